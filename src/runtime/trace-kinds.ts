@@ -1,0 +1,23 @@
+/**
+ * The kinds of trace event. Every step the world and the engine take is one
+ * of these; the TUI, the checkers and the Perfetto export read them. Fields
+ * per kind are documented where the event is emitted.
+ */
+export const TRACE_KINDS = [
+  // world
+  'world.start', 'world.end', 'fault.planned',
+  'net.send', 'net.deliver', 'net.drop', 'net.partition', 'net.heal', 'net.spike',
+  'proc.start', 'proc.crash', 'proc.restart',
+  'disk.write', 'disk.fsync', 'disk.torn', 'disk.corrupt', 'disk.lost',
+  'buggify',
+  // log broker
+  'log.append', 'log.fetch', 'txn.begin', 'txn.precommit', 'txn.commit', 'txn.abort', 'txn.fenced',
+  // engine: records, time, windows
+  'task.deploy', 'task.status', 'source.read', 'source.end',
+  'watermark', 'window.fire', 'window.late', 'window.skip', 'record.late', 'sink.write',
+  // engine: checkpoints and recovery
+  'barrier.inject', 'barrier.receive', 'barrier.align', 'snapshot', 'checkpoint.ack',
+  'checkpoint.complete', 'checkpoint.abort', 'job.fail', 'job.restore', 'job.finish',
+] as const;
+
+export type TraceKind = (typeof TRACE_KINDS)[number];

@@ -1,0 +1,105 @@
+/**
+ * The interfaces the engine and the log broker are written against.
+ *
+ * A process in weir sees the world only through a `ProcessContext`: a clock,
+ * timers, a network endpoint, a disk, a trace and named fault sites. The
+ * deterministic simulator in `src/sim` is one implementation; nothing in
+ * `src/engine` or `src/log` may depend on which one it runs on.
+ *
+ * Lifecycle: the world calls a `ProcessFactory` when a process starts and
+ * again after every restart. Whatever the returned `ProcessLogic` object holds
+ * is the process's volatile memory: a crash throws it away, together with its
+ * pending timers and the messages it sent that were not yet delivered. The
+ * only thing that survives a crash is what was fsynced to its disk.
+ */
+
+/** A process's name, unique in a world, e.g. `jm`, `tm-0`, `broker`, `store`. */
+export type ProcessId = string;
+
+/** Virtual time in integer milliseconds since the start of the run. */
+export interface Clock {
+  now(): number;
+}
+
+export interface TimerHandle {
+  cancel(): void;
+}
+
+export interface Timers {
+  /**
+   * Runs `fn` after `delayMs` (an integer ≥ 0) of virtual time, unless the
+   * handle was cancelled or the process crashed first.
+   */
+  after(delayMs: number, fn: () => void): TimerHandle;
+}
+
+/**
+ * A network endpoint. Channels are point-to-point and FIFO per ordered pair
+ * (sender, receiver), like TCP. Messages are delivered by reference and must
+ * be treated as immutable by both sides. Delivery may be delayed (latency),
+ * cut (partition: the message is dropped) or never happen (the receiver is
+ * down, or the sender crashed before delivery).
+ */
+export interface Network {
+  send(to: ProcessId, msg: unknown): void;
+}
+
+/**
+ * A process's own disk. Writes land in a volatile page cache and become
+ * durable when an `fsync` of that file completes. A crash keeps each file as
+ * it was at its last completed fsync, except that a torn write may keep a
+ * prefix of the last unsynced append. `rename` is atomic; the target is
+ * durable once the renamed file was synced.
+ */
+export interface Disk {
+  /** Replaces the content of `path` (not durable until fsynced). */
+  write(path: string, data: string): void;
+  /** Appends to `path`, creating it if needed (not durable until fsynced). */
+  append(path: string, data: string): void;
+  /** Makes `path` durable; `done` runs when the fsync completes (possibly later in virtual time). */
+  fsync(path: string, done?: () => void): void;
+  /** Atomically renames `from` to `to`, replacing `to`. */
+  rename(from: string, to: string): void;
+  /** The current content (may be corrupted when read corruption is on), or undefined. */
+  read(path: string): string | undefined;
+  /** Paths that start with `prefix`, sorted. */
+  list(prefix: string): string[];
+  delete(path: string): void;
+}
+
+/** Fields of a trace event besides its sequence number, time and process. */
+export type TraceFields = Record<string, string | number | boolean | null | undefined | readonly (string | number)[]>;
+
+export interface Tracer {
+  /** Records one event of `kind` (see `TraceKind`) for this process. */
+  emit(kind: string, fields?: TraceFields): void;
+  /** False when nobody listens for detailed events; lets hot paths skip building them. */
+  readonly detailed: boolean;
+}
+
+export interface ProcessContext {
+  readonly id: ProcessId;
+  /** 0 for the first start, then +1 per restart. */
+  readonly incarnation: number;
+  readonly clock: Clock;
+  readonly timers: Timers;
+  readonly net: Network;
+  readonly disk: Disk;
+  readonly trace: Tracer;
+  /**
+   * A named fault site (FoundationDB's BUGGIFY). The site is switched on or
+   * off once per run from the seed; when on, each call fires by a seeded
+   * integer ratio. Firing is recorded in the trace.
+   */
+  buggify(site: string): boolean;
+}
+
+export interface ProcessLogic {
+  onMessage(from: ProcessId, msg: unknown): void;
+}
+
+/**
+ * Builds a process's volatile memory. Called at the first start (incarnation
+ * 0) and at every restart, when it must recover from `ctx.disk`.
+ */
+export type ProcessFactory = (ctx: ProcessContext) => ProcessLogic;
