@@ -1,0 +1,40 @@
+/**
+ * A scenario: a pipeline, a workload, default sizes, and the checks that
+ * apply — everything `weir run <name>` needs, in one short module.
+ */
+import type { StreamEnvironment } from '../src/engine/api/environment.ts';
+import type { InputRecord, OutputRecord } from '../src/engine/records.ts';
+import type { Rng } from '../src/sim/rng.ts';
+import type { Workload } from '../src/workload/generate.ts';
+import type { CheckResult } from '../src/check/types.ts';
+import type { WindowSpec } from '../src/check/types.ts';
+
+export interface ScenarioSizes {
+  events: number;
+  parallelism: number;
+  /** Partitions of the input topic. */
+  partitions: number;
+  keys: number;
+}
+
+export interface CheckInput {
+  input: InputRecord[];
+  /** The read-committed content of the output topic. */
+  output: OutputRecord[];
+  canBeLate: boolean;
+}
+
+export interface Scenario {
+  name: string;
+  summary: string;
+  defaults: ScenarioSizes;
+  workload(rng: Rng, sizes: ScenarioSizes): Workload;
+  build(env: StreamEnvironment, sizes: ScenarioSizes): void;
+  /** Window scenarios: the window spec the standard window checks use. */
+  window?: WindowSpec;
+  /** Checks beyond the standard ones (bank balances, join pairs). */
+  check?(input: CheckInput): CheckResult[];
+}
+
+/** Topic names every scenario uses. */
+export const TOPICS = { input: 'input', output: 'output' } as const;

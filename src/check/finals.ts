@@ -1,0 +1,96 @@
+/**
+ * Which committed window result is final. The window operator fires each
+ * (key, window) once on time (firing 0) and again for each late record
+ * within allowed lateness (firing 1, 2, …), each firing carrying the full
+ * accumulated contents. The final result of a (key, window) is the one with
+ * the highest `firing`.
+ *
+ * Session windows also merge: a session that fired and then grew (a record
+ * bridged it to a neighbour, or extended it) is emitted again as a bigger
+ * window. Rule: the window `w` of a key is superseded when some result of the
+ * same key whose window strictly covers `w` was emitted after the last
+ * emitted result of `w` (emission order = the order of `results`, i.e. the
+ * committed log order). Superseded windows have no final result. A bigger
+ * window emitted *before* a smaller one does not supersede it: sessions only
+ * grow, so that order is itself a symptom the lineage checks will report.
+ */
+import type { WindowResult } from '../engine/records.ts';
+import type { WindowSpec } from './types.ts';
+import { strictlyCovers, keyedWindowId } from './window-math.ts';
+
+export interface FinalSelection {
+  /** `keyedWindowId` → the final result of that (key, window). */
+  finals: Map<string, WindowResult>;
+  /** `keyedWindowId` → every result of that (key, window), in emission order. */
+  byWindow: Map<string, WindowResult[]>;
+  /** Results whose (key, window, firing) was already emitted, in emission order. */
+  duplicates: WindowResult[];
+  /** `keyedWindowId`s of superseded session windows. */
+  superseded: Set<string>;
+}
+
+export function selectFinals(results: readonly WindowResult[], spec: WindowSpec): FinalSelection {
+  const byWindow = new Map<string, WindowResult[]>();
+  const lastIndex = new Map<string, number>();
+  const seenFiring = new Set<string>();
+  const duplicates: WindowResult[] = [];
+  results.forEach((r, i) => {
+    const k = keyedWindowId(r.key, r.start, r.end);
+    const firingKey = `${k}#${r.firing}`;
+    if (seenFiring.has(firingKey)) duplicates.push(r);
+    seenFiring.add(firingKey);
+    const list = byWindow.get(k);
+    if (list) list.push(r);
+    else byWindow.set(k, [r]);
+    lastIndex.set(k, i);
+  });
+  const superseded = spec.assigner.kind === 'session' ? supersededSessions(byWindow, lastIndex) : new Set<string>();
+  const finals = new Map<string, WindowResult>();
+  for (const [k, list] of byWindow) {
+    if (superseded.has(k)) continue;
+    let best = list[0]!;
+    for (const r of list) if (r.firing > best.firing) best = r;
+    finals.set(k, best);
+  }
+  return { finals, byWindow, duplicates, superseded };
+}
+
+interface Entry {
+  k: string;
+  start: number;
+  end: number;
+  last: number;
+}
+
+function supersededSessions(byWindow: Map<string, WindowResult[]>, lastIndex: Map<string, number>): Set<string> {
+  const perKey = new Map<string, Entry[]>();
+  for (const [k, list] of byWindow) {
+    const r = list[0]!;
+    const e: Entry = { k, start: r.start, end: r.end, last: lastIndex.get(k)! };
+    const entries = perKey.get(r.key);
+    if (entries) entries.push(e);
+    else perKey.set(r.key, [e]);
+  }
+  const out = new Set<string>();
+  for (const entries of perKey.values()) {
+    // Start ascending, end descending: every window that covers entry i sits before it.
+    entries.sort((a, b) => a.start - b.start || b.end - a.end);
+    const prefixMaxEnd: number[] = [];
+    entries.forEach((e, i) => prefixMaxEnd.push(Math.max(e.end, i > 0 ? prefixMaxEnd[i - 1]! : e.end)));
+    entries.forEach((w, i) => {
+      for (let j = i - 1; j >= 0 && prefixMaxEnd[j]! >= w.end; j--) {
+        const c = entries[j]!;
+        if (c.last > w.last && strictlyCovers(c, w)) {
+          out.add(w.k);
+          return;
+        }
+      }
+    });
+  }
+  return out;
+}
+
+/** The result key of a result, for callers that hold a `WindowResult`. */
+export function resultKey(r: WindowResult): string {
+  return keyedWindowId(r.key, r.start, r.end);
+}

@@ -1,0 +1,113 @@
+/**
+ * The interval-join oracle. The reference pairs every left record (stream
+ * 'orders') with every right record (stream 'payments') of the same key
+ * whose timestamps satisfy `lowerMs <= right.ts - left.ts <= upperMs`, both
+ * bounds inclusive as Flink's `IntervalJoin.between(lower, upper)`. A joined
+ * pair carries the timestamp `max(left.ts, right.ts)`, as Flink's
+ * IntervalJoinOperator sets it.
+ *
+ * `checkJoin` (verdict `join`): no (left, right) pair is committed twice;
+ * every committed pair is valid (known ids, left from 'orders', right from
+ * 'payments', both of the result's key, within the bounds, the right
+ * timestamp, and — when a `valueOf` is given — the right value); and when
+ * nothing can be late, the committed pairs are exactly the reference pairs.
+ * With late data a pair may be missing (the join drops a record behind the
+ * watermark), but never invented.
+ */
+import type { InputRecord, JoinResult } from '../engine/records.ts';
+import { formatCount, Problems } from './report.ts';
+import type { CheckResult } from './types.ts';
+
+export const JOIN_LEFT_STREAM = 'orders';
+export const JOIN_RIGHT_STREAM = 'payments';
+
+export interface JoinPair {
+  key: string;
+  leftId: number;
+  rightId: number;
+  ts: number;
+}
+
+export interface JoinCheckOptions {
+  canBeLate: boolean;
+  /** The joined value the pipeline computes from a pair; unchecked when absent. */
+  valueOf?: (left: InputRecord, right: InputRecord) => number;
+}
+
+/** All reference pairs, ordered by left id then right id. */
+export function referenceJoin(input: readonly InputRecord[], lowerMs: number, upperMs: number): JoinPair[] {
+  const rightsByKey = new Map<string, InputRecord[]>();
+  for (const r of input) {
+    if (r.stream !== JOIN_RIGHT_STREAM) continue;
+    const list = rightsByKey.get(r.key);
+    if (list) list.push(r);
+    else rightsByKey.set(r.key, [r]);
+  }
+  for (const list of rightsByKey.values()) list.sort((a, b) => a.ts - b.ts || a.id - b.id);
+  const out: JoinPair[] = [];
+  const lefts = input.filter((r) => r.stream === JOIN_LEFT_STREAM).sort((a, b) => a.id - b.id);
+  for (const l of lefts) {
+    const rights = rightsByKey.get(l.key) ?? [];
+    const pairs: JoinPair[] = [];
+    for (let i = firstAtOrAfter(rights, l.ts + lowerMs); i < rights.length && rights[i]!.ts <= l.ts + upperMs; i++) {
+      const r = rights[i]!;
+      pairs.push({ key: l.key, leftId: l.id, rightId: r.id, ts: Math.max(l.ts, r.ts) });
+    }
+    pairs.sort((a, b) => a.rightId - b.rightId);
+    out.push(...pairs);
+  }
+  return out;
+}
+
+function firstAtOrAfter(sorted: readonly InputRecord[], ts: number): number {
+  let lo = 0;
+  let hi = sorted.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (sorted[mid]!.ts < ts) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+const pairKey = (leftId: number, rightId: number): string => `${leftId}:${rightId}`;
+
+export function checkJoin(
+  input: readonly InputRecord[], results: readonly JoinResult[], lowerMs: number, upperMs: number, opts: JoinCheckOptions,
+): CheckResult {
+  const problems = new Problems();
+  const byId = new Map<number, InputRecord>();
+  for (const r of input) byId.set(r.id, r);
+  const seen = new Set<string>();
+  for (const j of results) {
+    const k = pairKey(j.leftId, j.rightId);
+    if (seen.has(k)) problems.add(`pair (order ${j.leftId}, payment ${j.rightId}) of key ${j.key} was committed twice`);
+    seen.add(k);
+    const why = invalidPair(j, byId.get(j.leftId), byId.get(j.rightId), lowerMs, upperMs, opts);
+    if (why) problems.add(`pair (order ${j.leftId}, payment ${j.rightId}) of key ${j.key} ${why}`);
+  }
+  const ref = referenceJoin(input, lowerMs, upperMs);
+  if (!opts.canBeLate) {
+    for (const p of ref) {
+      if (!seen.has(pairKey(p.leftId, p.rightId))) {
+        problems.add(`pair (order ${p.leftId}, payment ${p.rightId}) of key ${p.key} is in the reference but was never committed`);
+      }
+    }
+  }
+  return problems.verdict('join', `${formatCount(seen.size)} pairs committed, reference has ${formatCount(ref.length)}`);
+}
+
+function invalidPair(
+  j: JoinResult, l: InputRecord | undefined, r: InputRecord | undefined, lowerMs: number, upperMs: number, opts: JoinCheckOptions,
+): string | undefined {
+  if (!l || !r) return 'names a record that is not in the input';
+  if (l.stream !== JOIN_LEFT_STREAM || r.stream !== JOIN_RIGHT_STREAM) {
+    return `joins streams ${l.stream} and ${r.stream}, expected ${JOIN_LEFT_STREAM} and ${JOIN_RIGHT_STREAM}`;
+  }
+  if (l.key !== j.key || r.key !== j.key) return `joins keys ${l.key} and ${r.key}`;
+  const d = r.ts - l.ts;
+  if (d < lowerMs || d > upperMs) return `is outside the interval: payment.ts - order.ts = ${d}, bounds [${lowerMs}, ${upperMs}]`;
+  if (j.ts !== Math.max(l.ts, r.ts)) return `has ts ${j.ts}, expected max(${l.ts}, ${r.ts})`;
+  if (opts.valueOf && j.value !== opts.valueOf(l, r)) return `has value ${j.value}, expected ${opts.valueOf(l, r)}`;
+  return undefined;
+}

@@ -1,0 +1,76 @@
+/**
+ * Planted bugs: realistic engine mistakes, each a named switch read at the
+ * one decision it corrupts. All are off unless a run names one. They are a
+ * teaching device ("break it and watch the checker notice") and the proof
+ * that the checkers have teeth: each is caught by some checker on some seed.
+ */
+export const BUGS = {
+  'watermark-max': {
+    description: 'a task combines its input watermarks with max instead of min, so a slow channel\'s records become late',
+    caughtBy: 'watermark',
+  },
+  'fire-at-end': {
+    description: 'a window fires when the watermark reaches its end instead of end - 1, one millisecond too late',
+    caughtBy: 'exactly-once',
+  },
+  'drop-late-silently': {
+    description: 'records too late for every window are dropped instead of going to the late side output',
+    caughtBy: 'exactly-once',
+  },
+  'session-merge-loses-side': {
+    description: 'when session windows merge, the state of one merged window is discarded instead of merged',
+    caughtBy: 'exactly-once',
+  },
+  'lateness-off-by-one': {
+    description: 'a window counts as late one millisecond early (< instead of <= on the lateness bound), so a record exactly at the bound is lost',
+    caughtBy: 'exactly-once',
+  },
+  'no-alignment': {
+    description: 'exactly-once mode does not align barriers: records after a barrier on a fast channel enter the snapshot',
+    caughtBy: 'exactly-once',
+  },
+  'commit-before-complete': {
+    description: 'the two-phase-commit sink commits its transaction on the barrier instead of on checkpoint completion',
+    caughtBy: 'exactly-once',
+  },
+  'source-not-rewound': {
+    description: 'on restore, sources keep reading where they were instead of rewinding to the checkpointed offsets',
+    caughtBy: 'exactly-once',
+  },
+  'restore-incomplete-checkpoint': {
+    description: 'recovery restores the newest checkpoint even when its metadata was never written',
+    caughtBy: 'exactly-once',
+  },
+  'sink-no-abort-on-restore': {
+    description: 'a restored sink does not abort the transaction left open by the failed attempt',
+    caughtBy: 'exactly-once',
+  },
+  'zombie-not-fenced': {
+    description: 'the sink reuses its producer epoch after a restart, so a zombie\'s writes are not fenced',
+    caughtBy: 'exactly-once',
+  },
+  'watermark-not-checkpointed': {
+    description: 'watermarks are reset on restore instead of restored (FLINK-5601), so late records count as on time',
+    caughtBy: 'watermark',
+  },
+} as const satisfies Record<string, { description: string; caughtBy: string }>;
+
+export type BugName = keyof typeof BUGS;
+
+export function isBugName(name: string): name is BugName {
+  return Object.prototype.hasOwnProperty.call(BUGS, name);
+}
+
+/** The switches of one run: at most a few planted bugs on. */
+export class BugSwitches {
+  private readonly on: ReadonlySet<BugName>;
+  constructor(names: readonly BugName[] = []) {
+    this.on = new Set(names);
+  }
+  has(name: BugName): boolean {
+    return this.on.has(name);
+  }
+  names(): BugName[] {
+    return [...this.on];
+  }
+}

@@ -1,0 +1,133 @@
+/**
+ * The checkpoint coordinator (Flink's CheckpointCoordinator), living in the
+ * job manager. It triggers checkpoint `n` periodically in virtual time by
+ * telling every source task to inject barrier `n`; each task acks once its
+ * snapshot is in the checkpoint store; when every task has acked, the
+ * metadata (task → snapshot) is committed to the store last and atomically,
+ * and only then is the checkpoint complete and the tasks notified (which is
+ * when two-phase-commit sinks commit).
+ *
+ * At most one checkpoint is in flight; one that does not complete within the
+ * timeout is aborted. Ids grow within an attempt and restart above the
+ * restored checkpoint after a failover; snapshot paths carry the attempt, so
+ * a reused id never overwrites a completed checkpoint's files.
+ */
+import type { ProcessContext } from '../../runtime/index.ts';
+import type { RpcClient } from '../runtime/rpc.ts';
+import type { StoreReply } from './store.ts';
+import type { JmToTm } from '../runtime/messages.ts';
+import type { JobPlan } from '../runtime/plan.ts';
+import type { JobSettings } from '../runtime/task-env.ts';
+
+interface Pending {
+  id: number;
+  attempt: number;
+  handles: Record<string, string>;
+  acked: number;
+  final: boolean;
+  committing: boolean;
+}
+
+export interface CoordinatorHooks {
+  broadcast(m: JmToTm): void;
+  attempt(): number;
+  onComplete(id: number, final: boolean): void;
+}
+
+export class CheckpointCoordinator {
+  private nextId = 1;
+  private pending: Pending | undefined;
+  private finalWanted = false;
+  private generation = 0;
+  completed = 0;
+  aborted = 0;
+
+  constructor(
+    private readonly ctx: ProcessContext,
+    private readonly plan: JobPlan,
+    private readonly settings: JobSettings,
+    private readonly store: RpcClient,
+    private readonly hooks: CoordinatorHooks,
+  ) {}
+
+  private get enabled(): boolean {
+    return this.settings.guarantee !== 'at-most-once';
+  }
+
+  /** A new attempt restored from checkpoint `restored` (0 = none). */
+  reset(restored: number): void {
+    this.generation++;
+    this.pending = undefined;
+    this.finalWanted = false;
+    this.nextId = restored + 1;
+  }
+
+  schedule(): void {
+    if (!this.enabled || this.settings.checkpointIntervalMs <= 0) return;
+    const gen = this.generation;
+    this.ctx.timers.after(this.settings.checkpointIntervalMs, () => {
+      if (gen !== this.generation || this.finalWanted) return;
+      if (!this.pending) this.trigger(false);
+      this.schedule();
+    });
+  }
+
+  /** All tasks finished: one last checkpoint commits what the sinks hold. */
+  triggerFinal(): void {
+    this.finalWanted = true;
+    if (!this.pending) this.trigger(true);
+  }
+
+  private trigger(final: boolean): void {
+    const id = this.nextId++;
+    const attempt = this.hooks.attempt();
+    this.pending = { id, attempt, handles: {}, acked: 0, final, committing: false };
+    this.ctx.trace.emit('barrier.inject', { checkpoint: id, attempt, final });
+    this.hooks.broadcast({ kind: 'trigger', attempt, checkpoint: id });
+    const gen = this.generation;
+    this.ctx.timers.after(this.settings.checkpointTimeoutMs, () => {
+      if (gen === this.generation && this.pending?.id === id && !this.pending.committing) this.abort(id, 'timeout');
+    });
+  }
+
+  private abort(id: number, reason: string): void {
+    this.ctx.trace.emit('checkpoint.abort', { checkpoint: id, reason });
+    this.aborted++;
+    const wasFinal = this.pending?.final ?? false;
+    this.pending = undefined;
+    if (wasFinal || this.finalWanted) this.trigger(true);
+  }
+
+  abortPending(reason: string): void {
+    if (this.pending) {
+      this.ctx.trace.emit('checkpoint.abort', { checkpoint: this.pending.id, reason });
+      this.aborted++;
+    }
+    this.pending = undefined;
+    this.generation++;
+  }
+
+  onAck(id: number, task: string, handle: string): void {
+    const p = this.pending;
+    if (!p || p.id !== id || p.handles[task] !== undefined) return;
+    p.handles[task] = handle;
+    p.acked++;
+    this.ctx.trace.emit('checkpoint.ack', { checkpoint: id, task, acked: p.acked, of: this.plan.tasks.length });
+    if (p.acked === this.plan.tasks.length) this.commit(p);
+  }
+
+  private commit(p: Pending): void {
+    p.committing = true;
+    const gen = this.generation;
+    const meta = JSON.stringify({ checkpoint: p.id, attempt: p.attempt, handles: p.handles });
+    this.store.request<StoreReply>({ kind: 'store.commit', checkpoint: p.id, meta }, () => {
+      if (gen !== this.generation || this.pending !== p) return;
+      this.pending = undefined;
+      this.completed++;
+      this.ctx.trace.emit('checkpoint.complete', { checkpoint: p.id, attempt: p.attempt });
+      this.hooks.broadcast({ kind: 'cp.complete', attempt: p.attempt, checkpoint: p.id });
+      this.hooks.onComplete(p.id, p.final);
+      if (!p.final && this.finalWanted) this.trigger(true);
+    });
+  }
+}

@@ -1,0 +1,112 @@
+/**
+ * The checkpoint store: a simulated process with its own disk, the "S3" of
+ * the world. Tasks put their snapshots here; the coordinator commits a
+ * checkpoint by writing its metadata last, atomically (write a temporary
+ * file, fsync, rename); recovery asks for the newest checkpoint whose
+ * metadata reads back intact.
+ *
+ * Every file is sealed with a checksum. A snapshot or metadata file that is
+ * torn or corrupt reads as missing, so a damaged checkpoint is never
+ * restored: recovery falls back to an older one. A checkpoint without
+ * metadata is incomplete and is never restored either (unless the planted
+ * bug `restore-incomplete-checkpoint` is on).
+ */
+import { seal, unseal, type ProcessContext, type ProcessFactory, type ProcessId, type ProcessLogic } from '../../runtime/index.ts';
+import type { BugSwitches } from '../bugs.ts';
+
+export type StoreRequest =
+  | { kind: 'store.put'; reqId: number; key: string; data: string }
+  | { kind: 'store.get'; reqId: number; key: string }
+  | { kind: 'store.commit'; reqId: number; checkpoint: number; meta: string }
+  | { kind: 'store.latest'; reqId: number; below: number };
+
+export interface StoreReply {
+  kind: 'store.reply';
+  reqId: number;
+  ok: boolean;
+  data?: string | null;
+  checkpoint?: number;
+}
+
+export const STORE_REPLY_KINDS: ReadonlySet<string> = new Set(['store.reply']);
+
+const metaPath = (id: number): string => `meta/cp-${String(id).padStart(10, '0')}`;
+
+export function checkpointStoreProcess(bugs: BugSwitches): ProcessFactory {
+  return (ctx) => new CheckpointStore(ctx, bugs);
+}
+
+class CheckpointStore implements ProcessLogic {
+  constructor(
+    private readonly ctx: ProcessContext,
+    private readonly bugs: BugSwitches,
+  ) {}
+
+  onMessage(from: ProcessId, msg: unknown): void {
+    const m = msg as StoreRequest;
+    const reply = (r: Omit<StoreReply, 'kind' | 'reqId'>): void => this.ctx.net.send(from, { kind: 'store.reply', reqId: m.reqId, ...r });
+    switch (m.kind) {
+      case 'store.put':
+        this.ctx.disk.write(m.key, seal(m.data));
+        this.ctx.disk.fsync(m.key, () => reply({ ok: true }));
+        return;
+      case 'store.get': {
+        const data = unseal(this.ctx.disk.read(m.key));
+        reply({ ok: data !== undefined, data: data ?? null });
+        return;
+      }
+      case 'store.commit': {
+        const path = metaPath(m.checkpoint);
+        this.ctx.disk.write(`${path}.tmp`, seal(m.meta));
+        this.ctx.disk.fsync(`${path}.tmp`, () => {
+          this.ctx.disk.rename(`${path}.tmp`, path);
+          reply({ ok: true });
+        });
+        return;
+      }
+      case 'store.latest':
+        reply(this.latest(m.below));
+        return;
+      default:
+        return;
+    }
+  }
+
+  /** The newest intact metadata below `below`. */
+  private latest(below: number): Omit<StoreReply, 'kind' | 'reqId'> {
+    if (this.bugs.has('restore-incomplete-checkpoint')) {
+      const incomplete = this.newestWithoutMetadata(below);
+      if (incomplete) return incomplete;
+    }
+    const paths = this.ctx.disk.list('meta/cp-').filter((p) => !p.endsWith('.tmp')).reverse();
+    for (const p of paths) {
+      const id = Number(p.slice('meta/cp-'.length));
+      if (id >= below) continue;
+      const data = unseal(this.ctx.disk.read(p));
+      if (data !== undefined) return { ok: true, checkpoint: id, data };
+    }
+    return { ok: true, checkpoint: -1, data: null };
+  }
+
+  /** The planted bug: trust snapshot files of a checkpoint whose metadata was never written. */
+  private newestWithoutMetadata(below: number): Omit<StoreReply, 'kind' | 'reqId'> | undefined {
+    const byCp = new Map<number, Record<string, string>>();
+    for (const p of this.ctx.disk.list('snap/')) {
+      const m = /^snap\/a\d+\/cp-(\d+)\/(.+)$/.exec(p);
+      if (!m) continue;
+      const id = Number(m[1]);
+      if (id >= below) continue;
+      const handles = byCp.get(id) ?? {};
+      handles[m[2]!] = p;
+      byCp.set(id, handles);
+    }
+    const ids = [...byCp.keys()].sort((a, b) => b - a);
+    const newest = ids[0];
+    if (newest === undefined || this.ctx.disk.read(metaPath(newest)) !== undefined) return undefined;
+    return { ok: true, checkpoint: newest, data: JSON.stringify({ checkpoint: newest, handles: byCp.get(newest) }) };
+  }
+}
+
+export function snapshotPath(attempt: number, checkpoint: number, task: string): string {
+  return `snap/a${attempt}/cp-${checkpoint}/${task}`;
+}

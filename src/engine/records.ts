@@ -1,0 +1,75 @@
+/**
+ * The shapes of the records that cross the boundary between the engine and
+ * the rest of weir: input records, window results and late side-output
+ * records as committed to the log. The checkers read these and nothing else
+ * from the engine.
+ *
+ * Lineage: every input record carries a unique integer `id`. Operators that
+ * aggregate carry the ids of the records that contributed (`ids`), so a
+ * checker can account for every input record exactly: in which results it
+ * counted, in which firing, or whether it went to the late side output.
+ */
+
+/** An input record as produced into the input topic by a workload. */
+export interface InputRecord {
+  /** Unique per run, ≥ 0. */
+  id: number;
+  /** Event time in ms. */
+  ts: number;
+  key: string;
+  value: number;
+  /** Optional second key (e.g. a transfer's destination account). */
+  key2?: string;
+  /** Which stream a record belongs to when a scenario has several (e.g. `orders`, `payments`). */
+  stream?: string;
+}
+
+/** One firing of one window for one key, as a window operator emits it. */
+export interface WindowResult {
+  type: 'window';
+  key: string;
+  start: number;
+  end: number;
+  /** The aggregate's result (count, sum, average…), JSON-able. */
+  value: number;
+  /** 0 for the on-time firing; 1, 2, … for late firings caused by records within allowed lateness. */
+  firing: number;
+  /** Ids of every record in the window's state at this firing (sorted ascending). */
+  ids: number[];
+  /** The result's timestamp: `end - 1`. */
+  ts: number;
+}
+
+/** A record the window operator sent to the late side output (too late for every window it belongs to). */
+export interface LateRecord {
+  type: 'late';
+  id: number;
+  key: string;
+  ts: number;
+  /** The operator's watermark when the record arrived. */
+  watermark: number;
+}
+
+/** A joined pair from an interval join. */
+export interface JoinResult {
+  type: 'join';
+  key: string;
+  leftId: number;
+  rightId: number;
+  ts: number;
+  value: number;
+}
+
+/** A keyed running value (bank balance, running count) emitted on every update; an upsert by `key`. */
+export interface KeyedUpdate {
+  type: 'update';
+  key: string;
+  value: number;
+  /** The id of the input record that caused this update. */
+  id: number;
+  /** How many input records this key has absorbed so far (lets a checker see duplicates and gaps). */
+  seq: number;
+  ts: number;
+}
+
+export type OutputRecord = WindowResult | LateRecord | JoinResult | KeyedUpdate;

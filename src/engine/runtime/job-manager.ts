@@ -1,0 +1,171 @@
+/**
+ * The job manager: deploys the job's tasks onto the task managers, watches
+ * them with heartbeats in virtual time, coordinates checkpoints, and restarts
+ * the whole job from the latest completed checkpoint when anything fails
+ * (Flink's full-restart failover strategy).
+ *
+ * The only thing it keeps on disk is the attempt counter, synced before an
+ * attempt is deployed, so a restarted job manager never reuses an attempt
+ * number and every message of an older attempt can be told apart. Which
+ * checkpoint to restore it always asks the checkpoint store, so a crash of
+ * the job manager loses nothing.
+ */
+import { seal, unseal, type ProcessContext, type ProcessFactory, type ProcessId, type ProcessLogic } from '../../runtime/index.ts';
+import { RpcClient } from './rpc.ts';
+import { STORE_REPLY_KINDS, type StoreReply } from '../checkpoint/store.ts';
+import { CheckpointCoordinator } from '../checkpoint/coordinator.ts';
+import type { JmToTm, RestoreInfo, TmToJm } from './messages.ts';
+import type { JobPlan } from './plan.ts';
+import type { JobSettings } from './task-env.ts';
+import type { ClusterIds } from './task-manager.ts';
+
+type Phase = 'restarting' | 'running' | 'finished';
+
+interface TmStatus {
+  incarnation: number;
+  lastAckMs: number;
+}
+
+export function jobManagerProcess(plan: JobPlan, settings: JobSettings, ids: ClusterIds): ProcessFactory {
+  return (ctx) => new JobManager(ctx, plan, settings, ids);
+}
+
+class JobManager implements ProcessLogic {
+  private attempt = -1;
+  private phase: Phase = 'restarting';
+  private readonly tms = new Map<ProcessId, TmStatus>();
+  /** Task-manager incarnations the current attempt was deployed on. */
+  private deployedOn = new Map<ProcessId, number>();
+  private finishedTasks = new Set<string>();
+  private hbSeq = 0;
+  private readonly store: RpcClient;
+  private readonly coordinator: CheckpointCoordinator;
+  private finishedAtMs = -1;
+
+  constructor(
+    private readonly ctx: ProcessContext,
+    private readonly plan: JobPlan,
+    private readonly settings: JobSettings,
+    ids: ClusterIds,
+  ) {
+    this.store = new RpcClient(ctx, ids.store, STORE_REPLY_KINDS);
+    this.coordinator = new CheckpointCoordinator(ctx, plan, settings, this.store, {
+      broadcast: (m) => this.broadcast(m),
+      attempt: () => this.attempt,
+      onComplete: (id, final) => this.onCheckpointComplete(id, final),
+    });
+    for (const tm of plan.taskManagers) this.tms.set(tm, { incarnation: -1, lastAckMs: -1 });
+    const stored = unseal(ctx.disk.read('attempt'));
+    this.attempt = stored === undefined ? -1 : Number(stored);
+    this.heartbeat();
+    this.newAttempt(ctx.incarnation === 0 ? 'job submitted' : 'job manager restarted');
+  }
+
+  private broadcast(m: JmToTm): void {
+    for (const tm of this.plan.taskManagers) this.ctx.net.send(tm, m);
+  }
+
+  private heartbeat(): void {
+    const now = this.ctx.clock.now();
+    if (this.phase === 'finished' && now - this.finishedAtMs > this.settings.heartbeatTimeoutMs * 4) return;
+    this.broadcast({ kind: 'hb', seq: ++this.hbSeq });
+    if (this.phase === 'running' || this.phase === 'finished') {
+      for (const [tm, inc] of this.deployedOn) {
+        const st = this.tms.get(tm)!;
+        if (now - st.lastAckMs > this.settings.heartbeatTimeoutMs) return this.fail(`heartbeat of ${tm} timed out`);
+        if (st.incarnation !== inc) return this.fail(`${tm} restarted`);
+      }
+    }
+    this.ctx.timers.after(this.settings.heartbeatIntervalMs, () => this.heartbeat());
+  }
+
+  private fail(reason: string): void {
+    if (this.phase === 'restarting') return;
+    this.ctx.trace.emit('job.fail', { attempt: this.attempt, reason });
+    this.newAttempt(reason);
+  }
+
+  /** Bumps and syncs the attempt number, cancels everything, and redeploys once all task managers answer. */
+  private newAttempt(reason: string): void {
+    const wasFinished = this.phase === 'finished';
+    this.phase = 'restarting';
+    this.coordinator.abortPending(reason);
+    this.attempt++;
+    const attempt = this.attempt;
+    this.broadcast({ kind: 'cancel', attempt });
+    this.ctx.disk.write('attempt', seal(String(attempt)));
+    this.ctx.disk.fsync('attempt', () => {
+      this.ctx.timers.after(this.settings.restartDelayMs, () => this.deployWhenReady(attempt));
+    });
+    if (wasFinished) this.heartbeat();
+  }
+
+  private deployWhenReady(attempt: number): void {
+    if (attempt !== this.attempt) return;
+    const now = this.ctx.clock.now();
+    const ready = [...this.tms.values()].every((s) => s.lastAckMs >= 0 && now - s.lastAckMs <= this.settings.heartbeatTimeoutMs);
+    if (!ready) {
+      this.ctx.timers.after(this.settings.heartbeatIntervalMs, () => this.deployWhenReady(attempt));
+      return;
+    }
+    if (this.settings.guarantee === 'at-most-once') return this.deploy(attempt, null);
+    this.store.request<StoreReply>({ kind: 'store.latest', below: Number.MAX_SAFE_INTEGER }, (r) => {
+      if (attempt !== this.attempt) return;
+      if (!r.data || r.checkpoint === undefined || r.checkpoint < 0) return this.deploy(attempt, null);
+      const meta = JSON.parse(r.data) as RestoreInfo;
+      this.deploy(attempt, { checkpoint: r.checkpoint, handles: meta.handles });
+    });
+  }
+
+  private deploy(attempt: number, restore: RestoreInfo | null): void {
+    this.deployedOn = new Map([...this.tms].map(([tm, s]) => [tm, s.incarnation]));
+    this.finishedTasks = new Set();
+    this.phase = 'running';
+    this.coordinator.reset(restore ? restore.checkpoint : 0);
+    this.ctx.trace.emit('job.restore', { attempt, checkpoint: restore ? restore.checkpoint : -1 });
+    this.broadcast({ kind: 'deploy', attempt, restore });
+    this.coordinator.schedule();
+  }
+
+  onMessage(from: ProcessId, msg: unknown): void {
+    if (this.store.handle(from, msg)) return;
+    const m = msg as TmToJm;
+    switch (m.kind) {
+      case 'hb.ack':
+      case 'tm.register': {
+        const st = this.tms.get(from);
+        if (st) {
+          st.lastAckMs = this.ctx.clock.now();
+          st.incarnation = m.incarnation;
+        }
+        return;
+      }
+      case 'task.failed':
+        if (m.attempt === this.attempt) this.fail(`${m.task} failed: ${m.reason}`);
+        return;
+      case 'task.finished':
+        if (m.attempt !== this.attempt || this.phase !== 'running') return;
+        this.finishedTasks.add(m.task);
+        if (this.finishedTasks.size === this.plan.tasks.length) this.allTasksFinished();
+        return;
+      case 'ack':
+        if (m.attempt === this.attempt) this.coordinator.onAck(m.checkpoint, m.task, m.handle);
+        return;
+    }
+  }
+
+  private allTasksFinished(): void {
+    if (this.settings.guarantee === 'at-most-once') return this.finish();
+    this.coordinator.triggerFinal();
+  }
+
+  private onCheckpointComplete(_id: number, final: boolean): void {
+    if (final && this.phase === 'running') this.finish();
+  }
+
+  private finish(): void {
+    this.phase = 'finished';
+    this.finishedAtMs = this.ctx.clock.now();
+    this.ctx.trace.emit('job.finish', { attempt: this.attempt });
+  }
+}

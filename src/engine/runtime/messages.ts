@@ -1,0 +1,25 @@
+/**
+ * Control messages between the job manager and the task managers. Every
+ * message about a job carries the attempt it belongs to; a message of an
+ * older attempt is ignored, which is how a restarted job shuts out the
+ * stragglers of the one before.
+ */
+export interface RestoreInfo {
+  checkpoint: number;
+  /** Task key → snapshot path in the checkpoint store. */
+  handles: Record<string, string>;
+}
+
+export type JmToTm =
+  | { kind: 'deploy'; attempt: number; restore: RestoreInfo | null }
+  | { kind: 'cancel'; attempt: number }
+  | { kind: 'trigger'; attempt: number; checkpoint: number }
+  | { kind: 'cp.complete'; attempt: number; checkpoint: number }
+  | { kind: 'hb'; seq: number };
+
+export type TmToJm =
+  | { kind: 'tm.register'; incarnation: number }
+  | { kind: 'hb.ack'; seq: number; incarnation: number }
+  | { kind: 'task.finished'; attempt: number; task: string }
+  | { kind: 'task.failed'; attempt: number; task: string; reason: string }
+  | { kind: 'ack'; attempt: number; checkpoint: number; task: string; handle: string; stateHash: string };

@@ -1,0 +1,160 @@
+/**
+ * A task manager: a simulated process that hosts the tasks the job manager
+ * deploys on it, routes data messages to them, and uploads their snapshots
+ * to the checkpoint store. It keeps nothing on disk: after a crash it comes
+ * back empty and registers again, and the job manager restarts the job.
+ */
+import type { ProcessContext, ProcessFactory, ProcessId, ProcessLogic } from '../../runtime/index.ts';
+import { checksum } from '../../runtime/index.ts';
+import { LogClient } from '../../log/client.ts';
+import type { BugSwitches } from '../bugs.ts';
+import type { GraphEdge } from '../graph.ts';
+import { RpcClient } from './rpc.ts';
+import { STORE_REPLY_KINDS, snapshotPath, type StoreReply } from '../checkpoint/store.ts';
+import type { DataMessage } from './items.ts';
+import type { JmToTm, RestoreInfo, TmToJm } from './messages.ts';
+import type { JobPlan } from './plan.ts';
+import { Task, type TaskSnapshot } from './task.ts';
+import type { JobSettings, TaskEnv } from './task-env.ts';
+import { EdgeWriter } from './writer.ts';
+
+export interface ClusterIds {
+  jm: ProcessId;
+  broker: ProcessId;
+  store: ProcessId;
+}
+
+export function taskManagerProcess(plan: JobPlan, settings: JobSettings, bugs: BugSwitches, ids: ClusterIds): ProcessFactory {
+  return (ctx) => new TaskManager(ctx, plan, settings, bugs, ids);
+}
+
+class TaskManager implements ProcessLogic {
+  private attempt = -1;
+  private readonly tasks = new Map<string, Task>();
+  /** Data that arrived for a task of the current attempt before the task was started. */
+  private readonly early = new Map<string, DataMessage[]>();
+  private readonly log: LogClient;
+  private readonly store: RpcClient;
+
+  constructor(
+    private readonly ctx: ProcessContext,
+    private readonly plan: JobPlan,
+    private readonly settings: JobSettings,
+    private readonly bugs: BugSwitches,
+    private readonly ids: ClusterIds,
+  ) {
+    this.log = new LogClient(ctx, ids.broker);
+    this.store = new RpcClient(ctx, ids.store, STORE_REPLY_KINDS);
+    this.toJm({ kind: 'tm.register', incarnation: ctx.incarnation });
+  }
+
+  private toJm(m: TmToJm): void {
+    this.ctx.net.send(this.ids.jm, m);
+  }
+
+  onMessage(from: ProcessId, msg: unknown): void {
+    if (this.log.handle(from, msg) || this.store.handle(from, msg)) return;
+    const m = msg as JmToTm | DataMessage;
+    switch (m.kind) {
+      case 'data':
+        return this.onData(m);
+      case 'hb':
+        return this.toJm({ kind: 'hb.ack', seq: m.seq, incarnation: this.ctx.incarnation });
+      case 'deploy':
+        return this.deploy(m.attempt, m.restore);
+      case 'cancel':
+        if (m.attempt >= this.attempt) this.cancelAll();
+        return;
+      case 'trigger':
+        if (m.attempt !== this.attempt) return;
+        for (const t of this.tasks.values()) if (this.plan.task(t.key).isSource || t.isFinished) t.triggerCheckpoint(m.checkpoint);
+        return;
+      case 'cp.complete':
+        if (m.attempt !== this.attempt) return;
+        for (const t of this.tasks.values()) t.notifyCheckpointComplete(m.checkpoint);
+        return;
+    }
+  }
+
+  private onData(m: DataMessage): void {
+    if (m.attempt < this.attempt) return;
+    const t = m.attempt === this.attempt ? this.tasks.get(m.task) : undefined;
+    if (t) t.onData(m.ch, m.items);
+    else {
+      const list = this.early.get(m.task) ?? [];
+      list.push(m);
+      this.early.set(m.task, list);
+    }
+  }
+
+  private cancelAll(): void {
+    for (const t of this.tasks.values()) t.cancel();
+    this.tasks.clear();
+  }
+
+  private deploy(attempt: number, restore: RestoreInfo | null): void {
+    if (attempt <= this.attempt) return;
+    this.cancelAll();
+    this.attempt = attempt;
+    for (const [k, list] of this.early) {
+      const keep = list.filter((m) => m.attempt >= attempt);
+      if (keep.length === 0) this.early.delete(k);
+      else this.early.set(k, keep);
+    }
+    for (const pt of this.plan.tasksOn(this.ctx.id)) {
+      const env = this.taskEnv(attempt);
+      const task = new Task(env, pt.key, pt.vertexId, pt.subtask, this.plan.channelsOf(pt.vertexId, pt.subtask));
+      this.tasks.set(pt.key, task);
+      for (const m of this.early.get(pt.key) ?? []) if (m.attempt === attempt) task.onData(m.ch, m.items);
+      this.early.delete(pt.key);
+      const handle = restore?.handles[pt.key];
+      if (handle === undefined) this.startTask(task, attempt, restore ? restore.checkpoint : -1, undefined);
+      else this.fetchAndStart(task, attempt, restore!.checkpoint, handle);
+    }
+  }
+
+  private fetchAndStart(task: Task, attempt: number, checkpoint: number, handle: string): void {
+    this.store.request<StoreReply>({ kind: 'store.get', key: handle }, (r) => {
+      if (attempt !== this.attempt) return;
+      if (!r.ok || !r.data) {
+        this.toJm({ kind: 'task.failed', attempt, task: task.key, reason: `snapshot ${handle} is missing or corrupt` });
+        return;
+      }
+      this.startTask(task, attempt, checkpoint, JSON.parse(r.data) as TaskSnapshot, r.data);
+    });
+  }
+
+  private startTask(task: Task, attempt: number, checkpoint: number, snap: TaskSnapshot | undefined, raw?: string): void {
+    this.ctx.trace.emit('task.deploy', { task: task.name, attempt, restoredFrom: snap ? checkpoint : -1, stateHash: raw ? checksum(raw) : '' });
+    task.start(snap);
+  }
+
+  private taskEnv(attempt: number): TaskEnv {
+    const tm = this;
+    return {
+      ctx: this.ctx,
+      log: this.log,
+      bugs: this.bugs,
+      settings: this.settings,
+      graph: this.plan.graph,
+      vertices: this.plan.vertices,
+      attempt,
+      writerFor(edge: GraphEdge, fromSubtask: number, onFirstBuffered: () => void): EdgeWriter {
+        const targets = tm.plan.targetsOf(edge, fromSubtask);
+        return new EdgeWriter(edge, targets, attempt, tm.settings.bufferRecords, (msg) => tm.ctx.net.send(tm.plan.task(msg.task).tm, msg), onFirstBuffered);
+      },
+      reportFinished(task: Task): void {
+        tm.toJm({ kind: 'task.finished', attempt, task: task.key });
+      },
+      ackCheckpoint(task: Task, id: number, snap: TaskSnapshot): void {
+        const data = JSON.stringify(snap);
+        const handle = snapshotPath(attempt, id, task.key);
+        const stateHash = checksum(data);
+        tm.ctx.trace.emit('snapshot', { task: task.name, attempt, checkpoint: id, stateHash });
+        tm.store.request<StoreReply>({ kind: 'store.put', key: handle, data }, () => {
+          if (attempt === tm.attempt) tm.toJm({ kind: 'ack', attempt, checkpoint: id, task: task.key, handle, stateHash });
+        });
+      },
+    };
+  }
+}

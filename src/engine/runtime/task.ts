@@ -1,0 +1,354 @@
+/**
+ * One running subtask of one vertex (a chain of operators) in one job
+ * attempt: Flink's StreamTask with its input gate, watermark valve, barrier
+ * handler and record writers.
+ *
+ * Input: items arrive per channel and are queued; a channel blocked by
+ * barrier alignment keeps its queue until the alignment ends, every other
+ * channel is drained at once, in order. Records go to the head operator
+ * (after its key is set), watermarks through the valve (min over channels),
+ * barriers through the aligner.
+ *
+ * Invariants: the task's watermark never goes backwards within an attempt
+ * (asserted where it is emitted); a snapshot is taken exactly once per
+ * checkpoint, between the records before and after the barrier; nothing is
+ * processed before the task has restored its state.
+ */
+import { assert } from '../assert.ts';
+import type { GraphNode } from '../graph.ts';
+import type { Output, OperatorContext, StreamOperator } from '../operators/operator.ts';
+import { KeyedStateBackend } from '../state/backend.ts';
+import { MAX_WATERMARK, MIN_WATERMARK } from '../time/watermark.ts';
+import { WatermarkValve } from '../time/valve.ts';
+import { BarrierAligner } from './aligner.ts';
+import { BARRIER, END, IDLE, WATERMARK } from './items.ts';
+import { EdgeWriter, type InputChannel } from './writer.ts';
+import type { TaskEnv } from './task-env.ts';
+
+interface OpInstance {
+  node: GraphNode;
+  op: StreamOperator;
+  out: Output;
+  /** Set by the task's chain wiring: where main output goes. */
+  chained: OpInstance[];
+  writers: EdgeWriter[];
+  side: Map<string, { chained: OpInstance[]; writers: EdgeWriter[] }>;
+}
+
+interface QueuedChannel {
+  queue: unknown[][];
+  pos: number;
+  ended: boolean;
+}
+
+export interface TaskSnapshot {
+  ops: unknown[];
+  valve: unknown;
+  watermark: number;
+}
+
+export class Task {
+  readonly name: string;
+  private ops: OpInstance[] = [];
+  private readonly channels: QueuedChannel[];
+  private readonly valve: WatermarkValve | undefined;
+  private readonly aligner: BarrierAligner;
+  private watermark = MIN_WATERMARK;
+  private started = false;
+  private cancelled = false;
+  private finished = false;
+  private flushScheduled = false;
+  private readonly writers: EdgeWriter[] = [];
+  private draining = false;
+
+  constructor(
+    private readonly env: TaskEnv,
+    readonly key: string,
+    readonly vertexId: number,
+    readonly subtask: number,
+    private readonly inputs: InputChannel[],
+  ) {
+    const v = env.vertices[vertexId]!;
+    this.name = `${v.name}[${subtask}]`;
+    this.channels = inputs.map(() => ({ queue: [], pos: 0, ended: false }));
+    this.valve = inputs.length > 0 ? new WatermarkValve(inputs.length) : undefined;
+    this.aligner = new BarrierAligner(inputs.length, env.settings.guarantee === 'exactly-once' && !env.bugs.has('no-alignment'));
+    this.buildChain(v.nodes);
+  }
+
+  private buildChain(nodeIds: readonly number[]): void {
+    const byNode = new Map<number, OpInstance>();
+    for (const id of nodeIds) {
+      const node = this.env.graph.nodes[id]!;
+      const inst: OpInstance = { node, op: node.create(), out: undefined as unknown as Output, chained: [], writers: [], side: new Map() };
+      byNode.set(id, inst);
+      this.ops.push(inst);
+    }
+    for (const inst of this.ops) {
+      for (const e of inst.node.outputs) {
+        const target = e.sideTag !== undefined ? this.sideTarget(inst, e.sideTag) : inst;
+        const list = e.sideTag !== undefined ? target as { chained: OpInstance[]; writers: EdgeWriter[] } : inst;
+        if (this.env.graph.isChained(e)) list.chained.push(byNode.get(e.to)!);
+        else {
+          const w = this.env.writerFor(e, this.subtask, () => this.scheduleFlush());
+          list.writers.push(w);
+          this.writers.push(w);
+        }
+      }
+      inst.out = this.makeOutput(inst);
+    }
+  }
+
+  private sideTarget(inst: OpInstance, tag: string): { chained: OpInstance[]; writers: EdgeWriter[] } {
+    let s = inst.side.get(tag);
+    if (!s) inst.side.set(tag, (s = { chained: [], writers: [] }));
+    return s;
+  }
+
+  private makeOutput(inst: OpInstance): Output {
+    const task = this;
+    const toTargets = (chained: OpInstance[], writers: EdgeWriter[], value: unknown, ts: number): void => {
+      for (const c of chained) c.op.processElement(value, ts, 0);
+      for (const w of writers) w.record(value, ts);
+    };
+    return {
+      collect(value, ts) {
+        toTargets(inst.chained, inst.writers, value, ts);
+      },
+      side(tag, value, ts) {
+        const s = inst.side.get(tag);
+        if (s) toTargets(s.chained, s.writers, value, ts);
+      },
+      emitWatermark(wm) {
+        if (inst === task.ops[0] && inst.node.isSource) task.advanceOwnWatermark(wm);
+        task.forwardWatermark(inst, wm);
+      },
+      emitIdle(idle) {
+        for (const w of inst.writers) w.idle(idle);
+        for (const s of inst.side.values()) for (const w of s.writers) w.idle(idle);
+      },
+    };
+  }
+
+  private forwardWatermark(inst: OpInstance, wm: number): void {
+    const pass = (chained: OpInstance[], writers: EdgeWriter[]): void => {
+      for (const c of chained) this.watermarkInto(c, wm);
+      for (const w of writers) w.watermark(wm);
+    };
+    pass(inst.chained, inst.writers);
+    for (const s of inst.side.values()) pass(s.chained, s.writers);
+  }
+
+  private watermarkInto(inst: OpInstance, wm: number): void {
+    if (inst.op.processWatermark) inst.op.processWatermark(wm);
+    else inst.out.emitWatermark(wm);
+  }
+
+  private advanceOwnWatermark(wm: number): void {
+    assert(wm >= this.watermark, `${this.name}: watermark went back from ${this.watermark} to ${wm}`);
+    if (wm === this.watermark) return;
+    this.watermark = wm;
+    this.env.ctx.trace.emit('watermark', { task: this.name, attempt: this.env.attempt, ch: -1, wm });
+  }
+
+  /** Opens the operators, restores `snap` if given, and starts processing. */
+  start(snap: TaskSnapshot | undefined): void {
+    for (const inst of this.ops) inst.op.open(this.operatorContext(inst), inst.out);
+    if (snap) this.restore(snap);
+    this.started = true;
+    for (const inst of this.ops) inst.op.run?.();
+    for (let ch = 0; ch < this.channels.length; ch++) this.drain(ch);
+  }
+
+  private restore(snap: TaskSnapshot): void {
+    this.ops.forEach((inst, i) => {
+      if (snap.ops[i] !== undefined) inst.op.restoreState?.(snap.ops[i]);
+    });
+    if (this.env.bugs.has('watermark-not-checkpointed')) return;
+    if (this.valve && snap.valve) this.valve.restore(snap.valve as never);
+    this.watermark = snap.watermark;
+  }
+
+  private operatorContext(inst: OpInstance): OperatorContext {
+    const env = this.env;
+    const state = inst.node.keyed ? new KeyedStateBackend(() => env.ctx.clock.now()) : undefined;
+    return {
+      taskName: this.name,
+      operatorName: inst.node.name,
+      subtask: this.subtask,
+      parallelism: inst.node.parallelism,
+      attempt: env.attempt,
+      state,
+      timers: undefined,
+      now: () => env.ctx.clock.now(),
+      trace: env.ctx.trace,
+      bugs: env.bugs,
+      log: env.log,
+      after: (ms, fn) => {
+        env.ctx.timers.after(ms, () => {
+          if (!this.cancelled) fn();
+        });
+      },
+      currentWatermark: () => this.watermark,
+      checkpointGuarantee: env.settings.guarantee,
+      finishSource: () => this.finishSource(),
+    };
+  }
+
+  /** Items for channel `ch` arrived. */
+  onData(ch: number, items: unknown[]): void {
+    if (this.cancelled) return;
+    this.channels[ch]!.queue.push(items);
+    if (this.started) this.drain(ch);
+  }
+
+  private drain(ch: number): void {
+    const c = this.channels[ch]!;
+    while (c.queue.length > 0 && !this.cancelled) {
+      if (this.aligner.isBlocked(ch)) return;
+      const items = c.queue[0]!;
+      const a = items[c.pos]!;
+      const b = items[c.pos + 1] as number;
+      c.pos += 2;
+      if (c.pos >= items.length) {
+        c.queue.shift();
+        c.pos = 0;
+      }
+      this.onItem(ch, a, b);
+    }
+  }
+
+  private onItem(ch: number, a: unknown, b: number): void {
+    if (a === WATERMARK) this.onWatermark(ch, b);
+    else if (a === IDLE) this.onIdle(ch, b === 1);
+    else if (a === BARRIER) this.onBarrier(ch, b);
+    else if (a === END) this.onEnd(ch);
+    else this.onRecord(ch, a, b);
+  }
+
+  private onRecord(ch: number, value: unknown, ts: number): void {
+    const c = this.inputs[ch]!;
+    const head = this.ops[0]!;
+    if (c.edge.key && head.op.setCurrentKey) head.op.setCurrentKey(c.edge.key(value));
+    head.op.processElement(value, ts, c.edge.input);
+  }
+
+  private onWatermark(ch: number, wm: number): void {
+    this.env.ctx.trace.emit('watermark', { task: this.name, attempt: this.env.attempt, ch, wm });
+    const valve = this.valve!;
+    const combined = this.env.bugs.has('watermark-max') ? this.maxWatermark(ch, wm) : valve.inputWatermark(ch, wm);
+    if (combined !== undefined && combined > this.watermark) this.emitTaskWatermark(combined);
+  }
+
+  private maxWatermark(ch: number, wm: number): number | undefined {
+    this.valve!.inputWatermark(ch, wm);
+    const max = Math.max(...this.valve!.channelWatermarks());
+    return max > this.watermark ? max : undefined;
+  }
+
+  private onIdle(ch: number, idle: boolean): void {
+    this.env.ctx.trace.emit('watermark', { task: this.name, attempt: this.env.attempt, ch, idle });
+    const combined = this.valve!.inputIdle(ch, idle);
+    if (combined !== undefined && combined > this.watermark) this.emitTaskWatermark(combined);
+  }
+
+  private emitTaskWatermark(wm: number): void {
+    this.advanceOwnWatermark(wm);
+    this.watermarkInto(this.ops[0]!, wm);
+  }
+
+  private onBarrier(ch: number, id: number): void {
+    this.env.ctx.trace.emit('barrier.receive', { task: this.name, attempt: this.env.attempt, ch, checkpoint: id });
+    const r = this.aligner.onBarrier(ch, id);
+    if (r.abandoned !== undefined) {
+      this.env.ctx.trace.emit('checkpoint.abort', { task: this.name, checkpoint: r.abandoned, reason: 'newer barrier during alignment' });
+      this.drainOthers(ch);
+    }
+    if (r.aligned !== undefined) this.alignedBarrier(r.aligned, ch);
+  }
+
+  private alignedBarrier(id: number, ch: number): void {
+    this.env.ctx.trace.emit('barrier.align', { task: this.name, attempt: this.env.attempt, checkpoint: id });
+    this.snapshotAndForward(id);
+    this.drainOthers(ch);
+  }
+
+  private drainOthers(except: number): void {
+    if (this.draining) return;
+    this.draining = true;
+    for (let c = 0; c < this.channels.length; c++) if (c !== except) this.drain(c);
+    this.draining = false;
+  }
+
+  private onEnd(ch: number): void {
+    this.channels[ch]!.ended = true;
+    const r = this.aligner.onEnd(ch);
+    if (r.aligned !== undefined) this.alignedBarrier(r.aligned, ch);
+    if (this.channels.every((c) => c.ended)) this.endOfInput();
+  }
+
+  private finishSource(): void {
+    if (this.watermark < MAX_WATERMARK) this.emitTaskWatermarkFromSource();
+    this.endOfInput();
+  }
+
+  private emitTaskWatermarkFromSource(): void {
+    this.advanceOwnWatermark(MAX_WATERMARK);
+    this.forwardWatermark(this.ops[0]!, MAX_WATERMARK);
+  }
+
+  private endOfInput(): void {
+    if (this.finished) return;
+    this.finished = true;
+    for (const inst of this.ops) inst.op.endInput?.();
+    for (const w of this.writers) w.end();
+    this.env.reportFinished(this);
+  }
+
+  /** Sources: the coordinator triggered checkpoint `id`. */
+  triggerCheckpoint(id: number): void {
+    if (!this.started || this.cancelled) return;
+    // A finished task has no barrier to wait for: it snapshots at once (Flink's
+    // checkpoints after tasks finished, FLIP-147), so sinks can commit their tail.
+    this.snapshotAndForward(id);
+  }
+
+  private snapshotAndForward(id: number): void {
+    let pending = 1;
+    const ops: unknown[] = [];
+    const done = (): void => {
+      pending--;
+      if (pending === 0) this.env.ackCheckpoint(this, id, { ops, valve: this.valve?.snapshot(), watermark: this.watermark });
+    };
+    for (const inst of this.ops) {
+      if (inst.op.asyncSnapshot) pending++;
+      ops.push(inst.op.snapshotState ? inst.op.snapshotState(id, done) : undefined);
+    }
+    this.env.ctx.trace.emit('barrier.inject', { task: this.name, attempt: this.env.attempt, checkpoint: id });
+    if (!this.finished) for (const w of this.writers) w.barrier(id);
+    done();
+  }
+
+  notifyCheckpointComplete(id: number): void {
+    if (this.cancelled) return;
+    for (const inst of this.ops) inst.op.notifyCheckpointComplete?.(id);
+  }
+
+  private scheduleFlush(): void {
+    if (this.flushScheduled) return;
+    this.flushScheduled = true;
+    this.env.ctx.timers.after(this.env.settings.bufferTimeoutMs, () => {
+      this.flushScheduled = false;
+      if (!this.cancelled) for (const w of this.writers) w.flush();
+    });
+  }
+
+  cancel(): void {
+    this.cancelled = true;
+    for (const inst of this.ops) inst.op.close?.();
+  }
+
+  get isFinished(): boolean {
+    return this.finished;
+  }
+}

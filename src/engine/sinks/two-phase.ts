@@ -1,0 +1,126 @@
+/**
+ * The transactions of one two-phase-commit sink subtask, each a small state
+ * machine: `opening` (waiting for its producer epoch) → `open` (taking
+ * records) → `precommitted` (flushed on a barrier, pending under a
+ * checkpoint id) → `committed`, or `aborted`.
+ *
+ * Transactional ids are `<prefix>a<attempt>-c<checkpoint>`: unique per job
+ * attempt and epoch, so a restored attempt can tell its own transactions
+ * from the ones the failed attempt left open.
+ */
+import type { OperatorContext } from '../operators/operator.ts';
+
+export type TxnStatus = 'opening' | 'open' | 'precommitted' | 'committed' | 'aborted';
+
+export interface PendingTxn {
+  id: string;
+  epoch: number;
+  checkpoint: number;
+}
+
+export class Txn {
+  status: TxnStatus = 'opening';
+  epoch = -1;
+  private readonly waiting: (() => void)[] = [];
+  constructor(
+    readonly id: string,
+    readonly checkpoint: number,
+  ) {}
+
+  get ready(): boolean {
+    return this.status !== 'opening';
+  }
+
+  whenReady(fn: () => void): void {
+    if (this.ready) fn();
+    else this.waiting.push(fn);
+  }
+
+  opened(epoch: number): void {
+    this.epoch = epoch;
+    if (this.status === 'opening') this.status = 'open';
+    for (const f of this.waiting.splice(0)) f();
+  }
+}
+
+export class TwoPhaseState {
+  private txn: Txn | undefined;
+  private readonly pending: PendingTxn[] = [];
+
+  constructor(
+    private readonly ctx: OperatorContext,
+    private readonly prefix: string,
+  ) {}
+
+  /** Opens the transaction that takes the records of epoch `checkpoint`. */
+  begin(checkpoint: number): void {
+    const txn = new Txn(`${this.prefix}a${this.ctx.attempt}-c${checkpoint}`, checkpoint);
+    this.txn = txn;
+    this.ctx.log.initTxn(txn.id, (r) => {
+      if (!r.ok) {
+        this.ctx.trace.emit('txn.abort', { task: this.ctx.taskName, txn: txn.id, reason: r.code });
+        return;
+      }
+      this.ctx.trace.emit('txn.begin', { task: this.ctx.taskName, txn: txn.id, epoch: r.epoch });
+      txn.opened(r.epoch);
+    });
+  }
+
+  current(): Txn {
+    return this.txn!;
+  }
+
+  /** The barrier of `checkpoint` arrived: the open transaction stops taking records. */
+  precommit(checkpoint: number): Txn {
+    const txn = this.txn!;
+    // The entry is filled in once the epoch is known; the snapshot holding it is
+    // serialised only after the flush, which waits for that.
+    const entry: PendingTxn = { id: txn.id, epoch: txn.epoch, checkpoint };
+    this.pending.push(entry);
+    txn.whenReady(() => {
+      entry.epoch = txn.epoch;
+    });
+    return txn;
+  }
+
+  onPrecommitFlushed(txn: Txn): void {
+    txn.status = 'precommitted';
+    this.ctx.trace.emit('txn.precommit', { task: this.ctx.taskName, txn: txn.id, checkpoint: txn.checkpoint });
+    if (this.ctx.bugs.has('commit-before-complete')) this.commitUpTo(Number.MAX_SAFE_INTEGER);
+  }
+
+  /** What the snapshot of `checkpoint` records as pending. */
+  pendingUpTo(checkpoint: number): PendingTxn[] {
+    return this.pending.filter((p) => p.checkpoint <= checkpoint);
+  }
+
+  commitUpTo(checkpoint: number): void {
+    for (const p of this.pending.filter((x) => x.checkpoint <= checkpoint)) this.commit(p);
+  }
+
+  private commit(p: PendingTxn): void {
+    this.ctx.log.endTxn(p.id, p.epoch, true, (r) => {
+      const i = this.pending.indexOf(p);
+      if (i >= 0) this.pending.splice(i, 1);
+      this.ctx.trace.emit(r.ok ? 'txn.commit' : 'txn.abort', { task: this.ctx.taskName, txn: p.id, checkpoint: p.checkpoint, ...(r.ok ? {} : { reason: r.code }) });
+    });
+  }
+
+  /** After a restore: re-commit what the checkpoint holds as pending, abort every other leftover. */
+  restore(pending: PendingTxn[]): void {
+    for (const p of pending) {
+      this.pending.push({ ...p });
+      this.commit(this.pending[this.pending.length - 1]!);
+    }
+    if (this.ctx.bugs.has('sink-no-abort-on-restore')) return;
+    const mine = `-a${this.ctx.attempt}-`;
+    this.ctx.log.listTxns(this.prefix, (r) => {
+      if (!r.ok) return;
+      for (const t of r.open) {
+        if (t.transactionalId.includes(mine) || pending.some((p) => p.id === t.transactionalId)) continue;
+        // Re-initialising a transactional id aborts its open transaction and fences its old producer.
+        this.ctx.log.initTxn(t.transactionalId, () => this.ctx.trace.emit('txn.abort', { task: this.ctx.taskName, txn: t.transactionalId, reason: 'left open by a failed attempt' }));
+      }
+    });
+  }
+}

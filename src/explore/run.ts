@@ -1,0 +1,186 @@
+/**
+ * One run: build the world for a scenario (log broker, checkpoint store,
+ * workload producer, job manager, task managers), apply the fault plan, run
+ * the simulation until the job has finished and everything has settled,
+ * then read the committed output and judge it.
+ *
+ * Phases, as TigerBeetle's simulator has them: faults happen only before the
+ * fault horizon (safety phase); after it the world is healed and the job must
+ * converge on its own (liveness phase), waited for by condition — the job
+ * manager reports the job finished — never by a fixed sleep. A step limit
+ * bounds a run that never converges, which is itself a failed check.
+ */
+import { World } from '../sim/world.ts';
+import { rootRng } from '../sim/rng.ts';
+import { applyPlan, generatePlan, profileFor, type FaultPlan } from '../sim/faults.ts';
+import type { TraceEvent, TraceSubscriber } from '../sim/trace.ts';
+import { brokerProcess } from '../log/broker.ts';
+import { workloadProducer } from '../log/producer-process.ts';
+import { readTopic } from '../log/reader.ts';
+import { StreamEnvironment } from '../engine/api/environment.ts';
+import { BugSwitches } from '../engine/bugs.ts';
+import { JobPlan } from '../engine/runtime/plan.ts';
+import { DEFAULT_SETTINGS, type JobSettings } from '../engine/runtime/task-env.ts';
+import { jobManagerProcess } from '../engine/runtime/job-manager.ts';
+import { taskManagerProcess, type ClusterIds } from '../engine/runtime/task-manager.ts';
+import { checkpointStoreProcess } from '../engine/checkpoint/store.ts';
+import type { InputRecord, LateRecord, OutputRecord, WindowResult } from '../engine/records.ts';
+import { findScenario, type Scenario, type ScenarioSizes } from '../../scenarios/index.ts';
+import { TOPICS } from '../../scenarios/types.ts';
+import { checkExactlyOnceWindows } from '../check/exactly-once.ts';
+import { WatermarkChecker } from '../check/watermarks.ts';
+import { checkRestoreHashes } from '../check/checkpoints.ts';
+import type { CheckResult } from '../check/types.ts';
+import { encodeToken, type RunSettings } from './settings.ts';
+
+export interface RunReport {
+  scenario: string;
+  seed: number;
+  guarantee: string;
+  bugs: string[];
+  events: number;
+  parallelism: number;
+  virtualTimeMs: number;
+  steps: number;
+  checkpoints: { completed: number; aborted: number };
+  faults: { planned: number; crashes: number; restarts: number; partitions: number; restores: number };
+  output: { committed: number; results: number; late: number };
+  checks: CheckResult[];
+  ok: boolean;
+  traceHash: string;
+  traceEvents: number;
+  token: string;
+  plan: FaultPlan;
+}
+
+export interface RunOptions {
+  /** Extra trace subscribers (a JSON-lines file, the TUI recorder). */
+  subscribers?: TraceSubscriber[];
+  traceRing?: number;
+  maxSteps?: number;
+}
+
+export class UnknownScenarioError extends Error {}
+
+const IDS: ClusterIds = { jm: 'jm', broker: 'broker', store: 'store' };
+
+export function sizesOf(scenario: Scenario, s: RunSettings): ScenarioSizes {
+  return {
+    ...scenario.defaults,
+    ...(s.events !== undefined ? { events: s.events } : {}),
+    ...(s.parallelism !== undefined ? { parallelism: s.parallelism } : {}),
+    ...(s.keys !== undefined ? { keys: s.keys } : {}),
+  };
+}
+
+export function runScenario(settings: RunSettings, opts: RunOptions = {}): RunReport {
+  const scenario = findScenario(settings.scenario);
+  if (!scenario) throw new UnknownScenarioError(`unknown scenario "${settings.scenario}"`);
+  const sizes = sizesOf(scenario, settings);
+  const rng = rootRng(settings.seed);
+  const workload = scenario.workload(rng.fork('workload'), sizes);
+  const bugs = new BugSwitches(settings.bugs);
+  const jobSettings: JobSettings = {
+    ...DEFAULT_SETTINGS,
+    guarantee: settings.guarantee,
+    ...(settings.checkpointIntervalMs !== undefined ? { checkpointIntervalMs: settings.checkpointIntervalMs } : {}),
+  };
+
+  const tmCount = settings.taskManagers ?? 2;
+  const tms = Array.from({ length: tmCount }, (_, i) => `tm-${i}`);
+  const env = new StreamEnvironment({ parallelism: sizes.parallelism });
+  scenario.build(env, sizes);
+  const plan = new JobPlan(env.graph, tms);
+
+  const wmChecker = scenario.window ? new WatermarkChecker() : undefined;
+  const recorded: TraceEvent[] = [];
+  const counts = { restores: 0, finished: false, completed: 0, aborted: 0 };
+  const subscriber: TraceSubscriber = (e) => {
+    wmChecker?.onEvent(e);
+    if (e.kind === 'task.deploy' || e.kind === 'snapshot') recorded.push(e);
+    else if (e.kind === 'job.finish') counts.finished = true;
+    else if (e.kind === 'job.restore' && (e.checkpoint as number) >= 0) counts.restores++;
+    else if (e.kind === 'checkpoint.complete') counts.completed++;
+    else if (e.kind === 'checkpoint.abort' && e.task === undefined) counts.aborted++;
+  };
+  const world = new World({
+    seed: settings.seed,
+    traceRing: opts.traceRing ?? 0,
+    traceNetwork: false,
+    subscribers: [subscriber, ...(opts.subscribers ?? [])],
+  });
+
+  world.addProcess(IDS.broker, brokerProcess({ topics: { [TOPICS.input]: sizes.partitions, [TOPICS.output]: sizes.parallelism } }));
+  world.addProcess(IDS.store, checkpointStoreProcess(bugs));
+  world.addProcess('producer', workloadProducer({ brokerId: IDS.broker, topic: TOPICS.input, partitions: sizes.partitions, schedule: workload.arrivals }));
+  for (const tm of tms) world.addProcess(tm, taskManagerProcess(plan, jobSettings, bugs, IDS));
+  world.addProcess(IDS.jm, jobManagerProcess(plan, jobSettings, IDS));
+
+  const lastArrivalMs = workload.arrivals.length > 0 ? workload.arrivals[workload.arrivals.length - 1]!.atMs : 0;
+  const faultPlan =
+    settings.plan ??
+    generatePlan(rng.fork('faults'), profileFor(settings.faults, rng.fork('swarm')), {
+      processes: [IDS.jm, ...tms, IDS.broker, IDS.store, 'producer'],
+      crashable: [IDS.jm, ...tms, IDS.broker, IDS.store],
+      horizonMs: Math.max(1, lastArrivalMs),
+    });
+  applyPlan(world, faultPlan);
+
+  const maxSteps = opts.maxSteps ?? 2_000_000 + sizes.events * 200;
+  world.run({ stopWhen: () => counts.finished, maxSteps });
+  // Liveness phase: let the final commits land; the job manager stops its timers after the job finished.
+  const drained = world.run({ maxSteps: maxSteps - world.stats.steps });
+  world.finish();
+
+  const disk = world.disk(IDS.broker);
+  const output = readTopic(disk, TOPICS.output, 'read_committed').flat().map((r) => r.value as OutputRecord);
+  const checks = judge(scenario, workload.records, output, workload.canBeLate, wmChecker, recorded, counts.finished, drained.reason);
+
+  const report: RunReport = {
+    scenario: scenario.name,
+    seed: settings.seed,
+    guarantee: settings.guarantee,
+    bugs: settings.bugs,
+    events: sizes.events,
+    parallelism: sizes.parallelism,
+    virtualTimeMs: world.now(),
+    steps: world.stats.steps,
+    checkpoints: { completed: counts.completed, aborted: counts.aborted },
+    faults: {
+      planned: faultPlan.faults.length,
+      crashes: world.stats.crashes,
+      restarts: world.stats.restarts,
+      partitions: faultPlan.faults.filter((f) => f.kind === 'partition').length,
+      restores: counts.restores,
+    },
+    output: { committed: output.length, results: output.filter((o) => o.type !== 'late').length, late: output.filter((o) => o.type === 'late').length },
+    checks,
+    ok: checks.every((c) => c.ok),
+    traceHash: world.trace.hash(),
+    traceEvents: world.trace.count,
+    token: encodeToken({ ...settings, plan: faultPlan }),
+    plan: faultPlan,
+  };
+  return report;
+}
+
+function judge(
+  scenario: Scenario, input: InputRecord[], output: OutputRecord[], canBeLate: boolean,
+  wm: WatermarkChecker | undefined, recorded: TraceEvent[], finished: boolean, endReason: string,
+): CheckResult[] {
+  const checks: CheckResult[] = [];
+  checks.push({
+    name: 'liveness',
+    ok: finished && endReason === 'idle',
+    detail: finished ? (endReason === 'idle' ? 'the job finished and every transaction settled' : `the job finished but the world did not settle (${endReason})`) : 'the job never finished within the step limit',
+  });
+  if (scenario.window) {
+    const results = output.filter((o): o is WindowResult => o.type === 'window');
+    const late = output.filter((o): o is LateRecord => o.type === 'late');
+    checks.push(checkExactlyOnceWindows(input, results, late, scenario.window, { canBeLate }));
+    if (wm) checks.push(...wm.finish(input, results, scenario.window));
+  }
+  if (scenario.check) checks.push(...scenario.check({ input, output, canBeLate }));
+  checks.push(checkRestoreHashes(recorded));
+  return checks;
+}

@@ -1,0 +1,210 @@
+/**
+ * The broker's on-disk formats and the one decoder both the broker's recovery
+ * and the offline reader use.
+ *
+ * Every file is a sequence of lines `seal(JSON)\n`. A partition's segment
+ * holds one line per produce request (a batch of records), per transaction
+ * marker and per seal; the transaction log holds one line per epoch bump and
+ * per transaction decision.
+ *
+ * Damage: a crash can tear the last unsynced append, leaving a fragment
+ * without its newline; a bit can flip on read. Decoding keeps the longest
+ * prefix of intact lines. Damage whose intact prefix is followed by nothing
+ * intact is a damaged TAIL (a torn write, or corruption of the last line) and
+ * is dropped quietly. Damage followed by more intact lines is corruption in the
+ * middle: decoding stops there too (offsets after it could not be trusted to
+ * be contiguous) and the caller reports `disk.corrupt`; the lines after it are
+ * lost, acknowledged or not — the one case where the broker loses
+ * acknowledged data, as a single unreplicated Kafka broker would.
+ * Because read corruption is transient (the stored bytes are fine), a damaged
+ * read is read again and the reads are combined line by line.
+ */
+import { seal, unseal } from '../runtime/checksum.ts';
+import type { Disk } from '../runtime/types.ts';
+
+/** A produce request's records, at offsets `o .. o + r.length - 1`. */
+export interface BatchEntry {
+  t: 'b';
+  o: number;
+  r: unknown[];
+  /** Idempotent producer id and sequence number. */
+  p?: string;
+  s?: number;
+  /** Transactional id, producer epoch and the broker's transaction number (per id). */
+  x?: string;
+  e?: number;
+  n?: number;
+}
+
+/** A commit (`c`) or abort marker of transaction `n` of id `x`; it occupies offset `o`, as in Kafka. */
+export interface MarkerEntry {
+  t: 'm';
+  o: number;
+  x: string;
+  e: number;
+  n: number;
+  c: boolean;
+}
+
+/** End of input: no record is appended after it. Occupies no offset. */
+export interface SealEntry {
+  t: 's';
+  o: number;
+}
+
+export type SegmentEntry = BatchEntry | MarkerEntry | SealEntry;
+
+/** The transaction log: epoch bumps and durable commit/abort decisions. */
+export type TxnLogLine =
+  | { t: 'init'; x: string; e: number }
+  | { t: 'end'; x: string; e: number; n: number; c: boolean };
+
+/** The topics file: topic -> partition count, written at first start. */
+export interface TopicsLine {
+  t: 'topics';
+  topics: Record<string, number>;
+}
+
+export interface Damage {
+  /** `tail`: nothing intact after the damage; `middle`: intact lines follow it. */
+  kind: 'tail' | 'middle';
+  /** 0-based index of the first damaged line. */
+  line: number;
+  /** Intact lines after the damage that are dropped. */
+  droppedLines: number;
+}
+
+export interface DecodedFile<T> {
+  items: T[];
+  /** Characters of the intact prefix (what to keep when truncating). */
+  validLength: number;
+  damage?: Damage;
+}
+
+/** One sealed JSON line; every file of the broker (and the workload producer's progress file) is made of these. */
+export function encodeLine(value: SegmentEntry | TxnLogLine | TopicsLine | object): string {
+  return `${seal(JSON.stringify(value))}\n`;
+}
+
+const isInt = (v: unknown): v is number => typeof v === 'number' && Number.isInteger(v);
+const isStr = (v: unknown): v is string => typeof v === 'string';
+
+export function isSegmentEntry(v: unknown): v is SegmentEntry {
+  if (typeof v !== 'object' || v === null) return false;
+  const e = v as Record<string, unknown>;
+  if (!isInt(e.o)) return false;
+  switch (e.t) {
+    case 'b':
+      return Array.isArray(e.r) && (e.p === undefined || (isStr(e.p) && isInt(e.s)))
+        && (e.x === undefined || (isStr(e.x) && isInt(e.e) && isInt(e.n)));
+    case 'm':
+      return isStr(e.x) && isInt(e.e) && isInt(e.n) && typeof e.c === 'boolean';
+    case 's':
+      return true;
+    default:
+      return false;
+  }
+}
+
+export function isTxnLogLine(v: unknown): v is TxnLogLine {
+  if (typeof v !== 'object' || v === null) return false;
+  const l = v as Record<string, unknown>;
+  if (!isStr(l.x) || !isInt(l.e)) return false;
+  if (l.t === 'init') return true;
+  return l.t === 'end' && isInt(l.n) && typeof l.c === 'boolean';
+}
+
+export function isTopicsLine(v: unknown): v is TopicsLine {
+  if (typeof v !== 'object' || v === null) return false;
+  const l = v as Record<string, unknown>;
+  if (l.t !== 'topics' || typeof l.topics !== 'object' || l.topics === null) return false;
+  return Object.values(l.topics).every((n) => isInt(n) && n > 0);
+}
+
+function parseLine<T>(line: string, valid: (v: unknown) => v is T): T | undefined {
+  const payload = unseal(line);
+  if (payload === undefined) return undefined;
+  try {
+    const v: unknown = JSON.parse(payload);
+    return valid(v) ? v : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Decodes the intact prefix of `text` (see the module comment for what counts as damage). */
+export function decodeText<T>(text: string, valid: (v: unknown) => v is T): DecodedFile<T> & { text: string } {
+  return decodeReads([text], valid);
+}
+
+/**
+ * Decodes several reads of one file line by line: each line is taken from
+ * the first read in which it is intact. Read corruption flips one bit per
+ * read, so a line damaged in one read is almost surely intact in another;
+ * damage present in every read is real. The returned `text` holds the intact
+ * lines chosen (its first `validLength` characters) followed by the rest of
+ * the first read.
+ */
+export function decodeReads<T>(reads: string[], valid: (v: unknown) => v is T): DecodedFile<T> & { text: string } {
+  const items: T[] = [];
+  let clean = '';
+  let pos = 0;
+  let line = 0;
+  const first = reads[0];
+  while (pos < first.length) {
+    let taken = false;
+    for (const text of reads) {
+      const nl = text.indexOf('\n', pos);
+      const item = nl < 0 ? undefined : parseLine(text.slice(pos, nl), valid);
+      if (item === undefined) continue;
+      items.push(item);
+      clean += text.slice(pos, nl + 1);
+      pos = nl + 1;
+      taken = true;
+      break;
+    }
+    if (!taken) {
+      const droppedLines = Math.max(...reads.map((text) => intactLinesAfter(text, pos, valid)));
+      const damage: Damage = { kind: droppedLines > 0 ? 'middle' : 'tail', line, droppedLines };
+      return { items, validLength: pos, damage, text: clean + first.slice(pos) };
+    }
+    line++;
+  }
+  return { items, validLength: pos, text: clean };
+}
+
+function intactLinesAfter<T>(text: string, pos: number, valid: (v: unknown) => v is T): number {
+  let count = 0;
+  let p = text.indexOf('\n', pos);
+  while (p >= 0 && p + 1 < text.length) {
+    const nl = text.indexOf('\n', p + 1);
+    if (nl < 0) break;
+    if (parseLine(text.slice(p + 1, nl), valid) !== undefined) count++;
+    p = nl;
+  }
+  return count;
+}
+
+/** How many reads of a damaged file are combined before its damage is believed. */
+export const READ_ATTEMPTS_MAX = 4;
+
+/**
+ * Reads and decodes `path`. When the first read shows damage, the file is
+ * read again and the reads are combined (`decodeReads`), since read
+ * corruption is transient. An absent file decodes as empty.
+ */
+export function readFile<T>(disk: Disk, path: string, valid: (v: unknown) => v is T): DecodedFile<T> & { text: string } {
+  const first = disk.read(path) ?? '';
+  const once = decodeText(first, valid);
+  if (once.damage === undefined) return once;
+  const reads = [first];
+  for (let k = 1; k < READ_ATTEMPTS_MAX; k++) reads.push(disk.read(path) ?? '');
+  return decodeReads(reads, valid);
+}
+
+export function segmentPath(topic: string, partition: number): string {
+  return `log/${topic}/${partition}.seg`;
+}
+
+export const TXN_LOG_PATH = 'log/txn.log';
+export const TOPICS_PATH = 'log/topics.json';

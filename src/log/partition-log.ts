@@ -1,0 +1,183 @@
+/**
+ * One partition's log in memory: decoded batches and markers in offset order,
+ * the open transactions on it, the idempotent producers' applied sequence
+ * numbers, and the two offsets that bound what a consumer may see.
+ *
+ * Invariants:
+ * - Entries are contiguous: each starts where the previous one ends, and
+ *   `endOffset` is where the next one starts. A data batch holds its records'
+ *   offsets; a transaction marker holds one offset (as in Kafka, consumers skip
+ *   it); a seal holds none.
+ * - `durableEnd <= endOffset`: everything below `durableEnd` is fsynced. No
+ *   consumer is shown an offset at or above it, so a crash never takes back
+ *   a record a consumer has seen nor reuses its offset for another record.
+ * - Last Stable Offset = min(durableEnd, first offset of every open
+ *   transaction). read_committed shows only offsets below it, and of those only
+ *   non-transactional records and records of committed transactions.
+ *
+ * `apply` is the only state transition; the broker calls it for live appends
+ * and recovery calls it for decoded lines, so both build the same state.
+ */
+import type { SegmentEntry } from './codec.ts';
+import type { FetchedRecord, Isolation } from './protocol.ts';
+
+export type EntryStatus = 'plain' | 'open' | 'committed' | 'aborted' | 'marker';
+
+interface Entry {
+  base: number;
+  /** Offsets the entry occupies: its record count, or 1 for a marker. */
+  count: number;
+  values: readonly unknown[];
+  status: EntryStatus;
+}
+
+export interface OpenTxn {
+  id: string;
+  epoch: number;
+  n: number;
+  firstOffset: number;
+  entries: Entry[];
+}
+
+/** A batch an idempotent producer already wrote: where it went. */
+export interface AppliedBatch {
+  base: number;
+  end: number;
+}
+
+const NO_VALUES: readonly unknown[] = [];
+
+export function txnKey(id: string, n: number): string {
+  return `${n}\u0000${id}`;
+}
+
+export class PartitionLog {
+  private readonly entries: Entry[] = [];
+  endOffset = 0;
+  durableEnd = 0;
+  sealed = false;
+  readonly openTxns = new Map<string, OpenTxn>();
+  /** Highest transaction number seen per transactional id. */
+  readonly maxTxnN = new Map<string, number>();
+  private readonly producers = new Map<string, Map<number, AppliedBatch>>();
+
+  constructor(readonly topic: string, readonly partition: number) {}
+
+  /** True when `entry` continues this log (recovery stops at the first line that does not). */
+  fits(entry: SegmentEntry): boolean {
+    if (entry.o !== this.endOffset) return false;
+    return entry.t !== 'b' || entry.r.length > 0;
+  }
+
+  apply(entry: SegmentEntry): void {
+    if (!this.fits(entry)) throw new Error(`log ${this.topic}/${this.partition}: entry at ${entry.o} does not continue at ${this.endOffset}`);
+    switch (entry.t) {
+      case 'b': return this.applyBatch(entry.o, entry.r, entry);
+      case 'm': return this.applyMarker(entry.o, entry.x, entry.n, entry.c);
+      case 's': this.sealed = true; return;
+    }
+  }
+
+  private applyBatch(base: number, values: unknown[], e: { p?: string; s?: number; x?: string; e?: number; n?: number }): void {
+    const entry: Entry = { base, count: values.length, values, status: e.x === undefined ? 'plain' : 'open' };
+    this.entries.push(entry);
+    this.endOffset = base + values.length;
+    if (e.p !== undefined && e.s !== undefined) {
+      let seqs = this.producers.get(e.p);
+      if (seqs === undefined) this.producers.set(e.p, (seqs = new Map()));
+      seqs.set(e.s, { base, end: this.endOffset });
+    }
+    if (e.x !== undefined && e.e !== undefined && e.n !== undefined) {
+      const key = txnKey(e.x, e.n);
+      let open = this.openTxns.get(key);
+      if (open === undefined) {
+        open = { id: e.x, epoch: e.e, n: e.n, firstOffset: base, entries: [] };
+        this.openTxns.set(key, open);
+      }
+      open.entries.push(entry);
+      this.maxTxnN.set(e.x, Math.max(e.n, this.maxTxnN.get(e.x) ?? 0));
+    }
+  }
+
+  private applyMarker(offset: number, id: string, n: number, commit: boolean): void {
+    const key = txnKey(id, n);
+    const open = this.openTxns.get(key);
+    if (open !== undefined) {
+      for (const e of open.entries) e.status = commit ? 'committed' : 'aborted';
+      this.openTxns.delete(key);
+    }
+    this.entries.push({ base: offset, count: 1, values: NO_VALUES, status: 'marker' });
+    this.endOffset = offset + 1;
+    this.maxTxnN.set(id, Math.max(n, this.maxTxnN.get(id) ?? 0));
+  }
+
+  /** The batch producer `id` wrote with sequence number `seq`, if any. */
+  applied(id: string, seq: number): AppliedBatch | undefined {
+    return this.producers.get(id)?.get(seq);
+  }
+
+  lastStableOffset(): number {
+    let lso = this.durableEnd;
+    for (const t of this.openTxns.values()) lso = Math.min(lso, t.firstOffset);
+    return lso;
+  }
+
+  /** The offset below which `isolation` may read. */
+  readLimit(isolation: Isolation): number {
+    return isolation === 'read_committed' ? this.lastStableOffset() : this.durableEnd;
+  }
+
+  /**
+   * Up to `maxRecords` visible records from `offset` on, and the offset to
+   * resume from. `nextOffset` moves past markers and aborted records even
+   * when no record is returned, so a read_committed consumer makes progress.
+   */
+  read(offset: number, maxRecords: number, isolation: Isolation): { records: FetchedRecord[]; nextOffset: number } {
+    const limit = this.readLimit(isolation);
+    const records: FetchedRecord[] = [];
+    let next = offset;
+    for (let i = this.indexOf(offset); i < this.entries.length && next < limit && records.length < maxRecords; i++) {
+      const e = this.entries[i];
+      const to = Math.min(e.base + e.count, limit);
+      if (!visible(e.status, isolation)) {
+        next = to;
+        continue;
+      }
+      const take = Math.min(to - next, maxRecords - records.length);
+      for (let k = 0; k < take; k++) records.push({ offset: next + k, value: e.values[next + k - e.base] });
+      next += take;
+    }
+    return { records, nextOffset: next };
+  }
+
+  /** True when the partition is sealed and a consumer at `nextOffset` has read all of it. */
+  endOfPartition(nextOffset: number, isolation: Isolation): boolean {
+    return this.sealed && nextOffset >= this.endOffset && this.readLimit(isolation) >= this.endOffset;
+  }
+
+  /** Index of the entry holding `offset` (entries.length when offset >= endOffset). */
+  private indexOf(offset: number): number {
+    let lo = 0;
+    let hi = this.entries.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      const e = this.entries[mid];
+      if (e.base + e.count <= offset) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  }
+}
+
+function visible(status: EntryStatus, isolation: Isolation): boolean {
+  switch (status) {
+    case 'plain':
+    case 'committed':
+      return true;
+    case 'open':
+    case 'aborted':
+      return isolation === 'read_uncommitted';
+    case 'marker':
+      return false;
+  }
+}

@@ -1,0 +1,146 @@
+/**
+ * The workload producer: a simulated process that writes a scheduled input
+ * into a topic over processing time, then seals every partition.
+ *
+ * Each batch is produced at its `atMs` (or as soon as possible after it, when
+ * the producer was down), by an idempotent producer whose id is stable across
+ * restarts and whose seq for batch i is i. Batches of one partition go one at
+ * a time, in schedule order, so the log keeps their order. Once a batch is
+ * acknowledged its index is appended to the producer's own progress file;
+ * after a crash the producer resends every batch not recorded there, and the
+ * broker's seq dedupe turns a resend of an applied batch into a plain ack.
+ * So every scheduled record is in the log exactly once, whatever crashes.
+ * When all batches are acknowledged it seals every partition (a seal is
+ * idempotent too) and records that, so the sources know the input is over.
+ */
+import { LogClient } from './client.ts';
+import { encodeLine, readFile } from './codec.ts';
+import type { ProcessContext, ProcessFactory, ProcessId, ProcessLogic, TimerHandle } from '../runtime/types.ts';
+
+export interface ScheduledBatch {
+  atMs: number;
+  partition: number;
+  records: unknown[];
+}
+
+export interface WorkloadProducerOptions {
+  brokerId: ProcessId;
+  topic: string;
+  partitions: number;
+  /** Sorted by atMs. */
+  schedule: ScheduledBatch[];
+  /** The idempotent producer id (default: the process id). */
+  producerId?: string;
+  requestTimeoutMs?: number;
+}
+
+export function workloadProducer(opts: WorkloadProducerOptions): ProcessFactory {
+  for (const b of opts.schedule) {
+    if (!Number.isInteger(b.partition) || b.partition < 0 || b.partition >= opts.partitions) {
+      throw new RangeError(`workloadProducer: batch partition ${b.partition} outside [0, ${opts.partitions})`);
+    }
+  }
+  return (ctx) => new WorkloadProducer(ctx, opts);
+}
+
+const PROGRESS_PATH = 'producer/progress.log';
+
+type ProgressLine = { t: 'acked'; i: number } | { t: 'sealed'; p: number };
+
+function isProgressLine(v: unknown): v is ProgressLine {
+  if (typeof v !== 'object' || v === null) return false;
+  const l = v as Record<string, unknown>;
+  return (l.t === 'acked' && Number.isInteger(l.i)) || (l.t === 'sealed' && Number.isInteger(l.p));
+}
+
+class WorkloadProducer implements ProcessLogic {
+  private readonly client: LogClient;
+  private readonly producerId: string;
+  private readonly retryMs: number;
+  /** Per partition: schedule indices not yet acknowledged, in order. */
+  private readonly queues: number[][] = [];
+  private readonly busy: boolean[] = [];
+  private readonly wakeups: (TimerHandle | undefined)[] = [];
+  private readonly sealed = new Set<number>();
+  private sealsSent = false;
+
+  constructor(private readonly ctx: ProcessContext, private readonly opts: WorkloadProducerOptions) {
+    this.retryMs = opts.requestTimeoutMs ?? 200;
+    this.client = new LogClient(ctx, opts.brokerId, { requestTimeoutMs: this.retryMs });
+    this.producerId = opts.producerId ?? ctx.id;
+    const acked = this.loadProgress();
+    for (let p = 0; p < opts.partitions; p++) {
+      this.queues.push([]);
+      this.busy.push(false);
+      this.wakeups.push(undefined);
+    }
+    opts.schedule.forEach((b, i) => {
+      if (!acked.has(i)) this.queues[b.partition].push(i);
+    });
+    for (let p = 0; p < opts.partitions; p++) this.pump(p);
+  }
+
+  onMessage(from: ProcessId, msg: unknown): void {
+    this.client.handle(from, msg);
+  }
+
+  /** Reads the progress file; a damaged tail is cut off so later appends start on a clean line. */
+  private loadProgress(): Set<number> {
+    const decoded = readFile(this.ctx.disk, PROGRESS_PATH, isProgressLine);
+    // A plain write (not an append) cannot tear: a crash before the next fsync brings back the old content.
+    if (decoded.damage !== undefined) this.ctx.disk.write(PROGRESS_PATH, decoded.text.slice(0, decoded.validLength));
+    const acked = new Set<number>();
+    for (const line of decoded.items) {
+      if (line.t === 'acked') acked.add(line.i);
+      else this.sealed.add(line.p);
+    }
+    return acked;
+  }
+
+  private record(line: ProgressLine): void {
+    this.ctx.disk.append(PROGRESS_PATH, encodeLine(line));
+    this.ctx.disk.fsync(PROGRESS_PATH);
+  }
+
+  private pump(p: number): void {
+    if (this.busy[p]) return;
+    const i = this.queues[p][0];
+    if (i === undefined) return this.maybeSeal();
+    const batch = this.opts.schedule[i];
+    const waitMs = batch.atMs - this.ctx.clock.now();
+    if (waitMs > 0) {
+      this.wakeups[p]?.cancel();
+      this.wakeups[p] = this.ctx.timers.after(waitMs, () => this.pump(p));
+      return;
+    }
+    this.busy[p] = true;
+    const producer = { id: this.producerId, seq: i };
+    this.client.produce(this.opts.topic, p, batch.records, { producer }, (r) => {
+      this.busy[p] = false;
+      if (r.ok) {
+        this.queues[p].shift();
+        this.record({ t: 'acked', i });
+        return this.pump(p);
+      }
+      if (r.code !== 'timeout') throw new Error(`workloadProducer ${this.ctx.id}: produce refused: ${r.code}: ${r.message}`);
+      this.ctx.timers.after(this.retryMs, () => this.pump(p));
+    });
+  }
+
+  private maybeSeal(): void {
+    if (this.sealsSent || this.queues.some((q) => q.length > 0)) return;
+    this.sealsSent = true;
+    for (let p = 0; p < this.opts.partitions; p++) if (!this.sealed.has(p)) this.seal(p);
+  }
+
+  private seal(p: number): void {
+    this.client.seal(this.opts.topic, p, (r) => {
+      if (r.ok) {
+        this.sealed.add(p);
+        return this.record({ t: 'sealed', p });
+      }
+      if (r.code !== 'timeout') throw new Error(`workloadProducer ${this.ctx.id}: seal refused: ${r.code}: ${r.message}`);
+      this.ctx.timers.after(this.retryMs, () => this.seal(p));
+    });
+  }
+}

@@ -1,0 +1,55 @@
+/**
+ * Reads a broker's topics offline, from its disk, after a simulation: what a
+ * consumer would see from a broker restarted on that disk. It runs the
+ * broker's own recovery (recovery.ts), so decisions the broker made durable
+ * but had not yet marked on every partition count as made.
+ *
+ * It reads the files' current content: call it when the broker has synced
+ * (the end of a run that converged), or after crashing the broker to read
+ * only what is durable. read_committed stops at the Last Stable Offset, as a
+ * consumer would: records behind a transaction still open are not shown
+ * (`inspectTopic` tells why).
+ */
+import { recover } from './recovery.ts';
+import type { PartitionLog } from './partition-log.ts';
+import type { Isolation } from './protocol.ts';
+import type { Disk } from '../runtime/types.ts';
+
+export interface TopicRecord {
+  partition: number;
+  offset: number;
+  value: unknown;
+}
+
+export interface PartitionSummary {
+  partition: number;
+  endOffset: number;
+  lastStableOffset: number;
+  sealed: boolean;
+  openTxns: { transactionalId: string; epoch: number; firstOffset: number }[];
+}
+
+function recoveredLogs(disk: Disk, topic: string): PartitionLog[] {
+  const logs = recover(disk).logs.get(topic) ?? [];
+  // Offline, everything on disk counts as durable, including rolled-forward markers.
+  for (const log of logs) log.durableEnd = log.endOffset;
+  return logs;
+}
+
+/** The records of `topic` a consumer with `isolation` would read, per partition in order. */
+export function readTopic(disk: Disk, topic: string, isolation: Isolation): TopicRecord[][] {
+  return recoveredLogs(disk, topic).map((log) =>
+    log.read(0, Number.MAX_SAFE_INTEGER, isolation).records.map((r) => ({ partition: log.partition, offset: r.offset, value: r.value })),
+  );
+}
+
+/** Per partition of `topic`: end offset, Last Stable Offset, seal and the transactions still open. */
+export function inspectTopic(disk: Disk, topic: string): PartitionSummary[] {
+  return recoveredLogs(disk, topic).map((log) => ({
+    partition: log.partition,
+    endOffset: log.endOffset,
+    lastStableOffset: log.lastStableOffset(),
+    sealed: log.sealed,
+    openTxns: [...log.openTxns.values()].map((t) => ({ transactionalId: t.id, epoch: t.epoch, firstOffset: t.firstOffset })),
+  }));
+}

@@ -1,0 +1,234 @@
+/**
+ * A process's simulated disk (the runtime `Disk`).
+ *
+ * Model: files are inodes reached through two directories, the volatile view
+ * (what reads see) and the durable view (what survives a crash). Each inode
+ * holds its volatile content and its durable content (as of its last
+ * completed fsync).
+ *
+ * - `write`/`append` change the volatile content only.
+ * - `fsync(path, done)` snapshots the volatile content at the call; after a
+ *   seeded delay the snapshot becomes durable (and the inode's current path
+ *   becomes its durable name), then `done` runs. Completions on one disk
+ *   happen in call order; a crash before completion cancels both.
+ * - `rename` is atomic on the volatile view. It is durable at once when the
+ *   source's content is already durable (write + fsync + rename, the
+ *   atomic-replace idiom, survives a crash); otherwise at the next completed
+ *   fsync of the renamed file. Until then a crash shows the old names.
+ * - `delete` is durable at once: a deleted file never comes back.
+ * - A crash reverts each durably named file to its durable content; a file
+ *   whose unsynced changes were appends only may instead keep a seeded strict
+ *   prefix of the unsynced tail (a torn write). Files never synced vanish.
+ * - With read corruption on, `read` flips one bit of one character of the
+ *   returned copy; the stored content is untouched.
+ */
+import type { Disk, TraceFields } from '../runtime/types.ts';
+import type { Rng } from './rng.ts';
+
+export interface DiskOptions {
+  fsyncMsMin?: number;
+  fsyncMsMax?: number;
+  tornWrites?: boolean;
+}
+
+export interface DiskFault {
+  readCorruption?: boolean;
+  slowFsyncExtraMs?: number;
+}
+
+/** What a disk needs from the world that hosts it. */
+export interface DiskHost {
+  now(): number;
+  /** Records a trace event for the disk's process. */
+  emit(kind: string, fields: TraceFields): void;
+  /** Runs `fn` as a world event at absolute virtual time `atMs`. */
+  scheduleAt(atMs: number, fn: () => void): void;
+}
+
+class Inode {
+  /** Where the inode is in the volatile view, and in the durable view. */
+  path: string;
+  durablePath: string | undefined = undefined;
+  data = '';
+  durableData: string | undefined = undefined;
+  /** Bumped on every content change; an fsync makes durable only a newer version than the last. */
+  version = 0;
+  durableVersion = -1;
+  lastOpAppend = false;
+
+  constructor(path: string) {
+    this.path = path;
+  }
+}
+
+export class SimDisk implements Disk {
+  private live = new Map<string, Inode>();
+  private readonly durable = new Map<string, Inode>();
+  /** Bumped at each crash; an fsync started in an earlier generation never completes. */
+  private generation = 0;
+  private lastFsyncDoneMs = 0;
+  private readonly fsyncMsMin: number;
+  private readonly fsyncMsMax: number;
+  private readonly tornWrites: boolean;
+  readCorruption = false;
+  slowFsyncExtraMs = 0;
+
+  constructor(
+    readonly id: string,
+    private readonly rng: Rng,
+    private readonly host: DiskHost,
+    opts: DiskOptions = {},
+  ) {
+    this.fsyncMsMin = opts.fsyncMsMin ?? 0;
+    this.fsyncMsMax = opts.fsyncMsMax ?? 1;
+    this.tornWrites = opts.tornWrites ?? true;
+    if (!Number.isInteger(this.fsyncMsMin) || this.fsyncMsMin < 0 || !Number.isInteger(this.fsyncMsMax) || this.fsyncMsMax < this.fsyncMsMin) {
+      throw new RangeError(`disk: need integers 0 ≤ fsyncMsMin ≤ fsyncMsMax, got ${this.fsyncMsMin}, ${this.fsyncMsMax}`);
+    }
+  }
+
+  private inodeFor(path: string): Inode {
+    let inode = this.live.get(path);
+    if (inode === undefined) {
+      inode = new Inode(path);
+      this.live.set(path, inode);
+    }
+    return inode;
+  }
+
+  write(path: string, data: string): void {
+    const inode = this.inodeFor(path);
+    inode.data = data;
+    inode.version++;
+    inode.lastOpAppend = false;
+    this.host.emit('disk.write', { path, bytes: data.length, op: 'write' });
+  }
+
+  append(path: string, data: string): void {
+    const inode = this.inodeFor(path);
+    inode.data += data;
+    inode.version++;
+    inode.lastOpAppend = true;
+    this.host.emit('disk.write', { path, bytes: data.length, op: 'append' });
+  }
+
+  fsync(path: string, done?: () => void): void {
+    const inode = this.live.get(path);
+    const snapshot = inode?.data;
+    const version = inode?.version ?? 0;
+    const generation = this.generation;
+    const delayMs = this.rng.range(this.fsyncMsMin, this.fsyncMsMax) + this.slowFsyncExtraMs;
+    // One device queue: completions are never reordered against earlier calls.
+    const atMs = Math.max(this.host.now() + delayMs, this.lastFsyncDoneMs);
+    this.lastFsyncDoneMs = atMs;
+    this.host.scheduleAt(atMs, () => {
+      if (this.generation !== generation) return;
+      if (inode !== undefined && snapshot !== undefined) this.makeDurable(inode, snapshot, version);
+      this.host.emit('disk.fsync', { path, bytes: snapshot?.length ?? 0, missing: inode === undefined ? true : undefined });
+      if (done !== undefined) done();
+    });
+  }
+
+  private makeDurable(inode: Inode, snapshot: string, version: number): void {
+    if (version > inode.durableVersion) {
+      inode.durableData = snapshot;
+      inode.durableVersion = version;
+    }
+    // A deleted inode gets no durable name back.
+    if (this.live.get(inode.path) !== inode) return;
+    this.setDurableName(inode, inode.path);
+  }
+
+  private setDurableName(inode: Inode, path: string): void {
+    if (inode.durablePath !== undefined && this.durable.get(inode.durablePath) === inode) {
+      this.durable.delete(inode.durablePath);
+    }
+    this.durable.set(path, inode);
+    inode.durablePath = path;
+  }
+
+  rename(from: string, to: string): void {
+    const inode = this.live.get(from);
+    if (inode === undefined) throw new Error(`disk ${this.id}: rename of missing file '${from}'`);
+    if (from === to) return;
+    this.live.delete(from);
+    this.live.set(to, inode);
+    inode.path = to;
+    const clean = inode.durableData !== undefined && inode.durableVersion === inode.version && inode.durablePath !== undefined;
+    if (clean) this.setDurableName(inode, to);
+    this.host.emit('disk.write', { path: to, bytes: 0, op: 'rename', from, durable: clean });
+  }
+
+  read(path: string): string | undefined {
+    const data = this.live.get(path)?.data;
+    if (data === undefined || !this.readCorruption || data.length === 0) return data;
+    const index = this.rng.int(data.length);
+    const bit = 1 << this.rng.int(7);
+    this.host.emit('disk.corrupt', { path, index });
+    return data.slice(0, index) + String.fromCharCode(data.charCodeAt(index) ^ bit) + data.slice(index + 1);
+  }
+
+  list(prefix: string): string[] {
+    const out: string[] = [];
+    for (const path of this.live.keys()) if (path.startsWith(prefix)) out.push(path);
+    return out.sort();
+  }
+
+  delete(path: string): void {
+    const inode = this.live.get(path);
+    this.live.delete(path);
+    this.durable.delete(path);
+    if (inode !== undefined && inode.durablePath !== undefined && this.durable.get(inode.durablePath) === inode) {
+      this.durable.delete(inode.durablePath);
+    }
+    this.host.emit('disk.write', { path, bytes: 0, op: 'delete' });
+  }
+
+  /** The world calls this when the owning process crashes. */
+  crash(): void {
+    this.generation++;
+    this.lastFsyncDoneMs = 0;
+    const next = new Map<string, Inode>();
+    for (const [path, inode] of this.durable) {
+      this.recoverInode(inode, path);
+      next.set(path, inode);
+    }
+    for (const [path, inode] of this.live) {
+      if (inode.durablePath === undefined || this.durable.get(inode.durablePath) !== inode) {
+        this.host.emit('disk.lost', { path, bytes: inode.data.length, vanished: true });
+      }
+    }
+    this.live = next;
+  }
+
+  private recoverInode(inode: Inode, path: string): void {
+    const durableData = inode.durableData as string;
+    const tail = inode.data.length - durableData.length;
+    if (inode.version !== inode.durableVersion || inode.data !== durableData) {
+      const appendOnly = inode.lastOpAppend && tail >= 2 && inode.data.startsWith(durableData);
+      if (this.tornWrites && appendOnly && this.rng.chance(1, 2)) {
+        const keptBytes = this.rng.range(1, tail - 1);
+        inode.durableData = durableData + inode.data.slice(durableData.length, durableData.length + keptBytes);
+        this.host.emit('disk.torn', { path, keptBytes, lostBytes: tail - keptBytes });
+      } else {
+        this.host.emit('disk.lost', { path, bytes: Math.max(0, tail) });
+      }
+    }
+    inode.data = inode.durableData as string;
+    inode.path = path;
+    inode.durablePath = path;
+    inode.version = 0;
+    inode.durableVersion = 0;
+    inode.lastOpAppend = false;
+  }
+
+  /** Paths that would survive a crash right now, sorted (for tests). */
+  durablePaths(): string[] {
+    return [...this.durable.keys()].sort();
+  }
+
+  /** The content that would survive a crash at `path` right now, ignoring torn writes (for tests). */
+  durableContent(path: string): string | undefined {
+    return this.durable.get(path)?.durableData;
+  }
+}

@@ -1,0 +1,426 @@
+/**
+ * The world: a single-threaded discrete-event simulator that hosts processes
+ * written against `src/runtime`.
+ *
+ * Nothing runs except from one event queue ordered by (virtual time, push
+ * order): process starts, message deliveries, timers, fsync completions and
+ * world-level events (fault injection, test drivers). Virtual time only moves
+ * when the next live event is taken, so a run is a pure function of the seed,
+ * the options and the calls made on the world.
+ *
+ * Crash semantics use incarnations, never searches: every timer, message and
+ * fsync carries the incarnation of the process that made it, and is skipped
+ * (a message: dropped with a `net.drop` event) if that process has crashed
+ * since. Errors thrown by a process propagate out of `run()`: they are bugs.
+ */
+import type { ProcessContext, ProcessFactory, ProcessId, ProcessLogic, TimerHandle, TraceFields } from '../runtime/types.ts';
+import { Buggify, type BuggifyOptions } from './buggify.ts';
+import { SimDisk, type DiskFault, type DiskOptions } from './disk.ts';
+import { SimNetwork, type NetworkOptions, type Spike } from './network.ts';
+import { EventQueue } from './queue.ts';
+import { rootRng, type Rng } from './rng.ts';
+import { Trace, type TraceSubscriber } from './trace.ts';
+
+export interface WorldOptions {
+  seed: number | string;
+  network?: NetworkOptions;
+  disk?: DiskOptions;
+  /** How many recent trace events to keep in memory (default 10 000). */
+  traceRing?: number;
+  /** What processes see as `ctx.trace.detailed` (default true). */
+  detailedTrace?: boolean;
+  /** Whether to trace net.send / net.deliver / net.drop (default true). */
+  traceNetwork?: boolean;
+  buggify?: BuggifyOptions;
+  /** Trace subscribers attached before the first event (`world.start`). */
+  subscribers?: TraceSubscriber[];
+}
+
+export interface RunLimits {
+  /** Process events due at or before this time, then stop with the clock at `untilMs`. */
+  untilMs?: number;
+  maxSteps?: number;
+  /** Checked before every step. */
+  stopWhen?: () => boolean;
+}
+
+export interface RunResult {
+  reason: 'idle' | 'time' | 'steps' | 'stopped';
+  steps: number;
+  nowMs: number;
+}
+
+export interface WorldStats {
+  steps: number;
+  messagesSent: number;
+  messagesDelivered: number;
+  messagesDropped: number;
+  timersFired: number;
+  crashes: number;
+  restarts: number;
+  partitions: number;
+  latencySpikes: number;
+  buggifyFired: number;
+}
+
+interface ProcState {
+  readonly id: ProcessId;
+  readonly factory: ProcessFactory;
+  /** -1 until the first start. */
+  incarnation: number;
+  up: boolean;
+  logic: ProcessLogic | undefined;
+  readonly disk: SimDisk;
+}
+
+const START = 0;
+const MESSAGE = 1;
+const TIMER = 2;
+const WORLD = 3;
+
+/** One queued event; a single class keeps the scheduler's objects monomorphic. */
+class SimEvent implements TimerHandle {
+  cancelled = false;
+  constructor(
+    readonly type: number,
+    /** The process it runs in: the receiver of a message, the owner of a timer. */
+    readonly proc: ProcState | undefined,
+    /** The owner's incarnation (timers) or the sender's (messages). */
+    readonly inc: number,
+    readonly fn: (() => void) | undefined,
+    readonly msg: unknown,
+    readonly from: string,
+    readonly fromProc: ProcState | undefined,
+    readonly mid: number,
+    readonly cutGen: number,
+  ) {}
+
+  cancel(): void {
+    this.cancelled = true;
+  }
+}
+
+const NO_TIMER: TimerHandle = { cancel() {} };
+
+function assertDelayMs(what: string, ms: number): void {
+  if (!Number.isInteger(ms) || ms < 0) throw new RangeError(`${what}: delay must be an integer ≥ 0 ms, got ${ms}`);
+}
+
+function msgKind(msg: unknown): string | undefined {
+  if (typeof msg !== 'object' || msg === null) return undefined;
+  const kind = (msg as { kind?: unknown }).kind;
+  return typeof kind === 'string' ? kind : undefined;
+}
+
+export class World {
+  readonly trace: Trace;
+  readonly rng: Rng;
+  readonly seed: number | string;
+  readonly stats: WorldStats = {
+    steps: 0, messagesSent: 0, messagesDelivered: 0, messagesDropped: 0, timersFired: 0,
+    crashes: 0, restarts: 0, partitions: 0, latencySpikes: 0, buggifyFired: 0,
+  };
+  private nowMs = 0;
+  private readonly queue = new EventQueue<SimEvent>();
+  private readonly procs = new Map<ProcessId, ProcState>();
+  private readonly net: SimNetwork;
+  private readonly bugs: Buggify;
+  private readonly diskOpts: DiskOptions;
+  private readonly detailed: boolean;
+  private readonly traceNetwork: boolean;
+  private readonly clock = { now: (): number => this.nowMs };
+  private running = false;
+  private stopRequested = false;
+
+  constructor(opts: WorldOptions) {
+    this.seed = opts.seed;
+    this.trace = new Trace({ ringSize: opts.traceRing ?? 10_000 });
+    for (const s of opts.subscribers ?? []) this.trace.subscribe(s);
+    this.rng = rootRng(opts.seed);
+    this.net = new SimNetwork(this.rng.fork('network'), opts.network);
+    this.bugs = new Buggify(this.rng.fork('buggify'), opts.buggify);
+    this.diskOpts = opts.disk ?? {};
+    this.detailed = opts.detailedTrace ?? true;
+    this.traceNetwork = opts.traceNetwork ?? true;
+    this.emit('world.start', { seed: opts.seed, buggify: this.bugs.enabled, unsafeNonFifo: this.net.unsafeNonFifo });
+  }
+
+  now(): number {
+    return this.nowMs;
+  }
+
+  /** Records a world-level trace event (p = 'world'). */
+  emit(kind: string, fields?: TraceFields): void {
+    this.trace.record(this.nowMs, 'world', kind, fields);
+  }
+
+  // ---- processes -------------------------------------------------------
+
+  /** Registers a process; unless `start: false`, it starts as the next event at the current time. */
+  addProcess(id: ProcessId, factory: ProcessFactory, opts: { start?: boolean } = {}): void {
+    if (id === 'world' || id === '') throw new Error(`addProcess: '${id}' is not a valid process id`);
+    if (this.procs.has(id)) throw new Error(`addProcess: process '${id}' already exists`);
+    const disk = new SimDisk(id, this.rng.fork(`disk/${id}`), {
+      now: () => this.nowMs,
+      emit: (kind, fields) => this.trace.record(this.nowMs, id, kind, fields),
+      scheduleAt: (atMs, fn) => this.queue.push(atMs, new SimEvent(WORLD, undefined, 0, fn, undefined, '', undefined, 0, 0)),
+    }, this.diskOpts);
+    const proc: ProcState = { id, factory, incarnation: -1, up: false, logic: undefined, disk };
+    this.procs.set(id, proc);
+    if (opts.start ?? true) this.queue.push(this.nowMs, new SimEvent(START, proc, 0, undefined, undefined, '', undefined, 0, 0));
+  }
+
+  processIds(): ProcessId[] {
+    return [...this.procs.keys()];
+  }
+
+  private proc(id: ProcessId): ProcState {
+    const p = this.procs.get(id);
+    if (p === undefined) throw new Error(`unknown process '${id}'`);
+    return p;
+  }
+
+  isUp(id: ProcessId): boolean {
+    return this.proc(id).up;
+  }
+
+  /** The current incarnation (-1 before the first start). */
+  incarnation(id: ProcessId): number {
+    return this.proc(id).incarnation;
+  }
+
+  disk(id: ProcessId): SimDisk {
+    return this.proc(id).disk;
+  }
+
+  /** Drops the process's memory, timers, unsynced disk state and undelivered sent messages. No-op if down. */
+  crash(id: ProcessId): void {
+    const p = this.proc(id);
+    if (!p.up) return;
+    p.up = false;
+    p.logic = undefined;
+    this.stats.crashes++;
+    this.emit('proc.crash', { process: id, incarnation: p.incarnation });
+    p.disk.crash();
+  }
+
+  /** Starts a down process again (incarnation + 1), recovering from its disk. No-op if up. */
+  restart(id: ProcessId): void {
+    const p = this.proc(id);
+    if (p.up) return;
+    if (p.incarnation >= 0) this.stats.restarts++;
+    this.startProcess(p);
+  }
+
+  private startProcess(p: ProcState): void {
+    p.incarnation++;
+    p.up = true;
+    const inc = p.incarnation;
+    this.trace.record(this.nowMs, p.id, inc === 0 ? 'proc.start' : 'proc.restart', { incarnation: inc });
+    const ctx: ProcessContext = {
+      id: p.id,
+      incarnation: inc,
+      clock: this.clock,
+      timers: { after: (delayMs, fn) => this.addTimer(p, inc, delayMs, fn) },
+      net: { send: (to, msg) => this.send(p, inc, to, msg) },
+      disk: p.disk,
+      trace: {
+        emit: (kind, fields) => {
+          if (p.incarnation === inc && p.up) this.trace.record(this.nowMs, p.id, kind, fields);
+        },
+        detailed: this.detailed,
+      },
+      buggify: (site) => this.buggifyAt(p, inc, site),
+    };
+    p.logic = p.factory(ctx);
+  }
+
+  private addTimer(p: ProcState, inc: number, delayMs: number, fn: () => void): TimerHandle {
+    assertDelayMs(`${p.id}: timers.after`, delayMs);
+    if (p.incarnation !== inc || !p.up) return NO_TIMER;
+    const ev = new SimEvent(TIMER, p, inc, fn, undefined, '', undefined, 0, 0);
+    this.queue.push(this.nowMs + delayMs, ev);
+    return ev;
+  }
+
+  private buggifyAt(p: ProcState, inc: number, site: string): boolean {
+    if (p.incarnation !== inc || !p.up || !this.bugs.fires(site)) return false;
+    this.stats.buggifyFired++;
+    this.trace.record(this.nowMs, p.id, 'buggify', { site });
+    return true;
+  }
+
+  // ---- network ---------------------------------------------------------
+
+  private send(p: ProcState, inc: number, to: ProcessId, msg: unknown): void {
+    // A context outliving its incarnation is inert.
+    if (p.incarnation !== inc || !p.up) return;
+    const target = this.procs.get(to);
+    if (target === undefined) throw new Error(`${p.id}: send to unknown process '${to}'`);
+    this.enqueueMessage(p.id, p, inc, target, msg);
+  }
+
+  /** Injects a message from outside the processes (tests, drivers), through the network. */
+  deliverFromOutside(to: ProcessId, msg: unknown, from = 'world'): void {
+    if (this.procs.has(from)) throw new Error(`deliverFromOutside: '${from}' is a process; use its context to send`);
+    this.enqueueMessage(from, undefined, 0, this.proc(to), msg);
+  }
+
+  private enqueueMessage(from: string, fromProc: ProcState | undefined, inc: number, target: ProcState, msg: unknown): void {
+    const mid = this.stats.messagesSent++;
+    if (this.net.isCut(from, target.id)) {
+      this.stats.messagesDropped++;
+      if (this.traceNetwork) this.trace.record(this.nowMs, from, 'net.drop', { to: target.id, from, mid, msg: msgKind(msg), reason: 'partition' });
+      return;
+    }
+    const atMs = this.net.deliveryTimeMs(this.nowMs, from, target.id);
+    if (this.traceNetwork) this.trace.record(this.nowMs, from, 'net.send', { to: target.id, from, mid, msg: msgKind(msg), atMs });
+    this.queue.push(atMs, new SimEvent(MESSAGE, target, inc, undefined, msg, from, fromProc, mid, this.net.cutGeneration));
+  }
+
+  private deliver(ev: SimEvent): void {
+    const to = ev.proc as ProcState;
+    const sender = ev.fromProc;
+    let reason: string | undefined;
+    if (sender !== undefined && (sender.incarnation !== ev.inc || !sender.up)) reason = 'sender-crashed';
+    else if (this.net.droppedByCut(ev.from, to.id, ev.cutGen)) reason = 'partition';
+    else if (!to.up) reason = 'receiver-down';
+    if (reason !== undefined) {
+      this.stats.messagesDropped++;
+      if (this.traceNetwork) this.trace.record(this.nowMs, to.id, 'net.drop', { to: to.id, from: ev.from, mid: ev.mid, msg: msgKind(ev.msg), reason });
+      return;
+    }
+    this.stats.messagesDelivered++;
+    if (this.traceNetwork) this.trace.record(this.nowMs, to.id, 'net.deliver', { to: to.id, from: ev.from, mid: ev.mid, msg: msgKind(ev.msg) });
+    (to.logic as ProcessLogic).onMessage(ev.from, ev.msg);
+  }
+
+  // ---- faults and world events -------------------------------------------
+
+  /** Runs `fn` as a world-level event after `delayMs`. */
+  schedule(delayMs: number, fn: () => void): void {
+    assertDelayMs('schedule', delayMs);
+    this.queue.push(this.nowMs + delayMs, new SimEvent(WORLD, undefined, 0, fn, undefined, '', undefined, 0, 0));
+  }
+
+  /** Cuts both directions of a–b for `durationMs`; messages sent across or in flight meanwhile are dropped. */
+  partition(a: ProcessId, b: ProcessId, durationMs: number): void {
+    assertDelayMs('partition', durationMs);
+    this.net.cut(a, b);
+    this.stats.partitions++;
+    this.emit('net.partition', { a, b, durationMs });
+    this.schedule(durationMs, () => {
+      this.net.heal(a, b);
+      this.emit('net.heal', { a, b });
+    });
+  }
+
+  /** Adds `extraMs` to the latency of every message sent (between a and b only, if given) for `durationMs`. */
+  latencySpike(durationMs: number, extraMs: number, between?: [ProcessId, ProcessId]): void {
+    assertDelayMs('latencySpike', durationMs);
+    assertDelayMs('latencySpike extra', extraMs);
+    const spike: Spike = between === undefined ? { extraMs } : { extraMs, between };
+    this.net.addSpike(spike);
+    this.stats.latencySpikes++;
+    this.emit('net.spike', { phase: 'start', durationMs, extraMs, a: between?.[0], b: between?.[1] });
+    this.schedule(durationMs, () => {
+      this.net.removeSpike(spike);
+      this.emit('net.spike', { phase: 'end', extraMs, a: between?.[0], b: between?.[1] });
+    });
+  }
+
+  /** Sets (merges) a process's disk fault switches. */
+  setDiskFault(id: ProcessId, fault: DiskFault): void {
+    const disk = this.proc(id).disk;
+    if (fault.readCorruption !== undefined) disk.readCorruption = fault.readCorruption;
+    if (fault.slowFsyncExtraMs !== undefined) {
+      assertDelayMs('slowFsyncExtraMs', fault.slowFsyncExtraMs);
+      disk.slowFsyncExtraMs = fault.slowFsyncExtraMs;
+    }
+  }
+
+  // ---- the scheduler -----------------------------------------------------
+
+  /** Processes events until the queue is empty or a limit is hit. */
+  run(limits: RunLimits = {}): RunResult {
+    if (this.running) throw new Error('World.run is not reentrant');
+    this.running = true;
+    this.stopRequested = false;
+    const { untilMs, maxSteps, stopWhen } = limits;
+    let steps = 0;
+    let reason: RunResult['reason'];
+    try {
+      for (;;) {
+        if (this.stopRequested || (stopWhen !== undefined && stopWhen())) { reason = 'stopped'; break; }
+        if (maxSteps !== undefined && steps >= maxSteps) { reason = 'steps'; break; }
+        const t = this.queue.peekTimeMs();
+        if (t === undefined) { reason = 'idle'; break; }
+        if (untilMs !== undefined && t > untilMs) {
+          if (untilMs > this.nowMs) this.nowMs = untilMs;
+          reason = 'time';
+          break;
+        }
+        if (this.dispatch(t, this.queue.popItem() as SimEvent)) steps++;
+      }
+    } finally {
+      this.running = false;
+      this.stopRequested = false;
+    }
+    return { reason, steps, nowMs: this.nowMs };
+  }
+
+  /** Makes `run()` return 'stopped' after the current step. */
+  stop(): void {
+    this.stopRequested = true;
+  }
+
+  /** Events still queued, live or stale. */
+  pendingEvents(): number {
+    return this.queue.size;
+  }
+
+  /** Runs one event; returns false when it was stale (cancelled timer, crashed owner) and did nothing. */
+  private dispatch(t: number, ev: SimEvent): boolean {
+    switch (ev.type) {
+      case TIMER: {
+        const p = ev.proc as ProcState;
+        if (ev.cancelled || p.incarnation !== ev.inc || !p.up) return false;
+        this.nowMs = t;
+        this.stats.steps++;
+        this.stats.timersFired++;
+        (ev.fn as () => void)();
+        return true;
+      }
+      case MESSAGE:
+        this.nowMs = t;
+        this.stats.steps++;
+        this.deliver(ev);
+        return true;
+      case WORLD:
+        this.nowMs = t;
+        this.stats.steps++;
+        (ev.fn as () => void)();
+        return true;
+      case START: {
+        const p = ev.proc as ProcState;
+        if (p.up) return false;
+        this.nowMs = t;
+        this.stats.steps++;
+        this.startProcess(p);
+        return true;
+      }
+      default:
+        throw new Error(`world: unknown event type ${ev.type}`);
+    }
+  }
+
+  /** Records `world.end` with the run's statistics. */
+  finish(): void {
+    this.emit('world.end', { ...this.stats, traceEvents: this.trace.count });
+  }
+
+  /** Sites queried so far and whether each is switched on. */
+  buggifySwitches(): [string, boolean][] {
+    return this.bugs.switches();
+  }
+}

@@ -1,0 +1,103 @@
+/**
+ * The processing-time side of a workload: which input partition each record
+ * is produced to, and when it arrives.
+ *
+ * Partitions are dealt like cards: each round is a fresh shuffle of the
+ * partitions taking part, one record each. So every active partition gets a
+ * record at least once every two rounds, which bounds how long an active
+ * partition stays silent (a scenario sets its idle timeout above
+ * `activeArrivalGapMsMax` so that only the partitions meant to be idle ever
+ * go idle), while the interleaving across partitions stays random.
+ *
+ * Arrivals group the records that arrive in the same ms on the same
+ * partition into one batch, records in id order; batches are sorted by
+ * (atMs, partition). Since arrival times never decrease with id, each
+ * partition receives its records in id order.
+ */
+import type { InputRecord } from '../engine/records.ts';
+import type { Rng } from '../sim/rng.ts';
+
+export interface Arrival {
+  atMs: number;
+  partition: number;
+  records: InputRecord[];
+}
+
+export class PartitionDeck {
+  private hand: number[] = [];
+  private round = 0;
+
+  /**
+   * Partitions `[partitions - idlePartitions, partitions)` are idle: the first
+   * of them never receives a record, the others one record each in the first
+   * round only.
+   */
+  constructor(private readonly rng: Rng, private readonly partitions: number, private readonly idlePartitions: number) {}
+
+  next(): number {
+    if (this.hand.length === 0) this.deal();
+    return this.hand.pop()!;
+  }
+
+  private deal(): void {
+    const active = this.partitions - this.idlePartitions;
+    const hand: number[] = [];
+    for (let p = 0; p < active; p++) hand.push(p);
+    if (this.round === 0) for (let p = active + 1; p < this.partitions; p++) hand.push(p);
+    this.round++;
+    this.hand = this.rng.shuffle(hand);
+  }
+}
+
+/** Batches of records per (arrival ms, partition), sorted by time then partition. */
+export function buildArrivals(records: readonly InputRecord[], arrivalMs: readonly number[], partitionOf: readonly number[]): Arrival[] {
+  const batches = new Map<string, Arrival>();
+  records.forEach((r, i) => {
+    const atMs = arrivalMs[i]!;
+    const partition = partitionOf[i]!;
+    const k = `${atMs}/${partition}`;
+    const b = batches.get(k);
+    if (b) b.records.push(r);
+    else batches.set(k, { atMs, partition, records: [r] });
+  });
+  return [...batches.values()].sort((a, b) => a.atMs - b.atMs || a.partition - b.partition);
+}
+
+/**
+ * The longest processing-time stretch, from time 0 to the last arrival,
+ * during which one of the partitions `[0, activePartitions)` received nothing.
+ */
+export function activeArrivalGapMsMax(arrivals: readonly Arrival[], activePartitions: number): number {
+  const last = new Array<number>(activePartitions).fill(0);
+  let gapMax = 0;
+  for (const a of arrivals) {
+    if (a.partition >= activePartitions) continue;
+    gapMax = Math.max(gapMax, a.atMs - last[a.partition]!);
+    last[a.partition] = a.atMs;
+  }
+  return gapMax;
+}
+
+/**
+ * Nominal processing time of successive records: gaps average
+ * `rateMsPerRecord`; in a burst (when enabled, one starts with chance 1/40
+ * per record and lasts 20–80 records) gaps are 0 or 1 ms, so many records
+ * share a batch.
+ */
+export class NominalClock {
+  private nowMs = 0;
+  private burstLeft = 0;
+
+  constructor(private readonly rng: Rng, private readonly rateMsPerRecord: number, private readonly bursts: boolean) {}
+
+  next(): number {
+    if (this.burstLeft > 0) {
+      this.burstLeft--;
+      this.nowMs += this.rng.int(2);
+      return this.nowMs;
+    }
+    if (this.bursts && this.rng.chance(1, 40)) this.burstLeft = this.rng.range(20, 80);
+    this.nowMs += this.rng.int(2 * this.rateMsPerRecord + 1);
+    return this.nowMs;
+  }
+}

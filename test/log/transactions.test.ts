@@ -1,0 +1,154 @@
+/**
+ * Producer transactions on the broker (Kafka semantics, see SEMANTICS.md A3):
+ * read_committed visibility and the Last Stable Offset, commit and abort
+ * markers, zombie fencing by epoch, idempotent commit (also across a broker
+ * crash between the durable decision and the markers), and txn.list.
+ */
+import { describe, expect, it } from 'vitest';
+import { call, logWorld, ok, bounce, type LogWorld } from './helpers.ts';
+import { readTopic } from '../../src/log/reader.ts';
+import type { AckResult, FetchResult, InitTxnResult, ListTxnsResult, ProduceResult } from '../../src/log/client.ts';
+import type { Isolation } from '../../src/log/protocol.ts';
+
+function init(w: LogWorld, id: string): number {
+  return ok(call<InitTxnResult>(w.world, (cb) => w.client().initTxn(id, cb))).epoch;
+}
+function produce(w: LogWorld, partition: number, records: unknown[], txn?: { id: string; epoch: number }): ProduceResult {
+  return call<ProduceResult>(w.world, (cb) => w.client().produce('t', partition, records, txn === undefined ? {} : { txn }, cb));
+}
+function end(w: LogWorld, id: string, epoch: number, commit: boolean): AckResult {
+  return call<AckResult>(w.world, (cb) => w.client().endTxn(id, epoch, commit, cb));
+}
+function values(w: LogWorld, partition: number, isolation: Isolation = 'read_committed'): unknown[] {
+  return ok(call<FetchResult>(w.world, (cb) => w.client().fetch('t', partition, 0, 1000, isolation, cb))).records.map((r) => r.value);
+}
+
+describe('read_committed', () => {
+  it('hides open and aborted transactions and shows committed ones after the marker', () => {
+    const w = logWorld(30);
+    const a = init(w, 'A');
+    const b = init(w, 'B');
+    ok(produce(w, 0, ['a1', 'a2'], { id: 'A', epoch: a }));
+    ok(produce(w, 1, ['a3'], { id: 'A', epoch: a }));
+    ok(produce(w, 0, ['b1'], { id: 'B', epoch: b }));
+    expect(values(w, 0)).toEqual([]);
+    expect(values(w, 0, 'read_uncommitted')).toEqual(['a1', 'a2', 'b1']);
+    ok(end(w, 'B', b, false));
+    // A is still open and first: the LSO stays at A's first offset.
+    expect(values(w, 0)).toEqual([]);
+    ok(end(w, 'A', a, true));
+    expect(values(w, 0)).toEqual(['a1', 'a2']);
+    expect(values(w, 1)).toEqual(['a3']);
+    // Aborted records stay visible to read_uncommitted; markers never are.
+    expect(values(w, 0, 'read_uncommitted')).toEqual(['a1', 'a2', 'b1']);
+    expect(readTopic(w.world.disk('broker'), 't', 'read_committed').map((p) => p.map((r) => r.value))).toEqual([['a1', 'a2'], ['a3']]);
+  });
+
+  it('blocks later non-transactional records behind an open transaction (LSO)', () => {
+    const w = logWorld(31);
+    ok(produce(w, 0, ['before']));
+    const a = init(w, 'A');
+    ok(produce(w, 0, ['txn'], { id: 'A', epoch: a }));
+    ok(produce(w, 0, ['after']));
+    const r = ok(call<FetchResult>(w.world, (cb) => w.client().fetch('t', 0, 0, 100, 'read_committed', cb)));
+    expect(r.records.map((x) => x.value)).toEqual(['before']);
+    expect(r.nextOffset).toBe(1);
+    ok(end(w, 'A', a, false));
+    const r2 = ok(call<FetchResult>(w.world, (cb) => w.client().fetch('t', 0, r.nextOffset, 100, 'read_committed', cb)));
+    // Offset 1 is the aborted record, 2 the abort marker... no: markers follow the data they close.
+    expect(r2.records.map((x) => x.value)).toEqual(['after']);
+    expect(r2.records[0].offset).toBe(2);
+    expect(r2.nextOffset).toBe(4);
+  });
+});
+
+describe('fencing', () => {
+  it('txn.init fences the old epoch and aborts its open transaction', () => {
+    const w = logWorld(32);
+    const e1 = init(w, 'S');
+    ok(produce(w, 0, ['zombie'], { id: 'S', epoch: e1 }));
+    const e2 = init(w, 'S');
+    expect(e2).toBe(e1 + 1);
+    expect(produce(w, 0, ['late'], { id: 'S', epoch: e1 })).toMatchObject({ ok: false, code: 'fenced' });
+    expect(end(w, 'S', e1, true)).toMatchObject({ ok: false, code: 'fenced' });
+    ok(produce(w, 0, ['fresh'], { id: 'S', epoch: e2 }));
+    ok(end(w, 'S', e2, true));
+    expect(values(w, 0)).toEqual(['fresh']);
+  });
+
+  it('refuses a produce with an epoch never granted', () => {
+    const w = logWorld(33);
+    expect(produce(w, 0, ['x'], { id: 'nobody', epoch: 1 })).toMatchObject({ ok: false, code: 'bad-request' });
+  });
+});
+
+describe('ending transactions', () => {
+  it('commit is idempotent; commit after abort answers aborted', () => {
+    const w = logWorld(34);
+    const e = init(w, 'C');
+    ok(produce(w, 0, ['c'], { id: 'C', epoch: e }));
+    ok(end(w, 'C', e, true));
+    ok(end(w, 'C', e, true));
+    expect(values(w, 0)).toEqual(['c']);
+    ok(produce(w, 1, ['d'], { id: 'C', epoch: e }));
+    ok(end(w, 'C', e, false));
+    ok(end(w, 'C', e, false));
+    expect(end(w, 'C', e, true)).toMatchObject({ ok: false, code: 'aborted' });
+    expect(values(w, 1)).toEqual([]);
+    // An epoch later, the old epoch's outcome is still answered idempotently.
+    const e2 = init(w, 'C');
+    expect(end(w, 'C', e, false)).toEqual({ ok: true });
+    expect(end(w, 'C', e, true)).toMatchObject({ ok: false, code: 'fenced' });
+    expect(e2).toBe(e + 1);
+  });
+
+  it('a commit decided before a broker crash is rolled forward on restart', () => {
+    const w = logWorld(35);
+    const e = init(w, 'R');
+    ok(produce(w, 0, ['r0'], { id: 'R', epoch: e }));
+    ok(produce(w, 1, ['r1'], { id: 'R', epoch: e }));
+    let decided = false;
+    w.world.trace.subscribe((ev) => {
+      if (ev.kind === 'txn.commit') decided = true;
+    });
+    w.client().endTxn('R', e, true, () => {});
+    w.world.run({ stopWhen: () => decided });
+    // Crash right at the commit point: markers are appended but not yet durable.
+    w.world.crash('broker');
+    const disk = w.world.disk('broker');
+    expect(readTopic(disk, 't', 'read_committed').map((p) => p.map((r) => r.value))).toEqual([['r0'], ['r1']]);
+    w.world.restart('broker');
+    ok(end(w, 'R', e, true));
+    expect(values(w, 0)).toEqual(['r0']);
+    expect(values(w, 1)).toEqual(['r1']);
+  });
+
+  it('an open transaction survives a broker crash and can still be committed', () => {
+    const w = logWorld(36);
+    const e = init(w, 'O');
+    ok(produce(w, 0, ['o'], { id: 'O', epoch: e }));
+    bounce(w.world, 'broker');
+    expect(values(w, 0)).toEqual([]);
+    const listed = ok(call<ListTxnsResult>(w.world, (cb) => w.client().listTxns('O', cb)));
+    expect(listed.open).toEqual([{ transactionalId: 'O', epoch: e }]);
+    ok(end(w, 'O', e, true));
+    expect(values(w, 0)).toEqual(['o']);
+  });
+});
+
+describe('txn.list', () => {
+  it('lists open transactions of a prefix, by id', () => {
+    const w = logWorld(37);
+    const ids = ['sink-2', 'sink-1', 'other-1', 'sink-3'];
+    const epochs = new Map(ids.map((id) => [id, init(w, id)]));
+    for (const id of ids.slice(0, 3)) ok(produce(w, 0, [id], { id, epoch: epochs.get(id) as number }));
+    const listed = ok(call<ListTxnsResult>(w.world, (cb) => w.client().listTxns('sink-', cb)));
+    expect(listed.open).toEqual([
+      { transactionalId: 'sink-1', epoch: 1 },
+      { transactionalId: 'sink-2', epoch: 1 },
+    ]);
+    ok(end(w, 'sink-1', 1, false));
+    const after = ok(call<ListTxnsResult>(w.world, (cb) => w.client().listTxns('sink-', cb)));
+    expect(after.open.map((t) => t.transactionalId)).toEqual(['sink-2']);
+  });
+});

@@ -1,0 +1,238 @@
+/**
+ * The simulated disk. Property (model-based, random writes / appends /
+ * fsyncs / waits / crashes on a few files): after any crash, every file reads
+ * back as its content at the last completed fsync, or — a torn write — that
+ * content plus a strict prefix of what was appended after it; complete
+ * sealed lines always unseal, files never synced are gone. Unit tests cover
+ * rename (atomic replace survives a crash, an unsynced rename does not),
+ * delete, list, fsync callbacks cancelled by a crash, and read corruption,
+ * which `unseal` always catches.
+ */
+import { describe, expect, it } from 'vitest';
+import { fc, test } from '@fast-check/vitest';
+import { seal, unseal } from '../../src/runtime/checksum.ts';
+import { World } from '../../src/sim/world.ts';
+
+function diskWorld(seed: number, tornWrites = true): World {
+  const world = new World({ seed, disk: { fsyncMsMin: 0, fsyncMsMax: 3, tornWrites } });
+  world.addProcess('p', () => ({ onMessage() {} }));
+  world.run();
+  return world;
+}
+
+type DiskOp =
+  | { op: 'write' | 'append' | 'fsync'; file: number }
+  | { op: 'wait'; ms: number }
+  | { op: 'crash' };
+
+const diskOpArb: fc.Arbitrary<DiskOp> = fc.oneof(
+  fc.record({ op: fc.constantFrom('write' as const, 'append' as const, 'fsync' as const), file: fc.integer({ min: 0, max: 2 }) }),
+  fc.record({ op: fc.constant('wait' as const), ms: fc.integer({ min: 0, max: 4 }) }),
+  fc.constant({ op: 'crash' as const }),
+);
+
+interface FileModel {
+  volatile?: string;
+  durable?: string;
+}
+
+/** Checks one file after a crash against the model; returns the content that is now durable. */
+function checkRecovered(got: string | undefined, m: FileModel): string | undefined {
+  if (m.durable === undefined) {
+    expect(got).toBeUndefined();
+    return undefined;
+  }
+  expect(got).toBeDefined();
+  const content = got as string;
+  if (content !== m.durable) {
+    // Torn: durable + a strict prefix of the unsynced appended tail.
+    expect(content.startsWith(m.durable)).toBe(true);
+    expect(m.volatile?.startsWith(content)).toBe(true);
+    expect(content.length).toBeLessThan((m.volatile as string).length);
+  }
+  const lines = content.split('\n');
+  const last = lines.pop() as string;
+  for (const line of lines) expect(unseal(line)).toBeDefined();
+  // A trailing partial line is either a whole `write` frame or a torn append, which never unseals.
+  if (last !== '' && content.length > m.durable.length) expect(unseal(last)).toBeUndefined();
+  return content;
+}
+
+describe('SimDisk', () => {
+  test.prop([fc.integer({ min: 0, max: 10_000 }), fc.array(diskOpArb, { maxLength: 60 })], { numRuns: 200 })(
+    'after any crash, synced data is intact and unsynced data is gone or a torn prefix',
+    (seed, ops) => {
+      const world = diskWorld(seed);
+      const disk = world.disk('p');
+      const files = ['a.log', 'b.log', 'c.log'];
+      const model: FileModel[] = files.map(() => ({}));
+      let n = 0;
+      for (const op of ops) {
+        if (op.op === 'write' || op.op === 'append' || op.op === 'fsync') {
+          const m = model[op.file];
+          const path = files[op.file];
+          if (op.op === 'write') {
+            m.volatile = seal(`w${n++}`);
+            disk.write(path, m.volatile);
+          } else if (op.op === 'append') {
+            const line = seal(`a${n++}`) + '\n';
+            m.volatile = (m.volatile ?? '') + line;
+            disk.append(path, line);
+          } else {
+            const snapshot = m.volatile;
+            disk.fsync(path, () => {
+              if (snapshot !== undefined) m.durable = snapshot;
+            });
+          }
+          expect(disk.read(path)).toBe(m.volatile);
+        } else if (op.op === 'wait') {
+          world.run({ untilMs: world.now() + op.ms });
+        } else {
+          world.crash('p');
+          world.restart('p');
+          files.forEach((path, i) => {
+            const now = checkRecovered(disk.read(path), model[i]);
+            model[i] = { volatile: now, durable: now };
+          });
+          expect(disk.list('')).toEqual(files.filter((_, i) => model[i].durable !== undefined));
+        }
+      }
+    },
+  );
+
+  it('torn writes happen on some seeds, and never with tornWrites off', () => {
+    const count = (torn: boolean): number => {
+      let events = 0;
+      for (let seed = 0; seed < 30; seed++) {
+        const world = diskWorld(seed, torn);
+        const disk = world.disk('p');
+        disk.append('log', seal('one') + '\n');
+        disk.fsync('log');
+        world.run();
+        disk.append('log', seal('two') + '\n');
+        world.crash('p');
+        events += world.trace.recent().filter((e) => e.kind === 'disk.torn').length;
+      }
+      return events;
+    };
+    expect(count(true)).toBeGreaterThan(0);
+    expect(count(false)).toBe(0);
+  });
+
+  it('write + fsync + rename is an atomic replace that survives a crash', () => {
+    const world = diskWorld(1);
+    const disk = world.disk('p');
+    disk.write('meta', 'old');
+    disk.fsync('meta');
+    world.run();
+    disk.write('meta.tmp', 'new');
+    let synced = false;
+    disk.fsync('meta.tmp', () => (synced = true));
+    world.run();
+    expect(synced).toBe(true);
+    disk.rename('meta.tmp', 'meta');
+    expect(disk.list('meta')).toEqual(['meta']);
+    world.crash('p');
+    expect(disk.read('meta')).toBe('new');
+    expect(disk.read('meta.tmp')).toBeUndefined();
+  });
+
+  it('a rename of unsynced data is lost on crash; a later fsync of the target makes it durable', () => {
+    const world = diskWorld(2);
+    const disk = world.disk('p');
+    disk.write('meta', 'old');
+    disk.fsync('meta');
+    world.run();
+    disk.write('tmp', 'new');
+    disk.rename('tmp', 'meta');
+    expect(disk.read('meta')).toBe('new');
+    world.crash('p');
+    expect(disk.read('meta')).toBe('old');
+    expect(disk.list('')).toEqual(['meta']);
+
+    world.restart('p');
+    disk.write('tmp', 'newer');
+    disk.rename('tmp', 'meta');
+    disk.fsync('meta');
+    world.run();
+    world.crash('p');
+    expect(disk.read('meta')).toBe('newer');
+    expect(disk.list('')).toEqual(['meta']);
+  });
+
+  it('an unsynced rename of a durable file brings back the old name on crash, never loses it', () => {
+    const world = diskWorld(3, false);
+    const disk = world.disk('p');
+    disk.write('x', 'data');
+    disk.fsync('x');
+    world.run();
+    disk.append('x', '+more');
+    disk.rename('x', 'y');
+    world.crash('p');
+    expect(disk.list('')).toEqual(['x']);
+    expect(disk.read('x')).toBe('data');
+  });
+
+  it('delete is durable at once; never-synced files vanish; list is sorted by prefix', () => {
+    const world = diskWorld(4);
+    const disk = world.disk('p');
+    for (const f of ['cp/2', 'cp/10', 'cp/1', 'other']) disk.write(f, f);
+    disk.fsync('cp/2');
+    disk.fsync('cp/1');
+    world.run();
+    expect(disk.list('cp/')).toEqual(['cp/1', 'cp/10', 'cp/2']);
+    disk.delete('cp/1');
+    world.crash('p');
+    expect(disk.list('')).toEqual(['cp/2']);
+    expect(world.trace.recent().filter((e) => e.kind === 'disk.lost').map((e) => e.path)).toEqual(['cp/10', 'other']);
+  });
+
+  it('an fsync interrupted by a crash neither completes nor calls back', () => {
+    const world = new World({ seed: 5, disk: { fsyncMsMin: 10, fsyncMsMax: 10 } });
+    world.addProcess('p', () => ({ onMessage() {} }));
+    world.run();
+    const disk = world.disk('p');
+    disk.write('f', 'v');
+    let called = false;
+    disk.fsync('f', () => (called = true));
+    world.run({ untilMs: 5 });
+    world.crash('p');
+    world.run();
+    expect(called).toBe(false);
+    expect(disk.read('f')).toBeUndefined();
+  });
+
+  it('slow fsync adds its extra delay', () => {
+    const world = new World({ seed: 6, disk: { fsyncMsMin: 2, fsyncMsMax: 2 } });
+    world.addProcess('p', () => ({ onMessage() {} }));
+    world.run();
+    world.setDiskFault('p', { slowFsyncExtraMs: 40 });
+    const disk = world.disk('p');
+    disk.write('f', 'v');
+    let doneAt = -1;
+    disk.fsync('f', () => (doneAt = world.now()));
+    world.run();
+    expect(doneAt).toBe(42);
+  });
+
+  test.prop([fc.integer(), fc.string({ minLength: 0, maxLength: 80 })], { numRuns: 300 })(
+    'read corruption flips one character and unseal always catches it',
+    (seed, payload) => {
+      const world = diskWorld(seed);
+      const disk = world.disk('p');
+      const frame = seal(payload);
+      disk.write('snap', frame);
+      world.setDiskFault('p', { readCorruption: true });
+      const bad = disk.read('snap') as string;
+      expect(bad).not.toBe(frame);
+      expect(bad.length).toBe(frame.length);
+      let differing = 0;
+      for (let i = 0; i < frame.length; i++) if (bad[i] !== frame[i]) differing++;
+      expect(differing).toBe(1);
+      expect(unseal(bad)).toBeUndefined();
+      world.setDiskFault('p', { readCorruption: false });
+      expect(disk.read('snap')).toBe(frame);
+      expect(world.trace.recent().some((e) => e.kind === 'disk.corrupt')).toBe(true);
+    },
+  );
+});

@@ -1,0 +1,57 @@
+/**
+ * EventQueue against a model. Property: for any sequence of pushes (with
+ * many equal times) and pops, the heap pops exactly what a stably sorted
+ * array pops — the minimum by (time, insertion order) — and reports the same
+ * size and earliest time at every step.
+ */
+import { describe, expect } from 'vitest';
+import { fc, test } from '@fast-check/vitest';
+import { EventQueue } from '../../src/sim/queue.ts';
+
+type Op = { push: number } | { pop: true };
+
+const opArb: fc.Arbitrary<Op> = fc.oneof(
+  { weight: 3, arbitrary: fc.integer({ min: 0, max: 20 }).map((t) => ({ push: t })) },
+  { weight: 2, arbitrary: fc.constant({ pop: true as const }) },
+);
+
+describe('EventQueue', () => {
+  test.prop([fc.array(opArb, { maxLength: 400 })])('pops in (time, insertion) order like a sorted array', (ops) => {
+    const q = new EventQueue<number>();
+    const model: { t: number; id: number }[] = [];
+    let id = 0;
+    for (const op of ops) {
+      if ('push' in op) {
+        q.push(op.push, id);
+        // Insert after every element with time ≤ t: stable order among equal times.
+        let i = model.length;
+        while (i > 0 && model[i - 1].t > op.push) i--;
+        model.splice(i, 0, { t: op.push, id });
+        id++;
+      } else {
+        const got = q.pop();
+        const want = model.shift();
+        if (want === undefined) expect(got).toBeUndefined();
+        else expect(got && { t: got.timeMs, id: got.item }).toEqual(want);
+      }
+      expect(q.size).toBe(model.length);
+      expect(q.peekTimeMs()).toBe(model[0]?.t);
+    }
+    // Draining leaves the same order too.
+    const drained: number[] = [];
+    for (let item = q.popItem(); item !== undefined; item = q.popItem()) drained.push(item);
+    expect(drained).toEqual(model.map((m) => m.id));
+  });
+
+  test('seq numbers are insertion counters', () => {
+    const q = new EventQueue<string>();
+    q.push(5, 'a');
+    q.push(5, 'b');
+    q.push(1, 'c');
+    expect(q.pop()).toEqual({ timeMs: 1, seq: 2, item: 'c' });
+    expect(q.pop()).toEqual({ timeMs: 5, seq: 0, item: 'a' });
+    expect(q.pop()).toEqual({ timeMs: 5, seq: 1, item: 'b' });
+    expect(q.pop()).toBeUndefined();
+    expect(q.peekTimeMs()).toBeUndefined();
+  });
+});

@@ -1,0 +1,111 @@
+/**
+ * The trace. Proves: the hash is FNV-1a 64 over the canonical JSON lines
+ * (checked against a BigInt reference implementation, so it is the same on
+ * every machine); `hashEvents` and a JSON-lines round trip give the same
+ * hash; the ring keeps exactly the last N events (N = 0 allowed);
+ * subscribers see every event; `firstDivergence` names the first differing
+ * index on hand-altered traces (changed field, inserted event, truncation).
+ */
+import { describe, expect, it } from 'vitest';
+import { fc, test } from '@fast-check/vitest';
+import { eventLine, firstDivergence, hashEvents, JsonlTraceWriter, makeEvent, parseJsonl, Trace, type TraceEvent } from '../../src/sim/trace.ts';
+import { chatterWorld } from './helpers.ts';
+
+/** Reference FNV-1a 64 over UTF-16 code units, with BigInt. */
+function fnv64Ref(s: string): string {
+  let h = 0xcbf29ce484222325n;
+  for (let i = 0; i < s.length; i++) {
+    h ^= BigInt(s.charCodeAt(i));
+    h = (h * 0x100000001b3n) & 0xffffffffffffffffn;
+  }
+  return h.toString(16).padStart(16, '0');
+}
+
+function sampleEvents(): TraceEvent[] {
+  const world = chatterWorld(77, { rounds: 5 });
+  const events: TraceEvent[] = [];
+  world.trace.subscribe((e) => events.push(e));
+  world.run();
+  return events;
+}
+
+describe('Trace', () => {
+  test.prop([fc.array(fc.record({ t: fc.nat(), p: fc.string(), kind: fc.string(), x: fc.oneof(fc.integer(), fc.string(), fc.boolean()) }), { maxLength: 20 })])(
+    'hash is FNV-1a 64 of the JSON lines',
+    (raw) => {
+      const trace = new Trace({ ringSize: 4 });
+      let text = '';
+      for (const r of raw) {
+        const e = trace.record(r.t, r.p, r.kind, { x: r.x });
+        text += eventLine(e) + '\n';
+      }
+      expect(trace.hash()).toBe(fnv64Ref(text));
+      expect(trace.count).toBe(raw.length);
+    },
+  );
+
+  it('events have canonical key order and seq = emission index', () => {
+    const trace = new Trace();
+    trace.record(5, 'tm-0', 'watermark', { wm: 3, task: 'map-1' });
+    trace.record(6, 'world', 'net.heal', { a: 'x', b: 'y' });
+    expect(trace.recent().map(eventLine)).toEqual([
+      '{"seq":0,"t":5,"p":"tm-0","kind":"watermark","wm":3,"task":"map-1"}',
+      '{"seq":1,"t":6,"p":"world","kind":"net.heal","a":"x","b":"y"}',
+    ]);
+    expect(() => makeEvent(0, 0, 'p', 'k', { seq: 1 })).toThrow(/reserved/);
+  });
+
+  it('the ring keeps the last N events, N = 0 allowed', () => {
+    const events = sampleEvents();
+    for (const size of [0, 1, 7, 10_000]) {
+      const trace = new Trace({ ringSize: size });
+      for (const e of events) trace.emit(e);
+      expect(trace.recent()).toEqual(events.slice(Math.max(0, events.length - size)));
+      expect(trace.hash()).toBe(hashEvents(events));
+    }
+    expect(() => new Trace({ ringSize: -1 })).toThrow(RangeError);
+  });
+
+  it('JSON lines round trip keeps the hash', () => {
+    const events = sampleEvents();
+    let text = '';
+    const trace = new Trace();
+    const detach = new JsonlTraceWriter((line) => (text += line)).attach(trace);
+    for (const e of events) trace.emit(e);
+    detach();
+    trace.emit(events[0]);
+    expect(text.split('\n').filter((l) => l !== '')).toHaveLength(events.length);
+    const back = parseJsonl(text);
+    expect(hashEvents(back)).toBe(hashEvents(events));
+    expect(fnv64Ref(text)).toBe(hashEvents(events));
+    expect(() => parseJsonl('{"seq":0}\n')).toThrow(/line 1/);
+    expect(() => parseJsonl('\nnot json')).toThrow(/line 2/);
+  });
+
+  it('firstDivergence names the first differing event', () => {
+    const a = sampleEvents();
+    expect(a.length).toBeGreaterThan(20);
+    expect(firstDivergence(a, a.map((e) => ({ ...e })))).toBeUndefined();
+
+    const changed = a.map((e) => ({ ...e }));
+    changed[13] = { ...changed[13], t: changed[13].t + 1 };
+    expect(firstDivergence(a, changed)).toEqual({ index: 13, a: a[13], b: changed[13] });
+
+    const inserted = [...a.slice(0, 5), makeEvent(5, 0, 'x', 'extra'), ...a.slice(5)];
+    expect(firstDivergence(a, inserted)?.index).toBe(5);
+
+    const truncated = a.slice(0, 9);
+    expect(firstDivergence(a, truncated)).toEqual({ index: 9, a: a[9] });
+    expect(firstDivergence(truncated, a)).toEqual({ index: 9, b: a[9] });
+  });
+
+  it('subscribers can unsubscribe', () => {
+    const trace = new Trace();
+    let seen = 0;
+    const off = trace.subscribe(() => seen++);
+    trace.record(0, 'world', 'a');
+    off();
+    trace.record(0, 'world', 'b');
+    expect(seen).toBe(1);
+  });
+});
