@@ -14,7 +14,10 @@
  *   for sessions: it is in exactly one final session of its key;
  * - a record in the late output is in no result at all, is there once, and
  *   really was late: the late record's watermark is at or past the cleanup
- *   time of its last-closing window (sessions: of `[ts, ts + gap)`).
+ *   time of its last-closing window (sessions: of `[ts, ts + gap)`);
+ * - a record whose timestamp falls in no window (sliding windows with
+ *   slide > size leave gaps) is in no result; it may be in the late output
+ *   only if `ts + allowedLateness <= watermark` (Flink's isElementLate).
  * Final results are chosen as `finals.ts` documents; each result's own
  * lineage is checked as `lineage.ts` documents; a (key, window, firing)
  * committed twice (an at-least-once replay) is reported.
@@ -66,11 +69,12 @@ function checkLateOutput(
       problems.add(`late output record ${l.id} has key ${l.key} ts ${l.ts}, input has key ${rec.key} ts ${rec.ts}`);
     }
     const wins = windowsOf(spec.assigner, rec.ts);
-    const last = wins[wins.length - 1]!;
-    const closedAt = windowCleanupTime(last, spec.allowedLatenessMs);
+    const last = wins[wins.length - 1];
+    // A record in no window at all (sliding with slide > size) is late iff Flink's isElementLate: ts + L <= W.
+    const closedAt = last ? windowCleanupTime(last, spec.allowedLatenessMs) : rec.ts + spec.allowedLatenessMs;
     if (l.watermark < closedAt) {
       problems.add(`record ${l.id} (key ${rec.key}, ts ${rec.ts}) went to the late output at watermark ${l.watermark}, ` +
-        `but window ${formatWindow(last.start, last.end)} accepted records until watermark ${closedAt - 1}`);
+        `but ${last ? `window ${formatWindow(last.start, last.end)}` : 'it'} was on time until watermark ${closedAt - 1}`);
     }
   }
   return ids;
@@ -98,6 +102,8 @@ function accountRecords(
       continue;
     }
     const member = new Set(inFinal.get(rec.id) ?? []);
+    // A timestamp in no window (sliding with slide > size) belongs to no result; the lineage checks catch any claim.
+    if (spec.assigner.kind === 'sliding' && windowsOf(spec.assigner, rec.ts).length === 0) continue;
     if (member.size === 0) {
       const r = anyResult.get(rec.id);
       problems.add(r

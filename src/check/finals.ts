@@ -13,6 +13,12 @@
  * committed log order). Superseded windows have no final result. A bigger
  * window emitted *before* a smaller one does not supersede it: sessions only
  * grow, so that order is itself a symptom the lineage checks will report.
+ * The covering result must also hold every id of the covered window's
+ * final firing: a merge carries all of them. Without that, the two are
+ * distinct sessions that merely overlap, which happens legitimately in
+ * Flink when a record behind the watermark touches a live session: the
+ * merged window is not late, so the record joins it, and the new session
+ * can reach back over one that already fired and was purged.
  */
 import type { WindowResult } from '../engine/records.ts';
 import type { WindowSpec } from './types.ts';
@@ -60,13 +66,19 @@ interface Entry {
   start: number;
   end: number;
   last: number;
+  /** Ids of the window's highest firing. */
+  finalIds: number[];
+  /** Ids of the window's last-emitted result. */
+  lastIds: number[];
 }
 
 function supersededSessions(byWindow: Map<string, WindowResult[]>, lastIndex: Map<string, number>): Set<string> {
   const perKey = new Map<string, Entry[]>();
   for (const [k, list] of byWindow) {
     const r = list[0]!;
-    const e: Entry = { k, start: r.start, end: r.end, last: lastIndex.get(k)! };
+    let best = r;
+    for (const x of list) if (x.firing > best.firing) best = x;
+    const e: Entry = { k, start: r.start, end: r.end, last: lastIndex.get(k)!, finalIds: best.ids, lastIds: list[list.length - 1]!.ids };
     const entries = perKey.get(r.key);
     if (entries) entries.push(e);
     else perKey.set(r.key, [e]);
@@ -80,7 +92,7 @@ function supersededSessions(byWindow: Map<string, WindowResult[]>, lastIndex: Ma
     entries.forEach((w, i) => {
       for (let j = i - 1; j >= 0 && prefixMaxEnd[j]! >= w.end; j--) {
         const c = entries[j]!;
-        if (c.last > w.last && strictlyCovers(c, w)) {
+        if (c.last > w.last && strictlyCovers(c, w) && holdsAll(c.lastIds, w.finalIds)) {
           out.add(w.k);
           return;
         }
@@ -88,6 +100,12 @@ function supersededSessions(byWindow: Map<string, WindowResult[]>, lastIndex: Ma
     });
   }
   return out;
+}
+
+/** True when every id of `inner` is in `outer` (both ascending, as results carry them). */
+function holdsAll(outer: readonly number[], inner: readonly number[]): boolean {
+  const set = new Set(outer);
+  return inner.every((id) => set.has(id));
 }
 
 /** The result key of a result, for callers that hold a `WindowResult`. */

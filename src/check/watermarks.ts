@@ -254,10 +254,11 @@ function checkDecision(d: Decision, spec: WindowSpec, problems: Problems): void 
   const at = `(seq ${d.seq}, watermark ${d.wm}, allowed lateness ${L})`;
   if (d.kind === 'record.late') {
     const wins = windowsOf(spec.assigner, d.ts);
-    const last = wins[wins.length - 1]!;
-    if (windowCleanupTime(last, L) > d.wm) {
-      problems.add(`record ${d.id} (ts ${d.ts}) was sent to the late output, but window ${formatWindow(last.start, last.end)} ` +
-        `was still open ${at}`);
+    const last = wins[wins.length - 1];
+    const closedAt = last ? windowCleanupTime(last, L) : d.ts + L;
+    if (closedAt > d.wm) {
+      problems.add(`record ${d.id} (ts ${d.ts}) was sent to the late output, but ` +
+        `${last ? `window ${formatWindow(last.start, last.end)} was still open` : 'it was not late'} ${at}`);
     }
     return;
   }

@@ -10,8 +10,8 @@
  *
  * Memory is bounded: only the last `ringSize` events are kept; subscribers
  * (checkers, a JSON-lines writer) see every event as it is emitted. The trace
- * hash is FNV-1a 64 over the UTF-16 code units of the canonical lines, each
- * followed by `\n` — so it equals the hash of the JSON-lines file, and, since
+ * hash (`TraceHasher`) runs over the UTF-16 code units of the canonical
+ * lines, each followed by `\n` — so it equals the hash of the JSON-lines file, and, since
  * JSON number formatting is fixed by the language, it is the same on every
  * machine for the same event stream.
  */
@@ -82,7 +82,7 @@ export function makeEvent(seq: number, t: number, p: string, kind: string, field
   const e: TraceEvent = { seq, t, p, kind };
   if (fields !== undefined) {
     for (const key in fields) {
-      if (RESERVED_FIELDS.has(key)) {
+      if (key === 'seq' || key === 't' || key === 'p' || key === 'kind') {
         throw new Error(`trace event '${kind}' from '${p}': field '${key}' is reserved (seq, t, p, kind)`);
       }
       e[key] = fields[key];
@@ -91,28 +91,32 @@ export function makeEvent(seq: number, t: number, p: string, kind: string, field
   return e;
 }
 
-/** Rolling FNV-1a 64 over UTF-16 code units, in two 32-bit halves of exact integer arithmetic. */
-export class Fnv64 {
-  private hi = 0xcbf29ce4;
-  private lo = 0x84222325;
+/**
+ * The rolling trace hash: two 32-bit lanes over UTF-16 code units. Lane A is
+ * FNV-1a 32 (offset 0x811c9dc5, prime 0x01000193, as in runtime/checksum);
+ * lane B starts at 0x050c5d1f and per unit does b = imul(b ^ c, 0x5bd1e995),
+ * b ^= b >>> 13. `hex()` is A then B, 8 hex digits each. Only 32-bit integer
+ * operations, so every machine computes the same value.
+ */
+export class TraceHasher {
+  private a = 0x811c9dc5 | 0;
+  private b = 0x050c5d1f | 0;
 
   update(s: string): void {
-    let hi = this.hi;
-    let lo = this.lo;
+    let a = this.a;
+    let b = this.b;
     for (let i = 0; i < s.length; i++) {
-      lo = (lo ^ s.charCodeAt(i)) >>> 0;
-      // (hi·2^32 + lo) · (2^40 + 0x1b3) mod 2^64; lo·0x1b3 < 2^41 is exact in a double.
-      const p = lo * 0x1b3;
-      const carry = (p / 4294967296) | 0;
-      hi = (Math.imul(hi, 0x1b3) + (lo << 8) + carry) >>> 0;
-      lo = p >>> 0;
+      const c = s.charCodeAt(i);
+      a = Math.imul(a ^ c, 0x01000193);
+      b = Math.imul(b ^ c, 0x5bd1e995);
+      b ^= b >>> 13;
     }
-    this.hi = hi;
-    this.lo = lo;
+    this.a = a;
+    this.b = b;
   }
 
   hex(): string {
-    return this.hi.toString(16).padStart(8, '0') + this.lo.toString(16).padStart(8, '0');
+    return (this.a >>> 0).toString(16).padStart(8, '0') + (this.b >>> 0).toString(16).padStart(8, '0');
   }
 }
 
@@ -126,7 +130,7 @@ export class Trace {
   private readonly ringSize: number;
   private ringNext = 0;
   private total = 0;
-  private readonly fnv = new Fnv64();
+  private readonly hasher = new TraceHasher();
   private subscribers: TraceSubscriber[] = [];
 
   constructor(opts: TraceOptions = {}) {
@@ -142,8 +146,8 @@ export class Trace {
   }
 
   emit(e: TraceEvent): void {
-    this.fnv.update(eventLine(e));
-    this.fnv.update('\n');
+    this.hasher.update(eventLine(e));
+    this.hasher.update('\n');
     this.total++;
     if (this.ringSize > 0) {
       this.ring[this.ringNext] = e;
@@ -182,7 +186,7 @@ export class Trace {
 
   /** The rolling hash of every event so far: 16 hex digits. */
   hash(): string {
-    return this.fnv.hex();
+    return this.hasher.hex();
   }
 }
 

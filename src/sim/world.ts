@@ -14,103 +14,16 @@
  * since. Errors thrown by a process propagate out of `run()`: they are bugs.
  */
 import type { ProcessContext, ProcessFactory, ProcessId, ProcessLogic, TimerHandle, TraceFields } from '../runtime/types.ts';
-import { Buggify, type BuggifyOptions } from './buggify.ts';
+import { Buggify } from './buggify.ts';
 import { SimDisk, type DiskFault, type DiskOptions } from './disk.ts';
-import { SimNetwork, type NetworkOptions, type Spike } from './network.ts';
+import { SimNetwork, type Spike } from './network.ts';
 import { EventQueue } from './queue.ts';
 import { rootRng, type Rng } from './rng.ts';
-import { Trace, type TraceSubscriber } from './trace.ts';
+import { assertDelayMs, MESSAGE, msgKind, NO_TIMER, SimEvent, START, TIMER, WORLD, type ProcState } from './sim-event.ts';
+import { Trace } from './trace.ts';
+import type { RunLimits, RunResult, WorldOptions, WorldStats } from './world-types.ts';
 
-export interface WorldOptions {
-  seed: number | string;
-  network?: NetworkOptions;
-  disk?: DiskOptions;
-  /** How many recent trace events to keep in memory (default 10 000). */
-  traceRing?: number;
-  /** What processes see as `ctx.trace.detailed` (default true). */
-  detailedTrace?: boolean;
-  /** Whether to trace net.send / net.deliver / net.drop (default true). */
-  traceNetwork?: boolean;
-  buggify?: BuggifyOptions;
-  /** Trace subscribers attached before the first event (`world.start`). */
-  subscribers?: TraceSubscriber[];
-}
-
-export interface RunLimits {
-  /** Process events due at or before this time, then stop with the clock at `untilMs`. */
-  untilMs?: number;
-  maxSteps?: number;
-  /** Checked before every step. */
-  stopWhen?: () => boolean;
-}
-
-export interface RunResult {
-  reason: 'idle' | 'time' | 'steps' | 'stopped';
-  steps: number;
-  nowMs: number;
-}
-
-export interface WorldStats {
-  steps: number;
-  messagesSent: number;
-  messagesDelivered: number;
-  messagesDropped: number;
-  timersFired: number;
-  crashes: number;
-  restarts: number;
-  partitions: number;
-  latencySpikes: number;
-  buggifyFired: number;
-}
-
-interface ProcState {
-  readonly id: ProcessId;
-  readonly factory: ProcessFactory;
-  /** -1 until the first start. */
-  incarnation: number;
-  up: boolean;
-  logic: ProcessLogic | undefined;
-  readonly disk: SimDisk;
-}
-
-const START = 0;
-const MESSAGE = 1;
-const TIMER = 2;
-const WORLD = 3;
-
-/** One queued event; a single class keeps the scheduler's objects monomorphic. */
-class SimEvent implements TimerHandle {
-  cancelled = false;
-  constructor(
-    readonly type: number,
-    /** The process it runs in: the receiver of a message, the owner of a timer. */
-    readonly proc: ProcState | undefined,
-    /** The owner's incarnation (timers) or the sender's (messages). */
-    readonly inc: number,
-    readonly fn: (() => void) | undefined,
-    readonly msg: unknown,
-    readonly from: string,
-    readonly fromProc: ProcState | undefined,
-    readonly mid: number,
-    readonly cutGen: number,
-  ) {}
-
-  cancel(): void {
-    this.cancelled = true;
-  }
-}
-
-const NO_TIMER: TimerHandle = { cancel() {} };
-
-function assertDelayMs(what: string, ms: number): void {
-  if (!Number.isInteger(ms) || ms < 0) throw new RangeError(`${what}: delay must be an integer ≥ 0 ms, got ${ms}`);
-}
-
-function msgKind(msg: unknown): string | undefined {
-  if (typeof msg !== 'object' || msg === null) return undefined;
-  const kind = (msg as { kind?: unknown }).kind;
-  return typeof kind === 'string' ? kind : undefined;
-}
+export type { RunLimits, RunResult, WorldOptions, WorldStats } from './world-types.ts';
 
 export class World {
   readonly trace: Trace;

@@ -7,6 +7,7 @@
 import { describe, expect, it } from 'vitest';
 import { call, logWorld, ok, bounce, type LogWorld } from './helpers.ts';
 import { readTopic } from '../../src/log/reader.ts';
+import { isSegmentEntry, readFile, segmentPath } from '../../src/log/codec.ts';
 import type { AckResult, FetchResult, InitTxnResult, ListTxnsResult, ProduceResult } from '../../src/log/client.ts';
 import type { Isolation } from '../../src/log/protocol.ts';
 
@@ -55,7 +56,7 @@ describe('read_committed', () => {
     expect(r.nextOffset).toBe(1);
     ok(end(w, 'A', a, false));
     const r2 = ok(call<FetchResult>(w.world, (cb) => w.client().fetch('t', 0, r.nextOffset, 100, 'read_committed', cb)));
-    // Offset 1 is the aborted record, 2 the abort marker... no: markers follow the data they close.
+    // 'txn' (offset 1) is aborted; its marker was appended after 'after', at offset 3.
     expect(r2.records.map((x) => x.value)).toEqual(['after']);
     expect(r2.records[0].offset).toBe(2);
     expect(r2.nextOffset).toBe(4);
@@ -116,6 +117,8 @@ describe('ending transactions', () => {
     // Crash right at the commit point: markers are appended but not yet durable.
     w.world.crash('broker');
     const disk = w.world.disk('broker');
+    const markers = (path: string): number => readFile(disk, path, isSegmentEntry).items.filter((x) => x.t === 'm').length;
+    expect(markers(segmentPath('t', 0)) + markers(segmentPath('t', 1))).toBe(0);
     expect(readTopic(disk, 't', 'read_committed').map((p) => p.map((r) => r.value))).toEqual([['r0'], ['r1']]);
     w.world.restart('broker');
     ok(end(w, 'R', e, true));

@@ -1,7 +1,8 @@
 /**
- * The trace. Proves: the hash is FNV-1a 64 over the canonical JSON lines
- * (checked against a BigInt reference implementation, so it is the same on
- * every machine); `hashEvents` and a JSON-lines round trip give the same
+ * The trace. Proves: the hash is the documented two-lane 32-bit hash over
+ * the canonical JSON lines (checked against a BigInt reference
+ * implementation, so it is the same on every machine); canonical lines equal
+ * JSON.stringify of the event for ordinary fields; `hashEvents` and a JSON-lines round trip give the same
  * hash; the ring keeps exactly the last N events (N = 0 allowed);
  * subscribers see every event; `firstDivergence` names the first differing
  * index on hand-altered traces (changed field, inserted event, truncation).
@@ -11,14 +12,18 @@ import { fc, test } from '@fast-check/vitest';
 import { eventLine, firstDivergence, hashEvents, JsonlTraceWriter, makeEvent, parseJsonl, Trace, type TraceEvent } from '../../src/sim/trace.ts';
 import { chatterWorld } from './helpers.ts';
 
-/** Reference FNV-1a 64 over UTF-16 code units, with BigInt. */
-function fnv64Ref(s: string): string {
-  let h = 0xcbf29ce484222325n;
+/** Reference trace hash with BigInt arithmetic: lane A FNV-1a 32, lane B multiply-xorshift, over UTF-16 code units. */
+function hashRef(s: string): string {
+  const M = 0xffffffffn;
+  let a = 0x811c9dc5n;
+  let b = 0x050c5d1fn;
   for (let i = 0; i < s.length; i++) {
-    h ^= BigInt(s.charCodeAt(i));
-    h = (h * 0x100000001b3n) & 0xffffffffffffffffn;
+    const c = BigInt(s.charCodeAt(i));
+    a = ((a ^ c) * 0x01000193n) & M;
+    b = ((b ^ c) * 0x5bd1e995n) & M;
+    b ^= b >> 13n;
   }
-  return h.toString(16).padStart(16, '0');
+  return a.toString(16).padStart(8, '0') + b.toString(16).padStart(8, '0');
 }
 
 function sampleEvents(): TraceEvent[] {
@@ -30,8 +35,8 @@ function sampleEvents(): TraceEvent[] {
 }
 
 describe('Trace', () => {
-  test.prop([fc.array(fc.record({ t: fc.nat(), p: fc.string(), kind: fc.string(), x: fc.oneof(fc.integer(), fc.string(), fc.boolean()) }), { maxLength: 20 })])(
-    'hash is FNV-1a 64 of the JSON lines',
+  test.prop([fc.array(fc.record({ t: fc.nat(), p: fc.string(), kind: fc.string(), x: fc.oneof(fc.integer(), fc.string({ unit: 'binary' }), fc.boolean(), fc.double(), fc.constant(undefined)) }), { maxLength: 20 })])(
+    'hash is the documented two-lane hash of the JSON lines',
     (raw) => {
       const trace = new Trace({ ringSize: 4 });
       let text = '';
@@ -39,7 +44,8 @@ describe('Trace', () => {
         const e = trace.record(r.t, r.p, r.kind, { x: r.x });
         text += eventLine(e) + '\n';
       }
-      expect(trace.hash()).toBe(fnv64Ref(text));
+      expect(trace.hash()).toBe(hashRef(text));
+      for (const e of trace.recent()) expect(eventLine(e)).toBe(JSON.stringify(e));
       expect(trace.count).toBe(raw.length);
     },
   );
@@ -77,7 +83,7 @@ describe('Trace', () => {
     expect(text.split('\n').filter((l) => l !== '')).toHaveLength(events.length);
     const back = parseJsonl(text);
     expect(hashEvents(back)).toBe(hashEvents(events));
-    expect(fnv64Ref(text)).toBe(hashEvents(events));
+    expect(hashRef(text)).toBe(hashEvents(events));
     expect(() => parseJsonl('{"seq":0}\n')).toThrow(/line 1/);
     expect(() => parseJsonl('\nnot json')).toThrow(/line 2/);
   });

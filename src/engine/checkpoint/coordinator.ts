@@ -32,12 +32,14 @@ export interface CoordinatorHooks {
   broadcast(m: JmToTm): void;
   attempt(): number;
   onComplete(id: number, final: boolean): void;
+  failJob(reason: string): void;
 }
 
 export class CheckpointCoordinator {
   private nextId = 1;
   private pending: Pending | undefined;
   private finalWanted = false;
+  private consecutiveFailures = 0;
   private generation = 0;
   completed = 0;
   aborted = 0;
@@ -93,6 +95,12 @@ export class CheckpointCoordinator {
   private abort(id: number, reason: string): void {
     this.ctx.trace.emit('checkpoint.abort', { checkpoint: id, reason });
     this.aborted++;
+    if (++this.consecutiveFailures > this.settings.tolerableFailedCheckpoints) {
+      this.consecutiveFailures = 0;
+      this.pending = undefined;
+      this.hooks.failJob(`${this.settings.tolerableFailedCheckpoints + 1} checkpoints in a row failed (last: ${reason})`);
+      return;
+    }
     const wasFinal = this.pending?.final ?? false;
     this.pending = undefined;
     if (wasFinal || this.finalWanted) this.trigger(true);
@@ -124,6 +132,7 @@ export class CheckpointCoordinator {
       if (gen !== this.generation || this.pending !== p) return;
       this.pending = undefined;
       this.completed++;
+      this.consecutiveFailures = 0;
       this.ctx.trace.emit('checkpoint.complete', { checkpoint: p.id, attempt: p.attempt });
       this.hooks.broadcast({ kind: 'cp.complete', attempt: p.attempt, checkpoint: p.id });
       this.hooks.onComplete(p.id, p.final);

@@ -31,6 +31,8 @@ export interface DataMessage {
   task: string;
   /** Channel index at the receiver. */
   ch: number;
+  /** Per-channel sequence number: a gap means the network lost data, which fails the task (as a broken TCP connection does). */
+  seq: number;
   items: unknown[];
 }
 

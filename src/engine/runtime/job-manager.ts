@@ -41,6 +41,7 @@ class JobManager implements ProcessLogic {
   private readonly store: RpcClient;
   private readonly coordinator: CheckpointCoordinator;
   private finishedAtMs = -1;
+  private heartbeating = false;
 
   constructor(
     private readonly ctx: ProcessContext,
@@ -53,6 +54,7 @@ class JobManager implements ProcessLogic {
       broadcast: (m) => this.broadcast(m),
       attempt: () => this.attempt,
       onComplete: (id, final) => this.onCheckpointComplete(id, final),
+      failJob: (reason) => this.fail(reason),
     });
     for (const tm of plan.taskManagers) this.tms.set(tm, { incarnation: -1, lastAckMs: -1 });
     const stored = unseal(ctx.disk.read('attempt'));
@@ -67,8 +69,13 @@ class JobManager implements ProcessLogic {
 
   private heartbeat(): void {
     const now = this.ctx.clock.now();
-    if (this.phase === 'finished' && now - this.finishedAtMs > this.settings.heartbeatTimeoutMs * 4) return;
+    if (this.phase === 'finished' && now - this.finishedAtMs > this.settings.heartbeatTimeoutMs * 4) {
+      this.heartbeating = false;
+      return;
+    }
+    this.heartbeating = true;
     this.broadcast({ kind: 'hb', seq: ++this.hbSeq });
+    this.ctx.timers.after(this.settings.heartbeatIntervalMs, () => this.heartbeat());
     if (this.phase === 'running' || this.phase === 'finished') {
       for (const [tm, inc] of this.deployedOn) {
         const st = this.tms.get(tm)!;
@@ -76,7 +83,6 @@ class JobManager implements ProcessLogic {
         if (st.incarnation !== inc) return this.fail(`${tm} restarted`);
       }
     }
-    this.ctx.timers.after(this.settings.heartbeatIntervalMs, () => this.heartbeat());
   }
 
   private fail(reason: string): void {
@@ -97,7 +103,7 @@ class JobManager implements ProcessLogic {
     this.ctx.disk.fsync('attempt', () => {
       this.ctx.timers.after(this.settings.restartDelayMs, () => this.deployWhenReady(attempt));
     });
-    if (wasFinished) this.heartbeat();
+    if (wasFinished && !this.heartbeating) this.heartbeat();
   }
 
   private deployWhenReady(attempt: number): void {

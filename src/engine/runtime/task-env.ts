@@ -25,6 +25,8 @@ export interface JobSettings {
   heartbeatTimeoutMs: number;
   /** Pause before redeploying after a failure (Flink's fixed-delay restart strategy). */
   restartDelayMs: number;
+  /** Consecutive failed checkpoints tolerated before the job is restarted (Flink's tolerable-failed-checkpoints). */
+  tolerableFailedCheckpoints: number;
 }
 
 export const DEFAULT_SETTINGS: JobSettings = {
@@ -32,10 +34,11 @@ export const DEFAULT_SETTINGS: JobSettings = {
   bufferRecords: 256,
   bufferTimeoutMs: 5,
   checkpointIntervalMs: 500,
-  checkpointTimeoutMs: 5_000,
+  checkpointTimeoutMs: 2_000,
   heartbeatIntervalMs: 50,
   heartbeatTimeoutMs: 300,
   restartDelayMs: 100,
+  tolerableFailedCheckpoints: 2,
 };
 
 export interface TaskEnv {
@@ -48,5 +51,7 @@ export interface TaskEnv {
   readonly attempt: number;
   writerFor(edge: GraphEdge, fromSubtask: number, onFirstBuffered: () => void): EdgeWriter;
   reportFinished(task: Task): void;
+  /** The task cannot go on (lost data, missing snapshot): the job manager restarts the job. */
+  failTask(task: Task, reason: string): void;
   ackCheckpoint(task: Task, id: number, snap: TaskSnapshot): void;
 }

@@ -79,7 +79,7 @@ class TaskManager implements ProcessLogic {
   private onData(m: DataMessage): void {
     if (m.attempt < this.attempt) return;
     const t = m.attempt === this.attempt ? this.tasks.get(m.task) : undefined;
-    if (t) t.onData(m.ch, m.items);
+    if (t) t.onData(m.ch, m.seq, m.items);
     else {
       const list = this.early.get(m.task) ?? [];
       list.push(m);
@@ -105,7 +105,7 @@ class TaskManager implements ProcessLogic {
       const env = this.taskEnv(attempt);
       const task = new Task(env, pt.key, pt.vertexId, pt.subtask, this.plan.channelsOf(pt.vertexId, pt.subtask));
       this.tasks.set(pt.key, task);
-      for (const m of this.early.get(pt.key) ?? []) if (m.attempt === attempt) task.onData(m.ch, m.items);
+      for (const m of this.early.get(pt.key) ?? []) if (m.attempt === attempt) task.onData(m.ch, m.seq, m.items);
       this.early.delete(pt.key);
       const handle = restore?.handles[pt.key];
       if (handle === undefined) this.startTask(task, attempt, restore ? restore.checkpoint : -1, undefined);
@@ -142,6 +142,9 @@ class TaskManager implements ProcessLogic {
       writerFor(edge: GraphEdge, fromSubtask: number, onFirstBuffered: () => void): EdgeWriter {
         const targets = tm.plan.targetsOf(edge, fromSubtask);
         return new EdgeWriter(edge, targets, attempt, tm.settings.bufferRecords, (msg) => tm.ctx.net.send(tm.plan.task(msg.task).tm, msg), onFirstBuffered);
+      },
+      failTask(task: Task, reason: string): void {
+        tm.toJm({ kind: 'task.failed', attempt, task: task.key, reason });
       },
       reportFinished(task: Task): void {
         tm.toJm({ kind: 'task.finished', attempt, task: task.key });

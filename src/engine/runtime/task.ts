@@ -36,6 +36,8 @@ interface OpInstance {
 }
 
 interface QueuedChannel {
+  /** The sequence number the next message on this channel must carry. */
+  expectedSeq: number;
   queue: unknown[][];
   pos: number;
   ended: boolean;
@@ -70,7 +72,7 @@ export class Task {
   ) {
     const v = env.vertices[vertexId]!;
     this.name = `${v.name}[${subtask}]`;
-    this.channels = inputs.map(() => ({ queue: [], pos: 0, ended: false }));
+    this.channels = inputs.map(() => ({ expectedSeq: 0, queue: [], pos: 0, ended: false }));
     this.valve = inputs.length > 0 ? new WatermarkValve(inputs.length) : undefined;
     this.aligner = new BarrierAligner(inputs.length, env.settings.guarantee === 'exactly-once' && !env.bugs.has('no-alignment'));
     this.buildChain(v.nodes);
@@ -196,9 +198,16 @@ export class Task {
   }
 
   /** Items for channel `ch` arrived. */
-  onData(ch: number, items: unknown[]): void {
+  onData(ch: number, seq: number, items: unknown[]): void {
     if (this.cancelled) return;
-    this.channels[ch]!.queue.push(items);
+    const c = this.channels[ch]!;
+    if (seq !== c.expectedSeq) {
+      this.cancelled = true;
+      this.env.failTask(this, `channel ${ch} lost data (message ${c.expectedSeq} missing, got ${seq})`);
+      return;
+    }
+    c.expectedSeq++;
+    c.queue.push(items);
     if (this.started) this.drain(ch);
   }
 

@@ -39,6 +39,7 @@ export interface ChannelTarget {
 
 export class EdgeWriter {
   private readonly buffers: unknown[][];
+  private readonly seqs: number[];
   private next = 0;
   private readonly key: KeySelector | undefined;
 
@@ -52,6 +53,7 @@ export class EdgeWriter {
     private readonly onFirstBuffered: () => void,
   ) {
     this.buffers = targets.map(() => []);
+    this.seqs = targets.map(() => 0);
     this.key = edge.key;
   }
 
@@ -115,7 +117,7 @@ export class EdgeWriter {
     const t = this.targets[i];
     if (items.length === 0 || !t) return;
     this.buffers[i] = [];
-    this.send({ kind: 'data', attempt: this.attempt, task: t.task, ch: t.ch, items });
+    this.send({ kind: 'data', attempt: this.attempt, task: t.task, ch: t.ch, seq: this.seqs[i]!++, items });
   }
 }
 

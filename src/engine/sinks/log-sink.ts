@@ -70,11 +70,15 @@ export class LogSinkOperator implements StreamOperator {
     this.buffer = [];
     this.inFlight++;
     const txn = this.txn?.current();
-    if (txn) txn.whenReady(() => this.produce(records, { txn: { id: txn.id, epoch: txn.epoch } }));
+    // Transactional producers are idempotent (as Kafka's are): a retried batch is not appended twice.
+    if (txn) {
+      const seq = txn.nextSeq++;
+      txn.whenReady(() => this.produce(records, { txn: { id: txn.id, epoch: txn.epoch }, producer: { id: txn.id, seq } }));
+    }
     else this.produce(records, {});
   }
 
-  private produce(records: unknown[], opts: { txn?: { id: string; epoch: number } }): void {
+  private produce(records: unknown[], opts: { txn?: { id: string; epoch: number }; producer?: { id: string; seq: number } }): void {
     this.ctx.log.produce(this.opts.topic, this.partition, records, opts, (r) => {
       if (this.closed) return;
       this.inFlight--;

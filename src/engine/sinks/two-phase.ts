@@ -21,6 +21,8 @@ export interface PendingTxn {
 export class Txn {
   status: TxnStatus = 'opening';
   epoch = -1;
+  /** Sequence number of the next batch (idempotent produce). */
+  nextSeq = 0;
   private readonly waiting: (() => void)[] = [];
   constructor(
     readonly id: string,

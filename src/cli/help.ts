@@ -1,0 +1,62 @@
+/**
+ * Help texts of the `weir` command and its subcommands. Plain strings with
+ * no imports, so `weir --help` loads nothing else.
+ */
+
+export const MAIN_HELP = `weir — a deterministic simulation and teaching testbed for stream processing
+
+Usage: weir <command> [options]
+
+Commands:
+  list [--json]                      the scenarios, one line each
+  run <scenario|token> [options]     one simulated run, judged by the checkers
+  bugs [--json]                      the planted bugs, one line each
+  explore <scenario> [options]       seed sweeps with shrinking      (planned)
+  replay <token|trace-file>          the terminal UI on one run      (planned)
+  walkthrough [lesson]               narrated lessons                (planned)
+  trace <token> --format jsonl|perfetto [-o FILE]  export a trace    (planned)
+
+Options:
+  -h, --help       this help (also: weir <command> --help)
+  -v, --version    the weir version
+
+Exit codes: 0 every check passed, 1 a check failed, 2 bad input.
+Example: weir run wordcount --seed 1
+`;
+
+export const RUN_HELP = `Usage: weir run <scenario|token> [options]
+
+Runs one scenario in the simulator and judges the committed output.
+
+Options:
+  --seed N                 root seed (default: a fresh random seed, printed)
+  --events N               input records (default: the scenario's)
+  --parallelism N          parallelism of the job (default: the scenario's)
+  --guarantee G            exactly-once | at-least-once | at-most-once
+                           (default: exactly-once)
+  --faults P               none | light | heavy | swarm (default: light)
+  --bug NAME               switch on a planted bug (repeatable; see weir bugs)
+  --json                   print one JSON object instead of the report
+  --trace FILE             write every trace event to FILE as JSON lines
+
+A repro token (w1.…) fixes every setting of a run: with a token, only
+--json and --trace may be given.
+
+Exit codes: 0 every check passed, 1 a check failed, 2 bad input.
+`;
+
+export const LIST_HELP = `Usage: weir list [--json]
+
+The scenarios weir ships, one line each: name, summary, default sizes.
+--json prints an array of {name, summary, defaults}.
+`;
+
+export const BUGS_HELP = `Usage: weir bugs [--json]
+
+The planted bugs: realistic engine mistakes you can switch on with
+weir run <scenario> --bug NAME, and the checker that catches each.
+--json prints an array of {name, description, caughtBy}.
+`;
+
+/** Commands in the contract that this version does not provide yet. */
+export const PLANNED_COMMANDS: readonly string[] = ['explore', 'replay', 'walkthrough', 'trace'];

@@ -1,0 +1,80 @@
+/**
+ * The `weir` command: dispatches to one subcommand and turns its outcome
+ * into an exit code. Names, flags, outputs and exit codes are a contract
+ * (DESIGN.md, "The command line"):
+ *
+ *   0  every applicable check passed (or the command just printed something)
+ *   1  a check failed; the output names it and prints the repro token
+ *   2  bad input: exactly one line on stderr saying what is wrong and what to
+ *      do, never a stack trace
+ *   3  weir itself failed unexpectedly (a bug in weir, not in the run);
+ *      one line on stderr, the stack with WEIR_DEBUG=1
+ *
+ * Subcommands are imported lazily, and each imports the engine only when it
+ * needs it, so `weir --help` and `weir --version` load almost nothing.
+ */
+import { readFileSync } from 'node:fs';
+import { MAIN_HELP, PLANNED_COMMANDS } from './help.ts';
+import { EXIT, UsageError } from './usage-error.ts';
+
+type Command = (argv: readonly string[]) => Promise<number>;
+
+const COMMANDS: Readonly<Record<string, () => Promise<Command>>> = {
+  list: async () => (await import('./list.ts')).listCommand,
+  run: async () => (await import('./run.ts')).runCommand,
+  bugs: async () => (await import('./bugs.ts')).bugsCommand,
+};
+
+const INTERNAL_ERROR = 3;
+
+export async function main(argv: string[]): Promise<number> {
+  try {
+    return await dispatch(argv);
+  } catch (e) {
+    if (e instanceof UsageError) {
+      process.stderr.write(`weir: ${oneLine(e.message)}\n`);
+      return EXIT.badInput;
+    }
+    const err = e as Error;
+    if (process.env.WEIR_DEBUG) process.stderr.write(`${err.stack ?? String(err)}\n`);
+    process.stderr.write(`weir: internal error: ${oneLine(err.message ?? String(err))} (set WEIR_DEBUG=1 for the stack)\n`);
+    return INTERNAL_ERROR;
+  }
+}
+
+async function dispatch(argv: readonly string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  if (command === undefined || command === '-h' || command === '--help') {
+    process.stdout.write(MAIN_HELP);
+    return EXIT.ok;
+  }
+  if (command === '-v' || command === '--version') {
+    process.stdout.write(`${version()}\n`);
+    return EXIT.ok;
+  }
+  if (command === 'help') return help(rest);
+  const load = Object.prototype.hasOwnProperty.call(COMMANDS, command) ? COMMANDS[command] : undefined;
+  if (load !== undefined) return (await load())(rest);
+  if (PLANNED_COMMANDS.includes(command)) throw new UsageError(`${command} is not available yet in this version`);
+  if (command.startsWith('-')) throw new UsageError(`unknown flag "${command}" (try: weir --help)`);
+  throw new UsageError(`unknown command "${command}" (try: weir --help)`);
+}
+
+/** `weir help [command]` is `weir [command] --help`. */
+async function help(rest: readonly string[]): Promise<number> {
+  const [command] = rest;
+  if (command === undefined) {
+    process.stdout.write(MAIN_HELP);
+    return EXIT.ok;
+  }
+  return dispatch([command, '--help']);
+}
+
+function version(): string {
+  const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+  return pkg.version;
+}
+
+function oneLine(s: string): string {
+  return s.replace(/\s*\n\s*/g, ' ').trim();
+}

@@ -1,0 +1,84 @@
+/**
+ * The human-readable report of `weir run`: a banner with every setting that
+ * decides the run (seed first, as TigerBeetle's simulator prints `SEED=`),
+ * printed before the run starts so a run that hangs still shows how to get
+ * it back; then a summary, one line per check, the trace hash and, when a
+ * check failed, the one command that replays the run exactly.
+ */
+import type { RunReport } from '../explore/run.ts';
+import type { RunSettings } from '../explore/settings.ts';
+import type { Fault } from '../sim/faults.ts';
+
+export interface Style {
+  ok(s: string): string;
+  bad(s: string): string;
+  dim(s: string): string;
+}
+
+export const PLAIN: Style = { ok: (s) => s, bad: (s) => s, dim: (s) => s };
+export const ANSI: Style = {
+  ok: (s) => `\x1b[32m${s}\x1b[39m`,
+  bad: (s) => `\x1b[31m${s}\x1b[39m`,
+  dim: (s) => `\x1b[2m${s}\x1b[22m`,
+};
+
+const num = (n: number): string => n.toLocaleString('en-US');
+
+/** `SEED=1 scenario=wordcount guarantee=exactly-once faults=light bugs=none …` */
+export function bannerLine(s: RunSettings, fromToken: boolean): string {
+  const parts = [
+    `SEED=${s.seed}`,
+    `scenario=${s.scenario}`,
+    `guarantee=${s.guarantee}`,
+    `faults=${s.plan ? `${s.faults}(plan of ${s.plan.faults.length})` : s.faults}`,
+    `bugs=${s.bugs.length > 0 ? s.bugs.join(',') : 'none'}`,
+  ];
+  if (s.events !== undefined) parts.push(`events=${s.events}`);
+  if (s.parallelism !== undefined) parts.push(`parallelism=${s.parallelism}`);
+  if (s.checkpointIntervalMs !== undefined) parts.push(`checkpointIntervalMs=${s.checkpointIntervalMs}`);
+  if (fromToken) parts.push('(from token)');
+  return parts.join(' ');
+}
+
+function faultText(f: Fault): string {
+  switch (f.kind) {
+    case 'crash':
+      return `crash ${f.process} at ${num(f.atMs)} ms (restart after ${num(f.restartAfterMs)} ms)`;
+    case 'partition':
+      return `partition ${f.a}|${f.b} at ${num(f.atMs)} ms for ${num(f.durationMs)} ms`;
+    case 'latency-spike':
+      return `latency +${num(f.extraMs)} ms at ${num(f.atMs)} ms for ${num(f.durationMs)} ms`;
+    case 'disk-corruption':
+      return `disk corruption ${f.process} at ${num(f.atMs)} ms for ${num(f.durationMs)} ms`;
+    case 'slow-fsync':
+      return `slow fsync ${f.process} +${num(f.extraMs)} ms at ${num(f.atMs)} ms for ${num(f.durationMs)} ms`;
+    default: {
+      const never: never = f;
+      return JSON.stringify(never);
+    }
+  }
+}
+
+const SHOWN_FAULTS = 6;
+
+/** The summary lines, the checks, the trace hash and (on failure) the replay command. */
+export function reportLines(r: RunReport, style: Style): string[] {
+  const f = r.faults;
+  const lines = [
+    `  run          ${num(r.events)} events, parallelism ${r.parallelism}, virtual time ${num(r.virtualTimeMs)} ms, ${num(r.steps)} steps, ${num(r.traceEvents)} trace events`,
+    `  checkpoints  ${num(r.checkpoints.completed)} completed, ${num(r.checkpoints.aborted)} aborted`,
+    `  faults       ${num(f.planned)} planned; ${num(f.crashes)} crashes, ${num(f.restarts)} restarts, ${num(f.restores)} restores`,
+  ];
+  for (const fault of r.plan.faults.slice(0, SHOWN_FAULTS)) lines.push(style.dim(`               - ${faultText(fault)}`));
+  if (r.plan.faults.length > SHOWN_FAULTS) lines.push(style.dim(`               … and ${r.plan.faults.length - SHOWN_FAULTS} more`));
+  lines.push(`  output       ${num(r.output.committed)} committed records (${num(r.output.results)} results, ${num(r.output.late)} late)`, '');
+  lines.push(...checkLines(r.checks, style), '');
+  lines.push(`trace hash: ${r.traceHash}`);
+  if (!r.ok) lines.push(style.bad(`replay: npx weir run ${r.token}`));
+  return lines;
+}
+
+export function checkLines(checks: readonly { name: string; ok: boolean; detail: string }[], style: Style): string[] {
+  const width = Math.max(0, ...checks.map((c) => c.name.length));
+  return checks.map((c) => (c.ok ? style.ok('✓') : style.bad('✗')) + ` ${c.name.padEnd(width)}  ${c.detail}`);
+}

@@ -1,0 +1,94 @@
+/**
+ * Turns the arguments of `weir run` into the RunSettings of one run.
+ *
+ * Two ways in, never mixed:
+ * - a scenario name plus flags; unset knobs take the scenario's defaults
+ *   (sizes), exactly-once, the `light` fault profile, no planted bugs, and a
+ *   fresh random seed that the banner prints, as TigerBeetle's simulator
+ *   does, so every bare `weir run` explores a new seed and stays replayable;
+ * - a repro token, which fixes every setting including the fault plan. A
+ *   flag that would change the run is then an error rather than an override,
+ *   because a token that silently means something else is worse than none.
+ *   Only output flags (--json, --trace) may go with a token.
+ */
+import { randomInt } from 'node:crypto';
+import { parseChoice, parseIntFlag, valueOf, type FlagSpec, type ParsedArgs } from './args.ts';
+import { UsageError } from './usage-error.ts';
+import { decodeToken, looksLikeToken, FAULT_PROFILES, GUARANTEES, TokenError, type RunSettings } from '../explore/settings.ts';
+import { isBugName, type BugName } from '../engine/bugs.ts';
+
+export const RUN_FLAGS: Readonly<Record<string, FlagSpec>> = {
+  seed: { value: true },
+  events: { value: true },
+  parallelism: { value: true },
+  guarantee: { value: true },
+  faults: { value: true },
+  bug: { value: true, repeat: true },
+  json: {},
+  trace: { value: true },
+};
+
+/** Flags that change what runs, as opposed to how it is reported. */
+const SETTING_FLAGS = ['seed', 'events', 'parallelism', 'guarantee', 'faults', 'bug'] as const;
+
+export interface RunRequest {
+  settings: RunSettings;
+  /** The run came from a repro token. */
+  fromToken: boolean;
+  /** The seed was drawn because none was given. */
+  seedDrawn: boolean;
+}
+
+/** Builds the run request; `scenarioExists` decides whether a name is a scenario. */
+export function runRequest(args: ParsedArgs, scenarioExists: (name: string) => boolean): RunRequest {
+  const target = onePositional(args);
+  if (looksLikeToken(target)) return fromToken(target, args, scenarioExists);
+  if (!scenarioExists(target)) throw new UsageError(`unknown scenario "${target}" (try: weir list)`);
+  const rawSeed = valueOf(args, 'seed');
+  const rawEvents = valueOf(args, 'events');
+  const rawParallelism = valueOf(args, 'parallelism');
+  const settings: RunSettings = {
+    scenario: target,
+    seed: rawSeed === undefined ? randomInt(0, 2 ** 32) : parseIntFlag('seed', rawSeed),
+    guarantee: parseChoice('guarantee', valueOf(args, 'guarantee') ?? 'exactly-once', GUARANTEES),
+    faults: parseChoice('faults', valueOf(args, 'faults') ?? 'light', FAULT_PROFILES),
+    bugs: parseBugs(args.values.get('bug') ?? []),
+  };
+  if (rawEvents !== undefined) settings.events = parseIntFlag('events', rawEvents, 1);
+  if (rawParallelism !== undefined) settings.parallelism = parseIntFlag('parallelism', rawParallelism, 1);
+  return { settings, fromToken: false, seedDrawn: rawSeed === undefined };
+}
+
+function onePositional(args: ParsedArgs): string {
+  const [target, extra] = args.positionals;
+  if (target === undefined) throw new UsageError('weir run needs a scenario name or a repro token (try: weir list)');
+  if (extra !== undefined) throw new UsageError(`unexpected argument "${extra}": weir run takes one scenario or token`);
+  return target;
+}
+
+function fromToken(token: string, args: ParsedArgs, scenarioExists: (name: string) => boolean): RunRequest {
+  const given = SETTING_FLAGS.find((f) => args.values.has(f));
+  if (given !== undefined) {
+    throw new UsageError(`a repro token fixes every setting; drop --${given}, or run by scenario name to choose settings`);
+  }
+  let settings: RunSettings;
+  try {
+    settings = decodeToken(token);
+  } catch (e) {
+    if (e instanceof TokenError) throw new UsageError(e.message);
+    throw e;
+  }
+  if (!scenarioExists(settings.scenario)) {
+    throw new UsageError(`the repro token names scenario "${settings.scenario}", which this weir does not have (try: weir list)`);
+  }
+  return { settings, fromToken: true, seedDrawn: false };
+}
+
+function parseBugs(names: readonly string[]): BugName[] {
+  const out: BugName[] = [];
+  for (const name of names) {
+    if (!isBugName(name)) throw new UsageError(`unknown bug "${name}" (try: weir bugs)`);
+    if (!out.includes(name)) out.push(name);
+  }
+  return out;
+}

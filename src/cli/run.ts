@@ -1,0 +1,69 @@
+/**
+ * `weir run <scenario|token>`: one simulated run, judged by the checkers.
+ *
+ * Exit code 0 when every check passed, 1 when one failed (the report names
+ * it and prints the replay command), 2 on bad input (raised as UsageError
+ * before anything runs). A run that throws — an engine assertion firing
+ * under some seed — is a finding like a failed check, not bad input: it is
+ * reported as the failed check `run.completes` with the repro token, and
+ * exits 1. WEIR_DEBUG=1 adds the stack to stderr.
+ */
+import { parseArgs, valueOf } from './args.ts';
+import { RUN_HELP } from './help.ts';
+import { runRequest, RUN_FLAGS } from './run-settings.ts';
+import { ANSI, bannerLine, checkLines, PLAIN, reportLines } from './run-report.ts';
+import { openTraceOut, type TraceOut } from './trace-out.ts';
+import { EXIT, UsageError } from './usage-error.ts';
+import type { RunReport } from '../explore/run.ts';
+import type { RunSettings } from '../explore/settings.ts';
+
+export async function runCommand(argv: readonly string[]): Promise<number> {
+  const args = parseArgs('run', argv, RUN_FLAGS);
+  if (args.switches.has('help')) {
+    process.stdout.write(RUN_HELP);
+    return EXIT.ok;
+  }
+  // The engine and the scenarios load only here, so `weir --help` stays quick.
+  const { findScenario } = await import('../../scenarios/index.ts');
+  const { runScenario, UnknownScenarioError } = await import('../explore/run.ts');
+  const { encodeToken } = await import('../explore/settings.ts');
+  const req = runRequest(args, (name) => findScenario(name) !== undefined);
+  const json = args.switches.has('json');
+  const tracePath = valueOf(args, 'trace');
+  const traceOut = tracePath !== undefined ? openTraceOut(tracePath) : undefined;
+  const style = !json && process.stdout.isTTY && !process.env.NO_COLOR ? ANSI : PLAIN;
+
+  if (!json) process.stdout.write(bannerLine(req.settings, req.fromToken) + '\n');
+  let report: RunReport;
+  try {
+    report = runScenario(req.settings, { subscribers: traceOut ? [traceOut.subscriber] : [] });
+  } catch (e) {
+    traceOut?.discard();
+    if (e instanceof UnknownScenarioError) throw new UsageError(`${e.message} (try: weir list)`);
+    return reportThrown(e as Error, req.settings, encodeToken(req.settings), json, style);
+  }
+  traceOut?.commit();
+  if (json) process.stdout.write(JSON.stringify(report) + '\n');
+  else process.stdout.write(reportLines(report, style).join('\n') + '\n' + traceNote(tracePath));
+  return report.ok ? EXIT.ok : EXIT.checkFailed;
+}
+
+function traceNote(path: string | undefined): string {
+  return path === undefined ? '' : `trace: ${path}\n`;
+}
+
+function reportThrown(e: Error, settings: RunSettings, token: string, json: boolean, style: typeof PLAIN): number {
+  const check = { name: 'run.completes', ok: false, detail: `the run threw: ${oneLine(e.message)}` };
+  if (process.env.WEIR_DEBUG) process.stderr.write(`${e.stack ?? e.message}\n`);
+  if (json) {
+    const out = { scenario: settings.scenario, seed: settings.seed, guarantee: settings.guarantee, bugs: settings.bugs, checks: [check], ok: false, token };
+    process.stdout.write(JSON.stringify(out) + '\n');
+  } else {
+    process.stdout.write(['', ...checkLines([check], style), '', style.bad(`replay: npx weir run ${token}`)].join('\n') + '\n');
+  }
+  return EXIT.checkFailed;
+}
+
+function oneLine(s: string): string {
+  return s.replace(/\s*\n\s*/g, ' ').trim();
+}
