@@ -1,8 +1,12 @@
 /** The scenarios weir ships, by name. */
 import type { Scenario } from './types.ts';
 import { wordcount } from './wordcount.ts';
+import { sessions } from './sessions.ts';
+import { slidingAverage } from './sliding-average.ts';
+import { join } from './join.ts';
+import { bank } from './bank.ts';
 
-export const SCENARIOS: readonly Scenario[] = [wordcount];
+export const SCENARIOS: readonly Scenario[] = [wordcount, sessions, slidingAverage, join, bank];
 
 export function findScenario(name: string): Scenario | undefined {
   return SCENARIOS.find((s) => s.name === name);

@@ -31,7 +31,7 @@ export interface JoinPair {
 export interface JoinCheckOptions {
   canBeLate: boolean;
   /** The joined value the pipeline computes from a pair; unchecked when absent. */
-  valueOf?: (left: InputRecord, right: InputRecord) => number;
+  joinValue?: (left: InputRecord, right: InputRecord) => number;
 }
 
 /** All reference pairs, ordered by left id then right id. */
@@ -108,6 +108,6 @@ function invalidPair(
   const d = r.ts - l.ts;
   if (d < lowerMs || d > upperMs) return `is outside the interval: payment.ts - order.ts = ${d}, bounds [${lowerMs}, ${upperMs}]`;
   if (j.ts !== Math.max(l.ts, r.ts)) return `has ts ${j.ts}, expected max(${l.ts}, ${r.ts})`;
-  if (opts.valueOf && j.value !== opts.valueOf(l, r)) return `has value ${j.value}, expected ${opts.valueOf(l, r)}`;
+  if (opts.joinValue && j.value !== opts.joinValue(l, r)) return `has value ${j.value}, expected ${opts.joinValue(l, r)}`;
   return undefined;
 }

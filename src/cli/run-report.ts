@@ -23,6 +23,7 @@ export const ANSI: Style = {
 };
 
 const num = (n: number): string => n.toLocaleString('en-US');
+const count = (n: number, one: string, many: string): string => `${num(n)} ${n === 1 ? one : many}`;
 
 /** `SEED=1 scenario=wordcount guarantee=exactly-once faults=light bugs=none …` */
 export function bannerLine(s: RunSettings, fromToken: boolean): string {
@@ -67,7 +68,7 @@ export function reportLines(r: RunReport, style: Style): string[] {
   const lines = [
     `  run          ${num(r.events)} events, parallelism ${r.parallelism}, virtual time ${num(r.virtualTimeMs)} ms, ${num(r.steps)} steps, ${num(r.traceEvents)} trace events`,
     `  checkpoints  ${num(r.checkpoints.completed)} completed, ${num(r.checkpoints.aborted)} aborted`,
-    `  faults       ${num(f.planned)} planned; ${num(f.crashes)} crashes, ${num(f.restarts)} restarts, ${num(f.restores)} restores`,
+    `  faults       ${num(f.planned)} planned; ${count(f.crashes, 'crash', 'crashes')}, ${count(f.restarts, 'restart', 'restarts')}, ${count(f.restores, 'restore', 'restores')}`,
   ];
   for (const fault of r.plan.faults.slice(0, SHOWN_FAULTS)) lines.push(style.dim(`               - ${faultText(fault)}`));
   if (r.plan.faults.length > SHOWN_FAULTS) lines.push(style.dim(`               … and ${r.plan.faults.length - SHOWN_FAULTS} more`));

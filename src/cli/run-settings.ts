@@ -61,7 +61,7 @@ export function runRequest(args: ParsedArgs, scenarioExists: (name: string) => b
 
 function onePositional(args: ParsedArgs): string {
   const [target, extra] = args.positionals;
-  if (target === undefined) throw new UsageError('weir run needs a scenario name or a repro token (try: weir list)');
+  if (target === undefined) throw new UsageError('run needs a scenario name or a repro token (try: weir list)');
   if (extra !== undefined) throw new UsageError(`unexpected argument "${extra}": weir run takes one scenario or token`);
   return target;
 }
@@ -75,7 +75,7 @@ function fromToken(token: string, args: ParsedArgs, scenarioExists: (name: strin
   try {
     settings = decodeToken(token);
   } catch (e) {
-    if (e instanceof TokenError) throw new UsageError(e.message);
+    if (e instanceof TokenError) throw new UsageError(e.message.startsWith('repro token is malformed') ? `${e.message}; copy the whole token from a replay: line` : e.message);
     throw e;
   }
   if (!scenarioExists(settings.scenario)) {

@@ -30,7 +30,7 @@ export type TraceSubscriber = (e: TraceEvent) => void;
 /** Keys every event has; a field must not reuse them. */
 export const RESERVED_FIELDS: ReadonlySet<string> = new Set(['seq', 't', 'p', 'kind']);
 
-/** Printable ASCII without `"` or `\\`: such strings need no JSON escaping. */
+/** Printable ASCII without a double quote or backslash: such strings need no JSON escaping. */
 const PLAIN = /^[\x20\x21\x23-\x5b\x5d-\x7e]*$/;
 const keyPrefixes = new Map<string, string>();
 

@@ -113,7 +113,7 @@ export class World {
     p.up = false;
     p.logic = undefined;
     this.stats.crashes++;
-    this.emit('proc.crash', { process: id, incarnation: p.incarnation });
+    this.trace.record(this.nowMs, id, 'proc.crash', { incarnation: p.incarnation });
     p.disk.crash();
   }
 

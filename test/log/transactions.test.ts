@@ -77,6 +77,30 @@ describe('fencing', () => {
     expect(values(w, 0)).toEqual(['fresh']);
   });
 
+  it('a retried txn.init whose reply was lost does not bump the epoch twice', () => {
+    const w = logWorld(38);
+    let epoch: number | undefined;
+    w.client().initTxn('I', (r) => (epoch = ok(r).epoch));
+    w.world.run({ stopWhen: () => (w.world.disk('broker').read('log/txn.log') ?? '') !== '' });
+    w.world.partition('app', 'broker', 120);
+    w.world.run({ stopWhen: () => epoch !== undefined, untilMs: w.world.now() + 10_000 });
+    expect(w.world.stats.messagesDropped).toBeGreaterThan(0);
+    expect(epoch).toBe(1);
+    ok(produce(w, 0, ['i'], { id: 'I', epoch: 1 }));
+  });
+
+  it('a txn.init racing a commit waits for it: the commit holds, the epoch moves on', () => {
+    const w = logWorld(39);
+    const e = init(w, 'Q');
+    ok(produce(w, 0, ['q'], { id: 'Q', epoch: e }));
+    const results: string[] = [];
+    w.client().endTxn('Q', e, true, (r) => results.push(`end:${r.ok}`));
+    w.client().initTxn('Q', (r) => results.push(`init:${ok(r).epoch}`));
+    w.world.run({ stopWhen: () => results.length === 2, untilMs: w.world.now() + 10_000 });
+    expect(results).toEqual(['end:true', `init:${e + 1}`]);
+    expect(values(w, 0)).toEqual(['q']);
+  });
+
   it('refuses a produce with an epoch never granted', () => {
     const w = logWorld(33);
     expect(produce(w, 0, ['x'], { id: 'nobody', epoch: 1 })).toMatchObject({ ok: false, code: 'bad-request' });

@@ -38,8 +38,11 @@ export class LogSinkOperator implements StreamOperator {
   private ctx!: OperatorContext;
   private partition = 0;
   private buffer: unknown[] = [];
-  private inFlight = 0;
-  private waiters: (() => void)[] = [];
+  private nextBatch = 0;
+  /** Batches sent and not yet acknowledged. */
+  private readonly outstanding = new Set<number>();
+  /** Callbacks waiting until every batch up to `upTo` is acknowledged. */
+  private waiters: { upTo: number; fn: () => void }[] = [];
   private txn: TwoPhaseState | undefined;
   private closed = false;
 
@@ -68,36 +71,45 @@ export class LogSinkOperator implements StreamOperator {
     if (this.buffer.length === 0 || this.closed) return;
     const records = this.buffer;
     this.buffer = [];
-    this.inFlight++;
+    const batch = this.nextBatch++;
+    this.outstanding.add(batch);
     const txn = this.txn?.current();
     // Transactional producers are idempotent (as Kafka's are): a retried batch is not appended twice.
     if (txn) {
       const seq = txn.nextSeq++;
-      txn.whenReady(() => this.produce(records, { txn: { id: txn.id, epoch: txn.epoch }, producer: { id: txn.id, seq } }));
+      txn.whenReady(() => this.produce(batch, records, { txn: { id: txn.id, epoch: txn.epoch }, producer: { id: txn.id, seq } }));
     }
-    else this.produce(records, {});
+    else this.produce(batch, records, {});
   }
 
-  private produce(records: unknown[], opts: { txn?: { id: string; epoch: number }; producer?: { id: string; seq: number } }): void {
+  private produce(batch: number, records: unknown[], opts: { txn?: { id: string; epoch: number }; producer?: { id: string; seq: number } }): void {
     this.ctx.log.produce(this.opts.topic, this.partition, records, opts, (r) => {
       if (this.closed) return;
-      this.inFlight--;
+      this.outstanding.delete(batch);
       if (!r.ok) this.ctx.trace.emit('sink.write', { task: this.ctx.taskName, ok: false, code: r.code });
-      if (this.inFlight === 0 && this.buffer.length === 0) this.release();
+      this.release();
     });
   }
 
+  private lowestOutstanding(): number {
+    let low = Number.POSITIVE_INFINITY;
+    for (const b of this.outstanding) low = Math.min(low, b);
+    return low;
+  }
+
   private release(): void {
-    const w = this.waiters;
-    this.waiters = [];
-    for (const f of w) f();
+    const low = this.lowestOutstanding();
+    const ready = this.waiters.filter((w) => w.upTo < low);
+    this.waiters = this.waiters.filter((w) => w.upTo >= low);
+    for (const w of ready) w.fn();
   }
 
   /** Calls `fn` once every record handed to the sink so far is acknowledged. */
   private afterFlush(fn: () => void): void {
     this.flush();
-    if (this.inFlight === 0) fn();
-    else this.waiters.push(fn);
+    const upTo = this.nextBatch - 1;
+    if (upTo < this.lowestOutstanding()) fn();
+    else this.waiters.push({ upTo, fn });
   }
 
   snapshotState(id: number, done: () => void): SinkSnapshot {

@@ -5,10 +5,14 @@
  *
  * A binary min-heap whose entries know their own position (`idx`), so a
  * timer can be deleted in O(log n) without leaving garbage behind, plus an
- * index `key -> namespace -> ts -> entry` for de-duplication and deletion.
- * The index is nested Maps rather than one composite string key so that the
- * per-record path (register a timer that usually already exists) allocates
- * nothing. Empty inner maps are pruned, so memory follows the live timers.
+ * index `key -> namespace -> entry` for de-duplication and deletion, where
+ * the entries of one (key, namespace) with different times are chained
+ * through `next` (a window has one or two: its firing and its cleanup).
+ * Nested Maps rather than one composite string key, so that the per-record
+ * path (register a timer that usually already exists) allocates nothing;
+ * the chain rather than a third Map level, because a Map per window per key
+ * costs more memory and GC than the timers themselves. Empty maps are
+ * pruned, so memory follows the live timers.
  *
  * The `seq` tie-break makes the firing order of equal-time timers the
  * registration order, which is deterministic and survives a snapshot: the
@@ -21,6 +25,8 @@ export interface TimerEntry<K> {
   readonly ts: number;
   seq: number;
   idx: number;
+  /** The next timer of the same (key, namespace), at another time. */
+  next: TimerEntry<K> | undefined;
 }
 
 /** A timer as stored in a snapshot: `[key, namespace, ts]`. */
@@ -28,7 +34,7 @@ export type TimerTuple<K> = [K, string, number];
 
 export class TimerQueue<K> {
   private readonly heap: TimerEntry<K>[] = [];
-  private readonly index = new Map<K, Map<string, Map<number, TimerEntry<K>>>>();
+  private readonly index = new Map<K, Map<string, TimerEntry<K>>>();
   private nextSeq = 0;
 
   get size(): number {
@@ -42,31 +48,31 @@ export class TimerQueue<K> {
       byNs = new Map();
       this.index.set(key, byNs);
     }
-    let byTs = byNs.get(namespace);
-    if (byTs === undefined) {
-      byTs = new Map();
-      byNs.set(namespace, byTs);
-    } else if (byTs.has(ts)) {
-      return false;
-    }
-    const entry: TimerEntry<K> = { key, namespace, ts, seq: this.nextSeq++, idx: this.heap.length };
-    byTs.set(ts, entry);
+    const head = byNs.get(namespace);
+    for (let e = head; e !== undefined; e = e.next) if (e.ts === ts) return false;
+    const entry: TimerEntry<K> = { key, namespace, ts, seq: this.nextSeq++, idx: this.heap.length, next: head };
+    byNs.set(namespace, entry);
     this.heap.push(entry);
     this.siftUp(entry.idx);
     return true;
   }
 
   has(key: K, namespace: string, ts: number): boolean {
-    return this.index.get(key)?.get(namespace)?.has(ts) ?? false;
+    return this.find(key, namespace, ts) !== undefined;
   }
 
   /** Deletes the timer if it exists; returns true when it did. */
   delete(key: K, namespace: string, ts: number): boolean {
-    const entry = this.index.get(key)?.get(namespace)?.get(ts);
+    const entry = this.find(key, namespace, ts);
     if (entry === undefined) return false;
     this.unindex(entry);
     this.removeAt(entry.idx);
     return true;
+  }
+
+  private find(key: K, namespace: string, ts: number): TimerEntry<K> | undefined {
+    for (let e = this.index.get(key)?.get(namespace); e !== undefined; e = e.next) if (e.ts === ts) return e;
+    return undefined;
   }
 
   peek(): TimerEntry<K> | undefined {
@@ -98,12 +104,19 @@ export class TimerQueue<K> {
 
   private unindex(entry: TimerEntry<K>): void {
     const byNs = this.index.get(entry.key)!;
-    const byTs = byNs.get(entry.namespace)!;
-    byTs.delete(entry.ts);
-    if (byTs.size === 0) {
-      byNs.delete(entry.namespace);
-      if (byNs.size === 0) this.index.delete(entry.key);
+    const head = byNs.get(entry.namespace)!;
+    if (head === entry) {
+      if (entry.next !== undefined) byNs.set(entry.namespace, entry.next);
+      else {
+        byNs.delete(entry.namespace);
+        if (byNs.size === 0) this.index.delete(entry.key);
+      }
+    } else {
+      let prev = head;
+      while (prev.next !== entry) prev = prev.next!;
+      prev.next = entry.next;
     }
+    entry.next = undefined;
   }
 
   private removeAt(i: number): void {

@@ -1,0 +1,46 @@
+/**
+ * join: orders joined with payments of the same key when the payment comes
+ * between 0 and 500 ms (event time) after the order — an interval join.
+ * Without stragglers no record can be late, so the committed pairs must equal
+ * the batch reference exactly.
+ */
+import { generateWorkload } from '../src/workload/generate.ts';
+import { checkJoin, JOIN_LEFT_STREAM, JOIN_RIGHT_STREAM } from '../src/check/join.ts';
+import type { InputRecord, JoinResult, OutputRecord } from '../src/engine/records.ts';
+import { TOPICS, type Scenario } from './types.ts';
+
+const LOWER_MS = 0;
+const UPPER_MS = 500;
+const BOUND_MS = 60;
+
+const joined = (l: InputRecord, r: InputRecord): JoinResult => ({ type: 'join', key: l.key, leftId: l.id, rightId: r.id, ts: Math.max(l.ts, r.ts), value: l.value + r.value });
+
+export const join: Scenario = {
+  name: 'join',
+  summary: 'orders ⋈ payments per key, payment within [0, 500] ms after the order (interval join)',
+  defaults: { events: 1_000, parallelism: 2, partitions: 2, keys: 40 },
+  workload: (rng, s) =>
+    generateWorkload(rng, {
+      events: s.events,
+      keys: s.keys,
+      partitions: s.partitions,
+      disorderBoundMs: BOUND_MS,
+      streams: [JOIN_LEFT_STREAM, JOIN_RIGHT_STREAM],
+    }),
+  build(env, s) {
+    const all = env.fromLog('source', { topic: TOPICS.input, partitions: s.partitions, boundMs: BOUND_MS, idleTimeoutMs: 1_000 });
+    const orders = all.filter((r) => r.stream === JOIN_LEFT_STREAM, 'orders');
+    const payments = all.filter((r) => r.stream === JOIN_RIGHT_STREAM, 'payments');
+    orders
+      .keyBy((r) => r.key)
+      .intervalJoin(payments.keyBy((r) => r.key))
+      .between(LOWER_MS, UPPER_MS, joined)
+      .sinkTo({ topic: TOPICS.output, partitions: s.parallelism, name: 'sink' });
+  },
+  check: ({ input, output, canBeLate }) => [
+    checkJoin(input, output.filter((o: OutputRecord): o is JoinResult => o.type === 'join'), LOWER_MS, UPPER_MS, {
+      canBeLate,
+      valueOf: (l, r) => l.value + r.value,
+    }),
+  ],
+};

@@ -1,0 +1,38 @@
+/**
+ * sessions: session windows (gap 500 ms) over user clicks, counted per
+ * user, with allowed lateness so late clicks can merge sessions that have
+ * already fired. Two partitions go idle early to exercise idleness.
+ */
+import { session } from '../src/engine/windows/assigners.ts';
+import { countAggregate } from '../src/engine/operators/aggregates.ts';
+import { generateWorkload } from '../src/workload/generate.ts';
+import { TOPICS, type Scenario } from './types.ts';
+
+const GAP_MS = 500;
+const BOUND_MS = 50;
+const LATENESS_MS = 300;
+
+export const sessions: Scenario = {
+  name: 'sessions',
+  summary: 'session windows (gap 500 ms) over clicks per user, merging, 300 ms allowed lateness, idle partitions',
+  defaults: { events: 1_500, parallelism: 2, partitions: 4, keys: 30 },
+  window: { assigner: session(GAP_MS), aggregate: 'count', allowedLatenessMs: LATENESS_MS },
+  workload: (rng, s) =>
+    generateWorkload(rng, {
+      events: s.events,
+      keys: s.keys,
+      partitions: s.partitions,
+      eventRateMsPerRecord: 15,
+      disorderBoundMs: BOUND_MS,
+      stragglerRatio: [1, 60],
+      stragglerExtraMs: 500,
+      bursts: true,
+      idlePartitions: 1,
+    }),
+  build(env, s) {
+    const clicks = env.fromLog('clicks', { topic: TOPICS.input, partitions: s.partitions, boundMs: BOUND_MS, idleTimeoutMs: 400 });
+    const perSession = clicks.keyBy((r) => r.key).window(session(GAP_MS)).allowedLateness(LATENESS_MS).sideOutputLateData('late').aggregate(countAggregate, 'sessions');
+    perSession.sinkTo({ topic: TOPICS.output, partitions: s.parallelism, name: 'sink' });
+    perSession.getSideOutput('late').sinkTo({ topic: TOPICS.output, partitions: s.parallelism, name: 'late-sink' });
+  },
+};

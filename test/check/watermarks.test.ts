@@ -1,0 +1,122 @@
+/**
+ * The watermark oracle can pass and can fail. A passing trace comes from the
+ * correct test-double operator (`model.ts`) over a generated workload with
+ * stragglers, idle partitions and allowed lateness; then single planted
+ * mistakes are fed as trace events — a watermark going backwards, a task
+ * watermark above the minimum of its inputs, an on-time firing at
+ * `wm = end - 2`, a late firing whose record has no 'window.late' event, a
+ * record sent to the late output while its window was open, a window that
+ * never fired — and the matching verdict must fail, naming task and window.
+ * Idle and re-activated channels are checked not to raise false alarms.
+ */
+import { describe, expect, it } from 'vitest';
+import { WatermarkChecker, type CheckResult, type TraceEvent, type WindowSpec } from '../../src/check/index.ts';
+import type { WindowResult } from '../../src/engine/records.ts';
+import { tumbling } from '../../src/engine/windows/assigners.ts';
+import { rootRng } from '../../src/sim/rng.ts';
+import { generateWorkload } from '../../src/workload/index.ts';
+import { runModel } from './model.ts';
+import { rec, result } from './helpers.ts';
+
+const SPEC: WindowSpec = { assigner: tumbling(1000), aggregate: 'count', allowedLatenessMs: 200 };
+
+function trace(...events: [string, Record<string, unknown>][]): TraceEvent[] {
+  return events.map(([kind, fields], seq) => ({ seq, t: seq, p: 'tm-0', kind, ...fields }));
+}
+const wm = (task: string, ch: number, w: number): [string, Record<string, unknown>] => ['watermark', { task, attempt: 0, ch, wm: w }];
+const idle = (task: string, ch: number, isIdle: boolean): [string, Record<string, unknown>] => ['watermark', { task, attempt: 0, ch, idle: isIdle }];
+
+function verdicts(events: TraceEvent[], results: WindowResult[] = [], input = [rec(0, 10)]): Map<string, CheckResult> {
+  const c = new WatermarkChecker();
+  for (const e of events) c.onEvent(e);
+  return new Map(c.finish(input, results, SPEC).map((v) => [v.name, v]));
+}
+
+describe('WatermarkChecker', () => {
+  it('passes a correct run with stragglers, idleness and late firings', () => {
+    const w = generateWorkload(rootRng(11), {
+      events: 2000, keys: 5, partitions: 4, idlePartitions: 1, disorderBoundMs: 50, eventRateMsPerRecord: 5,
+      stragglerRatio: [1, 10], stragglerExtraMs: 400,
+    });
+    const run = runModel(w, SPEC, 50);
+    expect(run.late.length).toBeGreaterThan(0);
+    expect(run.results.some((r) => r.firing > 0)).toBe(true);
+    const c = new WatermarkChecker();
+    for (const e of run.events) c.onEvent(e);
+    const vs = c.finish(w.records, run.results, SPEC);
+    expect(vs.map((v) => v.name)).toEqual(['watermark.monotone', 'watermark.min-of-inputs', 'watermark.on-time-firing', 'watermark.lateness', 'watermark.liveness']);
+    for (const v of vs) expect(v.ok, `${v.name}: ${v.detail}`).toBe(true);
+  });
+
+  it('fails a watermark going backwards on a channel or a task output', () => {
+    const ch = verdicts(trace(wm('window[0]', 1, 500), wm('window[0]', 1, 499))).get('watermark.monotone')!;
+    expect(ch).toEqual({ name: 'watermark.monotone', ok: false, detail: 'task window[0] attempt 0 channel 1: watermark went back from 500 to 499 (seq 1)' });
+    const out = verdicts(trace(wm('source[0]', -1, 500), wm('source[0]', -1, 500), wm('source[0]', -1, 20))).get('watermark.monotone')!;
+    expect(out.detail).toBe('task source[0] attempt 0 output: watermark went back from 500 to 20 (seq 2)');
+  });
+
+  it('allows a new attempt to start its watermarks over', () => {
+    const events = trace(wm('source[0]', -1, 500), ['watermark', { task: 'source[0]', attempt: 1, ch: -1, wm: 100 }]);
+    expect(verdicts(events).get('watermark.monotone')!.ok).toBe(true);
+  });
+
+  it('fails a task watermark above the minimum of its inputs', () => {
+    const v = verdicts(trace(wm('w[0]', 0, 900), wm('w[0]', 1, 700), wm('w[0]', -1, 701))).get('watermark.min-of-inputs')!;
+    expect(v.ok).toBe(false);
+    expect(v.detail).toBe('task w[0] attempt 0 output: watermark 701 above the minimum 700 of its input channels (channel 1 at 700) (seq 2)');
+    expect(verdicts(trace(wm('w[0]', 0, 900), wm('w[0]', 1, 700), wm('w[0]', -1, 700))).get('watermark.min-of-inputs')!.ok).toBe(true);
+  });
+
+  it('leaves idle channels out of the minimum, and re-activated ones until they catch up', () => {
+    const ok = verdicts(trace(
+      wm('w[0]', 0, 100), wm('w[0]', 1, 900), idle('w[0]', 0, true), wm('w[0]', -1, 900),
+      idle('w[0]', 0, false), wm('w[0]', 1, 1000), wm('w[0]', -1, 1000), // channel 0 (at 100) does not count yet
+      wm('w[0]', 0, 1200), wm('w[0]', 1, 1500), wm('w[0]', -1, 1200),
+    )).get('watermark.min-of-inputs')!;
+    expect(ok.ok, ok.detail).toBe(true);
+    const held = verdicts(trace(wm('w[0]', 0, 100), wm('w[0]', 1, 900), wm('w[0]', -1, 100), idle('w[0]', 0, true), idle('w[0]', 0, false), wm('w[0]', -1, 900)));
+    expect(held.get('watermark.min-of-inputs')!.detail).toMatch(/watermark 900 above the minimum 100 .*channel 0 at 100/);
+  });
+
+  it('fails an on-time firing at wm = end - 2, passes one at end - 1', () => {
+    const fire = (w: number): [string, Record<string, unknown>] =>
+      ['window.fire', { task: 'window[1]', attempt: 0, key: 'a', start: 0, end: 1000, wm: w, firing: 0, count: 1 }];
+    const results = [result('a', 0, 1000, [0], 1)];
+    expect(verdicts(trace(fire(999)), results).get('watermark.on-time-firing')!.ok).toBe(true);
+    const v = verdicts(trace(fire(998)), results).get('watermark.on-time-firing')!;
+    expect(v).toEqual({ name: 'watermark.on-time-firing', ok: false,
+      detail: 'task window[1] attempt 0 fired key a window [0,1000) firing 0 at watermark 998 < end - 1 = 999 (seq 0)' });
+  });
+
+  it('fails a record in a late firing with no window.late event', () => {
+    const input = [rec(0, 10), rec(1, 20)];
+    const results = [result('a', 0, 1000, [0], 1), result('a', 0, 1000, [0, 1], 2, 1)];
+    const lateJoin: [string, Record<string, unknown>] = ['window.late', { task: 'w[0]', attempt: 0, id: 1, key: 'a', start: 0, end: 1000, wm: 1100 }];
+    expect(verdicts(trace(lateJoin), results, input).get('watermark.lateness')!.ok).toBe(true);
+    const v = verdicts(trace(), results, input).get('watermark.lateness')!;
+    expect(v.detail).toBe("record 1 is in result key a window [0,1000) firing 1 but not in its on-time firing, and no 'window.late' event says it joined late");
+  });
+
+  it('fails lateness decisions that contradict the watermark', () => {
+    const at = (kind: string, w: number, more: Record<string, unknown> = {}): [string, Record<string, unknown>] =>
+      [kind, { task: 'w[0]', attempt: 0, id: 0, key: 'a', start: 0, end: 1000, ts: 10, wm: w, ...more }];
+    // [0,1000) with 200 ms lateness: fires at 999, accepts late records while wm < 1199.
+    const ok = verdicts(trace(at('window.late', 999), at('window.late', 1198), at('window.skip', 1199), at('record.late', 1199)));
+    expect(ok.get('watermark.lateness')!.ok).toBe(true);
+    expect(verdicts(trace(at('record.late', 1198))).get('watermark.lateness')!.detail)
+      .toBe('record 0 (ts 10) was sent to the late output, but window [0,1000) was still open (seq 0, watermark 1198, allowed lateness 200)');
+    expect(verdicts(trace(at('window.late', 998))).get('watermark.lateness')!.detail).toMatch(/joined window \[0,1000\) of key a as late, but the window was not yet fired/);
+    expect(verdicts(trace(at('window.late', 1199))).get('watermark.lateness')!.detail).toMatch(/already past allowed lateness/);
+    expect(verdicts(trace(at('window.skip', 1198))).get('watermark.lateness')!.detail).toMatch(/skipped window \[0,1000\) of key a, which was still open/);
+  });
+
+  it('fails liveness when a window with on-time data never fired', () => {
+    const input = [rec(0, 10), rec(1, 1010), rec(2, 2010)];
+    const results = [result('a', 0, 1000, [0], 1)];
+    const lateRec: [string, Record<string, unknown>] = ['record.late', { task: 'w[0]', attempt: 0, id: 2, key: 'a', ts: 2010, wm: 5000 }];
+    const v = verdicts(trace(lateRec), results, input).get('watermark.liveness')!;
+    expect(v).toEqual({ name: 'watermark.liveness', ok: false, detail: 'key a window [1000,2000) holds on-time record 1 but never fired' });
+    const all = verdicts(trace(lateRec), [...results, result('a', 1000, 2000, [1], 1)], input).get('watermark.liveness')!;
+    expect(all).toEqual({ name: 'watermark.liveness', ok: true, detail: 'all 2 windows with on-time data fired' });
+  });
+});

@@ -1,0 +1,179 @@
+/**
+ * The `weir` command line as users and scripts see it: the real binary,
+ * spawned from the repository root, checked against the contract in
+ * DESIGN.md ("The command line — a contract").
+ *
+ * - help, version, list and bugs print what they promise, in text and JSON;
+ * - `weir run` exits 0 when every check passed and 1 when one failed, its
+ *   JSON has the contract's fields, and it is deterministic: the same seed
+ *   twice, and the printed repro token, give the same trace hash;
+ * - every kind of bad input exits 2 with exactly one line on stderr and no
+ *   stack trace;
+ * - `--trace FILE` writes the whole trace as JSON lines whose hash is the
+ *   run's trace hash, and leaves no temporary file behind.
+ * Runs use 300 events to keep the file quick.
+ */
+import { mkdtempSync, readFileSync, existsSync, readdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { BUGS } from '../../src/engine/bugs.ts';
+import { parseJsonl, hashEvents } from '../../src/sim/trace.ts';
+import { json, ROOT, weir, type RunJson } from './helpers.ts';
+
+const SMALL = ['--seed', '1', '--events', '300'];
+
+describe.concurrent('weir: help, version, list, bugs', () => {
+  it('--help lists the commands and exits 0', async () => {
+    const r = await weir(['--help']);
+    expect(r.status).toBe(0);
+    for (const cmd of ['list', 'run', 'bugs', 'explore', 'replay']) expect(r.stdout).toContain(cmd);
+    expect(r.stderr).toBe('');
+  });
+
+  it('run --help describes the run flags', async () => {
+    const r = await weir(['run', '--help']);
+    expect(r.status).toBe(0);
+    for (const flag of ['--seed', '--events', '--guarantee', '--faults', '--bug', '--trace']) expect(r.stdout).toContain(flag);
+  });
+
+  it('--version prints the package version', async () => {
+    const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string };
+    const r = await weir(['--version']);
+    expect(r.status).toBe(0);
+    expect(r.stdout.trim()).toBe(pkg.version);
+  });
+
+  it('list names wordcount, in text and in JSON', async () => {
+    const [text, js] = await Promise.all([weir(['list']), weir(['list', '--json'])]);
+    expect(text.status).toBe(0);
+    expect(text.stdout).toMatch(/^wordcount\s/m);
+    expect(js.status).toBe(0);
+    const rows = json<{ name: string; summary: string; defaults: { events: number } }[]>(js);
+    const wc = rows.find((s) => s.name === 'wordcount');
+    expect(wc?.summary.length).toBeGreaterThan(0);
+    expect(wc?.defaults.events).toBeGreaterThan(0);
+  });
+
+  it('bugs --json is the whole catalogue as {name, description, caughtBy}', async () => {
+    const r = await weir(['bugs', '--json']);
+    expect(r.status).toBe(0);
+    const rows = json<{ name: string; description: string; caughtBy: string }[]>(r);
+    expect(rows.map((b) => b.name)).toEqual(Object.keys(BUGS));
+    for (const b of rows) {
+      expect(b.description.length).toBeGreaterThan(0);
+      expect(b.caughtBy.length).toBeGreaterThan(0);
+    }
+  });
+});
+
+describe.concurrent('weir run', () => {
+  it('passes, has the contract fields, and replays to the same trace hash by seed and by token', async () => {
+    const [a, b, text] = await Promise.all([
+      weir(['run', 'wordcount', ...SMALL, '--json']),
+      weir(['run', 'wordcount', ...SMALL, '--json']),
+      weir(['run', 'wordcount', ...SMALL]),
+    ]);
+    expect(a.status).toBe(0);
+    const ra = json<RunJson>(a);
+    expect(ra).toMatchObject({ scenario: 'wordcount', seed: 1, guarantee: 'exactly-once', events: 300 });
+    for (const k of ['virtualTimeMs', 'steps', 'traceEvents'] as const) expect(ra[k]).toBeGreaterThan(0);
+    expect(ra.checkpoints.completed).toBeGreaterThan(0);
+    expect(typeof ra.faults.crashes).toBe('number');
+    expect(ra.output.committed).toBeGreaterThan(0);
+    expect(ra.checks.length).toBeGreaterThan(1);
+    expect(ra.checks.filter((c) => !c.ok)).toEqual([]);
+    expect(ra.traceHash).toMatch(/^[0-9a-f]{16}$/);
+    expect(ra.token).toMatch(/^w1\./);
+
+    expect(json<RunJson>(b).traceHash).toBe(ra.traceHash);
+
+    expect(text.status).toBe(0);
+    const lines = text.stdout.split('\n');
+    expect(lines[0]).toMatch(/^SEED=1 scenario=wordcount guarantee=exactly-once faults=light bugs=none/);
+    expect(text.stdout).toContain(`trace hash: ${ra.traceHash}`);
+    expect(lines.filter((l) => l.startsWith('✓ ')).length).toBe(ra.checks.length);
+    expect(text.stdout).not.toContain('replay:');
+
+    const byToken = await weir(['run', ra.token, '--json']);
+    expect(byToken.status).toBe(0);
+    const rt = json<RunJson>(byToken);
+    expect(rt.traceHash).toBe(ra.traceHash);
+    expect(rt.token).toBe(ra.token);
+  });
+
+  it('exits 1 on a failed check, names it, and prints a token that replays the failure', async () => {
+    const r = await weir(['run', 'wordcount', ...SMALL, '--bug', 'drop-late-silently']);
+    expect(r.status).toBe(1);
+    expect(r.stdout).toMatch(/^✗ exactly-once\s/m);
+    const token = /^replay: npx weir run (w1\.\S+)$/m.exec(r.stdout)?.[1];
+    expect(token).toBeDefined();
+    const hash = /^trace hash: (\w+)$/m.exec(r.stdout)?.[1];
+    const again = await weir(['run', token as string, '--json']);
+    expect(again.status).toBe(1);
+    const rj = json<RunJson>(again);
+    expect(rj.traceHash).toBe(hash);
+    expect(rj.checks.find((c) => c.name === 'exactly-once')?.ok).toBe(false);
+  });
+
+  it('--trace FILE writes every event as JSON lines whose hash is the trace hash', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'weir-cli-'));
+    const file = join(dir, 'run.jsonl');
+    const r = await weir(['run', 'wordcount', ...SMALL, '--json', '--trace', file]);
+    expect(r.status).toBe(0);
+    const report = json<RunJson>(r);
+    const events = parseJsonl(readFileSync(file, 'utf8'));
+    expect(events.length).toBeGreaterThan(0);
+    expect(events.length).toBe(report.traceEvents);
+    expect(hashEvents(events)).toBe(report.traceHash);
+    expect(existsSync(`${file}.tmp`)).toBe(false);
+    expect(readdirSync(dir)).toEqual(['run.jsonl']);
+  });
+});
+
+const MALFORMED: readonly (readonly string[])[] = [
+  ['frobnicate'],
+  ['--frobnicate'],
+  ['list', '--frobnicate'],
+  ['run', 'wordcount', '--frobnicate'],
+  ['run', 'wordcount', '--seed', 'abc'],
+  ['run', 'wordcount', '--seed', '1.5'],
+  ['run', 'wordcount', '--seed'],
+  ['run', 'wordcount', '--events', '0'],
+  ['run', 'no-such-scenario'],
+  ['run'],
+  ['run', 'wordcount', '--bug', 'no-such-bug'],
+  ['run', 'wordcount', '--guarantee', 'nope'],
+  ['run', 'wordcount', '--faults', 'nope'],
+  ['run', 'w1.@@@'],
+  ['run', 'w1.e30'],
+  ['run', 'w9.abc'],
+  ['run', 'w1.eyJzY2VuYXJpbyI6IndvcmRjb3VudCJ9', '--seed', '2'],
+  ['run', 'wordcount', '--trace', '/no/such/folder/run.jsonl'],
+  ['explore', 'wordcount'],
+  ['replay', 'w1.abc'],
+];
+
+describe('bad input', () => {
+  it('each exits 2 with exactly one line on stderr, no stack trace, nothing on stdout', async () => {
+    const results = await Promise.all(MALFORMED.map((args) => weir(args)));
+    results.forEach((r, i) => {
+      const what = MALFORMED[i]!.join(' ');
+      expect(r.status, what).toBe(2);
+      expect(r.stderr, what).toMatch(/^weir: [^\n]+\n$/);
+      expect(r.stderr, what).not.toMatch(/\bat .*:\d+/);
+      expect(r.stdout, what).toBe('');
+    });
+  });
+
+  it('says what is wrong and what to try', async () => {
+    const [scenario, bug, planned] = await Promise.all([
+      weir(['run', 'foo']),
+      weir(['run', 'wordcount', '--bug', 'nope']),
+      weir(['walkthrough']),
+    ]);
+    expect(scenario.stderr).toBe('weir: unknown scenario "foo" (try: weir list)\n');
+    expect(bug.stderr).toBe('weir: unknown bug "nope" (try: weir bugs)\n');
+    expect(planned.stderr).toBe('weir: walkthrough is not available yet in this version\n');
+  });
+});
