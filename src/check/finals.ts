@@ -38,18 +38,18 @@ export interface FinalSelection {
 export function selectFinals(results: readonly WindowResult[], spec: WindowSpec): FinalSelection {
   const byWindow = new Map<string, WindowResult[]>();
   const lastIndex = new Map<string, number>();
-  const seenFiring = new Set<string>();
   const duplicates: WindowResult[] = [];
-  results.forEach((r, i) => {
+  for (let i = 0; i < results.length; i++) {
+    const r = results[i]!;
     const k = keyedWindowId(r.key, r.start, r.end);
-    const firingKey = `${k}#${r.firing}`;
-    if (seenFiring.has(firingKey)) duplicates.push(r);
-    seenFiring.add(firingKey);
     const list = byWindow.get(k);
-    if (list) list.push(r);
-    else byWindow.set(k, [r]);
+    if (!list) byWindow.set(k, [r]);
+    else {
+      if (list.some((x) => x.firing === r.firing)) duplicates.push(r);
+      list.push(r);
+    }
     lastIndex.set(k, i);
-  });
+  }
   const superseded = spec.assigner.kind === 'session' ? supersededSessions(byWindow, lastIndex) : new Set<string>();
   const finals = new Map<string, WindowResult>();
   for (const [k, list] of byWindow) {

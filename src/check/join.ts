@@ -9,7 +9,7 @@
  * `checkJoin` (verdict `join`): no (left, right) pair is committed twice;
  * every committed pair is valid (known ids, left from 'orders', right from
  * 'payments', both of the result's key, within the bounds, the right
- * timestamp, and — when a `valueOf` is given — the right value); and when
+ * timestamp, and — when a `joinValue` is given — the right value); and when
  * nothing can be late, the committed pairs are exactly the reference pairs.
  * With late data a pair may be missing (the join drops a record behind the
  * watermark), but never invented.

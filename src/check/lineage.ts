@@ -17,7 +17,7 @@ import type { InputRecord, WindowResult } from '../engine/records.ts';
 import type { Problems } from './report.ts';
 import { formatWindow } from './report.ts';
 import type { WindowSpec } from './types.ts';
-import { aggregateOf, windowsOf } from './window-math.ts';
+import { aggregateOf, belongsTo } from './window-math.ts';
 
 export function describeResult(r: WindowResult): string {
   return `result key ${r.key} window ${formatWindow(r.start, r.end)} firing ${r.firing}`;
@@ -41,7 +41,7 @@ export function checkResultContents(
     const rec = byId.get(id);
     if (!rec) return problems.add(`${what} contains record ${id}, which is not in the input`);
     if (rec.key !== r.key) return problems.add(`${what} contains record ${id} of key ${rec.key}`);
-    if (spec.assigner.kind !== 'session' && !windowsOf(spec.assigner, rec.ts).some((w) => w.start === r.start && w.end === r.end)) {
+    if (spec.assigner.kind !== 'session' && !belongsTo(spec.assigner, rec.ts, r.start, r.end)) {
       return problems.add(`${what} contains record ${id} with ts ${rec.ts}, which does not belong to that window`);
     }
     minTs = Math.min(minTs, rec.ts);

@@ -44,6 +44,23 @@ export function windowsOf(assigner: WindowAssigner, ts: number): Span[] {
   }
 }
 
+/**
+ * True when `[start, end)` is one of the windows `windowsOf(assigner, ts)`
+ * returns, in O(1): the window has the assigner's size, its start is on the
+ * assigner's grid, and it contains `ts`. Sessions: the proto-window.
+ */
+export function belongsTo(assigner: WindowAssigner, ts: number, start: number, end: number): boolean {
+  if (!(start <= ts && ts < end)) return false;
+  switch (assigner.kind) {
+    case 'tumbling':
+      return end - start === assigner.sizeMs && windowStart(start, assigner.offsetMs % assigner.sizeMs, assigner.sizeMs) === start;
+    case 'sliding':
+      return end - start === assigner.sizeMs && windowStart(start, assigner.offsetMs, assigner.slideMs) === start;
+    case 'session':
+      return start === ts && end === ts + assigner.gapMs;
+  }
+}
+
 /** Flink's `TimeWindow.intersects`: touching windows intersect, so touching sessions merge. */
 export function spansIntersect(a: Span, b: Span): boolean {
   return a.start <= b.end && a.end >= b.start;
@@ -60,9 +77,13 @@ export function windowCleanupTime(w: Span, allowedLatenessMs: number): number {
   return w.end - 1 + allowedLatenessMs;
 }
 
-/** The map key of one (key, window); JSON keeps keys with separators in them unambiguous. */
+/**
+ * The map key of one (key, window): `start:end:key`. The two numbers come
+ * first and never contain ':', so a key with separators in it stays
+ * unambiguous.
+ */
 export function keyedWindowId(key: string, start: number, end: number): string {
-  return JSON.stringify([key, start, end]);
+  return `${start}:${end}:${key}`;
 }
 
 /** The aggregate of a window's contents; `avg` is the integer `Math.floor(sum / count)`. */

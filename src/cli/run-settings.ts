@@ -39,11 +39,13 @@ export interface RunRequest {
   seedDrawn: boolean;
 }
 
-/** Builds the run request; `scenarioExists` decides whether a name is a scenario. */
-export function runRequest(args: ParsedArgs, scenarioExists: (name: string) => boolean): RunRequest {
+/**
+ * Builds the run request from the arguments alone (cheap: nothing of the
+ * engine is loaded); `checkScenario` then needs the scenario catalogue.
+ */
+export function runRequest(args: ParsedArgs): RunRequest {
   const target = onePositional(args);
-  if (looksLikeToken(target)) return fromToken(target, args, scenarioExists);
-  if (!scenarioExists(target)) throw new UsageError(`unknown scenario "${target}" (try: weir list)`);
+  if (looksLikeToken(target)) return fromToken(target, args);
   const rawSeed = valueOf(args, 'seed');
   const rawEvents = valueOf(args, 'events');
   const rawParallelism = valueOf(args, 'parallelism');
@@ -59,6 +61,14 @@ export function runRequest(args: ParsedArgs, scenarioExists: (name: string) => b
   return { settings, fromToken: false, seedDrawn: rawSeed === undefined };
 }
 
+/** Throws the UsageError for a scenario this weir does not have. */
+export function checkScenario(req: RunRequest, scenarioExists: (name: string) => boolean): void {
+  const name = req.settings.scenario;
+  if (scenarioExists(name)) return;
+  if (req.fromToken) throw new UsageError(`the repro token names scenario "${name}", which this weir does not have (try: weir list)`);
+  throw new UsageError(`unknown scenario "${name}" (try: weir list)`);
+}
+
 function onePositional(args: ParsedArgs): string {
   const [target, extra] = args.positionals;
   if (target === undefined) throw new UsageError('run needs a scenario name or a repro token (try: weir list)');
@@ -66,7 +76,7 @@ function onePositional(args: ParsedArgs): string {
   return target;
 }
 
-function fromToken(token: string, args: ParsedArgs, scenarioExists: (name: string) => boolean): RunRequest {
+function fromToken(token: string, args: ParsedArgs): RunRequest {
   const given = SETTING_FLAGS.find((f) => args.values.has(f));
   if (given !== undefined) {
     throw new UsageError(`a repro token fixes every setting; drop --${given}, or run by scenario name to choose settings`);
@@ -77,9 +87,6 @@ function fromToken(token: string, args: ParsedArgs, scenarioExists: (name: strin
   } catch (e) {
     if (e instanceof TokenError) throw new UsageError(e.message.startsWith('repro token is malformed') ? `${e.message}; copy the whole token from a replay: line` : e.message);
     throw e;
-  }
-  if (!scenarioExists(settings.scenario)) {
-    throw new UsageError(`the repro token names scenario "${settings.scenario}", which this weir does not have (try: weir list)`);
   }
   return { settings, fromToken: true, seedDrawn: false };
 }

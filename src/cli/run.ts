@@ -10,7 +10,7 @@
  */
 import { parseArgs, valueOf } from './args.ts';
 import { RUN_HELP } from './help.ts';
-import { runRequest, RUN_FLAGS } from './run-settings.ts';
+import { checkScenario, runRequest, RUN_FLAGS } from './run-settings.ts';
 import { ANSI, bannerLine, checkLines, PLAIN, reportLines } from './run-report.ts';
 import { openTraceOut, type TraceOut } from './trace-out.ts';
 import { EXIT, UsageError } from './usage-error.ts';
@@ -23,11 +23,12 @@ export async function runCommand(argv: readonly string[]): Promise<number> {
     process.stdout.write(RUN_HELP);
     return EXIT.ok;
   }
-  // The engine and the scenarios load only here, so `weir --help` stays quick.
+  const req = runRequest(args);
+  // The engine and the scenarios load only now, so help and bad flags answer quickly.
   const { findScenario } = await import('../../scenarios/index.ts');
+  checkScenario(req, (name) => findScenario(name) !== undefined);
   const { runScenario, UnknownScenarioError } = await import('../explore/run.ts');
   const { encodeToken } = await import('../explore/settings.ts');
-  const req = runRequest(args, (name) => findScenario(name) !== undefined);
   const json = args.switches.has('json');
   const tracePath = valueOf(args, 'trace');
   const traceOut = tracePath !== undefined ? openTraceOut(tracePath) : undefined;

@@ -45,10 +45,6 @@ export const BUGS = {
     description: 'a restored sink does not abort the transaction left open by the failed attempt',
     caughtBy: 'exactly-once',
   },
-  'zombie-not-fenced': {
-    description: 'the sink reuses its producer epoch after a restart, so a zombie\'s writes are not fenced',
-    caughtBy: 'exactly-once',
-  },
   'watermark-not-checkpointed': {
     description: 'watermarks are reset on restore instead of restored (FLINK-5601), so late records count as on time',
     caughtBy: 'watermark',

@@ -58,7 +58,7 @@ export interface WorkloadOptions {
   /** Aim some timestamps at window and watermark edges (makes `canBeLate` true). */
   edgeTimestamps?: { windowSizeMs: number; allowedLatenessMs: number };
   /** When given, each record is assigned one of these streams uniformly. */
-  streams?: string[];
+  streams?: readonly string[];
 }
 
 export interface Workload {

@@ -9,7 +9,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { fc, test } from '@fast-check/vitest';
-import { aggregateOf, referenceWindows, windowsOf } from '../../src/check/index.ts';
+import { aggregateOf, belongsTo, referenceWindows, windowsOf } from '../../src/check/index.ts';
 import { assignWindows, session, sliding, tumbling } from '../../src/engine/windows/assigners.ts';
 import { rec } from './helpers.ts';
 
@@ -60,5 +60,20 @@ describe('referenceWindows', () => {
   it('puts a record in every sliding window it belongs to', () => {
     const ref = referenceWindows([rec(0, 2400)], { assigner: sliding(3000, 1000), aggregate: 'count', allowedLatenessMs: 0 });
     expect([...ref.values()].map((w) => w.start).sort((x, y) => x - y)).toEqual([0, 1000, 2000]);
+  });
+});
+
+describe('belongsTo', () => {
+  test.prop([
+    fc.integer({ min: 1, max: 60 }).chain((slide) => fc.record({
+      kind: fc.constant('sliding' as const), sizeMs: fc.integer({ min: 1, max: 200 }), slideMs: fc.constant(slide),
+      offsetMs: fc.integer({ min: -slide + 1, max: slide - 1 }) })),
+    fc.integer({ min: -1000, max: 1000 }),
+    fc.integer({ min: -1300, max: 1300 }),
+    fc.integer({ min: 1, max: 250 }),
+  ])('holds exactly for the windows windowsOf lists', (a, ts, start, len) => {
+    const listed = windowsOf(a, ts).some((w) => w.start === start && w.end === start + len);
+    expect(belongsTo(a, ts, start, start + len)).toBe(listed);
+    for (const w of windowsOf(a, ts)) expect(belongsTo(a, ts, w.start, w.end)).toBe(true);
   });
 });

@@ -134,10 +134,8 @@ describe.concurrent('weir run', () => {
 const MALFORMED: readonly (readonly string[])[] = [
   ['frobnicate'],
   ['--frobnicate'],
-  ['list', '--frobnicate'],
   ['run', 'wordcount', '--frobnicate'],
   ['run', 'wordcount', '--seed', 'abc'],
-  ['run', 'wordcount', '--seed', '1.5'],
   ['run', 'wordcount', '--seed'],
   ['run', 'wordcount', '--events', '0'],
   ['run', 'no-such-scenario'],
@@ -151,14 +149,13 @@ const MALFORMED: readonly (readonly string[])[] = [
   ['run', 'w1.eyJzY2VuYXJpbyI6IndvcmRjb3VudCJ9', '--seed', '2'],
   ['run', 'wordcount', '--trace', '/no/such/folder/run.jsonl'],
   ['explore', 'wordcount'],
-  ['replay', 'w1.abc'],
 ];
 
 describe('bad input', () => {
   it('each exits 2 with exactly one line on stderr, no stack trace, nothing on stdout', async () => {
     const results = await Promise.all(MALFORMED.map((args) => weir(args)));
     results.forEach((r, i) => {
-      const what = MALFORMED[i]!.join(' ');
+      const what = `weir ${MALFORMED[i]!.join(' ')} → ${r.stderr}`;
       expect(r.status, what).toBe(2);
       expect(r.stderr, what).toMatch(/^weir: [^\n]+\n$/);
       expect(r.stderr, what).not.toMatch(/\bat .*:\d+/);

@@ -14,8 +14,8 @@
  * The oracle is the model's list per partition, in acknowledgement order
  * (operations run one at a time, so that is append order).
  */
-import { describe, expect } from 'vitest';
-import { fc, test } from '@fast-check/vitest';
+import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
 import { call, logWorld, ok, type LogWorld } from './helpers.ts';
 import { readTopic } from '../../src/log/reader.ts';
 import type { AckResult, FetchResult, InitTxnResult, ProduceResult } from '../../src/log/client.ts';
@@ -132,9 +132,9 @@ function fetchAll(w: LogWorld, partition: number, isolation: Isolation): string[
 }
 
 describe('transactions under crashes', () => {
-  test.prop([fc.integer({ min: 0, max: 1 << 30 }), fc.array(opArb, { maxLength: 30 }), fc.array(fc.boolean(), { minLength: 3, maxLength: 3 })], { numRuns: 120 })(
-    'read_committed = plain + committed records, in order, via fetch and readTopic',
-    (seed, ops, finalCommit) => {
+  it('read_committed = plain + committed records, in order, via fetch and readTopic', () => {
+    const args = [fc.integer({ min: 0, max: 1 << 30 }), fc.array(opArb, { maxLength: 30 }), fc.array(fc.boolean(), { minLength: 3, maxLength: 3 })] as const;
+    fc.assert(fc.property(...args, (seed, ops, finalCommit) => {
       const w = logWorld(seed);
       const m = new Model();
       ops.forEach((o, i) => run(w, m, o, i));
@@ -151,6 +151,6 @@ describe('transactions under crashes', () => {
       w.world.crash('broker');
       const offline = readTopic(w.world.disk('broker'), 't', 'read_committed').map((part) => part.map((r) => r.value));
       expect(offline).toEqual([m.visible(0), m.visible(1)]);
-    },
-  );
+    }), { numRuns: 120 });
+  });
 });

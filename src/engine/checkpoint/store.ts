@@ -5,9 +5,11 @@
  * file, fsync, rename); recovery asks for the newest checkpoint whose
  * metadata reads back intact.
  *
- * Every file is sealed with a checksum. A snapshot or metadata file that is
- * torn or corrupt reads as missing, so a damaged checkpoint is never
- * restored: recovery falls back to an older one. A checkpoint without
+ * Every file is sealed with a checksum. A snapshot or metadata file that
+ * reads back torn or corrupt is never restored: the reader is told the read
+ * failed and retries. It does not fall back to an older checkpoint, because
+ * the sinks may already have committed the transactions of the newer one and
+ * replaying from an older cut would write them twice. A checkpoint without
  * metadata is incomplete and is never restored either (unless the planted
  * bug `restore-incomplete-checkpoint` is on).
  */
@@ -79,13 +81,14 @@ class CheckpointStore implements ProcessLogic {
       if (incomplete) return incomplete;
     }
     const paths = this.ctx.disk.list('meta/cp-').filter((p) => !p.endsWith('.tmp')).reverse();
-    for (const p of paths) {
-      const id = Number(p.slice('meta/cp-'.length));
-      if (id >= below) continue;
-      const data = unseal(this.ctx.disk.read(p));
-      if (data !== undefined) return { ok: true, checkpoint: id, data };
-    }
-    return { ok: true, checkpoint: -1, data: null };
+    const newest = paths.find((p) => Number(p.slice('meta/cp-'.length)) < below);
+    if (newest === undefined) return { ok: true, checkpoint: -1, data: null };
+    // Metadata is written only after a sync, so an unreadable newest file is a
+    // failed read, not a torn write: say so and let the caller retry, rather
+    // than fall back past a checkpoint whose transactions may be committed.
+    const data = unseal(this.ctx.disk.read(newest));
+    if (data === undefined) return { ok: false, data: null };
+    return { ok: true, checkpoint: Number(newest.slice('meta/cp-'.length)), data };
   }
 
   /** The planted bug: trust snapshot files of a checkpoint whose metadata was never written. */

@@ -62,7 +62,8 @@ export class IntervalJoinOperator implements StreamOperator {
   }
 
   processWatermark(wm: number): void {
-    this.timers.advanceWatermark(wm, (key, side, at) => {
+    // A restored timer service may already be ahead of a watermark that was not restored.
+    if (wm > this.timers.currentWatermark()) this.timers.advanceWatermark(wm, (key, side, at) => {
       this.setCurrentKey(key);
       const list = this.state.listState<Buffered>(side);
       const keep = list.get().filter((b) => (side === 'left' ? b.ts + this.opts.upperMs : b.ts - this.opts.lowerMs) > at);

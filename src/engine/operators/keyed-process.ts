@@ -73,7 +73,8 @@ export class KeyedProcessOperator implements StreamOperator {
   }
 
   processWatermark(wm: number): void {
-    this.timers.advanceWatermark(wm, (key, _ns, ts) => this.fire(key, ts));
+    // A restored timer service may already be ahead of a watermark that was not restored.
+    if (wm > this.timers.currentWatermark()) this.timers.advanceWatermark(wm, (key, _ns, ts) => this.fire(key, ts));
     this.out.emitWatermark(wm);
   }
 

@@ -194,7 +194,8 @@ export class WindowOperator implements StreamOperator {
   }
 
   processWatermark(wm: number): void {
-    this.timers.advanceWatermark(wm, (key, wk, ts) => this.onEventTime(key, wk, ts, wm));
+    // A restored timer service may already be ahead of a watermark that was not restored.
+    if (wm > this.timers.currentWatermark()) this.timers.advanceWatermark(wm, (key, wk, ts) => this.onEventTime(key, wk, ts, wm));
     this.out.emitWatermark(wm);
   }
 

@@ -117,6 +117,10 @@ class JobManager implements ProcessLogic {
     if (this.settings.guarantee === 'at-most-once') return this.deploy(attempt, null);
     this.store.request<StoreReply>({ kind: 'store.latest', below: Number.MAX_SAFE_INTEGER }, (r) => {
       if (attempt !== this.attempt) return;
+      if (!r.ok) {
+        this.ctx.timers.after(this.settings.restartDelayMs, () => this.deployWhenReady(attempt));
+        return;
+      }
       if (!r.data || r.checkpoint === undefined || r.checkpoint < 0) return this.deploy(attempt, null);
       const meta = JSON.parse(r.data) as RestoreInfo;
       this.deploy(attempt, { checkpoint: r.checkpoint, handles: meta.handles });

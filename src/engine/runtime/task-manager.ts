@@ -113,11 +113,13 @@ class TaskManager implements ProcessLogic {
     }
   }
 
-  private fetchAndStart(task: Task, attempt: number, checkpoint: number, handle: string): void {
+  private fetchAndStart(task: Task, attempt: number, checkpoint: number, handle: string, tries = 0): void {
     this.store.request<StoreReply>({ kind: 'store.get', key: handle }, (r) => {
       if (attempt !== this.attempt) return;
       if (!r.ok || !r.data) {
-        this.toJm({ kind: 'task.failed', attempt, task: task.key, reason: `snapshot ${handle} is missing or corrupt` });
+        // A failed read (checksum mismatch) is retried; a snapshot that stays unreadable fails the task.
+        if (tries < 50) this.ctx.timers.after(100, () => this.fetchAndStart(task, attempt, checkpoint, handle, tries + 1));
+        else this.toJm({ kind: 'task.failed', attempt, task: task.key, reason: `snapshot ${handle} is missing or corrupt` });
         return;
       }
       this.startTask(task, attempt, checkpoint, JSON.parse(r.data) as TaskSnapshot, r.data);

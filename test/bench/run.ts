@@ -1,0 +1,93 @@
+/**
+ * The benchmark runner: `npm run bench [-- --json] [-- --full | --quick]`.
+ *
+ * Runs the simulator benchmarks (`sim.bench.ts`, skipped with a note if that
+ * file is absent) and the engine benchmarks (`engine.bench.ts`), then prints
+ * a table, or with `--json` progress on stderr and, as the last line of
+ * stdout, one JSON object with every figure (the contract in DESIGN.md).
+ * Sizes: 10k and 100k events by default; `--full` adds 1M (minutes);
+ * `--quick` runs 1k and 10k only, to check the runner itself.
+ */
+import { availableParallelism, cpus, loadavg } from 'node:os';
+import { benchEngine, type EngineFigures } from './engine.bench.ts';
+
+type SimFigures = { 'scheduler.eventsPerSec': number; 'network.messagesPerSec': number };
+
+interface Machine {
+  node: string;
+  platform: string;
+  cpu: string;
+  cores: number;
+  loadAvg1m: number;
+  loadAvg1mAtEnd?: number;
+}
+
+const FLAGS = new Set(['--json', '--full', '--quick']);
+
+async function loadSimBench(): Promise<(() => Promise<SimFigures>) | undefined> {
+  try {
+    const mod = (await import('./sim.bench.ts')) as { benchSim?: () => Promise<SimFigures> };
+    return mod.benchSim;
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ERR_MODULE_NOT_FOUND') return undefined;
+    throw e;
+  }
+}
+
+function machine(): Machine {
+  return {
+    node: process.version,
+    platform: `${process.platform} ${process.arch}`,
+    cpu: cpus()[0]?.model.trim() ?? 'unknown',
+    cores: availableParallelism(),
+    loadAvg1m: Number(loadavg()[0]!.toFixed(2)),
+  };
+}
+
+const num = (n: number): string => n.toLocaleString('en-US');
+
+function table(m: Machine, sim: SimFigures | undefined, eng: EngineFigures): string {
+  const rows: [string, string][] = [];
+  if (sim) {
+    rows.push(['scheduler (event queue push+pop)', `${num(sim['scheduler.eventsPerSec'])} events/s`]);
+    rows.push(['network (world, 4 processes)', `${num(sim['network.messagesPerSec'])} messages/s`]);
+  } else rows.push(['simulator benchmarks', 'skipped (test/bench/sim.bench.ts not found)']);
+  for (const s of eng['wordcount.sizes']) {
+    rows.push([
+      `wordcount p=4, ${num(s.events)} events`,
+      `${num(s.eventsPerSec)} events/s (${num(s.eventsPerCpuSec)} per CPU s), ${num(s.usPerEvent)} µs/event, ${num(s.wallMs)} ms wall, ${num(s.cpuMs)} ms CPU`,
+    ]);
+  }
+  rows.push(['wordcount peak RSS (largest run)', `${num(eng['wordcount.peakRssMB'])} MB`]);
+  rows.push(['plain loop, same counts, same input', `${num(eng['plainLoop.eventsPerSec'])} events/s`]);
+  rows.push(['wordcount vs plain loop', `${eng.wordcountVsPlainLoop} (1 : ${num(Math.round(1 / eng.wordcountVsPlainLoop))})`]);
+  rows.push([
+    `checkpointing, ${num(eng['checkpointing.events'])} events`,
+    `off ${num(eng['checkpointing.offCpuMs'])} ms CPU, on ${num(eng['checkpointing.onCpuMs'])} ms CPU (${eng['checkpointing.checkpointsCompleted']} checkpoints): ×${eng['checkpointing.costRatio']}`,
+  ]);
+  const width = Math.max(...rows.map(([k]) => k.length));
+  const head = `weir bench — node ${m.node}, ${m.platform}, ${m.cores} cores (${m.cpu}), load average ${m.loadAvg1m} at start, ${m.loadAvg1mAtEnd} at end`;
+  return [head, '', ...rows.map(([k, v]) => `${k.padEnd(width)}  ${v}`)].join('\n') + '\n';
+}
+
+async function main(argv: string[]): Promise<number> {
+  const unknown = argv.find((a) => !FLAGS.has(a));
+  if (unknown !== undefined) {
+    process.stderr.write(`bench: unknown flag "${unknown}" (flags: ${[...FLAGS].join(', ')})\n`);
+    return 2;
+  }
+  const json = argv.includes('--json');
+  const sizes = argv.includes('--quick') ? [1_000, 10_000] : argv.includes('--full') ? [10_000, 100_000, 1_000_000] : [10_000, 100_000];
+  const progress = (line: string): void => void process.stderr.write(`  … ${line}\n`);
+  const m = machine();
+  const benchSim = await loadSimBench();
+  const sim = benchSim ? await benchSim() : undefined;
+  if (sim) progress(`simulator: ${num(sim['scheduler.eventsPerSec'])} events/s, ${num(sim['network.messagesPerSec'])} messages/s`);
+  const eng = benchEngine({ sizes, progress });
+  m.loadAvg1mAtEnd = Number(loadavg()[0]!.toFixed(2));
+  if (json) process.stdout.write(JSON.stringify({ machine: m, ...(sim ?? {}), ...eng }) + '\n');
+  else process.stdout.write(table(m, sim, eng));
+  return 0;
+}
+
+process.exitCode = await main(process.argv.slice(2));
