@@ -40,7 +40,7 @@ export const join: Scenario = {
   check: ({ input, output, canBeLate }) => [
     checkJoin(input, output.filter((o: OutputRecord): o is JoinResult => o.type === 'join'), LOWER_MS, UPPER_MS, {
       canBeLate,
-      valueOf: (l, r) => l.value + r.value,
+      joinValue: (l, r) => l.value + r.value,
     }),
   ],
 };

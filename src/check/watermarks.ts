@@ -48,6 +48,8 @@ interface Channel {
 interface TaskWatermarks {
   channels: Map<number, Channel>;
   output: number;
+  /** The output watermark before the latest advance. */
+  previous: number;
 }
 
 interface Decision {
@@ -74,6 +76,8 @@ export class WatermarkChecker {
   private readonly lateJoins = new Set<string>();
   private readonly lateIds = new Set<number>();
   private readonly skips = new Set<string>();
+  /** Windows (per task attempt) that a late record created or re-opened. */
+  private readonly lateWindows = new Set<string>();
   private watermarkEvents = 0;
   private fires = 0;
 
@@ -96,17 +100,32 @@ export class WatermarkChecker {
     const ch = num(e, 'ch');
     const taskKey = `${task}#${attempt}`;
     let t = this.tasks.get(taskKey);
-    if (!t) this.tasks.set(taskKey, (t = { channels: new Map(), output: Number.NEGATIVE_INFINITY }));
+    if (!t) this.tasks.set(taskKey, (t = { channels: new Map(), output: Number.NEGATIVE_INFINITY, previous: Number.NEGATIVE_INFINITY }));
     if (typeof e.idle === 'boolean') {
       if (ch >= 0) this.onIdleness(t, ch, e.idle);
       return;
     }
     const wm = num(e, 'wm');
+    if (e.restored === true) {
+      // A restore sets where this attempt starts: a baseline, not a step to judge.
+      this.last.set(`${taskKey}#${ch}`, wm);
+      if (ch >= 0) {
+        const c = channelOf(t, ch);
+        c.wm = wm;
+        c.aligned = true;
+      } else {
+        t.output = wm;
+        t.previous = Number.NEGATIVE_INFINITY;
+      }
+      return;
+    }
     this.watermarkEvents++;
     const where = `task ${task} attempt ${attempt} ${ch < 0 ? 'output' : `channel ${ch}`}`;
     const monoKey = `${taskKey}#${ch}`;
     const prev = this.last.get(monoKey);
-    if (prev !== undefined && wm < prev) this.monotone.add(`${where}: watermark went back from ${prev} to ${wm} (seq ${e.seq})`);
+    // Monotonicity is a property of what a task emits (ch -1); an input channel's value is
+    // the upstream task's output, judged there, and the valve ignores a lower one.
+    if (ch < 0 && prev !== undefined && wm < prev) this.monotone.add(`${where}: watermark went back from ${prev} to ${wm} (seq ${e.seq})`);
     this.last.set(monoKey, prev === undefined ? wm : Math.max(prev, wm));
     if (ch >= 0) return this.onChannelWatermark(t, ch, wm);
     if (t.channels.size > 0) {
@@ -116,6 +135,7 @@ export class WatermarkChecker {
           `(${bound.why}) (seq ${e.seq})`);
       }
     }
+    t.previous = t.output;
     t.output = Math.max(t.output, wm);
   }
 
@@ -142,6 +162,15 @@ export class WatermarkChecker {
     this.fires++;
     const end = num(e, 'end');
     const wm = num(e, 'wm');
+    const taskKey = `${str(e, 'task')}#${num(e, 'attempt')}`;
+    const t = this.tasks.get(taskKey);
+    const winKey = `${taskKey}|${str(e, 'key')}|${num(e, 'start')}|${end}`;
+    // On time means at the first watermark that reaches end - 1: if the watermark had already
+    // reached it before this advance, the firing came late (unless a late record created the window).
+    if (num(e, 'firing') === 0 && t && t.previous >= end - 1 && !this.lateWindows.has(winKey)) {
+      this.onTime.add(`task ${str(e, 'task')} attempt ${num(e, 'attempt')} fired key ${str(e, 'key')} window ` +
+        `${formatWindow(num(e, 'start'), end)} only at watermark ${wm}, though the watermark had reached ${t.previous} >= end - 1 before (seq ${e.seq})`);
+    }
     if (wm < end - 1) {
       this.onTime.add(`task ${str(e, 'task')} attempt ${num(e, 'attempt')} fired key ${str(e, 'key')} window ` +
         `${formatWindow(num(e, 'start'), end)} firing ${num(e, 'firing')} at watermark ${wm} < end - 1 = ${end - 1} (seq ${e.seq})`);
@@ -149,6 +178,7 @@ export class WatermarkChecker {
   }
 
   private onLateness(e: TraceEvent): void {
+    if (e.kind === 'window.late') this.lateWindows.add(`${str(e, 'task')}#${num(e, 'attempt')}|${str(e, 'key')}|${num(e, 'start')}|${num(e, 'end')}`);
     const kind = e.kind as Decision['kind'];
     const d: Decision = {
       kind, seq: e.seq, id: num(e, 'id'), key: str(e, 'key'), wm: num(e, 'wm'),

@@ -5,9 +5,12 @@
  * Event time and processing time move together: record j arrives at a
  * nominal time `at` (gaps averaging `eventRateMsPerRecord`) and, unless it is
  * a straggler or an edge timestamp, has `ts = at - d`. The disorder `d` is
- * drawn from `[0, bound - 1]` and the timestamp is raised if needed so that
+ * drawn from `[0, bound - 1]` (0 when the bound is 0) and the timestamp is
+ * raised if needed so that
  *
  *     ts >= (max ts seen before on its partition) - bound + 1.
+ *
+ * (With bound 0 that makes timestamps strictly increase per partition.)
  *
  * That is one ms stricter than a bounded-out-of-orderness watermark needs
  * (`ts > max - bound - 1`): with the watermark `max - bound - 1` a record is
@@ -19,8 +22,10 @@
  * committed output must equal the reference exactly.
  *
  * Lateness on purpose:
- * - stragglers (chance `stragglerRatio`) are `1..stragglerExtraMs` ms behind
- *   the partition's watermark `max - bound - 1`, so late at the source;
+ * - stragglers (chance `stragglerRatio`) have `ts = max - bound - k` with
+ *   `k` in `1..stragglerExtraMs`: at or behind the partition's watermark
+ *   `max - bound - 1`, so late at the source (unless that would make `ts`
+ *   negative; then the record is an ordinary one);
  * - edge timestamps (chance 1/8 when `edgeTimestamps` is set) aim at window
  *   boundaries `end - 1` and `end`, the partition watermark ± 1, and the
  *   allowed-lateness edges `wm - L`, `wm - L + 1` and the last timestamp of

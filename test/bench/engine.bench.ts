@@ -140,7 +140,7 @@ export interface EngineBenchOptions {
 
 export function benchEngine(opts: EngineBenchOptions): EngineFigures {
   const say = opts.progress ?? ((): void => {});
-  timedRun(settings(1_000)); // warm-up, so the first size measures optimized code
+  timedRun(settings(10_000)); // warm-up, so the first size measures optimized code
   const figures: SizeFigure[] = [];
   let peakRssBytes = 0;
   for (const events of opts.sizes) {

@@ -45,6 +45,8 @@ interface PartitionState {
 }
 
 interface SourceSnapshot {
+  /** The last watermark emitted, so a restored source never emits below it. */
+  emitted: number;
   partitions: { partition: number; offset: number; maxTs: number; finished: boolean }[];
 }
 
@@ -56,6 +58,7 @@ export class LogSourceOperator implements StreamOperator {
   private lastEmitted = MIN_WATERMARK;
   private running = false;
   private finished = false;
+  private restored = false;
 
   constructor(private readonly opts: LogSourceOptions) {}
 
@@ -73,7 +76,14 @@ export class LogSourceOperator implements StreamOperator {
 
   run(): void {
     this.running = true;
-    for (const p of this.parts) if (!p.finished) this.fetch(p);
+    if (this.ctx.checkpointGuarantee === 'at-most-once' && this.ctx.attempt > 0 && !this.restored) {
+      // At-most-once: no replay after a restart; read on from the end of the log.
+      this.ctx.log.endOffsets(this.opts.topic, (r) => {
+        if (!this.running) return;
+        for (const p of this.parts) p.offset = r.ok ? (r.offsets[p.partition] ?? 0) : p.offset;
+        for (const p of this.parts) if (!p.finished) this.fetch(p);
+      });
+    } else for (const p of this.parts) if (!p.finished) this.fetch(p);
     this.tick();
     this.checkFinished();
   }
@@ -150,13 +160,16 @@ export class LogSourceOperator implements StreamOperator {
 
   snapshotState(): SourceSnapshot {
     return {
+      emitted: this.lastEmitted,
       partitions: this.parts.map((p) => ({ partition: p.partition, offset: p.offset, maxTs: p.gen.snapshot().maxTs, finished: p.finished })),
     };
   }
 
   restoreState(snap: unknown): void {
     const s = snap as SourceSnapshot;
+    this.restored = true;
     const rewind = !this.ctx.bugs.has('source-not-rewound');
+    if (!this.ctx.bugs.has('watermark-not-checkpointed')) this.lastEmitted = s.emitted;
     for (const p of this.parts) {
       const saved = s.partitions.find((x) => x.partition === p.partition);
       if (!saved) continue;

@@ -169,6 +169,11 @@ export class Task {
     if (this.env.bugs.has('watermark-not-checkpointed')) return;
     if (this.valve && snap.valve) this.valve.restore(snap.valve as never);
     this.watermark = snap.watermark;
+    // The restored watermarks are traced, so a checker knows where this attempt starts from.
+    const trace = this.env.ctx.trace;
+    const attempt = this.env.attempt;
+    this.valve?.channelWatermarks().forEach((wm, ch) => trace.emit('watermark', { task: this.name, attempt, ch, wm, restored: true }));
+    trace.emit('watermark', { task: this.name, attempt, ch: -1, wm: this.watermark, restored: true });
   }
 
   private operatorContext(inst: OpInstance): OperatorContext {
