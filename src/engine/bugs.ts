@@ -11,7 +11,7 @@ export const BUGS = {
   },
   'fire-at-end': {
     description: 'a window fires when the watermark reaches its end instead of end - 1, one millisecond too late',
-    caughtBy: 'exactly-once',
+    caughtBy: 'watermark.on-time-firing',
   },
   'drop-late-silently': {
     description: 'records too late for every window are dropped instead of going to the late side output',
@@ -23,10 +23,6 @@ export const BUGS = {
   },
   'lateness-off-by-one': {
     description: 'a window counts as late one millisecond early (< instead of <= on the lateness bound), so a record exactly at the bound is lost',
-    caughtBy: 'exactly-once',
-  },
-  'no-alignment': {
-    description: 'exactly-once mode does not align barriers: records after a barrier on a fast channel enter the snapshot',
     caughtBy: 'exactly-once',
   },
   'commit-before-complete': {
