@@ -78,6 +78,12 @@ export class WatermarkChecker {
   private readonly skips = new Set<string>();
   /** Windows (per task attempt) that a late record created or re-opened. */
   private readonly lateWindows = new Set<string>();
+  /**
+   * On-time firings that came after the watermark had already reached end - 1.
+   * Judged for tumbling and sliding windows only: a merged session window can
+   * come into being after the watermark passed its end, without a late record.
+   */
+  private readonly firedLate: string[] = [];
   private watermarkEvents = 0;
   private fires = 0;
 
@@ -168,7 +174,7 @@ export class WatermarkChecker {
     // On time means at the first watermark that reaches end - 1: if the watermark had already
     // reached it before this advance, the firing came late (unless a late record created the window).
     if (num(e, 'firing') === 0 && t && t.previous >= end - 1 && !this.lateWindows.has(winKey)) {
-      this.onTime.add(`task ${str(e, 'task')} attempt ${num(e, 'attempt')} fired key ${str(e, 'key')} window ` +
+      this.firedLate.push(`task ${str(e, 'task')} attempt ${num(e, 'attempt')} fired key ${str(e, 'key')} window ` +
         `${formatWindow(num(e, 'start'), end)} only at watermark ${wm}, though the watermark had reached ${t.previous} >= end - 1 before (seq ${e.seq})`);
     }
     if (wm < end - 1) {
@@ -196,6 +202,7 @@ export class WatermarkChecker {
 
   finish(input: readonly InputRecord[], results: readonly WindowResult[], spec: WindowSpec): CheckResult[] {
     const sel = selectFinals(results, spec);
+    if (spec.assigner.kind !== 'session') for (const p of this.firedLate) this.onTime.add(p);
     const lateness = this.checkLateness(sel.byWindow, sel.finals, spec);
     const liveness = this.checkLiveness(input, sel.finals, spec);
     return [

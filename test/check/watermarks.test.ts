@@ -48,9 +48,9 @@ describe('WatermarkChecker', () => {
     for (const v of vs) expect(v.ok, `${v.name}: ${v.detail}`).toBe(true);
   });
 
-  it('fails a watermark going backwards on a channel or a task output', () => {
+  it('fails a task output watermark going backwards; a lower value on an input channel is ignored as the valve ignores it', () => {
     const ch = verdicts(trace(wm('window[0]', 1, 500), wm('window[0]', 1, 499))).get('watermark.monotone')!;
-    expect(ch).toEqual({ name: 'watermark.monotone', ok: false, detail: 'task window[0] attempt 0 channel 1: watermark went back from 500 to 499 (seq 1)' });
+    expect(ch.ok).toBe(true);
     const out = verdicts(trace(wm('source[0]', -1, 500), wm('source[0]', -1, 500), wm('source[0]', -1, 20))).get('watermark.monotone')!;
     expect(out.detail).toBe('task source[0] attempt 0 output: watermark went back from 500 to 20 (seq 2)');
   });
