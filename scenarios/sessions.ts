@@ -6,7 +6,7 @@
 import { session } from '../src/engine/windows/assigners.ts';
 import { countAggregate } from '../src/engine/operators/aggregates.ts';
 import { generateWorkload } from '../src/workload/generate.ts';
-import { TOPICS, type Scenario } from './types.ts';
+import { TOPICS, sinkWindowResults, type Scenario } from './types.ts';
 
 const GAP_MS = 500;
 const BOUND_MS = 50;
@@ -32,7 +32,6 @@ export const sessions: Scenario = {
   build(env, s) {
     const clicks = env.fromLog('clicks', { topic: TOPICS.input, partitions: s.partitions, boundMs: BOUND_MS, idleTimeoutMs: 400 });
     const perSession = clicks.keyBy((r) => r.key).window(session(GAP_MS)).allowedLateness(LATENESS_MS).sideOutputLateData('late').aggregate(countAggregate, 'sessions');
-    perSession.sinkTo({ topic: TOPICS.output, partitions: s.parallelism, name: 'sink' });
-    perSession.getSideOutput('late').sinkTo({ topic: TOPICS.output, partitions: s.parallelism, name: 'late-sink' });
+    sinkWindowResults(perSession, s.parallelism);
   },
 };

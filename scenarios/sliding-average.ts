@@ -7,7 +7,7 @@
 import { sliding } from '../src/engine/windows/assigners.ts';
 import { avgAggregate } from '../src/engine/operators/aggregates.ts';
 import { generateWorkload } from '../src/workload/generate.ts';
-import { TOPICS, type Scenario } from './types.ts';
+import { TOPICS, sinkWindowResults, type Scenario } from './types.ts';
 
 const SIZE_MS = 2_000;
 const SLIDE_MS = 500;
@@ -32,7 +32,6 @@ export const slidingAverage: Scenario = {
   build(env, s) {
     const readings = env.fromLog('sensors', { topic: TOPICS.input, partitions: s.partitions, boundMs: BOUND_MS, idleTimeoutMs: 1_000 });
     const avg = readings.keyBy((r) => r.key).window(sliding(SIZE_MS, SLIDE_MS)).allowedLateness(LATENESS_MS).sideOutputLateData('late').aggregate(avgAggregate, 'window');
-    avg.sinkTo({ topic: TOPICS.output, partitions: s.parallelism, name: 'sink' });
-    avg.getSideOutput('late').sinkTo({ topic: TOPICS.output, partitions: s.parallelism, name: 'late-sink' });
+    sinkWindowResults(avg, s.parallelism);
   },
 };

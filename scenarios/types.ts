@@ -2,7 +2,7 @@
  * A scenario: a pipeline, a workload, default sizes, and the checks that
  * apply — everything `weir run <name>` needs, in one short module.
  */
-import type { StreamEnvironment } from '../src/engine/api/environment.ts';
+import type { StreamEnvironment, WindowedResultStream } from '../src/engine/api/environment.ts';
 import type { InputRecord, OutputRecord } from '../src/engine/records.ts';
 import type { Rng } from '../src/sim/rng.ts';
 import type { Workload } from '../src/workload/generate.ts';
@@ -38,3 +38,9 @@ export interface Scenario {
 
 /** Topic names every scenario uses. */
 export const TOPICS = { input: 'input', output: 'output' } as const;
+
+/** Window results and the window's late side output ('late') both go to the output topic. */
+export function sinkWindowResults(results: WindowedResultStream, parallelism: number): void {
+  results.sinkTo({ topic: TOPICS.output, partitions: parallelism, name: 'sink' });
+  results.getSideOutput('late').sinkTo({ topic: TOPICS.output, partitions: parallelism, name: 'late-sink' });
+}

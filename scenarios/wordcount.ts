@@ -5,7 +5,7 @@
 import { tumbling } from '../src/engine/windows/assigners.ts';
 import { countAggregate } from '../src/engine/operators/aggregates.ts';
 import { generateWorkload } from '../src/workload/generate.ts';
-import { TOPICS, type Scenario } from './types.ts';
+import { TOPICS, sinkWindowResults, type Scenario } from './types.ts';
 
 const WINDOW_MS = 1_000;
 const BOUND_MS = 100;
@@ -35,7 +35,6 @@ export const wordcount: Scenario = {
       .allowedLateness(LATENESS_MS)
       .sideOutputLateData('late')
       .aggregate(countAggregate, 'window');
-    counts.sinkTo({ topic: TOPICS.output, partitions: s.parallelism, name: 'sink' });
-    counts.getSideOutput('late').sinkTo({ topic: TOPICS.output, partitions: s.parallelism, name: 'late-sink' });
+    sinkWindowResults(counts, s.parallelism);
   },
 };

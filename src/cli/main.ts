@@ -28,6 +28,11 @@ const COMMANDS: Readonly<Record<string, () => Promise<Command>>> = {
 const INTERNAL_ERROR = 3;
 
 export async function main(argv: string[]): Promise<number> {
+  // `weir list | head` closes the pipe early: that is the reader's choice, not an error.
+  process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+    if (e.code === 'EPIPE') process.exit(EXIT.ok);
+    throw e;
+  });
   try {
     return await dispatch(argv);
   } catch (e) {

@@ -63,7 +63,7 @@ function table(m: Machine, sim: SimFigures | undefined, eng: EngineFigures): str
   rows.push(['wordcount vs plain loop', `${eng.wordcountVsPlainLoop} (1 : ${num(Math.round(1 / eng.wordcountVsPlainLoop))})`]);
   rows.push([
     `checkpointing, ${num(eng['checkpointing.events'])} events`,
-    `off ${num(eng['checkpointing.offCpuMs'])} ms CPU, on ${num(eng['checkpointing.onCpuMs'])} ms CPU (${eng['checkpointing.checkpointsCompleted']} checkpoints): ×${eng['checkpointing.costRatio']}`,
+    `off ${num(eng['checkpointing.offCpuMs'])} ms CPU, on ${num(eng['checkpointing.onCpuMs'])} ms CPU (${eng['checkpointing.checkpointsCompleted']} checkpoints): ×${eng['checkpointing.costRatio']} CPU, ×${eng['checkpointing.stepsRatio']} steps`,
   ]);
   const width = Math.max(...rows.map(([k]) => k.length));
   const head = `weir bench — node ${m.node}, ${m.platform}, ${m.cores} cores (${m.cpu}), load average ${m.loadAvg1m} at start, ${m.loadAvg1mAtEnd} at end`;

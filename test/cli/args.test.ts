@@ -1,0 +1,76 @@
+/**
+ * The argument parser and the run-settings rules, in process (no child
+ * processes, so these are quick): flag syntaxes, repeats, strict integers,
+ * and the rule that a repro token fixes every setting of a run.
+ */
+import { describe, expect, it } from 'vitest';
+import { parseArgs, parseIntFlag, valueOf } from '../../src/cli/args.ts';
+import { checkScenario, runRequest, RUN_FLAGS } from '../../src/cli/run-settings.ts';
+import { UsageError } from '../../src/cli/usage-error.ts';
+import { encodeToken } from '../../src/explore/settings.ts';
+
+const run = (...argv: string[]) => runRequest(parseArgs('run', argv, RUN_FLAGS));
+
+describe('parseArgs', () => {
+  it('reads --flag value, --flag=value, switches, repeats and --', () => {
+    const a = parseArgs('run', ['wordcount', '--seed=7', '--bug', 'a', '--json', '--bug=b', '--', '--not-a-flag'], RUN_FLAGS);
+    expect(a.positionals).toEqual(['wordcount', '--not-a-flag']);
+    expect(valueOf(a, 'seed')).toBe('7');
+    expect(a.values.get('bug')).toEqual(['a', 'b']);
+    expect([...a.switches]).toEqual(['json']);
+  });
+
+  it('rejects unknown flags, missing values, values on switches and repeats of single flags', () => {
+    expect(() => parseArgs('run', ['--nope'], RUN_FLAGS)).toThrow(/unknown flag "--nope" for "weir run"/);
+    expect(() => parseArgs('run', ['-x'], RUN_FLAGS)).toThrow(UsageError);
+    expect(() => parseArgs('run', ['--seed'], RUN_FLAGS)).toThrow(/--seed needs a value/);
+    expect(() => parseArgs('run', ['--json=yes'], RUN_FLAGS)).toThrow(/--json takes no value/);
+    expect(() => parseArgs('run', ['--seed', '1', '--seed', '2'], RUN_FLAGS)).toThrow(/given twice/);
+  });
+
+  it('accepts only whole decimal integers at or above the minimum', () => {
+    expect(parseIntFlag('seed', '0')).toBe(0);
+    expect(parseIntFlag('seed', '4294967295')).toBe(4294967295);
+    for (const bad of ['', 'abc', '1.5', '-1', '1e3', '0x10', ' 1', '99999999999999999999']) {
+      expect(() => parseIntFlag('seed', bad), bad).toThrow(UsageError);
+    }
+    expect(() => parseIntFlag('events', '0', 1)).toThrow(/integer ≥ 1/);
+  });
+});
+
+describe('runRequest', () => {
+  it('fills defaults: exactly-once, light faults, no bugs, a drawn seed', () => {
+    const r = run('wordcount');
+    expect(r.settings).toMatchObject({ scenario: 'wordcount', guarantee: 'exactly-once', faults: 'light', bugs: [] });
+    expect(Number.isSafeInteger(r.settings.seed)).toBe(true);
+    expect(r.seedDrawn).toBe(true);
+    expect(r.settings.events).toBeUndefined();
+  });
+
+  it('takes every flag, and names each planted bug once', () => {
+    const r = run('wordcount', '--seed', '9', '--events', '50', '--parallelism', '3', '--guarantee', 'at-most-once', '--faults', 'none',
+      '--bug', 'watermark-max', '--bug', 'watermark-max', '--bug', 'fire-at-end');
+    expect(r.settings).toEqual({
+      scenario: 'wordcount', seed: 9, events: 50, parallelism: 3, guarantee: 'at-most-once', faults: 'none', bugs: ['watermark-max', 'fire-at-end'],
+    });
+    expect(r.seedDrawn).toBe(false);
+  });
+
+  it('uses a token as it is, and refuses flags that would change the run', () => {
+    const settings = { scenario: 'wordcount', seed: 5, guarantee: 'at-least-once' as const, faults: 'heavy' as const, bugs: [] };
+    const token = encodeToken(settings);
+    const r = run(token, '--json');
+    expect(r.settings).toEqual(settings);
+    expect(r.fromToken).toBe(true);
+    for (const flag of [['--seed', '1'], ['--events', '9'], ['--faults', 'none'], ['--bug', 'watermark-max']]) {
+      expect(() => run(token, ...flag)).toThrow(/a repro token fixes every setting/);
+    }
+  });
+
+  it('reports unknown scenarios by name, and a token naming one this weir lacks', () => {
+    expect(() => checkScenario(run('nope'), () => false)).toThrow('unknown scenario "nope" (try: weir list)');
+    const token = encodeToken({ scenario: 'gone', seed: 1, guarantee: 'exactly-once', faults: 'none', bugs: [] });
+    expect(() => checkScenario(run(token), () => false)).toThrow(/token names scenario "gone"/);
+    expect(() => checkScenario(run('wordcount'), () => true)).not.toThrow();
+  });
+});
