@@ -29,7 +29,7 @@ import { findScenario, type Scenario, type ScenarioSizes } from '../../scenarios
 import { TOPICS } from '../../scenarios/types.ts';
 import { checkExactlyOnceWindows } from '../check/exactly-once.ts';
 import { WatermarkChecker } from '../check/watermarks.ts';
-import { checkRestoreHashes } from '../check/checkpoints.ts';
+import { checkRestoreHashes, checkRestoresCompleted } from '../check/checkpoints.ts';
 import type { CheckResult } from '../check/types.ts';
 import { encodeToken, type RunSettings } from './settings.ts';
 
@@ -54,6 +54,8 @@ export interface RunReport {
 }
 
 export interface RunOptions {
+  /** Run this scenario instead of the shipped one named in the settings (tests, users' own pipelines). */
+  scenario?: Scenario;
   /** Extra trace subscribers (a JSON-lines file, the TUI recorder). */
   subscribers?: TraceSubscriber[];
   traceRing?: number;
@@ -74,7 +76,7 @@ export function sizesOf(scenario: Scenario, s: RunSettings): ScenarioSizes {
 }
 
 export function runScenario(settings: RunSettings, opts: RunOptions = {}): RunReport {
-  const scenario = findScenario(settings.scenario);
+  const scenario = opts.scenario ?? findScenario(settings.scenario);
   if (!scenario) throw new UnknownScenarioError(`unknown scenario "${settings.scenario}"`);
   const sizes = sizesOf(scenario, settings);
   const rng = rootRng(settings.seed);
@@ -97,11 +99,29 @@ export function runScenario(settings: RunSettings, opts: RunOptions = {}): RunRe
   const counts = { restores: 0, finished: false, completed: 0, aborted: 0 };
   const subscriber: TraceSubscriber = (e) => {
     wmChecker?.onEvent(e);
-    if (e.kind === 'task.deploy' || e.kind === 'snapshot') recorded.push(e);
-    else if (e.kind === 'job.finish') counts.finished = true;
-    else if (e.kind === 'job.restore' && (e.checkpoint as number) >= 0) counts.restores++;
-    else if (e.kind === 'checkpoint.complete') counts.completed++;
-    else if (e.kind === 'checkpoint.abort' && e.task === undefined) counts.aborted++;
+    switch (e.kind) {
+      case 'task.deploy':
+      case 'snapshot':
+        recorded.push(e);
+        break;
+      case 'job.finish':
+        counts.finished = true;
+        break;
+      case 'job.restore':
+        recorded.push(e);
+        if ((e.checkpoint as number) >= 0) counts.restores++;
+        break;
+      case 'checkpoint.complete':
+        recorded.push(e);
+        counts.completed++;
+        break;
+      case 'checkpoint.metadata':
+        recorded.push(e);
+        break;
+      case 'checkpoint.abort':
+        if (e.task === undefined) counts.aborted++;
+        break;
+    }
   };
   const world = new World({
     seed: settings.seed,
@@ -127,14 +147,23 @@ export function runScenario(settings: RunSettings, opts: RunOptions = {}): RunRe
   applyPlan(world, faultPlan);
 
   const maxSteps = opts.maxSteps ?? 2_000_000 + sizes.events * 200;
-  world.run({ stopWhen: () => counts.finished, maxSteps });
-  // Liveness phase: let the final commits land; the job manager stops its timers after the job finished.
-  const drained = world.run({ maxSteps: maxSteps - world.stats.steps });
+  // An exception out of the world is an engine assertion firing (or a bug in user code): a
+  // finding of this run like a failed check, reported with its token, not a crash of weir.
+  let thrown: string | undefined;
+  let endReason = 'threw';
+  try {
+    world.run({ stopWhen: () => counts.finished, maxSteps });
+    // Liveness phase: let the final commits land; the job manager stops its timers after the job finished.
+    endReason = world.run({ maxSteps: Math.max(0, maxSteps - world.stats.steps) }).reason;
+  } catch (e) {
+    thrown = (e as Error).message.replace(/\s*\n\s*/g, ' ').trim();
+  }
   world.finish();
 
   const disk = world.disk(IDS.broker);
   const output = readTopic(disk, TOPICS.output, 'read_committed').flat().map((r) => r.value as OutputRecord);
-  const checks = judge(scenario, workload.records, output, workload.canBeLate, wmChecker, recorded, counts.finished, drained.reason);
+  const checks = judge(scenario, workload.records, output, workload.canBeLate, wmChecker, recorded, counts.finished, endReason);
+  checks.unshift({ name: 'run.completes', ok: thrown === undefined, detail: thrown === undefined ? 'no assertion fired' : `the run threw: ${thrown}` });
 
   const report: RunReport = {
     scenario: scenario.name,
@@ -181,6 +210,6 @@ function judge(
     if (wm) checks.push(...wm.finish(input, results, scenario.window));
   }
   if (scenario.check) checks.push(...scenario.check({ input, output, canBeLate }));
-  checks.push(checkRestoreHashes(recorded));
+  checks.push(checkRestoreHashes(recorded), checkRestoresCompleted(recorded));
   return checks;
 }

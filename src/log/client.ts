@@ -4,28 +4,19 @@
  * (which routes every incoming message to `handle` first) and, like the
  * owner, loses everything on a crash.
  *
- * Retries: a request without a reply after `requestTimeoutMs` of virtual time
- * is sent again with the SAME reqId, up to `maxRetries` times, then fails
- * with code `timeout`. The first reply wins; later duplicates are swallowed.
- * Retrying is safe for every request: fetch, list and endOffsets only read;
- * a produce with `producer: {id, seq}` is deduplicated by the broker;
- * `txn.end` is idempotent; `txn.init` is deduplicated by (sender, reqId).
- * A produce WITHOUT a producer seq may be appended twice when a reply is
- * lost and the retry goes through: that is at-least-once delivery.
- *
- * reqIds are unique per process incarnation across all clients of that
- * process (a counter per context, offset by the incarnation), so several
- * clients can share one process and one broker.
+ * Retries come from the shared `RequestClient`: a request without a reply
+ * is resent with the same reqId, then fails with code `timeout`. Retrying is
+ * safe for every request: fetch, list and endOffsets only read; a produce with
+ * `producer: {id, seq}` is deduplicated by the broker; `txn.end` is
+ * idempotent; `txn.init` is deduplicated by (sender, reqId). A produce
+ * WITHOUT a producer seq may be appended twice when a reply is lost and the
+ * retry goes through: that is at-least-once delivery.
  */
 import { isLogReply, type ErrorCode, type FetchedRecord, type Isolation, type LogReply, type LogRequest, type ProducerRef, type TxnRef } from './protocol.ts';
-import type { ProcessContext, ProcessId, TimerHandle } from '../runtime/types.ts';
+import type { ProcessContext, ProcessId } from '../runtime/types.ts';
+import { RequestClient, type RequestClientOptions } from '../runtime/request-client.ts';
 
-export interface LogClientOptions {
-  /** Virtual time to wait for a reply before resending (default 200). */
-  requestTimeoutMs?: number;
-  /** Resends before a request fails with `timeout` (default 1000). */
-  maxRetries?: number;
-}
+export type LogClientOptions = RequestClientOptions;
 
 export interface LogFailure {
   ok: false;
@@ -45,57 +36,23 @@ export interface ProduceOptions {
   txn?: TxnRef;
 }
 
-interface Pending {
-  req: LogRequest;
-  retriesLeft: number;
-  timer: TimerHandle;
-  onReply: (reply: LogReply) => void;
-  onTimeout: () => void;
-}
-
 type RequestBody<R> = R extends LogRequest ? Omit<R, 'reqId'> : never;
 
-/** Replies remembered after completion, so late duplicates are recognised as this client's. */
-const DONE_KEPT = 1024;
-const REQ_IDS_PER_INCARNATION = 2 ** 32;
-
-const reqCounters = new WeakMap<ProcessContext, { next: number }>();
-
-function nextReqId(ctx: ProcessContext): number {
-  let c = reqCounters.get(ctx);
-  if (c === undefined) reqCounters.set(ctx, (c = { next: 1 }));
-  return ctx.incarnation * REQ_IDS_PER_INCARNATION + c.next++;
-}
-
 export class LogClient {
-  private readonly pending = new Map<number, Pending>();
-  private readonly done = new Set<number>();
-  private readonly requestTimeoutMs: number;
-  private readonly maxRetries: number;
+  private readonly rpc: RequestClient<LogReply>;
 
-  constructor(private readonly ctx: ProcessContext, readonly brokerId: ProcessId, opts: LogClientOptions = {}) {
-    this.requestTimeoutMs = opts.requestTimeoutMs ?? 200;
-    this.maxRetries = opts.maxRetries ?? 1000;
-    if (!Number.isInteger(this.requestTimeoutMs) || this.requestTimeoutMs < 1) throw new RangeError('requestTimeoutMs must be a positive integer');
-    if (!Number.isInteger(this.maxRetries) || this.maxRetries < 0) throw new RangeError('maxRetries must be an integer ≥ 0');
+  constructor(ctx: ProcessContext, readonly brokerId: ProcessId, opts: LogClientOptions = {}) {
+    this.rpc = new RequestClient(ctx, brokerId, isLogReply, opts);
   }
 
   /** Requests sent and not yet answered. */
   get inFlight(): number {
-    return this.pending.size;
+    return this.rpc.inFlight;
   }
 
   /** Takes `msg` if it is a reply to one of this client's requests (also a late duplicate); true if taken. */
   handle(from: ProcessId, msg: unknown): boolean {
-    if (from !== this.brokerId || !isLogReply(msg)) return false;
-    const p = this.pending.get(msg.reqId);
-    if (p === undefined) return this.done.has(msg.reqId);
-    p.timer.cancel();
-    this.pending.delete(msg.reqId);
-    this.done.add(msg.reqId);
-    if (this.done.size > DONE_KEPT) this.done.delete(this.done.values().next().value as number);
-    p.onReply(msg);
-    return true;
+    return this.rpc.handle(from, msg);
   }
 
   produce(topic: string, partition: number, records: unknown[], opts: ProduceOptions, cb: (r: ProduceResult) => void): void {
@@ -135,8 +92,7 @@ export class LogClient {
 
   /** Forgets every pending request without calling its callback (the owner is shutting a component down). */
   cancelAll(): void {
-    for (const p of this.pending.values()) p.timer.cancel();
-    this.pending.clear();
+    this.rpc.cancelAll();
   }
 
   private request<T extends { ok: true }>(
@@ -144,30 +100,14 @@ export class LogClient {
     cb: (r: T | LogFailure) => void,
     decode: (reply: LogReply) => T | undefined,
   ): void {
-    const reqId = nextReqId(this.ctx);
-    const req = { ...body, reqId } as LogRequest;
-    const p: Pending = {
-      req,
-      retriesLeft: this.maxRetries,
-      timer: { cancel() {} },
-      onReply: (reply) => {
+    this.rpc.request(
+      body,
+      (reply) => {
         if (reply.kind === 'log.error') return cb({ ok: false, code: reply.code, message: reply.message });
         const r = decode(reply);
-        cb(r ?? { ok: false, code: 'bad-reply', message: `unexpected reply '${reply.kind}' to '${req.kind}'` });
+        cb(r ?? { ok: false, code: 'bad-reply', message: `unexpected reply '${reply.kind}' to '${body.kind}'` });
       },
-      onTimeout: () => cb({ ok: false, code: 'timeout', message: `no reply to '${req.kind}' after ${this.maxRetries} retries` }),
-    };
-    this.pending.set(reqId, p);
-    this.send(p);
-  }
-
-  private send(p: Pending): void {
-    this.ctx.net.send(this.brokerId, p.req);
-    p.timer = this.ctx.timers.after(this.requestTimeoutMs, () => {
-      if (this.pending.get(p.req.reqId) !== p) return;
-      if (p.retriesLeft-- > 0) return this.send(p);
-      this.pending.delete(p.req.reqId);
-      p.onTimeout();
-    });
+      () => cb({ ok: false, code: 'timeout', message: `no reply to '${body.kind}' after ${this.rpc.maxRetries} retries` }),
+    );
   }
 }

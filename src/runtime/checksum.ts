@@ -4,12 +4,17 @@
  * so that a torn write or a flipped bit is detected before it is trusted.
  */
 export function checksum(data: string): string {
+  return fnv1a32(data).toString(16).padStart(8, '0');
+}
+
+/** FNV-1a over UTF-16 code units, as an unsigned 32-bit integer. */
+export function fnv1a32(data: string): number {
   let h = 0x811c9dc5;
   for (let i = 0; i < data.length; i++) {
     h ^= data.charCodeAt(i);
     h = Math.imul(h, 0x01000193);
   }
-  return (h >>> 0).toString(16).padStart(8, '0');
+  return h >>> 0;
 }
 
 /** Frames `payload` as `<checksum> <payload>`. */

@@ -1,3 +1,5 @@
 export * from './types.ts';
 export * from './checksum.ts';
 export * from './trace-kinds.ts';
+export * from './hash.ts';
+export * from './request-client.ts';

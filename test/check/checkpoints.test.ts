@@ -42,8 +42,10 @@ describe('checkRestoresCompleted', () => {
     const restore = (checkpoint: number): [string, Record<string, unknown>] => ['job.restore', { attempt: 1, checkpoint }];
     expect(checkRestoresCompleted(trace(complete, restore(1))).ok).toBe(true);
     expect(checkRestoresCompleted(trace(complete, restore(-1))).ok).toBe(true);
+    // Durable metadata completes a checkpoint even when the coordinator never heard back.
+    expect(checkRestoresCompleted(trace(['checkpoint.metadata', { checkpoint: 2 }], restore(2))).ok).toBe(true);
     expect(checkRestoresCompleted(trace(complete, restore(2)))).toEqual({
-      name: 'checkpoint.completed-only', ok: false, detail: 'attempt 1 restored checkpoint 2, which never completed (seq 1)',
+      name: 'checkpoint.completed-only', ok: false, detail: 'attempt 1 restored checkpoint 2, whose metadata was never written (seq 1)',
     });
   });
 });

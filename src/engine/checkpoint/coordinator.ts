@@ -13,7 +13,7 @@
  * a reused id never overwrites a completed checkpoint's files.
  */
 import type { ProcessContext } from '../../runtime/index.ts';
-import type { RpcClient } from '../runtime/rpc.ts';
+import type { RequestClient } from '../../runtime/request-client.ts';
 import type { StoreReply } from './store.ts';
 import type { JmToTm } from '../runtime/messages.ts';
 import type { JobPlan } from '../runtime/plan.ts';
@@ -48,7 +48,7 @@ export class CheckpointCoordinator {
     private readonly ctx: ProcessContext,
     private readonly plan: JobPlan,
     private readonly settings: JobSettings,
-    private readonly store: RpcClient,
+    private readonly store: RequestClient<StoreReply>,
     private readonly hooks: CoordinatorHooks,
   ) {}
 
@@ -128,7 +128,7 @@ export class CheckpointCoordinator {
     p.committing = true;
     const gen = this.generation;
     const meta = JSON.stringify({ checkpoint: p.id, attempt: p.attempt, handles: p.handles });
-    this.store.request<StoreReply>({ kind: 'store.commit', checkpoint: p.id, meta }, () => {
+    this.store.request({ kind: 'store.commit', checkpoint: p.id, meta }, () => {
       if (gen !== this.generation || this.pending !== p) return;
       this.pending = undefined;
       this.completed++;

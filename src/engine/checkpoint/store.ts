@@ -30,7 +30,10 @@ export interface StoreReply {
   checkpoint?: number;
 }
 
-export const STORE_REPLY_KINDS: ReadonlySet<string> = new Set(['store.reply']);
+export function isStoreReply(msg: unknown): msg is StoreReply {
+  const m = msg as StoreReply | null;
+  return typeof m === 'object' && m !== null && m.kind === 'store.reply' && typeof m.reqId === 'number';
+}
 
 const metaPath = (id: number): string => `meta/cp-${String(id).padStart(10, '0')}`;
 
@@ -62,6 +65,8 @@ class CheckpointStore implements ProcessLogic {
         this.ctx.disk.write(`${path}.tmp`, seal(m.meta));
         this.ctx.disk.fsync(`${path}.tmp`, () => {
           this.ctx.disk.rename(`${path}.tmp`, path);
+          // From here the checkpoint is complete, whether or not the coordinator hears of it.
+          this.ctx.trace.emit('checkpoint.metadata', { checkpoint: m.checkpoint });
           reply({ ok: true });
         });
         return;

@@ -37,9 +37,7 @@ export const sumAggregate: AggregateFunction<SumCount> = {
 
 /** Integer average: floor(sum / count), so no float decides anything. */
 export const avgAggregate: AggregateFunction<SumCount> = {
+  ...sumAggregate,
   name: 'avg',
-  createAccumulator: () => ({ sum: 0, count: 0 }),
-  add: (v, acc) => ((acc.sum += valueOf(v)), (acc.count += 1), acc),
-  merge: (a, b) => ({ sum: a.sum + b.sum, count: a.count + b.count }),
   getResult: (acc) => (acc.count === 0 ? 0 : Math.floor(acc.sum / acc.count)),
 };

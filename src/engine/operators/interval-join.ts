@@ -9,9 +9,7 @@
  * record that arrives behind the watermark (`ts < watermark`) is dropped as
  * late; the drop is traced.
  */
-import type { Output, OperatorContext, StreamOperator } from './operator.ts';
-import { KeyedStateBackend, type StateSnapshot } from '../state/backend.ts';
-import { TimerService } from '../time/timers.ts';
+import { KeyedOperator } from './keyed-operator.ts';
 
 export type JoinFunction = (left: any, right: any) => unknown;
 
@@ -20,24 +18,16 @@ interface Buffered {
   value: unknown;
 }
 
-export class IntervalJoinOperator implements StreamOperator {
-  private ctx!: OperatorContext;
-  private out!: Output;
-  private state!: KeyedStateBackend;
-  private timers = new TimerService<string>();
-  private key = '';
+const SIDES = ['left', 'right'] as const;
 
-  constructor(private readonly opts: { lowerMs: number; upperMs: number; join: JoinFunction }) {}
-
-  open(ctx: OperatorContext, out: Output): void {
-    this.ctx = ctx;
-    this.out = out;
-    this.state = ctx.state ?? new KeyedStateBackend(ctx.now);
+export class IntervalJoinOperator extends KeyedOperator {
+  constructor(private readonly opts: { lowerMs: number; upperMs: number; join: JoinFunction }) {
+    super();
   }
 
-  setCurrentKey(key: string): void {
-    this.key = key;
-    this.state.setCurrentKey(key);
+  /** The last event time at which a partner of a record at `ts` on `side` can still be on time. */
+  private expiry(side: string, ts: number): number {
+    return side === 'left' ? ts + this.opts.upperMs : ts - this.opts.lowerMs;
   }
 
   processElement(value: unknown, ts: number, input: number): void {
@@ -47,8 +37,9 @@ export class IntervalJoinOperator implements StreamOperator {
       this.ctx.trace.emit('record.late', { task: this.ctx.taskName, attempt: this.ctx.attempt, id, key: this.key, ts, wm });
       return;
     }
-    const mine = this.state.listState<Buffered>(input === 0 ? 'left' : 'right');
-    const other = this.state.listState<Buffered>(input === 0 ? 'right' : 'left');
+    const side = SIDES[input]!;
+    const mine = this.state.listState<Buffered>(side);
+    const other = this.state.listState<Buffered>(SIDES[1 - input]!);
     mine.add({ ts, value });
     for (const o of other.get()) {
       const [l, r] = input === 0 ? [{ ts, value }, o] : [o, { ts, value }];
@@ -56,30 +47,12 @@ export class IntervalJoinOperator implements StreamOperator {
         this.out.collect(this.opts.join(l.value, r.value), Math.max(l.ts, r.ts));
       }
     }
-    // One past the last watermark at which a partner may still arrive on time (late means ts < watermark).
-    const cleanupAt = (input === 0 ? ts + this.opts.upperMs : ts - this.opts.lowerMs) + 1;
-    this.timers.registerEventTimeTimer(this.key, input === 0 ? 'left' : 'right', cleanupAt);
+    // One past the expiry: late means ts < watermark, so at the expiry itself a partner may still arrive.
+    this.timers.registerEventTimeTimer(this.key, side, this.expiry(side, ts) + 1);
   }
 
-  processWatermark(wm: number): void {
-    // A restored timer service may already be ahead of a watermark that was not restored.
-    if (wm > this.timers.currentWatermark()) this.timers.advanceWatermark(wm, (key, side, at) => {
-      this.setCurrentKey(key);
-      const list = this.state.listState<Buffered>(side);
-      const keep = list.get().filter((b) => (side === 'left' ? b.ts + this.opts.upperMs : b.ts - this.opts.lowerMs) > at);
-      list.update(keep);
-    });
-    this.out.emitWatermark(wm);
-  }
-
-  snapshotState(): { state: StateSnapshot; timers: unknown } {
-    return { state: this.state.snapshot(), timers: this.timers.snapshot() };
-  }
-
-  restoreState(snap: unknown): void {
-    const s = snap as { state: StateSnapshot; timers: unknown };
-    this.state.restore(s.state);
-    this.timers = new TimerService<string>();
-    this.timers.restore(s.timers as never);
+  protected onEventTime(side: string, at: number): void {
+    const list = this.state.listState<Buffered>(side);
+    list.update(list.get().filter((b) => this.expiry(side, b.ts) + 1 > at));
   }
 }

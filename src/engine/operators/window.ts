@@ -22,7 +22,7 @@ import type { Output, OperatorContext, StreamOperator } from './operator.ts';
 import type { AggregateFunction } from './aggregates.ts';
 import { assignWindows, isMerging, type WindowAssigner } from '../windows/assigners.ts';
 import { maxTimestamp, windowKey, type TimeWindow } from '../windows/window.ts';
-import { cleanupTime } from '../windows/lateness.ts';
+import { cleanupTime, isWindowLate } from '../windows/lateness.ts';
 import { MergingWindowSet } from '../windows/merging.ts';
 import { TimerService } from '../time/timers.ts';
 import type { LateRecord, WindowResult } from '../records.ts';
@@ -76,8 +76,8 @@ export class WindowOperator implements StreamOperator {
   }
 
   private isLate(w: TimeWindow, wm: number): boolean {
-    const bound = maxTimestamp(w) + this.opts.allowedLatenessMs;
-    return this.ctx.bugs.has('lateness-off-by-one') ? bound - 1 <= wm : bound <= wm;
+    // The planted bug judges the window against a watermark one millisecond ahead.
+    return isWindowLate(w, this.ctx.bugs.has('lateness-off-by-one') ? wm + 1 : wm, this.opts.allowedLatenessMs);
   }
 
   processElement(value: unknown, ts: number): void {
@@ -93,7 +93,7 @@ export class WindowOperator implements StreamOperator {
         continue;
       }
       joined++;
-      this.addTo(w, value, ts, wm);
+      this.addTo(w, value, wm);
     }
     if (joined === 0) this.late(value, ts, wm);
     else if (skipped) {
@@ -118,7 +118,7 @@ export class WindowOperator implements StreamOperator {
     return m;
   }
 
-  private addTo(w: TimeWindow, value: unknown, ts: number, wm: number): void {
+  private addTo(w: TimeWindow, value: unknown, wm: number): void {
     const wk = windowKey(w);
     const windows = this.windowsOfKey();
     let st = windows.get(wk);
@@ -134,12 +134,15 @@ export class WindowOperator implements StreamOperator {
       this.ctx.trace.emit('window.late', { task: this.ctx.taskName, attempt: this.ctx.attempt, id: idOf(value), key: this.key, start: w.start, end: w.end, wm });
       this.fire(st, wm);
     }
-    void ts;
+  }
+
+  /** When the on-time firing is due (the planted bug `fire-at-end` moves it one millisecond late). */
+  private fireTime(w: TimeWindow): number {
+    return this.ctx.bugs.has('fire-at-end') ? w.end : maxTimestamp(w);
   }
 
   private registerTimers(w: TimeWindow, wk: string): void {
-    const fireAt = this.ctx.bugs.has('fire-at-end') ? w.end : maxTimestamp(w);
-    this.timers.registerEventTimeTimer(this.key, wk, fireAt);
+    this.timers.registerEventTimeTimer(this.key, wk, this.fireTime(w));
     this.timers.registerEventTimeTimer(this.key, wk, cleanupTime(w, this.opts.allowedLatenessMs));
   }
 
@@ -171,8 +174,7 @@ export class WindowOperator implements StreamOperator {
   }
 
   private deleteTimers(w: TimeWindow, wk: string): void {
-    const fireAt = this.ctx.bugs.has('fire-at-end') ? w.end : maxTimestamp(w);
-    this.timers.deleteEventTimeTimer(this.key, wk, fireAt);
+    this.timers.deleteEventTimeTimer(this.key, wk, this.fireTime(w));
     this.timers.deleteEventTimeTimer(this.key, wk, cleanupTime(w, this.opts.allowedLatenessMs));
   }
 
@@ -205,8 +207,7 @@ export class WindowOperator implements StreamOperator {
     if (!windows || !st) return;
     this.key = key;
     const w = { start: st.start, end: st.end };
-    const fireAt = this.ctx.bugs.has('fire-at-end') ? st.end : maxTimestamp(w);
-    if (ts === fireAt && st.fired === 0) this.fire(st, wm);
+    if (ts === this.fireTime(w) && st.fired === 0) this.fire(st, wm);
     if (ts === cleanupTime(w, this.opts.allowedLatenessMs)) {
       windows.delete(wk);
       if (windows.size === 0) this.state.delete(key);

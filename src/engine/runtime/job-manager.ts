@@ -11,8 +11,8 @@
  * the job manager loses nothing.
  */
 import { seal, unseal, type ProcessContext, type ProcessFactory, type ProcessId, type ProcessLogic } from '../../runtime/index.ts';
-import { RpcClient } from './rpc.ts';
-import { STORE_REPLY_KINDS, type StoreReply } from '../checkpoint/store.ts';
+import { RequestClient } from '../../runtime/request-client.ts';
+import { isStoreReply, type StoreReply } from '../checkpoint/store.ts';
 import { CheckpointCoordinator } from '../checkpoint/coordinator.ts';
 import type { JmToTm, RestoreInfo, TmToJm } from './messages.ts';
 import type { JobPlan } from './plan.ts';
@@ -38,7 +38,7 @@ class JobManager implements ProcessLogic {
   private deployedOn = new Map<ProcessId, number>();
   private finishedTasks = new Set<string>();
   private hbSeq = 0;
-  private readonly store: RpcClient;
+  private readonly store: RequestClient<StoreReply>;
   private readonly coordinator: CheckpointCoordinator;
   private finishedAtMs = -1;
   private heartbeating = false;
@@ -49,7 +49,7 @@ class JobManager implements ProcessLogic {
     private readonly settings: JobSettings,
     ids: ClusterIds,
   ) {
-    this.store = new RpcClient(ctx, ids.store, STORE_REPLY_KINDS);
+    this.store = new RequestClient(ctx, ids.store, isStoreReply);
     this.coordinator = new CheckpointCoordinator(ctx, plan, settings, this.store, {
       broadcast: (m) => this.broadcast(m),
       attempt: () => this.attempt,
@@ -115,16 +115,16 @@ class JobManager implements ProcessLogic {
       return;
     }
     if (this.settings.guarantee === 'at-most-once') return this.deploy(attempt, null);
-    this.store.request<StoreReply>({ kind: 'store.latest', below: Number.MAX_SAFE_INTEGER }, (r) => {
+    const retry = (): void => {
+      this.ctx.timers.after(this.settings.restartDelayMs, () => this.deployWhenReady(attempt));
+    };
+    this.store.request({ kind: 'store.latest', below: Number.MAX_SAFE_INTEGER }, (r) => {
       if (attempt !== this.attempt) return;
-      if (!r.ok) {
-        this.ctx.timers.after(this.settings.restartDelayMs, () => this.deployWhenReady(attempt));
-        return;
-      }
+      if (!r.ok) return retry();
       if (!r.data || r.checkpoint === undefined || r.checkpoint < 0) return this.deploy(attempt, null);
       const meta = JSON.parse(r.data) as RestoreInfo;
       this.deploy(attempt, { checkpoint: r.checkpoint, handles: meta.handles });
-    });
+    }, retry);
   }
 
   private deploy(attempt: number, restore: RestoreInfo | null): void {

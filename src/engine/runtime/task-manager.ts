@@ -9,8 +9,8 @@ import { checksum } from '../../runtime/index.ts';
 import { LogClient } from '../../log/client.ts';
 import type { BugSwitches } from '../bugs.ts';
 import type { GraphEdge } from '../graph.ts';
-import { RpcClient } from './rpc.ts';
-import { STORE_REPLY_KINDS, snapshotPath, type StoreReply } from '../checkpoint/store.ts';
+import { RequestClient } from '../../runtime/request-client.ts';
+import { isStoreReply, snapshotPath, type StoreReply } from '../checkpoint/store.ts';
 import type { DataMessage } from './items.ts';
 import type { JmToTm, RestoreInfo, TmToJm } from './messages.ts';
 import type { JobPlan } from './plan.ts';
@@ -34,7 +34,7 @@ class TaskManager implements ProcessLogic {
   /** Data that arrived for a task of the current attempt before the task was started. */
   private readonly early = new Map<string, DataMessage[]>();
   private readonly log: LogClient;
-  private readonly store: RpcClient;
+  private readonly store: RequestClient<StoreReply>;
 
   constructor(
     private readonly ctx: ProcessContext,
@@ -44,7 +44,7 @@ class TaskManager implements ProcessLogic {
     private readonly ids: ClusterIds,
   ) {
     this.log = new LogClient(ctx, ids.broker);
-    this.store = new RpcClient(ctx, ids.store, STORE_REPLY_KINDS);
+    this.store = new RequestClient(ctx, ids.store, isStoreReply);
     this.toJm({ kind: 'tm.register', incarnation: ctx.incarnation });
   }
 
@@ -114,16 +114,21 @@ class TaskManager implements ProcessLogic {
   }
 
   private fetchAndStart(task: Task, attempt: number, checkpoint: number, handle: string, tries = 0): void {
-    this.store.request<StoreReply>({ kind: 'store.get', key: handle }, (r) => {
+    const unreadable = (): void => {
       if (attempt !== this.attempt) return;
-      if (!r.ok || !r.data) {
-        // A failed read (checksum mismatch) is retried; a snapshot that stays unreadable fails the task.
-        if (tries < 50) this.ctx.timers.after(100, () => this.fetchAndStart(task, attempt, checkpoint, handle, tries + 1));
-        else this.toJm({ kind: 'task.failed', attempt, task: task.key, reason: `snapshot ${handle} is missing or corrupt` });
-        return;
-      }
-      this.startTask(task, attempt, checkpoint, JSON.parse(r.data) as TaskSnapshot, r.data);
-    });
+      // A failed read (checksum mismatch, store unreachable) is retried; a snapshot that stays unreadable fails the task.
+      if (tries < 50) this.ctx.timers.after(100, () => this.fetchAndStart(task, attempt, checkpoint, handle, tries + 1));
+      else this.toJm({ kind: 'task.failed', attempt, task: task.key, reason: `snapshot ${handle} is missing or corrupt` });
+    };
+    this.store.request(
+      { kind: 'store.get', key: handle },
+      (r) => {
+        if (attempt !== this.attempt) return;
+        if (!r.ok || !r.data) return unreadable();
+        this.startTask(task, attempt, checkpoint, JSON.parse(r.data) as TaskSnapshot, r.data);
+      },
+      unreadable,
+    );
   }
 
   private startTask(task: Task, attempt: number, checkpoint: number, snap: TaskSnapshot | undefined, raw?: string): void {
@@ -156,7 +161,7 @@ class TaskManager implements ProcessLogic {
         const handle = snapshotPath(attempt, id, task.key);
         const stateHash = checksum(data);
         tm.ctx.trace.emit('snapshot', { task: task.name, attempt, checkpoint: id, stateHash });
-        tm.store.request<StoreReply>({ kind: 'store.put', key: handle, data }, () => {
+        tm.store.request({ kind: 'store.put', key: handle, data }, () => {
           if (attempt === tm.attempt) tm.toJm({ kind: 'ack', attempt, checkpoint: id, task: task.key, handle, stateHash });
         });
       },

@@ -29,10 +29,16 @@ interface OpInstance {
   node: GraphNode;
   op: StreamOperator;
   out: Output;
-  /** Set by the task's chain wiring: where main output goes. */
+  /** Where the main output goes. */
+  main: Targets;
+  /** Where each side output goes, by tag. */
+  side: Map<string, Targets>;
+}
+
+/** The receivers of one output: operators chained in this task, and network edges. */
+interface Targets {
   chained: OpInstance[];
   writers: EdgeWriter[];
-  side: Map<string, { chained: OpInstance[]; writers: EdgeWriter[] }>;
 }
 
 interface QueuedChannel {
@@ -82,18 +88,17 @@ export class Task {
     const byNode = new Map<number, OpInstance>();
     for (const id of nodeIds) {
       const node = this.env.graph.nodes[id]!;
-      const inst: OpInstance = { node, op: node.create(), out: undefined as unknown as Output, chained: [], writers: [], side: new Map() };
+      const inst: OpInstance = { node, op: node.create(), out: undefined as unknown as Output, main: { chained: [], writers: [] }, side: new Map() };
       byNode.set(id, inst);
       this.ops.push(inst);
     }
     for (const inst of this.ops) {
       for (const e of inst.node.outputs) {
-        const target = e.sideTag !== undefined ? this.sideTarget(inst, e.sideTag) : inst;
-        const list = e.sideTag !== undefined ? target as { chained: OpInstance[]; writers: EdgeWriter[] } : inst;
-        if (this.env.graph.isChained(e)) list.chained.push(byNode.get(e.to)!);
+        const targets = e.sideTag !== undefined ? this.sideTargets(inst, e.sideTag) : inst.main;
+        if (this.env.graph.isChained(e)) targets.chained.push(byNode.get(e.to)!);
         else {
           const w = this.env.writerFor(e, this.subtask, () => this.scheduleFlush());
-          list.writers.push(w);
+          targets.writers.push(w);
           this.writers.push(w);
         }
       }
@@ -101,7 +106,7 @@ export class Task {
     }
   }
 
-  private sideTarget(inst: OpInstance, tag: string): { chained: OpInstance[]; writers: EdgeWriter[] } {
+  private sideTargets(inst: OpInstance, tag: string): Targets {
     let s = inst.side.get(tag);
     if (!s) inst.side.set(tag, (s = { chained: [], writers: [] }));
     return s;
@@ -109,36 +114,30 @@ export class Task {
 
   private makeOutput(inst: OpInstance): Output {
     const task = this;
-    const toTargets = (chained: OpInstance[], writers: EdgeWriter[], value: unknown, ts: number): void => {
-      for (const c of chained) c.op.processElement(value, ts, 0);
-      for (const w of writers) w.record(value, ts);
+    const toTargets = (t: Targets, value: unknown, ts: number): void => {
+      for (const c of t.chained) c.op.processElement(value, ts, 0);
+      for (const w of t.writers) w.record(value, ts);
     };
     return {
       collect(value, ts) {
-        toTargets(inst.chained, inst.writers, value, ts);
+        toTargets(inst.main, value, ts);
       },
       side(tag, value, ts) {
-        const s = inst.side.get(tag);
-        if (s) toTargets(s.chained, s.writers, value, ts);
+        const t = inst.side.get(tag);
+        if (t) toTargets(t, value, ts);
       },
       emitWatermark(wm) {
         if (inst === task.ops[0] && inst.node.isSource) task.advanceOwnWatermark(wm);
-        task.forwardWatermark(inst, wm);
+        // Watermarks go to every output, side outputs included (Flink broadcasts them the same way).
+        for (const t of [inst.main, ...inst.side.values()]) {
+          for (const c of t.chained) task.watermarkInto(c, wm);
+          for (const w of t.writers) w.watermark(wm);
+        }
       },
       emitIdle(idle) {
-        for (const w of inst.writers) w.idle(idle);
-        for (const s of inst.side.values()) for (const w of s.writers) w.idle(idle);
+        for (const t of [inst.main, ...inst.side.values()]) for (const w of t.writers) w.idle(idle);
       },
     };
-  }
-
-  private forwardWatermark(inst: OpInstance, wm: number): void {
-    const pass = (chained: OpInstance[], writers: EdgeWriter[]): void => {
-      for (const c of chained) this.watermarkInto(c, wm);
-      for (const w of writers) w.watermark(wm);
-    };
-    pass(inst.chained, inst.writers);
-    for (const s of inst.side.values()) pass(s.chained, s.writers);
   }
 
   private watermarkInto(inst: OpInstance, wm: number): void {
@@ -301,14 +300,10 @@ export class Task {
     if (this.channels.every((c) => c.ended)) this.endOfInput();
   }
 
+  /** A source read all its input: the final watermark, then end of output. */
   private finishSource(): void {
-    if (this.watermark < MAX_WATERMARK) this.emitTaskWatermarkFromSource();
+    if (this.watermark < MAX_WATERMARK) this.ops[0]!.out.emitWatermark(MAX_WATERMARK);
     this.endOfInput();
-  }
-
-  private emitTaskWatermarkFromSource(): void {
-    this.advanceOwnWatermark(MAX_WATERMARK);
-    this.forwardWatermark(this.ops[0]!, MAX_WATERMARK);
   }
 
   private endOfInput(): void {

@@ -9,17 +9,15 @@
  * so nothing overtakes what came before it.
  */
 import type { GraphEdge, KeySelector } from '../graph.ts';
+import { fnv1a32 } from '../../runtime/index.ts';
 import { BARRIER, END, IDLE, WATERMARK, taskKey, type DataMessage } from './items.ts';
 
 /** Max parallelism: the number of key groups (Flink's default is 128). */
 export const KEY_GROUPS = 128;
 
+/** A key's hash: FNV-1a with a final avalanche, so nearby keys spread over key groups. */
 export function hashKey(key: string): number {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < key.length; i++) {
-    h ^= key.charCodeAt(i);
-    h = Math.imul(h, 0x01000193);
-  }
+  let h = fnv1a32(key);
   h ^= h >>> 16;
   h = Math.imul(h, 0x85ebca6b);
   h ^= h >>> 13;
@@ -42,6 +40,8 @@ export class EdgeWriter {
   private readonly seqs: number[];
   private next = 0;
   private readonly key: KeySelector | undefined;
+  /** The one receiver of a forward edge. */
+  private readonly forwardTo: number;
 
   constructor(
     readonly edge: GraphEdge,
@@ -55,6 +55,7 @@ export class EdgeWriter {
     this.buffers = targets.map(() => []);
     this.seqs = targets.map(() => 0);
     this.key = edge.key;
+    this.forwardTo = targets.findIndex((t) => t !== undefined);
   }
 
   record(value: unknown, ts: number): void {
@@ -64,7 +65,7 @@ export class EdgeWriter {
         i = subtaskForKey(this.key!(value), this.targets.length);
         break;
       case 'forward':
-        i = this.targets.findIndex((t) => t !== undefined);
+        i = this.forwardTo;
         break;
       case 'rebalance':
         i = this.next;

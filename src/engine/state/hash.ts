@@ -1,10 +1,11 @@
 /**
  * A deterministic content hash for state: canonical text (JSON-like, object
  * keys sorted, so two equal values hash equally however they were built)
- * fed into two 32-bit FNV-1a lanes with different offset bases, written as
+ * fed into the shared 64-bit content hash (`runtime/hash.ts`), written as
  * 16 hex digits. Not cryptographic; it exists so a checker can compare the
  * state in a checkpoint with a reference state without shipping either.
  */
+import { Hash64 } from '../../runtime/hash.ts';
 
 /** Canonical text of a JSON-able value: like JSON.stringify with sorted object keys. */
 export function canonical(v: unknown): string {
@@ -35,27 +36,16 @@ export function cmp(a: string, b: string): number {
 }
 
 export class ContentHash {
-  private a = 0x811c9dc5;
-  private b = 0x01000193 ^ 0x5bd1e995;
+  private readonly h = new Hash64();
 
   /** Feeds `s` followed by a separator, so ('ab','c') and ('a','bc') differ. */
   update(s: string): this {
-    let a = this.a;
-    let b = this.b;
-    for (let i = 0; i < s.length; i++) {
-      const c = s.charCodeAt(i);
-      a = Math.imul(a ^ c, 0x01000193);
-      b = Math.imul(b ^ c, 0x01000193);
-      b ^= b >>> 15;
-    }
-    a = Math.imul(a ^ 0xffff, 0x01000193);
-    b = Math.imul(b ^ 0xffff, 0x01000193);
-    this.a = a;
-    this.b = b;
+    this.h.update(s);
+    this.h.update('\uffff');
     return this;
   }
 
   digest(): string {
-    return (this.a >>> 0).toString(16).padStart(8, '0') + (this.b >>> 0).toString(16).padStart(8, '0');
+    return this.h.hex();
   }
 }

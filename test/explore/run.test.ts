@@ -1,0 +1,64 @@
+/**
+ * What this proves: the run-level checks can fail. `liveness` fails when the
+ * job cannot finish within its step budget, and `run.completes` fails — with
+ * the exception's message, as a finding of the run rather than a crash of
+ * weir — when code inside the engine throws; `checkpoint.completed-only`
+ * fails when recovery restores a checkpoint that never completed.
+ *
+ * How: the same wordcount run three ways — with a tiny step budget, with a
+ * map function that throws on one record, and with the planted bug
+ * `restore-incomplete-checkpoint` on a seed where it matters — each compared
+ * with the plain run, which passes.
+ */
+import { describe, expect, it } from 'vitest';
+import { runScenario } from '../../src/explore/run.ts';
+import { wordcount } from '../../scenarios/wordcount.ts';
+import type { Scenario } from '../../scenarios/types.ts';
+import { failed, run } from './helpers.ts';
+
+const base = { scenario: 'wordcount', seed: 3, events: 300 } as const;
+
+describe('run-level checks', () => {
+  it('passes liveness and run.completes on a plain run', () => {
+    const r = run(base);
+    expect(failed(r)).toEqual([]);
+    expect(r.checks.map((c) => c.name)).toEqual(expect.arrayContaining(['run.completes', 'liveness', 'checkpoint.completed-only']));
+  });
+
+  it('fails liveness when the job cannot finish within the step limit', () => {
+    const r = runScenario({ ...base, guarantee: 'exactly-once', faults: 'none', bugs: [] }, { maxSteps: 2_000 });
+    const liveness = r.checks.find((c) => c.name === 'liveness')!;
+    expect(liveness.ok).toBe(false);
+    expect(liveness.detail).toMatch(/never finished/);
+  });
+
+  it('fails run.completes with the message when code inside the engine throws', () => {
+    const throwing: Scenario = {
+      ...wordcount,
+      build(env, s) {
+        const words = env.fromLog('source', { topic: 'input', partitions: s.partitions, boundMs: 100 });
+        words
+          .map((r: { id: number }) => {
+            if (r.id === 42) throw new Error('map failed on record 42');
+            return r;
+          })
+          .sinkTo({ topic: 'output', partitions: s.parallelism });
+      },
+    };
+    const r = runScenario({ ...base, guarantee: 'exactly-once', faults: 'none', bugs: [] }, { scenario: throwing });
+    const completes = r.checks.find((c) => c.name === 'run.completes')!;
+    expect(completes.ok).toBe(false);
+    expect(completes.detail).toContain('map failed on record 42');
+  });
+
+  it('fails checkpoint.completed-only when recovery restores a checkpoint that never completed', () => {
+    const seeds = Array.from({ length: 16 }, (_, i) => i + 1);
+    const hit = seeds.find((seed) => {
+      const r = run({ scenario: 'bank', seed, faults: 'heavy', bugs: ['restore-incomplete-checkpoint'] });
+      return r.checks.some((c) => c.name === 'checkpoint.completed-only' && !c.ok);
+    });
+    expect(hit, 'no seed restored an incomplete checkpoint').toBeDefined();
+    const clean = run({ scenario: 'bank', seed: hit!, faults: 'heavy' });
+    expect(clean.checks.find((c) => c.name === 'checkpoint.completed-only')!.ok).toBe(true);
+  });
+});
