@@ -56,6 +56,8 @@ export interface RunReport {
 export interface RunOptions {
   /** Run this scenario instead of the shipped one named in the settings (tests, users' own pipelines). */
   scenario?: Scenario;
+  /** Receives the committed (read-committed) output records once the run is over. */
+  onOutput?: (output: OutputRecord[]) => void;
   /** Extra trace subscribers (a JSON-lines file, the TUI recorder). */
   subscribers?: TraceSubscriber[];
   traceRing?: number;
@@ -162,6 +164,7 @@ export function runScenario(settings: RunSettings, opts: RunOptions = {}): RunRe
 
   const disk = world.disk(IDS.broker);
   const output = readTopic(disk, TOPICS.output, 'read_committed').flat().map((r) => r.value as OutputRecord);
+  opts.onOutput?.(output);
   const checks = judge(scenario, workload.records, output, workload.canBeLate, wmChecker, recorded, counts.finished, endReason);
   checks.unshift({ name: 'run.completes', ok: thrown === undefined, detail: thrown === undefined ? 'no assertion fired' : `the run threw: ${thrown}` });
 
