@@ -51,11 +51,15 @@ export interface RunReport {
   traceEvents: number;
   token: string;
   plan: FaultPlan;
+  /** Only when `RunOptions.now` was given. */
+  phaseMs?: { simulate: number; judge: number };
 }
 
 export interface RunOptions {
   /** Run this scenario instead of the shipped one named in the settings (tests, users' own pipelines). */
   scenario?: Scenario;
+  /** A wall clock (benchmarks): when given, the report carries `phaseMs`, the time spent simulating and judging. */
+  now?: () => number;
   /** Receives the committed (read-committed) output records once the run is over. */
   onOutput?: (output: OutputRecord[]) => void;
   /** Extra trace subscribers (a JSON-lines file, the TUI recorder). */
@@ -153,6 +157,7 @@ export function runScenario(settings: RunSettings, opts: RunOptions = {}): RunRe
   // finding of this run like a failed check, reported with its token, not a crash of weir.
   let thrown: string | undefined;
   let endReason = 'threw';
+  const simulateStart = opts.now?.() ?? 0;
   try {
     world.run({ stopWhen: () => counts.finished, maxSteps });
     // Liveness phase: let the final commits land; the job manager stops its timers after the job finished.
@@ -161,6 +166,7 @@ export function runScenario(settings: RunSettings, opts: RunOptions = {}): RunRe
     thrown = (e as Error).message.replace(/\s*\n\s*/g, ' ').trim();
   }
   world.finish();
+  const judgeStart = opts.now?.() ?? 0;
 
   const disk = world.disk(IDS.broker);
   const output = readTopic(disk, TOPICS.output, 'read_committed').flat().map((r) => r.value as OutputRecord);
@@ -193,6 +199,7 @@ export function runScenario(settings: RunSettings, opts: RunOptions = {}): RunRe
     token: encodeToken({ ...settings, plan: faultPlan }),
     plan: faultPlan,
   };
+  if (opts.now) report.phaseMs = { simulate: judgeStart - simulateStart, judge: opts.now() - judgeStart };
   return report;
 }
 

@@ -48,6 +48,8 @@ export interface WorkloadOptions {
   partitions: number;
   /** Average event-time spacing of consecutive records, default 10. */
   eventRateMsPerRecord?: number;
+  /** Records that share each such step (default 1): a dense stream for throughput runs. */
+  recordsPerStep?: number;
   /** Bounded out-of-orderness: records are at most this far behind their partition's max timestamp (stragglers aside). */
   disorderBoundMs: number;
   /** Fraction of records later than the bound, e.g. [1, 50]; [0, 1] (the default) means none. */
@@ -86,7 +88,7 @@ export function generateWorkload(rng: Rng, opts: WorkloadOptions): Workload {
   const rate = opts.eventRateMsPerRecord ?? 10;
   const idle = opts.idlePartitions ?? 0;
   const [lateNum, lateDen] = opts.stragglerRatio ?? [0, 1];
-  const clock = new NominalClock(rng.fork('clock'), rate, opts.bursts ?? false);
+  const clock = new NominalClock(rng.fork('clock'), rate, opts.bursts ?? false, opts.recordsPerStep ?? 1);
   const deck = new PartitionDeck(rng.fork('partitions'), opts.partitions, idle);
   const nextKey = keyChooser(rng.fork('keys'), opts.keys, opts.keySkew ?? false);
   const valueRng = rng.fork('values');
@@ -166,6 +168,7 @@ function validate(o: WorkloadOptions): void {
   need(int(o.partitions) && o.partitions >= 1, `partitions must be an integer >= 1, got ${o.partitions}`);
   need(int(o.disorderBoundMs) && o.disorderBoundMs >= 0, `disorderBoundMs must be an integer >= 0`);
   need(int(o.eventRateMsPerRecord) && (o.eventRateMsPerRecord ?? 0) >= 0, `eventRateMsPerRecord must be an integer >= 0`);
+  need(int(o.recordsPerStep) && (o.recordsPerStep ?? 1) >= 1, `recordsPerStep must be an integer >= 1`);
   need(int(o.stragglerExtraMs) && (o.stragglerExtraMs ?? 1) >= 1, `stragglerExtraMs must be an integer >= 1`);
   const idle = o.idlePartitions ?? 0;
   need(int(idle) && idle >= 0 && idle < o.partitions, `idlePartitions must leave at least one active partition`);

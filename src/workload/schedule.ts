@@ -87,10 +87,22 @@ export function activeArrivalGapMsMax(arrivals: readonly Arrival[], activePartit
 export class NominalClock {
   private nowMs = 0;
   private burstLeft = 0;
+  private sameLeft = 0;
 
-  constructor(private readonly rng: Rng, private readonly rateMsPerRecord: number, private readonly bursts: boolean) {}
+  constructor(
+    private readonly rng: Rng,
+    private readonly rateMsPerRecord: number,
+    private readonly bursts: boolean,
+    /** Records per nominal step: more than 1 makes a dense stream (many records share each millisecond). */
+    private readonly recordsPerStep = 1,
+  ) {}
 
   next(): number {
+    if (this.sameLeft > 0) {
+      this.sameLeft--;
+      return this.nowMs;
+    }
+    this.sameLeft = this.recordsPerStep - 1;
     if (this.burstLeft > 0) {
       this.burstLeft--;
       this.nowMs += this.rng.int(2);

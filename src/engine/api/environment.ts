@@ -12,6 +12,8 @@ import { JobGraph, type GraphNode, type KeySelector, type Partitioning } from '.
 import type { StreamOperator } from '../operators/operator.ts';
 import { FilterOperator, FlatMapOperator, MapOperator } from '../operators/basic.ts';
 import { LogSourceOperator, type LogSourceOptions } from '../operators/log-source.ts';
+import { ScriptedSourceOperator, type ScriptedSourceOptions } from '../operators/scripted-source.ts';
+import { validateScript, type Script } from '../script.ts';
 import { WindowOperator, type AggregateFunction } from '../operators/window.ts';
 import { KeyedProcessOperator, type KeyedProcessFunction } from '../operators/keyed-process.ts';
 import { IntervalJoinOperator, type JoinFunction } from '../operators/interval-join.ts';
@@ -32,6 +34,23 @@ export class StreamEnvironment {
       name,
       parallelism: opts.parallelism ?? this.options.parallelism,
       create: () => new LogSourceOperator(opts),
+      isSource: true,
+      keyed: false,
+    });
+    return new DataStream(this, node);
+  }
+
+  /**
+   * Plays a script of records, watermark advances and processing-time waits
+   * (Beam's TestStream). Always one subtask, so every lateness decision
+   * downstream is exact; see `operators/scripted-source.ts`.
+   */
+  fromScript(name: string, script: Script, opts: ScriptedSourceOptions = {}): DataStream {
+    validateScript(script);
+    const node = this.graph.addNode({
+      name,
+      parallelism: 1,
+      create: () => new ScriptedSourceOperator(script, opts),
       isSource: true,
       keyed: false,
     });

@@ -1,0 +1,204 @@
+/**
+ * Coverage of "sometimes" edges: rare situations a sweep should reach at
+ * least once, or its seeds prove little (the "sometimes" assertions of
+ * Antithesis and TigerBeetle). Each edge is counted from one run's trace
+ * events (and, for the input-record edge, its workload), so the counts are
+ * as deterministic as the run; a sweep sums them over its runs.
+ *
+ * Edges, precisely:
+ * - `record.at-window-end`: an input record whose timestamp is the last
+ *   millisecond (`end - 1`) of a window it belongs to (tumbling, sliding).
+ * - `record.late-by-1ms`: a record dropped as late (`record.late`) that one
+ *   millisecond less of watermark would have let in: for windows, the
+ *   watermark equals the cleanup time (`end - 1 + allowed lateness`) of the
+ *   record's last window (for sessions, its own proto-session); for an
+ *   interval join (late when `ts < wm`), `ts == wm - 1`.
+ * - `record.within-lateness`: a record joining a window the watermark had
+ *   already passed, within allowed lateness (`window.late`, a late firing).
+ * - `record.at-lateness-bound`: such a record at the very last watermark the
+ *   lateness still allows (`wm == end - 1 + lateness - 1`).
+ * - `crash.precommit-before-commit`: a task manager crashes while a sink
+ *   transaction of one of its tasks is pre-committed and not yet committed
+ *   or aborted.
+ * - `barrier.mid-alignment`: a task receives a barrier after another of its
+ *   channels delivered the same checkpoint's barrier at an earlier virtual
+ *   time, while it is still aligning.
+ * - `restore.older-checkpoint`: the job restores a checkpoint older than the
+ *   newest one that completed (or none although one completed).
+ * - `txn.fenced`: the log fences a zombie producer's transaction.
+ */
+import type { TraceEvent, TraceSubscriber } from '../sim/trace.ts';
+import type { InputRecord } from '../engine/records.ts';
+import { assignWindows } from '../engine/windows/assigners.ts';
+import { StreamEnvironment } from '../engine/api/environment.ts';
+import { WindowOperator } from '../engine/operators/window.ts';
+import { IntervalJoinOperator } from '../engine/operators/interval-join.ts';
+import type { Scenario } from '../../scenarios/types.ts';
+
+export const EDGES = [
+  'record.at-window-end',
+  'record.late-by-1ms',
+  'record.within-lateness',
+  'record.at-lateness-bound',
+  'crash.precommit-before-commit',
+  'barrier.mid-alignment',
+  'restore.older-checkpoint',
+  'txn.fenced',
+] as const;
+
+export type Edge = (typeof EDGES)[number];
+export type EdgeCounts = Record<Edge, number>;
+
+export const EDGE_TEXT: Readonly<Record<Edge, string>> = {
+  'record.at-window-end': "a record at a window's last millisecond",
+  'record.late-by-1ms': 'a record dropped as late by exactly 1 ms',
+  'record.within-lateness': 'a record inside allowed lateness (late firing)',
+  'record.at-lateness-bound': 'a record at the last millisecond of allowed lateness',
+  'crash.precommit-before-commit': 'a crash between pre-commit and commit',
+  'barrier.mid-alignment': 'a barrier arriving mid-alignment',
+  'restore.older-checkpoint': 'a restore from a checkpoint older than the latest',
+  'txn.fenced': 'a fenced zombie transaction',
+};
+
+export function zeroCounts(): EdgeCounts {
+  return Object.fromEntries(EDGES.map((e) => [e, 0])) as EdgeCounts;
+}
+
+/**
+ * The edges a scenario can reach at all: record edges need windows (or, for
+ * the late-by-1ms edge, some operator that drops late records); a session
+ * window has no fixed last millisecond a record could sit on.
+ */
+export function applicableEdges(scenario: Scenario): Edge[] {
+  const assigner = scenario.window?.assigner;
+  const dropsLate = scenario.window !== undefined || hasLateDroppingOperator(scenario);
+  return EDGES.filter((edge) => {
+    switch (edge) {
+      case 'record.at-window-end':
+        return assigner !== undefined && assigner.kind !== 'session';
+      case 'record.late-by-1ms':
+        return dropsLate;
+      case 'record.within-lateness':
+      case 'record.at-lateness-bound':
+        return scenario.window !== undefined;
+      default:
+        return true;
+    }
+  });
+}
+
+function hasLateDroppingOperator(scenario: Scenario): boolean {
+  const env = new StreamEnvironment({ parallelism: 1 });
+  scenario.build(env, { ...scenario.defaults, parallelism: 1 });
+  return env.graph.nodes.some((n) => {
+    const op = n.create();
+    return op instanceof WindowOperator || op instanceof IntervalJoinOperator;
+  });
+}
+
+/** Counts the edges of one run: pass `scenario` and `subscriber` to `runScenario`, then call `finish`. */
+export class CoverageProbe {
+  readonly scenario: Scenario;
+  readonly subscriber: TraceSubscriber;
+  private readonly counts = zeroCounts();
+  private records: readonly InputRecord[] = [];
+  private maxCompleted = -1;
+  /** Pre-committed, not yet settled sink transactions by process. */
+  private readonly open = new Map<string, Set<string>>();
+  /** Per task attempt: the checkpoint it is aligning, when its first barrier came, which channels delivered it. */
+  private readonly aligning = new Map<string, { checkpoint: number; sinceMs: number; channels: Set<number> }>();
+
+  constructor(private readonly base: Scenario) {
+    // The workload is captured as the run draws it: the input-record edge is a property of the input.
+    this.scenario = {
+      ...base,
+      workload: (rng, sizes) => {
+        const w = base.workload(rng, sizes);
+        this.records = w.records;
+        return w;
+      },
+    };
+    this.subscriber = (e) => this.onEvent(e);
+  }
+
+  finish(): EdgeCounts {
+    const assigner = this.base.window?.assigner;
+    if (assigner && assigner.kind !== 'session') {
+      for (const r of this.records) {
+        if (assignWindows(assigner, r.ts).some((w) => w.end - 1 === r.ts)) this.counts['record.at-window-end']++;
+      }
+    }
+    return { ...this.counts };
+  }
+
+  private onEvent(e: TraceEvent): void {
+    switch (e.kind) {
+      case 'record.late':
+        if (this.lateByOneMs(e.ts as number, e.wm as number)) this.counts['record.late-by-1ms']++;
+        break;
+      case 'window.late': {
+        this.counts['record.within-lateness']++;
+        const lateness = this.base.window?.allowedLatenessMs ?? 0;
+        if ((e.wm as number) === (e.end as number) - 1 + lateness - 1) this.counts['record.at-lateness-bound']++;
+        break;
+      }
+      case 'txn.precommit':
+        if (typeof e.task === 'string') this.openTxns(e.p).add(e.txn as string);
+        break;
+      case 'txn.commit':
+      case 'txn.abort':
+        if (typeof e.task === 'string') this.open.get(e.p)?.delete(e.txn as string);
+        break;
+      case 'proc.crash':
+        if ((this.open.get(e.p)?.size ?? 0) > 0) this.counts['crash.precommit-before-commit']++;
+        this.open.delete(e.p);
+        break;
+      case 'barrier.receive':
+        this.onBarrier(e);
+        break;
+      case 'barrier.align':
+        this.aligning.delete(`${e.task as string}#${e.attempt as number}`);
+        break;
+      case 'checkpoint.complete':
+        this.maxCompleted = Math.max(this.maxCompleted, e.checkpoint as number);
+        break;
+      case 'job.restore':
+        if ((e.checkpoint as number) < this.maxCompleted) this.counts['restore.older-checkpoint']++;
+        break;
+      case 'txn.fenced':
+        this.counts['txn.fenced']++;
+        break;
+    }
+  }
+
+  private lateByOneMs(ts: number, wm: number): boolean {
+    const spec = this.base.window;
+    if (!spec) return ts === wm - 1;
+    const lastMaxTs = Math.max(...assignWindows(spec.assigner, ts).map((w) => w.end - 1));
+    return lastMaxTs + spec.allowedLatenessMs === wm;
+  }
+
+  private openTxns(process: string): Set<string> {
+    let set = this.open.get(process);
+    if (!set) this.open.set(process, (set = new Set()));
+    return set;
+  }
+
+  private onBarrier(e: TraceEvent): void {
+    const key = `${e.task as string}#${e.attempt as number}`;
+    const checkpoint = e.checkpoint as number;
+    const ch = e.ch as number;
+    const st = this.aligning.get(key);
+    if (!st || st.checkpoint !== checkpoint) {
+      this.aligning.set(key, { checkpoint, sinceMs: e.t, channels: new Set([ch]) });
+      return;
+    }
+    if (!st.channels.has(ch) && e.t > st.sinceMs) this.counts['barrier.mid-alignment']++;
+    st.channels.add(ch);
+  }
+}
+
+/** Adds `b` into `a`. */
+export function addCounts(a: EdgeCounts, b: EdgeCounts): void {
+  for (const edge of EDGES) a[edge] += b[edge];
+}
