@@ -7,6 +7,8 @@
  */
 import { generateTransfers } from '../src/workload/bank.ts';
 import { checkBank } from '../src/check/bank.ts';
+import { checkConsistentCuts } from '../src/check/checkpoint-cut.ts';
+import { keyedValues, operatorsNamed, sourceOffsets } from '../src/engine/checkpoint/inspect.ts';
 import type { InputRecord, KeyedUpdate, OutputRecord } from '../src/engine/records.ts';
 import type { KeyedProcessContext } from '../src/engine/operators/keyed-process.ts';
 import { TOPICS, type Scenario } from './types.ts';
@@ -28,6 +30,16 @@ function movements(r: InputRecord): Movement[] {
 interface Account {
   balance: number;
   seq: number;
+}
+
+/** The accounts after exactly `records`, in any order (sums and counts commute). */
+function referenceAccounts(records: InputRecord[]): Map<string, Account> {
+  const out = new Map<string, Account>();
+  for (const m of records.flatMap(movements)) {
+    const a = out.get(m.account) ?? { balance: 0, seq: 0 };
+    out.set(m.account, { balance: a.balance + m.delta, seq: a.seq + 1 });
+  }
+  return out;
 }
 
 export const bank: Scenario = {
@@ -55,5 +67,17 @@ export const bank: Scenario = {
       )
       .sinkTo({ topic: TOPICS.output, partitions: s.parallelism, name: 'sink' });
   },
-  check: ({ input, output }) => checkBank(input, output.filter((o: OutputRecord): o is KeyedUpdate => o.type === 'update')),
+  check: ({ input, output, inputByPartition, checkpoints }) => [
+    ...checkBank(input, output.filter((o: OutputRecord): o is KeyedUpdate => o.type === 'update')),
+    checkConsistentCuts(
+      checkpoints().map((cp) => ({
+        checkpoint: cp.checkpoint,
+        offsets: new Map(operatorsNamed(cp, 'transfers').flatMap((op) => [...sourceOffsets(op)])),
+        state: new Map(operatorsNamed(cp, 'balances').flatMap((op) => [...keyedValues<Account>(op, 'account')])),
+      })),
+      inputByPartition,
+      referenceAccounts,
+      (a) => (a ? `balance ${a.balance} after ${a.seq} records` : 'nothing'),
+    ),
+  ],
 };

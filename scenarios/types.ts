@@ -7,6 +7,7 @@ import type { InputRecord, OutputRecord } from '../src/engine/records.ts';
 import type { Rng } from '../src/sim/rng.ts';
 import type { Workload } from '../src/workload/generate.ts';
 import type { CheckResult } from '../src/check/types.ts';
+import type { InspectedCheckpoint } from '../src/engine/checkpoint/inspect.ts';
 import type { WindowSpec } from '../src/check/types.ts';
 
 export interface ScenarioSizes {
@@ -19,9 +20,13 @@ export interface ScenarioSizes {
 
 export interface CheckInput {
   input: InputRecord[];
+  /** The input as the log holds it: per partition, in offset order. */
+  inputByPartition: InputRecord[][];
   /** The read-committed content of the output topic. */
   output: OutputRecord[];
   canBeLate: boolean;
+  /** The completed checkpoints in the store, read back after the run. */
+  checkpoints(): InspectedCheckpoint[];
 }
 
 export interface Scenario {

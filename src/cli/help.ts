@@ -11,7 +11,7 @@ Commands:
   list [--json]                      the scenarios, one line each
   run <scenario|token> [options]     one simulated run, judged by the checkers
   bugs [--json]                      the planted bugs, one line each
-  explore <scenario> [options]       seed sweeps with shrinking      (planned)
+  explore <scenario> [options]       sweep seeds, shrink the first failure
   replay <token|trace-file>          the terminal UI on one run      (planned)
   walkthrough [lesson]               narrated lessons                (planned)
   trace <token> --format jsonl|perfetto [-o FILE]  export a trace    (planned)
@@ -58,5 +58,35 @@ weir run <scenario> --bug NAME, and the checker that catches each.
 --json prints an array of {name, description, caughtBy}.
 `;
 
+export const EXPLORE_HELP = `Usage: weir explore <scenario> [options]
+
+Runs seeds start .. start+N-1 of a scenario (swarm faults by default) across
+worker threads, shrinks the first failing seed with fast-check to a smaller
+run that fails the same check (fewer events and faults, earlier and shorter
+faults, lower parallelism, fewer keys), and reports which rare edges the
+sweep reached. The failures found do not depend on --workers.
+
+Options:
+  --seeds N                seeds to run (default: 100)
+  --start S                first seed (default: 1)
+  --shard k/n              only seeds with (seed - start) % n == k - 1
+                           (1-based k, as vitest's --shard)
+  --workers K              worker threads (default: one per core; 1 runs
+                           in this process)
+  --guarantee G            exactly-once | at-least-once | at-most-once
+                           (default: exactly-once)
+  --faults P               none | light | heavy | swarm (default: swarm)
+  --bug NAME               switch on a planted bug (repeatable; see weir bugs)
+  --events N               input records per run (default: the scenario's)
+  --parallelism N          parallelism of the job (default: the scenario's)
+  --json                   print one JSON object instead of the report
+
+Shrinking stops after 200 runs or 60 s. Progress (runs, failures, runs/s)
+goes to stderr on a terminal.
+
+Exit codes: 0 no run failed, 1 a run failed (the shrunk run's replay
+command is printed), 2 bad input.
+`;
+
 /** Commands in the contract that this version does not provide yet. */
-export const PLANNED_COMMANDS: readonly string[] = ['explore', 'replay', 'walkthrough', 'trace'];
+export const PLANNED_COMMANDS: readonly string[] = ['replay', 'walkthrough', 'trace'];

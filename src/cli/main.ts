@@ -23,6 +23,7 @@ const COMMANDS: Readonly<Record<string, () => Promise<Command>>> = {
   list: async () => (await import('./list.ts')).listCommand,
   run: async () => (await import('./run.ts')).runCommand,
   bugs: async () => (await import('./bugs.ts')).bugsCommand,
+  explore: async () => (await import('./explore.ts')).exploreCommand,
 };
 
 const INTERNAL_ERROR = 3;

@@ -16,7 +16,7 @@ import { applyPlan, generatePlan, profileFor, type FaultPlan } from '../sim/faul
 import type { TraceEvent, TraceSubscriber } from '../sim/trace.ts';
 import { brokerProcess } from '../log/broker.ts';
 import { workloadProducer } from '../log/producer-process.ts';
-import { readTopic } from '../log/reader.ts';
+import { inspectTopic, readTopic } from '../log/reader.ts';
 import { StreamEnvironment } from '../engine/api/environment.ts';
 import { BugSwitches } from '../engine/bugs.ts';
 import { JobPlan } from '../engine/runtime/plan.ts';
@@ -25,7 +25,8 @@ import { jobManagerProcess } from '../engine/runtime/job-manager.ts';
 import { taskManagerProcess, type ClusterIds } from '../engine/runtime/task-manager.ts';
 import { checkpointStoreProcess } from '../engine/checkpoint/store.ts';
 import type { InputRecord, LateRecord, OutputRecord, WindowResult } from '../engine/records.ts';
-import { findScenario, type Scenario, type ScenarioSizes } from '../../scenarios/index.ts';
+import { findScenario, type CheckInput, type Scenario, type ScenarioSizes } from '../../scenarios/index.ts';
+import { readCheckpoints } from '../engine/checkpoint/inspect.ts';
 import { TOPICS } from '../../scenarios/types.ts';
 import { checkExactlyOnceWindows } from '../check/exactly-once.ts';
 import { WatermarkChecker } from '../check/watermarks.ts';
@@ -171,7 +172,17 @@ export function runScenario(settings: RunSettings, opts: RunOptions = {}): RunRe
   const disk = world.disk(IDS.broker);
   const output = readTopic(disk, TOPICS.output, 'read_committed').flat().map((r) => r.value as OutputRecord);
   opts.onOutput?.(output);
-  const checks = judge(scenario, workload.records, output, workload.canBeLate, wmChecker, recorded, counts.finished, endReason);
+  const inputByPartition: InputRecord[][] = Array.from({ length: sizes.partitions }, () => []);
+  for (const a of workload.arrivals) inputByPartition[a.partition]!.push(...(a.records as InputRecord[]));
+  const checkInput: CheckInput = {
+    input: workload.records,
+    inputByPartition,
+    output,
+    canBeLate: workload.canBeLate,
+    checkpoints: () => readCheckpoints(world.disk(IDS.store), plan),
+  };
+  const openTxns = inspectTopic(disk, TOPICS.output).flatMap((p) => p.openTxns.map((t) => t.transactionalId));
+  const checks = judge(scenario, checkInput, wmChecker, recorded, counts.finished, endReason, openTxns);
   checks.unshift({ name: 'run.completes', ok: thrown === undefined, detail: thrown === undefined ? 'no assertion fired' : `the run threw: ${thrown}` });
 
   const report: RunReport = {
@@ -203,23 +214,31 @@ export function runScenario(settings: RunSettings, opts: RunOptions = {}): RunRe
   return report;
 }
 
+/** Liveness: the job finished, the world settled, and no transaction was left open (blocking read-committed readers). */
+function livenessCheck(finished: boolean, endReason: string, openTxns: string[]): CheckResult {
+  const name = 'liveness';
+  if (!finished) return { name, ok: false, detail: 'the job never finished within the step limit' };
+  if (endReason !== 'idle') return { name, ok: false, detail: `the job finished but the world did not settle (${endReason})` };
+  if (openTxns.length > 0) {
+    const more = openTxns.length > 1 ? ` (and ${openTxns.length - 1} more)` : '';
+    return { name, ok: false, detail: `transaction ${openTxns[0]} was left open on the output topic${more}: read-committed readers wait behind it forever` };
+  }
+  return { name, ok: true, detail: 'the job finished and every transaction settled' };
+}
+
 function judge(
-  scenario: Scenario, input: InputRecord[], output: OutputRecord[], canBeLate: boolean,
-  wm: WatermarkChecker | undefined, recorded: TraceEvent[], finished: boolean, endReason: string,
+  scenario: Scenario, ci: CheckInput, wm: WatermarkChecker | undefined, recorded: TraceEvent[], finished: boolean, endReason: string, openTxns: string[],
 ): CheckResult[] {
+  const { input, output, canBeLate } = ci;
   const checks: CheckResult[] = [];
-  checks.push({
-    name: 'liveness',
-    ok: finished && endReason === 'idle',
-    detail: finished ? (endReason === 'idle' ? 'the job finished and every transaction settled' : `the job finished but the world did not settle (${endReason})`) : 'the job never finished within the step limit',
-  });
+  checks.push(livenessCheck(finished, endReason, openTxns));
   if (scenario.window) {
     const results = output.filter((o): o is WindowResult => o.type === 'window');
     const late = output.filter((o): o is LateRecord => o.type === 'late');
     checks.push(checkExactlyOnceWindows(input, results, late, scenario.window, { canBeLate }));
     if (wm) checks.push(...wm.finish(input, results, scenario.window));
   }
-  if (scenario.check) checks.push(...scenario.check({ input, output, canBeLate }));
+  if (scenario.check) checks.push(...scenario.check(ci));
   checks.push(checkRestoreHashes(recorded), checkRestoresCompleted(recorded));
   return checks;
 }

@@ -26,7 +26,6 @@ export interface SweepJob {
   bugs: BugName[];
   events?: number;
   parallelism?: number;
-  maxSteps?: number;
 }
 
 export interface Shard {
@@ -71,7 +70,7 @@ export function runSeed(job: SweepJob, seed: number): SeedResult {
   const probe = new CoverageProbe(scenario);
   let report: RunReport;
   try {
-    report = runScenario(settings, { scenario: probe.scenario, subscribers: [probe.subscriber], ...(job.maxSteps ? { maxSteps: job.maxSteps } : {}) });
+    report = runScenario(settings, { scenario: probe.scenario, subscribers: [probe.subscriber] });
   } catch (e) {
     const detail = `the run threw: ${(e as Error).message.replace(/\s*\n\s*/g, ' ').trim()}`;
     return {

@@ -27,6 +27,8 @@ export interface TransferOptions {
   initialBalance: number;
   /** Average spacing of records in ms, default 10. */
   eventRateMsPerRecord?: number;
+  /** Records that share each nominal millisecond (default 1): a dense stream. */
+  recordsPerStep?: number;
 }
 
 export function accountName(i: number): string {
@@ -39,7 +41,7 @@ export function generateTransfers(rng: Rng, opts: TransferOptions): Workload {
   if (!Number.isSafeInteger(events) || events < 0) throw new RangeError(`events must be an integer >= 0, got ${events}`);
   if (!Number.isSafeInteger(partitions) || partitions < 1) throw new RangeError(`partitions must be >= 1, got ${partitions}`);
   if (!Number.isSafeInteger(initialBalance) || initialBalance < 0) throw new RangeError(`initialBalance must be an integer >= 0`);
-  const clock = new NominalClock(rng.fork('clock'), opts.eventRateMsPerRecord ?? 10, false);
+  const clock = new NominalClock(rng.fork('clock'), opts.eventRateMsPerRecord ?? 10, false, opts.recordsPerStep ?? 1);
   const deck = new PartitionDeck(rng.fork('partitions'), partitions, 0);
   const pick = rng.fork('transfers');
   const amountMax = Math.max(1, Math.floor(initialBalance / 10));

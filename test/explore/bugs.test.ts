@@ -10,14 +10,16 @@
 import { describe, expect, it } from 'vitest';
 import { BUGS, type BugName } from '../../src/engine/bugs.ts';
 import type { ProfileName } from '../../src/sim/faults.ts';
-import { failed, run } from './helpers.ts';
+import { denseBank, failed, run } from './helpers.ts';
+import type { Scenario } from '../../scenarios/types.ts';
 
-const WHERE: Record<BugName, { scenario: string; faults: ProfileName; events?: number }> = {
+const WHERE: Record<BugName, { scenario: string; faults: ProfileName; events?: number; custom?: Scenario }> = {
   'watermark-max': { scenario: 'wordcount', faults: 'none' },
   'fire-at-end': { scenario: 'wordcount', faults: 'none', events: 600 },
   'drop-late-silently': { scenario: 'wordcount', faults: 'none' },
   'session-merge-loses-side': { scenario: 'sessions', faults: 'none' },
   'lateness-off-by-one': { scenario: 'sliding-average', faults: 'none', events: 600 },
+  'no-alignment': { scenario: 'bank', faults: 'heavy', events: 2_000, custom: denseBank },
   'commit-before-complete': { scenario: 'bank', faults: 'heavy' },
   'source-not-rewound': { scenario: 'bank', faults: 'heavy' },
   'restore-incomplete-checkpoint': { scenario: 'bank', faults: 'heavy' },
@@ -33,13 +35,13 @@ describe.each(Object.keys(BUGS) as BugName[])('planted bug %s', (bug) => {
     const base = { scenario: where.scenario, faults: where.faults, ...(where.events ? { events: where.events } : {}) };
     let caught: { seed: number; problems: string[] } | undefined;
     for (const seed of SEEDS) {
-      const problems = failed(run({ ...base, seed, bugs: [bug] }));
+      const problems = failed(run({ ...base, seed, bugs: [bug] }, where.custom ? { scenario: where.custom } : {}));
       if (problems.length > 0) {
         caught = { seed, problems };
         break;
       }
     }
     expect(caught, `${bug} was not caught on seeds 1..${SEEDS.length}`).toBeDefined();
-    expect(failed(run({ ...base, seed: caught!.seed }))).toEqual([]);
+    expect(failed(run({ ...base, seed: caught!.seed }, where.custom ? { scenario: where.custom } : {}))).toEqual([]);
   });
 });

@@ -1,9 +1,12 @@
-import { runScenario, type RunReport } from '../../src/explore/run.ts';
+import { bank } from '../../scenarios/bank.ts';
+import { generateTransfers } from '../../src/workload/bank.ts';
+import type { Scenario } from '../../scenarios/types.ts';
+import { runScenario, type RunOptions, type RunReport } from '../../src/explore/run.ts';
 import type { RunSettings } from '../../src/explore/settings.ts';
 
 /** Runs a scenario with defaults filled in; small sizes keep the suite fast. */
-export function run(s: Partial<RunSettings> & { scenario: string; seed: number }): RunReport {
-  return runScenario({ guarantee: 'exactly-once', faults: 'none', bugs: [], ...s });
+export function run(s: Partial<RunSettings> & { scenario: string; seed: number }, opts: RunOptions = {}): RunReport {
+  return runScenario({ guarantee: 'exactly-once', faults: 'none', bugs: [], ...s }, opts);
 }
 
 export function failed(r: RunReport): string[] {
@@ -11,3 +14,14 @@ export function failed(r: RunReport): string[] {
 }
 
 export const SCENARIO_NAMES = ['wordcount', 'sessions', 'sliding-average', 'join', 'bank'] as const;
+
+
+/**
+ * `bank` over a dense stream (20 transfers share each nominal millisecond), so
+ * records are in flight on every channel when barriers pass: a missing
+ * alignment shows up in the checkpointed state.
+ */
+export const denseBank: Scenario = {
+  ...bank,
+  workload: (rng, s) => generateTransfers(rng, { events: s.events, accounts: s.keys, partitions: s.partitions, initialBalance: 1_000, recordsPerStep: 20 }),
+};

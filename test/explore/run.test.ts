@@ -2,8 +2,10 @@
  * What this proves: the run-level checks can fail. `liveness` fails when the
  * job cannot finish within its step budget, and `run.completes` fails — with
  * the exception's message, as a finding of the run rather than a crash of
- * weir — when code inside the engine throws; `checkpoint.completed-only`
- * fails when recovery restores a checkpoint that never completed.
+ * weir — when code inside the engine throws; liveness also fails when a
+ * transaction is left open; `checkpoint.completed-only` fails when recovery
+ * restores a checkpoint that never completed; `checkpoint.consistent-cut`
+ * fails when barriers are not aligned (at-least-once) on a dense stream.
  *
  * How: the same wordcount run three ways — with a tiny step budget, with a
  * map function that throws on one record, and with the planted bug
@@ -14,7 +16,7 @@ import { describe, expect, it } from 'vitest';
 import { runScenario } from '../../src/explore/run.ts';
 import { wordcount } from '../../scenarios/wordcount.ts';
 import type { Scenario } from '../../scenarios/types.ts';
-import { failed, run } from './helpers.ts';
+import { denseBank, failed, run } from './helpers.ts';
 
 const base = { scenario: 'wordcount', seed: 3, events: 300 } as const;
 
@@ -49,6 +51,28 @@ describe('run-level checks', () => {
     const completes = r.checks.find((c) => c.name === 'run.completes')!;
     expect(completes.ok).toBe(false);
     expect(completes.detail).toContain('map failed on record 42');
+  });
+
+  it('fails liveness when a transaction is left open on the output topic', () => {
+    const seeds = Array.from({ length: 16 }, (_, i) => i + 1);
+    const hit = seeds.find((seed) => {
+      const r = run({ scenario: 'bank', seed, faults: 'heavy', bugs: ['sink-no-abort-on-restore'] });
+      return r.checks.some((c) => c.name === 'liveness' && !c.ok && /left open/.test(c.detail));
+    });
+    expect(hit, 'no seed left a transaction open').toBeDefined();
+    expect(run({ scenario: 'bank', seed: hit!, faults: 'heavy' }).checks.find((c) => c.name === 'liveness')!.ok).toBe(true);
+  });
+
+  it('fails checkpoint.consistent-cut when barriers are not aligned, and passes with alignment', () => {
+    const seeds = Array.from({ length: 12 }, (_, i) => i + 1);
+    const base = { scenario: 'bank', events: 2_000, faults: 'heavy' } as const;
+    const hit = seeds.find((seed) => {
+      const r = run({ ...base, seed, guarantee: 'at-least-once' }, { scenario: denseBank });
+      return r.checks.some((c) => c.name === 'checkpoint.consistent-cut' && !c.ok);
+    });
+    expect(hit, 'no seed showed an inconsistent cut').toBeDefined();
+    const aligned = run({ ...base, seed: hit! }, { scenario: denseBank });
+    expect(aligned.checks.find((c) => c.name === 'checkpoint.consistent-cut')!.ok).toBe(true);
   });
 
   it('fails checkpoint.completed-only when recovery restores a checkpoint that never completed', () => {

@@ -12,7 +12,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { failed, run, SCENARIO_NAMES } from './helpers.ts';
+import { denseBank, failed, run, SCENARIO_NAMES } from './helpers.ts';
 
 describe.each(SCENARIO_NAMES)('%s', (scenario) => {
   it('passes every check without faults on random seeds', () => {
@@ -42,5 +42,17 @@ describe.each(SCENARIO_NAMES)('%s', (scenario) => {
     expect(a.traceEvents).toBe(b.traceEvents);
     const c = run({ scenario, seed: 8, events: 300, faults: 'heavy' });
     expect(c.traceHash).not.toBe(a.traceHash);
+  });
+});
+
+describe('bank over a dense stream', () => {
+  it('passes every check under swarm faults in exactly-once mode (records in flight at every barrier)', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 1_000_000 }), (seed) => {
+        const r = run({ scenario: 'bank', seed, events: 1_500, faults: 'swarm' }, { scenario: denseBank });
+        expect(failed(r), r.token).toEqual([]);
+      }),
+      { numRuns: 4 },
+    );
   });
 });

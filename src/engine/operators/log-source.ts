@@ -44,7 +44,7 @@ interface PartitionState {
   inFlight: boolean;
 }
 
-interface SourceSnapshot {
+export interface SourceSnapshot {
   /** The last watermark emitted, so a restored source never emits below it. */
   emitted: number;
   partitions: { partition: number; offset: number; maxTs: number; finished: boolean }[];

@@ -54,6 +54,7 @@ export class LogSinkOperator implements StreamOperator {
     const mode = this.opts.mode ?? (ctx.checkpointGuarantee === 'exactly-once' ? 'two-phase' : 'plain');
     if (mode === 'two-phase') this.txn = new TwoPhaseState(ctx, `${ctx.operatorName}-${ctx.subtask}-`);
     this.txn?.begin(1);
+    this.txn?.abortLeftovers();
   }
 
 

@@ -108,21 +108,31 @@ export class TwoPhaseState {
     });
   }
 
-  /** After a restore: re-commit what the checkpoint holds as pending, abort every other leftover. */
+  /**
+   * At every start: abort the transactions of this subtask that earlier
+   * attempts left open — also when the job starts from no checkpoint at all,
+   * or a read-committed reader would wait behind them forever. Those pending
+   * in the restored checkpoint are spared (they are re-committed); the check
+   * runs when the list arrives, after `restore` has recorded them.
+   */
+  abortLeftovers(): void {
+    if (this.ctx.attempt === 0 || this.ctx.bugs.has('sink-no-abort-on-restore')) return;
+    const mine = `-a${this.ctx.attempt}-`;
+    this.ctx.log.listTxns(this.prefix, (r) => {
+      if (!r.ok) return;
+      for (const t of r.open) {
+        if (t.transactionalId.includes(mine) || this.pending.some((p) => p.id === t.transactionalId)) continue;
+        // Re-initialising a transactional id aborts its open transaction and fences its old producer.
+        this.ctx.log.initTxn(t.transactionalId, () => this.ctx.trace.emit('txn.abort', { task: this.ctx.taskName, txn: t.transactionalId, reason: 'left open by a failed attempt' }));
+      }
+    });
+  }
+
+  /** After a restore: re-commit what the checkpoint holds as pending (commits are idempotent). */
   restore(pending: PendingTxn[]): void {
     for (const p of pending) {
       this.pending.push({ ...p });
       this.commit(this.pending[this.pending.length - 1]!);
     }
-    if (this.ctx.bugs.has('sink-no-abort-on-restore')) return;
-    const mine = `-a${this.ctx.attempt}-`;
-    this.ctx.log.listTxns(this.prefix, (r) => {
-      if (!r.ok) return;
-      for (const t of r.open) {
-        if (t.transactionalId.includes(mine) || pending.some((p) => p.id === t.transactionalId)) continue;
-        // Re-initialising a transactional id aborts its open transaction and fences its old producer.
-        this.ctx.log.initTxn(t.transactionalId, () => this.ctx.trace.emit('txn.abort', { task: this.ctx.taskName, txn: t.transactionalId, reason: 'left open by a failed attempt' }));
-      }
-    });
   }
 }

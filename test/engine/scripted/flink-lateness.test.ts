@@ -23,9 +23,11 @@
  * output of the record at 1998 under watermark 6000) is as published.
  *
  * Teeth: with the planted bug `drop-late-silently` the side output is empty
- * and the run's exactly-once check fails; with `fire-at-end`... the window
- * would still fire at 2300, so the boundary is probed by a second script
- * with the watermark exactly at end - 1 = 1999.
+ * and the run's exactly-once check fails. The example's watermarks never
+ * land on end - 1, so a second script puts one exactly at 1999: the window
+ * must fire there, and with the planted bug `fire-at-end` it does not. The
+ * same output on other seeds and parallelisms shows that the script, not
+ * the network, decides every lateness question.
  */
 import { describe, expect, it } from 'vitest';
 import { tumbling } from '../../../src/engine/windows/assigners.ts';
@@ -43,7 +45,7 @@ function pipeline(name: string, s: ScriptedPipeline['script']): ScriptedPipeline
     script: s,
     window: { assigner: tumbling(SIZE_MS), aggregate: 'sum', allowedLatenessMs: LATENESS_MS },
     build(source, _env, sizes) {
-      const sums = source.keyBy((r) => r.key).window(tumbling(SIZE_MS)).allowedLateness(LATENESS_MS).sideOutputLateData('late').aggregate(sumAggregate);
+      const sums = source.keyBy((r) => r.key).window(tumbling(SIZE_MS)).allowedLateness(LATENESS_MS).sideOutputLateData('late').aggregate(sumAggregate, 'window', sizes.parallelism);
       sinkWindowResults(sums, sizes.parallelism);
     },
   };

@@ -5,7 +5,7 @@
  * result. The scenario's workload carries the script's records (none go
  * through the input topic), so the standard checkers judge the run too.
  */
-import { runScenario, type RunReport } from '../../../src/explore/run.ts';
+import { runScenario, type RunOptions, type RunReport } from '../../../src/explore/run.ts';
 import type { RunSettings } from '../../../src/explore/settings.ts';
 import type { DataStream, StreamEnvironment } from '../../../src/engine/api/environment.ts';
 import type { ScriptedSourceOptions } from '../../../src/engine/operators/scripted-source.ts';
@@ -22,11 +22,13 @@ export interface ScriptedPipeline {
   /** Parallelism of everything downstream of the source (the source itself is always 1). */
   parallelism?: number;
   source?: ScriptedSourceOptions;
+  /** Scripts of further scripted sources that `build` adds itself: their records join the checked input. */
+  moreScripts?: Script[];
   build(source: DataStream, env: StreamEnvironment, sizes: ScenarioSizes): void;
 }
 
 export function scriptedScenario(p: ScriptedPipeline): Scenario {
-  const records = scriptRecords(p.script);
+  const records = [p.script, ...(p.moreScripts ?? [])].flatMap(scriptRecords).sort((a, b) => a.id - b.id);
   return {
     name: p.name,
     summary: `scripted: ${p.name}`,
@@ -50,11 +52,11 @@ export interface ScriptedRun {
   failed: string[];
 }
 
-export function runScripted(p: ScriptedPipeline, settings: Partial<RunSettings> = {}): ScriptedRun {
+export function runScripted(p: ScriptedPipeline, settings: Partial<RunSettings> = {}, opts: Pick<RunOptions, 'subscribers'> = {}): ScriptedRun {
   let output: OutputRecord[] = [];
   const report = runScenario(
     { scenario: p.name, seed: 1, guarantee: 'exactly-once', faults: 'none', bugs: [], ...settings },
-    { scenario: scriptedScenario(p), onOutput: (o) => (output = o) },
+    { ...opts, scenario: scriptedScenario(p), onOutput: (o) => (output = o) },
   );
   const results = output
     .filter((o): o is WindowResult => o.type === 'window')

@@ -1,0 +1,174 @@
+/**
+ * What `weir explore` prints: a banner with everything that decides the
+ * sweep, a progress line on stderr (TTY only: runs, failures, runs/s, then
+ * the shrink), and a summary — failing seeds, the edge coverage (an edge
+ * never hit is said plainly), the first failure and its shrunk run with the
+ * command that replays it. `resultJson` is the `--json` object.
+ */
+import type { ExploreRequest } from './explore.ts';
+import type { ExploreResult, SweepProgress } from '../explore/explore.ts';
+import type { CaseSize } from '../explore/shrink.ts';
+import { EDGE_TEXT, type Edge } from '../explore/coverage.ts';
+import { decodeToken } from '../explore/settings.ts';
+import type { Fault } from '../sim/faults.ts';
+
+export interface Style {
+  ok(s: string): string;
+  bad(s: string): string;
+  dim(s: string): string;
+}
+
+const PLAIN: Style = { ok: (s) => s, bad: (s) => s, dim: (s) => s };
+const ANSI: Style = {
+  ok: (s) => `\x1b[32m${s}\x1b[39m`,
+  bad: (s) => `\x1b[31m${s}\x1b[39m`,
+  dim: (s) => `\x1b[2m${s}\x1b[22m`,
+};
+
+export function styleFor(out: NodeJS.WriteStream): Style {
+  return out.isTTY && !process.env.NO_COLOR ? ANSI : PLAIN;
+}
+
+const num = (n: number): string => n.toLocaleString('en-US');
+const SHOWN_SEEDS = 20;
+
+export function bannerLine(req: ExploreRequest, workers: number): string {
+  const j = req.job;
+  const parts = [
+    `explore scenario=${j.scenario}`,
+    `seeds=${req.start}..${req.start + req.count - 1}${req.shard ? ` shard=${req.shard.index}/${req.shard.count}` : ''}`,
+    `workers=${workers}`,
+    `guarantee=${j.guarantee}`,
+    `faults=${j.faults}`,
+    `bugs=${j.bugs.length > 0 ? j.bugs.join(',') : 'none'}`,
+  ];
+  if (j.events !== undefined) parts.push(`events=${j.events}`);
+  if (j.parallelism !== undefined) parts.push(`parallelism=${j.parallelism}`);
+  return parts.join(' ');
+}
+
+/** The progress line on a TTY, redrawn at most ten times a second. */
+export class Progress {
+  private lastMs = 0;
+  constructor(private readonly out: NodeJS.WriteStream) {}
+
+  sweep(p: SweepProgress): void {
+    const rate = p.elapsedMs > 0 ? (p.done * 1000) / p.elapsedMs : 0;
+    this.draw(`  ${num(p.done)}/${num(p.total)} runs · ${num(p.failures)} failing · ${rate.toFixed(1)} runs/s`, p.done === p.total);
+  }
+
+  shrink(runs: number, best: CaseSize): void {
+    this.draw(`  shrinking: ${num(runs)} runs · now ${num(best.events)} events, ${num(best.faults)} faults`, false);
+  }
+
+  clear(): void {
+    this.out.write('\r\x1b[2K');
+  }
+
+  private draw(line: string, force: boolean): void {
+    const now = Date.now();
+    if (!force && now - this.lastMs < 100) return;
+    this.lastMs = now;
+    this.out.write(`\r\x1b[2K${line}`);
+  }
+}
+
+export function resultLines(r: ExploreResult, style: Style): string[] {
+  const lines = [
+    `  sweep        ${num(r.seedsRun)} runs in ${(r.sweepMs / 1000).toFixed(1)} s (${r.runsPerSecond} runs/s), ${num(r.failures)} failing`,
+  ];
+  if (r.failures > 0) {
+    const shown = r.failingSeeds.slice(0, SHOWN_SEEDS).join(', ');
+    lines.push(`  failing      seeds ${shown}${r.failures > SHOWN_SEEDS ? `, … (${num(r.failures)} in all)` : ''}`);
+  }
+  lines.push(...coverageLines(r, style));
+  const f = r.firstFailure;
+  if (!f) {
+    lines.push('', style.ok(`✓ no check failed in ${num(r.seedsRun)} runs`));
+    return lines;
+  }
+  lines.push('', style.bad(`✗ ${f.check}`) + ` on seed ${f.seed}: ${f.detail}`);
+  if (f.alsoFailed.length > 0) lines.push(style.dim(`  (that run also failed: ${f.alsoFailed.join(', ')})`));
+  const s = f.shrunk;
+  if (!s) {
+    lines.push('', style.bad(`replay: npx weir run ${f.token}`));
+    return lines;
+  }
+  const dims = (['events', 'faults', 'parallelism', 'keys'] as const)
+    .filter((k) => k === 'events' || k === 'faults' || s.before[k] !== s.after[k])
+    .map((k) => `${k} ${num(s.before[k])} → ${num(s.after[k])}`);
+  lines.push(`  shrunk       ${dims.join(', ')} in ${num(s.runs)} runs (${(s.elapsedMs / 1000).toFixed(1)} s)${s.exhausted ? ', budget spent: may shrink further' : ''}`);
+  lines.push(`  still fails  ${s.check}: ${s.detail}`);
+  const faults = decodeToken(s.token).plan?.faults ?? [];
+  lines.push(`  faults       ${faults.length === 0 ? 'none' : ''}`.trimEnd());
+  for (const fault of faults) lines.push(style.dim(`               - ${faultText(fault)}`));
+  lines.push('', style.bad(`replay: npx weir run ${s.token}`));
+  return lines;
+}
+
+function coverageLines(r: ExploreResult, style: Style): string[] {
+  const c = r.coverage;
+  const edges = Object.keys(c.counts) as Edge[];
+  const width = Math.max(0, ...edges.map((e) => EDGE_TEXT[e].length));
+  const lines = [`  coverage     "sometimes" edges over ${num(r.seedsRun)} runs:`];
+  for (const e of edges) {
+    const times = c.counts[e] ?? 0;
+    const text = EDGE_TEXT[e].padEnd(width);
+    lines.push(times === 0
+      ? style.bad(`               ✗ ${text}  never hit`)
+      : `               ${style.ok('✓')} ${text}  ${num(times)} ${times === 1 ? 'time' : 'times'} in ${num(c.runs[e] ?? 0)} ${c.runs[e] === 1 ? 'run' : 'runs'}`);
+  }
+  if (c.notApplicable.length > 0) {
+    lines.push(style.dim(`               - not applicable to ${r.scenario}: ${c.notApplicable.map((e) => EDGE_TEXT[e]).join('; ')}`));
+  }
+  return lines;
+}
+
+function faultText(f: Fault): string {
+  switch (f.kind) {
+    case 'crash':
+      return `crash ${f.process} at ${num(f.atMs)} ms (restart after ${num(f.restartAfterMs)} ms)`;
+    case 'partition':
+      return `partition ${f.a}|${f.b} at ${num(f.atMs)} ms for ${num(f.durationMs)} ms`;
+    case 'latency-spike':
+      return `latency +${num(f.extraMs)} ms at ${num(f.atMs)} ms for ${num(f.durationMs)} ms`;
+    case 'disk-corruption':
+      return `disk corruption ${f.process} at ${num(f.atMs)} ms for ${num(f.durationMs)} ms`;
+    case 'slow-fsync':
+      return `slow fsync ${f.process} +${num(f.extraMs)} ms at ${num(f.atMs)} ms for ${num(f.durationMs)} ms`;
+  }
+}
+
+/** The `--json` object: the contract's fields first. */
+export function resultJson(req: ExploreRequest, workers: number, r: ExploreResult): Record<string, unknown> {
+  const out: Record<string, unknown> = {
+    scenario: r.scenario,
+    seedsRun: r.seedsRun,
+    failures: r.failures,
+    runsPerSecond: r.runsPerSecond,
+    failingSeeds: r.failingSeeds,
+    guarantee: req.job.guarantee,
+    faults: req.job.faults,
+    bugs: req.job.bugs,
+    seeds: { start: req.start, count: req.count, ...(req.shard ? { shard: `${req.shard.index}/${req.shard.count}` } : {}) },
+    workers,
+    sweepMs: r.sweepMs,
+    coverage: r.coverage.counts,
+    coverageRuns: r.coverage.runs,
+    coverageNotApplicable: r.coverage.notApplicable,
+  };
+  const f = r.firstFailure;
+  if (f) {
+    const s = f.shrunk;
+    out.firstFailure = {
+      seed: f.seed, check: f.check, detail: f.detail, token: f.token, events: f.events, faults: f.faults, alsoFailed: f.alsoFailed,
+      ...(s ? {
+        shrunk: {
+          events: s.after.events, faults: s.after.faults, parallelism: s.after.parallelism, keys: s.after.keys,
+          token: s.token, detail: s.detail, runs: s.runs, elapsedMs: s.elapsedMs, exhausted: s.exhausted,
+        },
+      } : {}),
+    };
+  }
+  return out;
+}

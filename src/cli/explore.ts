@@ -1,0 +1,118 @@
+/**
+ * `weir explore <scenario>`: sweep seeds (swarm faults by default) across
+ * worker threads, shrink the first failure, report what failed and which
+ * "sometimes" edges the sweep reached.
+ *
+ * Exit code 0 when every run passed, 1 when some run failed (the output
+ * names the check and prints the shrunk run's replay command), 2 on bad
+ * input, raised as a UsageError before anything runs. Progress goes to
+ * stderr, only on a TTY and never with --json, so stdout stays the report.
+ */
+import { availableParallelism } from 'node:os';
+import { parseArgs, parseChoice, parseIntFlag, valueOf, type FlagSpec, type ParsedArgs } from './args.ts';
+import { EXPLORE_HELP } from './help.ts';
+import { EXIT, UsageError } from './usage-error.ts';
+import { isBugName, type BugName } from '../engine/bugs.ts';
+import { FAULT_PROFILES, GUARANTEES, looksLikeToken } from '../explore/settings.ts';
+import type { Shard, SweepJob } from '../explore/sweep.ts';
+import type { ExploreOptions } from '../explore/explore.ts';
+
+const FLAGS: Readonly<Record<string, FlagSpec>> = {
+  seeds: { value: true },
+  start: { value: true },
+  workers: { value: true },
+  shard: { value: true },
+  guarantee: { value: true },
+  faults: { value: true },
+  bug: { value: true, repeat: true },
+  events: { value: true },
+  parallelism: { value: true },
+  json: {},
+};
+
+export interface ExploreRequest {
+  job: SweepJob;
+  start: number;
+  count: number;
+  shard?: Shard;
+  /** Undefined: one per core, at most one per seed. */
+  workers?: number;
+}
+
+export async function exploreCommand(argv: readonly string[]): Promise<number> {
+  const args = parseArgs('explore', argv, FLAGS);
+  if (args.switches.has('help')) {
+    process.stdout.write(EXPLORE_HELP);
+    return EXIT.ok;
+  }
+  const req = exploreRequest(args);
+  const { findScenario } = await import('../../scenarios/index.ts');
+  if (!findScenario(req.job.scenario)) throw new UsageError(`unknown scenario "${req.job.scenario}" (try: weir list)`);
+  const { explore } = await import('../explore/explore.ts');
+  const { seedsOf } = await import('../explore/sweep.ts');
+  const report = await import('./explore-report.ts');
+  const json = args.switches.has('json');
+  const seedCount = seedsOf(req.start, req.count, req.shard).length;
+  const workers = Math.min(req.workers ?? availableParallelism(), Math.max(1, seedCount));
+  const progress = !json && process.stderr.isTTY ? new report.Progress(process.stderr) : undefined;
+
+  if (!json) process.stdout.write(report.bannerLine(req, workers) + '\n');
+  const opts: ExploreOptions = { job: req.job, start: req.start, count: req.count, workers };
+  if (req.shard) opts.shard = req.shard;
+  if (progress) {
+    opts.onProgress = (p) => progress.sweep(p);
+    opts.onShrinkRun = (runs, best) => progress.shrink(runs, best);
+  }
+  const result = await explore(opts);
+  progress?.clear();
+  if (json) process.stdout.write(JSON.stringify(report.resultJson(req, workers, result)) + '\n');
+  else process.stdout.write(report.resultLines(result, report.styleFor(process.stdout)).join('\n') + '\n');
+  return result.failures > 0 ? EXIT.checkFailed : EXIT.ok;
+}
+
+/** The request from the arguments alone (nothing of the engine loaded). */
+export function exploreRequest(args: ParsedArgs): ExploreRequest {
+  const [scenario, extra] = args.positionals;
+  if (scenario === undefined) throw new UsageError('explore needs a scenario name (try: weir list)');
+  if (extra !== undefined) throw new UsageError(`unexpected argument "${extra}": weir explore takes one scenario`);
+  if (looksLikeToken(scenario)) throw new UsageError('explore sweeps a scenario by name; to replay a repro token use: weir run <token>');
+  const job: SweepJob = {
+    scenario,
+    guarantee: parseChoice('guarantee', valueOf(args, 'guarantee') ?? 'exactly-once', GUARANTEES),
+    faults: parseChoice('faults', valueOf(args, 'faults') ?? 'swarm', FAULT_PROFILES),
+    bugs: parseBugs(args.values.get('bug') ?? []),
+  };
+  const events = valueOf(args, 'events');
+  if (events !== undefined) job.events = parseIntFlag('events', events, 1);
+  const parallelism = valueOf(args, 'parallelism');
+  if (parallelism !== undefined) job.parallelism = parseIntFlag('parallelism', parallelism, 1);
+  const start = parseIntFlag('start', valueOf(args, 'start') ?? '1');
+  const count = parseIntFlag('seeds', valueOf(args, 'seeds') ?? '100', 1);
+  if (!Number.isSafeInteger(start + count - 1)) throw new UsageError(`--start ${start} with --seeds ${count} runs past the largest seed ${Number.MAX_SAFE_INTEGER}`);
+  const req: ExploreRequest = { job, start, count };
+  const shard = valueOf(args, 'shard');
+  if (shard !== undefined) req.shard = parseShard(shard);
+  const workers = valueOf(args, 'workers');
+  if (workers !== undefined) req.workers = parseIntFlag('workers', workers, 1);
+  return req;
+}
+
+/** `k/n` with 1 ≤ k ≤ n, as vitest's --shard. */
+export function parseShard(raw: string): Shard {
+  const m = /^(\d+)\/(\d+)$/.exec(raw);
+  const index = m ? Number(m[1]) : NaN;
+  const count = m ? Number(m[2]) : NaN;
+  if (!Number.isSafeInteger(index) || !Number.isSafeInteger(count) || index < 1 || index > count) {
+    throw new UsageError(`--shard must be k/n with 1 ≤ k ≤ n (e.g. 2/4), got "${raw}"`);
+  }
+  return { index, count };
+}
+
+function parseBugs(names: readonly string[]): BugName[] {
+  const out: BugName[] = [];
+  for (const name of names) {
+    if (!isBugName(name)) throw new UsageError(`unknown bug "${name}" (try: weir bugs)`);
+    if (!out.includes(name)) out.push(name);
+  }
+  return out;
+}

@@ -1,0 +1,85 @@
+/**
+ * Reading completed checkpoints back, after a run (in the spirit of Flink's
+ * State Processor API): which checkpoints the store holds, and for each task
+ * the state every operator put into it. Only checkpoints whose metadata was
+ * written are listed — exactly the ones recovery may restore.
+ *
+ * The snapshot formats stay private to the engine: callers get operator
+ * snapshots as opaque values and read them through the helpers here
+ * (`sourceOffsets`, `keyedValues`), which decode them with the engine's own
+ * code.
+ */
+import { unseal, type Disk } from '../../runtime/index.ts';
+import type { JobPlan } from '../runtime/plan.ts';
+import type { TaskSnapshot } from '../runtime/task.ts';
+import type { RestoreInfo } from '../runtime/messages.ts';
+import { KeyedStateBackend } from '../state/backend.ts';
+import type { KeyedOperatorSnapshot } from '../operators/keyed-operator.ts';
+import type { SourceSnapshot } from '../operators/log-source.ts';
+
+export interface InspectedOperator {
+  /** The operator's name in the job graph (e.g. `transfers`, `balances`). */
+  name: string;
+  snapshot: unknown;
+}
+
+export interface InspectedTask {
+  /** `${vertex}[${subtask}]`. */
+  task: string;
+  subtask: number;
+  operators: InspectedOperator[];
+}
+
+export interface InspectedCheckpoint {
+  checkpoint: number;
+  tasks: InspectedTask[];
+}
+
+export function readCheckpoints(storeDisk: Disk, plan: JobPlan): InspectedCheckpoint[] {
+  const out: InspectedCheckpoint[] = [];
+  for (const path of storeDisk.list('meta/cp-')) {
+    if (path.endsWith('.tmp')) continue;
+    const meta = unseal(storeDisk.read(path));
+    if (meta === undefined) continue;
+    const info = JSON.parse(meta) as RestoreInfo & { checkpoint: number };
+    const tasks: InspectedTask[] = [];
+    for (const [key, handle] of Object.entries(info.handles)) {
+      const data = unseal(storeDisk.read(handle));
+      if (data === undefined) continue;
+      const snap = JSON.parse(data) as TaskSnapshot;
+      const pt = plan.task(key);
+      const vertex = plan.vertices[pt.vertexId]!;
+      const operators = vertex.nodes.map((id, i) => ({ name: plan.graph.nodes[id]!.name, snapshot: snap.ops[i] }));
+      tasks.push({ task: `${vertex.name}[${pt.subtask}]`, subtask: pt.subtask, operators });
+    }
+    out.push({ checkpoint: info.checkpoint, tasks });
+  }
+  return out;
+}
+
+/** The operators named `name` across all tasks of a checkpoint. */
+export function operatorsNamed(cp: InspectedCheckpoint, name: string): InspectedOperator[] {
+  return cp.tasks.flatMap((t) => t.operators.filter((o) => o.name === name));
+}
+
+/** A log source's checkpointed reading position: partition → next offset to read. */
+export function sourceOffsets(op: InspectedOperator): Map<number, number> {
+  const s = op.snapshot as SourceSnapshot | undefined;
+  return new Map((s?.partitions ?? []).map((p) => [p.partition, p.offset]));
+}
+
+/** The values of keyed value state `stateName` of a keyed operator, by key. */
+export function keyedValues<T>(op: InspectedOperator, stateName: string): Map<string, T> {
+  const s = op.snapshot as KeyedOperatorSnapshot | undefined;
+  const out = new Map<string, T>();
+  if (!s) return out;
+  const backend = new KeyedStateBackend();
+  backend.restore(s.state);
+  const state = backend.valueState<T>(stateName);
+  for (const key of backend.keys(stateName)) {
+    backend.setCurrentKey(key);
+    const v = state.value();
+    if (v !== undefined && v !== null) out.set(key, v);
+  }
+  return out;
+}

@@ -1,0 +1,148 @@
+/**
+ * Shrinking a failing run with fast-check: the run's explicit fault plan and
+ * sizes are the input of a property — "this run does not fail check C" —
+ * that is known to fail; fast-check's shrinker walks our shrink tree
+ * (`shrink-tree.ts`) to a smaller input that still fails the same check.
+ *
+ * The arbitrary generates exactly the failing case (it is not random; the
+ * random search was the sweep) and shrinks it with `candidates`, so
+ * fast-check contributes the search: greedy descent, first failing
+ * candidate wins, restart from it. A run that fails another check counts as
+ * passing: the shrunk run must show the same problem, not just any.
+ *
+ * Budgeted: after `maxRuns` runs or `maxMs` of wall time every further
+ * candidate counts as passing, which ends the search at the smallest
+ * failure found so far. Identical candidates are run once.
+ */
+import fc from 'fast-check';
+import { runScenario, sizesOf } from './run.ts';
+import { encodeToken, type RunSettings } from './settings.ts';
+import { candidates, ROOT_CONTEXT, sizeOf, type ShrinkCase, type ShrinkContext } from './shrink-tree.ts';
+import { findScenario, type Scenario } from '../../scenarios/index.ts';
+
+export interface ShrinkBudget {
+  maxRuns: number;
+  maxMs: number;
+}
+
+export const DEFAULT_SHRINK_BUDGET: ShrinkBudget = { maxRuns: 200, maxMs: 60_000 };
+
+export type CaseSize = ReturnType<typeof sizeOf>;
+
+export interface ShrinkOutcome {
+  check: string;
+  /** The failing check's detail in the shrunk run. */
+  detail: string;
+  /** Replays the shrunk run. */
+  token: string;
+  before: CaseSize;
+  after: CaseSize;
+  /** Runs made while shrinking (cached repeats not counted). */
+  runs: number;
+  /** Successful shrink steps. */
+  steps: number;
+  elapsedMs: number;
+  /** The budget ran out: a smaller failing run may exist. */
+  exhausted: boolean;
+  settings: RunSettings;
+}
+
+export interface ShrinkOptions {
+  budget?: ShrinkBudget;
+  /** A scenario object to run instead of the shipped one named in the settings. */
+  scenario?: Scenario;
+  /** Called after every run with the smallest failing case so far. */
+  onRun?: (runs: number, best: CaseSize) => void;
+}
+
+interface Verdict {
+  fails: boolean;
+  detail: string;
+  token: string;
+}
+
+/** Shrinks the run `settings` (which fails `check`; its token holds the plan) to a smaller run failing `check`. */
+export function shrinkFailure(settings: RunSettings, check: string, opts: ShrinkOptions = {}): ShrinkOutcome {
+  const scenario = opts.scenario ?? findScenario(settings.scenario);
+  if (!scenario) throw new Error(`unknown scenario "${settings.scenario}"`);
+  const budget = opts.budget ?? DEFAULT_SHRINK_BUDGET;
+  const sizes = sizesOf(scenario, settings);
+  const original: ShrinkCase = { events: sizes.events, parallelism: sizes.parallelism, keys: sizes.keys, faults: settings.plan?.faults };
+  const settingsFor = (c: ShrinkCase): RunSettings => {
+    const s: RunSettings = { ...settings, events: c.events };
+    if (c.faults !== undefined) s.plan = { faults: c.faults };
+    if (c.parallelism !== scenario.defaults.parallelism || settings.parallelism !== undefined) s.parallelism = c.parallelism;
+    if (c.keys !== scenario.defaults.keys || settings.keys !== undefined) s.keys = c.keys;
+    return s;
+  };
+
+  const started = Date.now();
+  const cache = new Map<string, Verdict>();
+  let runs = 0;
+  let exhausted = false;
+  let best: { c: ShrinkCase; verdict: Verdict } | undefined;
+  const judge = (c: ShrinkCase): Verdict | undefined => {
+    const key = JSON.stringify(c);
+    const known = cache.get(key);
+    if (known) return known;
+    if (runs >= budget.maxRuns || Date.now() - started >= budget.maxMs) {
+      exhausted = true;
+      return undefined;
+    }
+    runs++;
+    const verdict = runOnce(settingsFor(c), check, opts.scenario);
+    cache.set(key, verdict);
+    if (verdict.fails) best = { c, verdict };
+    opts.onRun?.(runs, sizeOf(best?.c ?? original));
+    return verdict;
+  };
+
+  const details = fc.check(
+    fc.property(new CaseArbitrary(original), (c) => !(judge(c)?.fails ?? false)),
+    { numRuns: 1, seed: 0 },
+  );
+  if (!best) throw new Error(`the run to shrink does not fail ${check} when run again (is it deterministic?)`);
+  return {
+    check,
+    detail: best.verdict.detail,
+    token: best.verdict.token,
+    before: sizeOf(original),
+    after: sizeOf(best.c),
+    runs,
+    steps: details.numShrinks,
+    elapsedMs: Date.now() - started,
+    exhausted,
+    settings: settingsFor(best.c),
+  };
+}
+
+function runOnce(settings: RunSettings, check: string, scenario?: Scenario): Verdict {
+  try {
+    const report = runScenario(settings, scenario ? { scenario } : {});
+    const failed = report.checks.find((c) => c.name === check && !c.ok);
+    return { fails: failed !== undefined, detail: failed?.detail ?? '', token: report.token };
+  } catch (e) {
+    // Thrown outside the world (while building the run): only a `run.completes` failure matches.
+    return { fails: check === 'run.completes', detail: `the run threw: ${(e as Error).message}`, token: encodeToken(settings) };
+  }
+}
+
+/** Generates exactly one case, the failing one, and shrinks it along `candidates`. */
+class CaseArbitrary extends fc.Arbitrary<ShrinkCase> {
+  constructor(private readonly original: ShrinkCase) {
+    super();
+  }
+
+  generate(): fc.Value<ShrinkCase> {
+    return new fc.Value(this.original, ROOT_CONTEXT);
+  }
+
+  canShrinkWithoutContext(value: unknown): value is ShrinkCase {
+    return typeof value === 'object' && value !== null && 'events' in value;
+  }
+
+  shrink(value: ShrinkCase, context: unknown): fc.Stream<fc.Value<ShrinkCase>> {
+    const ctx = (context as ShrinkContext | undefined) ?? ROOT_CONTEXT;
+    return new fc.Stream(candidates(value, ctx)).map(([c, next]) => new fc.Value(c, next));
+  }
+}

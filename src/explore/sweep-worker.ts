@@ -1,0 +1,25 @@
+/**
+ * A sweep worker thread: receives seeds one message at a time and answers
+ * each with its `SeedResult` (or the error that stopped it). The job is
+ * fixed for the worker's life (its `workerData`). Started through
+ * `sweep-worker-boot.mjs`, which makes TypeScript loadable first.
+ */
+import { parentPort, workerData } from 'node:worker_threads';
+import { runSeed, type SweepJob } from './sweep.ts';
+
+export type WorkerAnswer = { result: import('./sweep.ts').SeedResult } | { seed: number; error: string };
+
+const port = parentPort;
+if (!port) throw new Error('sweep-worker.ts runs only as a worker thread');
+const { job } = workerData as { job: SweepJob };
+
+port.on('message', (seed: number) => {
+  let answer: WorkerAnswer;
+  try {
+    answer = { result: runSeed(job, seed) };
+  } catch (e) {
+    const err = e as Error;
+    answer = { seed, error: err.stack ?? err.message };
+  }
+  port.postMessage(answer);
+});

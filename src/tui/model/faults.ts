@@ -1,0 +1,50 @@
+/**
+ * Which trace events are faults (or the recovery from one), and how to say
+ * them in a few words. Planned faults (`fault.planned`, all at time 0) are
+ * the plan, not a fault happening, so they are not in this list.
+ */
+import type { TraceEvent } from '../../sim/trace.ts';
+import { num, str } from './fields.ts';
+
+export const FAULT_KINDS: ReadonlySet<string> = new Set([
+  'proc.crash', 'proc.restart', 'net.partition', 'net.heal', 'net.spike',
+  'disk.torn', 'disk.lost', 'disk.corrupt', 'buggify', 'job.fail', 'job.restore',
+]);
+
+/** True for a fault or a recovery step; the first deploy (`job.restore` of attempt 0) is neither. */
+export function isFaultEvent(e: TraceEvent): boolean {
+  if (!FAULT_KINDS.has(e.kind)) return false;
+  return e.kind !== 'job.restore' || (num(e, 'attempt') ?? 0) > 0;
+}
+
+/** A short description of a fault event (see `isFaultEvent`). */
+export function faultText(e: TraceEvent): string {
+  switch (e.kind) {
+    case 'proc.crash':
+      return `${e.p} crashed`;
+    case 'proc.restart':
+      return `${e.p} restarted`;
+    case 'net.partition':
+      return `network partition ${str(e, 'a') ?? '?'} | ${str(e, 'b') ?? '?'} for ${num(e, 'durationMs') ?? '?'} ms`;
+    case 'net.heal':
+      return `partition ${str(e, 'a') ?? '?'} | ${str(e, 'b') ?? '?'} healed`;
+    case 'net.spike':
+      return str(e, 'phase') === 'end' ? 'latency spike over' : `latency spike +${num(e, 'extraMs') ?? '?'} ms`;
+    case 'disk.torn':
+      return `${e.p}: torn write on ${str(e, 'path') ?? '?'}`;
+    case 'disk.lost':
+      return `${e.p}: unsynced write lost on ${str(e, 'path') ?? '?'}`;
+    case 'disk.corrupt':
+      return `${e.p}: corrupt data in ${str(e, 'path') ?? '?'}`;
+    case 'buggify':
+      return `buggify ${str(e, 'site') ?? '?'}`;
+    case 'job.fail':
+      return `job attempt ${num(e, 'attempt') ?? '?'} failed: ${str(e, 'reason') ?? '?'}`;
+    case 'job.restore': {
+      const c = num(e, 'checkpoint') ?? -1;
+      return `job attempt ${num(e, 'attempt') ?? '?'} restores ${c >= 0 ? `checkpoint ${c}` : 'from scratch'}`;
+    }
+    default:
+      return e.kind;
+  }
+}

@@ -1,0 +1,27 @@
+/**
+ * Typed reads of trace event fields. A trace file is input from outside, so
+ * a field of the wrong type reads as absent rather than throwing: the UI
+ * shows less, never crashes on an odd event.
+ */
+import type { TraceEvent } from '../../sim/trace.ts';
+
+export function num(e: TraceEvent, key: string): number | undefined {
+  const v = e[key];
+  return typeof v === 'number' ? v : undefined;
+}
+
+export function str(e: TraceEvent, key: string): string | undefined {
+  const v = e[key];
+  return typeof v === 'string' ? v : undefined;
+}
+
+export function numOr(e: TraceEvent, key: string, fallback: number): number {
+  const v = e[key];
+  return typeof v === 'number' ? v : fallback;
+}
+
+/** `window[1]` → `{ vertex: 'window', subtask: 1 }`; other names are a vertex of their own, subtask 0. */
+export function parseTaskName(name: string): { vertex: string; subtask: number } {
+  const m = /^(.*)\[(\d+)\]$/.exec(name);
+  return m ? { vertex: m[1]!, subtask: Number(m[2]) } : { vertex: name, subtask: 0 };
+}

@@ -1,0 +1,115 @@
+/**
+ * Words and numbers for the replay: watermarks (with the engine's -inf/+inf
+ * for the extremes), times, and one short line per trace event. Shared by
+ * the Ink components and the plain-text summary.
+ */
+import type { TraceEvent } from '../../sim/trace.ts';
+import { faultText, FAULT_KINDS } from './faults.ts';
+import { num, str } from './fields.ts';
+
+export function fmtNum(n: number): string {
+  return n.toLocaleString('en-US');
+}
+
+export function fmtWm(wm: number | undefined): string {
+  if (wm === undefined) return '—';
+  if (wm <= Number.MIN_SAFE_INTEGER) return '-inf';
+  if (wm >= Number.MAX_SAFE_INTEGER) return '+inf';
+  return fmtNum(wm);
+}
+
+export function fmtMs(ms: number): string {
+  return `${fmtNum(ms)} ms`;
+}
+
+const w = (e: TraceEvent): string => fmtWm(num(e, 'wm'));
+const c = (e: TraceEvent): string => `c${num(e, 'checkpoint') ?? '?'}`;
+const win = (e: TraceEvent): string => `${str(e, 'key') ?? '?'} [${num(e, 'start') ?? '?'},${num(e, 'end') ?? '?'})`;
+
+/** What an event says, in a few words (without seq, time, process and kind). */
+export function describeEvent(e: TraceEvent): string {
+  const task = str(e, 'task') ?? '';
+  switch (e.kind) {
+    case 'watermark': {
+      const ch = num(e, 'ch') ?? -1;
+      const where = ch < 0 ? `${task} own` : `${task} ch${ch}`;
+      if (typeof e.idle === 'boolean') return `${where} ${e.idle ? 'idle' : 'active again'}`;
+      return `${where} wm ${w(e)}${e.restored === true ? ' (restored)' : ''}`;
+    }
+    case 'barrier.inject':
+      return task ? `${task} sends barrier ${c(e)} on` : `coordinator injects barrier ${c(e)}${e.final === true ? ' (final)' : ''}`;
+    case 'barrier.receive':
+      return `${task} ch${num(e, 'ch') ?? '?'} receives barrier ${c(e)}`;
+    case 'barrier.align':
+      return `${task} has barrier ${c(e)} on every channel`;
+    case 'snapshot':
+      return `${task} snapshot ${c(e)} ${str(e, 'stateHash') ?? ''}`;
+    case 'checkpoint.ack':
+      return `${c(e)} ack from task ${task} (${num(e, 'acked') ?? '?'}/${num(e, 'of') ?? '?'})`;
+    case 'checkpoint.metadata':
+      return `${c(e)} metadata durable in the store`;
+    case 'checkpoint.complete':
+      return `checkpoint ${c(e)} complete`;
+    case 'checkpoint.abort':
+      return `${c(e)} aborted${task ? ` at ${task}` : ''}: ${str(e, 'reason') ?? '?'}`;
+    case 'window.fire': {
+      const firing = num(e, 'firing') ?? 0;
+      return `${task} fires ${win(e)} at wm ${w(e)}${firing > 0 ? ` (late firing ${firing})` : ''}, ${num(e, 'count') ?? '?'} records`;
+    }
+    case 'window.late':
+      return `${task} record ${num(e, 'id') ?? '?'} joins fired ${win(e)} late (wm ${w(e)})`;
+    case 'window.skip':
+      return `${task} record ${num(e, 'id') ?? '?'} skips closed ${win(e)} (wm ${w(e)})`;
+    case 'record.late':
+      return `${task} record ${num(e, 'id') ?? '?'} ts ${fmtWm(num(e, 'ts'))} too late (wm ${w(e)}): side output`;
+    case 'task.deploy': {
+      const from = num(e, 'restoredFrom') ?? -1;
+      return `${task} deployed, attempt ${num(e, 'attempt') ?? '?'}${from >= 0 ? `, restored from c${from}` : ''}`;
+    }
+    case 'source.end':
+      return `${task} read all its input`;
+    case 'log.append':
+      return `${str(e, 'topic') ?? '?'}/${num(e, 'partition') ?? '?'} +${num(e, 'count') ?? '?'}${str(e, 'txn') ? ` in ${str(e, 'txn')}` : ''}`;
+    case 'log.fetch':
+      return `${str(e, 'topic') ?? '?'}/${num(e, 'partition') ?? '?'} @${num(e, 'offset') ?? '?'}: ${num(e, 'count') ?? '?'} records`;
+    case 'job.finish':
+      return `job attempt ${num(e, 'attempt') ?? '?'} finished`;
+    default:
+      if (e.kind.startsWith('txn.')) return txnText(e);
+      if (FAULT_KINDS.has(e.kind)) return faultText(e);
+      return genericText(e);
+  }
+}
+
+function txnText(e: TraceEvent): string {
+  const verb = e.kind.slice(4);
+  const task = str(e, 'task');
+  if (task !== undefined) {
+    const cp = num(e, 'checkpoint');
+    const reason = str(e, 'reason');
+    return `${task} ${verb} ${str(e, 'txn') ?? '?'}${cp !== undefined ? ` (c${cp})` : ''}${reason ? `: ${reason}` : ''}`;
+  }
+  return `broker ${verb} ${str(e, 'txnId') ?? '?'} epoch ${num(e, 'epoch') ?? '?'}`;
+}
+
+function genericText(e: TraceEvent): string {
+  const parts: string[] = [];
+  for (const key in e) {
+    if (key === 'seq' || key === 't' || key === 'p' || key === 'kind') continue;
+    const v = e[key];
+    if (v === undefined) continue;
+    parts.push(`${key}=${typeof v === 'object' ? JSON.stringify(v) : String(v)}`);
+  }
+  return parts.join(' ');
+}
+
+/** One line of the event log: seq, virtual time, process, kind, description. */
+export function eventRow(e: TraceEvent): string {
+  return `${String(e.seq).padStart(7)} ${fmtNum(e.t).padStart(7)}ms ${e.p.padEnd(8)} ${e.kind.padEnd(18)} ${describeEvent(e)}`;
+}
+
+/** Cuts `s` to `width` characters, marking the cut. */
+export function fit(s: string, width: number): string {
+  if (width <= 0) return '';
+  return s.length <= width ? s : `${s.slice(0, Math.max(0, width - 1))}…`;
+}
