@@ -30,6 +30,7 @@ export function styleFor(out: NodeJS.WriteStream): Style {
 }
 
 const num = (n: number): string => n.toLocaleString('en-US');
+const count = (n: number, one: string, many: string): string => `${num(n)} ${n === 1 ? one : many}`;
 const SHOWN_SEEDS = 20;
 
 export function bannerLine(req: ExploreRequest, workers: number): string {
@@ -75,7 +76,7 @@ export class Progress {
 
 export function resultLines(r: ExploreResult, style: Style): string[] {
   const lines = [
-    `  sweep        ${num(r.seedsRun)} runs in ${(r.sweepMs / 1000).toFixed(1)} s (${r.runsPerSecond} runs/s), ${num(r.failures)} failing`,
+    `  sweep        ${count(r.seedsRun, 'run', 'runs')} in ${(r.sweepMs / 1000).toFixed(1)} s (${r.runsPerSecond} runs/s), ${num(r.failures)} failing`,
   ];
   if (r.failures > 0) {
     const shown = r.failingSeeds.slice(0, SHOWN_SEEDS).join(', ');
@@ -84,7 +85,7 @@ export function resultLines(r: ExploreResult, style: Style): string[] {
   lines.push(...coverageLines(r, style));
   const f = r.firstFailure;
   if (!f) {
-    lines.push('', style.ok(`✓ no check failed in ${num(r.seedsRun)} runs`));
+    lines.push('', style.ok(`✓ no check failed in ${count(r.seedsRun, 'run', 'runs')}`));
     return lines;
   }
   lines.push('', style.bad(`✗ ${f.check}`) + ` on seed ${f.seed}: ${f.detail}`);
@@ -97,7 +98,7 @@ export function resultLines(r: ExploreResult, style: Style): string[] {
   const dims = (['events', 'faults', 'parallelism', 'keys'] as const)
     .filter((k) => k === 'events' || k === 'faults' || s.before[k] !== s.after[k])
     .map((k) => `${k} ${num(s.before[k])} → ${num(s.after[k])}`);
-  lines.push(`  shrunk       ${dims.join(', ')} in ${num(s.runs)} runs (${(s.elapsedMs / 1000).toFixed(1)} s)${s.exhausted ? ', budget spent: may shrink further' : ''}`);
+  lines.push(`  shrunk       ${dims.join(', ')} in ${count(s.runs, 'run', 'runs')} (${(s.elapsedMs / 1000).toFixed(1)} s)${s.exhausted ? ', budget spent: may shrink further' : ''}`);
   lines.push(`  still fails  ${s.check}: ${s.detail}`);
   const faults = decodeToken(s.token).plan?.faults ?? [];
   lines.push(`  faults       ${faults.length === 0 ? 'none' : ''}`.trimEnd());
@@ -110,13 +111,13 @@ function coverageLines(r: ExploreResult, style: Style): string[] {
   const c = r.coverage;
   const edges = Object.keys(c.counts) as Edge[];
   const width = Math.max(0, ...edges.map((e) => EDGE_TEXT[e].length));
-  const lines = [`  coverage     "sometimes" edges over ${num(r.seedsRun)} runs:`];
+  const lines = [`  coverage     "sometimes" edges over ${count(r.seedsRun, 'run', 'runs')}:`];
   for (const e of edges) {
     const times = c.counts[e] ?? 0;
     const text = EDGE_TEXT[e].padEnd(width);
     lines.push(times === 0
       ? style.bad(`               ✗ ${text}  never hit`)
-      : `               ${style.ok('✓')} ${text}  ${num(times)} ${times === 1 ? 'time' : 'times'} in ${num(c.runs[e] ?? 0)} ${c.runs[e] === 1 ? 'run' : 'runs'}`);
+      : `               ${style.ok('✓')} ${text}  ${count(times, 'time', 'times')} in ${count(c.runs[e] ?? 0, 'run', 'runs')}`);
   }
   if (c.notApplicable.length > 0) {
     lines.push(style.dim(`               - not applicable to ${r.scenario}: ${c.notApplicable.map((e) => EDGE_TEXT[e]).join('; ')}`));

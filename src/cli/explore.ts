@@ -27,6 +27,7 @@ const FLAGS: Readonly<Record<string, FlagSpec>> = {
   bug: { value: true, repeat: true },
   events: { value: true },
   parallelism: { value: true },
+  'no-shrink': {},
   json: {},
 };
 
@@ -37,6 +38,7 @@ export interface ExploreRequest {
   shard?: Shard;
   /** Undefined: one per core, at most one per seed. */
   workers?: number;
+  shrink: boolean;
 }
 
 export async function exploreCommand(argv: readonly string[]): Promise<number> {
@@ -57,8 +59,10 @@ export async function exploreCommand(argv: readonly string[]): Promise<number> {
   const progress = !json && process.stderr.isTTY ? new report.Progress(process.stderr) : undefined;
 
   if (!json) process.stdout.write(report.bannerLine(req, workers) + '\n');
-  const opts: ExploreOptions = { job: req.job, start: req.start, count: req.count, workers };
+  // Without --workers, worker threads start only when the sweep is long enough to repay their start-up.
+  const opts: ExploreOptions = { job: req.job, start: req.start, count: req.count, workers, adaptive: req.workers === undefined };
   if (req.shard) opts.shard = req.shard;
+  if (!req.shrink) opts.shrink = false;
   if (progress) {
     opts.onProgress = (p) => progress.sweep(p);
     opts.onShrinkRun = (runs, best) => progress.shrink(runs, best);
@@ -89,7 +93,7 @@ export function exploreRequest(args: ParsedArgs): ExploreRequest {
   const start = parseIntFlag('start', valueOf(args, 'start') ?? '1');
   const count = parseIntFlag('seeds', valueOf(args, 'seeds') ?? '100', 1);
   if (!Number.isSafeInteger(start + count - 1)) throw new UsageError(`--start ${start} with --seeds ${count} runs past the largest seed ${Number.MAX_SAFE_INTEGER}`);
-  const req: ExploreRequest = { job, start, count };
+  const req: ExploreRequest = { job, start, count, shrink: !args.switches.has('no-shrink') };
   const shard = valueOf(args, 'shard');
   if (shard !== undefined) req.shard = parseShard(shard);
   const workers = valueOf(args, 'workers');

@@ -79,6 +79,7 @@ Options:
   --bug NAME               switch on a planted bug (repeatable; see weir bugs)
   --events N               input records per run (default: the scenario's)
   --parallelism N          parallelism of the job (default: the scenario's)
+  --no-shrink              report the first failure as found, unshrunk
   --json                   print one JSON object instead of the report
 
 Shrinking stops after 200 runs or 60 s. Progress (runs, failures, runs/s)

@@ -22,8 +22,10 @@ export interface ExploreOptions {
   /** Seeds in the range (before sharding). */
   count: number;
   shard?: Shard;
-  /** Worker threads; 1 runs in this thread. */
+  /** Threads in all (this one included); 1 runs every seed in this thread. */
   workers: number;
+  /** Start worker threads only when the sweep is long enough to repay their start-up. */
+  adaptive?: boolean;
   /** Shrink budget, or false to report the first failure unshrunk. */
   shrink?: ShrinkBudget | false;
   onProgress?: (p: SweepProgress) => void;
@@ -77,11 +79,12 @@ export async function explore(opts: ExploreOptions): Promise<ExploreResult> {
   const started = Date.now();
   let done = 0;
   let failures = 0;
-  const results = await runSeeds(opts.job, seeds, opts.workers, (r) => {
+  const onResult = (r: SeedResult): void => {
     done++;
     if (!r.ok) failures++;
     opts.onProgress?.({ done, total: seeds.length, failures, elapsedMs: Date.now() - started });
-  });
+  };
+  const results = await runSeeds(opts.job, seeds, { workers: opts.workers, adaptive: opts.adaptive ?? false, onResult });
   const sweepMs = Math.max(1, Date.now() - started);
   const failing = results.filter((r) => !r.ok);
   const out: ExploreResult = {

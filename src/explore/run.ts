@@ -134,6 +134,8 @@ export function runScenario(settings: RunSettings, opts: RunOptions = {}): RunRe
     seed: settings.seed,
     traceRing: opts.traceRing ?? 0,
     traceNetwork: false,
+    // Named fault sites (slow snapshot upload, lost completion notice, slow commit) join the faulty profiles.
+    buggify: { enabled: settings.faults === 'heavy' || settings.faults === 'swarm' },
     subscribers: [subscriber, ...(opts.subscribers ?? [])],
   });
 

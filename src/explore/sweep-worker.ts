@@ -1,13 +1,14 @@
 /**
- * A sweep worker thread: receives seeds one message at a time and answers
- * each with its `SeedResult` (or the error that stopped it). The job is
- * fixed for the worker's life (its `workerData`). Started through
- * `sweep-worker-boot.mjs`, which makes TypeScript loadable first.
+ * A sweep worker thread: says it is ready once the engine has loaded, then
+ * answers each seed it receives with its `SeedResult` (or the error that
+ * stopped it). The job is fixed for the worker's life (its `workerData`).
+ * Started through `sweep-worker-boot.mjs`, which makes TypeScript loadable
+ * first.
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import { runSeed, type SweepJob } from './sweep.ts';
+import { runSeed, type SeedResult, type SweepJob } from './sweep.ts';
 
-export type WorkerAnswer = { result: import('./sweep.ts').SeedResult } | { seed: number; error: string };
+export type WorkerAnswer = { ready: true } | { result: SeedResult } | { seed: number; error: string };
 
 const port = parentPort;
 if (!port) throw new Error('sweep-worker.ts runs only as a worker thread');
@@ -23,3 +24,4 @@ port.on('message', (seed: number) => {
   }
   port.postMessage(answer);
 });
+port.postMessage({ ready: true } satisfies WorkerAnswer);

@@ -13,13 +13,13 @@ import type { ProfileName } from '../../src/sim/faults.ts';
 import { denseBank, failed, run } from './helpers.ts';
 import type { Scenario } from '../../scenarios/types.ts';
 
-const WHERE: Record<BugName, { scenario: string; faults: ProfileName; events?: number; custom?: Scenario }> = {
+const WHERE: Record<BugName, { scenario: string; faults: ProfileName; events?: number; custom?: Scenario; checkpointIntervalMs?: number }> = {
   'watermark-max': { scenario: 'wordcount', faults: 'none' },
   'fire-at-end': { scenario: 'wordcount', faults: 'none', events: 600 },
   'drop-late-silently': { scenario: 'wordcount', faults: 'none' },
   'session-merge-loses-side': { scenario: 'sessions', faults: 'none' },
   'lateness-off-by-one': { scenario: 'sliding-average', faults: 'none', events: 600 },
-  'no-alignment': { scenario: 'bank', faults: 'heavy', events: 2_000, custom: denseBank },
+  'no-alignment': { scenario: 'bank', faults: 'none', events: 3_000, custom: denseBank, checkpointIntervalMs: 20 },
   'commit-before-complete': { scenario: 'bank', faults: 'heavy' },
   'source-not-rewound': { scenario: 'bank', faults: 'heavy' },
   'restore-incomplete-checkpoint': { scenario: 'bank', faults: 'heavy' },
@@ -32,7 +32,12 @@ const SEEDS = Array.from({ length: 16 }, (_, i) => i + 1);
 describe.each(Object.keys(BUGS) as BugName[])('planted bug %s', (bug) => {
   it('is caught by a checker on some seed, and that seed passes without it', () => {
     const where = WHERE[bug];
-    const base = { scenario: where.scenario, faults: where.faults, ...(where.events ? { events: where.events } : {}) };
+    const base = {
+      scenario: where.scenario,
+      faults: where.faults,
+      ...(where.events ? { events: where.events } : {}),
+      ...(where.checkpointIntervalMs ? { checkpointIntervalMs: where.checkpointIntervalMs } : {}),
+    };
     let caught: { seed: number; problems: string[] } | undefined;
     for (const seed of SEEDS) {
       const problems = failed(run({ ...base, seed, bugs: [bug] }, where.custom ? { scenario: where.custom } : {}));

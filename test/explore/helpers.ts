@@ -17,11 +17,11 @@ export const SCENARIO_NAMES = ['wordcount', 'sessions', 'sliding-average', 'join
 
 
 /**
- * `bank` over a dense stream (20 transfers share each nominal millisecond), so
+ * `bank` over a dense stream (20 transfers share each of ~1 ms steps), so
  * records are in flight on every channel when barriers pass: a missing
  * alignment shows up in the checkpointed state.
  */
 export const denseBank: Scenario = {
   ...bank,
-  workload: (rng, s) => generateTransfers(rng, { events: s.events, accounts: s.keys, partitions: s.partitions, initialBalance: 1_000, recordsPerStep: 20 }),
+  workload: (rng, s) => generateTransfers(rng, { events: s.events, accounts: s.keys, partitions: s.partitions, initialBalance: 1_000, recordsPerStep: 20, eventRateMsPerRecord: 1 }),
 };

@@ -49,7 +49,7 @@ describe('bank over a dense stream', () => {
   it('passes every check under swarm faults in exactly-once mode (records in flight at every barrier)', () => {
     fc.assert(
       fc.property(fc.integer({ min: 1, max: 1_000_000 }), (seed) => {
-        const r = run({ scenario: 'bank', seed, events: 1_500, faults: 'swarm' }, { scenario: denseBank });
+        const r = run({ scenario: 'bank', seed, events: 3_000, faults: 'swarm', checkpointIntervalMs: 20 }, { scenario: denseBank });
         expect(failed(r), r.token).toEqual([]);
       }),
       { numRuns: 4 },

@@ -69,7 +69,9 @@ export class DataStream {
   transform(name: string, create: () => StreamOperator, opts: { partitioning?: Partitioning; key?: KeySelector; keyed?: boolean; parallelism?: number } = {}): GraphNode {
     const node = this.env.graph.addNode({
       name,
-      parallelism: opts.parallelism ?? this.node.parallelism,
+      // As in Flink, a keyed operator runs at the job's parallelism unless told otherwise;
+      // a forward operator keeps its input's, so it chains.
+      parallelism: opts.parallelism ?? (opts.partitioning === 'hash' ? this.env.options.parallelism : this.node.parallelism),
       create,
       isSource: false,
       keyed: opts.keyed ?? false,

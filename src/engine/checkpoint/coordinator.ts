@@ -42,6 +42,8 @@ export class CheckpointCoordinator {
   private consecutiveFailures = 0;
   private generation = 0;
   completed = 0;
+  /** The latest checkpoint completed in this attempt, if any. */
+  latest: { id: number; attempt: number } | undefined;
   aborted = 0;
 
   constructor(
@@ -62,6 +64,7 @@ export class CheckpointCoordinator {
     this.pending = undefined;
     this.finalWanted = false;
     this.nextId = restored + 1;
+    this.latest = undefined;
   }
 
   schedule(): void {
@@ -132,6 +135,7 @@ export class CheckpointCoordinator {
       if (gen !== this.generation || this.pending !== p) return;
       this.pending = undefined;
       this.completed++;
+      this.latest = { id: p.id, attempt: p.attempt };
       this.consecutiveFailures = 0;
       this.ctx.trace.emit('checkpoint.complete', { checkpoint: p.id, attempt: p.attempt });
       this.hooks.broadcast({ kind: 'cp.complete', attempt: p.attempt, checkpoint: p.id });

@@ -49,6 +49,8 @@ export interface OperatorContext {
   currentWatermark(): number;
   /** Lets an operator finish an asynchronous part of a checkpoint (sinks flushing). */
   readonly checkpointGuarantee: 'exactly-once' | 'at-least-once' | 'at-most-once';
+  /** A named fault site (see `ProcessContext.buggify`): true when the world decides it fires now. */
+  buggify(site: string): boolean;
   /** A source calls this when it has read all its input: the task ends its output. */
   finishSource(): void;
 }

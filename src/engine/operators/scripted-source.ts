@@ -24,6 +24,9 @@
  * progress is waited again in full. At-most-once runs have no replay: a
  * restarted attempt without a restored snapshot ends at once (the rest of
  * the script is lost, as records in flight are).
+ *
+ * Trace: `source.read { task, attempt, step, records }` for each records
+ * step played, `source.end { task, attempt }` when the script is over.
  */
 import type { Output, OperatorContext, StreamOperator } from './operator.ts';
 import { validateScript, type Script } from '../script.ts';

@@ -71,6 +71,8 @@ class TaskManager implements ProcessLogic {
         return;
       case 'cp.complete':
         if (m.attempt !== this.attempt) return;
+        // Fault site: the notification is lost; the job manager repeats the latest one with its heartbeats.
+        if (this.ctx.buggify('checkpoint.notify.lost')) return;
         for (const t of this.tasks.values()) t.notifyCheckpointComplete(m.checkpoint);
         return;
     }
@@ -161,9 +163,13 @@ class TaskManager implements ProcessLogic {
         const handle = snapshotPath(attempt, id, task.key);
         const stateHash = checksum(data);
         tm.ctx.trace.emit('snapshot', { task: task.name, attempt, checkpoint: id, stateHash });
-        tm.store.request({ kind: 'store.put', key: handle, data }, () => {
-          if (attempt === tm.attempt) tm.toJm({ kind: 'ack', attempt, checkpoint: id, task: task.key, handle, stateHash });
-        });
+        const upload = (): void =>
+          tm.store.request({ kind: 'store.put', key: handle, data }, () => {
+            if (attempt === tm.attempt) tm.toJm({ kind: 'ack', attempt, checkpoint: id, task: task.key, handle, stateHash });
+          });
+        // Fault site: a slow snapshot upload keeps the checkpoint pending (and may time it out).
+        if (tm.ctx.buggify('checkpoint.snapshot.slow')) tm.ctx.timers.after(300, upload);
+        else upload();
       },
     };
   }

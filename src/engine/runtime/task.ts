@@ -198,6 +198,7 @@ export class Task {
       currentWatermark: () => this.watermark,
       checkpointGuarantee: env.settings.guarantee,
       finishSource: () => this.finishSource(),
+      buggify: (site) => env.ctx.buggify(site),
     };
   }
 

@@ -129,6 +129,11 @@ export class LogSinkOperator implements StreamOperator {
     return { pending: this.txn.pendingUpTo(id).slice() };
   }
 
+  /** End of input: a plain sink sends what it holds (a two-phase sink waits for the final checkpoint). */
+  endInput(): void {
+    if (!this.txn) this.flush();
+  }
+
   notifyCheckpointComplete(id: number): void {
     this.txn?.commitUpTo(id);
   }

@@ -48,6 +48,8 @@ export class Txn {
 export class TwoPhaseState {
   private txn: Txn | undefined;
   private readonly pending: PendingTxn[] = [];
+  /** Ids whose commit request is on its way (a repeated notification must not send it again). */
+  private readonly committing = new Set<string>();
 
   constructor(
     private readonly ctx: OperatorContext,
@@ -97,11 +99,22 @@ export class TwoPhaseState {
   }
 
   commitUpTo(checkpoint: number): void {
-    for (const p of this.pending.filter((x) => x.checkpoint <= checkpoint)) this.commit(p);
+    for (const p of this.pending.filter((x) => x.checkpoint <= checkpoint && !this.committing.has(x.id))) this.commit(p);
   }
 
   private commit(p: PendingTxn): void {
+    this.committing.add(p.id);
+    // Fault site: the commit request goes out late, so a crash can fall between pre-commit and commit.
+    if (this.ctx.buggify('sink.commit.slow')) {
+      this.ctx.after(100, () => this.sendCommit(p));
+      return;
+    }
+    this.sendCommit(p);
+  }
+
+  private sendCommit(p: PendingTxn): void {
     this.ctx.log.endTxn(p.id, p.epoch, true, (r) => {
+      this.committing.delete(p.id);
       const i = this.pending.indexOf(p);
       if (i >= 0) this.pending.splice(i, 1);
       this.ctx.trace.emit(r.ok ? 'txn.commit' : 'txn.abort', { task: this.ctx.taskName, txn: p.id, checkpoint: p.checkpoint, ...(r.ok ? {} : { reason: r.code }) });

@@ -67,7 +67,8 @@ function applyTaskEvent(s: ReplayState, e: TraceEvent, name: string): void {
       }
       return;
     case 'barrier.inject':
-      t.forwarded = Math.max(t.forwarded, id);
+      // A finished task snapshots for the final checkpoint but sends no barrier: it has no more output.
+      if (!t.ended && id !== s.finalCheckpoint) t.forwarded = Math.max(t.forwarded, id);
       if (active) {
         t.status = 'snapshotting';
         t.checkpoint = id;
@@ -175,6 +176,7 @@ function checkpointEvent(s: ReplayState, e: TraceEvent, index: number): void {
   let c = s.checkpoints.get(id);
   // The coordinator's injection starts a checkpoint; should an id come round again, it is a new one.
   if (!c || e.kind === 'barrier.inject') {
+    if (e.final === true) s.finalCheckpoint = id;
     s.checkpoints.delete(id);
     if (e.kind === 'checkpoint.metadata') return;
     c = { id, attempt: numOr(e, 'attempt', s.jobAttempt), status: 'in progress', acked: 0, of: 0, metadata: false, startIndex: index };

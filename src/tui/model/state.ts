@@ -15,6 +15,7 @@ export function emptyState(): ReplayState {
     jobFailures: 0,
     checkpoints: new Map(),
     checkpointsCompleted: 0,
+    finalCheckpoint: -1,
     checkpointsAborted: 0,
     txns: new Map(),
     txnsCommitted: 0,

@@ -92,6 +92,8 @@ export interface ReplayState {
   /** Recent checkpoints by id, oldest first, at most RECENT_CHECKPOINTS (in-progress ones kept). */
   checkpoints: Map<number, CheckpointState>;
   checkpointsCompleted: number;
+  /** The checkpoint taken after every task finished (-1: none yet); tasks send no barrier for it. */
+  finalCheckpoint: number;
   checkpointsAborted: number;
   /** Recent sink transactions by id, oldest first (open and precommitted ones always kept). */
   txns: Map<string, TxnState>;

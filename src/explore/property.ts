@@ -1,0 +1,108 @@
+/**
+ * fast-check building blocks for property tests of pipelines under weir:
+ * arbitraries for fault plans and whole runs, and `weirProperty`, which
+ * turns a scenario (a shipped one, or a user's own pipeline) into a property
+ * "every check passes", so that `fc.assert(weirProperty(...))` — or
+ * `test.prop` of @fast-check/vitest — explores seeds, sizes and fault plans
+ * and shrinks a failure with fast-check's own shrinkers (fewer faults,
+ * earlier and shorter ones, fewer events, smaller seeds).
+ *
+ * Generated fault plans are well formed as `generatePlan`'s are: integer
+ * times, targets among the run's processes, and no two planned outages of
+ * one process overlapping (a crash that would overlap an earlier one is left
+ * out, which keeps shrinking smooth).
+ */
+import fc from 'fast-check';
+import type { Fault, FaultPlan } from '../sim/faults.ts';
+import { outagesDisjoint } from './shrink-tree.ts';
+import { runScenario, type RunReport } from './run.ts';
+import type { RunSettings } from './settings.ts';
+import type { BugName } from '../engine/bugs.ts';
+import type { Guarantee } from '../engine/runtime/task-env.ts';
+import { findScenario, type Scenario } from '../../scenarios/index.ts';
+
+/** The simulated processes of a run with `taskManagers` task managers (as `runScenario` names them). */
+export function runProcesses(taskManagers = 2): { processes: string[]; crashable: string[] } {
+  const tms = Array.from({ length: taskManagers }, (_, i) => `tm-${i}`);
+  return { processes: ['jm', ...tms, 'broker', 'store', 'producer'], crashable: ['jm', ...tms, 'broker', 'store'] };
+}
+
+export interface FaultPlanArbitraryOptions {
+  /** Faults happen in [0, horizonMs). Default 5,000. */
+  horizonMs?: number;
+  /** Default 4. */
+  maxFaults?: number;
+  /** Default: those of a run with two task managers. */
+  processes?: string[];
+  crashable?: string[];
+  /** Kinds to draw from; default all. */
+  kinds?: Fault['kind'][];
+}
+
+const ALL_KINDS: Fault['kind'][] = ['crash', 'partition', 'latency-spike', 'disk-corruption', 'slow-fsync'];
+
+export function faultArbitrary(opts: FaultPlanArbitraryOptions = {}): fc.Arbitrary<Fault> {
+  const h = opts.horizonMs ?? 5_000;
+  const { processes, crashable } = opts.processes ? { processes: opts.processes, crashable: opts.crashable ?? opts.processes } : runProcesses();
+  const at = fc.integer({ min: 0, max: h - 1 });
+  const dur = fc.integer({ min: 1, max: Math.max(1, Math.floor(h / 5)) });
+  const byKind: Record<Fault['kind'], fc.Arbitrary<Fault>> = {
+    crash: fc.record({ kind: fc.constant('crash' as const), atMs: at, process: fc.constantFrom(...(opts.crashable ?? crashable)), restartAfterMs: dur }),
+    partition: fc
+      .record({ atMs: at, a: fc.constantFrom(...processes), b: fc.constantFrom(...processes), durationMs: dur })
+      .filter((p) => p.a !== p.b)
+      .map((p) => ({ kind: 'partition' as const, ...p })),
+    'latency-spike': fc.record({ kind: fc.constant('latency-spike' as const), atMs: at, durationMs: dur, extraMs: fc.integer({ min: 1, max: 100 }) }),
+    'disk-corruption': fc.record({ kind: fc.constant('disk-corruption' as const), atMs: at, process: fc.constantFrom(...processes), durationMs: dur }),
+    'slow-fsync': fc.record({ kind: fc.constant('slow-fsync' as const), atMs: at, process: fc.constantFrom(...processes), durationMs: dur, extraMs: fc.integer({ min: 1, max: 200 }) }),
+  };
+  return fc.oneof(...(opts.kinds ?? ALL_KINDS).map((k) => byKind[k]));
+}
+
+export function faultPlanArbitrary(opts: FaultPlanArbitraryOptions = {}): fc.Arbitrary<FaultPlan> {
+  return fc.array(faultArbitrary(opts), { maxLength: opts.maxFaults ?? 4 }).map((faults) => {
+    const kept: Fault[] = [];
+    for (const f of faults) if (outagesDisjoint([...kept, f])) kept.push(f);
+    return { faults: kept };
+  });
+}
+
+export interface WeirPropertyOptions {
+  /** A shipped scenario's name, or a scenario object (a user's own pipeline). */
+  scenario: string | Scenario;
+  guarantee?: Guarantee;
+  bugs?: BugName[];
+  /** Event counts to draw from; default 50..300. */
+  events?: { min: number; max: number };
+  faults?: FaultPlanArbitraryOptions;
+}
+
+export function runSettingsArbitrary(opts: WeirPropertyOptions): fc.Arbitrary<RunSettings> {
+  const name = typeof opts.scenario === 'string' ? opts.scenario : opts.scenario.name;
+  const ev = opts.events ?? { min: 50, max: 300 };
+  return fc.record({
+    seed: fc.integer({ min: 0, max: 2 ** 31 - 1 }),
+    events: fc.integer(ev),
+    plan: faultPlanArbitrary(opts.faults),
+  }).map(({ seed, events, plan }) => ({
+    scenario: name, seed, events, plan, guarantee: opts.guarantee ?? 'exactly-once', faults: 'swarm', bugs: [...(opts.bugs ?? [])],
+  }));
+}
+
+/** Thrown by the property for a failing run: the failed checks and the token that replays the run. */
+export class RunFailed extends Error {
+  constructor(readonly report: RunReport) {
+    const failed = report.checks.filter((c) => !c.ok).map((c) => `${c.name}: ${c.detail}`);
+    super(`${failed.join('; ')}\nreplay: npx weir run ${report.token}`);
+  }
+}
+
+/** The property "every applicable check passes" over generated runs of `opts.scenario`. */
+export function weirProperty(opts: WeirPropertyOptions): fc.IPropertyWithHooks<[RunSettings]> {
+  const scenario = typeof opts.scenario === 'string' ? findScenario(opts.scenario) : opts.scenario;
+  if (!scenario) throw new Error(`unknown scenario "${String(opts.scenario)}"`);
+  return fc.property(runSettingsArbitrary(opts), (settings) => {
+    const report = runScenario(settings, { scenario });
+    if (!report.ok) throw new RunFailed(report);
+  });
+}

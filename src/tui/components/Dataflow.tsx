@@ -1,0 +1,86 @@
+/**
+ * The dataflow at the cursor: each subtask with its watermark and status,
+ * and on each input channel what it owes (see model/channels.ts): a barrier
+ * that arrived and holds the channel (▮), a barrier on the way (›), a
+ * watermark on the way (~). The task the cursor's event is about is bold.
+ */
+import React from 'react';
+import { Box } from 'ink';
+import type { Replay } from '../open.ts';
+import type { ReplayState, TaskState, TaskStatus } from '../model/types.ts';
+import { channelViews, type ChannelView } from '../model/channels.ts';
+import { fmtWm } from '../model/format.ts';
+import { Line, type Segment } from './Line.tsx';
+
+const STATUS_COLOR: Record<TaskStatus, string | undefined> = {
+  waiting: 'gray', running: 'green', aligning: 'yellow', snapshotting: 'magenta', crashed: 'red', restoring: 'yellow', finished: 'gray',
+};
+
+export function statusText(t: TaskState): string {
+  switch (t.status) {
+    case 'aligning':
+      return `aligning c${t.checkpoint}`;
+    case 'snapshotting':
+      return `snapshot c${t.checkpoint}`;
+    case 'running':
+      return t.ended ? 'running, eof' : 'running';
+    default:
+      return t.status;
+  }
+}
+
+function channelText(v: ChannelView, wide: boolean): Segment {
+  const wm = wide ? `${v.idle ? 'idle' : fmtWm(v.wm)}` : '';
+  switch (v.mark) {
+    case 'held':
+      return { text: `${wm}▮${v.checkpoint} `, color: 'yellow', bold: true };
+    case 'barrier':
+      return { text: `${wm}›${v.checkpoint} `, color: 'magenta' };
+    case 'watermark':
+      return { text: `${wm}~ `, color: 'cyan' };
+    default:
+      return { text: `${wm}${wide ? '' : '·'} `, dim: !wide };
+  }
+}
+
+export interface DataflowProps {
+  replay: Replay;
+  state: ReplayState;
+  width: number;
+  height: number;
+  focusTask: string | undefined;
+}
+
+export function Dataflow({ replay, state, width, height, focusTask }: DataflowProps): React.ReactElement {
+  const topo = replay.index.topology;
+  const flow = topo.vertices.map((v) => `${v.name}${v.hasSink ? '+sink' : ''}`).join(' ▶ ');
+  const nameWidth = Math.max(4, ...topo.order.map((n) => n.length));
+  const wide = width >= 70;
+  const lines: React.ReactElement[] = [
+    <Line key="title" width={width} segments={[{ text: 'dataflow ', bold: true }, { text: flow, color: 'cyan' }, { text: '  ▮ held  › barrier  ~ watermark on the way', dim: true }]} />,
+  ];
+  const shown = topo.order.slice(0, Math.max(0, height - 1));
+  for (const name of shown) {
+    const t = state.tasks.get(name);
+    if (!t) {
+      lines.push(<Line key={name} width={width} segments={[{ text: `${name.padEnd(nameWidth)} ${'—'.padStart(9)} `, dim: true }, { text: 'waiting', color: 'gray' }]} />);
+      continue;
+    }
+    const views = channelViews(topo, state, t);
+    const segs: Segment[] = [
+      { text: name.padEnd(nameWidth), bold: name === focusTask, inverse: name === focusTask },
+      { text: ` ${fmtWm(t.watermark).padStart(9)} `, bold: true },
+      { text: statusText(t).padEnd(14), color: STATUS_COLOR[t.status] },
+      ...(wide ? [{ text: `${t.process.padEnd(5)} `, dim: true }] : []),
+      ...views.map((v) => channelText(v, wide)),
+    ];
+    lines.push(<Line key={name} width={width} segments={segs} />);
+  }
+  if (shown.length < topo.order.length) lines[lines.length - 1] = <Line key="more" width={width} segments={[{ text: `… ${topo.order.length - shown.length + 1} more tasks`, dim: true }]} />;
+  return <Box flexDirection="column">{lines}</Box>;
+}
+
+/** Lines the dataflow wants: a title and one per task. */
+export function dataflowLines(replay: Replay): number {
+  return 1 + replay.index.topology.order.length;
+}

@@ -1,0 +1,30 @@
+/**
+ * `weir replay`: the replay screen driven by the keyboard (keys in
+ * controller.ts). Quits with q or Ctrl+C.
+ */
+import React from 'react';
+import { useApp, useInput } from 'ink';
+import type { Replay } from '../open.ts';
+import { keyAction, type ReplayUi } from '../controller.ts';
+import { useReplay } from '../use-replay.ts';
+import { useTerminalSize, type Size } from '../use-terminal-size.ts';
+import { ReplayView } from './ReplayView.tsx';
+
+export interface ReplayAppProps {
+  replay: Replay;
+  /** A fixed screen size (tests); default: the terminal's. */
+  size?: Size;
+  start?: Partial<ReplayUi>;
+}
+
+export function ReplayApp({ replay, size, start }: ReplayAppProps): React.ReactElement {
+  const { exit } = useApp();
+  const { cols, rows } = useTerminalSize(size);
+  const [ui, dispatch] = useReplay({ index: replay.index, violations: replay.violations }, start);
+  useInput((input, key) => {
+    const a = keyAction(input, key, ui);
+    if (a === 'quit') exit();
+    else if (a) dispatch(a);
+  });
+  return <ReplayView replay={replay} ui={ui} cols={cols} rows={rows} />;
+}

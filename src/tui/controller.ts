@@ -1,0 +1,175 @@
+/**
+ * What the replay keys do, as plain functions: a key press becomes an
+ * action, an action moves the cursor or changes a setting. Kept apart from
+ * the components so it is testable without a terminal and shared by
+ * `weir replay` and the walkthroughs.
+ */
+import type { Key } from 'ink';
+import type { JumpKind, TraceIndex } from './model/trace-index.ts';
+import type { ViolationSite } from './model/violations.ts';
+import { PLOT_SCALES_MS } from './model/plot.ts';
+import { fmtNum } from './model/format.ts';
+
+/** Virtual milliseconds one play tick advances (10 ticks a second), slowest first. */
+export const PLAY_SPEEDS_MS = [1, 5, 20, 100, 500, 2000, 10_000] as const;
+export const TICK_MS = 100;
+
+export interface ReplayUi {
+  cursor: number;
+  playing: boolean;
+  speed: number;
+  /** The event log's filter (comma-separated pieces of kind names); '' shows everything. */
+  filter: string;
+  /** The filter being typed, when the filter prompt is open. */
+  editing: string | undefined;
+  help: boolean;
+  /** Index into PLOT_SCALES_MS. */
+  zoom: number;
+  /** The failing check `v` jumps to next. */
+  violation: number;
+  /** One line of feedback (a jump that found nothing, where a jump landed). */
+  note: string | undefined;
+}
+
+export type Action =
+  | { type: 'step'; by: number }
+  | { type: 'goto'; index: number; note?: string }
+  | { type: 'jump'; kind: JumpKind; dir: 1 | -1 }
+  | { type: 'violation' }
+  | { type: 'play' }
+  | { type: 'tick' }
+  | { type: 'speed'; dir: 1 | -1 }
+  | { type: 'zoom'; dir: 1 | -1 }
+  | { type: 'help' }
+  | { type: 'filter-open' }
+  | { type: 'filter-type'; text: string }
+  | { type: 'filter-back' }
+  | { type: 'filter-done' }
+  | { type: 'filter-cancel' }
+  | { type: 'set-filter'; filter: string };
+
+export interface UiContext {
+  index: TraceIndex;
+  violations: readonly ViolationSite[];
+}
+
+export function initialUi(cursor = 0, filter = ''): ReplayUi {
+  return { cursor, playing: false, speed: 2, filter, editing: undefined, help: false, zoom: 3, violation: 0, note: undefined };
+}
+
+const JUMP_NAMES: Record<JumpKind, string> = { checkpoint: 'checkpoint step', fault: 'fault', watermark: 'watermark change' };
+
+export function reduceUi(ui: ReplayUi, a: Action, ctx: UiContext): ReplayUi {
+  const last = Math.max(0, ctx.index.length - 1);
+  const at = (i: number, note?: string): ReplayUi => ({ ...ui, cursor: Math.min(last, Math.max(0, i)), note });
+  switch (a.type) {
+    case 'step':
+      return { ...at(ui.cursor + a.by), playing: false };
+    case 'goto':
+      return { ...at(a.index, a.note), playing: false };
+    case 'jump': {
+      const to = ctx.index.jump(a.kind, ui.cursor, a.dir);
+      if (to === undefined) return { ...ui, note: `no ${a.dir > 0 ? 'next' : 'previous'} ${JUMP_NAMES[a.kind]}` };
+      return { ...at(to), playing: false };
+    }
+    case 'violation': {
+      if (ctx.violations.length === 0) return { ...ui, note: 'no check failed in this run' };
+      const v = ctx.violations[ui.violation % ctx.violations.length]!;
+      return { ...at(v.index, `✗ ${v.check} at step ${fmtNum(v.index + 1)}: ${v.why}`), violation: ui.violation + 1, playing: false };
+    }
+    case 'play':
+      return { ...ui, playing: !ui.playing && ui.cursor < last, note: undefined };
+    case 'tick': {
+      if (!ui.playing) return ui;
+      const t = ctx.index.events[ui.cursor]?.t ?? 0;
+      const next = Math.max(ui.cursor + 1, ctx.index.stepAtTime(t + PLAY_SPEEDS_MS[ui.speed]!));
+      return { ...at(next), playing: next < last };
+    }
+    case 'speed':
+      return { ...ui, speed: clamp(ui.speed + a.dir, PLAY_SPEEDS_MS.length - 1) };
+    case 'zoom':
+      return { ...ui, zoom: clamp(ui.zoom + a.dir, PLOT_SCALES_MS.length - 1) };
+    case 'help':
+      return { ...ui, help: !ui.help };
+    case 'filter-open':
+      return { ...ui, editing: ui.filter, playing: false };
+    case 'filter-type':
+      return ui.editing === undefined ? ui : { ...ui, editing: ui.editing + a.text };
+    case 'filter-back':
+      return ui.editing === undefined ? ui : { ...ui, editing: ui.editing.slice(0, -1) };
+    case 'filter-done':
+      return { ...ui, filter: (ui.editing ?? ui.filter).trim(), editing: undefined };
+    case 'filter-cancel':
+      return { ...ui, editing: undefined };
+    case 'set-filter':
+      return { ...ui, filter: a.filter };
+  }
+}
+
+function clamp(v: number, max: number): number {
+  return Math.min(max, Math.max(0, v));
+}
+
+export type KeyResult = Action | 'quit' | undefined;
+
+/** The replay's key map. In the filter prompt, keys edit the filter. */
+export function keyAction(input: string, key: Partial<Key>, ui: ReplayUi): KeyResult {
+  if (ui.editing !== undefined) {
+    if (key.return) return { type: 'filter-done' };
+    if (key.escape) return { type: 'filter-cancel' };
+    if (key.backspace || key.delete) return { type: 'filter-back' };
+    if (input && !key.ctrl && !key.meta) return { type: 'filter-type', text: input };
+    return undefined;
+  }
+  if (input === 'q' || (key.ctrl && input === 'c')) return 'quit';
+  if (ui.help && (key.escape || input === '?')) return { type: 'help' };
+  if (key.rightArrow) return { type: 'step', by: 1 };
+  if (key.leftArrow) return { type: 'step', by: -1 };
+  if (key.pageDown) return { type: 'step', by: 100 };
+  if (key.pageUp) return { type: 'step', by: -100 };
+  if (key.home) return { type: 'goto', index: 0 };
+  if (key.end) return { type: 'goto', index: Number.MAX_SAFE_INTEGER };
+  return CHAR_KEYS[input];
+}
+
+const CHAR_KEYS: Readonly<Record<string, Action>> = {
+  ' ': { type: 'play' },
+  l: { type: 'step', by: 1 },
+  h: { type: 'step', by: -1 },
+  ']': { type: 'step', by: 10 },
+  '[': { type: 'step', by: -10 },
+  '}': { type: 'step', by: 100 },
+  '{': { type: 'step', by: -100 },
+  g: { type: 'goto', index: 0 },
+  G: { type: 'goto', index: Number.MAX_SAFE_INTEGER },
+  c: { type: 'jump', kind: 'checkpoint', dir: 1 },
+  C: { type: 'jump', kind: 'checkpoint', dir: -1 },
+  f: { type: 'jump', kind: 'fault', dir: 1 },
+  F: { type: 'jump', kind: 'fault', dir: -1 },
+  w: { type: 'jump', kind: 'watermark', dir: 1 },
+  W: { type: 'jump', kind: 'watermark', dir: -1 },
+  v: { type: 'violation' },
+  '/': { type: 'filter-open' },
+  '?': { type: 'help' },
+  '+': { type: 'speed', dir: 1 },
+  '=': { type: 'speed', dir: 1 },
+  '-': { type: 'speed', dir: -1 },
+  z: { type: 'zoom', dir: -1 },
+  Z: { type: 'zoom', dir: 1 },
+};
+
+/** The help screen's lines. */
+export const HELP_LINES: readonly string[] = [
+  'space      play / pause (+ and - change the speed)',
+  '→ ←  l h   one step forward / back',
+  '] [        ten steps        } {  PgDn PgUp  a hundred',
+  'g G        first / last step (Home / End)',
+  'c C        next / previous checkpoint step (inject, complete, abort)',
+  'f F        next / previous fault or recovery step',
+  'w W        next / previous task watermark change',
+  'v          the step where a failed check shows (again: the next one)',
+  '/          filter the event log by kind (e.g. barrier,txn); empty: all',
+  'z Z        zoom the plot in / out',
+  '?          this help (Esc or ? closes it)',
+  'q          quit',
+];

@@ -1,0 +1,12 @@
+/** The walkthrough lessons, in the order the menu offers them. */
+import { watermarksLesson } from './watermarks.ts';
+import { lateDataLesson } from './late-data.ts';
+import { barriersLesson } from './barriers.ts';
+import { exactlyOnceLesson } from './exactly-once.ts';
+import type { Lesson } from './types.ts';
+
+export const LESSONS: readonly Lesson[] = [watermarksLesson, lateDataLesson, barriersLesson, exactlyOnceLesson];
+
+export function findLesson(name: string): Lesson | undefined {
+  return LESSONS.find((l) => l.name === name);
+}

@@ -1,0 +1,116 @@
+/**
+ * Lesson `exactly-once`: two-phase commit across a crash, then the same
+ * crash under at-least-once, where the replayed windows are written twice
+ * and the exactly-once checker flags the duplicate.
+ *
+ * Both runs share a seed and an explicit fault plan: task manager tm-1
+ * crashes right after the sinks appended the results of checkpoint 3 and
+ * before that checkpoint completed, so recovery restores checkpoint 2 and
+ * replays what came after it.
+ */
+import type { RunSettings } from '../../explore/settings.ts';
+import { num, str } from '../model/fields.ts';
+import { is } from './resolve.ts';
+import type { Lesson, StepContext } from './types.ts';
+
+const BASE: Omit<RunSettings, 'guarantee'> = {
+  scenario: 'wordcount',
+  seed: 1,
+  events: 200,
+  faults: 'none',
+  bugs: [],
+  plan: { faults: [{ kind: 'crash', atMs: 1618, process: 'tm-1', restartAfterMs: 200 }] },
+};
+
+const task = (c: StepContext): string => str(c.event, 'task') ?? '?';
+const check = (c: StepContext, name: string): string => {
+  const v = c.replay.rec.meta.checks?.find((x) => x.name === name);
+  return v ? `${v.ok ? '✓' : '✗'} ${name}: ${v.detail}` : `${name}: not judged`;
+};
+const FILTER = 'txn,checkpoint.complete,job,proc';
+
+export const exactlyOnceLesson: Lesson = {
+  name: 'exactly-once',
+  title: 'Exactly-once across a crash',
+  summary: 'two-phase commit across a crash, and the same crash under at-least-once',
+  runs: [
+    { key: 'eo', label: 'exactly-once', settings: { ...BASE, guarantee: 'exactly-once' } },
+    { key: 'alo', label: 'at-least-once', settings: { ...BASE, guarantee: 'at-least-once' } },
+  ],
+  steps: [
+    {
+      title: 'One transaction per checkpoint',
+      at: { kind: 'txn.begin', match: is.sink },
+      filter: FILTER,
+      text: (c) => `${task(c)}'s sink opens log transaction ${str(c.event, 'txn')}. Window results go into it as they fire; nobody reading committed data sees them until it commits.`,
+    },
+    {
+      title: 'Pre-commit at the barrier',
+      at: { kind: 'txn.precommit' },
+      filter: FILTER,
+      text: (c) => `At barrier c${num(c.event, 'checkpoint')} the sink flushes and pre-commits ${str(c.event, 'txn')}, and the transaction's id goes into the snapshot. Phase one of two.`,
+    },
+    {
+      title: 'Commit on completion',
+      at: { kind: 'txn.commit', match: is.sink },
+      filter: FILTER,
+      text: (c) => `Checkpoint c${num(c.event, 'checkpoint')} completed, so the sink commits ${str(c.event, 'txn')}: phase two. Output is visible exactly when the state that produced it is safely checkpointed.`,
+    },
+    {
+      title: 'Results written, not yet committed',
+      at: { kind: 'log.append', match: (c) => str(c.event, 'topic') === 'output' },
+      filter: `${FILTER},log.append`,
+      text: (c) => `The first windows fired; their results are appended to output/${num(c.event, 'partition')} inside ${str(c.event, 'txn')} — in the log, but invisible to read-committed readers until checkpoint 3 completes.`,
+    },
+    {
+      title: 'A crash',
+      at: { kind: 'proc.crash' },
+      filter: FILTER,
+      text: (c) => `${c.event.p} crashes before checkpoint 3 completes. Its tasks are gone; the transactions of checkpoint 3 are still open.`,
+    },
+    {
+      title: 'Restore from the last completed checkpoint',
+      at: { kind: 'job.restore', match: (c) => (num(c.event, 'attempt') ?? 0) > 0 },
+      filter: FILTER,
+      text: (c) => `The job fails and restarts from checkpoint ${num(c.event, 'checkpoint')}, the newest completed one: sources rewind to its offsets, windows get its state back. Everything after it will be processed again.`,
+    },
+    {
+      title: 'The failed attempt\'s output is thrown away',
+      at: { kind: 'txn.abort', match: is.sink },
+      filter: FILTER,
+      text: (c) => `${task(c)} aborts ${str(c.event, 'txn')} (${str(c.event, 'reason') ?? 'aborted'}): the results it held were never visible and now never will be.`,
+    },
+    {
+      title: 'Replayed, written once',
+      at: { kind: 'window.fire', match: (c) => (num(c.event, 'attempt') ?? 0) > 0 },
+      filter: `${FILTER},window.fire`,
+      text: (c) => `The replay fires ${str(c.event, 'key')} [${num(c.event, 'start')},${num(c.event, 'end')}) again, and its result goes into a new transaction of attempt 1. The old copy was aborted, so readers see it once.`,
+    },
+    {
+      title: 'Verdict',
+      at: 'end',
+      text: (c) => `${check(c, 'exactly-once')}. Next: the same seed and the same crash under at-least-once.`,
+    },
+    {
+      title: 'At-least-once: a plain sink',
+      run: 'alo',
+      at: { kind: 'log.append', match: (c) => str(c.event, 'topic') === 'output' },
+      filter: 'log.append,job,proc,checkpoint.complete',
+      text: (c) => `At-least-once has no transactions: the sink appends results straight to output/${num(c.event, 'partition')} (no "in txn"), visible at once — here just as tm-1 crashes, before checkpoint 3 completes.`,
+    },
+    {
+      title: 'The same restore',
+      run: 'alo',
+      at: { kind: 'job.restore', match: (c) => (num(c.event, 'attempt') ?? 0) > 0 },
+      filter: 'log.append,job,proc,checkpoint.complete',
+      text: (c) => `The job restarts from checkpoint ${num(c.event, 'checkpoint')} and replays what followed it — including the windows whose results are already in the output.`,
+    },
+    {
+      title: 'Written twice',
+      run: 'alo',
+      at: 'violation',
+      filter: 'log.append,window.fire,job',
+      text: (c) => `This firing writes a window's result a second time. ${check(c, 'exactly-once')} — at-least-once kept every record, but not once. Press v to come back here; q leaves.`,
+    },
+  ],
+};

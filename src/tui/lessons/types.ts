@@ -1,0 +1,59 @@
+/**
+ * A walkthrough lesson: one or more fixed runs (repro settings, so every
+ * learner sees the same run) and narration steps, each pointing the replay
+ * cursor at the event it talks about.
+ *
+ * Steps find their event by what it is, never by its position (positions
+ * move whenever the engine changes): the first event of a kind that matches
+ * a predicate, searched after the previous step of the same run unless the
+ * step says `from: 'start'`. A step whose event cannot be found stays where
+ * the previous one was and says so.
+ */
+import type { TraceEvent } from '../../sim/trace.ts';
+import type { RunSettings } from '../../explore/settings.ts';
+import type { Replay } from '../open.ts';
+import type { ReplayState } from '../model/types.ts';
+
+export interface LessonRun {
+  key: string;
+  /** Shown above the narration, e.g. "exactly-once". */
+  label: string;
+  settings: RunSettings;
+}
+
+/** What a step's predicate and text see. */
+export interface StepContext {
+  replay: Replay;
+  /** The event the step points at. */
+  event: TraceEvent;
+  index: number;
+  /** The replay state right after that event. */
+  state: ReplayState;
+}
+
+export interface EventPick {
+  kind: string;
+  match?: (ctx: StepContext) => boolean;
+  /** Search from the start of the run instead of after the previous step. */
+  from?: 'start';
+}
+
+export interface LessonStep {
+  title: string;
+  /** Narration: plain text, or written from the event it points at. */
+  text: string | ((ctx: StepContext) => string);
+  /** Which run (default: the lesson's first). */
+  run?: string;
+  /** The event to show; 'start' is the run's first step, 'violation' where its first failed check shows. */
+  at: EventPick | 'start' | 'end' | 'violation';
+  /** The event log's filter while this step is shown. */
+  filter?: string;
+}
+
+export interface Lesson {
+  name: string;
+  title: string;
+  summary: string;
+  runs: LessonRun[];
+  steps: LessonStep[];
+}

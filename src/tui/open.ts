@@ -1,0 +1,25 @@
+/**
+ * A recording opened for replay: the trace index, the plot's data and where
+ * each failed check shows — everything built once, before the first frame.
+ */
+import { PlotData } from './model/plot.ts';
+import { TraceIndex } from './model/trace-index.ts';
+import { locateViolations, type ViolationSite } from './model/violations.ts';
+import type { Recording } from './recording.ts';
+
+export interface Replay {
+  rec: Recording;
+  index: TraceIndex;
+  plot: PlotData;
+  violations: ViolationSite[];
+}
+
+export function openReplay(rec: Recording): Replay {
+  const index = new TraceIndex(rec.events);
+  return {
+    rec,
+    index,
+    plot: new PlotData(index, rec.records),
+    violations: locateViolations(rec.meta.checks ?? [], index),
+  };
+}

@@ -1,0 +1,105 @@
+/**
+ * A recorded run, ready to replay: every trace event, what is known about
+ * the run, and — when it came from a repro token — its input records and the
+ * checkers' verdicts. Loading is separate from drawing: `recordRun` re-runs a
+ * token (a run is deterministic, so this is the run), `readRecording` reads a
+ * JSON-lines trace file written by `weir run --trace`.
+ */
+import { readFileSync, statSync } from 'node:fs';
+import { parseJsonl, type TraceEvent } from '../sim/trace.ts';
+import type { RunSettings } from '../explore/settings.ts';
+import type { CheckVerdict } from './model/violations.ts';
+import type { InputPoint } from './model/plot.ts';
+import { num } from './model/fields.ts';
+
+export interface RecordingMeta {
+  /** Where the run came from: a token's scenario and seed, or a file name. */
+  title: string;
+  scenario: string | undefined;
+  seed: number | undefined;
+  guarantee: string | undefined;
+  bugs: string[];
+  token: string | undefined;
+  path: string | undefined;
+  /** The checkers' verdicts; a trace file does not hold them. */
+  checks: CheckVerdict[] | undefined;
+}
+
+export interface Recording {
+  events: TraceEvent[];
+  meta: RecordingMeta;
+  /** Input records with their event time and log-append time (only for a replayed token). */
+  records: InputPoint[] | undefined;
+}
+
+export class RecordingError extends Error {}
+
+/** Runs the token's settings, keeping every trace event and regenerating the workload for the plot. */
+export async function recordRun(settings: RunSettings, token?: string): Promise<Recording> {
+  const [{ runScenario, sizesOf, UnknownScenarioError }, { findScenario }, { rootRng }] = await Promise.all([
+    import('../explore/run.ts'), import('../../scenarios/index.ts'), import('../sim/rng.ts'),
+  ]);
+  const scenario = findScenario(settings.scenario);
+  if (!scenario) throw new RecordingError(`unknown scenario "${settings.scenario}" (try: weir list)`);
+  const events: TraceEvent[] = [];
+  let report;
+  try {
+    report = runScenario(settings, { subscribers: [(e) => events.push(e)] });
+  } catch (e) {
+    if (e instanceof UnknownScenarioError) throw new RecordingError(e.message);
+    throw e;
+  }
+  // The workload is a pure function of the seed and sizes: the same records the run read.
+  const workload = scenario.workload(rootRng(settings.seed).fork('workload'), sizesOf(scenario, settings));
+  const records: InputPoint[] = [];
+  for (const a of workload.arrivals) for (const r of a.records) records.push({ id: r.id, ts: r.ts, atMs: a.atMs });
+  return {
+    events,
+    records,
+    meta: {
+      title: `${settings.scenario} seed ${settings.seed}`,
+      scenario: settings.scenario,
+      seed: settings.seed,
+      guarantee: settings.guarantee,
+      bugs: [...settings.bugs],
+      token: token ?? report.token,
+      path: undefined,
+      checks: report.checks,
+    },
+  };
+}
+
+/** Reads a trace file; a file that is missing, empty or not a weir trace is a RecordingError naming why. */
+export function readRecording(path: string): Recording {
+  let text: string;
+  try {
+    if (!statSync(path).isFile()) throw new RecordingError(`"${path}" is not a file; give a trace file (weir run … --trace FILE) or a repro token`);
+    text = readFileSync(path, 'utf8');
+  } catch (e) {
+    if (e instanceof RecordingError) throw e;
+    const code = (e as NodeJS.ErrnoException).code ?? 'error';
+    throw new RecordingError(`cannot read trace file "${path}" (${code}); give a trace file (weir run … --trace FILE) or a repro token`);
+  }
+  let events: TraceEvent[];
+  try {
+    events = parseJsonl(text);
+  } catch (e) {
+    throw new RecordingError(`"${path}" is not a weir trace: ${(e as Error).message}`);
+  }
+  if (events.length === 0) throw new RecordingError(`trace file "${path}" holds no events`);
+  const start = events.find((e) => e.kind === 'world.start');
+  return {
+    events,
+    records: undefined,
+    meta: {
+      title: path,
+      scenario: undefined,
+      seed: start ? num(start, 'seed') : undefined,
+      guarantee: undefined,
+      bugs: [],
+      token: undefined,
+      path,
+      checks: undefined,
+    },
+  };
+}

@@ -1,0 +1,130 @@
+/**
+ * What this proves, about the parts of `explore` that need no full run:
+ * - shards partition a seed range: for any start, count and n, the n shards
+ *   are disjoint, their union is the range, and shard k holds exactly the
+ *   seeds with (seed - start) % n == k - 1;
+ * - the shrink tree only ever offers smaller runs: every candidate is no
+ *   larger in events, faults, parallelism or keys, strictly smaller by a
+ *   well-founded measure (so shrinking terminates), and keeps planned
+ *   outages of one process disjoint;
+ * - the coverage probe counts each edge exactly when its definition holds.
+ * How: fast-check properties over ranges and generated fault plans; the
+ * probe is fed hand-written trace events.
+ */
+import { describe, expect, it } from 'vitest';
+import { fc, test } from '@fast-check/vitest';
+import { seedsOf } from '../../src/explore/sweep.ts';
+import { candidates, outagesDisjoint, ROOT_CONTEXT, towards, type ShrinkCase } from '../../src/explore/shrink-tree.ts';
+import { faultPlanArbitrary } from '../../src/explore/property.ts';
+import { CoverageProbe } from '../../src/explore/coverage.ts';
+import { findScenario } from '../../scenarios/index.ts';
+import type { Fault } from '../../src/sim/faults.ts';
+import type { TraceEvent } from '../../src/sim/trace.ts';
+
+describe('shards', () => {
+  test.prop([fc.nat(10_000), fc.nat(300), fc.integer({ min: 1, max: 9 })])('partition the seed range', (start, count, n) => {
+    const all = seedsOf(start, count);
+    expect(all).toEqual(Array.from({ length: count }, (_, i) => start + i));
+    const shards = Array.from({ length: n }, (_, k) => seedsOf(start, count, { index: k + 1, count: n }));
+    shards.forEach((seeds, k) => seeds.forEach((s) => expect((s - start) % n).toBe(k)));
+    expect(shards.flat().sort((a, b) => a - b)).toEqual(all);
+  });
+});
+
+/** Strictly decreases along every shrink step: sizes first, then how early, short and mild the faults are. */
+function measure(c: ShrinkCase): number {
+  const faultCost = (f: Fault): number =>
+    1e9 + f.atMs + ('durationMs' in f ? f.durationMs : 0) + ('restartAfterMs' in f ? f.restartAfterMs : 0) + ('extraMs' in f ? f.extraMs : 0);
+  return c.events * 1e12 + c.parallelism * 1e11 + c.keys * 1e10 + (c.faults ?? []).reduce((a, f) => a + faultCost(f), 0);
+}
+
+const caseArb = fc.record({
+  events: fc.integer({ min: 1, max: 3_000 }),
+  parallelism: fc.integer({ min: 1, max: 4 }),
+  keys: fc.integer({ min: 1, max: 40 }),
+  faults: fc.option(faultPlanArbitrary({ maxFaults: 5 }).map((p) => p.faults), { nil: undefined }),
+});
+
+describe('the shrink tree', () => {
+  test.prop([caseArb])('offers only candidates no larger and strictly simpler, with disjoint outages', (c) => {
+    for (const [next] of candidates(c, ROOT_CONTEXT)) {
+      expect(next.events).toBeLessThanOrEqual(c.events);
+      expect(next.parallelism).toBeLessThanOrEqual(c.parallelism);
+      expect(next.keys).toBeLessThanOrEqual(c.keys);
+      expect(next.faults?.length ?? 0).toBeLessThanOrEqual(c.faults?.length ?? 0);
+      expect(measure(next)).toBeLessThan(measure(c));
+      if (next.faults) expect(outagesDisjoint(next.faults)).toBe(true);
+      expect(next.faults === undefined).toBe(c.faults === undefined);
+    }
+  });
+
+  it('halves towards the target as fast-check integers do', () => {
+    expect(towards(300, 1)).toEqual([1, 151, 226, 263, 282, 291, 296, 298, 299]);
+    expect(towards(5, 5)).toEqual([]);
+    expect(towards(1000, 0, 3)).toEqual([0, 500, 750]);
+  });
+});
+
+function ev(kind: string, t: number, p: string, fields: Record<string, unknown> = {}): TraceEvent {
+  return { seq: 0, t, p, kind, ...fields };
+}
+
+describe('the coverage probe', () => {
+  const wordcount = findScenario('wordcount')!;
+  const bank = findScenario('bank')!;
+
+  it('counts a crash between pre-commit and commit, not one after the commit', () => {
+    const probe = new CoverageProbe(bank);
+    const on = probe.subscriber;
+    on(ev('txn.precommit', 10, 'tm-0', { task: 'sink[0]', txn: 'a', checkpoint: 1 }));
+    on(ev('proc.crash', 11, 'tm-1'));
+    on(ev('proc.crash', 12, 'tm-0'));
+    on(ev('txn.precommit', 20, 'tm-1', { task: 'sink[1]', txn: 'b', checkpoint: 2 }));
+    on(ev('txn.commit', 21, 'broker', { txnId: 'b' }));
+    on(ev('txn.commit', 22, 'tm-1', { task: 'sink[1]', txn: 'b', checkpoint: 2 }));
+    on(ev('proc.crash', 23, 'tm-1'));
+    expect(probe.finish()['crash.precommit-before-commit']).toBe(1);
+  });
+
+  it('counts a barrier that arrives while the task aligns, after an earlier barrier of the same checkpoint', () => {
+    const probe = new CoverageProbe(bank);
+    const on = probe.subscriber;
+    on(ev('barrier.receive', 5, 'tm-0', { task: 'k[0]', attempt: 0, ch: 0, checkpoint: 1 }));
+    on(ev('barrier.receive', 9, 'tm-0', { task: 'k[0]', attempt: 0, ch: 1, checkpoint: 1 }));
+    on(ev('barrier.align', 9, 'tm-0', { task: 'k[0]', attempt: 0, checkpoint: 1 }));
+    // Same millisecond: no alignment to be in the middle of.
+    on(ev('barrier.receive', 15, 'tm-0', { task: 'k[0]', attempt: 0, ch: 0, checkpoint: 2 }));
+    on(ev('barrier.receive', 15, 'tm-0', { task: 'k[0]', attempt: 0, ch: 1, checkpoint: 2 }));
+    expect(probe.finish()['barrier.mid-alignment']).toBe(1);
+  });
+
+  it('counts restores older than the newest completed checkpoint, and fenced zombies', () => {
+    const probe = new CoverageProbe(bank);
+    const on = probe.subscriber;
+    on(ev('job.restore', 0, 'jm', { attempt: 0, checkpoint: -1 }));
+    on(ev('checkpoint.complete', 100, 'jm', { checkpoint: 2, attempt: 0 }));
+    on(ev('job.restore', 200, 'jm', { attempt: 1, checkpoint: 2 }));
+    on(ev('job.restore', 300, 'jm', { attempt: 2, checkpoint: 1 }));
+    on(ev('txn.fenced', 310, 'broker', { txnId: 'x', epoch: 1, currentEpoch: 2, op: 'commit' }));
+    const c = probe.finish();
+    expect(c['restore.older-checkpoint']).toBe(1);
+    expect(c['txn.fenced']).toBe(1);
+  });
+
+  it('counts lateness edges against the window and its allowed lateness', () => {
+    const spec = wordcount.window!;
+    expect(spec.assigner).toMatchObject({ kind: 'tumbling', sizeMs: 1000 });
+    const L = spec.allowedLatenessMs;
+    const probe = new CoverageProbe(wordcount);
+    const on = probe.subscriber;
+    // ts 500 is in [0, 1000): too late from watermark 999 + L on; exactly then it is late by 1 ms.
+    on(ev('record.late', 1, 'tm-0', { ts: 500, wm: 999 + L }));
+    on(ev('record.late', 2, 'tm-0', { ts: 500, wm: 1000 + L }));
+    on(ev('window.late', 3, 'tm-0', { start: 0, end: 1000, wm: 999 + L - 1 }));
+    on(ev('window.late', 4, 'tm-0', { start: 0, end: 1000, wm: 999 }));
+    const c = probe.finish();
+    expect(c['record.late-by-1ms']).toBe(1);
+    expect(c['record.within-lateness']).toBe(2);
+    expect(c['record.at-lateness-bound']).toBe(1);
+  });
+});
