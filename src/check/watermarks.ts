@@ -118,7 +118,9 @@ export class WatermarkChecker {
       if (ch >= 0) {
         const c = channelOf(t, ch);
         c.wm = wm;
-        c.aligned = true;
+        c.idle = e.restoredIdle === true;
+        // As the valve has it: an idle channel is not counted; an active one is once it has caught up.
+        c.aligned = !c.idle && wm >= t.output;
       } else {
         t.output = wm;
         t.previous = Number.NEGATIVE_INFINITY;

@@ -17,7 +17,7 @@ import { FAULT_PROFILES, GUARANTEES, looksLikeToken } from '../explore/settings.
 import type { Shard, SweepJob } from '../explore/sweep.ts';
 import type { ExploreOptions } from '../explore/explore.ts';
 
-const FLAGS: Readonly<Record<string, FlagSpec>> = {
+export const EXPLORE_FLAGS: Readonly<Record<string, FlagSpec>> = {
   seeds: { value: true },
   start: { value: true },
   workers: { value: true },
@@ -42,7 +42,7 @@ export interface ExploreRequest {
 }
 
 export async function exploreCommand(argv: readonly string[]): Promise<number> {
-  const args = parseArgs('explore', argv, FLAGS);
+  const args = parseArgs('explore', argv, EXPLORE_FLAGS);
   if (args.switches.has('help')) {
     process.stdout.write(EXPLORE_HELP);
     return EXIT.ok;
@@ -92,7 +92,7 @@ export function exploreRequest(args: ParsedArgs): ExploreRequest {
   if (parallelism !== undefined) job.parallelism = parseIntFlag('parallelism', parallelism, 1);
   const start = parseIntFlag('start', valueOf(args, 'start') ?? '1');
   const count = parseIntFlag('seeds', valueOf(args, 'seeds') ?? '100', 1);
-  if (!Number.isSafeInteger(start + count - 1)) throw new UsageError(`--start ${start} with --seeds ${count} runs past the largest seed ${Number.MAX_SAFE_INTEGER}`);
+  if (count - 1 > Number.MAX_SAFE_INTEGER - start) throw new UsageError(`--start ${start} with --seeds ${count} runs past the largest seed ${Number.MAX_SAFE_INTEGER}`);
   const req: ExploreRequest = { job, start, count, shrink: !args.switches.has('no-shrink') };
   const shard = valueOf(args, 'shard');
   if (shard !== undefined) req.shard = parseShard(shard);

@@ -12,8 +12,8 @@ Commands:
   run <scenario|token> [options]     one simulated run, judged by the checkers
   bugs [--json]                      the planted bugs, one line each
   explore <scenario> [options]       sweep seeds, shrink the first failure
-  replay <token|trace-file>          the terminal UI on one run      (planned)
-  walkthrough [lesson]               narrated lessons                (planned)
+  replay <token|trace-file>          step through one run in the terminal UI
+  walkthrough [lesson]               narrated lessons in the terminal UI
   trace <token> --format jsonl|perfetto [-o FILE]  export a trace    (planned)
 
 Options:
@@ -31,6 +31,8 @@ Runs one scenario in the simulator and judges the committed output.
 Options:
   --seed N                 root seed (default: a fresh random seed, printed)
   --events N               input records (default: the scenario's)
+  --checkpoint-interval MS periodic checkpoints every MS of virtual time (0: only the final one; default 500)
+  --savepoint-at MS        take a savepoint at virtual time MS, stop the job with it, start it again from it
   --parallelism N          parallelism of the job (default: the scenario's)
   --guarantee G            exactly-once | at-least-once | at-most-once
                            (default: exactly-once)
@@ -89,5 +91,41 @@ Exit codes: 0 no run failed, 1 a run failed (the shrunk run's replay
 command is printed), 2 bad input.
 `;
 
+export const REPLAY_HELP = `Usage: weir replay <token|trace-file>
+
+Steps through one run in a terminal UI: the dataflow with each subtask's
+watermark and status, barriers on their way and held channels, checkpoints
+and sink transactions, an event-time vs processing-time plot, the event log,
+and the step where a failed check shows.
+
+A repro token (w1.…, printed by weir run and weir explore) runs the run
+again — exactly the same run, with the checkers' verdicts. A trace file is
+what weir run … --trace FILE wrote (no verdicts in it).
+
+Keys: space play/pause, → ← step, ] [ ten steps, c C checkpoint, f F fault,
+w W watermark change, v failed check, / filter the event log, z Z zoom the
+plot, ? help, q quit.
+
+When stdout is not a terminal, prints a plain-text summary instead.
+Exit codes: 0 done, 2 bad input (no such file, not a trace, bad token).
+`;
+
+export const WALKTHROUGH_HELP = `Usage: weir walkthrough [lesson]
+
+Narrated replays of fixed runs, paced by you. Lessons:
+  watermarks     event time vs processing time, bounded out-of-orderness,
+                 the minimum over inputs, idle inputs
+  late-data      allowed lateness, late firings, the late side output
+  barriers       barrier injection, alignment, snapshot, completion
+  exactly-once   two-phase commit across a crash, and the same crash under
+                 at-least-once, where the checker flags a duplicate
+
+Without a lesson, a menu. In a lesson: Enter or → next, ← back, m menu,
+q quit; the replay keys (space, ] [, c, f, w, v, /) work too.
+When stdout is not a terminal, prints the lesson's narration with the
+event each step points at.
+Exit codes: 0 done, 2 unknown lesson.
+`;
+
 /** Commands in the contract that this version does not provide yet. */
-export const PLANNED_COMMANDS: readonly string[] = ['replay', 'walkthrough', 'trace'];
+export const PLANNED_COMMANDS: readonly string[] = ['trace'];

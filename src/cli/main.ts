@@ -24,6 +24,8 @@ const COMMANDS: Readonly<Record<string, () => Promise<Command>>> = {
   run: async () => (await import('./run.ts')).runCommand,
   bugs: async () => (await import('./bugs.ts')).bugsCommand,
   explore: async () => (await import('./explore.ts')).exploreCommand,
+  replay: async () => (await import('./replay.ts')).replayCommand,
+  walkthrough: async () => (await import('./walkthrough.ts')).walkthroughCommand,
 };
 
 const INTERNAL_ERROR = 3;

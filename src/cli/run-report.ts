@@ -37,6 +37,7 @@ export function bannerLine(s: RunSettings, fromToken: boolean): string {
   if (s.events !== undefined) parts.push(`events=${s.events}`);
   if (s.parallelism !== undefined) parts.push(`parallelism=${s.parallelism}`);
   if (s.checkpointIntervalMs !== undefined) parts.push(`checkpointIntervalMs=${s.checkpointIntervalMs}`);
+  if (s.savepointAtMs !== undefined) parts.push(`savepointAtMs=${s.savepointAtMs}`);
   if (fromToken) parts.push('(from token)');
   return parts.join(' ');
 }
@@ -67,7 +68,7 @@ export function reportLines(r: RunReport, style: Style): string[] {
   const f = r.faults;
   const lines = [
     `  run          ${num(r.events)} events, parallelism ${r.parallelism}, virtual time ${num(r.virtualTimeMs)} ms, ${num(r.steps)} steps, ${num(r.traceEvents)} trace events`,
-    `  checkpoints  ${num(r.checkpoints.completed)} completed, ${num(r.checkpoints.aborted)} aborted`,
+    `  checkpoints  ${num(r.checkpoints.completed)} completed, ${num(r.checkpoints.aborted)} aborted${r.checkpoints.savepoints > 0 ? `; ${num(r.checkpoints.savepoints)} savepoint (the job stopped with it and started again from it)` : ''}`,
     `  faults       ${num(f.planned)} planned; ${count(f.crashes, 'crash', 'crashes')}, ${count(f.restarts, 'restart', 'restarts')}, ${count(f.restores, 'restore', 'restores')}`,
   ];
   for (const fault of r.plan.faults.slice(0, SHOWN_FAULTS)) lines.push(style.dim(`               - ${faultText(fault)}`));

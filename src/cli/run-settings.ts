@@ -24,12 +24,14 @@ export const RUN_FLAGS: Readonly<Record<string, FlagSpec>> = {
   guarantee: { value: true },
   faults: { value: true },
   bug: { value: true, repeat: true },
+  'checkpoint-interval': { value: true },
+  'savepoint-at': { value: true },
   json: {},
   trace: { value: true },
 };
 
 /** Flags that change what runs, as opposed to how it is reported. */
-const SETTING_FLAGS = ['seed', 'events', 'parallelism', 'guarantee', 'faults', 'bug'] as const;
+const SETTING_FLAGS = ['seed', 'events', 'parallelism', 'guarantee', 'faults', 'bug', 'checkpoint-interval', 'savepoint-at'] as const;
 
 export interface RunRequest {
   settings: RunSettings;
@@ -58,6 +60,10 @@ export function runRequest(args: ParsedArgs): RunRequest {
   };
   if (rawEvents !== undefined) settings.events = parseIntFlag('events', rawEvents, 1);
   if (rawParallelism !== undefined) settings.parallelism = parseIntFlag('parallelism', rawParallelism, 1);
+  const rawInterval = valueOf(args, 'checkpoint-interval');
+  if (rawInterval !== undefined) settings.checkpointIntervalMs = parseIntFlag('checkpoint-interval', rawInterval, 0);
+  const rawSavepoint = valueOf(args, 'savepoint-at');
+  if (rawSavepoint !== undefined) settings.savepointAtMs = parseIntFlag('savepoint-at', rawSavepoint, 1);
   return { settings, fromToken: false, seedDrawn: rawSeed === undefined };
 }
 

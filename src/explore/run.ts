@@ -43,7 +43,7 @@ export interface RunReport {
   parallelism: number;
   virtualTimeMs: number;
   steps: number;
-  checkpoints: { completed: number; aborted: number };
+  checkpoints: { completed: number; aborted: number; savepoints: number };
   faults: { planned: number; crashes: number; restarts: number; partitions: number; restores: number };
   output: { committed: number; results: number; late: number };
   checks: CheckResult[];
@@ -93,6 +93,7 @@ export function runScenario(settings: RunSettings, opts: RunOptions = {}): RunRe
     ...DEFAULT_SETTINGS,
     guarantee: settings.guarantee,
     ...(settings.checkpointIntervalMs !== undefined ? { checkpointIntervalMs: settings.checkpointIntervalMs } : {}),
+    ...(settings.savepointAtMs !== undefined ? { savepointAtMs: settings.savepointAtMs } : {}),
   };
 
   const tmCount = settings.taskManagers ?? 2;
@@ -103,7 +104,7 @@ export function runScenario(settings: RunSettings, opts: RunOptions = {}): RunRe
 
   const wmChecker = scenario.window ? new WatermarkChecker() : undefined;
   const recorded: TraceEvent[] = [];
-  const counts = { restores: 0, finished: false, completed: 0, aborted: 0 };
+  const counts = { restores: 0, finished: false, completed: 0, aborted: 0, savepoints: 0 };
   const subscriber: TraceSubscriber = (e) => {
     wmChecker?.onEvent(e);
     switch (e.kind) {
@@ -124,6 +125,9 @@ export function runScenario(settings: RunSettings, opts: RunOptions = {}): RunRe
         break;
       case 'checkpoint.metadata':
         recorded.push(e);
+        break;
+      case 'savepoint.complete':
+        counts.savepoints++;
         break;
       case 'checkpoint.abort':
         if (e.task === undefined) counts.aborted++;
@@ -196,7 +200,7 @@ export function runScenario(settings: RunSettings, opts: RunOptions = {}): RunRe
     parallelism: sizes.parallelism,
     virtualTimeMs: world.now(),
     steps: world.stats.steps,
-    checkpoints: { completed: counts.completed, aborted: counts.aborted },
+    checkpoints: { completed: counts.completed, aborted: counts.aborted, savepoints: counts.savepoints },
     faults: {
       planned: faultPlan.faults.length,
       crashes: world.stats.crashes,

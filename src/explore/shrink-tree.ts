@@ -11,8 +11,11 @@
  * run it came from. Candidates keep the plan well formed: planned outages
  * of one process never overlap (as `generatePlan` guarantees).
  *
- * Numbers shrink as fast-check's integers do: the target first, then the
- * value minus half the distance, a quarter, … one.
+ * Order, cheapest big wins first: drop every fault; fewer events; drop
+ * half the faults, then one fault; lower parallelism; fewer keys; then each
+ * fault earlier, shorter, milder. Numbers shrink as fast-check's integers
+ * do: the target first, then the value minus half the distance, a quarter,
+ * … one.
  */
 import type { Fault } from '../sim/faults.ts';
 

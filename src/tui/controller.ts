@@ -9,6 +9,8 @@ import type { JumpKind, TraceIndex } from './model/trace-index.ts';
 import type { ViolationSite } from './model/violations.ts';
 import { PLOT_SCALES_MS } from './model/plot.ts';
 import { fmtNum } from './model/format.ts';
+import { matchKinds } from './model/log-window.ts';
+import { nextAfter, prevBefore } from './model/int-list.ts';
 
 /** Virtual milliseconds one play tick advances (10 ticks a second), slowest first. */
 export const PLAY_SPEEDS_MS = [1, 5, 20, 100, 500, 2000, 10_000] as const;
@@ -64,7 +66,7 @@ export function reduceUi(ui: ReplayUi, a: Action, ctx: UiContext): ReplayUi {
   const at = (i: number, note?: string): ReplayUi => ({ ...ui, cursor: Math.min(last, Math.max(0, i)), note });
   switch (a.type) {
     case 'step':
-      return { ...at(ui.cursor + a.by), playing: false };
+      return { ...at(stepTarget(ctx.index, ui.cursor, a.by, ui.filter)), playing: false };
     case 'goto':
       return { ...at(a.index, a.note), playing: false };
     case 'jump': {
@@ -104,6 +106,27 @@ export function reduceUi(ui: ReplayUi, a: Action, ctx: UiContext): ReplayUi {
     case 'set-filter':
       return { ...ui, filter: a.filter };
   }
+}
+
+/**
+ * Where `by` steps from `cursor` lead. With a filter, only matching events
+ * count as steps, so → walks from one barrier to the next when the filter
+ * is `barrier`.
+ */
+export function stepTarget(index: TraceIndex, cursor: number, by: number, filter: string): number {
+  if (filter.trim() === '') return cursor + by;
+  const lists = matchKinds(index, filter).map((k) => index.positions(k));
+  let at = cursor;
+  for (let n = 0; n < Math.abs(by); n++) {
+    let best: number | undefined;
+    for (const l of lists) {
+      const c = by > 0 ? nextAfter(l, at) : prevBefore(l, at);
+      if (c !== undefined && (best === undefined || (by > 0 ? c < best : c > best))) best = c;
+    }
+    if (best === undefined) break;
+    at = best;
+  }
+  return at;
 }
 
 function clamp(v: number, max: number): number {
@@ -161,14 +184,15 @@ const CHAR_KEYS: Readonly<Record<string, Action>> = {
 /** The help screen's lines. */
 export const HELP_LINES: readonly string[] = [
   'space      play / pause (+ and - change the speed)',
-  '→ ←  l h   one step forward / back',
+  '→ ←  l h   one step forward / back (with a filter: to the next matching event)',
   '] [        ten steps        } {  PgDn PgUp  a hundred',
   'g G        first / last step (Home / End)',
   'c C        next / previous checkpoint step (inject, complete, abort)',
   'f F        next / previous fault or recovery step',
   'w W        next / previous task watermark change',
   'v          the step where a failed check shows (again: the next one)',
-  '/          filter the event log by kind (e.g. barrier,txn); empty: all',
+  '/          filter by kind (e.g. barrier,txn): the log shows and → ← ] [ step',
+  '           through matching events only; an empty filter shows all',
   'z Z        zoom the plot in / out',
   '?          this help (Esc or ? closes it)',
   'q          quit',

@@ -16,10 +16,12 @@ export interface Replay {
 
 export function openReplay(rec: Recording): Replay {
   const index = new TraceIndex(rec.events);
+  const arrivals = new Map<number, number>();
+  for (const r of rec.records ?? []) arrivals.set(r.id, r.atMs);
   return {
     rec,
     index,
     plot: new PlotData(index, rec.records),
-    violations: locateViolations(rec.meta.checks ?? [], index),
+    violations: locateViolations(rec.meta.checks ?? [], index, (id) => arrivals.get(id)),
   };
 }

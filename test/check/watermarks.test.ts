@@ -55,6 +55,15 @@ describe('WatermarkChecker', () => {
     expect(out.detail).toBe('task source[0] attempt 0 output: watermark went back from 500 to 20 (seq 2)');
   });
 
+  it('takes restored watermarks as the baseline of an attempt, idle channels included', () => {
+    const restored = (ch: number, w: number, restoredIdle = false): [string, Record<string, unknown>] => ['watermark', { task: 'window[0]', attempt: 1, ch, wm: w, restored: true, restoredIdle }];
+    const out = (w: number): [string, Record<string, unknown>] => ['watermark', { task: 'window[0]', attempt: 1, ch: -1, wm: w }];
+    // Channel 1 was idle at the snapshot: the output may pass it.
+    expect(verdicts(trace(restored(0, 900), restored(1, 100, true), restored(-1, 900), ['watermark', { task: 'window[0]', attempt: 1, ch: 0, wm: 950 }], out(950))).get('watermark.min-of-inputs')!.ok).toBe(true);
+    // Channel 1 was active at 100: an output of 950 is above it.
+    expect(verdicts(trace(restored(0, 900), restored(1, 100), restored(-1, 100), out(950))).get('watermark.min-of-inputs')!.ok).toBe(false);
+  });
+
   it('allows a new attempt to start its watermarks over', () => {
     const events = trace(wm('source[0]', -1, 500), ['watermark', { task: 'source[0]', attempt: 1, ch: -1, wm: 100 }]);
     expect(verdicts(events).get('watermark.monotone')!.ok).toBe(true);

@@ -80,7 +80,7 @@ describe('explore', () => {
 
 describe('worker threads', () => {
   it('give exactly the results of one thread, in seed order', async () => {
-    const job: SweepJob = { scenario: 'wordcount', guarantee: 'exactly-once', faults: 'swarm', bugs: ['drop-late-silently'], events: 150 };
+    const job: SweepJob = { scenario: 'wordcount', guarantee: 'exactly-once', faults: 'swarm', bugs: ['drop-late-silently'], events: 300 };
     const seeds = [1, 2, 3, 4, 5, 6];
     const here = await runSeeds(job, seeds, { workers: 1 });
     const threads = await runSeeds(job, seeds, { workers: 2, local: false });

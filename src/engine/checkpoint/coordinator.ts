@@ -19,19 +19,22 @@ import type { JmToTm } from '../runtime/messages.ts';
 import type { JobPlan } from '../runtime/plan.ts';
 import type { JobSettings } from '../runtime/task-env.ts';
 
+/** A periodic checkpoint, the last one after all tasks finished, or a savepoint the user asked for. */
+export type CheckpointKind = 'periodic' | 'final' | 'savepoint';
+
 interface Pending {
   id: number;
   attempt: number;
   handles: Record<string, string>;
   acked: number;
-  final: boolean;
+  kind: CheckpointKind;
   committing: boolean;
 }
 
 export interface CoordinatorHooks {
   broadcast(m: JmToTm): void;
   attempt(): number;
-  onComplete(id: number, final: boolean): void;
+  onComplete(id: number, kind: CheckpointKind): void;
   failJob(reason: string): void;
 }
 
@@ -39,6 +42,7 @@ export class CheckpointCoordinator {
   private nextId = 1;
   private pending: Pending | undefined;
   private finalWanted = false;
+  private savepointWanted = false;
   private consecutiveFailures = 0;
   private generation = 0;
   completed = 0;
@@ -63,6 +67,7 @@ export class CheckpointCoordinator {
     this.generation++;
     this.pending = undefined;
     this.finalWanted = false;
+    this.savepointWanted = false;
     this.nextId = restored + 1;
     this.latest = undefined;
   }
@@ -72,7 +77,7 @@ export class CheckpointCoordinator {
     const gen = this.generation;
     this.ctx.timers.after(this.settings.checkpointIntervalMs, () => {
       if (gen !== this.generation || this.finalWanted) return;
-      if (!this.pending) this.trigger(false);
+      if (!this.pending) this.trigger('periodic');
       this.schedule();
     });
   }
@@ -80,14 +85,35 @@ export class CheckpointCoordinator {
   /** All tasks finished: one last checkpoint commits what the sinks hold. */
   triggerFinal(): void {
     this.finalWanted = true;
-    if (!this.pending) this.trigger(true);
+    this.savepointWanted = false;
+    if (!this.pending) this.trigger('final');
   }
 
-  private trigger(final: boolean): void {
+  /** A savepoint: taken as soon as no checkpoint is in flight. */
+  triggerSavepoint(): void {
+    if (!this.enabled || this.finalWanted) return;
+    this.savepointWanted = true;
+    if (!this.pending) this.trigger('savepoint');
+  }
+
+  /** A savepoint is asked for or being taken. */
+  get savepointInFlight(): boolean {
+    return this.savepointWanted || this.pending?.kind === 'savepoint';
+  }
+
+  /** What to take next once nothing is in flight, if anything. */
+  private next(): CheckpointKind | undefined {
+    if (this.finalWanted) return 'final';
+    if (this.savepointWanted) return 'savepoint';
+    return undefined;
+  }
+
+  private trigger(kind: CheckpointKind): void {
     const id = this.nextId++;
     const attempt = this.hooks.attempt();
-    this.pending = { id, attempt, handles: {}, acked: 0, final, committing: false };
-    this.ctx.trace.emit('barrier.inject', { checkpoint: id, attempt, final });
+    if (kind === 'savepoint') this.savepointWanted = false;
+    this.pending = { id, attempt, handles: {}, acked: 0, kind, committing: false };
+    this.ctx.trace.emit('barrier.inject', { checkpoint: id, attempt, final: kind === 'final', savepoint: kind === 'savepoint' });
     this.hooks.broadcast({ kind: 'trigger', attempt, checkpoint: id });
     const gen = this.generation;
     this.ctx.timers.after(this.settings.checkpointTimeoutMs, () => {
@@ -104,9 +130,10 @@ export class CheckpointCoordinator {
       this.hooks.failJob(`${this.settings.tolerableFailedCheckpoints + 1} checkpoints in a row failed (last: ${reason})`);
       return;
     }
-    const wasFinal = this.pending?.final ?? false;
+    if (this.pending?.kind === 'savepoint') this.ctx.trace.emit('savepoint.abort', { checkpoint: id, reason });
     this.pending = undefined;
-    if (wasFinal || this.finalWanted) this.trigger(true);
+    const next = this.next();
+    if (next) this.trigger(next);
   }
 
   abortPending(reason: string): void {
@@ -130,8 +157,8 @@ export class CheckpointCoordinator {
   private commit(p: Pending): void {
     p.committing = true;
     const gen = this.generation;
-    const meta = JSON.stringify({ checkpoint: p.id, attempt: p.attempt, handles: p.handles });
-    this.store.request({ kind: 'store.commit', checkpoint: p.id, meta }, () => {
+    const meta = JSON.stringify({ checkpoint: p.id, attempt: p.attempt, handles: p.handles, savepoint: p.kind === 'savepoint' });
+    this.store.request({ kind: 'store.commit', checkpoint: p.id, meta, savepoint: p.kind === 'savepoint' }, () => {
       if (gen !== this.generation || this.pending !== p) return;
       this.pending = undefined;
       this.completed++;
@@ -139,8 +166,9 @@ export class CheckpointCoordinator {
       this.consecutiveFailures = 0;
       this.ctx.trace.emit('checkpoint.complete', { checkpoint: p.id, attempt: p.attempt });
       this.hooks.broadcast({ kind: 'cp.complete', attempt: p.attempt, checkpoint: p.id });
-      this.hooks.onComplete(p.id, p.final);
-      if (!p.final && this.finalWanted) this.trigger(true);
+      this.hooks.onComplete(p.id, p.kind);
+      const next = this.next();
+      if (p.kind !== 'final' && next) this.trigger(next);
     });
   }
 }

@@ -19,7 +19,7 @@ import type { BugSwitches } from '../bugs.ts';
 export type StoreRequest =
   | { kind: 'store.put'; reqId: number; key: string; data: string }
   | { kind: 'store.get'; reqId: number; key: string }
-  | { kind: 'store.commit'; reqId: number; checkpoint: number; meta: string }
+  | { kind: 'store.commit'; reqId: number; checkpoint: number; meta: string; savepoint?: boolean }
   | { kind: 'store.latest'; reqId: number; below: number };
 
 export interface StoreReply {
@@ -67,6 +67,7 @@ class CheckpointStore implements ProcessLogic {
           this.ctx.disk.rename(`${path}.tmp`, path);
           // From here the checkpoint is complete, whether or not the coordinator hears of it.
           this.ctx.trace.emit('checkpoint.metadata', { checkpoint: m.checkpoint });
+          if (m.savepoint) this.keepSavepoint(m.checkpoint, m.meta);
           reply({ ok: true });
         });
         return;
@@ -77,6 +78,17 @@ class CheckpointStore implements ProcessLogic {
       default:
         return;
     }
+  }
+
+  /**
+   * A savepoint is also kept under its own name, owned by the user: it is not
+   * replaced by later checkpoints. (It is a checkpoint too, so recovery after
+   * a restart from it never goes back past it.)
+   */
+  private keepSavepoint(id: number, meta: string): void {
+    const path = `savepoints/sp-${String(id).padStart(10, '0')}`;
+    this.ctx.disk.write(path, seal(meta));
+    this.ctx.disk.fsync(path);
   }
 
   /** The newest intact metadata below `below`. */

@@ -13,7 +13,7 @@
 import { seal, unseal, type ProcessContext, type ProcessFactory, type ProcessId, type ProcessLogic } from '../../runtime/index.ts';
 import { RequestClient } from '../../runtime/request-client.ts';
 import { isStoreReply, type StoreReply } from '../checkpoint/store.ts';
-import { CheckpointCoordinator } from '../checkpoint/coordinator.ts';
+import { CheckpointCoordinator, type CheckpointKind } from '../checkpoint/coordinator.ts';
 import type { JmToTm, RestoreInfo, TmToJm } from './messages.ts';
 import type { JobPlan } from './plan.ts';
 import type { JobSettings } from './task-env.ts';
@@ -42,6 +42,7 @@ class JobManager implements ProcessLogic {
   private readonly coordinator: CheckpointCoordinator;
   private finishedAtMs = -1;
   private heartbeating = false;
+  private savepointScheduled = false;
 
   constructor(
     private readonly ctx: ProcessContext,
@@ -53,7 +54,7 @@ class JobManager implements ProcessLogic {
     this.coordinator = new CheckpointCoordinator(ctx, plan, settings, this.store, {
       broadcast: (m) => this.broadcast(m),
       attempt: () => this.attempt,
-      onComplete: (id, final) => this.onCheckpointComplete(id, final),
+      onComplete: (id, kind) => this.onCheckpointComplete(id, kind),
       failJob: (reason) => this.fail(reason),
     });
     for (const tm of plan.taskManagers) this.tms.set(tm, { incarnation: -1, lastAckMs: -1 });
@@ -139,6 +140,7 @@ class JobManager implements ProcessLogic {
     this.ctx.trace.emit('job.restore', { attempt, checkpoint: restore ? restore.checkpoint : -1 });
     this.broadcast({ kind: 'deploy', attempt, restore });
     this.coordinator.schedule();
+    this.scheduleSavepoint();
   }
 
   onMessage(from: ProcessId, msg: unknown): void {
@@ -173,8 +175,37 @@ class JobManager implements ProcessLogic {
     this.coordinator.triggerFinal();
   }
 
-  private onCheckpointComplete(_id: number, final: boolean): void {
-    if (final && this.phase === 'running') this.finish();
+  private onCheckpointComplete(id: number, kind: CheckpointKind): void {
+    if (kind === 'final' && this.phase === 'running') this.finish();
+    if (kind === 'savepoint' && this.phase === 'running') {
+      // Stop-with-savepoint, then start the job again from it: the sinks were told to commit
+      // the savepoint's transactions just now, and the new attempt re-commits them if needed.
+      this.ctx.trace.emit('savepoint.complete', { checkpoint: id, attempt: this.attempt });
+      this.ctx.disk.write('savepoint', seal(String(id)));
+      this.ctx.disk.fsync('savepoint');
+      this.ctx.trace.emit('job.stop', { attempt: this.attempt, savepoint: id });
+      this.newAttempt(`stopped with savepoint ${id}; starting again from it`);
+    }
+  }
+
+  /**
+   * Schedules the savepoint the settings ask for, once per job: a restarted
+   * job manager reads from its disk whether it was already taken. While the
+   * job is restarting, the request waits for it to run again.
+   * The JM's disk write of the marker is not awaited: a crash right after may
+   * take a second savepoint, which is harmless.
+   */
+  private scheduleSavepoint(): void {
+    const at = this.settings.savepointAtMs;
+    if (at <= 0 || this.savepointScheduled || unseal(this.ctx.disk.read('savepoint')) !== undefined) return;
+    this.savepointScheduled = true;
+    // Until it is taken: a request lost to a failover or a timed-out savepoint is asked for again.
+    const attemptIt = (): void => {
+      if (this.phase === 'finished' || unseal(this.ctx.disk.read('savepoint')) !== undefined) return;
+      if (this.phase === 'running' && !this.coordinator.savepointInFlight) this.coordinator.triggerSavepoint();
+      this.ctx.timers.after(this.settings.heartbeatIntervalMs, attemptIt);
+    };
+    this.ctx.timers.after(Math.max(0, at - this.ctx.clock.now()), attemptIt);
   }
 
   private finish(): void {

@@ -27,6 +27,8 @@ export interface JobSettings {
   restartDelayMs: number;
   /** Consecutive failed checkpoints tolerated before the job is restarted (Flink's tolerable-failed-checkpoints). */
   tolerableFailedCheckpoints: number;
+  /** When > 0: at this virtual time take a savepoint, stop the job with it and start the job again from it. */
+  savepointAtMs: number;
 }
 
 export const DEFAULT_SETTINGS: JobSettings = {
@@ -39,6 +41,7 @@ export const DEFAULT_SETTINGS: JobSettings = {
   heartbeatTimeoutMs: 300,
   restartDelayMs: 100,
   tolerableFailedCheckpoints: 2,
+  savepointAtMs: 0,
 };
 
 export interface TaskEnv {

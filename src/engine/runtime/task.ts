@@ -171,7 +171,8 @@ export class Task {
     // The restored watermarks are traced, so a checker knows where this attempt starts from.
     const trace = this.env.ctx.trace;
     const attempt = this.env.attempt;
-    this.valve?.channelWatermarks().forEach((wm, ch) => trace.emit('watermark', { task: this.name, attempt, ch, wm, restored: true }));
+    const valve = this.valve;
+    valve?.channelWatermarks().forEach((wm, ch) => trace.emit('watermark', { task: this.name, attempt, ch, wm, restored: true, restoredIdle: valve.isChannelIdle(ch) }));
     trace.emit('watermark', { task: this.name, attempt, ch: -1, wm: this.watermark, restored: true });
   }
 

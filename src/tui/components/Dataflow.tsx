@@ -1,39 +1,26 @@
 /**
  * The dataflow at the cursor: each subtask with its watermark and status,
  * and on each input channel what it owes (see model/channels.ts): a barrier
- * that arrived and holds the channel (▮), a barrier on the way (›), a
- * watermark on the way (~). The task the cursor's event is about is bold.
+ * that arrived and holds the channel (▮; ▯ under at-least-once, which does
+ * not hold it), a barrier on the way (›), a watermark on the way (~). The task the cursor's event is about is bold.
  */
 import React from 'react';
 import { Box } from 'ink';
 import type { Replay } from '../open.ts';
-import type { ReplayState, TaskState, TaskStatus } from '../model/types.ts';
+import type { ReplayState, TaskStatus } from '../model/types.ts';
 import { channelViews, type ChannelView } from '../model/channels.ts';
-import { fmtWm } from '../model/format.ts';
+import { fmtWm, statusText } from '../model/format.ts';
 import { Line, type Segment } from './Line.tsx';
 
 const STATUS_COLOR: Record<TaskStatus, string | undefined> = {
   waiting: 'gray', running: 'green', aligning: 'yellow', snapshotting: 'magenta', crashed: 'red', restoring: 'yellow', finished: 'gray',
 };
 
-export function statusText(t: TaskState): string {
-  switch (t.status) {
-    case 'aligning':
-      return `aligning c${t.checkpoint}`;
-    case 'snapshotting':
-      return `snapshot c${t.checkpoint}`;
-    case 'running':
-      return t.ended ? 'running, eof' : 'running';
-    default:
-      return t.status;
-  }
-}
-
-function channelText(v: ChannelView, wide: boolean): Segment {
+function channelText(v: ChannelView, wide: boolean, aligned: boolean): Segment {
   const wm = wide ? `${v.idle ? 'idle' : fmtWm(v.wm)}` : '';
   switch (v.mark) {
     case 'held':
-      return { text: `${wm}▮${v.checkpoint} `, color: 'yellow', bold: true };
+      return { text: `${wm}${aligned ? '▮' : '▯'}${v.checkpoint} `, color: 'yellow', bold: aligned };
     case 'barrier':
       return { text: `${wm}›${v.checkpoint} `, color: 'magenta' };
     case 'watermark':
@@ -56,8 +43,11 @@ export function Dataflow({ replay, state, width, height, focusTask }: DataflowPr
   const flow = topo.vertices.map((v) => `${v.name}${v.hasSink ? '+sink' : ''}`).join(' ▶ ');
   const nameWidth = Math.max(4, ...topo.order.map((n) => n.length));
   const wide = width >= 70;
+  // At-least-once does not align: a barrier that arrived does not hold its channel.
+  const aligned = replay.rec.meta.guarantee !== 'at-least-once';
+  const legend = aligned ? '  ▮ barrier in, channel held  › barrier  ~ watermark on the way' : '  ▯ barrier in (not held)  › barrier  ~ watermark on the way';
   const lines: React.ReactElement[] = [
-    <Line key="title" width={width} segments={[{ text: 'dataflow ', bold: true }, { text: flow, color: 'cyan' }, { text: '  ▮ held  › barrier  ~ watermark on the way', dim: true }]} />,
+    <Line key="title" width={width} segments={[{ text: 'dataflow ', bold: true }, { text: flow, color: 'cyan' }, { text: legend, dim: true }]} />,
   ];
   const shown = topo.order.slice(0, Math.max(0, height - 1));
   for (const name of shown) {
@@ -72,7 +62,7 @@ export function Dataflow({ replay, state, width, height, focusTask }: DataflowPr
       { text: ` ${fmtWm(t.watermark).padStart(9)} `, bold: true },
       { text: statusText(t).padEnd(14), color: STATUS_COLOR[t.status] },
       ...(wide ? [{ text: `${t.process.padEnd(5)} `, dim: true }] : []),
-      ...views.map((v) => channelText(v, wide)),
+      ...views.map((v) => channelText(v, wide, aligned)),
     ];
     lines.push(<Line key={name} width={width} segments={segs} />);
   }

@@ -62,7 +62,7 @@ export const barriersLesson: Lesson = {
     },
     {
       title: 'All acks in',
-      at: { kind: 'checkpoint.ack', match: (c) => num(c.event, 'acked') === num(c.event, 'of') },
+      at: { kind: 'checkpoint.ack', match: (c: StepContext) => num(c.event, 'acked') === num(c.event, 'of') },
       filter: FILTER,
       text: (c) => `The coordinator has ${num(c.event, 'acked')} of ${num(c.event, 'of')} acks for ${cp(c)}. It writes the checkpoint's metadata — the list of snapshots — durably; only then is the checkpoint complete.`,
     },
@@ -76,7 +76,9 @@ export const barriersLesson: Lesson = {
       title: 'The output becomes visible',
       at: { kind: 'txn.commit', match: is.sink },
       filter: FILTER,
-      text: (c) => `${task(c)} commits ${str(c.event, 'txn')}: its records become visible to read-committed readers, all at once and only now. Committed output so far: ${c.state.committedOutput} records. Press c to follow the next checkpoint, or q to leave.`,
+      text: (c) => `${task(c)} commits ${str(c.event, 'txn')}: its records become visible to read-committed readers, all at once and only now. ` +
+        (c.state.committedOutput > 0 ? `Committed output so far: ${c.state.committedOutput} records. ` : 'No window has fired yet, so this one was empty; later checkpoints carry results. ') +
+        'Press c to follow the next checkpoint, or q to leave.',
     },
   ],
 };

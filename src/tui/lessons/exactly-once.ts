@@ -58,9 +58,9 @@ export const exactlyOnceLesson: Lesson = {
     },
     {
       title: 'Results written, not yet committed',
-      at: { kind: 'log.append', match: (c) => str(c.event, 'topic') === 'output' },
+      at: { kind: 'log.append', match: (c: StepContext) => str(c.event, 'topic') === 'output' },
       filter: `${FILTER},log.append`,
-      text: (c) => `The first windows fired; their results are appended to output/${num(c.event, 'partition')} inside ${str(c.event, 'txn')} — in the log, but invisible to read-committed readers until checkpoint 3 completes.`,
+      text: (c) => `The first windows have fired; at checkpoint 3's barrier their results are appended to output/${num(c.event, 'partition')} inside ${str(c.event, 'txn')} — in the log, but invisible to read-committed readers until checkpoint 3 completes.`,
     },
     {
       title: 'A crash',
@@ -70,7 +70,7 @@ export const exactlyOnceLesson: Lesson = {
     },
     {
       title: 'Restore from the last completed checkpoint',
-      at: { kind: 'job.restore', match: (c) => (num(c.event, 'attempt') ?? 0) > 0 },
+      at: { kind: 'job.restore', match: (c: StepContext) => (num(c.event, 'attempt') ?? 0) > 0 },
       filter: FILTER,
       text: (c) => `The job fails and restarts from checkpoint ${num(c.event, 'checkpoint')}, the newest completed one: sources rewind to its offsets, windows get its state back. Everything after it will be processed again.`,
     },
@@ -82,7 +82,7 @@ export const exactlyOnceLesson: Lesson = {
     },
     {
       title: 'Replayed, written once',
-      at: { kind: 'window.fire', match: (c) => (num(c.event, 'attempt') ?? 0) > 0 },
+      at: { kind: 'window.fire', match: (c: StepContext) => (num(c.event, 'attempt') ?? 0) > 0 },
       filter: `${FILTER},window.fire`,
       text: (c) => `The replay fires ${str(c.event, 'key')} [${num(c.event, 'start')},${num(c.event, 'end')}) again, and its result goes into a new transaction of attempt 1. The old copy was aborted, so readers see it once.`,
     },
@@ -94,14 +94,14 @@ export const exactlyOnceLesson: Lesson = {
     {
       title: 'At-least-once: a plain sink',
       run: 'alo',
-      at: { kind: 'log.append', match: (c) => str(c.event, 'topic') === 'output' },
+      at: { kind: 'log.append', match: (c: StepContext) => str(c.event, 'topic') === 'output' },
       filter: 'log.append,job,proc,checkpoint.complete',
       text: (c) => `At-least-once has no transactions: the sink appends results straight to output/${num(c.event, 'partition')} (no "in txn"), visible at once — here just as tm-1 crashes, before checkpoint 3 completes.`,
     },
     {
       title: 'The same restore',
       run: 'alo',
-      at: { kind: 'job.restore', match: (c) => (num(c.event, 'attempt') ?? 0) > 0 },
+      at: { kind: 'job.restore', match: (c: StepContext) => (num(c.event, 'attempt') ?? 0) > 0 },
       filter: 'log.append,job,proc,checkpoint.complete',
       text: (c) => `The job restarts from checkpoint ${num(c.event, 'checkpoint')} and replays what followed it — including the windows whose results are already in the output.`,
     },

@@ -24,7 +24,7 @@ export const lateDataLesson: Lesson = {
     },
     {
       title: 'An on-time firing',
-      at: { kind: 'window.fire', match: (c) => num(c.event, 'firing') === 0 },
+      at: { kind: 'window.fire', match: (c: StepContext) => num(c.event, 'firing') === 0 },
       filter: 'window,record.late',
       text: (c) => `${task(c)} fires ${str(c.event, 'key')} ${win(c)} at watermark ${wm(c)} ≥ end − 1: the on-time result, ${num(c.event, 'count')} words. The window's state is kept until the watermark passes end − 1 + 200 ms.`,
     },
@@ -36,7 +36,7 @@ export const lateDataLesson: Lesson = {
     },
     {
       title: 'A late firing',
-      at: { kind: 'window.fire', match: (c) => (num(c.event, 'firing') ?? 0) > 0 },
+      at: { kind: 'window.fire', match: (c: StepContext) => (num(c.event, 'firing') ?? 0) > 0 },
       filter: 'window,record.late',
       text: (c) => `The window fires again (firing ${num(c.event, 'firing')}) with ${num(c.event, 'count')} words: an updated result. Downstream sees both; the last firing of a window is its final result.`,
     },
@@ -48,7 +48,7 @@ export const lateDataLesson: Lesson = {
     },
     {
       title: 'The late output is committed too',
-      at: { kind: 'txn.commit', match: (c) => (str(c.event, 'txn') ?? '').startsWith('late-') && c.state.committedOutput > 0 },
+      at: { kind: 'txn.commit', match: (c: StepContext) => (str(c.event, 'txn') ?? '').startsWith('late-') && c.state.committedOutput > 0 },
       filter: 'record.late,txn',
       text: (c) => `The late side output has its own sink transaction (${str(c.event, 'txn')}), committed with the checkpoint like the results. Committed output so far: ${c.state.committedOutput} records.`,
     },

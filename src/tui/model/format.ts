@@ -6,6 +6,7 @@
 import type { TraceEvent } from '../../sim/trace.ts';
 import { faultText, FAULT_KINDS } from './faults.ts';
 import { num, str } from './fields.ts';
+import type { TaskState } from './types.ts';
 
 export function fmtNum(n: number): string {
   return n.toLocaleString('en-US');
@@ -112,4 +113,18 @@ export function eventRow(e: TraceEvent): string {
 export function fit(s: string, width: number): string {
   if (width <= 0) return '';
   return s.length <= width ? s : `${s.slice(0, Math.max(0, width - 1))}…`;
+}
+
+/** A task's status in a few words: `aligning c3`, `snapshot c3`, `running, eof`. */
+export function statusText(t: TaskState): string {
+  switch (t.status) {
+    case 'aligning':
+      return `aligning c${t.checkpoint}`;
+    case 'snapshotting':
+      return `snapshot c${t.checkpoint}`;
+    case 'running':
+      return t.ended ? 'running, eof' : 'running';
+    default:
+      return t.status;
+  }
 }

@@ -5,7 +5,8 @@
  * - `(seq N)`: the event the checker itself pointed at (watermark checks);
  * - `key K window [s,e) firing F was committed twice`: the second firing of
  *   that window — the replay that produced the duplicate;
- * - `record N`: the first event about that record (a late decision);
+ * - `record N`: the first event about that record (a late decision), or,
+ *   when no event names it, the step at which it reached the input log;
  * - `key K window [s,e)`: the first firing of that window;
  * - `transaction X`: the last event of that sink transaction;
  * - otherwise the last event: the check judged the output at the end.
@@ -29,11 +30,14 @@ export interface ViolationSite {
   why: string;
 }
 
-export function locateViolations(checks: readonly CheckVerdict[], index: TraceIndex): ViolationSite[] {
-  return checks.filter((c) => !c.ok).map((c) => ({ check: c.name, detail: c.detail, ...locate(c.detail, index) }));
+/** When a record reached the input log, if the run's input is known. */
+export type ArrivalOf = (id: number) => number | undefined;
+
+export function locateViolations(checks: readonly CheckVerdict[], index: TraceIndex, arrivalOf?: ArrivalOf): ViolationSite[] {
+  return checks.filter((c) => !c.ok).map((c) => ({ check: c.name, detail: c.detail, ...locate(c.detail, index, arrivalOf) }));
 }
 
-function locate(detail: string, index: TraceIndex): { index: number; why: string } {
+function locate(detail: string, index: TraceIndex, arrivalOf: ArrivalOf | undefined): { index: number; why: string } {
   const last = Math.max(0, index.length - 1);
   const seq = /\(seq (\d+)\b/.exec(detail);
   if (seq) {
@@ -50,6 +54,8 @@ function locate(detail: string, index: TraceIndex): { index: number; why: string
   if (rec) {
     const at = firstAbout(index, Number(rec[1]));
     if (at !== undefined) return { index: at, why: `the first event about record ${rec[1]}` };
+    const atMs = arrivalOf?.(Number(rec[1]));
+    if (atMs !== undefined) return { index: index.stepAtTime(atMs), why: `record ${rec[1]} reached the input log here; no event names it after that` };
   }
   if (win) {
     const fires = firings(index, win[1]!, Number(win[2]), Number(win[3]), undefined);

@@ -1,0 +1,72 @@
+/**
+ * `weir walkthrough`: the lesson menu, then the chosen lesson. A lesson's
+ * runs are simulated when it is chosen (a second or so) and kept, so coming
+ * back to it from the menu is instant.
+ */
+import React, { useEffect, useRef, useState } from 'react';
+import { useApp, useInput } from 'ink';
+import type { Lesson } from '../lessons/types.ts';
+import type { LessonReplays } from '../lessons/resolve.ts';
+import { useTerminalSize, type Size } from '../use-terminal-size.ts';
+import { LessonMenu } from './LessonMenu.tsx';
+import { LessonView } from './LessonView.tsx';
+
+export interface WalkthroughAppProps {
+  lessons: readonly Lesson[];
+  /** Runs a lesson's runs and resolves its steps. */
+  load: (lesson: Lesson) => Promise<LessonReplays>;
+  /** Open this lesson at once instead of the menu. */
+  initial?: string;
+  size?: Size;
+}
+
+export function WalkthroughApp({ lessons, load, initial, size }: WalkthroughAppProps): React.ReactElement {
+  const { exit } = useApp();
+  const screen = useTerminalSize(size);
+  const [selected, setSelected] = useState(Math.max(0, lessons.findIndex((l) => l.name === initial)));
+  const [open, setOpen] = useState<LessonReplays | undefined>(undefined);
+  const [loading, setLoading] = useState<string | undefined>(initial);
+  const cache = useRef(new Map<string, LessonReplays>());
+
+  useEffect(() => {
+    if (loading === undefined) return;
+    const lesson = lessons.find((l) => l.name === loading);
+    if (!lesson) return;
+    let live = true;
+    const cached = cache.current.get(lesson.name);
+    // Let the "loading" frame reach the terminal before the simulation takes the thread.
+    const started = cached ? Promise.resolve(cached) : new Promise<void>((r) => setImmediate(r)).then(() => load(lesson));
+    started.then((lr) => {
+      cache.current.set(lesson.name, lr);
+      if (live) {
+        setOpen(lr);
+        setLoading(undefined);
+      }
+    }, (e: Error) => {
+      if (live) setLoading(undefined);
+      exit(e);
+    });
+    return () => {
+      live = false;
+    };
+  }, [loading]);
+
+  useInput((input, key) => {
+    if (open || loading) {
+      if (loading && (input === 'q' || (key.ctrl && input === 'c'))) exit();
+      return;
+    }
+    if (input === 'q') exit();
+    else if (key.upArrow || input === 'k') setSelected((selected + lessons.length - 1) % lessons.length);
+    else if (key.downArrow || input === 'j') setSelected((selected + 1) % lessons.length);
+    else if (key.return) setLoading(lessons[selected]!.name);
+    else if (/^[1-9]$/.test(input) && Number(input) <= lessons.length) {
+      setSelected(Number(input) - 1);
+      setLoading(lessons[Number(input) - 1]!.name);
+    }
+  });
+
+  if (open) return <LessonView loaded={open} size={screen} onMenu={() => setOpen(undefined)} onQuit={() => exit()} />;
+  const status = loading ? `running the runs of "${loading}"…` : undefined;
+  return <LessonMenu lessons={lessons} selected={selected} width={screen.cols} status={status} />;
+}

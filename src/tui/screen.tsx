@@ -1,0 +1,31 @@
+/**
+ * Drawing on the real terminal: the replay and the walkthrough run on the
+ * alternate screen (as less and vim do), so quitting gives the shell back
+ * exactly as it was. Resolves when the user quits.
+ */
+import React from 'react';
+import { render } from 'ink';
+import type { Replay } from './open.ts';
+import { ReplayApp } from './components/ReplayApp.tsx';
+import { WalkthroughApp, type WalkthroughAppProps } from './components/WalkthroughApp.tsx';
+
+const ENTER_ALT = '\x1b[?1049h\x1b[H';
+const LEAVE_ALT = '\x1b[?1049l';
+
+async function onAltScreen(node: React.ReactElement): Promise<void> {
+  process.stdout.write(ENTER_ALT);
+  try {
+    const app = render(node, { patchConsole: false, exitOnCtrlC: true });
+    await app.waitUntilExit();
+  } finally {
+    process.stdout.write(LEAVE_ALT);
+  }
+}
+
+export function showReplay(replay: Replay): Promise<void> {
+  return onAltScreen(<ReplayApp replay={replay} />);
+}
+
+export function showWalkthrough(props: WalkthroughAppProps): Promise<void> {
+  return onAltScreen(<WalkthroughApp {...props} />);
+}

@@ -1,0 +1,94 @@
+/**
+ * Plain text for when stdout is not a terminal (a pipe, a file, CI): the
+ * replay's summary instead of the screen, and a lesson's narration with the
+ * event each step points at. No colours, no cursor movement.
+ */
+import type { Replay } from './open.ts';
+import type { LessonReplays } from './lessons/resolve.ts';
+import type { Lesson } from './lessons/types.ts';
+import { describeEvent, fmtMs, fmtNum, fmtWm, statusText } from './model/format.ts';
+import type { TraceEvent } from '../sim/trace.ts';
+
+const SHOWN_FAULTS = 10;
+
+function at(replay: Replay, i: number): string {
+  const e: TraceEvent = replay.index.events[i]!;
+  return `step ${fmtNum(i + 1)} (seq ${e.seq}, ${fmtMs(e.t)}, ${e.p} ${e.kind}: ${describeEvent(e)})`;
+}
+
+export function replaySummary(replay: Replay): string {
+  const { index, rec } = replay;
+  const m = rec.meta;
+  const s = index.finalState;
+  const topo = index.topology;
+  const lines = [
+    `weir replay: ${[m.title, m.guarantee, m.bugs.length > 0 ? `bugs ${m.bugs.join(',')}` : undefined].filter(Boolean).join(' · ')}`,
+    `  trace        ${fmtNum(index.length)} events, virtual time ${fmtMs(s.timeMs)} (not a terminal: this is the replay's summary)`,
+    `  dataflow     ${topo.vertices.map((v) => `${v.name}${v.hasSink ? '+sink' : ''}`).join(' ▶ ')} (${topo.order.length} tasks)`,
+  ];
+  for (const name of topo.order) {
+    const t = s.tasks.get(name);
+    lines.push(`               ${name.padEnd(14)} wm ${fmtWm(t?.watermark).padStart(9)}  ${t ? statusText(t) : 'waiting'}${t ? `, attempt ${t.attempt} on ${t.process}` : ''}`);
+  }
+  lines.push(
+    `  checkpoints  ${fmtNum(s.checkpointsCompleted)} completed, ${fmtNum(s.checkpointsAborted)} aborted`,
+    `  sink txns    ${fmtNum(s.txnsCommitted)} committed, ${fmtNum(s.txnsAborted)} aborted; ${fmtNum(s.committedOutput)} output records committed`,
+    `  windows      ${fmtNum(s.firings)} firings, ${fmtNum(s.lateJoins)} late joins, ${fmtNum(s.lateRecords)} records to the late output`,
+  );
+  const faults = faultSteps(replay);
+  lines.push(`  faults       ${faults.length === 0 ? 'none happened' : `${faults.length} fault and recovery steps`}`);
+  for (const i of faults.slice(0, SHOWN_FAULTS)) lines.push(`               - ${at(replay, i)}`);
+  if (faults.length > SHOWN_FAULTS) lines.push(`               … and ${faults.length - SHOWN_FAULTS} more`);
+  lines.push('', ...checkLines(replay));
+  if (m.token) lines.push('', `in a terminal: npx weir replay ${m.token}`);
+  return lines.join('\n') + '\n';
+}
+
+function faultSteps(replay: Replay): number[] {
+  const out: number[] = [];
+  for (let i = replay.index.jump('fault', -1, 1); i !== undefined; i = replay.index.jump('fault', i, 1)) out.push(i);
+  return out;
+}
+
+function checkLines(replay: Replay): string[] {
+  const checks = replay.rec.meta.checks;
+  if (checks === undefined) return ['checks: a trace file does not hold verdicts (replay the run\'s token to see them)'];
+  const width = Math.max(0, ...checks.map((c) => c.name.length));
+  const lines = checks.map((c) => `${c.ok ? '✓' : '✗'} ${c.name.padEnd(width)}  ${c.detail}`);
+  for (const v of replay.violations) lines.push(`  ✗ ${v.check} shows at ${at(replay, v.index)}: ${v.why}`);
+  return lines;
+}
+
+/** Wraps `text` at `width` columns, indenting every line. */
+export function wrap(text: string, width: number, indent: string): string[] {
+  const out: string[] = [];
+  for (const para of text.split('\n')) {
+    let line = '';
+    for (const word of para.split(/\s+/).filter(Boolean)) {
+      if (line && indent.length + line.length + 1 + word.length > width) {
+        out.push(indent + line);
+        line = word;
+      } else line = line ? `${line} ${word}` : word;
+    }
+    if (line) out.push(indent + line);
+  }
+  return out;
+}
+
+export function lessonText(lr: LessonReplays): string {
+  const l = lr.lesson;
+  const lines = [`weir walkthrough ${l.name}: ${l.title} — ${l.summary}`];
+  for (const r of l.runs) lines.push(`  run ${r.label}: ${lr.replays.get(r.key)!.rec.meta.token ?? ''}`);
+  lr.steps.forEach((s, k) => {
+    const replay = lr.replays.get(s.run)!;
+    lines.push('', `${k + 1}. ${s.step.title}${l.runs.length > 1 ? ` [${s.run}]` : ''}`, `   at ${at(replay, s.index)}`, ...wrap(s.text, 78, '   '));
+  });
+  return lines.join('\n') + '\n';
+}
+
+export function menuText(lessons: readonly Lesson[]): string {
+  const lines = ['weir walkthrough: narrated replays of real runs. Lessons:'];
+  for (const l of lessons) lines.push(`  ${l.name.padEnd(14)} ${l.summary}`);
+  lines.push('', 'Run `weir walkthrough <lesson>` in a terminal; piped, it prints the lesson\'s narration.');
+  return lines.join('\n') + '\n';
+}

@@ -1,0 +1,142 @@
+/**
+ * `weir explore` as users and scripts see it: the real binary, checked
+ * against the contract (DESIGN.md, "The command line — a contract").
+ *
+ * - a sweep that finds a planted bug exits 1, and its JSON has the
+ *   contract's fields; the shrunk token replays with `weir run` to a
+ *   failure of the same check;
+ * - a clean sweep exits 0 with no first failure, and the report names every
+ *   edge it never hit;
+ * - the failures found are the same with one and two workers, and the
+ *   shards of a range together find exactly what the whole range finds;
+ * - every kind of bad input exits 2 with exactly one line on stderr.
+ * Runs are small (100-300 events, a few seeds) to keep the file quick.
+ */
+import { describe, expect, it } from 'vitest';
+import { json, weir, type RunJson } from './helpers.ts';
+import { parseArgs } from '../../src/cli/args.ts';
+import { EXPLORE_FLAGS, exploreRequest, parseShard } from '../../src/cli/explore.ts';
+import { UsageError } from '../../src/cli/usage-error.ts';
+
+interface ExploreJson {
+  scenario: string;
+  seedsRun: number;
+  failures: number;
+  runsPerSecond: number;
+  failingSeeds: number[];
+  coverage: Record<string, number>;
+  coverageNotApplicable: string[];
+  firstFailure?: {
+    seed: number;
+    check: string;
+    detail: string;
+    token: string;
+    events: number;
+    faults: number;
+    shrunk?: { events: number; faults: number; token: string };
+  };
+}
+
+const BUGGY = ['explore', 'wordcount', '--bug', 'drop-late-silently', '--faults', 'light', '--events', '300'];
+
+describe('weir explore', () => {
+  it('finds a planted bug, shrinks it, and the shrunk token replays to the same failed check', async () => {
+    const r = await weir([...BUGGY, '--seeds', '2', '--workers', '1', '--json']);
+    expect(r.status, r.stderr).toBe(1);
+    const out = json<ExploreJson>(r);
+    expect(out).toMatchObject({ scenario: 'wordcount', seedsRun: 2 });
+    expect(out.failures).toBeGreaterThan(0);
+    expect(out.runsPerSecond).toBeGreaterThan(0);
+    const f = out.firstFailure!;
+    expect(f).toMatchObject({ seed: out.failingSeeds[0], check: 'exactly-once' });
+    expect(f.shrunk!.events).toBeLessThanOrEqual(f.events);
+    expect(f.shrunk!.faults).toBeLessThanOrEqual(f.faults);
+
+    const replay = await weir(['run', f.shrunk!.token, '--json']);
+    expect(replay.status).toBe(1);
+    expect(json<RunJson>(replay).checks.find((c) => c.name === f.check)?.ok).toBe(false);
+  });
+
+  it('exits 0 on a clean sweep and says which edges it never hit', async () => {
+    const [text, js] = await Promise.all([
+      weir(['explore', 'wordcount', '--faults', 'none', '--events', '100', '--seeds', '2', '--workers', '1']),
+      weir(['explore', 'wordcount', '--faults', 'none', '--events', '100', '--seeds', '2', '--workers', '1', '--json']),
+    ]);
+    expect(text.status, text.stderr).toBe(0);
+    expect(text.stdout).toMatch(/^explore scenario=wordcount seeds=1\.\.2 /);
+    expect(text.stdout).toContain('never hit');
+    expect(text.stdout).toContain('no check failed in 2 runs');
+    expect(js.status).toBe(0);
+    const out = json<ExploreJson>(js);
+    expect(out).toMatchObject({ seedsRun: 2, failures: 0, failingSeeds: [] });
+    expect(out.firstFailure).toBeUndefined();
+    expect(Object.keys(out.coverage)).toContain('crash.precommit-before-commit');
+  });
+
+  it('finds the same failures with one and two workers, and shards add up to the whole range', async () => {
+    const base = ['explore', 'wordcount', '--bug', 'drop-late-silently', '--events', '300', '--seeds', '5', '--no-shrink', '--json'];
+    const [one, two, s1, s2] = await Promise.all([
+      weir([...base, '--workers', '1']),
+      weir([...base, '--workers', '2']),
+      weir([...base, '--workers', '1', '--shard', '1/2']),
+      weir([...base, '--workers', '1', '--shard', '2/2']),
+    ]);
+    const [w1, w2, a, b] = [one, two, s1, s2].map((r) => json<ExploreJson>(r));
+    expect(w1.failures).toBeGreaterThan(0);
+    expect(w2.failingSeeds).toEqual(w1.failingSeeds);
+    expect(w2.firstFailure).toEqual(w1.firstFailure);
+    expect(w1.firstFailure?.shrunk).toBeUndefined();
+    expect(a.seedsRun + b.seedsRun).toBe(5);
+    expect([...a.failingSeeds, ...b.failingSeeds].sort((x, y) => x - y)).toEqual(w1.failingSeeds);
+    expect(a.failingSeeds.every((s) => (s - 1) % 2 === 0)).toBe(true);
+  });
+});
+
+/** Spawned: the whole path from argv to exit code and stderr. */
+const MALFORMED: string[][] = [
+  ['explore'],
+  ['explore', 'no-such-scenario'],
+  ['explore', 'w1.abc'],
+  ['explore', 'wordcount', '--frobnicate'],
+  ['explore', 'wordcount', '--shard', '3/2'],
+];
+
+/** Parsed only: each must be refused as bad input before anything runs. */
+const REFUSED: string[][] = [
+  ['wordcount', 'extra'],
+  ['wordcount', '--seeds', '0'],
+  ['wordcount', '--seeds', 'many'],
+  ['wordcount', '--workers', '0'],
+  ['wordcount', '--shard', '0/2'],
+  ['wordcount', '--shard', 'half'],
+  ['wordcount', '--shard', '1/0'],
+  ['wordcount', '--bug', 'no-such-bug'],
+  ['wordcount', '--faults', 'nope'],
+  ['wordcount', '--guarantee', 'nope'],
+  ['wordcount', '--start', '-1'],
+  ['wordcount', '--events', '0'],
+  ['wordcount', '--start', String(Number.MAX_SAFE_INTEGER), '--seeds', '2'],
+];
+
+describe('weir explore: bad input', () => {
+  it('each exits 2 with exactly one line on stderr and nothing on stdout', async () => {
+    const results = await Promise.all(MALFORMED.map((args) => weir(args)));
+    results.forEach((r, i) => {
+      const what = `weir ${MALFORMED[i]!.join(' ')} → ${r.stderr}`;
+      expect(r.status, what).toBe(2);
+      expect(r.stderr, what).toMatch(/^weir: [^\n]+\n$/);
+      expect(r.stdout, what).toBe('');
+    });
+    expect(results[4]!.stderr).toBe('weir: --shard must be k/n with 1 ≤ k ≤ n (e.g. 2/4), got "3/2"\n');
+  });
+
+  it.each(REFUSED)('refuses %s …', (...argv) => {
+    expect(() => exploreRequest(parseArgs('explore', argv, EXPLORE_FLAGS))).toThrow(UsageError);
+  });
+
+  it('reads the defaults: seeds 1..100, swarm faults, exactly-once, no shard', () => {
+    const req = exploreRequest(parseArgs('explore', ['bank'], EXPLORE_FLAGS));
+    expect(req).toEqual({ job: { scenario: 'bank', guarantee: 'exactly-once', faults: 'swarm', bugs: [] }, start: 1, count: 100, shrink: true });
+    expect(parseShard('2/4')).toEqual({ index: 2, count: 4 });
+  });
+});

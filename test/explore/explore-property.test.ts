@@ -1,0 +1,58 @@
+/**
+ * What this proves: the property-test helpers work as a user would use them.
+ * `faultPlanArbitrary` draws only well-formed plans (times inside the
+ * horizon, targets among the run's processes, a partition between two
+ * different processes, no overlapping outages of one process);
+ * `weirProperty` passes on a correct pipeline, and on a planted bug fails
+ * with the failed check and a token that replays it, after fast-check has
+ * shrunk the run.
+ * How: fast-check over plans; fixed-seed `fc.check` runs of weirProperty
+ * on small wordcount runs (deterministic: the same seed, the same runs).
+ */
+import { describe, expect, it } from 'vitest';
+import { fc, test } from '@fast-check/vitest';
+import { faultPlanArbitrary, runProcesses, RunFailed, weirProperty } from '../../src/explore/property.ts';
+import { outagesDisjoint } from '../../src/explore/shrink-tree.ts';
+import { decodeToken } from '../../src/explore/settings.ts';
+import { runScenario } from '../../src/explore/run.ts';
+
+describe('faultPlanArbitrary', () => {
+  const { processes, crashable } = runProcesses();
+  test.prop([faultPlanArbitrary({ horizonMs: 2_000, maxFaults: 6 })])('draws well-formed plans', (plan) => {
+    expect(plan.faults.length).toBeLessThanOrEqual(6);
+    expect(outagesDisjoint(plan.faults)).toBe(true);
+    for (const f of plan.faults) {
+      expect(f.atMs).toBeGreaterThanOrEqual(0);
+      expect(f.atMs).toBeLessThan(2_000);
+      if (f.kind === 'crash') expect(crashable).toContain(f.process);
+      if (f.kind === 'partition') {
+        expect(f.a).not.toBe(f.b);
+        expect(processes).toEqual(expect.arrayContaining([f.a, f.b]));
+      }
+      if ('durationMs' in f) expect(f.durationMs).toBeGreaterThanOrEqual(1);
+    }
+  });
+});
+
+describe('weirProperty', () => {
+  it('holds for a correct pipeline', () => {
+    const r = fc.check(weirProperty({ scenario: 'wordcount', events: { min: 40, max: 120 }, faults: { maxFaults: 2 } }), { numRuns: 3, seed: 7 });
+    expect(r.failed, String(r.errorInstance)).toBe(false);
+  });
+
+  it('fails on a planted bug with the failed check and a replayable token, shrunk', () => {
+    const r = fc.check(
+      weirProperty({ scenario: 'wordcount', bugs: ['drop-late-silently'], events: { min: 200, max: 400 }, faults: { maxFaults: 2 } }),
+      { numRuns: 10, seed: 42 },
+    );
+    expect(r.failed).toBe(true);
+    const err = r.errorInstance as RunFailed;
+    expect(err).toBeInstanceOf(RunFailed);
+    expect(err.message).toMatch(/^exactly-once: /);
+    const [settings] = r.counterexample!;
+    expect(settings.events).toBeLessThanOrEqual(400);
+    const replay = runScenario(decodeToken(err.report.token));
+    expect(replay.checks.find((c) => c.name === 'exactly-once')?.ok).toBe(false);
+    expect(replay.traceHash).toBe(err.report.traceHash);
+  });
+});

@@ -1,0 +1,43 @@
+/**
+ * Shared fixtures of the TUI tests: small fixed runs recorded once per test
+ * file, a canonical form of the replay state for comparisons, and a pause
+ * that lets Ink re-render after a key press.
+ */
+import { recordRun, type Recording } from '../../src/tui/recording.ts';
+import { openReplay, type Replay } from '../../src/tui/open.ts';
+import type { RunSettings } from '../../src/explore/settings.ts';
+import type { ReplayState } from '../../src/tui/model/types.ts';
+
+/** wordcount, 300 words, light faults (a broker crash), exactly-once: passes. */
+export const WORDCOUNT: RunSettings = { scenario: 'wordcount', seed: 1, events: 300, guarantee: 'exactly-once', faults: 'light', bugs: [] };
+
+/** The same run with late records dropped silently: exactly-once fails. */
+export const DROPPING: RunSettings = { ...WORDCOUNT, bugs: ['drop-late-silently'] };
+
+/** tm-1 crashes before checkpoint 3 completes; at-least-once writes replayed windows twice. */
+export const CRASH_ALO: RunSettings = {
+  scenario: 'wordcount', seed: 1, events: 200, guarantee: 'at-least-once', faults: 'none', bugs: [],
+  plan: { faults: [{ kind: 'crash', atMs: 1618, process: 'tm-1', restartAfterMs: 200 }] },
+};
+
+const recordings = new Map<string, Promise<Recording>>();
+
+export function recording(s: RunSettings): Promise<Recording> {
+  const key = JSON.stringify(s);
+  let r = recordings.get(key);
+  if (!r) recordings.set(key, (r = recordRun(s)));
+  return r;
+}
+
+export async function replayOf(s: RunSettings): Promise<Replay> {
+  return openReplay(await recording(s));
+}
+
+/** The state as plain JSON (maps as entry lists), for deep equality. */
+export function canonical(s: ReplayState): unknown {
+  return JSON.parse(JSON.stringify(s, (_k, v: unknown) => (v instanceof Map ? [...v.entries()] : v)));
+}
+
+export const tick = (ms = 25): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+export const KEYS = { right: '\x1b[C', left: '\x1b[D', up: '\x1b[A', down: '\x1b[B', enter: '\r', escape: '\x1b' } as const;
