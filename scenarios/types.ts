@@ -35,6 +35,8 @@ export interface Scenario {
   defaults: ScenarioSizes;
   workload(rng: Rng, sizes: ScenarioSizes): Workload;
   build(env: StreamEnvironment, sizes: ScenarioSizes): void;
+  /** Virtual time faults are drawn over (default: until the workload's last arrival; scripted scenarios have none). */
+  faultHorizonMs?: number;
   /** Window scenarios: the window spec the standard window checks use. */
   window?: WindowSpec;
   /** Checks beyond the standard ones (bank balances, join pairs). */

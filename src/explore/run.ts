@@ -155,7 +155,7 @@ export function runScenario(settings: RunSettings, opts: RunOptions = {}): RunRe
     generatePlan(rng.fork('faults'), profileFor(settings.faults, rng.fork('swarm')), {
       processes: [IDS.jm, ...tms, IDS.broker, IDS.store, 'producer'],
       crashable: [IDS.jm, ...tms, IDS.broker, IDS.store],
-      horizonMs: Math.max(1, lastArrivalMs),
+      horizonMs: Math.max(1, scenario.faultHorizonMs ?? lastArrivalMs),
     });
   applyPlan(world, faultPlan);
 
