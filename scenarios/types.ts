@@ -8,6 +8,7 @@ import type { Rng } from '../src/sim/rng.ts';
 import type { Workload } from '../src/workload/generate.ts';
 import type { CheckResult } from '../src/check/types.ts';
 import type { InspectedCheckpoint } from '../src/engine/checkpoint/inspect.ts';
+import type { CheckpointCut } from '../src/check/checkpoint-cut.ts';
 import type { WindowSpec } from '../src/check/types.ts';
 
 export interface ScenarioSizes {
@@ -25,8 +26,17 @@ export interface CheckInput {
   /** The read-committed content of the output topic. */
   output: OutputRecord[];
   canBeLate: boolean;
-  /** The completed checkpoints in the store, read back after the run. */
-  checkpoints(): InspectedCheckpoint[];
+}
+
+/**
+ * How a scenario's checkpoints are judged as consistent cuts: what each
+ * completed checkpoint recorded (source offsets, keyed state), and the state
+ * the input before those offsets must give.
+ */
+export interface CutCheck<V = unknown> {
+  extract(cp: InspectedCheckpoint): CheckpointCut<V>;
+  reference(before: InputRecord[]): Map<string, V>;
+  show?(v: V | undefined): string;
 }
 
 export interface Scenario {
@@ -39,6 +49,8 @@ export interface Scenario {
   faultHorizonMs?: number;
   /** Window scenarios: the window spec the standard window checks use. */
   window?: WindowSpec;
+  /** Checkpoint consistency: each completed checkpoint is read when it completes and judged as a cut. */
+  cut?: CutCheck<any>;
   /** Checks beyond the standard ones (bank balances, join pairs). */
   check?(input: CheckInput): CheckResult[];
 }

@@ -10,7 +10,7 @@ import type { ExploreResult, SweepProgress } from '../explore/explore.ts';
 import type { CaseSize } from '../explore/shrink.ts';
 import { EDGE_TEXT, type Edge } from '../explore/coverage.ts';
 import { decodeToken } from '../explore/settings.ts';
-import type { Fault } from '../sim/faults.ts';
+import { faultText } from './run-report.ts';
 
 export interface Style {
   ok(s: string): string;
@@ -59,7 +59,7 @@ export class Progress {
   }
 
   shrink(runs: number, best: CaseSize): void {
-    this.draw(`  shrinking: ${num(runs)} runs · now ${num(best.events)} events, ${num(best.faults)} faults`, false);
+    this.draw(`  shrinking: ${count(runs, 'run', 'runs')} · now ${num(best.events)} events, ${num(best.faults)} faults`, false);
   }
 
   clear(): void {
@@ -101,8 +101,8 @@ export function resultLines(r: ExploreResult, style: Style): string[] {
   lines.push(`  shrunk       ${dims.join(', ')} in ${count(s.runs, 'run', 'runs')} (${(s.elapsedMs / 1000).toFixed(1)} s)${s.exhausted ? ', budget spent: may shrink further' : ''}`);
   lines.push(`  still fails  ${s.check}: ${s.detail}`);
   const faults = decodeToken(s.token).plan?.faults ?? [];
-  lines.push(`  faults       ${faults.length === 0 ? 'none' : ''}`.trimEnd());
-  for (const fault of faults) lines.push(style.dim(`               - ${faultText(fault)}`));
+  if (faults.length === 0) lines.push('  faults       none');
+  faults.forEach((fault, i) => lines.push(`${i === 0 ? '  faults       ' : '               '}${faultText(fault)}`));
   lines.push('', style.bad(`replay: npx weir run ${s.token}`));
   return lines;
 }
@@ -120,25 +120,11 @@ function coverageLines(r: ExploreResult, style: Style): string[] {
       : `               ${style.ok('✓')} ${text}  ${count(times, 'time', 'times')} in ${count(c.runs[e] ?? 0, 'run', 'runs')}`);
   }
   if (c.notApplicable.length > 0) {
-    lines.push(style.dim(`               - not applicable to ${r.scenario}: ${c.notApplicable.map((e) => EDGE_TEXT[e]).join('; ')}`));
+    lines.push(style.dim(`               - not applicable to ${r.scenario}: ${c.notApplicable.join(', ')}`));
   }
   return lines;
 }
 
-function faultText(f: Fault): string {
-  switch (f.kind) {
-    case 'crash':
-      return `crash ${f.process} at ${num(f.atMs)} ms (restart after ${num(f.restartAfterMs)} ms)`;
-    case 'partition':
-      return `partition ${f.a}|${f.b} at ${num(f.atMs)} ms for ${num(f.durationMs)} ms`;
-    case 'latency-spike':
-      return `latency +${num(f.extraMs)} ms at ${num(f.atMs)} ms for ${num(f.durationMs)} ms`;
-    case 'disk-corruption':
-      return `disk corruption ${f.process} at ${num(f.atMs)} ms for ${num(f.durationMs)} ms`;
-    case 'slow-fsync':
-      return `slow fsync ${f.process} +${num(f.extraMs)} ms at ${num(f.atMs)} ms for ${num(f.durationMs)} ms`;
-  }
-}
 
 /** The `--json` object: the contract's fields first. */
 export function resultJson(req: ExploreRequest, workers: number, r: ExploreResult): Record<string, unknown> {

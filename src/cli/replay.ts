@@ -33,6 +33,8 @@ export async function replayCommand(argv: readonly string[]): Promise<number> {
     process.stdout.write(replaySummary(replay));
     return EXIT.ok;
   }
+  // React's development build checks every render and halves the frame rate; this is a user's screen.
+  process.env.NODE_ENV ??= 'production';
   const { showReplay } = await import('../tui/screen.tsx');
   await showReplay(replay);
   return EXIT.ok;

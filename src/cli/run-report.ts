@@ -42,7 +42,8 @@ export function bannerLine(s: RunSettings, fromToken: boolean): string {
   return parts.join(' ');
 }
 
-function faultText(f: Fault): string {
+/** One fault of a plan, as a person reads it. */
+export function faultText(f: Fault): string {
   switch (f.kind) {
     case 'crash':
       return `crash ${f.process} at ${num(f.atMs)} ms (restart after ${num(f.restartAfterMs)} ms)`;

@@ -27,6 +27,8 @@ export async function walkthroughCommand(argv: readonly string[]): Promise<numbe
     process.stdout.write(lesson ? lessonText(await loadLesson(lesson)) : menuText(LESSONS));
     return EXIT.ok;
   }
+  // React's development build checks every render and halves the frame rate; this is a user's screen.
+  process.env.NODE_ENV ??= 'production';
   const { showWalkthrough } = await import('../tui/screen.tsx');
   await showWalkthrough({ lessons: LESSONS, load: loadLesson, ...(lesson ? { initial: lesson.name } : {}) });
   return EXIT.ok;

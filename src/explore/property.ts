@@ -91,9 +91,11 @@ export function runSettingsArbitrary(opts: WeirPropertyOptions): fc.Arbitrary<Ru
 
 /** Thrown by the property for a failing run: the failed checks and the token that replays the run. */
 export class RunFailed extends Error {
-  constructor(readonly report: RunReport) {
+  constructor(readonly report: RunReport, shipped = true) {
     const failed = report.checks.filter((c) => !c.ok).map((c) => `${c.name}: ${c.detail}`);
-    super(`${failed.join('; ')}\nreplay: npx weir run ${report.token}`);
+    // A user's own scenario is not known to the weir command: replay it through the library.
+    const replay = shipped ? `npx weir run ${report.token}` : `runScenario(decodeToken('${report.token}'), { scenario })`;
+    super(`${failed.join('; ')}\nreplay: ${replay}`);
   }
 }
 
@@ -103,6 +105,6 @@ export function weirProperty(opts: WeirPropertyOptions): fc.IPropertyWithHooks<[
   if (!scenario) throw new Error(`unknown scenario "${String(opts.scenario)}"`);
   return fc.property(runSettingsArbitrary(opts), (settings) => {
     const report = runScenario(settings, { scenario });
-    if (!report.ok) throw new RunFailed(report);
+    if (!report.ok) throw new RunFailed(report, typeof opts.scenario === 'string');
   });
 }

@@ -26,7 +26,9 @@ import { taskManagerProcess, type ClusterIds } from '../engine/runtime/task-mana
 import { checkpointStoreProcess } from '../engine/checkpoint/store.ts';
 import type { InputRecord, LateRecord, OutputRecord, WindowResult } from '../engine/records.ts';
 import { findScenario, type CheckInput, type Scenario, type ScenarioSizes } from '../../scenarios/index.ts';
-import { readCheckpoints } from '../engine/checkpoint/inspect.ts';
+import { readCheckpoint, type StoreView } from '../engine/checkpoint/inspect.ts';
+import { checkConsistentCuts, type CheckpointCut } from '../check/checkpoint-cut.ts';
+import type { SimDisk } from '../sim/disk.ts';
 import { TOPICS } from '../../scenarios/types.ts';
 import { checkExactlyOnceWindows } from '../check/exactly-once.ts';
 import { WatermarkChecker } from '../check/watermarks.ts';
@@ -104,6 +106,7 @@ export function runScenario(settings: RunSettings, opts: RunOptions = {}): RunRe
 
   const wmChecker = scenario.window ? new WatermarkChecker() : undefined;
   const recorded: TraceEvent[] = [];
+  const cuts: CheckpointCut<unknown>[] = [];
   const counts = { restores: 0, finished: false, completed: 0, aborted: 0, savepoints: 0 };
   const subscriber: TraceSubscriber = (e) => {
     wmChecker?.onEvent(e);
@@ -125,6 +128,12 @@ export function runScenario(settings: RunSettings, opts: RunOptions = {}): RunRe
         break;
       case 'checkpoint.metadata':
         recorded.push(e);
+        // Read the checkpoint now, before a later one subsumes it; durable content only, so
+        // reading has no effect on the run.
+        if (scenario.cut) {
+          const cp = readCheckpoint(durableView(world.disk(IDS.store)), plan, e.checkpoint as number);
+          if (cp) cuts.push(scenario.cut.extract(cp));
+        }
         break;
       case 'savepoint.complete':
         counts.savepoints++;
@@ -185,10 +194,10 @@ export function runScenario(settings: RunSettings, opts: RunOptions = {}): RunRe
     inputByPartition,
     output,
     canBeLate: workload.canBeLate,
-    checkpoints: () => readCheckpoints(world.disk(IDS.store), plan),
   };
   const openTxns = inspectTopic(disk, TOPICS.output).flatMap((p) => p.openTxns.map((t) => t.transactionalId));
   const checks = judge(scenario, checkInput, wmChecker, recorded, counts.finished, endReason, openTxns);
+  if (scenario.cut) checks.push(checkConsistentCuts(cuts, inputByPartition, scenario.cut.reference, scenario.cut.show));
   checks.unshift({ name: 'run.completes', ok: thrown === undefined, detail: thrown === undefined ? 'no assertion fired' : `the run threw: ${thrown}` });
 
   const report: RunReport = {
@@ -230,6 +239,14 @@ function livenessCheck(finished: boolean, endReason: string, openTxns: string[])
     return { name, ok: false, detail: `transaction ${openTxns[0]} was left open on the output topic${more}: read-committed readers wait behind it forever` };
   }
   return { name, ok: true, detail: 'the job finished and every transaction settled' };
+}
+
+/** A process's disk as it would survive a crash, read without side effects. */
+function durableView(disk: SimDisk): StoreView {
+  return {
+    read: (path) => disk.durableContent(path),
+    list: (prefix) => disk.durablePaths().filter((p) => p.startsWith(prefix)),
+  };
 }
 
 function judge(

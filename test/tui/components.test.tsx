@@ -19,11 +19,20 @@ import { LESSONS } from '../../src/tui/lessons/catalogue.ts';
 import { loadLesson } from '../../src/tui/lessons/resolve.ts';
 import { fmtNum, fmtWm } from '../../src/tui/model/format.ts';
 import type { Replay } from '../../src/tui/open.ts';
-import { DROPPING, KEYS, replayOf, tick, WORDCOUNT } from './helpers.ts';
+import { DROPPING, KEYS, replayOf, tick, waitFor, WORDCOUNT } from './helpers.ts';
 
 // eslint-disable-next-line no-control-regex
 const plain = (s: string | undefined): string => (s ?? '').replace(/\x1b\[[0-9;]*m/g, '');
-const stepOf = (frame: string): number => Number(/step ([\d,]+)\//.exec(frame)![1]!.replace(/,/g, ''));
+const stepOf = (frame: string): number => Number(/step ([\d,]+)\//.exec(frame)?.[1]?.replace(/,/g, '') ?? NaN);
+
+type App = ReturnType<typeof render>;
+/** The frame once `ok` holds for it (or the last one, for the assertion to report). */
+const frameWhen = (app: App, ok: (f: string) => boolean): Promise<string> => waitFor(() => plain(app.lastFrame()), ok);
+/** Presses a key and waits until the cursor reaches `step`. */
+async function pressTo(app: App, key: string, step: number): Promise<string> {
+  app.stdin.write(key);
+  return frameWhen(app, (f) => stepOf(f) === step);
+}
 
 let replay: Replay;
 let failing: Replay;
@@ -41,8 +50,7 @@ describe('ReplayApp frames', () => {
     const recv = firstWhere(replay, 'barrier.receive', (e) => e.checkpoint === 2);
     const task = replay.index.events[recv]!.task as string;
     const app = render(<ReplayApp replay={replay} size={{ cols: 100, rows: 30 }} start={{ cursor: recv }} />);
-    await tick();
-    const frame = plain(app.lastFrame());
+    const frame = await frameWhen(app, (f) => f.includes('events'));
     const state = replay.index.stateAt(recv);
     for (const [name, t] of state.tasks) expect(frame).toMatch(new RegExp(`${name.replace(/[[\]]/g, '\\$&')}\\s+${fmtWm(t.watermark).replace(/[+]/g, '\\+')}\\s`));
     expect(frame).toContain(`step ${fmtNum(recv + 1)}/${fmtNum(replay.index.length)}`);
@@ -58,12 +66,10 @@ describe('ReplayApp frames', () => {
     const txn = replay.index.events[pre]!.txn as string;
     const commit = firstWhere(replay, 'txn.commit', (e) => e.txn === txn);
     const app = render(<ReplayApp replay={replay} size={{ cols: 100, rows: 30 }} start={{ cursor: pre }} />);
-    await tick();
-    expect(plain(app.lastFrame())).toMatch(new RegExp(`${txn}\\s+precommitted`));
+    expect(await frameWhen(app, (f) => f.includes('events'))).toMatch(new RegExp(`${txn}\\s+precommitted`));
     app.unmount();
     const later = render(<ReplayApp replay={replay} size={{ cols: 100, rows: 30 }} start={{ cursor: commit }} />);
-    await tick();
-    const frame = plain(later.lastFrame());
+    const frame = await frameWhen(later, (f) => f.includes('events'));
     expect(frame).toMatch(new RegExp(`${txn}\\s+committed`));
     expect(frame).toMatch(/c1\s+completed\s+acks 4\/4/);
     later.unmount();
@@ -71,8 +77,7 @@ describe('ReplayApp frames', () => {
 
   it('fits in 80×24', async () => {
     const app = render(<ReplayApp replay={replay} size={{ cols: 80, rows: 23 }} start={{ cursor: 700 }} />);
-    await tick();
-    const lines = plain(app.lastFrame()).split('\n');
+    const lines = (await frameWhen(app, (f) => f.includes('events'))).split('\n');
     expect(lines.length).toBeLessThanOrEqual(23);
     for (const l of lines) expect(l.length).toBeLessThanOrEqual(80);
     expect(lines.join('\n')).toContain('window[1]');
@@ -81,49 +86,35 @@ describe('ReplayApp frames', () => {
 
   it('moves the cursor with the keys', async () => {
     const app = render(<ReplayApp replay={failing} size={{ cols: 100, rows: 30 }} />);
-    await tick();
-    expect(stepOf(plain(app.lastFrame()))).toBe(1);
-    app.stdin.write(KEYS.right);
-    await tick();
-    expect(stepOf(plain(app.lastFrame()))).toBe(2);
-    app.stdin.write(']');
-    await tick();
-    expect(stepOf(plain(app.lastFrame()))).toBe(12);
-    app.stdin.write('[');
-    await tick();
-    app.stdin.write(KEYS.left);
-    await tick();
-    expect(stepOf(plain(app.lastFrame()))).toBe(1);
-    app.stdin.write('c');
-    await tick();
-    const firstCheckpoint = failing.index.jump('checkpoint', 0, 1)!;
-    expect(stepOf(plain(app.lastFrame()))).toBe(firstCheckpoint + 1);
-    app.stdin.write('v');
-    await tick();
-    const frame = plain(app.lastFrame());
-    expect(stepOf(frame)).toBe(failing.violations[0]!.index + 1);
+    expect(stepOf(await frameWhen(app, (f) => f.includes('events')))).toBe(1);
+    expect(stepOf(await pressTo(app, KEYS.right, 2))).toBe(2);
+    expect(stepOf(await pressTo(app, ']', 12))).toBe(12);
+    expect(stepOf(await pressTo(app, '[', 2))).toBe(2);
+    expect(stepOf(await pressTo(app, KEYS.left, 1))).toBe(1);
+    const firstCheckpoint = failing.index.jump('checkpoint', 0, 1)! + 1;
+    expect(stepOf(await pressTo(app, 'c', firstCheckpoint))).toBe(firstCheckpoint);
+    const violation = failing.violations[0]!.index + 1;
+    const frame = await pressTo(app, 'v', violation);
+    expect(stepOf(frame)).toBe(violation);
     expect(frame).toContain('✗ exactly-once at step');
     app.unmount();
   });
 
   it('filters the event log and shows help', async () => {
     const app = render(<ReplayApp replay={replay} size={{ cols: 100, rows: 30 }} start={{ cursor: 900 }} />);
-    await tick();
+    await frameWhen(app, (f) => f.includes('events'));
     app.stdin.write('/');
-    await tick();
+    await frameWhen(app, (f) => f.includes('filter: '));
     for (const ch of 'txn.commit') app.stdin.write(ch);
-    await tick();
-    expect(plain(app.lastFrame())).toContain('filter: txn.commit');
+    expect(await frameWhen(app, (f) => f.includes('filter: txn.commit'))).toContain('filter: txn.commit');
     app.stdin.write(KEYS.enter);
-    await tick();
-    const frame = plain(app.lastFrame());
+    const frame = await frameWhen(app, (f) => f.includes('events matching'));
     expect(frame).toContain('events matching "txn.commit"');
-    const log = frame.split('\n').filter((l) => / \d+ms /.test(l) && / tm-\d|broker /.test(l));
+    const log = frame.split('\n').filter((l) => /\d+ms (tm-\d|broker)/.test(l));
     expect(log.length).toBeGreaterThan(0);
     for (const l of log) expect(l).toContain('txn.commit');
     app.stdin.write('?');
-    await tick();
-    expect(plain(app.lastFrame())).toContain('next / previous checkpoint step');
+    expect(await frameWhen(app, (f) => f.includes('next / previous checkpoint step'))).toContain('next / previous checkpoint step');
     app.unmount();
   });
 });
@@ -131,8 +122,7 @@ describe('ReplayApp frames', () => {
 describe('WalkthroughApp', () => {
   it('offers the lessons in a menu', async () => {
     const app = render(<WalkthroughApp lessons={LESSONS} load={loadLesson} size={{ cols: 100, rows: 30 }} />);
-    await tick();
-    const frame = plain(app.lastFrame());
+    const frame = await frameWhen(app, (f) => f.includes('weir walkthrough'));
     for (const l of LESSONS) expect(frame).toContain(l.name);
     app.unmount();
   });
@@ -140,22 +130,22 @@ describe('WalkthroughApp', () => {
   it('pages through the barriers lesson, moving the cursor to each step', async () => {
     const lesson = LESSONS.find((l) => l.name === 'barriers')!;
     const loaded = await loadLesson(lesson);
+    const n = loaded.steps.length;
     const app = render(<WalkthroughApp lessons={LESSONS} load={async () => loaded} initial="barriers" size={{ cols: 100, rows: 30 }} />);
-    for (let k = 0; k < 20 && !plain(app.lastFrame()).includes('Checkpoint barriers — 1/'); k++) await tick();
-    const first = plain(app.lastFrame());
-    expect(first).toContain(`Checkpoint barriers — 1/${loaded.steps.length}: A checkpoint starts`);
+    const at = (k: number) => (f: string) => f.includes(`Checkpoint barriers — ${k}/${n}`) && stepOf(f) === loaded.steps[k - 1]!.index + 1;
+    const first = await frameWhen(app, at(1));
+    await tick(100); // the lesson's key handler is registered just after its first frame
+    expect(first).toContain(`Checkpoint barriers — 1/${n}: A checkpoint starts`);
     expect(stepOf(first)).toBe(loaded.steps[0]!.index + 1);
     app.stdin.write(KEYS.enter);
-    await tick();
+    await frameWhen(app, at(2));
     app.stdin.write(KEYS.right);
-    await tick();
-    const third = plain(app.lastFrame());
-    expect(third).toContain(`3/${loaded.steps.length}: Alignment`);
+    const third = await frameWhen(app, at(3));
+    expect(third).toContain(`3/${n}: Alignment`);
     expect(stepOf(third)).toBe(loaded.steps[2]!.index + 1);
     expect(third).toContain('▮1');
     app.stdin.write(KEYS.left);
-    await tick();
-    expect(plain(app.lastFrame())).toContain(`2/${loaded.steps.length}: The source injects`);
+    expect(await frameWhen(app, at(2))).toContain(`2/${n}: The source injects`);
     app.unmount();
   });
 });

@@ -40,4 +40,14 @@ export function canonical(s: ReplayState): unknown {
 
 export const tick = (ms = 25): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
+/** Polls `read` until `ok` holds (a frame can take tens of ms to draw); returns the last value read. */
+export async function waitFor<T>(read: () => T, ok: (v: T) => boolean, timeoutMs = 3000): Promise<T> {
+  let v = read();
+  for (let waited = 0; !ok(v) && waited < timeoutMs; waited += 10) {
+    await tick(10);
+    v = read();
+  }
+  return v;
+}
+
 export const KEYS = { right: '\x1b[C', left: '\x1b[D', up: '\x1b[A', down: '\x1b[B', enter: '\r', escape: '\x1b' } as const;

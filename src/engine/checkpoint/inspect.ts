@@ -11,6 +11,7 @@
  */
 import { unseal, type Disk } from '../../runtime/index.ts';
 import type { JobPlan } from '../runtime/plan.ts';
+import { checkpointMetaPath } from './store.ts';
 import type { TaskSnapshot } from '../runtime/task.ts';
 import type { RestoreInfo } from '../runtime/messages.ts';
 import { KeyedStateBackend } from '../state/backend.ts';
@@ -35,26 +36,40 @@ export interface InspectedCheckpoint {
   tasks: InspectedTask[];
 }
 
-export function readCheckpoints(storeDisk: Disk, plan: JobPlan): InspectedCheckpoint[] {
+/** What reading checkpoints needs of the store's disk (a durable view, for readers outside the store). */
+export type StoreView = Pick<Disk, 'read' | 'list'>;
+
+/** Every completed checkpoint the store still holds (older ones are subsumed). */
+export function readCheckpoints(store: StoreView, plan: JobPlan): InspectedCheckpoint[] {
   const out: InspectedCheckpoint[] = [];
-  for (const path of storeDisk.list('meta/cp-')) {
+  for (const path of store.list('meta/cp-')) {
     if (path.endsWith('.tmp')) continue;
-    const meta = unseal(storeDisk.read(path));
-    if (meta === undefined) continue;
-    const info = JSON.parse(meta) as RestoreInfo & { checkpoint: number };
-    const tasks: InspectedTask[] = [];
-    for (const [key, handle] of Object.entries(info.handles)) {
-      const data = unseal(storeDisk.read(handle));
-      if (data === undefined) continue;
-      const snap = JSON.parse(data) as TaskSnapshot;
-      const pt = plan.task(key);
-      const vertex = plan.vertices[pt.vertexId]!;
-      const operators = vertex.nodes.map((id, i) => ({ name: plan.graph.nodes[id]!.name, snapshot: snap.ops[i] }));
-      tasks.push({ task: `${vertex.name}[${pt.subtask}]`, subtask: pt.subtask, operators });
-    }
-    out.push({ checkpoint: info.checkpoint, tasks });
+    const cp = readCheckpointAt(store, plan, path);
+    if (cp) out.push(cp);
   }
   return out;
+}
+
+/** Completed checkpoint `id`, or undefined when its metadata is missing or unreadable. */
+export function readCheckpoint(store: StoreView, plan: JobPlan, id: number): InspectedCheckpoint | undefined {
+  return readCheckpointAt(store, plan, checkpointMetaPath(id));
+}
+
+function readCheckpointAt(store: StoreView, plan: JobPlan, path: string): InspectedCheckpoint | undefined {
+  const meta = unseal(store.read(path));
+  if (meta === undefined) return undefined;
+  const info = JSON.parse(meta) as RestoreInfo & { checkpoint: number };
+  const tasks: InspectedTask[] = [];
+  for (const [key, handle] of Object.entries(info.handles)) {
+    const data = unseal(store.read(handle));
+    if (data === undefined) continue;
+    const snap = JSON.parse(data) as TaskSnapshot;
+    const pt = plan.task(key);
+    const vertex = plan.vertices[pt.vertexId]!;
+    const operators = vertex.nodes.map((id, i) => ({ name: plan.graph.nodes[id]!.name, snapshot: snap.ops[i] }));
+    tasks.push({ task: `${vertex.name}[${pt.subtask}]`, subtask: pt.subtask, operators });
+  }
+  return { checkpoint: info.checkpoint, tasks };
 }
 
 /** The operators named `name` across all tasks of a checkpoint. */

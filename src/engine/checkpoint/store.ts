@@ -35,7 +35,14 @@ export function isStoreReply(msg: unknown): msg is StoreReply {
   return typeof m === 'object' && m !== null && m.kind === 'store.reply' && typeof m.reqId === 'number';
 }
 
-const metaPath = (id: number): string => `meta/cp-${String(id).padStart(10, '0')}`;
+/** Where the metadata of checkpoint `id` lives in the store. */
+export function checkpointMetaPath(id: number): string {
+  return `meta/cp-${String(id).padStart(10, '0')}`;
+}
+const metaPath = checkpointMetaPath;
+
+/** Completed checkpoints kept besides the newest (Flink's state.checkpoints.num-retained is 1 in all). */
+const RETAINED_OLDER = 0;
 
 export function checkpointStoreProcess(bugs: BugSwitches): ProcessFactory {
   return (ctx) => new CheckpointStore(ctx, bugs);
@@ -64,10 +71,13 @@ class CheckpointStore implements ProcessLogic {
         const path = metaPath(m.checkpoint);
         this.ctx.disk.write(`${path}.tmp`, seal(m.meta));
         this.ctx.disk.fsync(`${path}.tmp`, () => {
+          // A retried commit of the same checkpoint may have renamed the file already.
+          if (this.ctx.disk.list(`${path}.tmp`).length === 0) return reply({ ok: true });
           this.ctx.disk.rename(`${path}.tmp`, path);
           // From here the checkpoint is complete, whether or not the coordinator hears of it.
           this.ctx.trace.emit('checkpoint.metadata', { checkpoint: m.checkpoint });
           if (m.savepoint) this.keepSavepoint(m.checkpoint, m.meta);
+          this.subsume(m.checkpoint);
           reply({ ok: true });
         });
         return;
@@ -89,6 +99,31 @@ class CheckpointStore implements ProcessLogic {
     const path = `savepoints/sp-${String(id).padStart(10, '0')}`;
     this.ctx.disk.write(path, seal(meta));
     this.ctx.disk.fsync(path);
+  }
+
+  /**
+   * Checkpoint `newest` is complete: older checkpoints are subsumed (recovery
+   * never goes back past the newest), so their metadata and snapshot files go,
+   * except the snapshots a savepoint refers to. Snapshots of checkpoints that
+   * never completed, below `newest`, go too.
+   */
+  private subsume(newest: number): void {
+    const disk = this.ctx.disk;
+    const keepFrom = newest - RETAINED_OLDER;
+    const kept = new Set<string>();
+    for (const sp of disk.list('savepoints/')) {
+      const meta = unseal(disk.read(sp));
+      // A savepoint whose metadata does not read back now: keep everything until a later commit.
+      if (meta === undefined) return;
+      for (const h of Object.values((JSON.parse(meta) as { handles: Record<string, string> }).handles)) kept.add(h);
+    }
+    for (const p of disk.list('meta/cp-')) {
+      if (!p.endsWith('.tmp') && Number(p.slice('meta/cp-'.length)) < keepFrom) disk.delete(p);
+    }
+    for (const p of disk.list('snap/')) {
+      const m = /^snap\/a\d+\/cp-(\d+)\//.exec(p);
+      if (m && Number(m[1]) < keepFrom && !kept.has(p)) disk.delete(p);
+    }
   }
 
   /** The newest intact metadata below `below`. */

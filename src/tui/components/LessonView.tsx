@@ -5,7 +5,7 @@
  * filter. The other replay keys (play, ] [, c, f, w, v, /) still work, so a
  * learner can look around and come back with ← →.
  */
-import React, { useEffect, useState } from 'react';
+import React, { useRef, useState } from 'react';
 import { Box, Text, useInput } from 'ink';
 import type { LessonReplays } from '../lessons/resolve.ts';
 import { keyAction } from '../controller.ts';
@@ -25,31 +25,43 @@ export interface LessonViewProps {
 
 export function LessonView({ loaded, size, onMenu, onQuit }: LessonViewProps): React.ReactElement {
   const [step, setStep] = useState(0);
+  // Keys may arrive faster than frames: the step they move from is kept here, not read from a render.
+  const stepRef = useRef(0);
+  const go = (to: number): void => {
+    stepRef.current = to;
+    setStep(to);
+  };
   const run = loaded.steps[step]!.run;
-  return <LessonStage key={run} loaded={loaded} size={size} step={step} setStep={setStep} onMenu={onMenu} onQuit={onQuit} />;
+  return <LessonStage key={run} loaded={loaded} size={size} step={step} stepRef={stepRef} go={go} onMenu={onMenu} onQuit={onQuit} />;
 }
 
 interface StageProps extends LessonViewProps {
   step: number;
-  setStep: (n: number) => void;
+  stepRef: React.MutableRefObject<number>;
+  go: (to: number) => void;
 }
 
-function LessonStage({ loaded, size, step, setStep, onMenu, onQuit }: StageProps): React.ReactElement {
+function LessonStage({ loaded, size, step, stepRef, go, onMenu, onQuit }: StageProps): React.ReactElement {
   const s = loaded.steps[step]!;
   const replay = loaded.replays.get(s.run)!;
-  const [ui, dispatch] = useReplay({ index: replay.index, violations: replay.violations }, { cursor: s.index, filter: s.step.filter ?? '' });
-  useEffect(() => {
-    dispatch({ type: 'goto', index: s.index });
-    dispatch({ type: 'set-filter', filter: s.step.filter ?? '' });
-  }, [step]);
+  const [ui, dispatch, latest] = useReplay({ index: replay.index, violations: replay.violations }, { cursor: s.index, filter: s.step.filter ?? '' });
   const last = loaded.steps.length - 1;
+  const move = (to: number): void => {
+    const next = loaded.steps[to]!;
+    go(to);
+    // A step in another run remounts the stage (keyed by run) at that step; in this run, move the cursor now.
+    if (next.run === s.run) {
+      dispatch({ type: 'goto', index: next.index });
+      dispatch({ type: 'set-filter', filter: next.step.filter ?? '' });
+    }
+  };
   useInput((input, key) => {
-    if (ui.editing === undefined) {
-      if (key.return || key.rightArrow || input === 'n') return setStep(Math.min(last, step + 1));
-      if (key.leftArrow || input === 'p' || input === 'b') return setStep(Math.max(0, step - 1));
+    if (latest.current.editing === undefined) {
+      if (key.return || key.rightArrow || input === 'n') return move(Math.min(last, stepRef.current + 1));
+      if (key.leftArrow || input === 'p' || input === 'b') return move(Math.max(0, stepRef.current - 1));
       if (input === 'm') return onMenu();
     }
-    const a = keyAction(input, key, ui);
+    const a = keyAction(input, key, latest.current);
     if (a === 'quit') onQuit();
     else if (a) dispatch(a);
   });

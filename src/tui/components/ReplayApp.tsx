@@ -20,9 +20,9 @@ export interface ReplayAppProps {
 export function ReplayApp({ replay, size, start }: ReplayAppProps): React.ReactElement {
   const { exit } = useApp();
   const { cols, rows } = useTerminalSize(size);
-  const [ui, dispatch] = useReplay({ index: replay.index, violations: replay.violations }, start);
+  const [ui, dispatch, latest] = useReplay({ index: replay.index, violations: replay.violations }, start);
   useInput((input, key) => {
-    const a = keyAction(input, key, ui);
+    const a = keyAction(input, key, latest.current);
     if (a === 'quit') exit();
     else if (a) dispatch(a);
   });

@@ -51,15 +51,19 @@ export function WalkthroughApp({ lessons, load, initial, size }: WalkthroughAppP
     };
   }, [loading]);
 
+  // A key can reach a handler registered by an earlier render: it reads the latest screen from here.
+  const latest = useRef({ open, loading, selected });
+  latest.current = { open, loading, selected };
   useInput((input, key) => {
-    if (open || loading) {
-      if (loading && (input === 'q' || (key.ctrl && input === 'c'))) exit();
+    const { open: isOpen, loading: isLoading, selected: sel } = latest.current;
+    if (isOpen || isLoading) {
+      if (isLoading && (input === 'q' || (key.ctrl && input === 'c'))) exit();
       return;
     }
     if (input === 'q') exit();
-    else if (key.upArrow || input === 'k') setSelected((selected + lessons.length - 1) % lessons.length);
-    else if (key.downArrow || input === 'j') setSelected((selected + 1) % lessons.length);
-    else if (key.return) setLoading(lessons[selected]!.name);
+    else if (key.upArrow || input === 'k') setSelected((sel + lessons.length - 1) % lessons.length);
+    else if (key.downArrow || input === 'j') setSelected((sel + 1) % lessons.length);
+    else if (key.return) setLoading(lessons[sel]!.name);
     else if (/^[1-9]$/.test(input) && Number(input) <= lessons.length) {
       setSelected(Number(input) - 1);
       setLoading(lessons[Number(input) - 1]!.name);

@@ -249,14 +249,13 @@ function txnEvent(s: ReplayState, e: TraceEvent): void {
 
 function pruneTxns(s: ReplayState): void {
   if (s.txns.size <= RECENT_TXNS) return;
-  let open = 0;
-  for (const t of s.txns.values()) if (t.status === 'open' || t.status === 'precommitted') open++;
+  // Settled transactions go first, oldest first; open ones only when there are very many.
   for (const [id, t] of s.txns) {
     if (s.txns.size <= RECENT_TXNS) return;
-    const settled = t.status === 'committed' || t.status === 'aborted';
-    if (settled || open > MAX_OPEN_TXNS) {
-      s.txns.delete(id);
-      if (!settled) open--;
-    }
+    if (t.status === 'committed' || t.status === 'aborted') s.txns.delete(id);
+  }
+  for (const id of s.txns.keys()) {
+    if (s.txns.size <= MAX_OPEN_TXNS) return;
+    s.txns.delete(id);
   }
 }

@@ -20,8 +20,15 @@ export function numOr(e: TraceEvent, key: string, fallback: number): number {
   return typeof v === 'number' ? v : fallback;
 }
 
-/** `window[1]` → `{ vertex: 'window', subtask: 1 }`; other names are a vertex of their own, subtask 0. */
+const parsedNames = new Map<string, { vertex: string; subtask: number }>();
+const PARSED_NAMES_MAX = 10_000;
+
+/** `window[1]` → `{ vertex: 'window', subtask: 1 }`; other names are a vertex of their own, subtask 0. Memoized: names repeat endlessly. */
 export function parseTaskName(name: string): { vertex: string; subtask: number } {
+  const known = parsedNames.get(name);
+  if (known) return known;
   const m = /^(.*)\[(\d+)\]$/.exec(name);
-  return m ? { vertex: m[1]!, subtask: Number(m[2]) } : { vertex: name, subtask: 0 };
+  const parsed = m ? { vertex: m[1]!, subtask: Number(m[2]) } : { vertex: name, subtask: 0 };
+  if (parsedNames.size < PARSED_NAMES_MAX) parsedNames.set(name, parsed);
+  return parsed;
 }

@@ -153,6 +153,7 @@ class TimeWatermark {
   constructor(private readonly topo: Topology) {}
 
   onEvent(e: TraceEvent, index: number): void {
+    if (e.kind !== 'watermark' && e.kind !== 'task.deploy') return;
     const task = str(e, 'task');
     if (task === undefined || parseTaskName(task).vertex !== this.topo.timeVertex) return;
     if (e.kind === 'task.deploy') this.current.delete(task);

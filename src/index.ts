@@ -1,0 +1,19 @@
+/**
+ * weir as a library: run a scenario (a shipped one or your own pipeline) in
+ * the simulator and judge it, and turn it into a fast-check property that
+ * explores seeds and fault plans and shrinks a failure.
+ */
+export { runScenario, UnknownScenarioError, type RunOptions, type RunReport } from './explore/run.ts';
+export { encodeToken, decodeToken, TokenError, type RunSettings } from './explore/settings.ts';
+export * from './explore/property.ts';
+export { StreamEnvironment, DataStream, KeyedStream, WindowedStream, union } from './engine/api/environment.ts';
+export { tumbling, sliding, session, type WindowAssigner } from './engine/windows/assigners.ts';
+export { countAggregate, sumAggregate, avgAggregate, type AggregateFunction } from './engine/operators/aggregates.ts';
+export type { KeyedProcessFunction, KeyedProcessContext } from './engine/operators/keyed-process.ts';
+export { script, type Script } from './engine/script.ts';
+export type * from './engine/records.ts';
+export { BUGS, type BugName } from './engine/bugs.ts';
+export type { Scenario, ScenarioSizes, CheckInput, CutCheck } from '../scenarios/types.ts';
+export { SCENARIOS, findScenario } from '../scenarios/index.ts';
+export { generateWorkload, type Workload, type WorkloadOptions } from './workload/generate.ts';
+export type { CheckResult, WindowSpec } from './check/types.ts';

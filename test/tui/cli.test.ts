@@ -1,0 +1,64 @@
+/**
+ * What this proves: `weir replay` and `weir walkthrough` keep the command
+ * line's contract when stdout is not a terminal — a plain-text summary (or
+ * the lesson's narration) and exit 0 — and reject bad input with one line
+ * on stderr and exit 2: a missing or corrupt trace file, a malformed token,
+ * an unknown lesson.
+ *
+ * How: the real command as a child process (pipes, so not a TTY); the
+ * oracle for the summary is the run's own report (`weir run --json`).
+ */
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { json, weir, type RunJson } from '../cli/helpers.ts';
+
+const dir = mkdtempSync(join(tmpdir(), 'weir-tui-'));
+
+describe('weir replay without a terminal', () => {
+  it('summarises a token run and a trace file of the same run', async () => {
+    const trace = join(dir, 'run.jsonl');
+    const run = json<RunJson>(await weir(['run', 'wordcount', '--seed', '4', '--events', '150', '--bug', 'drop-late-silently', '--json', '--trace', trace]));
+    const [byToken, byFile] = await Promise.all([weir(['replay', run.token]), weir(['replay', trace])]);
+    expect(byToken.status).toBe(0);
+    expect(byToken.stdout).toContain(`weir replay: wordcount seed 4`);
+    expect(byToken.stdout).toContain(`${run.traceEvents.toLocaleString('en-US')} events`);
+    expect(byToken.stdout).toContain(`${run.output.committed.toLocaleString('en-US')} output records committed`);
+    for (const c of run.checks) expect(byToken.stdout).toContain(`${c.ok ? '✓' : '✗'} ${c.name}`);
+    if (run.checks.some((c) => !c.ok)) expect(byToken.stdout).toMatch(/✗ \S+ shows at step [\d,]+ \(seq \d+/);
+    expect(byFile.status).toBe(0);
+    expect(byFile.stdout).toContain(`${run.traceEvents.toLocaleString('en-US')} events`);
+    expect(byFile.stdout).toContain('a trace file does not hold verdicts');
+  });
+
+  it('rejects bad input with one line and exit 2', async () => {
+    const corrupt = join(dir, 'corrupt.jsonl');
+    writeFileSync(corrupt, '{"seq":0,"t":0,"p":"world","kind":"world.start"}\n{not json\n');
+    const empty = join(dir, 'empty.jsonl');
+    writeFileSync(empty, '\n');
+    const cases = [['replay', join(dir, 'missing.jsonl')], ['replay', corrupt], ['replay', empty], ['replay', 'w1.@@@'], ['replay', 'w1.e30'], ['replay'], ['replay', 'a', 'b'], ['walkthrough', 'nope']];
+    const results = await Promise.all(cases.map((c) => weir(c)));
+    results.forEach((r, i) => {
+      const what = `weir ${cases[i]!.join(' ')} → ${r.stderr}`;
+      expect(r.status, what).toBe(2);
+      expect(r.stderr, what).toMatch(/^weir: [^\n]+\n$/);
+      expect(r.stdout, what).toBe('');
+    });
+    expect(results[1]!.stderr).toContain('line 2');
+    expect(results[7]!.stderr).toContain('watermarks, late-data, barriers, exactly-once');
+  });
+});
+
+describe('weir walkthrough without a terminal', () => {
+  it('prints the menu, and a lesson\'s narration with the event of each step', async () => {
+    const [menu, barriers] = await Promise.all([weir(['walkthrough']), weir(['walkthrough', 'barriers'])]);
+    expect(menu.status).toBe(0);
+    for (const name of ['watermarks', 'late-data', 'barriers', 'exactly-once']) expect(menu.stdout).toContain(name);
+    expect(barriers.status).toBe(0);
+    expect(barriers.stdout).toContain('weir walkthrough barriers');
+    expect(barriers.stdout).toMatch(/1\. A checkpoint starts\n {3}at step [\d,]+ \(seq \d+, [\d,]+ ms, jm barrier\.inject/);
+    expect(barriers.stdout).toMatch(/\n {3}at step .* barrier\.align/);
+    expect(barriers.stdout).toMatch(/\n {3}at step .* checkpoint\.complete/);
+  });
+});

@@ -1,0 +1,102 @@
+/**
+ * What this proves: in a real terminal, `weir replay <token>` and `weir
+ * walkthrough barriers` draw what a person should see, answer key presses,
+ * and quit cleanly with q — exit 0 and the shell's screen given back.
+ *
+ * How: tmux (on its own server socket, so no user session is touched) runs
+ * the real command in a detached 100×30 pane; the test sends keys, captures
+ * the pane as text and waits for the expected words. Skipped when tmux is
+ * not installed (.ci/run installs it).
+ */
+import { execFileSync, spawnSync } from 'node:child_process';
+import { afterAll, describe, expect, it } from 'vitest';
+import { ROOT } from '../cli/helpers.ts';
+import { encodeToken } from '../../src/explore/settings.ts';
+import { DROPPING } from './helpers.ts';
+
+const hasTmux = spawnSync('tmux', ['-V']).status === 0;
+const SOCKET = `weir-test-${process.pid}`;
+const EXIT_MARK = 'WEIR-EXIT=';
+
+function tmux(...args: string[]): string {
+  return execFileSync('tmux', ['-L', SOCKET, ...args], { encoding: 'utf8' });
+}
+
+/** Starts `weir args` in a fresh detached session; the shell then prints the exit code and waits. */
+function start(session: string, args: string): void {
+  const cmd = `cd ${JSON.stringify(ROOT)} && env CI=0 CONTINUOUS_INTEGRATION=0 node bin/weir.js ${args}; echo ${EXIT_MARK}$?; sleep 120`;
+  tmux('new-session', '-d', '-s', session, '-x', '100', '-y', '30', cmd);
+}
+
+const screen = (session: string): string => tmux('capture-pane', '-p', '-t', session);
+
+async function waitFor(session: string, ok: (s: string) => boolean, timeoutMs = 20_000): Promise<string> {
+  let s = screen(session);
+  for (let waited = 0; !ok(s) && waited < timeoutMs; waited += 100) {
+    await new Promise((r) => setTimeout(r, 100));
+    s = screen(session);
+  }
+  return s;
+}
+
+/** Sends keys and waits until the screen satisfies `ok`. */
+async function press(session: string, keys: string[], ok: (s: string) => boolean): Promise<string> {
+  tmux('send-keys', '-t', session, ...keys);
+  return waitFor(session, ok);
+}
+
+const stepOf = (s: string): number => Number(/step ([\d,]+)\//.exec(s)?.[1]?.replace(/,/g, '') ?? NaN);
+
+afterAll(() => {
+  if (hasTmux) spawnSync('tmux', ['-L', SOCKET, 'kill-server']);
+});
+
+describe.skipIf(!hasTmux)('in a real terminal (tmux)', () => {
+  it('weir replay <token>: draws the run, steps with the keys, jumps to the failed check, quits cleanly', async () => {
+    start('replay', `replay ${encodeToken(DROPPING)}`);
+    let s = await waitFor('replay', (x) => x.includes('events (all kinds'));
+    expect(s).toContain('weir replay wordcount seed 1');
+    expect(s).toMatch(/step 1\/[\d,]+/);
+    expect(s).toContain('window[1]');
+    expect(s).toContain('checkpoints');
+    expect(s).toContain('event time →');
+    expect(s).toMatch(/✗ 1 of \d+ checks failed\s+exactly-once/);
+    for (const line of s.split('\n')) expect(line.length).toBeLessThanOrEqual(100);
+
+    s = await press('replay', ['Right'], (x) => stepOf(x) === 2);
+    expect(stepOf(s)).toBe(2);
+    s = await press('replay', ['-l', ']'], (x) => stepOf(x) === 12);
+    expect(stepOf(s)).toBe(12);
+    s = await press('replay', ['c'], (x) => /▶.*coordinator injects barrier c1/.test(x));
+    expect(s).toMatch(/▶.*barrier\.inject\s+coordinator injects barrier c1/);
+    s = await press('replay', ['v'], (x) => x.includes('✗ exactly-once at step'));
+    expect(s).toContain('✗ exactly-once at step');
+    s = await press('replay', ['?'], (x) => x.includes('next / previous checkpoint step'));
+    expect(s).toContain('q          quit');
+    s = await press('replay', ['?'], (x) => x.includes('events'));
+
+    s = await press('replay', ['q'], (x) => x.includes(EXIT_MARK));
+    expect(s).toContain(`${EXIT_MARK}0`);
+    expect(s).not.toContain('weir replay wordcount');
+  });
+
+  it('weir walkthrough barriers: narrates, pages with Enter → ←, moves the cursor, quits cleanly', async () => {
+    start('walk', 'walkthrough barriers');
+    let s = await waitFor('walk', (x) => x.includes('Checkpoint barriers — 1/'));
+    expect(s).toContain('A checkpoint starts');
+    expect(s).toMatch(/▶.*coordinator injects barrier c1/);
+    const total = Number(/Checkpoint barriers — 1\/(\d+)/.exec(s)![1]);
+    await new Promise((r) => setTimeout(r, 300));
+
+    s = await press('walk', ['Enter'], (x) => x.includes(`2/${total}: The source injects`));
+    expect(s).toMatch(/▶.*source\[\d\] sends barrier c1/);
+    s = await press('walk', ['Right'], (x) => x.includes(`3/${total}: Alignment`));
+    expect(s).toContain('▮1');
+    expect(s).toMatch(/aligning c1/);
+    s = await press('walk', ['Left'], (x) => x.includes(`2/${total}:`));
+    expect(s).toContain(`2/${total}: The source injects`);
+
+    s = await press('walk', ['q'], (x) => x.includes(EXIT_MARK));
+    expect(s).toContain(`${EXIT_MARK}0`);
+  });
+});
