@@ -44,6 +44,8 @@ export interface SeedResult {
   events: number;
   faults: number;
   coverage: EdgeCounts;
+  /** What the run exercised (absent when it threw). */
+  exercised?: { crashes: number; restores: number; checkpoints: number; savepoints: number };
 }
 
 /** The seeds of `start .. start + count - 1` that belong to `shard` (all of them without one). */
@@ -86,5 +88,6 @@ export function runSeed(job: SweepJob, seed: number): SeedResult {
     events: report.events,
     faults: report.plan.faults.length,
     coverage: probe.finish(),
+    exercised: { crashes: report.faults.crashes, restores: report.faults.restores, checkpoints: report.checkpoints.completed, savepoints: report.checkpoints.savepoints },
   };
 }

@@ -6,7 +6,8 @@
  * JSON-lines trace file written by `weir run --trace`.
  */
 import { readFileSync, statSync } from 'node:fs';
-import { parseJsonl, type TraceEvent } from '../sim/trace.ts';
+import type { TraceEvent } from '../sim/trace.ts';
+import { parseTraceText } from './model/trace-text.ts';
 import type { RunSettings } from '../explore/settings.ts';
 import type { CheckVerdict } from './model/violations.ts';
 import type { InputPoint } from './model/plot.ts';
@@ -82,7 +83,7 @@ export function readRecording(path: string): Recording {
   }
   let events: TraceEvent[];
   try {
-    events = parseJsonl(text);
+    events = parseTraceText(text);
   } catch (e) {
     throw new RecordingError(`"${path}" is not a weir trace: ${(e as Error).message}`);
   }

@@ -7,6 +7,7 @@ import type { TraceEvent } from '../../sim/trace.ts';
 import { faultText, FAULT_KINDS } from './faults.ts';
 import { num, str } from './fields.ts';
 import type { TaskState } from './types.ts';
+import { fullEvent } from './trace-text.ts';
 
 export function fmtNum(n: number): string {
   return n.toLocaleString('en-US');
@@ -28,7 +29,8 @@ const c = (e: TraceEvent): string => `c${num(e, 'checkpoint') ?? '?'}`;
 const win = (e: TraceEvent): string => `${str(e, 'key') ?? '?'} [${num(e, 'start') ?? '?'},${num(e, 'end') ?? '?'})`;
 
 /** What an event says, in a few words (without seq, time, process and kind). */
-export function describeEvent(e: TraceEvent): string {
+export function describeEvent(lazy: TraceEvent): string {
+  const e = fullEvent(lazy);
   const task = str(e, 'task') ?? '';
   switch (e.kind) {
     case 'watermark': {
