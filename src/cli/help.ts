@@ -14,7 +14,7 @@ Commands:
   explore <scenario> [options]       sweep seeds, shrink the first failure
   replay <token|trace-file>          step through one run in the terminal UI
   walkthrough [lesson]               narrated lessons in the terminal UI
-  trace <token> --format jsonl|perfetto [-o FILE]  export a trace    (planned)
+  trace <token> --format jsonl|perfetto [-o FILE]  export a run's trace
 
 Options:
   -h, --help       this help (also: weir <command> --help)
@@ -40,6 +40,7 @@ Options:
   --bug NAME               switch on a planted bug (repeatable; see weir bugs)
   --json                   print one JSON object instead of the report
   --trace FILE             write every trace event to FILE as JSON lines
+  --check-determinism      run twice; fail (naming the first divergent event) unless the trace hashes match
 
 A repro token (w1.…) fixes every setting of a run: with a token, only
 --json and --trace may be given.
@@ -127,5 +128,3 @@ event each step points at.
 Exit codes: 0 done, 2 unknown lesson.
 `;
 
-/** Commands in the contract that this version does not provide yet. */
-export const PLANNED_COMMANDS: readonly string[] = ['trace'];

@@ -14,7 +14,7 @@
  * needs it, so `weir --help` and `weir --version` load almost nothing.
  */
 import { readFileSync } from 'node:fs';
-import { MAIN_HELP, PLANNED_COMMANDS } from './help.ts';
+import { MAIN_HELP } from './help.ts';
 import { EXIT, UsageError } from './usage-error.ts';
 
 type Command = (argv: readonly string[]) => Promise<number>;
@@ -26,6 +26,7 @@ const COMMANDS: Readonly<Record<string, () => Promise<Command>>> = {
   explore: async () => (await import('./explore.ts')).exploreCommand,
   replay: async () => (await import('./replay.ts')).replayCommand,
   walkthrough: async () => (await import('./walkthrough.ts')).walkthroughCommand,
+  trace: async () => (await import('./trace.ts')).traceCommand,
 };
 
 const INTERNAL_ERROR = 3;
@@ -63,7 +64,6 @@ async function dispatch(argv: readonly string[]): Promise<number> {
   if (command === 'help') return help(rest);
   const load = Object.prototype.hasOwnProperty.call(COMMANDS, command) ? COMMANDS[command] : undefined;
   if (load !== undefined) return (await load())(rest);
-  if (PLANNED_COMMANDS.includes(command)) throw new UsageError(`${command} is not available yet in this version`);
   if (command.startsWith('-')) throw new UsageError(`unknown flag "${command}" (try: weir --help)`);
   throw new UsageError(`unknown command "${command}" (try: weir --help)`);
 }

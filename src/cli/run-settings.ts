@@ -26,6 +26,7 @@ export const RUN_FLAGS: Readonly<Record<string, FlagSpec>> = {
   bug: { value: true, repeat: true },
   'checkpoint-interval': { value: true },
   'savepoint-at': { value: true },
+  'check-determinism': {},
   json: {},
   trace: { value: true },
 };

@@ -16,6 +16,7 @@ import { openTraceOut, type TraceOut } from './trace-out.ts';
 import { EXIT, UsageError } from './usage-error.ts';
 import type { RunReport } from '../explore/run.ts';
 import type { RunSettings } from '../explore/settings.ts';
+import type { TraceEvent } from '../sim/trace.ts';
 
 export async function runCommand(argv: readonly string[]): Promise<number> {
   const args = parseArgs('run', argv, RUN_FLAGS);
@@ -35,9 +36,14 @@ export async function runCommand(argv: readonly string[]): Promise<number> {
   const style = !json && process.stdout.isTTY && !process.env.NO_COLOR ? ANSI : PLAIN;
 
   if (!json) process.stdout.write(bannerLine(req.settings, req.fromToken) + '\n');
+  const checkDeterminism = args.switches.has('check-determinism');
+  const firstEvents: TraceEvent[] = [];
   let report: RunReport;
   try {
-    report = runScenario(req.settings, { subscribers: traceOut ? [traceOut.subscriber] : [] });
+    const subscribers = [...(traceOut ? [traceOut.subscriber] : []), ...(checkDeterminism ? [(e: TraceEvent) => void firstEvents.push(e)] : [])];
+    report = runScenario(req.settings, { subscribers });
+    if (checkDeterminism) report.checks.push(await determinismCheck(req.settings, report.traceHash, firstEvents));
+    report.ok = report.checks.every((c) => c.ok);
   } catch (e) {
     traceOut?.discard();
     if (e instanceof UnknownScenarioError) throw new UsageError(`${e.message} (try: weir list)`);
@@ -47,6 +53,22 @@ export async function runCommand(argv: readonly string[]): Promise<number> {
   if (json) process.stdout.write(JSON.stringify(report) + '\n');
   else process.stdout.write(reportLines(report, style).join('\n') + '\n' + traceNote(tracePath));
   return report.ok ? EXIT.ok : EXIT.checkFailed;
+}
+
+/**
+ * Runs the same settings a second time and compares: the same trace hash, or
+ * the first event at which the two runs part (index, and each run's event).
+ */
+async function determinismCheck(settings: RunSettings, hash: string, first: TraceEvent[]): Promise<{ name: string; ok: boolean; detail: string }> {
+  const { runScenario } = await import('../explore/run.ts');
+  const { eventLine, firstDivergence } = await import('../sim/trace.ts');
+  const second: TraceEvent[] = [];
+  const again = runScenario(settings, { subscribers: [(e) => void second.push(e)] });
+  if (again.traceHash === hash) return { name: 'determinism', ok: true, detail: `two runs, the same trace hash ${hash} over ${first.length} events` };
+  const d = firstDivergence(first, second);
+  const show = (e: TraceEvent | undefined): string => (e ? eventLine(e) : '(the run had ended)');
+  const where = d ? `first divergent event #${d.index}: first run ${show(d.a)}, second run ${show(d.b)}` : 'no divergent event found';
+  return { name: 'determinism', ok: false, detail: `trace hashes differ (${hash} vs ${again.traceHash}); ${where}` };
 }
 
 function traceNote(path: string | undefined): string {

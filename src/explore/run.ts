@@ -61,6 +61,8 @@ export interface RunReport {
 export interface RunOptions {
   /** Run this scenario instead of the shipped one named in the settings (tests, users' own pipelines). */
   scenario?: Scenario;
+  /** Trace every network send and delivery too (for trace export; the trace hash then differs). */
+  traceNetwork?: boolean;
   /** A wall clock (benchmarks): when given, the report carries `phaseMs`, the time spent simulating and judging. */
   now?: () => number;
   /** Receives the committed (read-committed) output records once the run is over. */
@@ -146,7 +148,7 @@ export function runScenario(settings: RunSettings, opts: RunOptions = {}): RunRe
   const world = new World({
     seed: settings.seed,
     traceRing: opts.traceRing ?? 0,
-    traceNetwork: false,
+    traceNetwork: opts.traceNetwork ?? false,
     // Named fault sites (slow snapshot upload, lost completion notice, slow commit) join the faulty profiles.
     buggify: { enabled: settings.faults === 'heavy' || settings.faults === 'swarm' },
     subscribers: [subscriber, ...(opts.subscribers ?? [])],

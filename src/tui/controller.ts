@@ -77,7 +77,7 @@ export function reduceUi(ui: ReplayUi, a: Action, ctx: UiContext): ReplayUi {
     case 'violation': {
       if (ctx.violations.length === 0) return { ...ui, note: 'no check failed in this run' };
       const v = ctx.violations[ui.violation % ctx.violations.length]!;
-      return { ...at(v.index, `✗ ${v.check} at step ${fmtNum(v.index + 1)}: ${v.why}`), violation: ui.violation + 1, playing: false };
+      return { ...at(v.index, `✗ ${v.check} at step ${fmtNum(v.index)}: ${v.why}`), violation: ui.violation + 1, playing: false };
     }
     case 'play':
       return { ...ui, playing: !ui.playing && ui.cursor < last, note: undefined };
@@ -134,6 +134,16 @@ function clamp(v: number, max: number): number {
 }
 
 export type KeyResult = Action | 'quit' | undefined;
+
+/**
+ * Keys that arrive together (typed ahead, or sent at once by a script) reach
+ * the input handler as one string, like a paste; split them so that each
+ * counts. Only plain ASCII and Enter are split: anything else stays whole.
+ */
+export function splitKeys(input: string, key: Partial<Key>): [string, Partial<Key>][] {
+  if (input.length <= 1 || /[^\r\x20-\x7e]/.test(input)) return [[input, key]];
+  return [...input].map((ch): [string, Partial<Key>] => (ch === '\r' ? ['', { return: true }] : [ch, {}]));
+}
 
 /** The replay's key map. In the filter prompt, keys edit the filter. */
 export function keyAction(input: string, key: Partial<Key>, ui: ReplayUi): KeyResult {

@@ -13,7 +13,8 @@ const SHOWN_FAULTS = 10;
 
 function at(replay: Replay, i: number): string {
   const e: TraceEvent = replay.index.events[i]!;
-  return `step ${fmtNum(i + 1)} (seq ${e.seq}, ${fmtMs(e.t)}, ${e.p} ${e.kind}: ${describeEvent(e)})`;
+  const seq = e.seq === i ? '' : `seq ${e.seq}, `;
+  return `step ${fmtNum(i)} (${seq}${fmtMs(e.t)}, ${e.p} ${e.kind}: ${describeEvent(e)})`;
 }
 
 export function replaySummary(replay: Replay): string {

@@ -53,7 +53,7 @@ describe('ReplayApp frames', () => {
     const frame = await frameWhen(app, (f) => f.includes('events'));
     const state = replay.index.stateAt(recv);
     for (const [name, t] of state.tasks) expect(frame).toMatch(new RegExp(`${name.replace(/[[\]]/g, '\\$&')}\\s+${fmtWm(t.watermark).replace(/[+]/g, '\\+')}\\s`));
-    expect(frame).toContain(`step ${fmtNum(recv + 1)}/${fmtNum(replay.index.length)}`);
+    expect(frame).toContain(`step ${fmtNum(recv)}/${fmtNum(replay.index.length - 1)}`);
     const line = frame.split('\n').find((l) => l.startsWith(task))!;
     expect(line).toContain('aligning c2');
     expect(line).toContain('▮2');
@@ -86,14 +86,14 @@ describe('ReplayApp frames', () => {
 
   it('moves the cursor with the keys', async () => {
     const app = render(<ReplayApp replay={failing} size={{ cols: 100, rows: 30 }} />);
-    expect(stepOf(await frameWhen(app, (f) => f.includes('events')))).toBe(1);
-    expect(stepOf(await pressTo(app, KEYS.right, 2))).toBe(2);
-    expect(stepOf(await pressTo(app, ']', 12))).toBe(12);
-    expect(stepOf(await pressTo(app, '[', 2))).toBe(2);
-    expect(stepOf(await pressTo(app, KEYS.left, 1))).toBe(1);
-    const firstCheckpoint = failing.index.jump('checkpoint', 0, 1)! + 1;
+    expect(stepOf(await frameWhen(app, (f) => f.includes('events')))).toBe(0);
+    expect(stepOf(await pressTo(app, KEYS.right, 1))).toBe(1);
+    expect(stepOf(await pressTo(app, ']', 11))).toBe(11);
+    expect(stepOf(await pressTo(app, '[', 1))).toBe(1);
+    expect(stepOf(await pressTo(app, KEYS.left, 0))).toBe(0);
+    const firstCheckpoint = failing.index.jump('checkpoint', 0, 1)!;
     expect(stepOf(await pressTo(app, 'c', firstCheckpoint))).toBe(firstCheckpoint);
-    const violation = failing.violations[0]!.index + 1;
+    const violation = failing.violations[0]!.index;
     const frame = await pressTo(app, 'v', violation);
     expect(stepOf(frame)).toBe(violation);
     expect(frame).toContain('✗ exactly-once at step');
@@ -132,17 +132,17 @@ describe('WalkthroughApp', () => {
     const loaded = await loadLesson(lesson);
     const n = loaded.steps.length;
     const app = render(<WalkthroughApp lessons={LESSONS} load={async () => loaded} initial="barriers" size={{ cols: 100, rows: 30 }} />);
-    const at = (k: number) => (f: string) => f.includes(`Checkpoint barriers — ${k}/${n}`) && stepOf(f) === loaded.steps[k - 1]!.index + 1;
+    const at = (k: number) => (f: string) => f.includes(`Checkpoint barriers — ${k}/${n}`) && stepOf(f) === loaded.steps[k - 1]!.index;
     const first = await frameWhen(app, at(1));
     await tick(100); // the lesson's key handler is registered just after its first frame
     expect(first).toContain(`Checkpoint barriers — 1/${n}: A checkpoint starts`);
-    expect(stepOf(first)).toBe(loaded.steps[0]!.index + 1);
+    expect(stepOf(first)).toBe(loaded.steps[0]!.index);
     app.stdin.write(KEYS.enter);
     await frameWhen(app, at(2));
     app.stdin.write(KEYS.right);
     const third = await frameWhen(app, at(3));
     expect(third).toContain(`3/${n}: Alignment`);
-    expect(stepOf(third)).toBe(loaded.steps[2]!.index + 1);
+    expect(stepOf(third)).toBe(loaded.steps[2]!.index);
     expect(third).toContain('▮1');
     app.stdin.write(KEYS.left);
     expect(await frameWhen(app, at(2))).toContain(`2/${n}: The source injects`);

@@ -56,17 +56,17 @@ describe.skipIf(!hasTmux)('in a real terminal (tmux)', () => {
     start('replay', `replay ${encodeToken(DROPPING)}`);
     let s = await waitFor('replay', (x) => x.includes('events (all kinds'));
     expect(s).toContain('weir replay wordcount seed 1');
-    expect(s).toMatch(/step 1\/[\d,]+/);
+    expect(s).toMatch(/step 0\/[\d,]+/);
     expect(s).toContain('window[1]');
     expect(s).toContain('checkpoints');
     expect(s).toContain('event time →');
     expect(s).toMatch(/✗ 1 of \d+ checks failed\s+exactly-once/);
     for (const line of s.split('\n')) expect(line.length).toBeLessThanOrEqual(100);
 
-    s = await press('replay', ['Right'], (x) => stepOf(x) === 2);
-    expect(stepOf(s)).toBe(2);
-    s = await press('replay', ['-l', ']'], (x) => stepOf(x) === 12);
-    expect(stepOf(s)).toBe(12);
+    s = await press('replay', ['Right'], (x) => stepOf(x) === 1);
+    expect(stepOf(s)).toBe(1);
+    s = await press('replay', ['-l', ']'], (x) => stepOf(x) === 11);
+    expect(stepOf(s)).toBe(11);
     s = await press('replay', ['c'], (x) => /▶.*coordinator injects barrier c1/.test(x));
     expect(s).toMatch(/▶.*barrier\.inject\s+coordinator injects barrier c1/);
     s = await press('replay', ['v'], (x) => x.includes('✗ exactly-once at step'));

@@ -14,7 +14,6 @@
  */
 import type { Tracer } from '../../runtime/index.ts';
 import type { KeyedStateBackend } from '../state/backend.ts';
-import type { TimerService } from '../time/timers.ts';
 import type { LogClient } from '../../log/client.ts';
 import type { BugSwitches } from '../bugs.ts';
 
@@ -37,7 +36,6 @@ export interface OperatorContext {
   readonly attempt: number;
   /** Keyed state of this operator instance (undefined for non-keyed operators). */
   readonly state: KeyedStateBackend | undefined;
-  readonly timers: TimerService<string> | undefined;
   /** Virtual processing time. */
   now(): number;
   readonly trace: Tracer;

@@ -58,10 +58,25 @@ class JobManager implements ProcessLogic {
       failJob: (reason) => this.fail(reason),
     });
     for (const tm of plan.taskManagers) this.tms.set(tm, { incarnation: -1, lastAckMs: -1 });
-    const stored = unseal(ctx.disk.read('attempt'));
-    this.attempt = stored === undefined ? -1 : Number(stored);
     this.heartbeat();
-    this.newAttempt(ctx.incarnation === 0 ? 'job submitted' : 'job manager restarted');
+    this.recoverAttempt();
+  }
+
+  /**
+   * Reads the last attempt number from disk and starts the next attempt. A
+   * file that is there but does not read back intact (read corruption) is
+   * read again later: starting over at attempt 0 would reuse attempt numbers,
+   * and stale messages of an old attempt would pass for current ones.
+   */
+  private recoverAttempt(): void {
+    const raw = this.ctx.disk.read('attempt');
+    const stored = unseal(raw);
+    if (raw !== undefined && stored === undefined) {
+      this.ctx.timers.after(this.settings.restartDelayMs, () => this.recoverAttempt());
+      return;
+    }
+    this.attempt = stored === undefined ? -1 : Number(stored);
+    this.newAttempt(this.ctx.incarnation === 0 ? 'job submitted' : 'job manager restarted');
   }
 
   private broadcast(m: JmToTm): void {

@@ -186,7 +186,6 @@ export class Task {
       parallelism: inst.node.parallelism,
       attempt: env.attempt,
       state,
-      timers: undefined,
       now: () => env.ctx.clock.now(),
       trace: env.ctx.trace,
       bugs: env.bugs,
@@ -288,6 +287,12 @@ export class Task {
     this.drainOthers(ch);
   }
 
+  /**
+   * After an alignment ends (or is abandoned), the channels it blocked may hold
+   * queued items. Draining them can complete the next alignment and call this
+   * again; the flag keeps that inner call from starting a second pass, since
+   * the outer loop visits every channel anyway.
+   */
   private drainOthers(except: number): void {
     if (this.draining) return;
     this.draining = true;

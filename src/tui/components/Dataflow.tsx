@@ -49,7 +49,8 @@ export function Dataflow({ replay, state, width, height, focusTask }: DataflowPr
   const lines: React.ReactElement[] = [
     <Line key="title" width={width} segments={[{ text: 'dataflow ', bold: true }, { text: flow, color: 'cyan' }, { text: legend, dim: true }]} />,
   ];
-  const shown = topo.order.slice(0, Math.max(0, height - 1));
+  const room = Math.max(0, height - 1);
+  const shown = pickTasks(topo.order, topo.order.length <= room ? room : room - 1, focusTask);
   for (const name of shown) {
     const t = state.tasks.get(name);
     if (!t) {
@@ -60,14 +61,29 @@ export function Dataflow({ replay, state, width, height, focusTask }: DataflowPr
     const segs: Segment[] = [
       { text: name.padEnd(nameWidth), bold: name === focusTask, inverse: name === focusTask },
       { text: ` ${fmtWm(t.watermark).padStart(9)} `, bold: true },
-      { text: statusText(t).padEnd(14), color: STATUS_COLOR[t.status] },
+      { text: statusText(t).padEnd(13), color: STATUS_COLOR[t.status] },
       ...(wide ? [{ text: `${t.process.padEnd(5)} `, dim: true }] : []),
       ...views.map((v) => channelText(v, wide, aligned)),
     ];
     lines.push(<Line key={name} width={width} segments={segs} />);
   }
-  if (shown.length < topo.order.length) lines[lines.length - 1] = <Line key="more" width={width} segments={[{ text: `… ${topo.order.length - shown.length + 1} more tasks`, dim: true }]} />;
+  if (shown.length < topo.order.length) {
+    lines.push(<Line key="more" width={width} segments={[{ text: `… ${topo.order.length - shown.length} more tasks`, dim: true }]} />);
+  }
   return <Box flexDirection="column">{lines}</Box>;
+}
+
+/**
+ * The tasks that fit in `rows`, in display order. When not all fit, the
+ * vertex of the task the cursor's event is about comes first, so the task
+ * being talked about stays in view.
+ */
+export function pickTasks(order: readonly string[], rows: number, focus: string | undefined): string[] {
+  if (order.length <= rows) return [...order];
+  const vertexOf = (t: string): string => t.replace(/\[\d+\]$/, '');
+  const first = focus !== undefined ? order.filter((t) => vertexOf(t) === vertexOf(focus)) : [];
+  const chosen = new Set([...first, ...order].slice(0, rows));
+  return order.filter((t) => chosen.has(t));
 }
 
 /** Lines the dataflow wants: a title and one per task. */

@@ -1,5 +1,6 @@
 /**
- * The top three lines: which run and where the cursor is; the job's
+ * The top three lines: which run and where the cursor is (step i is trace
+ * event i, so it equals the seq a checker names); the job's
  * attempt, faults and late records so far; the checkers' verdict (for a
  * failed check, its explanation and the key that jumps to it).
  */
@@ -21,7 +22,7 @@ export function Header({ replay, state, ui, width }: { replay: Replay; state: Re
     { text: 'weir replay ', bold: true, color: 'cyan' },
     { text: `${run}  ` },
     { text: `t ${fmtMs(state.timeMs)}  `, bold: true },
-    { text: `step ${fmtNum(ui.cursor + 1)}/${fmtNum(replay.index.length)}  ` },
+    { text: `step ${fmtNum(ui.cursor)}/${fmtNum(replay.index.length - 1)}  ` },
     { text: play, dim: !ui.playing },
   ];
   const job: Segment[] = [
@@ -49,7 +50,7 @@ function checkSegments(replay: Replay): Segment[] {
   return [
     { text: `✗ ${failed.length} of ${checks.length} checks failed  `, color: 'red', bold: true },
     { text: `${first.check}: `, color: 'red' },
-    { text: `(v: step ${fmtNum(first.index + 1)}) `, bold: true },
+    { text: `(v: step ${fmtNum(first.index)}) `, bold: true },
     { text: first.detail },
   ];
 }

@@ -6,9 +6,9 @@
  * learner can look around and come back with ← →.
  */
 import React, { useRef, useState } from 'react';
-import { Box, Text, useInput } from 'ink';
+import { Box, Text, useInput, type Key } from 'ink';
 import type { LessonReplays } from '../lessons/resolve.ts';
-import { keyAction } from '../controller.ts';
+import { keyAction, splitKeys } from '../controller.ts';
 import { useReplay } from '../use-replay.ts';
 import type { Size } from '../use-terminal-size.ts';
 import { ReplayView } from './ReplayView.tsx';
@@ -55,15 +55,26 @@ function LessonStage({ loaded, size, step, stepRef, go, onMenu, onQuit }: StageP
       dispatch({ type: 'set-filter', filter: next.step.filter ?? '' });
     }
   };
-  useInput((input, key) => {
-    if (latest.current.editing === undefined) {
-      if (key.return || key.rightArrow || input === 'n') return move(Math.min(last, stepRef.current + 1));
-      if (key.leftArrow || input === 'p' || input === 'b') return move(Math.max(0, stepRef.current - 1));
-      if (input === 'm') return onMenu();
+  /** Handles one key; false when the lesson is left (the remaining keys are dropped). */
+  const onKey = (input: string, key: Partial<Key>): boolean => {
+    const editing = latest.current.editing !== undefined;
+    if (!editing && (key.return || key.rightArrow || input === 'n')) move(Math.min(last, stepRef.current + 1));
+    else if (!editing && (key.leftArrow || input === 'p' || input === 'b')) move(Math.max(0, stepRef.current - 1));
+    else if (!editing && input === 'm') {
+      onMenu();
+      return false;
+    } else {
+      const a = keyAction(input, key, latest.current);
+      if (a === 'quit') {
+        onQuit();
+        return false;
+      }
+      if (a) dispatch(a);
     }
-    const a = keyAction(input, key, latest.current);
-    if (a === 'quit') onQuit();
-    else if (a) dispatch(a);
+    return true;
+  };
+  useInput((raw, rawKey) => {
+    for (const [input, key] of splitKeys(raw, rawKey)) if (!onKey(input, key)) return;
   });
   const narrationLines = size.rows >= 28 ? 7 : 5;
   const runLabel = loaded.lesson.runs.length > 1 ? ` · run: ${loaded.lesson.runs.find((r) => r.key === s.run)?.label ?? s.run}` : '';

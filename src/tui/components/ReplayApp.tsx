@@ -5,7 +5,7 @@
 import React from 'react';
 import { useApp, useInput } from 'ink';
 import type { Replay } from '../open.ts';
-import { keyAction, type ReplayUi } from '../controller.ts';
+import { keyAction, splitKeys, type ReplayUi } from '../controller.ts';
 import { useReplay } from '../use-replay.ts';
 import { useTerminalSize, type Size } from '../use-terminal-size.ts';
 import { ReplayView } from './ReplayView.tsx';
@@ -21,10 +21,12 @@ export function ReplayApp({ replay, size, start }: ReplayAppProps): React.ReactE
   const { exit } = useApp();
   const { cols, rows } = useTerminalSize(size);
   const [ui, dispatch, latest] = useReplay({ index: replay.index, violations: replay.violations }, start);
-  useInput((input, key) => {
-    const a = keyAction(input, key, latest.current);
-    if (a === 'quit') exit();
-    else if (a) dispatch(a);
+  useInput((raw, rawKey) => {
+    for (const [input, key] of splitKeys(raw, rawKey)) {
+      const a = keyAction(input, key, latest.current);
+      if (a === 'quit') return exit();
+      if (a) dispatch(a);
+    }
   });
   return <ReplayView replay={replay} ui={ui} cols={cols} rows={rows} />;
 }

@@ -46,6 +46,14 @@ export interface Topology {
 }
 
 const SAMPLE = 32;
+/** Emitted values kept per task: the first ones, enough to cover every channel's sample across a few restarts. */
+const EMITTED_KEPT = 1024;
+/**
+ * Watermark events looked at: the matching needs only the start of each
+ * series, and channel counts also come from barriers, so a long trace's
+ * later watermarks are skipped (they are a quarter of all its events).
+ */
+const WATERMARKS_SAMPLED = 50_000;
 const LIMIT = Number.MAX_SAFE_INTEGER;
 
 export class TopologyBuilder {
@@ -53,16 +61,20 @@ export class TopologyBuilder {
   private readonly taskNames = new Set<string>();
   private readonly channelCount = new Map<string, number>();
   private readonly emitted = new Map<string, Set<number>>();
-  private readonly received = new Map<string, number[]>();
+  /** The first received values, by task and channel. */
+  private readonly received = new Map<string, number[][]>();
   private readonly sinks = new Set<string>();
   private timeVertex: string | undefined;
+  private watermarksSeen = 0;
 
   onEvent(e: TraceEvent): void {
     const task = str(e, 'task');
     if (task === undefined || e.kind === 'checkpoint.ack') return;
     if (!this.taskNames.has(task)) this.addTask(task);
     if (e.kind.startsWith('txn.')) this.sinks.add(parseTaskName(task).vertex);
-    else if (e.kind === 'watermark') this.onWatermark(e, task);
+    else if (e.kind === 'watermark') {
+      if (this.watermarksSeen++ < WATERMARKS_SAMPLED) this.onWatermark(e, task);
+    }
     else if (e.kind === 'barrier.receive') this.noteChannel(task, num(e, 'ch') ?? 0);
     else if (this.timeVertex === undefined && (e.kind === 'window.fire' || e.kind === 'record.late')) this.timeVertex = parseTaskName(task).vertex;
   }
@@ -83,14 +95,15 @@ export class TopologyBuilder {
     const wm = num(e, 'wm');
     if (wm === undefined || e.restored === true || wm <= -LIMIT || wm >= LIMIT) return;
     if (ch < 0) {
+      // A channel's first values are its upstream's first values (FIFO): the start of each series suffices.
       let set = this.emitted.get(task);
       if (!set) this.emitted.set(task, (set = new Set()));
-      set.add(wm);
+      if (set.size < EMITTED_KEPT) set.add(wm);
       return;
     }
-    const key = `${task}#${ch}`;
-    let list = this.received.get(key);
-    if (!list) this.received.set(key, (list = []));
+    let perChannel = this.received.get(task);
+    if (!perChannel) this.received.set(task, (perChannel = []));
+    const list = (perChannel[ch] ??= []);
     if (list.length < SAMPLE) list.push(wm);
   }
 
@@ -117,7 +130,7 @@ export class TopologyBuilder {
     const n = this.channelCount.get(name) ?? 0;
     const out: (string | undefined)[] = [];
     for (let ch = 0; ch < n; ch++) {
-      const values = this.received.get(`${name}#${ch}`) ?? [];
+      const values = this.received.get(name)?.[ch] ?? [];
       let best: string | undefined;
       let bestScore = 0;
       for (const [up, set] of this.emitted) {

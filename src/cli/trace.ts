@@ -1,0 +1,82 @@
+/**
+ * `weir trace <token> --format jsonl|perfetto [-o FILE]`: re-runs the run a
+ * repro token describes and writes its trace — as canonical JSON lines (the
+ * same lines `weir run --trace` writes; they hash to the run's trace hash),
+ * or as Chrome Trace Event JSON for the Perfetto UI, with network sends and
+ * deliveries traced as flow arrows (so that export's events are a superset
+ * of the run's). Without -o the trace goes to stdout. The file is written
+ * to FILE.tmp and renamed when complete.
+ */
+import { renameSync, writeFileSync, rmSync } from 'node:fs';
+import { parseArgs, valueOf, type FlagSpec } from './args.ts';
+import { EXIT, UsageError } from './usage-error.ts';
+import { decodeToken, looksLikeToken, TokenError, type RunSettings } from '../explore/settings.ts';
+
+const TRACE_FLAGS: Readonly<Record<string, FlagSpec>> = {
+  format: { value: true },
+  output: { value: true },
+};
+
+export const TRACE_HELP = `Usage: weir trace <token> --format jsonl|perfetto [-o FILE]
+
+Re-runs the run a repro token describes and writes its trace.
+  --format jsonl      one canonical JSON line per event (hashes to the run's trace hash)
+  --format perfetto   Chrome Trace Event JSON: open it in ui.perfetto.dev
+  -o, --output FILE   write to FILE (default: stdout)
+`;
+
+export async function traceCommand(argv: readonly string[]): Promise<number> {
+  if (argv.includes('--help') || argv.includes('-h')) {
+    process.stdout.write(TRACE_HELP);
+    return EXIT.ok;
+  }
+  // `-o FILE` is the one short flag (as the contract writes it): an alias of --output.
+  const args = parseArgs('trace', argv.map((a) => (a === '-o' ? '--output' : a)), TRACE_FLAGS);
+  const [token, extra] = args.positionals;
+  if (token === undefined) throw new UsageError('trace needs a repro token (weir run prints one)');
+  if (extra !== undefined) throw new UsageError(`unexpected argument "${extra}": weir trace takes one token`);
+  if (!looksLikeToken(token)) throw new UsageError(`"${token}" is not a repro token (weir run prints one: w1.…)`);
+  const format = valueOf(args, 'format');
+  if (format !== 'jsonl' && format !== 'perfetto') throw new UsageError('--format must be jsonl or perfetto');
+  let settings: RunSettings;
+  try {
+    settings = decodeToken(token);
+  } catch (e) {
+    if (e instanceof TokenError) throw new UsageError(e.message);
+    throw e;
+  }
+  const { findScenario } = await import('../../scenarios/index.ts');
+  if (!findScenario(settings.scenario)) throw new UsageError(`the repro token names scenario "${settings.scenario}", which this weir does not have (try: weir list)`);
+  const { runScenario } = await import('../explore/run.ts');
+  const text = format === 'jsonl' ? await jsonl(runScenario, settings) : await perfetto(runScenario, settings);
+  const path = valueOf(args, 'output');
+  if (path === undefined) {
+    process.stdout.write(text);
+    return EXIT.ok;
+  }
+  try {
+    writeFileSync(`${path}.tmp`, text);
+    renameSync(`${path}.tmp`, path);
+  } catch (e) {
+    rmSync(`${path}.tmp`, { force: true });
+    throw new UsageError(`cannot write "${path}" (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}); check the folder exists and is writable`);
+  }
+  process.stderr.write(`trace: ${path}\n`);
+  return EXIT.ok;
+}
+
+type Runner = typeof import('../explore/run.ts').runScenario;
+
+async function jsonl(run: Runner, settings: RunSettings): Promise<string> {
+  const { eventLine } = await import('../sim/trace.ts');
+  const lines: string[] = [];
+  run(settings, { subscribers: [(e) => lines.push(eventLine(e))] });
+  return lines.join('\n') + '\n';
+}
+
+async function perfetto(run: Runner, settings: RunSettings): Promise<string> {
+  const { PerfettoExport } = await import('../explore/perfetto.ts');
+  const exp = new PerfettoExport();
+  run(settings, { subscribers: [(e) => exp.add(e)], traceNetwork: true });
+  return exp.json();
+}
