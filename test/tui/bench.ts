@@ -9,16 +9,27 @@
  * (the replay state at the cursor), and drawing one full 100×30 frame.
  * Ends with one JSON line of the figures.
  */
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, statSync, writeFileSync, appendFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 process.env.NODE_ENV ??= 'production';
 
+// `--open-file PATH`: the child that times opening a trace file in a fresh process (one copy of the trace in memory, as in use).
+const openFileArg = process.argv.indexOf('--open-file');
+if (openFileArg > 0) {
+  const { openReplay } = await import('../../src/tui/open.ts');
+  const { readRecording } = await import('../../src/tui/recording.ts');
+  const t0 = performance.now();
+  const r = openReplay(readRecording(process.argv[openFileArg + 1]!));
+  console.log(JSON.stringify({ ms: performance.now() - t0, events: r.index.length, rssMb: Math.round(process.memoryUsage().rss / 1e6) }));
+  process.exit(0);
+}
+
 const { runScenario } = await import('../../src/explore/run.ts');
 const { eventLine } = await import('../../src/sim/trace.ts');
 const { openReplay } = await import('../../src/tui/open.ts');
-const { readRecording } = await import('../../src/tui/recording.ts');
 type TraceEvent = import('../../src/sim/trace.ts').TraceEvent;
 
 const arg = process.argv.indexOf('--events');
@@ -42,9 +53,8 @@ const replay = openReplay({ events, records: undefined, meta: { title: 'bench', 
 const openMs = ms(t0);
 const rssAfterOpen = mb();
 
-t0 = performance.now();
-const fromFile = openReplay(readRecording(path));
-const openFileMs = ms(t0);
+const child = JSON.parse(execFileSync(process.execPath, ['--import', 'tsx', new URL(import.meta.url).pathname, '--open-file', path], { encoding: 'utf8' }).trim().split('\n').pop()!) as { ms: number; events: number; rssMb: number };
+const openFileMs = child.ms;
 rmSync(dir, { recursive: true, force: true });
 
 // Steps: the cursor at random places, then one step forward and one back from each.
@@ -87,7 +97,8 @@ const figures = {
   traceFileMb: fileMb,
   openRecordingMs: Math.round(openMs),
   openTraceFileMs: Math.round(openFileMs),
-  fileMatches: fromFile.index.length === n,
+  fileMatches: child.events === n,
+  rssMbFileOpen: child.rssMb,
   snapshotEvery: replay.index.every,
   stepMeanMs: Number(stepMean.toFixed(3)),
   stepMaxMs: Number(stepMax.toFixed(3)),
@@ -96,7 +107,7 @@ const figures = {
 };
 console.log(`trace: ${n.toLocaleString('en-US')} events from ${inputEvents.toLocaleString('en-US')} input events (run ${figures.runMs.toLocaleString('en-US')} ms), file ${fileMb} MB`);
 console.log(`open recording (index every ${figures.snapshotEvery}, plot, violations): ${figures.openRecordingMs.toLocaleString('en-US')} ms`);
-console.log(`open trace file (read, parse, index): ${figures.openTraceFileMs.toLocaleString('en-US')} ms`);
+console.log(`open trace file in a fresh process (read, parse, index): ${figures.openTraceFileMs.toLocaleString('en-US')} ms, rss ${child.rssMb} MB`);
 console.log(`step forward/back (replay state at the cursor): mean ${figures.stepMeanMs} ms, max ${figures.stepMaxMs} ms`);
 console.log(`full 100x30 frame drawn by Ink: median ${figures.frameMedianMs} ms`);
 console.log(`rss after opening: ${rssAfterOpen} MB`);

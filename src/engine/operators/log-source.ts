@@ -47,6 +47,13 @@ interface PartitionState {
 export interface SourceSnapshot {
   /** The last watermark emitted, so a restored source never emits below it. */
   emitted: number;
+  /**
+   * Whether the source had marked its output idle. Downstream valves restore
+   * their view of this channel from the same checkpoint, so a restored source
+   * that was idle must announce itself active again before its watermarks
+   * count (the valve ignores watermarks on an idle channel).
+   */
+  idle?: boolean;
   partitions: { partition: number; offset: number; maxTs: number; finished: boolean }[];
 }
 
@@ -161,6 +168,7 @@ export class LogSourceOperator implements StreamOperator {
   snapshotState(): SourceSnapshot {
     return {
       emitted: this.lastEmitted,
+      idle: this.idle,
       partitions: this.parts.map((p) => ({ partition: p.partition, offset: p.offset, maxTs: p.gen.snapshot().maxTs, finished: p.finished })),
     };
   }
@@ -170,6 +178,7 @@ export class LogSourceOperator implements StreamOperator {
     this.restored = true;
     const rewind = !this.ctx.bugs.has('source-not-rewound');
     if (!this.ctx.bugs.has('watermark-not-checkpointed')) this.lastEmitted = s.emitted;
+    this.idle = s.idle === true;
     for (const p of this.parts) {
       const saved = s.partitions.find((x) => x.partition === p.partition);
       if (!saved) continue;

@@ -33,7 +33,12 @@ class TaskManager implements ProcessLogic {
   private readonly tasks = new Map<string, Task>();
   /** Data that arrived for a task of the current attempt before the task was started. */
   private readonly early = new Map<string, DataMessage[]>();
-  private readonly log: LogClient;
+  /**
+   * One log client per task: cancelling a task drops its pending requests, so a
+   * cancelled task's produce is never retried into the next attempt's time (a
+   * transaction it would reopen behind the new attempt's back).
+   */
+  private readonly logClients = new Map<string, LogClient>();
   private readonly store: RequestClient<StoreReply>;
 
   constructor(
@@ -43,7 +48,6 @@ class TaskManager implements ProcessLogic {
     private readonly bugs: BugSwitches,
     private readonly ids: ClusterIds,
   ) {
-    this.log = new LogClient(ctx, ids.broker);
     this.store = new RequestClient(ctx, ids.store, isStoreReply);
     this.toJm({ kind: 'tm.register', incarnation: ctx.incarnation });
   }
@@ -53,7 +57,8 @@ class TaskManager implements ProcessLogic {
   }
 
   onMessage(from: ProcessId, msg: unknown): void {
-    if (this.log.handle(from, msg) || this.store.handle(from, msg)) return;
+    if (this.store.handle(from, msg)) return;
+    for (const c of this.logClients.values()) if (c.handle(from, msg)) return;
     const m = msg as JmToTm | DataMessage;
     switch (m.kind) {
       case 'data':
@@ -92,6 +97,8 @@ class TaskManager implements ProcessLogic {
   private cancelAll(): void {
     for (const t of this.tasks.values()) t.cancel();
     this.tasks.clear();
+    for (const c of this.logClients.values()) c.cancelAll();
+    this.logClients.clear();
   }
 
   private deploy(attempt: number, restore: RestoreInfo | null): void {
@@ -104,7 +111,9 @@ class TaskManager implements ProcessLogic {
       else this.early.set(k, keep);
     }
     for (const pt of this.plan.tasksOn(this.ctx.id)) {
-      const env = this.taskEnv(attempt);
+      const log = new LogClient(this.ctx, this.ids.broker);
+      this.logClients.set(pt.key, log);
+      const env = this.taskEnv(attempt, log);
       const task = new Task(env, pt.key, pt.vertexId, pt.subtask, this.plan.channelsOf(pt.vertexId, pt.subtask));
       this.tasks.set(pt.key, task);
       for (const m of this.early.get(pt.key) ?? []) if (m.attempt === attempt) task.onData(m.ch, m.seq, m.items);
@@ -138,11 +147,11 @@ class TaskManager implements ProcessLogic {
     task.start(snap);
   }
 
-  private taskEnv(attempt: number): TaskEnv {
+  private taskEnv(attempt: number, log: LogClient): TaskEnv {
     const tm = this;
     return {
       ctx: this.ctx,
-      log: this.log,
+      log,
       bugs: this.bugs,
       settings: this.settings,
       graph: this.plan.graph,

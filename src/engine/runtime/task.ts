@@ -332,9 +332,13 @@ export class Task {
   private snapshotAndForward(id: number): void {
     let pending = 1;
     const ops: unknown[] = [];
+    // Everything is captured now, at the barrier: a sink finishing its part later must not
+    // let watermarks that arrive meanwhile into the snapshot.
+    const valve = this.valve?.snapshot();
+    const watermark = this.watermark;
     const done = (): void => {
       pending--;
-      if (pending === 0) this.env.ackCheckpoint(this, id, { ops, valve: this.valve?.snapshot(), watermark: this.watermark });
+      if (pending === 0) this.env.ackCheckpoint(this, id, { ops, valve, watermark });
     };
     for (const inst of this.ops) {
       if (inst.op.asyncSnapshot) pending++;
