@@ -43,7 +43,7 @@ export interface Recovered {
   rolledForward: { log: PartitionLog; marker: MarkerEntry }[];
 }
 
-/** Topic -> partition count: the topics file, else the segment files present, plus `extra` topics not yet known. */
+/** Topic -> partition count: the topics file, else the segment files present; `extra` (the configured topics) at least. */
 export function recoverTopics(disk: Disk, extra: Record<string, number> = {}): { topics: Map<string, number>; onDisk: boolean } {
   const decoded = readFile(disk, TOPICS_PATH, isTopicsLine);
   const topics = new Map<string, number>();
@@ -56,7 +56,9 @@ export function recoverTopics(disk: Disk, extra: Record<string, number> = {}): {
       if (m !== null) topics.set(m[1], Math.max(topics.get(m[1]) ?? 0, Number(m[2]) + 1));
     }
   }
-  for (const name of Object.keys(extra).sort()) if (!topics.has(name)) topics.set(name, extra[name]);
+  // The configured topics are a floor: when the topics file does not read back and the counts
+  // come from the segment files, a partition that never received a record has no file yet.
+  for (const name of Object.keys(extra).sort()) topics.set(name, Math.max(topics.get(name) ?? 0, extra[name]!));
   return { topics, onDisk: fromFile !== undefined };
 }
 

@@ -10,7 +10,6 @@
  * against a plain fold in model/trace-index.test.ts) and from the trace
  * events themselves.
  */
-import React from 'react';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { render } from 'ink-testing-library';
 import { ReplayApp } from '../../src/tui/components/ReplayApp.tsx';

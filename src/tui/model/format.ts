@@ -111,12 +111,6 @@ export function eventRow(e: TraceEvent): string {
   return `${String(e.seq).padStart(7)} ${fmtNum(e.t).padStart(7)}ms ${e.p.padEnd(8)} ${e.kind.padEnd(18)} ${describeEvent(e)}`;
 }
 
-/** Cuts `s` to `width` characters, marking the cut. */
-export function fit(s: string, width: number): string {
-  if (width <= 0) return '';
-  return s.length <= width ? s : `${s.slice(0, Math.max(0, width - 1))}…`;
-}
-
 /** A task's status in a few words: `aligning c3`, `snapshot c3`, `running, eof`. */
 export function statusText(t: TaskState): string {
   switch (t.status) {

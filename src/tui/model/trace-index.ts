@@ -102,11 +102,6 @@ export class TraceIndex {
     return this.byKind.get(kind) ?? new Int32Array(0);
   }
 
-  /** How many events of each kind. */
-  kindCounts(): Map<string, number> {
-    return new Map([...this.byKind].map(([k, v]) => [k, v.length]));
-  }
-
   /** The lateness-deciding watermark at step i (undefined before the first). */
   timeWatermarkAt(i: number): number | undefined {
     const pts = this.timeWatermarks;
