@@ -29,6 +29,7 @@ import { findScenario, type CheckInput, type Scenario, type ScenarioSizes } from
 import { readCheckpoint, type StoreView } from '../engine/checkpoint/inspect.ts';
 import { checkConsistentCuts, type CheckpointCut } from '../check/checkpoint-cut.ts';
 import type { SimDisk } from '../sim/disk.ts';
+import type { Workload } from '../workload/generate.ts';
 import { TOPICS } from '../../scenarios/types.ts';
 import { checkExactlyOnceWindows } from '../check/exactly-once.ts';
 import { WatermarkChecker } from '../check/watermarks.ts';
@@ -91,7 +92,7 @@ export function runScenario(settings: RunSettings, opts: RunOptions = {}): RunRe
   if (!scenario) throw new UnknownScenarioError(`unknown scenario "${settings.scenario}"`);
   const sizes = sizesOf(scenario, settings);
   const rng = rootRng(settings.seed);
-  const workload = scenario.workload(rng.fork('workload'), sizes);
+  const workload = keepOnly(scenario.workload(rng.fork('workload'), sizes), settings.keepIds);
   const bugs = new BugSwitches(settings.bugs);
   const jobSettings: JobSettings = {
     ...DEFAULT_SETTINGS,
@@ -241,6 +242,15 @@ function livenessCheck(finished: boolean, endReason: string, openTxns: string[])
     return { name, ok: false, detail: `transaction ${openTxns[0]} was left open on the output topic${more}: read-committed readers wait behind it forever` };
   }
   return { name, ok: true, detail: 'the job finished and every transaction settled' };
+}
+
+/** The workload with only the records `keep` names (all of them when undefined). */
+function keepOnly(w: Workload, keep: readonly number[] | undefined): Workload {
+  if (keep === undefined) return w;
+  const ids = new Set(keep);
+  const kept = (records: readonly InputRecord[]): InputRecord[] => records.filter((r) => ids.has(r.id));
+  const arrivals = w.arrivals.map((a) => ({ ...a, records: kept(a.records as InputRecord[]) })).filter((a) => a.records.length > 0);
+  return { ...w, records: kept(w.records), arrivals };
 }
 
 /** A process's disk as it would survive a crash, read without side effects. */

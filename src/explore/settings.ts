@@ -27,6 +27,8 @@ export interface RunSettings {
   checkpointIntervalMs?: number;
   /** Take a savepoint at this virtual time, stop the job with it and start it again from it. */
   savepointAtMs?: number;
+  /** Only these input records (by id) of the drawn workload enter the log; the rest are left out (shrinking). */
+  keepIds?: number[];
 }
 
 const TOKEN_VERSION = 'w1';
@@ -73,6 +75,9 @@ function validateSettings(raw: unknown): RunSettings {
   if (!GUARANTEES.includes(r.guarantee as Guarantee)) bad('unknown guarantee');
   if (!FAULT_PROFILES.includes(r.faults as ProfileName)) bad('unknown fault profile');
   if (!Array.isArray(r.bugs) || !r.bugs.every((b) => typeof b === 'string' && isBugName(b))) bad('unknown planted bug');
+  if (r.keepIds !== undefined && (!Array.isArray(r.keepIds) || !r.keepIds.every((x) => Number.isSafeInteger(x) && (x as number) >= 0))) {
+    bad('keepIds is not a list of record ids');
+  }
   let plan: FaultPlan | undefined;
   if (r.plan !== undefined) {
     try {

@@ -6,13 +6,13 @@
  * are tried next.
  *
  * Every candidate is strictly simpler in one dimension and no larger in any
- * other: no more events, faults, parallelism or keys; faults only ever move
+ * other: no more events (input records), faults, parallelism or keys; faults only ever move
  * earlier, get shorter or milder. So a shrunk run is never larger than the
  * run it came from. Candidates keep the plan well formed: planned outages
  * of one process never overlap (as `generatePlan` guarantees).
  *
  * Order, cheapest big wins first: drop every fault; fewer events; drop
- * half the faults, then one fault; lower parallelism; fewer keys; then each
+ * half the faults, then one fault; leave out chunks of input records; lower parallelism; fewer keys; then each
  * fault earlier, shorter, milder. Numbers shrink as fast-check's integers
  * do: the target first, then the value minus half the distance, a quarter,
  * … one.
@@ -25,7 +25,12 @@ export interface ShrinkCase {
   keys: number;
   /** The explicit fault plan; undefined when the run drew its plan from the seed (then it is not shrunk). */
   faults: Fault[] | undefined;
+  /** The input records kept, by id (undefined: all `events` of them). */
+  keep?: number[];
 }
+
+/** Record removal is tried only below this many records: each try is a whole run. */
+const KEEP_SHRINK_MAX = 1_000;
 
 /** `target`, then `v - d/2`, `v - d/4`, … `v - 1` (d = v - target); empty when v <= target. At most `limit` values. */
 export function towards(v: number, target: number, limit = Infinity): number[] {
@@ -60,15 +65,34 @@ export function* candidates(c: ShrinkCase, ctx: ShrinkContext = ROOT_CONTEXT): G
   const halving = towards(c.events, ctx.eventsLow + 1);
   // Failing is not monotone in the event count (another count draws another workload), so round sizes below are tried too.
   const ladder = EVENT_LADDER.filter((e) => e > ctx.eventsLow && e < c.events && !halving.includes(e));
-  for (const events of [...halving, ...ladder]) {
+  // With a keep list, a fresh draw is smaller only when it has fewer records than are kept.
+  const limit = c.keep?.length ?? Infinity;
+  for (const events of [...halving, ...ladder].filter((e) => e < limit)) {
     const below = tried.filter((e) => e < events);
-    yield [{ ...c, events }, { eventsLow: Math.max(ctx.eventsLow, ...below) }];
+    // Another event count draws another workload: a keep list no longer applies.
+    const { keep, ...rest } = c;
+    void keep;
+    yield [{ ...rest, events }, { eventsLow: Math.max(ctx.eventsLow, ...below) }];
     tried.push(events);
   }
   if (faults !== undefined) for (const f of faultRemovals(c, faults)) yield [f, ctx];
+  for (const k of recordRemovals(c)) yield [k, ctx];
   for (const parallelism of towards(c.parallelism, 1)) yield [{ ...c, parallelism }, ctx];
   for (const keys of towards(c.keys, 1)) yield [{ ...c, keys }, ctx];
   if (faults !== undefined) for (const f of faultSimplifications(c, faults)) yield [f, ctx];
+}
+
+/**
+ * Fewer input records, as delta debugging does it: the kept records split in
+ * 2, 4, 8, … chunks, each candidate leaving one chunk out.
+ */
+function* recordRemovals(c: ShrinkCase): Generator<ShrinkCase> {
+  const keep = c.keep ?? Array.from({ length: c.events }, (_, i) => i);
+  if (keep.length <= 1 || keep.length > KEEP_SHRINK_MAX) return;
+  for (let n = 2; n <= keep.length; n *= 2) {
+    const size = Math.ceil(keep.length / n);
+    for (let i = 0; i < keep.length; i += size) yield { ...c, keep: [...keep.slice(0, i), ...keep.slice(i + size)] };
+  }
 }
 
 function* faultRemovals(c: ShrinkCase, faults: Fault[]): Generator<ShrinkCase> {
@@ -125,5 +149,5 @@ export function outagesDisjoint(faults: readonly Fault[]): boolean {
 
 /** A case's size in each dimension, for before/after reports. */
 export function sizeOf(c: ShrinkCase): { events: number; faults: number; parallelism: number; keys: number } {
-  return { events: c.events, faults: c.faults?.length ?? 0, parallelism: c.parallelism, keys: c.keys };
+  return { events: c.keep?.length ?? c.events, faults: c.faults?.length ?? 0, parallelism: c.parallelism, keys: c.keys };
 }

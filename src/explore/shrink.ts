@@ -67,10 +67,15 @@ export function shrinkFailure(settings: RunSettings, check: string, opts: Shrink
   if (!scenario) throw new Error(`unknown scenario "${settings.scenario}"`);
   const budget = opts.budget ?? DEFAULT_SHRINK_BUDGET;
   const sizes = sizesOf(scenario, settings);
-  const original: ShrinkCase = { events: sizes.events, parallelism: sizes.parallelism, keys: sizes.keys, faults: settings.plan?.faults };
+  const original: ShrinkCase = {
+    events: sizes.events, parallelism: sizes.parallelism, keys: sizes.keys, faults: settings.plan?.faults,
+    ...(settings.keepIds ? { keep: settings.keepIds } : {}),
+  };
   const settingsFor = (c: ShrinkCase): RunSettings => {
     const s: RunSettings = { ...settings, events: c.events };
     if (c.faults !== undefined) s.plan = { faults: c.faults };
+    if (c.keep !== undefined) s.keepIds = c.keep;
+    else delete s.keepIds;
     if (c.parallelism !== scenario.defaults.parallelism || settings.parallelism !== undefined) s.parallelism = c.parallelism;
     if (c.keys !== scenario.defaults.keys || settings.keys !== undefined) s.keys = c.keys;
     return s;

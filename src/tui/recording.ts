@@ -50,10 +50,14 @@ export async function recordRun(settings: RunSettings, token?: string): Promise<
     if (e instanceof UnknownScenarioError) throw new RecordingError(e.message);
     throw e;
   }
-  // The workload is a pure function of the seed and sizes: the same records the run read.
+  // The workload is a pure function of the seed and sizes: the same records the run read
+  // (a shrunk token keeps only some of them, by id).
   const workload = scenario.workload(rootRng(settings.seed).fork('workload'), sizesOf(scenario, settings));
+  const keep = settings.keepIds !== undefined ? new Set(settings.keepIds) : undefined;
   const records: InputPoint[] = [];
-  for (const a of workload.arrivals) for (const r of a.records) records.push({ id: r.id, ts: r.ts, atMs: a.atMs });
+  for (const a of workload.arrivals) {
+    for (const r of a.records) if (!keep || keep.has(r.id)) records.push({ id: r.id, ts: r.ts, atMs: a.atMs });
+  }
   return {
     events,
     records,

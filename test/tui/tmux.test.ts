@@ -9,7 +9,7 @@
  * not installed (.ci/run installs it).
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, it } from 'vitest';
 import { ROOT } from '../cli/helpers.ts';
 import { encodeToken } from '../../src/explore/settings.ts';
 import { DROPPING } from './helpers.ts';
@@ -52,7 +52,8 @@ afterAll(() => {
 });
 
 describe.skipIf(!hasTmux)('in a real terminal (tmux)', () => {
-  it('weir replay <token>: draws the run, steps with the keys, jumps to the failed check, quits cleanly', async () => {
+  // The two sessions are independent: run them side by side.
+  it.concurrent('weir replay <token>: draws the run, steps with the keys, jumps to the failed check, quits cleanly', async ({ expect }) => {
     start('replay', `replay ${encodeToken(DROPPING)}`);
     let s = await waitFor('replay', (x) => x.includes('events (all kinds'));
     expect(s).toContain('weir replay wordcount seed 1');
@@ -80,7 +81,7 @@ describe.skipIf(!hasTmux)('in a real terminal (tmux)', () => {
     expect(s).not.toContain('weir replay wordcount');
   });
 
-  it('weir walkthrough barriers: narrates, pages with Enter → ←, moves the cursor, quits cleanly', async () => {
+  it.concurrent('weir walkthrough barriers: narrates, pages with Enter → ←, moves the cursor, quits cleanly', async ({ expect }) => {
     start('walk', 'walkthrough barriers');
     let s = await waitFor('walk', (x) => x.includes('Checkpoint barriers — 1/'));
     expect(s).toContain('A checkpoint starts');

@@ -179,6 +179,8 @@ export class LogSourceOperator implements StreamOperator {
     const rewind = !this.ctx.bugs.has('source-not-rewound');
     if (!this.ctx.bugs.has('watermark-not-checkpointed')) this.lastEmitted = s.emitted;
     this.idle = s.idle === true;
+    // Keep the task's view of its output in step, so its final watermark marks it active first.
+    if (this.idle) this.out.emitIdle(true);
     for (const p of this.parts) {
       const saved = s.partitions.find((x) => x.partition === p.partition);
       if (!saved) continue;

@@ -33,6 +33,8 @@ interface OpInstance {
   main: Targets;
   /** Where each side output goes, by tag. */
   side: Map<string, Targets>;
+  /** The operator marked its output idle (and has not marked it active since). */
+  outputIdle: boolean;
 }
 
 /** The receivers of one output: operators chained in this task, and network edges. */
@@ -88,7 +90,7 @@ export class Task {
     const byNode = new Map<number, OpInstance>();
     for (const id of nodeIds) {
       const node = this.env.graph.nodes[id]!;
-      const inst: OpInstance = { node, op: node.create(), out: undefined as unknown as Output, main: { chained: [], writers: [] }, side: new Map() };
+      const inst: OpInstance = { node, op: node.create(), out: undefined as unknown as Output, main: { chained: [], writers: [] }, side: new Map(), outputIdle: false };
       byNode.set(id, inst);
       this.ops.push(inst);
     }
@@ -127,6 +129,9 @@ export class Task {
         if (t) toTargets(t, value, ts);
       },
       emitWatermark(wm) {
+        // As Flink's WatermarkToDataOutput: a watermark from an idle output first marks it active,
+        // or downstream valves would ignore it (the final watermark of a source that went idle).
+        if (inst.outputIdle) this.emitIdle(false);
         if (inst === task.ops[0] && inst.node.isSource) task.advanceOwnWatermark(wm);
         // Watermarks go to every output, side outputs included (Flink broadcasts them the same way).
         for (const t of [inst.main, ...inst.side.values()]) {
@@ -135,6 +140,7 @@ export class Task {
         }
       },
       emitIdle(idle) {
+        inst.outputIdle = idle;
         for (const t of [inst.main, ...inst.side.values()]) for (const w of t.writers) w.idle(idle);
       },
     };

@@ -10,8 +10,10 @@
  * vertex whose emitted watermarks contain most of the channel's first
  * received values (the end-of-input maximum and the initial minimum match
  * everything and are left out). A channel with no usable watermarks takes
- * the upstream vertex of its task's other channels and the subtask
- * `ch mod parallelism` — the engine's numbering for all-to-all edges.
+ * the upstream vertex of its task's (or its vertex's) other channels, or
+ * else the first source vertex (one whose tasks have no input channel), and
+ * the subtask `ch mod parallelism` — the engine's numbering for all-to-all
+ * edges.
  * Vertices are ordered sources first, then downstream in topological order.
  */
 import type { TraceEvent } from '../../sim/trace.ts';
@@ -119,7 +121,7 @@ export class TopologyBuilder {
       const { vertex, subtask } = parseTaskName(name);
       tasks.set(name, { name, vertex, subtask, inputs: this.matchChannels(name, vertex) });
     }
-    for (const t of tasks.values()) this.fillUnmatched(t, byVertex);
+    for (const t of tasks.values()) this.fillUnmatched(t, byVertex, tasks);
     const vertices = this.orderVertices(byVertex, tasks);
     const order = vertices.flatMap((v) => v.tasks);
     const last = vertices[vertices.length - 1]?.name;
@@ -158,14 +160,29 @@ export class TopologyBuilder {
     return Math.max(1, p);
   }
 
-  private fillUnmatched(t: TopoTask, byVertex: Map<string, string[]>): void {
+  private fillUnmatched(t: TopoTask, byVertex: Map<string, string[]>, tasks: Map<string, TopoTask>): void {
     if (!t.inputs.includes(undefined)) return;
-    const known = t.inputs.find((u) => u !== undefined);
-    const vIdx = this.vertexOrder.indexOf(t.vertex);
-    const upVertex = known !== undefined ? parseTaskName(known).vertex : vIdx > 0 ? this.vertexOrder[vIdx - 1] : undefined;
+    const upVertex = this.upstreamVertexOf(t, tasks);
     const ups = upVertex !== undefined ? byVertex.get(upVertex) ?? [] : [];
     if (ups.length === 0) return;
     t.inputs = t.inputs.map((u, ch) => u ?? ups[ch % ups.length]);
+  }
+
+  /** For channels no watermark told: the upstream of this task's other channels, of its vertex's other tasks, else the first source vertex. */
+  private upstreamVertexOf(t: TopoTask, tasks: Map<string, TopoTask>): string | undefined {
+    const known = t.inputs.find((u) => u !== undefined);
+    if (known !== undefined) return parseTaskName(known).vertex;
+    for (const other of tasks.values()) {
+      const u = other.vertex === t.vertex ? other.inputs.find((x) => x !== undefined) : undefined;
+      if (u !== undefined) return parseTaskName(u).vertex;
+    }
+    return this.vertexOrder.find((v) => v !== t.vertex && this.isChannelless(v));
+  }
+
+  /** A vertex none of whose tasks has an input channel: a source. */
+  private isChannelless(vertex: string): boolean {
+    for (const name of this.taskNames) if (parseTaskName(name).vertex === vertex && (this.channelCount.get(name) ?? 0) > 0) return false;
+    return true;
   }
 
   private orderVertices(byVertex: Map<string, string[]>, tasks: Map<string, TopoTask>): TopoVertex[] {
@@ -182,7 +199,7 @@ export class TopologyBuilder {
       name,
       tasks: (byVertex.get(name) ?? []).filter((x): x is string => x !== undefined),
       upstream: [...upstream.get(name)!],
-      isSource: upstream.get(name)!.size === 0,
+      isSource: this.isChannelless(name),
       hasSink: this.sinks.has(name),
     }));
   }

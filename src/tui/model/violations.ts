@@ -55,7 +55,7 @@ function locate(detail: string, index: TraceIndex, arrivalOf: ArrivalOf | undefi
     const at = firstAbout(index, Number(rec[1]));
     if (at !== undefined) return { index: at, why: `the first event about record ${rec[1]}` };
     const atMs = arrivalOf?.(Number(rec[1]));
-    if (atMs !== undefined) return { index: index.stepAtTime(atMs), why: `record ${rec[1]} reached the input log here; no event names it after that` };
+    if (atMs !== undefined) return { index: index.stepAtTime(atMs), why: `record ${rec[1]} was written to the input log at ${atMs} ms; no event names it after that` };
   }
   if (win) {
     const fires = firings(index, win[1]!, Number(win[2]), Number(win[3]), undefined);

@@ -7,7 +7,8 @@
  *
  * How: record a short run of each scenario, infer the topology from its
  * events, and compare with the JobPlan the engine builds from the same
- * scenario graph (the oracle).
+ * scenario graph (the oracle); and a hand-made trace where no finite
+ * watermark crossed a channel (a shrunk one-record run) still finds the source.
  */
 import { describe, expect, it } from 'vitest';
 import { inferTopology } from '../../../src/tui/model/topology.ts';
@@ -53,5 +54,17 @@ describe('inferTopology', () => {
     const topo = inferTopology([...deploys, ...rest]);
     expect(topo.vertices.map((v) => v.name)).toEqual(['source', 'window']);
     expect(topo.timeVertex).toBe('window');
+  });
+
+  it('falls back to the source vertex when no finite watermark crossed a channel', () => {
+    const ev = (seq: number, kind: string, fields: Record<string, unknown>) => ({ seq, t: seq, p: 'tm', kind, ...fields });
+    const topo = inferTopology([
+      ev(0, 'task.deploy', { task: 'window[0]', attempt: 0 }),
+      ev(1, 'task.deploy', { task: 'source[0]', attempt: 0 }),
+      ev(2, 'barrier.receive', { task: 'window[0]', attempt: 0, ch: 0, checkpoint: 1 }),
+      ev(3, 'watermark', { task: 'window[0]', attempt: 0, ch: 0, wm: Number.MAX_SAFE_INTEGER }),
+    ]);
+    expect(topo.vertices.map((v) => [v.name, v.isSource])).toEqual([['source', true], ['window', false]]);
+    expect(topo.tasks.get('window[0]')!.inputs).toEqual(['source[0]']);
   });
 });

@@ -44,7 +44,7 @@ describe('locateViolations', () => {
     const [v] = locateViolations(failed('record 100000 (key k4, ts 999) is in no result (lost)'), index, (id) => (id === 100000 ? 1500 : undefined));
     expect(index.events[v!.index]!.t).toBeLessThanOrEqual(1500);
     expect(index.events[v!.index + 1]!.t).toBeGreaterThan(1500);
-    expect(v!.why).toMatch(/reached the input log/);
+    expect(v!.why).toMatch(/written to the input log at 1500 ms/);
   });
 
   it('falls back to the end of the run', () => {
