@@ -37,7 +37,44 @@ export interface BrokerOptions {
 }
 
 export function brokerProcess(opts: BrokerOptions): ProcessFactory {
-  return (ctx) => new Broker(ctx, opts);
+  return (ctx) => new RecoveringBroker(ctx, opts);
+}
+
+/** Recovery attempts while the disk reads back damaged in the middle, and the pause between them. */
+const RECOVERY_RETRIES = 50;
+const RECOVERY_RETRY_MS = 100;
+
+/**
+ * Start-up: recovery that finds damage before the tail (not a torn last
+ * write, which a crash explains) is not trusted at once. Such damage is a
+ * failed read far more often than lost data, and cutting the file there would
+ * throw away acknowledged — even committed — records; so the broker waits and
+ * reads again, serving nothing meanwhile (clients retry). Only damage that
+ * persists through every retry is cut off, as a last resort.
+ */
+class RecoveringBroker implements ProcessLogic {
+  private broker: Broker | undefined;
+
+  constructor(
+    private readonly ctx: ProcessContext,
+    private readonly opts: BrokerOptions,
+  ) {
+    this.attempt(0);
+  }
+
+  private attempt(n: number): void {
+    const r = recover(this.ctx.disk, this.opts.topics);
+    if (r.corrupt.length > 0 && n < RECOVERY_RETRIES) {
+      this.ctx.trace.emit('disk.corrupt', { path: r.corrupt[0]!.path, line: r.corrupt[0]!.damage.line, detectedBy: 'log.recovery', retry: n + 1 });
+      this.ctx.timers.after(RECOVERY_RETRY_MS, () => this.attempt(n + 1));
+      return;
+    }
+    this.broker = new Broker(this.ctx, r);
+  }
+
+  onMessage(from: ProcessId, msg: unknown): void {
+    this.broker?.onMessage(from, msg);
+  }
 }
 
 /** Requests held while the broker finishes its start; more are dropped (clients retry). */
@@ -56,8 +93,7 @@ class Broker implements ProcessLogic {
   private readonly initReplies = new Map<string, { epoch?: number; waiters: ((epoch: number) => void)[] }>();
   private backlog: { from: ProcessId; msg: LogRequest }[] | undefined = [];
 
-  constructor(private readonly ctx: ProcessContext, opts: BrokerOptions) {
-    const r = recover(ctx.disk, opts.topics);
+  constructor(private readonly ctx: ProcessContext, r: Recovered) {
     this.logs = r.logs;
     this.txn = new TxnCoordinator(
       { appendTxnLog: (lines, done) => this.appendTxnLog(lines, done), appendMarker: (log, m, done) => this.append(log, m, done) },

@@ -1,0 +1,50 @@
+/**
+ * Time to find and shrink each planted bug: `weir explore` over 16 seeds at
+ * the place each bug's test sweeps, then shrinking the first failure.
+ * Prints a Markdown table (the README's) and, with --json, one JSON line.
+ *
+ *   node --import tsx test/bench/shrink.ts [--json]
+ */
+import { explore } from '../../src/explore/explore.ts';
+import { BUGS, type BugName } from '../../src/engine/bugs.ts';
+import type { ProfileName } from '../../src/sim/faults.ts';
+
+const WHERE: Record<BugName, { scenario: string; faults: ProfileName; events?: number }> = {
+  'watermark-max': { scenario: 'wordcount', faults: 'none' },
+  'fire-at-end': { scenario: 'wordcount', faults: 'none', events: 600 },
+  'drop-late-silently': { scenario: 'wordcount', faults: 'none' },
+  'session-merge-loses-side': { scenario: 'sessions', faults: 'none' },
+  'lateness-off-by-one': { scenario: 'sliding-average', faults: 'none', events: 600 },
+  'no-alignment': { scenario: 'bank', faults: 'swarm' },
+  'commit-before-complete': { scenario: 'bank', faults: 'heavy' },
+  'source-not-rewound': { scenario: 'bank', faults: 'heavy' },
+  'restore-incomplete-checkpoint': { scenario: 'bank', faults: 'heavy' },
+  'sink-no-abort-on-restore': { scenario: 'bank', faults: 'heavy' },
+  'watermark-not-checkpointed': { scenario: 'wordcount', faults: 'heavy' },
+};
+
+const num = (n: number): string => n.toLocaleString('en-US');
+const rows: string[] = ['| bug | scenario, faults | first failing seed, check | sweep | shrunk (records, faults) | shrink |', '|---|---|---|---|---|---|'];
+const figures: Record<string, unknown>[] = [];
+for (const bug of Object.keys(BUGS) as BugName[]) {
+  const w = WHERE[bug];
+  const t0 = performance.now();
+  const r = await explore({
+    job: { scenario: w.scenario, guarantee: 'exactly-once', faults: w.faults, bugs: [bug], ...(w.events ? { events: w.events } : {}) },
+    start: 1,
+    count: 16,
+    workers: 1,
+  });
+  const totalMs = performance.now() - t0;
+  const f = r.firstFailure;
+  if (!f || !f.shrunk) {
+    rows.push(`| ${bug} | ${w.scenario}, ${w.faults} | not found in 16 seeds | | | |`);
+    continue;
+  }
+  const s = f.shrunk;
+  const sweepMs = totalMs - s.elapsedMs;
+  rows.push(`| ${bug} | ${w.scenario}${w.events ? ` ${w.events}` : ''}, ${w.faults} | ${f.seed}, ${f.check} | ${(sweepMs / 1000).toFixed(1)} s | ${num(s.before.events)} → ${num(s.after.events)}, ${s.before.faults} → ${s.after.faults} | ${s.runs} runs, ${(s.elapsedMs / 1000).toFixed(1)} s${s.exhausted ? ' (budget)' : ''} |`);
+  figures.push({ bug, seed: f.seed, check: f.check, sweepMs: Math.round(sweepMs), events: f.events, shrunkEvents: s.after.events, faults: f.faults, shrunkFaults: s.after.faults, shrinkRuns: s.runs, shrinkMs: s.elapsedMs });
+}
+process.stdout.write(rows.join('\n') + '\n');
+if (process.argv.includes('--json')) process.stdout.write(JSON.stringify({ shrink: figures }) + '\n');
