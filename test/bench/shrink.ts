@@ -7,27 +7,14 @@
  */
 import { explore } from '../../src/explore/explore.ts';
 import { BUGS, type BugName } from '../../src/engine/bugs.ts';
-import type { ProfileName } from '../../src/sim/faults.ts';
+import { BUG_PLACES } from '../support/bug-places.ts';
 
-const WHERE: Record<BugName, { scenario: string; faults: ProfileName; events?: number }> = {
-  'watermark-max': { scenario: 'wordcount', faults: 'none' },
-  'fire-at-end': { scenario: 'wordcount', faults: 'none', events: 600 },
-  'drop-late-silently': { scenario: 'wordcount', faults: 'none' },
-  'session-merge-loses-side': { scenario: 'sessions', faults: 'none' },
-  'lateness-off-by-one': { scenario: 'sliding-average', faults: 'none', events: 600 },
-  'no-alignment': { scenario: 'bank', faults: 'swarm' },
-  'commit-before-complete': { scenario: 'bank', faults: 'heavy' },
-  'source-not-rewound': { scenario: 'bank', faults: 'heavy' },
-  'restore-incomplete-checkpoint': { scenario: 'bank', faults: 'heavy' },
-  'sink-no-abort-on-restore': { scenario: 'bank', faults: 'heavy' },
-  'watermark-not-checkpointed': { scenario: 'wordcount', faults: 'heavy' },
-};
 
 const num = (n: number): string => n.toLocaleString('en-US');
 const rows: string[] = ['| bug | scenario, faults | first failing seed, check | sweep | shrunk (records, faults) | shrink |', '|---|---|---|---|---|---|'];
 const figures: Record<string, unknown>[] = [];
 for (const bug of Object.keys(BUGS) as BugName[]) {
-  const w = WHERE[bug];
+  const w = BUG_PLACES[bug];
   const t0 = performance.now();
   const r = await explore({
     job: { scenario: w.scenario, guarantee: 'exactly-once', faults: w.faults, bugs: [bug], ...(w.events ? { events: w.events } : {}) },

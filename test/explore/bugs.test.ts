@@ -9,22 +9,14 @@
  */
 import { describe, expect, it } from 'vitest';
 import { BUGS, type BugName } from '../../src/engine/bugs.ts';
-import type { ProfileName } from '../../src/sim/faults.ts';
+import { BUG_PLACES, type BugPlace } from '../support/bug-places.ts';
 import { denseBank, failed, run } from './helpers.ts';
 import type { Scenario } from '../../scenarios/types.ts';
 
-const WHERE: Record<BugName, { scenario: string; faults: ProfileName; events?: number; custom?: Scenario; checkpointIntervalMs?: number }> = {
-  'watermark-max': { scenario: 'wordcount', faults: 'none' },
-  'fire-at-end': { scenario: 'wordcount', faults: 'none', events: 600 },
-  'drop-late-silently': { scenario: 'wordcount', faults: 'none' },
-  'session-merge-loses-side': { scenario: 'sessions', faults: 'none' },
-  'lateness-off-by-one': { scenario: 'sliding-average', faults: 'none', events: 600 },
+/** The shared places, and for no-alignment a dense bank with frequent checkpoints (records in flight at every barrier). */
+const WHERE: Record<BugName, BugPlace & { custom?: Scenario; checkpointIntervalMs?: number }> = {
+  ...BUG_PLACES,
   'no-alignment': { scenario: 'bank', faults: 'none', events: 3_000, custom: denseBank, checkpointIntervalMs: 20 },
-  'commit-before-complete': { scenario: 'bank', faults: 'heavy' },
-  'source-not-rewound': { scenario: 'bank', faults: 'heavy' },
-  'restore-incomplete-checkpoint': { scenario: 'bank', faults: 'heavy' },
-  'sink-no-abort-on-restore': { scenario: 'bank', faults: 'heavy' },
-  'watermark-not-checkpointed': { scenario: 'wordcount', faults: 'heavy' },
 };
 
 const SEEDS = Array.from({ length: 16 }, (_, i) => i + 1);

@@ -14,8 +14,8 @@
 import { runSeeds } from '../../src/explore/pool.ts';
 import { seedsOf, type SeedResult, type SweepJob } from '../../src/explore/sweep.ts';
 import { BUGS, type BugName } from '../../src/engine/bugs.ts';
+import { BUG_PLACES } from '../support/bug-places.ts';
 import { SCENARIOS } from '../../scenarios/index.ts';
-import type { ProfileName } from '../../src/sim/faults.ts';
 
 const argv = process.argv.slice(2);
 const flag = (name: string, dflt: number): number => {
@@ -29,20 +29,6 @@ const say = (line: string): void => {
   process.stderr.write(`${line}\n`);
 };
 
-/** Where each planted bug is swept (the same places its test uses). */
-const BUG_JOBS: Record<BugName, { scenario: string; faults: ProfileName; events?: number }> = {
-  'watermark-max': { scenario: 'wordcount', faults: 'none' },
-  'fire-at-end': { scenario: 'wordcount', faults: 'none', events: 600 },
-  'drop-late-silently': { scenario: 'wordcount', faults: 'none' },
-  'session-merge-loses-side': { scenario: 'sessions', faults: 'none' },
-  'lateness-off-by-one': { scenario: 'sliding-average', faults: 'none', events: 600 },
-  'no-alignment': { scenario: 'bank', faults: 'swarm' },
-  'commit-before-complete': { scenario: 'bank', faults: 'heavy' },
-  'source-not-rewound': { scenario: 'bank', faults: 'heavy' },
-  'restore-incomplete-checkpoint': { scenario: 'bank', faults: 'heavy' },
-  'sink-no-abort-on-restore': { scenario: 'bank', faults: 'heavy' },
-  'watermark-not-checkpointed': { scenario: 'wordcount', faults: 'heavy' },
-};
 
 interface ScenarioFigure {
   scenario: string;
@@ -76,7 +62,7 @@ async function soakScenario(scenario: string): Promise<ScenarioFigure> {
 
 /** Sweeps a bug's seeds in chunks and stops at the first chunk with a failure. */
 async function firstCatch(bug: BugName): Promise<{ bug: BugName; seed: number | null; check: string | null }> {
-  const where = BUG_JOBS[bug];
+  const where = BUG_PLACES[bug];
   const job: SweepJob = { scenario: where.scenario, guarantee: 'exactly-once', faults: where.faults, bugs: [bug], ...(where.events ? { events: where.events } : {}) };
   const chunk = 50;
   for (let start = 1; start <= SEEDS; start += chunk) {

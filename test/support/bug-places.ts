@@ -1,0 +1,27 @@
+/**
+ * Where each planted bug is swept: a scenario and fault profile (and size)
+ * whose runs reach the decision the bug corrupts. Shared by the planted-bug
+ * tests, the soak and the shrink benchmark.
+ */
+import type { BugName } from '../../src/engine/bugs.ts';
+import type { ProfileName } from '../../src/sim/faults.ts';
+
+export interface BugPlace {
+  scenario: string;
+  faults: ProfileName;
+  events?: number;
+}
+
+export const BUG_PLACES: Record<BugName, BugPlace> = {
+  'watermark-max': { scenario: 'wordcount', faults: 'none' },
+  'fire-at-end': { scenario: 'wordcount', faults: 'none', events: 600 },
+  'drop-late-silently': { scenario: 'wordcount', faults: 'none' },
+  'session-merge-loses-side': { scenario: 'sessions', faults: 'none' },
+  'lateness-off-by-one': { scenario: 'sliding-average', faults: 'none', events: 600 },
+  'no-alignment': { scenario: 'bank', faults: 'swarm' },
+  'commit-before-complete': { scenario: 'bank', faults: 'heavy' },
+  'source-not-rewound': { scenario: 'bank', faults: 'heavy' },
+  'restore-incomplete-checkpoint': { scenario: 'bank', faults: 'heavy' },
+  'sink-no-abort-on-restore': { scenario: 'bank', faults: 'heavy' },
+  'watermark-not-checkpointed': { scenario: 'wordcount', faults: 'heavy' },
+};
