@@ -12,7 +12,7 @@ import { availableParallelism } from 'node:os';
 import { parseArgs, parseChoice, parseIntFlag, valueOf, type FlagSpec, type ParsedArgs } from './args.ts';
 import { EXPLORE_HELP } from './help.ts';
 import { EXIT, UsageError } from './usage-error.ts';
-import { isBugName, type BugName } from '../engine/bugs.ts';
+import { parseBugs, RUN_SHAPE_FLAGS } from './run-settings.ts';
 import { FAULT_PROFILES, GUARANTEES, looksLikeToken } from '../explore/settings.ts';
 import type { Shard, SweepJob } from '../explore/sweep.ts';
 import type { ExploreOptions } from '../explore/explore.ts';
@@ -22,11 +22,7 @@ export const EXPLORE_FLAGS: Readonly<Record<string, FlagSpec>> = {
   start: { value: true },
   workers: { value: true },
   shard: { value: true },
-  guarantee: { value: true },
-  faults: { value: true },
-  bug: { value: true, repeat: true },
-  events: { value: true },
-  parallelism: { value: true },
+  ...RUN_SHAPE_FLAGS,
   'no-shrink': {},
   json: {},
 };
@@ -112,11 +108,3 @@ export function parseShard(raw: string): Shard {
   return { index, count };
 }
 
-function parseBugs(names: readonly string[]): BugName[] {
-  const out: BugName[] = [];
-  for (const name of names) {
-    if (!isBugName(name)) throw new UsageError(`unknown bug "${name}" (try: weir bugs)`);
-    if (!out.includes(name)) out.push(name);
-  }
-  return out;
-}

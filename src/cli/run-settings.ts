@@ -17,13 +17,18 @@ import { UsageError } from './usage-error.ts';
 import { decodeToken, looksLikeToken, FAULT_PROFILES, GUARANTEES, TokenError, type RunSettings } from '../explore/settings.ts';
 import { isBugName, type BugName } from '../engine/bugs.ts';
 
-export const RUN_FLAGS: Readonly<Record<string, FlagSpec>> = {
-  seed: { value: true },
+/** Flags that shape the runs, shared by `weir run` and `weir explore`. */
+export const RUN_SHAPE_FLAGS: Readonly<Record<string, FlagSpec>> = {
   events: { value: true },
   parallelism: { value: true },
   guarantee: { value: true },
   faults: { value: true },
   bug: { value: true, repeat: true },
+};
+
+export const RUN_FLAGS: Readonly<Record<string, FlagSpec>> = {
+  seed: { value: true },
+  ...RUN_SHAPE_FLAGS,
   'checkpoint-interval': { value: true },
   'savepoint-at': { value: true },
   'check-determinism': {},
@@ -98,7 +103,8 @@ function fromToken(token: string, args: ParsedArgs): RunRequest {
   return { settings, fromToken: true, seedDrawn: false };
 }
 
-function parseBugs(names: readonly string[]): BugName[] {
+/** Planted bug names, each once; an unknown one is bad input. */
+export function parseBugs(names: readonly string[]): BugName[] {
   const out: BugName[] = [];
   for (const name of names) {
     if (!isBugName(name)) throw new UsageError(`unknown bug "${name}" (try: weir bugs)`);
