@@ -5,5 +5,6 @@ export default defineConfig({
     include: ['test/**/*.test.ts', 'test/**/*.test.tsx'],
     testTimeout: 60_000,
     pool: 'threads',
+    setupFiles: ['test/support/fast-check-seed.ts'],
   },
 });
