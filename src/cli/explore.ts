@@ -12,7 +12,7 @@ import { availableParallelism } from 'node:os';
 import { parseArgs, parseChoice, parseIntFlag, valueOf, type FlagSpec, type ParsedArgs } from './args.ts';
 import { EXPLORE_HELP } from './help.ts';
 import { EXIT, UsageError } from './usage-error.ts';
-import { parseBugs, RUN_SHAPE_FLAGS } from './run-settings.ts';
+import { parseBugs, runShape, RUN_SHAPE_FLAGS } from './run-settings.ts';
 import { FAULT_PROFILES, GUARANTEES, looksLikeToken } from '../explore/settings.ts';
 import type { Shard, SweepJob } from '../explore/sweep.ts';
 import type { ExploreOptions } from '../explore/explore.ts';
@@ -81,11 +81,8 @@ export function exploreRequest(args: ParsedArgs): ExploreRequest {
     guarantee: parseChoice('guarantee', valueOf(args, 'guarantee') ?? 'exactly-once', GUARANTEES),
     faults: parseChoice('faults', valueOf(args, 'faults') ?? 'swarm', FAULT_PROFILES),
     bugs: parseBugs(args.values.get('bug') ?? []),
+    ...runShape(args),
   };
-  const events = valueOf(args, 'events');
-  if (events !== undefined) job.events = parseIntFlag('events', events, 1);
-  const parallelism = valueOf(args, 'parallelism');
-  if (parallelism !== undefined) job.parallelism = parseIntFlag('parallelism', parallelism, 1);
   const start = parseIntFlag('start', valueOf(args, 'start') ?? '1');
   const count = parseIntFlag('seeds', valueOf(args, 'seeds') ?? '100', 1);
   if (count - 1 > Number.MAX_SAFE_INTEGER - start) throw new UsageError(`--start ${start} with --seeds ${count} runs past the largest seed ${Number.MAX_SAFE_INTEGER}`);

@@ -24,6 +24,7 @@ export const RUN_SHAPE_FLAGS: Readonly<Record<string, FlagSpec>> = {
   guarantee: { value: true },
   faults: { value: true },
   bug: { value: true, repeat: true },
+  'spare-tms': { value: true },
 };
 
 export const RUN_FLAGS: Readonly<Record<string, FlagSpec>> = {
@@ -37,7 +38,7 @@ export const RUN_FLAGS: Readonly<Record<string, FlagSpec>> = {
 };
 
 /** Flags that change what runs, as opposed to how it is reported. */
-const SETTING_FLAGS = ['seed', 'events', 'parallelism', 'guarantee', 'faults', 'bug', 'checkpoint-interval', 'savepoint-at'] as const;
+const SETTING_FLAGS = ['seed', 'events', 'parallelism', 'guarantee', 'faults', 'bug', 'spare-tms', 'checkpoint-interval', 'savepoint-at'] as const;
 
 export interface RunRequest {
   settings: RunSettings;
@@ -55,17 +56,14 @@ export function runRequest(args: ParsedArgs): RunRequest {
   const target = onePositional(args);
   if (looksLikeToken(target)) return fromToken(target, args);
   const rawSeed = valueOf(args, 'seed');
-  const rawEvents = valueOf(args, 'events');
-  const rawParallelism = valueOf(args, 'parallelism');
   const settings: RunSettings = {
     scenario: target,
     seed: rawSeed === undefined ? randomInt(0, 2 ** 32) : parseIntFlag('seed', rawSeed),
     guarantee: parseChoice('guarantee', valueOf(args, 'guarantee') ?? 'exactly-once', GUARANTEES),
     faults: parseChoice('faults', valueOf(args, 'faults') ?? 'light', FAULT_PROFILES),
     bugs: parseBugs(args.values.get('bug') ?? []),
+    ...runShape(args),
   };
-  if (rawEvents !== undefined) settings.events = parseIntFlag('events', rawEvents, 1);
-  if (rawParallelism !== undefined) settings.parallelism = parseIntFlag('parallelism', rawParallelism, 1);
   const rawInterval = valueOf(args, 'checkpoint-interval');
   if (rawInterval !== undefined) settings.checkpointIntervalMs = parseIntFlag('checkpoint-interval', rawInterval, 0);
   const rawSavepoint = valueOf(args, 'savepoint-at');
@@ -101,6 +99,18 @@ function fromToken(token: string, args: ParsedArgs): RunRequest {
     throw e;
   }
   return { settings, fromToken: true, seedDrawn: false };
+}
+
+/** The sizes the shape flags set (events, parallelism, spare task managers); unset ones are left out. */
+export function runShape(args: ParsedArgs): { events?: number; parallelism?: number; spareTaskManagers?: number } {
+  const out: { events?: number; parallelism?: number; spareTaskManagers?: number } = {};
+  const events = valueOf(args, 'events');
+  if (events !== undefined) out.events = parseIntFlag('events', events, 1);
+  const parallelism = valueOf(args, 'parallelism');
+  if (parallelism !== undefined) out.parallelism = parseIntFlag('parallelism', parallelism, 1);
+  const spares = valueOf(args, 'spare-tms');
+  if (spares !== undefined) out.spareTaskManagers = parseIntFlag('spare-tms', spares, 0);
+  return out;
 }
 
 /** Planted bug names, each once; an unknown one is bad input. */

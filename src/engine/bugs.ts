@@ -45,6 +45,10 @@ export const BUGS = {
     description: 'a restored sink does not abort the transaction left open by the failed attempt',
     caughtBy: 'exactly-once',
   },
+  'zombie-not-fenced': {
+    description: 'a restarted sink aborts the failed attempt\'s open transactions without bumping their producer epoch, so a zombie task manager cut off from the job manager keeps writing into a transaction nobody will end',
+    caughtBy: 'liveness',
+  },
   'watermark-not-checkpointed': {
     description: 'watermarks are reset on restore instead of restored (FLINK-5601), so late records count as on time',
     caughtBy: 'watermark',

@@ -15,17 +15,14 @@
 import fc from 'fast-check';
 import type { Fault, FaultPlan } from '../sim/faults.ts';
 import { outagesDisjoint } from './shrink-tree.ts';
-import { runScenario, type RunReport } from './run.ts';
+import { runProcesses, runScenario, type RunReport } from './run.ts';
+
+export { runProcesses };
 import type { RunSettings } from './settings.ts';
 import type { BugName } from '../engine/bugs.ts';
 import type { Guarantee } from '../engine/runtime/task-env.ts';
 import { findScenario, type Scenario } from '../../scenarios/index.ts';
 
-/** The simulated processes of a run with `taskManagers` task managers (as `runScenario` names them). */
-export function runProcesses(taskManagers = 2): { processes: string[]; crashable: string[] } {
-  const tms = Array.from({ length: taskManagers }, (_, i) => `tm-${i}`);
-  return { processes: ['jm', ...tms, 'broker', 'store', 'producer'], crashable: ['jm', ...tms, 'broker', 'store'] };
-}
 
 export interface FaultPlanArbitraryOptions {
   /** Faults happen in [0, horizonMs). Default 5,000. */

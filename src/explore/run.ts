@@ -78,6 +78,19 @@ export class UnknownScenarioError extends Error {}
 
 const IDS: ClusterIds = { jm: 'jm', broker: 'broker', store: 'store' };
 
+/** The task managers of a run: `tm-0 …` hosting slots, then the spares. */
+export function taskManagerIds(count: number, spareCount: number): { tms: string[]; spares: string[] } {
+  const ids = Array.from({ length: count + spareCount }, (_, i) => `tm-${i}`);
+  return { tms: ids.slice(0, count), spares: ids.slice(count) };
+}
+
+/** The simulated processes of a run (as `runScenario` names them), and those a fault plan may crash. */
+export function runProcesses(taskManagers = 2, spareTaskManagers = 0): { processes: string[]; crashable: string[] } {
+  const { tms, spares } = taskManagerIds(taskManagers, spareTaskManagers);
+  const all = [...tms, ...spares];
+  return { processes: [IDS.jm, ...all, IDS.broker, IDS.store, 'producer'], crashable: [IDS.jm, ...all, IDS.broker, IDS.store] };
+}
+
 export function sizesOf(scenario: Scenario, s: RunSettings): ScenarioSizes {
   return {
     ...scenario.defaults,
@@ -101,11 +114,10 @@ export function runScenario(settings: RunSettings, opts: RunOptions = {}): RunRe
     ...(settings.savepointAtMs !== undefined ? { savepointAtMs: settings.savepointAtMs } : {}),
   };
 
-  const tmCount = settings.taskManagers ?? 2;
-  const tms = Array.from({ length: tmCount }, (_, i) => `tm-${i}`);
+  const { tms, spares } = taskManagerIds(settings.taskManagers ?? 2, settings.spareTaskManagers ?? 0);
   const env = new StreamEnvironment({ parallelism: sizes.parallelism });
   scenario.build(env, sizes);
-  const plan = new JobPlan(env.graph, tms);
+  const plan = new JobPlan(env.graph, tms, spares);
 
   const wmChecker = scenario.window ? new WatermarkChecker() : undefined;
   const recorded: TraceEvent[] = [];
@@ -158,15 +170,14 @@ export function runScenario(settings: RunSettings, opts: RunOptions = {}): RunRe
   world.addProcess(IDS.broker, brokerProcess({ topics: { [TOPICS.input]: sizes.partitions, [TOPICS.output]: sizes.parallelism } }));
   world.addProcess(IDS.store, checkpointStoreProcess(bugs));
   world.addProcess('producer', workloadProducer({ brokerId: IDS.broker, topic: TOPICS.input, partitions: sizes.partitions, schedule: workload.arrivals }));
-  for (const tm of tms) world.addProcess(tm, taskManagerProcess(plan, jobSettings, bugs, IDS));
+  for (const tm of plan.allTaskManagers) world.addProcess(tm, taskManagerProcess(plan, jobSettings, bugs, IDS));
   world.addProcess(IDS.jm, jobManagerProcess(plan, jobSettings, IDS));
 
   const lastArrivalMs = workload.arrivals.length > 0 ? workload.arrivals[workload.arrivals.length - 1]!.atMs : 0;
   const faultPlan =
     settings.plan ??
     generatePlan(rng.fork('faults'), profileFor(settings.faults, rng.fork('swarm')), {
-      processes: [IDS.jm, ...tms, IDS.broker, IDS.store, 'producer'],
-      crashable: [IDS.jm, ...tms, IDS.broker, IDS.store],
+      ...runProcesses(tms.length, spares.length),
       horizonMs: Math.max(1, scenario.faultHorizonMs ?? lastArrivalMs),
     });
   applyPlan(world, faultPlan);

@@ -24,6 +24,8 @@ export interface RunSettings {
   plan?: FaultPlan;
   bugs: BugName[];
   taskManagers?: number;
+  /** Task managers beyond those hosting slots: a restart moves a slot to one when its task manager does not answer. */
+  spareTaskManagers?: number;
   checkpointIntervalMs?: number;
   /** Take a savepoint at this virtual time, stop the job with it and start it again from it. */
   savepointAtMs?: number;
@@ -69,7 +71,7 @@ function validateSettings(raw: unknown): RunSettings {
   const r = raw as Record<string, unknown>;
   if (typeof r.scenario !== 'string') bad('no scenario');
   if (!Number.isSafeInteger(r.seed)) bad('seed is not an integer');
-  for (const k of ['events', 'parallelism', 'keys', 'taskManagers', 'checkpointIntervalMs', 'savepointAtMs'] as const) {
+  for (const k of ['events', 'parallelism', 'keys', 'taskManagers', 'spareTaskManagers', 'checkpointIntervalMs', 'savepointAtMs'] as const) {
     if (r[k] !== undefined && (!Number.isSafeInteger(r[k]) || (r[k] as number) < 0)) bad(`${k} is not a non-negative integer`);
   }
   if (!GUARANTEES.includes(r.guarantee as Guarantee)) bad('unknown guarantee');

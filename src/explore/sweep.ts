@@ -26,6 +26,7 @@ export interface SweepJob {
   bugs: BugName[];
   events?: number;
   parallelism?: number;
+  spareTaskManagers?: number;
 }
 
 export interface Shard {
@@ -61,6 +62,7 @@ export function settingsOf(job: SweepJob, seed: number): RunSettings {
   const s: RunSettings = { scenario: job.scenario, seed, guarantee: job.guarantee, faults: job.faults, bugs: [...job.bugs] };
   if (job.events !== undefined) s.events = job.events;
   if (job.parallelism !== undefined) s.parallelism = job.parallelism;
+  if (job.spareTaskManagers !== undefined) s.spareTaskManagers = job.spareTaskManagers;
   return s;
 }
 

@@ -17,7 +17,7 @@ export const TRACE_KINDS = [
   'watermark', 'window.fire', 'window.late', 'window.skip', 'record.late', 'sink.write',
   // engine: checkpoints and recovery
   'barrier.inject', 'barrier.receive', 'barrier.align', 'snapshot', 'checkpoint.ack',
-  'checkpoint.metadata', 'checkpoint.complete', 'checkpoint.abort', 'job.fail', 'job.restore', 'job.finish',
+  'checkpoint.metadata', 'checkpoint.complete', 'checkpoint.abort', 'job.fail', 'job.restore', 'job.finish', 'tm.stale',
 ] as const;
 
 export type TraceKind = (typeof TRACE_KINDS)[number];

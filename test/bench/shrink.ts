@@ -7,7 +7,7 @@
  */
 import { explore } from '../../src/explore/explore.ts';
 import { BUGS, type BugName } from '../../src/engine/bugs.ts';
-import { BUG_PLACES } from '../support/bug-places.ts';
+import { BUG_PLACES, placeShape } from '../support/bug-places.ts';
 
 
 const num = (n: number): string => n.toLocaleString('en-US');
@@ -17,7 +17,7 @@ for (const bug of Object.keys(BUGS) as BugName[]) {
   const w = BUG_PLACES[bug];
   const t0 = performance.now();
   const r = await explore({
-    job: { scenario: w.scenario, guarantee: 'exactly-once', faults: w.faults, bugs: [bug], ...(w.events ? { events: w.events } : {}) },
+    job: { ...placeShape(w), guarantee: 'exactly-once', bugs: [bug] },
     start: 1,
     count: 16,
     workers: 1,

@@ -9,7 +9,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { BUGS, type BugName } from '../../src/engine/bugs.ts';
-import { BUG_PLACES, type BugPlace } from '../support/bug-places.ts';
+import { BUG_PLACES, placeShape, type BugPlace } from '../support/bug-places.ts';
 import { denseBank, failed, run } from './helpers.ts';
 import type { Scenario } from '../../scenarios/types.ts';
 
@@ -25,9 +25,7 @@ describe.each(Object.keys(BUGS) as BugName[])('planted bug %s', (bug) => {
   it('is caught by a checker on some seed, and that seed passes without it', () => {
     const where = WHERE[bug];
     const base = {
-      scenario: where.scenario,
-      faults: where.faults,
-      ...(where.events ? { events: where.events } : {}),
+      ...placeShape(where),
       ...(where.checkpointIntervalMs ? { checkpointIntervalMs: where.checkpointIntervalMs } : {}),
     };
     let caught: { seed: number; problems: string[] } | undefined;

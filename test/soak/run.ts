@@ -14,7 +14,7 @@
 import { runSeeds } from '../../src/explore/pool.ts';
 import { seedsOf, type SeedResult, type SweepJob } from '../../src/explore/sweep.ts';
 import { BUGS, type BugName } from '../../src/engine/bugs.ts';
-import { BUG_PLACES } from '../support/bug-places.ts';
+import { BUG_PLACES, placeShape } from '../support/bug-places.ts';
 import { SCENARIOS } from '../../scenarios/index.ts';
 
 const argv = process.argv.slice(2);
@@ -41,15 +41,22 @@ interface ScenarioFigure {
   failingTokens: string[];
 }
 
-async function soakScenario(scenario: string): Promise<ScenarioFigure> {
-  const job: SweepJob = { scenario, guarantee: 'exactly-once', faults: 'swarm', bugs: [] };
+/** Every scenario as shipped, and bank again with a spare task manager (restarts elsewhere, zombies). */
+const SOAKS: { label: string; scenario: string; spareTaskManagers?: number }[] = [
+  ...SCENARIOS.map((s) => ({ label: s.name, scenario: s.name })),
+  { label: 'bank, 1 spare task manager', scenario: 'bank', spareTaskManagers: 1 },
+];
+
+async function soakScenario(soak: (typeof SOAKS)[number]): Promise<ScenarioFigure> {
+  const { label, ...shape } = soak;
+  const job: SweepJob = { ...shape, guarantee: 'exactly-once', faults: 'swarm', bugs: [] };
   const t0 = performance.now();
   const results = await runSeeds(job, seedsOf(1, SEEDS), { workers: WORKERS });
   const secs = (performance.now() - t0) / 1000;
   const sum = (f: (r: SeedResult) => number): number => results.reduce((a, r) => a + f(r), 0);
   const failing = results.filter((r) => !r.ok);
   return {
-    scenario,
+    scenario: label,
     seeds: results.length,
     violations: failing.length,
     crashes: sum((r) => r.exercised?.crashes ?? 0),
@@ -63,7 +70,7 @@ async function soakScenario(scenario: string): Promise<ScenarioFigure> {
 /** Sweeps a bug's seeds in chunks and stops at the first chunk with a failure. */
 async function firstCatch(bug: BugName): Promise<{ bug: BugName; seed: number | null; check: string | null }> {
   const where = BUG_PLACES[bug];
-  const job: SweepJob = { scenario: where.scenario, guarantee: 'exactly-once', faults: where.faults, bugs: [bug], ...(where.events ? { events: where.events } : {}) };
+  const job: SweepJob = { ...placeShape(where), guarantee: 'exactly-once', bugs: [bug] };
   const chunk = 50;
   for (let start = 1; start <= SEEDS; start += chunk) {
     const results = await runSeeds(job, seedsOf(start, Math.min(chunk, SEEDS - start + 1)), { workers: WORKERS });
@@ -75,8 +82,8 @@ async function firstCatch(bug: BugName): Promise<{ bug: BugName; seed: number | 
 
 async function main(): Promise<number> {
   const scenarios: ScenarioFigure[] = [];
-  for (const s of SCENARIOS) {
-    const f = await soakScenario(s.name);
+  for (const s of SOAKS) {
+    const f = await soakScenario(s);
     scenarios.push(f);
     say(`${f.scenario}: ${f.seeds} swarm seeds, ${f.violations} violations; exercised ${f.crashes} crashes, ${f.restores} restores, ${f.checkpoints} completed checkpoints (${f.runsPerSec} runs/s)`);
     for (const t of f.failingTokens) say(`  failing: ${t}`);

@@ -10,6 +10,18 @@ export interface BugPlace {
   scenario: string;
   faults: ProfileName;
   events?: number;
+  /** Spare task managers (a restart can then leave a cut-off one running as a zombie). */
+  spareTaskManagers?: number;
+}
+
+/** The run settings of a place, as a sweep job or run takes them (unset sizes left out). */
+export function placeShape(w: BugPlace): { scenario: string; faults: ProfileName; events?: number; spareTaskManagers?: number } {
+  return {
+    scenario: w.scenario,
+    faults: w.faults,
+    ...(w.events ? { events: w.events } : {}),
+    ...(w.spareTaskManagers ? { spareTaskManagers: w.spareTaskManagers } : {}),
+  };
 }
 
 export const BUG_PLACES: Record<BugName, BugPlace> = {
@@ -24,4 +36,5 @@ export const BUG_PLACES: Record<BugName, BugPlace> = {
   'restore-incomplete-checkpoint': { scenario: 'bank', faults: 'heavy' },
   'sink-no-abort-on-restore': { scenario: 'bank', faults: 'heavy' },
   'watermark-not-checkpointed': { scenario: 'wordcount', faults: 'heavy' },
+  'zombie-not-fenced': { scenario: 'bank', faults: 'swarm', spareTaskManagers: 1 },
 };

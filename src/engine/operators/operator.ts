@@ -51,6 +51,8 @@ export interface OperatorContext {
   buggify(site: string): boolean;
   /** A source calls this when it has read all its input: the task ends its output. */
   finishSource(): void;
+  /** The operator cannot go on (its producer was fenced, say): the job manager restarts the job. */
+  fail(reason: string): void;
 }
 
 export interface StreamOperator {

@@ -4,6 +4,13 @@
  * the whole job from the latest completed checkpoint when anything fails
  * (Flink's full-restart failover strategy).
  *
+ * An attempt is deployed once enough task managers answer heartbeats to
+ * fill every slot: a slot keeps its task manager while it is healthy and
+ * otherwise moves to a healthy spare. A task manager that is cut off from
+ * the job manager but still alive keeps running the old attempt's tasks
+ * until it hears of a newer attempt (a cancel, a deploy or a heartbeat):
+ * a zombie, which the log's producer fencing keeps out of the output.
+ *
  * The only thing it keeps on disk is the attempt counter, synced before an
  * attempt is deployed, so a restarted job manager never reuses an attempt
  * number and every message of an older attempt can be told apart. Which
@@ -36,6 +43,8 @@ class JobManager implements ProcessLogic {
   private readonly tms = new Map<ProcessId, TmStatus>();
   /** Task-manager incarnations the current attempt was deployed on. */
   private deployedOn = new Map<ProcessId, number>();
+  /** The slot table of the latest deployment (see JobPlan). */
+  private slots: ProcessId[];
   private finishedTasks = new Set<string>();
   private hbSeq = 0;
   private readonly store: RequestClient<StoreReply>;
@@ -57,7 +66,8 @@ class JobManager implements ProcessLogic {
       onComplete: (id, kind) => this.onCheckpointComplete(id, kind),
       failJob: (reason) => this.fail(reason),
     });
-    for (const tm of plan.taskManagers) this.tms.set(tm, { incarnation: -1, lastAckMs: -1 });
+    this.slots = [...plan.taskManagers];
+    for (const tm of plan.allTaskManagers) this.tms.set(tm, { incarnation: -1, lastAckMs: -1 });
     this.heartbeat();
     this.recoverAttempt();
   }
@@ -80,7 +90,7 @@ class JobManager implements ProcessLogic {
   }
 
   private broadcast(m: JmToTm): void {
-    for (const tm of this.plan.taskManagers) this.ctx.net.send(tm, m);
+    for (const tm of this.plan.allTaskManagers) this.ctx.net.send(tm, m);
   }
 
   private heartbeat(): void {
@@ -90,7 +100,7 @@ class JobManager implements ProcessLogic {
       return;
     }
     this.heartbeating = true;
-    this.broadcast({ kind: 'hb', seq: ++this.hbSeq });
+    this.broadcast({ kind: 'hb', seq: ++this.hbSeq, attempt: this.attempt });
     // Notifications of completion may be lost; repeating the latest is harmless (sinks commit
     // everything up to it, idempotently) and lets a sink that missed one commit at the next beat.
     const latest = this.coordinator.latest;
@@ -111,7 +121,7 @@ class JobManager implements ProcessLogic {
     this.newAttempt(reason);
   }
 
-  /** Bumps and syncs the attempt number, cancels everything, and redeploys once all task managers answer. */
+  /** Bumps and syncs the attempt number, cancels everything, and redeploys once every slot has a task manager that answers. */
   private newAttempt(reason: string): void {
     const wasFinished = this.phase === 'finished';
     this.phase = 'restarting';
@@ -128,32 +138,55 @@ class JobManager implements ProcessLogic {
 
   private deployWhenReady(attempt: number): void {
     if (attempt !== this.attempt) return;
-    const now = this.ctx.clock.now();
-    const ready = [...this.tms.values()].every((s) => s.lastAckMs >= 0 && now - s.lastAckMs <= this.settings.heartbeatTimeoutMs);
-    if (!ready) {
+    const slots = this.chooseSlots();
+    if (slots === undefined) {
       this.ctx.timers.after(this.settings.heartbeatIntervalMs, () => this.deployWhenReady(attempt));
       return;
     }
-    if (this.settings.guarantee === 'at-most-once') return this.deploy(attempt, null);
+    if (this.settings.guarantee === 'at-most-once') return this.deploy(attempt, null, slots);
     const retry = (): void => {
       this.ctx.timers.after(this.settings.restartDelayMs, () => this.deployWhenReady(attempt));
     };
     this.store.request({ kind: 'store.latest', below: Number.MAX_SAFE_INTEGER }, (r) => {
       if (attempt !== this.attempt) return;
       if (!r.ok) return retry();
-      if (!r.data || r.checkpoint === undefined || r.checkpoint < 0) return this.deploy(attempt, null);
+      if (!r.data || r.checkpoint === undefined || r.checkpoint < 0) return this.deploy(attempt, null, slots);
       const meta = JSON.parse(r.data) as RestoreInfo;
-      this.deploy(attempt, { checkpoint: r.checkpoint, handles: meta.handles });
+      this.deploy(attempt, { checkpoint: r.checkpoint, handles: meta.handles }, slots);
     }, retry);
   }
 
-  private deploy(attempt: number, restore: RestoreInfo | null): void {
-    this.deployedOn = new Map([...this.tms].map(([tm, s]) => [tm, s.incarnation]));
+  /**
+   * The slot table for the next deployment, or undefined while too few task
+   * managers answer: each slot keeps its task manager if that one is healthy,
+   * else takes the first healthy task manager without a slot (spares last).
+   */
+  private chooseSlots(): ProcessId[] | undefined {
+    const now = this.ctx.clock.now();
+    const healthy = (tm: ProcessId): boolean => {
+      const s = this.tms.get(tm)!;
+      return s.lastAckMs >= 0 && now - s.lastAckMs <= this.settings.heartbeatTimeoutMs;
+    };
+    const slots = this.slots.map((tm) => (healthy(tm) ? tm : undefined));
+    const free = this.plan.allTaskManagers.filter((tm) => healthy(tm) && !slots.includes(tm));
+    for (let i = 0; i < slots.length; i++) {
+      if (slots[i] !== undefined) continue;
+      const next = free.shift();
+      if (next === undefined) return undefined;
+      slots[i] = next;
+    }
+    return slots as ProcessId[];
+  }
+
+  private deploy(attempt: number, restore: RestoreInfo | null, slots: ProcessId[]): void {
+    this.slots = slots;
+    this.deployedOn = new Map(slots.map((tm) => [tm, this.tms.get(tm)!.incarnation]));
     this.finishedTasks = new Set();
     this.phase = 'running';
     this.coordinator.reset(restore ? restore.checkpoint : 0);
-    this.ctx.trace.emit('job.restore', { attempt, checkpoint: restore ? restore.checkpoint : -1 });
-    this.broadcast({ kind: 'deploy', attempt, restore });
+    // The slot table is traced only when there are spares to move to (it never changes otherwise).
+    this.ctx.trace.emit('job.restore', { attempt, checkpoint: restore ? restore.checkpoint : -1, ...(this.plan.spares.length > 0 ? { slots: slots.join(',') } : {}) });
+    this.broadcast({ kind: 'deploy', attempt, restore, slots });
     this.coordinator.schedule();
     this.scheduleSavepoint();
   }

@@ -11,11 +11,13 @@ export interface RestoreInfo {
 }
 
 export type JmToTm =
-  | { kind: 'deploy'; attempt: number; restore: RestoreInfo | null }
+  /** `slots[i]`: the task manager hosting the tasks of slot i (see JobPlan) in this attempt. */
+  | { kind: 'deploy'; attempt: number; restore: RestoreInfo | null; slots: string[] }
   | { kind: 'cancel'; attempt: number }
   | { kind: 'trigger'; attempt: number; checkpoint: number }
   | { kind: 'cp.complete'; attempt: number; checkpoint: number }
-  | { kind: 'hb'; seq: number };
+  /** Heartbeats carry the current attempt: a task manager that missed a cancel learns from them that its tasks are stale. */
+  | { kind: 'hb'; seq: number; attempt: number };
 
 export type TmToJm =
   | { kind: 'tm.register'; incarnation: number }

@@ -3,6 +3,10 @@
  * deploys on it, routes data messages to them, and uploads their snapshots
  * to the checkpoint store. It keeps nothing on disk: after a crash it comes
  * back empty and registers again, and the job manager restarts the job.
+ *
+ * It runs the tasks of the slot the latest deployment gave it (none for an
+ * idle spare) and keeps them until it hears of a newer attempt: a task
+ * manager cut off from the job manager goes on as a zombie meanwhile.
  */
 import type { ProcessContext, ProcessFactory, ProcessId, ProcessLogic } from '../../runtime/index.ts';
 import { checksum } from '../../runtime/index.ts';
@@ -30,6 +34,8 @@ export function taskManagerProcess(plan: JobPlan, settings: JobSettings, bugs: B
 
 class TaskManager implements ProcessLogic {
   private attempt = -1;
+  /** The slot table of the current attempt (see JobPlan): where each task's data goes. */
+  private slots: readonly ProcessId[];
   private readonly tasks = new Map<string, Task>();
   /** Data that arrived for a task of the current attempt before the task was started. */
   private readonly early = new Map<string, DataMessage[]>();
@@ -49,6 +55,7 @@ class TaskManager implements ProcessLogic {
     private readonly ids: ClusterIds,
   ) {
     this.store = new RequestClient(ctx, ids.store, isStoreReply);
+    this.slots = plan.taskManagers;
     this.toJm({ kind: 'tm.register', incarnation: ctx.incarnation });
   }
 
@@ -64,9 +71,14 @@ class TaskManager implements ProcessLogic {
       case 'data':
         return this.onData(m);
       case 'hb':
+        // A newer attempt than ours: the cancel (or deploy) was lost to a partition, and our tasks are zombies.
+        if (m.attempt > this.attempt && this.tasks.size > 0) {
+          this.ctx.trace.emit('tm.stale', { attempt: this.attempt, current: m.attempt, tasks: this.tasks.size });
+          this.cancelAll();
+        }
         return this.toJm({ kind: 'hb.ack', seq: m.seq, incarnation: this.ctx.incarnation });
       case 'deploy':
-        return this.deploy(m.attempt, m.restore);
+        return this.deploy(m.attempt, m.restore, m.slots);
       case 'cancel':
         if (m.attempt >= this.attempt) this.cancelAll();
         return;
@@ -101,16 +113,17 @@ class TaskManager implements ProcessLogic {
     this.logClients.clear();
   }
 
-  private deploy(attempt: number, restore: RestoreInfo | null): void {
+  private deploy(attempt: number, restore: RestoreInfo | null, slots: readonly ProcessId[]): void {
     if (attempt <= this.attempt) return;
     this.cancelAll();
     this.attempt = attempt;
+    this.slots = slots;
     for (const [k, list] of this.early) {
       const keep = list.filter((m) => m.attempt >= attempt);
       if (keep.length === 0) this.early.delete(k);
       else this.early.set(k, keep);
     }
-    for (const pt of this.plan.tasksOn(this.ctx.id)) {
+    for (const pt of this.plan.tasksOn(this.ctx.id, slots)) {
       const log = new LogClient(this.ctx, this.ids.broker);
       this.logClients.set(pt.key, log);
       const env = this.taskEnv(attempt, log);
@@ -159,7 +172,8 @@ class TaskManager implements ProcessLogic {
       attempt,
       writerFor(edge: GraphEdge, fromSubtask: number, onFirstBuffered: () => void): EdgeWriter {
         const targets = tm.plan.targetsOf(edge, fromSubtask);
-        return new EdgeWriter(edge, targets, attempt, tm.settings.bufferRecords, (msg) => tm.ctx.net.send(tm.plan.task(msg.task).tm, msg), onFirstBuffered);
+        const slots = tm.slots;
+        return new EdgeWriter(edge, targets, attempt, tm.settings.bufferRecords, (msg) => tm.ctx.net.send(tm.plan.hostOf(msg.task, slots), msg), onFirstBuffered);
       },
       failTask(task: Task, reason: string): void {
         tm.toJm({ kind: 'task.failed', attempt, task: task.key, reason });

@@ -204,6 +204,9 @@ export class Task {
       currentWatermark: () => this.watermark,
       checkpointGuarantee: env.settings.guarantee,
       finishSource: () => this.finishSource(),
+      fail: (reason) => {
+        if (!this.cancelled) env.failTask(this, reason);
+      },
       buggify: (site) => env.ctx.buggify(site),
     };
   }

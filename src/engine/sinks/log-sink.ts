@@ -16,7 +16,10 @@
  *   the barrier waits until every write is acknowledged, so nothing before a
  *   completed checkpoint is lost, while replay after a restore duplicates.
  *
- * Subtask `i` writes to partition `i % partitions`.
+ * Records are sent in batches, as a Kafka producer does: when `batchRecords`
+ * are buffered or `lingerMs` after the first one (linger.ms), so a
+ * transaction's records reach the log while it is open, not only at its
+ * pre-commit. Subtask `i` writes to partition `i % partitions`.
  */
 import type { Output, OperatorContext, StreamOperator } from '../operators/operator.ts';
 import { TwoPhaseState, type PendingTxn } from './two-phase.ts';
@@ -27,6 +30,8 @@ export interface LogSinkOptions {
   /** Default: `two-phase` under exactly-once, else `plain`. */
   mode?: 'two-phase' | 'plain';
   batchRecords?: number;
+  /** Send a partial batch this long after its first record (Kafka's linger.ms). Default 5. */
+  lingerMs?: number;
 }
 
 interface SinkSnapshot {
@@ -61,6 +66,12 @@ export class LogSinkOperator implements StreamOperator {
   processElement(value: unknown): void {
     this.buffer.push(value);
     if (this.buffer.length >= (this.opts.batchRecords ?? 256)) this.flush();
+    else if (this.buffer.length === 1) {
+      const batch = this.nextBatch;
+      this.ctx.after(this.opts.lingerMs ?? 5, () => {
+        if (this.nextBatch === batch) this.flush();
+      });
+    }
   }
 
   processWatermark(): void {
@@ -88,6 +99,13 @@ export class LogSinkOperator implements StreamOperator {
       if (this.closed) return;
       this.outstanding.delete(batch);
       if (!r.ok) this.ctx.trace.emit('sink.write', { task: this.ctx.taskName, ok: false, code: r.code });
+      if (!r.ok && r.code === 'fenced') {
+        // A newer attempt owns this transaction (as Kafka's ProducerFencedException): this
+        // sink is a zombie or out of date. It stops writing, and the task fails.
+        this.closed = true;
+        this.ctx.fail(`producer of ${opts.txn?.id ?? 'the sink'} was fenced`);
+        return;
+      }
       this.release();
     });
   }

@@ -135,8 +135,12 @@ export class TwoPhaseState {
       if (!r.ok) return;
       for (const t of r.open) {
         if (t.transactionalId.includes(mine) || this.pending.some((p) => p.id === t.transactionalId)) continue;
+        const aborted = (): void => this.ctx.trace.emit('txn.abort', { task: this.ctx.taskName, txn: t.transactionalId, reason: 'left open by a failed attempt' });
+        // Planted bug: abort at the old epoch, which ends the transaction but leaves its producer
+        // unfenced, so a zombie of the failed attempt opens a new one in the same epoch.
+        if (this.ctx.bugs.has('zombie-not-fenced')) this.ctx.log.endTxn(t.transactionalId, t.epoch, false, aborted);
         // Re-initialising a transactional id aborts its open transaction and fences its old producer.
-        this.ctx.log.initTxn(t.transactionalId, () => this.ctx.trace.emit('txn.abort', { task: this.ctx.taskName, txn: t.transactionalId, reason: 'left open by a failed attempt' }));
+        else this.ctx.log.initTxn(t.transactionalId, aborted);
       }
     });
   }

@@ -60,7 +60,7 @@ export const exactlyOnceLesson: Lesson = {
       title: 'Results written, not yet committed',
       at: { kind: 'log.append', match: (c: StepContext) => str(c.event, 'topic') === 'output' },
       filter: `${FILTER},log.append`,
-      text: (c) => `The first windows have fired; at checkpoint 3's barrier their results are appended to output/${num(c.event, 'partition')} inside ${str(c.event, 'txn')} — in the log, but invisible to read-committed readers until checkpoint 3 completes.`,
+      text: (c) => `The first windows have fired; a few milliseconds later (the producer's linger) their results are appended to output/${num(c.event, 'partition')} inside ${str(c.event, 'txn')} — in the log, but invisible to read-committed readers until checkpoint 3 completes.`,
     },
     {
       title: 'A crash',
@@ -75,16 +75,16 @@ export const exactlyOnceLesson: Lesson = {
       text: (c) => `The job fails and restarts from checkpoint ${num(c.event, 'checkpoint')}, the newest completed one: sources rewind to its offsets, windows get its state back. Everything after it will be processed again.`,
     },
     {
+      title: 'Replayed',
+      at: { kind: 'window.fire', match: (c: StepContext) => (num(c.event, 'attempt') ?? 0) > 0 },
+      filter: `${FILTER},window.fire`,
+      text: (c) => `The replay fires ${str(c.event, 'key')} [${num(c.event, 'start')},${num(c.event, 'end')}) again, and its result goes into a new transaction of attempt 1. The first copy is still in an open transaction of attempt 0.`,
+    },
+    {
       title: 'The failed attempt\'s output is thrown away',
       at: { kind: 'txn.abort', match: is.sink },
       filter: FILTER,
-      text: (c) => `${task(c)} aborts ${str(c.event, 'txn')} (${str(c.event, 'reason') ?? 'aborted'}): the results it held were never visible and now never will be.`,
-    },
-    {
-      title: 'Replayed, written once',
-      at: { kind: 'window.fire', match: (c: StepContext) => (num(c.event, 'attempt') ?? 0) > 0 },
-      filter: `${FILTER},window.fire`,
-      text: (c) => `The replay fires ${str(c.event, 'key')} [${num(c.event, 'start')},${num(c.event, 'end')}) again, and its result goes into a new transaction of attempt 1. The old copy was aborted, so readers see it once.`,
+      text: (c) => `${task(c)} aborts ${str(c.event, 'txn')} (${str(c.event, 'reason') ?? 'aborted'}), re-initialising its id so a zombie of attempt 0 could not write into it: the first copies were never visible and now never will be, so readers see each result once.`,
     },
     {
       title: 'Verdict',
@@ -96,7 +96,7 @@ export const exactlyOnceLesson: Lesson = {
       run: 'alo',
       at: { kind: 'log.append', match: (c: StepContext) => str(c.event, 'topic') === 'output' },
       filter: 'log.append,job,proc,checkpoint.complete',
-      text: (c) => `At-least-once has no transactions: the sink appends results straight to output/${num(c.event, 'partition')} (no "in txn"), visible at once — here just as tm-1 crashes, before checkpoint 3 completes.`,
+      text: (c) => `At-least-once has no transactions: the sink appends results straight to output/${num(c.event, 'partition')} (no "in txn"), visible at once, long before checkpoint 3 completes (tm-1 crashes before it does).`,
     },
     {
       title: 'The same restore',
