@@ -124,6 +124,8 @@ export class WatermarkChecker {
       } else {
         t.output = wm;
         t.previous = Number.NEGATIVE_INFINITY;
+        // The channels may have been restored first: judge their alignment against the restored output.
+        for (const c of t.channels.values()) c.aligned = !c.idle && c.wm >= t.output;
       }
       return;
     }

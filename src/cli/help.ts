@@ -34,6 +34,7 @@ Options:
   --checkpoint-interval MS periodic checkpoints every MS of virtual time (0: only the final one; default 500)
   --savepoint-at MS        take a savepoint at virtual time MS, stop the job with it, start it again from it
   --parallelism N          parallelism of the job (default: the scenario's)
+  --spare-tms N            spare task managers a restart can move a slot to (default 0)
   --guarantee G            exactly-once | at-least-once | at-most-once
                            (default: exactly-once)
   --faults P               none | light | heavy | swarm (default: light)
@@ -82,6 +83,7 @@ Options:
   --bug NAME               switch on a planted bug (repeatable; see weir bugs)
   --events N               input records per run (default: the scenario's)
   --parallelism N          parallelism of the job (default: the scenario's)
+  --spare-tms N            spare task managers a restart can move a slot to (default 0)
   --no-shrink              report the first failure as found, unshrunk
   --json                   print one JSON object instead of the report
 

@@ -19,10 +19,13 @@
  * Records are sent in batches, as a Kafka producer does: when `batchRecords`
  * are buffered or `lingerMs` after the first one (linger.ms), so a
  * transaction's records reach the log while it is open, not only at its
- * pre-commit. Subtask `i` writes to partition `i % partitions`.
+ * pre-commit. One batch is in flight at a time (a retried batch can then
+ * never land behind a later one: the order of results in the output is
+ * the order they were produced). Subtask `i` writes to partition
+ * `i % partitions`.
  */
 import type { Output, OperatorContext, StreamOperator } from '../operators/operator.ts';
-import { TwoPhaseState, type PendingTxn } from './two-phase.ts';
+import { TwoPhaseState, type PendingTxn, type Txn } from './two-phase.ts';
 
 export interface LogSinkOptions {
   topic: string;
@@ -50,6 +53,9 @@ export class LogSinkOperator implements StreamOperator {
   private waiters: { upTo: number; fn: () => void }[] = [];
   private txn: TwoPhaseState | undefined;
   private closed = false;
+  /** Flushed batches not yet sent, oldest first (one is in flight at a time). */
+  private readonly queued: { batch: number; records: unknown[]; txn?: Txn; seq?: number }[] = [];
+  private sending = false;
 
   constructor(private readonly opts: LogSinkOptions) {}
 
@@ -87,26 +93,41 @@ export class LogSinkOperator implements StreamOperator {
     this.outstanding.add(batch);
     const txn = this.txn?.current();
     // Transactional producers are idempotent (as Kafka's are): a retried batch is not appended twice.
-    if (txn) {
-      const seq = txn.nextSeq++;
-      txn.whenReady(() => this.produce(batch, records, { txn: { id: txn.id, epoch: txn.epoch }, producer: { id: txn.id, seq } }));
-    }
-    else this.produce(batch, records, {});
+    this.queued.push(txn ? { batch, records, txn, seq: txn.nextSeq++ } : { batch, records });
+    this.pump();
   }
 
-  private produce(batch: number, records: unknown[], opts: { txn?: { id: string; epoch: number }; producer?: { id: string; seq: number } }): void {
+  /**
+   * Sends the oldest queued batch once nothing is in flight and its
+   * transaction has its epoch: batches reach the log in the order they were
+   * flushed, also when a later transaction's epoch arrives first.
+   */
+  private pump(): void {
+    if (this.sending || this.closed) return;
+    const head = this.queued[0];
+    if (head === undefined) return;
+    if (head.txn !== undefined && !head.txn.ready) {
+      head.txn.whenReady(() => this.pump());
+      return;
+    }
+    this.queued.shift();
+    this.sending = true;
+    const { batch, records, txn } = head;
+    const opts = txn === undefined ? {} : { txn: { id: txn.id, epoch: txn.epoch }, producer: { id: txn.id, seq: head.seq! } };
     this.ctx.log.produce(this.opts.topic, this.partition, records, opts, (r) => {
       if (this.closed) return;
+      this.sending = false;
       this.outstanding.delete(batch);
       if (!r.ok) this.ctx.trace.emit('sink.write', { task: this.ctx.taskName, ok: false, code: r.code });
       if (!r.ok && r.code === 'fenced') {
         // A newer attempt owns this transaction (as Kafka's ProducerFencedException): this
         // sink is a zombie or out of date. It stops writing, and the task fails.
         this.closed = true;
-        this.ctx.fail(`producer of ${opts.txn?.id ?? 'the sink'} was fenced`);
+        this.ctx.fail(`producer of ${txn?.id ?? 'the sink'} was fenced`);
         return;
       }
       this.release();
+      this.pump();
     });
   }
 
