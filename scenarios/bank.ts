@@ -31,14 +31,21 @@ interface Account {
   seq: number;
 }
 
-/** The accounts after exactly `records`, in any order (sums and counts commute). */
+/** One movement applied to an account. */
+function apply(acc: Account | undefined, m: Movement): Account {
+  const a = acc ?? { balance: 0, seq: 0 };
+  return { balance: a.balance + m.delta, seq: a.seq + 1 };
+}
+
+/** The accounts after `movements` on top of `accounts`, in any order (sums and counts commute). */
+function applyAll(accounts: Map<string, Account>, ms: Iterable<Movement>): Map<string, Account> {
+  for (const m of ms) accounts.set(m.account, apply(accounts.get(m.account), m));
+  return accounts;
+}
+
+/** The accounts after exactly `records`. */
 function referenceAccounts(records: InputRecord[]): Map<string, Account> {
-  const out = new Map<string, Account>();
-  for (const m of records.flatMap(movements)) {
-    const a = out.get(m.account) ?? { balance: 0, seq: 0 };
-    out.set(m.account, { balance: a.balance + m.delta, seq: a.seq + 1 });
-  }
-  return out;
+  return applyAll(new Map(), records.flatMap(movements));
 }
 
 export const bank: Scenario = {
@@ -55,8 +62,7 @@ export const bank: Scenario = {
         {
           processElement(m: Movement, ctx: KeyedProcessContext) {
             const state = ctx.state.valueState<Account>('account');
-            const acc = state.value() ?? { balance: 0, seq: 0 };
-            const next = { balance: acc.balance + m.delta, seq: acc.seq + 1 };
+            const next = apply(state.value(), m);
             state.update(next);
             const update: KeyedUpdate = { type: 'update', key: m.account, value: next.balance, id: m.id, seq: next.seq, ts: ctx.timestamp };
             ctx.collect(update);
@@ -71,7 +77,11 @@ export const bank: Scenario = {
     extract: (cp) => ({
       checkpoint: cp.checkpoint,
       offsets: new Map(operatorsNamed(cp, 'transfers').flatMap((op) => [...sourceOffsets(op)])),
-      state: new Map(operatorsNamed(cp, 'balances').flatMap((op) => [...keyedValues<Account>(op, 'account')])),
+      // The balances in keyed state, plus (unaligned checkpoints) the movements in flight into them.
+      state: applyAll(
+        new Map(operatorsNamed(cp, 'balances').flatMap((op) => [...keyedValues<Account>(op, 'account')])),
+        cp.tasks.filter((t) => t.operators.some((o) => o.name === 'balances')).flatMap((t) => t.inFlight as Movement[]),
+      ),
     }),
     reference: referenceAccounts,
     show: (a: Account | undefined) => (a ? `balance ${a.balance} after ${a.seq} records` : 'nothing'),

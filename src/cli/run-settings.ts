@@ -25,6 +25,7 @@ export const RUN_SHAPE_FLAGS: Readonly<Record<string, FlagSpec>> = {
   faults: { value: true },
   bug: { value: true, repeat: true },
   'spare-tms': { value: true },
+  unaligned: {},
 };
 
 export const RUN_FLAGS: Readonly<Record<string, FlagSpec>> = {
@@ -38,7 +39,7 @@ export const RUN_FLAGS: Readonly<Record<string, FlagSpec>> = {
 };
 
 /** Flags that change what runs, as opposed to how it is reported. */
-const SETTING_FLAGS = ['seed', 'events', 'parallelism', 'guarantee', 'faults', 'bug', 'spare-tms', 'checkpoint-interval', 'savepoint-at'] as const;
+const SETTING_FLAGS = ['seed', 'events', 'parallelism', 'guarantee', 'faults', 'bug', 'spare-tms', 'unaligned', 'checkpoint-interval', 'savepoint-at'] as const;
 
 export interface RunRequest {
   settings: RunSettings;
@@ -87,7 +88,7 @@ function onePositional(args: ParsedArgs): string {
 }
 
 function fromToken(token: string, args: ParsedArgs): RunRequest {
-  const given = SETTING_FLAGS.find((f) => args.values.has(f));
+  const given = SETTING_FLAGS.find((f) => args.values.has(f) || args.switches.has(f));
   if (given !== undefined) {
     throw new UsageError(`a repro token fixes every setting; drop --${given}, or run by scenario name to choose settings`);
   }
@@ -102,8 +103,9 @@ function fromToken(token: string, args: ParsedArgs): RunRequest {
 }
 
 /** The sizes the shape flags set (events, parallelism, spare task managers); unset ones are left out. */
-export function runShape(args: ParsedArgs): { events?: number; parallelism?: number; spareTaskManagers?: number } {
-  const out: { events?: number; parallelism?: number; spareTaskManagers?: number } = {};
+export function runShape(args: ParsedArgs): { events?: number; parallelism?: number; spareTaskManagers?: number; unaligned?: boolean } {
+  const out: { events?: number; parallelism?: number; spareTaskManagers?: number; unaligned?: boolean } = {};
+  if (args.switches.has('unaligned')) out.unaligned = true;
   const events = valueOf(args, 'events');
   if (events !== undefined) out.events = parseIntFlag('events', events, 1);
   const parallelism = valueOf(args, 'parallelism');

@@ -112,6 +112,7 @@ export function runScenario(settings: RunSettings, opts: RunOptions = {}): RunRe
     guarantee: settings.guarantee,
     ...(settings.checkpointIntervalMs !== undefined ? { checkpointIntervalMs: settings.checkpointIntervalMs } : {}),
     ...(settings.savepointAtMs !== undefined ? { savepointAtMs: settings.savepointAtMs } : {}),
+    ...(settings.unaligned ? { unalignedCheckpoints: true } : {}),
   };
 
   const { tms, spares } = taskManagerIds(settings.taskManagers ?? 2, settings.spareTaskManagers ?? 0);

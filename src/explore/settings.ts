@@ -27,6 +27,8 @@ export interface RunSettings {
   /** Task managers beyond those hosting slots: a restart moves a slot to one when its task manager does not answer. */
   spareTaskManagers?: number;
   checkpointIntervalMs?: number;
+  /** Exactly-once with unaligned checkpoints (snapshot at the first barrier, in-flight records persisted). */
+  unaligned?: boolean;
   /** Take a savepoint at this virtual time, stop the job with it and start it again from it. */
   savepointAtMs?: number;
   /** Only these input records (by id) of the drawn workload enter the log; the rest are left out (shrinking). */
@@ -75,6 +77,7 @@ function validateSettings(raw: unknown): RunSettings {
     if (r[k] !== undefined && (!Number.isSafeInteger(r[k]) || (r[k] as number) < 0)) bad(`${k} is not a non-negative integer`);
   }
   if (!GUARANTEES.includes(r.guarantee as Guarantee)) bad('unknown guarantee');
+  if (r.unaligned !== undefined && typeof r.unaligned !== 'boolean') bad('unaligned is not true or false');
   if (!FAULT_PROFILES.includes(r.faults as ProfileName)) bad('unknown fault profile');
   if (!Array.isArray(r.bugs) || !r.bugs.every((b) => typeof b === 'string' && isBugName(b))) bad('unknown planted bug');
   if (r.keepIds !== undefined && (!Array.isArray(r.keepIds) || !r.keepIds.every((x) => Number.isSafeInteger(x) && (x as number) >= 0))) {

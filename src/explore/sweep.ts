@@ -27,6 +27,7 @@ export interface SweepJob {
   events?: number;
   parallelism?: number;
   spareTaskManagers?: number;
+  unaligned?: boolean;
 }
 
 export interface Shard {
@@ -63,6 +64,7 @@ export function settingsOf(job: SweepJob, seed: number): RunSettings {
   if (job.events !== undefined) s.events = job.events;
   if (job.parallelism !== undefined) s.parallelism = job.parallelism;
   if (job.spareTaskManagers !== undefined) s.spareTaskManagers = job.spareTaskManagers;
+  if (job.unaligned) s.unaligned = true;
   return s;
 }
 

@@ -12,15 +12,18 @@ export interface BugPlace {
   events?: number;
   /** Spare task managers (a restart can then leave a cut-off one running as a zombie). */
   spareTaskManagers?: number;
+  /** Unaligned checkpoints. */
+  unaligned?: boolean;
 }
 
 /** The run settings of a place, as a sweep job or run takes them (unset sizes left out). */
-export function placeShape(w: BugPlace): { scenario: string; faults: ProfileName; events?: number; spareTaskManagers?: number } {
+export function placeShape(w: BugPlace): { scenario: string; faults: ProfileName; events?: number; spareTaskManagers?: number; unaligned?: boolean } {
   return {
     scenario: w.scenario,
     faults: w.faults,
     ...(w.events ? { events: w.events } : {}),
     ...(w.spareTaskManagers ? { spareTaskManagers: w.spareTaskManagers } : {}),
+    ...(w.unaligned ? { unaligned: true } : {}),
   };
 }
 
@@ -31,6 +34,7 @@ export const BUG_PLACES: Record<BugName, BugPlace> = {
   'session-merge-loses-side': { scenario: 'sessions', faults: 'none' },
   'lateness-off-by-one': { scenario: 'sliding-average', faults: 'none', events: 600 },
   'no-alignment': { scenario: 'bank', faults: 'swarm' },
+  'unaligned-drops-in-flight': { scenario: 'bank', faults: 'heavy', unaligned: true },
   'commit-before-complete': { scenario: 'bank', faults: 'heavy' },
   'source-not-rewound': { scenario: 'bank', faults: 'heavy' },
   'restore-incomplete-checkpoint': { scenario: 'bank', faults: 'heavy' },

@@ -29,6 +29,8 @@ export interface InspectedTask {
   task: string;
   subtask: number;
   operators: InspectedOperator[];
+  /** Unaligned checkpoints: the input records in flight at the checkpoint, which the task will process first after a restore. */
+  inFlight: unknown[];
 }
 
 export interface InspectedCheckpoint {
@@ -67,7 +69,7 @@ function readCheckpointAt(store: StoreView, plan: JobPlan, path: string): Inspec
     const pt = plan.task(key);
     const vertex = plan.vertices[pt.vertexId]!;
     const operators = vertex.nodes.map((id, i) => ({ name: plan.graph.nodes[id]!.name, snapshot: snap.ops[i] }));
-    tasks.push({ task: `${vertex.name}[${pt.subtask}]`, subtask: pt.subtask, operators });
+    tasks.push({ task: `${vertex.name}[${pt.subtask}]`, subtask: pt.subtask, operators, inFlight: (snap.inFlight ?? []).map(([, value]) => value) });
   }
   return { checkpoint: info.checkpoint, tasks };
 }

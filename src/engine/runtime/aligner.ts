@@ -14,10 +14,21 @@
  * are already in it and will be replayed after a restore — duplicates, which
  * is what at-least-once allows.
  *
+ * Unaligned (exactly-once, Flink's unaligned checkpoints): nothing is
+ * blocked either, but the task snapshots at the FIRST barrier (`started`)
+ * and forwards it at once; the records that then arrive on a channel before
+ * that channel's barrier are the checkpoint's in-flight data, persisted with
+ * it (and replayed first after a restore). The checkpoint is acknowledged
+ * when the last barrier is in (`aligned`).
+ *
  * A barrier of a newer checkpoint during alignment abandons the older one
  * (the coordinator times it out or sees the newer one complete).
  */
+export type AlignmentMode = 'aligned' | 'unaligned' | 'none';
+
 export interface BarrierOutcome {
+  /** Set when a barrier began checkpoint `started` here (its first barrier on this task). */
+  started?: number;
   /** Set when every channel has delivered this checkpoint's barrier: snapshot now. */
   aligned?: number;
   /** Set when a newer barrier abandoned an alignment in progress: unblock everything. */
@@ -35,10 +46,13 @@ export class BarrierAligner {
   /** Highest checkpoint completed by this task; older barriers are stale. */
   private lastDone = -1;
 
+  private readonly aligned: boolean;
+
   constructor(
     private readonly channels: number,
-    private readonly aligned: boolean,
+    readonly mode: AlignmentMode,
   ) {
+    this.aligned = mode === 'aligned';
     this.seen = new Array<boolean>(channels).fill(false);
     this.ended = new Array<boolean>(channels).fill(false);
   }
@@ -51,19 +65,27 @@ export class BarrierAligner {
     return this.aligned && this.current >= 0 && this.seen[ch] === true;
   }
 
+  /** A checkpoint is under way and `ch` has not delivered its barrier yet (nor ended). */
+  isAwaiting(ch: number): boolean {
+    return this.current >= 0 && !this.seen[ch] && !this.ended[ch];
+  }
+
   /** A barrier of checkpoint `id` arrived on `ch`. */
   onBarrier(ch: number, id: number): BarrierOutcome {
     if (id <= this.lastDone) return NOTHING;
     let abandoned: number | undefined;
+    let started: number | undefined;
     if (id > this.current) {
       if (this.current >= 0) abandoned = this.current;
       this.reset(id);
+      started = id;
     } else if (id < this.current) return NOTHING;
     if (!this.seen[ch]) {
       this.seen[ch] = true;
       this.seenCount++;
     }
-    return this.maybeDone(abandoned);
+    const r = this.maybeDone(abandoned);
+    return started === undefined ? r : { ...r, started };
   }
 
   /** A channel ended: it counts as having delivered every future barrier. */

@@ -29,6 +29,8 @@ export interface JobSettings {
   tolerableFailedCheckpoints: number;
   /** When > 0: at this virtual time take a savepoint, stop the job with it and start the job again from it. */
   savepointAtMs: number;
+  /** Exactly-once with unaligned checkpoints (Flink's execution.checkpointing.unaligned): snapshot at the first barrier, persist in-flight records. */
+  unalignedCheckpoints: boolean;
 }
 
 export const DEFAULT_SETTINGS: JobSettings = {
@@ -42,6 +44,7 @@ export const DEFAULT_SETTINGS: JobSettings = {
   restartDelayMs: 100,
   tolerableFailedCheckpoints: 2,
   savepointAtMs: 0,
+  unalignedCheckpoints: false,
 };
 
 export interface TaskEnv {

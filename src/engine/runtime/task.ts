@@ -20,7 +20,7 @@ import type { Output, OperatorContext, StreamOperator } from '../operators/opera
 import { KeyedStateBackend } from '../state/backend.ts';
 import { MAX_WATERMARK, MIN_WATERMARK } from '../time/watermark.ts';
 import { WatermarkValve } from '../time/valve.ts';
-import { BarrierAligner } from './aligner.ts';
+import { BarrierAligner, type AlignmentMode } from './aligner.ts';
 import { BARRIER, END, IDLE, WATERMARK } from './items.ts';
 import { EdgeWriter, type InputChannel } from './writer.ts';
 import type { TaskEnv } from './task-env.ts';
@@ -55,6 +55,21 @@ export interface TaskSnapshot {
   ops: unknown[];
   valve: unknown;
   watermark: number;
+  /**
+   * Unaligned checkpoints: the records that arrived on each input channel
+   * after the snapshot and before that channel's barrier, as
+   * `[channel, value, timestamp]` in arrival order. A restored task
+   * processes them before anything else.
+   */
+  inFlight?: [number, unknown, number][];
+}
+
+/** An unaligned checkpoint under way: its snapshot is taken, its in-flight records are still being collected. */
+interface PendingUnaligned {
+  id: number;
+  inFlight: [number, unknown, number][];
+  /** Acknowledges the checkpoint once the in-flight records are complete (and the operators' snapshots are done). */
+  complete: () => void;
 }
 
 export class Task {
@@ -70,6 +85,9 @@ export class Task {
   private flushScheduled = false;
   private readonly writers: EdgeWriter[] = [];
   private draining = false;
+  private unaligned: PendingUnaligned | undefined;
+  /** In-flight records of the restored checkpoint, processed before any new input. */
+  private replay: [number, unknown, number][] = [];
 
   constructor(
     private readonly env: TaskEnv,
@@ -82,7 +100,7 @@ export class Task {
     this.name = `${v.name}[${subtask}]`;
     this.channels = inputs.map(() => ({ expectedSeq: 0, queue: [], pos: 0, ended: false }));
     this.valve = inputs.length > 0 ? new WatermarkValve(inputs.length) : undefined;
-    this.aligner = new BarrierAligner(inputs.length, env.settings.guarantee === 'exactly-once' && !env.bugs.has('no-alignment'));
+    this.aligner = new BarrierAligner(inputs.length, alignmentMode(env));
     this.buildChain(v.nodes);
   }
 
@@ -164,6 +182,8 @@ export class Task {
     if (snap) this.restore(snap);
     this.started = true;
     for (const inst of this.ops) inst.op.run?.();
+    // Unaligned checkpoints: the records that were in flight at the restored checkpoint come first.
+    for (const [ch, value, ts] of this.replay.splice(0)) if (!this.cancelled) this.onRecord(ch, value, ts);
     for (let ch = 0; ch < this.channels.length; ch++) this.drain(ch);
   }
 
@@ -171,6 +191,7 @@ export class Task {
     this.ops.forEach((inst, i) => {
       if (snap.ops[i] !== undefined) inst.op.restoreState?.(snap.ops[i]);
     });
+    this.replay = snap.inFlight ?? [];
     if (this.env.bugs.has('watermark-not-checkpointed')) return;
     if (this.valve && snap.valve) this.valve.restore(snap.valve as never);
     this.watermark = snap.watermark;
@@ -250,6 +271,10 @@ export class Task {
   }
 
   private onRecord(ch: number, value: unknown, ts: number): void {
+    // Unaligned: a record behind the snapshot but ahead of its channel's barrier is in flight for the checkpoint.
+    if (this.unaligned && this.aligner.isAwaiting(ch) && !this.env.bugs.has('unaligned-drops-in-flight')) {
+      this.unaligned.inFlight.push([ch, value, ts]);
+    }
     const c = this.inputs[ch]!;
     const head = this.ops[0]!;
     if (c.edge.key && head.op.setCurrentKey) head.op.setCurrentKey(c.edge.key(value));
@@ -285,9 +310,31 @@ export class Task {
     const r = this.aligner.onBarrier(ch, id);
     if (r.abandoned !== undefined) {
       this.env.ctx.trace.emit('checkpoint.abort', { task: this.name, checkpoint: r.abandoned, reason: 'newer barrier during alignment' });
+      this.unaligned = undefined;
       this.drainOthers(ch);
     }
+    if (this.aligner.mode === 'unaligned') {
+      if (r.started !== undefined) this.startUnaligned(r.started);
+      if (r.aligned !== undefined) this.finishUnaligned(r.aligned);
+      return;
+    }
     if (r.aligned !== undefined) this.alignedBarrier(r.aligned, ch);
+  }
+
+  /** Unaligned: the first barrier of `id` is in; snapshot now and forward the barrier at once. */
+  private startUnaligned(id: number): void {
+    const pending: PendingUnaligned = { id, inFlight: [], complete: () => {} };
+    this.unaligned = pending;
+    pending.complete = this.snapshotAndForward(id, () => pending.inFlight);
+  }
+
+  /** Unaligned: the last barrier of `id` is in; its in-flight records are complete. */
+  private finishUnaligned(id: number): void {
+    const pending = this.unaligned;
+    if (pending === undefined || pending.id !== id) return;
+    this.unaligned = undefined;
+    this.env.ctx.trace.emit('barrier.align', { task: this.name, attempt: this.env.attempt, checkpoint: id, unaligned: true, inFlight: pending.inFlight.length });
+    pending.complete();
   }
 
   private alignedBarrier(id: number, ch: number): void {
@@ -312,7 +359,10 @@ export class Task {
   private onEnd(ch: number): void {
     this.channels[ch]!.ended = true;
     const r = this.aligner.onEnd(ch);
-    if (r.aligned !== undefined) this.alignedBarrier(r.aligned, ch);
+    if (r.aligned !== undefined) {
+      if (this.aligner.mode === 'unaligned') this.finishUnaligned(r.aligned);
+      else this.alignedBarrier(r.aligned, ch);
+    }
     if (this.channels.every((c) => c.ended)) this.endOfInput();
   }
 
@@ -338,8 +388,13 @@ export class Task {
     this.snapshotAndForward(id);
   }
 
-  private snapshotAndForward(id: number): void {
-    let pending = 1;
+  /**
+   * Snapshots every operator and forwards barrier `id`. With `inFlight`
+   * (unaligned), the acknowledgement also waits for the returned callback,
+   * called once the in-flight records are complete.
+   */
+  private snapshotAndForward(id: number, inFlight?: () => [number, unknown, number][]): () => void {
+    let pending = inFlight ? 2 : 1;
     const ops: unknown[] = [];
     // Everything is captured now, at the barrier: a sink finishing its part later must not
     // let watermarks that arrive meanwhile into the snapshot.
@@ -347,7 +402,10 @@ export class Task {
     const watermark = this.watermark;
     const done = (): void => {
       pending--;
-      if (pending === 0) this.env.ackCheckpoint(this, id, { ops, valve, watermark });
+      if (pending > 0) return;
+      const snap: TaskSnapshot = { ops, valve, watermark };
+      if (inFlight) snap.inFlight = inFlight();
+      this.env.ackCheckpoint(this, id, snap);
     };
     for (const inst of this.ops) {
       if (inst.op.asyncSnapshot) pending++;
@@ -356,6 +414,7 @@ export class Task {
     this.env.ctx.trace.emit('barrier.inject', { task: this.name, attempt: this.env.attempt, checkpoint: id });
     if (!this.finished) for (const w of this.writers) w.barrier(id);
     done();
+    return done;
   }
 
   notifyCheckpointComplete(id: number): void {
@@ -380,4 +439,9 @@ export class Task {
   get isFinished(): boolean {
     return this.finished;
   }
+}
+
+function alignmentMode(env: TaskEnv): AlignmentMode {
+  if (env.settings.guarantee !== 'exactly-once' || env.bugs.has('no-alignment')) return 'none';
+  return env.settings.unalignedCheckpoints ? 'unaligned' : 'aligned';
 }
