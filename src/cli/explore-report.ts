@@ -10,7 +10,7 @@ import type { ExploreResult, SweepProgress } from '../explore/explore.ts';
 import type { CaseSize } from '../explore/shrink.ts';
 import { EDGE_TEXT, type Edge } from '../explore/coverage.ts';
 import { decodeToken } from '../explore/settings.ts';
-import { faultText } from './run-report.ts';
+import { faultText, shapeParts } from './run-report.ts';
 
 export interface Style {
   ok(s: string): string;
@@ -43,8 +43,7 @@ export function bannerLine(req: ExploreRequest, workers: number): string {
     `faults=${j.faults}`,
     `bugs=${j.bugs.length > 0 ? j.bugs.join(',') : 'none'}`,
   ];
-  if (j.events !== undefined) parts.push(`events=${j.events}`);
-  if (j.parallelism !== undefined) parts.push(`parallelism=${j.parallelism}`);
+  parts.push(...shapeParts(j));
   return parts.join(' ');
 }
 

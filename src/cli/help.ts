@@ -35,6 +35,7 @@ Options:
   --savepoint-at MS        take a savepoint at virtual time MS, stop the job with it, start it again from it
   --parallelism N          parallelism of the job (default: the scenario's)
   --spare-tms N            spare task managers a restart can move a slot to (default 0)
+  --unaligned              exactly-once with unaligned checkpoints (in-flight records persisted)
   --guarantee G            exactly-once | at-least-once | at-most-once
                            (default: exactly-once)
   --faults P               none | light | heavy | swarm (default: light)
@@ -84,6 +85,7 @@ Options:
   --events N               input records per run (default: the scenario's)
   --parallelism N          parallelism of the job (default: the scenario's)
   --spare-tms N            spare task managers a restart can move a slot to (default 0)
+  --unaligned              exactly-once with unaligned checkpoints (in-flight records persisted)
   --no-shrink              report the first failure as found, unshrunk
   --json                   print one JSON object instead of the report
 

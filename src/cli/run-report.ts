@@ -25,6 +25,16 @@ export const ANSI: Style = {
 const num = (n: number): string => n.toLocaleString('en-US');
 const count = (n: number, one: string, many: string): string => `${num(n)} ${n === 1 ? one : many}`;
 
+/** The banner words of the shape settings a run or sweep was given (sizes, spares, unaligned). */
+export function shapeParts(s: { events?: number; parallelism?: number; spareTaskManagers?: number; unaligned?: boolean }): string[] {
+  const parts: string[] = [];
+  if (s.events !== undefined) parts.push(`events=${s.events}`);
+  if (s.parallelism !== undefined) parts.push(`parallelism=${s.parallelism}`);
+  if (s.spareTaskManagers !== undefined) parts.push(`spareTms=${s.spareTaskManagers}`);
+  if (s.unaligned) parts.push('unaligned');
+  return parts;
+}
+
 /** `SEED=1 scenario=wordcount guarantee=exactly-once faults=light bugs=none …` */
 export function bannerLine(s: RunSettings, fromToken: boolean): string {
   const parts = [
@@ -34,8 +44,7 @@ export function bannerLine(s: RunSettings, fromToken: boolean): string {
     `faults=${s.plan ? `${s.faults}(plan of ${s.plan.faults.length})` : s.faults}`,
     `bugs=${s.bugs.length > 0 ? s.bugs.join(',') : 'none'}`,
   ];
-  if (s.events !== undefined) parts.push(`events=${s.events}`);
-  if (s.parallelism !== undefined) parts.push(`parallelism=${s.parallelism}`);
+  parts.push(...shapeParts(s));
   if (s.checkpointIntervalMs !== undefined) parts.push(`checkpointIntervalMs=${s.checkpointIntervalMs}`);
   if (s.savepointAtMs !== undefined) parts.push(`savepointAtMs=${s.savepointAtMs}`);
   if (fromToken) parts.push('(from token)');

@@ -42,9 +42,11 @@ interface ScenarioFigure {
 }
 
 /** Every scenario as shipped, and bank again with a spare task manager (restarts elsewhere, zombies). */
-const SOAKS: { label: string; scenario: string; spareTaskManagers?: number }[] = [
+const SOAKS: { label: string; scenario: string; spareTaskManagers?: number; unaligned?: boolean }[] = [
   ...SCENARIOS.map((s) => ({ label: s.name, scenario: s.name })),
   { label: 'bank, 1 spare task manager', scenario: 'bank', spareTaskManagers: 1 },
+  { label: 'bank, unaligned checkpoints', scenario: 'bank', unaligned: true },
+  { label: 'sessions, unaligned checkpoints', scenario: 'sessions', unaligned: true },
 ];
 
 async function soakScenario(soak: (typeof SOAKS)[number]): Promise<ScenarioFigure> {
