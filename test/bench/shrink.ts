@@ -15,6 +15,7 @@ const rows: string[] = ['| bug | scenario, faults | first failing seed, check | 
 const figures: Record<string, unknown>[] = [];
 for (const bug of Object.keys(BUGS) as BugName[]) {
   const w = BUG_PLACES[bug];
+  const place = `${w.scenario}${w.events ? ` ${w.events}` : ''}${w.unaligned ? ' unaligned' : ''}${w.spareTaskManagers ? ` +${w.spareTaskManagers} spare TM` : ''}, ${w.faults}`;
   const t0 = performance.now();
   const r = await explore({
     job: { ...placeShape(w), guarantee: 'exactly-once', bugs: [bug] },
@@ -25,12 +26,12 @@ for (const bug of Object.keys(BUGS) as BugName[]) {
   const totalMs = performance.now() - t0;
   const f = r.firstFailure;
   if (!f || !f.shrunk) {
-    rows.push(`| ${bug} | ${w.scenario}, ${w.faults} | not found in 16 seeds | | | |`);
+    rows.push(`| ${bug} | ${place} | not found in 16 seeds | | | |`);
     continue;
   }
   const s = f.shrunk;
   const sweepMs = totalMs - s.elapsedMs;
-  rows.push(`| ${bug} | ${w.scenario}${w.events ? ` ${w.events}` : ''}, ${w.faults} | ${f.seed}, ${f.check} | ${(sweepMs / 1000).toFixed(1)} s | ${num(s.before.events)} → ${num(s.after.events)}, ${s.before.faults} → ${s.after.faults} | ${s.runs} runs, ${(s.elapsedMs / 1000).toFixed(1)} s${s.exhausted ? ' (budget)' : ''} |`);
+  rows.push(`| ${bug} | ${place} | ${f.seed}, ${f.check} | ${(sweepMs / 1000).toFixed(1)} s | ${num(s.before.events)} → ${num(s.after.events)}, ${s.before.faults} → ${s.after.faults} | ${s.runs} runs, ${(s.elapsedMs / 1000).toFixed(1)} s${s.exhausted ? ' (budget)' : ''} |`);
   figures.push({ bug, seed: f.seed, check: f.check, sweepMs: Math.round(sweepMs), events: f.events, shrunkEvents: s.after.events, faults: f.faults, shrunkFaults: s.after.faults, shrinkRuns: s.runs, shrinkMs: s.elapsedMs });
 }
 process.stdout.write(rows.join('\n') + '\n');
