@@ -25,7 +25,7 @@ export interface ShrinkBudget {
   maxMs: number;
 }
 
-export const DEFAULT_SHRINK_BUDGET: ShrinkBudget = { maxRuns: 200, maxMs: 60_000 };
+export const DEFAULT_SHRINK_BUDGET: ShrinkBudget = { maxRuns: 600, maxMs: 60_000 };
 
 export type CaseSize = ReturnType<typeof sizeOf>;
 
