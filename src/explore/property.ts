@@ -72,6 +72,10 @@ export interface WeirPropertyOptions {
   /** Event counts to draw from; default 50..300. */
   events?: { min: number; max: number };
   faults?: FaultPlanArbitraryOptions;
+  /** Spare task managers (a restart can move a slot to one; the cut-off one runs on as a zombie). Default 0. */
+  spareTaskManagers?: number;
+  /** Unaligned checkpoints. Default false (aligned). */
+  unaligned?: boolean;
 }
 
 export function runSettingsArbitrary(opts: WeirPropertyOptions): fc.Arbitrary<RunSettings> {
@@ -80,9 +84,12 @@ export function runSettingsArbitrary(opts: WeirPropertyOptions): fc.Arbitrary<Ru
   return fc.record({
     seed: fc.integer({ min: 0, max: 2 ** 31 - 1 }),
     events: fc.integer(ev),
-    plan: faultPlanArbitrary(opts.faults),
-  }).map(({ seed, events, plan }) => ({
+    // Faults may hit the spares too, unless the caller named the processes.
+    plan: faultPlanArbitrary(opts.spareTaskManagers && !opts.faults?.processes ? { ...opts.faults, ...runProcesses(2, opts.spareTaskManagers) } : opts.faults),
+  }).map(({ seed, events, plan }): RunSettings => ({
     scenario: name, seed, events, plan, guarantee: opts.guarantee ?? 'exactly-once', faults: 'swarm', bugs: [...(opts.bugs ?? [])],
+    ...(opts.spareTaskManagers ? { spareTaskManagers: opts.spareTaskManagers } : {}),
+    ...(opts.unaligned ? { unaligned: true } : {}),
   }));
 }
 

@@ -5,13 +5,14 @@
  * different processes, no overlapping outages of one process);
  * `weirProperty` passes on a correct pipeline, and on a planted bug fails
  * with the failed check and a token that replays it, after fast-check has
- * shrunk the run.
+ * shrunk the run; its options for spare task managers and unaligned
+ * checkpoints reach every generated run.
  * How: fast-check over plans; fixed-seed `fc.check` runs of weirProperty
  * on small wordcount runs (deterministic: the same seed, the same runs).
  */
 import { describe, expect, it } from 'vitest';
 import { fc, test } from '@fast-check/vitest';
-import { faultPlanArbitrary, runProcesses, RunFailed, weirProperty } from '../../src/explore/property.ts';
+import { faultPlanArbitrary, runProcesses, runSettingsArbitrary, RunFailed, weirProperty } from '../../src/explore/property.ts';
 import { outagesDisjoint } from '../../src/explore/shrink-tree.ts';
 import { decodeToken } from '../../src/explore/settings.ts';
 import { runScenario } from '../../src/explore/run.ts';
@@ -38,6 +39,22 @@ describe('weirProperty', () => {
   it('holds for a correct pipeline', () => {
     const r = fc.check(weirProperty({ scenario: 'wordcount', events: { min: 40, max: 120 }, faults: { maxFaults: 2 } }), { numRuns: 3, seed: 7 });
     expect(r.failed, String(r.errorInstance)).toBe(false);
+  });
+
+  it('carries spare task managers and unaligned checkpoints into every run, with faults on the spares too', () => {
+    const seen = { spares: 0, unaligned: 0, spareTargeted: false };
+    const prop = weirProperty({ scenario: 'bank', events: { min: 40, max: 80 }, faults: { maxFaults: 3 }, spareTaskManagers: 1, unaligned: true });
+    const r = fc.check(prop, { numRuns: 3, seed: 11 });
+    expect(r.failed, String(r.errorInstance)).toBe(false);
+    fc.assert(
+      fc.property(runSettingsArbitrary({ scenario: 'bank', spareTaskManagers: 1, unaligned: true, faults: { maxFaults: 6 } }), (s) => {
+        if (s.spareTaskManagers === 1) seen.spares++;
+        if (s.unaligned === true) seen.unaligned++;
+        if (s.plan?.faults.some((f) => ('process' in f && f.process === 'tm-2') || (f.kind === 'partition' && (f.a === 'tm-2' || f.b === 'tm-2')))) seen.spareTargeted = true;
+      }),
+      { numRuns: 50, seed: 3 },
+    );
+    expect(seen).toEqual({ spares: 50, unaligned: 50, spareTargeted: true });
   });
 
   it('fails on a planted bug with the failed check and a replayable token, shrunk', () => {
