@@ -3,7 +3,9 @@
  * finds the event it talks about, in order within its run, with narration
  * written for that event; the exactly-once lesson's two runs tell the story
  * it tells — the exactly-once run passes across the crash, the
- * at-least-once run is flagged by the exactly-once checker for a duplicate.
+ * at-least-once run is flagged by the exactly-once checker for a duplicate;
+ * the zombies lesson's fenced run passes and its unfenced run fails liveness
+ * on the zombie's transaction.
  *
  * How: load each lesson (its runs are small fixed runs) and check each
  * resolved step against the trace: found, of the kind the step asks for,
@@ -14,8 +16,8 @@ import { LESSONS, findLesson } from '../../src/tui/lessons/catalogue.ts';
 import { loadLesson } from '../../src/tui/lessons/resolve.ts';
 
 describe('lessons', () => {
-  it('are the four the command offers', () => {
-    expect(LESSONS.map((l) => l.name)).toEqual(['watermarks', 'late-data', 'barriers', 'exactly-once']);
+  it('are the five the command offers', () => {
+    expect(LESSONS.map((l) => l.name)).toEqual(['watermarks', 'late-data', 'barriers', 'exactly-once', 'zombies']);
     expect(findLesson('nope')).toBeUndefined();
   });
 
@@ -51,5 +53,16 @@ describe('lessons', () => {
     const last = lr.steps.at(-1)!;
     expect(last.run).toBe('alo');
     expect(last.index).toBe(alo.violations[0]!.index);
+  });
+
+  it('zombies: the fenced run passes, and without fencing liveness fails on the zombie\'s transaction', async () => {
+    const lr = await loadLesson(findLesson('zombies')!);
+    const fenced = lr.replays.get('fenced')!;
+    const unfenced = lr.replays.get('unfenced')!;
+    expect(fenced.rec.meta.checks!.every((c) => c.ok)).toBe(true);
+    expect(fenced.index.positions('tm.stale').length).toBe(1);
+    const live = unfenced.rec.meta.checks!.find((c) => c.name === 'liveness')!;
+    expect(live.ok).toBe(false);
+    expect(live.detail).toMatch(/sink-1-a0-.* was left open/);
   });
 });

@@ -3,9 +3,10 @@ import { watermarksLesson } from './watermarks.ts';
 import { lateDataLesson } from './late-data.ts';
 import { barriersLesson } from './barriers.ts';
 import { exactlyOnceLesson } from './exactly-once.ts';
+import { zombiesLesson } from './zombies.ts';
 import type { Lesson } from './types.ts';
 
-export const LESSONS: readonly Lesson[] = [watermarksLesson, lateDataLesson, barriersLesson, exactlyOnceLesson];
+export const LESSONS: readonly Lesson[] = [watermarksLesson, lateDataLesson, barriersLesson, exactlyOnceLesson, zombiesLesson];
 
 export function findLesson(name: string): Lesson | undefined {
   return LESSONS.find((l) => l.name === name);

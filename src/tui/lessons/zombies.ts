@@ -1,0 +1,111 @@
+/**
+ * Lesson `zombies`: a task manager cut off from the job manager but not
+ * from the log. The job restarts on a spare, the cut-off task manager runs
+ * on as a zombie, and the log's producer fencing keeps its writes out; then
+ * the same run with the planted bug `zombie-not-fenced`, where the zombie's
+ * writes open a transaction nobody ends and the liveness check fails.
+ *
+ * Both runs share a seed and an explicit fault plan: bank with one spare
+ * task manager (tm-2) and a partition between the job manager and tm-1 from
+ * 800 ms to 2,300 ms.
+ */
+import type { RunSettings } from '../../explore/settings.ts';
+import { num, str } from '../model/fields.ts';
+import type { Lesson, StepContext } from './types.ts';
+
+const BASE: Omit<RunSettings, 'bugs'> = {
+  scenario: 'bank',
+  seed: 3,
+  guarantee: 'exactly-once',
+  faults: 'none',
+  spareTaskManagers: 1,
+  plan: { faults: [{ kind: 'partition', atMs: 800, a: 'jm', b: 'tm-1', durationMs: 1_500 }] },
+};
+
+const FILTER = 'net.partition,net.heal,job,tm.stale,txn,sink.write';
+/** The zombie's transactions: tm-1 hosts balances[1], whose sink writes `sink-1-…`, in attempt 0. */
+const fromZombie = (c: StepContext): boolean => (str(c.event, 'txn') ?? str(c.event, 'txnId') ?? '').startsWith('sink-1-a0-');
+const check = (c: StepContext, name: string): string => {
+  const v = c.replay.rec.meta.checks?.find((x) => x.name === name);
+  return v ? `${v.ok ? '✓' : '✗'} ${name}: ${v.detail}` : `${name}: not judged`;
+};
+
+export const zombiesLesson: Lesson = {
+  name: 'zombies',
+  title: 'Zombies and fencing',
+  summary: 'a task manager cut off from the job manager runs on as a zombie; fencing keeps its writes out',
+  runs: [
+    { key: 'fenced', label: 'fenced', settings: { ...BASE, bugs: [] } },
+    { key: 'unfenced', label: 'zombie-not-fenced', settings: { ...BASE, bugs: ['zombie-not-fenced'] } },
+  ],
+  steps: [
+    {
+      title: 'Cut off from the job manager',
+      at: { kind: 'net.partition' },
+      filter: FILTER,
+      text: (c) => `tm-0 and tm-1 run the job; tm-2 is a spare with no tasks. Now the network between ${str(c.event, 'a')} and ${str(c.event, 'b')} is cut for ${num(c.event, 'durationMs')} ms. tm-1 can still reach the log and the other task managers: it is alive, only the job manager cannot hear it.`,
+    },
+    {
+      title: 'Declared dead',
+      at: { kind: 'job.fail' },
+      filter: FILTER,
+      text: (c) => `The job manager fails the job: ${str(c.event, 'reason')}. From where it stands, a silent task manager and a dead one look the same.`,
+    },
+    {
+      title: 'Restarted on the spare',
+      at: { kind: 'job.restore', match: (c: StepContext) => (num(c.event, 'attempt') ?? 0) > 0 },
+      filter: FILTER,
+      text: (c) => `Attempt ${num(c.event, 'attempt')} restores checkpoint ${num(c.event, 'checkpoint')} on ${str(c.event, 'slots')}: the spare took tm-1's slot. tm-1 never got the cancel, so its tasks of attempt 0 are still running — reading input, writing into their open transaction. A zombie.`,
+    },
+    {
+      title: 'Fencing the old producer',
+      at: { kind: 'txn.abort', match: (c: StepContext) => str(c.event, 'task') !== undefined && fromZombie(c) },
+      filter: FILTER,
+      text: (c) => `The new attempt's sink ${str(c.event, 'task')} aborts ${str(c.event, 'txn')}, left open by attempt 0, by initialising its transactional id again. That bumps the id's producer epoch: whoever still holds the old epoch is fenced.`,
+    },
+    {
+      title: 'The zombie is refused',
+      at: { kind: 'txn.fenced', match: fromZombie },
+      filter: FILTER,
+      text: (c) => `The zombie writes into ${str(c.event, 'txnId')} with epoch ${num(c.event, 'epoch')}; the log is at epoch ${num(c.event, 'currentEpoch')} and refuses the ${str(c.event, 'op')} (Kafka's ProducerFencedException).`,
+    },
+    {
+      title: 'The zombie stops writing',
+      at: { kind: 'sink.write', match: (c: StepContext) => str(c.event, 'code') === 'fenced' },
+      filter: FILTER,
+      text: (c) => `${str(c.event, 'task')} on ${c.event.p} learns it was fenced, stops writing and fails its task. Nobody hears the failure, and nothing the zombie wrote will ever be visible.`,
+    },
+    {
+      title: 'Back in touch',
+      at: { kind: 'tm.stale' },
+      filter: FILTER,
+      text: (c) => `The partition healed. The first heartbeat ${c.event.p} receives names attempt ${num(c.event, 'current')}, newer than its own ${num(c.event, 'attempt')}: it cancels its ${num(c.event, 'tasks')} stale tasks. The zombie is gone.`,
+    },
+    {
+      title: 'Verdict',
+      at: 'end',
+      text: (c) => `${check(c, 'liveness')}. ${check(c, 'bank.balance')}. Next: the same partition, with a sink that aborts without fencing.`,
+    },
+    {
+      title: 'Aborted, not fenced',
+      run: 'unfenced',
+      at: { kind: 'txn.abort', match: (c: StepContext) => str(c.event, 'task') !== undefined && fromZombie(c) },
+      filter: FILTER,
+      text: (c) => `With the planted bug zombie-not-fenced, ${str(c.event, 'task')} aborts ${str(c.event, 'txn')} at its old epoch. The transaction ends, but the epoch stays where it was: the zombie's producer is still current.`,
+    },
+    {
+      title: 'A transaction nobody will end',
+      run: 'unfenced',
+      at: { kind: 'txn.begin', match: (c: StepContext) => str(c.event, 'task') === undefined && fromZombie(c) },
+      filter: FILTER,
+      text: (c) => `The zombie writes again, and the log opens a new transaction of ${str(c.event, 'txnId')} in epoch ${num(c.event, 'epoch')}. Its checkpoint will never complete and no attempt will abort it again: a hanging transaction.`,
+    },
+    {
+      title: 'Stuck readers',
+      run: 'unfenced',
+      at: 'violation',
+      filter: FILTER,
+      text: (c) => `${check(c, 'liveness')}. Everything committed behind it stays invisible too, so the balances look wrong. Press v to come back here; q leaves.`,
+    },
+  ],
+};
