@@ -164,7 +164,7 @@ class Broker implements ProcessLogic {
         });
       case 'txn.list':
         if (typeof req.prefix !== 'string') return error('bad-request', 'txn.list needs a prefix');
-        return reply({ kind: 'txn.listed', reqId: req.reqId, open: this.txn.list(req.prefix) });
+        return reply({ kind: 'txn.listed', reqId: req.reqId, open: this.txn.list(req.prefix, req.idle === true) });
     }
   }
 

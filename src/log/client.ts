@@ -86,8 +86,9 @@ export class LogClient {
     this.request({ kind: 'txn.end', transactionalId, epoch, commit }, cb, (r) => (r.kind === 'txn.ended' ? { ok: true } : undefined));
   }
 
-  listTxns(prefix: string, cb: (r: ListTxnsResult) => void): void {
-    this.request({ kind: 'txn.list', prefix }, cb, (r) => (r.kind === 'txn.listed' ? { ok: true, open: r.open } : undefined));
+  /** Open transactions under `prefix`; with `idle`, also producers whose current epoch has no transaction yet. */
+  listTxns(prefix: string, cb: (r: ListTxnsResult) => void, idle = false): void {
+    this.request({ kind: 'txn.list', prefix, ...(idle ? { idle } : {}) }, cb, (r) => (r.kind === 'txn.listed' ? { ok: true, open: r.open } : undefined));
   }
 
   /** Forgets every pending request without calling its callback (the owner is shutting a component down). */

@@ -79,6 +79,8 @@ export interface TxnListRequest {
   kind: 'txn.list';
   reqId: number;
   prefix: string;
+  /** Also list idle producers: ids whose current epoch was initialised and has no transaction yet (a zombie may still open one). */
+  idle?: boolean;
 }
 
 export type LogRequest =

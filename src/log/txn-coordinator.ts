@@ -146,11 +146,18 @@ export class TxnCoordinator {
     this.finish(id, s, commit, undefined, 'requested');
   }
 
-  /** Open transactions whose id starts with `prefix`, by id. */
-  list(prefix: string): { transactionalId: string; epoch: number }[] {
+  /**
+   * Open transactions whose id starts with `prefix`, by id; with `idle`, also
+   * the ids whose current epoch was initialised and has neither a
+   * transaction nor an outcome yet — a producer holding that epoch may still
+   * open one.
+   */
+  list(prefix: string, idle = false): { transactionalId: string; epoch: number }[] {
     const out: { transactionalId: string; epoch: number }[] = [];
     for (const [id, s] of this.ids) {
-      if (id.startsWith(prefix) && s.active?.phase === 'open') out.push({ transactionalId: id, epoch: s.active.epoch });
+      if (!id.startsWith(prefix)) continue;
+      if (s.active?.phase === 'open') out.push({ transactionalId: id, epoch: s.active.epoch });
+      else if (idle && s.active === undefined && s.epoch >= 1 && !s.outcomes.has(s.epoch)) out.push({ transactionalId: id, epoch: s.epoch });
     }
     return out.sort((a, b) => (a.transactionalId < b.transactionalId ? -1 : a.transactionalId > b.transactionalId ? 1 : 0));
   }

@@ -178,4 +178,20 @@ describe('txn.list', () => {
     const after = ok(call<ListTxnsResult>(w.world, (cb) => w.client().listTxns('sink-', cb)));
     expect(after.open.map((t) => t.transactionalId)).toEqual(['sink-2']);
   });
+
+  it('with idle, also lists ids initialised but not written to in their current epoch', () => {
+    const w = logWorld(38);
+    const list = (idle: boolean): string[] =>
+      ok(call<ListTxnsResult>(w.world, (cb) => w.client().listTxns('sink-', cb, idle))).open.map((t) => `${t.transactionalId}@${t.epoch}`);
+    const a = init(w, 'sink-a');
+    init(w, 'sink-b');
+    ok(produce(w, 0, ['a'], { id: 'sink-a', epoch: a }));
+    expect(list(false)).toEqual(['sink-a@1']);
+    expect(list(true)).toEqual(['sink-a@1', 'sink-b@1']);
+    ok(end(w, 'sink-a', a, true));
+    // Re-initialising the idle id fences its epoch; the new epoch is idle until written to.
+    expect(init(w, 'sink-b')).toBe(2);
+    expect(list(true)).toEqual(['sink-b@2']);
+    expect(list(false)).toEqual([]);
+  });
 });

@@ -124,9 +124,11 @@ export class TwoPhaseState {
   /**
    * At every start: abort the transactions of this subtask that earlier
    * attempts left open — also when the job starts from no checkpoint at all,
-   * or a read-committed reader would wait behind them forever. Those pending
-   * in the restored checkpoint are spared (they are re-committed); the check
-   * runs when the list arrives, after `restore` has recorded them.
+   * or a read-committed reader would wait behind them forever — and fence
+   * the ids an earlier attempt initialised but has not written to yet (a
+   * zombie of that attempt could still open a transaction on them). Those
+   * pending in the restored checkpoint are spared (they are re-committed);
+   * the check runs when the list arrives, after `restore` has recorded them.
    */
   abortLeftovers(): void {
     if (this.ctx.attempt === 0 || this.ctx.bugs.has('sink-no-abort-on-restore')) return;
@@ -142,7 +144,7 @@ export class TwoPhaseState {
         // Re-initialising a transactional id aborts its open transaction and fences its old producer.
         else this.ctx.log.initTxn(t.transactionalId, aborted);
       }
-    });
+    }, true);
   }
 
   /** After a restore: re-commit what the checkpoint holds as pending (commits are idempotent). */
