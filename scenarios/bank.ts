@@ -7,7 +7,7 @@
  */
 import { generateTransfers } from '../src/workload/bank.ts';
 import { checkBank } from '../src/check/bank.ts';
-import { keyedValues, operatorsNamed, sourceOffsets } from '../src/engine/checkpoint/inspect.ts';
+import { inFlightInto, keyedValues, operatorsNamed, sourceOffsets } from '../src/engine/checkpoint/inspect.ts';
 import type { InputRecord, KeyedUpdate, OutputRecord } from '../src/engine/records.ts';
 import type { KeyedProcessContext } from '../src/engine/operators/keyed-process.ts';
 import { TOPICS, type Scenario } from './types.ts';
@@ -80,7 +80,7 @@ export const bank: Scenario = {
       // The balances in keyed state, plus (unaligned checkpoints) the movements in flight into them.
       state: applyAll(
         new Map(operatorsNamed(cp, 'balances').flatMap((op) => [...keyedValues<Account>(op, 'account')])),
-        cp.tasks.filter((t) => t.operators.some((o) => o.name === 'balances')).flatMap((t) => t.inFlight as Movement[]),
+        inFlightInto(cp, 'balances') as Movement[],
       ),
     }),
     reference: referenceAccounts,

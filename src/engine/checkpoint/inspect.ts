@@ -74,6 +74,11 @@ function readCheckpointAt(store: StoreView, plan: JobPlan, path: string): Inspec
   return { checkpoint: info.checkpoint, tasks };
 }
 
+/** Unaligned checkpoints: the input records in flight into the tasks that run operator `name`. */
+export function inFlightInto(cp: InspectedCheckpoint, name: string): unknown[] {
+  return cp.tasks.filter((t) => t.operators.some((o) => o.name === name)).flatMap((t) => t.inFlight);
+}
+
 /** The operators named `name` across all tasks of a checkpoint. */
 export function operatorsNamed(cp: InspectedCheckpoint, name: string): InspectedOperator[] {
   return cp.tasks.flatMap((t) => t.operators.filter((o) => o.name === name));

@@ -86,8 +86,6 @@ export class Task {
   private readonly writers: EdgeWriter[] = [];
   private draining = false;
   private unaligned: PendingUnaligned | undefined;
-  /** In-flight records of the restored checkpoint, processed before any new input. */
-  private replay: [number, unknown, number][] = [];
 
   constructor(
     private readonly env: TaskEnv,
@@ -183,7 +181,7 @@ export class Task {
     this.started = true;
     for (const inst of this.ops) inst.op.run?.();
     // Unaligned checkpoints: the records that were in flight at the restored checkpoint come first.
-    for (const [ch, value, ts] of this.replay.splice(0)) if (!this.cancelled) this.onRecord(ch, value, ts);
+    for (const [ch, value, ts] of snap?.inFlight ?? []) if (!this.cancelled) this.onRecord(ch, value, ts);
     for (let ch = 0; ch < this.channels.length; ch++) this.drain(ch);
   }
 
@@ -191,7 +189,6 @@ export class Task {
     this.ops.forEach((inst, i) => {
       if (snap.ops[i] !== undefined) inst.op.restoreState?.(snap.ops[i]);
     });
-    this.replay = snap.inFlight ?? [];
     if (this.env.bugs.has('watermark-not-checkpointed')) return;
     if (this.valve && snap.valve) this.valve.restore(snap.valve as never);
     this.watermark = snap.watermark;
@@ -323,9 +320,9 @@ export class Task {
 
   /** Unaligned: the first barrier of `id` is in; snapshot now and forward the barrier at once. */
   private startUnaligned(id: number): void {
-    const pending: PendingUnaligned = { id, inFlight: [], complete: () => {} };
-    this.unaligned = pending;
-    pending.complete = this.snapshotAndForward(id, () => pending.inFlight);
+    const inFlight: [number, unknown, number][] = [];
+    // Records are processed (and collected) only after this barrier is handled, so the order here is free.
+    this.unaligned = { id, inFlight, complete: this.snapshotAndForward(id, () => inFlight) };
   }
 
   /** Unaligned: the last barrier of `id` is in; its in-flight records are complete. */
