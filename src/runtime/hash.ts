@@ -1,13 +1,45 @@
 /**
- * A 64-bit content hash for traces and state: two 32-bit lanes over UTF-16 code units. Lane A is
- * FNV-1a 32 (offset 0x811c9dc5, prime 0x01000193, as in runtime/checksum);
- * lane B starts at 0x050c5d1f and per unit does b = imul(b ^ c, 0x5bd1e995),
- * b ^= b >>> 13. `hex()` is A then B, 8 hex digits each. Only 32-bit integer
- * operations, so every machine computes the same value.
+ * A 64-bit content hash for traces and state: two 32-bit lanes over a stream
+ * of 32-bit words. Lane A is FNV-1a 32 (offset 0x811c9dc5, prime 0x01000193,
+ * as in runtime/checksum); lane B starts at 0x050c5d1f and per word does
+ * b = imul(b ^ w, 0x5bd1e995), b ^= b >>> 13. `update(s)` feeds one word per
+ * UTF-16 code unit; `units(s)` feeds two code units per word (the first in
+ * the high half), for callers that frame strings with their length.
+ * `hex()` is A then B, 8 hex digits each. Only 32-bit integer operations, so
+ * every machine computes the same value.
  */
 export class Hash64 {
   private a = 0x811c9dc5 | 0;
   private b = 0x050c5d1f | 0;
+
+  /** Feeds one 32-bit word. */
+  word(w: number): void {
+    this.a = Math.imul(this.a ^ w, 0x01000193);
+    const b = Math.imul(this.b ^ w, 0x5bd1e995);
+    this.b = b ^ (b >>> 13);
+  }
+
+  /** Feeds the code units of `s`, two per word (an odd last unit alone). */
+  units(s: string): void {
+    let a = this.a;
+    let b = this.b;
+    const n = s.length;
+    let i = 0;
+    for (; i + 1 < n; i += 2) {
+      const w = (s.charCodeAt(i) << 16) | s.charCodeAt(i + 1);
+      a = Math.imul(a ^ w, 0x01000193);
+      b = Math.imul(b ^ w, 0x5bd1e995);
+      b ^= b >>> 13;
+    }
+    if (i < n) {
+      const w = s.charCodeAt(i);
+      a = Math.imul(a ^ w, 0x01000193);
+      b = Math.imul(b ^ w, 0x5bd1e995);
+      b ^= b >>> 13;
+    }
+    this.a = a;
+    this.b = b;
+  }
 
   update(s: string): void {
     let a = this.a;

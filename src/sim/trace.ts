@@ -9,11 +9,16 @@
  * no integer-like names).
  *
  * Memory is bounded: only the last `ringSize` events are kept; subscribers
- * (checkers, a JSON-lines writer) see every event as it is emitted. The trace
- * hash (`TraceHasher`) runs over the UTF-16 code units of the canonical
- * lines, each followed by `\n` — so it equals the hash of the JSON-lines file, and, since
- * JSON number formatting is fixed by the language, it is the same on every
- * machine for the same event stream.
+ * (checkers, a JSON-lines writer) see every event as it is emitted.
+ *
+ * The trace hash (`TraceHasher`) reads an event's fields as they are, with no
+ * JSON on the hot path: each value becomes a few 32-bit words (see
+ * `TraceHasher.event`) fed to the two-lane hash of runtime/hash. A value
+ * hashes the same before and after a JSON-lines round trip (JSON omits what
+ * the hash skips, and a non-finite number hashes as the `null` JSON turns it
+ * into), so a trace file hashes to the run's `traceHash`; and since only
+ * 32-bit integer operations and the language's fixed number-to-text rule are
+ * used, the hash is the same on every machine.
  */
 import type { TraceFields } from '../runtime/types.ts';
 
@@ -93,8 +98,79 @@ export function makeEvent(seq: number, t: number, p: string, kind: string, field
 
 import { Hash64 } from '../runtime/hash.ts';
 
-/** The rolling trace hash is the shared 64-bit content hash. */
-export const TraceHasher = Hash64;
+/** Tags that open each value's words, so values of different types never collide by layout. */
+const TAG_INT = 1;
+const TAG_NUMBER_TEXT = 2;
+const TAG_STRING = 3;
+const TAG_BOOL = 4;
+const TAG_NULL = 5;
+const TAG_JSON = 6;
+const TAG_END = 7;
+
+/**
+ * The rolling trace hash over events' fields. Per event, in canonical key
+ * order: seq, t, p, kind, then every other field whose value JSON would keep
+ * as its key (a string) followed by its value, then an end tag. A value is:
+ * an int32 → [1, v]; another finite number → [2] + its text (String(v), which
+ * is also its JSON text); a string → [3, length] + its code units, two per
+ * word; a boolean → [4, 0|1]; null or a non-finite number → [5]; an object or
+ * array → [6] + its JSON text as a string.
+ */
+export class TraceHasher extends Hash64 {
+  event(e: TraceEvent): void {
+    this.num(e.seq);
+    this.num(e.t);
+    this.str(e.p);
+    this.str(e.kind);
+    for (const key in e) {
+      if (key === 'seq' || key === 't' || key === 'p' || key === 'kind') continue;
+      const v = e[key];
+      switch (typeof v) {
+        case 'undefined':
+        case 'function':
+        case 'symbol':
+          continue;
+        case 'number':
+          this.str(key);
+          this.num(v);
+          break;
+        case 'string':
+          this.str(key);
+          this.str(v);
+          break;
+        case 'boolean':
+          this.str(key);
+          this.word(TAG_BOOL);
+          this.word(v ? 1 : 0);
+          break;
+        default:
+          this.str(key);
+          if (v === null) this.word(TAG_NULL);
+          else {
+            this.word(TAG_JSON);
+            this.str(JSON.stringify(v));
+          }
+      }
+    }
+    this.word(TAG_END);
+  }
+
+  private num(v: number): void {
+    if ((v | 0) === v) {
+      this.word(TAG_INT);
+      this.word(v);
+    } else if (Number.isFinite(v)) {
+      this.word(TAG_NUMBER_TEXT);
+      this.str(String(v));
+    } else this.word(TAG_NULL);
+  }
+
+  private str(s: string): void {
+    this.word(TAG_STRING);
+    this.word(s.length);
+    this.units(s);
+  }
+}
 
 export interface TraceOptions {
   /** How many recent events to keep in memory (default 10 000; 0 keeps none). */
@@ -122,8 +198,7 @@ export class Trace {
   }
 
   emit(e: TraceEvent): void {
-    this.hasher.update(eventLine(e));
-    this.hasher.update('\n');
+    this.hasher.event(e);
     this.total++;
     if (this.ringSize > 0) {
       this.ring[this.ringNext] = e;
