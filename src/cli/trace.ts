@@ -77,6 +77,6 @@ async function jsonl(run: Runner, settings: RunSettings): Promise<string> {
 async function perfetto(run: Runner, settings: RunSettings): Promise<string> {
   const { PerfettoExport } = await import('../explore/perfetto.ts');
   const exp = new PerfettoExport();
-  run(settings, { subscribers: [(e) => exp.add(e)], traceNetwork: true });
+  run(settings, { subscribers: [(e) => exp.add(e)], traceIo: true });
   return exp.json();
 }

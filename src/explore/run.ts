@@ -16,7 +16,7 @@ import { applyPlan, generatePlan, profileFor, type FaultPlan } from '../sim/faul
 import type { TraceEvent, TraceSubscriber } from '../sim/trace.ts';
 import { brokerProcess } from '../log/broker.ts';
 import { workloadProducer } from '../log/producer-process.ts';
-import { inspectTopic, readTopic } from '../log/reader.ts';
+import { OfflineLog } from '../log/reader.ts';
 import { StreamEnvironment } from '../engine/api/environment.ts';
 import { BugSwitches } from '../engine/bugs.ts';
 import { JobPlan } from '../engine/runtime/plan.ts';
@@ -62,8 +62,8 @@ export interface RunReport {
 export interface RunOptions {
   /** Run this scenario instead of the shipped one named in the settings (tests, users' own pipelines). */
   scenario?: Scenario;
-  /** Trace every network send and delivery too (for trace export; the trace hash then differs). */
-  traceNetwork?: boolean;
+  /** Trace every I/O step too: network sends, deliveries and drops, disk writes and fsyncs (for trace export; the trace hash then differs). */
+  traceIo?: boolean;
   /** A wall clock (benchmarks): when given, the report carries `phaseMs`, the time spent simulating and judging. */
   now?: () => number;
   /** Receives the committed (read-committed) output records once the run is over. */
@@ -162,7 +162,7 @@ export function runScenario(settings: RunSettings, opts: RunOptions = {}): RunRe
   const world = new World({
     seed: settings.seed,
     traceRing: opts.traceRing ?? 0,
-    traceNetwork: opts.traceNetwork ?? false,
+    traceIo: opts.traceIo ?? false,
     // Named fault sites (slow snapshot upload, lost completion notice, slow commit) join the faulty profiles.
     buggify: { enabled: settings.faults === 'heavy' || settings.faults === 'swarm' },
     subscribers: [subscriber, ...(opts.subscribers ?? [])],
@@ -199,8 +199,8 @@ export function runScenario(settings: RunSettings, opts: RunOptions = {}): RunRe
   world.finish();
   const judgeStart = opts.now?.() ?? 0;
 
-  const disk = world.disk(IDS.broker);
-  const output = readTopic(disk, TOPICS.output, 'read_committed').flat().map((r) => r.value as OutputRecord);
+  const log = new OfflineLog(world.disk(IDS.broker));
+  const output = log.read(TOPICS.output, 'read_committed').flat().map((r) => r.value as OutputRecord);
   opts.onOutput?.(output);
   const inputByPartition: InputRecord[][] = Array.from({ length: sizes.partitions }, () => []);
   for (const a of workload.arrivals) inputByPartition[a.partition]!.push(...(a.records as InputRecord[]));
@@ -210,7 +210,7 @@ export function runScenario(settings: RunSettings, opts: RunOptions = {}): RunRe
     output,
     canBeLate: workload.canBeLate,
   };
-  const openTxns = inspectTopic(disk, TOPICS.output).flatMap((p) => p.openTxns.map((t) => t.transactionalId));
+  const openTxns = log.inspect(TOPICS.output).flatMap((p) => p.openTxns.map((t) => t.transactionalId));
   const checks = judge(scenario, checkInput, wmChecker, recorded, counts.finished, endReason, openTxns);
   if (scenario.cut) checks.push(checkConsistentCuts(cuts, inputByPartition, scenario.cut.reference, scenario.cut.show));
   checks.unshift({ name: 'run.completes', ok: thrown === undefined, detail: thrown === undefined ? 'no assertion fired' : `the run threw: ${thrown}` });

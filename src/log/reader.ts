@@ -29,27 +29,41 @@ export interface PartitionSummary {
   openTxns: { transactionalId: string; epoch: number; firstOffset: number }[];
 }
 
-function recoveredLogs(disk: Disk, topic: string): PartitionLog[] {
-  const logs = recover(disk).logs.get(topic) ?? [];
-  // Offline, everything on disk counts as durable, including rolled-forward markers.
-  for (const log of logs) log.durableEnd = log.endOffset;
-  return logs;
+/** The broker's disk recovered once, offline, to read and inspect several topics without decoding it again. */
+export class OfflineLog {
+  private readonly logs: Map<string, PartitionLog[]>;
+
+  constructor(disk: Disk) {
+    this.logs = recover(disk).logs;
+    // Offline, everything on disk counts as durable, including rolled-forward markers.
+    for (const logs of this.logs.values()) for (const log of logs) log.durableEnd = log.endOffset;
+  }
+
+  /** The records of `topic` a consumer with `isolation` would read, per partition in order. */
+  read(topic: string, isolation: Isolation): TopicRecord[][] {
+    return (this.logs.get(topic) ?? []).map((log) =>
+      log.read(0, Number.MAX_SAFE_INTEGER, isolation).records.map((r) => ({ partition: log.partition, offset: r.offset, value: r.value })),
+    );
+  }
+
+  /** Per partition of `topic`: end offset, Last Stable Offset, seal and the transactions still open. */
+  inspect(topic: string): PartitionSummary[] {
+    return (this.logs.get(topic) ?? []).map((log) => ({
+      partition: log.partition,
+      endOffset: log.endOffset,
+      lastStableOffset: log.lastStableOffset(),
+      sealed: log.sealed,
+      openTxns: [...log.openTxns.values()].map((t) => ({ transactionalId: t.id, epoch: t.epoch, firstOffset: t.firstOffset })),
+    }));
+  }
 }
 
 /** The records of `topic` a consumer with `isolation` would read, per partition in order. */
 export function readTopic(disk: Disk, topic: string, isolation: Isolation): TopicRecord[][] {
-  return recoveredLogs(disk, topic).map((log) =>
-    log.read(0, Number.MAX_SAFE_INTEGER, isolation).records.map((r) => ({ partition: log.partition, offset: r.offset, value: r.value })),
-  );
+  return new OfflineLog(disk).read(topic, isolation);
 }
 
 /** Per partition of `topic`: end offset, Last Stable Offset, seal and the transactions still open. */
 export function inspectTopic(disk: Disk, topic: string): PartitionSummary[] {
-  return recoveredLogs(disk, topic).map((log) => ({
-    partition: log.partition,
-    endOffset: log.endOffset,
-    lastStableOffset: log.lastStableOffset(),
-    sealed: log.sealed,
-    openTxns: [...log.openTxns.values()].map((t) => ({ transactionalId: t.id, epoch: t.epoch, firstOffset: t.firstOffset })),
-  }));
+  return new OfflineLog(disk).inspect(topic);
 }

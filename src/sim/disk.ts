@@ -41,6 +41,8 @@ export interface DiskHost {
   now(): number;
   /** Records a trace event for the disk's process. */
   emit(kind: string, fields: TraceFields): void;
+  /** Whether writes and fsyncs are traced (I/O detail); damage and losses always are. */
+  readonly traceIo: boolean;
   /** Runs `fn` as a world event at absolute virtual time `atMs`. */
   scheduleAt(atMs: number, fn: () => void): void;
 }
@@ -101,7 +103,7 @@ export class SimDisk implements Disk {
     inode.data = data;
     inode.version++;
     inode.lastOpAppend = false;
-    this.host.emit('disk.write', { path, bytes: data.length, op: 'write' });
+    if (this.host.traceIo) this.host.emit('disk.write', { path, bytes: data.length, op: 'write' });
   }
 
   append(path: string, data: string): void {
@@ -109,7 +111,7 @@ export class SimDisk implements Disk {
     inode.data += data;
     inode.version++;
     inode.lastOpAppend = true;
-    this.host.emit('disk.write', { path, bytes: data.length, op: 'append' });
+    if (this.host.traceIo) this.host.emit('disk.write', { path, bytes: data.length, op: 'append' });
   }
 
   fsync(path: string, done?: () => void): void {
@@ -124,7 +126,7 @@ export class SimDisk implements Disk {
     this.host.scheduleAt(atMs, () => {
       if (this.generation !== generation) return;
       if (inode !== undefined && snapshot !== undefined) this.makeDurable(inode, snapshot, version);
-      this.host.emit('disk.fsync', { path, bytes: snapshot?.length ?? 0, missing: inode === undefined ? true : undefined });
+      if (this.host.traceIo) this.host.emit('disk.fsync', { path, bytes: snapshot?.length ?? 0, missing: inode === undefined ? true : undefined });
       if (done !== undefined) done();
     });
   }
@@ -156,7 +158,7 @@ export class SimDisk implements Disk {
     inode.path = to;
     const clean = inode.durableData !== undefined && inode.durableVersion === inode.version && inode.durablePath !== undefined;
     if (clean) this.setDurableName(inode, to);
-    this.host.emit('disk.write', { path: to, bytes: 0, op: 'rename', from, durable: clean });
+    if (this.host.traceIo) this.host.emit('disk.write', { path: to, bytes: 0, op: 'rename', from, durable: clean });
   }
 
   read(path: string): string | undefined {
@@ -181,7 +183,7 @@ export class SimDisk implements Disk {
     if (inode !== undefined && inode.durablePath !== undefined && this.durable.get(inode.durablePath) === inode) {
       this.durable.delete(inode.durablePath);
     }
-    this.host.emit('disk.write', { path, bytes: 0, op: 'delete' });
+    if (this.host.traceIo) this.host.emit('disk.write', { path, bytes: 0, op: 'delete' });
   }
 
   /** The world calls this when the owning process crashes. */

@@ -14,8 +14,11 @@ export interface WorldOptions {
   traceRing?: number;
   /** What processes see as `ctx.trace.detailed` (default true). */
   detailedTrace?: boolean;
-  /** Whether to trace net.send / net.deliver / net.drop (default true). */
-  traceNetwork?: boolean;
+  /**
+   * Whether to trace every I/O step: net.send / net.deliver / net.drop and disk.write / disk.fsync
+   * (default true). Faults on a disk (disk.torn, disk.lost, disk.corrupt) are traced either way.
+   */
+  traceIo?: boolean;
   buggify?: BuggifyOptions;
   /** Trace subscribers attached before the first event (`world.start`). */
   subscribers?: TraceSubscriber[];

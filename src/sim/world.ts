@@ -40,7 +40,7 @@ export class World {
   private readonly bugs: Buggify;
   private readonly diskOpts: DiskOptions;
   private readonly detailed: boolean;
-  private readonly traceNetwork: boolean;
+  private readonly traceIo: boolean;
   private readonly clock = { now: (): number => this.nowMs };
   private running = false;
   private stopRequested = false;
@@ -54,7 +54,7 @@ export class World {
     this.bugs = new Buggify(this.rng.fork('buggify'), opts.buggify);
     this.diskOpts = opts.disk ?? {};
     this.detailed = opts.detailedTrace ?? true;
-    this.traceNetwork = opts.traceNetwork ?? true;
+    this.traceIo = opts.traceIo ?? true;
     this.emit('world.start', { seed: opts.seed, buggify: this.bugs.enabled, unsafeNonFifo: this.net.unsafeNonFifo });
   }
 
@@ -76,6 +76,7 @@ export class World {
     const disk = new SimDisk(id, this.rng.fork(`disk/${id}`), {
       now: () => this.nowMs,
       emit: (kind, fields) => this.trace.record(this.nowMs, id, kind, fields),
+      traceIo: this.traceIo,
       scheduleAt: (atMs, fn) => this.queue.push(atMs, new SimEvent(WORLD, undefined, 0, fn, undefined, '', undefined, 0, 0)),
     }, this.diskOpts);
     const proc: ProcState = { id, factory, incarnation: -1, up: false, logic: undefined, disk };
@@ -183,11 +184,11 @@ export class World {
     const mid = this.stats.messagesSent++;
     if (this.net.isCut(from, target.id)) {
       this.stats.messagesDropped++;
-      if (this.traceNetwork) this.trace.record(this.nowMs, from, 'net.drop', { to: target.id, from, mid, msg: msgKind(msg), reason: 'partition' });
+      if (this.traceIo) this.trace.record(this.nowMs, from, 'net.drop', { to: target.id, from, mid, msg: msgKind(msg), reason: 'partition' });
       return;
     }
     const atMs = this.net.deliveryTimeMs(this.nowMs, from, target.id);
-    if (this.traceNetwork) this.trace.record(this.nowMs, from, 'net.send', { to: target.id, from, mid, msg: msgKind(msg), atMs });
+    if (this.traceIo) this.trace.record(this.nowMs, from, 'net.send', { to: target.id, from, mid, msg: msgKind(msg), atMs });
     this.queue.push(atMs, new SimEvent(MESSAGE, target, inc, undefined, msg, from, fromProc, mid, this.net.cutGeneration));
   }
 
@@ -200,11 +201,11 @@ export class World {
     else if (!to.up) reason = 'receiver-down';
     if (reason !== undefined) {
       this.stats.messagesDropped++;
-      if (this.traceNetwork) this.trace.record(this.nowMs, to.id, 'net.drop', { to: to.id, from: ev.from, mid: ev.mid, msg: msgKind(ev.msg), reason });
+      if (this.traceIo) this.trace.record(this.nowMs, to.id, 'net.drop', { to: to.id, from: ev.from, mid: ev.mid, msg: msgKind(ev.msg), reason });
       return;
     }
     this.stats.messagesDelivered++;
-    if (this.traceNetwork) this.trace.record(this.nowMs, to.id, 'net.deliver', { to: to.id, from: ev.from, mid: ev.mid, msg: msgKind(ev.msg) });
+    if (this.traceIo) this.trace.record(this.nowMs, to.id, 'net.deliver', { to: to.id, from: ev.from, mid: ev.mid, msg: msgKind(ev.msg) });
     (to.logic as ProcessLogic).onMessage(ev.from, ev.msg);
   }
 

@@ -14,7 +14,7 @@ export interface LogWorld {
 }
 
 export function logWorld(seed: number, topics: Record<string, number> = { t: 2 }, opts: Partial<WorldOptions> = {}): LogWorld {
-  const world = new World({ seed, detailedTrace: false, traceNetwork: false, traceRing: 0, ...opts });
+  const world = new World({ seed, detailedTrace: false, traceIo: false, traceRing: 0, ...opts });
   world.addProcess('broker', brokerProcess({ topics }));
   let current: LogClient | undefined;
   world.addProcess('app', (ctx) => {

@@ -156,8 +156,8 @@ describe('network', () => {
     expect(send).toMatchObject({ p: 'a', to: 'b', from: 'a', msg: 'hello', atMs: 2 });
   });
 
-  it('traceNetwork: false keeps net events out of the trace', () => {
-    const { world } = blaster(1, { traceNetwork: false }, 5);
+  it('traceIo: false keeps net events out of the trace', () => {
+    const { world } = blaster(1, { traceIo: false }, 5);
     world.run();
     expect(world.stats.messagesDelivered).toBe(15);
     expect(world.trace.recent().some((e) => e.kind.startsWith('net.'))).toBe(false);
