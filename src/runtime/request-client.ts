@@ -8,6 +8,12 @@
  * `onTimeout`. The first reply wins; later duplicates are recognised and
  * swallowed. Servers must therefore treat a retried request idempotently.
  *
+ * One timer per client, not one per request: every request waits the same
+ * timeout, so deadlines fall in send order. Pending requests are kept in
+ * that order (a resend moves to the back), and the one timer is armed at the
+ * earliest deadline; when it fires it resends or fails what is due and arms
+ * itself again.
+ *
  * reqIds are unique per process incarnation across all clients of that
  * process (one counter per context, offset by the incarnation): a reply sent
  * to an earlier incarnation of the process can never be mistaken for the
@@ -30,7 +36,8 @@ export interface Reply {
 interface Pending<R extends Reply> {
   req: { kind: string; reqId: number };
   retriesLeft: number;
-  timer: TimerHandle;
+  /** Virtual time at which it is resent (or fails) without a reply. */
+  deadlineMs: number;
   onReply: (reply: R) => void;
   onTimeout: () => void;
 }
@@ -48,8 +55,12 @@ function nextReqId(ctx: ProcessContext): number {
 }
 
 export class RequestClient<R extends Reply> {
+  /** In deadline order (Map insertion order; a resend re-inserts). */
   private readonly pending = new Map<number, Pending<R>>();
   private readonly done = new Set<number>();
+  private timer: TimerHandle | undefined;
+  /** True while `expire` runs: it arms the timer itself once done. */
+  private expiring = false;
   readonly requestTimeoutMs: number;
   readonly maxRetries: number;
 
@@ -75,8 +86,8 @@ export class RequestClient<R extends Reply> {
     if (from !== this.peer || !this.isReply(msg)) return false;
     const p = this.pending.get(msg.reqId);
     if (p === undefined) return this.done.has(msg.reqId);
-    p.timer.cancel();
     this.pending.delete(msg.reqId);
+    if (this.pending.size === 0) this.disarm();
     this.done.add(msg.reqId);
     if (this.done.size > DONE_KEPT) this.done.delete(this.done.values().next().value as number);
     p.onReply(msg);
@@ -86,24 +97,53 @@ export class RequestClient<R extends Reply> {
   /** Sends `body` (given a fresh reqId) until a reply comes or the retries run out. */
   request(body: { kind: string; [field: string]: unknown }, onReply: (reply: R) => void, onTimeout: () => void = () => {}): void {
     const reqId = nextReqId(this.ctx);
-    const p: Pending<R> = { req: { ...body, reqId }, retriesLeft: this.maxRetries, timer: { cancel() {} }, onReply, onTimeout };
-    this.pending.set(reqId, p);
+    const p: Pending<R> = { req: { ...body, reqId }, retriesLeft: this.maxRetries, deadlineMs: 0, onReply, onTimeout };
     this.send(p);
   }
 
   /** Forgets every pending request without calling its callback. */
   cancelAll(): void {
-    for (const p of this.pending.values()) p.timer.cancel();
     this.pending.clear();
+    this.disarm();
   }
 
   private send(p: Pending<R>): void {
+    this.pending.delete(p.req.reqId);
+    p.deadlineMs = this.ctx.clock.now() + this.requestTimeoutMs;
+    this.pending.set(p.req.reqId, p);
     this.ctx.net.send(this.peer, p.req);
-    p.timer = this.ctx.timers.after(this.requestTimeoutMs, () => {
-      if (this.pending.get(p.req.reqId) !== p) return;
-      if (p.retriesLeft-- > 0) return this.send(p);
-      this.pending.delete(p.req.reqId);
-      p.onTimeout();
-    });
+    if (this.timer === undefined && !this.expiring) this.arm(p.deadlineMs);
+  }
+
+  private arm(atMs: number): void {
+    this.timer = this.ctx.timers.after(Math.max(0, atMs - this.ctx.clock.now()), () => this.expire());
+  }
+
+  private disarm(): void {
+    this.timer?.cancel();
+    this.timer = undefined;
+  }
+
+  /** Resends (or fails) every request whose deadline has come, then arms the timer for the next. */
+  private expire(): void {
+    this.timer = undefined;
+    const now = this.ctx.clock.now();
+    this.expiring = true;
+    try {
+      for (const p of [...this.pending.values()]) {
+        if (p.deadlineMs > now) break;
+        if (this.pending.get(p.req.reqId) !== p) continue;
+        if (p.retriesLeft-- > 0) {
+          this.send(p);
+          continue;
+        }
+        this.pending.delete(p.req.reqId);
+        p.onTimeout();
+      }
+    } finally {
+      this.expiring = false;
+    }
+    const first = this.pending.values().next();
+    if (!first.done && this.timer === undefined) this.arm(first.value.deadlineMs);
   }
 }
