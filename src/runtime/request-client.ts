@@ -58,6 +58,9 @@ export class RequestClient<R extends Reply> {
   /** In deadline order (Map insertion order; a resend re-inserts). */
   private readonly pending = new Map<number, Pending<R>>();
   private readonly done = new Set<number>();
+  /** The last `DONE_KEPT` completed reqIds, oldest at `doneNext` once full (a ring: evicting is O(1)). */
+  private readonly doneRing: number[] = [];
+  private doneNext = 0;
   private timer: TimerHandle | undefined;
   /** True while `expire` runs: it arms the timer itself once done. */
   private expiring = false;
@@ -88,10 +91,20 @@ export class RequestClient<R extends Reply> {
     if (p === undefined) return this.done.has(msg.reqId);
     this.pending.delete(msg.reqId);
     if (this.pending.size === 0) this.disarm();
-    this.done.add(msg.reqId);
-    if (this.done.size > DONE_KEPT) this.done.delete(this.done.values().next().value as number);
+    this.remember(msg.reqId);
     p.onReply(msg);
     return true;
+  }
+
+  private remember(reqId: number): void {
+    this.done.add(reqId);
+    if (this.doneRing.length < DONE_KEPT) {
+      this.doneRing.push(reqId);
+      return;
+    }
+    this.done.delete(this.doneRing[this.doneNext]!);
+    this.doneRing[this.doneNext] = reqId;
+    this.doneNext = (this.doneNext + 1) % DONE_KEPT;
   }
 
   /** Sends `body` (given a fresh reqId) until a reply comes or the retries run out. */
