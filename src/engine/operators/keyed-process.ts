@@ -30,21 +30,40 @@ export class KeyedProcessOperator extends KeyedOperator {
     super();
   }
 
+  /** One context, re-aimed at each record or timer (as Flink's is): valid only during the call. */
+  private readonly fnContext = new FnContext(this);
+
   private context(ts: number): KeyedProcessContext {
-    const key = this.key;
-    return {
-      key,
-      timestamp: ts,
-      state: this.state,
-      currentWatermark: () => this.ctx.currentWatermark(),
-      currentProcessingTime: () => this.ctx.now(),
-      registerEventTimeTimer: (t) => this.timers.registerEventTimeTimer(key, '', t),
-      registerProcessingTimeTimer: (t) => {
-        this.timers.registerProcessingTimeTimer(key, '', t);
-        this.armProcessingTime();
-      },
-      collect: (value, t) => this.out.collect(value, t ?? ts),
-    };
+    const c = this.fnContext;
+    c.key = this.key;
+    c.timestamp = ts;
+    return c;
+  }
+
+  /** @internal the context's way in. */
+  registerProcessingTime(key: string, t: number): void {
+    this.timers.registerProcessingTimeTimer(key, '', t);
+    this.armProcessingTime();
+  }
+
+  /** @internal the context's way in. */
+  registerEventTime(key: string, t: number): void {
+    this.timers.registerEventTimeTimer(key, '', t);
+  }
+
+  /** @internal the context's way in. */
+  emit(value: unknown, ts: number): void {
+    this.out.collect(value, ts);
+  }
+
+  /** @internal the context's way in. */
+  get operatorContext() {
+    return this.ctx;
+  }
+
+  /** @internal the context's way in. */
+  get keyedState(): KeyedStateBackend {
+    return this.state;
   }
 
   processElement(value: unknown, ts: number): void {
@@ -72,5 +91,36 @@ export class KeyedProcessOperator extends KeyedOperator {
   override restoreState(snap: unknown): void {
     super.restoreState(snap);
     this.armProcessingTime();
+  }
+}
+
+class FnContext implements KeyedProcessContext {
+  key = '';
+  timestamp = 0;
+
+  constructor(private readonly op: KeyedProcessOperator) {}
+
+  get state(): KeyedStateBackend {
+    return this.op.keyedState;
+  }
+
+  currentWatermark(): number {
+    return this.op.operatorContext.currentWatermark();
+  }
+
+  currentProcessingTime(): number {
+    return this.op.operatorContext.now();
+  }
+
+  registerEventTimeTimer(t: number): void {
+    this.op.registerEventTime(this.key, t);
+  }
+
+  registerProcessingTimeTimer(t: number): void {
+    this.op.registerProcessingTime(this.key, t);
+  }
+
+  collect(value: unknown, ts?: number): void {
+    this.op.emit(value, ts ?? this.timestamp);
   }
 }
