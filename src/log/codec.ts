@@ -134,7 +134,22 @@ function parseLine<T>(line: string, valid: (v: unknown) => v is T): T | undefine
 
 /** Decodes the intact prefix of `text` (see the module comment for what counts as damage). */
 export function decodeText<T>(text: string, valid: (v: unknown) => v is T): DecodedFile<T> & { text: string } {
-  return decodeReads([text], valid);
+  // One read: the intact lines are the read's own prefix, so nothing needs copying (decodeReads' `text` is `text`).
+  const items: T[] = [];
+  let pos = 0;
+  let line = 0;
+  while (pos < text.length) {
+    const nl = text.indexOf('\n', pos);
+    const item = nl < 0 ? undefined : parseLine(text.slice(pos, nl), valid);
+    if (item === undefined) {
+      const droppedLines = intactLinesAfter(text, pos, valid);
+      return { items, validLength: pos, damage: { kind: droppedLines > 0 ? 'middle' : 'tail', line, droppedLines }, text };
+    }
+    items.push(item);
+    pos = nl + 1;
+    line++;
+  }
+  return { items, validLength: pos, text };
 }
 
 /**

@@ -26,5 +26,8 @@ export function seal(payload: string): string {
 export function unseal(frame: string | undefined): string | undefined {
   if (frame === undefined || frame.length < 9 || frame[8] !== ' ') return undefined;
   const payload = frame.slice(9);
-  return checksum(payload) === frame.slice(0, 8) ? payload : undefined;
+  const sum = frame.slice(0, 8);
+  // Only lowercase hex digits were ever written; parseInt alone would accept a sign or uppercase.
+  if (!/^[0-9a-f]{8}$/.test(sum)) return undefined;
+  return parseInt(sum, 16) === fnv1a32(payload) ? payload : undefined;
 }
