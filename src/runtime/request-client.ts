@@ -42,7 +42,7 @@ interface Pending<R extends Reply> {
   onTimeout: () => void;
 }
 
-/** Replies remembered after completion, so late duplicates are recognised as this client's. */
+/** Requests remembered after they were sent, so late duplicate replies are recognised as this client's. */
 const DONE_KEPT = 1024;
 const REQ_IDS_PER_INCARNATION = 2 ** 32;
 
@@ -57,10 +57,11 @@ function nextReqId(ctx: ProcessContext): number {
 export class RequestClient<R extends Reply> {
   /** In deadline order (Map insertion order; a resend re-inserts). */
   private readonly pending = new Map<number, Pending<R>>();
-  private readonly done = new Set<number>();
-  /** The last `DONE_KEPT` completed reqIds, oldest at `doneNext` once full (a ring: evicting is O(1)). */
-  private readonly doneRing: number[] = [];
-  private doneNext = 0;
+  /**
+   * The reqIds this client issued, ascending (a context's counter only grows), the last
+   * `DONE_KEPT` at least: a reply to one of them that is no longer pending is a late duplicate.
+   */
+  private issued: number[] = [];
   private timer: TimerHandle | undefined;
   /** True while `expire` runs: it arms the timer itself once done. */
   private expiring = false;
@@ -88,28 +89,30 @@ export class RequestClient<R extends Reply> {
   handle(from: ProcessId, msg: unknown): boolean {
     if (from !== this.peer || !this.isReply(msg)) return false;
     const p = this.pending.get(msg.reqId);
-    if (p === undefined) return this.done.has(msg.reqId);
+    if (p === undefined) return this.wasIssued(msg.reqId);
     this.pending.delete(msg.reqId);
     if (this.pending.size === 0) this.disarm();
-    this.remember(msg.reqId);
     p.onReply(msg);
     return true;
   }
 
-  private remember(reqId: number): void {
-    this.done.add(reqId);
-    if (this.doneRing.length < DONE_KEPT) {
-      this.doneRing.push(reqId);
-      return;
+  private wasIssued(reqId: number): boolean {
+    const ids = this.issued;
+    let lo = 0;
+    let hi = ids.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (ids[mid]! < reqId) lo = mid + 1;
+      else hi = mid;
     }
-    this.done.delete(this.doneRing[this.doneNext]!);
-    this.doneRing[this.doneNext] = reqId;
-    this.doneNext = (this.doneNext + 1) % DONE_KEPT;
+    return lo < ids.length && ids[lo] === reqId;
   }
 
   /** Sends `body` (given a fresh reqId) until a reply comes or the retries run out. */
   request(body: { kind: string; [field: string]: unknown }, onReply: (reply: R) => void, onTimeout: () => void = () => {}): void {
     const reqId = nextReqId(this.ctx);
+    this.issued.push(reqId);
+    if (this.issued.length >= 2 * DONE_KEPT) this.issued = this.issued.slice(DONE_KEPT);
     const p: Pending<R> = { req: { ...body, reqId }, retriesLeft: this.maxRetries, deadlineMs: 0, onReply, onTimeout };
     this.send(p);
   }

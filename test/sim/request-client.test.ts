@@ -35,6 +35,8 @@ function setup(answerOn: Record<number, number>, requests: { atMs: number; n: nu
         ctx.net.send(from, { kind: 'a', reqId: r.reqId });
         ctx.net.send(from, { kind: 'a', reqId: r.reqId });
       }
+      // A reply to a request nobody sent: not this client's.
+      if (k === 1) ctx.net.send(from, { kind: 'a', reqId: r.reqId + 0.5 });
     },
   }));
   world.addProcess('client', (ctx: ProcessContext) => {
@@ -46,7 +48,7 @@ function setup(answerOn: Record<number, number>, requests: { atMs: number; n: nu
     }
     return {
       onMessage(from, msg) {
-        expect(client.handle(from, msg)).toBe(true);
+        expect(client.handle(from, msg)).toBe(Number.isInteger((msg as Reply).reqId));
       },
     };
   });
@@ -55,7 +57,7 @@ function setup(answerOn: Record<number, number>, requests: { atMs: number; n: nu
 }
 
 describe('RequestClient', () => {
-  it('resends every timeout with the same reqId, then fails; answered requests are not resent', () => {
+  it('resends every timeout with the same reqId, then fails; answered requests are not resent; duplicates are taken, strangers are not', () => {
     const { sends, outcomes } = setup({ 1: 1, 2: 3 }, [
       { atMs: 0, n: 0 },
       { atMs: 10, n: 1 },
