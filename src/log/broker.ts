@@ -15,6 +15,12 @@
  * A produce without `producer` that is retried may be appended twice: that is
  * at-least-once.
  *
+ * Fetches may wait (Kafka's fetch.max.wait.ms, a DelayedFetch): a fetch that
+ * finds nothing new is parked on its partition and answered when an fsync
+ * makes more of the partition visible (records, a transaction marker that
+ * moves the Last Stable Offset, a seal), or empty when its wait is over. A
+ * parked fetch lives in memory only; after a crash the client resends it.
+ *
  * Start: recovery rebuilds memory from disk (recovery.ts); damaged file
  * tails are cut off (write a temporary file, fsync, rename) before anything
  * is appended, and the markers recovery rolled forward are written. Requests
@@ -84,6 +90,13 @@ const INIT_REPLIES_KEPT = 1024;
 
 const isInt = (v: unknown): v is number => typeof v === 'number' && Number.isInteger(v);
 
+interface ParkedFetch {
+  req: FetchRequest;
+  reply: (r: LogReply) => void;
+  /** Answered (by new data or by its wait running out). */
+  done: boolean;
+}
+
 class Broker implements ProcessLogic {
   private readonly logs: Map<string, PartitionLog[]>;
   private readonly syncs = new Map<string, GroupSync>();
@@ -92,6 +105,8 @@ class Broker implements ProcessLogic {
   private readonly sealing = new Map<PartitionLog, (() => void)[]>();
   private readonly initReplies = new Map<string, { epoch?: number; waiters: ((epoch: number) => void)[] }>();
   private backlog: { from: ProcessId; msg: LogRequest }[] | undefined = [];
+  /** Fetches waiting for their partition to show something new. */
+  private readonly parked = new Map<PartitionLog, ParkedFetch[]>();
 
   constructor(private readonly ctx: ProcessContext, r: Recovered) {
     this.logs = r.logs;
@@ -209,11 +224,44 @@ class Broker implements ProcessLogic {
     }
     if (!isInt(req.maxRecords) || req.maxRecords < 1) return error('bad-request', 'maxRecords must be a positive integer');
     if (req.isolation !== 'read_committed' && req.isolation !== 'read_uncommitted') return error('bad-request', 'bad isolation');
+    if (req.maxWaitMs !== undefined && (!isInt(req.maxWaitMs) || req.maxWaitMs < 0)) return error('bad-request', 'maxWaitMs must be an integer ≥ 0');
+    if (this.answerFetch(log, req, reply, (req.maxWaitMs ?? 0) === 0)) return;
+    const parked: ParkedFetch = { req, reply, done: false };
+    // Fetches whose wait ran out are dropped here, so a partition that never changes keeps no garbage.
+    const waiting = (this.parked.get(log) ?? []).filter((f) => !f.done);
+    waiting.push(parked);
+    this.parked.set(log, waiting);
+    this.ctx.timers.after(req.maxWaitMs as number, () => {
+      if (parked.done) return;
+      this.answerFetch(log, req, reply, true);
+      parked.done = true;
+    });
+  }
+
+  /** Answers `req` when it would show something new, or anyway when `always`; true when answered. */
+  private answerFetch(log: PartitionLog, req: FetchRequest, reply: (r: LogReply) => void, always: boolean): boolean {
     const { records, nextOffset } = log.read(req.offset, req.maxRecords, req.isolation);
+    const endOfPartition = log.endOfPartition(nextOffset, req.isolation);
+    if (!always && records.length === 0 && nextOffset === req.offset && !endOfPartition) return false;
     if (this.ctx.trace.detailed) {
       this.ctx.trace.emit('log.fetch', { topic: log.topic, partition: log.partition, offset: req.offset, count: records.length, nextOffset });
     }
-    reply({ kind: 'log.fetched', reqId: req.reqId, records, nextOffset, endOfPartition: log.endOfPartition(nextOffset, req.isolation) });
+    reply({ kind: 'log.fetched', reqId: req.reqId, records, nextOffset, endOfPartition });
+    return true;
+  }
+
+  /** More of `log` became visible: answers the parked fetches that now see something. */
+  private wakeFetches(log: PartitionLog): void {
+    const waiting = this.parked.get(log);
+    if (waiting === undefined) return;
+    const still: ParkedFetch[] = [];
+    for (const f of waiting) {
+      if (f.done) continue;
+      if (this.answerFetch(log, f.req, f.reply, false)) f.done = true;
+      else still.push(f);
+    }
+    if (still.length > 0) this.parked.set(log, still);
+    else this.parked.delete(log);
   }
 
   private seal(log: PartitionLog, done: () => void): void {
@@ -232,6 +280,7 @@ class Broker implements ProcessLogic {
       const waiters = this.sealing.get(log) ?? [];
       this.sealing.delete(log);
       for (const fn of waiters) fn();
+      this.wakeFetches(log);
     });
   }
 
@@ -272,6 +321,7 @@ class Broker implements ProcessLogic {
     this.syncFor(segmentPath(log.topic, log.partition)).request(() => {
       if (end > log.durableEnd) log.durableEnd = end;
       if (done !== undefined) done();
+      this.wakeFetches(log);
     });
   }
 

@@ -64,8 +64,8 @@ export class LogClient {
     this.request(body, cb, (r) => (r.kind === 'log.produced' ? { ok: true, baseOffset: r.baseOffset } : undefined));
   }
 
-  fetch(topic: string, partition: number, offset: number, maxRecords: number, isolation: Isolation, cb: (r: FetchResult) => void): void {
-    this.request({ kind: 'log.fetch', topic, partition, offset, maxRecords, isolation }, cb, (r) =>
+  fetch(topic: string, partition: number, offset: number, maxRecords: number, isolation: Isolation, cb: (r: FetchResult) => void, maxWaitMs = 0): void {
+    this.request({ kind: 'log.fetch', topic, partition, offset, maxRecords, isolation, ...(maxWaitMs > 0 ? { maxWaitMs } : {}) }, cb, (r) =>
       r.kind === 'log.fetched' ? { ok: true, records: r.records, nextOffset: r.nextOffset, endOfPartition: r.endOfPartition } : undefined,
     );
   }

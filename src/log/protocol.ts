@@ -46,6 +46,12 @@ export interface FetchRequest {
   offset: number;
   maxRecords: number;
   isolation: Isolation;
+  /**
+   * Kafka's fetch.max.wait.ms: when nothing new is visible, the broker holds the
+   * fetch up to this long and answers as soon as something is (0 or absent: at once).
+   * Must stay below the client's request timeout, or the client resends meanwhile.
+   */
+  maxWaitMs?: number;
 }
 
 export interface SealRequest {

@@ -29,7 +29,14 @@ export interface LogSourceOptions {
   idleTimeoutMs?: number;
   autoWatermarkIntervalMs?: number;
   fetchMaxRecords?: number;
+  /** Pause before fetching again after a failed fetch. */
   pollIntervalMs?: number;
+  /**
+   * Kafka's fetch.max.wait.ms: how long the broker may hold a fetch that finds nothing
+   * new (default 100; below the log client's 200 ms request timeout). An empty answer
+   * means the wait ran out, so the next fetch goes at once.
+   */
+  fetchMaxWaitMs?: number;
   isolation?: 'read_committed' | 'read_uncommitted';
 }
 
@@ -106,6 +113,7 @@ export class LogSourceOperator implements StreamOperator {
     const epoch = p.fetchEpoch;
     p.inFlight = true;
     const isolation = this.opts.isolation ?? 'read_committed';
+    const maxWaitMs = this.opts.fetchMaxWaitMs ?? 100;
     this.ctx.log.fetch(this.opts.topic, p.partition, p.offset, this.opts.fetchMaxRecords ?? 500, isolation, (r) => {
       if (!this.running || epoch !== p.fetchEpoch) return;
       p.inFlight = false;
@@ -126,9 +134,9 @@ export class LogSourceOperator implements StreamOperator {
       if (r.endOfPartition) {
         p.finished = true;
         this.checkFinished();
-      } else if (r.records.length > 0) this.fetch(p);
+      } else if (r.records.length > 0 || maxWaitMs > 0) this.fetch(p);
       else this.ctx.after(this.opts.pollIntervalMs ?? 10, () => this.fetch(p));
-    });
+    }, maxWaitMs);
   }
 
   private setIdle(idle: boolean): void {
