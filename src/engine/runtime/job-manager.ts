@@ -100,11 +100,11 @@ class JobManager implements ProcessLogic {
       return;
     }
     this.heartbeating = true;
-    this.broadcast({ kind: 'hb', seq: ++this.hbSeq, attempt: this.attempt });
-    // Notifications of completion may be lost; repeating the latest is harmless (sinks commit
-    // everything up to it, idempotently) and lets a sink that missed one commit at the next beat.
+    // Notifications of completion may be lost; repeating the latest on every heartbeat is harmless
+    // (sinks commit everything up to it, idempotently) and lets a sink that missed one commit at the next beat.
     const latest = this.coordinator.latest;
-    if (latest && latest.attempt === this.attempt) this.broadcast({ kind: 'cp.complete', attempt: latest.attempt, checkpoint: latest.id });
+    const completed = latest && latest.attempt === this.attempt ? latest.id : undefined;
+    this.broadcast({ kind: 'hb', seq: ++this.hbSeq, attempt: this.attempt, ...(completed === undefined ? {} : { completed }) });
     this.ctx.timers.after(this.settings.heartbeatIntervalMs, () => this.heartbeat());
     if (this.phase === 'running' || this.phase === 'finished') {
       for (const [tm, inc] of this.deployedOn) {

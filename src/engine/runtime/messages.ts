@@ -16,8 +16,11 @@ export type JmToTm =
   | { kind: 'cancel'; attempt: number }
   | { kind: 'trigger'; attempt: number; checkpoint: number }
   | { kind: 'cp.complete'; attempt: number; checkpoint: number }
-  /** Heartbeats carry the current attempt: a task manager that missed a cancel learns from them that its tasks are stale. */
-  | { kind: 'hb'; seq: number; attempt: number };
+  /**
+   * Heartbeats carry the current attempt: a task manager that missed a cancel learns from them that its tasks are stale.
+   * They also repeat the latest completed checkpoint of that attempt (`completed`), as a `cp.complete` would.
+   */
+  | { kind: 'hb'; seq: number; attempt: number; completed?: number };
 
 export type TmToJm =
   | { kind: 'tm.register'; incarnation: number }

@@ -76,7 +76,9 @@ class TaskManager implements ProcessLogic {
           this.ctx.trace.emit('tm.stale', { attempt: this.attempt, current: m.attempt, tasks: this.tasks.size });
           this.cancelAll();
         }
-        return this.toJm({ kind: 'hb.ack', seq: m.seq, incarnation: this.ctx.incarnation });
+        this.toJm({ kind: 'hb.ack', seq: m.seq, incarnation: this.ctx.incarnation });
+        if (m.completed !== undefined) this.checkpointCompleted(m.attempt, m.completed);
+        return;
       case 'deploy':
         return this.deploy(m.attempt, m.restore, m.slots);
       case 'cancel':
@@ -87,12 +89,15 @@ class TaskManager implements ProcessLogic {
         for (const t of this.tasks.values()) if (this.plan.task(t.key).isSource || t.isFinished) t.triggerCheckpoint(m.checkpoint);
         return;
       case 'cp.complete':
-        if (m.attempt !== this.attempt) return;
-        // Fault site: the notification is lost; the job manager repeats the latest one with its heartbeats.
-        if (this.ctx.buggify('checkpoint.notify.lost')) return;
-        for (const t of this.tasks.values()) t.notifyCheckpointComplete(m.checkpoint);
-        return;
+        return this.checkpointCompleted(m.attempt, m.checkpoint);
     }
+  }
+
+  private checkpointCompleted(attempt: number, checkpoint: number): void {
+    if (attempt !== this.attempt) return;
+    // Fault site: the notification is lost; the job manager repeats the latest one with its heartbeats.
+    if (this.ctx.buggify('checkpoint.notify.lost')) return;
+    for (const t of this.tasks.values()) t.notifyCheckpointComplete(checkpoint);
   }
 
   private onData(m: DataMessage): void {
