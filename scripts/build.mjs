@@ -18,7 +18,7 @@ rmSync(DIST, { recursive: true, force: true });
 const tsc = createRequire(import.meta.url).resolve('typescript/bin/tsc');
 const r = spawnSync(process.execPath, [tsc, '-p', join(ROOT, 'tsconfig.build.json')], { cwd: ROOT, stdio: 'inherit' });
 if (r.status !== 0) {
-  process.stderr.write(`build: tsc failed (${r.status ?? r.signal}); dist/ is incomplete and bin/weir.js will run the TypeScript sources through tsx\n`);
+  process.stderr.write(`build: tsc failed (${r.status ?? r.signal}); no build stamp written, so bin/weir.js runs the TypeScript sources through tsx until a build succeeds\n`);
   process.exit(1);
 }
 writeFileSync(STAMP, JSON.stringify({ newestSourceMs: newest }) + '\n');
