@@ -10,9 +10,9 @@ import { spawnSync } from 'node:child_process';
 import { rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
-import { DIST, ROOT, STAMP, newestSourceMs } from './stamp.mjs';
+import { DIST, ROOT, STAMP, sourceStamp } from './stamp.mjs';
 
-const newest = newestSourceMs();
+const stamp = sourceStamp();
 // A clean output folder: nothing left over from a source that was deleted or renamed.
 rmSync(DIST, { recursive: true, force: true });
 const tsc = createRequire(import.meta.url).resolve('typescript/bin/tsc');
@@ -21,4 +21,4 @@ if (r.status !== 0) {
   process.stderr.write(`build: tsc failed (${r.status ?? r.signal}); no build stamp written, so bin/weir.js runs the TypeScript sources through tsx until a build succeeds\n`);
   process.exit(1);
 }
-writeFileSync(STAMP, JSON.stringify({ newestSourceMs: newest }) + '\n');
+writeFileSync(STAMP, JSON.stringify(stamp) + '\n');

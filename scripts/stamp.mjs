@@ -1,13 +1,15 @@
 /**
  * Whether the JavaScript built into dist/ still matches the TypeScript
- * sources. The build records the newest modification time among the
- * sources (src/ and scenarios/) as it starts; the build is fresh while no
- * source is newer than that. Editing, adding or checking out a source file
- * makes it stale. Plain JavaScript: `bin/weir.js` reads it before anything
- * is built.
+ * sources (every file under src/ and scenarios/). As it starts, the build
+ * records the newest modification time among the sources and a hash of
+ * their paths and contents. The build is fresh while no source is newer than
+ * that time, or, when one is (an edit, a checkout, an npm install that
+ * resets times), while the sources still hash the same. Plain JavaScript:
+ * `bin/weir.js` reads it before anything is built.
  */
+import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const ROOT = fileURLToPath(new URL('../', import.meta.url));
@@ -15,18 +17,31 @@ export const DIST = join(ROOT, 'dist');
 export const STAMP = join(DIST, 'build-stamp.json');
 const SOURCE_DIRS = ['src', 'scenarios'];
 
-/** The newest modification time (ms) of any file under the source folders. */
-export function newestSourceMs() {
-  let newest = 0;
+/** Every source file (absolute paths, sorted) and the newest modification time (ms) among them. */
+function sources() {
+  const files = [];
+  let newestMs = 0;
   for (const dir of SOURCE_DIRS) {
-    const top = join(ROOT, dir);
-    for (const e of readdirSync(top, { recursive: true, withFileTypes: true })) {
+    for (const e of readdirSync(join(ROOT, dir), { recursive: true, withFileTypes: true })) {
       if (!e.isFile()) continue;
-      const ms = statSync(join(e.parentPath ?? e.path, e.name)).mtimeMs;
-      if (ms > newest) newest = ms;
+      const file = join(e.parentPath ?? e.path, e.name);
+      files.push(file);
+      newestMs = Math.max(newestMs, statSync(file).mtimeMs);
     }
   }
-  return newest;
+  return { files: files.sort(), newestMs };
+}
+
+function hashOf(files) {
+  const h = createHash('sha256');
+  for (const f of files) h.update(relative(ROOT, f).split('\\').join('/')).update('\0').update(readFileSync(f)).update('\0');
+  return h.digest('hex');
+}
+
+/** What the build records as it starts. */
+export function sourceStamp() {
+  const { files, newestMs } = sources();
+  return { newestSourceMs: newestMs, sourceHash: hashOf(files) };
 }
 
 /** True when dist/ holds a complete build of the current sources. */
@@ -37,5 +52,6 @@ export function builtIsFresh() {
   } catch {
     return false;
   }
-  return typeof stamp.newestSourceMs === 'number' && newestSourceMs() <= stamp.newestSourceMs;
+  const { files, newestMs } = sources();
+  return newestMs <= stamp.newestSourceMs || hashOf(files) === stamp.sourceHash;
 }

@@ -63,7 +63,7 @@ afterAll(() => {
 
 describe.concurrent('the built package', () => {
   it('dist/ is a complete build of the current sources', () => {
-    expect(builtIsFresh(), 'dist/ is missing or older than src/: run `npm run build`').toBe(true);
+    expect(builtIsFresh(), 'dist/ is missing or not a build of the current sources: run `npm run build`').toBe(true);
   });
 
   it('imports from a plain Node process with no loader, and runs the same engine as the sources', async () => {
