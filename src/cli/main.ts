@@ -13,7 +13,7 @@
  * Subcommands are imported lazily, and each imports the engine only when it
  * needs it, so `weir --help` and `weir --version` load almost nothing.
  */
-import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { MAIN_HELP } from './help.ts';
 import { EXIT, UsageError } from './usage-error.ts';
 
@@ -78,9 +78,9 @@ async function help(rest: readonly string[]): Promise<number> {
   return dispatch([command, '--help']);
 }
 
+/** weir's own package.json, by self-reference: the same file from src/ and from the build in dist/. */
 function version(): string {
-  const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
-  return pkg.version;
+  return (createRequire(import.meta.url)('weir/package.json') as { version: string }).version;
 }
 
 function oneLine(s: string): string {

@@ -4,11 +4,14 @@
  * so what a sweep finds never depends on the worker count, only how fast it
  * finds it.
  *
- * A worker thread costs about a second of CPU to load the engine (through
- * tsx). This thread starts running seeds at once and the workers join as
+ * A worker thread runs the same code as this thread: the JavaScript built
+ * into dist/ when this module is that build (a worker is ready in about a
+ * tenth of a second), the TypeScript sources through tsx when this module
+ * is loaded from them, as under vitest (about a second of CPU to load the
+ * engine). This thread starts running seeds at once and the workers join as
  * they become ready, so a small sweep loses little to start-up; with
  * `adaptive`, workers are started only once the remaining seeds, at the
- * pace measured so far, are worth that second. Workers pull seeds, two in
+ * pace measured so far, are worth that start-up. Workers pull seeds, two in
  * flight each (one running, one queued). A worker thread that dies hands
  * its seeds back to the queue; an error escaping `runSeed` fails the sweep,
  * as it would in this thread: that is a bug in weir, not a finding of a run.
@@ -17,10 +20,11 @@ import { Worker } from 'node:worker_threads';
 import { runSeed, type SeedResult, type SweepJob } from './sweep.ts';
 import type { WorkerAnswer } from './sweep-worker.ts';
 
-const WORKER_ENTRY = new URL('./sweep-worker-boot.mjs', import.meta.url);
+const FROM_SOURCES = import.meta.url.endsWith('.ts');
+const WORKER_ENTRY = new URL(FROM_SOURCES ? './sweep-worker-boot.mjs' : './sweep-worker.js', import.meta.url);
 const IN_FLIGHT = 2;
 /** About what a worker thread costs to start, in this thread's run time it must save. */
-const WORKER_START_MS = 1_500;
+const WORKER_START_MS = FROM_SOURCES ? 1_500 : 300;
 
 export interface PoolOptions {
   /** Threads running seeds, this one included unless `local` is false; 1 runs every seed here. */

@@ -2,8 +2,9 @@
  * A sweep worker thread: says it is ready once the engine has loaded, then
  * answers each seed it receives with its `SeedResult` (or the error that
  * stopped it). The job is fixed for the worker's life (its `workerData`).
- * Started through `sweep-worker-boot.mjs`, which makes TypeScript loadable
- * first.
+ * Built, it is the worker's entry; from the TypeScript sources it is
+ * started through `sweep-worker-boot.mjs`, which makes TypeScript loadable
+ * first (see pool.ts).
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { runSeed, type SeedResult, type SweepJob } from './sweep.ts';
