@@ -2,7 +2,8 @@
  * The benchmark runner: `npm run bench [-- --json] [-- --full | --quick]`.
  *
  * Runs the start-up benchmarks (`startup.bench.ts`: `weir list`, sweep worker
- * ready), the simulator benchmarks (`sim.bench.ts`, skipped with a note if that
+ * ready), a `weir explore bank` sweep on one worker and on two
+ * (`explore.bench.ts`), the simulator benchmarks (`sim.bench.ts`, skipped with a note if that
  * file is absent) and the engine benchmarks (`engine.bench.ts`), then prints
  * a table, or with `--json` progress on stderr and, as the last line of
  * stdout, one JSON object with every figure (the contract in DESIGN.md).
@@ -12,6 +13,7 @@
 import { availableParallelism, cpus, loadavg } from 'node:os';
 import { benchEngine, type EngineFigures } from './engine.bench.ts';
 import { benchStartup, type StartupFigures } from './startup.bench.ts';
+import { benchExplore, type ExploreFigures } from './explore.bench.ts';
 
 type SimFigures = { 'scheduler.eventsPerSec': number; 'network.messagesPerSec': number };
 
@@ -48,13 +50,16 @@ function machine(): Machine {
 
 const num = (n: number): string => n.toLocaleString('en-US');
 
-function table(m: Machine, startup: StartupFigures, sim: SimFigures | undefined, eng: EngineFigures): string {
+function table(m: Machine, startup: StartupFigures, explore: ExploreFigures, sim: SimFigures | undefined, eng: EngineFigures): string {
   const rows: [string, string][] = [];
   const built = startup['startup.built'] ? 'built JavaScript' : 'dist/ missing or stale: TypeScript through tsx';
   rows.push(['start-up: weir list, wall', `${num(startup['startup.weirListWallMs'])} ms (${built}; median of 5)`]);
   const ready = startup['startup.workerReadyMs'];
   rows.push(['start-up: sweep worker ready (built)', ready === null ? 'no fresh build in dist/ (npm run build)' : `${num(ready)} ms (median of 3)`]);
   rows.push(['start-up: sweep worker ready (sources, tsx)', `${num(startup['startup.workerReadyFromSourcesMs'])} ms (median of 3; sweeps started under vitest)`]);
+  for (const w of [1, 2] as const) {
+    rows.push([`weir explore bank, ${num(explore['explore.seeds'])} seeds, ${w} worker${w > 1 ? 's' : ''}`, `${explore[`explore.bank.workers${w}.runsPerSec`]} runs/s (swarm faults, 1,000 events, start-up included)`]);
+  }
   if (sim) {
     rows.push(['scheduler (event queue push+pop)', `${num(sim['scheduler.eventsPerSec'])} events/s`]);
     rows.push(['network (world, 4 processes)', `${num(sim['network.messagesPerSec'])} messages/s`]);
@@ -93,10 +98,11 @@ async function main(argv: string[]): Promise<number> {
   const benchSim = await loadSimBench();
   const sim = benchSim ? await benchSim() : undefined;
   if (sim) progress(`simulator: ${num(sim['scheduler.eventsPerSec'])} events/s, ${num(sim['network.messagesPerSec'])} messages/s`);
+  const explore = benchExplore(argv.includes('--quick') ? 20 : argv.includes('--full') ? 1_000 : 200, progress);
   const eng = benchEngine({ sizes, progress });
   m.loadAvg1mAtEnd = Number(loadavg()[0]!.toFixed(2));
-  if (json) process.stdout.write(JSON.stringify({ machine: m, ...startup, ...(sim ?? {}), ...eng }) + '\n');
-  else process.stdout.write(table(m, startup, sim, eng));
+  if (json) process.stdout.write(JSON.stringify({ machine: m, ...startup, ...explore, ...(sim ?? {}), ...eng }) + '\n');
+  else process.stdout.write(table(m, startup, explore, sim, eng));
   return 0;
 }
 
