@@ -39,7 +39,7 @@ export const DEFAULT_SETTINGS: JobSettings = {
   bufferTimeoutMs: 5,
   checkpointIntervalMs: 500,
   checkpointTimeoutMs: 2_000,
-  heartbeatIntervalMs: 50,
+  heartbeatIntervalMs: 100,
   heartbeatTimeoutMs: 300,
   restartDelayMs: 100,
   tolerableFailedCheckpoints: 2,
