@@ -11,11 +11,18 @@
  * Exit code 1 when an exactly-once seed failed or a planted bug was never
  * caught; the failing tokens are printed.
  */
-import { runSeeds } from '../../src/explore/pool.ts';
-import { seedsOf, type SeedResult, type SweepJob } from '../../src/explore/sweep.ts';
+import type { SeedResult, SweepJob } from '../../src/explore/sweep.ts';
+import { builtIsFresh } from '../../scripts/stamp.mjs';
 import { BUGS, type BugName } from '../../src/engine/bugs.ts';
 import { BUG_PLACES, placeShape } from '../support/bug-places.ts';
 import { SCENARIOS } from '../../scenarios/index.ts';
+
+// Seeds run on the build in dist/ when it is fresh (workers start fast and run plain JavaScript), else on the sources.
+type Pool = typeof import('../../src/explore/pool.ts');
+type Sweep = typeof import('../../src/explore/sweep.ts');
+const built = builtIsFresh();
+const { runSeeds } = (await import(built ? '../../dist/src/explore/pool.js' : '../../src/explore/pool.ts')) as Pool;
+const { seedsOf } = (await import(built ? '../../dist/src/explore/sweep.js' : '../../src/explore/sweep.ts')) as Sweep;
 
 const argv = process.argv.slice(2);
 const flag = (name: string, dflt: number): number => {
@@ -83,6 +90,7 @@ async function firstCatch(bug: BugName): Promise<{ bug: BugName; seed: number | 
 }
 
 async function main(): Promise<number> {
+  say(built ? 'running the build in dist/' : 'dist/ is missing or stale: running the sources through tsx (slower; npm run build)');
   const scenarios: ScenarioFigure[] = [];
   for (const s of SOAKS) {
     const f = await soakScenario(s);
