@@ -41,7 +41,9 @@ Options:
   --faults P               none | light | heavy | swarm (default: light)
   --bug NAME               switch on a planted bug (repeatable; see weir bugs)
   --json                   print one JSON object instead of the report
-  --trace FILE             write every trace event to FILE as JSON lines
+  --trace FILE             write every trace event to FILE as JSON lines (- for stdout,
+                           the report then goes to stderr); an existing regular FILE
+                           is replaced once the run has its verdict
   --check-determinism      run twice; fail (naming the first divergent event) unless the trace hashes match
 
 A repro token (w1.…) fixes every setting of a run: with a token, only

@@ -33,9 +33,11 @@ export async function runCommand(argv: readonly string[]): Promise<number> {
   const json = args.switches.has('json');
   const tracePath = valueOf(args, 'trace');
   const traceOut = tracePath !== undefined ? openTraceOut(tracePath) : undefined;
-  const style = !json && process.stdout.isTTY && !process.env.NO_COLOR ? ANSI : PLAIN;
+  // With `--trace -` the trace lines own stdout, and the report goes to stderr.
+  const report$ = traceOut?.toStdout ? process.stderr : process.stdout;
+  const style = !json && report$.isTTY && !process.env.NO_COLOR ? ANSI : PLAIN;
 
-  if (!json) process.stdout.write(bannerLine(req.settings, req.fromToken) + '\n');
+  if (!json) report$.write(bannerLine(req.settings, req.fromToken) + '\n');
   const checkDeterminism = args.switches.has('check-determinism');
   const firstEvents: TraceEvent[] = [];
   let report: RunReport;
@@ -47,11 +49,11 @@ export async function runCommand(argv: readonly string[]): Promise<number> {
   } catch (e) {
     traceOut?.discard();
     if (e instanceof UnknownScenarioError) throw new UsageError(`${e.message} (try: weir list)`);
-    return reportThrown(e as Error, req.settings, encodeToken(req.settings), json, style);
+    return reportThrown(e as Error, req.settings, encodeToken(req.settings), json, style, report$);
   }
   traceOut?.commit();
-  if (json) process.stdout.write(JSON.stringify(report) + '\n');
-  else process.stdout.write(reportLines(report, style).join('\n') + '\n' + traceNote(tracePath));
+  if (json) report$.write(JSON.stringify(report) + '\n');
+  else report$.write(reportLines(report, style).join('\n') + '\n' + traceNote(traceOut?.toStdout ? undefined : tracePath));
   return report.ok ? EXIT.ok : EXIT.checkFailed;
 }
 
@@ -75,14 +77,13 @@ function traceNote(path: string | undefined): string {
   return path === undefined ? '' : `trace: ${path}\n`;
 }
 
-function reportThrown(e: Error, settings: RunSettings, token: string, json: boolean, style: typeof PLAIN): number {
+function reportThrown(e: Error, settings: RunSettings, token: string, json: boolean, style: typeof PLAIN, out: NodeJS.WriteStream): number {
   const check = { name: 'run.completes', ok: false, detail: `the run threw: ${oneLine(e.message)}` };
   if (process.env.WEIR_DEBUG) process.stderr.write(`${e.stack ?? e.message}\n`);
   if (json) {
-    const out = { scenario: settings.scenario, seed: settings.seed, guarantee: settings.guarantee, bugs: settings.bugs, checks: [check], ok: false, token };
-    process.stdout.write(JSON.stringify(out) + '\n');
+    out.write(JSON.stringify({ scenario: settings.scenario, seed: settings.seed, guarantee: settings.guarantee, bugs: settings.bugs, checks: [check], ok: false, token }) + '\n');
   } else {
-    process.stdout.write(['', ...checkLines([check], style), '', style.bad(`replay: npx weir run ${token}`)].join('\n') + '\n');
+    out.write(['', ...checkLines([check], style), '', style.bad(`replay: npx weir run ${token}`)].join('\n') + '\n');
   }
   return EXIT.checkFailed;
 }

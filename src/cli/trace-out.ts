@@ -1,54 +1,50 @@
 /**
  * `weir run --trace FILE`: streams every trace event of a run to FILE as
- * canonical JSON lines (the same lines the trace hash is computed over, so
- * the file's hash equals the run's traceHash).
+ * canonical JSON lines (the lines `weir trace --format jsonl` writes; they
+ * hash to the run's traceHash, see src/sim/trace.ts). `-` streams them to
+ * stdout.
  *
- * Lines go to `FILE.tmp`, buffered and appended synchronously; only a run
- * that reached its verdict (passed or failed) renames it to FILE. A run that
- * throws removes the temporary file, so FILE is never left half-written and
- * an old FILE is only replaced by a complete one.
+ * FILE is checked before the run starts and written whole or not at all
+ * (output-file.ts): only a run that reached its verdict (passed or failed)
+ * makes it final, and an old FILE is only replaced by a complete one.
  */
-import { appendFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { eventLine, type TraceSubscriber } from '../sim/trace.ts';
-import { UsageError } from './usage-error.ts';
+import { openOutput } from './output-file.ts';
 
 export interface TraceOut {
   subscriber: TraceSubscriber;
-  /** Flushes and renames FILE.tmp to FILE. */
+  /** True when the trace goes to stdout (the report then goes to stderr). */
+  readonly toStdout: boolean;
+  /** Flushes and makes FILE final. */
   commit(): void;
-  /** Removes FILE.tmp. */
+  /** Throws the trace away. */
   discard(): void;
 }
 
 const BUFFER_LINES = 4096;
 
-/** Opens `path + '.tmp'` (truncated) or throws a UsageError saying why it cannot be written. */
+/** Opens the trace output or throws a UsageError saying why `path` cannot be written. */
 export function openTraceOut(path: string): TraceOut {
-  const tmp = `${path}.tmp`;
-  try {
-    writeFileSync(tmp, '');
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code ?? 'error';
-    throw new UsageError(`cannot write trace file "${path}" (${code}); check the folder exists and is writable`);
-  }
+  const out = openOutput(path, 'trace file');
   let buffer: string[] = [];
   const flush = (): void => {
     if (buffer.length === 0) return;
-    appendFileSync(tmp, buffer.join(''));
+    out.write(buffer.join(''));
     buffer = [];
   };
   return {
+    toStdout: out.toStdout,
     subscriber: (e) => {
       buffer.push(eventLine(e) + '\n');
       if (buffer.length >= BUFFER_LINES) flush();
     },
     commit: () => {
       flush();
-      renameSync(tmp, path);
+      out.commit();
     },
     discard: () => {
       buffer = [];
-      rmSync(tmp, { force: true });
+      out.discard();
     },
   };
 }

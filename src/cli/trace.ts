@@ -3,11 +3,12 @@
  * repro token describes and writes its trace — as canonical JSON lines (the
  * same lines `weir run --trace` writes; they hash to the run's trace hash),
  * or as Chrome Trace Event JSON for the Perfetto UI, with network sends and
- * deliveries traced as flow arrows (so that export's events are a superset
- * of the run's). Without -o the trace goes to stdout. The file is written
- * to FILE.tmp and renamed when complete.
+ * deliveries traced as flow arrows and disk writes and fsyncs as instants
+ * (so that export's events are a superset of the run's). Without -o, or with
+ * `-o -`, the trace goes to stdout. FILE is checked before the run and
+ * written whole or not at all (output-file.ts).
  */
-import { renameSync, writeFileSync, rmSync } from 'node:fs';
+import { openOutput } from './output-file.ts';
 import { parseArgs, valueOf, type FlagSpec } from './args.ts';
 import { EXIT, UsageError } from './usage-error.ts';
 import { decodeToken, looksLikeToken, TokenError, type RunSettings } from '../explore/settings.ts';
@@ -22,7 +23,9 @@ export const TRACE_HELP = `Usage: weir trace <token> --format jsonl|perfetto [-o
 Re-runs the run a repro token describes and writes its trace.
   --format jsonl      one canonical JSON line per event (hashes to the run's trace hash)
   --format perfetto   Chrome Trace Event JSON: open it in ui.perfetto.dev
-  -o, --output FILE   write to FILE (default: stdout)
+  -o, --output FILE   write to FILE (default, or -: stdout). An existing FILE is
+                      replaced, once the trace is complete; only a regular file
+                      or a new name in an existing folder is accepted.
 `;
 
 export async function traceCommand(argv: readonly string[]): Promise<number> {
@@ -47,21 +50,18 @@ export async function traceCommand(argv: readonly string[]): Promise<number> {
   }
   const { findScenario } = await import('../../scenarios/index.ts');
   if (!findScenario(settings.scenario)) throw new UsageError(`the repro token names scenario "${settings.scenario}", which this weir does not have (try: weir list)`);
+  // The target is checked before the run, so a bad -o costs nothing and writes nothing.
+  const path = valueOf(args, 'output') ?? '-';
+  const out = openOutput(path, 'trace file');
   const { runScenario } = await import('../explore/run.ts');
-  const text = format === 'jsonl' ? await jsonl(runScenario, settings) : await perfetto(runScenario, settings);
-  const path = valueOf(args, 'output');
-  if (path === undefined) {
-    process.stdout.write(text);
-    return EXIT.ok;
-  }
   try {
-    writeFileSync(`${path}.tmp`, text);
-    renameSync(`${path}.tmp`, path);
+    out.write(format === 'jsonl' ? await jsonl(runScenario, settings) : await perfetto(runScenario, settings));
   } catch (e) {
-    rmSync(`${path}.tmp`, { force: true });
-    throw new UsageError(`cannot write "${path}" (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}); check the folder exists and is writable`);
+    out.discard();
+    throw e;
   }
-  process.stderr.write(`trace: ${path}\n`);
+  out.commit();
+  if (!out.toStdout) process.stderr.write(`trace: ${path}\n`);
   return EXIT.ok;
 }
 

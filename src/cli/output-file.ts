@@ -1,0 +1,146 @@
+/**
+ * Files the `weir` command writes (`weir trace -o FILE`, `weir run --trace
+ * FILE`): checked before any work is done, written whole or not at all, and
+ * never replacing anything that is not an ordinary file.
+ *
+ * - The target must be `-` (stdout), a regular file, or a new name in an
+ *   existing, writable folder. A folder, a device (`/dev/null`, `/dev/full`),
+ *   a symbolic link, a FIFO or a socket is refused with one line (exit 2):
+ *   replacing one of those by rename would destroy it.
+ * - Output accumulates in an anonymous file: created exclusively (O_EXCL)
+ *   beside the target and unlinked at once, so if the process dies — Ctrl-C
+ *   in the middle of a long synchronous run, which no signal handler could
+ *   interrupt — the system frees it and nothing is left behind.
+ * - `commit` copies it into a second exclusively created temporary file and
+ *   renames that over the target, which replaces an existing regular file
+ *   (the usual meaning of `-o`). That file is removed if the process exits
+ *   before the rename.
+ */
+import { randomBytes } from 'node:crypto';
+import { accessSync, closeSync, constants, lstatSync, openSync, readSync, renameSync, rmSync, statSync, unlinkSync, writeSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
+import { UsageError } from './usage-error.ts';
+
+export interface OutputFile {
+  /** True when the output goes to stdout (`-`). */
+  readonly toStdout: boolean;
+  write(text: string): void;
+  /** Makes the output final: the target now holds everything written. */
+  commit(): void;
+  /** Throws the output away (the target is left as it was). */
+  discard(): void;
+}
+
+const COPY_CHUNK = 1 << 20;
+const pendingRenames = new Set<string>();
+let hooked = false;
+
+/** Removes temporary files a normal exit (or an error) left before their rename. */
+function hookExit(): void {
+  if (hooked) return;
+  hooked = true;
+  process.on('exit', () => {
+    for (const tmp of pendingRenames) rmSync(tmp, { force: true });
+  });
+}
+
+function tempName(path: string): string {
+  return join(dirname(path), `.${basename(path)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
+}
+
+/** Why `path` cannot be written as an output file, or undefined when it can. */
+export function outputProblem(path: string): string | undefined {
+  if (path === '') return 'an empty file name';
+  let st;
+  try {
+    st = lstatSync(path);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code !== 'ENOENT') return `it cannot be inspected (${code})`;
+  }
+  if (st !== undefined) {
+    if (st.isSymbolicLink()) return 'it is a symbolic link (give the file it points to)';
+    if (st.isDirectory()) return 'it is a folder';
+    if (!st.isFile()) return 'it is not a regular file (a device, FIFO or socket)';
+  }
+  const dir = dirname(path);
+  try {
+    if (!statSync(dir).isDirectory()) return `"${dir}" is not a folder`;
+    accessSync(dir, constants.W_OK);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    return code === 'ENOENT' || code === 'ENOTDIR' ? `the folder "${dir}" does not exist` : `the folder "${dir}" is not writable (${code})`;
+  }
+  return undefined;
+}
+
+/**
+ * Opens an output file for `what` ("trace file"): `-` is stdout. Throws a
+ * UsageError naming the problem when the target cannot be written.
+ */
+export function openOutput(path: string, what: string): OutputFile {
+  if (path === '-') {
+    return { toStdout: true, write: (text) => void process.stdout.write(text), commit: () => {}, discard: () => {} };
+  }
+  const problem = outputProblem(path);
+  if (problem !== undefined) throw new UsageError(`cannot write ${what} "${path}": ${problem}`);
+  const fail = (why: string): never => {
+    throw new UsageError(`cannot write ${what} "${path}": ${why}`);
+  };
+  let fd: number | undefined;
+  const anon = tempName(path);
+  try {
+    fd = openSync(anon, 'wx+');
+    unlinkSync(anon);
+  } catch (e) {
+    if (fd !== undefined) closeSync(fd);
+    rmSync(anon, { force: true });
+    fail(`a temporary file beside it could not be created (${(e as NodeJS.ErrnoException).code})`);
+  }
+  let size = 0;
+  let open = true;
+  const close = (): void => {
+    if (open) closeSync(fd as number);
+    open = false;
+  };
+  return {
+    toStdout: false,
+    write: (text) => {
+      const buf = Buffer.from(text, 'utf8');
+      writeSync(fd as number, buf, 0, buf.length, size);
+      size += buf.length;
+    },
+    commit: () => {
+      const again = outputProblem(path);
+      if (again !== undefined) {
+        close();
+        fail(`${again} (it changed during the run)`);
+      }
+      hookExit();
+      const tmp = tempName(path);
+      pendingRenames.add(tmp);
+      try {
+        const out = openSync(tmp, 'wx');
+        try {
+          const buf = Buffer.allocUnsafe(Math.min(COPY_CHUNK, Math.max(1, size)));
+          for (let pos = 0; pos < size; ) {
+            const n = readSync(fd as number, buf, 0, Math.min(buf.length, size - pos), pos);
+            if (n <= 0) throw new Error('short read');
+            writeSync(out, buf, 0, n);
+            pos += n;
+          }
+        } finally {
+          closeSync(out);
+        }
+        renameSync(tmp, path);
+      } catch (e) {
+        rmSync(tmp, { force: true });
+        fail(`${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+      } finally {
+        pendingRenames.delete(tmp);
+        close();
+      }
+    },
+    discard: close,
+  };
+}
