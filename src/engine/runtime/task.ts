@@ -156,8 +156,14 @@ export class Task {
         }
       },
       emitIdle(idle) {
+        // Idleness travels as watermarks do: to the writers and through the chained operators
+        // (Flink forwards a WatermarkStatus down the operator chain).
+        if (inst.outputIdle === idle) return;
         inst.outputIdle = idle;
-        for (const t of [inst.main, ...inst.side.values()]) for (const w of t.writers) w.idle(idle);
+        for (const t of [inst.main, ...inst.side.values()]) {
+          for (const c of t.chained) c.out.emitIdle(idle);
+          for (const w of t.writers) w.idle(idle);
+        }
       },
     };
   }
@@ -192,6 +198,9 @@ export class Task {
     if (this.env.bugs.has('watermark-not-checkpointed')) return;
     if (this.valve && snap.valve) this.valve.restore(snap.valve as never);
     this.watermark = snap.watermark;
+    // An idle valve means this task had marked its output idle before the snapshot (downstream
+    // restores that too); its outputs start idle again, so the next watermark marks them active.
+    if (this.valve?.isIdle()) this.ops[0]!.out.emitIdle(true);
     // The restored watermarks are traced, so a checker knows where this attempt starts from.
     const trace = this.env.ctx.trace;
     const attempt = this.env.attempt;
@@ -291,10 +300,19 @@ export class Task {
     return max > this.watermark ? max : undefined;
   }
 
+  /**
+   * An input channel went idle or active. As Flink's StatusWatermarkValve: when the last
+   * active channel goes idle the task first flushes the max watermark over its channels
+   * (the valve returns it) and then marks its own output idle; when a channel comes back,
+   * the output is active again (a watermark it lets through would mark it so first).
+   */
   private onIdle(ch: number, idle: boolean): void {
     this.env.ctx.trace.emit('watermark', { task: this.name, attempt: this.env.attempt, ch, idle });
-    const combined = this.valve!.inputIdle(ch, idle);
+    const valve = this.valve!;
+    const wasIdle = valve.isIdle();
+    const combined = valve.inputIdle(ch, idle);
     if (combined !== undefined && combined > this.watermark) this.emitTaskWatermark(combined);
+    if (valve.isIdle() !== wasIdle) this.ops[0]!.out.emitIdle(valve.isIdle());
   }
 
   private emitTaskWatermark(wm: number): void {
