@@ -10,6 +10,7 @@
  * stays cheap.
  */
 import { UsageError } from './usage-error.ts';
+import { limitProblem, type LimitName } from '../explore/limits.ts';
 
 export interface FlagSpec {
   /** The flag takes a value (`--seed 7`); otherwise it is a switch (`--json`). */
@@ -80,6 +81,14 @@ export function parseIntFlag(name: string, raw: string, min = 0): number {
     const want = min === 0 ? 'a non-negative integer' : `an integer ≥ ${min}`;
     throw new UsageError(`--${name} must be ${want}, got "${raw}"`);
   }
+  return n;
+}
+
+/** Parses a whole decimal integer within the documented bound `limit` (explore/limits.ts). */
+export function parseLimitedFlag(limit: LimitName, raw: string): number {
+  const n = /^\d+$/.test(raw) ? Number(raw) : NaN;
+  const problem = limitProblem(limit, n, 'flag', `"${raw.slice(0, 40)}"`);
+  if (problem !== undefined) throw new UsageError(problem);
   return n;
 }
 

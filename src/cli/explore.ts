@@ -9,7 +9,8 @@
  * stderr, only on a TTY and never with --json, so stdout stays the report.
  */
 import { availableParallelism } from 'node:os';
-import { parseArgs, parseChoice, parseIntFlag, valueOf, type FlagSpec, type ParsedArgs } from './args.ts';
+import { LIMITS, limitProblem } from '../explore/limits.ts';
+import { parseArgs, parseChoice, parseLimitedFlag, valueOf, type FlagSpec, type ParsedArgs } from './args.ts';
 import { EXPLORE_HELP } from './help.ts';
 import { EXIT, UsageError } from './usage-error.ts';
 import { parseBugs, runShape, RUN_SHAPE_FLAGS } from './run-settings.ts';
@@ -83,14 +84,17 @@ export function exploreRequest(args: ParsedArgs): ExploreRequest {
     bugs: parseBugs(args.values.get('bug') ?? []),
     ...runShape(args),
   };
-  const start = parseIntFlag('start', valueOf(args, 'start') ?? '1');
-  const count = parseIntFlag('seeds', valueOf(args, 'seeds') ?? '100', 1);
-  if (count - 1 > Number.MAX_SAFE_INTEGER - start) throw new UsageError(`--start ${start} with --seeds ${count} runs past the largest seed ${Number.MAX_SAFE_INTEGER}`);
+  const rawStart = valueOf(args, 'start') ?? '1';
+  const start = /^\d+$/.test(rawStart) ? Number(rawStart) : NaN;
+  const badStart = limitProblem('seed', start, 'flag', `"${rawStart.slice(0, 40)}"`);
+  if (badStart !== undefined) throw new UsageError(badStart.replace('--seed ', '--start '));
+  const count = parseLimitedFlag('seeds', valueOf(args, 'seeds') ?? '100');
+  if (start + count - 1 > LIMITS.seed.max) throw new UsageError(`--start ${start} with --seeds ${count} runs past the largest seed ${LIMITS.seed.max.toLocaleString('en-US')} (seeds are 32-bit)`);
   const req: ExploreRequest = { job, start, count, shrink: !args.switches.has('no-shrink') };
   const shard = valueOf(args, 'shard');
   if (shard !== undefined) req.shard = parseShard(shard);
   const workers = valueOf(args, 'workers');
-  if (workers !== undefined) req.workers = parseIntFlag('workers', workers, 1);
+  if (workers !== undefined) req.workers = parseLimitedFlag('workers', workers);
   return req;
 }
 

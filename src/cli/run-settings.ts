@@ -12,7 +12,7 @@
  *   Only output flags (--json, --trace) may go with a token.
  */
 import { randomInt } from 'node:crypto';
-import { parseChoice, parseIntFlag, valueOf, type FlagSpec, type ParsedArgs } from './args.ts';
+import { parseChoice, parseLimitedFlag, valueOf, type FlagSpec, type ParsedArgs } from './args.ts';
 import { UsageError } from './usage-error.ts';
 import { decodeToken, looksLikeToken, FAULT_PROFILES, GUARANTEES, TokenError, type RunSettings } from '../explore/settings.ts';
 import { isBugName, type BugName } from '../engine/bugs.ts';
@@ -59,16 +59,16 @@ export function runRequest(args: ParsedArgs): RunRequest {
   const rawSeed = valueOf(args, 'seed');
   const settings: RunSettings = {
     scenario: target,
-    seed: rawSeed === undefined ? randomInt(0, 2 ** 32) : parseIntFlag('seed', rawSeed),
+    seed: rawSeed === undefined ? randomInt(0, 2 ** 32) : parseLimitedFlag('seed', rawSeed),
     guarantee: parseChoice('guarantee', valueOf(args, 'guarantee') ?? 'exactly-once', GUARANTEES),
     faults: parseChoice('faults', valueOf(args, 'faults') ?? 'light', FAULT_PROFILES),
     bugs: parseBugs(args.values.get('bug') ?? []),
     ...runShape(args),
   };
   const rawInterval = valueOf(args, 'checkpoint-interval');
-  if (rawInterval !== undefined) settings.checkpointIntervalMs = parseIntFlag('checkpoint-interval', rawInterval, 0);
+  if (rawInterval !== undefined) settings.checkpointIntervalMs = parseLimitedFlag('checkpointIntervalMs', rawInterval);
   const rawSavepoint = valueOf(args, 'savepoint-at');
-  if (rawSavepoint !== undefined) settings.savepointAtMs = parseIntFlag('savepoint-at', rawSavepoint, 1);
+  if (rawSavepoint !== undefined) settings.savepointAtMs = parseLimitedFlag('savepointAtMs', rawSavepoint);
   return { settings, fromToken: false, seedDrawn: rawSeed === undefined };
 }
 
@@ -107,11 +107,11 @@ export function runShape(args: ParsedArgs): { events?: number; parallelism?: num
   const out: { events?: number; parallelism?: number; spareTaskManagers?: number; unaligned?: boolean } = {};
   if (args.switches.has('unaligned')) out.unaligned = true;
   const events = valueOf(args, 'events');
-  if (events !== undefined) out.events = parseIntFlag('events', events, 1);
+  if (events !== undefined) out.events = parseLimitedFlag('events', events);
   const parallelism = valueOf(args, 'parallelism');
-  if (parallelism !== undefined) out.parallelism = parseIntFlag('parallelism', parallelism, 1);
+  if (parallelism !== undefined) out.parallelism = parseLimitedFlag('parallelism', parallelism);
   const spares = valueOf(args, 'spare-tms');
-  if (spares !== undefined) out.spareTaskManagers = parseIntFlag('spare-tms', spares, 0);
+  if (spares !== undefined) out.spareTaskManagers = parseLimitedFlag('spareTaskManagers', spares);
   return out;
 }
 

@@ -1,10 +1,14 @@
 /**
  * The argument parser and the run-settings rules, in process (no child
  * processes, so these are quick): flag syntaxes, repeats, strict integers,
- * and the rule that a repro token fixes every setting of a run.
+ * the documented bounds on every flag that sizes a run (a property: any
+ * value in, a parsed number or one UsageError naming the bound out), and the
+ * rule that a repro token fixes every setting of a run.
  */
 import { describe, expect, it } from 'vitest';
-import { parseArgs, parseIntFlag, valueOf } from '../../src/cli/args.ts';
+import { fc, test } from '@fast-check/vitest';
+import { parseArgs, parseIntFlag, parseLimitedFlag, valueOf } from '../../src/cli/args.ts';
+import { LIMITS, type LimitName } from '../../src/explore/limits.ts';
 import { checkScenario, runRequest, RUN_FLAGS } from '../../src/cli/run-settings.ts';
 import { UsageError } from '../../src/cli/usage-error.ts';
 import { encodeToken } from '../../src/explore/settings.ts';
@@ -35,6 +39,34 @@ describe('parseArgs', () => {
       expect(() => parseIntFlag('seed', bad), bad).toThrow(UsageError);
     }
     expect(() => parseIntFlag('events', '0', 1)).toThrow(/integer ≥ 1/);
+  });
+});
+
+describe('bounded flags', () => {
+  /**
+   * Every flag that sizes a run has a documented bound (explore/limits.ts): a value inside it
+   * parses to itself; any other text, number or huge value is one UsageError naming the flag
+   * and both ends of the bound.
+   */
+  test.prop([fc.constantFrom(...(Object.keys(LIMITS) as LimitName[])), fc.oneof(fc.nat(), fc.string(), fc.bigInt({ min: 0n, max: 10n ** 30n }).map(String), fc.integer({ min: -1000, max: -1 }).map(String))])(
+    'inside the bound parses, outside is one UsageError naming it',
+    (name, raw) => {
+      const l = LIMITS[name];
+      const text = String(raw);
+      const n = /^\d+$/.test(text) ? Number(text) : NaN;
+      if (Number.isSafeInteger(n) && n >= l.min && n <= l.max) expect(parseLimitedFlag(name, text)).toBe(n);
+      else {
+        expect(() => parseLimitedFlag(name, text)).toThrow(UsageError);
+        expect(() => parseLimitedFlag(name, text)).toThrow(`--${l.flag} must be an integer from ${l.min.toLocaleString('en-US')} to ${l.max.toLocaleString('en-US')}`);
+      }
+    },
+  );
+
+  it('holds the sizes that once ran for minutes or exhausted the heap', () => {
+    for (const [flag, value] of [['events', '99999999999999'], ['parallelism', '100000'], ['spare-tms', '1000000'], ['seed', '4294967296']]) {
+      expect(() => run('wordcount', `--${flag}`, value), flag).toThrow(UsageError);
+    }
+    expect(run('wordcount', '--events', '2000000', '--parallelism', '64', '--spare-tms', '8', '--seed', '4294967295').settings).toMatchObject({ events: 2_000_000, parallelism: 64, spareTaskManagers: 8, seed: 4294967295 });
   });
 });
 
