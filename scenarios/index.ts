@@ -5,8 +5,9 @@ import { sessions } from './sessions.ts';
 import { slidingAverage } from './sliding-average.ts';
 import { join } from './join.ts';
 import { bank } from './bank.ts';
+import { chained } from './chained.ts';
 
-export const SCENARIOS: readonly Scenario[] = [wordcount, sessions, slidingAverage, join, bank];
+export const SCENARIOS: readonly Scenario[] = [wordcount, sessions, slidingAverage, join, bank, chained];
 
 export function findScenario(name: string): Scenario | undefined {
   return SCENARIOS.find((s) => s.name === name);

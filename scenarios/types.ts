@@ -53,6 +53,14 @@ export interface Scenario {
   cut?: CutCheck<any>;
   /** Checks beyond the standard ones (bank balances, join pairs). */
   check?(input: CheckInput): CheckResult[];
+  /**
+   * The input is the output of an upstream job: each batch is written in a transaction,
+   * and about one batch in `abortOneIn` is first written in a transaction that aborts.
+   * Default: plain idempotent batches.
+   */
+  transactionalInput?: { abortOneIn: number };
+  /** A read-committed consumer reads the output topic while the job runs (judged by `read-committed`). */
+  readOutputDuringRun?: boolean;
 }
 
 /** Topic names every scenario uses. */

@@ -53,6 +53,10 @@ export const BUGS = {
     description: 'a restarted sink aborts the failed attempt\'s open transactions without bumping their producer epoch, so a zombie task manager cut off from the job manager keeps writing into a transaction nobody will end',
     caughtBy: 'liveness',
   },
+  'lso-ignores-open-transactions': {
+    description: 'the log broker serves read_committed up to the high watermark instead of the last stable offset, so a reader moves past the records of a transaction still open, and misses them when it commits',
+    caughtBy: 'read-committed',
+  },
   'watermark-not-checkpointed': {
     description: 'watermarks are reset on restore instead of restored (FLINK-5601), so late records count as on time',
     caughtBy: 'watermark',

@@ -11,12 +11,14 @@
  * bounds a run that never converges, which is itself a failed check.
  */
 import { World } from '../sim/world.ts';
-import { rootRng } from '../sim/rng.ts';
+import { rootRng, type Rng } from '../sim/rng.ts';
 import { applyPlan, generatePlan, profileFor, type FaultPlan } from '../sim/faults.ts';
 import type { TraceEvent, TraceSubscriber } from '../sim/trace.ts';
 import { brokerProcess } from '../log/broker.ts';
 import { workloadProducer } from '../log/producer-process.ts';
 import { OfflineLog } from '../log/reader.ts';
+import { committedReader, valuesDigest } from '../log/committed-reader.ts';
+import { checkReadCommitted, type ReaderFetch } from '../check/read-committed.ts';
 import { StreamEnvironment } from '../engine/api/environment.ts';
 import { BugSwitches } from '../engine/bugs.ts';
 import { JobPlan } from '../engine/runtime/plan.ts';
@@ -77,6 +79,8 @@ export interface RunOptions {
 export class UnknownScenarioError extends Error {}
 
 const IDS: ClusterIds = { jm: 'jm', broker: 'broker', store: 'store' };
+/** The downstream read-committed consumer of scenarios that read their output during the run. */
+const READER = 'reader';
 
 /** The task managers of a run: `tm-0 …` hosting slots, then the spares. */
 export function taskManagerIds(count: number, spareCount: number): { tms: string[]; spares: string[] } {
@@ -105,7 +109,7 @@ export function runScenario(settings: RunSettings, opts: RunOptions = {}): RunRe
   if (!scenario) throw new UnknownScenarioError(`unknown scenario "${settings.scenario}"`);
   const sizes = sizesOf(scenario, settings);
   const rng = rootRng(settings.seed);
-  const workload = keepOnly(scenario.workload(rng.fork('workload'), sizes), settings.keepIds);
+  const workload = markAborts(keepOnly(scenario.workload(rng.fork('workload'), sizes), settings.keepIds), scenario, rng.fork('aborts'));
   const bugs = new BugSwitches(settings.bugs);
   const jobSettings: JobSettings = {
     ...DEFAULT_SETTINGS,
@@ -124,9 +128,13 @@ export function runScenario(settings: RunSettings, opts: RunOptions = {}): RunRe
   const recorded: TraceEvent[] = [];
   const cuts: CheckpointCut<unknown>[] = [];
   const counts = { restores: 0, finished: false, completed: 0, aborted: 0, savepoints: 0 };
+  const readerFetches: ReaderFetch[] = [];
   const subscriber: TraceSubscriber = (e) => {
     wmChecker?.onEvent(e);
     switch (e.kind) {
+      case 'reader.fetch':
+        readerFetches.push(e as unknown as ReaderFetch);
+        break;
       case 'task.deploy':
       case 'snapshot':
         recorded.push(e);
@@ -168,9 +176,16 @@ export function runScenario(settings: RunSettings, opts: RunOptions = {}): RunRe
     subscribers: [subscriber, ...(opts.subscribers ?? [])],
   });
 
-  world.addProcess(IDS.broker, brokerProcess({ topics: { [TOPICS.input]: sizes.partitions, [TOPICS.output]: sizes.parallelism } }));
+  world.addProcess(IDS.broker, brokerProcess({
+    topics: { [TOPICS.input]: sizes.partitions, [TOPICS.output]: sizes.parallelism },
+    ...(bugs.has('lso-ignores-open-transactions') ? { lsoIgnoresOpenTxns: true } : {}),
+  }));
   world.addProcess(IDS.store, checkpointStoreProcess(bugs));
-  world.addProcess('producer', workloadProducer({ brokerId: IDS.broker, topic: TOPICS.input, partitions: sizes.partitions, schedule: workload.arrivals }));
+  world.addProcess('producer', workloadProducer({
+    brokerId: IDS.broker, topic: TOPICS.input, partitions: sizes.partitions, schedule: workload.arrivals,
+    ...(scenario.transactionalInput ? { transactional: { transactionalId: (p: number) => `upstream-${p}` } } : {}),
+  }));
+  if (scenario.readOutputDuringRun) world.addProcess(READER, committedReader({ brokerId: IDS.broker, topic: TOPICS.output, partitions: sizes.parallelism }));
   for (const tm of plan.allTaskManagers) world.addProcess(tm, taskManagerProcess(plan, jobSettings, bugs, IDS));
   world.addProcess(IDS.jm, jobManagerProcess(plan, jobSettings, IDS));
 
@@ -191,6 +206,8 @@ export function runScenario(settings: RunSettings, opts: RunOptions = {}): RunRe
   const simulateStart = opts.now?.() ?? 0;
   try {
     world.run({ stopWhen: () => counts.finished, maxSteps });
+    // The downstream reader stops with the job, so the world can settle.
+    if (scenario.readOutputDuringRun) world.deliverFromOutside(READER, { kind: 'reader.stop' });
     // Liveness phase: let the final commits land; the job manager stops its timers after the job finished.
     endReason = world.run({ maxSteps: Math.max(0, maxSteps - world.stats.steps) }).reason;
   } catch (e) {
@@ -213,6 +230,7 @@ export function runScenario(settings: RunSettings, opts: RunOptions = {}): RunRe
   const openTxns = log.inspect(TOPICS.output).flatMap((p) => p.openTxns.map((t) => t.transactionalId));
   const checks = judge(scenario, checkInput, wmChecker, recorded, counts.finished, endReason, openTxns);
   if (scenario.cut) checks.push(checkConsistentCuts(cuts, inputByPartition, scenario.cut.reference, scenario.cut.show));
+  if (scenario.readOutputDuringRun) checks.push(checkReadCommitted(readerFetches, log.read(TOPICS.output, 'read_committed'), valuesDigest));
   checks.unshift({ name: 'run.completes', ok: thrown === undefined, detail: thrown === undefined ? 'no assertion fired' : `the run threw: ${thrown}` });
 
   const report: RunReport = {
@@ -254,6 +272,13 @@ function livenessCheck(finished: boolean, endReason: string, openTxns: string[])
     return { name, ok: false, detail: `transaction ${openTxns[0]} was left open on the output topic${more}: read-committed readers wait behind it forever` };
   }
   return { name, ok: true, detail: 'the job finished and every transaction settled' };
+}
+
+/** With transactional input, about one batch in `abortOneIn` is first written in a transaction that aborts. */
+function markAborts(w: Workload, scenario: Scenario, rng: Rng): Workload {
+  const tx = scenario.transactionalInput;
+  if (tx === undefined) return w;
+  return { ...w, arrivals: w.arrivals.map((a) => (rng.chance(1, tx.abortOneIn) ? { ...a, abortFirst: true } : a)) };
 }
 
 /** The workload with only the records `keep` names (all of them when undefined). */

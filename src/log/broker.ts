@@ -40,6 +40,8 @@ import type { ProcessContext, ProcessFactory, ProcessId, ProcessLogic } from '..
 export interface BrokerOptions {
   /** Topic -> partition count; created at first start (a topic added later is created at the next start). */
   topics: Record<string, number>;
+  /** Planted bug `lso-ignores-open-transactions` (see engine/bugs.ts): read_committed ignores open transactions. */
+  lsoIgnoresOpenTxns?: boolean;
 }
 
 export function brokerProcess(opts: BrokerOptions): ProcessFactory {
@@ -75,6 +77,7 @@ class RecoveringBroker implements ProcessLogic {
       this.ctx.timers.after(RECOVERY_RETRY_MS, () => this.attempt(n + 1));
       return;
     }
+    if (this.opts.lsoIgnoresOpenTxns) for (const logs of r.logs.values()) for (const log of logs) log.lsoIgnoresOpenTxns = true;
     this.broker = new Broker(this.ctx, r);
   }
 

@@ -116,8 +116,12 @@ export class PartitionLog {
     return this.producers.get(id)?.get(seq);
   }
 
+  /** Planted bug `lso-ignores-open-transactions`: read_committed reads up to the high watermark. */
+  lsoIgnoresOpenTxns = false;
+
   lastStableOffset(): number {
     let lso = this.durableEnd;
+    if (this.lsoIgnoresOpenTxns) return lso;
     for (const t of this.openTxns.values()) lso = Math.min(lso, t.firstOffset);
     return lso;
   }

@@ -13,6 +13,21 @@
  * So every scheduled record is in the log exactly once, whatever crashes.
  * When all batches are acknowledged it seals every partition (a seal is
  * idempotent too) and records that, so the sources know the input is over.
+ *
+ * Transactional mode (`transactional`): the producer is then the sink of an
+ * upstream job, as in a chain of jobs. Each batch is written in a
+ * transaction of its partition's transactional id and committed; a batch
+ * marked `abortFirst` is first written in a transaction that is aborted,
+ * then written again in one that commits. Read-committed readers see each
+ * record once, and never the aborted copy. The epoch comes from `txn.init`
+ * at start (which also aborts a transaction a crashed incarnation left
+ * open, and waits for one it was ending); sequence numbers are unique per
+ * incarnation, batch and attempt, so the broker's dedupe only ever drops a
+ * retried request, never a new write. The progress file cannot be written
+ * atomically with a commit (a crash between the two would resend a
+ * committed batch), so after `txn.init` the producer reads its partition
+ * back, read committed, and skips the batches whose records are there, as
+ * a job restores its input position from its committed state.
  */
 import { LogClient } from './client.ts';
 import { encodeLine, readFile } from './codec.ts';
@@ -22,6 +37,8 @@ export interface ScheduledBatch {
   atMs: number;
   partition: number;
   records: unknown[];
+  /** Transactional mode: write the batch once in a transaction that is aborted, then again in one that commits. */
+  abortFirst?: boolean;
 }
 
 export interface WorkloadProducerOptions {
@@ -33,7 +50,12 @@ export interface WorkloadProducerOptions {
   /** The idempotent producer id (default: the process id). */
   producerId?: string;
   requestTimeoutMs?: number;
+  /** Write every batch in a transaction of `transactionalId(partition)` (see the module comment). */
+  transactional?: { transactionalId: (partition: number) => string };
 }
+
+/** Sequence numbers per incarnation: room for two attempts of every batch of the largest run. */
+const SEQS_PER_INCARNATION = 2 ** 24;
 
 export function workloadProducer(opts: WorkloadProducerOptions): ProcessFactory {
   for (const b of opts.schedule) {
@@ -66,6 +88,10 @@ class WorkloadProducer implements ProcessLogic {
   private readonly sealed = new Set<number>();
   private sealsSent = false;
   private syncArmed = false;
+  /** Transactional mode: the epoch per partition once `txn.init` answered. */
+  private readonly epochs: (number | undefined)[] = [];
+  /** Transactional mode: the attempt of the head batch per partition (0: the aborted one when `abortFirst`). */
+  private readonly attempts: number[] = [];
 
   constructor(private readonly ctx: ProcessContext, private readonly opts: WorkloadProducerOptions) {
     this.retryMs = opts.requestTimeoutMs ?? 200;
@@ -76,11 +102,45 @@ class WorkloadProducer implements ProcessLogic {
       this.queues.push([]);
       this.busy.push(false);
       this.wakeups.push(undefined);
+      this.epochs.push(undefined);
+      this.attempts.push(0);
     }
     opts.schedule.forEach((b, i) => {
       if (!acked.has(i)) this.queues[b.partition].push(i);
     });
-    for (let p = 0; p < opts.partitions; p++) this.pump(p);
+    for (let p = 0; p < opts.partitions; p++) {
+      if (opts.transactional) this.initTxn(p);
+      else this.pump(p);
+    }
+  }
+
+  private initTxn(p: number): void {
+    const id = this.opts.transactional!.transactionalId(p);
+    this.client.initTxn(id, (r) => {
+      if (!r.ok) {
+        if (r.code !== 'timeout') throw new Error(`workloadProducer ${this.ctx.id}: txn.init of ${id} refused: ${r.code}: ${r.message}`);
+        this.ctx.timers.after(this.retryMs, () => this.initTxn(p));
+        return;
+      }
+      this.epochs[p] = r.epoch;
+      this.skipCommitted(p, 0, new Set());
+    });
+  }
+
+  /** Reads partition `p` read committed from `offset` to its end, then drops the batches already there and starts. */
+  private skipCommitted(p: number, offset: number, ids: Set<unknown>): void {
+    this.client.fetch(this.opts.topic, p, offset, 10_000, 'read_committed', (r) => {
+      if (!r.ok) {
+        if (r.code !== 'timeout') throw new Error(`workloadProducer ${this.ctx.id}: fetch of ${this.opts.topic}/${p} refused: ${r.code}: ${r.message}`);
+        this.ctx.timers.after(this.retryMs, () => this.skipCommitted(p, offset, ids));
+        return;
+      }
+      for (const rec of r.records) ids.add((rec.value as { id?: unknown }).id);
+      if (r.nextOffset !== offset) return this.skipCommitted(p, r.nextOffset, ids);
+      const idOf = (i: number): unknown => (this.opts.schedule[i]!.records[0] as { id?: unknown } | undefined)?.id;
+      this.queues[p] = this.queues[p]!.filter((i) => !ids.has(idOf(i)));
+      this.pump(p);
+    });
   }
 
   onMessage(from: ProcessId, msg: unknown): void {
@@ -127,6 +187,7 @@ class WorkloadProducer implements ProcessLogic {
       return;
     }
     this.busy[p] = true;
+    if (this.opts.transactional) return this.produceInTxn(p, i);
     const producer = { id: this.producerId, seq: i };
     this.client.produce(this.opts.topic, p, batch.records, { producer }, (r) => {
       this.busy[p] = false;
@@ -137,6 +198,44 @@ class WorkloadProducer implements ProcessLogic {
       }
       if (r.code !== 'timeout') throw new Error(`workloadProducer ${this.ctx.id}: produce refused: ${r.code}: ${r.message}`);
       this.ctx.timers.after(this.retryMs, () => this.pump(p));
+    });
+  }
+
+  /** Transactional mode: writes batch `i` in a transaction of partition `p`, then commits it (or aborts the first attempt). */
+  private produceInTxn(p: number, i: number): void {
+    const batch = this.opts.schedule[i];
+    const id = this.opts.transactional!.transactionalId(p);
+    const epoch = this.epochs[p] as number;
+    const attempt = this.attempts[p];
+    const commit = !batch.abortFirst || attempt > 0;
+    const seq = this.ctx.incarnation * SEQS_PER_INCARNATION + 2 * i + attempt;
+    const retry = (code: string, message: string, what: string): void => {
+      if (code !== 'timeout') throw new Error(`workloadProducer ${this.ctx.id}: ${what} refused: ${code}: ${message}`);
+      this.busy[p] = false;
+      this.ctx.timers.after(this.retryMs, () => this.pump(p));
+    };
+    this.client.produce(this.opts.topic, p, batch.records, { producer: { id, seq }, txn: { id, epoch } }, (r) => {
+      if (!r.ok) return retry(r.code, r.message, 'produce');
+      this.endTxn(p, i, id, epoch, commit);
+    });
+  }
+
+  private endTxn(p: number, i: number, id: string, epoch: number, commit: boolean): void {
+    this.client.endTxn(id, epoch, commit, (r) => {
+      if (!r.ok) {
+        if (r.code !== 'timeout') throw new Error(`workloadProducer ${this.ctx.id}: ${commit ? 'commit' : 'abort'} of ${id} refused: ${r.code}: ${r.message}`);
+        this.ctx.timers.after(this.retryMs, () => this.endTxn(p, i, id, epoch, commit));
+        return;
+      }
+      this.busy[p] = false;
+      if (!commit) {
+        this.attempts[p]++;
+        return this.pump(p);
+      }
+      this.attempts[p] = 0;
+      this.queues[p].shift();
+      this.record({ t: 'acked', i });
+      this.pump(p);
     });
   }
 

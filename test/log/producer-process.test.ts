@@ -4,6 +4,9 @@
  * and every partition is sealed — whatever the crashes of the producer
  * itself and of the broker (fast-check draws seeds and crash times); and a
  * producer restarted after finishing sends nothing (its progress is durable).
+ * In transactional mode, with some batches first written in a transaction
+ * that aborts, the same holds for read-committed readers under the same
+ * crashes, while a read-uncommitted reader also sees the aborted copies.
  */
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
@@ -20,10 +23,13 @@ function schedule(batches: number, partitions: number): ScheduledBatch[] {
   }));
 }
 
-function producerWorld(seed: number, sched: ScheduledBatch[], partitions: number): World {
+function producerWorld(seed: number, sched: ScheduledBatch[], partitions: number, transactional = false): World {
   const world = new World({ seed, detailedTrace: false, traceRing: 0 });
   world.addProcess('broker', brokerProcess({ topics: { input: partitions } }));
-  world.addProcess('producer', workloadProducer({ brokerId: 'broker', topic: 'input', partitions, schedule: sched, requestTimeoutMs: 40 }));
+  world.addProcess('producer', workloadProducer({
+    brokerId: 'broker', topic: 'input', partitions, schedule: sched, requestTimeoutMs: 40,
+    ...(transactional ? { transactional: { transactionalId: (p: number) => `up-${p}` } } : {}),
+  }));
   return world;
 }
 
@@ -62,6 +68,35 @@ describe('workloadProducer', () => {
         },
       ),
       { numRuns: 40 },
+    );
+  });
+
+  it('transactional: read-committed sees every record once across crashes; aborted copies only read-uncommitted', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 0, max: 1 << 30 }),
+        fc.array(fc.record({ atMs: fc.integer({ min: 0, max: 700 }), who: fc.constantFrom('producer', 'broker') }), { maxLength: 4 }),
+        (seed, crashes) => {
+          const partitions = 2;
+          const sched = schedule(30, partitions).map((b, i) => (i % 4 === 1 ? { ...b, abortFirst: true } : b));
+          const world = producerWorld(seed, sched, partitions, true);
+          for (const c of crashes) {
+            world.schedule(c.atMs, () => {
+              world.crash(c.who);
+              world.schedule(9, () => world.restart(c.who));
+            });
+          }
+          world.run({ untilMs: 60_000 });
+          const disk = world.disk('broker');
+          expect(readTopic(disk, 'input', 'read_committed').map((p) => p.map((r) => r.value))).toEqual(expectedPerPartition(sched, partitions));
+          const uncommitted = readTopic(disk, 'input', 'read_uncommitted').flat().length;
+          const aborted = sched.filter((b) => b.abortFirst).reduce((n, b) => n + b.records.length, 0);
+          expect(uncommitted).toBeGreaterThanOrEqual(sched.reduce((n, b) => n + b.records.length, 0) + aborted);
+          const summary = inspectTopic(disk, 'input');
+          expect(summary.every((p) => p.sealed && p.openTxns.length === 0)).toBe(true);
+        },
+      ),
+      { numRuns: 25 },
     );
   });
 

@@ -41,4 +41,5 @@ export const BUG_PLACES: Record<BugName, BugPlace> = {
   'sink-no-abort-on-restore': { scenario: 'bank', faults: 'heavy' },
   'watermark-not-checkpointed': { scenario: 'wordcount', faults: 'heavy' },
   'zombie-not-fenced': { scenario: 'bank', faults: 'swarm', spareTaskManagers: 1 },
+  'lso-ignores-open-transactions': { scenario: 'chained', faults: 'none', events: 300 },
 };
