@@ -9,7 +9,7 @@
  * stderr, only on a TTY and never with --json, so stdout stays the report.
  */
 import { availableParallelism } from 'node:os';
-import { LIMITS, limitProblem } from '../explore/limits.ts';
+import { combinationProblem, LIMITS, limitProblem } from '../explore/limits.ts';
 import { parseArgs, parseChoice, parseLimitedFlag, valueOf, type FlagSpec, type ParsedArgs } from './args.ts';
 import { EXPLORE_HELP } from './help.ts';
 import { EXIT, UsageError } from './usage-error.ts';
@@ -84,6 +84,8 @@ export function exploreRequest(args: ParsedArgs): ExploreRequest {
     bugs: parseBugs(args.values.get('bug') ?? []),
     ...runShape(args),
   };
+  const clash = combinationProblem(job);
+  if (clash !== undefined) throw new UsageError(clash);
   const rawStart = valueOf(args, 'start') ?? '1';
   const start = /^\d+$/.test(rawStart) ? Number(rawStart) : NaN;
   const badStart = limitProblem('seed', start, 'flag', `"${rawStart.slice(0, 40)}"`);

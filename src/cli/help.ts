@@ -47,7 +47,7 @@ Options:
   --check-determinism      run twice; fail (naming the first divergent event) unless the trace hashes match
 
 A repro token (w1.…) fixes every setting of a run: with a token, only
---json and --trace may be given.
+--json, --trace and --check-determinism may be given.
 
 Exit codes: 0 every check passed, 1 a check failed, 2 bad input.
 `;

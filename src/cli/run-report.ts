@@ -2,8 +2,9 @@
  * The human-readable report of `weir run`: a banner with every setting that
  * decides the run (seed first, as TigerBeetle's simulator prints `SEED=`),
  * printed before the run starts so a run that hangs still shows how to get
- * it back; then a summary, one line per check, the trace hash and, when a
- * check failed, the one command that replays the run exactly.
+ * it back; then a summary, one line per check, the trace hash and the one
+ * command that replays the run: `weir run <token>` when a check failed,
+ * `weir replay <token>` (the TUI) when all passed.
  */
 import type { RunReport } from '../explore/run.ts';
 import type { RunSettings } from '../explore/settings.ts';
@@ -86,7 +87,8 @@ export function reportLines(r: RunReport, style: Style): string[] {
   lines.push(`  output       ${num(r.output.committed)} committed records (${num(r.output.results)} results, ${num(r.output.late)} late)`, '');
   lines.push(...checkLines(r.checks, style), '');
   lines.push(`trace hash: ${r.traceHash}`);
-  if (!r.ok) lines.push(style.bad(`replay: npx weir run ${r.token}`));
+  // Every run can be opened again: a failed one re-run exactly, a passing one in the replay TUI.
+  lines.push(r.ok ? style.dim(`replay: npx weir replay ${r.token}`) : style.bad(`replay: npx weir run ${r.token}`));
   return lines;
 }
 

@@ -9,13 +9,15 @@
  * - a repro token, which fixes every setting including the fault plan. A
  *   flag that would change the run is then an error rather than an override,
  *   because a token that silently means something else is worse than none.
- *   Only output flags (--json, --trace) may go with a token.
+ *   Only output flags (--json, --trace) and --check-determinism (which
+ *   runs the token twice) may go with a token.
  */
 import { randomInt } from 'node:crypto';
 import { parseChoice, parseLimitedFlag, valueOf, type FlagSpec, type ParsedArgs } from './args.ts';
 import { UsageError } from './usage-error.ts';
 import { decodeToken, looksLikeToken, FAULT_PROFILES, GUARANTEES, TokenError, type RunSettings } from '../explore/settings.ts';
 import { isBugName, type BugName } from '../engine/bugs.ts';
+import { combinationProblem } from '../explore/limits.ts';
 
 /** Flags that shape the runs, shared by `weir run` and `weir explore`. */
 export const RUN_SHAPE_FLAGS: Readonly<Record<string, FlagSpec>> = {
@@ -69,6 +71,8 @@ export function runRequest(args: ParsedArgs): RunRequest {
   if (rawInterval !== undefined) settings.checkpointIntervalMs = parseLimitedFlag('checkpointIntervalMs', rawInterval);
   const rawSavepoint = valueOf(args, 'savepoint-at');
   if (rawSavepoint !== undefined) settings.savepointAtMs = parseLimitedFlag('savepointAtMs', rawSavepoint);
+  const clash = combinationProblem(settings);
+  if (clash !== undefined) throw new UsageError(clash);
   return { settings, fromToken: false, seedDrawn: rawSeed === undefined };
 }
 
@@ -99,6 +103,8 @@ function fromToken(token: string, args: ParsedArgs): RunRequest {
     if (e instanceof TokenError) throw new UsageError(e.message.startsWith('repro token is malformed') ? `${e.message}; copy the whole token from a replay: line` : e.message);
     throw e;
   }
+  const clash = combinationProblem(settings);
+  if (clash !== undefined) throw new UsageError(`the repro token asks for something that cannot happen: ${clash.split(';')[0]}`);
   return { settings, fromToken: true, seedDrawn: false };
 }
 

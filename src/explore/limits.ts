@@ -44,3 +44,12 @@ export function limitProblem(name: LimitName, value: unknown, spelled: 'flag' | 
   const got = shown ?? (typeof value === 'string' ? `"${value.slice(0, 40)}"` : String(value).slice(0, 40));
   return `${what} must be an integer from ${l.min.toLocaleString('en-US')} to ${l.max.toLocaleString('en-US')} (${l.why}), got ${got}`;
 }
+
+/** What a combination of settings asks for that cannot happen, or undefined. */
+export function combinationProblem(s: { guarantee: string; bugs: readonly string[]; unaligned?: boolean; spareTaskManagers?: number; savepointAtMs?: number }): string | undefined {
+  if (s.unaligned && s.guarantee !== 'exactly-once') return `unaligned checkpoints are an exactly-once mode; drop --unaligned or use --guarantee exactly-once (got ${s.guarantee})`;
+  if (s.bugs.includes('unaligned-drops-in-flight') && !s.unaligned) return 'the planted bug unaligned-drops-in-flight corrupts unaligned checkpoints only; add --unaligned';
+  if (s.bugs.includes('zombie-not-fenced') && !(s.spareTaskManagers ?? 0)) return 'the planted bug zombie-not-fenced needs a zombie: a restart on a spare task manager; add --spare-tms 1';
+  if (s.savepointAtMs !== undefined && s.guarantee === 'at-most-once') return 'a savepoint restores state from a snapshot, which at-most-once never replays from; drop --savepoint-at or choose another guarantee';
+  return undefined;
+}

@@ -70,6 +70,23 @@ describe('bounded flags', () => {
   });
 });
 
+describe('combinations that cannot happen', () => {
+  it('are refused with the reason, by flag and by token', () => {
+    const cases: [string[], RegExp][] = [
+      [['--unaligned', '--guarantee', 'at-least-once'], /unaligned checkpoints are an exactly-once mode/],
+      [['--bug', 'unaligned-drops-in-flight'], /add --unaligned/],
+      [['--bug', 'zombie-not-fenced'], /add --spare-tms 1/],
+      [['--savepoint-at', '500', '--guarantee', 'at-most-once'], /at-most-once never replays/],
+    ];
+    for (const [flags, why] of cases) {
+      expect(() => run('bank', ...flags), flags.join(' ')).toThrow(why);
+    }
+    const token = encodeToken({ scenario: 'bank', seed: 1, guarantee: 'at-most-once', faults: 'none', bugs: [], unaligned: true });
+    expect(() => run(token)).toThrow(/repro token asks for something that cannot happen: unaligned checkpoints are an exactly-once mode/);
+    expect(run('bank', '--bug', 'zombie-not-fenced', '--spare-tms', '1').settings.bugs).toEqual(['zombie-not-fenced']);
+  });
+});
+
 describe('runRequest', () => {
   it('fills defaults: exactly-once, light faults, no bugs, a drawn seed', () => {
     const r = run('wordcount');

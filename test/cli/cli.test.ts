@@ -93,7 +93,8 @@ describe.concurrent('weir run', () => {
     expect(lines[0]).toMatch(/^SEED=1 scenario=wordcount guarantee=exactly-once faults=light bugs=none/);
     expect(text.stdout).toContain(`trace hash: ${ra.traceHash}`);
     expect(lines.filter((l) => l.startsWith('✓ ')).length).toBe(ra.checks.length);
-    expect(text.stdout).not.toContain('replay:');
+    expect(text.stdout).toContain(`replay: npx weir replay ${ra.token}`);
+    expect(text.stdout).not.toContain('replay: npx weir run');
 
     const byToken = await weir(['run', ra.token, '--json']);
     expect(byToken.status).toBe(0);
