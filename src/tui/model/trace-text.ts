@@ -20,7 +20,13 @@ export const RAW_LINE: unique symbol = Symbol('trace line');
 
 type LazyEvent = TraceEvent & { [RAW_LINE]?: string };
 
-/** Parses trace text; throws `trace line N: …` for a line that is not a trace event. */
+/**
+ * Parses trace text; throws `trace line N: …` for a line that is not a trace
+ * event, and for events out of order: a weir trace numbers its events 0, 1,
+ * 2… (`seq`) and its virtual time never goes back, so a reordered,
+ * duplicated or missing line would otherwise be replayed — and summarized —
+ * as a run that never happened.
+ */
 export function parseTraceText(text: string): TraceEvent[] {
   const out: TraceEvent[] = [];
   let start = 0;
@@ -29,7 +35,15 @@ export function parseTraceText(text: string): TraceEvent[] {
     if (end < 0) end = text.length;
     const line = text.slice(start, end);
     start = end + 1;
-    if (line.trim() !== '') out.push(parseLine(line, lineNo));
+    if (line.trim() === '') continue;
+    const e = parseLine(line, lineNo);
+    const prev = out[out.length - 1];
+    if (e.seq !== out.length) {
+      const what = prev !== undefined && e.seq === prev.seq ? 'a duplicated event' : e.seq < out.length ? 'events out of order' : 'missing events';
+      throw new Error(`trace line ${lineNo}: event seq ${e.seq} where ${out.length} was expected (${what})`);
+    }
+    if (prev !== undefined && e.t < prev.t) throw new Error(`trace line ${lineNo}: virtual time goes back from ${prev.t} to ${e.t} ms`);
+    out.push(e);
   }
   return out;
 }
