@@ -123,6 +123,7 @@ describe('WalkthroughApp', () => {
     const app = render(<WalkthroughApp lessons={LESSONS} load={loadLesson} size={{ cols: 100, rows: 30 }} />);
     const frame = await frameWhen(app, (f) => f.includes('weir walkthrough'));
     for (const l of LESSONS) expect(frame).toContain(l.name);
+    expect(frame).toContain(`Enter or 1-${LESSONS.length} start`);
     app.unmount();
   });
 

@@ -32,7 +32,7 @@ export function LessonMenu({ lessons, selected, width, status }: LessonMenuProps
         />
       ))}
       <Text> </Text>
-      <Plain text="↑ ↓ choose · Enter or 1-4 start · q quit · in a lesson: Enter/→ next, ← back, m menu" dim width={width} />
+      <Plain text={`↑ ↓ choose · Enter or 1-${lessons.length} start · q quit · in a lesson: Enter/→ next, ← back, m menu`} dim width={width} />
       {status ? <Plain text={status} color="yellow" width={width} /> : null}
     </Box>
   );
