@@ -57,6 +57,10 @@ export const BUGS = {
     description: 'the log broker serves read_committed up to the high watermark instead of the last stable offset, so a reader moves past the records of a transaction still open, and misses them when it commits',
     caughtBy: 'read-committed',
   },
+  'read-committed-shows-aborted': {
+    description: 'the log broker shows the records of aborted transactions to read_committed readers (it skips only open ones), so a job reading a chain\'s aborted batches counts them',
+    caughtBy: 'exactly-once',
+  },
   'watermark-not-checkpointed': {
     description: 'watermarks are reset on restore instead of restored (FLINK-5601), so late records count as on time',
     caughtBy: 'watermark',

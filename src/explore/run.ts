@@ -18,6 +18,7 @@ import { brokerProcess } from '../log/broker.ts';
 import { workloadProducer } from '../log/producer-process.ts';
 import { OfflineLog } from '../log/reader.ts';
 import { committedReader, valuesDigest } from '../log/committed-reader.ts';
+import { txnAuditor } from '../log/txn-auditor.ts';
 import { checkReadCommitted, type ReaderFetch } from '../check/read-committed.ts';
 import { StreamEnvironment } from '../engine/api/environment.ts';
 import { BugSwitches } from '../engine/bugs.ts';
@@ -81,6 +82,8 @@ export class UnknownScenarioError extends Error {}
 const IDS: ClusterIds = { jm: 'jm', broker: 'broker', store: 'store' };
 /** The downstream read-committed consumer of scenarios that read their output during the run. */
 const READER = 'reader';
+/** Asks the live broker for open transactions once the world settled. */
+const AUDITOR = 'auditor';
 
 /** The task managers of a run: `tm-0 …` hosting slots, then the spares. */
 export function taskManagerIds(count: number, spareCount: number): { tms: string[]; spares: string[] } {
@@ -129,11 +132,16 @@ export function runScenario(settings: RunSettings, opts: RunOptions = {}): RunRe
   const cuts: CheckpointCut<unknown>[] = [];
   const counts = { restores: 0, finished: false, completed: 0, aborted: 0, savepoints: 0 };
   const readerFetches: ReaderFetch[] = [];
+  /** Transactions the live broker reported open once the world settled (undefined: never asked). */
+  let liveOpen: string[] | undefined;
   const subscriber: TraceSubscriber = (e) => {
     wmChecker?.onEvent(e);
     switch (e.kind) {
       case 'reader.fetch':
         readerFetches.push(e as unknown as ReaderFetch);
+        break;
+      case 'audit.txns':
+        liveOpen = Array.isArray(e.open) ? (e.open as string[]) : [`(the broker did not answer: ${String(e.failed)})`];
         break;
       case 'task.deploy':
       case 'snapshot':
@@ -179,6 +187,7 @@ export function runScenario(settings: RunSettings, opts: RunOptions = {}): RunRe
   world.addProcess(IDS.broker, brokerProcess({
     topics: { [TOPICS.input]: sizes.partitions, [TOPICS.output]: sizes.parallelism },
     ...(bugs.has('lso-ignores-open-transactions') ? { lsoIgnoresOpenTxns: true } : {}),
+    ...(bugs.has('read-committed-shows-aborted') ? { showsAborted: true } : {}),
   }));
   world.addProcess(IDS.store, checkpointStoreProcess(bugs));
   world.addProcess('producer', workloadProducer({
@@ -210,6 +219,11 @@ export function runScenario(settings: RunSettings, opts: RunOptions = {}): RunRe
     if (scenario.readOutputDuringRun) world.deliverFromOutside(READER, { kind: 'reader.stop' });
     // Liveness phase: let the final commits land; the job manager stops its timers after the job finished.
     endReason = world.run({ maxSteps: Math.max(0, maxSteps - world.stats.steps) }).reason;
+    // Then ask the live broker which transactions it still holds open.
+    if (endReason === 'idle' && counts.finished) {
+      world.addProcess(AUDITOR, txnAuditor(IDS.broker));
+      endReason = world.run({ maxSteps: Math.max(0, maxSteps - world.stats.steps) }).reason;
+    }
   } catch (e) {
     thrown = (e as Error).message.replace(/\s*\n\s*/g, ' ').trim();
   }
@@ -228,7 +242,7 @@ export function runScenario(settings: RunSettings, opts: RunOptions = {}): RunRe
     canBeLate: workload.canBeLate,
   };
   const openTxns = log.inspect(TOPICS.output).flatMap((p) => p.openTxns.map((t) => t.transactionalId));
-  const checks = judge(scenario, checkInput, wmChecker, recorded, counts.finished, endReason, openTxns);
+  const checks = judge(scenario, checkInput, wmChecker, recorded, counts.finished, endReason, openTxns, liveOpen);
   if (scenario.cut) checks.push(checkConsistentCuts(cuts, inputByPartition, scenario.cut.reference, scenario.cut.show));
   if (scenario.readOutputDuringRun) checks.push(checkReadCommitted(readerFetches, log.read(TOPICS.output, 'read_committed'), valuesDigest));
   checks.unshift({ name: 'run.completes', ok: thrown === undefined, detail: thrown === undefined ? 'no assertion fired' : `the run threw: ${thrown}` });
@@ -262,16 +276,23 @@ export function runScenario(settings: RunSettings, opts: RunOptions = {}): RunRe
   return report;
 }
 
-/** Liveness: the job finished, the world settled, and no transaction was left open (blocking read-committed readers). */
-function livenessCheck(finished: boolean, endReason: string, openTxns: string[]): CheckResult {
+/**
+ * Liveness: the job finished, the world settled, and no transaction was left open (blocking
+ * read-committed readers) — neither on the live broker at the end (`liveOpen`, asked through the
+ * protocol) nor on the output topic as a restarted broker recovers it (`openTxns`).
+ */
+function livenessCheck(finished: boolean, endReason: string, openTxns: string[], liveOpen: string[] | undefined): CheckResult {
   const name = 'liveness';
   if (!finished) return { name, ok: false, detail: 'the job never finished within the step limit' };
   if (endReason !== 'idle') return { name, ok: false, detail: `the job finished but the world did not settle (${endReason})` };
-  if (openTxns.length > 0) {
-    const more = openTxns.length > 1 ? ` (and ${openTxns.length - 1} more)` : '';
-    return { name, ok: false, detail: `transaction ${openTxns[0]} was left open on the output topic${more}: read-committed readers wait behind it forever` };
+  const more = (xs: string[]): string => (xs.length > 1 ? ` (and ${xs.length - 1} more)` : '');
+  if (liveOpen !== undefined && liveOpen.length > 0) {
+    return { name, ok: false, detail: `transaction ${liveOpen[0]} was left open on the live broker when the run ended${more(liveOpen)}: read-committed readers wait behind it forever` };
   }
-  return { name, ok: true, detail: 'the job finished and every transaction settled' };
+  if (openTxns.length > 0) {
+    return { name, ok: false, detail: `transaction ${openTxns[0]} was left open on the output topic, even after a broker restart${more(openTxns)}: read-committed readers wait behind it forever` };
+  }
+  return { name, ok: true, detail: 'the job finished and every transaction settled, on the live broker and after a restart' };
 }
 
 /** With transactional input, about one batch in `abortOneIn` is first written in a transaction that aborts. */
@@ -300,10 +321,11 @@ function durableView(disk: SimDisk): StoreView {
 
 function judge(
   scenario: Scenario, ci: CheckInput, wm: WatermarkChecker | undefined, recorded: TraceEvent[], finished: boolean, endReason: string, openTxns: string[],
+  liveOpen: string[] | undefined,
 ): CheckResult[] {
   const { input, output, canBeLate } = ci;
   const checks: CheckResult[] = [];
-  checks.push(livenessCheck(finished, endReason, openTxns));
+  checks.push(livenessCheck(finished, endReason, openTxns, liveOpen));
   if (scenario.window) {
     const results = output.filter((o): o is WindowResult => o.type === 'window');
     const late = output.filter((o): o is LateRecord => o.type === 'late');

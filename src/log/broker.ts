@@ -42,6 +42,8 @@ export interface BrokerOptions {
   topics: Record<string, number>;
   /** Planted bug `lso-ignores-open-transactions` (see engine/bugs.ts): read_committed ignores open transactions. */
   lsoIgnoresOpenTxns?: boolean;
+  /** Planted bug `read-committed-shows-aborted`: read_committed shows aborted records. */
+  showsAborted?: boolean;
 }
 
 export function brokerProcess(opts: BrokerOptions): ProcessFactory {
@@ -77,7 +79,12 @@ class RecoveringBroker implements ProcessLogic {
       this.ctx.timers.after(RECOVERY_RETRY_MS, () => this.attempt(n + 1));
       return;
     }
-    if (this.opts.lsoIgnoresOpenTxns) for (const logs of r.logs.values()) for (const log of logs) log.lsoIgnoresOpenTxns = true;
+    for (const logs of r.logs.values()) {
+      for (const log of logs) {
+        log.lsoIgnoresOpenTxns = this.opts.lsoIgnoresOpenTxns === true;
+        log.showsAborted = this.opts.showsAborted === true;
+      }
+    }
     this.broker = new Broker(this.ctx, r);
   }
 

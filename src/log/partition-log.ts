@@ -118,6 +118,8 @@ export class PartitionLog {
 
   /** Planted bug `lso-ignores-open-transactions`: read_committed reads up to the high watermark. */
   lsoIgnoresOpenTxns = false;
+  /** Planted bug `read-committed-shows-aborted`: read_committed shows aborted records. */
+  showsAborted = false;
 
   lastStableOffset(): number {
     let lso = this.durableEnd;
@@ -143,7 +145,7 @@ export class PartitionLog {
     for (let i = this.indexOf(offset); i < this.entries.length && next < limit && records.length < maxRecords; i++) {
       const e = this.entries[i];
       const to = Math.min(e.base + e.count, limit);
-      if (!visible(e.status, isolation)) {
+      if (!visible(e.status, isolation) && !(this.showsAborted && e.status === 'aborted')) {
         next = to;
         continue;
       }

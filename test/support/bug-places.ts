@@ -42,4 +42,5 @@ export const BUG_PLACES: Record<BugName, BugPlace> = {
   'watermark-not-checkpointed': { scenario: 'wordcount', faults: 'heavy' },
   'zombie-not-fenced': { scenario: 'bank', faults: 'swarm', spareTaskManagers: 1 },
   'lso-ignores-open-transactions': { scenario: 'chained', faults: 'none', events: 300 },
+  'read-committed-shows-aborted': { scenario: 'chained', faults: 'none', events: 300 },
 };
