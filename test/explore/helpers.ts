@@ -13,7 +13,7 @@ export function failed(r: RunReport): string[] {
   return r.checks.filter((c) => !c.ok).map((c) => `${c.name}: ${c.detail}`);
 }
 
-export const SCENARIO_NAMES = ['wordcount', 'sessions', 'sliding-average', 'join', 'bank'] as const;
+export const SCENARIO_NAMES = ['wordcount', 'sessions', 'sliding-average', 'join', 'bank', 'chained'] as const;
 
 
 /**
