@@ -12,6 +12,7 @@ import { TOPICS, sinkWindowResults, type Scenario } from './types.ts';
 const SIZE_MS = 2_000;
 const SLIDE_MS = 500;
 const BOUND_MS = 80;
+const IDLE_MS = 1_000;
 const LATENESS_MS = 100;
 
 export const slidingAverage: Scenario = {
@@ -19,6 +20,7 @@ export const slidingAverage: Scenario = {
   summary: 'average per sensor over sliding 2 s windows every 500 ms, 100 ms allowed lateness',
   defaults: { events: 1_500, parallelism: 2, partitions: 3, keys: 8 },
   window: { assigner: sliding(SIZE_MS, SLIDE_MS), aggregate: 'avg', allowedLatenessMs: LATENESS_MS },
+  timeliness: { boundMs: BOUND_MS, idleTimeoutMs: IDLE_MS },
   workload: (rng, s) =>
     generateWorkload(rng, {
       events: s.events,
@@ -30,7 +32,7 @@ export const slidingAverage: Scenario = {
       edgeTimestamps: { windowSizeMs: SLIDE_MS, allowedLatenessMs: LATENESS_MS },
     }),
   build(env, s) {
-    const readings = env.fromLog('sensors', { topic: TOPICS.input, partitions: s.partitions, boundMs: BOUND_MS, idleTimeoutMs: 1_000 });
+    const readings = env.fromLog('sensors', { topic: TOPICS.input, partitions: s.partitions, boundMs: BOUND_MS, idleTimeoutMs: IDLE_MS });
     const avg = readings.keyBy((r) => r.key).window(sliding(SIZE_MS, SLIDE_MS)).allowedLateness(LATENESS_MS).sideOutputLateData('late').aggregate(avgAggregate, 'window');
     sinkWindowResults(avg, s.parallelism);
   },

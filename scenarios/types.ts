@@ -10,6 +10,7 @@ import type { CheckResult } from '../src/check/types.ts';
 import type { InspectedCheckpoint } from '../src/engine/checkpoint/inspect.ts';
 import type { CheckpointCut } from '../src/check/checkpoint-cut.ts';
 import type { WindowSpec } from '../src/check/types.ts';
+import type { TimelinessSpec } from '../src/check/timeliness.ts';
 
 export interface ScenarioSizes {
   events: number;
@@ -61,6 +62,11 @@ export interface Scenario {
   transactionalInput?: { abortOneIn: number };
   /** A read-committed consumer reads the output topic while the job runs (judged by `read-committed`). */
   readOutputDuringRun?: boolean;
+  /**
+   * The sources' watermark strategy, for `watermark.timeliness`: each on-time firing must come
+   * soon after the input allows it. Give the same bound and idle timeout as the sources'.
+   */
+  timeliness?: TimelinessSpec;
 }
 
 /** Topic names every scenario uses. */

@@ -9,6 +9,7 @@ import { TOPICS, sinkWindowResults, type Scenario } from './types.ts';
 
 const WINDOW_MS = 1_000;
 const BOUND_MS = 100;
+const IDLE_MS = 1_000;
 const LATENESS_MS = 200;
 
 export const wordcount: Scenario = {
@@ -16,6 +17,7 @@ export const wordcount: Scenario = {
   summary: 'tumbling 1 s counts per word, 200 ms allowed lateness, late side output',
   defaults: { events: 2_000, parallelism: 2, partitions: 4, keys: 20 },
   window: { assigner: tumbling(WINDOW_MS), aggregate: 'count', allowedLatenessMs: LATENESS_MS },
+  timeliness: { boundMs: BOUND_MS, idleTimeoutMs: IDLE_MS },
   workload: (rng, s) =>
     generateWorkload(rng, {
       events: s.events,
@@ -28,7 +30,7 @@ export const wordcount: Scenario = {
       edgeTimestamps: { windowSizeMs: WINDOW_MS, allowedLatenessMs: LATENESS_MS },
     }),
   build(env, s) {
-    const words = env.fromLog('source', { topic: TOPICS.input, partitions: s.partitions, boundMs: BOUND_MS, idleTimeoutMs: 1_000 });
+    const words = env.fromLog('source', { topic: TOPICS.input, partitions: s.partitions, boundMs: BOUND_MS, idleTimeoutMs: IDLE_MS });
     const counts = words
       .keyBy((r) => r.key)
       .window(tumbling(WINDOW_MS))

@@ -61,6 +61,10 @@ export const BUGS = {
     description: 'the log broker shows the records of aborted transactions to read_committed readers (it skips only open ones), so a job reading a chain\'s aborted batches counts them',
     caughtBy: 'exactly-once',
   },
+  'idle-not-chained': {
+    description: 'a source\'s idle status stops at the operators chained to it instead of passing through them, so an idle partition holds the watermark back downstream',
+    caughtBy: 'watermark.timeliness',
+  },
   'watermark-not-checkpointed': {
     description: 'watermarks are reset on restore instead of restored (FLINK-5601), so late records count as on time',
     caughtBy: 'watermark',

@@ -9,13 +9,17 @@
  *
  * Damage: a crash can tear the last unsynced append, leaving a fragment
  * without its newline; a bit can flip on read. Decoding keeps the longest
- * prefix of intact lines. Damage whose intact prefix is followed by nothing
- * intact is a damaged TAIL (a torn write, or corruption of the last line) and
- * is dropped quietly. Damage followed by more intact lines is corruption in the
- * middle: decoding stops there too (offsets after it could not be trusted to
- * be contiguous) and the caller reports `disk.corrupt`; the lines after it are
- * lost, acknowledged or not — the one case where the broker loses
- * acknowledged data, as a single unreplicated Kafka broker would.
+ * prefix of intact lines. A damaged last line WITHOUT its newline is a torn
+ * TAIL — what a crash leaves of an unsynced write — and is dropped quietly. A
+ * damaged line that ends in its newline, or damage followed by more intact
+ * lines, is CORRUPTION (kind `middle`): a complete line was written and synced
+ * and now fails its checksum, so it may hold acknowledged data. Decoding
+ * stops there (offsets after it could not be trusted to be contiguous) and
+ * the caller reports `disk.corrupt` and reads again later; only damage that
+ * persists is cut off — the one case where the broker loses acknowledged
+ * data, as a single unreplicated Kafka broker would. (Taking a complete last
+ * line that a read flipped a bit in for a torn write once dropped a
+ * committed transaction's batch at a broker restart.)
  * Because read corruption is transient (the stored bytes are fine), a damaged
  * read is read again and the reads are combined line by line.
  */
@@ -66,7 +70,7 @@ export interface TopicsLine {
 }
 
 export interface Damage {
-  /** `tail`: nothing intact after the damage; `middle`: intact lines follow it. */
+  /** `tail`: a torn last line (no newline), nothing intact after it; `middle`: a complete line fails its checksum, or intact lines follow the damage. */
   kind: 'tail' | 'middle';
   /** 0-based index of the first damaged line. */
   line: number;
@@ -143,7 +147,7 @@ export function decodeText<T>(text: string, valid: (v: unknown) => v is T): Deco
     const item = nl < 0 ? undefined : parseLine(text.slice(pos, nl), valid);
     if (item === undefined) {
       const droppedLines = intactLinesAfter(text, pos, valid);
-      return { items, validLength: pos, damage: { kind: droppedLines > 0 ? 'middle' : 'tail', line, droppedLines }, text };
+      return { items, validLength: pos, damage: { kind: damageKind(droppedLines, nl >= 0), line, droppedLines }, text };
     }
     items.push(item);
     pos = nl + 1;
@@ -180,12 +184,18 @@ export function decodeReads<T>(reads: string[], valid: (v: unknown) => v is T): 
     }
     if (!taken) {
       const droppedLines = Math.max(...reads.map((text) => intactLinesAfter(text, pos, valid)));
-      const damage: Damage = { kind: droppedLines > 0 ? 'middle' : 'tail', line, droppedLines };
+      const complete = reads.some((text) => text.indexOf('\n', pos) >= 0);
+      const damage: Damage = { kind: damageKind(droppedLines, complete), line, droppedLines };
       return { items, validLength: pos, damage, text: clean + first.slice(pos) };
     }
     line++;
   }
   return { items, validLength: pos, text: clean };
+}
+
+/** A torn write leaves a last line without its newline; anything else that fails its checksum is corruption. */
+function damageKind(intactAfter: number, lineComplete: boolean): Damage['kind'] {
+  return intactAfter > 0 || lineComplete ? 'middle' : 'tail';
 }
 
 function intactLinesAfter<T>(text: string, pos: number, valid: (v: unknown) => v is T): number {

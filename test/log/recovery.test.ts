@@ -5,7 +5,9 @@
  * (checked over many seeds with crashes at seeded times); (2) a torn tail
  * line is dropped and the file cut back so later appends start clean; (3) a
  * corrupt line in the middle stops recovery there and is reported as
- * `disk.corrupt`; (4) transient read corruption loses nothing.
+ * `disk.corrupt`; (4) transient read corruption loses nothing, also when
+ * it hits a complete last line in every read of a restart (not taken for a
+ * torn write, which leaves a line without its newline).
  */
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
@@ -102,6 +104,29 @@ describe('damaged segments', () => {
     expect(cut[0]).toMatchObject({ path, line: 1, droppedLines: 1, detectedBy: 'log.recovery' });
     const next = ok(call<ProduceResult>(world, (cb) => client().produce('t', 1, ['d'], {}, cb)));
     expect(next.baseOffset).toBe(1);
+  });
+
+  it('keeps an acknowledged last line that reads back corrupt for the whole restart, once the reads clear', () => {
+    // A short segment: every flipped bit of a read lands in its one line, in every read of the restart.
+    const { world, client } = logWorld(23);
+    ok(call<ProduceResult>(world, (cb) => client().produce('t', 1, ['only'], {}, cb)));
+    world.setDiskFault('broker', { readCorruption: true });
+    world.crash('broker');
+    world.restart('broker');
+    settle(world, 250);
+    world.setDiskFault('broker', { readCorruption: false });
+    settle(world, 500);
+    const fetched = ok(call<FetchResult>(world, (cb) => client().fetch('t', 1, 0, 10, 'read_committed', cb)));
+    expect(fetched.records).toEqual([{ offset: 0, value: 'only' }]);
+  });
+
+  it('tells a torn last line (no newline) from a complete one that fails its checksum', () => {
+    const line = encodeLine({ t: 'b', o: 0, r: ['x'] });
+    const torn = readFile({ read: () => line + line.slice(0, 10) } as never, 'p', isSegmentEntry);
+    expect(torn.damage).toMatchObject({ kind: 'tail', line: 1 });
+    const flipped = line.replace('"x"', '"y"');
+    const corrupt = readFile({ read: () => line + flipped } as never, 'p', isSegmentEntry);
+    expect(corrupt.damage).toMatchObject({ kind: 'middle', line: 1, droppedLines: 0 });
   });
 
   it('loses nothing to transient read corruption', () => {

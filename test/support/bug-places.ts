@@ -43,4 +43,5 @@ export const BUG_PLACES: Record<BugName, BugPlace> = {
   'zombie-not-fenced': { scenario: 'bank', faults: 'swarm', spareTaskManagers: 1 },
   'lso-ignores-open-transactions': { scenario: 'chained', faults: 'none', events: 300 },
   'read-committed-shows-aborted': { scenario: 'chained', faults: 'none', events: 300 },
+  'idle-not-chained': { scenario: 'sessions', faults: 'none' },
 };

@@ -86,6 +86,8 @@ export class Task {
   private readonly writers: EdgeWriter[] = [];
   private draining = false;
   private unaligned: PendingUnaligned | undefined;
+  /** Planted bug `idle-not-chained`: idleness reaches the writers but not the chained operators. */
+  readonly idleStopsAtChain: boolean;
 
   constructor(
     private readonly env: TaskEnv,
@@ -96,6 +98,7 @@ export class Task {
   ) {
     const v = env.vertices[vertexId]!;
     this.name = `${v.name}[${subtask}]`;
+    this.idleStopsAtChain = env.bugs.has('idle-not-chained');
     this.channels = inputs.map(() => ({ expectedSeq: 0, queue: [], pos: 0, ended: false }));
     this.valve = inputs.length > 0 ? new WatermarkValve(inputs.length) : undefined;
     this.aligner = new BarrierAligner(inputs.length, alignmentMode(env));
@@ -160,8 +163,9 @@ export class Task {
         // (Flink forwards a WatermarkStatus down the operator chain).
         if (inst.outputIdle === idle) return;
         inst.outputIdle = idle;
+        const chainIdle = !task.idleStopsAtChain;
         for (const t of [inst.main, ...inst.side.values()]) {
-          for (const c of t.chained) c.out.emitIdle(idle);
+          if (chainIdle) for (const c of t.chained) c.out.emitIdle(idle);
           for (const w of t.writers) w.idle(idle);
         }
       },

@@ -1,0 +1,146 @@
+/**
+ * Timeliness: windows fire on time *soon enough*. The other watermark checks
+ * only ask that nothing fires too early and that everything fires in the
+ * end; a watermark held back — by an input that should have gone idle, or an
+ * idle status lost on its way — passes them all. This judge derives, from
+ * the input alone, when each window's on-time firing became possible, and
+ * fails a firing that came much later.
+ *
+ * The model (Flink's bounded-out-of-orderness watermarks with idleness):
+ * an input partition holds the watermark below `e - 1` at time t while
+ * - it has not yet delivered a record with timestamp >= e + boundMs (its
+ *   watermark, maxTs - boundMs - 1, is still below e - 1),
+ * - it is active: it delivered a record within the last idleTimeoutMs (a
+ *   partition with nothing yet counts from the job's start), and
+ * - its input has not ended.
+ * A window ending at `e` can fire once no partition holds it: the earliest
+ * such time is `ready(e)`. Its on-time firing must come by ready(e) +
+ * slackMs, the slack covering the sources' periodic watermark and idleness
+ * checks and the hops between tasks.
+ *
+ * Faults delay everything legitimately (restarts, partitions, slow disks),
+ * so only windows ready well before the first fault are judged.
+ * Records reach a partition when the log appended them (`log.append` of the
+ * input topic), not when they were scheduled: a busy producer lags.
+ */
+import { formatCount, formatWindow, Problems } from './report.ts';
+import type { CheckResult } from './types.ts';
+
+export interface TimelinessSpec {
+  boundMs: number;
+  /** 0: partitions never go idle. */
+  idleTimeoutMs: number;
+  /** Default 400. */
+  slackMs?: number;
+}
+
+/** One batch of one input partition: when it reached the log, and its largest record timestamp. */
+export interface PartitionBatch {
+  atMs: number;
+  maxTs: number;
+}
+
+/** An on-time firing (`window.fire` with firing 0). */
+export interface OnTimeFire {
+  t: number;
+  key: string;
+  start: number;
+  end: number;
+}
+
+export interface TimelinessInput {
+  /** Per input partition, its batches in log order. */
+  partitions: readonly (readonly PartitionBatch[])[];
+  fires: readonly OnTimeFire[];
+  /** When the job started reading (its first deployment). */
+  startMs: number;
+  /** When every input partition had been sealed (end of input), or Infinity. */
+  endOfInputMs: number;
+  /** The first fault of the run (crash, partition, latency, disk), or Infinity. */
+  firstFaultMs: number;
+}
+
+export const TIMELINESS_SLACK_MS = 400;
+
+export function checkTimeliness(spec: TimelinessSpec, input: TimelinessInput): CheckResult {
+  const slack = spec.slackMs ?? TIMELINESS_SLACK_MS;
+  const parts = input.partitions.map((batches) => prepare(batches));
+  const readyByEnd = new Map<number, number>();
+  const problems = new Problems();
+  let judged = 0;
+  const seen = new Set<string>();
+  for (const f of input.fires) {
+    const id = `${f.key}\u0000${f.start}\u0000${f.end}`;
+    if (seen.has(id)) continue;
+    seen.add(id);
+    let ready = readyByEnd.get(f.end);
+    if (ready === undefined) readyByEnd.set(f.end, (ready = readyTime(f.end, spec, parts, input)));
+    if (!(ready + slack < input.firstFaultMs)) continue;
+    judged++;
+    if (f.t > ready + slack) {
+      problems.add(
+        `key ${f.key} window ${formatWindow(f.start, f.end)} fired on time at ${formatCount(f.t)} ms, but the input let every partition's watermark pass ${f.end - 1} by ${formatCount(ready)} ms ` +
+          `(bound ${spec.boundMs} ms, idle after ${spec.idleTimeoutMs} ms): held back ${formatCount(f.t - ready)} ms, more than the ${slack} ms slack`,
+      );
+    }
+  }
+  return problems.verdict('watermark.timeliness', `${formatCount(judged)} on-time firings judged (those ready before any fault), each within ${slack} ms of when the input allowed it`);
+}
+
+interface Prepared {
+  at: number[];
+  /** Running maximum timestamp up to each batch. */
+  maxTs: number[];
+}
+
+function prepare(batches: readonly PartitionBatch[]): Prepared {
+  const at: number[] = [];
+  const maxTs: number[] = [];
+  let m = Number.NEGATIVE_INFINITY;
+  for (const b of batches) {
+    m = Math.max(m, b.maxTs);
+    at.push(b.atMs);
+    maxTs.push(m);
+  }
+  return { at, maxTs };
+}
+
+/** Index of the last batch at or before `t` (-1 when none). */
+function lastAtOrBefore(at: readonly number[], t: number): number {
+  let lo = 0;
+  let hi = at.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (at[mid]! <= t) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo - 1;
+}
+
+/** The earliest time at which no partition holds the watermark below `end - 1`. */
+function readyTime(end: number, spec: TimelinessSpec, parts: readonly Prepared[], input: TimelinessInput): number {
+  const need = end + spec.boundMs;
+  const reach = parts.map((p) => {
+    const i = p.maxTs.findIndex((m) => m >= need);
+    return i < 0 ? Number.POSITIVE_INFINITY : p.at[i]!;
+  });
+  const holds = (p: Prepared, reachMs: number, t: number): boolean => {
+    if (t >= reachMs || t >= input.endOfInputMs) return false;
+    if (spec.idleTimeoutMs <= 0) return true;
+    const i = lastAtOrBefore(p.at, t);
+    const lastActivity = i < 0 ? input.startMs : Math.max(input.startMs, p.at[i]!);
+    return t - lastActivity < spec.idleTimeoutMs;
+  };
+  // Holding changes only at a reach time, when a partition goes idle, or at the end of input.
+  const candidates = [input.startMs, input.endOfInputMs, ...reach];
+  if (spec.idleTimeoutMs > 0) {
+    candidates.push(input.startMs + spec.idleTimeoutMs);
+    for (const p of parts) for (const a of p.at) candidates.push(a + spec.idleTimeoutMs);
+  }
+  let best = Number.POSITIVE_INFINITY;
+  for (const t of candidates) {
+    if (!(t < best) || !Number.isFinite(t)) continue;
+    if (parts.every((p, k) => !holds(p, reach[k]!, t))) best = t;
+  }
+  return best;
+}
