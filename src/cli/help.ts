@@ -44,7 +44,7 @@ Options:
   --trace FILE             write every trace event to FILE as JSON lines
   --check-determinism      run twice; fail (naming the first divergent event) unless the trace hashes match
 
-A repro token (w1.…) fixes every setting of a run: with a token, only
+A repro token (w2.…) fixes every setting of a run: with a token, only
 --json and --trace may be given.
 
 Exit codes: 0 every check passed, 1 a check failed, 2 bad input.
@@ -103,7 +103,7 @@ watermark and status, barriers on their way and held channels, checkpoints
 and sink transactions, an event-time vs processing-time plot, the event log,
 and the step where a failed check shows.
 
-A repro token (w1.…, printed by weir run and weir explore) runs the run
+A repro token (w2.…, printed by weir run and weir explore) runs the run
 again — exactly the same run, with the checkers' verdicts. A trace file is
 what weir run … --trace FILE wrote (no verdicts in it).
 
