@@ -26,7 +26,11 @@
  *   (`job.restore`; the first deploy is n = 1);
  * - `input.offset`: a fetch of the input topic returns the record at
  *   `offset` of `partition` (a `log.fetch` with offset ≤ O < nextOffset;
- *   a rewound source reads it again, so n = 2 is the first re-read).
+ *   a rewound source reads it again, so n = 2 is the first re-read). The
+ *   broker traces fetches only when the trace is detailed; `applyPlan`
+ *   refuses this anchor on a world that is not. Offsets move when records
+ *   are left out, so shrinking never anchors on them; the others are
+ *   protocol events, always traced.
  */
 import type { TraceEvent } from './trace.ts';
 

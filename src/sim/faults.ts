@@ -205,6 +205,9 @@ export function applyPlan(world: World, plan: FaultPlan, opts: ApplyOptions = {}
       schedule(f, Math.max(0, atMs - world.now()));
     } else {
       world.emit('fault.planned', { fault: kind, after: anchorText(after), delayMs, ...rest });
+      if (after.on === 'input.offset' && !world.detailedTrace) {
+        throw new Error(`fault plan: an anchor on input.offset needs the detailed trace (log.fetch events), which this world leaves out`);
+      }
       armed.push({ fault: f as AnchoredFault, traceKind: ANCHOR_TRACE_KIND[after.on], seen: 0 });
     }
   }

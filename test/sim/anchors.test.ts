@@ -104,6 +104,13 @@ describe('anchored faults', () => {
     expect(anchorMatches(a, fetch(1, 30, 45, 'output'), 'input')).toBe(false);
   });
 
+  it('an input.offset anchor is refused on a world without the detailed trace it counts', () => {
+    const world = new World({ seed: 1, detailedTrace: false });
+    const plan: FaultPlan = { faults: [crashAfter({ on: 'input.offset', n: 1, partition: 0, offset: 3 }, 0)] };
+    expect(() => applyPlan(world, plan)).toThrow(/input\.offset needs the detailed trace/);
+    expect(() => applyPlan(anchorWorld(), plan)).not.toThrow();
+  });
+
   test.prop([faultPlanArbitrary({ anchors: true, maxFaults: 6 })])('round-trip through JSON exactly', (plan) => {
     expect(planFromJson(planToJson(plan))).toEqual(plan);
     expect(planToJson(planFromJson(planToJson(plan)))).toBe(planToJson(plan));
@@ -150,6 +157,20 @@ describe('anchored faults in a whole run', () => {
     expect(crashes.map((e) => [e.p, e.t])).toEqual([['tm-1', second.t + 30]]);
     expect(a.faults.restores).toBeGreaterThan(0);
     expect(a.ok).toBe(true);
+  });
+
+  it('an input.offset anchor fires at the fetch that returns that record', () => {
+    const fetches: TraceEvent[] = [];
+    const crashes: TraceEvent[] = [];
+    const onOffset: Fault = { kind: 'crash', after: { on: 'input.offset', n: 1, partition: 1, offset: 20 }, delayMs: 0, process: 'tm-0', restartAfterMs: 50 };
+    runScenario(settings([onOffset]), {
+      subscribers: [(e) => {
+        if (e.kind === 'log.fetch' && e.topic === 'input' && e.partition === 1 && (e.offset as number) <= 20 && 20 < (e.nextOffset as number)) fetches.push(e);
+        if (e.kind === 'proc.crash') crashes.push(e);
+      }],
+    });
+    expect(fetches.length).toBeGreaterThan(0);
+    expect(crashes.map((e) => [e.p, e.t])).toEqual([['tm-0', fetches[0]!.t]]);
   });
 
   it('anchorFault rewrites an absolute fault as the same instant after the last anchor before it', () => {
