@@ -23,8 +23,11 @@
  * and fresh draws that all passed are tried last until the kept records have
  * halved; record removal keeps its delta-debugging granularity and position
  * across accepted steps, and once no single record can go it is tried last.
+ * At the very end come a bounded number of random multi-record removals
+ * (`recordEscapes`), which get past the dead ends that chaotic runs leave.
  */
 import type { Fault } from '../sim/faults.ts';
+import { rootRng } from '../sim/rng.ts';
 
 export interface ShrinkCase {
   events: number;
@@ -97,8 +100,12 @@ export function* candidates(c: ShrinkCase, ctx: ShrinkContext = ROOT_CONTEXT, id
   for (const parallelism of towards(c.parallelism, 1)) yield [{ ...c, parallelism }, { ...now }];
   for (const keys of towards(c.keys, 1)) yield [{ ...c, keys }, { ...now }];
   if (c.faults !== undefined) for (const f of faultSimplifications(c, c.faults)) yield [f, { ...now }];
-  if (recordsLast) yield* recordRemovals(c, now, idsOf);
+  if (recordsLast) {
+    yield* recordEscapes(c, now);
+    yield* recordRemovals(c, now, idsOf);
+  }
   if (!faultsFirst) yield* dropsAndDraws(c, now);
+  if (!recordsLast) yield* recordEscapes(c, now);
 }
 
 /** Drop every fault; fresh draws of fewer events; drop half the faults, then each one. */
@@ -155,6 +162,35 @@ function* recordRemovals(c: ShrinkCase, now: ShrinkContext, idsOf: RecordIds): G
     n = Math.min(n * 2, keep.length);
     from = 0;
     resumed = false;
+  }
+}
+
+/** Escape tries per step, at most. */
+const ESCAPES_MAX = 120;
+/** Records left out together by each escape try, in turn. */
+const ESCAPE_SIZES = [3, 2, 2, 1];
+
+/**
+ * When no chunk and no single record can go, a few records left out together
+ * at random places. A run is chaotic in its input: leaving one record out
+ * moves every later network delay (one stream draws them all), so a race the
+ * failure needs can be lost by removing a record it never touches, and won
+ * again by removing another as well. Delta debugging stops at such a point;
+ * these tries let the walk go on past it. The places are drawn from a stream
+ * named by the kept records, so the walk stays a function of its input.
+ */
+function* recordEscapes(c: ShrinkCase, now: ShrinkContext): Generator<[ShrinkCase, ShrinkContext]> {
+  const keep = c.keep;
+  if (keep === undefined || keep.length <= 1) return;
+  const rng = rootRng(`shrink/${keep.length}/${keep.reduce((h, id) => (h * 31 + id) % 1_000_000_007, 7)}`);
+  const tries = Math.min(ESCAPES_MAX, 2 * keep.length);
+  // Accepted: the smaller case is settled too until something else changes it (its single removals come after its escapes).
+  for (let i = 0; i < tries; i++) {
+    const out = new Set<number>();
+    const k = Math.min(ESCAPE_SIZES[i % ESCAPE_SIZES.length]!, keep.length - 1);
+    while (out.size < k) out.add(rng.int(keep.length));
+    const kept = keep.filter((_, j) => !out.has(j));
+    yield [{ ...c, keep: kept }, { ...now, chunks: kept.length, chunkFrom: 0, recordsSettledAt: kept.length }];
   }
 }
 

@@ -37,7 +37,8 @@ export interface ShrinkBudget {
   maxMs: number;
 }
 
-export const DEFAULT_SHRINK_BUDGET: ShrinkBudget = { maxRuns: 600, maxMs: 60_000 };
+/** Wall time is the budget; the run cap only bounds a search whose runs are very short. */
+export const DEFAULT_SHRINK_BUDGET: ShrinkBudget = { maxRuns: 3_000, maxMs: 60_000 };
 
 export type CaseSize = ReturnType<typeof sizeOf>;
 

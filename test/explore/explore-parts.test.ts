@@ -10,7 +10,8 @@
  *   terminates), and keeps planned outages of one process disjoint;
  * - record removal is delta debugging: halves, then finer chunks down to
  *   single records, resuming at its granularity after an accepted step; and
- *   what the walk found settled is tried last;
+ *   what the walk found settled is tried last; past a dead end come random
+ *   removals of 2–3 records, drawn the same way every time;
  * - the coverage probe counts each edge exactly when its definition holds.
  * How: fast-check properties over ranges and generated fault plans; the
  * probe is fed hand-written trace events.
@@ -105,6 +106,22 @@ describe('the shrink tree', () => {
     expect(settled[0]!.faults![0]).toMatchObject({ after: { on: 'checkpoint.complete', n: 1 }, delayMs: 40 });
     expect(settled[settled.length - 1]!.faults).toEqual([]);
     expect(settled.findIndex((n) => n.faults?.length === 0)).toBeGreaterThan(settled.findIndex((n) => n.keep?.length === 3));
+  });
+
+  it('past a dead end, leaves a few random records out together, the same ones every time', () => {
+    const keep = Array.from({ length: 20 }, (_, i) => i * 3);
+    const c: ShrinkCase = { events: 100, parallelism: 1, keys: 1, faults: [], keep };
+    const settled = { ...ROOT_CONTEXT, faultsSettledAt: 20, recordsSettledAt: 20 };
+    // An escape leaves its result settled (its own single removals after its escapes); delta debugging's candidates do not.
+    const escapes = (): ShrinkCase[] => [...candidates(c, settled, idsOf)].filter(([n, ctx]) => n.keep !== undefined && ctx.recordsSettledAt === n.keep.length).map(([n]) => n);
+    const first = escapes();
+    expect(first.length).toBeGreaterThanOrEqual(20);
+    for (const n of first) {
+      expect(keep.length - n.keep!.length).toBeLessThanOrEqual(3);
+      expect(n.keep!.every((id) => keep.includes(id))).toBe(true);
+    }
+    expect(new Set(first.map((n) => n.keep!.join())).size).toBeGreaterThan(10);
+    expect(escapes()).toEqual(first);
   });
 
   it('halves towards the target as fast-check integers do', () => {
