@@ -166,7 +166,7 @@ function* recordRemovals(c: ShrinkCase, now: ShrinkContext, idsOf: RecordIds): G
 }
 
 /** Escape tries per step, at most. */
-const ESCAPES_MAX = 120;
+const ESCAPES_MAX = 400;
 /** Records left out together by each escape try, in turn. */
 const ESCAPE_SIZES = [3, 2, 2, 1];
 
@@ -183,7 +183,7 @@ function* recordEscapes(c: ShrinkCase, now: ShrinkContext): Generator<[ShrinkCas
   const keep = c.keep;
   if (keep === undefined || keep.length <= 1) return;
   const rng = rootRng(`shrink/${keep.length}/${keep.reduce((h, id) => (h * 31 + id) % 1_000_000_007, 7)}`);
-  const tries = Math.min(ESCAPES_MAX, 2 * keep.length);
+  const tries = Math.min(ESCAPES_MAX, 8 * keep.length);
   // Accepted: the smaller case is settled too until something else changes it (its single removals come after its escapes).
   for (let i = 0; i < tries; i++) {
     const out = new Set<number>();
