@@ -55,20 +55,17 @@ export function isAnchorKind(s: unknown): s is AnchorKind {
   return typeof s === 'string' && (ANCHOR_KINDS as readonly string[]).includes(s);
 }
 
-/** Whether trace event `e` counts towards `anchor` (its kind already known to be the anchor's trace kind). */
+/** Whether trace event `e` counts towards `anchor`. */
 export function anchorMatches(anchor: Anchor, e: TraceEvent, inputTopic: string): boolean {
-  switch (anchor.on) {
-    case 'checkpoint.trigger':
-      // Tasks trace barrier.inject too (a source passing the barrier on); only the coordinator's starts a checkpoint.
-      return e.task === undefined;
-    case 'checkpoint.complete':
-    case 'txn.precommit':
-    case 'job.restore':
-      return true;
-    case 'input.offset':
-      return e.topic === inputTopic && e.partition === anchor.partition &&
-        typeof e.offset === 'number' && typeof e.nextOffset === 'number' && e.offset <= anchor.offset && anchor.offset < e.nextOffset;
-  }
+  if (anchor.on !== 'input.offset') return countsTowards(anchor.on, e);
+  return e.kind === 'log.fetch' && e.topic === inputTopic && e.partition === anchor.partition &&
+    typeof e.offset === 'number' && typeof e.nextOffset === 'number' && e.offset <= anchor.offset && anchor.offset < e.nextOffset;
+}
+
+/** Whether `e` is one of the protocol events an anchor kind counts. */
+function countsTowards(on: Exclude<AnchorKind, 'input.offset'>, e: TraceEvent): boolean {
+  // Tasks trace barrier.inject too (a source passing the barrier on); only the coordinator's starts a checkpoint.
+  return e.kind === ANCHOR_TRACE_KIND[on] && (on !== 'checkpoint.trigger' || e.task === undefined);
 }
 
 /** A short text for an anchor: `checkpoint.complete #3`, `input.offset p0@41 #1`. */
@@ -95,9 +92,7 @@ export class AnchorRecorder {
 
   readonly onEvent = (e: TraceEvent): void => {
     for (const on of this.kinds) {
-      if (ANCHOR_TRACE_KIND[on] !== e.kind) continue;
-      const anchor = { on, n: 0 } as Anchor;
-      if (!anchorMatches(anchor, e, '')) continue;
+      if (!countsTowards(on, e)) continue;
       const n = (this.counts.get(on) ?? 0) + 1;
       this.counts.set(on, n);
       this.points.push({ anchor: { on, n } as Anchor, t: e.t, seq: e.seq });
