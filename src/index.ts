@@ -6,6 +6,7 @@
 export { runScenario, UnknownScenarioError, type RunOptions, type RunReport } from './explore/run.ts';
 export { encodeToken, decodeToken, TokenError, type RunSettings } from './explore/settings.ts';
 export * from './explore/property.ts';
+export type { Fault, FaultPlan, Anchor } from './sim/faults.ts';
 export { StreamEnvironment, DataStream, KeyedStream, WindowedStream, union } from './engine/api/environment.ts';
 export { tumbling, sliding, session, type WindowAssigner } from './engine/windows/assigners.ts';
 export { countAggregate, sumAggregate, avgAggregate, type AggregateFunction } from './engine/operators/aggregates.ts';

@@ -64,6 +64,6 @@ describe('the public API', () => {
     expect(failure, 'no generated run double-counted').toBeDefined();
     const cause = (failure as Error).cause;
     expect(cause).toBeInstanceOf(RunFailed);
-    expect(String((cause as Error).message)).toMatch(/running-count: .*\nreplay: runScenario\(decodeToken\('w1\./);
+    expect(String((cause as Error).message)).toMatch(/running-count: .*\nreplay: runScenario\(decodeToken\('w2\./);
   });
 });

@@ -46,7 +46,7 @@ Options:
                            is replaced once the run has its verdict
   --check-determinism      run twice; fail (naming the first divergent event) unless the trace hashes match
 
-A repro token (w1.…) fixes every setting of a run: with a token, only
+A repro token (w2.…) fixes every setting of a run: with a token, only
 --json, --trace and --check-determinism may be given.
 
 Exit codes: 0 every check passed, 1 a check failed, 2 bad input.
@@ -91,7 +91,7 @@ Options:
   --no-shrink              report the first failure as found, unshrunk
   --json                   print one JSON object instead of the report
 
-Shrinking stops after 600 runs or 60 s. Progress (runs, failures, runs/s)
+Shrinking stops after 60 s (or 3,000 runs). Progress (runs, failures, runs/s)
 goes to stderr on a terminal.
 
 Exit codes: 0 no run failed, 1 a run failed (the shrunk run's replay
@@ -105,7 +105,7 @@ watermark and status, barriers on their way and held channels, checkpoints
 and sink transactions, an event-time vs processing-time plot, the event log,
 and the step where a failed check shows.
 
-A repro token (w1.…, printed by weir run and weir explore) runs the run
+A repro token (w2.…, printed by weir run and weir explore) runs the run
 again — exactly the same run, with the checkers' verdicts. A trace file is
 what weir run … --trace FILE wrote (no verdicts in it).
 

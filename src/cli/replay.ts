@@ -43,7 +43,7 @@ export async function replayCommand(argv: readonly string[]): Promise<number> {
 async function load(target: string): Promise<Recording> {
   const { readRecording, recordRun, RecordingError } = await import('../tui/recording.ts');
   try {
-    // A file wins over a name that merely looks like a token (w1.jsonl).
+    // A file wins over a name that merely looks like a token (w2.jsonl).
     if (!existsSync(target) && looksLikeToken(target)) {
       const settings = settingsOf(target);
       if (process.stdout.isTTY) process.stderr.write(`weir: running ${settings.scenario} seed ${settings.seed} from the token…\n`);

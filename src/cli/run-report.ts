@@ -8,7 +8,7 @@
  */
 import type { RunReport } from '../explore/run.ts';
 import type { RunSettings } from '../explore/settings.ts';
-import type { Fault } from '../sim/faults.ts';
+import { faultTimeText, type Fault } from '../sim/faults.ts';
 
 export interface Style {
   ok(s: string): string;
@@ -56,15 +56,15 @@ export function bannerLine(s: RunSettings, fromToken: boolean): string {
 export function faultText(f: Fault): string {
   switch (f.kind) {
     case 'crash':
-      return `crash ${f.process} at ${num(f.atMs)} ms (restart after ${num(f.restartAfterMs)} ms)`;
+      return `crash ${f.process} ${faultTimeText(f)} (restart after ${num(f.restartAfterMs)} ms)`;
     case 'partition':
-      return `partition ${f.a}|${f.b} at ${num(f.atMs)} ms for ${num(f.durationMs)} ms`;
+      return `partition ${f.a}|${f.b} ${faultTimeText(f)} for ${num(f.durationMs)} ms`;
     case 'latency-spike':
-      return `latency +${num(f.extraMs)} ms at ${num(f.atMs)} ms for ${num(f.durationMs)} ms`;
+      return `latency +${num(f.extraMs)} ms ${faultTimeText(f)} for ${num(f.durationMs)} ms`;
     case 'disk-corruption':
-      return `disk corruption ${f.process} at ${num(f.atMs)} ms for ${num(f.durationMs)} ms`;
+      return `disk corruption ${f.process} ${faultTimeText(f)} for ${num(f.durationMs)} ms`;
     case 'slow-fsync':
-      return `slow fsync ${f.process} +${num(f.extraMs)} ms at ${num(f.atMs)} ms for ${num(f.durationMs)} ms`;
+      return `slow fsync ${f.process} +${num(f.extraMs)} ms ${faultTimeText(f)} for ${num(f.durationMs)} ms`;
     default: {
       const never: never = f;
       return JSON.stringify(never);

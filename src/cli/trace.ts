@@ -38,7 +38,7 @@ export async function traceCommand(argv: readonly string[]): Promise<number> {
   const [token, extra] = args.positionals;
   if (token === undefined) throw new UsageError('trace needs a repro token (weir run prints one)');
   if (extra !== undefined) throw new UsageError(`unexpected argument "${extra}": weir trace takes one token`);
-  if (!looksLikeToken(token)) throw new UsageError(`"${token}" is not a repro token (weir run prints one: w1.…)`);
+  if (!looksLikeToken(token)) throw new UsageError(`"${token}" is not a repro token (weir run prints one: w2.…)`);
   const format = valueOf(args, 'format');
   if (format !== 'jsonl' && format !== 'perfetto') throw new UsageError('--format must be jsonl or perfetto');
   let settings: RunSettings;

@@ -13,7 +13,7 @@
  * out, which keeps shrinking smooth).
  */
 import fc from 'fast-check';
-import type { Fault, FaultPlan } from '../sim/faults.ts';
+import { actionOf, type Fault, type FaultPlan } from '../sim/faults.ts';
 import { outagesDisjoint } from './shrink-tree.ts';
 import { runProcesses, runScenario, type RunReport } from './run.ts';
 
@@ -34,6 +34,12 @@ export interface FaultPlanArbitraryOptions {
   crashable?: string[];
   /** Kinds to draw from; default all. */
   kinds?: Fault['kind'][];
+  /**
+   * Also plan faults after anchors (the nth checkpoint triggered or completed,
+   * sink pre-commit or job deployment, n ≤ 20, then a delay under horizonMs / 5)
+   * as well as at absolute times. Default false.
+   */
+  anchors?: boolean;
 }
 
 const ALL_KINDS: Fault['kind'][] = ['crash', 'partition', 'latency-spike', 'disk-corruption', 'slow-fsync'];
@@ -53,8 +59,21 @@ export function faultArbitrary(opts: FaultPlanArbitraryOptions = {}): fc.Arbitra
     'disk-corruption': fc.record({ kind: fc.constant('disk-corruption' as const), atMs: at, process: fc.constantFrom(...processes), durationMs: dur }),
     'slow-fsync': fc.record({ kind: fc.constant('slow-fsync' as const), atMs: at, process: fc.constantFrom(...processes), durationMs: dur, extraMs: fc.integer({ min: 1, max: 200 }) }),
   };
-  return fc.oneof(...(opts.kinds ?? ALL_KINDS).map((k) => byKind[k]));
+  const action = fc.oneof(...(opts.kinds ?? ALL_KINDS).map((k) => byKind[k]));
+  if (!opts.anchors) return action;
+  const anchored = fc.record({
+    on: fc.constantFrom(...PLANNED_ANCHORS),
+    n: fc.integer({ min: 1, max: 20 }),
+    delayMs: fc.integer({ min: 0, max: Math.max(0, Math.floor(h / 5)) }),
+  });
+  return fc.tuple(action, fc.option(anchored, { nil: undefined })).map(([f, a]) => {
+    if (a === undefined) return f;
+    return { ...actionOf(f), after: { on: a.on, n: a.n }, delayMs: a.delayMs } as Fault;
+  });
 }
+
+/** The anchors generated plans use (offsets of the input depend on the workload, so not `input.offset`). */
+const PLANNED_ANCHORS = ['checkpoint.trigger', 'checkpoint.complete', 'txn.precommit', 'job.restore'] as const;
 
 export function faultPlanArbitrary(opts: FaultPlanArbitraryOptions = {}): fc.Arbitrary<FaultPlan> {
   return fc.array(faultArbitrary(opts), { maxLength: opts.maxFaults ?? 4 }).map((faults) => {

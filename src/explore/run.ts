@@ -229,7 +229,7 @@ export function runScenario(settings: RunSettings, opts: RunOptions = {}): RunRe
       ...runProcesses(tms.length, spares.length),
       horizonMs: Math.max(1, scenario.faultHorizonMs ?? lastArrivalMs),
     });
-  applyPlan(world, faultPlan);
+  applyPlan(world, faultPlan, { inputTopic: TOPICS.input });
 
   const maxSteps = opts.maxSteps ?? 2_000_000 + sizes.events * 200;
   // An exception out of the world is an engine assertion firing (or a bug in user code): a

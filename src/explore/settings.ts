@@ -1,10 +1,15 @@
 /**
  * Everything that determines a run, and its repro token: one compact,
- * URL-safe, versioned string (`w1.` + base64url of the JSON settings) that
+ * URL-safe, versioned string (`w2.` + base64url of the JSON settings) that
  * `weir run <token>` turns back into exactly the same run.
+ *
+ * Versions: w2 tokens may plan faults after anchors (logical points of the
+ * run, see `src/sim/anchors.ts`). A token of another version is refused with
+ * a one-line TokenError naming both versions: an older weir's run is not
+ * guaranteed to replay the same here, so it is never silently reinterpreted.
  */
 import type { FaultPlan, ProfileName } from '../sim/faults.ts';
-import { planFromJson } from '../sim/fault-json.ts';
+import { planFromValue, planToJson } from '../sim/fault-json.ts';
 import type { BugName } from '../engine/bugs.ts';
 import { isBugName } from '../engine/bugs.ts';
 import type { Guarantee } from '../engine/runtime/task-env.ts';
@@ -35,12 +40,19 @@ export interface RunSettings {
   keepIds?: number[];
 }
 
-const TOKEN_VERSION = 'w1';
+export const TOKEN_VERSION = 'w2';
 
 export class TokenError extends Error {}
 
+/** The keys a token's settings may have; any other is refused. */
+const SETTINGS_KEYS: ReadonlySet<string> = new Set([
+  'scenario', 'seed', 'events', 'parallelism', 'keys', 'guarantee', 'faults', 'plan', 'bugs',
+  'taskManagers', 'spareTaskManagers', 'checkpointIntervalMs', 'unaligned', 'savepointAtMs', 'keepIds',
+] satisfies (keyof RunSettings)[]);
+
 export function encodeToken(s: RunSettings): string {
-  const json = JSON.stringify(s);
+  // The plan in its canonical key order, so equal settings give equal tokens.
+  const json = JSON.stringify(s.plan ? { ...s, plan: JSON.parse(planToJson(s.plan)) as unknown } : s);
   return `${TOKEN_VERSION}.${Buffer.from(json, 'utf8').toString('base64url')}`;
 }
 
@@ -52,10 +64,13 @@ export function decodeToken(token: string): RunSettings {
   const dot = token.indexOf('.');
   const version = dot > 0 ? token.slice(0, dot) : '';
   if (version !== TOKEN_VERSION) {
-    throw new TokenError(`repro token version "${version || token.slice(0, 8)}" is not supported (this weir reads ${TOKEN_VERSION} tokens)`);
+    const older = /^w\d+$/.test(version) && Number(version.slice(1)) < Number(TOKEN_VERSION.slice(1));
+    throw new TokenError(older
+      ? `repro token version "${version}" comes from an older weir; this weir reads ${TOKEN_VERSION} tokens only (run the sweep again to get a ${TOKEN_VERSION} token)`
+      : `repro token version "${version || token.slice(0, 8)}" is not supported (this weir reads ${TOKEN_VERSION} tokens)`);
   }
   const body = token.slice(dot + 1);
-  if (!/^[A-Za-z0-9_-]+$/.test(body)) throw new TokenError('repro token is malformed: it must be w1. followed by base64url text');
+  if (!/^[A-Za-z0-9_-]+$/.test(body)) throw new TokenError(`repro token is malformed: it must be ${TOKEN_VERSION}. followed by base64url text`);
   let raw: unknown;
   try {
     raw = JSON.parse(Buffer.from(body, 'base64url').toString('utf8'));
@@ -71,6 +86,7 @@ function validateSettings(raw: unknown): RunSettings {
   };
   if (typeof raw !== 'object' || raw === null) return bad('settings are not an object');
   const r = raw as Record<string, unknown>;
+  for (const key of Object.keys(r)) if (!SETTINGS_KEYS.has(key)) bad(`unknown setting '${key}'`);
   if (typeof r.scenario !== 'string') bad('no scenario');
   if (!Number.isSafeInteger(r.seed)) bad('seed is not an integer');
   for (const k of ['events', 'parallelism', 'keys', 'taskManagers', 'spareTaskManagers', 'checkpointIntervalMs', 'savepointAtMs'] as const) {
@@ -86,9 +102,9 @@ function validateSettings(raw: unknown): RunSettings {
   let plan: FaultPlan | undefined;
   if (r.plan !== undefined) {
     try {
-      plan = planFromJson(JSON.stringify(r.plan));
+      plan = planFromValue(r.plan);
     } catch (e) {
-      bad(`fault plan: ${(e as Error).message}`);
+      bad((e as Error).message);
     }
   }
   const s = { ...(r as unknown as RunSettings) };

@@ -10,6 +10,15 @@
  * candidate wins, restart from it. A run that fails another check counts as
  * passing: the shrunk run must show the same problem, not just any.
  *
+ * Before the walk, faults at absolute times are rewritten as anchored
+ * faults: each one `Δ ms after` the last anchor (checkpoint triggered or
+ * completed, sink pre-commit, job deployed) the failing run reached before
+ * it, read from that run's trace. Leaving records out shifts every later
+ * step of a run by a few ms; an anchored crash stays at the same point of
+ * the checkpoint protocol, next to what it breaks. The rewritten plan is
+ * kept only if it still fails the check (one run); otherwise the walk
+ * shrinks the plan as it was.
+ *
  * Budgeted: after `maxRuns` runs or `maxMs` of wall time every further
  * candidate counts as passing, which ends the search at the smallest
  * failure found so far. Identical candidates are run once.
@@ -17,7 +26,10 @@
 import fc from 'fast-check';
 import { runScenario, sizesOf } from './run.ts';
 import { encodeToken, type RunSettings } from './settings.ts';
-import { candidates, ROOT_CONTEXT, sizeOf, type ShrinkCase, type ShrinkContext } from './shrink-tree.ts';
+import { candidates, ROOT_CONTEXT, sizeOf, type RecordIds, type ShrinkCase, type ShrinkContext } from './shrink-tree.ts';
+import { AnchorRecorder } from '../sim/anchors.ts';
+import { actionOf, type Fault } from '../sim/faults.ts';
+import { rootRng } from '../sim/rng.ts';
 import { findScenario, type Scenario } from '../../scenarios/index.ts';
 
 export interface ShrinkBudget {
@@ -25,7 +37,8 @@ export interface ShrinkBudget {
   maxMs: number;
 }
 
-export const DEFAULT_SHRINK_BUDGET: ShrinkBudget = { maxRuns: 600, maxMs: 60_000 };
+/** Wall time is the budget; the run cap only bounds a search whose runs are very short. */
+export const DEFAULT_SHRINK_BUDGET: ShrinkBudget = { maxRuns: 3_000, maxMs: 60_000 };
 
 export type CaseSize = ReturnType<typeof sizeOf>;
 
@@ -39,6 +52,8 @@ export interface ShrinkOutcome {
   after: CaseSize;
   /** Runs made while shrinking (cached repeats not counted). */
   runs: number;
+  /** The faults were rewritten as anchored faults before shrinking. */
+  anchored: boolean;
   /** Successful shrink steps. */
   steps: number;
   elapsedMs: number;
@@ -67,7 +82,7 @@ export function shrinkFailure(settings: RunSettings, check: string, opts: Shrink
   if (!scenario) throw new Error(`unknown scenario "${settings.scenario}"`);
   const budget = opts.budget ?? DEFAULT_SHRINK_BUDGET;
   const sizes = sizesOf(scenario, settings);
-  const original: ShrinkCase = {
+  const given: ShrinkCase = {
     events: sizes.events, parallelism: sizes.parallelism, keys: sizes.keys, faults: settings.plan?.faults,
     ...(settings.keepIds ? { keep: settings.keepIds } : {}),
   };
@@ -80,13 +95,17 @@ export function shrinkFailure(settings: RunSettings, check: string, opts: Shrink
     if (c.keys !== scenario.defaults.keys || settings.keys !== undefined) s.keys = c.keys;
     return s;
   };
+  const idsOf: RecordIds = (c) => {
+    const s = settingsFor(c);
+    return scenario.workload(rootRng(s.seed).fork('workload'), sizesOf(scenario, s)).records.map((r) => r.id);
+  };
 
   const started = Date.now();
   const cache = new Map<string, Verdict>();
   let runs = 0;
   let exhausted = false;
   let best: { c: ShrinkCase; verdict: Verdict } | undefined;
-  const judge = (c: ShrinkCase): Verdict | undefined => {
+  const judge = (c: ShrinkCase, recorder?: AnchorRecorder): Verdict | undefined => {
     const key = JSON.stringify(c);
     const known = cache.get(key);
     if (known) return known;
@@ -95,15 +114,29 @@ export function shrinkFailure(settings: RunSettings, check: string, opts: Shrink
       return undefined;
     }
     runs++;
-    const verdict = runOnce(settingsFor(c), check, opts.scenario);
+    const verdict = runOnce(settingsFor(c), check, opts.scenario, recorder);
     cache.set(key, verdict);
-    if (verdict.fails) best = { c, verdict };
-    opts.onRun?.(runs, sizeOf(best?.c ?? original));
+    if (verdict.fails && (!best || sizeRank(c) <= sizeRank(best.c))) best = { c, verdict };
+    opts.onRun?.(runs, sizeOf(best?.c ?? given));
     return verdict;
   };
 
+  // Run the failure again, reading its anchors, and try it with its faults anchored.
+  const recorder = new AnchorRecorder();
+  judge(given, recorder);
+  let original = given;
+  let anchored = false;
+  if (best && given.faults?.some((f) => f.after === undefined)) {
+    const faults = given.faults.map((f) => anchorFault(f, recorder));
+    const c = { ...given, faults };
+    if (judge(c)?.fails) {
+      original = c;
+      anchored = true;
+    }
+  }
+
   const details = fc.check(
-    fc.property(new CaseArbitrary(original), (c) => !(judge(c)?.fails ?? false)),
+    fc.property(new CaseArbitrary(original, idsOf), (c) => !(judge(c)?.fails ?? false)),
     { numRuns: 1, seed: 0 },
   );
   if (!best) throw new Error(`the run to shrink does not fail ${check} when run again (is it deterministic?)`);
@@ -111,9 +144,10 @@ export function shrinkFailure(settings: RunSettings, check: string, opts: Shrink
     check,
     detail: best.verdict.detail,
     token: best.verdict.token,
-    before: sizeOf(original),
+    before: sizeOf(given),
     after: sizeOf(best.c),
     runs,
+    anchored,
     steps: details.numShrinks,
     elapsedMs: Date.now() - started,
     exhausted,
@@ -121,9 +155,23 @@ export function shrinkFailure(settings: RunSettings, check: string, opts: Shrink
   };
 }
 
-function runOnce(settings: RunSettings, check: string, scenario?: Scenario): Verdict {
+/** The fault at its absolute time rewritten as `Δ ms after` the last anchor its run reached before then (as it was, if none). */
+export function anchorFault(f: Fault, recorder: AnchorRecorder): Fault {
+  if (f.after !== undefined) return f;
+  const point = recorder.latestBefore(f.atMs);
+  if (!point) return f;
+  return { ...actionOf(f), after: point.anchor, delayMs: f.atMs - point.t } as Fault;
+}
+
+/** Orders failing cases: fewer records, then fewer faults (the best case is the smallest seen, not the last). */
+function sizeRank(c: ShrinkCase): number {
+  const z = sizeOf(c);
+  return z.events * 1_000 + z.faults;
+}
+
+function runOnce(settings: RunSettings, check: string, scenario?: Scenario, recorder?: AnchorRecorder): Verdict {
   try {
-    const report = runScenario(settings, scenario ? { scenario } : {});
+    const report = runScenario(settings, { ...(scenario ? { scenario } : {}), ...(recorder ? { subscribers: [recorder.onEvent] } : {}) });
     const failed = report.checks.find((c) => c.name === check && !c.ok);
     return { fails: failed !== undefined, detail: failed?.detail ?? '', token: report.token };
   } catch (e) {
@@ -134,7 +182,7 @@ function runOnce(settings: RunSettings, check: string, scenario?: Scenario): Ver
 
 /** Generates exactly one case, the failing one, and shrinks it along `candidates`. */
 class CaseArbitrary extends fc.Arbitrary<ShrinkCase> {
-  constructor(private readonly original: ShrinkCase) {
+  constructor(private readonly original: ShrinkCase, private readonly idsOf: RecordIds) {
     super();
   }
 
@@ -148,6 +196,6 @@ class CaseArbitrary extends fc.Arbitrary<ShrinkCase> {
 
   shrink(value: ShrinkCase, context: unknown): fc.Stream<fc.Value<ShrinkCase>> {
     const ctx = (context as ShrinkContext | undefined) ?? ROOT_CONTEXT;
-    return new fc.Stream(candidates(value, ctx)).map(([c, next]) => new fc.Value(c, next));
+    return new fc.Stream(candidates(value, ctx, this.idsOf)).map(([c, next]) => new fc.Value(c, next));
   }
 }

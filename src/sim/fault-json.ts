@@ -1,26 +1,36 @@
 /**
  * Fault plans to and from JSON. The output has a fixed key order per fault
- * kind, so equal plans serialize to equal strings. Parsing validates every
- * field and throws an Error naming the first bad one.
+ * kind (kind, then the timing — `atMs`, or `after` and `delayMs` — then the
+ * kind's own fields), so equal plans serialize to equal strings. Parsing
+ * validates every field, rejects unknown ones and throws an Error naming the
+ * first bad one.
  */
 import type { Fault, FaultPlan } from './faults.ts';
+import { ANCHOR_KINDS, isAnchorKind, type Anchor } from './anchors.ts';
 
 const FIELDS: Record<Fault['kind'], readonly string[]> = {
-  crash: ['atMs', 'process', 'restartAfterMs'],
-  partition: ['atMs', 'a', 'b', 'durationMs'],
-  'latency-spike': ['atMs', 'durationMs', 'extraMs'],
-  'disk-corruption': ['atMs', 'process', 'durationMs'],
-  'slow-fsync': ['atMs', 'process', 'durationMs', 'extraMs'],
+  crash: ['process', 'restartAfterMs'],
+  partition: ['a', 'b', 'durationMs'],
+  'latency-spike': ['durationMs', 'extraMs'],
+  'disk-corruption': ['process', 'durationMs'],
+  'slow-fsync': ['process', 'durationMs', 'extraMs'],
 };
 const STRING_FIELDS = new Set(['process', 'a', 'b']);
 
 export function planToJson(plan: FaultPlan): string {
-  const faults = plan.faults.map((f) => {
-    const out: Record<string, unknown> = { kind: f.kind };
-    for (const key of FIELDS[f.kind]) out[key] = (f as unknown as Record<string, unknown>)[key];
-    return out;
-  });
-  return JSON.stringify({ faults });
+  return JSON.stringify({ faults: plan.faults.map(faultToJson) });
+}
+
+function faultToJson(f: Fault): Record<string, unknown> {
+  const out: Record<string, unknown> = { kind: f.kind };
+  if (f.after === undefined) out.atMs = f.atMs;
+  else {
+    const a = f.after;
+    out.after = a.on === 'input.offset' ? { on: a.on, n: a.n, partition: a.partition, offset: a.offset } : { on: a.on, n: a.n };
+    out.delayMs = f.delayMs;
+  }
+  for (const key of FIELDS[f.kind]) out[key] = (f as unknown as Record<string, unknown>)[key];
+  return out;
 }
 
 export function planFromJson(s: string): FaultPlan {
@@ -30,12 +40,20 @@ export function planFromJson(s: string): FaultPlan {
   } catch {
     throw new Error('fault plan: not valid JSON');
   }
-  if (typeof v !== 'object' || v === null || !Array.isArray((v as { faults?: unknown }).faults)) {
+  return planFromValue(v);
+}
+
+/** A plan from parsed JSON (as a repro token carries it). */
+export function planFromValue(v: unknown): FaultPlan {
+  if (typeof v !== 'object' || v === null || Array.isArray(v) || !Array.isArray((v as { faults?: unknown }).faults)) {
     throw new Error('fault plan: expected an object with a "faults" array');
   }
+  for (const key of Object.keys(v)) if (key !== 'faults') throw new Error(`fault plan: unknown field '${key}'`);
   const faults = ((v as { faults: unknown[] }).faults).map((f, i) => parseFault(f, `faults[${i}]`));
   return { faults };
 }
+
+const isCount = (x: unknown): x is number => typeof x === 'number' && Number.isSafeInteger(x) && x >= 0;
 
 function parseFault(f: unknown, where: string): Fault {
   if (typeof f !== 'object' || f === null || Array.isArray(f)) throw new Error(`fault plan: ${where} is not an object`);
@@ -44,20 +62,46 @@ function parseFault(f: unknown, where: string): Fault {
   if (typeof kind !== 'string' || !Object.hasOwn(FIELDS, kind)) {
     throw new Error(`fault plan: ${where}.kind must be one of ${Object.keys(FIELDS).join(', ')}, got ${JSON.stringify(kind)}`);
   }
-  const fields = FIELDS[kind as Fault['kind']];
   const out: Record<string, unknown> = { kind };
+  let timing: readonly string[];
+  if (rec.after === undefined) {
+    if (rec.delayMs !== undefined) throw new Error(`fault plan: ${where} has delayMs but no anchor ('after')`);
+    if (!isCount(rec.atMs)) throw new Error(`fault plan: ${where}.atMs must be an integer ≥ 0 (or give 'after' and 'delayMs')`);
+    out.atMs = rec.atMs;
+    timing = ['atMs'];
+  } else {
+    if (rec.atMs !== undefined) throw new Error(`fault plan: ${where} has both atMs and an anchor ('after'): give one`);
+    out.after = parseAnchor(rec.after, `${where}.after`);
+    if (!isCount(rec.delayMs)) throw new Error(`fault plan: ${where}.delayMs must be an integer ≥ 0`);
+    out.delayMs = rec.delayMs;
+    timing = ['after', 'delayMs'];
+  }
+  const fields = FIELDS[kind as Fault['kind']];
   for (const key of fields) {
     const value = rec[key];
     if (STRING_FIELDS.has(key)) {
       if (typeof value !== 'string' || value === '') throw new Error(`fault plan: ${where}.${key} must be a non-empty string`);
-    } else if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 0) {
+    } else if (!isCount(value)) {
       throw new Error(`fault plan: ${where}.${key} must be an integer ≥ 0`);
     }
     out[key] = value;
   }
   for (const key of Object.keys(rec)) {
-    if (key !== 'kind' && !fields.includes(key)) throw new Error(`fault plan: ${where} has unknown field '${key}'`);
+    if (key !== 'kind' && !timing.includes(key) && !fields.includes(key)) throw new Error(`fault plan: ${where} has unknown field '${key}'`);
   }
   if (kind === 'partition' && rec.a === rec.b) throw new Error(`fault plan: ${where} partitions '${String(rec.a)}' from itself`);
   return out as unknown as Fault;
+}
+
+function parseAnchor(v: unknown, where: string): Anchor {
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) throw new Error(`fault plan: ${where} is not an object`);
+  const rec = v as Record<string, unknown>;
+  if (!isAnchorKind(rec.on)) throw new Error(`fault plan: ${where}.on must be one of ${ANCHOR_KINDS.join(', ')}, got ${JSON.stringify(rec.on)}`);
+  if (typeof rec.n !== 'number' || !Number.isSafeInteger(rec.n) || rec.n < 1) throw new Error(`fault plan: ${where}.n must be an integer ≥ 1`);
+  const keys = rec.on === 'input.offset' ? ['on', 'n', 'partition', 'offset'] : ['on', 'n'];
+  for (const key of Object.keys(rec)) if (!keys.includes(key)) throw new Error(`fault plan: ${where} has unknown field '${key}' for an anchor on ${rec.on}`);
+  if (rec.on !== 'input.offset') return { on: rec.on, n: rec.n };
+  if (!isCount(rec.partition)) throw new Error(`fault plan: ${where}.partition must be an integer ≥ 0`);
+  if (!isCount(rec.offset)) throw new Error(`fault plan: ${where}.offset must be an integer ≥ 0`);
+  return { on: 'input.offset', n: rec.n, partition: rec.partition, offset: rec.offset };
 }

@@ -4,6 +4,12 @@
  * (they are part of a repro token) and are small enough for fast-check to
  * shrink: fewer faults, earlier times.
  *
+ * A fault starts either at an absolute virtual time (`atMs`) or `delayMs`
+ * after an anchor, a logical point of the run (`after`: the nth checkpoint
+ * completed, the nth sink pre-commit, …; see `anchors.ts`). Drawn plans use
+ * absolute times; shrinking rewrites them as anchored faults so that leaving
+ * input records out does not move a crash away from what it breaks.
+ *
  * Swarm testing (after TigerBeetle): per seed, each fault kind is off entirely
  * with probability 1/3, otherwise weighted from one of three very different
  * bands, so a sweep covers crash-heavy, partition-heavy and quiet seeds.
@@ -11,15 +17,45 @@
  */
 import type { Rng } from './rng.ts';
 import type { World } from './world.ts';
+import { ANCHOR_TRACE_KIND, anchorMatches, anchorText, type Anchor } from './anchors.ts';
+import type { TraceEvent } from './trace.ts';
 
-export type Fault =
-  | { kind: 'crash'; atMs: number; process: string; restartAfterMs: number }
-  | { kind: 'partition'; atMs: number; a: string; b: string; durationMs: number }
-  | { kind: 'latency-spike'; atMs: number; durationMs: number; extraMs: number }
-  | { kind: 'disk-corruption'; atMs: number; process: string; durationMs: number }
-  | { kind: 'slow-fsync'; atMs: number; process: string; durationMs: number; extraMs: number };
+export type { Anchor } from './anchors.ts';
+
+/** What a fault does, apart from when. */
+export type FaultAction =
+  | { kind: 'crash'; process: string; restartAfterMs: number }
+  | { kind: 'partition'; a: string; b: string; durationMs: number }
+  | { kind: 'latency-spike'; durationMs: number; extraMs: number }
+  | { kind: 'disk-corruption'; process: string; durationMs: number }
+  | { kind: 'slow-fsync'; process: string; durationMs: number; extraMs: number };
+
+/** When a fault starts: at an absolute virtual time, or `delayMs` after an anchor is reached. */
+export type FaultTime =
+  | { atMs: number; after?: undefined; delayMs?: undefined }
+  | { after: Anchor; delayMs: number; atMs?: undefined };
+
+export type Fault = FaultAction & FaultTime;
+
+export type AnchoredFault = Fault & { after: Anchor; delayMs: number };
+
+/** A fault at an absolute virtual time, as plans are drawn. */
+export type TimedFault = Fault & { atMs: number };
 
 export type FaultKind = Fault['kind'];
+
+export function isAnchored(f: Fault): f is AnchoredFault {
+  return f.after !== undefined;
+}
+
+/** The fault without its timing. */
+export function actionOf(f: Fault): FaultAction {
+  const { atMs, after, delayMs, ...action } = f;
+  void atMs;
+  void after;
+  void delayMs;
+  return action as FaultAction;
+}
 
 /** A weight in 0..100 per fault kind; 0 turns the kind off for the run. */
 export interface SwarmProfile {
@@ -89,7 +125,7 @@ const EMPTY_SLOT_WEIGHT = 100;
  * down from an earlier planned crash is left out, so planned outages of one
  * process never overlap. Faults come out sorted by `atMs`.
  */
-export function generatePlan(rng: Rng, profile: SwarmProfile, opts: PlanOptions): FaultPlan {
+export function generatePlan(rng: Rng, profile: SwarmProfile, opts: PlanOptions): { faults: TimedFault[] } {
   const horizonMs = opts.horizonMs;
   if (!Number.isInteger(horizonMs) || horizonMs < 1) throw new RangeError(`generatePlan: horizonMs must be an integer ≥ 1, got ${horizonMs}`);
   const weights = PROFILE_KEYS.map((k) => {
@@ -100,7 +136,7 @@ export function generatePlan(rng: Rng, profile: SwarmProfile, opts: PlanOptions)
     return usable ? w : 0;
   });
   const total = weights.reduce((a, b) => a + b, 0);
-  const faults: Fault[] = [];
+  const faults: TimedFault[] = [];
   if (total === 0) return { faults };
   const outages = new Map<string, [number, number][]>();
   for (let slot = 0; slot < (opts.maxFaults ?? 8); slot++) {
@@ -116,7 +152,7 @@ export function generatePlan(rng: Rng, profile: SwarmProfile, opts: PlanOptions)
   return { faults };
 }
 
-function reserveOutage(outages: Map<string, [number, number][]>, f: Extract<Fault, { kind: 'crash' }>): boolean {
+function reserveOutage(outages: Map<string, [number, number][]>, f: Extract<TimedFault, { kind: 'crash' }>): boolean {
   const list = outages.get(f.process) ?? [];
   const end = f.atMs + f.restartAfterMs;
   if (list.some(([s, e]) => f.atMs <= e && s <= end)) return false;
@@ -125,7 +161,7 @@ function reserveOutage(outages: Map<string, [number, number][]>, f: Extract<Faul
   return true;
 }
 
-function drawFault(rng: Rng, kind: FaultKind, opts: PlanOptions): Fault {
+function drawFault(rng: Rng, kind: FaultKind, opts: PlanOptions): TimedFault {
   const h = opts.horizonMs;
   const atMs = rng.int(h);
   const durationMs = rng.range(1, Math.max(1, Math.floor(h / 5)));
@@ -146,19 +182,66 @@ function drawFault(rng: Rng, kind: FaultKind, opts: PlanOptions): Fault {
   }
 }
 
+export interface ApplyOptions {
+  /** The topic `input.offset` anchors read (default `input`). */
+  inputTopic?: string;
+}
+
 /**
- * Schedules every fault of `plan` on `world` (times are absolute virtual ms,
- * relative to now when already past) and records one `fault.planned` event
- * per fault. Overlapping disk faults on one process are counted, so the end
- * of one does not clear another that is still active.
+ * Schedules every fault of `plan` on `world` and records one `fault.planned`
+ * event per fault. Absolute times are virtual ms (relative to now when
+ * already past); an anchored fault is armed on the trace and scheduled
+ * `delayMs` after the event that reaches its anchor (never, if the run does
+ * not reach it). Overlapping disk faults on one process are counted, so the
+ * end of one does not clear another that is still active.
  */
-export function applyPlan(world: World, plan: FaultPlan): void {
+export function applyPlan(world: World, plan: FaultPlan, opts: ApplyOptions = {}): void {
+  const schedule = faultScheduler(world);
+  const armed: { fault: AnchoredFault; traceKind: string; seen: number }[] = [];
+  for (const f of plan.faults) {
+    const { kind, atMs, after, delayMs, ...rest } = f;
+    if (after === undefined) {
+      world.emit('fault.planned', { fault: kind, atMs, ...rest });
+      schedule(f, Math.max(0, atMs - world.now()));
+    } else {
+      world.emit('fault.planned', { fault: kind, after: anchorText(after), delayMs, ...rest });
+      if (after.on === 'input.offset' && !world.detailedTrace) {
+        throw new Error(`fault plan: an anchor on input.offset needs the detailed trace (log.fetch events), which this world leaves out`);
+      }
+      armed.push({ fault: f as AnchoredFault, traceKind: ANCHOR_TRACE_KIND[after.on], seen: 0 });
+    }
+  }
+  if (armed.length === 0) return;
+  const inputTopic = opts.inputTopic ?? 'input';
+  const kinds = new Set(armed.map((a) => a.traceKind));
+  let waiting = armed.length;
+  const unsubscribe = world.trace.subscribe((e: TraceEvent) => {
+    if (!kinds.has(e.kind)) return;
+    for (const a of armed) {
+      if (a.seen >= a.fault.after.n || a.traceKind !== e.kind || !anchorMatches(a.fault.after, e, inputTopic)) continue;
+      if (++a.seen < a.fault.after.n) continue;
+      // Scheduled, never started inside the step that emitted the anchor (even with delay 0).
+      schedule(a.fault, a.fault.delayMs);
+      if (--waiting === 0) unsubscribe();
+    }
+  });
+}
+
+/** When a fault starts, in a few words: `at 1,234 ms`, `12 ms after checkpoint.complete #3`. */
+export function faultTimeText(f: Fault): string {
+  return f.after === undefined ? `at ${f.atMs.toLocaleString('en-US')} ms` : `${f.delayMs.toLocaleString('en-US')} ms after ${anchorText(f.after)}`;
+}
+
+/**
+ * A function that schedules one fault to start `delayMs` from now, and its
+ * end (restart, healing) with it, both pushed at once: so an absolute fault
+ * runs exactly as plans always have, and an anchored one the same way from
+ * the moment its anchor is reached.
+ */
+function faultScheduler(world: World): (f: Fault, delayMs: number) => void {
   const corrupting = new Map<string, number>();
   const slowExtraMs = new Map<string, number>();
-  for (const f of plan.faults) {
-    const { kind, ...rest } = f;
-    world.emit('fault.planned', { fault: kind, ...rest });
-    const delayMs = Math.max(0, f.atMs - world.now());
+  return (f, delayMs) => {
     switch (f.kind) {
       case 'crash':
         world.schedule(delayMs, () => world.crash(f.process));
@@ -191,5 +274,5 @@ export function applyPlan(world: World, plan: FaultPlan): void {
         break;
       }
     }
-  }
+  };
 }

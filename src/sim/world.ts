@@ -62,6 +62,11 @@ export class World {
     return this.nowMs;
   }
 
+  /** Whether processes trace detailed events (`ctx.trace.detailed`): fault anchors on them need it. */
+  get detailedTrace(): boolean {
+    return this.detailed;
+  }
+
   /** Records a world-level trace event (p = 'world'). */
   emit(kind: string, fields?: TraceFields): void {
     this.trace.record(this.nowMs, 'world', kind, fields);

@@ -1,6 +1,7 @@
 /**
  * Time to find and shrink each planted bug: `weir explore` over 16 seeds at
- * the place each bug's test sweeps, then shrinking the first failure.
+ * the place each bug's test sweeps, then shrinking the first failure (its
+ * faults anchored first: "anchored" in the table).
  * Prints a Markdown table (the README's) and, with --json, one JSON line.
  *
  *   node --import tsx test/bench/shrink.ts [--json]
@@ -31,8 +32,8 @@ for (const bug of Object.keys(BUGS) as BugName[]) {
   }
   const s = f.shrunk;
   const sweepMs = totalMs - s.elapsedMs;
-  rows.push(`| ${bug} | ${place} | ${f.seed}, ${f.check} | ${(sweepMs / 1000).toFixed(1)} s | ${num(s.before.events)} → ${num(s.after.events)}, ${s.before.faults} → ${s.after.faults} | ${s.runs} runs, ${(s.elapsedMs / 1000).toFixed(1)} s${s.exhausted ? ' (budget)' : ''} |`);
-  figures.push({ bug, seed: f.seed, check: f.check, sweepMs: Math.round(sweepMs), events: f.events, shrunkEvents: s.after.events, faults: f.faults, shrunkFaults: s.after.faults, shrinkRuns: s.runs, shrinkMs: s.elapsedMs });
+  rows.push(`| ${bug} | ${place} | ${f.seed}, ${f.check} | ${(sweepMs / 1000).toFixed(1)} s | ${num(s.before.events)} → ${num(s.after.events)}, ${s.before.faults} → ${s.after.faults}${s.anchored ? ' anchored' : ''} | ${s.runs} runs, ${(s.elapsedMs / 1000).toFixed(1)} s${s.exhausted ? ' (budget)' : ''} |`);
+  figures.push({ bug, seed: f.seed, check: f.check, sweepMs: Math.round(sweepMs), events: f.events, shrunkEvents: s.after.events, faults: f.faults, shrunkFaults: s.after.faults, anchored: s.anchored, shrinkRuns: s.runs, shrinkMs: s.elapsedMs });
 }
 process.stdout.write(rows.join('\n') + '\n');
 if (process.argv.includes('--json')) process.stdout.write(JSON.stringify({ shrink: figures }) + '\n');

@@ -84,7 +84,7 @@ describe.concurrent('weir run', () => {
     expect(ra.checks.length).toBeGreaterThan(1);
     expect(ra.checks.filter((c) => !c.ok)).toEqual([]);
     expect(ra.traceHash).toMatch(/^[0-9a-f]{16}$/);
-    expect(ra.token).toMatch(/^w1\./);
+    expect(ra.token).toMatch(/^w2\./);
 
     expect(json<RunJson>(b).traceHash).toBe(ra.traceHash);
 
@@ -107,7 +107,7 @@ describe.concurrent('weir run', () => {
     const r = await weir(['run', 'wordcount', ...SMALL, '--bug', 'drop-late-silently']);
     expect(r.status).toBe(1);
     expect(r.stdout).toMatch(/^✗ exactly-once\s/m);
-    const token = /^replay: npx weir run (w1\.\S+)$/m.exec(r.stdout)?.[1];
+    const token = /^replay: npx weir run (w2\.\S+)$/m.exec(r.stdout)?.[1];
     expect(token).toBeDefined();
     const hash = /^trace hash: (\w+)$/m.exec(r.stdout)?.[1];
     const again = await weir(['run', token as string, '--json']);
@@ -144,10 +144,11 @@ const MALFORMED: readonly (readonly string[])[] = [
   ['run', 'wordcount', '--bug', 'no-such-bug'],
   ['run', 'wordcount', '--guarantee', 'nope'],
   ['run', 'wordcount', '--faults', 'nope'],
-  ['run', 'w1.@@@'],
-  ['run', 'w1.e30'],
+  ['run', 'w2.@@@'],
+  ['run', 'w2.e30'],
   ['run', 'w9.abc'],
-  ['run', 'w1.eyJzY2VuYXJpbyI6IndvcmRjb3VudCJ9', '--seed', '2'],
+  ['run', 'w2.eyJzY2VuYXJpbyI6IndvcmRjb3VudCJ9', '--seed', '2'],
+  ['run', 'w1.eyJzY2VuYXJpbyI6IndvcmRjb3VudCJ9'],
   ['run', 'wordcount', '--trace', '/no/such/folder/run.jsonl'],
   ['explore', 'wordcount', '--seeds', '0'],
 ];

@@ -51,7 +51,7 @@ describe('weir trace', () => {
     const file = join(dir, 'never.json');
     for (const args of [
       ['trace', report.token, '--format', 'xml', '-o', file],
-      ['trace', 'w1.@@@', '--format', 'jsonl', '-o', file],
+      ['trace', 'w2.@@@', '--format', 'jsonl', '-o', file],
       ['trace', 'w9.abc', '--format', 'jsonl', '-o', file],
       ['trace', 'wordcount', '--format', 'jsonl'],
       ['trace', report.token, '--format', 'jsonl', '-o', join(dir, 'no', 'such', 'dir.jsonl')],

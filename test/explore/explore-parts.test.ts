@@ -3,10 +3,15 @@
  * - shards partition a seed range: for any start, count and n, the n shards
  *   are disjoint, their union is the range, and shard k holds exactly the
  *   seeds with (seed - start) % n == k - 1;
- * - the shrink tree only ever offers smaller runs: every candidate is no
- *   larger in events, faults, parallelism or keys, strictly smaller by a
- *   well-founded measure (so shrinking terminates), and keeps planned
- *   outages of one process disjoint;
+ * - the shrink tree only ever offers smaller runs: every candidate, from any
+ *   case (faults at absolute times or after anchors, with or without a keep
+ *   list) and any walk context, is no larger in events, faults, parallelism
+ *   or keys, strictly smaller by a well-founded measure (so shrinking
+ *   terminates), and keeps planned outages of one process disjoint;
+ * - record removal is delta debugging: halves, then finer chunks down to
+ *   single records, resuming at its granularity after an accepted step; and
+ *   what the walk found settled is tried last; past a dead end come random
+ *   removals of 2–3 records, drawn the same way every time;
  * - the coverage probe counts each edge exactly when its definition holds.
  * How: fast-check properties over ranges and generated fault plans; the
  * probe is fed hand-written trace events.
@@ -14,7 +19,7 @@
 import { describe, expect, it } from 'vitest';
 import { fc, test } from '@fast-check/vitest';
 import { seedsOf } from '../../src/explore/sweep.ts';
-import { candidates, outagesDisjoint, ROOT_CONTEXT, towards, type ShrinkCase } from '../../src/explore/shrink-tree.ts';
+import { candidates, outagesDisjoint, ROOT_CONTEXT, towards, type ShrinkCase, type ShrinkContext } from '../../src/explore/shrink-tree.ts';
 import { faultPlanArbitrary } from '../../src/explore/property.ts';
 import { CoverageProbe } from '../../src/explore/coverage.ts';
 import { findScenario } from '../../scenarios/index.ts';
@@ -34,20 +39,35 @@ describe('shards', () => {
 /** Strictly decreases along every shrink step: sizes first (input records kept), then how early, short and mild the faults are. */
 function measure(c: ShrinkCase): number {
   const faultCost = (f: Fault): number =>
-    1e9 + f.atMs + ('durationMs' in f ? f.durationMs : 0) + ('restartAfterMs' in f ? f.restartAfterMs : 0) + ('extraMs' in f ? f.extraMs : 0);
+    1e9 + (f.after === undefined ? f.atMs : f.after.n * 1e5 + f.delayMs) + ('durationMs' in f ? f.durationMs : 0) + ('restartAfterMs' in f ? f.restartAfterMs : 0) + ('extraMs' in f ? f.extraMs : 0);
   return (c.keep?.length ?? c.events) * 1e12 + c.parallelism * 1e11 + c.keys * 1e10 + (c.faults ?? []).reduce((a, f) => a + faultCost(f), 0);
 }
 
-const caseArb = fc.record({
-  events: fc.integer({ min: 1, max: 3_000 }),
+const caseArb: fc.Arbitrary<ShrinkCase> = fc.record({
+  events: fc.integer({ min: 1, max: 400 }),
   parallelism: fc.integer({ min: 1, max: 4 }),
   keys: fc.integer({ min: 1, max: 40 }),
-  faults: fc.option(faultPlanArbitrary({ maxFaults: 5 }).map((p) => p.faults), { nil: undefined }),
-});
+  faults: fc.option(faultPlanArbitrary({ maxFaults: 5, anchors: true }).map((p) => p.faults), { nil: undefined }),
+  keep: fc.option(fc.uniqueArray(fc.nat(500), { maxLength: 60 }).map((ids) => ids.sort((a, b) => a - b)), { nil: undefined }),
+}).map(({ keep, ...c }) => (keep === undefined ? c : { ...c, keep }));
+
+const contextArb: fc.Arbitrary<ShrinkContext> = fc.oneof(
+  fc.constant(ROOT_CONTEXT),
+  fc.record({
+    eventsLow: fc.nat(300),
+    chunks: fc.integer({ min: 2, max: 64 }),
+    chunkFrom: fc.nat(63),
+    faultsSettledAt: fc.oneof(fc.constant(Infinity), fc.nat(1_000)),
+    recordsSettledAt: fc.oneof(fc.constant(Infinity), fc.nat(1_000)),
+  }),
+);
+
+/** Like bank's workload: more record ids than events (deposits first). */
+const idsOf = (c: ShrinkCase): number[] => Array.from({ length: c.events + 3 }, (_, i) => i);
 
 describe('the shrink tree', () => {
-  test.prop([caseArb])('offers only candidates no larger and strictly simpler, with disjoint outages', (c) => {
-    for (const [next] of candidates(c, ROOT_CONTEXT)) {
+  test.prop([caseArb, contextArb])('offers only candidates no larger and strictly simpler, with disjoint outages', (c, ctx) => {
+    for (const [next] of candidates(c, ctx, idsOf)) {
       expect(next.keep?.length ?? next.events).toBeLessThanOrEqual((c as ShrinkCase).keep?.length ?? c.events);
       expect(next.parallelism).toBeLessThanOrEqual(c.parallelism);
       expect(next.keys).toBeLessThanOrEqual(c.keys);
@@ -56,6 +76,52 @@ describe('the shrink tree', () => {
       if (next.faults) expect(outagesDisjoint(next.faults)).toBe(true);
       expect(next.faults === undefined).toBe(c.faults === undefined);
     }
+  });
+
+  it('leaves records out as delta debugging does, keeping its granularity across steps, down to single records', () => {
+    const c: ShrinkCase = { events: 8, parallelism: 1, keys: 1, faults: [] };
+    const removals = [...candidates(c, ROOT_CONTEXT, idsOf)].filter(([n]) => n.keep !== undefined);
+    // 11 records (8 events + 3 more ids): halves first, then quarters (one quarter alone, then each left out), ...
+    expect(removals[0]![0].keep).toEqual([5, 6, 7, 8, 9, 10]);
+    expect(removals[0]![1]).toMatchObject({ chunks: 2, chunkFrom: 0 });
+    expect(removals[2]![0].keep).toEqual([0, 1]);
+    // ... down to every single record left out once (with a keep list: without one, the 11 ids outnumber the 8 events).
+    const listed = [...candidates({ ...c, keep: idsOf(c) }, ROOT_CONTEXT, idsOf)].filter(([n]) => n.keep !== undefined);
+    for (let id = 0; id < 11; id++) expect(listed.some(([n]) => n.keep!.length === 10 && !n.keep!.includes(id))).toBe(true);
+    // An accepted removal at n chunks goes on at n - 1 chunks from the chunk it removed.
+    const [, ctx] = listed.find(([n]) => n.keep!.length === 8 && !n.keep!.includes(5))!;
+    expect(ctx).toMatchObject({ chunks: 3, chunkFrom: 2 });
+    const next = candidates({ ...c, keep: [0, 1, 2, 3, 4, 8, 9, 10] }, ctx, idsOf).next().value as [ShrinkCase, ShrinkContext];
+    expect(next[0].keep).toEqual([0, 1, 2, 3, 4]);
+  });
+
+  it('tries what it found settled last: fault drops and fresh draws until the records halve, single records until they change', () => {
+    const anchored: Fault = { kind: 'crash', after: { on: 'checkpoint.complete', n: 3 }, delayMs: 40, process: 'tm-0', restartAfterMs: 10 };
+    const c: ShrinkCase = { events: 100, parallelism: 1, keys: 1, faults: [anchored], keep: [5, 6, 7, 8] };
+    const fresh = [...candidates(c, ROOT_CONTEXT, idsOf)].map(([n]) => n);
+    expect(fresh[0]!.faults).toEqual([]);
+    const settled = [...candidates(c, { ...ROOT_CONTEXT, faultsSettledAt: 6, recordsSettledAt: 4 }, idsOf)].map(([n]) => n);
+    expect(settled.length).toBe(fresh.length);
+    // Settled: fault simplifications come first (an earlier checkpoint), the drop of every fault last.
+    expect(settled[0]!.faults![0]).toMatchObject({ after: { on: 'checkpoint.complete', n: 1 }, delayMs: 40 });
+    expect(settled[settled.length - 1]!.faults).toEqual([]);
+    expect(settled.findIndex((n) => n.faults?.length === 0)).toBeGreaterThan(settled.findIndex((n) => n.keep?.length === 3));
+  });
+
+  it('past a dead end, leaves a few random records out together, the same ones every time', () => {
+    const keep = Array.from({ length: 20 }, (_, i) => i * 3);
+    const c: ShrinkCase = { events: 100, parallelism: 1, keys: 1, faults: [], keep };
+    const settled = { ...ROOT_CONTEXT, faultsSettledAt: 20, recordsSettledAt: 20 };
+    // An escape leaves its result settled (its own single removals after its escapes); delta debugging's candidates do not.
+    const escapes = (): ShrinkCase[] => [...candidates(c, settled, idsOf)].filter(([n, ctx]) => n.keep !== undefined && ctx.recordsSettledAt === n.keep.length).map(([n]) => n);
+    const first = escapes();
+    expect(first.length).toBeGreaterThanOrEqual(20);
+    for (const n of first) {
+      expect(keep.length - n.keep!.length).toBeLessThanOrEqual(3);
+      expect(n.keep!.every((id) => keep.includes(id))).toBe(true);
+    }
+    expect(new Set(first.map((n) => n.keep!.join())).size).toBeGreaterThan(10);
+    expect(escapes()).toEqual(first);
   });
 
   it('halves towards the target as fast-check integers do', () => {

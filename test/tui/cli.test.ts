@@ -37,7 +37,7 @@ describe('weir replay without a terminal', () => {
     writeFileSync(corrupt, '{"seq":0,"t":0,"p":"world","kind":"world.start"}\n{not json\n');
     const empty = join(dir, 'empty.jsonl');
     writeFileSync(empty, '\n');
-    const cases = [['replay', join(dir, 'missing.jsonl')], ['replay', corrupt], ['replay', empty], ['replay', 'w1.@@@'], ['replay', 'w1.e30'], ['replay'], ['replay', 'a', 'b'], ['walkthrough', 'nope']];
+    const cases = [['replay', join(dir, 'missing.jsonl')], ['replay', corrupt], ['replay', empty], ['replay', 'w2.@@@'], ['replay', 'w2.e30'], ['replay'], ['replay', 'a', 'b'], ['walkthrough', 'nope']];
     const results = await Promise.all(cases.map((c) => weir(c)));
     results.forEach((r, i) => {
       const what = `weir ${cases[i]!.join(' ')} → ${r.stderr}`;

@@ -1,0 +1,191 @@
+/**
+ * Anchored faults. Proves: a fault planned after an anchor starts exactly
+ * `delayMs` after the nth matching trace event (not the (n-1)th, not an
+ * event of another kind or a task's barrier), and never when the run does
+ * not reach its anchor; `input.offset` counts the fetches that return that
+ * record; the plan JSON of anchored faults round-trips, and malformed
+ * anchors are refused naming the field; in a whole run, an anchored crash
+ * lands at its anchor + delay and the same plan gives the same trace hash
+ * twice; `AnchorRecorder` and `anchorFault` rewrite an absolute fault as
+ * the same instant measured from the last anchor before it.
+ *
+ * How: a small world whose process emits anchor events on timers (so the
+ * times are known), with crashes planned on them; fetch events hand-made;
+ * a `bank` run for the whole-run facts.
+ */
+import { describe, expect, it } from 'vitest';
+import { fc, test } from '@fast-check/vitest';
+import { applyPlan, type Fault, type FaultPlan } from '../../src/sim/faults.ts';
+import { AnchorRecorder, anchorMatches, type Anchor } from '../../src/sim/anchors.ts';
+import { planFromJson, planToJson } from '../../src/sim/fault-json.ts';
+import { faultPlanArbitrary } from '../../src/explore/property.ts';
+import { anchorFault } from '../../src/explore/shrink.ts';
+import { runScenario } from '../../src/explore/run.ts';
+import type { RunSettings } from '../../src/explore/settings.ts';
+import { World } from '../../src/sim/world.ts';
+import type { TraceEvent } from '../../src/sim/trace.ts';
+
+/** A world whose process `cp` traces a checkpoint.complete every 100 ms (100, 200, …) and a task barrier at 50, 150, …. */
+function anchorWorld(): World {
+  const world = new World({ seed: 1 });
+  world.addProcess('cp', (ctx) => {
+    if (ctx.incarnation === 0) {
+      for (let i = 1; i <= 6; i++) {
+        ctx.timers.after(i * 100, () => ctx.trace.emit('checkpoint.complete', { checkpoint: i, attempt: 0 }));
+        ctx.timers.after(i * 100 - 50, () => ctx.trace.emit('barrier.inject', { task: 'src[0]', attempt: 0, checkpoint: i }));
+      }
+    }
+    return { onMessage() {} };
+  });
+  world.addProcess('victim', () => ({ onMessage() {} }));
+  return world;
+}
+
+const crashAfter = (after: Anchor, delayMs: number): Fault => ({ kind: 'crash', after, delayMs, process: 'victim', restartAfterMs: 7 });
+
+function crashTimes(world: World): { crash: number[]; restart: number[] } {
+  const events = world.trace.recent();
+  return {
+    crash: events.filter((e) => e.kind === 'proc.crash').map((e) => e.t),
+    restart: events.filter((e) => e.kind === 'proc.restart').map((e) => e.t),
+  };
+}
+
+describe('anchored faults', () => {
+  it('start delayMs after the nth matching event, and end as planned from there', () => {
+    const world = anchorWorld();
+    applyPlan(world, { faults: [crashAfter({ on: 'checkpoint.complete', n: 3 }, 5)] });
+    world.run();
+    expect(crashTimes(world)).toEqual({ crash: [305], restart: [312] });
+    const planned = world.trace.recent().find((e) => e.kind === 'fault.planned');
+    expect(planned).toMatchObject({ fault: 'crash', after: 'checkpoint.complete #3', delayMs: 5, process: 'victim' });
+  });
+
+  it('with delay 0 start in a later step at the same virtual time, never inside the anchor step', () => {
+    const world = anchorWorld();
+    applyPlan(world, { faults: [crashAfter({ on: 'checkpoint.complete', n: 2 }, 0)] });
+    world.run();
+    const events = world.trace.recent();
+    const anchor = events.find((e) => e.kind === 'checkpoint.complete' && e.checkpoint === 2)!;
+    const crash = events.find((e) => e.kind === 'proc.crash')!;
+    expect(crash.t).toBe(anchor.t);
+    expect(crash.seq).toBeGreaterThan(anchor.seq);
+  });
+
+  it('count only the coordinator\'s barrier.inject as a checkpoint trigger, and never fire when the anchor is not reached', () => {
+    const world = anchorWorld();
+    applyPlan(world, {
+      faults: [
+        crashAfter({ on: 'checkpoint.trigger', n: 1 }, 0),
+        crashAfter({ on: 'checkpoint.complete', n: 7 }, 0),
+        crashAfter({ on: 'txn.precommit', n: 1 }, 0),
+      ],
+    });
+    world.run();
+    expect(crashTimes(world)).toEqual({ crash: [], restart: [] });
+  });
+
+  it('several faults on one anchor kind each count for themselves', () => {
+    const world = anchorWorld();
+    applyPlan(world, { faults: [crashAfter({ on: 'checkpoint.complete', n: 4 }, 1), crashAfter({ on: 'checkpoint.complete', n: 1 }, 2)] });
+    world.run();
+    expect(crashTimes(world)).toEqual({ crash: [102, 401], restart: [109, 408] });
+  });
+
+  it('input.offset matches the fetches that return the record at that offset of that partition', () => {
+    const fetch = (partition: number, offset: number, nextOffset: number, topic = 'input'): TraceEvent =>
+      ({ seq: 0, t: 0, p: 'broker', kind: 'log.fetch', topic, partition, offset, count: nextOffset - offset, nextOffset });
+    const a: Anchor = { on: 'input.offset', n: 1, partition: 1, offset: 40 };
+    expect(anchorMatches(a, fetch(1, 30, 41), 'input')).toBe(true);
+    expect(anchorMatches(a, fetch(1, 40, 45), 'input')).toBe(true);
+    expect(anchorMatches(a, fetch(1, 30, 40), 'input')).toBe(false);
+    expect(anchorMatches(a, fetch(1, 41, 50), 'input')).toBe(false);
+    expect(anchorMatches(a, fetch(0, 30, 45), 'input')).toBe(false);
+    expect(anchorMatches(a, fetch(1, 30, 45, 'output'), 'input')).toBe(false);
+  });
+
+  it('an input.offset anchor is refused on a world without the detailed trace it counts', () => {
+    const world = new World({ seed: 1, detailedTrace: false });
+    const plan: FaultPlan = { faults: [crashAfter({ on: 'input.offset', n: 1, partition: 0, offset: 3 }, 0)] };
+    expect(() => applyPlan(world, plan)).toThrow(/input\.offset needs the detailed trace/);
+    expect(() => applyPlan(anchorWorld(), plan)).not.toThrow();
+  });
+
+  test.prop([faultPlanArbitrary({ anchors: true, maxFaults: 6 })])('round-trip through JSON exactly', (plan) => {
+    expect(planFromJson(planToJson(plan))).toEqual(plan);
+    expect(planToJson(planFromJson(planToJson(plan)))).toBe(planToJson(plan));
+  });
+
+  it('an input.offset anchor round-trips too', () => {
+    const plan: FaultPlan = { faults: [{ kind: 'latency-spike', after: { on: 'input.offset', n: 2, partition: 1, offset: 17 }, delayMs: 3, durationMs: 9, extraMs: 4 }] };
+    expect(planFromJson(planToJson(plan))).toEqual(plan);
+  });
+
+  it('malformed anchors are refused, naming the field', () => {
+    const crash = (timing: string): string => `{"faults": [{"kind": "crash", ${timing}, "process": "tm-0", "restartAfterMs": 1}]}`;
+    const cases: [string, RegExp][] = [
+      [crash('"after": {"on": "checkpoint.complete", "n": 1}'), /faults\[0\]\.delayMs/],
+      [crash('"after": {"on": "meteor", "n": 1}, "delayMs": 0'), /faults\[0\]\.after\.on must be one of checkpoint\.trigger/],
+      [crash('"after": {"on": "checkpoint.complete", "n": 0}, "delayMs": 0'), /after\.n must be an integer ≥ 1/],
+      [crash('"after": {"on": "checkpoint.complete", "n": 1.5}, "delayMs": 0'), /after\.n/],
+      [crash('"after": {"on": "checkpoint.complete", "n": 1, "offset": 3}, "delayMs": 0'), /unknown field 'offset'/],
+      [crash('"after": {"on": "input.offset", "n": 1, "partition": 0}, "delayMs": 0'), /after\.offset/],
+      [crash('"after": {"on": "checkpoint.complete", "n": 1}, "delayMs": -1'), /delayMs/],
+      [crash('"after": {"on": "checkpoint.complete", "n": 1}, "delayMs": 0, "atMs": 5'), /both atMs and an anchor/],
+      [crash('"atMs": 5, "delayMs": 0'), /delayMs but no anchor/],
+      [crash('"after": [1], "delayMs": 0'), /after is not an object/],
+      ['{"faults": [], "extra": 1}', /unknown field 'extra'/],
+    ];
+    for (const [json, message] of cases) expect(() => planFromJson(json), json).toThrow(message);
+  });
+});
+
+describe('anchored faults in a whole run', () => {
+  const settings = (faults: Fault[]): RunSettings => ({
+    scenario: 'bank', seed: 4, events: 150, guarantee: 'exactly-once', faults: 'swarm', bugs: [], plan: { faults },
+  });
+  const crash: Fault = { kind: 'crash', after: { on: 'checkpoint.complete', n: 2 }, delayMs: 30, process: 'tm-1', restartAfterMs: 100 };
+
+  it('crash at the anchor + delay, and the same plan gives the same trace hash twice', () => {
+    const events: TraceEvent[] = [];
+    const a = runScenario(settings([crash]), { subscribers: [(e) => { if (e.kind === 'checkpoint.complete' || e.kind === 'proc.crash') events.push(e); }] });
+    const b = runScenario(settings([crash]));
+    expect(a.traceHash).toBe(b.traceHash);
+    expect(a.token).toBe(b.token);
+    const second = events.filter((e) => e.kind === 'checkpoint.complete')[1]!;
+    const crashes = events.filter((e) => e.kind === 'proc.crash');
+    expect(crashes.map((e) => [e.p, e.t])).toEqual([['tm-1', second.t + 30]]);
+    expect(a.faults.restores).toBeGreaterThan(0);
+    expect(a.ok).toBe(true);
+  });
+
+  it('an input.offset anchor fires at the fetch that returns that record', () => {
+    const fetches: TraceEvent[] = [];
+    const crashes: TraceEvent[] = [];
+    const onOffset: Fault = { kind: 'crash', after: { on: 'input.offset', n: 1, partition: 1, offset: 20 }, delayMs: 0, process: 'tm-0', restartAfterMs: 50 };
+    runScenario(settings([onOffset]), {
+      subscribers: [(e) => {
+        if (e.kind === 'log.fetch' && e.topic === 'input' && e.partition === 1 && (e.offset as number) <= 20 && 20 < (e.nextOffset as number)) fetches.push(e);
+        if (e.kind === 'proc.crash') crashes.push(e);
+      }],
+    });
+    expect(fetches.length).toBeGreaterThan(0);
+    expect(crashes.map((e) => [e.p, e.t])).toEqual([['tm-0', fetches[0]!.t]]);
+  });
+
+  it('anchorFault rewrites an absolute fault as the same instant after the last anchor before it', () => {
+    const recorder = new AnchorRecorder();
+    runScenario(settings([]), { subscribers: [recorder.onEvent] });
+    const completes = recorder.points.filter((p) => p.anchor.on === 'checkpoint.complete');
+    expect(completes.map((p) => p.anchor.n)).toEqual(completes.map((_, i) => i + 1));
+    const target = completes[1]!.t + 3;
+    const absolute: Fault = { kind: 'crash', atMs: target, process: 'tm-1', restartAfterMs: 100 };
+    const anchored = anchorFault(absolute, recorder);
+    const last = recorder.latestBefore(target)!;
+    expect(last.t).toBeLessThan(target);
+    expect(recorder.points.some((p) => p.t > last.t && p.t < target)).toBe(false);
+    expect(anchored).toEqual({ kind: 'crash', after: last.anchor, delayMs: target - last.t, process: 'tm-1', restartAfterMs: 100 });
+    // Before any anchor (the first deploy is at time 0), a fault stays absolute.
+    expect(anchorFault({ ...absolute, atMs: 0 }, recorder)).toEqual({ ...absolute, atMs: 0 });
+  });
+});
