@@ -28,7 +28,7 @@ export async function runCommand(argv: readonly string[]): Promise<number> {
   // The engine and the scenarios load only now, so help and bad flags answer quickly.
   const { findScenario } = await import('../../scenarios/index.ts');
   checkScenario(req, (name) => findScenario(name) !== undefined);
-  const { runScenario, UnknownScenarioError } = await import('../explore/run.ts');
+  const { runScenario, UnknownScenarioError, ScenarioSizeError } = await import('../explore/run.ts');
   const { encodeToken } = await import('../explore/settings.ts');
   const json = args.switches.has('json');
   const tracePath = valueOf(args, 'trace');
@@ -49,6 +49,7 @@ export async function runCommand(argv: readonly string[]): Promise<number> {
   } catch (e) {
     traceOut?.discard();
     if (e instanceof UnknownScenarioError) throw new UsageError(`${e.message} (try: weir list)`);
+    if (e instanceof ScenarioSizeError) throw new UsageError(e.message);
     return reportThrown(e as Error, req.settings, encodeToken(req.settings), json, style, report$);
   }
   traceOut?.commit();

@@ -80,6 +80,9 @@ export interface RunOptions {
 
 export class UnknownScenarioError extends Error {}
 
+/** The scenario cannot be built at these sizes (its workload generator or pipeline refused them): bad input, not a finding. */
+export class ScenarioSizeError extends Error {}
+
 const IDS: ClusterIds = { jm: 'jm', broker: 'broker', store: 'store' };
 /** The downstream read-committed consumer of scenarios that read their output during the run. */
 const READER = 'reader';
@@ -113,7 +116,14 @@ export function runScenario(settings: RunSettings, opts: RunOptions = {}): RunRe
   if (!scenario) throw new UnknownScenarioError(`unknown scenario "${settings.scenario}"`);
   const sizes = sizesOf(scenario, settings);
   const rng = rootRng(settings.seed);
-  const workload = markAborts(keepOnly(scenario.workload(rng.fork('workload'), sizes), settings.keepIds), scenario, rng.fork('aborts'));
+  let generated: Workload;
+  try {
+    generated = scenario.workload(rng.fork('workload'), sizes);
+  } catch (e) {
+    if (e instanceof RangeError) throw new ScenarioSizeError(`scenario ${scenario.name} cannot run with these sizes: ${e.message}`);
+    throw e;
+  }
+  const workload = markAborts(keepOnly(generated, settings.keepIds), scenario, rng.fork('aborts'));
   const bugs = new BugSwitches(settings.bugs);
   const jobSettings: JobSettings = {
     ...DEFAULT_SETTINGS,

@@ -8,6 +8,7 @@
  * a one-line TokenError naming both versions: an older weir's run is not
  * guaranteed to replay the same here, so it is never silently reinterpreted.
  */
+import { LIMITS, limitProblem } from './limits.ts';
 import type { FaultPlan, ProfileName } from '../sim/faults.ts';
 import { planFromValue, planToJson } from '../sim/fault-json.ts';
 import type { BugName } from '../engine/bugs.ts';
@@ -88,16 +89,19 @@ function validateSettings(raw: unknown): RunSettings {
   const r = raw as Record<string, unknown>;
   for (const key of Object.keys(r)) if (!SETTINGS_KEYS.has(key)) bad(`unknown setting '${key}'`);
   if (typeof r.scenario !== 'string') bad('no scenario');
-  if (!Number.isSafeInteger(r.seed)) bad('seed is not an integer');
+  // The same bounds as the command line's flags (limits.ts), so a token cannot ask for a run this weir cannot hold.
+  const seedProblem = limitProblem('seed', r.seed, 'token');
+  if (seedProblem !== undefined) bad(seedProblem);
   for (const k of ['events', 'parallelism', 'keys', 'taskManagers', 'spareTaskManagers', 'checkpointIntervalMs', 'savepointAtMs'] as const) {
-    if (r[k] !== undefined && (!Number.isSafeInteger(r[k]) || (r[k] as number) < 0)) bad(`${k} is not a non-negative integer`);
+    const problem = r[k] === undefined ? undefined : limitProblem(k, r[k], 'token');
+    if (problem !== undefined) bad(problem);
   }
   if (!GUARANTEES.includes(r.guarantee as Guarantee)) bad('unknown guarantee');
   if (r.unaligned !== undefined && typeof r.unaligned !== 'boolean') bad('unaligned is not true or false');
   if (!FAULT_PROFILES.includes(r.faults as ProfileName)) bad('unknown fault profile');
   if (!Array.isArray(r.bugs) || !r.bugs.every((b) => typeof b === 'string' && isBugName(b))) bad('unknown planted bug');
-  if (r.keepIds !== undefined && (!Array.isArray(r.keepIds) || !r.keepIds.every((x) => Number.isSafeInteger(x) && (x as number) >= 0))) {
-    bad('keepIds is not a list of record ids');
+  if (r.keepIds !== undefined && (!Array.isArray(r.keepIds) || r.keepIds.length > LIMITS.events.max || !r.keepIds.every((x) => Number.isSafeInteger(x) && (x as number) >= 0))) {
+    bad(`keepIds is not a list of at most ${LIMITS.events.max.toLocaleString('en-US')} record ids`);
   }
   let plan: FaultPlan | undefined;
   if (r.plan !== undefined) {

@@ -84,3 +84,29 @@ describe('repro tokens', () => {
     }
   });
 });
+
+describe('token bounds', () => {
+  const base: RunSettings = { scenario: 'bank', seed: 1, guarantee: 'exactly-once', faults: 'none', bugs: [] };
+  const raw = (o: object): string => `${TOKEN_VERSION}.${Buffer.from(JSON.stringify(o), 'utf8').toString('base64url')}`;
+
+  it('hold a token to the same bounds as the flags, naming the bound', () => {
+    for (const [k, v, bound] of [
+      ['parallelism', 0, 'from 1 to 64'], ['keys', 0, 'from 1 to 1,000,000'], ['events', 1e12, 'from 1 to 2,000,000'],
+      ['seed', -1, 'from 0 to 4,294,967,295'], ['seed', 2 ** 32, 'from 0 to 4,294,967,295'], ['spareTaskManagers', 1_000_000, 'from 0 to 8'],
+    ] as const) {
+      expect(() => decodeToken(raw({ ...base, [k]: v })), `${k}=${v}`).toThrow(new RegExp(`${k} must be an integer ${bound}`));
+    }
+    expect(decodeToken(encodeToken({ ...base, parallelism: 64, events: 2_000_000 }))).toMatchObject({ parallelism: 64, events: 2_000_000 });
+  });
+
+  it('refuse __proto__ and constructor as settings', () => {
+    for (const key of ['__proto__', 'constructor']) {
+      const text = `{"${key}":{},"scenario":"bank","seed":1,"guarantee":"exactly-once","faults":"none","bugs":[]}`;
+      expect(() => decodeToken(`${TOKEN_VERSION}.${Buffer.from(text).toString('base64url')}`)).toThrow(TokenError);
+    }
+  });
+
+  it('a size the scenario cannot build is bad input, not a finding', () => {
+    expect(() => runScenario({ ...base, keys: 1 })).toThrow(/scenario bank cannot run with these sizes/);
+  });
+});
