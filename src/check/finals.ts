@@ -22,6 +22,7 @@
  */
 import type { WindowResult } from '../engine/records.ts';
 import type { WindowSpec } from './types.ts';
+import { ArrayMemo } from './input-index.ts';
 import { strictlyCovers, keyedWindowId } from './window-math.ts';
 
 export interface FinalSelection {
@@ -35,7 +36,14 @@ export interface FinalSelection {
   superseded: Set<string>;
 }
 
+const memo = new ArrayMemo<WindowResult, WindowSpec, FinalSelection>();
+
+/** The final selection of `results`, computed once per (results, spec): the checkers of a run share it, and must not modify it. */
 export function selectFinals(results: readonly WindowResult[], spec: WindowSpec): FinalSelection {
+  return memo.get(results, spec, () => computeFinals(results, spec));
+}
+
+function computeFinals(results: readonly WindowResult[], spec: WindowSpec): FinalSelection {
   const byWindow = new Map<string, WindowResult[]>();
   const lastIndex = new Map<string, number>();
   const duplicates: WindowResult[] = [];

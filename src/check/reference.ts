@@ -13,7 +13,8 @@ import type { InputRecord } from '../engine/records.ts';
 import type { WindowSpec } from './types.ts';
 
 export type { WindowSpec } from './types.ts';
-import { aggregateOf, keyedWindowId, windowsOf } from './window-math.ts';
+import { ArrayMemo, inputIndex, type InputIndex } from './input-index.ts';
+import { keyedWindowId, lastWindowStart, windowsOf } from './window-math.ts';
 
 export interface ReferenceWindow {
   key: string;
@@ -24,31 +25,65 @@ export interface ReferenceWindow {
   value: number;
 }
 
-/** The reference results, keyed by `keyedWindowId(key, start, end)`, in order of first contribution. */
+const memo = new ArrayMemo<InputRecord, WindowSpec, Map<string, ReferenceWindow>>();
+
+/**
+ * The reference results, keyed by `keyedWindowId(key, start, end)`, in order of first contribution.
+ * Computed once per (input, spec): the checkers of a run share it, and must not modify it.
+ */
 export function referenceWindows(records: readonly InputRecord[], spec: WindowSpec): Map<string, ReferenceWindow> {
+  return memo.get(records, spec, () => computeReference(records, spec));
+}
+
+function computeReference(records: readonly InputRecord[], spec: WindowSpec): Map<string, ReferenceWindow> {
   const out = spec.assigner.kind === 'session'
     ? sessionWindows(records, spec.assigner.gapMs)
     : fixedWindows(records, spec);
-  const valueOf = new Map<number, number>();
-  for (const r of records) valueOf.set(r.id, r.value);
+  // A repeated input id takes the value of its last record, as an id → value map built in input order would.
+  const index = inputIndex(records);
   for (const w of out.values()) {
-    w.ids.sort((a, b) => a - b);
-    w.value = aggregateOf(spec.aggregate, w.ids.map((id) => valueOf.get(id)!));
+    const ids = w.ids;
+    if (!ascending(ids)) ids.sort((a, b) => a - b);
+    w.value = spec.aggregate === 'count' ? ids.length : aggregateOfIds(spec.aggregate, ids, index);
   }
   return out;
 }
 
+function ascending(ids: readonly number[]): boolean {
+  for (let i = 1; i < ids.length; i++) if (ids[i]! < ids[i - 1]!) return false;
+  return true;
+}
+
+/** `aggregateOf(kind, ids → values)`, summing in the order of `ids`. */
+function aggregateOfIds(kind: 'sum' | 'avg', ids: readonly number[], index: InputIndex): number {
+  let sum = 0;
+  for (const id of ids) sum += index.get(id)!.value;
+  if (kind === 'sum') return sum;
+  return ids.length === 0 ? 0 : Math.floor(sum / ids.length);
+}
+
+/** Tumbling and sliding windows: every window of a key is `[start, start + size)`, so (key, start) names it. */
 function fixedWindows(records: readonly InputRecord[], spec: WindowSpec): Map<string, ReferenceWindow> {
   const out = new Map<string, ReferenceWindow>();
+  const byKey = new Map<string, Map<number, ReferenceWindow>>();
+  const assigner = spec.assigner;
+  const add = (r: InputRecord, ofKey: Map<number, ReferenceWindow>, start: number, end: number): void => {
+    let acc = ofKey.get(start);
+    if (!acc) {
+      acc = { key: r.key, start, end, ids: [], value: 0 };
+      ofKey.set(start, acc);
+      out.set(keyedWindowId(r.key, start, end), acc);
+    }
+    acc.ids.push(r.id);
+  };
   for (const r of records) {
-    for (const w of windowsOf(spec.assigner, r.ts)) {
-      const k = keyedWindowId(r.key, w.start, w.end);
-      let acc = out.get(k);
-      if (!acc) {
-        acc = { key: r.key, start: w.start, end: w.end, ids: [], value: 0 };
-        out.set(k, acc);
-      }
-      acc.ids.push(r.id);
+    let ofKey = byKey.get(r.key);
+    if (!ofKey) byKey.set(r.key, (ofKey = new Map()));
+    if (assigner.kind === 'tumbling') {
+      const start = lastWindowStart(assigner, r.ts);
+      add(r, ofKey, start, start + assigner.sizeMs);
+    } else {
+      for (const w of windowsOf(assigner, r.ts)) add(r, ofKey, w.start, w.end);
     }
   }
   return out;

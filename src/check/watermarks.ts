@@ -257,7 +257,8 @@ export class WatermarkChecker {
     }
     let live = 0;
     for (const [k, w] of referenceWindows(input, spec)) {
-      const holder = w.ids.find((id) => !this.lateIds.has(id) && !this.skips.has(keyedWindowId(`${id}`, w.start, w.end)));
+      const skips = this.skips.size > 0 ? this.skips : undefined;
+      const holder = w.ids.find((id) => !this.lateIds.has(id) && !(skips && skips.has(keyedWindowId(`${id}`, w.start, w.end))));
       if (holder === undefined) continue;
       live++;
       if (!finals.has(k)) {

@@ -26,6 +26,7 @@ import { cleanupTime, isWindowLate } from '../windows/lateness.ts';
 import { MergingWindowSet } from '../windows/merging.ts';
 import { TimerService } from '../time/timers.ts';
 import type { LateRecord, WindowResult } from '../records.ts';
+import { cloneJson } from '../state/clone.ts';
 
 export type { AggregateFunction } from './aggregates.ts';
 
@@ -218,7 +219,7 @@ export class WindowOperator implements StreamOperator {
   snapshotState(): WindowSnapshot {
     const windows: WindowSnapshot['windows'] = [];
     for (const [key, m] of this.state) {
-      for (const st of m.values()) windows.push([key, st.start, st.end, structuredClone(st.acc), st.ids.slice(), st.fired]);
+      for (const st of m.values()) windows.push([key, st.start, st.end, cloneJson(st.acc), st.ids.slice(), st.fired]);
     }
     const sessions: WindowSnapshot['sessions'] = [];
     for (const [key, set] of this.sessions) sessions.push([key, set.snapshot()]);
@@ -232,7 +233,7 @@ export class WindowOperator implements StreamOperator {
     for (const [key, start, end, acc, ids, fired] of s.windows) {
       let m = this.state.get(key);
       if (!m) this.state.set(key, (m = new Map()));
-      m.set(windowKey({ start, end }), { start, end, acc: structuredClone(acc), ids: ids.slice(), fired });
+      m.set(windowKey({ start, end }), { start, end, acc: cloneJson(acc), ids: ids.slice(), fired });
     }
     for (const [key, ws] of s.sessions) this.sessions.set(key, new MergingWindowSet(ws));
     this.timers = new TimerService<string>();
