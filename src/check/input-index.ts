@@ -65,10 +65,54 @@ export class InputIndex {
     return p < 0 ? undefined : this.records[p];
   }
 
+  /**
+   * Per position: the record's key as a small integer (see `keyNumber`), timestamp and value, in
+   * flat arrays, so that checkers that visit records in the order of some result read compact
+   * memory instead of chasing the record objects.
+   */
+  get columns(): InputColumns {
+    return (this.cols ??= buildColumns(this.records));
+  }
+
+  private cols: InputColumns | undefined;
+
   /** Number of records. */
   get size(): number {
     return this.records.length;
   }
+}
+
+export interface InputColumns {
+  /** Position → number of its key. */
+  readonly key: Int32Array;
+  readonly ts: Float64Array;
+  readonly value: Float64Array;
+  /** Key number → key. */
+  readonly keys: readonly string[];
+  /** Key → its number; -1 for a key no input record has. */
+  keyNumber(key: string): number;
+}
+
+function buildColumns(records: readonly InputRecord[]): InputColumns {
+  const n = records.length;
+  const key = new Int32Array(n);
+  const ts = new Float64Array(n);
+  const value = new Float64Array(n);
+  const numbers = new Map<string, number>();
+  const keys: string[] = [];
+  for (let i = 0; i < n; i++) {
+    const r = records[i]!;
+    let k = numbers.get(r.key);
+    if (k === undefined) {
+      k = keys.length;
+      numbers.set(r.key, k);
+      keys.push(r.key);
+    }
+    key[i] = k;
+    ts[i] = r.ts;
+    value[i] = r.value;
+  }
+  return { key, ts, value, keys, keyNumber: (k) => numbers.get(k) ?? -1 };
 }
 
 /**

@@ -31,6 +31,8 @@ export function checkResultContents(
   if (ids.length === 0) return problems.add(`${describeResult(r)} is empty`);
   if (r.ts !== r.end - 1) problems.add(`${describeResult(r)} has ts ${r.ts}, expected end - 1 = ${r.end - 1}`);
   const assigner = spec.assigner;
+  const cols = byId.columns;
+  const keyNumber = cols.keyNumber(r.key);
   let minTs = Infinity;
   let maxTs = -Infinity;
   let sum = 0;
@@ -40,15 +42,16 @@ export function checkResultContents(
       problems.add(id === ids[i - 1] ? `${describeResult(r)} contains record ${id} twice` : `${describeResult(r)} ids are not ascending at record ${id}`);
       return;
     }
-    const rec = byId.get(id);
-    if (!rec) return problems.add(`${describeResult(r)} contains record ${id}, which is not in the input`);
-    if (rec.key !== r.key) return problems.add(`${describeResult(r)} contains record ${id} of key ${rec.key}`);
-    if (assigner.kind !== 'session' && !belongsTo(assigner, rec.ts, r.start, r.end)) {
-      return problems.add(`${describeResult(r)} contains record ${id} with ts ${rec.ts}, which does not belong to that window`);
+    const p = byId.pos(id);
+    if (p < 0) return problems.add(`${describeResult(r)} contains record ${id}, which is not in the input`);
+    if (cols.key[p] !== keyNumber) return problems.add(`${describeResult(r)} contains record ${id} of key ${byId.records[p]!.key}`);
+    const ts = cols.ts[p]!;
+    if (assigner.kind !== 'session' && !belongsTo(assigner, ts, r.start, r.end)) {
+      return problems.add(`${describeResult(r)} contains record ${id} with ts ${ts}, which does not belong to that window`);
     }
-    if (rec.ts < minTs) minTs = rec.ts;
-    if (rec.ts > maxTs) maxTs = rec.ts;
-    sum += rec.value;
+    if (ts < minTs) minTs = ts;
+    if (ts > maxTs) maxTs = ts;
+    sum += cols.value[p]!;
   }
   if (assigner.kind === 'session') {
     const gap = assigner.gapMs;

@@ -54,6 +54,11 @@ interface WindowSnapshot {
 
 const idOf = (v: unknown): number => (v as { id: number }).id;
 
+function ascending(ids: readonly number[]): boolean {
+  for (let i = 1; i < ids.length; i++) if (ids[i]! < ids[i - 1]!) return false;
+  return true;
+}
+
 export class WindowOperator implements StreamOperator {
   private ctx!: OperatorContext;
   private out!: Output;
@@ -62,6 +67,10 @@ export class WindowOperator implements StreamOperator {
   private readonly sessions = new Map<string, MergingWindowSet>();
   private timers = new TimerService<string>();
   private readonly merging: boolean;
+  /** The namespace string of the window last added to: a dense stream adds to the same window again and again. */
+  private lastStart = 0;
+  private lastEnd = 0;
+  private lastWk: string | undefined;
 
   constructor(private readonly opts: WindowOperatorOptions) {
     this.merging = isMerging(opts.assigner);
@@ -119,8 +128,17 @@ export class WindowOperator implements StreamOperator {
     return m;
   }
 
+  private windowKeyOf(w: TimeWindow): string {
+    if (this.lastWk === undefined || w.start !== this.lastStart || w.end !== this.lastEnd) {
+      this.lastStart = w.start;
+      this.lastEnd = w.end;
+      this.lastWk = windowKey(w);
+    }
+    return this.lastWk;
+  }
+
   private addTo(w: TimeWindow, value: unknown, wm: number): void {
-    const wk = windowKey(w);
+    const wk = this.windowKeyOf(w);
     const windows = this.windowsOfKey();
     let st = windows.get(wk);
     if (!st) {
@@ -180,7 +198,8 @@ export class WindowOperator implements StreamOperator {
   }
 
   private fire(st: WindowState, wm: number): void {
-    const ids = st.ids.slice().sort((a, b) => a - b);
+    const ids = st.ids.slice();
+    if (!ascending(ids)) ids.sort((a, b) => a - b);
     const result: WindowResult = {
       type: 'window',
       key: this.key,
