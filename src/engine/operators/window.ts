@@ -20,7 +20,7 @@
  */
 import type { Output, OperatorContext, StreamOperator } from './operator.ts';
 import type { AggregateFunction } from './aggregates.ts';
-import { assignWindows, isMerging, type WindowAssigner } from '../windows/assigners.ts';
+import { assignWindows, isMerging, tumblingWindowStart, type WindowAssigner } from '../windows/assigners.ts';
 import { maxTimestamp, windowKey, type TimeWindow } from '../windows/window.ts';
 import { cleanupTime, isWindowLate } from '../windows/lateness.ts';
 import { MergingWindowSet } from '../windows/merging.ts';
@@ -71,6 +71,11 @@ export class WindowOperator implements StreamOperator {
   private lastStart = 0;
   private lastEnd = 0;
   private lastWk: string | undefined;
+  /** The window list of the last tumbling assignment, reused while records fall into the same window. */
+  private tumblingWindows: readonly TimeWindow[] | undefined;
+  /** Planted bugs, read once at open (a run's bug switches do not change). */
+  private latenessOffByOne = false;
+  private fireAtEnd = false;
 
   constructor(private readonly opts: WindowOperatorOptions) {
     this.merging = isMerging(opts.assigner);
@@ -79,6 +84,8 @@ export class WindowOperator implements StreamOperator {
   open(ctx: OperatorContext, out: Output): void {
     this.ctx = ctx;
     this.out = out;
+    this.latenessOffByOne = ctx.bugs.has('lateness-off-by-one');
+    this.fireAtEnd = ctx.bugs.has('fire-at-end');
   }
 
   setCurrentKey(key: string): void {
@@ -87,12 +94,22 @@ export class WindowOperator implements StreamOperator {
 
   private isLate(w: TimeWindow, wm: number): boolean {
     // The planted bug judges the window against a watermark one millisecond ahead.
-    return isWindowLate(w, this.ctx.bugs.has('lateness-off-by-one') ? wm + 1 : wm, this.opts.allowedLatenessMs);
+    return isWindowLate(w, this.latenessOffByOne ? wm + 1 : wm, this.opts.allowedLatenessMs);
+  }
+
+  /** `assignWindows`; a tumbling assignment reuses the list (windows are immutable) while the window stays the same. */
+  private assign(ts: number): readonly TimeWindow[] {
+    const a = this.opts.assigner;
+    if (a.kind !== 'tumbling') return assignWindows(a, ts);
+    const start = tumblingWindowStart(a, ts);
+    const cached = this.tumblingWindows;
+    if (cached !== undefined && cached[0]!.start === start) return cached;
+    return (this.tumblingWindows = [{ start, end: start + a.sizeMs }]);
   }
 
   processElement(value: unknown, ts: number): void {
     const wm = this.ctx.currentWatermark();
-    const windows = assignWindows(this.opts.assigner, ts);
+    const windows = this.assign(ts);
     let joined = 0;
     let skipped: TimeWindow[] | undefined;
     for (const assigned of windows) {
@@ -157,7 +174,7 @@ export class WindowOperator implements StreamOperator {
 
   /** When the on-time firing is due (the planted bug `fire-at-end` moves it one millisecond late). */
   private fireTime(w: TimeWindow): number {
-    return this.ctx.bugs.has('fire-at-end') ? w.end : maxTimestamp(w);
+    return this.fireAtEnd ? w.end : maxTimestamp(w);
   }
 
   private registerTimers(w: TimeWindow, wk: string): void {
