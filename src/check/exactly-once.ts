@@ -25,6 +25,15 @@
  * When the workload promises nothing can be late (`canBeLate: false`), the
  * final results must equal the batch reference exactly and the late output
  * must be empty.
+ *
+ * Cost: one pass over the results' ids and one over the input, with the
+ * input indexed by id once per run (`input-index.ts`), per-record facts in
+ * typed arrays (how many finals hold the record; which of its own windows
+ * do, one bit each) and the reference and final selection shared with the
+ * watermark checker. Problem text is built only for problems. The verdicts
+ * are those of the definitions above, written out plainly in
+ * `test/check/plain/`, which a differential property test holds this
+ * checker to.
  */
 import type { InputRecord, LateRecord, WindowResult } from '../engine/records.ts';
 import { selectFinals } from './finals.ts';

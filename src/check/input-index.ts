@@ -8,6 +8,8 @@
  * let the checkers keep per-record facts in typed arrays instead of sets of
  * strings. A repeated id maps to its last record, as a Map built in input
  * order would; the repeats are listed so that `indexInput` can report them.
+ * The columns hold timestamps and values as float64, which is what a
+ * record's numbers are (`InputRecord` types them as numbers).
  */
 import type { InputRecord } from '../engine/records.ts';
 

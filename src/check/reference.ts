@@ -8,6 +8,10 @@
  *
  * When a workload promises that nothing can be late, the committed final
  * results of a correct exactly-once run equal this map exactly.
+ *
+ * Built in one pass over the input's columns (key number, timestamp) per
+ * (input, spec) and shared by the checkers of a run; `ReferenceModel.find`
+ * looks a window up by (key, start, end) without building its id string.
  */
 import type { InputRecord, WindowResult } from '../engine/records.ts';
 import type { WindowSpec } from './types.ts';
