@@ -1,8 +1,9 @@
 /**
  * The fast window checkers judge exactly what the plain ones do. The plain
- * checkers (`plain/`, straight from the definitions) are the specification;
- * `src/check/` computes the same verdicts with integer-indexed lineage and a
- * shared reference. Method: fast-check draws a workload, runs the correct
+ * checkers (`plain/`: the window checkers as first written, straight from
+ * their definitions, with string-keyed sets and nothing shared; imported by
+ * no code under `src/`) are the specification; `src/check/` computes the
+ * same verdicts with integer-indexed lineage and a shared reference. Method: fast-check draws a workload, runs the correct
  * test-double operator (`model.ts`) over it for tumbling, sliding and session
  * windows, then damages the output with a few random edits — a record
  * dropped from a result or added to one (of another key, another window, not
