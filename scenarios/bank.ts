@@ -7,6 +7,7 @@
  */
 import { generateTransfers } from '../src/workload/bank.ts';
 import { checkBank } from '../src/check/bank.ts';
+import type { CutReference } from '../src/check/checkpoint-cut.ts';
 import { inFlightInto, keyedValues, operatorsNamed, sourceOffsets } from '../src/engine/checkpoint/inspect.ts';
 import type { InputRecord, KeyedUpdate, OutputRecord } from '../src/engine/records.ts';
 import type { KeyedProcessContext } from '../src/engine/operators/keyed-process.ts';
@@ -43,10 +44,11 @@ function applyAll(accounts: Map<string, Account>, ms: Iterable<Movement>): Map<s
   return accounts;
 }
 
-/** The accounts after exactly `records`. */
-function referenceAccounts(records: InputRecord[]): Map<string, Account> {
-  return applyAll(new Map(), records.flatMap(movements));
-}
+/** The accounts after exactly `records`; `extend` adds more records (the order does not matter). */
+const referenceAccounts: CutReference<Account> = Object.assign(
+  (records: InputRecord[]): Map<string, Account> => applyAll(new Map(), records.flatMap(movements)),
+  { extend: (accounts: Map<string, Account>, more: readonly InputRecord[]) => applyAll(accounts, more.flatMap(movements)) },
+);
 
 export const bank: Scenario = {
   name: 'bank',

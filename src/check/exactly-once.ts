@@ -25,14 +25,24 @@
  * When the workload promises nothing can be late (`canBeLate: false`), the
  * final results must equal the batch reference exactly and the late output
  * must be empty.
+ *
+ * Cost: one pass over the results' ids and one over the input, with the
+ * input indexed by id once per run (`input-index.ts`), per-record facts in
+ * typed arrays (how many finals hold the record; which of its own windows
+ * do, one bit each) and the reference and final selection shared with the
+ * watermark checker. Problem text is built only for problems. The verdicts
+ * are those of the definitions above, written out plainly in
+ * `test/check/plain/`, which a differential property test holds this
+ * checker to.
  */
 import type { InputRecord, LateRecord, WindowResult } from '../engine/records.ts';
 import { selectFinals } from './finals.ts';
 import { checkFiringsAccumulate, checkResultContents, describeResult, indexInput } from './lineage.ts';
-import { referenceWindows } from './reference.ts';
+import { referenceModel } from './reference.ts';
 import { formatCount, formatWindow, Problems } from './report.ts';
 import type { CheckResult, WindowSpec } from './types.ts';
-import { windowCleanupTime, keyedWindowId, windowsOf } from './window-math.ts';
+import type { InputIndex } from './input-index.ts';
+import { belongsTo, keyedWindowId, lastWindowStart, maxWindowsPerRecord, windowCleanupTime, windowCount, windowStep, windowsOf } from './window-math.ts';
 
 export function checkExactlyOnceWindows(
   input: readonly InputRecord[], results: readonly WindowResult[], late: readonly LateRecord[],
@@ -45,16 +55,17 @@ export function checkExactlyOnceWindows(
   for (const r of results) checkResultContents(r, byId, spec, problems);
   checkFiringsAccumulate(sel.byWindow, problems);
   const lateIds = checkLateOutput(late, byId, spec, problems);
-  accountRecords(input, spec, sel.finals, results, lateIds, problems);
+  accountRecords(byId, spec, sel.finals, results, lateIds, problems);
   if (!opts.canBeLate) compareWithReference(input, spec, sel.finals, late, problems);
-  const lateFirings = [...sel.finals.values()].filter((r) => r.firing > 0).length;
+  let lateFirings = 0;
+  for (const r of sel.finals.values()) if (r.firing > 0) lateFirings++;
   return problems.verdict('exactly-once',
     `${formatCount(input.length)} records accounted for in ${formatCount(sel.finals.size)} results` +
     ` (${formatCount(lateFirings)} from late firings), ${formatCount(lateIds.size)} late`);
 }
 
 function checkLateOutput(
-  late: readonly LateRecord[], byId: ReadonlyMap<number, InputRecord>, spec: WindowSpec, problems: Problems,
+  late: readonly LateRecord[], byId: InputIndex, spec: WindowSpec, problems: Problems,
 ): Set<number> {
   const ids = new Set<number>();
   for (const l of late) {
@@ -80,55 +91,141 @@ function checkLateOutput(
   return ids;
 }
 
+/** Bit `j` of a record's membership mask: the window `j` steps before its last-closing one (bit 0). */
+const MASK_BITS = 31;
+
+/**
+ * Per input record (by position in the input): which final results hold it. Sessions: how many
+ * distinct finals (of any key). Tumbling and sliding: whether any final holds it, and which of its
+ * own windows (same key, a window its timestamp belongs to) hold it, as a bit mask by distance from
+ * its last-closing window; when a record can have more windows than the mask has bits, a list.
+ */
 function accountRecords(
-  input: readonly InputRecord[], spec: WindowSpec, finals: ReadonlyMap<string, WindowResult>,
+  byId: InputIndex, spec: WindowSpec, finals: ReadonlyMap<string, WindowResult>,
   results: readonly WindowResult[], lateIds: ReadonlySet<number>, problems: Problems,
 ): void {
-  const inFinal = new Map<number, string[]>();
-  for (const [k, r] of finals) {
+  const input = byId.records;
+  const n = input.length;
+  const assigner = spec.assigner;
+  const session = assigner.kind === 'session';
+  const wide = maxWindowsPerRecord(assigner) > MASK_BITS;
+  const step = windowStep(assigner);
+  /** Distinct finals holding the record. */
+  const finalCount = new Int32Array(n);
+  /** 1 + ordinal of the last final counted for the record (a final repeating an id counts once). */
+  const lastFinal = new Int32Array(n);
+  const mask = new Int32Array(n);
+  const wideMembers: (Set<number> | undefined)[] = wide ? new Array(n) : [];
+  let ordinal = 0;
+  const cols = byId.columns;
+  for (const r of finals.values()) {
+    ordinal++;
+    const keyNumber = session ? -1 : cols.keyNumber(r.key);
     for (const id of r.ids) {
-      const list = inFinal.get(id);
-      if (list) list.push(k);
-      else inFinal.set(id, [k]);
+      const p = byId.pos(id);
+      if (p < 0 || lastFinal[p] === ordinal) continue;
+      lastFinal[p] = ordinal;
+      finalCount[p]++;
+      if (session) continue;
+      const ts = cols.ts[p]!;
+      if (cols.key[p] !== keyNumber || !belongsTo(assigner, ts, r.start, r.end)) continue;
+      const j = Math.round((lastWindowStart(assigner, ts) - r.start) / step);
+      if (!wide) mask[p] |= 1 << j;
+      else (wideMembers[p] ??= new Set()).add(j);
     }
   }
-  const anyResult = new Map<number, WindowResult>();
-  for (const r of results) for (const id of r.ids) if (!anyResult.has(id)) anyResult.set(id, r);
-  for (const rec of input) {
-    const what = `record ${rec.id} (key ${rec.key}, ts ${rec.ts})`;
-    if (lateIds.has(rec.id)) {
-      const r = anyResult.get(rec.id);
-      if (r) problems.add(`${what} is both in the late output and in ${describeResult(r)}`);
+  /** 1 + index in `results` of the first result holding the record. */
+  const anyResult = new Int32Array(n);
+  for (let i = 0; i < results.length; i++) {
+    for (const id of results[i]!.ids) {
+      const p = byId.pos(id);
+      if (p >= 0 && anyResult[p] === 0) anyResult[p] = i + 1;
+    }
+  }
+  const what = (rec: InputRecord): string => `record ${rec.id} (key ${rec.key}, ts ${rec.ts})`;
+  const firstResult = (p: number): WindowResult | undefined => (anyResult[p]! > 0 ? results[anyResult[p]! - 1] : undefined);
+  const checkLate = lateIds.size > 0;
+  for (let p = 0; p < n; p++) {
+    const rec = input[p]!;
+    // A repeated id is one record to the checks below (its last occurrence); the repeat is reported.
+    if (byId.repeated.length > 0 && byId.pos(rec.id) !== p) {
+      accountRepeated(rec, byId.pos(rec.id), finals, lateIds, firstResult, spec, problems);
       continue;
     }
-    const member = new Set(inFinal.get(rec.id) ?? []);
+    if (checkLate && lateIds.has(rec.id)) {
+      const r = firstResult(p);
+      if (r) problems.add(`${what(rec)} is both in the late output and in ${describeResult(r)}`);
+      continue;
+    }
     // A timestamp in no window (sliding with slide > size) belongs to no result; the lineage checks catch any claim.
-    if (spec.assigner.kind === 'sliding' && windowsOf(spec.assigner, rec.ts).length === 0) continue;
-    if (member.size === 0) {
-      const r = anyResult.get(rec.id);
+    if (assigner.kind === 'sliding' && windowCount(assigner, cols.ts[p]!) === 0) continue;
+    if (finalCount[p] === 0) {
+      const r = firstResult(p);
       problems.add(r
-        ? `${what} is in ${describeResult(r)} but in no final result and not in the late output (lost)`
-        : `${what} is in no result and not in the late output (lost)`);
+        ? `${what(rec)} is in ${describeResult(r)} but in no final result and not in the late output (lost)`
+        : `${what(rec)} is in no result and not in the late output (lost)`);
       continue;
     }
-    if (spec.assigner.kind === 'session') {
-      if (member.size > 1) problems.add(`${what} is in ${member.size} final sessions of its key (twice)`);
+    if (session) {
+      if (finalCount[p]! > 1) problems.add(`${what(rec)} is in ${finalCount[p]} final sessions of its key (twice)`);
       continue;
     }
-    checkSuffix(what, rec, spec, member, problems);
+    if (!wide) {
+      // In its last-closing window (bit 0) and in a suffix of its windows (bits 0..k, none missing).
+      const m = mask[p]!;
+      if ((m & 1) !== 0 && (m & (m + 1)) === 0) continue;
+      checkSuffix(what(rec), rec, spec, (j) => (m & (1 << j)) !== 0, problems);
+    } else checkSuffix(what(rec), rec, spec, (j) => wideMembers[p]?.has(j) === true, problems);
   }
 }
 
-function checkSuffix(what: string, rec: InputRecord, spec: WindowSpec, member: ReadonlySet<string>, problems: Problems): void {
+/**
+ * An earlier record with a repeated id (the input check reports the repeat): judged as a map by id
+ * would have it, against the finals that hold the id, with its own key and timestamp.
+ */
+function accountRepeated(
+  rec: InputRecord, last: number, finals: ReadonlyMap<string, WindowResult>, lateIds: ReadonlySet<number>,
+  firstResult: (p: number) => WindowResult | undefined, spec: WindowSpec, problems: Problems,
+): void {
+  const what = `record ${rec.id} (key ${rec.key}, ts ${rec.ts})`;
+  if (lateIds.has(rec.id)) {
+    const r = firstResult(last);
+    if (r) problems.add(`${what} is both in the late output and in ${describeResult(r)}`);
+    return;
+  }
+  const member = new Set<string>();
+  for (const [k, r] of finals) if (r.ids.includes(rec.id)) member.add(k);
+  if (spec.assigner.kind === 'sliding' && windowCount(spec.assigner, rec.ts) === 0) return;
+  if (member.size === 0) {
+    const r = firstResult(last);
+    problems.add(r
+      ? `${what} is in ${describeResult(r)} but in no final result and not in the late output (lost)`
+      : `${what} is in no result and not in the late output (lost)`);
+    return;
+  }
+  if (spec.assigner.kind === 'session') {
+    if (member.size > 1) problems.add(`${what} is in ${member.size} final sessions of its key (twice)`);
+    return;
+  }
   const wins = windowsOf(spec.assigner, rec.ts);
-  const last = wins[wins.length - 1]!;
-  if (!member.has(keyedWindowId(rec.key, last.start, last.end))) {
+  const n = wins.length;
+  const has = (j: number): boolean => member.has(keyedWindowId(rec.key, wins[n - 1 - j]!.start, wins[n - 1 - j]!.end));
+  checkSuffix(what, rec, spec, has, problems);
+}
+
+/** `has(j)`: the record is in the final result of the window `j` steps before its last-closing one. */
+function checkSuffix(what: string, rec: InputRecord, spec: WindowSpec, has: (j: number) => boolean, problems: Problems): void {
+  const wins = windowsOf(spec.assigner, rec.ts);
+  const n = wins.length;
+  const last = wins[n - 1]!;
+  if (!has(0)) {
     problems.add(`${what} is missing from the final result of its last-closing window ${formatWindow(last.start, last.end)} (lost)`);
     return;
   }
   let joined: { start: number; end: number } | undefined;
-  for (const w of wins) {
-    const isMember = member.has(keyedWindowId(rec.key, w.start, w.end));
+  for (let i = 0; i < n; i++) {
+    const w = wins[i]!;
+    const isMember = has(n - 1 - i);
     if (isMember && !joined) joined = w;
     if (!isMember && joined) {
       problems.add(`${what} is in window ${formatWindow(joined.start, joined.end)} but missing from the later-closing ` +
@@ -145,23 +242,55 @@ function compareWithReference(
   if (late.length > 0) {
     problems.add(`record ${late[0]!.id} is in the late output, but the workload has no late records`);
   }
-  const ref = referenceWindows(input, spec);
-  for (const [k, w] of ref) {
-    const got = finals.get(k);
-    const where = `key ${w.key} window ${formatWindow(w.start, w.end)}`;
+  const model = referenceModel(input, spec);
+  const gotOf = model.resultsOf(finals);
+  for (const w of model.windows.values()) {
+    const got = gotOf.get(w);
+    const where = (): string => `key ${w.key} window ${formatWindow(w.start, w.end)}`;
     if (!got) {
-      problems.add(`${where} of the reference (${w.ids.length} records) has no final result`);
+      problems.add(`${where()} of the reference (${w.ids.length} records) has no final result`);
       continue;
     }
-    const gotIds = new Set(got.ids);
-    const refIds = new Set(w.ids);
-    const missing = w.ids.find((id) => !gotIds.has(id));
-    const extra = got.ids.find((id) => !refIds.has(id));
-    if (missing !== undefined) problems.add(`${where}: record ${missing} of the reference is missing from the final result`);
-    else if (extra !== undefined) problems.add(`${where}: record ${extra} is in the final result but not in the reference`);
-    else if (got.value !== w.value) problems.add(`${where}: final value ${got.value}, reference ${w.value}`);
+    const { missing, extra } = difference(w.ids, got.ids);
+    if (missing !== undefined) problems.add(`${where()}: record ${missing} of the reference is missing from the final result`);
+    else if (extra !== undefined) problems.add(`${where()}: record ${extra} is in the final result but not in the reference`);
+    else if (got.value !== w.value) problems.add(`${where()}: final value ${got.value}, reference ${w.value}`);
   }
-  for (const [k, r] of finals) {
-    if (!ref.has(k)) problems.add(`final ${describeResult(r)} is not a window of the reference`);
+  if (gotOf.size < finals.size) {
+    for (const r of finals.values()) {
+      if (!model.find(r.key, r.start, r.end)) problems.add(`final ${describeResult(r)} is not a window of the reference`);
+    }
   }
+}
+
+/**
+ * The first id of `want` (in its order) that `got` lacks, and the first id of `got` (in its order)
+ * that `want` lacks. `want` is ascending (the reference sorts its ids); when `got` is too, one merge
+ * walk answers both.
+ */
+function difference(want: readonly number[], got: readonly number[]): { missing: number | undefined; extra: number | undefined } {
+  let sorted = true;
+  for (let i = 1; i < got.length; i++) if (got[i]! < got[i - 1]!) sorted = false;
+  if (!sorted) {
+    const gotIds = new Set(got);
+    const wantIds = new Set(want);
+    return { missing: want.find((id) => !gotIds.has(id)), extra: got.find((id) => !wantIds.has(id)) };
+  }
+  let missing: number | undefined;
+  let extra: number | undefined;
+  for (let i = 0, j = 0; i < want.length; i++) {
+    while (j < got.length && got[j]! < want[i]!) j++;
+    if (j >= got.length || got[j] !== want[i]) {
+      missing = want[i];
+      break;
+    }
+  }
+  for (let i = 0, j = 0; j < got.length; j++) {
+    while (i < want.length && want[i]! < got[j]!) i++;
+    if (i >= want.length || want[i] !== got[j]) {
+      extra = got[j];
+      break;
+    }
+  }
+  return { missing, extra };
 }

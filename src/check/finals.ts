@@ -22,6 +22,7 @@
  */
 import type { WindowResult } from '../engine/records.ts';
 import type { WindowSpec } from './types.ts';
+import { ArrayMemo } from './input-index.ts';
 import { strictlyCovers, keyedWindowId } from './window-math.ts';
 
 export interface FinalSelection {
@@ -35,30 +36,56 @@ export interface FinalSelection {
   superseded: Set<string>;
 }
 
+const memo = new ArrayMemo<WindowResult, WindowSpec, FinalSelection>();
+
+/** The final selection of `results`, computed once per (results, spec): the checkers of a run share it, and must not modify it. */
 export function selectFinals(results: readonly WindowResult[], spec: WindowSpec): FinalSelection {
+  return memo.get(results, spec, () => computeFinals(results, spec));
+}
+
+function computeFinals(results: readonly WindowResult[], spec: WindowSpec): FinalSelection {
   const byWindow = new Map<string, WindowResult[]>();
+  const session = spec.assigner.kind === 'session';
+  // Only sessions need the emission order (supersession); `lastIndex` is empty otherwise.
   const lastIndex = new Map<string, number>();
   const duplicates: WindowResult[] = [];
+  const ids = new WindowIds();
   for (let i = 0; i < results.length; i++) {
     const r = results[i]!;
-    const k = keyedWindowId(r.key, r.start, r.end);
+    const k = ids.of(r.key, r.start, r.end);
     const list = byWindow.get(k);
     if (!list) byWindow.set(k, [r]);
     else {
       if (list.some((x) => x.firing === r.firing)) duplicates.push(r);
       list.push(r);
     }
-    lastIndex.set(k, i);
+    if (session) lastIndex.set(k, i);
   }
-  const superseded = spec.assigner.kind === 'session' ? supersededSessions(byWindow, lastIndex) : new Set<string>();
+  const superseded = session ? supersededSessions(byWindow, lastIndex) : new Set<string>();
   const finals = new Map<string, WindowResult>();
   for (const [k, list] of byWindow) {
-    if (superseded.has(k)) continue;
+    if (superseded.size > 0 && superseded.has(k)) continue;
     let best = list[0]!;
     for (const r of list) if (r.firing > best.firing) best = r;
     finals.set(k, best);
   }
   return { finals, byWindow, duplicates, superseded };
+}
+
+/**
+ * `keyedWindowId`, with the `start:end:` prefix of each (start, end) formatted once: the windows
+ * of a run share a few thousand bounds over many keys.
+ */
+class WindowIds {
+  private readonly prefixes = new Map<number, Map<number, string>>();
+
+  of(key: string, start: number, end: number): string {
+    let byEnd = this.prefixes.get(start);
+    if (!byEnd) this.prefixes.set(start, (byEnd = new Map()));
+    let prefix = byEnd.get(end);
+    if (prefix === undefined) byEnd.set(end, (prefix = keyedWindowId('', start, end)));
+    return prefix + key;
+  }
 }
 
 interface Entry {

@@ -17,46 +17,52 @@ import type { InputRecord, WindowResult } from '../engine/records.ts';
 import type { Problems } from './report.ts';
 import { formatWindow } from './report.ts';
 import type { WindowSpec } from './types.ts';
-import { aggregateOf, belongsTo } from './window-math.ts';
+import { inputIndex, type InputIndex } from './input-index.ts';
+import { belongsTo } from './window-math.ts';
 
 export function describeResult(r: WindowResult): string {
   return `result key ${r.key} window ${formatWindow(r.start, r.end)} firing ${r.firing}`;
 }
 
 export function checkResultContents(
-  r: WindowResult, byId: ReadonlyMap<number, InputRecord>, spec: WindowSpec, problems: Problems,
+  r: WindowResult, byId: InputIndex, spec: WindowSpec, problems: Problems,
 ): void {
-  const what = describeResult(r);
-  if (r.ids.length === 0) return problems.add(`${what} is empty`);
-  if (r.ts !== r.end - 1) problems.add(`${what} has ts ${r.ts}, expected end - 1 = ${r.end - 1}`);
-  const values: number[] = [];
+  const ids = r.ids;
+  if (ids.length === 0) return problems.add(`${describeResult(r)} is empty`);
+  if (r.ts !== r.end - 1) problems.add(`${describeResult(r)} has ts ${r.ts}, expected end - 1 = ${r.end - 1}`);
+  const assigner = spec.assigner;
+  const cols = byId.columns;
+  const keyNumber = cols.keyNumber(r.key);
   let minTs = Infinity;
   let maxTs = -Infinity;
-  for (let i = 0; i < r.ids.length; i++) {
-    const id = r.ids[i]!;
-    if (i > 0 && id <= r.ids[i - 1]!) {
-      problems.add(id === r.ids[i - 1] ? `${what} contains record ${id} twice` : `${what} ids are not ascending at record ${id}`);
+  let sum = 0;
+  for (let i = 0; i < ids.length; i++) {
+    const id = ids[i]!;
+    if (i > 0 && id <= ids[i - 1]!) {
+      problems.add(id === ids[i - 1] ? `${describeResult(r)} contains record ${id} twice` : `${describeResult(r)} ids are not ascending at record ${id}`);
       return;
     }
-    const rec = byId.get(id);
-    if (!rec) return problems.add(`${what} contains record ${id}, which is not in the input`);
-    if (rec.key !== r.key) return problems.add(`${what} contains record ${id} of key ${rec.key}`);
-    if (spec.assigner.kind !== 'session' && !belongsTo(spec.assigner, rec.ts, r.start, r.end)) {
-      return problems.add(`${what} contains record ${id} with ts ${rec.ts}, which does not belong to that window`);
+    const p = byId.pos(id);
+    if (p < 0) return problems.add(`${describeResult(r)} contains record ${id}, which is not in the input`);
+    if (cols.key[p] !== keyNumber) return problems.add(`${describeResult(r)} contains record ${id} of key ${byId.records[p]!.key}`);
+    const ts = cols.ts[p]!;
+    if (assigner.kind !== 'session' && !belongsTo(assigner, ts, r.start, r.end)) {
+      return problems.add(`${describeResult(r)} contains record ${id} with ts ${ts}, which does not belong to that window`);
     }
-    minTs = Math.min(minTs, rec.ts);
-    maxTs = Math.max(maxTs, rec.ts);
-    values.push(rec.value);
+    if (ts < minTs) minTs = ts;
+    if (ts > maxTs) maxTs = ts;
+    sum += cols.value[p]!;
   }
-  if (spec.assigner.kind === 'session') {
-    const gap = spec.assigner.gapMs;
+  if (assigner.kind === 'session') {
+    const gap = assigner.gapMs;
     if (r.start !== minTs || r.end !== maxTs + gap) {
-      problems.add(`${what} is not the session of its records: expected ${formatWindow(minTs, maxTs + gap)}`);
+      problems.add(`${describeResult(r)} is not the session of its records: expected ${formatWindow(minTs, maxTs + gap)}`);
     }
   }
-  const expected = aggregateOf(spec.aggregate, values);
+  // As aggregateOf over the ids' values in id order.
+  const expected = spec.aggregate === 'count' ? ids.length : spec.aggregate === 'sum' ? sum : Math.floor(sum / ids.length);
   if (r.value !== expected) {
-    problems.add(`${what} has value ${r.value}, but its ${r.ids.length} records give ${spec.aggregate} ${expected}`);
+    problems.add(`${describeResult(r)} has value ${r.value}, but its ${ids.length} records give ${spec.aggregate} ${expected}`);
   }
 }
 
@@ -75,12 +81,9 @@ export function checkFiringsAccumulate(byWindow: ReadonlyMap<string, WindowResul
   }
 }
 
-/** Input records by id; a repeated input id is reported (every id must be unique). */
-export function indexInput(input: readonly InputRecord[], problems: Problems): Map<number, InputRecord> {
-  const byId = new Map<number, InputRecord>();
-  for (const r of input) {
-    if (byId.has(r.id)) problems.add(`input record id ${r.id} is not unique`);
-    byId.set(r.id, r);
-  }
-  return byId;
+/** Input records by id (shared with the other checkers of the run); a repeated input id is reported (every id must be unique). */
+export function indexInput(input: readonly InputRecord[], problems: Problems): InputIndex {
+  const index = inputIndex(input);
+  for (const id of index.repeated) problems.add(`input record id ${id} is not unique`);
+  return index;
 }

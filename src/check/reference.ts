@@ -8,12 +8,17 @@
  *
  * When a workload promises that nothing can be late, the committed final
  * results of a correct exactly-once run equal this map exactly.
+ *
+ * Built in one pass over the input's columns (key number, timestamp) per
+ * (input, spec) and shared by the checkers of a run; `ReferenceModel.find`
+ * looks a window up by (key, start, end) without building its id string.
  */
-import type { InputRecord } from '../engine/records.ts';
+import type { InputRecord, WindowResult } from '../engine/records.ts';
 import type { WindowSpec } from './types.ts';
 
 export type { WindowSpec } from './types.ts';
-import { aggregateOf, keyedWindowId, windowsOf } from './window-math.ts';
+import { ArrayMemo, inputIndex, type InputIndex } from './input-index.ts';
+import { keyedWindowId, lastWindowStart, windowsOf } from './window-math.ts';
 
 export interface ReferenceWindow {
   key: string;
@@ -24,31 +29,111 @@ export interface ReferenceWindow {
   value: number;
 }
 
-/** The reference results, keyed by `keyedWindowId(key, start, end)`, in order of first contribution. */
+/** The reference of one input for one spec, with an index to find a window without building its id string. */
+export class ReferenceModel {
+  /** Key → window start → the key's reference window with that start (a key's windows have distinct starts). */
+  private readonly byKeyStart = new Map<string, Map<number, ReferenceWindow>>();
+  private readonly matches = new WeakMap<ReadonlyMap<string, WindowResult>, Map<ReferenceWindow, WindowResult>>();
+
+  constructor(readonly windows: Map<string, ReferenceWindow>) {
+    for (const w of windows.values()) {
+      let m = this.byKeyStart.get(w.key);
+      if (!m) this.byKeyStart.set(w.key, (m = new Map()));
+      m.set(w.start, w);
+    }
+  }
+
+  /** The reference window `keyedWindowId(key, start, end)` names, if there is one. */
+  find(key: string, start: number, end: number): ReferenceWindow | undefined {
+    const w = this.byKeyStart.get(key)?.get(start);
+    return w !== undefined && w.end === end ? w : undefined;
+  }
+
+  /**
+   * For `results` keyed by `keyedWindowId` (final results), the result of each reference window
+   * that has one; computed once per results map.
+   */
+  resultsOf(results: ReadonlyMap<string, WindowResult>): Map<ReferenceWindow, WindowResult> {
+    let m = this.matches.get(results);
+    if (m) return m;
+    m = new Map();
+    for (const r of results.values()) {
+      const w = this.find(r.key, r.start, r.end);
+      if (w) m.set(w, r);
+    }
+    this.matches.set(results, m);
+    return m;
+  }
+}
+
+const memo = new ArrayMemo<InputRecord, WindowSpec, ReferenceModel>();
+
+/**
+ * The reference results, keyed by `keyedWindowId(key, start, end)`, in order of first contribution.
+ * Computed once per (input, spec): the checkers of a run share it, and must not modify it.
+ */
 export function referenceWindows(records: readonly InputRecord[], spec: WindowSpec): Map<string, ReferenceWindow> {
+  return referenceModel(records, spec).windows;
+}
+
+/** `referenceWindows` with its index (shared the same way). */
+export function referenceModel(records: readonly InputRecord[], spec: WindowSpec): ReferenceModel {
+  return memo.get(records, spec, () => new ReferenceModel(computeReference(records, spec)));
+}
+
+function computeReference(records: readonly InputRecord[], spec: WindowSpec): Map<string, ReferenceWindow> {
   const out = spec.assigner.kind === 'session'
     ? sessionWindows(records, spec.assigner.gapMs)
     : fixedWindows(records, spec);
-  const valueOf = new Map<number, number>();
-  for (const r of records) valueOf.set(r.id, r.value);
+  // A repeated input id takes the value of its last record, as an id → value map built in input order would.
+  const index = inputIndex(records);
   for (const w of out.values()) {
-    w.ids.sort((a, b) => a - b);
-    w.value = aggregateOf(spec.aggregate, w.ids.map((id) => valueOf.get(id)!));
+    const ids = w.ids;
+    if (!ascending(ids)) ids.sort((a, b) => a - b);
+    w.value = spec.aggregate === 'count' ? ids.length : aggregateOfIds(spec.aggregate, ids, index);
   }
   return out;
 }
 
+function ascending(ids: readonly number[]): boolean {
+  for (let i = 1; i < ids.length; i++) if (ids[i]! < ids[i - 1]!) return false;
+  return true;
+}
+
+/** `aggregateOf(kind, ids → values)`, summing in the order of `ids`. */
+function aggregateOfIds(kind: 'sum' | 'avg', ids: readonly number[], index: InputIndex): number {
+  const value = index.columns.value;
+  let sum = 0;
+  for (const id of ids) sum += value[index.pos(id)]!;
+  if (kind === 'sum') return sum;
+  return ids.length === 0 ? 0 : Math.floor(sum / ids.length);
+}
+
+/** Tumbling and sliding windows: every window of a key is `[start, start + size)`, so (key, start) names it. */
 function fixedWindows(records: readonly InputRecord[], spec: WindowSpec): Map<string, ReferenceWindow> {
   const out = new Map<string, ReferenceWindow>();
-  for (const r of records) {
-    for (const w of windowsOf(spec.assigner, r.ts)) {
-      const k = keyedWindowId(r.key, w.start, w.end);
-      let acc = out.get(k);
-      if (!acc) {
-        acc = { key: r.key, start: w.start, end: w.end, ids: [], value: 0 };
-        out.set(k, acc);
-      }
-      acc.ids.push(r.id);
+  const cols = inputIndex(records).columns;
+  /** Key number → start → window. */
+  const byKey: Map<number, ReferenceWindow>[] = [];
+  const assigner = spec.assigner;
+  const add = (k: number, id: number, start: number, end: number): void => {
+    const ofKey = (byKey[k] ??= new Map());
+    let acc = ofKey.get(start);
+    if (!acc) {
+      const key = cols.keys[k]!;
+      acc = { key, start, end, ids: [], value: 0 };
+      ofKey.set(start, acc);
+      out.set(keyedWindowId(key, start, end), acc);
+    }
+    acc.ids.push(id);
+  };
+  for (let p = 0; p < records.length; p++) {
+    const ts = cols.ts[p]!;
+    if (assigner.kind === 'tumbling') {
+      const start = lastWindowStart(assigner, ts);
+      add(cols.key[p]!, records[p]!.id, start, start + assigner.sizeMs);
+    } else {
+      for (const w of windowsOf(assigner, ts)) add(cols.key[p]!, records[p]!.id, w.start, w.end);
     }
   }
   return out;

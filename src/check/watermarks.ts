@@ -33,7 +33,7 @@
 import type { InputRecord, WindowResult } from '../engine/records.ts';
 import { selectFinals } from './finals.ts';
 import { describeResult } from './lineage.ts';
-import { referenceWindows } from './reference.ts';
+import { referenceModel } from './reference.ts';
 import { formatCount, formatWindow, Problems } from './report.ts';
 import type { CheckResult, TraceEvent, WindowSpec } from './types.ts';
 import { windowCleanupTime, keyedWindowId, windowsOf } from './window-math.ts';
@@ -47,6 +47,8 @@ interface Channel {
 
 interface TaskWatermarks {
   channels: Map<number, Channel>;
+  /** Per channel (-1: the output), the highest watermark seen: the monotonicity baseline. */
+  last: Map<number, number>;
   output: number;
   /** The output watermark before the latest advance. */
   previous: number;
@@ -70,8 +72,9 @@ export class WatermarkChecker {
   private readonly monotone = new Problems();
   private readonly minOfInputs = new Problems();
   private readonly onTime = new Problems();
-  private readonly last = new Map<string, number>();
-  private readonly tasks = new Map<string, TaskWatermarks>();
+  /** Task → attempt → its watermarks. */
+  private readonly tasks = new Map<string, Map<number, TaskWatermarks>>();
+  private taskAttempts = 0;
   private readonly decisions: Decision[] = [];
   private readonly lateJoins = new Set<string>();
   private readonly lateIds = new Set<number>();
@@ -86,6 +89,17 @@ export class WatermarkChecker {
   private readonly firedLate: string[] = [];
   private watermarkEvents = 0;
   private fires = 0;
+
+  /** The watermarks of one task attempt; created on its first watermark event (`create`). */
+  private taskOf(task: string, attempt: number, create: boolean): TaskWatermarks | undefined {
+    let attempts = this.tasks.get(task);
+    let t = attempts?.get(attempt);
+    if (t || !create) return t;
+    if (!attempts) this.tasks.set(task, (attempts = new Map()));
+    attempts.set(attempt, (t = { channels: new Map(), last: new Map(), output: Number.NEGATIVE_INFINITY, previous: Number.NEGATIVE_INFINITY }));
+    this.taskAttempts++;
+    return t;
+  }
 
   onEvent(e: TraceEvent): void {
     switch (e.kind) {
@@ -104,9 +118,7 @@ export class WatermarkChecker {
     const task = str(e, 'task');
     const attempt = num(e, 'attempt');
     const ch = num(e, 'ch');
-    const taskKey = `${task}#${attempt}`;
-    let t = this.tasks.get(taskKey);
-    if (!t) this.tasks.set(taskKey, (t = { channels: new Map(), output: Number.NEGATIVE_INFINITY, previous: Number.NEGATIVE_INFINITY }));
+    const t = this.taskOf(task, attempt, true)!;
     if (typeof e.idle === 'boolean') {
       if (ch >= 0) this.onIdleness(t, ch, e.idle);
       return;
@@ -114,7 +126,7 @@ export class WatermarkChecker {
     const wm = num(e, 'wm');
     if (e.restored === true) {
       // A restore sets where this attempt starts: a baseline, not a step to judge.
-      this.last.set(`${taskKey}#${ch}`, wm);
+      t.last.set(ch, wm);
       if (ch >= 0) {
         const c = channelOf(t, ch);
         c.wm = wm;
@@ -130,18 +142,17 @@ export class WatermarkChecker {
       return;
     }
     this.watermarkEvents++;
-    const where = `task ${task} attempt ${attempt} ${ch < 0 ? 'output' : `channel ${ch}`}`;
-    const monoKey = `${taskKey}#${ch}`;
-    const prev = this.last.get(monoKey);
+    const where = (): string => `task ${task} attempt ${attempt} ${ch < 0 ? 'output' : `channel ${ch}`}`;
+    const prev = t.last.get(ch);
     // Monotonicity is a property of what a task emits (ch -1); an input channel's value is
     // the upstream task's output, judged there, and the valve ignores a lower one.
-    if (ch < 0 && prev !== undefined && wm < prev) this.monotone.add(`${where}: watermark went back from ${prev} to ${wm} (seq ${e.seq})`);
-    this.last.set(monoKey, prev === undefined ? wm : Math.max(prev, wm));
+    if (ch < 0 && prev !== undefined && wm < prev) this.monotone.add(`${where()}: watermark went back from ${prev} to ${wm} (seq ${e.seq})`);
+    if (prev === undefined || wm > prev) t.last.set(ch, wm);
     if (ch >= 0) return this.onChannelWatermark(t, ch, wm);
     if (t.channels.size > 0) {
       const bound = inputBound(t);
       if (wm > bound.wm) {
-        this.minOfInputs.add(`${where}: watermark ${wm} above the minimum ${bound.wm} of its input channels ` +
+        this.minOfInputs.add(`${where()}: watermark ${wm} above the minimum ${bound.wm} of its input channels ` +
           `(${bound.why}) (seq ${e.seq})`);
       }
     }
@@ -172,12 +183,11 @@ export class WatermarkChecker {
     this.fires++;
     const end = num(e, 'end');
     const wm = num(e, 'wm');
-    const taskKey = `${str(e, 'task')}#${num(e, 'attempt')}`;
-    const t = this.tasks.get(taskKey);
-    const winKey = `${taskKey}|${str(e, 'key')}|${num(e, 'start')}|${end}`;
+    const t = this.taskOf(str(e, 'task'), num(e, 'attempt'), false);
     // On time means at the first watermark that reaches end - 1: if the watermark had already
     // reached it before this advance, the firing came late (unless a late record created the window).
-    if (num(e, 'firing') === 0 && t && t.previous >= end - 1 && !this.lateWindows.has(winKey)) {
+    if (num(e, 'firing') === 0 && t && t.previous >= end - 1 &&
+      !this.lateWindows.has(`${str(e, 'task')}#${num(e, 'attempt')}|${str(e, 'key')}|${num(e, 'start')}|${end}`)) {
       this.firedLate.push(`task ${str(e, 'task')} attempt ${num(e, 'attempt')} fired key ${str(e, 'key')} window ` +
         `${formatWindow(num(e, 'start'), end)} only at watermark ${wm}, though the watermark had reached ${t.previous} >= end - 1 before (seq ${e.seq})`);
     }
@@ -211,7 +221,7 @@ export class WatermarkChecker {
     const liveness = this.checkLiveness(input, sel.finals, spec);
     return [
       this.monotone.verdict('watermark.monotone',
-        `${formatCount(this.watermarkEvents)} watermarks over ${formatCount(this.tasks.size)} task attempts, none went back`),
+        `${formatCount(this.watermarkEvents)} watermarks over ${formatCount(this.taskAttempts)} task attempts, none went back`),
       this.minOfInputs.verdict('watermark.min-of-inputs', 'no task watermark above the minimum of its inputs'),
       this.onTime.verdict('watermark.on-time-firing', `${formatCount(this.fires)} firings, none before its window's end - 1`),
       lateness,
@@ -256,11 +266,14 @@ export class WatermarkChecker {
       return problems.verdict('watermark.liveness', `every record not late is in a fired session`);
     }
     let live = 0;
-    for (const [k, w] of referenceWindows(input, spec)) {
-      const holder = w.ids.find((id) => !this.lateIds.has(id) && !this.skips.has(keyedWindowId(`${id}`, w.start, w.end)));
+    const model = referenceModel(input, spec);
+    const fired = model.resultsOf(finals);
+    for (const w of model.windows.values()) {
+      const skips = this.skips.size > 0 ? this.skips : undefined;
+      const holder = w.ids.find((id) => !this.lateIds.has(id) && !(skips && skips.has(keyedWindowId(`${id}`, w.start, w.end))));
       if (holder === undefined) continue;
       live++;
-      if (!finals.has(k)) {
+      if (!fired.has(w)) {
         problems.add(`key ${w.key} window ${formatWindow(w.start, w.end)} holds on-time record ${holder} but never fired`);
       }
     }

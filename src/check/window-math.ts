@@ -45,6 +45,47 @@ export function windowsOf(assigner: WindowAssigner, ts: number): Span[] {
 }
 
 /**
+ * The start of the last-closing window of `ts` for tumbling and sliding
+ * windows (the last entry of `windowsOf`), when `ts` has any window; the
+ * others start `slide` apart below it. Sessions: `ts`.
+ */
+export function lastWindowStart(assigner: WindowAssigner, ts: number): number {
+  switch (assigner.kind) {
+    case 'tumbling':
+      return windowStart(ts, assigner.offsetMs % assigner.sizeMs, assigner.sizeMs);
+    case 'sliding':
+      return windowStart(ts, assigner.offsetMs, assigner.slideMs);
+    case 'session':
+      return ts;
+  }
+}
+
+/** `windowsOf(assigner, ts).length`, without building the list. */
+export function windowCount(assigner: WindowAssigner, ts: number): number {
+  if (assigner.kind !== 'sliding') return 1;
+  let n = 0;
+  for (let start = windowStart(ts, assigner.offsetMs, assigner.slideMs); start > ts - assigner.sizeMs; start -= assigner.slideMs) n++;
+  return n;
+}
+
+/** The distance between the starts of neighbouring windows of one timestamp (sessions: none, 0). */
+export function windowStep(assigner: WindowAssigner): number {
+  switch (assigner.kind) {
+    case 'tumbling':
+      return assigner.sizeMs;
+    case 'sliding':
+      return assigner.slideMs;
+    case 'session':
+      return 0;
+  }
+}
+
+/** The most windows one timestamp can belong to. */
+export function maxWindowsPerRecord(assigner: WindowAssigner): number {
+  return assigner.kind === 'sliding' ? Math.ceil(assigner.sizeMs / assigner.slideMs) : 1;
+}
+
+/**
  * True when `[start, end)` is one of the windows `windowsOf(assigner, ts)`
  * returns, in O(1): the window has the assigner's size, its start is on the
  * assigner's grid, and it contains `ts`. Sessions: the proto-window.

@@ -13,7 +13,10 @@ export function keyName(i: number): string {
 }
 
 export function keyChooser(rng: Rng, keys: number, skew: boolean): () => string {
-  if (!skew) return () => keyName(rng.int(keys));
+  // One string per key, built once: a workload of a million records names a few thousand keys.
+  const names: string[] = [];
+  const nameOf = (i: number): string => (names[i] ??= keyName(i));
+  if (!skew) return () => nameOf(rng.int(keys));
   const cumulative: number[] = [];
   let total = 0;
   for (let i = 0; i < keys; i++) {
@@ -29,6 +32,6 @@ export function keyChooser(rng: Rng, keys: number, skew: boolean): () => string 
       if (cumulative[mid]! > x) hi = mid;
       else lo = mid + 1;
     }
-    return keyName(lo);
+    return nameOf(lo);
   };
 }

@@ -51,16 +51,25 @@ export class PartitionDeck {
 
 /** Batches of records per (arrival ms, partition), sorted by time then partition. */
 export function buildArrivals(records: readonly InputRecord[], arrivalMs: readonly number[], partitionOf: readonly number[]): Arrival[] {
-  const batches = new Map<string, Arrival>();
-  records.forEach((r, i) => {
+  // Batches by arrival ms, then partition (numbers, so no key string per record).
+  const byMs = new Map<number, Map<number, Arrival>>();
+  const out: Arrival[] = [];
+  for (let i = 0; i < records.length; i++) {
+    const r = records[i]!;
     const atMs = arrivalMs[i]!;
     const partition = partitionOf[i]!;
-    const k = `${atMs}/${partition}`;
-    const b = batches.get(k);
+    let ofMs = byMs.get(atMs);
+    if (!ofMs) byMs.set(atMs, (ofMs = new Map()));
+    const b = ofMs.get(partition);
     if (b) b.records.push(r);
-    else batches.set(k, { atMs, partition, records: [r] });
-  });
-  return [...batches.values()].sort((a, b) => a.atMs - b.atMs || a.partition - b.partition);
+    else {
+      const a: Arrival = { atMs, partition, records: [r] };
+      ofMs.set(partition, a);
+      out.push(a);
+    }
+  }
+  // (atMs, partition) is unique per batch, so the order is total and the sort's stability does not matter.
+  return out.sort((a, b) => a.atMs - b.atMs || a.partition - b.partition);
 }
 
 /**

@@ -18,6 +18,8 @@
  * - `wordcountVsPlainLoop`: wordcount events/s ÷ plain-loop events/s.
  * - peak RSS of the largest run, sampled from a trace subscriber every
  *   `RSS_SAMPLE_EVERY` events (the run is synchronous: no timer could fire).
+ * - `wordcount.cpuPerEventGrowth`: CPU µs per event of the largest size over
+ *   that of the smallest (with `full`, 1M against 10k).
  * - checkpointing cost: dense wordcount at 100k events with periodic
  *   checkpoints off (`checkpointIntervalMs` 0; the job still takes its final
  *   checkpoint, so the output commits), then with an interval of virtual time
@@ -41,6 +43,8 @@ export interface SizeFigure {
   wallMs: number;
   cpuMs: number;
   usPerEvent: number;
+  /** CPU µs per event: the steadier per-event figure on a shared machine. */
+  cpuUsPerEvent: number;
   eventsPerSec: number;
   /** Events per second of CPU time (user + system): steadier than wall time on a shared machine. */
   eventsPerCpuSec: number;
@@ -56,6 +60,8 @@ export interface EngineFigures {
   'wordcount.eventsPerCpuSec': number;
   'wordcount.sizes': SizeFigure[];
   'wordcount.peakRssMB': number;
+  /** CPU µs per event of the largest size ÷ that of the smallest (the 1M target: ≤ 1.5 against 10k). */
+  'wordcount.cpuPerEventGrowth': number;
   'plainLoop.eventsPerSec': number;
   wordcountVsPlainLoop: number;
   'checkpointing.events': number;
@@ -128,6 +134,7 @@ function sizeFigure(t: Timed): SizeFigure {
     wallMs: Math.round(t.wallMs),
     cpuMs: Math.round(t.cpuMs),
     usPerEvent: Math.round((t.wallMs * 1000) / events),
+    cpuUsPerEvent: Number(((t.cpuMs * 1000) / events).toPrecision(3)),
     eventsPerSec: Math.round(events / (t.wallMs / 1000)),
     eventsPerCpuSec: Math.round(events / (t.cpuMs / 1000)),
     steps: t.report.steps,
@@ -208,6 +215,7 @@ export function benchEngine(opts: EngineBenchOptions): EngineFigures {
     'wordcount.eventsPerCpuSec': largest.eventsPerCpuSec,
     'wordcount.sizes': figures,
     'wordcount.peakRssMB': Math.round(peakRssBytes / 1e6),
+    'wordcount.cpuPerEventGrowth': Number((largest.cpuMs / largest.events / (figures[0]!.cpuMs / figures[0]!.events)).toPrecision(3)),
     'plainLoop.eventsPerSec': plain,
     wordcountVsPlainLoop: Number((largest.eventsPerSec / plain).toPrecision(3)),
     'checkpointing.events': CHECKPOINT_EVENTS,

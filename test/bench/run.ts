@@ -67,11 +67,13 @@ function table(m: Machine, startup: StartupFigures, explore: ExploreFigures, sim
   for (const s of eng['wordcount.sizes']) {
     rows.push([
       `wordcount p=4 dense, ${num(s.events)} events`,
-      `${num(s.eventsPerSec)} events/s (${num(s.eventsPerCpuSec)} per CPU s), ${num(s.usPerEvent)} µs/event, ${num(s.wallMs)} ms wall (simulate ${num(s.simulateMs)}, judge ${num(s.judgeMs)}), ${num(s.cpuMs)} ms CPU`,
+      `${num(s.eventsPerSec)} events/s (${num(s.eventsPerCpuSec)} per CPU s), ${num(s.usPerEvent)} µs/event (${s.cpuUsPerEvent} CPU), ${num(s.wallMs)} ms wall (simulate ${num(s.simulateMs)}, judge ${num(s.judgeMs)}), ${num(s.cpuMs)} ms CPU`,
     ]);
   }
   rows.push(['wordcount as shipped (sparse), 10,000 events', `${num(eng['wordcountSparse.eventsPerSec'])} events/s`]);
   rows.push(['wordcount peak RSS (largest run)', `${num(eng['wordcount.peakRssMB'])} MB`]);
+  const sizes = eng['wordcount.sizes'];
+  rows.push([`wordcount CPU µs/event, ${num(sizes[sizes.length - 1]!.events)} vs ${num(sizes[0]!.events)} events`, `×${eng['wordcount.cpuPerEventGrowth']}`]);
   rows.push(['plain loop, same counts, same input', `${num(eng['plainLoop.eventsPerSec'])} events/s`]);
   rows.push(['wordcount vs plain loop', `${eng.wordcountVsPlainLoop} (1 : ${num(Math.round(1 / eng.wordcountVsPlainLoop))})`]);
   rows.push([

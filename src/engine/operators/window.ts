@@ -20,12 +20,13 @@
  */
 import type { Output, OperatorContext, StreamOperator } from './operator.ts';
 import type { AggregateFunction } from './aggregates.ts';
-import { assignWindows, isMerging, type WindowAssigner } from '../windows/assigners.ts';
+import { assignWindows, isMerging, tumblingWindowStart, type WindowAssigner } from '../windows/assigners.ts';
 import { maxTimestamp, windowKey, type TimeWindow } from '../windows/window.ts';
 import { cleanupTime, isWindowLate } from '../windows/lateness.ts';
 import { MergingWindowSet } from '../windows/merging.ts';
 import { TimerService } from '../time/timers.ts';
 import type { LateRecord, WindowResult } from '../records.ts';
+import { cloneJson } from '../state/clone.ts';
 
 export type { AggregateFunction } from './aggregates.ts';
 
@@ -53,6 +54,11 @@ interface WindowSnapshot {
 
 const idOf = (v: unknown): number => (v as { id: number }).id;
 
+function ascending(ids: readonly number[]): boolean {
+  for (let i = 1; i < ids.length; i++) if (ids[i]! < ids[i - 1]!) return false;
+  return true;
+}
+
 export class WindowOperator implements StreamOperator {
   private ctx!: OperatorContext;
   private out!: Output;
@@ -61,6 +67,15 @@ export class WindowOperator implements StreamOperator {
   private readonly sessions = new Map<string, MergingWindowSet>();
   private timers = new TimerService<string>();
   private readonly merging: boolean;
+  /** The namespace string of the window last added to: a dense stream adds to the same window again and again. */
+  private lastStart = 0;
+  private lastEnd = 0;
+  private lastWk: string | undefined;
+  /** The window list of the last tumbling assignment, reused while records fall into the same window. */
+  private tumblingWindows: readonly TimeWindow[] | undefined;
+  /** Planted bugs, read once at open (a run's bug switches do not change). */
+  private latenessOffByOne = false;
+  private fireAtEnd = false;
 
   constructor(private readonly opts: WindowOperatorOptions) {
     this.merging = isMerging(opts.assigner);
@@ -69,6 +84,8 @@ export class WindowOperator implements StreamOperator {
   open(ctx: OperatorContext, out: Output): void {
     this.ctx = ctx;
     this.out = out;
+    this.latenessOffByOne = ctx.bugs.has('lateness-off-by-one');
+    this.fireAtEnd = ctx.bugs.has('fire-at-end');
   }
 
   setCurrentKey(key: string): void {
@@ -77,12 +94,22 @@ export class WindowOperator implements StreamOperator {
 
   private isLate(w: TimeWindow, wm: number): boolean {
     // The planted bug judges the window against a watermark one millisecond ahead.
-    return isWindowLate(w, this.ctx.bugs.has('lateness-off-by-one') ? wm + 1 : wm, this.opts.allowedLatenessMs);
+    return isWindowLate(w, this.latenessOffByOne ? wm + 1 : wm, this.opts.allowedLatenessMs);
+  }
+
+  /** `assignWindows`; a tumbling assignment reuses the list (windows are immutable) while the window stays the same. */
+  private assign(ts: number): readonly TimeWindow[] {
+    const a = this.opts.assigner;
+    if (a.kind !== 'tumbling') return assignWindows(a, ts);
+    const start = tumblingWindowStart(a, ts);
+    const cached = this.tumblingWindows;
+    if (cached !== undefined && cached[0]!.start === start) return cached;
+    return (this.tumblingWindows = [{ start, end: start + a.sizeMs }]);
   }
 
   processElement(value: unknown, ts: number): void {
     const wm = this.ctx.currentWatermark();
-    const windows = assignWindows(this.opts.assigner, ts);
+    const windows = this.assign(ts);
     let joined = 0;
     let skipped: TimeWindow[] | undefined;
     for (const assigned of windows) {
@@ -118,8 +145,17 @@ export class WindowOperator implements StreamOperator {
     return m;
   }
 
+  private windowKeyOf(w: TimeWindow): string {
+    if (this.lastWk === undefined || w.start !== this.lastStart || w.end !== this.lastEnd) {
+      this.lastStart = w.start;
+      this.lastEnd = w.end;
+      this.lastWk = windowKey(w);
+    }
+    return this.lastWk;
+  }
+
   private addTo(w: TimeWindow, value: unknown, wm: number): void {
-    const wk = windowKey(w);
+    const wk = this.windowKeyOf(w);
     const windows = this.windowsOfKey();
     let st = windows.get(wk);
     if (!st) {
@@ -138,7 +174,7 @@ export class WindowOperator implements StreamOperator {
 
   /** When the on-time firing is due (the planted bug `fire-at-end` moves it one millisecond late). */
   private fireTime(w: TimeWindow): number {
-    return this.ctx.bugs.has('fire-at-end') ? w.end : maxTimestamp(w);
+    return this.fireAtEnd ? w.end : maxTimestamp(w);
   }
 
   private registerTimers(w: TimeWindow, wk: string): void {
@@ -179,7 +215,8 @@ export class WindowOperator implements StreamOperator {
   }
 
   private fire(st: WindowState, wm: number): void {
-    const ids = st.ids.slice().sort((a, b) => a - b);
+    const ids = st.ids.slice();
+    if (!ascending(ids)) ids.sort((a, b) => a - b);
     const result: WindowResult = {
       type: 'window',
       key: this.key,
@@ -218,7 +255,7 @@ export class WindowOperator implements StreamOperator {
   snapshotState(): WindowSnapshot {
     const windows: WindowSnapshot['windows'] = [];
     for (const [key, m] of this.state) {
-      for (const st of m.values()) windows.push([key, st.start, st.end, structuredClone(st.acc), st.ids.slice(), st.fired]);
+      for (const st of m.values()) windows.push([key, st.start, st.end, cloneJson(st.acc), st.ids.slice(), st.fired]);
     }
     const sessions: WindowSnapshot['sessions'] = [];
     for (const [key, set] of this.sessions) sessions.push([key, set.snapshot()]);
@@ -232,7 +269,7 @@ export class WindowOperator implements StreamOperator {
     for (const [key, start, end, acc, ids, fired] of s.windows) {
       let m = this.state.get(key);
       if (!m) this.state.set(key, (m = new Map()));
-      m.set(windowKey({ start, end }), { start, end, acc: structuredClone(acc), ids: ids.slice(), fired });
+      m.set(windowKey({ start, end }), { start, end, acc: cloneJson(acc), ids: ids.slice(), fired });
     }
     for (const [key, ws] of s.sessions) this.sessions.set(key, new MergingWindowSet(ws));
     this.timers = new TimerService<string>();

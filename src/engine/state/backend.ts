@@ -11,7 +11,7 @@
  *   for it as another kind, or switching TTL on or off, throws (Flink refuses
  *   such a restore too). The TTL duration and rules may change.
  * - `snapshot()` is plain JSON-able data sharing nothing with the live state
- *   (one `structuredClone` of the whole entry list); `restore()` copies
+ *   (one deep copy of the whole entry list, `cloneJson`); `restore()` copies
  *   again, so a snapshot may be restored many times. Entries are listed in
  *   the live Maps' insertion order, so a restored backend iterates (keys,
  *   map entries) in the same order as the one snapshotted.
@@ -28,6 +28,7 @@ import { canonical, cmp, ContentHash } from './hash.ts';
 import { StateTable, type StateKind, type StateScope } from './table.ts';
 import { validateTtl, type TtlConfig } from './ttl.ts';
 import { HeapReducingState, HeapValueState, type ReducingState, type ValueState } from './value-state.ts';
+import { cloneJson } from './clone.ts';
 
 export type { ListState } from './list-state.ts';
 export type { MapState } from './map-state.ts';
@@ -127,13 +128,13 @@ export class KeyedStateBackend implements StateScope {
       }
       tables.push({ name: t.name, kind: t.kind, ttl: t.ttl ? { ...t.ttl } : null, entries });
     }
-    return { format: 'weir.keyed-state.v1', tables: structuredClone(tables) };
+    return { format: 'weir.keyed-state.v1', tables: cloneJson(tables) };
   }
 
   /** Replaces all state with the snapshot's. Handles obtained earlier stay valid. */
   restore(s: StateSnapshot): void {
     if (s.format !== 'weir.keyed-state.v1') throw new Error(`unknown keyed state snapshot format: ${s.format}`);
-    const tables = structuredClone(s.tables);
+    const tables = cloneJson(s.tables);
     for (const t of this.tables.values()) t.data.clear();
     for (const ts of tables) {
       const t = this.table(ts.name, ts.kind, ts.ttl ?? undefined, true);

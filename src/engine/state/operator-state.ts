@@ -9,6 +9,7 @@
  * not rescale, so Flink's split and union redistribution never differ here.
  */
 import { canonical, cmp, ContentHash } from './hash.ts';
+import { cloneJson } from './clone.ts';
 
 export interface OperatorListState<T> {
   get(): readonly T[];
@@ -49,14 +50,14 @@ export class OperatorState {
   }
 
   snapshot(): OperatorStateSnapshot {
-    return { format: 'weir.operator-state.v1', lists: structuredClone(Array.from(this.lists)) };
+    return { format: 'weir.operator-state.v1', lists: cloneJson(Array.from(this.lists)) };
   }
 
   /** Replaces every list with the snapshot's. Handles obtained earlier stay valid. */
   restore(s: OperatorStateSnapshot): void {
     if (s.format !== 'weir.operator-state.v1') throw new Error(`unknown operator state snapshot format: ${s.format}`);
     for (const name of this.lists.keys()) this.lists.set(name, []);
-    for (const [name, values] of structuredClone(s.lists)) this.lists.set(name, values);
+    for (const [name, values] of cloneJson(s.lists)) this.lists.set(name, values);
   }
 
   /** Content hash (16 hex digits), by name order; empty lists do not count. */

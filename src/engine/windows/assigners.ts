@@ -64,16 +64,13 @@ export function session(gapMs: number): WindowAssigner {
 
 /** The windows `ts` belongs to; sliding windows newest first. */
 export function assignWindows(a: WindowAssigner, ts: number): TimeWindow[] {
-  // Flink treats Long.MIN_VALUE as "this record has no timestamp"; so do we.
-  if (ts === MIN_WATERMARK || !Number.isSafeInteger(ts)) {
-    throw new Error(`record has no valid event timestamp (${ts}); assign timestamps before windowing`);
-  }
   switch (a.kind) {
     case 'tumbling': {
-      const start = getWindowStartWithOffset(ts, a.offsetMs % a.sizeMs, a.sizeMs);
+      const start = tumblingWindowStart(a, ts);
       return [{ start, end: start + a.sizeMs }];
     }
     case 'sliding': {
+      requireTimestamp(ts);
       const out: TimeWindow[] = [];
       const lastStart = getWindowStartWithOffset(ts, a.offsetMs, a.slideMs);
       // `start > ts - size` (strict): the window starting at exactly ts - size
@@ -84,7 +81,21 @@ export function assignWindows(a: WindowAssigner, ts: number): TimeWindow[] {
       return out;
     }
     case 'session':
+      requireTimestamp(ts);
       return [{ start: ts, end: ts + a.gapMs }];
+  }
+}
+
+/** The start of the one window a tumbling assigner gives `ts` (as `assignWindows`, without building the list). */
+export function tumblingWindowStart(a: WindowAssigner & { kind: 'tumbling' }, ts: number): number {
+  requireTimestamp(ts);
+  return getWindowStartWithOffset(ts, a.offsetMs % a.sizeMs, a.sizeMs);
+}
+
+function requireTimestamp(ts: number): void {
+  // Flink treats Long.MIN_VALUE as "this record has no timestamp"; so do we.
+  if (ts === MIN_WATERMARK || !Number.isSafeInteger(ts)) {
+    throw new Error(`record has no valid event timestamp (${ts}); assign timestamps before windowing`);
   }
 }
 
