@@ -27,6 +27,8 @@ export interface CheckInput {
   /** The read-committed content of the output topic. */
   output: OutputRecord[];
   canBeLate: boolean;
+  /** Ids of records an operator dropped as late in the run (traced `record.late`). */
+  droppedLate: ReadonlySet<number>;
 }
 
 /**

@@ -12,7 +12,11 @@
  * timestamp, and — when a `joinValue` is given — the right value); and when
  * nothing can be late, the committed pairs are exactly the reference pairs.
  * With late data a pair may be missing (the join drops a record behind the
- * watermark), but never invented.
+ * watermark), but never invented; given the records the run dropped as late
+ * (its trace), a missing pair must have one of them. Late data also comes
+ * from idleness: inputs that all went idle (an outage longer than the idle
+ * timeout) let the watermark jump to the highest one, and records that then
+ * resume behind it are late, as in Flink.
  */
 import type { InputRecord, JoinResult } from '../engine/records.ts';
 import { formatCount, Problems } from './report.ts';
@@ -30,6 +34,12 @@ export interface JoinPair {
 
 export interface JoinCheckOptions {
   canBeLate: boolean;
+  /**
+   * Ids of records the join dropped as late (traced `record.late`). When given, a reference pair
+   * may be missing only when one of its records is among them; without it, any pair may be
+   * missing when `canBeLate`.
+   */
+  droppedLate?: ReadonlySet<number>;
   /** The joined value the pipeline computes from a pair; unchecked when absent. */
   joinValue?: (left: InputRecord, right: InputRecord) => number;
 }
@@ -87,11 +97,11 @@ export function checkJoin(
     if (why) problems.add(`pair (order ${j.leftId}, payment ${j.rightId}) of key ${j.key} ${why}`);
   }
   const ref = referenceJoin(input, lowerMs, upperMs);
-  if (!opts.canBeLate) {
-    for (const p of ref) {
-      if (!seen.has(pairKey(p.leftId, p.rightId))) {
-        problems.add(`pair (order ${p.leftId}, payment ${p.rightId}) of key ${p.key} is in the reference but was never committed`);
-      }
+  const dropped = opts.droppedLate;
+  const excused = (p: JoinPair): boolean => (dropped ? dropped.has(p.leftId) || dropped.has(p.rightId) : opts.canBeLate);
+  for (const p of ref) {
+    if (!seen.has(pairKey(p.leftId, p.rightId)) && !excused(p)) {
+      problems.add(`pair (order ${p.leftId}, payment ${p.rightId}) of key ${p.key} is in the reference but was never committed${dropped ? ', and neither record was dropped as late' : ''}`);
     }
   }
   return problems.verdict('join', `${formatCount(seen.size)} pairs committed, reference has ${formatCount(ref.length)}`);

@@ -143,6 +143,7 @@ export function runScenario(settings: RunSettings, opts: RunOptions = {}): RunRe
   const cuts: CheckpointCut<unknown>[] = [];
   const counts = { restores: 0, finished: false, completed: 0, aborted: 0, savepoints: 0 };
   const readerFetches: ReaderFetch[] = [];
+  const droppedLate = new Set<number>();
   /** Transactions the live broker reported open once the world settled (undefined: never asked). */
   let liveOpen: string[] | undefined;
   // For watermark.timeliness: when input batches reached the log, on-time firings, the first fault.
@@ -153,6 +154,9 @@ export function runScenario(settings: RunSettings, opts: RunOptions = {}): RunRe
   const subscriber: TraceSubscriber = (e) => {
     wmChecker?.onEvent(e);
     switch (e.kind) {
+      case 'record.late':
+        droppedLate.add(e.id as number);
+        break;
       case 'reader.fetch':
         readerFetches.push(e as unknown as ReaderFetch);
         break;
@@ -274,6 +278,7 @@ export function runScenario(settings: RunSettings, opts: RunOptions = {}): RunRe
     inputByPartition,
     output,
     canBeLate: workload.canBeLate,
+    droppedLate,
   };
   const openTxns = log.inspect(TOPICS.output).flatMap((p) => p.openTxns.map((t) => t.transactionalId));
   const checks = judge(scenario, checkInput, wmChecker, recorded, counts.finished, endReason, openTxns, liveOpen);

@@ -47,6 +47,16 @@ describe('checkJoin', () => {
     expect(checkJoin(w.records, missing, -50, 100, { canBeLate: true }).ok).toBe(true);
   });
 
+  it('given the records dropped as late, excuses a missing pair only when one of them was', () => {
+    const p = good[17]!;
+    const missing = good.filter((x) => x !== p);
+    expect(checkJoin(w.records, missing, -50, 100, { canBeLate: false, droppedLate: new Set([p.rightId]) }).ok).toBe(true);
+    expect(checkJoin(w.records, missing, -50, 100, { canBeLate: false, droppedLate: new Set([p.leftId]) }).ok).toBe(true);
+    const other = checkJoin(w.records, missing, -50, 100, { canBeLate: true, droppedLate: new Set([-1]) });
+    expect(other.ok).toBe(false);
+    expect(other.detail).toContain('and neither record was dropped as late');
+  });
+
   it('fails a pair committed twice', () => {
     const v = checkJoin(w.records, [...good, good[3]!], -50, 100, { canBeLate: true });
     expect(v.detail).toBe(`pair (order ${good[3]!.leftId}, payment ${good[3]!.rightId}) of key ${good[3]!.key} was committed twice`);
