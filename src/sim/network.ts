@@ -6,8 +6,13 @@
  * FIFO: each ordered pair (from, to) is a channel; a message's delivery time
  * is max(now + latency + spike extra, the channel's last delivery time), and
  * the scheduler pops equal times in push order, so a channel never reorders.
- * Latencies are drawn per message from the `network` stream, so different
- * channels interleave differently per seed. `unsafeNonFifo` skips the max,
+ * A message's latency is a hash of the seed, its channel, the millisecond it
+ * is sent in and its place among that channel's sends of that millisecond —
+ * not a draw from one stream shared by all traffic. So a run is local in its
+ * input: leaving an input record out changes the delays of the messages that
+ * record causes, not of every message sent after it, and a race the failure
+ * needs survives shrinking. Different channels still interleave differently
+ * per seed. `unsafeNonFifo` skips the max,
  * only to show why barrier alignment needs FIFO.
  *
  * Partitions cut both directions of a link. A message is dropped when its link
@@ -35,6 +40,21 @@ export interface Spike {
   between?: readonly [string, string];
 }
 
+/** A 32-bit hash of a string (FNV-1a over UTF-16 code units). */
+function strHash(s: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 0x01000193) >>> 0;
+  return h;
+}
+
+/** murmur3's 32-bit finalizer: an unsigned integer from an integer, every bit mixed. */
+function mix(x: number): number {
+  let h = x >>> 0;
+  h = Math.imul(h ^ (h >>> 16), 0x85ebca6b) >>> 0;
+  h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35) >>> 0;
+  return (h ^ (h >>> 16)) >>> 0;
+}
+
 function linkKey(a: string, b: string): string {
   return a < b ? `${a}\u0000${b}` : `${b}\u0000${a}`;
 }
@@ -59,9 +79,35 @@ export class SimNetwork {
     }
   }
 
+  private readonly channels = new Map<string, Map<string, { key: number; sentMs: number; k: number }>>();
+  private seedKey = -1;
+
+  /** The latency of the kth message sent in millisecond nowMs on from→to: a function of those alone, not of other channels' traffic. */
+  private latencyMs(nowMs: number, from: string, to: string): number {
+    let byTo = this.channels.get(from);
+    if (byTo === undefined) {
+      byTo = new Map();
+      this.channels.set(from, byTo);
+    }
+    let ch = byTo.get(to);
+    if (ch === undefined) {
+      ch = { key: mix(strHash(from) ^ mix(strHash(to) + 0x9e3779b9)), sentMs: -1, k: 0 };
+      byTo.set(to, ch);
+    }
+    if (ch.sentMs === nowMs) ch.k++;
+    else {
+      ch.sentMs = nowMs;
+      ch.k = 0;
+    }
+    if (this.seedKey < 0) this.seedKey = strHash(this.rng.path);
+    const h = mix(mix(mix(this.seedKey ^ ch.key) + (nowMs >>> 0)) + ((nowMs / 4294967296) >>> 0) + ch.k * 0x85ebca6b);
+    const range = this.latencyMsMax - this.latencyMsMin + 1;
+    return this.latencyMsMin + Math.floor((h * range) / 4294967296);
+  }
+
   /** Draws the delivery time of a message sent now on channel from→to and records it for FIFO. */
   deliveryTimeMs(nowMs: number, from: string, to: string): number {
-    let atMs = nowMs + this.rng.range(this.latencyMsMin, this.latencyMsMax);
+    let atMs = nowMs + this.latencyMs(nowMs, from, to);
     if (this.spikes.length > 0) atMs += this.spikeExtraMs(from, to);
     if (this.unsafeNonFifo) return atMs;
     let byTo = this.lastDeliveryMs.get(from);
