@@ -170,7 +170,11 @@ export function runScenario(settings: RunSettings, opts: RunOptions = {}): RunRe
         moments.lastSourceEndMs = Math.max(moments.lastSourceEndMs, e.t);
         break;
       case 'fault.planned':
-        moments.firstFaultMs = Math.min(moments.firstFaultMs, e.atMs as number);
+        // A slow or corrupt disk of the job manager or the checkpoint store does not touch the data path.
+        if (!((e.fault === 'slow-fsync' || e.fault === 'disk-corruption') && (e.process === IDS.jm || e.process === IDS.store))) {
+          // An anchored fault (no atMs) may strike at any time: nothing is judged.
+          moments.firstFaultMs = Math.min(moments.firstFaultMs, typeof e.atMs === 'number' ? e.atMs : 0);
+        }
         break;
       case 'buggify':
         moments.firstFaultMs = Math.min(moments.firstFaultMs, e.t);
