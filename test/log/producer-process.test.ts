@@ -33,6 +33,16 @@ function producerWorld(seed: number, sched: ScheduledBatch[], partitions: number
   return world;
 }
 
+/** Crashes each process at its time and restarts it 9 ms later. */
+function crashAndRestart(world: World, crashes: readonly { atMs: number; who: string }[]): void {
+  for (const c of crashes) {
+    world.schedule(c.atMs, () => {
+      world.crash(c.who);
+      world.schedule(9, () => world.restart(c.who));
+    });
+  }
+}
+
 function expectedPerPartition(sched: ScheduledBatch[], partitions: number): unknown[][] {
   const out: unknown[][] = Array.from({ length: partitions }, () => []);
   for (const b of sched) out[b.partition].push(...b.records);
@@ -53,12 +63,7 @@ describe('workloadProducer', () => {
           world.trace.subscribe((e) => {
             if (e.kind === 'log.append') firstAppendMs.push(e.t);
           });
-          for (const c of crashes) {
-            world.schedule(c.atMs, () => {
-              world.crash(c.who);
-              world.schedule(9, () => world.restart(c.who));
-            });
-          }
+          crashAndRestart(world, crashes);
           world.run({ untilMs: 60_000 });
           const disk = world.disk('broker');
           const got = readTopic(disk, 'input', 'read_committed').map((p) => p.map((r) => r.value));
@@ -80,12 +85,7 @@ describe('workloadProducer', () => {
           const partitions = 2;
           const sched = schedule(30, partitions).map((b, i) => (i % 4 === 1 ? { ...b, abortFirst: true } : b));
           const world = producerWorld(seed, sched, partitions, true);
-          for (const c of crashes) {
-            world.schedule(c.atMs, () => {
-              world.crash(c.who);
-              world.schedule(9, () => world.restart(c.who));
-            });
-          }
+          crashAndRestart(world, crashes);
           world.run({ untilMs: 60_000 });
           const disk = world.disk('broker');
           expect(readTopic(disk, 'input', 'read_committed').map((p) => p.map((r) => r.value))).toEqual(expectedPerPartition(sched, partitions));
