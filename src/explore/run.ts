@@ -272,7 +272,7 @@ export function runScenario(settings: RunSettings, opts: RunOptions = {}): RunRe
   world.finish();
   const judgeStart = opts.now?.() ?? 0;
 
-  const log = new OfflineLog(world.disk(IDS.broker));
+  const log = new OfflineLog(world.disk(IDS.broker), [TOPICS.output]);
   const output = log.read(TOPICS.output, 'read_committed').flat().map((r) => r.value as OutputRecord);
   opts.onOutput?.(output);
   const inputByPartition: InputRecord[][] = Array.from({ length: sizes.partitions }, () => []);

@@ -33,8 +33,9 @@ export interface PartitionSummary {
 export class OfflineLog {
   private readonly logs: Map<string, PartitionLog[]>;
 
-  constructor(disk: Disk) {
-    this.logs = recover(disk).logs;
+  /** `topics`: the topics to read (default all); others are decoded only when they may take part in transactions. */
+  constructor(disk: Disk, topics?: readonly string[]) {
+    this.logs = recover(disk, {}, topics === undefined ? {} : { only: new Set(topics) }).logs;
     // Offline, everything on disk counts as durable, including rolled-forward markers.
     for (const logs of this.logs.values()) for (const log of logs) log.durableEnd = log.endOffset;
   }

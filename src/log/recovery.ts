@@ -62,7 +62,16 @@ export function recoverTopics(disk: Disk, extra: Record<string, number> = {}): {
   return { topics, onDisk: fromFile !== undefined };
 }
 
-export function recover(disk: Disk, extraTopics: Record<string, number> = {}): Recovered {
+export interface RecoverOptions {
+  /**
+   * Offline readers: the topics wanted. Another topic is decoded only when it may
+   * hold transactional batches or markers (its text has a `"x":` key), since those
+   * take part in rolling transactions forward; otherwise it is left out.
+   */
+  only?: ReadonlySet<string>;
+}
+
+export function recover(disk: Disk, extraTopics: Record<string, number> = {}, opts: RecoverOptions = {}): Recovered {
   const out: Recovered = {
     topics: recoverTopics(disk, extraTopics).topics,
     logs: new Map(), txnIds: new Map(), truncations: [], corrupt: [], rolledForward: [],
@@ -71,6 +80,7 @@ export function recover(disk: Disk, extraTopics: Record<string, number> = {}): R
   noteDamage(out, TXN_LOG_PATH, txnFile);
   const decisions = applyTxnLog(out.txnIds, txnFile.items);
   for (const [topic, count] of out.topics) {
+    if (opts.only !== undefined && !opts.only.has(topic) && !mayHoldTransactions(disk, topic, count)) continue;
     const logs: PartitionLog[] = [];
     for (let p = 0; p < count; p++) logs.push(recoverPartition(disk, topic, p, out));
     out.logs.set(topic, logs);
@@ -82,6 +92,12 @@ export function recover(disk: Disk, extraTopics: Record<string, number> = {}): R
     for (const log of logs) rollForward(log, decisions, out);
   }
   return out;
+}
+
+/** Whether any segment of `topic` may hold a transactional batch or marker (both carry an `x` key). */
+function mayHoldTransactions(disk: Disk, topic: string, partitions: number): boolean {
+  for (let p = 0; p < partitions; p++) if ((disk.read(segmentPath(topic, p)) ?? '').includes('"x":')) return true;
+  return false;
 }
 
 function noteDamage(out: Recovered, path: string, file: { text: string; validLength: number; damage?: Damage }): void {
