@@ -4,7 +4,11 @@
  * process is a process track, each task a thread in it (other events go to
  * the process's own thread), faults are global instants, each task's
  * watermark lag (virtual time minus watermark) is a counter, and every
- * network message is a flow arrow from its send to its delivery.
+ * network message is a flow arrow from its send to its delivery. Perfetto
+ * binds a flow's ends to slices, not to instants, so each send and each
+ * delivery is a short complete slice (`X`, one trace microsecond) on its
+ * thread, and the flow's start and end (`s`, `f` with `bp: "e"`) sit at that
+ * slice's timestamp.
  *
  * Virtual milliseconds become trace microseconds × 1000, so the UI's time
  * axis reads in virtual time.
@@ -13,8 +17,9 @@ import type { TraceEvent } from '../sim/trace.ts';
 
 interface ChromeEvent {
   name: string;
-  ph: 'i' | 'C' | 's' | 'f' | 'M';
+  ph: 'i' | 'C' | 's' | 'f' | 'M' | 'X';
   ts?: number;
+  dur?: number;
   pid: number;
   tid: number;
   s?: 'g' | 'p' | 't';
@@ -66,7 +71,9 @@ export class PerfettoExport {
     void p;
     if (kind === 'net.send' || kind === 'net.deliver') {
       const sending = kind === 'net.send';
-      this.out.push({ name: String(e.msg ?? 'message'), cat: 'net', ph: sending ? 's' : 'f', ...(sending ? {} : { bp: 'e' as const }), id: Number(e.mid), ts, pid, tid });
+      const msg = String(e.msg ?? 'message');
+      this.out.push({ name: `${sending ? 'send' : 'deliver'} ${msg}`, cat: 'net', ph: 'X', ts, dur: 1, pid, tid, args });
+      this.out.push({ name: msg, cat: 'net', ph: sending ? 's' : 'f', ...(sending ? {} : { bp: 'e' as const }), id: Number(e.mid), ts, pid, tid });
       return;
     }
     this.out.push({ name: kind, cat: kind.split('.')[0]!, ph: 'i', s: FAULT_KINDS.has(kind) ? 'g' : 't', ts, pid, tid, args });

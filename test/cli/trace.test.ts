@@ -16,12 +16,56 @@ import { join } from 'node:path';
 import { hashEvents, parseJsonl } from '../../src/sim/trace.ts';
 
 const weir = (args: string[]): { status: number | null; stdout: string; stderr: string } => {
-  const r = spawnSync(process.execPath, ['bin/weir.js', ...args], { encoding: 'utf8' });
+  const r = spawnSync(process.execPath, ['bin/weir.js', ...args], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 };
 
 const report = JSON.parse(weir(['run', 'bank', '--seed', '3', '--events', '200', '--faults', 'heavy', '--json']).stdout) as { token: string; traceHash: string; traceEvents: number };
 const dir = mkdtempSync(join(tmpdir(), 'weir-trace-'));
+
+interface ChromeEvent {
+  name: string;
+  ph: string;
+  ts?: number;
+  dur?: number;
+  pid: number;
+  tid: number;
+  id?: number;
+  bp?: string;
+  s?: string;
+}
+
+/**
+ * The Trace Event format as Perfetto reads it: known phases; every event but metadata has a
+ * numeric timestamp; complete slices a duration; instants a scope; counters numeric args; and
+ * every flow end (s, f) lies inside a complete slice on its own thread, which is what a flow
+ * arrow binds to (a flow bound to an instant is not drawn).
+ */
+function expectTraceEventFormat(events: ChromeEvent[]): void {
+  const slices = new Map<string, { ts: number; end: number }[]>();
+  for (const e of events) {
+    expect(['M', 'X', 'i', 'C', 's', 'f']).toContain(e.ph);
+    expect(typeof e.name).toBe('string');
+    expect(Number.isInteger(e.pid) && Number.isInteger(e.tid)).toBe(true);
+    if (e.ph === 'M') continue;
+    expect(typeof e.ts).toBe('number');
+    if (e.ph === 'X') {
+      expect(e.dur).toBeGreaterThan(0);
+      const k = `${e.pid}/${e.tid}`;
+      const list = slices.get(k) ?? [];
+      list.push({ ts: e.ts!, end: e.ts! + e.dur! });
+      slices.set(k, list);
+    }
+    if (e.ph === 'i') expect(['g', 'p', 't']).toContain(e.s);
+  }
+  for (const e of events) {
+    if (e.ph !== 's' && e.ph !== 'f') continue;
+    expect(Number.isInteger(e.id)).toBe(true);
+    if (e.ph === 'f') expect(e.bp).toBe('e');
+    const inside = (slices.get(`${e.pid}/${e.tid}`) ?? []).some((x) => x.ts <= e.ts! && e.ts! < x.end);
+    expect(inside, `flow ${e.ph} ${e.id} at ${e.ts} binds to no slice`).toBe(true);
+  }
+}
 
 describe('weir trace', () => {
   it('writes JSON lines that hash to the run\'s trace hash', () => {
@@ -45,6 +89,7 @@ describe('weir trace', () => {
     const ends = traceEvents.filter((e) => e.ph === 'f').map((e) => e.id);
     expect(ends.length).toBeGreaterThan(0);
     for (const id of ends) expect(starts.has(id)).toBe(true);
+    expectTraceEventFormat(traceEvents as unknown as ChromeEvent[]);
   });
 
   it('rejects bad input with one line and exit 2, writing nothing', () => {
