@@ -163,6 +163,8 @@ export class Task {
         // (Flink forwards a WatermarkStatus down the operator chain).
         if (inst.outputIdle === idle) return;
         inst.outputIdle = idle;
+        // The task's own status (its head operator's output): traced for the replay's dataflow.
+        if (inst === task.ops[0]) task.env.ctx.trace.emit('task.idle', { task: task.name, attempt: task.env.attempt, idle });
         const chainIdle = !task.idleStopsAtChain;
         for (const t of [inst.main, ...inst.side.values()]) {
           if (chainIdle) for (const c of t.chained) c.out.emitIdle(idle);

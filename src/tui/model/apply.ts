@@ -53,6 +53,9 @@ function applyTaskEvent(s: ReplayState, e: TraceEvent, name: string): void {
   switch (e.kind) {
     case 'watermark':
       return watermark(t, e);
+    case 'task.idle':
+      t.idle = e.idle === true;
+      return;
     case 'barrier.receive': {
       const ch = channel(t, numOr(e, 'ch', 0));
       ch.barrier = Math.max(ch.barrier, id);
@@ -112,6 +115,7 @@ function deploy(t: TaskState, e: TraceEvent, attempt: number): void {
   t.forwarded = -1;
   t.restoredFrom = numOr(e, 'restoredFrom', -1);
   t.ended = false;
+  t.idle = false;
 }
 
 function channel(t: TaskState, ch: number): TaskState['channels'][number] {

@@ -119,7 +119,7 @@ export function statusText(t: TaskState): string {
     case 'snapshotting':
       return `snapshot c${t.checkpoint}`;
     case 'running':
-      return t.ended ? 'running, eof' : 'running';
+      return t.ended ? 'running, eof' : t.idle ? 'idle' : 'running';
     default:
       return t.status;
   }

@@ -66,5 +66,6 @@ export function newTask(name: string): TaskState {
     snapshot: -1,
     restoredFrom: -1,
     ended: false,
+    idle: false,
   };
 }

@@ -45,6 +45,8 @@ export interface TaskState {
   restoredFrom: number;
   /** A source that read all of its input. */
   ended: boolean;
+  /** The task marked its output idle (an idle source, or every input idle) and not active since. */
+  idle: boolean;
 }
 
 export type CheckpointStatus = 'in progress' | 'completed' | 'aborted';
