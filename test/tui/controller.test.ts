@@ -72,6 +72,11 @@ describe('reduceUi', () => {
     expect(ctx.violations.length).toBeGreaterThan(0);
     expect(v.cursor).toBe(ctx.violations[0]!.index);
     expect(v.note).toContain('exactly-once');
+    // It lands where the lost record's fate was decided: the late decision that dropped it.
+    const e = ctx.index.events[v.cursor]!;
+    expect(e.kind).toBe('record.late');
+    expect(e.dropped).toBe(true);
+    expect(ctx.violations[0]!.detail).toContain(`record ${e.id} `);
   });
 
   it('with a filter, steps walk the matching events only', () => {

@@ -131,8 +131,13 @@ export class WindowOperator implements StreamOperator {
   }
 
   private late(value: unknown, ts: number, wm: number): void {
-    if (this.ctx.bugs.has('drop-late-silently')) return;
     const id = idOf(value);
+    // The planted bug makes the same late decision (traced, so a replay can show where the record's
+    // fate was decided) and then drops the record instead of sending it to the side output.
+    if (this.ctx.bugs.has('drop-late-silently')) {
+      this.ctx.trace.emit('record.late', { task: this.ctx.taskName, attempt: this.ctx.attempt, id, key: this.key, ts, wm, dropped: true });
+      return;
+    }
     this.ctx.trace.emit('record.late', { task: this.ctx.taskName, attempt: this.ctx.attempt, id, key: this.key, ts, wm });
     if (this.opts.lateTag === undefined) return;
     const rec: LateRecord = { type: 'late', id, key: this.key, ts, watermark: wm };

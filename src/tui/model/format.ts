@@ -64,7 +64,7 @@ export function describeEvent(lazy: TraceEvent): string {
     case 'window.skip':
       return `${task} record ${num(e, 'id') ?? '?'} skips closed ${win(e)} (wm ${w(e)})`;
     case 'record.late':
-      return `${task} record ${num(e, 'id') ?? '?'} ts ${fmtWm(num(e, 'ts'))} too late (wm ${w(e)}): side output`;
+      return `${task} record ${num(e, 'id') ?? '?'} ts ${fmtWm(num(e, 'ts'))} too late (wm ${w(e)}): ${e.dropped === true ? 'dropped, not sent to the side output' : 'side output'}`;
     case 'task.deploy': {
       const from = num(e, 'restoredFrom') ?? -1;
       return `${task} deployed, attempt ${num(e, 'attempt') ?? '?'}${from >= 0 ? `, restored from c${from}` : ''}`;
