@@ -64,6 +64,7 @@ export function Dataflow({ replay, state, width, height, focusTask }: DataflowPr
       { text: statusText(t).padEnd(13), color: STATUS_COLOR[t.status] },
       ...(wide ? [{ text: `${t.process.padEnd(5)} `, dim: true }] : []),
       ...views.map((v) => channelText(v, wide, aligned)),
+      ...(t.zombie ? [{ text: ` zombie on ${t.zombie}`, color: 'red' as const }] : []),
     ];
     lines.push(<Line key={name} width={width} segments={segs} />);
   }

@@ -47,7 +47,12 @@ function applyTaskEvent(s: ReplayState, e: TraceEvent, name: string): void {
   const t = taskOf(s, name);
   const attempt = num(e, 'attempt');
   if (e.kind === 'task.deploy') return deploy(t, e, attempt ?? t.attempt + 1);
-  if (attempt !== undefined && attempt < t.attempt) return;
+  if (attempt !== undefined && attempt < t.attempt) {
+    // An older attempt still at work on another task manager: a zombie, until that task manager
+    // hears of the newer attempt (tm.stale) or crashes.
+    if (e.p !== t.process && !s.down.includes(e.p)) t.zombie = e.p;
+    return;
+  }
   const active = ACTIVE.has(t.status);
   const id = numOr(e, 'checkpoint', -1);
   switch (e.kind) {
@@ -140,7 +145,13 @@ function applyOtherEvent(s: ReplayState, e: TraceEvent, index: number): void {
   switch (e.kind) {
     case 'proc.crash':
       if (!s.down.includes(e.p)) s.down.push(e.p);
-      for (const t of s.tasks.values()) if (t.process === e.p) t.status = 'crashed';
+      for (const t of s.tasks.values()) {
+        if (t.process === e.p) t.status = 'crashed';
+        if (t.zombie === e.p) t.zombie = undefined;
+      }
+      return;
+    case 'tm.stale':
+      for (const t of s.tasks.values()) if (t.zombie === e.p) t.zombie = undefined;
       return;
     case 'proc.restart':
       s.down = s.down.filter((p) => p !== e.p);

@@ -67,5 +67,6 @@ export function newTask(name: string): TaskState {
     restoredFrom: -1,
     ended: false,
     idle: false,
+    zombie: undefined,
   };
 }

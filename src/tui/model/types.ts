@@ -47,6 +47,8 @@ export interface TaskState {
   ended: boolean;
   /** The task marked its output idle (an idle source, or every input idle) and not active since. */
   idle: boolean;
+  /** A task manager still running an older attempt of this task (a zombie), until it hears of the newer one. */
+  zombie: string | undefined;
 }
 
 export type CheckpointStatus = 'in progress' | 'completed' | 'aborted';
