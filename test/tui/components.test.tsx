@@ -13,6 +13,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { render } from 'ink-testing-library';
 import { ReplayApp } from '../../src/tui/components/ReplayApp.tsx';
+import { Dataflow } from '../../src/tui/components/Dataflow.tsx';
 import { WalkthroughApp } from '../../src/tui/components/WalkthroughApp.tsx';
 import { LESSONS } from '../../src/tui/lessons/catalogue.ts';
 import { loadLesson } from '../../src/tui/lessons/resolve.ts';
@@ -115,6 +116,22 @@ describe('ReplayApp frames', () => {
     app.stdin.write('?');
     expect(await frameWhen(app, (f) => f.includes('next / previous checkpoint step'))).toContain('next / previous checkpoint step');
     app.unmount();
+  });
+});
+
+describe('Dataflow at narrow widths', () => {
+  it('keeps per-channel watermarks (which the lessons cite) before the task manager column', async () => {
+    const recv = firstWhere(replay, 'barrier.receive', (e) => e.checkpoint === 2);
+    const state = replay.index.stateAt(recv);
+    const task = replay.index.events[recv]!.task as string;
+    const channels = state.tasks.get(task)!.channels.filter((c) => c.wm !== undefined);
+    expect(channels.length).toBeGreaterThan(0);
+    for (const cols of [60, 80]) {
+      const app = render(<Dataflow replay={replay} state={state} width={cols} height={12} focusTask={undefined} />);
+      const line = plain(app.lastFrame()).split('\n').find((l) => l.startsWith(task))!;
+      for (const c of channels) expect(line, `${cols} columns`).toContain(fmtWm(c.wm));
+      app.unmount();
+    }
   });
 });
 

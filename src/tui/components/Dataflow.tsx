@@ -42,7 +42,6 @@ export function Dataflow({ replay, state, width, height, focusTask }: DataflowPr
   const topo = replay.index.topology;
   const flow = topo.vertices.map((v) => `${v.name}${v.hasSink ? '+sink' : ''}`).join(' ▶ ');
   const nameWidth = Math.max(4, ...topo.order.map((n) => n.length));
-  const wide = width >= 70;
   // At-least-once does not align: a barrier that arrived does not hold its channel.
   const aligned = replay.rec.meta.guarantee !== 'at-least-once';
   const legend = aligned ? '  ▮ barrier in, channel held  › barrier  ~ watermark on the way' : '  ▯ barrier in (not held)  › barrier  ~ watermark on the way';
@@ -58,14 +57,17 @@ export function Dataflow({ replay, state, width, height, focusTask }: DataflowPr
       continue;
     }
     const views = channelViews(topo, state, t);
-    const segs: Segment[] = [
+    // Per-channel watermarks first (the lessons cite them), then the task manager, as the width allows.
+    const variant = (withWm: boolean, withProcess: boolean): Segment[] => [
       { text: name.padEnd(nameWidth), bold: name === focusTask, inverse: name === focusTask },
       { text: ` ${fmtWm(t.watermark).padStart(9)} `, bold: true },
       { text: statusText(t).padEnd(13), color: STATUS_COLOR[t.status] },
-      ...(wide ? [{ text: `${t.process.padEnd(5)} `, dim: true }] : []),
-      ...views.map((v) => channelText(v, wide, aligned)),
+      ...(withProcess ? [{ text: `${t.process.padEnd(5)} `, dim: true }] : []),
+      ...views.map((v) => channelText(v, withWm, aligned)),
       ...(t.zombie ? [{ text: ` zombie on ${t.zombie}`, color: 'red' as const }] : []),
     ];
+    const fits = (segs: Segment[]): boolean => segs.reduce((n, g) => n + g.text.length, 0) <= width;
+    const segs = [variant(true, true), variant(true, false), variant(false, true)].find(fits) ?? variant(false, false);
     lines.push(<Line key={name} width={width} segments={segs} />);
   }
   if (shown.length < topo.order.length) {
