@@ -144,6 +144,22 @@ describe('WalkthroughApp', () => {
     app.unmount();
   });
 
+  it('keeps the lesson title, the step i/N and the header\'s cursor at 80×24 on every step', async () => {
+    const lesson = LESSONS.find((l) => l.name === 'barriers')!;
+    const loaded = await loadLesson(lesson);
+    const n = loaded.steps.length;
+    const app = render(<WalkthroughApp lessons={LESSONS} load={async () => loaded} initial="barriers" size={{ cols: 80, rows: 24 }} />);
+    for (let k = 1; k <= n; k++) {
+      const frame = await frameWhen(app, (f) => f.includes(`Checkpoint barriers — ${k}/${n}`));
+      expect(frame).toContain(`Checkpoint barriers — ${k}/${n}`);
+      expect(frame).toMatch(/weir replay step [\d,]+\/[\d,]+ {2}t [\d,]+ ms {2}❚❚ paused/);
+      for (const line of frame.split('\n')) expect(line.length).toBeLessThanOrEqual(80);
+      if (k === 1) await tick(100); // the lesson's key handler is registered just after its first frame
+      app.stdin.write(KEYS.enter);
+    }
+    app.unmount();
+  });
+
   it('pages through the barriers lesson, moving the cursor to each step', async () => {
     const lesson = LESSONS.find((l) => l.name === 'barriers')!;
     const loaded = await loadLesson(lesson);

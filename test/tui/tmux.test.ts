@@ -56,8 +56,8 @@ describe.skipIf(!hasTmux)('in a real terminal (tmux)', () => {
   it.concurrent('weir replay <token>: draws the run, steps with the keys, jumps to the failed check, quits cleanly', async ({ expect }) => {
     start('replay', `replay ${encodeToken(DROPPING)}`);
     let s = await waitFor('replay', (x) => x.includes('events (all kinds'));
-    expect(s).toContain('weir replay wordcount seed 1');
-    expect(s).toMatch(/step 0\/[\d,]+/);
+    expect(s).toContain('weir replay step 0/');
+    expect(s).toContain('wordcount seed 1');
     expect(s).toContain('window[1]');
     expect(s).toContain('checkpoints');
     expect(s).toContain('event time →');

@@ -18,12 +18,13 @@ export function Header({ replay, state, ui, width }: { replay: Replay; state: Re
   const m = replay.rec.meta;
   const run = [m.title, m.guarantee, m.bugs.length > 0 ? `bug ${m.bugs.join(',')}` : undefined].filter(Boolean).join(' · ');
   const play = ui.playing ? `▶ ${fmtNum(PLAY_SPEEDS_MS[ui.speed]! * 10)} ms/s` : '❚❚ paused';
+  // Where the cursor is and whether it plays come first: a narrow screen cuts the run's description instead.
   const line1: Segment[] = [
     { text: 'weir replay ', bold: true, color: 'cyan' },
-    { text: `${run}  ` },
-    { text: `t ${fmtMs(state.timeMs)}  `, bold: true },
     { text: `step ${fmtNum(ui.cursor)}/${fmtNum(replay.index.length - 1)}  ` },
-    { text: play, dim: !ui.playing },
+    { text: `t ${fmtMs(state.timeMs)}  `, bold: true },
+    { text: `${play}  `, dim: !ui.playing },
+    { text: run },
   ];
   const job: Segment[] = [
     { text: `job attempt ${state.jobAttempt < 0 ? '—' : state.jobAttempt}${state.jobFinished ? ' finished' : ''}  ` },

@@ -80,15 +80,18 @@ function LessonStage({ loaded, size, step, stepRef, go, onMenu, onQuit }: StageP
   const runLabel = loaded.lesson.runs.length > 1 ? ` · run: ${loaded.lesson.runs.find((r) => r.key === s.run)?.label ?? s.run}` : '';
   const narration = (
     <Box flexDirection="column" width={size.cols} height={narrationLines} overflow="hidden" borderStyle="single" borderLeft={false} borderRight={false} borderBottom={false} borderColor="cyan">
-      <Line
-        width={size.cols}
-        segments={[
-          { text: `${loaded.lesson.title} — ${step + 1}/${loaded.steps.length}: `, color: 'cyan', bold: true },
-          { text: s.step.title, bold: true },
-          { text: runLabel, dim: true },
-          { text: step === last ? '  (last step: m menu, q quit)' : '', dim: true },
-        ]}
-      />
+      {/* The title line never shrinks: a long narration is cut at its end, not at the lesson's name and step. */}
+      <Box flexShrink={0}>
+        <Line
+          width={size.cols}
+          segments={[
+            { text: `${loaded.lesson.title} — ${step + 1}/${loaded.steps.length}: `, color: 'cyan', bold: true },
+            { text: s.step.title, bold: true },
+            { text: runLabel, dim: true },
+            { text: step === last ? '  (last step: m menu, q quit)' : '', dim: true },
+          ]}
+        />
+      </Box>
       <Text wrap="wrap">{s.text}</Text>
     </Box>
   );
