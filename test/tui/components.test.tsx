@@ -14,6 +14,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { render } from 'ink-testing-library';
 import { ReplayApp } from '../../src/tui/components/ReplayApp.tsx';
 import { Dataflow } from '../../src/tui/components/Dataflow.tsx';
+import { Plot } from '../../src/tui/components/Plot.tsx';
 import { WalkthroughApp } from '../../src/tui/components/WalkthroughApp.tsx';
 import { LESSONS } from '../../src/tui/lessons/catalogue.ts';
 import { loadLesson } from '../../src/tui/lessons/resolve.ts';
@@ -115,6 +116,17 @@ describe('ReplayApp frames', () => {
     for (const l of log) expect(l).toContain('txn.commit');
     app.stdin.write('?');
     expect(await frameWhen(app, (f) => f.includes('next / previous checkpoint step'))).toContain('next / previous checkpoint step');
+    app.unmount();
+  });
+});
+
+describe('Plot at narrow widths', () => {
+  it('keeps its legend on a line of its own', () => {
+    const cursor = replay.index.positions('window.fire')[0]!;
+    const app = render(<Plot replay={replay} cursor={cursor} width={40} height={10} zoom={1} />);
+    const frame = plain(app.lastFrame());
+    expect(frame).toContain('· record  x late output  + late join');
+    expect(frame.split('\n')[0]).toMatch(/^event time → \| wm /);
     app.unmount();
   });
 });

@@ -39,21 +39,22 @@ export interface PlotProps {
 export function Plot({ replay, cursor, width, height, zoom }: PlotProps): React.ReactElement {
   const ms = PLOT_SCALES_MS[zoom] ?? 50;
   const cols = Math.max(4, width - LABEL);
-  const rowCount = Math.max(1, height - 2);
-  const g = plotGrid(replay.plot, cursor, cols, rowCount, ms);
   const what = replay.plot.hasRecords ? '· record  x late output  + late join' : 'o firing  + late firing  x late output';
-  const title: Segment[] = [
-    { text: 'event time → ', bold: true },
-    { text: `| wm ${fmtWm(g.watermark)}  `, color: 'cyan' },
-    { text: `time ↓ ${fmtNum(ms)} ms a cell  `, dim: true },
-    { text: what, dim: true },
-  ];
+  const scale = `time ↓ ${fmtNum(ms)} ms a cell  `;
+  // The legend goes on a line of its own when the title would cut it.
+  const head = (wm: number | undefined): Segment[] => [{ text: 'event time → ', bold: true }, { text: `| wm ${fmtWm(wm)}  `, color: 'cyan' }];
+  const split = 'event time → | wm -9,999,999  '.length + scale.length + what.length > width && height >= 6;
+  const rowCount = Math.max(1, height - (split ? 3 : 2));
+  const g = plotGrid(replay.plot, cursor, cols, rowCount, ms);
+  const title: Segment[] = split ? head(g.watermark) : [...head(g.watermark), { text: scale, dim: true }, { text: what, dim: true }];
+  const legend: Segment[] = [{ text: scale, dim: true }, { text: what, dim: true }];
   const left = seconds(g.eventStartMs);
   const right = seconds(g.eventEndMs);
   const axis = `${' '.repeat(LABEL)}${left}${' '.repeat(Math.max(1, cols - left.length - right.length))}${right}`;
   return (
     <Box flexDirection="column">
       <Line segments={title} width={width} />
+      {split ? <Line segments={legend} width={width} /> : null}
       {g.rows.map((row, r) => {
         const label = r === rowCount - 1 ? 'now ▸' : r === 0 ? seconds(g.timeStartMs + ms) : '';
         return (

@@ -53,6 +53,20 @@ export class PlotData {
     for (const i of index.positions('window.late')) firstStep(this.joinAt, index.events[i]!, i);
   }
 
+  /** The smallest record timestamp (0 without records): the plot does not scroll left of it. */
+  get minTs(): number {
+    let min = Number.POSITIVE_INFINITY;
+    for (const t of this.ts) if (t < min) min = t;
+    return Number.isFinite(min) ? min : 0;
+  }
+
+  /** The largest timestamp among records appended in (fromMs, toMs], or undefined. */
+  maxTsIn(fromMs: number, toMs: number): number | undefined {
+    let max: number | undefined;
+    for (let k = upperBound(this.atMs, fromMs); k < this.atMs.length && this.atMs[k]! <= toMs; k++) max = max === undefined ? this.ts[k]! : Math.max(max, this.ts[k]!);
+    return max;
+  }
+
   /** Records appended in (fromMs, toMs], with their mark at step `cursor`. */
   recordsIn(fromMs: number, toMs: number, cursor: number, visit: (ts: number, atMs: number, mark: string) => void): void {
     for (let k = upperBound(this.atMs, fromMs); k < this.atMs.length && this.atMs[k]! <= toMs; k++) {
@@ -89,8 +103,13 @@ export function plotGrid(data: PlotData, cursor: number, cols: number, rowCount:
   const nowMs = index.events[cursor]?.t ?? 0;
   const wmNow = index.timeWatermarkAt(cursor);
   const anchor = wmNow !== undefined && Math.abs(wmNow) < Number.MAX_SAFE_INTEGER ? wmNow : nowMs;
-  const eventStartMs = Math.floor((anchor - Math.floor((2 * cols) / 3) * msPerCell) / msPerCell) * msPerCell;
   const timeStartMs = nowMs - rowCount * msPerCell;
+  // The watermark two thirds across; moved right when the newest records would fall off the right
+  // edge; never left of the first record (no empty stretch of negative times).
+  let eventStartMs = Math.floor((anchor - Math.floor((2 * cols) / 3) * msPerCell) / msPerCell) * msPerCell;
+  const newest = data.hasRecords ? data.maxTsIn(timeStartMs, nowMs) : undefined;
+  if (newest !== undefined && newest >= eventStartMs + (cols - 2) * msPerCell) eventStartMs = Math.floor((newest - (cols - 3) * msPerCell) / msPerCell) * msPerCell;
+  if (data.hasRecords) eventStartMs = Math.max(eventStartMs, Math.floor(data.minTs / msPerCell) * msPerCell);
   const grid = Array.from({ length: rowCount }, () => new Array<string>(cols).fill(' '));
   const put = (ts: number, atMs: number, mark: string): void => {
     const r = Math.ceil((atMs - timeStartMs) / msPerCell) - 1;

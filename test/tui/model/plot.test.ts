@@ -35,6 +35,15 @@ describe('plotGrid', () => {
     expect(g.timeEndMs).toBe(replay.index.events[cursor]!.t);
   });
 
+  it('never scrolls left of the first record, and keeps the newest records in view', () => {
+    for (const cursor of [1, 50, 200, replay.index.positions('window.fire')[0]!, replay.index.length - 1]) {
+      const g = plotGrid(replay.plot, cursor, 30, 10, 50);
+      expect(g.eventStartMs, `step ${cursor}`).toBeGreaterThanOrEqual(0);
+      const newest = replay.plot.maxTsIn(g.timeStartMs, g.timeEndMs);
+      if (newest !== undefined && newest >= g.eventStartMs) expect(newest, `step ${cursor}`).toBeLessThan(g.eventEndMs);
+    }
+  });
+
   it('marks a record x only once it went to the late output', () => {
     const lateAt = replay.index.positions('record.late')[0]!;
     const late = replay.index.events[lateAt]!;
