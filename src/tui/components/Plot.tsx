@@ -46,8 +46,8 @@ export function Plot({ replay, cursor, width, height, zoom }: PlotProps): React.
   const split = 'event time → | wm -9,999,999  '.length + scale.length + what.length > width && height >= 6;
   const rowCount = Math.max(1, height - (split ? 3 : 2));
   const g = plotGrid(replay.plot, cursor, cols, rowCount, ms);
-  const title: Segment[] = split ? head(g.watermark) : [...head(g.watermark), { text: scale, dim: true }, { text: what, dim: true }];
-  const legend: Segment[] = [{ text: scale, dim: true }, { text: what, dim: true }];
+  const title: Segment[] = [...head(g.watermark), { text: scale, dim: true }, ...(split ? [] : [{ text: what, dim: true }])];
+  const legend: Segment[] = [{ text: what, dim: true }];
   const left = seconds(g.eventStartMs);
   const right = seconds(g.eventEndMs);
   const axis = `${' '.repeat(LABEL)}${left}${' '.repeat(Math.max(1, cols - left.length - right.length))}${right}`;
