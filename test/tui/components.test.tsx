@@ -172,6 +172,19 @@ describe('WalkthroughApp', () => {
     app.unmount();
   });
 
+  it('help in a lesson says what the arrows do there', async () => {
+    const lesson = LESSONS.find((l) => l.name === 'barriers')!;
+    const loaded = await loadLesson(lesson);
+    const app = render(<WalkthroughApp lessons={LESSONS} load={async () => loaded} initial="barriers" size={{ cols: 100, rows: 30 }} />);
+    await frameWhen(app, (f) => f.includes('Checkpoint barriers — 1/'));
+    await tick(100);
+    app.stdin.write('?');
+    const help = await frameWhen(app, (f) => f.includes('keys'));
+    expect(help).toContain('in a lesson: Enter → n  next narration step');
+    expect(help).toContain('→ ← page the narration in a lesson');
+    app.unmount();
+  });
+
   it('pages through the barriers lesson, moving the cursor to each step', async () => {
     const lesson = LESSONS.find((l) => l.name === 'barriers')!;
     const loaded = await loadLesson(lesson);

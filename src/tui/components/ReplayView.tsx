@@ -9,6 +9,10 @@ import React from 'react';
 import { Box } from 'ink';
 import type { Replay } from '../open.ts';
 import { HELP_LINES, type ReplayUi } from '../controller.ts';
+
+/** In a lesson the arrows page through the narration, not the events (help says so). */
+const LESSON_HELP = 'in a lesson: Enter → n  next narration step, ← p  back, m  the menu';
+const LESSON_ARROWS = 'l h        one step forward / back (→ ← page the narration in a lesson)';
 import { str } from '../model/fields.ts';
 import { Header, HEADER_LINES } from './Header.tsx';
 import { Dataflow, dataflowLines } from './Dataflow.tsx';
@@ -59,7 +63,8 @@ export function ReplayView({ replay, ui, cols, rows, narration, narrationLines =
       {ui.help ? (
         <Box flexDirection="column" height={L.top + L.log}>
           <Plain text="keys" bold width={cols} />
-          {HELP_LINES.map((h) => <Plain key={h} text={`  ${h}`} width={cols} />)}
+          {narration ? <Plain text={`  ${LESSON_HELP}`} color="cyan" width={cols} /> : null}
+          {HELP_LINES.map((h) => <Plain key={h} text={`  ${narration && h.startsWith('→ ←') ? LESSON_ARROWS : h}`} width={cols} />)}
         </Box>
       ) : (
         <>
