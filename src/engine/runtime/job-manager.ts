@@ -202,20 +202,25 @@ class JobManager implements ProcessLogic {
           st.lastAckMs = this.ctx.clock.now();
           st.incarnation = m.incarnation;
         }
+        if (m.kind === 'hb.ack' && m.attempt !== undefined) for (const task of m.finished ?? []) this.taskFinished(m.attempt, task);
         return;
       }
       case 'task.failed':
         if (m.attempt === this.attempt) this.fail(`${m.task} failed: ${m.reason}`);
         return;
       case 'task.finished':
-        if (m.attempt !== this.attempt || this.phase !== 'running') return;
-        this.finishedTasks.add(m.task);
-        if (this.finishedTasks.size === this.plan.tasks.length) this.allTasksFinished();
-        return;
+        return this.taskFinished(m.attempt, m.task);
       case 'ack':
         if (m.attempt === this.attempt) this.coordinator.onAck(m.checkpoint, m.task, m.handle);
         return;
     }
+  }
+
+  /** A task of `attempt` reported finished (its own message, or again with a heartbeat's answer); idempotent. */
+  private taskFinished(attempt: number, task: string): void {
+    if (attempt !== this.attempt || this.phase !== 'running' || this.finishedTasks.has(task)) return;
+    this.finishedTasks.add(task);
+    if (this.finishedTasks.size === this.plan.tasks.length) this.allTasksFinished();
   }
 
   private allTasksFinished(): void {

@@ -24,7 +24,11 @@ export type JmToTm =
 
 export type TmToJm =
   | { kind: 'tm.register'; incarnation: number }
-  | { kind: 'hb.ack'; seq: number; incarnation: number }
+  /**
+   * A heartbeat's answer also lists the tasks of `attempt` this task manager runs that have
+   * finished: a `task.finished` lost to a partition is then repeated, as a heartbeat payload.
+   */
+  | { kind: 'hb.ack'; seq: number; incarnation: number; attempt?: number; finished?: string[] }
   | { kind: 'task.finished'; attempt: number; task: string }
   | { kind: 'task.failed'; attempt: number; task: string; reason: string }
   | { kind: 'ack'; attempt: number; checkpoint: number; task: string; handle: string; stateHash: string };

@@ -76,7 +76,7 @@ class TaskManager implements ProcessLogic {
           this.ctx.trace.emit('tm.stale', { attempt: this.attempt, current: m.attempt, tasks: this.tasks.size });
           this.cancelAll();
         }
-        this.toJm({ kind: 'hb.ack', seq: m.seq, incarnation: this.ctx.incarnation });
+        this.toJm({ kind: 'hb.ack', seq: m.seq, incarnation: this.ctx.incarnation, ...this.finishedReport() });
         if (m.completed !== undefined) this.checkpointCompleted(m.attempt, m.completed);
         return;
       case 'deploy':
@@ -98,6 +98,13 @@ class TaskManager implements ProcessLogic {
     // Fault site: the notification is lost; the job manager repeats the latest one with its heartbeats.
     if (this.ctx.buggify('checkpoint.notify.lost')) return;
     for (const t of this.tasks.values()) t.notifyCheckpointComplete(checkpoint);
+  }
+
+  /** The finished tasks of the current attempt, for the heartbeat's answer (nothing when none). */
+  private finishedReport(): { attempt?: number; finished?: string[] } {
+    const finished: string[] = [];
+    for (const t of this.tasks.values()) if (t.isFinished) finished.push(t.key);
+    return finished.length > 0 ? { attempt: this.attempt, finished } : {};
   }
 
   private onData(m: DataMessage): void {
