@@ -158,8 +158,8 @@ export class CheckpointCoordinator {
     p.committing = true;
     const gen = this.generation;
     const meta = JSON.stringify({ checkpoint: p.id, attempt: p.attempt, handles: p.handles, savepoint: p.kind === 'savepoint' });
-    this.store.request({ kind: 'store.commit', checkpoint: p.id, meta, savepoint: p.kind === 'savepoint' }, () => {
-      if (gen !== this.generation || this.pending !== p) return;
+    this.store.request({ kind: 'store.commit', checkpoint: p.id, meta, savepoint: p.kind === 'savepoint', attempt: p.attempt }, (r) => {
+      if (gen !== this.generation || this.pending !== p || !r.ok) return;
       this.pending = undefined;
       this.completed++;
       this.latest = { id: p.id, attempt: p.attempt };

@@ -12,6 +12,14 @@
  * replaying from an older cut would write them twice. A checkpoint without
  * metadata is incomplete and is never restored either (unless the planted
  * bug `restore-incomplete-checkpoint` is on).
+ *
+ * Fencing: recovery of attempt N asks for the newest checkpoint with
+ * `attempt: N`, and from then on the store refuses to commit checkpoints of
+ * older attempts (the fence is made durable before the answer). Without it a
+ * commit of the failed attempt, retried across a partition, could land after
+ * the new attempt chose an older checkpoint: its metadata would subsume the
+ * snapshots the new attempt restores from, and a later recovery would pick a
+ * checkpoint whose transactions the new attempt had already aborted.
  */
 import { seal, unseal, type ProcessContext, type ProcessFactory, type ProcessId, type ProcessLogic } from '../../runtime/index.ts';
 import type { BugSwitches } from '../bugs.ts';
@@ -19,8 +27,8 @@ import type { BugSwitches } from '../bugs.ts';
 export type StoreRequest =
   | { kind: 'store.put'; reqId: number; key: string; data: string }
   | { kind: 'store.get'; reqId: number; key: string }
-  | { kind: 'store.commit'; reqId: number; checkpoint: number; meta: string; savepoint?: boolean }
-  | { kind: 'store.latest'; reqId: number; below: number };
+  | { kind: 'store.commit'; reqId: number; checkpoint: number; meta: string; savepoint?: boolean; attempt?: number }
+  | { kind: 'store.latest'; reqId: number; below: number; attempt?: number };
 
 export interface StoreReply {
   kind: 'store.reply';
@@ -28,6 +36,8 @@ export interface StoreReply {
   ok: boolean;
   data?: string | null;
   checkpoint?: number;
+  /** A commit refused: a newer attempt has recovered since. */
+  fenced?: boolean;
 }
 
 export function isStoreReply(msg: unknown): msg is StoreReply {
@@ -48,11 +58,21 @@ export function checkpointStoreProcess(bugs: BugSwitches): ProcessFactory {
   return (ctx) => new CheckpointStore(ctx, bugs);
 }
 
+const FENCE_PATH = 'fence';
+
 class CheckpointStore implements ProcessLogic {
+  /** Commits of attempts below this are refused (durable in FENCE_PATH). */
+  private fence: number;
+
   constructor(
     private readonly ctx: ProcessContext,
     private readonly bugs: BugSwitches,
-  ) {}
+  ) {
+    // Read corruption flips a bit per read: read the fence again rather than lose it.
+    let saved: string | undefined;
+    for (let k = 0; k < 8 && saved === undefined && ctx.disk.read(FENCE_PATH) !== undefined; k++) saved = unseal(ctx.disk.read(FENCE_PATH));
+    this.fence = saved === undefined ? 0 : Number(saved);
+  }
 
   onMessage(from: ProcessId, msg: unknown): void {
     const m = msg as StoreRequest;
@@ -68,6 +88,7 @@ class CheckpointStore implements ProcessLogic {
         return;
       }
       case 'store.commit': {
+        if (m.attempt !== undefined && m.attempt < this.fence) return reply({ ok: false, fenced: true });
         const path = metaPath(m.checkpoint);
         this.ctx.disk.write(`${path}.tmp`, seal(m.meta));
         this.ctx.disk.fsync(`${path}.tmp`, () => {
@@ -82,9 +103,15 @@ class CheckpointStore implements ProcessLogic {
         });
         return;
       }
-      case 'store.latest':
-        reply(this.latest(m.below));
+      case 'store.latest': {
+        const attempt = m.attempt;
+        if (attempt === undefined || attempt <= this.fence) return reply(this.latest(m.below));
+        // Raise the fence durably first: no commit of an older attempt may land after this answer.
+        this.fence = attempt;
+        this.ctx.disk.write(FENCE_PATH, seal(String(attempt)));
+        this.ctx.disk.fsync(FENCE_PATH, () => reply(this.latest(m.below)));
         return;
+      }
       default:
         return;
     }

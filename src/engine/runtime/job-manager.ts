@@ -147,7 +147,7 @@ class JobManager implements ProcessLogic {
     const retry = (): void => {
       this.ctx.timers.after(this.settings.restartDelayMs, () => this.deployWhenReady(attempt));
     };
-    this.store.request({ kind: 'store.latest', below: Number.MAX_SAFE_INTEGER }, (r) => {
+    this.store.request({ kind: 'store.latest', below: Number.MAX_SAFE_INTEGER, attempt }, (r) => {
       if (attempt !== this.attempt) return;
       if (!r.ok) return retry();
       if (!r.data || r.checkpoint === undefined || r.checkpoint < 0) return this.deploy(attempt, null, slots);
