@@ -7,6 +7,7 @@
  *   npm run soak                       1,000 seeds per scenario, bugs within 1,000 seeds
  *   npm run soak -- --seeds 200        fewer
  *   npm run soak -- --workers 2 --json last line: one JSON object with the figures
+ *   npm run soak -- --only bank,join   just these rows (by label), no planted-bug sweep
  *
  * Exit code 1 when an exactly-once seed failed or a planted bug was never
  * caught; the failing tokens are printed.
@@ -30,6 +31,9 @@ const flag = (name: string, dflt: number): number => {
   return i >= 0 ? Number(argv[i + 1]) : dflt;
 };
 const SEEDS = flag('seeds', 1_000);
+/** `--only a,b`: just these soak rows (by label) and no planted-bug sweep. */
+const onlyArg = argv.indexOf('--only');
+const ONLY = onlyArg >= 0 ? new Set((argv[onlyArg + 1] ?? '').split(',')) : undefined;
 const WORKERS = flag('workers', 2);
 const JSON_OUT = argv.includes('--json');
 const say = (line: string): void => {
@@ -92,14 +96,14 @@ async function firstCatch(bug: BugName): Promise<{ bug: BugName; seed: number | 
 async function main(): Promise<number> {
   say(built ? 'running the build in dist/' : 'dist/ is missing or stale: running the sources through tsx (slower; npm run build)');
   const scenarios: ScenarioFigure[] = [];
-  for (const s of SOAKS) {
+  for (const s of SOAKS.filter((x) => ONLY === undefined || ONLY.has(x.label))) {
     const f = await soakScenario(s);
     scenarios.push(f);
     say(`${f.scenario}: ${f.seeds} swarm seeds, ${f.violations} violations; exercised ${f.crashes} crashes, ${f.restores} restores, ${f.checkpoints} completed checkpoints (${f.runsPerSec} runs/s)`);
     for (const t of f.failingTokens) say(`  failing: ${t}`);
   }
   const bugs = [];
-  for (const bug of Object.keys(BUGS) as BugName[]) {
+  for (const bug of ONLY === undefined ? (Object.keys(BUGS) as BugName[]) : []) {
     const b = await firstCatch(bug);
     bugs.push(b);
     say(`${bug}: ${b.seed === null ? `NOT caught within ${SEEDS} seeds` : `caught at seed ${b.seed} by ${b.check}`}`);
