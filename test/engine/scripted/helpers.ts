@@ -10,7 +10,11 @@ import type { RunSettings } from '../../../src/explore/settings.ts';
 import type { DataStream, StreamEnvironment } from '../../../src/engine/api/environment.ts';
 import type { ScriptedSourceOptions } from '../../../src/engine/operators/scripted-source.ts';
 import type { LateRecord, OutputRecord, WindowResult } from '../../../src/engine/records.ts';
-import { scriptRecords, type Script } from '../../../src/engine/script.ts';
+import { script, scriptRecords, type Script } from '../../../src/engine/script.ts';
+import { union } from '../../../src/engine/api/environment.ts';
+import { tumbling } from '../../../src/engine/windows/assigners.ts';
+import { countAggregate } from '../../../src/engine/operators/aggregates.ts';
+import { sinkWindowResults } from '../../../scenarios/types.ts';
 import type { WindowSpec } from '../../../src/check/types.ts';
 import type { Scenario, ScenarioSizes } from '../../../scenarios/types.ts';
 
@@ -83,3 +87,24 @@ export function finals(r: ScriptedRun): { key: string; start: number; end: numbe
 }
 
 const cmp = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
+
+/**
+ * Two scripted sources into one tumbling one-second count with 1 s allowed lateness: a fast one
+ * (watermark 1,500 at once) and a slow one (watermark 500, then a 3 s wait, then a record at ts
+ * 300), through `between` (nothing by default), with the slow source's idle timeout.
+ */
+export function fastAndSlow(name: string, idleTimeoutMs: number, between: (s: DataStream) => DataStream = (s) => s): ScriptedPipeline {
+  const fast = script().add({ id: 0, key: 'k', ts: 100 }).advanceWatermarkTo(1_500).advanceProcessingTime(5_000).advanceWatermarkToInfinity();
+  const slow = script().add({ id: 10, key: 'k', ts: 200 }).advanceWatermarkTo(500).advanceProcessingTime(3_000).add({ id: 11, key: 'k', ts: 300 }).advanceWatermarkToInfinity();
+  return {
+    name,
+    script: fast,
+    moreScripts: [slow],
+    window: { assigner: tumbling(1_000), aggregate: 'count', allowedLatenessMs: 1_000 },
+    build(a, env, sizes) {
+      const b = between(env.fromScript('slow', slow, { idleTimeoutMs }));
+      const counts = union(a, b).keyBy((r) => r.key).window(tumbling(1_000)).allowedLateness(1_000).sideOutputLateData('late').aggregate(countAggregate, 'window', sizes.parallelism);
+      sinkWindowResults(counts, sizes.parallelism);
+    },
+  };
+}

@@ -17,29 +17,10 @@
  * network delays).
  */
 import { describe, expect, it } from 'vitest';
-import { tumbling } from '../../../src/engine/windows/assigners.ts';
-import { countAggregate } from '../../../src/engine/operators/aggregates.ts';
-import { union, type DataStream } from '../../../src/engine/api/environment.ts';
-import { runScripted, type ScriptedPipeline } from './helpers.ts';
-import { sinkWindowResults } from '../../../scenarios/types.ts';
-import { script } from '../../../src/engine/script.ts';
+import type { DataStream } from '../../../src/engine/api/environment.ts';
+import { fastAndSlow, runScripted, type ScriptedPipeline } from './helpers.ts';
 
-const fast = script().add({ id: 0, key: 'k', ts: 100 }).advanceWatermarkTo(1_500).advanceProcessingTime(5_000).advanceWatermarkToInfinity();
-const slow = script().add({ id: 10, key: 'k', ts: 200 }).advanceWatermarkTo(500).advanceProcessingTime(3_000).add({ id: 11, key: 'k', ts: 300 }).advanceWatermarkToInfinity();
-
-function pipeline(name: string, between: (s: DataStream) => DataStream): ScriptedPipeline {
-  return {
-    name,
-    script: fast,
-    moreScripts: [slow],
-    window: { assigner: tumbling(1_000), aggregate: 'count', allowedLatenessMs: 1_000 },
-    build(a, env, sizes) {
-      const b = between(env.fromScript('slow', slow, { idleTimeoutMs: 1_000 }));
-      const counts = union(a, b).keyBy((r) => r.key).window(tumbling(1_000)).allowedLateness(1_000).sideOutputLateData('late').aggregate(countAggregate, 'window', sizes.parallelism);
-      sinkWindowResults(counts, sizes.parallelism);
-    },
-  };
-}
+const pipeline = (name: string, between: (s: DataStream) => DataStream): ScriptedPipeline => fastAndSlow(name, 1_000, between);
 
 const FIRED_DURING_THE_WAIT = [
   { key: 'k', start: 0, end: 1_000, value: 2, firing: 0, ids: [0, 10] },

@@ -18,14 +18,11 @@
  * outcome does not hinge on the network.
  */
 import { describe, expect, it } from 'vitest';
-import { tumbling } from '../../../src/engine/windows/assigners.ts';
-import { countAggregate } from '../../../src/engine/operators/aggregates.ts';
-import { union } from '../../../src/engine/api/environment.ts';
 import type { KeyedProcessContext } from '../../../src/engine/operators/keyed-process.ts';
 import type { InputRecord, KeyedUpdate } from '../../../src/engine/records.ts';
 import { script, type Script } from '../../../src/engine/script.ts';
-import { TOPICS, sinkWindowResults } from '../../../scenarios/types.ts';
-import { runScripted, type ScriptedPipeline } from './helpers.ts';
+import { TOPICS } from '../../../scenarios/types.ts';
+import { fastAndSlow, runScripted, type ScriptedPipeline } from './helpers.ts';
 
 const FLUSH_MS = 500;
 
@@ -84,22 +81,7 @@ describe('processing-time timers driven by the script', () => {
 });
 
 describe('idleness driven by the script', () => {
-  const fast = script().add({ id: 0, key: 'k', ts: 100 }).advanceWatermarkTo(1_500).advanceProcessingTime(5_000).advanceWatermarkToInfinity();
-  const slow = script().add({ id: 10, key: 'k', ts: 200 }).advanceWatermarkTo(500).advanceProcessingTime(3_000).add({ id: 11, key: 'k', ts: 300 }).advanceWatermarkToInfinity();
-
-  function twoSources(name: string, idleTimeoutMs: number): ScriptedPipeline {
-    return {
-      name,
-      script: fast,
-      moreScripts: [slow],
-      window: { assigner: tumbling(1_000), aggregate: 'count', allowedLatenessMs: 1_000 },
-      build(a, env, sizes) {
-        const b = env.fromScript('slow', slow, { idleTimeoutMs });
-        const counts = union(a, b).keyBy((r) => r.key).window(tumbling(1_000)).allowedLateness(1_000).sideOutputLateData('late').aggregate(countAggregate, 'window', sizes.parallelism);
-        sinkWindowResults(counts, sizes.parallelism);
-      },
-    };
-  }
+  const twoSources = (name: string, idleTimeoutMs: number): ScriptedPipeline => fastAndSlow(name, idleTimeoutMs);
 
   it('without an idle timeout the slow source holds the watermark, and its record after the wait is on time', () => {
     const r = runScripted(twoSources('idle-never', 0));
