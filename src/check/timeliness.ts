@@ -24,7 +24,7 @@
  * input topic), not when they were scheduled: a busy producer lags.
  */
 import { formatCount, formatWindow, Problems } from './report.ts';
-import type { CheckResult } from './types.ts';
+import type { CheckResult, TraceEvent } from './types.ts';
 
 export interface TimelinessSpec {
   boundMs: number;
@@ -143,4 +143,65 @@ function readyTime(end: number, spec: TimelinessSpec, parts: readonly Prepared[]
     if (parts.every((p, k) => !holds(p, reach[k]!, t))) best = t;
   }
   return best;
+}
+
+/**
+ * Collects, from the trace as it is emitted, what `checkTimeliness` needs:
+ * when each batch of the input topic reached the log (`log.append`), the
+ * on-time firings, the first deployment, the end of input and the first fault
+ * on the data path (a slow or corrupt disk of a process in `offPath` does not
+ * count; an anchored fault, with no planned time, counts from the start).
+ */
+export class TimelinessTrace {
+  private readonly appendMs: number[][];
+  private readonly fires: OnTimeFire[] = [];
+  private firstDeployMs = Number.POSITIVE_INFINITY;
+  private lastSourceEndMs = Number.NEGATIVE_INFINITY;
+  private firstFaultMs = Number.POSITIVE_INFINITY;
+
+  constructor(private readonly inputTopic: string, partitions: number, private readonly offPath: ReadonlySet<string>) {
+    this.appendMs = Array.from({ length: partitions }, () => []);
+  }
+
+  onEvent(e: TraceEvent): void {
+    switch (e.kind) {
+      case 'log.append':
+        if (e.topic === this.inputTopic) this.appendMs[e.partition as number]?.push(e.t);
+        return;
+      case 'window.fire':
+        if (e.firing === 0) this.fires.push({ t: e.t, key: e.key as string, start: e.start as number, end: e.end as number });
+        return;
+      case 'task.deploy':
+        this.firstDeployMs = Math.min(this.firstDeployMs, e.t);
+        return;
+      case 'source.end':
+        this.lastSourceEndMs = Math.max(this.lastSourceEndMs, e.t);
+        return;
+      case 'fault.planned':
+        if ((e.fault === 'slow-fsync' || e.fault === 'disk-corruption') && this.offPath.has(e.process as string)) return;
+        this.firstFaultMs = Math.min(this.firstFaultMs, typeof e.atMs === 'number' ? e.atMs : 0);
+        return;
+      case 'buggify':
+        this.firstFaultMs = Math.min(this.firstFaultMs, e.t);
+        return;
+    }
+  }
+
+  /** The input for `checkTimeliness`, given the input batches in schedule order (the k-th append of a partition is its k-th batch). */
+  input(batches: readonly { partition: number; records: readonly { ts: number }[] }[]): TimelinessInput {
+    const partitions: PartitionBatch[][] = this.appendMs.map(() => []);
+    for (const b of batches) {
+      const list = partitions[b.partition]!;
+      let maxTs = Number.NEGATIVE_INFINITY;
+      for (const r of b.records) maxTs = Math.max(maxTs, r.ts);
+      list.push({ atMs: this.appendMs[b.partition]?.[list.length] ?? Number.POSITIVE_INFINITY, maxTs });
+    }
+    return {
+      partitions,
+      fires: this.fires,
+      startMs: this.firstDeployMs,
+      endOfInputMs: Number.isFinite(this.lastSourceEndMs) ? this.lastSourceEndMs : Number.POSITIVE_INFINITY,
+      firstFaultMs: this.firstFaultMs,
+    };
+  }
 }

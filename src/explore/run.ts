@@ -20,7 +20,7 @@ import { OfflineLog } from '../log/reader.ts';
 import { committedReader, valuesDigest } from '../log/committed-reader.ts';
 import { txnAuditor } from '../log/txn-auditor.ts';
 import { checkReadCommitted, type ReaderFetch } from '../check/read-committed.ts';
-import { checkTimeliness, type OnTimeFire } from '../check/timeliness.ts';
+import { checkTimeliness, TimelinessTrace } from '../check/timeliness.ts';
 import { StreamEnvironment } from '../engine/api/environment.ts';
 import { BugSwitches } from '../engine/bugs.ts';
 import { JobPlan } from '../engine/runtime/plan.ts';
@@ -146,13 +146,11 @@ export function runScenario(settings: RunSettings, opts: RunOptions = {}): RunRe
   const droppedLate = new Set<number>();
   /** Transactions the live broker reported open once the world settled (undefined: never asked). */
   let liveOpen: string[] | undefined;
-  // For watermark.timeliness: when input batches reached the log, on-time firings, the first fault.
-  const timed = scenario.timeliness !== undefined;
-  const inputAppendMs: number[][] = Array.from({ length: sizes.partitions }, () => []);
-  const onTimeFires: OnTimeFire[] = [];
-  const moments = { firstDeployMs: Number.POSITIVE_INFINITY, lastSourceEndMs: Number.NEGATIVE_INFINITY, firstFaultMs: Number.POSITIVE_INFINITY };
+  // A slow or corrupt disk of the job manager or the checkpoint store does not touch the data path.
+  const timeliness = scenario.timeliness ? new TimelinessTrace(TOPICS.input, sizes.partitions, new Set([IDS.jm, IDS.store])) : undefined;
   const subscriber: TraceSubscriber = (e) => {
     wmChecker?.onEvent(e);
+    timeliness?.onEvent(e);
     switch (e.kind) {
       case 'record.late':
         droppedLate.add(e.id as number);
@@ -160,32 +158,10 @@ export function runScenario(settings: RunSettings, opts: RunOptions = {}): RunRe
       case 'reader.fetch':
         readerFetches.push(e as unknown as ReaderFetch);
         break;
-      case 'log.append':
-        if (timed && e.topic === TOPICS.input) inputAppendMs[e.partition as number]?.push(e.t);
-        break;
-      case 'window.fire':
-        if (timed && e.firing === 0) onTimeFires.push({ t: e.t, key: e.key as string, start: e.start as number, end: e.end as number });
-        break;
-      case 'source.end':
-        moments.lastSourceEndMs = Math.max(moments.lastSourceEndMs, e.t);
-        break;
-      case 'fault.planned':
-        // A slow or corrupt disk of the job manager or the checkpoint store does not touch the data path.
-        if (!((e.fault === 'slow-fsync' || e.fault === 'disk-corruption') && (e.process === IDS.jm || e.process === IDS.store))) {
-          // An anchored fault (no atMs) may strike at any time: nothing is judged.
-          moments.firstFaultMs = Math.min(moments.firstFaultMs, typeof e.atMs === 'number' ? e.atMs : 0);
-        }
-        break;
-      case 'buggify':
-        moments.firstFaultMs = Math.min(moments.firstFaultMs, e.t);
-        break;
       case 'audit.txns':
         liveOpen = Array.isArray(e.open) ? (e.open as string[]) : [`(the broker did not answer: ${String(e.failed)})`];
         break;
       case 'task.deploy':
-        moments.firstDeployMs = Math.min(moments.firstDeployMs, e.t);
-        recorded.push(e);
-        break;
       case 'snapshot':
         recorded.push(e);
         break;
@@ -273,7 +249,8 @@ export function runScenario(settings: RunSettings, opts: RunOptions = {}): RunRe
   const judgeStart = opts.now?.() ?? 0;
 
   const log = new OfflineLog(world.disk(IDS.broker), [TOPICS.output]);
-  const output = log.read(TOPICS.output, 'read_committed').flat().map((r) => r.value as OutputRecord);
+  const committed = log.read(TOPICS.output, 'read_committed');
+  const output = committed.flat().map((r) => r.value as OutputRecord);
   opts.onOutput?.(output);
   const inputByPartition: InputRecord[][] = Array.from({ length: sizes.partitions }, () => []);
   for (const a of workload.arrivals) inputByPartition[a.partition]!.push(...(a.records as InputRecord[]));
@@ -287,14 +264,8 @@ export function runScenario(settings: RunSettings, opts: RunOptions = {}): RunRe
   const openTxns = log.inspect(TOPICS.output).flatMap((p) => p.openTxns.map((t) => t.transactionalId));
   const checks = judge(scenario, checkInput, wmChecker, recorded, counts.finished, endReason, openTxns, liveOpen);
   if (scenario.cut) checks.push(checkConsistentCuts(cuts, inputByPartition, scenario.cut.reference, scenario.cut.show));
-  if (scenario.timeliness) {
-    const byPartition = inputByPartitionBatches(workload, sizes.partitions, inputAppendMs);
-    checks.push(checkTimeliness(scenario.timeliness, {
-      partitions: byPartition, fires: onTimeFires, startMs: moments.firstDeployMs,
-      endOfInputMs: Number.isFinite(moments.lastSourceEndMs) ? moments.lastSourceEndMs : Number.POSITIVE_INFINITY, firstFaultMs: moments.firstFaultMs,
-    }));
-  }
-  if (scenario.readOutputDuringRun) checks.push(checkReadCommitted(readerFetches, log.read(TOPICS.output, 'read_committed'), valuesDigest));
+  if (scenario.timeliness && timeliness) checks.push(checkTimeliness(scenario.timeliness, timeliness.input(workload.arrivals)));
+  if (scenario.readOutputDuringRun) checks.push(checkReadCommitted(readerFetches, committed, valuesDigest));
   checks.unshift({ name: 'run.completes', ok: thrown === undefined, detail: thrown === undefined ? 'no assertion fired' : `the run threw: ${thrown}` });
 
   const report: RunReport = {
@@ -343,18 +314,6 @@ function livenessCheck(finished: boolean, endReason: string, openTxns: string[],
     return { name, ok: false, detail: `transaction ${openTxns[0]} was left open on the output topic, even after a broker restart${more(openTxns)}: read-committed readers wait behind it forever` };
   }
   return { name, ok: true, detail: 'the job finished and every transaction settled, on the live broker and after a restart' };
-}
-
-/** Per input partition, its scheduled batches in order, each at the time the log appended it (the k-th append is the k-th batch). */
-function inputByPartitionBatches(w: Workload, partitions: number, appendMs: number[][]): { atMs: number; maxTs: number }[][] {
-  const out: { atMs: number; maxTs: number }[][] = Array.from({ length: partitions }, () => []);
-  for (const a of w.arrivals) {
-    const list = out[a.partition]!;
-    let maxTs = Number.NEGATIVE_INFINITY;
-    for (const r of a.records) maxTs = Math.max(maxTs, r.ts);
-    list.push({ atMs: appendMs[a.partition]?.[list.length] ?? Number.POSITIVE_INFINITY, maxTs });
-  }
-  return out;
 }
 
 /** With transactional input, about one batch in `abortOneIn` is first written in a transaction that aborts. */

@@ -70,7 +70,10 @@ class CheckpointStore implements ProcessLogic {
   ) {
     // Read corruption flips a bit per read: read the fence again rather than lose it.
     let saved: string | undefined;
-    for (let k = 0; k < 8 && saved === undefined && ctx.disk.read(FENCE_PATH) !== undefined; k++) saved = unseal(ctx.disk.read(FENCE_PATH));
+    for (let k = 0, raw = ctx.disk.read(FENCE_PATH); k < 8 && raw !== undefined; k++, raw = ctx.disk.read(FENCE_PATH)) {
+      saved = unseal(raw);
+      if (saved !== undefined) break;
+    }
     this.fence = saved === undefined ? 0 : Number(saved);
   }
 

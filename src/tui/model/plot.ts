@@ -36,6 +36,8 @@ export const PLOT_SCALES_MS = [5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000, 1
 /** What the plot draws from, built once per recording. */
 export class PlotData {
   readonly hasRecords: boolean;
+  /** The smallest record timestamp (0 without records): the plot does not scroll left of it. */
+  readonly minTs: number;
   private readonly atMs: Float64Array;
   private readonly ts: Float64Array;
   private readonly ids: Int32Array;
@@ -49,16 +51,13 @@ export class PlotData {
     this.atMs = Float64Array.from(sorted, (r) => r.atMs);
     this.ts = Float64Array.from(sorted, (r) => r.ts);
     this.ids = Int32Array.from(sorted, (r) => r.id);
+    let min = Number.POSITIVE_INFINITY;
+    for (const t of this.ts) if (t < min) min = t;
+    this.minTs = Number.isFinite(min) ? min : 0;
     for (const i of index.positions('record.late')) firstStep(this.lateAt, index.events[i]!, i);
     for (const i of index.positions('window.late')) firstStep(this.joinAt, index.events[i]!, i);
   }
 
-  /** The smallest record timestamp (0 without records): the plot does not scroll left of it. */
-  get minTs(): number {
-    let min = Number.POSITIVE_INFINITY;
-    for (const t of this.ts) if (t < min) min = t;
-    return Number.isFinite(min) ? min : 0;
-  }
 
   /** The largest timestamp among records appended in (fromMs, toMs], or undefined. */
   maxTsIn(fromMs: number, toMs: number): number | undefined {
