@@ -8,9 +8,9 @@
 import { generateTransfers } from '../src/workload/bank.ts';
 import { checkBank } from '../src/check/bank.ts';
 import type { CutReference } from '../src/check/checkpoint-cut.ts';
-import { inFlightInto, keyedValues, operatorsNamed, sourceOffsets } from '../src/engine/checkpoint/inspect.ts';
-import type { InputRecord, KeyedUpdate, OutputRecord } from '../src/engine/records.ts';
-import type { KeyedProcessContext } from '../src/engine/operators/keyed-process.ts';
+import { inFlightInto, keyedValues, operatorsNamed, sourceOffsets } from '../src/engines/flink/checkpoint/inspect.ts';
+import type { InputRecord, KeyedUpdate, OutputRecord } from '../src/stream/records.ts';
+import type { KeyedProcessContext } from '../src/engines/flink/operators/keyed-process.ts';
 import { TOPICS, type Scenario } from './types.ts';
 
 interface Movement {

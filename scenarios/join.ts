@@ -8,7 +8,7 @@
  */
 import { generateWorkload } from '../src/workload/generate.ts';
 import { checkJoin, JOIN_LEFT_STREAM, JOIN_RIGHT_STREAM } from '../src/check/join.ts';
-import type { InputRecord, JoinResult, OutputRecord } from '../src/engine/records.ts';
+import type { InputRecord, JoinResult, OutputRecord } from '../src/stream/records.ts';
 import { TOPICS, type Scenario } from './types.ts';
 
 const LOWER_MS = 0;

@@ -3,8 +3,8 @@
  * user, with allowed lateness so late clicks can merge sessions that have
  * already fired. Two partitions go idle early to exercise idleness.
  */
-import { session } from '../src/engine/windows/assigners.ts';
-import { countAggregate } from '../src/engine/operators/aggregates.ts';
+import { session } from '../src/stream/assigners.ts';
+import { countAggregate } from '../src/engines/flink/operators/aggregates.ts';
 import { generateWorkload } from '../src/workload/generate.ts';
 import { TOPICS, sinkWindowResults, type Scenario } from './types.ts';
 

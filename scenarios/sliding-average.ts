@@ -4,8 +4,8 @@
  * not all: it joins the ones still open (Flink's rule) and the checker
  * accounts for each window separately.
  */
-import { sliding } from '../src/engine/windows/assigners.ts';
-import { avgAggregate } from '../src/engine/operators/aggregates.ts';
+import { sliding } from '../src/stream/assigners.ts';
+import { avgAggregate } from '../src/engines/flink/operators/aggregates.ts';
 import { generateWorkload } from '../src/workload/generate.ts';
 import { TOPICS, sinkWindowResults, type Scenario } from './types.ts';
 

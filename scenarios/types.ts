@@ -2,12 +2,12 @@
  * A scenario: a pipeline, a workload, default sizes, and the checks that
  * apply — everything `weir run <name>` needs, in one short module.
  */
-import type { StreamEnvironment, WindowedResultStream } from '../src/engine/api/environment.ts';
-import type { InputRecord, OutputRecord } from '../src/engine/records.ts';
+import type { StreamEnvironment, WindowedResultStream } from '../src/engines/flink/api/environment.ts';
+import type { InputRecord, OutputRecord } from '../src/stream/records.ts';
 import type { Rng } from '../src/sim/rng.ts';
 import type { Workload } from '../src/workload/generate.ts';
 import type { CheckResult } from '../src/check/types.ts';
-import type { InspectedCheckpoint } from '../src/engine/checkpoint/inspect.ts';
+import type { InspectedCheckpoint } from '../src/engines/flink/checkpoint/inspect.ts';
 import type { CheckpointCut } from '../src/check/checkpoint-cut.ts';
 import type { WindowSpec } from '../src/check/types.ts';
 import type { TimelinessSpec } from '../src/check/timeliness.ts';

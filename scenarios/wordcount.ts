@@ -2,8 +2,8 @@
  * wordcount: tumbling one-second counts per word. Records are words with
  * bounded disorder and a few stragglers; late records go to the side output.
  */
-import { tumbling } from '../src/engine/windows/assigners.ts';
-import { countAggregate } from '../src/engine/operators/aggregates.ts';
+import { tumbling } from '../src/stream/assigners.ts';
+import { countAggregate } from '../src/engines/flink/operators/aggregates.ts';
 import { generateWorkload } from '../src/workload/generate.ts';
 import { TOPICS, sinkWindowResults, type Scenario } from './types.ts';
 

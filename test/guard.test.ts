@@ -5,9 +5,16 @@
  * timers, node:fs or crypto. The scan blanks comments first (so prose may
  * name the forbidden APIs) and reports file:line for each hit. The scanner is
  * itself tested on in-memory sources so a broken pattern cannot pass silently.
+ *
+ * Then the rules between layers, checked on every import in src/ and
+ * scenarios/: an engine imports only the runtime interfaces, the shared
+ * stream layer, the log and itself — never sim/, check/, explore/, tui/,
+ * cli/ or another engine; the shared layers import nothing above them; the
+ * checkers and the TUI never read an engine. The rule table is tested on
+ * made-up imports too.
  */
 import { readdirSync, readFileSync } from 'node:fs';
-import { join, relative, sep } from 'node:path';
+import { join, posix, relative, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 
@@ -138,5 +145,82 @@ describe('determinism guard', () => {
       'const s = `${Date.now()}`;',
     ].join('\n');
     expect(scanSource('mem.ts', src).map((h) => `${h.line}:${h.rule}`)).toEqual(['5:Math.random', '6:Date.now']);
+  });
+});
+
+/** The layer of a repo path: `engines/flink`, `sim`, `check`…, or `scenarios`. */
+export function layerOf(path: string): string {
+  const parts = path.split('/');
+  if (parts[0] === 'scenarios') return 'scenarios';
+  if (parts[0] !== 'src') return parts[0]!;
+  if (parts.length === 2) return 'index';
+  return parts[1] === 'engines' && parts.length > 3 ? `engines/${parts[2]}` : parts[1]!;
+}
+
+/** What each layer may import besides itself (`engines/*`: every engine folder). */
+const MAY_IMPORT: Record<string, readonly string[]> = {
+  runtime: [],
+  stream: ['runtime'],
+  log: ['runtime', 'stream'],
+  sim: ['runtime'],
+  workload: ['runtime', 'stream', 'sim'],
+  check: ['runtime', 'stream'],
+  engine: ['runtime', 'stream', 'log'],
+  tui: ['runtime', 'stream', 'check', 'explore', 'sim', 'log', 'scenarios'],
+};
+
+/** Why `from` may not import `to`, or undefined when it may. */
+export function forbidden(from: string, to: string): string | undefined {
+  const a = layerOf(from);
+  const b = layerOf(to);
+  if (a === b) return undefined;
+  const isEngine = (l: string): boolean => l.startsWith('engines/');
+  const allowed = MAY_IMPORT[isEngine(a) ? 'engine' : a];
+  if (allowed === undefined) return undefined; // the layers on top (cli, explore, scenarios, index) may import anything
+  if (isEngine(a) && isEngine(b)) return `${a} imports another engine (${b})`;
+  return allowed.includes(b) ? undefined : `${a} may not import ${b}`;
+}
+
+const IMPORT = /(?:\bfrom\s*|\bimport\s*\(\s*|\bimport\s+)['"](\.{1,2}\/[^'"]+)['"]/g;
+
+function tsFiles(dir: string): string[] {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
+    const p = join(dir, e.name);
+    return e.isDirectory() ? tsFiles(p) : /\.tsx?$/.test(e.name) ? [p] : [];
+  });
+}
+
+function scan(root: string): string[] {
+  const out: string[] = [];
+  for (const f of [...tsFiles(join(root, 'src')), ...tsFiles(join(root, 'scenarios'))]) {
+    const from = relative(root, f).split(sep).join('/');
+    const code = blankComments(readFileSync(f, 'utf8'));
+    for (const m of code.matchAll(IMPORT)) {
+      const to = posix.normalize(posix.join(posix.dirname(from), m[1]!));
+      const why = forbidden(from, to);
+      if (why) out.push(`${from}: ${why}: ${m[1]}`);
+    }
+  }
+  return out.sort();
+}
+
+describe('layers', () => {
+  it('every import in src/ and scenarios/ follows the rules between layers', () => {
+    const bad = scan(fileURLToPath(new URL('..', import.meta.url)));
+    expect(bad, bad.join('\n')).toEqual([]);
+  });
+
+  it('the rule table refuses what it should and allows the rest', () => {
+    expect(forbidden('src/engines/flink/task.ts', 'src/sim/world.ts')).toBe('engines/flink may not import sim');
+    expect(forbidden('src/engines/flink/task.ts', 'src/engines/spark/driver.ts')).toBe('engines/flink imports another engine (engines/spark)');
+    expect(forbidden('src/engines/kstreams/a.ts', 'src/check/types.ts')).toBe('engines/kstreams may not import check');
+    expect(forbidden('src/check/x.ts', 'src/engines/flink/records.ts')).toBe('check may not import engines/flink');
+    expect(forbidden('src/tui/x.ts', 'src/engines/flink/bugs.ts')).toBe('tui may not import engines/flink');
+    expect(forbidden('src/stream/x.ts', 'src/log/broker.ts')).toBe('stream may not import log');
+    expect(forbidden('src/runtime/x.ts', 'src/sim/world.ts')).toBe('runtime may not import sim');
+    expect(forbidden('src/engines/flink/a.ts', 'src/engines/flink/b/c.ts')).toBeUndefined();
+    expect(forbidden('src/engines/flink/a.ts', 'src/log/client.ts')).toBeUndefined();
+    expect(forbidden('src/explore/run.ts', 'src/engines/flink/bugs.ts')).toBeUndefined();
+    expect(forbidden('scenarios/bank.ts', 'src/engines/flink/bugs.ts')).toBeUndefined();
   });
 });

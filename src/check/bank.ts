@@ -26,7 +26,7 @@
  * With `complete: false` (input not fully consumed) only the consistency
  * checks run: twice, gaps and per-update deltas.
  */
-import type { InputRecord, KeyedUpdate } from '../engine/records.ts';
+import type { InputRecord, KeyedUpdate } from '../stream/records.ts';
 import { formatCount, Problems } from './report.ts';
 import type { CheckResult } from './types.ts';
 

@@ -12,7 +12,7 @@
  * offer `extend`, so the input is folded once for all cuts (see
  * `CutReference`).
  */
-import type { InputRecord } from '../engine/records.ts';
+import type { InputRecord } from '../stream/records.ts';
 import { formatCount, Problems } from './report.ts';
 import type { CheckResult } from './types.ts';
 

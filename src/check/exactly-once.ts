@@ -35,7 +35,7 @@
  * `test/check/plain/`, which a differential property test holds this
  * checker to.
  */
-import type { InputRecord, LateRecord, WindowResult } from '../engine/records.ts';
+import type { InputRecord, LateRecord, WindowResult } from '../stream/records.ts';
 import { selectFinals } from './finals.ts';
 import { checkFiringsAccumulate, checkResultContents, describeResult, indexInput } from './lineage.ts';
 import { referenceModel } from './reference.ts';

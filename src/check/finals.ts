@@ -20,7 +20,7 @@
  * merged window is not late, so the record joins it, and the new session
  * can reach back over one that already fired and was purged.
  */
-import type { WindowResult } from '../engine/records.ts';
+import type { WindowResult } from '../stream/records.ts';
 import type { WindowSpec } from './types.ts';
 import { ArrayMemo } from './input-index.ts';
 import { strictlyCovers, keyedWindowId } from './window-math.ts';

@@ -11,7 +11,7 @@
  * The columns hold timestamps and values as float64, which is what a
  * record's numbers are (`InputRecord` types them as numbers).
  */
-import type { InputRecord } from '../engine/records.ts';
+import type { InputRecord } from '../stream/records.ts';
 
 /** An id table is flat when its largest id is at most this many times the input size (plus slack). */
 const DENSE_FACTOR = 8;

@@ -18,7 +18,7 @@
  * timeout) let the watermark jump to the highest one, and records that then
  * resume behind it are late, as in Flink.
  */
-import type { InputRecord, JoinResult } from '../engine/records.ts';
+import type { InputRecord, JoinResult } from '../stream/records.ts';
 import { formatCount, Problems } from './report.ts';
 import type { CheckResult } from './types.ts';
 

@@ -13,7 +13,7 @@
  * - firings of one window accumulate: an id in firing n is in every later
  *   firing of that window (late firings carry the full updated contents).
  */
-import type { InputRecord, WindowResult } from '../engine/records.ts';
+import type { InputRecord, WindowResult } from '../stream/records.ts';
 import type { Problems } from './report.ts';
 import { formatWindow } from './report.ts';
 import type { WindowSpec } from './types.ts';

@@ -13,7 +13,7 @@
  * (input, spec) and shared by the checkers of a run; `ReferenceModel.find`
  * looks a window up by (key, start, end) without building its id string.
  */
-import type { InputRecord, WindowResult } from '../engine/records.ts';
+import type { InputRecord, WindowResult } from '../stream/records.ts';
 import type { WindowSpec } from './types.ts';
 
 export type { WindowSpec } from './types.ts';

@@ -7,7 +7,7 @@
  * (and how many more problems there were); on success it is a one-line
  * summary of what was accounted for.
  */
-import type { WindowAssigner } from '../engine/windows/assigners.ts';
+import type { WindowAssigner } from '../stream/assigners.ts';
 
 export interface CheckResult {
   name: string;
@@ -24,4 +24,4 @@ export interface WindowSpec {
 }
 
 /** A trace event `{ seq, t, p, kind, ...fields }`, as the sim emits it. */
-export type { TraceEvent } from '../sim/trace.ts';
+export type { TraceEvent } from '../runtime/trace-event.ts';

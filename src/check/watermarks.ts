@@ -30,7 +30,7 @@
  *   has a final result; for sessions, every record not late is in some
  *   final session of its key.
  */
-import type { InputRecord, WindowResult } from '../engine/records.ts';
+import type { InputRecord, WindowResult } from '../stream/records.ts';
 import { selectFinals } from './finals.ts';
 import { describeResult } from './lineage.ts';
 import { referenceModel } from './reference.ts';

@@ -10,7 +10,7 @@
  * allowed lateness. Session windows are the record's own proto-window
  * `[ts, ts + gap)`; merging happens in the reference model.
  */
-import type { WindowAssigner } from '../engine/windows/assigners.ts';
+import type { WindowAssigner } from '../stream/assigners.ts';
 
 export interface Span {
   start: number;

@@ -13,7 +13,7 @@ export async function bugsCommand(argv: readonly string[]): Promise<number> {
     return EXIT.ok;
   }
   noPositionals('bugs', args);
-  const { BUGS } = await import('../engine/bugs.ts');
+  const { BUGS } = await import('../engines/flink/bugs.ts');
   const rows = Object.entries(BUGS).map(([name, b]) => ({ name, description: b.description, caughtBy: b.caughtBy }));
   if (args.switches.has('json')) {
     process.stdout.write(JSON.stringify(rows) + '\n');

@@ -16,7 +16,7 @@ import { randomInt } from 'node:crypto';
 import { parseChoice, parseLimitedFlag, valueOf, type FlagSpec, type ParsedArgs } from './args.ts';
 import { UsageError } from './usage-error.ts';
 import { decodeToken, looksLikeToken, FAULT_PROFILES, GUARANTEES, TokenError, type RunSettings } from '../explore/settings.ts';
-import { isBugName, type BugName } from '../engine/bugs.ts';
+import { isBugName, type BugName } from '../engines/flink/bugs.ts';
 import { combinationProblem } from '../explore/limits.ts';
 
 /** Flags that shape the runs, shared by `weir run` and `weir explore`. */

@@ -16,7 +16,7 @@ import { openTraceOut, type TraceOut } from './trace-out.ts';
 import { EXIT, UsageError } from './usage-error.ts';
 import type { RunReport } from '../explore/run.ts';
 import type { RunSettings } from '../explore/settings.ts';
-import type { TraceEvent } from '../sim/trace.ts';
+import type { TraceEvent } from '../runtime/trace-event.ts';
 
 export async function runCommand(argv: readonly string[]): Promise<number> {
   const args = parseArgs('run', argv, RUN_FLAGS);
@@ -64,7 +64,8 @@ export async function runCommand(argv: readonly string[]): Promise<number> {
  */
 async function determinismCheck(settings: RunSettings, hash: string, first: TraceEvent[]): Promise<{ name: string; ok: boolean; detail: string }> {
   const { runScenario } = await import('../explore/run.ts');
-  const { eventLine, firstDivergence } = await import('../sim/trace.ts');
+  const { firstDivergence } = await import('../sim/trace.ts');
+  const { eventLine } = await import('../runtime/trace-event.ts');
   const second: TraceEvent[] = [];
   const again = runScenario(settings, { subscribers: [(e) => void second.push(e)] });
   if (again.traceHash === hash) return { name: 'determinism', ok: true, detail: `two runs, the same trace hash ${hash} over ${first.length} events` };

@@ -8,7 +8,7 @@
  * (output-file.ts): only a run that reached its verdict (passed or failed)
  * makes it final, and an old FILE is only replaced by a complete one.
  */
-import { eventLine, type TraceSubscriber } from '../sim/trace.ts';
+import { eventLine, type TraceSubscriber } from '../runtime/trace-event.ts';
 import { openOutput } from './output-file.ts';
 
 export interface TraceOut {

@@ -68,7 +68,7 @@ export async function traceCommand(argv: readonly string[]): Promise<number> {
 type Runner = typeof import('../explore/run.ts').runScenario;
 
 async function jsonl(run: Runner, settings: RunSettings): Promise<string> {
-  const { eventLine } = await import('../sim/trace.ts');
+  const { eventLine } = await import('../runtime/trace-event.ts');
   const lines: string[] = [];
   run(settings, { subscribers: [(e) => lines.push(eventLine(e))] });
   return lines.join('\n') + '\n';

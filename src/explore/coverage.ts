@@ -27,12 +27,12 @@
  *   newest one that completed (or none although one completed).
  * - `txn.fenced`: the log fences a zombie producer's transaction.
  */
-import type { TraceEvent, TraceSubscriber } from '../sim/trace.ts';
-import type { InputRecord } from '../engine/records.ts';
-import { assignWindows } from '../engine/windows/assigners.ts';
-import { StreamEnvironment } from '../engine/api/environment.ts';
-import { WindowOperator } from '../engine/operators/window.ts';
-import { IntervalJoinOperator } from '../engine/operators/interval-join.ts';
+import type { TraceEvent, TraceSubscriber } from '../runtime/trace-event.ts';
+import type { InputRecord } from '../stream/records.ts';
+import { assignWindows } from '../stream/assigners.ts';
+import { StreamEnvironment } from '../engines/flink/api/environment.ts';
+import { WindowOperator } from '../engines/flink/operators/window.ts';
+import { IntervalJoinOperator } from '../engines/flink/operators/interval-join.ts';
 import type { Scenario } from '../../scenarios/types.ts';
 
 export const EDGES = [

@@ -13,7 +13,7 @@
  * Virtual milliseconds become trace microseconds × 1000, so the UI's time
  * axis reads in virtual time.
  */
-import type { TraceEvent } from '../sim/trace.ts';
+import type { TraceEvent } from '../runtime/trace-event.ts';
 
 interface ChromeEvent {
   name: string;

@@ -19,8 +19,8 @@ import { runProcesses, runScenario, type RunReport } from './run.ts';
 
 export { runProcesses };
 import type { RunSettings } from './settings.ts';
-import type { BugName } from '../engine/bugs.ts';
-import type { Guarantee } from '../engine/runtime/task-env.ts';
+import type { BugName } from '../engines/flink/bugs.ts';
+import type { Guarantee } from '../engines/flink/runtime/task-env.ts';
 import { findScenario, type Scenario } from '../../scenarios/index.ts';
 
 

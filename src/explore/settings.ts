@@ -11,9 +11,9 @@
 import { LIMITS, limitProblem } from './limits.ts';
 import type { FaultPlan, ProfileName } from '../sim/faults.ts';
 import { planFromValue, planToJson } from '../sim/fault-json.ts';
-import type { BugName } from '../engine/bugs.ts';
-import { isBugName } from '../engine/bugs.ts';
-import type { Guarantee } from '../engine/runtime/task-env.ts';
+import type { BugName } from '../engines/flink/bugs.ts';
+import { isBugName } from '../engines/flink/bugs.ts';
+import type { Guarantee } from '../engines/flink/runtime/task-env.ts';
 
 export const GUARANTEES: readonly Guarantee[] = ['exactly-once', 'at-least-once', 'at-most-once'];
 export const FAULT_PROFILES: readonly ProfileName[] = ['none', 'light', 'heavy', 'swarm'];

@@ -15,8 +15,8 @@ import { runScenario, type RunReport } from './run.ts';
 import { encodeToken, type RunSettings } from './settings.ts';
 import { CoverageProbe, type EdgeCounts } from './coverage.ts';
 import { findScenario } from '../../scenarios/index.ts';
-import type { BugName } from '../engine/bugs.ts';
-import type { Guarantee } from '../engine/runtime/task-env.ts';
+import type { BugName } from '../engines/flink/bugs.ts';
+import type { Guarantee } from '../engines/flink/runtime/task-env.ts';
 import type { ProfileName } from '../sim/faults.ts';
 
 export interface SweepJob {

@@ -3,3 +3,4 @@ export * from './checksum.ts';
 export * from './trace-kinds.ts';
 export * from './hash.ts';
 export * from './request-client.ts';
+export * from './trace-event.ts';

@@ -4,7 +4,7 @@
  * A process in weir sees the world only through a `ProcessContext`: a clock,
  * timers, a network endpoint, a disk, a trace and named fault sites. The
  * deterministic simulator in `src/sim` is one implementation; nothing in
- * `src/engine` or `src/log` may depend on which one it runs on.
+ * `src/engines/*` or `src/log` may depend on which one it runs on.
  *
  * Lifecycle: the world calls a `ProcessFactory` when a process starts and
  * again after every restart. Whatever the returned `ProcessLogic` object holds

@@ -32,7 +32,7 @@
  *   are left out, so shrinking never anchors on them; the others are
  *   protocol events, always traced.
  */
-import type { TraceEvent } from './trace.ts';
+import type { TraceEvent } from '../runtime/trace-event.ts';
 
 export const ANCHOR_KINDS = ['checkpoint.trigger', 'checkpoint.complete', 'txn.precommit', 'job.restore', 'input.offset'] as const;
 

@@ -18,7 +18,7 @@
 import type { Rng } from './rng.ts';
 import type { World } from './world.ts';
 import { ANCHOR_TRACE_KIND, anchorMatches, anchorText, type Anchor } from './anchors.ts';
-import type { TraceEvent } from './trace.ts';
+import type { TraceEvent } from '../runtime/trace-event.ts';
 
 export type { Anchor } from './anchors.ts';
 

@@ -5,7 +5,8 @@
  * still leaves every event up to the failure on disk.
  */
 import { appendFileSync, readFileSync, writeFileSync } from 'node:fs';
-import { JsonlTraceWriter, parseJsonl, type Trace, type TraceEvent } from './trace.ts';
+import { JsonlTraceWriter, parseJsonl, type Trace } from './trace.ts';
+import type { TraceEvent } from '../runtime/trace-event.ts';
 
 /** Streams `trace` to `path` (truncated first), buffering up to `bufferLines` lines; returns a function that flushes and detaches. */
 export function writeTraceFile(trace: Trace, path: string, bufferLines = 1024): () => void {

@@ -4,7 +4,7 @@
 import type { BuggifyOptions } from './buggify.ts';
 import type { DiskOptions } from './disk.ts';
 import type { NetworkOptions } from './network.ts';
-import type { TraceSubscriber } from './trace.ts';
+import type { TraceSubscriber } from '../runtime/trace-event.ts';
 
 export interface WorldOptions {
   seed: number | string;

@@ -6,7 +6,7 @@
  * JSON-lines trace file written by `weir run --trace`.
  */
 import { readFileSync, statSync } from 'node:fs';
-import type { TraceEvent } from '../sim/trace.ts';
+import type { TraceEvent } from '../runtime/trace-event.ts';
 import { parseTraceText } from './model/trace-text.ts';
 import type { RunSettings } from '../explore/settings.ts';
 import type { CheckVerdict } from './model/violations.ts';

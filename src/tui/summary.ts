@@ -7,7 +7,7 @@ import type { Replay } from './open.ts';
 import type { LessonReplays } from './lessons/resolve.ts';
 import type { Lesson } from './lessons/types.ts';
 import { describeEvent, fmtMs, fmtNum, fmtWm, statusText } from './model/format.ts';
-import type { TraceEvent } from '../sim/trace.ts';
+import type { TraceEvent } from '../runtime/trace-event.ts';
 
 const SHOWN_FAULTS = 10;
 

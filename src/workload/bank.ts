@@ -14,7 +14,7 @@
  * Timestamps equal the arrival times and never decrease per partition, so
  * nothing is late (`canBeLate` is false). Accounts are named `acct-<i>`.
  */
-import type { InputRecord } from '../engine/records.ts';
+import type { InputRecord } from '../stream/records.ts';
 import type { Rng } from '../sim/rng.ts';
 import type { Workload } from './generate.ts';
 import { activeArrivalGapMsMax, buildArrivals, NominalClock, PartitionDeck } from './schedule.ts';

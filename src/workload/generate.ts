@@ -37,7 +37,7 @@
  * from named forks of `rng`, so switching one knob does not reshuffle the
  * others. Timestamps are never negative.
  */
-import type { InputRecord } from '../engine/records.ts';
+import type { InputRecord } from '../stream/records.ts';
 import type { Rng } from '../sim/rng.ts';
 import { keyChooser } from './keys.ts';
 import { activeArrivalGapMsMax, buildArrivals, NominalClock, PartitionDeck, type Arrival } from './schedule.ts';

@@ -14,7 +14,7 @@
  * (atMs, partition). Since arrival times never decrease with id, each
  * partition receives its records in id order.
  */
-import type { InputRecord } from '../engine/records.ts';
+import type { InputRecord } from '../stream/records.ts';
 import type { Rng } from '../sim/rng.ts';
 
 export interface Arrival {

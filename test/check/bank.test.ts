@@ -9,7 +9,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { checkBank, type CheckResult } from '../../src/check/index.ts';
-import type { InputRecord, KeyedUpdate } from '../../src/engine/records.ts';
+import type { InputRecord, KeyedUpdate } from '../../src/stream/records.ts';
 import { rootRng } from '../../src/sim/rng.ts';
 import { generateTransfers } from '../../src/workload/index.ts';
 

@@ -11,7 +11,7 @@
 import { describe, expect, it } from 'vitest';
 import { fc, test } from '@fast-check/vitest';
 import { checkConsistentCuts, type CheckpointCut, type CutReference } from '../../src/check/checkpoint-cut.ts';
-import type { InputRecord } from '../../src/engine/records.ts';
+import type { InputRecord } from '../../src/stream/records.ts';
 import { rec } from './helpers.ts';
 
 /** Per key: the sum of values and the number of records (order-independent). */

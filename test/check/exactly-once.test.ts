@@ -10,8 +10,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import { checkExactlyOnceWindows, type WindowSpec } from '../../src/check/index.ts';
-import type { LateRecord } from '../../src/engine/records.ts';
-import { session, sliding, tumbling } from '../../src/engine/windows/assigners.ts';
+import type { LateRecord } from '../../src/stream/records.ts';
+import { session, sliding, tumbling } from '../../src/stream/assigners.ts';
 import { rec, result, resultsFromReference } from './helpers.ts';
 
 const TUMBLING: WindowSpec = { assigner: tumbling(1000), aggregate: 'sum', allowedLatenessMs: 500 };

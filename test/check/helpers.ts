@@ -1,5 +1,5 @@
 /** Small builders shared by the checker tests. */
-import type { InputRecord, WindowResult } from '../../src/engine/records.ts';
+import type { InputRecord, WindowResult } from '../../src/stream/records.ts';
 import { referenceWindows, type WindowSpec } from '../../src/check/index.ts';
 
 export function rec(id: number, ts: number, key = 'a', value = 1, more: Partial<InputRecord> = {}): InputRecord {

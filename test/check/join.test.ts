@@ -7,7 +7,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { checkJoin, referenceJoin } from '../../src/check/index.ts';
-import type { JoinResult } from '../../src/engine/records.ts';
+import type { JoinResult } from '../../src/stream/records.ts';
 import { rootRng } from '../../src/sim/rng.ts';
 import { generateWorkload } from '../../src/workload/index.ts';
 import { rec } from './helpers.ts';

@@ -11,7 +11,7 @@
 import { describe, expect } from 'vitest';
 import { fc, test } from '@fast-check/vitest';
 import { checkExactlyOnceWindows, WatermarkChecker, type WindowSpec } from '../../src/check/index.ts';
-import { session, sliding, tumbling } from '../../src/engine/windows/assigners.ts';
+import { session, sliding, tumbling } from '../../src/stream/assigners.ts';
 import { rootRng } from '../../src/sim/rng.ts';
 import { generateWorkload } from '../../src/workload/index.ts';
 import { runModel } from './model.ts';

@@ -11,8 +11,8 @@
  * Records are processed against the task watermark of the moment, windows
  * fire when it reaches `end - 1` and are purged at `end - 1 + lateness`.
  */
-import type { InputRecord, LateRecord, WindowResult } from '../../src/engine/records.ts';
-import { assignWindows } from '../../src/engine/windows/assigners.ts';
+import type { InputRecord, LateRecord, WindowResult } from '../../src/stream/records.ts';
+import { assignWindows } from '../../src/stream/assigners.ts';
 import type { TraceEvent, WindowSpec } from '../../src/check/index.ts';
 import { aggregateOf } from '../../src/check/index.ts';
 import type { Workload } from '../../src/workload/index.ts';

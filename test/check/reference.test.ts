@@ -10,7 +10,7 @@
 import { describe, expect, it } from 'vitest';
 import { fc, test } from '@fast-check/vitest';
 import { aggregateOf, belongsTo, referenceWindows, windowsOf } from '../../src/check/index.ts';
-import { assignWindows, session, sliding, tumbling } from '../../src/engine/windows/assigners.ts';
+import { assignWindows, session, sliding, tumbling } from '../../src/stream/assigners.ts';
 import { rec } from './helpers.ts';
 
 describe('windowsOf', () => {

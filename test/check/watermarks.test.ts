@@ -11,8 +11,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import { WatermarkChecker, type CheckResult, type TraceEvent, type WindowSpec } from '../../src/check/index.ts';
-import type { WindowResult } from '../../src/engine/records.ts';
-import { tumbling } from '../../src/engine/windows/assigners.ts';
+import type { WindowResult } from '../../src/stream/records.ts';
+import { tumbling } from '../../src/stream/assigners.ts';
 import { rootRng } from '../../src/sim/rng.ts';
 import { generateWorkload } from '../../src/workload/index.ts';
 import { runModel } from './model.ts';

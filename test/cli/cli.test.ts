@@ -17,7 +17,7 @@ import { mkdtempSync, readFileSync, existsSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { BUGS } from '../../src/engine/bugs.ts';
+import { BUGS } from '../../src/engines/flink/bugs.ts';
 import { parseJsonl, hashEvents } from '../../src/sim/trace.ts';
 import { json, ROOT, weir, type RunJson } from './helpers.ts';
 

@@ -9,7 +9,8 @@
  * none. (The finder itself is tested on hand-altered traces in test/sim.)
  */
 import { describe, expect, it } from 'vitest';
-import { firstDivergence, type TraceEvent } from '../../src/sim/trace.ts';
+import { firstDivergence } from '../../src/sim/trace.ts';
+import { type TraceEvent } from '../../src/runtime/trace-event.ts';
 import { run, SCENARIO_NAMES } from './helpers.ts';
 
 function events(scenario: string, seed: number): { list: TraceEvent[]; hash: string } {

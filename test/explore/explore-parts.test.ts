@@ -24,7 +24,7 @@ import { faultPlanArbitrary } from '../../src/explore/property.ts';
 import { CoverageProbe } from '../../src/explore/coverage.ts';
 import { findScenario } from '../../scenarios/index.ts';
 import type { Fault } from '../../src/sim/faults.ts';
-import type { TraceEvent } from '../../src/sim/trace.ts';
+import type { TraceEvent } from '../../src/runtime/trace-event.ts';
 
 describe('shards', () => {
   test.prop([fc.nat(10_000), fc.nat(300), fc.integer({ min: 1, max: 9 })])('partition the seed range', (start, count, n) => {

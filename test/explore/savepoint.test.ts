@@ -8,7 +8,7 @@
  * How: run with `savepointAtMs` and watch the trace.
  */
 import { describe, expect, it } from 'vitest';
-import type { TraceEvent } from '../../src/sim/trace.ts';
+import type { TraceEvent } from '../../src/runtime/trace-event.ts';
 import { failed, run } from './helpers.ts';
 
 describe.each([

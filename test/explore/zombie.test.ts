@@ -14,10 +14,10 @@
  * and the trace events of the run.
  */
 import { describe, expect, it } from 'vitest';
-import type { TraceEvent } from '../../src/sim/trace.ts';
+import type { TraceEvent } from '../../src/runtime/trace-event.ts';
 import { failed, run } from './helpers.ts';
-import { JobPlan } from '../../src/engine/runtime/plan.ts';
-import { StreamEnvironment } from '../../src/engine/api/environment.ts';
+import { JobPlan } from '../../src/engines/flink/runtime/plan.ts';
+import { StreamEnvironment } from '../../src/engines/flink/api/environment.ts';
 import { findScenario } from '../../scenarios/index.ts';
 
 const PLAN = { faults: [{ kind: 'partition' as const, atMs: 800, a: 'jm', b: 'tm-1', durationMs: 1_500 }] };

@@ -15,7 +15,7 @@ import { encodeLine, readFile, isSegmentEntry, segmentPath } from '../../src/log
 import { readTopic } from '../../src/log/reader.ts';
 import { bounce, call, logWorld, ok, settle } from './helpers.ts';
 import type { FetchResult, ProduceResult } from '../../src/log/client.ts';
-import type { TraceEvent } from '../../src/sim/index.ts';
+import type { TraceEvent } from '../../src/runtime/trace-event.ts';
 
 describe('acknowledged records survive crashes', () => {
   it('holds over seeded crash times, with torn writes', () => {

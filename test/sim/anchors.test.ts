@@ -23,7 +23,7 @@ import { anchorFault } from '../../src/explore/shrink.ts';
 import { runScenario } from '../../src/explore/run.ts';
 import type { RunSettings } from '../../src/explore/settings.ts';
 import { World } from '../../src/sim/world.ts';
-import type { TraceEvent } from '../../src/sim/trace.ts';
+import type { TraceEvent } from '../../src/runtime/trace-event.ts';
 
 /** A world whose process `cp` traces a checkpoint.complete every 100 ms (100, 200, …) and a task barrier at 50, 150, …. */
 function anchorWorld(): World {

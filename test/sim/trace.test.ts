@@ -10,7 +10,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import { fc, test } from '@fast-check/vitest';
-import { eventLine, firstDivergence, hashEvents, JsonlTraceWriter, makeEvent, parseJsonl, Trace, type TraceEvent } from '../../src/sim/trace.ts';
+import { firstDivergence, hashEvents, JsonlTraceWriter, makeEvent, parseJsonl, Trace } from '../../src/sim/trace.ts';
+import { eventLine, type TraceEvent } from '../../src/runtime/trace-event.ts';
 import { chatterWorld } from './helpers.ts';
 
 /** Reference trace hash with BigInt arithmetic: lane A FNV-1a 32, lane B multiply-xorshift, over the documented words. */

@@ -8,7 +8,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { World } from '../../src/sim/world.ts';
-import type { TraceEvent } from '../../src/sim/trace.ts';
+import type { TraceEvent } from '../../src/runtime/trace-event.ts';
 import { chatterWorld } from './helpers.ts';
 
 function runChatter(seed: number): { hash: string; events: TraceEvent[] } {

@@ -28,9 +28,9 @@ if (openFileArg > 0) {
 }
 
 const { runScenario } = await import('../../src/explore/run.ts');
-const { eventLine } = await import('../../src/sim/trace.ts');
+const { eventLine } = await import('../../src/runtime/trace-event.ts');
 const { openReplay } = await import('../../src/tui/open.ts');
-type TraceEvent = import('../../src/sim/trace.ts').TraceEvent;
+type TraceEvent = import('../../src/runtime/trace-event.ts').TraceEvent;
 
 const arg = process.argv.indexOf('--events');
 const inputEvents = arg > 0 ? Number(process.argv[arg + 1]) : 100_000;

@@ -9,7 +9,7 @@
  * step says `from: 'start'`. A step whose event cannot be found stays where
  * the previous one was and says so.
  */
-import type { TraceEvent } from '../../sim/trace.ts';
+import type { TraceEvent } from '../../runtime/trace-event.ts';
 import type { RunSettings } from '../../explore/settings.ts';
 import type { Replay } from '../open.ts';
 import type { ReplayState } from '../model/types.ts';

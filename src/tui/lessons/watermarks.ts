@@ -3,7 +3,7 @@
  * out-of-orderness, the minimum over inputs, and an idle input — on a
  * session-window run with four sources, one of which gets no data.
  */
-import { MAX_WATERMARK } from '../../engine/time/watermark.ts';
+import { MAX_WATERMARK } from '../../stream/watermark.ts';
 import { fmtWm } from '../model/format.ts';
 import { num, str } from '../model/fields.ts';
 import { is } from './resolve.ts';

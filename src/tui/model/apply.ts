@@ -12,7 +12,7 @@
  * than the task's current one are ignored: a cancelled attempt's last words
  * must not overwrite the new attempt.
  */
-import type { TraceEvent } from '../../sim/trace.ts';
+import type { TraceEvent } from '../../runtime/trace-event.ts';
 import { faultText, isFaultEvent } from './faults.ts';
 import { num, numOr, str } from './fields.ts';
 import { newTask } from './state.ts';

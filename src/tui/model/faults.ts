@@ -3,7 +3,7 @@
  * them in a few words. Planned faults (`fault.planned`, all at time 0) are
  * the plan, not a fault happening, so they are not in this list.
  */
-import type { TraceEvent } from '../../sim/trace.ts';
+import type { TraceEvent } from '../../runtime/trace-event.ts';
 import { num, str } from './fields.ts';
 
 export const FAULT_KINDS: ReadonlySet<string> = new Set([

@@ -3,7 +3,7 @@
  * a field of the wrong type reads as absent rather than throwing: the UI
  * shows less, never crashes on an odd event.
  */
-import type { TraceEvent } from '../../sim/trace.ts';
+import type { TraceEvent } from '../../runtime/trace-event.ts';
 
 export function num(e: TraceEvent, key: string): number | undefined {
   const v = e[key];

@@ -3,7 +3,7 @@
  * for the extremes), times, and one short line per trace event. Shared by
  * the Ink components and the plain-text summary.
  */
-import type { TraceEvent } from '../../sim/trace.ts';
+import type { TraceEvent } from '../../runtime/trace-event.ts';
 import { faultText, FAULT_KINDS } from './faults.ts';
 import { num, str } from './fields.ts';
 import type { TaskState } from './types.ts';

@@ -17,7 +17,7 @@
  * The current watermark sits about two thirds across, so the future (on the
  * right) is in view.
  */
-import type { TraceEvent } from '../../sim/trace.ts';
+import type { TraceEvent } from '../../runtime/trace-event.ts';
 import { num } from './fields.ts';
 import { upperBound } from './int-list.ts';
 import type { TraceIndex } from './trace-index.ts';

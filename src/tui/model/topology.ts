@@ -16,7 +16,7 @@
  * edges.
  * Vertices are ordered sources first, then downstream in topological order.
  */
-import type { TraceEvent } from '../../sim/trace.ts';
+import type { TraceEvent } from '../../runtime/trace-event.ts';
 import { num, parseTaskName, str } from './fields.ts';
 
 export interface TopoTask {

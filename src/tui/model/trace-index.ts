@@ -12,7 +12,7 @@
  *
  * Step i means "after applying events 0..i"; the cursor sits on event i.
  */
-import type { TraceEvent } from '../../sim/trace.ts';
+import type { TraceEvent } from '../../runtime/trace-event.ts';
 import { applyEvent } from './apply.ts';
 import { isFaultEvent } from './faults.ts';
 import { num, parseTaskName, str } from './fields.ts';

@@ -9,7 +9,7 @@
  * and any line without the canonical prefix — is parsed whole, so a trace
  * written some other way is still read correctly, only slower.
  */
-import type { TraceEvent } from '../../sim/trace.ts';
+import type { TraceEvent } from '../../runtime/trace-event.ts';
 
 /** Kinds parsed only when shown. */
 const LAZY_KINDS: ReadonlySet<string> = new Set(['disk.write', 'disk.fsync', 'log.fetch']);

@@ -11,7 +11,7 @@
  * - `transaction X`: the last event of that sink transaction;
  * - otherwise the last event: the check judged the output at the end.
  */
-import type { TraceEvent } from '../../sim/trace.ts';
+import type { TraceEvent } from '../../runtime/trace-event.ts';
 import { num, str } from './fields.ts';
 import type { TraceIndex } from './trace-index.ts';
 

@@ -26,7 +26,7 @@
  * final results must equal the batch reference exactly and the late output
  * must be empty.
  */
-import type { InputRecord, LateRecord, WindowResult } from '../../../src/engine/records.ts';
+import type { InputRecord, LateRecord, WindowResult } from '../../../src/stream/records.ts';
 import { selectFinals } from './finals.ts';
 import { checkFiringsAccumulate, checkResultContents, describeResult, indexInput } from './lineage.ts';
 import { referenceWindows } from './reference.ts';

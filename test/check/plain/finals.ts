@@ -20,7 +20,7 @@
  * merged window is not late, so the record joins it, and the new session
  * can reach back over one that already fired and was purged.
  */
-import type { WindowResult } from '../../../src/engine/records.ts';
+import type { WindowResult } from '../../../src/stream/records.ts';
 import type { WindowSpec } from './types.ts';
 import { strictlyCovers, keyedWindowId } from './window-math.ts';
 

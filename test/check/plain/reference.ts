@@ -9,7 +9,7 @@
  * When a workload promises that nothing can be late, the committed final
  * results of a correct exactly-once run equal this map exactly.
  */
-import type { InputRecord } from '../../../src/engine/records.ts';
+import type { InputRecord } from '../../../src/stream/records.ts';
 import type { WindowSpec } from './types.ts';
 
 export type { WindowSpec } from './types.ts';

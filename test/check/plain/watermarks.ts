@@ -30,7 +30,7 @@
  *   has a final result; for sessions, every record not late is in some
  *   final session of its key.
  */
-import type { InputRecord, WindowResult } from '../../../src/engine/records.ts';
+import type { InputRecord, WindowResult } from '../../../src/stream/records.ts';
 import { selectFinals } from './finals.ts';
 import { describeResult } from './lineage.ts';
 import { referenceWindows } from './reference.ts';

@@ -13,8 +13,8 @@
 import { describe, expect, it } from 'vitest';
 import { inferTopology } from '../../../src/tui/model/topology.ts';
 import { SCENARIOS } from '../../../scenarios/index.ts';
-import { StreamEnvironment } from '../../../src/engine/api/environment.ts';
-import { JobPlan } from '../../../src/engine/runtime/plan.ts';
+import { StreamEnvironment } from '../../../src/engines/flink/api/environment.ts';
+import { JobPlan } from '../../../src/engines/flink/runtime/plan.ts';
 import { sizesOf } from '../../../src/explore/run.ts';
 import { recording } from '../helpers.ts';
 import type { RunSettings } from '../../../src/explore/settings.ts';

@@ -16,7 +16,7 @@ import { TraceIndex } from '../../../src/tui/model/trace-index.ts';
 import { applyEvent } from '../../../src/tui/model/apply.ts';
 import { emptyState } from '../../../src/tui/model/state.ts';
 import type { ReplayState } from '../../../src/tui/model/types.ts';
-import type { TraceEvent } from '../../../src/sim/trace.ts';
+import type { TraceEvent } from '../../../src/runtime/trace-event.ts';
 import { canonical, CRASH_ALO, recording, WORDCOUNT } from '../helpers.ts';
 import type { Recording } from '../../../src/tui/recording.ts';
 

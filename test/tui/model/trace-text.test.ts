@@ -7,7 +7,7 @@
  * is tried.
  */
 import { describe, expect, it } from 'vitest';
-import { eventLine, type TraceEvent } from '../../../src/sim/trace.ts';
+import { eventLine, type TraceEvent } from '../../../src/runtime/trace-event.ts';
 import { fullEvent, parseTraceText } from '../../../src/tui/model/trace-text.ts';
 import { runScenario } from '../../../src/explore/run.ts';
 

@@ -1,0 +1,84 @@
+/**
+ * The one operator interface. Every transformation in a job — map, window,
+ * join, sink — is a `StreamOperator`; a task drives its operators through
+ * these hooks and nothing else. Defaults do the obvious thing: an operator
+ * that does not care about watermarks passes them on, one without state
+ * snapshots nothing.
+ *
+ * Invariants the task guarantees to an operator:
+ * - `processElement` is called with the current key already set on the
+ *   keyed state backend when the operator is keyed;
+ * - watermarks reach `processWatermark` in non-decreasing order;
+ * - `snapshotState(id)` is called exactly once per checkpoint, after every
+ *   element before the barrier and before any element after it (aligned mode).
+ */
+import type { Tracer } from '../../../runtime/index.ts';
+import type { KeyedStateBackend } from '../state/backend.ts';
+import type { LogClient } from '../../../log/client.ts';
+import type { BugSwitches } from '../bugs.ts';
+
+/** Where an operator's results go. */
+export interface Output {
+  collect(value: unknown, ts: number): void;
+  /** A side output (Flink's OutputTag); records to a tag nobody consumes are dropped with a trace event. */
+  side(tag: string, value: unknown, ts: number): void;
+  emitWatermark(wm: number): void;
+  /** Marks this output idle (no watermarks will come for a while) or active again (Flink's WatermarkStatus). */
+  emitIdle(idle: boolean): void;
+}
+
+export interface OperatorContext {
+  /** `${vertex}[${subtask}]`. */
+  readonly taskName: string;
+  readonly operatorName: string;
+  readonly subtask: number;
+  readonly parallelism: number;
+  readonly attempt: number;
+  /** Keyed state of this operator instance (undefined for non-keyed operators). */
+  readonly state: KeyedStateBackend | undefined;
+  /** Virtual processing time. */
+  now(): number;
+  readonly trace: Tracer;
+  readonly bugs: BugSwitches;
+  readonly log: LogClient;
+  /** Schedules a processing-time callback on the task (dropped if the task is cancelled). */
+  after(delayMs: number, fn: () => void): void;
+  /** Current combined input watermark of the task. */
+  currentWatermark(): number;
+  /** Lets an operator finish an asynchronous part of a checkpoint (sinks flushing). */
+  readonly checkpointGuarantee: 'exactly-once' | 'at-least-once' | 'at-most-once';
+  /** A named fault site (see `ProcessContext.buggify`): true when the world decides it fires now. */
+  buggify(site: string): boolean;
+  /** A source calls this when it has read all its input: the task ends its output. */
+  finishSource(): void;
+  /** The operator cannot go on (its producer was fenced, say): the job manager restarts the job. */
+  fail(reason: string): void;
+}
+
+export interface StreamOperator {
+  open(ctx: OperatorContext, out: Output): void;
+  /** `input` is 0 for one-input operators, 0 or 1 for two-input ones. */
+  processElement(value: unknown, ts: number, input: number): void;
+  /** Keyed operators: the key of the records that follow. */
+  setCurrentKey?(key: string): void;
+  processWatermark?(wm: number): void;
+  /** Fires due processing-time timers; called by the task when processing time advances. */
+  onProcessingTime?(now: number): void;
+  /**
+   * Takes this operator's part of checkpoint `id`. Returns JSON-able state.
+   * An operator with asynchronous work to finish before the checkpoint may
+   * ack (a sink flushing) calls `done` later; otherwise it may ignore it and
+   * the task acks once `snapshotState` returns.
+   */
+  snapshotState?(id: number, done: () => void): unknown;
+  /** True when `snapshotState` will call its `done` callback itself. */
+  readonly asyncSnapshot?: boolean;
+  restoreState?(state: unknown): void;
+  notifyCheckpointComplete?(id: number): void;
+  /** End of all input: flush. */
+  endInput?(): void;
+  /** A source operator's driver: called once the task is running. */
+  run?(): void;
+  /** Releases timers, pending requests. */
+  close?(): void;
+}

@@ -1,0 +1,283 @@
+/**
+ * The event-time window operator (Flink's WindowOperator with the
+ * EventTimeTrigger), for tumbling, sliding and session windows.
+ *
+ * Per key it keeps one accumulator per window plus the ids of the records in
+ * it (lineage, for the checkers). Each window has an event-time timer at
+ * `maxTimestamp = end - 1` (the on-time firing) and a cleanup timer at
+ * `maxTimestamp + allowedLateness` (state purge); with no lateness they are
+ * the same timer.
+ *
+ * Lateness, exactly as Flink decides it:
+ * - a window is late when `maxTimestamp + allowedLateness <= watermark`; a
+ *   record skips every late window it belongs to;
+ * - a record that joins a window whose `maxTimestamp <= watermark` (already
+ *   fired, or never fired for lack of data) makes it fire at once: a late
+ *   firing, with `firing` one higher than the last;
+ * - a record skipped by every window goes to the late side output — never
+ *   silently nowhere. One skipped by some windows only joins the rest
+ *   (sliding windows) and the skips are traced.
+ */
+import type { Output, OperatorContext, StreamOperator } from './operator.ts';
+import type { AggregateFunction } from './aggregates.ts';
+import { assignWindows, isMerging, tumblingWindowStart, type WindowAssigner } from '../../../stream/assigners.ts';
+import { maxTimestamp, windowKey, type TimeWindow } from '../../../stream/time-window.ts';
+import { cleanupTime, isWindowLate } from '../windows/lateness.ts';
+import { MergingWindowSet } from '../windows/merging.ts';
+import { TimerService } from '../time/timers.ts';
+import type { LateRecord, WindowResult } from '../../../stream/records.ts';
+import { cloneJson } from '../state/clone.ts';
+
+export type { AggregateFunction } from './aggregates.ts';
+
+export interface WindowOperatorOptions {
+  assigner: WindowAssigner;
+  allowedLatenessMs: number;
+  lateTag: string | undefined;
+  aggregate: AggregateFunction;
+}
+
+interface WindowState {
+  start: number;
+  end: number;
+  acc: unknown;
+  ids: number[];
+  /** How many times this window has fired. */
+  fired: number;
+}
+
+interface WindowSnapshot {
+  windows: [string, number, number, unknown, number[], number][];
+  sessions: [string, TimeWindow[]][];
+  timers: unknown;
+}
+
+const idOf = (v: unknown): number => (v as { id: number }).id;
+
+function ascending(ids: readonly number[]): boolean {
+  for (let i = 1; i < ids.length; i++) if (ids[i]! < ids[i - 1]!) return false;
+  return true;
+}
+
+export class WindowOperator implements StreamOperator {
+  private ctx!: OperatorContext;
+  private out!: Output;
+  private key = '';
+  private readonly state = new Map<string, Map<string, WindowState>>();
+  private readonly sessions = new Map<string, MergingWindowSet>();
+  private timers = new TimerService<string>();
+  private readonly merging: boolean;
+  /** The namespace string of the window last added to: a dense stream adds to the same window again and again. */
+  private lastStart = 0;
+  private lastEnd = 0;
+  private lastWk: string | undefined;
+  /** The window list of the last tumbling assignment, reused while records fall into the same window. */
+  private tumblingWindows: readonly TimeWindow[] | undefined;
+  /** Planted bugs, read once at open (a run's bug switches do not change). */
+  private latenessOffByOne = false;
+  private fireAtEnd = false;
+
+  constructor(private readonly opts: WindowOperatorOptions) {
+    this.merging = isMerging(opts.assigner);
+  }
+
+  open(ctx: OperatorContext, out: Output): void {
+    this.ctx = ctx;
+    this.out = out;
+    this.latenessOffByOne = ctx.bugs.has('lateness-off-by-one');
+    this.fireAtEnd = ctx.bugs.has('fire-at-end');
+  }
+
+  setCurrentKey(key: string): void {
+    this.key = key;
+  }
+
+  private isLate(w: TimeWindow, wm: number): boolean {
+    // The planted bug judges the window against a watermark one millisecond ahead.
+    return isWindowLate(w, this.latenessOffByOne ? wm + 1 : wm, this.opts.allowedLatenessMs);
+  }
+
+  /** `assignWindows`; a tumbling assignment reuses the list (windows are immutable) while the window stays the same. */
+  private assign(ts: number): readonly TimeWindow[] {
+    const a = this.opts.assigner;
+    if (a.kind !== 'tumbling') return assignWindows(a, ts);
+    const start = tumblingWindowStart(a, ts);
+    const cached = this.tumblingWindows;
+    if (cached !== undefined && cached[0]!.start === start) return cached;
+    return (this.tumblingWindows = [{ start, end: start + a.sizeMs }]);
+  }
+
+  processElement(value: unknown, ts: number): void {
+    const wm = this.ctx.currentWatermark();
+    const windows = this.assign(ts);
+    let joined = 0;
+    let skipped: TimeWindow[] | undefined;
+    for (const assigned of windows) {
+      const w = this.merging ? this.mergeSession(assigned) : assigned;
+      if (this.isLate(w, wm)) {
+        if (this.merging) this.sessions.get(this.key)?.remove(w);
+        (skipped ??= []).push(w);
+        continue;
+      }
+      joined++;
+      this.addTo(w, value, wm);
+    }
+    if (joined === 0) this.late(value, ts, wm);
+    else if (skipped) {
+      for (const w of skipped) {
+        this.ctx.trace.emit('window.skip', { task: this.ctx.taskName, attempt: this.ctx.attempt, id: idOf(value), key: this.key, start: w.start, end: w.end, wm });
+      }
+    }
+  }
+
+  private late(value: unknown, ts: number, wm: number): void {
+    const id = idOf(value);
+    // The planted bug makes the same late decision (traced, so a replay can show where the record's
+    // fate was decided) and then drops the record instead of sending it to the side output.
+    if (this.ctx.bugs.has('drop-late-silently')) {
+      this.ctx.trace.emit('record.late', { task: this.ctx.taskName, attempt: this.ctx.attempt, id, key: this.key, ts, wm, dropped: true });
+      return;
+    }
+    this.ctx.trace.emit('record.late', { task: this.ctx.taskName, attempt: this.ctx.attempt, id, key: this.key, ts, wm });
+    if (this.opts.lateTag === undefined) return;
+    const rec: LateRecord = { type: 'late', id, key: this.key, ts, watermark: wm };
+    this.out.side(this.opts.lateTag, rec, ts);
+  }
+
+  private windowsOfKey(): Map<string, WindowState> {
+    let m = this.state.get(this.key);
+    if (!m) this.state.set(this.key, (m = new Map()));
+    return m;
+  }
+
+  private windowKeyOf(w: TimeWindow): string {
+    if (this.lastWk === undefined || w.start !== this.lastStart || w.end !== this.lastEnd) {
+      this.lastStart = w.start;
+      this.lastEnd = w.end;
+      this.lastWk = windowKey(w);
+    }
+    return this.lastWk;
+  }
+
+  private addTo(w: TimeWindow, value: unknown, wm: number): void {
+    const wk = this.windowKeyOf(w);
+    const windows = this.windowsOfKey();
+    let st = windows.get(wk);
+    if (!st) {
+      st = { start: w.start, end: w.end, acc: this.opts.aggregate.createAccumulator(), ids: [], fired: 0 };
+      windows.set(wk, st);
+      this.registerTimers(w, wk);
+    }
+    st.acc = this.opts.aggregate.add(value, st.acc);
+    st.ids.push(idOf(value));
+    if (maxTimestamp(w) <= wm) {
+      // The watermark is already past this window's end: Flink's trigger fires at once.
+      this.ctx.trace.emit('window.late', { task: this.ctx.taskName, attempt: this.ctx.attempt, id: idOf(value), key: this.key, start: w.start, end: w.end, wm });
+      this.fire(st, wm);
+    }
+  }
+
+  /** When the on-time firing is due (the planted bug `fire-at-end` moves it one millisecond late). */
+  private fireTime(w: TimeWindow): number {
+    return this.fireAtEnd ? w.end : maxTimestamp(w);
+  }
+
+  private registerTimers(w: TimeWindow, wk: string): void {
+    this.timers.registerEventTimeTimer(this.key, wk, this.fireTime(w));
+    this.timers.registerEventTimeTimer(this.key, wk, cleanupTime(w, this.opts.allowedLatenessMs));
+  }
+
+  /** Adds a session window to the key's merging set; merges state of the windows it absorbed. */
+  private mergeSession(w: TimeWindow): TimeWindow {
+    let set = this.sessions.get(this.key);
+    if (!set) this.sessions.set(this.key, (set = new MergingWindowSet()));
+    return set.addWindow(w, (merged, from) => {
+      const windows = this.windowsOfKey();
+      const mk = windowKey(merged);
+      let target: WindowState | undefined;
+      from.forEach((f, i) => {
+        const fk = windowKey(f);
+        const st = windows.get(fk);
+        windows.delete(fk);
+        this.deleteTimers(f, fk);
+        if (!st || (i === 0 && from.length > 1 && this.ctx.bugs.has('session-merge-loses-side'))) return;
+        if (!target) target = { start: merged.start, end: merged.end, acc: st.acc, ids: st.ids, fired: 0 };
+        else {
+          target.acc = this.opts.aggregate.merge(target.acc, st.acc);
+          target.ids = target.ids.concat(st.ids);
+        }
+      });
+      if (target) {
+        windows.set(mk, target);
+        this.registerTimers(merged, mk);
+      }
+    });
+  }
+
+  private deleteTimers(w: TimeWindow, wk: string): void {
+    this.timers.deleteEventTimeTimer(this.key, wk, this.fireTime(w));
+    this.timers.deleteEventTimeTimer(this.key, wk, cleanupTime(w, this.opts.allowedLatenessMs));
+  }
+
+  private fire(st: WindowState, wm: number): void {
+    const ids = st.ids.slice();
+    if (!ascending(ids)) ids.sort((a, b) => a - b);
+    const result: WindowResult = {
+      type: 'window',
+      key: this.key,
+      start: st.start,
+      end: st.end,
+      value: this.opts.aggregate.getResult(st.acc),
+      firing: st.fired,
+      ids,
+      ts: st.end - 1,
+    };
+    this.ctx.trace.emit('window.fire', { task: this.ctx.taskName, attempt: this.ctx.attempt, key: this.key, start: st.start, end: st.end, wm, firing: st.fired, count: ids.length });
+    st.fired++;
+    this.out.collect(result, result.ts);
+  }
+
+  processWatermark(wm: number): void {
+    // A restored timer service may already be ahead of a watermark that was not restored.
+    if (wm > this.timers.currentWatermark()) this.timers.advanceWatermark(wm, (key, wk, ts) => this.onEventTime(key, wk, ts, wm));
+    this.out.emitWatermark(wm);
+  }
+
+  private onEventTime(key: string, wk: string, ts: number, wm: number): void {
+    const windows = this.state.get(key);
+    const st = windows?.get(wk);
+    if (!windows || !st) return;
+    this.key = key;
+    const w = { start: st.start, end: st.end };
+    if (ts === this.fireTime(w) && st.fired === 0) this.fire(st, wm);
+    if (ts === cleanupTime(w, this.opts.allowedLatenessMs)) {
+      windows.delete(wk);
+      if (windows.size === 0) this.state.delete(key);
+      if (this.merging) this.sessions.get(key)?.remove(w);
+    }
+  }
+
+  snapshotState(): WindowSnapshot {
+    const windows: WindowSnapshot['windows'] = [];
+    for (const [key, m] of this.state) {
+      for (const st of m.values()) windows.push([key, st.start, st.end, cloneJson(st.acc), st.ids.slice(), st.fired]);
+    }
+    const sessions: WindowSnapshot['sessions'] = [];
+    for (const [key, set] of this.sessions) sessions.push([key, set.snapshot()]);
+    return { windows, sessions, timers: this.timers.snapshot() };
+  }
+
+  restoreState(snap: unknown): void {
+    const s = snap as WindowSnapshot;
+    this.state.clear();
+    this.sessions.clear();
+    for (const [key, start, end, acc, ids, fired] of s.windows) {
+      let m = this.state.get(key);
+      if (!m) this.state.set(key, (m = new Map()));
+      m.set(windowKey({ start, end }), { start, end, acc: cloneJson(acc), ids: ids.slice(), fired });
+    }
+    for (const [key, ws] of s.sessions) this.sessions.set(key, new MergingWindowSet(ws));
+    this.timers = new TimerService<string>();
+    this.timers.restore(s.timers as never);
+  }
+}

@@ -1,0 +1,269 @@
+/**
+ * The job manager: deploys the job's tasks onto the task managers, watches
+ * them with heartbeats in virtual time, coordinates checkpoints, and restarts
+ * the whole job from the latest completed checkpoint when anything fails
+ * (Flink's full-restart failover strategy).
+ *
+ * An attempt is deployed once enough task managers answer heartbeats to
+ * fill every slot: a slot keeps its task manager while it is healthy and
+ * otherwise moves to a healthy spare. A task manager that is cut off from
+ * the job manager but still alive keeps running the old attempt's tasks
+ * until it hears of a newer attempt (a cancel, a deploy or a heartbeat):
+ * a zombie, which the log's producer fencing keeps out of the output.
+ *
+ * The only thing it keeps on disk is the attempt counter, synced before an
+ * attempt is deployed, so a restarted job manager never reuses an attempt
+ * number and every message of an older attempt can be told apart. Which
+ * checkpoint to restore it always asks the checkpoint store, so a crash of
+ * the job manager loses nothing.
+ */
+import { seal, unseal, type ProcessContext, type ProcessFactory, type ProcessId, type ProcessLogic } from '../../../runtime/index.ts';
+import { RequestClient } from '../../../runtime/request-client.ts';
+import { isStoreReply, type StoreReply } from '../checkpoint/store.ts';
+import { CheckpointCoordinator, type CheckpointKind } from '../checkpoint/coordinator.ts';
+import type { JmToTm, RestoreInfo, TmToJm } from './messages.ts';
+import type { JobPlan } from './plan.ts';
+import type { JobSettings } from './task-env.ts';
+import type { ClusterIds } from './task-manager.ts';
+
+type Phase = 'restarting' | 'running' | 'finished';
+
+interface TmStatus {
+  incarnation: number;
+  lastAckMs: number;
+}
+
+export function jobManagerProcess(plan: JobPlan, settings: JobSettings, ids: ClusterIds): ProcessFactory {
+  return (ctx) => new JobManager(ctx, plan, settings, ids);
+}
+
+class JobManager implements ProcessLogic {
+  private attempt = -1;
+  private phase: Phase = 'restarting';
+  private readonly tms = new Map<ProcessId, TmStatus>();
+  /** Task-manager incarnations the current attempt was deployed on. */
+  private deployedOn = new Map<ProcessId, number>();
+  /** The slot table of the latest deployment (see JobPlan). */
+  private slots: ProcessId[];
+  private finishedTasks = new Set<string>();
+  private hbSeq = 0;
+  private readonly store: RequestClient<StoreReply>;
+  private readonly coordinator: CheckpointCoordinator;
+  private finishedAtMs = -1;
+  private heartbeating = false;
+  private savepointScheduled = false;
+
+  constructor(
+    private readonly ctx: ProcessContext,
+    private readonly plan: JobPlan,
+    private readonly settings: JobSettings,
+    ids: ClusterIds,
+  ) {
+    this.store = new RequestClient(ctx, ids.store, isStoreReply);
+    this.coordinator = new CheckpointCoordinator(ctx, plan, settings, this.store, {
+      broadcast: (m) => this.broadcast(m),
+      attempt: () => this.attempt,
+      onComplete: (id, kind) => this.onCheckpointComplete(id, kind),
+      failJob: (reason) => this.fail(reason),
+    });
+    this.slots = [...plan.taskManagers];
+    for (const tm of plan.allTaskManagers) this.tms.set(tm, { incarnation: -1, lastAckMs: -1 });
+    this.heartbeat();
+    this.recoverAttempt();
+  }
+
+  /**
+   * Reads the last attempt number from disk and starts the next attempt. A
+   * file that is there but does not read back intact (read corruption) is
+   * read again later: starting over at attempt 0 would reuse attempt numbers,
+   * and stale messages of an old attempt would pass for current ones.
+   */
+  private recoverAttempt(): void {
+    const raw = this.ctx.disk.read('attempt');
+    const stored = unseal(raw);
+    if (raw !== undefined && stored === undefined) {
+      this.ctx.timers.after(this.settings.restartDelayMs, () => this.recoverAttempt());
+      return;
+    }
+    this.attempt = stored === undefined ? -1 : Number(stored);
+    this.newAttempt(this.ctx.incarnation === 0 ? 'job submitted' : 'job manager restarted');
+  }
+
+  private broadcast(m: JmToTm): void {
+    for (const tm of this.plan.allTaskManagers) this.ctx.net.send(tm, m);
+  }
+
+  private heartbeat(): void {
+    const now = this.ctx.clock.now();
+    if (this.phase === 'finished' && now - this.finishedAtMs > this.settings.heartbeatTimeoutMs * 4) {
+      this.heartbeating = false;
+      return;
+    }
+    this.heartbeating = true;
+    // Notifications of completion may be lost; repeating the latest on every heartbeat is harmless
+    // (sinks commit everything up to it, idempotently) and lets a sink that missed one commit at the next beat.
+    const latest = this.coordinator.latest;
+    const completed = latest && latest.attempt === this.attempt ? latest.id : undefined;
+    this.broadcast({ kind: 'hb', seq: ++this.hbSeq, attempt: this.attempt, ...(completed === undefined ? {} : { completed }) });
+    this.ctx.timers.after(this.settings.heartbeatIntervalMs, () => this.heartbeat());
+    if (this.phase === 'running' || this.phase === 'finished') {
+      for (const [tm, inc] of this.deployedOn) {
+        const st = this.tms.get(tm)!;
+        if (now - st.lastAckMs > this.settings.heartbeatTimeoutMs) return this.fail(`heartbeat of ${tm} timed out`);
+        if (st.incarnation !== inc) return this.fail(`${tm} restarted`);
+      }
+    }
+  }
+
+  private fail(reason: string): void {
+    if (this.phase === 'restarting') return;
+    this.ctx.trace.emit('job.fail', { attempt: this.attempt, reason });
+    this.newAttempt(reason);
+  }
+
+  /** Bumps and syncs the attempt number, cancels everything, and redeploys once every slot has a task manager that answers. */
+  private newAttempt(reason: string): void {
+    const wasFinished = this.phase === 'finished';
+    this.phase = 'restarting';
+    this.coordinator.abortPending(reason);
+    this.attempt++;
+    const attempt = this.attempt;
+    this.broadcast({ kind: 'cancel', attempt });
+    this.ctx.disk.write('attempt', seal(String(attempt)));
+    this.ctx.disk.fsync('attempt', () => {
+      this.ctx.timers.after(this.settings.restartDelayMs, () => this.deployWhenReady(attempt));
+    });
+    if (wasFinished && !this.heartbeating) this.heartbeat();
+  }
+
+  private deployWhenReady(attempt: number): void {
+    if (attempt !== this.attempt) return;
+    const slots = this.chooseSlots();
+    if (slots === undefined) {
+      this.ctx.timers.after(this.settings.heartbeatIntervalMs, () => this.deployWhenReady(attempt));
+      return;
+    }
+    if (this.settings.guarantee === 'at-most-once') return this.deploy(attempt, null, slots);
+    const retry = (): void => {
+      this.ctx.timers.after(this.settings.restartDelayMs, () => this.deployWhenReady(attempt));
+    };
+    this.store.request({ kind: 'store.latest', below: Number.MAX_SAFE_INTEGER, attempt }, (r) => {
+      if (attempt !== this.attempt) return;
+      if (!r.ok) return retry();
+      if (!r.data || r.checkpoint === undefined || r.checkpoint < 0) return this.deploy(attempt, null, slots);
+      const meta = JSON.parse(r.data) as RestoreInfo;
+      this.deploy(attempt, { checkpoint: r.checkpoint, handles: meta.handles }, slots);
+    }, retry);
+  }
+
+  /**
+   * The slot table for the next deployment, or undefined while too few task
+   * managers answer: each slot keeps its task manager if that one is healthy,
+   * else takes the first healthy task manager without a slot (spares last).
+   */
+  private chooseSlots(): ProcessId[] | undefined {
+    const now = this.ctx.clock.now();
+    const healthy = (tm: ProcessId): boolean => {
+      const s = this.tms.get(tm)!;
+      return s.lastAckMs >= 0 && now - s.lastAckMs <= this.settings.heartbeatTimeoutMs;
+    };
+    const slots = this.slots.map((tm) => (healthy(tm) ? tm : undefined));
+    const free = this.plan.allTaskManagers.filter((tm) => healthy(tm) && !slots.includes(tm));
+    for (let i = 0; i < slots.length; i++) {
+      if (slots[i] !== undefined) continue;
+      const next = free.shift();
+      if (next === undefined) return undefined;
+      slots[i] = next;
+    }
+    return slots as ProcessId[];
+  }
+
+  private deploy(attempt: number, restore: RestoreInfo | null, slots: ProcessId[]): void {
+    this.slots = slots;
+    this.deployedOn = new Map(slots.map((tm) => [tm, this.tms.get(tm)!.incarnation]));
+    this.finishedTasks = new Set();
+    this.phase = 'running';
+    this.coordinator.reset(restore ? restore.checkpoint : 0);
+    // The slot table is traced only when there are spares to move to (it never changes otherwise).
+    this.ctx.trace.emit('job.restore', { attempt, checkpoint: restore ? restore.checkpoint : -1, ...(this.plan.spares.length > 0 ? { slots: slots.join(',') } : {}) });
+    this.broadcast({ kind: 'deploy', attempt, restore, slots });
+    this.coordinator.schedule();
+    this.scheduleSavepoint();
+  }
+
+  onMessage(from: ProcessId, msg: unknown): void {
+    if (this.store.handle(from, msg)) return;
+    const m = msg as TmToJm;
+    switch (m.kind) {
+      case 'hb.ack':
+      case 'tm.register': {
+        const st = this.tms.get(from);
+        if (st) {
+          st.lastAckMs = this.ctx.clock.now();
+          st.incarnation = m.incarnation;
+        }
+        if (m.kind === 'hb.ack' && m.attempt !== undefined) for (const task of m.finished ?? []) this.taskFinished(m.attempt, task);
+        return;
+      }
+      case 'task.failed':
+        if (m.attempt === this.attempt) this.fail(`${m.task} failed: ${m.reason}`);
+        return;
+      case 'task.finished':
+        return this.taskFinished(m.attempt, m.task);
+      case 'ack':
+        if (m.attempt === this.attempt) this.coordinator.onAck(m.checkpoint, m.task, m.handle);
+        return;
+    }
+  }
+
+  /** A task of `attempt` reported finished (its own message, or again with a heartbeat's answer); idempotent. */
+  private taskFinished(attempt: number, task: string): void {
+    if (attempt !== this.attempt || this.phase !== 'running' || this.finishedTasks.has(task)) return;
+    this.finishedTasks.add(task);
+    if (this.finishedTasks.size === this.plan.tasks.length) this.allTasksFinished();
+  }
+
+  private allTasksFinished(): void {
+    if (this.settings.guarantee === 'at-most-once') return this.finish();
+    this.coordinator.triggerFinal();
+  }
+
+  private onCheckpointComplete(id: number, kind: CheckpointKind): void {
+    if (kind === 'final' && this.phase === 'running') this.finish();
+    if (kind === 'savepoint' && this.phase === 'running') {
+      // Stop-with-savepoint, then start the job again from it: the sinks were told to commit
+      // the savepoint's transactions just now, and the new attempt re-commits them if needed.
+      this.ctx.trace.emit('savepoint.complete', { checkpoint: id, attempt: this.attempt });
+      this.ctx.disk.write('savepoint', seal(String(id)));
+      this.ctx.disk.fsync('savepoint');
+      this.ctx.trace.emit('job.stop', { attempt: this.attempt, savepoint: id });
+      this.newAttempt(`stopped with savepoint ${id}; starting again from it`);
+    }
+  }
+
+  /**
+   * Schedules the savepoint the settings ask for, once per job: a restarted
+   * job manager reads from its disk whether it was already taken. While the
+   * job is restarting, the request waits for it to run again.
+   * The JM's disk write of the marker is not awaited: a crash right after may
+   * take a second savepoint, which is harmless.
+   */
+  private scheduleSavepoint(): void {
+    const at = this.settings.savepointAtMs;
+    if (at <= 0 || this.savepointScheduled || unseal(this.ctx.disk.read('savepoint')) !== undefined) return;
+    this.savepointScheduled = true;
+    // Until it is taken: a request lost to a failover or a timed-out savepoint is asked for again.
+    const attemptIt = (): void => {
+      if (this.phase === 'finished' || unseal(this.ctx.disk.read('savepoint')) !== undefined) return;
+      if (this.phase === 'running' && !this.coordinator.savepointInFlight) this.coordinator.triggerSavepoint();
+      this.ctx.timers.after(this.settings.heartbeatIntervalMs, attemptIt);
+    };
+    this.ctx.timers.after(Math.max(0, at - this.ctx.clock.now()), attemptIt);
+  }
+
+  private finish(): void {
+    this.phase = 'finished';
+    this.finishedAtMs = this.ctx.clock.now();
+    this.ctx.trace.emit('job.finish', { attempt: this.attempt });
+  }
+}

@@ -1,0 +1,63 @@
+/**
+ * What a task needs from the task manager that hosts it: the process
+ * context, the log client, the job's settings and graph, and the channels to
+ * the job manager and other tasks.
+ */
+import type { ProcessContext } from '../../../runtime/index.ts';
+import type { LogClient } from '../../../log/client.ts';
+import type { BugSwitches } from '../bugs.ts';
+import type { GraphEdge, JobGraph, Vertex } from '../graph.ts';
+import type { EdgeWriter } from './writer.ts';
+import type { Task, TaskSnapshot } from './task.ts';
+
+export type Guarantee = 'exactly-once' | 'at-least-once' | 'at-most-once';
+
+export interface JobSettings {
+  guarantee: Guarantee;
+  /** Records per network buffer before it is sent. */
+  bufferRecords: number;
+  /** Flink's execution.buffer-timeout. */
+  bufferTimeoutMs: number;
+  /** 0 = no periodic checkpoints. */
+  checkpointIntervalMs: number;
+  checkpointTimeoutMs: number;
+  heartbeatIntervalMs: number;
+  heartbeatTimeoutMs: number;
+  /** Pause before redeploying after a failure (Flink's fixed-delay restart strategy). */
+  restartDelayMs: number;
+  /** Consecutive failed checkpoints tolerated before the job is restarted (Flink's tolerable-failed-checkpoints). */
+  tolerableFailedCheckpoints: number;
+  /** When > 0: at this virtual time take a savepoint, stop the job with it and start the job again from it. */
+  savepointAtMs: number;
+  /** Exactly-once with unaligned checkpoints (Flink's execution.checkpointing.unaligned): snapshot at the first barrier, persist in-flight records. */
+  unalignedCheckpoints: boolean;
+}
+
+export const DEFAULT_SETTINGS: JobSettings = {
+  guarantee: 'exactly-once',
+  bufferRecords: 256,
+  bufferTimeoutMs: 5,
+  checkpointIntervalMs: 500,
+  checkpointTimeoutMs: 2_000,
+  heartbeatIntervalMs: 100,
+  heartbeatTimeoutMs: 300,
+  restartDelayMs: 100,
+  tolerableFailedCheckpoints: 2,
+  savepointAtMs: 0,
+  unalignedCheckpoints: false,
+};
+
+export interface TaskEnv {
+  readonly ctx: ProcessContext;
+  readonly log: LogClient;
+  readonly bugs: BugSwitches;
+  readonly settings: JobSettings;
+  readonly graph: JobGraph;
+  readonly vertices: Vertex[];
+  readonly attempt: number;
+  writerFor(edge: GraphEdge, fromSubtask: number, onFirstBuffered: () => void): EdgeWriter;
+  reportFinished(task: Task): void;
+  /** The task cannot go on (lost data, missing snapshot): the job manager restarts the job. */
+  failTask(task: Task, reason: string): void;
+  ackCheckpoint(task: Task, id: number, snap: TaskSnapshot): void;
+}

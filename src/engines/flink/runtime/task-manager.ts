@@ -1,0 +1,211 @@
+/**
+ * A task manager: a simulated process that hosts the tasks the job manager
+ * deploys on it, routes data messages to them, and uploads their snapshots
+ * to the checkpoint store. It keeps nothing on disk: after a crash it comes
+ * back empty and registers again, and the job manager restarts the job.
+ *
+ * It runs the tasks of the slot the latest deployment gave it (none for an
+ * idle spare) and keeps them until it hears of a newer attempt: a task
+ * manager cut off from the job manager goes on as a zombie meanwhile.
+ */
+import type { ProcessContext, ProcessFactory, ProcessId, ProcessLogic } from '../../../runtime/index.ts';
+import { checksum } from '../../../runtime/index.ts';
+import { LogClient } from '../../../log/client.ts';
+import type { BugSwitches } from '../bugs.ts';
+import type { GraphEdge } from '../graph.ts';
+import { RequestClient } from '../../../runtime/request-client.ts';
+import { isStoreReply, snapshotPath, type StoreReply } from '../checkpoint/store.ts';
+import type { DataMessage } from './items.ts';
+import type { JmToTm, RestoreInfo, TmToJm } from './messages.ts';
+import type { JobPlan } from './plan.ts';
+import { Task, type TaskSnapshot } from './task.ts';
+import type { JobSettings, TaskEnv } from './task-env.ts';
+import { EdgeWriter } from './writer.ts';
+
+export interface ClusterIds {
+  jm: ProcessId;
+  broker: ProcessId;
+  store: ProcessId;
+}
+
+export function taskManagerProcess(plan: JobPlan, settings: JobSettings, bugs: BugSwitches, ids: ClusterIds): ProcessFactory {
+  return (ctx) => new TaskManager(ctx, plan, settings, bugs, ids);
+}
+
+class TaskManager implements ProcessLogic {
+  private attempt = -1;
+  /** The slot table of the current attempt (see JobPlan): where each task's data goes. */
+  private slots: readonly ProcessId[];
+  private readonly tasks = new Map<string, Task>();
+  /** Data that arrived for a task of the current attempt before the task was started. */
+  private readonly early = new Map<string, DataMessage[]>();
+  /**
+   * One log client per task: cancelling a task drops its pending requests, so a
+   * cancelled task's produce is never retried into the next attempt's time (a
+   * transaction it would reopen behind the new attempt's back).
+   */
+  private readonly logClients = new Map<string, LogClient>();
+  private readonly store: RequestClient<StoreReply>;
+
+  constructor(
+    private readonly ctx: ProcessContext,
+    private readonly plan: JobPlan,
+    private readonly settings: JobSettings,
+    private readonly bugs: BugSwitches,
+    private readonly ids: ClusterIds,
+  ) {
+    this.store = new RequestClient(ctx, ids.store, isStoreReply);
+    this.slots = plan.taskManagers;
+    this.toJm({ kind: 'tm.register', incarnation: ctx.incarnation });
+  }
+
+  private toJm(m: TmToJm): void {
+    this.ctx.net.send(this.ids.jm, m);
+  }
+
+  onMessage(from: ProcessId, msg: unknown): void {
+    if (this.store.handle(from, msg)) return;
+    for (const c of this.logClients.values()) if (c.handle(from, msg)) return;
+    const m = msg as JmToTm | DataMessage;
+    switch (m.kind) {
+      case 'data':
+        return this.onData(m);
+      case 'hb':
+        // A newer attempt than ours: the cancel (or deploy) was lost to a partition, and our tasks are zombies.
+        if (m.attempt > this.attempt && this.tasks.size > 0) {
+          this.ctx.trace.emit('tm.stale', { attempt: this.attempt, current: m.attempt, tasks: this.tasks.size });
+          this.cancelAll();
+        }
+        this.toJm({ kind: 'hb.ack', seq: m.seq, incarnation: this.ctx.incarnation, ...this.finishedReport() });
+        if (m.completed !== undefined) this.checkpointCompleted(m.attempt, m.completed);
+        return;
+      case 'deploy':
+        return this.deploy(m.attempt, m.restore, m.slots);
+      case 'cancel':
+        if (m.attempt >= this.attempt) this.cancelAll();
+        return;
+      case 'trigger':
+        if (m.attempt !== this.attempt) return;
+        for (const t of this.tasks.values()) if (this.plan.task(t.key).isSource || t.isFinished) t.triggerCheckpoint(m.checkpoint);
+        return;
+      case 'cp.complete':
+        return this.checkpointCompleted(m.attempt, m.checkpoint);
+    }
+  }
+
+  private checkpointCompleted(attempt: number, checkpoint: number): void {
+    if (attempt !== this.attempt) return;
+    // Fault site: the notification is lost; the job manager repeats the latest one with its heartbeats.
+    if (this.ctx.buggify('checkpoint.notify.lost')) return;
+    for (const t of this.tasks.values()) t.notifyCheckpointComplete(checkpoint);
+  }
+
+  /** The finished tasks of the current attempt, for the heartbeat's answer (nothing when none). */
+  private finishedReport(): { attempt?: number; finished?: string[] } {
+    const finished: string[] = [];
+    for (const t of this.tasks.values()) if (t.isFinished) finished.push(t.key);
+    return finished.length > 0 ? { attempt: this.attempt, finished } : {};
+  }
+
+  private onData(m: DataMessage): void {
+    if (m.attempt < this.attempt) return;
+    const t = m.attempt === this.attempt ? this.tasks.get(m.task) : undefined;
+    if (t) t.onData(m.ch, m.seq, m.items);
+    else {
+      const list = this.early.get(m.task) ?? [];
+      list.push(m);
+      this.early.set(m.task, list);
+    }
+  }
+
+  private cancelAll(): void {
+    for (const t of this.tasks.values()) t.cancel();
+    this.tasks.clear();
+    for (const c of this.logClients.values()) c.cancelAll();
+    this.logClients.clear();
+  }
+
+  private deploy(attempt: number, restore: RestoreInfo | null, slots: readonly ProcessId[]): void {
+    if (attempt <= this.attempt) return;
+    this.cancelAll();
+    this.attempt = attempt;
+    this.slots = slots;
+    for (const [k, list] of this.early) {
+      const keep = list.filter((m) => m.attempt >= attempt);
+      if (keep.length === 0) this.early.delete(k);
+      else this.early.set(k, keep);
+    }
+    for (const pt of this.plan.tasksOn(this.ctx.id, slots)) {
+      const log = new LogClient(this.ctx, this.ids.broker);
+      this.logClients.set(pt.key, log);
+      const env = this.taskEnv(attempt, log);
+      const task = new Task(env, pt.key, pt.vertexId, pt.subtask, this.plan.channelsOf(pt.vertexId, pt.subtask));
+      this.tasks.set(pt.key, task);
+      for (const m of this.early.get(pt.key) ?? []) if (m.attempt === attempt) task.onData(m.ch, m.seq, m.items);
+      this.early.delete(pt.key);
+      const handle = restore?.handles[pt.key];
+      if (handle === undefined) this.startTask(task, attempt, restore ? restore.checkpoint : -1, undefined);
+      else this.fetchAndStart(task, attempt, restore!.checkpoint, handle);
+    }
+  }
+
+  private fetchAndStart(task: Task, attempt: number, checkpoint: number, handle: string, tries = 0): void {
+    const unreadable = (): void => {
+      if (attempt !== this.attempt) return;
+      // A failed read (checksum mismatch, store unreachable) is retried; a snapshot that stays unreadable fails the task.
+      if (tries < 50) this.ctx.timers.after(100, () => this.fetchAndStart(task, attempt, checkpoint, handle, tries + 1));
+      else this.toJm({ kind: 'task.failed', attempt, task: task.key, reason: `snapshot ${handle} is missing or corrupt` });
+    };
+    this.store.request(
+      { kind: 'store.get', key: handle },
+      (r) => {
+        if (attempt !== this.attempt) return;
+        if (!r.ok || !r.data) return unreadable();
+        this.startTask(task, attempt, checkpoint, JSON.parse(r.data) as TaskSnapshot, r.data);
+      },
+      unreadable,
+    );
+  }
+
+  private startTask(task: Task, attempt: number, checkpoint: number, snap: TaskSnapshot | undefined, raw?: string): void {
+    this.ctx.trace.emit('task.deploy', { task: task.name, attempt, restoredFrom: snap ? checkpoint : -1, stateHash: raw ? checksum(raw) : '' });
+    task.start(snap);
+  }
+
+  private taskEnv(attempt: number, log: LogClient): TaskEnv {
+    const tm = this;
+    return {
+      ctx: this.ctx,
+      log,
+      bugs: this.bugs,
+      settings: this.settings,
+      graph: this.plan.graph,
+      vertices: this.plan.vertices,
+      attempt,
+      writerFor(edge: GraphEdge, fromSubtask: number, onFirstBuffered: () => void): EdgeWriter {
+        const targets = tm.plan.targetsOf(edge, fromSubtask);
+        const slots = tm.slots;
+        return new EdgeWriter(edge, targets, attempt, tm.settings.bufferRecords, (msg) => tm.ctx.net.send(tm.plan.hostOf(msg.task, slots), msg), onFirstBuffered);
+      },
+      failTask(task: Task, reason: string): void {
+        tm.toJm({ kind: 'task.failed', attempt, task: task.key, reason });
+      },
+      reportFinished(task: Task): void {
+        tm.toJm({ kind: 'task.finished', attempt, task: task.key });
+      },
+      ackCheckpoint(task: Task, id: number, snap: TaskSnapshot): void {
+        const data = JSON.stringify(snap);
+        const handle = snapshotPath(attempt, id, task.key);
+        const stateHash = checksum(data);
+        tm.ctx.trace.emit('snapshot', { task: task.name, attempt, checkpoint: id, stateHash });
+        const upload = (): void =>
+          tm.store.request({ kind: 'store.put', key: handle, data }, () => {
+            if (attempt === tm.attempt) tm.toJm({ kind: 'ack', attempt, checkpoint: id, task: task.key, handle, stateHash });
+          });
+        // Fault site: a slow snapshot upload keeps the checkpoint pending (and may time it out).
+        if (tm.ctx.buggify('checkpoint.snapshot.slow')) tm.ctx.timers.after(300, upload);
+        else upload();
+      },
+    };
+  }
+}

@@ -1,0 +1,468 @@
+/**
+ * One running subtask of one vertex (a chain of operators) in one job
+ * attempt: Flink's StreamTask with its input gate, watermark valve, barrier
+ * handler and record writers.
+ *
+ * Input: items arrive per channel and are queued; a channel blocked by
+ * barrier alignment keeps its queue until the alignment ends, every other
+ * channel is drained at once, in order. Records go to the head operator
+ * (after its key is set), watermarks through the valve (min over channels),
+ * barriers through the aligner.
+ *
+ * Invariants: the task's watermark never goes backwards within an attempt
+ * (asserted where it is emitted); a snapshot is taken exactly once per
+ * checkpoint, between the records before and after the barrier; nothing is
+ * processed before the task has restored its state.
+ */
+import { assert } from '../assert.ts';
+import type { GraphNode } from '../graph.ts';
+import type { Output, OperatorContext, StreamOperator } from '../operators/operator.ts';
+import { KeyedStateBackend } from '../state/backend.ts';
+import { MAX_WATERMARK, MIN_WATERMARK } from '../../../stream/watermark.ts';
+import { WatermarkValve } from '../time/valve.ts';
+import { BarrierAligner, type AlignmentMode } from './aligner.ts';
+import { BARRIER, END, IDLE, WATERMARK } from './items.ts';
+import { EdgeWriter, type InputChannel } from './writer.ts';
+import type { TaskEnv } from './task-env.ts';
+
+interface OpInstance {
+  node: GraphNode;
+  op: StreamOperator;
+  out: Output;
+  /** Where the main output goes. */
+  main: Targets;
+  /** Where each side output goes, by tag. */
+  side: Map<string, Targets>;
+  /** The operator marked its output idle (and has not marked it active since). */
+  outputIdle: boolean;
+}
+
+/** The receivers of one output: operators chained in this task, and network edges. */
+interface Targets {
+  chained: OpInstance[];
+  writers: EdgeWriter[];
+}
+
+interface QueuedChannel {
+  /** The sequence number the next message on this channel must carry. */
+  expectedSeq: number;
+  queue: unknown[][];
+  pos: number;
+  ended: boolean;
+}
+
+export interface TaskSnapshot {
+  ops: unknown[];
+  valve: unknown;
+  watermark: number;
+  /**
+   * Unaligned checkpoints: the records that arrived on each input channel
+   * after the snapshot and before that channel's barrier, as
+   * `[channel, value, timestamp]` in arrival order. A restored task
+   * processes them before anything else.
+   */
+  inFlight?: [number, unknown, number][];
+}
+
+/** An unaligned checkpoint under way: its snapshot is taken, its in-flight records are still being collected. */
+interface PendingUnaligned {
+  id: number;
+  inFlight: [number, unknown, number][];
+  /** Acknowledges the checkpoint once the in-flight records are complete (and the operators' snapshots are done). */
+  complete: () => void;
+}
+
+export class Task {
+  readonly name: string;
+  private ops: OpInstance[] = [];
+  private readonly channels: QueuedChannel[];
+  private readonly valve: WatermarkValve | undefined;
+  private readonly aligner: BarrierAligner;
+  private watermark = MIN_WATERMARK;
+  private started = false;
+  private cancelled = false;
+  private finished = false;
+  private flushScheduled = false;
+  private readonly writers: EdgeWriter[] = [];
+  private draining = false;
+  private unaligned: PendingUnaligned | undefined;
+  /** Planted bug `idle-not-chained`: idleness reaches the writers but not the chained operators. */
+  readonly idleStopsAtChain: boolean;
+
+  constructor(
+    private readonly env: TaskEnv,
+    readonly key: string,
+    readonly vertexId: number,
+    readonly subtask: number,
+    private readonly inputs: InputChannel[],
+  ) {
+    const v = env.vertices[vertexId]!;
+    this.name = `${v.name}[${subtask}]`;
+    this.idleStopsAtChain = env.bugs.has('idle-not-chained');
+    this.channels = inputs.map(() => ({ expectedSeq: 0, queue: [], pos: 0, ended: false }));
+    this.valve = inputs.length > 0 ? new WatermarkValve(inputs.length) : undefined;
+    this.aligner = new BarrierAligner(inputs.length, alignmentMode(env));
+    this.buildChain(v.nodes);
+  }
+
+  private buildChain(nodeIds: readonly number[]): void {
+    const byNode = new Map<number, OpInstance>();
+    for (const id of nodeIds) {
+      const node = this.env.graph.nodes[id]!;
+      const inst: OpInstance = { node, op: node.create(), out: undefined as unknown as Output, main: { chained: [], writers: [] }, side: new Map(), outputIdle: false };
+      byNode.set(id, inst);
+      this.ops.push(inst);
+    }
+    for (const inst of this.ops) {
+      for (const e of inst.node.outputs) {
+        const targets = e.sideTag !== undefined ? this.sideTargets(inst, e.sideTag) : inst.main;
+        if (this.env.graph.isChained(e)) targets.chained.push(byNode.get(e.to)!);
+        else {
+          const w = this.env.writerFor(e, this.subtask, () => this.scheduleFlush());
+          targets.writers.push(w);
+          this.writers.push(w);
+        }
+      }
+      inst.out = this.makeOutput(inst);
+    }
+  }
+
+  private sideTargets(inst: OpInstance, tag: string): Targets {
+    let s = inst.side.get(tag);
+    if (!s) inst.side.set(tag, (s = { chained: [], writers: [] }));
+    return s;
+  }
+
+  private makeOutput(inst: OpInstance): Output {
+    const task = this;
+    const toTargets = (t: Targets, value: unknown, ts: number): void => {
+      for (const c of t.chained) c.op.processElement(value, ts, 0);
+      for (const w of t.writers) w.record(value, ts);
+    };
+    return {
+      collect(value, ts) {
+        toTargets(inst.main, value, ts);
+      },
+      side(tag, value, ts) {
+        const t = inst.side.get(tag);
+        if (t) toTargets(t, value, ts);
+      },
+      emitWatermark(wm) {
+        // As Flink's WatermarkToDataOutput: a watermark from an idle output first marks it active,
+        // or downstream valves would ignore it (the final watermark of a source that went idle).
+        if (inst.outputIdle) this.emitIdle(false);
+        if (inst === task.ops[0] && inst.node.isSource) task.advanceOwnWatermark(wm);
+        // Watermarks go to every output, side outputs included (Flink broadcasts them the same way).
+        for (const t of [inst.main, ...inst.side.values()]) {
+          for (const c of t.chained) task.watermarkInto(c, wm);
+          for (const w of t.writers) w.watermark(wm);
+        }
+      },
+      emitIdle(idle) {
+        // Idleness travels as watermarks do: to the writers and through the chained operators
+        // (Flink forwards a WatermarkStatus down the operator chain).
+        if (inst.outputIdle === idle) return;
+        inst.outputIdle = idle;
+        // The task's own status (its head operator's output): traced for the replay's dataflow.
+        if (inst === task.ops[0]) task.env.ctx.trace.emit('task.idle', { task: task.name, attempt: task.env.attempt, idle });
+        const chainIdle = !task.idleStopsAtChain;
+        for (const t of [inst.main, ...inst.side.values()]) {
+          if (chainIdle) for (const c of t.chained) c.out.emitIdle(idle);
+          for (const w of t.writers) w.idle(idle);
+        }
+      },
+    };
+  }
+
+  private watermarkInto(inst: OpInstance, wm: number): void {
+    if (inst.op.processWatermark) inst.op.processWatermark(wm);
+    else inst.out.emitWatermark(wm);
+  }
+
+  private advanceOwnWatermark(wm: number): void {
+    assert(wm >= this.watermark, `${this.name}: watermark went back from ${this.watermark} to ${wm}`);
+    if (wm === this.watermark) return;
+    this.watermark = wm;
+    this.env.ctx.trace.emit('watermark', { task: this.name, attempt: this.env.attempt, ch: -1, wm });
+  }
+
+  /** Opens the operators, restores `snap` if given, and starts processing. */
+  start(snap: TaskSnapshot | undefined): void {
+    for (const inst of this.ops) inst.op.open(this.operatorContext(inst), inst.out);
+    if (snap) this.restore(snap);
+    this.started = true;
+    for (const inst of this.ops) inst.op.run?.();
+    // Unaligned checkpoints: the records that were in flight at the restored checkpoint come first.
+    for (const [ch, value, ts] of snap?.inFlight ?? []) if (!this.cancelled) this.onRecord(ch, value, ts);
+    for (let ch = 0; ch < this.channels.length; ch++) this.drain(ch);
+  }
+
+  private restore(snap: TaskSnapshot): void {
+    this.ops.forEach((inst, i) => {
+      if (snap.ops[i] !== undefined) inst.op.restoreState?.(snap.ops[i]);
+    });
+    if (this.env.bugs.has('watermark-not-checkpointed')) return;
+    if (this.valve && snap.valve) this.valve.restore(snap.valve as never);
+    this.watermark = snap.watermark;
+    // An idle valve means this task had marked its output idle before the snapshot (downstream
+    // restores that too); its outputs start idle again, so the next watermark marks them active.
+    if (this.valve?.isIdle()) this.ops[0]!.out.emitIdle(true);
+    // The restored watermarks are traced, so a checker knows where this attempt starts from.
+    const trace = this.env.ctx.trace;
+    const attempt = this.env.attempt;
+    const valve = this.valve;
+    valve?.channelWatermarks().forEach((wm, ch) => trace.emit('watermark', { task: this.name, attempt, ch, wm, restored: true, restoredIdle: valve.isChannelIdle(ch) }));
+    trace.emit('watermark', { task: this.name, attempt, ch: -1, wm: this.watermark, restored: true });
+  }
+
+  private operatorContext(inst: OpInstance): OperatorContext {
+    const env = this.env;
+    const state = inst.node.keyed ? new KeyedStateBackend(() => env.ctx.clock.now()) : undefined;
+    return {
+      taskName: this.name,
+      operatorName: inst.node.name,
+      subtask: this.subtask,
+      parallelism: inst.node.parallelism,
+      attempt: env.attempt,
+      state,
+      now: () => env.ctx.clock.now(),
+      trace: env.ctx.trace,
+      bugs: env.bugs,
+      log: env.log,
+      after: (ms, fn) => {
+        env.ctx.timers.after(ms, () => {
+          if (!this.cancelled) fn();
+        });
+      },
+      currentWatermark: () => this.watermark,
+      checkpointGuarantee: env.settings.guarantee,
+      finishSource: () => this.finishSource(),
+      fail: (reason) => {
+        if (!this.cancelled) env.failTask(this, reason);
+      },
+      buggify: (site) => env.ctx.buggify(site),
+    };
+  }
+
+  /** Items for channel `ch` arrived. */
+  onData(ch: number, seq: number, items: unknown[]): void {
+    if (this.cancelled) return;
+    const c = this.channels[ch]!;
+    if (seq !== c.expectedSeq) {
+      this.cancelled = true;
+      this.env.failTask(this, `channel ${ch} lost data (message ${c.expectedSeq} missing, got ${seq})`);
+      return;
+    }
+    c.expectedSeq++;
+    c.queue.push(items);
+    if (this.started) this.drain(ch);
+  }
+
+  private drain(ch: number): void {
+    const c = this.channels[ch]!;
+    while (c.queue.length > 0 && !this.cancelled) {
+      if (this.aligner.isBlocked(ch)) return;
+      const items = c.queue[0]!;
+      const a = items[c.pos]!;
+      const b = items[c.pos + 1] as number;
+      c.pos += 2;
+      if (c.pos >= items.length) {
+        c.queue.shift();
+        c.pos = 0;
+      }
+      this.onItem(ch, a, b);
+    }
+  }
+
+  private onItem(ch: number, a: unknown, b: number): void {
+    if (a === WATERMARK) this.onWatermark(ch, b);
+    else if (a === IDLE) this.onIdle(ch, b === 1);
+    else if (a === BARRIER) this.onBarrier(ch, b);
+    else if (a === END) this.onEnd(ch);
+    else this.onRecord(ch, a, b);
+  }
+
+  private onRecord(ch: number, value: unknown, ts: number): void {
+    // Unaligned: a record behind the snapshot but ahead of its channel's barrier is in flight for the checkpoint.
+    if (this.unaligned && this.aligner.isAwaiting(ch) && !this.env.bugs.has('unaligned-drops-in-flight')) {
+      this.unaligned.inFlight.push([ch, value, ts]);
+    }
+    const c = this.inputs[ch]!;
+    const head = this.ops[0]!;
+    if (c.edge.key && head.op.setCurrentKey) head.op.setCurrentKey(c.edge.key(value));
+    head.op.processElement(value, ts, c.edge.input);
+  }
+
+  private onWatermark(ch: number, wm: number): void {
+    this.env.ctx.trace.emit('watermark', { task: this.name, attempt: this.env.attempt, ch, wm });
+    const valve = this.valve!;
+    const combined = this.env.bugs.has('watermark-max') ? this.maxWatermark(ch, wm) : valve.inputWatermark(ch, wm);
+    if (combined !== undefined && combined > this.watermark) this.emitTaskWatermark(combined);
+  }
+
+  private maxWatermark(ch: number, wm: number): number | undefined {
+    this.valve!.inputWatermark(ch, wm);
+    const max = Math.max(...this.valve!.channelWatermarks());
+    return max > this.watermark ? max : undefined;
+  }
+
+  /**
+   * An input channel went idle or active. As Flink's StatusWatermarkValve: when the last
+   * active channel goes idle the task first flushes the max watermark over its channels
+   * (the valve returns it) and then marks its own output idle; when a channel comes back,
+   * the output is active again (a watermark it lets through would mark it so first).
+   */
+  private onIdle(ch: number, idle: boolean): void {
+    this.env.ctx.trace.emit('watermark', { task: this.name, attempt: this.env.attempt, ch, idle });
+    const valve = this.valve!;
+    const wasIdle = valve.isIdle();
+    const combined = valve.inputIdle(ch, idle);
+    if (combined !== undefined && combined > this.watermark) this.emitTaskWatermark(combined);
+    if (valve.isIdle() !== wasIdle) this.ops[0]!.out.emitIdle(valve.isIdle());
+  }
+
+  private emitTaskWatermark(wm: number): void {
+    this.advanceOwnWatermark(wm);
+    this.watermarkInto(this.ops[0]!, wm);
+  }
+
+  private onBarrier(ch: number, id: number): void {
+    this.env.ctx.trace.emit('barrier.receive', { task: this.name, attempt: this.env.attempt, ch, checkpoint: id });
+    const r = this.aligner.onBarrier(ch, id);
+    if (r.abandoned !== undefined) {
+      this.env.ctx.trace.emit('checkpoint.abort', { task: this.name, checkpoint: r.abandoned, reason: 'newer barrier during alignment' });
+      this.unaligned = undefined;
+      this.drainOthers(ch);
+    }
+    if (this.aligner.mode === 'unaligned') {
+      if (r.started !== undefined) this.startUnaligned(r.started);
+      if (r.aligned !== undefined) this.finishUnaligned(r.aligned);
+      return;
+    }
+    if (r.aligned !== undefined) this.alignedBarrier(r.aligned, ch);
+  }
+
+  /** Unaligned: the first barrier of `id` is in; snapshot now and forward the barrier at once. */
+  private startUnaligned(id: number): void {
+    const inFlight: [number, unknown, number][] = [];
+    // Records are processed (and collected) only after this barrier is handled, so the order here is free.
+    this.unaligned = { id, inFlight, complete: this.snapshotAndForward(id, () => inFlight) };
+  }
+
+  /** Unaligned: the last barrier of `id` is in; its in-flight records are complete. */
+  private finishUnaligned(id: number): void {
+    const pending = this.unaligned;
+    if (pending === undefined || pending.id !== id) return;
+    this.unaligned = undefined;
+    this.env.ctx.trace.emit('barrier.align', { task: this.name, attempt: this.env.attempt, checkpoint: id, unaligned: true, inFlight: pending.inFlight.length });
+    pending.complete();
+  }
+
+  private alignedBarrier(id: number, ch: number): void {
+    this.env.ctx.trace.emit('barrier.align', { task: this.name, attempt: this.env.attempt, checkpoint: id });
+    this.snapshotAndForward(id);
+    this.drainOthers(ch);
+  }
+
+  /**
+   * After an alignment ends (or is abandoned), the channels it blocked may hold
+   * queued items. Draining them can complete the next alignment and call this
+   * again; the flag keeps that inner call from starting a second pass, since
+   * the outer loop visits every channel anyway.
+   */
+  private drainOthers(except: number): void {
+    if (this.draining) return;
+    this.draining = true;
+    for (let c = 0; c < this.channels.length; c++) if (c !== except) this.drain(c);
+    this.draining = false;
+  }
+
+  private onEnd(ch: number): void {
+    this.channels[ch]!.ended = true;
+    const r = this.aligner.onEnd(ch);
+    if (r.aligned !== undefined) {
+      if (this.aligner.mode === 'unaligned') this.finishUnaligned(r.aligned);
+      else this.alignedBarrier(r.aligned, ch);
+    }
+    if (this.channels.every((c) => c.ended)) this.endOfInput();
+  }
+
+  /** A source read all its input: the final watermark, then end of output. */
+  private finishSource(): void {
+    if (this.watermark < MAX_WATERMARK) this.ops[0]!.out.emitWatermark(MAX_WATERMARK);
+    this.endOfInput();
+  }
+
+  private endOfInput(): void {
+    if (this.finished) return;
+    this.finished = true;
+    for (const inst of this.ops) inst.op.endInput?.();
+    for (const w of this.writers) w.end();
+    this.env.reportFinished(this);
+  }
+
+  /** Sources: the coordinator triggered checkpoint `id`. */
+  triggerCheckpoint(id: number): void {
+    if (!this.started || this.cancelled) return;
+    // A finished task has no barrier to wait for: it snapshots at once (Flink's
+    // checkpoints after tasks finished, FLIP-147), so sinks can commit their tail.
+    this.snapshotAndForward(id);
+  }
+
+  /**
+   * Snapshots every operator and forwards barrier `id`. With `inFlight`
+   * (unaligned), the acknowledgement also waits for the returned callback,
+   * called once the in-flight records are complete.
+   */
+  private snapshotAndForward(id: number, inFlight?: () => [number, unknown, number][]): () => void {
+    let pending = inFlight ? 2 : 1;
+    const ops: unknown[] = [];
+    // Everything is captured now, at the barrier: a sink finishing its part later must not
+    // let watermarks that arrive meanwhile into the snapshot.
+    const valve = this.valve?.snapshot();
+    const watermark = this.watermark;
+    const done = (): void => {
+      pending--;
+      if (pending > 0) return;
+      const snap: TaskSnapshot = { ops, valve, watermark };
+      if (inFlight) snap.inFlight = inFlight();
+      this.env.ackCheckpoint(this, id, snap);
+    };
+    for (const inst of this.ops) {
+      if (inst.op.asyncSnapshot) pending++;
+      ops.push(inst.op.snapshotState ? inst.op.snapshotState(id, done) : undefined);
+    }
+    this.env.ctx.trace.emit('barrier.inject', { task: this.name, attempt: this.env.attempt, checkpoint: id });
+    if (!this.finished) for (const w of this.writers) w.barrier(id);
+    done();
+    return done;
+  }
+
+  notifyCheckpointComplete(id: number): void {
+    if (this.cancelled) return;
+    for (const inst of this.ops) inst.op.notifyCheckpointComplete?.(id);
+  }
+
+  private scheduleFlush(): void {
+    if (this.flushScheduled) return;
+    this.flushScheduled = true;
+    this.env.ctx.timers.after(this.env.settings.bufferTimeoutMs, () => {
+      this.flushScheduled = false;
+      if (!this.cancelled) for (const w of this.writers) w.flush();
+    });
+  }
+
+  cancel(): void {
+    this.cancelled = true;
+    for (const inst of this.ops) inst.op.close?.();
+  }
+
+  get isFinished(): boolean {
+    return this.finished;
+  }
+}
+
+function alignmentMode(env: TaskEnv): AlignmentMode {
+  if (env.settings.guarantee !== 'exactly-once' || env.bugs.has('no-alignment')) return 'none';
+  return env.settings.unalignedCheckpoints ? 'unaligned' : 'aligned';
+}

@@ -1,0 +1,143 @@
+/**
+ * The sending side of one network edge in one task (Flink's RecordWriter
+ * with its StreamPartitioner and network buffers).
+ *
+ * Records are appended to a per-channel buffer and sent when the buffer is
+ * full or when the task's buffer timeout flushes it (Flink's
+ * `execution.buffer-timeout`). Watermarks, idleness, barriers and end of
+ * input are broadcast to every channel behind the records already buffered,
+ * so nothing overtakes what came before it.
+ */
+import type { GraphEdge, KeySelector } from '../graph.ts';
+import { hashKey } from '../../../stream/partition.ts';
+import { BARRIER, END, IDLE, WATERMARK, taskKey, type DataMessage } from './items.ts';
+
+/** Max parallelism: the number of key groups (Flink's default is 128). */
+export const KEY_GROUPS = 128;
+
+/** Flink's KeyGroupRangeAssignment: key → key group → operator subtask. */
+export function subtaskForKey(key: string, parallelism: number): number {
+  const group = hashKey(key) % KEY_GROUPS;
+  return Math.floor((group * parallelism) / KEY_GROUPS);
+}
+
+export interface ChannelTarget {
+  task: string;
+  ch: number;
+}
+
+export class EdgeWriter {
+  private readonly buffers: unknown[][];
+  private readonly seqs: number[];
+  private next = 0;
+  private readonly key: KeySelector | undefined;
+  /** The one receiver of a forward edge. */
+  private readonly forwardTo: number;
+
+  constructor(
+    readonly edge: GraphEdge,
+    /** Receivers, indexed by downstream subtask (undefined where this sender has no channel). */
+    private readonly targets: (ChannelTarget | undefined)[],
+    private readonly attempt: number,
+    private readonly bufferRecords: number,
+    private readonly send: (msg: DataMessage) => void,
+    private readonly onFirstBuffered: () => void,
+  ) {
+    this.buffers = targets.map(() => []);
+    this.seqs = targets.map(() => 0);
+    this.key = edge.key;
+    this.forwardTo = targets.findIndex((t) => t !== undefined);
+  }
+
+  record(value: unknown, ts: number): void {
+    let i: number;
+    switch (this.edge.partitioning) {
+      case 'hash':
+        i = subtaskForKey(this.key!(value), this.targets.length);
+        break;
+      case 'forward':
+        i = this.forwardTo;
+        break;
+      case 'rebalance':
+        i = this.next;
+        this.next = (this.next + 1) % this.targets.length;
+        break;
+      case 'broadcast':
+        for (let j = 0; j < this.targets.length; j++) this.push(j, value, ts);
+        return;
+    }
+    this.push(i, value, ts);
+  }
+
+  private push(i: number, a: unknown, b: number): void {
+    const buf = this.buffers[i]!;
+    if (buf.length === 0) this.onFirstBuffered();
+    buf.push(a, b);
+    if (buf.length >= this.bufferRecords * 2) this.flushOne(i);
+  }
+
+  private event(marker: symbol, arg: number, flush: boolean): void {
+    for (let i = 0; i < this.targets.length; i++) {
+      if (!this.targets[i]) continue;
+      this.push(i, marker, arg);
+      if (flush) this.flushOne(i);
+    }
+  }
+
+  watermark(wm: number): void {
+    this.event(WATERMARK, wm, false);
+  }
+
+  idle(idle: boolean): void {
+    this.event(IDLE, idle ? 1 : 0, false);
+  }
+
+  barrier(id: number): void {
+    this.event(BARRIER, id, true);
+  }
+
+  end(): void {
+    this.event(END, 0, true);
+  }
+
+  flush(): void {
+    for (let i = 0; i < this.buffers.length; i++) this.flushOne(i);
+  }
+
+  private flushOne(i: number): void {
+    const items = this.buffers[i]!;
+    const t = this.targets[i];
+    if (items.length === 0 || !t) return;
+    this.buffers[i] = [];
+    this.send({ kind: 'data', attempt: this.attempt, task: t.task, ch: t.ch, seq: this.seqs[i]!++, items });
+  }
+}
+
+/**
+ * The receiving channels of one task: for each network input edge, one
+ * channel per upstream subtask that sends to it. Both sides compute this the
+ * same way, so a sender knows its channel index at the receiver.
+ */
+export interface InputChannel {
+  edge: GraphEdge;
+  upstream: number;
+}
+
+export function inputChannels(edges: readonly GraphEdge[], upstreamParallelism: (e: GraphEdge) => number, subtask: number, parallelism: number): InputChannel[] {
+  const out: InputChannel[] = [];
+  for (const e of edges) {
+    const up = upstreamParallelism(e);
+    if (e.partitioning === 'forward' && up === parallelism) out.push({ edge: e, upstream: subtask });
+    else for (let u = 0; u < up; u++) out.push({ edge: e, upstream: u });
+  }
+  return out;
+}
+
+export function channelTargets(edge: GraphEdge, downVertex: number, downParallelism: number, channelsOf: (subtask: number) => InputChannel[], fromSubtask: number): (ChannelTarget | undefined)[] {
+  const targets: (ChannelTarget | undefined)[] = [];
+  for (let s = 0; s < downParallelism; s++) {
+    const ch = channelsOf(s).findIndex((c) => c.edge === edge && c.upstream === fromSubtask);
+    targets.push(ch >= 0 ? { task: taskKey(downVertex, s), ch } : undefined);
+  }
+  return targets;
+}

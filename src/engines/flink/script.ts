@@ -1,0 +1,134 @@
+/**
+ * A script for the scripted source (Beam's TestStream, Flink's operator test
+ * harnesses): an explicit list of steps that a pipeline is driven through,
+ * so that an exact published example can be replayed and its output
+ * asserted.
+ *
+ * Steps, run in order by `ScriptedSourceOperator`:
+ * - `{ records }`: emit these input records, in order, with their own `ts`;
+ * - `{ watermark }`: advance the source's watermark to this value (the
+ *   source task's watermark; a watermark W means "no more records with
+ *   timestamp <= W", Flink's meaning, see `time/watermark.ts`);
+ * - `{ advanceProcessingTime }`: wait this many ms of virtual processing
+ *   time before the next step (processing-time timers and idleness happen
+ *   in the gap).
+ * After the last step the source ends: the task emits the final watermark
+ * and end of input. Records may be behind the current watermark — that is
+ * the point: a script says exactly which records are late.
+ *
+ * Invariants (checked by `validateScript`, and step by step by the
+ * builder): watermarks are non-decreasing safe integers below
+ * MAX_WATERMARK; processing-time advances are positive safe integers;
+ * record timestamps are safe integers strictly between the watermark
+ * bounds; record ids are unique non-negative integers. A script is plain
+ * data (JSON-able).
+ */
+import type { InputRecord } from '../../stream/records.ts';
+import { MAX_WATERMARK, MIN_WATERMARK } from '../../stream/watermark.ts';
+
+export type ScriptStep =
+  | { readonly records: readonly InputRecord[] }
+  | { readonly watermark: number }
+  | { readonly advanceProcessingTime: number };
+
+export interface Script {
+  readonly steps: readonly ScriptStep[];
+}
+
+/** A record for the builder: `id` is assigned when absent, `value` defaults to 1 (one occurrence). */
+export type ScriptRecord = Omit<InputRecord, 'id' | 'value'> & { id?: number; value?: number };
+
+export class ScriptError extends Error {}
+
+/** Builds a script step by step, with Beam TestStream.Builder's method names. */
+export class ScriptBuilder {
+  private readonly steps: ScriptStep[] = [];
+  private watermark = MIN_WATERMARK;
+  private readonly ids = new Set<number>();
+  private nextId = 0;
+
+  /** Emits these records, in order. A record without an id gets one above every id so far. */
+  add(...records: ScriptRecord[]): this {
+    const out: InputRecord[] = records.map((r) => {
+      const id = r.id ?? this.nextId;
+      const rec: InputRecord = { ...r, id, value: r.value ?? 1 };
+      checkRecord(rec, this.ids);
+      this.nextId = Math.max(this.nextId, id + 1);
+      return rec;
+    });
+    if (out.length > 0) this.steps.push({ records: out });
+    return this;
+  }
+
+  /** Advances the source's watermark to `wm` (non-decreasing; a repeat is a no-op step). */
+  advanceWatermarkTo(wm: number): this {
+    checkWatermark(wm, this.watermark);
+    this.watermark = wm;
+    this.steps.push({ watermark: wm });
+    return this;
+  }
+
+  /** Waits `ms` of virtual processing time before the next step. */
+  advanceProcessingTime(ms: number): this {
+    checkWait(ms);
+    this.steps.push({ advanceProcessingTime: ms });
+    return this;
+  }
+
+  /** Ends the script: after the last step the source emits the final watermark and ends its input. */
+  advanceWatermarkToInfinity(): Script {
+    return { steps: this.steps.slice() };
+  }
+}
+
+/** Starts a script: `script().add(...).advanceWatermarkTo(n).advanceProcessingTime(ms).advanceWatermarkToInfinity()`. */
+export function script(): ScriptBuilder {
+  return new ScriptBuilder();
+}
+
+/** Throws a `ScriptError` naming the first step that breaks an invariant of the module comment. */
+export function validateScript(s: Script): void {
+  let wm = MIN_WATERMARK;
+  const ids = new Set<number>();
+  s.steps.forEach((step, i) => {
+    try {
+      if ('records' in step) for (const r of step.records) checkRecord(r, ids);
+      else if ('watermark' in step) {
+        checkWatermark(step.watermark, wm);
+        wm = step.watermark;
+      } else if ('advanceProcessingTime' in step) checkWait(step.advanceProcessingTime);
+      else throw new ScriptError(`unknown step ${JSON.stringify(step)}`);
+    } catch (e) {
+      throw new ScriptError(`script step ${i}: ${(e as Error).message}`);
+    }
+  });
+}
+
+/** Every record of the script, in the order the source emits them. */
+export function scriptRecords(s: Script): InputRecord[] {
+  const out: InputRecord[] = [];
+  for (const step of s.steps) if ('records' in step) out.push(...step.records);
+  return out;
+}
+
+function checkRecord(r: InputRecord, ids: Set<number>): void {
+  if (!Number.isSafeInteger(r.id) || r.id < 0) throw new ScriptError(`record id must be a non-negative integer, got ${r.id}`);
+  if (ids.has(r.id)) throw new ScriptError(`record id ${r.id} is used twice`);
+  if (!Number.isSafeInteger(r.ts) || r.ts <= MIN_WATERMARK || r.ts >= MAX_WATERMARK) {
+    throw new ScriptError(`record ${r.id}: timestamp must be a safe integer strictly between the watermark bounds, got ${r.ts}`);
+  }
+  if (typeof r.key !== 'string') throw new ScriptError(`record ${r.id}: key must be a string`);
+  if (!Number.isSafeInteger(r.value)) throw new ScriptError(`record ${r.id}: value must be an integer, got ${r.value}`);
+  ids.add(r.id);
+}
+
+function checkWatermark(wm: number, previous: number): void {
+  if (!Number.isSafeInteger(wm) || wm >= MAX_WATERMARK) {
+    throw new ScriptError(`watermark must be a safe integer below the final watermark, got ${wm} (end the script to reach it)`);
+  }
+  if (wm < previous) throw new ScriptError(`watermark must not go back (from ${previous} to ${wm})`);
+}
+
+function checkWait(ms: number): void {
+  if (!Number.isSafeInteger(ms) || ms <= 0) throw new ScriptError(`processing time must advance by a positive integer, got ${ms}`);
+}

@@ -1,0 +1,201 @@
+/**
+ * State TTL (Flink's StateTtlConfig semantics) on a virtual clock. For every
+ * state kind: a value written at t=0 with ttl=100 is visible at 99 and
+ * expired at 100 (`lastAccess + ttl <= now`); `ReturnExpiredIfNotCleanedUp`
+ * returns the expired value once (the read cleans it up) while
+ * `NeverReturnExpired` never does; `OnReadAndWrite` moves the expiry on each
+ * read and `OnCreateAndWrite` only on writes; lists and maps expire per
+ * element / per user key; snapshots keep absolute timestamps. A property
+ * checks the expiry boundary for random write times and TTLs.
+ */
+import { describe, expect } from 'vitest';
+import { test, fc } from '@fast-check/vitest';
+import { KeyedStateBackend } from '../../../../src/engines/flink/state/backend.ts';
+import { isExpired, ttlConfig, type TtlUpdateType, type TtlVisibility } from '../../../../src/engines/flink/state/ttl.ts';
+
+function setup(updateType: TtlUpdateType = 'OnCreateAndWrite', visibility: TtlVisibility = 'NeverReturnExpired') {
+  const clock = { t: 0 };
+  const b = new KeyedStateBackend(() => clock.t);
+  b.setCurrentKey('k');
+  const ttl = ttlConfig(100, { updateType, visibility });
+  return { clock, b, ttl };
+}
+
+describe('isExpired', () => {
+  test('boundary and overflow', () => {
+    expect(isExpired(0, 100, 99)).toBe(false);
+    expect(isExpired(0, 100, 100)).toBe(true);
+    expect(isExpired(Number.MAX_SAFE_INTEGER - 5, 10, Number.MAX_SAFE_INTEGER)).toBe(false);
+  });
+  test.prop([fc.integer({ min: 0, max: 1e12 }), fc.integer({ min: 1, max: 1e9 })])('expired exactly from lastAccess + ttl on', (at, ttl) => {
+    expect(isExpired(at, ttl, at + ttl - 1)).toBe(false);
+    expect(isExpired(at, ttl, at + ttl)).toBe(true);
+  });
+  test('defaults are Flink\'s', () => {
+    expect(ttlConfig(5)).toEqual({ ttlMs: 5, updateType: 'OnCreateAndWrite', visibility: 'NeverReturnExpired' });
+    expect(() => ttlConfig(0)).toThrow();
+  });
+});
+
+describe('value state TTL', () => {
+  test('visible one ms before expiry, gone at it (NeverReturnExpired)', () => {
+    const { clock, b, ttl } = setup();
+    const v = b.valueState<number>('v', ttl);
+    v.update(1);
+    clock.t = 99;
+    expect(v.value()).toBe(1);
+    clock.t = 100;
+    expect(v.value()).toBeUndefined();
+    expect(b.sizeEntries()).toBe(0); // cleaned up lazily on that read
+  });
+
+  test('ReturnExpiredIfNotCleanedUp returns the expired value once', () => {
+    const { clock, b, ttl } = setup('OnCreateAndWrite', 'ReturnExpiredIfNotCleanedUp');
+    const v = b.valueState<number>('v', ttl);
+    v.update(1);
+    clock.t = 100;
+    expect(b.sizeEntries()).toBe(1);
+    expect(v.value()).toBe(1);
+    expect(b.sizeEntries()).toBe(0);
+    expect(v.value()).toBeUndefined();
+  });
+
+  test('OnReadAndWrite refreshes on read; OnCreateAndWrite does not', () => {
+    for (const [updateType, aliveAt149] of [['OnReadAndWrite', true], ['OnCreateAndWrite', false]] as const) {
+      const { clock, b, ttl } = setup(updateType);
+      const v = b.valueState<number>('v', ttl);
+      v.update(1);
+      clock.t = 50;
+      expect(v.value()).toBe(1);
+      clock.t = 149;
+      expect(v.value() !== undefined).toBe(aliveAt149);
+      if (aliveAt149) {
+        clock.t = 248;
+        expect(v.value()).toBe(1); // the read at 149 refreshed again
+        clock.t = 349;
+        expect(v.value()).toBeUndefined();
+      }
+    }
+  });
+
+  test('writes refresh under both update types', () => {
+    const { clock, b, ttl } = setup();
+    const v = b.valueState<number>('v', ttl);
+    v.update(1);
+    clock.t = 90;
+    v.update(2);
+    clock.t = 189;
+    expect(v.value()).toBe(2);
+    clock.t = 190;
+    expect(v.value()).toBeUndefined();
+  });
+
+  test.prop([fc.integer({ min: 0, max: 1e9 }), fc.integer({ min: 1, max: 1e6 }), fc.constantFrom<TtlVisibility>('NeverReturnExpired', 'ReturnExpiredIfNotCleanedUp')])(
+    'boundary for random write times and TTLs',
+    (writeAt, ttlMs, visibility) => {
+      const clock = { t: writeAt };
+      const b = new KeyedStateBackend(() => clock.t);
+      const v = b.valueState<string>('v', ttlConfig(ttlMs, { visibility }));
+      v.update('x');
+      clock.t = writeAt + ttlMs - 1;
+      expect(v.value()).toBe('x');
+      clock.t = writeAt + ttlMs;
+      expect(v.value()).toBe(visibility === 'NeverReturnExpired' ? undefined : 'x');
+      expect(v.value()).toBeUndefined();
+    },
+  );
+});
+
+describe('list, map and reducing TTL', () => {
+  test('list elements expire one by one', () => {
+    const { clock, b, ttl } = setup();
+    const l = b.listState<string>('l', ttl);
+    l.add('a');
+    clock.t = 60;
+    l.add('b');
+    clock.t = 99;
+    expect(l.get()).toEqual(['a', 'b']);
+    clock.t = 100;
+    expect(l.get()).toEqual(['b']);
+    clock.t = 160;
+    expect(l.get()).toEqual([]);
+    expect(b.sizeEntries()).toBe(0);
+  });
+
+  test('list: expired elements returned once under ReturnExpiredIfNotCleanedUp; refreshed on read', () => {
+    const a = setup('OnCreateAndWrite', 'ReturnExpiredIfNotCleanedUp');
+    const l = a.b.listState<string>('l', a.ttl);
+    l.addAll(['a', 'b']);
+    a.clock.t = 100;
+    expect(l.get()).toEqual(['a', 'b']);
+    expect(l.get()).toEqual([]);
+
+    const r = setup('OnReadAndWrite');
+    const l2 = r.b.listState<string>('l', r.ttl);
+    l2.add('a');
+    r.clock.t = 99;
+    expect(l2.get()).toEqual(['a']);
+    r.clock.t = 198;
+    expect(l2.get()).toEqual(['a']);
+  });
+
+  test('map entries expire per user key; contains and entries honour TTL', () => {
+    const { clock, b, ttl } = setup();
+    const m = b.mapState<number>('m', ttl);
+    m.put('x', 1);
+    clock.t = 50;
+    m.put('y', 2);
+    clock.t = 100;
+    expect(m.contains('x')).toBe(false);
+    expect(m.get('y')).toBe(2);
+    expect(m.entries()).toEqual([['y', 2]]);
+    clock.t = 150;
+    expect(m.isEmpty()).toBe(true);
+    expect(b.sizeEntries()).toBe(0);
+  });
+
+  test('map: ReturnExpiredIfNotCleanedUp and OnReadAndWrite per user key', () => {
+    const a = setup('OnReadAndWrite', 'ReturnExpiredIfNotCleanedUp');
+    const m = a.b.mapState<number>('m', a.ttl);
+    m.put('x', 1);
+    m.put('y', 2);
+    a.clock.t = 99;
+    expect(m.get('x')).toBe(1); // refreshes x only
+    a.clock.t = 100;
+    expect(m.entries()).toEqual([['x', 1], ['y', 2]]); // y expired: returned this once
+    expect(m.entries()).toEqual([['x', 1]]);
+  });
+
+  test('reducing: adding to an expired value starts over', () => {
+    const { clock, b, ttl } = setup('OnCreateAndWrite', 'ReturnExpiredIfNotCleanedUp');
+    const r = b.reducingState<number>('r', (x, y) => x + y, ttl);
+    r.add(5);
+    clock.t = 100;
+    r.add(1);
+    expect(r.get()).toBe(1);
+  });
+
+  test('snapshots keep absolute timestamps', () => {
+    const { clock, b, ttl } = setup();
+    b.valueState<number>('v', ttl).update(7);
+    clock.t = 50;
+    const snap = JSON.parse(JSON.stringify(b.snapshot()));
+    const later = { t: 99 };
+    const r = new KeyedStateBackend(() => later.t);
+    r.restore(snap);
+    r.setCurrentKey('k');
+    const v = r.valueState<number>('v', ttl);
+    expect(v.value()).toBe(7);
+    later.t = 100;
+    expect(v.value()).toBeUndefined();
+  });
+
+  test('hash ignores access timestamps', () => {
+    const one = setup('OnReadAndWrite');
+    const two = setup('OnReadAndWrite');
+    one.b.valueState<number>('v', one.ttl).update(1);
+    two.clock.t = 42;
+    two.b.valueState<number>('v', two.ttl).update(1);
+    expect(one.b.stateHash()).toBe(two.b.stateHash());
+  });
+});
