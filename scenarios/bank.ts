@@ -55,36 +55,40 @@ export const bank: Scenario = {
   summary: 'transfers between accounts: balances in keyed state, total conserved, each balance exact',
   defaults: { events: 1_000, parallelism: 2, partitions: 2, keys: 10 },
   workload: (rng, s) => generateTransfers(rng, { events: s.events, accounts: s.keys, partitions: s.partitions, initialBalance: 1_000 }),
-  build(env, s) {
-    env
-      .fromLog('transfers', { topic: TOPICS.input, partitions: s.partitions, boundMs: 50, idleTimeoutMs: 1_000 })
-      .flatMap(movements, 'split')
-      .keyBy((m: Movement) => m.account)
-      .process(
-        {
-          processElement(m: Movement, ctx: KeyedProcessContext) {
-            const state = ctx.state.valueState<Account>('account');
-            const next = apply(state.value(), m);
-            state.update(next);
-            const update: KeyedUpdate = { type: 'update', key: m.account, value: next.balance, id: m.id, seq: next.seq, ts: ctx.timestamp };
-            ctx.collect(update);
-          },
-        },
-        'balances',
-      )
-      .sinkTo({ topic: TOPICS.output, partitions: s.parallelism, name: 'sink' });
+  engines: {
+    flink: {
+      build(env, s) {
+        env
+          .fromLog('transfers', { topic: TOPICS.input, partitions: s.partitions, boundMs: 50, idleTimeoutMs: 1_000 })
+          .flatMap(movements, 'split')
+          .keyBy((m: Movement) => m.account)
+          .process(
+            {
+              processElement(m: Movement, ctx: KeyedProcessContext) {
+                const state = ctx.state.valueState<Account>('account');
+                const next = apply(state.value(), m);
+                state.update(next);
+                const update: KeyedUpdate = { type: 'update', key: m.account, value: next.balance, id: m.id, seq: next.seq, ts: ctx.timestamp };
+                ctx.collect(update);
+              },
+            },
+            'balances',
+          )
+          .sinkTo({ topic: TOPICS.output, partitions: s.parallelism, name: 'sink' });
+      },
+      cut: (cp) => ({
+        checkpoint: cp.checkpoint,
+        offsets: new Map(operatorsNamed(cp, 'transfers').flatMap((op) => [...sourceOffsets(op)])),
+        // The balances in keyed state, plus (unaligned checkpoints) the movements in flight into them.
+        state: applyAll(
+          new Map(operatorsNamed(cp, 'balances').flatMap((op) => [...keyedValues<Account>(op, 'account')])),
+          inFlightInto(cp, 'balances') as Movement[],
+        ),
+      }),
+    },
   },
   check: ({ input, output }) => checkBank(input, output.filter((o: OutputRecord): o is KeyedUpdate => o.type === 'update')),
   cut: {
-    extract: (cp) => ({
-      checkpoint: cp.checkpoint,
-      offsets: new Map(operatorsNamed(cp, 'transfers').flatMap((op) => [...sourceOffsets(op)])),
-      // The balances in keyed state, plus (unaligned checkpoints) the movements in flight into them.
-      state: applyAll(
-        new Map(operatorsNamed(cp, 'balances').flatMap((op) => [...keyedValues<Account>(op, 'account')])),
-        inFlightInto(cp, 'balances') as Movement[],
-      ),
-    }),
     reference: referenceAccounts,
     show: (a: Account | undefined) => (a ? `balance ${a.balance} after ${a.seq} records` : 'nothing'),
   },

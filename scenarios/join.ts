@@ -29,15 +29,19 @@ export const join: Scenario = {
       disorderBoundMs: BOUND_MS,
       streams: [JOIN_LEFT_STREAM, JOIN_RIGHT_STREAM],
     }),
-  build(env, s) {
-    const all = env.fromLog('source', { topic: TOPICS.input, partitions: s.partitions, boundMs: BOUND_MS, idleTimeoutMs: 1_000 });
-    const orders = all.filter((r) => r.stream === JOIN_LEFT_STREAM, 'orders');
-    const payments = all.filter((r) => r.stream === JOIN_RIGHT_STREAM, 'payments');
-    orders
-      .keyBy((r) => r.key)
-      .intervalJoin(payments.keyBy((r) => r.key))
-      .between(LOWER_MS, UPPER_MS, joined)
-      .sinkTo({ topic: TOPICS.output, partitions: s.parallelism, name: 'sink' });
+  engines: {
+    flink: {
+      build(env, s) {
+        const all = env.fromLog('source', { topic: TOPICS.input, partitions: s.partitions, boundMs: BOUND_MS, idleTimeoutMs: 1_000 });
+        const orders = all.filter((r) => r.stream === JOIN_LEFT_STREAM, 'orders');
+        const payments = all.filter((r) => r.stream === JOIN_RIGHT_STREAM, 'payments');
+        orders
+          .keyBy((r) => r.key)
+          .intervalJoin(payments.keyBy((r) => r.key))
+          .between(LOWER_MS, UPPER_MS, joined)
+          .sinkTo({ topic: TOPICS.output, partitions: s.parallelism, name: 'sink' });
+      },
+    },
   },
   check: ({ input, output, canBeLate, droppedLate }) => [
     checkJoin(input, output.filter((o: OutputRecord): o is JoinResult => o.type === 'join'), LOWER_MS, UPPER_MS, {

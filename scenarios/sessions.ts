@@ -31,14 +31,18 @@ export const sessions: Scenario = {
       bursts: true,
       idlePartitions: 1,
     }),
-  build(env, s) {
-    // One source subtask per partition, so the idle partition's subtask goes idle as a whole; and a
-    // filter chained to it (clicks without a user are dropped): the idleness must pass through the
-    // filter, or the idle partition holds every session back.
-    const clicks = env
-      .fromLog('clicks', { topic: TOPICS.input, partitions: s.partitions, boundMs: BOUND_MS, idleTimeoutMs: IDLE_MS, parallelism: s.partitions })
-      .filter((r) => r.key !== '', 'with-user');
-    const perSession = clicks.keyBy((r) => r.key).window(session(GAP_MS)).allowedLateness(LATENESS_MS).sideOutputLateData('late').aggregate(countAggregate, 'sessions');
-    sinkWindowResults(perSession, s.parallelism);
+  engines: {
+    flink: {
+      build(env, s) {
+        // One source subtask per partition, so the idle partition's subtask goes idle as a whole; and a
+        // filter chained to it (clicks without a user are dropped): the idleness must pass through the
+        // filter, or the idle partition holds every session back.
+        const clicks = env
+          .fromLog('clicks', { topic: TOPICS.input, partitions: s.partitions, boundMs: BOUND_MS, idleTimeoutMs: IDLE_MS, parallelism: s.partitions })
+          .filter((r) => r.key !== '', 'with-user');
+        const perSession = clicks.keyBy((r) => r.key).window(session(GAP_MS)).allowedLateness(LATENESS_MS).sideOutputLateData('late').aggregate(countAggregate, 'sessions');
+        sinkWindowResults(perSession, s.parallelism);
+      },
+    },
   },
 };

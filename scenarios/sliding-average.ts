@@ -31,9 +31,13 @@ export const slidingAverage: Scenario = {
       stragglerExtraMs: 1_200,
       edgeTimestamps: { windowSizeMs: SLIDE_MS, allowedLatenessMs: LATENESS_MS },
     }),
-  build(env, s) {
-    const readings = env.fromLog('sensors', { topic: TOPICS.input, partitions: s.partitions, boundMs: BOUND_MS, idleTimeoutMs: IDLE_MS });
-    const avg = readings.keyBy((r) => r.key).window(sliding(SIZE_MS, SLIDE_MS)).allowedLateness(LATENESS_MS).sideOutputLateData('late').aggregate(avgAggregate, 'window');
-    sinkWindowResults(avg, s.parallelism);
+  engines: {
+    flink: {
+      build(env, s) {
+        const readings = env.fromLog('sensors', { topic: TOPICS.input, partitions: s.partitions, boundMs: BOUND_MS, idleTimeoutMs: IDLE_MS });
+        const avg = readings.keyBy((r) => r.key).window(sliding(SIZE_MS, SLIDE_MS)).allowedLateness(LATENESS_MS).sideOutputLateData('late').aggregate(avgAggregate, 'window');
+        sinkWindowResults(avg, s.parallelism);
+      },
+    },
   },
 };

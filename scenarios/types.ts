@@ -1,24 +1,20 @@
 /**
- * A scenario: a pipeline, a workload, default sizes, and the checks that
- * apply — everything `weir run <name>` needs, in one short module.
+ * A scenario: a workload, default sizes and the checks that apply, declared
+ * once, and one build of the pipeline per engine it runs on — everything
+ * `weir run <name> --engine E` needs, in one short module.
  */
-import type { StreamEnvironment, WindowedResultStream } from '../src/engines/flink/api/environment.ts';
+import type { WindowedResultStream } from '../src/engines/flink/api/environment.ts';
+import type { FlinkBuild } from '../src/engines/flink/deployment.ts';
 import type { InputRecord, OutputRecord } from '../src/stream/records.ts';
 import type { Rng } from '../src/sim/rng.ts';
 import type { Workload } from '../src/workload/generate.ts';
 import type { CheckResult } from '../src/check/types.ts';
-import type { InspectedCheckpoint } from '../src/engines/flink/checkpoint/inspect.ts';
-import type { CheckpointCut } from '../src/check/checkpoint-cut.ts';
+import type { CutReference } from '../src/check/checkpoint-cut.ts';
+import type { JobSizes } from '../src/stream/sizes.ts';
 import type { WindowSpec } from '../src/check/types.ts';
 import type { TimelinessSpec } from '../src/check/timeliness.ts';
 
-export interface ScenarioSizes {
-  events: number;
-  parallelism: number;
-  /** Partitions of the input topic. */
-  partitions: number;
-  keys: number;
-}
+export type ScenarioSizes = JobSizes;
 
 export interface CheckInput {
   input: InputRecord[];
@@ -32,14 +28,22 @@ export interface CheckInput {
 }
 
 /**
- * How a scenario's checkpoints are judged as consistent cuts: what each
- * completed checkpoint recorded (source offsets, keyed state), and the state
- * the input before those offsets must give.
+ * How a scenario's consistent cuts are judged: the state exactly the input
+ * before a cut's offsets must give. Each engine's build says how to read a
+ * cut from what the engine recorded (a Flink checkpoint).
  */
 export interface CutCheck<V = unknown> {
-  extract(cp: InspectedCheckpoint): CheckpointCut<V>;
-  reference(before: InputRecord[]): Map<string, V>;
+  reference: CutReference<V>;
   show?(v: V | undefined): string;
+}
+
+/** The engines a scenario can run on. */
+export type EngineName = 'flink' | 'kstreams' | 'spark';
+export const ENGINE_NAMES: readonly EngineName[] = ['flink', 'kstreams', 'spark'];
+
+/** One build per engine a scenario runs on (the engines not yet built have no build type). */
+export interface EngineBuilds {
+  flink?: FlinkBuild;
 }
 
 export interface Scenario {
@@ -47,12 +51,13 @@ export interface Scenario {
   summary: string;
   defaults: ScenarioSizes;
   workload(rng: Rng, sizes: ScenarioSizes): Workload;
-  build(env: StreamEnvironment, sizes: ScenarioSizes): void;
+  /** The job, once per engine it runs on; workload, sizes and checks are shared by all. */
+  engines: EngineBuilds;
   /** Virtual time faults are drawn over (default: until the workload's last arrival; scripted scenarios have none). */
   faultHorizonMs?: number;
   /** Window scenarios: the window spec the standard window checks use. */
   window?: WindowSpec;
-  /** Checkpoint consistency: each completed checkpoint is read when it completes and judged as a cut. */
+  /** Consistent cuts: each cut an engine's build reads (a completed checkpoint) is judged against this reference. */
   cut?: CutCheck<any>;
   /** Checks beyond the standard ones (bank balances, join pairs). */
   check?(input: CheckInput): CheckResult[];

@@ -29,14 +29,18 @@ export const wordcount: Scenario = {
       keySkew: true,
       edgeTimestamps: { windowSizeMs: WINDOW_MS, allowedLatenessMs: LATENESS_MS },
     }),
-  build(env, s) {
-    const words = env.fromLog('source', { topic: TOPICS.input, partitions: s.partitions, boundMs: BOUND_MS, idleTimeoutMs: IDLE_MS });
-    const counts = words
-      .keyBy((r) => r.key)
-      .window(tumbling(WINDOW_MS))
-      .allowedLateness(LATENESS_MS)
-      .sideOutputLateData('late')
-      .aggregate(countAggregate, 'window');
-    sinkWindowResults(counts, s.parallelism);
+  engines: {
+    flink: {
+      build(env, s) {
+        const words = env.fromLog('source', { topic: TOPICS.input, partitions: s.partitions, boundMs: BOUND_MS, idleTimeoutMs: IDLE_MS });
+        const counts = words
+          .keyBy((r) => r.key)
+          .window(tumbling(WINDOW_MS))
+          .allowedLateness(LATENESS_MS)
+          .sideOutputLateData('late')
+          .aggregate(countAggregate, 'window');
+        sinkWindowResults(counts, s.parallelism);
+      },
+    },
   },
 };

@@ -13,7 +13,7 @@ export { countAggregate, sumAggregate, avgAggregate, type AggregateFunction } fr
 export type { KeyedProcessFunction, KeyedProcessContext } from './engines/flink/operators/keyed-process.ts';
 export { script, type Script } from './engines/flink/script.ts';
 export type * from './stream/records.ts';
-export { BUGS, type BugName } from './engines/flink/bugs.ts';
+export { BUGS, type BugName } from './explore/bugs.ts';
 export type { Scenario, ScenarioSizes, CheckInput, CutCheck } from '../scenarios/types.ts';
 export { SCENARIOS, findScenario } from '../scenarios/index.ts';
 export { generateWorkload, type Workload, type WorkloadOptions } from './workload/generate.ts';

@@ -22,20 +22,24 @@ const runningCount: Scenario = {
   summary: 'a running count per key, one update per record',
   defaults: { events: 200, parallelism: 2, partitions: 2, keys: 5 },
   workload: (rng, s) => generateWorkload(rng, { events: s.events, keys: s.keys, partitions: s.partitions, disorderBoundMs: 50 }),
-  build(env, s) {
-    env
-      .fromLog('source', { topic: 'input', partitions: s.partitions, boundMs: 50 })
-      .keyBy((r: { key: string }) => r.key)
-      .process({
-        processElement(r: { id: number; key: string }, ctx) {
-          const state = ctx.state.valueState<Count>('count');
-          const n = (state.value()?.n ?? 0) + 1;
-          state.update({ n });
-          const u: KeyedUpdate = { type: 'update', key: r.key, value: n, id: r.id, seq: n, ts: ctx.timestamp };
-          ctx.collect(u);
-        },
-      })
-      .sinkTo({ topic: 'output', partitions: s.parallelism });
+  engines: {
+    flink: {
+      build(env, s) {
+        env
+          .fromLog('source', { topic: 'input', partitions: s.partitions, boundMs: 50 })
+          .keyBy((r: { key: string }) => r.key)
+          .process({
+            processElement(r: { id: number; key: string }, ctx) {
+              const state = ctx.state.valueState<Count>('count');
+              const n = (state.value()?.n ?? 0) + 1;
+              state.update({ n });
+              const u: KeyedUpdate = { type: 'update', key: r.key, value: n, id: r.id, seq: n, ts: ctx.timestamp };
+              ctx.collect(u);
+            },
+          })
+          .sinkTo({ topic: 'output', partitions: s.parallelism });
+      },
+    },
   },
   check: ({ input, output }) => {
     const want = new Map<string, number>();

@@ -15,14 +15,9 @@
 import type { InputRecord } from '../stream/records.ts';
 import { formatCount, Problems } from './report.ts';
 import type { CheckResult } from './types.ts';
+import type { CheckpointCut } from '../stream/cut.ts';
 
-export interface CheckpointCut<V> {
-  checkpoint: number;
-  /** Input partition → next offset to read, as the sources recorded it. */
-  offsets: Map<number, number>;
-  /** The keyed state in the checkpoint, by key. */
-  state: Map<string, V>;
-}
+export type { CheckpointCut };
 
 /**
  * The reference state of the records before a cut. With `extend` (optional), a reference in which

@@ -1,6 +1,7 @@
 /**
- * `weir bugs [--json]`: the planted bugs, one line each with the checker
- * that catches it, or a JSON array of `{name, description, caughtBy}`.
+ * `weir bugs [--json]`: the planted bugs, one line each with the engine it
+ * lives in and the checker that catches it, or a JSON array of
+ * `{name, engine, description, caughtBy}`.
  */
 import { noPositionals, parseArgs } from './args.ts';
 import { BUGS_HELP } from './help.ts';
@@ -13,14 +14,14 @@ export async function bugsCommand(argv: readonly string[]): Promise<number> {
     return EXIT.ok;
   }
   noPositionals('bugs', args);
-  const { BUGS } = await import('../engines/flink/bugs.ts');
-  const rows = Object.entries(BUGS).map(([name, b]) => ({ name, description: b.description, caughtBy: b.caughtBy }));
+  const { BUGS } = await import('../explore/bugs.ts');
+  const rows = Object.entries(BUGS).map(([name, b]) => ({ name, engine: b.engine, description: b.description, caughtBy: b.caughtBy }));
   if (args.switches.has('json')) {
     process.stdout.write(JSON.stringify(rows) + '\n');
     return EXIT.ok;
   }
   const width = Math.max(...rows.map((r) => r.name.length));
   const caughtWidth = Math.max(...rows.map((r) => r.caughtBy.length));
-  for (const r of rows) process.stdout.write(`${r.name.padEnd(width)}  ${r.caughtBy.padEnd(caughtWidth)}  ${r.description}\n`);
+  for (const r of rows) process.stdout.write(`${r.name.padEnd(width)}  ${r.engine.padEnd(5)}  ${r.caughtBy.padEnd(caughtWidth)}  ${r.description}\n`);
   return EXIT.ok;
 }

@@ -46,7 +46,11 @@ export async function exploreCommand(argv: readonly string[]): Promise<number> {
   }
   const req = exploreRequest(args);
   const { findScenario } = await import('../../scenarios/index.ts');
-  if (!findScenario(req.job.scenario)) throw new UsageError(`unknown scenario "${req.job.scenario}" (try: weir list)`);
+  const scenario = findScenario(req.job.scenario);
+  if (!scenario) throw new UsageError(`unknown scenario "${req.job.scenario}" (try: weir list)`);
+  const { engineProblem } = await import('../explore/engines.ts');
+  const problem = engineProblem(scenario, req.job);
+  if (problem !== undefined) throw new UsageError(problem);
   const { explore } = await import('../explore/explore.ts');
   const { seedsOf } = await import('../explore/sweep.ts');
   const report = await import('./explore-report.ts');
@@ -79,6 +83,7 @@ export function exploreRequest(args: ParsedArgs): ExploreRequest {
   if (looksLikeToken(scenario)) throw new UsageError('explore sweeps a scenario by name; to replay a repro token use: weir run <token>');
   const job: SweepJob = {
     scenario,
+    engine: 'flink',
     guarantee: parseChoice('guarantee', valueOf(args, 'guarantee') ?? 'exactly-once', GUARANTEES),
     faults: parseChoice('faults', valueOf(args, 'faults') ?? 'swarm', FAULT_PROFILES),
     bugs: parseBugs(args.values.get('bug') ?? []),

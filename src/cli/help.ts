@@ -29,6 +29,8 @@ export const RUN_HELP = `Usage: weir run <scenario|token> [options]
 Runs one scenario in the simulator and judges the committed output.
 
 Options:
+  --engine E               flink | kstreams | spark: the engine the scenario runs on
+                           (default: flink; weir list shows each scenario's engines)
   --seed N                 root seed (default: a fresh random seed, printed)
   --events N               input records (default: the scenario's)
   --checkpoint-interval MS periodic checkpoints every MS of virtual time (0: only the final one; default 500)
@@ -46,7 +48,7 @@ Options:
                            is replaced once the run has its verdict
   --check-determinism      run twice; fail (naming the first divergent event) unless the trace hashes match
 
-A repro token (w2.…) fixes every setting of a run: with a token, only
+A repro token (w2.…) fixes every setting of a run, the engine included: with a token, only
 --json, --trace and --check-determinism may be given.
 
 Exit codes: 0 every check passed, 1 a check failed, 2 bad input.
@@ -54,15 +56,17 @@ Exit codes: 0 every check passed, 1 a check failed, 2 bad input.
 
 export const LIST_HELP = `Usage: weir list [--json]
 
-The scenarios weir ships, one line each: name, summary, default sizes.
---json prints an array of {name, summary, defaults}.
+The scenarios weir ships, one line each: name, the engines it has a build
+for, summary, default sizes. --json prints an array of
+{name, engines, summary, defaults}.
 `;
 
 export const BUGS_HELP = `Usage: weir bugs [--json]
 
 The planted bugs: realistic engine mistakes you can switch on with
-weir run <scenario> --bug NAME, and the checker that catches each.
---json prints an array of {name, description, caughtBy}.
+weir run <scenario> --bug NAME, the engine each lives in (log: the log
+broker, so every engine), and the checker that catches each.
+--json prints an array of {name, engine, description, caughtBy}.
 `;
 
 export const EXPLORE_HELP = `Usage: weir explore <scenario> [options]
@@ -80,6 +84,7 @@ Options:
                            (1-based k, as vitest's --shard)
   --workers K              worker threads (default: one per core; 1 runs
                            in this process)
+  --engine E               flink | kstreams | spark (default: flink)
   --guarantee G            exactly-once | at-least-once | at-most-once
                            (default: exactly-once)
   --faults P               none | light | heavy | swarm (default: swarm)

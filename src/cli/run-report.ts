@@ -36,11 +36,12 @@ export function shapeParts(s: { events?: number; parallelism?: number; spareTask
   return parts;
 }
 
-/** `SEED=1 scenario=wordcount guarantee=exactly-once faults=light bugs=none …` */
+/** `SEED=1 scenario=wordcount engine=flink guarantee=exactly-once faults=light bugs=none …` */
 export function bannerLine(s: RunSettings, fromToken: boolean): string {
   const parts = [
     `SEED=${s.seed}`,
     `scenario=${s.scenario}`,
+    `engine=${s.engine ?? 'flink'}`,
     `guarantee=${s.guarantee}`,
     `faults=${s.plan ? `${s.faults}(plan of ${s.plan.faults.length})` : s.faults}`,
     `bugs=${s.bugs.length > 0 ? s.bugs.join(',') : 'none'}`,

@@ -16,11 +16,14 @@ import { randomInt } from 'node:crypto';
 import { parseChoice, parseLimitedFlag, valueOf, type FlagSpec, type ParsedArgs } from './args.ts';
 import { UsageError } from './usage-error.ts';
 import { decodeToken, looksLikeToken, FAULT_PROFILES, GUARANTEES, TokenError, type RunSettings } from '../explore/settings.ts';
-import { isBugName, type BugName } from '../engines/flink/bugs.ts';
+import { isBugName, type BugName } from '../explore/bugs.ts';
 import { combinationProblem } from '../explore/limits.ts';
+import { engineProblem } from '../explore/engines.ts';
+import { ENGINE_NAMES, type EngineName, type Scenario } from '../../scenarios/types.ts';
 
 /** Flags that shape the runs, shared by `weir run` and `weir explore`. */
 export const RUN_SHAPE_FLAGS: Readonly<Record<string, FlagSpec>> = {
+  engine: { value: true },
   events: { value: true },
   parallelism: { value: true },
   guarantee: { value: true },
@@ -41,7 +44,7 @@ export const RUN_FLAGS: Readonly<Record<string, FlagSpec>> = {
 };
 
 /** Flags that change what runs, as opposed to how it is reported. */
-const SETTING_FLAGS = ['seed', 'events', 'parallelism', 'guarantee', 'faults', 'bug', 'spare-tms', 'unaligned', 'checkpoint-interval', 'savepoint-at'] as const;
+const SETTING_FLAGS = ['engine', 'seed', 'events', 'parallelism', 'guarantee', 'faults', 'bug', 'spare-tms', 'unaligned', 'checkpoint-interval', 'savepoint-at'] as const;
 
 export interface RunRequest {
   settings: RunSettings;
@@ -61,6 +64,7 @@ export function runRequest(args: ParsedArgs): RunRequest {
   const rawSeed = valueOf(args, 'seed');
   const settings: RunSettings = {
     scenario: target,
+    engine: 'flink',
     seed: rawSeed === undefined ? randomInt(0, 2 ** 32) : parseLimitedFlag('seed', rawSeed),
     guarantee: parseChoice('guarantee', valueOf(args, 'guarantee') ?? 'exactly-once', GUARANTEES),
     faults: parseChoice('faults', valueOf(args, 'faults') ?? 'light', FAULT_PROFILES),
@@ -76,12 +80,19 @@ export function runRequest(args: ParsedArgs): RunRequest {
   return { settings, fromToken: false, seedDrawn: rawSeed === undefined };
 }
 
-/** Throws the UsageError for a scenario this weir does not have. */
-export function checkScenario(req: RunRequest, scenarioExists: (name: string) => boolean): void {
+/**
+ * Throws the UsageError for a scenario this weir does not have, or one that cannot run on the
+ * chosen engine (no build for it, or a planted bug of another engine).
+ */
+export function checkScenario(req: RunRequest, find: (name: string) => Scenario | undefined): void {
   const name = req.settings.scenario;
-  if (scenarioExists(name)) return;
-  if (req.fromToken) throw new UsageError(`the repro token names scenario "${name}", which this weir does not have (try: weir list)`);
-  throw new UsageError(`unknown scenario "${name}" (try: weir list)`);
+  const scenario = find(name);
+  if (scenario === undefined) {
+    if (req.fromToken) throw new UsageError(`the repro token names scenario "${name}", which this weir does not have (try: weir list)`);
+    throw new UsageError(`unknown scenario "${name}" (try: weir list)`);
+  }
+  const problem = engineProblem(scenario, req.settings);
+  if (problem !== undefined) throw new UsageError(req.fromToken ? `the repro token cannot run here: ${problem}` : problem);
 }
 
 function onePositional(args: ParsedArgs): string {
@@ -109,8 +120,10 @@ function fromToken(token: string, args: ParsedArgs): RunRequest {
 }
 
 /** The sizes the shape flags set (events, parallelism, spare task managers); unset ones are left out. */
-export function runShape(args: ParsedArgs): { events?: number; parallelism?: number; spareTaskManagers?: number; unaligned?: boolean } {
-  const out: { events?: number; parallelism?: number; spareTaskManagers?: number; unaligned?: boolean } = {};
+export function runShape(args: ParsedArgs): { engine?: EngineName; events?: number; parallelism?: number; spareTaskManagers?: number; unaligned?: boolean } {
+  const out: { engine?: EngineName; events?: number; parallelism?: number; spareTaskManagers?: number; unaligned?: boolean } = {};
+  const engine = valueOf(args, 'engine');
+  if (engine !== undefined) out.engine = parseChoice('engine', engine, ENGINE_NAMES);
   if (args.switches.has('unaligned')) out.unaligned = true;
   const events = valueOf(args, 'events');
   if (events !== undefined) out.events = parseLimitedFlag('events', events);

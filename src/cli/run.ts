@@ -27,7 +27,7 @@ export async function runCommand(argv: readonly string[]): Promise<number> {
   const req = runRequest(args);
   // The engine and the scenarios load only now, so help and bad flags answer quickly.
   const { findScenario } = await import('../../scenarios/index.ts');
-  checkScenario(req, (name) => findScenario(name) !== undefined);
+  checkScenario(req, findScenario);
   const { runScenario, UnknownScenarioError, ScenarioSizeError } = await import('../explore/run.ts');
   const { encodeToken } = await import('../explore/settings.ts');
   const json = args.switches.has('json');
@@ -83,7 +83,7 @@ function reportThrown(e: Error, settings: RunSettings, token: string, json: bool
   const check = { name: 'run.completes', ok: false, detail: `the run threw: ${oneLine(e.message)}` };
   if (process.env.WEIR_DEBUG) process.stderr.write(`${e.stack ?? e.message}\n`);
   if (json) {
-    out.write(JSON.stringify({ scenario: settings.scenario, seed: settings.seed, guarantee: settings.guarantee, bugs: settings.bugs, checks: [check], ok: false, token }) + '\n');
+    out.write(JSON.stringify({ scenario: settings.scenario, engine: settings.engine ?? 'flink', seed: settings.seed, guarantee: settings.guarantee, bugs: settings.bugs, checks: [check], ok: false, token }) + '\n');
   } else {
     out.write(['', ...checkLines([check], style), '', style.bad(`replay: npx weir run ${token}`)].join('\n') + '\n');
   }

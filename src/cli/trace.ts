@@ -49,7 +49,11 @@ export async function traceCommand(argv: readonly string[]): Promise<number> {
     throw e;
   }
   const { findScenario } = await import('../../scenarios/index.ts');
-  if (!findScenario(settings.scenario)) throw new UsageError(`the repro token names scenario "${settings.scenario}", which this weir does not have (try: weir list)`);
+  const scenario = findScenario(settings.scenario);
+  if (!scenario) throw new UsageError(`the repro token names scenario "${settings.scenario}", which this weir does not have (try: weir list)`);
+  const { engineProblem } = await import('../explore/engines.ts');
+  const problem = engineProblem(scenario, settings);
+  if (problem !== undefined) throw new UsageError(`the repro token cannot run here: ${problem}`);
   // The target is checked before the run, so a bad -o costs nothing and writes nothing.
   const path = valueOf(args, 'output') ?? '-';
   const out = openOutput(path, 'trace file');

@@ -88,8 +88,10 @@ export function applicableEdges(scenario: Scenario): Edge[] {
 }
 
 function hasLateDroppingOperator(scenario: Scenario): boolean {
+  const build = scenario.engines.flink;
+  if (build === undefined) return false;
   const env = new StreamEnvironment({ parallelism: 1 });
-  scenario.build(env, { ...scenario.defaults, parallelism: 1 });
+  build.build(env, { ...scenario.defaults, parallelism: 1 });
   return env.graph.nodes.some((n) => {
     const op = n.create();
     return op instanceof WindowOperator || op instanceof IntervalJoinOperator;

@@ -19,7 +19,7 @@ import { runProcesses, runScenario, type RunReport } from './run.ts';
 
 export { runProcesses };
 import type { RunSettings } from './settings.ts';
-import type { BugName } from '../engines/flink/bugs.ts';
+import type { BugName } from './bugs.ts';
 import type { Guarantee } from '../engines/flink/runtime/task-env.ts';
 import { findScenario, type Scenario } from '../../scenarios/index.ts';
 

@@ -1,6 +1,7 @@
 /**
- * One run: build the world for a scenario (log broker, checkpoint store,
- * workload producer, job manager, task managers), apply the fault plan, run
+ * One run: build the world for a scenario (the log broker, the workload
+ * producer, and the engine's own processes, which its deployment adds),
+ * apply the fault plan, run
  * the simulation until the job has finished and everything has settled,
  * then read the committed output and judge it.
  *
@@ -21,18 +22,11 @@ import { committedReader, valuesDigest } from '../log/committed-reader.ts';
 import { txnAuditor } from '../log/txn-auditor.ts';
 import { checkReadCommitted, type ReaderFetch } from '../check/read-committed.ts';
 import { checkTimeliness, TimelinessTrace } from '../check/timeliness.ts';
-import { StreamEnvironment } from '../engines/flink/api/environment.ts';
-import { BugSwitches } from '../engines/flink/bugs.ts';
-import { JobPlan } from '../engines/flink/runtime/plan.ts';
-import { DEFAULT_SETTINGS, type JobSettings } from '../engines/flink/runtime/task-env.ts';
-import { jobManagerProcess } from '../engines/flink/runtime/job-manager.ts';
-import { taskManagerProcess, type ClusterIds } from '../engines/flink/runtime/task-manager.ts';
-import { checkpointStoreProcess } from '../engines/flink/checkpoint/store.ts';
 import type { InputRecord, LateRecord, OutputRecord, WindowResult } from '../stream/records.ts';
 import { findScenario, type CheckInput, type Scenario, type ScenarioSizes } from '../../scenarios/index.ts';
-import { readCheckpoint, type StoreView } from '../engines/flink/checkpoint/inspect.ts';
-import { checkConsistentCuts, type CheckpointCut } from '../check/checkpoint-cut.ts';
+import { checkConsistentCuts } from '../check/checkpoint-cut.ts';
 import type { SimDisk } from '../sim/disk.ts';
+import type { DurableView, Host } from '../runtime/deployment.ts';
 import type { Workload } from '../workload/generate.ts';
 import { TOPICS } from '../../scenarios/types.ts';
 import { checkExactlyOnceWindows } from '../check/exactly-once.ts';
@@ -40,9 +34,11 @@ import { WatermarkChecker } from '../check/watermarks.ts';
 import { checkRestoreHashes, checkRestoresCompleted } from '../check/checkpoints.ts';
 import type { CheckResult } from '../check/types.ts';
 import { encodeToken, type RunSettings } from './settings.ts';
+import { deployEngine, engineOf, engineProcesses, type DeployedEngine } from './engines.ts';
 
 export interface RunReport {
   scenario: string;
+  engine: string;
   seed: number;
   guarantee: string;
   bugs: string[];
@@ -83,23 +79,19 @@ export class UnknownScenarioError extends Error {}
 /** The scenario cannot be built at these sizes (its workload generator or pipeline refused them): bad input, not a finding. */
 export class ScenarioSizeError extends Error {}
 
-const IDS: ClusterIds = { jm: 'jm', broker: 'broker', store: 'store' };
+const BROKER = 'broker';
 /** The downstream read-committed consumer of scenarios that read their output during the run. */
 const READER = 'reader';
 /** Asks the live broker for open transactions once the world settled. */
 const AUDITOR = 'auditor';
 
-/** The task managers of a run: `tm-0 …` hosting slots, then the spares. */
-export function taskManagerIds(count: number, spareCount: number): { tms: string[]; spares: string[] } {
-  const ids = Array.from({ length: count + spareCount }, (_, i) => `tm-${i}`);
-  return { tms: ids.slice(0, count), spares: ids.slice(count) };
-}
-
-/** The simulated processes of a run (as `runScenario` names them), and those a fault plan may crash. */
-export function runProcesses(taskManagers = 2, spareTaskManagers = 0): { processes: string[]; crashable: string[] } {
-  const { tms, spares } = taskManagerIds(taskManagers, spareTaskManagers);
-  const all = [...tms, ...spares];
-  return { processes: [IDS.jm, ...all, IDS.broker, IDS.store, 'producer'], crashable: [IDS.jm, ...all, IDS.broker, IDS.store] };
+/**
+ * The simulated processes of a run, and those a fault plan may crash: the engine's (Flink by
+ * default: job manager, task managers, checkpoint store), the log broker and the workload producer.
+ */
+export function runProcesses(taskManagers = 2, spareTaskManagers = 0, engine: string = 'flink'): { processes: string[]; crashable: string[] } {
+  const e = engineProcesses(engine, taskManagers, spareTaskManagers, BROKER);
+  return { processes: [...e.processes, 'producer'], crashable: e.crashable };
 }
 
 export function sizesOf(scenario: Scenario, s: RunSettings): ScenarioSizes {
@@ -124,33 +116,22 @@ export function runScenario(settings: RunSettings, opts: RunOptions = {}): RunRe
     throw e;
   }
   const workload = markAborts(keepOnly(generated, settings.keepIds), scenario, rng.fork('aborts'));
-  const bugs = new BugSwitches(settings.bugs);
-  const jobSettings: JobSettings = {
-    ...DEFAULT_SETTINGS,
-    guarantee: settings.guarantee,
-    ...(settings.checkpointIntervalMs !== undefined ? { checkpointIntervalMs: settings.checkpointIntervalMs } : {}),
-    ...(settings.savepointAtMs !== undefined ? { savepointAtMs: settings.savepointAtMs } : {}),
-    ...(settings.unaligned ? { unalignedCheckpoints: true } : {}),
-  };
-
-  const { tms, spares } = taskManagerIds(settings.taskManagers ?? 2, settings.spareTaskManagers ?? 0);
-  const env = new StreamEnvironment({ parallelism: sizes.parallelism });
-  scenario.build(env, sizes);
-  const plan = new JobPlan(env.graph, tms, spares);
+  const engine = engineOf(scenario, settings);
+  const processes = engineProcesses(engine, settings.taskManagers ?? 2, settings.spareTaskManagers ?? 0, BROKER);
 
   const wmChecker = scenario.window ? new WatermarkChecker() : undefined;
   const recorded: TraceEvent[] = [];
-  const cuts: CheckpointCut<unknown>[] = [];
-  const counts = { restores: 0, finished: false, completed: 0, aborted: 0, savepoints: 0 };
   const readerFetches: ReaderFetch[] = [];
   const droppedLate = new Set<number>();
   /** Transactions the live broker reported open once the world settled (undefined: never asked). */
   let liveOpen: string[] | undefined;
-  // A slow or corrupt disk of the job manager or the checkpoint store does not touch the data path.
-  const timeliness = scenario.timeliness ? new TimelinessTrace(TOPICS.input, sizes.partitions, new Set([IDS.jm, IDS.store])) : undefined;
+  // A slow or corrupt disk off the data path (Flink's job manager and checkpoint store) delays no record.
+  const timeliness = scenario.timeliness ? new TimelinessTrace(TOPICS.input, sizes.partitions, new Set(processes.offDataPath)) : undefined;
+  let deployed: DeployedEngine | undefined;
   const subscriber: TraceSubscriber = (e) => {
     wmChecker?.onEvent(e);
     timeliness?.onEvent(e);
+    deployed?.onEvent(e);
     switch (e.kind) {
       case 'record.late':
         droppedLate.add(e.id as number);
@@ -163,33 +144,10 @@ export function runScenario(settings: RunSettings, opts: RunOptions = {}): RunRe
         break;
       case 'task.deploy':
       case 'snapshot':
-        recorded.push(e);
-        break;
-      case 'job.finish':
-        counts.finished = true;
-        break;
       case 'job.restore':
-        recorded.push(e);
-        if ((e.checkpoint as number) >= 0) counts.restores++;
-        break;
       case 'checkpoint.complete':
-        recorded.push(e);
-        counts.completed++;
-        break;
       case 'checkpoint.metadata':
         recorded.push(e);
-        // Read the checkpoint now, before a later one subsumes it; durable content only, so
-        // reading has no effect on the run.
-        if (scenario.cut) {
-          const cp = readCheckpoint(durableView(world.disk(IDS.store)), plan, e.checkpoint as number);
-          if (cp) cuts.push(scenario.cut.extract(cp));
-        }
-        break;
-      case 'savepoint.complete':
-        counts.savepoints++;
-        break;
-      case 'checkpoint.abort':
-        if (e.task === undefined) counts.aborted++;
         break;
     }
   };
@@ -201,26 +159,25 @@ export function runScenario(settings: RunSettings, opts: RunOptions = {}): RunRe
     buggify: { enabled: settings.faults === 'heavy' || settings.faults === 'swarm' },
     subscribers: [subscriber, ...(opts.subscribers ?? [])],
   });
+  const host: Host = { addProcess: (id, factory) => world.addProcess(id, factory), durableView: (id) => durableView(world.disk(id)) };
 
-  world.addProcess(IDS.broker, brokerProcess({
+  world.addProcess(BROKER, brokerProcess({
     topics: { [TOPICS.input]: sizes.partitions, [TOPICS.output]: sizes.parallelism },
-    ...(bugs.has('lso-ignores-open-transactions') ? { lsoIgnoresOpenTxns: true } : {}),
-    ...(bugs.has('read-committed-shows-aborted') ? { showsAborted: true } : {}),
+    ...(settings.bugs.includes('lso-ignores-open-transactions') ? { lsoIgnoresOpenTxns: true } : {}),
+    ...(settings.bugs.includes('read-committed-shows-aborted') ? { showsAborted: true } : {}),
   }));
-  world.addProcess(IDS.store, checkpointStoreProcess(bugs));
   world.addProcess('producer', workloadProducer({
-    brokerId: IDS.broker, topic: TOPICS.input, partitions: sizes.partitions, schedule: workload.arrivals,
+    brokerId: BROKER, topic: TOPICS.input, partitions: sizes.partitions, schedule: workload.arrivals,
     ...(scenario.transactionalInput ? { transactional: { transactionalId: (p: number) => `upstream-${p}` } } : {}),
   }));
-  if (scenario.readOutputDuringRun) world.addProcess(READER, committedReader({ brokerId: IDS.broker, topic: TOPICS.output, partitions: sizes.parallelism }));
-  for (const tm of plan.allTaskManagers) world.addProcess(tm, taskManagerProcess(plan, jobSettings, bugs, IDS));
-  world.addProcess(IDS.jm, jobManagerProcess(plan, jobSettings, IDS));
+  if (scenario.readOutputDuringRun) world.addProcess(READER, committedReader({ brokerId: BROKER, topic: TOPICS.output, partitions: sizes.parallelism }));
+  const deployment = (deployed = deployEngine(engine, host, scenario, sizes, settings, BROKER));
 
   const lastArrivalMs = workload.arrivals.length > 0 ? workload.arrivals[workload.arrivals.length - 1]!.atMs : 0;
   const faultPlan =
     settings.plan ??
     generatePlan(rng.fork('faults'), profileFor(settings.faults, rng.fork('swarm')), {
-      ...runProcesses(tms.length, spares.length),
+      ...runProcesses(settings.taskManagers ?? 2, settings.spareTaskManagers ?? 0, engine),
       horizonMs: Math.max(1, scenario.faultHorizonMs ?? lastArrivalMs),
     });
   applyPlan(world, faultPlan, { inputTopic: TOPICS.input });
@@ -232,14 +189,14 @@ export function runScenario(settings: RunSettings, opts: RunOptions = {}): RunRe
   let endReason = 'threw';
   const simulateStart = opts.now?.() ?? 0;
   try {
-    world.run({ stopWhen: () => counts.finished, maxSteps });
+    world.run({ stopWhen: () => deployment.finished, maxSteps });
     // The downstream reader stops with the job, so the world can settle.
     if (scenario.readOutputDuringRun) world.deliverFromOutside(READER, { kind: 'reader.stop' });
     // Liveness phase: let the final commits land; the job manager stops its timers after the job finished.
     endReason = world.run({ maxSteps: Math.max(0, maxSteps - world.stats.steps) }).reason;
     // Then ask the live broker which transactions it still holds open.
-    if (endReason === 'idle' && counts.finished) {
-      world.addProcess(AUDITOR, txnAuditor(IDS.broker));
+    if (endReason === 'idle' && deployment.finished) {
+      world.addProcess(AUDITOR, txnAuditor(BROKER));
       endReason = world.run({ maxSteps: Math.max(0, maxSteps - world.stats.steps) }).reason;
     }
   } catch (e) {
@@ -248,7 +205,7 @@ export function runScenario(settings: RunSettings, opts: RunOptions = {}): RunRe
   world.finish();
   const judgeStart = opts.now?.() ?? 0;
 
-  const log = new OfflineLog(world.disk(IDS.broker), [TOPICS.output]);
+  const log = new OfflineLog(world.disk(BROKER), [TOPICS.output]);
   const committed = log.read(TOPICS.output, 'read_committed');
   const output = committed.flat().map((r) => r.value as OutputRecord);
   opts.onOutput?.(output);
@@ -262,13 +219,15 @@ export function runScenario(settings: RunSettings, opts: RunOptions = {}): RunRe
     droppedLate,
   };
   const openTxns = log.inspect(TOPICS.output).flatMap((p) => p.openTxns.map((t) => t.transactionalId));
-  const checks = judge(scenario, checkInput, wmChecker, recorded, counts.finished, endReason, openTxns, liveOpen);
-  if (scenario.cut) checks.push(checkConsistentCuts(cuts, inputByPartition, scenario.cut.reference, scenario.cut.show));
+  const checks = judge(scenario, checkInput, wmChecker, recorded, deployment.finished, endReason, openTxns, liveOpen);
+  if (scenario.cut && deployment.cuts) checks.push(checkConsistentCuts(deployment.cuts, inputByPartition, scenario.cut.reference, scenario.cut.show));
   if (scenario.timeliness && timeliness) checks.push(checkTimeliness(scenario.timeliness, timeliness.input(workload.arrivals)));
   if (scenario.readOutputDuringRun) checks.push(checkReadCommitted(readerFetches, committed, valuesDigest));
   checks.unshift({ name: 'run.completes', ok: thrown === undefined, detail: thrown === undefined ? 'no assertion fired' : `the run threw: ${thrown}` });
 
+  const stats = deployment.stats();
   const report: RunReport = {
+    engine,
     scenario: scenario.name,
     seed: settings.seed,
     guarantee: settings.guarantee,
@@ -277,13 +236,13 @@ export function runScenario(settings: RunSettings, opts: RunOptions = {}): RunRe
     parallelism: sizes.parallelism,
     virtualTimeMs: world.now(),
     steps: world.stats.steps,
-    checkpoints: { completed: counts.completed, aborted: counts.aborted, savepoints: counts.savepoints },
+    checkpoints: stats.checkpoints,
     faults: {
       planned: faultPlan.faults.length,
       crashes: world.stats.crashes,
       restarts: world.stats.restarts,
       partitions: faultPlan.faults.filter((f) => f.kind === 'partition').length,
-      restores: counts.restores,
+      restores: stats.restores,
     },
     output: { committed: output.length, results: output.filter((o) => o.type !== 'late').length, late: output.filter((o) => o.type === 'late').length },
     checks,
@@ -333,7 +292,7 @@ function keepOnly(w: Workload, keep: readonly number[] | undefined): Workload {
 }
 
 /** A process's disk as it would survive a crash, read without side effects. */
-function durableView(disk: SimDisk): StoreView {
+function durableView(disk: SimDisk): DurableView {
   return {
     read: (path) => disk.durableContent(path),
     list: (prefix) => disk.durablePaths().filter((p) => p.startsWith(prefix)),

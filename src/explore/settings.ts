@@ -11,15 +11,18 @@
 import { LIMITS, limitProblem } from './limits.ts';
 import type { FaultPlan, ProfileName } from '../sim/faults.ts';
 import { planFromValue, planToJson } from '../sim/fault-json.ts';
-import type { BugName } from '../engines/flink/bugs.ts';
-import { isBugName } from '../engines/flink/bugs.ts';
-import type { Guarantee } from '../engines/flink/runtime/task-env.ts';
+import type { BugName } from './bugs.ts';
+import { isBugName } from './bugs.ts';
+import type { Guarantee } from '../stream/guarantee.ts';
+import { ENGINE_NAMES, type EngineName } from '../../scenarios/types.ts';
 
 export const GUARANTEES: readonly Guarantee[] = ['exactly-once', 'at-least-once', 'at-most-once'];
 export const FAULT_PROFILES: readonly ProfileName[] = ['none', 'light', 'heavy', 'swarm'];
 
 export interface RunSettings {
   scenario: string;
+  /** The engine the scenario runs on (absent in tokens from before there were engines: Flink). */
+  engine?: EngineName;
   seed: number;
   events?: number;
   parallelism?: number;
@@ -47,7 +50,7 @@ export class TokenError extends Error {}
 
 /** The keys a token's settings may have; any other is refused. */
 const SETTINGS_KEYS: ReadonlySet<string> = new Set([
-  'scenario', 'seed', 'events', 'parallelism', 'keys', 'guarantee', 'faults', 'plan', 'bugs',
+  'scenario', 'engine', 'seed', 'events', 'parallelism', 'keys', 'guarantee', 'faults', 'plan', 'bugs',
   'taskManagers', 'spareTaskManagers', 'checkpointIntervalMs', 'unaligned', 'savepointAtMs', 'keepIds',
 ] satisfies (keyof RunSettings)[]);
 
@@ -89,6 +92,7 @@ function validateSettings(raw: unknown): RunSettings {
   const r = raw as Record<string, unknown>;
   for (const key of Object.keys(r)) if (!SETTINGS_KEYS.has(key)) bad(`unknown setting '${key}'`);
   if (typeof r.scenario !== 'string') bad('no scenario');
+  if (r.engine !== undefined && !(typeof r.engine === 'string' && (ENGINE_NAMES as readonly string[]).includes(r.engine))) bad(`unknown engine (weir has ${ENGINE_NAMES.join(', ')})`);
   // The same bounds as the command line's flags (limits.ts), so a token cannot ask for a run this weir cannot hold.
   const seedProblem = limitProblem('seed', r.seed, 'token');
   if (seedProblem !== undefined) bad(seedProblem);

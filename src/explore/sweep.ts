@@ -15,12 +15,15 @@ import { runScenario, type RunReport } from './run.ts';
 import { encodeToken, type RunSettings } from './settings.ts';
 import { CoverageProbe, type EdgeCounts } from './coverage.ts';
 import { findScenario } from '../../scenarios/index.ts';
-import type { BugName } from '../engines/flink/bugs.ts';
-import type { Guarantee } from '../engines/flink/runtime/task-env.ts';
+import type { BugName } from './bugs.ts';
+import type { Guarantee } from '../stream/guarantee.ts';
+import type { EngineName } from '../../scenarios/types.ts';
 import type { ProfileName } from '../sim/faults.ts';
 
 export interface SweepJob {
   scenario: string;
+  /** Flink when absent. */
+  engine?: EngineName;
   guarantee: Guarantee;
   faults: ProfileName;
   bugs: BugName[];
@@ -60,7 +63,7 @@ export function seedsOf(start: number, count: number, shard?: Shard): number[] {
 }
 
 export function settingsOf(job: SweepJob, seed: number): RunSettings {
-  const s: RunSettings = { scenario: job.scenario, seed, guarantee: job.guarantee, faults: job.faults, bugs: [...job.bugs] };
+  const s: RunSettings = { scenario: job.scenario, ...(job.engine ? { engine: job.engine } : {}), seed, guarantee: job.guarantee, faults: job.faults, bugs: [...job.bugs] };
   if (job.events !== undefined) s.events = job.events;
   if (job.parallelism !== undefined) s.parallelism = job.parallelism;
   if (job.spareTaskManagers !== undefined) s.spareTaskManagers = job.spareTaskManagers;

@@ -40,7 +40,7 @@ import type { ProcessContext, ProcessFactory, ProcessId, ProcessLogic } from '..
 export interface BrokerOptions {
   /** Topic -> partition count; created at first start (a topic added later is created at the next start). */
   topics: Record<string, number>;
-  /** Planted bug `lso-ignores-open-transactions` (see engines/flink/bugs.ts): read_committed ignores open transactions. */
+  /** Planted bug `lso-ignores-open-transactions` (see log/bugs.ts): read_committed ignores open transactions. */
   lsoIgnoresOpenTxns?: boolean;
   /** Planted bug `read-committed-shows-aborted`: read_committed shows aborted records. */
   showsAborted?: boolean;

@@ -7,7 +7,7 @@
  *   node --import tsx test/bench/shrink.ts [--json]
  */
 import { explore } from '../../src/explore/explore.ts';
-import { BUGS, type BugName } from '../../src/engines/flink/bugs.ts';
+import { BUGS, type BugName } from '../../src/explore/bugs.ts';
 import { BUG_PLACES, placeShape } from '../support/bug-places.ts';
 
 

@@ -11,7 +11,9 @@ import { parseArgs, parseIntFlag, parseLimitedFlag, valueOf } from '../../src/cl
 import { LIMITS, type LimitName } from '../../src/explore/limits.ts';
 import { checkScenario, runRequest, RUN_FLAGS } from '../../src/cli/run-settings.ts';
 import { UsageError } from '../../src/cli/usage-error.ts';
-import { encodeToken } from '../../src/explore/settings.ts';
+import { decodeToken, encodeToken } from '../../src/explore/settings.ts';
+import { bugEngineProblem } from '../../src/explore/bugs.ts';
+import { findScenario, type Scenario } from '../../scenarios/index.ts';
 
 const run = (...argv: string[]) => runRequest(parseArgs('run', argv, RUN_FLAGS));
 
@@ -100,7 +102,7 @@ describe('runRequest', () => {
     const r = run('wordcount', '--seed', '9', '--events', '50', '--parallelism', '3', '--guarantee', 'at-most-once', '--faults', 'none',
       '--bug', 'watermark-max', '--bug', 'watermark-max', '--bug', 'fire-at-end');
     expect(r.settings).toEqual({
-      scenario: 'wordcount', seed: 9, events: 50, parallelism: 3, guarantee: 'at-most-once', faults: 'none', bugs: ['watermark-max', 'fire-at-end'],
+      scenario: 'wordcount', engine: 'flink', seed: 9, events: 50, parallelism: 3, guarantee: 'at-most-once', faults: 'none', bugs: ['watermark-max', 'fire-at-end'],
     });
     expect(r.seedDrawn).toBe(false);
   });
@@ -117,9 +119,29 @@ describe('runRequest', () => {
   });
 
   it('reports unknown scenarios by name, and a token naming one this weir lacks', () => {
-    expect(() => checkScenario(run('nope'), () => false)).toThrow('unknown scenario "nope" (try: weir list)');
+    expect(() => checkScenario(run('nope'), () => undefined)).toThrow('unknown scenario "nope" (try: weir list)');
     const token = encodeToken({ scenario: 'gone', seed: 1, guarantee: 'exactly-once', faults: 'none', bugs: [] });
-    expect(() => checkScenario(run(token), () => false)).toThrow(/token names scenario "gone"/);
-    expect(() => checkScenario(run('wordcount'), () => true)).not.toThrow();
+    expect(() => checkScenario(run(token), () => undefined)).toThrow(/token names scenario "gone"/);
+    expect(() => checkScenario(run('wordcount'), findScenario)).not.toThrow();
+  });
+
+  it('refuses an engine the scenario has no build for, and a planted bug of another engine', () => {
+    expect(() => run('wordcount', '--engine', 'storm')).toThrow(/--engine/);
+    expect(() => checkScenario(run('wordcount', '--engine', 'spark'), findScenario)).toThrow('scenario wordcount has no spark build (it runs on: flink); choose one of those with --engine');
+    const flinkOnly: Scenario = { ...findScenario('wordcount')!, engines: {} };
+    expect(() => checkScenario(run('wordcount', '--engine', 'flink'), () => flinkOnly)).toThrow(/has no flink build \(it runs on: no engine\)/);
+    // A log bug runs on any engine; a Flink bug only on Flink (checked by the same rule for every engine).
+    expect(bugEngineProblem('read-committed-shows-aborted', 'kstreams')).toBeUndefined();
+    expect(bugEngineProblem('watermark-max', 'kstreams')).toBe('planted bug watermark-max is a flink bug; it cannot run on the kstreams engine');
+    expect(bugEngineProblem('watermark-max', 'flink')).toBeUndefined();
+  });
+
+  it('puts the engine into the token, and reads a token without one as Flink', () => {
+    const r = run('wordcount', '--seed', '3');
+    expect(r.settings.engine).toBe('flink');
+    expect(decodeToken(encodeToken(r.settings)).engine).toBe('flink');
+    const old = encodeToken({ scenario: 'wordcount', seed: 1, guarantee: 'exactly-once', faults: 'none', bugs: [] });
+    expect(decodeToken(old).engine).toBeUndefined();
+    expect(() => decodeToken(encodeToken({ ...r.settings, engine: 'storm' as never }))).toThrow(/unknown engine \(weir has flink, kstreams, spark\)/);
   });
 });

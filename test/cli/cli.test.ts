@@ -17,7 +17,7 @@ import { mkdtempSync, readFileSync, existsSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { BUGS } from '../../src/engines/flink/bugs.ts';
+import { BUGS } from '../../src/explore/bugs.ts';
 import { parseJsonl, hashEvents } from '../../src/sim/trace.ts';
 import { json, ROOT, weir, type RunJson } from './helpers.ts';
 
@@ -90,7 +90,7 @@ describe.concurrent('weir run', () => {
 
     expect(text.status).toBe(0);
     const lines = text.stdout.split('\n');
-    expect(lines[0]).toMatch(/^SEED=1 scenario=wordcount guarantee=exactly-once faults=light bugs=none/);
+    expect(lines[0]).toMatch(/^SEED=1 scenario=wordcount engine=flink guarantee=exactly-once faults=light bugs=none/);
     expect(text.stdout).toContain(`trace hash: ${ra.traceHash}`);
     expect(lines.filter((l) => l.startsWith('✓ ')).length).toBe(ra.checks.length);
     expect(text.stdout).toContain(`replay: npx weir replay ${ra.token}`);

@@ -134,9 +134,9 @@ describe('weir explore: bad input', () => {
     expect(() => exploreRequest(parseArgs('explore', argv, EXPLORE_FLAGS))).toThrow(UsageError);
   });
 
-  it('reads the defaults: seeds 1..100, swarm faults, exactly-once, no shard', () => {
+  it('reads the defaults: seeds 1..100, the Flink engine, swarm faults, exactly-once, no shard', () => {
     const req = exploreRequest(parseArgs('explore', ['bank'], EXPLORE_FLAGS));
-    expect(req).toEqual({ job: { scenario: 'bank', guarantee: 'exactly-once', faults: 'swarm', bugs: [] }, start: 1, count: 100, shrink: true });
+    expect(req).toEqual({ job: { scenario: 'bank', engine: 'flink', guarantee: 'exactly-once', faults: 'swarm', bugs: [] }, start: 1, count: 100, shrink: true });
     expect(parseShard('2/4')).toEqual({ index: 2, count: 4 });
   });
 });

@@ -8,7 +8,7 @@
  * run fails some check is re-run without the bug and must pass.
  */
 import { describe, expect, it } from 'vitest';
-import { BUGS, type BugName } from '../../src/engines/flink/bugs.ts';
+import { BUGS, type BugName } from '../../src/explore/bugs.ts';
 import { BUG_PLACES, placeShape, type BugPlace } from '../support/bug-places.ts';
 import { denseBank, failed, run } from './helpers.ts';
 import type { Scenario } from '../../scenarios/types.ts';

@@ -37,14 +37,18 @@ describe('run-level checks', () => {
   it('fails run.completes with the message when code inside the engine throws', () => {
     const throwing: Scenario = {
       ...wordcount,
-      build(env, s) {
-        const words = env.fromLog('source', { topic: 'input', partitions: s.partitions, boundMs: 100 });
-        words
-          .map((r: { id: number }) => {
-            if (r.id === 42) throw new Error('map failed on record 42');
-            return r;
-          })
-          .sinkTo({ topic: 'output', partitions: s.parallelism });
+      engines: {
+        flink: {
+          build(env, s) {
+            const words = env.fromLog('source', { topic: 'input', partitions: s.partitions, boundMs: 100 });
+            words
+              .map((r: { id: number }) => {
+                if (r.id === 42) throw new Error('map failed on record 42');
+                return r;
+              })
+              .sinkTo({ topic: 'output', partitions: s.parallelism });
+          },
+        },
       },
     };
     const r = runScenario({ ...base, guarantee: 'exactly-once', faults: 'none', bugs: [] }, { scenario: throwing });

@@ -74,7 +74,7 @@ describe('JobPlan slot tables', () => {
   it('moves a slot\'s tasks and their data to the task manager that hosts it', () => {
     const bank = findScenario('bank')!;
     const env = new StreamEnvironment({ parallelism: 2 });
-    bank.build(env, { ...bank.defaults, parallelism: 2 });
+    bank.engines.flink!.build(env, { ...bank.defaults, parallelism: 2 });
     const plan = new JobPlan(env.graph, ['tm-0', 'tm-1'], ['tm-2']);
     expect(plan.allTaskManagers).toEqual(['tm-0', 'tm-1', 'tm-2']);
     const onTm1 = plan.tasksOn('tm-1').map((t) => t.key);

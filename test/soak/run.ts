@@ -14,7 +14,7 @@
  */
 import type { SeedResult, SweepJob } from '../../src/explore/sweep.ts';
 import { builtIsFresh } from '../../scripts/stamp.mjs';
-import { BUGS, type BugName } from '../../src/engines/flink/bugs.ts';
+import { BUGS, type BugName } from '../../src/explore/bugs.ts';
 import { BUG_PLACES, placeShape } from '../support/bug-places.ts';
 import { SCENARIOS } from '../../scenarios/index.ts';
 

@@ -3,7 +3,7 @@
  * whose runs reach the decision the bug corrupts. Shared by the planted-bug
  * tests, the soak and the shrink benchmark.
  */
-import type { BugName } from '../../src/engines/flink/bugs.ts';
+import type { BugName } from '../../src/explore/bugs.ts';
 import type { ProfileName } from '../../src/sim/faults.ts';
 
 export interface BugPlace {

@@ -1,10 +1,11 @@
 /**
- * Planted bugs: realistic engine mistakes, each a named switch read at the
- * one decision it corrupts. All are off unless a run names one. They are a
+ * The Flink engine's planted bugs: realistic engine mistakes, each a named
+ * switch read at the one decision it corrupts (the log's are in
+ * src/log/bugs.ts; `weir bugs` lists both). All are off unless a run names one. They are a
  * teaching device ("break it and watch the checker notice") and the proof
  * that the checkers have teeth: each is caught by some checker on some seed.
  */
-export const BUGS = {
+export const FLINK_BUGS = {
   'watermark-max': {
     description: 'a task combines its input watermarks with max instead of min, so a slow channel\'s records become late',
     caughtBy: 'watermark',
@@ -53,14 +54,6 @@ export const BUGS = {
     description: 'a restarted sink aborts the failed attempt\'s open transactions without bumping their producer epoch, so a zombie task manager cut off from the job manager keeps writing into a transaction nobody will end',
     caughtBy: 'liveness',
   },
-  'lso-ignores-open-transactions': {
-    description: 'the log broker serves read_committed up to the high watermark instead of the last stable offset, so a reader moves past the records of a transaction still open, and misses them when it commits',
-    caughtBy: 'read-committed',
-  },
-  'read-committed-shows-aborted': {
-    description: 'the log broker shows the records of aborted transactions to read_committed readers (it skips only open ones), so a job reading a chain\'s aborted batches counts them',
-    caughtBy: 'exactly-once',
-  },
   'idle-not-chained': {
     description: 'a source\'s idle status stops at the operators chained to it instead of passing through them, so an idle partition holds the watermark back downstream',
     caughtBy: 'watermark.timeliness',
@@ -71,22 +64,22 @@ export const BUGS = {
   },
 } as const satisfies Record<string, { description: string; caughtBy: string }>;
 
-export type BugName = keyof typeof BUGS;
+export type FlinkBugName = keyof typeof FLINK_BUGS;
 
-export function isBugName(name: string): name is BugName {
-  return Object.prototype.hasOwnProperty.call(BUGS, name);
+export function isFlinkBug(name: string): name is FlinkBugName {
+  return Object.prototype.hasOwnProperty.call(FLINK_BUGS, name);
 }
 
 /** The switches of one run: at most a few planted bugs on. */
 export class BugSwitches {
-  private readonly on: ReadonlySet<BugName>;
-  constructor(names: readonly BugName[] = []) {
+  private readonly on: ReadonlySet<FlinkBugName>;
+  constructor(names: readonly FlinkBugName[] = []) {
     this.on = new Set(names);
   }
-  has(name: BugName): boolean {
+  has(name: FlinkBugName): boolean {
     return this.on.has(name);
   }
-  names(): BugName[] {
+  names(): FlinkBugName[] {
     return [...this.on];
   }
 }

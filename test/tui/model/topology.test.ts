@@ -23,7 +23,7 @@ function planChannels(settings: RunSettings): Map<string, string[]> {
   const scenario = SCENARIOS.find((s) => s.name === settings.scenario)!;
   const sizes = sizesOf(scenario, settings);
   const env = new StreamEnvironment({ parallelism: sizes.parallelism });
-  scenario.build(env, sizes);
+  scenario.engines.flink!.build(env, sizes);
   const plan = new JobPlan(env.graph, ['tm-0', 'tm-1']);
   const out = new Map<string, string[]>();
   for (const t of plan.tasks) {

@@ -10,7 +10,8 @@ import type { GraphEdge, JobGraph, Vertex } from '../graph.ts';
 import type { EdgeWriter } from './writer.ts';
 import type { Task, TaskSnapshot } from './task.ts';
 
-export type Guarantee = 'exactly-once' | 'at-least-once' | 'at-most-once';
+export type { Guarantee } from '../../../stream/guarantee.ts';
+import type { Guarantee } from '../../../stream/guarantee.ts';
 
 export interface JobSettings {
   guarantee: Guarantee;

@@ -39,8 +39,12 @@ export function scriptedScenario(p: ScriptedPipeline): Scenario {
     defaults: { events: records.length, parallelism: p.parallelism ?? 2, partitions: 1, keys: 1 },
     ...(p.window ? { window: p.window } : {}),
     workload: () => ({ records, arrivals: [], canBeLate: true, idlePartitions: [], activeArrivalGapMsMax: 0 }),
-    build(env, sizes) {
-      p.build(env.fromScript('script', p.script, p.source ?? {}), env, sizes);
+    engines: {
+      flink: {
+        build(env, sizes) {
+          p.build(env.fromScript('script', p.script, p.source ?? {}), env, sizes);
+        },
+      },
     },
   };
 }

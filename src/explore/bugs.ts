@@ -1,0 +1,33 @@
+/**
+ * Every planted bug weir has, with the engine it lives in: the Flink
+ * engine's, and the log's (which apply to every engine). A run may name a
+ * bug of its own engine or of the log; `--bug` refuses another engine's.
+ */
+import { FLINK_BUGS } from '../engines/flink/bugs.ts';
+import { LOG_BUGS } from '../log/bugs.ts';
+
+/** `log`: the bug is in the shared log, so every engine can run with it. */
+export type BugEngine = 'flink' | 'log';
+
+export interface PlantedBug {
+  description: string;
+  caughtBy: string;
+  engine: BugEngine;
+}
+
+const tag = <T extends Record<string, { description: string; caughtBy: string }>>(bugs: T, engine: BugEngine): { [K in keyof T]: T[K] & { engine: BugEngine } } =>
+  Object.fromEntries(Object.entries(bugs).map(([name, b]) => [name, { ...b, engine }])) as { [K in keyof T]: T[K] & { engine: BugEngine } };
+
+export const BUGS = { ...tag(FLINK_BUGS, 'flink'), ...tag(LOG_BUGS, 'log') };
+
+export type BugName = keyof typeof BUGS;
+
+export function isBugName(name: string): name is BugName {
+  return Object.prototype.hasOwnProperty.call(BUGS, name);
+}
+
+/** Why `bug` cannot run on `engine`, or undefined when it can. */
+export function bugEngineProblem(bug: BugName, engine: string): string | undefined {
+  const own = BUGS[bug].engine;
+  return own === 'log' || own === engine ? undefined : `planted bug ${bug} is a ${own} bug; it cannot run on the ${engine} engine`;
+}
