@@ -1,0 +1,285 @@
+/**
+ * The aggregating processors of the Kafka Streams DSL, with the exact rules
+ * of part K6 and K7:
+ *
+ * - `TimeWindowAggregate` (`KStreamWindowAggregate`): a record joins each of
+ *   its windows still open by grace (`end > observedStreamTime - grace`,
+ *   the operator's own stream time, including the record) and is skipped,
+ *   counted once per window, for each closed one. Emission: every update
+ *   (through the store's cache when it is on), or, under
+ *   `emitStrategy(onWindowClose())`, each window once, when the close time
+ *   passes its end, throttled by the simulated wall clock as Kafka's
+ *   internal emit interval does.
+ * - `SessionWindowAggregate` (`KStreamSessionWindowAggregate`): a record
+ *   makes the session `[ts, ts]`, merges every stored session of its key
+ *   overlapping `[ts - gap, ts + gap]`, and is dropped iff the merged end is
+ *   below `streamTime - grace - gap`. Each replaced session is forwarded as
+ *   a tombstone, then the merged one.
+ * - `KeyValueAggregate` (`KStreamAggregate`): a running aggregate per key.
+ *
+ * A stored aggregate keeps weir's lineage with it: the ids of the records
+ * in it and how many updates it has had (`firing`), so both are durable in
+ * the changelog and restored with the store.
+ */
+import { mergeIds, type KRecord, type Processor, type ProcessorContext } from './processor.ts';
+import { parseStoreKey, sessionStoreKey, windowStoreKey, type StateStore, type StoredValue } from './stores.ts';
+import { closeTime, sessionDropped, timeWindowsFor, type KWindow, type SessionWindowsSpec, type TimeWindowsSpec } from './windows.ts';
+
+export interface Aggregation<A = unknown> {
+  initializer(): A;
+  aggregator(key: string, value: unknown, agg: A): A;
+  /** Sessions: combines the aggregates of two merged sessions. */
+  merger?(key: string, a: A, b: A): A;
+}
+
+/** `count()`: how many records. */
+export const COUNT: Aggregation<number> = {
+  initializer: () => 0,
+  aggregator: (_k, _v, n) => n + 1,
+  merger: (_k, a, b) => a + b,
+};
+
+/** What an aggregate's store holds per key or window. */
+export interface StoredAggregate {
+  agg: unknown;
+  ids: number[];
+  /** Updates so far, from 0. */
+  firing: number;
+}
+
+/** The value of a windowed aggregate's output record (the key is the record key; Kafka's `Windowed<K>`). */
+export interface WindowedValue {
+  window: KWindow;
+  /** null: a tombstone (a session replaced by a merge). */
+  value: unknown;
+  firing: number;
+}
+
+export type EmitStrategy = 'on-window-update' | 'on-window-close';
+
+/** Kafka's internal `__emit.interval.ms.kstreams.windowed.aggregation__` default. */
+export const EMIT_INTERVAL_MS = 1_000;
+
+function add(agg: Aggregation, key: string, rec: KRecord, old: StoredValue | undefined): { value: StoredAggregate; ts: number } {
+  const prev = old?.value as StoredAggregate | undefined;
+  const base = prev ?? { agg: agg.initializer(), ids: [], firing: -1 };
+  return {
+    value: { agg: agg.aggregator(key, rec.value, base.agg), ids: mergeIds(base.ids, rec.ids), firing: base.firing + 1 },
+    ts: old === undefined ? rec.ts : Math.max(rec.ts, old.ts),
+  };
+}
+
+function windowedRecord(key: string, window: KWindow, stored: StoredValue): KRecord {
+  const a = stored.value as StoredAggregate;
+  const value: WindowedValue = { window, value: a.agg, firing: a.firing };
+  return { key, value, ts: stored.ts, ids: a.ids };
+}
+
+export class TimeWindowAggregate implements Processor {
+  private ctx!: ProcessorContext;
+  private store!: StateStore;
+  /** The operator's stream time: max timestamp that reached it. In memory only, never restored (KAFKA-7895). */
+  private observedStreamTime = -1;
+  private nextTimeToEmit = -1;
+  /** The close time up to which windows were emitted (on-window-close); restored from commit metadata. */
+  lastEmitCloseTime = -1;
+
+  constructor(private readonly windows: TimeWindowsSpec, private readonly agg: Aggregation, private readonly storeName: string, private readonly emit: EmitStrategy) {}
+
+  init(ctx: ProcessorContext): void {
+    this.ctx = ctx;
+    this.store = ctx.getStateStore(this.storeName);
+    if (this.emit === 'on-window-update') {
+      this.store.onFlush = (k, now) => {
+        if (now === null) return;
+        const p = parseStoreKey(k);
+        this.ctx.forward(windowedRecord(p.key, { start: p.start, end: p.start + this.windows.sizeMs }, now));
+      };
+    }
+  }
+
+  process(rec: KRecord): void {
+    if (rec.key === null) {
+      this.ctx.dropped('null-key', rec);
+      return;
+    }
+    this.observedStreamTime = Math.max(this.observedStreamTime, rec.ts);
+    const close = closeTime(this.windows, this.observedStreamTime);
+    for (const w of timeWindowsFor(this.windows, rec.ts)) {
+      if (w.end > close) {
+        const sk = windowStoreKey(rec.key, w.start);
+        const next = add(this.agg, rec.key, rec, this.store.get(sk));
+        const logged = this.store.put(sk, next.value, next.ts);
+        if (logged !== undefined && this.emit === 'on-window-update') this.ctx.forward(windowedRecord(rec.key, w, next));
+      } else {
+        this.ctx.dropped('expired-window', rec, { store: this.storeName, start: w.start, end: w.end, streamTime: this.observedStreamTime, grace: this.windows.graceMs });
+      }
+    }
+    if (this.emit === 'on-window-close') this.maybeForwardFinalResult(close);
+  }
+
+  /** `AbstractKStreamTimeWindowAggregateProcessor.maybeForwardFinalResult`: emit every window whose end ≤ close time, once. */
+  private maybeForwardFinalResult(close: number): void {
+    const now = this.ctx.currentSystemTimeMs();
+    if (now < this.nextTimeToEmit) return;
+    this.nextTimeToEmit = now + EMIT_INTERVAL_MS;
+    if (close <= this.lastEmitCloseTime) return;
+    const lower = this.lastEmitCloseTime < 0 ? 0 : Math.max(0, this.lastEmitCloseTime - this.windows.sizeMs) + 1;
+    const upper = close - this.windows.sizeMs;
+    const due: { key: string; start: number; stored: StoredValue }[] = [];
+    for (const [k, v] of this.store.entries()) {
+      const p = parseStoreKey(k);
+      if (p.start >= lower && p.start <= upper) due.push({ key: p.key, start: p.start, stored: v });
+    }
+    // The store's fetchAll(lower, upper) order: by window start, then key.
+    due.sort((a, b) => a.start - b.start || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+    for (const d of due) this.ctx.forward(windowedRecord(d.key, { start: d.start, end: d.start + this.windows.sizeMs }, d.stored));
+    this.lastEmitCloseTime = close;
+  }
+}
+
+export class SessionWindowAggregate implements Processor {
+  private ctx!: ProcessorContext;
+  private store!: StateStore;
+  private observedStreamTime = -1;
+
+  constructor(private readonly windows: SessionWindowsSpec, private readonly agg: Aggregation, private readonly storeName: string) {
+    if (!agg.merger) throw new Error('session windows need an aggregation with a merger');
+  }
+
+  init(ctx: ProcessorContext): void {
+    this.ctx = ctx;
+    this.store = ctx.getStateStore(this.storeName);
+    this.store.onFlush = (k, now, old) => {
+      const p = parseStoreKey(k);
+      const window = { start: p.start, end: p.end! };
+      if (now !== null) this.ctx.forward(windowedRecord(p.key, window, now));
+      else if (old !== null) this.ctx.forward(tombstone(p.key, window, old));
+    };
+  }
+
+  process(rec: KRecord): void {
+    if (rec.key === null) {
+      this.ctx.dropped('null-key', rec);
+      return;
+    }
+    this.observedStreamTime = Math.max(this.observedStreamTime, rec.ts);
+    const gap = this.windows.gapMs;
+    const overlapping = this.store.findSessions(rec.key, rec.ts - gap, rec.ts + gap);
+    let start = rec.ts;
+    let end = rec.ts;
+    let merged: StoredValue | undefined;
+    for (const s of overlapping) {
+      start = Math.min(start, s.start);
+      end = Math.max(end, s.end);
+      merged = merged === undefined ? s.stored : mergeStored(this.agg, rec.key, merged, s.stored);
+    }
+    if (sessionDropped(this.windows, end, this.observedStreamTime)) {
+      this.ctx.dropped('expired-window', rec, { store: this.storeName, start, end, streamTime: this.observedStreamTime, grace: this.windows.graceMs, gap });
+      return;
+    }
+    const next = add(this.agg, rec.key, rec, merged);
+    const window = { start, end };
+    for (const s of overlapping) {
+      if (s.start === start && s.end === end) continue;
+      const logged = this.store.put(sessionStoreKey(rec.key, s.start, s.end), null, s.stored.ts);
+      if (logged !== undefined) this.ctx.forward(tombstone(rec.key, { start: s.start, end: s.end }, s.stored));
+    }
+    const logged = this.store.put(sessionStoreKey(rec.key, start, end), next.value, end);
+    if (logged !== undefined) this.ctx.forward(windowedRecord(rec.key, window, { value: next.value, ts: end }));
+  }
+}
+
+function mergeStored(agg: Aggregation, key: string, a: StoredValue, b: StoredValue): StoredValue {
+  const x = a.value as StoredAggregate;
+  const y = b.value as StoredAggregate;
+  return { value: { agg: agg.merger!(key, x.agg, y.agg), ids: mergeIds(x.ids, y.ids), firing: Math.max(x.firing, y.firing) }, ts: Math.max(a.ts, b.ts) };
+}
+
+function tombstone(key: string, window: KWindow, old: StoredValue): KRecord {
+  const a = old.value as StoredAggregate;
+  const value: WindowedValue = { window, value: null, firing: a.firing };
+  return { key, value, ts: window.end, ids: [] };
+}
+
+export class KeyValueAggregate implements Processor {
+  private ctx!: ProcessorContext;
+  private store!: StateStore;
+
+  constructor(private readonly agg: Aggregation, private readonly storeName: string) {}
+
+  init(ctx: ProcessorContext): void {
+    this.ctx = ctx;
+    this.store = ctx.getStateStore(this.storeName);
+    this.store.onFlush = (k, now) => {
+      if (now !== null) this.ctx.forward(keyedRecord(k, now));
+    };
+  }
+
+  process(rec: KRecord): void {
+    if (rec.key === null) {
+      this.ctx.dropped('null-key', rec);
+      return;
+    }
+    const next = add(this.agg, rec.key, rec, this.store.get(rec.key));
+    const logged = this.store.put(rec.key, next.value, next.ts);
+    if (logged !== undefined) this.ctx.forward(keyedRecord(rec.key, next));
+  }
+}
+
+/** The value of a key-value aggregate's output record. */
+export interface KeyedAggregateValue {
+  value: unknown;
+  firing: number;
+}
+
+function keyedRecord(key: string, stored: StoredValue): KRecord {
+  const a = stored.value as StoredAggregate;
+  const value: KeyedAggregateValue = { value: a.agg, firing: a.firing };
+  return { key, value, ts: stored.ts, ids: a.ids };
+}
+
+/**
+ * `suppress(untilWindowCloses(unbounded()))` (`KTableSuppressProcessor`): buffers the latest
+ * windowed result per key and window, and emits it once the suppress processor's own stream time
+ * passes `window end + D` (D: grace for time windows, grace + gap for sessions), in window-end
+ * order. Tombstones are dropped from final results. The buffer is a store with its own changelog
+ * (Kafka's time-ordered buffer), so a restore brings back what was buffered and not yet emitted.
+ */
+export class SuppressUntilWindowCloses implements Processor {
+  private ctx!: ProcessorContext;
+  private buffer!: StateStore;
+  /** The suppress processor's own stream time; not restored. */
+  private observedStreamTime = -1;
+
+  constructor(private readonly suppressMs: number, private readonly bufferStore: string) {}
+
+  init(ctx: ProcessorContext): void {
+    this.ctx = ctx;
+    this.buffer = ctx.getStateStore(this.bufferStore);
+  }
+
+  process(rec: KRecord): void {
+    this.observedStreamTime = Math.max(this.observedStreamTime, rec.ts);
+    const v = rec.value as WindowedValue;
+    const id = sessionStoreKey(rec.key ?? '', v.window.start, v.window.end);
+    if (v.value === null) {
+      if (this.buffer.get(id) !== undefined) this.buffer.put(id, null, rec.ts);
+    } else {
+      this.buffer.put(id, { key: rec.key, value: rec.value, ts: rec.ts, ids: rec.ids }, rec.ts);
+    }
+    this.evict();
+  }
+
+  private evict(): void {
+    const due = this.buffer
+      .entries()
+      .map(([id, s]) => ({ id, rec: s.value as KRecord }))
+      .filter(({ rec }) => (rec.value as WindowedValue).window.end <= this.observedStreamTime - this.suppressMs)
+      .sort((a, b) => (a.rec.value as WindowedValue).window.end - (b.rec.value as WindowedValue).window.end || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+    for (const { id, rec } of due) {
+      this.buffer.put(id, null, rec.ts);
+      this.ctx.forward(rec);
+    }
+  }
+}

@@ -1,0 +1,147 @@
+/**
+ * State stores with their changelog (part K10): a key-value store, a window
+ * store and a session store, each an in-memory map whose every write with
+ * logging enabled becomes a changelog record `(key, value or null, ts)` for
+ * changelog partition = the task's partition. Restoring applies changelog
+ * records straight to the map, writing nothing.
+ *
+ * The record cache (K7.1) sits in front: writes collect per key, and only
+ * the latest value per key goes to the changelog and downstream when the
+ * cache is flushed (at every commit). weir models the cache as "deduplicate
+ * per key, flush at commit", with no size-driven eviction: it changes how
+ * many updates appear, never the final values. With caching off every write
+ * is logged and forwarded at once.
+ *
+ * Keys inside the map: the record key for key-value stores;
+ * `key@start` (start zero-padded so map order is window order) for window
+ * stores; `key@start@end` for sessions.
+ */
+
+export interface StoredValue {
+  value: unknown;
+  ts: number;
+}
+
+/** Where a store sends its changelog records (the task routes them to `<app>-<store>-changelog`, its partition). */
+export type ChangelogWriter = (store: string, key: string, value: unknown | null, ts: number) => void;
+
+/** What a flushed cache entry forwards downstream: the store key, the new value (null: deleted) and the old one. */
+export type FlushListener = (storeKey: string, value: StoredValue | null, old: StoredValue | null) => void;
+
+const PAD = 16;
+const pad = (n: number): string => (n < 0 ? '-' + String(-n).padStart(PAD - 1, '0') : String(n).padStart(PAD, '0'));
+
+export function windowStoreKey(key: string, start: number): string {
+  return `${key}@${pad(start)}`;
+}
+
+export function sessionStoreKey(key: string, start: number, end: number): string {
+  return `${key}@${pad(start)}@${pad(end)}`;
+}
+
+/** The parts of a window or session store key. */
+export function parseStoreKey(storeKey: string): { key: string; start: number; end?: number } {
+  const parts = storeKey.split('@');
+  if (parts.length === 2) return { key: parts[0]!, start: Number(parts[1]) };
+  return { key: parts.slice(0, -2).join('@'), start: Number(parts[parts.length - 2]), end: Number(parts[parts.length - 1]) };
+}
+
+export class StateStore {
+  private readonly data = new Map<string, StoredValue>();
+  private readonly dirty = new Map<string, { now: StoredValue | null; old: StoredValue | null }>();
+  /** The offset of the last changelog record written or restored (Kafka's store offset); -1: none. */
+  changelogOffset = -1;
+  /** Called for each entry a cache flush forwards (set by the processor that owns the store). */
+  onFlush: FlushListener | undefined;
+
+  constructor(
+    readonly name: string,
+    readonly kind: 'kv' | 'window' | 'session',
+    private readonly changelog: ChangelogWriter | undefined,
+    readonly caching: boolean,
+  ) {}
+
+  get(storeKey: string): StoredValue | undefined {
+    const d = this.dirty.get(storeKey);
+    if (d !== undefined) return d.now ?? undefined;
+    return this.data.get(storeKey);
+  }
+
+  /**
+   * Writes (value null: deletes). Without caching the change is logged at once and returned for
+   * the caller to forward; with caching it is held until `flush` and undefined is returned.
+   */
+  put(storeKey: string, value: unknown | null, ts: number): { old: StoredValue | null } | undefined {
+    const old = this.get(storeKey) ?? null;
+    const now = value === null ? null : { value, ts };
+    if (this.caching) {
+      const d = this.dirty.get(storeKey);
+      if (d) d.now = now;
+      else this.dirty.set(storeKey, { now, old });
+      return undefined;
+    }
+    this.apply(storeKey, now);
+    this.changelog?.(this.name, storeKey, value, ts);
+    return { old };
+  }
+
+  /** Writes the cache's latest values to the map and the changelog, forwarding each (in key order). */
+  flush(): void {
+    if (this.dirty.size === 0) return;
+    const keys = [...this.dirty.keys()].sort();
+    const entries = keys.map((k) => [k, this.dirty.get(k)!] as const);
+    this.dirty.clear();
+    for (const [k, { now, old }] of entries) {
+      // A key that was in neither the store nor the cache and is deleted again forwards nothing.
+      if (now === null && old === null) continue;
+      this.apply(k, now);
+      this.changelog?.(this.name, k, now === null ? null : now.value, now?.ts ?? old!.ts);
+      this.onFlush?.(k, now, old);
+    }
+  }
+
+  /** Applies one changelog record (restoration, standby): no changelog write, nothing forwarded. */
+  restore(storeKey: string, value: unknown | null, ts: number, offset: number): void {
+    this.apply(storeKey, value === null ? null : { value, ts });
+    this.changelogOffset = offset;
+  }
+
+  private apply(storeKey: string, now: StoredValue | null): void {
+    if (now === null) this.data.delete(storeKey);
+    else this.data.set(storeKey, now);
+  }
+
+  /** Every entry in store-key order, cache included (interactive queries, emit-on-close scans). */
+  entries(): [string, StoredValue][] {
+    const merged = new Map(this.data);
+    for (const [k, d] of this.dirty) {
+      if (d.now === null) merged.delete(k);
+      else merged.set(k, d.now);
+    }
+    return [...merged.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  }
+
+  /** The sessions of `key` that end at or after `earliestEnd` and start at or before `latestStart` (`findSessions`). */
+  findSessions(key: string, earliestEnd: number, latestStart: number): { start: number; end: number; stored: StoredValue }[] {
+    const out: { start: number; end: number; stored: StoredValue }[] = [];
+    const prefix = `${key}@`;
+    for (const [k, v] of this.entries()) {
+      if (!k.startsWith(prefix)) continue;
+      const p = parseStoreKey(k);
+      if (p.key !== key || p.end === undefined) continue;
+      if (p.end >= earliestEnd && p.start <= latestStart) out.push({ start: p.start, end: p.end, stored: v });
+    }
+    return out;
+  }
+
+  /** Drops everything, cache included (a dirty close under exactly-once wipes the store). */
+  wipe(): void {
+    this.data.clear();
+    this.dirty.clear();
+    this.changelogOffset = -1;
+  }
+
+  get size(): number {
+    return this.entries().length;
+  }
+}

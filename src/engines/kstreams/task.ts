@@ -1,0 +1,209 @@
+/**
+ * A stream task: one sub-topology on one partition (part K1). It owns
+ * partition p of each of its source topics, its processors, and its stores
+ * with changelog partition p. It picks records with its PartitionGroup,
+ * pushes each through the processors depth first (as Kafka's
+ * `ProcessorNode.process` → `forward` does), runs punctuations, and at a
+ * commit flushes its stores' caches and names the offsets to commit with
+ * their metadata (partition time, part K4).
+ */
+import { PartitionGroup, UNKNOWN_TIME, type InputRecord } from './partition-group.ts';
+import { PunctuationQueue, type Cancellable, type Punctuator, type PunctuationType } from './punctuation.ts';
+import type { KRecord, Processor, ProcessorContext } from './processor.ts';
+import { StateStore } from './stores.ts';
+import { changelogTopic, type SourceNode, type SubTopology, type Topology } from './topology.ts';
+
+/** What a task needs from its thread. */
+export interface TaskEnv {
+  applicationId: string;
+  /** Sends a record to a topic: to `partition`, or by key hash when undefined (the thread's record collector). */
+  send(topic: string, partition: number | undefined, key: string | null, value: unknown): void;
+  nowMs(): number;
+  trace(kind: string, fields: Record<string, unknown>): void;
+  readonly detailedTrace: boolean;
+  maxTaskIdleMs: number;
+  /** The record cache (`statestore.cache.max.bytes` > 0). */
+  caching: boolean;
+}
+
+export interface CommittableOffset {
+  topic: string;
+  partition: number;
+  /** The next offset to process. */
+  offset: number;
+  /** Kafka Streams keeps the partition time in the committed offset's metadata. */
+  metadata: string;
+}
+
+export class StreamTask {
+  readonly id: string;
+  readonly group: PartitionGroup;
+  readonly stores = new Map<string, StateStore>();
+  private readonly processors = new Map<string, Processor>();
+  private readonly sourcesByTopic = new Map<string, SourceNode>();
+  private readonly streamPunctuation = new PunctuationQueue();
+  private readonly wallPunctuation = new PunctuationQueue();
+  /** Next offset to process per source topic, once a record of it was processed (`consumedOffsets`). */
+  private readonly consumed = new Map<string, number>();
+  commitNeeded = false;
+  commitRequested = false;
+  /** Records skipped by processors (`dropped-records`), by reason. */
+  readonly droppedCounts = new Map<string, number>();
+  private current: InputRecord | undefined;
+
+  constructor(readonly topology: Topology, readonly sub: SubTopology, readonly partition: number, private readonly env: TaskEnv) {
+    this.id = `${sub.id}_${partition}`;
+    for (const name of sub.nodes) {
+      const n = topology.node(name);
+      if (n.kind === 'source') this.sourcesByTopic.set(n.topic, n);
+    }
+    this.group = new PartitionGroup(sub.sourceTopics.map((topic) => ({ topic, partition })), env.maxTaskIdleMs);
+    for (const s of sub.stores) {
+      const spec = topology.stores.get(s)!;
+      const changelog = spec.logged
+        ? (store: string, key: string, value: unknown, _ts: number) => env.send(changelogTopic(env.applicationId, store), partition, key, { key, value, ts: _ts })
+        : undefined;
+      this.stores.set(s, new StateStore(s, spec.kind, changelog, spec.caching && env.caching));
+    }
+  }
+
+  /** Creates the processors and calls their `init` (after restoration, with the stores complete). */
+  initProcessors(): void {
+    for (const name of this.sub.nodes) {
+      const n = this.topology.node(name);
+      if (n.kind !== 'processor') continue;
+      const p = n.supplier();
+      this.processors.set(name, p);
+      p.init?.(this.contextFor(name));
+    }
+  }
+
+  get sourceTopics(): readonly string[] {
+    return this.sub.sourceTopics;
+  }
+
+  /** Queues fetched records of a source partition (offset order). */
+  addRecords(topic: string, records: readonly { offset: number; value: unknown }[]): void {
+    const src = this.sourcesByTopic.get(topic)!;
+    this.group.addRecords(topic, this.partition, records.map((r) => ({
+      topic, partition: this.partition, offset: r.offset, ts: src.tsOf(r.value), key: src.keyOf(r.value), value: r.value,
+    })));
+  }
+
+  /** Processes one record when the task is ready; false when it is not (nothing buffered, or waiting on max.task.idle.ms). */
+  process(lag: (topic: string, partition: number) => number | undefined): boolean {
+    if (!this.group.readyToProcess(this.env.nowMs(), lag)) return false;
+    const r = this.group.nextRecord();
+    if (r === undefined) return false;
+    this.current = r;
+    const src = this.sourcesByTopic.get(r.topic)!;
+    this.consumed.set(r.topic, r.offset + 1);
+    this.commitNeeded = true;
+    this.forwardFrom(src.name, { key: r.key, value: src === undefined ? r.value : unwrap(src, r.value), ts: r.ts, ids: src.idsOf(r.value) });
+    this.current = undefined;
+    this.maybePunctuateStreamTime();
+    return true;
+  }
+
+  /** Stream-time punctuation: only once stream time is known. */
+  maybePunctuateStreamTime(): number {
+    const t = this.group.streamTime;
+    if (t === UNKNOWN_TIME) return 0;
+    const n = this.streamPunctuation.mayPunctuate(t);
+    if (n > 0) this.commitNeeded = true;
+    return n;
+  }
+
+  maybePunctuateSystemTime(): number {
+    const n = this.wallPunctuation.mayPunctuate(this.env.nowMs());
+    if (n > 0) this.commitNeeded = true;
+    return n;
+  }
+
+  /**
+   * `prepareCommit`: flushes the stores' caches (forwarding and logging their latest values) and
+   * names the offsets to commit, each the next to process: the head of the partition's queue, or
+   * what was consumed when the queue is empty.
+   */
+  prepareCommit(): CommittableOffset[] {
+    for (const s of this.stores.values()) s.flush();
+    const out: CommittableOffset[] = [];
+    for (const topic of this.sub.sourceTopics) {
+      const consumed = this.consumed.get(topic);
+      if (consumed === undefined) continue;
+      const offset = this.group.headOffset(topic, this.partition) ?? consumed;
+      out.push({ topic, partition: this.partition, offset, metadata: String(this.group.partitionTime(topic, this.partition)) });
+    }
+    return out;
+  }
+
+  postCommit(): void {
+    this.commitNeeded = false;
+    this.commitRequested = false;
+  }
+
+  /** Restores partition times from committed metadata (KAFKA-7994). */
+  initializeTaskTime(committed: readonly { topic: string; metadata: string }[]): void {
+    for (const c of committed) {
+      const t = Number(c.metadata);
+      if (c.metadata !== '' && Number.isSafeInteger(t)) this.group.setPartitionTime(c.topic, this.partition, t);
+    }
+  }
+
+  get streamTime(): number {
+    return this.group.streamTime;
+  }
+
+  private forwardFrom(node: string, record: KRecord, only?: string): void {
+    for (const child of this.topology.children(node)) {
+      if (only !== undefined && child.name !== only) continue;
+      if (child.kind === 'sink') {
+        this.env.send(child.topic, undefined, record.key, child.valueOf(record));
+        continue;
+      }
+      if (!this.sub.nodes.includes(child.name)) continue;
+      this.processors.get(child.name)!.process(record);
+    }
+  }
+
+  private contextFor(node: string): ProcessorContext {
+    const task = this;
+    return {
+      forward: (record, child) => task.forwardFrom(node, record, child),
+      getStateStore: (name) => {
+        const s = task.stores.get(name);
+        if (!s) throw new Error(`processor ${node} asked for store ${name}, which is not in task ${task.id}`);
+        return s;
+      },
+      schedule: (intervalMs: number, type: PunctuationType, punctuator: Punctuator): Cancellable =>
+        type === 'STREAM_TIME'
+          ? task.streamPunctuation.schedule(0, intervalMs, punctuator)
+          : task.wallPunctuation.schedule(task.env.nowMs() + intervalMs, intervalMs, punctuator),
+      get streamTime() {
+        return task.group.streamTime;
+      },
+      currentSystemTimeMs: () => task.env.nowMs(),
+      taskId: task.id,
+      dropped: (reason, record, detail) => {
+        task.droppedCounts.set(reason, (task.droppedCounts.get(reason) ?? 0) + 1);
+        task.env.trace('record.dropped', { task: task.id, node, reason, ids: record.ids.join(','), ts: record.ts, key: record.key, ...(detail ?? {}) });
+      },
+      trace: (kind, fields) => {
+        if (task.env.detailedTrace) task.env.trace(kind, { task: task.id, node, ...fields });
+      },
+      commit: () => {
+        task.commitRequested = true;
+      },
+    };
+  }
+
+  /** The record being processed (its origin), if any. */
+  get currentRecord(): InputRecord | undefined {
+    return this.current;
+  }
+}
+
+/** A repartition source holds whole records; their value is the record's value. */
+function unwrap(src: SourceNode, value: unknown): unknown {
+  return src.topic.endsWith('-repartition') ? (value as KRecord).value : value;
+}

@@ -1,0 +1,139 @@
+/**
+ * A Kafka Streams topology: source, processor and sink nodes, the stores
+ * the processors use, and the internal topics (repartition and changelog)
+ * it needs. Part K1: it splits into sub-topologies, the connected components
+ * of processors (a repartition topic, sink → topic → source, always
+ * separates two), and each sub-topology runs as one task per partition of
+ * its source topics.
+ */
+import type { ProcessorSupplier } from './processor.ts';
+
+export interface SourceNode {
+  kind: 'source';
+  name: string;
+  topic: string;
+  /** The record key of a value read from the topic (weir's log records carry their key in the value). */
+  keyOf(value: unknown): string | null;
+  tsOf(value: unknown): number;
+  /** The input record ids a value stands for (lineage). */
+  idsOf(value: unknown): readonly number[];
+}
+
+export interface ProcessorNode {
+  kind: 'processor';
+  name: string;
+  parents: string[];
+  supplier: ProcessorSupplier;
+  stores: string[];
+}
+
+export interface SinkNode {
+  kind: 'sink';
+  name: string;
+  parents: string[];
+  topic: string;
+  /** What is written to the topic for a record (weir's log records are values; repartition topics keep the record whole). */
+  valueOf(record: { key: string | null; value: unknown; ts: number; ids: readonly number[] }): unknown;
+}
+
+export type TopologyNode = SourceNode | ProcessorNode | SinkNode;
+
+export interface StoreSpec {
+  name: string;
+  kind: 'kv' | 'window' | 'session';
+  caching: boolean;
+  /** Backed by a changelog topic `<application.id>-<name>-changelog`. */
+  logged: boolean;
+}
+
+export interface SubTopology {
+  id: number;
+  nodes: string[];
+  sourceTopics: string[];
+  stores: string[];
+}
+
+export class Topology {
+  readonly nodes: TopologyNode[] = [];
+  readonly stores = new Map<string, StoreSpec>();
+  /** Internal topics this topology writes and reads (their names without the application id). */
+  readonly repartitionTopics: string[] = [];
+  private counter = 0;
+
+  /** Kafka's generated names: `KSTREAM-FILTER-0000000001`. */
+  nextName(prefix: string): string {
+    return `${prefix}-${String(this.counter++).padStart(10, '0')}`;
+  }
+
+  add(node: TopologyNode): void {
+    if (this.nodes.some((n) => n.name === node.name)) throw new Error(`topology: a node named ${node.name} exists already`);
+    this.nodes.push(node);
+  }
+
+  addStore(spec: StoreSpec): void {
+    if (this.stores.has(spec.name)) throw new Error(`topology: a store named ${spec.name} exists already`);
+    this.stores.set(spec.name, spec);
+  }
+
+  node(name: string): TopologyNode {
+    const n = this.nodes.find((x) => x.name === name);
+    if (!n) throw new Error(`topology: no node named ${name}`);
+    return n;
+  }
+
+  children(name: string): TopologyNode[] {
+    return this.nodes.filter((n) => n.kind !== 'source' && n.parents.includes(name));
+  }
+
+  /** The sub-topologies, numbered in the order of their first node (as Kafka numbers them). */
+  subTopologies(): SubTopology[] {
+    const parent = new Map<string, string>();
+    const find = (x: string): string => {
+      let r = x;
+      while (parent.get(r) !== r) r = parent.get(r)!;
+      parent.set(x, r);
+      return r;
+    };
+    const union = (a: string, b: string): void => {
+      parent.set(find(a), find(b));
+    };
+    for (const n of this.nodes) parent.set(n.name, n.name);
+    for (const n of this.nodes) if (n.kind !== 'source') for (const p of n.parents) union(n.name, p);
+    // Processors sharing a store are in one sub-topology.
+    const storeOwner = new Map<string, string>();
+    for (const n of this.nodes) {
+      if (n.kind !== 'processor') continue;
+      for (const s of n.stores) {
+        const o = storeOwner.get(s);
+        if (o === undefined) storeOwner.set(s, n.name);
+        else union(n.name, o);
+      }
+    }
+    const groups = new Map<string, string[]>();
+    for (const n of this.nodes) {
+      const r = find(n.name);
+      const g = groups.get(r);
+      if (g) g.push(n.name);
+      else groups.set(r, [n.name]);
+    }
+    return [...groups.values()].map((names, id) => {
+      const nodes = names.map((x) => this.node(x));
+      return {
+        id,
+        nodes: names,
+        sourceTopics: nodes.flatMap((n) => (n.kind === 'source' ? [n.topic] : [])),
+        stores: [...new Set(nodes.flatMap((n) => (n.kind === 'processor' ? n.stores : [])))],
+      };
+    });
+  }
+}
+
+/** `<application.id>-<store>-changelog` (`ProcessorStateManager.storeChangelogTopic`). */
+export function changelogTopic(applicationId: string, store: string): string {
+  return `${applicationId}-${store}-changelog`;
+}
+
+/** `<application.id>-<name>-repartition`. */
+export function repartitionTopic(applicationId: string, name: string): string {
+  return `${applicationId}-${name}-repartition`;
+}

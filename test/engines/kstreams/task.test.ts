@@ -1,0 +1,159 @@
+/**
+ * The Kafka Streams core on exact scripted inputs, without a world: a
+ * topology built with the DSL, one task per sub-topology partition, records
+ * fed in offset order, and the records the task sends collected. The cases
+ * follow Kafka's own tests (KStreamWindowAggregateTest,
+ * PunctuationQueueTest, PartitionGroupTest) and part K of the semantics.
+ */
+import { describe, expect, it } from 'vitest';
+import { StreamsBuilder } from '../../../src/engines/kstreams/dsl.ts';
+import { StreamTask } from '../../../src/engines/kstreams/task.ts';
+import { TimeWindows, SessionWindows, timeWindowsFor } from '../../../src/engines/kstreams/windows.ts';
+import { PunctuationQueue } from '../../../src/engines/kstreams/punctuation.ts';
+import { PartitionGroup } from '../../../src/engines/kstreams/partition-group.ts';
+import type { WindowedValue } from '../../../src/engines/kstreams/aggregate.ts';
+
+interface Sent {
+  topic: string;
+  partition: number | undefined;
+  key: string | null;
+  value: unknown;
+}
+
+function harness(builder: StreamsBuilder, opts: { caching?: boolean; sub?: number } = {}) {
+  const sent: Sent[] = [];
+  const traced: { kind: string; fields: Record<string, unknown> }[] = [];
+  let now = 0;
+  const topology = builder.build();
+  const sub = topology.subTopologies()[opts.sub ?? 0]!;
+  const task = new StreamTask(topology, sub, 0, {
+    applicationId: 'app',
+    send: (topic, partition, key, value) => sent.push({ topic, partition, key, value }),
+    nowMs: () => now,
+    trace: (kind, fields) => traced.push({ kind, fields }),
+    detailedTrace: true,
+    maxTaskIdleMs: -1,
+    caching: opts.caching ?? false,
+  });
+  task.initProcessors();
+  let offset = 0;
+  let id = 0;
+  const feed = (topic: string, records: { key: string; ts: number; value?: number }[]): void => {
+    task.addRecords(topic, records.map((r) => ({ offset: offset++, value: { id: id++, key: r.key, ts: r.ts, value: r.value ?? 1 } })));
+    while (task.process(() => 0)) { /* drain */ }
+  };
+  return { task, sent, traced, feed, advance: (ms: number) => (now += ms), topology };
+}
+
+const windowed = (s: Sent) => {
+  const v = s.value as WindowedValue;
+  return `${s.key}@${v.window.start}/${v.window.end}=${String(v.value)}`;
+};
+
+describe('Kafka Streams windows', () => {
+  it('assigns hopping windows in ascending start order, never below 0 (TimeWindows.windowsFor)', () => {
+    const w = TimeWindows.ofSizeAndGrace(10, 0).advanceBy(5);
+    expect(timeWindowsFor(w, 12)).toEqual([{ start: 5, end: 15 }, { start: 10, end: 20 }]);
+    expect(timeWindowsFor(w, 3)).toEqual([{ start: 0, end: 10 }]);
+    expect(timeWindowsFor(TimeWindows.ofSizeAndGrace(10, 0), 10)).toEqual([{ start: 10, end: 20 }]);
+  });
+
+  it('skips a record for each window closed by grace against the operator stream time, once per window (KStreamWindowAggregateTest)', () => {
+    const b = new StreamsBuilder();
+    b.stream('input').groupByKey().windowedBy(TimeWindows.ofSizeAndGrace(10, 90).advanceBy(5)).count({ caching: false }).toStream().to('output');
+    const h = harness(b);
+    h.feed('input', [100, 0, 1, 2, 3, 4, 5, 6].map((ts) => ({ key: 'k', ts })));
+    expect(h.sent.filter((s) => s.topic === 'output').map(windowed)).toEqual(['k@95/105=1', 'k@100/110=1', 'k@5/15=1', 'k@5/15=2']);
+    expect(h.task.droppedCounts.get('expired-window')).toBe(7);
+    // Each write went to the changelog of the store, partition 0.
+    const changelog = h.sent.filter((s) => s.topic.endsWith('-changelog'));
+    expect(changelog).toHaveLength(4);
+    expect(new Set(changelog.map((s) => s.partition))).toEqual(new Set([0]));
+  });
+
+  it('drops exactly when end + grace <= stream time: a record 1 ms later is still taken', () => {
+    const b = new StreamsBuilder();
+    b.stream('input').groupByKey().windowedBy(TimeWindows.ofSizeAndGrace(10, 5)).count({ caching: false }).toStream().to('output');
+    const h = harness(b);
+    h.feed('input', [{ key: 'k', ts: 14 }, { key: 'k', ts: 9 }]); // [0,10): 10 + 5 > 14, taken
+    h.feed('input', [{ key: 'k', ts: 15 }, { key: 'k', ts: 8 }]); // 10 + 5 <= 15, dropped
+    expect(h.sent.filter((s) => s.topic === 'output').map(windowed)).toEqual(['k@10/20=1', 'k@0/10=1', 'k@10/20=2']);
+    expect(h.task.droppedCounts.get('expired-window')).toBe(1);
+  });
+
+  it('with the cache on, forwards and logs only the latest value per key and window, at commit', () => {
+    const b = new StreamsBuilder();
+    b.stream('input').groupByKey().windowedBy(TimeWindows.ofSizeAndGrace(10, 100)).count().toStream().to('output');
+    const h = harness(b, { caching: true });
+    h.feed('input', [1, 2, 3, 12].map((ts) => ({ key: 'k', ts })));
+    expect(h.sent).toEqual([]);
+    h.task.prepareCommit();
+    expect(h.sent.filter((s) => s.topic === 'output').map(windowed)).toEqual(['k@0/10=3', 'k@10/20=1']);
+    expect(h.sent.filter((s) => s.topic.endsWith('-changelog'))).toHaveLength(2);
+  });
+
+  it('suppress(untilWindowCloses) emits one final result per window once end + grace <= stream time', () => {
+    const b = new StreamsBuilder();
+    b.stream('input').groupByKey().windowedBy(TimeWindows.ofSizeAndGrace(10, 5)).count({ caching: false }).suppressUntilWindowCloses().toStream().to('output');
+    const h = harness(b);
+    h.feed('input', [1, 2, 14].map((ts) => ({ key: 'k', ts })));
+    expect(h.sent.filter((s) => s.topic === 'output')).toEqual([]);
+    h.feed('input', [{ key: 'k', ts: 15 }]);
+    expect(h.sent.filter((s) => s.topic === 'output').map(windowed)).toEqual(['k@0/10=2']);
+  });
+
+  it('merges sessions within the gap and forwards a tombstone for each replaced session', () => {
+    const b = new StreamsBuilder();
+    b.stream('input').groupByKey().windowedBy(SessionWindows.ofInactivityGapAndGrace(5, 0)).count({ caching: false }).toStream().to('output');
+    const h = harness(b);
+    h.feed('input', [{ key: 'k', ts: 0 }, { key: 'k', ts: 10 }, { key: 'k', ts: 5 }]);
+    expect(h.sent.filter((s) => s.topic === 'output').map(windowed)).toEqual(['k@0/0=1', 'k@10/10=1', 'k@0/0=null', 'k@10/10=null', 'k@0/10=3']);
+  });
+
+  it('repartitions after a key change: the aggregate runs in a second sub-topology fed by the repartition topic', () => {
+    const b = new StreamsBuilder();
+    b.stream('input').groupBy((_k, v) => `w${(v as { value: number }).value}`).count({ caching: false }).toStream().to('output');
+    const topology = b.build();
+    expect(topology.subTopologies().map((s) => s.sourceTopics)).toEqual([['input'], [topology.repartitionTopics[0]]]);
+    const h = harness(b);
+    h.feed('input', [{ key: 'a', ts: 1, value: 7 }]);
+    expect(h.sent).toEqual([{ topic: topology.repartitionTopics[0], partition: undefined, key: 'w7', value: { key: 'w7', value: { id: 0, key: 'a', ts: 1, value: 7 }, ts: 1, ids: [0] } }]);
+  });
+});
+
+describe('Kafka Streams task time and punctuation', () => {
+  it('takes the partition whose head has the lowest timestamp, ties to the first partition, offsets in order within one', () => {
+    const g = new PartitionGroup([{ topic: 'a', partition: 0 }, { topic: 'b', partition: 0 }], -1);
+    const rec = (topic: string, offset: number, ts: number) => ({ topic, partition: 0, offset, ts, key: 'k', value: null });
+    g.addRecords('a', 0, [rec('a', 0, 5), rec('a', 1, 1)]);
+    g.addRecords('b', 0, [rec('b', 0, 5), rec('b', 1, 3), rec('b', 2, -1)]);
+    const order: string[] = [];
+    for (let r = g.nextRecord(); r; r = g.nextRecord()) order.push(`${r.topic}${r.offset}`);
+    expect(order).toEqual(['a0', 'a1', 'b0', 'b1']);
+    expect(g.skipped).toBe(1);
+    expect(g.streamTime).toBe(5);
+    expect(g.partitionTime('a', 0)).toBe(5);
+  });
+
+  it('waits for data the broker has, and for max.task.idle.ms on an empty partition', () => {
+    const g = new PartitionGroup([{ topic: 'a', partition: 0 }, { topic: 'b', partition: 0 }], 100);
+    g.addRecords('a', 0, [{ topic: 'a', partition: 0, offset: 0, ts: 1, key: 'k', value: null }]);
+    expect(g.readyToProcess(0, (t) => (t === 'b' ? 3 : 0))).toBe(false);
+    expect(g.readyToProcess(0, () => 0)).toBe(false);
+    expect(g.readyToProcess(99, () => 0)).toBe(false);
+    expect(g.readyToProcess(100, () => 0)).toBe(true);
+  });
+
+  it('punctuates with the current time and skips missed intervals (PunctuationQueueTest)', () => {
+    const q = new PunctuationQueue();
+    const seen: number[] = [];
+    q.schedule(0, 100, (t) => seen.push(t));
+    q.mayPunctuate(0);
+    q.mayPunctuate(99);
+    q.mayPunctuate(100);
+    q.mayPunctuate(450);
+    q.mayPunctuate(499);
+    q.mayPunctuate(500);
+    expect(seen).toEqual([0, 100, 450, 500]);
+  });
+});
