@@ -21,6 +21,7 @@ import { committedReader, valuesDigest } from '../log/committed-reader.ts';
 import { txnAuditor } from '../log/txn-auditor.ts';
 import { checkReadCommitted, type ReaderFetch } from '../check/read-committed.ts';
 import { checkTimeliness, TimelinessTrace } from '../check/timeliness.ts';
+import { checkSessionStructure, SessionTrace } from '../check/sessions.ts';
 import { StreamEnvironment } from '../engine/api/environment.ts';
 import { BugSwitches } from '../engine/bugs.ts';
 import { JobPlan } from '../engine/runtime/plan.ts';
@@ -148,9 +149,12 @@ export function runScenario(settings: RunSettings, opts: RunOptions = {}): RunRe
   let liveOpen: string[] | undefined;
   // A slow or corrupt disk of the job manager or the checkpoint store does not touch the data path.
   const timeliness = scenario.timeliness ? new TimelinessTrace(TOPICS.input, sizes.partitions, new Set([IDS.jm, IDS.store])) : undefined;
+  // Session windows: when each record joined its session, for `session.structure`.
+  const sessionTrace = scenario.window?.assigner.kind === 'session' ? new SessionTrace() : undefined;
   const subscriber: TraceSubscriber = (e) => {
     wmChecker?.onEvent(e);
     timeliness?.onEvent(e);
+    sessionTrace?.onEvent(e);
     switch (e.kind) {
       case 'record.late':
         droppedLate.add(e.id as number);
@@ -265,6 +269,10 @@ export function runScenario(settings: RunSettings, opts: RunOptions = {}): RunRe
   const checks = judge(scenario, checkInput, wmChecker, recorded, counts.finished, endReason, openTxns, liveOpen);
   if (scenario.cut) checks.push(checkConsistentCuts(cuts, inputByPartition, scenario.cut.reference, scenario.cut.show));
   if (scenario.timeliness && timeliness) checks.push(checkTimeliness(scenario.timeliness, timeliness.input(workload.arrivals)));
+  if (scenario.window && sessionTrace) {
+    const results = output.filter((o): o is WindowResult => o.type === 'window');
+    checks.push(checkSessionStructure(workload.records, results, scenario.window, sessionTrace.arrivals()));
+  }
   if (scenario.readOutputDuringRun) checks.push(checkReadCommitted(readerFetches, committed, valuesDigest));
   checks.unshift({ name: 'run.completes', ok: thrown === undefined, detail: thrown === undefined ? 'no assertion fired' : `the run threw: ${thrown}` });
 
