@@ -23,7 +23,11 @@
  *   session, which can touch or even overlap the old one — Flink's own
  *   output. So the pair passes when every record of one session that is
  *   within `gap` of a record of the other arrived (was added by the window
- *   operator) at a watermark at or past the other's cleanup time.
+ *   operator) at a watermark at or past the other's cleanup time — or, the
+ *   other way a session disappears, after the job restarted with no state
+ *   (at-most-once restarts read on without a checkpoint): in a later attempt
+ *   than any arrival of the other session's records, one whose window task
+ *   was deployed with nothing restored.
  *
  * Why that excuse is exact for a correct engine: take records a (in A) and
  * b (in B) at most gap apart, b added after a. When b arrived, a's session
@@ -32,7 +36,8 @@
  * watermark was at or past its cleanup time, and that session was A (it
  * cannot change once purged). And all such later-arriving records sit on one
  * side: A gone before some b arrived and B gone before some a arrived would
- * need each purged before the other.
+ * need each purged before the other. (A restart from no state is the same
+ * argument with "purged" read as "lost".)
  *
  * When each record arrived comes from the trace: the window operator's
  * `session.add` (the record's id, the session it joined, the watermark). After
@@ -49,6 +54,15 @@ import { spansIntersect, windowCleanupTime } from './window-math.ts';
 
 export const SESSION_STRUCTURE = 'session.structure';
 
+/** When the window operator added a record to its session (its last time, in the newest attempt that did). */
+export interface SessionArrival {
+  /** The operator's watermark then. */
+  wm: number;
+  attempt: number;
+  /** The attempt's window task (the one holding the record's key) started with no restored state. */
+  freshStart: boolean;
+}
+
 /** One record of a session: its id and timestamp. */
 interface Member {
   id: number;
@@ -62,12 +76,12 @@ interface Session {
 }
 
 /**
- * Judges the final sessions of `results` (see the module comment). `arrivalWm` maps a record id to
- * the window operator's watermark when it added the record to its session; a record missing from
- * it never counts as having arrived after a cleanup.
+ * Judges the final sessions of `results` (see the module comment). `arrivals` says, per record id,
+ * when the window operator added the record to its session; a record missing from it never counts
+ * as having arrived after the other session was gone.
  */
 export function checkSessionStructure(
-  input: readonly InputRecord[], results: readonly WindowResult[], spec: WindowSpec, arrivalWm: ReadonlyMap<number, number>,
+  input: readonly InputRecord[], results: readonly WindowResult[], spec: WindowSpec, arrivals: ReadonlyMap<number, SessionArrival>,
 ): CheckResult {
   const assigner = spec.assigner;
   if (assigner.kind !== 'session') throw new Error(`${SESSION_STRUCTURE} judges session windows, not ${assigner.kind} windows`);
@@ -99,7 +113,7 @@ export function checkSessionStructure(
       for (let j = i + 1; j < list.length && list[j]!.r.start <= a.r.end; j++) {
         const b = list[j]!;
         if (!spansIntersect(a.r, b.r)) continue;
-        const verdict = judgePair(a, b, gap, lateness, arrivalWm);
+        const verdict = judgePair(a, b, gap, lateness, arrivals);
         if (verdict === 'excused') excused++;
         else if (verdict !== 'apart') problems.add(verdict);
       }
@@ -107,7 +121,7 @@ export function checkSessionStructure(
   }
   const split = excused === 0
     ? 'no two of a key touch or overlap'
-    : `${formatCount(excused)} pair${excused === 1 ? '' : 's'} of a key that touch or overlap, each because one had been cleaned up before the other's records arrived`;
+    : `${formatCount(excused)} pair${excused === 1 ? '' : 's'} of a key that touch or overlap, each because one was gone (cleaned up, or lost in a restart from no state) before the other's records arrived`;
   return problems.verdict(SESSION_STRUCTURE,
     `${formatCount(sessions)} final sessions of ${formatCount(keys.length)} keys, each one group of records at most ${gap} ms apart with bounds [min ts, max ts + ${gap}); ${split}`);
 }
@@ -157,27 +171,42 @@ function reaching(of: readonly Member[], other: readonly Member[], gap: number):
 }
 
 /** 'apart' (no two records within the gap: only wrong bounds made the windows meet), 'excused', or the problem. */
-function judgePair(a: Session, b: Session, gap: number, lateness: number, arrivalWm: ReadonlyMap<number, number>): string {
+function judgePair(a: Session, b: Session, gap: number, lateness: number, arrivals: ReadonlyMap<number, SessionArrival>): string {
   const fromB = reaching(b.members, a.members, gap);
   if (fromB.length === 0) return 'apart';
   const fromA = reaching(a.members, b.members, gap);
   const cleanA = windowCleanupTime(a.r, lateness);
   const cleanB = windowCleanupTime(b.r, lateness);
-  // The first record of one side that arrived while the other session still existed (or was never traced).
-  const early = (xs: Member[], cleanup: number): Member | undefined => xs.find((x) => !((arrivalWm.get(x.id) ?? -Infinity) >= cleanup));
-  const earlyB = early(fromB, cleanA);
+  // The first record of `xs` that arrived while session `other` still existed (or was never traced).
+  const early = (xs: Member[], other: Session, cleanup: number): Member | undefined => {
+    const lastAttempt = Math.max(...other.members.map((m) => arrivals.get(m.id)?.attempt ?? Infinity));
+    return xs.find((x) => {
+      const at = arrivals.get(x.id);
+      if (at === undefined) return true;
+      return !(at.wm >= cleanup || (at.freshStart && at.attempt > lastAttempt));
+    });
+  };
+  const earlyB = early(fromB, a, cleanA);
   if (earlyB === undefined) return 'excused';
-  const earlyA = early(fromA, cleanB);
+  const earlyA = early(fromA, b, cleanB);
   if (earlyA === undefined) return 'excused';
   const near = nearest(earlyB, a.members);
   const when = (x: Member): string => {
-    const wm = arrivalWm.get(x.id);
-    return wm === undefined ? `record ${x.id} has no traced arrival` : `record ${x.id} arrived at watermark ${wm}`;
+    const at = arrivals.get(x.id);
+    return at === undefined ? `record ${x.id} has no traced arrival` : `record ${x.id} arrived at watermark ${formatWm(at.wm)} in attempt ${at.attempt}`;
   };
-  return `${describe(a)} and ${formatWindow(b.r.start, b.r.end)} should be one session: record ${near.id} (ts ${near.ts}) and record ${earlyB.id} (ts ${earlyB.ts}) ` +
-    `are ${Math.abs(earlyB.ts - near.ts)} ms apart, at most the gap of ${gap} ms, and neither session was cleaned up before the other's records arrived ` +
+  const close = near.id === earlyB.id
+    ? `record ${near.id} (ts ${near.ts}) is in both`
+    : `record ${near.id} (ts ${near.ts}) and record ${earlyB.id} (ts ${earlyB.ts}) are ${Math.abs(earlyB.ts - near.ts)} ms apart, at most the gap of ${gap} ms`;
+  return `${describe(a)} and ${formatWindow(b.r.start, b.r.end)} should be one session: ${close}, and neither was gone before the other's records arrived ` +
     `(${when(earlyB)}, before ${formatWindow(a.r.start, a.r.end)} was cleaned up at watermark ${cleanA}; ` +
     `${when(earlyA)}, before ${formatWindow(b.r.start, b.r.end)} was cleaned up at watermark ${cleanB})`;
+}
+
+function formatWm(wm: number): string {
+  if (wm <= Number.MIN_SAFE_INTEGER) return '-inf';
+  if (wm >= Number.MAX_SAFE_INTEGER) return '+inf';
+  return String(wm);
 }
 
 function nearest(x: Member, in_: readonly Member[]): Member {
@@ -187,25 +216,30 @@ function nearest(x: Member, in_: readonly Member[]): Member {
 }
 
 /**
- * Collects, from the trace as it is emitted, when each record arrived at its session: the
- * watermark of its last `session.add` in the newest attempt that traced one for it.
+ * Collects, from the trace as it is emitted, when each record arrived at its session: its last
+ * `session.add` in the newest attempt that traced one for it, and whether that attempt's task
+ * started with nothing restored (`task.deploy` with `restoredFrom` -1).
  */
 export class SessionTrace {
-  private readonly wm = new Map<number, number>();
-  private readonly attempt = new Map<number, number>();
+  private readonly arrived = new Map<number, SessionArrival>();
+  /** `task attempt` of every deployment that restored nothing. */
+  private readonly fresh = new Set<string>();
 
   onEvent(e: TraceEvent): void {
+    if (e.kind === 'task.deploy') {
+      if (e.restoredFrom === -1) this.fresh.add(`${e.task as string} ${e.attempt as number}`);
+      return;
+    }
     if (e.kind !== 'session.add') return;
     const id = e.id as number;
     const attempt = e.attempt as number;
-    const seen = this.attempt.get(id);
-    if (seen !== undefined && seen > attempt) return;
-    this.attempt.set(id, attempt);
-    this.wm.set(id, e.wm as number);
+    const seen = this.arrived.get(id);
+    if (seen !== undefined && seen.attempt > attempt) return;
+    this.arrived.set(id, { wm: e.wm as number, attempt, freshStart: this.fresh.has(`${e.task as string} ${attempt}`) });
   }
 
-  /** Record id → the watermark at which the window operator added it to its session. */
-  arrivals(): ReadonlyMap<number, number> {
-    return this.wm;
+  /** Record id → when the window operator added it to its session. */
+  arrivals(): ReadonlyMap<number, SessionArrival> {
+    return this.arrived;
   }
 }
