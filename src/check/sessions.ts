@@ -123,7 +123,7 @@ export function checkSessionStructure(
     ? 'no two of a key touch or overlap'
     : `${formatCount(excused)} pair${excused === 1 ? '' : 's'} of a key that touch or overlap, each because one was gone (cleaned up, or lost in a restart from no state) before the other's records arrived`;
   return problems.verdict(SESSION_STRUCTURE,
-    `${formatCount(sessions)} final sessions of ${formatCount(keys.length)} keys, each one group of records at most ${gap} ms apart with bounds [min ts, max ts + ${gap}); ${split}`);
+    `${formatCount(sessions)} final sessions of ${formatCount(keys.length)} key${keys.length === 1 ? '' : 's'}, each one group of records at most ${gap} ms apart with bounds [min ts, max ts + ${gap}); ${split}`);
 }
 
 function membersOf(r: WindowResult, byId: ReturnType<typeof inputIndex>): Member[] {
