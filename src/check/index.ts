@@ -6,6 +6,7 @@ export * from './finals.ts';
 export * from './lineage.ts';
 export * from './exactly-once.ts';
 export * from './watermarks.ts';
+export * from './sessions.ts';
 export * from './bank.ts';
 export * from './join.ts';
 export * from './checkpoints.ts';

@@ -22,6 +22,7 @@ import { committedReader, valuesDigest } from '../log/committed-reader.ts';
 import { txnAuditor } from '../log/txn-auditor.ts';
 import { checkReadCommitted, type ReaderFetch } from '../check/read-committed.ts';
 import { checkTimeliness, TimelinessTrace } from '../check/timeliness.ts';
+import { checkSessionStructure, SessionTrace } from '../check/sessions.ts';
 import type { InputRecord, LateRecord, OutputRecord, WindowResult } from '../stream/records.ts';
 import { findScenario, type CheckInput, type Scenario, type ScenarioSizes } from '../../scenarios/index.ts';
 import { checkConsistentCuts } from '../check/checkpoint-cut.ts';
@@ -127,10 +128,13 @@ export function runScenario(settings: RunSettings, opts: RunOptions = {}): RunRe
   let liveOpen: string[] | undefined;
   // A slow or corrupt disk off the data path (Flink's job manager and checkpoint store) delays no record.
   const timeliness = scenario.timeliness ? new TimelinessTrace(TOPICS.input, sizes.partitions, new Set(processes.offDataPath)) : undefined;
+  // Session windows: when each record joined its session, for `session.structure`.
+  const sessionTrace = scenario.window?.assigner.kind === 'session' ? new SessionTrace() : undefined;
   let deployed: DeployedEngine | undefined;
   const subscriber: TraceSubscriber = (e) => {
     wmChecker?.onEvent(e);
     timeliness?.onEvent(e);
+    sessionTrace?.onEvent(e);
     deployed?.onEvent(e);
     switch (e.kind) {
       case 'record.late':
@@ -222,6 +226,10 @@ export function runScenario(settings: RunSettings, opts: RunOptions = {}): RunRe
   const checks = judge(scenario, checkInput, wmChecker, recorded, deployment.finished, endReason, openTxns, liveOpen);
   if (scenario.cut && deployment.cuts) checks.push(checkConsistentCuts(deployment.cuts, inputByPartition, scenario.cut.reference, scenario.cut.show));
   if (scenario.timeliness && timeliness) checks.push(checkTimeliness(scenario.timeliness, timeliness.input(workload.arrivals)));
+  if (scenario.window && sessionTrace) {
+    const results = output.filter((o): o is WindowResult => o.type === 'window');
+    checks.push(checkSessionStructure(workload.records, results, scenario.window, sessionTrace.arrivals()));
+  }
   if (scenario.readOutputDuringRun) checks.push(checkReadCommitted(readerFetches, committed, valuesDigest));
   checks.unshift({ name: 'run.completes', ok: thrown === undefined, detail: thrown === undefined ? 'no assertion fired' : `the run threw: ${thrown}` });
 

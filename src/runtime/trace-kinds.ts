@@ -14,7 +14,7 @@ export const TRACE_KINDS = [
   'log.append', 'log.fetch', 'txn.begin', 'txn.precommit', 'txn.commit', 'txn.abort', 'txn.fenced',
   // engine: records, time, windows
   'task.deploy', 'task.status', 'task.idle', 'source.read', 'source.end',
-  'watermark', 'window.fire', 'window.late', 'window.skip', 'record.late', 'sink.write',
+  'watermark', 'window.fire', 'window.late', 'window.skip', 'session.add', 'record.late', 'sink.write',
   // engine: checkpoints and recovery
   'barrier.inject', 'barrier.receive', 'barrier.align', 'snapshot', 'checkpoint.ack',
   'checkpoint.metadata', 'checkpoint.complete', 'checkpoint.abort', 'job.fail', 'job.restore', 'job.finish', 'tm.stale',

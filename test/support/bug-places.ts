@@ -32,6 +32,7 @@ export const BUG_PLACES: Record<BugName, BugPlace> = {
   'fire-at-end': { scenario: 'wordcount', faults: 'none', events: 600 },
   'drop-late-silently': { scenario: 'wordcount', faults: 'none' },
   'session-merge-loses-side': { scenario: 'sessions', faults: 'none' },
+  'session-merge-off-by-one': { scenario: 'sessions', faults: 'none' },
   'lateness-off-by-one': { scenario: 'sliding-average', faults: 'none', events: 600 },
   'no-alignment': { scenario: 'bank', faults: 'swarm' },
   'unaligned-drops-in-flight': { scenario: 'bank', faults: 'heavy', unaligned: true },

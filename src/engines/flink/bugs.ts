@@ -22,6 +22,10 @@ export const FLINK_BUGS = {
     description: 'when session windows merge, the state of one merged window is discarded instead of merged',
     caughtBy: 'exactly-once',
   },
+  'session-merge-off-by-one': {
+    description: 'session windows that merely touch (records exactly one gap apart) are kept apart instead of merged: the merge test uses < where Flink\'s TimeWindow.intersects uses <=',
+    caughtBy: 'session.structure',
+  },
   'lateness-off-by-one': {
     description: 'a window counts as late one millisecond early (< instead of <= on the lateness bound), so a record exactly at the bound is lost',
     caughtBy: 'exactly-once',

@@ -61,6 +61,8 @@ export function describeEvent(lazy: TraceEvent): string {
     }
     case 'window.late':
       return `${task} record ${num(e, 'id') ?? '?'} joins fired ${win(e)} late (wm ${w(e)})`;
+    case 'session.add':
+      return `${task} record ${num(e, 'id') ?? '?'} joins session ${win(e)} (wm ${w(e)})`;
     case 'window.skip':
       return `${task} record ${num(e, 'id') ?? '?'} skips closed ${win(e)} (wm ${w(e)})`;
     case 'record.late':

@@ -76,6 +76,7 @@ export class WindowOperator implements StreamOperator {
   /** Planted bugs, read once at open (a run's bug switches do not change). */
   private latenessOffByOne = false;
   private fireAtEnd = false;
+  private touchingMerges = true;
 
   constructor(private readonly opts: WindowOperatorOptions) {
     this.merging = isMerging(opts.assigner);
@@ -86,6 +87,7 @@ export class WindowOperator implements StreamOperator {
     this.out = out;
     this.latenessOffByOne = ctx.bugs.has('lateness-off-by-one');
     this.fireAtEnd = ctx.bugs.has('fire-at-end');
+    this.touchingMerges = !ctx.bugs.has('session-merge-off-by-one');
   }
 
   setCurrentKey(key: string): void {
@@ -120,6 +122,9 @@ export class WindowOperator implements StreamOperator {
         continue;
       }
       joined++;
+      // Session windows: which session the record joined, at which watermark (the session judge
+      // reads when each record arrived, to tell a legitimate split from a merge that was missed).
+      if (this.merging) this.ctx.trace.emit('session.add', { task: this.ctx.taskName, attempt: this.ctx.attempt, id: idOf(value), key: this.key, start: w.start, end: w.end, wm });
       this.addTo(w, value, wm);
     }
     if (joined === 0) this.late(value, ts, wm);
@@ -190,7 +195,7 @@ export class WindowOperator implements StreamOperator {
   /** Adds a session window to the key's merging set; merges state of the windows it absorbed. */
   private mergeSession(w: TimeWindow): TimeWindow {
     let set = this.sessions.get(this.key);
-    if (!set) this.sessions.set(this.key, (set = new MergingWindowSet()));
+    if (!set) this.sessions.set(this.key, (set = new MergingWindowSet([], { touchingMerges: this.touchingMerges })));
     return set.addWindow(w, (merged, from) => {
       const windows = this.windowsOfKey();
       const mk = windowKey(merged);
@@ -276,7 +281,7 @@ export class WindowOperator implements StreamOperator {
       if (!m) this.state.set(key, (m = new Map()));
       m.set(windowKey({ start, end }), { start, end, acc: cloneJson(acc), ids: ids.slice(), fired });
     }
-    for (const [key, ws] of s.sessions) this.sessions.set(key, new MergingWindowSet(ws));
+    for (const [key, ws] of s.sessions) this.sessions.set(key, new MergingWindowSet(ws, { touchingMerges: this.touchingMerges }));
     this.timers = new TimerService<string>();
     this.timers.restore(s.timers as never);
   }

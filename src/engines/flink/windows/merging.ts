@@ -21,19 +21,30 @@
  * itself never has state yet. `merged` is never one of `mergedFrom`. When
  * the new window lies inside an existing one, that window is returned and
  * `onMerge` is not called (Flink skips the callback in the same case).
+ *
+ * `touchingMerges: false` is the planted bug `session-merge-off-by-one`: the
+ * merge decision uses a strict overlap (`<` for Flink's `<=`), so windows
+ * that merely touch stay apart (and may then sit side by side in the set).
  */
 import { compareWindows, type TimeWindow } from '../../../stream/time-window.ts';
 
 export type MergeCallback = (merged: TimeWindow, mergedFrom: TimeWindow[]) => void;
 
-export class MergingWindowSet {
-  /** Sorted by start; pairwise non-intersecting (so also non-touching). */
-  private readonly sorted: TimeWindow[];
+export interface MergingWindowSetOptions {
+  /** Flink's rule (default true): windows that touch intersect and merge. False is a planted bug. */
+  touchingMerges?: boolean;
+}
 
-  constructor(windows: readonly TimeWindow[] = []) {
+export class MergingWindowSet {
+  /** Sorted by start; pairwise non-intersecting (so also non-touching, unless touching windows do not merge). */
+  private readonly sorted: TimeWindow[];
+  private readonly touching: boolean;
+
+  constructor(windows: readonly TimeWindow[] = [], opts: MergingWindowSetOptions = {}) {
+    this.touching = opts.touchingMerges ?? true;
     this.sorted = windows.map((w) => ({ start: w.start, end: w.end })).sort(compareWindows);
     for (let i = 1; i < this.sorted.length; i++) {
-      if (this.sorted[i].start <= this.sorted[i - 1].end) {
+      if (this.touching ? this.sorted[i].start <= this.sorted[i - 1].end : this.sorted[i].start < this.sorted[i - 1].end) {
         throw new Error('MergingWindowSet: restored windows intersect; the set must hold merged windows only');
       }
     }
@@ -50,9 +61,10 @@ export class MergingWindowSet {
    */
   addWindow(w: TimeWindow, onMerge: MergeCallback): TimeWindow {
     const ws = this.sorted;
-    const lo = this.firstEndingAtOrAfter(w.start);
+    // The planted bug (`touching` off) merges only windows that overlap by at least a millisecond.
+    const lo = this.touching ? this.firstEndingAtOrAfter(w.start) : this.firstEndingAfter(w.start);
     let hi = lo;
-    while (hi < ws.length && ws[hi].start <= w.end) hi++;
+    while (hi < ws.length && (this.touching ? ws[hi].start <= w.end : ws[hi].start < w.end)) hi++;
     if (hi === lo) {
       const added = { start: w.start, end: w.end };
       ws.splice(lo, 0, added);
@@ -71,7 +83,7 @@ export class MergingWindowSet {
 
   /** Removes exactly `w` (e.g. when its state is purged). Returns false if it was not in the set. */
   remove(w: TimeWindow): boolean {
-    const i = this.firstEndingAtOrAfter(w.start);
+    const i = this.firstEndingAfter(w.start);
     if (i < this.sorted.length && this.sorted[i].start === w.start && this.sorted[i].end === w.end) {
       this.sorted.splice(i, 1);
       return true;
@@ -80,7 +92,7 @@ export class MergingWindowSet {
   }
 
   has(w: TimeWindow): boolean {
-    const i = this.firstEndingAtOrAfter(w.start);
+    const i = this.firstEndingAfter(w.start);
     return i < this.sorted.length && this.sorted[i].start === w.start && this.sorted[i].end === w.end;
   }
 
@@ -104,6 +116,22 @@ export class MergingWindowSet {
     while (lo < hi) {
       const mid = (lo + hi) >>> 1;
       if (this.sorted[mid].end < t) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  }
+
+  /**
+   * Index of the first window whose end is > `t`. A window `w` in the set is
+   * the first ending after `w.start`: every window before it ends at or
+   * before its start (touching ones too, when touching windows do not merge).
+   */
+  private firstEndingAfter(t: number): number {
+    let lo = 0;
+    let hi = this.sorted.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (this.sorted[mid].end <= t) lo = mid + 1;
       else hi = mid;
     }
     return lo;

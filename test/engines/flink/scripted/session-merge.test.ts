@@ -14,8 +14,9 @@
  * (key, start, end, count, firing, contributing ids) are compared exactly,
  * and the standard checkers judge every run.
  *
- * Teeth: an engine that merged only overlapping (not touching) windows gives
- * two sessions for [0, 3000]; the planted bug `session-merge-loses-side`
+ * Teeth: an engine that merged only overlapping (not touching) windows —
+ * the planted bug `session-merge-off-by-one` — gives two sessions for
+ * [0, 3000], which only `session.structure` fails; the planted bug `session-merge-loses-side`
  * (the state of one of two merged sessions discarded) gives a bridged
  * session of count 2 instead of 3.
  */
@@ -57,6 +58,13 @@ describe('session merging, through the whole engine (SEMANTICS.md examples)', ()
     const apart = runScripted(sessions('session-apart', at(0, 3_001)));
     expect(apart.failed).toEqual([]);
     expect(apart.results.map((x) => [x.start, x.end, x.value])).toEqual([[0, 3_000, 1], [3_001, 6_001, 1]]);
+  });
+
+  it('the planted bug session-merge-off-by-one keeps [0, 3000] apart, and only session.structure notices', () => {
+    const bug = runScripted(sessions('session-touch', at(0, 3_000)), { bugs: ['session-merge-off-by-one'] });
+    expect(bug.results.map((x) => [x.start, x.end, x.value])).toEqual([[0, 3_000, 1], [3_000, 6_000, 1]]);
+    expect(bug.failed).toHaveLength(1);
+    expect(bug.failed[0]).toMatch(/^session\.structure: key u session \[0,3000\) and \[3000,6000\) should be one session: record 0 \(ts 0\) and record 1 \(ts 3000\) are 3000 ms apart/);
   });
 
   it('merges the same way when the events arrive out of order behind a watermark', () => {

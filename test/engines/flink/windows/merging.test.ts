@@ -1,7 +1,8 @@
 /**
  * The merging window set (sessions). Unit tests: the SEMANTICS.md session
  * examples, touching windows merging, containment not reporting a merge,
- * transitive merges reporting every absorbed window, remove and restore.
+ * transitive merges reporting every absorbed window, remove and restore, and
+ * the planted bug's strict merge test (touching windows kept apart).
  *
  * Properties, over random timestamps added in random order with a random
  * gap: (1) the windows are always sorted, disjoint and non-touching;
@@ -86,6 +87,25 @@ describe('MergingWindowSet examples', () => {
     snap[0] = { start: -1, end: 0 };
     expect(set.windows()[0]).toEqual({ start: 0, end: 1000 }); // the snapshot does not alias
     expect(() => new MergingWindowSet([{ start: 0, end: 10 }, { start: 10, end: 20 }])).toThrow();
+  });
+
+  test('planted bug session-merge-off-by-one: touching windows stay apart; overlapping ones still merge; lookups still work', () => {
+    const buggy = new MergingWindowSet([], { touchingMerges: false });
+    addAll(buggy, [0, 3000], 3000);
+    expect(buggy.windows()).toEqual([{ start: 0, end: 3000 }, { start: 3000, end: 6000 }]);
+    // A window touching both sides merges with neither; one overlapping both by a millisecond merges all three.
+    addAll(buggy, [-3000], 3000);
+    expect(buggy.size).toBe(3);
+    addAll(buggy, [2999], 3000);
+    expect(buggy.windows()).toEqual([{ start: -3000, end: 0 }, { start: 0, end: 6000 }]);
+    expect(buggy.has({ start: 0, end: 6000 })).toBe(true);
+    expect(buggy.remove({ start: 0, end: 6000 })).toBe(true);
+    expect(buggy.windows()).toEqual([{ start: -3000, end: 0 }]);
+    // Restoring touching windows is what the bug leaves behind; Flink's rule refuses it.
+    expect(new MergingWindowSet([{ start: 0, end: 10 }, { start: 10, end: 20 }], { touchingMerges: false }).size).toBe(2);
+    const fixed = new MergingWindowSet();
+    addAll(fixed, [0, 3000], 3000);
+    expect(fixed.windows()).toEqual([{ start: 0, end: 6000 }]);
   });
 });
 
