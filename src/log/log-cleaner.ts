@@ -139,20 +139,21 @@ export class LogCleaner {
   }
 
   private retain(log: PartitionLog): void {
-    this.retention.delete(log);
     const items = this.readSegment(log);
-    if (items === undefined) {
-      this.retention.add(log);
-      return;
-    }
+    if (items === undefined) return;
     const start = log.logStartOffset;
     const keepAt = items.findIndex((it) => isData(it) && itemEnd(it) > start);
     const from = keepAt < 0 ? log.endOffset : items[keepAt]!.o;
     const dropped = items.slice(0, keepAt < 0 ? items.length : keepAt);
-    if (!dropped.some(isData)) return;
+    if (!dropped.some(isData)) {
+      this.retention.delete(log);
+      return;
+    }
     const sealed = dropped.some((it) => it.t === 's');
     const lines: SegmentEntry[] = [this.header(log, from), ...(sealed ? [{ t: 's' as const, o: from }] : []), ...(keepAt < 0 ? [] : items.slice(keepAt))];
     this.swap(log, lines, () => {
+      // A DeleteRecords that came meanwhile leaves work for the next run.
+      if (log.logStartOffset === start) this.retention.delete(log);
       this.ctx.trace.emit('log.clean', { topic: log.topic, partition: log.partition, policy: 'delete', start, removed: dropped.filter(isData).length });
     });
   }
@@ -181,13 +182,12 @@ export class LogCleaner {
         return round(k + 1);
       }
       this.rewriting.delete(log);
-      if (tail.length > 0) {
-        this.ctx.disk.delete(tmp);
-        return this.wake(this.opts.backoffMs);
+      if (tail.length > 0) this.ctx.disk.delete(tmp);
+      else {
+        this.ctx.disk.rename(tmp, path);
+        swapped();
       }
-      this.ctx.disk.rename(tmp, path);
-      swapped();
-      if (this.hasWorkNow(log)) this.wake(this.opts.backoffMs);
+      this.rearm();
     });
     round(0);
   }
