@@ -186,6 +186,7 @@ class Broker implements ProcessLogic {
       const backlog = this.backlog ?? [];
       this.backlog = undefined;
       this.cleaner.start();
+      this.groups.start();
       for (const { from, msg } of backlog) this.handle(from, msg);
     };
     for (const { path, text } of rewrites) {

@@ -119,12 +119,17 @@ export class GroupCoordinator {
   private restore(id: string, rec: GroupRecord): void {
     const g = this.group(id);
     g.generation = rec.generation;
-    const now = this.ctx.clock.now();
-    for (const m of rec.members) {
-      g.members.set(m.id, { ...m, topics: [...m.topics], assignment: [...m.assignment], deadlineMs: now + m.sessionTimeoutMs });
-    }
+    for (const m of rec.members) g.members.set(m.id, { ...m, topics: [...m.topics], assignment: [...m.assignment], deadlineMs: 0 });
     g.state = g.members.size > 0 ? 'stable' : 'empty';
-    this.arm(g);
+  }
+
+  /** The broker serves from now on: restored members' sessions start counting (nothing may be appended before). */
+  start(): void {
+    const now = this.ctx.clock.now();
+    for (const g of this.groups.values()) {
+      for (const m of g.members.values()) m.deadlineMs = now + m.sessionTimeoutMs;
+      this.arm(g);
+    }
   }
 
   private group(id: string): Group {
