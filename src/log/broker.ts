@@ -292,7 +292,6 @@ class Broker implements ProcessLogic {
     if (!isInt(req.maxRecords) || req.maxRecords < 1) return error('bad-request', 'maxRecords must be a positive integer');
     if (req.isolation !== 'read_committed' && req.isolation !== 'read_uncommitted') return error('bad-request', 'bad isolation');
     if (req.maxWaitMs !== undefined && (!isInt(req.maxWaitMs) || req.maxWaitMs < 0)) return error('bad-request', 'maxWaitMs must be an integer ≥ 0');
-    if (req.offset < log.logStartOffset) return error('offset-out-of-range', `offset ${req.offset} is below the log start offset ${log.logStartOffset} of ${log.topic}/${log.partition}`);
     if (this.answerFetch(log, req, reply, (req.maxWaitMs ?? 0) === 0)) return;
     const parked: ParkedFetch = { req, reply, done: false };
     // Fetches whose wait ran out are dropped here, so a partition that never changes keeps no garbage.
@@ -308,6 +307,11 @@ class Broker implements ProcessLogic {
 
   /** Answers `req` when it would show something new, or anyway when `always`; true when answered. */
   private answerFetch(log: PartitionLog, req: FetchRequest, reply: (r: LogReply) => void, always: boolean): boolean {
+    if (req.offset < log.logStartOffset) {
+      // A DeleteRecords passed a parked fetch's offset.
+      reply({ kind: 'log.error', reqId: req.reqId, code: 'offset-out-of-range', message: `offset ${req.offset} is below the log start offset ${log.logStartOffset}` });
+      return true;
+    }
     const { records, nextOffset } = log.read(req.offset, req.maxRecords, req.isolation);
     const endOfPartition = log.endOfPartition(nextOffset, req.isolation);
     if (!always && records.length === 0 && nextOffset === req.offset && !endOfPartition) return false;

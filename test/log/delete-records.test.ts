@@ -10,7 +10,7 @@ import { describe, expect, it } from 'vitest';
 import { bounce, call, logWorld, ok, settle, type LogWorld } from './helpers.ts';
 import { segmentPath } from '../../src/log/codec.ts';
 import { readTopic } from '../../src/log/reader.ts';
-import type { DeleteRecordsResult, EndOffsetsResult, FetchResult, ProduceResult } from '../../src/log/client.ts';
+import type { DeleteRecordsResult, EndOffsetsResult, FetchResult, InitTxnResult, ProduceResult } from '../../src/log/client.ts';
 
 const CONFIG = { topicConfigs: { c: { cleanupPolicy: 'compact' as const } }, cleanerBackoffMs: 100 };
 
@@ -62,5 +62,19 @@ describe('deleteRecords', () => {
     expect(ok(fetchFrom(w, 3))).toMatchObject({ records: [], nextOffset: 3 });
     expect(ok(call<ProduceResult>(w.world, (cb) => w.client().produce('t', 0, ['d'], {}, cb))).baseOffset).toBe(3);
     expect(ok(fetchFrom(w, 3)).records).toEqual([{ offset: 3, value: 'd' }]);
+  });
+
+  it('answers a fetch parked at an offset that DeleteRecords passes with offset-out-of-range', () => {
+    const w = logWorld(82, { t: 1 });
+    ok(call<ProduceResult>(w.world, (cb) => w.client().produce('t', 0, ['a', 'b'], {}, cb)));
+    const epoch = ok(call<InitTxnResult>(w.world, (cb) => w.client().initTxn('T', cb))).epoch;
+    ok(call<ProduceResult>(w.world, (cb) => w.client().produce('t', 0, ['open'], { txn: { id: 'T', epoch } }, cb)));
+    let parked: FetchResult | undefined;
+    w.client().fetch('t', 0, 2, 10, 'read_committed', (r) => (parked = r), 40);
+    settle(w.world, 20);
+    expect(parked).toBeUndefined();
+    ok(del(w, 0, 3));
+    settle(w.world, 20);
+    expect(parked).toMatchObject({ ok: false, code: 'offset-out-of-range' });
   });
 });
