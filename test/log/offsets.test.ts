@@ -12,7 +12,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { bounce, call, logWorld, ok, settle, type LogWorld } from './helpers.ts';
+import { addApp, bounce, call, logWorld, ok, settle, type LogWorld } from './helpers.ts';
 import type { AckResult, FetchOffsetsResult, GroupMetadata, InitTxnResult, JoinGroupResult, ProduceResult } from '../../src/log/client.ts';
 import type { FetchedOffset, OffsetAndMetadata } from '../../src/log/protocol.ts';
 import type { TraceEvent } from '../../src/sim/index.ts';
@@ -199,5 +199,31 @@ describe('sendOffsetsToTransaction', () => {
     w.world.restart('broker');
     settle(w.world, 50);
     expect(offsetsOf(fetched(w, true))).toEqual([1, 1]);
+  });
+
+  it('fences a zombie whose partitions moved on, and the new owner waits for its pending offsets (KIP-447)', () => {
+    const w = logWorld(90, { t: 1 });
+    const other = addApp(w.world, 'app2');
+    settle(w.world, 10);
+    const short = { sessionTimeoutMs: 500, rebalanceTimeoutMs: 500 };
+    const zombie = ok(call<JoinGroupResult>(w.world, (cb) => w.client().joinGroup('g', 'a', ['t'], short, cb)));
+    const za: GroupMetadata = { groupId: 'g', memberId: 'a', generation: zombie.generation };
+    ok(commit(w, za, [at(0, 1)]));
+    const epoch = ok(call<InitTxnResult>(w.world, (cb) => w.client().initTxn('a-tx', cb))).epoch;
+    const zsend = (offset: number): AckResult =>
+      call<AckResult>(w.world, (cb) => w.client().sendOffsetsToTransaction({ id: 'a-tx', epoch }, za, [at(0, offset)], cb));
+    ok(zsend(5));
+    // a stops heartbeating; b joins and gets t/0 once a's session has expired.
+    const b = ok(call<JoinGroupResult>(w.world, (cb) => other().joinGroup('g', 'b', ['t'], short, cb)));
+    expect(b).toMatchObject({ generation: zombie.generation + 1, members: ['b'] });
+    expect(zsend(6)).toMatchObject({ ok: false, code: 'unknown-member' });
+    let stable: FetchedOffset[] | undefined;
+    other().fetchOffsets('g', [{ topic: 't', partition: 0 }], { retryBackoffMs: 50 }, (r) => (stable = ok(r).offsets));
+    settle(w.world, 300);
+    expect(stable).toBeUndefined();
+    // Told it is fenced, the zombie aborts: the new owner reads the offset committed before.
+    ok(call<AckResult>(w.world, (cb) => w.client().endTxn('a-tx', epoch, false, cb)));
+    w.world.run({ stopWhen: () => stable !== undefined, untilMs: w.world.now() + 1_000 });
+    expect(offsetsOf(stable!)).toEqual([1]);
   });
 });
