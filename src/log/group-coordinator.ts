@@ -11,9 +11,11 @@
  * `illegal-generation` / `unknown-member` if it missed one), gives up all its
  * partitions and joins again.
  *
- *   empty ──join──▶ preparing ──every member rejoined, or the rebalance
- *   stable ─join of a new member, changed subscription, leave, session expiry─▶ preparing
- *   preparing ──▶ completing (generation + 1, assignment, group record written) ──durable──▶ stable | empty
+ *   empty ──join──▶ preparing
+ *   stable ──join of a new member or a changed subscription, leave, session expiry──▶ preparing
+ *   preparing ──every member rejoined, or the rebalance timeout──▶ completing
+ *       (generation + 1, assignment, group record written)
+ *   completing ──group record durable, joins answered──▶ stable (or empty: no member left)
  *
  * - A rebalance waits for every known member to join again, at most the
  *   largest rebalance timeout of the members; those that did not rejoin by
@@ -29,8 +31,8 @@
  * - Every completed generation is written to the offsets log (offsets-log.ts)
  *   before anyone is told of it, so generations never repeat across broker
  *   crashes and a restarted broker knows the members and their assignment
- *   (their sessions start afresh). A request that arrives while it is written
- *   waits for it.
+ *   (their sessions start afresh). A join or leave that arrives while it is
+ *   written waits for it.
  * - Offset commits are validated as in Kafka's `ClassicGroup.validateOffsetCommit`:
  *   an unknown member is `unknown-member`, another generation is
  *   `illegal-generation`; a group without members accepts a commit with
@@ -105,7 +107,7 @@ const isInt = (v: unknown): v is number => typeof v === 'number' && Number.isInt
 const cmpStr = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 
 export class GroupCoordinator {
-  /** By group id; iterated only through `sortedMembers` and per group, never relying on insertion order for a decision. */
+  /** By group id. Members are always visited sorted (`sortedMembers`), so no decision hangs on insertion order. */
   private readonly groups = new Map<string, Group>();
 
   constructor(
