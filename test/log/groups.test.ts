@@ -11,7 +11,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { addApp, bounce, call, logWorld, ok, settle } from './helpers.ts';
-import { LogClient, type AckResult, type JoinGroupResult } from '../../src/log/client.ts';
+import { LogClient, type AckResult, type FetchOffsetsResult, type JoinGroupResult } from '../../src/log/client.ts';
 import { GroupMember } from '../../src/log/group-member.ts';
 import type { TopicPartition } from '../../src/log/protocol.ts';
 import type { World } from '../../src/sim/index.ts';
@@ -165,6 +165,37 @@ describe('sessions on the simulated clock', () => {
     const b = sessionRun(53).world;
     expect(a.now()).toBe(b.now());
     expect(a.trace.hash()).toBe(b.trace.hash());
+  });
+});
+
+describe('revocation', () => {
+  it('an eager member commits its offsets with its current generation before it rejoins', () => {
+    const w = logWorld(55, { t: 2 });
+    const results: AckResult[] = [];
+    const generations: number[] = [];
+    w.world.addProcess('committer', (ctx) => {
+      const client = new LogClient(ctx, 'broker', { requestTimeoutMs: 50, maxRetries: 200 });
+      const member: GroupMember = new GroupMember(ctx.timers, client, {
+        groupId: 'g', memberId: `committer-${ctx.incarnation}`, topics: ['t'],
+        sessionTimeoutMs: 1_000, rebalanceTimeoutMs: 1_000, heartbeatIntervalMs: 100,
+        onAssigned: (generation) => generations.push(generation),
+        onRevoked: (revoked, done) => {
+          const offsets = revoked.map((tp) => ({ ...tp, offset: 42, metadata: `gen ${member.metadata().generation}` }));
+          client.commitOffsets(member.metadata(), offsets, (r) => {
+            results.push(r);
+            done();
+          });
+        },
+      });
+      return { onMessage: (from, msg) => void client.handle(from, msg) };
+    });
+    w.world.run({ stopWhen: () => generations.length === 1, untilMs: 10_000 });
+    w.client().joinGroup('g', 'newcomer', ['t'], TIMEOUTS, () => {});
+    w.world.run({ stopWhen: () => generations.length === 2, untilMs: w.world.now() + 10_000 });
+    expect(generations).toEqual([1, 2]);
+    expect(results).toEqual([{ ok: true }]);
+    const fetched = ok(call<FetchOffsetsResult>(w.world, (cb) => w.client().fetchOffsets('g', [{ topic: 't', partition: 0 }, { topic: 't', partition: 1 }], {}, cb)));
+    expect(fetched.offsets.map((o) => [o.offset, o.metadata])).toEqual([[42, 'gen 1'], [42, 'gen 1']]);
   });
 });
 
