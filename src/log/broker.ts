@@ -25,21 +25,45 @@
  * tails are cut off (write a temporary file, fsync, rename) before anything
  * is appended, and the markers recovery rolled forward are written. Requests
  * that arrive meanwhile wait in a bounded backlog.
+ *
+ * Beside the topics: consumer groups and their committed offsets
+ * (group-coordinator.ts, kept in the internal `__consumer_offsets` topic),
+ * compacted topics (`topicConfigs`, cleaned by log-cleaner.ts), and
+ * DeleteRecords, which moves a partition's log start offset. A compacted
+ * topic takes only keyed records (`{key, value}`, see protocol.ts).
  */
-import { encodeLine, segmentPath, TOPICS_PATH, TXN_LOG_PATH, type SegmentEntry, type TxnLogLine } from './codec.ts';
+import { encodeLine, OFFSETS_TOPIC, segmentPath, TOPICS_PATH, TXN_LOG_PATH, type SegmentEntry, type TxnLogLine } from './codec.ts';
+import { GroupCoordinator } from './group-coordinator.ts';
 import { GroupSync } from './group-sync.ts';
+import { DEFAULT_CLEANER_BACKOFF_MS, LogCleaner } from './log-cleaner.ts';
 import type { PartitionLog } from './partition-log.ts';
 import {
-  isLogRequest,
-  type ErrorCode, type FetchRequest, type LogReply, type LogRequest, type ProduceRequest, type TxnInitRequest,
+  isKeyedRecord, isLogRequest,
+  type DeleteRecordsRequest, type ErrorCode, type FetchRequest, type KeyedRecord, type LogReply, type LogRequest,
+  type ProduceRequest, type TxnInitRequest,
 } from './protocol.ts';
 import { recover, type Recovered } from './recovery.ts';
 import { TxnCoordinator, type TxnResult } from './txn-coordinator.ts';
 import type { ProcessContext, ProcessFactory, ProcessId, ProcessLogic } from '../runtime/types.ts';
 
+/** A topic's settings (Kafka's topic configs of the same names). */
+export interface TopicConfig {
+  /** cleanup.policy: `compact` keeps the latest value per key (records must be keyed); `delete` (the default) keeps all until DeleteRecords. */
+  cleanupPolicy: 'compact' | 'delete';
+  /** delete.retention.ms: how long a tombstone is kept after a cleaning first keeps it (default Kafka's 24 h). */
+  deleteRetentionMs?: number;
+}
+
+/** Kafka's delete.retention.ms default. */
+export const DEFAULT_DELETE_RETENTION_MS = 86_400_000;
+
 export interface BrokerOptions {
   /** Topic -> partition count; created at first start (a topic added later is created at the next start). */
   topics: Record<string, number>;
+  /** Per topic, its settings; a topic not named here is a plain (`delete`) topic. Read at every start. */
+  topicConfigs?: Record<string, TopicConfig>;
+  /** Kafka's log.cleaner.backoff.ms: how long the cleaner waits after there is work (default 15 s). */
+  cleanerBackoffMs?: number;
   /** Planted bug `lso-ignores-open-transactions` (see log/bugs.ts): read_committed ignores open transactions. */
   lsoIgnoresOpenTxns?: boolean;
   /** Planted bug `read-committed-shows-aborted`: read_committed shows aborted records. */
@@ -85,7 +109,7 @@ class RecoveringBroker implements ProcessLogic {
         log.showsAborted = this.opts.showsAborted === true;
       }
     }
-    this.broker = new Broker(this.ctx, r);
+    this.broker = new Broker(this.ctx, r, this.opts);
   }
 
   onMessage(from: ProcessId, msg: unknown): void {
@@ -117,14 +141,32 @@ class Broker implements ProcessLogic {
   private backlog: { from: ProcessId; msg: LogRequest }[] | undefined = [];
   /** Fetches waiting for their partition to show something new. */
   private readonly parked = new Map<PartitionLog, ParkedFetch[]>();
+  private readonly offsetsLog: PartitionLog;
+  private readonly groups: GroupCoordinator;
+  private readonly cleaner: LogCleaner;
 
-  constructor(private readonly ctx: ProcessContext, r: Recovered) {
+  constructor(private readonly ctx: ProcessContext, r: Recovered, opts: BrokerOptions) {
     this.logs = r.logs;
     this.txn = new TxnCoordinator(
       { appendTxnLog: (lines, done) => this.appendTxnLog(lines, done), appendMarker: (log, m, done) => this.append(log, m, done) },
       ctx.trace,
       r,
     );
+    this.offsetsLog = (r.logs.get(OFFSETS_TOPIC) as PartitionLog[])[0]!;
+    const retention = new Map<string, number>([[OFFSETS_TOPIC, DEFAULT_DELETE_RETENTION_MS]]);
+    for (const [topic, c] of Object.entries(opts.topicConfigs ?? {})) {
+      if (c.cleanupPolicy === 'compact' && topic !== OFFSETS_TOPIC) retention.set(topic, c.deleteRetentionMs ?? DEFAULT_DELETE_RETENTION_MS);
+    }
+    this.cleaner = new LogCleaner(ctx, {
+      logs: () => [...this.logs.values()].flat(),
+      compaction: (log) => retention.get(log.topic),
+      backoffMs: opts.cleanerBackoffMs ?? DEFAULT_CLEANER_BACKOFF_MS,
+    });
+    this.groups = new GroupCoordinator(ctx, {
+      offsetsLog: this.offsetsLog,
+      append: (records, txn, done) => this.appendOffsets(records, txn, done),
+      partitionCount: (topic) => (topic === OFFSETS_TOPIC ? undefined : this.logs.get(topic)?.length),
+    }, this.txn);
     for (const c of r.corrupt) {
       ctx.trace.emit('disk.corrupt', { path: c.path, line: c.damage.line, droppedLines: c.damage.droppedLines, detectedBy: 'log.recovery' });
     }
@@ -143,6 +185,8 @@ class Broker implements ProcessLogic {
       for (const { log, marker } of r.rolledForward) this.appendToDisk(log, marker, undefined);
       const backlog = this.backlog ?? [];
       this.backlog = undefined;
+      this.cleaner.start();
+      this.groups.start();
       for (const { from, msg } of backlog) this.handle(from, msg);
     };
     for (const { path, text } of rewrites) {
@@ -169,6 +213,7 @@ class Broker implements ProcessLogic {
       case 'log.produce': return this.produce(req, reply, error);
       case 'log.fetch': return this.fetch(req, reply, error);
       case 'log.seal': {
+        if (req.topic === OFFSETS_TOPIC) return error('bad-request', `${OFFSETS_TOPIC} cannot be sealed`);
         const log = this.partition(req.topic, req.partition, error);
         if (log !== undefined) this.seal(log, () => reply({ kind: 'log.sealed', reqId: req.reqId }));
         return;
@@ -190,6 +235,18 @@ class Broker implements ProcessLogic {
       case 'txn.list':
         if (typeof req.prefix !== 'string') return error('bad-request', 'txn.list needs a prefix');
         return reply({ kind: 'txn.listed', reqId: req.reqId, open: this.txn.list(req.prefix, req.idle === true) });
+      case 'log.deleteRecords': return this.deleteRecords(req, reply, error);
+      case 'log.startOffsets': {
+        const logs = this.logs.get(req.topic);
+        if (logs === undefined) return error('unknown-topic', `no topic '${req.topic}'`);
+        return reply({ kind: 'log.startOffsets.ok', reqId: req.reqId, offsets: logs.map((l) => l.logStartOffset) });
+      }
+      case 'group.join': return this.groups.join(req, reply, error);
+      case 'group.heartbeat': return this.groups.heartbeat(req, reply, error);
+      case 'group.leave': return this.groups.leave(req, reply, error);
+      case 'group.commit': return this.groups.commit(req, reply, error);
+      case 'group.fetchOffsets': return this.groups.fetchOffsets(req, reply, error);
+      case 'txn.offsets': return this.groups.txnCommit(req, reply, error);
     }
   }
 
@@ -202,7 +259,7 @@ class Broker implements ProcessLogic {
   private produce(req: ProduceRequest, reply: (r: LogReply) => void, error: (c: ErrorCode, m: string) => void): void {
     const log = this.partition(req.topic, req.partition, error);
     if (log === undefined) return;
-    const bad = produceProblem(req);
+    const bad = produceProblem(req, log, this.cleaner);
     if (bad !== undefined) return error('bad-request', bad);
     const ack = (baseOffset: number): void => reply({ kind: 'log.produced', reqId: req.reqId, baseOffset });
     const { producer, txn } = req;
@@ -250,6 +307,11 @@ class Broker implements ProcessLogic {
 
   /** Answers `req` when it would show something new, or anyway when `always`; true when answered. */
   private answerFetch(log: PartitionLog, req: FetchRequest, reply: (r: LogReply) => void, always: boolean): boolean {
+    if (req.offset < log.logStartOffset) {
+      // A DeleteRecords passed a parked fetch's offset.
+      reply({ kind: 'log.error', reqId: req.reqId, code: 'offset-out-of-range', message: `offset ${req.offset} is below the log start offset ${log.logStartOffset}` });
+      return true;
+    }
     const { records, nextOffset } = log.read(req.offset, req.maxRecords, req.isolation);
     const endOfPartition = log.endOfPartition(nextOffset, req.isolation);
     if (!always && records.length === 0 && nextOffset === req.offset && !endOfPartition) return false;
@@ -282,7 +344,7 @@ class Broker implements ProcessLogic {
       return;
     }
     this.sealing.set(log, [done]);
-    this.ctx.disk.append(segmentPath(log.topic, log.partition), encodeLine({ t: 's', o: log.endOffset }));
+    this.appendLine(log, encodeLine({ t: 's', o: log.endOffset }));
     this.syncLog(log, () => {
       // Applied only once durable, so endOfPartition is never reported for a seal a crash could take back.
       // (Markers may follow the seal line, so the seal is set directly rather than through apply.)
@@ -322,8 +384,14 @@ class Broker implements ProcessLogic {
   }
 
   private appendToDisk(log: PartitionLog, entry: SegmentEntry, done: (() => void) | undefined): void {
-    this.ctx.disk.append(segmentPath(log.topic, log.partition), encodeLine(entry));
+    this.appendLine(log, encodeLine(entry));
     this.syncLog(log, done);
+  }
+
+  /** Every line of a segment is appended here, so a segment the cleaner is rewriting gets it too. */
+  private appendLine(log: PartitionLog, line: string): void {
+    this.ctx.disk.append(segmentPath(log.topic, log.partition), line);
+    this.cleaner.noteAppend(log, line);
   }
 
   private syncLog(log: PartitionLog, done: (() => void) | undefined): void {
@@ -332,7 +400,37 @@ class Broker implements ProcessLogic {
       if (end > log.durableEnd) log.durableEnd = end;
       if (done !== undefined) done();
       this.wakeFetches(log);
+      this.cleaner.noteDurable(log);
     });
+  }
+
+  /** Appends group records or offset commits to `__consumer_offsets`, in a transaction if `txn` is given. */
+  private appendOffsets(records: KeyedRecord[], txn: { id: string; epoch: number; n: number } | undefined, done: () => void): void {
+    const log = this.offsetsLog;
+    const entry: SegmentEntry = { t: 'b', o: log.endOffset, r: records, ...(txn === undefined ? {} : { x: txn.id, e: txn.epoch, n: txn.n }) };
+    this.ctx.trace.emit('log.append', { topic: log.topic, partition: log.partition, baseOffset: entry.o, count: records.length, txn: txn?.id });
+    this.append(log, entry, done);
+  }
+
+  /**
+   * Kafka's DeleteRecords (`Partition.deleteRecordsOnLeader`): refused for a
+   * compacted topic; the offset may be at most the high watermark. The log
+   * start offset moves in memory at once (nothing below it is served from
+   * then on) and the reply waits until the move is durable; the cleaner later
+   * drops the records from the segment file.
+   */
+  private deleteRecords(req: DeleteRecordsRequest, reply: (r: LogReply) => void, error: (c: ErrorCode, m: string) => void): void {
+    const log = this.partition(req.topic, req.partition, error);
+    if (log === undefined) return;
+    if (this.cleaner.compacts(log)) return error('policy-violation', `records of compacted ${log.topic}/${log.partition} cannot be deleted`);
+    if (!isInt(req.beforeOffset) || req.beforeOffset < 0 || req.beforeOffset > log.durableEnd) {
+      return error('offset-out-of-range', `offset ${req.beforeOffset} out of range [0, ${log.durableEnd}] of ${log.topic}/${log.partition}`);
+    }
+    const done = (): void => reply({ kind: 'log.recordsDeleted', reqId: req.reqId, lowWatermark: log.logStartOffset });
+    if (req.beforeOffset <= log.logStartOffset) return this.syncLog(log, done);
+    this.ctx.trace.emit('log.deleteRecords', { topic: log.topic, partition: log.partition, from: log.logStartOffset, to: req.beforeOffset });
+    this.append(log, { t: 'l', o: log.endOffset, s: req.beforeOffset }, done);
+    this.cleaner.noteLogStart(log);
   }
 
   private whenDurable(log: PartitionLog, end: number, done: () => void): void {
@@ -353,8 +451,10 @@ class Broker implements ProcessLogic {
 }
 
 /** Why a produce request is malformed, or undefined. */
-function produceProblem(req: ProduceRequest): string | undefined {
+function produceProblem(req: ProduceRequest, log: PartitionLog, cleaner: LogCleaner): string | undefined {
   if (!Array.isArray(req.records)) return 'records must be an array';
+  if (log.topic === OFFSETS_TOPIC) return `${OFFSETS_TOPIC} is written by the group coordinator only`;
+  if (cleaner.compacts(log) && !req.records.every(isKeyedRecord)) return `compacted topic ${log.topic} takes only keyed records {key: string, value}`;
   const p = req.producer;
   if (p !== undefined && (typeof p.id !== 'string' || !isInt(p.seq))) return 'producer needs a string id and an integer seq';
   const t = req.txn;

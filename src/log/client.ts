@@ -10,9 +10,14 @@
  * `producer: {id, seq}` is deduplicated by the broker; `txn.end` is
  * idempotent; `txn.init` is deduplicated by (sender, reqId). A produce
  * WITHOUT a producer seq may be appended twice when a reply is lost and the
- * retry goes through: that is at-least-once delivery.
+ * retry goes through: that is at-least-once delivery. Group requests are safe
+ * to retry too (see protocol.ts).
  */
-import { isLogReply, type ErrorCode, type FetchedRecord, type Isolation, type LogReply, type LogRequest, type ProducerRef, type TxnRef } from './protocol.ts';
+import {
+  isLogReply,
+  type ErrorCode, type FetchedOffset, type FetchedRecord, type Isolation, type LogReply, type LogRequest,
+  type OffsetAndMetadata, type ProducerRef, type TopicPartition, type TxnRef,
+} from './protocol.ts';
 import type { ProcessContext, ProcessId } from '../runtime/types.ts';
 import { RequestClient, type RequestClientOptions } from '../runtime/request-client.ts';
 
@@ -30,6 +35,30 @@ export type AckResult = { ok: true } | LogFailure;
 export type InitTxnResult = { ok: true; epoch: number } | LogFailure;
 export type ListTxnsResult = { ok: true; open: { transactionalId: string; epoch: number }[] } | LogFailure;
 export type EndOffsetsResult = { ok: true; offsets: number[] } | LogFailure;
+export type DeleteRecordsResult = { ok: true; lowWatermark: number } | LogFailure;
+export type JoinGroupResult = { ok: true; generation: number; assignment: TopicPartition[]; members: string[] } | LogFailure;
+export type FetchOffsetsResult = { ok: true; offsets: FetchedOffset[] } | LogFailure;
+
+/** Who commits offsets: Kafka's ConsumerGroupMetadata (`generation: -1`, `memberId: ''` for a consumer outside group management). */
+export interface GroupMetadata {
+  groupId: string;
+  memberId: string;
+  generation: number;
+}
+
+export interface JoinOptions {
+  sessionTimeoutMs: number;
+  rebalanceTimeoutMs: number;
+}
+
+export interface FetchOffsetsOptions {
+  /** Ask for stable offsets; partitions with a transactional commit pending are retried (Kafka's consumer always does). */
+  requireStable?: boolean;
+  /** Pause between retries of unstable partitions (Kafka's retry.backoff.ms, default 100). */
+  retryBackoffMs?: number;
+  /** Retries before the unstable answer is returned as it is (default 100). */
+  maxRetries?: number;
+}
 
 export interface ProduceOptions {
   producer?: ProducerRef;
@@ -40,8 +69,10 @@ type RequestBody<R> = R extends LogRequest ? Omit<R, 'reqId'> : never;
 
 export class LogClient {
   private readonly rpc: RequestClient<LogReply>;
+  /** Bumped by cancelAll, so a retry pause that ends afterwards sends nothing. */
+  private cancels = 0;
 
-  constructor(ctx: ProcessContext, readonly brokerId: ProcessId, opts: LogClientOptions = {}) {
+  constructor(private readonly ctx: ProcessContext, readonly brokerId: ProcessId, opts: LogClientOptions = {}) {
     this.rpc = new RequestClient(ctx, brokerId, isLogReply, opts);
   }
 
@@ -91,8 +122,70 @@ export class LogClient {
     this.request({ kind: 'txn.list', prefix, ...(idle ? { idle } : {}) }, cb, (r) => (r.kind === 'txn.listed' ? { ok: true, open: r.open } : undefined));
   }
 
+  /** Kafka's DeleteRecords: moves the partition's log start offset to `beforeOffset`; answers the new low watermark. */
+  deleteRecords(topic: string, partition: number, beforeOffset: number, cb: (r: DeleteRecordsResult) => void): void {
+    this.request({ kind: 'log.deleteRecords', topic, partition, beforeOffset }, cb, (r) =>
+      r.kind === 'log.recordsDeleted' ? { ok: true, lowWatermark: r.lowWatermark } : undefined,
+    );
+  }
+
+  /** The log start offset of every partition of `topic` (Kafka's ListOffsets, EARLIEST). */
+  startOffsets(topic: string, cb: (r: EndOffsetsResult) => void): void {
+    this.request({ kind: 'log.startOffsets', topic }, cb, (r) => (r.kind === 'log.startOffsets.ok' ? { ok: true, offsets: r.offsets } : undefined));
+  }
+
+  /** Joins `groupId` as `memberId`; answers when the rebalance completes (group-member.ts keeps a member in a group). */
+  joinGroup(groupId: string, memberId: string, topics: string[], opts: JoinOptions, cb: (r: JoinGroupResult) => void): void {
+    this.request({ kind: 'group.join', groupId, memberId, topics, ...opts }, cb, (r) =>
+      r.kind === 'group.joined' ? { ok: true, generation: r.generation, assignment: r.assignment, members: r.members } : undefined,
+    );
+  }
+
+  heartbeat(groupId: string, memberId: string, generation: number, cb: (r: AckResult) => void): void {
+    this.request({ kind: 'group.heartbeat', groupId, memberId, generation }, cb, (r) => (r.kind === 'group.ok' ? { ok: true } : undefined));
+  }
+
+  leaveGroup(groupId: string, memberId: string, cb: (r: AckResult) => void): void {
+    this.request({ kind: 'group.leave', groupId, memberId }, cb, (r) => (r.kind === 'group.ok' ? { ok: true } : undefined));
+  }
+
+  /** Kafka's commitSync: fenced with `unknown-member` / `illegal-generation` when `group` is stale. */
+  commitOffsets(group: GroupMetadata, offsets: OffsetAndMetadata[], cb: (r: AckResult) => void): void {
+    this.request({ kind: 'group.commit', ...group, offsets }, cb, (r) => (r.kind === 'group.ok' ? { ok: true } : undefined));
+  }
+
+  /** The producer's sendOffsetsToTransaction: the offsets commit with transaction (`transactionalId`, `epoch`), or not at all. */
+  sendOffsetsToTransaction(txn: TxnRef, group: GroupMetadata, offsets: OffsetAndMetadata[], cb: (r: AckResult) => void): void {
+    this.request({ kind: 'txn.offsets', transactionalId: txn.id, epoch: txn.epoch, ...group, offsets }, cb, (r) =>
+      r.kind === 'group.ok' ? { ok: true } : undefined,
+    );
+  }
+
+  /**
+   * Kafka's OffsetFetch (offset -1: nothing committed). With `requireStable`,
+   * a partition answered `unstable-offset-commit` is asked again after
+   * `retryBackoffMs`, as Kafka's ConsumerCoordinator does, until every
+   * partition is stable or the retries run out.
+   */
+  fetchOffsets(groupId: string, partitions: TopicPartition[], opts: FetchOffsetsOptions, cb: (r: FetchOffsetsResult) => void): void {
+    const requireStable = opts.requireStable ?? true;
+    const cancels = this.cancels;
+    const attempt = (left: number): void => {
+      if (this.cancels !== cancels) return;
+      this.request({ kind: 'group.fetchOffsets', groupId, partitions, requireStable }, (r: FetchOffsetsResult) => {
+        if (r.ok && left > 0 && r.offsets.some((o) => o.error !== undefined)) {
+          this.ctx.timers.after(opts.retryBackoffMs ?? 100, () => attempt(left - 1));
+          return;
+        }
+        cb(r);
+      }, (r) => (r.kind === 'group.offsets' ? { ok: true, offsets: r.offsets } : undefined));
+    };
+    attempt(opts.maxRetries ?? 100);
+  }
+
   /** Forgets every pending request without calling its callback (the owner is shutting a component down). */
   cancelAll(): void {
+    this.cancels++;
     this.rpc.cancelAll();
   }
 

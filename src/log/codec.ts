@@ -4,8 +4,10 @@
  *
  * Every file is a sequence of lines `seal(JSON)\n`. A partition's segment
  * holds one line per produce request (a batch of records), per transaction
- * marker and per seal; the transaction log holds one line per epoch bump and
- * per transaction decision.
+ * marker, per seal and per log start move (DeleteRecords); the transaction
+ * log holds one line per epoch bump and per transaction decision. A segment
+ * the log cleaner rewrote (log-cleaner.ts) starts with a log start line and
+ * may hold cleaned entries: records at their own offsets, with gaps.
  *
  * Damage: a crash can tear the last unsynced append, leaving a fragment
  * without its newline; a bit can flip on read. Decoding keeps the longest
@@ -56,7 +58,35 @@ export interface SealEntry {
   o: number;
 }
 
-export type SegmentEntry = BatchEntry | MarkerEntry | SealEntry;
+/** A record kept by compaction, at its original offset; `h`: a tombstone's delete horizon (Kafka's KIP-534 deleteHorizonMs). */
+export interface CleanedRecord {
+  o: number;
+  v: unknown;
+  h?: number;
+}
+
+/** What compaction leaves of offsets `o .. o + n - 1`: the records it kept (offsets ascending), the rest are gaps. */
+export interface CleanedEntry {
+  t: 'k';
+  o: number;
+  n: number;
+  r: CleanedRecord[];
+}
+
+/**
+ * The log start offset moves to `s` (occupies no offset). First line of a
+ * rewritten segment, where `o` may jump past offsets no longer stored; `ps`
+ * then carries idempotent producers' last batches (id, seq, base, end) that
+ * the rewrite removed, so their retries are still recognised.
+ */
+export interface LogStartEntry {
+  t: 'l';
+  o: number;
+  s: number;
+  ps?: [string, number, number, number][];
+}
+
+export type SegmentEntry = BatchEntry | MarkerEntry | SealEntry | CleanedEntry | LogStartEntry;
 
 /** The transaction log: epoch bumps and durable commit/abort decisions. */
 export type TxnLogLine =
@@ -105,9 +135,23 @@ export function isSegmentEntry(v: unknown): v is SegmentEntry {
       return isStr(e.x) && isInt(e.e) && isInt(e.n) && typeof e.c === 'boolean';
     case 's':
       return true;
+    case 'k':
+      return isInt(e.n) && Array.isArray(e.r) && e.r.every(isCleanedRecord);
+    case 'l':
+      return isInt(e.s) && (e.ps === undefined || (Array.isArray(e.ps) && e.ps.every(isProducerBatch)));
     default:
       return false;
   }
+}
+
+function isCleanedRecord(v: unknown): v is CleanedRecord {
+  if (typeof v !== 'object' || v === null) return false;
+  const r = v as Record<string, unknown>;
+  return isInt(r.o) && 'v' in r && (r.h === undefined || isInt(r.h));
+}
+
+function isProducerBatch(v: unknown): boolean {
+  return Array.isArray(v) && v.length === 4 && isStr(v[0]) && isInt(v[1]) && isInt(v[2]) && isInt(v[3]);
 }
 
 export function isTxnLogLine(v: unknown): v is TxnLogLine {
@@ -232,4 +276,10 @@ export function segmentPath(topic: string, partition: number): string {
 }
 
 export const TXN_LOG_PATH = 'log/txn.log';
+/**
+ * The internal compacted topic (one partition) holding consumer groups'
+ * committed offsets and group metadata, as Kafka's `__consumer_offsets`. It is
+ * not in the topics file; clients may read it but not write or seal it.
+ */
+export const OFFSETS_TOPIC = '__consumer_offsets';
 export const TOPICS_PATH = 'log/topics.json';

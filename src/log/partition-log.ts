@@ -7,7 +7,10 @@
  * - Entries are contiguous: each starts where the previous one ends, and
  *   `endOffset` is where the next one starts. A data batch holds its records'
  *   offsets; a transaction marker holds one offset (as in Kafka, consumers skip
- *   it); a seal holds none.
+ *   it); a seal holds none. A cleaned entry (compaction's output) spans its
+ *   offsets but holds records at only some of them: readers skip the gaps.
+ * - `logStartOffset` (Kafka's log start offset) only grows; nothing below it
+ *   is served, and entries wholly below it are dropped from memory.
  * - `durableEnd <= endOffset`: everything below `durableEnd` is fsynced. No
  *   consumer is shown an offset at or above it, so a crash never takes back
  *   a record a consumer has seen nor reuses its offset for another record.
@@ -18,7 +21,7 @@
  * `apply` is the only state transition; the broker calls it for live appends
  * and recovery calls it for decoded lines, so both build the same state.
  */
-import type { SegmentEntry } from './codec.ts';
+import type { CleanedEntry, CleanedRecord, LogStartEntry, SegmentEntry } from './codec.ts';
 import type { FetchedRecord, Isolation } from './protocol.ts';
 
 export type EntryStatus = 'plain' | 'open' | 'committed' | 'aborted' | 'marker';
@@ -29,7 +32,15 @@ interface Entry {
   count: number;
   values: readonly unknown[];
   status: EntryStatus;
+  /** A cleaned entry's records, each at its own offset (then `values` is empty and `status` plain). */
+  sparse?: readonly CleanedRecord[];
 }
+
+/** An entry as the log cleaner sees it. */
+export type LogEntryView = Readonly<Entry>;
+
+/** How many batches per idempotent producer a rewritten segment remembers (Kafka's ProducerStateEntry.NUM_BATCHES_TO_RETAIN). */
+export const PRODUCER_BATCHES_KEPT = 5;
 
 export interface OpenTxn {
   id: string;
@@ -55,6 +66,7 @@ export class PartitionLog {
   private readonly entries: Entry[] = [];
   endOffset = 0;
   durableEnd = 0;
+  logStartOffset = 0;
   sealed = false;
   readonly openTxns = new Map<string, OpenTxn>();
   /** Highest transaction number seen per transactional id. */
@@ -65,7 +77,10 @@ export class PartitionLog {
 
   /** True when `entry` continues this log (recovery stops at the first line that does not). */
   fits(entry: SegmentEntry): boolean {
+    // A rewritten segment starts with a log start line at the first offset it still stores.
+    if (entry.t === 'l') return entry.o === this.endOffset || (this.entries.length === 0 && entry.o > this.endOffset && entry.s >= entry.o);
     if (entry.o !== this.endOffset) return false;
+    if (entry.t === 'k') return entry.n > 0 && entry.r.every((r, i) => r.o >= entry.o && r.o < entry.o + entry.n && (i === 0 || r.o > entry.r[i - 1]!.o));
     return entry.t !== 'b' || entry.r.length > 0;
   }
 
@@ -75,18 +90,77 @@ export class PartitionLog {
       case 'b': return this.applyBatch(entry.o, entry.r, entry);
       case 'm': return this.applyMarker(entry.o, entry.x, entry.n, entry.c);
       case 's': this.sealed = true; return;
+      case 'k': return this.applyCleaned(entry);
+      case 'l': return this.applyLogStart(entry);
     }
+  }
+
+  private applyCleaned(c: CleanedEntry): void {
+    this.entries.push(cleanedEntry(c));
+    this.endOffset = c.o + c.n;
+  }
+
+  private applyLogStart(l: LogStartEntry): void {
+    if (this.entries.length === 0 && l.o > this.endOffset) this.endOffset = l.o;
+    this.logStartOffset = Math.max(this.logStartOffset, l.s);
+    for (const [id, seq, base, end] of l.ps ?? []) this.noteApplied(id, seq, base, end);
+    let drop = 0;
+    while (drop < this.entries.length && this.entries[drop]!.base + this.entries[drop]!.count <= this.logStartOffset) drop++;
+    if (drop > 0) this.entries.splice(0, drop);
+  }
+
+  private noteApplied(id: string, seq: number, base: number, end: number): void {
+    let seqs = this.producers.get(id);
+    if (seqs === undefined) this.producers.set(id, (seqs = new Map()));
+    seqs.set(seq, { base, end });
+  }
+
+  /**
+   * Compaction's swap: the entries below `cleaned.o + cleaned.n` give way to
+   * the cleaned entry. That end must be an entry boundary at or below the end
+   * of the log (the cleaner cleans up to the last stable offset, which is one).
+   */
+  replacePrefix(cleaned: CleanedEntry): void {
+    const end = cleaned.o + cleaned.n;
+    const i = this.indexOf(end);
+    if (i < this.entries.length ? this.entries[i]!.base !== end : end !== this.endOffset) {
+      throw new Error(`log ${this.topic}/${this.partition}: cleaned prefix ends at ${end}, not at an entry boundary`);
+    }
+    this.entries.splice(0, i, cleanedEntry(cleaned));
+  }
+
+  /** The entries holding offsets below `end`, from the first one still stored. */
+  entriesBelow(end: number): readonly LogEntryView[] {
+    return this.entries.slice(0, this.indexOf(end));
+  }
+
+  /** Every stored record at or above the log start offset, in offset order, with its entry's status. */
+  forEachRecord(fn: (offset: number, value: unknown, status: EntryStatus) => void): void {
+    for (let i = this.indexOf(this.logStartOffset); i < this.entries.length; i++) {
+      const e = this.entries[i]!;
+      if (e.sparse !== undefined) {
+        for (const r of e.sparse) if (r.o >= this.logStartOffset) fn(r.o, r.v, e.status);
+        continue;
+      }
+      for (let k = Math.max(0, this.logStartOffset - e.base); k < e.values.length; k++) fn(e.base + k, e.values[k], e.status);
+    }
+  }
+
+  /** Each idempotent producer's last batches (id, seq, base, end), by producer id: what a rewritten segment must keep. */
+  producerBatches(): [string, number, number, number][] {
+    const out: [string, number, number, number][] = [];
+    for (const id of [...this.producers.keys()].sort()) {
+      const seqs = [...(this.producers.get(id) as Map<number, AppliedBatch>)].sort((a, b) => a[0] - b[0]);
+      for (const [seq, b] of seqs.slice(-PRODUCER_BATCHES_KEPT)) out.push([id, seq, b.base, b.end]);
+    }
+    return out;
   }
 
   private applyBatch(base: number, values: unknown[], e: { p?: string; s?: number; x?: string; e?: number; n?: number }): void {
     const entry: Entry = { base, count: values.length, values, status: e.x === undefined ? 'plain' : 'open' };
     this.entries.push(entry);
     this.endOffset = base + values.length;
-    if (e.p !== undefined && e.s !== undefined) {
-      let seqs = this.producers.get(e.p);
-      if (seqs === undefined) this.producers.set(e.p, (seqs = new Map()));
-      seqs.set(e.s, { base, end: this.endOffset });
-    }
+    if (e.p !== undefined && e.s !== undefined) this.noteApplied(e.p, e.s, base, this.endOffset);
     if (e.x !== undefined && e.e !== undefined && e.n !== undefined) {
       const key = txnKey(e.x, e.n);
       let open = this.openTxns.get(key);
@@ -134,19 +208,24 @@ export class PartitionLog {
   }
 
   /**
-   * Up to `maxRecords` visible records from `offset` on, and the offset to
-   * resume from. `nextOffset` moves past markers and aborted records even
-   * when no record is returned, so a read_committed consumer makes progress.
+   * Up to `maxRecords` visible records from `offset` on (from the log start
+   * offset, if `offset` is below it), and the offset to resume from.
+   * `nextOffset` moves past markers, aborted records and compaction's gaps
+   * even when no record is returned, so a read_committed consumer makes progress.
    */
   read(offset: number, maxRecords: number, isolation: Isolation): { records: FetchedRecord[]; nextOffset: number } {
     const limit = this.readLimit(isolation);
     const records: FetchedRecord[] = [];
-    let next = offset;
-    for (let i = this.indexOf(offset); i < this.entries.length && next < limit && records.length < maxRecords; i++) {
+    let next = Math.max(offset, this.logStartOffset);
+    for (let i = this.indexOf(next); i < this.entries.length && next < limit && records.length < maxRecords; i++) {
       const e = this.entries[i];
       const to = Math.min(e.base + e.count, limit);
       if (!visible(e.status, isolation) && !(this.showsAborted && e.status === 'aborted')) {
         next = to;
+        continue;
+      }
+      if (e.sparse !== undefined) {
+        next = readSparse(e.sparse, next, to, maxRecords, records);
         continue;
       }
       const take = Math.min(to - next, maxRecords - records.length);
@@ -173,6 +252,26 @@ export class PartitionLog {
     }
     return lo;
   }
+}
+
+function cleanedEntry(c: CleanedEntry): Entry {
+  return { base: c.o, count: c.n, values: NO_VALUES, status: 'plain', sparse: c.r };
+}
+
+/** Appends the records of `sparse` in [from, to) to `out` up to `max` in all; returns the offset to resume from. */
+function readSparse(sparse: readonly CleanedRecord[], from: number, to: number, max: number, out: FetchedRecord[]): number {
+  let lo = 0;
+  let hi = sparse.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (sparse[mid]!.o < from) lo = mid + 1;
+    else hi = mid;
+  }
+  for (; lo < sparse.length && sparse[lo]!.o < to; lo++) {
+    if (out.length >= max) return sparse[lo]!.o;
+    out.push({ offset: sparse[lo]!.o, value: sparse[lo]!.v });
+  }
+  return to;
 }
 
 function visible(status: EntryStatus, isolation: Isolation): boolean {

@@ -7,6 +7,10 @@
  * comes, so the broker may see a request more than once: produce is made safe
  * by producer sequence numbers, `txn.end` by being idempotent, `txn.init` by a
  * reply cache keyed by (sender, reqId); fetch, list and endOffsets are reads.
+ * Consumer groups (group-coordinator.ts): a retried join replaces the member's
+ * waiting join, heartbeat / leave / offset fetch are safe to repeat, and an
+ * offset commit written twice holds the same value twice (the last one counts).
+ * `log.deleteRecords` only ever moves the log start offset forward.
  */
 
 export type Isolation = 'read_committed' | 'read_uncommitted';
@@ -21,6 +25,31 @@ export interface ProducerRef {
 export interface TxnRef {
   id: string;
   epoch: number;
+}
+
+/**
+ * A record with a key: what a compacted topic holds (every record produced to
+ * one must have this shape), and what any topic may hold. Compaction keeps the
+ * latest value per key; `value: null` is a tombstone, which deletes the key.
+ */
+export interface KeyedRecord {
+  key: string;
+  value: unknown;
+}
+
+export function isKeyedRecord(v: unknown): v is KeyedRecord {
+  return typeof v === 'object' && v !== null && typeof (v as { key?: unknown }).key === 'string' && 'value' in v;
+}
+
+export interface TopicPartition {
+  topic: string;
+  partition: number;
+}
+
+/** One partition's committed position: the next offset to read, and a metadata string (Kafka Streams keeps partition time there). */
+export interface OffsetAndMetadata extends TopicPartition {
+  offset: number;
+  metadata: string;
 }
 
 export interface FetchedRecord {
@@ -89,6 +118,81 @@ export interface TxnListRequest {
   idle?: boolean;
 }
 
+/** Kafka's DeleteRecords: moves the partition's log start offset up to `beforeOffset` (at most the high watermark). */
+export interface DeleteRecordsRequest {
+  kind: 'log.deleteRecords';
+  reqId: number;
+  topic: string;
+  partition: number;
+  beforeOffset: number;
+}
+
+/** Kafka's ListOffsets(EARLIEST): the log start offset of every partition of `topic`. */
+export interface StartOffsetsRequest {
+  kind: 'log.startOffsets';
+  reqId: number;
+  topic: string;
+}
+
+/** Joins (or rejoins) a consumer group; answered once the rebalance it takes part in completes. */
+export interface JoinGroupRequest {
+  kind: 'group.join';
+  reqId: number;
+  groupId: string;
+  /** Chosen by the client, fresh per client incarnation (Kafka generates `clientId-UUID`). */
+  memberId: string;
+  topics: string[];
+  sessionTimeoutMs: number;
+  /** How long a rebalance waits for this member to rejoin (Kafka: max.poll.interval.ms). */
+  rebalanceTimeoutMs: number;
+}
+
+export interface HeartbeatRequest {
+  kind: 'group.heartbeat';
+  reqId: number;
+  groupId: string;
+  memberId: string;
+  generation: number;
+}
+
+export interface LeaveGroupRequest {
+  kind: 'group.leave';
+  reqId: number;
+  groupId: string;
+  memberId: string;
+}
+
+/** Kafka's OffsetCommit. `generation: -1` and `memberId: ''` commit for a group without members (a standalone consumer). */
+export interface OffsetCommitRequest {
+  kind: 'group.commit';
+  reqId: number;
+  groupId: string;
+  memberId: string;
+  generation: number;
+  offsets: OffsetAndMetadata[];
+}
+
+export interface OffsetFetchRequest {
+  kind: 'group.fetchOffsets';
+  reqId: number;
+  groupId: string;
+  partitions: TopicPartition[];
+  /** Answer `unstable-offset-commit` for a partition with offsets pending in an open transaction (KIP-447). */
+  requireStable: boolean;
+}
+
+/** Kafka's AddOffsetsToTxn + TxnOffsetCommit in one request (the producer's sendOffsetsToTransaction). */
+export interface TxnOffsetCommitRequest {
+  kind: 'txn.offsets';
+  reqId: number;
+  transactionalId: string;
+  epoch: number;
+  groupId: string;
+  memberId: string;
+  generation: number;
+  offsets: OffsetAndMetadata[];
+}
+
 export type LogRequest =
   | ProduceRequest
   | FetchRequest
@@ -96,9 +200,27 @@ export type LogRequest =
   | EndOffsetsRequest
   | TxnInitRequest
   | TxnEndRequest
-  | TxnListRequest;
+  | TxnListRequest
+  | DeleteRecordsRequest
+  | StartOffsetsRequest
+  | JoinGroupRequest
+  | HeartbeatRequest
+  | LeaveGroupRequest
+  | OffsetCommitRequest
+  | OffsetFetchRequest
+  | TxnOffsetCommitRequest;
 
-export type ErrorCode = 'fenced' | 'aborted' | 'unknown-topic' | 'bad-request';
+/**
+ * `unknown-member`, `illegal-generation`, `rebalance-in-progress`: Kafka's
+ * UNKNOWN_MEMBER_ID, ILLEGAL_GENERATION, REBALANCE_IN_PROGRESS (the member
+ * rejoins; a commit with them is fenced). `offset-out-of-range`: a fetch
+ * below the log start offset, or a delete beyond the high watermark.
+ * `policy-violation`: deleting records of a compacted topic.
+ */
+export type ErrorCode =
+  | 'fenced' | 'aborted' | 'unknown-topic' | 'bad-request'
+  | 'unknown-member' | 'illegal-generation' | 'rebalance-in-progress'
+  | 'offset-out-of-range' | 'policy-violation';
 
 export interface ProducedReply { kind: 'log.produced'; reqId: number; baseOffset: number }
 export interface FetchedReply {
@@ -114,6 +236,26 @@ export interface TxnInitedReply { kind: 'txn.inited'; reqId: number; epoch: numb
 export interface TxnEndedReply { kind: 'txn.ended'; reqId: number }
 export interface TxnListedReply { kind: 'txn.listed'; reqId: number; open: { transactionalId: string; epoch: number }[] }
 export interface ErrorReply { kind: 'log.error'; reqId: number; code: ErrorCode; message: string }
+export interface RecordsDeletedReply { kind: 'log.recordsDeleted'; reqId: number; lowWatermark: number }
+export interface StartOffsetsReply { kind: 'log.startOffsets.ok'; reqId: number; offsets: number[] }
+export interface GroupJoinedReply {
+  kind: 'group.joined';
+  reqId: number;
+  generation: number;
+  /** This member's partitions, sorted by topic then partition. */
+  assignment: TopicPartition[];
+  /** Every member of the generation, sorted. */
+  members: string[];
+}
+/** Heartbeat, leave, commit and transactional commit succeeded. */
+export interface GroupOkReply { kind: 'group.ok'; reqId: number }
+/** Per partition asked: the committed offset (-1: none), or `error: 'unstable-offset-commit'` (Kafka's UNSTABLE_OFFSET_COMMIT; retry). */
+export interface FetchedOffset extends TopicPartition {
+  offset: number;
+  metadata: string;
+  error?: 'unstable-offset-commit';
+}
+export interface OffsetsFetchedReply { kind: 'group.offsets'; reqId: number; offsets: FetchedOffset[] }
 
 export type LogReply =
   | ProducedReply
@@ -123,14 +265,21 @@ export type LogReply =
   | TxnInitedReply
   | TxnEndedReply
   | TxnListedReply
-  | ErrorReply;
+  | ErrorReply
+  | RecordsDeletedReply
+  | StartOffsetsReply
+  | GroupJoinedReply
+  | GroupOkReply
+  | OffsetsFetchedReply;
 
 const REQUEST_KINDS: ReadonlySet<string> = new Set([
   'log.produce', 'log.fetch', 'log.seal', 'log.endOffsets', 'txn.init', 'txn.end', 'txn.list',
+  'log.deleteRecords', 'log.startOffsets', 'group.join', 'group.heartbeat', 'group.leave', 'group.commit', 'group.fetchOffsets', 'txn.offsets',
 ]);
 
 const REPLY_KINDS: ReadonlySet<string> = new Set([
   'log.produced', 'log.fetched', 'log.sealed', 'log.endOffsets.ok', 'txn.inited', 'txn.ended', 'txn.listed', 'log.error',
+  'log.recordsDeleted', 'log.startOffsets.ok', 'group.joined', 'group.ok', 'group.offsets',
 ]);
 
 function hasKindAndReqId(msg: unknown): msg is { kind: string; reqId: number } {

@@ -16,7 +16,7 @@
  */
 import {
   isSegmentEntry, isTopicsLine, isTxnLogLine, readFile, segmentPath,
-  TOPICS_PATH, TXN_LOG_PATH,
+  OFFSETS_TOPIC, TOPICS_PATH, TXN_LOG_PATH,
   type Damage, type MarkerEntry, type TxnLogLine,
 } from './codec.ts';
 import { PartitionLog, txnKey, type OpenTxn } from './partition-log.ts';
@@ -31,8 +31,9 @@ export interface RecoveredTxnId {
 }
 
 export interface Recovered {
+  /** The topics of the topics file (the internal offsets topic is not one of them). */
   topics: Map<string, number>;
-  /** Per topic, its partitions in order. */
+  /** Per topic, its partitions in order; the internal offsets topic last (absent offline unless wanted). */
   logs: Map<string, PartitionLog[]>;
   txnIds: Map<string, RecoveredTxnId>;
   /** Files whose damaged part must be cut off before anything is appended: the intact prefix. */
@@ -53,7 +54,7 @@ export function recoverTopics(disk: Disk, extra: Record<string, number> = {}): {
   } else {
     for (const path of disk.list('log/')) {
       const m = /^log\/(.+)\/(\d+)\.seg$/.exec(path);
-      if (m !== null) topics.set(m[1], Math.max(topics.get(m[1]) ?? 0, Number(m[2]) + 1));
+      if (m !== null && m[1] !== OFFSETS_TOPIC) topics.set(m[1], Math.max(topics.get(m[1]) ?? 0, Number(m[2]) + 1));
     }
   }
   // The configured topics are a floor: when the topics file does not read back and the counts
@@ -84,6 +85,9 @@ export function recover(disk: Disk, extraTopics: Record<string, number> = {}, op
     const logs: PartitionLog[] = [];
     for (let p = 0; p < count; p++) logs.push(recoverPartition(disk, topic, p, out));
     out.logs.set(topic, logs);
+  }
+  if (opts.only === undefined || opts.only.has(OFFSETS_TOPIC) || mayHoldTransactions(disk, OFFSETS_TOPIC, 1)) {
+    out.logs.set(OFFSETS_TOPIC, [recoverPartition(disk, OFFSETS_TOPIC, 0, out)]);
   }
   for (const logs of out.logs.values()) {
     for (const log of logs) noteTxnNumbers(out.txnIds, log);

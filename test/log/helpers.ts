@@ -3,7 +3,7 @@
  * owns a LogClient. `call` issues one client request and runs the world until
  * its callback fires, so tests read like synchronous code.
  */
-import { brokerProcess } from '../../src/log/broker.ts';
+import { brokerProcess, type BrokerOptions } from '../../src/log/broker.ts';
 import { LogClient } from '../../src/log/client.ts';
 import { World, type WorldOptions } from '../../src/sim/index.ts';
 
@@ -13,22 +13,30 @@ export interface LogWorld {
   client(): LogClient;
 }
 
-export function logWorld(seed: number, topics: Record<string, number> = { t: 2 }, opts: Partial<WorldOptions> = {}): LogWorld {
+export function logWorld(
+  seed: number,
+  topics: Record<string, number> = { t: 2 },
+  opts: Partial<WorldOptions> = {},
+  broker: Omit<BrokerOptions, 'topics'> = {},
+): LogWorld {
   const world = new World({ seed, detailedTrace: false, traceIo: false, traceRing: 0, ...opts });
-  world.addProcess('broker', brokerProcess({ topics }));
+  world.addProcess('broker', brokerProcess({ topics, ...broker }));
+  const client = addApp(world, 'app');
+  world.run({ untilMs: world.now() + 10 });
+  return { world, client };
+}
+
+/** Adds a process `id` that owns a LogClient; returns its current client (replaced when it restarts). */
+export function addApp(world: World, id: string): () => LogClient {
   let current: LogClient | undefined;
-  world.addProcess('app', (ctx) => {
+  world.addProcess(id, (ctx) => {
     const client = new LogClient(ctx, 'broker', { requestTimeoutMs: 50, maxRetries: 200 });
     current = client;
     return { onMessage: (from, msg) => void client.handle(from, msg) };
   });
-  world.run({ untilMs: world.now() + 10 });
-  return {
-    world,
-    client: () => {
-      if (current === undefined) throw new Error('app not started');
-      return current;
-    },
+  return () => {
+    if (current === undefined) throw new Error(`${id} not started`);
+    return current;
   };
 }
 

@@ -1,0 +1,352 @@
+/**
+ * The broker's group coordinator: consumer group membership, generations,
+ * partition assignment and committed offsets (Kafka's classic group protocol
+ * in `GroupMetadataManager` / `ClassicGroup`, reduced to one broker).
+ *
+ * Protocol choice: EAGER, with the assignment computed here (assignor.ts)
+ * rather than by a group leader, so JoinGroup and SyncGroup are one request:
+ * `group.join` is answered when the rebalance it takes part in completes,
+ * with the new generation and the member's partitions. A member learns of a
+ * later rebalance from its heartbeat (`rebalance-in-progress`, or
+ * `illegal-generation` / `unknown-member` if it missed one), gives up all its
+ * partitions and joins again.
+ *
+ *   empty ──join──▶ preparing
+ *   stable ──join of a new member or a changed subscription, leave, session expiry──▶ preparing
+ *   preparing ──every member rejoined, or the rebalance timeout──▶ completing
+ *       (generation + 1, assignment, group record written)
+ *   completing ──group record durable, joins answered──▶ stable (or empty: no member left)
+ *
+ * - A rebalance waits for every known member to join again, at most the
+ *   largest rebalance timeout of the members; those that did not rejoin by
+ *   then are removed (Kafka: the join phase's DelayedJoin).
+ * - Sessions: a member not waiting in a join is removed when `sessionTimeoutMs`
+ *   of simulated time passes without a heartbeat, which starts a rebalance.
+ * - A join from a member of a stable group with an unchanged subscription is
+ *   answered with the current generation (Kafka does the same for a follower),
+ *   so a retried join whose reply was lost does not start a rebalance.
+ *   Member ids are chosen by the client and must be fresh per client
+ *   incarnation (Kafka generates them), or a restarted client would pass for
+ *   its predecessor.
+ * - Every completed generation is written to the offsets log (offsets-log.ts)
+ *   before anyone is told of it, so generations never repeat across broker
+ *   crashes and a restarted broker knows the members and their assignment
+ *   (their sessions start afresh). A join or leave that arrives while it is
+ *   written waits for it.
+ * - Offset commits are validated as in Kafka's `ClassicGroup.validateOffsetCommit`:
+ *   an unknown member is `unknown-member`, another generation is
+ *   `illegal-generation`; a group without members accepts a commit with
+ *   generation -1 and no member id; a plain commit while the new generation is
+ *   being written is `rebalance-in-progress`. A transactional commit
+ *   (`txn.offsets`) first joins the producer's transaction (fenced by epoch,
+ *   as a produce), then passes the same checks.
+ */
+import { assignSticky } from './assignor.ts';
+import { fetchOffsets, groupRecord, loadGroups, offsetRecord, type GroupRecord } from './offsets-log.ts';
+import type { PartitionLog } from './partition-log.ts';
+import type {
+  ErrorCode, HeartbeatRequest, JoinGroupRequest, KeyedRecord, LeaveGroupRequest, LogReply,
+  OffsetAndMetadata, OffsetCommitRequest, OffsetFetchRequest, TopicPartition, TxnOffsetCommitRequest,
+} from './protocol.ts';
+import type { TxnCoordinator } from './txn-coordinator.ts';
+import type { Clock, TimerHandle, Timers, Tracer } from '../runtime/types.ts';
+
+/** What the coordinator needs from the broker. */
+export interface GroupStore {
+  /** The `__consumer_offsets` partition. */
+  readonly offsetsLog: PartitionLog;
+  /** Appends `records` to the offsets log, in transaction `txn` if given; `done` once durable. */
+  append(records: KeyedRecord[], txn: { id: string; epoch: number; n: number } | undefined, done: () => void): void;
+  /** Partitions of `topic`, or undefined when there is no such topic. */
+  partitionCount(topic: string): number | undefined;
+}
+
+export interface GroupContext {
+  clock: Clock;
+  timers: Timers;
+  trace: Tracer;
+}
+
+type Reply = (r: LogReply) => void;
+type Fail = (code: ErrorCode, message: string) => void;
+
+interface Joined {
+  generation: number;
+  assignment: TopicPartition[];
+  members: string[];
+}
+
+interface Member {
+  id: string;
+  topics: string[];
+  sessionTimeoutMs: number;
+  rebalanceTimeoutMs: number;
+  assignment: TopicPartition[];
+  /** When the session expires without a heartbeat (not counted while the member waits in a join). */
+  deadlineMs: number;
+  /** Its join, waiting for the rebalance to complete. */
+  join?: (j: Joined) => void;
+}
+
+type GroupState = 'empty' | 'stable' | 'preparing' | 'completing';
+
+interface Group {
+  id: string;
+  generation: number;
+  state: GroupState;
+  members: Map<string, Member>;
+  rebalanceDeadlineMs: number;
+  /** Joins and leaves that came while a completed generation was being written. */
+  deferred: (() => void)[];
+  timer?: TimerHandle;
+  timerAtMs: number;
+}
+
+const isStr = (v: unknown): v is string => typeof v === 'string';
+const isInt = (v: unknown): v is number => typeof v === 'number' && Number.isInteger(v);
+const cmpStr = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
+
+export class GroupCoordinator {
+  /** By group id. Members are always visited sorted (`sortedMembers`), so no decision hangs on insertion order. */
+  private readonly groups = new Map<string, Group>();
+
+  constructor(
+    private readonly ctx: GroupContext,
+    private readonly store: GroupStore,
+    private readonly txn: TxnCoordinator,
+  ) {
+    for (const [id, rec] of loadGroups(store.offsetsLog)) this.restore(id, rec);
+  }
+
+  private restore(id: string, rec: GroupRecord): void {
+    const g = this.group(id);
+    g.generation = rec.generation;
+    for (const m of rec.members) g.members.set(m.id, { ...m, topics: [...m.topics], assignment: [...m.assignment], deadlineMs: 0 });
+    g.state = g.members.size > 0 ? 'stable' : 'empty';
+  }
+
+  /** The broker serves from now on: restored members' sessions start counting (nothing may be appended before). */
+  start(): void {
+    const now = this.ctx.clock.now();
+    for (const g of this.groups.values()) {
+      for (const m of g.members.values()) m.deadlineMs = now + m.sessionTimeoutMs;
+      this.arm(g);
+    }
+  }
+
+  private group(id: string): Group {
+    let g = this.groups.get(id);
+    if (g === undefined) {
+      g = { id, generation: 0, state: 'empty', members: new Map(), rebalanceDeadlineMs: 0, deferred: [], timerAtMs: 0 };
+      this.groups.set(id, g);
+    }
+    return g;
+  }
+
+  join(req: JoinGroupRequest, reply: Reply, fail: Fail): void {
+    const { groupId, memberId, topics, sessionTimeoutMs, rebalanceTimeoutMs } = req;
+    if (!isStr(groupId) || !isStr(memberId) || memberId === '' || !Array.isArray(topics) || !topics.every(isStr)
+      || !isInt(sessionTimeoutMs) || sessionTimeoutMs < 1 || !isInt(rebalanceTimeoutMs) || rebalanceTimeoutMs < 1) {
+      return fail('bad-request', 'group.join needs groupId, memberId, topics and positive integer timeouts');
+    }
+    const g = this.group(groupId);
+    if (g.state === 'completing') {
+      g.deferred.push(() => this.join(req, reply, fail));
+      return;
+    }
+    const wanted = [...new Set(topics)].sort(cmpStr);
+    const answer = (j: Joined): void => reply({ kind: 'group.joined', reqId: req.reqId, ...j });
+    let m = g.members.get(memberId);
+    if (m !== undefined && g.state === 'stable' && sameList(m.topics, wanted)) {
+      m.deadlineMs = this.ctx.clock.now() + m.sessionTimeoutMs;
+      return answer({ generation: g.generation, assignment: m.assignment, members: sortedMembers(g).map((x) => x.id) });
+    }
+    if (m === undefined) {
+      m = { id: memberId, topics: wanted, sessionTimeoutMs, rebalanceTimeoutMs, assignment: [], deadlineMs: 0 };
+      g.members.set(memberId, m);
+    }
+    m.topics = wanted;
+    m.sessionTimeoutMs = sessionTimeoutMs;
+    m.rebalanceTimeoutMs = rebalanceTimeoutMs;
+    m.join = answer;
+    if (g.state === 'preparing') this.maybeCompleteJoin(g);
+    else this.prepareRebalance(g, `join:${memberId}`);
+  }
+
+  heartbeat(req: HeartbeatRequest, reply: Reply, fail: Fail): void {
+    if (!isStr(req.groupId) || !isStr(req.memberId) || !isInt(req.generation)) return fail('bad-request', 'group.heartbeat needs groupId, memberId, generation');
+    const g = this.groups.get(req.groupId);
+    const m = g?.members.get(req.memberId);
+    if (g === undefined || m === undefined) return fail('unknown-member', `no member '${req.memberId}' in group '${req.groupId}'`);
+    // Kafka's order: unknown member, then generation, then the state.
+    if (req.generation !== g.generation) return fail('illegal-generation', `generation ${req.generation} of group '${g.id}' is not the current ${g.generation}`);
+    m.deadlineMs = this.ctx.clock.now() + m.sessionTimeoutMs;
+    if (g.state === 'preparing') return fail('rebalance-in-progress', `group '${g.id}' is rebalancing; join again`);
+    reply({ kind: 'group.ok', reqId: req.reqId });
+  }
+
+  leave(req: LeaveGroupRequest, reply: Reply, fail: Fail): void {
+    if (!isStr(req.groupId) || !isStr(req.memberId)) return fail('bad-request', 'group.leave needs groupId, memberId');
+    const g = this.groups.get(req.groupId);
+    if (g?.state === 'completing') {
+      g.deferred.push(() => this.leave(req, reply, fail));
+      return;
+    }
+    if (g === undefined || !g.members.delete(req.memberId)) return fail('unknown-member', `no member '${req.memberId}' in group '${req.groupId}'`);
+    reply({ kind: 'group.ok', reqId: req.reqId });
+    if (g.state === 'preparing') this.maybeCompleteJoin(g);
+    else this.prepareRebalance(g, `leave:${req.memberId}`);
+  }
+
+  /** Kafka's OffsetCommit. */
+  commit(req: OffsetCommitRequest, reply: Reply, fail: Fail): void {
+    const bad = this.offsetsProblem(req.groupId, req.memberId, req.generation, req.offsets);
+    if (bad !== undefined) return fail(bad[0], bad[1]);
+    const fenced = this.validateCommit(req.groupId, req.memberId, req.generation, false);
+    if (fenced !== undefined) return fail(fenced[0], fenced[1]);
+    this.store.append(req.offsets.map((o) => offsetRecord(req.groupId, o)), undefined, () => reply({ kind: 'group.ok', reqId: req.reqId }));
+  }
+
+  /** Kafka's AddOffsetsToTxn then TxnOffsetCommit: the offsets join the producer's open transaction. */
+  txnCommit(req: TxnOffsetCommitRequest, reply: Reply, fail: Fail): void {
+    if (!isStr(req.transactionalId) || !isInt(req.epoch)) return fail('bad-request', 'txn.offsets needs transactionalId, epoch');
+    const bad = this.offsetsProblem(req.groupId, req.memberId, req.generation, req.offsets);
+    if (bad !== undefined) return fail(bad[0], bad[1]);
+    const ref = { id: req.transactionalId, epoch: req.epoch };
+    const n = this.txn.admitProduce(ref, this.store.offsetsLog);
+    if (!n.ok) return fail(n.code, n.message);
+    const fenced = this.validateCommit(req.groupId, req.memberId, req.generation, true);
+    if (fenced !== undefined) return fail(fenced[0], fenced[1]);
+    const records = req.offsets.map((o) => offsetRecord(req.groupId, o));
+    this.store.append(records, { ...ref, n: n.value }, () => reply({ kind: 'group.ok', reqId: req.reqId }));
+  }
+
+  /** Kafka's OffsetFetch. */
+  fetchOffsets(req: OffsetFetchRequest, reply: Reply, fail: Fail): void {
+    if (!isStr(req.groupId) || !Array.isArray(req.partitions) || !req.partitions.every(isTopicPartition) || typeof req.requireStable !== 'boolean') {
+      return fail('bad-request', 'group.fetchOffsets needs groupId, partitions, requireStable');
+    }
+    reply({ kind: 'group.offsets', reqId: req.reqId, offsets: fetchOffsets(this.store.offsetsLog, req.groupId, req.partitions, req.requireStable) });
+  }
+
+  private offsetsProblem(groupId: unknown, memberId: unknown, generation: unknown, offsets: unknown): [ErrorCode, string] | undefined {
+    if (!isStr(groupId) || !isStr(memberId) || !isInt(generation) || !Array.isArray(offsets) || !offsets.every(isOffset)) {
+      return ['bad-request', 'an offset commit needs groupId, memberId, generation and offsets {topic, partition, offset ≥ 0, metadata}'];
+    }
+    const missing = (offsets as OffsetAndMetadata[]).find((o) => o.partition >= (this.store.partitionCount(o.topic) ?? 0));
+    return missing === undefined ? undefined : ['unknown-topic', `no partition ${missing.topic}/${missing.partition}`];
+  }
+
+  /** Kafka's ClassicGroup.validateOffsetCommit (see the module comment); traces what it refuses. */
+  private validateCommit(groupId: string, memberId: string, generation: number, transactional: boolean): [ErrorCode, string] | undefined {
+    const g = this.groups.get(groupId);
+    const empty = g === undefined || g.members.size === 0;
+    let refused: [ErrorCode, string] | undefined;
+    if (generation < 0 && empty) return undefined;
+    if (generation >= 0 || memberId !== '') {
+      if (g === undefined || !g.members.has(memberId)) refused = ['unknown-member', `no member '${memberId}' in group '${groupId}'`];
+      else if (generation !== g.generation) refused = ['illegal-generation', `generation ${generation} of group '${groupId}' is not the current ${g.generation}`];
+    } else if (!transactional) {
+      refused = ['unknown-member', `group '${groupId}' has members; a commit must name one`];
+    }
+    if (refused === undefined && !transactional && g?.state === 'completing') refused = ['rebalance-in-progress', `group '${groupId}' is completing a rebalance`];
+    if (refused !== undefined) {
+      this.ctx.trace.emit('group.fenced', { group: groupId, member: memberId, generation, current: g?.generation ?? 0, code: refused[0], txn: transactional });
+    }
+    return refused;
+  }
+
+  private prepareRebalance(g: Group, reason: string): void {
+    g.state = 'preparing';
+    g.rebalanceDeadlineMs = this.ctx.clock.now() + Math.max(0, ...sortedMembers(g).map((m) => m.rebalanceTimeoutMs));
+    this.ctx.trace.emit('group.rebalance', { group: g.id, generation: g.generation, reason, members: g.members.size });
+    this.maybeCompleteJoin(g);
+    if (g.state === 'preparing') this.arm(g);
+  }
+
+  private maybeCompleteJoin(g: Group): void {
+    if (g.state === 'preparing' && sortedMembers(g).every((m) => m.join !== undefined)) this.completeJoin(g);
+  }
+
+  /** Drops members that did not rejoin, starts the next generation and writes it; tells the members once it is durable. */
+  private completeJoin(g: Group): void {
+    for (const m of sortedMembers(g)) if (m.join === undefined) g.members.delete(m.id);
+    g.generation++;
+    g.state = 'completing';
+    const members = sortedMembers(g);
+    const counts = new Map<string, number>();
+    for (const topic of new Set(members.flatMap((m) => m.topics))) {
+      const n = this.store.partitionCount(topic);
+      if (n !== undefined) counts.set(topic, n);
+    }
+    const assignment = assignSticky(members.map((m) => ({ id: m.id, topics: m.topics, owned: m.assignment })), counts);
+    for (const m of members) m.assignment = assignment.get(m.id) ?? [];
+    const rec: GroupRecord = {
+      generation: g.generation,
+      members: members.map((m) => ({ id: m.id, topics: m.topics, sessionTimeoutMs: m.sessionTimeoutMs, rebalanceTimeoutMs: m.rebalanceTimeoutMs, assignment: m.assignment })),
+    };
+    const generation = g.generation;
+    this.store.append([groupRecord(g.id, rec)], undefined, () => {
+      g.state = g.members.size > 0 ? 'stable' : 'empty';
+      const now = this.ctx.clock.now();
+      const ids = members.map((m) => m.id);
+      this.ctx.trace.emit('group.generation', { group: g.id, generation, members: ids });
+      for (const m of members) {
+        m.deadlineMs = now + m.sessionTimeoutMs;
+        const join = m.join;
+        m.join = undefined;
+        join?.({ generation, assignment: m.assignment, members: ids });
+      }
+      const deferred = g.deferred;
+      g.deferred = [];
+      for (const fn of deferred) fn();
+      this.arm(g);
+    });
+  }
+
+  /** Arms the group's timer for its next deadline (a session, or the rebalance's), unless one fires earlier. */
+  private arm(g: Group): void {
+    if (g.state === 'completing') return;
+    let next = g.state === 'preparing' ? g.rebalanceDeadlineMs : Number.POSITIVE_INFINITY;
+    for (const m of g.members.values()) if (m.join === undefined) next = Math.min(next, m.deadlineMs);
+    if (next === Number.POSITIVE_INFINITY) return;
+    if (g.timer !== undefined && g.timerAtMs <= next) return;
+    g.timer?.cancel();
+    g.timerAtMs = next;
+    g.timer = this.ctx.timers.after(Math.max(0, next - this.ctx.clock.now()), () => {
+      g.timer = undefined;
+      this.expire(g);
+    });
+  }
+
+  private expire(g: Group): void {
+    if (g.state === 'completing') return;
+    const now = this.ctx.clock.now();
+    const expired = sortedMembers(g).filter((m) => m.join === undefined && m.deadlineMs <= now);
+    for (const m of expired) g.members.delete(m.id);
+    if (g.state === 'preparing' && now >= g.rebalanceDeadlineMs) this.completeJoin(g);
+    else if (g.state === 'preparing') this.maybeCompleteJoin(g);
+    else if (expired.length > 0) this.prepareRebalance(g, `expired:${expired.map((m) => m.id).join(',')}`);
+    this.arm(g);
+  }
+}
+
+function sortedMembers(g: Group): Member[] {
+  return [...g.members.values()].sort((a, b) => cmpStr(a.id, b.id));
+}
+
+function sameList(a: readonly string[], b: readonly string[]): boolean {
+  return a.length === b.length && a.every((x, i) => x === b[i]);
+}
+
+function isTopicPartition(v: unknown): v is TopicPartition {
+  if (typeof v !== 'object' || v === null) return false;
+  const o = v as Record<string, unknown>;
+  return isStr(o.topic) && isInt(o.partition) && o.partition >= 0;
+}
+
+function isOffset(v: unknown): v is OffsetAndMetadata {
+  if (!isTopicPartition(v)) return false;
+  const o = v as unknown as Record<string, unknown>;
+  return isInt(o.offset) && o.offset >= 0 && isStr(o.metadata);
+}

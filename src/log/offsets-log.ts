@@ -1,0 +1,96 @@
+/**
+ * What the internal `__consumer_offsets` topic holds and how it is read, as
+ * in Kafka's `GroupMetadataManager` / `OffsetMetadataManager`: keyed records,
+ * compacted like any compacted topic.
+ *
+ * - Offset commit: key `["o", group, topic, partition]`, value `{offset, metadata}`.
+ * - Group metadata: key `["g", group]`, value `GroupRecord` (the generation and
+ *   its members with their assignment), written when a rebalance completes.
+ *
+ * A plain OffsetCommit appends a plain batch; a transactional one
+ * (TxnOffsetCommit) appends a batch of the producer's open transaction, so the
+ * transaction markers, roll-forward and fencing of the partition logs decide
+ * it too. The committed value of a key is the one with the highest record
+ * offset among the durable records that are plain or of committed
+ * transactions — Kafka materialises a transactional commit only when its
+ * record offset is above the current one's (OffsetMetadataManager
+ * `replayEndTransactionMarker`), which is the same rule — and compaction keeps
+ * exactly that record. Records of open transactions are pending: OffsetFetch
+ * with requireStable answers UNSTABLE_OFFSET_COMMIT for their partitions.
+ */
+import type { PartitionLog } from './partition-log.ts';
+import { isKeyedRecord, type FetchedOffset, type KeyedRecord, type OffsetAndMetadata, type TopicPartition } from './protocol.ts';
+
+export interface GroupRecordMember {
+  id: string;
+  topics: string[];
+  sessionTimeoutMs: number;
+  rebalanceTimeoutMs: number;
+  assignment: TopicPartition[];
+}
+
+export interface GroupRecord {
+  generation: number;
+  /** Sorted by id; empty when the group is empty. */
+  members: GroupRecordMember[];
+}
+
+export function offsetKey(group: string, topic: string, partition: number): string {
+  return JSON.stringify(['o', group, topic, partition]);
+}
+
+export function groupKey(group: string): string {
+  return JSON.stringify(['g', group]);
+}
+
+export function offsetRecord(group: string, o: OffsetAndMetadata): KeyedRecord {
+  return { key: offsetKey(group, o.topic, o.partition), value: { offset: o.offset, metadata: o.metadata } };
+}
+
+export function groupRecord(group: string, value: GroupRecord): KeyedRecord {
+  return { key: groupKey(group), value };
+}
+
+/** The committed value of every key of the offsets log (see the module comment). */
+function committedValues(log: PartitionLog, wanted: (key: string) => boolean): Map<string, unknown> {
+  const out = new Map<string, unknown>();
+  log.forEachRecord((offset, record, status) => {
+    if (offset >= log.durableEnd || (status !== 'plain' && status !== 'committed')) return;
+    if (isKeyedRecord(record) && wanted(record.key)) out.set(record.key, record.value);
+  });
+  return out;
+}
+
+/** Keys written by transactions still open on the offsets log. */
+function pendingKeys(log: PartitionLog): Set<string> {
+  const out = new Set<string>();
+  log.forEachRecord((_offset, record, status) => {
+    if (status === 'open' && isKeyedRecord(record)) out.add(record.key);
+  });
+  return out;
+}
+
+/** Kafka's OffsetFetch for `partitions` of `group` (offset -1: nothing committed). */
+export function fetchOffsets(log: PartitionLog, group: string, partitions: readonly TopicPartition[], requireStable: boolean): FetchedOffset[] {
+  const keys = new Set(partitions.map((tp) => offsetKey(group, tp.topic, tp.partition)));
+  const committed = committedValues(log, (k) => keys.has(k));
+  const pending = requireStable ? pendingKeys(log) : new Set<string>();
+  return partitions.map((tp) => {
+    const key = offsetKey(group, tp.topic, tp.partition);
+    if (pending.has(key)) return { topic: tp.topic, partition: tp.partition, offset: -1, metadata: '', error: 'unstable-offset-commit' };
+    const v = committed.get(key) as { offset?: unknown; metadata?: unknown } | null | undefined;
+    if (typeof v?.offset !== 'number') return { topic: tp.topic, partition: tp.partition, offset: -1, metadata: '' };
+    return { topic: tp.topic, partition: tp.partition, offset: v.offset, metadata: typeof v.metadata === 'string' ? v.metadata : '' };
+  });
+}
+
+/** Every group's last durable metadata record, by group id (sorted). */
+export function loadGroups(log: PartitionLog): Map<string, GroupRecord> {
+  const found = committedValues(log, (k) => k.startsWith('["g",'));
+  const out = new Map<string, GroupRecord>();
+  for (const key of [...found.keys()].sort()) {
+    const group = (JSON.parse(key) as [string, string])[1];
+    out.set(group, found.get(key) as GroupRecord);
+  }
+  return out;
+}

@@ -1,0 +1,236 @@
+/**
+ * Consumer groups on the broker (group-coordinator.ts) and the member loop
+ * (group-member.ts). Proves: a join is answered when its rebalance completes,
+ * with a generation bumped by every rebalance and a sticky assignment; members
+ * learn of a rebalance from heartbeats (rebalance-in-progress,
+ * illegal-generation, unknown-member) and rejoin; a member that does not
+ * rejoin within the rebalance timeout, or stops heartbeating for the session
+ * timeout (on the simulated clock), is removed; a leave rebalances at once;
+ * the generation and assignment survive a broker crash and generations never
+ * repeat; the same seed gives the same trace.
+ */
+import { describe, expect, it } from 'vitest';
+import { addApp, bounce, call, logWorld, ok, settle } from './helpers.ts';
+import { LogClient, type AckResult, type FetchOffsetsResult, type JoinGroupResult } from '../../src/log/client.ts';
+import { GroupMember } from '../../src/log/group-member.ts';
+import type { TopicPartition } from '../../src/log/protocol.ts';
+import type { World } from '../../src/sim/index.ts';
+import type { TraceEvent } from '../../src/runtime/trace-event.ts';
+
+const TIMEOUTS = { sessionTimeoutMs: 3_000, rebalanceTimeoutMs: 2_000 };
+const names = (tps: readonly TopicPartition[]): string[] => tps.map((tp) => `${tp.topic}/${tp.partition}`);
+
+function events(world: World, kind: string): TraceEvent[] {
+  const out: TraceEvent[] = [];
+  world.trace.subscribe((e) => {
+    if (e.kind === kind) out.push(e);
+  });
+  return out;
+}
+
+describe('join, heartbeat, leave', () => {
+  it('bumps the generation on every rebalance and tells members through heartbeats', () => {
+    const w = logWorld(50, { t: 4 });
+    const other = addApp(w.world, 'app2');
+    settle(w.world, 10);
+    const a1 = ok(call<JoinGroupResult>(w.world, (cb) => w.client().joinGroup('g', 'a', ['t'], TIMEOUTS, cb)));
+    expect(a1).toMatchObject({ generation: 1, members: ['a'] });
+    expect(names(a1.assignment)).toEqual(['t/0', 't/1', 't/2', 't/3']);
+
+    let b2: JoinGroupResult | undefined;
+    other().joinGroup('g', 'b', ['t'], TIMEOUTS, (r) => (b2 = r));
+    settle(w.world, 100);
+    expect(b2).toBeUndefined(); // the rebalance waits for a to rejoin
+    const hb = call<AckResult>(w.world, (cb) => w.client().heartbeat('g', 'a', 1, cb));
+    expect(hb).toMatchObject({ ok: false, code: 'rebalance-in-progress' });
+    const a2 = ok(call<JoinGroupResult>(w.world, (cb) => w.client().joinGroup('g', 'a', ['t'], TIMEOUTS, cb)));
+    settle(w.world, 10);
+    expect(a2).toMatchObject({ generation: 2, members: ['a', 'b'] });
+    expect(ok(b2!).generation).toBe(2);
+    // Sticky: a keeps two of its four; b gets the other two.
+    expect(a2.assignment).toHaveLength(2);
+    expect(names(a2.assignment).every((p) => names(a1.assignment).includes(p))).toBe(true);
+    expect([...names(a2.assignment), ...names(ok(b2!).assignment)].sort()).toEqual(['t/0', 't/1', 't/2', 't/3']);
+
+    expect(call<AckResult>(w.world, (cb) => w.client().heartbeat('g', 'a', 1, cb))).toMatchObject({ ok: false, code: 'illegal-generation' });
+    expect(call<AckResult>(w.world, (cb) => w.client().heartbeat('g', 'nobody', 2, cb))).toMatchObject({ ok: false, code: 'unknown-member' });
+    ok(call<AckResult>(w.world, (cb) => w.client().heartbeat('g', 'a', 2, cb)));
+
+    // A retried join of a stable member (its reply lost) is answered with the current generation.
+    expect(ok(call<JoinGroupResult>(w.world, (cb) => w.client().joinGroup('g', 'a', ['t'], TIMEOUTS, cb)))).toEqual(a2);
+
+    // b leaves: a learns at its next heartbeat and gets everything back in generation 3.
+    ok(call<AckResult>(w.world, (cb) => other().leaveGroup('g', 'b', cb)));
+    expect(call<AckResult>(w.world, (cb) => w.client().heartbeat('g', 'a', 2, cb))).toMatchObject({ ok: false, code: 'rebalance-in-progress' });
+    const a3 = ok(call<JoinGroupResult>(w.world, (cb) => w.client().joinGroup('g', 'a', ['t'], TIMEOUTS, cb)));
+    expect(a3).toMatchObject({ generation: 3, members: ['a'] });
+    expect(names(a3.assignment)).toEqual(['t/0', 't/1', 't/2', 't/3']);
+  });
+
+  it('removes a member that does not rejoin within the rebalance timeout', () => {
+    const w = logWorld(51, { t: 4 });
+    const b = addApp(w.world, 'app2');
+    const c = addApp(w.world, 'app3');
+    settle(w.world, 10);
+    ok(call<JoinGroupResult>(w.world, (cb) => w.client().joinGroup('g', 'a', ['t'], TIMEOUTS, cb)));
+    let bJoined: JoinGroupResult | undefined;
+    b().joinGroup('g', 'b', ['t'], TIMEOUTS, (r) => (bJoined = r));
+    ok(call<JoinGroupResult>(w.world, (cb) => w.client().joinGroup('g', 'a', ['t'], TIMEOUTS, cb)));
+    settle(w.world, 10);
+    expect(ok(bJoined!).generation).toBe(2);
+    // c joins; a rejoins, b never does.
+    const startMs = w.world.now();
+    let cJoined: JoinGroupResult | undefined;
+    let cAtMs = 0;
+    c().joinGroup('g', 'c', ['t'], TIMEOUTS, (r) => {
+      cJoined = r;
+      cAtMs = w.world.now();
+    });
+    let aJoined: JoinGroupResult | undefined;
+    w.client().joinGroup('g', 'a', ['t'], TIMEOUTS, (r) => (aJoined = r));
+    w.world.run({ stopWhen: () => cJoined !== undefined, untilMs: w.world.now() + 10_000 });
+    settle(w.world, 10);
+    expect(cAtMs - startMs).toBeGreaterThanOrEqual(TIMEOUTS.rebalanceTimeoutMs);
+    expect(ok(cJoined!)).toMatchObject({ generation: 3, members: ['a', 'c'] });
+    expect(ok(aJoined!).assignment).toHaveLength(2);
+    expect(call<AckResult>(w.world, (cb) => b().heartbeat('g', 'b', 2, cb))).toMatchObject({ ok: false, code: 'unknown-member' });
+  });
+});
+
+interface Seen {
+  generation: number;
+  assignment: string[];
+}
+
+/** A process that stays in group `g` through GroupMember, with a fresh member id per incarnation; `seen` shows its current partitions. */
+function memberProcess(world: World, id: string, seen: Map<string, Seen>): void {
+  world.addProcess(id, (ctx) => {
+    const client = new LogClient(ctx, 'broker', { requestTimeoutMs: 50, maxRetries: 200 });
+    seen.delete(id);
+    new GroupMember(ctx.timers, client, {
+      groupId: 'g', memberId: `${id}-${ctx.incarnation}`, topics: ['t'],
+      sessionTimeoutMs: 1_000, rebalanceTimeoutMs: 1_000, heartbeatIntervalMs: 200,
+      onAssigned: (generation, assignment) => seen.set(id, { generation, assignment: names(assignment) }),
+      onRevoked: (_revoked, done) => {
+        seen.delete(id);
+        done();
+      },
+    });
+    return { onMessage: (from, msg) => void client.handle(from, msg) };
+  });
+}
+
+/** True when every live member has the same generation and together they own all `partitions`, once each. */
+function stable(seen: Map<string, Seen>, live: string[], partitions: number): boolean {
+  const views = live.map((id) => seen.get(id));
+  if (views.some((v) => v === undefined)) return false;
+  const gens = new Set(views.map((v) => v!.generation));
+  const all = views.flatMap((v) => v!.assignment).sort();
+  return gens.size === 1 && all.length === partitions && new Set(all).size === partitions;
+}
+
+function sessionRun(seed: number): { world: World; seen: Map<string, Seen>; rebalances: TraceEvent[]; before: Map<string, Seen> } {
+  const w = logWorld(seed, { t: 6 });
+  const seen = new Map<string, Seen>();
+  const rebalances = events(w.world, 'group.rebalance');
+  for (const id of ['m0', 'm1', 'm2']) memberProcess(w.world, id, seen);
+  w.world.run({ stopWhen: () => stable(seen, ['m0', 'm1', 'm2'], 6), untilMs: 30_000 });
+  expect(stable(seen, ['m0', 'm1', 'm2'], 6)).toBe(true);
+  const before = new Map(seen);
+  w.world.crash('m1');
+  seen.delete('m1');
+  w.world.run({ stopWhen: () => stable(seen, ['m0', 'm2'], 6), untilMs: w.world.now() + 30_000 });
+  return { world: w.world, seen, rebalances, before };
+}
+
+describe('sessions on the simulated clock', () => {
+  it('a crashed member is removed after its session timeout and the others take its partitions, keeping theirs', () => {
+    const { world, seen, rebalances, before } = sessionRun(52);
+    expect(stable(seen, ['m0', 'm2'], 6)).toBe(true);
+    const expiry = rebalances.find((e) => String(e.reason).startsWith('expired:'));
+    expect(expiry?.reason).toBe('expired:m1-0');
+    for (const id of ['m0', 'm2']) {
+      expect(seen.get(id)!.generation).toBe(before.get(id)!.generation + 1);
+      for (const p of before.get(id)!.assignment) expect(seen.get(id)!.assignment).toContain(p);
+    }
+    // Restarted, m1 joins under a new member id and gets a share again.
+    world.restart('m1');
+    world.run({ stopWhen: () => stable(seen, ['m0', 'm1', 'm2'], 6), untilMs: world.now() + 30_000 });
+    expect(stable(seen, ['m0', 'm1', 'm2'], 6)).toBe(true);
+    expect(seen.get('m1')!.assignment).toHaveLength(2);
+  });
+
+  it('the same seed gives the same trace', () => {
+    const a = sessionRun(53).world;
+    const b = sessionRun(53).world;
+    expect(a.now()).toBe(b.now());
+    expect(a.trace.hash()).toBe(b.trace.hash());
+  });
+});
+
+describe('revocation', () => {
+  it('an eager member commits its offsets with its current generation before it rejoins', () => {
+    const w = logWorld(55, { t: 2 });
+    const results: AckResult[] = [];
+    const generations: number[] = [];
+    w.world.addProcess('committer', (ctx) => {
+      const client = new LogClient(ctx, 'broker', { requestTimeoutMs: 50, maxRetries: 200 });
+      const member: GroupMember = new GroupMember(ctx.timers, client, {
+        groupId: 'g', memberId: `committer-${ctx.incarnation}`, topics: ['t'],
+        sessionTimeoutMs: 1_000, rebalanceTimeoutMs: 1_000, heartbeatIntervalMs: 100,
+        onAssigned: (generation) => generations.push(generation),
+        onRevoked: (revoked, done) => {
+          const offsets = revoked.map((tp) => ({ ...tp, offset: 42, metadata: `gen ${member.metadata().generation}` }));
+          client.commitOffsets(member.metadata(), offsets, (r) => {
+            results.push(r);
+            done();
+          });
+        },
+      });
+      return { onMessage: (from, msg) => void client.handle(from, msg) };
+    });
+    w.world.run({ stopWhen: () => generations.length === 1, untilMs: 10_000 });
+    w.client().joinGroup('g', 'newcomer', ['t'], TIMEOUTS, () => {});
+    w.world.run({ stopWhen: () => generations.length === 2, untilMs: w.world.now() + 10_000 });
+    expect(generations).toEqual([1, 2]);
+    expect(results).toEqual([{ ok: true }]);
+    const fetched = ok(call<FetchOffsetsResult>(w.world, (cb) => w.client().fetchOffsets('g', [{ topic: 't', partition: 0 }, { topic: 't', partition: 1 }], {}, cb)));
+    expect(fetched.offsets.map((o) => [o.offset, o.metadata])).toEqual([[42, 'gen 1'], [42, 'gen 1']]);
+  });
+});
+
+describe('broker crashes', () => {
+  it('keep the generation and assignment; the next rebalance never reuses a generation', () => {
+    const w = logWorld(54, { t: 2 });
+    const other = addApp(w.world, 'app2');
+    settle(w.world, 10);
+    const a1 = ok(call<JoinGroupResult>(w.world, (cb) => w.client().joinGroup('g', 'a', ['t'], TIMEOUTS, cb)));
+    bounce(w.world, 'broker');
+    ok(call<AckResult>(w.world, (cb) => w.client().heartbeat('g', 'a', a1.generation, cb)));
+    expect(ok(call<JoinGroupResult>(w.world, (cb) => w.client().joinGroup('g', 'a', ['t'], TIMEOUTS, cb)))).toEqual(a1);
+
+    // Crash while generation 2 is being written: nobody saw it, so it is as if it never began.
+    let appended = 0;
+    w.world.trace.subscribe((e) => {
+      if (e.kind === 'log.append' && e.topic === '__consumer_offsets') appended++;
+    });
+    const generations = events(w.world, 'group.generation');
+    let bJoined: JoinGroupResult | undefined;
+    other().joinGroup('g', 'b', ['t'], TIMEOUTS, (r) => (bJoined = r));
+    settle(w.world, 20);
+    expect(call<AckResult>(w.world, (cb) => w.client().heartbeat('g', 'a', 1, cb))).toMatchObject({ ok: false, code: 'rebalance-in-progress' });
+    let aJoined: JoinGroupResult | undefined;
+    w.client().joinGroup('g', 'a', ['t'], TIMEOUTS, (r) => (aJoined = r));
+    w.world.run({ stopWhen: () => appended > 0 });
+    w.world.crash('broker');
+    w.world.restart('broker');
+    // Both joins are resent to the restarted broker; generation 2 comes once.
+    w.world.run({ stopWhen: () => aJoined !== undefined && bJoined !== undefined, untilMs: w.world.now() + 10_000 });
+    expect(ok(aJoined!)).toMatchObject({ generation: 2, members: ['a', 'b'] });
+    expect(ok(bJoined!).generation).toBe(2);
+    bounce(w.world, 'broker');
+    expect(call<AckResult>(w.world, (cb) => w.client().heartbeat('g', 'a', 1, cb))).toMatchObject({ ok: false, code: 'illegal-generation' });
+    ok(call<AckResult>(w.world, (cb) => w.client().heartbeat('g', 'a', 2, cb)));
+    expect(generations.map((e) => e.generation)).toEqual([2]);
+  });
+});
