@@ -5,6 +5,7 @@
  */
 import type { WindowedResultStream } from '../src/engines/flink/api/environment.ts';
 import type { FlinkBuild } from '../src/engines/flink/deployment.ts';
+import type { KStreamsBuild } from '../src/engines/kstreams/deployment.ts';
 import type { InputRecord, OutputRecord } from '../src/stream/records.ts';
 import type { Rng } from '../src/sim/rng.ts';
 import type { Workload } from '../src/workload/generate.ts';
@@ -44,6 +45,7 @@ export const ENGINE_NAMES: readonly EngineName[] = ['flink', 'kstreams', 'spark'
 /** One build per engine a scenario runs on (the engines not yet built have no build type). */
 export interface EngineBuilds {
   flink?: FlinkBuild;
+  kstreams?: KStreamsBuild;
 }
 
 export interface Scenario {

@@ -5,6 +5,8 @@
 import { tumbling } from '../src/stream/assigners.ts';
 import { countAggregate } from '../src/engines/flink/operators/aggregates.ts';
 import { generateWorkload } from '../src/workload/generate.ts';
+import { toWindowResults } from '../src/engines/kstreams/dsl.ts';
+import { TimeWindows } from '../src/engines/kstreams/windows.ts';
 import { TOPICS, sinkWindowResults, type Scenario } from './types.ts';
 
 const WINDOW_MS = 1_000;
@@ -40,6 +42,18 @@ export const wordcount: Scenario = {
           .sideOutputLateData('late')
           .aggregate(countAggregate, 'window');
         sinkWindowResults(counts, s.parallelism);
+      },
+    },
+    // Kafka Streams: the input is not partitioned by word, so groupBy re-keys and repartitions;
+    // allowed lateness becomes grace.
+    kstreams: {
+      build(builder) {
+        const counts = builder
+          .stream(TOPICS.input)
+          .groupBy((_k, v) => (v as { key: string }).key)
+          .windowedBy(TimeWindows.ofSizeAndGrace(WINDOW_MS, LATENESS_MS))
+          .count({ name: 'counts' });
+        toWindowResults(counts, TOPICS.output);
       },
     },
   },

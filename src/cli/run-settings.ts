@@ -37,6 +37,7 @@ export const RUN_FLAGS: Readonly<Record<string, FlagSpec>> = {
   seed: { value: true },
   ...RUN_SHAPE_FLAGS,
   'checkpoint-interval': { value: true },
+  'commit-interval': { value: true },
   'savepoint-at': { value: true },
   'check-determinism': {},
   json: {},
@@ -44,7 +45,7 @@ export const RUN_FLAGS: Readonly<Record<string, FlagSpec>> = {
 };
 
 /** Flags that change what runs, as opposed to how it is reported. */
-const SETTING_FLAGS = ['engine', 'seed', 'events', 'parallelism', 'guarantee', 'faults', 'bug', 'spare-tms', 'unaligned', 'checkpoint-interval', 'savepoint-at'] as const;
+const SETTING_FLAGS = ['engine', 'seed', 'events', 'parallelism', 'guarantee', 'faults', 'bug', 'spare-tms', 'unaligned', 'checkpoint-interval', 'commit-interval', 'savepoint-at'] as const;
 
 export interface RunRequest {
   settings: RunSettings;
@@ -73,6 +74,8 @@ export function runRequest(args: ParsedArgs): RunRequest {
   };
   const rawInterval = valueOf(args, 'checkpoint-interval');
   if (rawInterval !== undefined) settings.checkpointIntervalMs = parseLimitedFlag('checkpointIntervalMs', rawInterval);
+  const rawCommit = valueOf(args, 'commit-interval');
+  if (rawCommit !== undefined) settings.commitIntervalMs = parseLimitedFlag('commitIntervalMs', rawCommit);
   const rawSavepoint = valueOf(args, 'savepoint-at');
   if (rawSavepoint !== undefined) settings.savepointAtMs = parseLimitedFlag('savepointAtMs', rawSavepoint);
   const clash = combinationProblem(settings);

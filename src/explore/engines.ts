@@ -7,6 +7,7 @@
 import type { EngineDeployment, Host } from '../runtime/deployment.ts';
 import type { CheckpointCut } from '../stream/cut.ts';
 import { deployFlink, flinkProcesses } from '../engines/flink/deployment.ts';
+import { deployKStreams, kstreamsProcesses, kstreamsTopics } from '../engines/kstreams/deployment.ts';
 import { ENGINE_NAMES, type EngineName, type Scenario, type ScenarioSizes } from '../../scenarios/types.ts';
 import type { RunSettings } from './settings.ts';
 import { bugEngineProblem, type BugName } from './bugs.ts';
@@ -33,10 +34,13 @@ export function enginesOf(scenario: Scenario): EngineName[] {
  * Why a scenario cannot run on the settings' engine (Flink when they name none), or undefined
  * when it can: the scenario has no build for the engine, or a planted bug belongs to another engine.
  */
-export function engineProblem(scenario: Scenario, settings: { engine?: EngineName; bugs: readonly BugName[] }): string | undefined {
+export function engineProblem(scenario: Scenario, settings: { engine?: EngineName; bugs: readonly BugName[]; guarantee?: string }): string | undefined {
   const engine = settings.engine ?? 'flink';
   const has = enginesOf(scenario);
   if (!has.includes(engine)) return `scenario ${scenario.name} has no ${engine} build (it runs on: ${has.join(', ') || 'no engine'}); choose one of those with --engine`;
+  if (engine === 'kstreams' && settings.guarantee === 'at-most-once') {
+    return 'Kafka Streams offers exactly-once (exactly_once_v2) and at-least-once, not at-most-once; choose --guarantee exactly-once or at-least-once';
+  }
   for (const bug of settings.bugs) {
     const problem = bugEngineProblem(bug, engine);
     if (problem !== undefined) return `${problem} (try: weir bugs)`;
@@ -45,28 +49,54 @@ export function engineProblem(scenario: Scenario, settings: { engine?: EngineNam
 }
 
 /** The engine of a run; throws an EngineError when the scenario cannot run on it (see `engineProblem`). */
-export function engineOf(scenario: Scenario, settings: Pick<RunSettings, 'engine' | 'bugs'>): EngineName {
+export function engineOf(scenario: Scenario, settings: Pick<RunSettings, 'engine' | 'bugs' | 'guarantee'>): EngineName {
   const problem = engineProblem(scenario, settings);
   if (problem !== undefined) throw new EngineError(problem);
   return settings.engine ?? 'flink';
+}
+
+export interface ProcessSizes {
+  taskManagers: number;
+  spareTaskManagers: number;
+  /** Kafka Streams: one application instance per unit of parallelism. */
+  parallelism: number;
 }
 
 /**
  * The processes of an engine's deployment together with the log broker it reaches (in the order
  * fault plans draw from), those a fault plan may crash, and those off the data path.
  */
-export function engineProcesses(engine: string, taskManagers: number, spareTaskManagers: number, brokerId: string): { processes: string[]; crashable: string[]; offDataPath: string[] } {
+export function engineProcesses(engine: string, sizes: ProcessSizes, brokerId: string): { processes: string[]; crashable: string[]; offDataPath: string[] } {
   switch (engine) {
     case 'flink':
-      return { ...flinkProcesses(taskManagers, spareTaskManagers, brokerId), offDataPath: ['jm', 'store'] };
+      return { ...flinkProcesses(sizes.taskManagers, sizes.spareTaskManagers, brokerId), offDataPath: ['jm', 'store'] };
+    case 'kstreams':
+      return { ...kstreamsProcesses(sizes.parallelism, brokerId), offDataPath: [] };
     default:
       throw new EngineError(`engine ${engine} is not built yet`);
   }
 }
 
+/** The topics an engine needs beyond the world's (`topics`): internal topics, and which are compacted. */
+export function engineTopics(engine: EngineName, scenario: Scenario, sizes: ScenarioSizes, topics: Record<string, number>): { topics: Record<string, number>; compacted: string[] } {
+  const kstreams = scenario.engines.kstreams;
+  if (engine === 'kstreams' && kstreams) return kstreamsTopics({ build: kstreams, sizes, topics });
+  return { topics: {}, compacted: [] };
+}
+
 /** Puts the scenario's build for `engine` onto the world behind `host`. */
-export function deployEngine(engine: EngineName, host: Host, scenario: Scenario, sizes: ScenarioSizes, settings: RunSettings, brokerId: string): DeployedEngine {
-  const build = scenario.engines[engine as keyof Scenario['engines']];
+export function deployEngine(engine: EngineName, host: Host, scenario: Scenario, sizes: ScenarioSizes, settings: RunSettings, brokerId: string, topics: Record<string, number>): DeployedEngine {
+  if (engine === 'kstreams' && scenario.engines.kstreams) {
+    return deployKStreams(host, {
+      build: scenario.engines.kstreams,
+      sizes,
+      guarantee: settings.guarantee,
+      topics,
+      brokerId,
+      ...(settings.commitIntervalMs !== undefined ? { commitIntervalMs: settings.commitIntervalMs } : {}),
+    });
+  }
+  const build = scenario.engines.flink;
   if (engine !== 'flink' || build === undefined) throw new EngineError(`scenario ${scenario.name} has no ${engine} build`);
   return deployFlink(host, {
     build,

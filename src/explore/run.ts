@@ -33,9 +33,10 @@ import { TOPICS } from '../../scenarios/types.ts';
 import { checkExactlyOnceWindows } from '../check/exactly-once.ts';
 import { WatermarkChecker } from '../check/watermarks.ts';
 import { checkRestoreHashes, checkRestoresCompleted } from '../check/checkpoints.ts';
-import type { CheckResult } from '../check/types.ts';
+import type { CheckResult, WindowSpec } from '../check/types.ts';
+import { windowsOf } from '../check/window-math.ts';
 import { encodeToken, type RunSettings } from './settings.ts';
-import { deployEngine, engineOf, engineProcesses, type DeployedEngine } from './engines.ts';
+import { deployEngine, engineOf, engineProcesses, engineTopics, type DeployedEngine } from './engines.ts';
 
 export interface RunReport {
   scenario: string;
@@ -90,8 +91,8 @@ const AUDITOR = 'auditor';
  * The simulated processes of a run, and those a fault plan may crash: the engine's (Flink by
  * default: job manager, task managers, checkpoint store), the log broker and the workload producer.
  */
-export function runProcesses(taskManagers = 2, spareTaskManagers = 0, engine: string = 'flink'): { processes: string[]; crashable: string[] } {
-  const e = engineProcesses(engine, taskManagers, spareTaskManagers, BROKER);
+export function runProcesses(taskManagers = 2, spareTaskManagers = 0, engine: string = 'flink', parallelism = 2): { processes: string[]; crashable: string[] } {
+  const e = engineProcesses(engine, { taskManagers, spareTaskManagers, parallelism }, BROKER);
   return { processes: [...e.processes, 'producer'], crashable: e.crashable };
 }
 
@@ -118,18 +119,22 @@ export function runScenario(settings: RunSettings, opts: RunOptions = {}): RunRe
   }
   const workload = markAborts(keepOnly(generated, settings.keepIds), scenario, rng.fork('aborts'));
   const engine = engineOf(scenario, settings);
-  const processes = engineProcesses(engine, settings.taskManagers ?? 2, settings.spareTaskManagers ?? 0, BROKER);
+  const processes = engineProcesses(engine, { taskManagers: settings.taskManagers ?? 2, spareTaskManagers: settings.spareTaskManagers ?? 0, parallelism: sizes.parallelism }, BROKER);
 
-  const wmChecker = scenario.window ? new WatermarkChecker() : undefined;
+  // Flink's own judges read its watermarks, snapshots and session merges from the trace.
+  const flink = engine === 'flink';
+  const wmChecker = scenario.window && flink ? new WatermarkChecker() : undefined;
+  /** Kafka Streams: per record, the windows a windowed aggregate skipped it for, and the operator's stream time then. */
+  const dropped = new Map<number, { windows: number; streamTime: number }>();
   const recorded: TraceEvent[] = [];
   const readerFetches: ReaderFetch[] = [];
   const droppedLate = new Set<number>();
   /** Transactions the live broker reported open once the world settled (undefined: never asked). */
   let liveOpen: string[] | undefined;
   // A slow or corrupt disk off the data path (Flink's job manager and checkpoint store) delays no record.
-  const timeliness = scenario.timeliness ? new TimelinessTrace(TOPICS.input, sizes.partitions, new Set(processes.offDataPath)) : undefined;
+  const timeliness = scenario.timeliness && flink ? new TimelinessTrace(TOPICS.input, sizes.partitions, new Set(processes.offDataPath)) : undefined;
   // Session windows: when each record joined its session, for `session.structure`.
-  const sessionTrace = scenario.window?.assigner.kind === 'session' ? new SessionTrace() : undefined;
+  const sessionTrace = scenario.window?.assigner.kind === 'session' && flink ? new SessionTrace() : undefined;
   let deployed: DeployedEngine | undefined;
   const subscriber: TraceSubscriber = (e) => {
     wmChecker?.onEvent(e);
@@ -139,6 +144,14 @@ export function runScenario(settings: RunSettings, opts: RunOptions = {}): RunRe
     switch (e.kind) {
       case 'record.late':
         droppedLate.add(e.id as number);
+        break;
+      case 'record.dropped':
+        if (e.reason === 'expired-window') {
+          for (const id of String(e.ids).split(',').map(Number)) {
+            const d = dropped.get(id);
+            dropped.set(id, { windows: (d?.windows ?? 0) + 1, streamTime: Math.max(d?.streamTime ?? -1, e.streamTime as number) });
+          }
+        }
         break;
       case 'reader.fetch':
         readerFetches.push(e as unknown as ReaderFetch);
@@ -163,10 +176,17 @@ export function runScenario(settings: RunSettings, opts: RunOptions = {}): RunRe
     buggify: { enabled: settings.faults === 'heavy' || settings.faults === 'swarm' },
     subscribers: [subscriber, ...(opts.subscribers ?? [])],
   });
-  const host: Host = { addProcess: (id, factory) => world.addProcess(id, factory), durableView: (id) => durableView(world.disk(id)) };
+  const host: Host = {
+    addProcess: (id, factory) => world.addProcess(id, factory),
+    durableView: (id) => durableView(world.disk(id)),
+    deliver: (id, msg) => world.deliverFromOutside(id, msg),
+  };
 
+  const worldTopics = { [TOPICS.input]: sizes.partitions, [TOPICS.output]: sizes.parallelism };
+  const internal = engineTopics(engine, scenario, sizes, worldTopics);
   world.addProcess(BROKER, brokerProcess({
-    topics: { [TOPICS.input]: sizes.partitions, [TOPICS.output]: sizes.parallelism },
+    topics: { ...worldTopics, ...internal.topics },
+    ...(internal.compacted.length > 0 ? { topicConfigs: Object.fromEntries(internal.compacted.map((t) => [t, { cleanupPolicy: 'compact' as const }])) } : {}),
     ...(settings.bugs.includes('lso-ignores-open-transactions') ? { lsoIgnoresOpenTxns: true } : {}),
     ...(settings.bugs.includes('read-committed-shows-aborted') ? { showsAborted: true } : {}),
   }));
@@ -175,13 +195,13 @@ export function runScenario(settings: RunSettings, opts: RunOptions = {}): RunRe
     ...(scenario.transactionalInput ? { transactional: { transactionalId: (p: number) => `upstream-${p}` } } : {}),
   }));
   if (scenario.readOutputDuringRun) world.addProcess(READER, committedReader({ brokerId: BROKER, topic: TOPICS.output, partitions: sizes.parallelism }));
-  const deployment = (deployed = deployEngine(engine, host, scenario, sizes, settings, BROKER));
+  const deployment = (deployed = deployEngine(engine, host, scenario, sizes, settings, BROKER, worldTopics));
 
   const lastArrivalMs = workload.arrivals.length > 0 ? workload.arrivals[workload.arrivals.length - 1]!.atMs : 0;
   const faultPlan =
     settings.plan ??
     generatePlan(rng.fork('faults'), profileFor(settings.faults, rng.fork('swarm')), {
-      ...runProcesses(settings.taskManagers ?? 2, settings.spareTaskManagers ?? 0, engine),
+      ...runProcesses(settings.taskManagers ?? 2, settings.spareTaskManagers ?? 0, engine, sizes.parallelism),
       horizonMs: Math.max(1, scenario.faultHorizonMs ?? lastArrivalMs),
     });
   applyPlan(world, faultPlan, { inputTopic: TOPICS.input });
@@ -194,8 +214,9 @@ export function runScenario(settings: RunSettings, opts: RunOptions = {}): RunRe
   const simulateStart = opts.now?.() ?? 0;
   try {
     world.run({ stopWhen: () => deployment.finished, maxSteps });
-    // The downstream reader stops with the job, so the world can settle.
+    // The downstream reader stops with the job, and so does an engine that never ends by itself, so the world can settle.
     if (scenario.readOutputDuringRun) world.deliverFromOutside(READER, { kind: 'reader.stop' });
+    if (deployment.finished) deployment.stop?.();
     // Liveness phase: let the final commits land; the job manager stops its timers after the job finished.
     endReason = world.run({ maxSteps: Math.max(0, maxSteps - world.stats.steps) }).reason;
     // Then ask the live broker which transactions it still holds open.
@@ -223,7 +244,10 @@ export function runScenario(settings: RunSettings, opts: RunOptions = {}): RunRe
     droppedLate,
   };
   const openTxns = log.inspect(TOPICS.output).flatMap((p) => p.openTxns.map((t) => t.transactionalId));
-  const checks = judge(scenario, checkInput, wmChecker, recorded, deployment.finished, endReason, openTxns, liveOpen);
+  // A record Kafka Streams skipped for every window it belongs to counts as late, at its operator's
+  // stream time - 1: late iff end + grace <= stream time is Flink's rule end - 1 + lateness <= watermark.
+  const lateByGrace = scenario.window && !flink ? droppedByGrace(workload.records, dropped, scenario.window) : [];
+  const checks = judge(scenario, checkInput, wmChecker, recorded, deployment.finished, endReason, openTxns, liveOpen, lateByGrace, flink);
   if (scenario.cut && deployment.cuts) checks.push(checkConsistentCuts(deployment.cuts, inputByPartition, scenario.cut.reference, scenario.cut.show));
   if (scenario.timeliness && timeliness) checks.push(checkTimeliness(scenario.timeliness, timeliness.input(workload.arrivals)));
   if (scenario.window && sessionTrace) {
@@ -309,18 +333,30 @@ function durableView(disk: SimDisk): DurableView {
 
 function judge(
   scenario: Scenario, ci: CheckInput, wm: WatermarkChecker | undefined, recorded: TraceEvent[], finished: boolean, endReason: string, openTxns: string[],
-  liveOpen: string[] | undefined,
+  liveOpen: string[] | undefined, lateByGrace: LateRecord[], flink: boolean,
 ): CheckResult[] {
   const { input, output, canBeLate } = ci;
   const checks: CheckResult[] = [];
   checks.push(livenessCheck(finished, endReason, openTxns, liveOpen));
   if (scenario.window) {
     const results = output.filter((o): o is WindowResult => o.type === 'window');
-    const late = output.filter((o): o is LateRecord => o.type === 'late');
+    const late = [...output.filter((o): o is LateRecord => o.type === 'late'), ...lateByGrace];
     checks.push(checkExactlyOnceWindows(input, results, late, scenario.window, { canBeLate }));
     if (wm) checks.push(...wm.finish(input, results, scenario.window));
   }
   if (scenario.check) checks.push(...scenario.check(ci));
-  checks.push(checkRestoreHashes(recorded), checkRestoresCompleted(recorded));
+  if (flink) checks.push(checkRestoreHashes(recorded), checkRestoresCompleted(recorded));
   return checks;
+}
+
+/** The records a Kafka Streams windowed aggregate skipped for every one of their windows, as late records. */
+function droppedByGrace(input: readonly InputRecord[], dropped: ReadonlyMap<number, { windows: number; streamTime: number }>, spec: WindowSpec): LateRecord[] {
+  const out: LateRecord[] = [];
+  for (const r of input) {
+    const d = dropped.get(r.id);
+    if (d === undefined) continue;
+    const all = spec.assigner.kind === 'session' ? 1 : windowsOf(spec.assigner, r.ts).length;
+    if (d.windows >= all) out.push({ type: 'late', id: r.id, key: r.key, ts: r.ts, watermark: d.streamTime - 1 });
+  }
+  return out;
 }

@@ -20,6 +20,8 @@ export interface Host {
   addProcess(id: string, factory: ProcessFactory): void;
   /** The durable content of a process's disk, for inspectors that run beside the world (never from inside a process). */
   durableView(id: string): DurableView;
+  /** Hands a message to a process from outside the world (an operator's command, such as closing an application). */
+  deliver(id: string, msg: unknown): void;
 }
 
 /** An engine deployed onto a world. */
@@ -34,6 +36,8 @@ export interface EngineDeployment {
   readonly finished: boolean;
   /** What the run's report counts of the engine's progress. */
   stats(): EngineStats;
+  /** Once finished: asks the engine's processes to shut down, so the world can settle (an engine whose processes stop by themselves has none). */
+  stop?(): void;
 }
 
 export interface EngineStats {

@@ -15,6 +15,7 @@ import type { KRecord, Processor, ProcessorContext, ProcessorSupplier } from './
 import { COUNT, KeyValueAggregate, SessionWindowAggregate, SuppressUntilWindowCloses, TimeWindowAggregate, type Aggregation, type EmitStrategy } from './aggregate.ts';
 import { Topology, type SinkNode, type StoreSpec } from './topology.ts';
 import type { SessionWindowsSpec, TimeWindowsSpec, WindowsSpec } from './windows.ts';
+import type { WindowResult } from '../../stream/records.ts';
 
 /** How a source reads weir's log records: the key, event time and lineage of a value. */
 export interface SourceFormat {
@@ -295,4 +296,20 @@ class StreamTableJoin implements Processor {
     const t = row.value as { value: unknown; ids: readonly number[] };
     this.ctx.forward({ key: r.key, value: this.joiner(r.value, t.value), ts: r.ts, ids: r.ids });
   }
+}
+
+/**
+ * Writes a windowed table's changes to `topic` in weir's output schema (`WindowResult`, see
+ * src/stream/records.ts): one result per update, its `firing` the window's update count, its
+ * timestamp `end - 1`; tombstones (sessions replaced by a merge) are not results and are left out.
+ */
+export function toWindowResults(table: KTable, topic: string): void {
+  table
+    .toStream()
+    .filter((_k, v) => (v as { value: unknown }).value !== null)
+    .to(topic, (r) => {
+      const v = r.value as { window: { start: number; end: number }; value: number; firing: number };
+      const result: WindowResult = { type: 'window', key: r.key ?? '', start: v.window.start, end: v.window.end, value: v.value, firing: v.firing, ids: [...r.ids], ts: v.window.end - 1 };
+      return result;
+    });
 }

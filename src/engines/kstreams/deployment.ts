@@ -1,0 +1,161 @@
+/**
+ * The Kafka Streams engine on a world: `instances` application instances
+ * (`ks-0 …`), each one process with one stream thread, in one consumer
+ * group named by the application id, reaching the log broker by id. The
+ * application's internal topics — a compacted changelog per store and a
+ * repartition topic per key change before a stateful operator — are
+ * declared to the broker before it starts (`kstreamsTopics`), as Kafka
+ * Streams creates them before it runs.
+ *
+ * A Streams application has no end of its own: the deployment follows the
+ * instances' `ks.quiet` reports and calls the job finished once every
+ * instance is quiet in the same group generation and together they run
+ * every task; `stop` then closes them (`KafkaStreams.close()`).
+ */
+import type { EngineDeployment, EngineStats, Host } from '../../runtime/deployment.ts';
+import type { TraceEvent } from '../../runtime/trace-event.ts';
+import type { Guarantee } from '../../stream/guarantee.ts';
+import type { JobSizes } from '../../stream/sizes.ts';
+import { StreamsBuilder } from './dsl.ts';
+import { DEFAULT_KSTREAMS_SETTINGS, instanceProcess, type KStreamsApp, type KStreamsSettings } from './instance.ts';
+import { changelogTopic, type Topology } from './topology.ts';
+
+/** A scenario's job for the Kafka Streams engine. */
+export interface KStreamsBuild {
+  /** Builds the topology with the DSL. */
+  build(builder: StreamsBuilder, sizes: JobSizes): void;
+}
+
+export interface KStreamsJob {
+  build: KStreamsBuild;
+  sizes: JobSizes;
+  guarantee: Guarantee;
+  /** The topics the world created, with their partitions (input, output). */
+  topics: Record<string, number>;
+  brokerId: string;
+  /** Application instances (default: the job's parallelism). */
+  instances?: number;
+  commitIntervalMs?: number;
+}
+
+export const APPLICATION_ID = 'weir-app';
+
+export class UnsupportedGuaranteeError extends Error {}
+
+/** The instance process ids. */
+export function instanceIds(count: number): string[] {
+  return Array.from({ length: count }, (_, i) => `ks-${i}`);
+}
+
+/** The instances and the broker they reach, in the order fault plans draw from; every one may crash. */
+export function kstreamsProcesses(instances: number, brokerId: string): { processes: string[]; crashable: string[] } {
+  const processes = [...instanceIds(instances), brokerId];
+  return { processes, crashable: processes };
+}
+
+function topologyOf(job: Pick<KStreamsJob, 'build' | 'sizes'>): Topology {
+  const builder = new StreamsBuilder();
+  job.build.build(builder, job.sizes);
+  return builder.build();
+}
+
+/**
+ * The internal topics the application needs: a repartition topic with as many partitions as the
+ * widest external source, and per store a compacted changelog with one partition per task of its
+ * sub-topology.
+ */
+export function kstreamsTopics(job: Pick<KStreamsJob, 'build' | 'sizes' | 'topics'>): { topics: Record<string, number>; compacted: string[] } {
+  const t = topologyOf(job);
+  const topics: Record<string, number> = {};
+  const external = Math.max(1, ...Object.values(job.topics));
+  for (const r of t.repartitionTopics) topics[r] = external;
+  const compacted: string[] = [];
+  for (const sub of t.subTopologies()) {
+    const tasks = Math.max(...sub.sourceTopics.map((s) => job.topics[s] ?? topics[s] ?? 0));
+    for (const store of sub.stores) {
+      const name = changelogTopic(APPLICATION_ID, store);
+      topics[name] = tasks;
+      compacted.push(name);
+    }
+  }
+  return { topics, compacted };
+}
+
+export class KStreamsDeployment implements EngineDeployment {
+  readonly crashable: readonly string[];
+  private readonly quiet = new Map<string, { generation: number; tasks: readonly string[] }>();
+  private done = false;
+  private readonly counts = { commits: 0, lost: 0, restores: 0 };
+
+  constructor(readonly processes: readonly string[], private readonly allTasks: ReadonlySet<string>, private readonly host: Host) {
+    this.crashable = processes;
+  }
+
+  get finished(): boolean {
+    return this.done;
+  }
+
+  onEvent(e: TraceEvent): void {
+    switch (e.kind) {
+      case 'ks.quiet':
+        this.quiet.set(e.p, { generation: e.generation as number, tasks: e.tasks as string[] });
+        this.checkDone();
+        break;
+      case 'ks.busy':
+      case 'ks.start':
+      case 'ks.lost':
+      case 'ks.revoked':
+      case 'proc.crash':
+        this.quiet.delete(e.p);
+        if (e.kind === 'ks.lost') this.counts.lost++;
+        break;
+      case 'ks.commit':
+        this.counts.commits++;
+        break;
+      case 'ks.restored':
+        if ((e.records as number) > 0) this.counts.restores++;
+        break;
+    }
+  }
+
+  private checkDone(): void {
+    if (this.done || this.quiet.size !== this.processes.length) return;
+    const generations = new Set([...this.quiet.values()].map((q) => q.generation));
+    if (generations.size !== 1) return;
+    const covered = new Set([...this.quiet.values()].flatMap((q) => q.tasks));
+    if (covered.size !== this.allTasks.size || [...this.allTasks].some((t) => !covered.has(t))) return;
+    this.done = true;
+  }
+
+  /** Closes every instance: a last commit, then it leaves the group and stops its timers. */
+  stop(): void {
+    for (const p of this.processes) this.host.deliver(p, { kind: 'ks.shutdown' });
+  }
+
+  stats(): EngineStats {
+    return { checkpoints: { completed: this.counts.commits, aborted: this.counts.lost, savepoints: 0 }, restores: this.counts.restores };
+  }
+}
+
+/** Builds the topology and adds one process per application instance. */
+export function deployKStreams(host: Host, job: KStreamsJob): KStreamsDeployment {
+  if (job.guarantee === 'at-most-once') throw new UnsupportedGuaranteeError('Kafka Streams offers exactly-once (exactly_once_v2) and at-least-once, not at-most-once');
+  const topology = topologyOf(job);
+  const internal = kstreamsTopics(job);
+  const settings: KStreamsSettings = {
+    ...DEFAULT_KSTREAMS_SETTINGS,
+    applicationId: APPLICATION_ID,
+    guarantee: job.guarantee,
+    // Kafka's defaults: 100 ms under exactly-once, 30 s under at-least-once.
+    commitIntervalMs: job.commitIntervalMs ?? (job.guarantee === 'exactly-once' ? 100 : 30_000),
+  };
+  const app: KStreamsApp = { topology, partitions: { ...job.topics, ...internal.topics }, settings, brokerId: job.brokerId };
+  const ids = instanceIds(job.instances ?? job.sizes.parallelism);
+  for (const id of ids) host.addProcess(id, instanceProcess(app));
+  const allTasks = new Set<string>();
+  for (const sub of topology.subTopologies()) {
+    const n = Math.max(...sub.sourceTopics.map((s) => app.partitions[s] ?? 0));
+    for (let p = 0; p < n; p++) allTasks.add(`${sub.id}_${p}`);
+  }
+  return new KStreamsDeployment(ids, allTasks, host);
+}

@@ -1,0 +1,536 @@
+/**
+ * A Kafka Streams application instance as a simulated process, with one
+ * stream thread (parts K2, K10–K13 of the semantics).
+ *
+ * The thread's life: (exactly-once) init its transactional producer, whose
+ * transactional id is stable across restarts (`<app>-<instance>-0`, Kafka's
+ * process id from the state directory plus the thread index), so a restarted
+ * instance fences its own zombie; join the consumer group of the
+ * application; on each assignment build the tasks, restore every store from
+ * its changelog (read committed under exactly-once, from the beginning: the
+ * stores are in memory, as Kafka's in-memory stores always restore in
+ * full), fetch the committed offsets with their partition time, then
+ * poll → process → punctuate → commit every `commitIntervalMs`.
+ *
+ * A commit (K11) flushes every task's caches, then, under exactly-once v2,
+ * sends the offsets to the thread's one open transaction with the group
+ * metadata (so a stale generation is fenced) and commits it: output,
+ * changelog and repartition records and the offsets become visible
+ * together. Under at-least-once the producer is flushed and the offsets
+ * committed after it. A fenced or failed commit is Kafka's TaskMigrated:
+ * every task is closed dirty (its state dropped), the transaction aborted,
+ * the producer re-initialised (a new epoch) and the group joined again.
+ *
+ * Tasks follow the assignment: the group assigns topic-partitions with its
+ * sticky assignor, and this instance runs task (s, p) when it is assigned
+ * partition p of sub-topology s's first source topic (Kafka's
+ * StreamsPartitionAssignor assigns tasks; for the single-source
+ * sub-topologies weir builds, the two agree). Rebalances are eager: every
+ * task is committed and closed on revocation and restored again wherever
+ * it lands.
+ *
+ * A Streams application never ends by itself. The instance reports `ks.quiet`
+ * once it has nothing buffered, nothing uncommitted, and every input it
+ * reads is sealed and consumed (repartition inputs: fetched to the end),
+ * for `quietMs`; the deployment ends the run when every instance is quiet in
+ * one generation, and then asks each to close (`ks.shutdown`).
+ */
+import type { ProcessContext, ProcessFactory, ProcessLogic, TimerHandle } from '../../runtime/types.ts';
+import { LogClient } from '../../log/client.ts';
+import { GroupMember } from '../../log/group-member.ts';
+import type { OffsetAndMetadata, TopicPartition } from '../../log/protocol.ts';
+import { partitionForKey } from '../../stream/partition.ts';
+import { StreamTask, type CommittableOffset } from './task.ts';
+import { changelogTopic, type Topology } from './topology.ts';
+
+export interface KStreamsSettings {
+  applicationId: string;
+  guarantee: 'exactly-once' | 'at-least-once';
+  /** `commit.interval.ms`: Kafka's default is 100 under exactly-once and 30,000 under at-least-once. */
+  commitIntervalMs: number;
+  pollMs: number;
+  sessionTimeoutMs: number;
+  heartbeatIntervalMs: number;
+  maxTaskIdleMs: number;
+  caching: boolean;
+  fetchMaxWaitMs: number;
+  maxPollRecords: number;
+  /** Records per produce batch. */
+  batchRecords: number;
+  quietMs: number;
+}
+
+export const DEFAULT_KSTREAMS_SETTINGS: Omit<KStreamsSettings, 'applicationId' | 'guarantee'> = {
+  commitIntervalMs: 100,
+  pollMs: 100,
+  sessionTimeoutMs: 1_000,
+  heartbeatIntervalMs: 300,
+  maxTaskIdleMs: 0,
+  caching: true,
+  fetchMaxWaitMs: 100,
+  maxPollRecords: 500,
+  batchRecords: 256,
+  quietMs: 500,
+};
+
+/** What every instance of an application knows of it. */
+export interface KStreamsApp {
+  topology: Topology;
+  /** Partitions of every topic the application reads or writes (inputs, outputs, repartition and changelog topics). */
+  partitions: Record<string, number>;
+  settings: KStreamsSettings;
+  brokerId: string;
+}
+
+interface RunningTask {
+  task: StreamTask;
+  state: 'restoring' | 'running' | 'closed';
+  /** Next offset to fetch, per source topic. */
+  positions: Map<string, number>;
+  /** Whether a fetch of the topic is in flight. */
+  fetching: Set<string>;
+  /** The last fetch found the topic sealed and fully read (inputs) or returned nothing (repartition topics). */
+  caughtUp: Map<string, boolean>;
+  lag: Map<string, number | undefined>;
+}
+
+interface Outgoing {
+  batches: unknown[][];
+  inFlight: boolean;
+}
+
+export function instanceProcess(app: KStreamsApp): ProcessFactory {
+  return (ctx) => new StreamThread(ctx, app);
+}
+
+class StreamThread implements ProcessLogic {
+  private readonly client: LogClient;
+  private readonly eos: boolean;
+  private readonly txnId: string;
+  private epoch = -1;
+  private member: GroupMember | undefined;
+  private joins = 0;
+  private generation = -1;
+  private readonly tasks = new Map<string, RunningTask>();
+  private readonly out = new Map<string, Outgoing>();
+  private readonly seqs = new Map<string, number>();
+  private flushWaiters: (() => void)[] = [];
+  private txnOpen = false;
+  private committing = false;
+  /** Commits asked for while one was in flight: run after it, in order. */
+  private commitQueue: { force: boolean; then: () => void }[] = [];
+  private lastCommitMs = 0;
+  private loopScheduled = false;
+  private tick: TimerHandle | undefined;
+  private quietSince: number | undefined;
+  private reportedQuiet = false;
+  private closed = false;
+  /** Bumped whenever the tasks are dropped, so answers for the old ones are ignored. */
+  private era = 0;
+
+  constructor(private readonly ctx: ProcessContext, private readonly app: KStreamsApp) {
+    this.client = new LogClient(ctx, app.brokerId);
+    this.eos = app.settings.guarantee === 'exactly-once';
+    this.txnId = `${app.settings.applicationId}-${ctx.id}-0`;
+    ctx.trace.emit('ks.start', { incarnation: ctx.incarnation, guarantee: app.settings.guarantee });
+    this.initProducer(() => this.joinGroup());
+    this.scheduleTick();
+  }
+
+  onMessage(from: string, msg: unknown): void {
+    if (this.client.handle(from, msg)) return;
+    if ((msg as { kind?: string }).kind === 'ks.shutdown') this.shutdown();
+  }
+
+  // ---- producer -------------------------------------------------------------------------------
+
+  private initProducer(then: () => void): void {
+    if (!this.eos) return then();
+    this.client.initTxn(this.txnId, (r) => {
+      if (this.closed) return;
+      if (!r.ok) {
+        this.ctx.timers.after(100, () => this.initProducer(then));
+        return;
+      }
+      this.epoch = r.epoch;
+      this.txnOpen = false;
+      this.ctx.trace.emit('ks.producer', { transactionalId: this.txnId, epoch: r.epoch });
+      then();
+    });
+  }
+
+  /** The record collector: buffers per partition, one batch in flight per partition. */
+  private send(topic: string, partition: number | undefined, key: string | null, value: unknown): void {
+    const n = this.app.partitions[topic];
+    if (n === undefined) throw new Error(`kstreams: the application writes to ${topic}, which it has no partition count for`);
+    const p = partition ?? partitionForKey(key ?? '', n);
+    const tp = `${topic}\u0000${p}`;
+    let o = this.out.get(tp);
+    if (!o) this.out.set(tp, (o = { batches: [[]], inFlight: false }));
+    const last = o.batches[o.batches.length - 1]!;
+    if (last.length >= this.app.settings.batchRecords) o.batches.push([value]);
+    else last.push(value);
+    if (o.batches.length > 1) this.sendNext(topic, p, o);
+  }
+
+  private sendNext(topic: string, partition: number, o: Outgoing): void {
+    if (o.inFlight || o.batches.length === 0 || o.batches[0]!.length === 0) {
+      if (!o.inFlight) this.maybeFlushed();
+      return;
+    }
+    const records = o.batches.shift()!;
+    if (o.batches.length === 0) o.batches.push([]);
+    o.inFlight = true;
+    const era = this.era;
+    const seqKey = `${topic}\u0000${partition}`;
+    const seq = this.seqs.get(seqKey) ?? 0;
+    this.seqs.set(seqKey, seq + 1);
+    if (this.eos) this.txnOpen = true;
+    const opts = this.eos
+      ? { txn: { id: this.txnId, epoch: this.epoch }, producer: { id: `${this.txnId}-e${this.epoch}`, seq } }
+      : {};
+    this.client.produce(topic, partition, records, opts, (r) => {
+      if (era !== this.era) return;
+      o.inFlight = false;
+      if (!r.ok) {
+        // Fenced, or the broker did not answer in time: Kafka's TaskMigrated / TaskCorrupted.
+        this.lostAll(`produce to ${topic}/${partition} failed: ${r.code}`);
+        return;
+      }
+      this.sendNext(topic, partition, o);
+    });
+  }
+
+  /** Sends every buffered batch; `done` once all are acknowledged. */
+  private flushProducer(done: () => void): void {
+    this.flushWaiters.push(done);
+    for (const [tp, o] of this.out) {
+      const [topic, p] = tp.split('\u0000');
+      this.sendNext(topic!, Number(p), o);
+    }
+    this.maybeFlushed();
+  }
+
+  private maybeFlushed(): void {
+    if (this.flushWaiters.length === 0) return;
+    for (const o of this.out.values()) if (o.inFlight || o.batches.some((b) => b.length > 0)) return;
+    const waiters = this.flushWaiters;
+    this.flushWaiters = [];
+    for (const w of waiters) w();
+  }
+
+  // ---- group and tasks ------------------------------------------------------------------------
+
+  private joinGroup(): void {
+    const topics = [...new Set(this.app.topology.subTopologies().flatMap((s) => s.sourceTopics))].sort();
+    this.member = new GroupMember(this.ctx.timers, this.client, {
+      groupId: this.app.settings.applicationId,
+      memberId: `${this.ctx.id}-${this.ctx.incarnation}-${this.joins++}`,
+      topics,
+      sessionTimeoutMs: this.app.settings.sessionTimeoutMs,
+      rebalanceTimeoutMs: this.app.settings.sessionTimeoutMs,
+      heartbeatIntervalMs: this.app.settings.heartbeatIntervalMs,
+      onAssigned: (generation, assignment) => this.assigned(generation, assignment),
+      onRevoked: (_revoked, done) => this.revoked(done),
+    });
+  }
+
+  private assigned(generation: number, assignment: TopicPartition[]): void {
+    if (this.closed) return;
+    this.generation = generation;
+    const mine: string[] = [];
+    for (const sub of this.app.topology.subTopologies()) {
+      const first = sub.sourceTopics[0]!;
+      for (const tp of assignment) {
+        if (tp.topic !== first) continue;
+        const task = new StreamTask(this.app.topology, sub, tp.partition, {
+          applicationId: this.app.settings.applicationId,
+          send: (topic, partition, key, value) => this.send(topic, partition, key, value),
+          nowMs: () => this.ctx.clock.now(),
+          trace: (kind, fields) => this.ctx.trace.emit(kind, fields as never),
+          detailedTrace: this.ctx.trace.detailed,
+          maxTaskIdleMs: this.app.settings.maxTaskIdleMs,
+          caching: this.app.settings.caching,
+        });
+        const rt: RunningTask = { task, state: 'restoring', positions: new Map(), fetching: new Set(), caughtUp: new Map(), lag: new Map() };
+        this.tasks.set(task.id, rt);
+        mine.push(task.id);
+      }
+    }
+    this.ctx.trace.emit('ks.assigned', { generation, tasks: mine });
+    for (const rt of this.tasks.values()) this.restore(rt);
+  }
+
+  /** Restores every store of the task from its changelog partition, then reads the committed offsets. */
+  private restore(rt: RunningTask): void {
+    const era = this.era;
+    const stores = [...rt.task.stores.values()];
+    const isolation = this.eos ? 'read_committed' : 'read_uncommitted';
+    let left = stores.length;
+    const storeDone = (): void => {
+      if (--left === 0) this.fetchCommitted(rt);
+    };
+    if (stores.length === 0) return this.fetchCommitted(rt);
+    for (const store of stores) {
+      const topic = changelogTopic(this.app.settings.applicationId, store.name);
+      this.client.endOffsets(topic, (end) => {
+        if (era !== this.era) return;
+        if (!end.ok) return this.lostAll(`changelog ${topic}: ${end.code}`);
+        const target = end.offsets[rt.task.partition] ?? 0;
+        let restored = 0;
+        const step = (offset: number): void => {
+          if (offset >= target) {
+            this.ctx.trace.emit('ks.restored', { task: rt.task.id, store: store.name, records: restored, offset: target });
+            return storeDone();
+          }
+          this.client.fetch(topic, rt.task.partition, offset, 1_000, isolation, (r) => {
+            if (era !== this.era) return;
+            if (!r.ok) return this.lostAll(`restore of ${store.name}: ${r.code}`);
+            for (const rec of r.records) {
+              const c = rec.value as { key: string; value: unknown; ts: number };
+              store.restore(c.key, c.value, c.ts, rec.offset);
+              restored++;
+            }
+            step(r.nextOffset);
+          }, this.app.settings.fetchMaxWaitMs);
+        };
+        step(0);
+      });
+    }
+  }
+
+  private fetchCommitted(rt: RunningTask): void {
+    const era = this.era;
+    const partitions = rt.task.sourceTopics.map((topic) => ({ topic, partition: rt.task.partition }));
+    this.client.fetchOffsets(this.app.settings.applicationId, partitions, { requireStable: true }, (r) => {
+      if (era !== this.era) return;
+      if (!r.ok) return this.lostAll(`offset fetch: ${r.code}`);
+      for (const o of r.offsets) rt.positions.set(o.topic, Math.max(0, o.offset));
+      rt.task.initializeTaskTime(r.offsets.filter((o) => o.offset >= 0));
+      rt.task.initProcessors();
+      rt.state = 'running';
+      this.ctx.trace.emit('ks.running', { task: rt.task.id, offsets: r.offsets.map((o) => `${o.topic}/${o.partition}@${o.offset}`), streamTime: rt.task.streamTime });
+      for (const topic of rt.task.sourceTopics) this.fetch(rt, topic);
+    });
+  }
+
+  /** Starts the fetch loop of a source partition unless it runs (a fetch in flight or waiting for its next poll). */
+  private fetch(rt: RunningTask, topic: string): void {
+    if (rt.state !== 'running' || rt.fetching.has(topic) || this.closed) return;
+    if (rt.task.group.buffered(topic, rt.task.partition) >= 1_000) return; // paused: buffered.records.per.partition
+    rt.fetching.add(topic);
+    this.fetchOnce(rt, topic);
+  }
+
+  private fetchOnce(rt: RunningTask, topic: string): void {
+    const era = this.era;
+    const isolation = this.eos ? 'read_committed' : 'read_uncommitted';
+    const max = this.app.settings.maxPollRecords;
+    this.client.fetch(topic, rt.task.partition, rt.positions.get(topic) ?? 0, max, isolation, (r) => {
+      if (era !== this.era || rt.state !== 'running') return;
+      const again = (delayMs: number): void => {
+        this.ctx.timers.after(delayMs, () => {
+          if (era !== this.era || rt.state !== 'running') return;
+          if (rt.task.group.buffered(topic, rt.task.partition) >= 1_000) rt.fetching.delete(topic);
+          else this.fetchOnce(rt, topic);
+        });
+      };
+      if (!r.ok) return again(this.app.settings.pollMs);
+      rt.positions.set(topic, r.nextOffset);
+      rt.lag.set(topic, r.records.length < max ? 0 : undefined);
+      rt.caughtUp.set(topic, r.records.length === 0 && (r.endOfPartition || topic.endsWith('-repartition')));
+      if (r.records.length > 0) {
+        rt.task.addRecords(topic, r.records);
+        this.scheduleLoop();
+      }
+      if (r.endOfPartition && r.records.length === 0) {
+        rt.fetching.delete(topic); // sealed and read: nothing more will come
+        return;
+      }
+      // Records: fetch on at once; nothing yet: the long poll already waited, poll again after poll.ms.
+      again(r.records.length > 0 ? 0 : this.app.settings.pollMs);
+    }, this.app.settings.fetchMaxWaitMs);
+  }
+
+  private revoked(done: () => void): void {
+    this.ctx.trace.emit('ks.revoked', { generation: this.generation, tasks: [...this.tasks.keys()] });
+    const era = this.era;
+    // Closes the revoked tasks, unless they were lost meanwhile (then newer tasks may exist already).
+    const close = (): void => {
+      if (era === this.era) this.dropTasks();
+      done();
+    };
+    if (this.member === undefined) return close();
+    this.commit(true, close);
+  }
+
+  // ---- the loop -------------------------------------------------------------------------------
+
+  private scheduleLoop(): void {
+    if (this.loopScheduled || this.closed) return;
+    this.loopScheduled = true;
+    this.ctx.timers.after(0, () => {
+      this.loopScheduled = false;
+      this.runOnce();
+    });
+  }
+
+  /** One pass of the thread loop: process what each task may, punctuate, maybe commit. */
+  private runOnce(): void {
+    if (this.closed) return;
+    let processed = 0;
+    for (const rt of this.tasks.values()) {
+      if (rt.state !== 'running' || this.committing) continue;
+      let n = 0;
+      while (n < this.app.settings.maxPollRecords && rt.task.process((topic) => rt.lag.get(topic))) n++;
+      processed += n;
+      rt.task.maybePunctuateSystemTime();
+      for (const topic of rt.task.sourceTopics) this.fetch(rt, topic);
+    }
+    if (processed > 0) this.quietSince = undefined;
+    this.maybeCommit();
+    if (processed > 0) this.scheduleLoop();
+  }
+
+  private scheduleTick(): void {
+    this.tick = this.ctx.timers.after(this.app.settings.pollMs, () => {
+      this.runOnce();
+      this.checkQuiet();
+      if (!this.closed) this.scheduleTick();
+    });
+  }
+
+  private maybeCommit(): void {
+    const requested = [...this.tasks.values()].some((rt) => rt.task.commitRequested);
+    if (!requested && this.ctx.clock.now() - this.lastCommitMs <= this.app.settings.commitIntervalMs) return;
+    this.commit(false, () => {});
+  }
+
+  /** Kafka's commit (K11); `force` commits on revocation even before the interval. */
+  private commit(force: boolean, then: () => void): void {
+    if (this.committing) {
+      this.commitQueue.push({ force, then });
+      return;
+    }
+    // Between losing the group and joining it again there is nothing to commit with (the tasks are gone too).
+    if (this.member === undefined) return then();
+    const running = [...this.tasks.values()].filter((rt) => rt.state === 'running' && (rt.task.commitNeeded || force));
+    const offsets: CommittableOffset[] = running.flatMap((rt) => rt.task.prepareCommit());
+    this.lastCommitMs = this.ctx.clock.now();
+    if (offsets.length === 0 && !this.txnOpen) {
+      then();
+      return;
+    }
+    this.committing = true;
+    const era = this.era;
+    const group = this.member!.metadata();
+    const list: OffsetAndMetadata[] = offsets.map((o) => ({ topic: o.topic, partition: o.partition, offset: o.offset, metadata: o.metadata }));
+    const finish = (ok: boolean, why?: string): void => {
+      if (era !== this.era) return this.commitDone(then);
+      this.committing = false;
+      if (!ok) {
+        this.lostAll(why!);
+        return this.commitDone(then);
+      }
+      for (const rt of running) rt.task.postCommit();
+      this.ctx.trace.emit('ks.commit', { generation: group.generation, offsets: list.map((o) => `${o.topic}/${o.partition}@${o.offset}`) });
+      this.commitDone(then);
+      this.scheduleLoop();
+    };
+    this.flushProducer(() => {
+      if (era !== this.era) return this.commitDone(then);
+      if (!this.eos) {
+        this.client.commitOffsets(group, list, (r) => finish(r.ok, r.ok ? undefined : `offset commit: ${r.code}`));
+        return;
+      }
+      const txn = { id: this.txnId, epoch: this.epoch };
+      const end = (): void => {
+        this.client.endTxn(this.txnId, this.epoch, true, (r) => {
+          if (r.ok) this.txnOpen = false;
+          finish(r.ok, r.ok ? undefined : `commitTransaction: ${r.code}`);
+        });
+      };
+      if (list.length === 0) return end();
+      this.txnOpen = true;
+      this.client.sendOffsetsToTransaction(txn, group, list, (r) => (r.ok ? end() : finish(false, `sendOffsetsToTransaction: ${r.code}`)));
+    });
+  }
+
+  /** After a commit ended (or was abandoned with its tasks): its caller goes on, then the next queued commit runs. */
+  private commitDone(then: () => void): void {
+    this.committing = false;
+    then();
+    const next = this.commitQueue.shift();
+    if (next) this.commit(next.force, next.then);
+  }
+
+  /**
+   * Kafka's TaskMigrated (`handleLostAll`): every task closed dirty, its state dropped; the open
+   * transaction aborted; the producer re-initialised (a new epoch fences anything still in flight);
+   * the group joined again with a new member id.
+   */
+  private lostAll(why: string): void {
+    if (this.closed) return;
+    this.ctx.trace.emit('ks.lost', { reason: why, generation: this.generation, tasks: [...this.tasks.keys()] });
+    this.dropTasks();
+    this.committing = false;
+    // Commits waiting behind the failed one have nothing left to commit; their callers go on.
+    const queued = this.commitQueue;
+    this.commitQueue = [];
+    for (const c of queued) c.then();
+    const old = this.member;
+    this.member = undefined;
+    old?.leave();
+    const abort = (then: () => void): void => {
+      if (!this.eos || !this.txnOpen) return then();
+      this.client.endTxn(this.txnId, this.epoch, false, () => then());
+    };
+    abort(() => this.initProducer(() => this.joinGroup()));
+  }
+
+  private dropTasks(): void {
+    this.era++;
+    for (const rt of this.tasks.values()) rt.state = 'closed';
+    this.tasks.clear();
+    this.out.clear();
+    this.flushWaiters = [];
+    // The next quiet report is for the next tasks.
+    this.quietSince = undefined;
+    this.reportedQuiet = false;
+  }
+
+  private checkQuiet(): void {
+    const now = this.ctx.clock.now();
+    const quiet =
+      this.member?.state === 'stable' &&
+      !this.committing &&
+      !this.txnOpen &&
+      [...this.tasks.values()].every((rt) =>
+        rt.state === 'running' && !rt.task.commitNeeded && rt.task.group.totalBuffered === 0 && rt.task.sourceTopics.every((t) => rt.caughtUp.get(t) === true));
+    if (!quiet) {
+      this.quietSince = undefined;
+      if (this.reportedQuiet) this.ctx.trace.emit('ks.busy', { generation: this.generation });
+      this.reportedQuiet = false;
+      return;
+    }
+    this.quietSince ??= now;
+    if (!this.reportedQuiet && now - this.quietSince >= this.app.settings.quietMs) {
+      this.reportedQuiet = true;
+      this.ctx.trace.emit('ks.quiet', { generation: this.generation, tasks: [...this.tasks.keys()] });
+    }
+  }
+
+  /** `KafkaStreams.close()`: a last commit, leave the group, stop. */
+  private shutdown(): void {
+    if (this.closed) return;
+    this.commit(true, () => {
+      this.closed = true;
+      this.tick?.cancel();
+      this.dropTasks();
+      const m = this.member;
+      this.member = undefined;
+      this.ctx.trace.emit('ks.closed', {});
+      m?.leave();
+    });
+  }
+}
