@@ -55,6 +55,10 @@ export interface SizeFigure {
 }
 
 export interface EngineFigures {
+  /** The same dense wordcount on the Kafka Streams engine, per size. */
+  'kstreams.wordcount.sizes': SizeFigure[];
+  /** Kafka Streams CPU µs per event over Flink's, at the largest size (the goal: within 2). */
+  'kstreams.vsFlinkCpuPerEvent': number;
   'wordcount.eventsPerSec': number;
   'wordcountSparse.eventsPerSec': number;
   'wordcount.eventsPerCpuSec': number;
@@ -190,6 +194,13 @@ export function benchEngine(opts: EngineBenchOptions): EngineFigures {
     say(`wordcount ${events} events: ${Math.round(t.wallMs)} ms`);
   }
   const largest = figures[figures.length - 1]!;
+  const kstreams: SizeFigure[] = [];
+  for (const events of opts.sizes) {
+    const t = timedRun(settings(events, { engine: 'kstreams' }));
+    kstreams.push(sizeFigure(t));
+    say(`wordcount on kstreams ${events} events: ${Math.round(t.wallMs)} ms`);
+  }
+  const kLargest = kstreams[kstreams.length - 1]!;
   const sparse = sizeFigure(timedRun({ ...settings(10_000), keys: undefined }, null));
   say(`wordcount as shipped, 10000 events: ${sparse.wallMs} ms`);
   const plain = plainLoop(largest.events);
@@ -217,6 +228,8 @@ export function benchEngine(opts: EngineBenchOptions): EngineFigures {
     'wordcount.peakRssMB': Math.round(peakRssBytes / 1e6),
     'wordcount.cpuPerEventGrowth': Number((largest.cpuMs / largest.events / (figures[0]!.cpuMs / figures[0]!.events)).toPrecision(3)),
     'plainLoop.eventsPerSec': plain,
+    'kstreams.wordcount.sizes': kstreams,
+    'kstreams.vsFlinkCpuPerEvent': Number((kLargest.cpuUsPerEvent / largest.cpuUsPerEvent).toPrecision(3)),
     wordcountVsPlainLoop: Number((largest.eventsPerSec / plain).toPrecision(3)),
     'checkpointing.events': CHECKPOINT_EVENTS,
     'checkpointing.noneCpuMs': Math.round(none.cpuMs),

@@ -74,6 +74,10 @@ function table(m: Machine, startup: StartupFigures, explore: ExploreFigures, sim
   rows.push(['wordcount peak RSS (largest run)', `${num(eng['wordcount.peakRssMB'])} MB`]);
   const sizes = eng['wordcount.sizes'];
   rows.push([`wordcount CPU µs/event, ${num(sizes[sizes.length - 1]!.events)} vs ${num(sizes[0]!.events)} events`, `×${eng['wordcount.cpuPerEventGrowth']}`]);
+  for (const s of eng['kstreams.wordcount.sizes']) {
+    rows.push([`wordcount on kstreams dense, ${num(s.events)} events`, `${num(s.eventsPerSec)} events/s, ${s.cpuUsPerEvent} CPU µs/event, ${num(s.checkpoints)} commits`]);
+  }
+  rows.push(['kstreams vs flink, CPU µs/event (largest size)', `×${eng['kstreams.vsFlinkCpuPerEvent']} (goal: within ×2)`]);
   rows.push(['plain loop, same counts, same input', `${num(eng['plainLoop.eventsPerSec'])} events/s`]);
   rows.push(['wordcount vs plain loop', `${eng.wordcountVsPlainLoop} (1 : ${num(Math.round(1 / eng.wordcountVsPlainLoop))})`]);
   rows.push([

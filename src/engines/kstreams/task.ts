@@ -11,7 +11,7 @@ import { PartitionGroup, UNKNOWN_TIME, type InputRecord } from './partition-grou
 import { PunctuationQueue, type Cancellable, type Punctuator, type PunctuationType } from './punctuation.ts';
 import type { KRecord, Processor, ProcessorContext } from './processor.ts';
 import { StateStore } from './stores.ts';
-import { changelogTopic, type SourceNode, type SubTopology, type Topology } from './topology.ts';
+import { changelogTopic, type SinkNode, type SourceNode, type SubTopology, type Topology } from './topology.ts';
 
 /** What a task needs from its thread. */
 export interface TaskEnv {
@@ -25,6 +25,8 @@ export interface TaskEnv {
   /** The record cache (`statestore.cache.max.bytes` > 0). */
   caching: boolean;
 }
+
+type Route = { sink: SinkNode } | { processor: string };
 
 export interface CommittableOffset {
   topic: string;
@@ -50,12 +52,17 @@ export class StreamTask {
   /** Records skipped by processors (`dropped-records`), by reason. */
   readonly droppedCounts = new Map<string, number>();
   private current: InputRecord | undefined;
+  /** Per node, where its records go: the processors of this task and the sinks, in topology order. */
+  private readonly routes = new Map<string, Route[]>();
 
   constructor(readonly topology: Topology, readonly sub: SubTopology, readonly partition: number, private readonly env: TaskEnv) {
     this.id = `${sub.id}_${partition}`;
+    const inTask = new Set(sub.nodes);
     for (const name of sub.nodes) {
       const n = topology.node(name);
       if (n.kind === 'source') this.sourcesByTopic.set(n.topic, n);
+      this.routes.set(name, topology.children(name).flatMap((c): Route[] =>
+        c.kind === 'sink' ? [{ sink: c }] : inTask.has(c.name) ? [{ processor: c.name }] : []));
     }
     this.group = new PartitionGroup(sub.sourceTopics.map((topic) => ({ topic, partition })), env.maxTaskIdleMs);
     for (const s of sub.stores) {
@@ -155,14 +162,12 @@ export class StreamTask {
   }
 
   private forwardFrom(node: string, record: KRecord, only?: string): void {
-    for (const child of this.topology.children(node)) {
-      if (only !== undefined && child.name !== only) continue;
-      if (child.kind === 'sink') {
-        this.env.send(child.topic, undefined, record.key, child.valueOf(record));
-        continue;
+    for (const route of this.routes.get(node)!) {
+      if ('sink' in route) {
+        if (only === undefined || route.sink.name === only) this.env.send(route.sink.topic, undefined, record.key, route.sink.valueOf(record));
+      } else if (only === undefined || route.processor === only) {
+        this.processors.get(route.processor)!.process(record);
       }
-      if (!this.sub.nodes.includes(child.name)) continue;
-      this.processors.get(child.name)!.process(record);
     }
   }
 
