@@ -16,8 +16,8 @@ import { LESSONS, findLesson } from '../../src/tui/lessons/catalogue.ts';
 import { loadLesson } from '../../src/tui/lessons/resolve.ts';
 
 describe('lessons', () => {
-  it('are the five the command offers', () => {
-    expect(LESSONS.map((l) => l.name)).toEqual(['watermarks', 'late-data', 'barriers', 'exactly-once', 'zombies']);
+  it('are the six the command offers', () => {
+    expect(LESSONS.map((l) => l.name)).toEqual(['watermarks', 'late-data', 'barriers', 'exactly-once', 'zombies', 'kstreams']);
     expect(findLesson('nope')).toBeUndefined();
   });
 
@@ -64,5 +64,16 @@ describe('lessons', () => {
     const live = unfenced.rec.meta.checks!.find((c) => c.name === 'liveness')!;
     expect(live.ok).toBe(false);
     expect(live.detail).toMatch(/sink-1-a0-.* was left open/);
+  });
+
+  it('kstreams: exactly_once_v2 passes through a rebalance, a restore, a crash and a fenced zombie; at-least-once counts twice', async () => {
+    const lr = await loadLesson(findLesson('kstreams')!);
+    const eos = lr.replays.get('eos')!;
+    const alos = lr.replays.get('alos')!;
+    expect(eos.rec.meta.checks!.every((c) => c.ok)).toBe(true);
+    for (const kind of ['proc.crash', 'group.fenced', 'ks.restored', 'txn.abort']) expect(eos.index.positions(kind).length, kind).toBeGreaterThan(0);
+    const dup = alos.rec.meta.checks!.find((c) => c.name === 'exactly-once')!;
+    expect(dup.ok).toBe(false);
+    expect(dup.detail).toMatch(/twice|records give/);
   });
 });

@@ -4,9 +4,10 @@ import { lateDataLesson } from './late-data.ts';
 import { barriersLesson } from './barriers.ts';
 import { exactlyOnceLesson } from './exactly-once.ts';
 import { zombiesLesson } from './zombies.ts';
+import { kstreamsLesson } from './kstreams.ts';
 import type { Lesson } from './types.ts';
 
-export const LESSONS: readonly Lesson[] = [watermarksLesson, lateDataLesson, barriersLesson, exactlyOnceLesson, zombiesLesson];
+export const LESSONS: readonly Lesson[] = [watermarksLesson, lateDataLesson, barriersLesson, exactlyOnceLesson, zombiesLesson, kstreamsLesson];
 
 export function findLesson(name: string): Lesson | undefined {
   return LESSONS.find((l) => l.name === name);
