@@ -6,6 +6,7 @@
 import type { WindowedResultStream } from '../src/engines/flink/api/environment.ts';
 import type { FlinkBuild } from '../src/engines/flink/deployment.ts';
 import type { KStreamsBuild } from '../src/engines/kstreams/deployment.ts';
+import type { SparkBuild } from '../src/engines/spark/deployment.ts';
 import type { InputRecord, OutputRecord } from '../src/stream/records.ts';
 import type { Rng } from '../src/sim/rng.ts';
 import type { Workload } from '../src/workload/generate.ts';
@@ -46,6 +47,7 @@ export const ENGINE_NAMES: readonly EngineName[] = ['flink', 'kstreams', 'spark'
 export interface EngineBuilds {
   flink?: FlinkBuild;
   kstreams?: KStreamsBuild;
+  spark?: SparkBuild;
 }
 
 export interface Scenario {

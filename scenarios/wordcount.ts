@@ -7,6 +7,7 @@ import { countAggregate } from '../src/engines/flink/operators/aggregates.ts';
 import { generateWorkload } from '../src/workload/generate.ts';
 import { toWindowResults } from '../src/engines/kstreams/dsl.ts';
 import { TimeWindows } from '../src/engines/kstreams/windows.ts';
+import { count, window } from '../src/engines/spark/dsl.ts';
 import { TOPICS, sinkWindowResults, type Scenario } from './types.ts';
 
 const WINDOW_MS = 1_000;
@@ -55,6 +56,21 @@ export const wordcount: Scenario = {
           .count({ name: 'counts' });
         toWindowResults(counts, TOPICS.output);
       },
+    },
+    // Spark: update mode (each batch writes the windows it changed; append would hold the last
+    // windows until a watermark past them, which a finite input never brings). The watermark
+    // delay is the allowed lateness plus the source bound, as Flink's watermark trails by both;
+    // the input is read committed (kafka.isolation.level).
+    spark: {
+      build: (spark) =>
+        spark
+          .readStream(TOPICS.input, { isolation: 'read_committed' })
+          .withWatermark('ts', BOUND_MS + LATENESS_MS)
+          .groupBy(window('ts', WINDOW_MS), 'key')
+          .agg(count())
+          .writeStream(TOPICS.output)
+          .outputMode('update')
+          .trigger({ processingTimeMs: 100 }),
     },
   },
 };

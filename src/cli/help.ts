@@ -34,6 +34,8 @@ Options:
   --seed N                 root seed (default: a fresh random seed, printed)
   --events N               input records (default: the scenario's)
   --checkpoint-interval MS periodic checkpoints every MS of virtual time (0: only the final one; default 500)
+  --commit-interval MS     Kafka Streams' commit.interval.ms (default 100 under exactly-once, 30,000 under at-least-once)
+  --trigger-interval MS    Spark's processing-time trigger (default: the query's; 0 runs batches back to back)
   --savepoint-at MS        take a savepoint at virtual time MS, stop the job with it, start it again from it
   --parallelism N          parallelism of the job (default: the scenario's)
   --spare-tms N            spare task managers a restart can move a slot to (default 0)

@@ -38,6 +38,7 @@ export const RUN_FLAGS: Readonly<Record<string, FlagSpec>> = {
   ...RUN_SHAPE_FLAGS,
   'checkpoint-interval': { value: true },
   'commit-interval': { value: true },
+  'trigger-interval': { value: true },
   'savepoint-at': { value: true },
   'check-determinism': {},
   json: {},
@@ -45,7 +46,7 @@ export const RUN_FLAGS: Readonly<Record<string, FlagSpec>> = {
 };
 
 /** Flags that change what runs, as opposed to how it is reported. */
-const SETTING_FLAGS = ['engine', 'seed', 'events', 'parallelism', 'guarantee', 'faults', 'bug', 'spare-tms', 'unaligned', 'checkpoint-interval', 'commit-interval', 'savepoint-at'] as const;
+const SETTING_FLAGS = ['engine', 'seed', 'events', 'parallelism', 'guarantee', 'faults', 'bug', 'spare-tms', 'unaligned', 'checkpoint-interval', 'commit-interval', 'trigger-interval', 'savepoint-at'] as const;
 
 export interface RunRequest {
   settings: RunSettings;
@@ -76,6 +77,8 @@ export function runRequest(args: ParsedArgs): RunRequest {
   if (rawInterval !== undefined) settings.checkpointIntervalMs = parseLimitedFlag('checkpointIntervalMs', rawInterval);
   const rawCommit = valueOf(args, 'commit-interval');
   if (rawCommit !== undefined) settings.commitIntervalMs = parseLimitedFlag('commitIntervalMs', rawCommit);
+  const rawTrigger = valueOf(args, 'trigger-interval');
+  if (rawTrigger !== undefined) settings.triggerIntervalMs = parseLimitedFlag('triggerIntervalMs', rawTrigger);
   const rawSavepoint = valueOf(args, 'savepoint-at');
   if (rawSavepoint !== undefined) settings.savepointAtMs = parseLimitedFlag('savepointAtMs', rawSavepoint);
   const clash = combinationProblem(settings);

@@ -8,6 +8,7 @@ import type { EngineDeployment, Host } from '../runtime/deployment.ts';
 import type { CheckpointCut } from '../stream/cut.ts';
 import { deployFlink, flinkProcesses } from '../engines/flink/deployment.ts';
 import { deployKStreams, kstreamsProcesses, kstreamsTopics } from '../engines/kstreams/deployment.ts';
+import { deploySpark, sparkProcesses } from '../engines/spark/deployment.ts';
 import { ENGINE_NAMES, type EngineName, type Scenario, type ScenarioSizes } from '../../scenarios/types.ts';
 import type { RunSettings } from './settings.ts';
 import { bugEngineProblem, type BugName } from './bugs.ts';
@@ -41,6 +42,9 @@ export function engineProblem(scenario: Scenario, settings: { engine?: EngineNam
   if (engine === 'kstreams' && settings.guarantee === 'at-most-once') {
     return 'Kafka Streams offers exactly-once (exactly_once_v2) and at-least-once, not at-most-once; choose --guarantee exactly-once or at-least-once';
   }
+  if (engine === 'spark' && settings.guarantee === 'at-most-once') {
+    return 'Spark Structured Streaming offers exactly-once (a replayable source, the offset log and an idempotent sink) and at-least-once, not at-most-once; choose --guarantee exactly-once or at-least-once';
+  }
   for (const bug of settings.bugs) {
     const problem = bugEngineProblem(bug, engine);
     if (problem !== undefined) return `${problem} (try: weir bugs)`;
@@ -72,6 +76,8 @@ export function engineProcesses(engine: string, sizes: ProcessSizes, brokerId: s
       return { ...flinkProcesses(sizes.taskManagers, sizes.spareTaskManagers, brokerId), offDataPath: ['jm', 'store'] };
     case 'kstreams':
       return { ...kstreamsProcesses(sizes.parallelism, brokerId), offDataPath: [] };
+    case 'spark':
+      return { ...sparkProcesses(sizes.parallelism, brokerId), offDataPath: [] };
     default:
       throw new EngineError(`engine ${engine} is not built yet`);
   }
@@ -94,6 +100,16 @@ export function deployEngine(engine: EngineName, host: Host, scenario: Scenario,
       topics,
       brokerId,
       ...(settings.commitIntervalMs !== undefined ? { commitIntervalMs: settings.commitIntervalMs } : {}),
+    });
+  }
+  if (engine === 'spark' && scenario.engines.spark) {
+    return deploySpark(host, {
+      build: scenario.engines.spark,
+      sizes,
+      guarantee: settings.guarantee,
+      topics,
+      brokerId,
+      ...(settings.triggerIntervalMs !== undefined ? { triggerIntervalMs: settings.triggerIntervalMs } : {}),
     });
   }
   const build = scenario.engines.flink;

@@ -27,6 +27,7 @@ export const LIMITS = {
   spareTaskManagers: { field: 'spareTaskManagers', flag: 'spare-tms', min: 0, max: 8, why: 'each is a simulated process that heartbeats all run long' },
   checkpointIntervalMs: { field: 'checkpointIntervalMs', flag: 'checkpoint-interval', min: 0, max: 3_600_000, why: '0 turns periodic checkpoints off; an hour of virtual time is far beyond any run' },
   commitIntervalMs: { field: 'commitIntervalMs', flag: 'commit-interval', min: 1, max: 3_600_000, why: 'an hour of virtual time is far beyond any run' },
+  triggerIntervalMs: { field: 'triggerIntervalMs', flag: 'trigger-interval', min: 0, max: 3_600_000, why: '0 runs batches back to back; an hour of virtual time is far beyond any run' },
   savepointAtMs: { field: 'savepointAtMs', flag: 'savepoint-at', min: 1, max: 3_600_000, why: 'an hour of virtual time is far beyond any run' },
   seeds: { field: 'seeds', flag: 'seeds', min: 1, max: 10_000_000, why: 'a sweep keeps one small result per seed' },
   workers: { field: 'workers', flag: 'workers', min: 1, max: 64, why: 'worker threads beyond the cores only add start-up' },

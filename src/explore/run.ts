@@ -126,6 +126,8 @@ export function runScenario(settings: RunSettings, opts: RunOptions = {}): RunRe
   const wmChecker = scenario.window && flink ? new WatermarkChecker() : undefined;
   /** Kafka Streams: per record, the windows a windowed aggregate skipped it for, and the operator's stream time then. */
   const dropped = new Map<number, { windows: number; streamTime: number }>();
+  /** Spark: per record, the windows a stateful operator filtered it from as late, and the late watermark then. */
+  const sparkLate = new Map<number, { windows: number; wmLate: number }>();
   const recorded: TraceEvent[] = [];
   const readerFetches: ReaderFetch[] = [];
   const droppedLate = new Set<number>();
@@ -144,6 +146,12 @@ export function runScenario(settings: RunSettings, opts: RunOptions = {}): RunRe
     switch (e.kind) {
       case 'record.late':
         droppedLate.add(e.id as number);
+        break;
+      case 'spark.late':
+        for (const id of String(e.ids).split(',').map(Number)) {
+          const d = sparkLate.get(id);
+          sparkLate.set(id, { windows: (d?.windows ?? 0) + 1, wmLate: Math.max(d?.wmLate ?? Number.MIN_SAFE_INTEGER, e.wmLate as number) });
+        }
         break;
       case 'record.dropped':
         if (e.reason === 'expired-window') {
@@ -246,7 +254,11 @@ export function runScenario(settings: RunSettings, opts: RunOptions = {}): RunRe
   const openTxns = log.inspect(TOPICS.output).flatMap((p) => p.openTxns.map((t) => t.transactionalId));
   // A record Kafka Streams skipped for every window it belongs to counts as late, at its operator's
   // stream time - 1: late iff end + grace <= stream time is Flink's rule end - 1 + lateness <= watermark.
-  const lateByGrace = scenario.window && !flink ? droppedByGrace(workload.records, dropped, scenario.window) : [];
+  // Spark drops a (row, window) iff end <= the late watermark: as Flink's rule at watermark wmLate - 1 + lateness.
+  const lateByGrace = !scenario.window || flink ? []
+    : engine === 'spark'
+      ? droppedByGrace(workload.records, new Map([...sparkLate].map(([id, d]) => [id, { windows: d.windows, streamTime: d.wmLate + scenario.window!.allowedLatenessMs }])), scenario.window)
+      : droppedByGrace(workload.records, dropped, scenario.window);
   const checks = judge(scenario, checkInput, wmChecker, recorded, deployment.finished, endReason, openTxns, liveOpen, lateByGrace, flink);
   if (scenario.cut && deployment.cuts) checks.push(checkConsistentCuts(deployment.cuts, inputByPartition, scenario.cut.reference, scenario.cut.show));
   if (scenario.timeliness && timeliness) checks.push(checkTimeliness(scenario.timeliness, timeliness.input(workload.arrivals)));

@@ -1,0 +1,100 @@
+/**
+ * The Spark engine on a world: a driver, `executors` executors
+ * (`executor-0 …`) and the checkpoint location's process (`spark-store`),
+ * reaching the log broker by id. A scenario gives its query as a
+ * `SparkBuild`; the deployment checks it as Spark's analyzer would and
+ * follows the trace for the report.
+ */
+import type { EngineDeployment, EngineStats, Host } from '../../runtime/deployment.ts';
+import type { TraceEvent } from '../../runtime/trace-event.ts';
+import type { Guarantee } from '../../stream/guarantee.ts';
+import type { JobSizes } from '../../stream/sizes.ts';
+import { planProblem, spark, type DataStreamWriter } from './dsl.ts';
+import { driverProcess } from './driver.ts';
+import { executorProcess, type SparkApp } from './executor.ts';
+import { sparkStoreProcess } from './store.ts';
+
+/** A scenario's query for the Spark engine. */
+export interface SparkBuild {
+  build(s: typeof spark, sizes: JobSizes): DataStreamWriter;
+}
+
+export interface SparkJob {
+  build: SparkBuild;
+  sizes: JobSizes;
+  guarantee: Guarantee;
+  topics: Record<string, number>;
+  brokerId: string;
+  /** Overrides the query's processing-time trigger interval. */
+  triggerIntervalMs?: number;
+}
+
+export class SparkPlanError extends Error {}
+
+const DRIVER = 'driver';
+const STORE = 'spark-store';
+
+export function executorIds(count: number): string[] {
+  return Array.from({ length: count }, (_, i) => `executor-${i}`);
+}
+
+/** The driver, the executors, the broker and the checkpoint store, in the order fault plans draw from; all may crash. */
+export function sparkProcesses(executors: number, brokerId: string): { processes: string[]; crashable: string[] } {
+  const processes = [DRIVER, ...executorIds(executors), brokerId, STORE];
+  return { processes, crashable: processes };
+}
+
+export class SparkDeployment implements EngineDeployment {
+  readonly crashable: readonly string[];
+  private done = false;
+  private readonly counts = { batches: 0, reruns: 0, restarts: 0 };
+
+  constructor(readonly processes: readonly string[]) {
+    this.crashable = processes;
+  }
+
+  get finished(): boolean {
+    return this.done;
+  }
+
+  onEvent(e: TraceEvent): void {
+    switch (e.kind) {
+      case 'spark.finished':
+        this.done = true;
+        break;
+      case 'spark.commit':
+        this.counts.batches++;
+        break;
+      case 'spark.restart':
+        if (e.rerun === true) this.counts.reruns++;
+        if ((e.latestOffsets as number) >= 0) this.counts.restarts++;
+        break;
+    }
+  }
+
+  stats(): EngineStats {
+    return { checkpoints: { completed: this.counts.batches, aborted: this.counts.reruns, savepoints: 0 }, restores: this.counts.restarts };
+  }
+}
+
+export function deploySpark(host: Host, job: SparkJob): SparkDeployment {
+  const writer = job.build.build(spark, job.sizes);
+  let plan = writer.plan;
+  if (job.triggerIntervalMs !== undefined) plan = { ...plan, sink: { ...plan.sink, trigger: { processingTimeMs: job.triggerIntervalMs } } };
+  const problem = planProblem(plan);
+  if (problem !== undefined) throw new SparkPlanError(problem);
+  const executors = executorIds(job.sizes.parallelism);
+  const app: SparkApp = {
+    plan,
+    shufflePartitions: job.sizes.parallelism,
+    outputPartitions: job.topics[plan.sink.topic] ?? 1,
+    guarantee: job.guarantee,
+    brokerId: job.brokerId,
+    storeId: STORE,
+    driverId: DRIVER,
+  };
+  host.addProcess(STORE, sparkStoreProcess());
+  for (const e of executors) host.addProcess(e, executorProcess(app));
+  host.addProcess(DRIVER, driverProcess(app, { executors, inputPartitions: job.topics[plan.source.topic] ?? 1, taskTimeoutMs: 1_000 }));
+  return new SparkDeployment([DRIVER, ...executors, STORE]);
+}

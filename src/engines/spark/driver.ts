@@ -1,0 +1,265 @@
+/**
+ * The Spark driver: MicroBatchExecution (parts S2–S4, S10) as a simulated
+ * process.
+ *
+ * Each trigger it constructs the next batch: the end offsets of every input
+ * partition, the batch watermark (the tracker's current value: max event
+ * time seen by earlier batches minus the delay, never this batch's own) and
+ * the batch timestamp. A batch runs when there is new data, or — a no-data
+ * batch — when the watermark moved past what the last batch evicted with.
+ * `offsets/N` is written (write-once) before the batch runs; map tasks read
+ * each partition's `[start, end)`, reduce tasks update state version N → N+1
+ * and write the sink; then the tracker takes the batch's max event time and
+ * `commits/N` is written with the next watermark.
+ *
+ * A restart reads the two logs (`populateStartOffsets`): with no offsets,
+ * batch 0 at watermark 0; with `commits/N` for the latest `offsets/N`, batch
+ * N+1 from N's end offsets; otherwise batch N runs again with exactly its
+ * logged offsets, watermark and timestamp.
+ *
+ * Tasks go to the executors round-robin; a task without an answer is sent to
+ * the next executor (Spark's task retry). The map output travels back
+ * through the driver to the reduce tasks (a simplification of Spark's
+ * shuffle service, which keeps it on the executors).
+ *
+ * The query ends (`spark.finished`) once every input partition is sealed and
+ * read and no batch, not even a no-data batch, is left to run — as
+ * Trigger.AvailableNow ends when nothing more can be constructed.
+ */
+import { LogClient } from '../../log/client.ts';
+import { RequestClient } from '../../runtime/request-client.ts';
+import type { ProcessContext, ProcessFactory, ProcessId, ProcessLogic } from '../../runtime/types.ts';
+import type { SparkApp } from './executor.ts';
+import { isTaskReply, type MapDone, type PartialRow, type TaskReply } from './messages.ts';
+import { StoreClient } from './store.ts';
+
+interface OffsetEntry {
+  /** End offset per input partition (next to read). */
+  end: number[];
+  batchWatermarkMs: number;
+  batchTimestampMs: number;
+}
+
+interface CommitEntry {
+  nextBatchWatermarkMs: number;
+}
+
+export interface DriverSettings {
+  executors: string[];
+  inputPartitions: number;
+  /** How long a task may go unanswered before it is sent to another executor. */
+  taskTimeoutMs: number;
+}
+
+export function driverProcess(app: SparkApp, settings: DriverSettings): ProcessFactory {
+  return (ctx) => new Driver(ctx, app, settings);
+}
+
+const num = (path: string): number => Number(path.slice(path.lastIndexOf('/') + 1));
+
+class Driver implements ProcessLogic {
+  private readonly store: StoreClient;
+  private readonly log: LogClient;
+  private readonly execs: RequestClient<TaskReply>[];
+  private batchId = 0;
+  private start: number[];
+  /** The global watermark (the tracker's current value). */
+  private watermark = 0;
+  /** The watermark batch N−1 ran with (the late filter of batch N). */
+  private prevBatchWatermark = 0;
+  /** A batch whose offsets are logged but which has not run yet (a restart re-runs it). */
+  private pending: OffsetEntry | undefined;
+  private busy = false;
+  private finished = false;
+
+  constructor(private readonly ctx: ProcessContext, private readonly app: SparkApp, private readonly s: DriverSettings) {
+    this.store = new StoreClient(ctx, app.storeId);
+    this.log = new LogClient(ctx, app.brokerId);
+    this.execs = s.executors.map((e) => new RequestClient<TaskReply>(ctx, e, isTaskReply, { requestTimeoutMs: s.taskTimeoutMs, maxRetries: 0 }));
+    this.start = Array.from({ length: s.inputPartitions }, () => 0);
+    ctx.trace.emit('spark.start', { incarnation: ctx.incarnation });
+    this.populateStartOffsets();
+  }
+
+  onMessage(from: ProcessId, msg: unknown): void {
+    if (this.store.handle(from, msg) || this.log.handle(from, msg)) return;
+    for (const e of this.execs) if (e.handle(from, msg)) return;
+  }
+
+  // ---- restart --------------------------------------------------------------------------------
+
+  private populateStartOffsets(): void {
+    this.store.list('offsets/', (offsets) => {
+      this.store.list('commits/', (commits) => {
+        const n = offsets.length === 0 ? -1 : Math.max(...offsets.map(num));
+        const c = commits.length === 0 ? -1 : Math.max(...commits.map(num));
+        if (n < 0) {
+          this.ctx.trace.emit('spark.restart', { latestOffsets: -1, latestCommit: c, rerun: false });
+          return this.scheduleTrigger(0);
+        }
+        this.readOffsets(n, (last) => {
+          const prev = (then: (e: OffsetEntry | undefined) => void): void => (n === 0 ? then(undefined) : this.readOffsets(n - 1, then));
+          prev((before) => {
+            this.prevBatchWatermark = before?.batchWatermarkMs ?? 0;
+            this.watermark = last.batchWatermarkMs;
+            if (c === n) {
+              this.store.get(`commits/${n}`, (content) => {
+                const commit = JSON.parse(content!) as CommitEntry;
+                this.batchId = n + 1;
+                this.start = [...last.end];
+                this.prevBatchWatermark = last.batchWatermarkMs;
+                this.watermark = Math.max(this.watermark, commit.nextBatchWatermarkMs);
+                this.ctx.trace.emit('spark.restart', { latestOffsets: n, latestCommit: c, rerun: false, watermark: this.watermark });
+                this.scheduleTrigger(0);
+              });
+            } else {
+              // Re-run batch n exactly as logged: same offsets, watermark and timestamp.
+              this.batchId = n;
+              this.start = before ? [...before.end] : this.start;
+              this.pending = last;
+              this.ctx.trace.emit('spark.restart', { latestOffsets: n, latestCommit: c, rerun: true, watermark: this.watermark });
+              this.scheduleTrigger(0);
+            }
+          });
+        });
+      });
+    });
+  }
+
+  private readOffsets(n: number, cb: (e: OffsetEntry) => void): void {
+    this.store.get(`offsets/${n}`, (content) => cb(JSON.parse(content!) as OffsetEntry));
+  }
+
+  // ---- the trigger and the batch -----------------------------------------------------------
+
+  private triggerMs(): number {
+    const t = this.app.plan.sink.trigger;
+    return typeof t === 'object' ? t.processingTimeMs : 0;
+  }
+
+  private scheduleTrigger(delayMs: number): void {
+    if (this.finished) return;
+    this.ctx.timers.after(delayMs, () => this.executeOneBatch());
+  }
+
+  /** ProcessingTime: the next batch starts at the next multiple of the interval (at once when behind; 10 ms polls when idle at 0). */
+  private nextDelay(startedAt: number, constructed: boolean): number {
+    const interval = this.triggerMs();
+    if (interval === 0) return constructed ? 0 : 10;
+    const next = Math.floor(startedAt / interval) * interval + interval;
+    return Math.max(0, next - this.ctx.clock.now());
+  }
+
+  private executeOneBatch(): void {
+    if (this.busy || this.finished) return;
+    this.busy = true;
+    const startedAt = this.ctx.clock.now();
+    const after = (constructed: boolean): void => {
+      this.busy = false;
+      this.scheduleTrigger(this.nextDelay(startedAt, constructed));
+    };
+    if (this.pending) {
+      const entry = this.pending;
+      this.pending = undefined;
+      return this.runBatch(entry, () => after(true));
+    }
+    this.constructNextBatch((entry) => {
+      if (entry === undefined) return after(false);
+      this.runBatch(entry, () => after(true));
+    });
+  }
+
+  private constructNextBatch(cb: (e: OffsetEntry | undefined) => void): void {
+    this.log.endOffsets(this.app.plan.source.topic, (r) => {
+      if (!r.ok) return cb(undefined);
+      const end = r.offsets.map((o, p) => Math.max(o, this.start[p] ?? 0));
+      const newData = end.some((e, p) => e > this.start[p]!);
+      const agg = this.app.plan.aggregation;
+      // shouldRunAnotherBatch: the watermark moved past what the last batch evicted with.
+      const anotherBatch = agg !== undefined && this.app.plan.sink.mode !== 'complete' && this.app.plan.watermark !== undefined && this.watermark > this.prevBatchWatermark;
+      if (!newData && !anotherBatch) return this.maybeFinish(() => cb(undefined));
+      const entry: OffsetEntry = { end, batchWatermarkMs: this.watermark, batchTimestampMs: this.ctx.clock.now() };
+      this.store.add(`offsets/${this.batchId}`, JSON.stringify(entry), false, (created) => {
+        // Write-once: another writer (a zombie driver) got there first; read what it logged.
+        if (!created) return this.readOffsets(this.batchId, (logged) => cb(logged));
+        this.ctx.trace.emit('spark.offsets', { batch: this.batchId, watermark: entry.batchWatermarkMs, noData: !newData });
+        cb(entry);
+      });
+    });
+  }
+
+  /** Ends the query once every input partition is sealed and read. */
+  private maybeFinish(then: () => void): void {
+    const topic = this.app.plan.source.topic;
+    let left = this.start.length;
+    let sealed = true;
+    for (let p = 0; p < this.start.length; p++) {
+      this.log.fetch(topic, p, this.start[p]!, 1, this.app.plan.source.isolation, (r) => {
+        if (!r.ok || r.records.length > 0 || !r.endOfPartition) sealed = false;
+        if (--left > 0) return;
+        if (sealed) {
+          this.finished = true;
+          this.ctx.trace.emit('spark.finished', { batches: this.batchId });
+          return;
+        }
+        then();
+      });
+    }
+  }
+
+  private runBatch(entry: OffsetEntry, done: () => void): void {
+    const batch = this.batchId;
+    const wmLate = this.prevBatchWatermark;
+    const wmEvict = entry.batchWatermarkMs;
+    this.ctx.trace.emit('spark.batch', {
+      batch, wmLate, wmEvict, timestampMs: entry.batchTimestampMs,
+      offsets: entry.end.map((e, p) => `${p}:${this.start[p]}-${e}`),
+    });
+    const maps: { partition: number; start: number; end: number }[] = [];
+    for (let p = 0; p < entry.end.length; p++) if (entry.end[p]! > this.start[p]!) maps.push({ partition: p, start: this.start[p]!, end: entry.end[p]! });
+    const results: MapDone[] = new Array(maps.length);
+    let left = maps.length;
+    const reduceAll = (): void => {
+      // The tracker: each operator's watermark is max event time − delay, kept only if it grows.
+      const delay = this.app.plan.watermark?.delayMs ?? 0;
+      let maxTs = Number.MIN_SAFE_INTEGER;
+      for (const r of results) if (r.count > 0) maxTs = Math.max(maxTs, r.maxTs);
+      const next = this.app.plan.watermark && maxTs > Number.MIN_SAFE_INTEGER ? Math.max(this.watermark, maxTs - delay) : this.watermark;
+      const reducers = this.app.plan.aggregation ? this.app.shufflePartitions : 0;
+      let reducing = reducers;
+      const commit = (): void => {
+        this.watermark = next;
+        this.store.add(`commits/${batch}`, JSON.stringify({ nextBatchWatermarkMs: next } satisfies CommitEntry), false, () => {
+          this.ctx.trace.emit('spark.commit', { batch, nextWatermark: next });
+          this.start = [...entry.end];
+          this.prevBatchWatermark = wmEvict;
+          this.batchId = batch + 1;
+          done();
+        });
+      };
+      if (reducers === 0) return commit();
+      for (let r = 0; r < reducers; r++) {
+        const rows: PartialRow[] = results.flatMap((m) => m.shuffle[r] ?? []);
+        this.runTask(r, { kind: 'spark.reduce', batch, partition: r, wmLate, wmEvict, rows }, () => {
+          if (--reducing === 0) commit();
+        });
+      }
+    };
+    if (left === 0) return reduceAll();
+    maps.forEach((m, i) => {
+      this.runTask(i, { kind: 'spark.map', batch, ...m }, (reply) => {
+        results[i] = reply as MapDone;
+        if (--left === 0) reduceAll();
+      });
+    });
+  }
+
+  /** Sends a task to an executor; without an answer in time, to the next one, and so on. */
+  private runTask(index: number, body: { kind: string; [k: string]: unknown }, done: (r: TaskReply) => void, attempt = 0): void {
+    const exec = (index + attempt) % this.execs.length;
+    this.execs[exec]!.request(body, (r) => done(r), () => {
+      this.ctx.trace.emit('spark.task.retry', { task: `${String(body.kind)}-${String(body.partition)}`, batch: body.batch as number, attempt: attempt + 1 });
+      this.runTask(index, body, done, attempt + 1);
+    });
+  }
+}
