@@ -12,6 +12,7 @@ Commands:
   run <scenario|token> [options]     one simulated run, judged by the checkers
   bugs [--json]                      the planted bugs, one line each
   explore <scenario> [options]       sweep seeds, shrink the first failure
+  compare <scenario> [options]       the scenario on every engine, same input, same crash
   replay <token|trace-file>          step through one run in the terminal UI
   walkthrough [lesson]               narrated lessons in the terminal UI
   trace <token> --format jsonl|perfetto [-o FILE]  export a run's trace

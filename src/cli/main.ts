@@ -27,6 +27,7 @@ const COMMANDS: Readonly<Record<string, () => Promise<Command>>> = {
   replay: async () => (await import('./replay.ts')).replayCommand,
   walkthrough: async () => (await import('./walkthrough.ts')).walkthroughCommand,
   trace: async () => (await import('./trace.ts')).traceCommand,
+  compare: async () => (await import('./compare.ts')).compareCommand,
 };
 
 const INTERNAL_ERROR = 3;

@@ -59,6 +59,8 @@ export interface RunReport {
   plan: FaultPlan;
   /** Only when `RunOptions.now` was given. */
   phaseMs?: { simulate: number; judge: number };
+  /** Only with `RunOptions.visibility`: per input record (by id), its arrival and when a result holding it was first visible. */
+  visibility?: { id: number; arrivalMs: number; visibleMs: number | undefined }[];
 }
 
 export interface RunOptions {
@@ -74,6 +76,12 @@ export interface RunOptions {
   subscribers?: TraceSubscriber[];
   traceRing?: number;
   maxSteps?: number;
+  /**
+   * Adds a read-committed reader of the output (as scenarios that read their output during the run
+   * have) and reports, per input record, when a result holding it first became visible to it
+   * (`RunReport.visibility`), for `weir compare`.
+   */
+  visibility?: boolean;
 }
 
 export class UnknownScenarioError extends Error {}
@@ -86,6 +94,8 @@ const BROKER = 'broker';
 const READER = 'reader';
 /** Asks the live broker for open transactions once the world settled. */
 const AUDITOR = 'auditor';
+/** How long the reader keeps reading after the job finished when visibility is measured (final commits land in that time). */
+const VISIBILITY_GRACE_MS = 2_000;
 
 /**
  * The simulated processes of a run, and those a fault plan may crash: the engine's (Flink by
@@ -202,7 +212,8 @@ export function runScenario(settings: RunSettings, opts: RunOptions = {}): RunRe
     brokerId: BROKER, topic: TOPICS.input, partitions: sizes.partitions, schedule: workload.arrivals,
     ...(scenario.transactionalInput ? { transactional: { transactionalId: (p: number) => `upstream-${p}` } } : {}),
   }));
-  if (scenario.readOutputDuringRun) world.addProcess(READER, committedReader({ brokerId: BROKER, topic: TOPICS.output, partitions: sizes.parallelism }));
+  const reading = scenario.readOutputDuringRun || opts.visibility === true;
+  if (reading) world.addProcess(READER, committedReader({ brokerId: BROKER, topic: TOPICS.output, partitions: sizes.parallelism }));
   const deployment = (deployed = deployEngine(engine, host, scenario, sizes, settings, BROKER, worldTopics));
 
   const lastArrivalMs = workload.arrivals.length > 0 ? workload.arrivals[workload.arrivals.length - 1]!.atMs : 0;
@@ -223,8 +234,10 @@ export function runScenario(settings: RunSettings, opts: RunOptions = {}): RunRe
   try {
     world.run({ stopWhen: () => deployment.finished, maxSteps });
     // The downstream reader stops with the job, and so does an engine that never ends by itself, so the world can settle.
-    if (scenario.readOutputDuringRun) world.deliverFromOutside(READER, { kind: 'reader.stop' });
     if (deployment.finished) deployment.stop?.();
+    // Measuring visibility, the reader stays a while longer, to see the last commits land.
+    if (opts.visibility) world.run({ untilMs: world.now() + VISIBILITY_GRACE_MS, maxSteps: Math.max(0, maxSteps - world.stats.steps) });
+    if (reading) world.deliverFromOutside(READER, { kind: 'reader.stop' });
     // Liveness phase: let the final commits land; the job manager stops its timers after the job finished.
     endReason = world.run({ maxSteps: Math.max(0, maxSteps - world.stats.steps) }).reason;
     // Then ask the live broker which transactions it still holds open.
@@ -297,6 +310,7 @@ export function runScenario(settings: RunSettings, opts: RunOptions = {}): RunRe
     plan: faultPlan,
   };
   if (opts.now) report.phaseMs = { simulate: judgeStart - simulateStart, judge: opts.now() - judgeStart };
+  if (opts.visibility) report.visibility = visibilityOf(workload, committed, readerFetches);
   return report;
 }
 
@@ -370,5 +384,38 @@ function droppedByGrace(input: readonly InputRecord[], dropped: ReadonlyMap<numb
     const all = spec.assigner.kind === 'session' ? 1 : windowsOf(spec.assigner, r.ts).length;
     if (d.windows >= all) out.push({ type: 'late', id: r.id, key: r.key, ts: r.ts, watermark: d.streamTime - 1 });
   }
+  return out;
+}
+
+/**
+ * When each input record first became visible downstream: the time of the first reader fetch that
+ * returned a committed result holding its id (in its lineage, or as the record a keyed update or a
+ * join pair names).
+ */
+function visibilityOf(workload: Workload, committed: readonly (readonly { offset: number; value: unknown }[])[], fetches: readonly ReaderFetch[]): NonNullable<RunReport['visibility']> {
+  const seenAt = new Map<string, number>();
+  for (const f of fetches) {
+    for (const o of f.offsets) {
+      const k = `${f.partition}:${o}`;
+      if (!seenAt.has(k)) seenAt.set(k, (f as unknown as { t: number }).t);
+    }
+  }
+  const visible = new Map<number, number>();
+  const note = (id: number, t: number): void => {
+    const v = visible.get(id);
+    if (v === undefined || t < v) visible.set(id, t);
+  };
+  committed.forEach((records, p) => {
+    for (const r of records) {
+      const t = seenAt.get(`${p}:${r.offset}`);
+      if (t === undefined) continue;
+      const o = r.value as OutputRecord;
+      if (o.type === 'window') for (const id of o.ids) note(id, t);
+      else if (o.type === 'update') note(o.id, t);
+      else if (o.type === 'join') { note(o.leftId, t); note(o.rightId, t); }
+    }
+  });
+  const out: NonNullable<RunReport['visibility']> = [];
+  for (const a of workload.arrivals) for (const r of a.records as InputRecord[]) out.push({ id: r.id, arrivalMs: a.atMs, visibleMs: visible.get(r.id) });
   return out;
 }
