@@ -23,6 +23,7 @@ import { txnAuditor } from '../log/txn-auditor.ts';
 import { checkReadCommitted, type ReaderFetch } from '../check/read-committed.ts';
 import { checkTimeliness, TimelinessTrace } from '../check/timeliness.ts';
 import { checkSessionStructure, SessionTrace } from '../check/sessions.ts';
+import { checkSparkWatermarks, SparkBatchTrace } from '../check/spark-watermark.ts';
 import type { InputRecord, LateRecord, OutputRecord, WindowResult } from '../stream/records.ts';
 import { findScenario, type CheckInput, type Scenario, type ScenarioSizes } from '../../scenarios/index.ts';
 import { checkConsistentCuts } from '../check/checkpoint-cut.ts';
@@ -138,6 +139,7 @@ export function runScenario(settings: RunSettings, opts: RunOptions = {}): RunRe
   const dropped = new Map<number, { windows: number; streamTime: number }>();
   /** Spark: per record, the windows a stateful operator filtered it from as late, and the late watermark then. */
   const sparkLate = new Map<number, { windows: number; wmLate: number }>();
+  const sparkBatches = engine === 'spark' ? new SparkBatchTrace() : undefined;
   const recorded: TraceEvent[] = [];
   const readerFetches: ReaderFetch[] = [];
   const droppedLate = new Set<number>();
@@ -153,6 +155,7 @@ export function runScenario(settings: RunSettings, opts: RunOptions = {}): RunRe
     timeliness?.onEvent(e);
     sessionTrace?.onEvent(e);
     deployed?.onEvent(e);
+    sparkBatches?.onEvent(e);
     switch (e.kind) {
       case 'record.late':
         droppedLate.add(e.id as number);
@@ -251,7 +254,7 @@ export function runScenario(settings: RunSettings, opts: RunOptions = {}): RunRe
   world.finish();
   const judgeStart = opts.now?.() ?? 0;
 
-  const log = new OfflineLog(world.disk(BROKER), [TOPICS.output]);
+  const log = new OfflineLog(world.disk(BROKER), sparkBatches ? [TOPICS.output, TOPICS.input] : [TOPICS.output]);
   const committed = log.read(TOPICS.output, 'read_committed');
   const output = committed.flat().map((r) => r.value as OutputRecord);
   opts.onOutput?.(output);
@@ -280,6 +283,8 @@ export function runScenario(settings: RunSettings, opts: RunOptions = {}): RunRe
     checks.push(checkSessionStructure(workload.records, results, scenario.window, sessionTrace.arrivals()));
   }
   if (scenario.readOutputDuringRun) checks.push(checkReadCommitted(readerFetches, committed, valuesDigest));
+  // Spark's own judge: the watermark each batch ran with, from the input the query read.
+  if (sparkBatches) checks.push(checkSparkWatermarks(sparkBatches, log.read(TOPICS.input, 'read_committed')));
   checks.unshift({ name: 'run.completes', ok: thrown === undefined, detail: thrown === undefined ? 'no assertion fired' : `the run threw: ${thrown}` });
 
   const stats = deployment.stats();

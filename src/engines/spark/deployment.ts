@@ -13,6 +13,7 @@ import { planProblem, spark, type DataStreamWriter } from './dsl.ts';
 import { driverProcess } from './driver.ts';
 import { executorProcess, type SparkApp } from './executor.ts';
 import { sparkStoreProcess } from './store.ts';
+import { isSparkBug } from './bugs.ts';
 
 /** A scenario's query for the Spark engine. */
 export interface SparkBuild {
@@ -27,6 +28,8 @@ export interface SparkJob {
   brokerId: string;
   /** Overrides the query's processing-time trigger interval. */
   triggerIntervalMs?: number;
+  /** Planted bugs of the run; those of other layers are ignored here. */
+  bugs: readonly string[];
 }
 
 export class SparkPlanError extends Error {}
@@ -92,6 +95,7 @@ export function deploySpark(host: Host, job: SparkJob): SparkDeployment {
     brokerId: job.brokerId,
     storeId: STORE,
     driverId: DRIVER,
+    bugs: new Set(job.bugs.filter(isSparkBug)),
   };
   host.addProcess(STORE, sparkStoreProcess());
   for (const e of executors) host.addProcess(e, executorProcess(app));

@@ -77,7 +77,7 @@ class Driver implements ProcessLogic {
     this.log = new LogClient(ctx, app.brokerId);
     this.execs = s.executors.map((e) => new RequestClient<TaskReply>(ctx, e, isTaskReply, { requestTimeoutMs: s.taskTimeoutMs, maxRetries: 0 }));
     this.start = Array.from({ length: s.inputPartitions }, () => 0);
-    ctx.trace.emit('spark.start', { incarnation: ctx.incarnation });
+    ctx.trace.emit('spark.start', { incarnation: ctx.incarnation, ...(app.plan.watermark ? { watermarkDelayMs: app.plan.watermark.delayMs } : {}) });
     this.populateStartOffsets();
   }
 
@@ -225,6 +225,8 @@ class Driver implements ProcessLogic {
       let maxTs = Number.MIN_SAFE_INTEGER;
       for (const r of results) if (r.count > 0) maxTs = Math.max(maxTs, r.maxTs);
       const next = this.app.plan.watermark && maxTs > Number.MIN_SAFE_INTEGER ? Math.max(this.watermark, maxTs - delay) : this.watermark;
+      // The planted bug: the batch's own data already moves the watermark its late rows are judged by.
+      const lateWm = this.app.bugs.has('spark-watermark-from-own-batch') ? Math.max(wmLate, next) : wmLate;
       const reducers = this.app.plan.aggregation ? this.app.shufflePartitions : 0;
       let reducing = reducers;
       const commit = (): void => {
@@ -238,10 +240,12 @@ class Driver implements ProcessLogic {
         });
       };
       if (reducers === 0) return commit();
+      // The planted bug: the batch counts as committed before its sink wrote anything.
+      if (this.app.bugs.has('spark-commit-before-sink')) commit();
       for (let r = 0; r < reducers; r++) {
         const rows: PartialRow[] = results.flatMap((m) => m.shuffle[r] ?? []);
-        this.runTask(r, { kind: 'spark.reduce', batch, partition: r, wmLate, wmEvict, rows }, () => {
-          if (--reducing === 0) commit();
+        this.runTask(r, { kind: 'spark.reduce', batch, partition: r, wmLate: lateWm, wmEvict, rows }, () => {
+          if (--reducing === 0 && !this.app.bugs.has('spark-commit-before-sink')) commit();
         });
       }
     };

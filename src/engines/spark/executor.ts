@@ -28,6 +28,7 @@ import type { WindowResult } from '../../stream/records.ts';
 import { sparkWindows, type QueryPlan, type Row } from './dsl.ts';
 import type { MapTask, PartialRow, ReduceTask, TaskReply } from './messages.ts';
 import { StoreClient } from './store.ts';
+import type { SparkBugName } from './bugs.ts';
 
 export interface SparkApp {
   plan: QueryPlan;
@@ -37,6 +38,8 @@ export interface SparkApp {
   brokerId: string;
   storeId: string;
   driverId: string;
+  /** Planted bugs switched on for this run. */
+  bugs: ReadonlySet<SparkBugName>;
 }
 
 /** The group whose committed offsets are the sink's batch markers. */
@@ -151,8 +154,17 @@ class Executor implements ProcessLogic {
   // ---- reduce --------------------------------------------------------------------------------
 
   private reduce(task: ReduceTask, finish: (r: TaskReply) => void): void {
+    this.ctx.trace.emit('spark.reduce', { batch: task.batch, partition: task.partition, wmLate: task.wmLate, wmEvict: task.wmEvict, rows: task.rows.length });
     const statePath = (v: number): string => `state/0/${task.partition}/${v}`;
-    this.store.get(statePath(task.batch), (content) => {
+    const open = (then: (content: string | null) => void): void => {
+      if (!this.app.bugs.has('spark-state-latest-version')) return this.store.get(statePath(task.batch), then);
+      // The bug: whatever version is newest, even the N+1 an earlier run of this batch wrote.
+      this.store.list(`state/0/${task.partition}/`, (paths) => {
+        const newest = Math.max(task.batch, ...paths.map((p) => Number(p.slice(p.lastIndexOf('/') + 1))));
+        this.store.get(statePath(newest), then);
+      });
+    };
+    open((content) => {
       const state = new Map<string, StateEntry>();
       if (content !== null) for (const e of JSON.parse(content) as StateEntry[]) state.set(`${e.key}@${e.start}`, e);
       const { mode } = this.app.plan.sink;
@@ -215,7 +227,7 @@ class Executor implements ProcessLogic {
       this.log.fetchOffsets(SINK_GROUP, [{ topic, partition }], { requireStable: true }, (marker) => {
         if (!marker.ok) return retry();
         const committed = marker.offsets[0]?.offset ?? -1;
-        if (committed >= task.batch + 1) {
+        if (committed >= task.batch + 1 && !this.app.bugs.has('spark-sink-not-idempotent')) {
           this.ctx.trace.emit('spark.sink.skip', { batch: task.batch, partition, committed: committed - 1 });
           return done();
         }

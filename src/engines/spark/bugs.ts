@@ -1,0 +1,28 @@
+/**
+ * The Spark engine's planted bugs: each a named switch read at the one
+ * decision it corrupts, off unless a run names it.
+ */
+export const SPARK_BUGS = {
+  'spark-sink-not-idempotent': {
+    description: 'the exactly-once sink does not look at its batch marker, so a batch that runs again after a restart writes its output a second time',
+    caughtBy: 'exactly-once',
+  },
+  'spark-watermark-from-own-batch': {
+    description: 'a batch filters late rows with a watermark that already includes its own data (this batch\'s max event time minus the delay), so rows that were on time are dropped',
+    caughtBy: 'spark.watermark',
+  },
+  'spark-state-latest-version': {
+    description: 'a stateful task opens the newest state version instead of version N, so a batch that runs again counts its rows on top of themselves',
+    caughtBy: 'exactly-once',
+  },
+  'spark-commit-before-sink': {
+    description: 'the driver writes commits/N before the sink has written batch N, so a driver crash in between loses the batch: the restart goes on from N+1',
+    caughtBy: 'exactly-once',
+  },
+} as const satisfies Record<string, { description: string; caughtBy: string }>;
+
+export type SparkBugName = keyof typeof SPARK_BUGS;
+
+export function isSparkBug(name: string): name is SparkBugName {
+  return Object.prototype.hasOwnProperty.call(SPARK_BUGS, name);
+}
