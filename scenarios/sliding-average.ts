@@ -7,6 +7,7 @@
 import { sliding } from '../src/stream/assigners.ts';
 import { avgAggregate } from '../src/engines/flink/operators/aggregates.ts';
 import { generateWorkload } from '../src/workload/generate.ts';
+import { avg, window } from '../src/engines/spark/dsl.ts';
 import { TOPICS, sinkWindowResults, type Scenario } from './types.ts';
 
 const SIZE_MS = 2_000;
@@ -38,6 +39,18 @@ export const slidingAverage: Scenario = {
         const avg = readings.keyBy((r) => r.key).window(sliding(SIZE_MS, SLIDE_MS)).allowedLateness(LATENESS_MS).sideOutputLateData('late').aggregate(avgAggregate, 'window');
         sinkWindowResults(avg, s.parallelism);
       },
+    },
+    // Spark: the same sliding windows, update mode, a watermark trailing by the bound plus the lateness.
+    spark: {
+      build: (spark) =>
+        spark
+          .readStream(TOPICS.input, { isolation: 'read_committed' })
+          .withWatermark('ts', BOUND_MS + LATENESS_MS)
+          .groupBy(window('ts', SIZE_MS, SLIDE_MS), 'key')
+          .agg(avg('value'))
+          .writeStream(TOPICS.output)
+          .outputMode('update')
+          .trigger({ processingTimeMs: 100 }),
     },
   },
 };
