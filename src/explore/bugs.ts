@@ -1,13 +1,14 @@
 /**
  * Every planted bug weir has, with the engine it lives in: the Flink
- * engine's, and the log's (which apply to every engine). A run may name a
+ * engine's, the Kafka Streams engine's, and the log's (which apply to every engine). A run may name a
  * bug of its own engine or of the log; `--bug` refuses another engine's.
  */
 import { FLINK_BUGS } from '../engines/flink/bugs.ts';
+import { KSTREAMS_BUGS } from '../engines/kstreams/bugs.ts';
 import { LOG_BUGS } from '../log/bugs.ts';
 
 /** `log`: the bug is in the shared log, so every engine can run with it. */
-export type BugEngine = 'flink' | 'log';
+export type BugEngine = 'flink' | 'kstreams' | 'log';
 
 export interface PlantedBug {
   description: string;
@@ -18,7 +19,7 @@ export interface PlantedBug {
 const tag = <T extends Record<string, { description: string; caughtBy: string }>>(bugs: T, engine: BugEngine): { [K in keyof T]: T[K] & { engine: BugEngine } } =>
   Object.fromEntries(Object.entries(bugs).map(([name, b]) => [name, { ...b, engine }])) as { [K in keyof T]: T[K] & { engine: BugEngine } };
 
-export const BUGS = { ...tag(FLINK_BUGS, 'flink'), ...tag(LOG_BUGS, 'log') };
+export const BUGS = { ...tag(FLINK_BUGS, 'flink'), ...tag(KSTREAMS_BUGS, 'kstreams'), ...tag(LOG_BUGS, 'log') };
 
 export type BugName = keyof typeof BUGS;
 

@@ -23,6 +23,7 @@ import { txnAuditor } from '../log/txn-auditor.ts';
 import { checkReadCommitted, type ReaderFetch } from '../check/read-committed.ts';
 import { checkTimeliness, TimelinessTrace } from '../check/timeliness.ts';
 import { checkSessionStructure, SessionTrace } from '../check/sessions.ts';
+import { checkGrace, checkRestores, checkSuppress, checkZombies, KStreamsTrace, type ChangelogRecord } from '../check/kstreams.ts';
 import type { InputRecord, LateRecord, OutputRecord, WindowResult } from '../stream/records.ts';
 import { findScenario, type CheckInput, type Scenario, type ScenarioSizes } from '../../scenarios/index.ts';
 import { checkConsistentCuts } from '../check/checkpoint-cut.ts';
@@ -135,11 +136,14 @@ export function runScenario(settings: RunSettings, opts: RunOptions = {}): RunRe
   const timeliness = scenario.timeliness && flink ? new TimelinessTrace(TOPICS.input, sizes.partitions, new Set(processes.offDataPath)) : undefined;
   // Session windows: when each record joined its session, for `session.structure`.
   const sessionTrace = scenario.window?.assigner.kind === 'session' && flink ? new SessionTrace() : undefined;
+  // Kafka Streams' own judges: grace, suppress, restores from the changelog, zombies.
+  const ksTrace = engine === 'kstreams' ? new KStreamsTrace() : undefined;
   let deployed: DeployedEngine | undefined;
   const subscriber: TraceSubscriber = (e) => {
     wmChecker?.onEvent(e);
     timeliness?.onEvent(e);
     sessionTrace?.onEvent(e);
+    ksTrace?.onEvent(e);
     deployed?.onEvent(e);
     switch (e.kind) {
       case 'record.late':
@@ -230,7 +234,7 @@ export function runScenario(settings: RunSettings, opts: RunOptions = {}): RunRe
   world.finish();
   const judgeStart = opts.now?.() ?? 0;
 
-  const log = new OfflineLog(world.disk(BROKER), [TOPICS.output]);
+  const log = new OfflineLog(world.disk(BROKER), [TOPICS.output, ...internal.compacted]);
   const committed = log.read(TOPICS.output, 'read_committed');
   const output = committed.flat().map((r) => r.value as OutputRecord);
   opts.onOutput?.(output);
@@ -255,6 +259,7 @@ export function runScenario(settings: RunSettings, opts: RunOptions = {}): RunRe
     checks.push(checkSessionStructure(workload.records, results, scenario.window, sessionTrace.arrivals()));
   }
   if (scenario.readOutputDuringRun) checks.push(checkReadCommitted(readerFetches, committed, valuesDigest));
+  if (ksTrace) checks.push(...kstreamsChecks(ksTrace, log, output, settings.guarantee));
   checks.unshift({ name: 'run.completes', ok: thrown === undefined, detail: thrown === undefined ? 'no assertion fired' : `the run threw: ${thrown}` });
 
   const stats = deployment.stats();
@@ -346,6 +351,30 @@ function judge(
   }
   if (scenario.check) checks.push(...scenario.check(ci));
   if (flink) checks.push(checkRestoreHashes(recorded), checkRestoresCompleted(recorded));
+  return checks;
+}
+
+/**
+ * Kafka Streams' own checks: grace decisions, suppress (when the topology suppresses), restored
+ * stores against the committed changelogs read offline, and (under exactly-once) zombies.
+ */
+function kstreamsChecks(t: KStreamsTrace, log: OfflineLog, output: readonly OutputRecord[], guarantee: string): CheckResult[] {
+  const topics = new Map<string, ChangelogRecord[][]>();
+  const changelog = (topic: string, partition: number): readonly ChangelogRecord[] => {
+    let parts = topics.get(topic);
+    if (parts === undefined) {
+      parts = log.read(topic, 'read_committed').map((p) => p.map((r) => {
+        const c = r.value as { key: string; value: unknown; ts: number };
+        return { offset: r.offset, key: c.key, value: c.value, ts: c.ts };
+      }));
+      topics.set(topic, parts);
+    }
+    return parts[partition] ?? [];
+  };
+  const checks = [checkGrace(t)];
+  if (t.suppressEmits > 0) checks.push(checkSuppress(t, output.filter((o): o is WindowResult => o.type === 'window')));
+  checks.push(checkRestores(t, changelog));
+  if (guarantee === 'exactly-once') checks.push(checkZombies(t));
   return checks;
 }
 

@@ -17,6 +17,8 @@
  * stores; `key@start@end` for sessions.
  */
 
+import { storeEntryDigest, type RestoredEntry } from '../../stream/changelog.ts';
+
 export interface StoredValue {
   value: unknown;
   ts: number;
@@ -49,6 +51,8 @@ export function parseStoreKey(storeKey: string): { key: string; start: number; e
 export class StateStore {
   private readonly data = new Map<string, StoredValue>();
   private readonly dirty = new Map<string, { now: StoredValue | null; old: StoredValue | null }>();
+  /** Per key in the map: the changelog offset its value was restored from, or -1 when it was written here. */
+  private readonly sourceOffsets = new Map<string, number>();
   /** The offset of the last changelog record written or restored (Kafka's store offset); -1: none. */
   changelogOffset = -1;
   /** Called for each entry a cache flush forwards (set by the processor that owns the store). */
@@ -102,13 +106,34 @@ export class StateStore {
 
   /** Applies one changelog record (restoration, standby): no changelog write, nothing forwarded. */
   restore(storeKey: string, value: unknown | null, ts: number, offset: number): void {
-    this.apply(storeKey, value === null ? null : { value, ts });
+    this.apply(storeKey, value === null ? null : { value, ts }, offset);
     this.changelogOffset = offset;
   }
 
-  private apply(storeKey: string, now: StoredValue | null): void {
-    if (now === null) this.data.delete(storeKey);
-    else this.data.set(storeKey, now);
+  private apply(storeKey: string, now: StoredValue | null, sourceOffset = -1): void {
+    if (now === null) {
+      this.data.delete(storeKey);
+      this.sourceOffsets.delete(storeKey);
+    } else {
+      this.data.set(storeKey, now);
+      this.sourceOffsets.set(storeKey, sourceOffset);
+    }
+  }
+
+  /**
+   * What the store holds (its cache left out), for the trace of a restoration: per entry in
+   * store-key order, the changelog offset its value was restored from (-1: written here) and
+   * the digest of its value and timestamp.
+   */
+  restoredEntries(): RestoredEntry[] {
+    return [...this.data.entries()]
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+      .map(([k, v]) => [k, this.sourceOffsets.get(k) ?? -1, storeEntryDigest(v.value, v.ts)]);
+  }
+
+  /** Drops the cache's unflushed writes, keeping the map (a task closed without its cache flushed). */
+  discardCache(): void {
+    this.dirty.clear();
   }
 
   /** Every entry in store-key order, cache included (interactive queries, emit-on-close scans). */
@@ -138,6 +163,7 @@ export class StateStore {
   wipe(): void {
     this.data.clear();
     this.dirty.clear();
+    this.sourceOffsets.clear();
     this.changelogOffset = -1;
   }
 
