@@ -11,7 +11,7 @@ export const KSTREAMS_BUGS = {
     caughtBy: 'exactly-once',
   },
   'no-wipe-on-dirty-close': {
-    description: 'a task closed dirty by TaskMigrated under exactly-once keeps its store instead of wiping it, and when it is assigned again the changelog is restored on top of the stale store, so updates of the aborted transaction survive',
+    description: 'a task closed dirty by TaskMigrated under exactly-once keeps its in-memory store instead of wiping it, and when the instance is assigned the task again it runs on that store without restoring from the changelog: updates of the aborted transaction survive and updates committed elsewhere meanwhile are missing',
     caughtBy: 'ks.restore',
   },
   'restore-read-uncommitted': {
