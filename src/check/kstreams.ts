@@ -15,8 +15,15 @@
  *   drops carry `gap`) are left to the exactly-once check.
  * - `ks.suppress` (K7.3): suppress releases a window's final result only
  *   once its stream time reaches `end + D` (`ks.suppress.emit` names the
- *   stream time that released it), and the committed output holds at most
- *   one result per key and window.
+ *   stream time that released it); one incarnation of a task (from its
+ *   `ks.running` on) releases a key and window at most once; and the
+ *   committed output holds one result per key and window, or more only as
+ *   Kafka itself gives them: after a restart the aggregate's and the
+ *   suppress operator's stream times start afresh (KAFKA-7895, K14.7), so a
+ *   record the old incarnation would have dropped can reopen a window that
+ *   was already released, and the new incarnation releases it again, with
+ *   more records. A second committed result is accepted only with more
+ *   records than the first and released by another incarnation.
  * - `ks.restore` (K10): every restored store (`ks.restored`, entry by entry:
  *   store key, the changelog offset its value came from, a digest of value
  *   and timestamp) equals what the committed changelog gives below the
@@ -82,6 +89,12 @@ export class KStreamsTrace {
   // ---- suppress ----
   readonly suppress = new Problems();
   suppressEmits = 0;
+  /** Incarnations of each task per process (`ks.running`), numbered. */
+  private readonly incarnation = new Map<string, number>();
+  /** `key window` → the incarnations that released it. */
+  private readonly releasedBy = new Map<string, Set<string>>();
+  /** `key window ids` (a released result's contents) → the incarnations that released it. */
+  readonly releasesOf = new Map<string, Set<string>>();
 
   // ---- restore ----
   readonly restores: Restore[] = [];
@@ -106,6 +119,7 @@ export class KStreamsTrace {
     switch (e.kind) {
       case 'ks.running':
         this.resetTask(e.p, String(e.task));
+        this.incarnation.set(`${e.p}/${String(e.task)}`, (this.incarnation.get(`${e.p}/${String(e.task)}`) ?? 0) + 1);
         break;
       case 'proc.crash':
         this.resetProcess(e.p);
@@ -118,6 +132,7 @@ export class KStreamsTrace {
         if (e.reason === 'expired-window' && e.gap === undefined) this.judgeGrace(e, true);
         break;
       case 'ks.suppress.emit':
+        this.noteRelease(e);
         this.suppressEmits++;
         if ((e.streamTime as number) < (e.end as number) + (e.suppressMs as number)) {
           this.suppress.add(`${e.p} task ${String(e.task)} released key ${String(e.key)} window ${formatWindow(e.start as number, e.end as number)} at stream time ${String(e.streamTime)}, ` +
@@ -191,6 +206,22 @@ export class KStreamsTrace {
     this.grace.add(dropped
       ? `${what} was dropped from window ${window}, but end + grace = ${end + grace} > the aggregate's stream time ${streamTime}: it was still open`
       : `${what} joined window ${window}, but end + grace = ${end + grace} <= the aggregate's stream time ${streamTime}: it was closed`);
+  }
+
+  private noteRelease(e: TraceEvent): void {
+    const task = `${e.p}/${String(e.task)}`;
+    const inc = `${task}#${this.incarnation.get(task) ?? 0}`;
+    const window = `${String(e.key)}\u0000${String(e.start)}\u0000${String(e.end)}`;
+    let by = this.releasedBy.get(window);
+    if (!by) this.releasedBy.set(window, (by = new Set()));
+    if (by.has(inc)) {
+      this.suppress.add(`${e.p} task ${String(e.task)} released key ${String(e.key)} window ${formatWindow(e.start as number, e.end as number)} twice in one incarnation (the second time with records ${String(e.ids)})`);
+    }
+    by.add(inc);
+    const contents = `${window}\u0000${String(e.ids)}`;
+    let of = this.releasesOf.get(contents);
+    if (!of) this.releasesOf.set(contents, (of = new Set()));
+    of.add(inc);
   }
 
   // ---- restore ---------------------------------------------------------------------------------
@@ -279,13 +310,34 @@ export function checkGrace(t: KStreamsTrace): CheckResult {
 /** `ks.suppress`: final results released only once their window closed, and at most one per key and window in the output. */
 export function checkSuppress(t: KStreamsTrace, results: readonly WindowResult[]): CheckResult {
   const problems = t.suppress;
-  const seen = new Set<string>();
+  const byWindow = new Map<string, WindowResult[]>();
   for (const r of results) {
     const k = `${r.key}\u0000${r.start}\u0000${r.end}`;
-    if (seen.has(k)) problems.add(`key ${r.key} window ${formatWindow(r.start, r.end)} has more than one final result in the committed output (firing ${r.firing} is another)`);
-    seen.add(k);
+    const list = byWindow.get(k);
+    if (list) list.push(r);
+    else byWindow.set(k, [r]);
   }
-  return problems.verdict('ks.suppress', `${formatCount(t.suppressEmits)} releases, none before its window closed; ${formatCount(seen.size)} windows with one final result each`);
+  let reopened = 0;
+  for (const [k, list] of byWindow) {
+    if (list.length < 2) continue;
+    const sorted = [...list].sort((a, b) => a.ids.length - b.ids.length);
+    for (let i = 1; i < sorted.length; i++) {
+      const a = sorted[i - 1]!;
+      const b = sorted[i]!;
+      const what = `key ${b.key} window ${formatWindow(b.start, b.end)} has ${list.length} final results in the committed output`;
+      if (a.ids.length === b.ids.length) {
+        problems.add(`${what}, two with the same ${a.ids.length} records`);
+        continue;
+      }
+      const byA = t.releasesOf.get(`${k}\u0000${a.ids.join(',')}`) ?? new Set<string>();
+      const byB = t.releasesOf.get(`${k}\u0000${b.ids.join(',')}`) ?? new Set<string>();
+      if ([...byB].some((y) => [...byA].some((x) => x !== y))) reopened++;
+      else problems.add(`${what}, and the one with ${b.ids.length} records was not released by a later incarnation of its task than the one with ${a.ids.length}`);
+    }
+  }
+  return problems.verdict('ks.suppress',
+    `${formatCount(t.suppressEmits)} releases, none before its window closed nor twice in one incarnation; ${formatCount(byWindow.size)} windows with a final result, one each` +
+    (reopened > 0 ? ` (${formatCount(reopened)} reopened after a restart and released again, as Kafka does)` : ''));
 }
 
 /** `ks.restore`: each restored store equals the committed changelog below the restore's end offset. */

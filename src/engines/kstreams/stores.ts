@@ -7,7 +7,7 @@
  *
  * The record cache (K7.1) sits in front: writes collect per key, and only
  * the latest value per key goes to the changelog and downstream when the
- * cache is flushed (at every commit). weir models the cache as "deduplicate
+ * cache is flushed (at every commit), in the order of the keys' last writes. weir models the cache as "deduplicate
  * per key, flush at commit", with no size-driven eviction: it changes how
  * many updates appear, never the final values. With caching off every write
  * is logged and forwarded at once.
@@ -79,9 +79,11 @@ export class StateStore {
     const old = this.get(storeKey) ?? null;
     const now = value === null ? null : { value, ts };
     if (this.caching) {
+      // Kafka's NamedCache keeps dirty keys in the order of their last write (it removes a key and
+      // adds it again), so a flush forwards in arrival order: re-inserting moves the key to the end.
       const d = this.dirty.get(storeKey);
-      if (d) d.now = now;
-      else this.dirty.set(storeKey, { now, old });
+      this.dirty.delete(storeKey);
+      this.dirty.set(storeKey, d ? { now, old: d.old } : { now, old });
       return undefined;
     }
     this.apply(storeKey, now);
@@ -89,11 +91,14 @@ export class StateStore {
     return { old };
   }
 
-  /** Writes the cache's latest values to the map and the changelog, forwarding each (in key order). */
+  /**
+   * Writes the cache's latest values to the map and the changelog, forwarding each, in the order
+   * of their last writes (as Kafka's cache flushes): a downstream operator that keeps its own
+   * stream time (suppress) then sees each key's latest update before any later-written one.
+   */
   flush(): void {
     if (this.dirty.size === 0) return;
-    const keys = [...this.dirty.keys()].sort();
-    const entries = keys.map((k) => [k, this.dirty.get(k)!] as const);
+    const entries = [...this.dirty.entries()];
     this.dirty.clear();
     for (const [k, { now, old }] of entries) {
       // A key that was in neither the store nor the cache and is deleted again forwards nothing.
