@@ -5,9 +5,12 @@
  */
 import type { BugName } from '../../src/explore/bugs.ts';
 import type { ProfileName } from '../../src/sim/faults.ts';
+import type { EngineName } from '../../scenarios/types.ts';
 
 export interface BugPlace {
   scenario: string;
+  /** The engine (Flink when absent). */
+  engine?: EngineName;
   faults: ProfileName;
   events?: number;
   /** Spare task managers (a restart can then leave a cut-off one running as a zombie). */
@@ -17,9 +20,10 @@ export interface BugPlace {
 }
 
 /** The run settings of a place, as a sweep job or run takes them (unset sizes left out). */
-export function placeShape(w: BugPlace): { scenario: string; faults: ProfileName; events?: number; spareTaskManagers?: number; unaligned?: boolean } {
+export function placeShape(w: BugPlace): { scenario: string; engine?: EngineName; faults: ProfileName; events?: number; spareTaskManagers?: number; unaligned?: boolean } {
   return {
     scenario: w.scenario,
+    ...(w.engine ? { engine: w.engine } : {}),
     faults: w.faults,
     ...(w.events ? { events: w.events } : {}),
     ...(w.spareTaskManagers ? { spareTaskManagers: w.spareTaskManagers } : {}),
@@ -45,4 +49,10 @@ export const BUG_PLACES: Record<BugName, BugPlace> = {
   'lso-ignores-open-transactions': { scenario: 'chained', faults: 'none', events: 300 },
   'read-committed-shows-aborted': { scenario: 'chained', faults: 'none', events: 300 },
   'idle-not-chained': { scenario: 'sessions', faults: 'none' },
+  'offsets-outside-transaction': { scenario: 'wordcount', engine: 'kstreams', faults: 'swarm' },
+  'no-wipe-on-dirty-close': { scenario: 'wordcount', engine: 'kstreams', faults: 'swarm' },
+  'restore-read-uncommitted': { scenario: 'wordcount', engine: 'kstreams', faults: 'swarm' },
+  'offsets-without-generation': { scenario: 'wordcount', engine: 'kstreams', faults: 'swarm' },
+  'suppress-emits-early': { scenario: 'wordcount-final', engine: 'kstreams', faults: 'none' },
+  'grace-uses-task-stream-time': { scenario: 'wordcount', engine: 'kstreams', faults: 'swarm' },
 };
