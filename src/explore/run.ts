@@ -125,8 +125,8 @@ export function runScenario(settings: RunSettings, opts: RunOptions = {}): RunRe
   // Flink's own judges read its watermarks, snapshots and session merges from the trace.
   const flink = engine === 'flink';
   const wmChecker = scenario.window && flink ? new WatermarkChecker() : undefined;
-  /** Kafka Streams: per record, the windows a windowed aggregate skipped it for, and the operator's stream time then. */
-  const dropped = new Map<number, { windows: number; streamTime: number }>();
+  /** Kafka Streams: per record, the windows (by start) a windowed aggregate skipped it for, with the operator's stream time then. */
+  const dropped = new Map<number, Map<number, number>>();
   const recorded: TraceEvent[] = [];
   const readerFetches: ReaderFetch[] = [];
   const droppedLate = new Set<number>();
@@ -152,8 +152,10 @@ export function runScenario(settings: RunSettings, opts: RunOptions = {}): RunRe
       case 'record.dropped':
         if (e.reason === 'expired-window') {
           for (const id of String(e.ids).split(',').map(Number)) {
-            const d = dropped.get(id);
-            dropped.set(id, { windows: (d?.windows ?? 0) + 1, streamTime: Math.max(d?.streamTime ?? -1, e.streamTime as number) });
+            let d = dropped.get(id);
+            if (d === undefined) dropped.set(id, (d = new Map()));
+            const start = e.start as number;
+            d.set(start, Math.max(d.get(start) ?? -1, e.streamTime as number));
           }
         }
         break;
@@ -253,7 +255,9 @@ export function runScenario(settings: RunSettings, opts: RunOptions = {}): RunRe
   const openTxns = log.inspect(TOPICS.output).flatMap((p) => p.openTxns.map((t) => t.transactionalId));
   // A record Kafka Streams skipped for every window it belongs to counts as late, at its operator's
   // stream time - 1: late iff end + grace <= stream time is Flink's rule end - 1 + lateness <= watermark.
-  const lateByGrace = scenario.window && !flink ? droppedByGrace(workload.records, dropped, scenario.window) : [];
+  const lateByGrace = scenario.window && !flink
+    ? droppedByGrace(workload.records, dropped, scenario.window, output.filter((o): o is WindowResult => o.type === 'window'))
+    : [];
   const checks = judge(scenario, checkInput, wmChecker, recorded, deployment.finished, endReason, openTxns, liveOpen, lateByGrace, flink);
   if (scenario.cut && deployment.cuts) checks.push(checkConsistentCuts(deployment.cuts, inputByPartition, scenario.cut.reference, scenario.cut.show));
   if (scenario.timeliness && timeliness) checks.push(checkTimeliness(scenario.timeliness, timeliness.input(workload.arrivals)));
@@ -384,14 +388,31 @@ function kstreamsChecks(t: KStreamsTrace, log: OfflineLog, output: readonly Outp
   return checks;
 }
 
-/** The records a Kafka Streams windowed aggregate skipped for every one of their windows, as late records. */
-function droppedByGrace(input: readonly InputRecord[], dropped: ReadonlyMap<number, { windows: number; streamTime: number }>, spec: WindowSpec): LateRecord[] {
+/**
+ * The records a Kafka Streams windowed aggregate skipped for every one of their windows, as late
+ * records. A skip counts only when the committed output does not hold the record in that window:
+ * under exactly-once a task whose transaction aborted (a crash, a zombie fenced) may have skipped
+ * a record that its next incarnation, whose operator stream time starts afresh, then took — and
+ * only the committed attempt's decision stands. Sessions (whose drops name the merged session)
+ * count a record as late once it is in no committed session.
+ */
+function droppedByGrace(input: readonly InputRecord[], dropped: ReadonlyMap<number, ReadonlyMap<number, number>>, spec: WindowSpec, results: readonly WindowResult[]): LateRecord[] {
+  const session = spec.assigner.kind === 'session';
+  const held = new Set<string>();
+  for (const r of results) for (const id of r.ids) held.add(session ? `${id}` : `${id}@${r.start}`);
   const out: LateRecord[] = [];
   for (const r of input) {
     const d = dropped.get(r.id);
     if (d === undefined) continue;
-    const all = spec.assigner.kind === 'session' ? 1 : windowsOf(spec.assigner, r.ts).length;
-    if (d.windows >= all) out.push({ type: 'late', id: r.id, key: r.key, ts: r.ts, watermark: d.streamTime - 1 });
+    let streamTime = -1;
+    let windows = 0;
+    for (const [start, t] of d) {
+      if (held.has(session ? `${r.id}` : `${r.id}@${start}`)) continue;
+      windows++;
+      streamTime = Math.max(streamTime, t);
+    }
+    const all = session ? 1 : windowsOf(spec.assigner, r.ts).length;
+    if (windows >= all) out.push({ type: 'late', id: r.id, key: r.key, ts: r.ts, watermark: streamTime - 1 });
   }
   return out;
 }

@@ -296,8 +296,9 @@ class StreamThread implements ProcessLogic {
           // The planted bug: a store kept from a dirty close counts as restored already.
           if (offset >= target || rt.kept) {
             // What the store holds now, entry by entry, so a checker can compare it with the committed changelog.
+            // `offset`: where restoration stopped (a last fetch may read committed records past the target).
             this.ctx.trace.emit('ks.restored', {
-              task: rt.task.id, store: store.name, topic, partition: rt.task.partition, records: restored, offset: target,
+              task: rt.task.id, store: store.name, topic, partition: rt.task.partition, records: restored, offset: Math.max(offset, target), target,
               entries: JSON.stringify(store.restoredEntries()),
             });
             return storeDone();
