@@ -127,13 +127,17 @@ describe('runRequest', () => {
 
   it('refuses an engine the scenario has no build for, and a planted bug of another engine', () => {
     expect(() => run('wordcount', '--engine', 'storm')).toThrow(/--engine/);
-    expect(() => checkScenario(run('wordcount', '--engine', 'spark'), findScenario)).toThrow('scenario wordcount has no spark build (it runs on: flink); choose one of those with --engine');
+    expect(() => checkScenario(run('wordcount', '--engine', 'spark'), findScenario)).toThrow('scenario wordcount has no spark build (it runs on: flink, kstreams); choose one of those with --engine');
     const flinkOnly: Scenario = { ...findScenario('wordcount')!, engines: {} };
     expect(() => checkScenario(run('wordcount', '--engine', 'flink'), () => flinkOnly)).toThrow(/has no flink build \(it runs on: no engine\)/);
     // A log bug runs on any engine; a Flink bug only on Flink (checked by the same rule for every engine).
     expect(bugEngineProblem('read-committed-shows-aborted', 'kstreams')).toBeUndefined();
     expect(bugEngineProblem('watermark-max', 'kstreams')).toBe('planted bug watermark-max is a flink bug; it cannot run on the kstreams engine');
     expect(bugEngineProblem('watermark-max', 'flink')).toBeUndefined();
+    // And a Kafka Streams bug only on Kafka Streams.
+    expect(bugEngineProblem('offsets-without-generation', 'flink')).toBe('planted bug offsets-without-generation is a kstreams bug; it cannot run on the flink engine');
+    expect(bugEngineProblem('offsets-without-generation', 'kstreams')).toBeUndefined();
+    expect(() => checkScenario(run('wordcount', '--bug', 'grace-uses-task-stream-time'), findScenario)).toThrow(/is a kstreams bug/);
   });
 
   it('puts the engine into the token, and reads a token without one as Flink', () => {
