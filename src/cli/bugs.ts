@@ -22,6 +22,7 @@ export async function bugsCommand(argv: readonly string[]): Promise<number> {
   }
   const width = Math.max(...rows.map((r) => r.name.length));
   const caughtWidth = Math.max(...rows.map((r) => r.caughtBy.length));
-  for (const r of rows) process.stdout.write(`${r.name.padEnd(width)}  ${r.engine.padEnd(5)}  ${r.caughtBy.padEnd(caughtWidth)}  ${r.description}\n`);
+  const engineWidth = Math.max(...rows.map((r) => r.engine.length));
+  for (const r of rows) process.stdout.write(`${r.name.padEnd(width)}  ${r.engine.padEnd(engineWidth)}  ${r.caughtBy.padEnd(caughtWidth)}  ${r.description}\n`);
   return EXIT.ok;
 }

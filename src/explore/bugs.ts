@@ -1,14 +1,15 @@
 /**
- * Every planted bug weir has, with the engine it lives in: the Flink and
- * Spark engines', and the log's (which apply to every engine). A run may name a
+ * Every planted bug weir has, with the engine it lives in: the Flink,
+ * Kafka Streams and Spark engines', and the log's (which apply to every engine). A run may name a
  * bug of its own engine or of the log; `--bug` refuses another engine's.
  */
 import { FLINK_BUGS } from '../engines/flink/bugs.ts';
+import { KSTREAMS_BUGS } from '../engines/kstreams/bugs.ts';
 import { LOG_BUGS } from '../log/bugs.ts';
 import { SPARK_BUGS } from '../engines/spark/bugs.ts';
 
 /** `log`: the bug is in the shared log, so every engine can run with it. */
-export type BugEngine = 'flink' | 'spark' | 'log';
+export type BugEngine = 'flink' | 'kstreams' | 'spark' | 'log';
 
 export interface PlantedBug {
   description: string;
@@ -19,7 +20,7 @@ export interface PlantedBug {
 const tag = <T extends Record<string, { description: string; caughtBy: string }>>(bugs: T, engine: BugEngine): { [K in keyof T]: T[K] & { engine: BugEngine } } =>
   Object.fromEntries(Object.entries(bugs).map(([name, b]) => [name, { ...b, engine }])) as { [K in keyof T]: T[K] & { engine: BugEngine } };
 
-export const BUGS = { ...tag(FLINK_BUGS, 'flink'), ...tag(SPARK_BUGS, 'spark'), ...tag(LOG_BUGS, 'log') };
+export const BUGS = { ...tag(FLINK_BUGS, 'flink'), ...tag(KSTREAMS_BUGS, 'kstreams'), ...tag(SPARK_BUGS, 'spark'), ...tag(LOG_BUGS, 'log') };
 
 export type BugName = keyof typeof BUGS;
 

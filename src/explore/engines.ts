@@ -99,6 +99,7 @@ export function deployEngine(engine: EngineName, host: Host, scenario: Scenario,
       guarantee: settings.guarantee,
       topics,
       brokerId,
+      bugs: settings.bugs,
       ...(settings.commitIntervalMs !== undefined ? { commitIntervalMs: settings.commitIntervalMs } : {}),
     });
   }

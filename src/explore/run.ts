@@ -24,6 +24,7 @@ import { checkReadCommitted, type ReaderFetch } from '../check/read-committed.ts
 import { checkTimeliness, TimelinessTrace } from '../check/timeliness.ts';
 import { checkSessionStructure, SessionTrace } from '../check/sessions.ts';
 import { checkSparkWatermarks, SparkBatchTrace } from '../check/spark-watermark.ts';
+import { checkGrace, checkRestores, checkSuppress, checkZombies, KStreamsTrace, type ChangelogRecord } from '../check/kstreams.ts';
 import type { InputRecord, LateRecord, OutputRecord, WindowResult } from '../stream/records.ts';
 import { findScenario, type CheckInput, type Scenario, type ScenarioSizes } from '../../scenarios/index.ts';
 import { checkConsistentCuts } from '../check/checkpoint-cut.ts';
@@ -135,10 +136,10 @@ export function runScenario(settings: RunSettings, opts: RunOptions = {}): RunRe
   // Flink's own judges read its watermarks, snapshots and session merges from the trace.
   const flink = engine === 'flink';
   const wmChecker = scenario.window && flink ? new WatermarkChecker() : undefined;
-  /** Kafka Streams: per record, the windows a windowed aggregate skipped it for, and the operator's stream time then. */
-  const dropped = new Map<number, { windows: number; streamTime: number }>();
-  /** Spark: per record, the windows a stateful operator filtered it from as late, and the late watermark then. */
-  const sparkLate = new Map<number, { windows: number; wmLate: number }>();
+  /** Kafka Streams: per record, the windows (by start) a windowed aggregate skipped it for, with the operator's stream time then. */
+  const dropped = new Map<number, Map<number, number>>();
+  /** Spark: per record, the windows (by start) a stateful operator filtered it from as late, at the late watermark + the lateness. */
+  const sparkDropped = new Map<number, Map<number, number>>();
   const sparkBatches = engine === 'spark' ? new SparkBatchTrace() : undefined;
   const recorded: TraceEvent[] = [];
   const readerFetches: ReaderFetch[] = [];
@@ -149,11 +150,14 @@ export function runScenario(settings: RunSettings, opts: RunOptions = {}): RunRe
   const timeliness = scenario.timeliness && flink ? new TimelinessTrace(TOPICS.input, sizes.partitions, new Set(processes.offDataPath)) : undefined;
   // Session windows: when each record joined its session, for `session.structure`.
   const sessionTrace = scenario.window?.assigner.kind === 'session' && flink ? new SessionTrace() : undefined;
+  // Kafka Streams' own judges: grace, suppress, restores from the changelog, zombies.
+  const ksTrace = engine === 'kstreams' ? new KStreamsTrace() : undefined;
   let deployed: DeployedEngine | undefined;
   const subscriber: TraceSubscriber = (e) => {
     wmChecker?.onEvent(e);
     timeliness?.onEvent(e);
     sessionTrace?.onEvent(e);
+    ksTrace?.onEvent(e);
     deployed?.onEvent(e);
     sparkBatches?.onEvent(e);
     switch (e.kind) {
@@ -162,15 +166,19 @@ export function runScenario(settings: RunSettings, opts: RunOptions = {}): RunRe
         break;
       case 'spark.late':
         for (const id of String(e.ids).split(',').map(Number)) {
-          const d = sparkLate.get(id);
-          sparkLate.set(id, { windows: (d?.windows ?? 0) + 1, wmLate: Math.max(d?.wmLate ?? Number.MIN_SAFE_INTEGER, e.wmLate as number) });
+          let d = sparkDropped.get(id);
+          if (d === undefined) sparkDropped.set(id, (d = new Map()));
+          const start = e.start as number;
+          d.set(start, Math.max(d.get(start) ?? Number.MIN_SAFE_INTEGER, (e.wmLate as number) + (scenario.window?.allowedLatenessMs ?? 0)));
         }
         break;
       case 'record.dropped':
         if (e.reason === 'expired-window') {
           for (const id of String(e.ids).split(',').map(Number)) {
-            const d = dropped.get(id);
-            dropped.set(id, { windows: (d?.windows ?? 0) + 1, streamTime: Math.max(d?.streamTime ?? -1, e.streamTime as number) });
+            let d = dropped.get(id);
+            if (d === undefined) dropped.set(id, (d = new Map()));
+            const start = e.start as number;
+            d.set(start, Math.max(d.get(start) ?? -1, e.streamTime as number));
           }
         }
         break;
@@ -233,9 +241,12 @@ export function runScenario(settings: RunSettings, opts: RunOptions = {}): RunRe
   // finding of this run like a failed check, reported with its token, not a crash of weir.
   let thrown: string | undefined;
   let endReason = 'threw';
+  /** Kafka Streams: the changelogs as they stand when the job finishes (see `kstreamsChecks`). */
+  let changelogs: OfflineLog | undefined;
   const simulateStart = opts.now?.() ?? 0;
   try {
     world.run({ stopWhen: () => deployment.finished, maxSteps });
+    if (ksTrace && internal.compacted.length > 0) changelogs = new OfflineLog(world.disk(BROKER), internal.compacted);
     // The downstream reader stops with the job, and so does an engine that never ends by itself, so the world can settle.
     if (deployment.finished) deployment.stop?.();
     // Measuring visibility, the reader stays a while longer, to see the last commits land.
@@ -254,7 +265,7 @@ export function runScenario(settings: RunSettings, opts: RunOptions = {}): RunRe
   world.finish();
   const judgeStart = opts.now?.() ?? 0;
 
-  const log = new OfflineLog(world.disk(BROKER), sparkBatches ? [TOPICS.output, TOPICS.input] : [TOPICS.output]);
+  const log = new OfflineLog(world.disk(BROKER), [TOPICS.output, ...internal.compacted, ...(sparkBatches ? [TOPICS.input] : [])]);
   const committed = log.read(TOPICS.output, 'read_committed');
   const output = committed.flat().map((r) => r.value as OutputRecord);
   opts.onOutput?.(output);
@@ -271,10 +282,9 @@ export function runScenario(settings: RunSettings, opts: RunOptions = {}): RunRe
   // A record Kafka Streams skipped for every window it belongs to counts as late, at its operator's
   // stream time - 1: late iff end + grace <= stream time is Flink's rule end - 1 + lateness <= watermark.
   // Spark drops a (row, window) iff end <= the late watermark: as Flink's rule at watermark wmLate - 1 + lateness.
+  const windowResults = output.filter((o): o is WindowResult => o.type === 'window');
   const lateByGrace = !scenario.window || flink ? []
-    : engine === 'spark'
-      ? droppedByGrace(workload.records, new Map([...sparkLate].map(([id, d]) => [id, { windows: d.windows, streamTime: d.wmLate + scenario.window!.allowedLatenessMs }])), scenario.window)
-      : droppedByGrace(workload.records, dropped, scenario.window);
+    : droppedByGrace(workload.records, engine === 'spark' ? sparkDropped : dropped, scenario.window, windowResults);
   const checks = judge(scenario, checkInput, wmChecker, recorded, deployment.finished, endReason, openTxns, liveOpen, lateByGrace, flink);
   if (scenario.cut && deployment.cuts) checks.push(checkConsistentCuts(deployment.cuts, inputByPartition, scenario.cut.reference, scenario.cut.show));
   if (scenario.timeliness && timeliness) checks.push(checkTimeliness(scenario.timeliness, timeliness.input(workload.arrivals)));
@@ -285,6 +295,7 @@ export function runScenario(settings: RunSettings, opts: RunOptions = {}): RunRe
   if (scenario.readOutputDuringRun) checks.push(checkReadCommitted(readerFetches, committed, valuesDigest));
   // Spark's own judge: the watermark each batch ran with, from the input the query read.
   if (sparkBatches) checks.push(checkSparkWatermarks(sparkBatches, log.read(TOPICS.input, 'read_committed')));
+  if (ksTrace) checks.push(...kstreamsChecks(ksTrace, changelogs ?? log, output, settings.guarantee, scenario.window !== undefined));
   checks.unshift({ name: 'run.completes', ok: thrown === undefined, detail: thrown === undefined ? 'no assertion fired' : `the run threw: ${thrown}` });
 
   const stats = deployment.stats();
@@ -380,14 +391,58 @@ function judge(
   return checks;
 }
 
-/** The records a Kafka Streams windowed aggregate skipped for every one of their windows, as late records. */
-function droppedByGrace(input: readonly InputRecord[], dropped: ReadonlyMap<number, { windows: number; streamTime: number }>, spec: WindowSpec): LateRecord[] {
+/**
+ * Kafka Streams' own checks: grace decisions (window scenarios), suppress (when the topology
+ * suppresses), restored stores against the committed changelogs, and (under exactly-once)
+ * zombies. The changelogs are read offline as they stood when the job finished: the world then
+ * runs on until it is idle, and that includes the log cleaner's wait for the tombstones'
+ * delete horizon (delete.retention.ms, a day of virtual time), after which they are gone.
+ */
+function kstreamsChecks(t: KStreamsTrace, log: OfflineLog, output: readonly OutputRecord[], guarantee: string, windowed: boolean): CheckResult[] {
+  const topics = new Map<string, ChangelogRecord[][]>();
+  const changelog = (topic: string, partition: number): readonly ChangelogRecord[] => {
+    let parts = topics.get(topic);
+    if (parts === undefined) {
+      parts = log.read(topic, 'read_committed').map((p) => p.map((r) => {
+        const c = r.value as { key: string; value: unknown; ts: number };
+        return { offset: r.offset, key: c.key, value: c.value, ts: c.ts };
+      }));
+      topics.set(topic, parts);
+    }
+    return parts[partition] ?? [];
+  };
+  const checks: CheckResult[] = windowed ? [checkGrace(t)] : [];
+  if (t.suppressEmits > 0) checks.push(checkSuppress(t, output.filter((o): o is WindowResult => o.type === 'window')));
+  checks.push(checkRestores(t, changelog));
+  if (guarantee === 'exactly-once') checks.push(checkZombies(t));
+  return checks;
+}
+
+/**
+ * The records a Kafka Streams windowed aggregate skipped for every one of their windows, as late
+ * records. A skip counts only when the committed output does not hold the record in that window:
+ * under exactly-once a task whose transaction aborted (a crash, a zombie fenced) may have skipped
+ * a record that its next incarnation, whose operator stream time starts afresh, then took — and
+ * only the committed attempt's decision stands. Sessions (whose drops name the merged session)
+ * count a record as late once it is in no committed session.
+ */
+function droppedByGrace(input: readonly InputRecord[], dropped: ReadonlyMap<number, ReadonlyMap<number, number>>, spec: WindowSpec, results: readonly WindowResult[]): LateRecord[] {
+  const session = spec.assigner.kind === 'session';
+  const held = new Set<string>();
+  for (const r of results) for (const id of r.ids) held.add(session ? `${id}` : `${id}@${r.start}`);
   const out: LateRecord[] = [];
   for (const r of input) {
     const d = dropped.get(r.id);
     if (d === undefined) continue;
-    const all = spec.assigner.kind === 'session' ? 1 : windowsOf(spec.assigner, r.ts).length;
-    if (d.windows >= all) out.push({ type: 'late', id: r.id, key: r.key, ts: r.ts, watermark: d.streamTime - 1 });
+    let streamTime = -1;
+    let windows = 0;
+    for (const [start, t] of d) {
+      if (held.has(session ? `${r.id}` : `${r.id}@${start}`)) continue;
+      windows++;
+      streamTime = Math.max(streamTime, t);
+    }
+    const all = session ? 1 : windowsOf(spec.assigner, r.ts).length;
+    if (windows >= all) out.push({ type: 'late', id: r.id, key: r.key, ts: r.ts, watermark: streamTime - 1 });
   }
   return out;
 }

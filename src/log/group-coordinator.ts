@@ -217,6 +217,8 @@ export class GroupCoordinator {
     if (!n.ok) return fail(n.code, n.message);
     const fenced = this.validateCommit(req.groupId, req.memberId, req.generation, true);
     if (fenced !== undefined) return fail(fenced[0], fenced[1]);
+    // Who the offsets joined the transaction for, so a checker can tell a zombie's commit from its owner's.
+    this.ctx.trace.emit('group.txnOffsets', { group: req.groupId, member: req.memberId, generation: req.generation, txnId: ref.id, epoch: ref.epoch, n: n.value });
     const records = req.offsets.map((o) => offsetRecord(req.groupId, o));
     this.store.append(records, { ...ref, n: n.value }, () => reply({ kind: 'group.ok', reqId: req.reqId }));
   }

@@ -12,7 +12,7 @@ export const TRACE_KINDS = [
   'buggify',
   // log broker
   'log.append', 'log.fetch', 'txn.begin', 'txn.precommit', 'txn.commit', 'txn.abort', 'txn.fenced',
-  'log.clean', 'log.deleteRecords', 'group.rebalance', 'group.generation', 'group.fenced',
+  'log.clean', 'log.deleteRecords', 'group.rebalance', 'group.generation', 'group.fenced', 'group.txnOffsets',
   // engine: records, time, windows
   'task.deploy', 'task.status', 'task.idle', 'source.read', 'source.end',
   'watermark', 'window.fire', 'window.late', 'window.skip', 'session.add', 'record.late', 'sink.write',

@@ -135,6 +135,10 @@ describe('runRequest', () => {
     expect(bugEngineProblem('read-committed-shows-aborted', 'kstreams')).toBeUndefined();
     expect(bugEngineProblem('watermark-max', 'kstreams')).toBe('planted bug watermark-max is a flink bug; it cannot run on the kstreams engine');
     expect(bugEngineProblem('watermark-max', 'flink')).toBeUndefined();
+    // And a Kafka Streams bug only on Kafka Streams.
+    expect(bugEngineProblem('offsets-without-generation', 'flink')).toBe('planted bug offsets-without-generation is a kstreams bug; it cannot run on the flink engine');
+    expect(bugEngineProblem('offsets-without-generation', 'kstreams')).toBeUndefined();
+    expect(() => checkScenario(run('wordcount', '--bug', 'grace-uses-task-stream-time'), findScenario)).toThrow(/is a kstreams bug/);
   });
 
   it('puts the engine into the token, and reads a token without one as Flink', () => {

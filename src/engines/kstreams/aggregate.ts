@@ -104,15 +104,20 @@ export class TimeWindowAggregate implements Processor {
       return;
     }
     this.observedStreamTime = Math.max(this.observedStreamTime, rec.ts);
-    const close = closeTime(this.windows, this.observedStreamTime);
+    // Grace is judged against the operator's own stream time; the planted bug takes the task's.
+    const streamTime = this.ctx.bugs.has('grace-uses-task-stream-time') ? this.ctx.streamTime : this.observedStreamTime;
+    const close = closeTime(this.windows, streamTime);
     for (const w of timeWindowsFor(this.windows, rec.ts)) {
+      const detail = { store: this.storeName, start: w.start, end: w.end, streamTime, grace: this.windows.graceMs };
       if (w.end > close) {
+        // Every accepted (record, window), so a checker can judge each grace decision.
+        this.ctx.decided('ks.window.add', rec, detail);
         const sk = windowStoreKey(rec.key, w.start);
         const next = add(this.agg, rec.key, rec, this.store.get(sk));
         const logged = this.store.put(sk, next.value, next.ts);
         if (logged !== undefined && this.emit === 'on-window-update') this.ctx.forward(windowedRecord(rec.key, w, next));
       } else {
-        this.ctx.dropped('expired-window', rec, { store: this.storeName, start: w.start, end: w.end, streamTime: this.observedStreamTime, grace: this.windows.graceMs });
+        this.ctx.dropped('expired-window', rec, detail);
       }
     }
     if (this.emit === 'on-window-close') this.maybeForwardFinalResult(close);
@@ -272,13 +277,18 @@ export class SuppressUntilWindowCloses implements Processor {
   }
 
   private evict(): void {
+    // `evictWhile(minTimestamp <= observedStreamTime - D)`; the planted bug evicts one millisecond early.
+    const early = this.ctx.bugs.has('suppress-emits-early') ? 1 : 0;
     const due = this.buffer
       .entries()
       .map(([id, s]) => ({ id, rec: s.value as KRecord }))
-      .filter(({ rec }) => (rec.value as WindowedValue).window.end <= this.observedStreamTime - this.suppressMs)
+      .filter(({ rec }) => (rec.value as WindowedValue).window.end <= this.observedStreamTime - this.suppressMs + early)
       .sort((a, b) => (a.rec.value as WindowedValue).window.end - (b.rec.value as WindowedValue).window.end || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
     for (const { id, rec } of due) {
       this.buffer.put(id, null, rec.ts);
+      const w = (rec.value as WindowedValue).window;
+      // Each final result with the stream time that released it, for the suppress checker.
+      this.ctx.decided('ks.suppress.emit', rec, { start: w.start, end: w.end, streamTime: this.observedStreamTime, suppressMs: this.suppressMs });
       this.ctx.forward(rec);
     }
   }

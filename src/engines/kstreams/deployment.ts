@@ -19,6 +19,7 @@ import type { JobSizes } from '../../stream/sizes.ts';
 import { StreamsBuilder } from './dsl.ts';
 import { DEFAULT_KSTREAMS_SETTINGS, instanceProcess, type KStreamsApp, type KStreamsSettings } from './instance.ts';
 import { changelogTopic, type Topology } from './topology.ts';
+import { KStreamsBugs } from './bugs.ts';
 
 /** A scenario's job for the Kafka Streams engine. */
 export interface KStreamsBuild {
@@ -36,6 +37,8 @@ export interface KStreamsJob {
   /** Application instances (default: the job's parallelism). */
   instances?: number;
   commitIntervalMs?: number;
+  /** Planted bugs of the run; those of other layers are ignored here. */
+  bugs?: readonly string[];
 }
 
 export const APPLICATION_ID = 'weir-app';
@@ -149,7 +152,7 @@ export function deployKStreams(host: Host, job: KStreamsJob): KStreamsDeployment
     // Kafka's defaults: 100 ms under exactly-once, 30 s under at-least-once.
     commitIntervalMs: job.commitIntervalMs ?? (job.guarantee === 'exactly-once' ? 100 : 30_000),
   };
-  const app: KStreamsApp = { topology, partitions: { ...job.topics, ...internal.topics }, settings, brokerId: job.brokerId };
+  const app: KStreamsApp = { topology, partitions: { ...job.topics, ...internal.topics }, settings, brokerId: job.brokerId, bugs: new KStreamsBugs(job.bugs ?? []) };
   const ids = instanceIds(job.instances ?? job.sizes.parallelism);
   for (const id of ids) host.addProcess(id, instanceProcess(app));
   const allTasks = new Set<string>();

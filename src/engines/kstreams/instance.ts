@@ -41,6 +41,8 @@ import { GroupMember } from '../../log/group-member.ts';
 import type { OffsetAndMetadata, TopicPartition } from '../../log/protocol.ts';
 import { partitionForKey } from '../../stream/partition.ts';
 import { StreamTask, type CommittableOffset } from './task.ts';
+import type { StateStore } from './stores.ts';
+import { NO_BUGS, type KStreamsBugs } from './bugs.ts';
 import { changelogTopic, type Topology } from './topology.ts';
 
 export interface KStreamsSettings {
@@ -80,6 +82,8 @@ export interface KStreamsApp {
   partitions: Record<string, number>;
   settings: KStreamsSettings;
   brokerId: string;
+  /** The run's planted bugs. */
+  bugs?: KStreamsBugs;
 }
 
 interface RunningTask {
@@ -92,6 +96,8 @@ interface RunningTask {
   /** The last fetch found the topic sealed and fully read (inputs) or returned nothing (repartition topics). */
   caughtUp: Map<string, boolean>;
   lag: Map<string, number | undefined>;
+  /** Planted bug `no-wipe-on-dirty-close`: the task runs on stores kept from a dirty close, and skips restoration. */
+  kept: boolean;
 }
 
 interface Outgoing {
@@ -127,10 +133,14 @@ class StreamThread implements ProcessLogic {
   private closed = false;
   /** Bumped whenever the tasks are dropped, so answers for the old ones are ignored. */
   private era = 0;
+  private readonly bugs: KStreamsBugs;
+  /** Planted bug `no-wipe-on-dirty-close`: the stores of tasks closed dirty, by task id, kept for their next assignment. */
+  private readonly keptStores = new Map<string, ReadonlyMap<string, StateStore>>();
 
   constructor(private readonly ctx: ProcessContext, private readonly app: KStreamsApp) {
     this.client = new LogClient(ctx, app.brokerId);
     this.eos = app.settings.guarantee === 'exactly-once';
+    this.bugs = app.bugs ?? NO_BUGS;
     this.txnId = `${app.settings.applicationId}-${ctx.id}-0`;
     ctx.trace.emit('ks.start', { incarnation: ctx.incarnation, guarantee: app.settings.guarantee });
     this.initProducer(() => this.joinGroup());
@@ -243,6 +253,7 @@ class StreamThread implements ProcessLogic {
       const first = sub.sourceTopics[0]!;
       for (const tp of assignment) {
         if (tp.topic !== first) continue;
+        const kept = this.keptStores.get(`${sub.id}_${tp.partition}`);
         const task = new StreamTask(this.app.topology, sub, tp.partition, {
           applicationId: this.app.settings.applicationId,
           send: (topic, partition, key, value) => this.send(topic, partition, key, value),
@@ -251,13 +262,15 @@ class StreamThread implements ProcessLogic {
           detailedTrace: this.ctx.trace.detailed,
           maxTaskIdleMs: this.app.settings.maxTaskIdleMs,
           caching: this.app.settings.caching,
-        });
-        const rt: RunningTask = { task, state: 'restoring', positions: new Map(), fetching: new Set(), caughtUp: new Map(), lag: new Map() };
+          bugs: this.bugs,
+        }, kept);
+        this.keptStores.delete(task.id);
+        const rt: RunningTask = { task, state: 'restoring', positions: new Map(), fetching: new Set(), caughtUp: new Map(), lag: new Map(), kept: kept !== undefined };
         this.tasks.set(task.id, rt);
         mine.push(task.id);
       }
     }
-    this.ctx.trace.emit('ks.assigned', { generation, tasks: mine });
+    this.ctx.trace.emit('ks.assigned', { generation, member: this.member?.metadata().memberId ?? '', tasks: mine });
     for (const rt of this.tasks.values()) this.restore(rt);
   }
 
@@ -265,7 +278,8 @@ class StreamThread implements ProcessLogic {
   private restore(rt: RunningTask): void {
     const era = this.era;
     const stores = [...rt.task.stores.values()];
-    const isolation = this.eos ? 'read_committed' : 'read_uncommitted';
+    // Under exactly-once the restore consumer reads committed data only; the planted bug reads everything.
+    const isolation = this.eos && !this.bugs.has('restore-read-uncommitted') ? 'read_committed' : 'read_uncommitted';
     let left = stores.length;
     const storeDone = (): void => {
       if (--left === 0) this.fetchCommitted(rt);
@@ -279,8 +293,14 @@ class StreamThread implements ProcessLogic {
         const target = end.offsets[rt.task.partition] ?? 0;
         let restored = 0;
         const step = (offset: number): void => {
-          if (offset >= target) {
-            this.ctx.trace.emit('ks.restored', { task: rt.task.id, store: store.name, records: restored, offset: target });
+          // The planted bug: a store kept from a dirty close counts as restored already.
+          if (offset >= target || rt.kept) {
+            // What the store holds now, entry by entry, so a checker can compare it with the committed changelog.
+            // `offset`: where restoration stopped (a last fetch may read committed records past the target).
+            this.ctx.trace.emit('ks.restored', {
+              task: rt.task.id, store: store.name, topic, partition: rt.task.partition, records: restored, offset: Math.max(offset, target), target,
+              entries: JSON.stringify(store.restoredEntries()),
+            });
             return storeDone();
           }
           this.client.fetch(topic, rt.task.partition, offset, 1_000, isolation, (r) => {
@@ -424,6 +444,8 @@ class StreamThread implements ProcessLogic {
     this.committing = true;
     const era = this.era;
     const group = this.member!.metadata();
+    // Planted bug `offsets-without-generation`: the transactional offset commit names no member and no generation.
+    const txnGroup = this.bugs.has('offsets-without-generation') ? { groupId: group.groupId, memberId: '', generation: -1 } : group;
     const list: OffsetAndMetadata[] = offsets.map((o) => ({ topic: o.topic, partition: o.partition, offset: o.offset, metadata: o.metadata }));
     const finish = (ok: boolean, why?: string): void => {
       if (era !== this.era) return this.commitDone(then);
@@ -444,15 +466,26 @@ class StreamThread implements ProcessLogic {
         return;
       }
       const txn = { id: this.txnId, epoch: this.epoch };
-      const end = (): void => {
+      const endNow = (): void => {
+        if (era !== this.era) return this.commitDone(then);
         this.client.endTxn(this.txnId, this.epoch, true, (r) => {
           if (r.ok) this.txnOpen = false;
           finish(r.ok, r.ok ? undefined : `commitTransaction: ${r.code}`);
         });
       };
+      // A fault site: the thread stalls between sending its offsets and committing the transaction.
+      const end = (): void => {
+        if (this.ctx.buggify('ks.commit.slow')) this.ctx.timers.after(300, endNow);
+        else endNow();
+      };
       if (list.length === 0) return end();
       this.txnOpen = true;
-      this.client.sendOffsetsToTransaction(txn, group, list, (r) => (r.ok ? end() : finish(false, `sendOffsetsToTransaction: ${r.code}`)));
+      if (this.bugs.has('offsets-outside-transaction')) {
+        // The planted bug: the offsets are committed on their own, before the transaction they belong to.
+        this.client.commitOffsets(group, list, (r) => (r.ok ? end() : finish(false, `offset commit: ${r.code}`)));
+        return;
+      }
+      this.client.sendOffsetsToTransaction(txn, txnGroup, list, (r) => (r.ok ? end() : finish(false, `sendOffsetsToTransaction: ${r.code}`)));
     });
   }
 
@@ -472,6 +505,13 @@ class StreamThread implements ProcessLogic {
   private lostAll(why: string): void {
     if (this.closed) return;
     this.ctx.trace.emit('ks.lost', { reason: why, generation: this.generation, tasks: [...this.tasks.keys()] });
+    // A dirty close under exactly-once wipes every store; the planted bug keeps them for the next assignment.
+    if (this.eos && this.bugs.has('no-wipe-on-dirty-close')) {
+      for (const rt of this.tasks.values()) {
+        for (const store of rt.task.stores.values()) store.discardCache();
+        this.keptStores.set(rt.task.id, rt.task.stores);
+      }
+    }
     this.dropTasks();
     this.committing = false;
     // Commits waiting behind the failed one have nothing left to commit; their callers go on.

@@ -9,6 +9,7 @@
  */
 import type { Cancellable, Punctuator, PunctuationType } from './punctuation.ts';
 import type { StateStore } from './stores.ts';
+import type { KStreamsBugs } from './bugs.ts';
 
 export interface KRecord {
   key: string | null;
@@ -32,10 +33,14 @@ export interface ProcessorContext {
   readonly taskId: string;
   /** Counts a record the processor skipped (the task's `dropped-records`) and traces why. */
   dropped(reason: string, record: KRecord, detail?: Record<string, unknown>): void;
+  /** Traces a decision the processor took about a record (always: checkers judge from it). */
+  decided(kind: string, record: KRecord, detail: Record<string, unknown>): void;
   /** Traces a step of the processor (only when the trace is detailed). */
   trace(kind: string, fields: Record<string, unknown>): void;
   /** Asks for a commit at the next chance (`ProcessorContext.commit`). */
   commit(): void;
+  /** The run's planted bugs (weir's own switches; off unless a run names one). */
+  readonly bugs: KStreamsBugs;
 }
 
 export interface Processor {

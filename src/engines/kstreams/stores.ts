@@ -7,7 +7,7 @@
  *
  * The record cache (K7.1) sits in front: writes collect per key, and only
  * the latest value per key goes to the changelog and downstream when the
- * cache is flushed (at every commit). weir models the cache as "deduplicate
+ * cache is flushed (at every commit), in the order of the keys' last writes. weir models the cache as "deduplicate
  * per key, flush at commit", with no size-driven eviction: it changes how
  * many updates appear, never the final values. With caching off every write
  * is logged and forwarded at once.
@@ -16,6 +16,8 @@
  * `key@start` (start zero-padded so map order is window order) for window
  * stores; `key@start@end` for sessions.
  */
+
+import { storeEntryDigest, type RestoredEntry } from '../../stream/changelog.ts';
 
 export interface StoredValue {
   value: unknown;
@@ -49,6 +51,8 @@ export function parseStoreKey(storeKey: string): { key: string; start: number; e
 export class StateStore {
   private readonly data = new Map<string, StoredValue>();
   private readonly dirty = new Map<string, { now: StoredValue | null; old: StoredValue | null }>();
+  /** Per key in the map: the changelog offset its value was restored from, or -1 when it was written here. */
+  private readonly sourceOffsets = new Map<string, number>();
   /** The offset of the last changelog record written or restored (Kafka's store offset); -1: none. */
   changelogOffset = -1;
   /** Called for each entry a cache flush forwards (set by the processor that owns the store). */
@@ -75,9 +79,11 @@ export class StateStore {
     const old = this.get(storeKey) ?? null;
     const now = value === null ? null : { value, ts };
     if (this.caching) {
+      // Kafka's NamedCache keeps dirty keys in the order of their last write (it removes a key and
+      // adds it again), so a flush forwards in arrival order: re-inserting moves the key to the end.
       const d = this.dirty.get(storeKey);
-      if (d) d.now = now;
-      else this.dirty.set(storeKey, { now, old });
+      this.dirty.delete(storeKey);
+      this.dirty.set(storeKey, d ? { now, old: d.old } : { now, old });
       return undefined;
     }
     this.apply(storeKey, now);
@@ -85,11 +91,14 @@ export class StateStore {
     return { old };
   }
 
-  /** Writes the cache's latest values to the map and the changelog, forwarding each (in key order). */
+  /**
+   * Writes the cache's latest values to the map and the changelog, forwarding each, in the order
+   * of their last writes (as Kafka's cache flushes): a downstream operator that keeps its own
+   * stream time (suppress) then sees each key's latest update before any later-written one.
+   */
   flush(): void {
     if (this.dirty.size === 0) return;
-    const keys = [...this.dirty.keys()].sort();
-    const entries = keys.map((k) => [k, this.dirty.get(k)!] as const);
+    const entries = [...this.dirty.entries()];
     this.dirty.clear();
     for (const [k, { now, old }] of entries) {
       // A key that was in neither the store nor the cache and is deleted again forwards nothing.
@@ -102,13 +111,34 @@ export class StateStore {
 
   /** Applies one changelog record (restoration, standby): no changelog write, nothing forwarded. */
   restore(storeKey: string, value: unknown | null, ts: number, offset: number): void {
-    this.apply(storeKey, value === null ? null : { value, ts });
+    this.apply(storeKey, value === null ? null : { value, ts }, offset);
     this.changelogOffset = offset;
   }
 
-  private apply(storeKey: string, now: StoredValue | null): void {
-    if (now === null) this.data.delete(storeKey);
-    else this.data.set(storeKey, now);
+  private apply(storeKey: string, now: StoredValue | null, sourceOffset = -1): void {
+    if (now === null) {
+      this.data.delete(storeKey);
+      this.sourceOffsets.delete(storeKey);
+    } else {
+      this.data.set(storeKey, now);
+      this.sourceOffsets.set(storeKey, sourceOffset);
+    }
+  }
+
+  /**
+   * What the store holds (its cache left out), for the trace of a restoration: per entry in
+   * store-key order, the changelog offset its value was restored from (-1: written here) and
+   * the digest of its value and timestamp.
+   */
+  restoredEntries(): RestoredEntry[] {
+    return [...this.data.entries()]
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+      .map(([k, v]) => [k, this.sourceOffsets.get(k) ?? -1, storeEntryDigest(v.value, v.ts)]);
+  }
+
+  /** Drops the cache's unflushed writes, keeping the map (a task closed without its cache flushed). */
+  discardCache(): void {
+    this.dirty.clear();
   }
 
   /** Every entry in store-key order, cache included (interactive queries, emit-on-close scans). */
@@ -138,6 +168,7 @@ export class StateStore {
   wipe(): void {
     this.data.clear();
     this.dirty.clear();
+    this.sourceOffsets.clear();
     this.changelogOffset = -1;
   }
 

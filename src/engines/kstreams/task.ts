@@ -11,6 +11,7 @@ import { PartitionGroup, UNKNOWN_TIME, type InputRecord } from './partition-grou
 import { PunctuationQueue, type Cancellable, type Punctuator, type PunctuationType } from './punctuation.ts';
 import type { KRecord, Processor, ProcessorContext } from './processor.ts';
 import { StateStore } from './stores.ts';
+import { NO_BUGS, type KStreamsBugs } from './bugs.ts';
 import { changelogTopic, type SinkNode, type SourceNode, type SubTopology, type Topology } from './topology.ts';
 
 /** What a task needs from its thread. */
@@ -24,6 +25,8 @@ export interface TaskEnv {
   maxTaskIdleMs: number;
   /** The record cache (`statestore.cache.max.bytes` > 0). */
   caching: boolean;
+  /** Planted bugs (none when absent). */
+  bugs?: KStreamsBugs;
 }
 
 type Route = { sink: SinkNode } | { processor: string };
@@ -55,7 +58,8 @@ export class StreamTask {
   /** Per node, where its records go: the processors of this task and the sinks, in topology order. */
   private readonly routes = new Map<string, Route[]>();
 
-  constructor(readonly topology: Topology, readonly sub: SubTopology, readonly partition: number, private readonly env: TaskEnv) {
+  /** `kept`: stores of an earlier incarnation of this task to use instead of new ones (planted bug `no-wipe-on-dirty-close`). */
+  constructor(readonly topology: Topology, readonly sub: SubTopology, readonly partition: number, private readonly env: TaskEnv, kept?: ReadonlyMap<string, StateStore>) {
     this.id = `${sub.id}_${partition}`;
     const inTask = new Set(sub.nodes);
     for (const name of sub.nodes) {
@@ -70,7 +74,7 @@ export class StreamTask {
       const changelog = spec.logged
         ? (store: string, key: string, value: unknown, _ts: number) => env.send(changelogTopic(env.applicationId, store), partition, key, { key, value, ts: _ts })
         : undefined;
-      this.stores.set(s, new StateStore(s, spec.kind, changelog, spec.caching && env.caching));
+      this.stores.set(s, kept?.get(s) ?? new StateStore(s, spec.kind, changelog, spec.caching && env.caching));
     }
   }
 
@@ -193,6 +197,10 @@ export class StreamTask {
         task.droppedCounts.set(reason, (task.droppedCounts.get(reason) ?? 0) + 1);
         task.env.trace('record.dropped', { task: task.id, node, reason, ids: record.ids.join(','), ts: record.ts, key: record.key, ...(detail ?? {}) });
       },
+      decided: (kind, record, detail) => {
+        task.env.trace(kind, { task: task.id, node, ids: record.ids.join(','), ts: record.ts, key: record.key, ...detail });
+      },
+      bugs: task.env.bugs ?? NO_BUGS,
       trace: (kind, fields) => {
         if (task.env.detailedTrace) task.env.trace(kind, { task: task.id, node, ...fields });
       },

@@ -1,0 +1,413 @@
+/**
+ * The Kafka Streams engine's own judges (part K of the semantics). Each reads
+ * the trace (collected in order by `KStreamsTrace`) and, where it needs it,
+ * the committed output or the committed changelogs read offline after the
+ * run; none looks into the engine.
+ *
+ * - `ks.grace` (K6): a record is skipped for a time window iff
+ *   `end + grace <= the aggregate's stream time` after the record: the max
+ *   timestamp that reached that aggregate in that task since the task was
+ *   last initialised (`ks.running`; operator stream time is not restored,
+ *   KAFKA-7895). The checker recomputes that time itself from the records
+ *   the aggregate traced, accepted (`ks.window.add`) or skipped
+ *   (`record.dropped`, one per window), and judges every decision; the
+ *   stream time the engine reports is not used. Session windows (whose
+ *   drops carry `gap`) are left to the exactly-once check.
+ * - `ks.suppress` (K7.3): suppress releases a window's final result only
+ *   once its stream time reaches `end + D` (`ks.suppress.emit` names the
+ *   stream time that released it); one incarnation of a task (from its
+ *   `ks.running` on) releases a key and window at most once; and the
+ *   committed output holds one result per key and window, or more only as
+ *   Kafka itself gives them: after a restart the aggregate's and the
+ *   suppress operator's stream times start afresh (KAFKA-7895, K14.7), so a
+ *   record the old incarnation would have dropped can reopen a window that
+ *   was already released, and the new incarnation releases it again, with
+ *   more records. A second committed result is accepted only with more
+ *   records than the first and released by another incarnation.
+ * - `ks.restore` (K10): every restored store (`ks.restored`, entry by entry:
+ *   store key, the changelog offset its value came from, a digest of value
+ *   and timestamp) equals what the committed changelog gives below the
+ *   restore's end offset. The changelog is read offline, read_committed,
+ *   after the run, so compaction may since have removed superseded records:
+ *   an entry whose record is gone must have been superseded only at or
+ *   after the end offset. Whether each restored offset was committed when
+ *   the restore ran comes from the trace: the broker's `log.append` of the
+ *   batch holding it (with its transactional id) and that transaction's
+ *   `txn.commit`. Tombstones are assumed kept (delete.retention.ms is far
+ *   longer than a run).
+ * - `ks.zombies` (K12): no zombie's transaction commits. The writer of a
+ *   transaction is the instance that initialised its transactional id
+ *   (`ks.producer`); when its offsets join the transaction
+ *   (`group.txnOffsets`) that instance must be a member of the group's
+ *   current generation, holding the assignment of that generation
+ *   (`ks.assigned`; `group.generation`, and members leaving or expiring in
+ *   `group.rebalance`). A transaction that then commits (`txn.commit`) with
+ *   offsets joined by a non-member, or with an epoch older than one already
+ *   initialised for its id, is a zombie's write made visible.
+ */
+import { storeEntryDigest, type RestoredEntry } from '../stream/changelog.ts';
+import type { WindowResult } from '../stream/records.ts';
+import { formatCount, formatWindow, Problems } from './report.ts';
+import type { CheckResult, TraceEvent } from './types.ts';
+
+/** One changelog record as read offline (read_committed, after compaction). */
+export interface ChangelogRecord {
+  offset: number;
+  key: string;
+  value: unknown;
+  ts: number;
+}
+
+interface Restore {
+  seq: number;
+  p: string;
+  task: string;
+  store: string;
+  topic: string;
+  partition: number;
+  end: number;
+  entries: RestoredEntry[];
+  /** Per restored offset: the transaction (`id#n`) that wrote it, when transactional, as known at the restore. */
+  writers: Map<number, string | undefined>;
+  /** Transactions committed before the restore, of those in `writers`. */
+  committedBefore: Set<string>;
+}
+
+interface Batch {
+  base: number;
+  count: number;
+  txn: string | undefined;
+}
+
+export class KStreamsTrace {
+  // ---- grace ----
+  private readonly opTime = new Map<string, number>();
+  readonly grace = new Problems();
+  graceDecisions = 0;
+  graceDrops = 0;
+
+  // ---- suppress ----
+  readonly suppress = new Problems();
+  suppressEmits = 0;
+  /** Incarnations of each task per process (`ks.running`), numbered. */
+  private readonly incarnation = new Map<string, number>();
+  /** `key window` → the incarnations that released it. */
+  private readonly releasedBy = new Map<string, Set<string>>();
+  /** `key window ids` (a released result's contents) → the incarnations that released it. */
+  readonly releasesOf = new Map<string, Set<string>>();
+
+  // ---- restore ----
+  readonly restores: Restore[] = [];
+  /** Changelog batches per `topic/partition`, in append order (a later append at the same offset replaces an earlier one lost in a broker crash). */
+  private readonly batches = new Map<string, Batch[]>();
+  /** The open transaction number per transactional id (`txn.begin`). */
+  private readonly txnNumber = new Map<string, number>();
+  private readonly committed = new Set<string>();
+
+  // ---- zombies ----
+  readonly zombies = new Problems();
+  private readonly writerOf = new Map<string, string>();
+  private readonly maxEpoch = new Map<string, number>();
+  private readonly memberOf = new Map<string, { member: string; generation: number }>();
+  private readonly groups = new Map<string, { generation: number; members: Set<string> }>();
+  /** `id#n` → why its offsets were joined by a non-member (undefined: by a member). */
+  private readonly offsetsVerdict = new Map<string, string | undefined>();
+  appCommits = 0;
+  commitsWithOffsets = 0;
+
+  onEvent(e: TraceEvent): void {
+    switch (e.kind) {
+      case 'ks.running':
+        this.resetTask(e.p, String(e.task));
+        this.incarnation.set(`${e.p}/${String(e.task)}`, (this.incarnation.get(`${e.p}/${String(e.task)}`) ?? 0) + 1);
+        break;
+      case 'proc.crash':
+        this.resetProcess(e.p);
+        this.memberOf.delete(e.p);
+        break;
+      case 'ks.window.add':
+        this.judgeGrace(e, false);
+        break;
+      case 'record.dropped':
+        if (e.reason === 'expired-window' && e.gap === undefined) this.judgeGrace(e, true);
+        break;
+      case 'ks.suppress.emit':
+        this.noteRelease(e);
+        this.suppressEmits++;
+        if ((e.streamTime as number) < (e.end as number) + (e.suppressMs as number)) {
+          this.suppress.add(`${e.p} task ${String(e.task)} released key ${String(e.key)} window ${formatWindow(e.start as number, e.end as number)} at stream time ${String(e.streamTime)}, ` +
+            `before the window closed at ${(e.end as number) + (e.suppressMs as number)} (end + ${String(e.suppressMs)})`);
+        }
+        break;
+      case 'log.append':
+        if (typeof e.topic === 'string' && e.topic.endsWith('-changelog')) this.noteAppend(e);
+        break;
+      case 'txn.begin':
+        this.txnNumber.set(String(e.txnId), e.n as number);
+        break;
+      case 'txn.commit':
+        this.committed.add(`${String(e.txnId)}#${String(e.n)}`);
+        this.judgeCommit(e);
+        break;
+      case 'ks.restored':
+        this.noteRestore(e);
+        break;
+      case 'ks.producer': {
+        const id = String(e.transactionalId);
+        this.writerOf.set(id, e.p);
+        this.maxEpoch.set(id, Math.max(this.maxEpoch.get(id) ?? -1, e.epoch as number));
+        break;
+      }
+      case 'ks.assigned':
+        this.memberOf.set(e.p, { member: String(e.member), generation: e.generation as number });
+        break;
+      case 'ks.lost':
+        this.memberOf.delete(e.p);
+        break;
+      case 'group.generation':
+        this.groups.set(String(e.group), { generation: e.generation as number, members: new Set(e.members as string[]) });
+        break;
+      case 'group.rebalance': {
+        const [why, member] = String(e.reason).split(/:(.*)/s);
+        if ((why === 'expired' || why === 'leave') && member !== undefined) this.groups.get(String(e.group))?.members.delete(member);
+        break;
+      }
+      case 'group.txnOffsets':
+        this.judgeOffsets(e);
+        break;
+    }
+  }
+
+  // ---- grace -----------------------------------------------------------------------------------
+
+  private resetTask(p: string, task: string): void {
+    const prefix = `${p}\u0000${task}\u0000`;
+    for (const k of [...this.opTime.keys()]) if (k.startsWith(prefix)) this.opTime.delete(k);
+  }
+
+  private resetProcess(p: string): void {
+    const prefix = `${p}\u0000`;
+    for (const k of [...this.opTime.keys()]) if (k.startsWith(prefix)) this.opTime.delete(k);
+  }
+
+  private judgeGrace(e: TraceEvent, dropped: boolean): void {
+    const key = `${e.p}\u0000${String(e.task)}\u0000${String(e.node)}`;
+    const ts = e.ts as number;
+    const streamTime = Math.max(this.opTime.get(key) ?? -1, ts);
+    this.opTime.set(key, streamTime);
+    const end = e.end as number;
+    const grace = e.grace as number;
+    const closed = end + grace <= streamTime;
+    this.graceDecisions++;
+    if (dropped) this.graceDrops++;
+    if (closed === dropped) return;
+    const what = `record ${String(e.ids)} (key ${String(e.key)}, ts ${ts}) on ${e.p} task ${String(e.task)}`;
+    const window = formatWindow(e.start as number, end);
+    this.grace.add(dropped
+      ? `${what} was dropped from window ${window}, but end + grace = ${end + grace} > the aggregate's stream time ${streamTime}: it was still open`
+      : `${what} joined window ${window}, but end + grace = ${end + grace} <= the aggregate's stream time ${streamTime}: it was closed`);
+  }
+
+  private noteRelease(e: TraceEvent): void {
+    const task = `${e.p}/${String(e.task)}`;
+    const inc = `${task}#${this.incarnation.get(task) ?? 0}`;
+    const window = `${String(e.key)}\u0000${String(e.start)}\u0000${String(e.end)}`;
+    let by = this.releasedBy.get(window);
+    if (!by) this.releasedBy.set(window, (by = new Set()));
+    if (by.has(inc)) {
+      this.suppress.add(`${e.p} task ${String(e.task)} released key ${String(e.key)} window ${formatWindow(e.start as number, e.end as number)} twice in one incarnation (the second time with records ${String(e.ids)})`);
+    }
+    by.add(inc);
+    const contents = `${window}\u0000${String(e.ids)}`;
+    let of = this.releasesOf.get(contents);
+    if (!of) this.releasesOf.set(contents, (of = new Set()));
+    of.add(inc);
+  }
+
+  // ---- restore ---------------------------------------------------------------------------------
+
+  private noteAppend(e: TraceEvent): void {
+    const tp = `${String(e.topic)}/${String(e.partition)}`;
+    let list = this.batches.get(tp);
+    if (!list) this.batches.set(tp, (list = []));
+    const base = e.baseOffset as number;
+    const id = e.txn === undefined ? undefined : String(e.txn);
+    // A broker crash can lose unsynced batches; their offsets are then reused.
+    while (list.length > 0 && list[list.length - 1]!.base >= base) list.pop();
+    list.push({ base, count: e.count as number, txn: id === undefined ? undefined : `${id}#${this.txnNumber.get(id) ?? 0}` });
+  }
+
+  private writerAt(tp: string, offset: number): string | undefined {
+    const list = this.batches.get(tp) ?? [];
+    let lo = 0;
+    let hi = list.length - 1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >> 1;
+      const b = list[mid]!;
+      if (offset < b.base) hi = mid - 1;
+      else if (offset >= b.base + b.count) lo = mid + 1;
+      else return b.txn;
+    }
+    return undefined;
+  }
+
+  private noteRestore(e: TraceEvent): void {
+    if (typeof e.entries !== 'string') return;
+    const entries = JSON.parse(e.entries) as RestoredEntry[];
+    const topic = String(e.topic);
+    const partition = e.partition as number;
+    const tp = `${topic}/${partition}`;
+    const writers = new Map<number, string | undefined>();
+    const committedBefore = new Set<string>();
+    for (const [, offset] of entries) {
+      if (offset < 0) continue;
+      const w = this.writerAt(tp, offset);
+      writers.set(offset, w);
+      if (w !== undefined && this.committed.has(w)) committedBefore.add(w);
+    }
+    this.restores.push({ seq: e.seq, p: e.p, task: String(e.task), store: String(e.store), topic, partition, end: e.offset as number, entries, writers, committedBefore });
+  }
+
+  // ---- zombies ---------------------------------------------------------------------------------
+
+  private judgeOffsets(e: TraceEvent): void {
+    const id = String(e.txnId);
+    const p = this.writerOf.get(id);
+    if (p === undefined) return;
+    const txn = `${id}#${String(e.n)}`;
+    const m = this.memberOf.get(p);
+    const g = this.groups.get(String(e.group));
+    let why: string | undefined;
+    if (m === undefined) why = `${p} held no assignment (it had lost its tasks or restarted)`;
+    else if (g === undefined || g.generation !== m.generation) why = `${p} held the assignment of generation ${m.generation}, but the group was at generation ${g?.generation ?? 'none'}`;
+    else if (!g.members.has(m.member)) why = `${p}'s member ${m.member} had left generation ${g.generation} (expired or left)`;
+    // Offsets sent twice into one transaction: one from a non-member is enough.
+    this.offsetsVerdict.set(txn, this.offsetsVerdict.get(txn) ?? why);
+  }
+
+  private judgeCommit(e: TraceEvent): void {
+    const id = String(e.txnId);
+    const p = this.writerOf.get(id);
+    if (p === undefined) return;
+    this.appCommits++;
+    const txn = `${id}#${String(e.n)}`;
+    const epoch = e.epoch as number;
+    const newest = this.maxEpoch.get(id) ?? epoch;
+    if (epoch < newest) this.zombies.add(`transaction ${txn} of ${p} committed at epoch ${epoch}, after epoch ${newest} was initialised for its id: a fenced producer's write is visible`);
+    if (!this.offsetsVerdict.has(txn)) return;
+    this.commitsWithOffsets++;
+    const why = this.offsetsVerdict.get(txn);
+    if (why !== undefined) this.zombies.add(`transaction ${txn} committed its offsets and output at ${e.t} ms, though when its offsets joined it ${why}: a zombie's write is visible`);
+  }
+}
+
+/** `ks.grace`: every grace decision of the time-window aggregates, judged against the aggregate's own stream time. */
+export function checkGrace(t: KStreamsTrace): CheckResult {
+  return t.grace.verdict('ks.grace',
+    `${formatCount(t.graceDecisions)} grace decisions judged against each aggregate's own stream time, ${formatCount(t.graceDrops)} drops, each traced`);
+}
+
+/** `ks.suppress`: final results released only once their window closed, and at most one per key and window in the output. */
+export function checkSuppress(t: KStreamsTrace, results: readonly WindowResult[]): CheckResult {
+  const problems = t.suppress;
+  const byWindow = new Map<string, WindowResult[]>();
+  for (const r of results) {
+    const k = `${r.key}\u0000${r.start}\u0000${r.end}`;
+    const list = byWindow.get(k);
+    if (list) list.push(r);
+    else byWindow.set(k, [r]);
+  }
+  let reopened = 0;
+  for (const [k, list] of byWindow) {
+    if (list.length < 2) continue;
+    const sorted = [...list].sort((a, b) => a.ids.length - b.ids.length);
+    for (let i = 1; i < sorted.length; i++) {
+      const a = sorted[i - 1]!;
+      const b = sorted[i]!;
+      const what = `key ${b.key} window ${formatWindow(b.start, b.end)} has ${list.length} final results in the committed output`;
+      if (a.ids.length === b.ids.length) {
+        problems.add(`${what}, two with the same ${a.ids.length} records`);
+        continue;
+      }
+      const byA = t.releasesOf.get(`${k}\u0000${a.ids.join(',')}`) ?? new Set<string>();
+      const byB = t.releasesOf.get(`${k}\u0000${b.ids.join(',')}`) ?? new Set<string>();
+      if ([...byB].some((y) => [...byA].some((x) => x !== y))) reopened++;
+      else problems.add(`${what}, and the one with ${b.ids.length} records was not released by a later incarnation of its task than the one with ${a.ids.length}`);
+    }
+  }
+  return problems.verdict('ks.suppress',
+    `${formatCount(t.suppressEmits)} releases, none before its window closed nor twice in one incarnation; ${formatCount(byWindow.size)} windows with a final result, one each` +
+    (reopened > 0 ? ` (${formatCount(reopened)} reopened after a restart and released again, as Kafka does)` : ''));
+}
+
+/** `ks.restore`: each restored store equals the committed changelog below the restore's end offset. */
+export function checkRestores(t: KStreamsTrace, changelog: (topic: string, partition: number) => readonly ChangelogRecord[]): CheckResult {
+  const problems = new Problems();
+  let entries = 0;
+  let judged = 0;
+  for (const r of t.restores) {
+    const records = changelog(r.topic, r.partition);
+    const byOffset = new Map<number, ChangelogRecord>();
+    const byKey = new Map<string, ChangelogRecord[]>();
+    for (const c of records) {
+      byOffset.set(c.offset, c);
+      const list = byKey.get(c.key);
+      if (list) list.push(c);
+      else byKey.set(c.key, [c]);
+    }
+    const where = `${r.p} restored task ${r.task} store ${r.store} (${r.topic}/${r.partition} below offset ${r.end})`;
+    const restored = new Map<string, { offset: number; digest: string }>();
+    for (const [key, offset, digest] of r.entries) {
+      entries++;
+      restored.set(key, { offset, digest });
+      if (offset < 0) {
+        problems.add(`${where}: key ${key} holds a value not read from the changelog (the store kept it from before)`);
+        continue;
+      }
+      if (offset >= r.end) {
+        problems.add(`${where}: key ${key} came from offset ${offset}, at or past the restore's end`);
+        continue;
+      }
+      const writer = r.writers.get(offset);
+      if (writer !== undefined && !r.committedBefore.has(writer)) {
+        problems.add(`${where}: key ${key} came from offset ${offset}, written by transaction ${writer}, which had not committed (aborted or still open)`);
+        continue;
+      }
+      const later = (byKey.get(key) ?? []).find((c) => c.offset > offset && c.offset < r.end);
+      if (later !== undefined) {
+        problems.add(`${where}: key ${key} came from offset ${offset}, but the committed changelog updates it again at offset ${later.offset}`);
+        continue;
+      }
+      const c = byOffset.get(offset);
+      if (c !== undefined) {
+        judged++;
+        if (c.key !== key) problems.add(`${where}: key ${key} came from offset ${offset}, which holds key ${c.key}`);
+        else if (c.value === null) problems.add(`${where}: key ${key} came from offset ${offset}, a tombstone`);
+        else if (storeEntryDigest(c.value, c.ts) !== digest) problems.add(`${where}: key ${key} differs from its changelog record at offset ${offset}`);
+        continue;
+      }
+      // Compacted away since: only a committed record at or past the end may have superseded it.
+      if (!(byKey.get(key) ?? []).some((x) => x.offset >= r.end)) {
+        problems.add(`${where}: key ${key} came from offset ${offset}, which the committed changelog does not hold, and no later record of the key superseded it`);
+      }
+    }
+    // Nothing missing: the last surviving committed value of each key below the end is there.
+    for (const [key, list] of byKey) {
+      let last: ChangelogRecord | undefined;
+      for (const c of list) if (c.offset < r.end) last = c;
+      if (last === undefined || last.value === null) continue;
+      const got = restored.get(key);
+      if (got === undefined || (got.offset >= 0 && got.offset < last.offset)) {
+        problems.add(`${where}: key ${key} is ${got === undefined ? 'missing' : `from offset ${got.offset}`}, but the committed changelog holds it at offset ${last.offset}`);
+      }
+    }
+  }
+  return problems.verdict('ks.restore',
+    `${formatCount(t.restores.length)} store restorations, ${formatCount(entries)} entries, each as the committed changelog gives it (${formatCount(judged)} compared value by value, the rest superseded and compacted since)`);
+}
+
+/** `ks.zombies`: every committed transaction of the application had its offsets joined by a current member, at its producer's current epoch. */
+export function checkZombies(t: KStreamsTrace): CheckResult {
+  return t.zombies.verdict('ks.zombies',
+    `${formatCount(t.appCommits)} transactions committed, ${formatCount(t.commitsWithOffsets)} with offsets, each by a member of the current generation at its producer's current epoch`);
+}

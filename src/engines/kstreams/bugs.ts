@@ -1,0 +1,53 @@
+/**
+ * The Kafka Streams engine's planted bugs: realistic mistakes of a Streams
+ * runtime, each a named switch read at the one decision it corrupts (the
+ * Flink engine's are in src/engines/flink/bugs.ts, the log's in
+ * src/log/bugs.ts; `weir bugs` lists them all). All are off unless a run
+ * names one, and each is caught by some checker on some seed.
+ */
+export const KSTREAMS_BUGS = {
+  'offsets-outside-transaction': {
+    description: 'under exactly-once the stream thread commits its input offsets with a plain offset commit just before it commits the transaction, instead of sending them into the transaction (sendOffsetsToTransaction), so a crash or fencing between the two loses the transaction\'s output while its input counts as consumed',
+    caughtBy: 'exactly-once',
+  },
+  'no-wipe-on-dirty-close': {
+    description: 'a task closed dirty by TaskMigrated under exactly-once keeps its in-memory store instead of wiping it, and when the instance is assigned the task again it runs on that store without restoring from the changelog: updates of the aborted transaction survive and updates committed elsewhere meanwhile are missing',
+    caughtBy: 'ks.restore',
+  },
+  'restore-read-uncommitted': {
+    description: 'restoration reads the changelog read_uncommitted under exactly-once, so a restored store holds the writes of aborted transactions',
+    caughtBy: 'ks.restore',
+  },
+  'offsets-without-generation': {
+    description: 'the transactional offset commit carries no group metadata (generation -1, no member id, as the old sendOffsetsToTransaction(offsets, groupId) did), so the broker cannot fence a zombie whose partitions moved to another instance, and its transaction commits',
+    caughtBy: 'ks.zombies',
+  },
+  'suppress-emits-early': {
+    description: 'suppress(untilWindowCloses) evicts a window once end + grace <= stream time + 1 (one millisecond early), while the aggregate still accepts records into it, so a window can have two "final" results',
+    caughtBy: 'ks.suppress',
+  },
+  'grace-uses-task-stream-time': {
+    description: 'a windowed aggregate judges grace against the task\'s stream time (restored from the committed partition time) instead of its own observed stream time (which starts afresh after a restore, KAFKA-7895), so records Kafka would take are dropped after a rebalance',
+    caughtBy: 'ks.grace',
+  },
+} as const satisfies Record<string, { description: string; caughtBy: string }>;
+
+export type KStreamsBugName = keyof typeof KSTREAMS_BUGS;
+
+export function isKStreamsBug(name: string): name is KStreamsBugName {
+  return Object.prototype.hasOwnProperty.call(KSTREAMS_BUGS, name);
+}
+
+/** The switches of one run. */
+export class KStreamsBugs {
+  private readonly on: ReadonlySet<KStreamsBugName>;
+  constructor(names: readonly string[] = []) {
+    this.on = new Set(names.filter(isKStreamsBug));
+  }
+  has(name: KStreamsBugName): boolean {
+    return this.on.has(name);
+  }
+}
+
+/** No bug on (tests and tools that build tasks directly). */
+export const NO_BUGS = new KStreamsBugs();
