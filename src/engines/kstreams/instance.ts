@@ -533,10 +533,14 @@ class StreamThread implements ProcessLogic {
     for (const rt of this.tasks.values()) rt.state = 'closed';
     this.tasks.clear();
     this.out.clear();
-    this.flushWaiters = [];
     // The next quiet report is for the next tasks.
     this.quietSince = undefined;
     this.reportedQuiet = false;
+    // A commit waiting for the producer goes on: it sees the tasks gone and lets its caller (a
+    // revocation, which the group waits for) continue.
+    const waiters = this.flushWaiters;
+    this.flushWaiters = [];
+    for (const w of waiters) w();
   }
 
   private checkQuiet(): void {
