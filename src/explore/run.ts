@@ -124,8 +124,8 @@ export function runScenario(settings: RunSettings, opts: RunOptions = {}): RunRe
   // Flink's own judges read its watermarks, snapshots and session merges from the trace.
   const flink = engine === 'flink';
   const wmChecker = scenario.window && flink ? new WatermarkChecker() : undefined;
-  /** Kafka Streams: per record, the windows a windowed aggregate skipped it for, and the operator's stream time then. */
-  const dropped = new Map<number, { windows: number; streamTime: number }>();
+  /** Kafka Streams: per record, the windows (by start) a windowed aggregate skipped it for, and the highest operator stream time then. */
+  const dropped = new Map<number, { windows: Set<number>; streamTime: number }>();
   const recorded: TraceEvent[] = [];
   const readerFetches: ReaderFetch[] = [];
   const droppedLate = new Set<number>();
@@ -148,9 +148,15 @@ export function runScenario(settings: RunSettings, opts: RunOptions = {}): RunRe
       case 'record.dropped':
         if (e.reason === 'expired-window') {
           for (const id of String(e.ids).split(',').map(Number)) {
-            const d = dropped.get(id);
-            dropped.set(id, { windows: (d?.windows ?? 0) + 1, streamTime: Math.max(d?.streamTime ?? -1, e.streamTime as number) });
+            const d = dropped.get(id) ?? { windows: new Set<number>(), streamTime: -1 };
+            d.windows.add(e.start as number);
+            d.streamTime = Math.max(d.streamTime, e.streamTime as number);
+            dropped.set(id, d);
           }
+        } else if (e.reason === 'expired-join-window' || e.reason === 'join-window-closed') {
+          // A KStream–KStream join record that expired from its window store, or whose probe the other
+          // store's retention cut short: a pair it belongs to may be missing (judged by `join`).
+          for (const id of String(e.ids).split(',').map(Number)) droppedLate.add(id);
         }
         break;
       case 'reader.fetch':
@@ -246,7 +252,7 @@ export function runScenario(settings: RunSettings, opts: RunOptions = {}): RunRe
   const openTxns = log.inspect(TOPICS.output).flatMap((p) => p.openTxns.map((t) => t.transactionalId));
   // A record Kafka Streams skipped for every window it belongs to counts as late, at its operator's
   // stream time - 1: late iff end + grace <= stream time is Flink's rule end - 1 + lateness <= watermark.
-  const lateByGrace = scenario.window && !flink ? droppedByGrace(workload.records, dropped, scenario.window) : [];
+  const lateByGrace = scenario.window && !flink ? droppedByGrace(workload.records, dropped, scenario.window, output) : [];
   const checks = judge(scenario, checkInput, wmChecker, recorded, deployment.finished, endReason, openTxns, liveOpen, lateByGrace, flink);
   if (scenario.cut && deployment.cuts) checks.push(checkConsistentCuts(deployment.cuts, inputByPartition, scenario.cut.reference, scenario.cut.show));
   if (scenario.timeliness && timeliness) checks.push(checkTimeliness(scenario.timeliness, timeliness.input(workload.arrivals)));
@@ -349,14 +355,33 @@ function judge(
   return checks;
 }
 
-/** The records a Kafka Streams windowed aggregate skipped for every one of their windows, as late records. */
-function droppedByGrace(input: readonly InputRecord[], dropped: ReadonlyMap<number, { windows: number; streamTime: number }>, spec: WindowSpec): LateRecord[] {
+/**
+ * The records a Kafka Streams windowed aggregate skipped for every one of their windows, as late
+ * records with the watermark that makes Flink's lateness rule the same decision as Kafka's grace:
+ * - time windows: dropped iff `end + grace <= streamTime`, Flink's `end - 1 + lateness <= W` with
+ *   W = streamTime - 1; a record's windows are Kafka's (no negative starts, so the first records of
+ *   a run have fewer than Flink's);
+ * - sessions: dropped iff `mergedEnd < streamTime - grace - gap`. In Flink's terms the merged
+ *   window ends at `mergedEnd + gap` and is late iff `mergedEnd + gap - 1 + lateness <= W`, the same
+ *   decision exactly when W = streamTime - 2 (with streamTime - 1 a record dropped at equality
+ *   would look on time by a millisecond to Flink).
+ * A record counts only when no committed result holds it: after a crash the operator's stream time
+ * starts again from nothing (it is not restored, KAFKA-7895), so a record an aborted attempt dropped
+ * can be taken by the attempt that commits.
+ */
+function droppedByGrace(
+  input: readonly InputRecord[], dropped: ReadonlyMap<number, { windows: ReadonlySet<number>; streamTime: number }>, spec: WindowSpec, output: readonly OutputRecord[],
+): LateRecord[] {
   const out: LateRecord[] = [];
+  if (dropped.size === 0) return out;
+  const inResults = new Set<number>();
+  for (const o of output) if (o.type === 'window') for (const id of o.ids) if (dropped.has(id)) inResults.add(id);
+  const session = spec.assigner.kind === 'session';
   for (const r of input) {
     const d = dropped.get(r.id);
-    if (d === undefined) continue;
-    const all = spec.assigner.kind === 'session' ? 1 : windowsOf(spec.assigner, r.ts).length;
-    if (d.windows >= all) out.push({ type: 'late', id: r.id, key: r.key, ts: r.ts, watermark: d.streamTime - 1 });
+    if (d === undefined || inResults.has(r.id)) continue;
+    const all = session ? 1 : windowsOf(spec.assigner, r.ts).filter((w) => w.start >= 0).length;
+    if (d.windows.size >= all) out.push({ type: 'late', id: r.id, key: r.key, ts: r.ts, watermark: d.streamTime - (session ? 2 : 1) });
   }
   return out;
 }
