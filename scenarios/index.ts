@@ -6,8 +6,9 @@ import { slidingAverage } from './sliding-average.ts';
 import { join } from './join.ts';
 import { bank } from './bank.ts';
 import { chained } from './chained.ts';
+import { enrich } from './enrich.ts';
 
-export const SCENARIOS: readonly Scenario[] = [wordcount, sessions, slidingAverage, join, bank, chained];
+export const SCENARIOS: readonly Scenario[] = [wordcount, sessions, slidingAverage, join, bank, chained, enrich];
 
 export function findScenario(name: string): Scenario | undefined {
   return SCENARIOS.find((s) => s.name === name);
