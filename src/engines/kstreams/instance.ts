@@ -401,6 +401,10 @@ class StreamThread implements ProcessLogic {
   }
 
   private maybeCommit(): void {
+    // Kafka's thread commits synchronously inside its loop, so an interval commit never waits behind
+    // another: while one is in flight the loop does not ask again (queued interval commits piled up
+    // behind a slow commit and held a revocation's commit back past the rebalance timeout).
+    if (this.committing) return;
     const requested = [...this.tasks.values()].some((rt) => rt.task.commitRequested);
     if (!requested && this.ctx.clock.now() - this.lastCommitMs <= this.app.settings.commitIntervalMs) return;
     this.commit(false, () => {});
