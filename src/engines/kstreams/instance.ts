@@ -91,6 +91,8 @@ interface RunningTask {
   fetching: Set<string>;
   /** The last fetch found the topic sealed and fully read (inputs) or returned nothing (repartition topics). */
   caughtUp: Map<string, boolean>;
+  /** When a fetch last found the topic caught up (an unsealed repartition topic's answer goes stale). */
+  caughtUpAt: Map<string, number>;
   lag: Map<string, number | undefined>;
 }
 
@@ -252,7 +254,7 @@ class StreamThread implements ProcessLogic {
           maxTaskIdleMs: this.app.settings.maxTaskIdleMs,
           caching: this.app.settings.caching,
         });
-        const rt: RunningTask = { task, state: 'restoring', positions: new Map(), fetching: new Set(), caughtUp: new Map(), lag: new Map() };
+        const rt: RunningTask = { task, state: 'restoring', positions: new Map(), fetching: new Set(), caughtUp: new Map(), caughtUpAt: new Map(), lag: new Map() };
         this.tasks.set(task.id, rt);
         mine.push(task.id);
       }
@@ -339,6 +341,7 @@ class StreamThread implements ProcessLogic {
       rt.positions.set(topic, r.nextOffset);
       rt.lag.set(topic, r.records.length < max ? 0 : undefined);
       rt.caughtUp.set(topic, r.records.length === 0 && (r.endOfPartition || topic.endsWith('-repartition')));
+      if (rt.caughtUp.get(topic)) rt.caughtUpAt.set(topic, this.ctx.clock.now());
       if (r.records.length > 0) {
         rt.task.addRecords(topic, r.records);
         this.scheduleLoop();
@@ -510,7 +513,7 @@ class StreamThread implements ProcessLogic {
       !this.committing &&
       !this.txnOpen &&
       [...this.tasks.values()].every((rt) =>
-        rt.state === 'running' && !rt.task.commitNeeded && rt.task.group.totalBuffered === 0 && rt.task.sourceTopics.every((t) => rt.caughtUp.get(t) === true));
+        rt.state === 'running' && !rt.task.commitNeeded && rt.task.group.totalBuffered === 0 && rt.task.sourceTopics.every((t) => this.caughtUp(rt, t, now)));
     if (!quiet) {
       this.quietSince = undefined;
       if (this.reportedQuiet) this.ctx.trace.emit('ks.busy', { generation: this.generation });
@@ -522,6 +525,19 @@ class StreamThread implements ProcessLogic {
       this.reportedQuiet = true;
       this.ctx.trace.emit('ks.quiet', { generation: this.generation, tasks: [...this.tasks.keys()] });
     }
+  }
+
+  /**
+   * Whether the task has read all of `topic`: a sealed input once read to its end stays read; an
+   * internal (repartition) topic is never sealed, so its last empty answer counts only while it is
+   * recent — an instance cut off from the broker hears no answers and must not stay quiet on an old
+   * one while its upstream commits records it will never fetch.
+   */
+  private caughtUp(rt: RunningTask, topic: string, now: number): boolean {
+    if (rt.caughtUp.get(topic) !== true) return false;
+    if (!topic.endsWith('-repartition')) return true;
+    const s = this.app.settings;
+    return now - (rt.caughtUpAt.get(topic) ?? -Infinity) <= 2 * (s.pollMs + s.fetchMaxWaitMs);
   }
 
   /** `KafkaStreams.close()`: a last commit, leave the group, stop. */
