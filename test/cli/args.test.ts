@@ -127,7 +127,8 @@ describe('runRequest', () => {
 
   it('refuses an engine the scenario has no build for, and a planted bug of another engine', () => {
     expect(() => run('wordcount', '--engine', 'storm')).toThrow(/--engine/);
-    expect(() => checkScenario(run('wordcount', '--engine', 'spark'), findScenario)).toThrow('scenario wordcount has no spark build (it runs on: flink); choose one of those with --engine');
+    expect(() => checkScenario(run('wordcount', '--engine', 'spark'), findScenario)).toThrow('scenario wordcount has no spark build (it runs on: flink, kstreams); choose one of those with --engine');
+    expect(() => checkScenario(run('enrich', '--engine', 'flink'), findScenario)).toThrow('scenario enrich has no flink build (it runs on: kstreams); choose one of those with --engine');
     const flinkOnly: Scenario = { ...findScenario('wordcount')!, engines: {} };
     expect(() => checkScenario(run('wordcount', '--engine', 'flink'), () => flinkOnly)).toThrow(/has no flink build \(it runs on: no engine\)/);
     // A log bug runs on any engine; a Flink bug only on Flink (checked by the same rule for every engine).
