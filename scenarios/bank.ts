@@ -11,7 +11,30 @@ import type { CutReference } from '../src/check/checkpoint-cut.ts';
 import { inFlightInto, keyedValues, operatorsNamed, sourceOffsets } from '../src/engines/flink/checkpoint/inspect.ts';
 import type { InputRecord, KeyedUpdate, OutputRecord } from '../src/stream/records.ts';
 import type { KeyedProcessContext } from '../src/engines/flink/operators/keyed-process.ts';
+import type { KRecord, Processor, ProcessorContext } from '../src/engines/kstreams/processor.ts';
+import type { StateStore } from '../src/engines/kstreams/stores.ts';
 import { TOPICS, type Scenario } from './types.ts';
+
+/**
+ * Kafka Streams: applies each movement to its account's balance in a key-value store (no cache, so
+ * every update is logged and forwarded) and forwards the update, as the Flink build's keyed process
+ * function does with value state.
+ */
+class Balances implements Processor {
+  private ctx!: ProcessorContext;
+  private store!: StateStore;
+  init(ctx: ProcessorContext): void {
+    this.ctx = ctx;
+    this.store = ctx.getStateStore('accounts');
+  }
+  process(r: KRecord): void {
+    const m = r.value as Movement;
+    const next = apply(this.store.get(m.account)?.value as Account | undefined, m);
+    this.store.put(m.account, next, r.ts);
+    const update: KeyedUpdate = { type: 'update', key: m.account, value: next.balance, id: m.id, seq: next.seq, ts: r.ts };
+    this.ctx.forward({ ...r, value: update });
+  }
+}
 
 interface Movement {
   account: string;
@@ -85,6 +108,19 @@ export const bank: Scenario = {
           inFlightInto(cp, 'balances') as Movement[],
         ),
       }),
+    },
+    // Kafka Streams: each transfer split into its movements, re-keyed by account and repartitioned,
+    // then a processor with a key-value store (changelogged) keeps the balances.
+    kstreams: {
+      build(builder) {
+        builder
+          .stream(TOPICS.input)
+          .flatMapValues((v) => movements(v as InputRecord))
+          .selectKey((_k, m) => (m as Movement).account)
+          .repartition()
+          .process(() => new Balances(), { name: 'accounts', caching: false })
+          .to(TOPICS.output);
+      },
     },
   },
   check: ({ input, output }) => checkBank(input, output.filter((o: OutputRecord): o is KeyedUpdate => o.type === 'update')),

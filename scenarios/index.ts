@@ -7,8 +7,9 @@ import { join } from './join.ts';
 import { bank } from './bank.ts';
 import { chained } from './chained.ts';
 import { wordcountFinal } from './wordcount-final.ts';
+import { enrich } from './enrich.ts';
 
-export const SCENARIOS: readonly Scenario[] = [wordcount, sessions, slidingAverage, join, bank, chained, wordcountFinal];
+export const SCENARIOS: readonly Scenario[] = [wordcount, sessions, slidingAverage, join, bank, chained, wordcountFinal, enrich];
 
 export function findScenario(name: string): Scenario | undefined {
   return SCENARIOS.find((s) => s.name === name);

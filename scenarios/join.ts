@@ -9,11 +9,14 @@
 import { generateWorkload } from '../src/workload/generate.ts';
 import { checkJoin, JOIN_LEFT_STREAM, JOIN_RIGHT_STREAM } from '../src/check/join.ts';
 import type { InputRecord, JoinResult, OutputRecord } from '../src/stream/records.ts';
+import { JoinWindows } from '../src/engines/kstreams/windows.ts';
 import { TOPICS, type Scenario } from './types.ts';
 
 const LOWER_MS = 0;
 const UPPER_MS = 500;
 const BOUND_MS = 60;
+/** Kafka Streams: how long the join's window stores keep records beyond the interval. */
+const GRACE_MS = 2_000;
 
 const joined = (l: InputRecord, r: InputRecord): JoinResult => ({ type: 'join', key: l.key, leftId: l.id, rightId: r.id, ts: Math.max(l.ts, r.ts), value: l.value + r.value });
 
@@ -40,6 +43,20 @@ export const join: Scenario = {
           .intervalJoin(payments.keyBy((r) => r.key))
           .between(LOWER_MS, UPPER_MS, joined)
           .sinkTo({ topic: TOPICS.output, partitions: s.parallelism, name: 'sink' });
+      },
+    },
+    // Kafka Streams: both streams re-keyed by their key (two repartition topics, co-partitioned),
+    // then a windowed KStream–KStream join: payments from 0 ms before to 500 ms after the order
+    // (before(0), after 500). Grace is the window stores' retention beyond the interval.
+    kstreams: {
+      build(builder) {
+        const all = builder.stream(TOPICS.input);
+        const byKey = (_k: string | null, v: unknown): string => (v as InputRecord).key;
+        const orders = all.filter((_k, v) => (v as InputRecord).stream === JOIN_LEFT_STREAM).selectKey(byKey);
+        const payments = all.filter((_k, v) => (v as InputRecord).stream === JOIN_RIGHT_STREAM).selectKey(byKey);
+        orders
+          .join(payments, (l, r) => joined(l as InputRecord, r as InputRecord), JoinWindows.ofTimeDifferenceAndGrace(UPPER_MS, GRACE_MS).before(LOWER_MS), { name: 'orders-payments' })
+          .to(TOPICS.output);
       },
     },
   },

@@ -6,6 +6,8 @@
 import { session } from '../src/stream/assigners.ts';
 import { countAggregate } from '../src/engines/flink/operators/aggregates.ts';
 import { generateWorkload } from '../src/workload/generate.ts';
+import { toWindowResults } from '../src/engines/kstreams/dsl.ts';
+import { SessionWindows } from '../src/engines/kstreams/windows.ts';
 import { TOPICS, sinkWindowResults, type Scenario } from './types.ts';
 
 const GAP_MS = 500;
@@ -42,6 +44,22 @@ export const sessions: Scenario = {
           .filter((r) => r.key !== '', 'with-user');
         const perSession = clicks.keyBy((r) => r.key).window(session(GAP_MS)).allowedLateness(LATENESS_MS).sideOutputLateData('late').aggregate(countAggregate, 'sessions');
         sinkWindowResults(perSession, s.parallelism);
+      },
+    },
+    // Kafka Streams: sessions with the same gap and the allowed lateness as grace. Kafka's merge rule
+    // (a record joins every session within a gap of it, inclusive) is Flink's (touching proto-windows
+    // [ts, ts + gap) merge), so the sessions are the same; toWindowResults writes [first, last] as
+    // [first, last + gap). A record whose merged session ends before stream time - grace - gap is
+    // dropped, which run.ts judges as late at the operator's stream time - 2 (see droppedByGrace).
+    kstreams: {
+      build(builder) {
+        const perSession = builder
+          .stream(TOPICS.input)
+          .filter((_k, v) => (v as { key: string }).key !== '')
+          .groupBy((_k, v) => (v as { key: string }).key)
+          .windowedBy(SessionWindows.ofInactivityGapAndGrace(GAP_MS, LATENESS_MS))
+          .count({ name: 'sessions' });
+        toWindowResults(perSession, TOPICS.output);
       },
     },
   },

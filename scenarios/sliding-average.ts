@@ -8,7 +8,20 @@ import { sliding } from '../src/stream/assigners.ts';
 import { avgAggregate } from '../src/engines/flink/operators/aggregates.ts';
 import { generateWorkload } from '../src/workload/generate.ts';
 import { avg, window } from '../src/engines/spark/dsl.ts';
+import { toWindowResults } from '../src/engines/kstreams/dsl.ts';
+import type { Aggregation } from '../src/engines/kstreams/aggregate.ts';
+import { TimeWindows } from '../src/engines/kstreams/windows.ts';
 import { TOPICS, sinkWindowResults, type Scenario } from './types.ts';
+
+/** Kafka Streams' average: the aggregate carries sum and count; the result is floor(sum / count), as the checker's `avg`. */
+interface SumCount {
+  sum: number;
+  count: number;
+}
+const average: Aggregation<SumCount> = {
+  initializer: () => ({ sum: 0, count: 0 }),
+  aggregator: (_k, v, a) => ({ sum: a.sum + (v as { value: number }).value, count: a.count + 1 }),
+};
 
 const SIZE_MS = 2_000;
 const SLIDE_MS = 500;
@@ -38,6 +51,18 @@ export const slidingAverage: Scenario = {
         const readings = env.fromLog('sensors', { topic: TOPICS.input, partitions: s.partitions, boundMs: BOUND_MS, idleTimeoutMs: IDLE_MS });
         const avg = readings.keyBy((r) => r.key).window(sliding(SIZE_MS, SLIDE_MS)).allowedLateness(LATENESS_MS).sideOutputLateData('late').aggregate(avgAggregate, 'window');
         sinkWindowResults(avg, s.parallelism);
+      },
+    },
+    // Kafka Streams: hopping windows of 2 s advancing by 500 ms, the allowed lateness as grace. Kafka
+    // has no windows with negative starts, so the first records belong to fewer windows than Flink's.
+    kstreams: {
+      build(builder) {
+        const avg = builder
+          .stream(TOPICS.input)
+          .groupBy((_k, v) => (v as { key: string }).key)
+          .windowedBy(TimeWindows.ofSizeAndGrace(SIZE_MS, LATENESS_MS).advanceBy(SLIDE_MS))
+          .aggregate(average as Aggregation, { name: 'averages' });
+        toWindowResults(avg, TOPICS.output, (a) => Math.floor((a as SumCount).sum / (a as SumCount).count));
       },
     },
     // Spark: the same sliding windows, update mode, a watermark trailing by the bound plus the lateness.

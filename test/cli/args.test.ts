@@ -129,6 +129,7 @@ describe('runRequest', () => {
     expect(() => run('wordcount', '--engine', 'storm')).toThrow(/--engine/);
     const flinkOnly0: Scenario = { ...findScenario('wordcount')!, engines: { flink: findScenario('wordcount')!.engines.flink! } };
     expect(() => checkScenario(run('wordcount', '--engine', 'spark'), () => flinkOnly0)).toThrow('scenario wordcount has no spark build (it runs on: flink); choose one of those with --engine');
+    expect(() => checkScenario(run('enrich', '--engine', 'flink'), findScenario)).toThrow('scenario enrich has no flink build (it runs on: kstreams); choose one of those with --engine');
     const flinkOnly: Scenario = { ...findScenario('wordcount')!, engines: {} };
     expect(() => checkScenario(run('wordcount', '--engine', 'flink'), () => flinkOnly)).toThrow(/has no flink build \(it runs on: no engine\)/);
     // A log bug runs on any engine; a Flink bug only on Flink (checked by the same rule for every engine).

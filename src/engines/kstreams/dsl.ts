@@ -5,7 +5,8 @@
  * `groupByKey` / `groupBy`, `windowedBy` with time, session windows, the
  * aggregations `count` / `aggregate` / `reduce` into named stores,
  * `emitStrategy(onWindowClose())`, `suppress(untilWindowCloses())`,
- * `toStream().to(topic)`, KStream–KTable joins and `process` with stores.
+ * `toStream().to(topic)`, `repartition`, `toTable`, KStream–KTable joins, windowed KStream–KStream
+ * joins (join.ts) and `process` with stores.
  *
  * A key-changing operation followed by a stateful one inserts a repartition
  * topic, `<application.id>-<name>-repartition` (part K9), which splits the
@@ -14,7 +15,8 @@
 import type { KRecord, Processor, ProcessorContext, ProcessorSupplier } from './processor.ts';
 import { COUNT, KeyValueAggregate, SessionWindowAggregate, SuppressUntilWindowCloses, TimeWindowAggregate, type Aggregation, type EmitStrategy } from './aggregate.ts';
 import { Topology, type SinkNode, type StoreSpec } from './topology.ts';
-import type { SessionWindowsSpec, TimeWindowsSpec, WindowsSpec } from './windows.ts';
+import type { JoinWindowsSpec, SessionWindowsSpec, TimeWindowsSpec, WindowsSpec } from './windows.ts';
+import { JoinSideProcessor, JoinWindowProcessor } from './join.ts';
 import type { WindowResult } from '../../stream/records.ts';
 
 /** How a source reads weir's log records: the key, event time and lineage of a value. */
@@ -155,12 +157,66 @@ export class KStream {
     return this.selectKey(fn).groupByKey();
   }
 
+  /** `repartition()`: writes the stream through a repartition topic (partitioned by key) and reads it back. */
+  repartition(): KStream {
+    return new KStream(this.builder, this.node, true).repartitioned();
+  }
+
+  /**
+   * `toTable()` (KIP-523): the latest value per key in a key-value store, a null value deleting
+   * (`KTableSource`); repartitioned first when a key changed upstream. Forwards each change.
+   */
+  toTable(opts: StoreOptions = {}): KTable {
+    const src = this.repartitioned();
+    const b = src.builder;
+    const store = b.store(opts, 'kv', 'KSTREAM-TOTABLE-STATE-STORE');
+    const name = b.topology.nextName('KSTREAM-TOTABLE');
+    b.topology.add({ kind: 'processor', name, parents: [src.node], stores: [store], supplier: () => new TableSource(store) });
+    return new KTable(b, name, store, undefined);
+  }
+
   /**
    * KStream–KTable join (`KStreamKTableJoinProcessor`): only stream records trigger; an inner join
    * emits nothing while the table has no value for the key; the result carries the stream record's
    * timestamp. Records with a null key or value are dropped.
+   *
+   * KStream–KStream windowed inner join (`KStreamImplJoin`, see join.ts) when `other` is a stream:
+   * both sides buffered in window stores with changelogs, each record probing the other side's store
+   * within `windows`, the result at the larger timestamp of the pair.
    */
-  join(table: KTable, joiner: (streamValue: unknown, tableValue: unknown) => unknown): KStream {
+  join(table: KTable, joiner: (streamValue: unknown, tableValue: unknown) => unknown): KStream;
+  join(other: KStream, joiner: (left: unknown, right: unknown) => unknown, windows: JoinWindowsSpec, opts?: { name?: string }): KStream;
+  join(other: KTable | KStream, joiner: (a: unknown, b: unknown) => unknown, windows?: JoinWindowsSpec, opts: { name?: string } = {}): KStream {
+    if (other instanceof KStream) {
+      if (windows === undefined) throw new Error('join: a KStream–KStream join needs JoinWindows');
+      return this.joinStream(other, joiner, windows, opts.name);
+    }
+    return this.joinTable(other, joiner);
+  }
+
+  private joinStream(other: KStream, joiner: (l: unknown, r: unknown) => unknown, windows: JoinWindowsSpec, name?: string): KStream {
+    const left = this.repartitioned();
+    const right = other.repartitioned();
+    const t = this.builder.topology;
+    const thisName = t.nextName('KSTREAM-JOINTHIS');
+    const otherName = t.nextName('KSTREAM-JOINOTHER');
+    const thisStore = `${name ?? thisName}-this-join-store`;
+    const otherStore = `${name ?? otherName}-other-join-store`;
+    // Join window stores keep duplicates, which the record cache does not support: never cached.
+    t.addStore({ name: thisStore, kind: 'window', caching: false, logged: true });
+    t.addStore({ name: otherStore, kind: 'window', caching: false, logged: true });
+    const thisWindow = t.nextName('KSTREAM-WINDOWED');
+    const otherWindow = t.nextName('KSTREAM-WINDOWED');
+    t.add({ kind: 'processor', name: thisWindow, parents: [left.node], stores: [thisStore], supplier: () => new JoinWindowProcessor(thisStore, windows) });
+    t.add({ kind: 'processor', name: otherWindow, parents: [right.node], stores: [otherStore], supplier: () => new JoinWindowProcessor(otherStore, windows) });
+    t.add({ kind: 'processor', name: thisName, parents: [thisWindow], stores: [otherStore], supplier: () => new JoinSideProcessor(otherStore, windows, 'left', joiner) });
+    t.add({ kind: 'processor', name: otherName, parents: [otherWindow], stores: [thisStore], supplier: () => new JoinSideProcessor(thisStore, windows, 'right', joiner) });
+    const merge = t.nextName('KSTREAM-MERGE');
+    t.add({ kind: 'processor', name: merge, parents: [thisName, otherName], stores: [], supplier: () => new FnProcessor((r, fwd) => fwd(r)) });
+    return new KStream(this.builder, merge, false);
+  }
+
+  private joinTable(table: KTable, joiner: (streamValue: unknown, tableValue: unknown) => unknown): KStream {
     const left = this.repartitioned();
     const store = table.store;
     if (store === undefined) throw new Error('join: the table must be materialized (a source or aggregated table)');
@@ -302,14 +358,20 @@ class StreamTableJoin implements Processor {
  * Writes a windowed table's changes to `topic` in weir's output schema (`WindowResult`, see
  * src/stream/records.ts): one result per update, its `firing` the window's update count, its
  * timestamp `end - 1`; tombstones (sessions replaced by a merge) are not results and are left out.
+ * A session `[first, last]` becomes the window `[first, last + gap)`, as Flink's merged session of
+ * the same records; `valueOf` turns the aggregate into the result's number (default: it is one).
  */
-export function toWindowResults(table: KTable, topic: string): void {
+export function toWindowResults(table: KTable, topic: string, valueOf: (agg: unknown) => number = (agg) => agg as number): void {
+  // Kafka's sessions are [first, last], both inclusive; weir's window results are Flink's
+  // [start, end) with end = last + gap (the session of records at most a gap apart).
+  const endOffset = table.windows?.kind === 'session' ? table.windows.gapMs : 0;
   table
     .toStream()
     .filter((_k, v) => (v as { value: unknown }).value !== null)
     .to(topic, (r) => {
-      const v = r.value as { window: { start: number; end: number }; value: number; firing: number };
-      const result: WindowResult = { type: 'window', key: r.key ?? '', start: v.window.start, end: v.window.end, value: v.value, firing: v.firing, ids: [...r.ids], ts: v.window.end - 1 };
+      const v = r.value as { window: { start: number; end: number }; value: unknown; firing: number };
+      const end = v.window.end + endOffset;
+      const result: WindowResult = { type: 'window', key: r.key ?? '', start: v.window.start, end, value: valueOf(v.value), firing: v.firing, ids: [...r.ids], ts: end - 1 };
       return result;
     });
 }

@@ -95,6 +95,8 @@ interface RunningTask {
   fetching: Set<string>;
   /** The last fetch found the topic sealed and fully read (inputs) or returned nothing (repartition topics). */
   caughtUp: Map<string, boolean>;
+  /** When a fetch last found the topic caught up (an unsealed repartition topic's answer goes stale). */
+  caughtUpAt: Map<string, number>;
   lag: Map<string, number | undefined>;
   /** Planted bug `no-wipe-on-dirty-close`: the task runs on stores kept from a dirty close, and skips restoration. */
   kept: boolean;
@@ -265,7 +267,7 @@ class StreamThread implements ProcessLogic {
           bugs: this.bugs,
         }, kept);
         this.keptStores.delete(task.id);
-        const rt: RunningTask = { task, state: 'restoring', positions: new Map(), fetching: new Set(), caughtUp: new Map(), lag: new Map(), kept: kept !== undefined };
+        const rt: RunningTask = { task, state: 'restoring', positions: new Map(), fetching: new Set(), caughtUp: new Map(), caughtUpAt: new Map(), lag: new Map(), kept: kept !== undefined };
         this.tasks.set(task.id, rt);
         mine.push(task.id);
       }
@@ -359,6 +361,7 @@ class StreamThread implements ProcessLogic {
       rt.positions.set(topic, r.nextOffset);
       rt.lag.set(topic, r.records.length < max ? 0 : undefined);
       rt.caughtUp.set(topic, r.records.length === 0 && (r.endOfPartition || topic.endsWith('-repartition')));
+      if (rt.caughtUp.get(topic)) rt.caughtUpAt.set(topic, this.ctx.clock.now());
       if (r.records.length > 0) {
         rt.task.addRecords(topic, r.records);
         this.scheduleLoop();
@@ -421,6 +424,10 @@ class StreamThread implements ProcessLogic {
   }
 
   private maybeCommit(): void {
+    // Kafka's thread commits synchronously inside its loop, so an interval commit never waits behind
+    // another: while one is in flight the loop does not ask again (queued interval commits piled up
+    // behind a slow commit and held a revocation's commit back past the rebalance timeout).
+    if (this.committing) return;
     const requested = [...this.tasks.values()].some((rt) => rt.task.commitRequested);
     if (!requested && this.ctx.clock.now() - this.lastCommitMs <= this.app.settings.commitIntervalMs) return;
     this.commit(false, () => {});
@@ -550,7 +557,7 @@ class StreamThread implements ProcessLogic {
       !this.committing &&
       !this.txnOpen &&
       [...this.tasks.values()].every((rt) =>
-        rt.state === 'running' && !rt.task.commitNeeded && rt.task.group.totalBuffered === 0 && rt.task.sourceTopics.every((t) => rt.caughtUp.get(t) === true));
+        rt.state === 'running' && !rt.task.commitNeeded && rt.task.group.totalBuffered === 0 && rt.task.sourceTopics.every((t) => this.caughtUp(rt, t, now)));
     if (!quiet) {
       this.quietSince = undefined;
       if (this.reportedQuiet) this.ctx.trace.emit('ks.busy', { generation: this.generation });
@@ -562,6 +569,19 @@ class StreamThread implements ProcessLogic {
       this.reportedQuiet = true;
       this.ctx.trace.emit('ks.quiet', { generation: this.generation, tasks: [...this.tasks.keys()] });
     }
+  }
+
+  /**
+   * Whether the task has read all of `topic`: a sealed input once read to its end stays read; an
+   * internal (repartition) topic is never sealed, so its last empty answer counts only while it is
+   * recent — an instance cut off from the broker hears no answers and must not stay quiet on an old
+   * one while its upstream commits records it will never fetch.
+   */
+  private caughtUp(rt: RunningTask, topic: string, now: number): boolean {
+    if (rt.caughtUp.get(topic) !== true) return false;
+    if (!topic.endsWith('-repartition')) return true;
+    const s = this.app.settings;
+    return now - (rt.caughtUpAt.get(topic) ?? -Infinity) <= 2 * (s.pollMs + s.fetchMaxWaitMs);
   }
 
   /** `KafkaStreams.close()`: a last commit, leave the group, stop. */

@@ -164,6 +164,16 @@ export class StateStore {
     return out;
   }
 
+  /**
+   * Drops an entry from memory without a changelog record: a window store's retention
+   * (`removeExpiredSegments`) forgets old records, and the changelog's own retention forgets them
+   * there. Only for stores without a cache.
+   */
+  evict(storeKey: string): void {
+    if (this.caching) throw new Error(`store ${this.name}: evict is only for stores without a cache`);
+    this.data.delete(storeKey);
+  }
+
   /** Drops everything, cache included (a dirty close under exactly-once wipes the store). */
   wipe(): void {
     this.data.clear();

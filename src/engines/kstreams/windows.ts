@@ -122,3 +122,47 @@ export function sessionOverlaps(w: SessionWindowsSpec, session: KWindow, ts: num
 export function sessionDropped(w: SessionWindowsSpec, mergedEnd: number, streamTime: number): boolean {
   return mergedEnd < closeTime(w, streamTime);
 }
+
+/**
+ * `JoinWindows` of a KStream–KStream join: a record at `ts` of this (left) side joins the other
+ * side's records with timestamps in `[ts - before, ts + after]`, both inclusive; the other side
+ * probes `[ts - after, ts + before]`. `ofTimeDifferenceAndGrace(d, grace)` sets before = after =
+ * d; `.before(ms)` and `.after(ms)` change one bound (`JoinWindows.before/after`). The window
+ * stores that buffer both sides keep records for `size + grace`, with `size = before + after`
+ * (`KStreamImplJoin`: retention = `windows.size() + windows.gracePeriodMs()`).
+ */
+export interface JoinWindowsSpec {
+  readonly kind: 'join';
+  readonly beforeMs: number;
+  readonly afterMs: number;
+  readonly graceMs: number;
+}
+
+type JoinWindowsBuilder = JoinWindowsSpec & { before(ms: number): JoinWindowsBuilder; after(ms: number): JoinWindowsBuilder };
+
+function joinWindows(beforeMs: number, afterMs: number, graceMs: number): JoinWindowsBuilder {
+  if (!Number.isSafeInteger(beforeMs) || !Number.isSafeInteger(afterMs)) throw new RangeError('join window bounds must be integers');
+  // JoinWindows' constructor: "Window interval (ie, beforeMs+afterMs) must not be negative."
+  if (beforeMs + afterMs < 0) throw new RangeError(`join window interval (before ${beforeMs} + after ${afterMs}) must not be negative`);
+  return {
+    kind: 'join',
+    beforeMs,
+    afterMs,
+    graceMs,
+    before: (ms: number) => joinWindows(ms, afterMs, graceMs),
+    after: (ms: number) => joinWindows(beforeMs, ms, graceMs),
+  };
+}
+
+export const JoinWindows = {
+  ofTimeDifferenceAndGrace(timeDifferenceMs: number, graceMs: number): JoinWindowsBuilder {
+    requireMs('time difference', timeDifferenceMs, 0);
+    requireMs('grace', graceMs, 0);
+    return joinWindows(timeDifferenceMs, timeDifferenceMs, graceMs);
+  },
+};
+
+/** The retention of a join's window stores: `before + after + grace`. */
+export function joinRetentionMs(w: JoinWindowsSpec): number {
+  return w.beforeMs + w.afterMs + w.graceMs;
+}

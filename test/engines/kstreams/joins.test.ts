@@ -1,0 +1,237 @@
+/**
+ * The Kafka Streams DSL operators the scenarios added, on exact scripted
+ * inputs without a world (one task, records fed one at a time in the order
+ * given): the windowed KStream–KStream join (after Kafka's
+ * KStreamKStreamJoinTest.testAsymmetricWindowingAfter and the
+ * InMemoryWindowStore retention rules), the KStream–KTable join (after
+ * KStreamKTableJoinTest), `toTable`, `repartition`, and session results in
+ * weir's `[start, end)` schema.
+ */
+import { describe, expect, it } from 'vitest';
+import { StreamsBuilder, toWindowResults } from '../../../src/engines/kstreams/dsl.ts';
+import { StreamTask } from '../../../src/engines/kstreams/task.ts';
+import { JoinWindows, SessionWindows } from '../../../src/engines/kstreams/windows.ts';
+import type { WindowResult } from '../../../src/stream/records.ts';
+
+interface In {
+  id: number;
+  key: string;
+  ts: number;
+  value: number;
+  name: string;
+}
+
+interface Sent {
+  topic: string;
+  partition: number | undefined;
+  key: string | null;
+  value: unknown;
+}
+
+function harness(builder: StreamsBuilder, opts: { restore?: (task: StreamTask) => void } = {}) {
+  const sent: Sent[] = [];
+  const traced: { kind: string; fields: Record<string, unknown> }[] = [];
+  const topology = builder.build();
+  const sub = topology.subTopologies()[0]!;
+  const task = new StreamTask(topology, sub, 0, {
+    applicationId: 'app',
+    send: (topic, partition, key, value) => sent.push({ topic, partition, key, value }),
+    nowMs: () => 0,
+    trace: (kind, fields) => traced.push({ kind, fields }),
+    detailedTrace: false,
+    maxTaskIdleMs: -1,
+    caching: false,
+  });
+  opts.restore?.(task);
+  task.initProcessors();
+  let offset = 0;
+  let id = 0;
+  /** Feeds one record and processes it. */
+  const pipe = (topic: string, key: string, name: string, ts: number, value = 1): void => {
+    const v: In = { id: id++, key, ts, value, name };
+    task.addRecords(topic, [{ offset: offset++, value: v }]);
+    while (task.process(() => 0)) { /* drain */ }
+  };
+  const out = (topic = 'output'): string[] => {
+    const got = sent.filter((s) => s.topic === topic).map((s) => `${s.key}:${String(s.value)}`);
+    const rest = sent.filter((s) => s.topic !== topic);
+    sent.length = 0;
+    sent.push(...rest);
+    return got;
+  };
+  const dropped = (reason: string): number[] => traced.filter((t) => t.kind === 'record.dropped' && t.fields.reason === reason).map((t) => Number(t.fields.ids));
+  return { task, sent, traced, pipe, out, dropped, topology };
+}
+
+/** A joined value that shows the pair and the result's timestamp. */
+const pair = (l: unknown, r: unknown): string => `${(l as In).name}+${(r as In).name}`;
+
+function joinTopology(windows: ReturnType<typeof JoinWindows.ofTimeDifferenceAndGrace>): StreamsBuilder {
+  const b = new StreamsBuilder();
+  b.stream('left').join(b.stream('right'), pair, windows, { name: 'j' }).to('output', (r) => `${String(r.value)}@${r.ts}`);
+  return b;
+}
+
+describe('KStream–KStream windowed join', () => {
+  it('joins the other side within [ts - before, ts + after], only records already buffered, at the larger timestamp (testAsymmetricWindowingAfter)', () => {
+    const h = harness(joinTopology(JoinWindows.ofTimeDifferenceAndGrace(0, 0).after(100)));
+    for (let i = 0; i < 4; i++) h.pipe('left', `${i}`, `A${i}`, 1000 + i);
+    expect(h.out()).toEqual([]);
+    // Right records at 999 are before every left record (before = 0): nothing.
+    for (let i = 0; i < 4; i++) h.pipe('right', `${i}`, `a${i}`, 999);
+    expect(h.out()).toEqual([]);
+    for (let i = 0; i < 4; i++) h.pipe('right', `${i}`, `b${i}`, 1000);
+    expect(h.out()).toEqual(['0:A0+b0@1000']);
+    for (let i = 0; i < 4; i++) h.pipe('right', `${i}`, `c${i}`, 1001);
+    expect(h.out()).toEqual(['0:A0+c0@1001', '1:A1+c1@1001']);
+    // The upper bound is inclusive: A0 at 1000 takes a right record at 1100, not at 1101.
+    h.pipe('right', '0', 'd0', 1100);
+    h.pipe('right', '0', 'e0', 1101);
+    expect(h.out()).toEqual(['0:A0+d0@1100']);
+    // A left record probes the right side the other way, [ts, ts + 100], at the larger ts — but only
+    // what the right store still keeps: its time is 1101 (e0), so b0 and c0 (older than 1101 - 100 + 1)
+    // have expired, and the probe says so.
+    h.pipe('left', '0', 'B0', 1000);
+    expect(h.out()).toEqual(['0:B0+d0@1100']);
+    expect(h.dropped('join-window-closed').at(-1)).toBe(18);
+  });
+
+  it('keeps duplicates: two records of one key and timestamp each join, and a record never joins itself', () => {
+    const h = harness(joinTopology(JoinWindows.ofTimeDifferenceAndGrace(10, 0)));
+    h.pipe('left', 'k', 'A', 5);
+    h.pipe('left', 'k', 'B', 5);
+    h.pipe('right', 'k', 'x', 5);
+    expect(h.out()).toEqual(['k:A+x@5', 'k:B+x@5']);
+    // Every put went to its side's changelog, keyed apart (key, timestamp, sequence number).
+    const changelog = h.sent.filter((s) => s.topic.endsWith('-changelog'));
+    expect(changelog.map((s) => s.topic)).toEqual(['app-j-this-join-store-changelog', 'app-j-this-join-store-changelog', 'app-j-other-join-store-changelog']);
+    expect(new Set(changelog.map((s) => `${s.topic}/${String(s.key)}`)).size).toBe(3);
+  });
+
+  it('expires by each store\'s own observed stream time: retention = before + after + grace', () => {
+    // retention 100: the left store forgets records older than (its max ts) - 99.
+    const h = harness(joinTopology(JoinWindows.ofTimeDifferenceAndGrace(0, 0).after(100)));
+    h.pipe('left', 'k', 'L0', 0);
+    h.pipe('left', 'x', 'X', 200); // the left store's time is now 200: L0 has expired
+    h.pipe('right', 'k', 'R50', 50);
+    expect(h.out()).toEqual([]);
+    expect(h.dropped('join-window-closed')).toEqual([2]);
+    // The right store's time is only 50, so a late left record still finds R50 (in [40, 140]) — and is
+    // itself not stored: a later right record does not find it.
+    h.pipe('left', 'k', 'L40', 40);
+    expect(h.out()).toEqual(['k:L40+R50@50']);
+    expect(h.dropped('expired-join-window')).toEqual([3]);
+    h.pipe('right', 'k', 'R70', 70);
+    expect(h.out()).toEqual([]);
+  });
+
+  it('a record exactly at the retention edge is still live; grace lengthens retention', () => {
+    const edge = harness(joinTopology(JoinWindows.ofTimeDifferenceAndGrace(0, 0).after(100)));
+    edge.pipe('left', 'k', 'L101', 101);
+    edge.pipe('left', 'x', 'X', 200); // min live time 200 - 100 + 1 = 101
+    edge.pipe('right', 'k', 'R150', 150);
+    expect(edge.out()).toEqual(['k:L101+R150@150']);
+    const graced = harness(joinTopology(JoinWindows.ofTimeDifferenceAndGrace(0, 150).after(100)));
+    graced.pipe('left', 'k', 'L0', 0);
+    graced.pipe('left', 'x', 'X', 200);
+    graced.pipe('right', 'k', 'R50', 50);
+    expect(graced.out()).toEqual(['k:L0+R50@50']);
+    expect(graced.dropped('join-window-closed')).toEqual([]);
+  });
+
+  it('restores both window stores and their observed stream time from the changelogs', () => {
+    const first = harness(joinTopology(JoinWindows.ofTimeDifferenceAndGrace(0, 0).after(100)));
+    first.pipe('left', 'k', 'L10', 10);
+    first.pipe('left', 'x', 'X', 300);
+    const changelog = first.sent.filter((s) => s.topic.endsWith('-changelog'));
+    expect(changelog.map((s) => s.topic)).toEqual(['app-j-this-join-store-changelog', 'app-j-this-join-store-changelog']);
+    const second = harness(joinTopology(JoinWindows.ofTimeDifferenceAndGrace(0, 0).after(100)), {
+      restore: (task) => changelog.forEach((c, offset) => {
+        const rec = c.value as { key: string; value: unknown; ts: number };
+        task.stores.get('j-this-join-store')!.restore(rec.key, rec.value, rec.ts, offset);
+      }),
+    });
+    // X at 300 came back, and with it the store's time: L10 is expired again, X joins.
+    second.pipe('right', 'k', 'R20', 20);
+    second.pipe('right', 'x', 'R300', 300);
+    expect(second.out()).toEqual(['x:X+R300@300']);
+    expect(second.dropped('join-window-closed')).toEqual([0, 1]);
+  });
+
+  it('skips records with a null value', () => {
+    const b = new StreamsBuilder();
+    b.stream('left').mapValues(() => null).join(b.stream('right'), pair, JoinWindows.ofTimeDifferenceAndGrace(10, 0)).to('output');
+    const h = harness(b);
+    h.pipe('right', 'k', 'R', 1);
+    h.pipe('left', 'k', 'L', 1);
+    expect(h.out()).toEqual([]);
+    expect(h.task.droppedCounts.get('null-key-or-value')).toBe(1);
+  });
+});
+
+describe('KStream–KTable join and toTable', () => {
+  function tableJoin() {
+    const b = new StreamsBuilder();
+    const table = b.stream('table').mapValues((v) => ((v as In).value === 0 ? null : v)).toTable({ caching: false });
+    table.toStream().to('changes', (r) => (r.value === null ? 'deleted' : (r.value as In).name));
+    b.stream('stream').join(table, pair).to('output', (r) => `${String(r.value)}@${r.ts}`);
+    return harness(b);
+  }
+
+  it('does not join with an empty table, and table updates alone produce nothing (shouldNotJoinOnTableUpdates)', () => {
+    const h = tableJoin();
+    h.pipe('stream', 'k', 'X0', 0);
+    expect(h.out()).toEqual([]);
+    h.pipe('table', 'k', 'Y0', 5);
+    expect(h.out()).toEqual([]);
+    expect(h.out('changes')).toEqual(['k:Y0']);
+  });
+
+  it('joins each stream record with the table value current then, at the stream record\'s timestamp (shouldJoinOnlyIfMatchFoundOnStreamUpdates)', () => {
+    const h = tableJoin();
+    h.pipe('table', 'a', 'Y1', 100);
+    h.pipe('stream', 'a', 'X1', 3);
+    h.pipe('stream', 'b', 'X2', 4);
+    h.pipe('table', 'a', 'Y2', 1);
+    h.pipe('stream', 'a', 'X3', 7);
+    // An older table timestamp still overwrites (a non-versioned store).
+    expect(h.out()).toEqual(['a:X1+Y1@3', 'a:X3+Y2@7']);
+  });
+
+  it('a tombstone deletes the table entry, so later stream records of the key are dropped (shouldClearTableEntryOnNullValueUpdates)', () => {
+    const h = tableJoin();
+    h.pipe('table', 'a', 'Y1', 1);
+    h.pipe('table', 'a', 'gone', 2, 0);
+    h.pipe('stream', 'a', 'X1', 3);
+    h.pipe('table', 'a', 'Y3', 4);
+    h.pipe('stream', 'a', 'X2', 5);
+    expect(h.out()).toEqual(['a:X2+Y3@5']);
+    expect(h.out('changes')).toEqual(['a:Y1', 'a:deleted', 'a:Y3']);
+  });
+});
+
+describe('repartition and session results', () => {
+  it('repartition() after selectKey writes through a repartition topic and reads it in a second sub-topology', () => {
+    const b = new StreamsBuilder();
+    b.stream('input').selectKey((_k, v) => (v as In).name).repartition().to('output');
+    const t = b.build();
+    expect(t.repartitionTopics).toHaveLength(1);
+    expect(t.subTopologies().map((s) => s.sourceTopics)).toEqual([['input'], [t.repartitionTopics[0]]]);
+  });
+
+  it('writes a Kafka session [first, last] as the window [first, last + gap) with ts end - 1', () => {
+    const b = new StreamsBuilder();
+    const sessions = b.stream('input').groupByKey().windowedBy(SessionWindows.ofInactivityGapAndGrace(5, 0)).count({ caching: false });
+    toWindowResults(sessions, 'output');
+    const h = harness(b);
+    h.pipe('input', 'k', 'a', 0);
+    h.pipe('input', 'k', 'b', 10);
+    h.pipe('input', 'k', 'c', 5); // within the gap of both: one session [0, 10]
+    const results = h.sent.filter((s) => s.topic === 'output').map((s) => s.value as WindowResult);
+    expect(results.map((r) => [r.start, r.end, r.value, r.ts, r.ids])).toEqual([
+      [0, 5, 1, 4, [0]],
+      [10, 15, 1, 14, [1]],
+      [0, 15, 3, 14, [0, 1, 2]],
+    ]);
+  });
+});
