@@ -4,6 +4,7 @@
  * bug of its own engine or of the log; `--bug` refuses another engine's.
  */
 import { FLINK_BUGS } from '../engines/flink/bugs.ts';
+import { inCatalogue } from '../stream/planted-bugs.ts';
 import { KSTREAMS_BUGS } from '../engines/kstreams/bugs.ts';
 import { LOG_BUGS } from '../log/bugs.ts';
 import { SPARK_BUGS } from '../engines/spark/bugs.ts';
@@ -25,7 +26,7 @@ export const BUGS = { ...tag(FLINK_BUGS, 'flink'), ...tag(KSTREAMS_BUGS, 'kstrea
 export type BugName = keyof typeof BUGS;
 
 export function isBugName(name: string): name is BugName {
-  return Object.prototype.hasOwnProperty.call(BUGS, name);
+  return inCatalogue(BUGS, name);
 }
 
 /** Why `bug` cannot run on `engine`, or undefined when it can. */

@@ -5,6 +5,8 @@
  * teaching device ("break it and watch the checker notice") and the proof
  * that the checkers have teeth: each is caught by some checker on some seed.
  */
+import { Switches } from '../../stream/planted-bugs.ts';
+
 export const FLINK_BUGS = {
   'watermark-max': {
     description: 'a task combines its input watermarks with max instead of min, so a slow channel\'s records become late',
@@ -70,20 +72,9 @@ export const FLINK_BUGS = {
 
 export type FlinkBugName = keyof typeof FLINK_BUGS;
 
-export function isFlinkBug(name: string): name is FlinkBugName {
-  return Object.prototype.hasOwnProperty.call(FLINK_BUGS, name);
-}
-
 /** The switches of one run: at most a few planted bugs on. */
-export class BugSwitches {
-  private readonly on: ReadonlySet<FlinkBugName>;
-  constructor(names: readonly FlinkBugName[] = []) {
-    this.on = new Set(names);
-  }
-  has(name: FlinkBugName): boolean {
-    return this.on.has(name);
-  }
-  names(): FlinkBugName[] {
-    return [...this.on];
+export class BugSwitches extends Switches<FlinkBugName> {
+  constructor(names: readonly string[] = []) {
+    super(FLINK_BUGS, names);
   }
 }

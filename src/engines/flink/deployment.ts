@@ -12,7 +12,7 @@ import type { CheckpointCut } from '../../stream/cut.ts';
 import type { Guarantee } from '../../stream/guarantee.ts';
 import type { JobSizes } from '../../stream/sizes.ts';
 import { StreamEnvironment } from './api/environment.ts';
-import { BugSwitches, isFlinkBug } from './bugs.ts';
+import { BugSwitches } from './bugs.ts';
 import { readCheckpoint, type InspectedCheckpoint } from './checkpoint/inspect.ts';
 import { checkpointStoreProcess } from './checkpoint/store.ts';
 import { jobManagerProcess } from './runtime/job-manager.ts';
@@ -123,7 +123,7 @@ export function deployFlink(host: Host, job: FlinkJob): FlinkDeployment {
     ...(job.savepointAtMs !== undefined ? { savepointAtMs: job.savepointAtMs } : {}),
     ...(job.unaligned ? { unalignedCheckpoints: true } : {}),
   };
-  const bugs = new BugSwitches(job.bugs.filter(isFlinkBug));
+  const bugs = new BugSwitches(job.bugs);
   const { tms, spares } = taskManagerIds(job.taskManagers, job.spareTaskManagers);
   const env = new StreamEnvironment({ parallelism: job.sizes.parallelism });
   job.build.build(env, job.sizes);

@@ -5,6 +5,8 @@
  * src/log/bugs.ts; `weir bugs` lists them all). All are off unless a run
  * names one, and each is caught by some checker on some seed.
  */
+import { Switches } from '../../stream/planted-bugs.ts';
+
 export const KSTREAMS_BUGS = {
   'offsets-outside-transaction': {
     description: 'under exactly-once the stream thread commits its input offsets with a plain offset commit just before it commits the transaction, instead of sending them into the transaction (sendOffsetsToTransaction), so a crash or fencing between the two loses the transaction\'s output while its input counts as consumed',
@@ -34,18 +36,10 @@ export const KSTREAMS_BUGS = {
 
 export type KStreamsBugName = keyof typeof KSTREAMS_BUGS;
 
-export function isKStreamsBug(name: string): name is KStreamsBugName {
-  return Object.prototype.hasOwnProperty.call(KSTREAMS_BUGS, name);
-}
-
 /** The switches of one run. */
-export class KStreamsBugs {
-  private readonly on: ReadonlySet<KStreamsBugName>;
+export class KStreamsBugs extends Switches<KStreamsBugName> {
   constructor(names: readonly string[] = []) {
-    this.on = new Set(names.filter(isKStreamsBug));
-  }
-  has(name: KStreamsBugName): boolean {
-    return this.on.has(name);
+    super(KSTREAMS_BUGS, names);
   }
 }
 

@@ -2,6 +2,8 @@
  * The Spark engine's planted bugs: each a named switch read at the one
  * decision it corrupts, off unless a run names it.
  */
+import { Switches } from '../../stream/planted-bugs.ts';
+
 export const SPARK_BUGS = {
   'spark-sink-not-idempotent': {
     description: 'the exactly-once sink does not look at its batch marker, so a batch that runs again after a restart writes its output a second time',
@@ -23,6 +25,9 @@ export const SPARK_BUGS = {
 
 export type SparkBugName = keyof typeof SPARK_BUGS;
 
-export function isSparkBug(name: string): name is SparkBugName {
-  return Object.prototype.hasOwnProperty.call(SPARK_BUGS, name);
+/** The switches of one run. */
+export class SparkBugs extends Switches<SparkBugName> {
+  constructor(names: readonly string[] = []) {
+    super(SPARK_BUGS, names);
+  }
 }

@@ -13,7 +13,7 @@ import { planProblem, spark, type DataStreamWriter } from './dsl.ts';
 import { driverProcess } from './driver.ts';
 import { executorProcess, type SparkApp } from './executor.ts';
 import { sparkStoreProcess } from './store.ts';
-import { isSparkBug } from './bugs.ts';
+import { SparkBugs } from './bugs.ts';
 
 /** A scenario's query for the Spark engine. */
 export interface SparkBuild {
@@ -95,7 +95,7 @@ export function deploySpark(host: Host, job: SparkJob): SparkDeployment {
     brokerId: job.brokerId,
     storeId: STORE,
     driverId: DRIVER,
-    bugs: new Set(job.bugs.filter(isSparkBug)),
+    bugs: new SparkBugs(job.bugs),
   };
   host.addProcess(STORE, sparkStoreProcess());
   for (const e of executors) host.addProcess(e, executorProcess(app));

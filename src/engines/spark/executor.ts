@@ -28,7 +28,7 @@ import type { WindowResult } from '../../stream/records.ts';
 import { sparkWindows, type QueryPlan, type Row } from './dsl.ts';
 import type { MapTask, PartialRow, ReduceTask, TaskReply } from './messages.ts';
 import { StoreClient } from './store.ts';
-import type { SparkBugName } from './bugs.ts';
+import type { SparkBugs } from './bugs.ts';
 
 export interface SparkApp {
   plan: QueryPlan;
@@ -39,20 +39,14 @@ export interface SparkApp {
   storeId: string;
   driverId: string;
   /** Planted bugs switched on for this run. */
-  bugs: ReadonlySet<SparkBugName>;
+  bugs: SparkBugs;
 }
 
 /** The group whose committed offsets are the sink's batch markers. */
 export const SINK_GROUP = 'spark-sink';
 
-interface StateEntry {
-  key: string;
-  start: number;
-  end: number;
-  count: number;
-  sum: number;
-  ids: number[];
-  /** Emissions so far (update and complete modes emit a window again and again). */
+/** A (key, window) in state: the merged partial rows, and its emissions so far (update and complete modes emit a window again and again). */
+interface StateEntry extends PartialRow {
   firing: number;
 }
 
