@@ -30,6 +30,7 @@ import { findScenario, type CheckInput, type Scenario, type ScenarioSizes } from
 import { checkConsistentCuts } from '../check/checkpoint-cut.ts';
 import type { SimDisk } from '../sim/disk.ts';
 import type { DurableView, Host } from '../runtime/deployment.ts';
+import type { Disk } from '../runtime/types.ts';
 import type { Workload } from '../workload/generate.ts';
 import { TOPICS } from '../../scenarios/types.ts';
 import { checkExactlyOnceWindows } from '../check/exactly-once.ts';
@@ -251,7 +252,8 @@ export function runScenario(settings: RunSettings, opts: RunOptions = {}): RunRe
   const simulateStart = opts.now?.() ?? 0;
   try {
     world.run({ stopWhen: () => deployment.finished, maxSteps });
-    if (ksTrace && internal.compacted.length > 0) changelogs = new OfflineLog(world.disk(BROKER), internal.compacted);
+    // Durable content only: reading must neither see a read fault nor draw from the disk's randomness.
+    if (ksTrace && internal.compacted.length > 0) changelogs = new OfflineLog(readOnlyDurable(world.disk(BROKER)), internal.compacted);
     // The downstream reader stops with the job, and so does an engine that never ends by itself, so the world can settle.
     if (deployment.finished) deployment.stop?.();
     // Measuring visibility, the reader stays a while longer, to see the last commits land.
@@ -368,6 +370,18 @@ function keepOnly(w: Workload, keep: readonly number[] | undefined): Workload {
   const kept = (records: readonly InputRecord[]): InputRecord[] => records.filter((r) => ids.has(r.id));
   const arrivals = w.arrivals.map((a) => ({ ...a, records: kept(a.records as InputRecord[]) })).filter((a) => a.records.length > 0);
   return { ...w, records: kept(w.records), arrivals };
+}
+
+/** A process's disk as it would survive a crash, as a read-only Disk (an offline reader's view, with no effect on the run). */
+function readOnlyDurable(disk: SimDisk): Disk {
+  const refuse = (): never => {
+    throw new Error('a durable view of a disk is read-only');
+  };
+  return {
+    read: (path) => disk.durableContent(path),
+    list: (prefix) => disk.durablePaths().filter((p) => p.startsWith(prefix)),
+    write: refuse, append: refuse, fsync: refuse, rename: refuse, delete: refuse,
+  };
 }
 
 /** A process's disk as it would survive a crash, read without side effects. */
