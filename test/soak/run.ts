@@ -17,6 +17,7 @@ import { builtIsFresh } from '../../scripts/stamp.mjs';
 import { BUGS, type BugName } from '../../src/explore/bugs.ts';
 import { BUG_PLACES, placeShape } from '../support/bug-places.ts';
 import { SCENARIOS } from '../../scenarios/index.ts';
+import { enginesOf, type EngineName } from '../../src/explore/engines.ts';
 
 // Seeds run on the build in dist/ when it is fresh (workers start fast and run plain JavaScript), else on the sources.
 type Pool = typeof import('../../src/explore/pool.ts');
@@ -52,9 +53,13 @@ interface ScenarioFigure {
   failingTokens: string[];
 }
 
-/** Every scenario as shipped with a Flink build (the soak runs Flink), and bank again with a spare task manager (restarts elsewhere, zombies). */
-const SOAKS: { label: string; scenario: string; spareTaskManagers?: number; unaligned?: boolean }[] = [
-  ...SCENARIOS.filter((s) => s.engines.flink !== undefined).map((s) => ({ label: s.name, scenario: s.name })),
+/**
+ * Every scenario as shipped on every engine it has a build for (Flink rows are labelled by the
+ * scenario alone, the others `scenario on engine`), and on Flink bank again with a spare task
+ * manager (restarts elsewhere, zombies) and with unaligned checkpoints.
+ */
+const SOAKS: { label: string; scenario: string; engine?: EngineName; spareTaskManagers?: number; unaligned?: boolean }[] = [
+  ...SCENARIOS.flatMap((s) => enginesOf(s).map((engine) => (engine === 'flink' ? { label: s.name, scenario: s.name } : { label: `${s.name} on ${engine}`, scenario: s.name, engine }))),
   { label: 'bank, 1 spare task manager', scenario: 'bank', spareTaskManagers: 1 },
   { label: 'bank, unaligned checkpoints', scenario: 'bank', unaligned: true },
   { label: 'sessions, unaligned checkpoints', scenario: 'sessions', unaligned: true },
