@@ -26,6 +26,27 @@
  * - `restore.older-checkpoint`: the job restores a checkpoint older than the
  *   newest one that completed (or none although one completed).
  * - `txn.fenced`: the log fences a zombie producer's transaction.
+ *
+ * Kafka Streams' edges:
+ * - `ks.crash-mid-commit`: an instance crashes after its thread's offsets
+ *   joined the open transaction and before the transaction ended.
+ * - `ks.rebalance-during-restore`: an instance's tasks are revoked while one
+ *   of them is still restoring its stores.
+ * - `ks.zombie-fenced-by-generation`: the group refuses a transactional
+ *   offset commit of a member from an older generation (or one it removed).
+ * - `ks.grace-by-1ms`: a record skipped for a window whose `end + grace` is
+ *   exactly the aggregate's stream time.
+ *
+ * Spark's edges:
+ * - `spark.batch-rerun`: a restarted driver re-runs a batch that had an
+ *   offset log entry and no commit.
+ * - `spark.sink-skip`: a sink skips a batch its marker shows committed.
+ * - `spark.task-retry`: a task goes to another executor after no answer.
+ * - `spark.late-at-watermark`: a row dropped with `window.end` exactly at the
+ *   late watermark.
+ *
+ * The record-at-window-end edge is a property of the input and applies to
+ * every engine; the others to their own engine only.
  */
 import type { TraceEvent, TraceSubscriber } from '../runtime/trace-event.ts';
 import type { InputRecord } from '../stream/records.ts';
@@ -44,6 +65,14 @@ export const EDGES = [
   'barrier.mid-alignment',
   'restore.older-checkpoint',
   'txn.fenced',
+  'ks.crash-mid-commit',
+  'ks.rebalance-during-restore',
+  'ks.zombie-fenced-by-generation',
+  'ks.grace-by-1ms',
+  'spark.batch-rerun',
+  'spark.sink-skip',
+  'spark.task-retry',
+  'spark.late-at-watermark',
 ] as const;
 
 export type Edge = (typeof EDGES)[number];
@@ -58,7 +87,23 @@ export const EDGE_TEXT: Readonly<Record<Edge, string>> = {
   'barrier.mid-alignment': 'a barrier arriving mid-alignment',
   'restore.older-checkpoint': 'a restore from a checkpoint older than the latest',
   'txn.fenced': 'a fenced zombie transaction',
+  'ks.crash-mid-commit': 'a crash mid-commit (offsets in the open transaction)',
+  'ks.rebalance-during-restore': 'a rebalance while a task restores',
+  'ks.zombie-fenced-by-generation': 'a zombie fenced by the group generation',
+  'ks.grace-by-1ms': 'a record dropped by exactly 1 ms of grace',
+  'spark.batch-rerun': 'a batch re-run after a driver restart',
+  'spark.sink-skip': 'a sink skipping a batch it had committed',
+  'spark.task-retry': 'a task sent to another executor',
+  'spark.late-at-watermark': 'a row dropped exactly at the late watermark',
 };
+
+/** The engine an edge belongs to (undefined: every engine). */
+function edgeEngine(edge: Edge): string | undefined {
+  if (edge === 'record.at-window-end') return undefined;
+  if (edge.startsWith('ks.')) return 'kstreams';
+  if (edge.startsWith('spark.')) return 'spark';
+  return 'flink';
+}
 
 export function zeroCounts(): EdgeCounts {
   return Object.fromEntries(EDGES.map((e) => [e, 0])) as EdgeCounts;
@@ -69,11 +114,14 @@ export function zeroCounts(): EdgeCounts {
  * the late-by-1ms edge, some operator that drops late records); a session
  * window has no fixed last millisecond a record could sit on.
  */
-export function applicableEdges(scenario: Scenario): Edge[] {
+export function applicableEdges(scenario: Scenario, engine = 'flink'): Edge[] {
   const assigner = scenario.window?.assigner;
   const dropsLate = scenario.window !== undefined || hasLateDroppingOperator(scenario);
-  return EDGES.filter((edge) => {
+  return edgesOf(engine).filter((edge) => {
     switch (edge) {
+      case 'ks.grace-by-1ms':
+      case 'spark.late-at-watermark':
+        return scenario.window !== undefined;
       case 'record.at-window-end':
         return assigner !== undefined && assigner.kind !== 'session';
       case 'record.late-by-1ms':
@@ -85,6 +133,11 @@ export function applicableEdges(scenario: Scenario): Edge[] {
         return true;
     }
   });
+}
+
+/** The edges of an engine (and those of every engine). */
+export function edgesOf(engine: string): Edge[] {
+  return EDGES.filter((e) => edgeEngine(e) === undefined || edgeEngine(e) === engine);
 }
 
 function hasLateDroppingOperator(scenario: Scenario): boolean {
@@ -109,6 +162,10 @@ export class CoverageProbe {
   private readonly open = new Map<string, Set<string>>();
   /** Per task attempt: the checkpoint it is aligning, when its first barrier came, which channels delivered it. */
   private readonly aligning = new Map<string, { checkpoint: number; sinceMs: number; channels: Set<number> }>();
+  /** Kafka Streams: transactional ids whose offsets joined their open transaction. */
+  private readonly offsetsInTxn = new Set<string>();
+  /** Kafka Streams: per instance, its tasks not yet running (restoring). */
+  private readonly restoring = new Map<string, Set<string>>();
 
   constructor(private readonly base: Scenario) {
     // The workload is captured as the run draws it: the input-record edge is a property of the input.
@@ -170,7 +227,43 @@ export class CoverageProbe {
       case 'txn.fenced':
         this.counts['txn.fenced']++;
         break;
+      case 'group.txnOffsets':
+        this.offsetsInTxn.add(e.txnId as string);
+        break;
+      case 'ks.assigned':
+        this.restoring.set(e.p, new Set(e.tasks as string[]));
+        break;
+      case 'ks.running':
+        this.restoring.get(e.p)?.delete(e.task as string);
+        break;
+      case 'ks.revoked':
+      case 'ks.lost':
+        if ((this.restoring.get(e.p)?.size ?? 0) > 0) this.counts['ks.rebalance-during-restore']++;
+        this.restoring.delete(e.p);
+        break;
+      case 'group.fenced':
+        if (e.txn === true) this.counts['ks.zombie-fenced-by-generation']++;
+        break;
+      case 'record.dropped':
+        if (e.reason === 'expired-window' && typeof e.end === 'number' && (e.end as number) + (e.grace as number) === (e.streamTime as number)) this.counts['ks.grace-by-1ms']++;
+        break;
+      case 'spark.restart':
+        if (e.rerun === true) this.counts['spark.batch-rerun']++;
+        break;
+      case 'spark.sink.skip':
+        this.counts['spark.sink-skip']++;
+        break;
+      case 'spark.task.retry':
+        this.counts['spark.task-retry']++;
+        break;
+      case 'spark.late':
+        if (e.end === e.wmLate) this.counts['spark.late-at-watermark']++;
+        break;
     }
+    // Kafka Streams: a crash between the offsets joining the transaction and its end.
+    if (e.kind === 'txn.commit' || e.kind === 'txn.abort') this.offsetsInTxn.delete((e.txnId ?? e.txn) as string);
+    if (e.kind === 'proc.crash' && e.p.startsWith('ks-') && [...this.offsetsInTxn].some((id) => id.includes(`-${e.p}-`))) this.counts['ks.crash-mid-commit']++;
+    if (e.kind === 'proc.crash' && e.p.startsWith('ks-')) this.restoring.delete(e.p);
   }
 
   private lateByOneMs(ts: number, wm: number): boolean {

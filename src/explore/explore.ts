@@ -10,7 +10,7 @@
  */
 import { runSeeds } from './pool.ts';
 import { seedsOf, type SeedResult, type Shard, type SweepJob } from './sweep.ts';
-import { addCounts, applicableEdges, zeroCounts, type Edge, type EdgeCounts, EDGES } from './coverage.ts';
+import { addCounts, applicableEdges, edgesOf, zeroCounts, type Edge, type EdgeCounts, EDGES } from './coverage.ts';
 import { shrinkFailure, DEFAULT_SHRINK_BUDGET, type CaseSize, type ShrinkBudget, type ShrinkOutcome } from './shrink.ts';
 import { decodeToken } from './settings.ts';
 import { findScenario } from '../../scenarios/index.ts';
@@ -95,7 +95,7 @@ export async function explore(opts: ExploreOptions): Promise<ExploreResult> {
     failingSeeds: failing.map((r) => r.seed),
     sweepMs,
     runsPerSecond: Math.round((results.length * 10_000) / sweepMs) / 10,
-    coverage: coverageOf(results, applicableEdges(scenario)),
+    coverage: coverageOf(results, applicableEdges(scenario, opts.job.engine ?? 'flink'), opts.job.engine ?? 'flink'),
     results,
   };
   const first = failing[0];
@@ -118,7 +118,7 @@ function firstFailure(r: SeedResult, opts: ExploreOptions): FirstFailure {
   return f;
 }
 
-function coverageOf(results: readonly SeedResult[], applicable: readonly Edge[]): CoverageReport {
+function coverageOf(results: readonly SeedResult[], applicable: readonly Edge[], engine: string): CoverageReport {
   const total = zeroCounts();
   const runs = zeroCounts();
   for (const r of results) {
@@ -126,5 +126,5 @@ function coverageOf(results: readonly SeedResult[], applicable: readonly Edge[])
     for (const edge of EDGES) if (r.coverage[edge] > 0) runs[edge]++;
   }
   const pick = (c: EdgeCounts): Partial<EdgeCounts> => Object.fromEntries(applicable.map((e) => [e, c[e]]));
-  return { counts: pick(total), runs: pick(runs), notApplicable: EDGES.filter((e) => !applicable.includes(e)) };
+  return { counts: pick(total), runs: pick(runs), notApplicable: edgesOf(engine).filter((e) => !applicable.includes(e)) };
 }

@@ -21,7 +21,7 @@ import { fc, test } from '@fast-check/vitest';
 import { seedsOf } from '../../src/explore/sweep.ts';
 import { candidates, outagesDisjoint, ROOT_CONTEXT, towards, type ShrinkCase, type ShrinkContext } from '../../src/explore/shrink-tree.ts';
 import { faultPlanArbitrary } from '../../src/explore/property.ts';
-import { CoverageProbe } from '../../src/explore/coverage.ts';
+import { applicableEdges, CoverageProbe } from '../../src/explore/coverage.ts';
 import { findScenario } from '../../scenarios/index.ts';
 import type { Fault } from '../../src/sim/faults.ts';
 import type { TraceEvent } from '../../src/runtime/trace-event.ts';
@@ -192,5 +192,37 @@ describe('the coverage probe', () => {
     expect(c['record.late-by-1ms']).toBe(1);
     expect(c['record.within-lateness']).toBe(2);
     expect(c['record.at-lateness-bound']).toBe(1);
+  });
+
+  it('counts Kafka Streams edges: a crash mid-commit, a rebalance while restoring, a zombie fenced by generation, a drop by exactly 1 ms of grace', () => {
+    const probe = new CoverageProbe(wordcount);
+    const on = probe.subscriber;
+    on(ev('group.txnOffsets', 1, 'broker', { txnId: 'weir-app-ks-0-0' }));
+    on(ev('proc.crash', 2, 'ks-1'));
+    on(ev('proc.crash', 3, 'ks-0'));
+    on(ev('group.txnOffsets', 4, 'broker', { txnId: 'weir-app-ks-1-0' }));
+    on(ev('txn.commit', 5, 'broker', { txnId: 'weir-app-ks-1-0' }));
+    on(ev('proc.crash', 6, 'ks-1'));
+    on(ev('ks.assigned', 7, 'ks-0', { tasks: ['0_0', '1_0'] }));
+    on(ev('ks.running', 8, 'ks-0', { task: '0_0' }));
+    on(ev('ks.revoked', 9, 'ks-0', {}));
+    on(ev('ks.assigned', 10, 'ks-0', { tasks: ['0_0'] }));
+    on(ev('ks.running', 11, 'ks-0', { task: '0_0' }));
+    on(ev('ks.revoked', 12, 'ks-0', {}));
+    on(ev('group.fenced', 13, 'broker', { txn: true }));
+    on(ev('group.fenced', 14, 'broker', { txn: false }));
+    on(ev('record.dropped', 15, 'ks-0', { reason: 'expired-window', end: 1_000, grace: 200, streamTime: 1_200 }));
+    on(ev('record.dropped', 16, 'ks-0', { reason: 'expired-window', end: 1_000, grace: 200, streamTime: 1_201 }));
+    const c = probe.finish();
+    expect(c['ks.crash-mid-commit']).toBe(1);
+    expect(c['ks.rebalance-during-restore']).toBe(1);
+    expect(c['ks.zombie-fenced-by-generation']).toBe(1);
+    expect(c['ks.grace-by-1ms']).toBe(1);
+  });
+
+  it('applies each engine\'s own edges only, and the input edge to all', () => {
+    expect(applicableEdges(wordcount, 'kstreams')).toEqual(['record.at-window-end', 'ks.crash-mid-commit', 'ks.rebalance-during-restore', 'ks.zombie-fenced-by-generation', 'ks.grace-by-1ms']);
+    expect(applicableEdges(wordcount, 'spark')).toEqual(['record.at-window-end', 'spark.batch-rerun', 'spark.sink-skip', 'spark.task-retry', 'spark.late-at-watermark']);
+    expect(applicableEdges(bank, 'flink')).not.toContain('ks.crash-mid-commit');
   });
 });
