@@ -19,6 +19,8 @@ export interface RecordingMeta {
   scenario: string | undefined;
   seed: number | undefined;
   guarantee: string | undefined;
+  /** The engine the run ran on (a trace file does not say). */
+  engine?: string;
   bugs: string[];
   token: string | undefined;
   path: string | undefined;
@@ -66,6 +68,7 @@ export async function recordRun(settings: RunSettings, token?: string): Promise<
       scenario: settings.scenario,
       seed: settings.seed,
       guarantee: settings.guarantee,
+      engine: settings.engine ?? 'flink',
       bugs: [...settings.bugs],
       token: token ?? report.token,
       path: undefined,

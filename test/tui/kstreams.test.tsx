@@ -24,5 +24,7 @@ describe('replay of a Kafka Streams run', () => {
     }
     expect(frames.every((f) => f.length > 0)).toBe(true);
     expect(frames.join('\n')).toMatch(/ks-[01]/);
+    // The header names the engine (Flink runs, the default, do not).
+    expect(frames[0]).toMatch(/wordcount seed 9 · kstreams · exactly-once/);
   });
 });

@@ -16,7 +16,8 @@ export const HEADER_LINES = 3;
 
 export function Header({ replay, state, ui, width }: { replay: Replay; state: ReplayState; ui: ReplayUi; width: number }): React.ReactElement {
   const m = replay.rec.meta;
-  const run = [m.title, m.guarantee, m.bugs.length > 0 ? `bug ${m.bugs.join(',')}` : undefined].filter(Boolean).join(' · ');
+  const engine = m.engine !== undefined && m.engine !== 'flink' ? m.engine : undefined;
+  const run = [m.title, engine, m.guarantee, m.bugs.length > 0 ? `bug ${m.bugs.join(',')}` : undefined].filter(Boolean).join(' · ');
   const play = ui.playing ? `▶ ${fmtNum(PLAY_SPEEDS_MS[ui.speed]! * 10)} ms/s` : '❚❚ paused';
   // Where the cursor is and whether it plays come first: a narrow screen cuts the run's description instead.
   const line1: Segment[] = [
