@@ -32,3 +32,16 @@ describe.each(SCENARIO_NAMES)('determinism of %s', (scenario) => {
     expect(hashes.size).toBe(6);
   });
 });
+
+describe.each(['kstreams', 'spark'] as const)('determinism of wordcount on %s', (engine) => {
+  it('replays every event identically on 3 swarm seeds', () => {
+    for (let seed = 100; seed < 103; seed++) {
+      const a: TraceEvent[] = [];
+      const b: TraceEvent[] = [];
+      const ra = run({ scenario: 'wordcount', engine, seed, events: 300, faults: 'swarm' }, { subscribers: [(e) => void a.push(e)] });
+      const rb = run({ scenario: 'wordcount', engine, seed, events: 300, faults: 'swarm' }, { subscribers: [(e) => void b.push(e)] });
+      expect(firstDivergence(a, b), `${engine} seed ${seed}`).toBeUndefined();
+      expect(rb.traceHash).toBe(ra.traceHash);
+    }
+  });
+});

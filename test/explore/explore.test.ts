@@ -88,4 +88,15 @@ describe('worker threads', () => {
     expect(here.some((r) => !r.ok)).toBe(true);
     expect(threads).toEqual(here);
   });
+
+  it('give exactly the results of one thread on the Kafka Streams and Spark engines too', async () => {
+    for (const engine of ['kstreams', 'spark'] as const) {
+      const job: SweepJob = { scenario: 'wordcount', engine, guarantee: 'at-least-once', faults: 'heavy', bugs: [], events: 300 };
+      const seeds = [1, 2, 3];
+      const here = await runSeeds(job, seeds, { workers: 1 });
+      const threads = await runSeeds(job, seeds, { workers: 2, local: false });
+      expect(threads, engine).toEqual(here);
+      expect(here.every((r) => r.token.length > 0), engine).toBe(true);
+    }
+  });
 });
