@@ -38,6 +38,7 @@ export class PunctuationQueue {
 
   /** Runs what is due at `t`, in (due time, order added) order; returns how many punctuations ran. */
   mayPunctuate(t: number): number {
+    if (this.schedules.length === 0) return 0;
     let ran = 0;
     for (;;) {
       this.schedules = this.schedules.filter((s) => !s.cancelled);
