@@ -120,7 +120,7 @@ export async function compareCommand(argv: readonly string[]): Promise<number> {
   progress?.clear();
   const summary = summarizeSeeds(runs);
   if (json) process.stdout.write(JSON.stringify(seedsJson(runs, summary, seed, seeds)) + '\n');
-  else process.stdout.write(`${seedsTable(runs[0]!, summary, seeds)}\n\n${chart(summary.map((e) => ({ engine: e.engine, counts: e.visibleHistogram })), `${seeds} seeds pooled`)}\n${failures(summary)}\n`);
+  else process.stdout.write(`${seedsTable(runs[0]!, summary, seeds)}\n\n${chart(summary.map((e) => ({ engine: e.engine, counts: e.visibleHistogram })), `, ${seeds} seeds pooled`)}\n${failures(summary)}\n`);
   return summary.every((e) => e.failedSeeds.length === 0) ? EXIT.ok : EXIT.checkFailed;
 }
 
@@ -272,7 +272,7 @@ const PER_DECADE = 12;
  * that hold data), each row scaled to its own tallest bucket. Fits 80
  * columns for up to five decades.
  */
-export function chart(rows: readonly { engine: string; counts: readonly number[] }[], note = 'each input record'): string {
+export function chart(rows: readonly { engine: string; counts: readonly number[] }[], note = ''): string {
   const edges = COMPARE_MODULE!.HISTOGRAM_EDGES_MS;
   // Bucket i >= 1 starts at 10^((i-1)/12) ms; bucket 0 is [0, 1) ms.
   let lo = Infinity;
@@ -290,7 +290,7 @@ export function chart(rows: readonly { engine: string; counts: readonly number[]
   const from = 1 + first * PER_DECADE;
   const to = Math.min(edges.length - 1, 1 + (last + 1) * PER_DECADE - 1);
   const width = Math.max(...rows.map((r) => r.engine.length)) + 2;
-  const out = [`  visible latency, ${note} (log scale, rows scaled to their tallest bar)`];
+  const out = [`  visible latency per input record${note} (log scale; each row scaled to its peak)`];
   for (const r of rows) {
     const slice = r.counts.slice(from, to + 1);
     // Below the first decade shown (0–1 ms) joins the first column; above the last joins the last.
@@ -354,7 +354,7 @@ function seedsJson(runs: readonly Comparison[], summary: readonly EngineSeeds[],
     histogramEdgesMs: COMPARE_MODULE!.HISTOGRAM_EDGES_MS,
     engines: summary.map((e) => ({
       engine: e.engine, knob: e.knob, runs: e.runs, failedSeeds: e.failedSeeds, lateRule: e.lateRule,
-      figures: e.cells,
+      figures: Object.fromEntries(Object.entries(e.cells).map(([k, v]) => [k, v ?? null])),
       visibleLatencyHistogram: e.visibleHistogram,
     })),
   };
