@@ -120,7 +120,7 @@ export async function compareCommand(argv: readonly string[]): Promise<number> {
   progress?.clear();
   const summary = summarizeSeeds(runs);
   if (json) process.stdout.write(JSON.stringify(seedsJson(runs, summary, seed, seeds)) + '\n');
-  else process.stdout.write(`${seedsTable(runs[0]!, summary, seeds)}\n\n${chart(summary.map((e) => ({ engine: e.engine, counts: e.visibleHistogram })), `, ${seeds} seeds pooled`)}\n${failures(summary)}\n`);
+  else process.stdout.write(`${seedsTable(runs[0]!, summary, seeds)}\n\n${chart(summary.map((e) => ({ engine: e.engine, counts: e.visibleHistogram })), `, ${seeds} seeds`)}\n${failures(summary)}\n`);
   return summary.every((e) => e.failedSeeds.length === 0) ? EXIT.ok : EXIT.checkFailed;
 }
 
@@ -209,7 +209,7 @@ function tokens(c: Comparison): string {
 
 /** A number in at most five characters or so: 2407, 15.0s (ms), 265k (bytes). */
 function compact(m: Metric, x: number): string {
-  if (m.unit === 'bytes') return x < 1_000 ? `${x}` : x < 1_000_000 ? `${Math.round(x / 1_000)}k` : `${(x / 1_000_000).toFixed(1)}M`;
+  if (m.unit === 'bytes') return x < 1_000 ? `${x}` : x < 10_000 ? `${(x / 1_000).toFixed(1)}k` : x < 1_000_000 ? `${Math.round(x / 1_000)}k` : `${(x / 1_000_000).toFixed(1)}M`;
   if (m.unit === 'ms' && x >= 10_000) return `${(x / 1_000).toFixed(1)}s`;
   return String(x);
 }
@@ -290,7 +290,7 @@ export function chart(rows: readonly { engine: string; counts: readonly number[]
   const from = 1 + first * PER_DECADE;
   const to = Math.min(edges.length - 1, 1 + (last + 1) * PER_DECADE - 1);
   const width = Math.max(...rows.map((r) => r.engine.length)) + 2;
-  const out = [`  visible latency per input record${note} (log scale; each row scaled to its peak)`];
+  const out = [`  visible latency per input record${note} (log scale, rows scaled to peak)`];
   for (const r of rows) {
     const slice = r.counts.slice(from, to + 1);
     // Below the first decade shown (0–1 ms) joins the first column; above the last joins the last.
