@@ -1,21 +1,28 @@
 /**
  * `weir compare <scenario>`: the scenario on every engine it has a build
  * for, on the same workload (one seed) and the same faults stated by role,
- * as one table with an engine per column; `--json` prints the same figures
- * as one object. Exit 0 when every engine passed every check, 1 when one
- * failed (its replay token is printed), 2 on bad input.
+ * as one table with an engine per column and a chart of each engine's
+ * visible latency under it; `--json` prints the same figures as one object.
+ * `--seeds N` runs seeds S … S+N-1 and shows each figure's median and range.
+ * Exit 0 when every engine passed every check, 1 when one failed (its replay
+ * token is printed), 2 on bad input.
  */
 import { randomInt } from 'node:crypto';
 import { parseArgs, parseChoice, parseLimitedFlag, valueOf, type FlagSpec } from './args.ts';
 import { EXIT, UsageError } from './usage-error.ts';
 import { GUARANTEES } from '../explore/settings.ts';
+import type { Comparison, EngineColumn, EngineSeeds, Knob, Knobs, Metric, RoleFault, Spread } from '../explore/compare.ts';
 
 const COMPARE_FLAGS: Readonly<Record<string, FlagSpec>> = {
   seed: { value: true },
+  seeds: { value: true },
   events: { value: true },
   guarantee: { value: true },
   crash: { value: true, repeat: true },
   cut: { value: true, repeat: true },
+  'checkpoint-interval': { value: true },
+  'commit-interval': { value: true },
+  'trigger-interval': { value: true },
   json: {},
 };
 
@@ -23,14 +30,18 @@ export const COMPARE_HELP = `Usage: weir compare <scenario> [options]
 
 Runs the scenario on every engine it has a build for (weir list shows them),
 on the same workload and the same faults, stated by role and mapped onto each
-engine's processes, and prints one table, an engine per column.
+engine's processes, and prints one table, an engine per column, and a chart
+of each engine's visible latency.
 
 Roles: worker (Flink tm-0, Kafka Streams ks-0, Spark executor-0),
 coordinator (Flink's job manager, the broker that keeps Kafka Streams'
 consumer group, Spark's driver), broker.
 
 Options:
-  --seed N                 root seed (default: a fresh random seed, printed)
+  --seed N                 root seed (default: a fresh random seed, printed);
+                           with --seeds, the first seed
+  --seeds N                run seeds S … S+N-1 and show each figure's median
+                           and range (min–max) over them
   --events N               input records (default: the scenario's)
   --guarantee G            exactly-once | at-least-once (default: exactly-once;
                            at-most-once runs on Flink only)
@@ -38,6 +49,11 @@ Options:
                            (default 300); repeatable. e.g. --crash worker@4200
   --cut A-B@MS+MS          cut the network between roles A and B at MS for +MS;
                            repeatable. e.g. --cut broker-worker@3000+1500
+  --checkpoint-interval MS Flink's checkpoint interval (default 500)
+  --commit-interval MS     Kafka Streams' commit.interval.ms (default 100 under
+                           exactly-once, 30000 under at-least-once)
+  --trigger-interval MS    Spark's processing-time trigger (default: the
+                           scenario's, 100 for wordcount)
   --json                   print one JSON object instead of the table
 
 Exit codes: 0 every engine passed every check, 1 a check failed, 2 bad input.
@@ -52,80 +68,323 @@ export async function compareCommand(argv: readonly string[]): Promise<number> {
   const [name, extra] = args.positionals;
   if (name === undefined) throw new UsageError('compare needs a scenario name (try: weir list)');
   if (extra !== undefined) throw new UsageError(`unexpected argument "${extra}": weir compare takes one scenario`);
-  const { parseRoleFault, compareEngines } = await import('../explore/compare.ts');
-  const faults = [
+  const { parseRoleFault } = await loadCompare();
+  const parsed = [
     ...(args.values.get('crash') ?? []).map((t) => parseRoleFault('crash', t)),
     ...(args.values.get('cut') ?? []).map((t) => parseRoleFault('cut', t)),
   ];
-  const bad = faults.find((f): f is string => typeof f === 'string');
+  const bad = parsed.find((f): f is string => typeof f === 'string');
   if (bad !== undefined) throw new UsageError(bad);
+  const faults = parsed.filter((f): f is RoleFault => typeof f !== 'string');
   const rawSeed = valueOf(args, 'seed');
   const seed = rawSeed === undefined ? randomInt(0, 2 ** 32) : parseLimitedFlag('seed', rawSeed);
+  const rawSeeds = valueOf(args, 'seeds');
+  const seeds = rawSeeds === undefined ? undefined : parseLimitedFlag('seeds', rawSeeds);
+  if (seeds !== undefined && seed + seeds - 1 > 2 ** 32 - 1) throw new UsageError(`--seed ${seed} with --seeds ${seeds} runs past the last seed, 4,294,967,295`);
   const rawEvents = valueOf(args, 'events');
+  const events = rawEvents === undefined ? undefined : parseLimitedFlag('events', rawEvents);
   const guarantee = parseChoice('guarantee', valueOf(args, 'guarantee') ?? 'exactly-once', GUARANTEES);
+  const knobs: Knobs = {};
+  const rawCp = valueOf(args, 'checkpoint-interval');
+  if (rawCp !== undefined) knobs.checkpointIntervalMs = parseLimitedFlag('checkpointIntervalMs', rawCp);
+  const rawCommit = valueOf(args, 'commit-interval');
+  if (rawCommit !== undefined) knobs.commitIntervalMs = parseLimitedFlag('commitIntervalMs', rawCommit);
+  const rawTrigger = valueOf(args, 'trigger-interval');
+  if (rawTrigger !== undefined) knobs.triggerIntervalMs = parseLimitedFlag('triggerIntervalMs', rawTrigger);
   const { findScenario } = await import('../../scenarios/index.ts');
   if (!findScenario(name)) throw new UsageError(`unknown scenario "${name}" (try: weir list)`);
   const json = args.switches.has('json');
-  if (!json) process.stdout.write(`compare scenario=${name} SEED=${seed} guarantee=${guarantee}${rawEvents ? ` events=${rawEvents}` : ''}\n`);
-  const c = compareEngines({
-    scenario: name, seed, guarantee, faults: 'none', bugs: [],
-    ...(rawEvents !== undefined ? { events: parseLimitedFlag('events', rawEvents) } : {}),
-  }, faults.filter((f): f is Exclude<typeof f, string> => typeof f !== 'string'));
-  if (c.columns.length === 0) throw new UsageError(`no engine can run ${name} under ${guarantee}: ${c.skipped.map((s) => s.reason).join('; ')}`);
-  const ok = c.columns.every((col) => col.report.ok);
-  if (json) {
-    process.stdout.write(JSON.stringify({
-      scenario: c.scenario, seed: c.seed, guarantee: c.guarantee, events: c.events, faults: c.faults, skipped: c.skipped,
-      engines: c.columns.map((col) => ({
-        engine: col.engine,
-        ok: col.report.ok,
-        checks: col.report.checks,
-        visibleLatencyMs: col.visible,
-        recoveryMs: col.recoveryMs ?? null,
-        late: col.late,
-        output: col.report.output,
-        commits: col.report.checkpoints.completed,
-        restores: col.report.faults.restores,
-        crashes: col.report.faults.crashes,
-        messages: col.messages,
-        transactions: col.transactions,
-        virtualTimeMs: col.report.virtualTimeMs,
-        steps: col.report.steps,
-        token: col.report.token,
-      })),
-    }) + '\n');
-  } else {
-    process.stdout.write(table(c) + '\n');
+  const { compareEngines, summarizeSeeds } = await loadCompare();
+  const base = { scenario: name, guarantee, faults: 'none' as const, bugs: [], ...(events !== undefined ? { events } : {}), ...knobs };
+  const shown = `compare scenario=${name} SEED=${seed}${seeds !== undefined ? ` seeds=${seeds}` : ''} guarantee=${guarantee}${events !== undefined ? ` events=${events}` : ''}`;
+
+  if (seeds === undefined) {
+    if (!json) process.stdout.write(`${shown}\n`);
+    const c = compareEngines({ ...base, seed }, faults);
+    if (c.columns.length === 0) throw new UsageError(`no engine can run ${name} under ${guarantee}: ${c.skipped.map((s) => s.reason).join('; ')}`);
+    process.stdout.write((json ? JSON.stringify(comparisonJson(c)) : `${table(c)}\n\n${chart(c.columns.map((col) => ({ engine: col.engine, counts: histogramOf(col) })))}\n\n${tokens(c)}`) + '\n');
+    return c.columns.every((col) => col.report.ok) ? EXIT.ok : EXIT.checkFailed;
   }
-  return ok ? EXIT.ok : EXIT.checkFailed;
+
+  if (!json) process.stdout.write(`${shown}\n`);
+  const progress = !json && process.stderr.isTTY ? new Bar(process.stderr, seeds * 3) : undefined;
+  const runs: Comparison[] = [];
+  for (let s = seed; s < seed + seeds; s++) {
+    const c = compareEngines({ ...base, seed: s }, faults, { onRun: () => progress?.step() });
+    if (c.columns.length === 0) {
+      progress?.clear();
+      throw new UsageError(`no engine can run ${name} under ${guarantee}: ${c.skipped.map((x) => x.reason).join('; ')}`);
+    }
+    runs.push(c);
+  }
+  progress?.clear();
+  const summary = summarizeSeeds(runs);
+  if (json) process.stdout.write(JSON.stringify(seedsJson(runs, summary, seed, seeds)) + '\n');
+  else process.stdout.write(`${seedsTable(runs[0]!, summary, seeds)}\n\n${chart(summary.map((e) => ({ engine: e.engine, counts: e.visibleHistogram })), `, ${seeds} seeds`)}\n${failures(summary)}\n`);
+  return summary.every((e) => e.failedSeeds.length === 0) ? EXIT.ok : EXIT.checkFailed;
 }
+
+// ---- figures ------------------------------------------------------------
 
 const n = (x: number): string => x.toLocaleString('en-US');
 
-function table(c: import('../explore/compare.ts').Comparison): string {
+export function bytes(x: number): string {
+  if (x < 1_000) return `${x} B`;
+  if (x < 1_000_000) return `${(x / 1_000).toFixed(x < 10_000 ? 1 : 0)} kB`;
+  return `${(x / 1_000_000).toFixed(x < 10_000_000 ? 1 : 0)} MB`;
+}
+
+function knobCell(k: Knob): string {
+  const what = k.flag.slice(2).replace('-interval', '');
+  return `${what} ${k.ms === undefined ? 'none' : n(k.ms)}${k.set ? '*' : ''}`;
+}
+
+const NOTES = [
+  'knobs: --checkpoint-interval (flink), --commit-interval (kstreams),',
+  '--trigger-interval (spark). processing: input in the log → first result in',
+  'the output log, committed or not; visible: → first committed result seen by',
+  "a read-committed reader. state restored: flink's checkpoint files, the stores",
+  'kstreams rebuilt from changelog records, the state re-run spark tasks reread.',
+].map((l) => `  ${l}`).join('\n');
+
+/** A metric's value as a cell (a dash where it does not apply). */
+function cell(m: Metric, v: number | undefined): string {
+  if (v === undefined) return '—';
+  if (m.unit === 'ms') return `${n(v)} ms`;
+  if (m.unit === 'bytes') return bytes(v);
+  return n(v);
+}
+
+const SHORT_RULE: Record<string, string> = { flink: 'wm + lateness', kstreams: 'grace', spark: 'batch wm' };
+
+function faultsLine(c: Comparison): string {
+  return c.faults.length === 0 ? 'no faults'
+    : c.faults.map((f) => (f.kind === 'crash' ? `crash ${f.role} at ${n(f.atMs)} ms (+${n(f.restartAfterMs)} ms)` : `cut ${f.a}–${f.b} at ${n(f.atMs)} ms for ${n(f.durationMs)} ms`)).join(', ');
+}
+
+/** Rows into aligned text; a row of one cell is a section heading. */
+function layout(rows: string[][]): string[] {
+  const full = rows.filter((r) => r.length > 1);
+  const widths = full[0]!.map((_, i) => Math.max(...full.map((r) => (r[i] ?? '').length)));
+  return rows.map((r) => (r.length === 1 ? ` ${r[0]}` : `  ${r.map((x, i) => x.padEnd(widths[i]!)).join('  ').trimEnd()}`));
+}
+
+export function table(c: Comparison): string {
   const cols = c.columns;
-  const rows: [string, ...string[]][] = [
+  const { METRICS } = COMPARE_MODULE!;
+  const row = (label: string, f: (col: EngineColumn) => string): string[] => [label, ...cols.map(f)];
+  const metric = (key: string, label?: string): string[] => {
+    const m = METRICS.find((x) => x.key === key)!;
+    return row(label ?? m.label, (col) => cell(m, m.get(col)));
+  };
+  const rows: string[][] = [
     ['', ...cols.map((col) => col.engine)],
-    ['checks', ...cols.map((col) => (col.report.ok ? `all ${col.report.checks.length} passed` : `✗ ${col.report.checks.filter((x) => !x.ok).map((x) => x.name).join(', ')}`))],
-    ['visible latency p50', ...cols.map((col) => `${n(col.visible.p50)} ms`)],
-    ['visible latency p99', ...cols.map((col) => `${n(col.visible.p99)} ms`)],
-    ['visible latency max', ...cols.map((col) => `${n(col.visible.max)} ms`)],
-    ['records never visible', ...cols.map((col) => n(col.visible.never))],
-    ['late (dropped by the rule)', ...cols.map((col) => n(col.late))],
-    ['crash → next visible', ...cols.map((col) => (col.recoveryMs === undefined ? '—' : `${n(col.recoveryMs)} ms`))],
-    ['restores', ...cols.map((col) => n(col.report.faults.restores))],
-    ['checkpoints/commits/batches', ...cols.map((col) => n(col.report.checkpoints.completed))],
-    ['transactions committed', ...cols.map((col) => n(col.transactions.committed))],
-    ['transactions aborted', ...cols.map((col) => n(col.transactions.aborted))],
-    ['output records', ...cols.map((col) => n(col.report.output.committed))],
-    ['messages', ...cols.map((col) => n(col.messages))],
-    ['virtual time', ...cols.map((col) => `${n(col.report.virtualTimeMs)} ms`)],
+    row('the knob, ms (* set here)', (col) => knobCell(col.knob)),
+    row('checks', (col) => (col.report.ok ? `all ${col.report.checks.length} passed` : `✗ ${col.report.checks.filter((x) => !x.ok).map((x) => x.name).join(', ')}`)),
+    ['latency (virtual time)'],
+    metric('processing.p50'), metric('processing.p99'), metric('processing.max'),
+    metric('visible.p50'), metric('visible.p99'), metric('visible.max'),
+    ['outcome'],
+    metric('visible.never'), metric('output'),
+    ['recovery from the first crash'],
+    metric('recoveryMs'), metric('readAgain'), metric('restoredBytes'),
+    row('  restored from', (col) => col.restored?.what ?? '—'),
+    ['late data'],
+    metric('late', 'late records'),
+    row('  by the rule', (col) => SHORT_RULE[col.engine] ?? col.late.rule),
+    ['cost'],
+    row('checkpoints/commits/batches', (col) => `${n(col.commits.count)} ${col.commits.what}`.slice(0, 15)),
+    metric('txn.committed'), metric('txn.aborted'), metric('messages'), metric('diskBytes'), metric('virtualTimeMs'),
   ];
-  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
-  const lines = rows.map((r) => r.map((cell, i) => cell.padEnd(widths[i]!)).join('  ').trimEnd());
-  const faults = c.faults.length === 0 ? 'no faults' : c.faults.map((f) => (f.kind === 'crash' ? `crash ${f.role} at ${n(f.atMs)} ms (+${n(f.restartAfterMs)} ms)` : `cut ${f.a}–${f.b} at ${n(f.atMs)} ms for ${n(f.durationMs)} ms`)).join(', ');
-  const out = [`  ${n(c.events)} events, ${faults}`, '', ...lines.map((l) => `  ${l}`), ''];
+  const out = [`  ${n(c.events)} events, ${faultsLine(c)}`, '', ...layout(rows)];
+  out.push('', NOTES);
+  for (const col of cols) for (const x of col.report.checks.filter((k) => !k.ok)) out.push(`  ${col.engine} ✗ ${x.name}: ${x.detail}`);
   for (const s of c.skipped) out.push(`  (${s.engine} skipped: ${s.reason})`);
-  for (const col of cols) out.push(`  ${col.engine}: npx weir ${col.report.ok ? 'replay' : 'run'} ${col.report.token}`);
   return out.join('\n');
+}
+
+function tokens(c: Comparison): string {
+  return c.columns.map((col) => `  ${col.engine}: npx weir ${col.report.ok ? 'replay' : 'run'} ${col.report.token}`).join('\n');
+}
+
+/** A number in at most five characters or so: 2407, 15.0s (ms), 265k (bytes). */
+function compact(m: Metric, x: number): string {
+  if (m.unit === 'bytes') return x < 1_000 ? `${x}` : x < 10_000 ? `${(x / 1_000).toFixed(1)}k` : x < 1_000_000 ? `${Math.round(x / 1_000)}k` : `${(x / 1_000_000).toFixed(1)}M`;
+  if (m.unit === 'ms' && x >= 10_000) return `${(x / 1_000).toFixed(1)}s`;
+  return String(x);
+}
+
+function spreadCell(m: Metric, s: Spread | undefined): string {
+  if (s === undefined) return '—';
+  const bare = (x: number): string => compact(m, x).replace(/s$/, '');
+  return s.min === s.max ? compact(m, s.median) : `${compact(m, s.median)} (${bare(s.min)}–${bare(s.max)})`;
+}
+
+/** Labels shortened where the seeds table needs the room. */
+const SHORT_LABEL: Record<string, string> = {
+  'checkpoints/commits/batches': 'ckpts/commits/batches',
+  'transactions committed': 'txns committed',
+  'transactions aborted': 'txns aborted',
+  'crash → next visible': 'to next visible',
+  'records never visible': 'never visible',
+};
+
+const UNIT_NOTE: Record<Metric['unit'], string> = { ms: ' (ms)', bytes: ' (B)', records: '', count: '' };
+
+export function seedsTable(first: Comparison, summary: readonly EngineSeeds[], seeds: number): string {
+  const { METRICS } = COMPARE_MODULE!;
+  const row = (label: string, f: (e: EngineSeeds) => string): string[] => [label, ...summary.map(f)];
+  const rows: string[][] = [
+    ['', ...summary.map((e) => e.engine)],
+    row('the knob, ms (* set)', (e) => knobCell(e.knob)),
+    row('seeds passing checks', (e) => `${e.runs - e.failedSeeds.length} of ${e.runs}`),
+  ];
+  let section = '';
+  for (const m of METRICS) {
+    if (m.section !== section) {
+      section = m.section;
+      rows.push([section === 'recovery' ? 'recovery from the first crash' : section === 'latency' ? 'latency (virtual time)' : section]);
+    }
+    rows.push(row(`${SHORT_LABEL[m.label] ?? m.label}${UNIT_NOTE[m.unit]}`, (e) => spreadCell(m, e.cells[m.key])));
+    if (m.key === 'late') rows.push(row('  by the rule', (e) => SHORT_RULE[e.engine] ?? e.lateRule));
+  }
+  return [`  ${n(first.events)} events, ${faultsLine(first)}; median (min–max) over ${n(seeds)} seeds`, '', ...layout(rows), '', NOTES].join('\n');
+}
+
+function failures(summary: readonly EngineSeeds[]): string {
+  const failed = summary.filter((e) => e.failedSeeds.length > 0);
+  if (failed.length === 0) return '';
+  return failed.map((e) => `  ${e.engine} failed a check on seed${e.failedSeeds.length > 1 ? 's' : ''} ${e.failedSeeds.slice(0, 10).join(', ')}${e.failedSeeds.length > 10 ? ', …' : ''} (weir compare --seed N shows one)`).join('\n') + '\n';
+}
+
+// ---- the chart ----------------------------------------------------------
+
+function histogramOf(col: EngineColumn): number[] {
+  return COMPARE_MODULE!.histogram(col.visibleSamples);
+}
+
+const LEVELS = ' ▁▂▃▄▅▆▇█';
+const PER_DECADE = 12;
+
+/**
+ * Each engine's visible-latency distribution as one row of bars on a shared
+ * log axis (a column per histogram bucket, 12 a decade, over the decades
+ * that hold data), each row scaled to its own tallest bucket. Fits 80
+ * columns for up to five decades.
+ */
+export function chart(rows: readonly { engine: string; counts: readonly number[] }[], note = ''): string {
+  const edges = COMPARE_MODULE!.HISTOGRAM_EDGES_MS;
+  // Bucket i >= 1 starts at 10^((i-1)/12) ms; bucket 0 is [0, 1) ms.
+  let lo = Infinity;
+  let hi = -Infinity;
+  for (const r of rows) r.counts.forEach((c, i) => {
+    if (c > 0) {
+      lo = Math.min(lo, i);
+      hi = Math.max(hi, i);
+    }
+  });
+  if (lo === Infinity) return '  (no record became visible)';
+  const decade = (i: number): number => Math.floor(Math.max(0, i - 1) / PER_DECADE);
+  const first = Math.min(decade(lo), 4);
+  const last = Math.min(Math.max(decade(hi), first), first + 4);
+  const from = 1 + first * PER_DECADE;
+  const to = Math.min(edges.length - 1, 1 + (last + 1) * PER_DECADE - 1);
+  const width = Math.max(...rows.map((r) => r.engine.length)) + 2;
+  const out = [`  visible latency per input record${note} (log scale, rows scaled to peak)`];
+  for (const r of rows) {
+    const slice = r.counts.slice(from, to + 1);
+    // Below the first decade shown (0–1 ms) joins the first column; above the last joins the last.
+    slice[0]! += r.counts.slice(0, from).reduce((a, b) => a + b, 0);
+    slice[slice.length - 1]! += r.counts.slice(to + 1).reduce((a, b) => a + b, 0);
+    const top = Math.max(...slice);
+    const bars = slice.map((c) => (c === 0 ? ' ' : LEVELS[Math.max(1, Math.round((c / top) * (LEVELS.length - 1)))]!)).join('');
+    out.push(`  ${r.engine.padEnd(width)}│${bars}│`);
+  }
+  const axis = new Array<string>(to - from + 1).fill('─');
+  const labels = new Array<string>(to - from + 2 + 8).fill(' ');
+  for (let d = first; d <= last + 1; d++) {
+    const col = (d - first) * PER_DECADE;
+    if (col < axis.length) axis[col] = '┬';
+    const text = d < 3 ? `${10 ** d} ms` : `${10 ** (d - 3)} s`;
+    for (let k = 0; k < text.length && col + k < labels.length; k++) labels[col + k] = text[k]!;
+  }
+  out.push(`  ${' '.repeat(width)}└${axis.join('')}┘`);
+  out.push(`  ${' '.repeat(width)}${labels.join('').trimEnd()}`);
+  return out.join('\n');
+}
+
+// ---- JSON ---------------------------------------------------------------
+
+function comparisonJson(c: Comparison): unknown {
+  const edges = COMPARE_MODULE!.HISTOGRAM_EDGES_MS;
+  return {
+    scenario: c.scenario, seed: c.seed, guarantee: c.guarantee, events: c.events, faults: c.faults, skipped: c.skipped,
+    histogramEdgesMs: edges,
+    engines: c.columns.map((col) => ({
+      engine: col.engine,
+      ok: col.report.ok,
+      knob: col.knob,
+      checks: col.report.checks,
+      processingLatencyMs: col.processing,
+      visibleLatencyMs: { ...col.visible, histogram: histogramOf(col) },
+      recoveryMs: col.recoveryMs ?? null,
+      readAgain: col.readAgain ?? null,
+      restored: col.restored ?? null,
+      late: col.late.count,
+      lateRule: col.late.rule,
+      output: col.report.output,
+      commits: col.commits.count,
+      commitsAre: col.commits.what,
+      restores: col.report.faults.restores,
+      crashes: col.report.faults.crashes,
+      messages: col.messages,
+      diskBytesWritten: col.diskBytes,
+      transactions: col.transactions,
+      virtualTimeMs: col.report.virtualTimeMs,
+      steps: col.report.steps,
+      token: col.report.token,
+    })),
+  };
+}
+
+function seedsJson(runs: readonly Comparison[], summary: readonly EngineSeeds[], start: number, count: number): unknown {
+  const first = runs[0]!;
+  return {
+    scenario: first.scenario, seeds: { start, count }, guarantee: first.guarantee, events: first.events, faults: first.faults,
+    histogramEdgesMs: COMPARE_MODULE!.HISTOGRAM_EDGES_MS,
+    engines: summary.map((e) => ({
+      engine: e.engine, knob: e.knob, runs: e.runs, failedSeeds: e.failedSeeds, lateRule: e.lateRule,
+      figures: Object.fromEntries(Object.entries(e.cells).map(([k, v]) => [k, v ?? null])),
+      visibleLatencyHistogram: e.visibleHistogram,
+    })),
+  };
+}
+
+// ---- progress -----------------------------------------------------------
+
+/** A progress bar on stderr (a terminal only), redrawn in place. */
+class Bar {
+  private done = 0;
+  constructor(private readonly out: NodeJS.WriteStream, private readonly total: number) {
+    this.draw();
+  }
+  step(): void {
+    this.done = Math.min(this.total, this.done + 1);
+    this.draw();
+  }
+  private draw(): void {
+    const w = 30;
+    const filled = Math.round((this.done / this.total) * w);
+    this.out.write(`\r  [${'#'.repeat(filled)}${'.'.repeat(w - filled)}] ${this.done}/${this.total} runs`);
+  }
+  clear(): void {
+    this.out.write('\r\x1b[K');
+  }
+}
+
+type CompareModule = typeof import('../explore/compare.ts');
+let COMPARE_MODULE: CompareModule | undefined;
+/** The table and chart need the compare module's figures; the command loads it lazily (start-up stays cheap). */
+export async function loadCompare(): Promise<CompareModule> {
+  return (COMPARE_MODULE ??= await import('../explore/compare.ts'));
 }

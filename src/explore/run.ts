@@ -85,6 +85,23 @@ export interface RunOptions {
    * (`RunReport.visibility`), for `weir compare`.
    */
   visibility?: boolean;
+  /**
+   * Called once the world exists, with a read-only view of it: a process's disk as it would
+   * survive a crash (read during the run, e.g. from a trace subscriber, or after it), how much
+   * each process wrote to its disk, and the log's topics read offline from the broker's disk.
+   * For measurements beside the checks (`weir compare`); it changes nothing in the run.
+   */
+  observe?: (view: WorldView) => void;
+}
+
+/** What `RunOptions.observe` sees of a run's world. */
+export interface WorldView {
+  processes(): string[];
+  durable(id: string): DurableView;
+  /** Characters the process has written to its disk so far (`write` and `append`). */
+  bytesWritten(id: string): number;
+  /** A topic as a consumer with this isolation would read it now, per partition (offsets and values). */
+  readTopic(topic: string, isolation: 'read_committed' | 'read_uncommitted'): { offset: number; value: unknown }[][];
 }
 
 export class UnknownScenarioError extends Error {}
@@ -210,6 +227,12 @@ export function runScenario(settings: RunSettings, opts: RunOptions = {}): RunRe
     // Named fault sites (slow snapshot upload, lost completion notice, slow commit) join the faulty profiles.
     buggify: { enabled: settings.faults === 'heavy' || settings.faults === 'swarm' },
     subscribers: [subscriber, ...(opts.subscribers ?? [])],
+  });
+  opts.observe?.({
+    processes: () => world.processIds(),
+    durable: (id) => durableView(world.disk(id)),
+    bytesWritten: (id) => world.disk(id).bytesWritten,
+    readTopic: (topic, isolation) => new OfflineLog(world.disk(BROKER), [topic]).read(topic, isolation),
   });
   const host: Host = {
     addProcess: (id, factory) => world.addProcess(id, factory),

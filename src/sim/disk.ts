@@ -74,6 +74,8 @@ export class SimDisk implements Disk {
   private readonly tornWrites: boolean;
   readCorruption = false;
   slowFsyncExtraMs = 0;
+  /** Characters handed to `write` and `append` so far (what the process asked to write; renames and deletes write none). */
+  bytesWritten = 0;
 
   constructor(
     readonly id: string,
@@ -103,6 +105,7 @@ export class SimDisk implements Disk {
     inode.data = data;
     inode.version++;
     inode.lastOpAppend = false;
+    this.bytesWritten += data.length;
     if (this.host.traceIo) this.host.emit('disk.write', { path, bytes: data.length, op: 'write' });
   }
 
@@ -111,6 +114,7 @@ export class SimDisk implements Disk {
     inode.data += data;
     inode.version++;
     inode.lastOpAppend = true;
+    this.bytesWritten += data.length;
     if (this.host.traceIo) this.host.emit('disk.write', { path, bytes: data.length, op: 'append' });
   }
 

@@ -16,8 +16,8 @@ import { LESSONS, findLesson } from '../../src/tui/lessons/catalogue.ts';
 import { loadLesson } from '../../src/tui/lessons/resolve.ts';
 
 describe('lessons', () => {
-  it('are the six the command offers', () => {
-    expect(LESSONS.map((l) => l.name)).toEqual(['watermarks', 'late-data', 'barriers', 'exactly-once', 'zombies', 'kstreams']);
+  it('are the seven the command offers', () => {
+    expect(LESSONS.map((l) => l.name)).toEqual(['watermarks', 'late-data', 'barriers', 'exactly-once', 'zombies', 'kstreams', 'three-engines']);
     expect(findLesson('nope')).toBeUndefined();
   });
 
@@ -75,5 +75,20 @@ describe('lessons', () => {
     const dup = alos.rec.meta.checks!.find((c) => c.name === 'exactly-once')!;
     expect(dup.ok).toBe(false);
     expect(dup.detail).toMatch(/twice|records give/);
+  });
+
+  it('three-engines: one crash of the worker in each engine, each recovering its own way, all passing', async () => {
+    const lr = await loadLesson(findLesson('three-engines')!);
+    expect([...lr.replays.keys()]).toEqual(['flink', 'kstreams', 'spark']);
+    const crashed = { flink: 'tm-0', kstreams: 'ks-0', spark: 'executor-0' } as const;
+    for (const [key, replay] of lr.replays) {
+      expect(replay.rec.meta.checks!.every((c) => c.ok), key).toBe(true);
+      const crashes = Array.from(replay.index.positions('proc.crash'), (i) => replay.index.events[i]!);
+      expect(crashes.map((e) => [e.p, e.t]), key).toEqual([[crashed[key as keyof typeof crashed], 1_500]]);
+    }
+    // Each engine's own recovery is in its run: a checkpoint restored, a store restored from its changelog, a task sent again.
+    const ran = (key: string, kind: string): number => lr.replays.get(key)!.index.positions(kind).length;
+    expect([ran('flink', 'job.restore'), ran('kstreams', 'ks.restored'), ran('spark', 'spark.task.retry')].every((x) => x > 0)).toBe(true);
+    expect(lr.steps.map((s) => s.run)).toEqual([...Array(7).fill('flink'), ...Array(6).fill('kstreams'), ...Array(6).fill('spark')]);
   });
 });

@@ -140,6 +140,11 @@ export class KStreamsDeployment implements EngineDeployment {
   }
 }
 
+/** Kafka's defaults for commit.interval.ms: 100 ms under exactly-once, 30 s under at-least-once. */
+export function defaultCommitIntervalMs(guarantee: string): number {
+  return guarantee === 'exactly-once' ? 100 : 30_000;
+}
+
 /** Builds the topology and adds one process per application instance. */
 export function deployKStreams(host: Host, job: KStreamsJob): KStreamsDeployment {
   if (job.guarantee === 'at-most-once') throw new UnsupportedGuaranteeError('Kafka Streams offers exactly-once (exactly_once_v2) and at-least-once, not at-most-once');
@@ -149,8 +154,7 @@ export function deployKStreams(host: Host, job: KStreamsJob): KStreamsDeployment
     ...DEFAULT_KSTREAMS_SETTINGS,
     applicationId: APPLICATION_ID,
     guarantee: job.guarantee,
-    // Kafka's defaults: 100 ms under exactly-once, 30 s under at-least-once.
-    commitIntervalMs: job.commitIntervalMs ?? (job.guarantee === 'exactly-once' ? 100 : 30_000),
+    commitIntervalMs: job.commitIntervalMs ?? defaultCommitIntervalMs(job.guarantee),
   };
   const app: KStreamsApp = { topology, partitions: { ...job.topics, ...internal.topics }, settings, brokerId: job.brokerId, bugs: new KStreamsBugs(job.bugs ?? []) };
   const ids = instanceIds(job.instances ?? job.sizes.parallelism);

@@ -5,9 +5,10 @@ import { barriersLesson } from './barriers.ts';
 import { exactlyOnceLesson } from './exactly-once.ts';
 import { zombiesLesson } from './zombies.ts';
 import { kstreamsLesson } from './kstreams.ts';
+import { threeEnginesLesson } from './three-engines.ts';
 import type { Lesson } from './types.ts';
 
-export const LESSONS: readonly Lesson[] = [watermarksLesson, lateDataLesson, barriersLesson, exactlyOnceLesson, zombiesLesson, kstreamsLesson];
+export const LESSONS: readonly Lesson[] = [watermarksLesson, lateDataLesson, barriersLesson, exactlyOnceLesson, zombiesLesson, kstreamsLesson, threeEnginesLesson];
 
 export function findLesson(name: string): Lesson | undefined {
   return LESSONS.find((l) => l.name === name);
