@@ -149,7 +149,7 @@ describe('dropDuplicates (StreamingDeduplicationSuite)', () => {
     const b = q.run([{ ts: 10 }, { ts: 25 }, { ts: 16 }], { late: 15, evict: 15 });
     expect(ts(b.out)).toEqual([16]);
     expect(b.late).toEqual(['6']);
-    expect(b.state.map(([k]) => k)).toEqual(['[16]', '[25]']);
+    expect((b.state as [string, number][]).map(([k]) => k)).toEqual(['[16]', '[25]']);
   });
 
   it('dropDuplicatesWithinWatermark: a key is a duplicate until its first row\'s ts + delay is at or behind the eviction watermark', () => {
