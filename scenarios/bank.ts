@@ -13,6 +13,7 @@ import type { InputRecord, KeyedUpdate, OutputRecord } from '../src/stream/recor
 import type { KeyedProcessContext } from '../src/engines/flink/operators/keyed-process.ts';
 import type { KRecord, Processor, ProcessorContext } from '../src/engines/kstreams/processor.ts';
 import type { StateStore } from '../src/engines/kstreams/stores.ts';
+import type { Row } from '../src/engines/spark/dsl.ts';
 import { TOPICS, type Scenario } from './types.ts';
 
 /**
@@ -121,6 +122,32 @@ export const bank: Scenario = {
           .process(() => new Balances(), { name: 'accounts', caching: false })
           .to(TOPICS.output);
       },
+    },
+    // Spark: each transfer split into its movements (flatMap), grouped by account, and
+    // flatMapGroupsWithState in update mode keeps each account's balance as its group state, applying
+    // the batch's movements in order and emitting an update for each. A re-run batch starts again
+    // from state version N, so it emits the same updates, which the sink writes once.
+    spark: {
+      build: (spark) =>
+        spark
+          .readStream(TOPICS.input, { isolation: 'read_committed' })
+          .flatMap((r) => movements(r as unknown as InputRecord).map((m) => ({ ...m, ts: r.ts })))
+          .groupByKey((m) => m.account as string)
+          .flatMapGroupsWithState<Account>('update', (account, rows, state) => {
+            let acc = state.getOption();
+            const out: Row[] = [];
+            for (const row of rows) {
+              const m = row as unknown as Movement & { ts: number };
+              acc = apply(acc, m);
+              const update: KeyedUpdate = { type: 'update', key: account, value: acc.balance, id: m.id, seq: acc.seq, ts: m.ts };
+              out.push(update as unknown as Row);
+            }
+            if (acc) state.update(acc);
+            return out;
+          })
+          .writeStream(TOPICS.output)
+          .outputMode('update')
+          .trigger({ processingTimeMs: 100 }),
     },
   },
   check: ({ input, output }) => checkBank(input, output.filter((o: OutputRecord): o is KeyedUpdate => o.type === 'update')),

@@ -19,6 +19,7 @@ import { partitionForKey } from '../src/stream/partition.ts';
 import type { InputRecord } from '../src/stream/records.ts';
 import { toWindowResults } from '../src/engines/kstreams/dsl.ts';
 import { TimeWindows } from '../src/engines/kstreams/windows.ts';
+import { count, window } from '../src/engines/spark/dsl.ts';
 import { TOPICS, type Scenario } from './types.ts';
 
 const WINDOW_MS = 1_000;
@@ -46,7 +47,7 @@ function withFlush(w: Workload, partitions: number): Workload {
 
 export const wordcountFinal: Scenario = {
   name: 'wordcount-final',
-  summary: 'tumbling 1 s counts per word, 200 ms grace, one final result per window (Kafka Streams suppress)',
+  summary: 'tumbling 1 s counts per word, 200 ms grace, one final result per window (Kafka Streams suppress, Spark append)',
   defaults: { events: 2_000, parallelism: 2, partitions: 4, keys: 20 },
   window: { assigner: tumbling(WINDOW_MS), aggregate: 'count', allowedLatenessMs: GRACE_MS },
   workload: (rng, s) =>
@@ -71,6 +72,20 @@ export const wordcountFinal: Scenario = {
           .suppressUntilWindowCloses();
         toWindowResults(counts, TOPICS.output);
       },
+    },
+    // Spark: append mode is Spark's "one final result per window": a window is written once, when
+    // the watermark (max event time − bound − grace) passes its end. The flush records move it past
+    // every window; their own windows never close.
+    spark: {
+      build: (spark) =>
+        spark
+          .readStream(TOPICS.input, { isolation: 'read_committed' })
+          .withWatermark('ts', BOUND_MS + GRACE_MS)
+          .groupBy(window('ts', WINDOW_MS), 'key')
+          .agg(count())
+          .writeStream(TOPICS.output)
+          .outputMode('append')
+          .trigger({ processingTimeMs: 100 }),
     },
   },
 };

@@ -182,7 +182,15 @@ export function runScenario(settings: RunSettings, opts: RunOptions = {}): RunRe
       case 'record.late':
         droppedLate.add(e.id as number);
         break;
+      case 'spark.join.unstored':
+        // A join row its side's state watermark already covered: joined with what was there, never stored.
+        for (const id of String(e.ids).split(',').map(Number)) droppedLate.add(id);
+        break;
       case 'spark.late':
+        if (e.op === 'join' || e.op === 'dedup') {
+          for (const id of String(e.ids).split(',').map(Number)) droppedLate.add(id);
+          break;
+        }
         for (const id of String(e.ids).split(',').map(Number)) {
           const d = sparkDropped.get(id) ?? { windows: new Set<number>(), streamTime: Number.MIN_SAFE_INTEGER };
           d.windows.add(e.start as number);
@@ -313,7 +321,7 @@ export function runScenario(settings: RunSettings, opts: RunOptions = {}): RunRe
   // stream time - 1: late iff end + grace <= stream time is Flink's rule end - 1 + lateness <= watermark.
   // Spark drops a (row, window) iff end <= the late watermark: as Flink's rule at watermark wmLate - 1 + lateness.
   const lateByGrace = !scenario.window || flink ? []
-    : engine === 'spark' ? droppedByGrace(workload.records, sparkDropped, scenario.window, output, false)
+    : engine === 'spark' ? droppedByGrace(workload.records, sparkDropped, scenario.window, output, { kafkaWindows: false, sessionOffset: 1 })
       : droppedByGrace(workload.records, dropped, scenario.window, output);
   const checks = judge(scenario, checkInput, wmChecker, recorded, deployment.finished, endReason, openTxns, liveOpen, lateByGrace, flink);
   if (scenario.cut && deployment.cuts) checks.push(checkConsistentCuts(deployment.cuts, inputByPartition, scenario.cut.reference, scenario.cut.show));
@@ -473,13 +481,16 @@ function kstreamsChecks(t: KStreamsTrace, log: OfflineLog, output: readonly Outp
  * A record counts only when no committed result holds it: after a crash the operator's stream time
  * starts again from nothing (it is not restored, KAFKA-7895), so a record an aborted attempt dropped
  * can be taken by the attempt that commits.
- * Spark's drops come in the same form, at the late watermark + 1 + the lateness (its windows may
- * start below 0: `kafkaWindows` false).
+ * Spark's drops come in the same form, at the late watermark + the lateness, judged at W = that − 1
+ * for windows and sessions alike (its windows may start below 0: `kafkaWindows` false): a window is
+ * dropped iff `end <= wmLate`, Flink's `end - 1 + lateness <= W`; a session row iff `ts + gap <=
+ * wmLate`, Flink's rule for its proto-window `[ts, ts + gap)` at the same W (`sessionOffset` 1).
  */
 function droppedByGrace(
   input: readonly InputRecord[], dropped: ReadonlyMap<number, { windows: ReadonlySet<number>; streamTime: number }>, spec: WindowSpec, output: readonly OutputRecord[],
-  kafkaWindows = true,
+  opts: { kafkaWindows: boolean; sessionOffset: number } = { kafkaWindows: true, sessionOffset: 2 },
 ): LateRecord[] {
+  const { kafkaWindows, sessionOffset } = opts;
   const out: LateRecord[] = [];
   if (dropped.size === 0) return out;
   const inResults = new Set<number>();
@@ -489,7 +500,7 @@ function droppedByGrace(
     const d = dropped.get(r.id);
     if (d === undefined || inResults.has(r.id)) continue;
     const all = session ? 1 : windowsOf(spec.assigner, r.ts).filter((w) => !kafkaWindows || w.start >= 0).length;
-    if (d.windows.size >= all) out.push({ type: 'late', id: r.id, key: r.key, ts: r.ts, watermark: d.streamTime - (session ? 2 : 1) });
+    if (d.windows.size >= all) out.push({ type: 'late', id: r.id, key: r.key, ts: r.ts, watermark: d.streamTime - (session ? sessionOffset : 1) });
   }
   return out;
 }

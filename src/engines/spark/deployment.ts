@@ -18,6 +18,8 @@ import { SparkBugs } from './bugs.ts';
 /** A scenario's query for the Spark engine. */
 export interface SparkBuild {
   build(s: typeof spark, sizes: JobSizes): DataStreamWriter;
+  /** When the query starts (virtual ms; default 0): a query triggered Once or AvailableNow runs on the data there by then. */
+  startAtMs?: number;
 }
 
 export interface SparkJob {
@@ -83,7 +85,7 @@ export class SparkDeployment implements EngineDeployment {
 export function deploySpark(host: Host, job: SparkJob): SparkDeployment {
   const writer = job.build.build(spark, job.sizes);
   let plan = writer.plan;
-  if (job.triggerIntervalMs !== undefined) plan = { ...plan, sink: { ...plan.sink, trigger: { processingTimeMs: job.triggerIntervalMs } } };
+  if (job.triggerIntervalMs !== undefined && typeof plan.sink.trigger === 'object') plan = { ...plan, sink: { ...plan.sink, trigger: { processingTimeMs: job.triggerIntervalMs } } };
   const problem = planProblem(plan);
   if (problem !== undefined) throw new SparkPlanError(problem);
   const executors = executorIds(job.sizes.parallelism);
@@ -99,6 +101,6 @@ export function deploySpark(host: Host, job: SparkJob): SparkDeployment {
   };
   host.addProcess(STORE, sparkStoreProcess());
   for (const e of executors) host.addProcess(e, executorProcess(app));
-  host.addProcess(DRIVER, driverProcess(app, { executors, inputPartitions: job.topics[plan.source.topic] ?? 1, taskTimeoutMs: 1_000 }));
+  host.addProcess(DRIVER, driverProcess(app, { executors, inputPartitions: job.topics[plan.source.topic] ?? 1, taskTimeoutMs: 1_000, ...(job.build.startAtMs !== undefined ? { startAtMs: job.build.startAtMs } : {}) }));
   return new SparkDeployment([DRIVER, ...executors, STORE]);
 }

@@ -22,15 +22,28 @@
  * through the driver to the reduce tasks (a simplification of Spark's
  * shuffle service, which keeps it on the executors).
  *
- * The query ends (`spark.finished`) once every input partition is sealed and
- * read and no batch, not even a no-data batch, is left to run — as
- * Trigger.AvailableNow ends when nothing more can be constructed.
+ * The watermark tracker (S4.1): after each batch, every watermark operator
+ * that saw rows takes max event time − its delay when that is higher than
+ * its value; an operator without a value counts as 0; the global watermark
+ * is the min (or, with the max policy, the max) over the operators and never
+ * goes back. Only the global watermark survives a restart (from the logs);
+ * the operators' values start again from nothing.
+ *
+ * Triggers (S10): ProcessingTime (the next batch at the next multiple of the
+ * interval; the query ends, `spark.finished`, once every input partition is
+ * sealed and read and no batch, not even a no-data batch, is left to run);
+ * Once (exactly one batch — the re-run of an uncommitted batch if there is
+ * one — with no trailing no-data batch, then the query ends); AvailableNow
+ * (the end offsets at start are the target; batches, no-data batches
+ * included, run up to them until none can be constructed, then the query
+ * ends).
  */
 import { LogClient } from '../../log/client.ts';
 import { RequestClient } from '../../runtime/request-client.ts';
 import type { ProcessContext, ProcessFactory, ProcessId, ProcessLogic } from '../../runtime/types.ts';
 import type { SparkApp } from './executor.ts';
-import { isTaskReply, type MapDone, type PartialRow, type TaskReply } from './messages.ts';
+import { watermarkOps } from './dsl.ts';
+import { isTaskReply, type MapDone, type ShuffleRow, type TaskReply } from './messages.ts';
 import { StoreClient } from './store.ts';
 
 interface OffsetEntry {
@@ -49,6 +62,8 @@ export interface DriverSettings {
   inputPartitions: number;
   /** How long a task may go unanswered before it is sent to another executor. */
   taskTimeoutMs: number;
+  /** When the query starts (virtual ms; a query run once on the data already there starts after it arrived). */
+  startAtMs?: number;
 }
 
 export function driverProcess(app: SparkApp, settings: DriverSettings): ProcessFactory {
@@ -71,14 +86,26 @@ class Driver implements ProcessLogic {
   private pending: OffsetEntry | undefined;
   private busy = false;
   private finished = false;
+  /** Each watermark operator's value in this incarnation (undefined: none yet). */
+  private readonly opWatermarks: (number | undefined)[];
+  /** Trigger.AvailableNow: the end offsets fixed at start. */
+  private target: number[] | undefined;
 
   constructor(private readonly ctx: ProcessContext, private readonly app: SparkApp, private readonly s: DriverSettings) {
     this.store = new StoreClient(ctx, app.storeId);
     this.log = new LogClient(ctx, app.brokerId);
     this.execs = s.executors.map((e) => new RequestClient<TaskReply>(ctx, e, isTaskReply, { requestTimeoutMs: s.taskTimeoutMs, maxRetries: 0 }));
     this.start = Array.from({ length: s.inputPartitions }, () => 0);
-    ctx.trace.emit('spark.start', { incarnation: ctx.incarnation, ...(app.plan.watermark ? { watermarkDelayMs: app.plan.watermark.delayMs } : {}) });
-    this.populateStartOffsets();
+    const ops = watermarkOps(app.plan);
+    this.opWatermarks = ops.map(() => undefined);
+    ctx.trace.emit('spark.start', {
+      incarnation: ctx.incarnation,
+      ...(app.plan.watermark ? { watermarkDelayMs: app.plan.watermark.delayMs } : {}),
+      ...(ops.length > 1 ? { watermarkOperators: ops.length, watermarkPolicy: app.plan.multipleWatermarkPolicy } : {}),
+    });
+    const wait = (s.startAtMs ?? 0) - ctx.clock.now();
+    if (wait > 0) ctx.timers.after(wait, () => this.populateStartOffsets());
+    else this.populateStartOffsets();
   }
 
   onMessage(from: ProcessId, msg: unknown): void {
@@ -139,7 +166,23 @@ class Driver implements ProcessLogic {
 
   private scheduleTrigger(delayMs: number): void {
     if (this.finished) return;
+    if (this.app.plan.sink.trigger === 'availableNow' && this.target === undefined) {
+      // prepareForTriggerAvailableNow: the offsets available now are as far as this run goes.
+      this.log.endOffsets(this.app.plan.source.topic, (r) => {
+        if (!r.ok) return this.ctx.timers.after(50, () => this.scheduleTrigger(delayMs));
+        this.target = r.offsets.map((o, p) => Math.max(o, this.start[p] ?? 0));
+        this.ctx.trace.emit('spark.availableNow', { target: this.target.join(',') });
+        this.scheduleTrigger(delayMs);
+      });
+      return;
+    }
     this.ctx.timers.after(delayMs, () => this.executeOneBatch());
+  }
+
+  /** The query ends (Once after its batch, AvailableNow when nothing more can be constructed). */
+  private terminate(): void {
+    this.finished = true;
+    this.ctx.trace.emit('spark.finished', { batches: this.batchId });
   }
 
   /** ProcessingTime: the next batch starts at the next multiple of the interval (at once when behind; 10 ms polls when idle at 0). */
@@ -154,8 +197,10 @@ class Driver implements ProcessLogic {
     if (this.busy || this.finished) return;
     this.busy = true;
     const startedAt = this.ctx.clock.now();
+    const trigger = this.app.plan.sink.trigger;
     const after = (constructed: boolean): void => {
       this.busy = false;
+      if (trigger === 'once' || (trigger === 'availableNow' && !constructed)) return this.terminate();
       this.scheduleTrigger(this.nextDelay(startedAt, constructed));
     };
     if (this.pending) {
@@ -172,12 +217,15 @@ class Driver implements ProcessLogic {
   private constructNextBatch(cb: (e: OffsetEntry | undefined) => void): void {
     this.log.endOffsets(this.app.plan.source.topic, (r) => {
       if (!r.ok) return cb(undefined);
-      const end = r.offsets.map((o, p) => Math.max(o, this.start[p] ?? 0));
+      const target = this.target;
+      const end = r.offsets.map((o, p) => Math.max(target ? Math.min(o, target[p] ?? o) : o, this.start[p] ?? 0));
       const newData = end.some((e, p) => e > this.start[p]!);
-      const agg = this.app.plan.aggregation;
       // shouldRunAnotherBatch: the watermark moved past what the last batch evicted with.
-      const anotherBatch = agg !== undefined && this.app.plan.sink.mode !== 'complete' && this.app.plan.watermark !== undefined && this.watermark > this.prevBatchWatermark;
-      if (!newData && !anotherBatch) return this.maybeFinish(() => cb(undefined));
+      const anotherBatch = this.usesEvictionWatermark() && this.watermark > this.prevBatchWatermark;
+      if (!newData && !anotherBatch) {
+        // Once and AvailableNow end when nothing can be constructed; ProcessingTime when the input is over.
+        return typeof this.app.plan.sink.trigger === 'object' ? this.maybeFinish(() => cb(undefined)) : cb(undefined);
+      }
       const entry: OffsetEntry = { end, batchWatermarkMs: this.watermark, batchTimestampMs: this.ctx.clock.now() };
       this.store.add(`offsets/${this.batchId}`, JSON.stringify(entry), false, (created) => {
         // Write-once: another writer (a zombie driver) got there first; read what it logged.
@@ -186,6 +234,22 @@ class Driver implements ProcessLogic {
         cb(entry);
       });
     });
+  }
+
+  /** Whether the stateful operator evicts by watermark, so that a watermark advance alone is worth a batch (shouldRunAnotherBatch). */
+  private usesEvictionWatermark(): boolean {
+    const st = this.app.plan.stateful;
+    if (!st || !this.app.plan.watermark) return false;
+    switch (st.kind) {
+      case 'aggregate':
+        return this.app.plan.sink.mode !== 'complete';
+      case 'dedup':
+      case 'join':
+        return true;
+      case 'groups':
+        // No timeout: nothing happens without data.
+        return false;
+    }
   }
 
   /** Ends the query once every input partition is sealed and read. */
@@ -197,11 +261,7 @@ class Driver implements ProcessLogic {
       this.log.fetch(topic, p, this.start[p]!, 1, this.app.plan.source.isolation, (r) => {
         if (!r.ok || r.records.length > 0 || !r.endOfPartition) sealed = false;
         if (--left > 0) return;
-        if (sealed) {
-          this.finished = true;
-          this.ctx.trace.emit('spark.finished', { batches: this.batchId });
-          return;
-        }
+        if (sealed) return this.terminate();
         then();
       });
     }
@@ -220,14 +280,10 @@ class Driver implements ProcessLogic {
     const results: MapDone[] = new Array(maps.length);
     let left = maps.length;
     const reduceAll = (): void => {
-      // The tracker: each operator's watermark is max event time − delay, kept only if it grows.
-      const delay = this.app.plan.watermark?.delayMs ?? 0;
-      let maxTs = Number.MIN_SAFE_INTEGER;
-      for (const r of results) if (r.count > 0) maxTs = Math.max(maxTs, r.maxTs);
-      const next = this.app.plan.watermark && maxTs > Number.MIN_SAFE_INTEGER ? Math.max(this.watermark, maxTs - delay) : this.watermark;
+      const next = this.trackWatermark(results);
       // The planted bug: the batch's own data already moves the watermark its late rows are judged by.
       const lateWm = this.app.bugs.has('spark-watermark-from-own-batch') ? Math.max(wmLate, next) : wmLate;
-      const reducers = this.app.plan.aggregation ? this.app.shufflePartitions : 0;
+      const reducers = this.app.plan.stateful ? this.app.shufflePartitions : 0;
       let reducing = reducers;
       const commit = (): void => {
         this.watermark = next;
@@ -243,8 +299,8 @@ class Driver implements ProcessLogic {
       // The planted bug: the batch counts as committed before its sink wrote anything.
       if (this.app.bugs.has('spark-commit-before-sink')) commit();
       for (let r = 0; r < reducers; r++) {
-        const rows: PartialRow[] = results.flatMap((m) => m.shuffle[r] ?? []);
-        this.runTask(r, { kind: 'spark.reduce', batch, partition: r, wmLate: lateWm, wmEvict, rows }, () => {
+        const rows: ShuffleRow[] = results.flatMap((m) => m.shuffle[r] ?? []);
+        this.runTask(r, { kind: 'spark.reduce', batch, partition: r, wmLate: lateWm, wmEvict, timestampMs: entry.batchTimestampMs, rows }, () => {
           if (--reducing === 0 && !this.app.bugs.has('spark-commit-before-sink')) commit();
         });
       }
@@ -256,6 +312,33 @@ class Driver implements ProcessLogic {
         if (--left === 0) reduceAll();
       });
     });
+  }
+
+  /**
+   * WatermarkTracker.updateWatermark: each operator that saw rows takes max − delay when higher; one
+   * without a value counts as 0; the global value is the policy's choice over them, never lower than
+   * before. The operators' values change here; the global one only at the commit.
+   */
+  private trackWatermark(results: readonly MapDone[]): number {
+    const ops = watermarkOps(this.app.plan);
+    if (ops.length === 0) return this.watermark;
+    ops.forEach((op, i) => {
+      let max = Number.MIN_SAFE_INTEGER;
+      let count = 0;
+      for (const r of results) {
+        const s = r.stats[i];
+        if (s && s.count > 0) {
+          max = Math.max(max, s.max);
+          count += s.count;
+        }
+      }
+      if (count === 0) return;
+      const prev = this.opWatermarks[i];
+      if (prev === undefined || max - op.delayMs > prev) this.opWatermarks[i] = max - op.delayMs;
+    });
+    const values = this.opWatermarks.map((w) => w ?? 0);
+    const chosen = this.app.plan.multipleWatermarkPolicy === 'max' ? Math.max(...values) : Math.min(...values);
+    return Math.max(this.watermark, chosen);
   }
 
   /** Sends a task to an executor; without an answer in time, to the next one, and so on. */

@@ -4,17 +4,28 @@
  *
  *   spark.readStream(topic)
  *     .withWatermark('ts', delayMs)
- *     .where(row => …).withColumn('x', row => …)
- *     .groupBy(window('ts', sizeMs[, slideMs]), 'key').agg(count() | sum('value') | avg('value'))
- *     .writeStream(topic).outputMode('append' | 'update' | 'complete').trigger({ processingTimeMs })
+ *     .where(row => …).withColumn('x', row => …).flatMap(row => [...])
+ *     then at most one stateful operator:
+ *     .groupBy(window('ts', sizeMs[, slideMs]) | session_window('ts', gapMs), 'key').agg(count() | sum('value') | avg('value'))
+ *     .dropDuplicates(['id', 'ts']) | .dropDuplicatesWithinWatermark(['id'])
+ *     .groupByKey(row => key).flatMapGroupsWithState(mode, fn) | .mapGroupsWithState(fn)
+ *     .join(other, { key, time, lowerMs, upperMs }, select)       (stream-stream inner join)
+ *     .writeStream(topic).outputMode('append' | 'update' | 'complete')
+ *       .trigger({ processingTimeMs } | 'once' | 'availableNow')
  *
  * Rows are plain objects; a row read from the log is weir's input record
  * (`id`, `ts`, `key`, `value`), and its `id` is its lineage. Window
  * arithmetic is Spark's (part S6): `lastStart = ts − ((ts − startTime) mod
  * slide)`, candidates every slide back while `start ≤ ts < end`, negative
- * starts allowed.
+ * starts allowed; a session window is `[ts, ts + gap)` per row, merged with
+ * every session of its key it overlaps or touches.
+ *
+ * `withWatermark` places an EventTimeWatermark operator where it is called:
+ * its event-time statistics are taken over the rows that reach it (in a
+ * join, each side's own). With several of them the global watermark is the
+ * minimum of theirs (`spark.sql.streaming.multipleWatermarkPolicy` min, the
+ * default) or the maximum (`.option('multipleWatermarkPolicy', 'max')`).
  */
-
 export type Row = Record<string, unknown>;
 
 export type OutputMode = 'append' | 'update' | 'complete';
@@ -22,27 +33,84 @@ export type OutputMode = 'append' | 'update' | 'complete';
 export type Trigger = { processingTimeMs: number } | 'availableNow' | 'once';
 
 export interface WindowSpec {
+  kind?: 'window';
   column: string;
   sizeMs: number;
   slideMs: number;
 }
 
+/** `session_window(column, gap)`: per row `[ts, ts + gap)`, merged per key with every session it overlaps or touches. */
+export interface SessionSpec {
+  kind: 'session';
+  column: string;
+  gapMs: number;
+}
+
 export type AggFn = { fn: 'count' } | { fn: 'sum'; column: string } | { fn: 'avg'; column: string };
 
-export type StatelessOp = { op: 'where'; pred: (row: Row) => boolean } | { op: 'withColumn'; name: string; fn: (row: Row) => unknown };
+export interface WatermarkSpec {
+  column: string;
+  delayMs: number;
+}
+
+export type StatelessOp =
+  | { op: 'where'; pred: (row: Row) => boolean }
+  | { op: 'withColumn'; name: string; fn: (row: Row) => unknown }
+  | { op: 'flatMap'; fn: (row: Row) => Row[] }
+  | ({ op: 'watermark' } & WatermarkSpec);
+
+/**
+ * `GroupState` of (flat)MapGroupsWithState: the key's state between batches.
+ * `remove()` drops it; no timeouts (GroupStateTimeout.NoTimeout).
+ */
+export interface GroupState<S> {
+  exists(): boolean;
+  get(): S;
+  getOption(): S | undefined;
+  update(s: S): void;
+  remove(): void;
+}
+
+export type GroupsFn = (key: string, rows: Row[], state: GroupState<unknown>) => Row[];
+
+/** A stream-stream inner join: `left.key = right.key AND right.time BETWEEN left.time + lowerMs AND left.time + upperMs`. */
+export interface JoinSpec {
+  /** The right side: its own stateless operators (and watermark) over the same source. */
+  right: StatelessOp[];
+  keyColumn: string;
+  timeColumn: string;
+  lowerMs: number;
+  upperMs: number;
+  select: (left: Row, right: Row) => Row;
+}
+
+export type StatefulOp =
+  | { kind: 'aggregate'; window: WindowSpec | SessionSpec; keyColumn: string; agg: AggFn }
+  | { kind: 'dedup'; columns: string[]; withinWatermark: boolean }
+  | { kind: 'groups'; key: (row: Row) => string; fn: GroupsFn; mode: 'append' | 'update' }
+  | ({ kind: 'join' } & JoinSpec);
 
 export interface QueryPlan {
   source: { topic: string; isolation: 'read_committed' | 'read_uncommitted' };
-  watermark?: { column: string; delayMs: number };
+  /** The first watermark of the query (its delay is what eviction and the judge use). */
+  watermark?: WatermarkSpec;
   ops: StatelessOp[];
-  aggregation?: { window: WindowSpec; keyColumn: string; agg: AggFn };
+  stateful?: StatefulOp;
+  multipleWatermarkPolicy: 'min' | 'max';
   sink: { topic: string; mode: OutputMode; trigger: Trigger };
+  /** Why the builder could not build this (the analyzer reports it). */
+  problem?: string;
 }
 
 export function window(column: string, sizeMs: number, slideMs = sizeMs): WindowSpec {
   if (!Number.isSafeInteger(sizeMs) || sizeMs < 1) throw new RangeError(`window size must be ≥ 1 ms, got ${sizeMs}`);
   if (!Number.isSafeInteger(slideMs) || slideMs < 1 || slideMs > sizeMs) throw new RangeError(`window slide must be from 1 ms to the size, got ${slideMs}`);
-  return { column, sizeMs, slideMs };
+  return { kind: 'window', column, sizeMs, slideMs };
+}
+
+export function session_window(column: string, gapMs: number): SessionSpec {
+  if (!Number.isSafeInteger(gapMs) || gapMs < 1) throw new RangeError(`session gap must be ≥ 1 ms, got ${gapMs}`);
+  return { kind: 'session', column, gapMs };
 }
 
 export const count = (): AggFn => ({ fn: 'count' });
@@ -61,25 +129,84 @@ export function sparkWindows(w: WindowSpec, ts: number): { start: number; end: n
   return out;
 }
 
+type Body = Omit<QueryPlan, 'sink'>;
+
 /** What the query builder collects; `SparkSession.readStream` starts one. */
 export class StreamingDataFrame {
-  constructor(private readonly plan: Omit<QueryPlan, 'sink'>) {}
+  constructor(readonly plan: Body) {}
+
+  private with(more: Partial<Body>): StreamingDataFrame {
+    return new StreamingDataFrame({ ...this.plan, ...more });
+  }
+
+  private op(o: StatelessOp): StreamingDataFrame {
+    if (this.plan.stateful) return this.with({ problem: this.plan.problem ?? 'weir runs one stateful operator, the last before the sink: no operator after it' });
+    return this.with({ ops: [...this.plan.ops, o] });
+  }
+
+  private stateful(s: StatefulOp): StreamingDataFrame {
+    if (this.plan.stateful) return this.with({ problem: this.plan.problem ?? 'weir runs one stateful operator per query' });
+    return this.with({ stateful: s });
+  }
 
   withWatermark(column: string, delayMs: number): StreamingDataFrame {
     if (!Number.isSafeInteger(delayMs) || delayMs < 0) throw new RangeError(`watermark delay must be ≥ 0 ms, got ${delayMs}`);
-    return new StreamingDataFrame({ ...this.plan, watermark: { column, delayMs } });
+    const df = this.op({ op: 'watermark', column, delayMs });
+    return df.plan.watermark ? df : df.with({ watermark: { column, delayMs } });
   }
 
   where(pred: (row: Row) => boolean): StreamingDataFrame {
-    return new StreamingDataFrame({ ...this.plan, ops: [...this.plan.ops, { op: 'where', pred }] });
+    return this.op({ op: 'where', pred });
   }
 
   withColumn(name: string, fn: (row: Row) => unknown): StreamingDataFrame {
-    return new StreamingDataFrame({ ...this.plan, ops: [...this.plan.ops, { op: 'withColumn', name, fn }] });
+    return this.op({ op: 'withColumn', name, fn });
   }
 
-  groupBy(w: WindowSpec, keyColumn: string): { agg(agg: AggFn): StreamingDataFrame } {
-    return { agg: (agg) => new StreamingDataFrame({ ...this.plan, aggregation: { window: w, keyColumn, agg } }) };
+  /** Dataset.flatMap: each row becomes zero or more rows. */
+  flatMap(fn: (row: Row) => Row[]): StreamingDataFrame {
+    return this.op({ op: 'flatMap', fn });
+  }
+
+  /** `spark.sql.streaming.multipleWatermarkPolicy`. */
+  option(name: 'multipleWatermarkPolicy', value: 'min' | 'max'): StreamingDataFrame {
+    return name === 'multipleWatermarkPolicy' ? this.with({ multipleWatermarkPolicy: value }) : this;
+  }
+
+  groupBy(w: WindowSpec | SessionSpec, keyColumn: string): { agg(agg: AggFn): StreamingDataFrame } {
+    return { agg: (agg) => this.stateful({ kind: 'aggregate', window: w, keyColumn, agg }) };
+  }
+
+  /** Streaming deduplication on `columns`: with a watermark, state of rows at or behind it is dropped (put the event-time column among the columns). */
+  dropDuplicates(columns: string[]): StreamingDataFrame {
+    return this.stateful({ kind: 'dedup', columns, withinWatermark: false });
+  }
+
+  /** Deduplication on `columns` for as long as the watermark delay after each first row's event time (Spark 3.5). */
+  dropDuplicatesWithinWatermark(columns: string[]): StreamingDataFrame {
+    return this.stateful({ kind: 'dedup', columns, withinWatermark: true });
+  }
+
+  groupByKey(key: (row: Row) => string): {
+    flatMapGroupsWithState<S>(mode: 'append' | 'update', fn: (key: string, rows: Row[], state: GroupState<S>) => Row[]): StreamingDataFrame;
+    mapGroupsWithState<S>(fn: (key: string, rows: Row[], state: GroupState<S>) => Row): StreamingDataFrame;
+  } {
+    return {
+      flatMapGroupsWithState: (mode, fn) => this.stateful({ kind: 'groups', key, fn: fn as GroupsFn, mode }),
+      mapGroupsWithState: (fn) => this.stateful({ kind: 'groups', key, fn: ((k, rows, st) => [fn(k, rows, st as GroupState<never>)]) as GroupsFn, mode: 'update' }),
+    };
+  }
+
+  /**
+   * Stream-stream inner join with `other` (built from the same source): rows of equal `key` with
+   * `right.time − left.time` in `[lowerMs, upperMs]`, each pair `select(left, right)`.
+   */
+  join(other: StreamingDataFrame, on: { key: string; time: string; lowerMs: number; upperMs: number }, select: (left: Row, right: Row) => Row): StreamingDataFrame {
+    let df = this.stateful({ kind: 'join', right: other.plan.ops, keyColumn: on.key, timeColumn: on.time, lowerMs: on.lowerMs, upperMs: on.upperMs, select });
+    if (other.plan.source.topic !== this.plan.source.topic) df = df.with({ problem: 'weir joins two streams of one source topic only' });
+    if (other.plan.stateful) df = df.with({ problem: 'a stateful operator before a stream-stream join is not supported here' });
+    if (!df.plan.watermark && other.plan.watermark) df = df.with({ watermark: other.plan.watermark });
+    return df;
   }
 
   writeStream(topic: string): DataStreamWriter {
@@ -102,13 +229,38 @@ export class DataStreamWriter {
 export const spark = {
   readStream(topic: string, opts: { isolation?: 'read_committed' | 'read_uncommitted' } = {}): StreamingDataFrame {
     // The Kafka source reads read_uncommitted unless kafka.isolation.level says otherwise.
-    return new StreamingDataFrame({ source: { topic, isolation: opts.isolation ?? 'read_uncommitted' }, ops: [] });
+    return new StreamingDataFrame({ source: { topic, isolation: opts.isolation ?? 'read_uncommitted' }, ops: [], multipleWatermarkPolicy: 'min' });
   },
 };
 
-/** Checks what Spark's analyzer would refuse (part S7). */
+/** The watermark operators of a plan, in the order the tracker numbers them (left side, then right side). */
+export function watermarkOps(plan: QueryPlan): WatermarkSpec[] {
+  const all = [...plan.ops, ...(plan.stateful?.kind === 'join' ? plan.stateful.right : [])];
+  return all.filter((o): o is { op: 'watermark' } & WatermarkSpec => o.op === 'watermark');
+}
+
+/** Checks what Spark's analyzer would refuse (parts S5–S7). */
 export function planProblem(plan: QueryPlan): string | undefined {
-  if (plan.aggregation && plan.sink.mode === 'append' && !plan.watermark) return 'append output mode with a streaming aggregation needs a watermark (withWatermark)';
-  if (!plan.aggregation && plan.sink.mode !== 'append') return `${plan.sink.mode} output mode needs a streaming aggregation`;
-  return undefined;
+  if (plan.problem) return plan.problem;
+  const st = plan.stateful;
+  const mode = plan.sink.mode;
+  if (!st) return mode !== 'append' ? `${mode} output mode needs a streaming aggregation` : undefined;
+  switch (st.kind) {
+    case 'aggregate':
+      if (st.window.kind === 'session' && mode === 'update') return 'Update output mode not supported for session window';
+      if (mode === 'append' && !plan.watermark) return 'append output mode with a streaming aggregation needs a watermark (withWatermark)';
+      return undefined;
+    case 'dedup':
+      if (mode === 'complete') return 'complete output mode needs a streaming aggregation';
+      if (st.withinWatermark && !plan.watermark) return 'dropDuplicatesWithinWatermark needs a watermark (withWatermark)';
+      return undefined;
+    case 'groups':
+      if (mode === 'complete') return 'complete output mode is not supported for (flat)MapGroupsWithState';
+      if (mode !== st.mode) return `the output mode must match flatMapGroupsWithState's (${st.mode})`;
+      return undefined;
+    case 'join':
+      if (mode !== 'append') return 'Join between two streaming DataFrames/Datasets is not supported in ' + (mode === 'update' ? 'Update' : 'Complete') + ' output mode, only in Append output mode';
+      if (st.lowerMs > st.upperMs) return `the join's time range is empty: [${st.lowerMs}, ${st.upperMs}]`;
+      return undefined;
+  }
 }

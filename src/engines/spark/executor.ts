@@ -3,15 +3,14 @@
  * sends, one reply per task, answering a resent request (same reqId) once.
  *
  * - A map task reads its input partition's offsets `[start, end)` from the
- *   log (a replayable source: the same range gives the same rows), applies
- *   the stateless operators, collects the event-time statistics the
- *   watermark needs, expands windows and aggregates partially per (key,
- *   window), and splits the rows by key hash over the shuffle partitions.
- * - A reduce task (part S5, S8) opens state version N of its partition,
- *   drops partial rows whose window ended at or before the late watermark
- *   (batch N−1's), merges the rest, emits by output mode, evicts windows
- *   ended at or before the eviction watermark (batch N's), writes version
- *   N+1 (overwriting: a re-run batch writes the same), and writes its output.
+ *   log (a replayable source: the same range gives the same rows) and runs
+ *   `mapPartition` (operators.ts): the stateless operators, the event-time
+ *   statistics of each watermark operator, the rows for the stateful
+ *   operator split by key hash over the shuffle partitions.
+ * - A reduce task (part S5, S8) opens state version N of its partition, runs
+ *   the stateful operator (`runStateful`: late filter with batch N−1's
+ *   watermark, eviction with batch N's), writes version N+1 (overwriting: a
+ *   re-run batch writes the same), and writes its output.
  *
  * The sink (S9, after the FileStreamSink pattern): under exactly-once, a
  * reduce task writes its output partition in one transaction of
@@ -23,10 +22,9 @@
  */
 import { LogClient } from '../../log/client.ts';
 import type { ProcessContext, ProcessFactory, ProcessId, ProcessLogic } from '../../runtime/types.ts';
-import { hashKey } from '../../stream/partition.ts';
-import type { WindowResult } from '../../stream/records.ts';
-import { sparkWindows, type QueryPlan, type Row } from './dsl.ts';
-import type { MapTask, PartialRow, ReduceTask, TaskReply } from './messages.ts';
+import type { QueryPlan, Row } from './dsl.ts';
+import type { MapTask, ReduceTask, TaskReply } from './messages.ts';
+import { mapPartition, runStateful } from './operators.ts';
 import { StoreClient } from './store.ts';
 import type { SparkBugs } from './bugs.ts';
 
@@ -44,11 +42,6 @@ export interface SparkApp {
 
 /** The group whose committed offsets are the sink's batch markers. */
 export const SINK_GROUP = 'spark-sink';
-
-/** A (key, window) in state: the merged partial rows, and its emissions so far (update and complete modes emit a window again and again). */
-interface StateEntry extends PartialRow {
-  firing: number;
-}
 
 export function executorProcess(app: SparkApp): ProcessFactory {
   return (ctx) => new Executor(ctx, app);
@@ -104,45 +97,8 @@ class Executor implements ProcessLogic {
   }
 
   private mapRows(task: MapTask, input: Row[], finish: (r: TaskReply) => void): void {
-    const { plan, shufflePartitions } = this.app;
-    let maxTs = Number.MIN_SAFE_INTEGER;
-    let count = 0;
-    const partial = new Map<string, PartialRow>();
-    for (const source of input) {
-      let row: Row | undefined = source;
-      if (plan.watermark) {
-        const t = row[plan.watermark.column] as number;
-        maxTs = Math.max(maxTs, t);
-        count++;
-      }
-      for (const op of plan.ops) {
-        if (op.op === 'where') {
-          if (!op.pred(row)) {
-            row = undefined;
-            break;
-          }
-        } else row = { ...row, [op.name]: op.fn(row) };
-      }
-      if (row === undefined || !plan.aggregation) continue;
-      const agg = plan.aggregation;
-      const key = String(row[agg.keyColumn]);
-      const ts = row[agg.window.column] as number;
-      const v = agg.agg.fn === 'count' ? 0 : Number(row[agg.agg.column]);
-      for (const w of sparkWindows(agg.window, ts)) {
-        const id = `${key}@${w.start}`;
-        let p = partial.get(id);
-        if (!p) partial.set(id, (p = { key, start: w.start, end: w.end, count: 0, sum: 0, ids: [] }));
-        p.count++;
-        p.sum += v;
-        p.ids.push(source.id as number);
-      }
-    }
-    const shuffle: PartialRow[][] = Array.from({ length: shufflePartitions }, () => []);
-    for (const p of partial.values()) {
-      p.ids.sort((a, b) => a - b);
-      shuffle[hashKey(p.key) % shufflePartitions]!.push(p);
-    }
-    finish({ kind: 'spark.mapped', reqId: task.reqId, maxTs, count, shuffle });
+    const { stats, shuffle } = mapPartition(this.app.plan, this.app.shufflePartitions, input);
+    finish({ kind: 'spark.mapped', reqId: task.reqId, stats, shuffle });
   }
 
   // ---- reduce --------------------------------------------------------------------------------
@@ -159,47 +115,17 @@ class Executor implements ProcessLogic {
       });
     };
     open((content) => {
-      const state = new Map<string, StateEntry>();
-      if (content !== null) for (const e of JSON.parse(content) as StateEntry[]) state.set(`${e.key}@${e.start}`, e);
-      const { mode } = this.app.plan.sink;
-      const emitted: StateEntry[] = [];
-      const updated = new Set<string>();
-      let dropped = 0;
-      for (const r of task.rows) {
-        // Late rows are filtered after partial aggregation, by the previous batch's watermark; never in complete mode.
-        if (mode !== 'complete' && r.end <= task.wmLate) {
-          dropped++;
-          this.ctx.trace.emit('spark.late', { batch: task.batch, partition: task.partition, key: r.key, start: r.start, end: r.end, wmLate: task.wmLate, ids: r.ids.join(',') });
-          continue;
-        }
-        const id = `${r.key}@${r.start}`;
-        const e = state.get(id) ?? { key: r.key, start: r.start, end: r.end, count: 0, sum: 0, ids: [], firing: -1 };
-        e.count += r.count;
-        e.sum += r.sum;
-        e.ids = mergeSorted(e.ids, r.ids);
-        state.set(id, e);
-        updated.add(id);
-      }
-      const ordered = [...state.entries()].sort(([a, x], [b, y]) => x.start - y.start || (a < b ? -1 : a > b ? 1 : 0));
-      for (const [id, e] of ordered) {
-        const evict = e.end <= task.wmEvict;
-        if (mode === 'complete' || (mode === 'update' && updated.has(id)) || (mode === 'append' && evict)) {
-          e.firing++;
-          emitted.push({ ...e });
-        }
-        if (mode !== 'complete' && evict) state.delete(id);
-      }
-      const next = JSON.stringify([...state.values()]);
-      this.store.add(statePath(task.batch + 1), next, true, () => {
-        this.write(task, emitted.map((e) => this.result(e)), () => finish({ kind: 'spark.reduced', reqId: task.reqId, emitted: emitted.length, dropped }));
+      const before = content === null ? null : (JSON.parse(content) as unknown[]);
+      const r = runStateful(this.app.plan, before, task.rows, {
+        batch: task.batch,
+        wmLate: task.wmLate,
+        wmEvict: task.wmEvict,
+        trace: (kind, fields) => this.ctx.trace.emit(kind, { partition: task.partition, ...fields }),
+      });
+      this.store.add(statePath(task.batch + 1), JSON.stringify(r.state), true, () => {
+        this.write(task, r.out, () => finish({ kind: 'spark.reduced', reqId: task.reqId, emitted: r.out.length, dropped: r.dropped }));
       });
     });
-  }
-
-  private result(e: StateEntry): WindowResult {
-    const agg = this.app.plan.aggregation!.agg;
-    const value = agg.fn === 'count' ? e.count : agg.fn === 'sum' ? e.sum : e.count === 0 ? 0 : Math.floor(e.sum / e.count);
-    return { type: 'window', key: e.key, start: e.start, end: e.end, value, firing: e.firing, ids: e.ids, ts: e.end - 1 };
   }
 
   /** The sink: one output partition per shuffle partition. */
@@ -236,15 +162,4 @@ class Executor implements ProcessLogic {
       });
     });
   }
-}
-
-function mergeSorted(a: readonly number[], b: readonly number[]): number[] {
-  const out: number[] = [];
-  let i = 0;
-  let j = 0;
-  while (i < a.length || j < b.length) {
-    if (j >= b.length || (i < a.length && a[i]! <= b[j]!)) out.push(a[i++]!);
-    else out.push(b[j++]!);
-  }
-  return out;
 }

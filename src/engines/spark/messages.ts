@@ -1,6 +1,10 @@
 /** Messages between the Spark driver and its executors. */
+import type { Row } from './dsl.ts';
 
-/** One (key, window) after partial aggregation in a map task: the unit of the late filter (part S5). */
+/**
+ * One (key, window) after partial aggregation in a map task: the unit of the late filter (part S5).
+ * For session windows, one per input row: the row's own session `[ts, ts + gap)`.
+ */
 export interface PartialRow {
   key: string;
   start: number;
@@ -10,6 +14,20 @@ export interface PartialRow {
   /** Lineage: the input record ids aggregated into it, ascending. */
   ids: number[];
 }
+
+/** A row shuffled by key to a stateful operator that keeps rows (deduplication, groups with state, join). */
+export interface KeyedRow {
+  key: string;
+  /** The row's event time (the watermark column; 0 without one). */
+  ts: number;
+  row: Row;
+  /** Join: 0 for the left side, 1 for the right. */
+  side: 0 | 1;
+  /** Lineage: the input record it came from. */
+  id: number;
+}
+
+export type ShuffleRow = PartialRow | KeyedRow;
 
 export interface MapTask {
   kind: 'spark.map';
@@ -29,17 +47,24 @@ export interface ReduceTask {
   wmLate: number;
   /** `eventTimeWatermarkForEviction`: batch N's watermark. */
   wmEvict: number;
-  rows: PartialRow[];
+  /** The batch's timestamp (batchTimestampMs), the same on every run of the batch. */
+  timestampMs: number;
+  rows: ShuffleRow[];
+}
+
+/** Event-time statistics one watermark operator collected in a map task (count 0: it saw no row). */
+export interface EventTimeStats {
+  max: number;
+  count: number;
 }
 
 export interface MapDone {
   kind: 'spark.mapped';
   reqId: number;
-  /** Event-time statistics of the rows the watermark operator saw (count 0: none). */
-  maxTs: number;
-  count: number;
+  /** Per watermark operator of the plan, in `watermarkOps` order. */
+  stats: EventTimeStats[];
   /** Per shuffle partition. */
-  shuffle: PartialRow[][];
+  shuffle: ShuffleRow[][];
 }
 
 export interface ReduceDone {

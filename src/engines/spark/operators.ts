@@ -1,0 +1,420 @@
+/**
+ * The Spark engine's operators as pure functions, so the executor runs them
+ * and the tests script them batch by batch:
+ *
+ * - `mapPartition` (a map task's work): the stateless operators, the
+ *   event-time statistics of each watermark operator over the rows that
+ *   reach it, and the rows for the stateful operator, split by key hash over
+ *   the shuffle partitions. A window aggregation is partially aggregated per
+ *   (key, window); a session window gives one partial row per input row, its
+ *   own session `[ts, ts + gap)` (Spark's default: no local merge).
+ * - `runStateful` (a reduce task's work, part S5): the stateful operator on
+ *   state version N and the batch's rows, with the late watermark (batch
+ *   N−1's) and the eviction watermark (batch N's); it gives state version
+ *   N+1, the rows for the sink and the rows dropped as late.
+ *
+ * Late filtering and eviction, per operator (exact predicates, S5):
+ * - window aggregate: a partial row with `end <= wmLate` is dropped (never in
+ *   complete mode); append emits and removes windows with `end <= wmEvict`,
+ *   update emits every updated window and removes those with `end <=
+ *   wmEvict`, complete emits everything and removes nothing;
+ * - session window: a row is dropped iff `ts + gap <= wmLate`; the rest merge
+ *   with the key's sessions in state that they overlap or touch, into `[min,
+ *   max + gap)`; append emits and removes sessions with `end <= wmEvict`,
+ *   complete emits every session every batch (update is refused);
+ * - dropDuplicates: with a watermark, a row with `ts <= wmLate` is dropped;
+ *   the first row of each dedup key is emitted; state of keys whose event
+ *   time is `<= wmEvict` is removed (only when the event-time column is one of
+ *   the dedup columns); dropDuplicatesWithinWatermark keeps
+ *   `expiresAt = ts + delay` per key and removes it once `expiresAt <= wmEvict`;
+ * - flatMapGroupsWithState (no timeout): no late filter; per key, in key order,
+ *   the user function gets the batch's rows of the key and its state;
+ * - stream-stream inner join (StreamingSymmetricHashJoinExec): the left rows
+ *   first, then the right: a row with `time <= wmLate` is dropped; the rest
+ *   probe the other side's state (same key, `right.time − left.time` in
+ *   `[lower, upper]`) and each match is emitted; the row is stored unless its
+ *   side's state watermark already covers it; after both sides, rows at or
+ *   below their side's state watermark are removed. The state watermarks come
+ *   from the join condition and the eviction watermark as Spark's
+ *   StreamingJoinHelper solves them, `<=` bounds less one: left rows with
+ *   `time <= wm − upper − 1`, right rows with `time <= wm + lower − 1`.
+ */
+import { hashKey } from '../../stream/partition.ts';
+import type { WindowResult } from '../../stream/records.ts';
+import { sparkWindows, watermarkOps, type AggFn, type GroupState, type QueryPlan, type Row, type StatefulOp, type StatelessOp } from './dsl.ts';
+import type { EventTimeStats, KeyedRow, PartialRow, ShuffleRow } from './messages.ts';
+
+// ---- map side -----------------------------------------------------------------------------------
+
+/** Runs `ops` over `row`; `stats` collects each watermark operator's event-time statistics (from `base`). */
+function runOps(ops: readonly StatelessOp[], row: Row, stats: EventTimeStats[], base: number): Row[] {
+  let rows: Row[] = [row];
+  let w = base;
+  for (const op of ops) {
+    if (rows.length === 0) break;
+    switch (op.op) {
+      case 'where':
+        rows = rows.filter((r) => op.pred(r));
+        break;
+      case 'withColumn':
+        rows = rows.map((r) => ({ ...r, [op.name]: op.fn(r) }));
+        break;
+      case 'flatMap':
+        rows = rows.flatMap((r) => op.fn(r));
+        break;
+      case 'watermark': {
+        const s = stats[w++]!;
+        for (const r of rows) {
+          s.max = Math.max(s.max, r[op.column] as number);
+          s.count++;
+        }
+        break;
+      }
+    }
+  }
+  return rows;
+}
+
+const lineage = (r: Row): number => r.id as number;
+
+/** A map task's work over the rows of one input partition's offset range. */
+export function mapPartition(plan: QueryPlan, shufflePartitions: number, input: readonly Row[]): { stats: EventTimeStats[]; shuffle: ShuffleRow[][] } {
+  const wms = watermarkOps(plan);
+  const stats: EventTimeStats[] = wms.map(() => ({ max: Number.MIN_SAFE_INTEGER, count: 0 }));
+  const leftWms = plan.ops.filter((o) => o.op === 'watermark').length;
+  const st = plan.stateful;
+  const shuffle: ShuffleRow[][] = Array.from({ length: shufflePartitions }, () => []);
+  const to = (key: string): ShuffleRow[] => shuffle[hashKey(key) % shufflePartitions]!;
+  const partial = new Map<string, PartialRow>();
+  const timeCol = plan.watermark?.column;
+  for (const source of input) {
+    const id = lineage(source);
+    const left = runOps(plan.ops, source, stats, 0);
+    if (!st) continue;
+    switch (st.kind) {
+      case 'aggregate': {
+        for (const row of left) {
+          const key = String(row[st.keyColumn]);
+          const ts = row[st.window.column] as number;
+          const value = st.agg.fn === 'count' ? 0 : Number(row[st.agg.column]);
+          if (st.window.kind === 'session') {
+            to(key).push({ key, start: ts, end: ts + st.window.gapMs, count: 1, sum: value, ids: [id] });
+            continue;
+          }
+          for (const w of sparkWindows(st.window, ts)) {
+            const pk = `${key}@${w.start}`;
+            let p = partial.get(pk);
+            if (!p) partial.set(pk, (p = { key, start: w.start, end: w.end, count: 0, sum: 0, ids: [] }));
+            p.count++;
+            p.sum += value;
+            p.ids.push(id);
+          }
+        }
+        break;
+      }
+      case 'dedup':
+        for (const row of left) {
+          const key = JSON.stringify(st.columns.map((c) => row[c]));
+          to(key).push({ key, ts: timeCol ? (row[timeCol] as number) : 0, row, side: 0, id });
+        }
+        break;
+      case 'groups':
+        for (const row of left) {
+          const key = st.key(row);
+          to(key).push({ key, ts: timeCol ? (row[timeCol] as number) : 0, row, side: 0, id });
+        }
+        break;
+      case 'join': {
+        const right = runOps(st.right, source, stats, leftWms);
+        for (const [side, rows] of [[0, left], [1, right]] as const) {
+          for (const row of rows) {
+            const key = String(row[st.keyColumn]);
+            to(key).push({ key, ts: row[st.timeColumn] as number, row, side, id });
+          }
+        }
+        break;
+      }
+    }
+  }
+  for (const p of partial.values()) {
+    p.ids.sort((a, b) => a - b);
+    to(p.key).push(p);
+  }
+  return { stats, shuffle };
+}
+
+// ---- reduce side --------------------------------------------------------------------------------
+
+export interface StatefulContext {
+  batch: number;
+  wmLate: number;
+  wmEvict: number;
+  /** Traces a decision (`spark.late`, `spark.join.unstored`). */
+  trace(kind: string, fields: Record<string, string | number | boolean>): void;
+}
+
+export interface StatefulResult {
+  /** State version N+1. */
+  state: unknown[];
+  /** The records for the sink, in order. */
+  out: unknown[];
+  dropped: number;
+}
+
+/** A window's or session's state (count, sum, lineage) and how often it was emitted. */
+interface AggEntry {
+  key: string;
+  start: number;
+  end: number;
+  count: number;
+  sum: number;
+  ids: number[];
+  /** Emissions so far with these bounds (update and complete modes emit a window again and again). */
+  firing: number;
+}
+
+/** The stateful operator of `plan` over state version N (`null`: none yet) and the batch's rows. */
+export function runStateful(plan: QueryPlan, state: unknown[] | null, rows: readonly ShuffleRow[], ctx: StatefulContext): StatefulResult {
+  const st = plan.stateful!;
+  switch (st.kind) {
+    case 'aggregate':
+      return st.window.kind === 'session'
+        ? sessionAggregate(plan, st.agg, (state ?? []) as AggEntry[], rows as PartialRow[], ctx)
+        : windowAggregate(plan, st.agg, (state ?? []) as AggEntry[], rows as PartialRow[], ctx);
+    case 'dedup':
+      return dedup(plan, st, (state ?? []) as [string, number][], rows as KeyedRow[], ctx);
+    case 'groups':
+      return groups(st, (state ?? []) as [string, unknown][], rows as KeyedRow[]);
+    case 'join':
+      return join(plan, st, (state ?? []) as KeyedRow[], rows as KeyedRow[], ctx);
+  }
+}
+
+const byWindow = (a: AggEntry, b: AggEntry): number => a.start - b.start || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0) || a.end - b.end;
+
+function result(agg: AggFn, e: AggEntry): WindowResult {
+  const value = agg.fn === 'count' ? e.count : agg.fn === 'sum' ? e.sum : e.count === 0 ? 0 : Math.floor(e.sum / e.count);
+  return { type: 'window', key: e.key, start: e.start, end: e.end, value, firing: e.firing, ids: e.ids, ts: e.end - 1 };
+}
+
+function lateRow(ctx: StatefulContext, op: string, r: { key: string; start: number; end: number; ids: number[] }): void {
+  ctx.trace('spark.late', { batch: ctx.batch, op, key: r.key, start: r.start, end: r.end, wmLate: ctx.wmLate, ids: r.ids.join(',') });
+}
+
+function windowAggregate(plan: QueryPlan, agg: AggFn, entries: AggEntry[], rows: readonly PartialRow[], ctx: StatefulContext): StatefulResult {
+  const mode = plan.sink.mode;
+  const state = new Map<string, AggEntry>();
+  for (const e of entries) state.set(`${e.key}@${e.start}`, e);
+  const updated = new Set<string>();
+  let dropped = 0;
+  for (const r of rows) {
+    // Late rows are filtered after partial aggregation, by the previous batch's watermark; never in complete mode.
+    if (mode !== 'complete' && plan.watermark && r.end <= ctx.wmLate) {
+      dropped++;
+      lateRow(ctx, 'window', r);
+      continue;
+    }
+    const id = `${r.key}@${r.start}`;
+    const e = state.get(id) ?? { key: r.key, start: r.start, end: r.end, count: 0, sum: 0, ids: [], firing: -1 };
+    e.count += r.count;
+    e.sum += r.sum;
+    e.ids = mergeSorted(e.ids, r.ids);
+    state.set(id, e);
+    updated.add(id);
+  }
+  const out: WindowResult[] = [];
+  const kept: AggEntry[] = [];
+  for (const e of [...state.values()].sort(byWindow)) {
+    const id = `${e.key}@${e.start}`;
+    const evict = plan.watermark !== undefined && e.end <= ctx.wmEvict;
+    if (mode === 'complete' || (mode === 'update' && updated.has(id)) || (mode === 'append' && evict)) {
+      e.firing++;
+      out.push(result(agg, e));
+    }
+    if (mode === 'complete' || !evict) kept.push(e);
+  }
+  return { state: kept, out, dropped };
+}
+
+function sessionAggregate(plan: QueryPlan, agg: AggFn, entries: AggEntry[], rows: readonly PartialRow[], ctx: StatefulContext): StatefulResult {
+  const mode = plan.sink.mode;
+  const perKey = new Map<string, AggEntry[]>();
+  const add = (e: AggEntry): void => {
+    const list = perKey.get(e.key);
+    if (list) list.push(e);
+    else perKey.set(e.key, [e]);
+  };
+  for (const e of entries) add({ ...e });
+  let dropped = 0;
+  const touched = new Set<string>();
+  for (const r of rows) {
+    // Per input row: its session [ts, ts + gap) is late iff it ends at or before the late watermark.
+    if (mode !== 'complete' && plan.watermark && r.end <= ctx.wmLate) {
+      dropped++;
+      lateRow(ctx, 'session', r);
+      continue;
+    }
+    add({ key: r.key, start: r.start, end: r.end, count: r.count, sum: r.sum, ids: r.ids, firing: -1 });
+    touched.add(r.key);
+  }
+  const merged: AggEntry[] = [];
+  for (const [key, list] of perKey) {
+    if (!touched.has(key)) {
+      merged.push(...list);
+      continue;
+    }
+    // Sessions that overlap or touch merge into [min, max + gap): sort by start and sweep. A session
+    // keeps its emission count only while its bounds stay the same.
+    list.sort((a, b) => a.start - b.start || a.end - b.end);
+    let group: AggEntry[] = [];
+    const close = (): void => {
+      if (group.length === 0) return;
+      const start = group[0]!.start;
+      const end = Math.max(...group.map((e) => e.end));
+      let m: AggEntry = { key, start, end, count: 0, sum: 0, ids: [], firing: -1 };
+      for (const e of group) {
+        m = { ...m, count: m.count + e.count, sum: m.sum + e.sum, ids: mergeSorted(m.ids, e.ids) };
+        if (e.start === start && e.end === end) m.firing = Math.max(m.firing, e.firing);
+      }
+      merged.push(m);
+      group = [];
+    };
+    let groupEnd = Number.MIN_SAFE_INTEGER;
+    for (const e of list) {
+      if (group.length > 0 && e.start > groupEnd) close();
+      if (group.length === 0) groupEnd = e.end;
+      group.push(e);
+      groupEnd = Math.max(groupEnd, e.end);
+    }
+    close();
+  }
+  const out: WindowResult[] = [];
+  const kept: AggEntry[] = [];
+  for (const e of merged.sort(byWindow)) {
+    const evict = plan.watermark !== undefined && e.end <= ctx.wmEvict;
+    if (mode === 'complete' || (mode === 'append' && evict)) {
+      e.firing++;
+      out.push(result(agg, e));
+    }
+    if (mode === 'complete' || !evict) kept.push(e);
+  }
+  return { state: kept, out, dropped };
+}
+
+function dedup(plan: QueryPlan, st: Extract<StatefulOp, { kind: 'dedup' }>, entries: [string, number][], rows: readonly KeyedRow[], ctx: StatefulContext): StatefulResult {
+  const wm = plan.watermark;
+  const seen = new Map<string, number>(entries);
+  const out: Row[] = [];
+  let dropped = 0;
+  for (const r of rows) {
+    if (wm && r.ts <= ctx.wmLate) {
+      dropped++;
+      ctx.trace('spark.late', { batch: ctx.batch, op: 'dedup', key: r.key, ts: r.ts, wmLate: ctx.wmLate, ids: String(r.id) });
+      continue;
+    }
+    if (seen.has(r.key)) continue;
+    seen.set(r.key, st.withinWatermark ? r.ts + wm!.delayMs : r.ts);
+    out.push(r.row);
+  }
+  // Eviction: within-watermark state expires at ts + delay; plain dedup state only when its key holds the event time.
+  const evicts = wm !== undefined && (st.withinWatermark || st.columns.includes(wm.column));
+  const kept = [...seen].filter(([, t]) => !(evicts && t <= ctx.wmEvict)).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  return { state: kept, out, dropped };
+}
+
+function groups(st: Extract<StatefulOp, { kind: 'groups' }>, entries: [string, unknown][], rows: readonly KeyedRow[]): StatefulResult {
+  const state = new Map<string, unknown>(entries);
+  const byKey = new Map<string, Row[]>();
+  for (const r of rows) {
+    const list = byKey.get(r.key);
+    if (list) list.push(r.row);
+    else byKey.set(r.key, [r.row]);
+  }
+  const out: Row[] = [];
+  // Spark sorts a partition's rows by grouping key and calls the function once per group.
+  for (const key of [...byKey.keys()].sort()) {
+    let value = state.get(key);
+    let exists = state.has(key);
+    const gs: GroupState<unknown> = {
+      exists: () => exists,
+      get: () => {
+        if (!exists) throw new Error(`GroupState of key ${key}: get() without a state (check exists() or use getOption())`);
+        return value;
+      },
+      getOption: () => (exists ? value : undefined),
+      update: (s) => {
+        if (s === undefined || s === null) throw new Error('GroupState.update: the state cannot be null');
+        value = s;
+        exists = true;
+      },
+      remove: () => {
+        value = undefined;
+        exists = false;
+      },
+    };
+    out.push(...st.fn(key, byKey.get(key)!, gs));
+    if (exists) state.set(key, value);
+    else state.delete(key);
+  }
+  return { state: [...state].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)), out, dropped: 0 };
+}
+
+function join(plan: QueryPlan, st: Extract<StatefulOp, { kind: 'join' }>, entries: KeyedRow[], rows: readonly KeyedRow[], ctx: StatefulContext): StatefulResult {
+  // Which sides carry a watermark on the join's time column (the late filter needs one on the side itself,
+  // a state watermark one on the other side).
+  const leftWm = plan.ops.some((o) => o.op === 'watermark' && o.column === st.timeColumn);
+  const rightWm = st.right.some((o) => o.op === 'watermark' && o.column === st.timeColumn);
+  const hasWm = [leftWm, rightWm];
+  const wm = ctx.wmEvict;
+  const stateWm = [rightWm ? wm - st.upperMs - 1 : undefined, leftWm ? wm + st.lowerMs - 1 : undefined];
+  const covered = (side: 0 | 1, ts: number): boolean => stateWm[side] !== undefined && ts <= stateWm[side]!;
+  const sides: Map<string, KeyedRow[]>[] = [new Map(), new Map()];
+  for (const e of entries) {
+    const m = sides[e.side]!;
+    const list = m.get(e.key);
+    if (list) list.push(e);
+    else m.set(e.key, [e]);
+  }
+  const out: Row[] = [];
+  let dropped = 0;
+  for (const side of [0, 1] as const) {
+    const other = sides[1 - side]!;
+    for (const r of rows) {
+      if (r.side !== side) continue;
+      if (hasWm[side] && r.ts <= ctx.wmLate) {
+        dropped++;
+        ctx.trace('spark.late', { batch: ctx.batch, op: 'join', side, key: r.key, ts: r.ts, wmLate: ctx.wmLate, ids: String(r.id) });
+        continue;
+      }
+      for (const o of other.get(r.key) ?? []) {
+        const [l, rt] = side === 0 ? [r, o] : [o, r];
+        const d = rt.ts - l.ts;
+        if (d >= st.lowerMs && d <= st.upperMs) out.push(st.select(l.row, rt.row));
+      }
+      if (covered(side, r.ts)) {
+        ctx.trace('spark.join.unstored', { batch: ctx.batch, side, key: r.key, ts: r.ts, stateWatermark: stateWm[side]!, ids: String(r.id) });
+        continue;
+      }
+      const m = sides[side]!;
+      const list = m.get(r.key);
+      if (list) list.push(r);
+      else m.set(r.key, [r]);
+    }
+  }
+  const kept: KeyedRow[] = [];
+  for (const side of [0, 1] as const) {
+    for (const key of [...sides[side]!.keys()].sort()) for (const e of sides[side]!.get(key)!) if (!covered(side, e.ts)) kept.push(e);
+  }
+  return { state: kept, out, dropped };
+}
+
+export function mergeSorted(a: readonly number[], b: readonly number[]): number[] {
+  const out: number[] = [];
+  let i = 0;
+  let j = 0;
+  while (i < a.length || j < b.length) {
+    if (j >= b.length || (i < a.length && a[i]! <= b[j]!)) out.push(a[i++]!);
+    else out.push(b[j++]!);
+  }
+  return out;
+}

@@ -1,0 +1,205 @@
+/**
+ * The Spark engine's stateful operators on scripted micro-batches, without a
+ * world: each batch is a map task over the given rows (`mapPartition`) and the
+ * reduce task of its one shuffle partition (`runStateful`) on the state the
+ * batch before left, with the late and eviction watermarks the driver would
+ * give it. The cases follow Spark's own suites (StreamingSessionWindowSuite,
+ * StreamingJoinSuite, StreamingDeduplicationSuite,
+ * FlatMapGroupsWithStateSuite), with timestamps in ms; each asserts the exact
+ * output, what was dropped as late and what state is left.
+ */
+import { describe, expect, it } from 'vitest';
+import { count, planProblem, session_window, spark, sum, watermarkOps, type DataStreamWriter, type Row } from '../../../src/engines/spark/dsl.ts';
+import { mapPartition, runStateful } from '../../../src/engines/spark/operators.ts';
+import type { WindowResult } from '../../../src/stream/records.ts';
+
+/** A query run batch by batch on one shuffle partition. */
+function batches(writer: DataStreamWriter) {
+  const plan = writer.plan;
+  expect(planProblem(plan)).toBeUndefined();
+  let state: unknown[] | null = null;
+  let batch = 0;
+  let id = 0;
+  return {
+    /** Runs one batch; `rows` without ids get the next ones. */
+    run(rows: Row[], wm: { late: number; evict: number }) {
+      const input = rows.map((r) => ({ id: id++, ...r }));
+      const { stats, shuffle } = mapPartition(plan, 1, input);
+      const traced: { kind: string; fields: Record<string, unknown> }[] = [];
+      const r = runStateful(plan, state, shuffle[0]!, { batch: batch++, wmLate: wm.late, wmEvict: wm.evict, trace: (kind, fields) => traced.push({ kind, fields }) });
+      state = r.state;
+      const late = traced.filter((t) => t.kind === 'spark.late').map((t) => String(t.fields.ids));
+      const unstored = traced.filter((t) => t.kind === 'spark.join.unstored').map((t) => String(t.fields.ids));
+      return { out: r.out, late, unstored, stats, state: r.state };
+    },
+  };
+}
+
+const sessionOf = (r: unknown): string => {
+  const w = r as WindowResult;
+  return `${w.key}[${w.start},${w.end})=${w.value}#${w.firing}`;
+};
+
+describe('session windows (StreamingSessionWindowSuite)', () => {
+  const query = (mode: 'append' | 'complete' = 'append') =>
+    spark.readStream('in').withWatermark('ts', 10).groupBy(session_window('ts', 10), 'key').agg(count()).writeStream('out').outputMode(mode);
+
+  it('append: sessions that overlap or touch merge into [min, max + gap); a session is emitted once the eviction watermark reaches its end, and removed', () => {
+    const q = batches(query());
+    // a: 10 and 15 overlap, 25 touches [10, 25); b alone; nothing has ended at watermark 0.
+    const b0 = q.run([{ key: 'a', ts: 10 }, { key: 'a', ts: 15 }, { key: 'b', ts: 30 }, { key: 'a', ts: 25 }], { late: 0, evict: 0 });
+    expect(b0.out).toEqual([]);
+    expect(b0.stats).toEqual([{ max: 30, count: 4 }]);
+    // No-data batch at watermark 30 − 10 = 20: no session has ended yet (a ends at 35).
+    expect(q.run([], { late: 0, evict: 20 }).out).toEqual([]);
+    // b at 60 moves the watermark to 50 for the next batch: a [10, 35) and b [30, 40) end before it.
+    expect(q.run([{ key: 'b', ts: 60 }], { late: 20, evict: 20 }).out).toEqual([]);
+    const b3 = q.run([], { late: 20, evict: 50 });
+    expect(b3.out.map(sessionOf)).toEqual(['a[10,35)=3#0', 'b[30,40)=1#0']);
+    expect(b3.state).toHaveLength(1);
+  });
+
+  it('a row is late iff ts + gap <= the late watermark; one that touches an emitted session starts a new one', () => {
+    const q = batches(query());
+    q.run([{ key: 'a', ts: 10 }, { key: 'b', ts: 100 }], { late: 0, evict: 0 });
+    expect(q.run([], { late: 0, evict: 20 }).out.map(sessionOf)).toEqual(['a[10,20)=1#0']);
+    // Late watermark 20: 10 + 10 = 20 is late, 11 + 10 = 21 is not; 11 and 15 overlap the emitted
+    // [10, 20), which is gone from state, so they make a session of their own.
+    const b2 = q.run([{ key: 'a', ts: 10 }, { key: 'a', ts: 11 }, { key: 'a', ts: 15 }], { late: 20, evict: 20 });
+    expect(b2.late).toEqual(['2']);
+    expect(b2.out).toEqual([]);
+    expect(q.run([], { late: 20, evict: 25 }).out.map(sessionOf)).toEqual(['a[11,25)=2#0']);
+  });
+
+  it('complete: every session every batch, firing counted per session bounds, nothing filtered or evicted', () => {
+    const q = batches(query('complete'));
+    expect(q.run([{ key: 'a', ts: 10 }], { late: 0, evict: 0 }).out.map(sessionOf)).toEqual(['a[10,20)=1#0']);
+    expect(q.run([], { late: 100, evict: 100 }).out.map(sessionOf)).toEqual(['a[10,20)=1#1']);
+    expect(q.run([{ key: 'a', ts: 5 }], { late: 100, evict: 100 }).out.map(sessionOf)).toEqual(['a[5,20)=2#0']);
+  });
+
+  it('update mode is refused for session windows', () => {
+    const w = spark.readStream('in').withWatermark('ts', 10).groupBy(session_window('ts', 10), 'key').agg(sum('value')).writeStream('out').outputMode('update');
+    expect(planProblem(w.plan)).toMatch(/Update output mode not supported for session window/);
+  });
+});
+
+describe('stream-stream inner join (StreamingJoinSuite, time range with watermark)', () => {
+  // left.key = right.key AND right.ts BETWEEN left.ts AND left.ts + 10, watermark delay 5 on both sides.
+  const query = () => {
+    const all = spark.readStream('in');
+    const left = all.where((r) => r.side === 'L').withWatermark('ts', 5);
+    const right = all.where((r) => r.side === 'R').withWatermark('ts', 5);
+    return left.join(right, { key: 'key', time: 'ts', lowerMs: 0, upperMs: 10 }, (l, r) => ({ pair: `${String(l.name)}+${String(r.name)}` })).writeStream('out');
+  };
+  const pairs = (out: unknown[]): string[] => out.map((o) => (o as { pair: string }).pair);
+
+  it('each side keeps its own watermark statistics, over the rows its filter kept', () => {
+    const q = batches(query());
+    expect(watermarkOps(query().plan)).toHaveLength(2);
+    expect(q.run([{ side: 'L', key: 'a', ts: 20, name: 'l20' }, { side: 'R', key: 'a', ts: 7, name: 'r7' }], { late: 0, evict: 0 }).stats).toEqual([{ max: 20, count: 1 }, { max: 7, count: 1 }]);
+  });
+
+  it('a new row probes the other side\'s state and this batch\'s earlier side; pairs only within [lower, upper]', () => {
+    const q = batches(query());
+    const b0 = q.run([
+      { side: 'L', key: 'a', ts: 10, name: 'l10' },
+      { side: 'R', key: 'a', ts: 15, name: 'r15' },
+      { side: 'R', key: 'a', ts: 21, name: 'r21' },
+      { side: 'R', key: 'b', ts: 12, name: 'rb12' },
+    ], { late: 0, evict: 0 });
+    expect(pairs(b0.out)).toEqual(['l10+r15']);
+    // A later left row finds the right rows in state; a right row 9 ms before it does not match.
+    expect(pairs(q.run([{ side: 'L', key: 'a', ts: 11, name: 'l11' }, { side: 'R', key: 'a', ts: 10, name: 'r10' }], { late: 0, evict: 0 }).out)).toEqual(['l11+r15', 'l11+r21', 'l10+r10']);
+  });
+
+  it('rows at or behind the late watermark are dropped; state is evicted below each side\'s state watermark', () => {
+    const q = batches(query());
+    q.run([{ side: 'L', key: 'a', ts: 10, name: 'l10' }, { side: 'R', key: 'a', ts: 30, name: 'r30' }], { late: 0, evict: 0 });
+    // Eviction watermark 25: left rows with ts <= 25 − 10 − 1 = 14 and right rows with ts <= 25 + 0 − 1 = 24 go.
+    const b1 = q.run([], { late: 0, evict: 25 });
+    expect(b1.state).toEqual([expect.objectContaining({ side: 1, ts: 30 })]);
+    // Late watermark 25: a right row at 25 is dropped, one at 26 joins nothing (l10 is gone, as it could only match up to 20).
+    const b2 = q.run([{ side: 'R', key: 'a', ts: 25, name: 'r25' }, { side: 'L', key: 'a', ts: 26, name: 'l26' }], { late: 25, evict: 25 });
+    expect(b2.late).toEqual(['2']);
+    expect(pairs(b2.out)).toEqual(['l26+r30']);
+  });
+
+  it('a row the state watermark covers joins what is there but is not stored (late watermark behind the eviction one)', () => {
+    const q = batches(query());
+    // Late watermark 0, eviction 40: l20 is not late, but 20 <= 40 − 11, so it is not stored, and r25
+    // of the same batch (processed after the left side) cannot find it.
+    const b = q.run([{ side: 'L', key: 'a', ts: 20, name: 'l20' }, { side: 'R', key: 'a', ts: 25, name: 'r25' }], { late: 0, evict: 40 });
+    expect(b.out).toEqual([]);
+    expect(b.unstored).toEqual(['0', '1']);
+  });
+
+  it('is refused in update and complete mode', () => {
+    expect(planProblem(query().outputMode('update').plan)).toMatch(/only in Append output mode/);
+  });
+});
+
+describe('dropDuplicates (StreamingDeduplicationSuite)', () => {
+  it('with a watermark on a dedup column: first rows pass, late rows are dropped, state at or behind the eviction watermark is removed', () => {
+    const q = batches(spark.readStream('in').withWatermark('ts', 10).dropDuplicates(['ts']).writeStream('out'));
+    const ts = (out: unknown[]): number[] => out.map((r) => (r as { ts: number }).ts);
+    expect(ts(q.run([1, 2, 3, 3, 2].map((t) => ({ ts: t })), { late: 0, evict: 0 }).out)).toEqual([1, 2, 3]);
+    // Watermark 25 − 10 = 15 after 25: 10 is late; the state for 1..3 is evicted.
+    expect(ts(q.run([{ ts: 25 }], { late: 0, evict: 0 }).out)).toEqual([25]);
+    const b = q.run([{ ts: 10 }, { ts: 25 }, { ts: 16 }], { late: 15, evict: 15 });
+    expect(ts(b.out)).toEqual([16]);
+    expect(b.late).toEqual(['6']);
+    expect((b.state as [string, number][]).map(([k]) => k)).toEqual(['[16]', '[25]']);
+  });
+
+  it('dropDuplicatesWithinWatermark: a key is a duplicate until its first row\'s ts + delay is at or behind the eviction watermark', () => {
+    const q = batches(spark.readStream('in').withWatermark('ts', 5).dropDuplicatesWithinWatermark(['key']).writeStream('out'));
+    const names = (out: unknown[]): string[] => out.map((r) => String((r as { name: string }).name));
+    expect(names(q.run([{ key: 'a', ts: 10, name: 'a10' }, { key: 'a', ts: 12, name: 'a12' }], { late: 0, evict: 0 }).out)).toEqual(['a10']);
+    // expiresAt 15: still held at eviction watermark 14, gone at 15.
+    expect(names(q.run([{ key: 'a', ts: 20, name: 'a20' }], { late: 0, evict: 14 }).out)).toEqual([]);
+    expect(q.run([], { late: 14, evict: 15 }).state).toEqual([]);
+    expect(names(q.run([{ key: 'a', ts: 21, name: 'a21' }], { late: 15, evict: 15 }).out)).toEqual(['a21']);
+  });
+
+  it('dropDuplicatesWithinWatermark needs a watermark', () => {
+    expect(planProblem(spark.readStream('in').dropDuplicatesWithinWatermark(['key']).writeStream('out').plan)).toMatch(/needs a watermark/);
+  });
+});
+
+describe('flatMapGroupsWithState (FlatMapGroupsWithStateSuite, update mode, no timeout)', () => {
+  // The suite's running count: each group emits (key, count); at 3 the state is removed.
+  const query = () =>
+    spark.readStream('in').groupByKey((r) => String(r.key)).flatMapGroupsWithState<number>('update', (key, rows, state) => {
+      const n = (state.getOption() ?? 0) + rows.length;
+      if (n >= 3) {
+        state.remove();
+        return [{ key, count: -1 }];
+      }
+      state.update(n);
+      return [{ key, count: n }];
+    }).writeStream('out').outputMode('update');
+  const shown = (out: unknown[]): string[] => out.map((r) => `${String((r as Row).key)}:${String((r as Row).count)}`);
+
+  it('calls the function once per key with the batch\'s rows, in key order, and keeps or removes its state', () => {
+    const q = batches(query());
+    expect(shown(q.run([{ key: 'b' }, { key: 'a' }], { late: 0, evict: 0 }).out)).toEqual(['a:1', 'b:1']);
+    expect(shown(q.run([{ key: 'a' }, { key: 'b' }, { key: 'a' }], { late: 0, evict: 0 }).out)).toEqual(['a:-1', 'b:2']);
+    const b = q.run([{ key: 'a' }], { late: 100, evict: 100 });
+    expect(shown(b.out)).toEqual(['a:1']);
+    expect(b.state).toEqual([['a', 1], ['b', 2]]);
+    expect(b.late).toEqual([]);
+  });
+
+  it('refuses complete mode and a mode other than the function\'s', () => {
+    expect(planProblem(query().outputMode('complete').plan)).toMatch(/complete output mode is not supported/);
+    expect(planProblem(query().outputMode('append').plan)).toMatch(/must match/);
+  });
+});
+
+describe('watermark operators', () => {
+  it('take their statistics where withWatermark stands: after a filter it sees only the rows kept', () => {
+    const plan = spark.readStream('in').where((r) => r.key !== 'x').withWatermark('ts', 1).groupBy(session_window('ts', 5), 'key').agg(count()).writeStream('out').plan;
+    expect(mapPartition(plan, 1, [{ id: 0, key: 'a', ts: 3 }, { id: 1, key: 'x', ts: 99 }]).stats).toEqual([{ max: 3, count: 1 }]);
+  });
+});

@@ -1,0 +1,91 @@
+/**
+ * Spark's triggers (part S10) on a whole simulated run: a query started after
+ * its input arrived, on one partition, counting 100 ms windows per key in
+ * append mode with a 10 ms watermark delay.
+ *
+ * - Once runs exactly one batch (all the data) and ends: no trailing no-data
+ *   batch, so the windows the watermark has passed are not emitted.
+ * - AvailableNow fixes the end offsets at start, runs the data batch and the
+ *   no-data batch the watermark advance asks for (which emits the windows
+ *   behind it), and ends; a record that arrives after the start is not read.
+ * - ProcessingTime (the default) reads it too and ends only when the input is
+ *   sealed and read.
+ */
+import { describe, expect, it } from 'vitest';
+import { runScenario } from '../../../src/explore/run.ts';
+import { count, window, type Trigger } from '../../../src/engines/spark/dsl.ts';
+import type { Scenario } from '../../../scenarios/types.ts';
+import type { InputRecord, OutputRecord, WindowResult } from '../../../src/stream/records.ts';
+
+const rec = (id: number, ts: number): InputRecord => ({ id, ts, key: 'a', value: 1 });
+
+function scenario(trigger: Trigger): Scenario {
+  const early = [rec(0, 10), rec(1, 50), rec(2, 250)];
+  const late = [rec(3, 400)];
+  return {
+    name: `triggers-${typeof trigger === 'string' ? trigger : 'processing-time'}`,
+    summary: 'trigger test',
+    defaults: { events: 4, parallelism: 1, partitions: 1, keys: 1 },
+    workload: () => ({
+      records: [...early, ...late],
+      arrivals: [{ atMs: 10, partition: 0, records: early }, { atMs: 500, partition: 0, records: late }],
+      canBeLate: true,
+      idlePartitions: [],
+      activeArrivalGapMsMax: 500,
+    }),
+    engines: {
+      spark: {
+        startAtMs: 300,
+        build: (spark) =>
+          spark.readStream('input').withWatermark('ts', 10).groupBy(window('ts', 100), 'key').agg(count()).writeStream('output').outputMode('append').trigger(trigger),
+      },
+    },
+  };
+}
+
+function run(trigger: Trigger) {
+  const batches: { batch: number; noData: boolean }[] = [];
+  const offsets: string[] = [];
+  let finished = 0;
+  let output: OutputRecord[] = [];
+  const s = scenario(trigger);
+  const r = runScenario({ scenario: s.name, engine: 'spark', seed: 1, guarantee: 'exactly-once', faults: 'none', bugs: [] }, {
+    scenario: s,
+    onOutput: (o) => (output = o),
+    subscribers: [(e) => {
+      if (e.kind === 'spark.offsets') batches.push({ batch: e.batch as number, noData: e.noData as boolean });
+      if (e.kind === 'spark.batch') offsets.push((e.offsets as string[]).join(' '));
+      if (e.kind === 'spark.finished') finished++;
+    }],
+  });
+  const windows = output.filter((o): o is WindowResult => o.type === 'window').map((w) => `[${w.start},${w.end})=${w.value}`);
+  return { r, batches, offsets, finished, windows };
+}
+
+describe('Spark triggers', () => {
+  it('Once: exactly one batch, no trailing no-data batch, then the query ends', () => {
+    const { r, batches, offsets, finished, windows } = run('once');
+    expect(batches).toEqual([{ batch: 0, noData: false }]);
+    expect(offsets).toEqual(['0:0-3']);
+    expect(finished).toBe(1);
+    expect(windows).toEqual([]);
+    expect(r.checks.find((c) => c.name === 'liveness')?.ok).toBe(true);
+  });
+
+  it('AvailableNow: the data there at start, then the no-data batch the watermark asks for, then the end', () => {
+    const { batches, offsets, finished, windows } = run('availableNow');
+    expect(batches).toEqual([{ batch: 0, noData: false }, { batch: 1, noData: true }]);
+    expect(offsets).toEqual(['0:0-3', '0:3-3']);
+    expect(finished).toBe(1);
+    // Watermark 250 − 10 = 240: the windows ending at 100 and 200 are emitted; [200, 300) waits.
+    expect(windows).toEqual(['[0,100)=2']);
+  });
+
+  it('ProcessingTime reads on until the input is sealed and read', () => {
+    const { offsets, finished, windows } = run({ processingTimeMs: 100 });
+    expect(offsets.at(0)).toBe('0:0-3');
+    expect(offsets).toContain('0:3-4');
+    expect(finished).toBe(1);
+    expect(windows).toEqual(['[0,100)=2', '[200,300)=1']);
+  });
+});
