@@ -16,8 +16,8 @@ import { LESSONS, findLesson } from '../../src/tui/lessons/catalogue.ts';
 import { loadLesson } from '../../src/tui/lessons/resolve.ts';
 
 describe('lessons', () => {
-  it('are the seven the command offers', () => {
-    expect(LESSONS.map((l) => l.name)).toEqual(['watermarks', 'late-data', 'barriers', 'exactly-once', 'zombies', 'kstreams', 'three-engines']);
+  it('are the eight the command offers', () => {
+    expect(LESSONS.map((l) => l.name)).toEqual(['watermarks', 'late-data', 'barriers', 'exactly-once', 'zombies', 'kstreams', 'spark', 'three-engines']);
     expect(findLesson('nope')).toBeUndefined();
   });
 
@@ -90,5 +90,16 @@ describe('lessons', () => {
     const ran = (key: string, kind: string): number => lr.replays.get(key)!.index.positions(kind).length;
     expect([ran('flink', 'job.restore'), ran('kstreams', 'ks.restored'), ran('spark', 'spark.task.retry')].every((x) => x > 0)).toBe(true);
     expect(lr.steps.map((s) => s.run)).toEqual([...Array(7).fill('flink'), ...Array(6).fill('kstreams'), ...Array(6).fill('spark')]);
+  });
+
+  it('spark: the driver crash re-runs a batch whose sink skips it; at-least-once writes it twice', async () => {
+    const lr = await loadLesson(findLesson('spark')!);
+    const eo = lr.replays.get('eo')!;
+    const alo = lr.replays.get('alo')!;
+    expect(eo.rec.meta.checks!.every((c) => c.ok)).toBe(true);
+    for (const kind of ['proc.crash', 'spark.restart', 'spark.sink.skip']) expect(eo.index.positions(kind).length, kind).toBeGreaterThan(0);
+    const dup = alo.rec.meta.checks!.find((c) => c.name === 'exactly-once')!;
+    expect(dup.ok).toBe(false);
+    expect(dup.detail).toMatch(/twice/);
   });
 });

@@ -5,10 +5,11 @@ import { barriersLesson } from './barriers.ts';
 import { exactlyOnceLesson } from './exactly-once.ts';
 import { zombiesLesson } from './zombies.ts';
 import { kstreamsLesson } from './kstreams.ts';
+import { sparkLesson } from './spark.ts';
 import { threeEnginesLesson } from './three-engines.ts';
 import type { Lesson } from './types.ts';
 
-export const LESSONS: readonly Lesson[] = [watermarksLesson, lateDataLesson, barriersLesson, exactlyOnceLesson, zombiesLesson, kstreamsLesson, threeEnginesLesson];
+export const LESSONS: readonly Lesson[] = [watermarksLesson, lateDataLesson, barriersLesson, exactlyOnceLesson, zombiesLesson, kstreamsLesson, sparkLesson, threeEnginesLesson];
 
 export function findLesson(name: string): Lesson | undefined {
   return LESSONS.find((l) => l.name === name);

@@ -1,0 +1,99 @@
+/**
+ * Lesson `spark`: Spark Structured Streaming — a micro-batch runs again.
+ * The driver writes `offsets/N` before batch N runs and `commits/N` after its
+ * sink wrote; here it crashes in between. The restarted driver finds
+ * offsets/20 without commits/20 and runs batch 20 again with exactly its
+ * logged offsets and watermark; the sink's marker shows the batch was
+ * written, so it is skipped. Then the same crash under at-least-once, where
+ * the sink (Spark's Kafka sink) writes the re-run batch a second time.
+ */
+import type { RunSettings } from '../../explore/settings.ts';
+import { num, str } from '../model/fields.ts';
+import type { Lesson, StepContext } from './types.ts';
+
+const BASE: Omit<RunSettings, 'guarantee'> = {
+  scenario: 'wordcount',
+  engine: 'spark',
+  seed: 1,
+  events: 400,
+  faults: 'none',
+  bugs: [],
+  plan: { faults: [{ kind: 'crash', atMs: 2_050, process: 'driver', restartAfterMs: 300 }] },
+};
+
+const FILTER = 'spark.,proc.';
+const check = (c: StepContext, name: string): string => {
+  const v = c.replay.rec.meta.checks?.find((x) => x.name === name);
+  return v ? `${v.ok ? '✓' : '✗'} ${name}: ${v.detail}` : `${name}: not judged`;
+};
+const list = (c: StepContext, field: string): string => {
+  const v = c.event[field];
+  return Array.isArray(v) ? v.join(', ') : '';
+};
+const afterRestart = (c: StepContext): boolean => c.replay.index.positions('proc.restart').some((i) => i < c.index);
+
+export const sparkLesson: Lesson = {
+  name: 'spark',
+  title: 'Spark: a micro-batch runs again',
+  summary: 'the offset log before a batch, the commit log after; a driver crash in between, the batch re-run, the sink skipping it',
+  runs: [
+    { key: 'eo', label: 'exactly-once', settings: { ...BASE, guarantee: 'exactly-once' } },
+    { key: 'alo', label: 'at-least-once', settings: { ...BASE, guarantee: 'at-least-once' } },
+  ],
+  steps: [
+    {
+      title: 'Offsets first',
+      at: { kind: 'spark.offsets' },
+      filter: FILTER,
+      text: (c) => `Every 100 ms the driver looks at the end of each input partition and, before running anything, writes them to the checkpoint location as offsets/${num(c.event, 'batch')}, with the watermark this batch will use (${num(c.event, 'watermark')}). Written once: a file that exists is never replaced.`,
+    },
+    {
+      title: 'A batch',
+      at: { kind: 'spark.batch', match: (c: StepContext) => (num(c.event, 'wmLate') ?? 0) > 0 },
+      filter: FILTER,
+      text: (c) => `Batch ${num(c.event, 'batch')} reads exactly the offsets it logged (${list(c, 'offsets')}). Its rows are filtered as late by the previous batch's watermark (${num(c.event, 'wmLate')}) and windows are evicted by its own (${num(c.event, 'wmEvict')}); neither comes from this batch's data: the watermark moves only between batches.`,
+    },
+    {
+      title: 'Commit last',
+      at: { kind: 'spark.commit' },
+      filter: FILTER,
+      text: (c) => `The reduce tasks updated state version ${num(c.event, 'batch')} → ${(num(c.event, 'batch') ?? 0) + 1} and the sink wrote the results in one transaction per partition, together with a marker "batch ${num(c.event, 'batch')} written". Only then does the driver write commits/${num(c.event, 'batch')}, with the next watermark (${num(c.event, 'nextWatermark')}).`,
+    },
+    {
+      title: 'The driver crashes',
+      at: { kind: 'proc.crash' },
+      filter: FILTER,
+      text: (c) => `${c.event.p} crashes in the middle of a batch: its offsets are logged, its sink may have written, its commit is not.`,
+    },
+    {
+      title: 'Reading the logs',
+      at: { kind: 'spark.restart', match: (c: StepContext) => c.event.rerun === true },
+      filter: FILTER,
+      text: (c) => `Restarted, the driver reads the checkpoint location: offsets up to ${num(c.event, 'latestOffsets')}, commits up to ${num(c.event, 'latestCommit')}. Batch ${num(c.event, 'latestOffsets')} started and never finished, so it runs again — with the same offsets, the same watermark (${num(c.event, 'watermark')}) and the same timestamp, as if nothing happened. New input waits.`,
+    },
+    {
+      title: 'The same batch again',
+      at: { kind: 'spark.batch', match: afterRestart },
+      filter: FILTER,
+      text: (c) => `Batch ${num(c.event, 'batch')} again, offsets ${list(c, 'offsets')}. The reduce tasks open state version ${num(c.event, 'batch')} — not the newer one the first run may have written — so nothing is counted twice.`,
+    },
+    {
+      title: 'The sink remembers',
+      at: { kind: 'spark.sink.skip' },
+      filter: FILTER,
+      text: (c) => `The sink for partition ${num(c.event, 'partition')} reads its marker: batch ${num(c.event, 'committed')} was already written before the crash, so it writes nothing ("Skipping already committed batch"). An idempotent sink is the third leg of Spark's exactly-once, after a replayable source and the offset log.`,
+    },
+    {
+      title: 'Verdict',
+      at: 'end',
+      text: (c) => `${check(c, 'exactly-once')}. ${check(c, 'spark.watermark')}. Next: the same crash, with Spark's Kafka sink, which is at-least-once.`,
+    },
+    {
+      title: 'Written twice',
+      run: 'alo',
+      at: 'violation',
+      filter: FILTER,
+      text: (c) => `${check(c, 'exactly-once')}. The Kafka sink only flushes its producer: the re-run batch is written again, results and all. Spark's guide says as much — "some records may be duplicated". Press v to come back here; q leaves.`,
+    },
+  ],
+};
