@@ -27,8 +27,9 @@
  * is forwarded. Results are stamped `maxTimestamp = end - 1`.
  *
  * Panes (see `PaneInfo`): every result carries its pane. EARLY while the
- * window's clock (the watermark; processing time for processing-time
- * windows) is below maxTimestamp; at or past it the first firing caused by
+ * window's clock (the watermark — or, for a firing by an event-time timer,
+ * the timer's time; processing time for processing-time windows) is below
+ * maxTimestamp; at or past it the first firing caused by
  * a timer is ON_TIME and every other one LATE (so is a firing caused by a
  * late element). `isLast` marks the pane fired at the cleanup time. When
  * session windows merge, the merged window's pane count starts over, as the
@@ -120,7 +121,8 @@ export class TriggeredWindowOperator implements StreamOperator {
   private readonly buffered: boolean;
   /** The watermark being advanced to while timers fire (undefined outside processWatermark). */
   private advancing: number | undefined;
-  private processingArmed = false;
+  /** The processing time of the earliest wake-up scheduled (undefined when none). */
+  private armedAt: number | undefined;
   private quiesced = false;
 
   constructor(private readonly opts: TriggeredWindowOptions) {
@@ -387,11 +389,11 @@ export class TriggeredWindowOperator implements StreamOperator {
 
   // ---- firing -------------------------------------------------------------------------------
 
-  private apply(w: TimeWindow, r: TriggerResult, cause: Cause, isLast: boolean): void {
+  private apply(w: TimeWindow, r: TriggerResult, cause: Cause, isLast: boolean, timerTs?: number): void {
     const fire = isFire(r);
     if (fire) {
       const e = this.peek(w);
-      if (e?.has) this.emit(w, e, cause, isLast);
+      if (e?.has) this.emit(w, e, cause, isLast, timerTs);
     }
     if (isPurge(r) || (fire && this.opts.discarding)) {
       const e = this.peek(w);
@@ -399,10 +401,11 @@ export class TriggeredWindowOperator implements StreamOperator {
     }
   }
 
-  private emit(w: TimeWindow, e: Entry, cause: Cause, isLast: boolean): void {
+  private emit(w: TimeWindow, e: Entry, cause: Cause, isLast: boolean, timerTs: number | undefined): void {
     const wm = this.watermark();
     const maxTs = windowMaxTimestamp(w);
-    const clock = this.eventTime || this.opts.assigner.kind === 'global' ? wm : this.ctx.now();
+    // An event-time timer is judged by its own time (several can fire in one watermark advance).
+    const clock = cause === 'event' ? timerTs! : this.eventTime || this.opts.assigner.kind === 'global' ? wm : this.ctx.now();
     let timing: PaneInfo['timing'];
     if (clock < maxTs) timing = 'EARLY';
     else {
@@ -462,7 +465,7 @@ export class TriggeredWindowOperator implements StreamOperator {
     const ctx = this.triggerContext(w);
     const r = domain === 'event' ? this.opts.trigger.onEventTime(ts, w, ctx) : this.opts.trigger.onProcessingTime(ts, w, ctx);
     const cleanup = (domain === 'event') === this.eventTime && ts === this.cleanupTime(w) && ts < MAX_WATERMARK;
-    this.apply(w, r, domain, cleanup);
+    this.apply(w, r, domain, cleanup, ts);
     if (cleanup) this.clearAll(w);
   }
 
@@ -480,10 +483,11 @@ export class TriggeredWindowOperator implements StreamOperator {
 
   private armProcessingTime(): void {
     const next = this.timers.nextProcessingTime();
-    if (next === undefined || this.processingArmed || this.quiesced) return;
-    this.processingArmed = true;
+    if (next === undefined || this.quiesced || (this.armedAt !== undefined && this.armedAt <= next)) return;
+    // A timer earlier than the scheduled wake-up gets its own; a later wake-up then finds nothing due.
+    this.armedAt = next;
     this.ctx.after(Math.max(0, next - this.ctx.now()), () => {
-      this.processingArmed = false;
+      if (this.armedAt === next) this.armedAt = undefined;
       if (this.quiesced) return;
       this.timers.advanceProcessingTime(this.ctx.now(), (key, wk, ts) => this.onTimer(key, wk, ts, 'processing'));
       this.armProcessingTime();
