@@ -9,6 +9,17 @@ export * from './explore/property.ts';
 export type { Fault, FaultPlan, Anchor } from './sim/faults.ts';
 export { StreamEnvironment, DataStream, KeyedStream, WindowedStream, union } from './engines/flink/api/environment.ts';
 export { tumbling, sliding, session, type WindowAssigner } from './stream/assigners.ts';
+export {
+  globalWindows, tumblingProcessingTime, slidingProcessingTime, processingTimeSession, GLOBAL_WINDOW, type FlinkWindowAssigner,
+} from './engines/flink/windows/flink-assigners.ts';
+export {
+  TriggerResult, EventTimeTrigger, ProcessingTimeTrigger, CountTrigger, ContinuousEventTimeTrigger, ContinuousProcessingTimeTrigger,
+  PurgingTrigger, NeverTrigger, AfterWatermark, type Trigger, type TriggerContext, type OnMergeContext, type StateDescriptor, type PartitionedState,
+} from './engines/flink/windows/triggers.ts';
+export {
+  CountEvictor, TimeEvictor, type Evictor, type EvictorContext, type TimestampedValue, type WindowAggregateFunction, type ReduceFunction,
+  type ProcessWindowFunction, type ProcessWindowContext, type WindowValueState, type Collector,
+} from './engines/flink/windows/functions.ts';
 export { countAggregate, sumAggregate, avgAggregate, type AggregateFunction } from './engines/flink/operators/aggregates.ts';
 export type { KeyedProcessFunction, KeyedProcessContext } from './engines/flink/operators/keyed-process.ts';
 export { script, type Script } from './engines/flink/script.ts';

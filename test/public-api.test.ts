@@ -8,10 +8,20 @@
  * event counts and fault plans through `weirProperty`. The same pipeline with
  * a plain (at-least-once) guarantee must be caught double-counting on some
  * generated run.
+ *
+ * Triggers and panes from the public entry point: a Beam-style pipeline
+ * (`AfterWatermark` with early firings on processing time and late firings
+ * per element, played by a scripted source) and a Flink-style one
+ * (`GlobalWindows` with `PurgingTrigger.of(CountTrigger.of(2))` and a
+ * process window function) give their exact expected panes, and every
+ * standard check passes.
  */
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { generateWorkload, RunFailed, weirProperty, type KeyedUpdate, type Scenario } from 'weir';
+import {
+  AfterWatermark, CountTrigger, generateWorkload, globalWindows, PurgingTrigger, runScenario, RunFailed, script, sumAggregate, tumbling, weirProperty,
+  type KeyedUpdate, type OutputRecord, type ProcessWindowFunction, type Scenario, type WindowResult,
+} from 'weir';
 
 interface Count {
   n: number;
@@ -69,5 +79,68 @@ describe('the public API', () => {
     const cause = (failure as Error).cause;
     expect(cause).toBeInstanceOf(RunFailed);
     expect(String((cause as Error).message)).toMatch(/running-count: .*\nreplay: runScenario\(decodeToken\('w2\./);
+  });
+});
+
+describe('triggers, panes and window functions from the public API', () => {
+  const elements = script()
+    .add({ key: 'k', value: 1, ts: 1_000 })
+    .advanceProcessingTime(1_500)
+    .add({ key: 'k', value: 2, ts: 2_000 })
+    .advanceWatermarkTo(9_999)
+    .add({ key: 'k', value: 4, ts: 3_000 })
+    .advanceWatermarkToInfinity();
+  const scenario = (name: string, build: NonNullable<Scenario['engines']['flink']>['build']): Scenario => ({
+    name,
+    summary: name,
+    defaults: { events: 3, parallelism: 2, partitions: 1, keys: 1 },
+    workload: () => ({ records: elements.steps.flatMap((st) => ('records' in st ? [...st.records] : [])), arrivals: [], canBeLate: true, idlePartitions: [], activeArrivalGapMsMax: 0 }),
+    engines: { flink: { build } },
+  });
+  const run = (s: Scenario): { ok: boolean; output: OutputRecord[] } => {
+    let output: OutputRecord[] = [];
+    const r = runScenario({ scenario: s.name, seed: 1, guarantee: 'exactly-once', faults: 'none', bugs: [] }, { scenario: s, onOutput: (o) => (output = o) });
+    return { ok: r.ok, output };
+  };
+
+  it('AfterWatermark: an early pane, the on-time pane, a late pane per late element', () => {
+    const { ok, output } = run(
+      scenario('beam-panes', (env, s) => {
+        env
+          .fromScript('script', elements)
+          .keyBy((r: { key: string }) => r.key)
+          .window(tumbling(10_000))
+          .allowedLateness(5_000)
+          .trigger(AfterWatermark.pastEndOfWindow().withEarlyFirings(1_000).withLateFirings())
+          .aggregate(sumAggregate)
+          .sinkTo({ topic: 'output', partitions: s.parallelism });
+      }),
+    );
+    expect(ok).toBe(true);
+    expect(output.map((o) => [(o as WindowResult).value, (o as WindowResult).pane])).toEqual([
+      [1, { timing: 'EARLY', index: 0, isFirst: true, isLast: false }],
+      [3, { timing: 'ON_TIME', index: 1, isFirst: false, isLast: false }],
+      [7, { timing: 'LATE', index: 2, isFirst: false, isLast: false }],
+    ]);
+  });
+
+  it('GlobalWindows with a purging count trigger and a process window function', () => {
+    const describePane: ProcessWindowFunction<{ value: number }, string> = {
+      process: (key, ctx, els, out) => out.collect(`${key}:${els.map((e) => e.value).join('+')}:${ctx.pane.timing}#${ctx.pane.index}`),
+    };
+    const { ok, output } = run(
+      scenario('flink-count', (env, s) => {
+        env
+          .fromScript('script', elements)
+          .keyBy((r: { key: string }) => r.key)
+          .window(globalWindows())
+          .trigger(PurgingTrigger.of(CountTrigger.of(2)))
+          .process(describePane)
+          .sinkTo({ topic: 'output', partitions: s.parallelism });
+      }),
+    );
+    expect(ok).toBe(true);
+    // The third element never completes a pair, so it never fires.
+    expect(output).toEqual(['k:1+2:EARLY#0']);
   });
 });

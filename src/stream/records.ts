@@ -38,6 +38,27 @@ export interface WindowResult {
   ids: number[];
   /** The result's timestamp: `end - 1`. */
   ts: number;
+  /**
+   * Which pane of the window this is (Beam's PaneInfo). Set by Flink windows
+   * built with `.trigger(...)` or a window function other than `aggregate`
+   * of a number; absent on the default EventTimeTrigger path, where
+   * `firing` is the pane index.
+   */
+  pane?: PaneInfo;
+}
+
+/**
+ * A window result's place among the window's firings: EARLY when the
+ * watermark had not reached `end - 1` yet, ON_TIME for the first firing at
+ * or after it that the watermark caused, LATE after that (and for every
+ * firing caused by a late element). `index` counts the window's panes from
+ * 0; `isLast` is set on a pane fired when the window is cleaned up.
+ */
+export interface PaneInfo {
+  timing: 'EARLY' | 'ON_TIME' | 'LATE';
+  index: number;
+  isFirst: boolean;
+  isLast: boolean;
 }
 
 /** A record the window operator sent to the late side output (too late for every window it belongs to). */

@@ -1,8 +1,8 @@
 /**
  * The DataStream API: a builder that records a job graph. Names follow
  * Flink's: `fromSource → map / filter / flatMap → keyBy → window(assigner)
- * [.allowedLateness(ms)] [.sideOutputLateData(tag)] → aggregate / reduce →
- * sinkTo`, plus `union`, `process` (a keyed process function with timers)
+ * [.allowedLateness(ms)] [.sideOutputLateData(tag)] [.trigger(t)] [.evictor(e)]
+ * → aggregate / reduce / process → sinkTo`, plus `union`, `process` (a keyed process function with timers)
  * and `intervalJoin(...).between(lo, hi)`.
  *
  * Nothing runs here: the builder only produces a `JobGraph`, which the job
@@ -18,7 +18,10 @@ import { WindowOperator, type AggregateFunction } from '../operators/window.ts';
 import { KeyedProcessOperator, type KeyedProcessFunction } from '../operators/keyed-process.ts';
 import { IntervalJoinOperator, type JoinFunction } from '../operators/interval-join.ts';
 import { LogSinkOperator, type LogSinkOptions } from '../sinks/log-sink.ts';
-import type { WindowAssigner } from '../../../stream/assigners.ts';
+import { TriggeredWindowOperator } from '../operators/triggered-window.ts';
+import { isEventTimeAssigner, type FlinkWindowAssigner } from '../windows/flink-assigners.ts';
+import { EventTimeTrigger, NeverTrigger, ProcessingTimeTrigger, type Trigger } from '../windows/triggers.ts';
+import { reduceAggregate, type Evictor, type ProcessWindowFunction, type ReduceFunction, type WindowAggregateFunction, type WindowFunctionSpec } from '../windows/functions.ts';
 
 export interface EnvironmentOptions {
   parallelism: number;
@@ -121,7 +124,7 @@ export class KeyedStream {
     readonly key: KeySelector,
   ) {}
 
-  window(assigner: WindowAssigner): WindowedStream {
+  window(assigner: FlinkWindowAssigner): WindowedStream {
     return new WindowedStream(this, assigner);
   }
 
@@ -140,15 +143,28 @@ export class KeyedStream {
   }
 }
 
+/**
+ * A keyed, windowed stream. `aggregate(numberAggregate)` with nothing else
+ * set runs the dedicated EventTimeTrigger operator (`operators/window.ts`),
+ * exactly as before. Anything Flink-specific — `.trigger(...)`,
+ * `.evictor(...)`, `.discardingFiredPanes()`, a Flink-only assigner
+ * (GlobalWindows, processing-time windows), `reduce`, `process`, or an
+ * aggregate with a process function — runs the general operator
+ * (`operators/triggered-window.ts`), whose results carry their pane.
+ */
 export class WindowedStream {
   private latenessMs = 0;
   private lateTag: string | undefined;
+  private trig: Trigger | undefined;
+  private evict: Evictor | undefined;
+  private discarding = false;
   constructor(
     readonly keyed: KeyedStream,
-    readonly assigner: WindowAssigner,
+    readonly assigner: FlinkWindowAssigner,
   ) {}
 
   allowedLateness(ms: number): this {
+    if (!Number.isSafeInteger(ms) || ms < 0) throw new Error(`allowed lateness must be a non-negative integer, got ${ms}`);
     this.latenessMs = ms;
     return this;
   }
@@ -158,11 +174,86 @@ export class WindowedStream {
     return this;
   }
 
-  aggregate(fn: AggregateFunction, name = 'window', parallelism?: number): WindowedResultStream {
-    const assigner = this.assigner;
-    const latenessMs = this.latenessMs;
-    const lateTag = this.lateTag;
-    const node = this.keyed.stream.transform(name, () => new WindowOperator({ assigner, allowedLatenessMs: latenessMs, lateTag, aggregate: fn }), {
+  /** Replaces the assigner's default trigger (EventTimeTrigger, ProcessingTimeTrigger, or never for GlobalWindows). */
+  trigger(t: Trigger): this {
+    this.trig = t;
+    return this;
+  }
+
+  /** Keeps every element and evicts some before or after each firing (Flink's evictor()). */
+  evictor(e: Evictor): this {
+    this.evict = e;
+    return this;
+  }
+
+  /** Beam's discarding mode: every firing also purges the window's contents. */
+  discardingFiredPanes(): this {
+    this.discarding = true;
+    return this;
+  }
+
+  /** Beam's accumulating mode (the default, as Flink's FIRE). */
+  accumulatingFiredPanes(): this {
+    this.discarding = false;
+    return this;
+  }
+
+  /**
+   * An incremental aggregate of any accumulator and result type, optionally
+   * followed by a process window function that receives its result.
+   */
+  aggregate(fn: WindowAggregateFunction, name?: string, parallelism?: number): WindowedResultStream;
+  aggregate(fn: WindowAggregateFunction, process: ProcessWindowFunction, name?: string, parallelism?: number): WindowedResultStream;
+  aggregate(fn: WindowAggregateFunction, a?: string | ProcessWindowFunction, b?: string | number, c?: number): WindowedResultStream {
+    if (typeof a === 'object') return this.build({ kind: 'aggregate', aggregate: fn, process: a }, (b as string | undefined) ?? 'window', c);
+    const name = a ?? 'window';
+    const parallelism = b as number | undefined;
+    if (this.trig === undefined && this.evict === undefined && !this.discarding && isEventTimeAssigner(this.assigner)) {
+      const assigner = this.assigner;
+      const latenessMs = this.latenessMs;
+      const lateTag = this.lateTag;
+      const aggregate = fn as AggregateFunction;
+      return this.node(name, () => new WindowOperator({ assigner, allowedLatenessMs: latenessMs, lateTag, aggregate }), parallelism);
+    }
+    return this.build({ kind: 'aggregate', aggregate: fn }, name, parallelism);
+  }
+
+  /** Flink's reduce: the window keeps `fn(kept, next)`; optionally a process window function gets the result. */
+  reduce<T>(fn: ReduceFunction<T>, name?: string, parallelism?: number): WindowedResultStream;
+  reduce<T>(fn: ReduceFunction<T>, process: ProcessWindowFunction<T>, name?: string, parallelism?: number): WindowedResultStream;
+  reduce<T>(fn: ReduceFunction<T>, a?: string | ProcessWindowFunction<T>, b?: string | number, c?: number): WindowedResultStream {
+    const aggregate = reduceAggregate(fn);
+    if (typeof a === 'object') return this.build({ kind: 'aggregate', aggregate, process: a }, (b as string | undefined) ?? 'window', c);
+    return this.build({ kind: 'aggregate', aggregate }, a ?? 'window', b as number | undefined);
+  }
+
+  /** A process window function over the window's elements, its pane and its state. */
+  process<IN = any, OUT = any>(fn: ProcessWindowFunction<IN, OUT>, name = 'window', parallelism?: number): WindowedResultStream {
+    return this.build({ kind: 'process', process: fn }, name, parallelism);
+  }
+
+  private defaultTrigger(): Trigger {
+    if (this.assigner.kind === 'global') return NeverTrigger.create();
+    return isEventTimeAssigner(this.assigner) ? EventTimeTrigger.create() : ProcessingTimeTrigger.create();
+  }
+
+  private build(fn: WindowFunctionSpec, name: string, parallelism: number | undefined): WindowedResultStream {
+    const opts = {
+      assigner: this.assigner,
+      allowedLatenessMs: this.latenessMs,
+      lateTag: this.lateTag,
+      trigger: this.trig ?? this.defaultTrigger(),
+      fn,
+      ...(this.evict ? { evictor: this.evict } : {}),
+      discarding: this.discarding,
+    };
+    // Checked now, so a bad combination fails when the job is built, not when it runs.
+    new TriggeredWindowOperator(opts);
+    return this.node(name, () => new TriggeredWindowOperator(opts), parallelism);
+  }
+
+  private node(name: string, create: () => StreamOperator, parallelism: number | undefined): WindowedResultStream {
+    const node = this.keyed.stream.transform(name, create, {
       partitioning: 'hash',
       key: this.keyed.key,
       keyed: true,

@@ -1,0 +1,525 @@
+/**
+ * Flink's WindowOperator with every part pluggable: any trigger, any window
+ * function (reduce, aggregate of any type, process window function, or an
+ * aggregate with a process function), an optional evictor (Flink's
+ * EvictingWindowOperator), and the Flink-only assigners (GlobalWindows,
+ * processing-time windows) beside the shared event-time ones.
+ *
+ * A windowed stream uses it when the job asks for any of that; the plain
+ * `window(assigner).aggregate(numberAggregate)` keeps the dedicated
+ * EventTimeTrigger operator (`window.ts`), whose traces the checkers and
+ * the recorded runs depend on. Given `EventTimeTrigger` and a number
+ * aggregate, this operator computes the same results and traces the same
+ * `window.fire` / `window.late` / `window.skip` / `session.add` /
+ * `record.late` events (with a `timing` field added to `window.fire`).
+ *
+ * The per-element path, as WindowOperator.processElement:
+ * for each assigned window (merged first for session windows): skip it if
+ * it is late (`cleanupTime <= W`, event time only); add the element; ask
+ * `trigger.onElement`; FIRE emits the contents, PURGE clears them; register
+ * the cleanup timer. An element skipped by every window goes to the late
+ * side output. On a timer (event time when the watermark reaches it,
+ * processing time when the clock does): ask the trigger; FIRE emits if the
+ * window has contents; PURGE clears them; at the cleanup time
+ * (`maxTimestamp + allowedLateness` for event time, `maxTimestamp` for
+ * processing time, none when that is the end of time) the trigger is
+ * cleared and the window's state dropped. Timers fire before the watermark
+ * is forwarded. Results are stamped `maxTimestamp = end - 1`.
+ *
+ * Panes (see `PaneInfo`): every result carries its pane. EARLY while the
+ * window's clock (the watermark — or, for a firing by an event-time timer,
+ * the timer's time; processing time for processing-time windows) is below
+ * maxTimestamp; at or past it the first firing caused by
+ * a timer is ON_TIME and every other one LATE (so is a firing caused by a
+ * late element). `isLast` marks the pane fired at the cleanup time. When
+ * session windows merge, the merged window's pane count starts over, as the
+ * default operator's `firing` does.
+ *
+ * Where weir stops short of Flink: at the final watermark (end of input) a
+ * trigger's event-time timers registered during that last advance are not
+ * kept unless they are at the end of time — Flink would fire a
+ * ContinuousEventTimeTrigger of a GlobalWindow once per interval up to
+ * Long.MAX_VALUE; weir fires what was pending and the end-of-time timers.
+ * After end of input no processing-time timer fires (Flink quiesces the
+ * processing-time service when a bounded input finishes).
+ */
+import type { Output, OperatorContext, StreamOperator } from './operator.ts';
+import { windowKey, type TimeWindow } from '../../../stream/time-window.ts';
+import { MAX_WATERMARK } from '../../../stream/watermark.ts';
+import type { LateRecord, PaneInfo } from '../../../stream/records.ts';
+import { cleanupTime as eventCleanupTime, isWindowLate } from '../windows/lateness.ts';
+import { MergingWindowSet } from '../windows/merging.ts';
+import { TimerService } from '../time/timers.ts';
+import { cloneJson } from '../state/clone.ts';
+import { assignFlinkWindows, isEventTimeAssigner, isMergingAssigner, type FlinkWindowAssigner } from '../windows/flink-assigners.ts';
+import { isFire, isPurge, windowMaxTimestamp, type OnMergeContext, type PartitionedState, type StateDescriptor, type Trigger, type TriggerContext, type TriggerResult } from '../windows/triggers.ts';
+import type { Evictor, EvictorContext, ProcessWindowContext, TimestampedValue, WindowFunctionSpec, WindowValueState } from '../windows/functions.ts';
+
+export interface TriggeredWindowOptions {
+  assigner: FlinkWindowAssigner;
+  allowedLatenessMs: number;
+  lateTag: string | undefined;
+  trigger: Trigger;
+  fn: WindowFunctionSpec;
+  evictor?: Evictor;
+  /** Beam's discarding mode: every firing also purges the window's contents. */
+  discarding?: boolean;
+}
+
+/** One window of one key: its contents, lineage, pane count and trigger/user state. */
+interface Entry {
+  start: number;
+  end: number;
+  /** Whether the window has contents (elements added since it was created or last purged). */
+  has: boolean;
+  /** Incremental functions: the accumulator. */
+  acc: unknown;
+  /** With an evictor or a process function alone: every element, in arrival order. */
+  elements: TimestampedValue[];
+  /** Ids of the records in the contents (incremental functions). */
+  ids: number[];
+  /** Panes fired so far (the next pane's index). */
+  panes: number;
+  /** An ON_TIME or LATE pane has fired. */
+  onTime: boolean;
+  /** The last pane fired (for the process function's clear). */
+  lastPane: PaneInfo | undefined;
+  trig: Record<string, unknown>;
+  user: Record<string, unknown>;
+}
+
+interface Snapshot {
+  entries: [string, string, Entry][];
+  sessions: [string, TimeWindow[]][];
+  global: [string, Record<string, unknown>][];
+  timers: unknown;
+}
+
+type Cause = 'element' | 'event' | 'processing';
+
+const idOf = (v: unknown): number | undefined => {
+  const id = (v as { id?: unknown } | null)?.id;
+  return typeof id === 'number' ? id : undefined;
+};
+
+function parseKey(wk: string): TimeWindow {
+  const i = wk.indexOf(':', 1);
+  return { start: Number(wk.slice(0, i)), end: Number(wk.slice(i + 1)) };
+}
+
+export class TriggeredWindowOperator implements StreamOperator {
+  private ctx!: OperatorContext;
+  private out!: Output;
+  private key = '';
+  private entries = new Map<string, Map<string, Entry>>();
+  private sessions = new Map<string, MergingWindowSet>();
+  private global = new Map<string, Record<string, unknown>>();
+  private timers = new TimerService<string>();
+  private readonly eventTime: boolean;
+  private readonly merging: boolean;
+  /** Keeps every element (evictor, or a process function without an incremental function). */
+  private readonly buffered: boolean;
+  /** The watermark being advanced to while timers fire (undefined outside processWatermark). */
+  private advancing: number | undefined;
+  /** The processing time of the earliest wake-up scheduled (undefined when none). */
+  private armedAt: number | undefined;
+  private quiesced = false;
+
+  constructor(private readonly opts: TriggeredWindowOptions) {
+    this.eventTime = isEventTimeAssigner(opts.assigner);
+    this.merging = isMergingAssigner(opts.assigner);
+    this.buffered = opts.evictor !== undefined || opts.fn.kind === 'process';
+    if (this.merging && !opts.trigger.canMerge()) {
+      throw new Error(`a merging window assigner cannot be used with a trigger that cannot merge (${opts.trigger.name})`);
+    }
+  }
+
+  open(ctx: OperatorContext, out: Output): void {
+    this.ctx = ctx;
+    this.out = out;
+  }
+
+  setCurrentKey(key: string): void {
+    this.key = key;
+  }
+
+  private watermark(): number {
+    return this.advancing ?? this.ctx.currentWatermark();
+  }
+
+  // ---- state ------------------------------------------------------------------------------
+
+  private entriesOfKey(): Map<string, Entry> {
+    let m = this.entries.get(this.key);
+    if (!m) this.entries.set(this.key, (m = new Map()));
+    return m;
+  }
+
+  private entry(w: TimeWindow): Entry {
+    const m = this.entriesOfKey();
+    const wk = windowKey(w);
+    let e = m.get(wk);
+    if (!e) {
+      e = { start: w.start, end: w.end, has: false, acc: undefined, elements: [], ids: [], panes: 0, onTime: false, lastPane: undefined, trig: {}, user: {} };
+      m.set(wk, e);
+    }
+    return e;
+  }
+
+  private peek(w: TimeWindow): Entry | undefined {
+    return this.entries.get(this.key)?.get(windowKey(w));
+  }
+
+  private dropEntry(w: TimeWindow): void {
+    const m = this.entries.get(this.key);
+    if (!m) return;
+    m.delete(windowKey(w));
+    if (m.size === 0) this.entries.delete(this.key);
+  }
+
+  private purge(e: Entry): void {
+    e.has = false;
+    e.acc = undefined;
+    e.elements = [];
+    e.ids = [];
+  }
+
+  private addTo(e: Entry, value: unknown, ts: number): void {
+    if (this.buffered) e.elements.push({ value, ts });
+    else {
+      const agg = (this.opts.fn as Extract<WindowFunctionSpec, { kind: 'aggregate' }>).aggregate;
+      e.acc = agg.add(value, e.has ? e.acc : agg.createAccumulator());
+      const id = idOf(value);
+      if (id !== undefined) e.ids.push(id);
+    }
+    e.has = true;
+  }
+
+  // ---- contexts -----------------------------------------------------------------------------
+
+  private triggerContext(w: TimeWindow): TriggerContext {
+    const key = this.key;
+    const wk = windowKey(w);
+    const op = this;
+    return {
+      getCurrentProcessingTime: () => op.ctx.now(),
+      getCurrentWatermark: () => op.watermark(),
+      registerEventTimeTimer(t) {
+        // The final watermark: only end-of-time timers still make sense (see the module comment).
+        if (op.advancing === MAX_WATERMARK && t < MAX_WATERMARK) return;
+        op.timers.registerEventTimeTimer(key, wk, t);
+      },
+      registerProcessingTimeTimer(t) {
+        op.timers.registerProcessingTimeTimer(key, wk, t);
+        op.armProcessingTime();
+      },
+      deleteEventTimeTimer: (t) => op.timers.deleteEventTimeTimer(key, wk, t),
+      deleteProcessingTimeTimer: (t) => op.timers.deleteProcessingTimeTimer(key, wk, t),
+      getPartitionedState: <T>(d: StateDescriptor<T>) => op.partitionedState<T>(w, d),
+    };
+  }
+
+  private partitionedState<T>(w: TimeWindow, d: StateDescriptor<T>): PartitionedState<T> {
+    const op = this;
+    const read = (): Record<string, unknown> | undefined => op.peek(w)?.trig;
+    return {
+      get: () => read()?.[d.name] as T | undefined,
+      update(v: T) {
+        op.entry(w).trig[d.name] = v;
+      },
+      add(v: T) {
+        const cur = read()?.[d.name] as T | undefined;
+        if (cur !== undefined && !d.reduce) throw new Error(`trigger state '${d.name}' has no reduce function to add with`);
+        op.entry(w).trig[d.name] = cur === undefined ? v : d.reduce!(cur, v);
+      },
+      clear() {
+        const t = read();
+        if (t) delete t[d.name];
+      },
+    };
+  }
+
+  private mergeContext(merged: TimeWindow, from: TimeWindow[]): OnMergeContext {
+    const base = this.triggerContext(merged);
+    return {
+      ...base,
+      mergePartitionedState: <T>(d: StateDescriptor<T>) => {
+        if (!d.reduce) throw new Error(`trigger state '${d.name}' needs a reduce function to be merged`);
+        let acc = this.peek(merged)?.trig[d.name] as T | undefined;
+        for (const m of from) {
+          const v = this.peek(m)?.trig[d.name] as T | undefined;
+          if (v !== undefined) acc = acc === undefined ? v : d.reduce(acc, v);
+        }
+        if (acc !== undefined) this.entry(merged).trig[d.name] = acc;
+      },
+    };
+  }
+
+  private valueState<T>(bag: () => Record<string, unknown>, name: string): WindowValueState<T> {
+    return {
+      value: () => bag()[name] as T | undefined,
+      update: (v: T) => void (bag()[name] = v),
+      clear: () => void delete bag()[name],
+    };
+  }
+
+  private processContext(w: TimeWindow, pane: PaneInfo): ProcessWindowContext {
+    const key = this.key;
+    const op = this;
+    return {
+      key,
+      window: { start: w.start, end: w.end },
+      pane,
+      currentWatermark: () => op.watermark(),
+      currentProcessingTime: () => op.ctx.now(),
+      windowState: <T>(name: string) => {
+        if (op.merging) throw new Error('per-window state is not supported with merging windows (as in Flink)');
+        return op.valueState<T>(() => op.entry(w).user, name);
+      },
+      globalState: <T>(name: string) =>
+        op.valueState<T>(() => {
+          let g = op.global.get(key);
+          if (!g) op.global.set(key, (g = {}));
+          return g;
+        }, name),
+      output: (tag, value) => op.out.side(tag, value, windowMaxTimestamp(w)),
+    };
+  }
+
+  // ---- elements -----------------------------------------------------------------------------
+
+  private cleanupTime(w: TimeWindow): number {
+    return this.eventTime ? eventCleanupTime(w, this.opts.allowedLatenessMs) : windowMaxTimestamp(w);
+  }
+
+  private isLate(w: TimeWindow, wm: number): boolean {
+    return this.eventTime && isWindowLate(w, wm, this.opts.allowedLatenessMs);
+  }
+
+  private registerCleanupTimer(w: TimeWindow): void {
+    const t = this.cleanupTime(w);
+    if (t >= MAX_WATERMARK) return;
+    if (this.eventTime) this.timers.registerEventTimeTimer(this.key, windowKey(w), t);
+    else {
+      this.timers.registerProcessingTimeTimer(this.key, windowKey(w), t);
+      this.armProcessingTime();
+    }
+  }
+
+  private deleteCleanupTimer(w: TimeWindow): void {
+    const t = this.cleanupTime(w);
+    if (t >= MAX_WATERMARK) return;
+    if (this.eventTime) this.timers.deleteEventTimeTimer(this.key, windowKey(w), t);
+    else this.timers.deleteProcessingTimeTimer(this.key, windowKey(w), t);
+  }
+
+  private sessionSet(): MergingWindowSet {
+    let set = this.sessions.get(this.key);
+    if (!set) this.sessions.set(this.key, (set = new MergingWindowSet()));
+    return set;
+  }
+
+  processElement(value: unknown, ts: number): void {
+    const wm = this.ctx.currentWatermark();
+    const windows = assignFlinkWindows(this.opts.assigner, ts, this.ctx.now());
+    let joined = 0;
+    let skipped: TimeWindow[] | undefined;
+    for (const assigned of windows) {
+      const w = this.merging ? this.sessionSet().addWindow(assigned, (merged, from) => this.onMerge(merged, from)) : assigned;
+      if (this.isLate(w, wm)) {
+        if (this.merging) this.sessions.get(this.key)?.remove(w);
+        (skipped ??= []).push(w);
+        continue;
+      }
+      joined++;
+      const id = idOf(value);
+      const trace = this.ctx.trace;
+      if (this.merging && this.eventTime) trace.emit('session.add', { task: this.ctx.taskName, attempt: this.ctx.attempt, id, key: this.key, start: w.start, end: w.end, wm });
+      this.addTo(this.entry(w), value, ts);
+      if (this.eventTime && windowMaxTimestamp(w) <= wm) {
+        trace.emit('window.late', { task: this.ctx.taskName, attempt: this.ctx.attempt, id, key: this.key, start: w.start, end: w.end, wm });
+      }
+      const r = this.opts.trigger.onElement(value, ts, w, this.triggerContext(w));
+      this.apply(w, r, 'element', false);
+      this.registerCleanupTimer(w);
+    }
+    if (joined === 0) this.late(value, ts, wm);
+    else if (skipped) {
+      for (const w of skipped) {
+        this.ctx.trace.emit('window.skip', { task: this.ctx.taskName, attempt: this.ctx.attempt, id: idOf(value), key: this.key, start: w.start, end: w.end, wm });
+      }
+    }
+  }
+
+  private late(value: unknown, ts: number, wm: number): void {
+    const id = idOf(value);
+    this.ctx.trace.emit('record.late', { task: this.ctx.taskName, attempt: this.ctx.attempt, id, key: this.key, ts, wm });
+    if (this.opts.lateTag === undefined) return;
+    const rec: LateRecord = { type: 'late', id: id ?? -1, key: this.key, ts, watermark: wm };
+    this.out.side(this.opts.lateTag, rec, ts);
+  }
+
+  /** Session windows merged: trigger state first, then the merged windows' timers, then their contents. */
+  private onMerge(merged: TimeWindow, from: TimeWindow[]): void {
+    this.opts.trigger.onMerge?.(merged, this.mergeContext(merged, from));
+    for (const m of from) {
+      this.opts.trigger.clear(m, this.triggerContext(m));
+      this.deleteCleanupTimer(m);
+    }
+    const target = this.entry(merged);
+    for (const m of from) {
+      const e = this.peek(m);
+      if (!e) continue;
+      if (e.has) {
+        if (!target.has) {
+          target.acc = e.acc;
+          target.elements = e.elements;
+          target.ids = e.ids;
+        } else if (this.buffered) target.elements = target.elements.concat(e.elements);
+        else {
+          const agg = (this.opts.fn as Extract<WindowFunctionSpec, { kind: 'aggregate' }>).aggregate;
+          target.acc = agg.merge(target.acc, e.acc);
+          target.ids = target.ids.concat(e.ids);
+        }
+        target.has = true;
+      }
+      this.dropEntry(m);
+    }
+  }
+
+  // ---- firing -------------------------------------------------------------------------------
+
+  private apply(w: TimeWindow, r: TriggerResult, cause: Cause, isLast: boolean, timerTs?: number): void {
+    const fire = isFire(r);
+    if (fire) {
+      const e = this.peek(w);
+      if (e?.has) this.emit(w, e, cause, isLast, timerTs);
+    }
+    if (isPurge(r) || (fire && this.opts.discarding)) {
+      const e = this.peek(w);
+      if (e) this.purge(e);
+    }
+  }
+
+  private emit(w: TimeWindow, e: Entry, cause: Cause, isLast: boolean, timerTs: number | undefined): void {
+    const wm = this.watermark();
+    const maxTs = windowMaxTimestamp(w);
+    // An event-time timer is judged by its own time (several can fire in one watermark advance).
+    const clock = cause === 'event' ? timerTs! : this.eventTime || this.opts.assigner.kind === 'global' ? wm : this.ctx.now();
+    let timing: PaneInfo['timing'];
+    if (clock < maxTs) timing = 'EARLY';
+    else {
+      timing = !e.onTime && cause !== 'element' ? 'ON_TIME' : 'LATE';
+      e.onTime = true;
+    }
+    const firing = e.panes++;
+    const pane: PaneInfo = { timing, index: firing, isFirst: firing === 0, isLast };
+    e.lastPane = pane;
+
+    let inputs: unknown[];
+    let ids: number[];
+    const fn = this.opts.fn;
+    if (this.buffered) {
+      const ectx: EvictorContext = { getCurrentProcessingTime: () => this.ctx.now(), getCurrentWatermark: () => wm };
+      this.opts.evictor?.evictBefore(e.elements, w, ectx);
+      ids = [];
+      for (const el of e.elements) {
+        const id = idOf(el.value);
+        if (id !== undefined) ids.push(id);
+      }
+      if (fn.kind === 'aggregate') {
+        let acc = fn.aggregate.createAccumulator();
+        for (const el of e.elements) acc = fn.aggregate.add(el.value, acc);
+        inputs = [fn.aggregate.getResult(acc)];
+      } else inputs = e.elements.map((el) => el.value);
+      this.opts.evictor?.evictAfter(e.elements, w, ectx);
+    } else {
+      ids = e.ids.slice();
+      inputs = [(fn as Extract<WindowFunctionSpec, { kind: 'aggregate' }>).aggregate.getResult(e.acc)];
+    }
+    ids.sort((a, b) => a - b);
+    this.ctx.trace.emit('window.fire', { task: this.ctx.taskName, attempt: this.ctx.attempt, key: this.key, start: w.start, end: w.end, wm, firing, count: ids.length, timing });
+    const process = fn.process;
+    if (process) {
+      const out = this.out;
+      process.process(this.key, this.processContext(w, pane), inputs, { collect: (v) => out.collect(v, maxTs) });
+      return;
+    }
+    this.out.collect({ type: 'window', key: this.key, start: w.start, end: w.end, value: inputs[0], firing, ids, ts: maxTs, pane }, maxTs);
+  }
+
+  private clearAll(w: TimeWindow): void {
+    this.opts.trigger.clear(w, this.triggerContext(w));
+    const e = this.peek(w);
+    const process = this.opts.fn.process;
+    if (process?.clear) process.clear(this.processContext(w, e?.lastPane ?? { timing: 'EARLY', index: -1, isFirst: false, isLast: true }));
+    this.dropEntry(w);
+    if (this.merging) this.sessions.get(this.key)?.remove(w);
+  }
+
+  private onTimer(key: string, wk: string, ts: number, domain: 'event' | 'processing'): void {
+    this.key = key;
+    const w = parseKey(wk);
+    // A timer of a window that was merged away: its state is gone (Flink returns too).
+    if (this.merging && !this.sessions.get(key)?.has(w)) return;
+    const ctx = this.triggerContext(w);
+    const r = domain === 'event' ? this.opts.trigger.onEventTime(ts, w, ctx) : this.opts.trigger.onProcessingTime(ts, w, ctx);
+    const cleanup = (domain === 'event') === this.eventTime && ts === this.cleanupTime(w) && ts < MAX_WATERMARK;
+    this.apply(w, r, domain, cleanup, ts);
+    if (cleanup) this.clearAll(w);
+  }
+
+  processWatermark(wm: number): void {
+    if (wm > this.timers.currentWatermark()) {
+      this.advancing = wm;
+      try {
+        this.timers.advanceWatermark(wm, (key, wk, ts) => this.onTimer(key, wk, ts, 'event'));
+      } finally {
+        this.advancing = undefined;
+      }
+    }
+    this.out.emitWatermark(wm);
+  }
+
+  private armProcessingTime(): void {
+    const next = this.timers.nextProcessingTime();
+    if (next === undefined || this.quiesced || (this.armedAt !== undefined && this.armedAt <= next)) return;
+    // A timer earlier than the scheduled wake-up gets its own; a later wake-up then finds nothing due.
+    this.armedAt = next;
+    this.ctx.after(Math.max(0, next - this.ctx.now()), () => {
+      if (this.armedAt === next) this.armedAt = undefined;
+      if (this.quiesced) return;
+      this.timers.advanceProcessingTime(this.ctx.now(), (key, wk, ts) => this.onTimer(key, wk, ts, 'processing'));
+      this.armProcessingTime();
+    });
+  }
+
+  endInput(): void {
+    this.quiesced = true;
+  }
+
+  snapshotState(): Snapshot {
+    const entries: Snapshot['entries'] = [];
+    for (const [key, m] of this.entries) for (const [wk, e] of m) entries.push([key, wk, cloneJson(e)]);
+    const sessions: Snapshot['sessions'] = [];
+    for (const [key, set] of this.sessions) sessions.push([key, set.snapshot()]);
+    const global: Snapshot['global'] = [];
+    for (const [key, g] of this.global) global.push([key, cloneJson(g)]);
+    return { entries, sessions, global, timers: this.timers.snapshot() };
+  }
+
+  restoreState(snap: unknown): void {
+    const s = snap as Snapshot;
+    this.entries = new Map();
+    for (const [key, wk, e] of s.entries) {
+      let m = this.entries.get(key);
+      if (!m) this.entries.set(key, (m = new Map()));
+      m.set(wk, cloneJson(e));
+    }
+    this.sessions = new Map(s.sessions.map(([key, ws]) => [key, new MergingWindowSet(ws)]));
+    this.global = new Map(s.global.map(([key, g]) => [key, cloneJson(g)]));
+    this.timers = new TimerService<string>();
+    this.timers.restore(s.timers as never);
+    this.armProcessingTime();
+  }
+}
