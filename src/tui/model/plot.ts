@@ -56,6 +56,15 @@ export class PlotData {
     this.minTs = Number.isFinite(min) ? min : 0;
     for (const i of index.positions('record.late')) firstStep(this.lateAt, index.events[i]!, i);
     for (const i of index.positions('window.late')) firstStep(this.joinAt, index.events[i]!, i);
+    // Kafka Streams and Spark drop a late record instead of sending it to a side output: `x` too.
+    for (const kind of ['record.dropped', 'spark.late']) {
+      for (const i of index.positions(kind)) {
+        const e = index.events[i]!;
+        const ids = e.ids;
+        if (typeof ids !== 'string' || (kind === 'record.dropped' && e.reason !== 'expired-window')) continue;
+        for (const id of ids.split(',')) if (id !== '' && !this.lateAt.has(Number(id))) this.lateAt.set(Number(id), i);
+      }
+    }
   }
 
 

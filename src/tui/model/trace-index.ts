@@ -71,7 +71,7 @@ export class TraceIndex {
       if (isCheckpointStep(e)) jumps.checkpoint.push(i);
       else if (isFaultEvent(e)) jumps.fault.push(i);
       else if (e.kind === 'watermark' && num(e, 'ch') === -1) jumps.watermark.push(i);
-      else if (e.kind === 'spark.batch') {
+      if (e.kind === 'spark.batch') {
         // Spark's lateness is decided by the batch's late watermark (the previous batch's): a change is a watermark step.
         const wm = num(e, 'wmLate');
         if (wm !== undefined && wm !== sparkWm) {
