@@ -38,10 +38,12 @@ export function Header({ replay, state, ui, width }: { replay: Replay; state: Re
     { text: state.lastFault ? ` (last: ${state.lastFault.text})  ` : '  ' },
     { text: state.down.length > 0 ? `down: ${state.down.join(', ')}  ` : '', color: 'red', bold: true },
   ];
+  // The newer engines' lines are longer: which processes are down comes before the last fault's words.
+  const engineFaults: Segment[] = [faults[0]!, { text: '  ' }, faults[2]!, { text: state.lastFault ? `(last: ${state.lastFault.text})  ` : '' }];
   const job: Segment[] = state.ks
-    ? ksCounters(state.ks, faults)
+    ? ksCounters(state.ks, engineFaults)
     : state.spark
-      ? sparkCounters(state.spark, faults)
+      ? sparkCounters(state.spark, engineFaults)
       : [
           { text: `job attempt ${state.jobAttempt < 0 ? '—' : state.jobAttempt}${state.jobFinished ? ' finished' : ''}  ` },
           ...faults,

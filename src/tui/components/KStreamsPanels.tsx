@@ -56,9 +56,9 @@ function instanceLine(s: KsState, i: KsInstance, focus: boolean): Segment[] {
   return [
     { text: i.name.padEnd(5), bold: true, inverse: focus },
     { text: ` ${status.padEnd(10)}`, color: STATUS_COLOR[status], bold: status === 'crashed' || status === 'lost' },
-    { text: i.generation >= 0 ? `gen ${i.generation} ` : '', dim: true },
-    { text: `${i.tasks.length} task${i.tasks.length === 1 ? '' : 's'}` },
-    ...(isZombie(s, i) ? [{ text: `  zombie: gen ${i.generation} < ${s.group.generation}`, color: 'red', bold: true }] : []),
+    { text: i.generation >= 0 ? `gen ${i.generation}` : '', dim: true },
+    // Its tasks are listed below; what is wrong with it comes first, as a narrow panel cuts from the right.
+    ...(isZombie(s, i) ? [{ text: `  zombie (group at ${s.group.generation})`, color: 'red', bold: true }] : []),
     ...(i.cutOff.length > 0 ? [{ text: `  cut off from ${i.cutOff.join(', ')}`, color: 'red' }] : []),
     ...(i.lost !== undefined ? [{ text: `  ${i.lost}`, color: 'red' }] : []),
   ];
