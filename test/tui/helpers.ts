@@ -51,3 +51,31 @@ export async function waitFor<T>(read: () => T, ok: (v: T) => boolean, timeoutMs
 }
 
 export const KEYS = { right: '\x1b[C', left: '\x1b[D', up: '\x1b[A', down: '\x1b[B', enter: '\r', escape: '\x1b' } as const;
+
+/**
+ * Kafka Streams, exactly_once_v2 (the kstreams lesson's first run): ks-0 cut off from the broker from
+ * 1.3 s to 5.2 s (a zombie, then fenced and its transaction aborted), ks-1 crashing at 2.6 s.
+ */
+export const KS_FAULTS: RunSettings = {
+  scenario: 'wordcount', engine: 'kstreams', seed: 9, events: 600, guarantee: 'exactly-once', faults: 'none', bugs: [],
+  plan: {
+    faults: [
+      { kind: 'partition', atMs: 1_300, a: 'ks-0', b: 'broker', durationMs: 3_900 },
+      { kind: 'crash', atMs: 2_600, process: 'ks-1', restartAfterMs: 300 },
+    ],
+  },
+};
+
+/**
+ * Spark, exactly-once: the driver crashes at 1,450 ms between offsets/14 and commits/14 (so batch 14
+ * re-runs and its sink skips the partitions already written), executor-1 at 2,530 ms (a reduce task sent again).
+ */
+export const SPARK_CRASHES: RunSettings = {
+  scenario: 'wordcount', engine: 'spark', seed: 1, events: 400, guarantee: 'exactly-once', faults: 'none', bugs: [],
+  plan: {
+    faults: [
+      { kind: 'crash', atMs: 1_450, process: 'driver', restartAfterMs: 300 },
+      { kind: 'crash', atMs: 2_530, process: 'executor-1', restartAfterMs: 300 },
+    ],
+  },
+};

@@ -20,6 +20,9 @@ import { Checkpoints } from './Checkpoints.tsx';
 import { Plot } from './Plot.tsx';
 import { EventLog } from './EventLog.tsx';
 import { Line, Plain } from './Line.tsx';
+import { KsGroupPanel, ksGroupLines, KsInstances } from './KStreamsPanels.tsx';
+import { SparkBatches, SparkExecutorsPanel, sparkExecutorLines } from './SparkPanels.tsx';
+import type { ReplayState } from '../model/types.ts';
 
 export const REPLAY_KEYS = 'space play  ←→ step  ][ ×10  c/C checkpoint  f/F fault  w/W watermark  v violation  / filter  ? help  q quit';
 
@@ -68,6 +71,9 @@ export function ReplayView({ replay, ui, cols, rows, narration, narrationLines =
         </Box>
       ) : (
         <>
+          {replay.engine !== 'flink' ? (
+            <EnginePanels replay={replay} state={state} cursor={ui.cursor} zoom={ui.zoom} cols={cols} height={L.top} />
+          ) : (
           <Box flexDirection="row" height={L.top}>
             <Box flexDirection="column" width={L.left}>
               <Dataflow replay={replay} state={state} width={L.left - 1} height={L.flow} focusTask={focus} />
@@ -77,13 +83,57 @@ export function ReplayView({ replay, ui, cols, rows, narration, narrationLines =
               <Plot replay={replay} cursor={ui.cursor} width={L.right} height={L.top} zoom={ui.zoom} />
             </Box>
           </Box>
+          )}
           <Box height={L.log}>
             <EventLog replay={replay} cursor={ui.cursor} filter={ui.filter} width={cols} height={L.log} />
           </Box>
         </>
       )}
       {narration ? <Box height={narrationLines} flexDirection="column">{narration}</Box> : null}
-      <Footer ui={ui} width={cols} keys={keys} />
+      <Footer ui={ui} width={cols} keys={keys === REPLAY_KEYS ? engineKeys(replay) : keys} />
+    </Box>
+  );
+}
+
+/** On Kafka Streams c/C step through commits, on Spark through batches (see TraceIndex). */
+function engineKeys(replay: Replay): string {
+  if (replay.engine === 'kstreams') return REPLAY_KEYS.replace('c/C checkpoint', 'c/C commit');
+  if (replay.engine === 'spark') return REPLAY_KEYS.replace('c/C checkpoint', 'c/C batch');
+  return REPLAY_KEYS;
+}
+
+/** The smallest plot worth drawing beside an engine's panels (title, axis and a few rows). */
+const MIN_PLOT = 6;
+
+/**
+ * Kafka Streams and Spark runs: the engine's main panel on the left
+ * (instances, tasks and stores; the driver, logs and batches), its second
+ * panel at the top right (group and transactions; executors and sink) and
+ * the event-time plot below that when there is room.
+ */
+function EnginePanels({ replay, state, cursor, zoom, cols, height }: { replay: Replay; state: ReplayState; cursor: number; zoom: number; cols: number; height: number }): React.ReactElement {
+  const left = Math.min(Math.max(40, Math.floor(cols * 0.55)), cols - 20);
+  const right = Math.max(10, cols - left - 1);
+  const focus = replay.index.events[cursor]?.p;
+  const guarantee = replay.rec.meta.guarantee;
+  const wanted = replay.engine === 'kstreams' ? ksGroupLines(state.ks) : sparkExecutorLines(state.spark);
+  const side = height - wanted >= MIN_PLOT ? wanted : height;
+  const plot = height - side;
+  return (
+    <Box flexDirection="row" height={height}>
+      <Box flexDirection="column" width={left}>
+        {replay.engine === 'kstreams'
+          ? <KsInstances ks={state.ks} width={left - 1} height={height} focus={focus} />
+          : <SparkBatches spark={state.spark} width={left - 1} height={height} focus={focus} />}
+      </Box>
+      <Box flexDirection="column" width={right}>
+        <Box flexDirection="column" height={side}>
+          {replay.engine === 'kstreams'
+            ? <KsGroupPanel ks={state.ks} width={right} height={side} focus={focus} guarantee={guarantee} />
+            : <SparkExecutorsPanel spark={state.spark} width={right} height={side} focus={focus} guarantee={guarantee} />}
+        </Box>
+        {plot >= MIN_PLOT ? <Plot replay={replay} cursor={cursor} width={right} height={plot} zoom={zoom} /> : null}
+      </Box>
     </Box>
   );
 }

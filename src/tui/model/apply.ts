@@ -16,6 +16,8 @@ import type { TraceEvent } from '../../runtime/trace-event.ts';
 import { faultText, isFaultEvent } from './faults.ts';
 import { num, numOr, str } from './fields.ts';
 import { newTask } from './state.ts';
+import { applyKsEvent } from './kstreams.ts';
+import { applySparkEvent } from './spark.ts';
 import { RECENT_CHECKPOINTS, RECENT_TXNS, type ReplayState, type TaskState } from './types.ts';
 
 /** The topic the workload writes; appends anywhere else are pipeline output. */
@@ -30,6 +32,8 @@ export function applyEvent(s: ReplayState, e: TraceEvent, index: number): void {
     s.faults++;
     s.lastFault = { index, text: faultText(e) };
   }
+  if (s.ks) applyKsEvent(s.ks, e, index);
+  if (s.spark) applySparkEvent(s.spark, e);
   const task = str(e, 'task');
   if (task !== undefined && e.kind !== 'checkpoint.ack' && !e.kind.startsWith('txn.')) applyTaskEvent(s, e, task);
   else applyOtherEvent(s, e, index);

@@ -9,11 +9,16 @@ import { num, str } from './fields.ts';
 export const FAULT_KINDS: ReadonlySet<string> = new Set([
   'proc.crash', 'proc.restart', 'net.partition', 'net.heal', 'net.spike',
   'disk.torn', 'disk.lost', 'disk.corrupt', 'buggify', 'job.fail', 'job.restore',
+  // Kafka Streams and Spark (never in a Flink trace): a thread losing its tasks, a fenced member, a driver
+  // restarting from its logs, a task sent again.
+  'ks.lost', 'group.fenced', 'spark.restart', 'spark.task.retry',
 ]);
 
 /** True for a fault or a recovery step; the first deploy (`job.restore` of attempt 0) is neither. */
 export function isFaultEvent(e: TraceEvent): boolean {
   if (!FAULT_KINDS.has(e.kind)) return false;
+  // A driver's first start finds empty logs: not a recovery.
+  if (e.kind === 'spark.restart') return (num(e, 'latestOffsets') ?? -1) >= 0;
   return e.kind !== 'job.restore' || (num(e, 'attempt') ?? 0) > 0;
 }
 
@@ -44,6 +49,16 @@ export function faultText(e: TraceEvent): string {
       const c = num(e, 'checkpoint') ?? -1;
       return `job attempt ${num(e, 'attempt') ?? '?'} restores ${c >= 0 ? `checkpoint ${c}` : 'from scratch'}`;
     }
+    case 'ks.lost':
+      return `${e.p} lost its tasks: ${str(e, 'reason') ?? '?'}`;
+    case 'group.fenced':
+      return `${str(e, 'member') ?? '?'} fenced (generation ${num(e, 'generation') ?? '?'} < ${num(e, 'current') ?? '?'})`;
+    case 'spark.restart': {
+      const n = num(e, 'latestOffsets') ?? -1;
+      return e.rerun === true ? `driver restarts, re-runs batch ${n}` : `driver restarts after batch ${num(e, 'latestCommit') ?? '?'}`;
+    }
+    case 'spark.task.retry':
+      return `${(str(e, 'task') ?? '?').replace(/^spark\./, '')} of batch ${num(e, 'batch') ?? '?'} sent again`;
     default:
       return e.kind;
   }

@@ -80,6 +80,7 @@ export function describeEvent(lazy: TraceEvent): string {
     case 'job.finish':
       return `job attempt ${num(e, 'attempt') ?? '?'} finished`;
     default:
+      if (e.kind.startsWith('ks.') || e.kind.startsWith('spark.') || e.kind.startsWith('group.') || e.kind === 'record.dropped') return engineText(e) ?? genericText(e);
       if (e.kind.startsWith('txn.')) return txnText(e);
       if (FAULT_KINDS.has(e.kind)) return faultText(e);
       return genericText(e);
@@ -95,6 +96,66 @@ function txnText(e: TraceEvent): string {
     return `${task} ${verb} ${str(e, 'txn') ?? '?'}${cp !== undefined ? ` (c${cp})` : ''}${reason ? `: ${reason}` : ''}`;
   }
   return `broker ${verb} ${str(e, 'txnId') ?? '?'} epoch ${num(e, 'epoch') ?? '?'}`;
+}
+
+const list = (e: TraceEvent, key: string): string => (Array.isArray(e[key]) ? (e[key] as unknown[]).join(' ') : '?');
+
+/** Kafka Streams, Spark and consumer-group events in a few words; undefined: say the fields. */
+function engineText(e: TraceEvent): string | undefined {
+  const task = str(e, 'task') ?? '?';
+  const b = `batch ${num(e, 'batch') ?? '?'}`;
+  switch (e.kind) {
+    case 'ks.start':
+      return `instance starts (incarnation ${num(e, 'incarnation') ?? '?'}, ${str(e, 'guarantee') ?? '?'})`;
+    case 'ks.producer':
+      return `producer ${str(e, 'transactionalId') ?? '?'} initialised, epoch ${num(e, 'epoch') ?? '?'}`;
+    case 'ks.assigned':
+      return `generation ${num(e, 'generation') ?? '?'}: ${str(e, 'member') ?? '?'} gets tasks ${list(e, 'tasks') || '(none)'}`;
+    case 'ks.restored':
+      return `${task} store ${str(e, 'store') ?? '?'} restored: ${num(e, 'records') ?? '?'} records from ${str(e, 'topic') ?? '?'}/${num(e, 'partition') ?? '?'} up to @${num(e, 'offset') ?? '?'}`;
+    case 'ks.running':
+      return `${task} running from ${list(e, 'offsets')}, stream time ${fmtWm(num(e, 'streamTime'))}`;
+    case 'ks.commit':
+      return `commit in generation ${num(e, 'generation') ?? '?'}: ${list(e, 'offsets')}`;
+    case 'ks.revoked':
+      return `generation ${num(e, 'generation') ?? '?'} tasks revoked: ${list(e, 'tasks')}`;
+    case 'ks.lost':
+      return `tasks lost (${list(e, 'tasks')}): ${str(e, 'reason') ?? '?'}`;
+    case 'ks.quiet':
+      return `quiet in generation ${num(e, 'generation') ?? '?'}`;
+    case 'ks.closed':
+      return 'closed';
+    case 'ks.window.add':
+      return `${task} record ${str(e, 'ids') ?? '?'} ts ${fmtWm(num(e, 'ts'))} joins ${win(e)} (stream time ${fmtWm(num(e, 'streamTime'))})`;
+    case 'record.dropped':
+      return `${task} record ${str(e, 'ids') ?? '?'} ts ${fmtWm(num(e, 'ts'))} dropped: ${str(e, 'reason') ?? '?'}${num(e, 'end') !== undefined ? ` ${win(e)} (stream time ${fmtWm(num(e, 'streamTime'))}, grace ${num(e, 'grace') ?? '?'})` : ''}`;
+    case 'group.rebalance':
+      return `${str(e, 'group') ?? '?'} rebalances (${str(e, 'reason') ?? '?'}), ${num(e, 'members') ?? '?'} members`;
+    case 'group.generation':
+      return `${str(e, 'group') ?? '?'} generation ${num(e, 'generation') ?? '?'}: ${list(e, 'members') || '(no members)'}`;
+    case 'group.fenced':
+      return `${str(e, 'member') ?? '?'} of generation ${num(e, 'generation') ?? '?'} fenced (now ${num(e, 'current') ?? '?'}): ${str(e, 'code') ?? '?'}`;
+    case 'group.txnOffsets':
+      return `offsets into ${str(e, 'txnId') ?? '?'} #${num(e, 'n') ?? '?'} by ${str(e, 'member') || '(no member)'}, generation ${num(e, 'generation') ?? '?'}`;
+    case 'spark.offsets':
+      return `offsets/${num(e, 'batch') ?? '?'} written, watermark ${fmtWm(num(e, 'watermark'))}${e.noData === true ? ' (no-data batch)' : ''}`;
+    case 'spark.batch':
+      return `${b} runs: ${list(e, 'offsets')}, late wm ${fmtWm(num(e, 'wmLate'))}, evict wm ${fmtWm(num(e, 'wmEvict'))}`;
+    case 'spark.reduce':
+      return `reduce ${b} partition ${num(e, 'partition') ?? '?'}: ${num(e, 'rows') ?? '?'} rows`;
+    case 'spark.late':
+      return `${b} drops ${str(e, 'key') ?? '?'} [${num(e, 'start') ?? '?'},${num(e, 'end') ?? '?'}) rows ${str(e, 'ids') ?? '?'} (late wm ${fmtWm(num(e, 'wmLate'))})`;
+    case 'spark.commit':
+      return `commits/${num(e, 'batch') ?? '?'} written, next watermark ${fmtWm(num(e, 'nextWatermark'))}`;
+    case 'spark.sink.skip':
+      return `sink skips ${b} partition ${num(e, 'partition') ?? '?'}: batch ${num(e, 'committed') ?? '?'} already written`;
+    case 'spark.start':
+      return `driver starts (incarnation ${num(e, 'incarnation') ?? '?'})`;
+    case 'spark.finished':
+      return `query finished after ${num(e, 'batches') ?? '?'} batches`;
+    default:
+      return FAULT_KINDS.has(e.kind) ? faultText(e) : undefined;
+  }
 }
 
 function genericText(e: TraceEvent): string {

@@ -6,14 +6,17 @@
  * - with the run's input records (a replayed token regenerates its workload
  *   from the seed): each record is a dot at its event time and the time it
  *   was appended to the input log — exact. `x` marks a record once it has
- *   been sent to the late side output, `+` one that joined an already-fired
- *   window within the allowed lateness;
+ *   been sent to the late side output (on Kafka Streams and Spark: once it
+ *   was dropped as late from a window, `record.dropped` / `spark.late`), `+`
+ *   one that joined an already-fired window within the allowed lateness;
  * - from a trace file alone the records are not known, so each window firing
  *   is an `o` at its window's last millisecond (`+` for a late firing) and
  *   each record sent to the late output an `x` at its timestamp, both at the
  *   time the engine decided;
  * - `|` is the watermark of the vertex that decides lateness (the minimum
- *   over its subtasks) as it stood at the end of each row.
+ *   over its subtasks) as it stood at the end of each row; on Spark, the
+ *   late watermark each batch ran with; Kafka Streams has no watermark
+ *   (grace is judged against each operator's stream time), so no line.
  * The current watermark sits about two thirds across, so the future (on the
  * right) is in view.
  */
@@ -56,6 +59,15 @@ export class PlotData {
     this.minTs = Number.isFinite(min) ? min : 0;
     for (const i of index.positions('record.late')) firstStep(this.lateAt, index.events[i]!, i);
     for (const i of index.positions('window.late')) firstStep(this.joinAt, index.events[i]!, i);
+    // Kafka Streams and Spark drop a late record instead of sending it to a side output: `x` too.
+    for (const kind of ['record.dropped', 'spark.late']) {
+      for (const i of index.positions(kind)) {
+        const e = index.events[i]!;
+        const ids = e.ids;
+        if (typeof ids !== 'string' || (kind === 'record.dropped' && e.reason !== 'expired-window')) continue;
+        for (const id of ids.split(',')) if (id !== '' && !this.lateAt.has(Number(id))) this.lateAt.set(Number(id), i);
+      }
+    }
   }
 
 

@@ -4,8 +4,19 @@
  * disturbing it.
  */
 import type { ReplayState, TaskState } from './types.ts';
+import type { EngineKind } from './engine.ts';
+import { cloneKsState, newKsState } from './kstreams.ts';
+import { cloneSparkState, newSparkState } from './spark.ts';
 
-export function emptyState(): ReplayState {
+/** The state before the first event; a Kafka Streams or Spark run also gets that engine's own state. */
+export function emptyState(engine: EngineKind = 'flink'): ReplayState {
+  const s = emptyFlinkState();
+  if (engine === 'kstreams') s.ks = newKsState();
+  if (engine === 'spark') s.spark = newSparkState();
+  return s;
+}
+
+function emptyFlinkState(): ReplayState {
   return {
     index: -1,
     timeMs: 0,
@@ -42,7 +53,7 @@ export function cloneState(s: ReplayState): ReplayState {
   for (const [k, c] of s.checkpoints) checkpoints.set(k, { ...c });
   const txns = new Map();
   for (const [k, t] of s.txns) txns.set(k, { ...t });
-  return {
+  const out: ReplayState = {
     ...s,
     tasks,
     checkpoints,
@@ -51,6 +62,9 @@ export function cloneState(s: ReplayState): ReplayState {
     down: [...s.down],
     lastFault: s.lastFault ? { ...s.lastFault } : undefined,
   };
+  if (s.ks) out.ks = cloneKsState(s.ks);
+  if (s.spark) out.spark = cloneSparkState(s.spark);
+  return out;
 }
 
 export function newTask(name: string): TaskState {

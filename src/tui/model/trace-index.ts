@@ -20,6 +20,7 @@ import { cloneState, emptyState } from './state.ts';
 import { TopologyBuilder, type Topology } from './topology.ts';
 import type { ReplayState } from './types.ts';
 import { IntList, nextAfter, prevBefore } from './int-list.ts';
+import { engineOf, type EngineKind } from './engine.ts';
 
 export type JumpKind = 'checkpoint' | 'fault' | 'watermark';
 
@@ -32,12 +33,15 @@ export interface WatermarkPoint {
 export interface IndexOptions {
   /** Events between state copies; default: 256, more for very long traces (at most ~4096 copies). */
   every?: number;
+  /** The engine the run ran on; default: told from the events (model/engine.ts). */
+  engine?: EngineKind;
 }
 
 export class TraceIndex {
   readonly events: readonly TraceEvent[];
   readonly topology: Topology;
   readonly every: number;
+  readonly engine: EngineKind;
   private readonly snapshots: ReplayState[] = [];
   private readonly byKind = new Map<string, Int32Array>();
   private readonly jumps: Record<JumpKind, Int32Array>;
@@ -48,13 +52,15 @@ export class TraceIndex {
   constructor(events: readonly TraceEvent[], opts: IndexOptions = {}) {
     this.events = events;
     this.every = opts.every ?? Math.max(256, Math.ceil(events.length / 4096));
+    this.engine = opts.engine ?? engineOf(undefined, events);
     const topo = new TopologyBuilder();
     for (const e of events) topo.onEvent(e);
     this.topology = topo.finish();
     const kinds = new Map<string, IntList>();
     const jumps = { checkpoint: new IntList(), fault: new IntList(), watermark: new IntList() };
     const series = new TimeWatermark(this.topology);
-    const state = emptyState();
+    const state = emptyState(this.engine);
+    let sparkWm: number | undefined;
     for (let i = 0; i < events.length; i++) {
       const e = events[i]!;
       if (i % this.every === 0) this.snapshots.push(cloneState(state));
@@ -65,7 +71,16 @@ export class TraceIndex {
       if (isCheckpointStep(e)) jumps.checkpoint.push(i);
       else if (isFaultEvent(e)) jumps.fault.push(i);
       else if (e.kind === 'watermark' && num(e, 'ch') === -1) jumps.watermark.push(i);
-      series.onEvent(e, i);
+      if (e.kind === 'spark.batch') {
+        // Spark's lateness is decided by the batch's late watermark (the previous batch's): a change is a watermark step.
+        const wm = num(e, 'wmLate');
+        if (wm !== undefined && wm !== sparkWm) {
+          jumps.watermark.push(i);
+          if (this.engine === 'spark') series.points.push({ index: i, t: e.t, wm });
+          sparkWm = wm;
+        }
+      }
+      if (this.engine === 'flink') series.onEvent(e, i);
     }
     for (const [k, l] of kinds) this.byKind.set(k, l.toArray());
     this.jumps = { checkpoint: jumps.checkpoint.toArray(), fault: jumps.fault.toArray(), watermark: jumps.watermark.toArray() };
@@ -80,7 +95,7 @@ export class TraceIndex {
   /** The state after events 0..i (i is clamped to the trace; -1 gives the empty state). */
   stateAt(i: number): ReplayState {
     const at = Math.min(Math.max(i, -1), this.events.length - 1);
-    if (at < 0) return emptyState();
+    if (at < 0) return emptyState(this.engine);
     const k = Math.floor(at / this.every);
     const s = cloneState(this.snapshots[k]!);
     for (let j = k * this.every; j <= at; j++) applyEvent(s, this.events[j]!, j);
@@ -134,9 +149,13 @@ export class TraceIndex {
   }
 }
 
-/** The steps of a checkpoint worth stopping at: the coordinator's injection, completion and abort. */
+/**
+ * The steps of a checkpoint worth stopping at: the coordinator's injection,
+ * completion and abort. Kafka Streams and Spark take no checkpoints; their
+ * counterparts are a stream thread's commit and a batch's start and commit.
+ */
 function isCheckpointStep(e: TraceEvent): boolean {
-  if (e.kind === 'checkpoint.complete') return true;
+  if (e.kind === 'checkpoint.complete' || e.kind === 'ks.commit' || e.kind === 'spark.batch' || e.kind === 'spark.commit') return true;
   return (e.kind === 'barrier.inject' || e.kind === 'checkpoint.abort') && e.task === undefined;
 }
 

@@ -15,6 +15,9 @@
  * the run is.
  */
 
+import type { KsState } from './kstreams.ts';
+import type { SparkState } from './spark.ts';
+
 export type TaskStatus = 'waiting' | 'running' | 'aligning' | 'snapshotting' | 'crashed' | 'restoring' | 'finished';
 
 export interface ChannelState {
@@ -84,6 +87,10 @@ export interface FaultNote {
 }
 
 export interface ReplayState {
+  /** A Kafka Streams run's own state (model/kstreams.ts); absent in other runs. */
+  ks?: KsState;
+  /** A Spark run's own state (model/spark.ts); absent in other runs. */
+  spark?: SparkState;
   /** Trace index of the last event applied (-1: none). */
   index: number;
   timeMs: number;

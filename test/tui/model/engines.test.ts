@@ -1,0 +1,192 @@
+/**
+ * What this proves: the replay model derives a Kafka Streams run's and a
+ * Spark run's own state from the trace — at chosen steps of two fixed runs
+ * (helpers.ts: KS_FAULTS, SPARK_CRASHES), the instances, tasks, stream
+ * times, stores, group and thread transactions; the driver, batches, logs,
+ * executors and sink — with the values those runs give there. Each step is
+ * first checked to be the event it is meant to be, so a change in the
+ * engines shows as "the run changed", not as a wrong panel. Also: the
+ * engine is told from a trace's events alone, c / f / w step through each
+ * engine's commits, batches, faults and watermark changes, and a Flink run
+ * gets neither engine's state.
+ */
+import { beforeAll, describe, expect, it } from 'vitest';
+import { isZombie, ksInstanceStatus, type KsState } from '../../../src/tui/model/kstreams.ts';
+import { TraceIndex } from '../../../src/tui/model/trace-index.ts';
+import { engineOf } from '../../../src/tui/model/engine.ts';
+import type { Replay } from '../../../src/tui/open.ts';
+import { KS_FAULTS, replayOf, SPARK_CRASHES, WORDCOUNT } from '../helpers.ts';
+
+let ks: Replay;
+let spark: Replay;
+
+beforeAll(async () => {
+  [ks, spark] = await Promise.all([replayOf(KS_FAULTS), replayOf(SPARK_CRASHES)]);
+});
+
+/** The state at `step`, after checking the event there is `kind` from `p`. */
+function at(r: Replay, step: number, kind: string, p: string) {
+  const e = r.index.events[step]!;
+  expect(`${e.p} ${e.kind}`, `event at step ${step}`).toBe(`${p} ${kind}`);
+  return r.index.stateAt(step);
+}
+
+const status = (s: KsState, name: string): string => ksInstanceStatus(s, s.instances.get(name)!);
+
+describe('Kafka Streams model', () => {
+  it('is told from the events and folds into its own state only', () => {
+    expect(ks.engine).toBe('kstreams');
+    expect(new TraceIndex(ks.rec.events).engine).toBe('kstreams');
+    expect(engineOf(undefined, ks.rec.events)).toBe('kstreams');
+    const s = ks.index.finalState;
+    expect(s.spark).toBeUndefined();
+    expect(s.ks).toBeDefined();
+  });
+
+  it('the first assignment: one member holds all eight tasks, restoring empty stores', () => {
+    const s = at(ks, 14, 'ks.assigned', 'ks-0').ks!;
+    expect(s.group.generation).toBe(1);
+    expect(s.instances.get('ks-0')!.tasks).toEqual(['0_0', '0_1', '0_2', '0_3', '1_0', '1_1', '1_2', '1_3']);
+    expect(status(s, 'ks-0')).toBe('restoring');
+    expect(status(s, 'ks-1')).toBe('joining');
+    expect(s.rebalances).toBe(1);
+  });
+
+  it('ks-1 crashes while cut-off ks-0 still runs generation 2\'s tasks: a zombie', () => {
+    const s = at(ks, 1137, 'proc.crash', 'ks-1').ks!;
+    expect(status(s, 'ks-1')).toBe('crashed');
+    expect(s.instances.get('ks-1')!.tasks).toEqual([]);
+    const zombie = s.instances.get('ks-0')!;
+    expect(zombie.cutOff).toEqual(['broker']);
+    expect(zombie.generation).toBe(2);
+    expect(s.group.generation).toBe(3);
+    expect(s.group.members).toEqual(['ks-1-0-0']);
+    expect(isZombie(s, zombie)).toBe(true);
+    expect(isZombie(s, s.instances.get('ks-1')!)).toBe(false);
+  });
+
+  it('after the restart, a store restored from its changelog and three still restoring', () => {
+    const s = at(ks, 1258, 'ks.restored', 'ks-1').ks!;
+    const store = (task: string) => s.stores.get(`ks-1/${task}/counts`)!;
+    expect(store('1_0')).toMatchObject({ status: 'restored', records: 8, offset: 14, topic: 'weir-app-counts-changelog', partition: 0 });
+    for (const t of ['1_1', '1_2', '1_3']) expect(store(t).status).toBe('restoring');
+    expect(status(s, 'ks-1')).toBe('restoring');
+    expect(s.instances.get('ks-1')!.epoch).toBe(2);
+    expect(s.instances.get('ks-1')!.incarnation).toBe(1);
+  });
+
+  it('stream time per task and per windowed operator, the zombie\'s standing still', () => {
+    const s = at(ks, 2000, 'log.append', 'broker').ks!;
+    const task = (k: string) => s.tasks.get(k)!;
+    expect(task('ks-1/1_0').streamTime).toBe(4309);
+    expect(task('ks-1/1_0').ops.get('counts')).toBe(4309);
+    expect(task('ks-1/1_0').dropped).toBe(2);
+    expect(task('ks-1/1_1').dropped).toBe(23);
+    // A sub-topology without a windowed operator traces no record: the time its task started with.
+    expect(task('ks-1/0_0').streamTime).toBe(2447);
+    expect(task('ks-1/0_0').ops.size).toBe(0);
+    expect(task('ks-0/1_2').streamTime).toBe(1226);
+    const t1 = s.instances.get('ks-1')!;
+    expect(t1.txn).toMatchObject({ txnId: 'weir-app-ks-1-0', epoch: 2, n: 32, status: 'open', offsetsGeneration: 4 });
+    expect(t1.lastCommit!.generation).toBe(4);
+    expect(t1.lastCommit!.offsets.slice(0, 4)).toEqual(['input/0@107', 'input/1@106', 'input/2@106', 'input/3@106']);
+    expect([s.commits, s.restores, s.dropped]).toEqual([41, 16, 47]);
+  });
+
+  it('the zombie fenced: its tasks lost, then its transaction aborted and its producer a new epoch', () => {
+    const lost = at(ks, 2277, 'ks.lost', 'ks-0').ks!;
+    expect(status(lost, 'ks-0')).toBe('lost');
+    expect(lost.instances.get('ks-0')!.lost).toBe('sendOffsetsToTransaction: unknown-member');
+    expect(lost.instances.get('ks-0')!.txn).toMatchObject({ n: 11, status: 'open', epoch: 1 });
+    expect([lost.fenced, lost.lost]).toEqual([1, 1]);
+    const aborted = at(ks, 2278, 'txn.abort', 'broker').ks!;
+    expect(aborted.instances.get('ks-0')!.txn).toMatchObject({ n: 11, status: 'aborted' });
+    expect(aborted.txnsAborted).toBe(1);
+    expect(at(ks, 2283, 'ks.producer', 'ks-0').ks!.instances.get('ks-0')!.epoch).toBe(2);
+  });
+
+  it('generation 5 splits the tasks; both go quiet, then close', () => {
+    const s = at(ks, 2378, 'ks.assigned', 'ks-1').ks!;
+    expect(s.group.generation).toBe(5);
+    expect([...s.group.assignment].map(([m, a]) => `${m}:${a.tasks.join(',')}`)).toEqual(['ks-1-1-0:1_0,1_1,1_2,1_3', 'ks-0-0-1:0_0,0_1,0_2,0_3']);
+    expect(status(at(ks, 2903, 'ks.quiet', 'ks-1').ks!, 'ks-1')).toBe('quiet');
+    const end = ks.index.finalState.ks!;
+    expect([status(end, 'ks-0'), status(end, 'ks-1')]).toEqual(['closed', 'closed']);
+    expect([end.rebalances, end.commits, end.restores, end.txnsCommitted, end.txnsAborted]).toEqual([6, 68, 20, 68, 1]);
+  });
+
+  it('c steps through commits, f through the partition, the crash and the fencing', () => {
+    const commits = [...ks.index.positions('ks.commit')];
+    expect(ks.index.jump('checkpoint', 0, 1)).toBe(commits[0]);
+    expect(ks.index.jump('checkpoint', commits[0]!, 1)).toBe(commits[1]);
+    expect(ks.index.jump('fault', 0, 1)).toBe(622);
+    expect(ks.index.jump('fault', 2262, 1)).toBe(2273); // group.fenced after the heal
+    expect(ks.index.jump('fault', 2273, 1)).toBe(2277); // ks.lost
+  });
+});
+
+describe('Spark model', () => {
+  it('is told from the events', () => {
+    expect(spark.engine).toBe('spark');
+    expect(new TraceIndex(spark.rec.events).engine).toBe('spark');
+    expect(spark.index.finalState.ks).toBeUndefined();
+  });
+
+  it('the driver crashes between offsets/14 and commits/14', () => {
+    const s = at(spark, 447, 'proc.crash', 'driver').spark!;
+    expect(s.driver).toBe('crashed');
+    expect([s.batch, s.offsetsLog, s.commitsLog, s.watermark]).toEqual([14, 14, 13, 972]);
+    expect(s.batches.get(14)).toMatchObject({ status: 'running', runs: 1, wmLate: 866, wmEvict: 972, maps: 4 });
+    expect(s.batches.get(13)).toMatchObject({ status: 'committed', nextWatermark: 972 });
+    expect(s.batches.size).toBe(8);
+  });
+
+  it('the restart re-runs batch 14 with its logged offsets and watermarks; the sink skips what it wrote', () => {
+    const r = at(spark, 488, 'spark.restart', 'driver').spark!;
+    expect(r.lastRestart).toEqual({ latestOffsets: 14, latestCommit: 13, rerun: true });
+    expect(r.restarts).toBe(1);
+    const b = at(spark, 489, 'spark.batch', 'driver').spark!;
+    expect(b.reruns).toBe(1);
+    expect(b.batches.get(14)).toMatchObject({ runs: 2, wmLate: 866, wmEvict: 972, offsets: ['0:36-39', '1:36-39', '2:36-38', '3:36-39'] });
+    const skip = at(spark, 501, 'spark.sink.skip', 'executor-0').spark!;
+    expect(skip.sinkSkips).toBe(2);
+    expect(skip.batches.get(14)!.skips).toBe(2);
+    expect(skip.lastSkip).toEqual({ batch: 14, partition: 0, committed: 14 });
+    const c = at(spark, 503, 'spark.commit', 'driver').spark!;
+    expect([c.commitsLog, c.watermark, c.batches.get(14)!.status]).toEqual([14, 1053, 'committed']);
+  });
+
+  it('executor-1 down, a reduce task sent again and run on executor-0', () => {
+    expect(at(spark, 707, 'proc.crash', 'executor-1').spark!.executors.get('executor-1')!.up).toBe(false);
+    const retry = at(spark, 799, 'spark.task.retry', 'driver').spark!;
+    expect(retry.executors.get('executor-1')!.up).toBe(true); // restarted at 2,830 ms
+    expect(retry.retries).toBe(1);
+    expect(retry.batches.get(22)!.retries).toEqual(['reduce-1×1']);
+    const ran = at(spark, 801, 'spark.reduce', 'executor-0').spark!;
+    expect([...ran.batches.get(22)!.reduces]).toEqual([[0, 'executor-0'], [1, 'executor-0']]);
+  });
+
+  it('the end: 31 batches, both logs at 30, five late rows, every sink transaction committed', () => {
+    const s = spark.index.finalState.spark!;
+    expect([s.driver, s.offsetsLog, s.commitsLog, s.reruns, s.noDataBatches, s.lateRows, s.sinkSkips, s.sinkAborted]).toEqual(['finished', 30, 30, 1, 0, 5, 2, 0]);
+    expect(s.sinkCommitted).toBe(62);
+  });
+
+  it('c steps through batches and commits, w through late-watermark changes, f through the crashes', () => {
+    expect(spark.index.jump('checkpoint', 0, 1)).toBe(17); // batch 0 runs
+    expect(spark.index.jump('checkpoint', 17, 1)).toBe(42); // commits/0
+    expect(spark.index.jump('watermark', 17, 1)).toBe(193); // batch 6: late watermark 0 → 65
+    expect(spark.index.timeWatermarkAt(193)).toBe(65);
+    expect(spark.index.jump('fault', 0, 1)).toBe(447);
+    expect(spark.index.jump('fault', 484, 1)).toBe(488); // the restart that re-runs batch 14
+  });
+});
+
+describe('a Flink run', () => {
+  it('gets neither engine\'s state', async () => {
+    const flink = await replayOf(WORDCOUNT);
+    expect(flink.engine).toBe('flink');
+    expect(flink.index.finalState.ks).toBeUndefined();
+    expect(flink.index.finalState.spark).toBeUndefined();
+  });
+});
