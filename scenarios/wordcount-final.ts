@@ -18,8 +18,7 @@ import { generateWorkload, type Workload } from '../src/workload/generate.ts';
 import { partitionForKey } from '../src/stream/partition.ts';
 import type { InputRecord } from '../src/stream/records.ts';
 import { toWindowResults } from '../src/engines/kstreams/dsl.ts';
-import { TimeWindows } from '../src/engines/kstreams/windows.ts';
-import { count, window } from '../src/engines/spark/dsl.ts';
+import { countWordsKStreams, countWordsSpark } from './wordcount.ts';
 import { TOPICS, type Scenario } from './types.ts';
 
 const WINDOW_MS = 1_000;
@@ -64,28 +63,14 @@ export const wordcountFinal: Scenario = {
   engines: {
     kstreams: {
       build(builder) {
-        const counts = builder
-          .stream(TOPICS.input)
-          .groupBy((_k, v) => (v as { key: string }).key)
-          .windowedBy(TimeWindows.ofSizeAndGrace(WINDOW_MS, GRACE_MS))
-          .count({ name: 'counts' })
-          .suppressUntilWindowCloses();
-        toWindowResults(counts, TOPICS.output);
+        toWindowResults(countWordsKStreams(builder, GRACE_MS).suppressUntilWindowCloses(), TOPICS.output);
       },
     },
     // Spark: append mode is Spark's "one final result per window": a window is written once, when
     // the watermark (max event time − bound − grace) passes its end. The flush records move it past
     // every window; their own windows never close.
     spark: {
-      build: (spark) =>
-        spark
-          .readStream(TOPICS.input, { isolation: 'read_committed' })
-          .withWatermark('ts', BOUND_MS + GRACE_MS)
-          .groupBy(window('ts', WINDOW_MS), 'key')
-          .agg(count())
-          .writeStream(TOPICS.output)
-          .outputMode('append')
-          .trigger({ processingTimeMs: 100 }),
+      build: (spark) => countWordsSpark(spark, BOUND_MS + GRACE_MS, 'append'),
     },
   },
 };

@@ -5,9 +5,11 @@
 import { tumbling } from '../src/stream/assigners.ts';
 import { countAggregate } from '../src/engines/flink/operators/aggregates.ts';
 import { generateWorkload } from '../src/workload/generate.ts';
-import { toWindowResults } from '../src/engines/kstreams/dsl.ts';
+import { toWindowResults, type KTable, type StreamsBuilder } from '../src/engines/kstreams/dsl.ts';
 import { TimeWindows } from '../src/engines/kstreams/windows.ts';
-import { count, window } from '../src/engines/spark/dsl.ts';
+import { count, window, type DataStreamWriter, type OutputMode, type spark as SparkEntry } from '../src/engines/spark/dsl.ts';
+
+type SparkSession = typeof SparkEntry;
 import { TOPICS, sinkWindowResults, type Scenario } from './types.ts';
 
 const WINDOW_MS = 1_000;
@@ -49,12 +51,7 @@ export const wordcount: Scenario = {
     // allowed lateness becomes grace.
     kstreams: {
       build(builder) {
-        const counts = builder
-          .stream(TOPICS.input)
-          .groupBy((_k, v) => (v as { key: string }).key)
-          .windowedBy(TimeWindows.ofSizeAndGrace(WINDOW_MS, LATENESS_MS))
-          .count({ name: 'counts' });
-        toWindowResults(counts, TOPICS.output);
+        toWindowResults(countWordsKStreams(builder, LATENESS_MS), TOPICS.output);
       },
     },
     // Spark: update mode (each batch writes the windows it changed; append would hold the last
@@ -62,15 +59,28 @@ export const wordcount: Scenario = {
     // delay is the allowed lateness plus the source bound, as Flink's watermark trails by both;
     // the input is read committed (kafka.isolation.level).
     spark: {
-      build: (spark) =>
-        spark
-          .readStream(TOPICS.input, { isolation: 'read_committed' })
-          .withWatermark('ts', BOUND_MS + LATENESS_MS)
-          .groupBy(window('ts', WINDOW_MS), 'key')
-          .agg(count())
-          .writeStream(TOPICS.output)
-          .outputMode('update')
-          .trigger({ processingTimeMs: 100 }),
+      build: (spark) => countWordsSpark(spark, BOUND_MS + LATENESS_MS, 'update'),
     },
   },
 };
+
+/** wordcount on Kafka Streams: re-keyed by word (a repartition), one-second windows with `graceMs`, counted into the store `counts`. */
+export function countWordsKStreams(builder: StreamsBuilder, graceMs: number): KTable {
+  return builder
+    .stream(TOPICS.input)
+    .groupBy((_k, v) => (v as { key: string }).key)
+    .windowedBy(TimeWindows.ofSizeAndGrace(WINDOW_MS, graceMs))
+    .count({ name: 'counts' });
+}
+
+/** wordcount on Spark: the input read committed, one-second windows counted with a watermark `delayMs` behind, in `mode`. */
+export function countWordsSpark(spark: SparkSession, delayMs: number, mode: OutputMode): DataStreamWriter {
+  return spark
+    .readStream(TOPICS.input, { isolation: 'read_committed' })
+    .withWatermark('ts', delayMs)
+    .groupBy(window('ts', WINDOW_MS), 'key')
+    .agg(count())
+    .writeStream(TOPICS.output)
+    .outputMode(mode)
+    .trigger({ processingTimeMs: 100 });
+}
