@@ -183,9 +183,10 @@ function stateLines(s: ReplayState): Segment[][] {
     const execs = [...sp.executors.values()];
     const log = (name: string, top: number): string => (top < 0 ? `${name}/ empty` : `${name}/0–${top}`);
     return [
+      // Executors first: a narrow column cuts from the right, and the driver is rarely the one down.
       [
-        { text: `driver ${sp.driver}`, bold: true, color: sp.driver === 'crashed' ? 'red' : undefined },
-        { text: execs.length > 0 ? `  ${execs.map((e) => `${e.name} ${e.up ? 'up' : 'down'}`).join(', ')}` : '' },
+        { text: execs.length > 0 ? `${execs.map((e) => `${e.name} ${e.up ? 'up' : 'down'}`).join(', ')}  ` : '', bold: true, color: execs.some((e) => !e.up) ? 'red' : undefined },
+        { text: `driver ${sp.driver}`, bold: sp.driver === 'crashed', color: sp.driver === 'crashed' ? 'red' : undefined },
       ],
       ...lastFault,
       [{ text: `logs ${log('offsets', sp.offsetsLog)}  ${log('commits', sp.commitsLog)}` }],
