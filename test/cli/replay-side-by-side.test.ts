@@ -2,7 +2,8 @@
  * `weir replay` with several runs: without a terminal it prints the
  * side-by-side frame (80×24) at the first fault or at --at; bad input — one
  * run too many, a bad token or a missing file among several, a bad --at —
- * is one line on stderr and exit 2.
+ * is one line on stderr and exit 2. `weir compare … --replay` prints the
+ * table, then the same frame; with --json or --seeds it is bad input.
  */
 import { describe, expect, it } from 'vitest';
 import { encodeToken, type RunSettings } from '../../src/explore/settings.ts';
@@ -42,6 +43,28 @@ describe('weir replay A B C', () => {
       expect(r.status, shown).toBe(2);
       expect(r.stderr.trim().split('\n'), shown).toHaveLength(1);
       expect(r.stdout, shown).toBe('');
+    }
+  });
+});
+
+describe('weir compare … --replay', () => {
+  it('prints the table, then the runs side by side at the first crash', async () => {
+    const r = await weir(['compare', 'wordcount', '--seed', '2', '--events', '150', '--crash', 'worker@900', '--replay']);
+    expect(r.status, r.stderr).toBe(0);
+    const at = r.stdout.indexOf('weir replay t 900 ms');
+    expect(at).toBeGreaterThan(r.stdout.indexOf('visible latency per input record'));
+    const frame = r.stdout.slice(at);
+    expect(frame).toMatch(/^flink {2}faults 1 {2}down: tm-0/m);
+    expect(frame).toMatch(/^kstreams {2}faults 1 {2}down: ks-0/m);
+    expect(frame).toMatch(/^spark {2}faults 1 {2}down: executor-0/m);
+  });
+
+  it('refuses --replay with --json or --seeds: one line, exit 2', async () => {
+    for (const args of [['compare', 'wordcount', '--replay', '--json'], ['compare', 'wordcount', '--replay', '--seeds', '2'], ['compare', 'wordcount', '--replay=1']]) {
+      const r = await weir(args);
+      expect(r.status, args.join(' ')).toBe(2);
+      expect(r.stderr.trim().split('\n'), args.join(' ')).toHaveLength(1);
+      expect(r.stdout).toBe('');
     }
   });
 });
