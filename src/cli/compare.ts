@@ -24,6 +24,7 @@ const COMPARE_FLAGS: Readonly<Record<string, FlagSpec>> = {
   'commit-interval': { value: true },
   'trigger-interval': { value: true },
   json: {},
+  replay: {},
 };
 
 export const COMPARE_HELP = `Usage: weir compare <scenario> [options]
@@ -55,6 +56,9 @@ Options:
   --trigger-interval MS    Spark's processing-time trigger (default: the
                            scenario's, 100 for wordcount)
   --json                   print one JSON object instead of the table
+  --replay                 then replay the runs side by side on one virtual-time
+                           cursor (as weir replay TOKEN TOKEN TOKEN; without a
+                           terminal, prints the frame at the first fault)
 
 Exit codes: 0 every engine passed every check, 1 a check failed, 2 bad input.
 `;
@@ -94,6 +98,9 @@ export async function compareCommand(argv: readonly string[]): Promise<number> {
   const { findScenario } = await import('../../scenarios/index.ts');
   if (!findScenario(name)) throw new UsageError(`unknown scenario "${name}" (try: weir list)`);
   const json = args.switches.has('json');
+  const replay = args.switches.has('replay');
+  if (replay && json) throw new UsageError('--replay and --json do not go together: --replay draws the runs, --json prints figures');
+  if (replay && seeds !== undefined) throw new UsageError('--replay shows one seed\'s runs; drop --seeds (or replay one seed: --seed N)');
   const { compareEngines, summarizeSeeds } = await loadCompare();
   const base = { scenario: name, guarantee, faults: 'none' as const, bugs: [], ...(events !== undefined ? { events } : {}), ...knobs };
   const shown = `compare scenario=${name} SEED=${seed}${seeds !== undefined ? ` seeds=${seeds}` : ''} guarantee=${guarantee}${events !== undefined ? ` events=${events}` : ''}`;
@@ -103,6 +110,7 @@ export async function compareCommand(argv: readonly string[]): Promise<number> {
     const c = compareEngines({ ...base, seed }, faults);
     if (c.columns.length === 0) throw new UsageError(`no engine can run ${name} under ${guarantee}: ${c.skipped.map((s) => s.reason).join('; ')}`);
     process.stdout.write((json ? JSON.stringify(comparisonJson(c)) : `${table(c)}\n\n${chart(c.columns.map((col) => ({ engine: col.engine, counts: histogramOf(col) })))}\n\n${tokens(c)}`) + '\n');
+    if (replay) await replayColumns(c);
     return c.columns.every((col) => col.report.ok) ? EXIT.ok : EXIT.checkFailed;
   }
 
@@ -122,6 +130,20 @@ export async function compareCommand(argv: readonly string[]): Promise<number> {
   if (json) process.stdout.write(JSON.stringify(seedsJson(runs, summary, seed, seeds)) + '\n');
   else process.stdout.write(`${seedsTable(runs[0]!, summary, seeds)}\n\n${chart(summary.map((e) => ({ engine: e.engine, counts: e.visibleHistogram })), `, ${seeds} seeds`)}\n${failures(summary)}\n`);
   return summary.every((e) => e.failedSeeds.length === 0) ? EXIT.ok : EXIT.checkFailed;
+}
+
+/** The comparison's runs side by side: each token run again (a run is deterministic) with its trace kept. */
+async function replayColumns(c: Comparison): Promise<void> {
+  const [{ recordRun }, { replaySideBySide }, { decodeToken }] = await Promise.all([
+    import('../tui/recording.ts'), import('./replay.ts'), import('../explore/settings.ts'),
+  ]);
+  const recordings = [];
+  for (const col of c.columns) {
+    if (process.stdout.isTTY) process.stderr.write(`weir: recording the ${col.engine} run for the replay…\n`);
+    recordings.push(await recordRun(decodeToken(col.report.token), col.report.token));
+  }
+  if (!process.stdout.isTTY) process.stdout.write('\n');
+  await replaySideBySide(recordings, undefined);
 }
 
 // ---- figures ------------------------------------------------------------

@@ -6,8 +6,11 @@
 import React from 'react';
 import { render } from 'ink';
 import type { Replay } from './open.ts';
+import type { ReplayUi } from './controller.ts';
 import { ReplayApp } from './components/ReplayApp.tsx';
 import { WalkthroughApp, type WalkthroughAppProps } from './components/WalkthroughApp.tsx';
+import { SideBySideApp } from './components/SideBySideApp.tsx';
+import type { SideBySide } from './side-by-side.ts';
 
 const ENTER_ALT = '\x1b[?1049h\x1b[H';
 const LEAVE_ALT = '\x1b[?1049l';
@@ -22,8 +25,13 @@ async function onAltScreen(node: React.ReactElement): Promise<void> {
   }
 }
 
-export function showReplay(replay: Replay): Promise<void> {
-  return onAltScreen(<ReplayApp replay={replay} />);
+export function showReplay(replay: Replay, start?: Partial<ReplayUi>): Promise<void> {
+  return onAltScreen(<ReplayApp replay={replay} start={start} />);
+}
+
+/** Several runs side by side on one virtual-time cursor. */
+export function showSideBySide(sbs: SideBySide, startMs = 0): Promise<void> {
+  return onAltScreen(<SideBySideApp sbs={sbs} startMs={startMs} />);
 }
 
 export function showWalkthrough(props: WalkthroughAppProps): Promise<void> {

@@ -1,0 +1,125 @@
+/**
+ * What this proves: several runs replay side by side on one virtual-time
+ * cursor. The cursor maps to each run's last event at or before it (the
+ * step and the state after it, concrete values for the three engines'
+ * wordcount with the worker crashing at 1,500 ms); → ← move to the next /
+ * previous event time of any run, ] [ by 100 ms, f F to the next /
+ * previous fault in any run. The screen fits 80×24 (stacked rows) and
+ * 120×40 (columns), names each engine and shows the crash in each.
+ *
+ * How: the three runs of the three-engines lesson, recorded once; the model
+ * functions directly, the screen through ink-testing-library.
+ */
+import { beforeAll, describe, expect, it } from 'vitest';
+import { render } from 'ink-testing-library';
+import { planFor } from '../../src/explore/compare.ts';
+import type { RunSettings } from '../../src/explore/settings.ts';
+import { SideBySideApp } from '../../src/tui/components/SideBySideApp.tsx';
+import {
+  frameText, nextEventTime, openSideBySide, prevEventTime, reduceSideBySide, sideBySideFrame, stepAtTime, type SideBySide,
+} from '../../src/tui/side-by-side.ts';
+import { KEYS, replayOf, waitFor } from './helpers.ts';
+
+const ENGINES = ['flink', 'kstreams', 'spark'] as const;
+const settingsFor = (engine: (typeof ENGINES)[number]): RunSettings => ({
+  scenario: 'wordcount', engine, seed: 1, events: 400, guarantee: 'exactly-once', faults: 'none', bugs: [],
+  plan: planFor(engine, [{ kind: 'crash', role: 'worker', atMs: 1_500, restartAfterMs: 300 }]),
+});
+
+// eslint-disable-next-line no-control-regex
+const plain = (s: string | undefined): string => (s ?? '').replace(/\x1b\[[0-9;]*m/g, '');
+const cursorOf = (frame: string): number => Number(/^weir replay t ([\d,]+) ms/m.exec(frame)?.[1]?.replace(/,/g, '') ?? NaN);
+
+let sbs: SideBySide;
+
+beforeAll(async () => {
+  sbs = openSideBySide(await Promise.all(ENGINES.map((e) => replayOf(settingsFor(e)))));
+});
+
+describe('the virtual-time cursor', () => {
+  it('maps a time to each run\'s last event at or before it', () => {
+    const steps = (t: number): number[] => sbs.runs.map((r) => stepAtTime(r.index, t));
+    expect(steps(1_499)).toEqual([629, 829, 460]);
+    expect(steps(1_500)).toEqual([630, 830, 461]);
+    expect(steps(1_502)).toEqual([630, 830, 461]);
+    expect(steps(-1)).toEqual([-1, -1, -1]);
+    for (const r of sbs.runs) {
+      const at = stepAtTime(r.index, 1_500);
+      expect(r.index.events[at]!.t).toBeLessThanOrEqual(1_500);
+      expect(r.index.events[at + 1]!.t).toBeGreaterThan(1_500);
+    }
+    // The crash is each run's event at 1,500 ms: down just after, not just before.
+    const down = (t: number): string[][] => sbs.runs.map((r) => r.index.stateAt(stepAtTime(r.index, t)).down);
+    expect(down(1_499)).toEqual([[], [], []]);
+    expect(down(1_500)).toEqual([['tm-0'], ['ks-0'], ['executor-0']]);
+  });
+
+  it('→ ← go to the next / previous event time of any run, ] [ by 100 ms, f F by fault', () => {
+    expect(nextEventTime(sbs, 1_500)).toBe(1_503);
+    expect(prevEventTime(sbs, 1_500)).toBe(1_490);
+    const ui = { t: 1_500, note: undefined };
+    expect(reduceSideBySide(sbs, ui, 'next').t).toBe(1_503);
+    expect(reduceSideBySide(sbs, ui, 'prev').t).toBe(1_490);
+    expect(reduceSideBySide(sbs, ui, 'forward').t).toBe(1_600);
+    expect(reduceSideBySide(sbs, ui, 'back').t).toBe(1_400);
+    expect(reduceSideBySide(sbs, { t: 50, note: undefined }, 'back').t).toBe(0);
+    const first = reduceSideBySide(sbs, { t: 0, note: undefined }, 'fault');
+    expect(first.t).toBe(1_500);
+    expect(first.note).toBe('flink: tm-0 crashed at 1,500 ms');
+    // Three runs crash at 1,500 ms; the next fault of any run is the restarts at 1,800 ms.
+    expect(reduceSideBySide(sbs, first, 'fault').t).toBe(1_800);
+    expect(reduceSideBySide(sbs, { t: 1_800, note: undefined }, 'fault-back').t).toBe(1_500);
+    expect(reduceSideBySide(sbs, { t: 1_000, note: undefined }, 'fault-back').note).toBe('no previous fault in any run');
+    expect(reduceSideBySide(sbs, ui, 'last').t).toBe(sbs.endMs);
+  });
+});
+
+describe('the side-by-side screen', () => {
+  for (const size of [{ cols: 80, rows: 24 }, { cols: 120, rows: 40 }]) {
+    it(`${size.cols}×${size.rows}: each engine's name and its crash at 1,500 ms, within the screen`, async () => {
+      const app = render(<SideBySideApp sbs={sbs} size={size} startMs={1_500} />);
+      const f = await waitFor(() => plain(app.lastFrame()), (x) => x.includes('spark'));
+      app.unmount();
+      const lines = f.split('\n');
+      expect(lines.length).toBeLessThanOrEqual(size.rows);
+      for (const l of lines) expect(l.length, l).toBeLessThanOrEqual(size.cols);
+      expect(cursorOf(f)).toBe(1_500);
+      expect(f).toMatch(/^flink {2}faults 1 {2}down: tm-0/m);
+      expect(f).toMatch(/kstreams {2}faults 1 {2}down: ks-0/);
+      expect(f).toMatch(/spark {2}faults 1 {2}down: executor-0/);
+      expect(f).toMatch(/▶ {2}1,500 tm-0 tm-0 crashed/);
+      expect(f).toMatch(/▶ {2}1,500 ks-0 ks-0 crashed/);
+      expect(f).toMatch(/▶ {2}1,500 executor-0 executor-0 crashed/);
+      expect(f).toContain('tasks 2 crashed, 2 running (on tm-0)');
+      expect(f).toContain('ks-0 crashed, ks-1 running');
+      expect(f).toContain('executor-0 down, executor-1 up');
+    });
+  }
+
+  it('120×40 puts the runs in columns, 80×24 in stacked rows', () => {
+    const wide = frameText(sideBySideFrame(sbs, { t: 1_500, note: undefined }, 120, 40)).split('\n');
+    expect(wide[1]).toMatch(/^flink .*│kstreams .*│spark /);
+    const narrow = frameText(sideBySideFrame(sbs, { t: 1_500, note: undefined }, 80, 24)).split('\n');
+    expect(narrow.findIndex((l) => l.startsWith('flink '))).toBe(1);
+    expect(narrow.findIndex((l) => l.startsWith('kstreams '))).toBe(8);
+    expect(narrow.findIndex((l) => l.startsWith('spark '))).toBe(15);
+    expect(narrow).toHaveLength(24);
+  });
+
+  it('keys move the cursor: f to the crash, → to the next event, ] by 100 ms, F back', async () => {
+    const app = render(<SideBySideApp sbs={sbs} size={{ cols: 80, rows: 24 }} />);
+    await waitFor(() => plain(app.lastFrame()), (x) => x.includes('spark'));
+    const press = async (k: string, t: number): Promise<string> => {
+      app.stdin.write(k);
+      const f = await waitFor(() => plain(app.lastFrame()), (x) => cursorOf(x) === t);
+      expect(cursorOf(f), k).toBe(t);
+      return f;
+    };
+    expect(await press('f', 1_500)).toContain('flink: tm-0 crashed at 1,500 ms');
+    await press(KEYS.right, 1_503);
+    await press(']', 1_603);
+    await press('F', 1_500);
+    await press(KEYS.left, 1_490);
+    app.unmount();
+  });
+});
