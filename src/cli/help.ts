@@ -13,7 +13,7 @@ Commands:
   bugs [--json]                      the planted bugs, one line each
   explore <scenario> [options]       sweep seeds, shrink the first failure
   compare <scenario> [options]       the scenario on every engine, same input, same crash
-  replay <token|trace-file>          step through one run in the terminal UI
+  replay <token|trace-file>...       step through a run in the terminal UI (2–3: side by side)
   walkthrough [lesson]               narrated lessons in the terminal UI
   trace <token> --format jsonl|perfetto [-o FILE]  export a run's trace
 
