@@ -79,11 +79,18 @@ export function branchOfId(id: number): TriggersBranch | undefined {
   return TRIGGERS_BRANCHES.find((b) => id >= TRIGGERS_ID_BASE[b] && id < TRIGGERS_ID_BASE[b] + TRIGGERS_SCORES.length);
 }
 
+/**
+ * Each source's watermarks are a few ms apart from the others' (no score and no window end − 1 lies
+ * in between, so no decision changes): the replay tells which source a watermark came from by its value.
+ */
+const WATERMARK_OFFSET: Readonly<Record<TriggersBranch, number>> = { perfect: 3, heuristic: 0, accumulating: 1, discarding: 2 };
+
 /** The script of one branch: the scores at their times, with the perfect or the heuristic watermark. */
 export function triggersScript(branch: TriggersBranch): Script {
-  const marks = branch === 'perfect' ? PERFECT_WATERMARKS : HEURISTIC_WATERMARKS;
+  const marks = (branch === 'perfect' ? PERFECT_WATERMARKS : HEURISTIC_WATERMARKS)
+    .map((m, i) => ({ atMs: m.atMs, wm: branch === 'perfect' && i === 0 ? m.wm : m.wm + WATERMARK_OFFSET[branch] }));
   const steps: ({ atMs: number; order: number; apply: (s: ScriptBuilder) => void })[] = [
-    ...marks.map((m, i) => ({ atMs: m.atMs, order: 0, i, apply: (s: ScriptBuilder) => void s.advanceWatermarkTo(m.wm) })),
+    ...marks.map((m) => ({ atMs: m.atMs, order: 0, apply: (s: ScriptBuilder) => void s.advanceWatermarkTo(m.wm) })),
     ...TRIGGERS_SCORES.map((r, i) => ({ atMs: r.atMs, order: 1, apply: (s: ScriptBuilder) => void s.add({ id: TRIGGERS_ID_BASE[branch] + i, key: TRIGGERS_TEAM, value: r.value, ts: r.ts }) })),
   ];
   // At one instant the watermark goes first (the perfect watermark is set before the first score);

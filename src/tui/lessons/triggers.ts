@@ -74,7 +74,7 @@ export const triggersLesson: Lesson = {
       title: 'A perfect watermark',
       at: fire('perfect', 0, 'ON_TIME', 'start'),
       filter: FILTER,
-      text: (c) => `perfect: the watermark knows every score to come, so it stays at 1,199 until the ${straggler.value} (ts ${fmt(straggler.ts)}) arrives, then jumps to ${wm(c)}. Only now, at ${at(c)}, does AfterWatermark fire ${win(c)}: one ON_TIME pane, ${scores(c)} — complete and correct, but every window waited for the slowest score.`,
+      text: (c) => `perfect: the watermark knows every score to come, so it stays at 1,199 (just below the 9) until the ${straggler.value} (ts ${fmt(straggler.ts)}) arrives, then jumps to ${wm(c)}. Only now, at ${at(c)}, does AfterWatermark fire ${win(c)}: one ON_TIME pane, ${scores(c)} — complete and correct, but every window waited for the slowest score.`,
     },
     {
       title: 'A heuristic watermark',
@@ -104,7 +104,7 @@ export const triggersLesson: Lesson = {
       title: 'The on-time pane',
       at: fire('accumulating', W2, 'ON_TIME'),
       filter: FILTER,
-      text: (c) => `The heuristic watermark reaches ${wm(c)} = end − 1 at ${at(c)}: ${win(c)} fires its ON_TIME pane, ${scores(c)}. Early panes gave a speculative answer sooner; the on-time pane is the answer as complete as the watermark believes.`,
+      text: (c) => `The heuristic watermark reaches ${wm(c)} ≥ end − 1 at ${at(c)}: ${win(c)} fires its ON_TIME pane, ${scores(c)}. Early panes gave a speculative answer sooner; the on-time pane is the answer as complete as the watermark believes.`,
     },
     {
       title: 'A late pane, accumulating',
