@@ -5,7 +5,8 @@
  * it tells — the exactly-once run passes across the crash, the
  * at-least-once run is flagged by the exactly-once checker for a duplicate;
  * the zombies lesson's fenced run passes and its unfenced run fails liveness
- * on the zombie's transaction.
+ * on the zombie's transaction; the triggers lesson's run emits exactly the
+ * panes its narration tells (perfect, heuristic, accumulating, discarding).
  *
  * How: load each lesson (its runs are small fixed runs) and check each
  * resolved step against the trace: found, of the kind the step asks for,
@@ -14,10 +15,12 @@
 import { describe, expect, it } from 'vitest';
 import { LESSONS, findLesson } from '../../src/tui/lessons/catalogue.ts';
 import { loadLesson } from '../../src/tui/lessons/resolve.ts';
+import { runScenario } from '../../src/explore/run.ts';
+import type { OutputRecord, WindowResult } from '../../src/stream/records.ts';
 
 describe('lessons', () => {
-  it('are the eight the command offers', () => {
-    expect(LESSONS.map((l) => l.name)).toEqual(['watermarks', 'late-data', 'barriers', 'exactly-once', 'zombies', 'kstreams', 'spark', 'three-engines']);
+  it('are the nine the command offers', () => {
+    expect(LESSONS.map((l) => l.name)).toEqual(['watermarks', 'late-data', 'barriers', 'exactly-once', 'zombies', 'kstreams', 'spark', 'three-engines', 'triggers']);
     expect(findLesson('nope')).toBeUndefined();
   });
 
@@ -101,5 +104,53 @@ describe('lessons', () => {
     const dup = alo.rec.meta.checks!.find((c) => c.name === 'exactly-once')!;
     expect(dup.ok).toBe(false);
     expect(dup.detail).toMatch(/twice/);
+  });
+
+  it('triggers: the panes of the four branches are those the narration tells, and the run passes', async () => {
+    const lesson = findLesson('triggers')!;
+    const lr = await loadLesson(lesson);
+    const replay = lr.replays.get('main')!;
+    expect(replay.rec.meta.checks!.every((c) => c.ok), JSON.stringify(replay.rec.meta.checks)).toBe(true);
+    expect(replay.rec.meta.checks!.map((c) => c.name)).toContain('triggers.panes');
+    // The lesson's run, again, for its committed output: every pane, by branch (the id ranges) and window.
+    let output: OutputRecord[] = [];
+    runScenario(lesson.runs[0]!.settings, { onOutput: (o) => (output = o) });
+    const branch = (id: number): string => ['perfect', 'heuristic', 'accumulating', 'discarding'][Math.floor(id / 10)]!;
+    const panes = output
+      .filter((o): o is WindowResult => o.type === 'window')
+      .map((o) => `${branch(o.ids[0]!)} ${o.start} #${o.firing} ${o.pane!.timing} ${o.value}`)
+      .sort();
+    expect(panes).toEqual([
+      'accumulating 0 #0 EARLY 5', 'accumulating 0 #1 ON_TIME 5', 'accumulating 0 #2 LATE 14',
+      'accumulating 2000 #0 EARLY 11', 'accumulating 2000 #1 EARLY 14', 'accumulating 2000 #2 ON_TIME 22',
+      'accumulating 4000 #0 EARLY 3', 'accumulating 4000 #1 ON_TIME 3',
+      'accumulating 6000 #0 ON_TIME 3',
+      'discarding 0 #0 EARLY 5', 'discarding 0 #1 LATE 9',
+      'discarding 2000 #0 EARLY 11', 'discarding 2000 #1 EARLY 3', 'discarding 2000 #2 ON_TIME 8',
+      'discarding 4000 #0 EARLY 3',
+      'discarding 6000 #0 ON_TIME 3',
+      'heuristic 0 #0 ON_TIME 5', 'heuristic 2000 #0 ON_TIME 22', 'heuristic 4000 #0 ON_TIME 3', 'heuristic 6000 #0 ON_TIME 3',
+      'perfect 0 #0 ON_TIME 14', 'perfect 2000 #0 ON_TIME 22', 'perfect 4000 #0 ON_TIME 3', 'perfect 6000 #0 ON_TIME 3',
+    ].sort());
+    // Only the heuristic branch's 9 (id 17) is lost, to the late side output.
+    expect(output.filter((o) => o.type === 'late').map((o) => (o as { id: number }).id)).toEqual([17]);
+    // The perfect watermark's panes come last of all, after the 9 arrived; the heuristic one fired [0, 2000) before it.
+    const fires = Array.from(replay.index.positions('window.fire'), (i) => replay.index.events[i]!);
+    const tOf = (task: string, start: number): number => fires.find((e) => e.task === task && e.start === start)!.t;
+    const nine = replay.index.events[replay.index.positions('record.late')[0]!]!;
+    expect(tOf('heuristic[0]', 0)).toBeLessThan(nine.t);
+    expect(tOf('perfect[0]', 0)).toBeGreaterThan(nine.t);
+    // The narration's sums, written from the trace's pane counts, are the output's.
+    const text = (title: string): string => lr.steps.find((s) => s.step.title === title)!.text;
+    expect(text('A perfect watermark')).toContain('ON_TIME pane, 5 + 9 = 14');
+    expect(text('A heuristic watermark')).toMatch(/fires on time with 5 —/);
+    expect(text('Early panes')).toContain('EARLY pane: 7 + 4 = 11');
+    expect(text('Another early pane')).toContain('7 + 4 + 3 = 14');
+    expect(text('The on-time pane')).toContain('7 + 4 + 3 + 8 = 22');
+    expect(text('A late pane, accumulating')).toContain('emits 5 + 9 = 14');
+    expect(text('Discarding panes')).toContain('ON_TIME pane 8.');
+    expect(text('A late pane, discarding')).toContain('holds just 9.');
+    const timings = lr.steps.slice(1, -1).map((s) => replay.index.events[s.index]!.timing ?? replay.index.events[s.index]!.kind);
+    expect(timings).toEqual(['ON_TIME', 'ON_TIME', 'record.late', 'EARLY', 'EARLY', 'ON_TIME', 'LATE', 'ON_TIME', 'LATE']);
   });
 });

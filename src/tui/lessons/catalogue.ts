@@ -1,6 +1,7 @@
 /** The walkthrough lessons, in the order the menu offers them. */
 import { watermarksLesson } from './watermarks.ts';
 import { lateDataLesson } from './late-data.ts';
+import { triggersLesson } from './triggers.ts';
 import { barriersLesson } from './barriers.ts';
 import { exactlyOnceLesson } from './exactly-once.ts';
 import { zombiesLesson } from './zombies.ts';
@@ -9,7 +10,7 @@ import { sparkLesson } from './spark.ts';
 import { threeEnginesLesson } from './three-engines.ts';
 import type { Lesson } from './types.ts';
 
-export const LESSONS: readonly Lesson[] = [watermarksLesson, lateDataLesson, barriersLesson, exactlyOnceLesson, zombiesLesson, kstreamsLesson, sparkLesson, threeEnginesLesson];
+export const LESSONS: readonly Lesson[] = [watermarksLesson, lateDataLesson, barriersLesson, exactlyOnceLesson, zombiesLesson, kstreamsLesson, sparkLesson, threeEnginesLesson, triggersLesson];
 
 export function findLesson(name: string): Lesson | undefined {
   return LESSONS.find((l) => l.name === name);
