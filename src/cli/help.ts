@@ -134,6 +134,14 @@ Narrated replays of fixed runs, paced by you. Lessons:
   barriers       barrier injection, alignment, snapshot, completion
   exactly-once   two-phase commit across a crash, and the same crash under
                  at-least-once, where the checker flags a duplicate
+  zombies        a task manager cut off from the job manager, fenced
+  kstreams       Kafka Streams: one transaction per commit, a rebalance,
+                 a restore from the changelog, a zombie fenced by generation
+  spark          Spark: a driver crash between the offset and commit logs,
+                 the batch re-run, the sink skipping it
+  three-engines  the same window on Flink, Kafka Streams and Spark, one crash
+  triggers       triggers and panes: early, on-time and late panes,
+                 accumulating and discarding, a heuristic watermark
 
 Without a lesson, a menu. In a lesson: Enter or → next, ← back, m menu,
 q quit; the replay keys (space, ] [, c, f, w, v, /) work too.
