@@ -57,7 +57,12 @@ export function describeEvent(lazy: TraceEvent): string {
       return `${c(e)} aborted${task ? ` at ${task}` : ''}: ${str(e, 'reason') ?? '?'}`;
     case 'window.fire': {
       const firing = num(e, 'firing') ?? 0;
-      return `${task} fires ${win(e)} at wm ${w(e)}${firing > 0 ? ` (late firing ${firing})` : ''}, ${num(e, 'count') ?? '?'} records`;
+      {
+        // A triggered window names its pane (EARLY, ON_TIME, LATE); the default one counts late firings.
+        const timing = str(e, 'timing');
+        const pane = timing !== undefined ? ` (${timing.toLowerCase().replace('_', '-')} pane ${firing})` : firing > 0 ? ` (late firing ${firing})` : '';
+        return `${task} fires ${win(e)} at wm ${w(e)}${pane}, ${num(e, 'count') ?? '?'} records`;
+      }
     }
     case 'window.late':
       return `${task} record ${num(e, 'id') ?? '?'} joins fired ${win(e)} late (wm ${w(e)})`;
