@@ -11,7 +11,7 @@
 import type { RunSettings } from '../../explore/settings.ts';
 import { num, str } from '../model/fields.ts';
 import { is } from './resolve.ts';
-import type { Lesson, StepContext } from './types.ts';
+import { checkText, type Lesson, type StepContext } from './types.ts';
 
 const BASE: Omit<RunSettings, 'guarantee'> = {
   scenario: 'wordcount',
@@ -23,10 +23,6 @@ const BASE: Omit<RunSettings, 'guarantee'> = {
 };
 
 const task = (c: StepContext): string => str(c.event, 'task') ?? '?';
-const check = (c: StepContext, name: string): string => {
-  const v = c.replay.rec.meta.checks?.find((x) => x.name === name);
-  return v ? `${v.ok ? '✓' : '✗'} ${name}: ${v.detail}` : `${name}: not judged`;
-};
 const FILTER = 'txn,checkpoint.complete,job,proc';
 
 export const exactlyOnceLesson: Lesson = {
@@ -89,7 +85,7 @@ export const exactlyOnceLesson: Lesson = {
     {
       title: 'Verdict',
       at: 'end',
-      text: (c) => `${check(c, 'exactly-once')}. Next: the same seed and the same crash under at-least-once.`,
+      text: (c) => `${checkText(c, 'exactly-once')}. Next: the same seed and the same crash under at-least-once.`,
     },
     {
       title: 'At-least-once: a plain sink',
@@ -110,7 +106,7 @@ export const exactlyOnceLesson: Lesson = {
       run: 'alo',
       at: 'violation',
       filter: 'log.append,window.fire,job',
-      text: (c) => `This firing writes a window's result a second time. ${check(c, 'exactly-once')} — at-least-once kept every record, but not once. Press v to come back here; q leaves.`,
+      text: (c) => `This firing writes a window's result a second time. ${checkText(c, 'exactly-once')} — at-least-once kept every record, but not once. Press v to come back here; q leaves.`,
     },
   ],
 };

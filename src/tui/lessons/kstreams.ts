@@ -11,7 +11,7 @@
  */
 import type { RunSettings } from '../../explore/settings.ts';
 import { num, str } from '../model/fields.ts';
-import type { Lesson, StepContext } from './types.ts';
+import { checkText, listText, type Lesson, type StepContext } from './types.ts';
 
 const BASE: Omit<RunSettings, 'guarantee'> = {
   scenario: 'wordcount',
@@ -29,14 +29,6 @@ const BASE: Omit<RunSettings, 'guarantee'> = {
 };
 
 const FILTER = 'ks.,group.,txn.,proc.,net.partition,net.heal';
-const check = (c: StepContext, name: string): string => {
-  const v = c.replay.rec.meta.checks?.find((x) => x.name === name);
-  return v ? `${v.ok ? '✓' : '✗'} ${name}: ${v.detail}` : `${name}: not judged`;
-};
-const list = (c: StepContext, field: string): string => {
-  const v = c.event[field];
-  return Array.isArray(v) ? v.join(', ') : '';
-};
 
 export const kstreamsLesson: Lesson = {
   name: 'kstreams',
@@ -57,7 +49,7 @@ export const kstreamsLesson: Lesson = {
       title: 'Tasks from the group',
       at: { kind: 'ks.assigned', match: (c: StepContext) => (num(c.event, 'generation') ?? 0) >= 2 },
       filter: FILTER,
-      text: (c) => `Generation ${num(c.event, 'generation')}: ${c.event.p} runs tasks ${list(c, 'tasks')}. A task is a sub-topology on one partition: 0_p reads input partition p and re-keys words into the repartition topic; 1_p counts words per second from repartition partition p into the store "counts", whose every change is logged to its changelog topic.`,
+      text: (c) => `Generation ${num(c.event, 'generation')}: ${c.event.p} runs tasks ${listText(c, 'tasks')}. A task is a sub-topology on one partition: 0_p reads input partition p and re-keys words into the repartition topic; 1_p counts words per second from repartition partition p into the store "counts", whose every change is logged to its changelog topic.`,
     },
     {
       title: 'One transaction per commit',
@@ -110,7 +102,7 @@ export const kstreamsLesson: Lesson = {
     {
       title: 'Verdict',
       at: 'end',
-      text: (c) => `${check(c, 'exactly-once')}. ${check(c, 'liveness')}. Next: the same faults under at-least-once.`,
+      text: (c) => `${checkText(c, 'exactly-once')}. ${checkText(c, 'liveness')}. Next: the same faults under at-least-once.`,
     },
     {
       title: 'At-least-once',
@@ -124,7 +116,7 @@ export const kstreamsLesson: Lesson = {
       run: 'alos',
       at: 'violation',
       filter: FILTER,
-      text: (c) => `${check(c, 'exactly-once')}. That is at-least-once keeping its word: nothing lost, some things twice. Press v to come back here; q leaves.`,
+      text: (c) => `${checkText(c, 'exactly-once')}. That is at-least-once keeping its word: nothing lost, some things twice. Press v to come back here; q leaves.`,
     },
   ],
 };

@@ -9,7 +9,7 @@
  */
 import type { RunSettings } from '../../explore/settings.ts';
 import { num, str } from '../model/fields.ts';
-import type { Lesson, StepContext } from './types.ts';
+import { checkText, listText, type Lesson, type StepContext } from './types.ts';
 
 const BASE: Omit<RunSettings, 'guarantee'> = {
   scenario: 'wordcount',
@@ -22,14 +22,6 @@ const BASE: Omit<RunSettings, 'guarantee'> = {
 };
 
 const FILTER = 'spark.,proc.';
-const check = (c: StepContext, name: string): string => {
-  const v = c.replay.rec.meta.checks?.find((x) => x.name === name);
-  return v ? `${v.ok ? '✓' : '✗'} ${name}: ${v.detail}` : `${name}: not judged`;
-};
-const list = (c: StepContext, field: string): string => {
-  const v = c.event[field];
-  return Array.isArray(v) ? v.join(', ') : '';
-};
 const afterRestart = (c: StepContext): boolean => c.replay.index.positions('proc.restart').some((i) => i < c.index);
 
 export const sparkLesson: Lesson = {
@@ -51,7 +43,7 @@ export const sparkLesson: Lesson = {
       title: 'A batch',
       at: { kind: 'spark.batch', match: (c: StepContext) => (num(c.event, 'wmLate') ?? 0) > 0 },
       filter: FILTER,
-      text: (c) => `Batch ${num(c.event, 'batch')} reads exactly the offsets it logged (${list(c, 'offsets')}). Its rows are filtered as late by the previous batch's watermark (${num(c.event, 'wmLate')}) and windows are evicted by its own (${num(c.event, 'wmEvict')}); neither comes from this batch's data: the watermark moves only between batches.`,
+      text: (c) => `Batch ${num(c.event, 'batch')} reads exactly the offsets it logged (${listText(c, 'offsets')}). Its rows are filtered as late by the previous batch's watermark (${num(c.event, 'wmLate')}) and windows are evicted by its own (${num(c.event, 'wmEvict')}); neither comes from this batch's data: the watermark moves only between batches.`,
     },
     {
       title: 'Commit last',
@@ -75,7 +67,7 @@ export const sparkLesson: Lesson = {
       title: 'The same batch again',
       at: { kind: 'spark.batch', match: afterRestart },
       filter: FILTER,
-      text: (c) => `Batch ${num(c.event, 'batch')} again, offsets ${list(c, 'offsets')}. The reduce tasks open state version ${num(c.event, 'batch')} — not the newer one the first run may have written — so nothing is counted twice.`,
+      text: (c) => `Batch ${num(c.event, 'batch')} again, offsets ${listText(c, 'offsets')}. The reduce tasks open state version ${num(c.event, 'batch')} — not the newer one the first run may have written — so nothing is counted twice.`,
     },
     {
       title: 'The sink remembers',
@@ -86,14 +78,14 @@ export const sparkLesson: Lesson = {
     {
       title: 'Verdict',
       at: 'end',
-      text: (c) => `${check(c, 'exactly-once')}. ${check(c, 'spark.watermark')}. Next: the same crash, with Spark's Kafka sink, which is at-least-once.`,
+      text: (c) => `${checkText(c, 'exactly-once')}. ${checkText(c, 'spark.watermark')}. Next: the same crash, with Spark's Kafka sink, which is at-least-once.`,
     },
     {
       title: 'Written twice',
       run: 'alo',
       at: 'violation',
       filter: FILTER,
-      text: (c) => `${check(c, 'exactly-once')}. The Kafka sink only flushes its producer: the re-run batch is written again, results and all. Spark's guide says as much — "some records may be duplicated". Press v to come back here; q leaves.`,
+      text: (c) => `${checkText(c, 'exactly-once')}. The Kafka sink only flushes its producer: the re-run batch is written again, results and all. Spark's guide says as much — "some records may be duplicated". Press v to come back here; q leaves.`,
     },
   ],
 };

@@ -16,7 +16,7 @@ import { num, str } from '../model/fields.ts';
 import {
   TRIGGERS_EARLY_MS, TRIGGERS_ID_BASE, TRIGGERS_LATENESS_MS, TRIGGERS_SCORES, TRIGGERS_WINDOW_MS, branchOfId, type TriggersBranch,
 } from '../../../scenarios/triggers-panes.ts';
-import type { EventPick, Lesson, StepContext } from './types.ts';
+import { checkText, type EventPick, type Lesson, type StepContext } from './types.ts';
 
 const FILTER = 'window,record.late';
 const fmt = (n: number): string => n.toLocaleString('en-US');
@@ -52,10 +52,6 @@ const fire = (branch: TriggersBranch, start: number, timing: string, from?: 'sta
   ...(from ? { from } : {}),
   match: (c: StepContext) => task(c).startsWith(`${branch}[`) && num(c.event, 'start') === start && str(c.event, 'timing') === timing,
 });
-const check = (c: StepContext, name: string): string => {
-  const v = c.replay.rec.meta.checks?.find((x) => x.name === name);
-  return v ? `${v.ok ? '✓' : '✗'} ${name}: ${v.detail}` : `${name}: not judged`;
-};
 const W2 = TRIGGERS_WINDOW_MS;
 const straggler = TRIGGERS_SCORES.find((r) => r.value === 9)!;
 
@@ -128,7 +124,7 @@ export const triggersLesson: Lesson = {
       title: 'Verdict',
       at: 'end',
       filter: FILTER,
-      text: (c) => `${check(c, 'triggers.panes')}. The ids tell the branches apart: perfect from ${TRIGGERS_ID_BASE.perfect}, heuristic from ${TRIGGERS_ID_BASE.heuristic}, accumulating from ${TRIGGERS_ID_BASE.accumulating}, discarding from ${TRIGGERS_ID_BASE.discarding}.`,
+      text: (c) => `${checkText(c, 'triggers.panes')}. The ids tell the branches apart: perfect from ${TRIGGERS_ID_BASE.perfect}, heuristic from ${TRIGGERS_ID_BASE.heuristic}, accumulating from ${TRIGGERS_ID_BASE.accumulating}, discarding from ${TRIGGERS_ID_BASE.discarding}.`,
     },
   ],
 };

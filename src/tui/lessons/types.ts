@@ -57,3 +57,15 @@ export interface Lesson {
   runs: LessonRun[];
   steps: LessonStep[];
 }
+
+/** A check's verdict as narration says it: `✓ name: detail`, `✗ name: detail`, or that the run has no such check. */
+export function checkText(c: StepContext, name: string): string {
+  const v = c.replay.rec.meta.checks?.find((x) => x.name === name);
+  return v ? `${v.ok ? '✓' : '✗'} ${name}: ${v.detail}` : `${name}: not judged`;
+}
+
+/** A list field of the step's event, comma-separated ('' when it is not a list). */
+export function listText(c: StepContext, field: string): string {
+  const v = c.event[field];
+  return Array.isArray(v) ? v.join(', ') : '';
+}

@@ -11,7 +11,7 @@
  */
 import type { RunSettings } from '../../explore/settings.ts';
 import { num, str } from '../model/fields.ts';
-import type { Lesson, StepContext } from './types.ts';
+import { checkText, type Lesson, type StepContext } from './types.ts';
 
 const BASE: Omit<RunSettings, 'bugs'> = {
   scenario: 'bank',
@@ -25,10 +25,6 @@ const BASE: Omit<RunSettings, 'bugs'> = {
 const FILTER = 'net.partition,net.heal,job,tm.stale,txn,sink.write';
 /** The zombie's transactions: tm-1 hosts balances[1], whose sink writes `sink-1-…`, in attempt 0. */
 const fromZombie = (c: StepContext): boolean => (str(c.event, 'txn') ?? str(c.event, 'txnId') ?? '').startsWith('sink-1-a0-');
-const check = (c: StepContext, name: string): string => {
-  const v = c.replay.rec.meta.checks?.find((x) => x.name === name);
-  return v ? `${v.ok ? '✓' : '✗'} ${name}: ${v.detail}` : `${name}: not judged`;
-};
 
 export const zombiesLesson: Lesson = {
   name: 'zombies',
@@ -84,7 +80,7 @@ export const zombiesLesson: Lesson = {
     {
       title: 'Verdict',
       at: 'end',
-      text: (c) => `${check(c, 'liveness')}. ${check(c, 'bank.balance')}. Next: the same partition, with a sink that aborts without fencing.`,
+      text: (c) => `${checkText(c, 'liveness')}. ${checkText(c, 'bank.balance')}. Next: the same partition, with a sink that aborts without fencing.`,
     },
     {
       title: 'Aborted, not fenced',
@@ -105,7 +101,7 @@ export const zombiesLesson: Lesson = {
       run: 'unfenced',
       at: 'violation',
       filter: FILTER,
-      text: (c) => `${check(c, 'liveness')}. Everything committed behind it stays invisible too, so the balances look wrong. Press v to come back here; q leaves.`,
+      text: (c) => `${checkText(c, 'liveness')}. Everything committed behind it stays invisible too, so the balances look wrong. Press v to come back here; q leaves.`,
     },
   ],
 };
