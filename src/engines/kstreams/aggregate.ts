@@ -279,10 +279,10 @@ export class SuppressUntilWindowCloses implements Processor {
   private evict(): void {
     // `evictWhile(minTimestamp <= observedStreamTime - D)`; the planted bug evicts one millisecond early.
     const early = this.ctx.bugs.has('suppress-emits-early') ? 1 : 0;
+    const closedBy = this.observedStreamTime - this.suppressMs + early;
     const due = this.buffer
-      .entries()
+      .select((_id, s) => ((s.value as KRecord).value as WindowedValue).window.end <= closedBy)
       .map(([id, s]) => ({ id, rec: s.value as KRecord }))
-      .filter(({ rec }) => (rec.value as WindowedValue).window.end <= this.observedStreamTime - this.suppressMs + early)
       .sort((a, b) => (a.rec.value as WindowedValue).window.end - (b.rec.value as WindowedValue).window.end || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
     for (const { id, rec } of due) {
       this.buffer.put(id, null, rec.ts);

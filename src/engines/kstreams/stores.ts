@@ -143,25 +143,27 @@ export class StateStore {
 
   /** Every entry in store-key order, cache included (interactive queries, emit-on-close scans). */
   entries(): [string, StoredValue][] {
-    const merged = new Map(this.data);
-    for (const [k, d] of this.dirty) {
-      if (d.now === null) merged.delete(k);
-      else merged.set(k, d.now);
-    }
-    return [...merged.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return this.select(() => true);
+  }
+
+  /**
+   * The entries (cache included) whose store key passes `keep`, in store-key order. Only the
+   * selected entries are sorted: per-record callers (session lookups, suppress) stay linear.
+   */
+  select(keep: (storeKey: string, v: StoredValue) => boolean): [string, StoredValue][] {
+    const out: [string, StoredValue][] = [];
+    for (const [k, v] of this.data) if (!this.dirty.has(k) && keep(k, v)) out.push([k, v]);
+    for (const [k, d] of this.dirty) if (d.now !== null && keep(k, d.now)) out.push([k, d.now]);
+    return out.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
   }
 
   /** The sessions of `key` that end at or after `earliestEnd` and start at or before `latestStart` (`findSessions`). */
   findSessions(key: string, earliestEnd: number, latestStart: number): { start: number; end: number; stored: StoredValue }[] {
-    const out: { start: number; end: number; stored: StoredValue }[] = [];
     const prefix = `${key}@`;
-    for (const [k, v] of this.entries()) {
-      if (!k.startsWith(prefix)) continue;
-      const p = parseStoreKey(k);
-      if (p.key !== key || p.end === undefined) continue;
-      if (p.end >= earliestEnd && p.start <= latestStart) out.push({ start: p.start, end: p.end, stored: v });
-    }
-    return out;
+    return this.select((k) => k.startsWith(prefix))
+      .map(([k, v]) => ({ p: parseStoreKey(k), stored: v }))
+      .filter(({ p }) => p.key === key && p.end !== undefined && p.end >= earliestEnd && p.start <= latestStart)
+      .map(({ p, stored }) => ({ start: p.start, end: p.end!, stored }));
   }
 
   /**
