@@ -35,12 +35,32 @@ export function enginesOf(scenario: Scenario): EngineName[] {
  * Why a scenario cannot run on the settings' engine (Flink when they name none), or undefined
  * when it can: the scenario has no build for the engine, or a planted bug belongs to another engine.
  */
-export function engineProblem(scenario: Scenario, settings: { engine?: EngineName; bugs: readonly BugName[]; guarantee?: string }): string | undefined {
+/** Settings that only one engine reads, with the flag that sets each. */
+const ENGINE_ONLY: readonly { field: keyof RunSettings; flag: string; engine: EngineName }[] = [
+  { field: 'checkpointIntervalMs', flag: '--checkpoint-interval', engine: 'flink' },
+  { field: 'savepointAtMs', flag: '--savepoint-at', engine: 'flink' },
+  { field: 'unaligned', flag: '--unaligned', engine: 'flink' },
+  { field: 'spareTaskManagers', flag: '--spare-tms', engine: 'flink' },
+  { field: 'commitIntervalMs', flag: '--commit-interval', engine: 'kstreams' },
+  { field: 'triggerIntervalMs', flag: '--trigger-interval', engine: 'spark' },
+];
+
+export function engineProblem(
+  scenario: Scenario,
+  settings: { engine?: EngineName; bugs: readonly BugName[]; guarantee?: string } & Partial<Pick<RunSettings, 'checkpointIntervalMs' | 'savepointAtMs' | 'unaligned' | 'spareTaskManagers' | 'commitIntervalMs' | 'triggerIntervalMs'>>,
+): string | undefined {
   const engine = settings.engine ?? 'flink';
   const has = enginesOf(scenario);
   if (!has.includes(engine)) return `scenario ${scenario.name} has no ${engine} build (it runs on: ${has.join(', ') || 'no engine'}); choose one of those with --engine`;
   if (engine === 'kstreams' && settings.guarantee === 'at-most-once') {
     return 'Kafka Streams offers exactly-once (exactly_once_v2) and at-least-once, not at-most-once; choose --guarantee exactly-once or at-least-once';
+  }
+  // A knob of another engine would be ignored silently: refuse it instead.
+  for (const o of ENGINE_ONLY) {
+    const v = (settings as Partial<RunSettings>)[o.field];
+    if (o.engine !== engine && v !== undefined && v !== false && !(o.field === 'spareTaskManagers' && v === 0)) {
+      return `${o.flag} is a setting of the ${o.engine} engine; it does nothing on ${engine} (drop it, or run with --engine ${o.engine})`;
+    }
   }
   if (engine === 'spark' && settings.guarantee === 'at-most-once') {
     return 'Spark Structured Streaming offers exactly-once (a replayable source, the offset log and an idempotent sink) and at-least-once, not at-most-once; choose --guarantee exactly-once or at-least-once';

@@ -142,6 +142,14 @@ describe('runRequest', () => {
     expect(() => checkScenario(run('wordcount', '--bug', 'grace-uses-task-stream-time'), findScenario)).toThrow(/is a kstreams bug/);
   });
 
+  it('refuses a knob of another engine instead of ignoring it', () => {
+    expect(() => checkScenario(run('wordcount', '--engine', 'kstreams', '--unaligned'), findScenario)).toThrow('--unaligned is a setting of the flink engine; it does nothing on kstreams (drop it, or run with --engine flink)');
+    expect(() => checkScenario(run('wordcount', '--engine', 'spark', '--commit-interval', '50'), findScenario)).toThrow(/--commit-interval is a setting of the kstreams engine/);
+    expect(() => checkScenario(run('wordcount', '--engine', 'flink', '--trigger-interval', '50'), findScenario)).toThrow(/--trigger-interval is a setting of the spark engine/);
+    expect(() => checkScenario(run('wordcount', '--engine', 'kstreams', '--commit-interval', '50'), findScenario)).not.toThrow();
+    expect(() => checkScenario(run('wordcount', '--checkpoint-interval', '50'), findScenario)).not.toThrow();
+  });
+
   it('puts the engine into the token, and reads a token without one as Flink', () => {
     const r = run('wordcount', '--seed', '3');
     expect(r.settings.engine).toBe('flink');
