@@ -184,33 +184,23 @@ export function runScenario(settings: RunSettings, opts: RunOptions = {}): RunRe
         break;
       case 'spark.join.unstored':
         // A join row its side's state watermark already covered: joined with what was there, never stored.
-        for (const id of String(e.ids).split(',').map(Number)) droppedLate.add(id);
+        for (const id of idsOf(e)) droppedLate.add(id);
         break;
       case 'spark.late':
         if (e.op === 'join' || e.op === 'dedup') {
-          for (const id of String(e.ids).split(',').map(Number)) droppedLate.add(id);
+          for (const id of idsOf(e)) droppedLate.add(id);
           break;
         }
-        for (const id of String(e.ids).split(',').map(Number)) {
-          const d = sparkDropped.get(id) ?? { windows: new Set<number>(), streamTime: Number.MIN_SAFE_INTEGER };
-          d.windows.add(e.start as number);
-          // As a watermark: late iff end <= wmLate, Flink's end - 1 + lateness <= W at W = wmLate - 1 + lateness.
-          d.streamTime = Math.max(d.streamTime, (e.wmLate as number) + (scenario.window?.allowedLatenessMs ?? 0));
-          sparkDropped.set(id, d);
-        }
+        // As a watermark: late iff end <= wmLate, Flink's end - 1 + lateness <= W at W = wmLate - 1 + lateness.
+        noteWindowDrop(sparkDropped, e, (e.wmLate as number) + (scenario.window?.allowedLatenessMs ?? 0));
         break;
       case 'record.dropped':
         if (e.reason === 'expired-window') {
-          for (const id of String(e.ids).split(',').map(Number)) {
-            const d = dropped.get(id) ?? { windows: new Set<number>(), streamTime: -1 };
-            d.windows.add(e.start as number);
-            d.streamTime = Math.max(d.streamTime, e.streamTime as number);
-            dropped.set(id, d);
-          }
+          noteWindowDrop(dropped, e, e.streamTime as number);
         } else if (e.reason === 'expired-join-window' || e.reason === 'join-window-closed') {
           // A KStream–KStream join record that expired from its window store, or whose probe the other
           // store's retention cut short: a pair it belongs to may be missing (judged by `join`).
-          for (const id of String(e.ids).split(',').map(Number)) droppedLate.add(id);
+          for (const id of idsOf(e)) droppedLate.add(id);
         }
         break;
       case 'reader.fetch':
@@ -401,6 +391,21 @@ function keepOnly(w: Workload, keep: readonly number[] | undefined): Workload {
   const kept = (records: readonly InputRecord[]): InputRecord[] => records.filter((r) => ids.has(r.id));
   const arrivals = w.arrivals.map((a) => ({ ...a, records: kept(a.records as InputRecord[]) })).filter((a) => a.records.length > 0);
   return { ...w, records: kept(w.records), arrivals };
+}
+
+/** The input record ids a drop event names (`ids`: comma-separated). */
+function idsOf(e: TraceEvent): number[] {
+  return String(e.ids).split(',').map(Number);
+}
+
+/** Notes that the records of drop event `e` were skipped for the window starting at `e.start`, at `time` (the highest kept). */
+function noteWindowDrop(dropped: Map<number, { windows: Set<number>; streamTime: number }>, e: TraceEvent, time: number): void {
+  for (const id of idsOf(e)) {
+    const d = dropped.get(id) ?? { windows: new Set<number>(), streamTime: Number.MIN_SAFE_INTEGER };
+    d.windows.add(e.start as number);
+    d.streamTime = Math.max(d.streamTime, time);
+    dropped.set(id, d);
+  }
 }
 
 /** A process's disk as it would survive a crash, as a read-only Disk (an offline reader's view, with no effect on the run). */
