@@ -224,6 +224,8 @@ export function runScenario(settings: RunSettings, opts: RunOptions = {}): RunRe
     traceIo: opts.traceIo ?? false,
     // Named fault sites (slow snapshot upload, lost completion notice, slow commit) join the faulty profiles.
     buggify: { enabled: settings.faults === 'heavy' || settings.faults === 'swarm' },
+    // A log's frames are measured only for those who read disk bytes (the I/O trace, an observer).
+    disk: { measureFrames: opts.traceIo === true || opts.observe !== undefined },
     subscribers: [subscriber, ...(opts.subscribers ?? [])],
   });
   opts.observe?.({
@@ -415,8 +417,9 @@ function readOnlyDurable(disk: SimDisk): Disk {
   };
   return {
     read: (path) => disk.durableContent(path),
+    readFrames: (path) => disk.durableFrameContent(path),
     list: (prefix) => disk.durablePaths().filter((p) => p.startsWith(prefix)),
-    write: refuse, append: refuse, fsync: refuse, rename: refuse, delete: refuse,
+    write: refuse, append: refuse, fsync: refuse, rename: refuse, delete: refuse, appendFrame: refuse, writeFrames: refuse,
   };
 }
 

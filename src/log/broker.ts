@@ -32,7 +32,7 @@
  * DeleteRecords, which moves a partition's log start offset. A compacted
  * topic takes only keyed records (`{key, value}`, see protocol.ts).
  */
-import { encodeLine, OFFSETS_TOPIC, segmentPath, TOPICS_PATH, TXN_LOG_PATH, type SegmentEntry, type TxnLogLine } from './codec.ts';
+import { OFFSETS_TOPIC, segmentPath, TOPICS_PATH, TXN_LOG_PATH, type SegmentEntry, type TxnLogLine } from './codec.ts';
 import { GroupCoordinator } from './group-coordinator.ts';
 import { GroupSync } from './group-sync.ts';
 import { DEFAULT_CLEANER_BACKOFF_MS, LogCleaner } from './log-cleaner.ts';
@@ -99,7 +99,7 @@ class RecoveringBroker implements ProcessLogic {
   private attempt(n: number): void {
     const r = recover(this.ctx.disk, this.opts.topics);
     if (r.corrupt.length > 0 && n < RECOVERY_RETRIES) {
-      this.ctx.trace.emit('disk.corrupt', { path: r.corrupt[0]!.path, line: r.corrupt[0]!.damage.line, detectedBy: 'log.recovery', retry: n + 1 });
+      this.ctx.trace.emit('disk.corrupt', { path: r.corrupt[0]!.path, frame: r.corrupt[0]!.damage.frame, detectedBy: 'log.recovery', retry: n + 1 });
       this.ctx.timers.after(RECOVERY_RETRY_MS, () => this.attempt(n + 1));
       return;
     }
@@ -168,7 +168,7 @@ class Broker implements ProcessLogic {
       partitionCount: (topic) => (topic === OFFSETS_TOPIC ? undefined : this.logs.get(topic)?.length),
     }, this.txn);
     for (const c of r.corrupt) {
-      ctx.trace.emit('disk.corrupt', { path: c.path, line: c.damage.line, droppedLines: c.damage.droppedLines, detectedBy: 'log.recovery' });
+      ctx.trace.emit('disk.corrupt', { path: c.path, frame: c.damage.frame, droppedFrames: c.damage.droppedFrames, detectedBy: 'log.recovery' });
     }
     this.start(r);
   }
@@ -177,8 +177,7 @@ class Broker implements ProcessLogic {
   private start(r: Recovered): void {
     const rewrites = [...r.truncations];
     const topics = Object.fromEntries(r.topics);
-    const topicsText = encodeLine({ t: 'topics', topics });
-    if (this.ctx.disk.read(TOPICS_PATH) !== topicsText) rewrites.push({ path: TOPICS_PATH, text: topicsText });
+    if (!sameTopics(this.ctx.disk.readFrames(TOPICS_PATH), topics)) rewrites.push({ path: TOPICS_PATH, frames: [{ t: 'topics', topics }] });
     let pending = rewrites.length + 1;
     const step = (): void => {
       if (--pending > 0) return;
@@ -189,9 +188,9 @@ class Broker implements ProcessLogic {
       this.groups.start();
       for (const { from, msg } of backlog) this.handle(from, msg);
     };
-    for (const { path, text } of rewrites) {
+    for (const { path, frames } of rewrites) {
       const tmp = `${path}.tmp`;
-      this.ctx.disk.write(tmp, text);
+      this.ctx.disk.writeFrames(tmp, frames);
       this.ctx.disk.fsync(tmp, () => {
         this.ctx.disk.rename(tmp, path);
         step();
@@ -344,7 +343,7 @@ class Broker implements ProcessLogic {
       return;
     }
     this.sealing.set(log, [done]);
-    this.appendLine(log, encodeLine({ t: 's', o: log.endOffset }));
+    this.appendFrame(log, { t: 's', o: log.endOffset });
     this.syncLog(log, () => {
       // Applied only once durable, so endOfPartition is never reported for a seal a crash could take back.
       // (Markers may follow the seal line, so the seal is set directly rather than through apply.)
@@ -384,14 +383,14 @@ class Broker implements ProcessLogic {
   }
 
   private appendToDisk(log: PartitionLog, entry: SegmentEntry, done: (() => void) | undefined): void {
-    this.appendLine(log, encodeLine(entry));
+    this.appendFrame(log, entry);
     this.syncLog(log, done);
   }
 
-  /** Every line of a segment is appended here, so a segment the cleaner is rewriting gets it too. */
-  private appendLine(log: PartitionLog, line: string): void {
-    this.ctx.disk.append(segmentPath(log.topic, log.partition), line);
-    this.cleaner.noteAppend(log, line);
+  /** Every frame of a segment is appended here, so a segment the cleaner is rewriting gets it too. */
+  private appendFrame(log: PartitionLog, entry: SegmentEntry): void {
+    this.ctx.disk.appendFrame(segmentPath(log.topic, log.partition), entry);
+    this.cleaner.noteAppend(log, entry);
   }
 
   private syncLog(log: PartitionLog, done: (() => void) | undefined): void {
@@ -439,7 +438,7 @@ class Broker implements ProcessLogic {
   }
 
   private appendTxnLog(lines: TxnLogLine[], done: () => void): void {
-    for (const line of lines) this.ctx.disk.append(TXN_LOG_PATH, encodeLine(line));
+    for (const line of lines) this.ctx.disk.appendFrame(TXN_LOG_PATH, line);
     this.syncFor(TXN_LOG_PATH).request(done);
   }
 
@@ -460,4 +459,14 @@ function produceProblem(req: ProduceRequest, log: PartitionLog, cleaner: LogClea
   const t = req.txn;
   if (t !== undefined && (typeof t.id !== 'string' || !isInt(t.epoch))) return 'txn needs a string id and an integer epoch';
   return undefined;
+}
+
+/** Whether the topics file read back as exactly `topics` (same names, same counts, same order). */
+function sameTopics(frames: readonly unknown[] | undefined, topics: Record<string, number>): boolean {
+  if (frames === undefined || frames.length !== 1) return false;
+  const f = frames[0] as { t?: unknown; topics?: Record<string, number> } | null;
+  if (typeof f !== 'object' || f === null || f.t !== 'topics' || typeof f.topics !== 'object' || f.topics === null) return false;
+  const a = Object.entries(f.topics);
+  const b = Object.entries(topics);
+  return a.length === b.length && a.every(([k, v], i) => k === b[i]![0] && v === b[i]![1]);
 }

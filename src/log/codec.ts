@@ -2,31 +2,32 @@
  * The broker's on-disk formats and the one decoder both the broker's recovery
  * and the offline reader use.
  *
- * Every file is a sequence of lines `seal(JSON)\n`. A partition's segment
- * holds one line per produce request (a batch of records), per transaction
- * marker, per seal and per log start move (DeleteRecords); the transaction
- * log holds one line per epoch bump and per transaction decision. A segment
- * the log cleaner rewrote (log-cleaner.ts) starts with a log start line and
- * may hold cleaned entries: records at their own offsets, with gaps.
+ * Every file is a frame file (the runtime `Disk`'s `appendFrame`): one frame
+ * per entry, as Kafka writes one RecordBatch with its CRC per produce
+ * request. A partition's segment holds one frame per produce request (a
+ * batch of records), per transaction marker, per seal and per log start move
+ * (DeleteRecords); the transaction log holds one frame per epoch bump and per
+ * transaction decision. A segment the log cleaner rewrote (log-cleaner.ts)
+ * starts with a log start frame and may hold cleaned entries: records at
+ * their own offsets, with gaps.
  *
- * Damage: a crash can tear the last unsynced append, leaving a fragment
- * without its newline; a bit can flip on read. Decoding keeps the longest
- * prefix of intact lines. A damaged last line WITHOUT its newline is a torn
- * TAIL — what a crash leaves of an unsynced write — and is dropped quietly. A
- * damaged line that ends in its newline, or damage followed by more intact
- * lines, is CORRUPTION (kind `middle`): a complete line was written and synced
- * and now fails its checksum, so it may hold acknowledged data. Decoding
- * stops there (offsets after it could not be trusted to be contiguous) and
- * the caller reports `disk.corrupt` and reads again later; only damage that
- * persists is cut off — the one case where the broker loses acknowledged
- * data, as a single unreplicated Kafka broker would. (Taking a complete last
- * line that a read flipped a bit in for a torn write once dropped a
- * committed transaction's batch at a broker restart.)
- * Because read corruption is transient (the stored bytes are fine), a damaged
- * read is read again and the reads are combined line by line.
+ * Damage: a crash can tear the last unsynced append, leaving a torn frame
+ * (`TORN_FRAME`); a bit can flip on read (`CORRUPT_FRAME`). Decoding keeps the
+ * longest prefix of intact frames. A torn LAST frame is a torn TAIL, what a
+ * crash leaves of an unsynced write, and is dropped quietly. A complete frame
+ * that fails its checksum, or damage followed by more intact frames, is
+ * CORRUPTION (kind `middle`): a whole frame was written and synced and now
+ * fails its checksum, so it may hold acknowledged data. Decoding stops there
+ * (offsets after it could not be trusted to be contiguous) and the caller
+ * reports `disk.corrupt` and reads again later; only damage that persists is
+ * cut off, the one case where the broker loses acknowledged data, as a
+ * single unreplicated Kafka broker would. (Taking a complete last frame that
+ * a read damaged for a torn write once dropped a committed transaction's
+ * batch at a broker restart.) Because read corruption is transient (the
+ * stored frames are fine), a damaged read is read again and the reads are
+ * combined frame by frame.
  */
-import { seal, unseal } from '../runtime/checksum.ts';
-import type { Disk } from '../runtime/types.ts';
+import { TORN_FRAME, damagedFrame, type Disk } from '../runtime/types.ts';
 
 /** A produce request's records, at offsets `o .. o + r.length - 1`. */
 export interface BatchEntry {
@@ -100,24 +101,19 @@ export interface TopicsLine {
 }
 
 export interface Damage {
-  /** `tail`: a torn last line (no newline), nothing intact after it; `middle`: a complete line fails its checksum, or intact lines follow the damage. */
+  /** `tail`: a torn last frame, nothing intact after it; `middle`: a complete frame fails its checksum, or intact frames follow the damage. */
   kind: 'tail' | 'middle';
-  /** 0-based index of the first damaged line. */
-  line: number;
-  /** Intact lines after the damage that are dropped. */
-  droppedLines: number;
+  /** 0-based index of the first damaged frame. */
+  frame: number;
+  /** Intact frames after the damage that are dropped. */
+  droppedFrames: number;
 }
 
 export interface DecodedFile<T> {
   items: T[];
-  /** Characters of the intact prefix (what to keep when truncating). */
-  validLength: number;
+  /** The intact prefix (what to keep when truncating): the frames `items` were decoded from. */
+  intact: readonly unknown[];
   damage?: Damage;
-}
-
-/** One sealed JSON line; every file of the broker (and the workload producer's progress file) is made of these. */
-export function encodeLine(value: SegmentEntry | TxnLogLine | TopicsLine | object): string {
-  return `${seal(JSON.stringify(value))}\n`;
 }
 
 const isInt = (v: unknown): v is number => typeof v === 'number' && Number.isInteger(v);
@@ -169,88 +165,51 @@ export function isTopicsLine(v: unknown): v is TopicsLine {
   return Object.values(l.topics).every((n) => isInt(n) && n > 0);
 }
 
-function parseLine<T>(line: string, valid: (v: unknown) => v is T): T | undefined {
-  const payload = unseal(line);
-  if (payload === undefined) return undefined;
-  try {
-    const v: unknown = JSON.parse(payload);
-    return valid(v) ? v : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-/** Decodes the intact prefix of `text` (see the module comment for what counts as damage). */
-export function decodeText<T>(text: string, valid: (v: unknown) => v is T): DecodedFile<T> & { text: string } {
-  // One read: the intact lines are the read's own prefix, so nothing needs copying (decodeReads' `text` is `text`).
+/** Decodes the intact prefix of one read (see the module comment for what counts as damage). */
+export function decodeFrames<T>(frames: readonly unknown[], valid: (v: unknown) => v is T): DecodedFile<T> {
   const items: T[] = [];
-  let pos = 0;
-  let line = 0;
-  while (pos < text.length) {
-    const nl = text.indexOf('\n', pos);
-    const item = nl < 0 ? undefined : parseLine(text.slice(pos, nl), valid);
-    if (item === undefined) {
-      const droppedLines = intactLinesAfter(text, pos, valid);
-      return { items, validLength: pos, damage: { kind: damageKind(droppedLines, nl >= 0), line, droppedLines }, text };
+  for (let i = 0; i < frames.length; i++) {
+    const f = frames[i];
+    if (damagedFrame(f) || !valid(f)) {
+      const droppedFrames = intactFramesAfter(frames, i, valid);
+      return { items, intact: frames.slice(0, i), damage: { kind: damageKind(droppedFrames, f !== TORN_FRAME), frame: i, droppedFrames } };
     }
-    items.push(item);
-    pos = nl + 1;
-    line++;
+    items.push(f);
   }
-  return { items, validLength: pos, text };
+  return { items, intact: frames };
 }
 
 /**
- * Decodes several reads of one file line by line: each line is taken from
- * the first read in which it is intact. Read corruption flips one bit per
- * read, so a line damaged in one read is almost surely intact in another;
- * damage present in every read is real. The returned `text` holds the intact
- * lines chosen (its first `validLength` characters) followed by the rest of
- * the first read.
+ * Decodes several reads of one file frame by frame: each frame is taken from
+ * the first read in which it is intact. Read corruption damages one frame per
+ * read, so a frame damaged in one read is almost surely intact in another;
+ * damage present in every read is real.
  */
-export function decodeReads<T>(reads: string[], valid: (v: unknown) => v is T): DecodedFile<T> & { text: string } {
+export function decodeReads<T>(reads: readonly (readonly unknown[])[], valid: (v: unknown) => v is T): DecodedFile<T> {
   const items: T[] = [];
-  let clean = '';
-  let pos = 0;
-  let line = 0;
-  const first = reads[0];
-  while (pos < first.length) {
-    let taken = false;
-    for (const text of reads) {
-      const nl = text.indexOf('\n', pos);
-      const item = nl < 0 ? undefined : parseLine(text.slice(pos, nl), valid);
-      if (item === undefined) continue;
-      items.push(item);
-      clean += text.slice(pos, nl + 1);
-      pos = nl + 1;
-      taken = true;
-      break;
+  const intact: unknown[] = [];
+  const n = Math.max(...reads.map((r) => r.length));
+  for (let i = 0; i < n; i++) {
+    const good = reads.find((r) => i < r.length && !damagedFrame(r[i]) && valid(r[i]));
+    if (good === undefined) {
+      const droppedFrames = Math.max(...reads.map((r) => intactFramesAfter(r, i, valid)));
+      const complete = reads.some((r) => i < r.length && r[i] !== TORN_FRAME);
+      return { items, intact, damage: { kind: damageKind(droppedFrames, complete), frame: i, droppedFrames } };
     }
-    if (!taken) {
-      const droppedLines = Math.max(...reads.map((text) => intactLinesAfter(text, pos, valid)));
-      const complete = reads.some((text) => text.indexOf('\n', pos) >= 0);
-      const damage: Damage = { kind: damageKind(droppedLines, complete), line, droppedLines };
-      return { items, validLength: pos, damage, text: clean + first.slice(pos) };
-    }
-    line++;
+    items.push(good[i] as T);
+    intact.push(good[i]);
   }
-  return { items, validLength: pos, text: clean };
+  return { items, intact };
 }
 
-/** A torn write leaves a last line without its newline; anything else that fails its checksum is corruption. */
-function damageKind(intactAfter: number, lineComplete: boolean): Damage['kind'] {
-  return intactAfter > 0 || lineComplete ? 'middle' : 'tail';
+/** A torn write leaves a torn last frame; anything else that fails its checksum is corruption. */
+function damageKind(intactAfter: number, frameComplete: boolean): Damage['kind'] {
+  return intactAfter > 0 || frameComplete ? 'middle' : 'tail';
 }
 
-function intactLinesAfter<T>(text: string, pos: number, valid: (v: unknown) => v is T): number {
+function intactFramesAfter<T>(frames: readonly unknown[], i: number, valid: (v: unknown) => v is T): number {
   let count = 0;
-  let p = text.indexOf('\n', pos);
-  while (p >= 0 && p + 1 < text.length) {
-    const nl = text.indexOf('\n', p + 1);
-    if (nl < 0) break;
-    if (parseLine(text.slice(p + 1, nl), valid) !== undefined) count++;
-    p = nl;
-  }
+  for (let k = i + 1; k < frames.length; k++) if (!damagedFrame(frames[k]) && valid(frames[k])) count++;
   return count;
 }
 
@@ -262,12 +221,12 @@ export const READ_ATTEMPTS_MAX = 4;
  * read again and the reads are combined (`decodeReads`), since read
  * corruption is transient. An absent file decodes as empty.
  */
-export function readFile<T>(disk: Disk, path: string, valid: (v: unknown) => v is T): DecodedFile<T> & { text: string } {
-  const first = disk.read(path) ?? '';
-  const once = decodeText(first, valid);
+export function readFile<T>(disk: Disk, path: string, valid: (v: unknown) => v is T): DecodedFile<T> {
+  const first = disk.readFrames(path) ?? [];
+  const once = decodeFrames(first, valid);
   if (once.damage === undefined) return once;
   const reads = [first];
-  for (let k = 1; k < READ_ATTEMPTS_MAX; k++) reads.push(disk.read(path) ?? '');
+  for (let k = 1; k < READ_ATTEMPTS_MAX; k++) reads.push(disk.readFrames(path) ?? []);
   return decodeReads(reads, valid);
 }
 
@@ -282,4 +241,4 @@ export const TXN_LOG_PATH = 'log/txn.log';
  * not in the topics file; clients may read it but not write or seal it.
  */
 export const OFFSETS_TOPIC = '__consumer_offsets';
-export const TOPICS_PATH = 'log/topics.json';
+export const TOPICS_PATH = 'log/topics';

@@ -12,13 +12,13 @@
  * A rewrite is crash-safe: the new segment is written to `<segment>.clean`,
  * fsynced, and renamed over the segment (atomic; durable since the file was
  * synced). Appends go on meanwhile to the old file; they are copied to the new
- * one and synced again before the swap, so the renamed file holds every line
+ * one and synced again before the swap, so the renamed file holds every frame
  * ever appended and everything acknowledged stays durable (an fsync of the old
- * file completing after the swap covers lines the new file already holds).
+ * file completing after the swap covers frames the new file already holds).
  * Memory changes only at the swap. A crash before the rename leaves the old
  * segment, whole; the stale `.clean` file is overwritten by the next rewrite.
  */
-import { encodeLine, isSegmentEntry, readFile, segmentPath, type LogStartEntry, type SegmentEntry } from './codec.ts';
+import { isSegmentEntry, readFile, segmentPath, type LogStartEntry, type SegmentEntry } from './codec.ts';
 import { cleanableEnd, cleanPrefix } from './compaction.ts';
 import type { PartitionLog } from './partition-log.ts';
 import type { Clock, Disk, TimerHandle, Timers, Tracer } from '../runtime/types.ts';
@@ -46,8 +46,8 @@ const SWAP_ROUNDS_MAX = 16;
 export class LogCleaner {
   private timer: TimerHandle | undefined;
   private timerAtMs = 0;
-  /** Rewrites in progress: the segment lines appended since the new segment was written. */
-  private readonly rewriting = new Map<PartitionLog, string[]>();
+  /** Rewrites in progress: the segment frames appended since the new segment was written. */
+  private readonly rewriting = new Map<PartitionLog, SegmentEntry[]>();
   /** Compacted partitions: where the last cleaning ended, and the earliest delete horizon it kept. */
   private readonly cleanedTo = new Map<PartitionLog, number>();
   private readonly horizons = new Map<PartitionLog, number>();
@@ -69,9 +69,9 @@ export class LogCleaner {
     return this.opts.compaction(log) !== undefined;
   }
 
-  /** The broker appended `line` to `log`'s segment. */
-  noteAppend(log: PartitionLog, line: string): void {
-    this.rewriting.get(log)?.push(line);
+  /** The broker appended `entry` to `log`'s segment. */
+  noteAppend(log: PartitionLog, entry: SegmentEntry): void {
+    this.rewriting.get(log)?.push(entry);
   }
 
   /** An fsync of `log` completed. */
@@ -163,22 +163,22 @@ export class LogCleaner {
     return { t: 'l', o, s: log.logStartOffset, ...(ps.length > 0 ? { ps } : {}) };
   }
 
-  /** The segment as it is now (also the lines not yet durable); undefined when it reads back damaged (tried again later). */
+  /** The segment as it is now (also the frames not yet durable); undefined when it reads back damaged (tried again later). */
   private readSegment(log: PartitionLog): SegmentEntry[] | undefined {
     const file = readFile(this.ctx.disk, segmentPath(log.topic, log.partition), isSegmentEntry);
     return file.damage === undefined ? file.items : undefined;
   }
 
-  /** Writes `lines` as `log`'s new segment, copies what is appended meanwhile, and renames it over the old one. */
+  /** Writes the entries `lines` as `log`'s new segment, copies what is appended meanwhile, and renames it over the old one. */
   private swap(log: PartitionLog, lines: SegmentEntry[], swapped: () => void): void {
     const path = segmentPath(log.topic, log.partition);
     const tmp = `${path}.clean`;
-    const tail: string[] = [];
+    const tail: SegmentEntry[] = [];
     this.rewriting.set(log, tail);
-    this.ctx.disk.write(tmp, lines.map(encodeLine).join(''));
+    this.ctx.disk.writeFrames(tmp, lines);
     const round = (k: number): void => this.ctx.disk.fsync(tmp, () => {
       if (tail.length > 0 && k < SWAP_ROUNDS_MAX) {
-        this.ctx.disk.append(tmp, tail.splice(0).join(''));
+        for (const entry of tail.splice(0)) this.ctx.disk.appendFrame(tmp, entry);
         return round(k + 1);
       }
       this.rewriting.delete(log);
@@ -207,7 +207,7 @@ function itemEnd(it: SegmentEntry): number {
   }
 }
 
-/** The segment's lines from `end` on, and whether a seal was among those before it (the cleaned entry replaces them). */
+/** The segment's entries from `end` on, and whether a seal was among those before it (the cleaned entry replaces them). */
 function splitAt(items: readonly SegmentEntry[], end: number): { sealed: boolean; rest: SegmentEntry[] } {
   let sealed = false;
   const rest: SegmentEntry[] = [];

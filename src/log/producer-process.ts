@@ -30,7 +30,7 @@
  * a job restores its input position from its committed state.
  */
 import { LogClient } from './client.ts';
-import { encodeLine, readFile } from './codec.ts';
+import { readFile } from './codec.ts';
 import type { ProcessContext, ProcessFactory, ProcessId, ProcessLogic, TimerHandle } from '../runtime/types.ts';
 
 export interface ScheduledBatch {
@@ -147,11 +147,11 @@ class WorkloadProducer implements ProcessLogic {
     this.client.handle(from, msg);
   }
 
-  /** Reads the progress file; a damaged tail is cut off so later appends start on a clean line. */
+  /** Reads the progress file; a damaged tail is cut off so later appends follow intact frames. */
   private loadProgress(): Set<number> {
     const decoded = readFile(this.ctx.disk, PROGRESS_PATH, isProgressLine);
     // A plain write (not an append) cannot tear: a crash before the next fsync brings back the old content.
-    if (decoded.damage !== undefined) this.ctx.disk.write(PROGRESS_PATH, decoded.text.slice(0, decoded.validLength));
+    if (decoded.damage !== undefined) this.ctx.disk.writeFrames(PROGRESS_PATH, decoded.intact);
     const acked = new Set<number>();
     for (const line of decoded.items) {
       if (line.t === 'acked') acked.add(line.i);
@@ -166,7 +166,7 @@ class WorkloadProducer implements ProcessLogic {
    * the unsynced tail, and those batches are sent again.
    */
   private record(line: ProgressLine): void {
-    this.ctx.disk.append(PROGRESS_PATH, encodeLine(line));
+    this.ctx.disk.appendFrame(PROGRESS_PATH, line);
     if (this.syncArmed) return;
     this.syncArmed = true;
     this.ctx.timers.after(PROGRESS_SYNC_MS, () => {

@@ -4,7 +4,7 @@
  * checker sees exactly what a restarted broker would serve.
  *
  * Steps: read the topics file, the transaction log and every segment (each
- * cut at its first damaged line, see codec.ts); then roll transactions
+ * cut at its first damaged frame, see codec.ts); then roll transactions
  * forward. A transaction that is open on a partition is resolved when
  * - the transaction log holds its decision (commit or abort): the broker had
  *   made the decision durable and crashed before every marker was written; or
@@ -37,8 +37,8 @@ export interface Recovered {
   logs: Map<string, PartitionLog[]>;
   txnIds: Map<string, RecoveredTxnId>;
   /** Files whose damaged part must be cut off before anything is appended: the intact prefix. */
-  truncations: { path: string; text: string }[];
-  /** Middle corruption found (intact lines after damage were dropped). */
+  truncations: { path: string; frames: readonly unknown[] }[];
+  /** Middle corruption found (intact frames after damage were dropped). */
   corrupt: { path: string; damage: Damage }[];
   /** Markers applied in memory by roll-forward, to append to disk. */
   rolledForward: { log: PartitionLog; marker: MarkerEntry }[];
@@ -66,7 +66,7 @@ export function recoverTopics(disk: Disk, extra: Record<string, number> = {}): {
 export interface RecoverOptions {
   /**
    * Offline readers: the topics wanted. Another topic is decoded only when it may
-   * hold transactional batches or markers (its text has a `"x":` key), since those
+   * hold transactional batches or markers (a frame with an `x` key), since those
    * take part in rolling transactions forward; otherwise it is left out.
    */
   only?: ReadonlySet<string>;
@@ -100,13 +100,17 @@ export function recover(disk: Disk, extraTopics: Record<string, number> = {}, op
 
 /** Whether any segment of `topic` may hold a transactional batch or marker (both carry an `x` key). */
 function mayHoldTransactions(disk: Disk, topic: string, partitions: number): boolean {
-  for (let p = 0; p < partitions; p++) if ((disk.read(segmentPath(topic, p)) ?? '').includes('"x":')) return true;
+  for (let p = 0; p < partitions; p++) {
+    for (const f of disk.readFrames(segmentPath(topic, p)) ?? []) {
+      if (typeof f !== 'object' || f === null || (f as { x?: unknown }).x !== undefined) return true;
+    }
+  }
   return false;
 }
 
-function noteDamage(out: Recovered, path: string, file: { text: string; validLength: number; damage?: Damage }): void {
+function noteDamage(out: Recovered, path: string, file: { intact: readonly unknown[]; damage?: Damage }): void {
   if (file.damage === undefined) return;
-  out.truncations.push({ path, text: file.text.slice(0, file.validLength) });
+  out.truncations.push({ path, frames: file.intact });
   if (file.damage.kind === 'middle') out.corrupt.push({ path, damage: file.damage });
 }
 
@@ -136,21 +140,19 @@ function recoverPartition(disk: Disk, topic: string, partition: number, out: Rec
   const path = segmentPath(topic, partition);
   const file = readFile(disk, path, isSegmentEntry);
   const log = new PartitionLog(topic, partition);
-  let validLength = file.validLength;
+  let intact = file.intact;
   let damage = file.damage;
-  let pos = 0;
   for (let i = 0; i < file.items.length; i++) {
     const entry = file.items[i];
     if (!log.fits(entry)) {
-      // Intact but not contiguous: treat like corruption at this line.
-      validLength = pos;
-      damage = { kind: 'middle', line: i, droppedLines: file.items.length - i };
+      // Intact but not contiguous: treat like corruption at this frame.
+      intact = file.intact.slice(0, i);
+      damage = { kind: 'middle', frame: i, droppedFrames: file.items.length - i };
       break;
     }
     log.apply(entry);
-    pos = file.text.indexOf('\n', pos) + 1;
   }
-  noteDamage(out, path, { text: file.text, validLength, damage });
+  noteDamage(out, path, { intact, damage });
   log.durableEnd = log.endOffset;
   return log;
 }

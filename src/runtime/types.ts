@@ -65,6 +65,31 @@ export interface Disk {
   /** Paths that start with `prefix`, sorted. */
   list(prefix: string): string[];
   delete(path: string): void;
+  /**
+   * Frame files hold a sequence of frames instead of text: each frame is one
+   * structured value written whole, as a log writes a record batch with its
+   * CRC (Kafka's RecordBatch). The checksum is modelled rather than computed:
+   * a read returns the values themselves, and a frame that would fail its
+   * checksum reads as `TORN_FRAME` (a crash cut it mid-write: no frame after
+   * it was ever complete) or `CORRUPT_FRAME` (complete, but damaged). A frame
+   * must not be changed after it is written. A path holds text or frames,
+   * never both.
+   */
+  appendFrame(path: string, frame: unknown): void;
+  /** Replaces the content of `path` with `frames` (not durable until fsynced). */
+  writeFrames(path: string, frames: readonly unknown[]): void;
+  /** The frames of `path` as this read sees them (see `appendFrame`), or undefined. */
+  readFrames(path: string): readonly unknown[] | undefined;
+}
+
+/** A frame that fails its checksum because a crash tore its write: a strict prefix of it reached the disk. */
+export const TORN_FRAME: unique symbol = Symbol('torn frame');
+/** A complete frame that fails its checksum (a flipped bit). */
+export const CORRUPT_FRAME: unique symbol = Symbol('corrupt frame');
+
+/** Whether a frame read back fails its checksum. */
+export function damagedFrame(frame: unknown): frame is typeof TORN_FRAME | typeof CORRUPT_FRAME {
+  return frame === TORN_FRAME || frame === CORRUPT_FRAME;
 }
 
 /** Fields of a trace event besides its sequence number, time and process. */

@@ -21,14 +21,28 @@
  *   prefix of the unsynced tail (a torn write). Files never synced vanish.
  * - With read corruption on, `read` flips one bit of one character of the
  *   returned copy; the stored content is untouched.
+ *
+ * Frame files (`appendFrame`, `writeFrames`, `readFrames`) follow the same
+ * rules with a frame as the unit: an fsync snapshots the frame count, a torn
+ * write keeps a seeded number of the unsynced frames followed by a torn one
+ * (`TORN_FRAME`), and read corruption damages one frame of the returned copy
+ * (`CORRUPT_FRAME`). Frames are kept as the values written, never encoded;
+ * their bytes are counted (`bytesWritten`, traced writes) only when the disk
+ * is asked to measure them, as the JSON line with its checksum they stand for.
  */
-import type { Disk, TraceFields } from '../runtime/types.ts';
+import { CORRUPT_FRAME, TORN_FRAME, type Disk, type TraceFields } from '../runtime/types.ts';
 import type { Rng } from './rng.ts';
 
 export interface DiskOptions {
   fsyncMsMin?: number;
   fsyncMsMax?: number;
   tornWrites?: boolean;
+  /**
+   * Count a frame's bytes (its JSON text plus a checksum and a separator, as
+   * the line it stands for) in `bytesWritten` and traced writes. Off, frames
+   * count as 0 bytes and cost no encoding (default false).
+   */
+  measureFrames?: boolean;
 }
 
 export interface DiskFault {
@@ -53,6 +67,13 @@ class Inode {
   durablePath: string | undefined = undefined;
   data = '';
   durableData: string | undefined = undefined;
+  /**
+   * A frame file's frames (then `data` stays empty). Arrays are only ever
+   * pushed to or replaced, so a durable snapshot is an array and a count.
+   */
+  frames: unknown[] | undefined = undefined;
+  durableFrames: unknown[] | undefined = undefined;
+  durableFrameCount = 0;
   /** Bumped on every content change; an fsync makes durable only a newer version than the last. */
   version = 0;
   durableVersion = -1;
@@ -72,6 +93,7 @@ export class SimDisk implements Disk {
   private readonly fsyncMsMin: number;
   private readonly fsyncMsMax: number;
   private readonly tornWrites: boolean;
+  private readonly measureFrames: boolean;
   readCorruption = false;
   slowFsyncExtraMs = 0;
   /** Characters handed to `write` and `append` so far (what the process asked to write; renames and deletes write none). */
@@ -86,6 +108,7 @@ export class SimDisk implements Disk {
     this.fsyncMsMin = opts.fsyncMsMin ?? 0;
     this.fsyncMsMax = opts.fsyncMsMax ?? 1;
     this.tornWrites = opts.tornWrites ?? true;
+    this.measureFrames = opts.measureFrames ?? false;
     if (!Number.isInteger(this.fsyncMsMin) || this.fsyncMsMin < 0 || !Number.isInteger(this.fsyncMsMax) || this.fsyncMsMax < this.fsyncMsMin) {
       throw new RangeError(`disk: need integers 0 ≤ fsyncMsMin ≤ fsyncMsMax, got ${this.fsyncMsMin}, ${this.fsyncMsMax}`);
     }
@@ -102,6 +125,7 @@ export class SimDisk implements Disk {
 
   write(path: string, data: string): void {
     const inode = this.inodeFor(path);
+    if (inode.frames !== undefined) throw new Error(`disk ${this.id}: '${path}' holds frames, not text`);
     inode.data = data;
     inode.version++;
     inode.lastOpAppend = false;
@@ -111,6 +135,7 @@ export class SimDisk implements Disk {
 
   append(path: string, data: string): void {
     const inode = this.inodeFor(path);
+    if (inode.frames !== undefined) throw new Error(`disk ${this.id}: '${path}' holds frames, not text`);
     inode.data += data;
     inode.version++;
     inode.lastOpAppend = true;
@@ -118,9 +143,55 @@ export class SimDisk implements Disk {
     if (this.host.traceIo) this.host.emit('disk.write', { path, bytes: data.length, op: 'append' });
   }
 
+  appendFrame(path: string, frame: unknown): void {
+    const inode = this.frameInode(path);
+    if (inode.frames === undefined) inode.frames = [];
+    inode.frames.push(frame);
+    inode.version++;
+    inode.lastOpAppend = true;
+    const bytes = this.measureFrames ? frameBytes(frame) : 0;
+    this.bytesWritten += bytes;
+    if (this.host.traceIo) this.host.emit('disk.write', { path, bytes, frames: 1, op: 'append' });
+  }
+
+  writeFrames(path: string, frames: readonly unknown[]): void {
+    const inode = this.frameInode(path);
+    inode.frames = [...frames];
+    inode.version++;
+    inode.lastOpAppend = false;
+    let bytes = 0;
+    if (this.measureFrames) for (const f of frames) bytes += frameBytes(f);
+    this.bytesWritten += bytes;
+    if (this.host.traceIo) this.host.emit('disk.write', { path, bytes, frames: frames.length, op: 'write' });
+  }
+
+  readFrames(path: string): readonly unknown[] | undefined {
+    const inode = this.live.get(path);
+    if (inode === undefined) return undefined;
+    const frames = inode.frames;
+    if (frames === undefined) {
+      if (inode.data !== '') throw new Error(`disk ${this.id}: '${path}' holds text, not frames`);
+      return [];
+    }
+    if (!this.readCorruption || frames.length === 0) return frames;
+    const index = this.rng.int(frames.length);
+    this.host.emit('disk.corrupt', { path, index });
+    const copy = frames.slice();
+    if (copy[index] !== TORN_FRAME) copy[index] = CORRUPT_FRAME;
+    return copy;
+  }
+
+  private frameInode(path: string): Inode {
+    const inode = this.inodeFor(path);
+    if (inode.frames === undefined && inode.data !== '') throw new Error(`disk ${this.id}: '${path}' holds text, not frames`);
+    return inode;
+  }
+
   fsync(path: string, done?: () => void): void {
     const inode = this.live.get(path);
     const snapshot = inode?.data;
+    const frames = inode?.frames;
+    const frameCount = frames?.length ?? 0;
     const version = inode?.version ?? 0;
     const generation = this.generation;
     const delayMs = this.rng.range(this.fsyncMsMin, this.fsyncMsMax) + this.slowFsyncExtraMs;
@@ -129,15 +200,17 @@ export class SimDisk implements Disk {
     this.lastFsyncDoneMs = atMs;
     this.host.scheduleAt(atMs, () => {
       if (this.generation !== generation) return;
-      if (inode !== undefined && snapshot !== undefined) this.makeDurable(inode, snapshot, version);
-      if (this.host.traceIo) this.host.emit('disk.fsync', { path, bytes: snapshot?.length ?? 0, missing: inode === undefined ? true : undefined });
+      if (inode !== undefined && snapshot !== undefined) this.makeDurable(inode, snapshot, frames, frameCount, version);
+      if (this.host.traceIo) this.host.emit('disk.fsync', { path, bytes: snapshot?.length ?? 0, frames: frames === undefined ? undefined : frameCount, missing: inode === undefined ? true : undefined });
       if (done !== undefined) done();
     });
   }
 
-  private makeDurable(inode: Inode, snapshot: string, version: number): void {
+  private makeDurable(inode: Inode, snapshot: string, frames: unknown[] | undefined, frameCount: number, version: number): void {
     if (version > inode.durableVersion) {
       inode.durableData = snapshot;
+      inode.durableFrames = frames;
+      inode.durableFrameCount = frameCount;
       inode.durableVersion = version;
     }
     // A deleted inode gets no durable name back.
@@ -201,13 +274,19 @@ export class SimDisk implements Disk {
     }
     for (const [path, inode] of this.live) {
       if (inode.durablePath === undefined || this.durable.get(inode.durablePath) !== inode) {
-        this.host.emit('disk.lost', { path, bytes: inode.data.length, vanished: true });
+        if (inode.frames !== undefined) this.host.emit('disk.lost', { path, frames: inode.frames.length, vanished: true });
+        else this.host.emit('disk.lost', { path, bytes: inode.data.length, vanished: true });
       }
     }
     this.live = next;
   }
 
   private recoverInode(inode: Inode, path: string): void {
+    if (inode.durableFrames !== undefined || inode.frames !== undefined) {
+      this.recoverFrames(inode);
+      this.resetRecovered(inode, path);
+      return;
+    }
     const durableData = inode.durableData as string;
     const tail = inode.data.length - durableData.length;
     if (inode.version !== inode.durableVersion || inode.data !== durableData) {
@@ -221,6 +300,35 @@ export class SimDisk implements Disk {
       }
     }
     inode.data = inode.durableData as string;
+    this.resetRecovered(inode, path);
+  }
+
+  /** A frame file after a crash: its durable frames, or those plus some unsynced frames and a torn one. */
+  private recoverFrames(inode: Inode): void {
+    const durable = inode.durableFrames ?? [];
+    const count = inode.durableFrameCount;
+    const live = inode.frames ?? [];
+    const tail = live.length - count;
+    let kept = durable.slice(0, count);
+    if (inode.version !== inode.durableVersion) {
+      const appendOnly = inode.lastOpAppend && live === durable && tail >= 1;
+      if (this.tornWrites && appendOnly && this.rng.chance(1, 2)) {
+        const keptFrames = this.rng.range(0, tail - 1);
+        kept = live.slice(0, count + keptFrames);
+        kept.push(TORN_FRAME);
+        this.host.emit('disk.torn', { path: inode.path, keptFrames, lostFrames: tail - keptFrames });
+      } else {
+        this.host.emit('disk.lost', { path: inode.path, frames: Math.max(0, tail) });
+      }
+    }
+    inode.frames = kept;
+    inode.durableFrames = kept;
+    inode.durableFrameCount = kept.length;
+    inode.data = '';
+    inode.durableData = '';
+  }
+
+  private resetRecovered(inode: Inode, path: string): void {
     inode.path = path;
     inode.durablePath = path;
     inode.version = 0;
@@ -237,4 +345,20 @@ export class SimDisk implements Disk {
   durableContent(path: string): string | undefined {
     return this.durable.get(path)?.durableData;
   }
+
+  /** The frames that would survive a crash at `path` right now, ignoring torn writes. */
+  durableFrameContent(path: string): readonly unknown[] | undefined {
+    const inode = this.durable.get(path);
+    if (inode === undefined) return undefined;
+    if (inode.durableFrames === undefined) {
+      if (inode.durableData !== '') throw new Error(`disk ${this.id}: '${path}' holds text, not frames`);
+      return [];
+    }
+    return inode.durableFrames.slice(0, inode.durableFrameCount);
+  }
+}
+
+/** What a frame stands for on a real disk: its JSON text, an 8-digit checksum, a space and a newline. */
+function frameBytes(frame: unknown): number {
+  return JSON.stringify(frame).length + 10;
 }

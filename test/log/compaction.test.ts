@@ -109,12 +109,12 @@ describe('the cleaner on the broker', () => {
     const w = compactedWorld(71);
     const cleaned = cleanings(w);
     for (let i = 0; i < 10; i++) ok(produce(w, [kv(`k${i % 3}`, i)]));
-    const sizeBefore = w.world.disk('broker').read(segmentPath('c', 0))!.length;
+    const sizeBefore = w.world.disk('broker').readFrames(segmentPath('c', 0))!.length;
     settle(w.world, 300);
     expect(cleaned.length).toBeGreaterThan(0);
     const want = [{ offset: 7, value: kv('k1', 7) }, { offset: 8, value: kv('k2', 8) }, { offset: 9, value: kv('k0', 9) }];
     expect(readAll(w)).toEqual(want);
-    expect(w.world.disk('broker').read(segmentPath('c', 0))!.length).toBeLessThan(sizeBefore);
+    expect(w.world.disk('broker').readFrames(segmentPath('c', 0))!.length).toBeLessThan(sizeBefore);
     // Appends continue at the end; a restart reads the rewritten segment.
     expect(ok(produce(w, [kv('k0', 10)])).baseOffset).toBe(10);
     bounce(w.world, 'broker');

@@ -25,8 +25,8 @@ describe('produce / fetch', () => {
     expect(all.records[14].value).toBe('r4.4');
     expect(all.nextOffset).toBe(15);
     expect(all.endOfPartition).toBe(false);
-    // One line per produce request.
-    expect(world.disk('broker').read(segmentPath('t', 0))?.trim().split('\n')).toHaveLength(5);
+    // One frame per produce request.
+    expect(world.disk('broker').readFrames(segmentPath('t', 0))).toHaveLength(5);
   });
 
   it('pages with maxRecords and resumes at nextOffset', () => {
@@ -86,7 +86,7 @@ describe('idempotent retries', () => {
     let result: ProduceResult | undefined;
     client().produce('t', 0, ['x', 'y'], { producer: { id: 'p1', seq: 0 } }, (r) => (result = r));
     // Let the request reach the broker and the broker append, then cut the link before the reply lands.
-    world.run({ stopWhen: () => (world.disk('broker').read(segmentPath('t', 0)) ?? '') !== '' });
+    world.run({ stopWhen: () => (world.disk('broker').readFrames(segmentPath('t', 0)) ?? []).length > 0 });
     world.partition('app', 'broker', 120);
     world.run({ stopWhen: () => result !== undefined, untilMs: world.now() + 10_000 });
     expect(world.stats.messagesDropped).toBeGreaterThan(0);
@@ -112,7 +112,7 @@ describe('idempotent retries', () => {
     const { world, client } = logWorld(12);
     let result: ProduceResult | undefined;
     client().produce('t', 0, ['dup'], {}, (r) => (result = r));
-    world.run({ stopWhen: () => (world.disk('broker').read(segmentPath('t', 0)) ?? '') !== '' });
+    world.run({ stopWhen: () => (world.disk('broker').readFrames(segmentPath('t', 0)) ?? []).length > 0 });
     world.partition('app', 'broker', 120);
     world.run({ stopWhen: () => result !== undefined, untilMs: world.now() + 10_000 });
     expect(world.stats.messagesDropped).toBeGreaterThan(0);

@@ -11,7 +11,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { encodeLine, readFile, isSegmentEntry, segmentPath } from '../../src/log/codec.ts';
+import { readFile, isSegmentEntry, segmentPath } from '../../src/log/codec.ts';
+import { CORRUPT_FRAME, TORN_FRAME } from '../../src/runtime/types.ts';
 import { readTopic } from '../../src/log/reader.ts';
 import { bounce, call, logWorld, ok, settle } from './helpers.ts';
 import type { FetchResult, ProduceResult } from '../../src/log/client.ts';
@@ -61,14 +62,13 @@ function collect(world: { trace: { subscribe(fn: (e: TraceEvent) => void): unkno
 }
 
 describe('damaged segments', () => {
-  it('drops a torn tail line and appends cleanly after it', () => {
+  it('drops a torn tail frame and appends cleanly after it', () => {
     const { world, client } = logWorld(20);
     ok(call<ProduceResult>(world, (cb) => client().produce('t', 0, ['a', 'b'], {}, cb)));
     const path = segmentPath('t', 0);
     const disk = world.disk('broker');
-    // A torn append: the first half of a valid line, without its newline, made durable.
-    const line = encodeLine({ t: 'b', o: 2, r: ['torn'] });
-    disk.append(path, line.slice(0, line.length >> 1));
+    // A torn append: part of a frame, made durable.
+    disk.appendFrame(path, TORN_FRAME);
     disk.fsync(path);
     settle(world, 50);
     bounce(world, 'broker');
@@ -81,15 +81,15 @@ describe('damaged segments', () => {
     expect(readTopic(disk, 't', 'read_committed')[0].map((r) => r.value)).toEqual(['a', 'b', 'c']);
   });
 
-  it('stops at a corrupt line in the middle and reports disk.corrupt', () => {
+  it('stops at a corrupt frame in the middle and reports disk.corrupt', () => {
     const { world, client } = logWorld(21);
     for (const v of ['a', 'b', 'c']) ok(call<ProduceResult>(world, (cb) => client().produce('t', 1, [v], {}, cb)));
     const path = segmentPath('t', 1);
     const disk = world.disk('broker');
-    const lines = (disk.read(path) as string).split('\n');
-    // Flip a character inside the second line's payload, durably.
-    lines[1] = lines[1].replace('"b"', '"B"');
-    disk.write(path, lines.join('\n'));
+    const frames = [...(disk.readFrames(path) as unknown[])];
+    // The second frame fails its checksum, durably.
+    frames[1] = CORRUPT_FRAME;
+    disk.writeFrames(path, frames);
     disk.fsync(path);
     settle(world, 50);
     const corrupt = collect(world, 'disk.corrupt');
@@ -101,13 +101,13 @@ describe('damaged segments', () => {
     const cut = corrupt.filter((e) => e.retry === undefined);
     expect(retries.length).toBeGreaterThan(1);
     expect(cut).toHaveLength(1);
-    expect(cut[0]).toMatchObject({ path, line: 1, droppedLines: 1, detectedBy: 'log.recovery' });
+    expect(cut[0]).toMatchObject({ path, frame: 1, droppedFrames: 1, detectedBy: 'log.recovery' });
     const next = ok(call<ProduceResult>(world, (cb) => client().produce('t', 1, ['d'], {}, cb)));
     expect(next.baseOffset).toBe(1);
   });
 
-  it('keeps an acknowledged last line that reads back corrupt for the whole restart, once the reads clear', () => {
-    // A short segment: every flipped bit of a read lands in its one line, in every read of the restart.
+  it('keeps an acknowledged last frame that reads back corrupt for the whole restart, once the reads clear', () => {
+    // A short segment: every damaged read lands on its one frame, in every read of the restart.
     const { world, client } = logWorld(23);
     ok(call<ProduceResult>(world, (cb) => client().produce('t', 1, ['only'], {}, cb)));
     world.setDiskFault('broker', { readCorruption: true });
@@ -120,13 +120,16 @@ describe('damaged segments', () => {
     expect(fetched.records).toEqual([{ offset: 0, value: 'only' }]);
   });
 
-  it('tells a torn last line (no newline) from a complete one that fails its checksum', () => {
-    const line = encodeLine({ t: 'b', o: 0, r: ['x'] });
-    const torn = readFile({ read: () => line + line.slice(0, 10) } as never, 'p', isSegmentEntry);
-    expect(torn.damage).toMatchObject({ kind: 'tail', line: 1 });
-    const flipped = line.replace('"x"', '"y"');
-    const corrupt = readFile({ read: () => line + flipped } as never, 'p', isSegmentEntry);
-    expect(corrupt.damage).toMatchObject({ kind: 'middle', line: 1, droppedLines: 0 });
+  it('tells a torn last frame from a complete one that fails its checksum', () => {
+    const frame = { t: 'b', o: 0, r: ['x'] };
+    const torn = readFile({ readFrames: () => [frame, TORN_FRAME] } as never, 'p', isSegmentEntry);
+    expect(torn.damage).toMatchObject({ kind: 'tail', frame: 1 });
+    expect(torn.intact).toEqual([frame]);
+    const corrupt = readFile({ readFrames: () => [frame, CORRUPT_FRAME] } as never, 'p', isSegmentEntry);
+    expect(corrupt.damage).toMatchObject({ kind: 'middle', frame: 1, droppedFrames: 0 });
+    // Damage followed by an intact frame is corruption even when the damaged one is torn.
+    const middle = readFile({ readFrames: () => [frame, TORN_FRAME, { t: 's', o: 1 }] } as never, 'p', isSegmentEntry);
+    expect(middle.damage).toMatchObject({ kind: 'middle', frame: 1, droppedFrames: 1 });
   });
 
   it('loses nothing to transient read corruption', () => {

@@ -81,7 +81,7 @@ describe('fencing', () => {
     const w = logWorld(38);
     let epoch: number | undefined;
     w.client().initTxn('I', (r) => (epoch = ok(r).epoch));
-    w.world.run({ stopWhen: () => (w.world.disk('broker').read('log/txn.log') ?? '') !== '' });
+    w.world.run({ stopWhen: () => (w.world.disk('broker').readFrames('log/txn.log') ?? []).length > 0 });
     w.world.partition('app', 'broker', 120);
     w.world.run({ stopWhen: () => epoch !== undefined, untilMs: w.world.now() + 10_000 });
     expect(w.world.stats.messagesDropped).toBeGreaterThan(0);

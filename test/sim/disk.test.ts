@@ -6,12 +6,17 @@
  * sealed lines always unseal, files never synced are gone. Unit tests cover
  * rename (atomic replace survives a crash, an unsynced rename does not),
  * delete, list, fsync callbacks cancelled by a crash, and read corruption,
- * which `unseal` always catches.
+ * which `unseal` always catches. Frame files get the same property with a
+ * frame as the unit: after a crash a file holds its frames at the last
+ * completed fsync, or those plus a strict prefix of the unsynced appended
+ * frames and one torn frame; and a corrupted read damages exactly one frame
+ * of the copy it returns, never the stored frames.
  */
 import { describe, expect, it } from 'vitest';
 import { fc, test } from '@fast-check/vitest';
 import { seal, unseal } from '../../src/runtime/checksum.ts';
 import { World } from '../../src/sim/world.ts';
+import { CORRUPT_FRAME, TORN_FRAME } from '../../src/runtime/types.ts';
 
 function diskWorld(seed: number, tornWrites = true): World {
   const world = new World({ seed, disk: { fsyncMsMin: 0, fsyncMsMax: 3, tornWrites } });
@@ -106,6 +111,102 @@ describe('SimDisk', () => {
       }
     },
   );
+
+  test.prop([fc.integer({ min: 0, max: 10_000 }), fc.array(diskOpArb, { maxLength: 60 })], { numRuns: 200 })(
+    'frame files: after any crash, synced frames are intact and unsynced frames are gone or a torn prefix',
+    (seed, ops) => {
+      const world = diskWorld(seed);
+      const disk = world.disk('p');
+      const files = ['a.seg', 'b.seg', 'c.seg'];
+      const model: { volatile?: unknown[]; durable?: unknown[] }[] = files.map(() => ({}));
+      let n = 0;
+      for (const op of ops) {
+        if (op.op === 'write' || op.op === 'append' || op.op === 'fsync') {
+          const m = model[op.file];
+          const path = files[op.file];
+          if (op.op === 'write') {
+            m.volatile = [{ w: n++ }];
+            disk.writeFrames(path, m.volatile);
+          } else if (op.op === 'append') {
+            const frame = { a: n++ };
+            m.volatile = [...(m.volatile ?? []), frame];
+            disk.appendFrame(path, frame);
+          } else {
+            const snapshot = m.volatile;
+            disk.fsync(path, () => {
+              if (snapshot !== undefined) m.durable = snapshot;
+            });
+          }
+          expect(disk.readFrames(path)).toEqual(m.volatile);
+        } else if (op.op === 'wait') {
+          world.run({ untilMs: world.now() + op.ms });
+        } else {
+          world.crash('p');
+          world.restart('p');
+          files.forEach((path, i) => {
+            const m = model[i];
+            const got = disk.readFrames(path);
+            if (m.durable === undefined) {
+              expect(got).toBeUndefined();
+              model[i] = {};
+              return;
+            }
+            let now = [...(got as unknown[])];
+            if (now.at(-1) === TORN_FRAME) {
+              now.pop();
+              // Durable frames, then a strict prefix of the unsynced tail, then the torn one.
+              expect(now.slice(0, m.durable.length)).toEqual(m.durable);
+              expect(m.volatile!.slice(0, now.length)).toEqual(now);
+              expect(now.length).toBeLessThan(m.volatile!.length);
+              disk.writeFrames(path, now);
+              disk.fsync(path);
+              world.run();
+            } else {
+              expect(now).toEqual(m.durable);
+            }
+            expect(now).not.toContain(TORN_FRAME);
+            model[i] = { volatile: now, durable: now };
+          });
+          expect(disk.list('')).toEqual(files.filter((_, i) => model[i].durable !== undefined));
+        }
+      }
+    },
+  );
+
+  it('a corrupted read of a frame file damages one frame of its copy, never the stored frames', () => {
+    const world = diskWorld(5);
+    const disk = world.disk('p');
+    for (let i = 0; i < 5; i++) disk.appendFrame('f', { i });
+    world.setDiskFault('p', { readCorruption: true });
+    const read = disk.readFrames('f') as unknown[];
+    expect(read.filter((f) => f === CORRUPT_FRAME)).toHaveLength(1);
+    world.setDiskFault('p', { readCorruption: false });
+    expect(disk.readFrames('f')).toEqual([0, 1, 2, 3, 4].map((i) => ({ i })));
+    expect(() => disk.append('f', 'text')).toThrow(/holds frames/);
+    disk.write('t', 'text');
+    expect(() => disk.appendFrame('t', {})).toThrow(/holds text/);
+  });
+
+  it('frame files tear on some seeds, and never with tornWrites off', () => {
+    const count = (tornWrites: boolean): number => {
+      let events = 0;
+      for (let seed = 0; seed < 30; seed++) {
+        const world = diskWorld(seed, tornWrites);
+        const disk = world.disk('p');
+        disk.appendFrame('log', { one: 1 });
+        disk.fsync('log');
+        world.run();
+        disk.appendFrame('log', { two: 2 });
+        world.crash('p');
+        const torn = world.trace.recent().filter((e) => e.kind === 'disk.torn').length;
+        if (torn > 0) expect(disk.readFrames('log')).toEqual([{ one: 1 }, TORN_FRAME]);
+        events += torn;
+      }
+      return events;
+    };
+    expect(count(true)).toBeGreaterThan(0);
+    expect(count(false)).toBe(0);
+  });
 
   it('torn writes happen on some seeds, and never with tornWrites off', () => {
     const count = (torn: boolean): number => {
