@@ -35,6 +35,8 @@ Options:
   --seed N                 root seed (default: a fresh random seed, printed)
   --events N               input records (default: the scenario's)
   --checkpoint-interval MS periodic checkpoints every MS of virtual time (0: only the final one; default 500)
+  --buffer-timeout MS      Flink's execution.buffer-timeout: a network buffer is sent when full or MS after
+                           its first record (0: at once; default 100)
   --commit-interval MS     Kafka Streams' commit.interval.ms (default 100 under exactly-once, 30,000 under at-least-once)
   --trigger-interval MS    Spark's processing-time trigger (default: the query's; 0 runs batches back to back)
   --savepoint-at MS        take a savepoint at virtual time MS, stop the job with it, start it again from it

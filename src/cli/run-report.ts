@@ -48,6 +48,7 @@ export function bannerLine(s: RunSettings, fromToken: boolean): string {
   ];
   parts.push(...shapeParts(s));
   if (s.checkpointIntervalMs !== undefined) parts.push(`checkpointIntervalMs=${s.checkpointIntervalMs}`);
+  if (s.bufferTimeoutMs !== undefined) parts.push(`bufferTimeoutMs=${s.bufferTimeoutMs}`);
   if (s.savepointAtMs !== undefined) parts.push(`savepointAtMs=${s.savepointAtMs}`);
   if (fromToken) parts.push('(from token)');
   return parts.join(' ');

@@ -37,6 +37,7 @@ export const RUN_FLAGS: Readonly<Record<string, FlagSpec>> = {
   seed: { value: true },
   ...RUN_SHAPE_FLAGS,
   'checkpoint-interval': { value: true },
+  'buffer-timeout': { value: true },
   'commit-interval': { value: true },
   'trigger-interval': { value: true },
   'savepoint-at': { value: true },
@@ -46,7 +47,7 @@ export const RUN_FLAGS: Readonly<Record<string, FlagSpec>> = {
 };
 
 /** Flags that change what runs, as opposed to how it is reported. */
-const SETTING_FLAGS = ['engine', 'seed', 'events', 'parallelism', 'guarantee', 'faults', 'bug', 'spare-tms', 'unaligned', 'checkpoint-interval', 'commit-interval', 'trigger-interval', 'savepoint-at'] as const;
+const SETTING_FLAGS = ['engine', 'seed', 'events', 'parallelism', 'guarantee', 'faults', 'bug', 'spare-tms', 'unaligned', 'checkpoint-interval', 'buffer-timeout', 'commit-interval', 'trigger-interval', 'savepoint-at'] as const;
 
 export interface RunRequest {
   settings: RunSettings;
@@ -75,6 +76,8 @@ export function runRequest(args: ParsedArgs): RunRequest {
   };
   const rawInterval = valueOf(args, 'checkpoint-interval');
   if (rawInterval !== undefined) settings.checkpointIntervalMs = parseLimitedFlag('checkpointIntervalMs', rawInterval);
+  const rawBuffer = valueOf(args, 'buffer-timeout');
+  if (rawBuffer !== undefined) settings.bufferTimeoutMs = parseLimitedFlag('bufferTimeoutMs', rawBuffer);
   const rawCommit = valueOf(args, 'commit-interval');
   if (rawCommit !== undefined) settings.commitIntervalMs = parseLimitedFlag('commitIntervalMs', rawCommit);
   const rawTrigger = valueOf(args, 'trigger-interval');

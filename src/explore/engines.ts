@@ -38,6 +38,7 @@ export function enginesOf(scenario: Scenario): EngineName[] {
 /** Settings that only one engine reads, with the flag that sets each. */
 const ENGINE_ONLY: readonly { field: keyof RunSettings; flag: string; engine: EngineName }[] = [
   { field: 'checkpointIntervalMs', flag: '--checkpoint-interval', engine: 'flink' },
+  { field: 'bufferTimeoutMs', flag: '--buffer-timeout', engine: 'flink' },
   { field: 'savepointAtMs', flag: '--savepoint-at', engine: 'flink' },
   { field: 'unaligned', flag: '--unaligned', engine: 'flink' },
   { field: 'spareTaskManagers', flag: '--spare-tms', engine: 'flink' },
@@ -47,7 +48,7 @@ const ENGINE_ONLY: readonly { field: keyof RunSettings; flag: string; engine: En
 
 export function engineProblem(
   scenario: Scenario,
-  settings: { engine?: EngineName; bugs: readonly BugName[]; guarantee?: string } & Partial<Pick<RunSettings, 'checkpointIntervalMs' | 'savepointAtMs' | 'unaligned' | 'spareTaskManagers' | 'commitIntervalMs' | 'triggerIntervalMs'>>,
+  settings: { engine?: EngineName; bugs: readonly BugName[]; guarantee?: string } & Partial<Pick<RunSettings, 'checkpointIntervalMs' | 'bufferTimeoutMs' | 'savepointAtMs' | 'unaligned' | 'spareTaskManagers' | 'commitIntervalMs' | 'triggerIntervalMs'>>,
 ): string | undefined {
   const engine = settings.engine ?? 'flink';
   const has = enginesOf(scenario);
@@ -145,6 +146,7 @@ export function deployEngine(engine: EngineName, host: Host, scenario: Scenario,
     spareTaskManagers: settings.spareTaskManagers ?? 0,
     brokerId,
     ...(settings.checkpointIntervalMs !== undefined ? { checkpointIntervalMs: settings.checkpointIntervalMs } : {}),
+    ...(settings.bufferTimeoutMs !== undefined ? { bufferTimeoutMs: settings.bufferTimeoutMs } : {}),
     ...(settings.savepointAtMs !== undefined ? { savepointAtMs: settings.savepointAtMs } : {}),
     ...(settings.unaligned ? { unaligned: true } : {}),
   });

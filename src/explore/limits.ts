@@ -26,6 +26,7 @@ export const LIMITS = {
   taskManagers: { field: 'taskManagers', flag: 'task-managers', min: 1, max: 16, why: 'each is a simulated process' },
   spareTaskManagers: { field: 'spareTaskManagers', flag: 'spare-tms', min: 0, max: 8, why: 'each is a simulated process that heartbeats all run long' },
   checkpointIntervalMs: { field: 'checkpointIntervalMs', flag: 'checkpoint-interval', min: 0, max: 3_600_000, why: '0 turns periodic checkpoints off; an hour of virtual time is far beyond any run' },
+  bufferTimeoutMs: { field: 'bufferTimeoutMs', flag: 'buffer-timeout', min: 0, max: 60_000, why: '0 sends every record at once; a minute holds records far longer than any window' },
   commitIntervalMs: { field: 'commitIntervalMs', flag: 'commit-interval', min: 1, max: 3_600_000, why: 'an hour of virtual time is far beyond any run' },
   triggerIntervalMs: { field: 'triggerIntervalMs', flag: 'trigger-interval', min: 0, max: 3_600_000, why: '0 runs batches back to back; an hour of virtual time is far beyond any run' },
   savepointAtMs: { field: 'savepointAtMs', flag: 'savepoint-at', min: 1, max: 3_600_000, why: 'an hour of virtual time is far beyond any run' },

@@ -36,6 +36,8 @@ export interface RunSettings {
   /** Task managers beyond those hosting slots: a restart moves a slot to one when its task manager does not answer. */
   spareTaskManagers?: number;
   checkpointIntervalMs?: number;
+  /** Flink's execution.buffer-timeout: how long a network buffer waits to fill before it is sent (default 100). */
+  bufferTimeoutMs?: number;
   /** Kafka Streams' commit.interval.ms (default 100 under exactly-once, 30,000 under at-least-once). */
   commitIntervalMs?: number;
   /** Spark's processing-time trigger interval (default: the query's). */
@@ -55,7 +57,7 @@ export class TokenError extends Error {}
 /** The keys a token's settings may have; any other is refused. */
 const SETTINGS_KEYS: ReadonlySet<string> = new Set([
   'scenario', 'engine', 'seed', 'events', 'parallelism', 'keys', 'guarantee', 'faults', 'plan', 'bugs',
-  'taskManagers', 'spareTaskManagers', 'checkpointIntervalMs', 'commitIntervalMs', 'triggerIntervalMs', 'unaligned', 'savepointAtMs', 'keepIds',
+  'taskManagers', 'spareTaskManagers', 'checkpointIntervalMs', 'bufferTimeoutMs', 'commitIntervalMs', 'triggerIntervalMs', 'unaligned', 'savepointAtMs', 'keepIds',
 ] satisfies (keyof RunSettings)[]);
 
 export function encodeToken(s: RunSettings): string {
@@ -100,7 +102,7 @@ function validateSettings(raw: unknown): RunSettings {
   // The same bounds as the command line's flags (limits.ts), so a token cannot ask for a run this weir cannot hold.
   const seedProblem = limitProblem('seed', r.seed, 'token');
   if (seedProblem !== undefined) bad(seedProblem);
-  for (const k of ['events', 'parallelism', 'keys', 'taskManagers', 'spareTaskManagers', 'checkpointIntervalMs', 'commitIntervalMs', 'triggerIntervalMs', 'savepointAtMs'] as const) {
+  for (const k of ['events', 'parallelism', 'keys', 'taskManagers', 'spareTaskManagers', 'checkpointIntervalMs', 'bufferTimeoutMs', 'commitIntervalMs', 'triggerIntervalMs', 'savepointAtMs'] as const) {
     const problem = r[k] === undefined ? undefined : limitProblem(k, r[k], 'token');
     if (problem !== undefined) bad(problem);
   }

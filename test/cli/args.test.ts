@@ -148,6 +148,9 @@ describe('runRequest', () => {
     expect(() => checkScenario(run('wordcount', '--engine', 'flink', '--trigger-interval', '50'), findScenario)).toThrow(/--trigger-interval is a setting of the spark engine/);
     expect(() => checkScenario(run('wordcount', '--engine', 'kstreams', '--commit-interval', '50'), findScenario)).not.toThrow();
     expect(() => checkScenario(run('wordcount', '--checkpoint-interval', '50'), findScenario)).not.toThrow();
+    expect(() => checkScenario(run('wordcount', '--engine', 'spark', '--buffer-timeout', '5'), findScenario)).toThrow(/--buffer-timeout is a setting of the flink engine/);
+    expect(run('wordcount', '--buffer-timeout', '0').settings.bufferTimeoutMs).toBe(0);
+    expect(() => run('wordcount', '--buffer-timeout', '60001')).toThrow(/buffer-timeout/);
   });
 
   it('puts the engine into the token, and reads a token without one as Flink', () => {

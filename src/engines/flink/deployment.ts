@@ -37,6 +37,8 @@ export interface FlinkJob {
   taskManagers: number;
   spareTaskManagers: number;
   checkpointIntervalMs?: number;
+  /** Flink's execution.buffer-timeout (default 100). */
+  bufferTimeoutMs?: number;
   savepointAtMs?: number;
   unaligned?: boolean;
   /** The log broker's process id. */
@@ -120,6 +122,7 @@ export function deployFlink(host: Host, job: FlinkJob): FlinkDeployment {
     ...DEFAULT_SETTINGS,
     guarantee: job.guarantee,
     ...(job.checkpointIntervalMs !== undefined ? { checkpointIntervalMs: job.checkpointIntervalMs } : {}),
+    ...(job.bufferTimeoutMs !== undefined ? { bufferTimeoutMs: job.bufferTimeoutMs } : {}),
     ...(job.savepointAtMs !== undefined ? { savepointAtMs: job.savepointAtMs } : {}),
     ...(job.unaligned ? { unalignedCheckpoints: true } : {}),
   };

@@ -17,7 +17,7 @@ export interface JobSettings {
   guarantee: Guarantee;
   /** Records per network buffer before it is sent. */
   bufferRecords: number;
-  /** Flink's execution.buffer-timeout. */
+  /** Flink's execution.buffer-timeout: a buffer holding records is sent at the latest this long after its first one (100 ms, Flink's default). */
   bufferTimeoutMs: number;
   /** 0 = no periodic checkpoints. */
   checkpointIntervalMs: number;
@@ -37,7 +37,7 @@ export interface JobSettings {
 export const DEFAULT_SETTINGS: JobSettings = {
   guarantee: 'exactly-once',
   bufferRecords: 256,
-  bufferTimeoutMs: 5,
+  bufferTimeoutMs: 100,
   checkpointIntervalMs: 500,
   checkpointTimeoutMs: 2_000,
   heartbeatIntervalMs: 100,
