@@ -44,7 +44,7 @@ import {
 } from './protocol.ts';
 import { recover, type Recovered } from './recovery.ts';
 import { TxnCoordinator, type TxnResult } from './txn-coordinator.ts';
-import type { ProcessContext, ProcessFactory, ProcessId, ProcessLogic } from '../runtime/types.ts';
+import type { ProcessContext, ProcessFactory, ProcessId, ProcessLogic, TimerHandle } from '../runtime/types.ts';
 
 /** A topic's settings (Kafka's topic configs of the same names). */
 export interface TopicConfig {
@@ -129,6 +129,8 @@ interface ParkedFetch {
   reply: (r: LogReply) => void;
   /** Answered (by new data or by its wait running out). */
   done: boolean;
+  /** The wait's timer, cancelled when new data answers first. */
+  timer?: TimerHandle;
 }
 
 class Broker implements ProcessLogic {
@@ -297,7 +299,7 @@ class Broker implements ProcessLogic {
     const waiting = (this.parked.get(log) ?? []).filter((f) => !f.done);
     waiting.push(parked);
     this.parked.set(log, waiting);
-    this.ctx.timers.after(req.maxWaitMs as number, () => {
+    parked.timer = this.ctx.timers.after(req.maxWaitMs as number, () => {
       if (parked.done) return;
       this.answerFetch(log, req, reply, true);
       parked.done = true;
@@ -328,8 +330,10 @@ class Broker implements ProcessLogic {
     const still: ParkedFetch[] = [];
     for (const f of waiting) {
       if (f.done) continue;
-      if (this.answerFetch(log, f.req, f.reply, false)) f.done = true;
-      else still.push(f);
+      if (this.answerFetch(log, f.req, f.reply, false)) {
+        f.done = true;
+        f.timer?.cancel();
+      } else still.push(f);
     }
     if (still.length > 0) this.parked.set(log, still);
     else this.parked.delete(log);
