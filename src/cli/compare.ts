@@ -10,7 +10,7 @@
 import { randomInt } from 'node:crypto';
 import { parseArgs, parseChoice, parseLimitedFlag, valueOf, type FlagSpec } from './args.ts';
 import { EXIT, UsageError } from './usage-error.ts';
-import { GUARANTEES } from '../explore/settings.ts';
+import { FAULT_PROFILES, GUARANTEES } from '../explore/settings.ts';
 import type { Comparison, EngineColumn, EngineSeeds, Knob, Knobs, Metric, RoleFault, Spread } from '../explore/compare.ts';
 
 const COMPARE_FLAGS: Readonly<Record<string, FlagSpec>> = {
@@ -20,6 +20,7 @@ const COMPARE_FLAGS: Readonly<Record<string, FlagSpec>> = {
   guarantee: { value: true },
   crash: { value: true, repeat: true },
   cut: { value: true, repeat: true },
+  faults: { value: true },
   'checkpoint-interval': { value: true },
   'commit-interval': { value: true },
   'trigger-interval': { value: true },
@@ -50,6 +51,9 @@ Options:
                            (default 300); repeatable. e.g. --crash worker@4200
   --cut A-B@MS+MS          cut the network between roles A and B at MS for +MS;
                            repeatable. e.g. --cut broker-worker@3000+1500
+  --faults P               none | light | heavy | swarm: also draw faults from
+                           the seed, by role, as weir run --faults does
+                           (default none: only --crash and --cut)
   --checkpoint-interval MS Flink's checkpoint interval (default 500)
   --commit-interval MS     Kafka Streams' commit.interval.ms (default 100 under
                            exactly-once, 30000 under at-least-once)
@@ -97,17 +101,18 @@ export async function compareCommand(argv: readonly string[]): Promise<number> {
   if (rawTrigger !== undefined) knobs.triggerIntervalMs = parseLimitedFlag('triggerIntervalMs', rawTrigger);
   const { findScenario } = await import('../../scenarios/index.ts');
   if (!findScenario(name)) throw new UsageError(`unknown scenario "${name}" (try: weir list)`);
+  const profile = parseChoice('faults', valueOf(args, 'faults') ?? 'none', FAULT_PROFILES);
   const json = args.switches.has('json');
   const replay = args.switches.has('replay');
   if (replay && json) throw new UsageError('--replay and --json do not go together: --replay draws the runs, --json prints figures');
   if (replay && seeds !== undefined) throw new UsageError('--replay shows one seed\'s runs; drop --seeds (or replay one seed: --seed N)');
   const { compareEngines, summarizeSeeds } = await loadCompare();
   const base = { scenario: name, guarantee, faults: 'none' as const, bugs: [], ...(events !== undefined ? { events } : {}), ...knobs };
-  const shown = `compare scenario=${name} SEED=${seed}${seeds !== undefined ? ` seeds=${seeds}` : ''} guarantee=${guarantee}${events !== undefined ? ` events=${events}` : ''}`;
+  const shown = `compare scenario=${name} SEED=${seed}${seeds !== undefined ? ` seeds=${seeds}` : ''} guarantee=${guarantee}${profile !== 'none' ? ` faults=${profile}` : ''}${events !== undefined ? ` events=${events}` : ''}`;
 
   if (seeds === undefined) {
     if (!json) process.stdout.write(`${shown}\n`);
-    const c = compareEngines({ ...base, seed }, faults);
+    const c = compareEngines({ ...base, seed }, faults, { profile });
     if (c.columns.length === 0) throw new UsageError(`no engine can run ${name} under ${guarantee}: ${c.skipped.map((s) => s.reason).join('; ')}`);
     process.stdout.write((json ? JSON.stringify(comparisonJson(c)) : `${table(c)}\n\n${chart(c.columns.map((col) => ({ engine: col.engine, counts: histogramOf(col) })))}\n\n${tokens(c)}`) + '\n');
     if (replay) await replayColumns(c);
@@ -118,7 +123,7 @@ export async function compareCommand(argv: readonly string[]): Promise<number> {
   const progress = !json && process.stderr.isTTY ? new Bar(process.stderr, seeds * 3) : undefined;
   const runs: Comparison[] = [];
   for (let s = seed; s < seed + seeds; s++) {
-    const c = compareEngines({ ...base, seed: s }, faults, { onRun: () => progress?.step() });
+    const c = compareEngines({ ...base, seed: s }, faults, { profile, onRun: () => progress?.step() });
     if (c.columns.length === 0) {
       progress?.clear();
       throw new UsageError(`no engine can run ${name} under ${guarantee}: ${c.skipped.map((x) => x.reason).join('; ')}`);
@@ -180,8 +185,17 @@ function cell(m: Metric, v: number | undefined): string {
 const SHORT_RULE: Record<string, string> = { flink: 'wm + lateness', kstreams: 'grace', spark: 'batch wm' };
 
 function faultsLine(c: Comparison): string {
-  return c.faults.length === 0 ? 'no faults'
-    : c.faults.map((f) => (f.kind === 'crash' ? `crash ${f.role} at ${n(f.atMs)} ms (+${n(f.restartAfterMs)} ms)` : `cut ${f.a}–${f.b} at ${n(f.atMs)} ms for ${n(f.durationMs)} ms`)).join(', ');
+  return c.faults.length === 0 ? 'no faults' : c.faults.map(faultText).join(', ');
+}
+
+function faultText(f: RoleFault): string {
+  switch (f.kind) {
+    case 'crash': return `crash ${f.role} at ${n(f.atMs)} ms (+${n(f.restartAfterMs)} ms)`;
+    case 'cut': return `cut ${f.a}–${f.b} at ${n(f.atMs)} ms for ${n(f.durationMs)} ms`;
+    case 'spike': return `latency +${n(f.extraMs)} ms at ${n(f.atMs)} ms for ${n(f.durationMs)} ms`;
+    case 'slow-fsync': return `slow fsync on ${f.role} (+${n(f.extraMs)} ms) at ${n(f.atMs)} ms for ${n(f.durationMs)} ms`;
+    case 'disk-corruption': return `read corruption on ${f.role} at ${n(f.atMs)} ms for ${n(f.durationMs)} ms`;
+  }
 }
 
 /** Rows into aligned text; a row of one cell is a section heading. */

@@ -32,7 +32,8 @@
  *   process's disk, commits (Flink's completed checkpoints, Kafka Streams'
  *   commits, Spark's committed batches) and transactions.
  */
-import type { FaultPlan, Fault } from '../sim/faults.ts';
+import { generatePlan, profileFor, type FaultPlan, type Fault, type ProfileName } from '../sim/faults.ts';
+import { rootRng } from '../sim/rng.ts';
 import { runScenario, sizesOf, type RunReport, type WorldView } from './run.ts';
 import { engineProblem, enginesOf, type EngineName } from './engines.ts';
 import { findScenario, type Scenario } from '../../scenarios/index.ts';
@@ -48,7 +49,10 @@ export const ROLES: readonly Role[] = ['worker', 'coordinator', 'broker'];
 
 export type RoleFault =
   | { kind: 'crash'; role: Role; atMs: number; restartAfterMs: number }
-  | { kind: 'cut'; a: Role; b: Role; atMs: number; durationMs: number };
+  | { kind: 'cut'; a: Role; b: Role; atMs: number; durationMs: number }
+  | { kind: 'spike'; atMs: number; durationMs: number; extraMs: number }
+  | { kind: 'slow-fsync'; role: Role; atMs: number; durationMs: number; extraMs: number }
+  | { kind: 'disk-corruption'; role: Role; atMs: number; durationMs: number };
 
 /** The process that plays `role` in an engine's deployment. */
 export function processOf(engine: EngineName, role: Role): string {
@@ -65,14 +69,53 @@ export function processOf(engine: EngineName, role: Role): string {
 export function planFor(engine: EngineName, faults: readonly RoleFault[]): FaultPlan {
   const out: Fault[] = [];
   for (const f of faults) {
-    if (f.kind === 'crash') out.push({ kind: 'crash', atMs: f.atMs, process: processOf(engine, f.role), restartAfterMs: f.restartAfterMs });
-    else {
-      const a = processOf(engine, f.a);
-      const b = processOf(engine, f.b);
-      if (a !== b) out.push({ kind: 'partition', atMs: f.atMs, a, b, durationMs: f.durationMs });
+    switch (f.kind) {
+      case 'crash':
+        out.push({ kind: 'crash', atMs: f.atMs, process: processOf(engine, f.role), restartAfterMs: f.restartAfterMs });
+        break;
+      case 'cut': {
+        const a = processOf(engine, f.a);
+        const b = processOf(engine, f.b);
+        if (a !== b) out.push({ kind: 'partition', atMs: f.atMs, a, b, durationMs: f.durationMs });
+        break;
+      }
+      case 'spike':
+        out.push({ kind: 'latency-spike', atMs: f.atMs, durationMs: f.durationMs, extraMs: f.extraMs });
+        break;
+      case 'slow-fsync':
+        out.push({ kind: 'slow-fsync', atMs: f.atMs, process: processOf(engine, f.role), durationMs: f.durationMs, extraMs: f.extraMs });
+        break;
+      case 'disk-corruption':
+        out.push({ kind: 'disk-corruption', atMs: f.atMs, process: processOf(engine, f.role), durationMs: f.durationMs });
+        break;
     }
   }
   return { faults: out };
+}
+
+/**
+ * A fault plan drawn from the seed and a profile (as `weir run --faults` draws one), stated by
+ * role so that every engine gets the same faults: the plan is drawn over the three roles
+ * (worker, coordinator, broker) instead of an engine's processes, up to the scenario's fault
+ * horizon (its last input arrival, unless the scenario sets one).
+ */
+export function drawRoleFaults(scenario: Scenario, settings: Pick<RunSettings, 'seed' | 'events' | 'parallelism' | 'keys'> & { engine?: EngineName }, profile: ProfileName): RoleFault[] {
+  if (profile === 'none') return [];
+  const rng = rootRng(settings.seed).fork('compare');
+  const sizes = sizesOf(scenario, { ...settings, scenario: scenario.name, guarantee: 'exactly-once', faults: 'none', bugs: [] });
+  const arrivals = scenario.workload(rootRng(settings.seed).fork('workload'), sizes).arrivals;
+  const horizonMs = Math.max(1, scenario.faultHorizonMs ?? arrivals[arrivals.length - 1]?.atMs ?? 0);
+  const roles = [...ROLES];
+  const plan = generatePlan(rng.fork('faults'), profileFor(profile, rng.fork('swarm')), { processes: roles, crashable: roles, horizonMs });
+  return plan.faults.map((f): RoleFault => {
+    switch (f.kind) {
+      case 'crash': return { kind: 'crash', role: f.process as Role, atMs: f.atMs, restartAfterMs: f.restartAfterMs };
+      case 'partition': return { kind: 'cut', a: f.a as Role, b: f.b as Role, atMs: f.atMs, durationMs: f.durationMs };
+      case 'latency-spike': return { kind: 'spike', atMs: f.atMs, durationMs: f.durationMs, extraMs: f.extraMs };
+      case 'slow-fsync': return { kind: 'slow-fsync', role: f.process as Role, atMs: f.atMs, durationMs: f.durationMs, extraMs: f.extraMs };
+      case 'disk-corruption': return { kind: 'disk-corruption', role: f.process as Role, atMs: f.atMs, durationMs: f.durationMs };
+    }
+  });
 }
 
 /** The knob behind each engine's latency: its flag, and the value the run used. */
@@ -327,9 +370,14 @@ class Watch {
   }
 }
 
-export function compareEngines(base: Omit<RunSettings, 'engine' | 'plan'> & Knobs, faults: readonly RoleFault[], opts: { onRun?: (engine: EngineName) => void } = {}): Comparison {
+export function compareEngines(
+  base: Omit<RunSettings, 'engine' | 'plan'> & Knobs, explicit: readonly RoleFault[],
+  opts: { onRun?: (engine: EngineName) => void; profile?: ProfileName } = {},
+): Comparison {
   const scenario = findScenario(base.scenario);
   if (!scenario) throw new Error(`unknown scenario "${base.scenario}"`);
+  // The faults stated on the command line, then those drawn from the seed and the profile.
+  const faults = [...explicit, ...drawRoleFaults(scenario, base, opts.profile ?? 'none')].sort((x, y) => x.atMs - y.atMs);
   const columns: EngineColumn[] = [];
   const skipped: Comparison['skipped'] = [];
   const { checkpointIntervalMs: _c, commitIntervalMs: _k, triggerIntervalMs: _t, ...common } = base;

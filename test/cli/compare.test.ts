@@ -78,7 +78,7 @@ describe('weir compare', () => {
 
   it('refuses bad input with one line and exit 2', async () => {
     for (const args of [['compare', 'nope'], ['compare', 'wordcount', '--crash', 'tm-0@5'], ['compare', 'wordcount', '--cut', 'worker@5'], ['compare', 'wordcount', '--seed', 'x'], ['compare'],
-      ['compare', 'wordcount', '--commit-interval', '0'], ['compare', 'wordcount', '--seeds', '0'], ['compare', 'wordcount', '--seed', '4294967295', '--seeds', '2']]) {
+      ['compare', 'wordcount', '--commit-interval', '0'], ['compare', 'wordcount', '--seeds', '0'], ['compare', 'wordcount', '--seed', '4294967295', '--seeds', '2'], ['compare', 'wordcount', '--faults', 'wild']]) {
       const r = await weir(args);
       expect(r.status, args.join(' ')).toBe(2);
       expect(r.stderr.trim().split('\n'), args.join(' ')).toHaveLength(1);

@@ -9,11 +9,14 @@
  *
  * How: wordcount with a worker crash (400 events) and without faults (200
  * events, one knob of each engine set). Malformed role faults are refused
- * with the expected form.
+ * with the expected form. Faults drawn from a seed and a profile are stated
+ * by role, the same for every engine, and every engine passes its checks
+ * under them (wordcount, seed 1, heavy, exactly-once).
  */
 import { describe, expect, it } from 'vitest';
-import { compareEngines, histogram, parseRoleFault, planFor, processOf, spreadOf, summarizeSeeds, HISTOGRAM_EDGES_MS } from '../../src/explore/compare.ts';
+import { compareEngines, drawRoleFaults, histogram, parseRoleFault, planFor, processOf, spreadOf, summarizeSeeds, HISTOGRAM_EDGES_MS } from '../../src/explore/compare.ts';
 import { decodeToken } from '../../src/explore/settings.ts';
+import { findScenario } from '../../scenarios/index.ts';
 
 describe('weir compare', () => {
   it('maps a role onto each engine\'s process', () => {
@@ -91,6 +94,24 @@ describe('weir compare', () => {
     expect(h[HISTOGRAM_EDGES_MS.indexOf(10)]).toBe(1);
     expect(h[HISTOGRAM_EDGES_MS.indexOf(100)]).toBe(1);
     expect(h.at(-1)).toBe(1);
+  });
+
+  it('draws faults by role from the seed and the profile, the same plan for every engine', () => {
+    const scenario = findScenario('wordcount')!;
+    const heavy = drawRoleFaults(scenario, { seed: 1 }, 'heavy');
+    expect(heavy.length).toBeGreaterThan(0);
+    expect(drawRoleFaults(scenario, { seed: 1 }, 'heavy')).toEqual(heavy);
+    expect(drawRoleFaults(scenario, { seed: 2 }, 'heavy')).not.toEqual(heavy);
+    expect(drawRoleFaults(scenario, { seed: 1 }, 'none')).toEqual([]);
+    for (const f of heavy) if ('role' in f) expect(['worker', 'coordinator', 'broker']).toContain(f.role);
+    const c = compareEngines({ scenario: 'wordcount', seed: 1, guarantee: 'exactly-once', faults: 'none', bugs: [], events: 600 }, [], { profile: 'heavy' });
+    expect(c.faults).toEqual(drawRoleFaults(scenario, { seed: 1, events: 600 }, 'heavy'));
+    expect(c.columns.map((col) => col.engine)).toEqual(['flink', 'kstreams', 'spark']);
+    for (const col of c.columns) {
+      expect(col.report.checks.filter((x) => !x.ok), col.engine).toEqual([]);
+      // Each engine's run holds the drawn faults, mapped onto its own processes.
+      expect(decodeToken(col.report.token).plan).toEqual(planFor(col.engine, c.faults));
+    }
   });
 
   it('refuses malformed role faults with the expected form', () => {
