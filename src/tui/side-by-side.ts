@@ -17,6 +17,9 @@ import type { ReplayState } from './model/types.ts';
 import type { Segment } from './components/Line.tsx';
 import { describeEvent, fmtNum, fmtWm } from './model/format.ts';
 import { isZombie, ksInstanceStatus } from './model/kstreams.ts';
+import { matchKinds } from './model/log-window.ts';
+import { upperBound } from './model/int-list.ts';
+import { PLAY_SPEEDS_MS } from './controller.ts';
 
 export interface SideBySide {
   runs: readonly Replay[];
@@ -24,6 +27,8 @@ export interface SideBySide {
   endMs: number;
   /** Every fault or recovery step of every run, by time (then run). */
   faults: readonly { t: number; run: number; index: number }[];
+  /** Every failed check's step in every run, by time (then run). */
+  violations: readonly { t: number; run: number; check: string; why: string }[];
 }
 
 export function openSideBySide(runs: readonly Replay[]): SideBySide {
@@ -34,8 +39,10 @@ export function openSideBySide(runs: readonly Replay[]): SideBySide {
     }
   });
   faults.sort((a, b) => a.t - b.t || a.run - b.run);
+  const violations = runs.flatMap((r, run) => r.violations.map((v) => ({ t: r.index.events[v.index]?.t ?? 0, run, check: v.check, why: v.why })));
+  violations.sort((a, b) => a.t - b.t || a.run - b.run);
   const endMs = Math.max(0, ...runs.map((r) => r.index.events[r.index.length - 1]?.t ?? 0));
-  return { runs, endMs, faults };
+  return { runs, endMs, faults, violations };
 }
 
 /** The run's step at virtual time `t`: its last event at or before `t`, or -1 when its first event comes later. */
@@ -72,49 +79,109 @@ export interface SideBySideUi {
   t: number;
   /** One line of feedback (a jump that found nothing, which run's fault the cursor is on). */
   note: string | undefined;
+  /** Playing: each tick moves the cursor on by the speed's virtual ms. */
+  playing?: boolean;
+  /** Index into PLAY_SPEEDS_MS (default 2). */
+  speed?: number;
+  /** The event lists' filter (comma-separated pieces of kind names); '' or absent shows everything. */
+  filter?: string;
+  /** The filter being typed, when the filter prompt is open. */
+  editing?: string;
+  /** How many failed checks `v` has visited (the next one is this, modulo their number). */
+  violation?: number;
 }
 
-export type SideBySideAction = 'next' | 'prev' | 'forward' | 'back' | 'fault' | 'fault-back' | 'first' | 'last';
+export type SideBySideAction =
+  | 'next' | 'prev' | 'forward' | 'back' | 'fault' | 'fault-back' | 'first' | 'last'
+  | 'play' | 'tick' | 'faster' | 'slower' | 'violation'
+  | 'filter-open' | 'filter-back' | 'filter-done' | 'filter-cancel' | { type: 'filter-type'; text: string };
+
+const DEFAULT_SPEED = 2;
 
 /** Virtual time `]` and `[` move the cursor by. */
 export const STRIDE_MS = 100;
 
 export function reduceSideBySide(sbs: SideBySide, ui: SideBySideUi, a: SideBySideAction): SideBySideUi {
-  const at = (t: number | undefined, none: string): SideBySideUi => (t === undefined ? { ...ui, note: none } : { t, note: undefined });
+  if (typeof a === 'object') return ui.editing === undefined ? ui : { ...ui, editing: ui.editing + a.text };
+  const moved = reduceMove(sbs, ui, a);
+  // A key that moves the cursor by hand stops playing.
+  return a === 'tick' || a === 'play' || a === 'faster' || a === 'slower' || a.startsWith('filter') ? moved : { ...moved, playing: false };
+}
+
+function reduceMove(sbs: SideBySide, ui: SideBySideUi, a: Exclude<SideBySideAction, object>): SideBySideUi {
+  const at = (t: number | undefined, none: string): SideBySideUi => (t === undefined ? { ...ui, note: none } : { ...ui, t, note: undefined });
+  const speed = ui.speed ?? DEFAULT_SPEED;
   switch (a) {
+    case 'play':
+      return { ...ui, playing: !ui.playing && ui.t < sbs.endMs, note: undefined };
+    case 'tick': {
+      if (!ui.playing) return ui;
+      const t = Math.min(sbs.endMs, ui.t + PLAY_SPEEDS_MS[speed]!);
+      return { ...ui, t, playing: t < sbs.endMs };
+    }
+    case 'faster':
+    case 'slower': {
+      const next = Math.min(PLAY_SPEEDS_MS.length - 1, Math.max(0, speed + (a === 'faster' ? 1 : -1)));
+      return { ...ui, speed: next, note: `${fmtNum(PLAY_SPEEDS_MS[next]!)} ms of virtual time per tick` };
+    }
+    case 'violation': {
+      if (sbs.violations.length === 0) return { ...ui, note: 'no check failed in any run' };
+      const k = ui.violation ?? 0;
+      const v = sbs.violations[k % sbs.violations.length]!;
+      return { ...ui, t: v.t, violation: k + 1, note: `${engineName(sbs.runs[v.run]!)}: ✗ ${v.check} at ${fmtNum(v.t)} ms: ${v.why}` };
+    }
+    case 'filter-open':
+      return { ...ui, editing: ui.filter ?? '', playing: false };
+    case 'filter-back':
+      return ui.editing === undefined ? ui : { ...ui, editing: ui.editing.slice(0, -1) };
+    case 'filter-done':
+      return { ...ui, filter: (ui.editing ?? ui.filter ?? '').trim(), editing: undefined };
+    case 'filter-cancel':
+      return { ...ui, editing: undefined };
     case 'next':
       return at(nextEventTime(sbs, ui.t), 'no run has an event after this time');
     case 'prev':
       return at(prevEventTime(sbs, ui.t), 'no run has an event before this time');
     case 'forward':
-      return { t: Math.min(sbs.endMs, ui.t + STRIDE_MS), note: undefined };
+      return { ...ui, t: Math.min(sbs.endMs, ui.t + STRIDE_MS), note: undefined };
     case 'back':
-      return { t: Math.max(0, ui.t - STRIDE_MS), note: undefined };
+      return { ...ui, t: Math.max(0, ui.t - STRIDE_MS), note: undefined };
     case 'first':
-      return { t: 0, note: undefined };
+      return { ...ui, t: 0, note: undefined };
     case 'last':
-      return { t: sbs.endMs, note: undefined };
+      return { ...ui, t: sbs.endMs, note: undefined };
     case 'fault':
     case 'fault-back': {
       const f = a === 'fault' ? sbs.faults.find((x) => x.t > ui.t) : [...sbs.faults].reverse().find((x) => x.t < ui.t);
       if (!f) return { ...ui, note: `no ${a === 'fault' ? 'next' : 'previous'} fault in any run` };
       const r = sbs.runs[f.run]!;
-      return { t: f.t, note: `${engineName(r)}: ${describeEvent(r.index.events[f.index]!)} at ${fmtNum(f.t)} ms` };
+      return { ...ui, t: f.t, note: `${engineName(r)}: ${describeEvent(r.index.events[f.index]!)} at ${fmtNum(f.t)} ms` };
     }
   }
 }
 
-export function sideBySideKey(input: string, key: Partial<Key>): SideBySideAction | 'quit' | undefined {
+/** The key map; in the filter prompt (`editing`), keys edit the filter. */
+export function sideBySideKey(input: string, key: Partial<Key>, editing = false): SideBySideAction | 'quit' | undefined {
+  if (editing) {
+    if (key.return) return 'filter-done';
+    if (key.escape) return 'filter-cancel';
+    if (key.backspace || key.delete) return 'filter-back';
+    if (input && !key.ctrl && !key.meta) return { type: 'filter-type', text: input };
+    return undefined;
+  }
   if (input === 'q' || (key.ctrl && input === 'c')) return 'quit';
   if (key.rightArrow || input === 'l') return 'next';
   if (key.leftArrow || input === 'h') return 'prev';
   if (key.home) return 'first';
   if (key.end) return 'last';
-  const chars: Record<string, SideBySideAction> = { ']': 'forward', '[': 'back', f: 'fault', F: 'fault-back', g: 'first', G: 'last' };
+  const chars: Record<string, SideBySideAction> = {
+    ']': 'forward', '[': 'back', f: 'fault', F: 'fault-back', g: 'first', G: 'last',
+    ' ': 'play', '+': 'faster', '=': 'faster', '-': 'slower', v: 'violation', '/': 'filter-open',
+  };
   return chars[input];
 }
 
-export const SIDE_BY_SIDE_KEYS = '→← next/prev event (any run)  ][ ±100 ms  f/F fault  g/G start/end  q quit';
+export const SIDE_BY_SIDE_KEYS = 'space play ±speed  →← event  ][ ±100ms  f/F fault  v failed check  / filter  g/G  q';
 
 // ---- the screen ----------------------------------------------------------
 
@@ -212,26 +279,44 @@ function stateLines(s: ReplayState): Segment[][] {
   ];
 }
 
-/** Events nearest the cursor: about half at or before it (the last one marked ▶), the rest after it, dimmed. */
-function eventLines(r: Replay, step: number, rows: number): Segment[][] {
+/**
+ * Events nearest the cursor: about half at or before it (the last one marked
+ * ▶), the rest after it, dimmed. With a filter, only events whose kind
+ * matches it, around the cursor in the same way.
+ */
+function eventLines(r: Replay, step: number, rows: number, filter = ''): Segment[][] {
   if (rows <= 0) return [];
-  const n = r.index.length;
-  let start = Math.max(0, step - Math.ceil(rows / 2) + 1);
+  const shown = filter.trim() === '' ? undefined : matchingPositions(r, filter);
+  const n = shown?.length ?? r.index.length;
+  const at = (k: number): number => (shown === undefined ? k : shown[k]!);
+  // The position (in the shown list) of the last shown event at or before the step.
+  const here = shown === undefined ? step : upperBound(shown, step) - 1;
+  let start = Math.max(0, here - Math.ceil(rows / 2) + 1);
   start = Math.max(0, Math.min(start, n - rows));
   const out: Segment[][] = [];
-  for (let i = start; i < Math.min(n, start + rows); i++) {
+  if (shown !== undefined && n === 0) return [[{ text: `no event matches "${filter}"`, dim: true }]];
+  for (let k = start; k < Math.min(n, start + rows); k++) {
+    const i = at(k);
     const e = r.index.events[i]!;
-    const text = `${i === step ? '▶' : ' '}${fmtNum(e.t).padStart(7)} ${e.p} ${describeEvent(e)}`;
-    out.push([{ text, inverse: i === step, bold: i === step, dim: i > step }]);
+    const mark = k === here && i <= step;
+    const text = `${mark ? '▶' : ' '}${fmtNum(e.t).padStart(7)} ${e.p} ${describeEvent(e)}`;
+    out.push([{ text, inverse: mark, bold: mark, dim: i > step }]);
   }
   return out;
+}
+
+/** The positions of the run's events whose kind matches `filter`, ascending. */
+function matchingPositions(r: Replay, filter: string): number[] {
+  const out: number[] = [];
+  for (const kind of matchKinds(r.index, filter)) for (const i of r.index.positions(kind)) out.push(i);
+  return out.sort((a, b) => a - b);
 }
 
 /** Least events shown per run when there is room for them. */
 const MIN_EVENTS = 3;
 
-/** One run's block at time `t`, at most `height` lines (not padded). */
-export function runBlock(r: Replay, t: number, height: number): Segment[][] {
+/** One run's block at time `t`, at most `height` lines (not padded); `filter` narrows its events. */
+export function runBlock(r: Replay, t: number, height: number, filter = ''): Segment[][] {
   const step = stepAtTime(r.index, t);
   const s = r.index.stateAt(step);
   const head = [headLine(r, s, step), countersLine(s)].slice(0, Math.max(0, height));
@@ -239,7 +324,7 @@ export function runBlock(r: Replay, t: number, height: number): Segment[][] {
   const state = stateLines(s);
   const stateRows = Math.min(state.length, Math.max(rest > MIN_EVENTS ? 1 : 0, rest - MIN_EVENTS));
   const events = rest - stateRows;
-  return [...head, ...state.slice(0, stateRows), ...eventLines(r, step, events)];
+  return [...head, ...state.slice(0, stateRows), ...eventLines(r, step, events, filter)];
 }
 
 /** Segments cut to `width` (the last cut one ends in …) and padded with spaces to exactly `width`. */
@@ -266,16 +351,19 @@ export const MIN_COLUMN = 36;
  */
 export function sideBySideFrame(sbs: SideBySide, ui: SideBySideUi, cols: number, rows: number): Segment[][] {
   const n = sbs.runs.length;
+  const filter = ui.filter ?? '';
   const title: Segment[] = [
     { text: 'weir replay ', bold: true, color: 'cyan' },
     { text: `t ${fmtNum(ui.t)} ms`, bold: true },
+    { text: ui.playing ? ` ▶ ${fmtNum(PLAY_SPEEDS_MS[ui.speed ?? DEFAULT_SPEED]!)} ms/tick` : '', color: 'green', bold: true },
     { text: ` of ${fmtNum(sbs.endMs)} ms · ${n} runs, each at its last event ≤ t` },
+    { text: filter !== '' ? ` · filter: ${filter}` : '', color: 'yellow' },
   ];
   const body = Math.max(0, rows - 2);
   const lines: Segment[][] = [fit(title, cols)];
   const columnWidth = Math.floor((cols - (n - 1)) / n);
   if (columnWidth >= MIN_COLUMN) {
-    const blocks = sbs.runs.map((r) => runBlock(r, ui.t, body));
+    const blocks = sbs.runs.map((r) => runBlock(r, ui.t, body, filter));
     for (let i = 0; i < body; i++) {
       const line: Segment[] = [];
       blocks.forEach((b, k) => {
@@ -289,12 +377,14 @@ export function sideBySideFrame(sbs: SideBySide, ui: SideBySideUi, cols: number,
     let used = 0;
     sbs.runs.forEach((r, k) => {
       const h = k === n - 1 ? body - used : each;
-      const b = runBlock(r, ui.t, h);
+      const b = runBlock(r, ui.t, h, filter);
       for (let i = 0; i < h; i++) lines.push(fit(b[i] ?? [], cols));
       used += h;
     });
   }
-  lines.push(fit(ui.note ? [{ text: ui.note, color: 'yellow' }] : [{ text: SIDE_BY_SIDE_KEYS, dim: true }], cols));
+  const footer: Segment[] = ui.editing !== undefined ? [{ text: `filter (kinds, comma-separated; Enter to apply, Esc to cancel): ${ui.editing}▌`, color: 'yellow' }]
+    : ui.note ? [{ text: ui.note, color: 'yellow' }] : [{ text: SIDE_BY_SIDE_KEYS, dim: true }];
+  lines.push(fit(footer, cols));
   return lines.slice(0, rows);
 }
 

@@ -4,8 +4,11 @@
  * step and the state after it, concrete values for the three engines'
  * wordcount with the worker crashing at 1,500 ms); → ← move to the next /
  * previous event time of any run, ] [ by 100 ms, f F to the next /
- * previous fault in any run. The screen fits 80×24 (stacked rows) and
- * 120×40 (columns), names each engine and shows the crash in each.
+ * previous fault in any run. Space plays (each tick moves the cursor on
+ * by the speed's virtual ms, + and - change it), / filters each run's
+ * events by kind, v jumps to the next failed check of any run. The screen
+ * fits 80×24 (stacked rows) and 120×40 (columns), names each engine and
+ * shows the crash in each.
  *
  * How: the three runs of the three-engines lesson, recorded once; the model
  * functions directly, the screen through ink-testing-library.
@@ -16,7 +19,7 @@ import { planFor } from '../../src/explore/compare.ts';
 import type { RunSettings } from '../../src/explore/settings.ts';
 import { SideBySideApp } from '../../src/tui/components/SideBySideApp.tsx';
 import {
-  frameText, nextEventTime, openSideBySide, prevEventTime, reduceSideBySide, sideBySideFrame, stepAtTime, type SideBySide,
+  frameText, nextEventTime, openSideBySide, prevEventTime, reduceSideBySide, sideBySideFrame, sideBySideKey, stepAtTime, type SideBySide, type SideBySideUi,
 } from '../../src/tui/side-by-side.ts';
 import { KEYS, replayOf, waitFor } from './helpers.ts';
 
@@ -71,6 +74,50 @@ describe('the virtual-time cursor', () => {
     expect(reduceSideBySide(sbs, { t: 1_800, note: undefined }, 'fault-back').t).toBe(1_500);
     expect(reduceSideBySide(sbs, { t: 1_000, note: undefined }, 'fault-back').note).toBe('no previous fault in any run');
     expect(reduceSideBySide(sbs, ui, 'last').t).toBe(sbs.endMs);
+  });
+});
+
+describe('playing, filtering and failed checks', () => {
+  it('space plays and each tick moves the cursor on by the speed; a move by hand stops it', () => {
+    let ui: SideBySideUi = reduceSideBySide(sbs, { t: 1_000, note: undefined }, 'play');
+    expect(ui.playing).toBe(true);
+    ui = reduceSideBySide(sbs, ui, 'tick');
+    expect(ui.t).toBe(1_020);
+    ui = reduceSideBySide(sbs, reduceSideBySide(sbs, ui, 'faster'), 'tick');
+    expect(ui.t).toBe(1_120);
+    expect(reduceSideBySide(sbs, ui, 'next').playing).toBe(false);
+    // At the end it stops by itself.
+    const end = reduceSideBySide(sbs, { t: sbs.endMs - 1, note: undefined, playing: true, speed: 6 }, 'tick');
+    expect([end.t, end.playing]).toEqual([sbs.endMs, false]);
+    expect(sideBySideKey(' ', {})).toBe('play');
+  });
+
+  it('/ filters every run\'s events by kind; in the prompt keys type the filter', () => {
+    let ui: SideBySideUi = reduceSideBySide(sbs, { t: 1_500, note: undefined }, 'filter-open');
+    for (const ch of 'crash') {
+      const a = sideBySideKey(ch, {}, true);
+      ui = reduceSideBySide(sbs, ui, a as never);
+    }
+    expect(sideBySideFrame(sbs, ui, 120, 40).at(-1)!.map((x) => x.text).join('')).toContain('filter (kinds');
+    ui = reduceSideBySide(sbs, ui, sideBySideKey('', { return: true }, true) as never);
+    expect(ui.filter).toBe('crash');
+    const frame = frameText(sideBySideFrame(sbs, ui, 120, 40));
+    expect(frame).toContain('filter: crash');
+    // Every event row left is a crash, and each run shows its own.
+    const rows = frame.split('\n').flatMap((l) => l.split('│')).filter((c) => /^\s?▶?\s*[\d,]+ \S+ /.test(c.trimEnd()) && /\d ms|crash|restart/.test(c));
+    expect(rows.length).toBeGreaterThanOrEqual(3);
+    for (const r of rows) expect(r).toMatch(/crash/);
+    const none = frameText(sideBySideFrame(sbs, { ...ui, filter: 'no-such-kind' }, 120, 40));
+    expect(none).toContain('no event matches "no-such-kind"');
+  });
+
+  it('v jumps to the step of a failed check in any run, and says which', async () => {
+    const failing = openSideBySide([await replayOf({ ...settingsFor('flink'), bugs: ['watermark-max'] }), sbs.runs[2]!]);
+    expect(failing.violations.length).toBeGreaterThan(0);
+    const ui = reduceSideBySide(failing, { t: 0, note: undefined }, 'violation');
+    expect(ui.t).toBe(failing.violations[0]!.t);
+    expect(ui.note).toMatch(/^flink: ✗ watermark\.min-of-inputs at /);
+    expect(reduceSideBySide(sbs, { t: 0, note: undefined }, 'violation').note).toBe('no check failed in any run');
   });
 });
 

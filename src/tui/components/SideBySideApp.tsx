@@ -1,11 +1,12 @@
 /**
  * `weir replay A B C`, `weir compare … --replay`: several runs side by side
- * on one virtual-time cursor (side-by-side.ts), driven by the keyboard.
+ * on one virtual-time cursor (side-by-side.ts), driven by the keyboard:
+ * stepping, playing, jumps to faults and failed checks, a kind filter.
  * Quits with q or Ctrl+C.
  */
-import React, { useRef, useState } from 'react';
+import React, { useEffect, useRef, useState } from 'react';
 import { Box, useApp, useInput } from 'ink';
-import { splitKeys } from '../controller.ts';
+import { splitKeys, TICK_MS } from '../controller.ts';
 import { reduceSideBySide, sideBySideFrame, sideBySideKey, type SideBySide, type SideBySideUi } from '../side-by-side.ts';
 import { useTerminalSize, type Size } from '../use-terminal-size.ts';
 import { Line } from './Line.tsx';
@@ -27,12 +28,21 @@ export function SideBySideApp({ sbs, size, startMs = 0 }: SideBySideAppProps): R
   latest.current = ui;
   useInput((raw, rawKey) => {
     for (const [input, key] of splitKeys(raw, rawKey)) {
-      const a = sideBySideKey(input, key);
+      const a = sideBySideKey(input, key, latest.current.editing !== undefined);
       if (a === 'quit') return exit();
       if (a) latest.current = reduceSideBySide(sbs, latest.current, a);
     }
     setUi(latest.current);
   });
+  // While playing, a tick every TICK_MS moves the cursor on by the speed's stretch of virtual time.
+  useEffect(() => {
+    if (!ui.playing) return undefined;
+    const timer = setInterval(() => {
+      latest.current = reduceSideBySide(sbs, latest.current, 'tick');
+      setUi(latest.current);
+    }, TICK_MS);
+    return () => clearInterval(timer);
+  }, [ui.playing, sbs]);
   const lines = sideBySideFrame(sbs, ui, cols, rows);
   return (
     <Box flexDirection="column" width={cols} height={rows}>
