@@ -181,7 +181,7 @@ export function sideBySideKey(input: string, key: Partial<Key>, editing = false)
   return chars[input];
 }
 
-export const SIDE_BY_SIDE_KEYS = 'space play ±speed  →← event  ][ ±100ms  f/F fault  v failed check  / filter  g/G  q';
+export const SIDE_BY_SIDE_KEYS = 'space play ±speed  →← event  ][ ±100ms  f/F fault  v failed check  / filter  q';
 
 // ---- the screen ----------------------------------------------------------
 
