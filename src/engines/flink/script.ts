@@ -11,7 +11,10 @@
  *   timestamp <= W", Flink's meaning, see `time/watermark.ts`);
  * - `{ advanceProcessingTime }`: wait this many ms of virtual processing
  *   time before the next step (processing-time timers and idleness happen
- *   in the gap).
+ *   in the gap);
+ * - `{ idle }`: mark the source's output idle (`true`: downstream leaves it
+ *   out of its watermark until it is active again) or active (`false`). A
+ *   records or watermark step marks an idle source active again first.
  * After the last step the source ends: the task emits the final watermark
  * and end of input. Records may be behind the current watermark — that is
  * the point: a script says exactly which records are late.
@@ -29,7 +32,8 @@ import { MAX_WATERMARK, MIN_WATERMARK } from '../../stream/watermark.ts';
 export type ScriptStep =
   | { readonly records: readonly InputRecord[] }
   | { readonly watermark: number }
-  | { readonly advanceProcessingTime: number };
+  | { readonly advanceProcessingTime: number }
+  | { readonly idle: boolean };
 
 export interface Script {
   readonly steps: readonly ScriptStep[];
@@ -75,6 +79,18 @@ export class ScriptBuilder {
     return this;
   }
 
+  /** Marks the source idle: downstream tasks leave it out of their watermark until it is active again. */
+  markIdle(): this {
+    this.steps.push({ idle: true });
+    return this;
+  }
+
+  /** Marks the source active again (a records or watermark step does so too). */
+  markActive(): this {
+    this.steps.push({ idle: false });
+    return this;
+  }
+
   /** Ends the script: after the last step the source emits the final watermark and ends its input. */
   advanceWatermarkToInfinity(): Script {
     return { steps: this.steps.slice() };
@@ -97,6 +113,9 @@ export function validateScript(s: Script): void {
         checkWatermark(step.watermark, wm);
         wm = step.watermark;
       } else if ('advanceProcessingTime' in step) checkWait(step.advanceProcessingTime);
+      else if ('idle' in step) {
+        if (typeof step.idle !== 'boolean') throw new ScriptError(`idle must be true or false, got ${String(step.idle)}`);
+      }
       else throw new ScriptError(`unknown step ${JSON.stringify(step)}`);
     } catch (e) {
       throw new ScriptError(`script step ${i}: ${(e as Error).message}`);

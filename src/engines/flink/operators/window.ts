@@ -18,7 +18,7 @@
  *   silently nowhere. One skipped by some windows only joins the rest
  *   (sliding windows) and the skips are traced.
  */
-import type { Output, OperatorContext, StreamOperator } from './operator.ts';
+import { sortEntries, type Output, type OperatorContext, type OperatorView, type StateEntryView, type StreamOperator } from './operator.ts';
 import type { AggregateFunction } from './aggregates.ts';
 import { assignWindows, isMerging, tumblingWindowStart, type WindowAssigner } from '../../../stream/assigners.ts';
 import { maxTimestamp, windowKey, type TimeWindow } from '../../../stream/time-window.ts';
@@ -77,6 +77,8 @@ export class WindowOperator implements StreamOperator {
   private latenessOffByOne = false;
   private fireAtEnd = false;
   private touchingMerges = true;
+  /** Records dropped as late by this instance (not checkpointed: a metric, as Flink's counter). */
+  private lateDropped = 0;
 
   constructor(private readonly opts: WindowOperatorOptions) {
     this.merging = isMerging(opts.assigner);
@@ -135,17 +137,21 @@ export class WindowOperator implements StreamOperator {
     }
   }
 
+  /**
+   * A record too late for every window: to the late side output, or, without one, dropped and
+   * counted (Flink's numLateRecordsDropped). `record.late` carries `dropped: true` for a drop.
+   */
   private late(value: unknown, ts: number, wm: number): void {
     const id = idOf(value);
     // The planted bug makes the same late decision (traced, so a replay can show where the record's
     // fate was decided) and then drops the record instead of sending it to the side output.
-    if (this.ctx.bugs.has('drop-late-silently')) {
+    if (this.opts.lateTag === undefined || this.ctx.bugs.has('drop-late-silently')) {
+      this.lateDropped++;
       this.ctx.trace.emit('record.late', { task: this.ctx.taskName, attempt: this.ctx.attempt, id, key: this.key, ts, wm, dropped: true });
       return;
     }
     this.ctx.trace.emit('record.late', { task: this.ctx.taskName, attempt: this.ctx.attempt, id, key: this.key, ts, wm });
-    if (this.opts.lateTag === undefined) return;
-    const rec: LateRecord = { type: 'late', id, key: this.key, ts, watermark: wm };
+    const rec: LateRecord = { type: 'late', id, key: this.key, ts, watermark: wm, record: value };
     this.out.side(this.opts.lateTag, rec, ts);
   }
 
@@ -260,6 +266,17 @@ export class WindowOperator implements StreamOperator {
       if (windows.size === 0) this.state.delete(key);
       if (this.merging) this.sessions.get(key)?.remove(w);
     }
+  }
+
+  inspect(): Partial<OperatorView> {
+    const timers = this.timers.views();
+    const state: StateEntryView[] = [];
+    for (const [key, m] of this.state) {
+      for (const st of m.values()) {
+        state.push({ name: 'window', key, namespace: windowKey(st), value: { accumulator: cloneJson(st.acc), ids: st.ids.slice(), firings: st.fired } });
+      }
+    }
+    return { eventTimeTimers: timers.eventTime, processingTimeTimers: timers.processingTime, state: sortEntries(state), lateRecordsDropped: this.lateDropped };
   }
 
   snapshotState(): WindowSnapshot {
