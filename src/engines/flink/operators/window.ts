@@ -52,7 +52,11 @@ interface WindowSnapshot {
   timers: unknown;
 }
 
-const idOf = (v: unknown): number => (v as { id: number }).id;
+/** A record's lineage id (undefined for an element without a numeric `id`). */
+const idOf = (v: unknown): number | undefined => {
+  const id = (v as { id?: unknown } | null)?.id;
+  return typeof id === 'number' ? id : undefined;
+};
 
 function ascending(ids: readonly number[]): boolean {
   for (let i = 1; i < ids.length; i++) if (ids[i]! < ids[i - 1]!) return false;
@@ -151,7 +155,7 @@ export class WindowOperator implements StreamOperator {
       return;
     }
     this.ctx.trace.emit('record.late', { task: this.ctx.taskName, attempt: this.ctx.attempt, id, key: this.key, ts, wm });
-    const rec: LateRecord = { type: 'late', id, key: this.key, ts, watermark: wm, record: value };
+    const rec: LateRecord = { type: 'late', id: id ?? -1, key: this.key, ts, watermark: wm, record: value };
     this.out.side(this.opts.lateTag, rec, ts);
   }
 
@@ -180,7 +184,9 @@ export class WindowOperator implements StreamOperator {
       this.registerTimers(w, wk);
     }
     st.acc = this.opts.aggregate.add(value, st.acc);
-    st.ids.push(idOf(value));
+    const id = idOf(value);
+    // Lineage is of records with ids; a typed element without one counts in the result only.
+    if (id !== undefined) st.ids.push(id);
     if (maxTimestamp(w) <= wm) {
       // The watermark is already past this window's end: Flink's trigger fires at once.
       this.ctx.trace.emit('window.late', { task: this.ctx.taskName, attempt: this.ctx.attempt, id: idOf(value), key: this.key, start: w.start, end: w.end, wm });
