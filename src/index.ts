@@ -22,7 +22,7 @@ export {
 } from './engines/flink/windows/functions.ts';
 export { countAggregate, sumAggregate, avgAggregate, type AggregateFunction } from './engines/flink/operators/aggregates.ts';
 export type { KeyedProcessFunction, KeyedProcessContext } from './engines/flink/operators/keyed-process.ts';
-export { script, scriptRecords, ScriptError, type Script, type ScriptStep, type ScriptRecord, ScriptBuilder } from './engines/flink/script.ts';
+export { script, scriptRecords, ScriptError, ScriptBuilder, type Script, type ScriptStep, type ScriptRecord, type ScriptedRecord } from './engines/flink/script.ts';
 export type { ScriptedSourceOptions } from './engines/flink/operators/scripted-source.ts';
 export type { LogSourceOptions } from './engines/flink/operators/log-source.ts';
 export type { LogSinkOptions } from './engines/flink/sinks/log-sink.ts';

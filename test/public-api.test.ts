@@ -26,9 +26,11 @@
  * window result types (`WindowResult`, `LateRecord` with the late record
  * itself) and the trace event types (`isEventOf`, `RecordLateEvent`) in a
  * simulated run, with late records dropped and counted in the run report.
- * Typed records: a pipeline of clicks (no numeric value) type-checks and
- * runs, and the type checker refuses a sum over clicks or a key selector of
- * the wrong type (`@ts-expect-error`, checked by `npm run typecheck`).
+ * Typed records: a pipeline of clicks (no numeric value) and a script of
+ * words type-check and run, and the type checker refuses a sum over clicks,
+ * a key selector of the wrong type, a result of the wrong type and a
+ * string script record without its value (`@ts-expect-error`, checked by
+ * `npm run typecheck`).
  */
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
@@ -274,6 +276,21 @@ describe('typed records', () => {
     expect(h.values<string>('lines').sort()).toEqual(['ann [0, 1700): /a,/b', 'bob [100, 1100): /a']);
   });
 
+  it('a script of string values plays into a typed pipeline', () => {
+    const words = script<string>().add({ key: 'a', value: 'to', ts: 100 }, { key: 'a', value: 'be', ts: 200 }, { key: 'b', value: 'or', ts: 1_300 }).advanceWatermarkToInfinity();
+    const lengths: WindowAggregateFunction<{ value: string }, number, number> = {
+      createAccumulator: () => 0,
+      add: (w, n) => n + w.value.length,
+      merge: (a, b) => a + b,
+      getResult: (n) => n,
+    };
+    const h = PipelineTestHarness.of((env, io) => {
+      io.sink('letters', env.fromScript('words', words).keyBy((w) => w.key).window(tumbling(1_000)).aggregate(lengths));
+    });
+    h.runToEnd();
+    expect(h.values<WindowResult>('letters').map((r) => [r.key, r.start, r.value, r.ids])).toEqual([['a', 0, 4, [0, 1]], ['b', 1_000, 2, [2]]]);
+  });
+
   it('the type checker refuses a mismatch', () => {
     // Never run: the lines below are here for `tsc` (npm run typecheck), which must see each error.
     const mismatches = (clicks: DataStream<Click>): void => {
@@ -283,6 +300,8 @@ describe('typed records', () => {
       clicks.keyBy((n: number) => String(n));
       // @ts-expect-error the window's results hold strings, not numbers
       clicks.keyBy((c) => c.user).window(tumbling(1_000)).aggregate(pages).map((r: WindowResult<number>) => r.value + 1);
+      // @ts-expect-error a script of strings has no default value: each record gives one
+      script<string>().add({ key: 'k', ts: 1 });
     };
     expect(typeof mismatches).toBe('function');
   });

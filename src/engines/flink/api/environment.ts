@@ -20,7 +20,7 @@ import type { StreamOperator } from '../operators/operator.ts';
 import { FilterOperator, FlatMapOperator, MapOperator } from '../operators/basic.ts';
 import { LogSourceOperator, type LogSourceOptions } from '../operators/log-source.ts';
 import { ScriptedSourceOperator, type ScriptedSourceOptions } from '../operators/scripted-source.ts';
-import { validateScript, type Script } from '../script.ts';
+import { validateScript, type Script, type ScriptedRecord } from '../script.ts';
 import { WindowOperator, type AggregateFunction } from '../operators/window.ts';
 import type { InputRecord, LateRecord, WindowResult } from '../../../stream/records.ts';
 import { KeyedProcessOperator, type KeyedProcessFunction } from '../operators/keyed-process.ts';
@@ -56,7 +56,7 @@ export class StreamEnvironment {
    * (Beam's TestStream). Always one subtask, so every lateness decision
    * downstream is exact; see `operators/scripted-source.ts`.
    */
-  fromScript(name: string, script: Script, opts: ScriptedSourceOptions = {}): DataStream<InputRecord> {
+  fromScript<V = number>(name: string, script: Script<V>, opts: ScriptedSourceOptions = {}): DataStream<ScriptedRecord<V>> {
     validateScript(script);
     const node = this.graph.addNode({
       name,
@@ -65,7 +65,7 @@ export class StreamEnvironment {
       isSource: true,
       keyed: false,
     });
-    return new DataStream(this, node);
+    return new DataStream<ScriptedRecord<V>>(this, node);
   }
 
   /**
@@ -73,7 +73,7 @@ export class StreamEnvironment {
    * its own watermark and idleness; downstream tasks take the minimum over
    * the subtasks that are not idle.
    */
-  fromScripts(name: string, scripts: readonly Script[], opts: ScriptedSourceOptions = {}): DataStream<InputRecord> {
+  fromScripts<V = number>(name: string, scripts: readonly Script<V>[], opts: ScriptedSourceOptions = {}): DataStream<ScriptedRecord<V>> {
     if (scripts.length === 0) throw new Error('fromScripts needs at least one script');
     for (const sc of scripts) validateScript(sc);
     const node = this.graph.addNode({

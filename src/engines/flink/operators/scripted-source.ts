@@ -59,15 +59,15 @@ export class ScriptedSourceOperator implements StreamOperator {
   private restored = false;
   /** Restored with its output idle: marked idle again when it runs. */
   private restoredIdle = false;
-  private script!: Script;
-  private readonly scripts: readonly Script[];
+  private script!: Script<unknown>;
+  private readonly scripts: readonly Script<unknown>[];
 
   /** One script (one subtask), or one script per subtask. */
   constructor(
-    scripts: Script | readonly Script[],
+    scripts: Script<unknown> | readonly Script<unknown>[],
     private readonly opts: ScriptedSourceOptions = {},
   ) {
-    this.scripts = Array.isArray(scripts) ? scripts : [scripts as Script];
+    this.scripts = Array.isArray(scripts) ? scripts : [scripts as Script<unknown>];
     if (this.scripts.length === 0) throw new Error('a scripted source needs at least one script');
     for (const sc of this.scripts) validateScript(sc);
   }

@@ -87,6 +87,13 @@ describe('scripted source node', () => {
     expect(() => env.fromScripts('u', [s, { steps: [{ advanceProcessingTime: 0 }] }])).toThrow(/script step 0/);
   });
 
+  it('a value is an integer or another JSON-able value', () => {
+    const rec = (value: unknown): Script<unknown> => ({ steps: [{ records: [{ id: 0, key: 'k', ts: 1, value }] }] });
+    for (const ok of [3, 'word', true, null, [1, 'x'], { n: 1, tags: ['a'] }]) expect(() => validateScript(rec(ok)), JSON.stringify(ok)).not.toThrow();
+    for (const bad of [1.5, Number.NaN, undefined, () => 1, new Map(), { inner: 0.5 }]) expect(() => validateScript(rec(bad)), String(bad)).toThrow(/value must be an integer or another JSON-able value/);
+    expect(script<string>().add({ key: 'k', ts: 1, value: 'hi' }).advanceWatermarkToInfinity().steps).toEqual([{ records: [{ id: 0, key: 'k', ts: 1, value: 'hi' }] }]);
+  });
+
   it('idle marks are steps of their own, validated', () => {
     const s = script().markIdle().advanceProcessingTime(10).markActive().advanceWatermarkToInfinity();
     expect(s.steps).toEqual([{ idle: true }, { advanceProcessingTime: 10 }, { idle: false }]);
