@@ -37,8 +37,8 @@ import fc from 'fast-check';
 import {
   AfterWatermark, CountTrigger, generateWorkload, globalWindows, isEventOf, MIN_WATERMARK, OperatorTestHarness, PipelineTestHarness, PurgingTrigger, runScenario, RunFailed,
   script, scriptRecords, session, sinkWindowResults, sumAggregate, TOPICS, tumbling, weirProperty,
-  type DataStream, type InputRecord, type KeyedUpdate, type LateRecord, type OutputRecord, type ProcessWindowFunction, type RecordLateEvent, type Scenario,
-  type SinkEvent, type WindowAggregateFunction, type WindowResult,
+  type DataStream, type InputRecord, type KeyedUpdate, type LateRecord, type OutputRecord, type PaneInfo, type ProcessWindowFunction, type RecordLateEvent, type Scenario,
+  type SinkEvent, type TraceEvent, type WindowAggregateFunction, type WindowResult,
 } from 'weir';
 
 interface Count {
@@ -135,7 +135,8 @@ describe('triggers, panes and window functions from the public API', () => {
       }),
     );
     expect(ok).toBe(true);
-    expect(output.map((o) => [(o as WindowResult).value, (o as WindowResult).pane])).toEqual([
+    const panes: [number, PaneInfo | undefined][] = output.map((o) => [(o as WindowResult).value, (o as WindowResult).pane]);
+    expect(panes).toEqual([
       [1, { timing: 'EARLY', index: 0, isFirst: true, isLast: false }],
       [3, { timing: 'ON_TIME', index: 1, isFirst: false, isLast: false }],
       [7, { timing: 'LATE', index: 2, isFirst: false, isLast: false }],
@@ -229,9 +230,12 @@ describe('sink helpers, window result types and trace events in a simulated run'
   const run = (lateSideOutput: boolean) => {
     let output: OutputRecord[] = [];
     const late: RecordLateEvent[] = [];
+    const onEvent = (e: TraceEvent): void => {
+      if (isEventOf(e, 'record.late')) late.push(e);
+    };
     const report = runScenario(
       { scenario: 'late', seed: 1, guarantee: 'exactly-once', faults: 'none', bugs: [] },
-      { scenario: scenario('late', lateSideOutput), onOutput: (o) => (output = o), subscribers: [(e) => void (isEventOf(e, 'record.late') && late.push(e))] },
+      { scenario: scenario('late', lateSideOutput), onOutput: (o) => (output = o), subscribers: [onEvent] },
     );
     return { report, output, late };
   };
