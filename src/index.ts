@@ -1,7 +1,10 @@
 /**
  * weir as a library: run a scenario (a shipped one or your own pipeline) in
  * the simulator and judge it, and turn it into a fast-check property that
- * explores seeds and fault plans and shrinks a failure.
+ * explores seeds and fault plans and shrinks a failure; or test one operator
+ * or a small pipeline step by step in a harness (`OperatorTestHarness`,
+ * `PipelineTestHarness`), with the DataStream API, its window functions,
+ * triggers and scripts, the output record types and the trace event types.
  */
 export { runScenario, UnknownScenarioError, type RunOptions, type RunReport } from './explore/run.ts';
 export { encodeToken, decodeToken, TokenError, type RunSettings } from './explore/settings.ts';

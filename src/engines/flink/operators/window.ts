@@ -14,9 +14,11 @@
  * - a record that joins a window whose `maxTimestamp <= watermark` (already
  *   fired, or never fired for lack of data) makes it fire at once: a late
  *   firing, with `firing` one higher than the last;
- * - a record skipped by every window goes to the late side output — never
- *   silently nowhere. One skipped by some windows only joins the rest
- *   (sliding windows) and the skips are traced.
+ * - a record skipped by every window goes to the late side output, or,
+ *   without one, is dropped and counted (Flink's numLateRecordsDropped) —
+ *   never silently nowhere: `record.late` is traced either way. One skipped
+ *   by some windows only joins the rest (sliding windows) and the skips are
+ *   traced.
  */
 import { sortEntries, type Output, type OperatorContext, type OperatorView, type StateEntryView, type StreamOperator } from './operator.ts';
 import type { AggregateFunction } from './aggregates.ts';
@@ -189,7 +191,7 @@ export class WindowOperator implements StreamOperator {
     if (id !== undefined) st.ids.push(id);
     if (maxTimestamp(w) <= wm) {
       // The watermark is already past this window's end: Flink's trigger fires at once.
-      this.ctx.trace.emit('window.late', { task: this.ctx.taskName, attempt: this.ctx.attempt, id: idOf(value), key: this.key, start: w.start, end: w.end, wm });
+      this.ctx.trace.emit('window.late', { task: this.ctx.taskName, attempt: this.ctx.attempt, id, key: this.key, start: w.start, end: w.end, wm });
       this.fire(st, wm);
     }
   }
