@@ -145,6 +145,25 @@ describe('PipelineTestHarness', () => {
     expect(() => PipelineTestHarness.of((_env, io) => io.sink('x', io.input<Rec>('in')), { restoreFrom: snap })).toThrow(/the snapshot is of another job/);
   });
 
+  it('two inputs into an interval join: buffered state and expiry timers, cleared once both watermarks pass', () => {
+    const h = PipelineTestHarness.of((_env, io) => {
+      const orders = io.input<Rec>('orders').keyBy((r) => r.key);
+      const payments = io.input<Rec>('payments').keyBy((r) => r.key);
+      io.sink('pairs', orders.intervalJoin(payments).between(0, 500, (o, p) => `${o.id}+${p.id}`));
+    });
+    h.input<Rec>('orders').add({ id: 1, key: 'k', value: 1, ts: 1_000 });
+    h.input<Rec>('payments').add({ id: 2, key: 'k', value: 1, ts: 1_400 }).add({ id: 3, key: 'k', value: 1, ts: 1_600 });
+    expect(h.values('pairs')).toEqual(['1+2']);
+    expect(h.state('join').map((e) => [e.name, (e.value as unknown[]).length])).toEqual([['left', 1], ['right', 2]]);
+    expect(h.timers('join').eventTime.map((t) => [t.namespace, t.time])).toEqual([['right', 1_401], ['left', 1_501], ['right', 1_601]]);
+    // The join's watermark is the minimum of its inputs': one input alone expires nothing.
+    h.input<Rec>('orders').watermark(2_000);
+    expect(h.timers('join').eventTime).toHaveLength(3);
+    h.input<Rec>('payments').watermark(2_000);
+    expect(h.state('join')).toEqual([]);
+    expect(h.timers('join').eventTime).toEqual([]);
+  });
+
   it('refuses what a test cannot mean', () => {
     const h = windowOverTwoSubtasks();
     expect(() => h.input('nope')).toThrow(/no input named nope \(inputs: in\)/);
