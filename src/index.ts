@@ -1,13 +1,16 @@
 /**
  * weir as a library: run a scenario (a shipped one or your own pipeline) in
  * the simulator and judge it, and turn it into a fast-check property that
- * explores seeds and fault plans and shrinks a failure.
+ * explores seeds and fault plans and shrinks a failure; or test one operator
+ * or a small pipeline step by step in a harness (`OperatorTestHarness`,
+ * `PipelineTestHarness`), with the DataStream API, its window functions,
+ * triggers and scripts, the output record types and the trace event types.
  */
 export { runScenario, UnknownScenarioError, type RunOptions, type RunReport } from './explore/run.ts';
 export { encodeToken, decodeToken, TokenError, type RunSettings } from './explore/settings.ts';
 export * from './explore/property.ts';
 export type { Fault, FaultPlan, Anchor } from './sim/faults.ts';
-export { StreamEnvironment, DataStream, KeyedStream, WindowedStream, union } from './engines/flink/api/environment.ts';
+export { StreamEnvironment, DataStream, KeyedStream, WindowedStream, WindowedResultStream, IntervalJoinBuilder, union } from './engines/flink/api/environment.ts';
 export { tumbling, sliding, session, type WindowAssigner } from './stream/assigners.ts';
 export {
   globalWindows, tumblingProcessingTime, slidingProcessingTime, processingTimeSession, GLOBAL_WINDOW, type FlinkWindowAssigner,
@@ -22,10 +25,23 @@ export {
 } from './engines/flink/windows/functions.ts';
 export { countAggregate, sumAggregate, avgAggregate, type AggregateFunction } from './engines/flink/operators/aggregates.ts';
 export type { KeyedProcessFunction, KeyedProcessContext } from './engines/flink/operators/keyed-process.ts';
-export { script, type Script } from './engines/flink/script.ts';
+export { script, scriptRecords, ScriptError, ScriptBuilder, type Script, type ScriptStep, type ScriptRecord, type ScriptedRecord } from './engines/flink/script.ts';
+export type { ScriptedSourceOptions } from './engines/flink/operators/scripted-source.ts';
+export type { LogSourceOptions } from './engines/flink/operators/log-source.ts';
+export type { LogSinkOptions } from './engines/flink/sinks/log-sink.ts';
 export type * from './stream/records.ts';
+export { MIN_WATERMARK, MAX_WATERMARK } from './stream/watermark.ts';
+export * from './engines/flink/harness/index.ts';
+export type { TimerView, StateEntryView } from './engines/flink/operators/operator.ts';
+export { TRACE_KINDS, type TraceKind } from './runtime/trace-kinds.ts';
+export type { TraceEvent, TraceSubscriber } from './runtime/trace-event.ts';
+export {
+  isEventOf, type FlinkRecordEvent, type FlinkRecordEventKind, type WatermarkEvent, type TaskIdleEvent, type SourceReadEvent, type SourceEndEvent,
+  type WindowFireEvent, type WindowLateEvent, type WindowSkipEvent, type SessionAddEvent, type RecordLateEvent,
+} from './engines/flink/trace-events.ts';
 export { BUGS, type BugName } from './explore/bugs.ts';
-export type { Scenario, ScenarioSizes, CheckInput, CutCheck } from '../scenarios/types.ts';
+export { TOPICS, sinkWindowResults, type Scenario, type ScenarioSizes, type CheckInput, type CutCheck, type EngineName } from '../scenarios/types.ts';
+export type { FlinkBuild } from './engines/flink/deployment.ts';
 export { SCENARIOS, findScenario } from '../scenarios/index.ts';
 export { generateWorkload, type Workload, type WorkloadOptions } from './workload/generate.ts';
 export type { CheckResult, WindowSpec } from './check/types.ts';

@@ -9,7 +9,8 @@
  * How: a throwaway user project (package.json, `node_modules/weir` linking
  * to this repository, `node_modules/fast-check` to ours) in which child
  * processes import weir, run a scenario and a `weirProperty`, and tsc checks
- * a TypeScript file against weir's declarations.
+ * a TypeScript file against weir's declarations (typed DataStreams
+ * included: a type mismatch in a pipeline must be an error there).
  */
 import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
@@ -73,7 +74,7 @@ describe.concurrent('the built package', () => {
       import * as weir from 'weir';
       const report = weir.runScenario(${JSON.stringify(settings)});
       fc.assert(weir.weirProperty({ scenario: 'bank', events: { min: 50, max: 100 }, faults: { maxFaults: 2 } }), { numRuns: 3, seed: 1 });
-      const kinds = Object.fromEntries(['weirProperty', 'runScenario', 'decodeToken', 'StreamEnvironment', 'generateWorkload', 'RunFailed'].map((n) => [n, typeof weir[n]]));
+      const kinds = Object.fromEntries(['weirProperty', 'runScenario', 'decodeToken', 'StreamEnvironment', 'generateWorkload', 'RunFailed', 'OperatorTestHarness', 'PipelineTestHarness'].map((n) => [n, typeof weir[n]]));
       console.log(JSON.stringify({ url: import.meta.resolve('weir'), execArgv: process.execArgv, kinds, ok: report.ok, traceHash: report.traceHash, steps: report.steps }));
     `;
     const got = lastJson<{ url: string; execArgv: string[]; kinds: Record<string, string>; ok: boolean; traceHash: string; steps: number }>(
@@ -81,7 +82,10 @@ describe.concurrent('the built package', () => {
     );
     expect(got.url).toBe(pathToFileURL(join(ROOT, 'dist/src/index.js')).href);
     expect(got.execArgv).toEqual(['--input-type=module', '-e', code]);
-    expect(got.kinds).toEqual({ weirProperty: 'function', runScenario: 'function', decodeToken: 'function', StreamEnvironment: 'function', generateWorkload: 'function', RunFailed: 'function' });
+    expect(got.kinds).toEqual({
+      weirProperty: 'function', runScenario: 'function', decodeToken: 'function', StreamEnvironment: 'function', generateWorkload: 'function', RunFailed: 'function',
+      OperatorTestHarness: 'function', PipelineTestHarness: 'function',
+    });
     const here = runScenario({ ...settings, bugs: [] });
     expect(got).toMatchObject({ ok: true, traceHash: here.traceHash, steps: here.steps });
   });
@@ -103,13 +107,19 @@ describe.concurrent('the built package', () => {
   it("types a user's code through the package's declarations", async () => {
     writeFileSync(
       join(user, 'user.ts'),
-      `import { weirProperty, runScenario, decodeToken, type RunSettings, type Scenario } from 'weir';
+      `import { weirProperty, runScenario, decodeToken, OperatorTestHarness, sumAggregate, tumbling, type DataStream, type RunSettings, type Scenario } from 'weir';
        const settings: RunSettings = { scenario: 'bank', seed: 1, guarantee: 'exactly-once', faults: 'none', bugs: [] };
        const steps: number = runScenario(settings).steps;
        // @ts-expect-error the trace hash is a string (this line fails if the types were 'any')
        const hash: number = runScenario(decodeToken('w1.x')).traceHash;
        const mine: Scenario['name'] = 'mine';
-       export const used = [weirProperty({ scenario: 'bank' }), steps, hash, mine];
+       interface Click { user: string; page: string }
+       const counts = OperatorTestHarness.of((s: DataStream<Click>) => s.keyBy((c) => c.user).window(tumbling(1000))
+         .aggregate({ createAccumulator: () => 0, add: (_c: Click, n: number) => n + 1, merge: (a: number, b: number) => a + b, getResult: (n: number) => String(n) }));
+       const texts: string[] = counts.values().map((r) => r.value);
+       // @ts-expect-error a sum needs records with a numeric value, and a click has none
+       const wrong = (s: DataStream<Click>) => s.keyBy((c) => c.user).window(tumbling(1000)).aggregate(sumAggregate);
+       export const used = [weirProperty({ scenario: 'bank' }), steps, hash, mine, texts, wrong];
       `,
     );
     const tsc = join(ROOT, 'node_modules/typescript/bin/tsc');

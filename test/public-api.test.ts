@@ -15,12 +15,30 @@
  * (`GlobalWindows` with `PurgingTrigger.of(CountTrigger.of(2))` and a
  * process window function) give their exact expected panes, and every
  * standard check passes.
+ *
+ * The test harnesses: Flink's `WindowOperatorTest.testTumblingEventTimeWindows`
+ * ported to `OperatorTestHarness` (records and watermarks in order, across
+ * a snapshot and a restore into a new harness), and a TestStream-and-PAssert
+ * style test on `PipelineTestHarness` (two input subtasks, one whose
+ * watermark does not advance until it is marked idle; each result with the
+ * processing time it arrived and the watermark before it; the window's
+ * timers and state). The sink helpers (`sinkWindowResults`, `TOPICS`), the
+ * window result types (`WindowResult`, `LateRecord` with the late record
+ * itself) and the trace event types (`isEventOf`, `RecordLateEvent`) in a
+ * simulated run, with late records dropped and counted in the run report.
+ * Typed records: a pipeline of clicks (no numeric value) and a script of
+ * words type-check and run, and the type checker refuses a sum over clicks,
+ * a key selector of the wrong type, a result of the wrong type and a
+ * string script record without its value (`@ts-expect-error`, checked by
+ * `npm run typecheck`).
  */
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import {
-  AfterWatermark, CountTrigger, generateWorkload, globalWindows, PurgingTrigger, runScenario, RunFailed, script, sumAggregate, tumbling, weirProperty,
-  type KeyedUpdate, type OutputRecord, type ProcessWindowFunction, type Scenario, type WindowResult,
+  AfterWatermark, CountTrigger, generateWorkload, globalWindows, isEventOf, MIN_WATERMARK, OperatorTestHarness, PipelineTestHarness, PurgingTrigger, runScenario, RunFailed,
+  script, scriptRecords, session, sinkWindowResults, sumAggregate, TOPICS, tumbling, weirProperty,
+  type DataStream, type InputRecord, type KeyedUpdate, type LateRecord, type OutputRecord, type PaneInfo, type ProcessWindowFunction, type RecordLateEvent, type Scenario,
+  type SinkEvent, type TraceEvent, type WindowAggregateFunction, type WindowResult,
 } from 'weir';
 
 interface Count {
@@ -117,7 +135,8 @@ describe('triggers, panes and window functions from the public API', () => {
       }),
     );
     expect(ok).toBe(true);
-    expect(output.map((o) => [(o as WindowResult).value, (o as WindowResult).pane])).toEqual([
+    const panes: [number, PaneInfo | undefined][] = output.map((o) => [(o as WindowResult).value, (o as WindowResult).pane]);
+    expect(panes).toEqual([
       [1, { timing: 'EARLY', index: 0, isFirst: true, isLast: false }],
       [3, { timing: 'ON_TIME', index: 1, isFirst: false, isLast: false }],
       [7, { timing: 'LATE', index: 2, isFirst: false, isLast: false }],
@@ -142,5 +161,152 @@ describe('triggers, panes and window functions from the public API', () => {
     expect(ok).toBe(true);
     // The third element never completes a pair, so it never fires.
     expect(output).toEqual(['k:1+2:EARLY#0']);
+  });
+});
+
+describe('the test harnesses from the public API', () => {
+  type Pair = { key: string; value: number };
+  const sumPerKey = (input: DataStream<Pair>) => input.keyBy((t) => t.key).window(tumbling(3_000)).reduce((a, b) => ({ key: a.key, value: a.value + b.value }));
+  const shown = (events: SinkEvent<WindowResult<Pair>>[]) => events.map((e) => (e.kind === 'record' ? `${e.value.key}=${e.value.value.value}@${e.ts}` : `wm ${e.watermark}`));
+
+  it("OperatorTestHarness: Flink's testTumblingEventTimeWindows, across a snapshot and a restore", () => {
+    const h = OperatorTestHarness.of(sumPerKey);
+    h.processElement({ key: 'key2', value: 1 }, 3_999).processElement({ key: 'key2', value: 1 }, 3_000);
+    h.processElement({ key: 'key1', value: 1 }, 20).processElement({ key: 'key1', value: 1 }, 0).processElement({ key: 'key1', value: 1 }, 999);
+    h.processElement({ key: 'key2', value: 1 }, 1_998).processElement({ key: 'key2', value: 1 }, 1_999).processElement({ key: 'key2', value: 1 }, 1_000);
+    h.processWatermark(999).processWatermark(1_999).processWatermark(2_999);
+    expect(shown(h.events())).toEqual(['wm 999', 'wm 1999', 'key1=3@2999', 'key2=3@2999', 'wm 2999']);
+    // key2's window [3000, 6000) is pending: its timer at 5999 and its state survive the snapshot.
+    expect(h.timers().eventTime.map((t) => [t.key, t.namespace, t.time])).toEqual([['key2', '3000:6000', 5_999]]);
+    const restored = OperatorTestHarness.of(sumPerKey, { restoreFrom: h.snapshot() });
+    restored.processWatermark(3_999).processWatermark(4_999).processWatermark(5_999).processWatermark(6_999);
+    expect(shown(restored.events())).toEqual(['wm 3999', 'wm 4999', 'key2=2@5999', 'wm 5999', 'wm 6999']);
+    expect(restored.numKeyedStateEntries()).toBe(0);
+  });
+
+  it('PipelineTestHarness: two input subtasks, one stalled until marked idle; results say when they came', () => {
+    const h = PipelineTestHarness.of((_env, io) => {
+      const scores = io.input<InputRecord>('scores', { subtasks: 2 });
+      io.sink('sums', scores.keyBy((r) => r.key).window(tumbling(1_000)).allowedLateness(500).aggregate(sumAggregate, 'sums'));
+    });
+    h.input<InputRecord>('scores', 0).add({ id: 0, key: 'red', value: 3, ts: 100 }).watermark(1_200);
+    h.input<InputRecord>('scores', 1).add({ id: 1, key: 'red', value: 4, ts: 900 });
+    h.advanceProcessingTime(1_000);
+    // Subtask 1's watermark does not advance: the window waits.
+    expect(h.results('sums')).toEqual([]);
+    expect(h.state('sums').map((e) => [e.key, e.namespace])).toEqual([['red', '0:1000']]);
+    h.input('scores', 1).idle();
+    expect(h.results<WindowResult>('sums').map((r) => [r.value.value, r.ts, r.at, r.watermark === MIN_WATERMARK])).toEqual([[7, 999, 1_000, true]]);
+    expect(h.watermarks('sums')).toEqual([1_200]);
+    // Within the allowed lateness: a late firing, with everything the window holds.
+    h.input<InputRecord>('scores', 0).add({ id: 2, key: 'red', value: 5, ts: 950 });
+    expect(h.values<WindowResult>('sums').map((r) => [r.value, r.firing, r.ids])).toEqual([[7, 0, [0, 1]], [12, 1, [0, 1, 2]]]);
+    h.runToEnd();
+    expect(h.isFinished).toBe(true);
+  });
+});
+
+describe('sink helpers, window result types and trace events in a simulated run', () => {
+  const elements = script()
+    .add({ id: 0, key: 'k', value: 1, ts: 100 }, { id: 1, key: 'k', value: 2, ts: 1_500 })
+    .advanceWatermarkTo(2_999)
+    .add({ id: 2, key: 'k', value: 9, ts: 200 })
+    .advanceWatermarkToInfinity();
+  const scenario = (name: string, lateSideOutput: boolean): Scenario => ({
+    name,
+    summary: name,
+    defaults: { events: 3, parallelism: 1, partitions: 1, keys: 1 },
+    workload: () => ({ records: scriptRecords(elements), arrivals: [], canBeLate: true, idlePartitions: [], activeArrivalGapMsMax: 0 }),
+    engines: {
+      flink: {
+        build(env, s) {
+          const windowed = env.fromScript('script', elements).keyBy((r) => r.key).window(tumbling(1_000));
+          if (lateSideOutput) sinkWindowResults(windowed.sideOutputLateData('late').aggregate(sumAggregate), s.parallelism);
+          else windowed.aggregate(sumAggregate).sinkTo({ topic: TOPICS.output, partitions: s.parallelism });
+        },
+      },
+    },
+  });
+  const run = (lateSideOutput: boolean) => {
+    let output: OutputRecord[] = [];
+    const late: RecordLateEvent[] = [];
+    const onEvent = (e: TraceEvent): void => {
+      if (isEventOf(e, 'record.late')) late.push(e);
+    };
+    const report = runScenario(
+      { scenario: 'late', seed: 1, guarantee: 'exactly-once', faults: 'none', bugs: [] },
+      { scenario: scenario('late', lateSideOutput), onOutput: (o) => (output = o), subscribers: [onEvent] },
+    );
+    return { report, output, late };
+  };
+
+  it('the late side output carries the whole record; record.late says it was not dropped', () => {
+    const { report, output, late } = run(true);
+    expect(report.ok).toBe(true);
+    const lateRecords = output.filter((o): o is LateRecord => o.type === 'late');
+    expect(lateRecords.map((l) => [l.id, l.watermark, l.record])).toEqual([[2, 2_999, { id: 2, key: 'k', value: 9, ts: 200 }]]);
+    expect(output.filter((o): o is WindowResult => o.type === 'window').map((w) => [w.start, w.value])).toEqual([[0, 1], [1_000, 2]]);
+    expect(late.map((e) => [e.id, e.wm, e.dropped])).toEqual([[2, 2_999, undefined]]);
+    expect(report.output.lateDropped).toBe(0);
+  });
+
+  it('without a late side output the record is dropped, traced with dropped: true and counted in the report', () => {
+    const { report, late } = run(false);
+    expect(late.map((e) => [e.id, e.dropped])).toEqual([[2, true]]);
+    expect(report.output).toMatchObject({ late: 0, lateDropped: 1 });
+  });
+});
+
+describe('typed records', () => {
+  interface Click {
+    user: string;
+    page: string;
+    ts: number;
+  }
+  const pages: WindowAggregateFunction<Click, string[], string> = {
+    createAccumulator: () => [],
+    add: (c, acc) => [...acc, c.page],
+    merge: (a, b) => [...a, ...b],
+    getResult: (acc) => [...acc].sort().join(','),
+  };
+
+  it('a pipeline of values that are not numbers type-checks and runs', () => {
+    const h = PipelineTestHarness.of((_env, io) => {
+      const visits = io.input<Click>('clicks').keyBy((c) => c.user).window(session(1_000)).aggregate(pages);
+      io.sink('lines', visits.map((r: WindowResult<string>) => `${r.key} [${r.start}, ${r.end}): ${r.value}`));
+    });
+    h.input<Click>('clicks').addAll([{ user: 'ann', page: '/b', ts: 0 }, { user: 'bob', page: '/a', ts: 100 }, { user: 'ann', page: '/a', ts: 700 }]);
+    h.runToEnd();
+    expect(h.values<string>('lines').sort()).toEqual(['ann [0, 1700): /a,/b', 'bob [100, 1100): /a']);
+  });
+
+  it('a script of string values plays into a typed pipeline', () => {
+    const words = script<string>().add({ key: 'a', value: 'to', ts: 100 }, { key: 'a', value: 'be', ts: 200 }, { key: 'b', value: 'or', ts: 1_300 }).advanceWatermarkToInfinity();
+    const lengths: WindowAggregateFunction<{ value: string }, number, number> = {
+      createAccumulator: () => 0,
+      add: (w, n) => n + w.value.length,
+      merge: (a, b) => a + b,
+      getResult: (n) => n,
+    };
+    const h = PipelineTestHarness.of((env, io) => {
+      io.sink('letters', env.fromScript('words', words).keyBy((w) => w.key).window(tumbling(1_000)).aggregate(lengths));
+    });
+    h.runToEnd();
+    expect(h.values<WindowResult>('letters').map((r) => [r.key, r.start, r.value, r.ids])).toEqual([['a', 0, 4, [0, 1]], ['b', 1_000, 2, [2]]]);
+  });
+
+  it('the type checker refuses a mismatch', () => {
+    // Never run: the lines below are here for `tsc` (npm run typecheck), which must see each error.
+    const mismatches = (clicks: DataStream<Click>): void => {
+      // @ts-expect-error a sum needs records with a numeric value, and a click has none
+      clicks.keyBy((c) => c.user).window(tumbling(1_000)).aggregate(sumAggregate);
+      // @ts-expect-error the key selector takes a click, not a number
+      clicks.keyBy((n: number) => String(n));
+      // @ts-expect-error the window's results hold strings, not numbers
+      clicks.keyBy((c) => c.user).window(tumbling(1_000)).aggregate(pages).map((r: WindowResult<number>) => r.value + 1);
+      // @ts-expect-error a script of strings has no default value: each record gives one
+      script<string>().add({ key: 'k', ts: 1 });
+    };
+    expect(typeof mismatches).toBe('function');
   });
 });

@@ -53,7 +53,12 @@ export interface RunReport {
   steps: number;
   checkpoints: { completed: number; aborted: number; savepoints: number };
   faults: { planned: number; crashes: number; restarts: number; partitions: number; restores: number };
-  output: { committed: number; results: number; late: number };
+  /**
+   * Committed output records, window results among them, late side-output records among them, and
+   * `lateDropped`: input records a Flink window operator dropped as late for lack of a late side
+   * output (traced `record.late` with `dropped: true`; each record once, however many attempts dropped it).
+   */
+  output: { committed: number; results: number; late: number; lateDropped: number };
   checks: CheckResult[];
   ok: boolean;
   traceHash: string;
@@ -162,6 +167,8 @@ export function runScenario(settings: RunSettings, opts: RunOptions = {}): RunRe
   const recorded: TraceEvent[] = [];
   const readerFetches: ReaderFetch[] = [];
   const droppedLate = new Set<number>();
+  /** Records a window operator dropped as late without a side output (by id; an event without one counts alone). */
+  const lateDropped = new Set<number | string>();
   /** Transactions the live broker reported open once the world settled (undefined: never asked). */
   let liveOpen: string[] | undefined;
   // A slow or corrupt disk off the data path (Flink's job manager and checkpoint store) delays no record.
@@ -181,6 +188,7 @@ export function runScenario(settings: RunSettings, opts: RunOptions = {}): RunRe
     switch (e.kind) {
       case 'record.late':
         droppedLate.add(e.id as number);
+        if (e.dropped === true) lateDropped.add(typeof e.id === 'number' ? e.id : `#${e.seq}`);
         break;
       case 'spark.join.unstored':
         // A join row its side's state watermark already covered: joined with what was there, never stored.
@@ -347,7 +355,9 @@ export function runScenario(settings: RunSettings, opts: RunOptions = {}): RunRe
       partitions: faultPlan.faults.filter((f) => f.kind === 'partition').length,
       restores: stats.restores,
     },
-    output: { committed: output.length, results: output.filter((o) => o.type !== 'late').length, late: output.filter((o) => o.type === 'late').length },
+    output: {
+      committed: output.length, results: output.filter((o) => o.type !== 'late').length, late: output.filter((o) => o.type === 'late').length, lateDropped: lateDropped.size,
+    },
     checks,
     ok: checks.every((c) => c.ok),
     traceHash: world.trace.hash(),
@@ -508,7 +518,7 @@ function droppedByGrace(
     const d = dropped.get(r.id);
     if (d === undefined || inResults.has(r.id)) continue;
     const all = session ? 1 : windowsOf(spec.assigner, r.ts).filter((w) => !kafkaWindows || w.start >= 0).length;
-    if (d.windows.size >= all) out.push({ type: 'late', id: r.id, key: r.key, ts: r.ts, watermark: d.streamTime - (session ? sessionOffset : 1) });
+    if (d.windows.size >= all) out.push({ type: 'late', id: r.id, key: r.key, ts: r.ts, watermark: d.streamTime - (session ? sessionOffset : 1), record: r });
   }
   return out;
 }

@@ -24,14 +24,18 @@ export interface InputRecord {
   stream?: string;
 }
 
-/** One firing of one window for one key, as a window operator emits it. */
-export interface WindowResult {
+/**
+ * One firing of one window for one key, as a window operator emits it.
+ * `V` is the window function's result type (a number for the shipped
+ * count, sum and average).
+ */
+export interface WindowResult<V = number> {
   type: 'window';
   key: string;
   start: number;
   end: number;
   /** The aggregate's result (count, sum, average…), JSON-able. */
-  value: number;
+  value: V;
   /** 0 for the on-time firing; 1, 2, … for late firings caused by records within allowed lateness. */
   firing: number;
   /** Ids of every record in the window's state at this firing (sorted ascending). */
@@ -61,14 +65,20 @@ export interface PaneInfo {
   isLast: boolean;
 }
 
-/** A record the window operator sent to the late side output (too late for every window it belongs to). */
-export interface LateRecord {
+/**
+ * A record the window operator sent to the late side output (too late for
+ * every window it belongs to): the whole record as it reached the operator
+ * (`record`), with its id (-1 when it has none), key and timestamp beside it.
+ */
+export interface LateRecord<T = unknown> {
   type: 'late';
   id: number;
   key: string;
   ts: number;
   /** The operator's watermark when the record arrived. */
   watermark: number;
+  /** The record itself, value included. */
+  record: T;
 }
 
 /** A joined pair from an interval join. */

@@ -52,7 +52,7 @@ function damage(input: InputRecord[], results: WindowResult[], late: LateRecord[
     case 4: if (r) results[at] = { ...r, value: r.value + 1 }; break;
     case 5: if (r) results[at] = { ...r, firing: r.firing + 1 }; break;
     case 6: if (r && r.ids.length > 1) results[at] = { ...r, ids: [...r.ids].reverse() }; break;
-    case 7: if (rec) late.push({ type: 'late', id: rec.id, key: rec.key, ts: rec.ts, watermark: b % 3 === 0 ? rec.ts : 1_000_000 }); break;
+    case 7: if (rec) late.push({ type: 'late', id: rec.id, key: rec.key, ts: rec.ts, watermark: b % 3 === 0 ? rec.ts : 1_000_000, record: rec }); break;
     case 8: if (late.length > 0) late.splice(Math.abs(a) % late.length, 1); break;
     case 9: if (rec) input.push({ ...rec, ts: rec.ts + (a % 2) * 7 }); break;
     case 10: if (r) results[at] = { ...r, ids: [...r.ids, 100_000 + Math.abs(b)] }; break;

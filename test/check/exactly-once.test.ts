@@ -21,7 +21,7 @@ const SESSION: WindowSpec = { assigner: session(100), aggregate: 'count', allowe
 const input = [
   rec(0, 10, 'a', 5), rec(1, 990, 'a', 7), rec(2, 1500, 'a', 1), rec(3, 20, 'b', 2), rec(4, 2999, 'b', 4), rec(5, 400, 'a', 3),
 ];
-const late = (id: number, watermark: number): LateRecord => ({ type: 'late', id, key: input[id]!.key, ts: input[id]!.ts, watermark });
+const late = (id: number, watermark: number): LateRecord => ({ type: 'late', id, key: input[id]!.key, ts: input[id]!.ts, watermark, record: input[id] });
 
 describe('checkExactlyOnceWindows', () => {
   it('passes a run equal to the reference, with a one-line summary', () => {

@@ -91,7 +91,7 @@ export function runModel(w: Workload, spec: WindowSpec, boundMs: number): ModelR
     }
     if (skipped.length === targets.length) {
       emit('record.late', { task: TASK, attempt: 0, id: r.id, key: r.key, ts: r.ts, wm });
-      out.late.push({ type: 'late', id: r.id, key: r.key, ts: r.ts, watermark: wm });
+      out.late.push({ type: 'late', id: r.id, key: r.key, ts: r.ts, watermark: wm, record: r });
       return;
     }
     for (const st of skipped) emit('window.skip', { task: TASK, attempt: 0, id: r.id, key: r.key, start: st.start, end: st.end, wm });

@@ -5,6 +5,13 @@
  * → aggregate / reduce / process → sinkTo`, plus `union`, `process` (a keyed process function with timers)
  * and `intervalJoin(...).between(lo, hi)`.
  *
+ * Streams are typed by their element, as Flink's `DataStream<T>`: sources
+ * of the log and of scripts give `InputRecord`s, `map` and the window
+ * functions give what they return, and a function that does not take the
+ * stream's element type is a compile error. (Elements travel as they are
+ * between chained operators and are checkpointed as JSON: they must be
+ * JSON-able.)
+ *
  * Nothing runs here: the builder only produces a `JobGraph`, which the job
  * manager deploys onto task managers.
  */
@@ -13,10 +20,11 @@ import type { StreamOperator } from '../operators/operator.ts';
 import { FilterOperator, FlatMapOperator, MapOperator } from '../operators/basic.ts';
 import { LogSourceOperator, type LogSourceOptions } from '../operators/log-source.ts';
 import { ScriptedSourceOperator, type ScriptedSourceOptions } from '../operators/scripted-source.ts';
-import { validateScript, type Script } from '../script.ts';
+import { validateScript, type Script, type ScriptedRecord } from '../script.ts';
 import { WindowOperator, type AggregateFunction } from '../operators/window.ts';
+import type { InputRecord, LateRecord, WindowResult } from '../../../stream/records.ts';
 import { KeyedProcessOperator, type KeyedProcessFunction } from '../operators/keyed-process.ts';
-import { IntervalJoinOperator, type JoinFunction } from '../operators/interval-join.ts';
+import { IntervalJoinOperator } from '../operators/interval-join.ts';
 import { LogSinkOperator, type LogSinkOptions } from '../sinks/log-sink.ts';
 import { TriggeredWindowOperator } from '../operators/triggered-window.ts';
 import { isEventTimeAssigner, type FlinkWindowAssigner } from '../windows/flink-assigners.ts';
@@ -32,7 +40,7 @@ export class StreamEnvironment {
   constructor(readonly options: EnvironmentOptions) {}
 
   /** Reads a topic of the log broker (Flink's KafkaSource with bounded-out-of-orderness watermarks). */
-  fromLog(name: string, opts: LogSourceOptions & { parallelism?: number }): DataStream {
+  fromLog(name: string, opts: LogSourceOptions & { parallelism?: number }): DataStream<InputRecord> {
     const node = this.graph.addNode({
       name,
       parallelism: opts.parallelism ?? this.options.parallelism,
@@ -48,7 +56,7 @@ export class StreamEnvironment {
    * (Beam's TestStream). Always one subtask, so every lateness decision
    * downstream is exact; see `operators/scripted-source.ts`.
    */
-  fromScript(name: string, script: Script, opts: ScriptedSourceOptions = {}): DataStream {
+  fromScript<V = number>(name: string, script: Script<V>, opts: ScriptedSourceOptions = {}): DataStream<ScriptedRecord<V>> {
     validateScript(script);
     const node = this.graph.addNode({
       name,
@@ -57,11 +65,32 @@ export class StreamEnvironment {
       isSource: true,
       keyed: false,
     });
+    return new DataStream<ScriptedRecord<V>>(this, node);
+  }
+
+  /**
+   * Plays one script per subtask: subtask i plays `scripts[i]`, each with
+   * its own watermark and idleness; downstream tasks take the minimum over
+   * the subtasks that are not idle.
+   */
+  fromScripts<V = number>(name: string, scripts: readonly Script<V>[], opts: ScriptedSourceOptions = {}): DataStream<ScriptedRecord<V>> {
+    if (scripts.length === 0) throw new Error('fromScripts needs at least one script');
+    for (const sc of scripts) validateScript(sc);
+    const node = this.graph.addNode({
+      name,
+      parallelism: scripts.length,
+      create: () => new ScriptedSourceOperator(scripts, opts),
+      isSource: true,
+      keyed: false,
+    });
     return new DataStream(this, node);
   }
 }
 
-export class DataStream {
+export class DataStream<T = any> {
+  /** Only for the type checker: the element type. */
+  declare readonly __element?: T;
+
   constructor(
     readonly env: StreamEnvironment,
     readonly node: GraphNode,
@@ -90,25 +119,26 @@ export class DataStream {
     return node;
   }
 
-  map(fn: (v: any) => unknown, name = 'map'): DataStream {
-    return new DataStream(this.env, this.transform(name, () => new MapOperator(fn)));
+  map<R>(fn: (v: T) => R, name = 'map'): DataStream<R> {
+    return new DataStream<R>(this.env, this.transform(name, () => new MapOperator(fn)));
   }
 
-  filter(fn: (v: any) => boolean, name = 'filter'): DataStream {
-    return new DataStream(this.env, this.transform(name, () => new FilterOperator(fn)));
+  filter(fn: (v: T) => boolean, name = 'filter'): DataStream<T> {
+    return new DataStream<T>(this.env, this.transform(name, () => new FilterOperator(fn)));
   }
 
-  flatMap(fn: (v: any) => unknown[], name = 'flatMap'): DataStream {
-    return new DataStream(this.env, this.transform(name, () => new FlatMapOperator(fn)));
+  flatMap<R>(fn: (v: T) => readonly R[], name = 'flatMap'): DataStream<R> {
+    return new DataStream<R>(this.env, this.transform(name, () => new FlatMapOperator(fn)));
   }
 
   /** Redistributes round-robin (Flink's rebalance()). */
-  rebalance(parallelism: number, name = 'rebalance'): DataStream {
-    return new DataStream(this.env, this.transform(name, () => new MapOperator((v) => v), { partitioning: 'rebalance', parallelism }));
+  rebalance(parallelism: number, name = 'rebalance'): DataStream<T> {
+    return new DataStream<T>(this.env, this.transform(name, () => new MapOperator((v) => v), { partitioning: 'rebalance', parallelism }));
   }
 
-  keyBy(key: (v: any) => string): KeyedStream {
-    return new KeyedStream(this, key);
+  /** Partitions by the key `key` returns (any string). */
+  keyBy(key: (v: T) => string): KeyedStream<T> {
+    return new KeyedStream<T>(this, key as KeySelector);
   }
 
   sinkTo(opts: LogSinkOptions & { name?: string; parallelism?: number }): void {
@@ -118,28 +148,28 @@ export class DataStream {
   }
 }
 
-export class KeyedStream {
+export class KeyedStream<T = any> {
   constructor(
-    readonly stream: DataStream,
+    readonly stream: DataStream<T>,
     readonly key: KeySelector,
   ) {}
 
-  window(assigner: FlinkWindowAssigner): WindowedStream {
-    return new WindowedStream(this, assigner);
+  window(assigner: FlinkWindowAssigner): WindowedStream<T> {
+    return new WindowedStream<T>(this, assigner);
   }
 
-  process(fn: KeyedProcessFunction, name = 'process', parallelism?: number): DataStream {
+  process<OUT = any>(fn: KeyedProcessFunction<T, OUT>, name = 'process', parallelism?: number): DataStream<OUT> {
     const node = this.stream.transform(name, () => new KeyedProcessOperator(fn), {
       partitioning: 'hash',
       key: this.key,
       keyed: true,
       ...(parallelism !== undefined ? { parallelism } : {}),
     });
-    return new DataStream(this.stream.env, node);
+    return new DataStream<OUT>(this.stream.env, node);
   }
 
-  intervalJoin(other: KeyedStream): IntervalJoinBuilder {
-    return new IntervalJoinBuilder(this, other);
+  intervalJoin<U>(other: KeyedStream<U>): IntervalJoinBuilder<T, U> {
+    return new IntervalJoinBuilder<T, U>(this, other);
   }
 }
 
@@ -152,14 +182,14 @@ export class KeyedStream {
  * aggregate with a process function — runs the general operator
  * (`operators/triggered-window.ts`), whose results carry their pane.
  */
-export class WindowedStream {
+export class WindowedStream<T = any> {
   private latenessMs = 0;
   private lateTag: string | undefined;
   private trig: Trigger | undefined;
   private evict: Evictor | undefined;
   private discarding = false;
   constructor(
-    readonly keyed: KeyedStream,
+    readonly keyed: KeyedStream<T>,
     readonly assigner: FlinkWindowAssigner,
   ) {}
 
@@ -181,7 +211,7 @@ export class WindowedStream {
   }
 
   /** Keeps every element and evicts some before or after each firing (Flink's evictor()). */
-  evictor(e: Evictor): this {
+  evictor(e: Evictor<T>): this {
     this.evict = e;
     return this;
   }
@@ -202,9 +232,9 @@ export class WindowedStream {
    * An incremental aggregate of any accumulator and result type, optionally
    * followed by a process window function that receives its result.
    */
-  aggregate(fn: WindowAggregateFunction, name?: string, parallelism?: number): WindowedResultStream;
-  aggregate(fn: WindowAggregateFunction, process: ProcessWindowFunction, name?: string, parallelism?: number): WindowedResultStream;
-  aggregate(fn: WindowAggregateFunction, a?: string | ProcessWindowFunction, b?: string | number, c?: number): WindowedResultStream {
+  aggregate<ACC, R>(fn: WindowAggregateFunction<T, ACC, R>, name?: string, parallelism?: number): WindowedResultStream<WindowResult<R>, T>;
+  aggregate<ACC, R, OUT>(fn: WindowAggregateFunction<T, ACC, R>, process: ProcessWindowFunction<R, OUT>, name?: string, parallelism?: number): WindowedResultStream<OUT, T>;
+  aggregate(fn: WindowAggregateFunction, a?: string | ProcessWindowFunction, b?: string | number, c?: number): WindowedResultStream<any, T> {
     if (typeof a === 'object') return this.build({ kind: 'aggregate', aggregate: fn, process: a }, (b as string | undefined) ?? 'window', c);
     const name = a ?? 'window';
     const parallelism = b as number | undefined;
@@ -219,16 +249,16 @@ export class WindowedStream {
   }
 
   /** Flink's reduce: the window keeps `fn(kept, next)`; optionally a process window function gets the result. */
-  reduce<T>(fn: ReduceFunction<T>, name?: string, parallelism?: number): WindowedResultStream;
-  reduce<T>(fn: ReduceFunction<T>, process: ProcessWindowFunction<T>, name?: string, parallelism?: number): WindowedResultStream;
-  reduce<T>(fn: ReduceFunction<T>, a?: string | ProcessWindowFunction<T>, b?: string | number, c?: number): WindowedResultStream {
+  reduce(fn: ReduceFunction<T>, name?: string, parallelism?: number): WindowedResultStream<WindowResult<T>, T>;
+  reduce<OUT>(fn: ReduceFunction<T>, process: ProcessWindowFunction<T, OUT>, name?: string, parallelism?: number): WindowedResultStream<OUT, T>;
+  reduce(fn: ReduceFunction<T>, a?: string | ProcessWindowFunction<T>, b?: string | number, c?: number): WindowedResultStream<any, T> {
     const aggregate = reduceAggregate(fn);
     if (typeof a === 'object') return this.build({ kind: 'aggregate', aggregate, process: a }, (b as string | undefined) ?? 'window', c);
     return this.build({ kind: 'aggregate', aggregate }, a ?? 'window', b as number | undefined);
   }
 
   /** A process window function over the window's elements, its pane and its state. */
-  process<IN = any, OUT = any>(fn: ProcessWindowFunction<IN, OUT>, name = 'window', parallelism?: number): WindowedResultStream {
+  process<OUT = any>(fn: ProcessWindowFunction<T, OUT>, name = 'window', parallelism?: number): WindowedResultStream<OUT, T> {
     return this.build({ kind: 'process', process: fn }, name, parallelism);
   }
 
@@ -237,7 +267,7 @@ export class WindowedStream {
     return isEventTimeAssigner(this.assigner) ? EventTimeTrigger.create() : ProcessingTimeTrigger.create();
   }
 
-  private build(fn: WindowFunctionSpec, name: string, parallelism: number | undefined): WindowedResultStream {
+  private build(fn: WindowFunctionSpec, name: string, parallelism: number | undefined): WindowedResultStream<any, T> {
     const opts = {
       assigner: this.assigner,
       allowedLatenessMs: this.latenessMs,
@@ -252,32 +282,33 @@ export class WindowedStream {
     return this.node(name, () => new TriggeredWindowOperator(opts), parallelism);
   }
 
-  private node(name: string, create: () => StreamOperator, parallelism: number | undefined): WindowedResultStream {
+  private node(name: string, create: () => StreamOperator, parallelism: number | undefined): WindowedResultStream<any, T> {
     const node = this.keyed.stream.transform(name, create, {
       partitioning: 'hash',
       key: this.keyed.key,
       keyed: true,
       ...(parallelism !== undefined ? { parallelism } : {}),
     });
-    return new WindowedResultStream(this.keyed.stream.env, node);
+    return new WindowedResultStream<any, T>(this.keyed.stream.env, node);
   }
 }
 
-export class WindowedResultStream extends DataStream {
-  /** The late side output of the window (Flink's getSideOutput(lateTag)). */
-  getSideOutput(tag: string): DataStream {
-    return new DataStream(this.env, this.node, tag);
+/** A window's results (`OUT`), with its side outputs: the late one carries `LateRecord<IN>`s. */
+export class WindowedResultStream<OUT = any, IN = any> extends DataStream<OUT> {
+  /** The late side output of the window (Flink's getSideOutput(lateTag)), or another tag a process function writes to. */
+  getSideOutput<S = LateRecord<IN>>(tag: string): DataStream<S> {
+    return new DataStream<S>(this.env, this.node, tag);
   }
 }
 
-export class IntervalJoinBuilder {
+export class IntervalJoinBuilder<L = any, R = any> {
   constructor(
-    readonly left: KeyedStream,
-    readonly right: KeyedStream,
+    readonly left: KeyedStream<L>,
+    readonly right: KeyedStream<R>,
   ) {}
 
   /** Joins a left record `l` with a right record `r` of the same key when `lowerMs <= r.ts - l.ts <= upperMs`. */
-  between(lowerMs: number, upperMs: number, fn: JoinFunction, name = 'join'): DataStream {
+  between<OUT>(lowerMs: number, upperMs: number, fn: (left: L, right: R) => OUT, name = 'join'): DataStream<OUT> {
     const env = this.left.stream.env;
     const node = env.graph.addNode({
       name,
@@ -288,15 +319,15 @@ export class IntervalJoinBuilder {
     });
     env.graph.connect({ from: this.left.stream.node.id, to: node.id, partitioning: 'hash', key: this.left.key, input: 0 });
     env.graph.connect({ from: this.right.stream.node.id, to: node.id, partitioning: 'hash', key: this.right.key, input: 1 });
-    return new DataStream(env, node);
+    return new DataStream<OUT>(env, node);
   }
 }
 
 /** Unions two streams of the same type (Flink's union): a forward-free node fed by both. */
-export function union(a: DataStream, b: DataStream, name = 'union'): DataStream {
+export function union<T>(a: DataStream<T>, b: DataStream<T>, name = 'union'): DataStream<T> {
   const env = a.env;
   const node = env.graph.addNode({ name, parallelism: a.node.parallelism, create: () => new MapOperator((v) => v), isSource: false, keyed: false });
   env.graph.connect({ from: a.node.id, to: node.id, partitioning: 'rebalance', input: 0 });
   env.graph.connect({ from: b.node.id, to: node.id, partitioning: 'rebalance', input: 0 });
-  return new DataStream(env, node);
+  return new DataStream<T>(env, node);
 }

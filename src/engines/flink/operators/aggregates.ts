@@ -4,10 +4,10 @@
  * windows merge, `getResult` at each firing. Accumulators are plain JSON so
  * that they snapshot as they are.
  */
-export interface AggregateFunction<A = unknown> {
+export interface AggregateFunction<A = unknown, IN = unknown> {
   readonly name: string;
   createAccumulator(): A;
-  add(value: unknown, acc: A): A;
+  add(value: IN, acc: A): A;
   merge(a: A, b: A): A;
   getResult(acc: A): number;
 }
@@ -17,8 +17,7 @@ interface SumCount {
   count: number;
 }
 
-const valueOf = (v: unknown): number => (v as { value: number }).value;
-
+/** The number of records. */
 export const countAggregate: AggregateFunction<SumCount> = {
   name: 'count',
   createAccumulator: () => ({ sum: 0, count: 0 }),
@@ -27,16 +26,17 @@ export const countAggregate: AggregateFunction<SumCount> = {
   getResult: (acc) => acc.count,
 };
 
-export const sumAggregate: AggregateFunction<SumCount> = {
+/** The sum of the records' `value`s. */
+export const sumAggregate: AggregateFunction<SumCount, { value: number }> = {
   name: 'sum',
   createAccumulator: () => ({ sum: 0, count: 0 }),
-  add: (v, acc) => ((acc.sum += valueOf(v)), (acc.count += 1), acc),
+  add: (v, acc) => ((acc.sum += v.value), (acc.count += 1), acc),
   merge: (a, b) => ({ sum: a.sum + b.sum, count: a.count + b.count }),
   getResult: (acc) => acc.sum,
 };
 
 /** Integer average: floor(sum / count), so no float decides anything. */
-export const avgAggregate: AggregateFunction<SumCount> = {
+export const avgAggregate: AggregateFunction<SumCount, { value: number }> = {
   ...sumAggregate,
   name: 'avg',
   getResult: (acc) => (acc.count === 0 ? 0 : Math.floor(acc.sum / acc.count)),

@@ -28,7 +28,7 @@ export class FilterOperator implements StreamOperator {
 
 export class FlatMapOperator implements StreamOperator {
   private out!: Output;
-  constructor(private readonly fn: (v: any) => unknown[]) {}
+  constructor(private readonly fn: (v: any) => readonly unknown[]) {}
   open(_ctx: OperatorContext, out: Output): void {
     this.out = out;
   }

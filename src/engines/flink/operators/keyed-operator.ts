@@ -4,7 +4,7 @@
  * of both (Flink's AbstractStreamOperator with its keyed state backend and
  * InternalTimerService). Subclasses handle elements and firing timers.
  */
-import type { Output, OperatorContext, StreamOperator } from './operator.ts';
+import type { Output, OperatorContext, OperatorView, StreamOperator } from './operator.ts';
 import { KeyedStateBackend, type StateSnapshot } from '../state/backend.ts';
 import { TimerService } from '../time/timers.ts';
 
@@ -45,6 +45,11 @@ export abstract class KeyedOperator implements StreamOperator {
       });
     }
     this.out.emitWatermark(wm);
+  }
+
+  inspect(): Partial<OperatorView> {
+    const timers = this.timers.views();
+    return { eventTimeTimers: timers.eventTime, processingTimeTimers: timers.processingTime, state: this.state.contents() };
   }
 
   snapshotState(): KeyedOperatorSnapshot {

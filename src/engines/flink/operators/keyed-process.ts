@@ -6,7 +6,7 @@
 import type { KeyedStateBackend } from '../state/backend.ts';
 import { KeyedOperator } from './keyed-operator.ts';
 
-export interface KeyedProcessContext {
+export interface KeyedProcessContext<OUT = any> {
   readonly key: string;
   /** The record's (or the firing timer's) timestamp. */
   readonly timestamp: number;
@@ -15,12 +15,12 @@ export interface KeyedProcessContext {
   currentProcessingTime(): number;
   registerEventTimeTimer(ts: number): void;
   registerProcessingTimeTimer(ts: number): void;
-  collect(value: unknown, ts?: number): void;
+  collect(value: OUT, ts?: number): void;
 }
 
-export interface KeyedProcessFunction {
-  processElement(value: any, ctx: KeyedProcessContext): void;
-  onTimer?(ts: number, ctx: KeyedProcessContext): void;
+export interface KeyedProcessFunction<IN = any, OUT = any> {
+  processElement(value: IN, ctx: KeyedProcessContext<OUT>): void;
+  onTimer?(ts: number, ctx: KeyedProcessContext<OUT>): void;
 }
 
 export class KeyedProcessOperator extends KeyedOperator {

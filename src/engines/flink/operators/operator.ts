@@ -55,6 +55,32 @@ export interface OperatorContext {
   fail(reason: string): void;
 }
 
+/** A pending timer as `inspect` shows it: the key, the namespace (a window as `start:end`, or ''), the time. */
+export interface TimerView {
+  key: string;
+  namespace: string;
+  time: number;
+}
+
+/** One entry of an operator's keyed state as `inspect` shows it (without TTL bookkeeping). */
+export interface StateEntryView {
+  /** The state's name (for a window operator: `window`, `trigger`, `window-state` or `global-state`). */
+  name: string;
+  key: string;
+  /** A window as `start:end`, or '' for state that is not per window. */
+  namespace: string;
+  value: unknown;
+}
+
+/** What a test harness reads of an operator instance; every field is a copy. */
+export interface OperatorView {
+  eventTimeTimers: TimerView[];
+  processingTimeTimers: TimerView[];
+  state: StateEntryView[];
+  /** Records dropped as late (no side output to send them to), Flink's `numLateRecordsDropped`. */
+  lateRecordsDropped: number;
+}
+
 export interface StreamOperator {
   open(ctx: OperatorContext, out: Output): void;
   /** `input` is 0 for one-input operators, 0 or 1 for two-input ones. */
@@ -81,4 +107,19 @@ export interface StreamOperator {
   run?(): void;
   /** Releases timers, pending requests. */
   close?(): void;
+  /** Its pending timers, keyed state and counters, for a test harness (read-only; leaves out what it does not have). */
+  inspect?(): Partial<OperatorView>;
+}
+
+/** State entries in a stable order: by name, key, then namespace (windows by start, then end). */
+export function sortEntries(entries: StateEntryView[]): StateEntryView[] {
+  const cmp = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
+  const WINDOW = /^(-?\d+):(-?\d+)$/;
+  const namespaces = (a: string, b: string): number => {
+    const x = WINDOW.exec(a);
+    const y = WINDOW.exec(b);
+    if (!x || !y) return cmp(a, b);
+    return Number(x[1]) - Number(y[1]) || Number(x[2]) - Number(y[2]);
+  };
+  return entries.sort((a, b) => cmp(a.name, b.name) || cmp(a.key, b.key) || namespaces(a.namespace, b.namespace));
 }

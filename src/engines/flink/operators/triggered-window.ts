@@ -43,7 +43,7 @@
  * After end of input no processing-time timer fires (Flink quiesces the
  * processing-time service when a bounded input finishes).
  */
-import type { Output, OperatorContext, StreamOperator } from './operator.ts';
+import { sortEntries, type Output, type OperatorContext, type OperatorView, type StateEntryView, type StreamOperator } from './operator.ts';
 import { windowKey, type TimeWindow } from '../../../stream/time-window.ts';
 import { MAX_WATERMARK } from '../../../stream/watermark.ts';
 import type { LateRecord, PaneInfo } from '../../../stream/records.ts';
@@ -124,6 +124,8 @@ export class TriggeredWindowOperator implements StreamOperator {
   /** The processing time of the earliest wake-up scheduled (undefined when none). */
   private armedAt: number | undefined;
   private quiesced = false;
+  /** Records dropped as late by this instance (not checkpointed: a metric, as Flink's counter). */
+  private lateDropped = 0;
 
   constructor(private readonly opts: TriggeredWindowOptions) {
     this.eventTime = isEventTimeAssigner(opts.assigner);
@@ -351,11 +353,16 @@ export class TriggeredWindowOperator implements StreamOperator {
     }
   }
 
+  /** A record too late for every window: to the late side output, or dropped and counted (`dropped: true` in the trace). */
   private late(value: unknown, ts: number, wm: number): void {
     const id = idOf(value);
+    if (this.opts.lateTag === undefined) {
+      this.lateDropped++;
+      this.ctx.trace.emit('record.late', { task: this.ctx.taskName, attempt: this.ctx.attempt, id, key: this.key, ts, wm, dropped: true });
+      return;
+    }
     this.ctx.trace.emit('record.late', { task: this.ctx.taskName, attempt: this.ctx.attempt, id, key: this.key, ts, wm });
-    if (this.opts.lateTag === undefined) return;
-    const rec: LateRecord = { type: 'late', id: id ?? -1, key: this.key, ts, watermark: wm };
+    const rec: LateRecord = { type: 'late', id: id ?? -1, key: this.key, ts, watermark: wm, record: value };
     this.out.side(this.opts.lateTag, rec, ts);
   }
 
@@ -496,6 +503,21 @@ export class TriggeredWindowOperator implements StreamOperator {
 
   endInput(): void {
     this.quiesced = true;
+  }
+
+  inspect(): Partial<OperatorView> {
+    const timers = this.timers.views();
+    const state: StateEntryView[] = [];
+    for (const [key, m] of this.entries) {
+      for (const [wk, e] of m) {
+        const contents = this.buffered ? { elements: cloneJson(e.elements) } : { accumulator: e.has ? cloneJson(e.acc) : undefined, ids: e.ids.slice() };
+        state.push({ name: 'window', key, namespace: wk, value: { ...contents, panes: e.panes } });
+        if (Object.keys(e.trig).length > 0) state.push({ name: 'trigger', key, namespace: wk, value: cloneJson(e.trig) });
+        if (Object.keys(e.user).length > 0) state.push({ name: 'window-state', key, namespace: wk, value: cloneJson(e.user) });
+      }
+    }
+    for (const [key, g] of this.global) if (Object.keys(g).length > 0) state.push({ name: 'global-state', key, namespace: '', value: cloneJson(g) });
+    return { eventTimeTimers: timers.eventTime, processingTimeTimers: timers.processingTime, state: sortEntries(state), lateRecordsDropped: this.lateDropped };
   }
 
   snapshotState(): Snapshot {

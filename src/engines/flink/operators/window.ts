@@ -14,11 +14,13 @@
  * - a record that joins a window whose `maxTimestamp <= watermark` (already
  *   fired, or never fired for lack of data) makes it fire at once: a late
  *   firing, with `firing` one higher than the last;
- * - a record skipped by every window goes to the late side output — never
- *   silently nowhere. One skipped by some windows only joins the rest
- *   (sliding windows) and the skips are traced.
+ * - a record skipped by every window goes to the late side output, or,
+ *   without one, is dropped and counted (Flink's numLateRecordsDropped) —
+ *   never silently nowhere: `record.late` is traced either way. One skipped
+ *   by some windows only joins the rest (sliding windows) and the skips are
+ *   traced.
  */
-import type { Output, OperatorContext, StreamOperator } from './operator.ts';
+import { sortEntries, type Output, type OperatorContext, type OperatorView, type StateEntryView, type StreamOperator } from './operator.ts';
 import type { AggregateFunction } from './aggregates.ts';
 import { assignWindows, isMerging, tumblingWindowStart, type WindowAssigner } from '../../../stream/assigners.ts';
 import { maxTimestamp, windowKey, type TimeWindow } from '../../../stream/time-window.ts';
@@ -52,7 +54,11 @@ interface WindowSnapshot {
   timers: unknown;
 }
 
-const idOf = (v: unknown): number => (v as { id: number }).id;
+/** A record's lineage id (undefined for an element without a numeric `id`). */
+const idOf = (v: unknown): number | undefined => {
+  const id = (v as { id?: unknown } | null)?.id;
+  return typeof id === 'number' ? id : undefined;
+};
 
 function ascending(ids: readonly number[]): boolean {
   for (let i = 1; i < ids.length; i++) if (ids[i]! < ids[i - 1]!) return false;
@@ -77,6 +83,8 @@ export class WindowOperator implements StreamOperator {
   private latenessOffByOne = false;
   private fireAtEnd = false;
   private touchingMerges = true;
+  /** Records dropped as late by this instance (not checkpointed: a metric, as Flink's counter). */
+  private lateDropped = 0;
 
   constructor(private readonly opts: WindowOperatorOptions) {
     this.merging = isMerging(opts.assigner);
@@ -135,17 +143,21 @@ export class WindowOperator implements StreamOperator {
     }
   }
 
+  /**
+   * A record too late for every window: to the late side output, or, without one, dropped and
+   * counted (Flink's numLateRecordsDropped). `record.late` carries `dropped: true` for a drop.
+   */
   private late(value: unknown, ts: number, wm: number): void {
     const id = idOf(value);
     // The planted bug makes the same late decision (traced, so a replay can show where the record's
     // fate was decided) and then drops the record instead of sending it to the side output.
-    if (this.ctx.bugs.has('drop-late-silently')) {
+    if (this.opts.lateTag === undefined || this.ctx.bugs.has('drop-late-silently')) {
+      this.lateDropped++;
       this.ctx.trace.emit('record.late', { task: this.ctx.taskName, attempt: this.ctx.attempt, id, key: this.key, ts, wm, dropped: true });
       return;
     }
     this.ctx.trace.emit('record.late', { task: this.ctx.taskName, attempt: this.ctx.attempt, id, key: this.key, ts, wm });
-    if (this.opts.lateTag === undefined) return;
-    const rec: LateRecord = { type: 'late', id, key: this.key, ts, watermark: wm };
+    const rec: LateRecord = { type: 'late', id: id ?? -1, key: this.key, ts, watermark: wm, record: value };
     this.out.side(this.opts.lateTag, rec, ts);
   }
 
@@ -174,10 +186,12 @@ export class WindowOperator implements StreamOperator {
       this.registerTimers(w, wk);
     }
     st.acc = this.opts.aggregate.add(value, st.acc);
-    st.ids.push(idOf(value));
+    const id = idOf(value);
+    // Lineage is of records with ids; a typed element without one counts in the result only.
+    if (id !== undefined) st.ids.push(id);
     if (maxTimestamp(w) <= wm) {
       // The watermark is already past this window's end: Flink's trigger fires at once.
-      this.ctx.trace.emit('window.late', { task: this.ctx.taskName, attempt: this.ctx.attempt, id: idOf(value), key: this.key, start: w.start, end: w.end, wm });
+      this.ctx.trace.emit('window.late', { task: this.ctx.taskName, attempt: this.ctx.attempt, id, key: this.key, start: w.start, end: w.end, wm });
       this.fire(st, wm);
     }
   }
@@ -260,6 +274,17 @@ export class WindowOperator implements StreamOperator {
       if (windows.size === 0) this.state.delete(key);
       if (this.merging) this.sessions.get(key)?.remove(w);
     }
+  }
+
+  inspect(): Partial<OperatorView> {
+    const timers = this.timers.views();
+    const state: StateEntryView[] = [];
+    for (const [key, m] of this.state) {
+      for (const st of m.values()) {
+        state.push({ name: 'window', key, namespace: windowKey(st), value: { accumulator: cloneJson(st.acc), ids: st.ids.slice(), firings: st.fired } });
+      }
+    }
+    return { eventTimeTimers: timers.eventTime, processingTimeTimers: timers.processingTime, state: sortEntries(state), lateRecordsDropped: this.lateDropped };
   }
 
   snapshotState(): WindowSnapshot {

@@ -16,7 +16,7 @@
  */
 import { assert } from '../assert.ts';
 import type { GraphNode } from '../graph.ts';
-import type { Output, OperatorContext, StreamOperator } from '../operators/operator.ts';
+import type { Output, OperatorContext, OperatorView, StreamOperator } from '../operators/operator.ts';
 import { KeyedStateBackend } from '../state/backend.ts';
 import { MAX_WATERMARK, MIN_WATERMARK } from '../../../stream/watermark.ts';
 import { WatermarkValve } from '../time/valve.ts';
@@ -146,6 +146,7 @@ export class Task {
       side(tag, value, ts) {
         const t = inst.side.get(tag);
         if (t) toTargets(t, value, ts);
+        else task.env.unroutedSide?.(task, inst.node.name, tag, value, ts);
       },
       emitWatermark(wm) {
         // As Flink's WatermarkToDataOutput: a watermark from an idle output first marks it active,
@@ -455,6 +456,16 @@ export class Task {
   cancel(): void {
     this.cancelled = true;
     for (const inst of this.ops) inst.op.close?.();
+  }
+
+  /** What each operator of the chain shows of itself (`StreamOperator.inspect`), head first. */
+  inspect(): { operator: string; view: Partial<OperatorView> }[] {
+    return this.ops.map((inst) => ({ operator: inst.node.name, view: inst.op.inspect?.() ?? {} }));
+  }
+
+  /** The task's current watermark (its input's, or a source's own). */
+  get currentWatermark(): number {
+    return this.watermark;
   }
 
   get isFinished(): boolean {

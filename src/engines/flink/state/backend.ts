@@ -144,6 +144,23 @@ export class KeyedStateBackend implements StateScope {
     }
   }
 
+  /**
+   * Every entry as its user sees it (TTL timestamps stripped; a map state as
+   * `[userKey, value]` pairs sorted by key), copied: by state name, then
+   * namespace, then key.
+   */
+  contents(): { name: string; key: string; namespace: string; value: unknown }[] {
+    const out: { name: string; key: string; namespace: string; value: unknown }[] = [];
+    for (const name of Array.from(this.tables.keys()).sort(cmp)) {
+      const t = this.tables.get(name)!;
+      for (const ns of Array.from(t.data.keys()).sort(cmp)) {
+        const byKey = t.data.get(ns)!;
+        for (const k of Array.from(byKey.keys()).sort(cmp)) out.push({ name, key: k, namespace: ns, value: cloneJson(contentOf(t, byKey.get(k))) });
+      }
+    }
+    return out;
+  }
+
   /** Content hash over all states, independent of insertion order (16 hex digits). */
   stateHash(): string {
     const h = new ContentHash();

@@ -98,6 +98,12 @@ export class TimerService<K extends TimerKey = string> {
     return this.eventTimers.peek()?.ts;
   }
 
+  /** Pending timers of both domains in firing order, as `{ key, namespace, time }`. */
+  views(): { eventTime: { key: string; namespace: string; time: number }[]; processingTime: { key: string; namespace: string; time: number }[] } {
+    const view = ([key, namespace, time]: TimerTuple<K>) => ({ key: String(key), namespace, time });
+    return { eventTime: this.eventTimers.toSortedTuples().map(view), processingTime: this.processingTimers.toSortedTuples().map(view) };
+  }
+
   /** Plain JSON-able; timers listed in firing order. */
   snapshot(): TimerServiceSnapshot<K> {
     return {

@@ -55,7 +55,7 @@ export interface ScriptedRun {
   /** Window results as `{ key, start, end, value, firing, ids }`, sorted by key, start, end, firing. */
   results: Pick<WindowResult, 'key' | 'start' | 'end' | 'value' | 'firing' | 'ids'>[];
   /** Late side output as `{ id, key, ts, watermark }`, sorted by id. */
-  late: Omit<LateRecord, 'type'>[];
+  late: Omit<LateRecord, 'type' | 'record'>[];
   /** Names of the checks that failed, with their detail. */
   failed: string[];
 }

@@ -71,9 +71,32 @@ describe('scripted source node', () => {
     expect(() => env.fromScript('t', bad)).toThrow(/script step 0/);
   });
 
-  it('the operator refuses to run as more than one subtask', () => {
+  it('the operator runs as exactly as many subtasks as it has scripts', () => {
     const op = new ScriptedSourceOperator(script().advanceWatermarkToInfinity());
-    const ctx = { parallelism: 2 } as OperatorContext;
-    expect(() => op.open(ctx, {} as Output)).toThrow(/one subtask, not 2/);
+    expect(() => op.open({ parallelism: 2 } as OperatorContext, {} as Output)).toThrow(/1 script\(s\) runs as 1 subtask\(s\), not 2/);
+    const two = new ScriptedSourceOperator([script().advanceWatermarkToInfinity(), script().advanceWatermarkToInfinity()]);
+    expect(() => two.open({ parallelism: 1, subtask: 0 } as OperatorContext, {} as Output)).toThrow(/2 script\(s\) runs as 2 subtask\(s\), not 1/);
+    expect(() => two.open({ parallelism: 2, subtask: 1 } as OperatorContext, {} as Output)).not.toThrow();
+  });
+
+  it('fromScripts makes one subtask per script', () => {
+    const env = new StreamEnvironment({ parallelism: 4 });
+    const s = script().add({ key: 'a', ts: 1 }).advanceWatermarkToInfinity();
+    expect(env.fromScripts('s', [s, s, s]).node.parallelism).toBe(3);
+    expect(() => env.fromScripts('t', [])).toThrow(/at least one script/);
+    expect(() => env.fromScripts('u', [s, { steps: [{ advanceProcessingTime: 0 }] }])).toThrow(/script step 0/);
+  });
+
+  it('a value is an integer or another JSON-able value', () => {
+    const rec = (value: unknown): Script<unknown> => ({ steps: [{ records: [{ id: 0, key: 'k', ts: 1, value }] }] });
+    for (const ok of [3, 'word', true, null, [1, 'x'], { n: 1, tags: ['a'] }]) expect(() => validateScript(rec(ok)), JSON.stringify(ok)).not.toThrow();
+    for (const bad of [1.5, Number.NaN, undefined, () => 1, new Map(), { inner: 0.5 }]) expect(() => validateScript(rec(bad)), String(bad)).toThrow(/value must be an integer or another JSON-able value/);
+    expect(script<string>().add({ key: 'k', ts: 1, value: 'hi' }).advanceWatermarkToInfinity().steps).toEqual([{ records: [{ id: 0, key: 'k', ts: 1, value: 'hi' }] }]);
+  });
+
+  it('idle marks are steps of their own, validated', () => {
+    const s = script().markIdle().advanceProcessingTime(10).markActive().advanceWatermarkToInfinity();
+    expect(s.steps).toEqual([{ idle: true }, { advanceProcessingTime: 10 }, { idle: false }]);
+    expect(() => validateScript({ steps: [{ idle: 'yes' as unknown as boolean }] })).toThrow(/script step 0: idle must be true or false/);
   });
 });

@@ -12,16 +12,12 @@
  * windows, allowed lateness 0 or 200 ms, and a sequence of elements (two
  * keys, timestamps on a 100 ms grid and one below it, so that many land on
  * a window's last millisecond, some behind the watermark) interleaved with
- * watermark advances to `k * 100 - 1` (often exactly a window's end - 1) — and plays it through both operators in the operator
- * harness, comparing everything they emitted. 300 runs.
+ * watermark advances to `k * 100 - 1` (often exactly a window's end - 1) — and plays it through both operators, each
+ * declared with the DataStream API in the public operator harness, comparing everything they emitted. 300 runs.
  */
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { WindowOperator } from '../../../../src/engines/flink/operators/window.ts';
-import { TriggeredWindowOperator } from '../../../../src/engines/flink/operators/triggered-window.ts';
-import { EventTimeTrigger } from '../../../../src/engines/flink/windows/triggers.ts';
-import { sumAggregate } from '../../../../src/engines/flink/operators/aggregates.ts';
-import { session, sliding, tumbling, type WindowAssigner } from '../../../../src/stream/assigners.ts';
+import { EventTimeTrigger, session, sliding, sumAggregate, tumbling, type WindowAssigner } from 'weir';
 import { OperatorHarness } from './harness.ts';
 
 type Step = { el: [string, number, number] } | { wm: number };
@@ -39,7 +35,7 @@ function play(h: OperatorHarness, steps: Step[]): void {
     if ('el' in s) h.element(...s.el);
     else h.watermark((wm += s.wm));
   }
-  h.watermark(10_000);
+  h.watermark(Math.max(wm, 10_000));
 }
 
 const withoutTiming = (t: OperatorHarness['trace']) =>
@@ -53,9 +49,10 @@ describe('EventTimeTrigger on the general operator equals the default window ope
   it('gives the same results, side output and trace on random runs', () => {
     fc.assert(
       fc.property(assignerArb, fc.constantFrom(0, 200), fc.array(stepArb, { maxLength: 60 }), (assigner, allowedLatenessMs, steps) => {
-        const base = { assigner, allowedLatenessMs, lateTag: 'late' };
-        const dflt = new OperatorHarness(() => new WindowOperator({ ...base, aggregate: sumAggregate }));
-        const general = new OperatorHarness(() => new TriggeredWindowOperator({ ...base, trigger: EventTimeTrigger.create(), fn: { kind: 'aggregate', aggregate: sumAggregate } }));
+        const dflt = new OperatorHarness((s) => s.keyBy((r) => r.key).window(assigner).allowedLateness(allowedLatenessMs).sideOutputLateData('late').aggregate(sumAggregate));
+        const general = new OperatorHarness((s) =>
+          s.keyBy((r) => r.key).window(assigner).allowedLateness(allowedLatenessMs).sideOutputLateData('late').trigger(EventTimeTrigger.create()).aggregate(sumAggregate),
+        );
         play(dflt, steps);
         play(general, steps);
         const strip = (o: OperatorHarness['output']) => o.map(({ value: { pane: _p, ...v }, ts }) => ({ v, ts }));
@@ -69,7 +66,7 @@ describe('EventTimeTrigger on the general operator equals the default window ope
   });
 
   it('labels the panes: ON_TIME first at the watermark, LATE for each late element, EARLY never', () => {
-    const h = new OperatorHarness(() => new TriggeredWindowOperator({ assigner: tumbling(1000), allowedLatenessMs: 500, lateTag: 'late', trigger: EventTimeTrigger.create(), fn: { kind: 'aggregate', aggregate: sumAggregate } }));
+    const h = new OperatorHarness((s) => s.keyBy((r) => r.key).window(tumbling(1000)).allowedLateness(500).sideOutputLateData('late').trigger(EventTimeTrigger.create()).aggregate(sumAggregate));
     h.element('k', 1, 100).watermark(999).element('k', 2, 200).element('k', 3, 300).watermark(1499).element('k', 4, 400);
     expect(h.output.map((o) => [o.value.value, o.value.pane])).toEqual([
       [1, { timing: 'ON_TIME', index: 0, isFirst: true, isLast: false }],

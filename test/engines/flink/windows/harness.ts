@@ -1,15 +1,19 @@
 /**
- * A one-input operator test harness, as Flink's
- * KeyedOneInputStreamOperatorTestHarness: the test sets the key, feeds
- * elements and watermarks, sets the processing time (due processing-time
- * callbacks run, in time order), snapshots and restores into a fresh
- * operator, and reads what the operator emitted. No world, no network: the
- * test owns both clocks, so a Flink WindowOperatorTest can be replayed
- * step by step with its exact expected output.
+ * The window tests' operator harness: a thin layer over the public
+ * `OperatorTestHarness` (Flink's KeyedOneInputStreamOperatorTestHarness)
+ * that feeds `{ id, key, value, ts }` records by key, value and timestamp,
+ * keeps the trace, and sorts window results as Flink's WindowOperatorTest
+ * comparator does. The operator under test is declared with the DataStream
+ * API on the harness's input, exactly as a job declares it.
  */
-import type { Output, OperatorContext, StreamOperator } from '../../../../src/engines/flink/operators/operator.ts';
-import { MIN_WATERMARK } from '../../../../src/stream/watermark.ts';
-import type { TraceFields } from '../../../../src/runtime/types.ts';
+import { OperatorTestHarness, type DataStream, type TraceEvent } from 'weir';
+
+export interface Rec {
+  id: number;
+  key: string;
+  value: number;
+  ts: number;
+}
 
 export interface Emitted {
   value: any;
@@ -17,91 +21,57 @@ export interface Emitted {
 }
 
 export class OperatorHarness {
-  readonly output: Emitted[] = [];
-  readonly side: (Emitted & { tag: string })[] = [];
-  readonly watermarks: number[] = [];
-  readonly trace: { kind: string; fields: TraceFields | undefined }[] = [];
-  private now = 0;
-  private wm = MIN_WATERMARK;
-  private seq = 0;
-  private pending: { at: number; seq: number; fn: () => void }[] = [];
+  readonly trace: { kind: string; fields: Record<string, unknown> }[] = [];
+  private readonly h: OperatorTestHarness<Rec>;
   private nextId = 0;
-  private op: StreamOperator;
 
-  constructor(private readonly create: () => StreamOperator) {
-    this.op = create();
-    this.open();
+  constructor(build: (input: DataStream<Rec>) => DataStream) {
+    const trace = this.trace;
+    this.h = OperatorTestHarness.of<Rec>(build, {
+      trace: ({ seq: _seq, t: _t, p: _p, kind, ...fields }: TraceEvent) => void trace.push({ kind, fields }),
+    });
   }
 
-  private open(): void {
-    const h = this;
-    const ctx = {
-      taskName: 'window[0]',
-      operatorName: 'window',
-      subtask: 0,
-      parallelism: 1,
-      attempt: 0,
-      state: undefined,
-      now: () => h.now,
-      trace: { detailed: true, emit: (kind: string, fields?: TraceFields) => void h.trace.push({ kind, fields }) },
-      bugs: { has: () => false },
-      log: undefined,
-      after: (ms: number, fn: () => void) => void h.pending.push({ at: h.now + ms, seq: h.seq++, fn }),
-      currentWatermark: () => h.wm,
-      checkpointGuarantee: 'exactly-once',
-      buggify: () => false,
-      finishSource: () => {},
-      fail: (reason: string) => {
-        throw new Error(reason);
-      },
-    } as unknown as OperatorContext;
-    const out: Output = {
-      collect: (value, ts) => void h.output.push({ value, ts }),
-      side: (tag, value, ts) => void h.side.push({ tag, value, ts }),
-      emitWatermark: (wm) => void h.watermarks.push(wm),
-      emitIdle: () => {},
-    };
-    this.op.open(ctx, out);
+  /** What the operator emitted, `{ value, ts }` in order. */
+  get output(): Emitted[] {
+    return this.h.output().map(({ value, ts }) => ({ value, ts }));
+  }
+
+  /** The late side output (tag `late`), `{ tag, value, ts }` in order. */
+  get side(): (Emitted & { tag: string })[] {
+    return this.h.sideOutput('late').map(({ value, ts }) => ({ tag: 'late', value, ts }));
+  }
+
+  get watermarks(): number[] {
+    return this.h.watermarks();
   }
 
   /** Feeds `{ id, key, value, ts }` (ids counted from 0 in feeding order). */
   element(key: string, value: number, ts: number): this {
-    this.op.setCurrentKey?.(key);
-    this.op.processElement({ id: this.nextId++, key, value, ts }, ts, 0);
+    this.h.processElement({ id: this.nextId++, key, value, ts }, ts);
     return this;
   }
 
   watermark(wm: number): this {
-    this.wm = wm;
-    this.op.processWatermark?.(wm);
+    this.h.processWatermark(wm);
     return this;
   }
 
   /** Moves processing time to `t` and runs every callback due by then, in time order. */
   setProcessingTime(t: number): this {
-    this.now = t;
-    for (;;) {
-      this.pending.sort((a, b) => a.at - b.at || a.seq - b.seq);
-      const next = this.pending[0];
-      if (!next || next.at > t) break;
-      this.pending.shift();
-      next.fn();
-    }
+    this.h.setProcessingTime(t);
     return this;
   }
 
+  /** The final watermark, then end of input. */
   endInput(): this {
-    this.op.endInput?.();
+    this.h.endInput();
     return this;
   }
 
-  /** Snapshots (through JSON, as a checkpoint would), then carries on with a fresh operator restored from it. */
+  /** Snapshots, then carries on with fresh operators restored from it. */
   snapshotAndRestore(): this {
-    const snap = JSON.parse(JSON.stringify(this.op.snapshotState?.(1, () => {})));
-    this.pending = [];
-    this.op = this.create();
-    this.open();
-    this.op.restoreState?.(snap);
+    this.h.restore(this.h.snapshot());
     return this;
   }
 
@@ -117,4 +87,4 @@ export class OperatorHarness {
 }
 
 /** A sum over `{ value }` records as a reduce function (Flink's SumReducer over Tuple2<String, Integer>). */
-export const sumReducer = (a: { value: number }, b: { value: number }): { value: number } & Record<string, unknown> => ({ ...a, value: a.value + b.value });
+export const sumReducer = <T extends { value: number }>(a: T, b: T): T => ({ ...a, value: a.value + b.value });

@@ -7,27 +7,25 @@
  * timestamp), including the snapshot/restore in the middle where the
  * original has one.
  *
- * How: an operator harness (./harness.ts, Flink's
- * KeyedOneInputStreamOperatorTestHarness) drives `TriggeredWindowOperator`
- * directly, owning both clocks, and compares the emitted results with the
- * published ones after every step. A result's timestamp is the window's
+ * How: the public operator harness (`OperatorTestHarness`, Flink's
+ * KeyedOneInputStreamOperatorTestHarness, through ./harness.ts) runs the
+ * window as the DataStream API declares it, the test owning both clocks,
+ * and compares the emitted results with the published ones after every
+ * step. A result's timestamp is the window's
  * maxTimestamp (`end - 1`; the GlobalWindow's is the end of time, Flink's
  * Long.MAX_VALUE, weir's MAX_WATERMARK).
  */
 import { describe, expect, it } from 'vitest';
-import { TriggeredWindowOperator, type TriggeredWindowOptions } from '../../../../src/engines/flink/operators/triggered-window.ts';
-import { ContinuousEventTimeTrigger, ContinuousProcessingTimeTrigger, CountTrigger, EventTimeTrigger, ProcessingTimeTrigger, PurgingTrigger, type Trigger } from '../../../../src/engines/flink/windows/triggers.ts';
-import { reduceAggregate } from '../../../../src/engines/flink/windows/functions.ts';
-import { globalWindows, processingTimeSession, slidingProcessingTime, tumblingProcessingTime, type FlinkWindowAssigner } from '../../../../src/engines/flink/windows/flink-assigners.ts';
-import { tumbling } from '../../../../src/stream/assigners.ts';
-import { MAX_WATERMARK } from '../../../../src/stream/watermark.ts';
+import {
+  ContinuousEventTimeTrigger, ContinuousProcessingTimeTrigger, CountTrigger, EventTimeTrigger, globalWindows, MAX_WATERMARK, processingTimeSession, ProcessingTimeTrigger,
+  PurgingTrigger, slidingProcessingTime, tumbling, tumblingProcessingTime, type FlinkWindowAssigner, type Trigger,
+} from 'weir';
 import { OperatorHarness, sumReducer } from './harness.ts';
 
 const END_OF_TIME = MAX_WATERMARK;
 
-function harness(assigner: FlinkWindowAssigner, trigger: Trigger, extra: Partial<TriggeredWindowOptions> = {}): OperatorHarness {
-  const opts: TriggeredWindowOptions = { assigner, allowedLatenessMs: 0, lateTag: 'late', trigger, fn: { kind: 'aggregate', aggregate: reduceAggregate(sumReducer) }, ...extra };
-  return new OperatorHarness(() => new TriggeredWindowOperator(opts));
+function harness(assigner: FlinkWindowAssigner, trigger: Trigger, extra: { allowedLatenessMs?: number } = {}): OperatorHarness {
+  return new OperatorHarness((s) => s.keyBy((r) => r.key).window(assigner).allowedLateness(extra.allowedLatenessMs ?? 0).sideOutputLateData('late').trigger(trigger).reduce(sumReducer));
 }
 
 describe("Flink's WindowOperatorTest, trigger by trigger", () => {

@@ -1,0 +1,325 @@
+/**
+ * A job run in-process on the engine's own tasks, with no simulated world
+ * around it: the test harnesses' executor (Flink's MiniCluster, reduced to
+ * what a test needs).
+ *
+ * Every task of the job graph is a real `Task` (the same input queues,
+ * watermark valve, barrier aligner, operator chains and idleness rules as
+ * in the simulated cluster), all in one place. What the world would add is
+ * replaced by something exact:
+ * - the network delivers every item at once: each record, watermark,
+ *   idleness mark, barrier and end of input is its own message (buffers of
+ *   one item), and messages are handled in the order they were sent;
+ * - processing time stands still until the caller moves it
+ *   (`advanceTo`): callbacks due by then run in time order, ties in the
+ *   order they were scheduled;
+ * - a checkpoint is triggered by the caller and completes within the call
+ *   (`checkpoint`); a restore replaces every task by a fresh one started
+ *   from the snapshot (`restore`), as a job restart does.
+ * Nothing here reads a clock or draws a random number: the same calls give
+ * the same run.
+ *
+ * There is no log broker: a pipeline that reads or writes the log (fromLog,
+ * sinkTo) fails with an error saying so when it first talks to it.
+ */
+import type { Clock, Disk, Network, ProcessContext, TimerHandle, Timers, Tracer, TraceFields } from '../../../runtime/index.ts';
+import type { TraceEvent } from '../../../runtime/trace-event.ts';
+import { checksum } from '../../../runtime/checksum.ts';
+import { LogClient } from '../../../log/client.ts';
+import type { Guarantee } from '../../../stream/guarantee.ts';
+import { BugSwitches, FLINK_BUGS } from '../bugs.ts';
+import type { GraphEdge, JobGraph } from '../graph.ts';
+import { JobPlan } from '../runtime/plan.ts';
+import { Task, type TaskSnapshot } from '../runtime/task.ts';
+import { DEFAULT_SETTINGS, type JobSettings, type TaskEnv } from '../runtime/task-env.ts';
+import { EdgeWriter } from '../runtime/writer.ts';
+import type { DataMessage } from '../runtime/items.ts';
+import type { OperatorView } from '../operators/operator.ts';
+
+export interface LocalJobOptions {
+  /** Barrier handling: `exactly-once` aligns barriers (the default), `at-least-once` does not. */
+  guarantee?: Guarantee;
+  /** Planted bugs of the Flink engine to switch on, by name. */
+  bugs?: readonly string[];
+  /** Receives every trace event the tasks emit (`p` is `local`, `t` the processing time). */
+  trace?: (e: TraceEvent) => void;
+  /** Receives every side-output record that no edge of the job consumes. */
+  onUnroutedSide?: (operator: string, tag: string, value: unknown, ts: number, task: { name: string; subtask: number; watermark: number }) => void;
+  /** Callbacks one call may run before the job is taken to be looping (default 10 million). */
+  maxSteps?: number;
+}
+
+/** A completed checkpoint of a local job: every task's snapshot, as plain JSON-able data. */
+export interface LocalSnapshot {
+  checkpoint: number;
+  /** The job's vertices (`name×parallelism`), so a snapshot is only restored into the same job. */
+  vertices: string[];
+  tasks: Record<string, TaskSnapshot>;
+}
+
+interface Pending {
+  at: number;
+  seq: number;
+  fn: () => void;
+  cancelled: boolean;
+}
+
+export class LocalJobError extends Error {}
+
+export class LocalJob {
+  readonly plan: JobPlan;
+  private clock = 0;
+  private seq = 0;
+  private traceSeq = 0;
+  /** A binary heap of callbacks by (at, seq). */
+  private readonly heap: Pending[] = [];
+  private tasks = new Map<string, Task>();
+  private readonly finished = new Set<string>();
+  private attempt = -1;
+  private nextCheckpoint = 1;
+  private readonly acks = new Map<number, Record<string, TaskSnapshot>>();
+  private readonly ctx: ProcessContext;
+  private readonly bugs: BugSwitches;
+  private readonly settings: JobSettings;
+  private readonly maxSteps: number;
+
+  constructor(
+    graph: JobGraph,
+    private readonly opts: LocalJobOptions = {},
+  ) {
+    for (const b of opts.bugs ?? []) if (!(b in FLINK_BUGS)) throw new LocalJobError(`unknown planted bug of the Flink engine: ${b}`);
+    this.plan = new JobPlan(graph, ['local']);
+    this.bugs = new BugSwitches(opts.bugs ?? []);
+    // One item per network buffer, sent at once: nothing waits for a buffer timeout.
+    this.settings = { ...DEFAULT_SETTINGS, guarantee: opts.guarantee ?? 'exactly-once', bufferRecords: 1, bufferTimeoutMs: 0, checkpointIntervalMs: 0 };
+    this.maxSteps = opts.maxSteps ?? 10_000_000;
+    this.ctx = this.processContext();
+  }
+
+  /** The current processing time. */
+  now(): number {
+    return this.clock;
+  }
+
+  /** The earliest time a callback is scheduled for, or undefined when none is. */
+  nextEventTime(): number | undefined {
+    return this.heap[0]?.at;
+  }
+
+  /** Deploys every task (from `snapshot` if given) and runs what is due now. */
+  start(snapshot?: LocalSnapshot): void {
+    if (snapshot) this.checkSnapshot(snapshot);
+    this.cancelAll();
+    this.attempt++;
+    this.heap.length = 0;
+    this.finished.clear();
+    const env = this.taskEnv(this.attempt);
+    const created: Task[] = [];
+    for (const pt of this.plan.tasks) {
+      const task = new Task(env, pt.key, pt.vertexId, pt.subtask, this.plan.channelsOf(pt.vertexId, pt.subtask));
+      this.tasks.set(pt.key, task);
+      created.push(task);
+    }
+    for (const task of created) {
+      const snap = snapshot?.tasks[task.key];
+      this.ctx.trace.emit('task.deploy', { task: task.name, attempt: this.attempt, restoredFrom: snap ? snapshot!.checkpoint : -1, stateHash: snap ? checksum(JSON.stringify(snap)) : '' });
+      // A snapshot is restored from its own copy, as a task manager reads it from the store.
+      task.start(snap ? (JSON.parse(JSON.stringify(snap)) as TaskSnapshot) : undefined);
+    }
+    this.runDue();
+  }
+
+  /** Runs every callback due by now (deliveries included), until nothing is. */
+  runDue(): void {
+    this.runUntil(this.clock);
+  }
+
+  /** Moves processing time to `t` (not backwards), running every callback due by then in time order. */
+  advanceTo(t: number): void {
+    if (!Number.isSafeInteger(t)) throw new LocalJobError(`processing time must be an integer, got ${t}`);
+    if (t < this.clock) throw new LocalJobError(`processing time cannot go back (from ${this.clock} to ${t})`);
+    this.runUntil(t);
+    this.clock = t;
+  }
+
+  private runUntil(t: number): void {
+    let steps = 0;
+    while (this.heap.length > 0 && this.heap[0]!.at <= t) {
+      const p = this.pop();
+      if (p.cancelled) continue;
+      if (p.at > this.clock) this.clock = p.at;
+      if (++steps > this.maxSteps) throw new LocalJobError(`more than ${this.maxSteps} steps at processing time ${this.clock}: the job does not settle`);
+      p.fn();
+    }
+  }
+
+  /** True once every task has ended its input. */
+  get isFinished(): boolean {
+    return this.tasks.size > 0 && this.finished.size === this.tasks.size;
+  }
+
+  /** Task keys (`vertex.subtask`) of the tasks that have not finished. */
+  unfinished(): string[] {
+    return [...this.tasks.keys()].filter((k) => !this.finished.has(k));
+  }
+
+  /** The task running subtask `subtask` of the vertex whose chain holds node `nodeId`. */
+  taskOfNode(nodeId: number, subtask: number): Task {
+    const v = this.plan.vertexOfNode(nodeId);
+    const t = this.tasks.get(`${v.id}.${subtask}`);
+    if (!t) throw new LocalJobError(`no subtask ${subtask} of ${v.name}`);
+    return t;
+  }
+
+  /** What every operator of every task shows of itself, in task order. */
+  inspect(): { task: string; subtask: number; operator: string; view: Partial<OperatorView> }[] {
+    const out: { task: string; subtask: number; operator: string; view: Partial<OperatorView> }[] = [];
+    for (const t of this.tasks.values()) for (const o of t.inspect()) out.push({ task: t.name, subtask: t.subtask, ...o });
+    return out;
+  }
+
+  /**
+   * Takes a checkpoint: barriers from every source (and every finished
+   * task), aligned or not as the guarantee says, then every task's
+   * snapshot. Returns it once complete; the tasks are told it completed.
+   */
+  checkpoint(): LocalSnapshot {
+    const id = this.nextCheckpoint++;
+    this.acks.set(id, {});
+    for (const pt of this.plan.tasks) {
+      const t = this.tasks.get(pt.key)!;
+      if (pt.isSource || t.isFinished) t.triggerCheckpoint(id);
+    }
+    this.runDue();
+    const acked = this.acks.get(id)!;
+    this.acks.delete(id);
+    const missing = [...this.tasks.values()].filter((t) => acked[t.key] === undefined).map((t) => t.name);
+    if (missing.length > 0) throw new LocalJobError(`checkpoint ${id} did not complete: no snapshot from ${missing.join(', ')}`);
+    for (const t of this.tasks.values()) t.notifyCheckpointComplete(id);
+    this.runDue();
+    return { checkpoint: id, vertices: this.vertexNames(), tasks: acked };
+  }
+
+  /** Replaces every task by a fresh one restored from `snapshot` (a job restart); processing time goes on. */
+  restore(snapshot: LocalSnapshot): void {
+    this.start(snapshot);
+  }
+
+  private vertexNames(): string[] {
+    return this.plan.vertices.map((v) => `${v.name}×${v.parallelism}`);
+  }
+
+  private checkSnapshot(s: LocalSnapshot): void {
+    const here = this.vertexNames();
+    if (JSON.stringify(s.vertices) !== JSON.stringify(here)) {
+      throw new LocalJobError(`the snapshot is of another job (vertices ${s.vertices.join(', ')}; this job has ${here.join(', ')})`);
+    }
+  }
+
+  private cancelAll(): void {
+    for (const t of this.tasks.values()) t.cancel();
+    this.tasks = new Map();
+  }
+
+  private schedule(delayMs: number, fn: () => void): TimerHandle {
+    const p: Pending = { at: this.clock + delayMs, seq: this.seq++, fn, cancelled: false };
+    this.push(p);
+    return { cancel: () => void (p.cancelled = true) };
+  }
+
+  private deliver(msg: DataMessage): void {
+    this.schedule(0, () => {
+      if (msg.attempt !== this.attempt) return;
+      this.tasks.get(msg.task)?.onData(msg.ch, msg.seq, msg.items);
+    });
+  }
+
+  private taskEnv(attempt: number): TaskEnv {
+    const job = this;
+    return {
+      ctx: this.ctx,
+      log: new LogClient(this.ctx, 'broker'),
+      bugs: this.bugs,
+      settings: this.settings,
+      graph: this.plan.graph,
+      vertices: this.plan.vertices,
+      attempt,
+      writerFor(edge: GraphEdge, fromSubtask: number, onFirstBuffered: () => void): EdgeWriter {
+        return new EdgeWriter(edge, job.plan.targetsOf(edge, fromSubtask), attempt, job.settings.bufferRecords, (msg) => job.deliver(msg), onFirstBuffered);
+      },
+      failTask(task: Task, reason: string): void {
+        throw new LocalJobError(`${task.name} failed: ${reason}`);
+      },
+      reportFinished(task: Task): void {
+        if (attempt === job.attempt) job.finished.add(task.key);
+      },
+      ackCheckpoint(task: Task, id: number, snap: TaskSnapshot): void {
+        const acked = job.acks.get(id);
+        if (acked && attempt === job.attempt) acked[task.key] = JSON.parse(JSON.stringify(snap)) as TaskSnapshot;
+      },
+      unroutedSide(task: Task, operator: string, tag: string, value: unknown, ts: number): void {
+        job.opts.onUnroutedSide?.(operator, tag, value, ts, { name: task.name, subtask: task.subtask, watermark: task.currentWatermark });
+      },
+    };
+  }
+
+  private processContext(): ProcessContext {
+    const job = this;
+    const trace = this.opts.trace;
+    const tracer: Tracer = {
+      detailed: trace !== undefined,
+      emit(kind: string, fields?: TraceFields): void {
+        if (trace) trace({ seq: job.traceSeq++, t: job.clock, p: 'local', kind, ...fields });
+      },
+    };
+    const clock: Clock = { now: () => job.clock };
+    const timers: Timers = { after: (delayMs, fn) => job.schedule(delayMs, fn) };
+    const net: Network = {
+      send(to) {
+        throw new LocalJobError(`a test harness has no ${to === 'broker' ? 'log broker' : `process ${to}`}: read from scripts or harness inputs, and collect with harness sinks, instead of fromLog and sinkTo`);
+      },
+    };
+    const refuse = (): never => {
+      throw new LocalJobError('a test harness has no disk');
+    };
+    const disk: Disk = { write: refuse, append: refuse, fsync: refuse, rename: refuse, read: () => undefined, list: () => [], delete: refuse };
+    return { id: 'local', incarnation: 0, clock, timers, net, disk, trace: tracer, buggify: () => false };
+  }
+
+  private push(p: Pending): void {
+    const h = this.heap;
+    h.push(p);
+    let i = h.length - 1;
+    while (i > 0) {
+      const parent = (i - 1) >> 1;
+      if (!before(h[i]!, h[parent]!)) break;
+      [h[i], h[parent]] = [h[parent]!, h[i]!];
+      i = parent;
+    }
+  }
+
+  private pop(): Pending {
+    const h = this.heap;
+    const top = h[0]!;
+    const last = h.pop()!;
+    if (h.length > 0) {
+      h[0] = last;
+      let i = 0;
+      for (;;) {
+        const l = 2 * i + 1;
+        const r = l + 1;
+        let m = i;
+        if (l < h.length && before(h[l]!, h[m]!)) m = l;
+        if (r < h.length && before(h[r]!, h[m]!)) m = r;
+        if (m === i) break;
+        [h[i], h[m]] = [h[m]!, h[i]!];
+        i = m;
+      }
+    }
+    return top;
+  }
+}
+
+function before(a: Pending, b: Pending): boolean {
+  return a.at < b.at || (a.at === b.at && a.seq < b.seq);
+}

@@ -1,0 +1,115 @@
+/**
+ * The Flink engine's documented trace events about records and time, as
+ * types: what a subscriber (`RunOptions.subscribers`, a harness's `trace`)
+ * may rely on. Every event also has `seq`, `t` (virtual processing time,
+ * ms) and `p` (the process; `local` in a test harness); `task` is
+ * `operatorChain[subtask]` and `attempt` the job attempt (0, then one more
+ * per restart). Other kinds and fields exist; these are the ones that stay.
+ *
+ * - `watermark`: a task's watermark moved. `ch` -1 is the task's own
+ *   (combined) watermark `wm`; `ch` ≥ 0 an input channel's watermark `wm`,
+ *   or its idleness (`idle`). After a restore the restored values are
+ *   traced once with `restored: true`.
+ * - `task.idle`: a task's output became idle or active.
+ * - `source.read`: a scripted source played a records step (`records`
+ *   records); `source.end`: a source read all its input.
+ * - `window.fire`: a window fired for `key`: pane `firing` (0, 1, …) of
+ *   `[start, end)` holding `count` records, at watermark `wm`; `timing`
+ *   (EARLY, ON_TIME, LATE) for windows with a trigger.
+ * - `window.late`: record `id` joined `[start, end)` after the watermark had
+ *   passed its end (a late firing follows).
+ * - `window.skip`: record `id` was too late for `[start, end)` but joined
+ *   another of its windows (sliding windows).
+ * - `session.add`: record `id` joined the session `[start, end)` of `key`.
+ * - `record.late`: record `id` of `key`, timestamp `ts`, was too late for
+ *   every window it belongs to, at watermark `wm`; `dropped: true` when it
+ *   was dropped (and counted as Flink's numLateRecordsDropped) because the
+ *   window has no late side output; otherwise it went to the side output.
+ *   An interval join traces the records it drops as late this way too
+ *   (without `dropped`).
+ */
+import type { TraceEvent } from '../../runtime/trace-event.ts';
+
+interface TaskEventBase {
+  seq: number;
+  t: number;
+  p: string;
+  task: string;
+  attempt: number;
+}
+
+export interface WatermarkEvent extends TaskEventBase {
+  kind: 'watermark';
+  ch: number;
+  wm?: number;
+  idle?: boolean;
+  restored?: boolean;
+  restoredIdle?: boolean;
+}
+
+export interface TaskIdleEvent extends TaskEventBase {
+  kind: 'task.idle';
+  idle: boolean;
+}
+
+export interface SourceReadEvent extends TaskEventBase {
+  kind: 'source.read';
+  step: number;
+  records: number;
+}
+
+export interface SourceEndEvent extends TaskEventBase {
+  kind: 'source.end';
+}
+
+export interface WindowFireEvent extends TaskEventBase {
+  kind: 'window.fire';
+  key: string;
+  start: number;
+  end: number;
+  wm: number;
+  firing: number;
+  count: number;
+  timing?: 'EARLY' | 'ON_TIME' | 'LATE';
+}
+
+interface RecordInWindow extends TaskEventBase {
+  id: number | undefined;
+  key: string;
+  start: number;
+  end: number;
+  wm: number;
+}
+
+export interface WindowLateEvent extends RecordInWindow {
+  kind: 'window.late';
+}
+
+export interface WindowSkipEvent extends RecordInWindow {
+  kind: 'window.skip';
+}
+
+export interface SessionAddEvent extends RecordInWindow {
+  kind: 'session.add';
+}
+
+export interface RecordLateEvent extends TaskEventBase {
+  kind: 'record.late';
+  id: number | undefined;
+  key: string;
+  ts: number;
+  wm: number;
+  dropped?: true;
+}
+
+/** The documented Flink events about records and time. */
+export type FlinkRecordEvent =
+  | WatermarkEvent | TaskIdleEvent | SourceReadEvent | SourceEndEvent
+  | WindowFireEvent | WindowLateEvent | WindowSkipEvent | SessionAddEvent | RecordLateEvent;
+
+export type FlinkRecordEventKind = FlinkRecordEvent['kind'];
+
+/** Narrows a trace event to the documented shape of `kind`. */
+export function isEventOf<K extends FlinkRecordEventKind>(e: TraceEvent, kind: K): e is TraceEvent & Extract<FlinkRecordEvent, { kind: K }> {
+  return e.kind === kind;
+}
