@@ -282,7 +282,7 @@ export class LocalJob {
     const refuse = (): never => {
       throw new LocalJobError('a test harness has no disk');
     };
-    const disk: Disk = { write: refuse, append: refuse, fsync: refuse, rename: refuse, read: () => undefined, list: () => [], delete: refuse };
+    const disk: Disk = { write: refuse, append: refuse, fsync: refuse, rename: refuse, read: () => undefined, list: () => [], delete: refuse, appendFrame: refuse, writeFrames: refuse, readFrames: () => undefined };
     return { id: 'local', incarnation: 0, clock, timers, net, disk, trace: tracer, buggify: () => false };
   }
 
