@@ -113,7 +113,11 @@ export class RequestClient<R extends Reply> {
     const reqId = nextReqId(this.ctx);
     this.issued.push(reqId);
     if (this.issued.length >= 2 * DONE_KEPT) this.issued = this.issued.slice(DONE_KEPT);
-    const p: Pending<R> = { req: { ...body, reqId }, retriesLeft: this.maxRetries, deadlineMs: 0, onReply, onTimeout };
+    // A copy (a caller may send the same body again, e.g. to another peer), with the same keys in the
+    // same order as `{ ...body, reqId }`; Object.assign stays fast on bodies of every shape, the spread does not.
+    const req = Object.assign({}, body) as { kind: string; reqId: number };
+    req.reqId = reqId;
+    const p: Pending<R> = { req, retriesLeft: this.maxRetries, deadlineMs: 0, onReply, onTimeout };
     this.send(p);
   }
 

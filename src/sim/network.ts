@@ -35,6 +35,16 @@ interface Link {
   lastCutGen: number;
 }
 
+interface Channel {
+  /** A hash of the channel's two ends. */
+  readonly key: number;
+  /** The millisecond of the channel's latest send, and that send's place among the sends of that millisecond. */
+  sentMs: number;
+  k: number;
+  /** The latest delivery time given on the channel (-1 before its first message). */
+  lastDeliveryMs: number;
+}
+
 export interface Spike {
   extraMs: number;
   between?: readonly [string, string];
@@ -63,7 +73,6 @@ export class SimNetwork {
   readonly latencyMsMin: number;
   readonly latencyMsMax: number;
   readonly unsafeNonFifo: boolean;
-  private readonly lastDeliveryMs = new Map<string, Map<string, number>>();
   private readonly links = new Map<string, Link>();
   private activeCuts = 0;
   /** Bumped at every cut; messages remember the value current when sent. */
@@ -79,11 +88,11 @@ export class SimNetwork {
     }
   }
 
-  private readonly channels = new Map<string, Map<string, { key: number; sentMs: number; k: number }>>();
+  /** Per channel from → to: what its latency and FIFO order need. */
+  private readonly channels = new Map<string, Map<string, Channel>>();
   private seedKey = -1;
 
-  /** The latency of the kth message sent in millisecond nowMs on from→to: a function of those alone, not of other channels' traffic. */
-  private latencyMs(nowMs: number, from: string, to: string): number {
+  private channel(from: string, to: string): Channel {
     let byTo = this.channels.get(from);
     if (byTo === undefined) {
       byTo = new Map();
@@ -91,9 +100,14 @@ export class SimNetwork {
     }
     let ch = byTo.get(to);
     if (ch === undefined) {
-      ch = { key: mix(strHash(from) ^ mix(strHash(to) + 0x9e3779b9)), sentMs: -1, k: 0 };
+      ch = { key: mix(strHash(from) ^ mix(strHash(to) + 0x9e3779b9)), sentMs: -1, k: 0, lastDeliveryMs: -1 };
       byTo.set(to, ch);
     }
+    return ch;
+  }
+
+  /** The latency of the kth message sent in millisecond nowMs on a channel: a function of those alone, not of other channels' traffic. */
+  private latencyMs(nowMs: number, ch: Channel): number {
     if (ch.sentMs === nowMs) ch.k++;
     else {
       ch.sentMs = nowMs;
@@ -107,17 +121,12 @@ export class SimNetwork {
 
   /** Draws the delivery time of a message sent now on channel from→to and records it for FIFO. */
   deliveryTimeMs(nowMs: number, from: string, to: string): number {
-    let atMs = nowMs + this.latencyMs(nowMs, from, to);
+    const ch = this.channel(from, to);
+    let atMs = nowMs + this.latencyMs(nowMs, ch);
     if (this.spikes.length > 0) atMs += this.spikeExtraMs(from, to);
     if (this.unsafeNonFifo) return atMs;
-    let byTo = this.lastDeliveryMs.get(from);
-    if (byTo === undefined) {
-      byTo = new Map();
-      this.lastDeliveryMs.set(from, byTo);
-    }
-    const last = byTo.get(to);
-    if (last !== undefined && last > atMs) atMs = last;
-    byTo.set(to, atMs);
+    if (ch.lastDeliveryMs > atMs) atMs = ch.lastDeliveryMs;
+    ch.lastDeliveryMs = atMs;
     return atMs;
   }
 
