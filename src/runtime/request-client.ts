@@ -12,7 +12,10 @@
  * timeout, so deadlines fall in send order. Pending requests are kept in
  * that order (a resend moves to the back), and the one timer is armed at the
  * earliest deadline; when it fires it resends or fails what is due and arms
- * itself again.
+ * itself again. When no request is pending the timer is cancelled, and the
+ * next request re-arms that same timer if its handle can (`rearm`, as the
+ * simulator's timers can), so that a client sending one request at a time
+ * does not queue one timer per request.
  *
  * reqIds are unique per process incarnation across all clients of that
  * process (one counter per context, offset by the incarnation): a reply sent
@@ -46,6 +49,11 @@ interface Pending<R extends Reply> {
 const DONE_KEPT = 1024;
 const REQ_IDS_PER_INCARNATION = 2 ** 32;
 
+/** A timer handle that may also re-arm (the simulator's do): fire after `delayMs` from now, as a new timer would; false if it cannot. */
+interface Rearmable extends TimerHandle {
+  rearm?(delayMs: number): boolean;
+}
+
 const reqCounters = new WeakMap<ProcessContext, { next: number }>();
 
 function nextReqId(ctx: ProcessContext): number {
@@ -62,9 +70,13 @@ export class RequestClient<R extends Reply> {
    * `DONE_KEPT` at least: a reply to one of them that is no longer pending is a late duplicate.
    */
   private issued: number[] = [];
-  private timer: TimerHandle | undefined;
+  /** The latest timer (cancelled when not `armed`, kept to be re-armed). */
+  private timer: Rearmable | undefined;
+  /** Whether the timer is set to fire at the earliest deadline. */
+  private armed = false;
   /** True while `expire` runs: it arms the timer itself once done. */
   private expiring = false;
+  private readonly onTimer = (): void => this.expire();
   readonly requestTimeoutMs: number;
   readonly maxRetries: number;
 
@@ -132,21 +144,27 @@ export class RequestClient<R extends Reply> {
     p.deadlineMs = this.ctx.clock.now() + this.requestTimeoutMs;
     this.pending.set(p.req.reqId, p);
     this.ctx.net.send(this.peer, p.req);
-    if (this.timer === undefined && !this.expiring) this.arm(p.deadlineMs);
+    if (!this.armed && !this.expiring) this.arm(p.deadlineMs);
   }
 
+  /** Sets the timer for `atMs`: the cancelled one again where the timers allow it, else a new one. */
   private arm(atMs: number): void {
-    this.timer = this.ctx.timers.after(Math.max(0, atMs - this.ctx.clock.now()), () => this.expire());
+    const delayMs = Math.max(0, atMs - this.ctx.clock.now());
+    this.armed = true;
+    if (this.timer?.rearm?.(delayMs) === true) return;
+    this.timer = this.ctx.timers.after(delayMs, this.onTimer);
   }
 
   private disarm(): void {
+    if (!this.armed) return;
     this.timer?.cancel();
-    this.timer = undefined;
+    this.armed = false;
   }
 
   /** Resends (or fails) every request whose deadline has come, then arms the timer for the next. */
   private expire(): void {
     this.timer = undefined;
+    this.armed = false;
     const now = this.ctx.clock.now();
     this.expiring = true;
     try {
@@ -164,6 +182,6 @@ export class RequestClient<R extends Reply> {
       this.expiring = false;
     }
     const first = this.pending.values().next();
-    if (!first.done && this.timer === undefined) this.arm(first.value.deadlineMs);
+    if (!first.done && !this.armed) this.arm(first.value.deadlineMs);
   }
 }
