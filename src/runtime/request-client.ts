@@ -56,10 +56,11 @@ interface Rearmable extends TimerHandle {
 
 const reqCounters = new WeakMap<ProcessContext, { next: number }>();
 
-function nextReqId(ctx: ProcessContext): number {
+/** The reqId counter shared by every client of a context. */
+function counterOf(ctx: ProcessContext): { next: number } {
   let c = reqCounters.get(ctx);
   if (c === undefined) reqCounters.set(ctx, (c = { next: 1 }));
-  return ctx.incarnation * REQ_IDS_PER_INCARNATION + c.next++;
+  return c;
 }
 
 export class RequestClient<R extends Reply> {
@@ -77,6 +78,7 @@ export class RequestClient<R extends Reply> {
   /** True while `expire` runs: it arms the timer itself once done. */
   private expiring = false;
   private readonly onTimer = (): void => this.expire();
+  private readonly counter: { next: number };
   readonly requestTimeoutMs: number;
   readonly maxRetries: number;
 
@@ -90,6 +92,7 @@ export class RequestClient<R extends Reply> {
     this.maxRetries = opts.maxRetries ?? 1000;
     if (!Number.isInteger(this.requestTimeoutMs) || this.requestTimeoutMs < 1) throw new RangeError('requestTimeoutMs must be a positive integer');
     if (!Number.isInteger(this.maxRetries) || this.maxRetries < 0) throw new RangeError('maxRetries must be an integer ≥ 0');
+    this.counter = counterOf(ctx);
   }
 
   /** Requests sent and not yet answered. */
@@ -122,7 +125,7 @@ export class RequestClient<R extends Reply> {
 
   /** Sends `body` (given a fresh reqId) until a reply comes or the retries run out. */
   request(body: { kind: string; [field: string]: unknown }, onReply: (reply: R) => void, onTimeout: () => void = () => {}): void {
-    const reqId = nextReqId(this.ctx);
+    const reqId = this.ctx.incarnation * REQ_IDS_PER_INCARNATION + this.counter.next++;
     this.issued.push(reqId);
     if (this.issued.length >= 2 * DONE_KEPT) this.issued = this.issued.slice(DONE_KEPT);
     // A copy (a caller may send the same body again, e.g. to another peer), with the same keys in the

@@ -36,11 +36,12 @@ interface Link {
 }
 
 interface Channel {
-  /** A hash of the channel's two ends. */
-  readonly key: number;
-  /** The millisecond of the channel's latest send, and that send's place among the sends of that millisecond. */
+  /** The seed's and the channel's part of every latency hash on it. */
+  readonly base: number;
+  /** The millisecond of the channel's latest send, that send's place among the sends of that millisecond, and the millisecond's part of the hash. */
   sentMs: number;
   k: number;
+  msBase: number;
   /** The latest delivery time given on the channel (-1 before its first message). */
   lastDeliveryMs: number;
 }
@@ -78,19 +79,20 @@ export class SimNetwork {
   /** Bumped at every cut; messages remember the value current when sent. */
   cutGeneration = 0;
   private spikes: Spike[] = [];
+  /** Per channel from → to: what its latency and FIFO order need. */
+  private readonly channels = new Map<string, Map<string, Channel>>();
+  /** A hash of the seed (the stream's path), part of every latency. */
+  private readonly seedKey: number;
 
-  constructor(private readonly rng: Rng, opts: NetworkOptions = {}) {
+  constructor(rng: Rng, opts: NetworkOptions = {}) {
     this.latencyMsMin = opts.latencyMsMin ?? 1;
     this.latencyMsMax = opts.latencyMsMax ?? 5;
     this.unsafeNonFifo = opts.unsafeNonFifo ?? false;
     if (!Number.isInteger(this.latencyMsMin) || this.latencyMsMin < 0 || !Number.isInteger(this.latencyMsMax) || this.latencyMsMax < this.latencyMsMin) {
       throw new RangeError(`network: need integers 0 ≤ latencyMsMin ≤ latencyMsMax, got ${this.latencyMsMin}, ${this.latencyMsMax}`);
     }
+    this.seedKey = strHash(rng.path);
   }
-
-  /** Per channel from → to: what its latency and FIFO order need. */
-  private readonly channels = new Map<string, Map<string, Channel>>();
-  private seedKey = -1;
 
   private channel(from: string, to: string): Channel {
     let byTo = this.channels.get(from);
@@ -100,7 +102,8 @@ export class SimNetwork {
     }
     let ch = byTo.get(to);
     if (ch === undefined) {
-      ch = { key: mix(strHash(from) ^ mix(strHash(to) + 0x9e3779b9)), sentMs: -1, k: 0, lastDeliveryMs: -1 };
+      const key = mix(strHash(from) ^ mix(strHash(to) + 0x9e3779b9));
+      ch = { base: mix(this.seedKey ^ key), sentMs: -1, k: 0, msBase: 0, lastDeliveryMs: -1 };
       byTo.set(to, ch);
     }
     return ch;
@@ -112,9 +115,10 @@ export class SimNetwork {
     else {
       ch.sentMs = nowMs;
       ch.k = 0;
+      ch.msBase = mix(ch.base + (nowMs >>> 0)) + ((nowMs / 4294967296) >>> 0);
     }
-    if (this.seedKey < 0) this.seedKey = strHash(this.rng.path);
-    const h = mix(mix(mix(this.seedKey ^ ch.key) + (nowMs >>> 0)) + ((nowMs / 4294967296) >>> 0) + ch.k * 0x85ebca6b);
+    // mix(mix(mix(seedKey ^ channel key) + low 32 bits of nowMs) + high bits of nowMs + k * 0x85ebca6b)
+    const h = mix(ch.msBase + ch.k * 0x85ebca6b);
     const range = this.latencyMsMax - this.latencyMsMin + 1;
     return this.latencyMsMin + Math.floor((h * range) / 4294967296);
   }
