@@ -1,7 +1,9 @@
 /**
  * The scheduler's event records and small helpers of the world. One class
- * for every kind of queued event keeps the objects monomorphic; a timer's
- * event is also its handle: cancel, and re-arm without a new queue entry.
+ * for every kind of queued event keeps the objects monomorphic; timers use a
+ * subclass with what re-arming needs (so messages do not carry it), and a
+ * timer's event is also its handle: cancel, and re-arm without a new queue
+ * entry.
  */
 import type { ProcessFactory, ProcessId, ProcessLogic, TimerHandle } from '../runtime/types.ts';
 import type { SimDisk } from './disk.ts';
@@ -23,7 +25,7 @@ export const WORLD = 3;
 
 /** What re-arms a timer: the world that queued it. */
 export interface TimerHost {
-  rearmTimer(ev: SimEvent, delayMs: number): boolean;
+  rearmTimer(ev: TimerEvent, delayMs: number): boolean;
 }
 
 /** A timer's place in the queue (`SimEvent.timerState`). */
@@ -32,18 +34,9 @@ export const TIMER_QUEUED = 1;
 /** Queued, but due later than its queue entry: moved to `dueMs` when the entry pops. */
 export const TIMER_DEFERRED = 2;
 
-/** One queued event; a single class keeps the scheduler's objects monomorphic. */
+/** One queued event; a single class keeps the scheduler's objects monomorphic (timers: `TimerEvent`). */
 export class SimEvent implements TimerHandle {
   cancelled = false;
-  /** Timers only: the world that queued it (undefined for other events). */
-  host: TimerHost | undefined = undefined;
-  /** Timers only: TIMER_QUEUED, TIMER_DEFERRED or TIMER_DONE (fired or dropped from the queue). */
-  timerState = TIMER_DONE;
-  /** Timers only: the time of its queue entry. */
-  entryMs = 0;
-  /** Deferred timers only: when it is due, and its place among the events due then. */
-  dueMs = 0;
-  dueSeq = 0;
   constructor(
     readonly type: number,
     /** The process it runs in: the receiver of a message, the owner of a timer. */
@@ -61,15 +54,35 @@ export class SimEvent implements TimerHandle {
   cancel(): void {
     this.cancelled = true;
   }
+}
+
+/** A process's timer: its queue entry, and the handle its owner may cancel or re-arm. */
+export class TimerEvent extends SimEvent {
+  /** TIMER_QUEUED, TIMER_DEFERRED or TIMER_DONE (fired or dropped from the queue). */
+  timerState = TIMER_QUEUED;
+  /** Deferred only: when it is due, and its place among the events due then. */
+  dueMs = 0;
+  dueSeq = 0;
+
+  constructor(
+    private readonly host: TimerHost,
+    proc: ProcState,
+    inc: number,
+    fn: () => void,
+    /** The time of its queue entry. */
+    public entryMs: number,
+  ) {
+    super(TIMER, proc, inc, fn, undefined, '', undefined, 0, 0);
+  }
 
   /**
-   * A timer: fires `delayMs` from now instead, exactly as a timer armed now with
-   * `after(delayMs, fn)` would (also when it was cancelled), and true; false when
-   * it cannot (it already fired or left the queue, its owner crashed, or the new
-   * time is earlier than its queue entry), and then nothing changed.
+   * Fires `delayMs` from now instead, exactly as a timer armed now with
+   * `after(delayMs, fn)` would (also when it was cancelled), and true; false
+   * when it cannot (it already fired or left the queue, its owner crashed, or
+   * the new time is earlier than its queue entry), and then nothing changed.
    */
   rearm(delayMs: number): boolean {
-    return this.host !== undefined && this.host.rearmTimer(this, delayMs);
+    return this.host.rearmTimer(this, delayMs);
   }
 }
 

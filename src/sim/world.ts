@@ -8,11 +8,11 @@
  * when the next live event is taken, so a run is a pure function of the seed,
  * the options and the calls made on the world.
  *
- * A timer can be re-armed through its handle (`SimEvent.rearm`): it keeps its
+ * A timer can be re-armed through its handle (`TimerEvent.rearm`): it keeps its
  * queue entry and moves to the new time when that entry pops, firing exactly
  * as a fresh timer armed at re-arm time would. A client that cancels and
- * re-arms one timer over and over (runtime/request-client) thus leaves no
- * cancelled entries behind.
+ * re-arms one timer over and over (runtime/request-client) thus leaves one
+ * entry in the queue, not one per cancelled timer.
  *
  * Crash semantics use incarnations, never searches: every timer, message and
  * fsync carries the incarnation of the process that made it, and is skipped
@@ -25,7 +25,7 @@ import { SimDisk, type DiskFault, type DiskOptions } from './disk.ts';
 import { SimNetwork, type Spike } from './network.ts';
 import { EventQueue } from './queue.ts';
 import { rootRng, type Rng } from './rng.ts';
-import { assertDelayMs, MESSAGE, msgKind, NO_TIMER, SimEvent, START, TIMER, TIMER_DEFERRED, TIMER_DONE, TIMER_QUEUED, WORLD, type ProcState, type TimerHost } from './sim-event.ts';
+import { assertDelayMs, MESSAGE, msgKind, NO_TIMER, SimEvent, START, TIMER, TIMER_DEFERRED, TIMER_DONE, TIMER_QUEUED, TimerEvent, WORLD, type ProcState, type TimerHost } from './sim-event.ts';
 import { Trace } from './trace.ts';
 import type { RunLimits, RunResult, WorldOptions, WorldStats } from './world-types.ts';
 
@@ -164,10 +164,7 @@ export class World {
   private addTimer(p: ProcState, inc: number, delayMs: number, fn: () => void): TimerHandle {
     assertDelayMs(`${p.id}: timers.after`, delayMs);
     if (p.incarnation !== inc || !p.up) return NO_TIMER;
-    const ev = new SimEvent(TIMER, p, inc, fn, undefined, '', undefined, 0, 0);
-    ev.host = this.timerHost;
-    ev.timerState = TIMER_QUEUED;
-    ev.entryMs = this.nowMs + delayMs;
+    const ev = new TimerEvent(this.timerHost, p, inc, fn, this.nowMs + delayMs);
     this.queue.push(ev.entryMs, ev);
     return ev;
   }
@@ -178,7 +175,7 @@ export class World {
    * again at the new time with that number; so it fires exactly when and in the order a fresh
    * `after(delayMs, fn)` would.
    */
-  private rearmTimer(ev: SimEvent, delayMs: number): boolean {
+  private rearmTimer(ev: TimerEvent, delayMs: number): boolean {
     const p = ev.proc as ProcState;
     assertDelayMs(`${p.id}: timer rearm`, delayMs);
     const atMs = this.nowMs + delayMs;
@@ -330,18 +327,19 @@ export class World {
   private dispatch(t: number, ev: SimEvent): boolean {
     switch (ev.type) {
       case TIMER: {
-        const p = ev.proc as ProcState;
-        if (ev.cancelled || p.incarnation !== ev.inc || !p.up) {
-          ev.timerState = TIMER_DONE;
+        const timer = ev as TimerEvent;
+        const p = timer.proc as ProcState;
+        if (timer.cancelled || p.incarnation !== timer.inc || !p.up) {
+          timer.timerState = TIMER_DONE;
           return false;
         }
-        if (ev.timerState === TIMER_DEFERRED) {
-          ev.timerState = TIMER_QUEUED;
-          ev.entryMs = ev.dueMs;
-          this.queue.pushAt(ev.dueMs, ev.dueSeq, ev);
+        if (timer.timerState === TIMER_DEFERRED) {
+          timer.timerState = TIMER_QUEUED;
+          timer.entryMs = timer.dueMs;
+          this.queue.pushAt(timer.dueMs, timer.dueSeq, timer);
           return false;
         }
-        ev.timerState = TIMER_DONE;
+        timer.timerState = TIMER_DONE;
         this.nowMs = t;
         this.stats.steps++;
         this.stats.timersFired++;
