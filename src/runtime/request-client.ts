@@ -142,8 +142,8 @@ export class RequestClient<R extends Reply> {
     this.disarm();
   }
 
+  /** Sends `p` (not pending: new, or taken out for its resend) and puts it at the back of `pending`. */
   private send(p: Pending<R>): void {
-    this.pending.delete(p.req.reqId);
     p.deadlineMs = this.ctx.clock.now() + this.requestTimeoutMs;
     this.pending.set(p.req.reqId, p);
     this.ctx.net.send(this.peer, p.req);
@@ -174,11 +174,11 @@ export class RequestClient<R extends Reply> {
       for (const p of [...this.pending.values()]) {
         if (p.deadlineMs > now) break;
         if (this.pending.get(p.req.reqId) !== p) continue;
+        this.pending.delete(p.req.reqId);
         if (p.retriesLeft-- > 0) {
           this.send(p);
           continue;
         }
-        this.pending.delete(p.req.reqId);
         p.onTimeout();
       }
     } finally {
