@@ -533,7 +533,7 @@ function visibilityOf(workload: Workload, committed: readonly (readonly { offset
       const t = seenAt.get(`${p}:${r.offset}`);
       if (t === undefined) continue;
       const o = r.value as OutputRecord;
-      if (o.type === 'window') for (const id of o.ids) note(id, t);
+      if (o.type === 'window' || o.type === 'table') for (const id of o.ids) note(id, t);
       else if (o.type === 'update') note(o.id, t);
       else if (o.type === 'join') { note(o.leftId, t); note(o.rightId, t); }
     }
