@@ -1,6 +1,7 @@
 /**
  * What this proves: the Kafka Streams judges (`ks.grace`, `ks.suppress`,
- * `ks.restore`, `ks.zombies`) have teeth and no false alarms on the cases
+ * `ks.restore`, `ks.zombies`, and `tables.aggregate` of the `tables`
+ * scenario) have teeth and no false alarms on the cases
  * they are built for.
  *
  * How: end to end, each Kafka Streams planted bug is run on a pinned seed
@@ -28,6 +29,7 @@ const CAUGHT_ON: [BugName, number][] = [
   ['offsets-without-generation', 6],
   ['suppress-emits-early', 1],
   ['grace-uses-task-stream-time', 6],
+  ['rekey-skips-subtractor', 1],
 ];
 
 describe.each(CAUGHT_ON)('Kafka Streams planted bug %s', (bug, seed) => {

@@ -14,7 +14,7 @@ import { failed, run } from './helpers.ts';
 import type { RunReport } from '../../src/explore/run.ts';
 import type { TraceEvent } from '../../src/runtime/trace-event.ts';
 
-const KSTREAMS_SCENARIOS = ['wordcount', 'sessions', 'sliding-average', 'join', 'bank', 'chained', 'enrich'] as const;
+const KSTREAMS_SCENARIOS = ['wordcount', 'sessions', 'sliding-average', 'join', 'bank', 'chained', 'enrich', 'tables'] as const;
 
 function runKs(scenario: string, seed: number, opts: { events?: number; guarantee?: 'exactly-once' | 'at-least-once' } = {}) {
   const counts = { lost: 0, revoked: 0, instanceCrashes: 0 };
@@ -71,9 +71,15 @@ describe('at-least-once on the Kafka Streams engine is caught', () => {
     expect(f.some((x) => x.startsWith('enrich.table'))).toBe(true);
   });
 
+  it('tables: a replayed change is applied to its group twice after a crash', () => {
+    const { report } = runKs('tables', 2, { events: 1_000, guarantee: 'at-least-once' });
+    expect(failed(report).some((x) => x.startsWith('tables.aggregate'))).toBe(true);
+  });
+
   it('the same seeds pass under exactly-once', () => {
     expect(failed(runKs('bank', 3).report)).toEqual([]);
     expect(failed(runKs('enrich', 2, { events: 1_000 }).report)).toEqual([]);
+    expect(failed(runKs('tables', 2, { events: 1_000 }).report)).toEqual([]);
   });
 });
 
