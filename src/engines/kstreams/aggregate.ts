@@ -283,6 +283,19 @@ export class SuppressUntilWindowCloses implements Processor {
     this.evict();
   }
 
+  /**
+   * On a clean close: each window still buffered, traced with the stream time that has not closed
+   * it. Operator stream time is not restored (KAFKA-7895), so a record taken after a restart can
+   * reopen a window that only a later record closes; with no later record its result stays here.
+   */
+  close(): void {
+    for (const [, s] of this.buffer.select(() => true)) {
+      const rec = s.value as KRecord;
+      const w = (rec.value as WindowedValue).window;
+      this.ctx.decided('ks.suppress.pending', rec, { start: w.start, end: w.end, streamTime: this.observedStreamTime, suppressMs: this.suppressMs });
+    }
+  }
+
   private evict(): void {
     // `evictWhile(minTimestamp <= observedStreamTime - D)`; the planted bug evicts one millisecond early.
     const early = this.ctx.bugs.has('suppress-emits-early') ? 1 : 0;
