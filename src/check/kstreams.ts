@@ -51,7 +51,10 @@
  *   (`ks.assigned`; `group.generation`, and members leaving or expiring in
  *   `group.rebalance`). A transaction that then commits (`txn.commit`) with
  *   offsets joined by a non-member, or with an epoch older than one already
- *   initialised for its id, is a zombie's write made visible.
+ *   initialised for its id, is a zombie's write made visible. A restarted
+ *   coordinator reloads each group as its last completed generation left it
+ *   (a member that expired in a rebalance the crash cut short is a member
+ *   again), and the judge follows it.
  */
 import { storeEntryDigest, type RestoredEntry } from '../stream/changelog.ts';
 import type { WindowResult } from '../stream/records.ts';
@@ -122,6 +125,10 @@ export class KStreamsTrace {
   private readonly maxEpoch = new Map<string, number>();
   private readonly memberOf = new Map<string, { member: string; generation: number }>();
   private readonly groups = new Map<string, { generation: number; members: Set<string> }>();
+  /** Per group: the last generation the coordinator completed, which is what a restarted coordinator loads. */
+  private readonly completed = new Map<string, { generation: number; members: readonly string[] }>();
+  /** The process that coordinates the groups (the broker). */
+  private coordinator: string | undefined;
   /** `id#n` → why its offsets were joined by a non-member (undefined: by a member). */
   private readonly offsetsVerdict = new Map<string, string | undefined>();
   appCommits = 0;
@@ -185,7 +192,14 @@ export class KStreamsTrace {
         this.memberOf.delete(e.p);
         break;
       case 'group.generation':
+        this.coordinator = e.p;
         this.groups.set(String(e.group), { generation: e.generation as number, members: new Set(e.members as string[]) });
+        this.completed.set(String(e.group), { generation: e.generation as number, members: [...(e.members as string[])] });
+        break;
+      case 'proc.restart':
+        // A restarted coordinator loads each group as its last completed generation left it: members
+        // that expired or left during a rebalance it never completed are members again.
+        if (e.p === this.coordinator) for (const [g, c] of this.completed) this.groups.set(g, { generation: c.generation, members: new Set(c.members) });
         break;
       case 'group.rebalance': {
         const [why, member] = String(e.reason).split(/:(.*)/s);
