@@ -458,8 +458,8 @@ export class KGroupedTable {
   constructor(private readonly builder: StreamsBuilder, private readonly node: string) {}
 
   /** `aggregate(initializer, adder, subtractor)`. */
-  aggregate<A>(
-    initializer: () => A, adder: (key: string, value: any, agg: A) => A, subtractor: (key: string, value: any, agg: A) => A, opts: StoreOptions = {},
+  aggregate<V, A>(
+    initializer: () => A, adder: (key: string, value: V, agg: A) => A, subtractor: (key: string, value: V, agg: A) => A, opts: StoreOptions = {},
   ): KTable {
     return this.doAggregate({ kind: 'aggregate', initializer, adder: adder as never, subtractor: subtractor as never }, opts);
   }
