@@ -8,9 +8,10 @@ import { bank } from './bank.ts';
 import { chained } from './chained.ts';
 import { wordcountFinal } from './wordcount-final.ts';
 import { enrich } from './enrich.ts';
+import { tables } from './tables.ts';
 import { triggersPanes } from './triggers-panes.ts';
 
-export const SCENARIOS: readonly Scenario[] = [wordcount, sessions, slidingAverage, join, bank, chained, wordcountFinal, enrich, triggersPanes];
+export const SCENARIOS: readonly Scenario[] = [wordcount, sessions, slidingAverage, join, bank, chained, wordcountFinal, enrich, tables, triggersPanes];
 
 export function findScenario(name: string): Scenario | undefined {
   return SCENARIOS.find((s) => s.name === name);
