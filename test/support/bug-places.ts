@@ -39,6 +39,7 @@ export const BUG_PLACES: Record<BugName, BugPlace> = {
   'session-merge-off-by-one': { scenario: 'sessions', faults: 'none' },
   'lateness-off-by-one': { scenario: 'sliding-average', faults: 'none', events: 600 },
   'no-alignment': { scenario: 'bank', faults: 'swarm' },
+  'newer-barrier-keeps-blocked': { scenario: 'bank', faults: 'swarm' },
   'unaligned-drops-in-flight': { scenario: 'bank', faults: 'heavy', unaligned: true },
   'commit-before-complete': { scenario: 'bank', faults: 'heavy' },
   'source-not-rewound': { scenario: 'bank', faults: 'heavy' },

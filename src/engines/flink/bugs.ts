@@ -36,6 +36,10 @@ export const FLINK_BUGS = {
     description: 'exactly-once mode does not align barriers: records after a barrier on a fast channel enter the snapshot',
     caughtBy: 'checkpoint.consistent-cut',
   },
+  'newer-barrier-keeps-blocked': {
+    description: 'a newer checkpoint\'s barrier arriving during an alignment aborts the older checkpoint but keeps the channels it had blocked, counted as having delivered the newer barrier too, so the task snapshots before their records up to that barrier are in',
+    caughtBy: 'checkpoint.consistent-cut',
+  },
   'unaligned-drops-in-flight': {
     description: 'an unaligned checkpoint does not persist the records in flight between its snapshot and the last barrier, so a restore loses them',
     caughtBy: 'checkpoint.consistent-cut',
