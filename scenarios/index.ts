@@ -10,8 +10,9 @@ import { wordcountFinal } from './wordcount-final.ts';
 import { enrich } from './enrich.ts';
 import { tables } from './tables.ts';
 import { triggersPanes } from './triggers-panes.ts';
+import { ttlVisits } from './ttl-visits.ts';
 
-export const SCENARIOS: readonly Scenario[] = [wordcount, sessions, slidingAverage, join, bank, chained, wordcountFinal, enrich, tables, triggersPanes];
+export const SCENARIOS: readonly Scenario[] = [wordcount, sessions, slidingAverage, join, bank, chained, wordcountFinal, enrich, tables, triggersPanes, ttlVisits];
 
 export function findScenario(name: string): Scenario | undefined {
   return SCENARIOS.find((s) => s.name === name);

@@ -51,6 +51,7 @@ export const BUG_PLACES: Record<BugName, BugPlace> = {
   'lso-ignores-open-transactions': { scenario: 'chained', faults: 'none', events: 300 },
   'read-committed-shows-aborted': { scenario: 'chained', faults: 'none', events: 300 },
   'idle-not-chained': { scenario: 'sessions', faults: 'none' },
+  'ttl-returns-expired': { scenario: 'ttl-visits', faults: 'none' },
   'spark-sink-not-idempotent': { scenario: 'wordcount', engine: 'spark', faults: 'heavy', events: 600 },
   'spark-watermark-from-own-batch': { scenario: 'wordcount', engine: 'spark', faults: 'none', events: 300 },
   'spark-state-latest-version': { scenario: 'wordcount', engine: 'spark', faults: 'heavy', events: 600 },

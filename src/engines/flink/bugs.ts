@@ -68,6 +68,10 @@ export const FLINK_BUGS = {
     description: 'a restarted sink aborts the failed attempt\'s open transactions without bumping their producer epoch, so a zombie task manager cut off from the job manager keeps writing into a transaction nobody will end',
     caughtBy: 'liveness',
   },
+  'ttl-returns-expired': {
+    description: 'keyed state with a time-to-live hands out a value that has expired but was not cleaned up yet, although the state is configured never to return expired values',
+    caughtBy: 'ttl.expiry',
+  },
   'idle-not-chained': {
     description: 'a source\'s idle status stops at the operators chained to it instead of passing through them, so an idle partition holds the watermark back downstream',
     caughtBy: 'watermark.timeliness',

@@ -218,7 +218,7 @@ export class Task {
 
   private operatorContext(inst: OpInstance): OperatorContext {
     const env = this.env;
-    const state = inst.node.keyed ? new KeyedStateBackend(() => env.ctx.clock.now()) : undefined;
+    const state = inst.node.keyed ? new KeyedStateBackend(() => env.ctx.clock.now(), { ttlReturnsExpired: env.bugs.has('ttl-returns-expired') }) : undefined;
     return {
       taskName: this.name,
       operatorName: inst.node.name,
