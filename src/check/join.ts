@@ -12,8 +12,10 @@
  * timestamp, and — when a `joinValue` is given — the right value); and when
  * nothing can be late, the committed pairs are exactly the reference pairs.
  * With late data a pair may be missing (the join drops a record behind the
- * watermark), but never invented; given the records the run dropped as late
- * (its trace), a missing pair must have one of them. Late data also comes
+ * watermark, and one exactly at the watermark finds the partners whose
+ * cleanup time the watermark reached gone, as in Flink), but never invented;
+ * given the records the run dropped as late or took at the watermark (its
+ * trace), a missing pair must have one of them. Late data also comes
  * from idleness: inputs that all went idle (an outage longer than the idle
  * timeout) let the watermark jump to the highest one, and records that then
  * resume behind it are late, as in Flink.
@@ -35,9 +37,9 @@ export interface JoinPair {
 export interface JoinCheckOptions {
   canBeLate: boolean;
   /**
-   * Ids of records the join dropped as late (traced `record.late`). When given, a reference pair
-   * may be missing only when one of its records is among them; without it, any pair may be
-   * missing when `canBeLate`.
+   * Ids of records the join dropped as late (traced `record.late`) or took exactly at the
+   * watermark (`join.at-watermark`). When given, a reference pair may be missing only when one of
+   * its records is among them; without it, any pair may be missing when `canBeLate`.
    */
   droppedLate?: ReadonlySet<number>;
   /** The joined value the pipeline computes from a pair; unchecked when absent. */
@@ -101,7 +103,7 @@ export function checkJoin(
   const excused = (p: JoinPair): boolean => (dropped ? dropped.has(p.leftId) || dropped.has(p.rightId) : opts.canBeLate);
   for (const p of ref) {
     if (!seen.has(pairKey(p.leftId, p.rightId)) && !excused(p)) {
-      problems.add(`pair (order ${p.leftId}, payment ${p.rightId}) of key ${p.key} is in the reference but was never committed${dropped ? ', and neither record was dropped as late' : ''}`);
+      problems.add(`pair (order ${p.leftId}, payment ${p.rightId}) of key ${p.key} is in the reference but was never committed${dropped ? ', and neither record was dropped as late or came at the watermark' : ''}`);
     }
   }
   return problems.verdict('join', `${formatCount(seen.size)} pairs committed, reference has ${formatCount(ref.length)}`);

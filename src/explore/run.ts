@@ -190,6 +190,10 @@ export function runScenario(settings: RunSettings, opts: RunOptions = {}): RunRe
         droppedLate.add(e.id as number);
         if (e.dropped === true) lateDropped.add(typeof e.id === 'number' ? e.id : `#${e.seq}`);
         break;
+      case 'join.at-watermark':
+        // An interval join took it exactly at the watermark: partners whose cleanup time that watermark reached were gone.
+        droppedLate.add(e.id as number);
+        break;
       case 'spark.join.unstored':
         // A join row its side's state watermark already covered: joined with what was there, never stored.
         for (const id of idsOf(e)) droppedLate.add(id);
