@@ -312,7 +312,11 @@ class Watch {
         break;
       case 'ks.restored':
         if (this.firstCrash !== undefined) {
-          this.restoredBytes += String(e.entries ?? '').length;
+          // A promoted standby's restoration read only the tail past its position: only the entries it restored count.
+          const from = (e.from as number | undefined) ?? 0;
+          if (from > 0) {
+            for (const entry of JSON.parse(String(e.entries ?? '[]')) as [string, number, string][]) if (entry[1] >= from) this.restoredBytes += JSON.stringify(entry).length;
+          } else this.restoredBytes += String(e.entries ?? '').length;
           this.changelogRecords += (e.records as number) ?? 0;
         }
         break;
