@@ -60,7 +60,7 @@ export const BUG_PLACES: Record<BugName, BugPlace> = {
   'offsets-outside-transaction': { scenario: 'wordcount', engine: 'kstreams', faults: 'heavy' },
   'no-wipe-on-dirty-close': { scenario: 'wordcount', engine: 'kstreams', faults: 'swarm' },
   'restore-read-uncommitted': { scenario: 'wordcount', engine: 'kstreams', faults: 'swarm' },
-  'standby-read-uncommitted': { scenario: 'wordcount', engine: 'kstreams', faults: 'swarm', standbyReplicas: 1 },
+  'standby-read-uncommitted': { scenario: 'wordcount', engine: 'kstreams', faults: 'heavy', standbyReplicas: 1 },
   'offsets-without-generation': { scenario: 'wordcount', engine: 'kstreams', faults: 'swarm' },
   'suppress-emits-early': { scenario: 'wordcount-final', engine: 'kstreams', faults: 'none' },
   'grace-uses-task-stream-time': { scenario: 'wordcount', engine: 'kstreams', faults: 'swarm' },
