@@ -133,6 +133,8 @@ export interface Knobs {
   checkpointIntervalMs?: number;
   commitIntervalMs?: number;
   triggerIntervalMs?: number;
+  /** Kafka Streams' num.standby.replicas (its run only: no other engine has standbys). */
+  standbyReplicas?: number;
 }
 
 /** The settings field each engine's knob sets. */
@@ -385,7 +387,7 @@ export function compareEngines(
   const faults = [...explicit, ...drawRoleFaults(scenario, base, opts.profile ?? 'none')].sort((x, y) => x.atMs - y.atMs);
   const columns: EngineColumn[] = [];
   const skipped: Comparison['skipped'] = [];
-  const { checkpointIntervalMs: _c, commitIntervalMs: _k, triggerIntervalMs: _t, ...common } = base;
+  const { checkpointIntervalMs: _c, commitIntervalMs: _k, triggerIntervalMs: _t, standbyReplicas, ...common } = base;
   for (const engine of enginesOf(scenario)) {
     const problem = engineProblem(scenario, { ...common, engine });
     if (problem !== undefined) {
@@ -394,7 +396,10 @@ export function compareEngines(
     }
     // Each engine gets only its own knob, so its token holds nothing another engine would refuse.
     const own = base[KNOB_FIELD[engine]];
-    const settings: RunSettings = { ...common, engine, plan: planFor(engine, faults), ...(own !== undefined ? { [KNOB_FIELD[engine]]: own } : {}) };
+    const settings: RunSettings = {
+      ...common, engine, plan: planFor(engine, faults), ...(own !== undefined ? { [KNOB_FIELD[engine]]: own } : {}),
+      ...(engine === 'kstreams' && standbyReplicas !== undefined ? { standbyReplicas } : {}),
+    };
     const watch = new Watch(engine);
     let view: WorldView | undefined;
     const report = runScenario(settings, {
