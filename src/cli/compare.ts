@@ -23,6 +23,7 @@ const COMPARE_FLAGS: Readonly<Record<string, FlagSpec>> = {
   faults: { value: true },
   'checkpoint-interval': { value: true },
   'commit-interval': { value: true },
+  'standby-replicas': { value: true },
   'trigger-interval': { value: true },
   json: {},
   replay: {},
@@ -57,6 +58,7 @@ Options:
   --checkpoint-interval MS Flink's checkpoint interval (default 500)
   --commit-interval MS     Kafka Streams' commit.interval.ms (default 100 under
                            exactly-once, 30000 under at-least-once)
+  --standby-replicas N     Kafka Streams' num.standby.replicas (default 0)
   --trigger-interval MS    Spark's processing-time trigger (default: the
                            scenario's, 100 for wordcount)
   --json                   print one JSON object instead of the table
@@ -97,6 +99,8 @@ export async function compareCommand(argv: readonly string[]): Promise<number> {
   if (rawCp !== undefined) knobs.checkpointIntervalMs = parseLimitedFlag('checkpointIntervalMs', rawCp);
   const rawCommit = valueOf(args, 'commit-interval');
   if (rawCommit !== undefined) knobs.commitIntervalMs = parseLimitedFlag('commitIntervalMs', rawCommit);
+  const rawStandby = valueOf(args, 'standby-replicas');
+  if (rawStandby !== undefined) knobs.standbyReplicas = parseLimitedFlag('standbyReplicas', rawStandby);
   const rawTrigger = valueOf(args, 'trigger-interval');
   if (rawTrigger !== undefined) knobs.triggerIntervalMs = parseLimitedFlag('triggerIntervalMs', rawTrigger);
   const { findScenario } = await import('../../scenarios/index.ts');

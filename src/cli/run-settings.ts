@@ -39,6 +39,7 @@ export const RUN_FLAGS: Readonly<Record<string, FlagSpec>> = {
   'checkpoint-interval': { value: true },
   'buffer-timeout': { value: true },
   'commit-interval': { value: true },
+  'standby-replicas': { value: true },
   'trigger-interval': { value: true },
   'savepoint-at': { value: true },
   'check-determinism': {},
@@ -47,7 +48,7 @@ export const RUN_FLAGS: Readonly<Record<string, FlagSpec>> = {
 };
 
 /** Flags that change what runs, as opposed to how it is reported. */
-const SETTING_FLAGS = ['engine', 'seed', 'events', 'parallelism', 'guarantee', 'faults', 'bug', 'spare-tms', 'unaligned', 'checkpoint-interval', 'buffer-timeout', 'commit-interval', 'trigger-interval', 'savepoint-at'] as const;
+const SETTING_FLAGS = ['engine', 'seed', 'events', 'parallelism', 'guarantee', 'faults', 'bug', 'spare-tms', 'unaligned', 'checkpoint-interval', 'buffer-timeout', 'commit-interval', 'standby-replicas', 'trigger-interval', 'savepoint-at'] as const;
 
 export interface RunRequest {
   settings: RunSettings;
@@ -80,6 +81,8 @@ export function runRequest(args: ParsedArgs): RunRequest {
   if (rawBuffer !== undefined) settings.bufferTimeoutMs = parseLimitedFlag('bufferTimeoutMs', rawBuffer);
   const rawCommit = valueOf(args, 'commit-interval');
   if (rawCommit !== undefined) settings.commitIntervalMs = parseLimitedFlag('commitIntervalMs', rawCommit);
+  const rawStandby = valueOf(args, 'standby-replicas');
+  if (rawStandby !== undefined) settings.standbyReplicas = parseLimitedFlag('standbyReplicas', rawStandby);
   const rawTrigger = valueOf(args, 'trigger-interval');
   if (rawTrigger !== undefined) settings.triggerIntervalMs = parseLimitedFlag('triggerIntervalMs', rawTrigger);
   const rawSavepoint = valueOf(args, 'savepoint-at');

@@ -133,6 +133,8 @@ export interface Knobs {
   checkpointIntervalMs?: number;
   commitIntervalMs?: number;
   triggerIntervalMs?: number;
+  /** Kafka Streams' num.standby.replicas (its run only: no other engine has standbys). */
+  standbyReplicas?: number;
 }
 
 /** The settings field each engine's knob sets. */
@@ -312,7 +314,11 @@ class Watch {
         break;
       case 'ks.restored':
         if (this.firstCrash !== undefined) {
-          this.restoredBytes += String(e.entries ?? '').length;
+          // A promoted standby's restoration read only the tail past its position: only the entries it restored count.
+          const from = (e.from as number | undefined) ?? 0;
+          if (from > 0) {
+            for (const entry of JSON.parse(String(e.entries ?? '[]')) as [string, number, string][]) if (entry[1] >= from) this.restoredBytes += JSON.stringify(entry).length;
+          } else this.restoredBytes += String(e.entries ?? '').length;
           this.changelogRecords += (e.records as number) ?? 0;
         }
         break;
@@ -381,7 +387,7 @@ export function compareEngines(
   const faults = [...explicit, ...drawRoleFaults(scenario, base, opts.profile ?? 'none')].sort((x, y) => x.atMs - y.atMs);
   const columns: EngineColumn[] = [];
   const skipped: Comparison['skipped'] = [];
-  const { checkpointIntervalMs: _c, commitIntervalMs: _k, triggerIntervalMs: _t, ...common } = base;
+  const { checkpointIntervalMs: _c, commitIntervalMs: _k, triggerIntervalMs: _t, standbyReplicas, ...common } = base;
   for (const engine of enginesOf(scenario)) {
     const problem = engineProblem(scenario, { ...common, engine });
     if (problem !== undefined) {
@@ -390,7 +396,10 @@ export function compareEngines(
     }
     // Each engine gets only its own knob, so its token holds nothing another engine would refuse.
     const own = base[KNOB_FIELD[engine]];
-    const settings: RunSettings = { ...common, engine, plan: planFor(engine, faults), ...(own !== undefined ? { [KNOB_FIELD[engine]]: own } : {}) };
+    const settings: RunSettings = {
+      ...common, engine, plan: planFor(engine, faults), ...(own !== undefined ? { [KNOB_FIELD[engine]]: own } : {}),
+      ...(engine === 'kstreams' && standbyReplicas !== undefined ? { standbyReplicas } : {}),
+    };
     const watch = new Watch(engine);
     let view: WorldView | undefined;
     const report = runScenario(settings, {

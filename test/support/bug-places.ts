@@ -17,10 +17,12 @@ export interface BugPlace {
   spareTaskManagers?: number;
   /** Unaligned checkpoints. */
   unaligned?: boolean;
+  /** Kafka Streams' standby replicas. */
+  standbyReplicas?: number;
 }
 
 /** The run settings of a place, as a sweep job or run takes them (unset sizes left out). */
-export function placeShape(w: BugPlace): { scenario: string; engine?: EngineName; faults: ProfileName; events?: number; spareTaskManagers?: number; unaligned?: boolean } {
+export function placeShape(w: BugPlace): { scenario: string; engine?: EngineName; faults: ProfileName; events?: number; spareTaskManagers?: number; unaligned?: boolean; standbyReplicas?: number } {
   return {
     scenario: w.scenario,
     ...(w.engine ? { engine: w.engine } : {}),
@@ -28,6 +30,7 @@ export function placeShape(w: BugPlace): { scenario: string; engine?: EngineName
     ...(w.events ? { events: w.events } : {}),
     ...(w.spareTaskManagers ? { spareTaskManagers: w.spareTaskManagers } : {}),
     ...(w.unaligned ? { unaligned: true } : {}),
+    ...(w.standbyReplicas ? { standbyReplicas: w.standbyReplicas } : {}),
   };
 }
 
@@ -59,6 +62,7 @@ export const BUG_PLACES: Record<BugName, BugPlace> = {
   'offsets-outside-transaction': { scenario: 'wordcount', engine: 'kstreams', faults: 'heavy' },
   'no-wipe-on-dirty-close': { scenario: 'wordcount', engine: 'kstreams', faults: 'swarm' },
   'restore-read-uncommitted': { scenario: 'wordcount', engine: 'kstreams', faults: 'swarm' },
+  'standby-read-uncommitted': { scenario: 'wordcount', engine: 'kstreams', faults: 'heavy', standbyReplicas: 1 },
   'offsets-without-generation': { scenario: 'wordcount', engine: 'kstreams', faults: 'swarm' },
   'suppress-emits-early': { scenario: 'wordcount-final', engine: 'kstreams', faults: 'none' },
   'grace-uses-task-stream-time': { scenario: 'wordcount', engine: 'kstreams', faults: 'swarm' },
