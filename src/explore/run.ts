@@ -195,7 +195,7 @@ export function runScenario(settings: RunSettings, opts: RunOptions = {}): RunRe
         for (const id of idsOf(e)) droppedLate.add(id);
         break;
       case 'spark.late':
-        if (e.op === 'join' || e.op === 'dedup') {
+        if (e.op === 'join' || e.op === 'dedup' || e.op === 'groups') {
           for (const id of idsOf(e)) droppedLate.add(id);
           break;
         }

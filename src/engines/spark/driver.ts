@@ -6,7 +6,9 @@
  * partition, the batch watermark (the tracker's current value: max event
  * time seen by earlier batches minus the delay, never this batch's own) and
  * the batch timestamp. A batch runs when there is new data, or — a no-data
- * batch — when the watermark moved past what the last batch evicted with.
+ * batch — when the watermark moved past what the last batch evicted with
+ * (for an operator that evicts by it, or times group states out by event
+ * time), or at every trigger under processing-time group-state timeouts.
  * `offsets/N` is written (write-once) before the batch runs; map tasks read
  * each partition's `[start, end)`, reduce tasks update state version N → N+1
  * and write the sink; then the tracker takes the batch's max event time and
@@ -31,7 +33,9 @@
  *
  * Triggers (S10): ProcessingTime (the next batch at the next multiple of the
  * interval; the query ends, `spark.finished`, once every input partition is
- * sealed and read and no batch, not even a no-data batch, is left to run);
+ * sealed and read and no batch, not even a no-data batch, is left to run —
+ * under processing-time timeouts, once no group state holds a timeout, as
+ * the reduce tasks report);
  * Once (exactly one batch — the re-run of an uncommitted batch if there is
  * one — with no trailing no-data batch, then the query ends); AvailableNow
  * (the end offsets at start are the target; batches, no-data batches
@@ -90,6 +94,8 @@ class Driver implements ProcessLogic {
   private readonly opWatermarks: (number | undefined)[];
   /** Trigger.AvailableNow: the end offsets fixed at start. */
   private target: number[] | undefined;
+  /** (flat)MapGroupsWithState: group states holding a timeout after the last batch (unknown after a restart until a batch ran). */
+  private pendingTimeouts: number | undefined;
 
   constructor(private readonly ctx: ProcessContext, private readonly app: SparkApp, private readonly s: DriverSettings) {
     this.store = new StoreClient(ctx, app.storeId);
@@ -220,20 +226,36 @@ class Driver implements ProcessLogic {
       const target = this.target;
       const end = r.offsets.map((o, p) => Math.max(target ? Math.min(o, target[p] ?? o) : o, this.start[p] ?? 0));
       const newData = end.some((e, p) => e > this.start[p]!);
-      // shouldRunAnotherBatch: the watermark moved past what the last batch evicted with.
-      const anotherBatch = this.usesEvictionWatermark() && this.watermark > this.prevBatchWatermark;
-      if (!newData && !anotherBatch) {
+      // shouldRunAnotherBatch: the watermark moved past what the last batch evicted with, or
+      // (ProcessingTimeTimeout) always, to find the group states whose timeout expired.
+      const anotherBatch = (this.usesEvictionWatermark() && this.watermark > this.prevBatchWatermark) || this.processingTimeouts();
+      const construct = (): void => {
+        const entry: OffsetEntry = { end, batchWatermarkMs: this.watermark, batchTimestampMs: this.ctx.clock.now() };
+        this.store.add(`offsets/${this.batchId}`, JSON.stringify(entry), false, (created) => {
+          // Write-once: another writer (a zombie driver) got there first; read what it logged.
+          if (!created) return this.readOffsets(this.batchId, (logged) => cb(logged));
+          this.ctx.trace.emit('spark.offsets', { batch: this.batchId, watermark: entry.batchWatermarkMs, noData: !newData });
+          cb(entry);
+        });
+      };
+      if (newData) return construct();
+      const processingTime = typeof this.app.plan.sink.trigger === 'object';
+      // A query whose only reason for another batch is processing-time timeouts, with no group
+      // holding one, has nothing left to do once its input is over (weir ends it; Spark runs on).
+      const idleTimeouts = this.processingTimeouts() && this.pendingTimeouts === 0 && !(this.usesEvictionWatermark() && this.watermark > this.prevBatchWatermark);
+      if (!anotherBatch || idleTimeouts) {
         // Once and AvailableNow end when nothing can be constructed; ProcessingTime when the input is over.
-        return typeof this.app.plan.sink.trigger === 'object' ? this.maybeFinish(() => cb(undefined)) : cb(undefined);
+        if (!processingTime) return cb(undefined);
+        return this.maybeFinish(() => (anotherBatch ? construct() : cb(undefined)));
       }
-      const entry: OffsetEntry = { end, batchWatermarkMs: this.watermark, batchTimestampMs: this.ctx.clock.now() };
-      this.store.add(`offsets/${this.batchId}`, JSON.stringify(entry), false, (created) => {
-        // Write-once: another writer (a zombie driver) got there first; read what it logged.
-        if (!created) return this.readOffsets(this.batchId, (logged) => cb(logged));
-        this.ctx.trace.emit('spark.offsets', { batch: this.batchId, watermark: entry.batchWatermarkMs, noData: !newData });
-        cb(entry);
-      });
+      construct();
     });
+  }
+
+  /** (flat)MapGroupsWithState with ProcessingTimeTimeout: Spark runs a batch every trigger to time out groups. */
+  private processingTimeouts(): boolean {
+    const st = this.app.plan.stateful;
+    return st?.kind === 'groups' && st.timeout === 'ProcessingTimeTimeout';
   }
 
   /** Whether the stateful operator evicts by watermark, so that a watermark advance alone is worth a batch (shouldRunAnotherBatch). */
@@ -247,8 +269,8 @@ class Driver implements ProcessLogic {
       case 'join':
         return true;
       case 'groups':
-        // No timeout: nothing happens without data.
-        return false;
+        // Event-time timeouts fire when the watermark passes them; otherwise nothing happens without data.
+        return st.timeout === 'EventTimeTimeout';
     }
   }
 
@@ -285,7 +307,9 @@ class Driver implements ProcessLogic {
       const lateWm = this.app.bugs.has('spark-watermark-from-own-batch') ? Math.max(wmLate, next) : wmLate;
       const reducers = this.app.plan.stateful ? this.app.shufflePartitions : 0;
       let reducing = reducers;
+      let timeouts = 0;
       const commit = (): void => {
+        this.pendingTimeouts = timeouts;
         this.watermark = next;
         this.store.add(`commits/${batch}`, JSON.stringify({ nextBatchWatermarkMs: next } satisfies CommitEntry), false, () => {
           this.ctx.trace.emit('spark.commit', { batch, nextWatermark: next });
@@ -300,7 +324,8 @@ class Driver implements ProcessLogic {
       if (this.app.bugs.has('spark-commit-before-sink')) commit();
       for (let r = 0; r < reducers; r++) {
         const rows: ShuffleRow[] = results.flatMap((m) => m.shuffle[r] ?? []);
-        this.runTask(r, { kind: 'spark.reduce', batch, partition: r, wmLate: lateWm, wmEvict, timestampMs: entry.batchTimestampMs, rows }, () => {
+        this.runTask(r, { kind: 'spark.reduce', batch, partition: r, wmLate: lateWm, wmEvict, timestampMs: entry.batchTimestampMs, rows }, (reply) => {
+          if (reply.kind === 'spark.reduced') timeouts += reply.timeouts ?? 0;
           if (--reducing === 0 && !this.app.bugs.has('spark-commit-before-sink')) commit();
         });
       }

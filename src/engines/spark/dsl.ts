@@ -8,7 +8,7 @@
  *     then at most one stateful operator:
  *     .groupBy(window('ts', sizeMs[, slideMs]) | session_window('ts', gapMs), 'key').agg(count() | sum('value') | avg('value'))
  *     .dropDuplicates(['id', 'ts']) | .dropDuplicatesWithinWatermark(['id'])
- *     .groupByKey(row => key).flatMapGroupsWithState(mode, fn) | .mapGroupsWithState(fn)
+ *     .groupByKey(row => key).flatMapGroupsWithState(mode, [timeout,] fn) | .mapGroupsWithState([timeout,] fn)
  *     .join(other, { key, time, lowerMs, upperMs }, select)       (stream-stream inner join)
  *     .writeStream(topic).outputMode('append' | 'update' | 'complete')
  *       .trigger({ processingTimeMs } | 'once' | 'availableNow')
@@ -60,8 +60,17 @@ export type StatelessOp =
   | ({ op: 'watermark' } & WatermarkSpec);
 
 /**
+ * `GroupStateTimeout` of (flat)MapGroupsWithState: none, processing time (a
+ * duration after the batch timestamp, `setTimeoutDuration`) or event time (a
+ * timestamp the eviction watermark must pass, `setTimeoutTimestamp`).
+ */
+export type GroupStateTimeout = 'NoTimeout' | 'ProcessingTimeTimeout' | 'EventTimeTimeout';
+
+/**
  * `GroupState` of (flat)MapGroupsWithState: the key's state between batches.
- * `remove()` drops it; no timeouts (GroupStateTimeout.NoTimeout).
+ * `remove()` drops it. A timeout is cleared at every call of the function and
+ * holds only if the call sets it again; a key whose timeout expired is called
+ * with no rows and `hasTimedOut` true.
  */
 export interface GroupState<S> {
   exists(): boolean;
@@ -69,6 +78,16 @@ export interface GroupState<S> {
   getOption(): S | undefined;
   update(s: S): void;
   remove(): void;
+  /** True when the function is called because the key's timeout expired (then with no rows). */
+  readonly hasTimedOut: boolean;
+  /** ProcessingTimeTimeout: time out once a batch starts more than `ms` after this batch's timestamp. */
+  setTimeoutDuration(ms: number): void;
+  /** EventTimeTimeout: time out once the watermark passes `timestampMs` (+ `additionalMs`); never below the current watermark. */
+  setTimeoutTimestamp(timestampMs: number, additionalMs?: number): void;
+  /** The batch's eviction watermark (the query must have a watermark). */
+  getCurrentWatermarkMs(): number;
+  /** The batch timestamp (batchTimestampMs, the same on every run of the batch). */
+  getCurrentProcessingTimeMs(): number;
 }
 
 export type GroupsFn = (key: string, rows: Row[], state: GroupState<unknown>) => Row[];
@@ -87,7 +106,7 @@ export interface JoinSpec {
 export type StatefulOp =
   | { kind: 'aggregate'; window: WindowSpec | SessionSpec; keyColumn: string; agg: AggFn }
   | { kind: 'dedup'; columns: string[]; withinWatermark: boolean }
-  | { kind: 'groups'; key: (row: Row) => string; fn: GroupsFn; mode: 'append' | 'update' }
+  | { kind: 'groups'; key: (row: Row) => string; fn: GroupsFn; mode: 'append' | 'update'; timeout: GroupStateTimeout }
   | ({ kind: 'join' } & JoinSpec);
 
 export interface QueryPlan {
@@ -187,13 +206,27 @@ export class StreamingDataFrame {
     return this.stateful({ kind: 'dedup', columns, withinWatermark: true });
   }
 
+  /**
+   * `groupByKey(fn)` then `flatMapGroupsWithState(mode, [timeout,] fn)` or `mapGroupsWithState([timeout,] fn)`
+   * (Spark's `GroupStateTimeout`, NoTimeout when left out).
+   */
   groupByKey(key: (row: Row) => string): {
     flatMapGroupsWithState<S>(mode: 'append' | 'update', fn: (key: string, rows: Row[], state: GroupState<S>) => Row[]): StreamingDataFrame;
+    flatMapGroupsWithState<S>(mode: 'append' | 'update', timeout: GroupStateTimeout, fn: (key: string, rows: Row[], state: GroupState<S>) => Row[]): StreamingDataFrame;
     mapGroupsWithState<S>(fn: (key: string, rows: Row[], state: GroupState<S>) => Row): StreamingDataFrame;
+    mapGroupsWithState<S>(timeout: GroupStateTimeout, fn: (key: string, rows: Row[], state: GroupState<S>) => Row): StreamingDataFrame;
   } {
+    type Fn<S, R> = (key: string, rows: Row[], state: GroupState<S>) => R;
+    const split = <S, R>(a: GroupStateTimeout | Fn<S, R>, b?: Fn<S, R>): [GroupStateTimeout, Fn<S, R>] => (typeof a === 'function' ? ['NoTimeout', a] : [a, b!]);
     return {
-      flatMapGroupsWithState: (mode, fn) => this.stateful({ kind: 'groups', key, fn: fn as GroupsFn, mode }),
-      mapGroupsWithState: (fn) => this.stateful({ kind: 'groups', key, fn: ((k, rows, st) => [fn(k, rows, st as GroupState<never>)]) as GroupsFn, mode: 'update' }),
+      flatMapGroupsWithState: <S>(mode: 'append' | 'update', a: GroupStateTimeout | Fn<S, Row[]>, b?: Fn<S, Row[]>) => {
+        const [timeout, fn] = split(a, b);
+        return this.stateful({ kind: 'groups', key, fn: fn as GroupsFn, mode, timeout });
+      },
+      mapGroupsWithState: <S>(a: GroupStateTimeout | Fn<S, Row>, b?: Fn<S, Row>) => {
+        const [timeout, fn] = split(a, b);
+        return this.stateful({ kind: 'groups', key, fn: ((k, rows, st) => [fn(k, rows, st as GroupState<S>)]) as GroupsFn, mode: 'update', timeout });
+      },
     };
   }
 
@@ -257,6 +290,9 @@ export function planProblem(plan: QueryPlan): string | undefined {
     case 'groups':
       if (mode === 'complete') return 'complete output mode is not supported for (flat)MapGroupsWithState';
       if (mode !== st.mode) return `the output mode must match flatMapGroupsWithState's (${st.mode})`;
+      if (st.timeout === 'EventTimeTimeout' && !plan.watermark) {
+        return "Watermark must be specified in the query using '[Dataset/DataFrame].withWatermark()' for using event-time timeout in a [map|flatMap]GroupsWithState. Event-time timeout not supported without watermark.";
+      }
       return undefined;
     case 'join':
       if (mode !== 'append') return 'Join between two streaming DataFrames/Datasets is not supported in ' + (mode === 'update' ? 'Update' : 'Complete') + ' output mode, only in Append output mode';

@@ -120,10 +120,11 @@ class Executor implements ProcessLogic {
         batch: task.batch,
         wmLate: task.wmLate,
         wmEvict: task.wmEvict,
+        timestampMs: task.timestampMs,
         trace: (kind, fields) => this.ctx.trace.emit(kind, { partition: task.partition, ...fields }),
       });
       this.store.add(statePath(task.batch + 1), JSON.stringify(r.state), true, () => {
-        this.write(task, r.out, () => finish({ kind: 'spark.reduced', reqId: task.reqId, emitted: r.out.length, dropped: r.dropped }));
+        this.write(task, r.out, () => finish({ kind: 'spark.reduced', reqId: task.reqId, emitted: r.out.length, dropped: r.dropped, ...(r.timeouts !== undefined ? { timeouts: r.timeouts } : {}) }));
       });
     });
   }

@@ -72,6 +72,8 @@ export interface ReduceDone {
   reqId: number;
   emitted: number;
   dropped: number;
+  /** (flat)MapGroupsWithState: keys of the partition left holding a timeout. */
+  timeouts?: number;
 }
 
 export type TaskReply = MapDone | ReduceDone;

@@ -27,8 +27,14 @@
  *   time is `<= wmEvict` is removed (only when the event-time column is one of
  *   the dedup columns); dropDuplicatesWithinWatermark keeps
  *   `expiresAt = ts + delay` per key and removes it once `expiresAt <= wmEvict`;
- * - flatMapGroupsWithState (no timeout): no late filter; per key, in key order,
- *   the user function gets the batch's rows of the key and its state;
+ * - flatMapGroupsWithState: per key with rows, in key order, the user
+ *   function gets the batch's rows of the key and its state; then every key
+ *   whose timeout is strictly below the threshold (the batch timestamp for
+ *   ProcessingTimeTimeout, the eviction watermark for EventTimeTimeout) is
+ *   called with no rows and `hasTimedOut`. Each call starts with no timeout:
+ *   one the call does not set again is cleared. A removed state that keeps a
+ *   timeout stays (with no value). Only under EventTimeTimeout are rows with
+ *   `ts <= wmLate` dropped as late;
  * - stream-stream inner join (StreamingSymmetricHashJoinExec): the left rows
  *   first, then the right: a row with `time <= wmLate` is dropped; the rest
  *   probe the other side's state (same key, `right.time − left.time` in
@@ -149,6 +155,8 @@ export interface StatefulContext {
   batch: number;
   wmLate: number;
   wmEvict: number;
+  /** The batch timestamp (batchTimestampMs): processing-time timeouts are measured against it. */
+  timestampMs: number;
   /** Traces a decision (`spark.late`, `spark.join.unstored`). */
   trace(kind: string, fields: Record<string, string | number | boolean>): void;
 }
@@ -159,6 +167,8 @@ export interface StatefulResult {
   /** The records for the sink, in order. */
   out: unknown[];
   dropped: number;
+  /** (flat)MapGroupsWithState: the keys left holding a timeout (the driver runs no-data batches for them). */
+  timeouts?: number;
 }
 
 /** A window's or session's state (count, sum, lineage) and how often it was emitted. */
@@ -184,7 +194,7 @@ export function runStateful(plan: QueryPlan, state: unknown[] | null, rows: read
     case 'dedup':
       return dedup(plan, st, (state ?? []) as [string, number][], rows as KeyedRow[], ctx);
     case 'groups':
-      return groups(st, (state ?? []) as [string, unknown][], rows as KeyedRow[]);
+      return groups(plan, st, (state ?? []) as GroupEntry[], rows as KeyedRow[], ctx);
     case 'join':
       return join(plan, st, (state ?? []) as KeyedRow[], rows as KeyedRow[], ctx);
   }
@@ -322,41 +332,95 @@ function dedup(plan: QueryPlan, st: Extract<StatefulOp, { kind: 'dedup' }>, entr
   return { state: kept, out, dropped };
 }
 
-function groups(st: Extract<StatefulOp, { kind: 'groups' }>, entries: [string, unknown][], rows: readonly KeyedRow[]): StatefulResult {
-  const state = new Map<string, unknown>(entries);
+/** A key's group state: its value (null after `remove()` while a timeout is kept) and its timeout (-1: none). */
+export type GroupEntry = [key: string, value: unknown, timeoutMs: number];
+
+const NO_TIMESTAMP = -1;
+
+function groups(plan: QueryPlan, st: Extract<StatefulOp, { kind: 'groups' }>, entries: GroupEntry[], rows: readonly KeyedRow[], ctx: StatefulContext): StatefulResult {
+  const state = new Map<string, { value: unknown; timeout: number }>(entries.map(([k, value, timeout]) => [k, { value, timeout }]));
   const byKey = new Map<string, Row[]>();
+  let dropped = 0;
+  const eventTime = st.timeout === 'EventTimeTimeout';
   for (const r of rows) {
+    // With event-time timeouts (only then) rows at or behind the late watermark are dropped.
+    if (eventTime && plan.watermark && r.ts <= ctx.wmLate) {
+      dropped++;
+      ctx.trace('spark.late', { batch: ctx.batch, op: 'groups', key: r.key, ts: r.ts, wmLate: ctx.wmLate, ids: String(r.id) });
+      continue;
+    }
     const list = byKey.get(r.key);
     if (list) list.push(r.row);
     else byKey.set(r.key, [r.row]);
   }
   const out: Row[] = [];
-  // Spark sorts a partition's rows by grouping key and calls the function once per group.
-  for (const key of [...byKey.keys()].sort()) {
-    let value = state.get(key);
-    let exists = state.has(key);
+  const call = (key: string, keyRows: Row[], timedOut: boolean): void => {
+    const before = state.get(key);
+    let value = before?.value ?? undefined;
+    let exists = before !== undefined && before.value !== null;
+    let updated = false;
+    let removed = false;
+    // A fresh GroupState per call: the timeout starts unset, so the call must set it again to keep one.
+    let timeout = NO_TIMESTAMP;
     const gs: GroupState<unknown> = {
+      hasTimedOut: timedOut,
       exists: () => exists,
       get: () => {
-        if (!exists) throw new Error(`GroupState of key ${key}: get() without a state (check exists() or use getOption())`);
+        if (!exists) throw new Error(`GroupState of key ${key}: State is either not defined or has already been removed (check exists() or use getOption())`);
         return value;
       },
       getOption: () => (exists ? value : undefined),
       update: (s) => {
-        if (s === undefined || s === null) throw new Error('GroupState.update: the state cannot be null');
+        if (s === undefined || s === null) throw new Error("GroupState.update: 'null' is not a valid state value");
         value = s;
         exists = true;
+        updated = true;
+        removed = false;
       },
       remove: () => {
         value = undefined;
         exists = false;
+        updated = false;
+        removed = true;
       },
+      setTimeoutDuration: (ms) => {
+        if (st.timeout !== 'ProcessingTimeTimeout') throw new Error('Cannot set timeout duration without enabling processing time timeout in [map|flatMap]GroupsWithState');
+        if (!(ms > 0)) throw new Error('Timeout duration must be positive');
+        timeout = ms + ctx.timestampMs;
+      },
+      setTimeoutTimestamp: (ts, additionalMs = 0) => {
+        if (st.timeout !== 'EventTimeTimeout') throw new Error('Cannot set timeout timestamp without enabling event time timeout in [map|flatMap]GroupsWithState');
+        const at = ts + additionalMs;
+        if (!(at > 0)) throw new Error('Timeout timestamp must be positive');
+        if (plan.watermark && at < ctx.wmEvict) throw new Error(`Timeout timestamp (${at}) cannot be earlier than the current watermark (${ctx.wmEvict})`);
+        timeout = at;
+      },
+      getCurrentWatermarkMs: () => {
+        if (!plan.watermark) throw new Error('Cannot get event time watermark timestamp without setting watermark before [map|flatMap]GroupsWithState');
+        return ctx.wmEvict;
+      },
+      getCurrentProcessingTimeMs: () => ctx.timestampMs,
     };
-    out.push(...st.fn(key, byKey.get(key)!, gs));
-    if (exists) state.set(key, value);
-    else state.delete(key);
+    out.push(...st.fn(key, keyRows, gs));
+    // FlatMapGroupsWithStateExec: a removed state without a timeout goes; otherwise the state is written
+    // when it was updated or removed or its timeout changed, the value null when it does not exist.
+    if (removed && timeout === NO_TIMESTAMP) state.delete(key);
+    else if (updated || removed || timeout !== (before?.timeout ?? NO_TIMESTAMP)) state.set(key, { value: exists ? value : null, timeout });
+  };
+  // Spark sorts a partition's rows by grouping key and calls the function once per group with data.
+  for (const key of [...byKey.keys()].sort()) call(key, byKey.get(key)!, false);
+  // Then every key whose timeout is below the threshold (the batch timestamp, or the eviction
+  // watermark) is called with no rows; a key called with data above had its timeout set afresh.
+  if (st.timeout !== 'NoTimeout') {
+    const threshold = st.timeout === 'ProcessingTimeTimeout' ? ctx.timestampMs : ctx.wmEvict;
+    const expired = [...state].filter(([, e]) => e.timeout !== NO_TIMESTAMP && e.timeout < threshold).map(([k, e]) => [k, e.timeout] as const).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    for (const [key, timeoutMs] of expired) {
+      ctx.trace('spark.timeout', { batch: ctx.batch, key, timeoutMs, threshold, timeout: st.timeout === 'ProcessingTimeTimeout' ? 'processing-time' : 'event-time' });
+      call(key, [], true);
+    }
   }
-  return { state: [...state].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)), out, dropped: 0 };
+  const kept: GroupEntry[] = [...state].map(([k, e]) => [k, e.value, e.timeout] as GroupEntry).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  return { state: kept, out, dropped, timeouts: kept.filter(([, , t]) => t !== NO_TIMESTAMP).length };
 }
 
 function join(plan: QueryPlan, st: Extract<StatefulOp, { kind: 'join' }>, entries: KeyedRow[], rows: readonly KeyedRow[], ctx: StatefulContext): StatefulResult {

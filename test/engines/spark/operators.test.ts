@@ -22,15 +22,16 @@ function batches(writer: DataStreamWriter) {
   let id = 0;
   return {
     /** Runs one batch; `rows` without ids get the next ones. */
-    run(rows: Row[], wm: { late: number; evict: number }) {
+    run(rows: Row[], wm: { late: number; evict: number; timestampMs?: number }) {
       const input = rows.map((r) => ({ id: id++, ...r }));
       const { stats, shuffle } = mapPartition(plan, 1, input);
       const traced: { kind: string; fields: Record<string, unknown> }[] = [];
-      const r = runStateful(plan, state, shuffle[0]!, { batch: batch++, wmLate: wm.late, wmEvict: wm.evict, trace: (kind, fields) => traced.push({ kind, fields }) });
+      const r = runStateful(plan, state, shuffle[0]!, { batch: batch++, wmLate: wm.late, wmEvict: wm.evict, timestampMs: wm.timestampMs ?? 0, trace: (kind, fields) => traced.push({ kind, fields }) });
       state = r.state;
       const late = traced.filter((t) => t.kind === 'spark.late').map((t) => String(t.fields.ids));
       const unstored = traced.filter((t) => t.kind === 'spark.join.unstored').map((t) => String(t.fields.ids));
-      return { out: r.out, late, unstored, stats, state: r.state };
+      const timedOut = traced.filter((t) => t.kind === 'spark.timeout').map((t) => String(t.fields.key));
+      return { out: r.out, late, unstored, timedOut, stats, state: r.state, timeouts: r.timeouts };
     },
   };
 }
@@ -187,7 +188,7 @@ describe('flatMapGroupsWithState (FlatMapGroupsWithStateSuite, update mode, no t
     expect(shown(q.run([{ key: 'a' }, { key: 'b' }, { key: 'a' }], { late: 0, evict: 0 }).out)).toEqual(['a:-1', 'b:2']);
     const b = q.run([{ key: 'a' }], { late: 100, evict: 100 });
     expect(shown(b.out)).toEqual(['a:1']);
-    expect(b.state).toEqual([['a', 1], ['b', 2]]);
+    expect(b.state).toEqual([['a', 1, -1], ['b', 2, -1]]);
     expect(b.late).toEqual([]);
   });
 
