@@ -9,8 +9,9 @@ import { chained } from './chained.ts';
 import { wordcountFinal } from './wordcount-final.ts';
 import { enrich } from './enrich.ts';
 import { triggersPanes } from './triggers-panes.ts';
+import { outerJoin } from './outer-join.ts';
 
-export const SCENARIOS: readonly Scenario[] = [wordcount, sessions, slidingAverage, join, bank, chained, wordcountFinal, enrich, triggersPanes];
+export const SCENARIOS: readonly Scenario[] = [wordcount, sessions, slidingAverage, join, bank, chained, wordcountFinal, enrich, triggersPanes, outerJoin];
 
 export function findScenario(name: string): Scenario | undefined {
   return SCENARIOS.find((s) => s.name === name);

@@ -236,6 +236,7 @@ function idsOf(o: OutputRecord): number[] {
     case 'window': return o.ids;
     case 'update': return [o.id];
     case 'join': return [o.leftId, o.rightId];
+    case 'unmatched': return [o.id];
     default: return [];
   }
 }

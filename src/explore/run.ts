@@ -23,7 +23,7 @@ import { txnAuditor } from '../log/txn-auditor.ts';
 import { checkReadCommitted, type ReaderFetch } from '../check/read-committed.ts';
 import { checkTimeliness, TimelinessTrace } from '../check/timeliness.ts';
 import { checkSessionStructure, SessionTrace } from '../check/sessions.ts';
-import { checkSparkWatermarks, SparkBatchTrace } from '../check/spark-watermark.ts';
+import { checkSparkOuterJoin, checkSparkWatermarks, SparkBatchTrace } from '../check/spark-watermark.ts';
 import { checkGrace, checkRestores, checkSuppress, checkZombies, KStreamsTrace, type ChangelogRecord } from '../check/kstreams.ts';
 import type { InputRecord, LateRecord, OutputRecord, WindowResult } from '../stream/records.ts';
 import { findScenario, type CheckInput, type Scenario, type ScenarioSizes } from '../../scenarios/index.ts';
@@ -190,10 +190,6 @@ export function runScenario(settings: RunSettings, opts: RunOptions = {}): RunRe
         droppedLate.add(e.id as number);
         if (e.dropped === true) lateDropped.add(typeof e.id === 'number' ? e.id : `#${e.seq}`);
         break;
-      case 'spark.join.unstored':
-        // A join row its side's state watermark already covered: joined with what was there, never stored.
-        for (const id of idsOf(e)) droppedLate.add(id);
-        break;
       case 'spark.late':
         if (e.op === 'join' || e.op === 'dedup' || e.op === 'groups') {
           for (const id of idsOf(e)) droppedLate.add(id);
@@ -332,7 +328,12 @@ export function runScenario(settings: RunSettings, opts: RunOptions = {}): RunRe
   }
   if (scenario.readOutputDuringRun) checks.push(checkReadCommitted(readerFetches, committed, valuesDigest));
   // Spark's own judge: the watermark each batch ran with, from the input the query read.
-  if (sparkBatches) checks.push(checkSparkWatermarks(sparkBatches, log.read(TOPICS.input, 'read_committed')));
+  if (sparkBatches) {
+    const sparkInput = log.read(TOPICS.input, 'read_committed');
+    checks.push(checkSparkWatermarks(sparkBatches, sparkInput));
+    // An outer join's rows emitted with nulls: each in a batch whose watermark had passed its range.
+    if (sparkBatches.join?.type.endsWith('_outer')) checks.push(checkSparkOuterJoin(sparkBatches, sparkInput));
+  }
   if (ksTrace) checks.push(...kstreamsChecks(ksTrace, changelogs ?? log, output, settings.guarantee, scenario.window !== undefined));
   checks.unshift({ name: 'run.completes', ok: thrown === undefined, detail: thrown === undefined ? 'no assertion fired' : `the run threw: ${thrown}` });
 
@@ -549,6 +550,7 @@ function visibilityOf(workload: Workload, committed: readonly (readonly { offset
       if (o.type === 'window') for (const id of o.ids) note(id, t);
       else if (o.type === 'update') note(o.id, t);
       else if (o.type === 'join') { note(o.leftId, t); note(o.rightId, t); }
+      else if (o.type === 'unmatched') note(o.id, t);
     }
   });
   const out: NonNullable<RunReport['visibility']> = [];

@@ -21,6 +21,10 @@ export const SPARK_BUGS = {
     description: 'the driver writes commits/N before the sink has written batch N, so a driver crash in between loses the batch: the restart goes on from N+1',
     caughtBy: 'exactly-once',
   },
+  'spark-outer-join-early': {
+    description: 'an outer join emits a row that found no partner in its batch with nulls at once, before the watermark has passed the range a partner could still arrive in; a later partner still joins it, so the row is both joined and emitted alone',
+    caughtBy: 'join.outer',
+  },
 } as const satisfies Record<string, { description: string; caughtBy: string }>;
 
 export type SparkBugName = keyof typeof SPARK_BUGS;

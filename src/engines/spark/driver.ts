@@ -103,11 +103,13 @@ class Driver implements ProcessLogic {
     this.execs = s.executors.map((e) => new RequestClient<TaskReply>(ctx, e, isTaskReply, { requestTimeoutMs: s.taskTimeoutMs, maxRetries: 0 }));
     this.start = Array.from({ length: s.inputPartitions }, () => 0);
     const ops = watermarkOps(app.plan);
+    const st = app.plan.stateful;
     this.opWatermarks = ops.map(() => undefined);
     ctx.trace.emit('spark.start', {
       incarnation: ctx.incarnation,
       ...(app.plan.watermark ? { watermarkDelayMs: app.plan.watermark.delayMs } : {}),
       ...(ops.length > 1 ? { watermarkOperators: ops.length, watermarkPolicy: app.plan.multipleWatermarkPolicy } : {}),
+      ...(st?.kind === 'join' ? { joinType: st.joinType, joinLowerMs: st.lowerMs, joinUpperMs: st.upperMs } : {}),
     });
     const wait = (s.startAtMs ?? 0) - ctx.clock.now();
     if (wait > 0) ctx.timers.after(wait, () => this.populateStartOffsets());

@@ -9,7 +9,7 @@
  *     .groupBy(window('ts', sizeMs[, slideMs]) | session_window('ts', gapMs), 'key').agg(count() | sum('value') | avg('value'))
  *     .dropDuplicates(['id', 'ts']) | .dropDuplicatesWithinWatermark(['id'])
  *     .groupByKey(row => key).flatMapGroupsWithState(mode, [timeout,] fn) | .mapGroupsWithState([timeout,] fn)
- *     .join(other, { key, time, lowerMs, upperMs }, select)       (stream-stream inner join)
+ *     .join(other, { key, time, lowerMs, upperMs }, select[, joinType])   (stream-stream join: inner, outer, left semi)
  *     .writeStream(topic).outputMode('append' | 'update' | 'complete')
  *       .trigger({ processingTimeMs } | 'once' | 'availableNow')
  *
@@ -92,7 +92,14 @@ export interface GroupState<S> {
 
 export type GroupsFn = (key: string, rows: Row[], state: GroupState<unknown>) => Row[];
 
-/** A stream-stream inner join: `left.key = right.key AND right.time BETWEEN left.time + lowerMs AND left.time + upperMs`. */
+/** The stream-stream join types Spark supports (`df.join(other, cond, joinType)`). */
+export type JoinType = 'inner' | 'left_outer' | 'right_outer' | 'full_outer' | 'left_semi';
+
+/**
+ * A stream-stream join: `left.key = right.key AND right.time BETWEEN left.time + lowerMs AND left.time + upperMs`.
+ * An outer join's row without a partner is `select(row, null)` (left) or `select(null, row)` (right);
+ * a left semi join emits the left row itself, once, at its first match.
+ */
 export interface JoinSpec {
   /** The right side: its own stateless operators (and watermark) over the same source. */
   right: StatelessOp[];
@@ -100,7 +107,8 @@ export interface JoinSpec {
   timeColumn: string;
   lowerMs: number;
   upperMs: number;
-  select: (left: Row, right: Row) => Row;
+  joinType: JoinType;
+  select: (left: Row | null, right: Row | null) => Row;
 }
 
 export type StatefulOp =
@@ -231,11 +239,22 @@ export class StreamingDataFrame {
   }
 
   /**
-   * Stream-stream inner join with `other` (built from the same source): rows of equal `key` with
-   * `right.time − left.time` in `[lowerMs, upperMs]`, each pair `select(left, right)`.
+   * Stream-stream join with `other` (built from the same source): rows of equal `key` with
+   * `right.time − left.time` in `[lowerMs, upperMs]`, each pair `select(left, right)`. With
+   * `joinType` an outer join also emits, once the watermark has passed a row's range, each row that
+   * never matched: `select(left, null)` or `select(null, right)`; a left semi join emits each left row
+   * that matches, once (`select` is not called).
    */
-  join(other: StreamingDataFrame, on: { key: string; time: string; lowerMs: number; upperMs: number }, select: (left: Row, right: Row) => Row): StreamingDataFrame {
-    let df = this.stateful({ kind: 'join', right: other.plan.ops, keyColumn: on.key, timeColumn: on.time, lowerMs: on.lowerMs, upperMs: on.upperMs, select });
+  join(other: StreamingDataFrame, on: { key: string; time: string; lowerMs: number; upperMs: number }, select: (left: Row, right: Row) => Row): StreamingDataFrame;
+  join(other: StreamingDataFrame, on: { key: string; time: string; lowerMs: number; upperMs: number }, select: (left: Row | null, right: Row | null) => Row, joinType: JoinType): StreamingDataFrame;
+  join(
+    other: StreamingDataFrame, on: { key: string; time: string; lowerMs: number; upperMs: number },
+    select: ((left: Row, right: Row) => Row) | ((left: Row | null, right: Row | null) => Row), joinType: JoinType = 'inner',
+  ): StreamingDataFrame {
+    let df = this.stateful({
+      kind: 'join', right: other.plan.ops, keyColumn: on.key, timeColumn: on.time, lowerMs: on.lowerMs, upperMs: on.upperMs, joinType,
+      select: select as (left: Row | null, right: Row | null) => Row,
+    });
     if (other.plan.source.topic !== this.plan.source.topic) df = df.with({ problem: 'weir joins two streams of one source topic only' });
     if (other.plan.stateful) df = df.with({ problem: 'a stateful operator before a stream-stream join is not supported here' });
     if (!df.plan.watermark && other.plan.watermark) df = df.with({ watermark: other.plan.watermark });
@@ -294,9 +313,26 @@ export function planProblem(plan: QueryPlan): string | undefined {
         return "Watermark must be specified in the query using '[Dataset/DataFrame].withWatermark()' for using event-time timeout in a [map|flatMap]GroupsWithState. Event-time timeout not supported without watermark.";
       }
       return undefined;
-    case 'join':
+    case 'join': {
       if (mode !== 'append') return 'Join between two streaming DataFrames/Datasets is not supported in ' + (mode === 'update' ? 'Update' : 'Complete') + ' output mode, only in Append output mode';
       if (st.lowerMs > st.upperMs) return `the join's time range is empty: [${st.lowerMs}, ${st.upperMs}]`;
+      // UnsupportedOperationChecker: an outer (or semi) join needs a state watermark on the side whose
+      // rows wait for a partner, which the range condition derives from the other side's watermark.
+      const [leftWm, rightWm] = joinWatermarks(plan);
+      const ok = st.joinType === 'inner' || (st.joinType === 'left_outer' || st.joinType === 'left_semi' ? rightWm : st.joinType === 'right_outer' ? leftWm : leftWm || rightWm);
+      if (!ok) {
+        const name = { inner: 'Inner', left_outer: 'LeftOuter', right_outer: 'RightOuter', full_outer: 'FullOuter', left_semi: 'LeftSemi' }[st.joinType];
+        return `Stream-stream ${name} join between two streaming DataFrame/Datasets is not supported without a watermark in the join keys, or a watermark on the nullable side and an appropriate range condition`;
+      }
       return undefined;
+    }
   }
+}
+
+/** Whether each side of a join carries a watermark on the join's time column (left, right). */
+export function joinWatermarks(plan: QueryPlan): [boolean, boolean] {
+  const st = plan.stateful;
+  if (st?.kind !== 'join') return [false, false];
+  const on = (ops: readonly StatelessOp[]): boolean => ops.some((o) => o.op === 'watermark' && o.column === st.timeColumn);
+  return [on(plan.ops), on(st.right)];
 }

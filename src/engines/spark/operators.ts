@@ -35,19 +35,26 @@
  *   one the call does not set again is cleared. A removed state that keeps a
  *   timeout stays (with no value). Only under EventTimeTimeout are rows with
  *   `ts <= wmLate` dropped as late;
- * - stream-stream inner join (StreamingSymmetricHashJoinExec): the left rows
- *   first, then the right: a row with `time <= wmLate` is dropped; the rest
- *   probe the other side's state (same key, `right.time − left.time` in
- *   `[lower, upper]`) and each match is emitted; the row is stored unless its
- *   side's state watermark already covers it; after both sides, rows at or
- *   below their side's state watermark are removed. The state watermarks come
- *   from the join condition and the eviction watermark as Spark's
- *   StreamingJoinHelper solves them, `<=` bounds less one: left rows with
- *   `time <= wm − upper − 1`, right rows with `time <= wm + lower − 1`.
+ * - stream-stream join (StreamingSymmetricHashJoinExec): the left rows first,
+ *   then the right: a row with `time <= wmLate` is dropped; the rest probe
+ *   the other side's state (same key, `right.time − left.time` in `[lower,
+ *   upper]`), each match is emitted and the stored row it matched is marked
+ *   matched. A left row is always stored; a right row only when its side's
+ *   state watermark does not cover it, or when it matched nothing and a
+ *   right or full outer join must emit it later (SPARK-49829). After both
+ *   sides, rows at or below their side's state watermark are removed, and on
+ *   an outer join's preserved side(s) those never matched are emitted with
+ *   nulls for the other side (left side first). A left semi join emits a
+ *   left row at its first match, from either pass, and never stores a
+ *   matched one. The state watermarks come from the join condition and the
+ *   eviction watermark as Spark's StreamingJoinHelper solves them, `<=`
+ *   bounds less one: left rows with `time <= wm − upper − 1` (from a
+ *   watermark on the right side), right rows with `time <= wm + lower − 1`
+ *   (from one on the left).
  */
 import { hashKey } from '../../stream/partition.ts';
 import type { WindowResult } from '../../stream/records.ts';
-import { sparkWindows, watermarkOps, type AggFn, type GroupState, type QueryPlan, type Row, type StatefulOp, type StatelessOp } from './dsl.ts';
+import { joinWatermarks, sparkWindows, watermarkOps, type AggFn, type GroupState, type QueryPlan, type Row, type StatefulOp, type StatelessOp } from './dsl.ts';
 import type { EventTimeStats, KeyedRow, PartialRow, ShuffleRow } from './messages.ts';
 
 // ---- map side -----------------------------------------------------------------------------------
@@ -157,8 +164,10 @@ export interface StatefulContext {
   wmEvict: number;
   /** The batch timestamp (batchTimestampMs): processing-time timeouts are measured against it. */
   timestampMs: number;
-  /** Traces a decision (`spark.late`, `spark.join.unstored`). */
+  /** Traces a decision (`spark.late`, `spark.join.unstored`, `spark.join.outer`, `spark.timeout`). */
   trace(kind: string, fields: Record<string, string | number | boolean>): void;
+  /** Planted bugs that live in an operator (off when absent). */
+  bugs?: { outerEarly?: boolean };
 }
 
 export interface StatefulResult {
@@ -196,7 +205,7 @@ export function runStateful(plan: QueryPlan, state: unknown[] | null, rows: read
     case 'groups':
       return groups(plan, st, (state ?? []) as GroupEntry[], rows as KeyedRow[], ctx);
     case 'join':
-      return join(plan, st, (state ?? []) as KeyedRow[], rows as KeyedRow[], ctx);
+      return join(plan, st, (state ?? []) as JoinEntry[], rows as KeyedRow[], ctx);
   }
 }
 
@@ -423,22 +432,26 @@ function groups(plan: QueryPlan, st: Extract<StatefulOp, { kind: 'groups' }>, en
   return { state: kept, out, dropped, timeouts: kept.filter(([, , t]) => t !== NO_TIMESTAMP).length };
 }
 
-function join(plan: QueryPlan, st: Extract<StatefulOp, { kind: 'join' }>, entries: KeyedRow[], rows: readonly KeyedRow[], ctx: StatefulContext): StatefulResult {
+/** A join row in state, with whether it has matched a row of the other side (state format 2). */
+export type JoinEntry = KeyedRow & { matched: boolean };
+
+function join(plan: QueryPlan, st: Extract<StatefulOp, { kind: 'join' }>, entries: JoinEntry[], rows: readonly KeyedRow[], ctx: StatefulContext): StatefulResult {
   // Which sides carry a watermark on the join's time column (the late filter needs one on the side itself,
   // a state watermark one on the other side).
-  const leftWm = plan.ops.some((o) => o.op === 'watermark' && o.column === st.timeColumn);
-  const rightWm = st.right.some((o) => o.op === 'watermark' && o.column === st.timeColumn);
-  const hasWm = [leftWm, rightWm];
+  const hasWm = joinWatermarks(plan);
   const wm = ctx.wmEvict;
-  const stateWm = [rightWm ? wm - st.upperMs - 1 : undefined, leftWm ? wm + st.lowerMs - 1 : undefined];
+  const stateWm = [hasWm[1] ? wm - st.upperMs - 1 : undefined, hasWm[0] ? wm + st.lowerMs - 1 : undefined];
   const covered = (side: 0 | 1, ts: number): boolean => stateWm[side] !== undefined && ts <= stateWm[side]!;
-  const sides: Map<string, KeyedRow[]>[] = [new Map(), new Map()];
-  for (const e of entries) {
+  const type = st.joinType;
+  const outer = [type === 'left_outer' || type === 'full_outer', type === 'right_outer' || type === 'full_outer'];
+  const sides: Map<string, JoinEntry[]>[] = [new Map(), new Map()];
+  const put = (e: JoinEntry): void => {
     const m = sides[e.side]!;
     const list = m.get(e.key);
     if (list) list.push(e);
     else m.set(e.key, [e]);
-  }
+  };
+  for (const e of entries) put({ ...e });
   const out: Row[] = [];
   let dropped = 0;
   for (const side of [0, 1] as const) {
@@ -450,24 +463,52 @@ function join(plan: QueryPlan, st: Extract<StatefulOp, { kind: 'join' }>, entrie
         ctx.trace('spark.late', { batch: ctx.batch, op: 'join', side, key: r.key, ts: r.ts, wmLate: ctx.wmLate, ids: String(r.id) });
         continue;
       }
+      // Probe the other side's state; a stored row that matches is marked matched.
+      let matches = 0;
       for (const o of other.get(r.key) ?? []) {
+        // A left semi join's right row matches only left rows that have not matched yet.
+        if (type === 'left_semi' && side === 1 && o.matched) continue;
         const [l, rt] = side === 0 ? [r, o] : [o, r];
         const d = rt.ts - l.ts;
-        if (d >= st.lowerMs && d <= st.upperMs) out.push(st.select(l.row, rt.row));
+        if (d < st.lowerMs || d > st.upperMs) continue;
+        matches++;
+        o.matched = true;
+        if (type !== 'left_semi') out.push(st.select(l.row, rt.row));
+        else if (side === 1) out.push(o.row);
       }
-      if (covered(side, r.ts)) {
+      if (type === 'left_semi' && side === 0 && matches > 0) {
+        // Emitted at its first match and never stored.
+        out.push(r.row);
+        continue;
+      }
+      // SPARK-49829: a left row is always stored (this batch's right rows are yet to probe it); a right
+      // row only when it is not evicted in this batch, or when it must wait to be emitted unmatched.
+      const store = side === 0 || !covered(1, r.ts) || (outer[1]! && matches === 0);
+      if (!store) {
         ctx.trace('spark.join.unstored', { batch: ctx.batch, side, key: r.key, ts: r.ts, stateWatermark: stateWm[side]!, ids: String(r.id) });
         continue;
       }
-      const m = sides[side]!;
-      const list = m.get(r.key);
-      if (list) list.push(r);
-      else m.set(r.key, [r]);
+      put({ ...r, matched: matches > 0 });
     }
   }
-  const kept: KeyedRow[] = [];
+  // Eviction: rows at or below their side's state watermark leave the state; on an outer join's
+  // preserved side, those that never matched are emitted with nulls for the other side.
+  const early = ctx.bugs?.outerEarly === true;
+  const kept: JoinEntry[] = [];
   for (const side of [0, 1] as const) {
-    for (const key of [...sides[side]!.keys()].sort()) for (const e of sides[side]!.get(key)!) if (!covered(side, e.ts)) kept.push(e);
+    for (const key of [...sides[side]!.keys()].sort()) {
+      for (const e of sides[side]!.get(key)!) {
+        const evict = covered(side, e.ts);
+        // The planted bug: an unmatched row is emitted with nulls at the end of its batch, before the
+        // watermark has passed its range; it stays in state (marked, so eviction does not repeat it).
+        if (outer[side] && !e.matched && (evict || early)) {
+          out.push(side === 0 ? st.select(e.row, null) : st.select(null, e.row));
+          ctx.trace('spark.join.outer', { batch: ctx.batch, side, key: e.key, ts: e.ts, wmEvict: wm, ids: String(e.id) });
+          if (!evict) e.matched = true;
+        }
+        if (!evict) kept.push(e);
+      }
+    }
   }
   return { state: kept, out, dropped };
 }
