@@ -10,8 +10,10 @@ import { wordcountFinal } from './wordcount-final.ts';
 import { enrich } from './enrich.ts';
 import { triggersPanes } from './triggers-panes.ts';
 import { outerJoin } from './outer-join.ts';
+import { fileSink } from './file-sink.ts';
+import { foreachBatch } from './foreach-batch.ts';
 
-export const SCENARIOS: readonly Scenario[] = [wordcount, sessions, slidingAverage, join, bank, chained, wordcountFinal, enrich, triggersPanes, outerJoin];
+export const SCENARIOS: readonly Scenario[] = [wordcount, sessions, slidingAverage, join, bank, chained, wordcountFinal, enrich, triggersPanes, outerJoin, fileSink, foreachBatch];
 
 export function findScenario(name: string): Scenario | undefined {
   return SCENARIOS.find((s) => s.name === name);

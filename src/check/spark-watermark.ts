@@ -10,7 +10,10 @@
  *   batches only, never the batch's own data;
  * - the late watermark of batch N is the eviction watermark of batch N − 1
  *   (0 for batch 0);
- * - a batch that ran again after a restart ran with the same watermarks.
+ * - a batch that ran again after a restart ran with the same watermarks;
+ * - the rows of a batch whose committing run a file sink skipped (its
+ *   metadata log had the batch already, so the batch's plan never ran) move
+ *   no watermark: they count as if absent.
  *
  * With several watermark operators (a stream-stream join's sides) this holds
  * under the max policy (the largest operator value is the largest event time
@@ -37,6 +40,11 @@ export class SparkBatchTrace {
   readonly batches: Batch[] = [];
   /** Per batch, its start offsets (the same on every run of it: they come from the offset log). */
   private readonly starts = new Map<number, number[]>();
+  private readonly ranges = new Map<number, { starts: number[]; ends: number[] }>();
+  /** Whether the latest run of each batch was skipped whole by a file sink. */
+  private readonly runSkipped = new Map<number, boolean>();
+  /** The offset ranges of batches committed by a run the file sink skipped: their rows moved no watermark. */
+  readonly skipped: { starts: number[]; ends: number[] }[] = [];
   delayMs: number | undefined;
   /** With several watermark operators (a join's sides), how the global watermark is chosen. */
   policy: string | undefined;
@@ -52,7 +60,16 @@ export class SparkBatchTrace {
     if (e.kind === 'spark.join.outer') this.outer.push({ batch: e.batch as number, side: e.side as number, ts: e.ts as number, id: String(e.ids) });
     if (e.kind === 'spark.batch') {
       const starts = (e.offsets as string[]).map((o) => Number(o.slice(o.indexOf(':') + 1, o.indexOf('-', o.indexOf(':')))));
+      const ends = (e.offsets as string[]).map((o) => Number(o.slice(o.indexOf('-', o.indexOf(':')) + 1)));
       this.starts.set(e.batch as number, starts);
+      this.ranges.set(e.batch as number, { starts, ends });
+      this.runSkipped.set(e.batch as number, false);
+    }
+    // A file sink skips a batch its metadata log already has: that run executes nothing.
+    if (e.kind === 'spark.sink.skip' && e.sink === 'file') this.runSkipped.set(e.batch as number, true);
+    if (e.kind === 'spark.commit' && this.runSkipped.get(e.batch as number) === true) {
+      const r = this.ranges.get(e.batch as number);
+      if (r) this.skipped.push(r);
     }
     if (e.kind === 'spark.reduce') {
       const starts = this.starts.get(e.batch as number);
@@ -73,7 +90,7 @@ export function checkSparkWatermarks(trace: SparkBatchTrace, input: readonly (re
   // which a restart forgets, so it is not a function of the input before the batch; not judged.
   if (trace.policy === 'min') return { name, ok: true, detail: 'not judged: several watermark operators under the min policy' };
   const problems = new Problems();
-  const want = evictionWatermarks(delay, input);
+  const want = evictionWatermarks(delay, input, trace.skipped);
   const batches = new Set<number>();
   for (const b of trace.batches) {
     batches.add(b.batch);
@@ -92,11 +109,15 @@ export function checkSparkWatermarks(trace: SparkBatchTrace, input: readonly (re
  * The eviction watermark each batch must run with, from the input alone: max(0, the largest event
  * time of every record before the batch's start offsets − the delay).
  */
-function evictionWatermarks(delay: number, input: readonly (readonly { offset: number; value: unknown }[])[]): (b: { batch: number; starts: number[] }) => number {
-  // Per partition, prefix maxima of event time: prefix[k] = the largest ts of the first k records.
-  const prefix = input.map((records) => {
+function evictionWatermarks(
+  delay: number, input: readonly (readonly { offset: number; value: unknown }[])[], skipped: readonly { starts: number[]; ends: number[] }[] = [],
+): (b: { batch: number; starts: number[] }) => number {
+  /** Whether the record at `offset` of partition p belongs to a batch the file sink skipped. */
+  const isSkipped = (p: number, offset: number): boolean => skipped.some((r) => offset >= (r.starts[p] ?? 0) && offset < (r.ends[p] ?? 0));
+  // Per partition, prefix maxima of event time over the records that count: prefix[k] = the largest ts of the first k records.
+  const prefix = input.map((records, p) => {
     const out = [Number.MIN_SAFE_INTEGER];
-    for (const r of records) out.push(Math.max(out[out.length - 1]!, (r.value as InputRecord).ts));
+    for (const r of records) out.push(isSkipped(p, r.offset) ? out[out.length - 1]! : Math.max(out[out.length - 1]!, (r.value as InputRecord).ts));
     return out;
   });
   /** The largest event time of partition p's records at offsets below `offset`. */
@@ -139,7 +160,7 @@ export function checkSparkOuterJoin(trace: SparkBatchTrace, input: readonly (rea
   if (!join || delay === undefined) return { name, ok: true, detail: 'the query has no outer join with a watermark' };
   if (trace.policy === 'min') return { name, ok: true, detail: 'not judged: several watermark operators under the min policy' };
   const problems = new Problems();
-  const want = evictionWatermarks(delay, input);
+  const want = evictionWatermarks(delay, input, trace.skipped);
   const starts = new Map<number, number[]>();
   for (const b of trace.batches) starts.set(b.batch, b.starts);
   for (const o of trace.outer) {

@@ -144,7 +144,7 @@ export function knobOf(engine: EngineName, scenario: Scenario, settings: Omit<Ru
   if (engine === 'kstreams') return { flag: '--commit-interval', name: 'commit interval', ms: set ?? defaultCommitIntervalMs(settings.guarantee), set: set !== undefined };
   let ms = set;
   if (ms === undefined && scenario.engines.spark) {
-    const trigger = scenario.engines.spark.build(spark, sizesOf(scenario, { ...settings, engine })).plan.sink.trigger;
+    const trigger = scenario.engines.spark.build(spark, sizesOf(scenario, { ...settings, engine }), { guarantee: settings.guarantee }).plan.sink.trigger;
     ms = typeof trigger === 'object' ? trigger.processingTimeMs : undefined;
   }
   return { flag: '--trigger-interval', name: 'trigger interval', ms, set: set !== undefined };

@@ -28,6 +28,7 @@ import { checkGrace, checkRestores, checkSuppress, checkZombies, KStreamsTrace, 
 import type { InputRecord, LateRecord, OutputRecord, WindowResult } from '../stream/records.ts';
 import { findScenario, type CheckInput, type Scenario, type ScenarioSizes } from '../../scenarios/index.ts';
 import { checkConsistentCuts } from '../check/checkpoint-cut.ts';
+import { readFileSink } from '../check/file-sink.ts';
 import type { SimDisk } from '../sim/disk.ts';
 import type { DurableView, Host } from '../runtime/deployment.ts';
 import type { Disk } from '../runtime/types.ts';
@@ -301,7 +302,8 @@ export function runScenario(settings: RunSettings, opts: RunOptions = {}): RunRe
 
   const log = new OfflineLog(world.disk(BROKER), [TOPICS.output, ...internal.compacted, ...(sparkBatches ? [TOPICS.input] : [])]);
   const committed = log.read(TOPICS.output, 'read_committed');
-  const output = committed.flat().map((r) => r.value as OutputRecord);
+  // A file sink's output is what a reader of its directory sees (through `_spark_metadata` when it exists).
+  const output = deployment.fileOutput ? readFileSink(durableView(world.disk(deployment.fileOutput.process)), deployment.fileOutput.path) : committed.flat().map((r) => r.value as OutputRecord);
   opts.onOutput?.(output);
   const inputByPartition: InputRecord[][] = Array.from({ length: sizes.partitions }, () => []);
   for (const a of workload.arrivals) inputByPartition[a.partition]!.push(...(a.records as InputRecord[]));

@@ -25,6 +25,10 @@ export const SPARK_BUGS = {
     description: 'an outer join emits a row that found no partner in its batch with nulls at once, before the watermark has passed the range a partner could still arrive in; a later partner still joins it, so the row is both joined and emitted alone',
     caughtBy: 'join.outer',
   },
+  'spark-file-sink-no-metadata': {
+    description: 'the file sink writes its part files but no _spark_metadata log, so a reader lists every file in the directory: the files of a batch that ran again, and of task attempts that failed, are read twice',
+    caughtBy: 'exactly-once',
+  },
 } as const satisfies Record<string, { description: string; caughtBy: string }>;
 
 export type SparkBugName = keyof typeof SPARK_BUGS;

@@ -46,8 +46,10 @@ import { LogClient } from '../../log/client.ts';
 import { RequestClient } from '../../runtime/request-client.ts';
 import type { ProcessContext, ProcessFactory, ProcessId, ProcessLogic } from '../../runtime/types.ts';
 import type { SparkApp } from './executor.ts';
-import { watermarkOps } from './dsl.ts';
-import { isTaskReply, type MapDone, type ShuffleRow, type TaskReply } from './messages.ts';
+import { callForeachBatch, watermarkOps, type BatchWrite, type Row } from './dsl.ts';
+import { isTaskReply, type MapDone, type ReduceDone, type ShuffleRow, type TaskReply } from './messages.ts';
+import { filesToRead, isCompactionBatch, latestBatch, logEntryText, logFileName, metadataDir, parseLogEntry, parseLogName } from '../../stream/file-sink-log.ts';
+import { partitionForKey } from '../../stream/partition.ts';
 import { StoreClient } from './store.ts';
 
 interface OffsetEntry {
@@ -299,6 +301,31 @@ class Driver implements ProcessLogic {
       batch, wmLate, wmEvict, timestampMs: entry.batchTimestampMs,
       offsets: entry.end.map((e, p) => `${p}:${this.start[p]}-${e}`),
     });
+    const commit = (next: number, timeouts: number | undefined): void => {
+      if (timeouts !== undefined) this.pendingTimeouts = timeouts;
+      this.watermark = next;
+      this.store.add(`commits/${batch}`, JSON.stringify({ nextBatchWatermarkMs: next } satisfies CommitEntry), false, () => {
+        this.ctx.trace.emit('spark.commit', { batch, nextWatermark: next });
+        this.start = [...entry.end];
+        this.prevBatchWatermark = wmEvict;
+        this.batchId = batch + 1;
+        done();
+      });
+    };
+    const sink = this.app.plan.sink;
+    if (sink.format !== 'json' || this.app.bugs.has('spark-file-sink-no-metadata')) return this.executeBatch(batch, entry, wmLate, wmEvict, commit);
+    // FileStreamSink.addBatch: a batch the metadata log already has is skipped whole. Its plan does
+    // not run, so its rows move no watermark: the tracker keeps its value.
+    this.store.list(metadataDir(sink.path!), (paths) => {
+      const latest = latestBatch(paths.map((p) => p.slice(p.lastIndexOf('/') + 1)));
+      if (batch > latest) return this.executeBatch(batch, entry, wmLate, wmEvict, commit);
+      this.ctx.trace.emit('spark.sink.skip', { batch, sink: 'file', committed: latest });
+      commit(this.watermark, undefined);
+    });
+  }
+
+  /** The batch's tasks (maps, then the stateful reduce tasks that write the sink), then the sink's commit; `commit` follows. */
+  private executeBatch(batch: number, entry: OffsetEntry, wmLate: number, wmEvict: number, commit: (next: number, timeouts: number | undefined) => void): void {
     const maps: { partition: number; start: number; end: number }[] = [];
     for (let p = 0; p < entry.end.length; p++) if (entry.end[p]! > this.start[p]!) maps.push({ partition: p, start: this.start[p]!, end: entry.end[p]! });
     const results: MapDone[] = new Array(maps.length);
@@ -310,25 +337,22 @@ class Driver implements ProcessLogic {
       const reducers = this.app.plan.stateful ? this.app.shufflePartitions : 0;
       let reducing = reducers;
       let timeouts = 0;
-      const commit = (): void => {
-        this.pendingTimeouts = timeouts;
-        this.watermark = next;
-        this.store.add(`commits/${batch}`, JSON.stringify({ nextBatchWatermarkMs: next } satisfies CommitEntry), false, () => {
-          this.ctx.trace.emit('spark.commit', { batch, nextWatermark: next });
-          this.start = [...entry.end];
-          this.prevBatchWatermark = wmEvict;
-          this.batchId = batch + 1;
-          done();
-        });
-      };
-      if (reducers === 0) return commit();
+      const replies: ReduceDone[] = new Array(reducers);
+      const early = this.app.bugs.has('spark-commit-before-sink');
+      const finish = (): void => this.sinkCommit(batch, replies, () => commit(next, timeouts));
+      if (reducers === 0) return finish();
       // The planted bug: the batch counts as committed before its sink wrote anything.
-      if (this.app.bugs.has('spark-commit-before-sink')) commit();
+      if (early) commit(next, undefined);
       for (let r = 0; r < reducers; r++) {
         const rows: ShuffleRow[] = results.flatMap((m) => m.shuffle[r] ?? []);
         this.runTask(r, { kind: 'spark.reduce', batch, partition: r, wmLate: lateWm, wmEvict, timestampMs: entry.batchTimestampMs, rows }, (reply) => {
-          if (reply.kind === 'spark.reduced') timeouts += reply.timeouts ?? 0;
-          if (--reducing === 0 && !this.app.bugs.has('spark-commit-before-sink')) commit();
+          if (reply.kind === 'spark.reduced') {
+            timeouts += reply.timeouts ?? 0;
+            replies[r] = reply;
+          }
+          if (--reducing > 0) return;
+          if (early) this.sinkCommit(batch, replies, () => {});
+          else finish();
         });
       }
     };
@@ -337,6 +361,112 @@ class Driver implements ProcessLogic {
       this.runTask(i, { kind: 'spark.map', batch, ...m }, (reply) => {
         results[i] = reply as MapDone;
         if (--left === 0) reduceAll();
+      });
+    });
+  }
+
+  /**
+   * The sink's driver side once every task has answered: the file sink adds the files of the
+   * accepted task attempts to `_spark_metadata` (ManifestFileCommitProtocol.commitJob);
+   * foreachBatch calls the function with the batch's rows and does the writes it asked for.
+   */
+  private sinkCommit(batch: number, replies: readonly ReduceDone[], then: () => void): void {
+    const sink = this.app.plan.sink;
+    switch (sink.format) {
+      case 'kafka':
+        return then();
+      case 'json': {
+        const files = replies.flatMap((r) => r?.files ?? []);
+        // The planted bug: the part files are written, but no metadata log says which of them are valid.
+        if (this.app.bugs.has('spark-file-sink-no-metadata')) return then();
+        return this.addFileLog(batch, files, then);
+      }
+      case 'foreachBatch': {
+        const rows = replies.flatMap((r) => (r?.rows ?? []) as Row[]);
+        const writes = callForeachBatch(sink.fn!, rows, batch);
+        this.ctx.trace.emit('spark.foreachBatch', { batch, rows: rows.length, writes: writes.length, transactional: writes.filter((w) => w.txn).length });
+        const next = (i: number): void => (i >= writes.length ? then() : this.batchWrite(batch, writes[i]!, () => next(i + 1)));
+        return next(0);
+      }
+    }
+  }
+
+  /** FileStreamSinkLog.add: write-once `_spark_metadata/N` (or `N.compact`, listing every file so far). */
+  private addFileLog(batch: number, files: string[], then: () => void): void {
+    const dir = metadataDir(this.app.plan.sink.path!);
+    const write = (all: string[]): void => {
+      this.store.add(dir + logFileName(batch), logEntryText(all), false, (created) => {
+        // Not created: another writer logged this batch first (Spark fails with "Race while writing batch").
+        this.ctx.trace.emit('spark.file.commit', { batch, files: files.length, compact: isCompactionBatch(batch), created });
+        then();
+      });
+    };
+    if (!isCompactionBatch(batch)) return write(files);
+    this.store.list(dir, (paths) => {
+      const names = filesToRead(paths.map((p) => p.slice(dir.length)).filter((n) => (parseLogName(n)?.batch ?? Infinity) < batch));
+      const all: string[] = [];
+      const read = (i: number): void => {
+        if (i >= names.length) return write([...all, ...files.filter((f) => !all.includes(f))]);
+        this.store.get(dir + names[i]!, (text) => {
+          for (const f of parseLogEntry(text ?? 'v1')) if (!all.includes(f)) all.push(f);
+          read(i + 1);
+        });
+      };
+      read(0);
+    });
+  }
+
+  /**
+   * One write foreachBatch asked for. Plain: each output partition's rows produced as they are (a
+   * re-run writes them again). With txnAppId/txnVersion: one transaction of `foreachBatch-<app>`
+   * holding every partition's rows and the version (an offset of the group `foreachBatch-<app>`),
+   * skipped when the group already holds that version; re-initialising the transactional id
+   * fences an older attempt.
+   */
+  private batchWrite(batch: number, w: BatchWrite, done: () => void): void {
+    const partitions = this.app.topicPartitions(w.topic);
+    const byPartition = new Map<number, Row[]>();
+    for (const row of w.rows) {
+      const p = partitionForKey(String(row.key ?? ''), partitions);
+      const list = byPartition.get(p);
+      if (list) list.push(row);
+      else byPartition.set(p, [row]);
+    }
+    const parts = [...byPartition.keys()].sort((a, b) => a - b);
+    const txn = w.txn;
+    if (!txn) {
+      const plain = (i: number): void => {
+        if (i >= parts.length) return done();
+        this.log.produce(w.topic, parts[i]!, byPartition.get(parts[i]!)!, {}, (r) => (r.ok ? plain(i + 1) : this.ctx.timers.after(50, () => plain(i))));
+      };
+      return plain(0);
+    }
+    const id = `foreachBatch-${txn.appId}`;
+    const retry = (): void => {
+      this.ctx.timers.after(50, () => this.batchWrite(batch, w, done));
+    };
+    const marker = { topic: w.topic, partition: 0 };
+    this.log.initTxn(id, (init) => {
+      if (!init.ok) return retry();
+      const ref = { id, epoch: init.epoch };
+      this.log.fetchOffsets(id, [marker], { requireStable: true }, (m) => {
+        if (!m.ok) return retry();
+        const committed = (m.offsets[0]?.offset ?? -1) - 1;
+        if (committed >= txn.version) {
+          this.ctx.trace.emit('spark.sink.skip', { batch, sink: 'foreachBatch', committed });
+          return done();
+        }
+        const produce = (i: number): void => {
+          if (i < parts.length) {
+            return this.log.produce(w.topic, parts[i]!, byPartition.get(parts[i]!)!, { txn: ref, producer: { id: `${id}-e${init.epoch}-p${parts[i]!}`, seq: 0 } }, (r) => (r.ok ? produce(i + 1) : retry()));
+          }
+          const group = { groupId: id, memberId: '', generation: -1 };
+          this.log.sendOffsetsToTransaction(ref, group, [{ ...marker, offset: txn.version + 1, metadata: '' }], (o) => {
+            if (!o.ok) return retry();
+            this.log.endTxn(id, init.epoch, true, (c) => (c.ok ? done() : retry()));
+          });
+        };
+        produce(0);
       });
     });
   }

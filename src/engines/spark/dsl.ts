@@ -10,7 +10,8 @@
  *     .dropDuplicates(['id', 'ts']) | .dropDuplicatesWithinWatermark(['id'])
  *     .groupByKey(row => key).flatMapGroupsWithState(mode, [timeout,] fn) | .mapGroupsWithState([timeout,] fn)
  *     .join(other, { key, time, lowerMs, upperMs }, select[, joinType])   (stream-stream join: inner, outer, left semi)
- *     .writeStream(topic).outputMode('append' | 'update' | 'complete')
+ *     .writeStream(topic) | .writeStream().format('json').option('path', dir) | .writeStream().foreachBatch((df, batchId) => …)
+ *       .outputMode('append' | 'update' | 'complete')
  *       .trigger({ processingTimeMs } | 'once' | 'availableNow')
  *
  * Rows are plain objects; a row read from the log is weir's input record
@@ -117,6 +118,67 @@ export type StatefulOp =
   | { kind: 'groups'; key: (row: Row) => string; fn: GroupsFn; mode: 'append' | 'update'; timeout: GroupStateTimeout }
   | ({ kind: 'join' } & JoinSpec);
 
+/**
+ * Where a query's result goes: a log topic (`kafka`: the engine's transactional sink under
+ * exactly-once, the plain Kafka sink under at-least-once), files (`json`: FileStreamSink with its
+ * `_spark_metadata` log under `path`), or a function called once per batch (`foreachBatch`).
+ */
+export interface SinkSpec {
+  format: 'kafka' | 'json' | 'foreachBatch';
+  /** The output topic (kafka). */
+  topic: string;
+  /** The output directory (json), on the checkpoint store's file system. */
+  path?: string;
+  fn?: ForeachBatchFn;
+  mode: OutputMode;
+  trigger: Trigger;
+}
+
+/**
+ * `foreachBatch`'s view of a batch's result: its rows, and writers to the log. A write is done after
+ * the function returns, in the order asked, before the batch commits.
+ */
+export interface BatchDataFrame {
+  collect(): Row[];
+  count(): number;
+  /** A new writer (DataFrameWriter) for these rows. */
+  readonly write: BatchWriter;
+}
+
+/**
+ * Writes the batch's rows to a log topic. Plainly, or — with `txnAppId` and `txnVersion` (the
+ * idempotent-write options Spark's guide names for foreachBatch) — in one transaction that also
+ * records `txnVersion` for `txnAppId`, skipped when a version at least as high is recorded.
+ */
+export interface BatchWriter {
+  option(name: 'txnAppId', value: string): BatchWriter;
+  option(name: 'txnVersion', value: number): BatchWriter;
+  saveToTopic(topic: string): void;
+}
+
+export type ForeachBatchFn = (df: BatchDataFrame, batchId: number) => void;
+
+/** A write `foreachBatch` asked for. */
+export interface BatchWrite {
+  topic: string;
+  rows: Row[];
+  txn?: { appId: string; version: number };
+}
+
+/** Runs `fn` on a batch's rows and returns the writes it asked for, in order. */
+export function callForeachBatch(fn: ForeachBatchFn, rows: readonly Row[], batchId: number): BatchWrite[] {
+  const writes: BatchWrite[] = [];
+  const writer = (opts: { appId?: string; version?: number }): BatchWriter => ({
+    option: (name: 'txnAppId' | 'txnVersion', value: string | number) => writer(name === 'txnAppId' ? { ...opts, appId: String(value) } : { ...opts, version: Number(value) }),
+    saveToTopic: (topic: string) => {
+      if ((opts.appId === undefined) !== (opts.version === undefined)) throw new Error('txnAppId and txnVersion must be given together');
+      writes.push({ topic, rows: rows.map((r) => ({ ...r })), ...(opts.appId !== undefined ? { txn: { appId: opts.appId, version: opts.version! } } : {}) });
+    },
+  }) as BatchWriter;
+  fn({ collect: () => rows.map((r) => ({ ...r })), count: () => rows.length, get write() { return writer({}); } }, batchId);
+  return writes;
+}
+
 export interface QueryPlan {
   source: { topic: string; isolation: 'read_committed' | 'read_uncommitted' };
   /** The first watermark of the query (its delay is what eviction and the judge use). */
@@ -124,7 +186,7 @@ export interface QueryPlan {
   ops: StatelessOp[];
   stateful?: StatefulOp;
   multipleWatermarkPolicy: 'min' | 'max';
-  sink: { topic: string; mode: OutputMode; trigger: Trigger };
+  sink: SinkSpec;
   /** Why the builder could not build this (the analyzer reports it). */
   problem?: string;
 }
@@ -261,8 +323,9 @@ export class StreamingDataFrame {
     return df;
   }
 
-  writeStream(topic: string): DataStreamWriter {
-    return new DataStreamWriter({ ...this.plan, sink: { topic, mode: 'append', trigger: { processingTimeMs: 0 } } });
+  /** `writeStream`: to `topic` (the Kafka sink), or — with `format('json')` and a path, or `foreachBatch` — elsewhere. */
+  writeStream(topic = ''): DataStreamWriter {
+    return new DataStreamWriter({ ...this.plan, sink: { format: 'kafka', topic, mode: 'append', trigger: { processingTimeMs: 0 } } });
   }
 }
 
@@ -275,6 +338,20 @@ export class DataStreamWriter {
 
   trigger(trigger: Trigger): DataStreamWriter {
     return new DataStreamWriter({ ...this.plan, sink: { ...this.plan.sink, trigger } });
+  }
+
+  /** `kafka` (the default) or `json`: files under `option('path', dir)`, listed in `dir/_spark_metadata`. */
+  format(format: 'kafka' | 'json'): DataStreamWriter {
+    return new DataStreamWriter({ ...this.plan, sink: { ...this.plan.sink, format } });
+  }
+
+  option(name: 'path' | 'topic', value: string): DataStreamWriter {
+    return new DataStreamWriter({ ...this.plan, sink: { ...this.plan.sink, ...(name === 'path' ? { path: value } : { topic: value }) } });
+  }
+
+  /** Calls `fn(df, batchId)` with each batch's result, again with the same id and rows when the batch runs again. */
+  foreachBatch(fn: ForeachBatchFn): DataStreamWriter {
+    return new DataStreamWriter({ ...this.plan, sink: { ...this.plan.sink, format: 'foreachBatch', fn } });
   }
 }
 
@@ -296,6 +373,13 @@ export function planProblem(plan: QueryPlan): string | undefined {
   if (plan.problem) return plan.problem;
   const st = plan.stateful;
   const mode = plan.sink.mode;
+  const sink = plan.sink;
+  if (sink.format === 'json') {
+    if (!sink.path) return "'path' is not specified";
+    // FileStreamSink supports Append only (STREAMING_OUTPUT_MODE.UNSUPPORTED_DATASOURCE).
+    if (mode !== 'append') return `Data source json does not support ${mode === 'update' ? 'Update' : 'Complete'} output mode`;
+  }
+  if (sink.format === 'kafka' && !sink.topic) return "topic option required when no 'topic' attribute is present";
   if (!st) return mode !== 'append' ? `${mode} output mode needs a streaming aggregation` : undefined;
   switch (st.kind) {
     case 'aggregate':
