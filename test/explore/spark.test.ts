@@ -56,7 +56,7 @@ describe('Spark engine', () => {
 });
 
 /**
- * The scenarios added for Spark (sessions, join, bank, outer-join): every check passes on
+ * The scenarios added for Spark (sessions, join, bank, outer-join, file-sink, foreach-batch): every check passes on
  * fixed seeds with heavy faults under exactly-once, with the paths that make
  * them hard really taken (late session rows, join rows dropped or not stored,
  * batch re-runs); under at-least-once the re-run batches duplicate.
@@ -79,6 +79,8 @@ describe('Spark scenarios', () => {
     ['join', ['spark.late.join', 'spark.join.unstored', 'spark.restart.true'], [1, 25, 32]],
     ['bank', ['spark.restart.true', 'spark.sink.skip'], [1, 2, 3, 5]],
     ['outer-join', ['spark.join.outer', 'spark.late.join', 'spark.join.unstored', 'spark.restart.true'], [1, 2, 5]],
+    ['file-sink', ['spark.restart.true', 'spark.sink.skip'], [5, 2]],
+    ['foreach-batch', ['spark.restart.true', 'spark.sink.skip'], [11, 2]],
   ] as const) {
     it(`${scenario} passes every check under heavy faults, through ${needed.join(', ')}`, () => {
       const s = seen([...needed]);
@@ -90,8 +92,8 @@ describe('Spark scenarios', () => {
     });
   }
 
-  it('join, sessions and outer-join are caught duplicating under at-least-once', () => {
-    for (const [scenario, check] of [['join', 'join'], ['sessions', 'exactly-once'], ['outer-join', 'join.outer']] as const) {
+  it('join, sessions, outer-join and the careless foreachBatch are caught duplicating under at-least-once', () => {
+    for (const [scenario, check] of [['join', 'join'], ['sessions', 'exactly-once'], ['outer-join', 'join.outer'], ['foreach-batch', 'exactly-once']] as const) {
       let caught: string | undefined;
       for (let seed = 1; seed <= 30 && caught === undefined; seed++) {
         const r = runScenario({ ...base, scenario, seed, faults: 'heavy', guarantee: 'at-least-once', events: 600 });
