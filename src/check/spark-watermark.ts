@@ -40,7 +40,10 @@ export class SparkBatchTrace {
   readonly batches: Batch[] = [];
   /** Per batch, its start offsets (the same on every run of it: they come from the offset log). */
   private readonly starts = new Map<number, number[]>();
-  private readonly ranges = new Map<number, { starts: number[]; ends: number[] }>();
+  /** Per batch that ran, its offset ranges (start and end per input partition). */
+  readonly ranges = new Map<number, { starts: number[]; ends: number[] }>();
+  /** The query's output mode. */
+  outputMode: 'append' | 'update' | 'complete' | undefined;
   /** Whether the latest run of each batch was skipped whole by a file sink. */
   private readonly runSkipped = new Map<number, boolean>();
   /** The offset ranges of batches committed by a run the file sink skipped: their rows moved no watermark. */
@@ -56,6 +59,7 @@ export class SparkBatchTrace {
   onEvent(e: TraceEvent): void {
     if (e.kind === 'spark.start' && typeof e.watermarkDelayMs === 'number') this.delayMs = e.watermarkDelayMs;
     if (e.kind === 'spark.start' && typeof e.watermarkPolicy === 'string') this.policy = e.watermarkPolicy;
+    if (e.kind === 'spark.start' && typeof e.outputMode === 'string') this.outputMode = e.outputMode as 'append' | 'update' | 'complete';
     if (e.kind === 'spark.start' && typeof e.joinType === 'string') this.join = { type: e.joinType, lowerMs: e.joinLowerMs as number, upperMs: e.joinUpperMs as number };
     if (e.kind === 'spark.join.outer') this.outer.push({ batch: e.batch as number, side: e.side as number, ts: e.ts as number, id: String(e.ids) });
     if (e.kind === 'spark.batch') {
@@ -109,7 +113,7 @@ export function checkSparkWatermarks(trace: SparkBatchTrace, input: readonly (re
  * The eviction watermark each batch must run with, from the input alone: max(0, the largest event
  * time of every record before the batch's start offsets − the delay).
  */
-function evictionWatermarks(
+export function evictionWatermarks(
   delay: number, input: readonly (readonly { offset: number; value: unknown }[])[], skipped: readonly { starts: number[]; ends: number[] }[] = [],
 ): (b: { batch: number; starts: number[] }) => number {
   /** Whether the record at `offset` of partition p belongs to a batch the file sink skipped. */

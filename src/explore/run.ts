@@ -24,6 +24,7 @@ import { checkReadCommitted, type ReaderFetch } from '../check/read-committed.ts
 import { checkTimeliness, TimelinessTrace } from '../check/timeliness.ts';
 import { checkSessionStructure, SessionTrace } from '../check/sessions.ts';
 import { checkSparkOuterJoin, checkSparkWatermarks, SparkBatchTrace } from '../check/spark-watermark.ts';
+import { checkSparkOutputMode } from '../check/spark-output-mode.ts';
 import { checkGrace, checkRestores, checkSuppress, checkZombies, KStreamsTrace, type ChangelogRecord } from '../check/kstreams.ts';
 import type { InputRecord, LateRecord, OutputRecord, WindowResult } from '../stream/records.ts';
 import { findScenario, type CheckInput, type Scenario, type ScenarioSizes } from '../../scenarios/index.ts';
@@ -335,6 +336,9 @@ export function runScenario(settings: RunSettings, opts: RunOptions = {}): RunRe
     checks.push(checkSparkWatermarks(sparkBatches, sparkInput));
     // An outer join's rows emitted with nulls: each in a batch whose watermark had passed its range.
     if (sparkBatches.join?.type.endsWith('_outer')) checks.push(checkSparkOuterJoin(sparkBatches, sparkInput));
+    // A windowed count whose results say which batch wrote them: each batch's results as its output mode asks.
+    const modes = scenario.window ? checkSparkOutputMode(sparkBatches, sparkInput, output, scenario.window) : undefined;
+    if (modes) checks.push(modes);
   }
   if (ksTrace) checks.push(...kstreamsChecks(ksTrace, changelogs ?? log, output, settings.guarantee, scenario.window !== undefined));
   checks.unshift({ name: 'run.completes', ok: thrown === undefined, detail: thrown === undefined ? 'no assertion fired' : `the run threw: ${thrown}` });

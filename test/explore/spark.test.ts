@@ -56,7 +56,8 @@ describe('Spark engine', () => {
 });
 
 /**
- * The scenarios added for Spark (sessions, join, bank, outer-join, file-sink, foreach-batch): every check passes on
+ * The scenarios added for Spark (sessions, join, bank, outer-join, file-sink, foreach-batch, the three
+ * output modes — judged by spark.output-mode among the rest): every check passes on
  * fixed seeds with heavy faults under exactly-once, with the paths that make
  * them hard really taken (late session rows, join rows dropped or not stored,
  * batch re-runs); under at-least-once the re-run batches duplicate.
@@ -81,6 +82,9 @@ describe('Spark scenarios', () => {
     ['outer-join', ['spark.join.outer', 'spark.late.join', 'spark.join.unstored', 'spark.restart.true'], [1, 2, 5]],
     ['file-sink', ['spark.restart.true', 'spark.sink.skip'], [5, 2]],
     ['foreach-batch', ['spark.restart.true', 'spark.sink.skip'], [11, 2]],
+    ['modes-append', ['spark.restart.true', 'spark.late.window'], [2, 5]],
+    ['modes-update', ['spark.restart.true', 'spark.late.window'], [2, 5]],
+    ['modes-complete', ['spark.restart.true'], [2, 5]],
   ] as const) {
     it(`${scenario} passes every check under heavy faults, through ${needed.join(', ')}`, () => {
       const s = seen([...needed]);

@@ -55,6 +55,7 @@ export const BUG_PLACES: Record<BugName, BugPlace> = {
   'spark-commit-before-sink': { scenario: 'wordcount', engine: 'spark', faults: 'heavy', events: 600 },
   'spark-outer-join-early': { scenario: 'outer-join', engine: 'spark', faults: 'none', events: 300 },
   'spark-file-sink-no-metadata': { scenario: 'file-sink', engine: 'spark', faults: 'heavy', events: 600 },
+  'spark-update-writes-unchanged': { scenario: 'modes-update', engine: 'spark', faults: 'none' },
   'offsets-outside-transaction': { scenario: 'wordcount', engine: 'kstreams', faults: 'heavy' },
   'no-wipe-on-dirty-close': { scenario: 'wordcount', engine: 'kstreams', faults: 'swarm' },
   'restore-read-uncommitted': { scenario: 'wordcount', engine: 'kstreams', faults: 'swarm' },

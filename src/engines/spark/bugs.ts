@@ -29,6 +29,10 @@ export const SPARK_BUGS = {
     description: 'the file sink writes its part files but no _spark_metadata log, so a reader lists every file in the directory: the files of a batch that ran again, and of task attempts that failed, are read twice',
     caughtBy: 'exactly-once',
   },
+  'spark-update-writes-unchanged': {
+    description: 'update output mode writes every window the aggregation holds each batch, not only those the batch changed (complete mode without its whole table)',
+    caughtBy: 'spark.output-mode',
+  },
 } as const satisfies Record<string, { description: string; caughtBy: string }>;
 
 export type SparkBugName = keyof typeof SPARK_BUGS;

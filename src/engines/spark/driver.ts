@@ -109,6 +109,7 @@ class Driver implements ProcessLogic {
     this.opWatermarks = ops.map(() => undefined);
     ctx.trace.emit('spark.start', {
       incarnation: ctx.incarnation,
+      outputMode: app.plan.sink.mode,
       ...(app.plan.watermark ? { watermarkDelayMs: app.plan.watermark.delayMs } : {}),
       ...(ops.length > 1 ? { watermarkOperators: ops.length, watermarkPolicy: app.plan.multipleWatermarkPolicy } : {}),
       ...(st?.kind === 'join' ? { joinType: st.joinType, joinLowerMs: st.lowerMs, joinUpperMs: st.upperMs } : {}),

@@ -141,6 +141,8 @@ export interface SinkSpec {
 export interface BatchDataFrame {
   collect(): Row[];
   count(): number;
+  /** The rows with a column added (`df.withColumn(name, lit(batchId))`, say). */
+  withColumn(name: string, fn: (row: Row) => unknown): BatchDataFrame;
   /** A new writer (DataFrameWriter) for these rows. */
   readonly write: BatchWriter;
 }
@@ -168,6 +170,11 @@ export interface BatchWrite {
 /** Runs `fn` on a batch's rows and returns the writes it asked for, in order. */
 export function callForeachBatch(fn: ForeachBatchFn, rows: readonly Row[], batchId: number): BatchWrite[] {
   const writes: BatchWrite[] = [];
+  fn(batchFrame(rows, writes), batchId);
+  return writes;
+}
+
+function batchFrame(rows: readonly Row[], writes: BatchWrite[]): BatchDataFrame {
   const writer = (opts: { appId?: string; version?: number }): BatchWriter => ({
     option: (name: 'txnAppId' | 'txnVersion', value: string | number) => writer(name === 'txnAppId' ? { ...opts, appId: String(value) } : { ...opts, version: Number(value) }),
     saveToTopic: (topic: string) => {
@@ -175,8 +182,14 @@ export function callForeachBatch(fn: ForeachBatchFn, rows: readonly Row[], batch
       writes.push({ topic, rows: rows.map((r) => ({ ...r })), ...(opts.appId !== undefined ? { txn: { appId: opts.appId, version: opts.version! } } : {}) });
     },
   }) as BatchWriter;
-  fn({ collect: () => rows.map((r) => ({ ...r })), count: () => rows.length, get write() { return writer({}); } }, batchId);
-  return writes;
+  return {
+    collect: () => rows.map((r) => ({ ...r })),
+    count: () => rows.length,
+    withColumn: (name, f) => batchFrame(rows.map((r) => ({ ...r, [name]: f(r) })), writes),
+    get write() {
+      return writer({});
+    },
+  };
 }
 
 export interface QueryPlan {

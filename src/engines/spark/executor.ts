@@ -123,7 +123,7 @@ class Executor implements ProcessLogic {
         wmLate: task.wmLate,
         wmEvict: task.wmEvict,
         timestampMs: task.timestampMs,
-        bugs: { outerEarly: this.app.bugs.has('spark-outer-join-early') },
+        bugs: { outerEarly: this.app.bugs.has('spark-outer-join-early'), updateAll: this.app.bugs.has('spark-update-writes-unchanged') },
         trace: (kind, fields) => this.ctx.trace.emit(kind, { partition: task.partition, ...fields }),
       });
       this.store.add(statePath(task.batch + 1), JSON.stringify(r.state), true, () => {

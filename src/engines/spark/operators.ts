@@ -167,7 +167,7 @@ export interface StatefulContext {
   /** Traces a decision (`spark.late`, `spark.join.unstored`, `spark.join.outer`, `spark.timeout`). */
   trace(kind: string, fields: Record<string, string | number | boolean>): void;
   /** Planted bugs that live in an operator (off when absent). */
-  bugs?: { outerEarly?: boolean };
+  bugs?: { outerEarly?: boolean; updateAll?: boolean };
 }
 
 export interface StatefulResult {
@@ -246,7 +246,8 @@ function windowAggregate(plan: QueryPlan, agg: AggFn, entries: AggEntry[], rows:
   for (const e of [...state.values()].sort(byWindow)) {
     const id = `${e.key}@${e.start}`;
     const evict = plan.watermark !== undefined && e.end <= ctx.wmEvict;
-    if (mode === 'complete' || (mode === 'update' && updated.has(id)) || (mode === 'append' && evict)) {
+    // The planted bug: update mode writes every window in state, changed by this batch or not.
+    if (mode === 'complete' || (mode === 'update' && (updated.has(id) || ctx.bugs?.updateAll === true)) || (mode === 'append' && evict)) {
       e.firing++;
       out.push(result(agg, e));
     }
