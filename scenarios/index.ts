@@ -8,13 +8,14 @@ import { bank } from './bank.ts';
 import { chained } from './chained.ts';
 import { wordcountFinal } from './wordcount-final.ts';
 import { enrich } from './enrich.ts';
+import { tables } from './tables.ts';
 import { triggersPanes } from './triggers-panes.ts';
 import { outerJoin } from './outer-join.ts';
 import { fileSink } from './file-sink.ts';
 import { foreachBatch } from './foreach-batch.ts';
 import { modesAppend, modesComplete, modesUpdate } from './output-modes.ts';
 
-export const SCENARIOS: readonly Scenario[] = [wordcount, sessions, slidingAverage, join, bank, chained, wordcountFinal, enrich, triggersPanes, outerJoin, fileSink, foreachBatch, modesAppend, modesUpdate, modesComplete];
+export const SCENARIOS: readonly Scenario[] = [wordcount, sessions, slidingAverage, join, bank, chained, wordcountFinal, enrich, tables, triggersPanes, outerJoin, fileSink, foreachBatch, modesAppend, modesUpdate, modesComplete];
 
 export function findScenario(name: string): Scenario | undefined {
   return SCENARIOS.find((s) => s.name === name);

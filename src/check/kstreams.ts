@@ -23,7 +23,15 @@
  *   record the old incarnation would have dropped can reopen a window that
  *   was already released, and the new incarnation releases it again, with
  *   more records. A second committed result is accepted only with more
- *   records than the first and released by another incarnation.
+ *   records than the first and released by another incarnation. A window
+ *   still buffered when its task closes cleanly (`ks.suppress.pending`,
+ *   traced at the close) must not have closed yet: the max timestamp the
+ *   aggregate of that task incarnation took, which the suppress operator has
+ *   seen by then (the commit before the close flushes the caches), and the
+ *   suppress operator's own stream time are both below `end + D`. The last
+ *   incarnation's pending windows are the job's pending results: their
+ *   records are in no result legitimately (`pendingIds`), since after a
+ *   restart only a later record could close them (KAFKA-7895).
  * - `ks.restore` (K10): every restored store (`ks.restored`, entry by entry:
  *   store key, the changelog offset its value came from, a digest of value
  *   and timestamp) equals what the committed changelog gives below the
@@ -43,7 +51,10 @@
  *   (`ks.assigned`; `group.generation`, and members leaving or expiring in
  *   `group.rebalance`). A transaction that then commits (`txn.commit`) with
  *   offsets joined by a non-member, or with an epoch older than one already
- *   initialised for its id, is a zombie's write made visible.
+ *   initialised for its id, is a zombie's write made visible. A restarted
+ *   coordinator reloads each group as its last completed generation left it
+ *   (a member that expired in a rebalance the crash cut short is a member
+ *   again), and the judge follows it.
  */
 import { storeEntryDigest, type RestoredEntry } from '../stream/changelog.ts';
 import type { WindowResult } from '../stream/records.ts';
@@ -95,6 +106,10 @@ export class KStreamsTrace {
   private readonly releasedBy = new Map<string, Set<string>>();
   /** `key window ids` (a released result's contents) → the incarnations that released it. */
   readonly releasesOf = new Map<string, Set<string>>();
+  /** Per `process task`: the max timestamp its windowed aggregates took since the task's incarnation began. */
+  private readonly acceptedMax = new Map<string, number>();
+  /** Per task: the windows its latest incarnation held back at its clean close, with their records. */
+  private readonly pendingByTask = new Map<string, { key: string; start: number; end: number; ids: number[] }[]>();
 
   // ---- restore ----
   readonly restores: Restore[] = [];
@@ -110,6 +125,10 @@ export class KStreamsTrace {
   private readonly maxEpoch = new Map<string, number>();
   private readonly memberOf = new Map<string, { member: string; generation: number }>();
   private readonly groups = new Map<string, { generation: number; members: Set<string> }>();
+  /** Per group: the last generation the coordinator completed, which is what a restarted coordinator loads. */
+  private readonly completed = new Map<string, { generation: number; members: readonly string[] }>();
+  /** The process that coordinates the groups (the broker). */
+  private coordinator: string | undefined;
   /** `id#n` → why its offsets were joined by a non-member (undefined: by a member). */
   private readonly offsetsVerdict = new Map<string, string | undefined>();
   appCommits = 0;
@@ -119,14 +138,22 @@ export class KStreamsTrace {
     switch (e.kind) {
       case 'ks.running':
         this.resetTask(e.p, String(e.task));
+        this.acceptedMax.delete(`${e.p}\u0000${String(e.task)}`);
+        this.pendingByTask.delete(String(e.task));
         this.incarnation.set(`${e.p}/${String(e.task)}`, (this.incarnation.get(`${e.p}/${String(e.task)}`) ?? 0) + 1);
         break;
       case 'proc.crash':
         this.resetProcess(e.p);
         this.memberOf.delete(e.p);
         break;
-      case 'ks.window.add':
+      case 'ks.window.add': {
         this.judgeGrace(e, false);
+        const task = `${e.p}\u0000${String(e.task)}`;
+        this.acceptedMax.set(task, Math.max(this.acceptedMax.get(task) ?? -1, e.ts as number));
+        break;
+      }
+      case 'ks.suppress.pending':
+        this.notePending(e);
         break;
       case 'record.dropped':
         if (e.reason === 'expired-window' && e.gap === undefined) this.judgeGrace(e, true);
@@ -165,7 +192,14 @@ export class KStreamsTrace {
         this.memberOf.delete(e.p);
         break;
       case 'group.generation':
+        this.coordinator = e.p;
         this.groups.set(String(e.group), { generation: e.generation as number, members: new Set(e.members as string[]) });
+        this.completed.set(String(e.group), { generation: e.generation as number, members: [...(e.members as string[])] });
+        break;
+      case 'proc.restart':
+        // A restarted coordinator loads each group as its last completed generation left it: members
+        // that expired or left during a rebalance it never completed are members again.
+        if (e.p === this.coordinator) for (const [g, c] of this.completed) this.groups.set(g, { generation: c.generation, members: new Set(c.members) });
         break;
       case 'group.rebalance': {
         const [why, member] = String(e.reason).split(/:(.*)/s);
@@ -188,6 +222,7 @@ export class KStreamsTrace {
   private resetProcess(p: string): void {
     const prefix = `${p}\u0000`;
     for (const k of [...this.opTime.keys()]) if (k.startsWith(prefix)) this.opTime.delete(k);
+    for (const k of [...this.acceptedMax.keys()]) if (k.startsWith(prefix)) this.acceptedMax.delete(k);
   }
 
   private judgeGrace(e: TraceEvent, dropped: boolean): void {
@@ -222,6 +257,32 @@ export class KStreamsTrace {
     let of = this.releasesOf.get(contents);
     if (!of) this.releasesOf.set(contents, (of = new Set()));
     of.add(inc);
+  }
+
+  private notePending(e: TraceEvent): void {
+    const task = String(e.task);
+    const end = e.end as number;
+    const closesAt = end + (e.suppressMs as number);
+    const taken = this.acceptedMax.get(`${e.p}\u0000${task}`) ?? -1;
+    const streamTime = e.streamTime as number;
+    if (taken >= closesAt || streamTime >= closesAt) {
+      const why = taken >= closesAt ? `its aggregate had taken a record at ts ${taken}` : `its stream time was ${streamTime}`;
+      this.suppress.add(`${e.p} task ${task} closed holding key ${String(e.key)} window ${formatWindow(e.start as number, end)} back, though ${why}, at or past ${closesAt} (end + ${String(e.suppressMs)}): it should have been released`);
+    }
+    let list = this.pendingByTask.get(task);
+    if (!list) this.pendingByTask.set(task, (list = []));
+    list.push({ key: String(e.key), start: e.start as number, end, ids: String(e.ids).split(',').filter((x) => x !== '').map(Number) });
+  }
+
+  /** The windows held back when the job ended, by the last incarnation of each task, and the records in them. */
+  pending(): { windows: number; ids: Set<number> } {
+    const ids = new Set<number>();
+    let windows = 0;
+    for (const list of this.pendingByTask.values()) {
+      windows += list.length;
+      for (const w of list) for (const id of w.ids) ids.add(id);
+    }
+    return { windows, ids };
   }
 
   // ---- restore ---------------------------------------------------------------------------------
@@ -335,9 +396,11 @@ export function checkSuppress(t: KStreamsTrace, results: readonly WindowResult[]
       else problems.add(`${what}, and the one with ${b.ids.length} records was not released by a later incarnation of its task than the one with ${a.ids.length}`);
     }
   }
+  const pending = t.pending().windows;
   return problems.verdict('ks.suppress',
     `${formatCount(t.suppressEmits)} releases, none before its window closed nor twice in one incarnation; ${formatCount(byWindow.size)} windows with a final result, one each` +
-    (reopened > 0 ? ` (${formatCount(reopened)} reopened after a restart and released again, as Kafka does)` : ''));
+    (reopened > 0 ? ` (${formatCount(reopened)} reopened after a restart and released again, as Kafka does)` : '') +
+    (pending > 0 ? `; ${formatCount(pending)} still open when the job ended (no later record closed them)` : ''));
 }
 
 /** `ks.restore`: each restored store equals the committed changelog below the restore's end offset. */

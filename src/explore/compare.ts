@@ -237,6 +237,7 @@ function idsOf(o: OutputRecord): number[] {
     case 'update': return [o.id];
     case 'join': return [o.leftId, o.rightId];
     case 'unmatched': return [o.id];
+    case 'table': return o.ids;
     default: return [];
   }
 }

@@ -26,6 +26,11 @@
  * - `restore.older-checkpoint`: the job restores a checkpoint older than the
  *   newest one that completed (or none although one completed).
  * - `txn.fenced`: the log fences a zombie producer's transaction.
+ * - `corrupt.snapshot-read`: the checkpoint store finds a snapshot it reads
+ *   for a restoring task failing its checksum (and refuses to hand it out).
+ * - `corrupt.log-read`: the log broker's recovery finds a segment, the
+ *   transaction log or the topics file failing its checksum on a read (any
+ *   engine: every engine's input, output and internal topics are there).
  *
  * Kafka Streams' edges:
  * - `ks.crash-mid-commit`: an instance crashes after its thread's offsets
@@ -65,6 +70,8 @@ export const EDGES = [
   'barrier.mid-alignment',
   'restore.older-checkpoint',
   'txn.fenced',
+  'corrupt.snapshot-read',
+  'corrupt.log-read',
   'ks.crash-mid-commit',
   'ks.rebalance-during-restore',
   'ks.zombie-fenced-by-generation',
@@ -87,6 +94,8 @@ export const EDGE_TEXT: Readonly<Record<Edge, string>> = {
   'barrier.mid-alignment': 'a barrier arriving mid-alignment',
   'restore.older-checkpoint': 'a restore from a checkpoint older than the latest',
   'txn.fenced': 'a fenced zombie transaction',
+  'corrupt.snapshot-read': 'a corrupt snapshot read detected',
+  'corrupt.log-read': 'a corrupt log read detected',
   'ks.crash-mid-commit': 'a crash mid-commit (offsets in the open transaction)',
   'ks.rebalance-during-restore': 'a rebalance while a task restores',
   'ks.zombie-fenced-by-generation': 'a zombie fenced by the group generation',
@@ -99,7 +108,7 @@ export const EDGE_TEXT: Readonly<Record<Edge, string>> = {
 
 /** The engine an edge belongs to (undefined: every engine). */
 function edgeEngine(edge: Edge): string | undefined {
-  if (edge === 'record.at-window-end') return undefined;
+  if (edge === 'record.at-window-end' || edge === 'corrupt.log-read') return undefined;
   if (edge.startsWith('ks.')) return 'kstreams';
   if (edge.startsWith('spark.')) return 'spark';
   return 'flink';
@@ -226,6 +235,10 @@ export class CoverageProbe {
         break;
       case 'txn.fenced':
         this.counts['txn.fenced']++;
+        break;
+      case 'disk.corrupt':
+        if (e.detectedBy === 'checkpoint.store') this.counts['corrupt.snapshot-read']++;
+        else if (e.detectedBy === 'log.recovery') this.counts['corrupt.log-read']++;
         break;
       case 'group.txnOffsets':
         this.offsetsInTxn.add(e.txnId as string);

@@ -169,6 +169,8 @@ class Broker implements ProcessLogic {
       append: (records, txn, done) => this.appendOffsets(records, txn, done),
       partitionCount: (topic) => (topic === OFFSETS_TOPIC ? undefined : this.logs.get(topic)?.length),
     }, this.txn);
+    // A read that failed its checksum and was read again: detected, and (unless listed as corrupt) healed by the rereads.
+    for (const path of r.rereads) ctx.trace.emit('disk.corrupt', { path, detectedBy: 'log.recovery', reread: true });
     for (const c of r.corrupt) {
       ctx.trace.emit('disk.corrupt', { path: c.path, frame: c.damage.frame, droppedFrames: c.damage.droppedFrames, detectedBy: 'log.recovery' });
     }

@@ -114,6 +114,8 @@ export interface DecodedFile<T> {
   /** The intact prefix (what to keep when truncating): the frames `items` were decoded from. */
   intact: readonly unknown[];
   damage?: Damage;
+  /** The first read showed damage, so the file was read again (whether or not the damage went away). */
+  reread?: true;
 }
 
 const isInt = (v: unknown): v is number => typeof v === 'number' && Number.isInteger(v);
@@ -227,7 +229,7 @@ export function readFile<T>(disk: Disk, path: string, valid: (v: unknown) => v i
   if (once.damage === undefined) return once;
   const reads = [first];
   for (let k = 1; k < READ_ATTEMPTS_MAX; k++) reads.push(disk.readFrames(path) ?? []);
-  return decodeReads(reads, valid);
+  return { ...decodeReads(reads, valid), reread: true };
 }
 
 export function segmentPath(topic: string, partition: number): string {

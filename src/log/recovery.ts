@@ -38,6 +38,8 @@ export interface Recovered {
   txnIds: Map<string, RecoveredTxnId>;
   /** Files whose damaged part must be cut off before anything is appended: the intact prefix. */
   truncations: { path: string; frames: readonly unknown[] }[];
+  /** Files whose first read failed its checksum and were read again (the damage may have cleared). */
+  rereads: string[];
   /** Middle corruption found (intact frames after damage were dropped). */
   corrupt: { path: string; damage: Damage }[];
   /** Markers applied in memory by roll-forward, to append to disk. */
@@ -75,7 +77,7 @@ export interface RecoverOptions {
 export function recover(disk: Disk, extraTopics: Record<string, number> = {}, opts: RecoverOptions = {}): Recovered {
   const out: Recovered = {
     topics: recoverTopics(disk, extraTopics).topics,
-    logs: new Map(), txnIds: new Map(), truncations: [], corrupt: [], rolledForward: [],
+    logs: new Map(), txnIds: new Map(), truncations: [], rereads: [], corrupt: [], rolledForward: [],
   };
   const txnFile = readFile(disk, TXN_LOG_PATH, isTxnLogLine);
   noteDamage(out, TXN_LOG_PATH, txnFile);
@@ -108,7 +110,8 @@ function mayHoldTransactions(disk: Disk, topic: string, partitions: number): boo
   return false;
 }
 
-function noteDamage(out: Recovered, path: string, file: { intact: readonly unknown[]; damage?: Damage }): void {
+function noteDamage(out: Recovered, path: string, file: { intact: readonly unknown[]; damage?: Damage; reread?: true }): void {
+  if (file.reread) out.rereads.push(path);
   if (file.damage === undefined) return;
   out.truncations.push({ path, frames: file.intact });
   if (file.damage.kind === 'middle') out.corrupt.push({ path, damage: file.damage });
@@ -152,7 +155,7 @@ function recoverPartition(disk: Disk, topic: string, partition: number, out: Rec
     }
     log.apply(entry);
   }
-  noteDamage(out, path, { intact, damage });
+  noteDamage(out, path, { intact, damage, ...(file.reread ? { reread: true as const } : {}) });
   log.durableEnd = log.endOffset;
   return log;
 }

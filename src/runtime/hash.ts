@@ -11,6 +11,20 @@
 export class Hash64 {
   private a = 0x811c9dc5 | 0;
   private b = 0x050c5d1f | 0;
+  private markedA = 0;
+  private markedB = 0;
+
+  /** Remembers the state, for `rewind`. */
+  mark(): void {
+    this.markedA = this.a;
+    this.markedB = this.b;
+  }
+
+  /** Goes back to the state at the last `mark`, as if nothing was fed since. */
+  rewind(): void {
+    this.a = this.markedA;
+    this.b = this.markedB;
+  }
 
   /** Feeds one 32-bit word. */
   word(w: number): void {

@@ -12,7 +12,10 @@
  * timeout, so deadlines fall in send order. Pending requests are kept in
  * that order (a resend moves to the back), and the one timer is armed at the
  * earliest deadline; when it fires it resends or fails what is due and arms
- * itself again.
+ * itself again. When no request is pending the timer is cancelled, and the
+ * next request re-arms that same timer if its handle can (`rearm`, as the
+ * simulator's timers can), so that a client sending one request at a time
+ * does not queue one timer per request.
  *
  * reqIds are unique per process incarnation across all clients of that
  * process (one counter per context, offset by the incarnation): a reply sent
@@ -46,12 +49,18 @@ interface Pending<R extends Reply> {
 const DONE_KEPT = 1024;
 const REQ_IDS_PER_INCARNATION = 2 ** 32;
 
+/** A timer handle that may also re-arm (the simulator's do): fire after `delayMs` from now, as a new timer would; false if it cannot. */
+interface Rearmable extends TimerHandle {
+  rearm?(delayMs: number): boolean;
+}
+
 const reqCounters = new WeakMap<ProcessContext, { next: number }>();
 
-function nextReqId(ctx: ProcessContext): number {
+/** The reqId counter shared by every client of a context. */
+function counterOf(ctx: ProcessContext): { next: number } {
   let c = reqCounters.get(ctx);
   if (c === undefined) reqCounters.set(ctx, (c = { next: 1 }));
-  return ctx.incarnation * REQ_IDS_PER_INCARNATION + c.next++;
+  return c;
 }
 
 export class RequestClient<R extends Reply> {
@@ -62,9 +71,14 @@ export class RequestClient<R extends Reply> {
    * `DONE_KEPT` at least: a reply to one of them that is no longer pending is a late duplicate.
    */
   private issued: number[] = [];
-  private timer: TimerHandle | undefined;
+  /** The latest timer (cancelled when not `armed`, kept to be re-armed). */
+  private timer: Rearmable | undefined;
+  /** Whether the timer is set to fire at the earliest deadline. */
+  private armed = false;
   /** True while `expire` runs: it arms the timer itself once done. */
   private expiring = false;
+  private readonly onTimer = (): void => this.expire();
+  private readonly counter: { next: number };
   readonly requestTimeoutMs: number;
   readonly maxRetries: number;
 
@@ -78,6 +92,7 @@ export class RequestClient<R extends Reply> {
     this.maxRetries = opts.maxRetries ?? 1000;
     if (!Number.isInteger(this.requestTimeoutMs) || this.requestTimeoutMs < 1) throw new RangeError('requestTimeoutMs must be a positive integer');
     if (!Number.isInteger(this.maxRetries) || this.maxRetries < 0) throw new RangeError('maxRetries must be an integer ≥ 0');
+    this.counter = counterOf(ctx);
   }
 
   /** Requests sent and not yet answered. */
@@ -110,10 +125,14 @@ export class RequestClient<R extends Reply> {
 
   /** Sends `body` (given a fresh reqId) until a reply comes or the retries run out. */
   request(body: { kind: string; [field: string]: unknown }, onReply: (reply: R) => void, onTimeout: () => void = () => {}): void {
-    const reqId = nextReqId(this.ctx);
+    const reqId = this.ctx.incarnation * REQ_IDS_PER_INCARNATION + this.counter.next++;
     this.issued.push(reqId);
     if (this.issued.length >= 2 * DONE_KEPT) this.issued = this.issued.slice(DONE_KEPT);
-    const p: Pending<R> = { req: { ...body, reqId }, retriesLeft: this.maxRetries, deadlineMs: 0, onReply, onTimeout };
+    // A copy (a caller may send the same body again, e.g. to another peer), with the same keys in the
+    // same order as `{ ...body, reqId }`; Object.assign stays fast on bodies of every shape, the spread does not.
+    const req = Object.assign({}, body) as { kind: string; reqId: number };
+    req.reqId = reqId;
+    const p: Pending<R> = { req, retriesLeft: this.maxRetries, deadlineMs: 0, onReply, onTimeout };
     this.send(p);
   }
 
@@ -123,43 +142,49 @@ export class RequestClient<R extends Reply> {
     this.disarm();
   }
 
+  /** Sends `p` (not pending: new, or taken out for its resend) and puts it at the back of `pending`. */
   private send(p: Pending<R>): void {
-    this.pending.delete(p.req.reqId);
     p.deadlineMs = this.ctx.clock.now() + this.requestTimeoutMs;
     this.pending.set(p.req.reqId, p);
     this.ctx.net.send(this.peer, p.req);
-    if (this.timer === undefined && !this.expiring) this.arm(p.deadlineMs);
+    if (!this.armed && !this.expiring) this.arm(p.deadlineMs);
   }
 
+  /** Sets the timer for `atMs`: the cancelled one again where the timers allow it, else a new one. */
   private arm(atMs: number): void {
-    this.timer = this.ctx.timers.after(Math.max(0, atMs - this.ctx.clock.now()), () => this.expire());
+    const delayMs = Math.max(0, atMs - this.ctx.clock.now());
+    this.armed = true;
+    if (this.timer?.rearm?.(delayMs) === true) return;
+    this.timer = this.ctx.timers.after(delayMs, this.onTimer);
   }
 
   private disarm(): void {
+    if (!this.armed) return;
     this.timer?.cancel();
-    this.timer = undefined;
+    this.armed = false;
   }
 
   /** Resends (or fails) every request whose deadline has come, then arms the timer for the next. */
   private expire(): void {
     this.timer = undefined;
+    this.armed = false;
     const now = this.ctx.clock.now();
     this.expiring = true;
     try {
       for (const p of [...this.pending.values()]) {
         if (p.deadlineMs > now) break;
         if (this.pending.get(p.req.reqId) !== p) continue;
+        this.pending.delete(p.req.reqId);
         if (p.retriesLeft-- > 0) {
           this.send(p);
           continue;
         }
-        this.pending.delete(p.req.reqId);
         p.onTimeout();
       }
     } finally {
       this.expiring = false;
     }
     const first = this.pending.values().next();
-    if (!first.done && this.timer === undefined) this.arm(first.value.deadlineMs);
+    if (!first.done && !this.armed) this.arm(first.value.deadlineMs);
   }
 }

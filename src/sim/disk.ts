@@ -19,8 +19,11 @@
  * - A crash reverts each durably named file to its durable content; a file
  *   whose unsynced changes were appends only may instead keep a seeded strict
  *   prefix of the unsynced tail (a torn write). Files never synced vanish.
- * - With read corruption on, `read` flips one bit of one character of the
- *   returned copy; the stored content is untouched.
+ * - With read corruption on, each `read` is damaged with probability 1/2:
+ *   it flips one bit of one character of the returned copy; the stored
+ *   content is untouched. So a reader that retries gets a good copy soon,
+ *   and a run with the fault on reaches every checksum check of its reads,
+ *   not only the first one a process makes.
  *
  * Frame files (`appendFrame`, `writeFrames`, `readFrames`) follow the same
  * rules with a frame as the unit: an fsync snapshots the frame count, a torn
@@ -173,7 +176,7 @@ export class SimDisk implements Disk {
       if (inode.data !== '') throw new Error(`disk ${this.id}: '${path}' holds text, not frames`);
       return [];
     }
-    if (!this.readCorruption || frames.length === 0) return frames;
+    if (!this.readCorruption || frames.length === 0 || this.rng.chance(1, 2)) return frames;
     const index = this.rng.int(frames.length);
     this.host.emit('disk.corrupt', { path, index });
     const copy = frames.slice();
@@ -240,7 +243,7 @@ export class SimDisk implements Disk {
 
   read(path: string): string | undefined {
     const data = this.live.get(path)?.data;
-    if (data === undefined || !this.readCorruption || data.length === 0) return data;
+    if (data === undefined || !this.readCorruption || data.length === 0 || this.rng.chance(1, 2)) return data;
     const index = this.rng.int(data.length);
     const bit = 1 << this.rng.int(7);
     this.host.emit('disk.corrupt', { path, index });

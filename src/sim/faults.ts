@@ -123,7 +123,12 @@ const EMPTY_SLOT_WEIGHT = 100;
  * Draws a plan: each of `maxFaults` slots picks a kind by weight (or nothing),
  * then the fault's target and times. A crash of a process that would still be
  * down from an earlier planned crash is left out, so planned outages of one
- * process never overlap. Faults come out sorted by `atMs`.
+ * process never overlap. A crash may bring read corruption with it (with
+ * chance diskCorruption / 100): on the crashed process or, as often, on a
+ * drawn one, from the crashed one's restart on, so that the reads of a recovery (snapshots, segments, state
+ * versions) meet damaged copies and every checksum check on those paths is
+ * reached in a sweep, not only reads that happen to fall in a fault's
+ * window. Faults come out sorted by `atMs`.
  */
 export function generatePlan(rng: Rng, profile: SwarmProfile, opts: PlanOptions): { faults: TimedFault[] } {
   const horizonMs = opts.horizonMs;
@@ -147,6 +152,15 @@ export function generatePlan(rng: Rng, profile: SwarmProfile, opts: PlanOptions)
     const fault = drawFault(rng, KIND_OF[PROFILE_KEYS[k]], opts);
     if (fault.kind === 'crash' && !reserveOutage(outages, fault)) continue;
     faults.push(fault);
+    // The corruption that comes with a crash takes the next slot (plans stay within maxFaults) and the horizon.
+    const restartMs = fault.kind === 'crash' ? fault.atMs + fault.restartAfterMs : horizonMs;
+    if (fault.kind === 'crash' && profile.diskCorruption > 0 && restartMs < horizonMs && slot + 1 < (opts.maxFaults ?? 8) && rng.int(100) < profile.diskCorruption) {
+      slot++;
+      faults.push({
+        kind: 'disk-corruption', atMs: restartMs, process: rng.chance(1, 2) ? fault.process : rng.pick(opts.processes),
+        durationMs: rng.range(1, Math.max(1, Math.floor(horizonMs / 5))),
+      });
+    }
   }
   faults.sort((x, y) => x.atMs - y.atMs);
   return { faults };

@@ -35,6 +35,17 @@ interface Link {
   lastCutGen: number;
 }
 
+interface Channel {
+  /** The seed's and the channel's part of every latency hash on it. */
+  readonly base: number;
+  /** The millisecond of the channel's latest send, that send's place among the sends of that millisecond, and the millisecond's part of the hash. */
+  sentMs: number;
+  k: number;
+  msBase: number;
+  /** The latest delivery time given on the channel (-1 before its first message). */
+  lastDeliveryMs: number;
+}
+
 export interface Spike {
   extraMs: number;
   between?: readonly [string, string];
@@ -63,27 +74,27 @@ export class SimNetwork {
   readonly latencyMsMin: number;
   readonly latencyMsMax: number;
   readonly unsafeNonFifo: boolean;
-  private readonly lastDeliveryMs = new Map<string, Map<string, number>>();
   private readonly links = new Map<string, Link>();
   private activeCuts = 0;
   /** Bumped at every cut; messages remember the value current when sent. */
   cutGeneration = 0;
   private spikes: Spike[] = [];
+  /** Per channel from → to: what its latency and FIFO order need. */
+  private readonly channels = new Map<string, Map<string, Channel>>();
+  /** A hash of the seed (the stream's path), part of every latency. */
+  private readonly seedKey: number;
 
-  constructor(private readonly rng: Rng, opts: NetworkOptions = {}) {
+  constructor(rng: Rng, opts: NetworkOptions = {}) {
     this.latencyMsMin = opts.latencyMsMin ?? 1;
     this.latencyMsMax = opts.latencyMsMax ?? 5;
     this.unsafeNonFifo = opts.unsafeNonFifo ?? false;
     if (!Number.isInteger(this.latencyMsMin) || this.latencyMsMin < 0 || !Number.isInteger(this.latencyMsMax) || this.latencyMsMax < this.latencyMsMin) {
       throw new RangeError(`network: need integers 0 ≤ latencyMsMin ≤ latencyMsMax, got ${this.latencyMsMin}, ${this.latencyMsMax}`);
     }
+    this.seedKey = strHash(rng.path);
   }
 
-  private readonly channels = new Map<string, Map<string, { key: number; sentMs: number; k: number }>>();
-  private seedKey = -1;
-
-  /** The latency of the kth message sent in millisecond nowMs on from→to: a function of those alone, not of other channels' traffic. */
-  private latencyMs(nowMs: number, from: string, to: string): number {
+  private channel(from: string, to: string): Channel {
     let byTo = this.channels.get(from);
     if (byTo === undefined) {
       byTo = new Map();
@@ -91,33 +102,35 @@ export class SimNetwork {
     }
     let ch = byTo.get(to);
     if (ch === undefined) {
-      ch = { key: mix(strHash(from) ^ mix(strHash(to) + 0x9e3779b9)), sentMs: -1, k: 0 };
+      const key = mix(strHash(from) ^ mix(strHash(to) + 0x9e3779b9));
+      ch = { base: mix(this.seedKey ^ key), sentMs: -1, k: 0, msBase: 0, lastDeliveryMs: -1 };
       byTo.set(to, ch);
     }
+    return ch;
+  }
+
+  /** The latency of the kth message sent in millisecond nowMs on a channel: a function of those alone, not of other channels' traffic. */
+  private latencyMs(nowMs: number, ch: Channel): number {
     if (ch.sentMs === nowMs) ch.k++;
     else {
       ch.sentMs = nowMs;
       ch.k = 0;
+      ch.msBase = mix(ch.base + (nowMs >>> 0)) + ((nowMs / 4294967296) >>> 0);
     }
-    if (this.seedKey < 0) this.seedKey = strHash(this.rng.path);
-    const h = mix(mix(mix(this.seedKey ^ ch.key) + (nowMs >>> 0)) + ((nowMs / 4294967296) >>> 0) + ch.k * 0x85ebca6b);
+    // mix(mix(mix(seedKey ^ channel key) + low 32 bits of nowMs) + high bits of nowMs + k * 0x85ebca6b)
+    const h = mix(ch.msBase + ch.k * 0x85ebca6b);
     const range = this.latencyMsMax - this.latencyMsMin + 1;
     return this.latencyMsMin + Math.floor((h * range) / 4294967296);
   }
 
   /** Draws the delivery time of a message sent now on channel from→to and records it for FIFO. */
   deliveryTimeMs(nowMs: number, from: string, to: string): number {
-    let atMs = nowMs + this.latencyMs(nowMs, from, to);
+    const ch = this.channel(from, to);
+    let atMs = nowMs + this.latencyMs(nowMs, ch);
     if (this.spikes.length > 0) atMs += this.spikeExtraMs(from, to);
     if (this.unsafeNonFifo) return atMs;
-    let byTo = this.lastDeliveryMs.get(from);
-    if (byTo === undefined) {
-      byTo = new Map();
-      this.lastDeliveryMs.set(from, byTo);
-    }
-    const last = byTo.get(to);
-    if (last !== undefined && last > atMs) atMs = last;
-    byTo.set(to, atMs);
+    if (ch.lastDeliveryMs > atMs) atMs = ch.lastDeliveryMs;
+    ch.lastDeliveryMs = atMs;
     return atMs;
   }
 

@@ -7,6 +7,10 @@
  * The heap is kept in three parallel arrays (times, seqs, items) so that a
  * push or a pop allocates nothing besides the array growth. `pop()` returns a
  * small record for convenience; hot loops use `peekTimeMs()` + `popItem()`.
+ *
+ * A sequence number can be taken now and used later (`reserveSeq`, `pushAt`):
+ * the scheduler moves a re-armed timer to its new time that way, in the place
+ * among equal times that a fresh push at re-arm time would have had.
  */
 
 export interface Popped<T> {
@@ -36,15 +40,27 @@ export class EventQueue<T> {
   }
 
   push(timeMs: number, item: T): void {
-    const seq = this.nextSeq++;
-    let i = this.times.length;
-    this.times.push(timeMs);
-    this.seqs.push(seq);
-    this.items.push(item);
-    // Sift up: move parents down until the parent is not after the new item.
+    this.pushAt(timeMs, this.nextSeq++, item);
+  }
+
+  /** Takes the sequence number a push now would get, for an item pushed later with `pushAt`. */
+  reserveSeq(): number {
+    return this.nextSeq++;
+  }
+
+  /**
+   * Pushes `item` with a sequence number taken earlier by `reserveSeq` (or by a push whose
+   * item has since been popped): it pops among items due at `timeMs` as if pushed back then.
+   */
+  pushAt(timeMs: number, seq: number, item: T): void {
     const times = this.times;
     const seqs = this.seqs;
     const items = this.items;
+    let i = times.length;
+    times.push(timeMs);
+    seqs.push(seq);
+    items.push(item);
+    // Sift up: move parents down until the parent is not after the new item.
     while (i > 0) {
       const parent = (i - 1) >> 1;
       const pt = times[parent];

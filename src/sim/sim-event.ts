@@ -1,7 +1,9 @@
 /**
  * The scheduler's event records and small helpers of the world. One class
- * for every kind of queued event keeps the objects monomorphic; a timer's
- * event is also its cancel handle.
+ * for every kind of queued event keeps the objects monomorphic; timers use a
+ * subclass with what re-arming needs (so messages do not carry it), and a
+ * timer's event is also its handle: cancel, and re-arm without a new queue
+ * entry.
  */
 import type { ProcessFactory, ProcessId, ProcessLogic, TimerHandle } from '../runtime/types.ts';
 import type { SimDisk } from './disk.ts';
@@ -21,7 +23,18 @@ export const MESSAGE = 1;
 export const TIMER = 2;
 export const WORLD = 3;
 
-/** One queued event; a single class keeps the scheduler's objects monomorphic. */
+/** What re-arms a timer: the world that queued it. */
+export interface TimerHost {
+  rearmTimer(ev: TimerEvent, delayMs: number): boolean;
+}
+
+/** A timer's place in the queue (`SimEvent.timerState`). */
+export const TIMER_DONE = 0;
+export const TIMER_QUEUED = 1;
+/** Queued, but due later than its queue entry: moved to `dueMs` when the entry pops. */
+export const TIMER_DEFERRED = 2;
+
+/** One queued event; a single class keeps the scheduler's objects monomorphic (timers: `TimerEvent`). */
 export class SimEvent implements TimerHandle {
   cancelled = false;
   constructor(
@@ -40,6 +53,36 @@ export class SimEvent implements TimerHandle {
 
   cancel(): void {
     this.cancelled = true;
+  }
+}
+
+/** A process's timer: its queue entry, and the handle its owner may cancel or re-arm. */
+export class TimerEvent extends SimEvent {
+  /** TIMER_QUEUED, TIMER_DEFERRED or TIMER_DONE (fired or dropped from the queue). */
+  timerState = TIMER_QUEUED;
+  /** Deferred only: when it is due, and its place among the events due then. */
+  dueMs = 0;
+  dueSeq = 0;
+
+  constructor(
+    private readonly host: TimerHost,
+    proc: ProcState,
+    inc: number,
+    fn: () => void,
+    /** The time of its queue entry. */
+    public entryMs: number,
+  ) {
+    super(TIMER, proc, inc, fn, undefined, '', undefined, 0, 0);
+  }
+
+  /**
+   * Fires `delayMs` from now instead, exactly as a timer armed now with
+   * `after(delayMs, fn)` would (also when it was cancelled), and true; false
+   * when it cannot (it already fired or left the queue, its owner crashed, or
+   * the new time is earlier than its queue entry), and then nothing changed.
+   */
+  rearm(delayMs: number): boolean {
+    return this.host.rearmTimer(this, delayMs);
   }
 }
 

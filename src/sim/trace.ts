@@ -17,14 +17,16 @@
 import type { TraceFields } from '../runtime/types.ts';
 import { eventLine, type TraceEvent, type TraceSubscriber } from '../runtime/trace-event.ts';
 
+function reservedField(kind: string, p: string, key: string): Error {
+  return new Error(`trace event '${kind}' from '${p}': field '${key}' is reserved (seq, t, p, kind)`);
+}
+
 /** Builds an event with its keys in canonical order; throws when a field reuses a reserved key. */
 export function makeEvent(seq: number, t: number, p: string, kind: string, fields?: TraceFields): TraceEvent {
   const e: TraceEvent = { seq, t, p, kind };
   if (fields !== undefined) {
     for (const key in fields) {
-      if (key === 'seq' || key === 't' || key === 'p' || key === 'kind') {
-        throw new Error(`trace event '${kind}' from '${p}': field '${key}' is reserved (seq, t, p, kind)`);
-      }
+      if (key === 'seq' || key === 't' || key === 'p' || key === 'kind') throw reservedField(kind, p, key);
       e[key] = fields[key];
     }
   }
@@ -53,40 +55,54 @@ const TAG_END = 7;
  */
 export class TraceHasher extends Hash64 {
   event(e: TraceEvent): void {
-    this.num(e.seq);
-    this.num(e.t);
-    this.str(e.p);
-    this.str(e.kind);
+    this.head(e.seq, e.t, e.p, e.kind);
     for (const key in e) {
       if (key === 'seq' || key === 't' || key === 'p' || key === 'kind') continue;
-      const v = e[key];
-      switch (typeof v) {
-        case 'undefined':
-        case 'function':
-        case 'symbol':
-          continue;
-        case 'number':
-          this.str(key);
-          this.num(v);
-          break;
-        case 'string':
-          this.str(key);
-          this.str(v);
-          break;
-        case 'boolean':
-          this.str(key);
-          this.word(TAG_BOOL);
-          this.word(v ? 1 : 0);
-          break;
-        default:
-          this.str(key);
-          if (v === null) this.word(TAG_NULL);
-          else {
-            this.word(TAG_JSON);
-            this.str(JSON.stringify(v));
-          }
-      }
+      this.field(key, e[key]);
     }
+    this.word(TAG_END);
+  }
+
+  /** seq, t, p and kind: how every event's words begin. */
+  head(seq: number, t: number, p: string, kind: string): void {
+    this.num(seq);
+    this.num(t);
+    this.str(p);
+    this.str(kind);
+  }
+
+  /** One other field, in key order (nothing when JSON would leave it out). */
+  field(key: string, v: unknown): void {
+    switch (typeof v) {
+      case 'undefined':
+      case 'function':
+      case 'symbol':
+        return;
+      case 'number':
+        this.str(key);
+        this.num(v);
+        return;
+      case 'string':
+        this.str(key);
+        this.str(v);
+        return;
+      case 'boolean':
+        this.str(key);
+        this.word(TAG_BOOL);
+        this.word(v ? 1 : 0);
+        return;
+      default:
+        this.str(key);
+        if (v === null) this.word(TAG_NULL);
+        else {
+          this.word(TAG_JSON);
+          this.str(JSON.stringify(v));
+        }
+    }
+  }
+
+  /** Closes an event. */
+  end(): void {
     this.word(TAG_END);
   }
 
@@ -134,6 +150,37 @@ export class Trace {
 
   emit(e: TraceEvent): void {
     this.hasher.event(e);
+    this.publish(e);
+  }
+
+  /**
+   * Builds the next event (seq = count) and emits it. The same as `emit(makeEvent(…))`, in one
+   * pass over `fields` that copies and hashes each field.
+   */
+  record(t: number, p: string, kind: string, fields?: TraceFields): TraceEvent {
+    const e: TraceEvent = { seq: this.total, t, p, kind };
+    const h = this.hasher;
+    h.mark();
+    h.head(e.seq, t, p, kind);
+    if (fields !== undefined) {
+      for (const key in fields) {
+        if (key === 'seq' || key === 't' || key === 'p' || key === 'kind') {
+          // Refused, as by makeEvent: the hash stays that of the events emitted.
+          h.rewind();
+          throw reservedField(kind, p, key);
+        }
+        const v = fields[key];
+        e[key] = v;
+        h.field(key, v);
+      }
+    }
+    h.end();
+    this.publish(e);
+    return e;
+  }
+
+  /** Counts a hashed event, keeps it in the ring and hands it to the subscribers. */
+  private publish(e: TraceEvent): void {
     this.total++;
     if (this.ringSize > 0) {
       this.ring[this.ringNext] = e;
@@ -141,13 +188,6 @@ export class Trace {
     }
     const subs = this.subscribers;
     for (let i = 0; i < subs.length; i++) subs[i](e);
-  }
-
-  /** Builds the next event (seq = count) and emits it. */
-  record(t: number, p: string, kind: string, fields?: TraceFields): TraceEvent {
-    const e = makeEvent(this.total, t, p, kind, fields);
-    this.emit(e);
-    return e;
   }
 
   /** Calls `fn` for every later event; returns a function that unsubscribes. */

@@ -8,6 +8,12 @@
  * when the next live event is taken, so a run is a pure function of the seed,
  * the options and the calls made on the world.
  *
+ * A timer can be re-armed through its handle (`TimerEvent.rearm`): it keeps its
+ * queue entry and moves to the new time when that entry pops, firing exactly
+ * as a fresh timer armed at re-arm time would. A client that cancels and
+ * re-arms one timer over and over (runtime/request-client) thus leaves one
+ * entry in the queue, not one per cancelled timer.
+ *
  * Crash semantics use incarnations, never searches: every timer, message and
  * fsync carries the incarnation of the process that made it, and is skipped
  * (a message: dropped with a `net.drop` event) if that process has crashed
@@ -19,7 +25,7 @@ import { SimDisk, type DiskFault, type DiskOptions } from './disk.ts';
 import { SimNetwork, type Spike } from './network.ts';
 import { EventQueue } from './queue.ts';
 import { rootRng, type Rng } from './rng.ts';
-import { assertDelayMs, MESSAGE, msgKind, NO_TIMER, SimEvent, START, TIMER, WORLD, type ProcState } from './sim-event.ts';
+import { assertDelayMs, MESSAGE, msgKind, NO_TIMER, SimEvent, START, TIMER, TIMER_DEFERRED, TIMER_DONE, TIMER_QUEUED, TimerEvent, WORLD, type ProcState, type TimerHost } from './sim-event.ts';
 import { Trace } from './trace.ts';
 import type { RunLimits, RunResult, WorldOptions, WorldStats } from './world-types.ts';
 
@@ -42,6 +48,7 @@ export class World {
   private readonly detailed: boolean;
   private readonly traceIo: boolean;
   private readonly clock = { now: (): number => this.nowMs };
+  private readonly timerHost: TimerHost = { rearmTimer: (ev, delayMs) => this.rearmTimer(ev, delayMs) };
   private running = false;
   private stopRequested = false;
 
@@ -157,9 +164,27 @@ export class World {
   private addTimer(p: ProcState, inc: number, delayMs: number, fn: () => void): TimerHandle {
     assertDelayMs(`${p.id}: timers.after`, delayMs);
     if (p.incarnation !== inc || !p.up) return NO_TIMER;
-    const ev = new SimEvent(TIMER, p, inc, fn, undefined, '', undefined, 0, 0);
-    this.queue.push(this.nowMs + delayMs, ev);
+    const ev = new TimerEvent(this.timerHost, p, inc, fn, this.nowMs + delayMs);
+    this.queue.push(ev.entryMs, ev);
     return ev;
+  }
+
+  /**
+   * Re-arms a timer still in the queue without a new entry: it takes now the sequence number a
+   * fresh timer would take, and when its entry pops (earlier or at the same time) it is queued
+   * again at the new time with that number; so it fires exactly when and in the order a fresh
+   * `after(delayMs, fn)` would.
+   */
+  private rearmTimer(ev: TimerEvent, delayMs: number): boolean {
+    const p = ev.proc as ProcState;
+    assertDelayMs(`${p.id}: timer rearm`, delayMs);
+    const atMs = this.nowMs + delayMs;
+    if (ev.timerState === TIMER_DONE || p.incarnation !== ev.inc || !p.up || atMs < ev.entryMs) return false;
+    ev.cancelled = false;
+    ev.timerState = TIMER_DEFERRED;
+    ev.dueMs = atMs;
+    ev.dueSeq = this.queue.reserveSeq();
+    return true;
   }
 
   private buggifyAt(p: ProcState, inc: number, site: string): boolean {
@@ -302,8 +327,19 @@ export class World {
   private dispatch(t: number, ev: SimEvent): boolean {
     switch (ev.type) {
       case TIMER: {
-        const p = ev.proc as ProcState;
-        if (ev.cancelled || p.incarnation !== ev.inc || !p.up) return false;
+        const timer = ev as TimerEvent;
+        const p = timer.proc as ProcState;
+        if (timer.cancelled || p.incarnation !== timer.inc || !p.up) {
+          timer.timerState = TIMER_DONE;
+          return false;
+        }
+        if (timer.timerState === TIMER_DEFERRED) {
+          timer.timerState = TIMER_QUEUED;
+          timer.entryMs = timer.dueMs;
+          this.queue.pushAt(timer.dueMs, timer.dueSeq, timer);
+          return false;
+        }
+        timer.timerState = TIMER_DONE;
         this.nowMs = t;
         this.stats.steps++;
         this.stats.timersFired++;

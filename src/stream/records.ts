@@ -117,4 +117,24 @@ export interface KeyedUpdate {
   ts: number;
 }
 
-export type OutputRecord = WindowResult | LateRecord | JoinResult | UnmatchedRow | KeyedUpdate;
+/**
+ * One change of a key-value table (a KTable's changelog as its `toStream()` writes it): an upsert
+ * of `key` in the table named `table`, a null value deleting it.
+ */
+export interface TableChange {
+  type: 'table';
+  /** Which of the job's tables changed. */
+  table: string;
+  key: string;
+  /** The new value; null: the key was deleted. */
+  value: number | null;
+  /**
+   * Lineage: the ids of the input records the value is computed from (sorted): the row a source
+   * table holds, both rows of a joined row, every member row of a group's aggregate. For a
+   * deletion, the ids of the record that deleted.
+   */
+  ids: number[];
+  ts: number;
+}
+
+export type OutputRecord = WindowResult | LateRecord | JoinResult | UnmatchedRow | KeyedUpdate | TableChange;

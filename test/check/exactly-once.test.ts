@@ -56,6 +56,16 @@ describe('checkExactlyOnceWindows', () => {
     expect(v.detail).toBe('record 1 (key a, ts 990) is in no result and not in the late output (lost)');
   });
 
+  it('counts a pending record (its window not yet closed when the job ended) as pending, not lost; any other stays lost', () => {
+    // Record 2 was taken into [1000,2000) after a restart and no later record closed the window.
+    const results = resultsFromReference(input, TUMBLING).filter((r) => !(r.key === 'a' && r.start === 1000));
+    const v = checkExactlyOnceWindows(input, results, [], TUMBLING, { canBeLate: true, pending: new Set([2]) });
+    expect(v.ok, v.detail).toBe(true);
+    expect(v.detail).toContain('1 pending');
+    const lost = checkExactlyOnceWindows(input, results, [], TUMBLING, { canBeLate: true, pending: new Set([1]) });
+    expect(lost.detail).toBe('record 2 (key a, ts 1500) is in no result and not in the late output (lost)');
+  });
+
   it('fails a record both in a window and in the late output', () => {
     const v = checkExactlyOnceWindows(input, resultsFromReference(input, TUMBLING), [late(2, 3000)], TUMBLING, { canBeLate: true });
     expect(v.ok).toBe(false);

@@ -221,8 +221,10 @@ describe('the coverage probe', () => {
   });
 
   it('applies each engine\'s own edges only, and the input edge to all', () => {
-    expect(applicableEdges(wordcount, 'kstreams')).toEqual(['record.at-window-end', 'ks.crash-mid-commit', 'ks.rebalance-during-restore', 'ks.zombie-fenced-by-generation', 'ks.grace-by-1ms']);
-    expect(applicableEdges(wordcount, 'spark')).toEqual(['record.at-window-end', 'spark.batch-rerun', 'spark.sink-skip', 'spark.task-retry', 'spark.late-at-watermark']);
+    expect(applicableEdges(wordcount, 'kstreams')).toEqual(['record.at-window-end', 'corrupt.log-read', 'ks.crash-mid-commit', 'ks.rebalance-during-restore', 'ks.zombie-fenced-by-generation', 'ks.grace-by-1ms']);
+    expect(applicableEdges(wordcount, 'spark')).toEqual(['record.at-window-end', 'corrupt.log-read', 'spark.batch-rerun', 'spark.sink-skip', 'spark.task-retry', 'spark.late-at-watermark']);
+    expect(applicableEdges(wordcount, 'flink')).toContain('corrupt.snapshot-read');
+    expect(applicableEdges(wordcount, 'kstreams')).not.toContain('corrupt.snapshot-read');
     expect(applicableEdges(bank, 'flink')).not.toContain('ks.crash-mid-commit');
   });
 });

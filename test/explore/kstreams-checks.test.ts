@@ -1,6 +1,7 @@
 /**
  * What this proves: the Kafka Streams judges (`ks.grace`, `ks.suppress`,
- * `ks.restore`, `ks.zombies`) have teeth and no false alarms on the cases
+ * `ks.restore`, `ks.zombies`, and `tables.aggregate` of the `tables`
+ * scenario) have teeth and no false alarms on the cases
  * they are built for.
  *
  * How: end to end, each Kafka Streams planted bug is run on a pinned seed
@@ -28,6 +29,7 @@ const CAUGHT_ON: [BugName, number][] = [
   ['offsets-without-generation', 6],
   ['suppress-emits-early', 1],
   ['grace-uses-task-stream-time', 6],
+  ['rekey-skips-subtractor', 1],
 ];
 
 describe.each(CAUGHT_ON)('Kafka Streams planted bug %s', (bug, seed) => {
@@ -70,6 +72,24 @@ describe('ks.grace', () => {
   });
 });
 
+describe('ks.suppress at a clean close', () => {
+  const add = (ts: number, start: number) => ev('ks-0', 'ks.window.add', { task: '1_0', node: 'AGG', ids: String(ts), ts, key: 'k', start, end: start + 1000, grace: 200, streamTime: 0 });
+  const pending = (streamTime: number) => ev('ks-0', 'ks.suppress.pending', { task: '1_0', node: 'SUP', ids: '1500', ts: 1500, key: 'k', start: 1000, end: 2000, streamTime, suppressMs: 200 });
+
+  it('accepts a window held back while the stream time after a restart is below end + grace, and names its records pending', () => {
+    const t = feed([add(9000, 9000), ev('ks-0', 'ks.running', { task: '1_0' }), add(1500, 1000), pending(1500)]);
+    expect(checkSuppress(t, []).ok).toBe(true);
+    expect([...t.pending().ids]).toEqual([1500]);
+  });
+
+  it('rejects a window held back though the task had taken a record past its close, and forgets an earlier incarnation\'s', () => {
+    const held = feed([add(1500, 1000), add(2300, 2000), pending(1500)]);
+    expect(checkSuppress(held, []).detail).toContain('should have been released');
+    const moved = feed([add(1500, 1000), pending(1500), ev('ks-1', 'ks.running', { task: '1_0' })]);
+    expect(moved.pending().ids.size).toBe(0);
+  });
+});
+
 describe('ks.restore', () => {
   const topic = 'app-s-changelog';
   const restored = (end: number, entries: [string, number, unknown, number][]) =>
@@ -109,6 +129,14 @@ describe('ks.zombies', () => {
   it('accepts a member committing while a rebalance waits for it', () => {
     const t = feed([...start, ev('broker', 'group.rebalance', { group: 'app', generation: 1, reason: 'join:m1', members: 2 }), offsets(), commit()]);
     expect(checkZombies(t).ok).toBe(true);
+  });
+
+  it('accepts a member whose expiry a coordinator crash undid: the restarted broker loads the last completed generation', () => {
+    const t = feed([
+      ...start, ev('broker', 'group.rebalance', { group: 'app', generation: 1, reason: 'expired:m0', members: 0 }),
+      ev('broker', 'proc.crash', {}), ev('broker', 'proc.restart', {}), offsets(), commit(),
+    ]);
+    expect(checkZombies(t).ok, checkZombies(t).detail).toBe(true);
   });
 
   it('rejects a commit whose offsets joined after the member expired, and one after the group moved on', () => {

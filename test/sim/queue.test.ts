@@ -2,7 +2,9 @@
  * EventQueue against a model. Property: for any sequence of pushes (with
  * many equal times) and pops, the heap pops exactly what a stably sorted
  * array pops — the minimum by (time, insertion order) — and reports the same
- * size and earliest time at every step.
+ * size and earliest time at every step. With sequence numbers reserved
+ * (`reserveSeq`) and used later (`pushAt`), it pops by (time, reserved
+ * number), as if each item had been pushed when its number was reserved.
  */
 import { describe, expect } from 'vitest';
 import { fc, test } from '@fast-check/vitest';
@@ -53,5 +55,50 @@ describe('EventQueue', () => {
     expect(q.pop()).toEqual({ timeMs: 5, seq: 1, item: 'b' });
     expect(q.pop()).toBeUndefined();
     expect(q.peekTimeMs()).toBeUndefined();
+  });
+
+  type ROp = { push: number } | { reserve: number } | { flush: true } | { pop: true };
+  const rOpArb: fc.Arbitrary<ROp> = fc.oneof(
+    { weight: 3, arbitrary: fc.integer({ min: 0, max: 10 }).map((t) => ({ push: t })) },
+    { weight: 2, arbitrary: fc.integer({ min: 0, max: 10 }).map((t) => ({ reserve: t })) },
+    { weight: 1, arbitrary: fc.constant({ flush: true as const }) },
+    { weight: 2, arbitrary: fc.constant({ pop: true as const }) },
+  );
+
+  test.prop([fc.array(rOpArb, { maxLength: 300 })])('pushAt with a reserved seq pops as if pushed when reserved', (ops) => {
+    const q = new EventQueue<number>();
+    /** Queued items of the model, by (t, seq). */
+    const model: { t: number; seq: number; id: number }[] = [];
+    const waiting: { t: number; seq: number; id: number }[] = [];
+    let id = 0;
+    let seq = 0;
+    const add = (m: { t: number; seq: number; id: number }) => {
+      let i = model.length;
+      while (i > 0 && (model[i - 1].t > m.t || (model[i - 1].t === m.t && model[i - 1].seq > m.seq))) i--;
+      model.splice(i, 0, m);
+    };
+    for (const op of ops) {
+      if ('push' in op) {
+        expect(q.pushed).toBe(seq);
+        q.push(op.push, id);
+        add({ t: op.push, seq: seq++, id: id++ });
+      } else if ('reserve' in op) {
+        const r = q.reserveSeq();
+        expect(r).toBe(seq++);
+        waiting.push({ t: op.reserve, seq: r, id: id++ });
+      } else if ('flush' in op) {
+        for (const w of waiting.splice(0)) {
+          q.pushAt(w.t, w.seq, w.id);
+          add(w);
+        }
+      } else {
+        const got = q.pop();
+        const want = model.shift();
+        if (want === undefined) expect(got).toBeUndefined();
+        else expect(got).toEqual({ timeMs: want.t, seq: want.seq, item: want.id });
+      }
+      expect(q.size).toBe(model.length);
+      expect(q.peekTimeMs()).toBe(model[0]?.t);
+    }
   });
 });

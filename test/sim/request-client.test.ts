@@ -5,9 +5,13 @@
  * through `onTimeout` after `maxRetries` resends; an answered one is never
  * resent; late duplicate replies are swallowed; and the client's single timer
  * serves many overlapping requests (each resend is due exactly one timeout
- * after its previous send, whatever the others do).
+ * after its previous send, whatever the others do). Re-arming its cancelled
+ * timer (the world's timers can) changes nothing observable against timers
+ * that cannot re-arm, and a client sending one request at a time keeps a
+ * single timer in the queue instead of one per request.
  */
 import { describe, expect, it } from 'vitest';
+import { fc, test } from '@fast-check/vitest';
 import { World } from '../../src/sim/world.ts';
 import { RequestClient, type Reply } from '../../src/runtime/request-client.ts';
 import type { ProcessContext } from '../../src/runtime/types.ts';
@@ -20,7 +24,7 @@ interface Req {
 const isReply = (m: unknown): m is Reply => typeof m === 'object' && m !== null && (m as Reply).kind === 'a';
 
 /** The server answers request n on its `answerOn[n]`-th arrival (1-based), twice (a duplicate), or never when absent. */
-function setup(answerOn: Record<number, number>, requests: { atMs: number; n: number }[]) {
+function setup(answerOn: Record<number, number>, requests: { atMs: number; n: number }[], opts: { plainTimers?: boolean } = {}) {
   const world = new World({ seed: 1, network: { latencyMsMin: 1, latencyMsMax: 1 }, traceIo: false });
   const sends: { n: number; reqId: number; atMs: number }[] = [];
   const outcomes: { n: number; how: 'reply' | 'timeout'; atMs: number }[] = [];
@@ -39,7 +43,12 @@ function setup(answerOn: Record<number, number>, requests: { atMs: number; n: nu
       if (k === 1) ctx.net.send(from, { kind: 'a', reqId: r.reqId + 0.5 });
     },
   }));
-  world.addProcess('client', (ctx: ProcessContext) => {
+  const queued: number[] = [];
+  world.addProcess('client', (worldCtx: ProcessContext) => {
+    // Handles that can only cancel, as a runtime other than the simulator's may give.
+    const ctx: ProcessContext = opts.plainTimers
+      ? { ...worldCtx, timers: { after: (delayMs, fn) => { const h = worldCtx.timers.after(delayMs, fn); return { cancel: () => h.cancel() }; } } }
+      : worldCtx;
     const client = new RequestClient(ctx, 'server', isReply, { requestTimeoutMs: 50, maxRetries: 2 });
     for (const { atMs, n } of requests) {
       ctx.timers.after(atMs, () =>
@@ -49,11 +58,12 @@ function setup(answerOn: Record<number, number>, requests: { atMs: number; n: nu
     return {
       onMessage(from, msg) {
         expect(client.handle(from, msg)).toBe(Number.isInteger((msg as Reply).reqId));
+        queued.push(world.pendingEvents());
       },
     };
   });
   world.run();
-  return { sends, outcomes };
+  return { sends, outcomes, queued, steps: world.stats.steps, timersFired: world.stats.timersFired };
 }
 
 describe('RequestClient', () => {
@@ -89,5 +99,35 @@ describe('RequestClient', () => {
       { n: 0, how: 'reply', atMs: 2 },
       { n: 1, how: 'timeout', atMs: 180 },
     ]);
+  });
+
+  test.prop([
+    fc.array(fc.record({ atMs: fc.integer({ min: 0, max: 300 }), answerOn: fc.integer({ min: 0, max: 4 }) }), { maxLength: 12 }),
+  ])('re-arming the cancelled timer is invisible: the same sends, outcomes and steps as fresh timers', (reqs) => {
+    const requests = reqs.map((r, n) => ({ atMs: r.atMs, n }));
+    const answerOn: Record<number, number> = {};
+    reqs.forEach((r, n) => {
+      if (r.answerOn > 0) answerOn[n] = r.answerOn;
+    });
+    const rearmed = setup(answerOn, requests);
+    const plain = setup(answerOn, requests, { plainTimers: true });
+    expect(rearmed.sends).toEqual(plain.sends);
+    expect(rearmed.outcomes).toEqual(plain.outcomes);
+    expect(rearmed.steps).toBe(plain.steps);
+    expect(rearmed.timersFired).toBe(plain.timersFired);
+  });
+
+  it('one request at a time keeps one timer in the queue, not one per request', () => {
+    const n = 40;
+    const answerOn = Object.fromEntries(Array.from({ length: n }, (_, i) => [i, 1]));
+    // A request every 3 ms, each answered in 2 ms: the timer is cancelled and armed again 40 times.
+    const requests = Array.from({ length: n }, (_, i) => ({ atMs: 3 * i, n: i }));
+    const rearmed = setup(answerOn, requests);
+    const plain = setup(answerOn, requests, { plainTimers: true });
+    expect(rearmed.outcomes).toEqual(plain.outcomes);
+    // Fresh timers leave each cancelled one queued until its time (50 ms, some 16 requests later); re-arming leaves none.
+    const extra = plain.queued.map((q, i) => q - rearmed.queued[i]!);
+    expect(Math.min(...extra)).toBeGreaterThanOrEqual(0);
+    expect(Math.max(...extra)).toBeGreaterThanOrEqual(15);
   });
 });

@@ -4,7 +4,8 @@
  * reference implementation written from the documentation, so it is the same
  * on every machine); canonical lines equal
  * JSON.stringify of the event for ordinary fields; `hashEvents` and a JSON-lines round trip give the same
- * hash; the ring keeps exactly the last N events (N = 0 allowed);
+ * hash; `record` hashes exactly as emitting the event it builds, and a refused
+ * record (reserved field) changes neither hash nor count; the ring keeps exactly the last N events (N = 0 allowed);
  * subscribers see every event; `firstDivergence` names the first differing
  * index on hand-altered traces (changed field, inserted event, truncation).
  */
@@ -78,6 +79,35 @@ describe('Trace', () => {
       expect(trace.count).toBe(raw.length);
     },
   );
+
+  test.prop([
+    fc.array(
+      fc.record({
+        t: fc.nat(),
+        kind: fc.constantFrom('a', 'watermark', 'log.append'),
+        fields: fc.dictionary(fc.constantFrom('x', 'y', 'task', '0', '7', 'wm', 'n'), fc.oneof(fc.integer(), fc.double(), fc.string(), fc.boolean(), fc.constant(undefined), fc.constant(null), fc.array(fc.string(), { maxLength: 2 }))),
+        reserved: fc.boolean(),
+      }),
+      { maxLength: 15 },
+    ),
+  ])('record hashes as emit(makeEvent(…)), and a refused record leaves the hash and count as they were', (raw) => {
+    const recorded = new Trace({ ringSize: 0 });
+    const emitted = new Trace({ ringSize: 0 });
+    for (const r of raw) {
+      if (r.reserved) {
+        const before = recorded.hash();
+        expect(() => recorded.record(r.t, 'p', r.kind, { ...r.fields, kind: 'x' })).toThrow(/reserved/);
+        expect(recorded.hash()).toBe(before);
+        expect(recorded.count).toBe(emitted.count);
+        continue;
+      }
+      const e = recorded.record(r.t, 'p', r.kind, r.fields);
+      const m = makeEvent(emitted.count, r.t, 'p', r.kind, r.fields);
+      emitted.emit(m);
+      expect(eventLine(e)).toBe(eventLine(m));
+      expect(recorded.hash()).toBe(emitted.hash());
+    }
+  });
 
   it('events have canonical key order and seq = emission index', () => {
     const trace = new Trace();

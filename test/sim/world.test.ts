@@ -4,7 +4,9 @@
  * different seeds give at most one hash collision; run limits (time, steps,
  * stopWhen, stop) behave as documented; processes start in the queue;
  * errors thrown by a process propagate out of run(); timers of a crashed
- * process never fire; restart bumps the incarnation.
+ * process never fire; restart bumps the incarnation; a re-armed timer fires
+ * exactly when and in the order a fresh timer armed at that moment would,
+ * and re-arming refuses (changing nothing) once the timer is gone.
  */
 import { describe, expect, it } from 'vitest';
 import { World } from '../../src/sim/world.ts';
@@ -114,6 +116,56 @@ describe('World scheduler', () => {
     const kinds = world.trace.recent().map((e) => e.kind);
     expect(kinds).toContain('proc.crash');
     expect(kinds).toContain('proc.restart');
+  });
+
+  it('a re-armed timer fires as a fresh timer armed then would; re-arming refuses once the timer is gone', () => {
+    type Handle = { cancel(): void; rearm(delayMs: number): boolean };
+    /** Runs the script with `rearm`, or with cancel + a fresh timer (`fresh`); returns what fired, and when. */
+    const script = (fresh: boolean) => {
+      const world = new World({ seed: 1 });
+      const fired: string[] = [];
+      const refused: boolean[] = [];
+      world.addProcess('p', (ctx) => {
+        const fire = (name: string) => () => fired.push(`${name}@${ctx.clock.now()}`);
+        let a = ctx.timers.after(10, fire('A')) as unknown as Handle;
+        ctx.timers.after(30, fire('X'));
+        let c = ctx.timers.after(10, fire('C')) as unknown as Handle;
+        const b = ctx.timers.after(50, fire('B')) as unknown as Handle;
+        ctx.timers.after(5, () => {
+          // A, cancelled, then due at 30: after X (armed earlier), before Y (armed later).
+          a.cancel();
+          if (fresh) a = ctx.timers.after(25, fire('A')) as unknown as Handle;
+          else expect(a.rearm(25)).toBe(true);
+          ctx.timers.after(25, fire('Y'));
+          // C, still live, moved from 10 to 20.
+          if (fresh) {
+            c.cancel();
+            c = ctx.timers.after(15, fire('C')) as unknown as Handle;
+          } else expect(c.rearm(15)).toBe(true);
+          // Earlier than its queue entry: refused, B still fires at 50.
+          refused.push(b.rearm(10));
+        });
+        ctx.timers.after(40, () => refused.push(a.rearm(1), c.rearm(1)));
+        return { onMessage() {} };
+      });
+      world.addProcess('q', (ctx) => {
+        const t = ctx.timers.after(10, () => fired.push('q')) as unknown as Handle;
+        ctx.timers.after(2, () => {
+          world.crash('q');
+          refused.push(t.rearm(1));
+        });
+        return { onMessage() {} };
+      });
+      world.run();
+      return { fired, refused, steps: world.stats.steps, timersFired: world.stats.timersFired };
+    };
+    const rearmed = script(false);
+    expect(rearmed.fired).toEqual(['C@20', 'X@30', 'A@30', 'Y@30', 'B@50']);
+    expect(rearmed.refused).toEqual([false, false, false, false]);
+    const fresh = script(true);
+    expect(fresh.fired).toEqual(rearmed.fired);
+    expect(fresh.steps).toBe(rearmed.steps);
+    expect(fresh.timersFired).toBe(rearmed.timersFired);
   });
 
   it('rejects bad delays and unknown processes', () => {

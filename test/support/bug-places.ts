@@ -42,6 +42,7 @@ export const BUG_PLACES: Record<BugName, BugPlace> = {
   'unaligned-drops-in-flight': { scenario: 'bank', faults: 'heavy', unaligned: true },
   'commit-before-complete': { scenario: 'bank', faults: 'heavy' },
   'source-not-rewound': { scenario: 'bank', faults: 'heavy' },
+  'snapshot-checksum-skipped': { scenario: 'join', faults: 'heavy' },
   'restore-incomplete-checkpoint': { scenario: 'bank', faults: 'heavy' },
   'sink-no-abort-on-restore': { scenario: 'bank', faults: 'heavy' },
   'watermark-not-checkpointed': { scenario: 'wordcount', faults: 'heavy' },
@@ -62,4 +63,5 @@ export const BUG_PLACES: Record<BugName, BugPlace> = {
   'offsets-without-generation': { scenario: 'wordcount', engine: 'kstreams', faults: 'swarm' },
   'suppress-emits-early': { scenario: 'wordcount-final', engine: 'kstreams', faults: 'none' },
   'grace-uses-task-stream-time': { scenario: 'wordcount', engine: 'kstreams', faults: 'swarm' },
+  'rekey-skips-subtractor': { scenario: 'tables', engine: 'kstreams', faults: 'none' },
 };

@@ -48,6 +48,10 @@ export const FLINK_BUGS = {
     description: 'on restore, sources keep reading where they were instead of rewinding to the checkpointed offsets',
     caughtBy: 'exactly-once',
   },
+  'snapshot-checksum-skipped': {
+    description: 'the checkpoint store hands out a snapshot without verifying its checksum, so a read that a disk fault corrupted is restored as the task\'s state',
+    caughtBy: 'checkpoint.restore',
+  },
   'restore-incomplete-checkpoint': {
     description: 'recovery restores the newest checkpoint even when its metadata was never written',
     caughtBy: 'exactly-once',

@@ -15,7 +15,8 @@
  *   overlapping `[ts - gap, ts + gap]`, and is dropped iff the merged end is
  *   below `streamTime - grace - gap`. Each replaced session is forwarded as
  *   a tombstone, then the merged one.
- * - `KeyValueAggregate` (`KStreamAggregate`): a running aggregate per key.
+ * - `KeyValueAggregate` (`KStreamAggregate`): a running aggregate per key,
+ *   forwarded as table changes (`Change`, ktable.ts).
  *
  * A stored aggregate keeps weir's lineage with it: the ids of the records
  * in it and how many updates it has had (`firing`), so both are durable in
@@ -23,6 +24,7 @@
  */
 import { mergeIds, type KRecord, type Processor, type ProcessorContext } from './processor.ts';
 import { parseStoreKey, sessionStoreKey, windowStoreKey, type StateStore, type StoredValue } from './stores.ts';
+import { change, type Row, type TableFlags } from './ktable.ts';
 import { closeTime, sessionDropped, timeWindowsFor, type KWindow, type SessionWindowsSpec, type TimeWindowsSpec } from './windows.ts';
 
 export interface Aggregation<A = unknown> {
@@ -207,17 +209,21 @@ function tombstone(key: string, window: KWindow, old: StoredValue): KRecord {
   return { key, value, ts: window.end, ids: [] };
 }
 
+/**
+ * `KStreamAggregate`: a running aggregate per key, a table whose changes carry the old aggregate
+ * when a downstream operator asked for old values.
+ */
 export class KeyValueAggregate implements Processor {
   private ctx!: ProcessorContext;
   private store!: StateStore;
 
-  constructor(private readonly agg: Aggregation, private readonly storeName: string) {}
+  constructor(private readonly agg: Aggregation, private readonly storeName: string, private readonly flags: TableFlags) {}
 
   init(ctx: ProcessorContext): void {
     this.ctx = ctx;
     this.store = ctx.getStateStore(this.storeName);
-    this.store.onFlush = (k, now) => {
-      if (now !== null) this.ctx.forward(keyedRecord(k, now));
+    this.store.onFlush = (k, now, old) => {
+      if (now !== null) this.ctx.forward(aggregateChange(k, now, this.flags.sendOldValues ? old : null));
     };
   }
 
@@ -227,21 +233,22 @@ export class KeyValueAggregate implements Processor {
       return;
     }
     const next = add(this.agg, rec.key, rec, this.store.get(rec.key));
-    const logged = this.store.put(rec.key, next.value, next.ts);
-    if (logged !== undefined) this.ctx.forward(keyedRecord(rec.key, next));
+    const logged = this.store.put(rec.key, next.value, next.ts, rec.ids);
+    if (logged !== undefined) this.ctx.forward(aggregateChange(rec.key, next, this.flags.sendOldValues ? logged.old : null));
   }
 }
 
-/** The value of a key-value aggregate's output record. */
-export interface KeyedAggregateValue {
-  value: unknown;
-  firing: number;
+/** A key-value aggregate's stored value as a table row. */
+export function aggregateRow(stored: StoredValue | undefined): Row | undefined {
+  if (stored === undefined) return undefined;
+  const a = stored.value as StoredAggregate;
+  return { value: a.agg, ids: a.ids, ts: stored.ts };
 }
 
-function keyedRecord(key: string, stored: StoredValue): KRecord {
-  const a = stored.value as StoredAggregate;
-  const value: KeyedAggregateValue = { value: a.agg, firing: a.firing };
-  return { key, value, ts: stored.ts, ids: a.ids };
+function aggregateChange(key: string, now: StoredValue, old: StoredValue | null): KRecord {
+  const n = aggregateRow(now)!;
+  const o = old === null ? undefined : aggregateRow(old);
+  return { key, value: change(n.value, o?.value ?? null, o?.ids ?? []), ts: n.ts, ids: n.ids };
 }
 
 /**
@@ -274,6 +281,19 @@ export class SuppressUntilWindowCloses implements Processor {
       this.buffer.put(id, { key: rec.key, value: rec.value, ts: rec.ts, ids: rec.ids }, rec.ts);
     }
     this.evict();
+  }
+
+  /**
+   * On a clean close: each window still buffered, traced with the stream time that has not closed
+   * it. Operator stream time is not restored (KAFKA-7895), so a record taken after a restart can
+   * reopen a window that only a later record closes; with no later record its result stays here.
+   */
+  close(): void {
+    for (const [, s] of this.buffer.select(() => true)) {
+      const rec = s.value as KRecord;
+      const w = (rec.value as WindowedValue).window;
+      this.ctx.decided('ks.suppress.pending', rec, { start: w.start, end: w.end, streamTime: this.observedStreamTime, suppressMs: this.suppressMs });
+    }
   }
 
   private evict(): void {

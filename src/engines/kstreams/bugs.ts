@@ -32,6 +32,10 @@ export const KSTREAMS_BUGS = {
     description: 'a windowed aggregate judges grace against the task\'s stream time (restored from the committed partition time) instead of its own observed stream time (which starts afresh after a restore, KAFKA-7895), so records Kafka would take are dropped after a rebalance',
     caughtBy: 'ks.grace',
   },
+  'rekey-skips-subtractor': {
+    description: 'a KTable groupBy whose update moves a row to another group forwards only the addition to the new group, not the subtraction of the old value from the old group (KTableRepartitionMap sends both), so the old group goes on counting the row',
+    caughtBy: 'tables.aggregate',
+  },
 } as const satisfies Record<string, { description: string; caughtBy: string }>;
 
 export type KStreamsBugName = keyof typeof KSTREAMS_BUGS;

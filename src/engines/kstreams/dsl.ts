@@ -6,7 +6,8 @@
  * aggregations `count` / `aggregate` / `reduce` into named stores,
  * `emitStrategy(onWindowClose())`, `suppress(untilWindowCloses())`,
  * `toStream().to(topic)`, `repartition`, `toTable`, KStream–KTable joins, windowed KStream–KStream
- * joins (join.ts) and `process` with stores.
+ * joins (join.ts), KTable–KTable inner, left and outer joins, `KTable.groupBy` with `aggregate`,
+ * `reduce` and `count` by adder and subtractor (ktable.ts), and `process` with stores.
  *
  * A key-changing operation followed by a stateful one inserts a repartition
  * topic, `<application.id>-<name>-repartition` (part K9), which splits the
@@ -17,7 +18,12 @@ import { COUNT, KeyValueAggregate, SessionWindowAggregate, SuppressUntilWindowCl
 import { Topology, type SinkNode, type StoreSpec } from './topology.ts';
 import type { JoinWindowsSpec, SessionWindowsSpec, TimeWindowsSpec, WindowsSpec } from './windows.ts';
 import { JoinSideProcessor, JoinWindowProcessor } from './join.ts';
-import type { WindowResult } from '../../stream/records.ts';
+import { aggregateRow } from './aggregate.ts';
+import {
+  joinGetter, newValueOf, storeGetter, TableAggregate, TableJoinMerge, TableJoinSide, TableRepartitionMap, TableSource,
+  type Row, type TableAggregation, type TableFlags, type TableGetter, type TableJoinKind, type TableSelector,
+} from './ktable.ts';
+import type { TableChange, WindowResult } from '../../stream/records.ts';
 
 /** How a source reads weir's log records: the key, event time and lineage of a value. */
 export interface SourceFormat {
@@ -73,9 +79,15 @@ export class StreamsBuilder {
     const source = this.topology.nextName('KSTREAM-SOURCE');
     this.topology.add({ kind: 'source', name: source, topic, ...(opts.format ?? INPUT_FORMAT) });
     const store = this.store(opts, 'kv', `${topic}-STATE-STORE`);
-    const name = this.topology.nextName('KTABLE-SOURCE');
-    this.topology.add({ kind: 'processor', name, parents: [source], stores: [store], supplier: () => new TableSource(store) });
-    return new KTable(this, name, store, undefined);
+    return this.tableSource(source, store, 'KTABLE-SOURCE');
+  }
+
+  /** A `TableSource` processor under `parent`, materialized in `store`. */
+  tableSource(parent: string, store: string, prefix: string): KTable {
+    const flags: TableFlags = { sendOldValues: false };
+    const name = this.topology.nextName(prefix);
+    this.topology.add({ kind: 'processor', name, parents: [parent], stores: [store], supplier: () => new TableSource(store, flags) });
+    return new KTable(this, name, store, undefined, storeView(store, flags));
   }
 
   /** Registers a store; returns its name. */
@@ -170,9 +182,7 @@ export class KStream {
     const src = this.repartitioned();
     const b = src.builder;
     const store = b.store(opts, 'kv', 'KSTREAM-TOTABLE-STATE-STORE');
-    const name = b.topology.nextName('KSTREAM-TOTABLE');
-    b.topology.add({ kind: 'processor', name, parents: [src.node], stores: [store], supplier: () => new TableSource(store) });
-    return new KTable(b, name, store, undefined);
+    return b.tableSource(src.node, store, 'KSTREAM-TOTABLE');
   }
 
   /**
@@ -218,10 +228,10 @@ export class KStream {
 
   private joinTable(table: KTable, joiner: (streamValue: unknown, tableValue: unknown) => unknown): KStream {
     const left = this.repartitioned();
-    const store = table.store;
-    if (store === undefined) throw new Error('join: the table must be materialized (a source or aggregated table)');
+    const view = table.view;
+    if (view === undefined) throw new Error('join: a KStream joins a key-value table, not a windowed one');
     const name = left.builder.topology.nextName('KSTREAM-JOIN');
-    left.builder.topology.add({ kind: 'processor', name, parents: [left.node], stores: [store], supplier: () => new StreamTableJoin(store, joiner) });
+    left.builder.topology.add({ kind: 'processor', name, parents: [left.node], stores: [...view.stores], supplier: () => new StreamTableJoin((ctx) => view.getter(ctx), joiner) });
     return new KStream(left.builder, name, false);
   }
 }
@@ -243,8 +253,19 @@ export class KGroupedStream {
     const b = this.stream.builder;
     const store = b.store(opts, 'kv', 'KSTREAM-AGGREGATE-STATE-STORE');
     const name = b.topology.nextName('KSTREAM-AGGREGATE');
-    b.topology.add({ kind: 'processor', name, parents: [this.stream.node], stores: [store], supplier: () => new KeyValueAggregate(agg, store) });
-    return new KTable(b, name, store, undefined);
+    const flags: TableFlags = { sendOldValues: false };
+    b.topology.add({ kind: 'processor', name, parents: [this.stream.node], stores: [store], supplier: () => new KeyValueAggregate(agg, store, flags) });
+    const view: TableView = {
+      stores: [store],
+      getter: (ctx) => {
+        const s = ctx.getStateStore(store);
+        return (key) => aggregateRow(s.get(key));
+      },
+      enableSendingOldValues: () => {
+        flags.sendOldValues = true;
+      },
+    };
+    return new KTable(b, name, store, undefined, view);
   }
 }
 
@@ -290,8 +311,48 @@ export class SessionWindowedKStream {
   }
 }
 
+/**
+ * How a key-value table is read and what its changes carry: the stores its value getter reads (a
+ * processor that reads the table joins their sub-topology), the getter itself, and Kafka's
+ * `enableSendingOldValues`, after which its changes carry old values.
+ */
+export interface TableView {
+  readonly stores: readonly string[];
+  getter(ctx: ProcessorContext): TableGetter;
+  enableSendingOldValues(): void;
+}
+
+/** The view of a table materialized in `store` (its rows `{ value, ids }`). */
+function storeView(store: string, flags: TableFlags, parents: readonly TableView[] = []): TableView {
+  return {
+    stores: [store],
+    getter: (ctx) => storeGetter(ctx, store),
+    enableSendingOldValues: () => {
+      flags.sendOldValues = true;
+      for (const p of parents) p.enableSendingOldValues();
+    },
+  };
+}
+
+export interface TableJoinOptions {
+  /** Materializes the joined table in a store of this name (`Materialized.as`), changelogged. */
+  name?: string;
+  /** The record cache of that store (default on). */
+  caching?: boolean;
+}
+
+/**
+ * A KTable. Key-value tables (a source, `toTable`, an aggregation, a join) forward their updates
+ * as `Change` records and have a `view`; windowed tables forward their windowed aggregates.
+ */
 export class KTable {
-  constructor(readonly builder: StreamsBuilder, readonly node: string, readonly store: string | undefined, readonly windows: WindowsSpec | undefined) {}
+  constructor(
+    readonly builder: StreamsBuilder,
+    readonly node: string,
+    readonly store: string | undefined,
+    readonly windows: WindowsSpec | undefined,
+    readonly view?: TableView,
+  ) {}
 
   /**
    * `suppress(Suppressed.untilWindowCloses(unbounded()))`: one final result per window and key,
@@ -309,49 +370,163 @@ export class KTable {
     return new KTable(this.builder, name, undefined, w);
   }
 
+  /** The table's updates as a stream: each change's new value, null for a deletion. */
   toStream(): KStream {
     const name = this.builder.topology.nextName('KTABLE-TOSTREAM');
-    this.builder.topology.add({ kind: 'processor', name, parents: [this.node], stores: [], supplier: () => new FnProcessor((r, fwd) => fwd(r)) });
+    const map = this.view === undefined ? (r: KRecord, fwd: (r: KRecord) => void) => fwd(r) : (r: KRecord, fwd: (r: KRecord) => void) => fwd(newValueOf(r));
+    this.builder.topology.add({ kind: 'processor', name, parents: [this.node], stores: [], supplier: () => new FnProcessor(map) });
     return new KStream(this.builder, name, false);
   }
+
+  /**
+   * KTable–KTable inner join (`KTableKTableInnerJoin`): a key has a joined value while both tables
+   * have one. An update of either side looks the key up in the other; nothing when the other has
+   * no value; a deletion of a joined key forwards a deletion. The result's timestamp is the larger
+   * of the two rows'. Both tables must be co-partitioned (they read their stores in one task).
+   */
+  join(other: KTable, joiner: (left: unknown, right: unknown) => unknown, opts: TableJoinOptions = {}): KTable {
+    return this.doJoin(other, joiner, 'inner', opts);
+  }
+
+  /** KTable–KTable left join (`KTableKTableLeftJoin` / `…RightJoin`): a key has a joined value while the left table has one; the joiner gets null for a missing right value. */
+  leftJoin(other: KTable, joiner: (left: unknown, right: unknown) => unknown, opts: TableJoinOptions = {}): KTable {
+    return this.doJoin(other, joiner, 'left', opts);
+  }
+
+  /** KTable–KTable outer join (`KTableKTableOuterJoin`): a key has a joined value while either table has one; the joiner gets null for the missing side. */
+  outerJoin(other: KTable, joiner: (left: unknown, right: unknown) => unknown, opts: TableJoinOptions = {}): KTable {
+    return this.doJoin(other, joiner, 'outer', opts);
+  }
+
+  private doJoin(other: KTable, joiner: (l: unknown, r: unknown) => unknown, kind: 'inner' | 'left' | 'outer', opts: TableJoinOptions): KTable {
+    const left = this.requireView('join');
+    const right = other.requireView('join');
+    // An outer side must send old values: a deletion of a row the other side does not have is
+    // forwarded only when it has an old value.
+    if (kind !== 'inner') left.enableSendingOldValues();
+    if (kind === 'outer') right.enableSendingOldValues();
+    const flags: TableFlags = { sendOldValues: false };
+    const thisKind: TableJoinKind = kind;
+    const otherKind: TableJoinKind = kind === 'left' ? 'right' : kind;
+    const reversed = (o: unknown, t: unknown): unknown => joiner(t, o);
+    const t = this.builder.topology;
+    const thisName = t.nextName('KTABLE-JOINTHIS');
+    const otherName = t.nextName('KTABLE-JOINOTHER');
+    t.add({ kind: 'processor', name: thisName, parents: [this.node], stores: [...right.stores], supplier: () => new TableJoinSide(thisKind, (ctx) => right.getter(ctx), joiner, flags) });
+    t.add({ kind: 'processor', name: otherName, parents: [other.node], stores: [...left.stores], supplier: () => new TableJoinSide(otherKind, (ctx) => left.getter(ctx), reversed, flags) });
+    const store = opts.name === undefined ? undefined : this.builder.store({ name: opts.name, caching: opts.caching }, 'kv', 'KTABLE-MERGE-STATE-STORE');
+    const merge = t.nextName('KTABLE-MERGE');
+    t.add({ kind: 'processor', name: merge, parents: [thisName, otherName], stores: store === undefined ? [] : [store], supplier: () => new TableJoinMerge(store, flags) });
+    const enable = (): void => {
+      flags.sendOldValues = true;
+      left.enableSendingOldValues();
+      right.enableSendingOldValues();
+    };
+    const view: TableView = store !== undefined
+      ? { ...storeView(store, flags), enableSendingOldValues: enable }
+      : {
+        stores: [...new Set([...left.stores, ...right.stores])],
+        getter: (ctx) => joinGetter(kind, left.getter(ctx), right.getter(ctx), joiner),
+        enableSendingOldValues: enable,
+      };
+    return new KTable(this.builder, merge, store, undefined, view);
+  }
+
+  /**
+   * `groupBy(selector)`: re-keys the table for an aggregation with a subtractor. The selector maps
+   * a row to (group key, value); each change goes through a repartition topic as a subtraction of
+   * the old row's pair from its group and an addition of the new row's pair to its group
+   * (`KTableRepartitionMap`), so this table sends old values from now on.
+   */
+  groupBy(selector: TableSelector): KGroupedTable {
+    const view = this.requireView('groupBy');
+    view.enableSendingOldValues();
+    const t = this.builder.topology;
+    const name = t.nextName('KTABLE-SELECT');
+    t.add({ kind: 'processor', name, parents: [this.node], stores: [], supplier: () => new TableRepartitionMap(selector) });
+    return new KGroupedTable(this.builder, name);
+  }
+
+  private requireView(what: string): TableView {
+    if (this.view === undefined) throw new Error(`${what}: needs a key-value table (a source, toTable, an aggregation or a join), not a windowed one`);
+    return this.view;
+  }
 }
 
-/** `KTableSource`: put (null: delete) and forward the change. An older timestamp still overwrites. */
-class TableSource implements Processor {
-  private ctx!: ProcessorContext;
-  constructor(private readonly storeName: string) {}
-  init(ctx: ProcessorContext): void {
-    this.ctx = ctx;
-    const store = ctx.getStateStore(this.storeName);
-    store.onFlush = (key, now) => this.ctx.forward({ key, value: now === null ? null : (now.value as KRecord).value, ts: now?.ts ?? 0, ids: now === null ? [] : (now.value as KRecord).ids });
+/** `KGroupedTable`: the aggregations of a re-keyed table, each with a subtractor. */
+export class KGroupedTable {
+  constructor(private readonly builder: StreamsBuilder, private readonly node: string) {}
+
+  /** `aggregate(initializer, adder, subtractor)`. */
+  aggregate<V, A>(
+    initializer: () => A, adder: (key: string, value: V, agg: A) => A, subtractor: (key: string, value: V, agg: A) => A, opts: StoreOptions = {},
+  ): KTable {
+    return this.doAggregate({ kind: 'aggregate', initializer, adder: adder as never, subtractor: subtractor as never }, opts);
   }
-  process(r: KRecord): void {
-    if (r.key === null) {
-      this.ctx.dropped('null-key', r);
-      return;
-    }
-    const store = this.ctx.getStateStore(this.storeName);
-    const logged = store.put(r.key, r.value === null ? null : { value: r.value, ids: r.ids }, r.ts);
-    if (logged !== undefined) this.ctx.forward(r);
+
+  /** `reduce(adder, subtractor)`: the first value of a group is its aggregate. */
+  reduce<V>(adder: (agg: V, value: V) => V, subtractor: (agg: V, value: V) => V, opts: StoreOptions = {}): KTable {
+    return this.doAggregate({ kind: 'reduce', adder: adder as never, subtractor: subtractor as never }, opts);
+  }
+
+  /** `count()`: rows per group, +1 by the adder and -1 by the subtractor (an emptied group stays at 0). */
+  count(opts: StoreOptions = {}): KTable {
+    return this.aggregate(() => 0, (_k, _v, n: number) => n + 1, (_k, _v, n: number) => n - 1, opts);
+  }
+
+  /** The repartition topic `<store>-repartition`, then the aggregate in the next sub-topology. */
+  private doAggregate(agg: TableAggregation, opts: StoreOptions): KTable {
+    const b = this.builder;
+    const t = b.topology;
+    const store = b.store(opts, 'kv', 'KTABLE-AGGREGATE-STATE-STORE');
+    const topic = `${store}-repartition`;
+    t.repartitionTopics.push(topic);
+    const sink = t.nextName('KTABLE-SINK');
+    t.add({ kind: 'sink', name: sink, parents: [this.node], topic, valueOf: (r) => ({ key: r.key, value: r.value, ts: r.ts, ids: r.ids }) });
+    const source = t.nextName('KTABLE-SOURCE');
+    t.add({ kind: 'source', name: source, topic, ...REPARTITION_FORMAT });
+    const flags: TableFlags = { sendOldValues: false };
+    const name = t.nextName(agg.kind === 'reduce' ? 'KTABLE-REDUCE' : 'KTABLE-AGGREGATE');
+    t.add({ kind: 'processor', name, parents: [source], stores: [store], supplier: () => new TableAggregate(store, agg, flags) });
+    return new KTable(b, name, store, undefined, storeView(store, flags));
   }
 }
 
+/**
+ * `KStreamKTableJoinProcessor`: only stream records trigger; an inner join emits nothing while the
+ * table has no value for the key; the result carries the stream record's timestamp and lineage.
+ * Records with a null key or value are dropped.
+ */
 class StreamTableJoin implements Processor {
   private ctx!: ProcessorContext;
-  constructor(private readonly storeName: string, private readonly joiner: (s: unknown, t: unknown) => unknown) {}
+  private table!: TableGetter;
+  constructor(private readonly getter: (ctx: ProcessorContext) => TableGetter, private readonly joiner: (s: unknown, t: unknown) => unknown) {}
   init(ctx: ProcessorContext): void {
     this.ctx = ctx;
+    this.table = this.getter(ctx);
   }
   process(r: KRecord): void {
     if (r.key === null || r.value === null) {
       this.ctx.dropped('null-key-or-value', r);
       return;
     }
-    const row = this.ctx.getStateStore(this.storeName).get(r.key);
+    const row: Row | undefined = this.table(r.key);
     if (row === undefined) return;
-    const t = row.value as { value: unknown; ids: readonly number[] };
-    this.ctx.forward({ key: r.key, value: this.joiner(r.value, t.value), ts: r.ts, ids: r.ids });
+    this.ctx.forward({ key: r.key, value: this.joiner(r.value, row.value), ts: r.ts, ids: r.ids });
   }
+}
+
+/**
+ * Writes a key-value table's changes to `topic` in weir's output schema (`TableChange`, see
+ * src/stream/records.ts), tagged `table`: per change the key, the new value as a number
+ * (`valueOf`; null for a deletion), its timestamp and lineage.
+ */
+export function toTableChanges(table: KTable, topic: string, name: string, valueOf: (value: unknown) => number = (v) => v as number): void {
+  if (table.view === undefined) throw new Error('toTableChanges: needs a key-value table');
+  table.toStream().to(topic, (r) => {
+    const out: TableChange = { type: 'table', table: name, key: r.key ?? '', value: r.value === null ? null : valueOf(r.value), ids: [...r.ids], ts: r.ts };
+    return out;
+  });
 }
 
 /**

@@ -380,7 +380,10 @@ class StreamThread implements ProcessLogic {
     const era = this.era;
     // Closes the revoked tasks, unless they were lost meanwhile (then newer tasks may exist already).
     const close = (): void => {
-      if (era === this.era) this.dropTasks();
+      if (era === this.era) {
+        this.closeClean();
+        this.dropTasks();
+      }
       done();
     };
     if (this.member === undefined) return close();
@@ -535,6 +538,11 @@ class StreamThread implements ProcessLogic {
     abort(() => this.initProducer(() => this.joinGroup()));
   }
 
+  /** Closes the running tasks cleanly (after the commit that flushed them); restoring ones have no processors yet. */
+  private closeClean(): void {
+    for (const rt of this.tasks.values()) if (rt.state === 'running') rt.task.close();
+  }
+
   private dropTasks(): void {
     this.era++;
     for (const rt of this.tasks.values()) rt.state = 'closed';
@@ -590,6 +598,7 @@ class StreamThread implements ProcessLogic {
     this.commit(true, () => {
       this.closed = true;
       this.tick?.cancel();
+      this.closeClean();
       this.dropTasks();
       const m = this.member;
       this.member = undefined;

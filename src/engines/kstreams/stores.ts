@@ -27,8 +27,21 @@ export interface StoredValue {
 /** Where a store sends its changelog records (the task routes them to `<app>-<store>-changelog`, its partition). */
 export type ChangelogWriter = (store: string, key: string, value: unknown | null, ts: number) => void;
 
-/** What a flushed cache entry forwards downstream: the store key, the new value (null: deleted) and the old one. */
-export type FlushListener = (storeKey: string, value: StoredValue | null, old: StoredValue | null) => void;
+/**
+ * The record a cached write came from (Kafka's cache entry keeps its record context): its
+ * timestamp and lineage. A flushed deletion has no value of its own, so downstream it stands for
+ * the record that deleted.
+ */
+export interface WriteContext {
+  ts: number;
+  ids: readonly number[];
+}
+
+/**
+ * What a flushed cache entry forwards downstream: the store key, the new value (null: deleted),
+ * the old one (what the store held before the cache took the key), and the last write's record.
+ */
+export type FlushListener = (storeKey: string, value: StoredValue | null, old: StoredValue | null, context: WriteContext) => void;
 
 const PAD = 16;
 const pad = (n: number): string => (n < 0 ? '-' + String(-n).padStart(PAD - 1, '0') : String(n).padStart(PAD, '0'));
@@ -50,7 +63,7 @@ export function parseStoreKey(storeKey: string): { key: string; start: number; e
 
 export class StateStore {
   private readonly data = new Map<string, StoredValue>();
-  private readonly dirty = new Map<string, { now: StoredValue | null; old: StoredValue | null }>();
+  private readonly dirty = new Map<string, { now: StoredValue | null; old: StoredValue | null; context: WriteContext }>();
   /** Per key in the map: the changelog offset its value was restored from, or -1 when it was written here. */
   private readonly sourceOffsets = new Map<string, number>();
   /** The offset of the last changelog record written or restored (Kafka's store offset); -1: none. */
@@ -74,8 +87,9 @@ export class StateStore {
   /**
    * Writes (value null: deletes). Without caching the change is logged at once and returned for
    * the caller to forward; with caching it is held until `flush` and undefined is returned.
+   * `ids`: the lineage of the record that wrote, which a flush hands on with the entry.
    */
-  put(storeKey: string, value: unknown | null, ts: number): { old: StoredValue | null } | undefined {
+  put(storeKey: string, value: unknown | null, ts: number, ids: readonly number[] = []): { old: StoredValue | null } | undefined {
     const old = this.get(storeKey) ?? null;
     const now = value === null ? null : { value, ts };
     if (this.caching) {
@@ -83,7 +97,8 @@ export class StateStore {
       // adds it again), so a flush forwards in arrival order: re-inserting moves the key to the end.
       const d = this.dirty.get(storeKey);
       this.dirty.delete(storeKey);
-      this.dirty.set(storeKey, d ? { now, old: d.old } : { now, old });
+      const context = { ts, ids };
+      this.dirty.set(storeKey, d ? { now, old: d.old, context } : { now, old, context });
       return undefined;
     }
     this.apply(storeKey, now);
@@ -100,12 +115,12 @@ export class StateStore {
     if (this.dirty.size === 0) return;
     const entries = [...this.dirty.entries()];
     this.dirty.clear();
-    for (const [k, { now, old }] of entries) {
+    for (const [k, { now, old, context }] of entries) {
       // A key that was in neither the store nor the cache and is deleted again forwards nothing.
       if (now === null && old === null) continue;
       this.apply(k, now);
-      this.changelog?.(this.name, k, now === null ? null : now.value, now?.ts ?? old!.ts);
-      this.onFlush?.(k, now, old);
+      this.changelog?.(this.name, k, now === null ? null : now.value, now?.ts ?? context.ts);
+      this.onFlush?.(k, now, old, context);
     }
   }
 

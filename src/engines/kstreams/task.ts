@@ -153,6 +153,11 @@ export class StreamTask {
     this.commitRequested = false;
   }
 
+  /** A clean close, after its last commit: each processor's `close`. */
+  close(): void {
+    for (const p of this.processors.values()) p.close?.();
+  }
+
   /** Restores partition times from committed metadata (KAFKA-7994). */
   initializeTaskTime(committed: readonly { topic: string; metadata: string }[]): void {
     for (const c of committed) {

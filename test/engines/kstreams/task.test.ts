@@ -102,6 +102,16 @@ describe('Kafka Streams windows', () => {
     expect(h.sent.filter((s) => s.topic === 'output').map(windowed)).toEqual(['k@0/10=2']);
   });
 
+  it('suppress traces the windows it still holds when its task closes cleanly, with the stream time that has not closed them', () => {
+    const b = new StreamsBuilder();
+    b.stream('input').groupByKey().windowedBy(TimeWindows.ofSizeAndGrace(10, 5)).count({ caching: false }).suppressUntilWindowCloses().toStream().to('output');
+    const h = harness(b);
+    h.feed('input', [{ key: 'k', ts: 3 }, { key: 'k', ts: 16 }, { key: 'j', ts: 18 }]);
+    h.task.close();
+    const pending = h.traced.filter((t) => t.kind === 'ks.suppress.pending').map((t) => `${String(t.fields.key)}@${String(t.fields.start)}/${String(t.fields.end)} ids ${String(t.fields.ids)} st ${String(t.fields.streamTime)}`);
+    expect(pending).toEqual(['j@10/20 ids 2 st 18', 'k@10/20 ids 1 st 18']);
+  });
+
   it('merges sessions within the gap and forwards a tombstone for each replaced session', () => {
     const b = new StreamsBuilder();
     b.stream('input').groupByKey().windowedBy(SessionWindows.ofInactivityGapAndGrace(5, 0)).count({ caching: false }).toStream().to('output');

@@ -86,7 +86,10 @@ class CheckpointStore implements ProcessLogic {
         this.ctx.disk.fsync(m.key, () => reply({ ok: true }));
         return;
       case 'store.get': {
-        const data = unseal(this.ctx.disk.read(m.key));
+        const raw = this.ctx.disk.read(m.key);
+        // Planted bug `snapshot-checksum-skipped`: the payload is taken without its checksum check.
+        const data = this.bugs.has('snapshot-checksum-skipped') && raw !== undefined ? raw.slice(9) : unseal(raw);
+        if (data === undefined && raw !== undefined) this.ctx.trace.emit('disk.corrupt', { path: m.key, detectedBy: 'checkpoint.store' });
         reply({ ok: data !== undefined, data: data ?? null });
         return;
       }
