@@ -81,10 +81,10 @@ describe('Spark scenarios', () => {
     ['bank', ['spark.restart.true', 'spark.sink.skip'], [1, 2, 3, 5]],
     ['outer-join', ['spark.join.outer', 'spark.late.join', 'spark.join.unstored', 'spark.restart.true'], [1, 2, 5]],
     ['file-sink', ['spark.restart.true', 'spark.sink.skip'], [5, 2]],
-    ['foreach-batch', ['spark.restart.true', 'spark.sink.skip'], [11, 2]],
+    ['foreach-batch', ['spark.restart.true', 'spark.sink.skip'], [30, 2]],
     ['modes-append', ['spark.restart.true', 'spark.late.window'], [2, 5]],
-    ['modes-update', ['spark.restart.true', 'spark.late.window'], [2, 5]],
-    ['modes-complete', ['spark.restart.true'], [2, 5]],
+    ['modes-update', ['spark.restart.true', 'spark.late.window'], [1, 9]],
+    ['modes-complete', ['spark.restart.true'], [1, 9]],
   ] as const) {
     it(`${scenario} passes every check under heavy faults, through ${needed.join(', ')}`, () => {
       const s = seen([...needed]);
