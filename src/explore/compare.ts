@@ -146,7 +146,7 @@ export function knobOf(engine: EngineName, scenario: Scenario, settings: Omit<Ru
   if (engine === 'kstreams') return { flag: '--commit-interval', name: 'commit interval', ms: set ?? defaultCommitIntervalMs(settings.guarantee), set: set !== undefined };
   let ms = set;
   if (ms === undefined && scenario.engines.spark) {
-    const trigger = scenario.engines.spark.build(spark, sizesOf(scenario, { ...settings, engine })).plan.sink.trigger;
+    const trigger = scenario.engines.spark.build(spark, sizesOf(scenario, { ...settings, engine }), { guarantee: settings.guarantee }).plan.sink.trigger;
     ms = typeof trigger === 'object' ? trigger.processingTimeMs : undefined;
   }
   return { flag: '--trigger-interval', name: 'trigger interval', ms, set: set !== undefined };
@@ -238,6 +238,7 @@ function idsOf(o: OutputRecord): number[] {
     case 'window': return o.ids;
     case 'update': return [o.id];
     case 'join': return [o.leftId, o.rightId];
+    case 'unmatched': return [o.id];
     case 'table': return o.ids;
     default: return [];
   }

@@ -20,6 +20,8 @@ export class EngineError extends Error {}
 /** An engine deployed for one run; `cuts` when its build reads consistent cuts. */
 export interface DeployedEngine extends EngineDeployment {
   readonly cuts?: readonly CheckpointCut<unknown>[];
+  /** The query writes files (Spark's file sink) instead of the output topic: the process whose disk holds them and their directory. */
+  readonly fileOutput?: { process: string; path: string };
 }
 
 export function isEngineName(name: string): name is EngineName {

@@ -91,6 +91,20 @@ export interface JoinResult {
   value: number;
 }
 
+/**
+ * A row an outer join emitted without a partner: the record of the preserved
+ * side (`left` or `right`), the other side null.
+ */
+export interface UnmatchedRow {
+  type: 'unmatched';
+  side: 'left' | 'right';
+  key: string;
+  /** The id of the record that found no partner. */
+  id: number;
+  ts: number;
+  value: number;
+}
+
 /** A keyed running value (bank balance, running count) emitted on every update; an upsert by `key`. */
 export interface KeyedUpdate {
   type: 'update';
@@ -145,4 +159,4 @@ export interface StateRead {
   ts: number;
 }
 
-export type OutputRecord = WindowResult | LateRecord | JoinResult | KeyedUpdate | TableChange | StateRead;
+export type OutputRecord = WindowResult | LateRecord | JoinResult | UnmatchedRow | KeyedUpdate | TableChange | StateRead;
