@@ -16,12 +16,16 @@
  * file, a file that is not a trace, a malformed token, more than three runs,
  * a bad --at) is one line on stderr and exit 2.
  */
-import { existsSync } from 'node:fs';
-import { parseArgs, parseIntFlag, valueOf } from './args.ts';
+import { accessSync, constants, existsSync, statSync } from 'node:fs';
+import { parseArgs, parseIntFlag, valueOf, type FlagSpec } from './args.ts';
 import { REPLAY_HELP } from './help.ts';
-import { EXIT, UsageError } from './usage-error.ts';
+import { formatBytes, memoryLimit } from './memory.ts';
+import { preflight } from './preflight.ts';
+import { EXIT, quote, tokenBodyProblem, UsageError } from './usage-error.ts';
 import { decodeToken, looksLikeToken, TokenError, type RunSettings } from '../explore/settings.ts';
 import type { Recording } from '../tui/recording.ts';
+
+export const REPLAY_FLAGS: Readonly<Record<string, FlagSpec>> = { at: { value: true } };
 
 /** Runs shown side by side at most (one per engine). */
 export const MAX_SIDE_BY_SIDE = 3;
@@ -39,18 +43,20 @@ Options:
 `;
 
 export async function replayCommand(argv: readonly string[]): Promise<number> {
-  const args = parseArgs('replay', argv, { at: { value: true } });
+  const args = parseArgs('replay', argv, REPLAY_FLAGS);
   if (args.switches.has('help')) {
     process.stdout.write(REPLAY_HELP + SIDE_BY_SIDE_HELP);
     return EXIT.ok;
   }
   const targets = args.positionals;
   if (targets.length === 0) throw new UsageError('replay needs a repro token or a trace file (weir run prints the token; weir run … --trace FILE writes the file)');
-  if (targets.length > MAX_SIDE_BY_SIDE) throw new UsageError(`weir replay shows one run, or up to ${MAX_SIDE_BY_SIDE} side by side; got ${targets.length} ("${targets[MAX_SIDE_BY_SIDE]!.slice(0, 40)}" is one too many)`);
+  if (targets.length > MAX_SIDE_BY_SIDE) throw new UsageError(`weir replay shows one run, or up to ${MAX_SIDE_BY_SIDE} side by side; got ${targets.length} (${quote(targets[MAX_SIDE_BY_SIDE]!)} is one too many)`);
   const rawAt = valueOf(args, 'at');
   const atMs = rawAt === undefined ? undefined : parseIntFlag('at', rawAt);
+  // Every target is checked (and its memory counted) before the first is loaded.
+  const sources = await resolveTargets(targets);
   const recordings: Recording[] = [];
-  for (const target of targets) recordings.push(await load(target));
+  for (const source of sources) recordings.push(await loadSource(source));
   if (recordings.length > 1) {
     await replaySideBySide(recordings, atMs);
     return EXIT.ok;
@@ -87,19 +93,96 @@ export async function replaySideBySide(recordings: readonly Recording[], atMs: n
   await showSideBySide(sbs, start);
 }
 
-/** A token (run again) or a trace file (read); bad input is a UsageError. */
-export async function load(target: string): Promise<Recording> {
-  const { readRecording, recordRun, RecordingError } = await import('../tui/recording.ts');
-  try {
+/** A target resolved and checked: a token's run, or a trace file. */
+export type Source =
+  | { kind: 'token'; token: string; settings: RunSettings }
+  | { kind: 'file'; path: string; bytes: number };
+
+/**
+ * Reads memory per byte of a trace file while it is opened: the file's text
+ * (one byte per character), the events parsed from it (about twice the
+ * text: a 10 MB file of 86,834 events held 20 MB once parsed), the index.
+ */
+const FILE_BYTES_FACTOR = 3;
+/** The longest string V8 can hold (0x1fffffe8 characters): a trace file is read as one. */
+const MAX_TRACE_FILE_BYTES = 0x1fffffe8;
+
+/**
+ * Checks every target before anything is loaded: a token decodes, names a
+ * scenario this weir has, can run on its engine at its sizes; a file is a
+ * readable regular file; and all of them together fit in memory. Bad input
+ * is a UsageError.
+ */
+export async function resolveTargets(targets: readonly string[]): Promise<Source[]> {
+  const sources: Source[] = [];
+  for (const target of targets) {
     // A file wins over a name that merely looks like a token (w2.jsonl).
-    if (!existsSync(target) && looksLikeToken(target)) {
-      const settings = settingsOf(target);
-      if (process.stdout.isTTY) process.stderr.write(`weir: running ${settings.scenario} seed ${settings.seed}${settings.engine ? ` on ${settings.engine}` : ''} from the token…\n`);
-      return await recordRun(settings, target);
+    if (!existsSync(target) && looksLikeToken(target)) sources.push({ kind: 'token', token: target, settings: settingsOf(target) });
+    else sources.push({ kind: 'file', path: target, bytes: traceFileBytes(target) });
+  }
+  const tokens = sources.filter((s): s is Extract<Source, { kind: 'token' }> => s.kind === 'token');
+  if (tokens.length > 0) {
+    const { findScenario } = await import('../../scenarios/index.ts');
+    const { engineProblem } = await import('../explore/engines.ts');
+    for (const t of tokens) {
+      const scenario = findScenario(t.settings.scenario);
+      if (!scenario) throw new UsageError(`the repro token names scenario ${quote(t.settings.scenario)}, which this weir does not have (try: weir list)`);
+      const problem = engineProblem(scenario, t.settings);
+      if (problem !== undefined) throw new UsageError(`the repro token cannot run here: ${problem}`);
+      // Runs replayed side by side are all held at once: each is checked as one of that many.
+      await preflight(scenario, t.settings, { use: 'replay', fromToken: true, runs: sources.length });
     }
-    return readRecording(target);
+  }
+  const fileBytes = sources.reduce((sum, s) => sum + (s.kind === 'file' ? s.bytes * FILE_BYTES_FACTOR : 0), 0);
+  const limit = memoryLimit();
+  if (fileBytes > limit.bytes / sources.length) {
+    throw new UsageError(`reading ${sources.length > 1 ? 'these trace files' : 'this trace file'} needs about ${formatBytes(fileBytes)} of memory (${FILE_BYTES_FACTOR} bytes per byte of file), more than ${limit.what === 'heap' ? "Node's heap limit here" : "this machine's memory"}, ${formatBytes(limit.bytes)}; replay the run from its token instead, or raise the limit: NODE_OPTIONS=--max-old-space-size=${Math.ceil(fileBytes * sources.length / 2 ** 20 / 100) * 100}`);
+  }
+  return sources;
+}
+
+/** The size of a trace file that can be replayed; a UsageError saying why not. */
+function traceFileBytes(path: string): number {
+  const shown = quote(path, 60);
+  const hint = 'give a trace file (weir run … --trace FILE) or a repro token';
+  if (path === '') throw new UsageError(`an empty file name; ${hint}`);
+  const fromBody = tokenBodyProblem(path);
+  let st;
+  try {
+    st = statSync(path);
   } catch (e) {
-    if (e instanceof RecordingError) throw new UsageError(e.message);
+    const code = (e as NodeJS.ErrnoException).code;
+    if (fromBody !== undefined && code === 'ENOENT') throw new UsageError(fromBody);
+    const why = code === 'ENOENT' ? 'no such file' : code === 'ELOOP' ? 'a loop of symbolic links' : code === 'ENAMETOOLONG' ? 'the name is too long' : code === 'ENOTDIR' ? 'a part of the path is not a folder' : `it cannot be read (${code})`;
+    throw new UsageError(`cannot read trace file ${shown}: ${why}; ${hint}`);
+  }
+  if (st.isDirectory()) throw new UsageError(`${shown} is a folder; ${hint}`);
+  if (!st.isFile()) throw new UsageError(`${shown} is not a regular file (a device, FIFO or socket); ${hint}`);
+  try {
+    accessSync(path, constants.R_OK);
+  } catch (e) {
+    throw new UsageError(`cannot read trace file ${shown} (${(e as NodeJS.ErrnoException).code}); ${hint}`);
+  }
+  if (st.size > MAX_TRACE_FILE_BYTES) {
+    throw new UsageError(`trace file ${shown} is ${formatBytes(st.size)}; weir replay reads trace files up to ${formatBytes(MAX_TRACE_FILE_BYTES)} (replay the run from its token instead)`);
+  }
+  return st.size;
+}
+
+/** Loads a checked target: a token's run recorded again, or a trace file read. */
+async function loadSource(source: Source): Promise<Recording> {
+  const { readRecording, recordRun, RecordingError } = await import('../tui/recording.ts');
+  const { ScenarioSizeError } = await import('../explore/run.ts');
+  try {
+    if (source.kind === 'token') {
+      const { settings } = source;
+      if (process.stdout.isTTY) process.stderr.write(`weir: running ${settings.scenario} seed ${settings.seed}${settings.engine ? ` on ${settings.engine}` : ''} from the token…\n`);
+      return await recordRun(settings, source.token);
+    }
+    return readRecording(source.path);
+  } catch (e) {
+    if (e instanceof RecordingError) throw new UsageError(source.kind === 'file' ? e.message.replaceAll(`"${source.path}"`, quote(source.path, 60)) : e.message);
+    if (e instanceof ScenarioSizeError) throw new UsageError(`the repro token cannot run here: ${e.message}`);
     throw e;
   }
 }
