@@ -15,7 +15,7 @@
  */
 import { createRequire } from 'node:module';
 import { MAIN_HELP } from './help.ts';
-import { EXIT, quote, tokenBodyProblem, UsageError } from './usage-error.ts';
+import { escapeControls, EXIT, quote, tokenBodyProblem, UsageError } from './usage-error.ts';
 
 type Command = (argv: readonly string[]) => Promise<number>;
 
@@ -89,6 +89,7 @@ function version(): string {
   return (createRequire(import.meta.url)('weir/package.json') as { version: string }).version;
 }
 
+/** One line, whatever the message holds: line breaks become spaces, other control characters escapes. */
 function oneLine(s: string): string {
-  return s.replace(/\s*\n\s*/g, ' ').trim();
+  return escapeControls(s.replace(/\s*[\n\r]\s*/g, ' ').trim());
 }

@@ -55,8 +55,11 @@ export async function replayCommand(argv: readonly string[]): Promise<number> {
   const atMs = rawAt === undefined ? undefined : parseIntFlag('at', rawAt);
   // Every target is checked (and its memory counted) before the first is loaded.
   const sources = await resolveTargets(targets);
-  const recordings: Recording[] = [];
-  for (const source of sources) recordings.push(await loadSource(source));
+  // Trace files first: a file that is not a trace is refused before any token's run is run.
+  const loaded = new Map<Source, Recording>();
+  for (const source of sources) if (source.kind === 'file') loaded.set(source, await loadSource(source));
+  for (const source of sources) if (source.kind === 'token') loaded.set(source, await loadSource(source));
+  const recordings = sources.map((s) => loaded.get(s)!);
   if (recordings.length > 1) {
     await replaySideBySide(recordings, atMs);
     return EXIT.ok;

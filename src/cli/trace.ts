@@ -14,7 +14,7 @@ import { parseArgs, valueOf, type FlagSpec } from './args.ts';
 import { EXIT, quote, tokenBodyProblem, UsageError } from './usage-error.ts';
 import { decodeToken, looksLikeToken, TokenError, type RunSettings } from '../explore/settings.ts';
 
-const TRACE_FLAGS: Readonly<Record<string, FlagSpec>> = {
+export const TRACE_FLAGS: Readonly<Record<string, FlagSpec>> = {
   format: { value: true },
   output: { value: true },
 };

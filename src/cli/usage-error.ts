@@ -20,7 +20,17 @@ export const EXIT = { ok: 0, checkFailed: 1, badInput: 2 } as const;
  */
 export function quote(raw: string, max = 40): string {
   const chars = [...raw];
-  return JSON.stringify(chars.length > max ? `${chars.slice(0, max).join('')}…` : raw);
+  return escapeControls(JSON.stringify(chars.length > max ? `${chars.slice(0, max).join('')}…` : raw));
+}
+
+/**
+ * `s` with every control character a terminal could act on — C0, DEL, C1
+ * (U+009B is a CSI on some terminals) and the bidirectional overrides —
+ * written as a `\uXXXX` escape.
+ */
+export function escapeControls(s: string): string {
+  // eslint-disable-next-line no-control-regex
+  return s.replace(/[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
 
 /**
