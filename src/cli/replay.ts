@@ -23,7 +23,7 @@ import { formatBytes, memoryLimit } from './memory.ts';
 import { preflight } from './preflight.ts';
 import { EXIT, quote, tokenBodyProblem, UsageError } from './usage-error.ts';
 import { decodeToken, looksLikeToken, TokenError, type RunSettings } from '../explore/settings.ts';
-import type { Recording } from '../tui/recording.ts';
+import type { RecordProgress, Recording } from '../tui/recording.ts';
 
 export const REPLAY_FLAGS: Readonly<Record<string, FlagSpec>> = { at: { value: true } };
 
@@ -65,7 +65,7 @@ export async function replayCommand(argv: readonly string[]): Promise<number> {
     return EXIT.ok;
   }
   const { openReplay } = await import('../tui/open.ts');
-  const replay = openReplay(recordings[0]!);
+  const replay = indexing(recordings, () => openReplay(recordings[0]!));
   if (!process.stdout.isTTY) {
     const { replaySummary } = await import('../tui/summary.ts');
     process.stdout.write(replaySummary(replay));
@@ -85,7 +85,7 @@ export async function replayCommand(argv: readonly string[]): Promise<number> {
  */
 export async function replaySideBySide(recordings: readonly Recording[], atMs: number | undefined): Promise<void> {
   const [{ openReplay }, { openSideBySide, sideBySideFrame, frameText }] = await Promise.all([import('../tui/open.ts'), import('../tui/side-by-side.ts')]);
-  const sbs = openSideBySide(recordings.map((r) => openReplay(r)));
+  const sbs = indexing(recordings, () => openSideBySide(recordings.map((r) => openReplay(r))));
   const start = Math.min(sbs.endMs, atMs ?? sbs.faults[0]?.t ?? 0);
   if (!process.stdout.isTTY) {
     process.stdout.write(`${frameText(sideBySideFrame(sbs, { t: start, note: undefined }, 80, 24))}\n`);
@@ -176,17 +176,74 @@ function traceFileBytes(path: string): number {
 async function loadSource(source: Source): Promise<Recording> {
   const { readRecording, recordRun, RecordingError } = await import('../tui/recording.ts');
   const { ScenarioSizeError } = await import('../explore/run.ts');
+  const progress = LoadProgress.forTerminal();
   try {
     if (source.kind === 'token') {
       const { settings } = source;
-      if (process.stdout.isTTY) process.stderr.write(`weir: running ${settings.scenario} seed ${settings.seed}${settings.engine ? ` on ${settings.engine}` : ''} from the token…\n`);
-      return await recordRun(settings, source.token);
+      const what = `running ${settings.scenario} seed ${settings.seed} on ${settings.engine ?? 'flink'} from the token`;
+      progress?.show(`${what}…`, true);
+      return await recordRun(settings, source.token, progress && ((p) => progress.show(`${what}: ${runProgressText(p)}`)));
     }
-    return readRecording(source.path);
+    progress?.show(`reading ${source.path} (${formatBytes(source.bytes)})…`, true);
+    return readRecording(source.path, progress && ((done, total) => progress.show(`reading ${source.path}: ${Math.floor((100 * done) / Math.max(1, total))}%`)));
   } catch (e) {
     if (e instanceof RecordingError) throw new UsageError(source.kind === 'file' ? e.message.replaceAll(`"${source.path}"`, quote(source.path, 60)) : e.message);
     if (e instanceof ScenarioSizeError) throw new UsageError(`the repro token cannot run here: ${e.message}`);
     throw e;
+  } finally {
+    progress?.clear();
+  }
+}
+
+const num = (n: number): string => n.toLocaleString('en-US');
+
+/** `open()` (building the replay index over the recordings' events), said on the terminal while it runs. */
+function indexing<T>(recordings: readonly Recording[], open: () => T): T {
+  const progress = LoadProgress.forTerminal();
+  progress?.show(`indexing ${num(recordings.reduce((n, r) => n + r.events.length, 0))} trace events…`, true);
+  try {
+    return open();
+  } finally {
+    progress?.clear();
+  }
+}
+
+/** How far a run is, by virtual time against its workload's last arrival (the run settles a little beyond it). */
+export function runProgressText(p: RecordProgress): string {
+  const secs = (ms: number): string => `${(ms / 1000).toFixed(1)} s`;
+  const detail = `virtual time ${secs(p.t)}${p.lastArrivalMs > 0 ? ` of about ${secs(p.lastArrivalMs)}` : ''}, ${num(p.events)} trace events`;
+  return p.lastArrivalMs > 0 ? `${Math.min(99, Math.floor((100 * p.t) / p.lastArrivalMs))}% (${detail})` : detail;
+}
+
+/**
+ * A one-line progress report on stderr while a replay loads, only when the
+ * replay is drawn on a terminal: redrawn in place at most ten times a
+ * second, cut to the terminal's width, erased once the load is done.
+ */
+export class LoadProgress {
+  private lastMs = 0;
+  private shown = false;
+
+  constructor(private readonly out: NodeJS.WriteStream, private readonly now: () => number = Date.now) {}
+
+  /** A progress line for this process's terminal, or undefined when stdout or stderr is not one. */
+  static forTerminal(): LoadProgress | undefined {
+    return process.stdout.isTTY && process.stderr.isTTY ? new LoadProgress(process.stderr) : undefined;
+  }
+
+  show(text: string, force = false): void {
+    const t = this.now();
+    if (!force && t - this.lastMs < 100) return;
+    this.lastMs = t;
+    const width = Math.max(20, (this.out.columns || 80) - 1);
+    const line = `weir: ${text}`;
+    this.out.write(`\r\x1b[K${[...line].length > width ? `${[...line].slice(0, width - 1).join('')}…` : line}`);
+    this.shown = true;
+  }
+
+  clear(): void {
+    if (this.shown) this.out.write('\r\x1b[K');
+    this.shown = false;
   }
 }
 

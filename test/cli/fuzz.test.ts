@@ -82,7 +82,6 @@ function expectBadInput(r: WeirResult, what: string): void {
   expect(r.stderr, shown).not.toMatch(/internal error|\n\s+at |\bat .*:\d+:\d+/);
   // What the user typed is quoted and cut: no value fills the screen or reaches the terminal raw.
   expect(r.stderr.length, shown).toBeLessThan(500);
-  // eslint-disable-next-line no-control-regex
   expect(r.stderr.slice(0, -1), shown).not.toMatch(/[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/);
   expect(r.stdout, shown).toBe('');
 }
