@@ -84,9 +84,10 @@ export async function exploreCommand(argv: readonly string[]): Promise<number> {
 function estimateRun(scenario: Scenario, job: SweepJob): number {
   const engine = job.engine ?? 'flink';
   const events = job.events ?? scenario.defaults.events;
-  const problem = memoryProblem({ engine, events, use: 'run', fromToken: false });
+  const parallelism = job.parallelism ?? scenario.defaults.parallelism;
+  const problem = memoryProblem({ engine, events, parallelism, use: 'run', fromToken: false });
   if (problem !== undefined) throw new UsageError(problem);
-  return estimateBytes(engine, events, 'run');
+  return estimateBytes(engine, events, 'run', parallelism);
 }
 
 /**

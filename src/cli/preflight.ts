@@ -29,6 +29,7 @@ export async function preflight(scenario: Scenario, settings: RunSettings, how: 
   const problem = (await sizeProblem(scenario, settings)) ?? memoryProblem({
     engine: settings.engine ?? 'flink',
     events: eventsOf(scenario, settings),
+    parallelism: settings.parallelism ?? scenario.defaults.parallelism,
     use: how.use,
     fromToken: how.fromToken,
     ...(how.runs !== undefined ? { runs: how.runs } : {}),

@@ -1,11 +1,12 @@
 /**
  * Memory of a run by size: `node --import tsx test/bench/memory.ts [--quick]
- * [--modes=run,determinism,replay] [--scenario=NAME] [--engine=E] [--sizes=A,B,C] [--parallelism=P]`.
+ * [--modes=run,determinism,perfetto,replay] [--scenario=NAME | --scenarios=A,B] [--engine=E] [--sizes=A,B,C] [--parallelism=P]`.
  *
  * Each point is one run in a fresh child process (`node --expose-gc`, the
  * build in dist/, light faults, seed 1), measured two ways:
  * - live: the largest heap in use right after a full garbage collection,
- *   sampled every 20,000 trace events and once the run is judged — what
+ *   sampled every 20,000 trace events (replay: every 20,480) and once the
+ *   run is judged — what
  *   the run needs, since V8 runs out of memory only when the live heap
  *   reaches its limit;
  * - rss: the peak resident set (`process.resourceUsage().maxRSS`) with the
@@ -17,8 +18,9 @@
  *
  * Modes: `run` (what weir run, weir trace --format jsonl and weir explore
  * hold per run), `determinism` (weir run --check-determinism: every trace
- * event of both runs kept), `replay` (weir replay TOKEN: the run recorded,
- * then its replay index built).
+ * event of both runs kept), `perfetto` (weir trace --format perfetto: the
+ * run with I/O traced, every event kept and exported), `replay` (weir replay
+ * TOKEN: the run recorded, then its replay index built).
  */
 import { spawnSync } from 'node:child_process';
 import { pathToFileURL } from 'node:url';
@@ -55,8 +57,16 @@ async function child(job: Job): Promise<void> {
     runScenario(settings, { subscribers: [(e: unknown) => void b.push(e), every] });
     sample();
     keep = [r, a, b];
+  } else if (job.mode === 'perfetto') {
+    const { PerfettoExport } = await dist('src/explore/perfetto.js');
+    const exp = new PerfettoExport();
+    runScenario(settings, { subscribers: [(e: unknown) => exp.add(e), every], traceIo: true });
+    sample();
+    keep = exp.json();
   } else if (job.mode === 'replay') {
-    const rec = await recordRun(settings, 'token');
+    const rec = await recordRun(settings, 'token', () => {
+      if (++seen % 20 === 0) sample();
+    });
     sample();
     keep = openReplay(rec);
   } else throw new Error(`unknown mode ${job.mode}`);
@@ -101,6 +111,7 @@ async function parent(): Promise<void> {
       const worst = { fixedMiB: 0, bytesPerEvent: 0, scenario: '' };
       for (const s of SCENARIOS) {
         if ((opt('scenario') !== undefined && s.name !== opt('scenario')) || !(engine in s.engines) || s.name === 'triggers-panes') continue;
+        if (opt('scenarios') !== undefined && !opt('scenarios')!.split(',').includes(s.name)) continue;
         const pts = sizes.map((events) => ({ events, ...measure({ mode, engine, scenario: s.name, events, ...(parallelism ? { parallelism } : {}) }) }));
         for (const p of pts) {
           process.stdout.write(`${mode}\t${engine}\t${s.name}\t${p.events}\tlive ${p.liveMiB.toFixed(0)} MiB\trss ${p.rssMiB.toFixed(0)} MiB\t${p.seconds.toFixed(1)} s\t${p.traceEvents} trace events\n`);

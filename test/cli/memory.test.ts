@@ -22,36 +22,47 @@ const MIB = 2 ** 20;
 const USES = Object.keys(MEASURED) as MemoryUse[];
 
 describe('the estimate', () => {
-  it('grows with the events, and maxEvents is the most that fit', () => {
+  it('grows with the events and with the parallelism, and maxEvents is the most that fit', () => {
     for (const use of USES) {
       for (const engine of ['flink', 'kstreams', 'spark']) {
         expect(estimateBytes(engine, 20_000, use)).toBeGreaterThan(estimateBytes(engine, 10_000, use));
-        const limit = 512 * MIB;
-        const n = maxEvents(engine, use, limit);
-        expect(estimateBytes(engine, n, use)).toBeLessThanOrEqual(limit);
-        expect(estimateBytes(engine, n + 1, use)).toBeGreaterThan(limit);
+        for (const [lo, hi] of [[1, 2], [2, 3], [15, 16], [16, 17], [63, 64]] as const) {
+          expect(estimateBytes(engine, 10_000, use, hi)).toBeGreaterThanOrEqual(estimateBytes(engine, 10_000, use, lo));
+        }
+        for (const p of [2, 8, 64]) {
+          const limit = 512 * MIB;
+          const n = maxEvents(engine, use, limit, p);
+          expect(estimateBytes(engine, n, use, p)).toBeLessThanOrEqual(limit);
+          expect(estimateBytes(engine, n + 1, use, p)).toBeGreaterThan(limit);
+        }
       }
     }
+    // An engine weir does not know is estimated as Flink.
+    expect(estimateBytes('other', 1_000, 'run')).toBe(estimateBytes('flink', 1_000, 'run'));
   });
 
   it('is one line naming the estimate, the limit and what to do, for flags and for tokens', () => {
     const heap = { bytes: 256 * MIB, what: 'heap' as const };
-    const byFlag = memoryProblem({ engine: 'flink', events: 1_000_000, use: 'run', fromToken: false }, heap)!;
-    expect(byFlag).toMatch(/^a run of 1,000,000 events on flink needs about [\d.]+ GiB of memory \(estimated from measured runs\), more than Node's heap limit here, 256 MiB; give --events [\d,]+ or fewer, or raise the limit: NODE_OPTIONS=--max-old-space-size=\d+$/);
-    const byToken = memoryProblem({ engine: 'spark', events: 1_000_000, use: 'replay', fromToken: true }, heap)!;
+    const byFlag = memoryProblem({ engine: 'flink', events: 1_000_000, use: 'run', fromToken: false, parallelism: 2 }, heap)!;
+    expect(byFlag).toMatch(/^a run of 1,000,000 events on flink at parallelism 2 needs about [\d.]+ GiB of memory \(estimated from measured runs\), more than Node's heap limit here, 256 MiB; give --events [\d,]+ or fewer, or raise the limit: NODE_OPTIONS=--max-old-space-size=\d+$/);
+    const byToken = memoryProblem({ engine: 'spark', events: 1_000_000, use: 'replay', fromToken: true, parallelism: 2 }, heap)!;
     expect(byToken).toContain('recorded for replay');
     expect(byToken).toContain('run the scenario by name with --events');
-    expect(memoryProblem({ engine: 'flink', events: 1_000, use: 'run', fromToken: false }, heap)).toBeUndefined();
+    expect(memoryProblem({ engine: 'flink', events: 1_000, use: 'run', fromToken: false, parallelism: 2 }, heap)).toBeUndefined();
     // Beyond the machine's memory, raising the heap limit would not help: it is not offered.
-    const machine = memoryProblem({ engine: 'flink', events: LIMITS.events.max, use: 'determinism', fromToken: false }, { bytes: 64 * MIB, what: 'machine' })!;
+    const machine = memoryProblem({ engine: 'flink', events: LIMITS.events.max, use: 'determinism', fromToken: false, parallelism: 2 }, { bytes: 64 * MIB, what: 'machine' })!;
     expect(machine).toContain("this machine's memory, 64 MiB");
     expect(machine).not.toContain('max-old-space-size');
     // Several runs held at once (replay side by side) count together.
-    const one = memoryProblem({ engine: 'flink', events: 50_000, use: 'replay', fromToken: true }, heap);
-    const three = memoryProblem({ engine: 'flink', events: 50_000, use: 'replay', fromToken: true, runs: 3 }, heap);
+    const one = memoryProblem({ engine: 'flink', events: 50_000, use: 'replay', fromToken: true, parallelism: 2 }, heap);
+    const three = memoryProblem({ engine: 'flink', events: 50_000, use: 'replay', fromToken: true, runs: 3, parallelism: 2 }, heap);
     expect(one).toBeUndefined();
     expect(three).toMatch(/^3 runs of 50,000 events/);
     expect(formatBytes(3 * 2 ** 30)).toBe('3.0 GiB');
+    // When no number of events would fit at this parallelism, the message says so.
+    const tight = { bytes: estimateBytes('flink', 1, 'replay', 2), what: 'heap' as const };
+    expect(memoryProblem({ engine: 'flink', events: 1, use: 'replay', fromToken: false, parallelism: 64 }, tight)).toContain('give a lower --parallelism (at 2, up to 1 events fit)');
+    expect(memoryProblem({ engine: 'flink', events: 1, use: 'replay', fromToken: false, parallelism: 2 }, { bytes: MIB, what: 'heap' })).toContain('no run fits in it');
   });
 });
 
