@@ -162,7 +162,7 @@ async function checkEngines(scenario: Scenario, guarantee: Guarantee, events: nu
   }
   if (runnable.length === 0) throw new UsageError(`no engine can run ${scenario.name} under ${guarantee}: ${skipped.join('; ')}`);
   for (const engine of runnable) {
-    const problem = memoryProblem({ engine, events: events ?? scenario.defaults.events, parallelism: scenario.defaults.parallelism, use: replay ? 'replay' : 'run', fromToken: false, runs: replay ? runnable.length : 1 });
+    const problem = memoryProblem({ scenario: scenario.name, engine, events: events ?? scenario.defaults.events, parallelism: scenario.defaults.parallelism, use: replay ? 'replay' : 'run', fromToken: false, runs: replay ? runnable.length : 1 });
     if (problem !== undefined) throw new UsageError(problem);
   }
 }

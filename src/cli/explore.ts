@@ -85,9 +85,9 @@ function estimateRun(scenario: Scenario, job: SweepJob): number {
   const engine = job.engine ?? 'flink';
   const events = job.events ?? scenario.defaults.events;
   const parallelism = job.parallelism ?? scenario.defaults.parallelism;
-  const problem = memoryProblem({ engine, events, parallelism, use: 'run', fromToken: false });
+  const problem = memoryProblem({ scenario: scenario.name, engine, events, parallelism, use: 'run', fromToken: false });
   if (problem !== undefined) throw new UsageError(problem);
-  return estimateBytes(engine, events, 'run', parallelism);
+  return estimateBytes(engine, events, 'run', parallelism, scenario.name);
 }
 
 /**
@@ -95,10 +95,10 @@ function estimateRun(scenario: Scenario, job: SweepJob): number {
  * (each thread has its own heap, as large as this one's): fewer than asked
  * for when they would not all fit, said on stderr when --workers asked.
  */
-function fitWorkers(workers: number, perRun: number, asked: boolean): number {
-  const fit = Math.max(1, Math.floor(machineBytes() / perRun));
+export function fitWorkers(workers: number, perRun: number, asked: boolean, machine = machineBytes(), note: (s: string) => void = (s) => void process.stderr.write(s)): number {
+  const fit = Math.max(1, Math.floor(machine / perRun));
   if (workers <= fit) return workers;
-  if (asked) process.stderr.write(`weir: note: using ${fit} worker${fit === 1 ? '' : 's'}, not ${workers}: each run needs about ${formatBytes(perRun)} and this machine has ${formatBytes(machineBytes())}\n`);
+  if (asked) note(`weir: note: using ${fit} worker${fit === 1 ? '' : 's'}, not ${workers}: each run needs about ${formatBytes(perRun)} and this machine has ${formatBytes(machine)}\n`);
   return fit;
 }
 

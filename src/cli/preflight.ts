@@ -27,6 +27,7 @@ export interface Preflight {
 /** Throws the UsageError for sizes the scenario refuses, or a run that would not fit in memory. */
 export async function preflight(scenario: Scenario, settings: RunSettings, how: Preflight): Promise<void> {
   const problem = (await sizeProblem(scenario, settings)) ?? memoryProblem({
+    scenario: scenario.name,
     engine: settings.engine ?? 'flink',
     events: eventsOf(scenario, settings),
     parallelism: settings.parallelism ?? scenario.defaults.parallelism,

@@ -3,7 +3,8 @@
  * use is refused before anything runs — one line naming the estimate, the
  * limit and what to do, exit 2 — by weir run (flags and tokens, with and
  * without --check-determinism), trace, replay, explore and compare alike;
- * and a run that fits is not refused.
+ * and a run that fits is not refused; weir explore runs only as many
+ * threads as fit in the machine's memory together.
  *
  * How: the estimate's arithmetic in process (src/cli/memory.ts, with a
  * given limit); then the real command under NODE_OPTIONS=
@@ -16,6 +17,7 @@ import { describe, expect, it } from 'vitest';
 import { estimateBytes, formatBytes, maxEvents, MEASURED, memoryProblem, type MemoryUse } from '../../src/cli/memory.ts';
 import { LIMITS } from '../../src/explore/limits.ts';
 import { encodeToken, type RunSettings } from '../../src/explore/settings.ts';
+import { fitWorkers } from '../../src/cli/explore.ts';
 import { ROOT, type WeirResult } from './helpers.ts';
 
 const MIB = 2 ** 20;
@@ -37,32 +39,50 @@ describe('the estimate', () => {
         }
       }
     }
+    // A scenario that grows with the square of its events (Spark's complete output mode) is estimated so.
+    expect(estimateBytes('spark', 20_000, 'run', 2, 'modes-complete') / estimateBytes('spark', 10_000, 'run', 2, 'modes-complete')).toBeGreaterThan(3);
+    const n = maxEvents('spark', 'run', 4 * 2 ** 30, 2, 'modes-complete');
+    expect(n).toBeGreaterThan(10_000);
+    expect(n).toBeLessThan(60_000);
     // An engine weir does not know is estimated as Flink.
     expect(estimateBytes('other', 1_000, 'run')).toBe(estimateBytes('flink', 1_000, 'run'));
   });
 
   it('is one line naming the estimate, the limit and what to do, for flags and for tokens', () => {
     const heap = { bytes: 256 * MIB, what: 'heap' as const };
-    const byFlag = memoryProblem({ engine: 'flink', events: 1_000_000, use: 'run', fromToken: false, parallelism: 2 }, heap)!;
-    expect(byFlag).toMatch(/^a run of 1,000,000 events on flink at parallelism 2 needs about [\d.]+ GiB of memory \(estimated from measured runs\), more than Node's heap limit here, 256 MiB; give --events [\d,]+ or fewer, or raise the limit: NODE_OPTIONS=--max-old-space-size=\d+$/);
-    const byToken = memoryProblem({ engine: 'spark', events: 1_000_000, use: 'replay', fromToken: true, parallelism: 2 }, heap)!;
+    const byFlag = memoryProblem({ scenario: 'wordcount', engine: 'flink', events: 1_000_000, use: 'run', fromToken: false, parallelism: 2 }, heap)!;
+    expect(byFlag).toMatch(/^a run of wordcount with 1,000,000 events on flink at parallelism 2 needs about [\d.]+ GiB of memory \(estimated from measured runs\), more than Node's heap limit here, 256 MiB; give --events [\d,]+ or fewer, or raise the limit: NODE_OPTIONS=--max-old-space-size=\d+$/);
+    const byToken = memoryProblem({ scenario: 'wordcount', engine: 'spark', events: 1_000_000, use: 'replay', fromToken: true, parallelism: 2 }, heap)!;
     expect(byToken).toContain('recorded for replay');
     expect(byToken).toContain('run the scenario by name with --events');
-    expect(memoryProblem({ engine: 'flink', events: 1_000, use: 'run', fromToken: false, parallelism: 2 }, heap)).toBeUndefined();
+    expect(memoryProblem({ scenario: 'wordcount', engine: 'flink', events: 1_000, use: 'run', fromToken: false, parallelism: 2 }, heap)).toBeUndefined();
     // Beyond the machine's memory, raising the heap limit would not help: it is not offered.
-    const machine = memoryProblem({ engine: 'flink', events: LIMITS.events.max, use: 'determinism', fromToken: false, parallelism: 2 }, { bytes: 64 * MIB, what: 'machine' })!;
+    const machine = memoryProblem({ scenario: 'wordcount', engine: 'flink', events: LIMITS.events.max, use: 'determinism', fromToken: false, parallelism: 2 }, { bytes: 64 * MIB, what: 'machine' })!;
     expect(machine).toContain("this machine's memory, 64 MiB");
     expect(machine).not.toContain('max-old-space-size');
     // Several runs held at once (replay side by side) count together.
-    const one = memoryProblem({ engine: 'flink', events: 50_000, use: 'replay', fromToken: true, parallelism: 2 }, heap);
-    const three = memoryProblem({ engine: 'flink', events: 50_000, use: 'replay', fromToken: true, runs: 3, parallelism: 2 }, heap);
+    const one = memoryProblem({ scenario: 'wordcount', engine: 'flink', events: 40_000, use: 'replay', fromToken: true, parallelism: 2 }, heap);
+    const three = memoryProblem({ scenario: 'wordcount', engine: 'flink', events: 40_000, use: 'replay', fromToken: true, runs: 3, parallelism: 2 }, heap);
     expect(one).toBeUndefined();
-    expect(three).toMatch(/^3 runs of 50,000 events/);
+    expect(three).toMatch(/^3 runs of wordcount with 40,000 events/);
     expect(formatBytes(3 * 2 ** 30)).toBe('3.0 GiB');
     // When no number of events would fit at this parallelism, the message says so.
     const tight = { bytes: estimateBytes('flink', 1, 'replay', 2), what: 'heap' as const };
-    expect(memoryProblem({ engine: 'flink', events: 1, use: 'replay', fromToken: false, parallelism: 64 }, tight)).toContain('give a lower --parallelism (at 2, up to 1 events fit)');
-    expect(memoryProblem({ engine: 'flink', events: 1, use: 'replay', fromToken: false, parallelism: 2 }, { bytes: MIB, what: 'heap' })).toContain('no run fits in it');
+    expect(memoryProblem({ scenario: 'wordcount', engine: 'flink', events: 1, use: 'replay', fromToken: false, parallelism: 64 }, tight)).toContain('give a lower --parallelism (at 2, up to 1 events fit)');
+    expect(memoryProblem({ scenario: 'wordcount', engine: 'flink', events: 1, use: 'replay', fromToken: false, parallelism: 2 }, { bytes: MIB, what: 'heap' })).toContain('no run fits in it');
+  });
+});
+
+describe('weir explore threads', () => {
+  it('are as many as asked when their runs fit together, else as many as fit, with a note when --workers asked', () => {
+    const notes: string[] = [];
+    const note = (s: string): void => void notes.push(s);
+    expect(fitWorkers(8, 100 * MIB, true, 8 * 2 ** 30, note)).toBe(8);
+    expect(fitWorkers(8, 3 * 2 ** 30, true, 8 * 2 ** 30, note)).toBe(2);
+    expect(notes).toEqual(['weir: note: using 2 workers, not 8: each run needs about 3.0 GiB and this machine has 8.0 GiB\n']);
+    // Without --workers (one per core) the number is lowered silently; one thread always runs.
+    expect(fitWorkers(2, 16 * 2 ** 30, false, 8 * 2 ** 30, note)).toBe(1);
+    expect(notes).toHaveLength(1);
   });
 });
 
