@@ -45,7 +45,7 @@ export function limitProblem(name: LimitName, value: unknown, spelled: 'flag' | 
   const l: Limit = LIMITS[name];
   if (typeof value === 'number' && Number.isSafeInteger(value) && value >= l.min && value <= l.max) return undefined;
   const what = spelled === 'flag' ? `--${l.flag}` : l.field;
-  const got = shown ?? (typeof value === 'string' ? `"${value.slice(0, 40)}"` : String(value).slice(0, 40));
+  const got = shown ?? (typeof value === 'string' ? JSON.stringify(value.slice(0, 40)) : typeof value === 'number' ? String(value) : (JSON.stringify(value) ?? String(value)).slice(0, 40));
   return `${what} must be an integer from ${l.min.toLocaleString('en-US')} to ${l.max.toLocaleString('en-US')} (${l.why}), got ${got}`;
 }
 
