@@ -9,10 +9,10 @@ import { readFileSync, statSync } from 'node:fs';
 import type { TraceEvent } from '../runtime/trace-event.ts';
 import { parseTraceText } from './model/trace-text.ts';
 import type { RunSettings } from '../explore/settings.ts';
+import type { Scenario } from '../../scenarios/types.ts';
 import type { CheckVerdict } from './model/violations.ts';
 import type { InputPoint } from './model/plot.ts';
 import { num } from './model/fields.ts';
-import type { Workload } from '../workload/generate.ts';
 
 export interface RecordingMeta {
   /** Where the run came from: a token's scenario and seed, or a file name. */
@@ -100,7 +100,7 @@ export async function recordRun(settings: RunSettings, token?: string, onProgres
 }
 
 /** The input records as the plot draws them (only those kept, when `keepIds` is given), and the last arrival. */
-function inputPoints(workload: Workload, keepIds: readonly number[] | undefined): { records: InputPoint[]; lastArrivalMs: number } {
+function inputPoints(workload: ReturnType<Scenario['workload']>, keepIds: readonly number[] | undefined): { records: InputPoint[]; lastArrivalMs: number } {
   const keep = keepIds !== undefined ? new Set(keepIds) : undefined;
   const records: InputPoint[] = [];
   for (const a of workload.arrivals) {
