@@ -6,8 +6,9 @@
  * - `narration`: the whole narration, not cut off;
  * - `cursor`: the event the step points at is the event log's ▶ row;
  * - `names`: every task (window[0]), process (tm-1, ks-0, executor-0),
- *   transaction (sink-1-a0-c2, weir-app-ks-0-0) and check (✗ liveness) the
- *   narration names is on the screen outside the narration;
+ *   transaction (sink-1-a0-c2, weir-app-ks-0-0) and check verdict (✗
+ *   liveness: the name on a ✗ line; ✓ liveness: by name or "✓ all N checks
+ *   passed") the narration names is on the screen outside the narration;
  * - `channels`: every per-channel watermark the narration cites
  *   ("sessions[0] now has ch0 79, ch1 51") is on that task's dataflow row.
  *
@@ -49,12 +50,12 @@ const KNOWN_GAPS: Readonly<Record<string, Readonly<Record<number, readonly Check
   'watermarks': { 1: ['narration'], 4: ['names', 'channels'], 5: ['names'], 6: ['channels'], 7: ['channels'] },
   'late-data': { 1: ['narration'], 6: ['names'], 7: ['narration', 'cursor'] },
   'barriers': { 9: ['narration'] },
-  'exactly-once': { 8: ['narration'], 9: ['names'], 12: ['narration', 'names'] },
-  'zombies': { 1: ['names'], 3: ['names'], 8: ['names'], 11: ['narration', 'names'] },
-  'kstreams': { 1: ['narration'], 2: ['narration'], 3: ['narration'], 9: ['narration'], 10: ['narration'], 11: ['names'], 12: ['narration'], 13: ['cursor', 'names'] },
-  'spark': { 1: ['narration'], 2: ['narration'], 5: ['narration'], 7: ['narration'], 8: ['narration', 'names'], 9: ['narration', 'cursor', 'names'] },
+  'exactly-once': { 8: ['narration'], 12: ['narration'] },
+  'zombies': { 1: ['names'], 3: ['names'], 11: ['narration'] },
+  'kstreams': { 1: ['narration'], 2: ['narration'], 3: ['narration'], 9: ['narration'], 10: ['narration'], 12: ['narration'], 13: ['cursor'] },
+  'spark': { 1: ['narration'], 2: ['narration'], 5: ['narration'], 7: ['narration'], 8: ['narration'], 9: ['narration', 'cursor'] },
   'three-engines': { 1: ['narration', 'names'], 2: ['narration'], 3: ['narration'], 8: ['narration'], 9: ['narration'], 11: ['narration'], 13: ['narration'], 14: ['narration'], 17: ['narration'], 19: ['narration'] },
-  'triggers': { 1: ['narration'], 2: ['narration'], 3: ['narration'], 4: ['narration'], 5: ['narration'], 7: ['narration'], 8: ['narration'], 9: ['narration'], 10: ['narration'], 11: ['narration', 'cursor', 'names'] },
+  'triggers': { 1: ['narration'], 2: ['narration'], 3: ['narration'], 4: ['narration'], 5: ['narration'], 7: ['narration'], 8: ['narration'], 9: ['narration'], 10: ['narration'], 11: ['narration', 'cursor'] },
 };
 
 function tmux(...args: string[]): string {
@@ -88,12 +89,12 @@ function regions(screen: string): { panels: string[]; narration: string[] } {
 const normal = (s: string): string => s.replace(/\s+/g, ' ').trim();
 
 /** What the narration names, by kind. */
-function citations(text: string): { names: string[]; channels: { task: string; ch: number; value: string }[] } {
+function citations(text: string): { names: string[]; checks: { name: string; ok: boolean }[]; channels: { task: string; ch: number; value: string }[] } {
   const names = new Set<string>();
   for (const m of text.matchAll(/\b[a-z][\w-]*\[\d+\]/g)) names.add(m[0]);
   for (const m of text.matchAll(/\b(?:tm|ks|executor)-\d+\b(?!-)/g)) names.add(m[0]);
   for (const m of text.matchAll(/\b(?:late-)?sink-\d+-a\d+-c\d+\b|\bweir-app-ks-\d+-\d+\b/g)) names.add(m[0]);
-  for (const m of text.matchAll(/[✓✗] ([\w.-]+):/g)) names.add(m[0].slice(0, -1));
+  const checks = [...text.matchAll(/([✓✗]) ([\w.-]+):/g)].map((m) => ({ name: m[2]!, ok: m[1] === '✓' }));
   const channels: { task: string; ch: number; value: string }[] = [];
   // "sessions[0] now has ch0 79, ch1 51": each chN V after the task it belongs to, within the sentence.
   for (const sentence of text.split(/(?<=\.)\s/)) {
@@ -103,7 +104,7 @@ function citations(text: string): { names: string[]; channels: { task: string; c
       else if (task !== undefined) channels.push({ task, ch: Number(m[2]), value: m[3]! });
     }
   }
-  return { names: [...names], channels };
+  return { names: [...names], checks, channels };
 }
 
 /** The checks a step fails on this screen. */
@@ -115,7 +116,10 @@ function failedChecks(screen: string, lesson: Lesson, i: number, n: number, narr
   if (!panels.some((l) => new RegExp(`^▶\\s+${seq}\\s`).test(l))) failed.push('cursor');
   const cited = citations(narration);
   const shown = panels.join('\n');
-  if (cited.names.some((name) => !shown.includes(name))) failed.push('names');
+  // A passed check is shown by name or by "all N checks passed"; a failed one by name on a ✗ line.
+  const checkShown = (c: { name: string; ok: boolean }): boolean =>
+    c.ok ? /✓ all \d+ checks passed/.test(shown) || panels.some((l) => l.includes('✓') && l.includes(c.name)) : panels.some((l) => l.includes('✗') && l.includes(c.name));
+  if (cited.names.some((name) => !shown.includes(name)) || !cited.checks.every(checkShown)) failed.push('names');
   if (cited.channels.some((c) => !panels.some((l) => l.startsWith(c.task) && new RegExp(`(^|[^\\d])${c.value.replace(/,/g, ',?')}([^\\d]|$)`).test(l.slice(c.task.length))))) failed.push('channels');
   return failed;
 }
