@@ -19,6 +19,15 @@
  * kept only if it still fails the check (one run); otherwise the walk
  * shrinks the plan as it was.
  *
+ * Records only a scenario's schedule holds (the flush records that end
+ * `sessions` and `wordcount-final`, far ahead in event time) are never left
+ * out: they are not input records the checks account for, and without them
+ * windows and sessions never close. Sizes count input records only.
+ *
+ * Every run after the first is capped at a few times the steps the failing
+ * run took (`stepCap`); a run that reaches the cap counts as passing, so a
+ * shrunk token never depends on the cap.
+ *
  * Budgeted: after `maxRuns` runs or `maxMs` of wall time every further
  * candidate counts as passing, which ends the search at the smallest
  * failure found so far. Identical candidates are run once.
@@ -74,6 +83,27 @@ interface Verdict {
   fails: boolean;
   detail: string;
   token: string;
+  /** Scheduler steps the run took (undefined: it threw before running). */
+  steps?: number;
+}
+
+/** A run of at least this many steps may have met the default step limit of `runScenario` (2,000,000 + 200 per event). */
+const DEFAULT_STEP_LIMIT_FLOOR = 2_000_000;
+/** Runs while shrinking are capped at this many times the steps of the failing run, … */
+const STEP_CAP_FACTOR = 3;
+/** … and never below this many steps. */
+const STEP_CAP_FLOOR = 50_000;
+
+/**
+ * The step cap of the runs after the first, from the steps the failing run took; none when it ran
+ * long enough to have met the default limit (its failure may be not finishing at all). A candidate
+ * is no larger than the failing run, so a few times its steps is plenty; a candidate that never
+ * finishes (a crash planned after a shorter input ended, whose restarted process runs on) then
+ * costs a fraction of a second instead of the millions of steps of the default limit.
+ */
+export function stepCap(failingSteps: number | undefined): number | undefined {
+  if (failingSteps === undefined || failingSteps >= DEFAULT_STEP_LIMIT_FLOOR) return undefined;
+  return Math.max(STEP_CAP_FLOOR, STEP_CAP_FACTOR * failingSteps);
 }
 
 /** Shrinks the run `settings` (which fails `check`; its token holds the plan) to a smaller run failing `check`. */
@@ -82,29 +112,55 @@ export function shrinkFailure(settings: RunSettings, check: string, opts: Shrink
   if (!scenario) throw new Error(`unknown scenario "${settings.scenario}"`);
   const budget = opts.budget ?? DEFAULT_SHRINK_BUDGET;
   const sizes = sizesOf(scenario, settings);
+  const workloads = new Map<string, { ids: number[]; pinned: number[] }>();
+  /** The case's drawn workload: its input records' ids, and the ids only its schedule holds (flush records), which are always kept. */
+  const drawn = (c: Pick<ShrinkCase, 'events' | 'parallelism' | 'keys'>): { ids: number[]; pinned: number[] } => {
+    const key = `${c.events}/${c.parallelism}/${c.keys}`;
+    let w = workloads.get(key);
+    if (!w) {
+      const s = { ...settings, events: c.events, parallelism: c.parallelism, keys: c.keys };
+      try {
+        const workload = scenario.workload(rootRng(s.seed).fork('workload'), sizesOf(scenario, s));
+        const ids = workload.records.map((r) => r.id);
+        const inRecords = new Set(ids);
+        const pinned = workload.arrivals.flatMap((a) => a.records.map((r) => r.id)).filter((id) => !inRecords.has(id));
+        w = { ids, pinned: [...new Set(pinned)].sort((a, b) => a - b) };
+      } catch {
+        // Sizes the scenario refuses: its run throws as well, and there are no records to leave out.
+        w = { ids: [], pinned: [] };
+      }
+      workloads.set(key, w);
+    }
+    return w;
+  };
+  const shape = { events: sizes.events, parallelism: sizes.parallelism, keys: sizes.keys };
+  // A kept list that already left flush records out (a token from before they were pinned) is shrunk as it is.
+  const pinning = settings.keepIds === undefined || drawn(shape).pinned.every((id) => settings.keepIds!.includes(id));
+  const pinnedOf = (c: ShrinkCase): number[] => (pinning ? drawn(c).pinned : []);
   const given: ShrinkCase = {
-    events: sizes.events, parallelism: sizes.parallelism, keys: sizes.keys, faults: settings.plan?.faults,
-    ...(settings.keepIds ? { keep: settings.keepIds } : {}),
+    ...shape, faults: settings.plan?.faults,
+    ...(settings.keepIds ? { keep: settings.keepIds.filter((id) => !pinnedOf({ ...shape, faults: undefined }).includes(id)) } : {}),
   };
   const settingsFor = (c: ShrinkCase): RunSettings => {
     const s: RunSettings = { ...settings, events: c.events };
     if (c.faults !== undefined) s.plan = { faults: c.faults };
-    if (c.keep !== undefined) s.keepIds = c.keep;
-    else delete s.keepIds;
+    if (c.keep !== undefined) {
+      const pinned = pinnedOf(c);
+      s.keepIds = pinned.length === 0 ? c.keep : [...c.keep, ...pinned].sort((a, b) => a - b);
+    } else delete s.keepIds;
     if (c.parallelism !== scenario.defaults.parallelism || settings.parallelism !== undefined) s.parallelism = c.parallelism;
     if (c.keys !== scenario.defaults.keys || settings.keys !== undefined) s.keys = c.keys;
     return s;
   };
-  const idsOf: RecordIds = (c) => {
-    const s = settingsFor(c);
-    return scenario.workload(rootRng(s.seed).fork('workload'), sizesOf(scenario, s)).records.map((r) => r.id);
-  };
+  const idsOf: RecordIds = (c) => drawn(c).ids;
 
   const started = Date.now();
   const cache = new Map<string, Verdict>();
   let runs = 0;
   let exhausted = false;
   let best: { c: ShrinkCase; verdict: Verdict } | undefined;
+  /** The step cap of every run after the first (none until the first has run). */
+  let maxSteps: number | undefined;
   const judge = (c: ShrinkCase, recorder?: AnchorRecorder): Verdict | undefined => {
     const key = JSON.stringify(c);
     const known = cache.get(key);
@@ -114,7 +170,7 @@ export function shrinkFailure(settings: RunSettings, check: string, opts: Shrink
       return undefined;
     }
     runs++;
-    const verdict = runOnce(settingsFor(c), check, opts.scenario, recorder);
+    const verdict = runOnce(settingsFor(c), check, opts.scenario, recorder, maxSteps);
     cache.set(key, verdict);
     if (verdict.fails && (!best || sizeRank(c) <= sizeRank(best.c))) best = { c, verdict };
     opts.onRun?.(runs, sizeOf(best?.c ?? given));
@@ -123,13 +179,14 @@ export function shrinkFailure(settings: RunSettings, check: string, opts: Shrink
 
   // Run the failure again, reading its anchors, and try it with its faults anchored.
   const recorder = new AnchorRecorder();
-  judge(given, recorder);
+  const first = judge(given, recorder);
+  maxSteps = stepCap(first?.steps);
   let original = given;
   let anchored = false;
   if (best && given.faults?.some((f) => f.after === undefined)) {
     const faults = given.faults.map((f) => anchorFault(f, recorder));
     const c = { ...given, faults };
-    if (judge(c)?.fails) {
+    if (faults.some((f, i) => f !== given.faults![i]) && judge(c)?.fails) {
       original = c;
       anchored = true;
     }
@@ -169,11 +226,22 @@ function sizeRank(c: ShrinkCase): number {
   return z.events * 1_000 + z.faults;
 }
 
-function runOnce(settings: RunSettings, check: string, scenario?: Scenario, recorder?: AnchorRecorder): Verdict {
+/**
+ * Runs `settings` and tells whether it fails `check`. With `maxSteps`, a run that reaches the cap
+ * counts as passing whatever it failed: it was cut short, and the same run under the default
+ * limit (as its token replays) could end otherwise. A run that ends below the cap is the very
+ * run its token replays.
+ */
+function runOnce(settings: RunSettings, check: string, scenario?: Scenario, recorder?: AnchorRecorder, maxSteps?: number): Verdict {
   try {
-    const report = runScenario(settings, { ...(scenario ? { scenario } : {}), ...(recorder ? { subscribers: [recorder.onEvent] } : {}) });
+    const report = runScenario(settings, {
+      ...(scenario ? { scenario } : {}),
+      ...(recorder ? { subscribers: [recorder.onEvent] } : {}),
+      ...(maxSteps !== undefined ? { maxSteps } : {}),
+    });
+    if (maxSteps !== undefined && report.steps >= maxSteps) return { fails: false, detail: `cut short at ${maxSteps} steps`, token: report.token, steps: report.steps };
     const failed = report.checks.find((c) => c.name === check && !c.ok);
-    return { fails: failed !== undefined, detail: failed?.detail ?? '', token: report.token };
+    return { fails: failed !== undefined, detail: failed?.detail ?? '', token: report.token, steps: report.steps };
   } catch (e) {
     // Thrown outside the world (while building the run): only a `run.completes` failure matches.
     return { fails: check === 'run.completes', detail: `the run threw: ${(e as Error).message}`, token: encodeToken(settings) };

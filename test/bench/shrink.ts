@@ -1,39 +1,57 @@
 /**
  * Time to find and shrink each planted bug: `weir explore` over 16 seeds at
- * the place each bug's test sweeps, then shrinking the first failure (its
- * faults anchored first: "anchored" in the table).
- * Prints a Markdown table (the README's) and, with --json, one JSON line.
+ * the place each bug's test sweeps (`test/support/bug-places.ts`), then
+ * shrinking the first failure (its faults anchored first: "anchored" in the
+ * table). Every bug of the catalogue (`weir bugs`), in catalogue order.
+ * Prints a Markdown table (the README's), each row as its bug finishes, and
+ * with --json one JSON line at the end.
  *
- *   node --import tsx test/bench/shrink.ts [--json]
+ *   node --import tsx test/bench/shrink.ts [--json] [--only bug-a,bug-b]
  */
 import { explore } from '../../src/explore/explore.ts';
-import { BUGS, type BugName } from '../../src/explore/bugs.ts';
+import { BUGS, isBugName, type BugName } from '../../src/explore/bugs.ts';
 import { BUG_PLACES, placeShape } from '../support/bug-places.ts';
 
+const SEEDS = 16;
 
+function onlyArg(): BugName[] | undefined {
+  const i = process.argv.indexOf('--only');
+  const eq = process.argv.find((a) => a.startsWith('--only='));
+  const value = eq !== undefined ? eq.slice('--only='.length) : i >= 0 ? process.argv[i + 1] : undefined;
+  if (i >= 0 && value === undefined) throw new Error('--only needs a comma-separated list of bug names');
+  if (value === undefined) return undefined;
+  const names = value.split(',').map((s) => s.trim()).filter((s) => s !== '');
+  const unknown = names.filter((n) => !isBugName(n));
+  if (unknown.length > 0) throw new Error(`unknown planted bug(s): ${unknown.join(', ')} (see weir bugs)`);
+  return names as BugName[];
+}
+
+const only = onlyArg();
+const bugs = (Object.keys(BUGS) as BugName[]).filter((b) => only === undefined || only.includes(b));
 const num = (n: number): string => n.toLocaleString('en-US');
-const rows: string[] = ['| bug | scenario, faults | first failing seed, check | sweep | shrunk (records, faults) | shrink |', '|---|---|---|---|---|---|'];
+process.stdout.write('| bug | engine | scenario, faults | first failing seed, check | sweep | shrunk (records, faults) | shrink |\n|---|---|---|---|---|---|---|\n');
 const figures: Record<string, unknown>[] = [];
-for (const bug of Object.keys(BUGS) as BugName[]) {
+for (const bug of bugs) {
   const w = BUG_PLACES[bug];
+  const engine = w.engine ?? 'flink';
   const place = `${w.scenario}${w.events ? ` ${w.events}` : ''}${w.unaligned ? ' unaligned' : ''}${w.spareTaskManagers ? ` +${w.spareTaskManagers} spare TM` : ''}, ${w.faults}`;
   const t0 = performance.now();
   const r = await explore({
     job: { ...placeShape(w), guarantee: 'exactly-once', bugs: [bug] },
     start: 1,
-    count: 16,
+    count: SEEDS,
     workers: 1,
   });
   const totalMs = performance.now() - t0;
   const f = r.firstFailure;
   if (!f || !f.shrunk) {
-    rows.push(`| ${bug} | ${place} | not found in 16 seeds | | | |`);
+    process.stdout.write(`| ${bug} | ${engine} | ${place} | not found in ${SEEDS} seeds | ${(totalMs / 1000).toFixed(1)} s | | |\n`);
+    figures.push({ bug, engine, found: false, sweepMs: Math.round(totalMs) });
     continue;
   }
   const s = f.shrunk;
   const sweepMs = totalMs - s.elapsedMs;
-  rows.push(`| ${bug} | ${place} | ${f.seed}, ${f.check} | ${(sweepMs / 1000).toFixed(1)} s | ${num(s.before.events)} → ${num(s.after.events)}, ${s.before.faults} → ${s.after.faults}${s.anchored ? ' anchored' : ''} | ${s.runs} runs, ${(s.elapsedMs / 1000).toFixed(1)} s${s.exhausted ? ' (budget)' : ''} |`);
-  figures.push({ bug, seed: f.seed, check: f.check, sweepMs: Math.round(sweepMs), events: f.events, shrunkEvents: s.after.events, faults: f.faults, shrunkFaults: s.after.faults, anchored: s.anchored, shrinkRuns: s.runs, shrinkMs: s.elapsedMs });
+  process.stdout.write(`| ${bug} | ${engine} | ${place} | ${f.seed}, ${f.check} | ${(sweepMs / 1000).toFixed(1)} s | ${num(s.before.events)} → ${num(s.after.events)}, ${s.before.faults} → ${s.after.faults}${s.anchored ? ' anchored' : ''} | ${s.runs} runs, ${(s.elapsedMs / 1000).toFixed(1)} s${s.exhausted ? ' (budget)' : ''} |\n`);
+  figures.push({ bug, engine, found: true, seed: f.seed, check: f.check, sweepMs: Math.round(sweepMs), events: f.events, shrunkEvents: s.after.events, faults: f.faults, shrunkFaults: s.after.faults, anchored: s.anchored, shrinkRuns: s.runs, shrinkMs: s.elapsedMs, exhausted: s.exhausted, token: s.token });
 }
-process.stdout.write(rows.join('\n') + '\n');
 if (process.argv.includes('--json')) process.stdout.write(JSON.stringify({ shrink: figures }) + '\n');
