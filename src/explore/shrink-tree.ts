@@ -13,16 +13,20 @@
  * absolute times never overlap (as `generatePlan` guarantees).
  *
  * Order, cheapest big wins first: drop every fault; fewer events (a fresh,
- * smaller draw); drop half the faults, then one fault; leave input records
- * out (delta debugging); lower parallelism; fewer keys; then each fault
- * earlier, shorter, milder. Numbers shrink as fast-check's integers do: the
- * target first, then the value minus half the distance, a quarter, … one.
+ * smaller draw); drop half the faults, then one fault; keep one key's
+ * records only, then one input partition's; leave input records out (delta
+ * debugging); lower parallelism (its plan fitted to it); fewer keys; then
+ * each fault earlier, shorter, milder. Numbers shrink as fast-check's
+ * integers do: the target first, then the value minus half the distance, a
+ * quarter, … one.
  *
  * The walk remembers (in its context) what it has already found settled, so
  * an accepted step does not pay for trying everything again: dropping faults
  * and fresh draws that all passed are tried last until the kept records have
- * halved; record removal keeps its delta-debugging granularity and position
- * across accepted steps, and once no single record can go it is tried last.
+ * halved; keeping one group only, once every group failed to, is not tried
+ * again until they have halved; record removal keeps its delta-debugging
+ * granularity and position across accepted steps, and once no single record
+ * can go it is tried last.
  * At the very end come a bounded number of random multi-record removals
  * (`recordEscapes`), which get past the dead ends that chaotic runs leave.
  */
@@ -44,6 +48,26 @@ export type RecordIds = (c: ShrinkCase) => number[];
 
 /** Without a workload at hand: ids 0 … events - 1. */
 const IDS_BY_COUNT: RecordIds = (c) => Array.from({ length: c.events }, (_, i) => i);
+
+/** One way to group a case's input records (by key, by input partition): each record's group, by id. */
+export interface Grouping {
+  name: string;
+  of: ReadonlyMap<number, string>;
+}
+
+/** The groupings of a case's drawn workload. */
+export type RecordGroupings = (c: ShrinkCase) => readonly Grouping[];
+
+/** What the walk can ask about a case beyond the case itself: its run's records and processes. */
+export interface CaseFacts {
+  idsOf: RecordIds;
+  groupingsOf?: RecordGroupings;
+  /**
+   * The case with its plan fitted to the case's parallelism (faults on instances a lower
+   * parallelism does not have moved to one it has), or undefined when it cannot be.
+   */
+  fitPlan?: (c: ShrinkCase) => ShrinkCase | undefined;
+}
 
 /** `target`, then `v - d/2`, `v - d/4`, … `v - 1` (d = v - target); empty when v <= target. At most `limit` values. */
 export function towards(v: number, target: number, limit = Infinity): number[] {
@@ -72,6 +96,8 @@ const SUBSET_CHUNKS_MAX = 8;
  *   fresh draws last all passed (Infinity: never tried).
  * - `recordsSettledAt`: the records the case had when no single record could
  *   be left out (Infinity: not yet).
+ * - `groupsSettledAt`: the records the case had when keeping one group only
+ *   (one key, one partition) last all passed (Infinity: never tried).
  */
 export interface ShrinkContext {
   eventsLow: number;
@@ -79,11 +105,13 @@ export interface ShrinkContext {
   chunkFrom: number;
   faultsSettledAt: number;
   recordsSettledAt: number;
+  groupsSettledAt: number;
 }
 
-export const ROOT_CONTEXT: ShrinkContext = { eventsLow: 0, chunks: 2, chunkFrom: 0, faultsSettledAt: Infinity, recordsSettledAt: Infinity };
+export const ROOT_CONTEXT: ShrinkContext = { eventsLow: 0, chunks: 2, chunkFrom: 0, faultsSettledAt: Infinity, recordsSettledAt: Infinity, groupsSettledAt: Infinity };
 
-export function* candidates(c: ShrinkCase, ctx: ShrinkContext = ROOT_CONTEXT, idsOf: RecordIds = IDS_BY_COUNT): Generator<[ShrinkCase, ShrinkContext]> {
+export function* candidates(c: ShrinkCase, ctx: ShrinkContext = ROOT_CONTEXT, facts: RecordIds | CaseFacts = IDS_BY_COUNT): Generator<[ShrinkCase, ShrinkContext]> {
+  const { idsOf, groupingsOf, fitPlan } = typeof facts === 'function' ? { idsOf: facts } as CaseFacts : facts;
   const size = sizeOf(c).events;
   // Reaching a candidate means every earlier one passed: `now` gathers what that tells the next steps.
   const now = { ...ctx };
@@ -92,12 +120,19 @@ export function* candidates(c: ShrinkCase, ctx: ShrinkContext = ROOT_CONTEXT, id
     yield* dropsAndDraws(c, now);
     now.faultsSettledAt = size;
   }
+  if (size * 2 <= ctx.groupsSettledAt && groupingsOf !== undefined) {
+    yield* groupKeeps(c, now, idsOf, groupingsOf);
+    now.groupsSettledAt = size;
+  }
   const recordsLast = ctx.recordsSettledAt === size;
   if (!recordsLast) {
     yield* recordRemovals(c, now, idsOf);
     now.recordsSettledAt = size;
   }
-  for (const parallelism of towards(c.parallelism, 1)) yield [{ ...c, parallelism }, { ...now }];
+  for (const parallelism of towards(c.parallelism, 1)) {
+    const fitted = fitPlan ? fitPlan({ ...c, parallelism }) : { ...c, parallelism };
+    if (fitted) yield [fitted, { ...now }];
+  }
   for (const keys of towards(c.keys, 1)) yield [{ ...c, keys }, { ...now }];
   if (c.faults !== undefined) for (const f of faultSimplifications(c, c.faults)) yield [f, { ...now }];
   if (recordsLast) {
@@ -128,6 +163,31 @@ function* dropsAndDraws(c: ShrinkCase, now: ShrinkContext): Generator<[ShrinkCas
     tried.push(events);
   }
   if (faults !== undefined) for (const f of faultRemovals(c, faults)) yield [f, { ...now }];
+}
+
+/**
+ * Whole groups first: the records of one key only, of one input partition
+ * only, biggest group first. A failure usually lives in one key's state or
+ * one partition's progress, and these cuts reach it in a handful of runs
+ * where delta debugging over records, whose chunks cut across every key,
+ * crawls. Tried again only once the kept records have halved.
+ */
+function* groupKeeps(c: ShrinkCase, now: ShrinkContext, idsOf: RecordIds, groupingsOf: RecordGroupings): Generator<[ShrinkCase, ShrinkContext]> {
+  const keep = c.keep ?? idsOf(c);
+  const size = sizeOf(c).events;
+  for (const grouping of groupingsOf(c)) {
+    const groups = new Map<string, number[]>();
+    for (const id of keep) {
+      const label = grouping.of.get(id);
+      if (label === undefined) continue;
+      const ids = groups.get(label);
+      if (ids) ids.push(id);
+      else groups.set(label, [id]);
+    }
+    if (groups.size < 2) continue;
+    const ordered = [...groups].sort((a, b) => b[1].length - a[1].length || (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+    for (const [, ids] of ordered) if (ids.length < size) yield [{ ...c, keep: ids }, { ...now, chunks: 2, chunkFrom: 0 }];
+  }
 }
 
 /**

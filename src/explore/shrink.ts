@@ -12,12 +12,22 @@
  *
  * Before the walk, faults at absolute times are rewritten as anchored
  * faults: each one `Δ ms after` the last anchor (checkpoint triggered or
- * completed, sink pre-commit, job deployed) the failing run reached before
- * it, read from that run's trace. Leaving records out shifts every later
- * step of a run by a few ms; an anchored crash stays at the same point of
- * the checkpoint protocol, next to what it breaks. The rewritten plan is
- * kept only if it still fails the check (one run); otherwise the walk
+ * completed, sink pre-commit, job deployed, rebalance generation, Kafka
+ * Streams commit, Spark batch started or committed) the failing run reached
+ * before it, read from that run's trace. Leaving records out shifts every
+ * later step of a run by a few ms; an anchored crash stays at the same point
+ * of the checkpoint protocol, next to what it breaks. The rewritten plan is
+ * kept only if it still fails the check, and if, with records left out the
+ * walk's first ways (each half, the biggest key's, the biggest partition's),
+ * it fails at least as often as the plan at absolute times: commits and
+ * batches come only with input, so their anchors can drift as well, and
+ * for some failures the absolute time is the better hold. Otherwise the walk
  * shrinks the plan as it was.
+ *
+ * A candidate whose plan names a process its run does not have (a Kafka
+ * Streams instance or Spark executor beyond a lower parallelism) is never
+ * run: it would only throw. A lower parallelism is offered with the plan
+ * fitted to it (`planFit`).
  *
  * Records only a scenario's schedule holds (the flush records that end
  * `sessions` and `wordcount-final`, far ahead in event time) are never left
@@ -33,9 +43,10 @@
  * failure found so far. Identical candidates are run once.
  */
 import fc from 'fast-check';
-import { runScenario, sizesOf } from './run.ts';
+import { runProcesses, runScenario, sizesOf } from './run.ts';
+import { engineOf } from './engines.ts';
 import { encodeToken, type RunSettings } from './settings.ts';
-import { candidates, ROOT_CONTEXT, sizeOf, type RecordIds, type ShrinkCase, type ShrinkContext } from './shrink-tree.ts';
+import { candidates, outagesDisjoint, ROOT_CONTEXT, sizeOf, type CaseFacts, type Grouping, type RecordGroupings, type RecordIds, type ShrinkCase, type ShrinkContext } from './shrink-tree.ts';
 import { AnchorRecorder } from '../sim/anchors.ts';
 import { actionOf, type Fault } from '../sim/faults.ts';
 import { rootRng } from '../sim/rng.ts';
@@ -112,9 +123,9 @@ export function shrinkFailure(settings: RunSettings, check: string, opts: Shrink
   if (!scenario) throw new Error(`unknown scenario "${settings.scenario}"`);
   const budget = opts.budget ?? DEFAULT_SHRINK_BUDGET;
   const sizes = sizesOf(scenario, settings);
-  const workloads = new Map<string, { ids: number[]; pinned: number[] }>();
+  const workloads = new Map<string, { ids: number[]; pinned: number[]; groupings: Grouping[] }>();
   /** The case's drawn workload: its input records' ids, and the ids only its schedule holds (flush records), which are always kept. */
-  const drawn = (c: Pick<ShrinkCase, 'events' | 'parallelism' | 'keys'>): { ids: number[]; pinned: number[] } => {
+  const drawn = (c: Pick<ShrinkCase, 'events' | 'parallelism' | 'keys'>): { ids: number[]; pinned: number[]; groupings: Grouping[] } => {
     const key = `${c.events}/${c.parallelism}/${c.keys}`;
     let w = workloads.get(key);
     if (!w) {
@@ -124,10 +135,16 @@ export function shrinkFailure(settings: RunSettings, check: string, opts: Shrink
         const ids = workload.records.map((r) => r.id);
         const inRecords = new Set(ids);
         const pinned = workload.arrivals.flatMap((a) => a.records.map((r) => r.id)).filter((id) => !inRecords.has(id));
-        w = { ids, pinned: [...new Set(pinned)].sort((a, b) => a - b) };
+        const partitionOf = new Map<number, string>();
+        for (const a of workload.arrivals) for (const r of a.records) if (inRecords.has(r.id)) partitionOf.set(r.id, String(a.partition));
+        const groupings: Grouping[] = [
+          { name: 'key', of: new Map(workload.records.map((r) => [r.id, r.key])) },
+          { name: 'partition', of: partitionOf },
+        ];
+        w = { ids, pinned: [...new Set(pinned)].sort((a, b) => a - b), groupings };
       } catch {
         // Sizes the scenario refuses: its run throws as well, and there are no records to leave out.
-        w = { ids: [], pinned: [] };
+        w = { ids: [], pinned: [], groupings: [] };
       }
       workloads.set(key, w);
     }
@@ -153,6 +170,8 @@ export function shrinkFailure(settings: RunSettings, check: string, opts: Shrink
     return s;
   };
   const idsOf: RecordIds = (c) => drawn(c).ids;
+  const { runsAs, fitPlan } = planFit(scenario, settings, given);
+  const groupingsOf: RecordGroupings = (c) => drawn(c).groupings;
 
   const started = Date.now();
   const cache = new Map<string, Verdict>();
@@ -165,6 +184,8 @@ export function shrinkFailure(settings: RunSettings, check: string, opts: Shrink
     const key = JSON.stringify(c);
     const known = cache.get(key);
     if (known) return known;
+    // A plan that names a process the run does not have (a lower parallelism has fewer instances) only makes the run throw.
+    if (!runsAs(c)) return { fails: false, detail: 'the plan names a process this run does not have', token: '' };
     if (runs >= budget.maxRuns || Date.now() - started >= budget.maxMs) {
       exhausted = true;
       return undefined;
@@ -187,13 +208,20 @@ export function shrinkFailure(settings: RunSettings, check: string, opts: Shrink
     const faults = given.faults.map((f) => anchorFault(f, recorder));
     const c = { ...given, faults };
     if (faults.some((f, i) => f !== given.faults![i]) && judge(c)?.fails) {
-      original = c;
-      anchored = true;
+      // Kept if, with records left out, it still fails at least as often as the plan at absolute times.
+      const probes = probesOf(given, idsOf(given), groupingsOf(given));
+      const failing = (x: ShrinkCase): ShrinkCase[] => probes.map((keep) => ({ ...x, keep })).filter((p) => judge(p)?.fails === true);
+      const withAnchors = failing(c);
+      const withTimes = failing(given);
+      const [from, probed] = withAnchors.length >= withTimes.length ? [c, withAnchors] : [given, withTimes];
+      anchored = from === c;
+      // The walk goes on from the smallest probe that still fails: one of its own first steps.
+      original = probed.reduce((a, b) => (sizeRank(b) < sizeRank(a) ? b : a), from);
     }
   }
 
   const details = fc.check(
-    fc.property(new CaseArbitrary(original, idsOf), (c) => !(judge(c)?.fails ?? false)),
+    fc.property(new CaseArbitrary(original, { idsOf, groupingsOf, fitPlan }), (c) => !(judge(c)?.fails ?? false)),
     { numRuns: 1, seed: 0 },
   );
   if (!best) throw new Error(`the run to shrink does not fail ${check} when run again (is it deterministic?)`);
@@ -210,6 +238,93 @@ export function shrinkFailure(settings: RunSettings, check: string, opts: Shrink
     exhausted,
     settings: settingsFor(best.c),
   };
+}
+
+/**
+ * The keep lists that decide between a plan anchored and at absolute times: each half of the
+ * records, the biggest key's, the biggest partition's. Leaving records out is what anchoring is
+ * for, and these are the walk's first ways of doing it, so their runs are not wasted on the
+ * plan it keeps.
+ */
+function probesOf(c: ShrinkCase, ids: readonly number[], groupings: readonly Grouping[]): number[][] {
+  const keep = c.keep ?? ids;
+  if (keep.length < 2) return [];
+  const half = Math.floor(keep.length / 2);
+  const out = [keep.slice(0, half), keep.slice(half)];
+  for (const grouping of groupings) {
+    const groups = new Map<string, number[]>();
+    for (const id of keep) {
+      const label = grouping.of.get(id);
+      if (label === undefined) continue;
+      const list = groups.get(label);
+      if (list) list.push(id);
+      else groups.set(label, [id]);
+    }
+    const biggest = [...groups].sort((a, b) => b[1].length - a[1].length || (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0))[0];
+    if (biggest && groups.size > 1) out.push(biggest[1]);
+  }
+  return out;
+}
+
+/**
+ * Whether a case's plan names only processes its run has (`runsAs`), and the case with its plan
+ * fitted to its parallelism (`fitPlan`): Kafka Streams and Spark have one instance or executor
+ * per unit of parallelism, so a lower parallelism drops processes a plan may name. Fitting moves
+ * a fault on `ks-3` to `ks-1` at parallelism 2 (index modulo the parallelism), drops a partition
+ * that would then cut a process from itself, and gives up when moved outages of one process
+ * would overlap. Names the given run's plan holds beyond its own process list (a hand-written
+ * plan) are let through as they are.
+ */
+export function planFit(scenario: Scenario, settings: RunSettings, given: ShrinkCase): { runsAs: (c: ShrinkCase) => boolean; fitPlan: (c: ShrinkCase) => ShrinkCase | undefined } {
+  let engine: string;
+  try {
+    engine = engineOf(scenario, settings);
+  } catch {
+    return { runsAs: () => true, fitPlan: (c) => c };
+  }
+  const processes = new Map<number, Set<string>>();
+  const at = (parallelism: number): Set<string> => {
+    let set = processes.get(parallelism);
+    if (!set) {
+      set = new Set(runProcesses(settings.taskManagers ?? 2, settings.spareTaskManagers ?? 0, engine, parallelism).processes);
+      processes.set(parallelism, set);
+    }
+    return set;
+  };
+  const extra = new Set(namesOf(given.faults).filter((p) => !at(given.parallelism).has(p)));
+  const runsAs = (c: ShrinkCase): boolean => namesOf(c.faults).every((p) => extra.has(p) || at(c.parallelism).has(p));
+  const fitPlan = (c: ShrinkCase): ShrinkCase | undefined => {
+    if (c.faults === undefined || runsAs(c)) return c;
+    const have = at(c.parallelism);
+    const move = (p: string): string => {
+      if (extra.has(p) || have.has(p)) return p;
+      const m = /^(.*-)(\d+)$/.exec(p);
+      const moved = m ? `${m[1]}${Number(m[2]) % c.parallelism}` : p;
+      return have.has(moved) ? moved : p;
+    };
+    const faults: Fault[] = [];
+    for (const f of c.faults) {
+      if (f.kind === 'partition') {
+        const a = move(f.a);
+        const b = move(f.b);
+        if (a !== b) faults.push({ ...f, a, b });
+      } else if (f.kind === 'latency-spike') faults.push(f);
+      else faults.push({ ...f, process: move(f.process) });
+    }
+    const fitted = { ...c, faults };
+    return runsAs(fitted) && outagesDisjoint(faults) ? fitted : undefined;
+  };
+  return { runsAs, fitPlan };
+}
+
+/** The processes a plan names. */
+function namesOf(faults: readonly Fault[] | undefined): string[] {
+  const out: string[] = [];
+  for (const f of faults ?? []) {
+    if (f.kind === 'partition') out.push(f.a, f.b);
+    else if (f.kind !== 'latency-spike') out.push(f.process);
+  }
+  return out;
 }
 
 /** The fault at its absolute time rewritten as `Δ ms after` the last anchor its run reached before then (as it was, if none). */
@@ -250,7 +365,7 @@ function runOnce(settings: RunSettings, check: string, scenario?: Scenario, reco
 
 /** Generates exactly one case, the failing one, and shrinks it along `candidates`. */
 class CaseArbitrary extends fc.Arbitrary<ShrinkCase> {
-  constructor(private readonly original: ShrinkCase, private readonly idsOf: RecordIds) {
+  constructor(private readonly original: ShrinkCase, private readonly facts: CaseFacts) {
     super();
   }
 
@@ -264,6 +379,6 @@ class CaseArbitrary extends fc.Arbitrary<ShrinkCase> {
 
   shrink(value: ShrinkCase, context: unknown): fc.Stream<fc.Value<ShrinkCase>> {
     const ctx = (context as ShrinkContext | undefined) ?? ROOT_CONTEXT;
-    return new fc.Stream(candidates(value, ctx, this.idsOf)).map(([c, next]) => new fc.Value(c, next));
+    return new fc.Stream(candidates(value, ctx, this.facts)).map(([c, next]) => new fc.Value(c, next));
   }
 }

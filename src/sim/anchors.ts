@@ -2,7 +2,8 @@
  * Anchors: logical points of a run that a fault can be planned after, instead
  * of at an absolute virtual time. An anchor names a kind of trace event and a
  * count `n`: it is reached when the nth matching event is emitted (counted
- * from the start of the run, over every job attempt). A fault planned
+ * from the start of the run, over every job attempt; with `fromMs`, counted
+ * among the events at virtual time `fromMs` or later only). A fault planned
  * `{ after: anchor, delayMs }` then starts `delayMs` of virtual time later,
  * through the world's scheduler.
  *
@@ -11,7 +12,12 @@
  * ms), so a crash at an absolute time lands at another point of the
  * checkpoint protocol. A crash planned "5 ms after checkpoint 3 completes"
  * stays right after checkpoint 3 however the input is cut down, which is
- * what shrinking needs.
+ * what shrinking needs. Checkpoints come on a timer, so their count does not
+ * depend on the input; Kafka Streams commits and Spark batches come only with
+ * input to work on, so "the 40th commit" moves far away (or never comes) once
+ * records are left out, while "the first commit from 1,230 ms on" stays at
+ * about the same point of the run's work: the recorder anchors on those with
+ * `fromMs`.
  *
  * Firing depends only on the order of trace events, never on wall time: the
  * same run reaches the same anchors at the same steps.
@@ -24,6 +30,16 @@
  *   (`txn.precommit`, one per sink subtask and checkpoint);
  * - `job.restore`: the job is deployed, the first time or after a failure
  *   (`job.restore`; the first deploy is n = 1);
+ * - `group.generation`: a consumer group's coordinator completes a
+ *   rebalance (`group.generation`; Kafka Streams' group: the first
+ *   generation forms at start-up, later ones follow members leaving,
+ *   expiring and joining);
+ * - `ks.commit`: a Kafka Streams instance completes a commit (`ks.commit`,
+ *   one per instance and commit that had offsets or a transaction to end);
+ * - `spark.batch`: Spark's driver starts running a micro-batch
+ *   (`spark.batch`; a batch run again after a restart counts again);
+ * - `spark.commit`: Spark's driver has written a batch's commit
+ *   (`spark.commit`);
  * - `input.offset`: a fetch of the input topic returns the record at
  *   `offset` of `partition` (a `log.fetch` with offset ≤ O < nextOffset;
  *   a rewound source reads it again, so n = 2 is the first re-read). The
@@ -34,13 +50,25 @@
  */
 import type { TraceEvent } from '../runtime/trace-event.ts';
 
-export const ANCHOR_KINDS = ['checkpoint.trigger', 'checkpoint.complete', 'txn.precommit', 'job.restore', 'input.offset'] as const;
+export const ANCHOR_KINDS = [
+  'checkpoint.trigger', 'checkpoint.complete', 'txn.precommit', 'job.restore',
+  'group.generation', 'ks.commit', 'spark.batch', 'spark.commit',
+  'input.offset',
+] as const;
 
 export type AnchorKind = (typeof ANCHOR_KINDS)[number];
 
 export type Anchor =
-  | { on: Exclude<AnchorKind, 'input.offset'>; n: number }
+  | { on: Exclude<AnchorKind, 'input.offset'>; n: number; fromMs?: number }
   | { on: 'input.offset'; n: number; partition: number; offset: number };
+
+/**
+ * Kinds whose events come only with input to work on: an instance commits
+ * only what it processed, a batch runs only on new data. Their count from
+ * the start of a run moves when records are left out, so the recorder
+ * counts them from a virtual time instead (`fromMs`).
+ */
+export const INPUT_PACED_KINDS: readonly AnchorKind[] = ['ks.commit', 'spark.batch', 'spark.commit'];
 
 /** The trace event kind each anchor kind counts. */
 export const ANCHOR_TRACE_KIND: Record<AnchorKind, string> = {
@@ -48,6 +76,10 @@ export const ANCHOR_TRACE_KIND: Record<AnchorKind, string> = {
   'checkpoint.complete': 'checkpoint.complete',
   'txn.precommit': 'txn.precommit',
   'job.restore': 'job.restore',
+  'group.generation': 'group.generation',
+  'ks.commit': 'ks.commit',
+  'spark.batch': 'spark.batch',
+  'spark.commit': 'spark.commit',
   'input.offset': 'log.fetch',
 };
 
@@ -57,7 +89,9 @@ export function isAnchorKind(s: unknown): s is AnchorKind {
 
 /** Whether trace event `e` counts towards `anchor`. */
 export function anchorMatches(anchor: Anchor, e: TraceEvent, inputTopic: string): boolean {
-  if (anchor.on !== 'input.offset') return countsTowards(anchor.on, e);
+  if (anchor.on !== 'input.offset') {
+    return countsTowards(anchor.on, e) && (anchor.fromMs === undefined || e.t >= anchor.fromMs);
+  }
   return e.kind === 'log.fetch' && e.topic === inputTopic && e.partition === anchor.partition &&
     typeof e.offset === 'number' && typeof e.nextOffset === 'number' && e.offset <= anchor.offset && anchor.offset < e.nextOffset;
 }
@@ -68,9 +102,10 @@ function countsTowards(on: Exclude<AnchorKind, 'input.offset'>, e: TraceEvent): 
   return e.kind === ANCHOR_TRACE_KIND[on] && (on !== 'checkpoint.trigger' || e.task === undefined);
 }
 
-/** A short text for an anchor: `checkpoint.complete #3`, `input.offset p0@41 #1`. */
+/** A short text for an anchor: `checkpoint.complete #3`, `ks.commit #1 from 1,230 ms`, `input.offset p0@41 #1`. */
 export function anchorText(a: Anchor): string {
-  return a.on === 'input.offset' ? `input.offset p${a.partition}@${a.offset} #${a.n}` : `${a.on} #${a.n}`;
+  if (a.on === 'input.offset') return `input.offset p${a.partition}@${a.offset} #${a.n}`;
+  return `${a.on} #${a.n}${a.fromMs === undefined ? '' : ` from ${a.fromMs.toLocaleString('en-US')} ms`}`;
 }
 
 export interface AnchorPoint {
@@ -79,23 +114,41 @@ export interface AnchorPoint {
   seq: number;
 }
 
+/** Every kind but `input.offset`. */
+const RECORDED_KINDS = ANCHOR_KINDS.filter((k): k is Exclude<AnchorKind, 'input.offset'> => k !== 'input.offset');
+
 /**
  * Records, from a run's trace, every point a fault could be anchored to
  * (all kinds but `input.offset`, whose offsets move when records are left
- * out): subscribe `onEvent`, then ask `latestBefore`.
+ * out): subscribe `onEvent`, then ask `latestBefore`. A point of an
+ * input-paced kind is counted from halfway between the kind's previous
+ * event and it (from half its time when it is the first): so the anchor
+ * names "the first commit after 1,230 ms", which a run with fewer records
+ * still reaches at about the same point of its work, where "the 40th
+ * commit" may come much later or never.
  */
 export class AnchorRecorder {
   readonly points: AnchorPoint[] = [];
-  private readonly counts = new Map<AnchorKind, number>();
+  private readonly times = new Map<AnchorKind, number[]>();
 
-  constructor(private readonly kinds: readonly Exclude<AnchorKind, 'input.offset'>[] = ['checkpoint.trigger', 'checkpoint.complete', 'txn.precommit', 'job.restore']) {}
+  constructor(private readonly kinds: readonly Exclude<AnchorKind, 'input.offset'>[] = RECORDED_KINDS) {}
 
   readonly onEvent = (e: TraceEvent): void => {
     for (const on of this.kinds) {
       if (!countsTowards(on, e)) continue;
-      const n = (this.counts.get(on) ?? 0) + 1;
-      this.counts.set(on, n);
-      this.points.push({ anchor: { on, n } as Anchor, t: e.t, seq: e.seq });
+      let times = this.times.get(on);
+      if (!times) this.times.set(on, (times = []));
+      times.push(e.t);
+      if (!INPUT_PACED_KINDS.includes(on)) {
+        this.points.push({ anchor: { on, n: times.length }, t: e.t, seq: e.seq });
+        continue;
+      }
+      // Earlier events of the kind at the same time as the previous one count too: n is this one's place from fromMs.
+      const prev = times.length > 1 ? times[times.length - 2]! : 0;
+      const fromMs = e.t - Math.floor((e.t - prev) / 2);
+      let n = 0;
+      for (let i = times.length - 1; i >= 0 && times[i]! >= fromMs; i--) n++;
+      this.points.push({ anchor: { on, n, fromMs }, t: e.t, seq: e.seq });
     }
   };
 

@@ -26,7 +26,8 @@ function faultToJson(f: Fault): Record<string, unknown> {
   if (f.after === undefined) out.atMs = f.atMs;
   else {
     const a = f.after;
-    out.after = a.on === 'input.offset' ? { on: a.on, n: a.n, partition: a.partition, offset: a.offset } : { on: a.on, n: a.n };
+    out.after = a.on === 'input.offset' ? { on: a.on, n: a.n, partition: a.partition, offset: a.offset }
+      : a.fromMs === undefined ? { on: a.on, n: a.n } : { on: a.on, n: a.n, fromMs: a.fromMs };
     out.delayMs = f.delayMs;
   }
   for (const key of FIELDS[f.kind]) out[key] = (f as unknown as Record<string, unknown>)[key];
@@ -98,9 +99,13 @@ function parseAnchor(v: unknown, where: string): Anchor {
   const rec = v as Record<string, unknown>;
   if (!isAnchorKind(rec.on)) throw new Error(`fault plan: ${where}.on must be one of ${ANCHOR_KINDS.join(', ')}, got ${JSON.stringify(rec.on)}`);
   if (typeof rec.n !== 'number' || !Number.isSafeInteger(rec.n) || rec.n < 1) throw new Error(`fault plan: ${where}.n must be an integer ≥ 1`);
-  const keys = rec.on === 'input.offset' ? ['on', 'n', 'partition', 'offset'] : ['on', 'n'];
+  const keys = rec.on === 'input.offset' ? ['on', 'n', 'partition', 'offset'] : ['on', 'n', 'fromMs'];
   for (const key of Object.keys(rec)) if (!keys.includes(key)) throw new Error(`fault plan: ${where} has unknown field '${key}' for an anchor on ${rec.on}`);
-  if (rec.on !== 'input.offset') return { on: rec.on, n: rec.n };
+  if (rec.on !== 'input.offset') {
+    if (rec.fromMs === undefined) return { on: rec.on, n: rec.n };
+    if (!isCount(rec.fromMs)) throw new Error(`fault plan: ${where}.fromMs must be an integer ≥ 0`);
+    return { on: rec.on, n: rec.n, fromMs: rec.fromMs };
+  }
   if (!isCount(rec.partition)) throw new Error(`fault plan: ${where}.partition must be an integer ≥ 0`);
   if (!isCount(rec.offset)) throw new Error(`fault plan: ${where}.offset must be an integer ≥ 0`);
   return { on: 'input.offset', n: rec.n, partition: rec.partition, offset: rec.offset };

@@ -11,7 +11,11 @@
  * - record removal is delta debugging: halves, then finer chunks down to
  *   single records, resuming at its granularity after an accepted step; and
  *   what the walk found settled is tried last; past a dead end come random
- *   removals of 2–3 records, drawn the same way every time;
+ *   removals of 2–3 records, drawn the same way every time; before delta
+ *   debugging, the records of one key only, then of one partition only,
+ *   biggest first, until they all fail, and then not until the records
+ *   halve; a lower parallelism comes with its plan fitted to it, or not at
+ *   all;
  * - the coverage probe counts each edge exactly when its definition holds.
  * How: fast-check properties over ranges and generated fault plans; the
  * probe is fed hand-written trace events.
@@ -19,7 +23,7 @@
 import { describe, expect, it } from 'vitest';
 import { fc, test } from '@fast-check/vitest';
 import { seedsOf } from '../../src/explore/sweep.ts';
-import { candidates, outagesDisjoint, ROOT_CONTEXT, towards, type ShrinkCase, type ShrinkContext } from '../../src/explore/shrink-tree.ts';
+import { candidates, outagesDisjoint, ROOT_CONTEXT, towards, type Grouping, type ShrinkCase, type ShrinkContext } from '../../src/explore/shrink-tree.ts';
 import { faultPlanArbitrary } from '../../src/explore/property.ts';
 import { applicableEdges, CoverageProbe } from '../../src/explore/coverage.ts';
 import { findScenario } from '../../scenarios/index.ts';
@@ -59,15 +63,31 @@ const contextArb: fc.Arbitrary<ShrinkContext> = fc.oneof(
     chunkFrom: fc.nat(63),
     faultsSettledAt: fc.oneof(fc.constant(Infinity), fc.nat(1_000)),
     recordsSettledAt: fc.oneof(fc.constant(Infinity), fc.nat(1_000)),
+    groupsSettledAt: fc.oneof(fc.constant(Infinity), fc.nat(1_000)),
   }),
 );
 
 /** Like bank's workload: more record ids than events (deposits first). */
 const idsOf = (c: ShrinkCase): number[] => Array.from({ length: c.events + 3 }, (_, i) => i);
 
+/** Record i has key `k${i % 3}` and is on input partition i % 2. */
+const groupingsOf = (c: ShrinkCase): Grouping[] => {
+  const ids = idsOf(c);
+  return [
+    { name: 'key', of: new Map(ids.map((id) => [id, `k${id % 3}`])) },
+    { name: 'partition', of: new Map(ids.map((id) => [id, String(id % 2)])) },
+  ];
+};
+
+/** Moves faults on `ks-N` to `ks-(N mod parallelism)`. */
+const fitPlan = (c: ShrinkCase): ShrinkCase => ({
+  ...c,
+  faults: c.faults?.map((f) => ('process' in f ? { ...f, process: f.process.replace(/\d+$/, (n) => String(Number(n) % c.parallelism)) } : f)),
+});
+
 describe('the shrink tree', () => {
-  test.prop([caseArb, contextArb])('offers only candidates no larger and strictly simpler, with disjoint outages', (c, ctx) => {
-    for (const [next] of candidates(c, ctx, idsOf)) {
+  test.prop([caseArb, contextArb, fc.boolean()])('offers only candidates no larger and strictly simpler, with disjoint outages', (c, ctx, grouped) => {
+    for (const [next] of candidates(c, ctx, grouped ? { idsOf, groupingsOf } : idsOf)) {
       expect(next.keep?.length ?? next.events).toBeLessThanOrEqual((c as ShrinkCase).keep?.length ?? c.events);
       expect(next.parallelism).toBeLessThanOrEqual(c.parallelism);
       expect(next.keys).toBeLessThanOrEqual(c.keys);
@@ -122,6 +142,30 @@ describe('the shrink tree', () => {
     }
     expect(new Set(first.map((n) => n.keep!.join())).size).toBeGreaterThan(10);
     expect(escapes()).toEqual(first);
+  });
+
+  it('first keeps one key only, then one partition only, biggest group first; once all fail, not again until the records halve', () => {
+    const c: ShrinkCase = { events: 12, parallelism: 1, keys: 3, faults: undefined, keep: [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10] };
+    const settled = { ...ROOT_CONTEXT, faultsSettledAt: 11 };
+    const all = [...candidates(c, settled, { idsOf, groupingsOf })];
+    // Keys k0 (0, 3, 6, 9), k1 (1, 4, 7, 10), k2 (2, 5, 8); partitions 0 (0, 2, …, 10) and 1 (1, 3, …, 9).
+    expect(all.slice(0, 5).map(([n]) => n.keep)).toEqual([[0, 3, 6, 9], [1, 4, 7, 10], [2, 5, 8], [0, 2, 4, 6, 8, 10], [1, 3, 5, 7, 9]]);
+    // Every later candidate of these records carries the news that no group alone failed at 11 (a fresh draw starts over).
+    expect(all.slice(5).every(([n, ctx]) => n.keep === undefined || ctx.groupsSettledAt === 11)).toBe(true);
+    const again = (keep: number[]): ShrinkCase[] => [...candidates({ ...c, keep }, { ...settled, faultsSettledAt: 0, groupsSettledAt: 11 }, { idsOf, groupingsOf })].map(([n]) => n);
+    expect(again([0, 1, 2, 3, 4, 5, 6, 7])[0]!.keep).not.toEqual([0, 3, 6]);
+    expect(again([0, 1, 2, 3, 4])[0]!.keep).toEqual([0, 3]);
+    // Without groupings (no workload at hand), none.
+    expect([...candidates(c, settled, idsOf)].length).toBe(all.length - 5);
+  });
+
+  it('lowers the parallelism with the plan fitted to it, and skips a parallelism the plan cannot fit', () => {
+    const crash: Fault = { kind: 'crash', atMs: 40, process: 'ks-5', restartAfterMs: 5 };
+    const c: ShrinkCase = { events: 10, parallelism: 6, keys: 1, faults: [crash] };
+    const lowered = [...candidates(c, ROOT_CONTEXT, { idsOf, fitPlan })].map(([n]) => n).filter((n) => n.parallelism < 6);
+    expect(lowered.map((n) => [n.parallelism, n.faults![0]!.kind === 'crash' && n.faults![0]!.process])).toEqual([[1, 'ks-0'], [4, 'ks-1'], [5, 'ks-0']]);
+    const some = [...candidates(c, ROOT_CONTEXT, { idsOf, fitPlan: (n) => (n.parallelism === 4 ? fitPlan(n) : undefined) })].map(([n]) => n);
+    expect(some.filter((n) => n.parallelism < 6).map((n) => n.parallelism)).toEqual([4]);
   });
 
   it('halves towards the target as fast-check integers do', () => {

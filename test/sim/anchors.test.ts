@@ -7,11 +7,15 @@
  * anchors are refused naming the field; in a whole run, an anchored crash
  * lands at its anchor + delay and the same plan gives the same trace hash
  * twice; `AnchorRecorder` and `anchorFault` rewrite an absolute fault as
- * the same instant measured from the last anchor before it.
+ * the same instant measured from the last anchor before it. The Kafka
+ * Streams and Spark anchors (a rebalance generation, an instance's commit,
+ * a micro-batch started, a batch committed) fire at the nth such event of
+ * a whole run of their engine, and the recorder offers them.
  *
  * How: a small world whose process emits anchor events on timers (so the
  * times are known), with crashes planned on them; fetch events hand-made;
- * a `bank` run for the whole-run facts.
+ * a `bank` run for the whole-run facts; short `wordcount` runs on Kafka
+ * Streams and Spark for their anchors.
  */
 import { describe, expect, it } from 'vitest';
 import { fc, test } from '@fast-check/vitest';
@@ -187,5 +191,70 @@ describe('anchored faults in a whole run', () => {
     expect(anchored).toEqual({ kind: 'crash', after: last.anchor, delayMs: target - last.t, process: 'tm-1', restartAfterMs: 100 });
     // Before any anchor (the first deploy is at time 0), a fault stays absolute.
     expect(anchorFault({ ...absolute, atMs: 0 }, recorder)).toEqual({ ...absolute, atMs: 0 });
+  });
+});
+
+describe('Kafka Streams and Spark anchors in a whole run', () => {
+  const onEngine = (engine: 'kstreams' | 'spark', faults: Fault[]): RunSettings => ({
+    scenario: 'wordcount', engine, seed: 3, events: 120, guarantee: 'exactly-once', faults: 'swarm', bugs: [], plan: { faults },
+  });
+  const cases: { engine: 'kstreams' | 'spark'; on: Anchor['on']; n: number; fromMs?: number; process: string }[] = [
+    { engine: 'kstreams', on: 'group.generation', n: 2, process: 'ks-1' },
+    { engine: 'kstreams', on: 'ks.commit', n: 3, process: 'ks-0' },
+    { engine: 'kstreams', on: 'ks.commit', n: 2, fromMs: 600, process: 'ks-0' },
+    { engine: 'spark', on: 'spark.batch', n: 2, process: 'executor-0' },
+    { engine: 'spark', on: 'spark.commit', n: 3, process: 'driver' },
+    { engine: 'spark', on: 'spark.commit', n: 1, fromMs: 450, process: 'driver' },
+  ];
+
+  it.each(cases)('$on #$n from $fromMs: a crash lands at the nth such event (from fromMs on) + delay', ({ engine, on, n, fromMs, process }) => {
+    const marks: TraceEvent[] = [];
+    const crashes: TraceEvent[] = [];
+    const after = (fromMs === undefined ? { on, n } : { on, n, fromMs }) as Anchor;
+    const crash: Fault = { kind: 'crash', after, delayMs: 7, process, restartAfterMs: 50 };
+    const a = runScenario(onEngine(engine, [crash]), {
+      subscribers: [(e) => {
+        if (e.kind === on && e.t >= (fromMs ?? 0)) marks.push(e);
+        if (e.kind === 'proc.crash') crashes.push(e);
+      }],
+    });
+    expect(marks.length).toBeGreaterThanOrEqual(n);
+    expect(crashes.map((e) => [e.p, e.t])).toEqual([[process, marks[n - 1]!.t + 7]]);
+    expect(runScenario(onEngine(engine, [crash])).traceHash).toBe(a.traceHash);
+    expect(planFromJson(planToJson({ faults: [crash] }))).toEqual({ faults: [crash] });
+  });
+
+  it('the recorder offers them: rebalances counted from the start, commits and batches from halfway after the one before', () => {
+    for (const engine of ['kstreams', 'spark'] as const) {
+      const recorder = new AnchorRecorder();
+      runScenario(onEngine(engine, []), { subscribers: [recorder.onEvent] });
+      if (engine === 'kstreams') {
+        const generations = recorder.points.filter((p) => p.anchor.on === 'group.generation');
+        expect(generations.length).toBeGreaterThan(0);
+        expect(generations.map((p) => p.anchor)).toEqual(generations.map((_, i) => ({ on: 'group.generation', n: i + 1 })));
+      }
+      for (const kind of engine === 'kstreams' ? ['ks.commit'] : ['spark.batch', 'spark.commit']) {
+        const points = recorder.points.filter((p) => p.anchor.on === kind);
+        expect(points.length, kind).toBeGreaterThan(2);
+        points.forEach((p, i) => {
+          const before = i === 0 ? 0 : points[i - 1]!.t;
+          const fromMs = p.t - Math.floor((p.t - before) / 2);
+          // The nth of its kind from fromMs: those at fromMs or later up to it.
+          const n = points.slice(0, i + 1).filter((q) => q.t >= fromMs).length;
+          expect(p.anchor, kind).toEqual({ on: kind, n, fromMs });
+        });
+      }
+      const last = recorder.points[recorder.points.length - 1]!;
+      const fault: Fault = { kind: 'crash', atMs: last.t + 5, process: engine === 'kstreams' ? 'ks-0' : 'driver', restartAfterMs: 10 };
+      expect(anchorFault(fault, recorder)).toEqual({ kind: 'crash', after: last.anchor, delayMs: 5, process: fault.process, restartAfterMs: 10 });
+    }
+  });
+
+  it('fromMs round-trips through JSON and a bad one is refused, naming the field', () => {
+    const plan: FaultPlan = { faults: [{ kind: 'partition', after: { on: 'ks.commit', n: 2, fromMs: 1_230 }, delayMs: 4, a: 'ks-0', b: 'broker', durationMs: 900 }] };
+    expect(planFromJson(planToJson(plan))).toEqual(plan);
+    expect(planToJson(plan)).toContain('"after":{"on":"ks.commit","n":2,"fromMs":1230}');
+    const bad = '{"faults": [{"kind": "crash", "after": {"on": "spark.commit", "n": 1, "fromMs": -3}, "delayMs": 0, "process": "driver", "restartAfterMs": 1}]}';
+    expect(() => planFromJson(bad)).toThrow(/after\.fromMs must be an integer ≥ 0/);
   });
 });
