@@ -10,8 +10,16 @@ import { wordcountFinal } from './wordcount-final.ts';
 import { enrich } from './enrich.ts';
 import { tables } from './tables.ts';
 import { triggersPanes } from './triggers-panes.ts';
+import { ttlVisits } from './ttl-visits.ts';
+import { outerJoin } from './outer-join.ts';
+import { fileSink } from './file-sink.ts';
+import { foreachBatch } from './foreach-batch.ts';
+import { modesAppend, modesComplete, modesUpdate } from './output-modes.ts';
 
-export const SCENARIOS: readonly Scenario[] = [wordcount, sessions, slidingAverage, join, bank, chained, wordcountFinal, enrich, tables, triggersPanes];
+export const SCENARIOS: readonly Scenario[] = [
+  wordcount, sessions, slidingAverage, join, bank, chained, wordcountFinal, enrich, tables, triggersPanes, ttlVisits,
+  outerJoin, fileSink, foreachBatch, modesAppend, modesUpdate, modesComplete,
+];
 
 export function findScenario(name: string): Scenario | undefined {
   return SCENARIOS.find((s) => s.name === name);

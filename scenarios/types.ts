@@ -25,7 +25,11 @@ export interface CheckInput {
   /** The read-committed content of the output topic. */
   output: OutputRecord[];
   canBeLate: boolean;
-  /** Ids of records an operator dropped as late in the run (traced `record.late`). */
+  /**
+   * Ids of records an operator dropped as late in the run (traced `record.late`), and of records an
+   * interval join took exactly at its watermark, when partners may already have been cleaned up
+   * (traced `join.at-watermark`).
+   */
   droppedLate: ReadonlySet<number>;
 }
 

@@ -29,7 +29,7 @@ const FLUSH_AHEAD_MS = 10_000;
 const FLUSH_AFTER_MS = 500;
 
 /** Appends the flush records: one key per repartition partition (as many as the input has), on input partition 0, after the last arrival. */
-function withFlush(w: Workload, partitions: number): Workload {
+export function withFlush(w: Workload, partitions: number): Workload {
   const maxTs = w.records.reduce((m, r) => Math.max(m, r.ts), 0);
   const lastAt = w.arrivals.reduce((m, a) => Math.max(m, a.atMs), 0);
   const flush: InputRecord[] = [];

@@ -7,7 +7,7 @@ import { countAggregate } from '../src/engines/flink/operators/aggregates.ts';
 import { generateWorkload } from '../src/workload/generate.ts';
 import { toWindowResults, type KTable, type StreamsBuilder } from '../src/engines/kstreams/dsl.ts';
 import { TimeWindows } from '../src/engines/kstreams/windows.ts';
-import { count, window, type DataStreamWriter, type OutputMode, type spark as SparkEntry } from '../src/engines/spark/dsl.ts';
+import { count, window, type DataStreamWriter, type OutputMode, type StreamingDataFrame, type spark as SparkEntry } from '../src/engines/spark/dsl.ts';
 
 type SparkSession = typeof SparkEntry;
 import { TOPICS, sinkWindowResults, type Scenario } from './types.ts';
@@ -75,12 +75,14 @@ export function countWordsKStreams(builder: StreamsBuilder, graceMs: number): KT
 
 /** wordcount on Spark: the input read committed, one-second windows counted with a watermark `delayMs` behind, in `mode`. */
 export function countWordsSpark(spark: SparkSession, delayMs: number, mode: OutputMode): DataStreamWriter {
+  return wordCountsSpark(spark, delayMs).writeStream(TOPICS.output).outputMode(mode).trigger({ processingTimeMs: 100 });
+}
+
+/** wordcount's streaming DataFrame on Spark, before its sink: one-second windows counted with a watermark `delayMs` behind. */
+export function wordCountsSpark(spark: SparkSession, delayMs: number): StreamingDataFrame {
   return spark
     .readStream(TOPICS.input, { isolation: 'read_committed' })
     .withWatermark('ts', delayMs)
     .groupBy(window('ts', WINDOW_MS), 'key')
-    .agg(count())
-    .writeStream(TOPICS.output)
-    .outputMode(mode)
-    .trigger({ processingTimeMs: 100 });
+    .agg(count());
 }

@@ -10,7 +10,7 @@ export { runScenario, UnknownScenarioError, type RunOptions, type RunReport } fr
 export { encodeToken, decodeToken, TokenError, type RunSettings } from './explore/settings.ts';
 export * from './explore/property.ts';
 export type { Fault, FaultPlan, Anchor } from './sim/faults.ts';
-export { StreamEnvironment, DataStream, KeyedStream, WindowedStream, WindowedResultStream, IntervalJoinBuilder, union } from './engines/flink/api/environment.ts';
+export { StreamEnvironment, DataStream, KeyedStream, WindowedStream, WindowedResultStream, IntervalJoinBuilder, IntervalJoinedStream, union } from './engines/flink/api/environment.ts';
 export { tumbling, sliding, session, type WindowAssigner } from './stream/assigners.ts';
 export {
   globalWindows, tumblingProcessingTime, slidingProcessingTime, processingTimeSession, GLOBAL_WINDOW, type FlinkWindowAssigner,

@@ -32,7 +32,7 @@
  *   incarnation's pending windows are the job's pending results: their
  *   records are in no result legitimately (`pendingIds`), since after a
  *   restart only a later record could close them (KAFKA-7895).
- * - `ks.restore` (K10): every restored store (`ks.restored`, entry by entry:
+ * - `ks.restore` (K10, K13): every restored store (`ks.restored`, entry by entry:
  *   store key, the changelog offset its value came from, a digest of value
  *   and timestamp) equals what the committed changelog gives below the
  *   restore's end offset. The changelog is read offline, read_committed,
@@ -42,7 +42,12 @@
  *   the restore ran comes from the trace: the broker's `log.append` of the
  *   batch holding it (with its transactional id) and that transaction's
  *   `txn.commit`. Tombstones are assumed kept (delete.retention.ms is far
- *   longer than a run).
+ *   longer than a run). A standby's store as it is promoted (`ks.standby`
+ *   `promoted`, before the tail restore) is judged the same way below the
+ *   standby's position: a standby reads committed data only, so a store
+ *   holding a write of an open or aborted transaction, or missing a committed
+ *   update below its position, fails; the promoted task's restoration of the
+ *   tail is then a restoration like any other, judged whole.
  * - `ks.zombies` (K12): no zombie's transaction commits. The writer of a
  *   transaction is the instance that initialised its transactional id
  *   (`ks.producer`); when its offsets join the transaction
@@ -70,6 +75,8 @@ export interface ChangelogRecord {
 }
 
 interface Restore {
+  /** A restoration's end (`ks.restored`), or a standby's store as it was promoted (`ks.standby`, before its tail is restored). */
+  what: 'restored' | 'promoted';
   seq: number;
   p: string;
   task: string;
@@ -177,7 +184,10 @@ export class KStreamsTrace {
         this.judgeCommit(e);
         break;
       case 'ks.restored':
-        this.noteRestore(e);
+        this.noteRestore(e, 'restored');
+        break;
+      case 'ks.standby':
+        if (e.action === 'promoted') this.noteRestore(e, 'promoted');
         break;
       case 'ks.producer': {
         const id = String(e.transactionalId);
@@ -312,7 +322,7 @@ export class KStreamsTrace {
     return undefined;
   }
 
-  private noteRestore(e: TraceEvent): void {
+  private noteRestore(e: TraceEvent, what: Restore['what']): void {
     if (typeof e.entries !== 'string') return;
     const entries = JSON.parse(e.entries) as RestoredEntry[];
     const topic = String(e.topic);
@@ -326,7 +336,7 @@ export class KStreamsTrace {
       writers.set(offset, w);
       if (w !== undefined && this.committed.has(w)) committedBefore.add(w);
     }
-    this.restores.push({ seq: e.seq, p: e.p, task: String(e.task), store: String(e.store), topic, partition, end: e.offset as number, entries, writers, committedBefore });
+    this.restores.push({ what, seq: e.seq, p: e.p, task: String(e.task), store: String(e.store), topic, partition, end: e.offset as number, entries, writers, committedBefore });
   }
 
   // ---- zombies ---------------------------------------------------------------------------------
@@ -418,7 +428,9 @@ export function checkRestores(t: KStreamsTrace, changelog: (topic: string, parti
       if (list) list.push(c);
       else byKey.set(c.key, [c]);
     }
-    const where = `${r.p} restored task ${r.task} store ${r.store} (${r.topic}/${r.partition} below offset ${r.end})`;
+    const where = r.what === 'restored'
+      ? `${r.p} restored task ${r.task} store ${r.store} (${r.topic}/${r.partition} below offset ${r.end})`
+      : `${r.p} promoted its standby of task ${r.task}, store ${r.store} (${r.topic}/${r.partition} read below offset ${r.end})`;
     const restored = new Map<string, { offset: number; digest: string }>();
     for (const [key, offset, digest] of r.entries) {
       entries++;
@@ -465,8 +477,9 @@ export function checkRestores(t: KStreamsTrace, changelog: (topic: string, parti
       }
     }
   }
+  const promoted = t.restores.filter((r) => r.what === 'promoted').length;
   return problems.verdict('ks.restore',
-    `${formatCount(t.restores.length)} store restorations, ${formatCount(entries)} entries, each as the committed changelog gives it (${formatCount(judged)} compared value by value, the rest superseded and compacted since)`);
+    `${formatCount(t.restores.length - promoted)} store restorations${promoted > 0 ? ` and ${formatCount(promoted)} standby stores at their promotion` : ''}, ${formatCount(entries)} entries, each as the committed changelog gives it (${formatCount(judged)} compared value by value, the rest superseded and compacted since)`);
 }
 
 /** `ks.zombies`: every committed transaction of the application had its offsets joined by a current member, at its producer's current epoch. */

@@ -10,7 +10,10 @@
  *   batches only, never the batch's own data;
  * - the late watermark of batch N is the eviction watermark of batch N − 1
  *   (0 for batch 0);
- * - a batch that ran again after a restart ran with the same watermarks.
+ * - a batch that ran again after a restart ran with the same watermarks;
+ * - the rows of a batch whose committing run a file sink skipped (its
+ *   metadata log had the batch already, so the batch's plan never ran) move
+ *   no watermark: they count as if absent.
  *
  * With several watermark operators (a stream-stream join's sides) this holds
  * under the max policy (the largest operator value is the largest event time
@@ -37,16 +40,40 @@ export class SparkBatchTrace {
   readonly batches: Batch[] = [];
   /** Per batch, its start offsets (the same on every run of it: they come from the offset log). */
   private readonly starts = new Map<number, number[]>();
+  /** Per batch that ran, its offset ranges (start and end per input partition). */
+  readonly ranges = new Map<number, { starts: number[]; ends: number[] }>();
+  /** The query's output mode. */
+  outputMode: 'append' | 'update' | 'complete' | undefined;
+  /** Whether the latest run of each batch was skipped whole by a file sink. */
+  private readonly runSkipped = new Map<number, boolean>();
+  /** The offset ranges of batches committed by a run the file sink skipped: their rows moved no watermark. */
+  readonly skipped: { starts: number[]; ends: number[] }[] = [];
   delayMs: number | undefined;
   /** With several watermark operators (a join's sides), how the global watermark is chosen. */
   policy: string | undefined;
+  /** A stream-stream join's type and range (`right.ts − left.ts` in `[lower, upper]`). */
+  join: { type: string; lowerMs: number; upperMs: number } | undefined;
+  /** Rows an outer join emitted with nulls: the batch, the side (0 left, 1 right), the row's event time and record id. */
+  readonly outer: { batch: number; side: number; ts: number; id: string }[] = [];
 
   onEvent(e: TraceEvent): void {
     if (e.kind === 'spark.start' && typeof e.watermarkDelayMs === 'number') this.delayMs = e.watermarkDelayMs;
     if (e.kind === 'spark.start' && typeof e.watermarkPolicy === 'string') this.policy = e.watermarkPolicy;
+    if (e.kind === 'spark.start' && typeof e.outputMode === 'string') this.outputMode = e.outputMode as 'append' | 'update' | 'complete';
+    if (e.kind === 'spark.start' && typeof e.joinType === 'string') this.join = { type: e.joinType, lowerMs: e.joinLowerMs as number, upperMs: e.joinUpperMs as number };
+    if (e.kind === 'spark.join.outer') this.outer.push({ batch: e.batch as number, side: e.side as number, ts: e.ts as number, id: String(e.ids) });
     if (e.kind === 'spark.batch') {
       const starts = (e.offsets as string[]).map((o) => Number(o.slice(o.indexOf(':') + 1, o.indexOf('-', o.indexOf(':')))));
+      const ends = (e.offsets as string[]).map((o) => Number(o.slice(o.indexOf('-', o.indexOf(':')) + 1)));
       this.starts.set(e.batch as number, starts);
+      this.ranges.set(e.batch as number, { starts, ends });
+      this.runSkipped.set(e.batch as number, false);
+    }
+    // A file sink skips a batch its metadata log already has: that run executes nothing.
+    if (e.kind === 'spark.sink.skip' && e.sink === 'file') this.runSkipped.set(e.batch as number, true);
+    if (e.kind === 'spark.commit' && this.runSkipped.get(e.batch as number) === true) {
+      const r = this.ranges.get(e.batch as number);
+      if (r) this.skipped.push(r);
     }
     if (e.kind === 'spark.reduce') {
       const starts = this.starts.get(e.batch as number);
@@ -67,10 +94,34 @@ export function checkSparkWatermarks(trace: SparkBatchTrace, input: readonly (re
   // which a restart forgets, so it is not a function of the input before the batch; not judged.
   if (trace.policy === 'min') return { name, ok: true, detail: 'not judged: several watermark operators under the min policy' };
   const problems = new Problems();
-  // Per partition, prefix maxima of event time: prefix[k] = the largest ts of the first k records.
-  const prefix = input.map((records) => {
+  const want = evictionWatermarks(delay, input, trace.skipped);
+  const batches = new Set<number>();
+  for (const b of trace.batches) {
+    batches.add(b.batch);
+    const evict = want(b);
+    if (b.wmEvict !== evict) problems.add(`a task of batch ${b.batch} evicted with watermark ${b.wmEvict}, but the input before the batch gives ${evict} (max event time of earlier batches − ${delay} ms)`);
+    const prev = trace.batches.find((x) => x.batch === b.batch - 1);
+    const late = b.batch === 0 ? 0 : prev ? want(prev) : undefined;
+    if (late !== undefined && b.wmLate !== late) {
+      problems.add(`a task of batch ${b.batch} filtered late rows with watermark ${b.wmLate}, but batch ${b.batch - 1}'s is ${late}: the late filter uses the previous batch's watermark, never one from the batch's own data`);
+    }
+  }
+  return problems.verdict(name, `${formatCount(batches.size)} batches, each task with the watermark of the data before it (delay ${delay} ms) and the previous batch's for late rows`);
+}
+
+/**
+ * The eviction watermark each batch must run with, from the input alone: max(0, the largest event
+ * time of every record before the batch's start offsets − the delay).
+ */
+export function evictionWatermarks(
+  delay: number, input: readonly (readonly { offset: number; value: unknown }[])[], skipped: readonly { starts: number[]; ends: number[] }[] = [],
+): (b: { batch: number; starts: number[] }) => number {
+  /** Whether the record at `offset` of partition p belongs to a batch the file sink skipped. */
+  const isSkipped = (p: number, offset: number): boolean => skipped.some((r) => offset >= (r.starts[p] ?? 0) && offset < (r.ends[p] ?? 0));
+  // Per partition, prefix maxima of event time over the records that count: prefix[k] = the largest ts of the first k records.
+  const prefix = input.map((records, p) => {
     const out = [Number.MIN_SAFE_INTEGER];
-    for (const r of records) out.push(Math.max(out[out.length - 1]!, (r.value as InputRecord).ts));
+    for (const r of records) out.push(isSkipped(p, r.offset) ? out[out.length - 1]! : Math.max(out[out.length - 1]!, (r.value as InputRecord).ts));
     return out;
   });
   /** The largest event time of partition p's records at offsets below `offset`. */
@@ -85,29 +136,49 @@ export function checkSparkWatermarks(trace: SparkBatchTrace, input: readonly (re
     }
     return prefix[p]?.[lo] ?? Number.MIN_SAFE_INTEGER;
   };
-  const expectedEvict = (b: Batch): number => {
-    let max = Number.MIN_SAFE_INTEGER;
-    b.starts.forEach((s, p) => {
-      max = Math.max(max, maxBefore(p, s));
-    });
-    return max === Number.MIN_SAFE_INTEGER ? 0 : Math.max(0, max - delay);
-  };
   const expected = new Map<number, number>();
-  const want = (b: Batch): number => {
+  return (b) => {
     let w = expected.get(b.batch);
-    if (w === undefined) expected.set(b.batch, (w = expectedEvict(b)));
+    if (w === undefined) {
+      let max = Number.MIN_SAFE_INTEGER;
+      b.starts.forEach((st, p) => {
+        max = Math.max(max, maxBefore(p, st));
+      });
+      w = max === Number.MIN_SAFE_INTEGER ? 0 : Math.max(0, max - delay);
+      expected.set(b.batch, w);
+    }
     return w;
   };
-  const batches = new Set<number>();
-  for (const b of trace.batches) {
-    batches.add(b.batch);
-    const evict = want(b);
-    if (b.wmEvict !== evict) problems.add(`a task of batch ${b.batch} evicted with watermark ${b.wmEvict}, but the input before the batch gives ${evict} (max event time of earlier batches − ${delay} ms)`);
-    const prev = trace.batches.find((x) => x.batch === b.batch - 1);
-    const late = b.batch === 0 ? 0 : prev ? want(prev) : undefined;
-    if (late !== undefined && b.wmLate !== late) {
-      problems.add(`a task of batch ${b.batch} filtered late rows with watermark ${b.wmLate}, but batch ${b.batch - 1}'s is ${late}: the late filter uses the previous batch's watermark, never one from the batch's own data`);
+}
+
+/**
+ * `spark.join.outer`: an outer join emits a row with nulls only in a batch whose eviction watermark
+ * (the one the input before the batch gives, as `spark.watermark` derives it) has passed the row's
+ * range: a left row at `ts` once `ts + upper < W` (no right row at or before `ts + upper` can come
+ * any more), a right row once `ts − lower < W`. Reads the trace and the input, nothing of the engine.
+ */
+export function checkSparkOuterJoin(trace: SparkBatchTrace, input: readonly (readonly { offset: number; value: unknown }[])[]): CheckResult {
+  const name = 'spark.join.outer';
+  const join = trace.join;
+  const delay = trace.delayMs;
+  if (!join || delay === undefined) return { name, ok: true, detail: 'the query has no outer join with a watermark' };
+  if (trace.policy === 'min') return { name, ok: true, detail: 'not judged: several watermark operators under the min policy' };
+  const problems = new Problems();
+  const want = evictionWatermarks(delay, input, trace.skipped);
+  const starts = new Map<number, number[]>();
+  for (const b of trace.batches) starts.set(b.batch, b.starts);
+  for (const o of trace.outer) {
+    const st = starts.get(o.batch);
+    if (!st) {
+      problems.add(`record ${o.id} was emitted with nulls in batch ${o.batch}, which no stateful task of the trace ran`);
+      continue;
+    }
+    const w = want({ batch: o.batch, starts: st });
+    const passed = o.side === 0 ? o.ts + join.upperMs < w : o.ts - join.lowerMs < w;
+    if (!passed) {
+      const range = o.side === 0 ? `a payment up to ${o.ts + join.upperMs} could still come` : `an order from ${o.ts - join.upperMs} to ${o.ts - join.lowerMs} could still come`;
+      problems.add(`${o.side === 0 ? 'order' : 'payment'} ${o.id} at ${o.ts} was emitted with nulls in batch ${o.batch}, whose watermark is ${w}: ${range}`);
     }
   }
-  return problems.verdict(name, `${formatCount(batches.size)} batches, each task with the watermark of the data before it (delay ${delay} ms) and the previous batch's for late rows`);
+  return problems.verdict(name, `${formatCount(trace.outer.length)} rows emitted with nulls (${join.type}), each after the watermark passed its range`);
 }

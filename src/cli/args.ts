@@ -9,7 +9,7 @@
  * that every error is exactly one line in weir's own words and start-up
  * stays cheap.
  */
-import { UsageError } from './usage-error.ts';
+import { quote, UsageError } from './usage-error.ts';
 import { limitProblem, type LimitName } from '../explore/limits.ts';
 
 export interface FlagSpec {
@@ -49,7 +49,7 @@ export function parseArgs(command: string, argv: readonly string[], flags: Reado
     const spec = Object.prototype.hasOwnProperty.call(flags, name) ? flags[name] : undefined;
     if (spec === undefined) {
       const shown = eq > 0 ? arg.slice(0, eq) : arg;
-      throw new UsageError(`unknown flag "${shown}" for "weir ${command}" (try: weir ${command} --help)`);
+      throw new UsageError(`unknown flag ${quote(shown)} for "weir ${command}" (try: weir ${command} --help)`);
     }
     if (!spec.value) {
       if (eq > 0) throw new UsageError(`--${name} takes no value (try: weir ${command} --help)`);
@@ -79,7 +79,7 @@ export function parseIntFlag(name: string, raw: string, min = 0): number {
   const n = /^\d+$/.test(raw) ? Number(raw) : NaN;
   if (!Number.isSafeInteger(n) || n < min) {
     const want = min === 0 ? 'a non-negative integer' : `an integer ≥ ${min}`;
-    throw new UsageError(`--${name} must be ${want}, got "${raw}"`);
+    throw new UsageError(`--${name} must be ${want}, got ${quote(raw)}`);
   }
   return n;
 }
@@ -87,7 +87,7 @@ export function parseIntFlag(name: string, raw: string, min = 0): number {
 /** Parses a whole decimal integer within the documented bound `limit` (explore/limits.ts). */
 export function parseLimitedFlag(limit: LimitName, raw: string): number {
   const n = /^\d+$/.test(raw) ? Number(raw) : NaN;
-  const problem = limitProblem(limit, n, 'flag', `"${raw.slice(0, 40)}"`);
+  const problem = limitProblem(limit, n, 'flag', quote(raw));
   if (problem !== undefined) throw new UsageError(problem);
   return n;
 }
@@ -95,7 +95,7 @@ export function parseLimitedFlag(limit: LimitName, raw: string): number {
 /** Checks `raw` is one of `choices`. */
 export function parseChoice<T extends string>(name: string, raw: string, choices: readonly T[]): T {
   if (!(choices as readonly string[]).includes(raw)) {
-    throw new UsageError(`--${name} must be one of ${choices.join(', ')}; got "${raw}"`);
+    throw new UsageError(`--${name} must be one of ${choices.join(', ')}; got ${quote(raw)}`);
   }
   return raw as T;
 }
@@ -103,5 +103,5 @@ export function parseChoice<T extends string>(name: string, raw: string, choices
 /** Rejects positional arguments for a command that takes none. */
 export function noPositionals(command: string, args: ParsedArgs): void {
   const [first] = args.positionals;
-  if (first !== undefined) throw new UsageError(`unexpected argument "${first}": weir ${command} takes none (try: weir ${command} --help)`);
+  if (first !== undefined) throw new UsageError(`unexpected argument ${quote(first)}: weir ${command} takes none (try: weir ${command} --help)`);
 }

@@ -3,12 +3,14 @@
  * lives in and the checker that catches it, or a JSON array of
  * `{name, engine, description, caughtBy}`.
  */
-import { noPositionals, parseArgs } from './args.ts';
+import { noPositionals, parseArgs, type FlagSpec } from './args.ts';
 import { BUGS_HELP } from './help.ts';
 import { EXIT } from './usage-error.ts';
 
+export const BUGS_FLAGS: Readonly<Record<string, FlagSpec>> = { json: {} };
+
 export async function bugsCommand(argv: readonly string[]): Promise<number> {
-  const args = parseArgs('bugs', argv, { json: {} });
+  const args = parseArgs('bugs', argv, BUGS_FLAGS);
   if (args.switches.has('help')) {
     process.stdout.write(BUGS_HELP);
     return EXIT.ok;

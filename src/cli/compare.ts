@@ -9,11 +9,13 @@
  */
 import { randomInt } from 'node:crypto';
 import { parseArgs, parseChoice, parseLimitedFlag, valueOf, type FlagSpec } from './args.ts';
-import { EXIT, UsageError } from './usage-error.ts';
+import { EXIT, quote, tokenBodyProblem, UsageError } from './usage-error.ts';
 import { FAULT_PROFILES, GUARANTEES } from '../explore/settings.ts';
+import type { Guarantee } from '../stream/guarantee.ts';
+import type { Scenario } from '../../scenarios/index.ts';
 import type { Comparison, EngineColumn, EngineSeeds, Knob, Knobs, Metric, RoleFault, Spread } from '../explore/compare.ts';
 
-const COMPARE_FLAGS: Readonly<Record<string, FlagSpec>> = {
+export const COMPARE_FLAGS: Readonly<Record<string, FlagSpec>> = {
   seed: { value: true },
   seeds: { value: true },
   events: { value: true },
@@ -23,6 +25,7 @@ const COMPARE_FLAGS: Readonly<Record<string, FlagSpec>> = {
   faults: { value: true },
   'checkpoint-interval': { value: true },
   'commit-interval': { value: true },
+  'standby-replicas': { value: true },
   'trigger-interval': { value: true },
   json: {},
   replay: {},
@@ -57,6 +60,7 @@ Options:
   --checkpoint-interval MS Flink's checkpoint interval (default 500)
   --commit-interval MS     Kafka Streams' commit.interval.ms (default 100 under
                            exactly-once, 30000 under at-least-once)
+  --standby-replicas N     Kafka Streams' num.standby.replicas (default 0)
   --trigger-interval MS    Spark's processing-time trigger (default: the
                            scenario's, 100 for wordcount)
   --json                   print one JSON object instead of the table
@@ -75,7 +79,7 @@ export async function compareCommand(argv: readonly string[]): Promise<number> {
   }
   const [name, extra] = args.positionals;
   if (name === undefined) throw new UsageError('compare needs a scenario name (try: weir list)');
-  if (extra !== undefined) throw new UsageError(`unexpected argument "${extra}": weir compare takes one scenario`);
+  if (extra !== undefined) throw new UsageError(`unexpected argument ${quote(extra)}: weir compare takes one scenario`);
   const { parseRoleFault } = await loadCompare();
   const parsed = [
     ...(args.values.get('crash') ?? []).map((t) => parseRoleFault('crash', t)),
@@ -97,15 +101,19 @@ export async function compareCommand(argv: readonly string[]): Promise<number> {
   if (rawCp !== undefined) knobs.checkpointIntervalMs = parseLimitedFlag('checkpointIntervalMs', rawCp);
   const rawCommit = valueOf(args, 'commit-interval');
   if (rawCommit !== undefined) knobs.commitIntervalMs = parseLimitedFlag('commitIntervalMs', rawCommit);
+  const rawStandby = valueOf(args, 'standby-replicas');
+  if (rawStandby !== undefined) knobs.standbyReplicas = parseLimitedFlag('standbyReplicas', rawStandby);
   const rawTrigger = valueOf(args, 'trigger-interval');
   if (rawTrigger !== undefined) knobs.triggerIntervalMs = parseLimitedFlag('triggerIntervalMs', rawTrigger);
   const { findScenario } = await import('../../scenarios/index.ts');
-  if (!findScenario(name)) throw new UsageError(`unknown scenario "${name}" (try: weir list)`);
+  const scenario = findScenario(name);
+  if (!scenario) throw new UsageError(tokenBodyProblem(name) ?? `unknown scenario ${quote(name)} (try: weir list)`);
   const profile = parseChoice('faults', valueOf(args, 'faults') ?? 'none', FAULT_PROFILES);
   const json = args.switches.has('json');
   const replay = args.switches.has('replay');
   if (replay && json) throw new UsageError('--replay and --json do not go together: --replay draws the runs, --json prints figures');
   if (replay && seeds !== undefined) throw new UsageError('--replay shows one seed\'s runs; drop --seeds (or replay one seed: --seed N)');
+  await checkEngines(scenario, guarantee, events, replay);
   const { compareEngines, summarizeSeeds } = await loadCompare();
   const base = { scenario: name, guarantee, faults: 'none' as const, bugs: [], ...(events !== undefined ? { events } : {}), ...knobs };
   const shown = `compare scenario=${name} SEED=${seed}${seeds !== undefined ? ` seeds=${seeds}` : ''} guarantee=${guarantee}${profile !== 'none' ? ` faults=${profile}` : ''}${events !== undefined ? ` events=${events}` : ''}`;
@@ -135,6 +143,28 @@ export async function compareCommand(argv: readonly string[]): Promise<number> {
   if (json) process.stdout.write(JSON.stringify(seedsJson(runs, summary, seed, seeds)) + '\n');
   else process.stdout.write(`${seedsTable(runs[0]!, summary, seeds)}\n\n${chart(summary.map((e) => ({ engine: e.engine, counts: e.visibleHistogram })), `, ${seeds} seeds`)}\n${failures(summary)}\n`);
   return summary.every((e) => e.failedSeeds.length === 0) ? EXIT.ok : EXIT.checkFailed;
+}
+
+/**
+ * Before the banner: some engine of the scenario can run under the
+ * guarantee, and each engine's run fits in memory (the engines run one at a
+ * time; with --replay, their recordings are held together).
+ */
+async function checkEngines(scenario: Scenario, guarantee: Guarantee, events: number | undefined, replay: boolean): Promise<void> {
+  const { enginesOf, engineProblem } = await import('../explore/engines.ts');
+  const { memoryProblem } = await import('./memory.ts');
+  const skipped: string[] = [];
+  const runnable: string[] = [];
+  for (const engine of enginesOf(scenario)) {
+    const problem = engineProblem(scenario, { engine, guarantee, bugs: [] });
+    if (problem !== undefined) skipped.push(problem);
+    else runnable.push(engine);
+  }
+  if (runnable.length === 0) throw new UsageError(`no engine can run ${scenario.name} under ${guarantee}: ${skipped.join('; ')}`);
+  for (const engine of runnable) {
+    const problem = memoryProblem({ scenario: scenario.name, engine, events: events ?? scenario.defaults.events, parallelism: scenario.defaults.parallelism, use: replay ? 'replay' : 'run', fromToken: false, runs: replay ? runnable.length : 1 });
+    if (problem !== undefined) throw new UsageError(problem);
+  }
 }
 
 /** The comparison's runs side by side: each token run again (a run is deterministic) with its trace kept. */

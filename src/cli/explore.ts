@@ -12,11 +12,13 @@ import { availableParallelism } from 'node:os';
 import { combinationProblem, LIMITS, limitProblem } from '../explore/limits.ts';
 import { parseArgs, parseChoice, parseLimitedFlag, valueOf, type FlagSpec, type ParsedArgs } from './args.ts';
 import { EXPLORE_HELP } from './help.ts';
-import { EXIT, UsageError } from './usage-error.ts';
+import { estimateBytes, formatBytes, machineBytes, memoryProblem } from './memory.ts';
+import { EXIT, quote, tokenBodyProblem, UsageError } from './usage-error.ts';
 import { parseBugs, runShape, RUN_SHAPE_FLAGS } from './run-settings.ts';
 import { FAULT_PROFILES, GUARANTEES, looksLikeToken } from '../explore/settings.ts';
 import type { Shard, SweepJob } from '../explore/sweep.ts';
 import type { ExploreOptions } from '../explore/explore.ts';
+import type { Scenario } from '../../scenarios/index.ts';
 
 export const EXPLORE_FLAGS: Readonly<Record<string, FlagSpec>> = {
   seeds: { value: true },
@@ -47,7 +49,7 @@ export async function exploreCommand(argv: readonly string[]): Promise<number> {
   const req = exploreRequest(args);
   const { findScenario } = await import('../../scenarios/index.ts');
   const scenario = findScenario(req.job.scenario);
-  if (!scenario) throw new UsageError(`unknown scenario "${req.job.scenario}" (try: weir list)`);
+  if (!scenario) throw new UsageError(tokenBodyProblem(req.job.scenario) ?? `unknown scenario ${quote(req.job.scenario)} (try: weir list)`);
   const { engineProblem } = await import('../explore/engines.ts');
   const problem = engineProblem(scenario, req.job);
   if (problem !== undefined) throw new UsageError(problem);
@@ -56,7 +58,7 @@ export async function exploreCommand(argv: readonly string[]): Promise<number> {
   const report = await import('./explore-report.ts');
   const json = args.switches.has('json');
   const seedCount = seedsOf(req.start, req.count, req.shard).length;
-  const workers = Math.min(req.workers ?? availableParallelism(), Math.max(1, seedCount));
+  const workers = fitWorkers(Math.min(req.workers ?? availableParallelism(), Math.max(1, seedCount)), estimateRun(scenario, req.job), req.workers !== undefined);
   const progress = !json && process.stderr.isTTY ? new report.Progress(process.stderr) : undefined;
 
   if (!json) process.stdout.write(report.bannerLine(req, workers) + '\n');
@@ -75,11 +77,36 @@ export async function exploreCommand(argv: readonly string[]): Promise<number> {
   return result.failures > 0 ? EXIT.checkFailed : EXIT.ok;
 }
 
+/**
+ * What one run of the sweep is estimated to need; a run that cannot fit in
+ * this thread's heap is a UsageError. Every thread holds one run at a time.
+ */
+function estimateRun(scenario: Scenario, job: SweepJob): number {
+  const engine = job.engine ?? 'flink';
+  const events = job.events ?? scenario.defaults.events;
+  const parallelism = job.parallelism ?? scenario.defaults.parallelism;
+  const problem = memoryProblem({ scenario: scenario.name, engine, events, parallelism, use: 'run', fromToken: false });
+  if (problem !== undefined) throw new UsageError(problem);
+  return estimateBytes(engine, events, 'run', parallelism, scenario.name);
+}
+
+/**
+ * Threads that fit in the machine's memory, each holding one run at a time
+ * (each thread has its own heap, as large as this one's): fewer than asked
+ * for when they would not all fit, said on stderr when --workers asked.
+ */
+export function fitWorkers(workers: number, perRun: number, asked: boolean, machine = machineBytes(), note: (s: string) => void = (s) => void process.stderr.write(s)): number {
+  const fit = Math.max(1, Math.floor(machine / perRun));
+  if (workers <= fit) return workers;
+  if (asked) note(`weir: note: using ${fit} worker${fit === 1 ? '' : 's'}, not ${workers}: each run needs about ${formatBytes(perRun)} and this machine has ${formatBytes(machine)}\n`);
+  return fit;
+}
+
 /** The request from the arguments alone (nothing of the engine loaded). */
 export function exploreRequest(args: ParsedArgs): ExploreRequest {
   const [scenario, extra] = args.positionals;
   if (scenario === undefined) throw new UsageError('explore needs a scenario name (try: weir list)');
-  if (extra !== undefined) throw new UsageError(`unexpected argument "${extra}": weir explore takes one scenario`);
+  if (extra !== undefined) throw new UsageError(`unexpected argument ${quote(extra)}: weir explore takes one scenario`);
   if (looksLikeToken(scenario)) throw new UsageError('explore sweeps a scenario by name; to replay a repro token use: weir run <token>');
   const job: SweepJob = {
     scenario,
@@ -93,7 +120,7 @@ export function exploreRequest(args: ParsedArgs): ExploreRequest {
   if (clash !== undefined) throw new UsageError(clash);
   const rawStart = valueOf(args, 'start') ?? '1';
   const start = /^\d+$/.test(rawStart) ? Number(rawStart) : NaN;
-  const badStart = limitProblem('seed', start, 'flag', `"${rawStart.slice(0, 40)}"`);
+  const badStart = limitProblem('seed', start, 'flag', quote(rawStart));
   if (badStart !== undefined) throw new UsageError(badStart.replace('--seed ', '--start '));
   const count = parseLimitedFlag('seeds', valueOf(args, 'seeds') ?? '100');
   if (start + count - 1 > LIMITS.seed.max) throw new UsageError(`--start ${start} with --seeds ${count} runs past the largest seed ${LIMITS.seed.max.toLocaleString('en-US')} (seeds are 32-bit)`);
@@ -111,7 +138,7 @@ export function parseShard(raw: string): Shard {
   const index = m ? Number(m[1]) : NaN;
   const count = m ? Number(m[2]) : NaN;
   if (!Number.isSafeInteger(index) || !Number.isSafeInteger(count) || index < 1 || index > count) {
-    throw new UsageError(`--shard must be k/n with 1 ≤ k ≤ n (e.g. 2/4), got "${raw}"`);
+    throw new UsageError(`--shard must be k/n with 1 ≤ k ≤ n (e.g. 2/4), got ${quote(raw)}`);
   }
   return { index, count };
 }

@@ -38,6 +38,7 @@ Options:
   --buffer-timeout MS      Flink's execution.buffer-timeout: a network buffer is sent when full or MS after
                            its first record (0: at once; default 100)
   --commit-interval MS     Kafka Streams' commit.interval.ms (default 100 under exactly-once, 30,000 under at-least-once)
+  --standby-replicas N     Kafka Streams' num.standby.replicas: standby copies of each task's stores (default 0)
   --trigger-interval MS    Spark's processing-time trigger (default: the query's; 0 runs batches back to back)
   --savepoint-at MS        take a savepoint at virtual time MS, stop the job with it, start it again from it
   --parallelism N          parallelism of the job (default: the scenario's)

@@ -3,12 +3,14 @@
  * engines it has a build for, summary, default sizes), or a JSON array of
  * `{name, engines, summary, defaults}`.
  */
-import { noPositionals, parseArgs } from './args.ts';
+import { noPositionals, parseArgs, type FlagSpec } from './args.ts';
 import { LIST_HELP } from './help.ts';
 import { EXIT } from './usage-error.ts';
 
+export const LIST_FLAGS: Readonly<Record<string, FlagSpec>> = { json: {} };
+
 export async function listCommand(argv: readonly string[]): Promise<number> {
-  const args = parseArgs('list', argv, { json: {} });
+  const args = parseArgs('list', argv, LIST_FLAGS);
   if (args.switches.has('help')) {
     process.stdout.write(LIST_HELP);
     return EXIT.ok;

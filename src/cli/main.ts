@@ -15,7 +15,7 @@
  */
 import { createRequire } from 'node:module';
 import { MAIN_HELP } from './help.ts';
-import { EXIT, UsageError } from './usage-error.ts';
+import { escapeControls, EXIT, quote, tokenBodyProblem, UsageError } from './usage-error.ts';
 
 type Command = (argv: readonly string[]) => Promise<number>;
 
@@ -32,12 +32,17 @@ const COMMANDS: Readonly<Record<string, () => Promise<Command>>> = {
 
 const INTERNAL_ERROR = 3;
 
+let stdoutHooked = false;
+
 export async function main(argv: string[]): Promise<number> {
   // `weir list | head` closes the pipe early: that is the reader's choice, not an error.
-  process.stdout.on('error', (e: NodeJS.ErrnoException) => {
-    if (e.code === 'EPIPE') process.exit(EXIT.ok);
-    throw e;
-  });
+  if (!stdoutHooked) {
+    stdoutHooked = true;
+    process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+      if (e.code === 'EPIPE') process.exit(EXIT.ok);
+      throw e;
+    });
+  }
   try {
     return await dispatch(argv);
   } catch (e) {
@@ -65,8 +70,8 @@ async function dispatch(argv: readonly string[]): Promise<number> {
   if (command === 'help') return help(rest);
   const load = Object.prototype.hasOwnProperty.call(COMMANDS, command) ? COMMANDS[command] : undefined;
   if (load !== undefined) return (await load())(rest);
-  if (command.startsWith('-')) throw new UsageError(`unknown flag "${command}" (try: weir --help)`);
-  throw new UsageError(`unknown command "${command}" (try: weir --help)`);
+  if (command.startsWith('-')) throw new UsageError(`unknown flag ${quote(command)} (try: weir --help)`);
+  throw new UsageError(tokenBodyProblem(command) ?? `unknown command ${quote(command)} (try: weir --help)`);
 }
 
 /** `weir help [command]` is `weir [command] --help`. */
@@ -84,6 +89,7 @@ function version(): string {
   return (createRequire(import.meta.url)('weir/package.json') as { version: string }).version;
 }
 
+/** One line, whatever the message holds: line breaks become spaces, other control characters escapes. */
 function oneLine(s: string): string {
-  return s.replace(/\s*\n\s*/g, ' ').trim();
+  return escapeControls(s.replace(/\s*[\n\r]\s*/g, ' ').trim());
 }

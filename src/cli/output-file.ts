@@ -19,7 +19,7 @@
 import { randomBytes } from 'node:crypto';
 import { accessSync, closeSync, constants, lstatSync, openSync, readSync, renameSync, rmSync, statSync, unlinkSync, writeSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
-import { UsageError } from './usage-error.ts';
+import { quote, UsageError } from './usage-error.ts';
 
 export interface OutputFile {
   /** True when the output goes to stdout (`-`). */
@@ -65,11 +65,11 @@ export function outputProblem(path: string): string | undefined {
   }
   const dir = dirname(path);
   try {
-    if (!statSync(dir).isDirectory()) return `"${dir}" is not a folder`;
+    if (!statSync(dir).isDirectory()) return `${quote(dir, 60)} is not a folder`;
     accessSync(dir, constants.W_OK);
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
-    return code === 'ENOENT' || code === 'ENOTDIR' ? `the folder "${dir}" does not exist` : `the folder "${dir}" is not writable (${code})`;
+    return code === 'ENOENT' || code === 'ENOTDIR' ? `the folder ${quote(dir, 60)} does not exist` : `the folder ${quote(dir, 60)} is not writable (${code})`;
   }
   return undefined;
 }
@@ -83,9 +83,9 @@ export function openOutput(path: string, what: string): OutputFile {
     return { toStdout: true, write: (text) => void process.stdout.write(text), commit: () => {}, discard: () => {} };
   }
   const problem = outputProblem(path);
-  if (problem !== undefined) throw new UsageError(`cannot write ${what} "${path}": ${problem}`);
+  if (problem !== undefined) throw new UsageError(`cannot write ${what} ${quote(path, 60)}: ${problem}`);
   const fail = (why: string): never => {
-    throw new UsageError(`cannot write ${what} "${path}": ${why}`);
+    throw new UsageError(`cannot write ${what} ${quote(path, 60)}: ${why}`);
   };
   let fd: number | undefined;
   const anon = tempName(path);

@@ -14,7 +14,7 @@
  */
 import { randomInt } from 'node:crypto';
 import { parseChoice, parseLimitedFlag, valueOf, type FlagSpec, type ParsedArgs } from './args.ts';
-import { UsageError } from './usage-error.ts';
+import { quote, tokenBodyProblem, UsageError } from './usage-error.ts';
 import { decodeToken, looksLikeToken, FAULT_PROFILES, GUARANTEES, TokenError, type RunSettings } from '../explore/settings.ts';
 import { isBugName, type BugName } from '../explore/bugs.ts';
 import { combinationProblem } from '../explore/limits.ts';
@@ -39,6 +39,7 @@ export const RUN_FLAGS: Readonly<Record<string, FlagSpec>> = {
   'checkpoint-interval': { value: true },
   'buffer-timeout': { value: true },
   'commit-interval': { value: true },
+  'standby-replicas': { value: true },
   'trigger-interval': { value: true },
   'savepoint-at': { value: true },
   'check-determinism': {},
@@ -47,7 +48,7 @@ export const RUN_FLAGS: Readonly<Record<string, FlagSpec>> = {
 };
 
 /** Flags that change what runs, as opposed to how it is reported. */
-const SETTING_FLAGS = ['engine', 'seed', 'events', 'parallelism', 'guarantee', 'faults', 'bug', 'spare-tms', 'unaligned', 'checkpoint-interval', 'buffer-timeout', 'commit-interval', 'trigger-interval', 'savepoint-at'] as const;
+const SETTING_FLAGS = ['engine', 'seed', 'events', 'parallelism', 'guarantee', 'faults', 'bug', 'spare-tms', 'unaligned', 'checkpoint-interval', 'buffer-timeout', 'commit-interval', 'standby-replicas', 'trigger-interval', 'savepoint-at'] as const;
 
 export interface RunRequest {
   settings: RunSettings;
@@ -80,6 +81,8 @@ export function runRequest(args: ParsedArgs): RunRequest {
   if (rawBuffer !== undefined) settings.bufferTimeoutMs = parseLimitedFlag('bufferTimeoutMs', rawBuffer);
   const rawCommit = valueOf(args, 'commit-interval');
   if (rawCommit !== undefined) settings.commitIntervalMs = parseLimitedFlag('commitIntervalMs', rawCommit);
+  const rawStandby = valueOf(args, 'standby-replicas');
+  if (rawStandby !== undefined) settings.standbyReplicas = parseLimitedFlag('standbyReplicas', rawStandby);
   const rawTrigger = valueOf(args, 'trigger-interval');
   if (rawTrigger !== undefined) settings.triggerIntervalMs = parseLimitedFlag('triggerIntervalMs', rawTrigger);
   const rawSavepoint = valueOf(args, 'savepoint-at');
@@ -90,24 +93,25 @@ export function runRequest(args: ParsedArgs): RunRequest {
 }
 
 /**
- * Throws the UsageError for a scenario this weir does not have, or one that cannot run on the
- * chosen engine (no build for it, or a planted bug of another engine).
+ * The scenario of the request; throws the UsageError for a scenario this weir does not have, or
+ * one that cannot run on the chosen engine (no build for it, or a planted bug of another engine).
  */
-export function checkScenario(req: RunRequest, find: (name: string) => Scenario | undefined): void {
+export function checkScenario(req: RunRequest, find: (name: string) => Scenario | undefined): Scenario {
   const name = req.settings.scenario;
   const scenario = find(name);
   if (scenario === undefined) {
-    if (req.fromToken) throw new UsageError(`the repro token names scenario "${name}", which this weir does not have (try: weir list)`);
-    throw new UsageError(`unknown scenario "${name}" (try: weir list)`);
+    if (req.fromToken) throw new UsageError(`the repro token names scenario ${quote(name)}, which this weir does not have (try: weir list)`);
+    throw new UsageError(tokenBodyProblem(name) ?? `unknown scenario ${quote(name)} (try: weir list)`);
   }
   const problem = engineProblem(scenario, req.settings);
   if (problem !== undefined) throw new UsageError(req.fromToken ? `the repro token cannot run here: ${problem}` : problem);
+  return scenario;
 }
 
 function onePositional(args: ParsedArgs): string {
   const [target, extra] = args.positionals;
   if (target === undefined) throw new UsageError('run needs a scenario name or a repro token (try: weir list)');
-  if (extra !== undefined) throw new UsageError(`unexpected argument "${extra}": weir run takes one scenario or token`);
+  if (extra !== undefined) throw new UsageError(`unexpected argument ${quote(extra)}: weir run takes one scenario or token`);
   return target;
 }
 
@@ -147,7 +151,7 @@ export function runShape(args: ParsedArgs): { engine?: EngineName; events?: numb
 export function parseBugs(names: readonly string[]): BugName[] {
   const out: BugName[] = [];
   for (const name of names) {
-    if (!isBugName(name)) throw new UsageError(`unknown bug "${name}" (try: weir bugs)`);
+    if (!isBugName(name)) throw new UsageError(`unknown bug ${quote(name)} (try: weir bugs)`);
     if (!out.includes(name)) out.push(name);
   }
   return out;

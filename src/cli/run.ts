@@ -13,6 +13,7 @@ import { RUN_HELP } from './help.ts';
 import { checkScenario, runRequest, RUN_FLAGS } from './run-settings.ts';
 import { ANSI, bannerLine, checkLines, PLAIN, reportLines } from './run-report.ts';
 import { openTraceOut, type TraceOut } from './trace-out.ts';
+import { preflight } from './preflight.ts';
 import { EXIT, UsageError } from './usage-error.ts';
 import type { RunReport } from '../explore/run.ts';
 import type { RunSettings } from '../explore/settings.ts';
@@ -27,7 +28,10 @@ export async function runCommand(argv: readonly string[]): Promise<number> {
   const req = runRequest(args);
   // The engine and the scenarios load only now, so help and bad flags answer quickly.
   const { findScenario } = await import('../../scenarios/index.ts');
-  checkScenario(req, findScenario);
+  const scenario = checkScenario(req, findScenario);
+  const checkDeterminism = args.switches.has('check-determinism');
+  // Sizes and memory are checked before the banner, so bad input prints its one line and nothing else.
+  await preflight(scenario, req.settings, { use: checkDeterminism ? 'determinism' : 'run', fromToken: req.fromToken });
   const { runScenario, UnknownScenarioError, ScenarioSizeError } = await import('../explore/run.ts');
   const { encodeToken } = await import('../explore/settings.ts');
   const json = args.switches.has('json');
@@ -38,7 +42,6 @@ export async function runCommand(argv: readonly string[]): Promise<number> {
   const style = !json && report$.isTTY && !process.env.NO_COLOR ? ANSI : PLAIN;
 
   if (!json) report$.write(bannerLine(req.settings, req.fromToken) + '\n');
-  const checkDeterminism = args.switches.has('check-determinism');
   const firstEvents: TraceEvent[] = [];
   let report: RunReport;
   try {

@@ -8,12 +8,13 @@
  * `-o -`, the trace goes to stdout. FILE is checked before the run and
  * written whole or not at all (output-file.ts).
  */
-import { openOutput } from './output-file.ts';
+import { openOutput, type OutputFile } from './output-file.ts';
+import { preflight } from './preflight.ts';
 import { parseArgs, valueOf, type FlagSpec } from './args.ts';
-import { EXIT, UsageError } from './usage-error.ts';
+import { EXIT, quote, tokenBodyProblem, UsageError } from './usage-error.ts';
 import { decodeToken, looksLikeToken, TokenError, type RunSettings } from '../explore/settings.ts';
 
-const TRACE_FLAGS: Readonly<Record<string, FlagSpec>> = {
+export const TRACE_FLAGS: Readonly<Record<string, FlagSpec>> = {
   format: { value: true },
   output: { value: true },
 };
@@ -37,8 +38,8 @@ export async function traceCommand(argv: readonly string[]): Promise<number> {
   const args = parseArgs('trace', argv.map((a) => (a === '-o' ? '--output' : a)), TRACE_FLAGS);
   const [token, extra] = args.positionals;
   if (token === undefined) throw new UsageError('trace needs a repro token (weir run prints one)');
-  if (extra !== undefined) throw new UsageError(`unexpected argument "${extra}": weir trace takes one token`);
-  if (!looksLikeToken(token)) throw new UsageError(`"${token}" is not a repro token (weir run prints one: w2.…)`);
+  if (extra !== undefined) throw new UsageError(`unexpected argument ${quote(extra)}: weir trace takes one token`);
+  if (!looksLikeToken(token)) throw new UsageError(tokenBodyProblem(token) ?? `${quote(token)} is not a repro token (weir run prints one: w2.…)`);
   const format = valueOf(args, 'format');
   if (format !== 'jsonl' && format !== 'perfetto') throw new UsageError('--format must be jsonl or perfetto');
   let settings: RunSettings;
@@ -50,18 +51,21 @@ export async function traceCommand(argv: readonly string[]): Promise<number> {
   }
   const { findScenario } = await import('../../scenarios/index.ts');
   const scenario = findScenario(settings.scenario);
-  if (!scenario) throw new UsageError(`the repro token names scenario "${settings.scenario}", which this weir does not have (try: weir list)`);
+  if (!scenario) throw new UsageError(`the repro token names scenario ${quote(settings.scenario)}, which this weir does not have (try: weir list)`);
   const { engineProblem } = await import('../explore/engines.ts');
   const problem = engineProblem(scenario, settings);
   if (problem !== undefined) throw new UsageError(`the repro token cannot run here: ${problem}`);
+  await preflight(scenario, settings, { use: format === 'jsonl' ? 'run' : 'perfetto', fromToken: true });
   // The target is checked before the run, so a bad -o costs nothing and writes nothing.
   const path = valueOf(args, 'output') ?? '-';
   const out = openOutput(path, 'trace file');
-  const { runScenario } = await import('../explore/run.ts');
+  const { runScenario, ScenarioSizeError } = await import('../explore/run.ts');
   try {
-    out.write(format === 'jsonl' ? await jsonl(runScenario, settings) : await perfetto(runScenario, settings));
+    if (format === 'jsonl') await jsonl(runScenario, settings, out);
+    else out.write(await perfetto(runScenario, settings));
   } catch (e) {
     out.discard();
+    if (e instanceof ScenarioSizeError) throw new UsageError(`the repro token cannot run here: ${e.message}`);
     throw e;
   }
   out.commit();
@@ -71,11 +75,23 @@ export async function traceCommand(argv: readonly string[]): Promise<number> {
 
 type Runner = typeof import('../explore/run.ts').runScenario;
 
-async function jsonl(run: Runner, settings: RunSettings): Promise<string> {
+/** Lines written per chunk: the trace streams to its output as the run goes, never held whole. */
+const CHUNK_LINES = 4096;
+
+async function jsonl(run: Runner, settings: RunSettings, out: OutputFile): Promise<void> {
   const { eventLine } = await import('../runtime/trace-event.ts');
-  const lines: string[] = [];
-  run(settings, { subscribers: [(e) => lines.push(eventLine(e))] });
-  return lines.join('\n') + '\n';
+  let lines: string[] = [];
+  const flush = (): void => {
+    if (lines.length > 0) out.write(lines.join(''));
+    lines = [];
+  };
+  run(settings, {
+    subscribers: [(e) => {
+      lines.push(eventLine(e) + '\n');
+      if (lines.length >= CHUNK_LINES) flush();
+    }],
+  });
+  flush();
 }
 
 async function perfetto(run: Runner, settings: RunSettings): Promise<string> {

@@ -6,7 +6,7 @@
  */
 import { parseArgs } from './args.ts';
 import { WALKTHROUGH_HELP } from './help.ts';
-import { EXIT, UsageError } from './usage-error.ts';
+import { EXIT, quote, UsageError } from './usage-error.ts';
 
 export async function walkthroughCommand(argv: readonly string[]): Promise<number> {
   const args = parseArgs('walkthrough', argv, {});
@@ -15,11 +15,11 @@ export async function walkthroughCommand(argv: readonly string[]): Promise<numbe
     return EXIT.ok;
   }
   const [name, extra] = args.positionals;
-  if (extra !== undefined) throw new UsageError(`unexpected argument "${extra}": weir walkthrough takes at most one lesson`);
+  if (extra !== undefined) throw new UsageError(`unexpected argument ${quote(extra)}: weir walkthrough takes at most one lesson`);
   const { LESSONS, findLesson } = await import('../tui/lessons/catalogue.ts');
   const lesson = name === undefined ? undefined : findLesson(name);
   if (name !== undefined && lesson === undefined) {
-    throw new UsageError(`unknown lesson "${name}" (lessons: ${LESSONS.map((l) => l.name).join(', ')})`);
+    throw new UsageError(`unknown lesson ${quote(name)} (lessons: ${LESSONS.map((l) => l.name).join(', ')})`);
   }
   const { loadLesson } = await import('../tui/lessons/resolve.ts');
   if (!process.stdout.isTTY) {

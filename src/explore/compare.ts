@@ -133,6 +133,8 @@ export interface Knobs {
   checkpointIntervalMs?: number;
   commitIntervalMs?: number;
   triggerIntervalMs?: number;
+  /** Kafka Streams' num.standby.replicas (its run only: no other engine has standbys). */
+  standbyReplicas?: number;
 }
 
 /** The settings field each engine's knob sets. */
@@ -144,7 +146,7 @@ export function knobOf(engine: EngineName, scenario: Scenario, settings: Omit<Ru
   if (engine === 'kstreams') return { flag: '--commit-interval', name: 'commit interval', ms: set ?? defaultCommitIntervalMs(settings.guarantee), set: set !== undefined };
   let ms = set;
   if (ms === undefined && scenario.engines.spark) {
-    const trigger = scenario.engines.spark.build(spark, sizesOf(scenario, { ...settings, engine })).plan.sink.trigger;
+    const trigger = scenario.engines.spark.build(spark, sizesOf(scenario, { ...settings, engine }), { guarantee: settings.guarantee }).plan.sink.trigger;
     ms = typeof trigger === 'object' ? trigger.processingTimeMs : undefined;
   }
   return { flag: '--trigger-interval', name: 'trigger interval', ms, set: set !== undefined };
@@ -236,6 +238,7 @@ function idsOf(o: OutputRecord): number[] {
     case 'window': return o.ids;
     case 'update': return [o.id];
     case 'join': return [o.leftId, o.rightId];
+    case 'unmatched': return [o.id];
     case 'table': return o.ids;
     default: return [];
   }
@@ -312,7 +315,11 @@ class Watch {
         break;
       case 'ks.restored':
         if (this.firstCrash !== undefined) {
-          this.restoredBytes += String(e.entries ?? '').length;
+          // A promoted standby's restoration read only the tail past its position: only the entries it restored count.
+          const from = (e.from as number | undefined) ?? 0;
+          if (from > 0) {
+            for (const entry of JSON.parse(String(e.entries ?? '[]')) as [string, number, string][]) if (entry[1] >= from) this.restoredBytes += JSON.stringify(entry).length;
+          } else this.restoredBytes += String(e.entries ?? '').length;
           this.changelogRecords += (e.records as number) ?? 0;
         }
         break;
@@ -381,7 +388,7 @@ export function compareEngines(
   const faults = [...explicit, ...drawRoleFaults(scenario, base, opts.profile ?? 'none')].sort((x, y) => x.atMs - y.atMs);
   const columns: EngineColumn[] = [];
   const skipped: Comparison['skipped'] = [];
-  const { checkpointIntervalMs: _c, commitIntervalMs: _k, triggerIntervalMs: _t, ...common } = base;
+  const { checkpointIntervalMs: _c, commitIntervalMs: _k, triggerIntervalMs: _t, standbyReplicas, ...common } = base;
   for (const engine of enginesOf(scenario)) {
     const problem = engineProblem(scenario, { ...common, engine });
     if (problem !== undefined) {
@@ -390,7 +397,10 @@ export function compareEngines(
     }
     // Each engine gets only its own knob, so its token holds nothing another engine would refuse.
     const own = base[KNOB_FIELD[engine]];
-    const settings: RunSettings = { ...common, engine, plan: planFor(engine, faults), ...(own !== undefined ? { [KNOB_FIELD[engine]]: own } : {}) };
+    const settings: RunSettings = {
+      ...common, engine, plan: planFor(engine, faults), ...(own !== undefined ? { [KNOB_FIELD[engine]]: own } : {}),
+      ...(engine === 'kstreams' && standbyReplicas !== undefined ? { standbyReplicas } : {}),
+    };
     const watch = new Watch(engine);
     let view: WorldView | undefined;
     const report = runScenario(settings, {

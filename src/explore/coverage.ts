@@ -23,6 +23,12 @@
  * - `barrier.mid-alignment`: a task receives a barrier after another of its
  *   channels delivered the same checkpoint's barrier at an earlier virtual
  *   time, while it is still aligning.
+ * - `barrier.newer-mid-alignment`: a task that is aligning checkpoint `n`
+ *   (its barrier came on some channel, and the task has neither aligned nor
+ *   aborted `n` since) receives a barrier of a newer checkpoint: Flink's
+ *   barrier handler then aborts `n` (declined as subsumed). A barrier no
+ *   newer than one the task already aligned or aborted is obsolete and
+ *   starts nothing.
  * - `restore.older-checkpoint`: the job restores a checkpoint older than the
  *   newest one that completed (or none although one completed).
  * - `txn.fenced`: the log fences a zombie producer's transaction.
@@ -68,6 +74,7 @@ export const EDGES = [
   'record.at-lateness-bound',
   'crash.precommit-before-commit',
   'barrier.mid-alignment',
+  'barrier.newer-mid-alignment',
   'restore.older-checkpoint',
   'txn.fenced',
   'corrupt.snapshot-read',
@@ -92,6 +99,7 @@ export const EDGE_TEXT: Readonly<Record<Edge, string>> = {
   'record.at-lateness-bound': 'a record at the last millisecond of allowed lateness',
   'crash.precommit-before-commit': 'a crash between pre-commit and commit',
   'barrier.mid-alignment': 'a barrier arriving mid-alignment',
+  'barrier.newer-mid-alignment': "a newer checkpoint's barrier mid-alignment",
   'restore.older-checkpoint': 'a restore from a checkpoint older than the latest',
   'txn.fenced': 'a fenced zombie transaction',
   'corrupt.snapshot-read': 'a corrupt snapshot read detected',
@@ -171,6 +179,8 @@ export class CoverageProbe {
   private readonly open = new Map<string, Set<string>>();
   /** Per task attempt: the checkpoint it is aligning, when its first barrier came, which channels delivered it. */
   private readonly aligning = new Map<string, { checkpoint: number; sinceMs: number; channels: Set<number> }>();
+  /** Per task attempt: the checkpoint it is aligning (-1: none), and the newest one it aligned, aborted or started. */
+  private readonly pendingAlign = new Map<string, { pending: number; newest: number }>();
   /** Kafka Streams: transactional ids whose offsets joined their open transaction. */
   private readonly offsetsInTxn = new Set<string>();
   /** Kafka Streams: per instance, its tasks not yet running (restoring). */
@@ -226,6 +236,10 @@ export class CoverageProbe {
         break;
       case 'barrier.align':
         this.aligning.delete(`${e.task as string}#${e.attempt as number}`);
+        this.alignmentEnded(e);
+        break;
+      case 'checkpoint.abort':
+        if (typeof e.task === 'string') this.alignmentEnded(e);
         break;
       case 'checkpoint.complete':
         this.maxCompleted = Math.max(this.maxCompleted, e.checkpoint as number);
@@ -279,6 +293,18 @@ export class CoverageProbe {
     if (e.kind === 'proc.crash' && e.p.startsWith('ks-')) this.restoring.delete(e.p);
   }
 
+  /** A task aligned or aborted a checkpoint: it aligns nothing up to that one any more. */
+  private alignmentEnded(e: TraceEvent): void {
+    const key = `${e.task as string}#${e.attempt as number}`;
+    const checkpoint = e.checkpoint as number;
+    const p = this.pendingAlign.get(key);
+    if (p === undefined) this.pendingAlign.set(key, { pending: -1, newest: checkpoint });
+    else {
+      if (checkpoint >= p.pending) p.pending = -1;
+      p.newest = Math.max(p.newest, checkpoint);
+    }
+  }
+
   private lateByOneMs(ts: number, wm: number): boolean {
     const spec = this.base.window;
     if (!spec) return ts === wm - 1;
@@ -296,6 +322,13 @@ export class CoverageProbe {
     const key = `${e.task as string}#${e.attempt as number}`;
     const checkpoint = e.checkpoint as number;
     const ch = e.ch as number;
+    const p = this.pendingAlign.get(key);
+    if (p === undefined) this.pendingAlign.set(key, { pending: checkpoint, newest: checkpoint });
+    else if (checkpoint > p.newest) {
+      if (p.pending >= 0) this.counts['barrier.newer-mid-alignment']++;
+      p.pending = checkpoint;
+      p.newest = checkpoint;
+    }
     const st = this.aligning.get(key);
     if (!st || st.checkpoint !== checkpoint) {
       this.aligning.set(key, { checkpoint, sinceMs: e.t, channels: new Set([ch]) });

@@ -20,6 +20,8 @@ export class EngineError extends Error {}
 /** An engine deployed for one run; `cuts` when its build reads consistent cuts. */
 export interface DeployedEngine extends EngineDeployment {
   readonly cuts?: readonly CheckpointCut<unknown>[];
+  /** The query writes files (Spark's file sink) instead of the output topic: the process whose disk holds them and their directory. */
+  readonly fileOutput?: { process: string; path: string };
 }
 
 export function isEngineName(name: string): name is EngineName {
@@ -43,12 +45,13 @@ const ENGINE_ONLY: readonly { field: keyof RunSettings; flag: string; engine: En
   { field: 'unaligned', flag: '--unaligned', engine: 'flink' },
   { field: 'spareTaskManagers', flag: '--spare-tms', engine: 'flink' },
   { field: 'commitIntervalMs', flag: '--commit-interval', engine: 'kstreams' },
+  { field: 'standbyReplicas', flag: '--standby-replicas', engine: 'kstreams' },
   { field: 'triggerIntervalMs', flag: '--trigger-interval', engine: 'spark' },
 ];
 
 export function engineProblem(
   scenario: Scenario,
-  settings: { engine?: EngineName; bugs: readonly BugName[]; guarantee?: string } & Partial<Pick<RunSettings, 'checkpointIntervalMs' | 'bufferTimeoutMs' | 'savepointAtMs' | 'unaligned' | 'spareTaskManagers' | 'commitIntervalMs' | 'triggerIntervalMs'>>,
+  settings: { engine?: EngineName; bugs: readonly BugName[]; guarantee?: string } & Partial<Pick<RunSettings, 'checkpointIntervalMs' | 'bufferTimeoutMs' | 'savepointAtMs' | 'unaligned' | 'spareTaskManagers' | 'commitIntervalMs' | 'standbyReplicas' | 'triggerIntervalMs'>>,
 ): string | undefined {
   const engine = settings.engine ?? 'flink';
   const has = enginesOf(scenario);
@@ -59,7 +62,7 @@ export function engineProblem(
   // A knob of another engine would be ignored silently: refuse it instead.
   for (const o of ENGINE_ONLY) {
     const v = (settings as Partial<RunSettings>)[o.field];
-    if (o.engine !== engine && v !== undefined && v !== false && !(o.field === 'spareTaskManagers' && v === 0)) {
+    if (o.engine !== engine && v !== undefined && v !== false && !((o.field === 'spareTaskManagers' || o.field === 'standbyReplicas') && v === 0)) {
       return `${o.flag} is a setting of the ${o.engine} engine; it does nothing on ${engine} (drop it, or run with --engine ${o.engine})`;
     }
   }
@@ -122,6 +125,7 @@ export function deployEngine(engine: EngineName, host: Host, scenario: Scenario,
       brokerId,
       bugs: settings.bugs,
       ...(settings.commitIntervalMs !== undefined ? { commitIntervalMs: settings.commitIntervalMs } : {}),
+      ...(settings.standbyReplicas !== undefined ? { standbyReplicas: settings.standbyReplicas } : {}),
     });
   }
   if (engine === 'spark' && scenario.engines.spark) {

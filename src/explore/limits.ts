@@ -28,6 +28,7 @@ export const LIMITS = {
   checkpointIntervalMs: { field: 'checkpointIntervalMs', flag: 'checkpoint-interval', min: 0, max: 3_600_000, why: '0 turns periodic checkpoints off; an hour of virtual time is far beyond any run' },
   bufferTimeoutMs: { field: 'bufferTimeoutMs', flag: 'buffer-timeout', min: 0, max: 60_000, why: '0 sends every record at once; a minute holds records far longer than any window' },
   commitIntervalMs: { field: 'commitIntervalMs', flag: 'commit-interval', min: 1, max: 3_600_000, why: 'an hour of virtual time is far beyond any run' },
+  standbyReplicas: { field: 'standbyReplicas', flag: 'standby-replicas', min: 0, max: 8, why: 'a standby keeps a copy of its task\'s stores on another instance; more copies than instances are never placed' },
   triggerIntervalMs: { field: 'triggerIntervalMs', flag: 'trigger-interval', min: 0, max: 3_600_000, why: '0 runs batches back to back; an hour of virtual time is far beyond any run' },
   savepointAtMs: { field: 'savepointAtMs', flag: 'savepoint-at', min: 1, max: 3_600_000, why: 'an hour of virtual time is far beyond any run' },
   seeds: { field: 'seeds', flag: 'seeds', min: 1, max: 10_000_000, why: 'a sweep keeps one small result per seed' },
@@ -44,15 +45,16 @@ export function limitProblem(name: LimitName, value: unknown, spelled: 'flag' | 
   const l: Limit = LIMITS[name];
   if (typeof value === 'number' && Number.isSafeInteger(value) && value >= l.min && value <= l.max) return undefined;
   const what = spelled === 'flag' ? `--${l.flag}` : l.field;
-  const got = shown ?? (typeof value === 'string' ? `"${value.slice(0, 40)}"` : String(value).slice(0, 40));
+  const got = shown ?? (typeof value === 'string' ? JSON.stringify(value.slice(0, 40)) : typeof value === 'number' ? String(value) : (JSON.stringify(value) ?? String(value)).slice(0, 40));
   return `${what} must be an integer from ${l.min.toLocaleString('en-US')} to ${l.max.toLocaleString('en-US')} (${l.why}), got ${got}`;
 }
 
 /** What a combination of settings asks for that cannot happen, or undefined. */
-export function combinationProblem(s: { guarantee: string; bugs: readonly string[]; unaligned?: boolean; spareTaskManagers?: number; savepointAtMs?: number }): string | undefined {
+export function combinationProblem(s: { guarantee: string; bugs: readonly string[]; unaligned?: boolean; spareTaskManagers?: number; savepointAtMs?: number; standbyReplicas?: number }): string | undefined {
   if (s.unaligned && s.guarantee !== 'exactly-once') return `unaligned checkpoints are an exactly-once mode; drop --unaligned or use --guarantee exactly-once (got ${s.guarantee})`;
   if (s.bugs.includes('unaligned-drops-in-flight') && !s.unaligned) return 'the planted bug unaligned-drops-in-flight corrupts unaligned checkpoints only; add --unaligned';
   if (s.bugs.includes('zombie-not-fenced') && !(s.spareTaskManagers ?? 0)) return 'the planted bug zombie-not-fenced needs a zombie: a restart on a spare task manager; add --spare-tms 1';
+  if (s.bugs.includes('standby-read-uncommitted') && !(s.standbyReplicas ?? 0)) return 'the planted bug standby-read-uncommitted corrupts standby tasks, which run only with standby replicas; add --standby-replicas 1';
   if (s.savepointAtMs !== undefined && s.guarantee === 'at-most-once') return 'a savepoint restores state from a snapshot, which at-most-once never replays from; drop --savepoint-at or choose another guarantee';
   return undefined;
 }

@@ -23,11 +23,13 @@ import { txnAuditor } from '../log/txn-auditor.ts';
 import { checkReadCommitted, type ReaderFetch } from '../check/read-committed.ts';
 import { checkTimeliness, TimelinessTrace } from '../check/timeliness.ts';
 import { checkSessionStructure, SessionTrace } from '../check/sessions.ts';
-import { checkSparkWatermarks, SparkBatchTrace } from '../check/spark-watermark.ts';
+import { checkSparkOuterJoin, checkSparkWatermarks, SparkBatchTrace } from '../check/spark-watermark.ts';
+import { checkSparkOutputMode } from '../check/spark-output-mode.ts';
 import { checkGrace, checkRestores, checkSuppress, checkZombies, KStreamsTrace, type ChangelogRecord } from '../check/kstreams.ts';
 import type { InputRecord, LateRecord, OutputRecord, WindowResult } from '../stream/records.ts';
 import { findScenario, type CheckInput, type Scenario, type ScenarioSizes } from '../../scenarios/index.ts';
 import { checkConsistentCuts } from '../check/checkpoint-cut.ts';
+import { readFileSink } from '../check/file-sink.ts';
 import type { SimDisk } from '../sim/disk.ts';
 import type { DurableView, Host } from '../runtime/deployment.ts';
 import type { Disk } from '../runtime/types.ts';
@@ -190,12 +192,12 @@ export function runScenario(settings: RunSettings, opts: RunOptions = {}): RunRe
         droppedLate.add(e.id as number);
         if (e.dropped === true) lateDropped.add(typeof e.id === 'number' ? e.id : `#${e.seq}`);
         break;
-      case 'spark.join.unstored':
-        // A join row its side's state watermark already covered: joined with what was there, never stored.
-        for (const id of idsOf(e)) droppedLate.add(id);
+      case 'join.at-watermark':
+        // An interval join took it exactly at the watermark: partners whose cleanup time that watermark reached were gone.
+        droppedLate.add(e.id as number);
         break;
       case 'spark.late':
-        if (e.op === 'join' || e.op === 'dedup') {
+        if (e.op === 'join' || e.op === 'dedup' || e.op === 'groups') {
           for (const id of idsOf(e)) droppedLate.add(id);
           break;
         }
@@ -305,7 +307,8 @@ export function runScenario(settings: RunSettings, opts: RunOptions = {}): RunRe
 
   const log = new OfflineLog(world.disk(BROKER), [TOPICS.output, ...internal.compacted, ...(sparkBatches ? [TOPICS.input] : [])]);
   const committed = log.read(TOPICS.output, 'read_committed');
-  const output = committed.flat().map((r) => r.value as OutputRecord);
+  // A file sink's output is what a reader of its directory sees (through `_spark_metadata` when it exists).
+  const output = deployment.fileOutput ? readFileSink(durableView(world.disk(deployment.fileOutput.process)), deployment.fileOutput.path) : committed.flat().map((r) => r.value as OutputRecord);
   opts.onOutput?.(output);
   const inputByPartition: InputRecord[][] = Array.from({ length: sizes.partitions }, () => []);
   for (const a of workload.arrivals) inputByPartition[a.partition]!.push(...(a.records as InputRecord[]));
@@ -334,7 +337,15 @@ export function runScenario(settings: RunSettings, opts: RunOptions = {}): RunRe
   }
   if (scenario.readOutputDuringRun) checks.push(checkReadCommitted(readerFetches, committed, valuesDigest));
   // Spark's own judge: the watermark each batch ran with, from the input the query read.
-  if (sparkBatches) checks.push(checkSparkWatermarks(sparkBatches, log.read(TOPICS.input, 'read_committed')));
+  if (sparkBatches) {
+    const sparkInput = log.read(TOPICS.input, 'read_committed');
+    checks.push(checkSparkWatermarks(sparkBatches, sparkInput));
+    // An outer join's rows emitted with nulls: each in a batch whose watermark had passed its range.
+    if (sparkBatches.join?.type.endsWith('_outer')) checks.push(checkSparkOuterJoin(sparkBatches, sparkInput));
+    // A windowed count whose results say which batch wrote them: each batch's results as its output mode asks.
+    const modes = scenario.window ? checkSparkOutputMode(sparkBatches, sparkInput, output, scenario.window) : undefined;
+    if (modes) checks.push(modes);
+  }
   if (ksTrace) checks.push(...kstreamsChecks(ksTrace, changelogs ?? log, output, settings.guarantee, scenario.window !== undefined));
   checks.unshift({ name: 'run.completes', ok: thrown === undefined, detail: thrown === undefined ? 'no assertion fired' : `the run threw: ${thrown}` });
 
@@ -551,6 +562,7 @@ function visibilityOf(workload: Workload, committed: readonly (readonly { offset
       if (o.type === 'window' || o.type === 'table') for (const id of o.ids) note(id, t);
       else if (o.type === 'update') note(o.id, t);
       else if (o.type === 'join') { note(o.leftId, t); note(o.rightId, t); }
+      else if (o.type === 'unmatched') note(o.id, t);
     }
   });
   const out: NonNullable<RunReport['visibility']> = [];

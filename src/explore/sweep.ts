@@ -31,6 +31,8 @@ export interface SweepJob {
   parallelism?: number;
   spareTaskManagers?: number;
   unaligned?: boolean;
+  /** Kafka Streams' num.standby.replicas. */
+  standbyReplicas?: number;
 }
 
 export interface Shard {
@@ -68,6 +70,7 @@ export function settingsOf(job: SweepJob, seed: number): RunSettings {
   if (job.parallelism !== undefined) s.parallelism = job.parallelism;
   if (job.spareTaskManagers !== undefined) s.spareTaskManagers = job.spareTaskManagers;
   if (job.unaligned) s.unaligned = true;
+  if (job.standbyReplicas !== undefined) s.standbyReplicas = job.standbyReplicas;
   return s;
 }
 

@@ -36,7 +36,7 @@ export type InitTxnResult = { ok: true; epoch: number } | LogFailure;
 export type ListTxnsResult = { ok: true; open: { transactionalId: string; epoch: number }[] } | LogFailure;
 export type EndOffsetsResult = { ok: true; offsets: number[] } | LogFailure;
 export type DeleteRecordsResult = { ok: true; lowWatermark: number } | LogFailure;
-export type JoinGroupResult = { ok: true; generation: number; assignment: TopicPartition[]; members: string[] } | LogFailure;
+export type JoinGroupResult = { ok: true; generation: number; assignment: TopicPartition[]; members: string[]; assignments: Record<string, TopicPartition[]> } | LogFailure;
 export type FetchOffsetsResult = { ok: true; offsets: FetchedOffset[] } | LogFailure;
 
 /** Who commits offsets: Kafka's ConsumerGroupMetadata (`generation: -1`, `memberId: ''` for a consumer outside group management). */
@@ -49,6 +49,8 @@ export interface GroupMetadata {
 export interface JoinOptions {
   sessionTimeoutMs: number;
   rebalanceTimeoutMs: number;
+  /** Partitions the member could take over cheaply (see `JoinGroupRequest.warm`). */
+  warm?: TopicPartition[];
 }
 
 export interface FetchOffsetsOptions {
@@ -137,7 +139,7 @@ export class LogClient {
   /** Joins `groupId` as `memberId`; answers when the rebalance completes (group-member.ts keeps a member in a group). */
   joinGroup(groupId: string, memberId: string, topics: string[], opts: JoinOptions, cb: (r: JoinGroupResult) => void): void {
     this.request({ kind: 'group.join', groupId, memberId, topics, ...opts }, cb, (r) =>
-      r.kind === 'group.joined' ? { ok: true, generation: r.generation, assignment: r.assignment, members: r.members } : undefined,
+      r.kind === 'group.joined' ? { ok: true, generation: r.generation, assignment: r.assignment, members: r.members, assignments: r.assignments } : undefined,
     );
   }
 

@@ -74,6 +74,7 @@ interface Joined {
   generation: number;
   assignment: TopicPartition[];
   members: string[];
+  assignments: Record<string, TopicPartition[]>;
 }
 
 interface Member {
@@ -82,6 +83,8 @@ interface Member {
   sessionTimeoutMs: number;
   rebalanceTimeoutMs: number;
   assignment: TopicPartition[];
+  /** Partitions it could take over cheaply, as its last join said (not persisted: a restarted coordinator forgets them). */
+  warm: TopicPartition[];
   /** When the session expires without a heartbeat (not counted while the member waits in a join). */
   deadlineMs: number;
   /** Its join, waiting for the rebalance to complete. */
@@ -106,6 +109,20 @@ const isStr = (v: unknown): v is string => typeof v === 'string';
 const isInt = (v: unknown): v is number => typeof v === 'number' && Number.isInteger(v);
 const cmpStr = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 
+/** Every member's partitions, by member id. */
+function assignmentsOf(members: readonly Member[]): Record<string, TopicPartition[]> {
+  const out: Record<string, TopicPartition[]> = {};
+  for (const m of members) out[m.id] = [...m.assignment];
+  return out;
+}
+
+/** A join's warm partitions, the well-formed ones only (a malformed hint is no hint). */
+function validWarm(warm: unknown): TopicPartition[] {
+  if (!Array.isArray(warm)) return [];
+  return warm.filter((tp): tp is TopicPartition => typeof tp === 'object' && tp !== null && isStr((tp as TopicPartition).topic) && isInt((tp as TopicPartition).partition))
+    .map((tp) => ({ topic: tp.topic, partition: tp.partition }));
+}
+
 export class GroupCoordinator {
   /** By group id. Members are always visited sorted (`sortedMembers`), so no decision hangs on insertion order. */
   private readonly groups = new Map<string, Group>();
@@ -121,7 +138,7 @@ export class GroupCoordinator {
   private restore(id: string, rec: GroupRecord): void {
     const g = this.group(id);
     g.generation = rec.generation;
-    for (const m of rec.members) g.members.set(m.id, { ...m, topics: [...m.topics], assignment: [...m.assignment], deadlineMs: 0 });
+    for (const m of rec.members) g.members.set(m.id, { ...m, topics: [...m.topics], assignment: [...m.assignment], warm: [], deadlineMs: 0 });
     g.state = g.members.size > 0 ? 'stable' : 'empty';
   }
 
@@ -159,12 +176,13 @@ export class GroupCoordinator {
     let m = g.members.get(memberId);
     if (m !== undefined && g.state === 'stable' && sameList(m.topics, wanted)) {
       m.deadlineMs = this.ctx.clock.now() + m.sessionTimeoutMs;
-      return answer({ generation: g.generation, assignment: m.assignment, members: sortedMembers(g).map((x) => x.id) });
+      return answer({ generation: g.generation, assignment: m.assignment, members: sortedMembers(g).map((x) => x.id), assignments: assignmentsOf(sortedMembers(g)) });
     }
     if (m === undefined) {
-      m = { id: memberId, topics: wanted, sessionTimeoutMs, rebalanceTimeoutMs, assignment: [], deadlineMs: 0 };
+      m = { id: memberId, topics: wanted, sessionTimeoutMs, rebalanceTimeoutMs, assignment: [], warm: [], deadlineMs: 0 };
       g.members.set(memberId, m);
     }
+    m.warm = validWarm(req.warm);
     m.topics = wanted;
     m.sessionTimeoutMs = sessionTimeoutMs;
     m.rebalanceTimeoutMs = rebalanceTimeoutMs;
@@ -281,7 +299,7 @@ export class GroupCoordinator {
       const n = this.store.partitionCount(topic);
       if (n !== undefined) counts.set(topic, n);
     }
-    const assignment = assignSticky(members.map((m) => ({ id: m.id, topics: m.topics, owned: m.assignment })), counts);
+    const assignment = assignSticky(members.map((m) => ({ id: m.id, topics: m.topics, owned: m.assignment, warm: m.warm })), counts);
     for (const m of members) m.assignment = assignment.get(m.id) ?? [];
     const rec: GroupRecord = {
       generation: g.generation,
@@ -292,12 +310,13 @@ export class GroupCoordinator {
       g.state = g.members.size > 0 ? 'stable' : 'empty';
       const now = this.ctx.clock.now();
       const ids = members.map((m) => m.id);
+      const all = assignmentsOf(members);
       this.ctx.trace.emit('group.generation', { group: g.id, generation, members: ids });
       for (const m of members) {
         m.deadlineMs = now + m.sessionTimeoutMs;
         const join = m.join;
         m.join = undefined;
-        join?.({ generation, assignment: m.assignment, members: ids });
+        join?.({ generation, assignment: m.assignment, members: ids, assignments: all });
       }
       const deferred = g.deferred;
       g.deferred = [];

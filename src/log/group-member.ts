@@ -27,8 +27,10 @@ export interface GroupMemberOptions {
   sessionTimeoutMs: number;
   rebalanceTimeoutMs: number;
   heartbeatIntervalMs: number;
-  /** The partitions of a new generation. */
-  onAssigned(generation: number, assignment: TopicPartition[]): void;
+  /** The partitions of a new generation; `all`: every member's, by member id. */
+  onAssigned(generation: number, assignment: TopicPartition[], all: Readonly<Record<string, TopicPartition[]>>): void;
+  /** Asked at every join: partitions this member could take over cheaply (a hint for the assignor). */
+  warm?(): TopicPartition[];
   /** The group is rebalancing: stop using `assignment` (commit first if needed), then call `done`. */
   onRevoked(assignment: TopicPartition[], done: () => void): void;
 }
@@ -71,7 +73,8 @@ export class GroupMember {
   private join(): void {
     this.stateNow = 'joining';
     const { groupId, memberId, topics, sessionTimeoutMs, rebalanceTimeoutMs } = this.opts;
-    this.client.joinGroup(groupId, memberId, topics, { sessionTimeoutMs, rebalanceTimeoutMs }, (r) => {
+    const warm = this.opts.warm?.() ?? [];
+    this.client.joinGroup(groupId, memberId, topics, { sessionTimeoutMs, rebalanceTimeoutMs, ...(warm.length > 0 ? { warm } : {}) }, (r) => {
       if (this.stateNow !== 'joining') return;
       if (!r.ok) {
         this.timer = this.timers.after(JOIN_RETRY_MS, () => this.join());
@@ -80,7 +83,7 @@ export class GroupMember {
       this.stateNow = 'stable';
       this.generationNow = r.generation;
       this.assignmentNow = r.assignment;
-      this.opts.onAssigned(r.generation, r.assignment);
+      this.opts.onAssigned(r.generation, r.assignment, r.assignments ?? {});
       this.scheduleHeartbeat();
     });
   }

@@ -145,6 +145,11 @@ export interface JoinGroupRequest {
   sessionTimeoutMs: number;
   /** How long a rebalance waits for this member to rejoin (Kafka: max.poll.interval.ms). */
   rebalanceTimeoutMs: number;
+  /**
+   * Partitions this member could take over cheaply (its subscription's user data: Kafka Streams
+   * reports the tasks whose state it holds caught up, a standby's). The assignor prefers it for them.
+   */
+  warm?: TopicPartition[];
 }
 
 export interface HeartbeatRequest {
@@ -246,6 +251,8 @@ export interface GroupJoinedReply {
   assignment: TopicPartition[];
   /** Every member of the generation, sorted. */
   members: string[];
+  /** Every member's partitions (what the group leader sees of the whole assignment). */
+  assignments: Record<string, TopicPartition[]>;
 }
 /** Heartbeat, leave, commit and transactional commit succeeded. */
 export interface GroupOkReply { kind: 'group.ok'; reqId: number }

@@ -15,9 +15,9 @@ export const TRACE_KINDS = [
   'log.clean', 'log.deleteRecords', 'group.rebalance', 'group.generation', 'group.fenced', 'group.txnOffsets',
   // engine: records, time, windows
   'task.deploy', 'task.status', 'task.idle', 'source.read', 'source.end',
-  'watermark', 'window.fire', 'window.late', 'window.skip', 'session.add', 'record.late', 'sink.write',
+  'watermark', 'window.fire', 'window.late', 'window.skip', 'session.add', 'record.late', 'join.at-watermark', 'sink.write',
   // engine: checkpoints and recovery
-  'barrier.inject', 'barrier.receive', 'barrier.align', 'snapshot', 'checkpoint.ack',
+  'barrier.inject', 'barrier.receive', 'barrier.cancel', 'barrier.align', 'snapshot', 'checkpoint.ack',
   'checkpoint.metadata', 'checkpoint.complete', 'checkpoint.abort', 'job.fail', 'job.restore', 'job.finish', 'tm.stale',
 ] as const;
 

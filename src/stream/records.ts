@@ -91,6 +91,20 @@ export interface JoinResult {
   value: number;
 }
 
+/**
+ * A row an outer join emitted without a partner: the record of the preserved
+ * side (`left` or `right`), the other side null.
+ */
+export interface UnmatchedRow {
+  type: 'unmatched';
+  side: 'left' | 'right';
+  key: string;
+  /** The id of the record that found no partner. */
+  id: number;
+  ts: number;
+  value: number;
+}
+
 /** A keyed running value (bank balance, running count) emitted on every update; an upsert by `key`. */
 export interface KeyedUpdate {
   type: 'update';
@@ -123,4 +137,26 @@ export interface TableChange {
   ts: number;
 }
 
-export type OutputRecord = WindowResult | LateRecord | JoinResult | KeyedUpdate | TableChange;
+/**
+ * What a keyed operator read from its state with a time-to-live when one input record came (the
+ * `ttl-visits` scenario): per state, the value its read returned, with the processing time of the
+ * read and the record's place in its key's processing order, so a checker can replay the expiry
+ * rule (`lastAccess + ttl <= now`) over the key's reads and writes.
+ */
+export interface StateRead {
+  type: 'state';
+  key: string;
+  /** The input record. */
+  id: number;
+  /** The record's place among its key's records as the operator processed them (1, 2, …), counted in state without a TTL. */
+  seq: number;
+  /** Processing time (ms) at which the operator read, and wrote, the state for this record. */
+  atMs: number;
+  /** True when the record also wrote each state (its value read, plus one); false when it only read. */
+  write: boolean;
+  /** Per state name: what its read returned, null for nothing (never written, or expired). */
+  read: Record<string, number | null>;
+  ts: number;
+}
+
+export type OutputRecord = WindowResult | LateRecord | JoinResult | UnmatchedRow | KeyedUpdate | TableChange | StateRead;

@@ -9,6 +9,7 @@ import { readFileSync, statSync } from 'node:fs';
 import type { TraceEvent } from '../runtime/trace-event.ts';
 import { parseTraceText } from './model/trace-text.ts';
 import type { RunSettings } from '../explore/settings.ts';
+import type { Scenario } from '../../scenarios/types.ts';
 import type { CheckVerdict } from './model/violations.ts';
 import type { InputPoint } from './model/plot.ts';
 import { num } from './model/fields.ts';
@@ -37,28 +38,49 @@ export interface Recording {
 
 export class RecordingError extends Error {}
 
-/** Runs the token's settings, keeping every trace event and regenerating the workload for the plot. */
-export async function recordRun(settings: RunSettings, token?: string): Promise<Recording> {
-  const [{ runScenario, sizesOf, UnknownScenarioError }, { findScenario }, { rootRng }] = await Promise.all([
+/** How far a recording run is: trace events so far, the virtual time of the last, and when the workload's last record arrives. */
+export interface RecordProgress {
+  events: number;
+  t: number;
+  lastArrivalMs: number;
+}
+
+/** Trace events between two progress calls. */
+const PROGRESS_EVERY = 1024;
+
+/**
+ * Runs the token's settings, keeping every trace event, and regenerates the
+ * workload for the plot (before the run, so `onProgress` can say how far the
+ * run is against the workload's last arrival).
+ */
+export async function recordRun(settings: RunSettings, token?: string, onProgress?: (p: RecordProgress) => void): Promise<Recording> {
+  const [{ runScenario, sizesOf, UnknownScenarioError, ScenarioSizeError }, { findScenario }, { rootRng }] = await Promise.all([
     import('../explore/run.ts'), import('../../scenarios/index.ts'), import('../sim/rng.ts'),
   ]);
   const scenario = findScenario(settings.scenario);
   if (!scenario) throw new RecordingError(`unknown scenario "${settings.scenario}" (try: weir list)`);
+  // The workload is a pure function of the seed and sizes: the same records the run reads
+  // (a shrunk token keeps only some of them, by id).
+  let input: { records: InputPoint[]; lastArrivalMs: number };
+  try {
+    input = inputPoints(scenario.workload(rootRng(settings.seed).fork('workload'), sizesOf(scenario, settings)), settings.keepIds);
+  } catch (e) {
+    if (e instanceof RangeError) throw new ScenarioSizeError(`scenario ${scenario.name} cannot run with these sizes: ${e.message}`);
+    throw e;
+  }
+  const { records, lastArrivalMs } = input;
   const events: TraceEvent[] = [];
+  const keepEvent = onProgress === undefined
+    ? (e: TraceEvent) => void events.push(e)
+    : (e: TraceEvent) => {
+        if (events.push(e) % PROGRESS_EVERY === 0) onProgress({ events: events.length, t: e.t, lastArrivalMs });
+      };
   let report;
   try {
-    report = runScenario(settings, { subscribers: [(e) => events.push(e)] });
+    report = runScenario(settings, { subscribers: [keepEvent] });
   } catch (e) {
     if (e instanceof UnknownScenarioError) throw new RecordingError(e.message);
     throw e;
-  }
-  // The workload is a pure function of the seed and sizes: the same records the run read
-  // (a shrunk token keeps only some of them, by id).
-  const workload = scenario.workload(rootRng(settings.seed).fork('workload'), sizesOf(scenario, settings));
-  const keep = settings.keepIds !== undefined ? new Set(settings.keepIds) : undefined;
-  const records: InputPoint[] = [];
-  for (const a of workload.arrivals) {
-    for (const r of a.records) if (!keep || keep.has(r.id)) records.push({ id: r.id, ts: r.ts, atMs: a.atMs });
   }
   return {
     events,
@@ -77,8 +99,21 @@ export async function recordRun(settings: RunSettings, token?: string): Promise<
   };
 }
 
-/** Reads a trace file; a file that is missing, empty or not a weir trace is a RecordingError naming why. */
-export function readRecording(path: string): Recording {
+/** The input records as the plot draws them (only those kept, when `keepIds` is given), and the last arrival. */
+function inputPoints(workload: ReturnType<Scenario['workload']>, keepIds: readonly number[] | undefined): { records: InputPoint[]; lastArrivalMs: number } {
+  const keep = keepIds !== undefined ? new Set(keepIds) : undefined;
+  const records: InputPoint[] = [];
+  for (const a of workload.arrivals) {
+    for (const r of a.records) if (!keep || keep.has(r.id)) records.push({ id: r.id, ts: r.ts, atMs: a.atMs });
+  }
+  return { records, lastArrivalMs: workload.arrivals[workload.arrivals.length - 1]?.atMs ?? 0 };
+}
+
+/**
+ * Reads a trace file; a file that is missing, empty or not a weir trace is a
+ * RecordingError naming why. `onProgress` hears how far the parse is.
+ */
+export function readRecording(path: string, onProgress?: (doneChars: number, totalChars: number) => void): Recording {
   let text: string;
   try {
     if (!statSync(path).isFile()) throw new RecordingError(`"${path}" is not a file; give a trace file (weir run … --trace FILE) or a repro token`);
@@ -90,7 +125,7 @@ export function readRecording(path: string): Recording {
   }
   let events: TraceEvent[];
   try {
-    events = parseTraceText(text);
+    events = parseTraceText(text, onProgress);
   } catch (e) {
     throw new RecordingError(`"${path}" is not a weir trace: ${(e as Error).message}`);
   }

@@ -8,6 +8,8 @@ import type { LessonReplays } from './lessons/resolve.ts';
 import type { Lesson } from './lessons/types.ts';
 import { describeEvent, fmtMs, fmtNum, fmtWm, statusText } from './model/format.ts';
 import type { TraceEvent } from '../runtime/trace-event.ts';
+import type { ReplayState } from './model/types.ts';
+import { isZombie, ksInstanceStatus } from './model/kstreams.ts';
 
 const SHOWN_FAULTS = 10;
 
@@ -22,20 +24,25 @@ export function replaySummary(replay: Replay): string {
   const m = rec.meta;
   const s = index.finalState;
   const topo = index.topology;
+  const engine = m.engine ?? replay.engine;
   const lines = [
-    `weir replay: ${[m.title, m.guarantee, m.bugs.length > 0 ? `bugs ${m.bugs.join(',')}` : undefined].filter(Boolean).join(' · ')}`,
+    `weir replay: ${[m.title, engine, m.guarantee, m.bugs.length > 0 ? `bugs ${m.bugs.join(',')}` : undefined].filter(Boolean).join(' · ')}`,
     `  trace        ${fmtNum(index.length)} events, virtual time ${fmtMs(s.timeMs)} (not a terminal: this is the replay's summary)`,
-    `  dataflow     ${topo.vertices.map((v) => `${v.name}${v.hasSink ? '+sink' : ''}`).join(' ▶ ')} (${topo.order.length} tasks)`,
   ];
-  for (const name of topo.order) {
-    const t = s.tasks.get(name);
-    lines.push(`               ${name.padEnd(14)} wm ${fmtWm(t?.watermark).padStart(9)}  ${t ? statusText(t) : 'waiting'}${t ? `, attempt ${t.attempt} on ${t.process}` : ''}`);
+  if (s.ks) lines.push(...kstreamsLines(s.ks));
+  else if (s.spark) lines.push(...sparkLines(s.spark));
+  else {
+    lines.push(`  dataflow     ${topo.vertices.map((v) => `${v.name}${v.hasSink ? '+sink' : ''}`).join(' ▶ ')} (${topo.order.length} tasks)`);
+    for (const name of topo.order) {
+      const t = s.tasks.get(name);
+      lines.push(`               ${name.padEnd(14)} wm ${fmtWm(t?.watermark).padStart(9)}  ${t ? statusText(t) : 'waiting'}${t ? `, attempt ${t.attempt} on ${t.process}` : ''}`);
+    }
+    lines.push(
+      `  checkpoints  ${fmtNum(s.checkpointsCompleted)} completed, ${fmtNum(s.checkpointsAborted)} aborted`,
+      `  sink txns    ${fmtNum(s.txnsCommitted)} committed, ${fmtNum(s.txnsAborted)} aborted; ${fmtNum(s.committedOutput)} output records committed`,
+      `  windows      ${fmtNum(s.firings)} firings, ${fmtNum(s.lateJoins)} late joins, ${fmtNum(s.lateRecords)} records to the late output`,
+    );
   }
-  lines.push(
-    `  checkpoints  ${fmtNum(s.checkpointsCompleted)} completed, ${fmtNum(s.checkpointsAborted)} aborted`,
-    `  sink txns    ${fmtNum(s.txnsCommitted)} committed, ${fmtNum(s.txnsAborted)} aborted; ${fmtNum(s.committedOutput)} output records committed`,
-    `  windows      ${fmtNum(s.firings)} firings, ${fmtNum(s.lateJoins)} late joins, ${fmtNum(s.lateRecords)} records to the late output`,
-  );
   const faults = faultSteps(replay);
   lines.push(`  faults       ${faults.length === 0 ? 'none happened' : `${faults.length} fault and recovery steps`}`);
   for (const i of faults.slice(0, SHOWN_FAULTS)) lines.push(`               - ${at(replay, i)}`);
@@ -43,6 +50,32 @@ export function replaySummary(replay: Replay): string {
   lines.push('', ...checkLines(replay));
   if (m.token) lines.push('', `in a terminal: npx weir replay ${m.token}`);
   return lines.join('\n') + '\n';
+}
+
+/** Kafka Streams at the end of the run: the group, each instance and its tasks, commits and the stores restored. */
+function kstreamsLines(ks: NonNullable<ReplayState['ks']>): string[] {
+  const out = [
+    `  group        generation ${ks.group.generation < 0 ? '—' : ks.group.generation}${ks.group.rebalancing ? ' (rebalancing)' : ''}, ${fmtNum(ks.rebalances)} rebalances, ${fmtNum(ks.fenced)} fenced`,
+  ];
+  for (const i of ks.instances.values()) {
+    out.push(`               ${i.name.padEnd(8)} ${isZombie(ks, i) ? 'zombie' : ksInstanceStatus(ks, i)}, tasks ${i.tasks.length > 0 ? i.tasks.join(' ') : '—'}`);
+  }
+  out.push(
+    `  commits      ${fmtNum(ks.commits)}; transactions ${fmtNum(ks.txnsCommitted)} committed, ${fmtNum(ks.txnsAborted)} aborted`,
+    `  stores       ${fmtNum(ks.restores)} restores from the changelog; ${fmtNum(ks.dropped)} records dropped by grace`,
+  );
+  return out;
+}
+
+/** Spark at the end of the run: its batches, logs, executors and sink. */
+function sparkLines(sp: NonNullable<ReplayState['spark']>): string[] {
+  const log = (name: string, top: number): string => (top < 0 ? `${name}/ empty` : `${name}/0–${top}`);
+  return [
+    `  batches      ${sp.batch < 0 ? 'none' : `0–${sp.batch}`}, ${fmtNum(sp.reruns)} re-runs, ${fmtNum(sp.retries)} task retries; watermark ${fmtWm(sp.watermark)}`,
+    `  logs         ${log('offsets', sp.offsetsLog)}, ${log('commits', sp.commitsLog)}`,
+    `  processes    driver ${sp.driver}; ${[...sp.executors.values()].map((e) => `${e.name} ${e.up ? 'up' : 'down'}`).join(', ') || 'no executor'}`,
+    `  sink         ${fmtNum(sp.sinkCommitted)} transactions committed, ${fmtNum(sp.sinkAborted)} aborted, ${fmtNum(sp.sinkSkips)} batches skipped as written; ${fmtNum(sp.lateRows)} late rows dropped`,
+  ];
 }
 
 function faultSteps(replay: Replay): number[] {

@@ -208,6 +208,27 @@ describe('the coverage probe', () => {
     expect(probe.finish()['barrier.mid-alignment']).toBe(1);
   });
 
+  it('counts a newer checkpoint\'s barrier reaching a task still aligning an older one, not an obsolete barrier', () => {
+    const probe = new CoverageProbe(bank);
+    const on = probe.subscriber;
+    const k0 = { task: 'k[0]', attempt: 0 };
+    on(ev('barrier.receive', 5, 'tm-0', { ...k0, ch: 0, checkpoint: 1 }));
+    // Checkpoint 2 arrives while 1 is aligning: counted; the task aborts 1.
+    on(ev('barrier.receive', 7, 'tm-0', { ...k0, ch: 1, checkpoint: 2 }));
+    on(ev('checkpoint.abort', 7, 'tm-0', { ...k0, checkpoint: 1, reason: 'newer barrier during alignment' }));
+    on(ev('barrier.receive', 8, 'tm-0', { ...k0, ch: 0, checkpoint: 2 }));
+    on(ev('barrier.align', 8, 'tm-0', { ...k0, checkpoint: 2 }));
+    // Checkpoint 3, cancelled before its barriers: its late barrier is obsolete, and 4 starts afresh.
+    on(ev('checkpoint.abort', 9, 'tm-0', { ...k0, checkpoint: 3, reason: 'cancellation barrier' }));
+    on(ev('barrier.receive', 10, 'tm-0', { ...k0, ch: 0, checkpoint: 3 }));
+    on(ev('barrier.receive', 11, 'tm-0', { ...k0, ch: 1, checkpoint: 4 }));
+    on(ev('barrier.receive', 12, 'tm-0', { ...k0, ch: 0, checkpoint: 4 }));
+    on(ev('barrier.align', 12, 'tm-0', { ...k0, checkpoint: 4 }));
+    // Another attempt of the task starts with nothing pending.
+    on(ev('barrier.receive', 20, 'tm-1', { task: 'k[0]', attempt: 1, ch: 0, checkpoint: 5 }));
+    expect(probe.finish()['barrier.newer-mid-alignment']).toBe(1);
+  });
+
   it('counts restores older than the newest completed checkpoint, and fenced zombies', () => {
     const probe = new CoverageProbe(bank);
     const on = probe.subscriber;

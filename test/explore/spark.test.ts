@@ -56,7 +56,8 @@ describe('Spark engine', () => {
 });
 
 /**
- * The scenarios added for Spark (sessions, join, bank): every check passes on
+ * The scenarios added for Spark (sessions, join, bank, outer-join, file-sink, foreach-batch, the three
+ * output modes — judged by spark.output-mode among the rest): every check passes on
  * fixed seeds with heavy faults under exactly-once, with the paths that make
  * them hard really taken (late session rows, join rows dropped or not stored,
  * batch re-runs); under at-least-once the re-run batches duplicate.
@@ -78,6 +79,12 @@ describe('Spark scenarios', () => {
     ['sessions', ['spark.late.session', 'spark.restart.true'], [1, 2, 9]],
     ['join', ['spark.late.join', 'spark.join.unstored', 'spark.restart.true'], [1, 25, 32]],
     ['bank', ['spark.restart.true', 'spark.sink.skip'], [1, 2, 3, 5]],
+    ['outer-join', ['spark.join.outer', 'spark.late.join', 'spark.join.unstored', 'spark.restart.true'], [1, 2, 5]],
+    ['file-sink', ['spark.restart.true', 'spark.sink.skip'], [5, 2]],
+    ['foreach-batch', ['spark.restart.true', 'spark.sink.skip'], [30, 2]],
+    ['modes-append', ['spark.restart.true', 'spark.late.window'], [2, 5]],
+    ['modes-update', ['spark.restart.true', 'spark.late.window'], [1, 9]],
+    ['modes-complete', ['spark.restart.true'], [1, 9]],
   ] as const) {
     it(`${scenario} passes every check under heavy faults, through ${needed.join(', ')}`, () => {
       const s = seen([...needed]);
@@ -89,8 +96,8 @@ describe('Spark scenarios', () => {
     });
   }
 
-  it('join and sessions are caught duplicating under at-least-once', () => {
-    for (const [scenario, check] of [['join', 'join'], ['sessions', 'exactly-once']] as const) {
+  it('join, sessions, outer-join and the careless foreachBatch are caught duplicating under at-least-once', () => {
+    for (const [scenario, check] of [['join', 'join'], ['sessions', 'exactly-once'], ['outer-join', 'join.outer'], ['foreach-batch', 'exactly-once']] as const) {
       let caught: string | undefined;
       for (let seed = 1; seed <= 30 && caught === undefined; seed++) {
         const r = runScenario({ ...base, scenario, seed, faults: 'heavy', guarantee: 'at-least-once', events: 600 });

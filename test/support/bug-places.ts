@@ -17,10 +17,12 @@ export interface BugPlace {
   spareTaskManagers?: number;
   /** Unaligned checkpoints. */
   unaligned?: boolean;
+  /** Kafka Streams' standby replicas. */
+  standbyReplicas?: number;
 }
 
 /** The run settings of a place, as a sweep job or run takes them (unset sizes left out). */
-export function placeShape(w: BugPlace): { scenario: string; engine?: EngineName; faults: ProfileName; events?: number; spareTaskManagers?: number; unaligned?: boolean } {
+export function placeShape(w: BugPlace): { scenario: string; engine?: EngineName; faults: ProfileName; events?: number; spareTaskManagers?: number; unaligned?: boolean; standbyReplicas?: number } {
   return {
     scenario: w.scenario,
     ...(w.engine ? { engine: w.engine } : {}),
@@ -28,6 +30,7 @@ export function placeShape(w: BugPlace): { scenario: string; engine?: EngineName
     ...(w.events ? { events: w.events } : {}),
     ...(w.spareTaskManagers ? { spareTaskManagers: w.spareTaskManagers } : {}),
     ...(w.unaligned ? { unaligned: true } : {}),
+    ...(w.standbyReplicas ? { standbyReplicas: w.standbyReplicas } : {}),
   };
 }
 
@@ -39,6 +42,7 @@ export const BUG_PLACES: Record<BugName, BugPlace> = {
   'session-merge-off-by-one': { scenario: 'sessions', faults: 'none' },
   'lateness-off-by-one': { scenario: 'sliding-average', faults: 'none', events: 600 },
   'no-alignment': { scenario: 'bank', faults: 'swarm' },
+  'newer-barrier-keeps-blocked': { scenario: 'bank', faults: 'swarm' },
   'unaligned-drops-in-flight': { scenario: 'bank', faults: 'heavy', unaligned: true },
   'commit-before-complete': { scenario: 'bank', faults: 'heavy' },
   'source-not-rewound': { scenario: 'bank', faults: 'heavy' },
@@ -50,13 +54,18 @@ export const BUG_PLACES: Record<BugName, BugPlace> = {
   'lso-ignores-open-transactions': { scenario: 'chained', faults: 'none', events: 300 },
   'read-committed-shows-aborted': { scenario: 'chained', faults: 'none', events: 300 },
   'idle-not-chained': { scenario: 'sessions', faults: 'none' },
+  'ttl-returns-expired': { scenario: 'ttl-visits', faults: 'none' },
   'spark-sink-not-idempotent': { scenario: 'wordcount', engine: 'spark', faults: 'heavy', events: 600 },
   'spark-watermark-from-own-batch': { scenario: 'wordcount', engine: 'spark', faults: 'none', events: 300 },
   'spark-state-latest-version': { scenario: 'wordcount', engine: 'spark', faults: 'heavy', events: 600 },
   'spark-commit-before-sink': { scenario: 'wordcount', engine: 'spark', faults: 'heavy', events: 600 },
+  'spark-outer-join-early': { scenario: 'outer-join', engine: 'spark', faults: 'none', events: 300 },
+  'spark-file-sink-no-metadata': { scenario: 'file-sink', engine: 'spark', faults: 'heavy', events: 600 },
+  'spark-update-writes-unchanged': { scenario: 'modes-update', engine: 'spark', faults: 'none' },
   'offsets-outside-transaction': { scenario: 'wordcount', engine: 'kstreams', faults: 'heavy' },
   'no-wipe-on-dirty-close': { scenario: 'wordcount', engine: 'kstreams', faults: 'swarm' },
   'restore-read-uncommitted': { scenario: 'wordcount', engine: 'kstreams', faults: 'swarm' },
+  'standby-read-uncommitted': { scenario: 'wordcount', engine: 'kstreams', faults: 'heavy', standbyReplicas: 1 },
   'offsets-without-generation': { scenario: 'wordcount', engine: 'kstreams', faults: 'swarm' },
   'suppress-emits-early': { scenario: 'wordcount-final', engine: 'kstreams', faults: 'none' },
   'grace-uses-task-stream-time': { scenario: 'wordcount', engine: 'kstreams', faults: 'swarm' },

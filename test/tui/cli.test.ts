@@ -32,6 +32,19 @@ describe('weir replay without a terminal', () => {
     expect(byFile.stdout).toContain('a trace file does not hold verdicts');
   });
 
+  it('summarises a Kafka Streams and a Spark run in their own terms, not as a Flink job', async () => {
+    const [ks, sp] = await Promise.all(['kstreams', 'spark'].map(async (engine) => json<RunJson>(await weir(['run', 'wordcount', '--engine', engine, '--seed', '4', '--events', '150', '--faults', 'none', '--json']))));
+    const [ksOut, spOut] = await Promise.all([weir(['replay', ks!.token]), weir(['replay', sp!.token])]);
+    expect(ksOut.stdout).toContain('weir replay: wordcount seed 4 · kstreams');
+    expect(ksOut.stdout).toMatch(/group {8}generation \d+, \d+ rebalances/);
+    expect(ksOut.stdout).toMatch(/commits {6}[\d,]+; transactions [\d,]+ committed/);
+    expect(ksOut.stdout).not.toContain('dataflow');
+    expect(spOut.stdout).toContain('weir replay: wordcount seed 4 · spark');
+    expect(spOut.stdout).toMatch(/logs {9}offsets\/0–\d+, commits\/0–\d+/);
+    expect(spOut.stdout).not.toContain('checkpoints');
+    for (const [run, out] of [[ks!, ksOut], [sp!, spOut]] as const) for (const c of run.checks) expect(out.stdout).toContain(`${c.ok ? '✓' : '✗'} ${c.name}`);
+  });
+
   it('rejects bad input with one line and exit 2', async () => {
     const corrupt = join(dir, 'corrupt.jsonl');
     writeFileSync(corrupt, '{"seq":0,"t":0,"p":"world","kind":"world.start"}\n{not json\n');

@@ -1,7 +1,9 @@
 /**
  * What this proves: in a real terminal, `weir replay <token>` and `weir
  * walkthrough barriers` draw what a person should see, answer key presses,
- * and quit cleanly with q — exit 0 and the shell's screen given back.
+ * and quit cleanly with q — exit 0 and the shell's screen given back; a
+ * replay that takes a while to load says how far it is, on one line that is
+ * gone once the replay shows.
  *
  * How: tmux (on its own server socket, so no user session is touched) runs
  * the real command in a detached 100×30 pane; the test sends keys, captures
@@ -12,7 +14,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { afterAll, describe, it } from 'vitest';
 import { ROOT } from '../cli/helpers.ts';
 import { encodeToken } from '../../src/explore/settings.ts';
-import { DROPPING } from './helpers.ts';
+import { DROPPING, WORDCOUNT } from './helpers.ts';
 
 const hasTmux = spawnSync('tmux', ['-V']).status === 0;
 const SOCKET = `weir-test-${process.pid}`;
@@ -79,6 +81,16 @@ describe.skipIf(!hasTmux)('in a real terminal (tmux)', () => {
     s = await press('replay', ['q'], (x) => x.includes(EXIT_MARK));
     expect(s).toContain(`${EXIT_MARK}0`);
     expect(s).not.toContain('weir replay wordcount');
+  });
+
+  it.concurrent('weir replay <token> of a larger run: shows how far the load is, then the replay, and leaves no trace of it', async ({ expect }) => {
+    start('load', `replay ${encodeToken({ ...WORDCOUNT, events: 10_000 })}`);
+    const loading = await waitFor('load', (x) => /weir: running wordcount seed 1 on flink from the token: \d+% \(virtual time [\d.]+ s of about/.test(x) || x.includes('weir replay step'), 60_000);
+    expect(loading).toMatch(/weir: running wordcount seed 1 on flink from the token: \d+% \(virtual time/);
+    const s = await waitFor('load', (x) => x.includes('weir replay step 0/'), 60_000);
+    expect(s).not.toContain('weir: running');
+    await press('load', ['q'], (x) => x.includes(EXIT_MARK));
+    expect(screen('load')).not.toContain('weir: running');
   });
 
   it.concurrent('weir walkthrough barriers: narrates, pages with Enter → ←, moves the cursor, quits cleanly', async ({ expect }) => {

@@ -36,6 +36,10 @@ export const FLINK_BUGS = {
     description: 'exactly-once mode does not align barriers: records after a barrier on a fast channel enter the snapshot',
     caughtBy: 'checkpoint.consistent-cut',
   },
+  'newer-barrier-keeps-blocked': {
+    description: 'a newer checkpoint\'s barrier arriving during an alignment aborts the older checkpoint but keeps the channels it had blocked, counted as having delivered the newer barrier too, so the task snapshots before their records up to that barrier are in',
+    caughtBy: 'checkpoint.consistent-cut',
+  },
   'unaligned-drops-in-flight': {
     description: 'an unaligned checkpoint does not persist the records in flight between its snapshot and the last barrier, so a restore loses them',
     caughtBy: 'checkpoint.consistent-cut',
@@ -63,6 +67,10 @@ export const FLINK_BUGS = {
   'zombie-not-fenced': {
     description: 'a restarted sink aborts the failed attempt\'s open transactions without bumping their producer epoch, so a zombie task manager cut off from the job manager keeps writing into a transaction nobody will end',
     caughtBy: 'liveness',
+  },
+  'ttl-returns-expired': {
+    description: 'keyed state with a time-to-live hands out a value that has expired but was not cleaned up yet, although the state is configured never to return expired values',
+    caughtBy: 'ttl.expiry',
   },
   'idle-not-chained': {
     description: 'a source\'s idle status stops at the operators chained to it instead of passing through them, so an idle partition holds the watermark back downstream',

@@ -20,6 +20,10 @@ export const KSTREAMS_BUGS = {
     description: 'restoration reads the changelog read_uncommitted under exactly-once, so a restored store holds the writes of aborted transactions',
     caughtBy: 'ks.restore',
   },
+  'standby-read-uncommitted': {
+    description: 'a standby task reads its changelog partitions read_uncommitted under exactly-once, so its store takes the writes of open transactions, and when it is promoted the active task starts from that store (restoring only the tail): writes of a transaction that then aborted survive. Needs num.standby.replicas >= 1',
+    caughtBy: 'ks.restore',
+  },
   'offsets-without-generation': {
     description: 'the transactional offset commit carries no group metadata (generation -1, no member id, as the old sendOffsetsToTransaction(offsets, groupId) did), so the broker cannot fence a zombie whose partitions moved to another instance, and its transaction commits',
     caughtBy: 'ks.zombies',

@@ -37,6 +37,8 @@ export interface KStreamsJob {
   /** Application instances (default: the job's parallelism). */
   instances?: number;
   commitIntervalMs?: number;
+  /** `num.standby.replicas` (default 0). */
+  standbyReplicas?: number;
   /** Planted bugs of the run; those of other layers are ignored here. */
   bugs?: readonly string[];
 }
@@ -155,6 +157,7 @@ export function deployKStreams(host: Host, job: KStreamsJob): KStreamsDeployment
     applicationId: APPLICATION_ID,
     guarantee: job.guarantee,
     commitIntervalMs: job.commitIntervalMs ?? defaultCommitIntervalMs(job.guarantee),
+    standbyReplicas: job.standbyReplicas ?? 0,
   };
   const app: KStreamsApp = { topology, partitions: { ...job.topics, ...internal.topics }, settings, brokerId: job.brokerId, bugs: new KStreamsBugs(job.bugs ?? []) };
   const ids = instanceIds(job.instances ?? job.sizes.parallelism);

@@ -43,7 +43,8 @@ import { partitionForKey } from '../../stream/partition.ts';
 import { StreamTask, type CommittableOffset } from './task.ts';
 import type { StateStore } from './stores.ts';
 import { NO_BUGS, type KStreamsBugs } from './bugs.ts';
-import { changelogTopic, type Topology } from './topology.ts';
+import { changelogTopic, type SubTopology, type Topology } from './topology.ts';
+import { placeStandbys, type TaskPlacement } from './standby.ts';
 
 export interface KStreamsSettings {
   applicationId: string;
@@ -60,6 +61,8 @@ export interface KStreamsSettings {
   /** Records per produce batch. */
   batchRecords: number;
   quietMs: number;
+  /** `num.standby.replicas`: standby copies of each task's stores, on other instances (default 0). */
+  standbyReplicas: number;
 }
 
 export const DEFAULT_KSTREAMS_SETTINGS: Omit<KStreamsSettings, 'applicationId' | 'guarantee'> = {
@@ -73,6 +76,7 @@ export const DEFAULT_KSTREAMS_SETTINGS: Omit<KStreamsSettings, 'applicationId' |
   maxPollRecords: 500,
   batchRecords: 256,
   quietMs: 500,
+  standbyReplicas: 0,
 };
 
 /** What every instance of an application knows of it. */
@@ -100,6 +104,23 @@ interface RunningTask {
   lag: Map<string, number | undefined>;
   /** Planted bug `no-wipe-on-dirty-close`: the task runs on stores kept from a dirty close, and skips restoration. */
   kept: boolean;
+  /** A promoted standby's stores: per store, the changelog offset its restoration starts at (the standby's position). */
+  from: Map<string, number>;
+}
+
+/**
+ * A standby task (K13): the task's stores, kept up to date from their changelog partitions by the
+ * thread's restore consumer; its processors never run and it reads no input.
+ */
+interface StandbyTask {
+  task: StreamTask;
+  /** Per store: the next changelog offset to fetch. */
+  next: Map<string, number>;
+  /** Stores whose last fetch reached the readable end of their changelog. */
+  atEnd: Set<string>;
+  /** Every store has reached the readable end once since the standby was assigned (its lag was then 0). */
+  caughtUp: boolean;
+  closed: boolean;
 }
 
 interface Outgoing {
@@ -138,6 +159,8 @@ class StreamThread implements ProcessLogic {
   private readonly bugs: KStreamsBugs;
   /** Planted bug `no-wipe-on-dirty-close`: the stores of tasks closed dirty, by task id, kept for their next assignment. */
   private readonly keptStores = new Map<string, ReadonlyMap<string, StateStore>>();
+  /** Standby tasks by task id; they survive revocations and TaskMigrated (Kafka's handleLostAll keeps them). */
+  private readonly standbys = new Map<string, StandbyTask>();
 
   constructor(private readonly ctx: ProcessContext, private readonly app: KStreamsApp) {
     this.client = new LogClient(ctx, app.brokerId);
@@ -242,12 +265,27 @@ class StreamThread implements ProcessLogic {
       sessionTimeoutMs: this.app.settings.sessionTimeoutMs,
       rebalanceTimeoutMs: this.app.settings.sessionTimeoutMs,
       heartbeatIntervalMs: this.app.settings.heartbeatIntervalMs,
-      onAssigned: (generation, assignment) => this.assigned(generation, assignment),
+      onAssigned: (generation, assignment, all) => this.assigned(generation, assignment, all),
       onRevoked: (_revoked, done) => this.revoked(done),
+      // Kafka Streams' subscription reports its tasks' lags; the assignor prefers a caught-up standby's instance.
+      warm: () => this.warmPartitions(),
     });
   }
 
-  private assigned(generation: number, assignment: TopicPartition[]): void {
+  private newTask(sub: SubTopology, partition: number, kept?: ReadonlyMap<string, StateStore>): StreamTask {
+    return new StreamTask(this.app.topology, sub, partition, {
+      applicationId: this.app.settings.applicationId,
+      send: (topic, p, key, value) => this.send(topic, p, key, value),
+      nowMs: () => this.ctx.clock.now(),
+      trace: (kind, fields) => this.ctx.trace.emit(kind, fields as never),
+      detailedTrace: this.ctx.trace.detailed,
+      maxTaskIdleMs: this.app.settings.maxTaskIdleMs,
+      caching: this.app.settings.caching,
+      bugs: this.bugs,
+    }, kept);
+  }
+
+  private assigned(generation: number, assignment: TopicPartition[], all: Readonly<Record<string, TopicPartition[]>>): void {
     if (this.closed) return;
     this.generation = generation;
     const mine: string[] = [];
@@ -255,25 +293,118 @@ class StreamThread implements ProcessLogic {
       const first = sub.sourceTopics[0]!;
       for (const tp of assignment) {
         if (tp.topic !== first) continue;
-        const kept = this.keptStores.get(`${sub.id}_${tp.partition}`);
-        const task = new StreamTask(this.app.topology, sub, tp.partition, {
-          applicationId: this.app.settings.applicationId,
-          send: (topic, partition, key, value) => this.send(topic, partition, key, value),
-          nowMs: () => this.ctx.clock.now(),
-          trace: (kind, fields) => this.ctx.trace.emit(kind, fields as never),
-          detailedTrace: this.ctx.trace.detailed,
-          maxTaskIdleMs: this.app.settings.maxTaskIdleMs,
-          caching: this.app.settings.caching,
-          bugs: this.bugs,
-        }, kept);
-        this.keptStores.delete(task.id);
-        const rt: RunningTask = { task, state: 'restoring', positions: new Map(), fetching: new Set(), caughtUp: new Map(), caughtUpAt: new Map(), lag: new Map(), kept: kept !== undefined };
+        const id = `${sub.id}_${tp.partition}`;
+        const kept = this.keptStores.get(id);
+        this.keptStores.delete(id);
+        // A standby of the task becomes the active task: its stores and their positions carry over (Kafka recycles the task).
+        const standby = kept === undefined ? this.standbys.get(id) : undefined;
+        const from = new Map<string, number>();
+        if (standby !== undefined) {
+          standby.closed = true;
+          this.standbys.delete(id);
+          for (const store of standby.task.stores.values()) {
+            const topic = changelogTopic(this.app.settings.applicationId, store.name);
+            const offset = standby.next.get(store.name) ?? 0;
+            from.set(store.name, offset);
+            // What the standby's store holds at promotion, so a checker can compare it with the committed changelog below `offset`.
+            this.ctx.trace.emit('ks.standby', {
+              action: 'promoted', task: id, store: store.name, topic, partition: tp.partition, offset, caughtUp: standby.caughtUp,
+              entries: JSON.stringify(store.restoredEntries()),
+            });
+          }
+        }
+        const task = this.newTask(sub, tp.partition, kept ?? standby?.task.stores);
+        const rt: RunningTask = { task, state: 'restoring', positions: new Map(), fetching: new Set(), caughtUp: new Map(), caughtUpAt: new Map(), lag: new Map(), kept: kept !== undefined, from };
         this.tasks.set(task.id, rt);
         mine.push(task.id);
       }
     }
-    this.ctx.trace.emit('ks.assigned', { generation, member: this.member?.metadata().memberId ?? '', tasks: mine });
+    const standbys = this.assignStandbys(all, new Set(mine));
+    this.ctx.trace.emit('ks.assigned', { generation, member: this.member?.metadata().memberId ?? '', tasks: mine, standbys });
     for (const rt of this.tasks.values()) this.restore(rt);
+  }
+
+  // ---- standby tasks --------------------------------------------------------------------------
+
+  /** The task id of every partition of a sub-topology's first source topic, with the member holding it. */
+  private placements(all: Readonly<Record<string, TopicPartition[]>>): TaskPlacement[] {
+    const out: TaskPlacement[] = [];
+    for (const sub of this.app.topology.subTopologies()) {
+      const first = sub.sourceTopics[0]!;
+      const n = this.app.partitions[first] ?? 0;
+      for (let p = 0; p < n; p++) {
+        const owner = Object.keys(all).sort().find((m) => all[m]!.some((tp) => tp.topic === first && tp.partition === p));
+        out.push({ task: `${sub.id}_${p}`, active: owner });
+      }
+    }
+    return out;
+  }
+
+  /** Follows the generation's standby placement: keeps the standbys still placed here, starts new ones, closes the rest. */
+  private assignStandbys(all: Readonly<Record<string, TopicPartition[]>>, active: ReadonlySet<string>): string[] {
+    const me = this.member?.metadata().memberId ?? '';
+    const wanted = new Set(
+      this.app.settings.standbyReplicas > 0 ? (placeStandbys(Object.keys(all), this.placements(all), this.app.settings.standbyReplicas).get(me) ?? []) : [],
+    );
+    for (const [id, st] of [...this.standbys]) {
+      if (wanted.has(id) && !active.has(id)) continue;
+      st.closed = true;
+      this.standbys.delete(id);
+      this.ctx.trace.emit('ks.standby', { action: 'closed', task: id });
+    }
+    for (const id of [...wanted].sort()) {
+      if (this.standbys.has(id) || active.has(id)) continue;
+      const [subId, p] = id.split('_');
+      const sub = this.app.topology.subTopologies().find((s) => String(s.id) === subId);
+      if (sub === undefined) continue;
+      const st: StandbyTask = { task: this.newTask(sub, Number(p)), next: new Map(), atEnd: new Set(), caughtUp: false, closed: false };
+      this.standbys.set(id, st);
+      this.ctx.trace.emit('ks.standby', { action: 'assigned', task: id, stores: [...st.task.stores.keys()] });
+      for (const store of st.task.stores.values()) this.updateStandby(st, store);
+    }
+    return [...this.standbys.keys()].sort();
+  }
+
+  /**
+   * The standby's update loop for one store: fetch its changelog partition from the store's
+   * position (read committed under exactly-once: a standby's store never holds uncommitted
+   * writes), apply what comes, fetch again at once while records come, else after poll.ms.
+   */
+  private updateStandby(st: StandbyTask, store: StateStore): void {
+    if (st.closed || this.closed) return;
+    const topic = changelogTopic(this.app.settings.applicationId, store.name);
+    // The planted bug `standby-read-uncommitted`: the standby reads writes of open and aborted transactions too.
+    const isolation = this.eos && !this.bugs.has('standby-read-uncommitted') ? 'read_committed' : 'read_uncommitted';
+    const max = 1_000;
+    this.client.fetch(topic, st.task.partition, st.next.get(store.name) ?? 0, max, isolation, (r) => {
+      if (st.closed || this.closed) return;
+      if (!r.ok) {
+        this.ctx.timers.after(this.app.settings.pollMs, () => this.updateStandby(st, store));
+        return;
+      }
+      for (const rec of r.records) {
+        const c = rec.value as { key: string; value: unknown; ts: number };
+        store.restore(c.key, c.value, c.ts, rec.offset);
+      }
+      st.next.set(store.name, r.nextOffset);
+      if (r.records.length < max) st.atEnd.add(store.name);
+      else st.atEnd.delete(store.name);
+      if (!st.caughtUp && st.atEnd.size === st.task.stores.size) {
+        st.caughtUp = true;
+        this.ctx.trace.emit('ks.standby', { action: 'caught-up', task: st.task.id, offsets: [...st.next].map(([name, o]) => `${name}@${o}`) });
+      }
+      if (r.records.length > 0) this.ctx.timers.after(0, () => this.updateStandby(st, store));
+      else this.ctx.timers.after(this.app.settings.pollMs, () => this.updateStandby(st, store));
+    }, this.app.settings.fetchMaxWaitMs);
+  }
+
+  /** The partitions (first source topic, task partition) of the standbys that are caught up: the assignor's hint. */
+  private warmPartitions(): TopicPartition[] {
+    const out: TopicPartition[] = [];
+    for (const st of this.standbys.values()) {
+      if (st.caughtUp && !st.closed) out.push({ topic: st.task.sourceTopics[0]!, partition: st.task.partition });
+    }
+    return out;
   }
 
   /** Restores every store of the task from its changelog partition, then reads the committed offsets. */
@@ -293,6 +424,8 @@ class StreamThread implements ProcessLogic {
         if (era !== this.era) return;
         if (!end.ok) return this.lostAll(`changelog ${topic}: ${end.code}`);
         const target = end.offsets[rt.task.partition] ?? 0;
+        // A promoted standby restores only the tail past its position; any other store from the beginning.
+        const start = rt.from.get(store.name) ?? 0;
         let restored = 0;
         const step = (offset: number): void => {
           // The planted bug: a store kept from a dirty close counts as restored already.
@@ -300,7 +433,7 @@ class StreamThread implements ProcessLogic {
             // What the store holds now, entry by entry, so a checker can compare it with the committed changelog.
             // `offset`: where restoration stopped (a last fetch may read committed records past the target).
             this.ctx.trace.emit('ks.restored', {
-              task: rt.task.id, store: store.name, topic, partition: rt.task.partition, records: restored, offset: Math.max(offset, target), target,
+              task: rt.task.id, store: store.name, topic, partition: rt.task.partition, records: restored, from: start, offset: Math.max(offset, target), target,
               entries: JSON.stringify(store.restoredEntries()),
             });
             return storeDone();
@@ -316,7 +449,7 @@ class StreamThread implements ProcessLogic {
             step(r.nextOffset);
           }, this.app.settings.fetchMaxWaitMs);
         };
-        step(0);
+        step(start);
       });
     }
   }
@@ -598,6 +731,8 @@ class StreamThread implements ProcessLogic {
     this.commit(true, () => {
       this.closed = true;
       this.tick?.cancel();
+      for (const st of this.standbys.values()) st.closed = true;
+      this.standbys.clear();
       this.closeClean();
       this.dropTasks();
       const m = this.member;

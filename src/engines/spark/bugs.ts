@@ -21,6 +21,18 @@ export const SPARK_BUGS = {
     description: 'the driver writes commits/N before the sink has written batch N, so a driver crash in between loses the batch: the restart goes on from N+1',
     caughtBy: 'exactly-once',
   },
+  'spark-outer-join-early': {
+    description: 'an outer join emits a row that found no partner in its batch with nulls at once, before the watermark has passed the range a partner could still arrive in; a later partner still joins it, so the row is both joined and emitted alone',
+    caughtBy: 'join.outer',
+  },
+  'spark-file-sink-no-metadata': {
+    description: 'the file sink writes its part files but no _spark_metadata log, so a reader lists every file in the directory: the files of a batch that ran again, and of task attempts that failed, are read twice',
+    caughtBy: 'exactly-once',
+  },
+  'spark-update-writes-unchanged': {
+    description: 'update output mode writes every window the aggregation holds each batch, not only those the batch changed (complete mode without its whole table)',
+    caughtBy: 'spark.output-mode',
+  },
 } as const satisfies Record<string, { description: string; caughtBy: string }>;
 
 export type SparkBugName = keyof typeof SPARK_BUGS;

@@ -17,7 +17,8 @@ import { SparkBugs } from './bugs.ts';
 
 /** A scenario's query for the Spark engine. */
 export interface SparkBuild {
-  build(s: typeof spark, sizes: JobSizes): DataStreamWriter;
+  /** The query; `opts.guarantee` is the run's, for a build whose sink depends on it (a careful or careless foreachBatch). */
+  build(s: typeof spark, sizes: JobSizes, opts: { guarantee: Guarantee }): DataStreamWriter;
   /** When the query starts (virtual ms; default 0): a query triggered Once or AvailableNow runs on the data there by then. */
   startAtMs?: number;
 }
@@ -54,7 +55,7 @@ export class SparkDeployment implements EngineDeployment {
   private done = false;
   private readonly counts = { batches: 0, reruns: 0, restarts: 0 };
 
-  constructor(readonly processes: readonly string[]) {
+  constructor(readonly processes: readonly string[], readonly fileOutput?: { process: string; path: string }) {
     this.crashable = processes;
   }
 
@@ -83,7 +84,7 @@ export class SparkDeployment implements EngineDeployment {
 }
 
 export function deploySpark(host: Host, job: SparkJob): SparkDeployment {
-  const writer = job.build.build(spark, job.sizes);
+  const writer = job.build.build(spark, job.sizes, { guarantee: job.guarantee });
   let plan = writer.plan;
   if (job.triggerIntervalMs !== undefined && typeof plan.sink.trigger === 'object') plan = { ...plan, sink: { ...plan.sink, trigger: { processingTimeMs: job.triggerIntervalMs } } };
   const problem = planProblem(plan);
@@ -98,9 +99,11 @@ export function deploySpark(host: Host, job: SparkJob): SparkDeployment {
     storeId: STORE,
     driverId: DRIVER,
     bugs: new SparkBugs(job.bugs),
+    topicPartitions: (topic) => job.topics[topic] ?? 1,
   };
   host.addProcess(STORE, sparkStoreProcess());
   for (const e of executors) host.addProcess(e, executorProcess(app));
   host.addProcess(DRIVER, driverProcess(app, { executors, inputPartitions: job.topics[plan.source.topic] ?? 1, taskTimeoutMs: 1_000, ...(job.build.startAtMs !== undefined ? { startAtMs: job.build.startAtMs } : {}) }));
-  return new SparkDeployment([DRIVER, ...executors, STORE]);
+  // A file sink's directory lives on the checkpoint store's file system; readers find it there.
+  return new SparkDeployment([DRIVER, ...executors, STORE], plan.sink.format === 'json' ? { process: STORE, path: plan.sink.path! } : undefined);
 }

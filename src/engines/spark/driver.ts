@@ -6,7 +6,9 @@
  * partition, the batch watermark (the tracker's current value: max event
  * time seen by earlier batches minus the delay, never this batch's own) and
  * the batch timestamp. A batch runs when there is new data, or — a no-data
- * batch — when the watermark moved past what the last batch evicted with.
+ * batch — when the watermark moved past what the last batch evicted with
+ * (for an operator that evicts by it, or times group states out by event
+ * time), or at every trigger under processing-time group-state timeouts.
  * `offsets/N` is written (write-once) before the batch runs; map tasks read
  * each partition's `[start, end)`, reduce tasks update state version N → N+1
  * and write the sink; then the tracker takes the batch's max event time and
@@ -31,7 +33,9 @@
  *
  * Triggers (S10): ProcessingTime (the next batch at the next multiple of the
  * interval; the query ends, `spark.finished`, once every input partition is
- * sealed and read and no batch, not even a no-data batch, is left to run);
+ * sealed and read and no batch, not even a no-data batch, is left to run —
+ * under processing-time timeouts, once no group state holds a timeout, as
+ * the reduce tasks report);
  * Once (exactly one batch — the re-run of an uncommitted batch if there is
  * one — with no trailing no-data batch, then the query ends); AvailableNow
  * (the end offsets at start are the target; batches, no-data batches
@@ -42,8 +46,10 @@ import { LogClient } from '../../log/client.ts';
 import { RequestClient } from '../../runtime/request-client.ts';
 import type { ProcessContext, ProcessFactory, ProcessId, ProcessLogic } from '../../runtime/types.ts';
 import type { SparkApp } from './executor.ts';
-import { watermarkOps } from './dsl.ts';
-import { isTaskReply, type MapDone, type ShuffleRow, type TaskReply } from './messages.ts';
+import { callForeachBatch, watermarkOps, type BatchWrite, type Row } from './dsl.ts';
+import { isTaskReply, type MapDone, type ReduceDone, type ShuffleRow, type TaskReply } from './messages.ts';
+import { filesToRead, isCompactionBatch, latestBatch, logEntryText, logFileName, metadataDir, parseLogEntry, parseLogName } from '../../stream/file-sink-log.ts';
+import { partitionForKey } from '../../stream/partition.ts';
 import { StoreClient } from './store.ts';
 
 interface OffsetEntry {
@@ -90,6 +96,8 @@ class Driver implements ProcessLogic {
   private readonly opWatermarks: (number | undefined)[];
   /** Trigger.AvailableNow: the end offsets fixed at start. */
   private target: number[] | undefined;
+  /** (flat)MapGroupsWithState: group states holding a timeout after the last batch (unknown after a restart until a batch ran). */
+  private pendingTimeouts: number | undefined;
 
   constructor(private readonly ctx: ProcessContext, private readonly app: SparkApp, private readonly s: DriverSettings) {
     this.store = new StoreClient(ctx, app.storeId);
@@ -97,11 +105,14 @@ class Driver implements ProcessLogic {
     this.execs = s.executors.map((e) => new RequestClient<TaskReply>(ctx, e, isTaskReply, { requestTimeoutMs: s.taskTimeoutMs, maxRetries: 0 }));
     this.start = Array.from({ length: s.inputPartitions }, () => 0);
     const ops = watermarkOps(app.plan);
+    const st = app.plan.stateful;
     this.opWatermarks = ops.map(() => undefined);
     ctx.trace.emit('spark.start', {
       incarnation: ctx.incarnation,
+      outputMode: app.plan.sink.mode,
       ...(app.plan.watermark ? { watermarkDelayMs: app.plan.watermark.delayMs } : {}),
       ...(ops.length > 1 ? { watermarkOperators: ops.length, watermarkPolicy: app.plan.multipleWatermarkPolicy } : {}),
+      ...(st?.kind === 'join' ? { joinType: st.joinType, joinLowerMs: st.lowerMs, joinUpperMs: st.upperMs } : {}),
     });
     const wait = (s.startAtMs ?? 0) - ctx.clock.now();
     if (wait > 0) ctx.timers.after(wait, () => this.populateStartOffsets());
@@ -220,20 +231,36 @@ class Driver implements ProcessLogic {
       const target = this.target;
       const end = r.offsets.map((o, p) => Math.max(target ? Math.min(o, target[p] ?? o) : o, this.start[p] ?? 0));
       const newData = end.some((e, p) => e > this.start[p]!);
-      // shouldRunAnotherBatch: the watermark moved past what the last batch evicted with.
-      const anotherBatch = this.usesEvictionWatermark() && this.watermark > this.prevBatchWatermark;
-      if (!newData && !anotherBatch) {
+      // shouldRunAnotherBatch: the watermark moved past what the last batch evicted with, or
+      // (ProcessingTimeTimeout) always, to find the group states whose timeout expired.
+      const anotherBatch = (this.usesEvictionWatermark() && this.watermark > this.prevBatchWatermark) || this.processingTimeouts();
+      const construct = (): void => {
+        const entry: OffsetEntry = { end, batchWatermarkMs: this.watermark, batchTimestampMs: this.ctx.clock.now() };
+        this.store.add(`offsets/${this.batchId}`, JSON.stringify(entry), false, (created) => {
+          // Write-once: another writer (a zombie driver) got there first; read what it logged.
+          if (!created) return this.readOffsets(this.batchId, (logged) => cb(logged));
+          this.ctx.trace.emit('spark.offsets', { batch: this.batchId, watermark: entry.batchWatermarkMs, noData: !newData });
+          cb(entry);
+        });
+      };
+      if (newData) return construct();
+      const processingTime = typeof this.app.plan.sink.trigger === 'object';
+      // A query whose only reason for another batch is processing-time timeouts, with no group
+      // holding one, has nothing left to do once its input is over (weir ends it; Spark runs on).
+      const idleTimeouts = this.processingTimeouts() && this.pendingTimeouts === 0 && !(this.usesEvictionWatermark() && this.watermark > this.prevBatchWatermark);
+      if (!anotherBatch || idleTimeouts) {
         // Once and AvailableNow end when nothing can be constructed; ProcessingTime when the input is over.
-        return typeof this.app.plan.sink.trigger === 'object' ? this.maybeFinish(() => cb(undefined)) : cb(undefined);
+        if (!processingTime) return cb(undefined);
+        return this.maybeFinish(() => (anotherBatch ? construct() : cb(undefined)));
       }
-      const entry: OffsetEntry = { end, batchWatermarkMs: this.watermark, batchTimestampMs: this.ctx.clock.now() };
-      this.store.add(`offsets/${this.batchId}`, JSON.stringify(entry), false, (created) => {
-        // Write-once: another writer (a zombie driver) got there first; read what it logged.
-        if (!created) return this.readOffsets(this.batchId, (logged) => cb(logged));
-        this.ctx.trace.emit('spark.offsets', { batch: this.batchId, watermark: entry.batchWatermarkMs, noData: !newData });
-        cb(entry);
-      });
+      construct();
     });
+  }
+
+  /** (flat)MapGroupsWithState with ProcessingTimeTimeout: Spark runs a batch every trigger to time out groups. */
+  private processingTimeouts(): boolean {
+    const st = this.app.plan.stateful;
+    return st?.kind === 'groups' && st.timeout === 'ProcessingTimeTimeout';
   }
 
   /** Whether the stateful operator evicts by watermark, so that a watermark advance alone is worth a batch (shouldRunAnotherBatch). */
@@ -247,8 +274,8 @@ class Driver implements ProcessLogic {
       case 'join':
         return true;
       case 'groups':
-        // No timeout: nothing happens without data.
-        return false;
+        // Event-time timeouts fire when the watermark passes them; otherwise nothing happens without data.
+        return st.timeout === 'EventTimeTimeout';
     }
   }
 
@@ -275,6 +302,31 @@ class Driver implements ProcessLogic {
       batch, wmLate, wmEvict, timestampMs: entry.batchTimestampMs,
       offsets: entry.end.map((e, p) => `${p}:${this.start[p]}-${e}`),
     });
+    const commit = (next: number, timeouts: number | undefined): void => {
+      if (timeouts !== undefined) this.pendingTimeouts = timeouts;
+      this.watermark = next;
+      this.store.add(`commits/${batch}`, JSON.stringify({ nextBatchWatermarkMs: next } satisfies CommitEntry), false, () => {
+        this.ctx.trace.emit('spark.commit', { batch, nextWatermark: next });
+        this.start = [...entry.end];
+        this.prevBatchWatermark = wmEvict;
+        this.batchId = batch + 1;
+        done();
+      });
+    };
+    const sink = this.app.plan.sink;
+    if (sink.format !== 'json' || this.app.bugs.has('spark-file-sink-no-metadata')) return this.executeBatch(batch, entry, wmLate, wmEvict, commit);
+    // FileStreamSink.addBatch: a batch the metadata log already has is skipped whole. Its plan does
+    // not run, so its rows move no watermark: the tracker keeps its value.
+    this.store.list(metadataDir(sink.path!), (paths) => {
+      const latest = latestBatch(paths.map((p) => p.slice(p.lastIndexOf('/') + 1)));
+      if (batch > latest) return this.executeBatch(batch, entry, wmLate, wmEvict, commit);
+      this.ctx.trace.emit('spark.sink.skip', { batch, sink: 'file', committed: latest });
+      commit(this.watermark, undefined);
+    });
+  }
+
+  /** The batch's tasks (maps, then the stateful reduce tasks that write the sink), then the sink's commit; `commit` follows. */
+  private executeBatch(batch: number, entry: OffsetEntry, wmLate: number, wmEvict: number, commit: (next: number, timeouts: number | undefined) => void): void {
     const maps: { partition: number; start: number; end: number }[] = [];
     for (let p = 0; p < entry.end.length; p++) if (entry.end[p]! > this.start[p]!) maps.push({ partition: p, start: this.start[p]!, end: entry.end[p]! });
     const results: MapDone[] = new Array(maps.length);
@@ -285,23 +337,23 @@ class Driver implements ProcessLogic {
       const lateWm = this.app.bugs.has('spark-watermark-from-own-batch') ? Math.max(wmLate, next) : wmLate;
       const reducers = this.app.plan.stateful ? this.app.shufflePartitions : 0;
       let reducing = reducers;
-      const commit = (): void => {
-        this.watermark = next;
-        this.store.add(`commits/${batch}`, JSON.stringify({ nextBatchWatermarkMs: next } satisfies CommitEntry), false, () => {
-          this.ctx.trace.emit('spark.commit', { batch, nextWatermark: next });
-          this.start = [...entry.end];
-          this.prevBatchWatermark = wmEvict;
-          this.batchId = batch + 1;
-          done();
-        });
-      };
-      if (reducers === 0) return commit();
+      let timeouts = 0;
+      const replies: ReduceDone[] = new Array(reducers);
+      const early = this.app.bugs.has('spark-commit-before-sink');
+      const finish = (): void => this.sinkCommit(batch, replies, () => commit(next, timeouts));
+      if (reducers === 0) return finish();
       // The planted bug: the batch counts as committed before its sink wrote anything.
-      if (this.app.bugs.has('spark-commit-before-sink')) commit();
+      if (early) commit(next, undefined);
       for (let r = 0; r < reducers; r++) {
         const rows: ShuffleRow[] = results.flatMap((m) => m.shuffle[r] ?? []);
-        this.runTask(r, { kind: 'spark.reduce', batch, partition: r, wmLate: lateWm, wmEvict, timestampMs: entry.batchTimestampMs, rows }, () => {
-          if (--reducing === 0 && !this.app.bugs.has('spark-commit-before-sink')) commit();
+        this.runTask(r, { kind: 'spark.reduce', batch, partition: r, wmLate: lateWm, wmEvict, timestampMs: entry.batchTimestampMs, rows }, (reply) => {
+          if (reply.kind === 'spark.reduced') {
+            timeouts += reply.timeouts ?? 0;
+            replies[r] = reply;
+          }
+          if (--reducing > 0) return;
+          if (early) this.sinkCommit(batch, replies, () => {});
+          else finish();
         });
       }
     };
@@ -310,6 +362,112 @@ class Driver implements ProcessLogic {
       this.runTask(i, { kind: 'spark.map', batch, ...m }, (reply) => {
         results[i] = reply as MapDone;
         if (--left === 0) reduceAll();
+      });
+    });
+  }
+
+  /**
+   * The sink's driver side once every task has answered: the file sink adds the files of the
+   * accepted task attempts to `_spark_metadata` (ManifestFileCommitProtocol.commitJob);
+   * foreachBatch calls the function with the batch's rows and does the writes it asked for.
+   */
+  private sinkCommit(batch: number, replies: readonly ReduceDone[], then: () => void): void {
+    const sink = this.app.plan.sink;
+    switch (sink.format) {
+      case 'kafka':
+        return then();
+      case 'json': {
+        const files = replies.flatMap((r) => r?.files ?? []);
+        // The planted bug: the part files are written, but no metadata log says which of them are valid.
+        if (this.app.bugs.has('spark-file-sink-no-metadata')) return then();
+        return this.addFileLog(batch, files, then);
+      }
+      case 'foreachBatch': {
+        const rows = replies.flatMap((r) => (r?.rows ?? []) as Row[]);
+        const writes = callForeachBatch(sink.fn!, rows, batch);
+        this.ctx.trace.emit('spark.foreachBatch', { batch, rows: rows.length, writes: writes.length, transactional: writes.filter((w) => w.txn).length });
+        const next = (i: number): void => (i >= writes.length ? then() : this.batchWrite(batch, writes[i]!, () => next(i + 1)));
+        return next(0);
+      }
+    }
+  }
+
+  /** FileStreamSinkLog.add: write-once `_spark_metadata/N` (or `N.compact`, listing every file so far). */
+  private addFileLog(batch: number, files: string[], then: () => void): void {
+    const dir = metadataDir(this.app.plan.sink.path!);
+    const write = (all: string[]): void => {
+      this.store.add(dir + logFileName(batch), logEntryText(all), false, (created) => {
+        // Not created: another writer logged this batch first (Spark fails with "Race while writing batch").
+        this.ctx.trace.emit('spark.file.commit', { batch, files: files.length, compact: isCompactionBatch(batch), created });
+        then();
+      });
+    };
+    if (!isCompactionBatch(batch)) return write(files);
+    this.store.list(dir, (paths) => {
+      const names = filesToRead(paths.map((p) => p.slice(dir.length)).filter((n) => (parseLogName(n)?.batch ?? Infinity) < batch));
+      const all: string[] = [];
+      const read = (i: number): void => {
+        if (i >= names.length) return write([...all, ...files.filter((f) => !all.includes(f))]);
+        this.store.get(dir + names[i]!, (text) => {
+          for (const f of parseLogEntry(text ?? 'v1')) if (!all.includes(f)) all.push(f);
+          read(i + 1);
+        });
+      };
+      read(0);
+    });
+  }
+
+  /**
+   * One write foreachBatch asked for. Plain: each output partition's rows produced as they are (a
+   * re-run writes them again). With txnAppId/txnVersion: one transaction of `foreachBatch-<app>`
+   * holding every partition's rows and the version (an offset of the group `foreachBatch-<app>`),
+   * skipped when the group already holds that version; re-initialising the transactional id
+   * fences an older attempt.
+   */
+  private batchWrite(batch: number, w: BatchWrite, done: () => void): void {
+    const partitions = this.app.topicPartitions(w.topic);
+    const byPartition = new Map<number, Row[]>();
+    for (const row of w.rows) {
+      const p = partitionForKey(String(row.key ?? ''), partitions);
+      const list = byPartition.get(p);
+      if (list) list.push(row);
+      else byPartition.set(p, [row]);
+    }
+    const parts = [...byPartition.keys()].sort((a, b) => a - b);
+    const txn = w.txn;
+    if (!txn) {
+      const plain = (i: number): void => {
+        if (i >= parts.length) return done();
+        this.log.produce(w.topic, parts[i]!, byPartition.get(parts[i]!)!, {}, (r) => (r.ok ? plain(i + 1) : this.ctx.timers.after(50, () => plain(i))));
+      };
+      return plain(0);
+    }
+    const id = `foreachBatch-${txn.appId}`;
+    const retry = (): void => {
+      this.ctx.timers.after(50, () => this.batchWrite(batch, w, done));
+    };
+    const marker = { topic: w.topic, partition: 0 };
+    this.log.initTxn(id, (init) => {
+      if (!init.ok) return retry();
+      const ref = { id, epoch: init.epoch };
+      this.log.fetchOffsets(id, [marker], { requireStable: true }, (m) => {
+        if (!m.ok) return retry();
+        const committed = (m.offsets[0]?.offset ?? -1) - 1;
+        if (committed >= txn.version) {
+          this.ctx.trace.emit('spark.sink.skip', { batch, sink: 'foreachBatch', committed });
+          return done();
+        }
+        const produce = (i: number): void => {
+          if (i < parts.length) {
+            return this.log.produce(w.topic, parts[i]!, byPartition.get(parts[i]!)!, { txn: ref, producer: { id: `${id}-e${init.epoch}-p${parts[i]!}`, seq: 0 } }, (r) => (r.ok ? produce(i + 1) : retry()));
+          }
+          const group = { groupId: id, memberId: '', generation: -1 };
+          this.log.sendOffsetsToTransaction(ref, group, [{ ...marker, offset: txn.version + 1, metadata: '' }], (o) => {
+            if (!o.ok) return retry();
+            this.log.endTxn(id, init.epoch, true, (c) => (c.ok ? done() : retry()));
+          });
+        };
+        produce(0);
       });
     });
   }

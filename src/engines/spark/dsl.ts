@@ -8,9 +8,10 @@
  *     then at most one stateful operator:
  *     .groupBy(window('ts', sizeMs[, slideMs]) | session_window('ts', gapMs), 'key').agg(count() | sum('value') | avg('value'))
  *     .dropDuplicates(['id', 'ts']) | .dropDuplicatesWithinWatermark(['id'])
- *     .groupByKey(row => key).flatMapGroupsWithState(mode, fn) | .mapGroupsWithState(fn)
- *     .join(other, { key, time, lowerMs, upperMs }, select)       (stream-stream inner join)
- *     .writeStream(topic).outputMode('append' | 'update' | 'complete')
+ *     .groupByKey(row => key).flatMapGroupsWithState(mode, [timeout,] fn) | .mapGroupsWithState([timeout,] fn)
+ *     .join(other, { key, time, lowerMs, upperMs }, select[, joinType])   (stream-stream join: inner, outer, left semi)
+ *     .writeStream(topic) | .writeStream().format('json').option('path', dir) | .writeStream().foreachBatch((df, batchId) => …)
+ *       .outputMode('append' | 'update' | 'complete')
  *       .trigger({ processingTimeMs } | 'once' | 'availableNow')
  *
  * Rows are plain objects; a row read from the log is weir's input record
@@ -60,8 +61,17 @@ export type StatelessOp =
   | ({ op: 'watermark' } & WatermarkSpec);
 
 /**
+ * `GroupStateTimeout` of (flat)MapGroupsWithState: none, processing time (a
+ * duration after the batch timestamp, `setTimeoutDuration`) or event time (a
+ * timestamp the eviction watermark must pass, `setTimeoutTimestamp`).
+ */
+export type GroupStateTimeout = 'NoTimeout' | 'ProcessingTimeTimeout' | 'EventTimeTimeout';
+
+/**
  * `GroupState` of (flat)MapGroupsWithState: the key's state between batches.
- * `remove()` drops it; no timeouts (GroupStateTimeout.NoTimeout).
+ * `remove()` drops it. A timeout is cleared at every call of the function and
+ * holds only if the call sets it again; a key whose timeout expired is called
+ * with no rows and `hasTimedOut` true.
  */
 export interface GroupState<S> {
   exists(): boolean;
@@ -69,11 +79,28 @@ export interface GroupState<S> {
   getOption(): S | undefined;
   update(s: S): void;
   remove(): void;
+  /** True when the function is called because the key's timeout expired (then with no rows). */
+  readonly hasTimedOut: boolean;
+  /** ProcessingTimeTimeout: time out once a batch starts more than `ms` after this batch's timestamp. */
+  setTimeoutDuration(ms: number): void;
+  /** EventTimeTimeout: time out once the watermark passes `timestampMs` (+ `additionalMs`); never below the current watermark. */
+  setTimeoutTimestamp(timestampMs: number, additionalMs?: number): void;
+  /** The batch's eviction watermark (the query must have a watermark). */
+  getCurrentWatermarkMs(): number;
+  /** The batch timestamp (batchTimestampMs, the same on every run of the batch). */
+  getCurrentProcessingTimeMs(): number;
 }
 
 export type GroupsFn = (key: string, rows: Row[], state: GroupState<unknown>) => Row[];
 
-/** A stream-stream inner join: `left.key = right.key AND right.time BETWEEN left.time + lowerMs AND left.time + upperMs`. */
+/** The stream-stream join types Spark supports (`df.join(other, cond, joinType)`). */
+export type JoinType = 'inner' | 'left_outer' | 'right_outer' | 'full_outer' | 'left_semi';
+
+/**
+ * A stream-stream join: `left.key = right.key AND right.time BETWEEN left.time + lowerMs AND left.time + upperMs`.
+ * An outer join's row without a partner is `select(row, null)` (left) or `select(null, row)` (right);
+ * a left semi join emits the left row itself, once, at its first match.
+ */
 export interface JoinSpec {
   /** The right side: its own stateless operators (and watermark) over the same source. */
   right: StatelessOp[];
@@ -81,14 +108,89 @@ export interface JoinSpec {
   timeColumn: string;
   lowerMs: number;
   upperMs: number;
-  select: (left: Row, right: Row) => Row;
+  joinType: JoinType;
+  select: (left: Row | null, right: Row | null) => Row;
 }
 
 export type StatefulOp =
   | { kind: 'aggregate'; window: WindowSpec | SessionSpec; keyColumn: string; agg: AggFn }
   | { kind: 'dedup'; columns: string[]; withinWatermark: boolean }
-  | { kind: 'groups'; key: (row: Row) => string; fn: GroupsFn; mode: 'append' | 'update' }
+  | { kind: 'groups'; key: (row: Row) => string; fn: GroupsFn; mode: 'append' | 'update'; timeout: GroupStateTimeout }
   | ({ kind: 'join' } & JoinSpec);
+
+/**
+ * Where a query's result goes: a log topic (`kafka`: the engine's transactional sink under
+ * exactly-once, the plain Kafka sink under at-least-once), files (`json`: FileStreamSink with its
+ * `_spark_metadata` log under `path`), or a function called once per batch (`foreachBatch`).
+ */
+export interface SinkSpec {
+  format: 'kafka' | 'json' | 'foreachBatch';
+  /** The output topic (kafka). */
+  topic: string;
+  /** The output directory (json), on the checkpoint store's file system. */
+  path?: string;
+  fn?: ForeachBatchFn;
+  mode: OutputMode;
+  trigger: Trigger;
+}
+
+/**
+ * `foreachBatch`'s view of a batch's result: its rows, and writers to the log. A write is done after
+ * the function returns, in the order asked, before the batch commits.
+ */
+export interface BatchDataFrame {
+  collect(): Row[];
+  count(): number;
+  /** The rows with a column added (`df.withColumn(name, lit(batchId))`, say). */
+  withColumn(name: string, fn: (row: Row) => unknown): BatchDataFrame;
+  /** A new writer (DataFrameWriter) for these rows. */
+  readonly write: BatchWriter;
+}
+
+/**
+ * Writes the batch's rows to a log topic. Plainly, or — with `txnAppId` and `txnVersion` (the
+ * idempotent-write options Spark's guide names for foreachBatch) — in one transaction that also
+ * records `txnVersion` for `txnAppId`, skipped when a version at least as high is recorded.
+ */
+export interface BatchWriter {
+  option(name: 'txnAppId', value: string): BatchWriter;
+  option(name: 'txnVersion', value: number): BatchWriter;
+  saveToTopic(topic: string): void;
+}
+
+export type ForeachBatchFn = (df: BatchDataFrame, batchId: number) => void;
+
+/** A write `foreachBatch` asked for. */
+export interface BatchWrite {
+  topic: string;
+  rows: Row[];
+  txn?: { appId: string; version: number };
+}
+
+/** Runs `fn` on a batch's rows and returns the writes it asked for, in order. */
+export function callForeachBatch(fn: ForeachBatchFn, rows: readonly Row[], batchId: number): BatchWrite[] {
+  const writes: BatchWrite[] = [];
+  fn(batchFrame(rows, writes), batchId);
+  return writes;
+}
+
+function batchFrame(rows: readonly Row[], writes: BatchWrite[]): BatchDataFrame {
+  const writer = (opts: { appId?: string; version?: number }): BatchWriter => ({
+    option: (name: 'txnAppId' | 'txnVersion', value: string | number) => writer(name === 'txnAppId' ? { ...opts, appId: String(value) } : { ...opts, version: Number(value) }),
+    saveToTopic: (topic: string) => {
+      if ((opts.appId === undefined) !== (opts.version === undefined)) throw new Error('txnAppId and txnVersion must be given together');
+      writes.push({ topic, rows: rows.map((r) => ({ ...r })), ...(opts.appId !== undefined ? { txn: { appId: opts.appId, version: opts.version! } } : {}) });
+    },
+  }) as BatchWriter;
+  return {
+    collect: () => rows.map((r) => ({ ...r })),
+    count: () => rows.length,
+    withColumn: (name, f) => batchFrame(rows.map((r) => ({ ...r, [name]: f(r) })), writes),
+    get write() {
+      return writer({});
+    },
+  };
+}
 
 export interface QueryPlan {
   source: { topic: string; isolation: 'read_committed' | 'read_uncommitted' };
@@ -97,7 +199,7 @@ export interface QueryPlan {
   ops: StatelessOp[];
   stateful?: StatefulOp;
   multipleWatermarkPolicy: 'min' | 'max';
-  sink: { topic: string; mode: OutputMode; trigger: Trigger };
+  sink: SinkSpec;
   /** Why the builder could not build this (the analyzer reports it). */
   problem?: string;
 }
@@ -187,30 +289,56 @@ export class StreamingDataFrame {
     return this.stateful({ kind: 'dedup', columns, withinWatermark: true });
   }
 
+  /**
+   * `groupByKey(fn)` then `flatMapGroupsWithState(mode, [timeout,] fn)` or `mapGroupsWithState([timeout,] fn)`
+   * (Spark's `GroupStateTimeout`, NoTimeout when left out).
+   */
   groupByKey(key: (row: Row) => string): {
     flatMapGroupsWithState<S>(mode: 'append' | 'update', fn: (key: string, rows: Row[], state: GroupState<S>) => Row[]): StreamingDataFrame;
+    flatMapGroupsWithState<S>(mode: 'append' | 'update', timeout: GroupStateTimeout, fn: (key: string, rows: Row[], state: GroupState<S>) => Row[]): StreamingDataFrame;
     mapGroupsWithState<S>(fn: (key: string, rows: Row[], state: GroupState<S>) => Row): StreamingDataFrame;
+    mapGroupsWithState<S>(timeout: GroupStateTimeout, fn: (key: string, rows: Row[], state: GroupState<S>) => Row): StreamingDataFrame;
   } {
+    type Fn<S, R> = (key: string, rows: Row[], state: GroupState<S>) => R;
+    const split = <S, R>(a: GroupStateTimeout | Fn<S, R>, b?: Fn<S, R>): [GroupStateTimeout, Fn<S, R>] => (typeof a === 'function' ? ['NoTimeout', a] : [a, b!]);
     return {
-      flatMapGroupsWithState: (mode, fn) => this.stateful({ kind: 'groups', key, fn: fn as GroupsFn, mode }),
-      mapGroupsWithState: (fn) => this.stateful({ kind: 'groups', key, fn: ((k, rows, st) => [fn(k, rows, st as GroupState<never>)]) as GroupsFn, mode: 'update' }),
+      flatMapGroupsWithState: <S>(mode: 'append' | 'update', a: GroupStateTimeout | Fn<S, Row[]>, b?: Fn<S, Row[]>) => {
+        const [timeout, fn] = split(a, b);
+        return this.stateful({ kind: 'groups', key, fn: fn as GroupsFn, mode, timeout });
+      },
+      mapGroupsWithState: <S>(a: GroupStateTimeout | Fn<S, Row>, b?: Fn<S, Row>) => {
+        const [timeout, fn] = split(a, b);
+        return this.stateful({ kind: 'groups', key, fn: ((k, rows, st) => [fn(k, rows, st as GroupState<S>)]) as GroupsFn, mode: 'update', timeout });
+      },
     };
   }
 
   /**
-   * Stream-stream inner join with `other` (built from the same source): rows of equal `key` with
-   * `right.time − left.time` in `[lowerMs, upperMs]`, each pair `select(left, right)`.
+   * Stream-stream join with `other` (built from the same source): rows of equal `key` with
+   * `right.time − left.time` in `[lowerMs, upperMs]`, each pair `select(left, right)`. With
+   * `joinType` an outer join also emits, once the watermark has passed a row's range, each row that
+   * never matched: `select(left, null)` or `select(null, right)`; a left semi join emits each left row
+   * that matches, once (`select` is not called).
    */
-  join(other: StreamingDataFrame, on: { key: string; time: string; lowerMs: number; upperMs: number }, select: (left: Row, right: Row) => Row): StreamingDataFrame {
-    let df = this.stateful({ kind: 'join', right: other.plan.ops, keyColumn: on.key, timeColumn: on.time, lowerMs: on.lowerMs, upperMs: on.upperMs, select });
+  join(other: StreamingDataFrame, on: { key: string; time: string; lowerMs: number; upperMs: number }, select: (left: Row, right: Row) => Row): StreamingDataFrame;
+  join(other: StreamingDataFrame, on: { key: string; time: string; lowerMs: number; upperMs: number }, select: (left: Row | null, right: Row | null) => Row, joinType: JoinType): StreamingDataFrame;
+  join(
+    other: StreamingDataFrame, on: { key: string; time: string; lowerMs: number; upperMs: number },
+    select: ((left: Row, right: Row) => Row) | ((left: Row | null, right: Row | null) => Row), joinType: JoinType = 'inner',
+  ): StreamingDataFrame {
+    let df = this.stateful({
+      kind: 'join', right: other.plan.ops, keyColumn: on.key, timeColumn: on.time, lowerMs: on.lowerMs, upperMs: on.upperMs, joinType,
+      select: select as (left: Row | null, right: Row | null) => Row,
+    });
     if (other.plan.source.topic !== this.plan.source.topic) df = df.with({ problem: 'weir joins two streams of one source topic only' });
     if (other.plan.stateful) df = df.with({ problem: 'a stateful operator before a stream-stream join is not supported here' });
     if (!df.plan.watermark && other.plan.watermark) df = df.with({ watermark: other.plan.watermark });
     return df;
   }
 
-  writeStream(topic: string): DataStreamWriter {
-    return new DataStreamWriter({ ...this.plan, sink: { topic, mode: 'append', trigger: { processingTimeMs: 0 } } });
+  /** `writeStream`: to `topic` (the Kafka sink), or — with `format('json')` and a path, or `foreachBatch` — elsewhere. */
+  writeStream(topic = ''): DataStreamWriter {
+    return new DataStreamWriter({ ...this.plan, sink: { format: 'kafka', topic, mode: 'append', trigger: { processingTimeMs: 0 } } });
   }
 }
 
@@ -223,6 +351,20 @@ export class DataStreamWriter {
 
   trigger(trigger: Trigger): DataStreamWriter {
     return new DataStreamWriter({ ...this.plan, sink: { ...this.plan.sink, trigger } });
+  }
+
+  /** `kafka` (the default) or `json`: files under `option('path', dir)`, listed in `dir/_spark_metadata`. */
+  format(format: 'kafka' | 'json'): DataStreamWriter {
+    return new DataStreamWriter({ ...this.plan, sink: { ...this.plan.sink, format } });
+  }
+
+  option(name: 'path' | 'topic', value: string): DataStreamWriter {
+    return new DataStreamWriter({ ...this.plan, sink: { ...this.plan.sink, ...(name === 'path' ? { path: value } : { topic: value }) } });
+  }
+
+  /** Calls `fn(df, batchId)` with each batch's result, again with the same id and rows when the batch runs again. */
+  foreachBatch(fn: ForeachBatchFn): DataStreamWriter {
+    return new DataStreamWriter({ ...this.plan, sink: { ...this.plan.sink, format: 'foreachBatch', fn } });
   }
 }
 
@@ -244,6 +386,13 @@ export function planProblem(plan: QueryPlan): string | undefined {
   if (plan.problem) return plan.problem;
   const st = plan.stateful;
   const mode = plan.sink.mode;
+  const sink = plan.sink;
+  if (sink.format === 'json') {
+    if (!sink.path) return "'path' is not specified";
+    // FileStreamSink supports Append only (STREAMING_OUTPUT_MODE.UNSUPPORTED_DATASOURCE).
+    if (mode !== 'append') return `Data source json does not support ${mode === 'update' ? 'Update' : 'Complete'} output mode`;
+  }
+  if (sink.format === 'kafka' && !sink.topic) return "topic option required when no 'topic' attribute is present";
   if (!st) return mode !== 'append' ? `${mode} output mode needs a streaming aggregation` : undefined;
   switch (st.kind) {
     case 'aggregate':
@@ -257,10 +406,30 @@ export function planProblem(plan: QueryPlan): string | undefined {
     case 'groups':
       if (mode === 'complete') return 'complete output mode is not supported for (flat)MapGroupsWithState';
       if (mode !== st.mode) return `the output mode must match flatMapGroupsWithState's (${st.mode})`;
+      if (st.timeout === 'EventTimeTimeout' && !plan.watermark) {
+        return "Watermark must be specified in the query using '[Dataset/DataFrame].withWatermark()' for using event-time timeout in a [map|flatMap]GroupsWithState. Event-time timeout not supported without watermark.";
+      }
       return undefined;
-    case 'join':
+    case 'join': {
       if (mode !== 'append') return 'Join between two streaming DataFrames/Datasets is not supported in ' + (mode === 'update' ? 'Update' : 'Complete') + ' output mode, only in Append output mode';
       if (st.lowerMs > st.upperMs) return `the join's time range is empty: [${st.lowerMs}, ${st.upperMs}]`;
+      // UnsupportedOperationChecker: an outer (or semi) join needs a state watermark on the side whose
+      // rows wait for a partner, which the range condition derives from the other side's watermark.
+      const [leftWm, rightWm] = joinWatermarks(plan);
+      const ok = st.joinType === 'inner' || (st.joinType === 'left_outer' || st.joinType === 'left_semi' ? rightWm : st.joinType === 'right_outer' ? leftWm : leftWm || rightWm);
+      if (!ok) {
+        const name = { inner: 'Inner', left_outer: 'LeftOuter', right_outer: 'RightOuter', full_outer: 'FullOuter', left_semi: 'LeftSemi' }[st.joinType];
+        return `Stream-stream ${name} join between two streaming DataFrame/Datasets is not supported without a watermark in the join keys, or a watermark on the nullable side and an appropriate range condition`;
+      }
       return undefined;
+    }
   }
+}
+
+/** Whether each side of a join carries a watermark on the join's time column (left, right). */
+export function joinWatermarks(plan: QueryPlan): [boolean, boolean] {
+  const st = plan.stateful;
+  if (st?.kind !== 'join') return [false, false];
+  const on = (ops: readonly StatelessOp[]): boolean => ops.some((o) => o.op === 'watermark' && o.column === st.timeColumn);
+  return [on(plan.ops), on(st.right)];
 }

@@ -38,6 +38,8 @@ export interface SparkApp {
   driverId: string;
   /** Planted bugs switched on for this run. */
   bugs: SparkBugs;
+  /** How many partitions a topic of the world has (1 when unknown). */
+  topicPartitions(topic: string): number;
 }
 
 /** The group whose committed offsets are the sink's batch markers. */
@@ -120,11 +122,37 @@ class Executor implements ProcessLogic {
         batch: task.batch,
         wmLate: task.wmLate,
         wmEvict: task.wmEvict,
+        timestampMs: task.timestampMs,
+        bugs: { outerEarly: this.app.bugs.has('spark-outer-join-early'), updateAll: this.app.bugs.has('spark-update-writes-unchanged') },
         trace: (kind, fields) => this.ctx.trace.emit(kind, { partition: task.partition, ...fields }),
       });
       this.store.add(statePath(task.batch + 1), JSON.stringify(r.state), true, () => {
-        this.write(task, r.out, () => finish({ kind: 'spark.reduced', reqId: task.reqId, emitted: r.out.length, dropped: r.dropped }));
+        const reply = (more: { rows?: unknown[]; files?: string[] }): void =>
+          finish({ kind: 'spark.reduced', reqId: task.reqId, emitted: r.out.length, dropped: r.dropped, ...(r.timeouts !== undefined ? { timeouts: r.timeouts } : {}), ...more });
+        switch (this.app.plan.sink.format) {
+          case 'foreachBatch':
+            return reply({ rows: r.out });
+          case 'json':
+            return this.writeFile(task, r.out, (files) => reply({ files }));
+          case 'kafka':
+            return this.write(task, r.out, () => reply({}));
+        }
       });
+    });
+  }
+
+  /**
+   * The file sink's task (ManifestFileCommitProtocol): the partition's rows as one new file of JSON
+   * lines, named for this task attempt (another attempt writes its own), listed in the reply; the
+   * driver adds the files of the attempts it accepted to `_spark_metadata`. No rows, no file.
+   */
+  private writeFile(task: ReduceTask, records: unknown[], done: (files: string[]) => void): void {
+    if (records.length === 0) return done([]);
+    const name = `part-${String(task.partition).padStart(5, '0')}-b${task.batch}-${this.ctx.id}-${this.ctx.incarnation}-${task.reqId}.json`;
+    const path = `${this.app.plan.sink.path!}/${name}`;
+    this.store.add(path, records.map((r) => JSON.stringify(r)).join('\n'), false, () => {
+      this.ctx.trace.emit('spark.file.write', { batch: task.batch, partition: task.partition, file: name, rows: records.length });
+      done([path]);
     });
   }
 

@@ -72,6 +72,12 @@ export interface ReduceDone {
   reqId: number;
   emitted: number;
   dropped: number;
+  /** (flat)MapGroupsWithState: keys of the partition left holding a timeout. */
+  timeouts?: number;
+  /** foreachBatch: the partition's result rows, for the driver to hand to the function. */
+  rows?: unknown[];
+  /** File sink: the files this task attempt wrote (its commit message, ManifestFileCommitProtocol). */
+  files?: string[];
 }
 
 export type TaskReply = MapDone | ReduceDone;

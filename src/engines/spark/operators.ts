@@ -27,21 +27,34 @@
  *   time is `<= wmEvict` is removed (only when the event-time column is one of
  *   the dedup columns); dropDuplicatesWithinWatermark keeps
  *   `expiresAt = ts + delay` per key and removes it once `expiresAt <= wmEvict`;
- * - flatMapGroupsWithState (no timeout): no late filter; per key, in key order,
- *   the user function gets the batch's rows of the key and its state;
- * - stream-stream inner join (StreamingSymmetricHashJoinExec): the left rows
- *   first, then the right: a row with `time <= wmLate` is dropped; the rest
- *   probe the other side's state (same key, `right.time − left.time` in
- *   `[lower, upper]`) and each match is emitted; the row is stored unless its
- *   side's state watermark already covers it; after both sides, rows at or
- *   below their side's state watermark are removed. The state watermarks come
- *   from the join condition and the eviction watermark as Spark's
- *   StreamingJoinHelper solves them, `<=` bounds less one: left rows with
- *   `time <= wm − upper − 1`, right rows with `time <= wm + lower − 1`.
+ * - flatMapGroupsWithState: per key with rows, in key order, the user
+ *   function gets the batch's rows of the key and its state; then every key
+ *   whose timeout is strictly below the threshold (the batch timestamp for
+ *   ProcessingTimeTimeout, the eviction watermark for EventTimeTimeout) is
+ *   called with no rows and `hasTimedOut`. Each call starts with no timeout:
+ *   one the call does not set again is cleared. A removed state that keeps a
+ *   timeout stays (with no value). Only under EventTimeTimeout are rows with
+ *   `ts <= wmLate` dropped as late;
+ * - stream-stream join (StreamingSymmetricHashJoinExec): the left rows first,
+ *   then the right: a row with `time <= wmLate` is dropped; the rest probe
+ *   the other side's state (same key, `right.time − left.time` in `[lower,
+ *   upper]`), each match is emitted and the stored row it matched is marked
+ *   matched. A left row is always stored; a right row only when its side's
+ *   state watermark does not cover it, or when it matched nothing and a
+ *   right or full outer join must emit it later (SPARK-49829). After both
+ *   sides, rows at or below their side's state watermark are removed, and on
+ *   an outer join's preserved side(s) those never matched are emitted with
+ *   nulls for the other side (left side first). A left semi join emits a
+ *   left row at its first match, from either pass, and never stores a
+ *   matched one. The state watermarks come from the join condition and the
+ *   eviction watermark as Spark's StreamingJoinHelper solves them, `<=`
+ *   bounds less one: left rows with `time <= wm − upper − 1` (from a
+ *   watermark on the right side), right rows with `time <= wm + lower − 1`
+ *   (from one on the left).
  */
 import { hashKey } from '../../stream/partition.ts';
 import type { WindowResult } from '../../stream/records.ts';
-import { sparkWindows, watermarkOps, type AggFn, type GroupState, type QueryPlan, type Row, type StatefulOp, type StatelessOp } from './dsl.ts';
+import { joinWatermarks, sparkWindows, watermarkOps, type AggFn, type GroupState, type QueryPlan, type Row, type StatefulOp, type StatelessOp } from './dsl.ts';
 import type { EventTimeStats, KeyedRow, PartialRow, ShuffleRow } from './messages.ts';
 
 // ---- map side -----------------------------------------------------------------------------------
@@ -149,8 +162,12 @@ export interface StatefulContext {
   batch: number;
   wmLate: number;
   wmEvict: number;
-  /** Traces a decision (`spark.late`, `spark.join.unstored`). */
+  /** The batch timestamp (batchTimestampMs): processing-time timeouts are measured against it. */
+  timestampMs: number;
+  /** Traces a decision (`spark.late`, `spark.join.unstored`, `spark.join.outer`, `spark.timeout`). */
   trace(kind: string, fields: Record<string, string | number | boolean>): void;
+  /** Planted bugs that live in an operator (off when absent). */
+  bugs?: { outerEarly?: boolean; updateAll?: boolean };
 }
 
 export interface StatefulResult {
@@ -159,6 +176,8 @@ export interface StatefulResult {
   /** The records for the sink, in order. */
   out: unknown[];
   dropped: number;
+  /** (flat)MapGroupsWithState: the keys left holding a timeout (the driver runs no-data batches for them). */
+  timeouts?: number;
 }
 
 /** A window's or session's state (count, sum, lineage) and how often it was emitted. */
@@ -184,9 +203,9 @@ export function runStateful(plan: QueryPlan, state: unknown[] | null, rows: read
     case 'dedup':
       return dedup(plan, st, (state ?? []) as [string, number][], rows as KeyedRow[], ctx);
     case 'groups':
-      return groups(st, (state ?? []) as [string, unknown][], rows as KeyedRow[]);
+      return groups(plan, st, (state ?? []) as GroupEntry[], rows as KeyedRow[], ctx);
     case 'join':
-      return join(plan, st, (state ?? []) as KeyedRow[], rows as KeyedRow[], ctx);
+      return join(plan, st, (state ?? []) as JoinEntry[], rows as KeyedRow[], ctx);
   }
 }
 
@@ -227,7 +246,8 @@ function windowAggregate(plan: QueryPlan, agg: AggFn, entries: AggEntry[], rows:
   for (const e of [...state.values()].sort(byWindow)) {
     const id = `${e.key}@${e.start}`;
     const evict = plan.watermark !== undefined && e.end <= ctx.wmEvict;
-    if (mode === 'complete' || (mode === 'update' && updated.has(id)) || (mode === 'append' && evict)) {
+    // The planted bug: update mode writes every window in state, changed by this batch or not.
+    if (mode === 'complete' || (mode === 'update' && (updated.has(id) || ctx.bugs?.updateAll === true)) || (mode === 'append' && evict)) {
       e.firing++;
       out.push(result(agg, e));
     }
@@ -322,59 +342,117 @@ function dedup(plan: QueryPlan, st: Extract<StatefulOp, { kind: 'dedup' }>, entr
   return { state: kept, out, dropped };
 }
 
-function groups(st: Extract<StatefulOp, { kind: 'groups' }>, entries: [string, unknown][], rows: readonly KeyedRow[]): StatefulResult {
-  const state = new Map<string, unknown>(entries);
+/** A key's group state: its value (null after `remove()` while a timeout is kept) and its timeout (-1: none). */
+export type GroupEntry = [key: string, value: unknown, timeoutMs: number];
+
+const NO_TIMESTAMP = -1;
+
+function groups(plan: QueryPlan, st: Extract<StatefulOp, { kind: 'groups' }>, entries: GroupEntry[], rows: readonly KeyedRow[], ctx: StatefulContext): StatefulResult {
+  const state = new Map<string, { value: unknown; timeout: number }>(entries.map(([k, value, timeout]) => [k, { value, timeout }]));
   const byKey = new Map<string, Row[]>();
+  let dropped = 0;
+  const eventTime = st.timeout === 'EventTimeTimeout';
   for (const r of rows) {
+    // With event-time timeouts (only then) rows at or behind the late watermark are dropped.
+    if (eventTime && plan.watermark && r.ts <= ctx.wmLate) {
+      dropped++;
+      ctx.trace('spark.late', { batch: ctx.batch, op: 'groups', key: r.key, ts: r.ts, wmLate: ctx.wmLate, ids: String(r.id) });
+      continue;
+    }
     const list = byKey.get(r.key);
     if (list) list.push(r.row);
     else byKey.set(r.key, [r.row]);
   }
   const out: Row[] = [];
-  // Spark sorts a partition's rows by grouping key and calls the function once per group.
-  for (const key of [...byKey.keys()].sort()) {
-    let value = state.get(key);
-    let exists = state.has(key);
+  const call = (key: string, keyRows: Row[], timedOut: boolean): void => {
+    const before = state.get(key);
+    let value = before?.value ?? undefined;
+    let exists = before !== undefined && before.value !== null;
+    let updated = false;
+    let removed = false;
+    // A fresh GroupState per call: the timeout starts unset, so the call must set it again to keep one.
+    let timeout = NO_TIMESTAMP;
     const gs: GroupState<unknown> = {
+      hasTimedOut: timedOut,
       exists: () => exists,
       get: () => {
-        if (!exists) throw new Error(`GroupState of key ${key}: get() without a state (check exists() or use getOption())`);
+        if (!exists) throw new Error(`GroupState of key ${key}: State is either not defined or has already been removed (check exists() or use getOption())`);
         return value;
       },
       getOption: () => (exists ? value : undefined),
       update: (s) => {
-        if (s === undefined || s === null) throw new Error('GroupState.update: the state cannot be null');
+        if (s === undefined || s === null) throw new Error("GroupState.update: 'null' is not a valid state value");
         value = s;
         exists = true;
+        updated = true;
+        removed = false;
       },
       remove: () => {
         value = undefined;
         exists = false;
+        updated = false;
+        removed = true;
       },
+      setTimeoutDuration: (ms) => {
+        if (st.timeout !== 'ProcessingTimeTimeout') throw new Error('Cannot set timeout duration without enabling processing time timeout in [map|flatMap]GroupsWithState');
+        if (!(ms > 0)) throw new Error('Timeout duration must be positive');
+        timeout = ms + ctx.timestampMs;
+      },
+      setTimeoutTimestamp: (ts, additionalMs = 0) => {
+        if (st.timeout !== 'EventTimeTimeout') throw new Error('Cannot set timeout timestamp without enabling event time timeout in [map|flatMap]GroupsWithState');
+        const at = ts + additionalMs;
+        if (!(at > 0)) throw new Error('Timeout timestamp must be positive');
+        if (plan.watermark && at < ctx.wmEvict) throw new Error(`Timeout timestamp (${at}) cannot be earlier than the current watermark (${ctx.wmEvict})`);
+        timeout = at;
+      },
+      getCurrentWatermarkMs: () => {
+        if (!plan.watermark) throw new Error('Cannot get event time watermark timestamp without setting watermark before [map|flatMap]GroupsWithState');
+        return ctx.wmEvict;
+      },
+      getCurrentProcessingTimeMs: () => ctx.timestampMs,
     };
-    out.push(...st.fn(key, byKey.get(key)!, gs));
-    if (exists) state.set(key, value);
-    else state.delete(key);
+    out.push(...st.fn(key, keyRows, gs));
+    // FlatMapGroupsWithStateExec: a removed state without a timeout goes; otherwise the state is written
+    // when it was updated or removed or its timeout changed, the value null when it does not exist.
+    if (removed && timeout === NO_TIMESTAMP) state.delete(key);
+    else if (updated || removed || timeout !== (before?.timeout ?? NO_TIMESTAMP)) state.set(key, { value: exists ? value : null, timeout });
+  };
+  // Spark sorts a partition's rows by grouping key and calls the function once per group with data.
+  for (const key of [...byKey.keys()].sort()) call(key, byKey.get(key)!, false);
+  // Then every key whose timeout is below the threshold (the batch timestamp, or the eviction
+  // watermark) is called with no rows; a key called with data above had its timeout set afresh.
+  if (st.timeout !== 'NoTimeout') {
+    const threshold = st.timeout === 'ProcessingTimeTimeout' ? ctx.timestampMs : ctx.wmEvict;
+    const expired = [...state].filter(([, e]) => e.timeout !== NO_TIMESTAMP && e.timeout < threshold).map(([k, e]) => [k, e.timeout] as const).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    for (const [key, timeoutMs] of expired) {
+      ctx.trace('spark.timeout', { batch: ctx.batch, key, timeoutMs, threshold, timeout: st.timeout === 'ProcessingTimeTimeout' ? 'processing-time' : 'event-time' });
+      call(key, [], true);
+    }
   }
-  return { state: [...state].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)), out, dropped: 0 };
+  const kept: GroupEntry[] = [...state].map(([k, e]) => [k, e.value, e.timeout] as GroupEntry).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  return { state: kept, out, dropped, timeouts: kept.filter(([, , t]) => t !== NO_TIMESTAMP).length };
 }
 
-function join(plan: QueryPlan, st: Extract<StatefulOp, { kind: 'join' }>, entries: KeyedRow[], rows: readonly KeyedRow[], ctx: StatefulContext): StatefulResult {
+/** A join row in state, with whether it has matched a row of the other side (state format 2). */
+export type JoinEntry = KeyedRow & { matched: boolean };
+
+function join(plan: QueryPlan, st: Extract<StatefulOp, { kind: 'join' }>, entries: JoinEntry[], rows: readonly KeyedRow[], ctx: StatefulContext): StatefulResult {
   // Which sides carry a watermark on the join's time column (the late filter needs one on the side itself,
   // a state watermark one on the other side).
-  const leftWm = plan.ops.some((o) => o.op === 'watermark' && o.column === st.timeColumn);
-  const rightWm = st.right.some((o) => o.op === 'watermark' && o.column === st.timeColumn);
-  const hasWm = [leftWm, rightWm];
+  const hasWm = joinWatermarks(plan);
   const wm = ctx.wmEvict;
-  const stateWm = [rightWm ? wm - st.upperMs - 1 : undefined, leftWm ? wm + st.lowerMs - 1 : undefined];
+  const stateWm = [hasWm[1] ? wm - st.upperMs - 1 : undefined, hasWm[0] ? wm + st.lowerMs - 1 : undefined];
   const covered = (side: 0 | 1, ts: number): boolean => stateWm[side] !== undefined && ts <= stateWm[side]!;
-  const sides: Map<string, KeyedRow[]>[] = [new Map(), new Map()];
-  for (const e of entries) {
+  const type = st.joinType;
+  const outer = [type === 'left_outer' || type === 'full_outer', type === 'right_outer' || type === 'full_outer'];
+  const sides: Map<string, JoinEntry[]>[] = [new Map(), new Map()];
+  const put = (e: JoinEntry): void => {
     const m = sides[e.side]!;
     const list = m.get(e.key);
     if (list) list.push(e);
     else m.set(e.key, [e]);
-  }
+  };
+  for (const e of entries) put({ ...e });
   const out: Row[] = [];
   let dropped = 0;
   for (const side of [0, 1] as const) {
@@ -386,24 +464,52 @@ function join(plan: QueryPlan, st: Extract<StatefulOp, { kind: 'join' }>, entrie
         ctx.trace('spark.late', { batch: ctx.batch, op: 'join', side, key: r.key, ts: r.ts, wmLate: ctx.wmLate, ids: String(r.id) });
         continue;
       }
+      // Probe the other side's state; a stored row that matches is marked matched.
+      let matches = 0;
       for (const o of other.get(r.key) ?? []) {
+        // A left semi join's right row matches only left rows that have not matched yet.
+        if (type === 'left_semi' && side === 1 && o.matched) continue;
         const [l, rt] = side === 0 ? [r, o] : [o, r];
         const d = rt.ts - l.ts;
-        if (d >= st.lowerMs && d <= st.upperMs) out.push(st.select(l.row, rt.row));
+        if (d < st.lowerMs || d > st.upperMs) continue;
+        matches++;
+        o.matched = true;
+        if (type !== 'left_semi') out.push(st.select(l.row, rt.row));
+        else if (side === 1) out.push(o.row);
       }
-      if (covered(side, r.ts)) {
+      if (type === 'left_semi' && side === 0 && matches > 0) {
+        // Emitted at its first match and never stored.
+        out.push(r.row);
+        continue;
+      }
+      // SPARK-49829: a left row is always stored (this batch's right rows are yet to probe it); a right
+      // row only when it is not evicted in this batch, or when it must wait to be emitted unmatched.
+      const store = side === 0 || !covered(1, r.ts) || (outer[1]! && matches === 0);
+      if (!store) {
         ctx.trace('spark.join.unstored', { batch: ctx.batch, side, key: r.key, ts: r.ts, stateWatermark: stateWm[side]!, ids: String(r.id) });
         continue;
       }
-      const m = sides[side]!;
-      const list = m.get(r.key);
-      if (list) list.push(r);
-      else m.set(r.key, [r]);
+      put({ ...r, matched: matches > 0 });
     }
   }
-  const kept: KeyedRow[] = [];
+  // Eviction: rows at or below their side's state watermark leave the state; on an outer join's
+  // preserved side, those that never matched are emitted with nulls for the other side.
+  const early = ctx.bugs?.outerEarly === true;
+  const kept: JoinEntry[] = [];
   for (const side of [0, 1] as const) {
-    for (const key of [...sides[side]!.keys()].sort()) for (const e of sides[side]!.get(key)!) if (!covered(side, e.ts)) kept.push(e);
+    for (const key of [...sides[side]!.keys()].sort()) {
+      for (const e of sides[side]!.get(key)!) {
+        const evict = covered(side, e.ts);
+        // The planted bug: an unmatched row is emitted with nulls at the end of its batch, before the
+        // watermark has passed its range; it stays in state (marked, so eviction does not repeat it).
+        if (outer[side] && !e.matched && (evict || early)) {
+          out.push(side === 0 ? st.select(e.row, null) : st.select(null, e.row));
+          ctx.trace('spark.join.outer', { batch: ctx.batch, side, key: e.key, ts: e.ts, wmEvict: wm, ids: String(e.id) });
+          if (!evict) e.matched = true;
+        }
+        if (!evict) kept.push(e);
+      }
+    }
   }
   return { state: kept, out, dropped };
 }

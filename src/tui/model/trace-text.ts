@@ -15,6 +15,9 @@ import type { TraceEvent } from '../../runtime/trace-event.ts';
 const LAZY_KINDS: ReadonlySet<string> = new Set(['disk.write', 'disk.fsync', 'log.fetch']);
 const PREFIX = /^\{"seq":(\d+),"t":(-?\d+),"p":"([^"\\]*)","kind":"([^"\\]*)"[,}]/;
 
+/** Lines between two calls of parseTraceText's `onProgress`. */
+const PROGRESS_LINES = 8192;
+
 /** Where a lazily read event keeps its line (a symbol: not a field, never enumerated). */
 export const RAW_LINE: unique symbol = Symbol('trace line');
 
@@ -25,12 +28,14 @@ type LazyEvent = TraceEvent & { [RAW_LINE]?: string };
  * event, and for events out of order: a weir trace numbers its events 0, 1,
  * 2… (`seq`) and its virtual time never goes back, so a reordered,
  * duplicated or missing line would otherwise be replayed — and summarized —
- * as a run that never happened.
+ * as a run that never happened. `onProgress` hears how far the parse is, in
+ * characters, every few thousand lines.
  */
-export function parseTraceText(text: string): TraceEvent[] {
+export function parseTraceText(text: string, onProgress?: (doneChars: number, totalChars: number) => void): TraceEvent[] {
   const out: TraceEvent[] = [];
   let start = 0;
   for (let lineNo = 1; start < text.length; lineNo++) {
+    if (onProgress !== undefined && lineNo % PROGRESS_LINES === 0) onProgress(start, text.length);
     let end = text.indexOf('\n', start);
     if (end < 0) end = text.length;
     const line = text.slice(start, end);

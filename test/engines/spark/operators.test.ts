@@ -9,7 +9,7 @@
  * output, what was dropped as late and what state is left.
  */
 import { describe, expect, it } from 'vitest';
-import { count, planProblem, session_window, spark, sum, watermarkOps, type DataStreamWriter, type Row } from '../../../src/engines/spark/dsl.ts';
+import { count, planProblem, session_window, spark, sum, watermarkOps, type DataStreamWriter, type JoinType, type Row } from '../../../src/engines/spark/dsl.ts';
 import { mapPartition, runStateful } from '../../../src/engines/spark/operators.ts';
 import type { WindowResult } from '../../../src/stream/records.ts';
 
@@ -22,15 +22,17 @@ function batches(writer: DataStreamWriter) {
   let id = 0;
   return {
     /** Runs one batch; `rows` without ids get the next ones. */
-    run(rows: Row[], wm: { late: number; evict: number }) {
+    run(rows: Row[], wm: { late: number; evict: number; timestampMs?: number }, bugs?: { outerEarly?: boolean }) {
       const input = rows.map((r) => ({ id: id++, ...r }));
       const { stats, shuffle } = mapPartition(plan, 1, input);
       const traced: { kind: string; fields: Record<string, unknown> }[] = [];
-      const r = runStateful(plan, state, shuffle[0]!, { batch: batch++, wmLate: wm.late, wmEvict: wm.evict, trace: (kind, fields) => traced.push({ kind, fields }) });
+      const r = runStateful(plan, state, shuffle[0]!, { batch: batch++, wmLate: wm.late, wmEvict: wm.evict, timestampMs: wm.timestampMs ?? 0, ...(bugs ? { bugs } : {}), trace: (kind, fields) => traced.push({ kind, fields }) });
       state = r.state;
       const late = traced.filter((t) => t.kind === 'spark.late').map((t) => String(t.fields.ids));
       const unstored = traced.filter((t) => t.kind === 'spark.join.unstored').map((t) => String(t.fields.ids));
-      return { out: r.out, late, unstored, stats, state: r.state };
+      const timedOut = traced.filter((t) => t.kind === 'spark.timeout').map((t) => String(t.fields.key));
+      const outer = traced.filter((t) => t.kind === 'spark.join.outer').map((t) => String(t.fields.ids));
+      return { out: r.out, late, unstored, outer, timedOut, stats, state: r.state, timeouts: r.timeouts };
     },
   };
 }
@@ -125,17 +127,102 @@ describe('stream-stream inner join (StreamingJoinSuite, time range with watermar
     expect(pairs(b2.out)).toEqual(['l26+r30']);
   });
 
-  it('a row the state watermark covers joins what is there but is not stored (late watermark behind the eviction one)', () => {
+  it('a covered left row is stored all the same (this batch\'s right rows probe it) and evicted; a covered right row that matched is not stored (SPARK-49829)', () => {
     const q = batches(query());
-    // Late watermark 0, eviction 40: l20 is not late, but 20 <= 40 − 11, so it is not stored, and r25
-    // of the same batch (processed after the left side) cannot find it.
+    // Late watermark 0, eviction 40: l20 is not late and is covered (20 <= 40 − 11), but it is stored, so
+    // r25 of the same batch (processed after the left side) finds it; r25 is covered (25 <= 39) and matched,
+    // so it is not stored; at the end of the batch l20 is evicted.
     const b = q.run([{ side: 'L', key: 'a', ts: 20, name: 'l20' }, { side: 'R', key: 'a', ts: 25, name: 'r25' }], { late: 0, evict: 40 });
-    expect(b.out).toEqual([]);
-    expect(b.unstored).toEqual(['0', '1']);
+    expect(pairs(b.out)).toEqual(['l20+r25']);
+    expect(b.unstored).toEqual(['1']);
+    expect(b.state).toEqual([]);
   });
 
   it('is refused in update and complete mode', () => {
     expect(planProblem(query().outputMode('update').plan)).toMatch(/only in Append output mode/);
+  });
+});
+
+describe('stream-stream outer and semi joins (StreamingOuterJoinSuite, StreamingLeftSemiJoinSuite)', () => {
+  // left.key = right.key AND right.ts BETWEEN left.ts AND left.ts + 10, watermark delay 5 on both sides.
+  const query = (type: JoinType, watermarks: [boolean, boolean] = [true, true]) => {
+    const all = spark.readStream('in');
+    const l = all.where((r) => r.side === 'L');
+    const r = all.where((r) => r.side === 'R');
+    return (watermarks[0] ? l.withWatermark('ts', 5) : l)
+      .join(watermarks[1] ? r.withWatermark('ts', 5) : r, { key: 'key', time: 'ts', lowerMs: 0, upperMs: 10 }, (a, b) => ({ pair: `${a ? String(a.name) : 'null'}+${b ? String(b.name) : 'null'}` }), type)
+      .writeStream('out');
+  };
+  const pairs = (out: unknown[]): string[] => out.map((o) => (o as { pair?: string }).pair ?? String((o as Row).name));
+
+  it('left outer: a left row that never matched is emitted with nulls when the eviction watermark passes its range (ts <= wm − upper − 1); a matched one is not', () => {
+    const q = batches(query('left_outer'));
+    const b0 = q.run([{ side: 'L', key: 'a', ts: 10, name: 'l10' }, { side: 'L', key: 'b', ts: 10, name: 'lb10' }, { side: 'R', key: 'a', ts: 15, name: 'r15' }], { late: 0, evict: 0 });
+    expect(pairs(b0.out)).toEqual(['l10+r15']);
+    // Watermark 20: left rows up to 20 − 11 = 9 go; none yet (10 could still meet a right row at 20).
+    expect(q.run([], { late: 0, evict: 20 }).out).toEqual([]);
+    // Watermark 21: l10 and lb10 leave; only lb10 never matched.
+    const b2 = q.run([], { late: 20, evict: 21 });
+    expect(pairs(b2.out)).toEqual(['lb10+null']);
+    expect(b2.outer).toEqual(['1']);
+    // Right rows up to 21 − 1 = 20 left too, silently (a left outer join emits no right row alone).
+    expect(b2.state).toEqual([]);
+  });
+
+  it('right outer: a right row that never matched is emitted with nulls once ts <= wm + lower − 1', () => {
+    const q = batches(query('right_outer'));
+    q.run([{ side: 'R', key: 'a', ts: 30, name: 'r30' }, { side: 'L', key: 'a', ts: 25, name: 'l25' }, { side: 'R', key: 'b', ts: 30, name: 'rb30' }], { late: 0, evict: 0 });
+    expect(pairs(q.run([], { late: 0, evict: 30 }).out)).toEqual([]);
+    expect(pairs(q.run([], { late: 30, evict: 31 }).out)).toEqual(['null+rb30']);
+  });
+
+  it('full outer: a row matched in an earlier batch is never emitted with nulls when it leaves (the matched flag, SPARK-26154)', () => {
+    const q = batches(query('full_outer'));
+    q.run([{ side: 'L', key: 'a', ts: 10, name: 'l10' }], { late: 0, evict: 0 });
+    expect(pairs(q.run([{ side: 'R', key: 'a', ts: 12, name: 'r12' }], { late: 0, evict: 0 }).out)).toEqual(['l10+r12']);
+    const b = q.run([], { late: 0, evict: 40 });
+    expect(b.out).toEqual([]);
+    expect(b.state).toEqual([]);
+  });
+
+  it('full outer: rows the state watermark already covers are stored, probed by this batch, and emitted alone at its end if unmatched', () => {
+    const q = batches(query('full_outer'));
+    // Eviction watermark 40: left rows <= 29 and right rows <= 39 are covered. lb20 is stored (a left row
+    // always is) and leaves unmatched; rc25 matched nothing and is stored to be emitted alone; r25 matched
+    // l20 and, covered, is not stored.
+    const b = q.run([
+      { side: 'L', key: 'a', ts: 20, name: 'l20' }, { side: 'L', key: 'b', ts: 20, name: 'lb20' },
+      { side: 'R', key: 'a', ts: 25, name: 'r25' }, { side: 'R', key: 'c', ts: 25, name: 'rc25' },
+    ], { late: 0, evict: 40 });
+    expect(pairs(b.out)).toEqual(['l20+r25', 'lb20+null', 'null+rc25']);
+    expect(b.unstored).toEqual(['2']);
+    expect(b.state).toEqual([]);
+  });
+
+  it('left semi: a left row is emitted once, at its first match, from either side\'s pass; a matched left row is not stored', () => {
+    const q = batches(query('left_semi'));
+    const b0 = q.run([{ side: 'L', key: 'a', ts: 10, name: 'l10' }, { side: 'L', key: 'a', ts: 11, name: 'l11' }, { side: 'R', key: 'a', ts: 15, name: 'r15' }], { late: 0, evict: 0 });
+    expect(pairs(b0.out)).toEqual(['l10', 'l11']);
+    // r16 matches only left rows that have not matched yet: none. l12 matches r15 and r16 but is emitted once.
+    expect(pairs(q.run([{ side: 'R', key: 'a', ts: 16, name: 'r16' }, { side: 'L', key: 'a', ts: 12, name: 'l12' }], { late: 0, evict: 0 }).out)).toEqual(['l12']);
+    expect(q.run([], { late: 0, evict: 0 }).state.filter((e) => (e as { side: number }).side === 0)).toHaveLength(2);
+  });
+
+  it('the planted bug spark-outer-join-early: an unmatched row is emitted alone at the end of its batch, then joined by a later partner', () => {
+    const q = batches(query('left_outer'));
+    expect(pairs(q.run([{ side: 'L', key: 'a', ts: 10, name: 'l10' }], { late: 0, evict: 0 }, { outerEarly: true }).out)).toEqual(['l10+null']);
+    expect(pairs(q.run([{ side: 'R', key: 'a', ts: 15, name: 'r15' }], { late: 0, evict: 0 }, { outerEarly: true }).out)).toEqual(['l10+r15']);
+    expect(q.run([], { late: 0, evict: 30 }, { outerEarly: true }).out).toEqual([]);
+  });
+
+  it('an outer join needs a watermark on the side that waits for a partner\'s range (from the other side\'s watermark)', () => {
+    expect(planProblem(query('left_outer', [true, false]).plan)).toBe('Stream-stream LeftOuter join between two streaming DataFrame/Datasets is not supported without a watermark in the join keys, or a watermark on the nullable side and an appropriate range condition');
+    expect(planProblem(query('left_outer', [false, true]).plan)).toBeUndefined();
+    expect(planProblem(query('right_outer', [false, true]).plan)).toMatch(/Stream-stream RightOuter join/);
+    expect(planProblem(query('left_semi', [true, false]).plan)).toMatch(/Stream-stream LeftSemi join/);
+    expect(planProblem(query('full_outer', [true, false]).plan)).toBeUndefined();
+    expect(planProblem(query('full_outer', [false, false]).plan)).toMatch(/Stream-stream FullOuter join/);
+    expect(planProblem(query('full_outer').outputMode('update').plan)).toMatch(/only in Append output mode/);
   });
 });
 
@@ -187,7 +274,7 @@ describe('flatMapGroupsWithState (FlatMapGroupsWithStateSuite, update mode, no t
     expect(shown(q.run([{ key: 'a' }, { key: 'b' }, { key: 'a' }], { late: 0, evict: 0 }).out)).toEqual(['a:-1', 'b:2']);
     const b = q.run([{ key: 'a' }], { late: 100, evict: 100 });
     expect(shown(b.out)).toEqual(['a:1']);
-    expect(b.state).toEqual([['a', 1], ['b', 2]]);
+    expect(b.state).toEqual([['a', 1, -1], ['b', 2, -1]]);
     expect(b.late).toEqual([]);
   });
 

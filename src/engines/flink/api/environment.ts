@@ -3,7 +3,8 @@
  * Flink's: `fromSource → map / filter / flatMap → keyBy → window(assigner)
  * [.allowedLateness(ms)] [.sideOutputLateData(tag)] [.trigger(t)] [.evictor(e)]
  * → aggregate / reduce / process → sinkTo`, plus `union`, `process` (a keyed process function with timers)
- * and `intervalJoin(...).between(lo, hi)`.
+ * and `intervalJoin(...)[.lowerBoundExclusive()][.upperBoundExclusive()]
+ * [.sideOutputLeftLateData(tag)][.sideOutputRightLateData(tag)].between(lo, hi, fn)`.
  *
  * Streams are typed by their element, as Flink's `DataStream<T>`: sources
  * of the log and of scripts give `InputRecord`s, `map` and the window
@@ -24,7 +25,7 @@ import { validateScript, type Script, type ScriptedRecord } from '../script.ts';
 import { WindowOperator, type AggregateFunction } from '../operators/window.ts';
 import type { InputRecord, LateRecord, WindowResult } from '../../../stream/records.ts';
 import { KeyedProcessOperator, type KeyedProcessFunction } from '../operators/keyed-process.ts';
-import { IntervalJoinOperator } from '../operators/interval-join.ts';
+import { effectiveBounds, IntervalJoinOperator } from '../operators/interval-join.ts';
 import { LogSinkOperator, type LogSinkOptions } from '../sinks/log-sink.ts';
 import { TriggeredWindowOperator } from '../operators/triggered-window.ts';
 import { isEventTimeAssigner, type FlinkWindowAssigner } from '../windows/flink-assigners.ts';
@@ -302,24 +303,71 @@ export class WindowedResultStream<OUT = any, IN = any> extends DataStream<OUT> {
 }
 
 export class IntervalJoinBuilder<L = any, R = any> {
+  private lowerExclusive = false;
+  private upperExclusive = false;
+  private leftLateTag: string | undefined;
+  private rightLateTag: string | undefined;
+
   constructor(
     readonly left: KeyedStream<L>,
     readonly right: KeyedStream<R>,
   ) {}
 
-  /** Joins a left record `l` with a right record `r` of the same key when `lowerMs <= r.ts - l.ts <= upperMs`. */
-  between<OUT>(lowerMs: number, upperMs: number, fn: (left: L, right: R) => OUT, name = 'join'): DataStream<OUT> {
+  /** The lower bound of `between` is exclusive: `r.ts - l.ts > lowerMs`. */
+  lowerBoundExclusive(): this {
+    this.lowerExclusive = true;
+    return this;
+  }
+
+  /** The upper bound of `between` is exclusive: `r.ts - l.ts < upperMs`. */
+  upperBoundExclusive(): this {
+    this.upperExclusive = true;
+    return this;
+  }
+
+  /** Left records too late to join go to side output `tag` (read it with the result's `getSideOutput(tag)`). */
+  sideOutputLeftLateData(tag: string): this {
+    this.leftLateTag = tag;
+    return this;
+  }
+
+  /** Right records too late to join go to side output `tag`. */
+  sideOutputRightLateData(tag: string): this {
+    this.rightLateTag = tag;
+    return this;
+  }
+
+  /**
+   * Joins a left record `l` with a right record `r` of the same key when
+   * `lowerMs <= r.ts - l.ts <= upperMs` (either bound exclusive if made so);
+   * `lowerMs` must not exceed `upperMs`.
+   */
+  between<OUT>(lowerMs: number, upperMs: number, fn: (left: L, right: R) => OUT, name = 'join'): IntervalJoinedStream<OUT, L, R> {
     const env = this.left.stream.env;
+    const opts = {
+      lowerMs, upperMs, join: fn, lowerBoundExclusive: this.lowerExclusive, upperBoundExclusive: this.upperExclusive,
+      ...(this.leftLateTag !== undefined ? { leftLateTag: this.leftLateTag } : {}),
+      ...(this.rightLateTag !== undefined ? { rightLateTag: this.rightLateTag } : {}),
+    };
+    effectiveBounds(opts);
     const node = env.graph.addNode({
       name,
       parallelism: env.options.parallelism,
-      create: () => new IntervalJoinOperator({ lowerMs, upperMs, join: fn }),
+      create: () => new IntervalJoinOperator(opts),
       isSource: false,
       keyed: true,
     });
     env.graph.connect({ from: this.left.stream.node.id, to: node.id, partitioning: 'hash', key: this.left.key, input: 0 });
     env.graph.connect({ from: this.right.stream.node.id, to: node.id, partitioning: 'hash', key: this.right.key, input: 1 });
-    return new DataStream<OUT>(env, node);
+    return new IntervalJoinedStream<OUT, L, R>(env, node);
+  }
+}
+
+/** An interval join's pairs (`OUT`), with its late side outputs. */
+export class IntervalJoinedStream<OUT = any, L = any, R = any> extends DataStream<OUT> {
+  /** A late side output set with `sideOutputLeftLateData` (left records, `L`) or `sideOutputRightLateData` (`R`). */
+  getSideOutput<S = L | R>(tag: string): DataStream<S> {
+    return new DataStream<S>(this.env, this.node, tag);
   }
 }
 

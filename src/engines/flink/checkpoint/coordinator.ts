@@ -7,8 +7,13 @@
  * and only then is the checkpoint complete and the tasks notified (which is
  * when two-phase-commit sinks commit).
  *
- * At most one checkpoint is in flight; one that does not complete within the
- * timeout is aborted. Ids grow within an attempt and restart above the
+ * At most one checkpoint is in flight (Flink's default
+ * max-concurrent-checkpoints, 1); one that does not complete within the
+ * timeout is aborted, and so is one a task declines (Flink's
+ * receiveDeclineMessage). As Flink's CheckpointFailureManager counts them
+ * towards the tolerable failures: an expired checkpoint does; a decline
+ * because a newer barrier or a cancellation marker came first, or because a
+ * task was not ready, does not. Ids grow within an attempt and restart above the
  * restored checkpoint after a failover; snapshot paths carry the attempt, so
  * a reused id never overwrites a completed checkpoint's files.
  */
@@ -117,14 +122,22 @@ export class CheckpointCoordinator {
     this.hooks.broadcast({ kind: 'trigger', attempt, checkpoint: id });
     const gen = this.generation;
     this.ctx.timers.after(this.settings.checkpointTimeoutMs, () => {
-      if (gen === this.generation && this.pending?.id === id && !this.pending.committing) this.abort(id, 'timeout');
+      if (gen === this.generation && this.pending?.id === id && !this.pending.committing) this.abort(id, 'timeout', true);
     });
   }
 
-  private abort(id: number, reason: string): void {
+  /** Task `task` declined checkpoint `id`: a pending checkpoint that is not being committed yet is aborted. */
+  onDecline(id: number, task: string, reason: string): void {
+    const p = this.pending;
+    if (!p || p.id !== id || p.committing) return;
+    this.abort(id, `declined by ${task}: ${reason}`, false);
+  }
+
+  /** Aborts the pending checkpoint; `counted` failures bring the job down once more than the tolerable number come in a row. */
+  private abort(id: number, reason: string, counted: boolean): void {
     this.ctx.trace.emit('checkpoint.abort', { checkpoint: id, reason });
     this.aborted++;
-    if (++this.consecutiveFailures > this.settings.tolerableFailedCheckpoints) {
+    if (counted && ++this.consecutiveFailures > this.settings.tolerableFailedCheckpoints) {
       this.consecutiveFailures = 0;
       this.pending = undefined;
       this.hooks.failJob(`${this.settings.tolerableFailedCheckpoints + 1} checkpoints in a row failed (last: ${reason})`);

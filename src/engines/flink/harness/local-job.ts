@@ -78,6 +78,8 @@ export class LocalJob {
   private attempt = -1;
   private nextCheckpoint = 1;
   private readonly acks = new Map<number, Record<string, TaskSnapshot>>();
+  /** Checkpoints a task declined while they were being taken, with who and why. */
+  private readonly declined = new Map<number, string>();
   private readonly ctx: ProcessContext;
   private readonly bugs: BugSwitches;
   private readonly settings: JobSettings;
@@ -193,6 +195,9 @@ export class LocalJob {
     this.runDue();
     const acked = this.acks.get(id)!;
     this.acks.delete(id);
+    const declined = this.declined.get(id);
+    this.declined.delete(id);
+    if (declined !== undefined) throw new LocalJobError(`checkpoint ${id} did not complete: ${declined}`);
     const missing = [...this.tasks.values()].filter((t) => acked[t.key] === undefined).map((t) => t.name);
     if (missing.length > 0) throw new LocalJobError(`checkpoint ${id} did not complete: no snapshot from ${missing.join(', ')}`);
     for (const t of this.tasks.values()) t.notifyCheckpointComplete(id);
@@ -256,6 +261,9 @@ export class LocalJob {
       ackCheckpoint(task: Task, id: number, snap: TaskSnapshot): void {
         const acked = job.acks.get(id);
         if (acked && attempt === job.attempt) acked[task.key] = JSON.parse(JSON.stringify(snap)) as TaskSnapshot;
+      },
+      declineCheckpoint(task: Task, id: number, reason: string): void {
+        if (attempt === job.attempt && job.acks.has(id)) job.declined.set(id, `${task.name} declined it: ${reason}`);
       },
       unroutedSide(task: Task, operator: string, tag: string, value: unknown, ts: number): void {
         job.opts.onUnroutedSide?.(operator, tag, value, ts, { name: task.name, subtask: task.subtask, watermark: task.currentWatermark });

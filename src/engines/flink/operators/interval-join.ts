@@ -1,17 +1,39 @@
 /**
  * The interval join (Flink's IntervalJoinOperator): a left record `l` and a
  * right record `r` of the same key join when
- * `l.ts + lowerMs <= r.ts <= l.ts + upperMs` (both bounds inclusive).
+ * `l.ts + lower <= r.ts <= l.ts + upper`. Both bounds are inclusive unless
+ * made exclusive; an exclusive bound is the inclusive one moved inwards by
+ * 1 ms (`lower + 1`, `upper - 1`), as Flink does in its constructor, so
+ * `lower <= upper` must hold for the bounds given. A joined pair carries the
+ * timestamp `max(l.ts, r.ts)`.
  *
- * Each side is buffered in keyed state by timestamp until the watermark makes
- * a match impossible: a left record is kept until `watermark > l.ts +
- * upperMs`, a right one until `watermark > r.ts - lowerMs`. As in Flink, a
- * record that arrives behind the watermark (`ts < watermark`) is dropped as
- * late; the drop is traced.
+ * Late records: a record behind the operator's watermark (`ts < watermark`)
+ * is not buffered and joins nothing; it goes to the side output of its side
+ * when one is set (Flink's sideOutputLeftLateData / sideOutputRightLateData)
+ * and is traced as `record.late` either way. A record exactly at the
+ * watermark is not late, but a partner whose cleanup time that watermark
+ * reached is already gone, so it may miss pairs; it is traced as
+ * `join.at-watermark`.
+ *
+ * State cleanup, exactly Flink's: each buffered record registers a timer at
+ * its cleanup time — for a left record `ts + upper`, for a right one
+ * `ts - lower`, or `ts` itself when that offset is not positive — and is
+ * dropped when the watermark reaches that time (`wm >= cleanup time`).
  */
 import { KeyedOperator } from './keyed-operator.ts';
 
 export type JoinFunction = (left: any, right: any) => unknown;
+
+export interface IntervalJoinOptions {
+  lowerMs: number;
+  upperMs: number;
+  join: JoinFunction;
+  lowerBoundExclusive?: boolean;
+  upperBoundExclusive?: boolean;
+  /** Side output tags for late left and right records. */
+  leftLateTag?: string;
+  rightLateTag?: string;
+}
 
 interface Buffered {
   ts: number;
@@ -20,39 +42,53 @@ interface Buffered {
 
 const SIDES = ['left', 'right'] as const;
 
+/** The bounds as Flink keeps them: inclusive, exclusive ones moved inwards by 1 ms; throws unless the given lower <= upper. */
+export function effectiveBounds(o: Pick<IntervalJoinOptions, 'lowerMs' | 'upperMs' | 'lowerBoundExclusive' | 'upperBoundExclusive'>): { lower: number; upper: number } {
+  if (!Number.isSafeInteger(o.lowerMs) || !Number.isSafeInteger(o.upperMs)) throw new Error(`interval join bounds must be integers of ms, got ${o.lowerMs} and ${o.upperMs}`);
+  if (o.lowerMs > o.upperMs) throw new Error(`interval join: the lower bound ${o.lowerMs} must not exceed the upper bound ${o.upperMs}`);
+  return { lower: o.lowerBoundExclusive ? o.lowerMs + 1 : o.lowerMs, upper: o.upperBoundExclusive ? o.upperMs - 1 : o.upperMs };
+}
+
 export class IntervalJoinOperator extends KeyedOperator {
-  constructor(private readonly opts: { lowerMs: number; upperMs: number; join: JoinFunction }) {
+  private readonly lower: number;
+  private readonly upper: number;
+
+  constructor(private readonly opts: IntervalJoinOptions) {
     super();
+    ({ lower: this.lower, upper: this.upper } = effectiveBounds(opts));
   }
 
-  /** The last event time at which a partner of a record at `ts` on `side` can still be on time. */
-  private expiry(side: string, ts: number): number {
-    return side === 'left' ? ts + this.opts.upperMs : ts - this.opts.lowerMs;
+  /** When a record at `ts` on `side` leaves the buffer: once the watermark reaches this. */
+  private cleanupTime(side: string, ts: number): number {
+    const reach = side === 'left' ? this.upper : -this.lower;
+    return reach > 0 ? ts + reach : ts;
   }
 
   processElement(value: unknown, ts: number, input: number): void {
     const wm = this.ctx.currentWatermark();
+    const side = SIDES[input]!;
+    const id = (value as { id?: number }).id ?? -1;
     if (ts < wm) {
-      const id = (value as { id?: number }).id ?? -1;
       this.ctx.trace.emit('record.late', { task: this.ctx.taskName, attempt: this.ctx.attempt, id, key: this.key, ts, wm });
+      const tag = input === 0 ? this.opts.leftLateTag : this.opts.rightLateTag;
+      if (tag !== undefined) this.out.side(tag, value, ts);
       return;
     }
-    const side = SIDES[input]!;
+    if (ts === wm) this.ctx.trace.emit('join.at-watermark', { task: this.ctx.taskName, attempt: this.ctx.attempt, id, key: this.key, ts, side });
     const mine = this.state.listState<Buffered>(side);
     const other = this.state.listState<Buffered>(SIDES[1 - input]!);
     mine.add({ ts, value });
     for (const o of other.get()) {
       const [l, r] = input === 0 ? [{ ts, value }, o] : [o, { ts, value }];
-      if (l.ts + this.opts.lowerMs <= r.ts && r.ts <= l.ts + this.opts.upperMs) {
+      if (l.ts + this.lower <= r.ts && r.ts <= l.ts + this.upper) {
         this.out.collect(this.opts.join(l.value, r.value), Math.max(l.ts, r.ts));
       }
     }
-    // One past the expiry: late means ts < watermark, so at the expiry itself a partner may still arrive.
-    this.timers.registerEventTimeTimer(this.key, side, this.expiry(side, ts) + 1);
+    this.timers.registerEventTimeTimer(this.key, side, this.cleanupTime(side, ts));
   }
 
   protected onEventTime(side: string, at: number): void {
     const list = this.state.listState<Buffered>(side);
-    list.update(list.get().filter((b) => this.expiry(side, b.ts) + 1 > at));
+    list.update(list.get().filter((b) => this.cleanupTime(side, b.ts) > at));
   }
 }

@@ -1,6 +1,8 @@
 /**
  * Barrier alignment for one task (the Chandy–Lamport variant of Carbone et
- * al., 2015): a small state machine over the task's input channels.
+ * al., 2015): a small state machine over the task's input channels, with
+ * the rules of Flink's SingleCheckpointBarrierHandler (aligned and
+ * unaligned) and CheckpointBarrierTracker (no alignment).
  *
  * Aligned (exactly-once): when the first barrier of checkpoint `n` arrives on
  * a channel, that channel is blocked — later items on it wait — until the
@@ -21,8 +23,26 @@
  * it (and replayed first after a restore). The checkpoint is acknowledged
  * when the last barrier is in (`aligned`).
  *
- * A barrier of a newer checkpoint during alignment abandons the older one
- * (the coordinator times it out or sees the newer one complete).
+ * The checkpoint a task works on is the newest it has heard of (`current`);
+ * it is pending from its first barrier until it is aligned or aborted.
+ * - A barrier older than `current`, or of `current` once that is no longer
+ *   pending, is obsolete: it starts nothing and blocks nothing.
+ * - A barrier newer than `current` while `current` is pending aborts it
+ *   (`abandoned`; Flink declines it as subsumed, and the task tells the
+ *   coordinator and sends a cancellation marker downstream) and starts the
+ *   newer one. Channels are FIFO, so this happens only when some upstream
+ *   never sent the older barrier (its trigger was lost, or it aborted the
+ *   checkpoint itself). Without alignment the tracker keeps the older one
+ *   pending until the newer completes and then drops it without a word, so
+ *   there it is `abandoned` with `silent` set.
+ * - A cancellation marker (Flink's CancelCheckpointMarker) of checkpoint `c`
+ *   aborts `c` when `c` is newer than `current`, or is `current` while it is
+ *   pending (`cancelled`): `c` becomes `current` and is done, so its
+ *   barriers are obsolete from then on. A pending older checkpoint is
+ *   dropped with it (`abandoned`; silent when aligned or unaligned, as
+ *   Flink's handler resets without a word, announced by the tracker).
+ * - An ended channel counts as having delivered every barrier (checkpoints
+ *   after tasks finish, FLIP-147).
  */
 export type AlignmentMode = 'aligned' | 'unaligned' | 'none';
 
@@ -31,61 +51,83 @@ export interface BarrierOutcome {
   started?: number;
   /** Set when every channel has delivered this checkpoint's barrier: snapshot now. */
   aligned?: number;
-  /** Set when a newer barrier abandoned an alignment in progress: unblock everything. */
+  /** Set when a pending checkpoint was aborted (by a newer barrier or a cancellation marker): unblock everything. */
   abandoned?: number;
+  /** With `abandoned`: the abort is not announced (no decline, no cancellation marker). */
+  silent?: boolean;
+  /** Set when a cancellation marker aborted checkpoint `cancelled`: announce it. */
+  cancelled?: number;
 }
 
 const NOTHING: BarrierOutcome = {};
 
+export interface AlignerOptions {
+  /**
+   * Planted bug `newer-barrier-keeps-blocked`: a newer barrier that aborts an
+   * alignment keeps the channels the older checkpoint had blocked, counted as
+   * having delivered the newer barrier too.
+   */
+  keepBlockedOnNewer?: boolean;
+}
+
 export class BarrierAligner {
   private current = -1;
+  private pending = false;
   private readonly seen: boolean[];
-  private seenCount = 0;
   private readonly ended: boolean[];
   private endedCount = 0;
-  /** Highest checkpoint completed by this task; older barriers are stale. */
-  private lastDone = -1;
 
   private readonly aligned: boolean;
 
   constructor(
     private readonly channels: number,
     readonly mode: AlignmentMode,
+    private readonly opts: AlignerOptions = {},
   ) {
     this.aligned = mode === 'aligned';
     this.seen = new Array<boolean>(channels).fill(false);
     this.ended = new Array<boolean>(channels).fill(false);
   }
 
+  /** The checkpoint being aligned, or -1 when none is pending. */
   get checkpoint(): number {
-    return this.current;
+    return this.pending ? this.current : -1;
   }
 
   isBlocked(ch: number): boolean {
-    return this.aligned && this.current >= 0 && this.seen[ch] === true;
+    return this.aligned && this.pending && this.seen[ch] === true;
   }
 
   /** A checkpoint is under way and `ch` has not delivered its barrier yet (nor ended). */
   isAwaiting(ch: number): boolean {
-    return this.current >= 0 && !this.seen[ch] && !this.ended[ch];
+    return this.pending && !this.seen[ch] && !this.ended[ch];
   }
 
   /** A barrier of checkpoint `id` arrived on `ch`. */
   onBarrier(ch: number, id: number): BarrierOutcome {
-    if (id <= this.lastDone) return NOTHING;
-    let abandoned: number | undefined;
-    let started: number | undefined;
+    if (id < this.current || (id === this.current && !this.pending)) return NOTHING;
+    let out: BarrierOutcome = NOTHING;
     if (id > this.current) {
-      if (this.current >= 0) abandoned = this.current;
-      this.reset(id);
-      started = id;
-    } else if (id < this.current) return NOTHING;
-    if (!this.seen[ch]) {
-      this.seen[ch] = true;
-      this.seenCount++;
+      const abandoned = this.pending ? this.current : undefined;
+      const keep = abandoned !== undefined && this.opts.keepBlockedOnNewer === true;
+      this.current = id;
+      this.pending = true;
+      if (!keep) this.clearSeen();
+      out = abandoned === undefined ? { started: id } : { started: id, abandoned, ...(this.mode === 'none' ? { silent: true } : {}) };
     }
-    const r = this.maybeDone(abandoned);
-    return started === undefined ? r : { ...r, started };
+    this.seen[ch] = true;
+    return this.maybeDone(out);
+  }
+
+  /** A cancellation marker of checkpoint `id` arrived on `ch`. */
+  onCancel(_ch: number, id: number): BarrierOutcome {
+    if (id < this.current || (id === this.current && !this.pending)) return NOTHING;
+    const older = this.pending && this.current < id ? this.current : undefined;
+    this.current = id;
+    this.pending = false;
+    this.clearSeen();
+    if (older === undefined) return { cancelled: id };
+    return { cancelled: id, abandoned: older, ...(this.mode === 'none' ? {} : { silent: true }) };
   }
 
   /** A channel ended: it counts as having delivered every future barrier. */
@@ -93,24 +135,20 @@ export class BarrierAligner {
     if (this.ended[ch]) return NOTHING;
     this.ended[ch] = true;
     this.endedCount++;
-    if (this.current < 0) return NOTHING;
-    return this.maybeDone(undefined);
+    if (!this.pending) return NOTHING;
+    return this.maybeDone(NOTHING);
   }
 
-  private maybeDone(abandoned: number | undefined): BarrierOutcome {
-    let have = 0;
-    for (let i = 0; i < this.channels; i++) if (this.seen[i] || this.ended[i]) have++;
-    if (have < this.channels) return abandoned !== undefined ? { abandoned } : NOTHING;
+  private maybeDone(out: BarrierOutcome): BarrierOutcome {
+    for (let i = 0; i < this.channels; i++) if (!this.seen[i] && !this.ended[i]) return out;
     const done = this.current;
-    this.lastDone = done;
-    this.reset(-1);
-    return abandoned !== undefined ? { aligned: done, abandoned } : { aligned: done };
+    this.pending = false;
+    this.clearSeen();
+    return { ...out, aligned: done };
   }
 
-  private reset(id: number): void {
-    this.current = id;
+  private clearSeen(): void {
     this.seen.fill(false);
-    this.seenCount = 0;
   }
 
   get allEnded(): boolean {

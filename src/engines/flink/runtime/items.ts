@@ -16,11 +16,13 @@ export const IDLE = Symbol('idle');
 export const BARRIER = Symbol('barrier');
 /** Argument unused: the sender has no more data. */
 export const END = Symbol('end');
+/** Argument: the checkpoint id the sender aborted (Flink's CancelCheckpointMarker): do not wait for its barrier. */
+export const CANCEL = Symbol('cancel');
 
-export type Marker = typeof WATERMARK | typeof IDLE | typeof BARRIER | typeof END;
+export type Marker = typeof WATERMARK | typeof IDLE | typeof BARRIER | typeof END | typeof CANCEL;
 
 export function isMarker(x: unknown): x is Marker {
-  return x === WATERMARK || x === IDLE || x === BARRIER || x === END;
+  return x === WATERMARK || x === IDLE || x === BARRIER || x === END || x === CANCEL;
 }
 
 /** A batch of items for one channel of one task of one job attempt. */

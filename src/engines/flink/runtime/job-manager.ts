@@ -213,6 +213,9 @@ class JobManager implements ProcessLogic {
       case 'ack':
         if (m.attempt === this.attempt) this.coordinator.onAck(m.checkpoint, m.task, m.handle);
         return;
+      case 'decline':
+        if (m.attempt === this.attempt) this.coordinator.onDecline(m.checkpoint, m.task, m.reason);
+        return;
     }
   }
 

@@ -31,4 +31,6 @@ export type TmToJm =
   | { kind: 'hb.ack'; seq: number; incarnation: number; attempt?: number; finished?: string[] }
   | { kind: 'task.finished'; attempt: number; task: string }
   | { kind: 'task.failed'; attempt: number; task: string; reason: string }
-  | { kind: 'ack'; attempt: number; checkpoint: number; task: string; handle: string; stateHash: string };
+  | { kind: 'ack'; attempt: number; checkpoint: number; task: string; handle: string; stateHash: string }
+  /** Task `task` (its name) gave up the checkpoint: a newer barrier or a cancellation marker came first, or it was not ready. */
+  | { kind: 'decline'; attempt: number; checkpoint: number; task: string; reason: string };

@@ -61,6 +61,8 @@ export interface TaskEnv {
   /** The task cannot go on (lost data, missing snapshot): the job manager restarts the job. */
   failTask(task: Task, reason: string): void;
   ackCheckpoint(task: Task, id: number, snap: TaskSnapshot): void;
+  /** The task gave up checkpoint `id` (Flink's declineCheckpoint): the coordinator may abort it at once. */
+  declineCheckpoint(task: Task, id: number, reason: string): void;
   /** A side output nobody consumes (a test harness collects it; otherwise it is dropped). */
   unroutedSide?(task: Task, operator: string, tag: string, value: unknown, ts: number): void;
 }

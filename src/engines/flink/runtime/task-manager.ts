@@ -84,10 +84,16 @@ class TaskManager implements ProcessLogic {
       case 'cancel':
         if (m.attempt >= this.attempt) this.cancelAll();
         return;
-      case 'trigger':
+      case 'trigger': {
         if (m.attempt !== this.attempt) return;
-        for (const t of this.tasks.values()) if (this.plan.task(t.key).isSource || t.isFinished) t.triggerCheckpoint(m.checkpoint);
+        const triggered = [...this.tasks.values()].filter((t) => this.plan.task(t.key).isSource || t.isFinished);
+        // Fault site: the trigger never reaches this task manager's tasks (a lost RPC). Their
+        // downstream tasks align the checkpoint on the other sources' barriers until a newer
+        // barrier comes through these sources and aborts it, or the coordinator times it out.
+        if (triggered.length === 0 || this.ctx.buggify('checkpoint.trigger.lost')) return;
+        for (const t of triggered) t.triggerCheckpoint(m.checkpoint);
         return;
+      }
       case 'cp.complete':
         return this.checkpointCompleted(m.attempt, m.checkpoint);
     }
@@ -205,6 +211,9 @@ class TaskManager implements ProcessLogic {
         // Fault site: a slow snapshot upload keeps the checkpoint pending (and may time it out).
         if (tm.ctx.buggify('checkpoint.snapshot.slow')) tm.ctx.timers.after(300, upload);
         else upload();
+      },
+      declineCheckpoint(task: Task, id: number, reason: string): void {
+        tm.toJm({ kind: 'decline', attempt, checkpoint: id, task: task.name, reason });
       },
     };
   }

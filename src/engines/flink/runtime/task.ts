@@ -21,7 +21,7 @@ import { KeyedStateBackend } from '../state/backend.ts';
 import { MAX_WATERMARK, MIN_WATERMARK } from '../../../stream/watermark.ts';
 import { WatermarkValve } from '../time/valve.ts';
 import { BarrierAligner, type AlignmentMode } from './aligner.ts';
-import { BARRIER, END, IDLE, WATERMARK } from './items.ts';
+import { BARRIER, CANCEL, END, IDLE, WATERMARK } from './items.ts';
 import { EdgeWriter, type InputChannel } from './writer.ts';
 import type { TaskEnv } from './task-env.ts';
 
@@ -101,7 +101,7 @@ export class Task {
     this.idleStopsAtChain = env.bugs.has('idle-not-chained');
     this.channels = inputs.map(() => ({ expectedSeq: 0, queue: [], pos: 0, ended: false }));
     this.valve = inputs.length > 0 ? new WatermarkValve(inputs.length) : undefined;
-    this.aligner = new BarrierAligner(inputs.length, alignmentMode(env));
+    this.aligner = new BarrierAligner(inputs.length, alignmentMode(env), { keepBlockedOnNewer: env.bugs.has('newer-barrier-keeps-blocked') });
     this.buildChain(v.nodes);
   }
 
@@ -218,7 +218,7 @@ export class Task {
 
   private operatorContext(inst: OpInstance): OperatorContext {
     const env = this.env;
-    const state = inst.node.keyed ? new KeyedStateBackend(() => env.ctx.clock.now()) : undefined;
+    const state = inst.node.keyed ? new KeyedStateBackend(() => env.ctx.clock.now(), { ttlReturnsExpired: env.bugs.has('ttl-returns-expired') }) : undefined;
     return {
       taskName: this.name,
       operatorName: inst.node.name,
@@ -279,6 +279,7 @@ export class Task {
     if (a === WATERMARK) this.onWatermark(ch, b);
     else if (a === IDLE) this.onIdle(ch, b === 1);
     else if (a === BARRIER) this.onBarrier(ch, b);
+    else if (a === CANCEL) this.onCancel(ch, b);
     else if (a === END) this.onEnd(ch);
     else this.onRecord(ch, a, b);
   }
@@ -330,17 +331,36 @@ export class Task {
   private onBarrier(ch: number, id: number): void {
     this.env.ctx.trace.emit('barrier.receive', { task: this.name, attempt: this.env.attempt, ch, checkpoint: id });
     const r = this.aligner.onBarrier(ch, id);
-    if (r.abandoned !== undefined) {
-      this.env.ctx.trace.emit('checkpoint.abort', { task: this.name, checkpoint: r.abandoned, reason: 'newer barrier during alignment' });
-      this.unaligned = undefined;
-      this.drainOthers(ch);
-    }
+    if (r.abandoned !== undefined) this.abandon(r.abandoned, 'newer barrier during alignment', r.silent === true);
     if (this.aligner.mode === 'unaligned') {
       if (r.started !== undefined) this.startUnaligned(r.started);
       if (r.aligned !== undefined) this.finishUnaligned(r.aligned);
-      return;
-    }
-    if (r.aligned !== undefined) this.alignedBarrier(r.aligned, ch);
+    } else if (r.aligned !== undefined) this.alignedBarrier(r.aligned);
+    // The channels the alignment held (or the aborted one held) may have items queued.
+    if (r.abandoned !== undefined || r.aligned !== undefined) this.drainOthers(ch);
+  }
+
+  /** A cancellation marker: the sender aborted checkpoint `id` and will send no barrier of it. */
+  private onCancel(ch: number, id: number): void {
+    this.env.ctx.trace.emit('barrier.cancel', { task: this.name, attempt: this.env.attempt, ch, checkpoint: id });
+    const r = this.aligner.onCancel(ch, id);
+    if (r.abandoned !== undefined) this.abandon(r.abandoned, `cancellation barrier of checkpoint ${id}`, r.silent === true);
+    if (r.cancelled === undefined) return;
+    this.abandon(r.cancelled, 'cancellation barrier', false);
+    this.drainOthers(ch);
+  }
+
+  /**
+   * The task gives up checkpoint `id` (Flink's abortCheckpointOnBarrier):
+   * unless `silent`, it declines the checkpoint to the coordinator and tells
+   * every receiver not to wait for its barrier of `id`.
+   */
+  private abandon(id: number, reason: string, silent: boolean): void {
+    this.env.ctx.trace.emit('checkpoint.abort', { task: this.name, attempt: this.env.attempt, checkpoint: id, reason });
+    if (this.unaligned !== undefined && this.unaligned.id <= id) this.unaligned = undefined;
+    if (silent) return;
+    this.env.declineCheckpoint(this, id, reason);
+    if (!this.finished) for (const w of this.writers) w.cancel(id);
   }
 
   /** Unaligned: the first barrier of `id` is in; snapshot now and forward the barrier at once. */
@@ -359,10 +379,9 @@ export class Task {
     pending.complete();
   }
 
-  private alignedBarrier(id: number, ch: number): void {
+  private alignedBarrier(id: number): void {
     this.env.ctx.trace.emit('barrier.align', { task: this.name, attempt: this.env.attempt, checkpoint: id });
     this.snapshotAndForward(id);
-    this.drainOthers(ch);
   }
 
   /**
@@ -383,7 +402,8 @@ export class Task {
     const r = this.aligner.onEnd(ch);
     if (r.aligned !== undefined) {
       if (this.aligner.mode === 'unaligned') this.finishUnaligned(r.aligned);
-      else this.alignedBarrier(r.aligned, ch);
+      else this.alignedBarrier(r.aligned);
+      this.drainOthers(ch);
     }
     if (this.channels.every((c) => c.ended)) this.endOfInput();
   }
@@ -404,7 +424,9 @@ export class Task {
 
   /** Sources: the coordinator triggered checkpoint `id`. */
   triggerCheckpoint(id: number): void {
-    if (!this.started || this.cancelled) return;
+    if (this.cancelled) return;
+    // A task still restoring cannot snapshot (Flink declines as not ready, and sends a cancellation marker).
+    if (!this.started) return this.abandon(id, 'task not ready', false);
     // A finished task has no barrier to wait for: it snapshots at once (Flink's
     // checkpoints after tasks finished, FLIP-147), so sinks can commit their tail.
     this.snapshotAndForward(id);

@@ -4,13 +4,13 @@
  *
  * Records are appended to a per-channel buffer and sent when the buffer is
  * full or when the task's buffer timeout flushes it (Flink's
- * `execution.buffer-timeout`). Watermarks, idleness, barriers and end of
- * input are broadcast to every channel behind the records already buffered,
+ * `execution.buffer-timeout`). Watermarks, idleness, barriers, cancellation
+ * markers and end of input are broadcast to every channel behind the records already buffered,
  * so nothing overtakes what came before it.
  */
 import type { GraphEdge, KeySelector } from '../graph.ts';
 import { hashKey } from '../../../stream/partition.ts';
-import { BARRIER, END, IDLE, WATERMARK, taskKey, type DataMessage } from './items.ts';
+import { BARRIER, CANCEL, END, IDLE, WATERMARK, taskKey, type DataMessage } from './items.ts';
 
 /** Max parallelism: the number of key groups (Flink's default is 128). */
 export const KEY_GROUPS = 128;
@@ -94,6 +94,11 @@ export class EdgeWriter {
 
   barrier(id: number): void {
     this.event(BARRIER, id, true);
+  }
+
+  /** Tells every receiver not to wait for barrier `id` from this sender. */
+  cancel(id: number): void {
+    this.event(CANCEL, id, true);
   }
 
   end(): void {

@@ -18,7 +18,10 @@
  * - `stateHash()` depends only on content: entries sorted by (state name,
  *   namespace, key), values in canonical form. TTL timestamps are not part
  *   of it (they are processing time, not content); expired entries that no
- *   read has cleaned up yet are.
+ *   read or cleanup has removed yet are.
+ * - TTL cleanup (see `ttl.ts`): a state with `fullSnapshot` cleanup leaves
+ *   what has expired out of `snapshot()`; one with incremental cleanup on
+ *   every record takes its step whenever a key is selected.
  * - Values must be JSON-able (plain objects, arrays, strings, numbers,
  *   booleans, null).
  */
@@ -26,7 +29,7 @@ import { HeapListState, type ListState } from './list-state.ts';
 import { HeapMapState, type MapState } from './map-state.ts';
 import { canonical, cmp, ContentHash } from '../../../stream/content-hash.ts';
 import { StateTable, type StateKind, type StateScope } from './table.ts';
-import { validateTtl, type TtlConfig } from './ttl.ts';
+import { unexpired, validateTtl, type TtlConfig } from './ttl.ts';
 import { HeapReducingState, HeapValueState, type ReducingState, type ValueState } from './value-state.ts';
 import { cloneJson } from './clone.ts';
 
@@ -47,16 +50,27 @@ export interface StateSnapshot {
   tables: TableSnapshot[];
 }
 
+export interface BackendOptions {
+  /** Planted bug `ttl-returns-expired`: reads hand out expired values although the state never returns them. */
+  ttlReturnsExpired?: boolean;
+}
+
 export class KeyedStateBackend implements StateScope {
   key = '';
   namespace = '';
+  readonly ttlReturnsExpired: boolean;
   private readonly tables = new Map<string, StateTable>();
+  /** The states whose incremental TTL cleanup also runs on every record (key selection). */
+  private everyRecord: StateTable[] = [];
 
   /** `now` is the process's virtual processing time, used only for TTL. */
-  constructor(readonly now: () => number = () => 0) {}
+  constructor(readonly now: () => number = () => 0, opts: BackendOptions = {}) {
+    this.ttlReturnsExpired = opts.ttlReturnsExpired ?? false;
+  }
 
   setCurrentKey(key: string): void {
     this.key = key;
+    for (const t of this.everyRecord) t.cleanupStep(t.ttl!.cleanup!.incremental!.size, this.now());
   }
 
   getCurrentKey(): string {
@@ -121,8 +135,11 @@ export class KeyedStateBackend implements StateScope {
     const tables: TableSnapshot[] = [];
     for (const t of this.tables.values()) {
       const entries: [string, string, unknown][] = [];
+      const dropExpired = t.ttl?.cleanup?.fullSnapshot === true ? { ttlMs: t.ttl.ttlMs, now: this.now() } : undefined;
       for (const [ns, byKey] of t.data) {
-        for (const [k, stored] of byKey) {
+        for (const [k, live] of byKey) {
+          const stored = dropExpired ? unexpired(t.kind, live, dropExpired.ttlMs, dropExpired.now) : live;
+          if (stored === undefined) continue;
           entries.push([ns, k, t.kind === 'map' ? Array.from(stored as Map<string, unknown>) : stored]);
         }
       }
@@ -135,7 +152,10 @@ export class KeyedStateBackend implements StateScope {
   restore(s: StateSnapshot): void {
     if (s.format !== 'weir.keyed-state.v1') throw new Error(`unknown keyed state snapshot format: ${s.format}`);
     const tables = cloneJson(s.tables);
-    for (const t of this.tables.values()) t.data.clear();
+    for (const t of this.tables.values()) {
+      t.data.clear();
+      t.resetCursor();
+    }
     for (const ts of tables) {
       const t = this.table(ts.name, ts.kind, ts.ttl ?? undefined, true);
       for (const [ns, k, stored] of ts.entries) {
@@ -188,17 +208,31 @@ export class KeyedStateBackend implements StateScope {
     if (ttl !== undefined) validateTtl(ttl);
     const t = this.tables.get(name);
     if (t === undefined) {
-      const created = new StateTable(name, kind, ttl && { ...ttl });
+      const created = new StateTable(name, kind, copyTtl(ttl));
       this.tables.set(name, created);
+      this.noteEveryRecord();
       return created;
     }
     if (t.kind !== kind) throw new Error(`state '${name}' is ${t.kind} state, not ${kind}`);
     if ((t.ttl === undefined) !== (ttl === undefined)) {
       throw new Error(`state '${name}': TTL cannot be switched ${ttl ? 'on' : 'off'} for existing state`);
     }
-    if (!restoring) t.ttl = ttl && { ...ttl };
+    if (!restoring) {
+      t.ttl = copyTtl(ttl);
+      this.noteEveryRecord();
+    }
     return t;
   }
+
+  private noteEveryRecord(): void {
+    this.everyRecord = Array.from(this.tables.values()).filter((t) => t.ttl?.cleanup?.incremental?.everyRecord === true);
+  }
+}
+
+function copyTtl(ttl: TtlConfig | undefined): TtlConfig | undefined {
+  if (ttl === undefined) return undefined;
+  const { cleanup, ...rest } = ttl;
+  return cleanup === undefined ? { ...rest } : { ...rest, cleanup: { fullSnapshot: cleanup.fullSnapshot, incremental: cleanup.incremental && { ...cleanup.incremental } } };
 }
 
 /** The user-visible content of a stored entry, TTL timestamps stripped. */

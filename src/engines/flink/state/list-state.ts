@@ -7,10 +7,11 @@
  * per-record read O(n). With TTL each element carries its own timestamp (as
  * Flink's TtlListState): a read drops expired elements from the state,
  * returns them once more only under `ReturnExpiredIfNotCleanedUp`, and with
- * `OnReadAndWrite` refreshes the survivors.
+ * `OnReadAndWrite` refreshes the survivors. Every call first gives
+ * incremental cleanup its step (`StateTable.accessed`).
  */
 import type { StateScope, StateTable } from './table.ts';
-import { isExpired, type TtlValue } from './ttl.ts';
+import { isExpired, returnsExpired, type TtlValue } from './ttl.ts';
 
 export interface ListState<T> {
   get(): readonly T[];
@@ -32,6 +33,7 @@ export class HeapListState<T> implements ListState<T> {
   ) {}
 
   get(): readonly T[] {
+    this.table.accessed(this.scope);
     const ns = this.scope.namespace;
     const stored = this.table.get(ns, this.scope.key) as unknown[] | undefined;
     if (stored === undefined) return EMPTY;
@@ -40,23 +42,28 @@ export class HeapListState<T> implements ListState<T> {
   }
 
   add(value: T): void {
+    this.table.accessed(this.scope);
     this.appendTo(this.scope.namespace, [value]);
   }
 
   addAll(values: readonly T[]): void {
+    this.table.accessed(this.scope);
     if (values.length > 0) this.appendTo(this.scope.namespace, values);
   }
 
   update(values: readonly T[]): void {
-    this.clear();
-    this.addAll(values);
+    this.table.accessed(this.scope);
+    this.table.delete(this.scope.namespace, this.scope.key);
+    if (values.length > 0) this.appendTo(this.scope.namespace, values);
   }
 
   clear(): void {
+    this.table.accessed(this.scope);
     this.table.delete(this.scope.namespace, this.scope.key);
   }
 
   mergeNamespaces(target: string, sources: readonly string[]): void {
+    this.table.accessed(this.scope);
     const key = this.scope.key;
     for (const ns of sources) {
       if (ns === target) continue;
@@ -90,7 +97,7 @@ export class HeapListState<T> implements ListState<T> {
     const ttl = this.table.ttl!;
     const now = this.scope.now();
     const refresh = ttl.updateType === 'OnReadAndWrite';
-    const returnExpired = ttl.visibility === 'ReturnExpiredIfNotCleanedUp';
+    const returnExpired = returnsExpired(ttl, this.scope);
     const out: T[] = [];
     let expired = 0;
     for (const tv of stored) {

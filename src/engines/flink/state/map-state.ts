@@ -7,9 +7,11 @@
  * key (clean up when expired, return once more under
  * `ReturnExpiredIfNotCleanedUp`, refresh under `OnReadAndWrite`); `entries`
  * does the same for every user key. Iteration follows insertion order.
+ * Every call first gives incremental cleanup its step
+ * (`StateTable.accessed`).
  */
 import type { StateScope, StateTable } from './table.ts';
-import { isExpired, type TtlValue } from './ttl.ts';
+import { isExpired, returnsExpired, type TtlValue } from './ttl.ts';
 
 export interface MapState<V> {
   get(userKey: string): V | undefined;
@@ -31,6 +33,11 @@ export class HeapMapState<V> implements MapState<V> {
   ) {}
 
   get(userKey: string): V | undefined {
+    this.table.accessed(this.scope);
+    return this.read(userKey);
+  }
+
+  private read(userKey: string): V | undefined {
     const m = this.current();
     if (m === undefined) return undefined;
     const stored = m.get(userKey);
@@ -39,6 +46,11 @@ export class HeapMapState<V> implements MapState<V> {
   }
 
   put(userKey: string, value: V): void {
+    this.table.accessed(this.scope);
+    this.write(userKey, value);
+  }
+
+  private write(userKey: string, value: V): void {
     let m = this.current();
     if (m === undefined) {
       m = new Map();
@@ -48,21 +60,29 @@ export class HeapMapState<V> implements MapState<V> {
   }
 
   putAll(entries: Iterable<readonly [string, V]>): void {
-    for (const [k, v] of entries) this.put(k, v);
+    this.table.accessed(this.scope);
+    for (const [k, v] of entries) this.write(k, v);
   }
 
   remove(userKey: string): void {
+    this.table.accessed(this.scope);
     const m = this.current();
     if (m === undefined) return;
     m.delete(userKey);
-    if (m.size === 0) this.clear();
+    if (m.size === 0) this.drop();
   }
 
   contains(userKey: string): boolean {
-    return this.get(userKey) !== undefined;
+    this.table.accessed(this.scope);
+    return this.read(userKey) !== undefined;
   }
 
   entries(): [string, V][] {
+    this.table.accessed(this.scope);
+    return this.readAll();
+  }
+
+  private readAll(): [string, V][] {
     const m = this.current();
     if (m === undefined) return [];
     const out: [string, V][] = [];
@@ -90,6 +110,11 @@ export class HeapMapState<V> implements MapState<V> {
   }
 
   clear(): void {
+    this.table.accessed(this.scope);
+    this.drop();
+  }
+
+  private drop(): void {
     this.table.delete(this.scope.namespace, this.scope.key);
   }
 
@@ -102,8 +127,8 @@ export class HeapMapState<V> implements MapState<V> {
     const now = this.scope.now();
     if (isExpired(tv.ts, ttl.ttlMs, now)) {
       m.delete(userKey);
-      if (m.size === 0) this.clear();
-      return ttl.visibility === 'ReturnExpiredIfNotCleanedUp' ? tv.v : undefined;
+      if (m.size === 0) this.drop();
+      return returnsExpired(ttl, this.scope) ? tv.v : undefined;
     }
     if (ttl.updateType === 'OnReadAndWrite') tv.ts = now;
     return tv.v;

@@ -5,10 +5,11 @@
  *
  * `undefined` means "no value": `update(undefined)` clears, as Flink's
  * `update(null)` does. With TTL, every read goes through `readTtl`, which
- * applies the expiry, visibility and update-on-read rules of `ttl.ts`.
+ * applies the expiry, visibility and update-on-read rules of `ttl.ts`, and
+ * every call first gives incremental cleanup its step (`StateTable.accessed`).
  */
 import type { StateScope, StateTable } from './table.ts';
-import { isExpired, type TtlValue } from './ttl.ts';
+import { isExpired, returnsExpired, type TtlValue } from './ttl.ts';
 
 export interface ValueState<T> {
   value(): T | undefined;
@@ -35,7 +36,7 @@ export function readTtl<T>(table: StateTable, scope: StateScope, namespace: stri
   const now = scope.now();
   if (isExpired(tv.ts, ttl.ttlMs, now)) {
     table.delete(namespace, scope.key);
-    return ttl.visibility === 'ReturnExpiredIfNotCleanedUp' ? tv.v : undefined;
+    return returnsExpired(ttl, scope) ? tv.v : undefined;
   }
   if (ttl.updateType === 'OnReadAndWrite') tv.ts = now;
   return tv.v;
@@ -60,15 +61,18 @@ export class HeapValueState<T> implements ValueState<T> {
   ) {}
 
   value(): T | undefined {
+    this.table.accessed(this.scope);
     return readTtl<T>(this.table, this.scope, this.scope.namespace);
   }
 
   update(value: T | undefined): void {
-    if (value === undefined) this.clear();
+    this.table.accessed(this.scope);
+    if (value === undefined) this.table.delete(this.scope.namespace, this.scope.key);
     else writeValue(this.table, this.scope, this.scope.namespace, value);
   }
 
   clear(): void {
+    this.table.accessed(this.scope);
     this.table.delete(this.scope.namespace, this.scope.key);
   }
 }
@@ -81,20 +85,24 @@ export class HeapReducingState<T> implements ReducingState<T> {
   ) {}
 
   get(): T | undefined {
+    this.table.accessed(this.scope);
     return readTtl<T>(this.table, this.scope, this.scope.namespace);
   }
 
   add(value: T): void {
+    this.table.accessed(this.scope);
     const ns = this.scope.namespace;
     const current = readForWrite<T>(this.table, this.scope, ns);
     writeValue(this.table, this.scope, ns, current === undefined ? value : this.reduce(current, value));
   }
 
   clear(): void {
+    this.table.accessed(this.scope);
     this.table.delete(this.scope.namespace, this.scope.key);
   }
 
   mergeNamespaces(target: string, sources: readonly string[]): void {
+    this.table.accessed(this.scope);
     let acc = readForWrite<T>(this.table, this.scope, target);
     let changed = false;
     for (const ns of sources) {

@@ -6,10 +6,13 @@
  *
  * What this proves: with lower 0 and upper 500, an order at 1000 joins the
  * payments at 1000 and 1500 and not those at 999 or 1501; a payment at 1500
- * that arrives when the watermark has reached 1500 (the order's expiry) still
- * joins, since it is not late; one at 1500 behind watermark 1501 is late and
- * dropped (traced as `record.late`), never joined; and negative lower bounds
- * join payments before the order.
+ * that arrives while the watermark is 1499 joins; once the watermark reaches
+ * 1500 (the order's cleanup time, as in Flink) the order is gone, so a
+ * payment at 1500 then is not late (traced `join.at-watermark`) but joins
+ * nothing; one at 1500 behind watermark 1501 is late and dropped (traced as
+ * `record.late`), never joined; and negative lower bounds join payments
+ * before the order. (Bounds, cleanup and late data element by element:
+ * interval-join-operator.test.ts.)
  *
  * How: two scripted sources (orders, payments) into `intervalJoin`, run end
  * to end in the simulator without faults; the committed pairs are compared
@@ -24,8 +27,9 @@ import type { Script } from '../../../../src/engines/flink/script.ts';
 
 const joined = (l: InputRecord, r: InputRecord): JoinResult => ({ type: 'join', key: l.key, leftId: l.id, rightId: r.id, ts: Math.max(l.ts, r.ts), value: l.value + r.value });
 
-function pairs(orders: Script, payments: Script, lowerMs: number, upperMs: number): { pairs: string[]; late: number[] } {
+function pairs(orders: Script, payments: Script, lowerMs: number, upperMs: number): { pairs: string[]; late: number[]; atWatermark: number[] } {
   const late: number[] = [];
+  const atWatermark: number[] = [];
   const r = runScripted(
     {
       name: `join-${lowerMs}-${upperMs}`,
@@ -38,10 +42,13 @@ function pairs(orders: Script, payments: Script, lowerMs: number, upperMs: numbe
       },
     },
     {},
-    { subscribers: [(e: TraceEvent) => void (e.kind === 'record.late' && late.push(e.id as number))] },
+    { subscribers: [(e: TraceEvent) => {
+      if (e.kind === 'record.late') late.push(e.id as number);
+      if (e.kind === 'join.at-watermark') atWatermark.push(e.id as number);
+    }] },
   );
   const out = r.output.filter((x: OutputRecord): x is JoinResult => x.type === 'join');
-  return { pairs: out.map((j) => `${j.leftId}-${j.rightId}@${j.ts}`).sort(), late: late.sort((a, b) => a - b) };
+  return { pairs: out.map((j) => `${j.leftId}-${j.rightId}@${j.ts}`).sort(), late: late.sort((a, b) => a - b), atWatermark };
 }
 
 describe('interval join bounds', () => {
@@ -50,19 +57,21 @@ describe('interval join bounds', () => {
     const payments = script()
       .add({ id: 10, key: 'k', ts: 999 }, { id: 11, key: 'k', ts: 1_000 }, { id: 12, key: 'k', ts: 1_500 }, { id: 13, key: 'k', ts: 1_501 })
       .advanceWatermarkToInfinity();
-    expect(pairs(orders, payments, 0, 500)).toEqual({ pairs: ['1-11@1000', '1-12@1500'], late: [] });
+    expect(pairs(orders, payments, 0, 500)).toEqual({ pairs: ['1-11@1000', '1-12@1500'], late: [], atWatermark: [] });
   });
 
-  it('a partner at the expiry joins while it is on time; behind the watermark it is late and dropped', () => {
-    const orders = script().add({ id: 1, key: 'k', ts: 1_000 }).advanceWatermarkTo(1_500).advanceProcessingTime(200).advanceWatermarkTo(1_501).advanceWatermarkToInfinity();
+  it('a partner at the upper bound joins before the watermark reaches it; at the watermark the order is gone; behind it the partner is late', () => {
+    const orders = script().add({ id: 1, key: 'k', ts: 1_000 }).advanceWatermarkTo(1_500).advanceProcessingTime(500).advanceWatermarkTo(1_501).advanceWatermarkToInfinity();
     // The payments script waits until the orders side's watermarks have gone through.
     const payments = script()
-      .advanceWatermarkTo(1_500).advanceProcessingTime(100)
+      .advanceWatermarkTo(1_499).advanceProcessingTime(100)
       .add({ id: 20, key: 'k', ts: 1_500 })
-      .advanceProcessingTime(300).advanceWatermarkTo(1_501)
+      .advanceWatermarkTo(1_500).advanceProcessingTime(100)
       .add({ id: 21, key: 'k', ts: 1_500 })
+      .advanceProcessingTime(400).advanceWatermarkTo(1_501)
+      .add({ id: 22, key: 'k', ts: 1_500 })
       .advanceWatermarkToInfinity();
-    expect(pairs(orders, payments, 0, 500)).toEqual({ pairs: ['1-20@1500'], late: [21] });
+    expect(pairs(orders, payments, 0, 500)).toEqual({ pairs: ['1-20@1500'], late: [22], atWatermark: [21] });
   });
 
   it('a negative lower bound joins partners before the record', () => {
@@ -70,6 +79,6 @@ describe('interval join bounds', () => {
     const payments = script()
       .add({ id: 10, key: 'k', ts: 899 }, { id: 11, key: 'k', ts: 900 }, { id: 12, key: 'k', ts: 1_000 }, { id: 13, key: 'k', ts: 1_001 })
       .advanceWatermarkToInfinity();
-    expect(pairs(orders, payments, -100, 0)).toEqual({ pairs: ['1-11@1000', '1-12@1000'], late: [] });
+    expect(pairs(orders, payments, -100, 0)).toEqual({ pairs: ['1-11@1000', '1-12@1000'], late: [], atWatermark: [] });
   });
 });

@@ -17,7 +17,7 @@ function setup(updateType: TtlUpdateType = 'OnCreateAndWrite', visibility: TtlVi
   const clock = { t: 0 };
   const b = new KeyedStateBackend(() => clock.t);
   b.setCurrentKey('k');
-  const ttl = ttlConfig(100, { updateType, visibility });
+  const ttl = ttlConfig(100, { updateType, visibility, cleanupInBackground: false });
   return { clock, b, ttl };
 }
 
@@ -32,8 +32,15 @@ describe('isExpired', () => {
     expect(isExpired(at, ttl, at + ttl)).toBe(true);
   });
   test('defaults are Flink\'s', () => {
-    expect(ttlConfig(5)).toEqual({ ttlMs: 5, updateType: 'OnCreateAndWrite', visibility: 'NeverReturnExpired' });
+    expect(ttlConfig(5)).toEqual({
+      ttlMs: 5, updateType: 'OnCreateAndWrite', visibility: 'NeverReturnExpired',
+      cleanup: { fullSnapshot: false, incremental: { size: 5, everyRecord: false } },
+    });
+    expect(ttlConfig(5, { cleanupInBackground: false }).cleanup).toEqual({ fullSnapshot: false, incremental: null });
+    expect(ttlConfig(5, { cleanupInBackground: false, cleanupIncrementally: { size: 2, everyRecord: true }, cleanupFullSnapshot: true }).cleanup)
+      .toEqual({ fullSnapshot: true, incremental: { size: 2, everyRecord: true } });
     expect(() => ttlConfig(0)).toThrow();
+    expect(() => ttlConfig(5, { cleanupIncrementally: { size: -1, everyRecord: false } })).toThrow();
   });
 });
 
@@ -95,7 +102,7 @@ describe('value state TTL', () => {
     (writeAt, ttlMs, visibility) => {
       const clock = { t: writeAt };
       const b = new KeyedStateBackend(() => clock.t);
-      const v = b.valueState<string>('v', ttlConfig(ttlMs, { visibility }));
+      const v = b.valueState<string>('v', ttlConfig(ttlMs, { visibility, cleanupInBackground: false }));
       v.update('x');
       clock.t = writeAt + ttlMs - 1;
       expect(v.value()).toBe('x');
@@ -197,5 +204,129 @@ describe('list, map and reducing TTL', () => {
     two.clock.t = 42;
     two.b.valueState<number>('v', two.ttl).update(1);
     expect(one.b.stateHash()).toBe(two.b.stateHash());
+  });
+});
+
+describe('TTL cleanup strategies', () => {
+  /** Keys k0..k{n-1}, each written at time 0 into value state 'v'. */
+  function filled(n: number, ttl: ReturnType<typeof ttlConfig>) {
+    const clock = { t: 0 };
+    const b = new KeyedStateBackend(() => clock.t);
+    const v = b.valueState<number>('v', ttl);
+    for (let i = 0; i < n; i++) {
+      b.setCurrentKey(`k${i}`);
+      v.update(i);
+    }
+    return { clock, b, v };
+  }
+
+  test('incremental (the default): each access checks the next 5 entries and drops the expired ones', () => {
+    const { clock, b, v } = filled(12, ttlConfig(100));
+    clock.t = 100;
+    expect(b.sizeEntries()).toBe(12);
+    b.setCurrentKey('k0');
+    v.value(); // the access checks k0..k4 first
+    expect(b.sizeEntries()).toBe(7);
+    v.value(); // k5..k9
+    expect(b.sizeEntries()).toBe(2);
+    v.value(); // k10, k11, then a new pass finds nothing
+    expect(b.sizeEntries()).toBe(0);
+  });
+
+  test('incremental: a step goes on where the last one stopped, keeps what is alive, and ends with its pass', () => {
+    const { clock, b } = filled(5, ttlConfig(100, { cleanupInBackground: false }));
+    b.setCurrentKey('k1');
+    clock.t = 50;
+    b.valueState<number>('v', ttlConfig(100, { cleanupInBackground: false })).update(11);
+    clock.t = 100;
+    // The same state registered again with incremental cleanup, 2 entries per access.
+    const v = b.valueState<number>('v', ttlConfig(100, { cleanupIncrementally: { size: 2, everyRecord: false } }));
+    b.setCurrentKey('x');
+    v.value(); // k0 (expired), k1 (written at 50: alive)
+    expect(b.keys('v')).toEqual(['k1', 'k2', 'k3', 'k4']);
+    v.value(); // k2, k3
+    expect(b.keys('v')).toEqual(['k1', 'k4']);
+    v.value(); // k4, and the pass ends
+    expect(b.keys('v')).toEqual(['k1']);
+    clock.t = 150;
+    v.value(); // a new pass: k1
+    expect(b.keys('v')).toEqual([]);
+  });
+
+  test('incremental: NeverReturnExpired reads never see it; ReturnExpiredIfNotCleanedUp may find its value cleaned up', () => {
+    const never = filled(1, ttlConfig(100));
+    never.clock.t = 100;
+    never.b.setCurrentKey('k0');
+    expect(never.v.value()).toBeUndefined();
+    const returning = filled(1, ttlConfig(100, { visibility: 'ReturnExpiredIfNotCleanedUp' }));
+    returning.clock.t = 100;
+    returning.b.setCurrentKey('k0');
+    expect(returning.v.value()).toBeUndefined(); // the access's cleanup step came first
+  });
+
+  test('incremental on every record: selecting a key runs a step, with no access to the state', () => {
+    const { clock, b } = filled(6, ttlConfig(100, { cleanupInBackground: false, cleanupIncrementally: { size: 2, everyRecord: true } }));
+    clock.t = 100;
+    b.setCurrentKey('x');
+    expect(b.sizeEntries()).toBe(4);
+    b.setCurrentKey('y');
+    b.setCurrentKey('z');
+    expect(b.sizeEntries()).toBe(0);
+  });
+
+  test('incremental on lists and maps drops expired elements and user keys, and the entry once empty', () => {
+    const clock = { t: 0 };
+    const b = new KeyedStateBackend(() => clock.t);
+    const ttl = ttlConfig(100, { cleanupIncrementally: { size: 10, everyRecord: false } });
+    const l = b.listState<string>('l', ttl);
+    const m = b.mapState<number>('m', ttl);
+    b.setCurrentKey('a');
+    l.add('old');
+    m.put('old', 1);
+    clock.t = 50;
+    l.add('new');
+    m.put('new', 2);
+    clock.t = 100;
+    b.setCurrentKey('b');
+    l.get(); // cleans list state 'l'
+    m.get('x'); // cleans map state 'm'
+    expect(b.contents().map((e) => [e.name, e.key, e.value])).toEqual([['l', 'a', ['new']], ['m', 'a', [['new', 2]]]]);
+    clock.t = 150;
+    l.get();
+    m.get('x');
+    expect(b.sizeEntries()).toBe(0);
+  });
+
+  test('full snapshot: a snapshot leaves out what expired, the live state keeps it', () => {
+    const ttl = ttlConfig(100, { cleanupInBackground: false, cleanupFullSnapshot: true });
+    const { clock, b, v } = filled(3, ttl);
+    b.setCurrentKey('k1');
+    const l = b.listState<string>('l', ttl);
+    clock.t = 20;
+    l.add('early');
+    clock.t = 30;
+    v.update(11);
+    l.add('late');
+    clock.t = 125;
+    const snap = b.snapshot();
+    expect(b.sizeEntries()).toBe(4);
+    const r = new KeyedStateBackend(() => clock.t);
+    r.restore(snap);
+    expect(r.contents().map((e) => [e.name, e.key, e.value])).toEqual([['l', 'k1', ['late']], ['v', 'k1', 11]]);
+    // Without the strategy every entry goes into the snapshot.
+    const plain = filled(3, ttlConfig(100, { cleanupInBackground: false }));
+    plain.clock.t = 125;
+    expect(plain.b.snapshot().tables[0]!.entries).toHaveLength(3);
+  });
+
+  test('planted bug ttl-returns-expired: an expired value not cleaned up yet is handed out once under NeverReturnExpired', () => {
+    const clock = { t: 0 };
+    const b = new KeyedStateBackend(() => clock.t, { ttlReturnsExpired: true });
+    b.setCurrentKey('k');
+    const v = b.valueState<number>('v', ttlConfig(100, { cleanupInBackground: false }));
+    v.update(1);
+    clock.t = 100;
+    expect(v.value()).toBe(1);
+    expect(v.value()).toBeUndefined();
   });
 });

@@ -1,0 +1,137 @@
+/**
+ * What this proves: a run that would need more memory than this process may
+ * use is refused before anything runs — one line naming the estimate, the
+ * limit and what to do, exit 2 — by weir run (flags and tokens, with and
+ * without --check-determinism), trace, replay, explore and compare alike;
+ * and a run that fits is not refused; weir explore runs only as many
+ * threads as fit in the machine's memory together.
+ *
+ * How: the estimate's arithmetic in process (src/cli/memory.ts, with a
+ * given limit); then the real command under NODE_OPTIONS=
+ * --max-old-space-size=256, so the limit is the same on every machine.
+ */
+import { spawn } from 'node:child_process';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { estimateBytes, formatBytes, maxEvents, MEASURED, memoryProblem, type MemoryUse } from '../../src/cli/memory.ts';
+import { LIMITS } from '../../src/explore/limits.ts';
+import { encodeToken, type RunSettings } from '../../src/explore/settings.ts';
+import { fitWorkers } from '../../src/cli/explore.ts';
+import { ROOT, type WeirResult } from './helpers.ts';
+
+const MIB = 2 ** 20;
+const USES = Object.keys(MEASURED) as MemoryUse[];
+
+describe('the estimate', () => {
+  it('grows with the events and with the parallelism, and maxEvents is the most that fit', () => {
+    for (const use of USES) {
+      for (const engine of ['flink', 'kstreams', 'spark']) {
+        expect(estimateBytes(engine, 20_000, use)).toBeGreaterThan(estimateBytes(engine, 10_000, use));
+        for (const [lo, hi] of [[1, 2], [2, 3], [15, 16], [16, 17], [63, 64]] as const) {
+          expect(estimateBytes(engine, 10_000, use, hi)).toBeGreaterThanOrEqual(estimateBytes(engine, 10_000, use, lo));
+        }
+        for (const p of [2, 8, 64]) {
+          const limit = 512 * MIB;
+          const n = maxEvents(engine, use, limit, p);
+          expect(estimateBytes(engine, n, use, p)).toBeLessThanOrEqual(limit);
+          expect(estimateBytes(engine, n + 1, use, p)).toBeGreaterThan(limit);
+        }
+      }
+    }
+    // A scenario that grows with the square of its events (Spark's complete output mode) is estimated so.
+    expect(estimateBytes('spark', 20_000, 'run', 2, 'modes-complete') / estimateBytes('spark', 10_000, 'run', 2, 'modes-complete')).toBeGreaterThan(3);
+    const n = maxEvents('spark', 'run', 4 * 2 ** 30, 2, 'modes-complete');
+    expect(n).toBeGreaterThan(10_000);
+    expect(n).toBeLessThan(60_000);
+    // An engine weir does not know is estimated as Flink.
+    expect(estimateBytes('other', 1_000, 'run')).toBe(estimateBytes('flink', 1_000, 'run'));
+  });
+
+  it('is one line naming the estimate, the limit and what to do, for flags and for tokens', () => {
+    const heap = { bytes: 256 * MIB, what: 'heap' as const };
+    const byFlag = memoryProblem({ scenario: 'wordcount', engine: 'flink', events: 1_000_000, use: 'run', fromToken: false, parallelism: 2 }, heap)!;
+    expect(byFlag).toMatch(/^a run of wordcount with 1,000,000 events on flink at parallelism 2 needs about [\d.]+ GiB of memory \(estimated from measured runs\), more than Node's heap limit here, 256 MiB; give --events [\d,]+ or fewer, or raise the limit: NODE_OPTIONS=--max-old-space-size=\d+$/);
+    const byToken = memoryProblem({ scenario: 'wordcount', engine: 'spark', events: 1_000_000, use: 'replay', fromToken: true, parallelism: 2 }, heap)!;
+    expect(byToken).toContain('recorded for replay');
+    expect(byToken).toContain('run the scenario by name with --events');
+    expect(memoryProblem({ scenario: 'wordcount', engine: 'flink', events: 1_000, use: 'run', fromToken: false, parallelism: 2 }, heap)).toBeUndefined();
+    // Beyond the machine's memory, raising the heap limit would not help: it is not offered.
+    const machine = memoryProblem({ scenario: 'wordcount', engine: 'flink', events: LIMITS.events.max, use: 'determinism', fromToken: false, parallelism: 2 }, { bytes: 64 * MIB, what: 'machine' })!;
+    expect(machine).toContain("this machine's memory, 64 MiB");
+    expect(machine).not.toContain('max-old-space-size');
+    // Several runs held at once (replay side by side) count together.
+    const one = memoryProblem({ scenario: 'wordcount', engine: 'flink', events: 40_000, use: 'replay', fromToken: true, parallelism: 2 }, heap);
+    const three = memoryProblem({ scenario: 'wordcount', engine: 'flink', events: 40_000, use: 'replay', fromToken: true, runs: 3, parallelism: 2 }, heap);
+    expect(one).toBeUndefined();
+    expect(three).toMatch(/^3 runs of wordcount with 40,000 events/);
+    expect(formatBytes(3 * 2 ** 30)).toBe('3.0 GiB');
+    // When no number of events would fit at this parallelism, the message says so.
+    const tight = { bytes: estimateBytes('flink', 1, 'replay', 2), what: 'heap' as const };
+    expect(memoryProblem({ scenario: 'wordcount', engine: 'flink', events: 1, use: 'replay', fromToken: false, parallelism: 64 }, tight)).toContain('give a lower --parallelism (at 2, up to 1 events fit)');
+    expect(memoryProblem({ scenario: 'wordcount', engine: 'flink', events: 1, use: 'replay', fromToken: false, parallelism: 2 }, { bytes: MIB, what: 'heap' })).toContain('no run fits in it');
+  });
+});
+
+describe('weir explore threads', () => {
+  it('are as many as asked when their runs fit together, else as many as fit, with a note when --workers asked', () => {
+    const notes: string[] = [];
+    const note = (s: string): void => void notes.push(s);
+    expect(fitWorkers(8, 100 * MIB, true, 8 * 2 ** 30, note)).toBe(8);
+    expect(fitWorkers(8, 3 * 2 ** 30, true, 8 * 2 ** 30, note)).toBe(2);
+    expect(notes).toEqual(['weir: note: using 2 workers, not 8: each run needs about 3.0 GiB and this machine has 8.0 GiB\n']);
+    // Without --workers (one per core) the number is lowered silently; one thread always runs.
+    expect(fitWorkers(2, 16 * 2 ** 30, false, 8 * 2 ** 30, note)).toBe(1);
+    expect(notes).toHaveLength(1);
+  });
+});
+
+/** The real command with V8's heap limited to 256 MiB. */
+function weirSmallHeap(args: readonly string[]): Promise<WeirResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['bin/weir.js', ...args], {
+      cwd: ROOT,
+      env: { ...process.env, NO_COLOR: '1', WEIR_DEBUG: '', NODE_OPTIONS: '--max-old-space-size=256' },
+      timeout: 60_000,
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
+    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+    child.on('error', reject);
+    child.on('close', (status) => resolve({ status, stdout, stderr }));
+  });
+}
+
+describe('with a 256 MiB heap', () => {
+  const big = 1_000_000;
+  const settings: RunSettings = { scenario: 'wordcount', engine: 'flink', seed: 1, guarantee: 'exactly-once', faults: 'none', bugs: [], events: big };
+  const token = encodeToken(settings);
+  const refused: string[][] = [
+    ['run', 'wordcount', '--events', String(big)],
+    ['run', 'wordcount', '--events', String(big), '--json'],
+    ['run', token],
+    ['run', token, '--check-determinism'],
+    ['run', 'sessions', '--engine', 'spark', '--events', String(big), '--trace', join(tmpdir(), 'weir-never-written.jsonl')],
+    ['trace', token, '--format', 'jsonl', '-o', join(tmpdir(), 'weir-never-written.jsonl')],
+    ['trace', token, '--format', 'perfetto'],
+    ['replay', token],
+    ['explore', 'wordcount', '--events', String(big), '--seeds', '1'],
+    ['compare', 'wordcount', '--events', String(big), '--seed', '1'],
+  ];
+
+  it('each too large run is refused up front: one line, the estimate and the limit, nothing on stdout', async () => {
+    const results = await Promise.all(refused.map((a) => weirSmallHeap(a)));
+    results.forEach((r, i) => {
+      const what = `${refused[i]!.join(' ').slice(0, 80)} → ${r.stderr}`;
+      expect(r.status, what).toBe(2);
+      expect(r.stderr, what).toMatch(/^weir: [^\n]*needs about [\d.]+ GiB of memory[^\n]*more than Node's heap limit here, \d+ MiB[^\n]*\n$/);
+      expect(r.stdout, what).toBe('');
+    });
+  });
+
+  it('a run that fits still runs', async () => {
+    const r = await weirSmallHeap(['run', 'wordcount', '--events', '300', '--seed', '1', '--json']);
+    expect(r.status, r.stderr).toBe(0);
+  });
+});

@@ -1,0 +1,143 @@
+/**
+ * Spark's file sink and foreachBatch.
+ *
+ * The `_spark_metadata` log follows FileStreamSinkLog and
+ * CompactibleFileStreamLogSuite: one write-once file per batch, a
+ * compaction `N.compact` every `compactInterval` batches listing every file
+ * so far, a reader that needs the latest compaction and the batches after
+ * it, and a reader that lists the whole directory when there is no log.
+ *
+ * On whole runs, a driver crash lands right after a batch's sink commit
+ * (the metadata log entry, or foreachBatch's writes) and before its commit
+ * entry, so the batch runs again with the same id:
+ * - the file sink finds the batch in its log and skips it whole; with the
+ *   planted bug `spark-file-sink-no-metadata` the batch's files are written
+ *   again and a reader lists both copies (caught by exactly-once);
+ * - the careful foreachBatch function (txnVersion = batchId) finds the
+ *   version recorded and skips its write; the careless one writes the batch
+ *   twice (caught by exactly-once).
+ */
+import { describe, expect, it } from 'vitest';
+import { callForeachBatch, planProblem, spark } from '../../../src/engines/spark/dsl.ts';
+import { filesToRead, isCompactionBatch, latestBatch, logEntryText, logFileName, parseLogEntry, sinkFiles } from '../../../src/stream/file-sink-log.ts';
+import { readFileSink } from '../../../src/check/file-sink.ts';
+import { seal } from '../../../src/runtime/checksum.ts';
+import { runScenario, type RunOptions } from '../../../src/explore/run.ts';
+import type { TraceEvent } from '../../../src/runtime/trace-event.ts';
+import type { Guarantee } from '../../../src/stream/guarantee.ts';
+
+describe('the _spark_metadata log (FileStreamSinkLog, CompactibleFileStreamLogSuite)', () => {
+  it('with compactInterval 3, batches 2, 5, 8 are compactions', () => {
+    expect([0, 1, 2, 3, 4, 5, 6, 7, 8].filter((b) => isCompactionBatch(b, 3))).toEqual([2, 5, 8]);
+    expect(logFileName(5, 3)).toBe('5.compact');
+    expect(logFileName(4, 3)).toBe('4');
+    // The default interval is 10.
+    expect(logFileName(9)).toBe('9.compact');
+  });
+
+  it('a reader needs the latest compaction and the batches after it', () => {
+    expect(filesToRead(['0', '1', '2.compact', '3', '4', '5.compact', '6', '7'])).toEqual(['5.compact', '6', '7']);
+    expect(filesToRead(['1', '0'])).toEqual(['0', '1']);
+    expect(latestBatch(['0', '1', '2.compact', '3'])).toBe(3);
+    expect(latestBatch([])).toBe(-1);
+  });
+
+  it('an entry lists its added files after the version line', () => {
+    const text = logEntryText(['out/a.json', 'out/b.json']);
+    expect(text.split('\n')[0]).toBe('v1');
+    expect(parseLogEntry(text)).toEqual(['out/a.json', 'out/b.json']);
+  });
+
+  it('a reader sees the files the log lists; without a log, every data file of the directory', () => {
+    const files = new Map<string, string>([
+      ['out/part-0-a.json', JSON.stringify({ type: 'update', key: 'a' })],
+      ['out/part-0-b.json', JSON.stringify({ type: 'update', key: 'b' })],
+      ['out/part-1-c.json', JSON.stringify({ type: 'update', key: 'c' })],
+    ]);
+    const view = (m: Map<string, string>) => ({ list: (prefix: string) => [...m.keys()].filter((p) => p.startsWith(prefix)).sort(), read: (p: string) => m.get(p) });
+    expect(sinkFiles(view(files), 'out')).toEqual({ files: ['out/part-0-a.json', 'out/part-0-b.json', 'out/part-1-c.json'], metadata: false });
+    const logged = new Map([...files, ['out/_spark_metadata/0', logEntryText(['out/part-0-a.json'])], ['out/_spark_metadata/1', logEntryText(['out/part-1-c.json'])]]);
+    expect(sinkFiles(view(logged), 'out')).toEqual({ files: ['out/part-0-a.json', 'out/part-1-c.json'], metadata: true });
+    // The checker's reader: sealed files on a durable disk view, one record per line.
+    const sealed = new Map([...logged].map(([k, v]) => [k, seal(v)]));
+    expect(readFileSink({ list: (prefix) => [...sealed.keys()].filter((p) => p.startsWith(prefix)).sort(), read: (p) => sealed.get(p) }, 'out').map((r) => (r as { key: string }).key)).toEqual(['a', 'c']);
+  });
+});
+
+describe('sinks in the query builder', () => {
+  const counts = () => spark.readStream('in').withWatermark('ts', 10).groupBy({ kind: 'window', column: 'ts', sizeMs: 100, slideMs: 100 }, 'key').agg({ fn: 'count' });
+
+  it('the file sink needs a path and supports append mode only', () => {
+    expect(planProblem(counts().writeStream().format('json').option('path', 'out').plan)).toBeUndefined();
+    expect(planProblem(counts().writeStream().format('json').plan)).toBe("'path' is not specified");
+    expect(planProblem(counts().writeStream().format('json').option('path', 'out').outputMode('update').plan)).toBe('Data source json does not support Update output mode');
+    expect(planProblem(counts().writeStream().format('json').option('path', 'out').outputMode('complete').plan)).toBe('Data source json does not support Complete output mode');
+  });
+
+  it('foreachBatch gets the batch id and rows; its writes are done in order, transactional when given txnAppId and txnVersion together', () => {
+    const writes = callForeachBatch((df, id) => {
+      expect(df.count()).toBe(2);
+      df.write.saveToTopic('plain');
+      df.write.option('txnAppId', 'app').option('txnVersion', id).saveToTopic('careful');
+    }, [{ key: 'a' }, { key: 'b' }], 7);
+    expect(writes).toEqual([
+      { topic: 'plain', rows: [{ key: 'a' }, { key: 'b' }] },
+      { topic: 'careful', rows: [{ key: 'a' }, { key: 'b' }], txn: { appId: 'app', version: 7 } },
+    ]);
+    expect(() => callForeachBatch((df) => df.write.option('txnVersion', 1).saveToTopic('t'), [], 0)).toThrow(/txnAppId and txnVersion must be given together/);
+  });
+});
+
+/**
+ * Runs `scenario` once without faults to find when the 4th event matching `at` happens, then again
+ * with the driver crashing 1 ms after it (restarted 50 ms later).
+ */
+function crashRightAfter(scenario: string, at: (e: TraceEvent) => boolean, guarantee: Guarantee, bugs: string[] = []) {
+  const base = { scenario, engine: 'spark' as const, seed: 3, guarantee, faults: 'none' as const, bugs: bugs as never[], events: 400 };
+  let t: number | undefined;
+  let n = 0;
+  runScenario(base, { subscribers: [(e) => { if (at(e) && ++n === 4) t ??= e.t; }] });
+  expect(t, 'the anchor event never happened').toBeDefined();
+  const seen: string[] = [];
+  const opts: RunOptions = {
+    subscribers: [(e) => {
+      if (e.kind === 'spark.restart' && e.rerun === true) seen.push('rerun');
+      if (e.kind === 'spark.sink.skip') seen.push(`skip:${String(e.sink)}`);
+    }],
+  };
+  const r = runScenario({ ...base, plan: { faults: [{ kind: 'crash', atMs: t! + 1, process: 'driver', restartAfterMs: 50 }] } }, opts);
+  return { r, seen, failed: r.checks.filter((c) => !c.ok) };
+}
+
+describe('a batch that runs again after its sink committed', () => {
+  const fileCommit = (e: TraceEvent): boolean => e.kind === 'spark.file.commit';
+  const foreachCommit = (e: TraceEvent): boolean => e.kind === 'txn.commit' && String(e.txnId).startsWith('foreachBatch-');
+  const plainWrite = (e: TraceEvent): boolean => e.kind === 'log.append' && e.topic === 'output';
+
+  it('file sink: the batch is in _spark_metadata, so the re-run skips it whole; the output is exactly-once', () => {
+    const { seen, failed } = crashRightAfter('file-sink', fileCommit, 'exactly-once');
+    expect(seen).toEqual(['rerun', 'skip:file']);
+    expect(failed).toEqual([]);
+  });
+
+  it('file sink without its metadata log (planted bug): the re-run writes the batch\'s files again and a reader lists both', () => {
+    // The bug writes no log, so the crash lands right after a part file is written (the other task writes its own).
+    const { seen, failed } = crashRightAfter('file-sink', (e) => e.kind === 'spark.file.write', 'exactly-once', ['spark-file-sink-no-metadata']);
+    expect(seen).toContain('rerun');
+    expect(failed.map((c) => c.name)).toEqual(['exactly-once']);
+    expect(failed[0]!.detail).toMatch(/twice/);
+  });
+
+  it('careful foreachBatch (txnVersion = batchId): the re-run finds the version recorded and skips its write', () => {
+    const { seen, failed } = crashRightAfter('foreach-batch', foreachCommit, 'exactly-once');
+    expect(seen).toEqual(['rerun', 'skip:foreachBatch']);
+    expect(failed).toEqual([]);
+  });
+
+  it('careless foreachBatch: the re-run writes the batch again, caught by exactly-once', () => {
+    const { seen, failed } = crashRightAfter('foreach-batch', plainWrite, 'at-least-once');
+    expect(seen).toEqual(['rerun']);
+    expect(failed.map((c) => c.name)).toEqual(['exactly-once']);
+    expect(failed[0]!.detail).toMatch(/twice/);
+  });
+});
