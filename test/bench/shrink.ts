@@ -34,7 +34,7 @@ const figures: Record<string, unknown>[] = [];
 for (const bug of bugs) {
   const w = BUG_PLACES[bug];
   const engine = w.engine ?? 'flink';
-  const place = `${w.scenario}${w.events ? ` ${w.events}` : ''}${w.unaligned ? ' unaligned' : ''}${w.spareTaskManagers ? ` +${w.spareTaskManagers} spare TM` : ''}, ${w.faults}`;
+  const place = `${w.scenario}${w.events ? ` ${w.events}` : ''}${w.unaligned ? ' unaligned' : ''}${w.spareTaskManagers ? ` +${w.spareTaskManagers} spare TM` : ''}${w.standbyReplicas ? ` +${w.standbyReplicas} standby` : ''}, ${w.faults}`;
   const t0 = performance.now();
   const r = await explore({
     job: { ...placeShape(w), guarantee: 'exactly-once', bugs: [bug] },
