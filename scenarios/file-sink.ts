@@ -15,9 +15,8 @@
  * records, which close every window.
  */
 import { tumbling } from '../src/stream/assigners.ts';
-import { generateWorkload } from '../src/workload/generate.ts';
 import { wordCountsSpark } from './wordcount.ts';
-import { withFlush } from './wordcount-final.ts';
+import { finalCountsWorkload } from './wordcount-final.ts';
 import type { Scenario } from './types.ts';
 
 const WINDOW_MS = 1_000;
@@ -29,17 +28,7 @@ export const fileSink: Scenario = {
   summary: 'tumbling 1 s counts per word in append mode, written as files listed in _spark_metadata (Spark file sink)',
   defaults: { events: 2_000, parallelism: 2, partitions: 4, keys: 20 },
   window: { assigner: tumbling(WINDOW_MS), aggregate: 'count', allowedLatenessMs: GRACE_MS },
-  workload: (rng, s) =>
-    withFlush(generateWorkload(rng, {
-      events: s.events,
-      keys: s.keys,
-      partitions: s.partitions,
-      disorderBoundMs: BOUND_MS,
-      stragglerRatio: [1, 100],
-      stragglerExtraMs: 600,
-      keySkew: true,
-      edgeTimestamps: { windowSizeMs: WINDOW_MS, allowedLatenessMs: GRACE_MS },
-    }), s.parallelism),
+  workload: (rng, s) => finalCountsWorkload(rng, s, s.parallelism),
   engines: {
     spark: {
       build: (spark) => wordCountsSpark(spark, BOUND_MS + GRACE_MS).writeStream().format('json').option('path', 'out').outputMode('append').trigger({ processingTimeMs: 100 }),

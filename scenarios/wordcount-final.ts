@@ -44,22 +44,26 @@ export function withFlush(w: Workload, partitions: number): Workload {
   return { ...w, arrivals: [...w.arrivals, { atMs: lastAt + FLUSH_AFTER_MS, partition: 0, records: flush }] };
 }
 
+/** wordcount's input with its flush records, the workload of the final-result scenarios (`flushPartitions`: how many partitions the flush keys must cover). */
+export function finalCountsWorkload(rng: Parameters<Scenario['workload']>[0], s: Parameters<Scenario['workload']>[1], flushPartitions: number): Workload {
+  return withFlush(generateWorkload(rng, {
+    events: s.events,
+    keys: s.keys,
+    partitions: s.partitions,
+    disorderBoundMs: BOUND_MS,
+    stragglerRatio: [1, 100],
+    stragglerExtraMs: 600,
+    keySkew: true,
+    edgeTimestamps: { windowSizeMs: WINDOW_MS, allowedLatenessMs: GRACE_MS },
+  }), flushPartitions);
+}
+
 export const wordcountFinal: Scenario = {
   name: 'wordcount-final',
   summary: 'tumbling 1 s counts per word, 200 ms grace, one final result per window (Kafka Streams suppress, Spark append)',
   defaults: { events: 2_000, parallelism: 2, partitions: 4, keys: 20 },
   window: { assigner: tumbling(WINDOW_MS), aggregate: 'count', allowedLatenessMs: GRACE_MS },
-  workload: (rng, s) =>
-    withFlush(generateWorkload(rng, {
-      events: s.events,
-      keys: s.keys,
-      partitions: s.partitions,
-      disorderBoundMs: BOUND_MS,
-      stragglerRatio: [1, 100],
-      stragglerExtraMs: 600,
-      keySkew: true,
-      edgeTimestamps: { windowSizeMs: WINDOW_MS, allowedLatenessMs: GRACE_MS },
-    }), s.partitions),
+  workload: (rng, s) => finalCountsWorkload(rng, s, s.partitions),
   engines: {
     kstreams: {
       build(builder) {
