@@ -15,10 +15,11 @@ import { outerJoin } from './outer-join.ts';
 import { fileSink } from './file-sink.ts';
 import { foreachBatch } from './foreach-batch.ts';
 import { modesAppend, modesComplete, modesUpdate } from './output-modes.ts';
+import { etl, etlContinuous } from './etl.ts';
 
 export const SCENARIOS: readonly Scenario[] = [
   wordcount, sessions, slidingAverage, join, bank, chained, wordcountFinal, enrich, tables, triggersPanes, ttlVisits,
-  outerJoin, fileSink, foreachBatch, modesAppend, modesUpdate, modesComplete,
+  outerJoin, fileSink, foreachBatch, modesAppend, modesUpdate, modesComplete, etl, etlContinuous,
 ];
 
 export function findScenario(name: string): Scenario | undefined {

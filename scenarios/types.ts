@@ -31,6 +31,8 @@ export interface CheckInput {
    * (traced `join.at-watermark`).
    */
   droppedLate: ReadonlySet<number>;
+  /** The run's guarantee, for checks whose verdict depends on it (duplicates under at-least-once). */
+  guarantee: string;
 }
 
 /**

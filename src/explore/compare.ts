@@ -147,7 +147,7 @@ export function knobOf(engine: EngineName, scenario: Scenario, settings: Omit<Ru
   let ms = set;
   if (ms === undefined && scenario.engines.spark) {
     const trigger = scenario.engines.spark.build(spark, sizesOf(scenario, { ...settings, engine }), { guarantee: settings.guarantee }).plan.sink.trigger;
-    ms = typeof trigger === 'object' ? trigger.processingTimeMs : undefined;
+    ms = typeof trigger === 'object' ? ('processingTimeMs' in trigger ? trigger.processingTimeMs : trigger.continuousMs) : undefined;
   }
   return { flag: '--trigger-interval', name: 'trigger interval', ms, set: set !== undefined };
 }
@@ -236,7 +236,8 @@ class Appends {
 function idsOf(o: OutputRecord): number[] {
   switch (o.type) {
     case 'window': return o.ids;
-    case 'update': return [o.id];
+    case 'update':
+    case 'mapped': return [o.id];
     case 'join': return [o.leftId, o.rightId];
     case 'unmatched': return [o.id];
     case 'table': return o.ids;

@@ -9,6 +9,7 @@ import type { CheckpointCut } from '../stream/cut.ts';
 import { deployFlink, flinkProcesses } from '../engines/flink/deployment.ts';
 import { deployKStreams, kstreamsProcesses, kstreamsTopics } from '../engines/kstreams/deployment.ts';
 import { deploySpark, sparkProcesses } from '../engines/spark/deployment.ts';
+import { continuousInterval, spark } from '../engines/spark/dsl.ts';
 import { ENGINE_NAMES, type EngineName, type Scenario, type ScenarioSizes } from '../../scenarios/types.ts';
 import type { RunSettings } from './settings.ts';
 import { bugEngineProblem, type BugName } from './bugs.ts';
@@ -68,6 +69,13 @@ export function engineProblem(
   }
   if (engine === 'spark' && settings.guarantee === 'at-most-once') {
     return 'Spark Structured Streaming offers exactly-once (a replayable source, the offset log and an idempotent sink) and at-least-once, not at-most-once; choose --guarantee exactly-once or at-least-once';
+  }
+  if (engine === 'spark' && scenario.engines.spark && (settings.guarantee ?? 'exactly-once') !== 'at-least-once') {
+    const guarantee = settings.guarantee ?? 'exactly-once';
+    const trigger = scenario.engines.spark.build(spark, scenario.defaults, { guarantee: guarantee as 'exactly-once' }).plan.sink.trigger;
+    if (continuousInterval(trigger) !== undefined) {
+      return `scenario ${scenario.name} runs Spark's continuous processing, which is at-least-once (a restart replays from the last committed epoch); add --guarantee at-least-once`;
+    }
   }
   for (const bug of settings.bugs) {
     const problem = bugEngineProblem(bug, engine);

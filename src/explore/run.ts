@@ -318,6 +318,7 @@ export function runScenario(settings: RunSettings, opts: RunOptions = {}): RunRe
     output,
     canBeLate: workload.canBeLate,
     droppedLate,
+    guarantee: settings.guarantee,
   };
   const openTxns = log.inspect(TOPICS.output).flatMap((p) => p.openTxns.map((t) => t.transactionalId));
   // A record Kafka Streams skipped for every window it belongs to counts as late, at its operator's
@@ -560,7 +561,7 @@ function visibilityOf(workload: Workload, committed: readonly (readonly { offset
       if (t === undefined) continue;
       const o = r.value as OutputRecord;
       if (o.type === 'window' || o.type === 'table') for (const id of o.ids) note(id, t);
-      else if (o.type === 'update') note(o.id, t);
+      else if (o.type === 'update' || o.type === 'mapped') note(o.id, t);
       else if (o.type === 'join') { note(o.leftId, t); note(o.rightId, t); }
       else if (o.type === 'unmatched') note(o.id, t);
     }

@@ -159,4 +159,16 @@ export interface StateRead {
   ts: number;
 }
 
-export type OutputRecord = WindowResult | LateRecord | JoinResult | UnmatchedRow | KeyedUpdate | TableChange | StateRead;
+/**
+ * One input record transformed by a stateless pipeline (filter and map, no state): the `etl`
+ * scenarios. `id` is the input record's; a record the filter drops has no output.
+ */
+export interface MappedRecord {
+  type: 'mapped';
+  key: string;
+  value: number;
+  id: number;
+  ts: number;
+}
+
+export type OutputRecord = WindowResult | LateRecord | JoinResult | UnmatchedRow | KeyedUpdate | TableChange | StateRead | MappedRecord;

@@ -9,7 +9,7 @@ import type { EngineDeployment, EngineStats, Host } from '../../runtime/deployme
 import type { TraceEvent } from '../../runtime/trace-event.ts';
 import type { Guarantee } from '../../stream/guarantee.ts';
 import type { JobSizes } from '../../stream/sizes.ts';
-import { planProblem, spark, type DataStreamWriter } from './dsl.ts';
+import { continuousInterval, planProblem, spark, type DataStreamWriter } from './dsl.ts';
 import { driverProcess } from './driver.ts';
 import { executorProcess, type SparkApp } from './executor.ts';
 import { sparkStoreProcess } from './store.ts';
@@ -55,8 +55,14 @@ export class SparkDeployment implements EngineDeployment {
   private done = false;
   private readonly counts = { batches: 0, reruns: 0, restarts: 0 };
 
-  constructor(readonly processes: readonly string[], readonly fileOutput?: { process: string; path: string }) {
+  constructor(readonly processes: readonly string[], readonly fileOutput?: { process: string; path: string }, private readonly continuousOn?: { host: Host; executors: readonly string[] }) {
     this.crashable = processes;
+  }
+
+  /** Continuous processing never ends by itself: once finished, the executors stop their long-running tasks. */
+  stop(): void {
+    if (!this.continuousOn) return;
+    for (const e of this.continuousOn.executors) this.continuousOn.host.deliver(e, { kind: 'spark.shutdown' });
   }
 
   get finished(): boolean {
@@ -86,7 +92,7 @@ export class SparkDeployment implements EngineDeployment {
 export function deploySpark(host: Host, job: SparkJob): SparkDeployment {
   const writer = job.build.build(spark, job.sizes, { guarantee: job.guarantee });
   let plan = writer.plan;
-  if (job.triggerIntervalMs !== undefined && typeof plan.sink.trigger === 'object') plan = { ...plan, sink: { ...plan.sink, trigger: { processingTimeMs: job.triggerIntervalMs } } };
+  if (job.triggerIntervalMs !== undefined && typeof plan.sink.trigger === 'object' && 'processingTimeMs' in plan.sink.trigger) plan = { ...plan, sink: { ...plan.sink, trigger: { processingTimeMs: job.triggerIntervalMs } } };
   const problem = planProblem(plan);
   if (problem !== undefined) throw new SparkPlanError(problem);
   const executors = executorIds(job.sizes.parallelism);
@@ -105,5 +111,6 @@ export function deploySpark(host: Host, job: SparkJob): SparkDeployment {
   for (const e of executors) host.addProcess(e, executorProcess(app));
   host.addProcess(DRIVER, driverProcess(app, { executors, inputPartitions: job.topics[plan.source.topic] ?? 1, taskTimeoutMs: 1_000, ...(job.build.startAtMs !== undefined ? { startAtMs: job.build.startAtMs } : {}) }));
   // A file sink's directory lives on the checkpoint store's file system; readers find it there.
-  return new SparkDeployment([DRIVER, ...executors, STORE], plan.sink.format === 'json' ? { process: STORE, path: plan.sink.path! } : undefined);
+  const continuous = continuousInterval(plan.sink.trigger) !== undefined;
+  return new SparkDeployment([DRIVER, ...executors, STORE], plan.sink.format === 'json' ? { process: STORE, path: plan.sink.path! } : undefined, continuous ? { host, executors } : undefined);
 }

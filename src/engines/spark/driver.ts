@@ -46,11 +46,14 @@ import { LogClient } from '../../log/client.ts';
 import { RequestClient } from '../../runtime/request-client.ts';
 import type { ProcessContext, ProcessFactory, ProcessId, ProcessLogic } from '../../runtime/types.ts';
 import type { SparkApp } from './executor.ts';
-import { callForeachBatch, watermarkOps, type BatchWrite, type Row } from './dsl.ts';
+import { callForeachBatch, processingInterval, watermarkOps, type BatchWrite, type Row } from './dsl.ts';
 import { isTaskReply, type MapDone, type ReduceDone, type ShuffleRow, type TaskReply } from './messages.ts';
 import { filesToRead, isCompactionBatch, latestBatch, logEntryText, logFileName, metadataDir, parseLogEntry, parseLogName } from '../../stream/file-sink-log.ts';
 import { partitionForKey } from '../../stream/partition.ts';
 import { StoreClient } from './store.ts';
+import { ContinuousCoordinator } from './continuous.ts';
+import { continuousInterval } from './dsl.ts';
+import type { ContinuousReport } from './messages.ts';
 
 interface OffsetEntry {
   /** End offset per input partition (next to read). */
@@ -98,6 +101,8 @@ class Driver implements ProcessLogic {
   private target: number[] | undefined;
   /** (flat)MapGroupsWithState: group states holding a timeout after the last batch (unknown after a restart until a batch ran). */
   private pendingTimeouts: number | undefined;
+  /** Trigger.Continuous: the epoch coordinator (continuous.ts) runs the query instead of batches. */
+  private readonly continuous: ContinuousCoordinator | undefined;
 
   constructor(private readonly ctx: ProcessContext, private readonly app: SparkApp, private readonly s: DriverSettings) {
     this.store = new StoreClient(ctx, app.storeId);
@@ -114,14 +119,24 @@ class Driver implements ProcessLogic {
       ...(ops.length > 1 ? { watermarkOperators: ops.length, watermarkPolicy: app.plan.multipleWatermarkPolicy } : {}),
       ...(st?.kind === 'join' ? { joinType: st.joinType, joinLowerMs: st.lowerMs, joinUpperMs: st.upperMs } : {}),
     });
+    const continuousMs = continuousInterval(app.plan.sink.trigger);
+    if (continuousMs !== undefined) {
+      this.continuous = new ContinuousCoordinator({
+        ctx, app, store: this.store, execs: this.execs, executorIds: s.executors, inputPartitions: s.inputPartitions, continuousMs,
+        stallMs: Math.max(s.taskTimeoutMs, 3 * continuousMs),
+        onFinished: () => this.terminate(),
+      });
+    }
+    const begin = (): void => (this.continuous ? this.continuous.start() : this.populateStartOffsets());
     const wait = (s.startAtMs ?? 0) - ctx.clock.now();
-    if (wait > 0) ctx.timers.after(wait, () => this.populateStartOffsets());
-    else this.populateStartOffsets();
+    if (wait > 0) ctx.timers.after(wait, begin);
+    else begin();
   }
 
   onMessage(from: ProcessId, msg: unknown): void {
     if (this.store.handle(from, msg) || this.log.handle(from, msg)) return;
     for (const e of this.execs) if (e.handle(from, msg)) return;
+    if (this.continuous && (msg as { kind?: unknown } | null)?.kind === 'spark.cont.report') this.continuous.onReport(from, msg as ContinuousReport);
   }
 
   // ---- restart --------------------------------------------------------------------------------
@@ -171,8 +186,7 @@ class Driver implements ProcessLogic {
   // ---- the trigger and the batch -----------------------------------------------------------
 
   private triggerMs(): number {
-    const t = this.app.plan.sink.trigger;
-    return typeof t === 'object' ? t.processingTimeMs : 0;
+    return processingInterval(this.app.plan.sink.trigger);
   }
 
   private scheduleTrigger(delayMs: number): void {
@@ -193,7 +207,7 @@ class Driver implements ProcessLogic {
   /** The query ends (Once after its batch, AvailableNow when nothing more can be constructed). */
   private terminate(): void {
     this.finished = true;
-    this.ctx.trace.emit('spark.finished', { batches: this.batchId });
+    this.ctx.trace.emit('spark.finished', this.continuous ? { continuous: true } : { batches: this.batchId });
   }
 
   /** ProcessingTime: the next batch starts at the next multiple of the interval (at once when behind; 10 ms polls when idle at 0). */
@@ -244,7 +258,7 @@ class Driver implements ProcessLogic {
         });
       };
       if (newData) return construct();
-      const processingTime = typeof this.app.plan.sink.trigger === 'object';
+      const processingTime = typeof this.app.plan.sink.trigger === 'object' && 'processingTimeMs' in this.app.plan.sink.trigger;
       // A query whose only reason for another batch is processing-time timeouts, with no group
       // holding one, has nothing left to do once its input is over (weir ends it; Spark runs on).
       const idleTimeouts = this.processingTimeouts() && this.pendingTimeouts === 0 && !(this.usesEvictionWatermark() && this.watermark > this.prevBatchWatermark);

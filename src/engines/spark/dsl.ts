@@ -12,7 +12,7 @@
  *     .join(other, { key, time, lowerMs, upperMs }, select[, joinType])   (stream-stream join: inner, outer, left semi)
  *     .writeStream(topic) | .writeStream().format('json').option('path', dir) | .writeStream().foreachBatch((df, batchId) => …)
  *       .outputMode('append' | 'update' | 'complete')
- *       .trigger({ processingTimeMs } | 'once' | 'availableNow')
+ *       .trigger({ processingTimeMs } | 'once' | 'availableNow' | { continuousMs })
  *
  * Rows are plain objects; a row read from the log is weir's input record
  * (`id`, `ts`, `key`, `value`), and its `id` is its lineage. Window
@@ -31,7 +31,22 @@ export type Row = Record<string, unknown>;
 
 export type OutputMode = 'append' | 'update' | 'complete';
 
-export type Trigger = { processingTimeMs: number } | 'availableNow' | 'once';
+/**
+ * `Trigger.ProcessingTime(ms)`, `AvailableNow`, `Once`, or `Trigger.Continuous(ms)`: continuous
+ * processing (part S11), long-running tasks with an epoch every `continuousMs`, map-like queries
+ * only, at-least-once.
+ */
+export type Trigger = { processingTimeMs: number } | 'availableNow' | 'once' | { continuousMs: number };
+
+/** The continuous trigger's checkpoint interval, or undefined for a micro-batch trigger. */
+export function continuousInterval(t: Trigger): number | undefined {
+  return typeof t === 'object' && 'continuousMs' in t ? t.continuousMs : undefined;
+}
+
+/** The processing-time trigger's interval (0 for the other micro-batch triggers). */
+export function processingInterval(t: Trigger): number {
+  return typeof t === 'object' && 'processingTimeMs' in t ? t.processingTimeMs : 0;
+}
 
 export interface WindowSpec {
   kind?: 'window';
@@ -387,6 +402,18 @@ export function planProblem(plan: QueryPlan): string | undefined {
   const st = plan.stateful;
   const mode = plan.sink.mode;
   const sink = plan.sink;
+  const continuous = continuousInterval(sink.trigger);
+  if (continuous !== undefined) {
+    // UnsupportedOperationChecker.checkForContinuous: projections, filters and maps only.
+    if (!Number.isSafeInteger(continuous) || continuous < 1) return `the continuous trigger's interval must be ≥ 1 ms, got ${continuous}`;
+    if (sink.format === 'json') return 'Data source json does not support continuous processing.';
+    if (sink.format === 'foreachBatch') return "'foreachBatch' is not supported with continuous trigger";
+    if (plan.ops.some((o) => o.op === 'watermark')) return 'Continuous processing does not support EventTimeWatermark operations.';
+    if (st) {
+      const name = { aggregate: 'Aggregate', dedup: 'Deduplicate', groups: 'FlatMapGroupsWithState', join: 'Join' }[st.kind];
+      return `Continuous processing does not support ${name} operations.`;
+    }
+  }
   if (sink.format === 'json') {
     if (!sink.path) return "'path' is not specified";
     // FileStreamSink supports Append only (STREAMING_OUTPUT_MODE.UNSUPPORTED_DATASOURCE).

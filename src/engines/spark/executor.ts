@@ -24,8 +24,10 @@ import { LogClient } from '../../log/client.ts';
 import type { ProcessContext, ProcessFactory, ProcessId, ProcessLogic } from '../../runtime/types.ts';
 import type { QueryPlan, Row } from './dsl.ts';
 import type { MapTask, ReduceTask, TaskReply } from './messages.ts';
-import { mapPartition, runStateful } from './operators.ts';
+import { mapPartition, mapStateless, runStateful } from './operators.ts';
 import { StoreClient } from './store.ts';
+import { ContinuousTasks } from './continuous.ts';
+import { partitionForKey } from '../../stream/partition.ts';
 import type { SparkBugs } from './bugs.ts';
 
 export interface SparkApp {
@@ -55,14 +57,19 @@ class Executor implements ProcessLogic {
   /** Replies of finished tasks by reqId (a resend gets the same), and tasks running. */
   private readonly done = new Map<number, TaskReply>();
   private readonly running = new Set<number>();
+  /** Trigger.Continuous: this executor's long-running tasks. */
+  private readonly continuous: ContinuousTasks;
 
   constructor(private readonly ctx: ProcessContext, private readonly app: SparkApp) {
     this.log = new LogClient(ctx, app.brokerId);
     this.store = new StoreClient(ctx, app.storeId);
+    this.continuous = new ContinuousTasks(ctx, app, this.log);
   }
 
   onMessage(from: ProcessId, msg: unknown): void {
     if (this.log.handle(from, msg) || this.store.handle(from, msg)) return;
+    if ((msg as { kind?: unknown } | null)?.kind === 'spark.shutdown') return this.continuous.shutdown();
+    if (this.continuous.handle(from, msg)) return;
     const task = msg as MapTask | ReduceTask;
     if (task.kind !== 'spark.map' && task.kind !== 'spark.reduce') return;
     const cached = this.done.get(task.reqId);
@@ -99,8 +106,67 @@ class Executor implements ProcessLogic {
   }
 
   private mapRows(task: MapTask, input: Row[], finish: (r: TaskReply) => void): void {
+    if (!this.app.plan.stateful) {
+      // One stage: the map task writes its rows to the sink itself.
+      const { stats, out } = mapStateless(this.app.plan, input);
+      return this.writeStateless(task, out, () => finish({ kind: 'spark.mapped', reqId: task.reqId, stats, shuffle: [], emitted: out.length }));
+    }
     const { stats, shuffle } = mapPartition(this.app.plan, this.app.shufflePartitions, input);
     finish({ kind: 'spark.mapped', reqId: task.reqId, stats, shuffle });
+  }
+
+  /**
+   * A stateless query's sink, from map task `task.partition`: each row to its key's output
+   * partition. Under at-least-once plainly (a re-run batch writes again); under exactly-once in one
+   * transaction of `spark-sink-m<partition>` that also records "batch N written" as an offset of the
+   * group of the same name, skipped when the group already holds it.
+   */
+  private writeStateless(task: MapTask, rows: Row[], done: () => void): void {
+    const topic = this.app.plan.sink.topic;
+    const byPartition = new Map<number, Row[]>();
+    for (const row of rows) {
+      const p = partitionForKey(String(row.key ?? ''), this.app.outputPartitions);
+      const list = byPartition.get(p);
+      if (list) list.push(row);
+      else byPartition.set(p, [row]);
+    }
+    const parts = [...byPartition.keys()].sort((a, b) => a - b);
+    if (parts.length === 0) return done();
+    if (this.app.guarantee !== 'exactly-once') {
+      const plain = (i: number): void => {
+        if (i >= parts.length) return done();
+        this.log.produce(topic, parts[i]!, byPartition.get(parts[i]!)!, {}, (r) => (r.ok ? plain(i + 1) : this.ctx.timers.after(50, () => plain(i))));
+      };
+      return plain(0);
+    }
+    const id = `${SINK_GROUP}-m${task.partition}`;
+    const retry = (): void => {
+      this.ctx.timers.after(50, () => this.writeStateless(task, rows, done));
+    };
+    const marker = { topic, partition: 0 };
+    this.log.initTxn(id, (init) => {
+      if (!init.ok) return retry();
+      const txn = { id, epoch: init.epoch };
+      this.log.fetchOffsets(id, [marker], { requireStable: true }, (m) => {
+        if (!m.ok) return retry();
+        const committed = m.offsets[0]?.offset ?? -1;
+        if (committed >= task.batch + 1 && !this.app.bugs.has('spark-sink-not-idempotent')) {
+          this.ctx.trace.emit('spark.sink.skip', { batch: task.batch, partition: task.partition, committed: committed - 1 });
+          return done();
+        }
+        const produce = (i: number): void => {
+          if (i < parts.length) {
+            return this.log.produce(topic, parts[i]!, byPartition.get(parts[i]!)!, { txn, producer: { id: `${id}-e${init.epoch}-p${parts[i]!}`, seq: 0 } }, (r) => (r.ok ? produce(i + 1) : retry()));
+          }
+          const group = { groupId: id, memberId: '', generation: -1 };
+          this.log.sendOffsetsToTransaction(txn, group, [{ ...marker, offset: task.batch + 1, metadata: '' }], (o) => {
+            if (!o.ok) return retry();
+            this.log.endTxn(id, init.epoch, true, (c) => (c.ok ? done() : retry()));
+          });
+        };
+        produce(0);
+      });
+    });
   }
 
   // ---- reduce --------------------------------------------------------------------------------

@@ -61,6 +61,8 @@ export interface EventTimeStats {
 export interface MapDone {
   kind: 'spark.mapped';
   reqId: number;
+  /** A query without a stateful operator: the rows the task wrote to the sink itself. */
+  emitted?: number;
   /** Per watermark operator of the plan, in `watermarkOps` order. */
   stats: EventTimeStats[];
   /** Per shuffle partition. */
@@ -80,9 +82,59 @@ export interface ReduceDone {
   files?: string[];
 }
 
-export type TaskReply = MapDone | ReduceDone;
+/** Continuous processing (part S11): run the long-running task of input `partition` from `offset`, in epoch `epoch` of run `run`. */
+export interface ContinuousStart {
+  kind: 'spark.cont.start';
+  reqId: number;
+  /** The query run (a restart is a new run); a task of an older run on the executor stops. */
+  run: number;
+  partition: number;
+  offset: number;
+  epoch: number;
+}
+
+/** The executor took the task. */
+export interface ContinuousStarted {
+  kind: 'spark.cont.started';
+  reqId: number;
+}
+
+export type TaskReply = MapDone | ReduceDone | ContinuousStarted;
 
 export function isTaskReply(m: unknown): m is TaskReply {
   const k = (m as { kind?: unknown } | null)?.kind;
-  return (k === 'spark.mapped' || k === 'spark.reduced') && typeof (m as { reqId?: unknown }).reqId === 'number';
+  return (k === 'spark.mapped' || k === 'spark.reduced' || k === 'spark.cont.started') && typeof (m as { reqId?: unknown }).reqId === 'number';
+}
+
+/** The epoch coordinator's new epoch (IncrementAndGetEpoch), sent to every executor; and, with `stop`, the end of the run. */
+export interface ContinuousEpoch {
+  kind: 'spark.cont.epoch';
+  run: number;
+  epoch: number;
+  stop?: boolean;
+}
+
+/**
+ * A task to the epoch coordinator. `offset`: the reader's ReportPartitionOffset — at the marker of
+ * `epoch`, the next offset to read (`atEnd`: the partition is sealed and read up to it). `commit`:
+ * the writer's CommitPartitionEpoch — everything it wrote for `epoch` is acknowledged.
+ */
+export interface ContinuousReport {
+  kind: 'spark.cont.report';
+  reqId: number;
+  run: number;
+  partition: number;
+  epoch: number;
+  what: 'offset' | 'commit';
+  offset?: number;
+  atEnd?: boolean;
+}
+
+export interface ContinuousAck {
+  kind: 'spark.cont.ack';
+  reqId: number;
+}
+
+export function isContinuousAck(m: unknown): m is ContinuousAck {
+  return (m as { kind?: unknown } | null)?.kind === 'spark.cont.ack' && typeof (m as { reqId?: unknown }).reqId === 'number';
 }

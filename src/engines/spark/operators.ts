@@ -91,6 +91,14 @@ function runOps(ops: readonly StatelessOp[], row: Row, stats: EventTimeStats[], 
 const lineage = (r: Row): number => r.id as number;
 
 /** A map task's work over the rows of one input partition's offset range. */
+/** A query without a stateful operator: its stateless operators over each input row, the rows for the sink in input order. */
+export function mapStateless(plan: QueryPlan, input: readonly Row[]): { stats: EventTimeStats[]; out: Row[] } {
+  const stats: EventTimeStats[] = watermarkOps(plan).map(() => ({ max: Number.MIN_SAFE_INTEGER, count: 0 }));
+  const out: Row[] = [];
+  for (const source of input) for (const row of runOps(plan.ops, source, stats, 0)) out.push(row);
+  return { stats, out };
+}
+
 export function mapPartition(plan: QueryPlan, shufflePartitions: number, input: readonly Row[]): { stats: EventTimeStats[]; shuffle: ShuffleRow[][] } {
   const wms = watermarkOps(plan);
   const stats: EventTimeStats[] = wms.map(() => ({ max: Number.MIN_SAFE_INTEGER, count: 0 }));
