@@ -70,18 +70,21 @@ export function engineProblem(
   if (engine === 'spark' && settings.guarantee === 'at-most-once') {
     return 'Spark Structured Streaming offers exactly-once (a replayable source, the offset log and an idempotent sink) and at-least-once, not at-most-once; choose --guarantee exactly-once or at-least-once';
   }
-  if (engine === 'spark' && scenario.engines.spark && (settings.guarantee ?? 'exactly-once') !== 'at-least-once') {
-    const guarantee = settings.guarantee ?? 'exactly-once';
-    const trigger = scenario.engines.spark.build(spark, scenario.defaults, { guarantee: guarantee as 'exactly-once' }).plan.sink.trigger;
-    if (continuousInterval(trigger) !== undefined) {
-      return `scenario ${scenario.name} runs Spark's continuous processing, which is at-least-once (a restart replays from the last committed epoch); add --guarantee at-least-once`;
-    }
+  if (engine === 'spark' && (settings.guarantee ?? 'exactly-once') !== 'at-least-once' && scenarioGuarantee(scenario, engine) === 'at-least-once') {
+    return `scenario ${scenario.name} runs Spark's continuous processing, which is at-least-once (a restart replays from the last committed epoch); add --guarantee at-least-once`;
   }
   for (const bug of settings.bugs) {
     const problem = bugEngineProblem(bug, engine);
     if (problem !== undefined) return `${problem} (try: weir bugs)`;
   }
   return undefined;
+}
+
+/** The guarantee a scenario runs under by default on `engine`: exactly-once, or at-least-once for a query that offers nothing stronger (Spark's continuous processing). */
+export function scenarioGuarantee(scenario: Scenario, engine: EngineName): 'exactly-once' | 'at-least-once' {
+  const build = engine === 'spark' ? scenario.engines.spark : undefined;
+  if (build && continuousInterval(build.build(spark, scenario.defaults, { guarantee: 'exactly-once' }).plan.sink.trigger) !== undefined) return 'at-least-once';
+  return 'exactly-once';
 }
 
 /** The engine of a run; throws an EngineError when the scenario cannot run on it (see `engineProblem`). */

@@ -37,7 +37,7 @@ for (const bug of bugs) {
   const place = `${w.scenario}${w.events ? ` ${w.events}` : ''}${w.unaligned ? ' unaligned' : ''}${w.spareTaskManagers ? ` +${w.spareTaskManagers} spare TM` : ''}${w.standbyReplicas ? ` +${w.standbyReplicas} standby` : ''}, ${w.faults}`;
   const t0 = performance.now();
   const r = await explore({
-    job: { ...placeShape(w), guarantee: 'exactly-once', bugs: [bug] },
+    job: { guarantee: 'exactly-once', ...placeShape(w), bugs: [bug] },
     start: 1,
     count: SEEDS,
     workers: 1,

@@ -19,11 +19,14 @@ export interface BugPlace {
   unaligned?: boolean;
   /** Kafka Streams' standby replicas. */
   standbyReplicas?: number;
+  /** The guarantee (default exactly-once): Spark's continuous processing offers at-least-once only. */
+  guarantee?: 'at-least-once';
 }
 
 /** The run settings of a place, as a sweep job or run takes them (unset sizes left out). */
-export function placeShape(w: BugPlace): { scenario: string; engine?: EngineName; faults: ProfileName; events?: number; spareTaskManagers?: number; unaligned?: boolean; standbyReplicas?: number } {
+export function placeShape(w: BugPlace): { scenario: string; engine?: EngineName; faults: ProfileName; events?: number; spareTaskManagers?: number; unaligned?: boolean; standbyReplicas?: number; guarantee?: 'at-least-once' } {
   return {
+    ...(w.guarantee ? { guarantee: w.guarantee } : {}),
     scenario: w.scenario,
     ...(w.engine ? { engine: w.engine } : {}),
     faults: w.faults,
@@ -62,6 +65,7 @@ export const BUG_PLACES: Record<BugName, BugPlace> = {
   'spark-outer-join-early': { scenario: 'outer-join', engine: 'spark', faults: 'none', events: 300 },
   'spark-file-sink-no-metadata': { scenario: 'file-sink', engine: 'spark', faults: 'heavy', events: 600 },
   'spark-update-writes-unchanged': { scenario: 'modes-update', engine: 'spark', faults: 'none' },
+  'spark-continuous-commit-unflushed': { scenario: 'etl-continuous', engine: 'spark', faults: 'swarm', guarantee: 'at-least-once' },
   'offsets-outside-transaction': { scenario: 'wordcount', engine: 'kstreams', faults: 'heavy' },
   'no-wipe-on-dirty-close': { scenario: 'wordcount', engine: 'kstreams', faults: 'swarm' },
   'restore-read-uncommitted': { scenario: 'wordcount', engine: 'kstreams', faults: 'swarm' },

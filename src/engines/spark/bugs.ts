@@ -33,6 +33,10 @@ export const SPARK_BUGS = {
     description: 'update output mode writes every window the aggregation holds each batch, not only those the batch changed (complete mode without its whole table)',
     caughtBy: 'spark.output-mode',
   },
+  'spark-continuous-commit-unflushed': {
+    description: 'a continuous task reports its epoch committed as soon as the marker passes, before the rows it sent are acknowledged; when its executor crashes, the rows in flight are gone and the restart begins after them',
+    caughtBy: 'etl.no-loss',
+  },
 } as const satisfies Record<string, { description: string; caughtBy: string }>;
 
 export type SparkBugName = keyof typeof SPARK_BUGS;

@@ -326,7 +326,8 @@ class ContinuousTask {
     this.report({ what: 'offset', epoch, offset, atEnd });
     // The writer's commit: once what it sent so far is acknowledged (a flush).
     const commit = (): void => this.report({ what: 'commit', epoch });
-    if (this.inFlight === 0) commit();
+    // The planted bug: no flush, the epoch is reported committed with rows still in flight.
+    if (this.inFlight === 0 || this.host.app.bugs.has('spark-continuous-commit-unflushed')) commit();
     else this.waiting.push(commit);
   }
 
