@@ -16,6 +16,7 @@
 import type { TraceEvent } from '../../../runtime/trace-event.ts';
 import type { DataStream } from '../api/environment.ts';
 import type { CollectedRecord, SinkEvent } from './operators.ts';
+import { PaneAssert, type PanedResult } from './panes.ts';
 import { PipelineTestHarness, type HarnessInput, type HarnessSnapshot, type HarnessStateEntry, type HarnessTimer, type SideRecord } from './pipeline-harness.ts';
 
 export interface OperatorHarnessOptions {
@@ -98,6 +99,11 @@ export class OperatorTestHarness<IN = any, OUT = any> {
   /** The values emitted, in order (Flink's extractOutputValues()). */
   values(): OUT[] {
     return this.h.values<OUT>(OUTPUT);
+  }
+
+  /** Beam's PAssert on the window results emitted: `panes().inFinalPane(window).containsInAnyOrder(…)` (see `PaneAssert`). */
+  panes<V = any>(): PaneAssert<V, V> {
+    return PaneAssert.that(this.values() as PanedResult<V>[]);
   }
 
   /** The watermarks emitted, in order. */

@@ -27,6 +27,7 @@ import { DataStream, StreamEnvironment } from '../api/environment.ts';
 import type { StateEntryView, TimerView } from '../operators/operator.ts';
 import { LocalJob, type LocalSnapshot } from './local-job.ts';
 import { CollectSinkOperator, DrivenSourceOperator, HarnessError, type CollectedRecord, type SinkEvent } from './operators.ts';
+import { PaneAssert, type PanedResult } from './panes.ts';
 
 export interface PipelineHarnessOptions {
   /** The job's parallelism: of keyed operators and of what has no parallelism of its own (default 1). */
@@ -259,6 +260,15 @@ export class PipelineTestHarness {
   /** The values of the records that reached sink `name`, in order (PAssert's containsInAnyOrder: sort them). */
   values<T = any>(name: string): T[] {
     return this.results<T>(name).map((r) => r.value);
+  }
+
+  /**
+   * Beam's PAssert on the window results that reached sink `name`:
+   * `panes('sums').inOnTimePane({ start: 0, end: 1000 }).containsInAnyOrder(7)`
+   * (see `PaneAssert`).
+   */
+  panes<V = any>(name: string): PaneAssert<V, V> {
+    return PaneAssert.that(this.values<PanedResult<V>>(name));
   }
 
   /** The watermarks that reached sink `name`, in order (each subtask's). */
