@@ -34,11 +34,15 @@ import { reduceAggregate, type Evictor, type ProcessWindowFunction, type ReduceF
 
 export interface EnvironmentOptions {
   parallelism: number;
+  /** Flink's max parallelism: the number of key groups keys are spread over (default 128); no keyed operator may run wider. */
+  maxParallelism?: number;
 }
 
 export class StreamEnvironment {
-  readonly graph = new JobGraph();
-  constructor(readonly options: EnvironmentOptions) {}
+  readonly graph: JobGraph;
+  constructor(readonly options: EnvironmentOptions) {
+    this.graph = new JobGraph(options.maxParallelism);
+  }
 
   /** Reads a topic of the log broker (Flink's KafkaSource with bounded-out-of-orderness watermarks). */
   fromLog(name: string, opts: LogSourceOptions & { parallelism?: number }): DataStream<InputRecord> {

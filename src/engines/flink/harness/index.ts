@@ -6,3 +6,4 @@ export {
 export { HarnessError, type CollectedRecord, type SinkEvent } from './operators.ts';
 export { LocalJobError } from './local-job.ts';
 export { PaneAssert, PaneContents, PaneAssertionError, type PanedResult } from './panes.ts';
+export { subtaskForKey, keyGroupForKey, keyGroupRange } from '../runtime/writer.ts';

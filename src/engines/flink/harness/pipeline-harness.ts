@@ -32,6 +32,8 @@ import { PaneAssert, type PanedResult } from './panes.ts';
 export interface PipelineHarnessOptions {
   /** The job's parallelism: of keyed operators and of what has no parallelism of its own (default 1). */
   parallelism?: number;
+  /** The max parallelism: the number of key groups keys are spread over (default 128, as Flink's). */
+  maxParallelism?: number;
   /** `exactly-once` (the default) aligns checkpoint barriers; `at-least-once` does not. */
   guarantee?: Exclude<Guarantee, 'at-most-once'>;
   /** Planted bugs of the Flink engine to switch on, by name. */
@@ -131,7 +133,11 @@ export class PipelineTestHarness {
   private constructor(build: (env: StreamEnvironment, io: HarnessIO) => void, opts: PipelineHarnessOptions) {
     const parallelism = opts.parallelism ?? 1;
     if (!Number.isSafeInteger(parallelism) || parallelism < 1) throw new HarnessError(`parallelism must be a positive integer, got ${parallelism}`);
-    const env = new StreamEnvironment({ parallelism });
+    const maxParallelism = opts.maxParallelism ?? 128;
+    if (!Number.isSafeInteger(maxParallelism) || maxParallelism < parallelism) {
+      throw new HarnessError(`max parallelism must be an integer no smaller than the parallelism (${parallelism}), got ${maxParallelism}`);
+    }
+    const env = new StreamEnvironment({ parallelism, maxParallelism });
     const names = new Set<string>();
     const unique = (name: string): void => {
       if (names.has(name)) throw new HarnessError(`the name ${name} is used twice`);
