@@ -31,7 +31,7 @@ export type { ScriptedSourceOptions } from './engines/flink/operators/scripted-s
 export type { LogSourceOptions } from './engines/flink/operators/log-source.ts';
 export type { LogSinkOptions } from './engines/flink/sinks/log-sink.ts';
 export type * from './stream/records.ts';
-export { MIN_WATERMARK, MAX_WATERMARK } from './stream/watermark.ts';
+export { MIN_WATERMARK, MAX_WATERMARK, NO_TIMESTAMP } from './stream/watermark.ts';
 export * from './engines/flink/harness/index.ts';
 export type { TimerView, StateEntryView } from './engines/flink/operators/operator.ts';
 export { TRACE_KINDS, type TraceKind } from './runtime/trace-kinds.ts';

@@ -113,7 +113,7 @@ export class OperatorTestHarness<IN = any, OUT = any> {
 
   // ---- input ------------------------------------------------------------------------------
 
-  /** Feeds one element with timestamp `ts` (default: the element's own numeric `ts`). */
+  /** Feeds one element with timestamp `ts` (default: the element's own numeric `ts`; `NO_TIMESTAMP` for an element without one, Flink's StreamRecord with no timestamp). */
   processElement(value: IN, ts?: number): this {
     this.in.add(value, ts);
     return this;

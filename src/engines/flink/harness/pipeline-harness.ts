@@ -79,10 +79,10 @@ export class HarnessInput<T = any> {
     private readonly op: () => DrivenSourceOperator,
   ) {}
 
-  /** Emits `value` with timestamp `ts` (default: the value's own numeric `ts`). */
+  /** Emits `value` with timestamp `ts` (default: the value's own numeric `ts`; `NO_TIMESTAMP` for a record without one). */
   add(value: T, ts?: number): this {
     const t = ts ?? (value as { ts?: unknown } | null)?.ts;
-    if (typeof t !== 'number') throw new HarnessError('add(value, ts): give a timestamp (the value has no numeric ts)');
+    if (typeof t !== 'number') throw new HarnessError('add(value, ts): give a timestamp (the value has no numeric ts), or NO_TIMESTAMP for a record without one');
     this.op().record(value, t);
     this.harness.settle();
     return this;
