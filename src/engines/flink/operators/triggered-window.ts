@@ -31,7 +31,13 @@
  * the timer's time; processing time for processing-time windows) is below
  * maxTimestamp; at or past it the first firing caused by
  * a timer is ON_TIME and every other one LATE (so is a firing caused by a
- * late element). `isLast` marks the pane fired at the cleanup time. When
+ * late element). `isLast` marks the window's final pane, fired at its
+ * cleanup: by the trigger if it fires then, otherwise — with a closing
+ * behaviour (Beam's ClosingBehavior; Flink has none and fires nothing of
+ * its own at cleanup) — by the operator, if elements came since the last
+ * pane (FIRE_IF_NON_EMPTY) or in any case (FIRE_ALWAYS). With a closing
+ * behaviour a window Flink never cleans up (the global window) closes at
+ * the final watermark. When
  * session windows merge, the merged window's pane count starts over, as the
  * default operator's `firing` does.
  *
