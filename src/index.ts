@@ -12,6 +12,7 @@ export * from './explore/property.ts';
 export type { Fault, FaultPlan, Anchor } from './sim/faults.ts';
 export { StreamEnvironment, DataStream, KeyedStream, WindowedStream, WindowedResultStream, IntervalJoinBuilder, IntervalJoinedStream, union } from './engines/flink/api/environment.ts';
 export type { ClosingBehavior } from './engines/flink/operators/triggered-window.ts';
+export type { TimestampsAndWatermarks } from './engines/flink/operators/timestamps.ts';
 export { tumbling, sliding, session, type WindowAssigner } from './stream/assigners.ts';
 export {
   globalWindows, tumblingProcessingTime, slidingProcessingTime, processingTimeSession, GLOBAL_WINDOW, type FlinkWindowAssigner,

@@ -95,7 +95,8 @@ export function tumblingWindowStart(a: WindowAssigner & { kind: 'tumbling' }, ts
 /** What an event-time window says of a record without a timestamp (Flink's Long.MIN_VALUE marker). */
 export const NO_TIMESTAMP_MESSAGE =
   'a record reached an event-time window with no timestamp (the no-timestamp marker, Flink\'s Long.MIN_VALUE): ' +
-  'is the job meant to run on processing time (then use a processing-time window), or were its records never given event timestamps and watermarks?';
+  'is the job meant to run on processing time (then use a processing-time window), or were its records never given event timestamps and watermarks? ' +
+  '(in the Flink engine, DataStream.assignTimestampsAndWatermarks gives them)';
 
 function requireTimestamp(ts: number): void {
   // Flink treats Long.MIN_VALUE as "this record has no timestamp"; so do we.

@@ -28,6 +28,7 @@ import { KeyedProcessOperator, type KeyedProcessFunction } from '../operators/ke
 import { effectiveBounds, IntervalJoinOperator } from '../operators/interval-join.ts';
 import { LogSinkOperator, type LogSinkOptions } from '../sinks/log-sink.ts';
 import { TriggeredWindowOperator, type ClosingBehavior } from '../operators/triggered-window.ts';
+import { TimestampsAndWatermarksOperator, type TimestampsAndWatermarks } from '../operators/timestamps.ts';
 import { isEventTimeAssigner, type FlinkWindowAssigner } from '../windows/flink-assigners.ts';
 import { EventTimeTrigger, NeverTrigger, ProcessingTimeTrigger, type Trigger } from '../windows/triggers.ts';
 import { reduceAggregate, type Evictor, type ProcessWindowFunction, type ReduceFunction, type WindowAggregateFunction, type WindowFunctionSpec } from '../windows/functions.ts';
@@ -134,6 +135,18 @@ export class DataStream<T = any> {
 
   flatMap<R>(fn: (v: T) => readonly R[], name = 'flatMap'): DataStream<R> {
     return new DataStream<R>(this.env, this.transform(name, () => new FlatMapOperator(fn)));
+  }
+
+  /**
+   * Gives every record an event timestamp and generates watermarks from
+   * them (Flink's assignTimestampsAndWatermarks with a bounded
+   * out-of-orderness strategy; see `operators/timestamps.ts`). Upstream
+   * watermarks are replaced, the final one excepted.
+   */
+  assignTimestampsAndWatermarks(strategy: TimestampsAndWatermarks<T>, name = 'timestamps'): DataStream<T> {
+    const opts = { ...strategy };
+    new TimestampsAndWatermarksOperator(opts);
+    return new DataStream<T>(this.env, this.transform(name, () => new TimestampsAndWatermarksOperator(opts)));
   }
 
   /** Redistributes round-robin (Flink's rebalance()). */

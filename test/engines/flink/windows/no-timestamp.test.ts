@@ -79,3 +79,38 @@ describe('records without a timestamp', () => {
     expect(() => h.processElement({ id: 1, key: 'k', value: 1 } as unknown as InputRecord)).toThrow(/or NO_TIMESTAMP for a record without one/);
   });
 });
+
+describe('assignTimestampsAndWatermarks', () => {
+  type Reading = { id: number; key: string; value: number; at: number };
+  const build = (_env: unknown, io: { input<T>(n: string): DataStream<T>; sink<T>(n: string, s: DataStream<T>): void }) =>
+    io.sink(
+      'sums',
+      io.input<Reading>('readings').assignTimestampsAndWatermarks({ timestamp: (r) => r.at, boundMs: 100 }).keyBy((r) => r.key).window(tumbling(1_000)).aggregate(sumAggregate),
+    );
+
+  it('stamps records that had no timestamp; its periodic watermarks fire the event-time windows', () => {
+    const h = PipelineTestHarness.of(build);
+    const input = h.input<Reading>('readings');
+    input.add({ id: 0, key: 'k', value: 2, at: 300 }, NO_TIMESTAMP).add({ id: 1, key: 'k', value: 3, at: 1_050 }, NO_TIMESTAMP);
+    // An upstream watermark is replaced by the generated ones: nothing fires.
+    input.watermark(5_000);
+    expect(h.values('sums')).toEqual([]);
+    // Every 200 ms of processing time: maxTs - bound - 1 = 949, short of 999.
+    h.setProcessingTime(200);
+    expect(h.watermarks('sums')).toEqual([949]);
+    input.add({ id: 2, key: 'k', value: 4, at: 1_100 }, NO_TIMESTAMP);
+    h.setProcessingTime(399);
+    expect(h.values('sums')).toEqual([]);
+    h.setProcessingTime(400);
+    expect(h.results<WindowResult>('sums').map((r) => [r.value.value, r.value.start, r.ts, r.at])).toEqual([[2, 0, 999, 400]]);
+    expect(h.watermarks('sums')).toEqual([949, 999]);
+    // The final watermark passes through.
+    h.runToEnd();
+    expect(h.values<WindowResult>('sums').map((r) => [r.start, r.value])).toEqual([[0, 2], [1_000, 7]]);
+  });
+
+  it('refuses a timestamp function that gives no timestamp', () => {
+    const h = PipelineTestHarness.of((_env, io) => io.sink('out', io.input<Reading>('in').assignTimestampsAndWatermarks({ timestamp: () => NO_TIMESTAMP })));
+    expect(() => h.input<Reading>('in').add({ id: 0, key: 'k', value: 1, at: 1 }, 5)).toThrow(/strictly between the watermark bounds/);
+  });
+});
