@@ -11,6 +11,8 @@ export { encodeToken, decodeToken, TokenError, type RunSettings } from './explor
 export * from './explore/property.ts';
 export type { Fault, FaultPlan, Anchor } from './sim/faults.ts';
 export { StreamEnvironment, DataStream, KeyedStream, WindowedStream, WindowedResultStream, IntervalJoinBuilder, IntervalJoinedStream, union } from './engines/flink/api/environment.ts';
+export type { ClosingBehavior } from './engines/flink/operators/triggered-window.ts';
+export type { TimestampsAndWatermarks } from './engines/flink/operators/timestamps.ts';
 export { tumbling, sliding, session, type WindowAssigner } from './stream/assigners.ts';
 export {
   globalWindows, tumblingProcessingTime, slidingProcessingTime, processingTimeSession, GLOBAL_WINDOW, type FlinkWindowAssigner,
@@ -30,7 +32,7 @@ export type { ScriptedSourceOptions } from './engines/flink/operators/scripted-s
 export type { LogSourceOptions } from './engines/flink/operators/log-source.ts';
 export type { LogSinkOptions } from './engines/flink/sinks/log-sink.ts';
 export type * from './stream/records.ts';
-export { MIN_WATERMARK, MAX_WATERMARK } from './stream/watermark.ts';
+export { MIN_WATERMARK, MAX_WATERMARK, NO_TIMESTAMP } from './stream/watermark.ts';
 export * from './engines/flink/harness/index.ts';
 export type { TimerView, StateEntryView } from './engines/flink/operators/operator.ts';
 export { TRACE_KINDS, type TraceKind } from './runtime/trace-kinds.ts';

@@ -26,6 +26,11 @@
  * window result types (`WindowResult`, `LateRecord` with the late record
  * itself) and the trace event types (`isEventOf`, `RecordLateEvent`) in a
  * simulated run, with late records dropped and counted in the run report.
+ * Panes as Beam's PAssert asserts them (`panes()`, `PaneAssert`), with
+ * the final pane of a closing behaviour (Beam's testLateDataAccumulating in
+ * meaning); the operator harness as subtask i of p, owning exactly the
+ * keys that subtask owns; records without a timestamp (`NO_TIMESTAMP`)
+ * refused by an event-time window and taken by a processing-time one.
  * Typed records: a pipeline of clicks (no numeric value) and a script of
  * words type-check and run, and the type checker refuses a sum over clicks,
  * a key selector of the wrong type, a result of the wrong type and a
@@ -35,9 +40,9 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import {
-  AfterWatermark, CountTrigger, generateWorkload, globalWindows, isEventOf, MIN_WATERMARK, OperatorTestHarness, PipelineTestHarness, PurgingTrigger, runScenario, RunFailed,
-  script, scriptRecords, session, sinkWindowResults, sumAggregate, TOPICS, tumbling, weirProperty,
-  type DataStream, type InputRecord, type KeyedUpdate, type LateRecord, type OutputRecord, type PaneInfo, type ProcessWindowFunction, type RecordLateEvent, type Scenario,
+  AfterWatermark, CountTrigger, generateWorkload, globalWindows, HarnessError, isEventOf, MIN_WATERMARK, NO_TIMESTAMP, OperatorTestHarness, PaneAssert, PaneAssertionError, PipelineTestHarness,
+  PurgingTrigger, runScenario, RunFailed, script, scriptRecords, session, sinkWindowResults, subtaskForKey, sumAggregate, TOPICS, tumbling, tumblingProcessingTime, weirProperty,
+  type ClosingBehavior, type DataStream, type InputRecord, type KeyedUpdate, type LateRecord, type OutputRecord, type PaneInfo, type ProcessWindowFunction, type RecordLateEvent, type Scenario,
   type SinkEvent, type TraceEvent, type WindowAggregateFunction, type WindowResult,
 } from 'weir';
 
@@ -203,6 +208,57 @@ describe('the test harnesses from the public API', () => {
     expect(h.values<WindowResult>('sums').map((r) => [r.value, r.firing, r.ids])).toEqual([[7, 0, [0, 1]], [12, 1, [0, 1, 2]]]);
     h.runToEnd();
     expect(h.isFinished).toBe(true);
+  });
+});
+
+describe('panes, subtasks and timestamp-less records from the public API', () => {
+  type Score = { key: string; value: number };
+  const sum = (a: Score, b: Score): Score => ({ key: a.key, value: a.value + b.value });
+
+  it("PAssert's pane selectors, with the final pane of a closing behaviour", () => {
+    const closing: ClosingBehavior = 'FIRE_ALWAYS';
+    const h = OperatorTestHarness.of((input: DataStream<Score>) =>
+      input.keyBy((s) => s.key).window(tumbling(5_000)).allowedLateness(5_000, closing)
+        .trigger(AfterWatermark.pastEndOfWindow().withEarlyFirings(2_000).withLateFirings()).reduce(sum),
+    );
+    h.processElement({ key: 'k', value: 1 }, 0).processElement({ key: 'k', value: 2 }, 0).setProcessingTime(2_000);
+    h.processElement({ key: 'k', value: 3 }, 0).processWatermark(6_000);
+    h.processElement({ key: 'k', value: 4 }, 0).processWatermark(20_000);
+    const w = { start: 0, end: 5_000 };
+    const panes = h.panes<Score>().map((r) => r.value.value);
+    panes.inEarlyPanes(w).containsInAnyOrder(3);
+    panes.inOnTimePane(w).containsInAnyOrder(6);
+    panes.inLatePanes(w).containsExactly(10, 10);
+    panes.inFinalPane(w).containsInAnyOrder(10);
+    panes.inCombinedNonLatePanes(w).containsInAnyOrder(3, 6);
+    expect(() => panes.inFinalPane(w).containsInAnyOrder(6)).toThrow(PaneAssertionError);
+    // The same assertions over any list of window results.
+    PaneAssert.that(h.values().map((r) => ({ ...r, value: r.value.value }))).inOnTimePane(w).containsInAnyOrder(6);
+    const last = h.values().at(-1)!.pane!;
+    expect(last).toEqual({ timing: 'LATE', index: 3, isFirst: false, isLast: true });
+  });
+
+  it('the operator harness as subtask 1 of 2 owns the keys subtask 1 of a real job owns', () => {
+    const build = (input: DataStream<InputRecord>) => input.keyBy((r) => r.key).window(tumbling(1_000)).aggregate(sumAggregate);
+    const h = OperatorTestHarness.of(build, { parallelism: 2, subtaskIndex: 1 });
+    const keys = ['red', 'blue', 'green', 'gold', 'teal'];
+    const mine = keys.filter((k) => h.ownsKey(k));
+    expect(mine).toEqual(keys.filter((k) => subtaskForKey(k, 2) === 1));
+    expect(mine.length).toBeGreaterThan(0);
+    mine.forEach((key, id) => h.processElement({ id, key, value: 1, ts: 100 }));
+    const other = keys.find((k) => !h.ownsKey(k))!;
+    expect(() => h.processElement({ id: 9, key: other, value: 1, ts: 100 })).toThrow(HarnessError);
+    h.processWatermark(999);
+    expect(h.values().map((r) => r.key).sort()).toEqual([...mine].sort());
+  });
+
+  it('a record without a timestamp: refused by an event-time window, taken by a processing-time one', () => {
+    const rec: InputRecord = { id: 0, key: 'k', value: 2, ts: NO_TIMESTAMP };
+    const eventTime = OperatorTestHarness.of((input: DataStream<InputRecord>) => input.keyBy((r) => r.key).window(tumbling(1_000)).aggregate(sumAggregate));
+    expect(() => eventTime.processElement(rec)).toThrow(/no timestamp .* processing time .* event timestamps and watermarks/);
+    const processingTime = OperatorTestHarness.of((input: DataStream<InputRecord>) => input.keyBy((r) => r.key).window(tumblingProcessingTime(1_000)).aggregate(sumAggregate));
+    processingTime.processElement(rec).setProcessingTime(999);
+    expect(processingTime.values().map((r) => [r.value, r.start, r.end])).toEqual([[2, 0, 1_000]]);
   });
 });
 

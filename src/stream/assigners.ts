@@ -92,11 +92,16 @@ export function tumblingWindowStart(a: WindowAssigner & { kind: 'tumbling' }, ts
   return getWindowStartWithOffset(ts, a.offsetMs % a.sizeMs, a.sizeMs);
 }
 
+/** What an event-time window says of a record without a timestamp (Flink's Long.MIN_VALUE marker). */
+export const NO_TIMESTAMP_MESSAGE =
+  'a record reached an event-time window with no timestamp (the no-timestamp marker, Flink\'s Long.MIN_VALUE): ' +
+  'is the job meant to run on processing time (then use a processing-time window), or were its records never given event timestamps and watermarks? ' +
+  '(in the Flink engine, DataStream.assignTimestampsAndWatermarks gives them)';
+
 function requireTimestamp(ts: number): void {
   // Flink treats Long.MIN_VALUE as "this record has no timestamp"; so do we.
-  if (ts === MIN_WATERMARK || !Number.isSafeInteger(ts)) {
-    throw new Error(`record has no valid event timestamp (${ts}); assign timestamps before windowing`);
-  }
+  if (ts === MIN_WATERMARK) throw new Error(NO_TIMESTAMP_MESSAGE);
+  if (!Number.isSafeInteger(ts)) throw new Error(`record has no valid event timestamp (${ts}); an event timestamp is a safe integer`);
 }
 
 /** True for assigners whose windows merge (sessions). */

@@ -56,7 +56,8 @@ export interface WindowResult<V = number> {
  * watermark had not reached `end - 1` yet, ON_TIME for the first firing at
  * or after it that the watermark caused, LATE after that (and for every
  * firing caused by a late element). `index` counts the window's panes from
- * 0; `isLast` is set on a pane fired when the window is cleaned up.
+ * 0; `isLast` is set on the window's final pane, fired when it is cleaned
+ * up (by its trigger, or as the closing pane of a closing behaviour).
  */
 export interface PaneInfo {
   timing: 'EARLY' | 'ON_TIME' | 'LATE';

@@ -9,6 +9,14 @@
 /** Stands in for Flink's `Long.MIN_VALUE` watermark: nothing is known yet. */
 export const MIN_WATERMARK = Number.MIN_SAFE_INTEGER;
 
+/**
+ * The timestamp of a record that has none (Flink's `Long.MIN_VALUE`, its
+ * "no timestamp" marker; the same value as MIN_WATERMARK). Processing-time
+ * windows and the global window take such records; event-time windows and
+ * interval joins refuse them.
+ */
+export const NO_TIMESTAMP = MIN_WATERMARK;
+
 /** Stands in for Flink's `Long.MAX_VALUE` watermark: the input is over. */
 export const MAX_WATERMARK = Number.MAX_SAFE_INTEGER;
 

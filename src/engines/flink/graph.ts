@@ -21,6 +21,8 @@ export interface GraphEdge {
   partitioning: Partitioning;
   /** Set for `hash` edges: the key both sides agree on. */
   key?: KeySelector;
+  /** For `hash` edges: the max parallelism (number of key groups) keys are spread over (default 128). */
+  keyGroups?: number;
   /** Which input of a two-input operator this edge feeds (0 or 1). */
   input: number;
   /** Set when the edge carries a side output instead of the main output. */
@@ -53,6 +55,11 @@ export interface Vertex {
 export class JobGraph {
   readonly nodes: GraphNode[] = [];
 
+  /** The max parallelism of keyed operators: the number of key groups (Flink's default, 128). */
+  constructor(readonly maxParallelism = 128) {
+    if (!Number.isSafeInteger(maxParallelism) || maxParallelism < 1) throw new Error(`max parallelism must be a positive integer, got ${maxParallelism}`);
+  }
+
   addNode(n: Omit<GraphNode, 'id' | 'inputs' | 'outputs'>): GraphNode {
     const node: GraphNode = { ...n, id: this.nodes.length, inputs: [], outputs: [] };
     this.nodes.push(node);
@@ -61,6 +68,7 @@ export class JobGraph {
 
   connect(edge: GraphEdge): void {
     if (edge.partitioning === 'hash' && !edge.key) throw new Error('a hash edge needs a key selector');
+    if (edge.partitioning === 'hash' && edge.keyGroups === undefined && this.maxParallelism !== 128) edge = { ...edge, keyGroups: this.maxParallelism };
     this.nodes[edge.from]!.outputs.push(edge);
     this.nodes[edge.to]!.inputs.push(edge);
   }

@@ -23,7 +23,8 @@
  * builder): watermarks are non-decreasing safe integers below
  * MAX_WATERMARK; processing-time advances are positive safe integers;
  * record timestamps are safe integers strictly between the watermark
- * bounds; record ids are unique non-negative integers; a record's value is
+ * bounds, or NO_TIMESTAMP for a record without one (only processing-time
+ * windows and the global window take those); record ids are unique non-negative integers; a record's value is
  * a safe integer or another JSON-able value (a string, an array, an
  * object: `script<V>()` types it). A script is plain data (JSON-able).
  */
@@ -143,8 +144,9 @@ export function scriptRecords<V = number>(s: Script<V>): ScriptedRecord<V>[] {
 function checkRecord(r: ScriptedRecord<unknown>, ids: Set<number>): void {
   if (!Number.isSafeInteger(r.id) || r.id < 0) throw new ScriptError(`record id must be a non-negative integer, got ${r.id}`);
   if (ids.has(r.id)) throw new ScriptError(`record id ${r.id} is used twice`);
-  if (!Number.isSafeInteger(r.ts) || r.ts <= MIN_WATERMARK || r.ts >= MAX_WATERMARK) {
-    throw new ScriptError(`record ${r.id}: timestamp must be a safe integer strictly between the watermark bounds, got ${r.ts}`);
+  // NO_TIMESTAMP (the lower bound itself) is a record without a timestamp.
+  if (!Number.isSafeInteger(r.ts) || r.ts < MIN_WATERMARK || r.ts >= MAX_WATERMARK) {
+    throw new ScriptError(`record ${r.id}: timestamp must be a safe integer strictly between the watermark bounds (or NO_TIMESTAMP for none), got ${r.ts}`);
   }
   if (typeof r.key !== 'string') throw new ScriptError(`record ${r.id}: key must be a string`);
   if (!jsonValue(r.value)) throw new ScriptError(`record ${r.id}: value must be an integer or another JSON-able value, got ${String(r.value)}`);

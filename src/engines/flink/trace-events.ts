@@ -15,7 +15,8 @@
  *   records); `source.end`: a source read all its input.
  * - `window.fire`: a window fired for `key`: pane `firing` (0, 1, …) of
  *   `[start, end)` holding `count` records, at watermark `wm`; `timing`
- *   (EARLY, ON_TIME, LATE) for windows with a trigger.
+ *   (EARLY, ON_TIME, LATE) for windows with a trigger; `last: true` on
+ *   the window's final pane, fired as it is cleaned up.
  * - `window.late`: record `id` joined `[start, end)` after the watermark had
  *   passed its end (a late firing follows).
  * - `window.skip`: record `id` was too late for `[start, end)` but joined
@@ -71,6 +72,8 @@ export interface WindowFireEvent extends TaskEventBase {
   firing: number;
   count: number;
   timing?: 'EARLY' | 'ON_TIME' | 'LATE';
+  /** Set on a window's final pane (fired when it was cleaned up). */
+  last?: true;
 }
 
 interface RecordInWindow extends TaskEventBase {

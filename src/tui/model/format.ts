@@ -60,7 +60,8 @@ export function describeEvent(lazy: TraceEvent): string {
       {
         // A triggered window names its pane (EARLY, ON_TIME, LATE); the default one counts late firings.
         const timing = str(e, 'timing');
-        const pane = timing !== undefined ? ` (${timing.toLowerCase().replace('_', '-')} pane ${firing})` : firing > 0 ? ` (late firing ${firing})` : '';
+        const final = e.last === true ? ', final' : '';
+        const pane = timing !== undefined ? ` (${timing.toLowerCase().replace('_', '-')} pane ${firing}${final})` : firing > 0 ? ` (late firing ${firing})` : '';
         return `${task} fires ${win(e)} at wm ${w(e)}${pane}, ${num(e, 'count') ?? '?'} records`;
       }
     }

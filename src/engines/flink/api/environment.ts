@@ -27,18 +27,23 @@ import type { InputRecord, LateRecord, WindowResult } from '../../../stream/reco
 import { KeyedProcessOperator, type KeyedProcessFunction } from '../operators/keyed-process.ts';
 import { effectiveBounds, IntervalJoinOperator } from '../operators/interval-join.ts';
 import { LogSinkOperator, type LogSinkOptions } from '../sinks/log-sink.ts';
-import { TriggeredWindowOperator } from '../operators/triggered-window.ts';
+import { TriggeredWindowOperator, type ClosingBehavior } from '../operators/triggered-window.ts';
+import { TimestampsAndWatermarksOperator, type TimestampsAndWatermarks } from '../operators/timestamps.ts';
 import { isEventTimeAssigner, type FlinkWindowAssigner } from '../windows/flink-assigners.ts';
 import { EventTimeTrigger, NeverTrigger, ProcessingTimeTrigger, type Trigger } from '../windows/triggers.ts';
 import { reduceAggregate, type Evictor, type ProcessWindowFunction, type ReduceFunction, type WindowAggregateFunction, type WindowFunctionSpec } from '../windows/functions.ts';
 
 export interface EnvironmentOptions {
   parallelism: number;
+  /** Flink's max parallelism: the number of key groups keys are spread over (default 128); no keyed operator may run wider. */
+  maxParallelism?: number;
 }
 
 export class StreamEnvironment {
-  readonly graph = new JobGraph();
-  constructor(readonly options: EnvironmentOptions) {}
+  readonly graph: JobGraph;
+  constructor(readonly options: EnvironmentOptions) {
+    this.graph = new JobGraph(options.maxParallelism);
+  }
 
   /** Reads a topic of the log broker (Flink's KafkaSource with bounded-out-of-orderness watermarks). */
   fromLog(name: string, opts: LogSourceOptions & { parallelism?: number }): DataStream<InputRecord> {
@@ -132,6 +137,18 @@ export class DataStream<T = any> {
     return new DataStream<R>(this.env, this.transform(name, () => new FlatMapOperator(fn)));
   }
 
+  /**
+   * Gives every record an event timestamp and generates watermarks from
+   * them (Flink's assignTimestampsAndWatermarks with a bounded
+   * out-of-orderness strategy; see `operators/timestamps.ts`). Upstream
+   * watermarks are replaced, the final one excepted.
+   */
+  assignTimestampsAndWatermarks(strategy: TimestampsAndWatermarks<T>, name = 'timestamps'): DataStream<T> {
+    const opts = { ...strategy };
+    new TimestampsAndWatermarksOperator(opts);
+    return new DataStream<T>(this.env, this.transform(name, () => new TimestampsAndWatermarksOperator(opts)));
+  }
+
   /** Redistributes round-robin (Flink's rebalance()). */
   rebalance(parallelism: number, name = 'rebalance'): DataStream<T> {
     return new DataStream<T>(this.env, this.transform(name, () => new MapOperator((v) => v), { partitioning: 'rebalance', parallelism }));
@@ -178,7 +195,7 @@ export class KeyedStream<T = any> {
  * A keyed, windowed stream. `aggregate(numberAggregate)` with nothing else
  * set runs the dedicated EventTimeTrigger operator (`operators/window.ts`),
  * exactly as before. Anything Flink-specific — `.trigger(...)`,
- * `.evictor(...)`, `.discardingFiredPanes()`, a Flink-only assigner
+ * `.evictor(...)`, `.discardingFiredPanes()`, a closing behaviour, a Flink-only assigner
  * (GlobalWindows, processing-time windows), `reduce`, `process`, or an
  * aggregate with a process function — runs the general operator
  * (`operators/triggered-window.ts`), whose results carry their pane.
@@ -189,14 +206,36 @@ export class WindowedStream<T = any> {
   private trig: Trigger | undefined;
   private evict: Evictor | undefined;
   private discarding = false;
+  private closing: ClosingBehavior | undefined;
   constructor(
     readonly keyed: KeyedStream<T>,
     readonly assigner: FlinkWindowAssigner,
   ) {}
 
-  allowedLateness(ms: number): this {
+  /**
+   * Keeps each window `ms` past its end for late elements (cleanup at
+   * `maxTimestamp + ms`). With `closing` (Beam's
+   * `withAllowedLateness(d, ClosingBehavior)`), see `closingBehavior`.
+   */
+  allowedLateness(ms: number, closing?: ClosingBehavior): this {
     if (!Number.isSafeInteger(ms) || ms < 0) throw new Error(`allowed lateness must be a non-negative integer, got ${ms}`);
     this.latenessMs = ms;
+    if (closing !== undefined) this.closingBehavior(closing);
+    return this;
+  }
+
+  /**
+   * Beam's closing behaviour: when a window is cleaned up (watermark at
+   * `maxTimestamp + allowedLateness`; the end of input for a window never
+   * cleaned up, such as the global window) and its trigger does not fire
+   * then, a final pane (`pane.isLast`) is emitted if elements arrived since
+   * the last pane (`FIRE_IF_NON_EMPTY`), or in any case (`FIRE_ALWAYS`).
+   * Without it the trigger alone decides, as in Flink, and elements that
+   * arrived since the last pane are dropped with the window.
+   */
+  closingBehavior(closing: ClosingBehavior): this {
+    if (closing !== 'FIRE_IF_NON_EMPTY' && closing !== 'FIRE_ALWAYS') throw new Error(`closing behaviour must be FIRE_IF_NON_EMPTY or FIRE_ALWAYS, got ${String(closing)}`);
+    this.closing = closing;
     return this;
   }
 
@@ -239,7 +278,7 @@ export class WindowedStream<T = any> {
     if (typeof a === 'object') return this.build({ kind: 'aggregate', aggregate: fn, process: a }, (b as string | undefined) ?? 'window', c);
     const name = a ?? 'window';
     const parallelism = b as number | undefined;
-    if (this.trig === undefined && this.evict === undefined && !this.discarding && isEventTimeAssigner(this.assigner)) {
+    if (this.trig === undefined && this.evict === undefined && !this.discarding && this.closing === undefined && isEventTimeAssigner(this.assigner)) {
       const assigner = this.assigner;
       const latenessMs = this.latenessMs;
       const lateTag = this.lateTag;
@@ -277,6 +316,7 @@ export class WindowedStream<T = any> {
       fn,
       ...(this.evict ? { evictor: this.evict } : {}),
       discarding: this.discarding,
+      ...(this.closing !== undefined ? { closing: this.closing } : {}),
     };
     // Checked now, so a bad combination fails when the job is built, not when it runs.
     new TriggeredWindowOperator(opts);

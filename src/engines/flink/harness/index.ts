@@ -5,3 +5,5 @@ export {
 } from './pipeline-harness.ts';
 export { HarnessError, type CollectedRecord, type SinkEvent } from './operators.ts';
 export { LocalJobError } from './local-job.ts';
+export { PaneAssert, PaneContents, PaneAssertionError, type PanedResult } from './panes.ts';
+export { subtaskForKey, keyGroupForKey, keyGroupRange } from '../runtime/writer.ts';

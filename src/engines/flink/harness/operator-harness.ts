@@ -12,10 +12,24 @@
  * sink on the returned stream and parallelism 1; every call runs the job
  * until nothing more is due, so its effects are visible as soon as it
  * returns.
+ *
+ * As subtask i of p (`{ parallelism: p, subtaskIndex: i, maxParallelism }`,
+ * Flink's `KeyedOneInputStreamOperatorTestHarness(operator, keySelector,
+ * type, maxParallelism, parallelism, subtaskIndex)`): the keyed operators
+ * run p subtasks, keys are spread over key groups exactly as in a job of
+ * that parallelism (`subtaskForKey`), and the harness shows subtask i
+ * alone — its output, watermarks, timers, state and side outputs. Every
+ * element fed must have a key that subtask i owns; one of another
+ * subtask's key groups is refused, as Flink's keyed state backend refuses a
+ * key outside its key-group range. A snapshot restores only into a harness
+ * of the same parallelism (weir does not rescale a harness's state).
  */
 import type { TraceEvent } from '../../../runtime/trace-event.ts';
 import type { DataStream } from '../api/environment.ts';
+import { keyGroupForKey, subtaskForKey } from '../runtime/writer.ts';
+import { HarnessError } from './operators.ts';
 import type { CollectedRecord, SinkEvent } from './operators.ts';
+import { PaneAssert, type PanedResult } from './panes.ts';
 import { PipelineTestHarness, type HarnessInput, type HarnessSnapshot, type HarnessStateEntry, type HarnessTimer, type SideRecord } from './pipeline-harness.ts';
 
 export interface OperatorHarnessOptions {
@@ -27,6 +41,12 @@ export interface OperatorHarnessOptions {
   trace?: (e: TraceEvent) => void;
   /** Starts from this snapshot (one taken from a harness built the same way). */
   restoreFrom?: HarnessSnapshot;
+  /** The keyed operators' parallelism p (default 1); the harness is one of their subtasks. */
+  parallelism?: number;
+  /** Which subtask of p the harness is (default 0). */
+  subtaskIndex?: number;
+  /** The number of key groups keys are spread over (default 128). */
+  maxParallelism?: number;
 }
 
 const INPUT = 'input';
@@ -35,10 +55,55 @@ const OUTPUT = 'output';
 export class OperatorTestHarness<IN = any, OUT = any> {
   private readonly h: PipelineTestHarness;
   private readonly in: HarnessInput<IN>;
+  /** p: the keyed operators' parallelism. */
+  readonly parallelism: number;
+  /** i: the subtask the harness shows. */
+  readonly subtaskIndex: number;
+  readonly maxParallelism: number;
 
   private constructor(build: (input: DataStream<IN>) => DataStream<OUT>, opts: OperatorHarnessOptions) {
-    this.h = PipelineTestHarness.of((_env, io) => io.sink(OUTPUT, build(io.input<IN>(INPUT))), { ...opts, parallelism: 1 });
+    const p = opts.parallelism ?? 1;
+    const i = opts.subtaskIndex ?? 0;
+    const maxP = opts.maxParallelism ?? 128;
+    if (!Number.isSafeInteger(p) || p < 1) throw new HarnessError(`parallelism must be a positive integer, got ${p}`);
+    if (!Number.isSafeInteger(i) || i < 0 || i >= p) throw new HarnessError(`the subtask index must be in 0…${p - 1}, got ${i}`);
+    this.parallelism = p;
+    this.subtaskIndex = i;
+    this.maxParallelism = maxP;
+    const { parallelism: _p, subtaskIndex: _i, ...rest } = opts;
+    this.h = PipelineTestHarness.of(
+      (env, io) => {
+        io.sink(OUTPUT, build(io.input<IN>(INPUT)));
+        if (p === 1) return;
+        // Keys are routed as in a job of parallelism p; one that subtask i does not own is refused.
+        for (const node of env.graph.nodes) {
+          if (node.parallelism !== p) continue;
+          for (const edge of node.inputs) {
+            const key = edge.key;
+            if (edge.partitioning !== 'hash' || key === undefined) continue;
+            edge.key = (v) => {
+              const k = key(v);
+              const owner = subtaskForKey(k, p, maxP);
+              if (owner !== i) {
+                throw new HarnessError(`key ${JSON.stringify(k)} is in key group ${keyGroupForKey(k, maxP)}, which subtask ${owner} of ${p} owns, not this harness's subtask ${i}`);
+              }
+              return k;
+            };
+          }
+        }
+      },
+      { ...rest, parallelism: p, maxParallelism: maxP },
+    );
     this.in = this.h.input<IN>(INPUT);
+  }
+
+  /** Whether subtask i owns `key` (its key group is in subtask i's range), as in a job of parallelism p. */
+  ownsKey(key: string): boolean {
+    return subtaskForKey(key, this.parallelism, this.maxParallelism) === this.subtaskIndex;
+  }
+
+  private mine<T extends { subtask: number }>(xs: T[]): T[] {
+    return xs.filter((x) => x.subtask === this.subtaskIndex);
   }
 
   /** The operator(s) `build` puts after the input, opened at processing time 0. */
@@ -48,7 +113,7 @@ export class OperatorTestHarness<IN = any, OUT = any> {
 
   // ---- input ------------------------------------------------------------------------------
 
-  /** Feeds one element with timestamp `ts` (default: the element's own numeric `ts`). */
+  /** Feeds one element with timestamp `ts` (default: the element's own numeric `ts`; `NO_TIMESTAMP` for an element without one, Flink's StreamRecord with no timestamp). */
   processElement(value: IN, ts?: number): this {
     this.in.add(value, ts);
     return this;
@@ -87,27 +152,34 @@ export class OperatorTestHarness<IN = any, OUT = any> {
 
   /** Records and watermarks the operator emitted, in order (Flink's getOutput()). */
   events(): SinkEvent<OUT>[] {
-    return this.h.events<OUT>(OUTPUT);
+    return this.mine(this.h.events<OUT>(OUTPUT));
   }
 
   /** The records emitted, with timestamp, processing time and the watermark emitted before each. */
   output(): CollectedRecord<OUT>[] {
-    return this.h.results<OUT>(OUTPUT);
+    return this.mine(this.h.results<OUT>(OUTPUT));
   }
 
   /** The values emitted, in order (Flink's extractOutputValues()). */
   values(): OUT[] {
-    return this.h.values<OUT>(OUTPUT);
+    return this.output().map((r) => r.value);
+  }
+
+  /** Beam's PAssert on the window results emitted: `panes().inFinalPane(window).containsInAnyOrder(…)` (see `PaneAssert`). */
+  panes<V = any>(): PaneAssert<V, V> {
+    return PaneAssert.that(this.values() as PanedResult<V>[]);
   }
 
   /** The watermarks emitted, in order. */
   watermarks(): number[] {
-    return this.h.watermarks(OUTPUT);
+    const out: number[] = [];
+    for (const e of this.events()) if (e.kind === 'watermark') out.push(e.watermark);
+    return out;
   }
 
   /** Records sent to side output `tag` (Flink's getSideOutput(tag)), e.g. `late` from `sideOutputLateData('late')`. */
   sideOutput<T = any>(tag: string): SideRecord<T>[] {
-    return this.h.sideOutput<T>(tag);
+    return this.mine(this.h.sideOutput<T>(tag));
   }
 
   /** Forgets the output and side outputs so far. */
@@ -120,7 +192,8 @@ export class OperatorTestHarness<IN = any, OUT = any> {
 
   /** Pending timers, in firing order. */
   timers(): { eventTime: HarnessTimer[]; processingTime: HarnessTimer[] } {
-    return this.h.timers();
+    const t = this.h.timers();
+    return { eventTime: this.mine(t.eventTime), processingTime: this.mine(t.processingTime) };
   }
 
   numEventTimeTimers(): number {
@@ -133,7 +206,7 @@ export class OperatorTestHarness<IN = any, OUT = any> {
 
   /** Keyed state entries, as their users see them. */
   state(): HarnessStateEntry[] {
-    return this.h.state();
+    return this.mine(this.h.state());
   }
 
   numKeyedStateEntries(): number {

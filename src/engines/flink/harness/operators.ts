@@ -81,8 +81,9 @@ export class DrivenSourceOperator implements StreamOperator {
 
   record(value: unknown, ts: number): void {
     this.checkOpen();
-    if (!Number.isSafeInteger(ts) || ts <= MIN_WATERMARK || ts >= MAX_WATERMARK) {
-      throw new HarnessError(`${this.where()}: a timestamp must be a safe integer strictly between the watermark bounds, got ${ts}`);
+    // NO_TIMESTAMP (the lower bound itself) is a record without a timestamp.
+    if (!Number.isSafeInteger(ts) || ts < MIN_WATERMARK || ts >= MAX_WATERMARK) {
+      throw new HarnessError(`${this.where()}: a timestamp must be a safe integer strictly between the watermark bounds (or NO_TIMESTAMP for none), got ${ts}`);
     }
     this.out.collect(value, ts);
   }

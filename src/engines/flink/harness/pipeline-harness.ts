@@ -27,10 +27,13 @@ import { DataStream, StreamEnvironment } from '../api/environment.ts';
 import type { StateEntryView, TimerView } from '../operators/operator.ts';
 import { LocalJob, type LocalSnapshot } from './local-job.ts';
 import { CollectSinkOperator, DrivenSourceOperator, HarnessError, type CollectedRecord, type SinkEvent } from './operators.ts';
+import { PaneAssert, type PanedResult } from './panes.ts';
 
 export interface PipelineHarnessOptions {
   /** The job's parallelism: of keyed operators and of what has no parallelism of its own (default 1). */
   parallelism?: number;
+  /** The max parallelism: the number of key groups keys are spread over (default 128, as Flink's). */
+  maxParallelism?: number;
   /** `exactly-once` (the default) aligns checkpoint barriers; `at-least-once` does not. */
   guarantee?: Exclude<Guarantee, 'at-most-once'>;
   /** Planted bugs of the Flink engine to switch on, by name. */
@@ -76,10 +79,10 @@ export class HarnessInput<T = any> {
     private readonly op: () => DrivenSourceOperator,
   ) {}
 
-  /** Emits `value` with timestamp `ts` (default: the value's own numeric `ts`). */
+  /** Emits `value` with timestamp `ts` (default: the value's own numeric `ts`; `NO_TIMESTAMP` for a record without one). */
   add(value: T, ts?: number): this {
     const t = ts ?? (value as { ts?: unknown } | null)?.ts;
-    if (typeof t !== 'number') throw new HarnessError('add(value, ts): give a timestamp (the value has no numeric ts)');
+    if (typeof t !== 'number') throw new HarnessError('add(value, ts): give a timestamp (the value has no numeric ts), or NO_TIMESTAMP for a record without one');
     this.op().record(value, t);
     this.harness.settle();
     return this;
@@ -130,7 +133,11 @@ export class PipelineTestHarness {
   private constructor(build: (env: StreamEnvironment, io: HarnessIO) => void, opts: PipelineHarnessOptions) {
     const parallelism = opts.parallelism ?? 1;
     if (!Number.isSafeInteger(parallelism) || parallelism < 1) throw new HarnessError(`parallelism must be a positive integer, got ${parallelism}`);
-    const env = new StreamEnvironment({ parallelism });
+    const maxParallelism = opts.maxParallelism ?? 128;
+    if (!Number.isSafeInteger(maxParallelism) || maxParallelism < parallelism) {
+      throw new HarnessError(`max parallelism must be an integer no smaller than the parallelism (${parallelism}), got ${maxParallelism}`);
+    }
+    const env = new StreamEnvironment({ parallelism, maxParallelism });
     const names = new Set<string>();
     const unique = (name: string): void => {
       if (names.has(name)) throw new HarnessError(`the name ${name} is used twice`);
@@ -259,6 +266,15 @@ export class PipelineTestHarness {
   /** The values of the records that reached sink `name`, in order (PAssert's containsInAnyOrder: sort them). */
   values<T = any>(name: string): T[] {
     return this.results<T>(name).map((r) => r.value);
+  }
+
+  /**
+   * Beam's PAssert on the window results that reached sink `name`:
+   * `panes('sums').inOnTimePane({ start: 0, end: 1000 }).containsInAnyOrder(7)`
+   * (see `PaneAssert`).
+   */
+  panes<V = any>(name: string): PaneAssert<V, V> {
+    return PaneAssert.that(this.values<PanedResult<V>>(name));
   }
 
   /** The watermarks that reached sink `name`, in order (each subtask's). */

@@ -21,6 +21,7 @@
  * dropped when the watermark reaches that time (`wm >= cleanup time`).
  */
 import { KeyedOperator } from './keyed-operator.ts';
+import { NO_TIMESTAMP } from '../../../stream/watermark.ts';
 
 export type JoinFunction = (left: any, right: any) => unknown;
 
@@ -65,6 +66,9 @@ export class IntervalJoinOperator extends KeyedOperator {
   }
 
   processElement(value: unknown, ts: number, input: number): void {
+    if (ts === NO_TIMESTAMP) {
+      throw new Error('a record reached an interval join with no timestamp (the no-timestamp marker, Flink\'s Long.MIN_VALUE): an interval join needs meaningful event timestamps on both sides');
+    }
     const wm = this.ctx.currentWatermark();
     const side = SIDES[input]!;
     const id = (value as { id?: number }).id ?? -1;

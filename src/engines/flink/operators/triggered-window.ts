@@ -31,7 +31,13 @@
  * the timer's time; processing time for processing-time windows) is below
  * maxTimestamp; at or past it the first firing caused by
  * a timer is ON_TIME and every other one LATE (so is a firing caused by a
- * late element). `isLast` marks the pane fired at the cleanup time. When
+ * late element). `isLast` marks the window's final pane, fired at its
+ * cleanup: by the trigger if it fires then, otherwise — with a closing
+ * behaviour (Beam's ClosingBehavior; Flink has none and fires nothing of
+ * its own at cleanup) — by the operator, if elements came since the last
+ * pane (FIRE_IF_NON_EMPTY) or in any case (FIRE_ALWAYS). With a closing
+ * behaviour a window Flink never cleans up (the global window) closes at
+ * the final watermark. When
  * session windows merge, the merged window's pane count starts over, as the
  * default operator's `firing` does.
  *
@@ -64,7 +70,20 @@ export interface TriggeredWindowOptions {
   evictor?: Evictor;
   /** Beam's discarding mode: every firing also purges the window's contents. */
   discarding?: boolean;
+  /**
+   * Beam's closing behaviour: whether a final pane is emitted when the
+   * window is cleaned up and its trigger did not fire then. Unset: Flink's
+   * rule, the trigger alone decides (see the module comment).
+   */
+  closing?: ClosingBehavior;
 }
+
+/**
+ * Beam's `Window.ClosingBehavior`: at the window's cleanup, `FIRE_IF_NON_EMPTY`
+ * emits a final pane only if elements arrived since the last pane,
+ * `FIRE_ALWAYS` emits one in any case (empty in discarding mode).
+ */
+export type ClosingBehavior = 'FIRE_IF_NON_EMPTY' | 'FIRE_ALWAYS';
 
 /** One window of one key: its contents, lineage, pane count and trigger/user state. */
 interface Entry {
@@ -72,6 +91,8 @@ interface Entry {
   end: number;
   /** Whether the window has contents (elements added since it was created or last purged). */
   has: boolean;
+  /** Elements arrived since the last pane fired (Beam's NonEmptyPanes): what FIRE_IF_NON_EMPTY asks at cleanup. */
+  fresh?: boolean;
   /** Incremental functions: the accumulator. */
   acc: unknown;
   /** With an evictor or a process function alone: every element, in arrival order. */
@@ -181,6 +202,7 @@ export class TriggeredWindowOperator implements StreamOperator {
 
   private purge(e: Entry): void {
     e.has = false;
+    e.fresh = false;
     e.acc = undefined;
     e.elements = [];
     e.ids = [];
@@ -195,6 +217,7 @@ export class TriggeredWindowOperator implements StreamOperator {
       if (id !== undefined) e.ids.push(id);
     }
     e.has = true;
+    e.fresh = true;
   }
 
   // ---- contexts -----------------------------------------------------------------------------
@@ -298,9 +321,24 @@ export class TriggeredWindowOperator implements StreamOperator {
     return this.eventTime && isWindowLate(w, wm, this.opts.allowedLatenessMs);
   }
 
+  /**
+   * The window's cleanup time, or, for a window Flink never cleans up (the
+   * global window, or a cleanup time past the end of time) when a closing
+   * behaviour is set, the final watermark: Beam closes every window at the
+   * end of input.
+   */
+  private closingTime(w: TimeWindow): number | undefined {
+    const t = this.cleanupTime(w);
+    if (t < MAX_WATERMARK) return t;
+    return this.opts.closing !== undefined ? MAX_WATERMARK : undefined;
+  }
+
   private registerCleanupTimer(w: TimeWindow): void {
     const t = this.cleanupTime(w);
-    if (t >= MAX_WATERMARK) return;
+    if (t >= MAX_WATERMARK) {
+      if (this.opts.closing !== undefined) this.timers.registerEventTimeTimer(this.key, windowKey(w), MAX_WATERMARK);
+      return;
+    }
     if (this.eventTime) this.timers.registerEventTimeTimer(this.key, windowKey(w), t);
     else {
       this.timers.registerProcessingTimeTimer(this.key, windowKey(w), t);
@@ -310,7 +348,10 @@ export class TriggeredWindowOperator implements StreamOperator {
 
   private deleteCleanupTimer(w: TimeWindow): void {
     const t = this.cleanupTime(w);
-    if (t >= MAX_WATERMARK) return;
+    if (t >= MAX_WATERMARK) {
+      if (this.opts.closing !== undefined) this.timers.deleteEventTimeTimer(this.key, windowKey(w), MAX_WATERMARK);
+      return;
+    }
     if (this.eventTime) this.timers.deleteEventTimeTimer(this.key, windowKey(w), t);
     else this.timers.deleteProcessingTimeTimer(this.key, windowKey(w), t);
   }
@@ -389,6 +430,7 @@ export class TriggeredWindowOperator implements StreamOperator {
           target.ids = target.ids.concat(e.ids);
         }
         target.has = true;
+        if (e.fresh) target.fresh = true;
       }
       this.dropEntry(m);
     }
@@ -396,16 +438,22 @@ export class TriggeredWindowOperator implements StreamOperator {
 
   // ---- firing -------------------------------------------------------------------------------
 
-  private apply(w: TimeWindow, r: TriggerResult, cause: Cause, isLast: boolean, timerTs?: number): void {
+  /** Carries out a trigger's decision; true when a pane was emitted. */
+  private apply(w: TimeWindow, r: TriggerResult, cause: Cause, isLast: boolean, timerTs?: number): boolean {
     const fire = isFire(r);
+    let emitted = false;
     if (fire) {
       const e = this.peek(w);
-      if (e?.has) this.emit(w, e, cause, isLast, timerTs);
+      if (e?.has) {
+        this.emit(w, e, cause, isLast, timerTs);
+        emitted = true;
+      }
     }
     if (isPurge(r) || (fire && this.opts.discarding)) {
       const e = this.peek(w);
       if (e) this.purge(e);
     }
+    return emitted;
   }
 
   private emit(w: TimeWindow, e: Entry, cause: Cause, isLast: boolean, timerTs: number | undefined): void {
@@ -422,6 +470,7 @@ export class TriggeredWindowOperator implements StreamOperator {
     const firing = e.panes++;
     const pane: PaneInfo = { timing, index: firing, isFirst: firing === 0, isLast };
     e.lastPane = pane;
+    e.fresh = false;
 
     let inputs: unknown[];
     let ids: number[];
@@ -442,10 +491,12 @@ export class TriggeredWindowOperator implements StreamOperator {
       this.opts.evictor?.evictAfter(e.elements, w, ectx);
     } else {
       ids = e.ids.slice();
-      inputs = [(fn as Extract<WindowFunctionSpec, { kind: 'aggregate' }>).aggregate.getResult(e.acc)];
+      const agg = (fn as Extract<WindowFunctionSpec, { kind: 'aggregate' }>).aggregate;
+      // An empty pane (a closing pane under FIRE_ALWAYS after a discarding firing): the empty accumulator's result.
+      inputs = [agg.getResult(e.has ? e.acc : agg.createAccumulator())];
     }
     ids.sort((a, b) => a - b);
-    this.ctx.trace.emit('window.fire', { task: this.ctx.taskName, attempt: this.ctx.attempt, key: this.key, start: w.start, end: w.end, wm, firing, count: ids.length, timing });
+    this.ctx.trace.emit('window.fire', { task: this.ctx.taskName, attempt: this.ctx.attempt, key: this.key, start: w.start, end: w.end, wm, firing, count: ids.length, timing, ...(isLast ? { last: true } : {}) });
     const process = fn.process;
     if (process) {
       const out = this.out;
@@ -471,9 +522,18 @@ export class TriggeredWindowOperator implements StreamOperator {
     if (this.merging && !this.sessions.get(key)?.has(w)) return;
     const ctx = this.triggerContext(w);
     const r = domain === 'event' ? this.opts.trigger.onEventTime(ts, w, ctx) : this.opts.trigger.onProcessingTime(ts, w, ctx);
-    const cleanup = (domain === 'event') === this.eventTime && ts === this.cleanupTime(w) && ts < MAX_WATERMARK;
-    this.apply(w, r, domain, cleanup, ts);
-    if (cleanup) this.clearAll(w);
+    const closeAt = this.closingTime(w);
+    const closeDomain = closeAt === MAX_WATERMARK || this.eventTime ? 'event' : 'processing';
+    const cleanup = domain === closeDomain && ts === closeAt;
+    const emitted = this.apply(w, r, domain, cleanup, ts);
+    if (cleanup) {
+      // Beam's closing pane: the trigger did not fire at the cleanup, yet elements came since the
+      // last pane (FIRE_IF_NON_EMPTY), or a final pane is wanted regardless (FIRE_ALWAYS).
+      const e = this.peek(w);
+      const closing = this.opts.closing;
+      if (!emitted && e && closing !== undefined && (e.fresh === true || closing === 'FIRE_ALWAYS')) this.emit(w, e, domain, true, ts);
+      this.clearAll(w);
+    }
   }
 
   processWatermark(wm: number): void {

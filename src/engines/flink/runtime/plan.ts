@@ -41,6 +41,9 @@ export class JobPlan {
   ) {
     this.allTaskManagers = [...taskManagers, ...spares];
     this.vertices = graph.vertices();
+    for (const n of graph.nodes) {
+      if (n.keyed && n.parallelism > graph.maxParallelism) throw new Error(`${n.name} runs ${n.parallelism} subtasks, more than the max parallelism (${graph.maxParallelism} key groups)`);
+    }
     let slot = 0;
     for (const v of this.vertices) {
       const isSource = graph.nodes[v.nodes[0]!]!.isSource;

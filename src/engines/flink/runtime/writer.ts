@@ -15,10 +15,24 @@ import { BARRIER, CANCEL, END, IDLE, WATERMARK, taskKey, type DataMessage } from
 /** Max parallelism: the number of key groups (Flink's default is 128). */
 export const KEY_GROUPS = 128;
 
-/** Flink's KeyGroupRangeAssignment: key → key group → operator subtask. */
-export function subtaskForKey(key: string, parallelism: number): number {
-  const group = hashKey(key) % KEY_GROUPS;
-  return Math.floor((group * parallelism) / KEY_GROUPS);
+/** Flink's KeyGroupRangeAssignment.assignToKeyGroup: the key group of `key` among `maxParallelism`. */
+export function keyGroupForKey(key: string, maxParallelism: number = KEY_GROUPS): number {
+  return hashKey(key) % maxParallelism;
+}
+
+/**
+ * Flink's KeyGroupRangeAssignment: key → key group → operator subtask
+ * (`keyGroup * parallelism / maxParallelism`, rounded down), so subtask i
+ * owns a contiguous range of key groups.
+ */
+export function subtaskForKey(key: string, parallelism: number, maxParallelism: number = KEY_GROUPS): number {
+  const group = keyGroupForKey(key, maxParallelism);
+  return Math.floor((group * parallelism) / maxParallelism);
+}
+
+/** The key groups subtask `subtask` of `parallelism` owns: `[first, last]` (Flink's KeyGroupRange). */
+export function keyGroupRange(subtask: number, parallelism: number, maxParallelism: number = KEY_GROUPS): { first: number; last: number } {
+  return { first: Math.ceil((subtask * maxParallelism) / parallelism), last: Math.ceil(((subtask + 1) * maxParallelism) / parallelism) - 1 };
 }
 
 export interface ChannelTarget {
@@ -31,6 +45,7 @@ export class EdgeWriter {
   private readonly seqs: number[];
   private next = 0;
   private readonly key: KeySelector | undefined;
+  private readonly keyGroups: number;
   /** The one receiver of a forward edge. */
   private readonly forwardTo: number;
 
@@ -46,6 +61,7 @@ export class EdgeWriter {
     this.buffers = targets.map(() => []);
     this.seqs = targets.map(() => 0);
     this.key = edge.key;
+    this.keyGroups = edge.keyGroups ?? KEY_GROUPS;
     this.forwardTo = targets.findIndex((t) => t !== undefined);
   }
 
@@ -53,7 +69,7 @@ export class EdgeWriter {
     let i: number;
     switch (this.edge.partitioning) {
       case 'hash':
-        i = subtaskForKey(this.key!(value), this.targets.length);
+        i = subtaskForKey(this.key!(value), this.targets.length, this.keyGroups);
         break;
       case 'forward':
         i = this.forwardTo;

@@ -24,6 +24,7 @@
  */
 import type { TimeWindow } from '../../../stream/time-window.ts';
 import type { PaneInfo } from '../../../stream/records.ts';
+import { NO_TIMESTAMP } from '../../../stream/watermark.ts';
 
 export interface WindowAggregateFunction<IN = any, ACC = any, OUT = any> {
   readonly name?: string;
@@ -131,7 +132,8 @@ export class TimeEvictor implements Evictor {
   }
 
   private evict(elements: TimestampedValue[]): void {
-    if (elements.length === 0) return;
+    // As Flink's: elements without timestamps (processing-time windows fed such records) are never evicted by time.
+    if (elements.length === 0 || elements[0]!.ts === NO_TIMESTAMP) return;
     let maxTs = elements[0]!.ts;
     for (const e of elements) if (e.ts > maxTs) maxTs = e.ts;
     const cutoff = maxTs - this.windowSizeMs;

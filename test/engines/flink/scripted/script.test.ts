@@ -14,7 +14,7 @@ import { script, scriptRecords, validateScript, ScriptError, type Script } from 
 import { StreamEnvironment } from '../../../../src/engines/flink/api/environment.ts';
 import { ScriptedSourceOperator } from '../../../../src/engines/flink/operators/scripted-source.ts';
 import type { OperatorContext, Output } from '../../../../src/engines/flink/operators/operator.ts';
-import { MAX_WATERMARK, MIN_WATERMARK } from '../../../../src/stream/watermark.ts';
+import { MAX_WATERMARK, MIN_WATERMARK, NO_TIMESTAMP } from '../../../../src/stream/watermark.ts';
 
 describe('script builder', () => {
   it('records steps in order, assigns ids above every id so far, and defaults value to 1', () => {
@@ -47,9 +47,10 @@ describe('script builder', () => {
     expect(() => script().advanceProcessingTime(-5)).toThrow(ScriptError);
   });
 
-  it('refuses duplicate ids and timestamps at the watermark bounds', () => {
+  it('refuses duplicate ids and timestamps at the watermark bounds (the lower bound is the no-timestamp marker)', () => {
     expect(() => script().add({ id: 3, key: 'a', ts: 1 }, { id: 3, key: 'a', ts: 2 })).toThrow(/id 3 is used twice/);
-    expect(() => script().add({ key: 'a', ts: MIN_WATERMARK })).toThrow(/strictly between/);
+    expect(() => script().add({ key: 'a', ts: MIN_WATERMARK - 1 })).toThrow(/strictly between/);
+    expect(scriptRecords(script().add({ key: 'a', ts: MIN_WATERMARK }).advanceWatermarkToInfinity()).map((r) => r.ts)).toEqual([NO_TIMESTAMP]);
     expect(() => script().add({ key: 'a', ts: MAX_WATERMARK })).toThrow(/strictly between/);
   });
 

@@ -41,7 +41,7 @@ function play(h: OperatorHarness, steps: Step[]): void {
 const withoutTiming = (t: OperatorHarness['trace']) =>
   t.map(({ kind, fields }) => {
     if (kind !== 'window.fire') return { kind, fields };
-    const { timing: _timing, ...rest } = fields ?? {};
+    const { timing: _timing, last: _last, ...rest } = fields ?? {};
     return { kind, fields: rest };
   });
 
