@@ -112,8 +112,12 @@ describe('ReplayApp frames', () => {
     const frame = await frameWhen(app, (f) => f.includes('events matching'));
     expect(frame).toContain('events matching "txn.commit"');
     const log = frame.split('\n').filter((l) => /\d+ms (tm-\d|broker)/.test(l));
-    expect(log.length).toBeGreaterThan(0);
-    for (const l of log) expect(l).toContain('txn.commit');
+    expect(log.length).toBeGreaterThan(1);
+    // Every row matches, except the cursor's own event, which stays in view (▶) though the filter would hide it.
+    const cursorRow = log.filter((l) => l.startsWith('▶'));
+    expect(cursorRow).toHaveLength(1);
+    expect(cursorRow[0]).toMatch(/^▶\s+900\s.*barrier\.inject/);
+    for (const l of log.filter((x) => !x.startsWith('▶'))) expect(l).toContain('txn.commit');
     app.stdin.write('?');
     expect(await frameWhen(app, (f) => f.includes('next / previous checkpoint step'))).toContain('next / previous checkpoint step');
     app.unmount();
