@@ -3,7 +3,8 @@
  * run, the values the trace holds there — a task's watermark, a barrier
  * held on a channel during alignment, checkpoint progress and transaction
  * states — fits an 80×24 terminal, and moves when keys are pressed; the
- * walkthrough pages through narration steps and moves the cursor with them.
+ * walkthrough pages through narration steps and moves the cursor with them,
+ * and pages a narration longer than its box.
  *
  * How: ink-testing-library renders the components at a fixed size; the
  * expected values come from the trace index (the tested reducer is checked
@@ -17,6 +18,8 @@ import { Dataflow } from '../../src/tui/components/Dataflow.tsx';
 import { Plot } from '../../src/tui/components/Plot.tsx';
 import { WalkthroughApp } from '../../src/tui/components/WalkthroughApp.tsx';
 import { LESSONS } from '../../src/tui/lessons/catalogue.ts';
+import { narrationFit } from '../../src/tui/components/LessonView.tsx';
+import { wrapText } from '../../src/tui/model/narration.ts';
 import { loadLesson } from '../../src/tui/lessons/resolve.ts';
 import { fmtNum, fmtWm } from '../../src/tui/model/format.ts';
 import type { Replay } from '../../src/tui/open.ts';
@@ -186,6 +189,36 @@ describe('WalkthroughApp', () => {
     const help = await frameWhen(app, (f) => f.includes('keys'));
     expect(help).toContain('in a lesson: Enter → n  next narration step');
     expect(help).toContain('→ ← page the narration in a lesson');
+    app.unmount();
+  });
+
+  it('pages a narration longer than its box: Enter shows the rest before the next step, ← goes back a page', async () => {
+    const lesson = LESSONS.find((l) => l.name === 'triggers')!;
+    const loaded = await loadLesson(lesson);
+    const n = loaded.steps.length;
+    const size = { cols: 80, rows: 20 };
+    const lines = wrapText(loaded.steps[0]!.text, size.cols);
+    const fit = narrationFit(loaded.steps[0]!.text, size);
+    expect(fit.pages.length).toBe(2);
+    const app = render(<WalkthroughApp lessons={LESSONS} load={async () => loaded} initial="triggers" size={size} />);
+    const page1 = await frameWhen(app, (f) => f.includes(`— 1/${n}`));
+    await tick(100); // the lesson's key handler is registered just after its first frame
+    expect(page1).toContain('(page 1/2)');
+    expect(page1).toContain('▼ more: Enter (page 1/2)');
+    expect(page1).toContain(lines[0]);
+    expect(page1).not.toContain(lines.at(-1));
+    app.stdin.write(KEYS.enter);
+    const page2 = await frameWhen(app, (f) => f.includes('(page 2/2)'));
+    expect(page2).toContain(`— 1/${n}`);
+    expect(page2).toContain(lines.at(-1));
+    expect(page2).not.toContain('▼ more');
+    for (const f of [page1, page2]) expect(f.split('\n').length).toBeLessThanOrEqual(size.rows);
+    app.stdin.write(KEYS.left);
+    expect(await frameWhen(app, (f) => f.includes('(page 1/2)'))).toContain(`— 1/${n}`);
+    app.stdin.write(KEYS.enter);
+    await frameWhen(app, (f) => f.includes('(page 2/2)'));
+    app.stdin.write(KEYS.enter);
+    expect(await frameWhen(app, (f) => f.includes(`— 2/${n}`))).not.toContain('▼ more');
     app.unmount();
   });
 

@@ -11,10 +11,10 @@ import type { LessonReplays } from '../lessons/resolve.ts';
 import { keyAction, splitKeys } from '../controller.ts';
 import { useReplay } from '../use-replay.ts';
 import type { Size } from '../use-terminal-size.ts';
-import { ReplayView } from './ReplayView.tsx';
+import { ReplayView, type LessonRunLine } from './ReplayView.tsx';
 import { Line } from './Line.tsx';
 import { HEADER_LINES } from './Header.tsx';
-import { mentions as mentionsOf, wrapText } from '../model/narration.ts';
+import { mentions as mentionsOf, wrapText, type Mentions } from '../model/narration.ts';
 
 const LESSON_KEYS = 'Enter/→ next  ← back  space play  ][ step  c f w v jump  / filter  m menu  q quit';
 
@@ -133,5 +133,18 @@ function LessonStage({ loaded, size, step, page, atRef, go, onMenu, onQuit }: St
       {more ? <Text dimColor wrap="truncate">{`▼ more: Enter (page ${shownPage + 1}/${fit.pages.length})`}</Text> : null}
     </Box>
   );
-  return <ReplayView replay={replay} ui={ui} cols={size.cols} rows={size.rows} narration={narration} narrationLines={narrationLines} keys={LESSON_KEYS} mentions={mentionsOf(s.text)} />;
+  const m = mentionsOf(s.text);
+  return <ReplayView replay={replay} ui={ui} cols={size.cols} rows={size.rows} narration={narration} narrationLines={narrationLines} keys={LESSON_KEYS} mentions={m} runs={comparedRuns(loaded, s.run, m)} />;
+}
+
+/**
+ * The lesson's runs, when the step's narration names what another run's
+ * label names (a process that crashes there, say): the step compares the
+ * runs, so the screen lists them, this one marked.
+ */
+export function comparedRuns(loaded: LessonReplays, run: string, m: Mentions): LessonRunLine[] {
+  const runs = loaded.lesson.runs;
+  const named = [...m.processes, ...m.tasks, ...m.txns];
+  const compares = runs.some((r) => r.key !== run && named.some((n) => r.label.includes(n)));
+  return runs.length > 1 && compares ? runs.map((r) => ({ label: r.label, current: r.key === run })) : [];
 }

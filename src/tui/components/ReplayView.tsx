@@ -11,7 +11,7 @@ import type { Replay } from '../open.ts';
 import { HELP_LINES, type ReplayUi } from '../controller.ts';
 
 /** In a lesson the arrows page through the narration, not the events (help says so). */
-const LESSON_HELP = 'in a lesson: Enter → n  next narration step, ← p  back, m  the menu';
+const LESSON_HELP = 'in a lesson: Enter → n  next narration step (a long one shows its next page first), ← p  back, m  the menu';
 const LESSON_ARROWS = 'l h        one step forward / back (→ ← page the narration in a lesson)';
 import { str } from '../model/fields.ts';
 import { Header, HEADER_LINES } from './Header.tsx';
@@ -39,6 +39,13 @@ export interface ReplayViewProps {
   keys?: string;
   /** What the narration talks about: kept in view on a small screen. */
   mentions?: Mentions;
+  /** A lesson's runs, listed above the event log when the narration compares them. */
+  runs?: readonly LessonRunLine[];
+}
+
+export interface LessonRunLine {
+  label: string;
+  current: boolean;
 }
 
 export interface Layout {
@@ -66,10 +73,13 @@ export function layout(cols: number, rows: number, narrationLines: number, wantF
 /** Below this many rows a lesson's screen is compact: the narration first, the panels it does not talk about folded away. */
 export const COMPACT_ROWS = 30;
 
-export function ReplayView({ replay, ui, cols, rows, narration, narrationLines = 0, keys = REPLAY_KEYS, mentions = NO_MENTIONS }: ReplayViewProps): React.ReactElement {
+export function ReplayView({ replay, ui, cols, rows, narration, narrationLines = 0, keys = REPLAY_KEYS, mentions = NO_MENTIONS, runs = [] }: ReplayViewProps): React.ReactElement {
   const state = replay.index.stateAt(ui.cursor);
   const compact = narration !== undefined && rows < COMPACT_ROWS;
-  const L = layout(cols, rows, narration ? narrationLines : 0, dataflowLines(replay), compact);
+  const full = layout(cols, rows, narration ? narrationLines : 0, dataflowLines(replay), compact);
+  // The runs' lines come out of the top panels, which keep at least two lines.
+  const runLines = Math.min(runs.length, Math.max(0, full.top - 2));
+  const L = { ...full, top: full.top - runLines, flow: Math.min(full.flow, Math.max(2, full.top - runLines - 4)) };
   const focus = str(replay.index.events[ui.cursor] ?? { seq: 0, t: 0, p: '', kind: '' }, 'task');
   return (
     <Box flexDirection="column" width={cols} height={rows}>
@@ -97,6 +107,7 @@ export function ReplayView({ replay, ui, cols, rows, narration, narrationLines =
             </Box>
           </Box>
           )}
+          {runLines > 0 ? <LessonRuns runs={runs.slice(0, runLines)} width={cols} /> : null}
           <Box height={L.log}>
             <EventLog replay={replay} cursor={ui.cursor} filter={ui.filter} width={cols} height={L.log} />
           </Box>
@@ -104,6 +115,17 @@ export function ReplayView({ replay, ui, cols, rows, narration, narrationLines =
       )}
       {narration ? <Box height={narrationLines} flexDirection="column">{narration}</Box> : null}
       <Footer ui={ui} width={cols} keys={keys === REPLAY_KEYS ? engineKeys(replay) : keys} />
+    </Box>
+  );
+}
+
+/** A lesson's runs, the one on screen marked ▶. */
+function LessonRuns({ runs, width }: { runs: readonly LessonRunLine[]; width: number }): React.ReactElement {
+  return (
+    <Box flexDirection="column">
+      {runs.map((r, k) => (
+        <Line key={k} width={width} segments={[{ text: k === 0 ? 'lesson runs ' : ' '.repeat(12), bold: true }, { text: r.current ? '▶ ' : '  ', color: 'cyan' }, { text: r.label, bold: r.current, dim: !r.current }]} />
+      ))}
     </Box>
   );
 }
