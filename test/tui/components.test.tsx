@@ -136,6 +136,20 @@ describe('Plot at narrow widths', () => {
     expect(frame.split('\n')[0]).toMatch(/^event time → \| wm /);
     app.unmount();
   });
+
+  it('has a key for every mark it draws, whole at any width, and the grid keeps its rows', () => {
+    const cursor = replay.index.positions('window.fire')[0]!;
+    const keyOf = (f: string): string => f.split('\n').slice(0, 4).join(' ');
+    for (const width of [30, 40, 95]) {
+      const app = render(<Plot replay={replay} cursor={cursor} width={width} height={12} zoom={1} />);
+      const frame = plain(app.lastFrame());
+      for (const item of ['· record', 'x late output', '+ late join', ': several', '| watermark']) expect(keyOf(frame), `${width} columns`).toContain(item);
+      const lines = frame.split('\n');
+      expect(lines.length, `${width} columns`).toBe(12);
+      for (const l of lines) expect(l.length).toBeLessThanOrEqual(width);
+      app.unmount();
+    }
+  });
 });
 
 describe('Dataflow at narrow widths', () => {
