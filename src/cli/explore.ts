@@ -35,7 +35,7 @@ export interface ExploreRequest {
   start: number;
   count: number;
   shard?: Shard;
-  /** Undefined: one per core, at most one per seed. */
+  /** Undefined: one per core; never more than the seeds or the cores (see usefulWorkers). */
   workers?: number;
   shrink: boolean;
 }
@@ -58,7 +58,7 @@ export async function exploreCommand(argv: readonly string[]): Promise<number> {
   const report = await import('./explore-report.ts');
   const json = args.switches.has('json');
   const seedCount = seedsOf(req.start, req.count, req.shard).length;
-  const workers = fitWorkers(Math.min(req.workers ?? availableParallelism(), Math.max(1, seedCount)), estimateRun(scenario, req.job), req.workers !== undefined);
+  const workers = fitWorkers(usefulWorkers(req.workers, seedCount), estimateRun(scenario, req.job), req.workers !== undefined);
   const progress = !json && process.stderr.isTTY ? new report.Progress(process.stderr) : undefined;
 
   if (!json) process.stdout.write(report.bannerLine(req, workers) + '\n');
@@ -88,6 +88,21 @@ function estimateRun(scenario: Scenario, job: SweepJob): number {
   const problem = memoryProblem({ scenario: scenario.name, engine, events, parallelism, use: 'run', fromToken: false });
   if (problem !== undefined) throw new UsageError(problem);
   return estimateBytes(engine, events, 'run', parallelism, scenario.name);
+}
+
+/**
+ * Worker threads worth starting: one per core by default, and never more
+ * than the seeds to run or the cores (a thread beyond either has nothing to
+ * do or only takes turns with another); fewer than --workers asked for is
+ * said in one line on stderr.
+ */
+export function usefulWorkers(asked: number | undefined, seeds: number, cores = availableParallelism(), note: (s: string) => void = (s) => void process.stderr.write(s)): number {
+  const most = Math.max(1, Math.min(seeds, cores));
+  if (asked === undefined) return most;
+  if (asked <= most) return asked;
+  const why = seeds < cores ? `there ${seeds === 1 ? 'is 1 seed' : `are ${seeds} seeds`} to run` : `this machine has ${cores} core${cores === 1 ? '' : 's'}`;
+  note(`weir: note: using ${most} worker${most === 1 ? '' : 's'}, not ${asked}: ${why}\n`);
+  return most;
 }
 
 /**

@@ -89,7 +89,8 @@ Options:
   --shard k/n              only seeds with (seed - start) % n == k - 1
                            (1-based k, as vitest's --shard)
   --workers K              worker threads (default: one per core; 1 runs
-                           in this process)
+                           in this process; never more than the seeds or
+                           the cores, said on stderr)
   --engine E               flink | kstreams | spark (default: flink)
   --guarantee G            exactly-once | at-least-once | at-most-once
                            (default: exactly-once)

@@ -9,13 +9,15 @@
  *   edge it never hit;
  * - the failures found are the same with one and two workers, and the
  *   shards of a range together find exactly what the whole range finds;
+ * - --workers above the seeds or the cores is lowered to what is useful,
+ *   with one line on stderr saying why;
  * - every kind of bad input exits 2 with exactly one line on stderr.
  * Runs are small (100-300 events, a few seeds) to keep the file quick.
  */
 import { describe, expect, it } from 'vitest';
 import { json, weir, type RunJson } from './helpers.ts';
 import { parseArgs } from '../../src/cli/args.ts';
-import { EXPLORE_FLAGS, exploreRequest, parseShard } from '../../src/cli/explore.ts';
+import { EXPLORE_FLAGS, exploreRequest, parseShard, usefulWorkers } from '../../src/cli/explore.ts';
 import { UsageError } from '../../src/cli/usage-error.ts';
 
 interface ExploreJson {
@@ -89,6 +91,33 @@ describe('weir explore', () => {
     expect(a.seedsRun + b.seedsRun).toBe(5);
     expect([...a.failingSeeds, ...b.failingSeeds].sort((x, y) => x - y)).toEqual(w1.failingSeeds);
     expect(a.failingSeeds.every((s) => (s - 1) % 2 === 0)).toBe(true);
+  });
+});
+
+describe('explore workers', () => {
+  it('are one per core by default and never more than the seeds or the cores; lowering --workers says why', () => {
+    const notes: string[] = [];
+    const note = (s: string): void => void notes.push(s);
+    expect(usefulWorkers(undefined, 100, 4, note)).toBe(4);
+    expect(usefulWorkers(undefined, 3, 4, note)).toBe(3);
+    expect(usefulWorkers(undefined, 0, 4, note)).toBe(1);
+    expect(usefulWorkers(2, 100, 4, note)).toBe(2);
+    expect(notes).toEqual([]);
+    expect(usefulWorkers(8, 100, 4, note)).toBe(4);
+    expect(usefulWorkers(8, 3, 4, note)).toBe(3);
+    expect(usefulWorkers(2, 1, 4, note)).toBe(1);
+    expect(notes).toEqual([
+      'weir: note: using 4 workers, not 8: this machine has 4 cores\n',
+      'weir: note: using 3 workers, not 8: there are 3 seeds to run\n',
+      'weir: note: using 1 worker, not 2: there is 1 seed to run\n',
+    ]);
+  });
+
+  it('--workers above the seeds runs as many workers as seeds, with a note', async () => {
+    const r = await weir(['explore', 'wordcount', '--faults', 'none', '--events', '100', '--seeds', '1', '--workers', '8', '--json']);
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stderr).toBe('weir: note: using 1 worker, not 8: there is 1 seed to run\n');
+    expect(json<{ workers: number }>(r).workers).toBe(1);
   });
 });
 

@@ -3,7 +3,8 @@
  * run, the values the trace holds there — a task's watermark, a barrier
  * held on a channel during alignment, checkpoint progress and transaction
  * states — fits an 80×24 terminal, and moves when keys are pressed; the
- * walkthrough pages through narration steps and moves the cursor with them.
+ * walkthrough pages through narration steps and moves the cursor with them,
+ * and pages a narration longer than its box.
  *
  * How: ink-testing-library renders the components at a fixed size; the
  * expected values come from the trace index (the tested reducer is checked
@@ -17,6 +18,8 @@ import { Dataflow } from '../../src/tui/components/Dataflow.tsx';
 import { Plot } from '../../src/tui/components/Plot.tsx';
 import { WalkthroughApp } from '../../src/tui/components/WalkthroughApp.tsx';
 import { LESSONS } from '../../src/tui/lessons/catalogue.ts';
+import { narrationFit } from '../../src/tui/components/LessonView.tsx';
+import { wrapText } from '../../src/tui/model/narration.ts';
 import { loadLesson } from '../../src/tui/lessons/resolve.ts';
 import { fmtNum, fmtWm } from '../../src/tui/model/format.ts';
 import type { Replay } from '../../src/tui/open.ts';
@@ -112,8 +115,12 @@ describe('ReplayApp frames', () => {
     const frame = await frameWhen(app, (f) => f.includes('events matching'));
     expect(frame).toContain('events matching "txn.commit"');
     const log = frame.split('\n').filter((l) => /\d+ms (tm-\d|broker)/.test(l));
-    expect(log.length).toBeGreaterThan(0);
-    for (const l of log) expect(l).toContain('txn.commit');
+    expect(log.length).toBeGreaterThan(1);
+    // Every row matches, except the cursor's own event, which stays in view (▶) though the filter would hide it.
+    const cursorRow = log.filter((l) => l.startsWith('▶'));
+    expect(cursorRow).toHaveLength(1);
+    expect(cursorRow[0]).toMatch(/^▶\s+900\s.*barrier\.inject/);
+    for (const l of log.filter((x) => !x.startsWith('▶'))) expect(l).toContain('txn.commit');
     app.stdin.write('?');
     expect(await frameWhen(app, (f) => f.includes('next / previous checkpoint step'))).toContain('next / previous checkpoint step');
     app.unmount();
@@ -128,6 +135,20 @@ describe('Plot at narrow widths', () => {
     expect(frame).toContain('· record  x late output  + late join');
     expect(frame.split('\n')[0]).toMatch(/^event time → \| wm /);
     app.unmount();
+  });
+
+  it('has a key for every mark it draws, whole at any width, and the grid keeps its rows', () => {
+    const cursor = replay.index.positions('window.fire')[0]!;
+    const keyOf = (f: string): string => f.split('\n').slice(0, 4).join(' ');
+    for (const width of [30, 40, 95]) {
+      const app = render(<Plot replay={replay} cursor={cursor} width={width} height={12} zoom={1} />);
+      const frame = plain(app.lastFrame());
+      for (const item of ['· record', 'x late output', '+ late join', ': several', '| watermark']) expect(keyOf(frame), `${width} columns`).toContain(item);
+      const lines = frame.split('\n');
+      expect(lines.length, `${width} columns`).toBe(12);
+      for (const l of lines) expect(l.length).toBeLessThanOrEqual(width);
+      app.unmount();
+    }
   });
 });
 
@@ -182,6 +203,36 @@ describe('WalkthroughApp', () => {
     const help = await frameWhen(app, (f) => f.includes('keys'));
     expect(help).toContain('in a lesson: Enter → n  next narration step');
     expect(help).toContain('→ ← page the narration in a lesson');
+    app.unmount();
+  });
+
+  it('pages a narration longer than its box: Enter shows the rest before the next step, ← goes back a page', async () => {
+    const lesson = LESSONS.find((l) => l.name === 'triggers')!;
+    const loaded = await loadLesson(lesson);
+    const n = loaded.steps.length;
+    const size = { cols: 80, rows: 20 };
+    const lines = wrapText(loaded.steps[0]!.text, size.cols);
+    const fit = narrationFit(loaded.steps[0]!.text, size);
+    expect(fit.pages.length).toBe(2);
+    const app = render(<WalkthroughApp lessons={LESSONS} load={async () => loaded} initial="triggers" size={size} />);
+    const page1 = await frameWhen(app, (f) => f.includes(`— 1/${n}`));
+    await tick(100); // the lesson's key handler is registered just after its first frame
+    expect(page1).toContain('(page 1/2)');
+    expect(page1).toContain('▼ more: Enter (page 1/2)');
+    expect(page1).toContain(lines[0]);
+    expect(page1).not.toContain(lines.at(-1));
+    app.stdin.write(KEYS.enter);
+    const page2 = await frameWhen(app, (f) => f.includes('(page 2/2)'));
+    expect(page2).toContain(`— 1/${n}`);
+    expect(page2).toContain(lines.at(-1));
+    expect(page2).not.toContain('▼ more');
+    for (const f of [page1, page2]) expect(f.split('\n').length).toBeLessThanOrEqual(size.rows);
+    app.stdin.write(KEYS.left);
+    expect(await frameWhen(app, (f) => f.includes('(page 1/2)'))).toContain(`— 1/${n}`);
+    app.stdin.write(KEYS.enter);
+    await frameWhen(app, (f) => f.includes('(page 2/2)'));
+    app.stdin.write(KEYS.enter);
+    expect(await frameWhen(app, (f) => f.includes(`— 2/${n}`))).not.toContain('▼ more');
     app.unmount();
   });
 

@@ -32,7 +32,16 @@ function txnLine(t: TxnState, nameWidth: number): Segment[] {
   ];
 }
 
-export function Checkpoints({ state, width, height }: { state: ReplayState; width: number; height: number }): React.ReactElement {
+/** The last `n` of `all`, except that those named in `keep` come first (in their order in `all`). */
+export function recentKeeping<T>(all: readonly T[], n: number, name: (x: T) => string, keep: readonly string[]): T[] {
+  if (n <= 0) return [];
+  const kept = all.filter((x) => keep.includes(name(x))).slice(-n);
+  const others = all.filter((x) => !kept.includes(x));
+  const chosen = new Set([...kept, ...others.slice(Math.max(0, others.length - (n - kept.length)))]);
+  return all.filter((x) => chosen.has(x));
+}
+
+export function Checkpoints({ state, width, height, mentioned = [] }: { state: ReplayState; width: number; height: number; mentioned?: readonly string[] }): React.ReactElement {
   const pending = [...state.pendingOutput.values()].reduce((a, b) => a + b, 0);
   const room = Math.max(0, height - 2);
   const allCps = [...state.checkpoints.values()];
@@ -41,7 +50,7 @@ export function Checkpoints({ state, width, height }: { state: ReplayState; widt
   const nt = Math.min(allTxns.length, room - nc);
   nc = Math.min(allCps.length, room - nt);
   const cps = nc > 0 ? allCps.slice(-nc) : [];
-  const txns = nt > 0 ? allTxns.slice(-nt) : [];
+  const txns = recentKeeping(allTxns, nt, (t) => t.txn, mentioned);
   const nameWidth = Math.max(0, ...txns.map((t) => t.txn.length));
   const lines: React.ReactElement[] = [
     <Line key="cp" width={width} segments={[

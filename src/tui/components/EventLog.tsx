@@ -1,7 +1,8 @@
 /**
  * The trace around the cursor, one event a line (seq, virtual time,
  * process, kind, what it says); the cursor's event is marked ▶. A filter
- * keeps the kinds that contain one of its comma-separated pieces.
+ * keeps the kinds that contain one of its comma-separated pieces, and the
+ * cursor's own event (dim when its kind does not match).
  */
 import React from 'react';
 import { Box } from 'ink';
@@ -20,24 +21,23 @@ export interface EventLogProps {
 
 export function EventLog({ replay, cursor, filter, width, height }: EventLogProps): React.ReactElement {
   const rowsHeight = Math.max(1, height - 1);
-  const w = logWindow(replay.index, cursor, filter, rowsHeight);
+  let w = logWindow(replay.index, cursor, filter, rowsHeight);
+  // The cursor's event is always a row, marked ▶ (dim when the filter would hide it): it is what the screen is about.
+  const hidden = !w.rows.includes(cursor);
+  if (hidden) {
+    const around = rowsHeight > 1 ? logWindow(replay.index, cursor, filter, rowsHeight - 1) : { rows: [], kinds: w.kinds };
+    w = { rows: [...around.rows, cursor].sort((a, b) => a - b), kinds: w.kinds };
+  }
   const title = filter
     ? `events matching "${filter}" (${w.kinds.length} kinds${w.kinds.length > 0 && w.kinds.length <= 4 ? `: ${w.kinds.join(', ')}` : ''})`
     : 'events (all kinds; / filters)';
   const lines: React.ReactElement[] = [
     <Line key="title" width={width} segments={[{ text: title, bold: true }, { text: '   seq  time  process  kind  what', dim: true }]} />,
   ];
-  let markedCursor = false;
   for (const i of w.rows) {
-    if (!markedCursor && i > cursor) {
-      markedCursor = true;
-      if (filter) lines.push(<Line key="cursor" width={width} segments={[{ text: `▶ (cursor at seq ${replay.index.events[cursor]?.seq ?? cursor}, not matching)`, dim: true }]} />);
-    }
     const e = replay.index.events[i]!;
     const at = i === cursor;
-    if (at) markedCursor = true;
-    lines.push(<Line key={i} width={width} segments={[{ text: `${at ? '▶' : ' '}${eventRow(e)}`, inverse: at, bold: at }]} />);
+    lines.push(<Line key={i} width={width} segments={[{ text: `${at ? '▶' : ' '}${eventRow(e)}`, inverse: at, bold: at && !hidden, dim: at && hidden }]} />);
   }
-  if (w.rows.length === 0) lines.push(<Line key="none" width={width} segments={[{ text: ' no event of a matching kind', dim: true }]} />);
   return <Box flexDirection="column">{lines.slice(0, Math.max(1, height))}</Box>;
 }

@@ -11,8 +11,10 @@ import type { LessonReplays } from '../lessons/resolve.ts';
 import { keyAction, splitKeys } from '../controller.ts';
 import { useReplay } from '../use-replay.ts';
 import type { Size } from '../use-terminal-size.ts';
-import { ReplayView } from './ReplayView.tsx';
+import { ReplayView, type LessonRunLine } from './ReplayView.tsx';
 import { Line } from './Line.tsx';
+import { HEADER_LINES } from './Header.tsx';
+import { mentions as mentionsOf, wrapText, type Mentions } from '../model/narration.ts';
 
 const LESSON_KEYS = 'Enter/→ next  ← back  space play  ][ step  c f w v jump  / filter  m menu  q quit';
 
@@ -23,32 +25,54 @@ export interface LessonViewProps {
   onQuit: () => void;
 }
 
+/** Lines a lesson screen leaves to its panels (dataflow or instances, and the event log) however long the narration. */
+const MIN_PANEL_LINES = 8;
+
+/**
+ * How a narration fits the screen: its lines wrapped to the width, the text
+ * lines of the narration box (at least 3, or 5 on a tall screen, at most
+ * what leaves MIN_PANEL_LINES to the panels) and, when the text needs more,
+ * its pages (each but the last ends with a line saying there is more).
+ */
+export function narrationFit(text: string, size: Size): { lines: string[]; box: number; pages: string[][] } {
+  const lines = wrapText(text, size.cols);
+  const base = size.rows >= 28 ? 5 : 3;
+  const most = Math.max(2, size.rows - HEADER_LINES - 1 - 2 - MIN_PANEL_LINES);
+  if (lines.length <= most) return { lines, box: Math.min(most, Math.max(base, lines.length)), pages: [lines] };
+  const per = most - 1;
+  const pages: string[][] = [];
+  for (let k = 0; k < lines.length; k += per) pages.push(lines.slice(k, k + per));
+  return { lines, box: most, pages };
+}
+
 export function LessonView({ loaded, size, onMenu, onQuit }: LessonViewProps): React.ReactElement {
-  const [step, setStep] = useState(0);
-  // Keys may arrive faster than frames: the step they move from is kept here, not read from a render.
-  const stepRef = useRef(0);
-  const go = (to: number): void => {
-    stepRef.current = to;
-    setStep(to);
+  const [at, setAt] = useState({ step: 0, page: 0 });
+  // Keys may arrive faster than frames: the step and page they move from are kept here, not read from a render.
+  const atRef = useRef({ step: 0, page: 0 });
+  const go = (step: number, page = 0): void => {
+    atRef.current = { step, page };
+    setAt({ step, page });
   };
-  const run = loaded.steps[step]!.run;
-  return <LessonStage key={run} loaded={loaded} size={size} step={step} stepRef={stepRef} go={go} onMenu={onMenu} onQuit={onQuit} />;
+  const run = loaded.steps[at.step]!.run;
+  return <LessonStage key={run} loaded={loaded} size={size} step={at.step} page={at.page} atRef={atRef} go={go} onMenu={onMenu} onQuit={onQuit} />;
 }
 
 interface StageProps extends LessonViewProps {
   step: number;
-  stepRef: React.MutableRefObject<number>;
-  go: (to: number) => void;
+  page: number;
+  atRef: React.MutableRefObject<{ step: number; page: number }>;
+  go: (step: number, page?: number) => void;
 }
 
-function LessonStage({ loaded, size, step, stepRef, go, onMenu, onQuit }: StageProps): React.ReactElement {
+function LessonStage({ loaded, size, step, page, atRef, go, onMenu, onQuit }: StageProps): React.ReactElement {
   const s = loaded.steps[step]!;
   const replay = loaded.replays.get(s.run)!;
   const [ui, dispatch, latest] = useReplay({ index: replay.index, violations: replay.violations }, { cursor: s.index, filter: s.step.filter ?? '' });
   const last = loaded.steps.length - 1;
   const move = (to: number): void => {
     const next = loaded.steps[to]!;
-    go(to);
+    // Staying on the step (← on the first, Enter on the last) keeps its page and puts the cursor back on its event.
+    go(to, to === atRef.current.step ? atRef.current.page : 0);
     // A step in another run remounts the stage (keyed by run) at that step; in this run, move the cursor now.
     if (next.run === s.run) {
       dispatch({ type: 'goto', index: next.index });
@@ -58,8 +82,16 @@ function LessonStage({ loaded, size, step, stepRef, go, onMenu, onQuit }: StageP
   /** Handles one key; false when the lesson is left (the remaining keys are dropped). */
   const onKey = (input: string, key: Partial<Key>): boolean => {
     const editing = latest.current.editing !== undefined;
-    if (!editing && (key.return || key.rightArrow || input === 'n')) move(Math.min(last, stepRef.current + 1));
-    else if (!editing && (key.leftArrow || input === 'p' || input === 'b')) move(Math.max(0, stepRef.current - 1));
+    const now = atRef.current;
+    // A narration longer than its box is paged: Enter shows the rest before it moves on, ← goes back a page first.
+    const pages = narrationFit(loaded.steps[now.step]!.text, size).pages.length;
+    if (!editing && (key.return || key.rightArrow || input === 'n')) {
+      if (now.page + 1 < pages) go(now.step, now.page + 1);
+      else move(Math.min(last, now.step + 1));
+    } else if (!editing && (key.leftArrow || input === 'p' || input === 'b')) {
+      if (now.page > 0) go(now.step, now.page - 1);
+      else move(Math.max(0, now.step - 1));
+    }
     else if (!editing && input === 'm') {
       onMenu();
       return false;
@@ -76,7 +108,11 @@ function LessonStage({ loaded, size, step, stepRef, go, onMenu, onQuit }: StageP
   useInput((raw, rawKey) => {
     for (const [input, key] of splitKeys(raw, rawKey)) if (!onKey(input, key)) return;
   });
-  const narrationLines = size.rows >= 28 ? 7 : 5;
+  const fit = narrationFit(s.text, size);
+  const shownPage = Math.min(page, fit.pages.length - 1);
+  const paged = fit.pages.length > 1;
+  const more = shownPage + 1 < fit.pages.length;
+  const narrationLines = 2 + fit.box;
   const runLabel = loaded.lesson.runs.length > 1 ? ` · run: ${loaded.lesson.runs.find((r) => r.key === s.run)?.label ?? s.run}` : '';
   const narration = (
     <Box flexDirection="column" width={size.cols} height={narrationLines} overflow="hidden" borderStyle="single" borderLeft={false} borderRight={false} borderBottom={false} borderColor="cyan">
@@ -88,12 +124,27 @@ function LessonStage({ loaded, size, step, stepRef, go, onMenu, onQuit }: StageP
             { text: `${loaded.lesson.title} — ${step + 1}/${loaded.steps.length}: `, color: 'cyan', bold: true },
             { text: s.step.title, bold: true },
             { text: runLabel, dim: true },
-            { text: step === last ? '  (last step: m menu, q quit)' : '', dim: true },
+            { text: paged ? `  (page ${shownPage + 1}/${fit.pages.length})` : '', dim: true },
+            { text: step === last && !more ? '  (last step: m menu, q quit)' : '', dim: true },
           ]}
         />
       </Box>
-      <Text wrap="wrap">{s.text}</Text>
+      {fit.pages[shownPage]!.map((line, k) => <Text key={k} wrap="truncate">{line || ' '}</Text>)}
+      {more ? <Text dimColor wrap="truncate">{`▼ more: Enter (page ${shownPage + 1}/${fit.pages.length})`}</Text> : null}
     </Box>
   );
-  return <ReplayView replay={replay} ui={ui} cols={size.cols} rows={size.rows} narration={narration} narrationLines={narrationLines} keys={LESSON_KEYS} />;
+  const m = mentionsOf(s.text);
+  return <ReplayView replay={replay} ui={ui} cols={size.cols} rows={size.rows} narration={narration} narrationLines={narrationLines} keys={LESSON_KEYS} mentions={m} runs={comparedRuns(loaded, s.run, m)} />;
+}
+
+/**
+ * The lesson's runs, when the step's narration names what another run's
+ * label names (a process that crashes there, say): the step compares the
+ * runs, so the screen lists them, this one marked.
+ */
+export function comparedRuns(loaded: LessonReplays, run: string, m: Mentions): LessonRunLine[] {
+  const runs = loaded.lesson.runs;
+  const named = [...m.processes, ...m.tasks, ...m.txns];
+  const compares = runs.some((r) => r.key !== run && named.some((n) => r.label.includes(n)));
+  return runs.length > 1 && compares ? runs.map((r) => ({ label: r.label, current: r.key === run })) : [];
 }

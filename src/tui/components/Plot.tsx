@@ -1,7 +1,9 @@
 /**
  * The event-time vs processing-time plot (see model/plot.ts for what each
  * mark means): event time across, processing time down, the cursor's time
- * on the bottom row, the lateness-deciding watermark as a line of `|`.
+ * on the bottom row, the lateness-deciding watermark as a line of `|`; its
+ * key (every mark and what it stands for) after the title, or on lines of
+ * its own when the title leaves no room for it.
  */
 import React from 'react';
 import { Box, Text } from 'ink';
@@ -36,25 +38,55 @@ export interface PlotProps {
   zoom: number;
 }
 
+/** The plot's key: each mark and what it stands for. */
+export function legendItems(replay: Replay): { mark: string; text: string }[] {
+  const items = replay.plot.hasRecords
+    ? [{ mark: '·', text: 'record' }, { mark: 'x', text: 'late output' }, { mark: '+', text: 'late join' }, { mark: ':', text: 'several' }]
+    : [{ mark: 'o', text: 'firing' }, { mark: '+', text: 'late firing' }, { mark: 'x', text: 'late output' }, { mark: ':', text: 'several' }];
+  // Kafka Streams has no watermark: grace is judged against stream time, so the plot draws no line.
+  return replay.engine === 'kstreams' ? items : [...items, { mark: '|', text: 'watermark' }];
+}
+
+/** The key in lines of at most `width` columns, items kept whole (an item wider than a line is cut). */
+function legendLines(items: { mark: string; text: string }[], width: number): Segment[][] {
+  const lines: Segment[][] = [[]];
+  let used = 0;
+  for (const it of items) {
+    const len = it.mark.length + 1 + it.text.length;
+    if (used > 0 && used + 2 + len > width) {
+      lines.push([]);
+      used = 0;
+    }
+    const line = lines[lines.length - 1]!;
+    if (used > 0) line.push({ text: '  ' });
+    line.push({ text: it.mark, color: MARK_COLOR[it.mark], bold: true }, { text: ` ${it.text}`, dim: true });
+    used += (used > 0 ? 2 : 0) + len;
+  }
+  return lines;
+}
+
 export function Plot({ replay, cursor, width, height, zoom }: PlotProps): React.ReactElement {
   const ms = PLOT_SCALES_MS[zoom] ?? 50;
   const cols = Math.max(4, width - LABEL);
-  const what = replay.plot.hasRecords ? '· record  x late output  + late join' : 'o firing  + late firing  x late output';
+  const items = legendItems(replay);
   const scale = `time ↓ ${fmtNum(ms)} ms a cell  `;
-  // The legend goes on a line of its own when the title would cut it.
   const head = (wm: number | undefined): Segment[] => [{ text: 'event time → ', bold: true }, { text: `| wm ${fmtWm(wm)}  `, color: 'cyan' }];
-  const split = 'event time → | wm -9,999,999  '.length + scale.length + what.length > width && height >= 6;
-  const rowCount = Math.max(1, height - (split ? 3 : 2));
+  // The key follows the title when the line has room for all of it, else it takes lines of its own
+  // (as many as it needs, when the plot keeps a few rows; else one, cut).
+  const inline = legendLines(items, Number.MAX_SAFE_INTEGER)[0]!;
+  const fitsInline = 'event time → | wm -9,999,999  '.length + scale.length + inline.reduce((n, g) => n + g.text.length, 0) <= width;
+  const wrapped = fitsInline ? [] : legendLines(items, width);
+  const own = fitsInline ? [] : height - 2 - wrapped.length >= 3 ? wrapped : height >= 6 ? [wrapped.flat()] : [];
+  const rowCount = Math.max(1, height - 2 - own.length);
   const g = plotGrid(replay.plot, cursor, cols, rowCount, ms);
-  const title: Segment[] = [...head(g.watermark), { text: scale, dim: true }, ...(split ? [] : [{ text: what, dim: true }])];
-  const legend: Segment[] = [{ text: what, dim: true }];
+  const title: Segment[] = [...head(g.watermark), { text: scale, dim: true }, ...(own.length === 0 ? inline : [])];
   const left = seconds(g.eventStartMs);
   const right = seconds(g.eventEndMs);
   const axis = `${' '.repeat(LABEL)}${left}${' '.repeat(Math.max(1, cols - left.length - right.length))}${right}`;
   return (
     <Box flexDirection="column">
       <Line segments={title} width={width} />
-      {split ? <Line segments={legend} width={width} /> : null}
+      {own.map((segs, k) => <Line key={`key${k}`} segments={segs} width={width} />)}
       {g.rows.map((row, r) => {
         const label = r === rowCount - 1 ? 'now ▸' : r === 0 ? seconds(g.timeStartMs + ms) : '';
         return (
