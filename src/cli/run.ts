@@ -56,6 +56,13 @@ export async function runCommand(argv: readonly string[]): Promise<number> {
     return reportThrown(e as Error, req.settings, encodeToken(req.settings), json, style, report$);
   }
   traceOut?.commit();
+  // A savepoint asked for after the job's end is never taken: say so rather than pass silently.
+  if (req.settings.savepointAtMs !== undefined && report.checkpoints.savepoints === 0) {
+    const late = req.settings.savepointAtMs >= report.virtualTimeMs;
+    process.stderr.write(late
+      ? `weir: note: no savepoint was taken: --savepoint-at ${req.settings.savepointAtMs} ms came after the job had finished (virtual time ${report.virtualTimeMs.toLocaleString('en-US')} ms); ask for one before the input ends\n`
+      : `weir: note: no savepoint was taken: the job finished before the savepoint asked for at ${req.settings.savepointAtMs} ms could complete\n`);
+  }
   if (json) report$.write(JSON.stringify(report) + '\n');
   else report$.write(reportLines(report, style).join('\n') + '\n' + traceNote(traceOut?.toStdout ? undefined : tracePath));
   return report.ok ? EXIT.ok : EXIT.checkFailed;

@@ -175,4 +175,14 @@ describe('bad input', () => {
     expect(bug.stderr).toBe('weir: unknown bug "nope" (try: weir bugs)\n');
     expect(lesson.stderr).toMatch(/^weir: unknown lesson "nope" \(lessons: [^\n]+\)\n$/);
   });
+
+  it('a savepoint asked for after the job finished is not taken, and the run says so on stderr', async () => {
+    const late = await weir(['run', 'bank', '--seed', '1', '--events', '200', '--faults', 'none', '--savepoint-at', '999999']);
+    expect(late.status).toBe(0);
+    expect(late.stderr).toMatch(/^weir: note: no savepoint was taken: --savepoint-at 999999 ms came after the job had finished \(virtual time [\d,]+ ms\)/);
+    // The request's timer does not hold the run open until then.
+    expect(late.stdout).not.toMatch(/virtual time 999,9/);
+    const early = await weir(['run', 'bank', '--seed', '1', '--events', '200', '--faults', 'none', '--savepoint-at', '800']);
+    expect(early.stderr).toBe('');
+  });
 });

@@ -17,7 +17,7 @@
  * checkpoint to restore it always asks the checkpoint store, so a crash of
  * the job manager loses nothing.
  */
-import { seal, unseal, type ProcessContext, type ProcessFactory, type ProcessId, type ProcessLogic } from '../../../runtime/index.ts';
+import { seal, unseal, type ProcessContext, type ProcessFactory, type ProcessId, type ProcessLogic, type TimerHandle } from '../../../runtime/index.ts';
 import { RequestClient } from '../../../runtime/request-client.ts';
 import { isStoreReply, type StoreReply } from '../checkpoint/store.ts';
 import { CheckpointCoordinator, type CheckpointKind } from '../checkpoint/coordinator.ts';
@@ -52,6 +52,8 @@ class JobManager implements ProcessLogic {
   private finishedAtMs = -1;
   private heartbeating = false;
   private savepointScheduled = false;
+  /** The pending savepoint request's timer, cancelled when the job finishes first (a savepoint asked for after the end does nothing). */
+  private savepointTimer: TimerHandle | undefined;
 
   constructor(
     private readonly ctx: ProcessContext,
@@ -259,12 +261,13 @@ class JobManager implements ProcessLogic {
     const attemptIt = (): void => {
       if (this.phase === 'finished' || unseal(this.ctx.disk.read('savepoint')) !== undefined) return;
       if (this.phase === 'running' && !this.coordinator.savepointInFlight) this.coordinator.triggerSavepoint();
-      this.ctx.timers.after(this.settings.heartbeatIntervalMs, attemptIt);
+      this.savepointTimer = this.ctx.timers.after(this.settings.heartbeatIntervalMs, attemptIt);
     };
-    this.ctx.timers.after(Math.max(0, at - this.ctx.clock.now()), attemptIt);
+    this.savepointTimer = this.ctx.timers.after(Math.max(0, at - this.ctx.clock.now()), attemptIt);
   }
 
   private finish(): void {
+    this.savepointTimer?.cancel();
     this.phase = 'finished';
     this.finishedAtMs = this.ctx.clock.now();
     this.ctx.trace.emit('job.finish', { attempt: this.attempt });
