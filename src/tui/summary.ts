@@ -71,7 +71,9 @@ function kstreamsLines(ks: NonNullable<ReplayState['ks']>): string[] {
 function sparkLines(sp: NonNullable<ReplayState['spark']>): string[] {
   const log = (name: string, top: number): string => (top < 0 ? `${name}/ empty` : `${name}/0–${top}`);
   return [
-    `  batches      ${sp.batch < 0 ? 'none' : `0–${sp.batch}`}, ${fmtNum(sp.reruns)} re-runs, ${fmtNum(sp.retries)} task retries; watermark ${fmtWm(sp.watermark)}`,
+    sp.continuous
+      ? `  epochs       ${sp.commitsLog < 0 ? 'none committed' : `0–${sp.commitsLog} committed`} (continuous processing), ${fmtNum(sp.failedRuns)} failed run${sp.failedRuns === 1 ? "" : "s"} started again`
+      : `  batches      ${sp.batch < 0 ? 'none' : `0–${sp.batch}`}, ${fmtNum(sp.reruns)} re-runs, ${fmtNum(sp.retries)} task retries; watermark ${fmtWm(sp.watermark)}`,
     `  logs         ${log('offsets', sp.offsetsLog)}, ${log('commits', sp.commitsLog)}`,
     `  processes    driver ${sp.driver}; ${[...sp.executors.values()].map((e) => `${e.name} ${e.up ? 'up' : 'down'}`).join(', ') || 'no executor'}`,
     `  sink         ${fmtNum(sp.sinkCommitted)} transactions committed, ${fmtNum(sp.sinkAborted)} aborted, ${fmtNum(sp.sinkSkips)} batches skipped as written; ${fmtNum(sp.lateRows)} late rows dropped`,

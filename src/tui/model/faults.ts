@@ -55,6 +55,7 @@ export function faultText(e: TraceEvent): string {
       return `${str(e, 'member') ?? '?'} fenced (generation ${num(e, 'generation') ?? '?'} < ${num(e, 'current') ?? '?'})`;
     case 'spark.restart': {
       const n = num(e, 'latestOffsets') ?? -1;
+      if (e.continuous === true) return `continuous run ${num(e, 'run') ?? '?'} starts in epoch ${num(e, 'epoch') ?? '?'}, from the offsets of epoch ${num(e, 'latestCommit') ?? '?'}`;
       return e.rerun === true ? `driver restarts, re-runs batch ${n}` : `driver restarts after batch ${num(e, 'latestCommit') ?? '?'}`;
     }
     case 'spark.task.retry':

@@ -144,6 +144,7 @@ function engineText(e: TraceEvent): string | undefined {
     case 'group.txnOffsets':
       return `offsets into ${str(e, 'txnId') ?? '?'} #${num(e, 'n') ?? '?'} by ${str(e, 'member') || '(no member)'}, generation ${num(e, 'generation') ?? '?'}`;
     case 'spark.offsets':
+      if (e.continuous === true) return `offsets/${num(e, 'batch') ?? '?'} of the epoch${e.created === false ? ' kept as an earlier run wrote it' : ' written'}: ${str(e, 'offsets') ?? '?'}`;
       return `offsets/${num(e, 'batch') ?? '?'} written, watermark ${fmtWm(num(e, 'watermark'))}${e.noData === true ? ' (no-data batch)' : ''}`;
     case 'spark.batch':
       return `${b} runs: ${list(e, 'offsets')}, late wm ${fmtWm(num(e, 'wmLate'))}, evict wm ${fmtWm(num(e, 'wmEvict'))}`;
@@ -152,13 +153,20 @@ function engineText(e: TraceEvent): string | undefined {
     case 'spark.late':
       return `${b} drops ${str(e, 'key') ?? '?'} [${num(e, 'start') ?? '?'},${num(e, 'end') ?? '?'}) rows ${str(e, 'ids') ?? '?'} (late wm ${fmtWm(num(e, 'wmLate'))})`;
     case 'spark.commit':
+      if (e.continuous === true) return `epoch ${num(e, 'batch') ?? '?'} committed (commits/${num(e, 'batch') ?? '?'})`;
       return `commits/${num(e, 'batch') ?? '?'} written, next watermark ${fmtWm(num(e, 'nextWatermark'))}`;
     case 'spark.sink.skip':
       return `sink skips ${b} partition ${num(e, 'partition') ?? '?'}: batch ${num(e, 'committed') ?? '?'} already written`;
     case 'spark.start':
       return `driver starts (incarnation ${num(e, 'incarnation') ?? '?'})`;
     case 'spark.finished':
-      return `query finished after ${num(e, 'batches') ?? '?'} batches`;
+      return e.continuous === true ? 'continuous query finished: the committed offsets reached the end of the input' : `query finished after ${num(e, 'batches') ?? '?'} batches`;
+    case 'spark.epoch':
+      return `epoch ${num(e, 'epoch') ?? '?'} starts (run ${num(e, 'run') ?? '?'})`;
+    case 'spark.cont.task':
+      return `long-running task of partition ${num(e, 'partition') ?? '?'} starts at offset ${num(e, 'offset') ?? '?'} in epoch ${num(e, 'epoch') ?? '?'}`;
+    case 'spark.query.fail':
+      return `run ${num(e, 'run') ?? '?'} fails: ${str(e, 'reason') ?? '?'}`;
     default:
       return FAULT_KINDS.has(e.kind) ? faultText(e) : undefined;
   }

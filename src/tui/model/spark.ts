@@ -97,6 +97,10 @@ export interface SparkState {
   sinkCommitted: number;
   sinkAborted: number;
   finished: boolean;
+  /** Continuous processing: epochs instead of batches (the logs count epochs). */
+  continuous: boolean;
+  /** Continuous processing: runs that failed and started again. */
+  failedRuns: number;
 }
 
 export function newSparkState(): SparkState {
@@ -104,7 +108,7 @@ export function newSparkState(): SparkState {
     driver: 'starting', incarnation: 0, restarts: 0, lastRestart: undefined, watermarkDelayMs: undefined, watermark: undefined,
     batch: -1, maxRun: -1, batches: new Map(), offsetsLog: -1, commitsLog: -1, reruns: 0, noDataBatches: 0,
     executors: new Map(), retries: 0, sinkSkips: 0, lastSkip: undefined, lateRows: 0,
-    sinkTxns: new Map(), sinkCommitted: 0, sinkAborted: 0, finished: false,
+    sinkTxns: new Map(), sinkCommitted: 0, sinkAborted: 0, finished: false, continuous: false, failedRuns: 0,
   };
 }
 
@@ -161,8 +165,12 @@ export function applySparkEvent(s: SparkState, e: TraceEvent): void {
       s.incarnation = numOr(e, 'incarnation', s.incarnation);
       s.watermarkDelayMs = num(e, 'watermarkDelayMs') ?? s.watermarkDelayMs;
       return;
+    case 'spark.query.fail':
+      s.failedRuns++;
+      return;
     case 'spark.restart': {
       const latestOffsets = numOr(e, 'latestOffsets', -1);
+      if (e.continuous === true) s.continuous = true;
       s.driver = 'running';
       s.lastRestart = { latestOffsets, latestCommit: numOr(e, 'latestCommit', -1), rerun: e.rerun === true };
       if (latestOffsets >= 0) s.restarts++;

@@ -108,3 +108,15 @@ describe('a stateless micro-batch query', () => {
     expect(r.output.committed).toBeGreaterThan(250);
   });
 });
+
+describe('the replay of a continuous run', () => {
+  it('speaks of epochs and failed runs, not batches', async () => {
+    const { replayOf } = await import('../../tui/helpers.ts');
+    const { replaySummary } = await import('../../../src/tui/summary.ts');
+    const plan: FaultPlan = { faults: [{ kind: 'crash', atMs: 2_000, process: 'broker', restartAfterMs: 600 }, { kind: 'crash', atMs: 2_300, process: 'executor-0', restartAfterMs: 300 }] };
+    const text = replaySummary(await replayOf({ scenario: 'etl-continuous', engine: 'spark', seed: 1, guarantee: 'at-least-once', faults: 'none', bugs: [], events: 400, plan }));
+    expect(text).toMatch(/epochs {7}0–\d+ committed \(continuous processing\), 1 failed run started again/);
+    expect(text).toMatch(/continuous run \d+ starts in epoch \d+, from the offsets of epoch \d+/);
+    expect(text).not.toMatch(/ batches {6}/);
+  });
+});
