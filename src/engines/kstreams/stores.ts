@@ -19,6 +19,9 @@
 
 import { storeEntryDigest, type RestoredEntry } from '../../stream/changelog.ts';
 
+/** One entry as the state directory keeps it: store key, value (null: deleted), timestamp, the changelog offset of its value. */
+export type PersistedEntry = [storeKey: string, value: unknown | null, ts: number, offset: number];
+
 export interface StoredValue {
   value: unknown;
   ts: number;
@@ -70,6 +73,8 @@ export class StateStore {
   changelogOffset = -1;
   /** Called for each entry a cache flush forwards (set by the processor that owns the store). */
   onFlush: FlushListener | undefined;
+  /** Store keys whose value changed since the store was last persisted to the state directory (`takeChanges`). */
+  private readonly changed = new Set<string>();
 
   constructor(
     readonly name: string,
@@ -130,7 +135,53 @@ export class StateStore {
     this.changelogOffset = offset;
   }
 
+  /**
+   * The producer acknowledged the changelog record of a write of `storeKey` at `offset`: the
+   * entry's value now comes from that offset (acknowledgements of one partition arrive in the
+   * order of the writes, so the last one names the latest write).
+   */
+  logged(storeKey: string, offset: number): void {
+    if (this.data.has(storeKey)) this.sourceOffsets.set(storeKey, offset);
+    if (offset > this.changelogOffset) this.changelogOffset = offset;
+  }
+
+  /**
+   * What changed since the last call, for the state directory: per changed key in store-key order,
+   * `[storeKey, value or null (deleted), ts, changelog offset]`. The cache is left out (it is not
+   * flushed yet). Kafka's persistent stores write the same at `flush()`, before the commit.
+   */
+  takeChanges(): PersistedEntry[] {
+    const out: PersistedEntry[] = [];
+    for (const k of [...this.changed].sort()) {
+      const v = this.data.get(k);
+      out.push(v === undefined ? [k, null, 0, -1] : [k, v.value, v.ts, this.sourceOffsets.get(k) ?? -1]);
+    }
+    this.changed.clear();
+    return out;
+  }
+
+  /** Every entry as the state directory keeps it (a compacted store file). */
+  persistedSnapshot(): PersistedEntry[] {
+    return [...this.data.entries()]
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+      .map(([k, v]) => [k, v.value, v.ts, this.sourceOffsets.get(k) ?? -1]);
+  }
+
+  /** Loads entries read back from the state directory (already on disk: not marked changed). */
+  load(entries: readonly PersistedEntry[]): void {
+    for (const [k, value, ts, offset] of entries) {
+      if (value === null) {
+        this.data.delete(k);
+        this.sourceOffsets.delete(k);
+      } else {
+        this.data.set(k, { value, ts });
+        this.sourceOffsets.set(k, offset);
+      }
+    }
+  }
+
   private apply(storeKey: string, now: StoredValue | null, sourceOffset = -1): void {
+    this.changed.add(storeKey);
     if (now === null) {
       this.data.delete(storeKey);
       this.sourceOffsets.delete(storeKey);
@@ -196,6 +247,7 @@ export class StateStore {
     this.data.clear();
     this.dirty.clear();
     this.sourceOffsets.clear();
+    this.changed.clear();
     this.changelogOffset = -1;
   }
 
