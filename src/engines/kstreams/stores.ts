@@ -75,6 +75,12 @@ export class StateStore {
   onFlush: FlushListener | undefined;
   /** Store keys whose value changed since the store was last persisted to the state directory (`takeChanges`). */
   private readonly changed = new Set<string>();
+  /**
+   * Entries dropped from memory by retention (`evict`), with their changelog offset: the state
+   * directory keeps them, as the changelog does (weir models no changelog retention), so a store
+   * loaded from it holds what a full restore would.
+   */
+  private readonly evicted = new Map<string, { v: StoredValue; offset: number }>();
 
   constructor(
     readonly name: string,
@@ -142,6 +148,10 @@ export class StateStore {
    */
   logged(storeKey: string, offset: number): void {
     if (this.data.has(storeKey)) this.sourceOffsets.set(storeKey, offset);
+    else {
+      const e = this.evicted.get(storeKey);
+      if (e !== undefined) e.offset = offset;
+    }
     if (offset > this.changelogOffset) this.changelogOffset = offset;
   }
 
@@ -154,7 +164,10 @@ export class StateStore {
     const out: PersistedEntry[] = [];
     for (const k of [...this.changed].sort()) {
       const v = this.data.get(k);
-      out.push(v === undefined ? [k, null, 0, -1] : [k, v.value, v.ts, this.sourceOffsets.get(k) ?? -1]);
+      const e = v === undefined ? this.evicted.get(k) : undefined;
+      if (v !== undefined) out.push([k, v.value, v.ts, this.sourceOffsets.get(k) ?? -1]);
+      else if (e !== undefined) out.push([k, e.v.value, e.v.ts, e.offset]);
+      else out.push([k, null, 0, -1]);
     }
     this.changed.clear();
     return out;
@@ -162,9 +175,9 @@ export class StateStore {
 
   /** Every entry as the state directory keeps it (a compacted store file). */
   persistedSnapshot(): PersistedEntry[] {
-    return [...this.data.entries()]
-      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
-      .map(([k, v]) => [k, v.value, v.ts, this.sourceOffsets.get(k) ?? -1]);
+    const out: PersistedEntry[] = [...this.data.entries()].map(([k, v]) => [k, v.value, v.ts, this.sourceOffsets.get(k) ?? -1]);
+    for (const [k, e] of this.evicted) if (!this.data.has(k)) out.push([k, e.v.value, e.v.ts, e.offset]);
+    return out.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
   }
 
   /** Loads entries read back from the state directory (already on disk: not marked changed). */
@@ -182,6 +195,7 @@ export class StateStore {
 
   private apply(storeKey: string, now: StoredValue | null, sourceOffset = -1): void {
     this.changed.add(storeKey);
+    this.evicted.delete(storeKey);
     if (now === null) {
       this.data.delete(storeKey);
       this.sourceOffsets.delete(storeKey);
@@ -239,6 +253,8 @@ export class StateStore {
    */
   evict(storeKey: string): void {
     if (this.caching) throw new Error(`store ${this.name}: evict is only for stores without a cache`);
+    const v = this.data.get(storeKey);
+    if (v !== undefined) this.evicted.set(storeKey, { v, offset: this.sourceOffsets.get(storeKey) ?? -1 });
     this.data.delete(storeKey);
   }
 
@@ -248,6 +264,7 @@ export class StateStore {
     this.dirty.clear();
     this.sourceOffsets.clear();
     this.changed.clear();
+    this.evicted.clear();
     this.changelogOffset = -1;
   }
 
