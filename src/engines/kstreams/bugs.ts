@@ -25,7 +25,7 @@ export const KSTREAMS_BUGS = {
     caughtBy: 'ks.restore',
   },
   'checkpoint-file-under-eos': {
-    description: 'under exactly-once a task writes its .checkpoint after every commit, as under at-least-once, and keeps it after loading it; but a store\'s flush reaches the state directory before the transaction commits, so after a crash mid-commit the restart trusts the checkpoint, loads a store holding the aborted transaction\'s writes and restores only the changelog tail after it (Kafka writes no checkpoint while an exactly-once task runs, and wipes a directory found without one)',
+    description: 'under exactly-once a task writes its .checkpoint as under at-least-once (after every commit) and on a dirty close too, instead of wiping its state directory, and keeps the file after loading it; but a store\'s flush reaches the state directory before the transaction commits, so after a crash mid-commit or a failed commit the next start trusts the checkpoint, loads a store holding writes of the aborted transaction and restores only the changelog tail after them (Kafka writes no checkpoint while an exactly-once task runs, and wipes the directory on a dirty close)',
     caughtBy: 'ks.restore',
   },
   'offsets-without-generation': {

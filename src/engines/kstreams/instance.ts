@@ -787,7 +787,10 @@ class StreamThread implements ProcessLogic {
     if (this.closed) return;
     this.ctx.trace.emit('ks.lost', { reason: why, generation: this.generation, tasks: [...this.tasks.keys()] });
     // A dirty close under exactly-once wipes each task's state directory too (StateManagerUtil.closeStateManager).
-    if (this.eos && !this.bugs.has('no-wipe-on-dirty-close')) {
+    if (this.eos && this.bugs.has('checkpoint-file-under-eos')) {
+      // The planted bug: the dirty close writes a checkpoint, as a clean one would, and wipes nothing.
+      for (const rt of this.tasks.values()) if (rt.state === 'running') this.checkpoint(rt);
+    } else if (this.eos && !this.bugs.has('no-wipe-on-dirty-close')) {
       for (const rt of this.tasks.values()) {
         this.bumpDir(rt.dir);
         wipeDir(this.ctx.disk, rt.dir);
