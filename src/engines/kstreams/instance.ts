@@ -45,6 +45,7 @@ import type { PersistedEntry, StateStore } from './stores.ts';
 import { NO_BUGS, type KStreamsBugs } from './bugs.ts';
 import { changelogTopic, type SubTopology, type Topology } from './topology.ts';
 import { placeStandbys, type TaskPlacement } from './standby.ts';
+import type { KafkaStreamsState, LocalStore, QueryableThread, QueryRegistry } from './queries.ts';
 import {
   checkpointText, deleteCheckpoint, dirNonEmpty, persistStore, readCheckpoint, readStore, rewriteStore, taskDir, wipeDir, writeCheckpoint, type CheckpointEntry,
 } from './state-dir.ts';
@@ -91,6 +92,8 @@ export interface KStreamsApp {
   brokerId: string;
   /** The run's planted bugs. */
   bugs?: KStreamsBugs;
+  /** Where each instance's stream thread registers for interactive queries (none: not queryable). */
+  queries?: QueryRegistry;
 }
 
 interface RunningTask {
@@ -141,7 +144,7 @@ export function instanceProcess(app: KStreamsApp): ProcessFactory {
   return (ctx) => new StreamThread(ctx, app);
 }
 
-class StreamThread implements ProcessLogic {
+class StreamThread implements ProcessLogic, QueryableThread {
   private readonly client: LogClient;
   private readonly eos: boolean;
   private readonly txnId: string;
@@ -179,8 +182,30 @@ class StreamThread implements ProcessLogic {
     this.bugs = app.bugs ?? NO_BUGS;
     this.txnId = `${app.settings.applicationId}-${ctx.id}-0`;
     ctx.trace.emit('ks.start', { incarnation: ctx.incarnation, guarantee: app.settings.guarantee });
+    app.queries?.register(ctx.id, this);
     this.initProducer(() => this.joinGroup());
     this.scheduleTick();
+  }
+
+  // ---- interactive queries (read only; see queries.ts) ------------------------------------------
+
+  state(): KafkaStreamsState {
+    if (this.closed) return 'NOT_RUNNING';
+    if (this.member?.state !== 'stable') return 'REBALANCING';
+    return [...this.tasks.values()].every((rt) => rt.state === 'running') ? 'RUNNING' : 'REBALANCING';
+  }
+
+  localStores(storeName: string): LocalStore[] {
+    const out: LocalStore[] = [];
+    for (const rt of this.tasks.values()) {
+      const store = rt.task.stores.get(storeName);
+      if (store !== undefined && rt.state !== 'closed') out.push({ task: rt.task.id, partition: rt.task.partition, active: true, running: rt.state === 'running', store });
+    }
+    for (const st of this.standbys.values()) {
+      const store = st.task.stores.get(storeName);
+      if (store !== undefined && !st.closed) out.push({ task: st.task.id, partition: st.task.partition, active: false, running: false, store });
+    }
+    return out;
   }
 
   onMessage(from: string, msg: unknown): void {
