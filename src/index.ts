@@ -6,7 +6,12 @@
  * `PipelineTestHarness`), with the DataStream API, its window functions,
  * triggers and scripts, the output record types and the trace event types.
  */
-export { runScenario, UnknownScenarioError, type RunOptions, type RunReport } from './explore/run.ts';
+export { runScenario, UnknownScenarioError, type RunOptions, type RunReport, type PausePoint, type RunPause } from './explore/run.ts';
+export {
+  KafkaStreamsQueries, InvalidStateStoreException, StateStoreNotAvailableException, StateStoreMigratedException, UnknownStateStoreException,
+  InvalidStateStorePartitionException, type StoreQueryParameters, type ReadOnlyKeyValueStore, type ReadOnlyWindowStore, type ReadOnlySessionStore,
+  type ReadOnlyStore, type KeyValueEntry, type WindowedEntry, type SessionEntry, type KeyQueryMetadata, type KafkaStreamsState,
+} from './engines/kstreams/queries.ts';
 export { encodeToken, decodeToken, TokenError, type RunSettings } from './explore/settings.ts';
 export * from './explore/property.ts';
 export type { Fault, FaultPlan, Anchor } from './sim/faults.ts';

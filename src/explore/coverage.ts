@@ -47,6 +47,9 @@
  *   offset commit of a member from an older generation (or one it removed).
  * - `ks.grace-by-1ms`: a record skipped for a window whose `end + grace` is
  *   exactly the aggregate's stream time.
+ * - `ks.state-dir-corrupt`: an instance finds a task's state directory (its
+ *   `.checkpoint` or a store file) failing its checksum at task init, wipes
+ *   it and restores the stores from their changelogs.
  *
  * Spark's edges:
  * - `spark.batch-rerun`: a restarted driver re-runs a batch that had an
@@ -65,6 +68,7 @@ import { assignWindows } from '../stream/assigners.ts';
 import { StreamEnvironment } from '../engines/flink/api/environment.ts';
 import { WindowOperator } from '../engines/flink/operators/window.ts';
 import { IntervalJoinOperator } from '../engines/flink/operators/interval-join.ts';
+import { kstreamsTopics } from '../engines/kstreams/deployment.ts';
 import type { Scenario } from '../../scenarios/types.ts';
 
 export const EDGES = [
@@ -83,6 +87,7 @@ export const EDGES = [
   'ks.rebalance-during-restore',
   'ks.zombie-fenced-by-generation',
   'ks.grace-by-1ms',
+  'ks.state-dir-corrupt',
   'spark.batch-rerun',
   'spark.sink-skip',
   'spark.task-retry',
@@ -108,6 +113,7 @@ export const EDGE_TEXT: Readonly<Record<Edge, string>> = {
   'ks.rebalance-during-restore': 'a rebalance while a task restores',
   'ks.zombie-fenced-by-generation': 'a zombie fenced by the group generation',
   'ks.grace-by-1ms': 'a record dropped by exactly 1 ms of grace',
+  'ks.state-dir-corrupt': 'a corrupt state directory found and restored',
   'spark.batch-rerun': 'a batch re-run after a driver restart',
   'spark.sink-skip': 'a sink skipping a batch it had committed',
   'spark.task-retry': 'a task sent to another executor',
@@ -139,6 +145,8 @@ export function applicableEdges(scenario: Scenario, engine = 'flink'): Edge[] {
       case 'ks.grace-by-1ms':
       case 'spark.late-at-watermark':
         return scenario.window !== undefined;
+      case 'ks.state-dir-corrupt':
+        return hasKStreamsStores(scenario);
       case 'record.at-window-end':
         return assigner !== undefined && assigner.kind !== 'session';
       case 'record.late-by-1ms':
@@ -155,6 +163,13 @@ export function applicableEdges(scenario: Scenario, engine = 'flink'): Edge[] {
 /** The edges of an engine (and those of every engine). */
 export function edgesOf(engine: string): Edge[] {
   return EDGES.filter((e) => edgeEngine(e) === undefined || edgeEngine(e) === engine);
+}
+
+/** Whether the scenario's Kafka Streams topology has a state store (a stateless one keeps no state directory). */
+function hasKStreamsStores(scenario: Scenario): boolean {
+  const build = scenario.engines.kstreams;
+  if (build === undefined) return false;
+  return kstreamsTopics({ build, sizes: scenario.defaults, topics: {} }).compacted.length > 0;
 }
 
 function hasLateDroppingOperator(scenario: Scenario): boolean {
@@ -253,6 +268,7 @@ export class CoverageProbe {
       case 'disk.corrupt':
         if (e.detectedBy === 'checkpoint.store') this.counts['corrupt.snapshot-read']++;
         else if (e.detectedBy === 'log.recovery') this.counts['corrupt.log-read']++;
+        else if (e.detectedBy === 'ks.state-dir') this.counts['ks.state-dir-corrupt']++;
         break;
       case 'group.txnOffsets':
         this.offsetsInTxn.add(e.txnId as string);

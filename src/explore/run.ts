@@ -12,6 +12,7 @@
  * bounds a run that never converges, which is itself a failed check.
  */
 import { World } from '../sim/world.ts';
+import { KafkaStreamsQueries } from '../engines/kstreams/queries.ts';
 import { rootRng, type Rng } from '../sim/rng.ts';
 import { applyPlan, generatePlan, profileFor, type FaultPlan } from '../sim/faults.ts';
 import type { TraceEvent, TraceSubscriber } from '../runtime/trace-event.ts';
@@ -99,6 +100,31 @@ export interface RunOptions {
    * For measurements beside the checks (`weir compare`); it changes nothing in the run.
    */
   observe?: (view: WorldView) => void;
+  /**
+   * Pauses the run at these points, in order, and calls `onPause` there: after virtual time
+   * `atMs` (before any later event), after the world step that emitted trace event `atEvent`
+   * (a `seq`), or `'finished'`, when the job has processed all of its input (before it is asked to
+   * shut down). A point the run never reaches is not called. The hook may read (Kafka Streams:
+   * query the instances' stores with `pause.kstreams`) but must change nothing; a run with
+   * pauses has the same trace as one without.
+   */
+  pauses?: { at: readonly PausePoint[]; onPause: (pause: RunPause) => void };
+}
+
+/** Where `RunOptions.pauses` stops a run. */
+export type PausePoint = { atMs: number } | { atEvent: number } | 'finished';
+
+/** What `RunOptions.pauses.onPause` sees. */
+export interface RunPause {
+  at: PausePoint;
+  /** Virtual time now. */
+  nowMs: number;
+  /** World steps run so far. */
+  steps: number;
+  /** The `seq` of the last trace event emitted (-1: none yet). */
+  lastEvent: number;
+  /** Kafka Streams runs: interactive queries on the application's instances, as they stand now. */
+  kstreams: KafkaStreamsQueries | undefined;
 }
 
 /** What `RunOptions.observe` sees of a run's world. */
@@ -142,6 +168,48 @@ export function sizesOf(scenario: Scenario, s: RunSettings): ScenarioSizes {
   };
 }
 
+/** How `runToFinish` follows the trace for pauses at an event. */
+interface EventWatch {
+  lastEvent(): number;
+  waitForEvent(seq: number | undefined): void;
+  eventReached(): boolean;
+}
+
+/**
+ * Runs the world until the job finished (or the steps run out), stopping at each pause point on
+ * the way. Stopping only splits the run into pieces: the same events run in the same order.
+ */
+function runToFinish(world: World, deployment: DeployedEngine, maxSteps: number, pauses: RunOptions['pauses'], watch: EventWatch): void {
+  if (pauses === undefined || pauses.at.length === 0) {
+    world.run({ stopWhen: () => deployment.finished, maxSteps });
+    return;
+  }
+  const kstreams = (deployment as { queries?: unknown }).queries instanceof KafkaStreamsQueries ? (deployment as unknown as { queries: KafkaStreamsQueries }).queries : undefined;
+  const pause = (at: PausePoint): void => pauses.onPause({ at, nowMs: world.now(), steps: world.stats.steps, lastEvent: watch.lastEvent(), kstreams });
+  const times = pauses.at.filter((p): p is { atMs: number } => typeof p === 'object' && 'atMs' in p).sort((a, b) => a.atMs - b.atMs);
+  const events = pauses.at.filter((p): p is { atEvent: number } => typeof p === 'object' && 'atEvent' in p).sort((a, b) => a.atEvent - b.atEvent);
+  for (;;) {
+    // Points already passed (an event seen, a time reached) pause now, in order.
+    while (events.length > 0 && watch.lastEvent() >= events[0]!.atEvent) pause(events.shift()!);
+    while (times.length > 0 && world.now() >= times[0]!.atMs && world.stats.steps > 0 && !deployment.finished) pause(times.shift()!);
+    if (deployment.finished) break;
+    const left = maxSteps - world.stats.steps;
+    if (left <= 0) return;
+    watch.waitForEvent(events[0]?.atEvent);
+    const r = world.run({ stopWhen: () => deployment.finished || watch.eventReached(), maxSteps: left, ...(times.length > 0 ? { untilMs: times[0]!.atMs } : {}) });
+    watch.waitForEvent(undefined);
+    if (r.reason === 'time') {
+      pause(times.shift()!);
+      continue;
+    }
+    if (r.reason !== 'stopped') {
+      // Idle or out of steps: whatever was not reached is not called.
+      if (!deployment.finished) return;
+    }
+  }
+  if (pauses.at.includes('finished')) pause('finished');
+}
+
 export function runScenario(settings: RunSettings, opts: RunOptions = {}): RunReport {
   const scenario = opts.scenario ?? findScenario(settings.scenario);
   if (!scenario) throw new UnknownScenarioError(`unknown scenario "${settings.scenario}"`);
@@ -180,7 +248,13 @@ export function runScenario(settings: RunSettings, opts: RunOptions = {}): RunRe
   // Kafka Streams' own judges: grace, suppress, restores from the changelog, zombies.
   const ksTrace = engine === 'kstreams' ? new KStreamsTrace() : undefined;
   let deployed: DeployedEngine | undefined;
+  /** The last trace event's seq, and whether the pause waiting for an event has seen it. */
+  let lastEvent = -1;
+  let eventPause: number | undefined;
+  let eventReached = false;
   const subscriber: TraceSubscriber = (e) => {
+    lastEvent = e.seq;
+    if (eventPause !== undefined && e.seq >= eventPause) eventReached = true;
     wmChecker?.onEvent(e);
     timeliness?.onEvent(e);
     sessionTrace?.onEvent(e);
@@ -248,6 +322,7 @@ export function runScenario(settings: RunSettings, opts: RunOptions = {}): RunRe
     addProcess: (id, factory) => world.addProcess(id, factory),
     durableView: (id) => durableView(world.disk(id)),
     deliver: (id, msg) => world.deliverFromOutside(id, msg),
+    isUp: (id) => world.isUp(id),
   };
 
   const worldTopics = { [TOPICS.input]: sizes.partitions, [TOPICS.output]: sizes.parallelism };
@@ -284,7 +359,14 @@ export function runScenario(settings: RunSettings, opts: RunOptions = {}): RunRe
   let changelogs: OfflineLog | undefined;
   const simulateStart = opts.now?.() ?? 0;
   try {
-    world.run({ stopWhen: () => deployment.finished, maxSteps });
+    runToFinish(world, deployment, maxSteps, opts.pauses, {
+      lastEvent: () => lastEvent,
+      waitForEvent: (seq) => {
+        eventPause = seq;
+        eventReached = false;
+      },
+      eventReached: () => eventReached,
+    });
     // Durable content only: reading must neither see a read fault nor draw from the disk's randomness.
     if (ksTrace && internal.compacted.length > 0) changelogs = new OfflineLog(readOnlyDurable(world.disk(BROKER)), internal.compacted);
     // The downstream reader stops with the job, and so does an engine that never ends by itself, so the world can settle.

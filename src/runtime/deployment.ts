@@ -22,6 +22,8 @@ export interface Host {
   durableView(id: string): DurableView;
   /** Hands a message to a process from outside the world (an operator's command, such as closing an application). */
   deliver(id: string, msg: unknown): void;
+  /** Whether a process is up now (not crashed), for inspectors beside the world such as interactive queries. */
+  isUp?(id: string): boolean;
 }
 
 /** An engine deployed onto a world. */

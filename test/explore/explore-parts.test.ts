@@ -278,15 +278,21 @@ describe('the coverage probe', () => {
     on(ev('group.fenced', 14, 'broker', { txn: false }));
     on(ev('record.dropped', 15, 'ks-0', { reason: 'expired-window', end: 1_000, grace: 200, streamTime: 1_200 }));
     on(ev('record.dropped', 16, 'ks-0', { reason: 'expired-window', end: 1_000, grace: 200, streamTime: 1_201 }));
+    on(ev('disk.corrupt', 17, 'ks-0', { path: 'state/weir-app/1_0/.checkpoint', detectedBy: 'ks.state-dir' }));
+    on(ev('disk.corrupt', 18, 'ks-0', { path: 'state/weir-app/1_0/counts.db', index: 0 }));
     const c = probe.finish();
     expect(c['ks.crash-mid-commit']).toBe(1);
     expect(c['ks.rebalance-during-restore']).toBe(1);
     expect(c['ks.zombie-fenced-by-generation']).toBe(1);
     expect(c['ks.grace-by-1ms']).toBe(1);
+    // A damaged read counts only once the state directory's checksum found it.
+    expect(c['ks.state-dir-corrupt']).toBe(1);
   });
 
   it('applies each engine\'s own edges only, and the input edge to all', () => {
-    expect(applicableEdges(wordcount, 'kstreams')).toEqual(['record.at-window-end', 'corrupt.log-read', 'ks.crash-mid-commit', 'ks.rebalance-during-restore', 'ks.zombie-fenced-by-generation', 'ks.grace-by-1ms']);
+    expect(applicableEdges(wordcount, 'kstreams')).toEqual(['record.at-window-end', 'corrupt.log-read', 'ks.crash-mid-commit', 'ks.rebalance-during-restore', 'ks.zombie-fenced-by-generation', 'ks.grace-by-1ms', 'ks.state-dir-corrupt']);
+    // A stateless topology keeps no state directory.
+    expect(applicableEdges(findScenario('etl')!, 'kstreams')).not.toContain('ks.state-dir-corrupt');
     expect(applicableEdges(wordcount, 'spark')).toEqual(['record.at-window-end', 'corrupt.log-read', 'spark.batch-rerun', 'spark.sink-skip', 'spark.task-retry', 'spark.late-at-watermark']);
     expect(applicableEdges(wordcount, 'flink')).toContain('corrupt.snapshot-read');
     expect(applicableEdges(wordcount, 'kstreams')).not.toContain('corrupt.snapshot-read');

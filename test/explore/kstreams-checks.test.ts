@@ -30,6 +30,7 @@ const CAUGHT_ON: [BugName, number][] = [
   ['suppress-emits-early', 1],
   ['grace-uses-task-stream-time', 6],
   ['rekey-skips-subtractor', 1],
+  ['checkpoint-file-under-eos', 9],
 ];
 
 describe.each(CAUGHT_ON)('Kafka Streams planted bug %s', (bug, seed) => {

@@ -70,6 +70,7 @@ export const BUG_PLACES: Record<BugName, BugPlace> = {
   'no-wipe-on-dirty-close': { scenario: 'wordcount', engine: 'kstreams', faults: 'swarm' },
   'restore-read-uncommitted': { scenario: 'wordcount', engine: 'kstreams', faults: 'swarm' },
   'standby-read-uncommitted': { scenario: 'wordcount', engine: 'kstreams', faults: 'heavy', standbyReplicas: 1 },
+  'checkpoint-file-under-eos': { scenario: 'wordcount', engine: 'kstreams', faults: 'swarm' },
   'offsets-without-generation': { scenario: 'wordcount', engine: 'kstreams', faults: 'swarm' },
   'suppress-emits-early': { scenario: 'wordcount-final', engine: 'kstreams', faults: 'none' },
   'grace-uses-task-stream-time': { scenario: 'wordcount', engine: 'kstreams', faults: 'swarm' },

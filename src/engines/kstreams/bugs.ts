@@ -24,6 +24,10 @@ export const KSTREAMS_BUGS = {
     description: 'a standby task reads its changelog partitions read_uncommitted under exactly-once, so its store takes the writes of open transactions, and when it is promoted the active task starts from that store (restoring only the tail): writes of a transaction that then aborted survive. Needs num.standby.replicas >= 1',
     caughtBy: 'ks.restore',
   },
+  'checkpoint-file-under-eos': {
+    description: 'under exactly-once a task writes its .checkpoint as under at-least-once (after every commit) and on a dirty close too, instead of wiping its state directory, and keeps the file after loading it; but a store\'s flush reaches the state directory before the transaction commits, so after a crash mid-commit or a failed commit the next start trusts the checkpoint, loads a store holding writes of the aborted transaction and restores only the changelog tail after them (Kafka writes no checkpoint while an exactly-once task runs, and wipes the directory on a dirty close)',
+    caughtBy: 'ks.restore',
+  },
   'offsets-without-generation': {
     description: 'the transactional offset commit carries no group metadata (generation -1, no member id, as the old sendOffsetsToTransaction(offsets, groupId) did), so the broker cannot fence a zombie whose partitions moved to another instance, and its transaction commits',
     caughtBy: 'ks.zombies',

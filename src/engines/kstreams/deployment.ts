@@ -17,6 +17,7 @@ import type { TraceEvent } from '../../runtime/trace-event.ts';
 import type { Guarantee } from '../../stream/guarantee.ts';
 import type { JobSizes } from '../../stream/sizes.ts';
 import { StreamsBuilder } from './dsl.ts';
+import { KafkaStreamsQueries, QueryRegistry } from './queries.ts';
 import { DEFAULT_KSTREAMS_SETTINGS, instanceProcess, type KStreamsApp, type KStreamsSettings } from './instance.ts';
 import { changelogTopic, type Topology } from './topology.ts';
 import { KStreamsBugs } from './bugs.ts';
@@ -91,6 +92,8 @@ export class KStreamsDeployment implements EngineDeployment {
   private readonly quiet = new Map<string, { generation: number; tasks: readonly string[] }>();
   private done = false;
   private readonly counts = { commits: 0, lost: 0, restores: 0 };
+  /** Interactive queries on the application's instances (read only; see queries.ts). */
+  queries: KafkaStreamsQueries | undefined;
 
   constructor(readonly processes: readonly string[], private readonly allTasks: ReadonlySet<string>, private readonly host: Host) {
     this.crashable = processes;
@@ -159,7 +162,8 @@ export function deployKStreams(host: Host, job: KStreamsJob): KStreamsDeployment
     commitIntervalMs: job.commitIntervalMs ?? defaultCommitIntervalMs(job.guarantee),
     standbyReplicas: job.standbyReplicas ?? 0,
   };
-  const app: KStreamsApp = { topology, partitions: { ...job.topics, ...internal.topics }, settings, brokerId: job.brokerId, bugs: new KStreamsBugs(job.bugs ?? []) };
+  const registry = new QueryRegistry();
+  const app: KStreamsApp = { topology, partitions: { ...job.topics, ...internal.topics }, settings, brokerId: job.brokerId, bugs: new KStreamsBugs(job.bugs ?? []), queries: registry };
   const ids = instanceIds(job.instances ?? job.sizes.parallelism);
   for (const id of ids) host.addProcess(id, instanceProcess(app));
   const allTasks = new Set<string>();
@@ -167,5 +171,9 @@ export function deployKStreams(host: Host, job: KStreamsJob): KStreamsDeployment
     const n = Math.max(...sub.sourceTopics.map((s) => app.partitions[s] ?? 0));
     for (let p = 0; p < n; p++) allTasks.add(`${sub.id}_${p}`);
   }
-  return new KStreamsDeployment(ids, allTasks, host);
+  const storePartitions: Record<string, number> = {};
+  for (const name of topology.stores.keys()) storePartitions[name] = app.partitions[changelogTopic(APPLICATION_ID, name)] ?? 0;
+  const d = new KStreamsDeployment(ids, allTasks, host);
+  d.queries = new KafkaStreamsQueries(registry, topology, storePartitions, (id) => host.isUp?.(id) ?? true);
+  return d;
 }

@@ -41,10 +41,14 @@ import { GroupMember } from '../../log/group-member.ts';
 import type { OffsetAndMetadata, TopicPartition } from '../../log/protocol.ts';
 import { partitionForKey } from '../../stream/partition.ts';
 import { StreamTask, type CommittableOffset } from './task.ts';
-import type { StateStore } from './stores.ts';
+import type { PersistedEntry, StateStore } from './stores.ts';
 import { NO_BUGS, type KStreamsBugs } from './bugs.ts';
 import { changelogTopic, type SubTopology, type Topology } from './topology.ts';
 import { placeStandbys, type TaskPlacement } from './standby.ts';
+import type { KafkaStreamsState, LocalStore, QueryableThread, QueryRegistry } from './queries.ts';
+import {
+  checkpointText, deleteCheckpoint, dirNonEmpty, persistStore, readCheckpoint, readStore, rewriteStore, taskDir, wipeDir, writeCheckpoint, type CheckpointEntry,
+} from './state-dir.ts';
 
 export interface KStreamsSettings {
   applicationId: string;
@@ -88,6 +92,8 @@ export interface KStreamsApp {
   brokerId: string;
   /** The run's planted bugs. */
   bugs?: KStreamsBugs;
+  /** Where each instance's stream thread registers for interactive queries (none: not queryable). */
+  queries?: QueryRegistry;
 }
 
 interface RunningTask {
@@ -104,8 +110,12 @@ interface RunningTask {
   lag: Map<string, number | undefined>;
   /** Planted bug `no-wipe-on-dirty-close`: the task runs on stores kept from a dirty close, and skips restoration. */
   kept: boolean;
-  /** A promoted standby's stores: per store, the changelog offset its restoration starts at (the standby's position). */
+  /** A promoted standby's stores, or stores loaded from the state directory: per store, the changelog offset its restoration starts at. */
   from: Map<string, number>;
+  /** The task's state directory (`state/<app>/<task>/`). */
+  dir: string;
+  /** The offsets of the last `.checkpoint` this task wrote (text), so an unchanged one is not written again. */
+  checkpointed: string | undefined;
 }
 
 /**
@@ -125,6 +135,8 @@ interface StandbyTask {
 
 interface Outgoing {
   batches: unknown[][];
+  /** Per batch, per record: called with the record's offset once the batch is acknowledged (changelog records). */
+  acks: (((offset: number) => void) | undefined)[][];
   inFlight: boolean;
 }
 
@@ -132,7 +144,7 @@ export function instanceProcess(app: KStreamsApp): ProcessFactory {
   return (ctx) => new StreamThread(ctx, app);
 }
 
-class StreamThread implements ProcessLogic {
+class StreamThread implements ProcessLogic, QueryableThread {
   private readonly client: LogClient;
   private readonly eos: boolean;
   private readonly txnId: string;
@@ -161,6 +173,8 @@ class StreamThread implements ProcessLogic {
   private readonly keptStores = new Map<string, ReadonlyMap<string, StateStore>>();
   /** Standby tasks by task id; they survive revocations and TaskMigrated (Kafka's handleLostAll keeps them). */
   private readonly standbys = new Map<string, StandbyTask>();
+  /** Per task directory: bumped when it is wiped or loaded, so a checkpoint still being written for older contents is dropped. */
+  private readonly dirGen = new Map<string, number>();
 
   constructor(private readonly ctx: ProcessContext, private readonly app: KStreamsApp) {
     this.client = new LogClient(ctx, app.brokerId);
@@ -168,8 +182,30 @@ class StreamThread implements ProcessLogic {
     this.bugs = app.bugs ?? NO_BUGS;
     this.txnId = `${app.settings.applicationId}-${ctx.id}-0`;
     ctx.trace.emit('ks.start', { incarnation: ctx.incarnation, guarantee: app.settings.guarantee });
+    app.queries?.register(ctx.id, this);
     this.initProducer(() => this.joinGroup());
     this.scheduleTick();
+  }
+
+  // ---- interactive queries (read only; see queries.ts) ------------------------------------------
+
+  state(): KafkaStreamsState {
+    if (this.closed) return 'NOT_RUNNING';
+    if (this.member?.state !== 'stable') return 'REBALANCING';
+    return [...this.tasks.values()].every((rt) => rt.state === 'running') ? 'RUNNING' : 'REBALANCING';
+  }
+
+  localStores(storeName: string): LocalStore[] {
+    const out: LocalStore[] = [];
+    for (const rt of this.tasks.values()) {
+      const store = rt.task.stores.get(storeName);
+      if (store !== undefined && rt.state !== 'closed') out.push({ task: rt.task.id, partition: rt.task.partition, active: true, running: rt.state === 'running', store });
+    }
+    for (const st of this.standbys.values()) {
+      const store = st.task.stores.get(storeName);
+      if (store !== undefined && !st.closed) out.push({ task: st.task.id, partition: st.task.partition, active: false, running: false, store });
+    }
+    return out;
   }
 
   onMessage(from: string, msg: unknown): void {
@@ -195,16 +231,21 @@ class StreamThread implements ProcessLogic {
   }
 
   /** The record collector: buffers per partition, one batch in flight per partition. */
-  private send(topic: string, partition: number | undefined, key: string | null, value: unknown): void {
+  private send(topic: string, partition: number | undefined, key: string | null, value: unknown, onOffset?: (offset: number) => void): void {
     const n = this.app.partitions[topic];
     if (n === undefined) throw new Error(`kstreams: the application writes to ${topic}, which it has no partition count for`);
     const p = partition ?? partitionForKey(key ?? '', n);
     const tp = `${topic}\u0000${p}`;
     let o = this.out.get(tp);
-    if (!o) this.out.set(tp, (o = { batches: [[]], inFlight: false }));
+    if (!o) this.out.set(tp, (o = { batches: [[]], acks: [[]], inFlight: false }));
     const last = o.batches[o.batches.length - 1]!;
-    if (last.length >= this.app.settings.batchRecords) o.batches.push([value]);
-    else last.push(value);
+    if (last.length >= this.app.settings.batchRecords) {
+      o.batches.push([value]);
+      o.acks.push([onOffset]);
+    } else {
+      last.push(value);
+      o.acks[o.acks.length - 1]!.push(onOffset);
+    }
     if (o.batches.length > 1) this.sendNext(topic, p, o);
   }
 
@@ -214,7 +255,11 @@ class StreamThread implements ProcessLogic {
       return;
     }
     const records = o.batches.shift()!;
-    if (o.batches.length === 0) o.batches.push([]);
+    const acks = o.acks.shift()!;
+    if (o.batches.length === 0) {
+      o.batches.push([]);
+      o.acks.push([]);
+    }
     o.inFlight = true;
     const era = this.era;
     const seqKey = `${topic}\u0000${partition}`;
@@ -232,6 +277,7 @@ class StreamThread implements ProcessLogic {
         this.lostAll(`produce to ${topic}/${partition} failed: ${r.code}`);
         return;
       }
+      for (let i = 0; i < acks.length; i++) acks[i]?.(r.baseOffset + i);
       this.sendNext(topic, partition, o);
     });
   }
@@ -275,7 +321,7 @@ class StreamThread implements ProcessLogic {
   private newTask(sub: SubTopology, partition: number, kept?: ReadonlyMap<string, StateStore>): StreamTask {
     return new StreamTask(this.app.topology, sub, partition, {
       applicationId: this.app.settings.applicationId,
-      send: (topic, p, key, value) => this.send(topic, p, key, value),
+      send: (topic, p, key, value, onOffset) => this.send(topic, p, key, value, onOffset),
       nowMs: () => this.ctx.clock.now(),
       trace: (kind, fields) => this.ctx.trace.emit(kind, fields as never),
       detailedTrace: this.ctx.trace.detailed,
@@ -314,7 +360,10 @@ class StreamThread implements ProcessLogic {
           }
         }
         const task = this.newTask(sub, tp.partition, kept ?? standby?.task.stores);
-        const rt: RunningTask = { task, state: 'restoring', positions: new Map(), fetching: new Set(), caughtUp: new Map(), caughtUpAt: new Map(), lag: new Map(), kept: kept !== undefined, from };
+        const rt: RunningTask = {
+          task, state: 'restoring', positions: new Map(), fetching: new Set(), caughtUp: new Map(), caughtUpAt: new Map(), lag: new Map(),
+          kept: kept !== undefined, from, dir: taskDir(this.app.settings.applicationId, task.id), checkpointed: undefined,
+        };
         this.tasks.set(task.id, rt);
         mine.push(task.id);
       }
@@ -407,8 +456,109 @@ class StreamThread implements ProcessLogic {
     return out;
   }
 
+  // ---- the state directory (K10) --------------------------------------------------------------
+
+  private bumpDir(dir: string): number {
+    const g = (this.dirGen.get(dir) ?? 0) + 1;
+    this.dirGen.set(dir, g);
+    return g;
+  }
+
+  /**
+   * Task init (`initializeStoreOffsetsFromCheckpoint`): decides where each store's restoration
+   * starts. A checkpoint whose stores read back whole gives the loaded stores and a restore of
+   * the changelog tail after its offsets; no checkpoint (under exactly-once with a non-empty
+   * directory: Kafka's TaskCorrupted), a checkpoint or store file failing its checksum, or a
+   * store missing, wipes the directory and restores every store from the beginning. Under
+   * exactly-once the checkpoint is deleted once loaded. Traced as `ks.state`.
+   */
+  private initStateDir(rt: RunningTask): void {
+    const disk = this.ctx.disk;
+    const dir = rt.dir;
+    const task = rt.task.id;
+    const emit = (source: string, reason: string, fields: Record<string, unknown> = {}): void =>
+      this.ctx.trace.emit('ks.state', { task, source, reason, dir, ...fields } as never);
+    if (rt.task.stores.size === 0) return; // a stateless task has no directory
+    // The planted bug `no-wipe-on-dirty-close`: the stores kept in memory are used as they are.
+    if (rt.kept) return emit('memory', 'kept-after-dirty-close');
+    this.bumpDir(dir);
+    if (rt.from.size > 0) {
+      // A promoted standby's stores are in memory; what the directory held is older.
+      const wiped = wipeDir(disk, dir);
+      return emit('standby', 'promoted-standby', { wiped });
+    }
+    const full = (reason: string, fields: Record<string, unknown> = {}): void => {
+      const wiped = wipeDir(disk, dir);
+      emit('changelog', reason, { wiped, ...fields });
+    };
+    const cp = readCheckpoint(disk, dir);
+    if (cp.kind === 'missing') {
+      if (!dirNonEmpty(disk, dir)) return emit('changelog', 'empty');
+      return full(this.eos ? 'eos-no-checkpoint' : 'no-checkpoint');
+    }
+    if (cp.kind === 'corrupt') {
+      this.ctx.trace.emit('disk.corrupt', { path: cp.path, detectedBy: 'ks.state-dir', task });
+      return full('checkpoint-corrupt');
+    }
+    const loaded: { store: StateStore; entries: PersistedEntry[]; offset: number; rewrite: boolean }[] = [];
+    for (const store of rt.task.stores.values()) {
+      const topic = changelogTopic(this.app.settings.applicationId, store.name);
+      const entry = cp.entries.find((e) => e.topic === topic && e.partition === rt.task.partition);
+      if (entry === undefined) return full('checkpoint-incomplete', { store: store.name });
+      const r = readStore(disk, dir, store.name);
+      if (r.kind === 'corrupt') {
+        this.ctx.trace.emit('disk.corrupt', { path: r.path, frame: r.frame, detectedBy: 'ks.state-dir', task });
+        return full('store-corrupt', { store: store.name });
+      }
+      if (r.kind === 'missing') {
+        if (entry.offset >= 0) return full('store-missing', { store: store.name });
+        loaded.push({ store, entries: [], offset: entry.offset, rewrite: false });
+        continue;
+      }
+      loaded.push({ store, entries: r.entries, offset: entry.offset, rewrite: r.torn || r.frames > 4 });
+    }
+    // Under exactly-once a crash from here on must find no checkpoint (the planted bug keeps it).
+    if (this.eos && !this.bugs.has('checkpoint-file-under-eos')) deleteCheckpoint(disk, dir);
+    let entries = 0;
+    for (const l of loaded) {
+      l.store.load(l.entries);
+      l.store.changelogOffset = l.offset;
+      rt.from.set(l.store.name, l.offset + 1);
+      // A torn tail or a long file is compacted into one frame (later appends must follow whole frames).
+      if (l.rewrite) rewriteStore(disk, dir, l.store.name, l.store.persistedSnapshot());
+      entries += l.store.persistedSnapshot().length;
+    }
+    rt.checkpointed = checkpointText(cp.entries);
+    emit('checkpoint', 'checkpoint', { offsets: loaded.map((l) => `${l.store.name}@${l.offset}`), entries });
+  }
+
+  /** Writes each store's changes since the last time to the state directory (a persistent store's flush). */
+  private persist(rt: RunningTask): void {
+    for (const store of rt.task.stores.values()) persistStore(this.ctx.disk, rt.dir, store.name, store.takeChanges());
+  }
+
+  /** Writes the task's `.checkpoint` (after `persist`) unless it would name the same offsets as the last one. */
+  private checkpoint(rt: RunningTask): void {
+    if (rt.task.stores.size === 0) return;
+    const entries: CheckpointEntry[] = [...rt.task.stores.values()].map((s) => ({
+      topic: changelogTopic(this.app.settings.applicationId, s.name), partition: rt.task.partition, offset: s.changelogOffset,
+    }));
+    const text = checkpointText(entries);
+    if (text === rt.checkpointed) return;
+    rt.checkpointed = text;
+    const gen = this.dirGen.get(rt.dir) ?? 0;
+    writeCheckpoint(this.ctx.disk, rt.dir, entries, () => (this.dirGen.get(rt.dir) ?? 0) === gen);
+    if (this.ctx.trace.detailed) this.ctx.trace.emit('ks.checkpoint', { task: rt.task.id, offsets: entries.map((e) => `${e.topic}/${e.partition}@${e.offset}`) });
+  }
+
+  /** Whether the task writes its `.checkpoint` after a commit: under at-least-once (and, by the planted bug, under exactly-once). */
+  private checkpointsOnCommit(): boolean {
+    return !this.eos || this.bugs.has('checkpoint-file-under-eos');
+  }
+
   /** Restores every store of the task from its changelog partition, then reads the committed offsets. */
   private restore(rt: RunningTask): void {
+    this.initStateDir(rt);
     const era = this.era;
     const stores = [...rt.task.stores.values()];
     // Under exactly-once the restore consumer reads committed data only; the planted bug reads everything.
@@ -433,6 +583,7 @@ class StreamThread implements ProcessLogic {
             // What the store holds now, entry by entry, so a checker can compare it with the committed changelog.
             // `offset`: where restoration stopped (a last fetch may read committed records past the target).
             this.ctx.trace.emit('ks.restored', {
+              source: rt.kept ? 'memory' : rt.from.size > 0 ? 'tail' : 'full',
               task: rt.task.id, store: store.name, topic, partition: rt.task.partition, records: restored, from: start, offset: Math.max(offset, target), target,
               entries: JSON.stringify(store.restoredEntries()),
             });
@@ -464,6 +615,11 @@ class StreamThread implements ProcessLogic {
       rt.task.initializeTaskTime(r.offsets.filter((o) => o.offset >= 0));
       rt.task.initProcessors();
       rt.state = 'running';
+      // completeRestoration: under at-least-once the restored stores are checkpointed at once.
+      if (this.checkpointsOnCommit()) {
+        this.persist(rt);
+        this.checkpoint(rt);
+      }
       this.ctx.trace.emit('ks.running', { task: rt.task.id, offsets: r.offsets.map((o) => `${o.topic}/${o.partition}@${o.offset}`), streamTime: rt.task.streamTime });
       for (const topic of rt.task.sourceTopics) this.fetch(rt, topic);
     });
@@ -597,13 +753,20 @@ class StreamThread implements ProcessLogic {
         this.lostAll(why!);
         return this.commitDone(then);
       }
-      for (const rt of running) rt.task.postCommit();
+      for (const rt of running) {
+        rt.task.postCommit();
+        // postCommit: under at-least-once the checkpoint follows every commit; exactly-once writes none while running.
+        if (this.checkpointsOnCommit()) this.checkpoint(rt);
+      }
       this.ctx.trace.emit('ks.commit', { generation: group.generation, offsets: list.map((o) => `${o.topic}/${o.partition}@${o.offset}`) });
       this.commitDone(then);
       this.scheduleLoop();
     };
     this.flushProducer(() => {
       if (era !== this.era) return this.commitDone(then);
+      // The stores' flush (prepareCommit): their changes reach the state directory before the commit,
+      // every changelog record acknowledged, so each entry knows its offset.
+      for (const rt of running) this.persist(rt);
       if (!this.eos) {
         this.client.commitOffsets(group, list, (r) => finish(r.ok, r.ok ? undefined : `offset commit: ${r.code}`));
         return;
@@ -648,6 +811,16 @@ class StreamThread implements ProcessLogic {
   private lostAll(why: string): void {
     if (this.closed) return;
     this.ctx.trace.emit('ks.lost', { reason: why, generation: this.generation, tasks: [...this.tasks.keys()] });
+    // A dirty close under exactly-once wipes each task's state directory too (StateManagerUtil.closeStateManager).
+    if (this.eos && this.bugs.has('checkpoint-file-under-eos')) {
+      // The planted bug: the dirty close writes a checkpoint, as a clean one would, and wipes nothing.
+      for (const rt of this.tasks.values()) if (rt.state === 'running') this.checkpoint(rt);
+    } else if (this.eos && !this.bugs.has('no-wipe-on-dirty-close')) {
+      for (const rt of this.tasks.values()) {
+        this.bumpDir(rt.dir);
+        wipeDir(this.ctx.disk, rt.dir);
+      }
+    }
     // A dirty close under exactly-once wipes every store; the planted bug keeps them for the next assignment.
     if (this.eos && this.bugs.has('no-wipe-on-dirty-close')) {
       for (const rt of this.tasks.values()) {
@@ -671,9 +844,17 @@ class StreamThread implements ProcessLogic {
     abort(() => this.initProducer(() => this.joinGroup()));
   }
 
-  /** Closes the running tasks cleanly (after the commit that flushed them); restoring ones have no processors yet. */
+  /**
+   * Closes the running tasks cleanly (after the commit that flushed them), each writing its
+   * `.checkpoint` (enforced, under both guarantees); restoring ones have no processors yet.
+   */
   private closeClean(): void {
-    for (const rt of this.tasks.values()) if (rt.state === 'running') rt.task.close();
+    for (const rt of this.tasks.values()) {
+      if (rt.state !== 'running') continue;
+      rt.task.close();
+      this.persist(rt);
+      this.checkpoint(rt);
+    }
   }
 
   private dropTasks(): void {

@@ -19,6 +19,9 @@
 
 import { storeEntryDigest, type RestoredEntry } from '../../stream/changelog.ts';
 
+/** One entry as the state directory keeps it: store key, value (null: deleted), timestamp, the changelog offset of its value. */
+export type PersistedEntry = [storeKey: string, value: unknown | null, ts: number, offset: number];
+
 export interface StoredValue {
   value: unknown;
   ts: number;
@@ -70,6 +73,14 @@ export class StateStore {
   changelogOffset = -1;
   /** Called for each entry a cache flush forwards (set by the processor that owns the store). */
   onFlush: FlushListener | undefined;
+  /** Store keys whose value changed since the store was last persisted to the state directory (`takeChanges`). */
+  private readonly changed = new Set<string>();
+  /**
+   * Entries dropped from memory by retention (`evict`), with their changelog offset: the state
+   * directory keeps them, as the changelog does (weir models no changelog retention), so a store
+   * loaded from it holds what a full restore would.
+   */
+  private readonly evicted = new Map<string, { v: StoredValue; offset: number }>();
 
   constructor(
     readonly name: string,
@@ -130,7 +141,61 @@ export class StateStore {
     this.changelogOffset = offset;
   }
 
+  /**
+   * The producer acknowledged the changelog record of a write of `storeKey` at `offset`: the
+   * entry's value now comes from that offset (acknowledgements of one partition arrive in the
+   * order of the writes, so the last one names the latest write).
+   */
+  logged(storeKey: string, offset: number): void {
+    if (this.data.has(storeKey)) this.sourceOffsets.set(storeKey, offset);
+    else {
+      const e = this.evicted.get(storeKey);
+      if (e !== undefined) e.offset = offset;
+    }
+    if (offset > this.changelogOffset) this.changelogOffset = offset;
+  }
+
+  /**
+   * What changed since the last call, for the state directory: per changed key in store-key order,
+   * `[storeKey, value or null (deleted), ts, changelog offset]`. The cache is left out (it is not
+   * flushed yet). Kafka's persistent stores write the same at `flush()`, before the commit.
+   */
+  takeChanges(): PersistedEntry[] {
+    const out: PersistedEntry[] = [];
+    for (const k of [...this.changed].sort()) {
+      const v = this.data.get(k);
+      const e = v === undefined ? this.evicted.get(k) : undefined;
+      if (v !== undefined) out.push([k, v.value, v.ts, this.sourceOffsets.get(k) ?? -1]);
+      else if (e !== undefined) out.push([k, e.v.value, e.v.ts, e.offset]);
+      else out.push([k, null, 0, -1]);
+    }
+    this.changed.clear();
+    return out;
+  }
+
+  /** Every entry as the state directory keeps it (a compacted store file). */
+  persistedSnapshot(): PersistedEntry[] {
+    const out: PersistedEntry[] = [...this.data.entries()].map(([k, v]) => [k, v.value, v.ts, this.sourceOffsets.get(k) ?? -1]);
+    for (const [k, e] of this.evicted) if (!this.data.has(k)) out.push([k, e.v.value, e.v.ts, e.offset]);
+    return out.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  }
+
+  /** Loads entries read back from the state directory (already on disk: not marked changed). */
+  load(entries: readonly PersistedEntry[]): void {
+    for (const [k, value, ts, offset] of entries) {
+      if (value === null) {
+        this.data.delete(k);
+        this.sourceOffsets.delete(k);
+      } else {
+        this.data.set(k, { value, ts });
+        this.sourceOffsets.set(k, offset);
+      }
+    }
+  }
+
   private apply(storeKey: string, now: StoredValue | null, sourceOffset = -1): void {
+    this.changed.add(storeKey);
+    this.evicted.delete(storeKey);
     if (now === null) {
       this.data.delete(storeKey);
       this.sourceOffsets.delete(storeKey);
@@ -188,6 +253,8 @@ export class StateStore {
    */
   evict(storeKey: string): void {
     if (this.caching) throw new Error(`store ${this.name}: evict is only for stores without a cache`);
+    const v = this.data.get(storeKey);
+    if (v !== undefined) this.evicted.set(storeKey, { v, offset: this.sourceOffsets.get(storeKey) ?? -1 });
     this.data.delete(storeKey);
   }
 
@@ -196,6 +263,8 @@ export class StateStore {
     this.data.clear();
     this.dirty.clear();
     this.sourceOffsets.clear();
+    this.changed.clear();
+    this.evicted.clear();
     this.changelogOffset = -1;
   }
 

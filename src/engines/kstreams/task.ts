@@ -18,7 +18,7 @@ import { changelogTopic, type SinkNode, type SourceNode, type SubTopology, type 
 export interface TaskEnv {
   applicationId: string;
   /** Sends a record to a topic: to `partition`, or by key hash when undefined (the thread's record collector). */
-  send(topic: string, partition: number | undefined, key: string | null, value: unknown): void;
+  send(topic: string, partition: number | undefined, key: string | null, value: unknown, onOffset?: (offset: number) => void): void;
   nowMs(): number;
   trace(kind: string, fields: Record<string, unknown>): void;
   readonly detailedTrace: boolean;
@@ -72,7 +72,8 @@ export class StreamTask {
     for (const s of sub.stores) {
       const spec = topology.stores.get(s)!;
       const changelog = spec.logged
-        ? (store: string, key: string, value: unknown, _ts: number) => env.send(changelogTopic(env.applicationId, store), partition, key, { key, value, ts: _ts })
+        ? (store: string, key: string, value: unknown, ts: number) =>
+          env.send(changelogTopic(env.applicationId, store), partition, key, { key, value, ts }, (offset) => this.stores.get(store)?.logged(key, offset))
         : undefined;
       this.stores.set(s, kept?.get(s) ?? new StateStore(s, spec.kind, changelog, spec.caching && env.caching));
     }
