@@ -324,11 +324,12 @@ class Watch {
           this.changelogRecords += (e.records as number) ?? 0;
         }
         break;
-      case 'spark.reduce': {
+      case 'spark.state.load': {
+        // A reduce task of a batch that runs again reads its state version again (snapshot and deltas).
         const key = `${e.batch as number}/${e.partition as number}`;
-        if (this.reduced.has(key) && this.firstCrash !== undefined && this.view) {
+        if (this.reduced.has(key) && this.firstCrash !== undefined) {
           this.rerunTasks++;
-          this.restoredBytes += this.view.durable('spark-store').read(`state/0/${e.partition as number}/${e.batch as number}`)?.length ?? 0;
+          this.restoredBytes += (e.bytes as number | undefined) ?? 0;
         }
         this.reduced.add(key);
         break;

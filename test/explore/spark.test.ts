@@ -80,7 +80,7 @@ describe('Spark scenarios', () => {
     ['join', ['spark.late.join', 'spark.join.unstored', 'spark.restart.true'], [1, 25, 32]],
     ['bank', ['spark.restart.true', 'spark.sink.skip'], [1, 2, 3, 5]],
     ['outer-join', ['spark.join.outer', 'spark.late.join', 'spark.join.unstored', 'spark.restart.true'], [1, 2, 5]],
-    ['file-sink', ['spark.restart.true', 'spark.sink.skip'], [5, 2]],
+    ['file-sink', ['spark.restart.true', 'spark.sink.skip'], [1, 2]],
     ['foreach-batch', ['spark.restart.true', 'spark.sink.skip'], [30, 2]],
     ['modes-append', ['spark.restart.true', 'spark.late.window'], [2, 5]],
     ['modes-update', ['spark.restart.true', 'spark.late.window'], [1, 9]],

@@ -61,6 +61,7 @@ export const BUG_PLACES: Record<BugName, BugPlace> = {
   'spark-sink-not-idempotent': { scenario: 'wordcount', engine: 'spark', faults: 'heavy', events: 600 },
   'spark-watermark-from-own-batch': { scenario: 'wordcount', engine: 'spark', faults: 'none', events: 300 },
   'spark-state-latest-version': { scenario: 'wordcount', engine: 'spark', faults: 'heavy', events: 600 },
+  'spark-state-cleanup-latest-only': { scenario: 'wordcount', engine: 'spark', faults: 'heavy', events: 600 },
   'spark-commit-before-sink': { scenario: 'wordcount', engine: 'spark', faults: 'heavy', events: 600 },
   'spark-outer-join-early': { scenario: 'outer-join', engine: 'spark', faults: 'none', events: 300 },
   'spark-file-sink-no-metadata': { scenario: 'file-sink', engine: 'spark', faults: 'heavy', events: 600 },

@@ -74,8 +74,8 @@ export const SPARK_CRASHES: RunSettings = {
   scenario: 'wordcount', engine: 'spark', seed: 1, events: 400, guarantee: 'exactly-once', faults: 'none', bugs: [],
   plan: {
     faults: [
-      { kind: 'crash', atMs: 1_450, process: 'driver', restartAfterMs: 300 },
-      { kind: 'crash', atMs: 2_530, process: 'executor-1', restartAfterMs: 300 },
+      { kind: 'crash', atMs: 1_700, process: 'driver', restartAfterMs: 300 },
+      { kind: 'crash', atMs: 2_908, process: 'executor-1', restartAfterMs: 300 },
     ],
   },
 };

@@ -17,6 +17,10 @@ export const SPARK_BUGS = {
     description: 'a stateful task opens the newest state version instead of version N, so a batch that runs again counts its rows on top of themselves',
     caughtBy: 'exactly-once',
   },
+  'spark-state-cleanup-latest-only': {
+    description: 'state store maintenance keeps only the files the newest version needs: once a snapshot is written, the deltas and snapshot before it are deleted, so a batch that runs again cannot load the version it reads',
+    caughtBy: 'run.completes',
+  },
   'spark-commit-before-sink': {
     description: 'the driver writes commits/N before the sink has written batch N, so a driver crash in between loses the batch: the restart goes on from N+1',
     caughtBy: 'exactly-once',

@@ -27,6 +27,7 @@ import type { MapTask, ReduceTask, TaskReply } from './messages.ts';
 import { mapPartition, mapStateless, runStateful } from './operators.ts';
 import { StoreClient } from './store.ts';
 import { ContinuousTasks } from './continuous.ts';
+import { StateStoreFiles, type LoadInfo } from './state-store.ts';
 import { partitionForKey } from '../../stream/partition.ts';
 import type { SparkBugs } from './bugs.ts';
 
@@ -173,17 +174,19 @@ class Executor implements ProcessLogic {
 
   private reduce(task: ReduceTask, finish: (r: TaskReply) => void): void {
     this.ctx.trace.emit('spark.reduce', { batch: task.batch, partition: task.partition, wmLate: task.wmLate, wmEvict: task.wmEvict, rows: task.rows.length });
-    const statePath = (v: number): string => `state/0/${task.partition}/${v}`;
-    const open = (then: (content: string | null) => void): void => {
-      if (!this.app.bugs.has('spark-state-latest-version')) return this.store.get(statePath(task.batch), then);
+    const files = new StateStoreFiles(this.store, task.partition, { cleanupLatestOnly: this.app.bugs.has('spark-state-cleanup-latest-only') });
+    const open = (then: (entries: unknown[], info: LoadInfo, version: number) => void): void => {
+      if (!this.app.bugs.has('spark-state-latest-version')) return files.load(task.batch, (e, i) => then(e, i, task.batch));
       // The bug: whatever version is newest, even the N+1 an earlier run of this batch wrote.
-      this.store.list(`state/0/${task.partition}/`, (paths) => {
-        const newest = Math.max(task.batch, ...paths.map((p) => Number(p.slice(p.lastIndexOf('/') + 1))));
-        this.store.get(statePath(newest), then);
+      this.store.list(files.dir, (paths) => {
+        const newest = Math.max(task.batch, ...paths.map((p) => Number(/^(\d+)\./.exec(p.slice(files.dir.length))?.[1] ?? 0)));
+        files.load(newest, (e, i) => then(e, i, newest));
       });
     };
-    open((content) => {
-      const before = content === null ? null : (JSON.parse(content) as unknown[]);
+    open((before, info, version) => {
+      this.ctx.trace.emit('spark.state.load', { batch: task.batch, partition: task.partition, version, snapshot: info.snapshot, deltas: info.deltas, bytes: info.bytes, entries: before.length });
+      // The operators change entries in place: the delta is taken against what was read.
+      const read = StateStoreFiles.texts(before);
       const r = runStateful(this.app.plan, before, task.rows, {
         batch: task.batch,
         wmLate: task.wmLate,
@@ -192,7 +195,7 @@ class Executor implements ProcessLogic {
         bugs: { outerEarly: this.app.bugs.has('spark-outer-join-early'), updateAll: this.app.bugs.has('spark-update-writes-unchanged') },
         trace: (kind, fields) => this.ctx.trace.emit(kind, { partition: task.partition, ...fields }),
       });
-      this.store.add(statePath(task.batch + 1), JSON.stringify(r.state), true, () => {
+      files.commit(task.batch + 1, read, r.state, () => {
         const reply = (more: { rows?: unknown[]; files?: string[] }): void =>
           finish({ kind: 'spark.reduced', reqId: task.reqId, emitted: r.out.length, dropped: r.dropped, ...(r.timeouts !== undefined ? { timeouts: r.timeouts } : {}), ...more });
         switch (this.app.plan.sink.format) {

@@ -19,12 +19,14 @@ import type { ProcessContext, ProcessFactory, ProcessId, ProcessLogic } from '..
 export type StoreRequest =
   | { kind: 'store.add'; reqId: number; path: string; content: string; overwrite: boolean }
   | { kind: 'store.get'; reqId: number; path: string }
-  | { kind: 'store.list'; reqId: number; prefix: string };
+  | { kind: 'store.list'; reqId: number; prefix: string }
+  | { kind: 'store.delete'; reqId: number; paths: string[] };
 
 export type StoreReply =
   | { kind: 'store.added'; reqId: number; created: boolean }
   | { kind: 'store.got'; reqId: number; content: string | null; corrupt: boolean }
-  | { kind: 'store.listed'; reqId: number; paths: string[] };
+  | { kind: 'store.listed'; reqId: number; paths: string[] }
+  | { kind: 'store.deleted'; reqId: number };
 
 const isReply = (m: unknown): m is StoreReply => typeof m === 'object' && m !== null && typeof (m as { kind?: unknown }).kind === 'string' && (m as { kind: string }).kind.startsWith('store.') && typeof (m as { reqId?: unknown }).reqId === 'number';
 
@@ -73,6 +75,10 @@ class SparkStore implements ProcessLogic {
       }
       case 'store.list':
         return reply({ kind: 'store.listed', reqId: req.reqId, paths: this.ctx.disk.list(req.prefix).filter((p) => !p.startsWith('tmp/')) });
+      case 'store.delete':
+        // A file being written is left alone; deleting what is already gone is a no-op (a resent request).
+        for (const path of req.paths) if (!this.writing.has(path) && this.ctx.disk.read(path) !== undefined) this.ctx.disk.delete(path);
+        return reply({ kind: 'store.deleted', reqId: req.reqId });
     }
   }
 }
@@ -108,6 +114,12 @@ export class StoreClient {
 
   list(prefix: string, cb: (paths: string[]) => void): void {
     this.rpc.request({ kind: 'store.list', prefix }, (r) => cb(r.kind === 'store.listed' ? r.paths : []));
+  }
+
+  /** Deletes files (missing ones are skipped); `cb` once the store has done it. */
+  delete(paths: string[], cb: () => void): void {
+    if (paths.length === 0) return cb();
+    this.rpc.request({ kind: 'store.delete', paths }, () => cb());
   }
 
   cancelAll(): void {

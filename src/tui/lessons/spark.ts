@@ -18,7 +18,7 @@ const BASE: Omit<RunSettings, 'guarantee'> = {
   events: 400,
   faults: 'none',
   bugs: [],
-  plan: { faults: [{ kind: 'crash', atMs: 2_050, process: 'driver', restartAfterMs: 300 }] },
+  plan: { faults: [{ kind: 'crash', atMs: 1_885, process: 'driver', restartAfterMs: 300 }] },
 };
 
 const FILTER = 'spark.,proc.';

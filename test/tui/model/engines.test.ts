@@ -133,52 +133,52 @@ describe('Spark model', () => {
   });
 
   it('the driver crashes between offsets/14 and commits/14', () => {
-    const s = at(spark, 447, 'proc.crash', 'driver').spark!;
+    const s = at(spark, 504, 'proc.crash', 'driver').spark!;
     expect(s.driver).toBe('crashed');
-    expect([s.batch, s.offsetsLog, s.commitsLog, s.watermark]).toEqual([14, 14, 13, 972]);
-    expect(s.batches.get(14)).toMatchObject({ status: 'running', runs: 1, wmLate: 866, wmEvict: 972, maps: 4 });
-    expect(s.batches.get(13)).toMatchObject({ status: 'committed', nextWatermark: 972 });
+    expect([s.batch, s.offsetsLog, s.commitsLog, s.watermark]).toEqual([14, 14, 13, 1101]);
+    expect(s.batches.get(14)).toMatchObject({ status: 'running', runs: 1, wmLate: 972, wmEvict: 1101, maps: 4 });
+    expect(s.batches.get(13)).toMatchObject({ status: 'committed', nextWatermark: 1101 });
     expect(s.batches.size).toBe(8);
   });
 
   it('the restart re-runs batch 14 with its logged offsets and watermarks; the sink skips what it wrote', () => {
-    const r = at(spark, 488, 'spark.restart', 'driver').spark!;
+    const r = at(spark, 535, 'spark.restart', 'driver').spark!;
     expect(r.lastRestart).toEqual({ latestOffsets: 14, latestCommit: 13, rerun: true });
     expect(r.restarts).toBe(1);
-    const b = at(spark, 489, 'spark.batch', 'driver').spark!;
+    const b = at(spark, 536, 'spark.batch', 'driver').spark!;
     expect(b.reruns).toBe(1);
-    expect(b.batches.get(14)).toMatchObject({ runs: 2, wmLate: 866, wmEvict: 972, offsets: ['0:36-39', '1:36-39', '2:36-38', '3:36-39'] });
-    const skip = at(spark, 501, 'spark.sink.skip', 'executor-0').spark!;
+    expect(b.batches.get(14)).toMatchObject({ runs: 2, wmLate: 972, wmEvict: 1101, offsets: ['0:40-43', '1:40-43', '2:40-43', '3:39-43'] });
+    const skip = at(spark, 553, 'spark.sink.skip', 'executor-1').spark!;
     expect(skip.sinkSkips).toBe(2);
     expect(skip.batches.get(14)!.skips).toBe(2);
-    expect(skip.lastSkip).toEqual({ batch: 14, partition: 0, committed: 14 });
-    const c = at(spark, 503, 'spark.commit', 'driver').spark!;
-    expect([c.commitsLog, c.watermark, c.batches.get(14)!.status]).toEqual([14, 1053, 'committed']);
+    expect(skip.lastSkip).toEqual({ batch: 14, partition: 1, committed: 14 });
+    const c = at(spark, 555, 'spark.commit', 'driver').spark!;
+    expect([c.commitsLog, c.watermark, c.batches.get(14)!.status]).toEqual([14, 1210, 'committed']);
   });
 
   it('executor-1 down, a reduce task sent again and run on executor-0', () => {
-    expect(at(spark, 707, 'proc.crash', 'executor-1').spark!.executors.get('executor-1')!.up).toBe(false);
-    const retry = at(spark, 799, 'spark.task.retry', 'driver').spark!;
-    expect(retry.executors.get('executor-1')!.up).toBe(true); // restarted at 2,830 ms
+    expect(at(spark, 781, 'proc.crash', 'executor-1').spark!.executors.get('executor-1')!.up).toBe(false);
+    const retry = at(spark, 878, 'spark.task.retry', 'driver').spark!;
+    expect(retry.executors.get('executor-1')!.up).toBe(true); // restarted at 3,208 ms
     expect(retry.retries).toBe(1);
     expect(retry.batches.get(22)!.retries).toEqual(['reduce-1×1']);
-    const ran = at(spark, 801, 'spark.reduce', 'executor-0').spark!;
+    const ran = at(spark, 880, 'spark.reduce', 'executor-0').spark!;
     expect([...ran.batches.get(22)!.reduces]).toEqual([[0, 'executor-0'], [1, 'executor-0']]);
   });
 
-  it('the end: 31 batches, both logs at 30, five late rows, every sink transaction committed', () => {
+  it('the end: 26 batches, both logs at 25, three late rows, every sink transaction committed', () => {
     const s = spark.index.finalState.spark!;
-    expect([s.driver, s.offsetsLog, s.commitsLog, s.reruns, s.noDataBatches, s.lateRows, s.sinkSkips, s.sinkAborted]).toEqual(['finished', 30, 30, 1, 0, 5, 2, 0]);
-    expect(s.sinkCommitted).toBe(62);
+    expect([s.driver, s.offsetsLog, s.commitsLog, s.reruns, s.noDataBatches, s.lateRows, s.sinkSkips, s.sinkAborted]).toEqual(['finished', 25, 25, 1, 0, 3, 2, 0]);
+    expect(s.sinkCommitted).toBe(51);
   });
 
   it('c steps through batches and commits, w through late-watermark changes, f through the crashes', () => {
     expect(spark.index.jump('checkpoint', 0, 1)).toBe(17); // batch 0 runs
-    expect(spark.index.jump('checkpoint', 17, 1)).toBe(42); // commits/0
-    expect(spark.index.jump('watermark', 17, 1)).toBe(193); // batch 6: late watermark 0 → 65
-    expect(spark.index.timeWatermarkAt(193)).toBe(65);
-    expect(spark.index.jump('fault', 0, 1)).toBe(447);
-    expect(spark.index.jump('fault', 484, 1)).toBe(488); // the restart that re-runs batch 14
+    expect(spark.index.jump('checkpoint', 17, 1)).toBe(44); // commits/0
+    expect(spark.index.jump('watermark', 17, 1)).toBe(209); // batch 6: late watermark 0 → 65
+    expect(spark.index.timeWatermarkAt(209)).toBe(65);
+    expect(spark.index.jump('fault', 0, 1)).toBe(504);
+    expect(spark.index.jump('fault', 530, 1)).toBe(535); // the restart that re-runs batch 14
   });
 });
 
