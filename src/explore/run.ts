@@ -22,6 +22,7 @@ import { committedReader, valuesDigest } from '../log/committed-reader.ts';
 import { txnAuditor } from '../log/txn-auditor.ts';
 import { checkReadCommitted, type ReaderFetch } from '../check/read-committed.ts';
 import { checkTimeliness, TimelinessTrace } from '../check/timeliness.ts';
+import { SourceBoundTrace } from '../check/source-bound.ts';
 import { checkSessionStructure, SessionTrace } from '../check/sessions.ts';
 import { checkSparkOuterJoin, checkSparkWatermarks, SparkBatchTrace } from '../check/spark-watermark.ts';
 import { checkSparkOutputMode } from '../check/spark-output-mode.ts';
@@ -175,6 +176,8 @@ export function runScenario(settings: RunSettings, opts: RunOptions = {}): RunRe
   let liveOpen: string[] | undefined;
   // A slow or corrupt disk off the data path (Flink's job manager and checkpoint store) delays no record.
   const timeliness = scenario.timeliness && flink ? new TimelinessTrace(TOPICS.input, sizes.partitions, new Set(processes.offDataPath)) : undefined;
+  // Each log source's watermark against the largest timestamps it had read, for `watermark.source-bound`.
+  const sourceBound = flink ? new SourceBoundTrace() : undefined;
   // Session windows: when each record joined its session, for `session.structure`.
   const sessionTrace = scenario.window?.assigner.kind === 'session' && flink ? new SessionTrace() : undefined;
   // Kafka Streams' own judges: grace, suppress, restores from the changelog, zombies.
@@ -183,6 +186,7 @@ export function runScenario(settings: RunSettings, opts: RunOptions = {}): RunRe
   const subscriber: TraceSubscriber = (e) => {
     wmChecker?.onEvent(e);
     timeliness?.onEvent(e);
+    sourceBound?.onEvent(e);
     sessionTrace?.onEvent(e);
     ksTrace?.onEvent(e);
     deployed?.onEvent(e);
@@ -331,6 +335,7 @@ export function runScenario(settings: RunSettings, opts: RunOptions = {}): RunRe
   const checks = judge(scenario, checkInput, wmChecker, recorded, deployment.finished, endReason, openTxns, liveOpen, lateByGrace, flink, pending);
   if (scenario.cut && deployment.cuts) checks.push(checkConsistentCuts(deployment.cuts, inputByPartition, scenario.cut.reference, scenario.cut.show));
   if (scenario.timeliness && timeliness) checks.push(checkTimeliness(scenario.timeliness, timeliness.input(workload.arrivals)));
+  if (sourceBound) checks.push(sourceBound.verdict());
   if (scenario.window && sessionTrace) {
     const results = output.filter((o): o is WindowResult => o.type === 'window');
     checks.push(checkSessionStructure(workload.records, results, scenario.window, sessionTrace.arrivals()));
