@@ -182,12 +182,12 @@ export const MUTANTS = [
     try: ['wordcount:kstreams', 'bank:kstreams'],
   },
   {
-    id: 'ks-stream-time-not-max',
-    file: 'src/engines/kstreams/partition-group.ts',
-    find: 'this.streamTimeMs = Math.max(this.streamTimeMs, r.ts);',
-    replace: 'this.streamTimeMs = r.ts;',
-    description: "a task's stream time is the last record's timestamp instead of the largest seen (it goes back)",
-    try: ['wordcount:kstreams', 'wordcount-final:kstreams'],
+    id: 'ks-commit-last-processed-offset',
+    file: 'src/engines/kstreams/task.ts',
+    find: 'this.consumed.set(r.topic, r.offset + 1);',
+    replace: 'this.consumed.set(r.topic, r.offset);',
+    description: 'a task commits the offset of the last record it processed instead of the next one to read',
+    try: ['wordcount:kstreams', 'bank:kstreams'],
   },
   {
     id: 'ks-suppress-strict',
