@@ -192,8 +192,8 @@ export const MUTANTS = [
   {
     id: 'ks-suppress-strict',
     file: 'src/engines/kstreams/aggregate.ts',
-    find: '.window.end <= closedBy)',
-    replace: '.window.end < closedBy)',
+    find: 'if (end <= closedBy) return true;',
+    replace: 'if (end < closedBy) return true;',
     description: 'suppress emits a final result one millisecond after the window closes (< for <=)',
     try: ['wordcount-final:kstreams'],
   },
@@ -283,8 +283,8 @@ export const MUTANTS = [
     id: 'log-stale-generation-commit',
     file: 'src/log/group-coordinator.ts',
     find: "else if (generation !== g.generation) refused = ['illegal-generation',",
-    replace: "else if (false) refused = ['illegal-generation',",
-    description: 'an offset commit of a stale consumer group generation is accepted',
+    replace: "else if (generation > g.generation) refused = ['illegal-generation',",
+    description: 'an offset commit of an older (stale) consumer group generation is accepted; only newer ones are refused',
     try: ['wordcount:kstreams', 'bank:kstreams'],
   },
   {
