@@ -62,16 +62,16 @@ export const join: Scenario = {
     },
     // Spark: a stream-stream inner join of the topic's two streams, each with its own watermark
     // (delay: the disorder bound), payments from 0 to 500 ms after the order, append mode. Two
-    // watermark operators: the max policy makes the global watermark the input's max event time −
-    // the delay, the rule spark.watermark judges. Rows behind the late watermark, and rows the join's
-    // state watermark already covers (not stored), are traced; a pair may be missing only for them.
+    // watermark operators under Spark's default min policy: the global watermark is the smaller of
+    // the two sides' (each its max event time − the delay), the rule spark.watermark judges
+    // (outer-join takes the max policy). Rows behind the late watermark, and rows the join's state
+    // watermark already covers (not stored), are traced; a pair may be missing only for them.
     spark: {
       build: (spark) => {
         const all = spark.readStream(TOPICS.input, { isolation: 'read_committed' });
         const orders = all.where((r) => r.stream === JOIN_LEFT_STREAM).withWatermark('ts', BOUND_MS);
         const payments = all.where((r) => r.stream === JOIN_RIGHT_STREAM).withWatermark('ts', BOUND_MS);
         return orders
-          .option('multipleWatermarkPolicy', 'max')
           .join(payments, { key: 'key', time: 'ts', lowerMs: LOWER_MS, upperMs: UPPER_MS }, (l, r) => joined(l as unknown as InputRecord, r as unknown as InputRecord) as unknown as Row)
           .writeStream(TOPICS.output)
           .outputMode('append')

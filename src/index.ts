@@ -43,7 +43,7 @@ export type { TimerView, StateEntryView } from './engines/flink/operators/operat
 export { TRACE_KINDS, type TraceKind } from './runtime/trace-kinds.ts';
 export type { TraceEvent, TraceSubscriber } from './runtime/trace-event.ts';
 export {
-  isEventOf, type FlinkRecordEvent, type FlinkRecordEventKind, type WatermarkEvent, type TaskIdleEvent, type SourceReadEvent, type SourceEndEvent,
+  isEventOf, type FlinkRecordEvent, type FlinkRecordEventKind, type WatermarkEvent, type TaskIdleEvent, type SourceReadEvent, type SourceFetchEvent, type SourceEndEvent,
   type WindowFireEvent, type WindowLateEvent, type WindowSkipEvent, type SessionAddEvent, type RecordLateEvent,
 } from './engines/flink/trace-events.ts';
 export { BUGS, type BugName } from './explore/bugs.ts';

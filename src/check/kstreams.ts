@@ -15,7 +15,9 @@
  *   drops carry `gap`) are left to the exactly-once check.
  * - `ks.suppress` (K7.3): suppress releases a window's final result only
  *   once its stream time reaches `end + D` (`ks.suppress.emit` names the
- *   stream time that released it); one incarnation of a task (from its
+ *   stream time that released it), and as soon as it does: after each
+ *   advance of its stream time, the earliest window end it still holds
+ *   (`ks.suppress.held`) is past the stream time − D; one incarnation of a task (from its
  *   `ks.running` on) releases a key and window at most once; and the
  *   committed output holds one result per key and window, or more only as
  *   Kafka itself gives them: after a restart the aggregate's and the
@@ -107,6 +109,8 @@ export class KStreamsTrace {
   // ---- suppress ----
   readonly suppress = new Problems();
   suppressEmits = 0;
+  /** `ks.suppress.held` events judged (the earliest held window after each stream-time advance). */
+  suppressHolds = 0;
   /** Incarnations of each task per process (`ks.running`), numbered. */
   private readonly incarnation = new Map<string, number>();
   /** `key window` → the incarnations that released it. */
@@ -161,6 +165,14 @@ export class KStreamsTrace {
       }
       case 'ks.suppress.pending':
         this.notePending(e);
+        break;
+      case 'ks.suppress.held':
+        // After its stream time moved, suppress still holds a window ending at `end`: it must still be open.
+        this.suppressHolds++;
+        if ((e.end as number) + (e.suppressMs as number) <= (e.streamTime as number)) {
+          this.suppress.add(`${e.p} task ${String(e.task)} still held a window ending at ${String(e.end)} at stream time ${String(e.streamTime)}, ` +
+            `though it closed at ${(e.end as number) + (e.suppressMs as number)} (end + ${String(e.suppressMs)}): it should have been released then`);
+        }
         break;
       case 'record.dropped':
         if (e.reason === 'expired-window' && e.gap === undefined) this.judgeGrace(e, true);
@@ -408,7 +420,7 @@ export function checkSuppress(t: KStreamsTrace, results: readonly WindowResult[]
   }
   const pending = t.pending().windows;
   return problems.verdict('ks.suppress',
-    `${formatCount(t.suppressEmits)} releases, none before its window closed nor twice in one incarnation; ${formatCount(byWindow.size)} windows with a final result, one each` +
+    `${formatCount(t.suppressEmits)} releases, none before its window closed nor twice in one incarnation, none held past its close (${formatCount(t.suppressHolds)} holds judged); ${formatCount(byWindow.size)} windows with a final result, one each` +
     (reopened > 0 ? ` (${formatCount(reopened)} reopened after a restart and released again, as Kafka does)` : '') +
     (pending > 0 ? `; ${formatCount(pending)} still open when the job ended (no later record closed them)` : ''));
 }

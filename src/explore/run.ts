@@ -23,6 +23,7 @@ import { committedReader, valuesDigest } from '../log/committed-reader.ts';
 import { txnAuditor } from '../log/txn-auditor.ts';
 import { checkReadCommitted, type ReaderFetch } from '../check/read-committed.ts';
 import { checkTimeliness, TimelinessTrace } from '../check/timeliness.ts';
+import { SourceBoundTrace } from '../check/source-bound.ts';
 import { checkSessionStructure, SessionTrace } from '../check/sessions.ts';
 import { checkSparkOuterJoin, checkSparkWatermarks, SparkBatchTrace } from '../check/spark-watermark.ts';
 import { checkSparkOutputMode } from '../check/spark-output-mode.ts';
@@ -243,6 +244,8 @@ export function runScenario(settings: RunSettings, opts: RunOptions = {}): RunRe
   let liveOpen: string[] | undefined;
   // A slow or corrupt disk off the data path (Flink's job manager and checkpoint store) delays no record.
   const timeliness = scenario.timeliness && flink ? new TimelinessTrace(TOPICS.input, sizes.partitions, new Set(processes.offDataPath)) : undefined;
+  // Each log source's watermark against the largest timestamps it had read, for `watermark.source-bound`.
+  const sourceBound = flink ? new SourceBoundTrace() : undefined;
   // Session windows: when each record joined its session, for `session.structure`.
   const sessionTrace = scenario.window?.assigner.kind === 'session' && flink ? new SessionTrace() : undefined;
   // Kafka Streams' own judges: grace, suppress, restores from the changelog, zombies.
@@ -257,6 +260,7 @@ export function runScenario(settings: RunSettings, opts: RunOptions = {}): RunRe
     if (eventPause !== undefined && e.seq >= eventPause) eventReached = true;
     wmChecker?.onEvent(e);
     timeliness?.onEvent(e);
+    sourceBound?.onEvent(e);
     sessionTrace?.onEvent(e);
     ksTrace?.onEvent(e);
     deployed?.onEvent(e);
@@ -414,9 +418,17 @@ export function runScenario(settings: RunSettings, opts: RunOptions = {}): RunRe
   const checks = judge(scenario, checkInput, wmChecker, recorded, deployment.finished, endReason, openTxns, liveOpen, lateByGrace, flink, pending);
   if (scenario.cut && deployment.cuts) checks.push(checkConsistentCuts(deployment.cuts, inputByPartition, scenario.cut.reference, scenario.cut.show));
   if (scenario.timeliness && timeliness) checks.push(checkTimeliness(scenario.timeliness, timeliness.input(workload.arrivals)));
+  if (sourceBound) checks.push(sourceBound.verdict());
   if (scenario.window && sessionTrace) {
     const results = output.filter((o): o is WindowResult => o.type === 'window');
     checks.push(checkSessionStructure(workload.records, results, scenario.window, sessionTrace.arrivals()));
+  } else if (scenario.window?.assigner.kind === 'session' && engine === 'kstreams' && settings.guarantee === 'exactly-once') {
+    // Kafka Streams keeps every session in its store for the whole run (no retention here) and, under
+    // exactly-once, restores exactly the committed ones: a record within the gap of a stored session
+    // always merges with it, and one whose merged session is expired is dropped, never stored apart.
+    // So no split is ever excused: no record arrived after the other session was gone.
+    const results = output.filter((o): o is WindowResult => o.type === 'window');
+    checks.push(checkSessionStructure(workload.records, results, scenario.window, new Map()));
   }
   if (scenario.readOutputDuringRun) checks.push(checkReadCommitted(readerFetches, committed, valuesDigest));
   // Spark's own judge: the watermark each batch ran with, from the input the query read.

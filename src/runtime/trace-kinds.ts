@@ -14,7 +14,7 @@ export const TRACE_KINDS = [
   'log.append', 'log.fetch', 'txn.begin', 'txn.precommit', 'txn.commit', 'txn.abort', 'txn.fenced',
   'log.clean', 'log.deleteRecords', 'group.rebalance', 'group.generation', 'group.fenced', 'group.txnOffsets',
   // engine: records, time, windows
-  'task.deploy', 'task.status', 'task.idle', 'source.read', 'source.end',
+  'task.deploy', 'task.status', 'task.idle', 'source.read', 'source.fetch', 'source.restore', 'source.end',
   'watermark', 'window.fire', 'window.late', 'window.skip', 'session.add', 'record.late', 'join.at-watermark', 'sink.write',
   // engine: checkpoints and recovery
   'barrier.inject', 'barrier.receive', 'barrier.cancel', 'barrier.align', 'snapshot', 'checkpoint.ack',

@@ -158,6 +158,16 @@ describe('ks.suppress', () => {
     expect(checkSuppress(twice, [result([1], 0), result([1, 2], 1)]).detail).toContain('twice in one incarnation');
   });
 
+  it('rejects a window still held after the stream time reached its end + grace, and accepts one held just before', () => {
+    const held = (streamTime: number) => ev('ks-0', 'ks.suppress.held', { task: '1_0', node: 'S', ids: '7', ts: streamTime, key: 'k', streamTime, end: 1000, suppressMs: 200 });
+    const late = checkSuppress(feed([held(1200)]), []);
+    expect(late.ok).toBe(false);
+    expect(late.detail).toContain('still held a window ending at 1000 at stream time 1200, though it closed at 1200 (end + 200)');
+    const open = checkSuppress(feed([held(1199)]), []);
+    expect(open.ok, open.detail).toBe(true);
+    expect(open.detail).toContain('1 holds judged');
+  });
+
   it('accepts a window reopened after a restart and released again with more records', () => {
     const t = feed([ev('ks-0', 'ks.running', { task: '1_0' }), release([1], 1200), ev('ks-0', 'ks.running', { task: '1_0' }), release([1, 2], 1250)]);
     const v = checkSuppress(t, [result([1], 0), result([1, 2], 1)]);

@@ -13,6 +13,11 @@
  * - `task.idle`: a task's output became idle or active.
  * - `source.read`: a scripted source played a records step (`records`
  *   records); `source.end`: a source read all its input.
+ * - `source.fetch`: a log source read records of `partition`, the largest
+ *   timestamp among them `maxTs` (absent when it read none), under its
+ *   out-of-orderness `bound`; `finished: true` when the partition ended.
+ *   `source.restore`: the same for each partition after a restore, `maxTs`
+ *   the largest timestamp the checkpoint had seen there.
  * - `window.fire`: a window fired for `key`: pane `firing` (0, 1, …) of
  *   `[start, end)` holding `count` records, at watermark `wm`; `timing`
  *   (EARLY, ON_TIME, LATE) for windows with a trigger; `last: true` on
@@ -57,6 +62,14 @@ export interface SourceReadEvent extends TaskEventBase {
   kind: 'source.read';
   step: number;
   records: number;
+}
+
+export interface SourceFetchEvent extends TaskEventBase {
+  kind: 'source.fetch' | 'source.restore';
+  partition: number;
+  bound: number;
+  maxTs?: number;
+  finished?: boolean;
 }
 
 export interface SourceEndEvent extends TaskEventBase {
@@ -107,7 +120,7 @@ export interface RecordLateEvent extends TaskEventBase {
 
 /** The documented Flink events about records and time. */
 export type FlinkRecordEvent =
-  | WatermarkEvent | TaskIdleEvent | SourceReadEvent | SourceEndEvent
+  | WatermarkEvent | TaskIdleEvent | SourceReadEvent | SourceFetchEvent | SourceEndEvent
   | WindowFireEvent | WindowLateEvent | WindowSkipEvent | SessionAddEvent | RecordLateEvent;
 
 export type FlinkRecordEventKind = FlinkRecordEvent['kind'];

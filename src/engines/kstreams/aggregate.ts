@@ -272,6 +272,7 @@ export class SuppressUntilWindowCloses implements Processor {
   }
 
   process(rec: KRecord): void {
+    const advanced = rec.ts > this.observedStreamTime;
     this.observedStreamTime = Math.max(this.observedStreamTime, rec.ts);
     const v = rec.value as WindowedValue;
     const id = sessionStoreKey(rec.key ?? '', v.window.start, v.window.end);
@@ -280,7 +281,10 @@ export class SuppressUntilWindowCloses implements Processor {
     } else {
       this.buffer.put(id, { key: rec.key, value: rec.value, ts: rec.ts, ids: rec.ids }, rec.ts);
     }
-    this.evict();
+    const held = this.evict();
+    // When the stream time moved: the earliest window end still held, so a checker can tell that no
+    // window that has closed by now stays behind (a release that comes late shows only here).
+    if (advanced && held !== undefined) this.ctx.decided('ks.suppress.held', rec, { streamTime: this.observedStreamTime, end: held, suppressMs: this.suppressMs });
   }
 
   /**
@@ -296,12 +300,19 @@ export class SuppressUntilWindowCloses implements Processor {
     }
   }
 
-  private evict(): void {
+  /** Releases every window that has closed; returns the earliest end of those still held (undefined: none). */
+  private evict(): number | undefined {
     // `evictWhile(minTimestamp <= observedStreamTime - D)`; the planted bug evicts one millisecond early.
     const early = this.ctx.bugs.has('suppress-emits-early') ? 1 : 0;
     const closedBy = this.observedStreamTime - this.suppressMs + early;
+    let held: number | undefined;
     const due = this.buffer
-      .select((_id, s) => ((s.value as KRecord).value as WindowedValue).window.end <= closedBy)
+      .select((_id, s) => {
+        const end = ((s.value as KRecord).value as WindowedValue).window.end;
+        if (end <= closedBy) return true;
+        if (held === undefined || end < held) held = end;
+        return false;
+      })
       .map(([id, s]) => ({ id, rec: s.value as KRecord }))
       .sort((a, b) => (a.rec.value as WindowedValue).window.end - (b.rec.value as WindowedValue).window.end || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
     for (const { id, rec } of due) {
@@ -311,5 +322,6 @@ export class SuppressUntilWindowCloses implements Processor {
       this.ctx.decided('ks.suppress.emit', rec, { start: w.start, end: w.end, streamTime: this.observedStreamTime, suppressMs: this.suppressMs });
       this.ctx.forward(rec);
     }
+    return held;
   }
 }

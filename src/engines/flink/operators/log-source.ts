@@ -121,10 +121,16 @@ export class LogSourceOperator implements StreamOperator {
         this.ctx.after(this.opts.pollIntervalMs ?? 10, () => this.fetch(p));
         return;
       }
+      let maxTs: number | undefined;
       for (const rec of r.records) {
         const ts = (rec.value as { ts: number }).ts;
+        if (maxTs === undefined || ts > maxTs) maxTs = ts;
         p.gen.onEvent(ts);
         this.out.collect(rec.value, ts);
+      }
+      // What the watermark may follow: the largest timestamp read, and a partition's end (watermark.source-bound).
+      if (maxTs !== undefined || r.endOfPartition) {
+        this.ctx.trace.emit('source.fetch', { task: this.ctx.taskName, attempt: this.ctx.attempt, partition: p.partition, bound: this.opts.boundMs, maxTs, ...(r.endOfPartition ? { finished: true } : {}) });
       }
       p.offset = r.nextOffset;
       if (r.records.length > 0) {
@@ -199,6 +205,7 @@ export class LogSourceOperator implements StreamOperator {
       }
       p.fetchEpoch++;
       p.inFlight = false;
+      this.ctx.trace.emit('source.restore', { task: this.ctx.taskName, attempt: this.ctx.attempt, partition: p.partition, bound: this.opts.boundMs, maxTs: p.gen.snapshot().maxTs, ...(p.finished ? { finished: true } : {}) });
     }
   }
 

@@ -1,0 +1,478 @@
+/**
+ * `npm run mutants`: how many small, realistic mistakes in the normal code
+ * path of the engines, the log and the simulated world the seed sweep finds
+ * on the shipped scenarios alone (issue 15: at least 90 % within 100 seeds).
+ *
+ * Each mutant is one exact text edit of one source file (`find` must occur
+ * exactly once, so the list breaks loudly when the code moves on). They are
+ * not the planted bugs (`weir bugs`): those are switches the sweep is told
+ * about; these are edits nobody announces. For each mutant the script copies
+ * the repository into a scratch folder (node_modules linked), applies the
+ * edit, builds (`scripts/build.mjs`, which type-checks: a mutant that no
+ * longer compiles is an error, not a catch) and runs
+ * `weir explore <scenario> --engine <e> --seeds 100 --workers 1 --no-shrink`
+ * over the shipped scenarios until one fails. A mutant of one engine's folder
+ * is swept on that engine's scenarios only (no engine runs another's code);
+ * any other mutant on every scenario and engine. `try` only orders the sweep
+ * (likely catchers first, to save time); it never limits it.
+ *
+ *   node scripts/mutants.mjs [--only id,id] [--seeds N] [--json] [--check] [--keep]
+ *
+ * `--check` verifies every `find` against the sources and exits (no build).
+ * Exit code: 0 when the catch rate is at least 90 %, 1 below it, 2 on a
+ * broken list or a failed build.
+ */
+import { spawnSync } from 'node:child_process';
+import { cpSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const ROOT = fileURLToPath(new URL('../', import.meta.url));
+
+/** @typedef {{ id: string, file: string, find: string, replace: string, description: string, try?: string[] }} Mutant */
+
+/** @type {Mutant[]} */
+export const MUTANTS = [
+  // ── shared windowing (src/stream) ──────────────────────────────────────────
+  {
+    id: 'max-timestamp-is-end',
+    file: 'src/stream/time-window.ts',
+    find: 'return w.end - 1;',
+    replace: 'return w.end;',
+    description: "a window's maxTimestamp is its end instead of end - 1 (fires and stamps results 1 ms late)",
+    try: ['wordcount:flink'],
+  },
+  {
+    id: 'sliding-extra-window',
+    file: 'src/stream/assigners.ts',
+    find: 'start > ts - a.sizeMs; start -= a.slideMs',
+    replace: 'start >= ts - a.sizeMs; start -= a.slideMs',
+    description: 'the sliding assigner also gives a record the window ending exactly at its timestamp',
+    try: ['sliding-average:flink'],
+  },
+  // ── Flink ──────────────────────────────────────────────────────────────────
+  {
+    id: 'valve-min-skips-channel-0',
+    file: 'src/engines/flink/time/valve.ts',
+    find: 'for (let c = 0; c < this.numChannels; c++) {\n      if (this.aligned[c] && this.watermarks[c] < min)',
+    replace: 'for (let c = 1; c < this.numChannels; c++) {\n      if (this.aligned[c] && this.watermarks[c] < min)',
+    description: "a task's watermark is the minimum over its input channels but the first one",
+    try: ['wordcount:flink'],
+  },
+  {
+    id: 'source-idleness-never-marked',
+    file: 'src/engines/flink/operators/log-source.ts',
+    find: 'if (idleMs > 0 && now - p.lastActivityMs >= idleMs) continue;',
+    replace: 'if (false) continue;',
+    description: 'a source never leaves an idle partition out of its watermark (idleness never marked)',
+    try: ['sessions:flink'],
+  },
+  {
+    id: 'bounded-watermark-without-minus-one',
+    file: 'src/engines/flink/time/watermark-generator.ts',
+    find: 'return this.maxTs - this.boundMs - 1;',
+    replace: 'return this.maxTs - this.boundMs;',
+    description: 'the bounded-out-of-orderness watermark is maxTs - bound (no - 1): a record exactly bound behind is late',
+    try: ['wordcount:flink'],
+  },
+  {
+    id: 'window-late-strict',
+    file: 'src/engines/flink/windows/lateness.ts',
+    find: 'return cleanupTime(w, allowedLatenessMs) <= watermark;',
+    replace: 'return cleanupTime(w, allowedLatenessMs) < watermark;',
+    description: 'a window counts as late only once the watermark is past its cleanup time (< for <=)',
+    try: ['wordcount:flink'],
+  },
+  {
+    id: 'late-firing-strict',
+    file: 'src/engines/flink/operators/window.ts',
+    find: 'if (maxTimestamp(w) <= wm) {',
+    replace: 'if (maxTimestamp(w) < wm) {',
+    description: 'a record joining a window whose maxTimestamp equals the watermark does not make it fire again',
+    try: ['wordcount:flink'],
+  },
+  {
+    id: 'aligner-ignores-channel-0',
+    file: 'src/engines/flink/runtime/aligner.ts',
+    find: 'for (let i = 0; i < this.channels; i++) if (!this.seen[i] && !this.ended[i]) return out;',
+    replace: 'for (let i = 1; i < this.channels; i++) if (!this.seen[i] && !this.ended[i]) return out;',
+    description: "barrier alignment completes without the first channel's barrier",
+    try: ['bank:flink', 'wordcount:flink'],
+  },
+  {
+    id: 'snapshot-misses-current-txn',
+    file: 'src/engines/flink/sinks/two-phase.ts',
+    find: 'return this.pending.filter((p) => p.checkpoint <= checkpoint);',
+    replace: 'return this.pending.filter((p) => p.checkpoint < checkpoint);',
+    description: "a checkpoint's snapshot leaves out the transaction pre-committed on its own barrier",
+    try: ['wordcount:flink', 'bank:flink'],
+  },
+  {
+    id: 'restore-aborts-pending-txn',
+    file: 'src/engines/flink/sinks/two-phase.ts',
+    find: 'if (t.transactionalId.includes(mine) || this.pending.some((p) => p.id === t.transactionalId)) continue;',
+    replace: 'if (t.transactionalId.includes(mine)) continue;',
+    description: 'a restored sink also aborts the transactions its checkpoint holds as pending (instead of re-committing them)',
+    try: ['wordcount:flink', 'bank:flink'],
+  },
+  {
+    id: 'session-merge-misses-right-touch',
+    file: 'src/engines/flink/windows/merging.ts',
+    find: 'this.touching ? ws[hi].start <= w.end : ws[hi].start < w.end',
+    replace: 'this.touching ? ws[hi].start < w.end : ws[hi].start < w.end',
+    description: 'a new session does not merge with a session that starts exactly where it ends',
+    try: ['sessions:flink'],
+  },
+  {
+    id: 'ttl-never-expires',
+    file: 'src/engines/flink/state/ttl.ts',
+    find: 'return lastAccessMs + ttlMs <= nowMs;',
+    replace: 'return false;',
+    description: 'keyed state with a time-to-live never expires',
+    try: ['ttl-visits:flink'],
+  },
+  {
+    id: 'ttl-expiry-strict',
+    file: 'src/engines/flink/state/ttl.ts',
+    find: 'return lastAccessMs + ttlMs <= nowMs;',
+    replace: 'return lastAccessMs + ttlMs < nowMs;',
+    description: 'state expires one millisecond late (< for <=: at exactly lastAccess + ttl it is still alive)',
+    try: ['ttl-visits:flink'],
+  },
+  {
+    id: 'source-restore-skips-one',
+    file: 'src/engines/flink/operators/log-source.ts',
+    find: 'if (rewind) p.offset = saved.offset;',
+    replace: 'if (rewind) p.offset = Math.max(0, saved.offset - 1);',
+    description: 'a restored source rewinds one record before the checkpointed offset (replays one record twice)',
+    try: ['wordcount:flink', 'bank:flink'],
+  },
+  // ── Kafka Streams ──────────────────────────────────────────────────────────
+  {
+    id: 'ks-grace-strict',
+    file: 'src/engines/kstreams/aggregate.ts',
+    find: 'if (w.end > close) {',
+    replace: 'if (w.end >= close) {',
+    description: 'a time window still takes records when end + grace equals the stream time (>= for >)',
+    try: ['wordcount:kstreams', 'wordcount-final:kstreams'],
+  },
+  {
+    id: 'ks-session-touch-not-merged',
+    file: 'src/engines/kstreams/aggregate.ts',
+    find: 'this.store.findSessions(rec.key, rec.ts - gap, rec.ts + gap);',
+    replace: 'this.store.findSessions(rec.key, rec.ts - gap + 1, rec.ts + gap - 1);',
+    description: 'a record exactly one gap from a session does not merge with it',
+    try: ['sessions:kstreams'],
+  },
+  {
+    id: 'ks-restore-skips-last-record',
+    file: 'src/engines/kstreams/instance.ts',
+    find: 'for (const rec of r.records) {\n              const c = rec.value',
+    replace: 'for (const rec of r.records.slice(0, -1)) {\n              const c = rec.value',
+    description: 'changelog restoration drops the last record of every fetch',
+    try: ['wordcount:kstreams', 'bank:kstreams'],
+  },
+  {
+    id: 'ks-commit-without-offsets',
+    file: 'src/engines/kstreams/instance.ts',
+    find: 'this.client.sendOffsetsToTransaction(txn, txnGroup, list, ',
+    replace: 'this.client.sendOffsetsToTransaction(txn, txnGroup, [], ',
+    description: 'the exactly-once commit sends no consumed offsets into its transaction',
+    try: ['wordcount:kstreams', 'bank:kstreams'],
+  },
+  {
+    id: 'ks-commit-last-processed-offset',
+    file: 'src/engines/kstreams/task.ts',
+    find: 'this.consumed.set(r.topic, r.offset + 1);',
+    replace: 'this.consumed.set(r.topic, r.offset);',
+    description: 'a task commits the offset of the last record it processed instead of the next one to read',
+    try: ['wordcount:kstreams', 'bank:kstreams'],
+  },
+  {
+    id: 'ks-suppress-strict',
+    file: 'src/engines/kstreams/aggregate.ts',
+    find: 'if (end <= closedBy) return true;',
+    replace: 'if (end < closedBy) return true;',
+    description: 'suppress emits a final result one millisecond after the window closes (< for <=)',
+    try: ['wordcount-final:kstreams'],
+  },
+  // ── Spark ──────────────────────────────────────────────────────────────────
+  {
+    id: 'spark-late-filter-current-watermark',
+    file: 'src/engines/spark/driver.ts',
+    find: 'const wmLate = this.prevBatchWatermark;',
+    replace: 'const wmLate = entry.batchWatermarkMs;',
+    description: "a batch filters late rows with its own batch watermark instead of the previous batch's",
+    try: ['wordcount:spark', 'modes-append:spark'],
+  },
+  {
+    id: 'spark-late-filter-own-data',
+    file: 'src/engines/spark/driver.ts',
+    find: 'wmLate: lateWm, wmEvict,',
+    replace: 'wmLate: Math.max(lateWm, next), wmEvict,',
+    description: "a batch's late filter already includes the watermark its own data moves to",
+    try: ['wordcount:spark'],
+  },
+  {
+    id: 'spark-commit-log-before-sink',
+    file: 'src/engines/spark/driver.ts',
+    find: 'const finish = (): void => this.sinkCommit(batch, replies, () => commit(next, timeouts));',
+    replace: 'const finish = (): void => { commit(next, timeouts); this.sinkCommit(batch, replies, () => {}); };',
+    description: 'the driver writes commits/N before the sink has committed batch N',
+    try: ['file-sink:spark', 'foreach-batch:spark', 'wordcount:spark'],
+  },
+  {
+    id: 'spark-restart-forgets-watermark',
+    file: 'src/engines/spark/driver.ts',
+    find: 'this.watermark = Math.max(this.watermark, commit.nextBatchWatermarkMs);',
+    replace: 'this.watermark = Math.max(this.watermark, this.watermark);',
+    description: 'a restarted driver does not take the next watermark from the last commit log entry',
+    try: ['wordcount:spark', 'wordcount-final:spark'],
+  },
+  {
+    id: 'spark-watermark-max-of-inputs',
+    file: 'src/engines/spark/driver.ts',
+    find: "=== 'max' ? Math.max(...values) : Math.min(...values);",
+    replace: "=== 'max' ? Math.max(...values) : Math.max(...values);",
+    description: 'the global watermark is the maximum over the inputs under the default min policy',
+    try: ['join:spark', 'outer-join:spark'],
+  },
+  {
+    id: 'spark-state-previous-version',
+    file: 'src/engines/spark/executor.ts',
+    find: 'return this.store.get(statePath(task.batch), then);',
+    replace: 'return this.store.get(statePath(Math.max(0, task.batch - 1)), then);',
+    description: 'a stateful task opens state version N-1 instead of N',
+    try: ['wordcount:spark'],
+  },
+  // ── the log broker (src/log) ───────────────────────────────────────────────
+  {
+    id: 'log-read-committed-past-lso',
+    file: 'src/log/partition-log.ts',
+    find: "return isolation === 'read_committed' ? this.lastStableOffset() : this.durableEnd;",
+    replace: 'return this.durableEnd;',
+    description: 'a read_committed fetch reads up to the high watermark, past the last stable offset',
+    try: ['chained:flink', 'chained:kstreams', 'chained:spark'],
+  },
+  {
+    id: 'log-abort-marker-commits',
+    file: 'src/log/partition-log.ts',
+    find: "for (const e of open.entries) e.status = commit ? 'committed' : 'aborted';",
+    replace: "for (const e of open.entries) e.status = 'committed';",
+    description: "an abort marker makes its transaction's records visible as committed",
+    try: ['chained:flink', 'wordcount:flink'],
+  },
+  {
+    id: 'log-dedupe-seq-off-by-one',
+    file: 'src/log/broker.ts',
+    find: 'log.applied(producer.id, producer.seq);',
+    replace: 'log.applied(producer.id, producer.seq - 1);',
+    description: "idempotent produce dedupes a batch against the producer's previous sequence number",
+    try: ['wordcount:flink', 'wordcount:kstreams'],
+  },
+  {
+    id: 'log-older-epoch-produce',
+    file: 'src/log/txn-coordinator.ts',
+    find: "    if (txn.epoch < s.epoch) return this.fenced(txn.id, txn.epoch, s.epoch, 'produce');\n",
+    replace: '',
+    description: 'a transactional produce of an older producer epoch is accepted (no fencing)',
+    try: ['wordcount:flink', 'bank:flink', 'wordcount:kstreams'],
+  },
+  {
+    id: 'log-stale-generation-commit',
+    file: 'src/log/group-coordinator.ts',
+    find: "else if (generation !== g.generation) refused = ['illegal-generation',",
+    replace: "else if (generation > g.generation) refused = ['illegal-generation',",
+    description: 'an offset commit of an older (stale) consumer group generation is accepted; only newer ones are refused',
+    try: ['wordcount:kstreams', 'bank:kstreams'],
+  },
+  {
+    id: 'checksum-not-verified',
+    file: 'src/runtime/checksum.ts',
+    find: 'return sum === sum32(payload) ? payload : undefined;',
+    replace: 'return payload;',
+    description: 'a sealed frame is returned without verifying its checksum (every persisted file trusts corrupt reads)',
+    try: ['wordcount:flink', 'bank:flink', 'wordcount:spark'],
+  },
+  // ── the simulated world (src/sim) ──────────────────────────────────────────
+  {
+    id: 'net-not-fifo',
+    file: 'src/sim/network.ts',
+    find: '    if (ch.lastDeliveryMs > atMs) atMs = ch.lastDeliveryMs;\n',
+    replace: '',
+    description: 'a network channel may reorder messages (its FIFO guarantee is gone)',
+    try: ['bank:flink', 'wordcount:flink'],
+  },
+  {
+    id: 'fsync-drops-last-frame',
+    file: 'src/sim/disk.ts',
+    find: 'const frameCount = frames?.length ?? 0;',
+    replace: 'const frameCount = Math.max(0, (frames?.length ?? 0) - 1);',
+    description: 'an fsync of a frame file makes every frame but the last durable, and says it is done',
+    try: ['wordcount:flink', 'bank:flink'],
+  },
+];
+
+// ── command line ─────────────────────────────────────────────────────────────
+function parseArgs(argv) {
+  const o = { json: false, check: false, keep: false, seeds: 100, only: undefined };
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    if (a === '--json') o.json = true;
+    else if (a === '--check') o.check = true;
+    else if (a === '--keep') o.keep = true;
+    else if (a === '--seeds') o.seeds = Number(argv[++i]);
+    else if (a === '--only') o.only = String(argv[++i]).split(',');
+    else {
+      process.stderr.write(`mutants: unknown argument ${a}\n`);
+      process.exit(2);
+    }
+  }
+  if (!Number.isSafeInteger(o.seeds) || o.seeds < 1) {
+    process.stderr.write('mutants: --seeds needs a positive integer\n');
+    process.exit(2);
+  }
+  return o;
+}
+
+function occurrences(text, find) {
+  let n = 0;
+  for (let i = text.indexOf(find); i >= 0; i = text.indexOf(find, i + 1)) n++;
+  return n;
+}
+
+/** Problems with the list: duplicate ids, `find` not present exactly once, an edit that changes nothing. */
+export function validate(mutants, root = ROOT) {
+  const problems = [];
+  const ids = new Set();
+  for (const m of mutants) {
+    if (ids.has(m.id)) problems.push(`${m.id}: duplicate id`);
+    ids.add(m.id);
+    let text;
+    try {
+      text = readFileSync(join(root, m.file), 'utf8');
+    } catch {
+      problems.push(`${m.id}: no file ${m.file}`);
+      continue;
+    }
+    const n = occurrences(text, m.find);
+    if (n !== 1) problems.push(`${m.id}: find string occurs ${n} times in ${m.file} (needs exactly 1)`);
+    if (m.find === m.replace) problems.push(`${m.id}: replace equals find`);
+    if (/^src\/engines\/[^/]+\/bugs\.ts$/.test(m.file) || m.file === 'src/log/bugs.ts') problems.push(`${m.id}: edits a planted-bug switch file`);
+  }
+  return problems;
+}
+
+function run(cmd, args, cwd) {
+  return spawnSync(cmd, args, { cwd, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+}
+
+/** The scenario × engine pairs a mutant of `file` is swept over, likely catchers first. */
+function combosFor(m, all) {
+  const engine = /^src\/engines\/([^/]+)\//.exec(m.file)?.[1];
+  const pool = engine === undefined ? all : all.filter((c) => c.endsWith(`:${engine}`));
+  const first = (m.try ?? []).filter((c) => pool.includes(c));
+  return [...first, ...pool.filter((c) => !first.includes(c))];
+}
+
+function main() {
+  const opts = parseArgs(process.argv.slice(2));
+  const problems = validate(MUTANTS);
+  if (problems.length > 0) {
+    for (const p of problems) process.stderr.write(`mutants: ${p}\n`);
+    process.exit(2);
+  }
+  if (opts.check) {
+    process.stdout.write(`${MUTANTS.length} mutants, every find string present exactly once\n`);
+    return;
+  }
+  const chosen = opts.only === undefined ? MUTANTS : MUTANTS.filter((m) => opts.only.includes(m.id));
+  if (opts.only !== undefined && chosen.length !== opts.only.length) {
+    process.stderr.write(`mutants: unknown id in --only ${opts.only.join(',')}\n`);
+    process.exit(2);
+  }
+
+  const scratch = mkdtempSync(join(tmpdir(), 'weir-mutants-'));
+  for (const d of ['src', 'scenarios', 'scripts', 'bin']) cpSync(join(ROOT, d), join(scratch, d), { recursive: true });
+  for (const f of ['package.json', 'tsconfig.json', 'tsconfig.build.json']) cpSync(join(ROOT, f), join(scratch, f));
+  symlinkSync(join(ROOT, 'node_modules'), join(scratch, 'node_modules'), 'dir');
+  const log = (s) => {
+    if (!opts.json) process.stderr.write(s);
+  };
+
+  const listed = run(process.execPath, ['bin/weir.js', 'list', '--json'], scratch);
+  let combos;
+  try {
+    combos = JSON.parse(listed.stdout).flatMap((s) => s.engines.map((e) => `${s.name}:${e}`));
+  } catch {
+    process.stderr.write(`mutants: weir list failed: ${listed.stderr}\n`);
+    process.exit(2);
+  }
+
+  const results = [];
+  const started = Date.now();
+  try {
+    for (const m of chosen) {
+      const path = join(scratch, m.file);
+      const original = readFileSync(path, 'utf8');
+      writeFileSync(path, original.replace(m.find, () => m.replace));
+      const t0 = Date.now();
+      log(`${m.id}: build`);
+      const built = run(process.execPath, ['scripts/build.mjs'], scratch);
+      if (built.status !== 0) {
+        writeFileSync(path, original);
+        const out = (built.stdout + built.stderr).trim().split('\n').slice(0, 3).join(' | ');
+        results.push({ id: m.id, file: m.file, description: m.description, status: 'error', detail: `build failed: ${out}`, sweeps: 0, ms: Date.now() - t0 });
+        log(' failed\n');
+        continue;
+      }
+      let result = { id: m.id, file: m.file, description: m.description, status: 'missed', sweeps: 0 };
+      for (const c of combosFor(m, combos)) {
+        const [scenario, engine] = c.split(':');
+        log(` ${c}`);
+        const r = run(process.execPath, ['bin/weir.js', 'explore', scenario, '--engine', engine, '--seeds', String(opts.seeds), '--workers', '1', '--no-shrink', '--json'], scratch);
+        result.sweeps++;
+        if (r.status === 0) continue;
+        let report;
+        try {
+          report = JSON.parse(r.stdout);
+        } catch {
+          report = undefined;
+        }
+        if (r.status === 1 && report?.firstFailure) {
+          result = { ...result, status: 'caught', scenario, engine, seed: report.firstFailure.seed, check: report.firstFailure.check };
+        } else {
+          const line = (r.stderr || r.stdout).trim().split('\n')[0] ?? '';
+          result = { ...result, status: 'error', scenario, engine, detail: `explore exited ${r.status ?? r.signal}: ${line.slice(0, 200)}` };
+        }
+        break;
+      }
+      writeFileSync(path, original);
+      result.ms = Date.now() - t0;
+      results.push(result);
+      log(` → ${result.status === 'caught' ? `${result.scenario}/${result.engine} seed ${result.seed} (${result.check})` : result.status}\n`);
+    }
+  } finally {
+    if (!opts.keep) rmSync(scratch, { recursive: true, force: true });
+    else log(`scratch copy kept at ${scratch}\n`);
+  }
+
+  const caught = results.filter((r) => r.status === 'caught').length;
+  const errors = results.filter((r) => r.status === 'error').length;
+  const rate = results.length === 0 ? 0 : caught / results.length;
+  const summary = { mutants: results.length, caught, missed: results.length - caught - errors, errors, catchRate: Math.round(rate * 1000) / 1000, seeds: opts.seeds, minutes: Math.round((Date.now() - started) / 6000) / 10, results };
+  if (opts.json) {
+    process.stdout.write(JSON.stringify(summary) + '\n');
+  } else {
+    const w = Math.max(...results.map((r) => r.id.length));
+    for (const r of results) {
+      const where = r.status === 'caught' ? `${r.scenario}/${r.engine} seed ${r.seed}  ${r.check}` : r.status === 'missed' ? `MISSED (${r.sweeps} sweeps)` : `ERROR ${r.detail}`;
+      process.stdout.write(`${r.id.padEnd(w)}  ${where}\n`);
+    }
+    process.stdout.write(`\ncaught ${caught} of ${results.length} (${(rate * 100).toFixed(1)} %) within ${opts.seeds} seeds; ${summary.missed} missed, ${errors} errors; ${summary.minutes} min\n`);
+  }
+  process.exitCode = errors > 0 ? 2 : rate >= 0.9 ? 0 : 1;
+}
+
+if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) main();
