@@ -241,8 +241,8 @@ export const MUTANTS = [
   {
     id: 'spark-state-previous-version',
     file: 'src/engines/spark/executor.ts',
-    find: 'return this.store.get(statePath(task.batch), then);',
-    replace: 'return this.store.get(statePath(Math.max(0, task.batch - 1)), then);',
+    find: 'return files.load(task.batch, (e, i) => then(e, i, task.batch));',
+    replace: 'return files.load(Math.max(0, task.batch - 1), (e, i) => then(e, i, task.batch));',
     description: 'a stateful task opens state version N-1 instead of N',
     try: ['wordcount:spark'],
   },
