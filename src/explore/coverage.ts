@@ -58,6 +58,9 @@
  * - `spark.task-retry`: a task goes to another executor after no answer.
  * - `spark.late-at-watermark`: a row dropped with `window.end` exactly at the
  *   late watermark.
+ * - `spark.store-corrupt`: the checkpoint location finds a file it reads —
+ *   an offset or commit log entry, a state delta or snapshot — failing its
+ *   checksum, answers "corrupt" and the reader asks again, never trusting it.
  *
  * The record-at-window-end edge is a property of the input and applies to
  * every engine; the others to their own engine only.
@@ -92,6 +95,7 @@ export const EDGES = [
   'spark.sink-skip',
   'spark.task-retry',
   'spark.late-at-watermark',
+  'spark.store-corrupt',
 ] as const;
 
 export type Edge = (typeof EDGES)[number];
@@ -118,6 +122,7 @@ export const EDGE_TEXT: Readonly<Record<Edge, string>> = {
   'spark.sink-skip': 'a sink skipping a batch it had committed',
   'spark.task-retry': 'a task sent to another executor',
   'spark.late-at-watermark': 'a row dropped exactly at the late watermark',
+  'spark.store-corrupt': 'a corrupt checkpoint-location read detected',
 };
 
 /** The engine an edge belongs to (undefined: every engine). */
@@ -269,6 +274,7 @@ export class CoverageProbe {
         if (e.detectedBy === 'checkpoint.store') this.counts['corrupt.snapshot-read']++;
         else if (e.detectedBy === 'log.recovery') this.counts['corrupt.log-read']++;
         else if (e.detectedBy === 'ks.state-dir') this.counts['ks.state-dir-corrupt']++;
+        else if (e.detectedBy === 'spark.store') this.counts['spark.store-corrupt']++;
         break;
       case 'group.txnOffsets':
         this.offsetsInTxn.add(e.txnId as string);

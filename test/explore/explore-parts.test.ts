@@ -293,7 +293,7 @@ describe('the coverage probe', () => {
     expect(applicableEdges(wordcount, 'kstreams')).toEqual(['record.at-window-end', 'corrupt.log-read', 'ks.crash-mid-commit', 'ks.rebalance-during-restore', 'ks.zombie-fenced-by-generation', 'ks.grace-by-1ms', 'ks.state-dir-corrupt']);
     // A stateless topology keeps no state directory.
     expect(applicableEdges(findScenario('etl')!, 'kstreams')).not.toContain('ks.state-dir-corrupt');
-    expect(applicableEdges(wordcount, 'spark')).toEqual(['record.at-window-end', 'corrupt.log-read', 'spark.batch-rerun', 'spark.sink-skip', 'spark.task-retry', 'spark.late-at-watermark']);
+    expect(applicableEdges(wordcount, 'spark')).toEqual(['record.at-window-end', 'corrupt.log-read', 'spark.batch-rerun', 'spark.sink-skip', 'spark.task-retry', 'spark.late-at-watermark', 'spark.store-corrupt']);
     expect(applicableEdges(wordcount, 'flink')).toContain('corrupt.snapshot-read');
     expect(applicableEdges(wordcount, 'kstreams')).not.toContain('corrupt.snapshot-read');
     expect(applicableEdges(bank, 'flink')).not.toContain('ks.crash-mid-commit');

@@ -71,6 +71,7 @@ class SparkStore implements ProcessLogic {
         const raw = this.ctx.disk.read(req.path);
         if (raw === undefined) return reply({ kind: 'store.got', reqId: req.reqId, content: null, corrupt: false });
         const content = unseal(raw);
+        if (content === undefined) this.ctx.trace.emit('disk.corrupt', { path: req.path, detectedBy: 'spark.store' });
         return reply({ kind: 'store.got', reqId: req.reqId, content: content ?? null, corrupt: content === undefined });
       }
       case 'store.list':

@@ -122,6 +122,8 @@ export class LogSourceOperator implements StreamOperator {
         return;
       }
       let maxTs: number | undefined;
+      // The partition's largest timestamp so far (the generator's): only a fetch that raises it is traced.
+      const before = p.gen.currentWatermark() + p.gen.boundMs + 1;
       for (const rec of r.records) {
         const ts = (rec.value as { ts: number }).ts;
         if (maxTs === undefined || ts > maxTs) maxTs = ts;
@@ -129,7 +131,7 @@ export class LogSourceOperator implements StreamOperator {
         this.out.collect(rec.value, ts);
       }
       // What the watermark may follow: the largest timestamp read, and a partition's end (watermark.source-bound).
-      if (maxTs !== undefined || r.endOfPartition) {
+      if ((maxTs !== undefined && maxTs > before) || r.endOfPartition) {
         this.ctx.trace.emit('source.fetch', { task: this.ctx.taskName, attempt: this.ctx.attempt, partition: p.partition, bound: this.opts.boundMs, maxTs, ...(r.endOfPartition ? { finished: true } : {}) });
       }
       p.offset = r.nextOffset;
