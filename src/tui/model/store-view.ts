@@ -209,6 +209,7 @@ export function storeLines(instances: readonly InstanceStores[], width: number):
   const out: ViewLine[] = [];
   for (const i of instances) {
     out.push({ tone: 'instance', text: i.instance, tail: `  ${i.state}` });
+    if (i.stores.length === 0) out.push({ tone: 'note', text: '  (no state stores: the topology is stateless)' });
     for (const s of i.stores) {
       if (s.error !== undefined) {
         out.push({ tone: 'store', text: `  ${s.name}`, tail: `  ${KIND_NAMES[s.kind]} · cannot answer:` });
