@@ -162,7 +162,8 @@ export class StoreQuerier {
 /** What the store view can show for a replay: nothing to re-run, or a querier. */
 export type StoreSource = { kind: 'querier'; querier: StoreQuerier } | { kind: 'none'; why: string };
 
-export const NO_TOKEN_TEXT = 'the store view needs a token (a run to re-run): replay the run from its token, e.g. the one weir run prints';
+/** One line (it fits 80 columns): a trace file holds no settings to re-run. */
+export const NO_TOKEN_TEXT = 'the store view needs a token (a run to re-run); this replay is a trace file';
 
 // ---- text ------------------------------------------------------------------------------------
 
