@@ -230,9 +230,9 @@ export const HELP_LINES: readonly string[] = [
   '/          filter by kind (e.g. barrier,txn): the log shows and → ← ] [ step',
   '           through matching events only; an empty filter shows all',
   'z Z        zoom the plot in / out',
-  's          Kafka Streams: the store view at this step (the run re-run from its token,',
-  '           paused here); in it, i I  next / previous instance (or all), ↓ ↑  page,',
-  '           Esc or s closes it; → ← and the jumps still move the step',
+  's          Kafka Streams: the stores of every instance at this step, as',
+  '           interactive queries answer (the token\'s run re-run, paused here);',
+  '           in it: i I next / previous instance (or all), ↓ ↑ page, Esc closes',
   '?          this help (Esc or ? closes it)',
   'q          quit',
 ];

@@ -12,10 +12,13 @@
  * (`'finished'`); the view then shows the stores as they stood at that point
  * and says so. Results are cached per step.
  */
-import type { KafkaStreamsQueries, KafkaStreamsState } from '../../engines/kstreams/queries.ts';
-import type { RunOptions, RunReport } from '../../explore/run.ts';
+import type { RunOptions, RunPause, RunReport } from '../../explore/run.ts';
 import type { RunSettings } from '../../explore/settings.ts';
 import { fmtNum } from './format.ts';
+
+/** The interactive queries a paused run hands over (the TUI reads no engine module: the types come through the run API). */
+type KafkaStreamsQueries = NonNullable<RunPause['kstreams']>;
+type KafkaStreamsState = ReturnType<KafkaStreamsQueries['state']>;
 
 export type StoreKind = 'kv' | 'window' | 'session';
 
