@@ -30,7 +30,7 @@ const viewPart = (f: string): string => {
 };
 /** The frame once the store view has answered for `step`. */
 const answered = (app: App, step: number): Promise<string> =>
-  frameWhen(app, (f) => f.includes(`stores at step ${step.toLocaleString('en-US')} ·`));
+  frameWhen(app, (f) => f.includes(`stores at step ${step.toLocaleString('en-US')} ·`) && !f.includes('querying…'));
 
 let replay: Replay;
 /** A step while ks-1 is down (2,600–2,900 ms). */
@@ -89,6 +89,10 @@ describe('the store view in the replay', () => {
     expect(ks1).toMatch(/ks-1 {2}NOT_RUNNING/);
     expect(ks1).toContain('StateStoreNotAvailableException');
     app.stdin.write(KEYS.right);
+    // While the next step is read, the last one stays, dim, under a title that says so.
+    const between = await frameWhen(app, (f) => f.includes(`stores at step ${(down + 1).toLocaleString('en-US')} · querying…`), 3_000);
+    expect(between).toContain(`(dim: step ${down.toLocaleString('en-US')} until then)`);
+    expect(viewPart(between)).toContain('StateStoreNotAvailableException');
     const next = await answered(app, down + 1);
     expect(next).toContain('ms · ks-1');
     app.stdin.write(KEYS.escape);

@@ -5,10 +5,10 @@
  * the exception an instance raises when it cannot answer. The contents come
  * from a re-run of the token's run paused at the step (model/store-view.ts),
  * cached per step; while a step is read the view says "querying…" on one
- * line. Long contents are paged (↓ ↑) with a count of what is not shown; on
+ * line (under it, dim, the step read last, if any). Long contents are paged (↓ ↑) with a count of what is not shown; on
  * a wide screen the instances stand side by side.
  */
-import React, { useEffect, useReducer } from 'react';
+import React, { useEffect, useReducer, useRef } from 'react';
 import { Box } from 'ink';
 import type { StoreViewUi } from '../controller.ts';
 import { fmtNum } from '../model/format.ts';
@@ -24,7 +24,8 @@ const MIN_COLUMN = 64;
 export type StepStoresState =
   | { status: 'none'; why: string }
   | { status: 'playing' }
-  | { status: 'querying' }
+  /** `previous`: the last step read, drawn dim until this one is (so stepping does not blank the view). */
+  | { status: 'querying'; previous?: StepStores }
   | { status: 'done'; result: StepStores };
 
 /** The stores at step `seq`: from the cache, or read after QUERY_DELAY_MS (not while playing). */
@@ -32,6 +33,8 @@ export function useStepStores(source: StoreSource, seq: number, playing: boolean
   const [, redraw] = useReducer((n: number) => n + 1, 0);
   const querier = source.kind === 'querier' ? source.querier : undefined;
   const hit = querier?.cached(seq);
+  const last = useRef<StepStores | undefined>(undefined);
+  if (hit?.ok) last.current = hit;
   useEffect(() => {
     if (querier === undefined || hit !== undefined || playing) return;
     const timer = setTimeout(() => {
@@ -42,7 +45,7 @@ export function useStepStores(source: StoreSource, seq: number, playing: boolean
   }, [querier, seq, hit, playing]);
   if (source.kind === 'none') return { status: 'none', why: source.why };
   if (hit !== undefined) return { status: 'done', result: hit };
-  return playing ? { status: 'playing' } : { status: 'querying' };
+  return playing ? { status: 'playing' } : { status: 'querying', ...(last.current ? { previous: last.current } : {}) };
 }
 
 export interface StoreViewProps {
@@ -64,11 +67,12 @@ export function StoreView({ source, seq, playing, view, width, height }: StoreVi
 export function StoreViewFrame({ state, seq, view, width, height }: { state: StepStoresState; seq: number; view: StoreViewUi; width: number; height: number }): React.ReactElement {
   const title = `stores at step ${fmtNum(seq)}`;
   const keys = '   i instance  ↓↑ page  Esc close';
-  if (state.status !== 'done' || !state.result.ok) {
+  const shownResult = state.status === 'done' ? state.result : state.status === 'querying' ? state.previous : undefined;
+  if (shownResult === undefined || !shownResult.ok) {
     const line = state.status === 'none' ? state.why
       : state.status === 'playing' ? 'playing: the stores are read when the replay pauses (space)'
       : state.status === 'querying' ? 'querying… (re-running the token\'s run to this step)'
-      : state.result.ok ? '' : state.result.message;
+      : shownResult === undefined || shownResult.ok ? '' : shownResult.message;
     return (
       <Box flexDirection="column" height={height}>
         <Line width={width} segments={[{ text: title, bold: true }, { text: keys, dim: true }]} />
@@ -76,11 +80,14 @@ export function StoreViewFrame({ state, seq, view, width, height }: { state: Ste
       </Box>
     );
   }
-  const r = state.result;
+  const r = shownResult;
+  // Querying a new step: the last step read stays, dim, under a title that says so.
+  const stale = state.status === 'querying';
   const { shown, label } = selectInstances(r.instances, view.instance);
   const notes: string[] = [];
   if (r.pastFinish) notes.push(`step ${fmtNum(r.lastEvent)} is the last a run pauses at (all input read): the stores there`);
   else if (r.lastEvent !== seq) notes.push(`read after the world step of this event, which ended at step ${fmtNum(r.lastEvent)}`);
+  if (stale) notes.length = 0;
   const body = Math.max(1, height - 1 - notes.length);
   const columns = shown.length > 1 && Math.floor((width + 1) / shown.length) - 1 >= MIN_COLUMN ? shown.length : 1;
   const colWidth = columns === 1 ? width : Math.floor((width + 1) / columns) - 1;
@@ -94,7 +101,12 @@ export function StoreViewFrame({ state, seq, view, width, height }: { state: Ste
   const hidden = perColumn.reduce((n, c, k) => n + c.length - cut[k]!.length, 0);
   return (
     <Box flexDirection="column" height={height}>
-      <Line width={width} segments={[
+      <Line width={width} segments={stale ? [
+        { text: title, bold: true },
+        { text: ' · querying…', color: 'cyan' },
+        { text: ` (dim: step ${fmtNum(r.seq)} until then)`, dim: true },
+        { text: keys, dim: true },
+      ] : [
         { text: title, bold: true },
         { text: ` · ${fmtNum(r.nowMs)} ms · ${label}`, color: 'cyan' },
         ...(pages > 1 ? [{ text: ` · page ${page + 1}/${pages}` }] : []),
@@ -104,7 +116,7 @@ export function StoreViewFrame({ state, seq, view, width, height }: { state: Ste
       <Box flexDirection="row" height={rows}>
         {cut.map((lines, k) => (
           <Box key={k} flexDirection="column" width={colWidth} marginRight={k < cut.length - 1 ? 1 : 0}>
-            {lines.map((l, n) => <Line key={n} width={colWidth} segments={segmentsOf(l)} />)}
+            {lines.map((l, n) => <Line key={n} width={colWidth} segments={stale ? segmentsOf(l).map((x) => ({ text: x.text, dim: true })) : segmentsOf(l)} />)}
           </Box>
         ))}
       </Box>
