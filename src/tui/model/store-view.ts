@@ -211,6 +211,7 @@ export interface ViewLine {
  */
 export function storeLines(instances: readonly InstanceStores[], width: number): ViewLine[] {
   const out: ViewLine[] = [];
+  if (instances.length === 0) out.push({ tone: 'note', text: 'no instance has started yet' });
   for (const i of instances) {
     out.push({ tone: 'instance', text: i.instance, tail: `  ${i.state}` });
     if (i.stores.length === 0) out.push({ tone: 'note', text: '  (no state stores: the topology is stateless)' });

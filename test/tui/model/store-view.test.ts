@@ -122,6 +122,12 @@ describe('the store view', () => {
     expect(asView(view)).toEqual(atFinish);
   });
 
+  it('before the instances start there is nothing to read, and the view says so', () => {
+    const view = queryStepStores(KS_FAULTS, 0, runScenario);
+    expect(view.ok && view.instances).toEqual([]);
+    expect(storeLines([], 80).map((l) => l.text)).toEqual(['no instance has started yet']);
+  });
+
   it('reading every store at a pause leaves the run as it was (same trace hash)', () => {
     const plain = runScenario(KS_FAULTS);
     const read = runScenario(KS_FAULTS, { pauses: { at: [{ atEvent: 800 }, { atEvent: 1_500 }, 'finished'], onPause: (p) => void readAllStores(p.kstreams!) } });
