@@ -123,7 +123,8 @@ what weir run … --trace FILE wrote (no verdicts in it).
 
 Keys: space play/pause, → ← step, ] [ ten steps, c C checkpoint, f F fault,
 w W watermark change, v failed check, / filter the event log, z Z zoom the
-plot, ? help, q quit.
+plot, s the state stores at this step (Kafka Streams, from a token), ? help,
+q quit.
 
 When stdout is not a terminal, prints a plain-text summary instead.
 Exit codes: 0 done, 2 bad input (no such file, not a trace, bad token).

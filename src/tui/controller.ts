@@ -31,6 +31,13 @@ export interface ReplayUi {
   violation: number;
   /** One line of feedback (a jump that found nothing, where a jump landed). */
   note: string | undefined;
+  /** The store view (Kafka Streams), when open: which instance (0: all, k: the k-th) and which page. */
+  stores: StoreViewUi | undefined;
+}
+
+export interface StoreViewUi {
+  instance: number;
+  page: number;
 }
 
 export type Action =
@@ -43,6 +50,9 @@ export type Action =
   | { type: 'speed'; dir: 1 | -1 }
   | { type: 'zoom'; dir: 1 | -1 }
   | { type: 'help' }
+  | { type: 'stores' }
+  | { type: 'stores-instance'; dir: 1 | -1 }
+  | { type: 'stores-page'; dir: 1 | -1 }
   | { type: 'filter-open' }
   | { type: 'filter-type'; text: string }
   | { type: 'filter-back' }
@@ -56,7 +66,7 @@ export interface UiContext {
 }
 
 export function initialUi(cursor = 0, filter = ''): ReplayUi {
-  return { cursor, playing: false, speed: 2, filter, editing: undefined, help: false, zoom: 3, violation: 0, note: undefined };
+  return { cursor, playing: false, speed: 2, filter, editing: undefined, help: false, zoom: 3, violation: 0, note: undefined, stores: undefined };
 }
 
 const JUMP_NAMES: Record<JumpKind, string> = { checkpoint: 'checkpoint step', fault: 'fault', watermark: 'watermark change' };
@@ -93,6 +103,14 @@ export function reduceUi(ui: ReplayUi, a: Action, ctx: UiContext): ReplayUi {
       return { ...ui, zoom: clamp(ui.zoom + a.dir, PLOT_SCALES_MS.length - 1) };
     case 'help':
       return { ...ui, help: !ui.help };
+    case 'stores':
+      if (ui.stores !== undefined) return { ...ui, stores: undefined };
+      if (ctx.index.engine !== 'kstreams') return { ...ui, note: 'the store view (s) reads Kafka Streams state stores; this run is not on Kafka Streams' };
+      return { ...ui, stores: { instance: 0, page: 0 }, help: false, note: undefined };
+    case 'stores-instance':
+      return ui.stores === undefined ? ui : { ...ui, stores: { instance: ui.stores.instance + a.dir, page: 0 } };
+    case 'stores-page':
+      return ui.stores === undefined ? ui : { ...ui, stores: { ...ui.stores, page: ui.stores.page + a.dir } };
     case 'filter-open':
       return { ...ui, editing: ui.filter, playing: false };
     case 'filter-type':
@@ -156,6 +174,13 @@ export function keyAction(input: string, key: Partial<Key>, ui: ReplayUi): KeyRe
   }
   if (input === 'q' || (key.ctrl && input === 'c')) return 'quit';
   if (ui.help && (key.escape || input === '?')) return { type: 'help' };
+  if (ui.stores !== undefined && !ui.help) {
+    if (key.escape) return { type: 'stores' };
+    if (key.downArrow) return { type: 'stores-page', dir: 1 };
+    if (key.upArrow) return { type: 'stores-page', dir: -1 };
+    if (input === 'i') return { type: 'stores-instance', dir: 1 };
+    if (input === 'I') return { type: 'stores-instance', dir: -1 };
+  }
   if (key.rightArrow) return { type: 'step', by: 1 };
   if (key.leftArrow) return { type: 'step', by: -1 };
   if (key.pageDown) return { type: 'step', by: 100 };
@@ -184,6 +209,7 @@ const CHAR_KEYS: Readonly<Record<string, Action>> = {
   v: { type: 'violation' },
   '/': { type: 'filter-open' },
   '?': { type: 'help' },
+  s: { type: 'stores' },
   '+': { type: 'speed', dir: 1 },
   '=': { type: 'speed', dir: 1 },
   '-': { type: 'speed', dir: -1 },
@@ -204,6 +230,9 @@ export const HELP_LINES: readonly string[] = [
   '/          filter by kind (e.g. barrier,txn): the log shows and → ← ] [ step',
   '           through matching events only; an empty filter shows all',
   'z Z        zoom the plot in / out',
+  's          Kafka Streams: the stores of every instance at this step, as',
+  '           interactive queries answer (the token\'s run re-run, paused here);',
+  '           in it: i I next / previous instance (or all), ↓ ↑ page, Esc closes',
   '?          this help (Esc or ? closes it)',
   'q          quit',
 ];

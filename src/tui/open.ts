@@ -7,6 +7,9 @@ import { TraceIndex } from './model/trace-index.ts';
 import { locateViolations, type ViolationSite } from './model/violations.ts';
 import type { Recording } from './recording.ts';
 import { engineOf, type EngineKind } from './model/engine.ts';
+import { NO_TOKEN_TEXT, StoreQuerier, type StoreSource } from './model/store-view.ts';
+import { runScenario } from '../explore/run.ts';
+import { decodeToken } from '../explore/settings.ts';
 
 export interface Replay {
   rec: Recording;
@@ -15,6 +18,8 @@ export interface Replay {
   engine: EngineKind;
   plot: PlotData;
   violations: ViolationSite[];
+  /** Where the store view (Kafka Streams) reads the stores at a step: the token's run, re-run; a trace file has none. */
+  stores: StoreSource;
 }
 
 export function openReplay(rec: Recording): Replay {
@@ -28,5 +33,16 @@ export function openReplay(rec: Recording): Replay {
     engine,
     plot: new PlotData(index, rec.records),
     violations: locateViolations(rec.meta.checks ?? [], index, (id) => arrivals.get(id)),
+    stores: storeSource(rec, engine),
   };
+}
+
+function storeSource(rec: Recording, engine: EngineKind): StoreSource {
+  if (engine !== 'kstreams') return { kind: 'none', why: 'the store view reads Kafka Streams state stores; this run is not on Kafka Streams' };
+  if (rec.meta.token === undefined) return { kind: 'none', why: NO_TOKEN_TEXT };
+  try {
+    return { kind: 'querier', querier: new StoreQuerier(decodeToken(rec.meta.token), runScenario) };
+  } catch (e) {
+    return { kind: 'none', why: `the store view cannot re-run this token: ${(e as Error).message}` };
+  }
 }

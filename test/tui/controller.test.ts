@@ -10,7 +10,7 @@
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import { initialUi, keyAction, reduceUi, stepTarget, type Action, type ReplayUi, type UiContext } from '../../src/tui/controller.ts';
-import { DROPPING, replayOf } from './helpers.ts';
+import { DROPPING, KS_FAULTS, replayOf } from './helpers.ts';
 
 let ctx: UiContext;
 
@@ -98,5 +98,34 @@ describe('reduceUi', () => {
     for (let k = 0; k < 100 && ui.playing; k++) ui = run(ui, { type: 'tick' });
     expect(ui.playing).toBe(false);
     expect(ui.cursor).toBe(ctx.index.length - 1);
+  });
+
+  it('s opens the store view on a Kafka Streams run only; in it i I pick the instance, ↓ ↑ page, Esc closes, the arrows still step', async () => {
+    const ks = await replayOf(KS_FAULTS);
+    const kctx: UiContext = { index: ks.index, violations: ks.violations };
+    const go = (ui: ReplayUi, ...keys: [string, Record<string, boolean>][]): ReplayUi =>
+      keys.reduce((u, [input, key]) => {
+        const a = keyAction(input, key, u);
+        return a === undefined || a === 'quit' ? u : reduceUi(u, a, kctx);
+      }, ui);
+    // Outside the view, ↓ and i do nothing; a Flink run says the view is Kafka Streams'.
+    expect(keyAction('', { downArrow: true }, initialUi())).toBeUndefined();
+    expect(keyAction('i', {}, initialUi())).toBeUndefined();
+    const flink = run(initialUi(), { type: 'stores' });
+    expect(flink.stores).toBeUndefined();
+    expect(flink.note).toMatch(/not on Kafka Streams/);
+    let ui = go(initialUi(40), ['s', {}]);
+    expect(ui.stores).toEqual({ instance: 0, page: 0 });
+    ui = go(ui, ['', { downArrow: true }], ['', { downArrow: true }], ['', { upArrow: true }]);
+    expect(ui.stores).toEqual({ instance: 0, page: 1 });
+    ui = go(ui, ['i', {}], ['i', {}], ['I', {}]);
+    expect(ui.stores).toEqual({ instance: 1, page: 0 });
+    ui = go(ui, ['', { rightArrow: true }]);
+    expect([ui.cursor, ui.stores?.instance]).toEqual([41, 1]);
+    expect(go(ui, ['', { escape: true }]).stores).toBeUndefined();
+    expect(go(ui, ['s', {}]).stores).toBeUndefined();
+    // Help over the view: Esc closes the help first.
+    const help = go(ui, ['?', {}], ['', { escape: true }]);
+    expect([help.help, help.stores]).toEqual([false, { instance: 1, page: 0 }]);
   });
 });

@@ -1,6 +1,7 @@
 /**
  * What this proves: in a real terminal, `weir replay <token>` and `weir
- * walkthrough barriers` draw what a person should see, answer key presses,
+ * walkthrough barriers` draw what a person should see, answer key presses
+ * (in a Kafka Streams run, `s` reads the state stores at the step),
  * and quit cleanly with q — exit 0 and the shell's screen given back; a
  * replay that takes a while to load says how far it is, on one line that is
  * gone once the replay shows.
@@ -14,7 +15,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { afterAll, describe, it } from 'vitest';
 import { ROOT } from '../cli/helpers.ts';
 import { encodeToken } from '../../src/explore/settings.ts';
-import { DROPPING, WORDCOUNT } from './helpers.ts';
+import { DROPPING, KS_FAULTS, WORDCOUNT } from './helpers.ts';
 
 const hasTmux = spawnSync('tmux', ['-V']).status === 0;
 const SOCKET = `weir-test-${process.pid}`;
@@ -54,7 +55,7 @@ afterAll(() => {
 });
 
 describe.skipIf(!hasTmux)('in a real terminal (tmux)', () => {
-  // The two sessions are independent: run them side by side.
+  // The sessions are independent: run them side by side.
   it.concurrent('weir replay <token>: draws the run, steps with the keys, jumps to the failed check, quits cleanly', async ({ expect }) => {
     start('replay', `replay ${encodeToken(DROPPING)}`);
     let s = await waitFor('replay', (x) => x.includes('events (all kinds'));
@@ -91,6 +92,22 @@ describe.skipIf(!hasTmux)('in a real terminal (tmux)', () => {
     expect(s).not.toContain('weir: running');
     await press('load', ['q'], (x) => x.includes(EXIT_MARK));
     expect(screen('load')).not.toContain('weir: running');
+  });
+
+  it.concurrent('weir replay <token> of a Kafka Streams run: s shows the stores at the step, i the instance that is down', async ({ expect }) => {
+    // At 2,700 ms ks-1 is down (it crashes at 2,600 ms for 300 ms).
+    start('stores', `replay ${encodeToken(KS_FAULTS)} --at 2700`);
+    let s = await waitFor('stores', (x) => x.includes('events (all kinds'));
+    expect(s).toContain('s stores');
+    s = await press('stores', ['s'], (x) => /stores at step [\d,]+ · /.test(x));
+    expect(s).toMatch(/ks-0 {2}RUNNING/);
+    expect(s).toMatch(/counts {2}window store · \d+ windows/);
+    s = await press('stores', ['i', 'i'], (x) => x.includes('ms · ks-1'));
+    expect(s).toMatch(/ks-1 {2}NOT_RUNNING/);
+    expect(s).toContain('StateStoreNotAvailableException');
+    s = await press('stores', ['Escape'], (x) => !x.includes('stores at step'));
+    s = await press('stores', ['q'], (x) => x.includes(EXIT_MARK));
+    expect(s).toContain(`${EXIT_MARK}0`);
   });
 
   it.concurrent('weir walkthrough barriers: narrates, pages with Enter → ←, moves the cursor, quits cleanly', async ({ expect }) => {

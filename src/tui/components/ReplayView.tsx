@@ -21,11 +21,14 @@ import { Plot } from './Plot.tsx';
 import { EventLog } from './EventLog.tsx';
 import { Line, Plain } from './Line.tsx';
 import { KsGroupPanel, ksGroupLines, KsInstances } from './KStreamsPanels.tsx';
+import { StoreView } from './StoreView.tsx';
 import { SparkBatches, SparkExecutorsPanel, sparkExecutorLines } from './SparkPanels.tsx';
 import type { ReplayState } from '../model/types.ts';
 import { NO_MENTIONS, type Mentions } from '../model/narration.ts';
 
 export const REPLAY_KEYS = 'space play  ←→ step  ][ ×10  c/C checkpoint  f/F fault  w/W watermark  v violation  / filter  ? help  q quit';
+/** Kafka Streams' footer: commits for checkpoints, and the store view. */
+const KSTREAMS_KEYS = 'space play  ←→ step  ][ ×10  c/C commit  f/F fault  s stores  v violation  / filter  ? help  q quit';
 
 export interface ReplayViewProps {
   replay: Replay;
@@ -90,6 +93,13 @@ export function ReplayView({ replay, ui, cols, rows, narration, narrationLines =
           {narration ? <Plain text={`  ${LESSON_HELP}`} color="cyan" width={cols} /> : null}
           {HELP_LINES.map((h) => <Plain key={h} text={`  ${narration && h.startsWith('→ ←') ? LESSON_ARROWS : h}`} width={cols} />)}
         </Box>
+      ) : ui.stores !== undefined && replay.engine === 'kstreams' ? (
+        <>
+          <StoreView source={replay.stores} seq={ui.cursor} playing={ui.playing} view={ui.stores} width={cols} height={L.top + L.log - storeLog(L.log)} />
+          <Box height={storeLog(L.log)}>
+            <EventLog replay={replay} cursor={ui.cursor} filter={ui.filter} width={cols} height={storeLog(L.log)} />
+          </Box>
+        </>
       ) : (
         <>
           {replay.engine !== 'flink' ? (
@@ -119,6 +129,11 @@ export function ReplayView({ replay, ui, cols, rows, narration, narrationLines =
   );
 }
 
+/** The event log's lines under the store view: the cursor's event and a few around it. */
+function storeLog(log: number): number {
+  return Math.min(log, 5);
+}
+
 /** A lesson's runs, the one on screen marked ▶. */
 function LessonRuns({ runs, width }: { runs: readonly LessonRunLine[]; width: number }): React.ReactElement {
   return (
@@ -132,7 +147,7 @@ function LessonRuns({ runs, width }: { runs: readonly LessonRunLine[]; width: nu
 
 /** On Kafka Streams c/C step through commits, on Spark through batches (see TraceIndex). */
 function engineKeys(replay: Replay): string {
-  if (replay.engine === 'kstreams') return REPLAY_KEYS.replace('c/C checkpoint', 'c/C commit');
+  if (replay.engine === 'kstreams') return KSTREAMS_KEYS;
   if (replay.engine === 'spark') return REPLAY_KEYS.replace('c/C checkpoint', 'c/C batch');
   return REPLAY_KEYS;
 }
