@@ -94,6 +94,7 @@ export class WindowOperator implements StreamOperator {
   private latenessOffByOne = false;
   private fireAtEnd = false;
   private touchingMerges = true;
+  private paneCountLost = false;
   /** Records dropped as late by this instance (not checkpointed: a metric, as Flink's counter). */
   private lateDropped = 0;
 
@@ -107,6 +108,7 @@ export class WindowOperator implements StreamOperator {
     this.latenessOffByOne = ctx.bugs.has('lateness-off-by-one');
     this.fireAtEnd = ctx.bugs.has('fire-at-end');
     this.touchingMerges = !ctx.bugs.has('session-merge-off-by-one');
+    this.paneCountLost = ctx.bugs.has('pane-index-not-restored');
   }
 
   setCurrentKey(key: string): void {
@@ -318,7 +320,8 @@ export class WindowOperator implements StreamOperator {
     for (const [key, start, end, acc, ids, fired] of s.windows) {
       let m = this.state.get(key);
       if (!m) this.state.set(key, (m = new Map()));
-      m.set(windowKey({ start, end }), { start, end, acc: cloneJson(acc), ids: ids.slice(), fired });
+      // The planted bug restores the window's contents but not its pane count.
+      m.set(windowKey({ start, end }), { start, end, acc: cloneJson(acc), ids: ids.slice(), fired: this.paneCountLost ? 0 : fired });
     }
     for (const [key, ws] of s.sessions) this.sessions.set(key, new MergingWindowSet(ws, { touchingMerges: this.touchingMerges }));
     this.timers = new TimerService<string>();
