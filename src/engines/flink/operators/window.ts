@@ -28,8 +28,10 @@
  * marks index 0, and `isLast` marks a pane fired at the window's cleanup time
  * (no allowed lateness: the on-time pane is the only one). A window first
  * fired by a late element (it had no data when the watermark passed its end)
- * starts with a LATE pane 0. Merged session windows start their panes over
- * (the merged window is a new window), as on the general path.
+ * starts with a LATE pane 0. A merged session window starts its panes over:
+ * the merge result is always a new window, and Beam forgets the panes of the
+ * windows merged away (its merge result starts fresh when new); the general
+ * path does the same.
  */
 import { sortEntries, type Output, type OperatorContext, type OperatorView, type StateEntryView, type StreamOperator } from './operator.ts';
 import type { AggregateFunction } from './aggregates.ts';
