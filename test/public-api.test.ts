@@ -28,7 +28,8 @@
  * simulated run, with late records dropped and counted in the run report.
  * Panes as Beam's PAssert asserts them (`panes()`, `PaneAssert`), with
  * the final pane of a closing behaviour (Beam's testLateDataAccumulating in
- * meaning); the operator harness as subtask i of p, owning exactly the
+ * meaning), and on the default window path with allowed lateness (an
+ * ON_TIME pane, then LATE panes numbered on across a restore); the operator harness as subtask i of p, owning exactly the
  * keys that subtask owns; records without a timestamp (`NO_TIMESTAMP`)
  * refused by an event-time window and taken by a processing-time one.
  * Typed records: a pipeline of clicks (no numeric value) and a script of
@@ -236,6 +237,28 @@ describe('panes, subtasks and timestamp-less records from the public API', () =>
     PaneAssert.that(h.values().map((r) => ({ ...r, value: r.value.value }))).inOnTimePane(w).containsInAnyOrder(6);
     const last = h.values().at(-1)!.pane!;
     expect(last).toEqual({ timing: 'LATE', index: 3, isFirst: false, isLast: true });
+  });
+
+  it('the default window path labels its panes: ON_TIME at the watermark, LATE per late element, numbered across a restore', () => {
+    const build = (input: DataStream<InputRecord>) => input.keyBy((r) => r.key).window(tumbling(1_000)).allowedLateness(1_000).aggregate(sumAggregate);
+    const h = OperatorTestHarness.of(build);
+    h.processElement({ id: 0, key: 'k', value: 1, ts: 100 }).processWatermark(999).processElement({ id: 1, key: 'k', value: 2, ts: 200 });
+    const restored = OperatorTestHarness.of(build, { restoreFrom: h.snapshot() });
+    restored.processElement({ id: 2, key: 'k', value: 4, ts: 300 }).processWatermark(5_000);
+    const w = { start: 0, end: 1_000 };
+    h.panes<number>().inOnTimePane(w).containsExactly(1);
+    h.panes<number>().inLatePanes(w).containsExactly(3);
+    restored.panes<number>().inLatePanes(w).containsExactly(7);
+    const panes: PaneInfo[] = [...h.values(), ...restored.values()].map((r) => r.pane!);
+    expect(panes).toEqual([
+      { timing: 'ON_TIME', index: 0, isFirst: true, isLast: false },
+      { timing: 'LATE', index: 1, isFirst: false, isLast: false },
+      { timing: 'LATE', index: 2, isFirst: false, isLast: false },
+    ]);
+    // With no allowed lateness the on-time pane is the window's only one.
+    const once = OperatorTestHarness.of((input: DataStream<InputRecord>) => input.keyBy((r) => r.key).window(tumbling(1_000)).aggregate(sumAggregate));
+    once.processElement({ id: 0, key: 'k', value: 5, ts: 100 }).processWatermark(999);
+    once.panes<number>().inOnlyPane(w).containsExactly(5);
   });
 
   it('the operator harness as subtask 1 of 2 owns the keys subtask 1 of a real job owns', () => {

@@ -5,6 +5,7 @@ export * from './reference.ts';
 export * from './finals.ts';
 export * from './lineage.ts';
 export * from './exactly-once.ts';
+export * from './panes.ts';
 export * from './watermarks.ts';
 export * from './sessions.ts';
 export * from './bank.ts';

@@ -38,6 +38,7 @@ import type { Disk } from '../runtime/types.ts';
 import type { Workload } from '../workload/generate.ts';
 import { TOPICS } from '../../scenarios/types.ts';
 import { checkExactlyOnceWindows } from '../check/exactly-once.ts';
+import { checkWindowPanes } from '../check/panes.ts';
 import { WatermarkChecker } from '../check/watermarks.ts';
 import { checkRestoreHashes, checkRestoresCompleted } from '../check/checkpoints.ts';
 import type { CheckResult, WindowSpec } from '../check/types.ts';
@@ -560,6 +561,8 @@ function judge(
     const results = output.filter((o): o is WindowResult => o.type === 'window');
     const late = [...output.filter((o): o is LateRecord => o.type === 'late'), ...lateByGrace];
     checks.push(checkExactlyOnceWindows(input, results, late, scenario.window, { canBeLate, ...(pending ? { pending } : {}) }));
+    // Flink's results carry their pane; under exactly-once each is committed once, numbered in order.
+    if (flink && ci.guarantee === 'exactly-once') checks.push(checkWindowPanes(results, scenario.window));
     if (wm) checks.push(...wm.finish(input, results, scenario.window));
   }
   if (scenario.check) checks.push(...scenario.check(ci));

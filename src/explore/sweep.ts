@@ -33,6 +33,8 @@ export interface SweepJob {
   unaligned?: boolean;
   /** Kafka Streams' num.standby.replicas. */
   standbyReplicas?: number;
+  /** Periodic checkpoints every this many ms of virtual time (the scenario's default when absent). */
+  checkpointIntervalMs?: number;
 }
 
 export interface Shard {
@@ -71,6 +73,7 @@ export function settingsOf(job: SweepJob, seed: number): RunSettings {
   if (job.spareTaskManagers !== undefined) s.spareTaskManagers = job.spareTaskManagers;
   if (job.unaligned) s.unaligned = true;
   if (job.standbyReplicas !== undefined) s.standbyReplicas = job.standbyReplicas;
+  if (job.checkpointIntervalMs !== undefined) s.checkpointIntervalMs = job.checkpointIntervalMs;
   return s;
 }
 

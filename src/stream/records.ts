@@ -43,10 +43,10 @@ export interface WindowResult<V = number> {
   /** The result's timestamp: `end - 1`. */
   ts: number;
   /**
-   * Which pane of the window this is (Beam's PaneInfo). Set by Flink windows
-   * built with `.trigger(...)` or a window function other than `aggregate`
-   * of a number; absent on the default EventTimeTrigger path, where
-   * `firing` is the pane index.
+   * Which pane of the window this is (Beam's PaneInfo). Set on every Flink
+   * window result, on the default EventTimeTrigger path too (there ON_TIME
+   * for the firing at the watermark, LATE for each late element's, and
+   * `index` equal to `firing`); absent on Kafka Streams' and Spark's results.
    */
   pane?: PaneInfo;
 }

@@ -76,6 +76,10 @@ export const FLINK_BUGS = {
     description: 'a source\'s idle status stops at the operators chained to it instead of passing through them, so an idle partition holds the watermark back downstream',
     caughtBy: 'watermark.timeliness',
   },
+  'pane-index-not-restored': {
+    description: 'a window restored from a checkpoint starts its pane count over instead of restoring it, so its next late pane repeats an index (and a firing) already committed',
+    caughtBy: 'window.panes',
+  },
   'watermark-not-checkpointed': {
     description: 'watermarks are reset on restore instead of restored (FLINK-5601), so late records count as on time',
     caughtBy: 'watermark',

@@ -105,10 +105,17 @@ describe('pane assertions (PAssert)', () => {
     panes.inFinalPane({ start: 0, end: 1_000 }).empty();
   });
 
-  it('results of the default window path have no panes: only inWindow reads them', () => {
+  it('results of the default window path have panes: with no allowed lateness the on-time pane is the only one', () => {
     const h = OperatorTestHarness.of((input: DataStream<InputRecord>) => input.keyBy((r) => r.key).window(tumbling(1_000)).aggregate(sumAggregate));
     h.processElement({ id: 0, key: 'k', value: 2, ts: 10 }).processWatermark(999);
     h.panes<number>().inWindow({ start: 0, end: 1_000 }).containsExactly(2);
-    expect(() => h.panes<number>().inOnTimePane({ start: 0, end: 1_000 })).toThrow(/has no pane .* a trigger or a closing behaviour gives panes/);
+    h.panes<number>().inOnTimePane({ start: 0, end: 1_000 }).containsExactly(2);
+    h.panes<number>().inOnlyPane({ start: 0, end: 1_000 }).containsExactly(2);
+  });
+
+  it('results without a pane (another engine\'s) are read by inWindow only', () => {
+    const results = [{ key: 'k', start: 0, end: 1_000, value: 2 }];
+    PaneAssert.that(results).inWindow({ start: 0, end: 1_000 }).containsExactly(2);
+    expect(() => PaneAssert.that(results).inOnTimePane({ start: 0, end: 1_000 })).toThrow(/has no pane \(only Flink's window results carry panes/);
   });
 });

@@ -21,8 +21,9 @@
  * - `inEarlyPanes(w)`, `inLatePanes(w)`: every EARLY, every LATE pane;
  * - `inCombinedNonLatePanes(w)`: every EARLY and the ON_TIME pane;
  * - `inEarlyGlobalWindowPanes()`: the global window's EARLY panes.
- * Results on the default window path carry no pane (their `firing` counts
- * them): only `inWindow` reads them; the other selectors say so.
+ * Every Flink window result carries its pane, on the default window path
+ * too. Results without one (Kafka Streams', Spark's) are read by `inWindow`
+ * only; the other selectors say so.
  *
  * Each selector returns the contents, to assert on with
  * `containsInAnyOrder(...)` (equal as JSON, each element matched once),
@@ -176,7 +177,7 @@ export class PaneAssert<E = unknown, V = unknown> {
     for (const r of ofWindow) {
       if (name !== 'inWindow') {
         if (r.pane === undefined) {
-          throw new PaneAssertionError(`${where}: a result of this window has no pane (the default window path counts firings instead; a trigger or a closing behaviour gives panes)`);
+          throw new PaneAssertionError(`${where}: a result of this window has no pane (only Flink's window results carry panes; their firing field counts the others)`);
         }
         if (!keep(r.pane, where)) continue;
       }

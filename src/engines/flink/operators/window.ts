@@ -19,6 +19,19 @@
  *   never silently nowhere: `record.late` is traced either way. One skipped
  *   by some windows only joins the rest (sliding windows) and the skips are
  *   traced.
+ *
+ * Panes (Beam's PaneInfo, as the general operator `triggered-window.ts`
+ * labels them under EventTimeTrigger): the firing by the window's timer at
+ * `maxTimestamp` is ON_TIME, every firing caused by a late element is LATE;
+ * the pane index is `firing` (the window's firing count, checkpointed with
+ * its state, so a restored window goes on numbering where it was), `isFirst`
+ * marks index 0, and `isLast` marks a pane fired at the window's cleanup time
+ * (no allowed lateness: the on-time pane is the only one). A window first
+ * fired by a late element (it had no data when the watermark passed its end)
+ * starts with a LATE pane 0. A merged session window starts its panes over:
+ * the merge result is always a new window, and Beam forgets the panes of the
+ * windows merged away (its merge result starts fresh when new); the general
+ * path does the same.
  */
 import { sortEntries, type Output, type OperatorContext, type OperatorView, type StateEntryView, type StreamOperator } from './operator.ts';
 import type { AggregateFunction } from './aggregates.ts';
@@ -27,7 +40,7 @@ import { maxTimestamp, windowKey, type TimeWindow } from '../../../stream/time-w
 import { cleanupTime, isWindowLate } from '../windows/lateness.ts';
 import { MergingWindowSet } from '../windows/merging.ts';
 import { TimerService } from '../time/timers.ts';
-import type { LateRecord, WindowResult } from '../../../stream/records.ts';
+import type { LateRecord, PaneInfo, WindowResult } from '../../../stream/records.ts';
 import { cloneJson } from '../state/clone.ts';
 
 export type { AggregateFunction } from './aggregates.ts';
@@ -83,6 +96,7 @@ export class WindowOperator implements StreamOperator {
   private latenessOffByOne = false;
   private fireAtEnd = false;
   private touchingMerges = true;
+  private paneCountLost = false;
   /** Records dropped as late by this instance (not checkpointed: a metric, as Flink's counter). */
   private lateDropped = 0;
 
@@ -96,6 +110,7 @@ export class WindowOperator implements StreamOperator {
     this.latenessOffByOne = ctx.bugs.has('lateness-off-by-one');
     this.fireAtEnd = ctx.bugs.has('fire-at-end');
     this.touchingMerges = !ctx.bugs.has('session-merge-off-by-one');
+    this.paneCountLost = ctx.bugs.has('pane-index-not-restored');
   }
 
   setCurrentKey(key: string): void {
@@ -192,7 +207,7 @@ export class WindowOperator implements StreamOperator {
     if (maxTimestamp(w) <= wm) {
       // The watermark is already past this window's end: Flink's trigger fires at once.
       this.ctx.trace.emit('window.late', { task: this.ctx.taskName, attempt: this.ctx.attempt, id, key: this.key, start: w.start, end: w.end, wm });
-      this.fire(st, wm);
+      this.fire(st, wm, 'LATE', false);
     }
   }
 
@@ -238,9 +253,10 @@ export class WindowOperator implements StreamOperator {
     this.timers.deleteEventTimeTimer(this.key, wk, cleanupTime(w, this.opts.allowedLatenessMs));
   }
 
-  private fire(st: WindowState, wm: number): void {
+  private fire(st: WindowState, wm: number, timing: 'ON_TIME' | 'LATE', isLast: boolean): void {
     const ids = st.ids.slice();
     if (!ascending(ids)) ids.sort((a, b) => a - b);
+    const pane: PaneInfo = { timing, index: st.fired, isFirst: st.fired === 0, isLast };
     const result: WindowResult = {
       type: 'window',
       key: this.key,
@@ -250,6 +266,7 @@ export class WindowOperator implements StreamOperator {
       firing: st.fired,
       ids,
       ts: st.end - 1,
+      pane,
     };
     this.ctx.trace.emit('window.fire', { task: this.ctx.taskName, attempt: this.ctx.attempt, key: this.key, start: st.start, end: st.end, wm, firing: st.fired, count: ids.length });
     st.fired++;
@@ -268,8 +285,9 @@ export class WindowOperator implements StreamOperator {
     if (!windows || !st) return;
     this.key = key;
     const w = { start: st.start, end: st.end };
-    if (ts === this.fireTime(w) && st.fired === 0) this.fire(st, wm);
-    if (ts === cleanupTime(w, this.opts.allowedLatenessMs)) {
+    const cleanup = ts === cleanupTime(w, this.opts.allowedLatenessMs);
+    if (ts === this.fireTime(w) && st.fired === 0) this.fire(st, wm, 'ON_TIME', cleanup);
+    if (cleanup) {
       windows.delete(wk);
       if (windows.size === 0) this.state.delete(key);
       if (this.merging) this.sessions.get(key)?.remove(w);
@@ -304,7 +322,8 @@ export class WindowOperator implements StreamOperator {
     for (const [key, start, end, acc, ids, fired] of s.windows) {
       let m = this.state.get(key);
       if (!m) this.state.set(key, (m = new Map()));
-      m.set(windowKey({ start, end }), { start, end, acc: cloneJson(acc), ids: ids.slice(), fired });
+      // The planted bug restores the window's contents but not its pane count.
+      m.set(windowKey({ start, end }), { start, end, acc: cloneJson(acc), ids: ids.slice(), fired: this.paneCountLost ? 0 : fired });
     }
     for (const [key, ws] of s.sessions) this.sessions.set(key, new MergingWindowSet(ws, { touchingMerges: this.touchingMerges }));
     this.timers = new TimerService<string>();
