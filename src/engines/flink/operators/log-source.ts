@@ -49,6 +49,11 @@ interface PartitionState {
   /** Bumped on restore so replies to fetches of a previous life are ignored. */
   fetchEpoch: number;
   inFlight: boolean;
+  /** The largest timestamp this life read from the partition, and the one last traced (`source.fetch`). */
+  readMax: number;
+  tracedMax: number;
+  /** Whether the partition's end was traced. */
+  tracedEnd: boolean;
 }
 
 export interface SourceSnapshot {
@@ -80,7 +85,7 @@ export class LogSourceOperator implements StreamOperator {
     this.ctx = ctx;
     this.out = out;
     for (let p = ctx.subtask; p < this.opts.partitions; p += ctx.parallelism) {
-      this.parts.push({ partition: p, offset: 0, gen: new BoundedOutOfOrdernessWatermarks(this.opts.boundMs), finished: false, lastActivityMs: ctx.now(), fetchEpoch: 0, inFlight: false });
+      this.parts.push({ partition: p, offset: 0, gen: new BoundedOutOfOrdernessWatermarks(this.opts.boundMs), finished: false, lastActivityMs: ctx.now(), fetchEpoch: 0, inFlight: false, readMax: Number.NEGATIVE_INFINITY, tracedMax: Number.NEGATIVE_INFINITY, tracedEnd: false });
     }
   }
 
@@ -121,18 +126,12 @@ export class LogSourceOperator implements StreamOperator {
         this.ctx.after(this.opts.pollIntervalMs ?? 10, () => this.fetch(p));
         return;
       }
-      let maxTs: number | undefined;
-      // The partition's largest timestamp so far (the generator's): only a fetch that raises it is traced.
-      const before = p.gen.currentWatermark() + p.gen.boundMs + 1;
       for (const rec of r.records) {
         const ts = (rec.value as { ts: number }).ts;
-        if (maxTs === undefined || ts > maxTs) maxTs = ts;
+        // What was read, kept apart from the generator: the evidence watermark.source-bound judges by.
+        if (ts > p.readMax) p.readMax = ts;
         p.gen.onEvent(ts);
         this.out.collect(rec.value, ts);
-      }
-      // What the watermark may follow: the largest timestamp read, and a partition's end (watermark.source-bound).
-      if ((maxTs !== undefined && maxTs > before) || r.endOfPartition) {
-        this.ctx.trace.emit('source.fetch', { task: this.ctx.taskName, attempt: this.ctx.attempt, partition: p.partition, bound: this.opts.boundMs, maxTs, ...(r.endOfPartition ? { finished: true } : {}) });
       }
       p.offset = r.nextOffset;
       if (r.records.length > 0) {
@@ -152,7 +151,24 @@ export class LogSourceOperator implements StreamOperator {
     this.out.emitIdle(idle);
   }
 
+  /**
+   * Traces what the partitions read since the last watermark (`source.fetch`: the largest timestamp
+   * read, and a partition's end), once per partition that has news, before a watermark is emitted:
+   * every watermark the source emits can be judged against what it had read (watermark.source-bound).
+   */
+  private traceReads(): void {
+    for (const p of this.parts) {
+      const end = p.finished && !p.tracedEnd;
+      if (p.readMax <= p.tracedMax && !end) continue;
+      const maxTs = p.readMax > Number.NEGATIVE_INFINITY ? p.readMax : undefined;
+      this.ctx.trace.emit('source.fetch', { task: this.ctx.taskName, attempt: this.ctx.attempt, partition: p.partition, bound: this.opts.boundMs, maxTs, ...(p.finished ? { finished: true } : {}) });
+      p.tracedMax = p.readMax;
+      if (p.finished) p.tracedEnd = true;
+    }
+  }
+
   private emitWatermark(): void {
+    this.traceReads();
     const idleMs = this.opts.idleTimeoutMs ?? 0;
     const now = this.ctx.now();
     let min = Number.POSITIVE_INFINITY;
@@ -207,6 +223,7 @@ export class LogSourceOperator implements StreamOperator {
       }
       p.fetchEpoch++;
       p.inFlight = false;
+      p.tracedEnd = p.finished;
       this.ctx.trace.emit('source.restore', { task: this.ctx.taskName, attempt: this.ctx.attempt, partition: p.partition, bound: this.opts.boundMs, maxTs: p.gen.snapshot().maxTs, ...(p.finished ? { finished: true } : {}) });
     }
   }
