@@ -9,12 +9,18 @@
  * regions table, `count`), and the scores are summed per region (`groupBy`
  * on the left join, `reduce` with a subtractor). A region update re-keys a
  * user's row, so it leaves one group (the subtractor) and joins another (the
- * adder). Every table change is written out; `tables.join` and
+ * adder). The scores table is also filtered to the scores above 50 and
+ * mapped ×10 (KTable `filter` and `mapValues`, the latter materialized): a
+ * score that falls to 50 or below deletes the user's row there. That table
+ * is inner-joined with the regions and its scores summed per region. Every
+ * table change is written out; `tables.join`, `tables.filter` and
  * `tables.aggregate` judge them against the input.
  */
 import { toTableChanges, type KTable } from '../src/engines/kstreams/dsl.ts';
 import { generateTables } from '../src/workload/tables.ts';
-import { checkTables, JOIN_TABLES, profileValue, regionKey, SCORE_PER_REGION, TABLE_REGION, TABLE_SCORE, USERS_PER_REGION } from '../src/check/tables.ts';
+import {
+  checkTables, HIGH_PER_REGION, HIGH_SCORE_FACTOR, HIGH_SCORES, isHigh, JOIN_TABLES, profileValue, regionKey, SCORE_PER_REGION, TABLE_REGION, TABLE_SCORE, USERS_PER_REGION,
+} from '../src/check/tables.ts';
 import type { InputRecord } from '../src/stream/records.ts';
 import { TOPICS, type Scenario } from './types.ts';
 
@@ -30,7 +36,7 @@ const profile = (r: unknown, s: unknown): Profile => ({ region: (r as InputRecor
 
 export const tables: Scenario = {
   name: 'tables',
-  summary: 'users\' regions ⋈ scores (KTable–KTable inner, left, outer joins) and per-region count and sum with a subtractor (Kafka Streams only)',
+  summary: 'users\' regions ⋈ scores (KTable–KTable inner, left, outer joins), high scores (KTable filter, mapValues) and per-region count and sums with a subtractor (Kafka Streams only)',
   defaults: { events: 1_000, parallelism: 2, partitions: 4, keys: 20 },
   workload: (rng, s) => generateTables(rng, { events: s.events, users: s.keys, regions: REGIONS, partitions: s.partitions }),
   engines: {
@@ -57,6 +63,18 @@ export const tables: Scenario = {
           .groupBy((_user, p) => [regionKey((p as Profile).region!), (p as Profile).score ?? 0])
           .reduce((sum: number, score: number) => sum + score, (sum: number, score: number) => sum - score, { name: SCORE_PER_REGION });
         toTableChanges(sums, TOPICS.output, SCORE_PER_REGION);
+        // The scores table is materialized (named), so the filter sends old values: a score that
+        // stops passing forwards a deletion of the user's row, one that fails before and after
+        // forwards nothing. The mapped table is materialized without a cache, for the join's sake.
+        const highs = scores
+          .filter((_user, s) => isHigh((s as InputRecord).value))
+          .mapValues((s) => (s as InputRecord).value * HIGH_SCORE_FACTOR, { name: HIGH_SCORES, caching: false });
+        toTableChanges(highs, TOPICS.output, HIGH_SCORES);
+        const highSums = regions
+          .join(highs, (r, h) => [(r as InputRecord).value, h as number])
+          .groupBy((_user, p) => [regionKey((p as [number, number])[0]), (p as [number, number])[1]])
+          .reduce((sum: number, score: number) => sum + score, (sum: number, score: number) => sum - score, { name: HIGH_PER_REGION });
+        toTableChanges(highSums, TOPICS.output, HIGH_PER_REGION);
       },
     },
   },

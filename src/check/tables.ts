@@ -18,7 +18,12 @@
  *   lineage: the member users' region rows;
  * - `score-per-region`: the left join grouped by the user's region, scores
  *   summed (reduce; a user without a score adds 0); lineage: the member
- *   users' joined rows.
+ *   users' joined rows;
+ * - `high-scores`: the score table filtered to scores above 50 and mapped
+ *   ×10 (KTable `filter`, then `mapValues`), lineage the score row; a score
+ *   that falls to 50 or below deletes the user's row;
+ * - `high-per-region`: the regions table inner-joined with `high-scores`,
+ *   grouped by region, the ×10 scores summed; lineage: the joined rows.
  *
  * Verdicts:
  * - `tables.join`: per join and user, every change is the join of the
@@ -28,6 +33,16 @@
  *   never go back (a record cache may skip states, never reorder them); and
  *   the last change is the join of the user's final rows (or a deletion, or
  *   nothing, when there is none).
+ * - `tables.filter`: the reference model of Kafka's KTableFilter and
+ *   KTableMapValues, with old values sent (the score table is materialized):
+ *   per user, every change of `high-scores` is 10 × a score row above 50
+ *   current at some point of the history, with that row as its lineage, or
+ *   a deletion at a point where the user has no such row; points never go
+ *   back; a deletion only follows a row (a change whose old and new score
+ *   both fail is not forwarded, so a key the table does not hold is never
+ *   deleted); and the last change is the final row ×10, or a deletion or
+ *   nothing when the final score does not pass. A filtered-out update that is
+ *   dropped instead of deleting leaves a stale row at the end.
  * - `tables.aggregate`: per group, every change holds at most one row per
  *   user, each row of that group, and the rows of one user held together
  *   were current together at some point of its history, never going back from
@@ -47,6 +62,17 @@ export const JOIN_TABLES = ['inner', 'left', 'outer'] as const;
 export type JoinTable = (typeof JOIN_TABLES)[number];
 export const USERS_PER_REGION = 'users-per-region';
 export const SCORE_PER_REGION = 'score-per-region';
+export const HIGH_SCORES = 'high-scores';
+export const HIGH_PER_REGION = 'high-per-region';
+/** `high-scores` keeps the scores above this. */
+export const HIGH_SCORE_OVER = 50;
+/** A high score's value in `high-scores`: the score ×10. */
+export const HIGH_SCORE_FACTOR = 10;
+
+/** Whether a score row passes the filter of `high-scores`. */
+export function isHigh(score: number): boolean {
+  return score > HIGH_SCORE_OVER;
+}
 
 /** A joined row's value: the region in the thousands, the score below (a missing side counts 0). */
 export function profileValue(region: number | null, score: number | null): number {
@@ -105,7 +131,7 @@ export function checkTables(inputByPartition: readonly (readonly InputRecord[])[
   }
   const changes = new Map<string, TableChange[]>();
   for (const o of output) if (o.type === 'table') (changes.get(o.table) ?? changes.set(o.table, []).get(o.table)!).push(o);
-  return [judgeJoins(byId, histories, changes), judgeAggregates(byId, histories, changes)];
+  return [judgeJoins(byId, histories, changes), judgeFilter(byId, histories, changes), judgeAggregates(byId, histories, changes)];
 }
 
 function judgeJoins(byId: ReadonlyMap<number, InputRecord>, histories: ReadonlyMap<string, History>, changes: ReadonlyMap<string, TableChange[]>): CheckResult {
@@ -152,17 +178,77 @@ function judgeJoins(byId: ReadonlyMap<number, InputRecord>, histories: ReadonlyM
   return p.verdict('tables.join', `${formatCount(count)} changes of the inner, left and outer joins of ${formatCount(histories.size)} users, each a join of the user's rows at some point, in order, ending at the join of the final rows`);
 }
 
+/** The user's `high-scores` row at a point: 10 × its score row, when that passes the filter. */
+function highAt(s: State): { value: number; id: number } | undefined {
+  return s.score !== undefined && isHigh(s.score.value) ? { value: s.score.value * HIGH_SCORE_FACTOR, id: s.score.id } : undefined;
+}
+
+function judgeFilter(byId: ReadonlyMap<number, InputRecord>, histories: ReadonlyMap<string, History>, changes: ReadonlyMap<string, TableChange[]>): CheckResult {
+  const p = new Problems();
+  const perUser = new Map<string, TableChange[]>();
+  for (const c of changes.get(HIGH_SCORES) ?? []) (perUser.get(c.key) ?? perUser.set(c.key, []).get(c.key)!).push(c);
+  let rows = 0;
+  for (const [user, h] of histories) {
+    const cs = perUser.get(user) ?? [];
+    let at = 0;
+    let held = false;
+    for (const [i, c] of cs.entries()) {
+      const what = `${HIGH_SCORES} change ${i + 1} of ${user} (${showChange(c)})`;
+      const foreign = c.ids.find((id) => byId.get(id)?.key !== user || byId.get(id)?.stream !== TABLE_SCORE);
+      if (foreign !== undefined) {
+        p.add(`${what} names record ${foreign}, which is no score record of ${user}`);
+        break;
+      }
+      if (c.value === null && !held) {
+        p.add(`${what} deletes a key the table does not hold: with old values sent, a change whose old and new score both fail the filter is not forwarded`);
+        break;
+      }
+      const from = Math.max(at, ...c.ids.map((id) => h.position.get(id)!));
+      let q = from;
+      for (; q < h.states.length; q++) {
+        const j = highAt(h.states[q]!);
+        if (c.value === null ? j === undefined : j !== undefined && j.value === c.value && sameIds([j.id], c.ids)) break;
+      }
+      if (q === h.states.length) {
+        const j = highAt(h.states[from]!);
+        p.add(`${what} is the filtered and mapped score of ${user} at no point from its lineage on${at > 0 ? ' or after the previous change' : ''}: there the score row is ${showRow(h.states[from]!.score)}, so the row is ${j === undefined ? 'absent' : `value ${j.value} [${j.id}]`}`);
+        break;
+      }
+      at = q;
+      held = c.value !== null;
+    }
+    const final = highAt(h.states[h.states.length - 1]!);
+    if (final !== undefined) rows++;
+    const last = cs[cs.length - 1];
+    if (final !== undefined && (last === undefined || last.value !== final.value || !sameIds(last.ids, [final.id]))) {
+      p.add(`${HIGH_SCORES} of ${user} ends ${last === undefined ? 'with no change' : `at ${showChange(last)}`}, but the final score row ${final.id} passes the filter: value ${final.value}`);
+    } else if (final === undefined && last !== undefined && last.value !== null) {
+      p.add(`${HIGH_SCORES} of ${user} ends at ${showChange(last)}, but the final score row (${showRow(h.states[h.states.length - 1]!.score)}) does not pass the filter (score > ${HIGH_SCORE_OVER}): the update that filtered it out was not forwarded as a deletion`);
+    }
+  }
+  for (const user of perUser.keys()) if (!histories.has(user)) p.add(`${HIGH_SCORES} has a change of ${user}, which has no row in the input`);
+  return p.verdict('tables.filter', `${formatCount(changes.get(HIGH_SCORES)?.length ?? 0)} changes of the score table filtered to scores above ${HIGH_SCORE_OVER} and mapped ×${HIGH_SCORE_FACTOR} (${formatCount(rows)} rows at the end), each the user's row at some point, in order, a deletion only of a row held, ending at the final rows`);
+}
+
 /** How a group table aggregates its members' rows. */
 interface GroupSpec {
   table: string;
-  /** Whether a member is a joined row (region and optional score) rather than a region row alone. */
+  /** Whether a member is a joined row (region and score) rather than a region row alone. */
   joined: boolean;
+  /** Whether a user's rows at a point make a row of the table grouped (beyond having a region row). */
+  holds(s: State): boolean;
   valueOf(members: readonly State[]): number;
+  /** What `holds` asks, for a report. */
+  rule: string;
 }
 
 const GROUPS: readonly GroupSpec[] = [
-  { table: USERS_PER_REGION, joined: false, valueOf: (ms) => ms.length },
-  { table: SCORE_PER_REGION, joined: true, valueOf: (ms) => ms.reduce((sum, m) => sum + (m.score?.value ?? 0), 0) },
+  { table: USERS_PER_REGION, joined: false, holds: () => true, rule: 'a region row', valueOf: (ms) => ms.length },
+  { table: SCORE_PER_REGION, joined: true, holds: () => true, rule: 'a region row', valueOf: (ms) => ms.reduce((sum, m) => sum + (m.score?.value ?? 0), 0) },
+  {
+    table: HIGH_PER_REGION, joined: true, holds: (s) => highAt(s) !== undefined, rule: `a region row and a score above ${HIGH_SCORE_OVER}`,
+    valueOf: (ms) => ms.reduce((sum, m) => sum + (highAt(m)?.value ?? 0), 0),
+  },
 ];
 
 function judgeAggregates(byId: ReadonlyMap<number, InputRecord>, histories: ReadonlyMap<string, History>, changes: ReadonlyMap<string, TableChange[]>): CheckResult {
@@ -177,7 +263,7 @@ function judgeAggregates(byId: ReadonlyMap<number, InputRecord>, histories: Read
     const expected = new Map<string, Map<string, State>>();
     for (const [user, h] of histories) {
       const s = h.states[h.states.length - 1]!;
-      if (s.region === undefined) continue;
+      if (s.region === undefined || !spec.holds(s)) continue;
       const g = regionKey(s.region.value);
       (expected.get(g) ?? expected.set(g, new Map()).get(g)!).set(user, spec.joined ? s : { region: s.region, score: undefined });
     }
@@ -216,7 +302,7 @@ function judgeAggregates(byId: ReadonlyMap<number, InputRecord>, histories: Read
       if (cs.length === 0 && want.size > 0) p.add(`${spec.table} has no change of group ${g}, which ends with ${formatCount(want.size)} users`);
     }
   }
-  return p.verdict('tables.aggregate', `${formatCount(count)} changes of ${formatCount(groups)} groups (users counted and scores summed per region), each the aggregate of exactly its rows, ending at the groups of the final rows`);
+  return p.verdict('tables.aggregate', `${formatCount(count)} changes of ${formatCount(groups)} groups (users counted, scores and high scores summed per region), each the aggregate of exactly its rows, ending at the groups of the final rows`);
 }
 
 /**
@@ -246,6 +332,10 @@ function membersOf(
   for (const [user, m] of members) {
     if (m.region === undefined) {
       problem(`holds ${user}'s score row ${m.score!.id} without a region row`);
+      return undefined;
+    }
+    if (!spec.holds(m)) {
+      problem(`holds ${user}'s ${showState(m)}, which is no row of the table grouped (${spec.rule})`);
       return undefined;
     }
     if (regionKey(m.region.value) !== g) {

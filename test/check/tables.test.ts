@@ -4,7 +4,10 @@
  * change: a joined value or lineage no state of the input has, a join going
  * back, a lost deletion, a row counted twice, a row left in a group it moved
  * out of (the planted bug `rekey-skips-subtractor`), two rows of one user in
- * a group, a joined row whose two sides were never current together.
+ * a group, a joined row whose two sides were never current together; and
+ * the `tables.filter` judge, Kafka's KTableFilter and KTableMapValues rules
+ * as a reference model, fails a value not mapped, a deletion of a key the
+ * filtered table does not hold, and the planted bug `filter-drops-tombstone`.
  *
  * How: a small hand-made input (three users; regions and scores with
  * tombstones, one user moving between regions), run through the `tables`
@@ -35,7 +38,7 @@ const INPUT: InputRecord[] = [
 ];
 
 /** The `tables` topology on INPUT, one record at a time, no caches: every change, in order. */
-function engineOutput(bugs: string[] = []): TableChange[] {
+function engineOutput(bugs: string[] = [], input: readonly InputRecord[] = INPUT): TableChange[] {
   const b = new StreamsBuilder();
   tables.engines.kstreams!.build(b, tables.defaults);
   const topology = b.build();
@@ -55,7 +58,7 @@ function engineOutput(bugs: string[] = []): TableChange[] {
     return t;
   });
   for (const t of tasks) t.initProcessors();
-  for (const r of INPUT) {
+  for (const r of input) {
     tasks[0]!.addRecords('input', [{ offset: offset++, value: r }]);
     for (let busy = true; busy;) {
       busy = false;
@@ -66,7 +69,7 @@ function engineOutput(bugs: string[] = []): TableChange[] {
 }
 
 const show = (cs: readonly TableChange[], table: string, key: string): string[] => cs.filter((c) => c.table === table && c.key === key).map((c) => `${c.value}[${c.ids.join(',')}]`);
-const verdicts = (output: readonly OutputRecord[]) => Object.fromEntries(checkTables([INPUT], output).map((c) => [c.name, c]));
+const verdicts = (output: readonly OutputRecord[], input: readonly InputRecord[] = INPUT) => Object.fromEntries(checkTables([input], output).map((c) => [c.name, c]));
 
 describe('tables.join and tables.aggregate', () => {
   const base = engineOutput();
@@ -128,5 +131,58 @@ describe('tables.join and tables.aggregate', () => {
   it('fails a joined member whose region and score were never current together', () => {
     const v = verdicts(edit((c) => (c.table === 'score-per-region' && c.key === 'region-1' && c.ids.join() === '4,6,7' ? { ...c, ids: [4, 5, 7] } : c)));
     expect(v['tables.aggregate']!.detail).toContain('never current together');
+  });
+});
+
+/** a: a high score, one that falls (deletes), one that fails again (nothing), a high one, one that falls; b: a low score (nothing), a high one, then a tombstone. */
+const FILTER_INPUT: InputRecord[] = [
+  rec(0, 'a', 'region', 1),
+  rec(1, 'a', 'score', 60),
+  rec(2, 'a', 'score', 40),
+  rec(3, 'a', 'score', 30),
+  rec(4, 'a', 'score', 70),
+  rec(5, 'b', 'score', 20),
+  rec(6, 'b', 'score', 80),
+  rec(7, 'b', 'region', 2),
+  rec(8, 'b', 'score', 0),
+  rec(9, 'a', 'score', 45),
+];
+
+describe('tables.filter (KTable filter and mapValues) and the high-score sums', () => {
+  const base = engineOutput([], FILTER_INPUT);
+  const v = (out: readonly OutputRecord[]) => verdicts(out, FILTER_INPUT);
+
+  it('the reference changes are Kafka\'s: a score that falls deletes, one that fails before and after forwards nothing; they pass', () => {
+    expect(show(base, 'high-scores', 'a')).toEqual(['600[1]', 'null[2]', '700[4]', 'null[9]']);
+    expect(show(base, 'high-scores', 'b')).toEqual(['800[6]', 'null[8]']);
+    expect(show(base, 'high-per-region', 'region-1')).toEqual(['600[0,1]', '0[]', '700[0,4]', '0[]']);
+    expect(show(base, 'high-per-region', 'region-2')).toEqual(['800[6,7]', '0[]']);
+    const all = v(base);
+    for (const name of ['tables.join', 'tables.filter', 'tables.aggregate']) expect(all[name]!.ok, all[name]!.detail).toBe(true);
+  });
+
+  const edit = (f: (c: TableChange) => TableChange | TableChange[] | undefined): TableChange[] => base.flatMap((c) => f(c) ?? []);
+  const high = (c: TableChange, key: string, value: number | null): boolean => c.table === 'high-scores' && c.key === key && c.value === value;
+
+  it('fails a value that is not the score mapped ×10', () => {
+    const got = v(edit((c) => (high(c, 'a', 600) ? { ...c, value: 60 } : c)));
+    expect(got['tables.filter']!.ok).toBe(false);
+    expect(got['tables.filter']!.detail).toContain('at no point');
+  });
+
+  it('fails a deletion of a key the table does not hold (a change failing before and after forwarded)', () => {
+    const got = v(edit((c) => (high(c, 'b', 800) ? [{ ...c, value: null, ids: [5] }, c] : c)));
+    expect(got['tables.filter']!.ok).toBe(false);
+    expect(got['tables.filter']!.detail).toContain('deletes a key the table does not hold');
+  });
+
+  it('fails the planted bug filter-drops-tombstone: a\'s row stays at 700 after its score fell to 45', () => {
+    const bugged = engineOutput(['filter-drops-tombstone'], FILTER_INPUT);
+    expect(show(bugged, 'high-scores', 'a')).toEqual(['600[1]', '700[4]']);
+    const got = v(bugged);
+    expect(got['tables.filter']!.ok).toBe(false);
+    expect(got['tables.filter']!.detail).toMatch(/high-scores of a ends at value 700 \[4\].*not forwarded as a deletion/);
+    expect(got['tables.aggregate']!.detail).toMatch(/high-per-region group region-1 ends holding a/);
+    expect(got['tables.join']!.ok).toBe(true);
   });
 });

@@ -1,6 +1,6 @@
 /**
  * What this proves: the Kafka Streams judges (`ks.grace`, `ks.suppress`,
- * `ks.restore`, `ks.zombies`, and `tables.aggregate` of the `tables`
+ * `ks.restore`, `ks.zombies`, and `tables.aggregate` and `tables.filter` of the `tables`
  * scenario) have teeth and no false alarms on the cases
  * they are built for.
  *
@@ -30,6 +30,7 @@ const CAUGHT_ON: [BugName, number][] = [
   ['suppress-emits-early', 1],
   ['grace-uses-task-stream-time', 6],
   ['rekey-skips-subtractor', 1],
+  ['filter-drops-tombstone', 1],
   ['checkpoint-file-under-eos', 9],
 ];
 

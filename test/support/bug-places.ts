@@ -82,4 +82,5 @@ export const BUG_PLACES: Record<BugName, BugPlace> = {
   'suppress-emits-early': { scenario: 'wordcount-final', engine: 'kstreams', faults: 'none' },
   'grace-uses-task-stream-time': { scenario: 'wordcount', engine: 'kstreams', faults: 'swarm' },
   'rekey-skips-subtractor': { scenario: 'tables', engine: 'kstreams', faults: 'none' },
+  'filter-drops-tombstone': { scenario: 'tables', engine: 'kstreams', faults: 'none' },
 };

@@ -44,6 +44,10 @@ export const KSTREAMS_BUGS = {
     description: 'a KTable groupBy whose update moves a row to another group forwards only the addition to the new group, not the subtraction of the old value from the old group (KTableRepartitionMap sends both), so the old group goes on counting the row',
     caughtBy: 'tables.aggregate',
   },
+  'filter-drops-tombstone': {
+    description: 'a KTable filter drops an update whose new value fails the predicate, as a KStream filter would, instead of forwarding a deletion of the key (KTableFilter forwards Change(null, old) so that downstream tables delete the row), so a row that stops passing stays in every table below the filter',
+    caughtBy: 'tables.filter',
+  },
 } as const satisfies Record<string, { description: string; caughtBy: string }>;
 
 export type KStreamsBugName = keyof typeof KSTREAMS_BUGS;

@@ -6,7 +6,8 @@
  * aggregations `count` / `aggregate` / `reduce` into named stores,
  * `emitStrategy(onWindowClose())`, `suppress(untilWindowCloses())`,
  * `toStream().to(topic)`, `repartition`, `toTable`, KStream–KTable joins, windowed KStream–KStream
- * joins (join.ts), KTable–KTable inner, left and outer joins, `KTable.groupBy` with `aggregate`,
+ * joins (join.ts), KTable–KTable inner, left and outer joins, `KTable.mapValues`, `filter` and
+ * `filterNot` (each materialized when named), `KTable.groupBy` with `aggregate`,
  * `reduce` and `count` by adder and subtractor (ktable.ts), and `process` with stores.
  *
  * A key-changing operation followed by a stateful one inserts a repartition
@@ -20,7 +21,7 @@ import type { JoinWindowsSpec, SessionWindowsSpec, TimeWindowsSpec, WindowsSpec 
 import { JoinSideProcessor, JoinWindowProcessor } from './join.ts';
 import { aggregateRow } from './aggregate.ts';
 import {
-  joinGetter, newValueOf, storeGetter, TableAggregate, TableJoinMerge, TableJoinSide, TableRepartitionMap, TableSource,
+  joinGetter, mappedGetter, newValueOf, storeGetter, TableAggregate, TableFilter, TableJoinMerge, TableJoinSide, TableMapValues, TableRepartitionMap, TableSource,
   type Row, type TableAggregation, type TableFlags, type TableGetter, type TableJoinKind, type TableSelector,
 } from './ktable.ts';
 import type { TableChange, WindowResult } from '../../stream/records.ts';
@@ -79,15 +80,19 @@ export class StreamsBuilder {
     const source = this.topology.nextName('KSTREAM-SOURCE');
     this.topology.add({ kind: 'source', name: source, topic, ...(opts.format ?? INPUT_FORMAT) });
     const store = this.store(opts, 'kv', `${topic}-STATE-STORE`);
-    return this.tableSource(source, store, 'KTABLE-SOURCE');
+    return this.tableSource(source, store, 'KTABLE-SOURCE', opts.name !== undefined);
   }
 
-  /** A `TableSource` processor under `parent`, materialized in `store`. */
-  tableSource(parent: string, store: string, prefix: string): KTable {
+  /**
+   * A `TableSource` processor under `parent`, its rows in `store`. `materialized`: the store was
+   * named (`Materialized.as`); Kafka materializes an unnamed source only when a downstream
+   * operator forces it, which decides whether a filter below it sends old values.
+   */
+  tableSource(parent: string, store: string, prefix: string, materialized: boolean): KTable {
     const flags: TableFlags = { sendOldValues: false };
     const name = this.topology.nextName(prefix);
     this.topology.add({ kind: 'processor', name, parents: [parent], stores: [store], supplier: () => new TableSource(store, flags) });
-    return new KTable(this, name, store, undefined, storeView(store, flags));
+    return new KTable(this, name, store, undefined, sourceView(store, flags, materialized));
   }
 
   /** Registers a store; returns its name. */
@@ -182,7 +187,7 @@ export class KStream {
     const src = this.repartitioned();
     const b = src.builder;
     const store = b.store(opts, 'kv', 'KSTREAM-TOTABLE-STATE-STORE');
-    return b.tableSource(src.node, store, 'KSTREAM-TOTABLE');
+    return b.tableSource(src.node, store, 'KSTREAM-TOTABLE', opts.name !== undefined);
   }
 
   /**
@@ -263,6 +268,7 @@ export class KGroupedStream {
       },
       enableSendingOldValues: () => {
         flags.sendOldValues = true;
+        return true;
       },
     };
     return new KTable(b, name, store, undefined, view);
@@ -314,28 +320,59 @@ export class SessionWindowedKStream {
 /**
  * How a key-value table is read and what its changes carry: the stores its value getter reads (a
  * processor that reads the table joins their sub-topology), the getter itself, and Kafka's
- * `enableSendingOldValues`, after which its changes carry old values.
+ * `enableSendingOldValues(forceMaterialization)`, after which its changes carry old values. It
+ * answers whether they now do: a source table that is not materialized (no store name given)
+ * sends them only when forced to (Kafka then materializes it; here its store always exists).
  */
 export interface TableView {
   readonly stores: readonly string[];
   getter(ctx: ProcessorContext): TableGetter;
-  enableSendingOldValues(): void;
+  enableSendingOldValues(forceMaterialization: boolean): boolean;
 }
 
 /** The view of a table materialized in `store` (its rows `{ value, ids }`). */
-function storeView(store: string, flags: TableFlags, parents: readonly TableView[] = []): TableView {
+function storeView(store: string, flags: TableFlags): TableView {
   return {
     stores: [store],
     getter: (ctx) => storeGetter(ctx, store),
     enableSendingOldValues: () => {
       flags.sendOldValues = true;
-      for (const p of parents) p.enableSendingOldValues();
+      return true;
+    },
+  };
+}
+
+/** The view of a source table (`KTableSource`): it sends old values when materialized or forced to. */
+function sourceView(store: string, flags: TableFlags, materialized: boolean): TableView {
+  return {
+    ...storeView(store, flags),
+    enableSendingOldValues: (force) => {
+      if (!flags.sendOldValues && !force && !materialized) return false;
+      flags.sendOldValues = true;
+      return true;
+    },
+  };
+}
+
+/**
+ * The view of a stateless table operator (`mapValues`, `filter`): materialized in `store`, read
+ * from it and sending old values on request; otherwise read through the parent's getter with
+ * `compute` applied (null: no row), and sending old values only when the parent does.
+ */
+function derivedView(parent: TableView, store: string | undefined, flags: TableFlags, compute: (key: string, value: unknown) => unknown): TableView {
+  if (store !== undefined) return storeView(store, flags);
+  return {
+    stores: parent.stores,
+    getter: (ctx) => mappedGetter(parent.getter(ctx), compute),
+    enableSendingOldValues: (force) => {
+      if (parent.enableSendingOldValues(force)) flags.sendOldValues = true;
+      return flags.sendOldValues;
     },
   };
 }
 
 export interface TableJoinOptions {
-  /** Materializes the joined table in a store of this name (`Materialized.as`), changelogged. */
+  /** Materializes the resulting table (a join's, a `mapValues`' or a `filter`'s) in a store of this name (`Materialized.as`), changelogged. */
   name?: string;
   /** The record cache of that store (default on). */
   caching?: boolean;
@@ -403,8 +440,8 @@ export class KTable {
     const right = other.requireView('join');
     // An outer side must send old values: a deletion of a row the other side does not have is
     // forwarded only when it has an old value.
-    if (kind !== 'inner') left.enableSendingOldValues();
-    if (kind === 'outer') right.enableSendingOldValues();
+    if (kind !== 'inner') left.enableSendingOldValues(true);
+    if (kind === 'outer') right.enableSendingOldValues(true);
     const flags: TableFlags = { sendOldValues: false };
     const thisKind: TableJoinKind = kind;
     const otherKind: TableJoinKind = kind === 'left' ? 'right' : kind;
@@ -417,10 +454,12 @@ export class KTable {
     const store = opts.name === undefined ? undefined : this.builder.store({ name: opts.name, caching: opts.caching }, 'kv', 'KTABLE-MERGE-STATE-STORE');
     const merge = t.nextName('KTABLE-MERGE');
     t.add({ kind: 'processor', name: merge, parents: [thisName, otherName], stores: store === undefined ? [] : [store], supplier: () => new TableJoinMerge(store, flags) });
-    const enable = (): void => {
+    // `KTableKTableJoinMerger`: a join needs its sides' old values, so it forces them.
+    const enable = (): boolean => {
       flags.sendOldValues = true;
-      left.enableSendingOldValues();
-      right.enableSendingOldValues();
+      left.enableSendingOldValues(true);
+      right.enableSendingOldValues(true);
+      return true;
     };
     const view: TableView = store !== undefined
       ? { ...storeView(store, flags), enableSendingOldValues: enable }
@@ -433,6 +472,50 @@ export class KTable {
   }
 
   /**
+   * `KTable.mapValues(mapper[, Materialized])` (`KTableMapValues`): each change's new value and,
+   * when old values are sent, its old value mapped; a deletion stays a deletion. Not materialized
+   * unless named: a downstream operator that needs old values then gets them by mapping the
+   * parent's (`enableSendingOldValues` goes on to the parent), and its value getter maps the
+   * parent's row. Named, the result lives in a changelogged store of that name, old values come
+   * from it, and the parent is left alone.
+   */
+  mapValues(mapper: (value: unknown, key: string) => unknown, opts: TableJoinOptions = {}): KTable {
+    const parent = this.requireView('mapValues');
+    const flags: TableFlags = { sendOldValues: false };
+    const store = opts.name === undefined ? undefined : this.builder.store({ name: opts.name, caching: opts.caching }, 'kv', 'KTABLE-MAPVALUES-STATE-STORE');
+    const t = this.builder.topology;
+    const name = t.nextName('KTABLE-MAPVALUES');
+    t.add({ kind: 'processor', name, parents: [this.node], stores: store === undefined ? [] : [store], supplier: () => new TableMapValues(mapper, store, flags) });
+    return new KTable(this.builder, name, store, undefined, derivedView(parent, store, flags, (key, value) => mapper(value, key)));
+  }
+
+  /**
+   * `KTable.filter(predicate[, Materialized])` (`KTableFilter`): a row that fails the predicate is
+   * no row of the result, so an update to a failing value is forwarded as a deletion of the key.
+   * The filter asks its parent for old values without forcing it (a parent that is materialized
+   * agrees): with them, a change whose old and new value both fail is not forwarded at all;
+   * without them every failing update forwards a deletion. Materialized when named, as `mapValues`.
+   */
+  filter(predicate: (key: string, value: unknown) => boolean, opts: TableJoinOptions = {}): KTable {
+    return this.doFilter(predicate, false, opts);
+  }
+
+  /** `KTable.filterNot(predicate[, Materialized])`: `filter` with the predicate negated. */
+  filterNot(predicate: (key: string, value: unknown) => boolean, opts: TableJoinOptions = {}): KTable {
+    return this.doFilter(predicate, true, opts);
+  }
+
+  private doFilter(predicate: (key: string, value: unknown) => boolean, filterNot: boolean, opts: TableJoinOptions): KTable {
+    const parent = this.requireView(filterNot ? 'filterNot' : 'filter');
+    const flags: TableFlags = { sendOldValues: parent.enableSendingOldValues(false) };
+    const store = opts.name === undefined ? undefined : this.builder.store({ name: opts.name, caching: opts.caching }, 'kv', 'KTABLE-FILTER-STATE-STORE');
+    const t = this.builder.topology;
+    const name = t.nextName('KTABLE-FILTER');
+    t.add({ kind: 'processor', name, parents: [this.node], stores: store === undefined ? [] : [store], supplier: () => new TableFilter(predicate, filterNot, store, flags) });
+    return new KTable(this.builder, name, store, undefined, derivedView(parent, store, flags, (key, value) => (filterNot !== predicate(key, value) ? value : null)));
+  }
+
+  /**
    * `groupBy(selector)`: re-keys the table for an aggregation with a subtractor. The selector maps
    * a row to (group key, value); each change goes through a repartition topic as a subtraction of
    * the old row's pair from its group and an addition of the new row's pair to its group
@@ -440,7 +523,7 @@ export class KTable {
    */
   groupBy(selector: TableSelector): KGroupedTable {
     const view = this.requireView('groupBy');
-    view.enableSendingOldValues();
+    view.enableSendingOldValues(true);
     const t = this.builder.topology;
     const name = t.nextName('KTABLE-SELECT');
     t.add({ kind: 'processor', name, parents: [this.node], stores: [], supplier: () => new TableRepartitionMap(selector) });

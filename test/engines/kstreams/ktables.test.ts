@@ -144,7 +144,7 @@ describe('KTable–KTable joins (Kafka\'s KTableKTable*JoinTest.testJoin)', () =
     const without = joinScript(driver(b), 'changes');
     expect(without[2]).toEqual(['0:(XX0+Y0<-null)@7', '1:(XX1+Y1<-null)@10']);
     const withOld = joined('join');
-    withOld.j.view!.enableSendingOldValues();
+    withOld.j.view!.enableSendingOldValues(true);
     changes(withOld.b, withOld.j);
     expect(joinScript(driver(withOld.b), 'changes')).toEqual([
       [],
