@@ -334,21 +334,30 @@ export function joinGetter(kind: 'inner' | 'left' | 'outer', left: TableGetter, 
  * table cannot hold the key); without them every failing update forwards a deletion. Materialized
  * (`store`), the old value is what its own store held, and the change goes through the store.
  */
-export class TableFilter implements Processor {
-  private ctx!: ProcessorContext;
-  private store: StateStore | undefined;
-  constructor(
-    private readonly predicate: (key: string, value: unknown) => boolean,
-    private readonly filterNot: boolean,
-    private readonly storeName: string | undefined,
-    private readonly flags: TableFlags,
-  ) {}
+/** A table's stateless operation, materialized in its own store when named: its context and store once initialized. */
+abstract class TableOperation implements Processor {
+  protected ctx!: ProcessorContext;
+  protected store: StateStore | undefined;
+  constructor(private readonly storeName: string | undefined, protected readonly flags: TableFlags) {}
 
   init(ctx: ProcessorContext): void {
     this.ctx = ctx;
     if (this.storeName === undefined) return;
     this.store = ctx.getStateStore(this.storeName);
     forwardFlushed(ctx, this.store, this.flags);
+  }
+
+  abstract process(r: KRecord): void;
+}
+
+export class TableFilter extends TableOperation {
+  constructor(
+    private readonly predicate: (key: string, value: unknown) => boolean,
+    private readonly filterNot: boolean,
+    storeName: string | undefined,
+    flags: TableFlags,
+  ) {
+    super(storeName, flags);
   }
 
   private passes(key: string, value: unknown): boolean {
@@ -376,20 +385,13 @@ export class TableFilter implements Processor {
  * old one (materialized: the old value is what its own store held); a null stays null, and a
  * mapper's null deletes the key.
  */
-export class TableMapValues implements Processor {
-  private ctx!: ProcessorContext;
-  private store: StateStore | undefined;
+export class TableMapValues extends TableOperation {
   constructor(
     private readonly mapper: (value: unknown, key: string) => unknown,
-    private readonly storeName: string | undefined,
-    private readonly flags: TableFlags,
-  ) {}
-
-  init(ctx: ProcessorContext): void {
-    this.ctx = ctx;
-    if (this.storeName === undefined) return;
-    this.store = ctx.getStateStore(this.storeName);
-    forwardFlushed(ctx, this.store, this.flags);
+    storeName: string | undefined,
+    flags: TableFlags,
+  ) {
+    super(storeName, flags);
   }
 
   process(r: KRecord): void {
