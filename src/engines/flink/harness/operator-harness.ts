@@ -218,6 +218,11 @@ export class OperatorTestHarness<IN = any, OUT = any> {
     return this.h.lateRecordsDropped();
   }
 
+  /** Elements a window did not take because its trigger had finished (Beam's droppedDueToClosedWindow), per element and window. */
+  droppedDueToClosedWindow(): number {
+    return this.h.droppedDueToClosedWindow();
+  }
+
   // ---- snapshots --------------------------------------------------------------------------
 
   /** A checkpoint of the operator(s) now: plain JSON-able data. */

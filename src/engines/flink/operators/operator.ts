@@ -79,6 +79,12 @@ export interface OperatorView {
   state: StateEntryView[];
   /** Records dropped as late (no side output to send them to), Flink's `numLateRecordsDropped`. */
   lateRecordsDropped: number;
+  /**
+   * (record, window) pairs a window whose trigger had finished did not take
+   * (Beam's `droppedDueToClosedWindow`); a record no window took is also
+   * counted in `lateRecordsDropped` when there is no late side output.
+   */
+  droppedDueToClosedWindow?: number;
 }
 
 export interface StreamOperator {
