@@ -106,6 +106,13 @@ export interface StreamOperator {
   /** True when `snapshotState` will call its `done` callback itself. */
   readonly asyncSnapshot?: boolean;
   restoreState?(state: unknown): void;
+  /**
+   * Keyed operators: restores from the states of several old subtasks (a
+   * snapshot taken at another parallelism, or several repackaged), keeping
+   * the keys `owns` says this subtask now owns (its key-group range), as
+   * Flink redistributes keyed state by key group.
+   */
+  rescaleState?(states: unknown[], owns: (key: string) => boolean): void;
   notifyCheckpointComplete?(id: number): void;
   /** End of all input: flush. */
   endInput?(): void;

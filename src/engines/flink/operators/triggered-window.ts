@@ -55,7 +55,8 @@ import { MAX_WATERMARK } from '../../../stream/watermark.ts';
 import type { LateRecord, PaneInfo } from '../../../stream/records.ts';
 import { cleanupTime as eventCleanupTime, isWindowLate } from '../windows/lateness.ts';
 import { MergingWindowSet } from '../windows/merging.ts';
-import { TimerService } from '../time/timers.ts';
+import { TimerService, type TimerServiceSnapshot } from '../time/timers.ts';
+import { ownedEntries, rescaleTimers } from '../state/rescale.ts';
 import { cloneJson } from '../state/clone.ts';
 import { assignFlinkWindows, isEventTimeAssigner, isMergingAssigner, type FlinkWindowAssigner } from '../windows/flink-assigners.ts';
 import { isBeamTrigger, isFire, isPurge, windowMaxTimestamp, type OnMergeContext, type PartitionedState, type StateDescriptor, type Trigger, type TriggerContext, type TriggerResult } from '../windows/triggers.ts';
@@ -691,6 +692,16 @@ export class TriggeredWindowOperator implements StreamOperator {
     const global: Snapshot['global'] = [];
     for (const [key, g] of this.global) global.push([key, cloneJson(g)]);
     return { entries, sessions, global, timers: this.timers.snapshot() };
+  }
+
+  rescaleState(states: unknown[], owns: (key: string) => boolean): void {
+    const parts = states as Snapshot[];
+    this.restoreState({
+      entries: ownedEntries(parts.map((p) => p.entries), owns),
+      sessions: ownedEntries(parts.map((p) => p.sessions), owns),
+      global: ownedEntries(parts.map((p) => p.global), owns),
+      timers: rescaleTimers(parts.map((p) => p.timers as TimerServiceSnapshot<string>), owns),
+    } satisfies Snapshot);
   }
 
   restoreState(snap: unknown): void {
