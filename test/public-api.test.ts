@@ -35,6 +35,8 @@
  * Beam's finished triggers and on-time behaviour: an empty ON_TIME pane
  * under FIRE_ALWAYS and none under FIRE_IF_NON_EMPTY, a closed window
  * dropping a late element, `AfterPane.elementCountAtLeast(2)` firing once.
+ * A harness snapshot restored into both subtasks of parallelism 2, each
+ * keeping its keys, and repackaged back into one.
  * Typed records: a pipeline of clicks (no numeric value) and a script of
  * words type-check and run, and the type checker refuses a sum over clicks,
  * a key selector of the wrong type, a result of the wrong type and a
@@ -298,6 +300,20 @@ describe('panes, subtasks and timestamp-less records from the public API', () =>
     expect(() => h.processElement({ id: 9, key: other, value: 1, ts: 100 })).toThrow(HarnessError);
     h.processWatermark(999);
     expect(h.values().map((r) => r.key).sort()).toEqual([...mine].sort());
+  });
+
+  it('a snapshot restored into another parallelism: each subtask keeps the keys of its key groups', () => {
+    const build = (input: DataStream<InputRecord>) => input.keyBy((r) => r.key).window(tumbling(1_000)).aggregate(sumAggregate);
+    const keys = ['red', 'blue', 'green', 'gold', 'teal'];
+    const one = OperatorTestHarness.of(build);
+    keys.forEach((key, id) => one.processElement({ id, key, value: id + 1, ts: 100 }));
+    const halves = [0, 1].map((i) => OperatorTestHarness.of(build, { parallelism: 2, subtaskIndex: i, restoreFrom: one.snapshot() }));
+    // And back: the two subtasks' snapshots, repackaged, into parallelism 1, hold every key's window.
+    const back = OperatorTestHarness.of(build, { restoreFrom: OperatorTestHarness.repackageState(...halves.map((h) => h.snapshot())) });
+    expect(back.state().map((e) => e.key).sort()).toEqual([...keys].sort());
+    halves.forEach((h) => h.processWatermark(999));
+    halves.forEach((h, i) => expect(h.values().every((r) => subtaskForKey(r.key, 2) === i)).toBe(true));
+    expect(halves.flatMap((h) => h.values()).map((r) => `${r.key}=${r.value}`).sort()).toEqual(keys.map((k, i) => `${k}=${i + 1}`).sort());
   });
 
   it('a record without a timestamp: refused by an event-time window, taken by a processing-time one', () => {
