@@ -41,6 +41,17 @@
  * session windows merge, the merged window's pane count starts over, as the
  * default operator's `firing` does.
  *
+ * Beam-style triggers (those with `finishesOnFire`: AfterWatermark,
+ * AfterPane) add Beam's ReduceFnRunner rules. A firing after which the
+ * trigger has finished emits the window's last pane and closes the window:
+ * contents and trigger state go, later elements are dropped
+ * (`window.closed-drop`; counted as Beam's droppedDueToClosedWindow, and,
+ * when no window took the record, sent to the late side output or counted
+ * as a late drop), and no closing pane follows. A firing emits an empty
+ * pane when it is ON_TIME under the on-time behaviour FIRE_ALWAYS (the
+ * default for these triggers), or final under the closing behaviour
+ * FIRE_ALWAYS; pane indices count emitted panes only.
+ *
  * Where weir stops short of Flink: at the final watermark (end of input) a
  * trigger's event-time timers registered during that last advance are not
  * kept unless they are at the end of time — Flink would fire a
