@@ -23,7 +23,9 @@
  *   allowed lateness, accumulating: early, on-time and late panes, each
  *   holding everything so far;
  * - `discarding`: the same trigger in discarding mode: each pane holds only
- *   what arrived since the previous one.
+ *   what arrived since the previous one; an on-time pane with nothing new
+ *   is emitted all the same, empty (Beam's default OnTimeBehavior,
+ *   FIRE_ALWAYS).
  *
  * The standard window checks judge EventTimeTrigger's rules, so there is no
  * `window` spec; the check `triggers.panes` judges what must hold whatever
@@ -31,7 +33,8 @@
  * panes come in order (EARLY…, one ON_TIME, LATE…), the perfect watermark's
  * panes are on time and complete, the heuristic one loses exactly the 9, an
  * accumulating window's last pane is its full sum, a discarding window's
- * panes add up to it.
+ * panes add up to it, and a pane with no records (it names no branch) is an
+ * empty ON_TIME one, a sum of 0.
  */
 import { tumbling } from '../src/stream/assigners.ts';
 import { sumAggregate } from '../src/engines/flink/operators/aggregates.ts';
@@ -134,6 +137,11 @@ export function checkTriggersPanes(input: readonly InputRecord[], output: readon
   if (lateIds.join() !== expectLate.join()) problems.push(`late side output holds ids [${lateIds.join(', ')}], expected [${expectLate.join(', ')}] (the heuristic watermark's 9)`);
   if (input.length !== TRIGGERS_SCORES.length * TRIGGERS_BRANCHES.length) problems.push(`${input.length} input records, expected ${TRIGGERS_SCORES.length * TRIGGERS_BRANCHES.length}`);
   const results = output.filter((o): o is WindowResult => o.type === 'window');
+  for (const r of results) {
+    if (r.ids.length === 0 && (r.pane?.timing !== 'ON_TIME' || r.value !== 0)) {
+      problems.push(`[${r.start},${r.end}) pane ${r.firing}: ${r.pane?.timing ?? '?'} with no records and value ${String(r.value)}, expected only empty ON_TIME panes (a sum of 0)`);
+    }
+  }
   for (const branch of TRIGGERS_BRANCHES) {
     for (const [start, total] of totals) {
       const panes = results

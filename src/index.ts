@@ -16,7 +16,7 @@ export { encodeToken, decodeToken, TokenError, type RunSettings } from './explor
 export * from './explore/property.ts';
 export type { Fault, FaultPlan, Anchor } from './sim/faults.ts';
 export { StreamEnvironment, DataStream, KeyedStream, WindowedStream, WindowedResultStream, IntervalJoinBuilder, IntervalJoinedStream, union } from './engines/flink/api/environment.ts';
-export type { ClosingBehavior } from './engines/flink/operators/triggered-window.ts';
+export type { ClosingBehavior, OnTimeBehavior } from './engines/flink/operators/triggered-window.ts';
 export type { TimestampsAndWatermarks } from './engines/flink/operators/timestamps.ts';
 export { tumbling, sliding, session, type WindowAssigner } from './stream/assigners.ts';
 export {
@@ -24,7 +24,7 @@ export {
 } from './engines/flink/windows/flink-assigners.ts';
 export {
   TriggerResult, EventTimeTrigger, ProcessingTimeTrigger, CountTrigger, ContinuousEventTimeTrigger, ContinuousProcessingTimeTrigger,
-  PurgingTrigger, NeverTrigger, AfterWatermark, type Trigger, type TriggerContext, type OnMergeContext, type StateDescriptor, type PartitionedState,
+  PurgingTrigger, NeverTrigger, AfterWatermark, AfterPane, type Trigger, type TriggerContext, type OnMergeContext, type StateDescriptor, type PartitionedState,
 } from './engines/flink/windows/triggers.ts';
 export {
   CountEvictor, TimeEvictor, type Evictor, type EvictorContext, type TimestampedValue, type WindowAggregateFunction, type ReduceFunction,
@@ -44,7 +44,7 @@ export { TRACE_KINDS, type TraceKind } from './runtime/trace-kinds.ts';
 export type { TraceEvent, TraceSubscriber } from './runtime/trace-event.ts';
 export {
   isEventOf, type FlinkRecordEvent, type FlinkRecordEventKind, type WatermarkEvent, type TaskIdleEvent, type SourceReadEvent, type SourceFetchEvent, type SourceEndEvent,
-  type WindowFireEvent, type WindowLateEvent, type WindowSkipEvent, type SessionAddEvent, type RecordLateEvent,
+  type WindowFireEvent, type WindowLateEvent, type WindowSkipEvent, type WindowClosedDropEvent, type SessionAddEvent, type RecordLateEvent,
 } from './engines/flink/trace-events.ts';
 export { BUGS, type BugName } from './explore/bugs.ts';
 export { TOPICS, sinkWindowResults, type Scenario, type ScenarioSizes, type CheckInput, type CutCheck, type EngineName } from '../scenarios/types.ts';

@@ -32,6 +32,11 @@
  * ON_TIME pane, then LATE panes numbered on across a restore); the operator harness as subtask i of p, owning exactly the
  * keys that subtask owns; records without a timestamp (`NO_TIMESTAMP`)
  * refused by an event-time window and taken by a processing-time one.
+ * Beam's finished triggers and on-time behaviour: an empty ON_TIME pane
+ * under FIRE_ALWAYS and none under FIRE_IF_NON_EMPTY, a closed window
+ * dropping a late element, `AfterPane.elementCountAtLeast(2)` firing once.
+ * A harness snapshot restored into both subtasks of parallelism 2, each
+ * keeping its keys, and repackaged back into one.
  * Typed records: a pipeline of clicks (no numeric value) and a script of
  * words type-check and run, and the type checker refuses a sum over clicks,
  * a key selector of the wrong type, a result of the wrong type and a
@@ -41,9 +46,9 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import {
-  AfterWatermark, CountTrigger, generateWorkload, globalWindows, HarnessError, isEventOf, MIN_WATERMARK, NO_TIMESTAMP, OperatorTestHarness, PaneAssert, PaneAssertionError, PipelineTestHarness,
+  AfterPane, AfterWatermark, CountTrigger, generateWorkload, globalWindows, HarnessError, isEventOf, MIN_WATERMARK, NO_TIMESTAMP, OperatorTestHarness, PaneAssert, PaneAssertionError, PipelineTestHarness,
   PurgingTrigger, runScenario, RunFailed, script, scriptRecords, session, sinkWindowResults, subtaskForKey, sumAggregate, TOPICS, tumbling, tumblingProcessingTime, weirProperty,
-  type ClosingBehavior, type DataStream, type InputRecord, type KeyedUpdate, type LateRecord, type OutputRecord, type PaneInfo, type ProcessWindowFunction, type RecordLateEvent, type Scenario,
+  type ClosingBehavior, type DataStream, type InputRecord, type KeyedUpdate, type LateRecord, type OnTimeBehavior, type OutputRecord, type PaneInfo, type ProcessWindowFunction, type RecordLateEvent, type Scenario,
   type SinkEvent, type TraceEvent, type WindowAggregateFunction, type WindowResult,
 } from 'weir';
 
@@ -261,6 +266,28 @@ describe('panes, subtasks and timestamp-less records from the public API', () =>
     once.panes<number>().inOnlyPane(w).containsExactly(5);
   });
 
+  it("Beam's finished triggers and on-time behaviour: an empty ON_TIME pane, then the closed window drops a late element", () => {
+    const build = (onTime: OnTimeBehavior) => (input: DataStream<InputRecord>) =>
+      input.keyBy((r) => r.key).window(tumbling(1_000)).allowedLateness(1_000).onTimeBehavior(onTime)
+        .trigger(AfterWatermark.pastEndOfWindow().withEarlyFirings(100).discardingFiredPanes()).aggregate(sumAggregate);
+    const w = { start: 0, end: 1_000 };
+    const play = (h: OperatorTestHarness<InputRecord, WindowResult<number>>) =>
+      h.processElement({ id: 0, key: 'k', value: 1, ts: 100 }).setProcessingTime(100).processWatermark(999).processElement({ id: 1, key: 'k', value: 2, ts: 200 });
+    const always = play(OperatorTestHarness.of(build('FIRE_ALWAYS')));
+    always.panes<number>().inEarlyPanes(w).containsExactly(1);
+    always.panes<number>().inOnTimePane(w).containsExactly(0);
+    always.panes<number>().inFinalPane(w).containsExactly(0);
+    expect(always.droppedDueToClosedWindow()).toBe(1);
+    const ifNonEmpty = play(OperatorTestHarness.of(build('FIRE_IF_NON_EMPTY')));
+    ifNonEmpty.panes<number>().inOnTimePane(w).empty();
+    expect(ifNonEmpty.values()).toHaveLength(1);
+    // AfterPane.elementCountAtLeast(2), not repeated: one pane, then the third element is dropped.
+    const once = OperatorTestHarness.of((input: DataStream<InputRecord>) => input.keyBy((r) => r.key).window(globalWindows()).trigger(AfterPane.elementCountAtLeast(2)).aggregate(sumAggregate));
+    [1, 2, 4].forEach((value, id) => once.processElement({ id, key: 'k', value, ts: 100 }));
+    expect(once.values().map((r) => [r.value, r.pane!.isLast])).toEqual([[3, true]]);
+    expect(once.lateRecordsDropped()).toBe(1);
+  });
+
   it('the operator harness as subtask 1 of 2 owns the keys subtask 1 of a real job owns', () => {
     const build = (input: DataStream<InputRecord>) => input.keyBy((r) => r.key).window(tumbling(1_000)).aggregate(sumAggregate);
     const h = OperatorTestHarness.of(build, { parallelism: 2, subtaskIndex: 1 });
@@ -273,6 +300,20 @@ describe('panes, subtasks and timestamp-less records from the public API', () =>
     expect(() => h.processElement({ id: 9, key: other, value: 1, ts: 100 })).toThrow(HarnessError);
     h.processWatermark(999);
     expect(h.values().map((r) => r.key).sort()).toEqual([...mine].sort());
+  });
+
+  it('a snapshot restored into another parallelism: each subtask keeps the keys of its key groups', () => {
+    const build = (input: DataStream<InputRecord>) => input.keyBy((r) => r.key).window(tumbling(1_000)).aggregate(sumAggregate);
+    const keys = ['red', 'blue', 'green', 'gold', 'teal'];
+    const one = OperatorTestHarness.of(build);
+    keys.forEach((key, id) => one.processElement({ id, key, value: id + 1, ts: 100 }));
+    const halves = [0, 1].map((i) => OperatorTestHarness.of(build, { parallelism: 2, subtaskIndex: i, restoreFrom: one.snapshot() }));
+    // And back: the two subtasks' snapshots, repackaged, into parallelism 1, hold every key's window.
+    const back = OperatorTestHarness.of(build, { restoreFrom: OperatorTestHarness.repackageState(...halves.map((h) => h.snapshot())) });
+    expect(back.state().map((e) => e.key).sort()).toEqual([...keys].sort());
+    halves.forEach((h) => h.processWatermark(999));
+    halves.forEach((h, i) => expect(h.values().every((r) => subtaskForKey(r.key, 2) === i)).toBe(true));
+    expect(halves.flatMap((h) => h.values()).map((r) => `${r.key}=${r.value}`).sort()).toEqual(keys.map((k, i) => `${k}=${i + 1}`).sort());
   });
 
   it('a record without a timestamp: refused by an event-time window, taken by a processing-time one', () => {

@@ -61,7 +61,8 @@ export interface RunReport {
   /**
    * Committed output records, window results among them, late side-output records among them, and
    * `lateDropped`: input records a Flink window operator dropped as late for lack of a late side
-   * output (traced `record.late` with `dropped: true`; each record once, however many attempts dropped it).
+   * output (traced `record.late`, or `window.closed-drop` for a window whose trigger had finished, with
+   * `dropped: true`; each record once, however many attempts dropped it).
    */
   output: { committed: number; results: number; late: number; lateDropped: number };
   checks: CheckResult[];
@@ -269,6 +270,11 @@ export function runScenario(settings: RunSettings, opts: RunOptions = {}): RunRe
     switch (e.kind) {
       case 'record.late':
         droppedLate.add(e.id as number);
+        if (e.dropped === true) lateDropped.add(typeof e.id === 'number' ? e.id : `#${e.seq}`);
+        break;
+      case 'window.closed-drop':
+        // A window whose trigger had finished did not take it, nor did any other of its windows.
+        if (e.dropped === true || e.sideOutput === true) droppedLate.add(e.id as number);
         if (e.dropped === true) lateDropped.add(typeof e.id === 'number' ? e.id : `#${e.seq}`);
         break;
       case 'join.at-watermark':

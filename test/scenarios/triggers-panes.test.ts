@@ -8,7 +8,7 @@
  * How: run the scenario on a few seeds under heavy faults (exactly-once) and
  * require every check to pass with at least one crash among them; feed
  * `checkTriggersPanes` the fault-free output with one pane changed, one
- * removed, and the late record removed.
+ * removed, the late record removed, and an empty on-time pane made LATE.
  */
 import { describe, expect, it } from 'vitest';
 import { runScenario } from '../../src/explore/run.ts';
@@ -46,6 +46,11 @@ describe('triggers-panes', () => {
     const missing = output.filter((_, i) => i !== discardingLate);
     expect(checkTriggersPanes(input, missing)).toMatchObject({ ok: false, detail: expect.stringMatching(/discarding \[0,2000\).*add up to 14/) });
     expect(checkTriggersPanes(input, output.filter((o) => o.type !== 'late'))).toMatchObject({ ok: false, detail: expect.stringMatching(/late side output holds ids \[\]/) });
+    // The discarding branch's empty on-time panes (Beam's FIRE_ALWAYS) are there; an empty pane that is not ON_TIME is wrong.
+    const empties = output.filter((o) => o.type === 'window' && o.ids.length === 0) as WindowResult[];
+    expect(empties.map((o) => [o.start, o.pane?.timing, o.value])).toEqual([[0, 'ON_TIME', 0], [4_000, 'ON_TIME', 0]]);
+    const emptyLate = output.map((o) => (o === empties[0] ? { ...(o as WindowResult), pane: { ...(o as WindowResult).pane!, timing: 'LATE' as const } } : o));
+    expect(checkTriggersPanes(input, emptyLate)).toMatchObject({ ok: false, detail: expect.stringMatching(/LATE with no records.*expected only empty ON_TIME panes/) });
   });
 
   it('its four scripts hold the same scores; only the watermarks differ', () => {

@@ -26,6 +26,13 @@
  *   passed its end (a late firing follows).
  * - `window.skip`: record `id` was too late for `[start, end)` but joined
  *   another of its windows (sliding windows).
+ * - `window.closed-drop`: record `id` (timestamp `ts`) came for `[start,
+ *   end)` after the window's trigger had finished (a Beam-style trigger,
+ *   such as `AfterWatermark` without late firings after its on-time pane):
+ *   the closed window did not take it (Beam's droppedDueToClosedWindow).
+ *   When no window took the record, `dropped: true` says it was dropped
+ *   and counted with the late drops (no late side output), `sideOutput:
+ *   true` that it went to the late side output.
  * - `session.add`: record `id` joined the session `[start, end)` of `key`.
  * - `record.late`: record `id` of `key`, timestamp `ts`, was too late for
  *   every window it belongs to, at watermark `wm`; `dropped: true` when it
@@ -105,6 +112,13 @@ export interface WindowSkipEvent extends RecordInWindow {
   kind: 'window.skip';
 }
 
+export interface WindowClosedDropEvent extends RecordInWindow {
+  kind: 'window.closed-drop';
+  ts: number;
+  dropped?: true;
+  sideOutput?: true;
+}
+
 export interface SessionAddEvent extends RecordInWindow {
   kind: 'session.add';
 }
@@ -121,7 +135,7 @@ export interface RecordLateEvent extends TaskEventBase {
 /** The documented Flink events about records and time. */
 export type FlinkRecordEvent =
   | WatermarkEvent | TaskIdleEvent | SourceReadEvent | SourceFetchEvent | SourceEndEvent
-  | WindowFireEvent | WindowLateEvent | WindowSkipEvent | SessionAddEvent | RecordLateEvent;
+  | WindowFireEvent | WindowLateEvent | WindowSkipEvent | WindowClosedDropEvent | SessionAddEvent | RecordLateEvent;
 
 export type FlinkRecordEventKind = FlinkRecordEvent['kind'];
 

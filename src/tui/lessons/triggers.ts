@@ -44,8 +44,18 @@ export function paneScores(c: StepContext): number[] {
 const sum = (xs: readonly number[]): number => xs.reduce((a, b) => a + b, 0);
 const scores = (c: StepContext): string => {
   const xs = paneScores(c);
-  return xs.length === 1 ? `${xs[0]}` : `${xs.join(' + ')} = ${sum(xs)}`;
+  return xs.length === 0 ? 'nothing (a sum of 0)' : xs.length === 1 ? `${xs[0]}` : `${xs.join(' + ')} = ${sum(xs)}`;
 };
+
+/** The same task's ON_TIME pane of the same window, earlier in the trace: when it fired and how many scores it held. */
+function onTimeBefore(c: StepContext): { t: number; count: number } | undefined {
+  for (const i of c.replay.index.positions('window.fire')) {
+    if (i >= c.index) break;
+    const e = c.replay.index.events[i]!;
+    if (e.task === c.event.task && e.start === c.event.start && e.attempt === c.event.attempt && e.timing === 'ON_TIME') return { t: e.t, count: num(e, 'count') ?? 0 };
+  }
+  return undefined;
+}
 
 const fire = (branch: TriggersBranch, start: number, timing: string, from?: 'start'): EventPick => ({
   kind: 'window.fire',
@@ -118,7 +128,13 @@ export const triggersLesson: Lesson = {
       title: 'A late pane, discarding',
       at: fire('discarding', 0, 'LATE', 'start'),
       filter: FILTER,
-      text: (c) => `In discarding mode the late pane of ${win(c)} holds just ${scores(c)}. Its on-time pane was never emitted: the early pane had already taken the 5, and Flink does not emit a window purged to nothing (Beam would emit an empty on-time pane). 5 + ${straggler.value} = 14, as the perfect watermark said — without waiting for it.`,
+      text: (c) => {
+        const onTime = onTimeBefore(c);
+        const empty = onTime !== undefined && onTime.count === 0
+          ? `Its on-time pane, at ${fmt(onTime.t)} ms, was empty: the early pane had already taken the 5, yet the window emitted it, a sum of 0, as Beam does by default (OnTimeBehavior FIRE_ALWAYS): the reader learns the watermark has passed the window. onTimeBehavior('FIRE_IF_NON_EMPTY') leaves such a pane out. 5 + 0 + ${straggler.value} = 14`
+          : `5 + ${straggler.value} = 14`;
+        return `In discarding mode the late pane of ${win(c)} holds just ${scores(c)}. ${empty}, as the perfect watermark said — without waiting for it.`;
+      },
     },
     {
       title: 'Verdict',

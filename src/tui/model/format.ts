@@ -71,6 +71,11 @@ export function describeEvent(lazy: TraceEvent): string {
       return `${task} record ${num(e, 'id') ?? '?'} joins session ${win(e)} (wm ${w(e)})`;
     case 'window.skip':
       return `${task} record ${num(e, 'id') ?? '?'} skips closed ${win(e)} (wm ${w(e)})`;
+    case 'window.closed-drop': {
+      // A window whose trigger finished (Beam) takes nothing more.
+      const outcome = e.dropped === true ? ': dropped' : e.sideOutput === true ? ': side output' : '';
+      return `${task} record ${num(e, 'id') ?? '?'} refused by ${win(e)}, its trigger finished (wm ${w(e)})${outcome}`;
+    }
     case 'record.late':
       return `${task} record ${num(e, 'id') ?? '?'} ts ${fmtWm(num(e, 'ts'))} too late (wm ${w(e)}): ${e.dropped === true ? 'dropped, not sent to the side output' : 'side output'}`;
     case 'task.deploy': {

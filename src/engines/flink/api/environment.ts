@@ -27,7 +27,7 @@ import type { InputRecord, LateRecord, WindowResult } from '../../../stream/reco
 import { KeyedProcessOperator, type KeyedProcessFunction } from '../operators/keyed-process.ts';
 import { effectiveBounds, IntervalJoinOperator } from '../operators/interval-join.ts';
 import { LogSinkOperator, type LogSinkOptions } from '../sinks/log-sink.ts';
-import { TriggeredWindowOperator, type ClosingBehavior } from '../operators/triggered-window.ts';
+import { TriggeredWindowOperator, type ClosingBehavior, type OnTimeBehavior } from '../operators/triggered-window.ts';
 import { TimestampsAndWatermarksOperator, type TimestampsAndWatermarks } from '../operators/timestamps.ts';
 import { isEventTimeAssigner, type FlinkWindowAssigner } from '../windows/flink-assigners.ts';
 import { EventTimeTrigger, NeverTrigger, ProcessingTimeTrigger, type Trigger } from '../windows/triggers.ts';
@@ -195,7 +195,7 @@ export class KeyedStream<T = any> {
  * A keyed, windowed stream. `aggregate(numberAggregate)` with nothing else
  * set runs the dedicated EventTimeTrigger operator (`operators/window.ts`),
  * exactly as before. Anything Flink-specific — `.trigger(...)`,
- * `.evictor(...)`, `.discardingFiredPanes()`, a closing behaviour, a Flink-only assigner
+ * `.evictor(...)`, `.discardingFiredPanes()`, a closing or on-time behaviour, a Flink-only assigner
  * (GlobalWindows, processing-time windows), `reduce`, `process`, or an
  * aggregate with a process function — runs the general operator
  * (`operators/triggered-window.ts`), whose results carry their pane.
@@ -207,6 +207,7 @@ export class WindowedStream<T = any> {
   private evict: Evictor | undefined;
   private discarding = false;
   private closing: ClosingBehavior | undefined;
+  private onTime: OnTimeBehavior | undefined;
   constructor(
     readonly keyed: KeyedStream<T>,
     readonly assigner: FlinkWindowAssigner,
@@ -236,6 +237,20 @@ export class WindowedStream<T = any> {
   closingBehavior(closing: ClosingBehavior): this {
     if (closing !== 'FIRE_IF_NON_EMPTY' && closing !== 'FIRE_ALWAYS') throw new Error(`closing behaviour must be FIRE_IF_NON_EMPTY or FIRE_ALWAYS, got ${String(closing)}`);
     this.closing = closing;
+    return this;
+  }
+
+  /**
+   * Beam's `withOnTimeBehavior`: whether the ON_TIME pane is emitted when
+   * the window is empty at the on-time firing (everything already went out
+   * in discarding early panes): `FIRE_ALWAYS` (Beam's default, and weir's
+   * for a Beam-style trigger such as `AfterWatermark`) or
+   * `FIRE_IF_NON_EMPTY`. Flink's own triggers emit nothing for an empty
+   * window unless this is set.
+   */
+  onTimeBehavior(onTime: OnTimeBehavior): this {
+    if (onTime !== 'FIRE_IF_NON_EMPTY' && onTime !== 'FIRE_ALWAYS') throw new Error(`on-time behaviour must be FIRE_IF_NON_EMPTY or FIRE_ALWAYS, got ${String(onTime)}`);
+    this.onTime = onTime;
     return this;
   }
 
@@ -278,7 +293,7 @@ export class WindowedStream<T = any> {
     if (typeof a === 'object') return this.build({ kind: 'aggregate', aggregate: fn, process: a }, (b as string | undefined) ?? 'window', c);
     const name = a ?? 'window';
     const parallelism = b as number | undefined;
-    if (this.trig === undefined && this.evict === undefined && !this.discarding && this.closing === undefined && isEventTimeAssigner(this.assigner)) {
+    if (this.trig === undefined && this.evict === undefined && !this.discarding && this.closing === undefined && this.onTime === undefined && isEventTimeAssigner(this.assigner)) {
       const assigner = this.assigner;
       const latenessMs = this.latenessMs;
       const lateTag = this.lateTag;
@@ -317,6 +332,7 @@ export class WindowedStream<T = any> {
       ...(this.evict ? { evictor: this.evict } : {}),
       discarding: this.discarding,
       ...(this.closing !== undefined ? { closing: this.closing } : {}),
+      ...(this.onTime !== undefined ? { onTime: this.onTime } : {}),
     };
     // Checked now, so a bad combination fails when the job is built, not when it runs.
     new TriggeredWindowOperator(opts);

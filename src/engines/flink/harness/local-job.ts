@@ -32,7 +32,7 @@ import type { GraphEdge, JobGraph } from '../graph.ts';
 import { JobPlan } from '../runtime/plan.ts';
 import { Task, type TaskSnapshot } from '../runtime/task.ts';
 import { DEFAULT_SETTINGS, type JobSettings, type TaskEnv } from '../runtime/task-env.ts';
-import { EdgeWriter } from '../runtime/writer.ts';
+import { EdgeWriter, keyGroupForKey, keyGroupRange } from '../runtime/writer.ts';
 import type { DataMessage } from '../runtime/items.ts';
 import type { OperatorView } from '../operators/operator.ts';
 
@@ -52,10 +52,25 @@ export interface LocalJobOptions {
 /** A completed checkpoint of a local job: every task's snapshot, as plain JSON-able data. */
 export interface LocalSnapshot {
   checkpoint: number;
-  /** The job's vertices (`name×parallelism`), so a snapshot is only restored into the same job. */
+  /**
+   * The job's vertices (`name×parallelism`), so a snapshot is only restored
+   * into the same job — at the same parallelism, or at another one for
+   * keyed state (see `LocalJob.start`).
+   */
   vertices: string[];
   tasks: Record<string, TaskSnapshot>;
+  /** A repackaged snapshot (`LocalJob.repackage`): the snapshots it is made of (`tasks` is then empty). */
+  parts?: LocalSnapshot[];
 }
+
+/** A task's restore: the snapshot it starts from, and with another parallelism every old subtask's and which keys it owns. */
+interface TaskRestore {
+  snap: TaskSnapshot;
+  rescale?: { parts: TaskSnapshot[]; owns: (key: string) => boolean };
+}
+
+const vertexName = (v: string): string => v.slice(0, v.lastIndexOf('×'));
+const vertexParallelism = (v: string): number => Number(v.slice(v.lastIndexOf('×') + 1));
 
 interface Pending {
   at: number;
@@ -111,6 +126,7 @@ export class LocalJob {
   /** Deploys every task (from `snapshot` if given) and runs what is due now. */
   start(snapshot?: LocalSnapshot): void {
     if (snapshot) this.checkSnapshot(snapshot);
+    const restores = snapshot ? this.restores(snapshot) : undefined;
     this.cancelAll();
     this.attempt++;
     this.heap.length = 0;
@@ -123,10 +139,12 @@ export class LocalJob {
       created.push(task);
     }
     for (const task of created) {
-      const snap = snapshot?.tasks[task.key];
-      this.ctx.trace.emit('task.deploy', { task: task.name, attempt: this.attempt, restoredFrom: snap ? snapshot!.checkpoint : -1, stateHash: snap ? checksum(JSON.stringify(snap)) : '' });
+      const r = restores?.get(task.key);
+      const snap = r?.snap;
+      this.ctx.trace.emit('task.deploy', { task: task.name, attempt: this.attempt, restoredFrom: snap ? snapshot!.checkpoint : -1, stateHash: snap ? checksum(JSON.stringify(r?.rescale ? r : snap)) : '' });
       // A snapshot is restored from its own copy, as a task manager reads it from the store.
-      task.start(snap ? (JSON.parse(JSON.stringify(snap)) as TaskSnapshot) : undefined);
+      const copy = <T>(x: T): T => JSON.parse(JSON.stringify(x)) as T;
+      task.start(snap ? copy(snap) : undefined, r?.rescale ? { parts: copy(r.rescale.parts), owns: r.rescale.owns } : undefined);
     }
     this.runDue();
   }
@@ -216,9 +234,72 @@ export class LocalJob {
 
   private checkSnapshot(s: LocalSnapshot): void {
     const here = this.vertexNames();
-    if (JSON.stringify(s.vertices) !== JSON.stringify(here)) {
+    if (JSON.stringify(s.vertices.map(vertexName)) !== JSON.stringify(here.map(vertexName))) {
       throw new LocalJobError(`the snapshot is of another job (vertices ${s.vertices.join(', ')}; this job has ${here.join(', ')})`);
     }
+  }
+
+  /**
+   * Several snapshots of the same job as one (Flink's
+   * `AbstractStreamOperatorTestHarness.repackageState`): restored, every
+   * keyed subtask takes the keys of its key-group range from all of them;
+   * a task that is not keyed restores from the first one that has it.
+   */
+  static repackage(snapshots: LocalSnapshot[]): LocalSnapshot {
+    const parts = snapshots.flatMap((s) => s.parts ?? [s]);
+    if (parts.length === 0) throw new LocalJobError('nothing to repackage');
+    const names = JSON.stringify(parts[0]!.vertices.map(vertexName));
+    for (const p of parts) {
+      if (JSON.stringify(p.vertices.map(vertexName)) !== names) throw new LocalJobError(`snapshots of different jobs cannot be repackaged (${p.vertices.join(', ')}; ${parts[0]!.vertices.join(', ')})`);
+    }
+    return { checkpoint: Math.max(...parts.map((p) => p.checkpoint)), vertices: parts[0]!.vertices.slice(), tasks: {}, parts };
+  }
+
+  /**
+   * What each task restores. A vertex at the snapshot's parallelism (and a
+   * snapshot not repackaged) restores task by task. Otherwise a keyed
+   * vertex's subtask i restores from every old subtask of it, keeping the
+   * keys whose key group is in i's range (Flink's KeyGroupRange), with the
+   * watermarks of the old subtask that had the lowest; a vertex that is not
+   * keyed restores subtask by subtask from the first part at its
+   * parallelism, or fails if it has state and none is.
+   */
+  private restores(s: LocalSnapshot): Map<string, TaskRestore> {
+    const out = new Map<string, TaskRestore>();
+    const parts = s.parts ?? [s];
+    const graph = this.plan.graph;
+    for (const pt of this.plan.tasks) {
+      const v = this.plan.vertices[pt.vertexId]!;
+      if (s.parts === undefined && vertexParallelism(s.vertices[v.id]!) === v.parallelism) {
+        const snap = s.tasks[pt.key];
+        if (snap) out.set(pt.key, { snap });
+        continue;
+      }
+      const old = parts.flatMap((p) =>
+        Object.entries(p.tasks)
+          .filter(([k]) => k.startsWith(`${v.id}.`))
+          .sort(([a], [b]) => Number(a.slice(a.indexOf('.') + 1)) - Number(b.slice(b.indexOf('.') + 1)))
+          .map(([, t]) => t),
+      );
+      if (old.length === 0) continue;
+      if (old.some((t) => (t.inFlight?.length ?? 0) > 0)) throw new LocalJobError(`${v.name}: records in flight at an unaligned checkpoint cannot be restored into another parallelism`);
+      const keyed = v.nodes.some((n) => graph.nodes[n]?.keyed === true);
+      if (!keyed) {
+        const same = parts.find((p) => vertexParallelism(p.vertices[v.id]!) === v.parallelism)?.tasks[pt.key];
+        if (same) out.set(pt.key, { snap: same });
+        else if (old.some((t) => t.ops.some((o) => o !== undefined))) throw new LocalJobError(`${v.name} is not keyed and keeps state: it cannot be restored into another parallelism`);
+        continue;
+      }
+      const maxP = graph.maxParallelism;
+      const range = keyGroupRange(pt.subtask, v.parallelism, maxP);
+      const owns = (key: string): boolean => {
+        const g = keyGroupForKey(key, maxP);
+        return g >= range.first && g <= range.last;
+      };
+      const base = old.reduce((a, b) => (b.watermark < a.watermark ? b : a));
+      out.set(pt.key, { snap: base, rescale: { parts: old, owns } });
+    }
+    return out;
   }
 
   private cancelAll(): void {

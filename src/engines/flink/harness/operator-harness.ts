@@ -21,13 +21,21 @@
  * alone — its output, watermarks, timers, state and side outputs. Every
  * element fed must have a key that subtask i owns; one of another
  * subtask's key groups is refused, as Flink's keyed state backend refuses a
- * key outside its key-group range. A snapshot restores only into a harness
- * of the same parallelism (weir does not rescale a harness's state).
+ * key outside its key-group range.
+ *
+ * A snapshot restores into a harness of another parallelism or subtask
+ * index too (`restoreFrom`), and several snapshots — say one per subtask —
+ * can be combined first with `OperatorTestHarness.repackageState` (Flink's
+ * `AbstractStreamOperatorTestHarness.repackageState`): each keyed subtask
+ * then takes, from every old subtask, the windows, keyed state and timers
+ * of the keys whose key group falls in its own range, as Flink's
+ * `initializeState` does with the new key-group range.
  */
 import type { TraceEvent } from '../../../runtime/trace-event.ts';
 import type { DataStream } from '../api/environment.ts';
 import { keyGroupForKey, subtaskForKey } from '../runtime/writer.ts';
 import { HarnessError } from './operators.ts';
+import { LocalJob } from './local-job.ts';
 import type { CollectedRecord, SinkEvent } from './operators.ts';
 import { PaneAssert, type PanedResult } from './panes.ts';
 import { PipelineTestHarness, type HarnessInput, type HarnessSnapshot, type HarnessStateEntry, type HarnessTimer, type SideRecord } from './pipeline-harness.ts';
@@ -104,6 +112,15 @@ export class OperatorTestHarness<IN = any, OUT = any> {
 
   private mine<T extends { subtask: number }>(xs: T[]): T[] {
     return xs.filter((x) => x.subtask === this.subtaskIndex);
+  }
+
+  /**
+   * Several snapshots of harnesses built the same way (any parallelism or
+   * subtask) as one to restore from (`restoreFrom`): every subtask of the
+   * restoring harness keeps the keys of its key-group range.
+   */
+  static repackageState(...snapshots: HarnessSnapshot[]): HarnessSnapshot {
+    return LocalJob.repackage(snapshots);
   }
 
   /** The operator(s) `build` puts after the input, opened at processing time 0. */
@@ -216,6 +233,11 @@ export class OperatorTestHarness<IN = any, OUT = any> {
   /** Elements dropped as late because no late side output was set (Flink's numLateRecordsDropped). */
   lateRecordsDropped(): number {
     return this.h.lateRecordsDropped();
+  }
+
+  /** Elements a window did not take because its trigger had finished (Beam's droppedDueToClosedWindow), per element and window. */
+  droppedDueToClosedWindow(): number {
+    return this.h.droppedDueToClosedWindow();
   }
 
   // ---- snapshots --------------------------------------------------------------------------

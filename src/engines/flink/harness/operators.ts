@@ -153,4 +153,9 @@ export class CollectSinkOperator implements StreamOperator {
   restoreState(snap: unknown): void {
     this.watermark = (snap as { watermark: number }).watermark;
   }
+
+  /** Restored into another parallelism: the smallest watermark any old subtask had seen. */
+  rescaleState(states: unknown[]): void {
+    this.watermark = Math.min(...states.map((s) => (s as { watermark: number }).watermark));
+  }
 }

@@ -334,6 +334,17 @@ export class PipelineTestHarness {
     return n;
   }
 
+  /**
+   * Elements a window did not take because its trigger had finished (Beam's
+   * droppedDueToClosedWindow), one per element and window, since the last
+   * start or restore.
+   */
+  droppedDueToClosedWindow(operator?: string): number {
+    let n = 0;
+    for (const v of this.views(operator)) n += v.view.droppedDueToClosedWindow ?? 0;
+    return n;
+  }
+
   // ---- checkpoints ------------------------------------------------------------------------
 
   /** Takes a checkpoint now (it completes within the call) and returns it. */

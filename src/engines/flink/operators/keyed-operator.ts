@@ -6,7 +6,8 @@
  */
 import type { Output, OperatorContext, OperatorView, StreamOperator } from './operator.ts';
 import { KeyedStateBackend, type StateSnapshot } from '../state/backend.ts';
-import { TimerService } from '../time/timers.ts';
+import { TimerService, type TimerServiceSnapshot } from '../time/timers.ts';
+import { rescaleKeyedState, rescaleTimers } from '../state/rescale.ts';
 
 export interface KeyedOperatorSnapshot {
   state: StateSnapshot;
@@ -54,6 +55,14 @@ export abstract class KeyedOperator implements StreamOperator {
 
   snapshotState(): KeyedOperatorSnapshot {
     return { state: this.state.snapshot(), timers: this.timers.snapshot() };
+  }
+
+  rescaleState(states: unknown[], owns: (key: string) => boolean): void {
+    const parts = states as KeyedOperatorSnapshot[];
+    this.restoreState({
+      state: rescaleKeyedState(parts.map((p) => p.state), owns),
+      timers: rescaleTimers(parts.map((p) => p.timers as TimerServiceSnapshot<string>), owns),
+    } satisfies KeyedOperatorSnapshot);
   }
 
   restoreState(snap: unknown): void {

@@ -79,6 +79,12 @@ export interface OperatorView {
   state: StateEntryView[];
   /** Records dropped as late (no side output to send them to), Flink's `numLateRecordsDropped`. */
   lateRecordsDropped: number;
+  /**
+   * (record, window) pairs a window whose trigger had finished did not take
+   * (Beam's `droppedDueToClosedWindow`); a record no window took is also
+   * counted in `lateRecordsDropped` when there is no late side output.
+   */
+  droppedDueToClosedWindow?: number;
 }
 
 export interface StreamOperator {
@@ -100,6 +106,13 @@ export interface StreamOperator {
   /** True when `snapshotState` will call its `done` callback itself. */
   readonly asyncSnapshot?: boolean;
   restoreState?(state: unknown): void;
+  /**
+   * Keyed operators: restores from the states of several old subtasks (a
+   * snapshot taken at another parallelism, or several repackaged), keeping
+   * the keys `owns` says this subtask now owns (its key-group range), as
+   * Flink redistributes keyed state by key group.
+   */
+  rescaleState?(states: unknown[], owns: (key: string) => boolean): void;
   notifyCheckpointComplete?(id: number): void;
   /** End of all input: flush. */
   endInput?(): void;

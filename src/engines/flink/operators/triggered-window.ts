@@ -41,6 +41,17 @@
  * session windows merge, the merged window's pane count starts over, as the
  * default operator's `firing` does.
  *
+ * Beam-style triggers (those with `finishesOnFire`: AfterWatermark,
+ * AfterPane) add Beam's ReduceFnRunner rules. A firing after which the
+ * trigger has finished emits the window's last pane and closes the window:
+ * contents and trigger state go, later elements are dropped
+ * (`window.closed-drop`; counted as Beam's droppedDueToClosedWindow, and,
+ * when no window took the record, sent to the late side output or counted
+ * as a late drop), and no closing pane follows. A firing emits an empty
+ * pane when it is ON_TIME under the on-time behaviour FIRE_ALWAYS (the
+ * default for these triggers), or final under the closing behaviour
+ * FIRE_ALWAYS; pane indices count emitted panes only.
+ *
  * Where weir stops short of Flink: at the final watermark (end of input) a
  * trigger's event-time timers registered during that last advance are not
  * kept unless they are at the end of time — Flink would fire a
@@ -55,10 +66,11 @@ import { MAX_WATERMARK } from '../../../stream/watermark.ts';
 import type { LateRecord, PaneInfo } from '../../../stream/records.ts';
 import { cleanupTime as eventCleanupTime, isWindowLate } from '../windows/lateness.ts';
 import { MergingWindowSet } from '../windows/merging.ts';
-import { TimerService } from '../time/timers.ts';
+import { TimerService, type TimerServiceSnapshot } from '../time/timers.ts';
+import { ownedEntries, rescaleTimers } from '../state/rescale.ts';
 import { cloneJson } from '../state/clone.ts';
 import { assignFlinkWindows, isEventTimeAssigner, isMergingAssigner, type FlinkWindowAssigner } from '../windows/flink-assigners.ts';
-import { isFire, isPurge, windowMaxTimestamp, type OnMergeContext, type PartitionedState, type StateDescriptor, type Trigger, type TriggerContext, type TriggerResult } from '../windows/triggers.ts';
+import { isBeamTrigger, isFire, isPurge, windowMaxTimestamp, type OnMergeContext, type PartitionedState, type StateDescriptor, type Trigger, type TriggerContext, type TriggerResult } from '../windows/triggers.ts';
 import type { Evictor, EvictorContext, ProcessWindowContext, TimestampedValue, WindowFunctionSpec, WindowValueState } from '../windows/functions.ts';
 
 export interface TriggeredWindowOptions {
@@ -76,7 +88,21 @@ export interface TriggeredWindowOptions {
    * rule, the trigger alone decides (see the module comment).
    */
   closing?: ClosingBehavior;
+  /**
+   * Beam's on-time behaviour: whether an ON_TIME pane is emitted when the
+   * window is empty (after discarding firings). Unset: `FIRE_ALWAYS` for a
+   * Beam-style trigger (one that can finish, as `AfterWatermark`), as in
+   * Beam; for Flink's triggers an empty window emits nothing, as in Flink.
+   */
+  onTime?: OnTimeBehavior;
 }
+
+/**
+ * Beam's `Window.OnTimeBehavior`: `FIRE_ALWAYS` emits the ON_TIME pane even
+ * when the window is empty (every element already went out in discarding
+ * early panes), `FIRE_IF_NON_EMPTY` only when it holds elements.
+ */
+export type OnTimeBehavior = 'FIRE_ALWAYS' | 'FIRE_IF_NON_EMPTY';
 
 /**
  * Beam's `Window.ClosingBehavior`: at the window's cleanup, `FIRE_IF_NON_EMPTY`
@@ -105,6 +131,13 @@ interface Entry {
   onTime: boolean;
   /** The last pane fired (for the process function's clear). */
   lastPane: PaneInfo | undefined;
+  /**
+   * The trigger has finished (Beam's closed window): contents and trigger
+   * state are gone, later elements are dropped, no pane fires; the entry
+   * stays until the window's cleanup time (checkpointed, as Beam keeps the
+   * finished bits until garbage collection).
+   */
+  closed?: boolean;
   trig: Record<string, unknown>;
   user: Record<string, unknown>;
 }
@@ -147,11 +180,16 @@ export class TriggeredWindowOperator implements StreamOperator {
   private quiesced = false;
   /** Records dropped as late by this instance (not checkpointed: a metric, as Flink's counter). */
   private lateDropped = 0;
+  /** (record, window) pairs dropped because the window was closed (Beam's droppedDueToClosedWindow). */
+  private closedDropped = 0;
+  /** The on-time behaviour in force (see `TriggeredWindowOptions.onTime`). */
+  private readonly onTime: OnTimeBehavior | undefined;
 
   constructor(private readonly opts: TriggeredWindowOptions) {
     this.eventTime = isEventTimeAssigner(opts.assigner);
     this.merging = isMergingAssigner(opts.assigner);
     this.buffered = opts.evictor !== undefined || opts.fn.kind === 'process';
+    this.onTime = opts.onTime ?? (isBeamTrigger(opts.trigger) ? 'FIRE_ALWAYS' : undefined);
     if (this.merging && !opts.trigger.canMerge()) {
       throw new Error(`a merging window assigner cannot be used with a trigger that cannot merge (${opts.trigger.name})`);
     }
@@ -367,11 +405,17 @@ export class TriggeredWindowOperator implements StreamOperator {
     const windows = assignFlinkWindows(this.opts.assigner, ts, this.ctx.now());
     let joined = 0;
     let skipped: TimeWindow[] | undefined;
+    let closed: TimeWindow[] | undefined;
     for (const assigned of windows) {
       const w = this.merging ? this.sessionSet().addWindow(assigned, (merged, from) => this.onMerge(merged, from)) : assigned;
       if (this.isLate(w, wm)) {
         if (this.merging) this.sessions.get(this.key)?.remove(w);
         (skipped ??= []).push(w);
+        continue;
+      }
+      if (this.peek(w)?.closed) {
+        // Beam: the window's trigger has finished; the window takes nothing more.
+        (closed ??= []).push(w);
         continue;
       }
       joined++;
@@ -384,9 +428,11 @@ export class TriggeredWindowOperator implements StreamOperator {
       }
       const r = this.opts.trigger.onElement(value, ts, w, this.triggerContext(w));
       this.apply(w, r, 'element', false);
-      this.registerCleanupTimer(w);
+      // A merging window that just closed is gone (see `closeWindow`): it needs no cleanup timer.
+      if (!this.merging || this.sessions.get(this.key)?.has(w)) this.registerCleanupTimer(w);
     }
-    if (joined === 0) this.late(value, ts, wm);
+    if (closed) this.closedDrop(value, ts, wm, closed, joined === 0);
+    if (joined === 0 && !closed) this.late(value, ts, wm);
     else if (skipped) {
       for (const w of skipped) {
         this.ctx.trace.emit('window.skip', { task: this.ctx.taskName, attempt: this.ctx.attempt, id: idOf(value), key: this.key, start: w.start, end: w.end, wm });
@@ -403,6 +449,29 @@ export class TriggeredWindowOperator implements StreamOperator {
       return;
     }
     this.ctx.trace.emit('record.late', { task: this.ctx.taskName, attempt: this.ctx.attempt, id, key: this.key, ts, wm });
+    const rec: LateRecord = { type: 'late', id: id ?? -1, key: this.key, ts, watermark: wm, record: value };
+    this.out.side(this.opts.lateTag, rec, ts);
+  }
+
+  /**
+   * A record that came for windows whose trigger had finished (Beam's
+   * closed windows): traced per window as `window.closed-drop`, counted per
+   * window (Beam's droppedDueToClosedWindow). If no window took it, it goes
+   * to the late side output when there is one (`sideOutput: true`), else it
+   * is dropped and counted with the late drops (`dropped: true`).
+   */
+  private closedDrop(value: unknown, ts: number, wm: number, windows: TimeWindow[], takenByNone: boolean): void {
+    const id = idOf(value);
+    this.closedDropped += windows.length;
+    const outcome = !takenByNone ? {} : this.opts.lateTag === undefined ? { dropped: true } : { sideOutput: true };
+    for (const w of windows) {
+      this.ctx.trace.emit('window.closed-drop', { task: this.ctx.taskName, attempt: this.ctx.attempt, id, key: this.key, start: w.start, end: w.end, ts, wm, ...outcome });
+    }
+    if (!takenByNone) return;
+    if (this.opts.lateTag === undefined) {
+      this.lateDropped++;
+      return;
+    }
     const rec: LateRecord = { type: 'late', id: id ?? -1, key: this.key, ts, watermark: wm, record: value };
     this.out.side(this.opts.lateTag, rec, ts);
   }
@@ -438,35 +507,74 @@ export class TriggeredWindowOperator implements StreamOperator {
 
   // ---- firing -------------------------------------------------------------------------------
 
-  /** Carries out a trigger's decision; true when a pane was emitted. */
+  /**
+   * Carries out a trigger's decision; true when a pane was emitted. A
+   * firing emits if the window has contents, or, empty, if its pane is
+   * ON_TIME under FIRE_ALWAYS, or if it is final (the trigger finished)
+   * under the closing behaviour FIRE_ALWAYS — Beam's rule for which panes
+   * are observable. A trigger that finished with this firing closes the
+   * window, whether or not a pane was emitted.
+   */
   private apply(w: TimeWindow, r: TriggerResult, cause: Cause, isLast: boolean, timerTs?: number): boolean {
     const fire = isFire(r);
     let emitted = false;
+    let finished = false;
     if (fire) {
       const e = this.peek(w);
-      if (e?.has) {
-        this.emit(w, e, cause, isLast, timerTs);
-        emitted = true;
+      finished = this.opts.trigger.finishesOnFire?.(w, this.triggerContext(w)) === true;
+      const last = isLast || finished;
+      if (e && !e.closed) {
+        const emptyOnTime = this.onTime === 'FIRE_ALWAYS' && this.timingOf(w, e, cause, timerTs) === 'ON_TIME';
+        const emptyFinal = last && this.opts.closing === 'FIRE_ALWAYS';
+        if (e.has || emptyOnTime || emptyFinal) {
+          this.emit(w, e, cause, last, timerTs);
+          emitted = true;
+        }
       }
     }
     if (isPurge(r) || (fire && this.opts.discarding)) {
       const e = this.peek(w);
       if (e) this.purge(e);
     }
+    if (finished) this.closeWindow(w);
     return emitted;
+  }
+
+  /**
+   * The trigger finished: the window is closed (Beam's ReduceFnRunner,
+   * "if trigger is closed we will ignore all new incoming elements"). Its
+   * contents and trigger state (timers included) go; a non-merging window
+   * keeps a closed entry until its cleanup time so later elements for it
+   * are dropped; a merging (session) window is forgotten at once, as Beam
+   * removes it from its active windows, so a later element starts a new
+   * session.
+   */
+  private closeWindow(w: TimeWindow): void {
+    if (this.merging) {
+      this.deleteCleanupTimer(w);
+      this.clearAll(w);
+      return;
+    }
+    this.opts.trigger.clear(w, this.triggerContext(w));
+    const e = this.entry(w);
+    this.purge(e);
+    e.trig = {};
+    e.closed = true;
+  }
+
+  /** The timing of the pane a firing would emit now. */
+  private timingOf(w: TimeWindow, e: Entry, cause: Cause, timerTs: number | undefined): PaneInfo['timing'] {
+    // An event-time timer is judged by its own time (several can fire in one watermark advance).
+    const clock = cause === 'event' ? timerTs! : this.eventTime || this.opts.assigner.kind === 'global' ? this.watermark() : this.ctx.now();
+    if (clock < windowMaxTimestamp(w)) return 'EARLY';
+    return !e.onTime && cause !== 'element' ? 'ON_TIME' : 'LATE';
   }
 
   private emit(w: TimeWindow, e: Entry, cause: Cause, isLast: boolean, timerTs: number | undefined): void {
     const wm = this.watermark();
     const maxTs = windowMaxTimestamp(w);
-    // An event-time timer is judged by its own time (several can fire in one watermark advance).
-    const clock = cause === 'event' ? timerTs! : this.eventTime || this.opts.assigner.kind === 'global' ? wm : this.ctx.now();
-    let timing: PaneInfo['timing'];
-    if (clock < maxTs) timing = 'EARLY';
-    else {
-      timing = !e.onTime && cause !== 'element' ? 'ON_TIME' : 'LATE';
-      e.onTime = true;
-    }
+    const timing = this.timingOf(w, e, cause, timerTs);
+    if (timing !== 'EARLY') e.onTime = true;
     const firing = e.panes++;
     const pane: PaneInfo = { timing, index: firing, isFirst: firing === 0, isLast };
     e.lastPane = pane;
@@ -520,19 +628,26 @@ export class TriggeredWindowOperator implements StreamOperator {
     const w = parseKey(wk);
     // A timer of a window that was merged away: its state is gone (Flink returns too).
     if (this.merging && !this.sessions.get(key)?.has(w)) return;
-    const ctx = this.triggerContext(w);
-    const r = domain === 'event' ? this.opts.trigger.onEventTime(ts, w, ctx) : this.opts.trigger.onProcessingTime(ts, w, ctx);
     const closeAt = this.closingTime(w);
     const closeDomain = closeAt === MAX_WATERMARK || this.eventTime ? 'event' : 'processing';
     const cleanup = domain === closeDomain && ts === closeAt;
+    if (this.peek(w)?.closed) {
+      // A closed window (its trigger finished) fires nothing, not even a closing pane; at its
+      // cleanup time it is forgotten, and later elements for it are late as usual.
+      if (cleanup) this.clearAll(w);
+      return;
+    }
+    const ctx = this.triggerContext(w);
+    const r = domain === 'event' ? this.opts.trigger.onEventTime(ts, w, ctx) : this.opts.trigger.onProcessingTime(ts, w, ctx);
     const emitted = this.apply(w, r, domain, cleanup, ts);
     if (cleanup) {
       // Beam's closing pane: the trigger did not fire at the cleanup, yet elements came since the
       // last pane (FIRE_IF_NON_EMPTY), or a final pane is wanted regardless (FIRE_ALWAYS).
       const e = this.peek(w);
       const closing = this.opts.closing;
-      if (!emitted && e && closing !== undefined && (e.fresh === true || closing === 'FIRE_ALWAYS')) this.emit(w, e, domain, true, ts);
-      this.clearAll(w);
+      if (!emitted && e && !e.closed && closing !== undefined && (e.fresh === true || closing === 'FIRE_ALWAYS')) this.emit(w, e, domain, true, ts);
+      // (A session window its trigger closed just now is already gone.)
+      if (!this.merging || this.sessions.get(key)?.has(w)) this.clearAll(w);
     }
   }
 
@@ -571,13 +686,13 @@ export class TriggeredWindowOperator implements StreamOperator {
     for (const [key, m] of this.entries) {
       for (const [wk, e] of m) {
         const contents = this.buffered ? { elements: cloneJson(e.elements) } : { accumulator: e.has ? cloneJson(e.acc) : undefined, ids: e.ids.slice() };
-        state.push({ name: 'window', key, namespace: wk, value: { ...contents, panes: e.panes } });
+        state.push({ name: 'window', key, namespace: wk, value: { ...contents, panes: e.panes, ...(e.closed ? { closed: true } : {}) } });
         if (Object.keys(e.trig).length > 0) state.push({ name: 'trigger', key, namespace: wk, value: cloneJson(e.trig) });
         if (Object.keys(e.user).length > 0) state.push({ name: 'window-state', key, namespace: wk, value: cloneJson(e.user) });
       }
     }
     for (const [key, g] of this.global) if (Object.keys(g).length > 0) state.push({ name: 'global-state', key, namespace: '', value: cloneJson(g) });
-    return { eventTimeTimers: timers.eventTime, processingTimeTimers: timers.processingTime, state: sortEntries(state), lateRecordsDropped: this.lateDropped };
+    return { eventTimeTimers: timers.eventTime, processingTimeTimers: timers.processingTime, state: sortEntries(state), lateRecordsDropped: this.lateDropped, droppedDueToClosedWindow: this.closedDropped };
   }
 
   snapshotState(): Snapshot {
@@ -588,6 +703,16 @@ export class TriggeredWindowOperator implements StreamOperator {
     const global: Snapshot['global'] = [];
     for (const [key, g] of this.global) global.push([key, cloneJson(g)]);
     return { entries, sessions, global, timers: this.timers.snapshot() };
+  }
+
+  rescaleState(states: unknown[], owns: (key: string) => boolean): void {
+    const parts = states as Snapshot[];
+    this.restoreState({
+      entries: ownedEntries(parts.map((p) => p.entries), owns),
+      sessions: ownedEntries(parts.map((p) => p.sessions), owns),
+      global: ownedEntries(parts.map((p) => p.global), owns),
+      timers: rescaleTimers(parts.map((p) => p.timers as TimerServiceSnapshot<string>), owns),
+    } satisfies Snapshot);
   }
 
   restoreState(snap: unknown): void {

@@ -39,7 +39,8 @@ import { assignWindows, isMerging, tumblingWindowStart, type WindowAssigner } fr
 import { maxTimestamp, windowKey, type TimeWindow } from '../../../stream/time-window.ts';
 import { cleanupTime, isWindowLate } from '../windows/lateness.ts';
 import { MergingWindowSet } from '../windows/merging.ts';
-import { TimerService } from '../time/timers.ts';
+import { TimerService, type TimerServiceSnapshot } from '../time/timers.ts';
+import { ownedEntries, rescaleTimers } from '../state/rescale.ts';
 import type { LateRecord, PaneInfo, WindowResult } from '../../../stream/records.ts';
 import { cloneJson } from '../state/clone.ts';
 
@@ -313,6 +314,15 @@ export class WindowOperator implements StreamOperator {
     const sessions: WindowSnapshot['sessions'] = [];
     for (const [key, set] of this.sessions) sessions.push([key, set.snapshot()]);
     return { windows, sessions, timers: this.timers.snapshot() };
+  }
+
+  rescaleState(states: unknown[], owns: (key: string) => boolean): void {
+    const parts = states as WindowSnapshot[];
+    this.restoreState({
+      windows: ownedEntries(parts.map((p) => p.windows), owns),
+      sessions: ownedEntries(parts.map((p) => p.sessions), owns),
+      timers: rescaleTimers(parts.map((p) => p.timers as TimerServiceSnapshot<string>), owns),
+    } satisfies WindowSnapshot);
   }
 
   restoreState(snap: unknown): void {

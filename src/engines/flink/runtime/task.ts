@@ -187,10 +187,17 @@ export class Task {
     this.env.ctx.trace.emit('watermark', { task: this.name, attempt: this.env.attempt, ch: -1, wm });
   }
 
-  /** Opens the operators, restores `snap` if given, and starts processing. */
-  start(snap: TaskSnapshot | undefined): void {
+  /**
+   * Opens the operators, restores `snap` if given, and starts processing.
+   * With `rescale`, `snap` is the old subtask whose watermarks are restored
+   * (the input channels' only when their number is unchanged) and the
+   * operators restore from every old subtask's state in `rescale.parts`,
+   * keeping the keys `rescale.owns` gives this subtask (see
+   * `StreamOperator.rescaleState`).
+   */
+  start(snap: TaskSnapshot | undefined, rescale?: { parts: TaskSnapshot[]; owns: (key: string) => boolean }): void {
     for (const inst of this.ops) inst.op.open(this.operatorContext(inst), inst.out);
-    if (snap) this.restore(snap);
+    if (snap) this.restore(snap, rescale);
     this.started = true;
     for (const inst of this.ops) inst.op.run?.();
     // Unaligned checkpoints: the records that were in flight at the restored checkpoint come first.
@@ -198,12 +205,20 @@ export class Task {
     for (let ch = 0; ch < this.channels.length; ch++) this.drain(ch);
   }
 
-  private restore(snap: TaskSnapshot): void {
+  private restore(snap: TaskSnapshot, rescale?: { parts: TaskSnapshot[]; owns: (key: string) => boolean }): void {
     this.ops.forEach((inst, i) => {
-      if (snap.ops[i] !== undefined) inst.op.restoreState?.(snap.ops[i]);
+      if (!rescale) {
+        if (snap.ops[i] !== undefined) inst.op.restoreState?.(snap.ops[i]);
+        return;
+      }
+      const states = rescale.parts.map((p) => p.ops[i]).filter((s) => s !== undefined);
+      if (states.length === 0) return;
+      if (inst.op.rescaleState) inst.op.rescaleState(states, rescale.owns);
+      else if (inst.op.restoreState) throw new Error(`${this.name}: operator ${i} keeps state that cannot be restored into another parallelism`);
     });
     if (this.env.bugs.has('watermark-not-checkpointed')) return;
-    if (this.valve && snap.valve) this.valve.restore(snap.valve as never);
+    const saved = snap.valve as { channels?: unknown[] } | undefined;
+    if (this.valve && saved && (!rescale || saved.channels?.length === this.channels.length)) this.valve.restore(snap.valve as never);
     this.watermark = snap.watermark;
     // An idle valve means this task had marked its output idle before the snapshot (downstream
     // restores that too); its outputs start idle again, so the next watermark marks them active.

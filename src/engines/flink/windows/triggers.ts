@@ -32,6 +32,11 @@
  * - `AfterWatermark` (Beam's `AfterWatermark.pastEndOfWindow()` with
  *   `withEarlyFirings` / `withLateFirings`), written as a Flink trigger; see
  *   its comment.
+ * - `AfterPane.elementCountAtLeast(n)` (Beam's): fires once, when the
+ *   window holds n elements, and finishes.
+ *
+ * The last two are Beam-style: they can finish (`finishesOnFire`), which
+ * closes the window as in Beam's ReduceFnRunner. Flink's triggers never do.
  */
 import type { TimeWindow } from '../../../stream/time-window.ts';
 
@@ -95,7 +100,21 @@ export interface Trigger<T = unknown> {
   onMerge?(window: TimeWindow, ctx: OnMergeContext): void;
   /** The window is being cleaned up: delete its timers and state. */
   clear(window: TimeWindow, ctx: TriggerContext): void;
+  /**
+   * Beam-style triggers only (Flink's triggers never finish and leave it
+   * out): asked right after the trigger fired for `window`, whether it has
+   * now finished (Beam's finished trigger). A finished trigger closes the
+   * window: the operator emits the firing's pane as the window's last,
+   * drops its contents and trigger state, and drops every later element for
+   * it until the window is cleaned up. A trigger that has this method also
+   * makes the window emit its ON_TIME pane even when empty, unless the
+   * windowed stream says otherwise (`onTimeBehavior`).
+   */
+  finishesOnFire?(window: TimeWindow, ctx: TriggerContext): boolean;
 }
+
+/** Whether `t` is a Beam-style trigger (one that can finish; see `Trigger.finishesOnFire`). */
+export const isBeamTrigger = (t: Trigger): boolean => typeof t.finishesOnFire === 'function';
 
 const min = (a: number, b: number): number => Math.min(a, b);
 const sum = (a: number, b: number): number => a + b;
@@ -412,9 +431,13 @@ export class NeverTrigger implements Trigger {
  *   elements keep coming, an early pane every `ms`; an early timer still
  *   pending at the on-time firing is deleted;
  * - `withLateFirings()`: after it, FIRE for every element that joins the
- *   window (Beam's `AfterPane.elementCountAtLeast(1)`). Without it a late
- *   element is kept in the window but fires nothing (Beam's trigger has
- *   finished; Beam drops such elements);
+ *   window (Beam's `Repeatedly(AfterPane.elementCountAtLeast(1))`: the
+ *   trigger never finishes, the window stays open until it is cleaned up).
+ *   Without it the trigger finishes with its on-time firing, which closes
+ *   the window: that pane is the last, and a later element for the window
+ *   is dropped (Beam's droppedDueToClosedWindow). A window whose first
+ *   element comes after the watermark passed its end (allowed lateness
+ *   keeps it) fires that element at once, a LATE pane, and closes;
  * - `discardingFiredPanes()`: every FIRE purges the contents (Beam's
  *   discarding mode); the default is accumulating, as Flink's FIRE.
  */
@@ -456,7 +479,10 @@ export class AfterWatermark implements Trigger {
 
   onElement(_e: unknown, _ts: number, w: TimeWindow, ctx: TriggerContext): TriggerResult {
     const maxTs = windowMaxTimestamp(w);
-    if (maxTs <= ctx.getCurrentWatermark()) return this.lateFirings ? this.fire() : 'CONTINUE';
+    // Past the end of the window: a late firing, or — without late firings, in a window whose trigger
+    // has not fired yet (one that first gets an element after the watermark passed it) — the
+    // watermark part firing at once, as Beam's does when asked after the element.
+    if (maxTs <= ctx.getCurrentWatermark()) return this.fire();
     ctx.registerEventTimeTimer(maxTs);
     if (this.earlyEveryMs !== undefined) {
       const early = ctx.getPartitionedState(this.earlyAt);
@@ -473,6 +499,11 @@ export class AfterWatermark implements Trigger {
     if (time !== windowMaxTimestamp(w)) return 'CONTINUE';
     this.clearEarly(ctx);
     return this.fire();
+  }
+
+  /** Finished after the on-time firing, unless late firings follow; early firings never finish it. */
+  finishesOnFire(w: TimeWindow, ctx: TriggerContext): boolean {
+    return !this.lateFirings && windowMaxTimestamp(w) <= ctx.getCurrentWatermark();
   }
 
   onProcessingTime(time: number, w: TimeWindow, ctx: TriggerContext): TriggerResult {
@@ -504,5 +535,56 @@ export class AfterWatermark implements Trigger {
     const at = early.get();
     if (at !== undefined) ctx.deleteProcessingTimeTimer(at);
     early.clear();
+  }
+}
+
+
+/**
+ * Beam's `AfterPane.elementCountAtLeast(n)`, not repeated: FIRE when the
+ * window has received `n` elements, then finish, which closes the window
+ * (its pane is the last; later elements for it are dropped). Beam's
+ * `Repeatedly.forever(AfterPane.elementCountAtLeast(n))` is Flink's
+ * `CountTrigger.of(n)`, which never finishes.
+ */
+export class AfterPane implements Trigger {
+  readonly name: string;
+  private readonly count: StateDescriptor<number> = { name: 'count', reduce: sum };
+  private constructor(readonly minCount: number) {
+    this.name = `AfterPane.elementCountAtLeast(${minCount})`;
+  }
+
+  static elementCountAtLeast(n: number): AfterPane {
+    if (!Number.isSafeInteger(n) || n <= 0) throw new Error(`AfterPane.elementCountAtLeast needs a positive integer count, got ${n}`);
+    return new AfterPane(n);
+  }
+
+  onElement(_e: unknown, _ts: number, _w: TimeWindow, ctx: TriggerContext): TriggerResult {
+    const count = ctx.getPartitionedState(this.count);
+    count.add(1);
+    return (count.get() ?? 0) >= this.minCount ? 'FIRE' : 'CONTINUE';
+  }
+
+  onEventTime(): TriggerResult {
+    return 'CONTINUE';
+  }
+
+  onProcessingTime(): TriggerResult {
+    return 'CONTINUE';
+  }
+
+  finishesOnFire(): boolean {
+    return true;
+  }
+
+  canMerge(): boolean {
+    return true;
+  }
+
+  onMerge(_w: TimeWindow, ctx: OnMergeContext): void {
+    ctx.mergePartitionedState(this.count);
+  }
+
+  clear(_w: TimeWindow, ctx: TriggerContext): void {
+    ctx.getPartitionedState(this.count).clear();
   }
 }
