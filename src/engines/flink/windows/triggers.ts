@@ -192,28 +192,15 @@ export class ProcessingTimeTrigger implements Trigger {
   }
 }
 
-/** Flink's CountTrigger: fires when the count since the last firing reaches `maxCount`. */
-export class CountTrigger implements Trigger {
-  readonly name: string;
-  private readonly count: StateDescriptor<number> = { name: 'count', reduce: sum };
-  private constructor(readonly maxCount: number) {
-    this.name = `CountTrigger(${maxCount})`;
-  }
+/**
+ * What the element-count triggers share: a merging count of the window's elements in partitioned
+ * state, no timers; each says in `onElement` when the count fires.
+ */
+abstract class ElementCountTrigger implements Trigger {
+  abstract readonly name: string;
+  protected readonly count: StateDescriptor<number> = { name: 'count', reduce: sum };
 
-  static of(maxCount: number): CountTrigger {
-    if (!Number.isSafeInteger(maxCount) || maxCount <= 0) throw new Error(`CountTrigger needs a positive integer count, got ${maxCount}`);
-    return new CountTrigger(maxCount);
-  }
-
-  onElement(_e: unknown, _ts: number, _w: TimeWindow, ctx: TriggerContext): TriggerResult {
-    const count = ctx.getPartitionedState(this.count);
-    count.add(1);
-    if ((count.get() ?? 0) >= this.maxCount) {
-      count.clear();
-      return 'FIRE';
-    }
-    return 'CONTINUE';
-  }
+  abstract onElement(e: unknown, ts: number, w: TimeWindow, ctx: TriggerContext): TriggerResult;
 
   onEventTime(): TriggerResult {
     return 'CONTINUE';
@@ -233,6 +220,30 @@ export class CountTrigger implements Trigger {
 
   clear(_w: TimeWindow, ctx: TriggerContext): void {
     ctx.getPartitionedState(this.count).clear();
+  }
+}
+
+/** Flink's CountTrigger: fires when the count since the last firing reaches `maxCount`. */
+export class CountTrigger extends ElementCountTrigger {
+  readonly name: string;
+  private constructor(readonly maxCount: number) {
+    super();
+    this.name = `CountTrigger(${maxCount})`;
+  }
+
+  static of(maxCount: number): CountTrigger {
+    if (!Number.isSafeInteger(maxCount) || maxCount <= 0) throw new Error(`CountTrigger needs a positive integer count, got ${maxCount}`);
+    return new CountTrigger(maxCount);
+  }
+
+  onElement(_e: unknown, _ts: number, _w: TimeWindow, ctx: TriggerContext): TriggerResult {
+    const count = ctx.getPartitionedState(this.count);
+    count.add(1);
+    if ((count.get() ?? 0) >= this.maxCount) {
+      count.clear();
+      return 'FIRE';
+    }
+    return 'CONTINUE';
   }
 }
 
@@ -546,10 +557,10 @@ export class AfterWatermark implements Trigger {
  * `Repeatedly.forever(AfterPane.elementCountAtLeast(n))` is Flink's
  * `CountTrigger.of(n)`, which never finishes.
  */
-export class AfterPane implements Trigger {
+export class AfterPane extends ElementCountTrigger {
   readonly name: string;
-  private readonly count: StateDescriptor<number> = { name: 'count', reduce: sum };
   private constructor(readonly minCount: number) {
+    super();
     this.name = `AfterPane.elementCountAtLeast(${minCount})`;
   }
 
@@ -564,27 +575,7 @@ export class AfterPane implements Trigger {
     return (count.get() ?? 0) >= this.minCount ? 'FIRE' : 'CONTINUE';
   }
 
-  onEventTime(): TriggerResult {
-    return 'CONTINUE';
-  }
-
-  onProcessingTime(): TriggerResult {
-    return 'CONTINUE';
-  }
-
   finishesOnFire(): boolean {
     return true;
-  }
-
-  canMerge(): boolean {
-    return true;
-  }
-
-  onMerge(_w: TimeWindow, ctx: OnMergeContext): void {
-    ctx.mergePartitionedState(this.count);
-  }
-
-  clear(_w: TimeWindow, ctx: TriggerContext): void {
-    ctx.getPartitionedState(this.count).clear();
   }
 }
