@@ -36,7 +36,7 @@
 import { LogClient } from '../../log/client.ts';
 import { RequestClient } from '../../runtime/request-client.ts';
 import type { ProcessContext, ProcessId } from '../../runtime/types.ts';
-import { partitionForKey } from '../../stream/partition.ts';
+import { groupByPartition } from './sink-txn.ts';
 import type { Row } from './dsl.ts';
 import type { SparkApp } from './executor.ts';
 import { isContinuousAck, type ContinuousAck, type ContinuousEpoch, type ContinuousReport, type ContinuousStart, type TaskReply } from './messages.ts';
@@ -286,14 +286,7 @@ class ContinuousTask {
   private write(rows: Row[]): void {
     const { app, log, ctx } = this.host;
     const topic = app.plan.sink.topic;
-    const byPartition = new Map<number, Row[]>();
-    for (const row of rows) {
-      const p = partitionForKey(String(row.key ?? ''), app.outputPartitions);
-      const list = byPartition.get(p);
-      if (list) list.push(row);
-      else byPartition.set(p, [row]);
-    }
-    for (const [p, list] of byPartition) {
+    for (const [p, list] of groupByPartition(rows, app.outputPartitions)) {
       const producer = { id: `spark-cont-${this.run}-${this.partition}-${ctx.incarnation}`, seq: this.seq++ };
       this.inFlight++;
       const send = (): void => {

@@ -49,7 +49,7 @@ import type { SparkApp } from './executor.ts';
 import { callForeachBatch, processingInterval, watermarkOps, type BatchWrite, type Row } from './dsl.ts';
 import { isTaskReply, type MapDone, type ReduceDone, type ShuffleRow, type TaskReply } from './messages.ts';
 import { filesToRead, isCompactionBatch, latestBatch, logEntryText, logFileName, metadataDir, parseLogEntry, parseLogName } from '../../stream/file-sink-log.ts';
-import { partitionForKey } from '../../stream/partition.ts';
+import { markedTransaction, plainWrites, rowsByPartition } from './sink-txn.ts';
 import { StoreClient } from './store.ts';
 import { ContinuousCoordinator } from './continuous.ts';
 import { continuousInterval } from './dsl.ts';
@@ -439,51 +439,15 @@ class Driver implements ProcessLogic {
    * fences an older attempt.
    */
   private batchWrite(batch: number, w: BatchWrite, done: () => void): void {
-    const partitions = this.app.topicPartitions(w.topic);
-    const byPartition = new Map<number, Row[]>();
-    for (const row of w.rows) {
-      const p = partitionForKey(String(row.key ?? ''), partitions);
-      const list = byPartition.get(p);
-      if (list) list.push(row);
-      else byPartition.set(p, [row]);
-    }
-    const parts = [...byPartition.keys()].sort((a, b) => a - b);
+    const writes = rowsByPartition(w.rows, this.app.topicPartitions(w.topic));
     const txn = w.txn;
-    if (!txn) {
-      const plain = (i: number): void => {
-        if (i >= parts.length) return done();
-        this.log.produce(w.topic, parts[i]!, byPartition.get(parts[i]!)!, {}, (r) => (r.ok ? plain(i + 1) : this.ctx.timers.after(50, () => plain(i))));
-      };
-      return plain(0);
-    }
+    if (!txn) return plainWrites(this.log, this.ctx.timers, w.topic, writes, done);
     const id = `foreachBatch-${txn.appId}`;
-    const retry = (): void => {
-      this.ctx.timers.after(50, () => this.batchWrite(batch, w, done));
-    };
-    const marker = { topic: w.topic, partition: 0 };
-    this.log.initTxn(id, (init) => {
-      if (!init.ok) return retry();
-      const ref = { id, epoch: init.epoch };
-      this.log.fetchOffsets(id, [marker], { requireStable: true }, (m) => {
-        if (!m.ok) return retry();
-        const committed = (m.offsets[0]?.offset ?? -1) - 1;
-        if (committed >= txn.version) {
-          this.ctx.trace.emit('spark.sink.skip', { batch, sink: 'foreachBatch', committed });
-          return done();
-        }
-        const produce = (i: number): void => {
-          if (i < parts.length) {
-            return this.log.produce(w.topic, parts[i]!, byPartition.get(parts[i]!)!, { txn: ref, producer: { id: `${id}-e${init.epoch}-p${parts[i]!}`, seq: 0 } }, (r) => (r.ok ? produce(i + 1) : retry()));
-          }
-          const group = { groupId: id, memberId: '', generation: -1 };
-          this.log.sendOffsetsToTransaction(ref, group, [{ ...marker, offset: txn.version + 1, metadata: '' }], (o) => {
-            if (!o.ok) return retry();
-            this.log.endTxn(id, init.epoch, true, (c) => (c.ok ? done() : retry()));
-          });
-        };
-        produce(0);
-      });
-    });
+    markedTransaction(this.log, this.ctx.timers, {
+      topic: w.topic, id, marker: { topic: w.topic, partition: 0 }, version: txn.version, writes,
+      producerId: (epoch, p) => `${id}-e${epoch}-p${p}`,
+      onSkip: (committed) => this.ctx.trace.emit('spark.sink.skip', { batch, sink: 'foreachBatch', committed }),
+    }, done);
   }
 
   /**

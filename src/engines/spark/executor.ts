@@ -28,7 +28,7 @@ import { mapPartition, mapStateless, runStateful } from './operators.ts';
 import { StoreClient } from './store.ts';
 import { ContinuousTasks } from './continuous.ts';
 import { StateStoreFiles, type LoadInfo } from './state-store.ts';
-import { partitionForKey } from '../../stream/partition.ts';
+import { markedTransaction, plainWrites, rowsByPartition } from './sink-txn.ts';
 import type { SparkBugs } from './bugs.ts';
 
 export interface SparkApp {
@@ -124,50 +124,16 @@ class Executor implements ProcessLogic {
    */
   private writeStateless(task: MapTask, rows: Row[], done: () => void): void {
     const topic = this.app.plan.sink.topic;
-    const byPartition = new Map<number, Row[]>();
-    for (const row of rows) {
-      const p = partitionForKey(String(row.key ?? ''), this.app.outputPartitions);
-      const list = byPartition.get(p);
-      if (list) list.push(row);
-      else byPartition.set(p, [row]);
-    }
-    const parts = [...byPartition.keys()].sort((a, b) => a - b);
-    if (parts.length === 0) return done();
-    if (this.app.guarantee !== 'exactly-once') {
-      const plain = (i: number): void => {
-        if (i >= parts.length) return done();
-        this.log.produce(topic, parts[i]!, byPartition.get(parts[i]!)!, {}, (r) => (r.ok ? plain(i + 1) : this.ctx.timers.after(50, () => plain(i))));
-      };
-      return plain(0);
-    }
+    const writes = rowsByPartition(rows, this.app.outputPartitions);
+    if (writes.length === 0) return done();
+    if (this.app.guarantee !== 'exactly-once') return plainWrites(this.log, this.ctx.timers, topic, writes, done);
     const id = `${SINK_GROUP}-m${task.partition}`;
-    const retry = (): void => {
-      this.ctx.timers.after(50, () => this.writeStateless(task, rows, done));
-    };
-    const marker = { topic, partition: 0 };
-    this.log.initTxn(id, (init) => {
-      if (!init.ok) return retry();
-      const txn = { id, epoch: init.epoch };
-      this.log.fetchOffsets(id, [marker], { requireStable: true }, (m) => {
-        if (!m.ok) return retry();
-        const committed = m.offsets[0]?.offset ?? -1;
-        if (committed >= task.batch + 1 && !this.app.bugs.has('spark-sink-not-idempotent')) {
-          this.ctx.trace.emit('spark.sink.skip', { batch: task.batch, partition: task.partition, committed: committed - 1 });
-          return done();
-        }
-        const produce = (i: number): void => {
-          if (i < parts.length) {
-            return this.log.produce(topic, parts[i]!, byPartition.get(parts[i]!)!, { txn, producer: { id: `${id}-e${init.epoch}-p${parts[i]!}`, seq: 0 } }, (r) => (r.ok ? produce(i + 1) : retry()));
-          }
-          const group = { groupId: id, memberId: '', generation: -1 };
-          this.log.sendOffsetsToTransaction(txn, group, [{ ...marker, offset: task.batch + 1, metadata: '' }], (o) => {
-            if (!o.ok) return retry();
-            this.log.endTxn(id, init.epoch, true, (c) => (c.ok ? done() : retry()));
-          });
-        };
-        produce(0);
-      });
-    });
+    markedTransaction(this.log, this.ctx.timers, {
+      topic, id, marker: { topic, partition: 0 }, version: task.batch, writes,
+      producerId: (epoch, p) => `${id}-e${epoch}-p${p}`,
+      honourMarker: !this.app.bugs.has('spark-sink-not-idempotent'),
+      onSkip: (committed) => this.ctx.trace.emit('spark.sink.skip', { batch: task.batch, partition: task.partition, committed }),
+    }, done);
   }
 
   // ---- reduce --------------------------------------------------------------------------------
@@ -235,28 +201,11 @@ class Executor implements ProcessLogic {
       return sendPlain();
     }
     const txnId = `${SINK_GROUP}-${partition}`;
-    const retry = (): void => {
-      this.ctx.timers.after(50, () => this.write(task, records, done));
-    };
-    this.log.initTxn(txnId, (init) => {
-      if (!init.ok) return retry();
-      const txn = { id: txnId, epoch: init.epoch };
-      this.log.fetchOffsets(SINK_GROUP, [{ topic, partition }], { requireStable: true }, (marker) => {
-        if (!marker.ok) return retry();
-        const committed = marker.offsets[0]?.offset ?? -1;
-        if (committed >= task.batch + 1 && !this.app.bugs.has('spark-sink-not-idempotent')) {
-          this.ctx.trace.emit('spark.sink.skip', { batch: task.batch, partition, committed: committed - 1 });
-          return done();
-        }
-        this.log.produce(topic, partition, records, { txn, producer: { id: `${txnId}-e${init.epoch}`, seq: 0 } }, (p) => {
-          if (!p.ok) return retry();
-          const group = { groupId: SINK_GROUP, memberId: '', generation: -1 };
-          this.log.sendOffsetsToTransaction(txn, group, [{ topic, partition, offset: task.batch + 1, metadata: '' }], (o) => {
-            if (!o.ok) return retry();
-            this.log.endTxn(txnId, init.epoch, true, (c) => (c.ok ? done() : retry()));
-          });
-        });
-      });
-    });
+    markedTransaction(this.log, this.ctx.timers, {
+      topic, id: txnId, group: SINK_GROUP, marker: { topic, partition }, version: task.batch, writes: [[partition, records]],
+      producerId: (epoch) => `${txnId}-e${epoch}`,
+      honourMarker: !this.app.bugs.has('spark-sink-not-idempotent'),
+      onSkip: (committed) => this.ctx.trace.emit('spark.sink.skip', { batch: task.batch, partition, committed }),
+    }, done);
   }
 }

@@ -1,0 +1,96 @@
+/**
+ * What Spark's sinks that write to the log share.
+ *
+ * - `groupByPartition` / `rowsByPartition`: rows to the partition Kafka's
+ *   default partitioner gives their key (partitions as they first come, or
+ *   ascending).
+ * - `plainWrites`: Spark's Kafka sink as it is, each partition's rows
+ *   produced in turn, a failed produce sent again after 50 ms (a batch run
+ *   again writes them again: at-least-once).
+ * - `markedTransaction`: the idempotent write of one batch (the pattern of
+ *   FileStreamSink's batch log, on the log): one transaction of a
+ *   transactional id holding the rows and, as an offset of a group, the
+ *   marker "version N written"; a write whose version the group already
+ *   holds is skipped. Re-initialising the transactional id fences an older
+ *   attempt. Every failed step starts it again after 50 ms.
+ */
+import type { LogClient } from '../../log/client.ts';
+import type { TopicPartition } from '../../log/protocol.ts';
+import type { TimerHandle } from '../../runtime/types.ts';
+import { partitionForKey } from '../../stream/partition.ts';
+import type { Row } from './dsl.ts';
+
+/** Rows by the partition of their key, partitions in the order their first row came. */
+export function groupByPartition(rows: readonly Row[], partitions: number): Map<number, Row[]> {
+  const by = new Map<number, Row[]>();
+  for (const row of rows) {
+    const p = partitionForKey(String(row.key ?? ''), partitions);
+    const list = by.get(p);
+    if (list) list.push(row);
+    else by.set(p, [row]);
+  }
+  return by;
+}
+
+export function rowsByPartition(rows: readonly Row[], partitions: number): [number, Row[]][] {
+  return [...groupByPartition(rows, partitions).entries()].sort((a, b) => a[0] - b[0]);
+}
+
+type Timers = { after(ms: number, fn: () => void): TimerHandle };
+
+export function plainWrites(log: LogClient, timers: Timers, topic: string, writes: readonly [number, readonly unknown[]][], done: () => void): void {
+  const write = (i: number): void => {
+    if (i >= writes.length) return done();
+    log.produce(topic, writes[i]![0], writes[i]![1] as unknown[], {}, (r) => (r.ok ? write(i + 1) : timers.after(50, () => write(i))));
+  };
+  write(0);
+}
+
+export interface MarkedTransaction {
+  topic: string;
+  /** The transactional id; the marker group is `group` (default: the same name). */
+  id: string;
+  group?: string;
+  /** Where the marker is kept: a partition of the output topic. */
+  marker: TopicPartition;
+  /** The batch's version: written as marker offset `version + 1`. */
+  version: number;
+  writes: readonly [number, readonly unknown[]][];
+  /** The idempotent producer id of a write to `partition` at `epoch`. */
+  producerId(epoch: number, partition: number): string;
+  /** Whether a version the marker holds skips the write (false: the planted bug that never looks). */
+  honourMarker?: boolean;
+  /** The write was skipped: the marker held version `committed`. */
+  onSkip(committed: number): void;
+}
+
+export function markedTransaction(log: LogClient, timers: Timers, t: MarkedTransaction, done: () => void): void {
+  const retry = (): void => {
+    timers.after(50, () => markedTransaction(log, timers, t, done));
+  };
+  const group = t.group ?? t.id;
+  log.initTxn(t.id, (init) => {
+    if (!init.ok) return retry();
+    const txn = { id: t.id, epoch: init.epoch };
+    log.fetchOffsets(group, [t.marker], { requireStable: true }, (m) => {
+      if (!m.ok) return retry();
+      const committed = (m.offsets[0]?.offset ?? -1) - 1;
+      if (committed >= t.version && t.honourMarker !== false) {
+        t.onSkip(committed);
+        return done();
+      }
+      const produce = (i: number): void => {
+        if (i < t.writes.length) {
+          const [p, rows] = t.writes[i]!;
+          return log.produce(t.topic, p, rows as unknown[], { txn, producer: { id: t.producerId(init.epoch, p), seq: 0 } }, (r) => (r.ok ? produce(i + 1) : retry()));
+        }
+        const meta = { groupId: group, memberId: '', generation: -1 };
+        log.sendOffsetsToTransaction(txn, meta, [{ ...t.marker, offset: t.version + 1, metadata: '' }], (o) => {
+          if (!o.ok) return retry();
+          log.endTxn(t.id, init.epoch, true, (c) => (c.ok ? done() : retry()));
+        });
+      };
+      produce(0);
+    });
+  });
+}
