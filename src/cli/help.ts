@@ -99,6 +99,7 @@ Options:
   --events N               input records per run (default: the scenario's)
   --parallelism N          parallelism of the job (default: the scenario's)
   --spare-tms N            spare task managers a restart can move a slot to (default 0)
+  --standby-replicas N     Kafka Streams' num.standby.replicas (default 0)
   --unaligned              exactly-once with unaligned checkpoints (in-flight records persisted)
   --no-shrink              report the first failure as found, unshrunk
   --json                   print one JSON object instead of the report

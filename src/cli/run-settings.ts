@@ -30,6 +30,7 @@ export const RUN_SHAPE_FLAGS: Readonly<Record<string, FlagSpec>> = {
   faults: { value: true },
   bug: { value: true, repeat: true },
   'spare-tms': { value: true },
+  'standby-replicas': { value: true },
   unaligned: {},
 };
 
@@ -39,7 +40,6 @@ export const RUN_FLAGS: Readonly<Record<string, FlagSpec>> = {
   'checkpoint-interval': { value: true },
   'buffer-timeout': { value: true },
   'commit-interval': { value: true },
-  'standby-replicas': { value: true },
   'trigger-interval': { value: true },
   'savepoint-at': { value: true },
   'check-determinism': {},
@@ -81,8 +81,6 @@ export function runRequest(args: ParsedArgs): RunRequest {
   if (rawBuffer !== undefined) settings.bufferTimeoutMs = parseLimitedFlag('bufferTimeoutMs', rawBuffer);
   const rawCommit = valueOf(args, 'commit-interval');
   if (rawCommit !== undefined) settings.commitIntervalMs = parseLimitedFlag('commitIntervalMs', rawCommit);
-  const rawStandby = valueOf(args, 'standby-replicas');
-  if (rawStandby !== undefined) settings.standbyReplicas = parseLimitedFlag('standbyReplicas', rawStandby);
   const rawTrigger = valueOf(args, 'trigger-interval');
   if (rawTrigger !== undefined) settings.triggerIntervalMs = parseLimitedFlag('triggerIntervalMs', rawTrigger);
   const rawSavepoint = valueOf(args, 'savepoint-at');
@@ -132,9 +130,12 @@ function fromToken(token: string, args: ParsedArgs): RunRequest {
   return { settings, fromToken: true, seedDrawn: false };
 }
 
-/** The sizes the shape flags set (events, parallelism, spare task managers); unset ones are left out. */
-export function runShape(args: ParsedArgs): { engine?: EngineName; events?: number; parallelism?: number; spareTaskManagers?: number; unaligned?: boolean } {
-  const out: { engine?: EngineName; events?: number; parallelism?: number; spareTaskManagers?: number; unaligned?: boolean } = {};
+/** What the shape flags set, for `weir run` and `weir explore` alike. */
+type RunShape = { engine?: EngineName; events?: number; parallelism?: number; spareTaskManagers?: number; standbyReplicas?: number; unaligned?: boolean };
+
+/** The sizes the shape flags set (events, parallelism, spare task managers, standby replicas); unset ones are left out. */
+export function runShape(args: ParsedArgs): RunShape {
+  const out: RunShape = {};
   const engine = valueOf(args, 'engine');
   if (engine !== undefined) out.engine = parseChoice('engine', engine, ENGINE_NAMES);
   if (args.switches.has('unaligned')) out.unaligned = true;
@@ -144,6 +145,8 @@ export function runShape(args: ParsedArgs): { engine?: EngineName; events?: numb
   if (parallelism !== undefined) out.parallelism = parseLimitedFlag('parallelism', parallelism);
   const spares = valueOf(args, 'spare-tms');
   if (spares !== undefined) out.spareTaskManagers = parseLimitedFlag('spareTaskManagers', spares);
+  const standby = valueOf(args, 'standby-replicas');
+  if (standby !== undefined) out.standbyReplicas = parseLimitedFlag('standbyReplicas', standby);
   return out;
 }
 

@@ -168,4 +168,11 @@ describe('weir explore: bad input', () => {
     expect(req).toEqual({ job: { scenario: 'bank', engine: 'flink', guarantee: 'exactly-once', faults: 'swarm', bugs: [] }, start: 1, count: 100, shrink: true });
     expect(parseShard('2/4')).toEqual({ index: 2, count: 4 });
   });
+
+  it('takes --standby-replicas, which a standby bug asks for', () => {
+    const argv = ['wordcount', '--engine', 'kstreams', '--bug', 'standby-read-uncommitted'];
+    expect(() => exploreRequest(parseArgs('explore', argv, EXPLORE_FLAGS))).toThrow(/add --standby-replicas 1/);
+    const req = exploreRequest(parseArgs('explore', [...argv, '--standby-replicas', '1'], EXPLORE_FLAGS));
+    expect(req.job).toMatchObject({ engine: 'kstreams', standbyReplicas: 1, bugs: ['standby-read-uncommitted'] });
+  });
 });
