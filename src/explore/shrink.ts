@@ -47,7 +47,7 @@ import { runProcesses, runScenario, sizesOf } from './run.ts';
 import { engineOf } from './engines.ts';
 import { encodeToken, type RunSettings } from './settings.ts';
 import { candidates, outagesDisjoint, ROOT_CONTEXT, sizeOf, type CaseFacts, type Grouping, type RecordGroupings, type RecordIds, type ShrinkCase, type ShrinkContext } from './shrink-tree.ts';
-import { AnchorRecorder } from '../sim/anchors.ts';
+import { AnchorRecorder, KSTREAMS_RECORDED_KINDS } from '../sim/anchors.ts';
 import { actionOf, type Fault } from '../sim/faults.ts';
 import { rootRng } from '../sim/rng.ts';
 import { findScenario, type Scenario } from '../../scenarios/index.ts';
@@ -199,7 +199,7 @@ export function shrinkFailure(settings: RunSettings, check: string, opts: Shrink
   };
 
   // Run the failure again, reading its anchors, and try it with its faults anchored.
-  const recorder = new AnchorRecorder();
+  const recorder = new AnchorRecorder(engineOr(scenario, settings) === 'kstreams' ? KSTREAMS_RECORDED_KINDS : undefined);
   const first = judge(given, recorder);
   maxSteps = stepCap(first?.steps);
   let original = given;
@@ -276,12 +276,8 @@ function probesOf(c: ShrinkCase, ids: readonly number[], groupings: readonly Gro
  * plan) are let through as they are.
  */
 export function planFit(scenario: Scenario, settings: RunSettings, given: ShrinkCase): { runsAs: (c: ShrinkCase) => boolean; fitPlan: (c: ShrinkCase) => ShrinkCase | undefined } {
-  let engine: string;
-  try {
-    engine = engineOf(scenario, settings);
-  } catch {
-    return { runsAs: () => true, fitPlan: (c) => c };
-  }
+  const engine = engineOr(scenario, settings);
+  if (engine === undefined) return { runsAs: () => true, fitPlan: (c) => c };
   const processes = new Map<number, Set<string>>();
   const at = (parallelism: number): Set<string> => {
     let set = processes.get(parallelism);
@@ -327,12 +323,24 @@ function namesOf(faults: readonly Fault[] | undefined): string[] {
   return out;
 }
 
-/** The fault at its absolute time rewritten as `Δ ms after` the last anchor its run reached before then (as it was, if none). */
+/**
+ * The fault at its absolute time rewritten as `Δ ms after` the last anchor its run reached before
+ * then (as it was, if none); a transaction's begin is an anchor only for a fault on its owner.
+ */
 export function anchorFault(f: Fault, recorder: AnchorRecorder): Fault {
   if (f.after !== undefined) return f;
-  const point = recorder.latestBefore(f.atMs);
+  const point = recorder.latestBefore(f.atMs, undefined, namesOf([f]));
   if (!point) return f;
   return { ...actionOf(f), after: point.anchor, delayMs: f.atMs - point.t } as Fault;
+}
+
+/** The run's engine, or undefined for settings the scenario cannot run (that run throws on its own). */
+function engineOr(scenario: Scenario, settings: RunSettings): string | undefined {
+  try {
+    return engineOf(scenario, settings);
+  } catch {
+    return undefined;
+  }
 }
 
 /** Orders failing cases: fewer records, then fewer faults (the best case is the smallest seen, not the last). */

@@ -40,6 +40,13 @@
  *   (`spark.batch`; a batch run again after a restart counts again);
  * - `spark.commit`: Spark's driver has written a batch's commit
  *   (`spark.commit`);
+ * - `txn.begin`: the broker begins a transaction (`txn.begin`), of the
+ *   transactional id `txnId` only when the anchor names one. A Kafka Streams
+ *   instance's transactions are its own: "the first transaction of ks-0's
+ *   producer from 3,406 ms" holds a fault inside that instance's open
+ *   transaction, where a commit of any instance does not. Shrinking records
+ *   it on Kafka Streams runs only, for faults on the transaction's owner
+ *   (`ks.producer` names it);
  * - `input.offset`: a fetch of the input topic returns the record at
  *   `offset` of `partition` (a `log.fetch` with offset ≤ O < nextOffset;
  *   a rewound source reads it again, so n = 2 is the first re-read). The
@@ -53,13 +60,14 @@ import type { TraceEvent } from '../runtime/trace-event.ts';
 export const ANCHOR_KINDS = [
   'checkpoint.trigger', 'checkpoint.complete', 'txn.precommit', 'job.restore',
   'group.generation', 'ks.commit', 'spark.batch', 'spark.commit',
-  'input.offset',
+  'txn.begin', 'input.offset',
 ] as const;
 
 export type AnchorKind = (typeof ANCHOR_KINDS)[number];
 
 export type Anchor =
-  | { on: Exclude<AnchorKind, 'input.offset'>; n: number; fromMs?: number }
+  | { on: Exclude<AnchorKind, 'input.offset' | 'txn.begin'>; n: number; fromMs?: number }
+  | { on: 'txn.begin'; n: number; fromMs?: number; txnId?: string }
   | { on: 'input.offset'; n: number; partition: number; offset: number };
 
 /**
@@ -68,7 +76,7 @@ export type Anchor =
  * the start of a run moves when records are left out, so the recorder
  * counts them from a virtual time instead (`fromMs`).
  */
-export const INPUT_PACED_KINDS: readonly AnchorKind[] = ['ks.commit', 'spark.batch', 'spark.commit'];
+export const INPUT_PACED_KINDS: readonly AnchorKind[] = ['ks.commit', 'spark.batch', 'spark.commit', 'txn.begin'];
 
 /** The trace event kind each anchor kind counts. */
 export const ANCHOR_TRACE_KIND: Record<AnchorKind, string> = {
@@ -80,6 +88,7 @@ export const ANCHOR_TRACE_KIND: Record<AnchorKind, string> = {
   'ks.commit': 'ks.commit',
   'spark.batch': 'spark.batch',
   'spark.commit': 'spark.commit',
+  'txn.begin': 'txn.begin',
   'input.offset': 'log.fetch',
 };
 
@@ -90,7 +99,8 @@ export function isAnchorKind(s: unknown): s is AnchorKind {
 /** Whether trace event `e` counts towards `anchor`. */
 export function anchorMatches(anchor: Anchor, e: TraceEvent, inputTopic: string): boolean {
   if (anchor.on !== 'input.offset') {
-    return countsTowards(anchor.on, e) && (anchor.fromMs === undefined || e.t >= anchor.fromMs);
+    return countsTowards(anchor.on, e) && (anchor.fromMs === undefined || e.t >= anchor.fromMs) &&
+      (anchor.on !== 'txn.begin' || anchor.txnId === undefined || e.txnId === anchor.txnId);
   }
   return e.kind === 'log.fetch' && e.topic === inputTopic && e.partition === anchor.partition &&
     typeof e.offset === 'number' && typeof e.nextOffset === 'number' && e.offset <= anchor.offset && anchor.offset < e.nextOffset;
@@ -102,20 +112,28 @@ function countsTowards(on: Exclude<AnchorKind, 'input.offset'>, e: TraceEvent): 
   return e.kind === ANCHOR_TRACE_KIND[on] && (on !== 'checkpoint.trigger' || e.task === undefined);
 }
 
-/** A short text for an anchor: `checkpoint.complete #3`, `ks.commit #1 from 1,230 ms`, `input.offset p0@41 #1`. */
+/** A short text for an anchor: `checkpoint.complete #3`, `ks.commit #1 from 1,230 ms`, `txn.begin weir-app-ks-0-0 #1 from 3,406 ms`, `input.offset p0@41 #1`. */
 export function anchorText(a: Anchor): string {
   if (a.on === 'input.offset') return `input.offset p${a.partition}@${a.offset} #${a.n}`;
-  return `${a.on} #${a.n}${a.fromMs === undefined ? '' : ` from ${a.fromMs.toLocaleString('en-US')} ms`}`;
+  const of = a.on === 'txn.begin' && a.txnId !== undefined ? ` ${a.txnId}` : '';
+  return `${a.on}${of} #${a.n}${a.fromMs === undefined ? '' : ` from ${a.fromMs.toLocaleString('en-US')} ms`}`;
 }
 
 export interface AnchorPoint {
   anchor: Anchor;
   t: number;
   seq: number;
+  /** For a transaction's begin: the process whose producer owns it, when a `ks.producer` event named it. */
+  owner?: string;
 }
 
-/** Every kind but `input.offset`. */
-const RECORDED_KINDS = ANCHOR_KINDS.filter((k): k is Exclude<AnchorKind, 'input.offset'> => k !== 'input.offset');
+type RecordedKind = Exclude<AnchorKind, 'input.offset'>;
+
+/** The kinds recorded unless told otherwise: every kind but `input.offset` and `txn.begin` (see `KSTREAMS_RECORDED_KINDS`). */
+const RECORDED_KINDS = ANCHOR_KINDS.filter((k): k is RecordedKind => k !== 'input.offset' && k !== 'txn.begin');
+
+/** On Kafka Streams runs, transactions begin too: each instance's own, so a fault on an instance can stay inside one. */
+export const KSTREAMS_RECORDED_KINDS: readonly RecordedKind[] = [...RECORDED_KINDS, 'txn.begin'];
 
 /**
  * Records, from a run's trace, every point a fault could be anchored to
@@ -129,18 +147,24 @@ const RECORDED_KINDS = ANCHOR_KINDS.filter((k): k is Exclude<AnchorKind, 'input.
  */
 export class AnchorRecorder {
   readonly points: AnchorPoint[] = [];
-  private readonly times = new Map<AnchorKind, number[]>();
+  /** Times of each kind's events so far; a transaction's begins per transactional id. */
+  private readonly times = new Map<string, number[]>();
+  /** Transactional id → the process whose producer holds it (from `ks.producer`). */
+  private readonly owners = new Map<string, string>();
 
-  constructor(private readonly kinds: readonly Exclude<AnchorKind, 'input.offset'>[] = RECORDED_KINDS) {}
+  constructor(private readonly kinds: readonly RecordedKind[] = RECORDED_KINDS) {}
 
   readonly onEvent = (e: TraceEvent): void => {
+    if (e.kind === 'ks.producer' && typeof e.transactionalId === 'string') this.owners.set(e.transactionalId, e.p);
     for (const on of this.kinds) {
       if (!countsTowards(on, e)) continue;
-      let times = this.times.get(on);
-      if (!times) this.times.set(on, (times = []));
+      const txnId = on === 'txn.begin' && typeof e.txnId === 'string' ? e.txnId : undefined;
+      const key = txnId === undefined ? on : `${on} ${txnId}`;
+      let times = this.times.get(key);
+      if (!times) this.times.set(key, (times = []));
       times.push(e.t);
       if (!INPUT_PACED_KINDS.includes(on)) {
-        this.points.push({ anchor: { on, n: times.length }, t: e.t, seq: e.seq });
+        this.points.push({ anchor: { on, n: times.length } as Anchor, t: e.t, seq: e.seq });
         continue;
       }
       // Earlier events of the kind at the same time as the previous one count too: n is this one's place from fromMs.
@@ -148,15 +172,26 @@ export class AnchorRecorder {
       const fromMs = e.t - Math.floor((e.t - prev) / 2);
       let n = 0;
       for (let i = times.length - 1; i >= 0 && times[i]! >= fromMs; i--) n++;
-      this.points.push({ anchor: { on, n, fromMs }, t: e.t, seq: e.seq });
+      if (txnId === undefined) {
+        this.points.push({ anchor: { on, n, fromMs } as Anchor, t: e.t, seq: e.seq });
+        continue;
+      }
+      const owner = this.owners.get(txnId);
+      this.points.push({ anchor: { on: 'txn.begin', n, fromMs, txnId }, t: e.t, seq: e.seq, ...(owner !== undefined ? { owner } : {}) });
     }
   };
 
-  /** The last recorded point strictly before virtual time `atMs` among `kinds` (all when omitted), if any. */
-  latestBefore(atMs: number, kinds?: readonly AnchorKind[]): AnchorPoint | undefined {
+  /**
+   * The last recorded point strictly before virtual time `atMs` among `kinds` (all when omitted),
+   * if any. With `processes` (the ones a fault acts on), a transaction's begin counts only when one
+   * of them owns the transaction: a fault on ks-0 is held inside ks-0's transaction, never ks-1's.
+   */
+  latestBefore(atMs: number, kinds?: readonly AnchorKind[], processes?: readonly string[]): AnchorPoint | undefined {
     for (let i = this.points.length - 1; i >= 0; i--) {
       const p = this.points[i]!;
-      if (p.t < atMs && (kinds === undefined || kinds.includes(p.anchor.on))) return p;
+      if (p.t >= atMs || (kinds !== undefined && !kinds.includes(p.anchor.on))) continue;
+      if (p.anchor.on === 'txn.begin' && (p.owner === undefined || processes === undefined || !processes.includes(p.owner))) continue;
+      return p;
     }
     return undefined;
   }

@@ -26,8 +26,13 @@ function faultToJson(f: Fault): Record<string, unknown> {
   if (f.after === undefined) out.atMs = f.atMs;
   else {
     const a = f.after;
-    out.after = a.on === 'input.offset' ? { on: a.on, n: a.n, partition: a.partition, offset: a.offset }
-      : a.fromMs === undefined ? { on: a.on, n: a.n } : { on: a.on, n: a.n, fromMs: a.fromMs };
+    if (a.on === 'input.offset') out.after = { on: a.on, n: a.n, partition: a.partition, offset: a.offset };
+    else {
+      const after: Record<string, unknown> = { on: a.on, n: a.n };
+      if (a.fromMs !== undefined) after.fromMs = a.fromMs;
+      if (a.on === 'txn.begin' && a.txnId !== undefined) after.txnId = a.txnId;
+      out.after = after;
+    }
     out.delayMs = f.delayMs;
   }
   for (const key of FIELDS[f.kind]) out[key] = (f as unknown as Record<string, unknown>)[key];
@@ -99,12 +104,14 @@ function parseAnchor(v: unknown, where: string): Anchor {
   const rec = v as Record<string, unknown>;
   if (!isAnchorKind(rec.on)) throw new Error(`fault plan: ${where}.on must be one of ${ANCHOR_KINDS.join(', ')}, got ${JSON.stringify(rec.on)}`);
   if (typeof rec.n !== 'number' || !Number.isSafeInteger(rec.n) || rec.n < 1) throw new Error(`fault plan: ${where}.n must be an integer ≥ 1`);
-  const keys = rec.on === 'input.offset' ? ['on', 'n', 'partition', 'offset'] : ['on', 'n', 'fromMs'];
+  const keys = rec.on === 'input.offset' ? ['on', 'n', 'partition', 'offset'] : rec.on === 'txn.begin' ? ['on', 'n', 'fromMs', 'txnId'] : ['on', 'n', 'fromMs'];
   for (const key of Object.keys(rec)) if (!keys.includes(key)) throw new Error(`fault plan: ${where} has unknown field '${key}' for an anchor on ${rec.on}`);
   if (rec.on !== 'input.offset') {
-    if (rec.fromMs === undefined) return { on: rec.on, n: rec.n };
-    if (!isCount(rec.fromMs)) throw new Error(`fault plan: ${where}.fromMs must be an integer ≥ 0`);
-    return { on: rec.on, n: rec.n, fromMs: rec.fromMs };
+    if (rec.fromMs !== undefined && !isCount(rec.fromMs)) throw new Error(`fault plan: ${where}.fromMs must be an integer ≥ 0`);
+    if (rec.txnId !== undefined && (typeof rec.txnId !== 'string' || rec.txnId === '')) throw new Error(`fault plan: ${where}.txnId must be a transactional id (a non-empty string)`);
+    const fromMs = rec.fromMs === undefined ? {} : { fromMs: rec.fromMs as number };
+    if (rec.on === 'txn.begin') return { on: rec.on, n: rec.n, ...fromMs, ...(rec.txnId === undefined ? {} : { txnId: rec.txnId as string }) };
+    return { on: rec.on, n: rec.n, ...fromMs };
   }
   if (!isCount(rec.partition)) throw new Error(`fault plan: ${where}.partition must be an integer ≥ 0`);
   if (!isCount(rec.offset)) throw new Error(`fault plan: ${where}.offset must be an integer ≥ 0`);

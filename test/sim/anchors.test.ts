@@ -10,7 +10,10 @@
  * the same instant measured from the last anchor before it. The Kafka
  * Streams and Spark anchors (a rebalance generation, an instance's commit,
  * a micro-batch started, a batch committed) fire at the nth such event of
- * a whole run of their engine, and the recorder offers them.
+ * a whole run of their engine, and the recorder offers them. A
+ * transaction's begin, of one transactional id, fires at that id's nth
+ * begin only (never another instance's), and the recorder hands it only to
+ * a fault on the instance that owns the transaction.
  *
  * How: a small world whose process emits anchor events on timers (so the
  * times are known), with crashes planned on them; fetch events hand-made;
@@ -20,7 +23,7 @@
 import { describe, expect, it } from 'vitest';
 import { fc, test } from '@fast-check/vitest';
 import { applyPlan, type Fault, type FaultPlan } from '../../src/sim/faults.ts';
-import { AnchorRecorder, anchorMatches, type Anchor } from '../../src/sim/anchors.ts';
+import { AnchorRecorder, anchorMatches, KSTREAMS_RECORDED_KINDS, type Anchor } from '../../src/sim/anchors.ts';
 import { planFromJson, planToJson } from '../../src/sim/fault-json.ts';
 import { faultPlanArbitrary } from '../../src/explore/property.ts';
 import { anchorFault } from '../../src/explore/shrink.ts';
@@ -256,5 +259,39 @@ describe('Kafka Streams and Spark anchors in a whole run', () => {
     expect(planToJson(plan)).toContain('"after":{"on":"ks.commit","n":2,"fromMs":1230}');
     const bad = '{"faults": [{"kind": "crash", "after": {"on": "spark.commit", "n": 1, "fromMs": -3}, "delayMs": 0, "process": "driver", "restartAfterMs": 1}]}';
     expect(() => planFromJson(bad)).toThrow(/after\.fromMs must be an integer ≥ 0/);
+  });
+
+  it('txn.begin of one transactional id fires at that id\'s nth begin, and is offered only for faults on its owner', () => {
+    const begins: TraceEvent[] = [];
+    const crashes: TraceEvent[] = [];
+    const txnId = 'weir-app-ks-1-0';
+    const crash: Fault = { kind: 'crash', after: { on: 'txn.begin', n: 2, fromMs: 400, txnId }, delayMs: 1, process: 'ks-1', restartAfterMs: 50 };
+    runScenario(onEngine('kstreams', [crash]), {
+      subscribers: [(e) => {
+        if (e.kind === 'txn.begin' && e.t >= 400) begins.push(e);
+        if (e.kind === 'proc.crash') crashes.push(e);
+      }],
+    });
+    const own = begins.filter((e) => e.txnId === txnId);
+    // Another instance's transaction begins in between, and does not count.
+    expect(begins.slice(0, begins.indexOf(own[1]!)).some((e) => e.txnId !== txnId)).toBe(true);
+    expect(crashes.map((e) => [e.p, e.t])).toEqual([['ks-1', own[1]!.t + 1]]);
+    expect(planFromJson(planToJson({ faults: [crash] }))).toEqual({ faults: [crash] });
+    expect(() => planFromJson('{"faults": [{"kind": "crash", "after": {"on": "txn.begin", "n": 1, "txnId": 7}, "delayMs": 0, "process": "ks-0", "restartAfterMs": 1}]}')).toThrow(/after\.txnId must be a transactional id/);
+
+    const recorder = new AnchorRecorder(KSTREAMS_RECORDED_KINDS);
+    runScenario(onEngine('kstreams', []), { subscribers: [recorder.onEvent] });
+    const txns = recorder.points.filter((p) => p.anchor.on === 'txn.begin');
+    expect(new Set(txns.map((p) => p.owner))).toEqual(new Set(['ks-0', 'ks-1']));
+    // A begin of ks-1's transaction that is the only point at its time: the last anchor before 1 ms after it.
+    const alone = txns.find((p) => p.owner === 'ks-1' && recorder.points.filter((q) => q.t === p.t).length === 1)!;
+    expect((alone.anchor as { txnId?: string }).txnId).toBe(txnId);
+    const at = alone.t + 1;
+    expect(anchorFault({ kind: 'crash', atMs: at, process: 'ks-1', restartAfterMs: 10 }, recorder)).toEqual({ kind: 'crash', after: alone.anchor, delayMs: 1, process: 'ks-1', restartAfterMs: 10 });
+    // A fault on ks-0 at the same time is held by something else: ks-1's transaction is not its own.
+    const onKs0 = anchorFault({ kind: 'crash', atMs: at, process: 'ks-0', restartAfterMs: 10 }, recorder);
+    expect(onKs0.after).toBeDefined();
+    expect(onKs0.after).not.toEqual(alone.anchor);
+    expect(onKs0.after?.on === 'txn.begin' ? onKs0.after.txnId : 'weir-app-ks-0-0').toBe('weir-app-ks-0-0');
   });
 });
