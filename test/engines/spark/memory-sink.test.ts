@@ -152,3 +152,22 @@ describe('whole runs', () => {
     expect(events.filter((e) => e.kind === 'spark.reduce')).toEqual([]);
   });
 });
+
+describe('the replay of a memory sink run', () => {
+  it('tells the table\'s batches, its loss with the driver, and a refused recovery', async () => {
+    const { replayOf } = await import('../../tui/helpers.ts');
+    const { replaySummary } = await import('../../../src/tui/summary.ts');
+    const { describeEvent } = await import('../../../src/tui/model/format.ts');
+    const complete = await replayOf({ scenario: 'memory-sink', engine: 'spark', seed: 1, guarantee: 'exactly-once', faults: 'none', bugs: [], plan: crashDriver(3_000) });
+    const crash = complete.index.events.findIndex((e) => e.kind === 'proc.crash' && e.p === 'driver');
+    expect(complete.index.stateAt(crash - 1).spark!.memory!.rows).toBeGreaterThan(0);
+    expect(complete.index.stateAt(crash).spark!.memory).toMatchObject({ name: 'counts', rows: 0, batch: -1 });
+    const add = complete.index.events.find((e) => e.kind === 'spark.memory.add')!;
+    expect(describeEvent(add)).toMatch(/^memory table counts replaced by batch 0: \d+ rows, \d+ in the table$/);
+    expect(replaySummary(complete)).toMatch(/sink {9}memory table counts: \d+ rows, \d+ batches added, 0 skipped as held;/);
+    const append = await replayOf({ scenario: 'memory-append', engine: 'spark', seed: 1, guarantee: 'at-least-once', faults: 'none', bugs: [], plan: crashDriver(3_000) });
+    const refused = append.index.events.find((e) => e.kind === 'spark.query.refused')!;
+    expect(describeEvent(refused)).toMatch(/^the append-mode query refuses to recover from its checkpoint \(its memory table died with the driver\): This query does not support/);
+    expect(replaySummary(append)).toMatch(/memory table counts: 0 rows, \d+ batches added, 0 skipped as held; a restarted driver refused to recover the query/);
+  });
+});
