@@ -156,6 +156,14 @@ describe('whole runs', () => {
     expect(new Set(ids).size).toBe(300);
     expect(ids.every((id) => id % 2 === 0)).toBe(true);
     expect(events.filter((e) => e.kind === 'spark.reduce')).toEqual([]);
+    // foreachBatch, the other sink on the driver, gets the map tasks' rows the same way.
+    const viaForeach: Scenario = {
+      ...custom, name: 'foreach-rows',
+      engines: { spark: { build: (s) => s.readStream('input', { isolation: 'read_committed' }).where((r) => Number(r.id) % 2 === 0).writeStream().foreachBatch((df) => df.write.saveToTopic('output')).trigger({ processingTimeMs: 100 }) } },
+    };
+    const foreach = runMemory('foreach-rows', 'at-least-once', undefined, { custom: viaForeach });
+    expect(foreach.failed).toEqual([]);
+    expect((foreach.output as { id: number }[]).map((r) => r.id).sort((a, b) => a - b)).toEqual(ids.sort((a, b) => a - b));
   });
 });
 
