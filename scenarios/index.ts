@@ -16,10 +16,11 @@ import { fileSink } from './file-sink.ts';
 import { foreachBatch } from './foreach-batch.ts';
 import { modesAppend, modesComplete, modesUpdate } from './output-modes.ts';
 import { etl, etlContinuous } from './etl.ts';
+import { memoryAppend, memorySink } from './memory-sink.ts';
 
 export const SCENARIOS: readonly Scenario[] = [
   wordcount, sessions, slidingAverage, join, bank, chained, wordcountFinal, enrich, tables, triggersPanes, ttlVisits,
-  outerJoin, fileSink, foreachBatch, modesAppend, modesUpdate, modesComplete, etl, etlContinuous,
+  outerJoin, fileSink, foreachBatch, modesAppend, modesUpdate, modesComplete, etl, etlContinuous, memorySink, memoryAppend,
 ];
 
 export function findScenario(name: string): Scenario | undefined {

@@ -72,6 +72,7 @@ import { StreamEnvironment } from '../engines/flink/api/environment.ts';
 import { WindowOperator } from '../engines/flink/operators/window.ts';
 import { IntervalJoinOperator } from '../engines/flink/operators/interval-join.ts';
 import { kstreamsTopics } from '../engines/kstreams/deployment.ts';
+import { spark } from '../engines/spark/dsl.ts';
 import type { Scenario } from '../../scenarios/types.ts';
 
 export const EDGES = [
@@ -152,6 +153,9 @@ export function applicableEdges(scenario: Scenario, engine = 'flink'): Edge[] {
         return scenario.window !== undefined;
       case 'ks.state-dir-corrupt':
         return hasKStreamsStores(scenario);
+      case 'spark.sink-skip':
+        // A memory sink's table never sees a batch twice: a batch runs again only after a driver restart, which starts a new table.
+        return scenario.engines.spark?.build(spark, scenario.defaults, { guarantee: 'exactly-once' }).plan.sink.format !== 'memory';
       case 'record.at-window-end':
         return assigner !== undefined && assigner.kind !== 'session';
       case 'record.late-by-1ms':

@@ -23,6 +23,8 @@ export interface DeployedEngine extends EngineDeployment {
   readonly cuts?: readonly CheckpointCut<unknown>[];
   /** The query writes files (Spark's file sink) instead of the output topic: the process whose disk holds them and their directory. */
   readonly fileOutput?: { process: string; path: string };
+  /** The query writes Spark's memory sink: its table as the live driver holds it (undefined while the driver is down). */
+  readonly memoryTable?: { name: string; rows(): unknown[] | undefined };
 }
 
 export function isEngineName(name: string): name is EngineName {
@@ -70,8 +72,9 @@ export function engineProblem(
   if (engine === 'spark' && settings.guarantee === 'at-most-once') {
     return 'Spark Structured Streaming offers exactly-once (a replayable source, the offset log and an idempotent sink) and at-least-once, not at-most-once; choose --guarantee exactly-once or at-least-once';
   }
-  if (engine === 'spark' && (settings.guarantee ?? 'exactly-once') !== 'at-least-once' && scenarioGuarantee(scenario, engine) === 'at-least-once') {
-    return `scenario ${scenario.name} runs Spark's continuous processing, which is at-least-once (a restart replays from the last committed epoch); add --guarantee at-least-once`;
+  if (engine === 'spark' && (settings.guarantee ?? 'exactly-once') !== 'at-least-once') {
+    const weaker = sparkWeakerGuarantee(scenario);
+    if (weaker !== undefined) return `scenario ${scenario.name} ${weaker}`;
   }
   for (const bug of settings.bugs) {
     const problem = bugEngineProblem(bug, engine);
@@ -80,11 +83,25 @@ export function engineProblem(
   return undefined;
 }
 
-/** The guarantee a scenario runs under by default on `engine`: exactly-once, or at-least-once for a query that offers nothing stronger (Spark's continuous processing). */
+/**
+ * The guarantee a scenario runs under by default on `engine`: exactly-once, or at-least-once for a
+ * Spark query that cannot offer exactly-once (continuous processing; a memory sink in append or
+ * update mode).
+ */
 export function scenarioGuarantee(scenario: Scenario, engine: EngineName): 'exactly-once' | 'at-least-once' {
-  const build = engine === 'spark' ? scenario.engines.spark : undefined;
-  if (build && continuousInterval(build.build(spark, scenario.defaults, { guarantee: 'exactly-once' }).plan.sink.trigger) !== undefined) return 'at-least-once';
-  return 'exactly-once';
+  return engine === 'spark' && sparkWeakerGuarantee(scenario) !== undefined ? 'at-least-once' : 'exactly-once';
+}
+
+/** Why the scenario's Spark query cannot run under exactly-once (undefined: it can). */
+function sparkWeakerGuarantee(scenario: Scenario): string | undefined {
+  const build = scenario.engines.spark;
+  if (!build) return undefined;
+  const sink = build.build(spark, scenario.defaults, { guarantee: 'exactly-once' }).plan.sink;
+  if (continuousInterval(sink.trigger) !== undefined) return "runs Spark's continuous processing, which is at-least-once (a restart replays from the last committed epoch); add --guarantee at-least-once";
+  if (sink.format === 'memory' && sink.mode !== 'complete') {
+    return `writes Spark's memory sink in ${sink.mode} mode, which is not fault-tolerant (its table lives in the driver's memory and Spark will not recover the query after a driver crash; only complete mode recreates the table), so it cannot be exactly-once; add --guarantee at-least-once to run it anyway (a driver crash then loses the table)`;
+  }
+  return undefined;
 }
 
 /** The engine of a run; throws an EngineError when the scenario cannot run on it (see `engineProblem`). */

@@ -32,6 +32,7 @@ import type { InputRecord, LateRecord, OutputRecord, WindowResult } from '../str
 import { findScenario, type CheckInput, type Scenario, type ScenarioSizes } from '../../scenarios/index.ts';
 import { checkConsistentCuts } from '../check/checkpoint-cut.ts';
 import { readFileSink } from '../check/file-sink.ts';
+import { checkSparkMemorySink, SparkMemoryTrace } from '../check/spark-memory-sink.ts';
 import type { SimDisk } from '../sim/disk.ts';
 import type { DurableView, Host } from '../runtime/deployment.ts';
 import type { Disk } from '../runtime/types.ts';
@@ -237,6 +238,8 @@ export function runScenario(settings: RunSettings, opts: RunOptions = {}): RunRe
   /** Spark: per record, the windows (by start) a stateful operator filtered it from as late, at the late watermark + 1 + the lateness. */
   const sparkDropped = new Map<number, { windows: Set<number>; streamTime: number }>();
   const sparkBatches = engine === 'spark' ? new SparkBatchTrace() : undefined;
+  /** Spark's memory sink: the batches each driver incarnation added to its table or skipped. */
+  const sparkMemory = engine === 'spark' ? new SparkMemoryTrace() : undefined;
   const recorded: TraceEvent[] = [];
   const readerFetches: ReaderFetch[] = [];
   const droppedLate = new Set<number>();
@@ -267,6 +270,7 @@ export function runScenario(settings: RunSettings, opts: RunOptions = {}): RunRe
     ksTrace?.onEvent(e);
     deployed?.onEvent(e);
     sparkBatches?.onEvent(e);
+    sparkMemory?.onEvent(e);
     switch (e.kind) {
       case 'record.late':
         droppedLate.add(e.id as number);
@@ -400,8 +404,12 @@ export function runScenario(settings: RunSettings, opts: RunOptions = {}): RunRe
 
   const log = new OfflineLog(world.disk(BROKER), [TOPICS.output, ...internal.compacted, ...(sparkBatches ? [TOPICS.input] : [])]);
   const committed = log.read(TOPICS.output, 'read_committed');
-  // A file sink's output is what a reader of its directory sees (through `_spark_metadata` when it exists).
-  const output = deployment.fileOutput ? readFileSink(durableView(world.disk(deployment.fileOutput.process)), deployment.fileOutput.path) : committed.flat().map((r) => r.value as OutputRecord);
+  // A file sink's output is what a reader of its directory sees (through `_spark_metadata` when it exists);
+  // a memory sink's is its table as the live driver answers for it once the run settled (none while the driver is down).
+  const memoryTable = deployment.memoryTable ? (deployment.memoryTable.rows() as OutputRecord[] | undefined) : undefined;
+  const output = deployment.fileOutput ? readFileSink(durableView(world.disk(deployment.fileOutput.process)), deployment.fileOutput.path)
+    : deployment.memoryTable ? (memoryTable ?? [])
+      : committed.flat().map((r) => r.value as OutputRecord);
   opts.onOutput?.(output);
   const inputByPartition: InputRecord[][] = Array.from({ length: sizes.partitions }, () => []);
   for (const a of workload.arrivals) inputByPartition[a.partition]!.push(...(a.records as InputRecord[]));
@@ -447,6 +455,9 @@ export function runScenario(settings: RunSettings, opts: RunOptions = {}): RunRe
     // A windowed count whose results say which batch wrote them: each batch's results as its output mode asks.
     const modes = scenario.window ? checkSparkOutputMode(sparkBatches, sparkInput, output, scenario.window) : undefined;
     if (modes) checks.push(modes);
+    // A memory sink's table: batches added once each in order, replaced or appended as the mode says, complete at the end.
+    const memory = sparkMemory ? checkSparkMemorySink(sparkMemory, memoryTable, workload.records, scenario.window) : undefined;
+    if (memory) checks.push(memory);
   }
   if (ksTrace) checks.push(...kstreamsChecks(ksTrace, changelogs ?? log, output, settings.guarantee, scenario.window !== undefined));
   checks.unshift({ name: 'run.completes', ok: thrown === undefined, detail: thrown === undefined ? 'no assertion fired' : `the run threw: ${thrown}` });

@@ -76,7 +76,9 @@ function sparkLines(sp: NonNullable<ReplayState['spark']>): string[] {
       : `  batches      ${sp.batch < 0 ? 'none' : `0–${sp.batch}`}, ${fmtNum(sp.reruns)} re-runs, ${fmtNum(sp.retries)} task retries; watermark ${fmtWm(sp.watermark)}`,
     `  logs         ${log('offsets', sp.offsetsLog)}, ${log('commits', sp.commitsLog)}`,
     `  processes    driver ${sp.driver}; ${[...sp.executors.values()].map((e) => `${e.name} ${e.up ? 'up' : 'down'}`).join(', ') || 'no executor'}`,
-    `  sink         ${fmtNum(sp.sinkCommitted)} transactions committed, ${fmtNum(sp.sinkAborted)} aborted, ${fmtNum(sp.sinkSkips)} batches skipped as written; ${fmtNum(sp.lateRows)} late rows dropped`,
+    sp.memory
+      ? `  sink         memory table ${sp.memory.name}: ${fmtNum(sp.memory.rows)} rows, ${fmtNum(sp.memory.added)} batches added, ${fmtNum(sp.sinkSkips)} skipped as held${sp.memory.refused ? '; a restarted driver refused to recover the query' : ''}; ${fmtNum(sp.lateRows)} late rows dropped`
+      : `  sink         ${fmtNum(sp.sinkCommitted)} transactions committed, ${fmtNum(sp.sinkAborted)} aborted, ${fmtNum(sp.sinkSkips)} batches skipped as written; ${fmtNum(sp.lateRows)} late rows dropped`,
   ];
 }
 

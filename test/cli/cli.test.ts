@@ -151,6 +151,8 @@ const MALFORMED: readonly (readonly string[])[] = [
   ['run', 'w1.eyJzY2VuYXJpbyI6IndvcmRjb3VudCJ9'],
   ['run', 'wordcount', '--trace', '/no/such/folder/run.jsonl'],
   ['explore', 'wordcount', '--seeds', '0'],
+  ['run', 'memory-append', '--engine', 'spark'],
+  ['explore', 'memory-append', '--engine', 'spark', '--seeds', '1'],
 ];
 
 describe('bad input', () => {

@@ -72,6 +72,7 @@ export const BUG_PLACES: Record<BugName, BugPlace> = {
   'spark-outer-join-early': { scenario: 'outer-join', engine: 'spark', faults: 'none', events: 300 },
   'spark-file-sink-no-metadata': { scenario: 'file-sink', engine: 'spark', faults: 'heavy', events: 600 },
   'spark-update-writes-unchanged': { scenario: 'modes-update', engine: 'spark', faults: 'none' },
+  'spark-memory-sink-appends-complete': { scenario: 'memory-sink', engine: 'spark', faults: 'none' },
   'spark-continuous-commit-unflushed': { scenario: 'etl-continuous', engine: 'spark', faults: 'swarm', guarantee: 'at-least-once' },
   'offsets-outside-transaction': { scenario: 'wordcount', engine: 'kstreams', faults: 'heavy' },
   'no-wipe-on-dirty-close': { scenario: 'wordcount', engine: 'kstreams', faults: 'swarm' },

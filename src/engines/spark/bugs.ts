@@ -37,6 +37,10 @@ export const SPARK_BUGS = {
     description: 'update output mode writes every window the aggregation holds each batch, not only those the batch changed (complete mode without its whole table)',
     caughtBy: 'spark.output-mode',
   },
+  'spark-memory-sink-appends-complete': {
+    description: 'the memory sink ignores complete mode\'s truncate: each batch\'s whole result table is appended to the rows already there, so the table holds a window once for every batch that wrote it',
+    caughtBy: 'spark.memory-sink',
+  },
   'spark-continuous-commit-unflushed': {
     description: 'a continuous task reports its epoch committed as soon as the marker passes, before the rows it sent are acknowledged; when its executor crashes, the rows in flight are gone and the restart begins after them',
     caughtBy: 'etl.no-loss',

@@ -14,6 +14,7 @@ import { driverProcess } from './driver.ts';
 import { executorProcess, type SparkApp } from './executor.ts';
 import { sparkStoreProcess } from './store.ts';
 import { SparkBugs } from './bugs.ts';
+import { MemoryTables } from './memory-sink.ts';
 
 /** A scenario's query for the Spark engine. */
 export interface SparkBuild {
@@ -55,8 +56,18 @@ export class SparkDeployment implements EngineDeployment {
   private done = false;
   private readonly counts = { batches: 0, reruns: 0, restarts: 0 };
 
-  constructor(readonly processes: readonly string[], readonly fileOutput?: { process: string; path: string }, private readonly continuousOn?: { host: Host; executors: readonly string[] }) {
+  /**
+   * The memory sink's table as `spark.sql("select * from <queryName>")` on the driver reads it
+   * now: the live driver's rows, or undefined while the driver is down.
+   */
+  readonly memoryTable?: { name: string; rows(): unknown[] | undefined };
+
+  constructor(
+    readonly processes: readonly string[], readonly fileOutput?: { process: string; path: string }, private readonly continuousOn?: { host: Host; executors: readonly string[] },
+    memory?: { name: string; tables: MemoryTables; host: Host },
+  ) {
     this.crashable = processes;
+    if (memory) this.memoryTable = { name: memory.name, rows: () => (memory.host.isUp?.(DRIVER) === false ? undefined : memory.tables.rows()) };
   }
 
   /** Continuous processing never ends by itself: once finished, the executors stop their long-running tasks. */
@@ -72,6 +83,8 @@ export class SparkDeployment implements EngineDeployment {
   onEvent(e: TraceEvent): void {
     switch (e.kind) {
       case 'spark.finished':
+      case 'spark.query.refused':
+        // A query that refused to start (a memory sink's table cannot be recovered) is over too.
         this.done = true;
         break;
       case 'spark.commit':
@@ -106,11 +119,13 @@ export function deploySpark(host: Host, job: SparkJob): SparkDeployment {
     driverId: DRIVER,
     bugs: new SparkBugs(job.bugs),
     topicPartitions: (topic) => job.topics[topic] ?? 1,
+    ...(plan.sink.format === 'memory' ? { memoryTables: new MemoryTables() } : {}),
   };
   host.addProcess(STORE, sparkStoreProcess());
   for (const e of executors) host.addProcess(e, executorProcess(app));
   host.addProcess(DRIVER, driverProcess(app, { executors, inputPartitions: job.topics[plan.source.topic] ?? 1, taskTimeoutMs: 1_000, ...(job.build.startAtMs !== undefined ? { startAtMs: job.build.startAtMs } : {}) }));
   // A file sink's directory lives on the checkpoint store's file system; readers find it there.
   const continuous = continuousInterval(plan.sink.trigger) !== undefined;
-  return new SparkDeployment([DRIVER, ...executors, STORE], plan.sink.format === 'json' ? { process: STORE, path: plan.sink.path! } : undefined, continuous ? { host, executors } : undefined);
+  const memory = app.memoryTables ? { name: plan.sink.queryName ?? '', tables: app.memoryTables, host } : undefined;
+  return new SparkDeployment([DRIVER, ...executors, STORE], plan.sink.format === 'json' ? { process: STORE, path: plan.sink.path! } : undefined, continuous ? { host, executors } : undefined, memory);
 }

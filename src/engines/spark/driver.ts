@@ -31,6 +31,12 @@
  * goes back. Only the global watermark survives a restart (from the logs);
  * the operators' values start again from nothing.
  *
+ * The memory sink (memory-sink.ts) is the driver's own: each batch's rows
+ * come back with the tasks' replies and are added to the table in the
+ * driver's memory before `commits/N`. A driver restart starts an empty
+ * table; in append and update mode the restarted query refuses to recover
+ * from its checkpoint, as Spark's DataStreamWriter does, and never runs.
+ *
  * Triggers (S10): ProcessingTime (the next batch at the next multiple of the
  * interval; the query ends, `spark.finished`, once every input partition is
  * sealed and read and no batch, not even a no-data batch, is left to run —
@@ -54,6 +60,7 @@ import { StoreClient } from './store.ts';
 import { ContinuousCoordinator } from './continuous.ts';
 import { continuousInterval } from './dsl.ts';
 import type { ContinuousReport } from './messages.ts';
+import { MemorySink } from './memory-sink.ts';
 
 interface OffsetEntry {
   /** End offset per input partition (next to read). */
@@ -103,6 +110,8 @@ class Driver implements ProcessLogic {
   private pendingTimeouts: number | undefined;
   /** Trigger.Continuous: the epoch coordinator (continuous.ts) runs the query instead of batches. */
   private readonly continuous: ContinuousCoordinator | undefined;
+  /** The memory sink's table: this incarnation's, empty at start (memory-sink.ts). */
+  private readonly memory: MemorySink | undefined;
 
   constructor(private readonly ctx: ProcessContext, private readonly app: SparkApp, private readonly s: DriverSettings) {
     this.store = new StoreClient(ctx, app.storeId);
@@ -118,7 +127,12 @@ class Driver implements ProcessLogic {
       ...(app.plan.watermark ? { watermarkDelayMs: app.plan.watermark.delayMs } : {}),
       ...(ops.length > 1 ? { watermarkOperators: ops.length, watermarkPolicy: app.plan.multipleWatermarkPolicy } : {}),
       ...(st?.kind === 'join' ? { joinType: st.joinType, joinLowerMs: st.lowerMs, joinUpperMs: st.upperMs } : {}),
+      ...(app.plan.sink.format === 'memory' ? { memoryTable: app.plan.sink.queryName ?? '' } : {}),
     });
+    if (app.plan.sink.format === 'memory') {
+      this.memory = new MemorySink(app.plan.sink.queryName ?? '', { appendInComplete: app.bugs.has('spark-memory-sink-appends-complete') });
+      app.memoryTables?.register(ctx.incarnation, this.memory);
+    }
     const continuousMs = continuousInterval(app.plan.sink.trigger);
     if (continuousMs !== undefined) {
       this.continuous = new ContinuousCoordinator({
@@ -146,6 +160,7 @@ class Driver implements ProcessLogic {
       this.store.list('commits/', (commits) => {
         const n = offsets.length === 0 ? -1 : Math.max(...offsets.map(num));
         const c = commits.length === 0 ? -1 : Math.max(...commits.map(num));
+        if (n >= 0 && this.app.plan.sink.format === 'memory' && this.app.plan.sink.mode !== 'complete') return this.refuseRecovery(n, c);
         if (n < 0) {
           this.ctx.trace.emit('spark.restart', { latestOffsets: -1, latestCommit: c, rerun: false });
           return this.scheduleTrigger(0);
@@ -176,6 +191,19 @@ class Driver implements ProcessLogic {
           });
         });
       });
+    });
+  }
+
+  /**
+   * DataStreamWriter.start of a memory sink in append or update mode: the query may not recover
+   * from a checkpoint (its offsets log exists), since the rows the table held are gone with the
+   * driver that crashed. Spark throws an AnalysisException; the query never starts.
+   */
+  private refuseRecovery(latestOffsets: number, latestCommit: number): void {
+    this.finished = true;
+    this.ctx.trace.emit('spark.query.refused', {
+      latestOffsets, latestCommit, outputMode: this.app.plan.sink.mode,
+      reason: 'This query does not support recovering from checkpoint location. Delete offsets to start over.',
     });
   }
 
@@ -354,7 +382,7 @@ class Driver implements ProcessLogic {
       let timeouts = 0;
       const replies: ReduceDone[] = new Array(reducers);
       const early = this.app.bugs.has('spark-commit-before-sink');
-      const finish = (): void => this.sinkCommit(batch, replies, () => commit(next, timeouts));
+      const finish = (): void => this.sinkCommit(batch, replies, results, () => commit(next, timeouts));
       if (reducers === 0) return finish();
       // The planted bug: the batch counts as committed before its sink wrote anything.
       if (early) commit(next, undefined);
@@ -366,7 +394,7 @@ class Driver implements ProcessLogic {
             replies[r] = reply;
           }
           if (--reducing > 0) return;
-          if (early) this.sinkCommit(batch, replies, () => {});
+          if (early) this.sinkCommit(batch, replies, results, () => {});
           else finish();
         });
       }
@@ -383,10 +411,13 @@ class Driver implements ProcessLogic {
   /**
    * The sink's driver side once every task has answered: the file sink adds the files of the
    * accepted task attempts to `_spark_metadata` (ManifestFileCommitProtocol.commitJob);
-   * foreachBatch calls the function with the batch's rows and does the writes it asked for.
+   * foreachBatch calls the function with the batch's rows and does the writes it asked for; the
+   * memory sink adds the rows to its table (MemoryStreamingWrite.commit), unless it has the batch.
+   * The rows come from the reduce tasks, or from the map tasks of a query without a stateful operator.
    */
-  private sinkCommit(batch: number, replies: readonly ReduceDone[], then: () => void): void {
+  private sinkCommit(batch: number, replies: readonly ReduceDone[], maps: readonly MapDone[], then: () => void): void {
     const sink = this.app.plan.sink;
+    const batchRows = (): Row[] => [...maps.flatMap((m) => (m?.rows ?? []) as Row[]), ...replies.flatMap((r) => (r?.rows ?? []) as Row[])];
     switch (sink.format) {
       case 'kafka':
         return then();
@@ -396,8 +427,16 @@ class Driver implements ProcessLogic {
         if (this.app.bugs.has('spark-file-sink-no-metadata')) return then();
         return this.addFileLog(batch, files, then);
       }
+      case 'memory': {
+        const rows = batchRows();
+        const complete = sink.mode === 'complete';
+        const w = this.memory!.write(batch, complete, rows);
+        if (w.added) this.ctx.trace.emit('spark.memory.add', { batch, table: sink.queryName ?? '', rows: rows.length, tableRows: w.tableRows, truncated: complete });
+        else this.ctx.trace.emit('spark.sink.skip', { batch, sink: 'memory', committed: w.latest });
+        return then();
+      }
       case 'foreachBatch': {
-        const rows = replies.flatMap((r) => (r?.rows ?? []) as Row[]);
+        const rows = batchRows();
         const writes = callForeachBatch(sink.fn!, rows, batch);
         this.ctx.trace.emit('spark.foreachBatch', { batch, rows: rows.length, writes: writes.length, transactional: writes.filter((w) => w.txn).length });
         const next = (i: number): void => (i >= writes.length ? then() : this.batchWrite(batch, writes[i]!, () => next(i + 1)));

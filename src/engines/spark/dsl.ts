@@ -11,6 +11,7 @@
  *     .groupByKey(row => key).flatMapGroupsWithState(mode, [timeout,] fn) | .mapGroupsWithState([timeout,] fn)
  *     .join(other, { key, time, lowerMs, upperMs }, select[, joinType])   (stream-stream join: inner, outer, left semi)
  *     .writeStream(topic) | .writeStream().format('json').option('path', dir) | .writeStream().foreachBatch((df, batchId) => …)
+ *       | .writeStream().format('memory').queryName(name)
  *       .outputMode('append' | 'update' | 'complete')
  *       .trigger({ processingTimeMs } | 'once' | 'availableNow' | { continuousMs })
  *
@@ -136,14 +137,17 @@ export type StatefulOp =
 /**
  * Where a query's result goes: a log topic (`kafka`: the engine's transactional sink under
  * exactly-once, the plain Kafka sink under at-least-once), files (`json`: FileStreamSink with its
- * `_spark_metadata` log under `path`), or a function called once per batch (`foreachBatch`).
+ * `_spark_metadata` log under `path`), a function called once per batch (`foreachBatch`), or a
+ * table in the driver's memory named by `queryName` (`memory`: MemorySink, memory-sink.ts).
  */
 export interface SinkSpec {
-  format: 'kafka' | 'json' | 'foreachBatch';
+  format: 'kafka' | 'json' | 'foreachBatch' | 'memory';
   /** The output topic (kafka). */
   topic: string;
   /** The output directory (json), on the checkpoint store's file system. */
   path?: string;
+  /** The query's name (`queryName`): the memory sink's table is called by it. */
+  queryName?: string;
   fn?: ForeachBatchFn;
   mode: OutputMode;
   trigger: Trigger;
@@ -368,9 +372,17 @@ export class DataStreamWriter {
     return new DataStreamWriter({ ...this.plan, sink: { ...this.plan.sink, trigger } });
   }
 
-  /** `kafka` (the default) or `json`: files under `option('path', dir)`, listed in `dir/_spark_metadata`. */
-  format(format: 'kafka' | 'json'): DataStreamWriter {
+  /**
+   * `kafka` (the default), `json` (files under `option('path', dir)`, listed in
+   * `dir/_spark_metadata`) or `memory` (a table in the driver's memory, named by `queryName`).
+   */
+  format(format: 'kafka' | 'json' | 'memory'): DataStreamWriter {
     return new DataStreamWriter({ ...this.plan, sink: { ...this.plan.sink, format } });
+  }
+
+  /** `queryName`: the query's name, which the memory sink's table takes. */
+  queryName(name: string): DataStreamWriter {
+    return new DataStreamWriter({ ...this.plan, sink: { ...this.plan.sink, queryName: name } });
   }
 
   option(name: 'path' | 'topic', value: string): DataStreamWriter {
@@ -408,6 +420,8 @@ export function planProblem(plan: QueryPlan): string | undefined {
     if (!Number.isSafeInteger(continuous) || continuous < 1) return `the continuous trigger's interval must be ≥ 1 ms, got ${continuous}`;
     if (sink.format === 'json') return 'Data source json does not support continuous processing.';
     if (sink.format === 'foreachBatch') return "'foreachBatch' is not supported with continuous trigger";
+    // Spark's memory sink has a continuous writer too (MemoryStreamingWrite per epoch); weir's long-running tasks write to the log only.
+    if (sink.format === 'memory') return "weir's continuous processing writes to the Kafka sink only, not to the memory sink";
     if (plan.ops.some((o) => o.op === 'watermark')) return 'Continuous processing does not support EventTimeWatermark operations.';
     if (st) {
       const name = { aggregate: 'Aggregate', dedup: 'Deduplicate', groups: 'FlatMapGroupsWithState', join: 'Join' }[st.kind];
@@ -420,6 +434,8 @@ export function planProblem(plan: QueryPlan): string | undefined {
     if (mode !== 'append') return `Data source json does not support ${mode === 'update' ? 'Update' : 'Complete'} output mode`;
   }
   if (sink.format === 'kafka' && !sink.topic) return "topic option required when no 'topic' attribute is present";
+  // DataStreamWriter.start: the memory sink's table is registered under the query's name.
+  if (sink.format === 'memory' && !sink.queryName) return 'queryName must be specified for memory sink';
   if (!st) return mode !== 'append' ? `${mode} output mode needs a streaming aggregation` : undefined;
   switch (st.kind) {
     case 'aggregate':

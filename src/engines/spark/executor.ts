@@ -19,6 +19,8 @@
  * the batch was committed already. Re-initialising the transactional id
  * fences an older attempt of the same task. Under at-least-once it writes
  * plainly, as Spark's Kafka sink does, and a re-run batch duplicates.
+ * The sinks on the driver (foreachBatch, memory) get the task's rows in its
+ * reply instead.
  */
 import { LogClient } from '../../log/client.ts';
 import type { ProcessContext, ProcessFactory, ProcessId, ProcessLogic } from '../../runtime/types.ts';
@@ -30,6 +32,7 @@ import { ContinuousTasks } from './continuous.ts';
 import { StateStoreFiles, type LoadInfo } from './state-store.ts';
 import { markedTransaction, plainWrites, rowsByPartition } from './sink-txn.ts';
 import type { SparkBugs } from './bugs.ts';
+import type { MemoryTables } from './memory-sink.ts';
 
 export interface SparkApp {
   plan: QueryPlan;
@@ -43,6 +46,8 @@ export interface SparkApp {
   bugs: SparkBugs;
   /** How many partitions a topic of the world has (1 when unknown). */
   topicPartitions(topic: string): number;
+  /** The memory sink: where each driver incarnation registers its table, for readers beside the world. */
+  memoryTables?: MemoryTables;
 }
 
 /** The group whose committed offsets are the sink's batch markers. */
@@ -108,8 +113,10 @@ class Executor implements ProcessLogic {
 
   private mapRows(task: MapTask, input: Row[], finish: (r: TaskReply) => void): void {
     if (!this.app.plan.stateful) {
-      // One stage: the map task writes its rows to the sink itself.
+      // One stage: the map task writes its rows to the sink itself, or hands them to the driver's sink.
       const { stats, out } = mapStateless(this.app.plan, input);
+      const format = this.app.plan.sink.format;
+      if (format === 'memory' || format === 'foreachBatch') return finish({ kind: 'spark.mapped', reqId: task.reqId, stats, shuffle: [], emitted: out.length, rows: out });
       return this.writeStateless(task, out, () => finish({ kind: 'spark.mapped', reqId: task.reqId, stats, shuffle: [], emitted: out.length }));
     }
     const { stats, shuffle } = mapPartition(this.app.plan, this.app.shufflePartitions, input);
@@ -166,6 +173,8 @@ class Executor implements ProcessLogic {
           finish({ kind: 'spark.reduced', reqId: task.reqId, emitted: r.out.length, dropped: r.dropped, ...(r.timeouts !== undefined ? { timeouts: r.timeouts } : {}), ...more });
         switch (this.app.plan.sink.format) {
           case 'foreachBatch':
+          case 'memory':
+            // The driver's sinks: the rows go back with the task's commit message.
             return reply({ rows: r.out });
           case 'json':
             return this.writeFile(task, r.out, (files) => reply({ files }));

@@ -63,6 +63,8 @@ export interface MapDone {
   reqId: number;
   /** A query without a stateful operator: the rows the task wrote to the sink itself. */
   emitted?: number;
+  /** A query without a stateful operator whose sink is on the driver (foreachBatch, memory): its result rows. */
+  rows?: unknown[];
   /** Per watermark operator of the plan, in `watermarkOps` order. */
   stats: EventTimeStats[];
   /** Per shuffle partition. */

@@ -96,7 +96,15 @@ export function SparkExecutorsPanel({ spark, width, height, focus, guarantee }: 
   }
   lines.push([{ text: ` task retries ${fmtNum(s.retries)} · re-run batches ${fmtNum(s.reruns)}`, dim: true }]);
   const eos = guarantee !== 'at-least-once' && s.sinkTxns.size > 0;
-  lines.push([
+  if (s.memory) {
+    const m = s.memory;
+    lines.push([
+      { text: 'sink ', bold: true },
+      { text: `memory table ${m.name}: ${fmtNum(m.rows)} rows${m.batch >= 0 ? ` up to batch ${m.batch}` : ''}, ${fmtNum(m.added)} batches added` },
+      { text: `  skips ${fmtNum(s.sinkSkips)}`, color: s.sinkSkips > 0 ? 'magenta' : undefined },
+      { text: m.refused ? '  recovery refused: the table is gone' : '', color: 'red' },
+    ]);
+  } else lines.push([
     { text: 'sink ', bold: true },
     { text: eos ? `${fmtNum(s.sinkCommitted)} txns committed, ${fmtNum(s.sinkAborted)} aborted` : 'plain writes (no transactions)', dim: !eos },
     { text: `  skips ${fmtNum(s.sinkSkips)}`, color: s.sinkSkips > 0 ? 'magenta' : undefined },

@@ -161,9 +161,14 @@ function engineText(e: TraceEvent): string | undefined {
       if (e.continuous === true) return `epoch ${num(e, 'batch') ?? '?'} committed (commits/${num(e, 'batch') ?? '?'})`;
       return `commits/${num(e, 'batch') ?? '?'} written, next watermark ${fmtWm(num(e, 'nextWatermark'))}`;
     case 'spark.sink.skip':
+      if (e.sink === 'memory') return `memory sink skips ${b}: the table holds batch ${num(e, 'committed') ?? '?'} already`;
       return `sink skips ${b} partition ${num(e, 'partition') ?? '?'}: batch ${num(e, 'committed') ?? '?'} already written`;
     case 'spark.start':
-      return `driver starts (incarnation ${num(e, 'incarnation') ?? '?'})`;
+      return `driver starts (incarnation ${num(e, 'incarnation') ?? '?'})${str(e, 'memoryTable') !== undefined ? `, memory table ${str(e, 'memoryTable')} empty` : ''}`;
+    case 'spark.memory.add':
+      return `memory table ${str(e, 'table') ?? '?'} ${e.truncated === true ? 'replaced by' : 'appends'} ${b}: ${num(e, 'rows') ?? '?'} rows, ${num(e, 'tableRows') ?? '?'} in the table`;
+    case 'spark.query.refused':
+      return `the ${str(e, 'outputMode') ?? '?'}-mode query refuses to recover from its checkpoint (its memory table died with the driver): ${str(e, 'reason') ?? '?'}`;
     case 'spark.finished':
       return e.continuous === true ? 'continuous query finished: the committed offsets reached the end of the input' : `query finished after ${num(e, 'batches') ?? '?'} batches`;
     case 'spark.epoch':

@@ -101,6 +101,21 @@ export interface SparkState {
   continuous: boolean;
   /** Continuous processing: runs that failed and started again. */
   failedRuns: number;
+  /** The memory sink's table in the driver's memory (undefined: the query writes no memory sink). */
+  memory: SparkMemoryTable | undefined;
+}
+
+/** The memory sink's table as the driver holds it: emptied by a driver crash, replaced (complete mode) or grown by each batch added. */
+export interface SparkMemoryTable {
+  name: string;
+  /** Rows the table holds now. */
+  rows: number;
+  /** The newest batch in the table (-1: none). */
+  batch: number;
+  /** Batches added in all, over every driver incarnation. */
+  added: number;
+  /** Why a restarted driver refused to recover the query (append and update mode). */
+  refused: string | undefined;
 }
 
 export function newSparkState(): SparkState {
@@ -108,7 +123,7 @@ export function newSparkState(): SparkState {
     driver: 'starting', incarnation: 0, restarts: 0, lastRestart: undefined, watermarkDelayMs: undefined, watermark: undefined,
     batch: -1, maxRun: -1, batches: new Map(), offsetsLog: -1, commitsLog: -1, reruns: 0, noDataBatches: 0,
     executors: new Map(), retries: 0, sinkSkips: 0, lastSkip: undefined, lateRows: 0,
-    sinkTxns: new Map(), sinkCommitted: 0, sinkAborted: 0, finished: false, continuous: false, failedRuns: 0,
+    sinkTxns: new Map(), sinkCommitted: 0, sinkAborted: 0, finished: false, continuous: false, failedRuns: 0, memory: undefined,
   };
 }
 
@@ -123,6 +138,7 @@ export function cloneSparkState(s: SparkState): SparkState {
     ...s,
     lastRestart: s.lastRestart ? { ...s.lastRestart } : undefined,
     lastSkip: s.lastSkip ? { ...s.lastSkip } : undefined,
+    memory: s.memory ? { ...s.memory } : undefined,
     batches,
     executors,
     sinkTxns,
@@ -155,6 +171,8 @@ export function applySparkEvent(s: SparkState, e: TraceEvent): void {
       return;
     case 'proc.crash':
       if (e.p === DRIVER) s.driver = 'crashed';
+      // The memory sink's table lived in the driver's memory.
+      if (e.p === DRIVER && s.memory) s.memory = { ...s.memory, rows: 0, batch: -1 };
       else if (s.executors.has(e.p)) executorOf(s, e.p).up = false;
       return;
     case 'proc.restart':
@@ -164,6 +182,15 @@ export function applySparkEvent(s: SparkState, e: TraceEvent): void {
       s.driver = 'starting';
       s.incarnation = numOr(e, 'incarnation', s.incarnation);
       s.watermarkDelayMs = num(e, 'watermarkDelayMs') ?? s.watermarkDelayMs;
+      if (typeof e.memoryTable === 'string') s.memory = { name: e.memoryTable, rows: 0, batch: -1, added: s.memory?.added ?? 0, refused: undefined };
+      return;
+    case 'spark.memory.add':
+      if (s.memory) s.memory = { ...s.memory, rows: numOr(e, 'tableRows', s.memory.rows), batch: numOr(e, 'batch', s.memory.batch), added: s.memory.added + 1 };
+      return;
+    case 'spark.query.refused':
+      s.driver = 'finished';
+      s.finished = true;
+      if (s.memory) s.memory = { ...s.memory, refused: str(e, 'reason') ?? '?' };
       return;
     case 'spark.query.fail':
       s.failedRuns++;
