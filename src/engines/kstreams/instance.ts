@@ -142,6 +142,8 @@ interface StandbyTask {
 }
 
 interface Outgoing {
+  topic: string;
+  partition: number;
   batches: unknown[][];
   /** Per batch, per record: called with the record's offset once the batch is acknowledged (changelog records). */
   acks: (((offset: number) => void) | undefined)[][];
@@ -161,7 +163,10 @@ class StreamThread implements ProcessLogic, QueryableThread {
   private joins = 0;
   private generation = -1;
   private readonly tasks = new Map<string, RunningTask>();
-  private readonly out = new Map<string, Outgoing>();
+  /** The record collector's partitions, in the order they were first written to. */
+  private readonly out: Outgoing[] = [];
+  /** The same, by topic and partition. */
+  private readonly outByTopic = new Map<string, (Outgoing | undefined)[]>();
   private readonly seqs = new Map<string, number>();
   private flushWaiters: (() => void)[] = [];
   private txnOpen = false;
@@ -243,9 +248,13 @@ class StreamThread implements ProcessLogic, QueryableThread {
     const n = this.app.partitions[topic];
     if (n === undefined) throw new Error(`kstreams: the application writes to ${topic}, which it has no partition count for`);
     const p = partition ?? partitionForKey(key ?? '', n);
-    const tp = `${topic}\u0000${p}`;
-    let o = this.out.get(tp);
-    if (!o) this.out.set(tp, (o = { batches: [[]], acks: [[]], inFlight: false }));
+    let byPartition = this.outByTopic.get(topic);
+    if (byPartition === undefined) this.outByTopic.set(topic, (byPartition = []));
+    let o = byPartition[p];
+    if (o === undefined) {
+      o = byPartition[p] = { topic, partition: p, batches: [[]], acks: [[]], inFlight: false };
+      this.out.push(o);
+    }
     const last = o.batches[o.batches.length - 1]!;
     if (last.length >= this.app.settings.batchRecords) {
       o.batches.push([value]);
@@ -254,10 +263,11 @@ class StreamThread implements ProcessLogic, QueryableThread {
       last.push(value);
       o.acks[o.acks.length - 1]!.push(onOffset);
     }
-    if (o.batches.length > 1) this.sendNext(topic, p, o);
+    if (o.batches.length > 1) this.sendNext(o);
   }
 
-  private sendNext(topic: string, partition: number, o: Outgoing): void {
+  private sendNext(o: Outgoing): void {
+    const { topic, partition } = o;
     if (o.inFlight || o.batches.length === 0 || o.batches[0]!.length === 0) {
       if (!o.inFlight) this.maybeFlushed();
       return;
@@ -286,23 +296,20 @@ class StreamThread implements ProcessLogic, QueryableThread {
         return;
       }
       for (let i = 0; i < acks.length; i++) acks[i]?.(r.baseOffset + i);
-      this.sendNext(topic, partition, o);
+      this.sendNext(o);
     });
   }
 
   /** Sends every buffered batch; `done` once all are acknowledged. */
   private flushProducer(done: () => void): void {
     this.flushWaiters.push(done);
-    for (const [tp, o] of this.out) {
-      const [topic, p] = tp.split('\u0000');
-      this.sendNext(topic!, Number(p), o);
-    }
+    for (const o of this.out) this.sendNext(o);
     this.maybeFlushed();
   }
 
   private maybeFlushed(): void {
     if (this.flushWaiters.length === 0) return;
-    for (const o of this.out.values()) if (o.inFlight || o.batches.some((b) => b.length > 0)) return;
+    for (const o of this.out) if (o.inFlight || o.batches.some((b) => b.length > 0)) return;
     const waiters = this.flushWaiters;
     this.flushWaiters = [];
     for (const w of waiters) w();
@@ -912,7 +919,8 @@ class StreamThread implements ProcessLogic, QueryableThread {
     this.era++;
     for (const rt of this.tasks.values()) rt.state = 'closed';
     this.tasks.clear();
-    this.out.clear();
+    this.out.length = 0;
+    this.outByTopic.clear();
     // The next quiet report is for the next tasks.
     this.quietSince = undefined;
     this.reportedQuiet = false;
