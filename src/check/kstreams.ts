@@ -102,6 +102,8 @@ interface Batch {
 export class KStreamsTrace {
   // ---- grace ----
   private readonly opTime = new Map<string, number>();
+  /** The joined keys already built, per part: one string per operator, so a map lookup hashes no new text. */
+  private readonly joinedKeys = new Map<string, Map<string, Map<string, string>>>();
   readonly grace = new Problems();
   graceDecisions = 0;
   graceDrops = 0;
@@ -159,7 +161,7 @@ export class KStreamsTrace {
         break;
       case 'ks.window.add': {
         this.judgeGrace(e, false);
-        const task = `${e.p}\u0000${String(e.task)}`;
+        const task = this.joined(e.p, String(e.task));
         this.acceptedMax.set(task, Math.max(this.acceptedMax.get(task) ?? -1, e.ts as number));
         break;
       }
@@ -247,8 +249,20 @@ export class KStreamsTrace {
     for (const k of [...this.acceptedMax.keys()]) if (k.startsWith(prefix)) this.acceptedMax.delete(k);
   }
 
+  /** `a\u0000b` or `a\u0000b\u0000c`, the same string object for the same parts. */
+  private joined(a: string, b: string, c?: string): string {
+    let byB = this.joinedKeys.get(a);
+    if (byB === undefined) this.joinedKeys.set(a, (byB = new Map()));
+    let byC = byB.get(b);
+    if (byC === undefined) byB.set(b, (byC = new Map()));
+    const k = c === undefined ? '\u0001' : c; // no node name holds U+0001
+    let s = byC.get(k);
+    if (s === undefined) byC.set(k, (s = c === undefined ? `${a}\u0000${b}` : `${a}\u0000${b}\u0000${c}`));
+    return s;
+  }
+
   private judgeGrace(e: TraceEvent, dropped: boolean): void {
-    const key = `${e.p}\u0000${String(e.task)}\u0000${String(e.node)}`;
+    const key = this.joined(e.p, String(e.task), String(e.node));
     const ts = e.ts as number;
     const streamTime = Math.max(this.opTime.get(key) ?? -1, ts);
     this.opTime.set(key, streamTime);
@@ -430,16 +444,22 @@ export function checkRestores(t: KStreamsTrace, changelog: (topic: string, parti
   const problems = new Problems();
   let entries = 0;
   let judged = 0;
+  // Each changelog partition indexed once, however many restorations read it.
+  const indexed = new Map<readonly ChangelogRecord[], { byOffset: Map<number, ChangelogRecord>; byKey: Map<string, ChangelogRecord[]> }>();
   for (const r of t.restores) {
     const records = changelog(r.topic, r.partition);
-    const byOffset = new Map<number, ChangelogRecord>();
-    const byKey = new Map<string, ChangelogRecord[]>();
-    for (const c of records) {
-      byOffset.set(c.offset, c);
-      const list = byKey.get(c.key);
-      if (list) list.push(c);
-      else byKey.set(c.key, [c]);
+    let index = indexed.get(records);
+    if (index === undefined) {
+      index = { byOffset: new Map(), byKey: new Map() };
+      for (const c of records) {
+        index.byOffset.set(c.offset, c);
+        const list = index.byKey.get(c.key);
+        if (list) list.push(c);
+        else index.byKey.set(c.key, [c]);
+      }
+      indexed.set(records, index);
     }
+    const { byOffset, byKey } = index;
     const where = r.what === 'restored'
       ? `${r.p} restored task ${r.task} store ${r.store} (${r.topic}/${r.partition} below offset ${r.end})`
       : `${r.p} promoted its standby of task ${r.task}, store ${r.store} (${r.topic}/${r.partition} read below offset ${r.end})`;

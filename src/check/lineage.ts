@@ -72,13 +72,31 @@ export function checkFiringsAccumulate(byWindow: ReadonlyMap<string, WindowResul
     if (list.length < 2) continue;
     const sorted = [...list].sort((a, b) => a.firing - b.firing);
     for (let i = 1; i < sorted.length; i++) {
-      const later = new Set(sorted[i]!.ids);
-      const missing = sorted[i - 1]!.ids.find((id) => !later.has(id));
+      const missing = firstMissing(sorted[i - 1]!.ids, sorted[i]!.ids);
       if (missing !== undefined) {
         problems.add(`record ${missing} is in ${describeResult(sorted[i - 1]!)} but not in firing ${sorted[i]!.firing}`);
       }
     }
   }
+}
+
+function ascending(ids: readonly number[]): boolean {
+  for (let i = 1; i < ids.length; i++) if (ids[i]! < ids[i - 1]!) return false;
+  return true;
+}
+
+/** The first id of `earlier` (in its order) that `later` lacks; a walk of both when both are sorted. */
+function firstMissing(earlier: readonly number[], later: readonly number[]): number | undefined {
+  if (!ascending(earlier) || !ascending(later)) {
+    const set = new Set(later);
+    return earlier.find((id) => !set.has(id));
+  }
+  let j = 0;
+  for (const id of earlier) {
+    while (j < later.length && later[j]! < id) j++;
+    if (j >= later.length || later[j] !== id) return id;
+  }
+  return undefined;
 }
 
 /** Input records by id (shared with the other checkers of the run); a repeated input id is reported (every id must be unique). */

@@ -25,7 +25,7 @@ export const KSTREAMS_BUGS = {
     caughtBy: 'ks.restore',
   },
   'checkpoint-file-under-eos': {
-    description: 'under exactly-once a task writes its .checkpoint as under at-least-once (after every commit) and on a dirty close too, instead of wiping its state directory, and keeps the file after loading it; but a store\'s flush reaches the state directory before the transaction commits, so after a crash mid-commit or a failed commit the next start trusts the checkpoint, loads a store holding writes of the aborted transaction and restores only the changelog tail after them (Kafka writes no checkpoint while an exactly-once task runs, and wipes the directory on a dirty close)',
+    description: 'under exactly-once a running task checkpoints as under at-least-once (at commits past the offset threshold and at the end of its restoration) and keeps the file after loading it, and a dirty close flushes the stores and writes a checkpoint, as a clean close would, instead of wiping the state directory; so after a failed commit or a fencing the stores, holding writes of the aborted transaction, reach their files vouched for by a checkpoint, and the next start loads them and restores only the changelog tail after them (Kafka writes no checkpoint while an exactly-once task runs, and wipes the directory on a dirty close)',
     caughtBy: 'ks.restore',
   },
   'offsets-without-generation': {

@@ -56,13 +56,13 @@ export interface StoreOptions {
 
 /** One function per record, the shape of the stateless operators. */
 class FnProcessor implements Processor {
-  private ctx!: ProcessorContext;
+  private forward!: (r: KRecord) => void;
   constructor(private readonly fn: (r: KRecord, forward: (r: KRecord) => void) => void) {}
   init(ctx: ProcessorContext): void {
-    this.ctx = ctx;
+    this.forward = (out) => ctx.forward(out);
   }
   process(r: KRecord): void {
-    this.fn(r, (out) => this.ctx.forward(out));
+    this.fn(r, this.forward);
   }
 }
 

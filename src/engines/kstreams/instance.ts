@@ -6,18 +6,21 @@
  * transactional id is stable across restarts (`<app>-<instance>-0`, Kafka's
  * process id from the state directory plus the thread index), so a restarted
  * instance fences its own zombie; join the consumer group of the
- * application; on each assignment build the tasks, restore every store from
- * its changelog (read committed under exactly-once, from the beginning: the
- * stores are in memory, as Kafka's in-memory stores always restore in
- * full), fetch the committed offsets with their partition time, then
- * poll → process → punctuate → commit every `commitIntervalMs`.
+ * application; on each assignment build the tasks, load their stores from
+ * the state directory (state-dir.ts) and restore each from its changelog
+ * (read committed under exactly-once) after the offset the directory
+ * vouched for, or from the beginning, fetch the committed offsets with their
+ * partition time, then poll → process → punctuate → commit every
+ * `commitIntervalMs`.
  *
  * A commit (K11) flushes every task's caches, then, under exactly-once v2,
  * sends the offsets to the thread's one open transaction with the group
  * metadata (so a stale generation is fenced) and commits it: output,
  * changelog and repartition records and the offsets become visible
  * together. Under at-least-once the producer is flushed and the offsets
- * committed after it. A fenced or failed commit is Kafka's TaskMigrated:
+ * committed after it. After the commit each task may checkpoint (K10): the
+ * stores flushed to their files and `.checkpoint` written, by Kafka's
+ * offset-delta rule (state-dir.ts); standbys likewise. A fenced or failed commit is Kafka's TaskMigrated:
  * every task is closed dirty (its state dropped), the transaction aborted,
  * the producer re-initialised (a new epoch) and the group joined again.
  *
@@ -47,7 +50,8 @@ import { changelogTopic, type SubTopology, type Topology } from './topology.ts';
 import { placeStandbys, type TaskPlacement } from './standby.ts';
 import type { KafkaStreamsState, LocalStore, QueryableThread, QueryRegistry } from './queries.ts';
 import {
-  checkpointText, deleteCheckpoint, dirNonEmpty, persistStore, readCheckpoint, readStore, rewriteStore, taskDir, wipeDir, writeCheckpoint, type CheckpointEntry,
+  changelogOffsets, checkpointNeeded, deleteCheckpoint, dirNonEmpty, persistStore, readCheckpoint, readStore, rewriteStore, taskDir, wipeDir, writeCheckpoint,
+  type CheckpointEntry,
 } from './state-dir.ts';
 
 export interface KStreamsSettings {
@@ -114,8 +118,8 @@ interface RunningTask {
   from: Map<string, number>;
   /** The task's state directory (`state/<app>/<task>/`). */
   dir: string;
-  /** The offsets of the last `.checkpoint` this task wrote (text), so an unchanged one is not written again. */
-  checkpointed: string | undefined;
+  /** The stores' changelog offsets at the last checkpoint (Kafka's `offsetSnapshotSinceLastFlush`); undefined until they are registered. */
+  snapshot: Map<string, number> | undefined;
 }
 
 /**
@@ -124,6 +128,10 @@ interface RunningTask {
  */
 interface StandbyTask {
   task: StreamTask;
+  /** The task's state directory, as an active task's (a promoted standby's stores go on with it). */
+  dir: string;
+  /** As an active task's: the changelog offsets at the last checkpoint. */
+  snapshot: Map<string, number> | undefined;
   /** Per store: the next changelog offset to fetch. */
   next: Map<string, number>;
   /** Stores whose last fetch reached the readable end of their changelog. */
@@ -134,6 +142,8 @@ interface StandbyTask {
 }
 
 interface Outgoing {
+  topic: string;
+  partition: number;
   batches: unknown[][];
   /** Per batch, per record: called with the record's offset once the batch is acknowledged (changelog records). */
   acks: (((offset: number) => void) | undefined)[][];
@@ -153,7 +163,10 @@ class StreamThread implements ProcessLogic, QueryableThread {
   private joins = 0;
   private generation = -1;
   private readonly tasks = new Map<string, RunningTask>();
-  private readonly out = new Map<string, Outgoing>();
+  /** The record collector's partitions, in the order they were first written to. */
+  private readonly out: Outgoing[] = [];
+  /** The same, by topic and partition. */
+  private readonly outByTopic = new Map<string, (Outgoing | undefined)[]>();
   private readonly seqs = new Map<string, number>();
   private flushWaiters: (() => void)[] = [];
   private txnOpen = false;
@@ -235,9 +248,13 @@ class StreamThread implements ProcessLogic, QueryableThread {
     const n = this.app.partitions[topic];
     if (n === undefined) throw new Error(`kstreams: the application writes to ${topic}, which it has no partition count for`);
     const p = partition ?? partitionForKey(key ?? '', n);
-    const tp = `${topic}\u0000${p}`;
-    let o = this.out.get(tp);
-    if (!o) this.out.set(tp, (o = { batches: [[]], acks: [[]], inFlight: false }));
+    let byPartition = this.outByTopic.get(topic);
+    if (byPartition === undefined) this.outByTopic.set(topic, (byPartition = []));
+    let o = byPartition[p];
+    if (o === undefined) {
+      o = byPartition[p] = { topic, partition: p, batches: [[]], acks: [[]], inFlight: false };
+      this.out.push(o);
+    }
     const last = o.batches[o.batches.length - 1]!;
     if (last.length >= this.app.settings.batchRecords) {
       o.batches.push([value]);
@@ -246,10 +263,11 @@ class StreamThread implements ProcessLogic, QueryableThread {
       last.push(value);
       o.acks[o.acks.length - 1]!.push(onOffset);
     }
-    if (o.batches.length > 1) this.sendNext(topic, p, o);
+    if (o.batches.length > 1) this.sendNext(o);
   }
 
-  private sendNext(topic: string, partition: number, o: Outgoing): void {
+  private sendNext(o: Outgoing): void {
+    const { topic, partition } = o;
     if (o.inFlight || o.batches.length === 0 || o.batches[0]!.length === 0) {
       if (!o.inFlight) this.maybeFlushed();
       return;
@@ -278,23 +296,20 @@ class StreamThread implements ProcessLogic, QueryableThread {
         return;
       }
       for (let i = 0; i < acks.length; i++) acks[i]?.(r.baseOffset + i);
-      this.sendNext(topic, partition, o);
+      this.sendNext(o);
     });
   }
 
   /** Sends every buffered batch; `done` once all are acknowledged. */
   private flushProducer(done: () => void): void {
     this.flushWaiters.push(done);
-    for (const [tp, o] of this.out) {
-      const [topic, p] = tp.split('\u0000');
-      this.sendNext(topic!, Number(p), o);
-    }
+    for (const o of this.out) this.sendNext(o);
     this.maybeFlushed();
   }
 
   private maybeFlushed(): void {
     if (this.flushWaiters.length === 0) return;
-    for (const o of this.out.values()) if (o.inFlight || o.batches.some((b) => b.length > 0)) return;
+    for (const o of this.out) if (o.inFlight || o.batches.some((b) => b.length > 0)) return;
     const waiters = this.flushWaiters;
     this.flushWaiters = [];
     for (const w of waiters) w();
@@ -346,6 +361,8 @@ class StreamThread implements ProcessLogic, QueryableThread {
         const standby = kept === undefined ? this.standbys.get(id) : undefined;
         const from = new Map<string, number>();
         if (standby !== undefined) {
+          // Recycling a standby checkpoints it first (TaskManager: postCommit(true) for the tasks to recycle).
+          this.maybeCheckpoint(standby, true);
           standby.closed = true;
           this.standbys.delete(id);
           for (const store of standby.task.stores.values()) {
@@ -362,7 +379,7 @@ class StreamThread implements ProcessLogic, QueryableThread {
         const task = this.newTask(sub, tp.partition, kept ?? standby?.task.stores);
         const rt: RunningTask = {
           task, state: 'restoring', positions: new Map(), fetching: new Set(), caughtUp: new Map(), caughtUpAt: new Map(), lag: new Map(),
-          kept: kept !== undefined, from, dir: taskDir(this.app.settings.applicationId, task.id), checkpointed: undefined,
+          kept: kept !== undefined, from, dir: taskDir(this.app.settings.applicationId, task.id), snapshot: undefined,
         };
         this.tasks.set(task.id, rt);
         mine.push(task.id);
@@ -397,6 +414,8 @@ class StreamThread implements ProcessLogic, QueryableThread {
     );
     for (const [id, st] of [...this.standbys]) {
       if (wanted.has(id) && !active.has(id)) continue;
+      // A standby closed cleanly checkpoints first (postCommit(true)); one that becomes active here was recycled already.
+      if (!active.has(id)) this.maybeCheckpoint(st, true);
       st.closed = true;
       this.standbys.delete(id);
       this.ctx.trace.emit('ks.standby', { action: 'closed', task: id });
@@ -406,9 +425,18 @@ class StreamThread implements ProcessLogic, QueryableThread {
       const [subId, p] = id.split('_');
       const sub = this.app.topology.subTopologies().find((s) => String(s.id) === subId);
       if (sub === undefined) continue;
-      const st: StandbyTask = { task: this.newTask(sub, Number(p)), next: new Map(), atEnd: new Set(), caughtUp: false, closed: false };
+      const task = this.newTask(sub, Number(p));
+      const st: StandbyTask = {
+        task, dir: taskDir(this.app.settings.applicationId, task.id), snapshot: undefined, next: new Map(), atEnd: new Set(), caughtUp: false, closed: false,
+      };
       this.standbys.set(id, st);
       this.ctx.trace.emit('ks.standby', { action: 'assigned', task: id, stores: [...st.task.stores.keys()] });
+      // Its stores start from the state directory as an active task's do, then follow their changelogs.
+      if (st.task.stores.size > 0) {
+        st.snapshot = new Map();
+        this.bumpDir(st.dir);
+        for (const [name, offset] of this.loadStateDir(st, true)) st.next.set(name, offset + 1);
+      }
       for (const store of st.task.stores.values()) this.updateStandby(st, store);
     }
     return [...this.standbys.keys()].sort();
@@ -465,35 +493,54 @@ class StreamThread implements ProcessLogic, QueryableThread {
   }
 
   /**
-   * Task init (`initializeStoreOffsetsFromCheckpoint`): decides where each store's restoration
-   * starts. A checkpoint whose stores read back whole gives the loaded stores and a restore of
-   * the changelog tail after its offsets; no checkpoint (under exactly-once with a non-empty
-   * directory: Kafka's TaskCorrupted), a checkpoint or store file failing its checksum, or a
-   * store missing, wipes the directory and restores every store from the beginning. Under
-   * exactly-once the checkpoint is deleted once loaded. Traced as `ks.state`.
+   * Task init (`registerStateStores`): decides where each store's restoration starts. A promoted
+   * standby's stores go on from where the standby was, in the standby's directory (Kafka recycles
+   * its state manager); any other task reads its directory (`loadStateDir`). From here the task
+   * may checkpoint (its offset snapshot starts empty, as Kafka's). Traced as `ks.state`.
    */
   private initStateDir(rt: RunningTask): void {
-    const disk = this.ctx.disk;
-    const dir = rt.dir;
-    const task = rt.task.id;
-    const emit = (source: string, reason: string, fields: Record<string, unknown> = {}): void =>
-      this.ctx.trace.emit('ks.state', { task, source, reason, dir, ...fields } as never);
     if (rt.task.stores.size === 0) return; // a stateless task has no directory
+    rt.snapshot = new Map();
     // The planted bug `no-wipe-on-dirty-close`: the stores kept in memory are used as they are.
-    if (rt.kept) return emit('memory', 'kept-after-dirty-close');
-    this.bumpDir(dir);
+    if (rt.kept) return this.emitState(rt, false, 'memory', 'kept-after-dirty-close');
+    this.bumpDir(rt.dir);
     if (rt.from.size > 0) {
-      // A promoted standby's stores are in memory; what the directory held is older.
-      const wiped = wipeDir(disk, dir);
-      return emit('standby', 'promoted-standby', { wiped });
+      // The checkpoint the standby wrote as it was recycled is deleted like a loaded one under exactly-once.
+      if (this.eos && !this.bugs.has('checkpoint-file-under-eos')) deleteCheckpoint(this.ctx.disk, rt.dir);
+      return this.emitState(rt, false, 'standby', 'promoted-standby');
     }
-    const full = (reason: string, fields: Record<string, unknown> = {}): void => {
+    for (const [name, offset] of this.loadStateDir(rt, false)) rt.from.set(name, offset + 1);
+  }
+
+  private emitState(t: { task: StreamTask; dir: string }, standby: boolean, source: string, reason: string, fields: Record<string, unknown> = {}): void {
+    this.ctx.trace.emit('ks.state', { task: t.task.id, ...(standby ? { standby } : {}), source, reason, dir: t.dir, ...fields } as never);
+  }
+
+  /**
+   * `initializeStoreOffsetsFromCheckpoint`, for an active or a standby task: a checkpoint whose
+   * stores read back whole gives the loaded stores, each with the changelog offset it reached
+   * (returned; restoration goes on after it); no checkpoint (under exactly-once with a non-empty
+   * directory: Kafka's TaskCorrupted), a checkpoint or store file failing its checksum, or a store
+   * missing, wipes the directory and returns nothing (every store restores from the beginning).
+   * Under exactly-once the checkpoint is deleted once loaded.
+   */
+  private loadStateDir(t: { task: StreamTask; dir: string }, standby: boolean): Map<string, number> {
+    const disk = this.ctx.disk;
+    const dir = t.dir;
+    const task = t.task.id;
+    const none = new Map<string, number>();
+    const emit = (source: string, reason: string, fields: Record<string, unknown> = {}): void => this.emitState(t, standby, source, reason, fields);
+    const full = (reason: string, fields: Record<string, unknown> = {}): Map<string, number> => {
       const wiped = wipeDir(disk, dir);
       emit('changelog', reason, { wiped, ...fields });
+      return none;
     };
     const cp = readCheckpoint(disk, dir);
     if (cp.kind === 'missing') {
-      if (!dirNonEmpty(disk, dir)) return emit('changelog', 'empty');
+      if (!dirNonEmpty(disk, dir)) {
+        emit('changelog', 'empty');
+        return none;
+      }
       return full(this.eos ? 'eos-no-checkpoint' : 'no-checkpoint');
     }
     if (cp.kind === 'corrupt') {
@@ -501,9 +548,9 @@ class StreamThread implements ProcessLogic, QueryableThread {
       return full('checkpoint-corrupt');
     }
     const loaded: { store: StateStore; entries: PersistedEntry[]; offset: number; rewrite: boolean }[] = [];
-    for (const store of rt.task.stores.values()) {
+    for (const store of t.task.stores.values()) {
       const topic = changelogTopic(this.app.settings.applicationId, store.name);
-      const entry = cp.entries.find((e) => e.topic === topic && e.partition === rt.task.partition);
+      const entry = cp.entries.find((e) => e.topic === topic && e.partition === t.task.partition);
       if (entry === undefined) return full('checkpoint-incomplete', { store: store.name });
       const r = readStore(disk, dir, store.name);
       if (r.kind === 'corrupt') {
@@ -520,40 +567,56 @@ class StreamThread implements ProcessLogic, QueryableThread {
     // Under exactly-once a crash from here on must find no checkpoint (the planted bug keeps it).
     if (this.eos && !this.bugs.has('checkpoint-file-under-eos')) deleteCheckpoint(disk, dir);
     let entries = 0;
+    const out = new Map<string, number>();
     for (const l of loaded) {
       l.store.load(l.entries);
       l.store.changelogOffset = l.offset;
-      rt.from.set(l.store.name, l.offset + 1);
+      out.set(l.store.name, l.offset);
       // A torn tail or a long file is compacted into one frame (later appends must follow whole frames).
       if (l.rewrite) rewriteStore(disk, dir, l.store.name, l.store.persistedSnapshot());
       entries += l.store.persistedSnapshot().length;
     }
-    rt.checkpointed = checkpointText(cp.entries);
     emit('checkpoint', 'checkpoint', { offsets: loaded.map((l) => `${l.store.name}@${l.offset}`), entries });
+    return out;
   }
 
-  /** Writes each store's changes since the last time to the state directory (a persistent store's flush). */
-  private persist(rt: RunningTask): void {
-    for (const store of rt.task.stores.values()) persistStore(this.ctx.disk, rt.dir, store.name, store.takeChanges());
-  }
-
-  /** Writes the task's `.checkpoint` (after `persist`) unless it would name the same offsets as the last one. */
-  private checkpoint(rt: RunningTask): void {
-    if (rt.task.stores.size === 0) return;
-    const entries: CheckpointEntry[] = [...rt.task.stores.values()].map((s) => ({
-      topic: changelogTopic(this.app.settings.applicationId, s.name), partition: rt.task.partition, offset: s.changelogOffset,
+  /**
+   * `AbstractTask.maybeCheckpoint`: when enforced, or when the stores' changelog offsets advanced
+   * by more than the threshold since the last checkpoint, flushes the stores (their changes since
+   * the last flush reach their files, every changelog record of them acknowledged, so each entry
+   * knows its offset) and then writes `.checkpoint` naming their offsets.
+   */
+  private maybeCheckpoint(t: { task: StreamTask; dir: string; snapshot: Map<string, number> | undefined }, enforce: boolean): void {
+    if (t.task.stores.size === 0) return;
+    const now = changelogOffsets(t.task.stores.values());
+    if (!checkpointNeeded(enforce, t.snapshot, now)) return;
+    const disk = this.ctx.disk;
+    for (const store of t.task.stores.values()) persistStore(disk, t.dir, store.name, store.takeChanges());
+    const entries: CheckpointEntry[] = [...t.task.stores.values()].map((s) => ({
+      topic: changelogTopic(this.app.settings.applicationId, s.name), partition: t.task.partition, offset: s.changelogOffset,
     }));
-    const text = checkpointText(entries);
-    if (text === rt.checkpointed) return;
-    rt.checkpointed = text;
-    const gen = this.dirGen.get(rt.dir) ?? 0;
-    writeCheckpoint(this.ctx.disk, rt.dir, entries, () => (this.dirGen.get(rt.dir) ?? 0) === gen);
-    if (this.ctx.trace.detailed) this.ctx.trace.emit('ks.checkpoint', { task: rt.task.id, offsets: entries.map((e) => `${e.topic}/${e.partition}@${e.offset}`) });
+    const gen = this.dirGen.get(t.dir) ?? 0;
+    writeCheckpoint(disk, t.dir, entries, () => (this.dirGen.get(t.dir) ?? 0) === gen);
+    t.snapshot = now;
+    if (this.ctx.trace.detailed) this.ctx.trace.emit('ks.checkpoint', { task: t.task.id, offsets: entries.map((e) => `${e.topic}/${e.partition}@${e.offset}`) });
   }
 
-  /** Whether the task writes its `.checkpoint` after a commit: under at-least-once (and, by the planted bug, under exactly-once). */
-  private checkpointsOnCommit(): boolean {
+  /**
+   * `StreamTask.postCommit`: under at-least-once a checkpoint is considered after every commit;
+   * an exactly-once task writes none while running unless enforced (the planted bug
+   * `checkpoint-file-under-eos` checkpoints as under at-least-once).
+   */
+  private postCommit(rt: RunningTask, enforce: boolean): void {
+    if (enforce || this.checkpointsWhileRunning()) this.maybeCheckpoint(rt, enforce);
+  }
+
+  private checkpointsWhileRunning(): boolean {
     return !this.eos || this.bugs.has('checkpoint-file-under-eos');
+  }
+
+  /** A standby's commit is its checkpoint (`StandbyTask.postCommit`), by the threshold, under both guarantees. */
+  private commitStandbys(): void {
+    for (const st of this.standbys.values()) if (!st.closed) this.maybeCheckpoint(st, false);
   }
 
   /** Restores every store of the task from its changelog partition, then reads the committed offsets. */
@@ -615,11 +678,8 @@ class StreamThread implements ProcessLogic, QueryableThread {
       rt.task.initializeTaskTime(r.offsets.filter((o) => o.offset >= 0));
       rt.task.initProcessors();
       rt.state = 'running';
-      // completeRestoration: under at-least-once the restored stores are checkpointed at once.
-      if (this.checkpointsOnCommit()) {
-        this.persist(rt);
-        this.checkpoint(rt);
-      }
+      // completeRestoration: under at-least-once the restored stores are checkpointed at once (enforced).
+      if (this.checkpointsWhileRunning()) this.maybeCheckpoint(rt, true);
       this.ctx.trace.emit('ks.running', { task: rt.task.id, offsets: r.offsets.map((o) => `${o.topic}/${o.partition}@${o.offset}`), streamTime: rt.task.streamTime });
       for (const topic of rt.task.sourceTopics) this.fetch(rt, topic);
     });
@@ -737,6 +797,7 @@ class StreamThread implements ProcessLogic, QueryableThread {
     const offsets: CommittableOffset[] = running.flatMap((rt) => rt.task.prepareCommit());
     this.lastCommitMs = this.ctx.clock.now();
     if (offsets.length === 0 && !this.txnOpen) {
+      this.commitStandbys();
       then();
       return;
     }
@@ -755,18 +816,15 @@ class StreamThread implements ProcessLogic, QueryableThread {
       }
       for (const rt of running) {
         rt.task.postCommit();
-        // postCommit: under at-least-once the checkpoint follows every commit; exactly-once writes none while running.
-        if (this.checkpointsOnCommit()) this.checkpoint(rt);
+        this.postCommit(rt, false);
       }
+      this.commitStandbys();
       this.ctx.trace.emit('ks.commit', { generation: group.generation, offsets: list.map((o) => `${o.topic}/${o.partition}@${o.offset}`) });
       this.commitDone(then);
       this.scheduleLoop();
     };
     this.flushProducer(() => {
       if (era !== this.era) return this.commitDone(then);
-      // The stores' flush (prepareCommit): their changes reach the state directory before the commit,
-      // every changelog record acknowledged, so each entry knows its offset.
-      for (const rt of running) this.persist(rt);
       if (!this.eos) {
         this.client.commitOffsets(group, list, (r) => finish(r.ok, r.ok ? undefined : `offset commit: ${r.code}`));
         return;
@@ -813,8 +871,8 @@ class StreamThread implements ProcessLogic, QueryableThread {
     this.ctx.trace.emit('ks.lost', { reason: why, generation: this.generation, tasks: [...this.tasks.keys()] });
     // A dirty close under exactly-once wipes each task's state directory too (StateManagerUtil.closeStateManager).
     if (this.eos && this.bugs.has('checkpoint-file-under-eos')) {
-      // The planted bug: the dirty close writes a checkpoint, as a clean one would, and wipes nothing.
-      for (const rt of this.tasks.values()) if (rt.state === 'running') this.checkpoint(rt);
+      // The planted bug: the dirty close flushes the stores and checkpoints, as a clean one would, and wipes nothing.
+      for (const rt of this.tasks.values()) if (rt.state === 'running') this.maybeCheckpoint(rt, true);
     } else if (this.eos && !this.bugs.has('no-wipe-on-dirty-close')) {
       for (const rt of this.tasks.values()) {
         this.bumpDir(rt.dir);
@@ -845,15 +903,15 @@ class StreamThread implements ProcessLogic, QueryableThread {
   }
 
   /**
-   * Closes the running tasks cleanly (after the commit that flushed them), each writing its
-   * `.checkpoint` (enforced, under both guarantees); restoring ones have no processors yet.
+   * Closes the tasks cleanly (after the commit that flushed them), each checkpointing first
+   * (`postCommit(true)`, under both guarantees): a restoring one keeps what it restored so far;
+   * only running ones have processors to close.
    */
   private closeClean(): void {
     for (const rt of this.tasks.values()) {
-      if (rt.state !== 'running') continue;
-      rt.task.close();
-      this.persist(rt);
-      this.checkpoint(rt);
+      if (rt.state === 'closed') continue;
+      this.postCommit(rt, true);
+      if (rt.state === 'running') rt.task.close();
     }
   }
 
@@ -861,7 +919,8 @@ class StreamThread implements ProcessLogic, QueryableThread {
     this.era++;
     for (const rt of this.tasks.values()) rt.state = 'closed';
     this.tasks.clear();
-    this.out.clear();
+    this.out.length = 0;
+    this.outByTopic.clear();
     // The next quiet report is for the next tasks.
     this.quietSince = undefined;
     this.reportedQuiet = false;
@@ -912,7 +971,11 @@ class StreamThread implements ProcessLogic, QueryableThread {
     this.commit(true, () => {
       this.closed = true;
       this.tick?.cancel();
-      for (const st of this.standbys.values()) st.closed = true;
+      // Standbys close cleanly too, each checkpointing first.
+      for (const st of this.standbys.values()) {
+        this.maybeCheckpoint(st, true);
+        st.closed = true;
+      }
       this.standbys.clear();
       this.closeClean();
       this.dropTasks();

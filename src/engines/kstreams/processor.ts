@@ -53,6 +53,22 @@ export type ProcessorSupplier = () => Processor;
 
 /** Merges two sorted id lists into one sorted list. */
 export function mergeIds(a: readonly number[], b: readonly number[]): number[] {
+  // The common case, a record newer than every record before it: the two lists one after the other.
+  if (a.length === 0 || b.length === 0 || a[a.length - 1]! < b[0]!) return a.concat(b);
+  if (b.length === 1) {
+    // One id among the others: found by binary search, inserted unless it is there already.
+    const x = b[0]!;
+    let lo = 0;
+    let hi = a.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (a[mid]! < x) lo = mid + 1;
+      else hi = mid;
+    }
+    const out = a.slice();
+    if (a[lo] !== x) out.splice(lo, 0, x);
+    return out;
+  }
   const out: number[] = [];
   let i = 0;
   let j = 0;

@@ -14,10 +14,20 @@
  *   old one. It is written only after the store files it vouches for were
  *   synced (the disk completes fsyncs in call order).
  *
- * When it is written is the thread's business (instance.ts): under
- * at-least-once after every commit and at the end of a restoration; under
- * exactly-once only when a task is closed cleanly, and the file is deleted
- * as soon as it is loaded, so a crash while running leaves none.
+ * The stores' files and `.checkpoint` are written together, at a checkpoint
+ * (Kafka's `AbstractTask.maybeCheckpoint`): the stores are flushed (a
+ * RocksDB flush writes what its memtables hold; Streams disables RocksDB's
+ * write-ahead log, so nothing reaches the files between flushes), then the
+ * checkpoint names their offsets. A commit flushes only the caches. When a
+ * checkpoint is taken is the thread's business (instance.ts), by Kafka's
+ * rule (`StateManagerUtil.checkpointNeeded`): when enforced, or when the
+ * task's changelog offsets advanced by more than
+ * `OFFSET_DELTA_THRESHOLD_FOR_CHECKPOINT` in total since its last one. An
+ * at-least-once active task asks at every commit and enforces one at the end
+ * of its restoration; an exactly-once active task never checkpoints while
+ * running, only when enforced (revocation, clean close), and deletes the file
+ * as soon as it is loaded, so a crash while running leaves none; a standby
+ * asks at every commit under both guarantees.
  */
 import { damagedFrame, TORN_FRAME, type Disk } from '../../runtime/types.ts';
 import { seal, unseal } from '../../runtime/checksum.ts';
@@ -35,6 +45,32 @@ export function taskDir(applicationId: string, taskId: string): string {
 }
 
 export const CHECKPOINT_FILE = '.checkpoint';
+
+/** Kafka's `StateManagerUtil.OFFSET_DELTA_THRESHOLD_FOR_CHECKPOINT`: an unenforced checkpoint needs more changelog progress than this. */
+export const OFFSET_DELTA_THRESHOLD_FOR_CHECKPOINT = 10_000;
+
+/**
+ * `ProcessorStateManager.changelogOffsets`: per store, the next changelog offset after the last
+ * one it wrote or restored (0 when it has none).
+ */
+export function changelogOffsets(stores: Iterable<{ name: string; changelogOffset: number }>): Map<string, number> {
+  const out = new Map<string, number>();
+  for (const s of stores) out.set(s.name, s.changelogOffset + 1);
+  return out;
+}
+
+/**
+ * `StateManagerUtil.checkpointNeeded`: never before the stores are registered (no snapshot yet),
+ * always when enforced, else when the offsets advanced by more than the threshold in total since
+ * the snapshot taken at the last checkpoint (a store missing from it counts from 0).
+ */
+export function checkpointNeeded(enforce: boolean, last: ReadonlyMap<string, number> | undefined, now: ReadonlyMap<string, number>): boolean {
+  if (last === undefined) return false;
+  if (enforce) return true;
+  let delta = 0;
+  for (const [store, offset] of now) delta += offset - (last.get(store) ?? 0);
+  return delta > OFFSET_DELTA_THRESHOLD_FOR_CHECKPOINT;
+}
 
 function storeFile(dir: string, store: string): string {
   return `${dir}${store}.db`;
@@ -54,11 +90,6 @@ export function writeCheckpoint(disk: Disk, dir: string, entries: readonly Check
     if (stillValid()) disk.rename(tmp, `${dir}${CHECKPOINT_FILE}`);
     else disk.delete(tmp);
   });
-}
-
-/** The offsets a checkpoint names, as one comparable text. */
-export function checkpointText(entries: readonly CheckpointEntry[]): string {
-  return entries.map((e) => `${e.topic} ${e.partition} ${e.offset}`).join('\n');
 }
 
 export type CheckpointRead =

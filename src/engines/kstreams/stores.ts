@@ -59,6 +59,9 @@ export function sessionStoreKey(key: string, start: number, end: number): string
 
 /** The parts of a window or session store key. */
 export function parseStoreKey(storeKey: string): { key: string; start: number; end?: number } {
+  // A window store key (one '@') without splitting.
+  const at = storeKey.indexOf('@');
+  if (at >= 0 && storeKey.indexOf('@', at + 1) < 0) return { key: storeKey.slice(0, at), start: Number(storeKey.slice(at + 1)) };
   const parts = storeKey.split('@');
   if (parts.length === 2) return { key: parts[0]!, start: Number(parts[1]) };
   return { key: parts.slice(0, -2).join('@'), start: Number(parts[parts.length - 2]), end: Number(parts[parts.length - 1]) };
@@ -101,17 +104,21 @@ export class StateStore {
    * `ids`: the lineage of the record that wrote, which a flush hands on with the entry.
    */
   put(storeKey: string, value: unknown | null, ts: number, ids: readonly number[] = []): { old: StoredValue | null } | undefined {
-    const old = this.get(storeKey) ?? null;
     const now = value === null ? null : { value, ts };
     if (this.caching) {
       // Kafka's NamedCache keeps dirty keys in the order of their last write (it removes a key and
       // adds it again), so a flush forwards in arrival order: re-inserting moves the key to the end.
-      const d = this.dirty.get(storeKey);
-      this.dirty.delete(storeKey);
       const context = { ts, ids };
-      this.dirty.set(storeKey, d ? { now, old: d.old, context } : { now, old, context });
+      const d = this.dirty.get(storeKey);
+      if (d !== undefined) {
+        this.dirty.delete(storeKey);
+        d.now = now;
+        d.context = context;
+        this.dirty.set(storeKey, d);
+      } else this.dirty.set(storeKey, { now, old: this.data.get(storeKey) ?? null, context });
       return undefined;
     }
+    const old = this.get(storeKey) ?? null;
     this.apply(storeKey, now);
     this.changelog?.(this.name, storeKey, value, ts);
     return { old };

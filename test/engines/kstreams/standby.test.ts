@@ -75,3 +75,27 @@ describe('standby replicas in a run', () => {
     expect(on.r.checks.find((c) => c.name === 'ks.restore')?.detail).toMatch(/standby stores at their promotion/);
   });
 });
+
+describe('a standby\'s state directory', () => {
+  it('is its task\'s directory: loaded as an active task\'s, checkpointed when the standby closes, and the checkpoint names what the standby read', () => {
+    const plan = { faults: [{ kind: 'crash' as const, atMs: 5_000, process: 'ks-0', restartAfterMs: 400 }] };
+    const events: TraceEvent[] = [];
+    const r = run({ scenario: 'wordcount', engine: 'kstreams', seed: 4, guarantee: 'at-least-once', plan, standbyReplicas: 1, commitIntervalMs: 200 }, {
+      subscribers: [(e) => { if (['ks.state', 'ks.standby', 'ks.checkpoint', 'ks.closed'].includes(e.kind)) events.push(e); }],
+    });
+    expect(failed(r)).toEqual([]);
+    // Every stateful standby reads its directory when it is assigned, as an active task does.
+    const assigned = events.filter((e) => e.kind === 'ks.standby' && e.action === 'assigned' && (e.stores as string[]).length > 0);
+    expect(assigned.length).toBeGreaterThan(0);
+    for (const a of assigned) expect(events.some((e) => e.kind === 'ks.state' && e.standby === true && e.p === a.p && e.task === a.task && e.seq > a.seq)).toBe(true);
+    // Well below 10,000 offsets of progress a standby writes no checkpoint until it closes; at the
+    // shutdown each writes one naming the offsets it read up to.
+    const standbyCheckpoints = events.filter((e) => e.kind === 'ks.checkpoint' && assigned.some((a) => a.p === e.p && a.task === e.task && a.seq < e.seq));
+    expect(standbyCheckpoints.length).toBeGreaterThan(0);
+    for (const c of standbyCheckpoints) {
+      const closed = events.find((e) => e.kind === 'ks.closed' && e.p === c.p && e.seq > c.seq);
+      expect(closed?.t, `${c.p} checkpointed standby ${String(c.task)} only as it shut down`).toBe(c.t);
+      expect((c.offsets as string[])[0]).toMatch(/@\d+$/);
+    }
+  });
+});

@@ -2,9 +2,12 @@
  * What this proves: a Kafka Streams task's state directory (K10) works as
  * Kafka's does. The files themselves: a `.checkpoint` and a store file read
  * back as written, and a read that read corruption damaged is refused, never
- * misread. In runs: under at-least-once a restarted instance loads its
- * stores from the directory and restores only the changelog tail after the
- * checkpoint's offsets; under exactly-once a crash while running leaves no
+ * misread. Kafka's rule for when a checkpoint is written
+ * (`checkpointNeeded`): enforced, or past 10,000 offsets of changelog
+ * progress. In runs: under at-least-once commits below that threshold write
+ * no checkpoint, a rebalance's clean close does, and a restarted instance
+ * loads its stores from the directory and restores only the changelog tail
+ * after the checkpoint's offsets; under exactly-once a crash while running leaves no
  * checkpoint, so the directory is wiped and restored in full; a directory
  * found corrupt is wiped and restored from the changelog; and every store so
  * restored is judged by `ks.restore` against the committed changelog.
@@ -13,7 +16,9 @@ import { describe, expect, it } from 'vitest';
 import { World } from '../../../src/sim/world.ts';
 import type { Disk } from '../../../src/runtime/types.ts';
 import type { TraceEvent } from '../../../src/runtime/trace-event.ts';
-import { persistStore, readCheckpoint, readStore, wipeDir, writeCheckpoint } from '../../../src/engines/kstreams/state-dir.ts';
+import {
+  checkpointNeeded, OFFSET_DELTA_THRESHOLD_FOR_CHECKPOINT, persistStore, readCheckpoint, readStore, wipeDir, writeCheckpoint,
+} from '../../../src/engines/kstreams/state-dir.ts';
 import type { FaultPlan } from '../../../src/sim/faults.ts';
 import { failed, run } from '../../explore/helpers.ts';
 
@@ -95,6 +100,23 @@ describe('state directory files', () => {
   });
 });
 
+describe('when a checkpoint is needed (StateManagerUtil.checkpointNeeded)', () => {
+  const offsets = (o: Record<string, number>) => new Map(Object.entries(o));
+  it('never before the stores are registered, always when enforced', () => {
+    expect(checkpointNeeded(true, undefined, offsets({ a: 50_000 }))).toBe(false);
+    expect(checkpointNeeded(true, offsets({ a: 7 }), offsets({ a: 7 }))).toBe(true);
+  });
+  it('otherwise only past the threshold, summed over the stores, a store new to the snapshot counting from 0', () => {
+    const t = OFFSET_DELTA_THRESHOLD_FOR_CHECKPOINT;
+    expect(t).toBe(10_000);
+    expect(checkpointNeeded(false, offsets({ a: 100 }), offsets({ a: 100 + t }))).toBe(false);
+    expect(checkpointNeeded(false, offsets({ a: 100 }), offsets({ a: 101 + t }))).toBe(true);
+    expect(checkpointNeeded(false, offsets({ a: 0, b: 0 }), offsets({ a: t / 2, b: t / 2 + 1 }))).toBe(true);
+    expect(checkpointNeeded(false, offsets({}), offsets({ a: t }))).toBe(false);
+    expect(checkpointNeeded(false, offsets({}), offsets({ a: t + 1 }))).toBe(true);
+  });
+});
+
 describe('the state directory in a run', () => {
   const crashPlan: FaultPlan = { faults: [{ kind: 'crash', atMs: 9_000, process: 'ks-1', restartAfterMs: 400 }] };
   const traced = (guarantee: 'exactly-once' | 'at-least-once', plan: FaultPlan) => {
@@ -109,8 +131,24 @@ describe('the state directory in a run', () => {
   };
   const restoreOk = (r: ReturnType<typeof run>) => r.checks.find((c) => c.name === 'ks.restore')!;
 
+  it('at-least-once: commits below the threshold write no checkpoint; the restart finds the one of the last clean close', () => {
+    const { r, events, after } = traced('at-least-once', crashPlan);
+    // The last rebalance before the crash closed ks-1's tasks cleanly, each writing a checkpoint;
+    // the commits every 200 ms after it moved each changelog by far less than 10,000 offsets.
+    const assigned = events.filter((e) => e.kind === 'ks.state' && e.p === 'ks-1' && e.t < 9_000 && e.source === 'checkpoint');
+    const before = new Map(assigned.map((e) => [e.task as string, e.offsets]));
+    const loaded = after.filter((e) => e.kind === 'ks.state' && e.source === 'checkpoint');
+    expect(loaded.length).toBeGreaterThan(0);
+    for (const e of loaded) expect(e.offsets).toEqual(before.get(e.task as string));
+    const tails = after.filter((e) => e.kind === 'ks.restored' && e.source === 'tail');
+    expect(tails.reduce((n, t) => n + (t.records as number), 0)).toBeGreaterThan(100);
+    expect(restoreOk(r).ok).toBe(true);
+  });
+
   it('at-least-once: the restarted instance loads its stores from the checkpoint and restores only the tail', () => {
-    const { r, after } = traced('at-least-once', crashPlan);
+    // ks-0's crash makes a rebalance, whose clean close checkpoints ks-1's filled stores; then ks-1 crashes.
+    const plan: FaultPlan = { faults: [{ kind: 'crash', atMs: 5_000, process: 'ks-0', restartAfterMs: 400 }, ...crashPlan.faults] };
+    const { r, after } = traced('at-least-once', plan);
     const states = after.filter((e) => e.kind === 'ks.state');
     expect(states.length).toBeGreaterThan(0);
     expect(states.some((e) => e.source === 'checkpoint' && (e.entries as number) > 0)).toBe(true);
