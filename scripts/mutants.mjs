@@ -217,8 +217,8 @@ export const MUTANTS = [
   {
     id: 'spark-commit-log-before-sink',
     file: 'src/engines/spark/driver.ts',
-    find: 'const finish = (): void => this.sinkCommit(batch, replies, () => commit(next, timeouts));',
-    replace: 'const finish = (): void => { commit(next, timeouts); this.sinkCommit(batch, replies, () => {}); };',
+    find: 'const finish = (): void => this.sinkCommit(batch, replies, results, () => commit(next, timeouts));',
+    replace: 'const finish = (): void => { commit(next, timeouts); this.sinkCommit(batch, replies, results, () => {}); };',
     description: 'the driver writes commits/N before the sink has committed batch N',
     try: ['file-sink:spark', 'foreach-batch:spark', 'wordcount:spark'],
   },
