@@ -22,28 +22,14 @@
  * computes without dropping anything as late).
  */
 import { tumbling } from '../src/stream/assigners.ts';
-import { generateWorkload, type Workload } from '../src/workload/generate.ts';
 import type { OutputMode } from '../src/engines/spark/dsl.ts';
 import { wordCountsSpark } from './wordcount.ts';
-import { withFlush } from './wordcount-final.ts';
-import type { Scenario, ScenarioSizes } from './types.ts';
-import type { Rng } from '../src/sim/rng.ts';
+import { modeCounts } from './output-modes.ts';
+import type { Scenario } from './types.ts';
 
 const WINDOW_MS = 1_000;
 const BOUND_MS = 100;
 const GRACE_MS = 200;
-
-function counts(rng: Rng, s: ScenarioSizes): Workload {
-  return generateWorkload(rng, {
-    events: s.events,
-    keys: s.keys,
-    partitions: s.partitions,
-    disorderBoundMs: BOUND_MS,
-    stragglerRatio: [1, 40],
-    stragglerExtraMs: 600,
-    edgeTimestamps: { windowSizeMs: WINDOW_MS, allowedLatenessMs: GRACE_MS },
-  });
-}
 
 function memoryScenario(name: string, mode: OutputMode, summary: string): Scenario {
   return {
@@ -51,7 +37,7 @@ function memoryScenario(name: string, mode: OutputMode, summary: string): Scenar
     summary,
     defaults: { events: 600, parallelism: 2, partitions: 2, keys: 10 },
     window: { assigner: tumbling(WINDOW_MS), aggregate: 'count', allowedLatenessMs: GRACE_MS },
-    workload: (rng, s) => (mode === 'append' ? withFlush(counts(rng, s), s.parallelism) : counts(rng, s)),
+    workload: (rng, s) => modeCounts(rng, s, mode),
     engines: {
       spark: {
         build: (spark) => wordCountsSpark(spark, BOUND_MS + GRACE_MS).writeStream().format('memory').queryName('counts').outputMode(mode).trigger({ processingTimeMs: 100 }),

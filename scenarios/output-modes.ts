@@ -17,15 +17,33 @@
  * filters no row as late). The window checks judge the counts as always.
  */
 import { tumbling } from '../src/stream/assigners.ts';
-import { generateWorkload } from '../src/workload/generate.ts';
+import { generateWorkload, type Workload } from '../src/workload/generate.ts';
 import type { OutputMode } from '../src/engines/spark/dsl.ts';
 import { wordCountsSpark } from './wordcount.ts';
 import { withFlush } from './wordcount-final.ts';
-import { TOPICS, type Scenario } from './types.ts';
+import { TOPICS, type Scenario, type ScenarioSizes } from './types.ts';
+import type { Rng } from '../src/sim/rng.ts';
 
 const WINDOW_MS = 1_000;
 const BOUND_MS = 100;
 const GRACE_MS = 200;
+
+/**
+ * The counting workload of the output-mode scenarios: tumbling-window counts with stragglers and
+ * records at window edges; in append mode with flush records at the end, so every window closes.
+ */
+export function modeCounts(rng: Rng, s: ScenarioSizes, mode: OutputMode): Workload {
+  const w = generateWorkload(rng, {
+    events: s.events,
+    keys: s.keys,
+    partitions: s.partitions,
+    disorderBoundMs: BOUND_MS,
+    stragglerRatio: [1, 40],
+    stragglerExtraMs: 600,
+    edgeTimestamps: { windowSizeMs: WINDOW_MS, allowedLatenessMs: GRACE_MS },
+  });
+  return mode === 'append' ? withFlush(w, s.parallelism) : w;
+}
 
 function modeScenario(mode: OutputMode): Scenario {
   return {
@@ -33,18 +51,7 @@ function modeScenario(mode: OutputMode): Scenario {
     summary: `tumbling 1 s counts per word in ${mode} mode, each result tagged with its batch and judged by the mode's rule (Spark)`,
     defaults: { events: 600, parallelism: 2, partitions: 2, keys: 10 },
     window: { assigner: tumbling(WINDOW_MS), aggregate: 'count', allowedLatenessMs: GRACE_MS },
-    workload: (rng, s) => {
-      const w = generateWorkload(rng, {
-        events: s.events,
-        keys: s.keys,
-        partitions: s.partitions,
-        disorderBoundMs: BOUND_MS,
-        stragglerRatio: [1, 40],
-        stragglerExtraMs: 600,
-        edgeTimestamps: { windowSizeMs: WINDOW_MS, allowedLatenessMs: GRACE_MS },
-      });
-      return mode === 'append' ? withFlush(w, s.parallelism) : w;
-    },
+    workload: (rng, s) => modeCounts(rng, s, mode),
     engines: {
       spark: {
         build: (spark) =>
