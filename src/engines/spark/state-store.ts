@@ -23,16 +23,22 @@
  * text and puts whole entries. A loaded state lists its entries ordered by
  * that text, so it does not depend on how it was put together; the stateful
  * operators keep their own order where it matters.
+ *
+ * What a file's text parses to is kept (per path, with the text it came
+ * from), so a file read again with the same text is not parsed again; the
+ * files this object writes are kept the same way. The read itself still
+ * happens: this saves the simulation's own work and changes nothing it
+ * models. Each load hands out fresh copies (the operators change entries in
+ * place) and remembers what each copy was read as; at commit an entry still
+ * equal to what it was read as keeps its text, and only the others are
+ * written out again. The files are byte for byte what writing every entry
+ * afresh would give.
  */
+import { jsonCopy, sameJson } from './json-data.ts';
 import type { StoreClient } from './store.ts';
 
 export const SNAPSHOT_EVERY = 5;
 export const RETAIN = 10;
-
-interface Delta {
-  put: unknown[];
-  remove: string[];
-}
 
 interface StateFile {
   version: number;
@@ -45,6 +51,22 @@ export interface LoadInfo {
   snapshot: number;
   deltas: number;
   bytes: number;
+}
+
+/**
+ * The version a load handed out, for the commit after it: the entries' texts, and for each entry
+ * handed out the text it was read as and an untouched copy to compare it with.
+ */
+export interface StateRead {
+  texts: ReadonlySet<string>;
+  origins: ReadonlyMap<unknown, { text: string; entry: unknown }>;
+}
+
+/** A parsed file: a snapshot's entries, or a delta's puts and removes; each entry with its text. */
+interface Parsed {
+  content: string;
+  put: [text: string, entry: unknown][];
+  remove: string[];
 }
 
 export class StateFileError extends Error {}
@@ -65,44 +87,78 @@ function chainStart(files: readonly StateFile[], version: number): number {
   return s;
 }
 
-function sortedEntries(byText: Map<string, unknown>): unknown[] {
-  return [...byText.keys()].sort().map((k) => byText.get(k));
-}
+const withText = (e: unknown): [string, unknown] => [JSON.stringify(e), e];
+
+/** A snapshot's or delta's text, as JSON.stringify writes `entries` or `{ put, remove }` from the entries' texts. */
+const snapshotText = (texts: readonly string[]): string => `[${texts.join(',')}]`;
+const deltaText = (put: readonly string[], remove: readonly string[]): string => `{"put":[${put.join(',')}],"remove":${JSON.stringify(remove)}}`;
 
 export class StateStoreFiles {
   readonly dir: string;
+  /** Parsed files by path (see the module comment): only used while the text read is the same. */
+  private readonly parsed = new Map<string, Parsed>();
 
   constructor(private readonly store: StoreClient, partition: number, private readonly opts: { cleanupLatestOnly?: boolean } = {}) {
     this.dir = `state/0/${partition}/`;
   }
 
-  /** Version `version` of the state (version 0 is empty), with what reading it took. */
-  load(version: number, cb: (entries: unknown[], info: LoadInfo) => void): void {
-    if (version === 0) return cb([], { snapshot: 0, deltas: 0, bytes: 0 });
+  /** Version `version` of the state (version 0 is empty), with what reading it took and what the commit after it needs. */
+  load(version: number, cb: (entries: unknown[], info: LoadInfo, read: StateRead) => void): void {
+    if (version === 0) return cb([], { snapshot: 0, deltas: 0, bytes: 0 }, { texts: new Set(), origins: new Map() });
     this.store.list(this.dir, (paths) => {
       const files = parseFiles(this.dir, paths);
+      for (const p of this.parsed.keys()) if (!paths.includes(p)) this.parsed.delete(p);
       const start = chainStart(files, version);
       const state = new Map<string, unknown>();
       let bytes = 0;
       const applyDeltas = (v: number): void => {
-        if (v > version) return cb(sortedEntries(state), { snapshot: start, deltas: version - start, bytes });
-        this.store.get(`${this.dir}${v}.delta`, (text) => {
-          if (text === null) throw new StateFileError(`Error reading delta file ${this.dir}${v}.delta of state version ${version}: it does not exist`);
+        if (v > version) return this.handOut(state, { snapshot: start, deltas: version - start, bytes }, cb);
+        const path = `${this.dir}${v}.delta`;
+        this.store.get(path, (text) => {
+          if (text === null) throw new StateFileError(`Error reading delta file ${path} of state version ${version}: it does not exist`);
           bytes += text.length;
-          const d = JSON.parse(text) as Delta;
+          const d = this.parse(path, text, 'delta');
           for (const k of d.remove) state.delete(k);
-          for (const e of d.put) state.set(JSON.stringify(e), e);
+          for (const [k, e] of d.put) state.set(k, e);
           applyDeltas(v + 1);
         });
       };
       if (start === 0) return applyDeltas(1);
-      this.store.get(`${this.dir}${start}.snapshot`, (text) => {
-        if (text === null) throw new StateFileError(`Error reading snapshot file ${this.dir}${start}.snapshot of state version ${version}: it does not exist`);
+      const path = `${this.dir}${start}.snapshot`;
+      this.store.get(path, (text) => {
+        if (text === null) throw new StateFileError(`Error reading snapshot file ${path} of state version ${version}: it does not exist`);
         bytes += text.length;
-        for (const e of JSON.parse(text) as unknown[]) state.set(JSON.stringify(e), e);
+        for (const [k, e] of this.parse(path, text, 'snapshot').put) state.set(k, e);
         applyDeltas(start + 1);
       });
     });
+  }
+
+  /** The entries ordered by text, each a fresh copy remembered with the text it was read as. */
+  private handOut(state: Map<string, unknown>, info: LoadInfo, cb: (entries: unknown[], info: LoadInfo, read: StateRead) => void): void {
+    const texts = [...state.keys()].sort();
+    const origins = new Map<unknown, { text: string; entry: unknown }>();
+    const entries = texts.map((text) => {
+      const entry = state.get(text);
+      const copy = jsonCopy(entry);
+      origins.set(copy, { text, entry });
+      return copy;
+    });
+    cb(entries, info, { texts: new Set(texts), origins });
+  }
+
+  /** The file's entries with their texts, parsed again only when its text is not the one kept. */
+  private parse(path: string, content: string, kind: 'delta' | 'snapshot'): Parsed {
+    const kept = this.parsed.get(path);
+    if (kept !== undefined && kept.content === content) return kept;
+    let parsed: Parsed;
+    if (kind === 'snapshot') parsed = { content, put: (JSON.parse(content) as unknown[]).map(withText), remove: [] };
+    else {
+      const d = JSON.parse(content) as { put: unknown[]; remove: string[] };
+      parsed = { content, put: d.put.map(withText), remove: d.remove };
+    }
+    this.parsed.set(path, parsed);
+    return parsed;
   }
 
   /** The identities of a loaded state's entries, taken before an operator changes the entries in place. */
@@ -110,22 +166,36 @@ export class StateStoreFiles {
     return new Set(entries.map((e) => JSON.stringify(e)));
   }
 
-  /** Writes version `version` (the state after the batch) as a delta from `old` (the `texts` of the version read), a snapshot when due, then runs maintenance. */
-  commit(version: number, old: ReadonlySet<string>, after: readonly unknown[], cb: () => void): void {
-    const now = new Set<string>();
-    const put: unknown[] = [];
+  /**
+   * Writes version `version` (the state after the batch) as a delta from the version read (what
+   * `load` handed out, or just its `texts`), a snapshot when due, then runs maintenance.
+   */
+  commit(version: number, old: ReadonlySet<string> | StateRead, after: readonly unknown[], cb: () => void): void {
+    const read: StateRead = old instanceof Set ? { texts: old, origins: new Map() } : (old as StateRead);
+    // Each entry's text: the one it was read as while it is unchanged, else written afresh.
+    const now = new Map<string, unknown>();
+    const put: string[] = [];
+    const putEntries: unknown[] = [];
     for (const e of after) {
-      const k = JSON.stringify(e);
-      now.add(k);
-      if (!old.has(k)) put.push(e);
+      const origin = read.origins.get(e);
+      const k = origin !== undefined && sameJson(e, origin.entry) ? origin.text : JSON.stringify(e);
+      if (!now.has(k)) now.set(k, e);
+      if (!read.texts.has(k)) {
+        put.push(k);
+        putEntries.push(e);
+      }
     }
-    const remove = [...old].filter((k) => !now.has(k)).sort();
-    const delta: Delta = { put, remove };
-    this.store.add(`${this.dir}${version}.delta`, JSON.stringify(delta), true, () => {
+    const remove = [...read.texts].filter((k) => !now.has(k)).sort();
+    const deltaPath = `${this.dir}${version}.delta`;
+    const delta = deltaText(put, remove);
+    this.parsed.set(deltaPath, { content: delta, put: put.map((k, i) => [k, jsonCopy(putEntries[i])]), remove });
+    this.store.add(deltaPath, delta, true, () => {
       if (version % SNAPSHOT_EVERY !== 0) return this.maintain(version, cb);
-      const all = new Map<string, unknown>();
-      for (const e of after) all.set(JSON.stringify(e), e);
-      this.store.add(`${this.dir}${version}.snapshot`, JSON.stringify(sortedEntries(all)), true, () => this.maintain(version, cb));
+      const texts = [...now.keys()].sort();
+      const snapshotPath = `${this.dir}${version}.snapshot`;
+      const snapshot = snapshotText(texts);
+      this.parsed.set(snapshotPath, { content: snapshot, put: texts.map((k) => [k, jsonCopy(now.get(k))]), remove: [] });
+      this.store.add(snapshotPath, snapshot, true, () => this.maintain(version, cb));
     });
   }
 
@@ -136,6 +206,7 @@ export class StateStoreFiles {
       // The planted bug keeps only the newest version's own chain.
       const keepFrom = this.opts.cleanupLatestOnly ? chainStart(files, latest) : chainStart(files, Math.max(0, latest - RETAIN));
       const old = files.filter((f) => f.version < keepFrom && f.version <= latest).map((f) => f.path);
+      for (const p of old) this.parsed.delete(p);
       this.store.delete(old, cb);
     });
   }
