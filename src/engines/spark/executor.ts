@@ -24,7 +24,7 @@ import { LogClient } from '../../log/client.ts';
 import type { ProcessContext, ProcessFactory, ProcessId, ProcessLogic } from '../../runtime/types.ts';
 import type { QueryPlan, Row } from './dsl.ts';
 import type { MapTask, ReduceTask, TaskReply } from './messages.ts';
-import { mapPartition, mapStateless, runStateful } from './operators.ts';
+import { changesStateInPlace, mapPartition, mapStateless, runStateful } from './operators.ts';
 import { StoreClient } from './store.ts';
 import { ContinuousTasks } from './continuous.ts';
 import { StateStoreFiles, type LoadInfo, type StateRead } from './state-store.ts';
@@ -148,12 +148,13 @@ class Executor implements ProcessLogic {
       this.stateFiles.set(task.partition, files);
     }
     const state = files;
+    const copies = changesStateInPlace(this.app.plan);
     const open = (then: (entries: unknown[], info: LoadInfo, read: StateRead, version: number) => void): void => {
-      if (!this.app.bugs.has('spark-state-latest-version')) return state.load(task.batch, (e, i, read) => then(e, i, read, task.batch));
+      if (!this.app.bugs.has('spark-state-latest-version')) return state.load(task.batch, (e, i, read) => then(e, i, read, task.batch), copies);
       // The bug: whatever version is newest, even the N+1 an earlier run of this batch wrote.
       this.store.list(state.dir, (paths) => {
         const newest = Math.max(task.batch, ...paths.map((p) => Number(/^(\d+)\./.exec(p.slice(state.dir.length))?.[1] ?? 0)));
-        state.load(newest, (e, i, read) => then(e, i, read, newest));
+        state.load(newest, (e, i, read) => then(e, i, read, newest), copies);
       });
     };
     open((before, info, read, version) => {

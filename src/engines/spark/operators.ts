@@ -200,6 +200,17 @@ interface AggEntry {
   firing: number;
 }
 
+/**
+ * Whether the stateful operator of `plan` may change the state entries it is given in place (the
+ * user's functions of groups with state and of joins get the stored values themselves). The others
+ * leave them as they are and return new entries for what they change, so the state store may hand
+ * out the entries it holds without copying them.
+ */
+export function changesStateInPlace(plan: QueryPlan): boolean {
+  const kind = plan.stateful?.kind;
+  return kind === 'groups' || kind === 'join';
+}
+
 /** The stateful operator of `plan` over state version N (`null`: none yet) and the batch's rows. */
 export function runStateful(plan: QueryPlan, state: unknown[] | null, rows: readonly ShuffleRow[], ctx: StatefulContext): StatefulResult {
   const st = plan.stateful!;
@@ -232,6 +243,8 @@ function windowAggregate(plan: QueryPlan, agg: AggFn, entries: AggEntry[], rows:
   const mode = plan.sink.mode;
   const state = new Map<string, AggEntry>();
   for (const e of entries) state.set(`${e.key}@${e.start}`, e);
+  // The entries given are left as they are (see `changesStateInPlace`): a window this batch changes
+  // gets its own copy, once, and only that copy is changed.
   const updated = new Set<string>();
   let dropped = 0;
   for (const r of rows) {
@@ -242,20 +255,24 @@ function windowAggregate(plan: QueryPlan, agg: AggFn, entries: AggEntry[], rows:
       continue;
     }
     const id = `${r.key}@${r.start}`;
-    const e = state.get(id) ?? { key: r.key, start: r.start, end: r.end, count: 0, sum: 0, ids: [], firing: -1 };
+    let e = state.get(id);
+    if (e === undefined || !updated.has(id)) {
+      e = e === undefined ? { key: r.key, start: r.start, end: r.end, count: 0, sum: 0, ids: [], firing: -1 } : { ...e };
+      state.set(id, e);
+      updated.add(id);
+    }
     e.count += r.count;
     e.sum += r.sum;
     e.ids = mergeSorted(e.ids, r.ids);
-    state.set(id, e);
-    updated.add(id);
   }
   const out: WindowResult[] = [];
   const kept: AggEntry[] = [];
-  for (const e of [...state.values()].sort(byWindow)) {
+  for (let e of [...state.values()].sort(byWindow)) {
     const id = `${e.key}@${e.start}`;
     const evict = plan.watermark !== undefined && e.end <= ctx.wmEvict;
     // The planted bug: update mode writes every window in state, changed by this batch or not.
     if (mode === 'complete' || (mode === 'update' && (updated.has(id) || ctx.bugs?.updateAll === true)) || (mode === 'append' && evict)) {
+      if (!updated.has(id)) e = { ...e };
       e.firing++;
       out.push(result(agg, e));
     }
@@ -523,6 +540,9 @@ function join(plan: QueryPlan, st: Extract<StatefulOp, { kind: 'join' }>, entrie
 }
 
 export function mergeSorted(a: readonly number[], b: readonly number[]): number[] {
+  // Lineage mostly grows at the end: a batch's ids come after the ones before it.
+  if (b.length === 0 || (a.length > 0 && a[a.length - 1]! <= b[0]!)) return a.concat(b);
+  if (a.length === 0) return b.slice();
   const out: number[] = [];
   let i = 0;
   let j = 0;

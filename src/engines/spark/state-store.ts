@@ -28,11 +28,12 @@
  * from), so a file read again with the same text is not parsed again; the
  * files this object writes are kept the same way. The read itself still
  * happens: this saves the simulation's own work and changes nothing it
- * models. Each load hands out fresh copies (the operators change entries in
- * place) and remembers what each copy was read as; at commit an entry still
- * equal to what it was read as keeps its text, and only the others are
- * written out again. The files are byte for byte what writing every entry
- * afresh would give.
+ * models. A load hands out fresh copies for an operator that changes
+ * entries in place, and otherwise the entries it holds themselves; either
+ * way it remembers what each was read as, and at commit an entry still
+ * equal to what it was read as (the very entry, for an operator that
+ * changes none) keeps its text: only the others are written out again. The
+ * files are byte for byte what writing every entry afresh would give.
  */
 import { jsonCopy, sameJson } from './json-data.ts';
 import type { StoreClient } from './store.ts';
@@ -102,8 +103,12 @@ export class StateStoreFiles {
     this.dir = `state/0/${partition}/`;
   }
 
-  /** Version `version` of the state (version 0 is empty), with what reading it took and what the commit after it needs. */
-  load(version: number, cb: (entries: unknown[], info: LoadInfo, read: StateRead) => void): void {
+  /**
+   * Version `version` of the state (version 0 is empty), with what reading it took and what the
+   * commit after it needs. `copies` false: the caller changes no entry it is given (it returns new
+   * ones for what it changes), so the entries held are handed out as they are.
+   */
+  load(version: number, cb: (entries: unknown[], info: LoadInfo, read: StateRead) => void, copies = true): void {
     if (version === 0) return cb([], { snapshot: 0, deltas: 0, bytes: 0 }, { texts: new Set(), origins: new Map() });
     this.store.list(this.dir, (paths) => {
       const files = parseFiles(this.dir, paths);
@@ -112,7 +117,7 @@ export class StateStoreFiles {
       const state = new Map<string, unknown>();
       let bytes = 0;
       const applyDeltas = (v: number): void => {
-        if (v > version) return this.handOut(state, { snapshot: start, deltas: version - start, bytes }, cb);
+        if (v > version) return this.handOut(state, { snapshot: start, deltas: version - start, bytes }, copies, cb);
         const path = `${this.dir}${v}.delta`;
         this.store.get(path, (text) => {
           if (text === null) throw new StateFileError(`Error reading delta file ${path} of state version ${version}: it does not exist`);
@@ -134,15 +139,15 @@ export class StateStoreFiles {
     });
   }
 
-  /** The entries ordered by text, each a fresh copy remembered with the text it was read as. */
-  private handOut(state: Map<string, unknown>, info: LoadInfo, cb: (entries: unknown[], info: LoadInfo, read: StateRead) => void): void {
+  /** The entries ordered by text (fresh copies, or those held), each remembered with the text it was read as. */
+  private handOut(state: Map<string, unknown>, info: LoadInfo, copies: boolean, cb: (entries: unknown[], info: LoadInfo, read: StateRead) => void): void {
     const texts = [...state.keys()].sort();
     const origins = new Map<unknown, { text: string; entry: unknown }>();
     const entries = texts.map((text) => {
       const entry = state.get(text);
-      const copy = jsonCopy(entry);
-      origins.set(copy, { text, entry });
-      return copy;
+      const given = copies ? jsonCopy(entry) : entry;
+      origins.set(given, { text, entry });
+      return given;
     });
     cb(entries, info, { texts: new Set(texts), origins });
   }
@@ -172,29 +177,27 @@ export class StateStoreFiles {
    */
   commit(version: number, old: ReadonlySet<string> | StateRead, after: readonly unknown[], cb: () => void): void {
     const read: StateRead = old instanceof Set ? { texts: old, origins: new Map() } : (old as StateRead);
-    // Each entry's text: the one it was read as while it is unchanged, else written afresh.
+    // Each entry's text: the one it was read as while it is unchanged, else written afresh. `now`
+    // keeps each text's entry as reading that text back would give it (to keep the files parsed).
     const now = new Map<string, unknown>();
     const put: string[] = [];
-    const putEntries: unknown[] = [];
     for (const e of after) {
       const origin = read.origins.get(e);
-      const k = origin !== undefined && sameJson(e, origin.entry) ? origin.text : JSON.stringify(e);
-      if (!now.has(k)) now.set(k, e);
-      if (!read.texts.has(k)) {
-        put.push(k);
-        putEntries.push(e);
-      }
+      const same = origin !== undefined && (origin.entry === e || sameJson(e, origin.entry));
+      const k = same ? origin.text : JSON.stringify(e);
+      if (!now.has(k)) now.set(k, same ? origin.entry : jsonCopy(e));
+      if (!read.texts.has(k)) put.push(k);
     }
     const remove = [...read.texts].filter((k) => !now.has(k)).sort();
     const deltaPath = `${this.dir}${version}.delta`;
     const delta = deltaText(put, remove);
-    this.parsed.set(deltaPath, { content: delta, put: put.map((k, i) => [k, jsonCopy(putEntries[i])]), remove });
+    this.parsed.set(deltaPath, { content: delta, put: put.map((k) => [k, now.get(k)]), remove });
     this.store.add(deltaPath, delta, true, () => {
       if (version % SNAPSHOT_EVERY !== 0) return this.maintain(version, cb);
       const texts = [...now.keys()].sort();
       const snapshotPath = `${this.dir}${version}.snapshot`;
       const snapshot = snapshotText(texts);
-      this.parsed.set(snapshotPath, { content: snapshot, put: texts.map((k) => [k, jsonCopy(now.get(k))]), remove: [] });
+      this.parsed.set(snapshotPath, { content: snapshot, put: texts.map((k) => [k, now.get(k)]), remove: [] });
       this.store.add(snapshotPath, snapshot, true, () => this.maintain(version, cb));
     });
   }
