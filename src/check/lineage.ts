@@ -72,13 +72,31 @@ export function checkFiringsAccumulate(byWindow: ReadonlyMap<string, WindowResul
     if (list.length < 2) continue;
     const sorted = [...list].sort((a, b) => a.firing - b.firing);
     for (let i = 1; i < sorted.length; i++) {
-      const later = new Set(sorted[i]!.ids);
-      const missing = sorted[i - 1]!.ids.find((id) => !later.has(id));
+      const missing = firstMissing(sorted[i - 1]!.ids, sorted[i]!.ids);
       if (missing !== undefined) {
         problems.add(`record ${missing} is in ${describeResult(sorted[i - 1]!)} but not in firing ${sorted[i]!.firing}`);
       }
     }
   }
+}
+
+/** The first id of `earlier` (in its order) that `later` lacks: by one walk when both ascend, else by a set. */
+function firstMissing(earlier: readonly number[], later: readonly number[]): number | undefined {
+  if (ascends(earlier) && ascends(later)) {
+    let j = 0;
+    for (const id of earlier) {
+      while (j < later.length && later[j]! < id) j++;
+      if (j >= later.length || later[j] !== id) return id;
+    }
+    return undefined;
+  }
+  const set = new Set(later);
+  return earlier.find((id) => !set.has(id));
+}
+
+function ascends(ids: readonly number[]): boolean {
+  for (let i = 1; i < ids.length; i++) if (ids[i]! < ids[i - 1]!) return false;
+  return true;
 }
 
 /** Input records by id (shared with the other checkers of the run); a repeated input id is reported (every id must be unique). */

@@ -63,3 +63,26 @@ export function sameJson(a: unknown, b: unknown): boolean {
   }
   return true;
 }
+
+/** Whether `value` is JSON data that `jsonCopy` gives back alike: JSON.parse of its text gives an equal value. */
+export function isJsonData(value: unknown): boolean {
+  switch (typeof value) {
+    case 'string':
+    case 'boolean':
+      return true;
+    case 'number':
+      return Number.isFinite(value) && !Object.is(value, -0);
+    case 'object': {
+      if (value === null) return true;
+      if (Array.isArray(value)) {
+        for (let i = 0; i < value.length; i++) if (!(i in value) || !isJsonData(value[i])) return false;
+        return true;
+      }
+      if (!isPlain(value)) return false;
+      for (const k of Object.keys(value)) if (!isJsonData((value as Record<string, unknown>)[k])) return false;
+      return true;
+    }
+    default:
+      return false;
+  }
+}

@@ -22,7 +22,8 @@
  * An entry is identified by its JSON text: a delta removes entries by that
  * text and puts whole entries. A loaded state lists its entries ordered by
  * that text, so it does not depend on how it was put together; the stateful
- * operators keep their own order where it matters.
+ * operators keep their own order where it matters (those that take the
+ * entries held, below, in an order of no meaning: they depend on none).
  *
  * What a file's text parses to is kept (per path, with the text it came
  * from), so a file read again with the same text is not parsed again; the
@@ -35,7 +36,7 @@
  * changes none) keeps its text: only the others are written out again. The
  * files are byte for byte what writing every entry afresh would give.
  */
-import { jsonCopy, sameJson } from './json-data.ts';
+import { isJsonData, jsonCopy, sameJson } from './json-data.ts';
 import type { StoreClient } from './store.ts';
 
 export const SNAPSHOT_EVERY = 5;
@@ -54,20 +55,22 @@ export interface LoadInfo {
   bytes: number;
 }
 
-/**
- * The version a load handed out, for the commit after it: the entries' texts, and for each entry
- * handed out the text it was read as and an untouched copy to compare it with.
- */
-export interface StateRead {
-  texts: ReadonlySet<string>;
-  origins: ReadonlyMap<unknown, { text: string; entry: unknown }>;
-}
-
 /** A parsed file: a snapshot's entries, or a delta's puts and removes; each entry with its text. */
-interface Parsed {
+export interface Parsed {
   content: string;
   put: [text: string, entry: unknown][];
   remove: string[];
+}
+
+/** The version a load handed out, for the commit after it (from `load`; or just its texts). */
+export interface StateRead {
+  version: number;
+  /** The version's entries by text. */
+  texts: ReadonlyMap<string, unknown>;
+  /** Entries handed out as copies: each copy → the text it was read as and the entry it copies. */
+  copies?: ReadonlyMap<unknown, { text: string; entry: unknown }>;
+  /** The files the version was built from, in order. */
+  chain: readonly Parsed[];
 }
 
 export class StateFileError extends Error {}
@@ -88,8 +91,6 @@ function chainStart(files: readonly StateFile[], version: number): number {
   return s;
 }
 
-const withText = (e: unknown): [string, unknown] => [JSON.stringify(e), e];
-
 /** A snapshot's or delta's text, as JSON.stringify writes `entries` or `{ put, remove }` from the entries' texts. */
 const snapshotText = (texts: readonly string[]): string => `[${texts.join(',')}]`;
 const deltaText = (put: readonly string[], remove: readonly string[]): string => `{"put":[${put.join(',')}],"remove":${JSON.stringify(remove)}}`;
@@ -98,6 +99,10 @@ export class StateStoreFiles {
   readonly dir: string;
   /** Parsed files by path (see the module comment): only used while the text read is the same. */
   private readonly parsed = new Map<string, Parsed>();
+  /** The text of each entry held (parsed, or kept at commit); they are never changed. */
+  private readonly textOf = new WeakMap<object, string>();
+  /** The version last built or written, with the files it is built from. */
+  private latest: { version: number; chain: readonly Parsed[]; state: ReadonlyMap<string, unknown> } | undefined;
 
   constructor(private readonly store: StoreClient, partition: number, private readonly opts: { cleanupLatestOnly?: boolean } = {}) {
     this.dir = `state/0/${partition}/`;
@@ -106,25 +111,24 @@ export class StateStoreFiles {
   /**
    * Version `version` of the state (version 0 is empty), with what reading it took and what the
    * commit after it needs. `copies` false: the caller changes no entry it is given (it returns new
-   * ones for what it changes), so the entries held are handed out as they are.
+   * ones for what it changes) and does not depend on their order, so the entries held are handed
+   * out as they are.
    */
   load(version: number, cb: (entries: unknown[], info: LoadInfo, read: StateRead) => void, copies = true): void {
-    if (version === 0) return cb([], { snapshot: 0, deltas: 0, bytes: 0 }, { texts: new Set(), origins: new Map() });
+    if (version === 0) return cb([], { snapshot: 0, deltas: 0, bytes: 0 }, { version, texts: new Map(), chain: [] });
     this.store.list(this.dir, (paths) => {
       const files = parseFiles(this.dir, paths);
       for (const p of this.parsed.keys()) if (!paths.includes(p)) this.parsed.delete(p);
       const start = chainStart(files, version);
-      const state = new Map<string, unknown>();
+      const chain: Parsed[] = [];
       let bytes = 0;
       const applyDeltas = (v: number): void => {
-        if (v > version) return this.handOut(state, { snapshot: start, deltas: version - start, bytes }, copies, cb);
+        if (v > version) return this.handOut(version, chain, { snapshot: start, deltas: version - start, bytes }, copies, cb);
         const path = `${this.dir}${v}.delta`;
         this.store.get(path, (text) => {
           if (text === null) throw new StateFileError(`Error reading delta file ${path} of state version ${version}: it does not exist`);
           bytes += text.length;
-          const d = this.parse(path, text, 'delta');
-          for (const k of d.remove) state.delete(k);
-          for (const [k, e] of d.put) state.set(k, e);
+          chain.push(this.parse(path, text, 'delta'));
           applyDeltas(v + 1);
         });
       };
@@ -133,29 +137,45 @@ export class StateStoreFiles {
       this.store.get(path, (text) => {
         if (text === null) throw new StateFileError(`Error reading snapshot file ${path} of state version ${version}: it does not exist`);
         bytes += text.length;
-        for (const [k, e] of this.parse(path, text, 'snapshot').put) state.set(k, e);
+        chain.push(this.parse(path, text, 'snapshot'));
         applyDeltas(start + 1);
       });
     });
   }
 
-  /** The entries ordered by text (fresh copies, or those held), each remembered with the text it was read as. */
-  private handOut(state: Map<string, unknown>, info: LoadInfo, copies: boolean, cb: (entries: unknown[], info: LoadInfo, read: StateRead) => void): void {
+  /** The state the files of `chain` give (the one last built or written when it came from the same files). */
+  private build(version: number, chain: readonly Parsed[]): ReadonlyMap<string, unknown> {
+    const l = this.latest;
+    if (l !== undefined && l.version === version && l.chain.length === chain.length && l.chain.every((p, i) => p === chain[i])) return l.state;
+    const state = new Map<string, unknown>();
+    for (const file of chain) {
+      for (const k of file.remove) state.delete(k);
+      for (const [k, e] of file.put) state.set(k, e);
+    }
+    this.latest = { version, chain, state };
+    return state;
+  }
+
+  /** Fresh copies ordered by text, each remembered with the text it was read as; or the entries held, as they are. */
+  private handOut(version: number, chain: readonly Parsed[], info: LoadInfo, copies: boolean, cb: (entries: unknown[], info: LoadInfo, read: StateRead) => void): void {
+    const state = this.build(version, chain);
+    if (!copies) return cb([...state.values()], info, { version, texts: state, chain });
     const texts = [...state.keys()].sort();
-    const origins = new Map<unknown, { text: string; entry: unknown }>();
+    const copied = new Map<unknown, { text: string; entry: unknown }>();
     const entries = texts.map((text) => {
       const entry = state.get(text);
-      const given = copies ? jsonCopy(entry) : entry;
-      origins.set(given, { text, entry });
-      return given;
+      const copy = jsonCopy(entry);
+      copied.set(copy, { text, entry });
+      return copy;
     });
-    cb(entries, info, { texts: new Set(texts), origins });
+    cb(entries, info, { version, texts: state, copies: copied, chain });
   }
 
   /** The file's entries with their texts, parsed again only when its text is not the one kept. */
   private parse(path: string, content: string, kind: 'delta' | 'snapshot'): Parsed {
     const kept = this.parsed.get(path);
     if (kept !== undefined && kept.content === content) return kept;
+    const withText = (e: unknown): [string, unknown] => [this.noteText(e, JSON.stringify(e)), e];
     let parsed: Parsed;
     if (kind === 'snapshot') parsed = { content, put: (JSON.parse(content) as unknown[]).map(withText), remove: [] };
     else {
@@ -164,6 +184,11 @@ export class StateStoreFiles {
     }
     this.parsed.set(path, parsed);
     return parsed;
+  }
+
+  private noteText(entry: unknown, text: string): string {
+    if (typeof entry === 'object' && entry !== null) this.textOf.set(entry, text);
+    return text;
   }
 
   /** The identities of a loaded state's entries, taken before an operator changes the entries in place. */
@@ -176,28 +201,47 @@ export class StateStoreFiles {
    * `load` handed out, or just its `texts`), a snapshot when due, then runs maintenance.
    */
   commit(version: number, old: ReadonlySet<string> | StateRead, after: readonly unknown[], cb: () => void): void {
-    const read: StateRead = old instanceof Set ? { texts: old, origins: new Map() } : (old as StateRead);
-    // Each entry's text: the one it was read as while it is unchanged, else written afresh. `now`
-    // keeps each text's entry as reading that text back would give it (to keep the files parsed).
+    const read: StateRead | undefined = old instanceof Set ? undefined : (old as StateRead);
+    const had = (k: string): boolean => (read ? read.texts.has(k) : (old as ReadonlySet<string>).has(k));
+    // Each entry's text: the one it was read as while it is unchanged (an entry held is never
+    // changed), else written afresh. `now` keeps each text's entry as reading the text back gives it.
     const now = new Map<string, unknown>();
     const put: string[] = [];
     for (const e of after) {
-      const origin = read.origins.get(e);
-      const same = origin !== undefined && (origin.entry === e || sameJson(e, origin.entry));
-      const k = same ? origin.text : JSON.stringify(e);
-      if (!now.has(k)) now.set(k, same ? origin.entry : jsonCopy(e));
-      if (!read.texts.has(k)) put.push(k);
+      let k: string | undefined;
+      let held: unknown;
+      if (read?.copies !== undefined) {
+        const origin = read.copies.get(e);
+        if (origin !== undefined && sameJson(e, origin.entry)) [k, held] = [origin.text, origin.entry];
+      } else if (read !== undefined && typeof e === 'object' && e !== null) {
+        k = this.textOf.get(e);
+        held = e;
+      }
+      if (k === undefined) {
+        k = JSON.stringify(e);
+        // An entry given back by an operator that changes none may be kept as it is.
+        held = read !== undefined && read.copies === undefined && isJsonData(e) ? e : jsonCopy(e);
+        this.noteText(held, k);
+      }
+      now.set(k, held);
+      if (!had(k)) put.push(k);
     }
-    const remove = [...read.texts].filter((k) => !now.has(k)).sort();
+    const remove = [...(read ? read.texts.keys() : (old as ReadonlySet<string>))].filter((k) => !now.has(k)).sort();
     const deltaPath = `${this.dir}${version}.delta`;
     const delta = deltaText(put, remove);
-    this.parsed.set(deltaPath, { content: delta, put: put.map((k) => [k, now.get(k)]), remove });
+    const deltaFile: Parsed = { content: delta, put: put.map((k) => [k, now.get(k)]), remove };
+    this.parsed.set(deltaPath, deltaFile);
+    const snapshotDue = version % SNAPSHOT_EVERY === 0;
+    // The next load of this version reads these files: the state need not be built from them again.
+    if (read !== undefined && read.version === version - 1 && !snapshotDue) this.latest = { version, chain: [...read.chain, deltaFile], state: now };
     this.store.add(deltaPath, delta, true, () => {
-      if (version % SNAPSHOT_EVERY !== 0) return this.maintain(version, cb);
+      if (!snapshotDue) return this.maintain(version, cb);
       const texts = [...now.keys()].sort();
       const snapshotPath = `${this.dir}${version}.snapshot`;
       const snapshot = snapshotText(texts);
-      this.parsed.set(snapshotPath, { content: snapshot, put: texts.map((k) => [k, now.get(k)]), remove: [] });
+      const snapshotFile: Parsed = { content: snapshot, put: texts.map((k) => [k, now.get(k)]), remove: [] };
+      this.parsed.set(snapshotPath, snapshotFile);
+      this.latest = { version, chain: [snapshotFile], state: now };
       this.store.add(snapshotPath, snapshot, true, () => this.maintain(version, cb));
     });
   }
