@@ -45,6 +45,9 @@ export interface SparkApp {
   topicPartitions(topic: string): number;
 }
 
+/** How many finished tasks' replies an executor keeps for resent requests. */
+const DONE_KEPT = 16;
+
 /** The group whose committed offsets are the sink's batch markers. */
 export const SINK_GROUP = 'spark-sink';
 
@@ -55,7 +58,11 @@ export function executorProcess(app: SparkApp): ProcessFactory {
 class Executor implements ProcessLogic {
   private readonly log: LogClient;
   private readonly store: StoreClient;
-  /** Replies of finished tasks by reqId (a resend gets the same), and tasks running. */
+  /**
+   * Replies of the last `DONE_KEPT` finished tasks by reqId (a resend gets the same), and tasks
+   * running. The driver sends a task without an answer to another executor rather than again, so
+   * a few are enough; keeping hundreds kept every map task's shuffle rows alive for the run.
+   */
   private readonly done = new Map<number, TaskReply>();
   private readonly running = new Set<number>();
   /** Trigger.Continuous: this executor's long-running tasks. */
@@ -82,7 +89,7 @@ class Executor implements ProcessLogic {
     const finish = (reply: TaskReply): void => {
       this.running.delete(task.reqId);
       this.done.set(task.reqId, reply);
-      if (this.done.size > 256) this.done.delete(this.done.keys().next().value!);
+      if (this.done.size > DONE_KEPT) this.done.delete(this.done.keys().next().value!);
       this.ctx.net.send(from, reply);
     };
     if (task.kind === 'spark.map') this.map(task, finish);
