@@ -75,7 +75,11 @@ export function isJsonData(value: unknown): boolean {
     case 'object': {
       if (value === null) return true;
       if (Array.isArray(value)) {
-        for (let i = 0; i < value.length; i++) if (!(i in value) || !isJsonData(value[i])) return false;
+        for (let i = 0; i < value.length; i++) {
+          const v: unknown = value[i];
+          // Numbers (lineage) checked here; a hole reads as undefined, which is not JSON data.
+          if (typeof v === 'number' ? !Number.isFinite(v) || Object.is(v, -0) : !isJsonData(v)) return false;
+        }
         return true;
       }
       if (!isPlain(value)) return false;
@@ -83,6 +87,7 @@ export function isJsonData(value: unknown): boolean {
       return true;
     }
     default:
+      // undefined (also what a hole in an array reads as), functions, symbols, bigints.
       return false;
   }
 }

@@ -69,6 +69,8 @@ export interface StateRead {
   texts: ReadonlyMap<string, unknown>;
   /** Entries handed out as copies: each copy → the text it was read as and the entry it copies. */
   copies?: ReadonlyMap<unknown, { text: string; entry: unknown }>;
+  /** Entries handed out as they are held: each → its text. */
+  held?: ReadonlyMap<unknown, string>;
   /** The files the version was built from, in order. */
   chain: readonly Parsed[];
 }
@@ -99,8 +101,6 @@ export class StateStoreFiles {
   readonly dir: string;
   /** Parsed files by path (see the module comment): only used while the text read is the same. */
   private readonly parsed = new Map<string, Parsed>();
-  /** The text of each entry held (parsed, or kept at commit); they are never changed. */
-  private readonly textOf = new WeakMap<object, string>();
   /** The version last built or written, with the files it is built from. */
   private latest: { version: number; chain: readonly Parsed[]; state: ReadonlyMap<string, unknown> } | undefined;
 
@@ -115,7 +115,7 @@ export class StateStoreFiles {
    * out as they are.
    */
   load(version: number, cb: (entries: unknown[], info: LoadInfo, read: StateRead) => void, copies = true): void {
-    if (version === 0) return cb([], { snapshot: 0, deltas: 0, bytes: 0 }, { version, texts: new Map(), chain: [] });
+    if (version === 0) return cb([], { snapshot: 0, deltas: 0, bytes: 0 }, { version, texts: new Map(), chain: [], ...(copies ? { copies: new Map() } : { held: new Map() }) });
     this.store.list(this.dir, (paths) => {
       const files = parseFiles(this.dir, paths);
       for (const p of this.parsed.keys()) if (!paths.includes(p)) this.parsed.delete(p);
@@ -159,7 +159,11 @@ export class StateStoreFiles {
   /** Fresh copies ordered by text, each remembered with the text it was read as; or the entries held, as they are. */
   private handOut(version: number, chain: readonly Parsed[], info: LoadInfo, copies: boolean, cb: (entries: unknown[], info: LoadInfo, read: StateRead) => void): void {
     const state = this.build(version, chain);
-    if (!copies) return cb([...state.values()], info, { version, texts: state, chain });
+    if (!copies) {
+      const held = new Map<unknown, string>();
+      for (const [text, entry] of state) held.set(entry, text);
+      return cb([...held.keys()], info, { version, texts: state, held, chain });
+    }
     const texts = [...state.keys()].sort();
     const copied = new Map<unknown, { text: string; entry: unknown }>();
     const entries = texts.map((text) => {
@@ -175,7 +179,7 @@ export class StateStoreFiles {
   private parse(path: string, content: string, kind: 'delta' | 'snapshot'): Parsed {
     const kept = this.parsed.get(path);
     if (kept !== undefined && kept.content === content) return kept;
-    const withText = (e: unknown): [string, unknown] => [this.noteText(e, JSON.stringify(e)), e];
+    const withText = (e: unknown): [string, unknown] => [JSON.stringify(e), e];
     let parsed: Parsed;
     if (kind === 'snapshot') parsed = { content, put: (JSON.parse(content) as unknown[]).map(withText), remove: [] };
     else {
@@ -184,11 +188,6 @@ export class StateStoreFiles {
     }
     this.parsed.set(path, parsed);
     return parsed;
-  }
-
-  private noteText(entry: unknown, text: string): string {
-    if (typeof entry === 'object' && entry !== null) this.textOf.set(entry, text);
-    return text;
   }
 
   /** The identities of a loaded state's entries, taken before an operator changes the entries in place. */
@@ -213,18 +212,17 @@ export class StateStoreFiles {
       if (read?.copies !== undefined) {
         const origin = read.copies.get(e);
         if (origin !== undefined && sameJson(e, origin.entry)) [k, held] = [origin.text, origin.entry];
-      } else if (read !== undefined && typeof e === 'object' && e !== null) {
-        k = this.textOf.get(e);
+      } else if (read?.held !== undefined) {
+        k = read.held.get(e);
         held = e;
       }
       if (k === undefined) {
         k = JSON.stringify(e);
         // An entry given back by an operator that changes none may be kept as it is.
-        held = read !== undefined && read.copies === undefined && isJsonData(e) ? e : jsonCopy(e);
-        this.noteText(held, k);
-      }
+        held = read?.held !== undefined && isJsonData(e) ? e : jsonCopy(e);
+        if (!had(k)) put.push(k);
+      } else if (read?.held === undefined && !had(k)) put.push(k);
       now.set(k, held);
-      if (!had(k)) put.push(k);
     }
     const remove = [...(read ? read.texts.keys() : (old as ReadonlySet<string>))].filter((k) => !now.has(k)).sort();
     const deltaPath = `${this.dir}${version}.delta`;
