@@ -280,8 +280,14 @@ function lateRow(ctx: StatefulContext, op: string, r: { key: string; start: numb
 
 function windowAggregate(plan: QueryPlan, agg: AggFn, entries: AggEntry[], rows: readonly PartialRow[], ctx: StatefulContext): StatefulResult {
   const mode = plan.sink.mode;
-  const state = new Map<string, AggEntry>();
-  for (const e of entries) state.set(`${e.key}@${e.start}`, e);
+  // The windows by key, then by start.
+  const state = new Map<string, Map<number, AggEntry>>();
+  const put = (e: AggEntry): void => {
+    const byStart = state.get(e.key);
+    if (byStart) byStart.set(e.start, e);
+    else state.set(e.key, new Map([[e.start, e]]));
+  };
+  for (const e of entries) put(e);
   // The entries given are left as they are (see `changesStateInPlace`): a window this batch changes
   // gets its own copy, once, and only that copy is changed.
   const updated = new Set<AggEntry>();
@@ -293,12 +299,11 @@ function windowAggregate(plan: QueryPlan, agg: AggFn, entries: AggEntry[], rows:
       lateRow(ctx, 'window', r);
       continue;
     }
-    const id = `${r.key}@${r.start}`;
-    let e = state.get(id);
+    let e = state.get(r.key)?.get(r.start);
     const first = e === undefined || !updated.has(e);
     if (first) {
       e = e === undefined ? { key: r.key, start: r.start, end: r.end, count: 0, sum: 0, ids: [], firing: -1 } : { ...e };
-      state.set(id, e);
+      put(e);
       updated.add(e);
     }
     e!.count += r.count;
@@ -309,16 +314,18 @@ function windowAggregate(plan: QueryPlan, agg: AggFn, entries: AggEntry[], rows:
   }
   const out: WindowResult[] = [];
   // Windows neither changed, emitted nor evicted stay as they are, first; the rest follow in window
-  // order, the order they are emitted in. (The state's order is the store's business: it orders
-  // what it loads by text.)
+  // order, the order they are emitted in. (The order of the state itself has no meaning: see
+  // `changesStateInPlace`.)
   const kept: AggEntry[] = [];
   const touched: AggEntry[] = [];
   const evicts = (e: AggEntry): boolean => plan.watermark !== undefined && e.end <= ctx.wmEvict;
   // The planted bug: update mode writes every window in state, changed by this batch or not.
   const fires = (e: AggEntry): boolean => mode === 'complete' || (mode === 'update' && (updated.has(e) || ctx.bugs?.updateAll === true)) || (mode === 'append' && evicts(e));
-  for (const e of state.values()) {
-    if (updated.has(e) || fires(e)) touched.push(e);
-    else if (mode === 'complete' || !evicts(e)) kept.push(e);
+  for (const byStart of state.values()) {
+    for (const e of byStart.values()) {
+      if (updated.has(e) || fires(e)) touched.push(e);
+      else if (mode === 'complete' || !evicts(e)) kept.push(e);
+    }
   }
   for (let e of touched.sort(byWindow)) {
     const evict = evicts(e);
