@@ -80,23 +80,23 @@ export function checkFiringsAccumulate(byWindow: ReadonlyMap<string, WindowResul
   }
 }
 
-function ascending(ids: readonly number[]): boolean {
-  for (let i = 1; i < ids.length; i++) if (ids[i]! < ids[i - 1]!) return false;
-  return true;
+/** The first id of `earlier` (in its order) that `later` lacks: by one walk when both ascend, else by a set. */
+function firstMissing(earlier: readonly number[], later: readonly number[]): number | undefined {
+  if (ascends(earlier) && ascends(later)) {
+    let j = 0;
+    for (const id of earlier) {
+      while (j < later.length && later[j]! < id) j++;
+      if (j >= later.length || later[j] !== id) return id;
+    }
+    return undefined;
+  }
+  const set = new Set(later);
+  return earlier.find((id) => !set.has(id));
 }
 
-/** The first id of `earlier` (in its order) that `later` lacks; a walk of both when both are sorted. */
-function firstMissing(earlier: readonly number[], later: readonly number[]): number | undefined {
-  if (!ascending(earlier) || !ascending(later)) {
-    const set = new Set(later);
-    return earlier.find((id) => !set.has(id));
-  }
-  let j = 0;
-  for (const id of earlier) {
-    while (j < later.length && later[j]! < id) j++;
-    if (j >= later.length || later[j] !== id) return id;
-  }
-  return undefined;
+function ascends(ids: readonly number[]): boolean {
+  for (let i = 1; i < ids.length; i++) if (ids[i]! < ids[i - 1]!) return false;
+  return true;
 }
 
 /** Input records by id (shared with the other checkers of the run); a repeated input id is reported (every id must be unique). */

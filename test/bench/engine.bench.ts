@@ -59,6 +59,10 @@ export interface EngineFigures {
   'kstreams.wordcount.sizes': SizeFigure[];
   /** Kafka Streams CPU µs per event over Flink's, at the largest size (the goal: within 2). */
   'kstreams.vsFlinkCpuPerEvent': number;
+  /** The same dense wordcount on the Spark engine (micro-batches), per size. */
+  'spark.wordcount.sizes': SizeFigure[];
+  /** Spark CPU µs per event over Flink's, at the largest size (the goal: within 2). */
+  'spark.vsFlinkCpuPerEvent': number;
   'wordcount.eventsPerSec': number;
   'wordcountSparse.eventsPerSec': number;
   'wordcount.eventsPerCpuSec': number;
@@ -201,6 +205,13 @@ export function benchEngine(opts: EngineBenchOptions): EngineFigures {
     say(`wordcount on kstreams ${events} events: ${Math.round(t.wallMs)} ms`);
   }
   const kLargest = kstreams[kstreams.length - 1]!;
+  const spark: SizeFigure[] = [];
+  for (const events of opts.sizes) {
+    const t = timedRun(settings(events, { engine: 'spark' }));
+    spark.push(sizeFigure(t));
+    say(`wordcount on spark ${events} events: ${Math.round(t.wallMs)} ms`);
+  }
+  const sLargest = spark[spark.length - 1]!;
   const sparse = sizeFigure(timedRun({ ...settings(10_000), keys: undefined }, null));
   say(`wordcount as shipped, 10000 events: ${sparse.wallMs} ms`);
   const plain = plainLoop(largest.events);
@@ -230,6 +241,8 @@ export function benchEngine(opts: EngineBenchOptions): EngineFigures {
     'plainLoop.eventsPerSec': plain,
     'kstreams.wordcount.sizes': kstreams,
     'kstreams.vsFlinkCpuPerEvent': Number((kLargest.cpuUsPerEvent / largest.cpuUsPerEvent).toPrecision(3)),
+    'spark.wordcount.sizes': spark,
+    'spark.vsFlinkCpuPerEvent': Number((sLargest.cpuUsPerEvent / largest.cpuUsPerEvent).toPrecision(3)),
     wordcountVsPlainLoop: Number((largest.eventsPerSec / plain).toPrecision(3)),
     'checkpointing.events': CHECKPOINT_EVENTS,
     'checkpointing.noneCpuMs': Math.round(none.cpuMs),

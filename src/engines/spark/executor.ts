@@ -26,10 +26,10 @@ import { LogClient } from '../../log/client.ts';
 import type { ProcessContext, ProcessFactory, ProcessId, ProcessLogic } from '../../runtime/types.ts';
 import type { QueryPlan, Row } from './dsl.ts';
 import type { MapTask, ReduceTask, TaskReply } from './messages.ts';
-import { mapPartition, mapStateless, runStateful } from './operators.ts';
+import { changesStateInPlace, mapPartition, mapStateless, runStateful } from './operators.ts';
 import { StoreClient } from './store.ts';
 import { ContinuousTasks } from './continuous.ts';
-import { StateStoreFiles, type LoadInfo } from './state-store.ts';
+import { StateStoreFiles, type LoadInfo, type StateRead } from './state-store.ts';
 import { markedTransaction, plainWrites, rowsByPartition } from './sink-txn.ts';
 import type { SparkBugs } from './bugs.ts';
 import type { MemoryTables } from './memory-sink.ts';
@@ -50,6 +50,9 @@ export interface SparkApp {
   memoryTables?: MemoryTables;
 }
 
+/** How many finished tasks' replies an executor keeps for resent requests. */
+const DONE_KEPT = 16;
+
 /** The group whose committed offsets are the sink's batch markers. */
 export const SINK_GROUP = 'spark-sink';
 
@@ -60,11 +63,17 @@ export function executorProcess(app: SparkApp): ProcessFactory {
 class Executor implements ProcessLogic {
   private readonly log: LogClient;
   private readonly store: StoreClient;
-  /** Replies of finished tasks by reqId (a resend gets the same), and tasks running. */
+  /**
+   * Replies of the last `DONE_KEPT` finished tasks by reqId (a resend gets the same), and tasks
+   * running. The driver sends a task without an answer to another executor rather than again, so
+   * a few are enough; keeping hundreds kept every map task's shuffle rows alive for the run.
+   */
   private readonly done = new Map<number, TaskReply>();
   private readonly running = new Set<number>();
   /** Trigger.Continuous: this executor's long-running tasks. */
   private readonly continuous: ContinuousTasks;
+  /** The state store files of each shuffle partition this executor has run a reduce task of. */
+  private readonly stateFiles = new Map<number, StateStoreFiles>();
 
   constructor(private readonly ctx: ProcessContext, private readonly app: SparkApp) {
     this.log = new LogClient(ctx, app.brokerId);
@@ -85,7 +94,7 @@ class Executor implements ProcessLogic {
     const finish = (reply: TaskReply): void => {
       this.running.delete(task.reqId);
       this.done.set(task.reqId, reply);
-      if (this.done.size > 256) this.done.delete(this.done.keys().next().value!);
+      if (this.done.size > DONE_KEPT) this.done.delete(this.done.keys().next().value!);
       this.ctx.net.send(from, reply);
     };
     if (task.kind === 'spark.map') this.map(task, finish);
@@ -147,19 +156,24 @@ class Executor implements ProcessLogic {
 
   private reduce(task: ReduceTask, finish: (r: TaskReply) => void): void {
     this.ctx.trace.emit('spark.reduce', { batch: task.batch, partition: task.partition, wmLate: task.wmLate, wmEvict: task.wmEvict, rows: task.rows.length });
-    const files = new StateStoreFiles(this.store, task.partition, { cleanupLatestOnly: this.app.bugs.has('spark-state-cleanup-latest-only') });
-    const open = (then: (entries: unknown[], info: LoadInfo, version: number) => void): void => {
-      if (!this.app.bugs.has('spark-state-latest-version')) return files.load(task.batch, (e, i) => then(e, i, task.batch));
+    let files = this.stateFiles.get(task.partition);
+    if (files === undefined) {
+      files = new StateStoreFiles(this.store, task.partition, { cleanupLatestOnly: this.app.bugs.has('spark-state-cleanup-latest-only') });
+      this.stateFiles.set(task.partition, files);
+    }
+    const state = files;
+    const copies = changesStateInPlace(this.app.plan);
+    const open = (then: (entries: unknown[], info: LoadInfo, read: StateRead, version: number) => void): void => {
+      if (!this.app.bugs.has('spark-state-latest-version')) return state.load(task.batch, (e, i, read) => then(e, i, read, task.batch), copies);
       // The bug: whatever version is newest, even the N+1 an earlier run of this batch wrote.
-      this.store.list(files.dir, (paths) => {
-        const newest = Math.max(task.batch, ...paths.map((p) => Number(/^(\d+)\./.exec(p.slice(files.dir.length))?.[1] ?? 0)));
-        files.load(newest, (e, i) => then(e, i, newest));
+      this.store.list(state.dir, (paths) => {
+        const newest = Math.max(task.batch, ...paths.map((p) => Number(/^(\d+)\./.exec(p.slice(state.dir.length))?.[1] ?? 0)));
+        state.load(newest, (e, i, read) => then(e, i, read, newest), copies);
       });
     };
-    open((before, info, version) => {
+    open((before, info, read, version) => {
       this.ctx.trace.emit('spark.state.load', { batch: task.batch, partition: task.partition, version, snapshot: info.snapshot, deltas: info.deltas, bytes: info.bytes, entries: before.length });
-      // The operators change entries in place: the delta is taken against what was read.
-      const read = StateStoreFiles.texts(before);
+      // The operators change entries in place: the delta is taken against what was read (`read`).
       const r = runStateful(this.app.plan, before, task.rows, {
         batch: task.batch,
         wmLate: task.wmLate,
@@ -168,7 +182,7 @@ class Executor implements ProcessLogic {
         bugs: { outerEarly: this.app.bugs.has('spark-outer-join-early'), updateAll: this.app.bugs.has('spark-update-writes-unchanged') },
         trace: (kind, fields) => this.ctx.trace.emit(kind, { partition: task.partition, ...fields }),
       });
-      files.commit(task.batch + 1, read, r.state, () => {
+      state.commit(task.batch + 1, read, r.state, () => {
         const reply = (more: { rows?: unknown[]; files?: string[] }): void =>
           finish({ kind: 'spark.reduced', reqId: task.reqId, emitted: r.out.length, dropped: r.dropped, ...(r.timeouts !== undefined ? { timeouts: r.timeouts } : {}), ...more });
         switch (this.app.plan.sink.format) {

@@ -108,31 +108,22 @@ export function mapPartition(plan: QueryPlan, shufflePartitions: number, input: 
   const to = (key: string): ShuffleRow[] => shuffle[hashKey(key) % shufflePartitions]!;
   const partial = new Map<string, PartialRow>();
   const timeCol = plan.watermark?.column;
+  const aggregate = st?.kind === 'aggregate' ? partialAggregate(st, partial, to) : undefined;
+  // Only watermarks before an aggregation (the common case): each input row reaches it as it is.
+  const asIs = aggregate !== undefined && plan.ops.every((o) => o.op === 'watermark');
   for (const source of input) {
     const id = lineage(source);
+    if (asIs) {
+      noteEventTimes(plan.ops, source, stats);
+      aggregate!(source, id);
+      continue;
+    }
     const left = runOps(plan.ops, source, stats, 0);
     if (!st) continue;
     switch (st.kind) {
-      case 'aggregate': {
-        for (const row of left) {
-          const key = String(row[st.keyColumn]);
-          const ts = row[st.window.column] as number;
-          const value = st.agg.fn === 'count' ? 0 : Number(row[st.agg.column]);
-          if (st.window.kind === 'session') {
-            to(key).push({ key, start: ts, end: ts + st.window.gapMs, count: 1, sum: value, ids: [id] });
-            continue;
-          }
-          for (const w of sparkWindows(st.window, ts)) {
-            const pk = `${key}@${w.start}`;
-            let p = partial.get(pk);
-            if (!p) partial.set(pk, (p = { key, start: w.start, end: w.end, count: 0, sum: 0, ids: [] }));
-            p.count++;
-            p.sum += value;
-            p.ids.push(id);
-          }
-        }
+      case 'aggregate':
+        for (const row of left) aggregate!(row, id);
         break;
-      }
       case 'dedup':
         for (const row of left) {
           const key = JSON.stringify(st.columns.map((c) => row[c]));
@@ -158,10 +149,57 @@ export function mapPartition(plan: QueryPlan, shufflePartitions: number, input: 
     }
   }
   for (const p of partial.values()) {
-    p.ids.sort((a, b) => a - b);
+    if (!ascending(p.ids)) p.ids.sort((a, b) => a - b);
     to(p.key).push(p);
   }
   return { stats, shuffle };
+}
+
+/** The watermark operators' statistics over one row that every operator passes as it is (`runOps` without the rest). */
+function noteEventTimes(ops: readonly StatelessOp[], row: Row, stats: EventTimeStats[]): void {
+  let w = 0;
+  for (const op of ops) {
+    if (op.op !== 'watermark') continue;
+    const s = stats[w++]!;
+    s.max = Math.max(s.max, row[op.column] as number);
+    s.count++;
+  }
+}
+
+/**
+ * A map task's partial aggregation of one row: into its (key, window) partial rows, or for session
+ * windows a partial row of its own. A tumbling window (slide = size) is the row's one window.
+ */
+function partialAggregate(st: Extract<StatefulOp, { kind: 'aggregate' }>, partial: Map<string, PartialRow>, to: (key: string) => ShuffleRow[]): (row: Row, id: number) => void {
+  const w = st.window;
+  const add = (key: string, start: number, end: number, value: number, id: number): void => {
+    const pk = `${key}@${start}`;
+    let p = partial.get(pk);
+    if (!p) partial.set(pk, (p = { key, start, end, count: 0, sum: 0, ids: [] }));
+    p.count++;
+    p.sum += value;
+    p.ids.push(id);
+  };
+  return (row, id) => {
+    const key = String(row[st.keyColumn]);
+    const ts = row[w.column] as number;
+    const value = st.agg.fn === 'count' ? 0 : Number(row[st.agg.column]);
+    if (w.kind === 'session') {
+      to(key).push({ key, start: ts, end: ts + w.gapMs, count: 1, sum: value, ids: [id] });
+      return;
+    }
+    if (w.sizeMs === w.slideMs) {
+      const rem = ts % w.slideMs;
+      const start = ts - (rem < 0 ? rem + w.slideMs : rem);
+      return add(key, start, start + w.sizeMs, value, id);
+    }
+    for (const win of sparkWindows(w, ts)) add(key, win.start, win.end, value, id);
+  };
+}
+
+function ascending(ids: readonly number[]): boolean {
+  for (let i = 1; i < ids.length; i++) if (ids[i]! < ids[i - 1]!) return false;
+  return true;
 }
 
 // ---- reduce side --------------------------------------------------------------------------------
@@ -200,6 +238,18 @@ interface AggEntry {
   firing: number;
 }
 
+/**
+ * Whether the stateful operator of `plan` may change the state entries it is given in place (the
+ * user's functions of groups with state and of joins get the stored values themselves), or depends
+ * on their order (a join's matches follow it). The others leave the entries as they are, return new
+ * ones for what they change and order what they emit and keep themselves, so the state store may
+ * hand out the entries it holds, in any order, without copying them.
+ */
+export function changesStateInPlace(plan: QueryPlan): boolean {
+  const kind = plan.stateful?.kind;
+  return kind === 'groups' || kind === 'join';
+}
+
 /** The stateful operator of `plan` over state version N (`null`: none yet) and the batch's rows. */
 export function runStateful(plan: QueryPlan, state: unknown[] | null, rows: readonly ShuffleRow[], ctx: StatefulContext): StatefulResult {
   const st = plan.stateful!;
@@ -230,9 +280,17 @@ function lateRow(ctx: StatefulContext, op: string, r: { key: string; start: numb
 
 function windowAggregate(plan: QueryPlan, agg: AggFn, entries: AggEntry[], rows: readonly PartialRow[], ctx: StatefulContext): StatefulResult {
   const mode = plan.sink.mode;
-  const state = new Map<string, AggEntry>();
-  for (const e of entries) state.set(`${e.key}@${e.start}`, e);
-  const updated = new Set<string>();
+  // The windows by key, then by start.
+  const state = new Map<string, Map<number, AggEntry>>();
+  const put = (e: AggEntry): void => {
+    const byStart = state.get(e.key);
+    if (byStart) byStart.set(e.start, e);
+    else state.set(e.key, new Map([[e.start, e]]));
+  };
+  for (const e of entries) put(e);
+  // The entries given are left as they are (see `changesStateInPlace`): a window this batch changes
+  // gets its own copy, once, and only that copy is changed.
+  const updated = new Set<AggEntry>();
   let dropped = 0;
   for (const r of rows) {
     // Late rows are filtered after partial aggregation, by the previous batch's watermark; never in complete mode.
@@ -241,21 +299,38 @@ function windowAggregate(plan: QueryPlan, agg: AggFn, entries: AggEntry[], rows:
       lateRow(ctx, 'window', r);
       continue;
     }
-    const id = `${r.key}@${r.start}`;
-    const e = state.get(id) ?? { key: r.key, start: r.start, end: r.end, count: 0, sum: 0, ids: [], firing: -1 };
-    e.count += r.count;
-    e.sum += r.sum;
-    e.ids = mergeSorted(e.ids, r.ids);
-    state.set(id, e);
-    updated.add(id);
+    let e = state.get(r.key)?.get(r.start);
+    const first = e === undefined || !updated.has(e);
+    if (first) {
+      e = e === undefined ? { key: r.key, start: r.start, end: r.end, count: 0, sum: 0, ids: [], firing: -1 } : { ...e };
+      put(e);
+      updated.add(e);
+    }
+    e!.count += r.count;
+    e!.sum += r.sum;
+    // The first change makes the window's lineage a new array of its own; later ones may add to it.
+    if (!first && appendsTo(e!.ids, r.ids)) for (const i of r.ids) e!.ids.push(i);
+    else e!.ids = mergeSorted(e!.ids, r.ids);
   }
   const out: WindowResult[] = [];
+  // Windows neither changed, emitted nor evicted stay as they are, first; the rest follow in window
+  // order, the order they are emitted in. (The order of the state itself has no meaning: see
+  // `changesStateInPlace`.)
   const kept: AggEntry[] = [];
-  for (const e of [...state.values()].sort(byWindow)) {
-    const id = `${e.key}@${e.start}`;
-    const evict = plan.watermark !== undefined && e.end <= ctx.wmEvict;
-    // The planted bug: update mode writes every window in state, changed by this batch or not.
-    if (mode === 'complete' || (mode === 'update' && (updated.has(id) || ctx.bugs?.updateAll === true)) || (mode === 'append' && evict)) {
+  const touched: AggEntry[] = [];
+  const evicts = (e: AggEntry): boolean => plan.watermark !== undefined && e.end <= ctx.wmEvict;
+  // The planted bug: update mode writes every window in state, changed by this batch or not.
+  const fires = (e: AggEntry): boolean => mode === 'complete' || (mode === 'update' && (updated.has(e) || ctx.bugs?.updateAll === true)) || (mode === 'append' && evicts(e));
+  for (const byStart of state.values()) {
+    for (const e of byStart.values()) {
+      if (updated.has(e) || fires(e)) touched.push(e);
+      else if (mode === 'complete' || !evicts(e)) kept.push(e);
+    }
+  }
+  for (let e of touched.sort(byWindow)) {
+    const evict = evicts(e);
+    if (fires(e)) {
+      if (!updated.has(e)) e = { ...e };
       e.firing++;
       out.push(result(agg, e));
     }
@@ -522,7 +597,15 @@ function join(plan: QueryPlan, st: Extract<StatefulOp, { kind: 'join' }>, entrie
   return { state: kept, out, dropped };
 }
 
+/** Whether `b` may follow `a` as it is (ascending lineage stays ascending). */
+function appendsTo(a: readonly number[], b: readonly number[]): boolean {
+  return a.length === 0 || b.length === 0 || a[a.length - 1]! <= b[0]!;
+}
+
 export function mergeSorted(a: readonly number[], b: readonly number[]): number[] {
+  // Lineage mostly grows at the end: a batch's ids come after the ones before it.
+  if (b.length === 0 || (a.length > 0 && a[a.length - 1]! <= b[0]!)) return a.concat(b);
+  if (a.length === 0) return b.slice();
   const out: number[] = [];
   let i = 0;
   let j = 0;

@@ -13,7 +13,7 @@
  * sweep judges.
  */
 import { describe, expect, it } from 'vitest';
-import { RETAIN, SNAPSHOT_EVERY, StateStoreFiles } from '../../../src/engines/spark/state-store.ts';
+import { RETAIN, SNAPSHOT_EVERY, StateStoreFiles, type StateRead } from '../../../src/engines/spark/state-store.ts';
 import type { StoreClient } from '../../../src/engines/spark/store.ts';
 import { runScenario } from '../../../src/explore/run.ts';
 
@@ -99,6 +99,52 @@ describe('state files: deltas, snapshots, maintenance', () => {
     expect(load(store, 5)).toEqual([{ v: 5 }]);
     expect(() => load(store, 4)).toThrow(/Error reading delta file/);
   });
+});
+
+/** The entries of a version after `prev`: some kept as they are, some replaced by changed ones, some dropped, some new. */
+function nextState(prev: readonly { k: number; n: number[] }[], rnd: () => number, change: (e: { k: number; n: number[] }) => { k: number; n: number[] }): { k: number; n: number[] }[] {
+  const out: { k: number; n: number[] }[] = [];
+  const seen = new Set<number>();
+  for (const e of prev) {
+    seen.add(e.k);
+    const r = rnd();
+    if (r < 0.15) continue;
+    out.push(r < 0.6 ? e : change(e));
+  }
+  for (let k = 0; k < 12; k++) if (!seen.has(k) && rnd() < 0.3) out.push({ k, n: [k] });
+  return out;
+}
+
+describe('kept texts and parsed files', () => {
+  for (const copies of [false, true]) {
+    it(`writes the same files as a store that keeps nothing (${copies ? 'entries handed out as copies, changed in place' : 'entries handed out as held, never changed'})`, () => {
+      const fresh = memoryStore();
+      const kept = memoryStore();
+      const store = new StateStoreFiles(kept.client, 0);
+      const rnd = lcg(copies ? 5 : 3);
+      for (let v = 1; v <= 23; v++) {
+        let entries: unknown[] = [];
+        let read: StateRead | undefined;
+        store.load(v - 1, (e, _i, r) => {
+          entries = e;
+          read = r;
+        }, copies);
+        // The same version from a store with no memory of its own (loaded again from the files).
+        const reference = new StateStoreFiles(fresh.client, 0);
+        const before = StateStoreFiles.texts(load(reference, v - 1));
+        expect([...before].sort()).toEqual(entries.map((e) => JSON.stringify(e)).sort());
+        const after = nextState(entries as { k: number; n: number[] }[], rnd, (e) => {
+          if (!copies) return { ...e, n: [...e.n, v] };
+          e.n.push(v);
+          return e;
+        });
+        // The reference writes from the texts alone, with entries it cannot have seen.
+        reference.commit(v, before, after.map((e) => JSON.parse(JSON.stringify(e)) as unknown), () => {});
+        store.commit(v, read!, after, () => {});
+        expect(Object.fromEntries(kept.files), `version ${v}`).toEqual(Object.fromEntries(fresh.files));
+      }
+    });
+  }
 });
 
 describe('a whole run', () => {

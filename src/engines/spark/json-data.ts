@@ -1,0 +1,93 @@
+/**
+ * Copying and comparing JSON data without going through text.
+ *
+ * The state store uses them to hand each reduce task its own copy of a
+ * file it already holds parsed, and to tell at commit which entries a task
+ * left as they were: an entry `sameJson` as the one it was read as has the
+ * text it was read as, so that text need not be built again.
+ *
+ * `jsonCopy(v)` is what `JSON.parse(JSON.stringify(v))` gives, built
+ * directly: a value read back from a file and a copy kept in memory are
+ * indistinguishable. `sameJson` is strict on purpose: only plain data equal
+ * member by member, object keys in the same order, counts as the same.
+ * Anything else (NaN, a class instance, keys in another order) answers
+ * false, and the caller falls back to `JSON.stringify`, which is always
+ * right.
+ */
+
+const isPlain = (o: object): boolean => Object.getPrototypeOf(o) === Object.prototype && typeof (o as { toJSON?: unknown }).toJSON !== 'function';
+
+/** What JSON.stringify leaves out of an object (and writes as null in an array). */
+const unwritten = (v: unknown): boolean => v === undefined || typeof v === 'function' || typeof v === 'symbol';
+
+/** `JSON.parse(JSON.stringify(value))` for a value that JSON.stringify writes (not undefined at the top). */
+export function jsonCopy<T>(value: T): T {
+  if (typeof value === 'number') return (Number.isFinite(value) ? (value === 0 ? 0 : value) : null) as T;
+  if (typeof value !== 'object' || value === null) return value;
+  if (Array.isArray(value)) {
+    const out = new Array<unknown>(value.length);
+    for (let i = 0; i < value.length; i++) {
+      const v: unknown = value[i];
+      out[i] = unwritten(v) ? null : typeof v === 'object' || typeof v === 'number' ? jsonCopy(v) : v;
+    }
+    return out as T;
+  }
+  if (!isPlain(value)) return JSON.parse(JSON.stringify(value)) as T;
+  const out: Record<string, unknown> = {};
+  for (const k of Object.keys(value)) {
+    const v = (value as Record<string, unknown>)[k];
+    if (!unwritten(v)) out[k] = typeof v === 'object' || typeof v === 'number' ? jsonCopy(v) : v;
+  }
+  return out as T;
+}
+
+/** Whether `a` and `b` are plain JSON data that JSON.stringify writes as the same text. */
+export function sameJson(a: unknown, b: unknown): boolean {
+  if (typeof a !== 'object' || a === null) {
+    // Primitives: equal ones print alike (NaN and ±Infinity answer false: the caller prints them afresh).
+    return a === b && (typeof a !== 'number' || Number.isFinite(a));
+  }
+  if (typeof b !== 'object' || b === null) return false;
+  if (Array.isArray(a)) {
+    if (!Array.isArray(b) || a.length !== b.length) return false;
+    for (let i = 0; i < a.length; i++) if (!sameJson(a[i], b[i])) return false;
+    return true;
+  }
+  if (Array.isArray(b) || !isPlain(a) || !isPlain(b)) return false;
+  const ka = Object.keys(a);
+  const kb = Object.keys(b);
+  if (ka.length !== kb.length) return false;
+  for (let i = 0; i < ka.length; i++) {
+    const k = ka[i]!;
+    if (k !== kb[i] || !sameJson((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k])) return false;
+  }
+  return true;
+}
+
+/** Whether `value` is JSON data that `jsonCopy` gives back alike: JSON.parse of its text gives an equal value. */
+export function isJsonData(value: unknown): boolean {
+  switch (typeof value) {
+    case 'string':
+    case 'boolean':
+      return true;
+    case 'number':
+      return Number.isFinite(value) && !Object.is(value, -0);
+    case 'object': {
+      if (value === null) return true;
+      if (Array.isArray(value)) {
+        for (let i = 0; i < value.length; i++) {
+          const v: unknown = value[i];
+          // Numbers (lineage) checked here; a hole reads as undefined, which is not JSON data.
+          if (typeof v === 'number' ? !Number.isFinite(v) || Object.is(v, -0) : !isJsonData(v)) return false;
+        }
+        return true;
+      }
+      if (!isPlain(value)) return false;
+      for (const k of Object.keys(value)) if (!isJsonData((value as Record<string, unknown>)[k])) return false;
+      return true;
+    }
+    default:
+      // undefined (also what a hole in an array reads as), functions, symbols, bigints.
+      return false;
+  }
+}
