@@ -241,8 +241,8 @@ export const MUTANTS = [
   {
     id: 'spark-state-previous-version',
     file: 'src/engines/spark/executor.ts',
-    find: 'return files.load(task.batch, (e, i) => then(e, i, task.batch));',
-    replace: 'return files.load(Math.max(0, task.batch - 1), (e, i) => then(e, i, task.batch));',
+    find: 'return state.load(task.batch, (e, i, read) => then(e, i, read, task.batch), copies);',
+    replace: 'return state.load(Math.max(0, task.batch - 1), (e, i, read) => then(e, i, read, task.batch), copies);',
     description: 'a stateful task opens state version N-1 instead of N',
     try: ['wordcount:spark'],
   },
