@@ -198,19 +198,16 @@ export function benchEngine(opts: EngineBenchOptions): EngineFigures {
     say(`wordcount ${events} events: ${Math.round(t.wallMs)} ms`);
   }
   const largest = figures[figures.length - 1]!;
-  const kstreams: SizeFigure[] = [];
-  for (const events of opts.sizes) {
-    const t = timedRun(settings(events, { engine: 'kstreams' }));
-    kstreams.push(sizeFigure(t));
-    say(`wordcount on kstreams ${events} events: ${Math.round(t.wallMs)} ms`);
-  }
+  /** The same dense wordcount on another engine, at every size. */
+  const onEngine = (engine: 'kstreams' | 'spark'): SizeFigure[] =>
+    opts.sizes.map((events) => {
+      const t = timedRun(settings(events, { engine }));
+      say(`wordcount on ${engine} ${events} events: ${Math.round(t.wallMs)} ms`);
+      return sizeFigure(t);
+    });
+  const kstreams = onEngine('kstreams');
   const kLargest = kstreams[kstreams.length - 1]!;
-  const spark: SizeFigure[] = [];
-  for (const events of opts.sizes) {
-    const t = timedRun(settings(events, { engine: 'spark' }));
-    spark.push(sizeFigure(t));
-    say(`wordcount on spark ${events} events: ${Math.round(t.wallMs)} ms`);
-  }
+  const spark = onEngine('spark');
   const sLargest = spark[spark.length - 1]!;
   const sparse = sizeFigure(timedRun({ ...settings(10_000), keys: undefined }, null));
   say(`wordcount as shipped, 10000 events: ${sparse.wallMs} ms`);
