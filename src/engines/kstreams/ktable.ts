@@ -193,15 +193,11 @@ export class TableJoinSide implements Processor {
   }
 }
 
-/**
- * `KTableKTableJoinMerger`: both sides' joined changes become one table. Materialized (`store`),
- * each change is put and forwarded through the store (its cache, when on, forwards at flush the
- * latest value and the value last flushed as the old one); otherwise forwarded as is.
- */
-export class TableJoinMerge implements Processor {
-  private ctx!: ProcessorContext;
-  private store: StateStore | undefined;
-  constructor(private readonly storeName: string | undefined, private readonly flags: TableFlags) {}
+/** A table's stateless operation, materialized in its own store when named: its context and store once initialized. */
+abstract class TableOperation implements Processor {
+  protected ctx!: ProcessorContext;
+  protected store: StateStore | undefined;
+  constructor(private readonly storeName: string | undefined, protected readonly flags: TableFlags) {}
 
   init(ctx: ProcessorContext): void {
     this.ctx = ctx;
@@ -210,6 +206,15 @@ export class TableJoinMerge implements Processor {
     forwardFlushed(ctx, this.store, this.flags);
   }
 
+  abstract process(r: KRecord): void;
+}
+
+/**
+ * `KTableKTableJoinMerger`: both sides' joined changes become one table. Materialized (`store`),
+ * each change is put and forwarded through the store (its cache, when on, forwards at flush the
+ * latest value and the value last flushed as the old one); otherwise forwarded as is.
+ */
+export class TableJoinMerge extends TableOperation {
   process(r: KRecord): void {
     const c = r.value as Change;
     const forward = (): void => this.ctx.forward(this.flags.sendOldValues ? r : { ...r, value: change(c.newValue, null) });
@@ -334,21 +339,6 @@ export function joinGetter(kind: 'inner' | 'left' | 'outer', left: TableGetter, 
  * table cannot hold the key); without them every failing update forwards a deletion. Materialized
  * (`store`), the old value is what its own store held, and the change goes through the store.
  */
-/** A table's stateless operation, materialized in its own store when named: its context and store once initialized. */
-abstract class TableOperation implements Processor {
-  protected ctx!: ProcessorContext;
-  protected store: StateStore | undefined;
-  constructor(private readonly storeName: string | undefined, protected readonly flags: TableFlags) {}
-
-  init(ctx: ProcessorContext): void {
-    this.ctx = ctx;
-    if (this.storeName === undefined) return;
-    this.store = ctx.getStateStore(this.storeName);
-    forwardFlushed(ctx, this.store, this.flags);
-  }
-
-  abstract process(r: KRecord): void;
-}
 
 export class TableFilter extends TableOperation {
   constructor(

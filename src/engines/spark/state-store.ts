@@ -122,24 +122,22 @@ export class StateStoreFiles {
       const start = chainStart(files, version);
       const chain: Parsed[] = [];
       let bytes = 0;
-      const applyDeltas = (v: number): void => {
-        if (v > version) return this.handOut(version, chain, { snapshot: start, deltas: version - start, bytes }, copies, cb);
-        const path = `${this.dir}${v}.delta`;
+      /** Reads file `v.kind` onto the chain, then goes on from version v + 1; a missing file fails the load. */
+      const read = (v: number, kind: 'delta' | 'snapshot'): void => {
+        const path = `${this.dir}${v}.${kind}`;
         this.store.get(path, (text) => {
-          if (text === null) throw new StateFileError(`Error reading delta file ${path} of state version ${version}: it does not exist`);
+          if (text === null) throw new StateFileError(`Error reading ${kind} file ${path} of state version ${version}: it does not exist`);
           bytes += text.length;
-          chain.push(this.parse(path, text, 'delta'));
+          chain.push(this.parse(path, text, kind));
           applyDeltas(v + 1);
         });
       };
+      const applyDeltas = (v: number): void => {
+        if (v > version) return this.handOut(version, chain, { snapshot: start, deltas: version - start, bytes }, copies, cb);
+        read(v, 'delta');
+      };
       if (start === 0) return applyDeltas(1);
-      const path = `${this.dir}${start}.snapshot`;
-      this.store.get(path, (text) => {
-        if (text === null) throw new StateFileError(`Error reading snapshot file ${path} of state version ${version}: it does not exist`);
-        bytes += text.length;
-        chain.push(this.parse(path, text, 'snapshot'));
-        applyDeltas(start + 1);
-      });
+      read(start, 'snapshot');
     });
   }
 
