@@ -1,4 +1,4 @@
-#!/usr/bin/env node
+#!/usr/bin/env -S node --max-semi-space-size=32
 // The `weir` command. It runs the JavaScript that `npm install` builds into
 // dist/ (`npm run build`). While that build is missing or not of the current
 // TypeScript sources, it runs the sources through tsx's ESM hook instead

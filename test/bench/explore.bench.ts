@@ -4,9 +4,12 @@
  * child process, start-up included — on one worker and on two, reading
  * `runsPerSecond` from its `--json` report (wall time: quote it from a quiet
  * machine). 200 seeds by default, 1,000 with `--full`, 20 with `--quick`.
+ * The command is started as `npx weir` starts it, through its shebang, so the
+ * Node flags there (a larger young generation) count here too.
  * Every seed must pass: a sweep with failures measures nothing.
  */
 import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
 import { ROOT } from '../../scripts/stamp.mjs';
 
 export interface ExploreFigures {
@@ -16,9 +19,9 @@ export interface ExploreFigures {
 }
 
 function sweep(seeds: number, workers: number): { runsPerSecond: number; sweepMs: number } {
-  const args = ['bin/weir.js', 'explore', 'bank', '--seeds', String(seeds), '--workers', String(workers), '--json'];
-  const r = spawnSync(process.execPath, args, { cwd: ROOT, encoding: 'utf8', env: { ...process.env, NODE_OPTIONS: '' }, maxBuffer: 64 * 1024 * 1024 });
-  if (r.status !== 0) throw new Error(`explore bench: weir ${args.slice(1).join(' ')} exited ${r.status}: ${r.stderr.trim().split('\n')[0]}`);
+  const args = ['explore', 'bank', '--seeds', String(seeds), '--workers', String(workers), '--json'];
+  const r = spawnSync(join(ROOT, 'bin', 'weir.js'), args, { cwd: ROOT, encoding: 'utf8', env: { ...process.env, NODE_OPTIONS: '' }, maxBuffer: 64 * 1024 * 1024 });
+  if (r.status !== 0) throw new Error(`explore bench: weir ${args.join(' ')} exited ${r.status}: ${r.stderr.trim().split('\n')[0]}`);
   const report = JSON.parse(r.stdout) as { runsPerSecond: number; sweepMs: number; failures: number };
   if (report.failures !== 0) throw new Error(`explore bench: ${report.failures} seeds failed`);
   return report;
