@@ -6,6 +6,7 @@
  *
  *   npm run soak                       1,000 seeds per scenario, bugs within 1,000 seeds
  *   npm run soak -- --seeds 200        fewer
+ *   npm run soak -- --from 2001        seeds 2,001 … 3,000: a longer soak in slices that add up
  *   npm run soak -- --workers 2 --json last line: one JSON object with the figures
  *   npm run soak -- --only bank,join   just these rows (by label), no planted-bug sweep
  *
@@ -27,14 +28,22 @@ const { runSeeds } = (await import(built ? '../../dist/src/explore/pool.js' : '.
 const { seedsOf } = (await import(built ? '../../dist/src/explore/sweep.js' : '../../src/explore/sweep.ts')) as Sweep;
 
 const argv = process.argv.slice(2);
+const usage = (problem: string): never => {
+  process.stderr.write(`soak: ${problem}\n`);
+  process.exit(2);
+};
 const flag = (name: string, dflt: number): number => {
   const i = argv.indexOf(`--${name}`);
-  return i >= 0 ? Number(argv[i + 1]) : dflt;
+  if (i < 0) return dflt;
+  const v = Number(argv[i + 1]);
+  return Number.isInteger(v) && v >= 1 ? v : usage(`--${name} takes a whole number ≥ 1, got "${argv[i + 1] ?? ''}"`);
 };
 const SEEDS = flag('seeds', 1_000);
-/** `--only a,b`: just these soak rows (by label) and no planted-bug sweep. */
+/** `--from N`: the first seed of every row (1 by default), so slices of seeds add up to a longer soak. */
+const FROM = flag('from', 1);
+/** `--only a,b`: just these soak rows (by label) and no planted-bug sweep. Labels hold ", " (`bank, unaligned checkpoints`), so only a comma with no space after it separates. */
 const onlyArg = argv.indexOf('--only');
-const ONLY = onlyArg >= 0 ? new Set((argv[onlyArg + 1] ?? '').split(',')) : undefined;
+const ONLY = onlyArg >= 0 ? new Set((argv[onlyArg + 1] ?? '').split(/,(?!\s)/)) : undefined;
 const WORKERS = flag('workers', 2);
 const JSON_OUT = argv.includes('--json');
 const say = (line: string): void => {
@@ -71,7 +80,7 @@ async function soakScenario(soak: (typeof SOAKS)[number]): Promise<ScenarioFigur
   const guarantee = scenarioGuarantee(findScenario(shape.scenario)!, shape.engine ?? 'flink');
   const job: SweepJob = { ...shape, guarantee, faults: 'swarm', bugs: [] };
   const t0 = performance.now();
-  const results = await runSeeds(job, seedsOf(1, SEEDS), { workers: WORKERS });
+  const results = await runSeeds(job, seedsOf(FROM, SEEDS), { workers: WORKERS });
   const secs = (performance.now() - t0) / 1000;
   const sum = (f: (r: SeedResult) => number): number => results.reduce((a, r) => a + f(r), 0);
   const failing = results.filter((r) => !r.ok);
@@ -101,12 +110,14 @@ async function firstCatch(bug: BugName): Promise<{ bug: BugName; seed: number | 
 }
 
 async function main(): Promise<number> {
+  const unknown = [...(ONLY ?? [])].filter((label) => !SOAKS.some((s) => s.label === label));
+  if (unknown.length > 0) usage(`no soak row named ${unknown.map((l) => `"${l}"`).join(', ')}; rows: ${SOAKS.map((s) => s.label).join(', ')}`);
   say(built ? 'running the build in dist/' : 'dist/ is missing or stale: running the sources through tsx (slower; npm run build)');
   const scenarios: ScenarioFigure[] = [];
   for (const s of SOAKS.filter((x) => ONLY === undefined || ONLY.has(x.label))) {
     const f = await soakScenario(s);
     scenarios.push(f);
-    say(`${f.scenario}: ${f.seeds} swarm seeds, ${f.violations} violations; exercised ${f.crashes} crashes, ${f.restores} restores, ${f.checkpoints} completed checkpoints (${f.runsPerSec} runs/s)`);
+    say(`${f.scenario}: ${f.seeds} swarm seeds${FROM === 1 ? '' : ` from ${FROM}`}, ${f.violations} violations; exercised ${f.crashes} crashes, ${f.restores} restores, ${f.checkpoints} completed checkpoints (${f.runsPerSec} runs/s)`);
     for (const t of f.failingTokens) say(`  failing: ${t}`);
   }
   const bugs = [];
@@ -116,7 +127,7 @@ async function main(): Promise<number> {
     say(`${bug}: ${b.seed === null ? `NOT caught within ${SEEDS} seeds` : `caught at seed ${b.seed} by ${b.check}`}`);
   }
   const ok = scenarios.every((s) => s.violations === 0) && bugs.every((b) => b.seed !== null);
-  if (JSON_OUT) process.stdout.write(`${JSON.stringify({ seedsPerScenario: SEEDS, workers: WORKERS, scenarios, bugs, ok })}\n`);
+  if (JSON_OUT) process.stdout.write(`${JSON.stringify({ seedsPerScenario: SEEDS, firstSeed: FROM, workers: WORKERS, scenarios, bugs, ok })}\n`);
   return ok ? 0 : 1;
 }
 
