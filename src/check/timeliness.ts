@@ -64,8 +64,7 @@ export const TIMELINESS_SLACK_MS = 400;
 
 export function checkTimeliness(spec: TimelinessSpec, input: TimelinessInput): CheckResult {
   const slack = spec.slackMs ?? TIMELINESS_SLACK_MS;
-  const parts = input.partitions.map((batches) => prepare(batches));
-  const readyByEnd = new Map<number, number>();
+  const readyByEnd = readyTimes(input.fires.map((f) => f.end), spec, input);
   const problems = new Problems();
   let judged = 0;
   const seen = new Set<string>();
@@ -73,8 +72,7 @@ export function checkTimeliness(spec: TimelinessSpec, input: TimelinessInput): C
     const id = `${f.key}\u0000${f.start}\u0000${f.end}`;
     if (seen.has(id)) continue;
     seen.add(id);
-    let ready = readyByEnd.get(f.end);
-    if (ready === undefined) readyByEnd.set(f.end, (ready = readyTime(f.end, spec, parts, input)));
+    const ready = readyByEnd.get(f.end)!;
     if (!(ready + slack < input.firstFaultMs)) continue;
     judged++;
     if (f.t > ready + slack) {
@@ -117,32 +115,60 @@ function lastAtOrBefore(at: readonly number[], t: number): number {
   return lo - 1;
 }
 
-/** The earliest time at which no partition holds the watermark below `end - 1`. */
-function readyTime(end: number, spec: TimelinessSpec, parts: readonly Prepared[], input: TimelinessInput): number {
-  const need = end + spec.boundMs;
-  const reach = parts.map((p) => {
-    const i = p.maxTs.findIndex((m) => m >= need);
-    return i < 0 ? Number.POSITIVE_INFINITY : p.at[i]!;
-  });
+/** Index of the first running maximum ≥ `need` (the length when none). */
+function firstReaching(maxTs: readonly number[], need: number): number {
+  let lo = 0;
+  let hi = maxTs.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (maxTs[mid]! >= need) hi = mid;
+    else lo = mid + 1;
+  }
+  return lo;
+}
+
+/**
+ * For each window end, the earliest time at which no partition holds the watermark below
+ * `end - 1` (Infinity when none). Holding changes only at a partition's reach time (its first batch
+ * with a timestamp ≥ end + bound), when a partition goes idle, or at the end of input, so the
+ * earliest such time is one of those. A later end reaches no sooner, so it is never ready sooner:
+ * the ends are taken in order and the shared candidates (start, end of input, every moment a
+ * partition goes idle) are walked once in time order across all of them, each failed one never
+ * tried again; only the few reach times are tried per end.
+ */
+export function readyTimes(ends: Iterable<number>, spec: TimelinessSpec, input: TimelinessInput): Map<number, number> {
+  const parts = input.partitions.map((batches) => prepare(batches));
+  const idle = spec.idleTimeoutMs;
+  const shared = [input.startMs, input.endOfInputMs];
+  if (idle > 0) {
+    shared.push(input.startMs + idle);
+    for (const p of parts) for (const a of p.at) shared.push(a + idle);
+  }
+  const times = Float64Array.from(shared.filter((t) => Number.isFinite(t))).sort();
   const holds = (p: Prepared, reachMs: number, t: number): boolean => {
     if (t >= reachMs || t >= input.endOfInputMs) return false;
-    if (spec.idleTimeoutMs <= 0) return true;
+    if (idle <= 0) return true;
     const i = lastAtOrBefore(p.at, t);
     const lastActivity = i < 0 ? input.startMs : Math.max(input.startMs, p.at[i]!);
-    return t - lastActivity < spec.idleTimeoutMs;
+    return t - lastActivity < idle;
   };
-  // Holding changes only at a reach time, when a partition goes idle, or at the end of input.
-  const candidates = [input.startMs, input.endOfInputMs, ...reach];
-  if (spec.idleTimeoutMs > 0) {
-    candidates.push(input.startMs + spec.idleTimeoutMs);
-    for (const p of parts) for (const a of p.at) candidates.push(a + spec.idleTimeoutMs);
+  const out = new Map<number, number>();
+  let next = 0;
+  for (const end of [...new Set(ends)].sort((a, b) => a - b)) {
+    const need = end + spec.boundMs;
+    const reach = parts.map((p) => {
+      const i = firstReaching(p.maxTs, need);
+      return i < p.at.length ? p.at[i]! : Number.POSITIVE_INFINITY;
+    });
+    const clear = (t: number): boolean => parts.every((p, k) => !holds(p, reach[k]!, t));
+    let best = Number.POSITIVE_INFINITY;
+    for (const t of reach) if (t < best && Number.isFinite(t) && clear(t)) best = t;
+    // Shared candidates below this end's ready time are held for every later end too: skip them for good.
+    while (next < times.length && times[next]! < best && !clear(times[next]!)) next++;
+    if (next < times.length && times[next]! < best) best = times[next]!;
+    out.set(end, best);
   }
-  let best = Number.POSITIVE_INFINITY;
-  for (const t of candidates) {
-    if (!(t < best) || !Number.isFinite(t)) continue;
-    if (parts.every((p, k) => !holds(p, reach[k]!, t))) best = t;
-  }
-  return best;
+  return out;
 }
 
 /**
