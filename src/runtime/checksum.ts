@@ -36,9 +36,12 @@ export function fnv1a32(data: string): number {
   return h >>> 0;
 }
 
-/** Frames `payload` as `<checksum> <payload>`. */
-export function seal(payload: string): string {
-  return `${checksum(payload)} ${payload}`;
+/**
+ * Frames `payload` as `<checksum> <payload>`. `sum` is its checksum when the writer already has it
+ * (computed where the data was made, as a file system client checksums what it uploads).
+ */
+export function seal(payload: string, sum: string = checksum(payload)): string {
+  return `${sum} ${payload}`;
 }
 
 /** Returns the payload of a sealed frame, or undefined when it is torn or corrupt. */

@@ -25,7 +25,8 @@ import { seal, unseal, type ProcessContext, type ProcessFactory, type ProcessId,
 import type { BugSwitches } from '../bugs.ts';
 
 export type StoreRequest =
-  | { kind: 'store.put'; reqId: number; key: string; data: string }
+  /** `sum`: the data's checksum, computed by the task manager that wrote it; stored with it. */
+  | { kind: 'store.put'; reqId: number; key: string; data: string; sum?: string }
   | { kind: 'store.get'; reqId: number; key: string }
   | { kind: 'store.commit'; reqId: number; checkpoint: number; meta: string; savepoint?: boolean; attempt?: number }
   | { kind: 'store.latest'; reqId: number; below: number; attempt?: number };
@@ -82,7 +83,7 @@ class CheckpointStore implements ProcessLogic {
     const reply = (r: Omit<StoreReply, 'kind' | 'reqId'>): void => this.ctx.net.send(from, { kind: 'store.reply', reqId: m.reqId, ...r });
     switch (m.kind) {
       case 'store.put':
-        this.ctx.disk.write(m.key, seal(m.data));
+        this.ctx.disk.write(m.key, seal(m.data, m.sum));
         this.ctx.disk.fsync(m.key, () => reply({ ok: true }));
         return;
       case 'store.get': {

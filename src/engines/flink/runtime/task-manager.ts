@@ -205,7 +205,7 @@ class TaskManager implements ProcessLogic {
         const stateHash = checksum(data);
         tm.ctx.trace.emit('snapshot', { task: task.name, attempt, checkpoint: id, stateHash });
         const upload = (): void =>
-          tm.store.request({ kind: 'store.put', key: handle, data }, () => {
+          tm.store.request({ kind: 'store.put', key: handle, data, sum: stateHash }, () => {
             if (attempt === tm.attempt) tm.toJm({ kind: 'ack', attempt, checkpoint: id, task: task.key, handle, stateHash });
           });
         // Fault site: a slow snapshot upload keeps the checkpoint pending (and may time it out).
