@@ -36,7 +36,7 @@
  * changes none) keeps its text: only the others are written out again. The
  * files are byte for byte what writing every entry afresh would give.
  */
-import { isJsonData, jsonCopy, sameJson } from './json-data.ts';
+import { isJsonData, jsonCopy, sameJson } from '../../stream/plain-data.ts';
 import type { StoreClient } from './store.ts';
 
 export const SNAPSHOT_EVERY = 5;

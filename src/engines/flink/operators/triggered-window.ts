@@ -68,7 +68,7 @@ import { cleanupTime as eventCleanupTime, isWindowLate } from '../windows/latene
 import { MergingWindowSet } from '../windows/merging.ts';
 import { TimerService, type TimerServiceSnapshot } from '../time/timers.ts';
 import { ownedEntries, rescaleTimers } from '../state/rescale.ts';
-import { cloneJson } from '../state/clone.ts';
+import { cloneJson } from '../../../stream/plain-data.ts';
 import { assignFlinkWindows, isEventTimeAssigner, isMergingAssigner, type FlinkWindowAssigner } from '../windows/flink-assigners.ts';
 import { isBeamTrigger, isFire, isPurge, windowMaxTimestamp, type OnMergeContext, type PartitionedState, type StateDescriptor, type Trigger, type TriggerContext, type TriggerResult } from '../windows/triggers.ts';
 import type { Evictor, EvictorContext, ProcessWindowContext, TimestampedValue, WindowFunctionSpec, WindowValueState } from '../windows/functions.ts';

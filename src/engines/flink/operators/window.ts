@@ -42,7 +42,7 @@ import { MergingWindowSet } from '../windows/merging.ts';
 import { TimerService, type TimerServiceSnapshot } from '../time/timers.ts';
 import { ownedEntries, rescaleTimers } from '../state/rescale.ts';
 import type { LateRecord, PaneInfo, WindowResult } from '../../../stream/records.ts';
-import { cloneJson } from '../state/clone.ts';
+import { cloneJson } from '../../../stream/plain-data.ts';
 
 export type { AggregateFunction } from './aggregates.ts';
 

@@ -31,7 +31,7 @@ import { canonical, cmp, ContentHash } from '../../../stream/content-hash.ts';
 import { StateTable, type StateKind, type StateScope } from './table.ts';
 import { unexpired, validateTtl, type TtlConfig } from './ttl.ts';
 import { HeapReducingState, HeapValueState, type ReducingState, type ValueState } from './value-state.ts';
-import { cloneJson } from './clone.ts';
+import { cloneJson } from '../../../stream/plain-data.ts';
 
 export type { ListState } from './list-state.ts';
 export type { MapState } from './map-state.ts';

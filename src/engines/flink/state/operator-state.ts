@@ -9,7 +9,7 @@
  * not rescale, so Flink's split and union redistribution never differ here.
  */
 import { canonical, cmp, ContentHash } from '../../../stream/content-hash.ts';
-import { cloneJson } from './clone.ts';
+import { cloneJson } from '../../../stream/plain-data.ts';
 
 export interface OperatorListState<T> {
   get(): readonly T[];

@@ -3,7 +3,7 @@
  * shares nothing with the original; anything else goes to `structuredClone`.
  */
 import { describe, expect, it } from 'vitest';
-import { cloneJson } from '../../../../src/engines/flink/state/clone.ts';
+import { cloneJson } from '../../src/stream/plain-data.ts';
 
 describe('cloneJson', () => {
   it('deep-copies plain JSON like structuredClone, sharing nothing', () => {

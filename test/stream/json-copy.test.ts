@@ -1,5 +1,5 @@
 /**
- * Copying and comparing JSON data without text (json-data.ts), which the
+ * Copying and comparing JSON data without text (src/stream/plain-data.ts), which the
  * state store relies on to write the same bytes as JSON.stringify would.
  *
  * What this proves: `jsonCopy(v)` deep-equals `JSON.parse(JSON.stringify(v))`
@@ -10,7 +10,7 @@
  * seeded random entries shaped like the engine's.
  */
 import { describe, expect, it } from 'vitest';
-import { isJsonData, jsonCopy, sameJson } from '../../../src/engines/spark/json-data.ts';
+import { isJsonData, jsonCopy, sameJson } from '../../src/stream/plain-data.ts';
 
 class Point {
   constructor(readonly x: number) {}
@@ -39,7 +39,7 @@ function lcg(seed: number): () => number {
   return () => (s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32;
 }
 
-describe('json-data', () => {
+describe('jsonCopy, sameJson, isJsonData', () => {
   it('jsonCopy is the JSON round trip, sharing nothing', () => {
     for (const v of awkward) {
       const copy = jsonCopy(v);
