@@ -20,6 +20,12 @@
  *
  * Faults delay everything legitimately (restarts, partitions, slow disks),
  * so only windows ready well before the first fault are judged.
+ *
+ * Only on-time firings are judged. A window whose first record arrives after
+ * the watermark passed its end (a late record within allowed lateness, with
+ * no on-time record before it) fires at once on it, as Flink's
+ * EventTimeTrigger does: that is its first firing, but a late one
+ * (`window.late` just before it), which `watermark.lateness` judges.
  * Records reach a partition when the log appended them (`log.append` of the
  * input topic), not when they were scheduled: a busy producer lags.
  */
@@ -171,16 +177,24 @@ export function readyTimes(ends: Iterable<number>, spec: TimelinessSpec, input: 
   return out;
 }
 
+/** A window of one task attempt, as `window.late` and `window.fire` name it. */
+function lateWindowId(e: TraceEvent): string {
+  return `${String(e.task)}\u0000${String(e.attempt)}\u0000${String(e.key)}\u0000${String(e.start)}\u0000${String(e.end)}`;
+}
+
 /**
  * Collects, from the trace as it is emitted, what `checkTimeliness` needs:
  * when each batch of the input topic reached the log (`log.append`), the
- * on-time firings, the first deployment, the end of input and the first fault
- * on the data path (a slow or corrupt disk of a process in `offPath` does not
- * count; an anchored fault, with no planned time, counts from the start).
+ * on-time firings (first firings not caused by a late record), the first
+ * deployment, the end of input and the first fault on the data path (a slow
+ * or corrupt disk of a process in `offPath` does not count; an anchored
+ * fault, with no planned time, counts from the start).
  */
 export class TimelinessTrace {
   private readonly appendMs: number[][];
   private readonly fires: OnTimeFire[] = [];
+  /** Windows (per task attempt) a late record joined: a first firing of one of them is a late firing. */
+  private readonly lateJoined = new Set<string>();
   private firstDeployMs = Number.POSITIVE_INFINITY;
   private lastSourceEndMs = Number.NEGATIVE_INFINITY;
   private firstFaultMs = Number.POSITIVE_INFINITY;
@@ -194,8 +208,13 @@ export class TimelinessTrace {
       case 'log.append':
         if (e.topic === this.inputTopic) this.appendMs[e.partition as number]?.push(e.t);
         return;
+      case 'window.late':
+        this.lateJoined.add(lateWindowId(e));
+        return;
       case 'window.fire':
-        if (e.firing === 0) this.fires.push({ t: e.t, key: e.key as string, start: e.start as number, end: e.end as number });
+        if (e.firing === 0 && !(this.lateJoined.size > 0 && this.lateJoined.has(lateWindowId(e)))) {
+          this.fires.push({ t: e.t, key: e.key as string, start: e.start as number, end: e.end as number });
+        }
         return;
       case 'task.deploy':
         this.firstDeployMs = Math.min(this.firstDeployMs, e.t);

@@ -4,7 +4,9 @@
  * partition went idle (silent for the idle timeout), or its input ended; a
  * firing within the slack of that passes, a later one fails naming the
  * window and how long it was held back; windows ready only after the first
- * fault are not judged. End to end, sessions passes it, and the planted bug
+ * fault are not judged; a window's first firing on a late record (its only
+ * record came after the watermark, within allowed lateness) is a late
+ * firing, not an on-time one held back. End to end, sessions passes it, and the planted bug
  * `idle-not-chained` (idleness stopping at an operator chained to an idle
  * source) fails it.
  *
@@ -17,7 +19,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import { fc, test } from '@fast-check/vitest';
-import { checkTimeliness, readyTimes, type PartitionBatch, type TimelinessInput, type TimelinessSpec } from '../../src/check/timeliness.ts';
+import { checkTimeliness, readyTimes, TimelinessTrace, type PartitionBatch, type TimelinessInput, type TimelinessSpec } from '../../src/check/timeliness.ts';
+import type { TraceEvent } from '../../src/runtime/trace-event.ts';
 import { runScenario } from '../../src/explore/run.ts';
 
 const spec = { boundMs: 100, idleTimeoutMs: 1_000, slackMs: 200 };
@@ -106,5 +109,23 @@ describe('checkTimeliness', () => {
     const bad = runScenario({ ...settings, bugs: ['idle-not-chained'] }).checks.find((c) => c.name === 'watermark.timeliness')!;
     expect(bad.ok).toBe(false);
     expect(bad.detail).toMatch(/held back [\d,]+ ms/);
+  });
+});
+
+describe('TimelinessTrace', () => {
+  const ev = (seq: number, t: number, kind: string, fields: Record<string, unknown>): TraceEvent => ({ seq, t, p: 'tm-0', kind, ...fields });
+  const win = { task: 'window[0]', attempt: 0, key: 'k19', start: 0, end: 1_000 };
+
+  it('a first firing on a late record is not an on-time firing; other first firings are', () => {
+    const trace = new TimelinessTrace('input', 1, new Set());
+    trace.onEvent(ev(0, 1_310, 'window.fire', { ...win, key: 'k6', wm: 1_051, firing: 0 }));
+    trace.onEvent(ev(1, 1_607, 'window.late', { ...win, id: 150, wm: 1_190 }));
+    trace.onEvent(ev(2, 1_607, 'window.fire', { ...win, wm: 1_190, firing: 0 }));
+    // The same window in the next attempt, with no late record before it, is on time again.
+    trace.onEvent(ev(3, 5_000, 'window.fire', { ...win, attempt: 1, wm: 1_190, firing: 0 }));
+    expect(trace.input([]).fires).toEqual([
+      { t: 1_310, key: 'k6', start: 0, end: 1_000 },
+      { t: 5_000, key: 'k19', start: 0, end: 1_000 },
+    ]);
   });
 });

@@ -46,6 +46,11 @@
  *    store now fences commits of attempts older than the newest recovery);
  * 13. (bank, one spare task manager, 10,000-seed soak) the job never
  *    finished, as in 11: finished-task reports lost to a partition.
+ * 14. (wordcount, seed 8,256 of the second 10,000-seed soak) a window whose
+ *    only record came after the watermark, within allowed lateness, fired at
+ *    once on it (Flink's EventTimeTrigger): its first firing, but a late one.
+ *    The timeliness judge took it for an on-time firing held back 413 ms (a
+ *    checker bug; it now leaves out first firings on a late record).
  */
 import { describe, expect, it } from 'vitest';
 import { decodeToken } from '../../src/explore/settings.ts';
@@ -65,6 +70,7 @@ const TOKENS = [
   'w2.eyJzY2VuYXJpbyI6InNlc3Npb25zIiwic2VlZCI6MTU5NSwiZ3VhcmFudGVlIjoiZXhhY3RseS1vbmNlIiwiZmF1bHRzIjoic3dhcm0iLCJidWdzIjpbXSwicGxhbiI6eyJmYXVsdHMiOlt7ImtpbmQiOiJwYXJ0aXRpb24iLCJhdE1zIjozNTE3LCJhIjoiYnJva2VyIiwiYiI6InByb2R1Y2VyIiwiZHVyYXRpb25NcyI6NTU5fSx7ImtpbmQiOiJwYXJ0aXRpb24iLCJhdE1zIjoxMDExNCwiYSI6InRtLTAiLCJiIjoiam0iLCJkdXJhdGlvbk1zIjoyNzF9XX19',
   'w2.eyJzY2VuYXJpbyI6InNsaWRpbmctYXZlcmFnZSIsInNlZWQiOjgyNjMsImd1YXJhbnRlZSI6ImV4YWN0bHktb25jZSIsImZhdWx0cyI6InN3YXJtIiwiYnVncyI6W10sInBsYW4iOnsiZmF1bHRzIjpbeyJraW5kIjoicGFydGl0aW9uIiwiYXRNcyI6MTE5NCwiYSI6InN0b3JlIiwiYiI6ImptIiwiZHVyYXRpb25NcyI6MjQ5fSx7ImtpbmQiOiJwYXJ0aXRpb24iLCJhdE1zIjo2NTY2LCJhIjoidG0tMCIsImIiOiJicm9rZXIiLCJkdXJhdGlvbk1zIjo0Nzl9LHsia2luZCI6InBhcnRpdGlvbiIsImF0TXMiOjczMjksImEiOiJicm9rZXIiLCJiIjoic3RvcmUiLCJkdXJhdGlvbk1zIjoyNjY0fSx7ImtpbmQiOiJwYXJ0aXRpb24iLCJhdE1zIjoxMTA2OSwiYSI6InN0b3JlIiwiYiI6ImptIiwiZHVyYXRpb25NcyI6Mjg1OH0seyJraW5kIjoicGFydGl0aW9uIiwiYXRNcyI6MTExMzIsImEiOiJzdG9yZSIsImIiOiJ0bS0xIiwiZHVyYXRpb25NcyI6MzAxOX0seyJraW5kIjoicGFydGl0aW9uIiwiYXRNcyI6MTI0MjcsImEiOiJ0bS0wIiwiYiI6InRtLTEiLCJkdXJhdGlvbk1zIjo3NTV9LHsia2luZCI6InBhcnRpdGlvbiIsImF0TXMiOjE1MTg2LCJhIjoiam0iLCJiIjoic3RvcmUiLCJkdXJhdGlvbk1zIjoyMzI1fV19fQ',
   'w2.eyJzY2VuYXJpbyI6ImJhbmsiLCJzZWVkIjozNDUwLCJndWFyYW50ZWUiOiJleGFjdGx5LW9uY2UiLCJmYXVsdHMiOiJzd2FybSIsImJ1Z3MiOltdLCJzcGFyZVRhc2tNYW5hZ2VycyI6MSwicGxhbiI6eyJmYXVsdHMiOlt7ImtpbmQiOiJwYXJ0aXRpb24iLCJhdE1zIjo0MDY4LCJhIjoidG0tMSIsImIiOiJ0bS0wIiwiZHVyYXRpb25NcyI6MzgzfSx7ImtpbmQiOiJwYXJ0aXRpb24iLCJhdE1zIjo5NjU5LCJhIjoicHJvZHVjZXIiLCJiIjoidG0tMCIsImR1cmF0aW9uTXMiOjE5NH0seyJraW5kIjoicGFydGl0aW9uIiwiYXRNcyI6OTg4NSwiYSI6InRtLTAiLCJiIjoiam0iLCJkdXJhdGlvbk1zIjoxNzJ9XX19',
+  'w2.eyJzY2VuYXJpbyI6IndvcmRjb3VudCIsInNlZWQiOjgyNTYsImd1YXJhbnRlZSI6ImV4YWN0bHktb25jZSIsImZhdWx0cyI6InN3YXJtIiwiYnVncyI6W10sInBsYW4iOnsiZmF1bHRzIjpbeyJraW5kIjoiZGlzay1jb3JydXB0aW9uIiwiYXRNcyI6NzQzOCwicHJvY2VzcyI6ImJyb2tlciIsImR1cmF0aW9uTXMiOjI3MDF9LHsia2luZCI6InNsb3ctZnN5bmMiLCJhdE1zIjoxMDg3MSwicHJvY2VzcyI6ImptIiwiZHVyYXRpb25NcyI6OTg2LCJleHRyYU1zIjo1fV19fQ',
 ];
 
 describe('soak regressions', () => {
