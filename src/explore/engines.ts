@@ -92,16 +92,34 @@ export function scenarioGuarantee(scenario: Scenario, engine: EngineName): 'exac
   return engine === 'spark' && sparkWeakerGuarantee(scenario) !== undefined ? 'at-least-once' : 'exactly-once';
 }
 
+/** The sink of the scenario's Spark query (undefined: no Spark build). */
+function sparkSink(scenario: Scenario) {
+  return scenario.engines.spark?.build(spark, scenario.defaults, { guarantee: 'exactly-once' }).plan.sink;
+}
+
 /** Why the scenario's Spark query cannot run under exactly-once (undefined: it can). */
 function sparkWeakerGuarantee(scenario: Scenario): string | undefined {
-  const build = scenario.engines.spark;
-  if (!build) return undefined;
-  const sink = build.build(spark, scenario.defaults, { guarantee: 'exactly-once' }).plan.sink;
+  const sink = sparkSink(scenario);
+  if (!sink) return undefined;
   if (continuousInterval(sink.trigger) !== undefined) return "runs Spark's continuous processing, which is at-least-once (a restart replays from the last committed epoch); add --guarantee at-least-once";
   if (sink.format === 'memory' && sink.mode !== 'complete') {
     return `writes Spark's memory sink in ${sink.mode} mode, which is not fault-tolerant (its table lives in the driver's memory and Spark will not recover the query after a driver crash; only complete mode recreates the table), so it cannot be exactly-once; add --guarantee at-least-once to run it anyway (a driver crash then loses the table)`;
   }
   return undefined;
+}
+
+/**
+ * Why no guarantee of the scenario on `engine` outlives a crash (undefined: its guarantee does): a
+ * Spark memory sink in append or update mode loses its table with the driver, and Spark refuses to
+ * recover the query, so every run that crashes the driver loses output under any guarantee. Sweeps
+ * meant to pass on every seed (the soak) leave such a scenario out.
+ */
+export function lostOnCrash(scenario: Scenario, engine: EngineName): string | undefined {
+  if (engine !== 'spark') return undefined;
+  const sink = sparkSink(scenario);
+  return sink && sink.format === 'memory' && sink.mode !== 'complete'
+    ? `Spark's memory sink in ${sink.mode} mode loses its table when the driver crashes (Spark refuses to recover the query)`
+    : undefined;
 }
 
 /** The engine of a run; throws an EngineError when the scenario cannot run on it (see `engineProblem`). */

@@ -18,7 +18,7 @@ import { builtIsFresh } from '../../scripts/stamp.mjs';
 import { BUGS, type BugName } from '../../src/explore/bugs.ts';
 import { BUG_PLACES, placeShape } from '../support/bug-places.ts';
 import { findScenario, SCENARIOS } from '../../scenarios/index.ts';
-import { enginesOf, scenarioGuarantee, type EngineName } from '../../src/explore/engines.ts';
+import { enginesOf, lostOnCrash, scenarioGuarantee, type EngineName } from '../../src/explore/engines.ts';
 
 // Seeds run on the build in dist/ when it is fresh (workers start fast and run plain JavaScript), else on the sources.
 type Pool = typeof import('../../src/explore/pool.ts');
@@ -62,19 +62,30 @@ interface ScenarioFigure {
   failingTokens: string[];
 }
 
+type SoakRow = { label: string; scenario: string; engine?: EngineName; spareTaskManagers?: number; unaligned?: boolean };
+
 /**
  * Every scenario as shipped on every engine it has a build for (Flink rows are labelled by the
  * scenario alone, the others `scenario on engine`), and on Flink bank again with a spare task
- * manager (restarts elsewhere, zombies) and with unaligned checkpoints.
+ * manager (restarts elsewhere, zombies) and with unaligned checkpoints. A row whose output no
+ * guarantee keeps across a crash (`lostOnCrash`: Spark's memory sink in append or update mode) is
+ * left out, with the reason: swarm faults crash its driver in about one seed in eight, and each such
+ * seed fails, as it should (its own tests show that).
  */
-const SOAKS: { label: string; scenario: string; engine?: EngineName; spareTaskManagers?: number; unaligned?: boolean }[] = [
+const ROWS: SoakRow[] = [
   ...SCENARIOS.flatMap((s) => enginesOf(s).map((engine) => (engine === 'flink' ? { label: s.name, scenario: s.name } : { label: `${s.name} on ${engine}`, scenario: s.name, engine }))),
   { label: 'bank, 1 spare task manager', scenario: 'bank', spareTaskManagers: 1 },
   { label: 'bank, unaligned checkpoints', scenario: 'bank', unaligned: true },
   { label: 'sessions, unaligned checkpoints', scenario: 'sessions', unaligned: true },
 ];
+const whyLeftOut = (r: SoakRow): string | undefined => lostOnCrash(findScenario(r.scenario)!, r.engine ?? 'flink');
+const SOAKS = ROWS.filter((r) => whyLeftOut(r) === undefined);
+const LEFT_OUT = ROWS.flatMap((r) => {
+  const why = whyLeftOut(r);
+  return why === undefined ? [] : [{ ...r, why }];
+});
 
-async function soakScenario(soak: (typeof SOAKS)[number]): Promise<ScenarioFigure> {
+async function soakScenario(soak: SoakRow): Promise<ScenarioFigure> {
   const { label, ...shape } = soak;
   // A scenario that offers at-least-once only (Spark's continuous processing) soaks under it.
   const guarantee = scenarioGuarantee(findScenario(shape.scenario)!, shape.engine ?? 'flink');
@@ -110,8 +121,8 @@ async function firstCatch(bug: BugName): Promise<{ bug: BugName; seed: number | 
 }
 
 async function main(): Promise<number> {
-  const unknown = [...(ONLY ?? [])].filter((label) => !SOAKS.some((s) => s.label === label));
-  if (unknown.length > 0) usage(`no soak row named ${unknown.map((l) => `"${l}"`).join(', ')}; rows: ${SOAKS.map((s) => s.label).join(', ')}`);
+  const unknown = [...(ONLY ?? [])].filter((label) => !ROWS.some((s) => s.label === label));
+  if (unknown.length > 0) usage(`no soak row named ${unknown.map((l) => `"${l}"`).join(', ')}; rows: ${ROWS.map((s) => s.label).join(', ')}`);
   say(built ? 'running the build in dist/' : 'dist/ is missing or stale: running the sources through tsx (slower; npm run build)');
   const scenarios: ScenarioFigure[] = [];
   for (const s of SOAKS.filter((x) => ONLY === undefined || ONLY.has(x.label))) {
@@ -120,6 +131,7 @@ async function main(): Promise<number> {
     say(`${f.scenario}: ${f.seeds} swarm seeds${FROM === 1 ? '' : ` from ${FROM}`}, ${f.violations} violations; exercised ${f.crashes} crashes, ${f.restores} restores, ${f.checkpoints} completed checkpoints (${f.runsPerSec} runs/s)`);
     for (const t of f.failingTokens) say(`  failing: ${t}`);
   }
+  for (const s of LEFT_OUT.filter((x) => ONLY === undefined || ONLY.has(x.label))) say(`${s.label}: left out, ${s.why}`);
   const bugs = [];
   for (const bug of ONLY === undefined ? (Object.keys(BUGS) as BugName[]) : []) {
     const b = await firstCatch(bug);
@@ -127,7 +139,7 @@ async function main(): Promise<number> {
     say(`${bug}: ${b.seed === null ? `NOT caught within ${SEEDS} seeds` : `caught at seed ${b.seed} by ${b.check}`}`);
   }
   const ok = scenarios.every((s) => s.violations === 0) && bugs.every((b) => b.seed !== null);
-  if (JSON_OUT) process.stdout.write(`${JSON.stringify({ seedsPerScenario: SEEDS, firstSeed: FROM, workers: WORKERS, scenarios, bugs, ok })}\n`);
+  if (JSON_OUT) process.stdout.write(`${JSON.stringify({ seedsPerScenario: SEEDS, firstSeed: FROM, workers: WORKERS, scenarios, leftOut: LEFT_OUT.map(({ label, why }) => ({ label, why })), bugs, ok })}\n`);
   return ok ? 0 : 1;
 }
 

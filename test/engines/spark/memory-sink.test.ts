@@ -15,7 +15,7 @@ import { describe, expect, it } from 'vitest';
 import { MemorySink, MemoryTables } from '../../../src/engines/spark/memory-sink.ts';
 import { count, planProblem, spark, window } from '../../../src/engines/spark/dsl.ts';
 import { runScenario } from '../../../src/explore/run.ts';
-import { engineProblem, scenarioGuarantee } from '../../../src/explore/engines.ts';
+import { engineProblem, lostOnCrash, scenarioGuarantee } from '../../../src/explore/engines.ts';
 import { applicableEdges } from '../../../src/explore/coverage.ts';
 import { findScenario } from '../../../scenarios/index.ts';
 import type { Scenario } from '../../../scenarios/types.ts';
@@ -72,6 +72,13 @@ describe('the analyzer and the guarantee', () => {
     expect(scenarioGuarantee(append, 'spark')).toBe('at-least-once');
     expect(engineProblem(findScenario('memory-sink')!, { engine: 'spark', bugs: [], guarantee: 'exactly-once' })).toBeUndefined();
     expect(scenarioGuarantee(findScenario('memory-sink')!, 'spark')).toBe('exactly-once');
+  });
+
+  it('append mode loses its table with the driver under any guarantee (the soak leaves it out); complete mode and other sinks do not', () => {
+    expect(lostOnCrash(findScenario('memory-append')!, 'spark')).toMatch(/memory sink in append mode loses its table when the driver crashes/);
+    expect(lostOnCrash(findScenario('memory-sink')!, 'spark')).toBeUndefined();
+    expect(lostOnCrash(findScenario('wordcount')!, 'spark')).toBeUndefined();
+    expect(lostOnCrash(findScenario('wordcount')!, 'flink')).toBeUndefined();
   });
 
   it('sweeps do not wait for a memory sink skip, which no fault plan reaches (a re-run batch meets a new table)', () => {
