@@ -92,17 +92,22 @@ export function scenarioGuarantee(scenario: Scenario, engine: EngineName): 'exac
   return engine === 'spark' && sparkWeakerGuarantee(scenario) !== undefined ? 'at-least-once' : 'exactly-once';
 }
 
+type SparkSink = ReturnType<NonNullable<Scenario['engines']['spark']>['build']>['plan']['sink'];
+
 /** The sink of the scenario's Spark query (undefined: no Spark build). */
-function sparkSink(scenario: Scenario) {
+function sparkSink(scenario: Scenario): SparkSink | undefined {
   return scenario.engines.spark?.build(spark, scenario.defaults, { guarantee: 'exactly-once' }).plan.sink;
 }
+
+/** A memory sink that is not in complete mode: its table lives only in the driver and goes with it. */
+const volatileMemorySink = (sink: SparkSink): boolean => sink.format === 'memory' && sink.mode !== 'complete';
 
 /** Why the scenario's Spark query cannot run under exactly-once (undefined: it can). */
 function sparkWeakerGuarantee(scenario: Scenario): string | undefined {
   const sink = sparkSink(scenario);
   if (!sink) return undefined;
   if (continuousInterval(sink.trigger) !== undefined) return "runs Spark's continuous processing, which is at-least-once (a restart replays from the last committed epoch); add --guarantee at-least-once";
-  if (sink.format === 'memory' && sink.mode !== 'complete') {
+  if (volatileMemorySink(sink)) {
     return `writes Spark's memory sink in ${sink.mode} mode, which is not fault-tolerant (its table lives in the driver's memory and Spark will not recover the query after a driver crash; only complete mode recreates the table), so it cannot be exactly-once; add --guarantee at-least-once to run it anyway (a driver crash then loses the table)`;
   }
   return undefined;
@@ -117,7 +122,7 @@ function sparkWeakerGuarantee(scenario: Scenario): string | undefined {
 export function lostOnCrash(scenario: Scenario, engine: EngineName): string | undefined {
   if (engine !== 'spark') return undefined;
   const sink = sparkSink(scenario);
-  return sink && sink.format === 'memory' && sink.mode !== 'complete'
+  return sink && volatileMemorySink(sink)
     ? `Spark's memory sink in ${sink.mode} mode loses its table when the driver crashes (Spark refuses to recover the query)`
     : undefined;
 }

@@ -78,12 +78,9 @@ const ROWS: SoakRow[] = [
   { label: 'bank, unaligned checkpoints', scenario: 'bank', unaligned: true },
   { label: 'sessions, unaligned checkpoints', scenario: 'sessions', unaligned: true },
 ];
-const whyLeftOut = (r: SoakRow): string | undefined => lostOnCrash(findScenario(r.scenario)!, r.engine ?? 'flink');
-const SOAKS = ROWS.filter((r) => whyLeftOut(r) === undefined);
-const LEFT_OUT = ROWS.flatMap((r) => {
-  const why = whyLeftOut(r);
-  return why === undefined ? [] : [{ ...r, why }];
-});
+const judged = ROWS.map((r) => ({ ...r, why: lostOnCrash(findScenario(r.scenario)!, r.engine ?? 'flink') }));
+const SOAKS: SoakRow[] = judged.filter((r) => r.why === undefined).map(({ why: _why, ...row }) => row);
+const LEFT_OUT = judged.filter((r): r is SoakRow & { why: string } => r.why !== undefined);
 
 async function soakScenario(soak: SoakRow): Promise<ScenarioFigure> {
   const { label, ...shape } = soak;
