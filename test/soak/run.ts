@@ -32,6 +32,14 @@ const usage = (problem: string): never => {
   process.stderr.write(`soak: ${problem}\n`);
   process.exit(2);
 };
+// Flags with a value, and switches; anything else is refused rather than quietly ignored.
+const VALUE_FLAGS = new Set(['--seeds', '--from', '--workers', '--only']);
+for (let i = 0; i < argv.length; i++) {
+  if (VALUE_FLAGS.has(argv[i]!)) {
+    if (argv[i + 1] === undefined) usage(`${argv[i]} needs a value`);
+    i++;
+  } else if (argv[i] !== '--json') usage(`unknown argument "${argv[i]}"; flags: --seeds N, --from N, --workers N, --only a,b, --json`);
+}
 const flag = (name: string, dflt: number): number => {
   const i = argv.indexOf(`--${name}`);
   if (i < 0) return dflt;
