@@ -99,6 +99,9 @@ interface Batch {
   txn: string | undefined;
 }
 
+/** The trace kinds `onEvent` below reads. */
+const KINDS: readonly string[] = ['ks.running', 'proc.crash', 'ks.window.add', 'ks.suppress.pending', 'ks.suppress.held', 'record.dropped', 'ks.suppress.emit', 'log.append', 'txn.begin', 'txn.commit', 'ks.restored', 'ks.standby', 'ks.producer', 'ks.assigned', 'ks.lost', 'group.generation', 'proc.restart', 'group.rebalance', 'group.txnOffsets'];
+
 export class KStreamsTrace {
   // ---- grace ----
   private readonly opTime = new Map<string, number>();
@@ -146,6 +149,11 @@ export class KStreamsTrace {
   private readonly offsetsVerdict = new Map<string, string | undefined>();
   appCommits = 0;
   commitsWithOffsets = 0;
+
+  /** The kinds `onEvent` reads (see `TraceReader`). */
+  get kinds(): readonly string[] {
+    return KINDS;
+  }
 
   onEvent(e: TraceEvent): void {
     switch (e.kind) {

@@ -220,10 +220,18 @@ function nearest(x: Member, in_: readonly Member[]): Member {
  * `session.add` in the newest attempt that traced one for it, and whether that attempt's task
  * started with nothing restored (`task.deploy` with `restoredFrom` -1).
  */
+/** The trace kinds `onEvent` below reads. */
+const KINDS: readonly string[] = ['task.deploy', 'session.add'];
+
 export class SessionTrace {
   private readonly arrived = new Map<number, SessionArrival>();
   /** `task attempt` of every deployment that restored nothing. */
   private readonly fresh = new Set<string>();
+
+  /** The kinds `onEvent` reads (see `TraceReader`). */
+  get kinds(): readonly string[] {
+    return KINDS;
+  }
 
   onEvent(e: TraceEvent): void {
     if (e.kind === 'task.deploy') {

@@ -29,11 +29,19 @@ interface SourceState {
   parts: Map<number, { maxTs: number; finished: boolean }>;
 }
 
+/** The trace kinds `onEvent` below reads. */
+const KINDS: readonly string[] = ['source.fetch', 'source.restore', 'watermark'];
+
 export class SourceBoundTrace {
   /** `task\0attempt` → what that source had read. */
   private readonly sources = new Map<string, SourceState>();
   private readonly problems = new Problems();
   private judged = 0;
+
+  /** The kinds `onEvent` reads (see `TraceReader`). */
+  get kinds(): readonly string[] {
+    return KINDS;
+  }
 
   onEvent(e: TraceEvent): void {
     switch (e.kind) {

@@ -44,11 +44,19 @@ interface Incarnation {
 }
 
 /** Follows the memory sink's events of a run. */
+/** The trace kinds `onEvent` below reads. */
+const KINDS: readonly string[] = ['spark.start', 'spark.memory.add', 'spark.sink.skip', 'spark.commit', 'spark.query.refused'];
+
 export class SparkMemoryTrace {
   /** The table's name (the query's name); undefined when the query writes no memory sink. */
   table: string | undefined;
   mode: 'append' | 'update' | 'complete' | undefined;
   readonly incarnations: Incarnation[] = [];
+
+  /** The kinds `onEvent` reads (see `TraceReader`). */
+  get kinds(): readonly string[] {
+    return KINDS;
+  }
 
   onEvent(e: TraceEvent): void {
     if (e.kind === 'spark.start' && typeof e.memoryTable === 'string') {

@@ -46,6 +46,9 @@ interface Batch {
 }
 
 /** Collects the batches as the driver ran them and the watermarks their stateful tasks used. */
+/** The trace kinds `onEvent` below reads. */
+const KINDS: readonly string[] = ['spark.start', 'spark.join.outer', 'spark.batch', 'spark.sink.skip', 'spark.commit', 'spark.reduce'];
+
 export class SparkBatchTrace {
   readonly batches: Batch[] = [];
   /** Per batch, its start offsets (the same on every run of it: they come from the offset log). */
@@ -69,6 +72,11 @@ export class SparkBatchTrace {
   operators = 1;
   /** A driver restarted (a `spark.start` of an incarnation after the first). */
   private restarted = false;
+
+  /** The kinds `onEvent` reads (see `TraceReader`). */
+  get kinds(): readonly string[] {
+    return KINDS;
+  }
 
   onEvent(e: TraceEvent): void {
     if (e.kind === 'spark.start' && typeof e.watermarkDelayMs === 'number') this.delayMs = e.watermarkDelayMs;

@@ -190,6 +190,9 @@ function lateWindowId(e: TraceEvent): string {
  * or corrupt disk of a process in `offPath` does not count; an anchored
  * fault, with no planned time, counts from the start).
  */
+/** The trace kinds `onEvent` below reads. */
+const KINDS: readonly string[] = ['log.append', 'window.late', 'window.fire', 'task.deploy', 'source.end', 'fault.planned', 'buggify'];
+
 export class TimelinessTrace {
   private readonly appendMs: number[][];
   private readonly fires: OnTimeFire[] = [];
@@ -201,6 +204,11 @@ export class TimelinessTrace {
 
   constructor(private readonly inputTopic: string, partitions: number, private readonly offPath: ReadonlySet<string>) {
     this.appendMs = Array.from({ length: partitions }, () => []);
+  }
+
+  /** The kinds `onEvent` reads (see `TraceReader`). */
+  get kinds(): readonly string[] {
+    return KINDS;
   }
 
   onEvent(e: TraceEvent): void {

@@ -68,6 +68,9 @@ interface Decision {
 const num = (e: TraceEvent, f: string): number => e[f] as number;
 const str = (e: TraceEvent, f: string): string => String(e[f]);
 
+/** The trace kinds `onEvent` below reads. */
+const KINDS: readonly string[] = ['watermark', 'window.fire', 'window.late', 'window.skip', 'record.late'];
+
 export class WatermarkChecker {
   private readonly monotone = new Problems();
   private readonly minOfInputs = new Problems();
@@ -99,6 +102,11 @@ export class WatermarkChecker {
     attempts.set(attempt, (t = { channels: new Map(), last: new Map(), output: Number.NEGATIVE_INFINITY, previous: Number.NEGATIVE_INFINITY }));
     this.taskAttempts++;
     return t;
+  }
+
+  /** The kinds `onEvent` reads (see `TraceReader`). */
+  get kinds(): readonly string[] {
+    return KINDS;
   }
 
   onEvent(e: TraceEvent): void {

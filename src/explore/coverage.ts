@@ -65,7 +65,7 @@
  * The record-at-window-end edge is a property of the input and applies to
  * every engine; the others to their own engine only.
  */
-import type { TraceEvent, TraceSubscriber } from '../runtime/trace-event.ts';
+import { subscriberFor, type TraceEvent, type TraceSubscriber } from '../runtime/trace-event.ts';
 import type { InputRecord } from '../stream/records.ts';
 import { assignWindows } from '../stream/assigners.ts';
 import { StreamEnvironment } from '../engines/flink/api/environment.ts';
@@ -220,7 +220,7 @@ export class CoverageProbe {
         return w;
       },
     };
-    this.subscriber = (e) => this.onEvent(e);
+    this.subscriber = subscriberFor(CoverageProbe.KINDS, (e) => this.onEvent(e));
   }
 
   finish(): EdgeCounts {
@@ -232,6 +232,9 @@ export class CoverageProbe {
     }
     return { ...this.counts };
   }
+
+  /** The kinds `onEvent` reads. */
+  private static readonly KINDS: readonly string[] = ['record.late', 'window.late', 'txn.precommit', 'txn.commit', 'txn.abort', 'proc.crash', 'barrier.receive', 'barrier.align', 'checkpoint.abort', 'checkpoint.complete', 'job.restore', 'txn.fenced', 'disk.corrupt', 'group.txnOffsets', 'ks.assigned', 'ks.running', 'ks.revoked', 'ks.lost', 'group.fenced', 'record.dropped', 'spark.restart', 'spark.sink.skip', 'spark.task.retry', 'spark.late'];
 
   private onEvent(e: TraceEvent): void {
     switch (e.kind) {

@@ -32,7 +32,9 @@ export interface EngineDeployment {
   readonly processes: readonly string[];
   /** The processes a fault plan may crash (the deployment's; the world adds the log broker's). */
   readonly crashable: readonly string[];
-  /** Sees every trace event of the run, as it is emitted. */
+  /** The kinds of trace event `onEvent` reads. */
+  readonly kinds: readonly string[];
+  /** Sees every trace event of those kinds, as it is emitted. */
   onEvent(e: TraceEvent): void;
   /** The job reported that it has processed all of its input. */
   readonly finished: boolean;

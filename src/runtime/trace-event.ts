@@ -17,7 +17,30 @@ export interface TraceEvent {
   [field: string]: unknown;
 }
 
-export type TraceSubscriber = (e: TraceEvent) => void;
+/**
+ * Called with every event as it is emitted; or, when it names `kinds`, only with events of those
+ * kinds. An event no subscriber wants (and no ring keeps) is hashed from its fields and never built,
+ * so a judge that names the few kinds it reads costs nothing on the others.
+ */
+export type TraceSubscriber = ((e: TraceEvent) => void) & { readonly kinds?: ReadonlySet<string> };
+
+/** A subscriber called only with events of `kinds` (the kinds its `switch` reads). */
+export function subscriberFor(kinds: Iterable<string>, fn: (e: TraceEvent) => void): TraceSubscriber {
+  const sub = (e: TraceEvent): void => fn(e);
+  return Object.assign(sub, { kinds: new Set(kinds) as ReadonlySet<string> });
+}
+
+/** What reads trace events through a `switch` on a few kinds: the kinds it reads, and its handler. */
+export interface TraceReader {
+  /** Every kind `onEvent` acts on; it is called with no others. */
+  readonly kinds: readonly string[];
+  onEvent(e: TraceEvent): void;
+}
+
+/** The subscriber of a `TraceReader`: its `onEvent`, for its kinds. */
+export function readerSubscriber(r: TraceReader): TraceSubscriber {
+  return subscriberFor(r.kinds, (e) => r.onEvent(e));
+}
 
 /** Keys every event has; a field must not reuse them. */
 export const RESERVED_FIELDS: ReadonlySet<string> = new Set(['seq', 't', 'p', 'kind']);

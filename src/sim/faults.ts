@@ -18,7 +18,7 @@
 import type { Rng } from './rng.ts';
 import type { World } from './world.ts';
 import { ANCHOR_TRACE_KIND, anchorMatches, anchorText, type Anchor } from './anchors.ts';
-import type { TraceEvent } from '../runtime/trace-event.ts';
+import { subscriberFor, type TraceEvent } from '../runtime/trace-event.ts';
 
 export type { Anchor } from './anchors.ts';
 
@@ -229,8 +229,7 @@ export function applyPlan(world: World, plan: FaultPlan, opts: ApplyOptions = {}
   const inputTopic = opts.inputTopic ?? 'input';
   const kinds = new Set(armed.map((a) => a.traceKind));
   let waiting = armed.length;
-  const unsubscribe = world.trace.subscribe((e: TraceEvent) => {
-    if (!kinds.has(e.kind)) return;
+  const unsubscribe = world.trace.subscribe(subscriberFor(kinds, (e: TraceEvent) => {
     for (const a of armed) {
       if (a.seen >= a.fault.after.n || a.traceKind !== e.kind || !anchorMatches(a.fault.after, e, inputTopic)) continue;
       if (++a.seen < a.fault.after.n) continue;
@@ -238,7 +237,7 @@ export function applyPlan(world: World, plan: FaultPlan, opts: ApplyOptions = {}
       schedule(a.fault, a.fault.delayMs);
       if (--waiting === 0) unsubscribe();
     }
-  });
+  }));
 }
 
 /** When a fault starts, in a few words: `at 1,234 ms`, `12 ms after checkpoint.complete #3`. */

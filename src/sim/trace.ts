@@ -126,6 +126,11 @@ export class TraceHasher extends Hash64 {
 export interface TraceOptions {
   /** How many recent events to keep in memory (default 10 000; 0 keeps none). */
   ringSize?: number;
+  /**
+   * Hands every event to every subscriber, as if none had named its `kinds`: for tests that
+   * prove a subscriber's kinds are all it reads (its verdicts are the same either way).
+   */
+  everyKind?: boolean;
 }
 
 export class Trace {
@@ -135,8 +140,12 @@ export class Trace {
   private total = 0;
   private readonly hasher = new TraceHasher();
   private subscribers: TraceSubscriber[] = [];
+  /** Per kind, the subscribers that want it (built on first use; cleared when the subscribers change). */
+  private readonly byKind = new Map<string, TraceSubscriber[]>();
+  private readonly everyKind: boolean;
 
   constructor(opts: TraceOptions = {}) {
+    this.everyKind = opts.everyKind ?? false;
     const size = opts.ringSize ?? 10_000;
     if (!Number.isInteger(size) || size < 0) throw new RangeError(`Trace: ringSize must be an integer ≥ 0, got ${size}`);
     this.ringSize = size;
@@ -150,51 +159,76 @@ export class Trace {
 
   emit(e: TraceEvent): void {
     this.hasher.event(e);
-    this.publish(e);
+    this.publish(e, this.subscribersOf(e.kind));
   }
 
   /**
    * Builds the next event (seq = count) and emits it. The same as `emit(makeEvent(…))`, in one
-   * pass over `fields` that copies and hashes each field.
+   * pass over `fields` that copies and hashes each field; when no subscriber wants the kind and
+   * no ring keeps it, the event is only hashed, never built.
    */
-  record(t: number, p: string, kind: string, fields?: TraceFields): TraceEvent {
-    const e: TraceEvent = { seq: this.total, t, p, kind };
+  record(t: number, p: string, kind: string, fields?: TraceFields): void {
+    const subs = this.subscribersOf(kind);
     const h = this.hasher;
     h.mark();
-    h.head(e.seq, t, p, kind);
+    h.head(this.total, t, p, kind);
+    if (subs.length === 0 && this.ringSize === 0) {
+      if (fields !== undefined) {
+        for (const key in fields) {
+          if (key === 'seq' || key === 't' || key === 'p' || key === 'kind') this.refuse(kind, p, key);
+          h.field(key, fields[key]);
+        }
+      }
+      h.end();
+      this.total++;
+      return;
+    }
+    const e: TraceEvent = { seq: this.total, t, p, kind };
     if (fields !== undefined) {
       for (const key in fields) {
-        if (key === 'seq' || key === 't' || key === 'p' || key === 'kind') {
-          // Refused, as by makeEvent: the hash stays that of the events emitted.
-          h.rewind();
-          throw reservedField(kind, p, key);
-        }
+        if (key === 'seq' || key === 't' || key === 'p' || key === 'kind') this.refuse(kind, p, key);
         const v = fields[key];
         e[key] = v;
         h.field(key, v);
       }
     }
     h.end();
-    this.publish(e);
-    return e;
+    this.publish(e, subs);
   }
 
-  /** Counts a hashed event, keeps it in the ring and hands it to the subscribers. */
-  private publish(e: TraceEvent): void {
+  /** Refuses a field that reuses a reserved key, as makeEvent does: the hash stays that of the events emitted. */
+  private refuse(kind: string, p: string, key: string): never {
+    this.hasher.rewind();
+    throw reservedField(kind, p, key);
+  }
+
+  /** The subscribers that want events of `kind`. */
+  private subscribersOf(kind: string): TraceSubscriber[] {
+    let subs = this.byKind.get(kind);
+    if (subs === undefined) {
+      subs = this.everyKind ? this.subscribers : this.subscribers.filter((s) => s.kinds === undefined || s.kinds.has(kind));
+      this.byKind.set(kind, subs);
+    }
+    return subs;
+  }
+
+  /** Counts a hashed event, keeps it in the ring and hands it to `subs`. */
+  private publish(e: TraceEvent, subs: TraceSubscriber[]): void {
     this.total++;
     if (this.ringSize > 0) {
       this.ring[this.ringNext] = e;
       this.ringNext = this.ringNext + 1 === this.ringSize ? 0 : this.ringNext + 1;
     }
-    const subs = this.subscribers;
     for (let i = 0; i < subs.length; i++) subs[i](e);
   }
 
-  /** Calls `fn` for every later event; returns a function that unsubscribes. */
+  /** Calls `fn` for every later event (of its `kinds`, when it names them); returns a function that unsubscribes. */
   subscribe(fn: TraceSubscriber): () => void {
     this.subscribers = [...this.subscribers, fn];
+    this.byKind.clear();
     return () => {
       this.subscribers = this.subscribers.filter((s) => s !== fn);
+      this.byKind.clear();
     };
   }
 

@@ -22,6 +22,8 @@ export interface WorldOptions {
   buggify?: BuggifyOptions;
   /** Trace subscribers attached before the first event (`world.start`). */
   subscribers?: TraceSubscriber[];
+  /** Hands every trace event to every subscriber, whatever kinds it names (see `TraceOptions.everyKind`). */
+  traceEveryKind?: boolean;
 }
 
 export interface RunLimits {

@@ -12,7 +12,7 @@
 import { describe, expect, it } from 'vitest';
 import { fc, test } from '@fast-check/vitest';
 import { firstDivergence, hashEvents, JsonlTraceWriter, makeEvent, parseJsonl, Trace } from '../../src/sim/trace.ts';
-import { eventLine, type TraceEvent } from '../../src/runtime/trace-event.ts';
+import { eventLine, subscriberFor, type TraceEvent } from '../../src/runtime/trace-event.ts';
 import { chatterWorld } from './helpers.ts';
 
 /** Reference trace hash with BigInt arithmetic: lane A FNV-1a 32, lane B multiply-xorshift, over the documented words. */
@@ -67,12 +67,10 @@ describe('Trace', () => {
     (raw) => {
       const trace = new Trace({ ringSize: 4 });
       const events: TraceEvent[] = [];
+      trace.subscribe((e) => events.push(e));
+      for (const r of raw) trace.record(r.t, r.p, r.kind, { x: r.x });
       let text = '';
-      for (const r of raw) {
-        const e = trace.record(r.t, r.p, r.kind, { x: r.x });
-        events.push(e);
-        text += eventLine(e) + '\n';
-      }
+      for (const e of events) text += eventLine(e) + '\n';
       expect(trace.hash()).toBe(hashRef(events));
       expect(hashEvents(parseJsonl(text))).toBe(trace.hash());
       for (const e of trace.recent()) expect(eventLine(e)).toBe(JSON.stringify(e));
@@ -90,8 +88,11 @@ describe('Trace', () => {
       }),
       { maxLength: 15 },
     ),
-  ])('record hashes as emit(makeEvent(…)), and a refused record leaves the hash and count as they were', (raw) => {
+  ])('record hashes as emit(makeEvent(…)), built or not, and a refused record leaves the hash and count as they were', (raw) => {
+    // Events of kind 'a' are built for a subscriber; the others no one wants, so they are only hashed.
     const recorded = new Trace({ ringSize: 0 });
+    const built: TraceEvent[] = [];
+    recorded.subscribe(subscriberFor(['a'], (e) => built.push(e)));
     const emitted = new Trace({ ringSize: 0 });
     for (const r of raw) {
       if (r.reserved) {
@@ -101,12 +102,46 @@ describe('Trace', () => {
         expect(recorded.count).toBe(emitted.count);
         continue;
       }
-      const e = recorded.record(r.t, 'p', r.kind, r.fields);
+      const before = built.length;
+      recorded.record(r.t, 'p', r.kind, r.fields);
       const m = makeEvent(emitted.count, r.t, 'p', r.kind, r.fields);
       emitted.emit(m);
-      expect(eventLine(e)).toBe(eventLine(m));
+      expect(built.length).toBe(before + (r.kind === 'a' ? 1 : 0));
+      if (r.kind === 'a') expect(eventLine(built[built.length - 1]!)).toBe(eventLine(m));
       expect(recorded.hash()).toBe(emitted.hash());
+      expect(recorded.count).toBe(emitted.count);
     }
+  });
+
+  it('a subscriber that names kinds gets exactly those; one without, every event; everyKind hands every event to all', () => {
+    const kinds = ['watermark', 'log.append', 'x', 'watermark', 'y', 'log.append', 'z'];
+    const run = (everyKind: boolean): { named: string[]; all: string[]; late: string[] } => {
+      const trace = new Trace({ ringSize: 0, everyKind });
+      const named: string[] = [];
+      const all: string[] = [];
+      const late: string[] = [];
+      trace.subscribe(subscriberFor(['watermark', 'y'], (e) => named.push(`${e.seq}:${e.kind}`)));
+      const stop = trace.subscribe((e) => {
+        all.push(`${e.seq}:${e.kind}`);
+        // Unsubscribing mid-run; a subscriber added later sees only what comes after.
+        if (e.kind === 'y') {
+          stop();
+          trace.subscribe(subscriberFor(['log.append'], (l) => late.push(`${l.seq}:${l.kind}`)));
+        }
+      });
+      kinds.forEach((kind, i) => trace.record(i, 'p', kind, { i }));
+      return { named, all, late };
+    };
+    expect(run(false)).toEqual({
+      named: ['0:watermark', '3:watermark', '4:y'],
+      all: ['0:watermark', '1:log.append', '2:x', '3:watermark', '4:y'],
+      late: ['5:log.append'],
+    });
+    expect(run(true)).toEqual({
+      named: ['0:watermark', '1:log.append', '2:x', '3:watermark', '4:y', '5:log.append', '6:z'],
+      all: ['0:watermark', '1:log.append', '2:x', '3:watermark', '4:y'],
+      late: ['5:log.append', '6:z'],
+    });
   });
 
   it('events have canonical key order and seq = emission index', () => {

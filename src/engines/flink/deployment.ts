@@ -65,6 +65,9 @@ export function flinkProcesses(taskManagers: number, spareTaskManagers: number, 
   return { processes, crashable: processes };
 }
 
+/** The trace kinds `onEvent` below reads. */
+const KINDS: readonly string[] = ['job.finish', 'job.restore', 'checkpoint.complete', 'checkpoint.metadata', 'savepoint.complete', 'checkpoint.abort'];
+
 export class FlinkDeployment implements EngineDeployment {
   readonly processes: readonly string[];
   readonly crashable: readonly string[];
@@ -80,6 +83,11 @@ export class FlinkDeployment implements EngineDeployment {
 
   get finished(): boolean {
     return this.done;
+  }
+
+  /** The kinds `onEvent` reads (see `TraceReader`). */
+  get kinds(): readonly string[] {
+    return KINDS;
   }
 
   onEvent(e: TraceEvent): void {

@@ -87,6 +87,9 @@ export function kstreamsTopics(job: Pick<KStreamsJob, 'build' | 'sizes' | 'topic
   return { topics, compacted };
 }
 
+/** The trace kinds `onEvent` below reads. */
+const KINDS: readonly string[] = ['ks.quiet', 'ks.busy', 'ks.start', 'ks.lost', 'ks.revoked', 'proc.crash', 'ks.commit', 'ks.restored'];
+
 export class KStreamsDeployment implements EngineDeployment {
   readonly crashable: readonly string[];
   private readonly quiet = new Map<string, { generation: number; tasks: readonly string[] }>();
@@ -101,6 +104,11 @@ export class KStreamsDeployment implements EngineDeployment {
 
   get finished(): boolean {
     return this.done;
+  }
+
+  /** The kinds `onEvent` reads (see `TraceReader`). */
+  get kinds(): readonly string[] {
+    return KINDS;
   }
 
   onEvent(e: TraceEvent): void {

@@ -51,6 +51,9 @@ export function sparkProcesses(executors: number, brokerId: string): { processes
   return { processes, crashable: processes };
 }
 
+/** The trace kinds `onEvent` below reads. */
+const KINDS: readonly string[] = ['spark.finished', 'spark.query.refused', 'spark.commit', 'spark.restart'];
+
 export class SparkDeployment implements EngineDeployment {
   readonly crashable: readonly string[];
   private done = false;
@@ -78,6 +81,11 @@ export class SparkDeployment implements EngineDeployment {
 
   get finished(): boolean {
     return this.done;
+  }
+
+  /** The kinds `onEvent` reads (see `TraceReader`). */
+  get kinds(): readonly string[] {
+    return KINDS;
   }
 
   onEvent(e: TraceEvent): void {
