@@ -33,8 +33,8 @@ interface SourceState {
 const KINDS: readonly string[] = ['source.fetch', 'source.restore', 'watermark'];
 
 export class SourceBoundTrace {
-  /** `task\0attempt` → what that source had read. */
-  private readonly sources = new Map<string, SourceState>();
+  /** Per task, per attempt: what that source had read. */
+  private readonly sources = new Map<unknown, Map<unknown, SourceState>>();
   private readonly problems = new Problems();
   private judged = 0;
 
@@ -47,9 +47,10 @@ export class SourceBoundTrace {
     switch (e.kind) {
       case 'source.fetch':
       case 'source.restore': {
-        const id = `${String(e.task)}\u0000${String(e.attempt)}`;
-        let s = this.sources.get(id);
-        if (s === undefined) this.sources.set(id, (s = { bound: e.bound as number, parts: new Map() }));
+        let attempts = this.sources.get(e.task);
+        if (attempts === undefined) this.sources.set(e.task, (attempts = new Map()));
+        let s = attempts.get(e.attempt);
+        if (s === undefined) attempts.set(e.attempt, (s = { bound: e.bound as number, parts: new Map() }));
         const p = e.partition as number;
         const part = s.parts.get(p) ?? { maxTs: Number.NEGATIVE_INFINITY, finished: false };
         if (typeof e.maxTs === 'number') part.maxTs = Math.max(part.maxTs, e.maxTs);
@@ -59,7 +60,7 @@ export class SourceBoundTrace {
       }
       case 'watermark': {
         if (e.ch !== -1 || e.restored === true || typeof e.wm !== 'number' || e.wm >= MAX_WATERMARK) return;
-        const s = this.sources.get(`${String(e.task)}\u0000${String(e.attempt)}`);
+        const s = this.sources.get(e.task)?.get(e.attempt);
         if (s === undefined) return;
         let allowed = Number.NEGATIVE_INFINITY;
         for (const part of s.parts.values()) if (!part.finished) allowed = Math.max(allowed, part.maxTs - s.bound - 1);

@@ -32,7 +32,7 @@
  * DeleteRecords, which moves a partition's log start offset. A compacted
  * topic takes only keyed records (`{key, value}`, see protocol.ts).
  */
-import { OFFSETS_TOPIC, segmentPath, TOPICS_PATH, TXN_LOG_PATH, type SegmentEntry, type TxnLogLine } from './codec.ts';
+import { OFFSETS_TOPIC, TOPICS_PATH, TXN_LOG_PATH, type SegmentEntry, type TxnLogLine } from './codec.ts';
 import { GroupCoordinator } from './group-coordinator.ts';
 import { GroupSync } from './group-sync.ts';
 import { DEFAULT_CLEANER_BACKOFF_MS, LogCleaner } from './log-cleaner.ts';
@@ -395,13 +395,13 @@ class Broker implements ProcessLogic {
 
   /** Every frame of a segment is appended here, so a segment the cleaner is rewriting gets it too. */
   private appendFrame(log: PartitionLog, entry: SegmentEntry): void {
-    this.ctx.disk.appendFrame(segmentPath(log.topic, log.partition), entry);
+    this.ctx.disk.appendFrame(log.segment, entry);
     this.cleaner.noteAppend(log, entry);
   }
 
   private syncLog(log: PartitionLog, done: (() => void) | undefined): void {
     const end = log.endOffset;
-    this.syncFor(segmentPath(log.topic, log.partition)).request(() => {
+    this.syncFor(log.segment).request(() => {
       if (end > log.durableEnd) log.durableEnd = end;
       if (done !== undefined) done();
       this.wakeFetches(log);

@@ -18,7 +18,7 @@
  * Memory changes only at the swap. A crash before the rename leaves the old
  * segment, whole; the stale `.clean` file is overwritten by the next rewrite.
  */
-import { isSegmentEntry, readFile, segmentPath, type LogStartEntry, type SegmentEntry } from './codec.ts';
+import { isSegmentEntry, readFile, type LogStartEntry, type SegmentEntry } from './codec.ts';
 import { cleanableEnd, cleanPrefix } from './compaction.ts';
 import type { PartitionLog } from './partition-log.ts';
 import type { Clock, Disk, TimerHandle, Timers, Tracer } from '../runtime/types.ts';
@@ -165,13 +165,13 @@ export class LogCleaner {
 
   /** The segment as it is now (also the frames not yet durable); undefined when it reads back damaged (tried again later). */
   private readSegment(log: PartitionLog): SegmentEntry[] | undefined {
-    const file = readFile(this.ctx.disk, segmentPath(log.topic, log.partition), isSegmentEntry);
+    const file = readFile(this.ctx.disk, log.segment, isSegmentEntry);
     return file.damage === undefined ? file.items : undefined;
   }
 
   /** Writes the entries `lines` as `log`'s new segment, copies what is appended meanwhile, and renames it over the old one. */
   private swap(log: PartitionLog, lines: SegmentEntry[], swapped: () => void): void {
-    const path = segmentPath(log.topic, log.partition);
+    const path = log.segment;
     const tmp = `${path}.clean`;
     const tail: SegmentEntry[] = [];
     this.rewriting.set(log, tail);

@@ -21,7 +21,7 @@
  * `apply` is the only state transition; the broker calls it for live appends
  * and recovery calls it for decoded lines, so both build the same state.
  */
-import type { CleanedEntry, CleanedRecord, LogStartEntry, SegmentEntry } from './codec.ts';
+import { segmentPath, type CleanedEntry, type CleanedRecord, type LogStartEntry, type SegmentEntry } from './codec.ts';
 import type { FetchedRecord, Isolation } from './protocol.ts';
 
 export type EntryStatus = 'plain' | 'open' | 'committed' | 'aborted' | 'marker';
@@ -73,7 +73,12 @@ export class PartitionLog {
   readonly maxTxnN = new Map<string, number>();
   private readonly producers = new Map<string, Map<number, AppliedBatch>>();
 
-  constructor(readonly topic: string, readonly partition: number) {}
+  /** The segment file on the broker's disk (`segmentPath`), kept since every append and sync names it. */
+  readonly segment: string;
+
+  constructor(readonly topic: string, readonly partition: number) {
+    this.segment = segmentPath(topic, partition);
+  }
 
   /** True when `entry` continues this log (recovery stops at the first line that does not). */
   fits(entry: SegmentEntry): boolean {
