@@ -33,6 +33,43 @@ export class Hash64 {
     this.b = b ^ (b >>> 13);
   }
 
+  /** Feeds two words: the same as `word(w1)` then `word(w2)`. */
+  word2(w1: number, w2: number): void {
+    let a = Math.imul(this.a ^ w1, 0x01000193);
+    let b = Math.imul(this.b ^ w1, 0x5bd1e995);
+    b ^= b >>> 13;
+    a = Math.imul(a ^ w2, 0x01000193);
+    b = Math.imul(b ^ w2, 0x5bd1e995);
+    this.a = a;
+    this.b = b ^ (b >>> 13);
+  }
+
+  /** Feeds `tag`, the length of `s`, then its code units two per word: the same as `word(tag)`, `word(s.length)`, `units(s)`. */
+  framed(tag: number, s: string): void {
+    const n = s.length;
+    let a = Math.imul(this.a ^ tag, 0x01000193);
+    let b = Math.imul(this.b ^ tag, 0x5bd1e995);
+    b ^= b >>> 13;
+    a = Math.imul(a ^ n, 0x01000193);
+    b = Math.imul(b ^ n, 0x5bd1e995);
+    b ^= b >>> 13;
+    let i = 0;
+    for (; i + 1 < n; i += 2) {
+      const w = (s.charCodeAt(i) << 16) | s.charCodeAt(i + 1);
+      a = Math.imul(a ^ w, 0x01000193);
+      b = Math.imul(b ^ w, 0x5bd1e995);
+      b ^= b >>> 13;
+    }
+    if (i < n) {
+      const w = s.charCodeAt(i);
+      a = Math.imul(a ^ w, 0x01000193);
+      b = Math.imul(b ^ w, 0x5bd1e995);
+      b ^= b >>> 13;
+    }
+    this.a = a;
+    this.b = b;
+  }
+
   /** Feeds the code units of `s`, two per word (an odd last unit alone). */
   units(s: string): void {
     let a = this.a;

@@ -88,8 +88,7 @@ export class TraceHasher extends Hash64 {
         return;
       case 'boolean':
         this.str(key);
-        this.word(TAG_BOOL);
-        this.word(v ? 1 : 0);
+        this.word2(TAG_BOOL, v ? 1 : 0);
         return;
       default:
         this.str(key);
@@ -107,19 +106,15 @@ export class TraceHasher extends Hash64 {
   }
 
   private num(v: number): void {
-    if ((v | 0) === v) {
-      this.word(TAG_INT);
-      this.word(v);
-    } else if (Number.isFinite(v)) {
+    if ((v | 0) === v) this.word2(TAG_INT, v);
+    else if (Number.isFinite(v)) {
       this.word(TAG_NUMBER_TEXT);
       this.str(String(v));
     } else this.word(TAG_NULL);
   }
 
   private str(s: string): void {
-    this.word(TAG_STRING);
-    this.word(s.length);
-    this.units(s);
+    this.framed(TAG_STRING, s);
   }
 }
 
