@@ -39,7 +39,8 @@ export interface TraceReader {
 
 /** The subscriber of a `TraceReader`: its `onEvent`, for its kinds. */
 export function readerSubscriber(r: TraceReader): TraceSubscriber {
-  return subscriberFor(r.kinds, (e) => r.onEvent(e));
+  const sub = (e: TraceEvent): void => r.onEvent(e);
+  return Object.assign(sub, { kinds: new Set(r.kinds) as ReadonlySet<string> });
 }
 
 /** Keys every event has; a field must not reuse them. */
