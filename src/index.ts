@@ -42,6 +42,7 @@ export * from './engines/flink/harness/index.ts';
 export type { TimerView, StateEntryView } from './engines/flink/operators/operator.ts';
 export { TRACE_KINDS, type TraceKind } from './runtime/trace-kinds.ts';
 export type { TraceEvent, TraceSubscriber } from './runtime/trace-event.ts';
+export { subscriberFor } from './runtime/trace-event.ts';
 export {
   isEventOf, type FlinkRecordEvent, type FlinkRecordEventKind, type WatermarkEvent, type TaskIdleEvent, type SourceReadEvent, type SourceFetchEvent, type SourceEndEvent,
   type WindowFireEvent, type WindowLateEvent, type WindowSkipEvent, type WindowClosedDropEvent, type SessionAddEvent, type RecordLateEvent,

@@ -47,7 +47,7 @@ import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import {
   AfterPane, AfterWatermark, CountTrigger, generateWorkload, globalWindows, HarnessError, isEventOf, MIN_WATERMARK, NO_TIMESTAMP, OperatorTestHarness, PaneAssert, PaneAssertionError, PipelineTestHarness,
-  PurgingTrigger, runScenario, RunFailed, script, scriptRecords, session, sinkWindowResults, subtaskForKey, sumAggregate, TOPICS, tumbling, tumblingProcessingTime, weirProperty,
+  PurgingTrigger, runScenario, RunFailed, script, scriptRecords, session, sinkWindowResults, subscriberFor, subtaskForKey, sumAggregate, TOPICS, tumbling, tumblingProcessingTime, weirProperty,
   type ClosingBehavior, type DataStream, type InputRecord, type KeyedUpdate, type LateRecord, type OnTimeBehavior, type OutputRecord, type PaneInfo, type ProcessWindowFunction, type RecordLateEvent, type Scenario,
   type SinkEvent, type TraceEvent, type WindowAggregateFunction, type WindowResult,
 } from 'weir';
@@ -374,6 +374,17 @@ describe('sink helpers, window result types and trace events in a simulated run'
     const { report, late } = run(false);
     expect(late.map((e) => [e.id, e.dropped])).toEqual([[2, true]]);
     expect(report.output).toMatchObject({ late: 0, lateDropped: 1 });
+  });
+
+  it('a subscriber that names its kinds gets those alone, and the run hashes the same', () => {
+    const settings = { scenario: 'late', seed: 1, guarantee: 'exactly-once', faults: 'none', bugs: [] } as const;
+    const kinds: string[] = [];
+    const all: string[] = [];
+    const named = runScenario({ ...settings, bugs: [] }, { scenario: scenario('late', false), subscribers: [subscriberFor(['record.late', 'window.fire'], (e) => kinds.push(e.kind))] });
+    const every = runScenario({ ...settings, bugs: [] }, { scenario: scenario('late', false), subscribers: [(e) => all.push(e.kind)] });
+    expect(new Set(kinds)).toEqual(new Set(['record.late', 'window.fire']));
+    expect(kinds).toEqual(all.filter((k) => k === 'record.late' || k === 'window.fire'));
+    expect(named.traceHash).toBe(every.traceHash);
   });
 });
 
