@@ -17,7 +17,10 @@
  * `spark-sink-<p>` that also commits the marker "batch N written" (an offset
  * N+1 of the group `spark-sink`), and skips the write when the marker says
  * the batch was committed already. Re-initialising the transactional id
- * fences an older attempt of the same task. Under at-least-once it writes
+ * fences an older attempt of the same task, and a fenced attempt fails: its
+ * producer is done (Kafka's ProducerFencedException is fatal), it never
+ * initialises the id again, and it answers nothing, so the driver sends the
+ * task again if it was waiting for that attempt. Under at-least-once it writes
  * plainly, as Spark's Kafka sink does, and a re-run batch duplicates.
  * The sinks on the driver (foreachBatch, memory) get the task's rows in its
  * reply instead.
@@ -97,17 +100,19 @@ class Executor implements ProcessLogic {
       if (this.done.size > DONE_KEPT) this.done.delete(this.done.keys().next().value!);
       this.ctx.net.send(from, reply);
     };
-    if (task.kind === 'spark.map') this.map(task, finish);
-    else this.reduce(task, finish);
+    // The attempt failed (its sink was fenced by a newer attempt): no answer.
+    const fail = (): void => void this.running.delete(task.reqId);
+    if (task.kind === 'spark.map') this.map(task, finish, fail);
+    else this.reduce(task, finish, fail);
   }
 
   // ---- map -----------------------------------------------------------------------------------
 
-  private map(task: MapTask, finish: (r: TaskReply) => void): void {
+  private map(task: MapTask, finish: (r: TaskReply) => void, fail: () => void): void {
     const { plan } = this.app;
     const rows: Row[] = [];
     const read = (offset: number): void => {
-      if (offset >= task.end) return this.mapRows(task, rows, finish);
+      if (offset >= task.end) return this.mapRows(task, rows, finish, fail);
       this.log.fetch(plan.source.topic, task.partition, offset, Math.min(1_000, task.end - offset), plan.source.isolation, (r) => {
         if (!r.ok) {
           this.ctx.timers.after(50, () => read(offset));
@@ -120,13 +125,13 @@ class Executor implements ProcessLogic {
     read(task.start);
   }
 
-  private mapRows(task: MapTask, input: Row[], finish: (r: TaskReply) => void): void {
+  private mapRows(task: MapTask, input: Row[], finish: (r: TaskReply) => void, fail: () => void): void {
     if (!this.app.plan.stateful) {
       // One stage: the map task writes its rows to the sink itself, or hands them to the driver's sink.
       const { stats, out } = mapStateless(this.app.plan, input);
       const format = this.app.plan.sink.format;
       if (format === 'memory' || format === 'foreachBatch') return finish({ kind: 'spark.mapped', reqId: task.reqId, stats, shuffle: [], emitted: out.length, rows: out });
-      return this.writeStateless(task, out, () => finish({ kind: 'spark.mapped', reqId: task.reqId, stats, shuffle: [], emitted: out.length }));
+      return this.writeStateless(task, out, () => finish({ kind: 'spark.mapped', reqId: task.reqId, stats, shuffle: [], emitted: out.length }), fail);
     }
     const { stats, shuffle } = mapPartition(this.app.plan, this.app.shufflePartitions, input);
     finish({ kind: 'spark.mapped', reqId: task.reqId, stats, shuffle });
@@ -138,7 +143,7 @@ class Executor implements ProcessLogic {
    * transaction of `spark-sink-m<partition>` that also records "batch N written" as an offset of the
    * group of the same name, skipped when the group already holds it.
    */
-  private writeStateless(task: MapTask, rows: Row[], done: () => void): void {
+  private writeStateless(task: MapTask, rows: Row[], done: () => void, fenced: () => void): void {
     const topic = this.app.plan.sink.topic;
     const writes = rowsByPartition(rows, this.app.outputPartitions);
     if (writes.length === 0) return done();
@@ -149,12 +154,13 @@ class Executor implements ProcessLogic {
       producerId: (epoch, p) => `${id}-e${epoch}-p${p}`,
       honourMarker: !this.app.bugs.has('spark-sink-not-idempotent'),
       onSkip: (committed) => this.ctx.trace.emit('spark.sink.skip', { batch: task.batch, partition: task.partition, committed }),
+      onFenced: fenced,
     }, done);
   }
 
   // ---- reduce --------------------------------------------------------------------------------
 
-  private reduce(task: ReduceTask, finish: (r: TaskReply) => void): void {
+  private reduce(task: ReduceTask, finish: (r: TaskReply) => void, fail: () => void): void {
     this.ctx.trace.emit('spark.reduce', { batch: task.batch, partition: task.partition, wmLate: task.wmLate, wmEvict: task.wmEvict, rows: task.rows.length });
     let files = this.stateFiles.get(task.partition);
     if (files === undefined) {
@@ -193,7 +199,7 @@ class Executor implements ProcessLogic {
           case 'json':
             return this.writeFile(task, r.out, (files) => reply({ files }));
           case 'kafka':
-            return this.write(task, r.out, () => reply({}));
+            return this.write(task, r.out, () => reply({}), fail);
         }
       });
     });
@@ -215,7 +221,7 @@ class Executor implements ProcessLogic {
   }
 
   /** The sink: one output partition per shuffle partition. */
-  private write(task: ReduceTask, records: unknown[], done: () => void): void {
+  private write(task: ReduceTask, records: unknown[], done: () => void, fenced: () => void): void {
     const topic = this.app.plan.sink.topic;
     const partition = task.partition % this.app.outputPartitions;
     if (records.length === 0) return done();
@@ -229,6 +235,7 @@ class Executor implements ProcessLogic {
       producerId: (epoch) => `${txnId}-e${epoch}`,
       honourMarker: !this.app.bugs.has('spark-sink-not-idempotent'),
       onSkip: (committed) => this.ctx.trace.emit('spark.sink.skip', { batch: task.batch, partition, committed }),
+      onFenced: fenced,
     }, done);
   }
 }

@@ -12,9 +12,11 @@
  *   transactional id holding the rows and, as an offset of a group, the
  *   marker "version N written"; a write whose version the group already
  *   holds is skipped. Re-initialising the transactional id fences an older
- *   attempt. Every failed step starts it again after 50 ms.
+ *   attempt. A step refused as fenced ends the attempt when the writer gives
+ *   `onFenced` (Kafka's ProducerFencedException is fatal to its producer);
+ *   every other failed step starts it again after 50 ms.
  */
-import type { LogClient } from '../../log/client.ts';
+import type { LogClient, LogFailure } from '../../log/client.ts';
 import type { TopicPartition } from '../../log/protocol.ts';
 import type { TimerHandle } from '../../runtime/types.ts';
 import { partitionForKey } from '../../stream/partition.ts';
@@ -62,12 +64,21 @@ export interface MarkedTransaction {
   honourMarker?: boolean;
   /** The write was skipped: the marker held version `committed`. */
   onSkip(committed: number): void;
+  /**
+   * A step was refused as fenced: a newer attempt initialised the transactional id. The attempt
+   * ends here, without `done`: starting again would re-initialise the id and fence the newer
+   * attempt in turn, and two attempts doing that fence each other without end while neither
+   * commits. Without it, a fenced step starts again like any other failed one (for a writer that
+   * is the only live holder of its id).
+   */
+  onFenced?(): void;
 }
 
 export function markedTransaction(log: LogClient, timers: Timers, t: MarkedTransaction, done: () => void): void {
   const retry = (): void => {
     timers.after(50, () => markedTransaction(log, timers, t, done));
   };
+  const failed = (r: LogFailure): void => (r.code === 'fenced' && t.onFenced ? t.onFenced() : retry());
   const group = t.group ?? t.id;
   log.initTxn(t.id, (init) => {
     if (!init.ok) return retry();
@@ -82,12 +93,12 @@ export function markedTransaction(log: LogClient, timers: Timers, t: MarkedTrans
       const produce = (i: number): void => {
         if (i < t.writes.length) {
           const [p, rows] = t.writes[i]!;
-          return log.produce(t.topic, p, rows as unknown[], { txn, producer: { id: t.producerId(init.epoch, p), seq: 0 } }, (r) => (r.ok ? produce(i + 1) : retry()));
+          return log.produce(t.topic, p, rows as unknown[], { txn, producer: { id: t.producerId(init.epoch, p), seq: 0 } }, (r) => (r.ok ? produce(i + 1) : failed(r)));
         }
         const meta = { groupId: group, memberId: '', generation: -1 };
         log.sendOffsetsToTransaction(txn, meta, [{ ...t.marker, offset: t.version + 1, metadata: '' }], (o) => {
-          if (!o.ok) return retry();
-          log.endTxn(t.id, init.epoch, true, (c) => (c.ok ? done() : retry()));
+          if (!o.ok) return failed(o);
+          log.endTxn(t.id, init.epoch, true, (c) => (c.ok ? done() : failed(c)));
         });
       };
       produce(0);
