@@ -46,28 +46,8 @@ export class Hash64 {
 
   /** Feeds `tag`, the length of `s`, then its code units two per word: the same as `word(tag)`, `word(s.length)`, `units(s)`. */
   framed(tag: number, s: string): void {
-    const n = s.length;
-    let a = Math.imul(this.a ^ tag, 0x01000193);
-    let b = Math.imul(this.b ^ tag, 0x5bd1e995);
-    b ^= b >>> 13;
-    a = Math.imul(a ^ n, 0x01000193);
-    b = Math.imul(b ^ n, 0x5bd1e995);
-    b ^= b >>> 13;
-    let i = 0;
-    for (; i + 1 < n; i += 2) {
-      const w = (s.charCodeAt(i) << 16) | s.charCodeAt(i + 1);
-      a = Math.imul(a ^ w, 0x01000193);
-      b = Math.imul(b ^ w, 0x5bd1e995);
-      b ^= b >>> 13;
-    }
-    if (i < n) {
-      const w = s.charCodeAt(i);
-      a = Math.imul(a ^ w, 0x01000193);
-      b = Math.imul(b ^ w, 0x5bd1e995);
-      b ^= b >>> 13;
-    }
-    this.a = a;
-    this.b = b;
+    this.word2(tag, s.length);
+    this.units(s);
   }
 
   /** Feeds the code units of `s`, two per word (an odd last unit alone). */
