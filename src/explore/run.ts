@@ -504,7 +504,8 @@ export function runScenario(settings: RunSettings, opts: RunOptions = {}): RunRe
  */
 function livenessCheck(finished: boolean, endReason: string, openTxns: string[], liveOpen: string[] | undefined): CheckResult {
   const name = 'liveness';
-  if (!finished) return { name, ok: false, detail: 'the job never finished within the step limit' };
+  // The output checks then see what the job had written when it stopped: what it never reached counts there as lost.
+  if (!finished) return { name, ok: false, detail: 'the job never finished within the step limit (the output checks count what it had not written yet as lost: start from here)' };
   if (endReason !== 'idle') return { name, ok: false, detail: `the job finished but the world did not settle (${endReason})` };
   const more = (xs: string[]): string => (xs.length > 1 ? ` (and ${xs.length - 1} more)` : '');
   if (liveOpen !== undefined && liveOpen.length > 0) {
