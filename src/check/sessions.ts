@@ -215,14 +215,14 @@ function nearest(x: Member, in_: readonly Member[]): Member {
   return best;
 }
 
+/** The trace kinds `onEvent` below reads. */
+const KINDS: readonly string[] = ['task.deploy', 'session.add'];
+
 /**
  * Collects, from the trace as it is emitted, when each record arrived at its session: its last
  * `session.add` in the newest attempt that traced one for it, and whether that attempt's task
  * started with nothing restored (`task.deploy` with `restoredFrom` -1).
  */
-/** The trace kinds `onEvent` below reads. */
-const KINDS: readonly string[] = ['task.deploy', 'session.add'];
-
 export class SessionTrace {
   private readonly arrived = new Map<number, SessionArrival>();
   /** `task attempt` of every deployment that restored nothing. */

@@ -43,10 +43,10 @@ interface Incarnation {
   refused?: string;
 }
 
-/** Follows the memory sink's events of a run. */
 /** The trace kinds `onEvent` below reads. */
 const KINDS: readonly string[] = ['spark.start', 'spark.memory.add', 'spark.sink.skip', 'spark.commit', 'spark.query.refused'];
 
+/** Follows the memory sink's events of a run. */
 export class SparkMemoryTrace {
   /** The table's name (the query's name); undefined when the query writes no memory sink. */
   table: string | undefined;

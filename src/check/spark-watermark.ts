@@ -45,10 +45,10 @@ interface Batch {
   afterRestart: boolean;
 }
 
-/** Collects the batches as the driver ran them and the watermarks their stateful tasks used. */
 /** The trace kinds `onEvent` below reads. */
 const KINDS: readonly string[] = ['spark.start', 'spark.join.outer', 'spark.batch', 'spark.sink.skip', 'spark.commit', 'spark.reduce'];
 
+/** Collects the batches as the driver ran them and the watermarks their stateful tasks used. */
 export class SparkBatchTrace {
   readonly batches: Batch[] = [];
   /** Per batch, its start offsets (the same on every run of it: they come from the offset log). */

@@ -182,6 +182,9 @@ function lateWindowId(e: TraceEvent): string {
   return `${String(e.task)}\u0000${String(e.attempt)}\u0000${String(e.key)}\u0000${String(e.start)}\u0000${String(e.end)}`;
 }
 
+/** The trace kinds `onEvent` below reads. */
+const KINDS: readonly string[] = ['log.append', 'window.late', 'window.fire', 'task.deploy', 'source.end', 'fault.planned', 'buggify'];
+
 /**
  * Collects, from the trace as it is emitted, what `checkTimeliness` needs:
  * when each batch of the input topic reached the log (`log.append`), the
@@ -190,9 +193,6 @@ function lateWindowId(e: TraceEvent): string {
  * or corrupt disk of a process in `offPath` does not count; an anchored
  * fault, with no planned time, counts from the start).
  */
-/** The trace kinds `onEvent` below reads. */
-const KINDS: readonly string[] = ['log.append', 'window.late', 'window.fire', 'task.deploy', 'source.end', 'fault.planned', 'buggify'];
-
 export class TimelinessTrace {
   private readonly appendMs: number[][];
   private readonly fires: OnTimeFire[] = [];

@@ -26,7 +26,11 @@ export type TraceSubscriber = ((e: TraceEvent) => void) & { readonly kinds?: Rea
 
 /** A subscriber called only with events of `kinds` (the kinds its `switch` reads). */
 export function subscriberFor(kinds: Iterable<string>, fn: (e: TraceEvent) => void): TraceSubscriber {
-  const sub = (e: TraceEvent): void => fn(e);
+  // A fresh function carries the kinds: `fn` may be handed elsewhere as it is.
+  return withKinds((e) => fn(e), kinds);
+}
+
+function withKinds(sub: (e: TraceEvent) => void, kinds: Iterable<string>): TraceSubscriber {
   return Object.assign(sub, { kinds: new Set(kinds) as ReadonlySet<string> });
 }
 
@@ -39,8 +43,7 @@ export interface TraceReader {
 
 /** The subscriber of a `TraceReader`: its `onEvent`, for its kinds. */
 export function readerSubscriber(r: TraceReader): TraceSubscriber {
-  const sub = (e: TraceEvent): void => r.onEvent(e);
-  return Object.assign(sub, { kinds: new Set(r.kinds) as ReadonlySet<string> });
+  return withKinds((e) => r.onEvent(e), r.kinds);
 }
 
 /** Keys every event has; a field must not reuse them. */

@@ -167,28 +167,19 @@ export class Trace {
     const h = this.hasher;
     h.mark();
     h.head(this.total, t, p, kind);
-    if (subs.length === 0 && this.ringSize === 0) {
-      if (fields !== undefined) {
-        for (const key in fields) {
-          if (key === 'seq' || key === 't' || key === 'p' || key === 'kind') this.refuse(kind, p, key);
-          h.field(key, fields[key]);
-        }
-      }
-      h.end();
-      this.total++;
-      return;
-    }
-    const e: TraceEvent = { seq: this.total, t, p, kind };
+    // Built only for a subscriber or the ring.
+    const e: TraceEvent | undefined = subs.length > 0 || this.ringSize > 0 ? { seq: this.total, t, p, kind } : undefined;
     if (fields !== undefined) {
       for (const key in fields) {
         if (key === 'seq' || key === 't' || key === 'p' || key === 'kind') this.refuse(kind, p, key);
         const v = fields[key];
-        e[key] = v;
+        if (e !== undefined) e[key] = v;
         h.field(key, v);
       }
     }
     h.end();
-    this.publish(e, subs);
+    if (e !== undefined) this.publish(e, subs);
+    else this.total++;
   }
 
   /** Refuses a field that reuses a reserved key, as makeEvent does: the hash stays that of the events emitted. */
