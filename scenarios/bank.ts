@@ -14,6 +14,7 @@ import type { KeyedProcessContext } from '../src/engines/flink/operators/keyed-p
 import type { KRecord, Processor, ProcessorContext } from '../src/engines/kstreams/processor.ts';
 import type { StateStore } from '../src/engines/kstreams/stores.ts';
 import type { Row } from '../src/engines/spark/dsl.ts';
+import { flatMapped } from '../src/runtime/arrays.ts';
 import { TOPICS, type Scenario } from './types.ts';
 
 /**
@@ -70,8 +71,8 @@ function applyAll(accounts: Map<string, Account>, ms: Iterable<Movement>): Map<s
 
 /** The accounts after exactly `records`; `extend` adds more records (the order does not matter). */
 const referenceAccounts: CutReference<Account> = Object.assign(
-  (records: InputRecord[]): Map<string, Account> => applyAll(new Map(), records.flatMap(movements)),
-  { extend: (accounts: Map<string, Account>, more: readonly InputRecord[]) => applyAll(accounts, more.flatMap(movements)) },
+  (records: InputRecord[]): Map<string, Account> => applyAll(new Map(), flatMapped(records, movements)),
+  { extend: (accounts: Map<string, Account>, more: readonly InputRecord[]) => applyAll(accounts, flatMapped(more, movements)) },
 );
 
 export const bank: Scenario = {
@@ -102,10 +103,10 @@ export const bank: Scenario = {
       },
       cut: (cp) => ({
         checkpoint: cp.checkpoint,
-        offsets: new Map(operatorsNamed(cp, 'transfers').flatMap((op) => [...sourceOffsets(op)])),
+        offsets: new Map(flatMapped(operatorsNamed(cp, 'transfers'), (op) => [...sourceOffsets(op)])),
         // The balances in keyed state, plus (unaligned checkpoints) the movements in flight into them.
         state: applyAll(
-          new Map(operatorsNamed(cp, 'balances').flatMap((op) => [...keyedValues<Account>(op, 'account')])),
+          new Map(flatMapped(operatorsNamed(cp, 'balances'), (op) => [...keyedValues<Account>(op, 'account')])),
           inFlightInto(cp, 'balances') as Movement[],
         ),
       }),

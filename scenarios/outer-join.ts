@@ -23,6 +23,7 @@ import { generateWorkload, type Workload } from '../src/workload/generate.ts';
 import { checkOuterJoin, JOIN_LEFT_STREAM, JOIN_RIGHT_STREAM } from '../src/check/join.ts';
 import type { InputRecord, JoinResult, OutputRecord, UnmatchedRow } from '../src/stream/records.ts';
 import type { Row } from '../src/engines/spark/dsl.ts';
+import { concatAll } from '../src/runtime/arrays.ts';
 import { TOPICS, type Scenario } from './types.ts';
 
 const LOWER_MS = 0;
@@ -85,6 +86,6 @@ export const outerJoin: Scenario = {
       output.filter((o: OutputRecord): o is JoinResult => o.type === 'join'),
       output.filter((o: OutputRecord): o is UnmatchedRow => o.type === 'unmatched'),
       LOWER_MS, UPPER_MS,
-      { joinType: 'full_outer', delayMs: BOUND_MS, arrived: inputByPartition.flat(), droppedLate, joinValue: (l, r) => l.value + r.value },
+      { joinType: 'full_outer', delayMs: BOUND_MS, arrived: concatAll(inputByPartition), droppedLate, joinValue: (l, r) => l.value + r.value },
     ),
 };

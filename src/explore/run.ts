@@ -36,6 +36,7 @@ import { checkSparkMemorySink, SparkMemoryTrace } from '../check/spark-memory-si
 import type { SimDisk } from '../sim/disk.ts';
 import type { DurableView, Host } from '../runtime/deployment.ts';
 import type { Disk } from '../runtime/types.ts';
+import { flatMapped } from '../runtime/arrays.ts';
 import type { Workload } from '../workload/generate.ts';
 import { TOPICS } from '../../scenarios/types.ts';
 import { checkExactlyOnceWindows } from '../check/exactly-once.ts';
@@ -410,7 +411,7 @@ export function runScenario(settings: RunSettings, opts: RunOptions = {}): RunRe
   const memoryTable = deployment.memoryTable ? (deployment.memoryTable.rows() as OutputRecord[] | undefined) : undefined;
   const output = deployment.fileOutput ? readFileSink(durableView(world.disk(deployment.fileOutput.process)), deployment.fileOutput.path)
     : deployment.memoryTable ? (memoryTable ?? [])
-      : committed.flat().map((r) => r.value as OutputRecord);
+      : outputValues(committed);
   opts.onOutput?.(output);
   const inputByPartition: InputRecord[][] = Array.from({ length: sizes.partitions }, () => []);
   for (const a of workload.arrivals) inputByPartition[a.partition]!.push(...(a.records as InputRecord[]));
@@ -422,7 +423,7 @@ export function runScenario(settings: RunSettings, opts: RunOptions = {}): RunRe
     droppedLate,
     guarantee: settings.guarantee,
   };
-  const openTxns = log.inspect(TOPICS.output).flatMap((p) => p.openTxns.map((t) => t.transactionalId));
+  const openTxns = flatMapped(log.inspect(TOPICS.output), (p) => p.openTxns.map((t) => t.transactionalId));
   // A record Kafka Streams skipped for every window it belongs to counts as late, at its operator's
   // stream time - 1: late iff end + grace <= stream time is Flink's rule end - 1 + lateness <= watermark.
   // Spark drops a (row, window) iff end <= the late watermark: as Flink's rule at watermark wmLate - 1 + lateness.
@@ -562,6 +563,13 @@ function readOnlyDurable(disk: SimDisk): Disk {
 }
 
 /** A process's disk as it would survive a crash, read without side effects. */
+/** The values of a topic's records, partition after partition (a loop: `flat().map()` costs ten times as much). */
+function outputValues(partitions: readonly (readonly { value: unknown }[])[]): OutputRecord[] {
+  const out: OutputRecord[] = [];
+  for (const records of partitions) for (const r of records) out.push(r.value as OutputRecord);
+  return out;
+}
+
 function durableView(disk: SimDisk): DurableView {
   return {
     read: (path) => disk.durableContent(path),

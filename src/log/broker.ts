@@ -45,6 +45,7 @@ import {
 import { recover, type Recovered } from './recovery.ts';
 import { TxnCoordinator, type TxnResult } from './txn-coordinator.ts';
 import type { ProcessContext, ProcessFactory, ProcessId, ProcessLogic, TimerHandle } from '../runtime/types.ts';
+import { concatAll } from '../runtime/arrays.ts';
 
 /** A topic's settings (Kafka's topic configs of the same names). */
 export interface TopicConfig {
@@ -160,7 +161,7 @@ class Broker implements ProcessLogic {
       if (c.cleanupPolicy === 'compact' && topic !== OFFSETS_TOPIC) retention.set(topic, c.deleteRetentionMs ?? DEFAULT_DELETE_RETENTION_MS);
     }
     this.cleaner = new LogCleaner(ctx, {
-      logs: () => [...this.logs.values()].flat(),
+      logs: () => concatAll(this.logs.values()),
       compaction: (log) => retention.get(log.topic),
       backoffMs: opts.cleanerBackoffMs ?? DEFAULT_CLEANER_BACKOFF_MS,
     });

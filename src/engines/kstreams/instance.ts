@@ -39,6 +39,7 @@
  * one generation, and then asks each to close (`ks.shutdown`).
  */
 import type { ProcessContext, ProcessFactory, ProcessLogic, TimerHandle } from '../../runtime/types.ts';
+import { flatMapped } from '../../runtime/arrays.ts';
 import { LogClient } from '../../log/client.ts';
 import { GroupMember } from '../../log/group-member.ts';
 import type { OffsetAndMetadata, TopicPartition } from '../../log/protocol.ts';
@@ -794,7 +795,7 @@ class StreamThread implements ProcessLogic, QueryableThread {
     // Between losing the group and joining it again there is nothing to commit with (the tasks are gone too).
     if (this.member === undefined) return then();
     const running = [...this.tasks.values()].filter((rt) => rt.state === 'running' && (rt.task.commitNeeded || force));
-    const offsets: CommittableOffset[] = running.flatMap((rt) => rt.task.prepareCommit());
+    const offsets: CommittableOffset[] = flatMapped(running, (rt) => rt.task.prepareCommit());
     this.lastCommitMs = this.ctx.clock.now();
     if (offsets.length === 0 && !this.txnOpen) {
       this.commitStandbys();

@@ -50,6 +50,7 @@
  */
 import { LogClient } from '../../log/client.ts';
 import { RequestClient } from '../../runtime/request-client.ts';
+import { concatAll, flatMapped } from '../../runtime/arrays.ts';
 import type { ProcessContext, ProcessFactory, ProcessId, ProcessLogic } from '../../runtime/types.ts';
 import type { SparkApp } from './executor.ts';
 import { callForeachBatch, processingInterval, watermarkOps, type BatchWrite, type Row } from './dsl.ts';
@@ -387,7 +388,7 @@ class Driver implements ProcessLogic {
       // The planted bug: the batch counts as committed before its sink wrote anything.
       if (early) commit(next, undefined);
       for (let r = 0; r < reducers; r++) {
-        const rows: ShuffleRow[] = results.flatMap((m) => m.shuffle[r] ?? []);
+        const rows: ShuffleRow[] = flatMapped(results, (m) => m.shuffle[r] ?? []);
         this.runTask(r, { kind: 'spark.reduce', batch, partition: r, wmLate: lateWm, wmEvict, timestampMs: entry.batchTimestampMs, rows }, (reply) => {
           if (reply.kind === 'spark.reduced') {
             timeouts += reply.timeouts ?? 0;
@@ -417,12 +418,12 @@ class Driver implements ProcessLogic {
    */
   private sinkCommit(batch: number, replies: readonly ReduceDone[], maps: readonly MapDone[], then: () => void): void {
     const sink = this.app.plan.sink;
-    const batchRows = (): Row[] => [...maps.flatMap((m) => (m?.rows ?? []) as Row[]), ...replies.flatMap((r) => (r?.rows ?? []) as Row[])];
+    const batchRows = (): Row[] => concatAll([flatMapped(maps, (m) => (m?.rows ?? []) as Row[]), flatMapped(replies, (r) => (r?.rows ?? []) as Row[])]);
     switch (sink.format) {
       case 'kafka':
         return then();
       case 'json': {
-        const files = replies.flatMap((r) => r?.files ?? []);
+        const files = flatMapped(replies, (r) => r?.files ?? []);
         // The planted bug: the part files are written, but no metadata log says which of them are valid.
         if (this.app.bugs.has('spark-file-sink-no-metadata')) return then();
         return this.addFileLog(batch, files, then);

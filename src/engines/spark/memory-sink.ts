@@ -29,6 +29,7 @@
  * a reader asks for the table of the incarnation that is up.
  */
 import type { Row } from './dsl.ts';
+import { flatMapped } from '../../runtime/arrays.ts';
 
 export type MemoryWrite = { added: true; tableRows: number } | { added: false; latest: number };
 
@@ -45,7 +46,7 @@ export class MemorySink {
 
   /** Every row the table holds, batch by batch in the order added. */
   allData(): Row[] {
-    return this.batches.flatMap((b) => b.rows.map((r) => ({ ...r })));
+    return flatMapped(this.batches, (b) => b.rows.map((r) => ({ ...r })));
   }
 
   /** Adds batch `batchId` unless the table holds it (or a later one) already; `truncate` (complete mode) replaces the table. */

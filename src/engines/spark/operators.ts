@@ -56,6 +56,7 @@ import { hashKey } from '../../stream/partition.ts';
 import type { WindowResult } from '../../stream/records.ts';
 import { joinWatermarks, sparkWindows, watermarkOps, type AggFn, type GroupState, type QueryPlan, type Row, type StatefulOp, type StatelessOp } from './dsl.ts';
 import type { EventTimeStats, KeyedRow, PartialRow, ShuffleRow } from './messages.ts';
+import { flatMapped } from '../../runtime/arrays.ts';
 
 // ---- map side -----------------------------------------------------------------------------------
 
@@ -73,7 +74,7 @@ function runOps(ops: readonly StatelessOp[], row: Row, stats: EventTimeStats[], 
         rows = rows.map((r) => ({ ...r, [op.name]: op.fn(r) }));
         break;
       case 'flatMap':
-        rows = rows.flatMap((r) => op.fn(r));
+        rows = flatMapped(rows, op.fn);
         break;
       case 'watermark': {
         const s = stats[w++]!;

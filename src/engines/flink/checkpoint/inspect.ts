@@ -9,7 +9,7 @@
  * (`sourceOffsets`, `keyedValues`), which decode them with the engine's own
  * code.
  */
-import { unseal, type Disk } from '../../../runtime/index.ts';
+import { concatAll, flatMapped, unseal, type Disk } from '../../../runtime/index.ts';
 import type { JobPlan } from '../runtime/plan.ts';
 import { checkpointMetaPath } from './store.ts';
 import type { TaskSnapshot } from '../runtime/task.ts';
@@ -76,12 +76,13 @@ function readCheckpointAt(store: StoreView, plan: JobPlan, path: string): Inspec
 
 /** Unaligned checkpoints: the input records in flight into the tasks that run operator `name`. */
 export function inFlightInto(cp: InspectedCheckpoint, name: string): unknown[] {
-  return cp.tasks.filter((t) => t.operators.some((o) => o.name === name)).flatMap((t) => t.inFlight);
+  const into = cp.tasks.filter((t) => t.operators.some((o) => o.name === name));
+  return concatAll(into.map((t) => t.inFlight));
 }
 
 /** The operators named `name` across all tasks of a checkpoint. */
 export function operatorsNamed(cp: InspectedCheckpoint, name: string): InspectedOperator[] {
-  return cp.tasks.flatMap((t) => t.operators.filter((o) => o.name === name));
+  return flatMapped(cp.tasks, (t) => t.operators.filter((o) => o.name === name));
 }
 
 /** A log source's checkpointed reading position: partition → next offset to read. */

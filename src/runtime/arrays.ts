@@ -1,0 +1,23 @@
+/**
+ * `flat()` and `flatMap()` as plain loops. V8's built-ins (Node 20) take
+ * the generic path of the specification on every element and are about ten
+ * times slower than a loop that pushes; the judges and engines call these
+ * on every run, over every output record.
+ */
+
+/** `arrays.flat()`: the elements of each array in turn. */
+export function concatAll<T>(arrays: Iterable<readonly T[]>): T[] {
+  const out: T[] = [];
+  for (const a of arrays) for (let i = 0; i < a.length; i++) out.push(a[i]!);
+  return out;
+}
+
+/** `items.flatMap(fn)` for a `fn` that returns an array. */
+export function flatMapped<T, U>(items: Iterable<T>, fn: (item: T) => readonly U[]): U[] {
+  const out: U[] = [];
+  for (const item of items) {
+    const part = fn(item);
+    for (let i = 0; i < part.length; i++) out.push(part[i]!);
+  }
+  return out;
+}
