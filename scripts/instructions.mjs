@@ -1,0 +1,110 @@
+/**
+ * `npm run bench:instructions`: the CPU instructions one swarm run of a
+ * scenario costs, counted by valgrind, so two builds can be compared on a
+ * machine whose speed moves (a shared host can run the same build 30%
+ * slower an hour later; instruction counts do not move).
+ *
+ * It runs the built JavaScript (`dist/`) of this checkout, or of `--root
+ * DIR` (another checkout, built), under `valgrind --tool=cachegrind
+ * --cache-sim=no`, with `node --single-threaded` so that V8 compiles on the
+ * main thread and the count repeats to about 0.01%. One process runs seeds
+ * 1..N, another 1..2N, as `weir explore` does each seed (swarm faults,
+ * exactly-once, the coverage probe); the difference divided by N is the
+ * figure: instructions per run once start-up and warm-up are paid.
+ * Instructions are not time (cache misses and garbage collection weigh
+ * differently), but a change that does less work shows here first.
+ *
+ *   node scripts/instructions.mjs [--scenario bank] [--engine flink|kstreams|spark] [--seeds 8] [--root DIR]
+ *
+ * Prints the figure and the digest of the runs' trace hashes (equal digests:
+ * the builds ran the same runs). Needs valgrind; exit 2 without it, or on a
+ * bad flag or an unbuilt root.
+ */
+import { spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+
+const HERE = fileURLToPath(import.meta.url);
+const ROOT = fileURLToPath(new URL('../', import.meta.url));
+
+function fail(message) {
+  process.stderr.write(`instructions: ${message}\n`);
+  process.exit(2);
+}
+
+function parseArgs(argv) {
+  const opts = { scenario: 'bank', engine: undefined, seeds: 8, root: ROOT, run: undefined };
+  for (let i = 0; i < argv.length; i++) {
+    const flag = argv[i];
+    const value = argv[i + 1];
+    const need = () => {
+      if (value === undefined || value.startsWith('--')) fail(`${flag} needs a value`);
+      i++;
+      return value;
+    };
+    switch (flag) {
+      case '--scenario': opts.scenario = need(); break;
+      case '--engine': opts.engine = need(); break;
+      case '--root': opts.root = resolve(need()); break;
+      case '--seeds':
+      case '--run': {
+        const n = Number(need());
+        if (!Number.isInteger(n) || n < 1 || n > 10_000) fail(`${flag} takes a whole number from 1 to 10000, got '${value}'`);
+        if (flag === '--seeds') opts.seeds = n;
+        else opts.run = n;
+        break;
+      }
+      default: fail(`unknown flag '${flag}' (flags: --scenario, --engine, --seeds, --root)`);
+    }
+  }
+  if (opts.engine !== undefined && !['flink', 'kstreams', 'spark'].includes(opts.engine)) fail(`--engine takes flink, kstreams or spark, got '${opts.engine}'`);
+  return opts;
+}
+
+/** Inside valgrind: seeds 1..n of the scenario, as explore runs them; prints the digest. */
+async function runSeeds(opts, n) {
+  const dist = (p) => pathToFileURL(resolve(opts.root, 'dist', p)).href;
+  const { runScenario } = await import(dist('src/explore/run.js'));
+  const { CoverageProbe } = await import(dist('src/explore/coverage.js'));
+  const { findScenario } = await import(dist('scenarios/index.js'));
+  const scenario = findScenario(opts.scenario);
+  if (!scenario) fail(`no scenario '${opts.scenario}' (see weir list)`);
+  const hash = createHash('sha256');
+  for (let seed = 1; seed <= n; seed++) {
+    const probe = new CoverageProbe(scenario);
+    const settings = { scenario: opts.scenario, seed, guarantee: 'exactly-once', faults: 'swarm', bugs: [], ...(opts.engine ? { engine: opts.engine } : {}) };
+    const report = runScenario(settings, { scenario: probe.scenario, subscribers: [probe.subscriber] });
+    probe.finish();
+    hash.update(report.traceHash);
+  }
+  process.stdout.write(`digest ${hash.digest('hex').slice(0, 12)}\n`);
+}
+
+/** Instructions valgrind counts for a process that runs seeds 1..n, and its digest. */
+function count(opts, n) {
+  const args = [
+    '--tool=cachegrind', '--cache-sim=no', '--smc-check=all-non-file', '--cachegrind-out-file=/dev/null',
+    process.execPath, '--single-threaded', '--max-semi-space-size=32', HERE,
+    '--scenario', opts.scenario, ...(opts.engine ? ['--engine', opts.engine] : []), '--root', opts.root, '--run', String(n),
+  ];
+  const r = spawnSync('valgrind', args, { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+  if (r.error) fail(`cannot start valgrind (${r.error.message}); install it (apt-get install valgrind) and run again`);
+  const refs = /I\s+refs:\s+([\d,]+)/.exec(r.stderr);
+  const digest = /digest (\w+)/.exec(r.stdout);
+  if (r.status !== 0 || !refs || !digest) fail(`the counted run failed (exit ${r.status}): ${(r.stderr.split('\n').find((l) => /Error|error:/.test(l)) ?? r.stderr.slice(-300)).trim()}`);
+  return { instructions: Number(refs[1].replaceAll(',', '')), digest: digest[1] };
+}
+
+const opts = parseArgs(process.argv.slice(2));
+if (!existsSync(resolve(opts.root, 'dist/src/explore/run.js'))) fail(`${opts.root} has no built dist/ (run npm run build there first)`);
+if (opts.run !== undefined) await runSeeds(opts, opts.run);
+else {
+  const a = count(opts, opts.seeds);
+  const b = count(opts, 2 * opts.seeds);
+  const perRun = (b.instructions - a.instructions) / opts.seeds;
+  const label = `${opts.scenario}${opts.engine ? ` on ${opts.engine}` : ''}`;
+  process.stdout.write(`${label}: ${(perRun / 1e6).toFixed(1)} M instructions per swarm run (runs ${opts.seeds + 1}–${2 * opts.seeds}; ` +
+    `${(a.instructions / 1e6).toFixed(0)} M for runs 1–${opts.seeds} with start-up), trace digest ${b.digest}, build ${opts.root}\n`);
+}
