@@ -2,13 +2,15 @@
  * `npm run bench:instructions`: the CPU instructions one swarm run of a
  * scenario costs, counted by valgrind, so two builds can be compared on a
  * machine whose speed moves (a shared host can run the same build 30%
- * slower an hour later; instruction counts do not move).
+ * slower an hour later; instruction counts barely move).
  *
  * It runs the built JavaScript (`dist/`) of this checkout, or of `--root
  * DIR` (another checkout, built), under `valgrind --tool=cachegrind
- * --cache-sim=no`, with `node --single-threaded` so that V8 compiles on the
- * main thread and the count repeats to about 0.01%. One process runs seeds
- * 1..N, another 1..2N, as `weir explore` does each seed (swarm faults,
+ * --cache-sim=no`, with `node --single-threaded` (V8 compiles and marks on
+ * the main thread) and fixed hash and random seeds (V8 otherwise picks new
+ * ones per process, and its hash tables fill differently), so that the
+ * count repeats to within about 1%. One process runs seeds 1..N, another
+ * 1..2N, as `weir explore` does each seed (swarm faults,
  * exactly-once, the coverage probe); the difference divided by N is the
  * figure: instructions per run once start-up and warm-up are paid.
  * Instructions are not time (cache misses and garbage collection weigh
@@ -86,7 +88,7 @@ async function runSeeds(opts, n) {
 function count(opts, n) {
   const args = [
     '--tool=cachegrind', '--cache-sim=no', '--smc-check=all-non-file', '--cachegrind-out-file=/dev/null',
-    process.execPath, '--single-threaded', '--max-semi-space-size=32', HERE,
+    process.execPath, '--single-threaded', '--hash-seed=1', '--random-seed=1', '--max-semi-space-size=32', HERE,
     '--scenario', opts.scenario, ...(opts.engine ? ['--engine', opts.engine] : []), '--root', opts.root, '--run', String(n),
   ];
   const r = spawnSync('valgrind', args, { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
