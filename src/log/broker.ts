@@ -32,7 +32,7 @@
  * DeleteRecords, which moves a partition's log start offset. A compacted
  * topic takes only keyed records (`{key, value}`, see protocol.ts).
  */
-import { OFFSETS_TOPIC, TOPICS_PATH, TXN_LOG_PATH, type BatchEntry, type SegmentEntry, type TxnLogLine } from './codec.ts';
+import { OFFSETS_TOPIC, TOPICS_PATH, TXN_LOG_PATH, type SegmentEntry, type TxnLogLine } from './codec.ts';
 import { GroupCoordinator } from './group-coordinator.ts';
 import { GroupSync } from './group-sync.ts';
 import { DEFAULT_CLEANER_BACKOFF_MS, LogCleaner } from './log-cleaner.ts';
@@ -276,17 +276,11 @@ class Broker implements ProcessLogic {
       n = this.txn.admitProduce(txn, log);
       if (!n.ok) return error(n.code, n.message);
     }
-    // Optional keys set after the literal: the same keys in the same order as spreads would give, without their objects.
-    const entry: BatchEntry = { t: 'b', o: log.endOffset, r: req.records };
-    if (producer !== undefined) {
-      entry.p = producer.id;
-      entry.s = producer.seq;
-    }
-    if (txn !== undefined && n !== undefined && n.ok) {
-      entry.x = txn.id;
-      entry.e = txn.epoch;
-      entry.n = n.value;
-    }
+    const entry: SegmentEntry = {
+      t: 'b', o: log.endOffset, r: req.records,
+      ...(producer === undefined ? {} : { p: producer.id, s: producer.seq }),
+      ...(txn === undefined || n === undefined || !n.ok ? {} : { x: txn.id, e: txn.epoch, n: n.value }),
+    };
     this.ctx.trace.emit('log.append', {
       topic: log.topic, partition: log.partition, baseOffset: entry.o, count: req.records.length, txn: txn?.id,
     });

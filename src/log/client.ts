@@ -19,7 +19,7 @@ import {
   type OffsetAndMetadata, type ProducerRef, type TopicPartition, type TxnRef,
 } from './protocol.ts';
 import type { ProcessContext, ProcessId } from '../runtime/types.ts';
-import { RequestClient, type ReplyHandler, type RequestClientOptions } from '../runtime/request-client.ts';
+import { RequestClient, type RequestClientOptions } from '../runtime/request-client.ts';
 
 export type LogClientOptions = RequestClientOptions;
 
@@ -89,21 +89,18 @@ export class LogClient {
   }
 
   produce(topic: string, partition: number, records: unknown[], opts: ProduceOptions, cb: (r: ProduceResult) => void): void {
-    // Optional keys set after the literal: the same keys in the same order as spreads would give, without their objects.
-    const body: { kind: 'log.produce'; topic: string; partition: number; records: unknown[]; producer?: ProducerRef; txn?: TxnRef } = {
+    const body: RequestBody<LogRequest> = {
       kind: 'log.produce', topic, partition, records,
+      ...(opts.producer === undefined ? {} : { producer: opts.producer }),
+      ...(opts.txn === undefined ? {} : { txn: opts.txn }),
     };
-    if (opts.producer !== undefined) body.producer = opts.producer;
-    if (opts.txn !== undefined) body.txn = opts.txn;
-    this.request(body, cb, decodeProduced);
+    this.request(body, cb, (r) => (r.kind === 'log.produced' ? { ok: true, baseOffset: r.baseOffset } : undefined));
   }
 
   fetch(topic: string, partition: number, offset: number, maxRecords: number, isolation: Isolation, cb: (r: FetchResult) => void, maxWaitMs = 0): void {
-    const body: { kind: 'log.fetch'; topic: string; partition: number; offset: number; maxRecords: number; isolation: Isolation; maxWaitMs?: number } = {
-      kind: 'log.fetch', topic, partition, offset, maxRecords, isolation,
-    };
-    if (maxWaitMs > 0) body.maxWaitMs = maxWaitMs;
-    this.request(body, cb, decodeFetched);
+    this.request({ kind: 'log.fetch', topic, partition, offset, maxRecords, isolation, ...(maxWaitMs > 0 ? { maxWaitMs } : {}) }, cb, (r) =>
+      r.kind === 'log.fetched' ? { ok: true, records: r.records, nextOffset: r.nextOffset, endOfPartition: r.endOfPartition } : undefined,
+    );
   }
 
   seal(topic: string, partition: number, cb: (r: AckResult) => void): void {
@@ -199,35 +196,14 @@ export class LogClient {
     cb: (r: T | LogFailure) => void,
     decode: (reply: LogReply) => T | undefined,
   ): void {
-    // The body is made for this request alone, so the client takes it without a copy.
-    this.rpc.call(body, new LogCall(body.kind, cb, decode, this.rpc.maxRetries));
+    this.rpc.request(
+      body,
+      (reply) => {
+        if (reply.kind === 'log.error') return cb({ ok: false, code: reply.code, message: reply.message });
+        const r = decode(reply);
+        cb(r ?? { ok: false, code: 'bad-reply', message: `unexpected reply '${reply.kind}' to '${body.kind}'` });
+      },
+      () => cb({ ok: false, code: 'timeout', message: `no reply to '${body.kind}' after ${this.rpc.maxRetries} retries` }),
+    );
   }
-}
-
-/** One request's outcome for its caller: a decoded reply, the broker's error, or a timeout. */
-class LogCall<T extends { ok: true }> implements ReplyHandler<LogReply> {
-  constructor(
-    private readonly kind: string,
-    private readonly cb: (r: T | LogFailure) => void,
-    private readonly decode: (reply: LogReply) => T | undefined,
-    private readonly retries: number,
-  ) {}
-
-  reply(reply: LogReply): void {
-    if (reply.kind === 'log.error') return this.cb({ ok: false, code: reply.code, message: reply.message });
-    const r = this.decode(reply);
-    this.cb(r ?? { ok: false, code: 'bad-reply', message: `unexpected reply '${reply.kind}' to '${this.kind}'` });
-  }
-
-  timeout(): void {
-    this.cb({ ok: false, code: 'timeout', message: `no reply to '${this.kind}' after ${this.retries} retries` });
-  }
-}
-
-function decodeProduced(r: LogReply): { ok: true; baseOffset: number } | undefined {
-  return r.kind === 'log.produced' ? { ok: true, baseOffset: r.baseOffset } : undefined;
-}
-
-function decodeFetched(r: LogReply): { ok: true; records: FetchedRecord[]; nextOffset: number; endOfPartition: boolean } | undefined {
-  return r.kind === 'log.fetched' ? { ok: true, records: r.records, nextOffset: r.nextOffset, endOfPartition: r.endOfPartition } : undefined;
 }

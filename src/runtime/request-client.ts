@@ -36,29 +36,14 @@ export interface Reply {
   reqId: number;
 }
 
-/** What a request's caller is told: its reply, or that the retries ran out. */
-export interface ReplyHandler<R> {
-  reply(reply: R): void;
-  timeout(): void;
-}
-
 interface Pending<R extends Reply> {
   req: { kind: string; reqId: number };
   retriesLeft: number;
   /** Virtual time at which it is resent (or fails) without a reply. */
   deadlineMs: number;
-  handler: ReplyHandler<R>;
+  onReply: (reply: R) => void;
+  onTimeout: () => void;
 }
-
-/** A handler made of two callbacks. */
-class Callbacks<R> implements ReplyHandler<R> {
-  constructor(
-    readonly reply: (reply: R) => void,
-    readonly timeout: () => void,
-  ) {}
-}
-
-const IGNORE = (): void => {};
 
 /** Requests remembered after they were sent, so late duplicate replies are recognised as this client's. */
 const DONE_KEPT = 1024;
@@ -122,7 +107,7 @@ export class RequestClient<R extends Reply> {
     if (p === undefined) return this.wasIssued(msg.reqId);
     this.pending.delete(msg.reqId);
     if (this.pending.size === 0) this.disarm();
-    p.handler.reply(msg);
+    p.onReply(msg);
     return true;
   }
 
@@ -139,24 +124,16 @@ export class RequestClient<R extends Reply> {
   }
 
   /** Sends `body` (given a fresh reqId) until a reply comes or the retries run out. */
-  request(body: { kind: string; [field: string]: unknown }, onReply: (reply: R) => void, onTimeout: () => void = IGNORE): void {
-    // A copy (a caller may send the same body again, e.g. to another peer), with the same keys in the
-    // same order as `{ ...body, reqId }`; Object.assign stays fast on bodies of every shape, the spread does not.
-    this.call(Object.assign({}, body), new Callbacks(onReply, onTimeout));
-  }
-
-  /**
-   * The same as `request`, for a caller that made `body` for this request alone: the client
-   * takes it as it is (it gets its reqId as its last key) instead of sending a copy, and tells
-   * `handler` the outcome.
-   */
-  call(body: { kind: string; [field: string]: unknown }, handler: ReplyHandler<R>): void {
+  request(body: { kind: string; [field: string]: unknown }, onReply: (reply: R) => void, onTimeout: () => void = () => {}): void {
     const reqId = this.ctx.incarnation * REQ_IDS_PER_INCARNATION + this.counter.next++;
     this.issued.push(reqId);
     if (this.issued.length >= 2 * DONE_KEPT) this.issued = this.issued.slice(DONE_KEPT);
-    const req = body as { kind: string; reqId: number };
+    // A copy (a caller may send the same body again, e.g. to another peer), with the same keys in the
+    // same order as `{ ...body, reqId }`; Object.assign stays fast on bodies of every shape, the spread does not.
+    const req = Object.assign({}, body) as { kind: string; reqId: number };
     req.reqId = reqId;
-    this.send({ req, retriesLeft: this.maxRetries, deadlineMs: 0, handler });
+    const p: Pending<R> = { req, retriesLeft: this.maxRetries, deadlineMs: 0, onReply, onTimeout };
+    this.send(p);
   }
 
   /** Forgets every pending request without calling its callback. */
@@ -202,7 +179,7 @@ export class RequestClient<R extends Reply> {
           this.send(p);
           continue;
         }
-        p.handler.timeout();
+        p.onTimeout();
       }
     } finally {
       this.expiring = false;
