@@ -6,10 +6,11 @@
  *
  * It runs the built JavaScript (`dist/`) of this checkout, or of `--root
  * DIR` (another checkout, built), under `valgrind --tool=cachegrind
- * --cache-sim=no`, with `node --single-threaded` (V8 compiles and marks on
- * the main thread) and fixed hash and random seeds (V8 otherwise picks new
- * ones per process, and its hash tables fill differently), so that the
- * count repeats to within about 1%. One process runs seeds 1..N, another
+ * --cache-sim=no`, with `node --predictable` (V8 compiles and collects
+ * garbage on the main thread, at points that do not depend on the clock)
+ * and fixed hash and random seeds (V8 otherwise picks new ones per process,
+ * and its hash tables fill differently), so that the count repeats to
+ * within about 0.1%. One process runs seeds 1..N, another
  * 1..2N, as `weir explore` does each seed (swarm faults,
  * exactly-once, the coverage probe); the difference divided by N is the
  * figure: instructions per run once start-up and warm-up are paid.
@@ -88,7 +89,7 @@ async function runSeeds(opts, n) {
 function count(opts, n) {
   const args = [
     '--tool=cachegrind', '--cache-sim=no', '--smc-check=all-non-file', '--cachegrind-out-file=/dev/null',
-    process.execPath, '--single-threaded', '--hash-seed=1', '--random-seed=1', '--max-semi-space-size=32', HERE,
+    process.execPath, '--predictable', '--hash-seed=1', '--random-seed=1', '--max-semi-space-size=32', HERE,
     '--scenario', opts.scenario, ...(opts.engine ? ['--engine', opts.engine] : []), '--root', opts.root, '--run', String(n),
   ];
   const r = spawnSync('valgrind', args, { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
