@@ -12,12 +12,13 @@ export function concatAll<T>(arrays: Iterable<readonly T[]>): T[] {
   return out;
 }
 
-/** `items.flatMap(fn)` for a `fn` that returns an array. */
+/** `items.flatMap(fn)`: as there, a `fn` (a user's, untyped) that returns a value that is not an array adds that value. */
 export function flatMapped<T, U>(items: Iterable<T>, fn: (item: T) => readonly U[]): U[] {
   const out: U[] = [];
   for (const item of items) {
     const part = fn(item);
-    for (let i = 0; i < part.length; i++) out.push(part[i]!);
+    if (!Array.isArray(part)) out.push(part as unknown as U);
+    else for (let i = 0; i < part.length; i++) out.push(part[i] as U);
   }
   return out;
 }
