@@ -12,7 +12,7 @@ import type { OutputRecord } from '../stream/records.ts';
 import { sinkFiles } from '../stream/file-sink-log.ts';
 
 /** The content of a sealed file (undefined when absent); a file failing its checksum is an error. */
-function readSealed(view: DurableView, path: string): string | undefined {
+function readSealed(view: Pick<DurableView, 'read'>, path: string): string | undefined {
   const raw = view.read(path);
   if (raw === undefined) return undefined;
   const text = unseal(raw);
@@ -21,7 +21,7 @@ function readSealed(view: DurableView, path: string): string | undefined {
 }
 
 /** The output records of the file sink directory `path`, file by file in the order the reader lists them. */
-export function readFileSink(view: DurableView, path: string): OutputRecord[] {
+export function readFileSink(view: Pick<DurableView, 'read' | 'list'>, path: string): OutputRecord[] {
   const fs = { list: (prefix: string) => view.list(prefix), read: (p: string) => readSealed(view, p) };
   const { files } = sinkFiles(fs, path);
   const out: OutputRecord[] = [];

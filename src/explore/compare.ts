@@ -41,6 +41,7 @@ import { TOPICS } from '../../scenarios/types.ts';
 import type { RunSettings } from './settings.ts';
 import type { OutputRecord } from '../stream/records.ts';
 import { DEFAULT_SETTINGS as FLINK_DEFAULTS } from '../engines/flink/runtime/task-env.ts';
+import { snapshotFileBytes } from '../engines/flink/checkpoint/store.ts';
 import { defaultCommitIntervalMs } from '../engines/kstreams/deployment.ts';
 import { spark } from '../engines/spark/dsl.ts';
 
@@ -310,7 +311,7 @@ class Watch {
         if (this.firstCrash !== undefined && (e.checkpoint as number) >= 0 && this.view) {
           const store = this.view.durable('store');
           const cp = `/cp-${e.checkpoint as number}/`;
-          for (const path of store.list('snap/')) if (path.includes(cp)) this.restoredBytes += store.read(path)?.length ?? 0;
+          for (const path of store.list('snap/')) if (path.includes(cp)) this.restoredBytes += snapshotFileBytes(store.readFrames(path));
           this.restoredFrom.push(`checkpoint ${e.checkpoint as number}`);
         }
         break;

@@ -566,6 +566,7 @@ function readOnlyDurable(disk: SimDisk): Disk {
 function durableView(disk: SimDisk): DurableView {
   return {
     read: (path) => disk.durableContent(path),
+    readFrames: (path) => disk.durableFrameContent(path),
     list: (prefix) => disk.durablePaths().filter((p) => p.startsWith(prefix)),
   };
 }

@@ -12,7 +12,7 @@
  * their own offsets, with gaps.
  *
  * Damage: a crash can tear the last unsynced append, leaving a torn frame
- * (`TORN_FRAME`); a bit can flip on read (`CORRUPT_FRAME`). Decoding keeps the
+ * (`TORN_FRAME`); a bit can flip on read (a `CorruptFrame`). Decoding keeps the
  * longest prefix of intact frames. A torn LAST frame is a torn TAIL, what a
  * crash leaves of an unsynced write, and is dropped quietly. A complete frame
  * that fails its checksum, or damage followed by more intact frames, is

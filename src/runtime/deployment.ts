@@ -11,6 +11,8 @@ import type { TraceEvent } from './trace-event.ts';
 /** A process's disk as it would survive a crash, read without side effects. */
 export interface DurableView {
   read(path: string): string | undefined;
+  /** The durable frames of a frame file (see `Disk.appendFrame`); never damaged. */
+  readFrames(path: string): readonly unknown[] | undefined;
   /** The durable paths that start with `prefix`. */
   list(prefix: string): string[];
 }

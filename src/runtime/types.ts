@@ -71,7 +71,7 @@ export interface Disk {
    * CRC (Kafka's RecordBatch). The checksum is modelled rather than computed:
    * a read returns the values themselves, and a frame that would fail its
    * checksum reads as `TORN_FRAME` (a crash cut it mid-write: no frame after
-   * it was ever complete) or `CORRUPT_FRAME` (complete, but damaged). A frame
+   * it was ever complete) or a `CorruptFrame` (complete, but damaged). A frame
    * must not be changed after it is written. A path holds text or frames,
    * never both.
    */
@@ -84,12 +84,59 @@ export interface Disk {
 
 /** A frame that fails its checksum because a crash tore its write: a strict prefix of it reached the disk. */
 export const TORN_FRAME: unique symbol = Symbol('torn frame');
-/** A complete frame that fails its checksum (a flipped bit). */
-export const CORRUPT_FRAME: unique symbol = Symbol('corrupt frame');
+/**
+ * A complete frame that fails its checksum: one bit of the copy a read
+ * returned flipped. It keeps the frame as written and which bit flipped
+ * (`bit`, a seeded 32-bit number), so a reader that skips its checksum check
+ * (a planted bug) can decode what it would have seen (`damagedContent`).
+ */
+export class CorruptFrame {
+  constructor(
+    readonly written: unknown,
+    readonly bit: number,
+  ) {}
+}
 
 /** Whether a frame read back fails its checksum. */
-export function damagedFrame(frame: unknown): frame is typeof TORN_FRAME | typeof CORRUPT_FRAME {
-  return frame === TORN_FRAME || frame === CORRUPT_FRAME;
+export function damagedFrame(frame: unknown): frame is typeof TORN_FRAME | CorruptFrame {
+  return frame === TORN_FRAME || frame instanceof CorruptFrame;
+}
+
+/**
+ * What a reader that ignores the checksum decodes from a corrupt frame: a
+ * copy of the frame as written with one leaf changed. The leaves (numbers,
+ * strings and booleans, depth first) are counted, leaf `bit mod count` is
+ * picked, and bit `(bit >>> 16) mod 16` of it flips: of the integer part of
+ * a number, of the first code unit of a string (an empty string gains one),
+ * or a boolean turns over. A frame with no leaf reads as null.
+ */
+export function damagedContent(frame: CorruptFrame): unknown {
+  let leaves = 0;
+  const count = (v: unknown): void => {
+    if (typeof v === 'number' || typeof v === 'string' || typeof v === 'boolean') leaves++;
+    else if (Array.isArray(v)) for (const x of v) count(x);
+    else if (typeof v === 'object' && v !== null) for (const k of Object.keys(v)) count((v as Record<string, unknown>)[k]);
+  };
+  count(frame.written);
+  if (leaves === 0) return null;
+  let target = (frame.bit >>> 0) % leaves;
+  const mask = 1 << ((frame.bit >>> 16) % 16);
+  const copy = (v: unknown): unknown => {
+    if (typeof v === 'number' || typeof v === 'string' || typeof v === 'boolean') {
+      if (target-- !== 0) return v;
+      if (typeof v === 'boolean') return !v;
+      if (typeof v === 'number') return Number.isFinite(v) ? Math.trunc(v) ^ mask : 0;
+      return v.length === 0 ? String.fromCharCode(mask) : String.fromCharCode(v.charCodeAt(0) ^ mask) + v.slice(1);
+    }
+    if (Array.isArray(v)) return v.map(copy);
+    if (typeof v === 'object' && v !== null) {
+      const out: Record<string, unknown> = {};
+      for (const k of Object.keys(v)) out[k] = copy((v as Record<string, unknown>)[k]);
+      return out;
+    }
+    return v;
+  };
+  return copy(frame.written);
 }
 
 /** Fields of a trace event besides its sequence number, time and process. */

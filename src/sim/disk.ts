@@ -29,11 +29,11 @@
  * rules with a frame as the unit: an fsync snapshots the frame count, a torn
  * write keeps a seeded number of the unsynced frames followed by a torn one
  * (`TORN_FRAME`), and read corruption damages one frame of the returned copy
- * (`CORRUPT_FRAME`). Frames are kept as the values written, never encoded;
+ * (a `CorruptFrame`, which keeps the frame as written and which bit flipped). Frames are kept as the values written, never encoded;
  * their bytes are counted (`bytesWritten`, traced writes) only when the disk
  * is asked to measure them, as the JSON line with its checksum they stand for.
  */
-import { CORRUPT_FRAME, TORN_FRAME, type Disk, type TraceFields } from '../runtime/types.ts';
+import { CorruptFrame, TORN_FRAME, type Disk, type TraceFields } from '../runtime/types.ts';
 import type { Rng } from './rng.ts';
 
 export interface DiskOptions {
@@ -180,7 +180,8 @@ export class SimDisk implements Disk {
     const index = this.rng.int(frames.length);
     this.host.emit('disk.corrupt', { path, index });
     const copy = frames.slice();
-    if (copy[index] !== TORN_FRAME) copy[index] = CORRUPT_FRAME;
+    const bit = this.rng.uint32();
+    if (copy[index] !== TORN_FRAME) copy[index] = new CorruptFrame(copy[index], bit);
     return copy;
   }
 

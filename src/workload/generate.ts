@@ -96,8 +96,9 @@ export function generateWorkload(rng: Rng, opts: WorkloadOptions): Workload {
   const ts = new TimestampDrawer(rng.fork('timestamps'), opts, lateNum, lateDen);
   const maxTs: (number | undefined)[] = new Array(opts.partitions).fill(undefined);
   const records: InputRecord[] = [];
-  const arrivalMs: number[] = [];
-  const partitionOf: number[] = [];
+  // Typed columns: no growth and no boxed numbers for a million-record workload.
+  const arrivalMs = new Float64Array(opts.events);
+  const partitionOf = new Int32Array(opts.events);
   for (let id = 0; id < opts.events; id++) {
     const at = clock.next();
     const p = deck.next();
@@ -106,8 +107,8 @@ export function generateWorkload(rng: Rng, opts: WorkloadOptions): Workload {
     const rec: InputRecord = { id, ts: t, key: nextKey(), value: valueRng.range(1, 100) };
     if (opts.streams) rec.stream = streamRng.pick(opts.streams);
     records.push(rec);
-    arrivalMs.push(at);
-    partitionOf.push(p);
+    arrivalMs[id] = at;
+    partitionOf[id] = p;
   }
   const arrivals = buildArrivals(records, arrivalMs, partitionOf);
   const idlePartitions: number[] = [];

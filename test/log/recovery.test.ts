@@ -12,7 +12,7 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { readFile, isSegmentEntry, segmentPath } from '../../src/log/codec.ts';
-import { CORRUPT_FRAME, TORN_FRAME } from '../../src/runtime/types.ts';
+import { CorruptFrame, TORN_FRAME } from '../../src/runtime/types.ts';
 import { readTopic } from '../../src/log/reader.ts';
 import { bounce, call, logWorld, ok, settle } from './helpers.ts';
 import type { FetchResult, ProduceResult } from '../../src/log/client.ts';
@@ -88,7 +88,7 @@ describe('damaged segments', () => {
     const disk = world.disk('broker');
     const frames = [...(disk.readFrames(path) as unknown[])];
     // The second frame fails its checksum, durably.
-    frames[1] = CORRUPT_FRAME;
+    frames[1] = new CorruptFrame(frames[1], 0);
     disk.writeFrames(path, frames);
     disk.fsync(path);
     settle(world, 50);
@@ -127,7 +127,7 @@ describe('damaged segments', () => {
     const torn = readFile({ readFrames: () => [frame, TORN_FRAME] } as never, 'p', isSegmentEntry);
     expect(torn.damage).toMatchObject({ kind: 'tail', frame: 1 });
     expect(torn.intact).toEqual([frame]);
-    const corrupt = readFile({ readFrames: () => [frame, CORRUPT_FRAME] } as never, 'p', isSegmentEntry);
+    const corrupt = readFile({ readFrames: () => [frame, new CorruptFrame(frame, 0)] } as never, 'p', isSegmentEntry);
     expect(corrupt.damage).toMatchObject({ kind: 'middle', frame: 1, droppedFrames: 0 });
     // Damage followed by an intact frame is corruption even when the damaged one is torn.
     const middle = readFile({ readFrames: () => [frame, TORN_FRAME, { t: 's', o: 1 }] } as never, 'p', isSegmentEntry);

@@ -5,13 +5,13 @@
  * written are listed — exactly the ones recovery may restore.
  *
  * The snapshot formats stay private to the engine: callers get operator
- * snapshots as opaque values and read them through the helpers here
+ * snapshots as opaque values, the store's own (read them, never change them), and read them through the helpers here
  * (`sourceOffsets`, `keyedValues`), which decode them with the engine's own
  * code.
  */
-import { concatAll, flatMapped, unseal, type Disk } from '../../../runtime/index.ts';
+import { concatAll, damagedFrame, flatMapped, unseal, type Disk } from '../../../runtime/index.ts';
 import type { JobPlan } from '../runtime/plan.ts';
-import { checkpointMetaPath } from './store.ts';
+import { checkpointMetaPath, type SnapshotFrame } from './store.ts';
 import type { TaskSnapshot } from '../runtime/task.ts';
 import type { RestoreInfo } from '../runtime/messages.ts';
 import { KeyedStateBackend } from '../state/backend.ts';
@@ -39,7 +39,7 @@ export interface InspectedCheckpoint {
 }
 
 /** What reading checkpoints needs of the store's disk (a durable view, for readers outside the store). */
-export type StoreView = Pick<Disk, 'read' | 'list'>;
+export type StoreView = Pick<Disk, 'read' | 'list' | 'readFrames'>;
 
 /** Every completed checkpoint the store still holds (older ones are subsumed). */
 export function readCheckpoints(store: StoreView, plan: JobPlan): InspectedCheckpoint[] {
@@ -63,9 +63,9 @@ function readCheckpointAt(store: StoreView, plan: JobPlan, path: string): Inspec
   const info = JSON.parse(meta) as RestoreInfo & { checkpoint: number };
   const tasks: InspectedTask[] = [];
   for (const [key, handle] of Object.entries(info.handles)) {
-    const data = unseal(store.read(handle));
-    if (data === undefined) continue;
-    const snap = JSON.parse(data) as TaskSnapshot;
+    const frame = store.readFrames(handle)?.[0];
+    if (frame === undefined || damagedFrame(frame)) continue;
+    const snap = (frame as SnapshotFrame).snapshot as TaskSnapshot;
     const pt = plan.task(key);
     const vertex = plan.vertices[pt.vertexId]!;
     const operators = vertex.nodes.map((id, i) => ({ name: plan.graph.nodes[id]!.name, snapshot: snap.ops[i] }));

@@ -5,8 +5,12 @@
  * file, fsync, rename); recovery asks for the newest checkpoint whose
  * metadata reads back intact.
  *
- * Every file is sealed with a checksum. A snapshot or metadata file that
- * reads back torn or corrupt is never restored: the reader is told the read
+ * Every file is sealed with a checksum. Snapshots are frame files: one
+ * frame holding the task's snapshot as the structured value it is, whose
+ * checksum the disk models (a damaged read returns a `CorruptFrame`), so
+ * no snapshot is turned into text on the way; metadata, the fence and
+ * savepoint names are sealed text. A snapshot or metadata file that reads
+ * back torn or corrupt is never restored: the reader is told the read
  * failed and retries. It does not fall back to an older checkpoint, because
  * the sinks may already have committed the transactions of the newer one and
  * replaying from an older cut would write them twice. A checkpoint without
@@ -21,12 +25,16 @@
  * snapshots the new attempt restores from, and a later recovery would pick a
  * checkpoint whose transactions the new attempt had already aborted.
  */
-import { seal, unseal, type ProcessContext, type ProcessFactory, type ProcessId, type ProcessLogic } from '../../../runtime/index.ts';
+import { damagedContent, CorruptFrame, seal, unseal, type ProcessContext, type ProcessFactory, type ProcessId, type ProcessLogic } from '../../../runtime/index.ts';
+import { cloneJson } from '../../../stream/plain-data.ts';
 import type { BugSwitches } from '../bugs.ts';
 
 export type StoreRequest =
-  /** `sum`: the data's checksum, computed by the task manager that wrote it; stored with it. */
-  | { kind: 'store.put'; reqId: number; key: string; data: string; sum?: string }
+  /**
+   * A task's snapshot, already its own copy (the task manager made it when it took the snapshot:
+   * nothing live is shared); `sum` is its content hash, stored with it.
+   */
+  | { kind: 'store.put'; reqId: number; key: string; snapshot: unknown; sum: string }
   | { kind: 'store.get'; reqId: number; key: string }
   | { kind: 'store.commit'; reqId: number; checkpoint: number; meta: string; savepoint?: boolean; attempt?: number }
   | { kind: 'store.latest'; reqId: number; below: number; attempt?: number };
@@ -36,9 +44,23 @@ export interface StoreReply {
   reqId: number;
   ok: boolean;
   data?: string | null;
+  /** A snapshot read back (`store.get`): the reader's own copy, free to change. */
+  snapshot?: unknown;
   checkpoint?: number;
   /** A commit refused: a newer attempt has recovered since. */
   fenced?: boolean;
+}
+
+/** What a snapshot file holds: one frame. */
+export interface SnapshotFrame {
+  sum: string;
+  snapshot: unknown;
+}
+
+/** A snapshot file's size on a real disk: its snapshot as JSON text, sealed with an 8-digit checksum and a space. */
+export function snapshotFileBytes(frames: readonly unknown[] | undefined): number {
+  const frame = frames?.[0] as SnapshotFrame | undefined;
+  return frame === undefined ? 0 : 9 + (JSON.stringify(frame.snapshot)?.length ?? 0);
 }
 
 export function isStoreReply(msg: unknown): msg is StoreReply {
@@ -82,16 +104,25 @@ class CheckpointStore implements ProcessLogic {
     const m = msg as StoreRequest;
     const reply = (r: Omit<StoreReply, 'kind' | 'reqId'>): void => this.ctx.net.send(from, { kind: 'store.reply', reqId: m.reqId, ...r });
     switch (m.kind) {
-      case 'store.put':
-        this.ctx.disk.write(m.key, seal(m.data, m.sum));
+      case 'store.put': {
+        const frame: SnapshotFrame = { sum: m.sum, snapshot: m.snapshot };
+        this.ctx.disk.writeFrames(m.key, [frame]);
         this.ctx.disk.fsync(m.key, () => reply({ ok: true }));
         return;
+      }
       case 'store.get': {
-        const raw = this.ctx.disk.read(m.key);
-        // Planted bug `snapshot-checksum-skipped`: the payload is taken without its checksum check.
-        const data = this.bugs.has('snapshot-checksum-skipped') && raw !== undefined ? raw.slice(9) : unseal(raw);
-        if (data === undefined && raw !== undefined) this.ctx.trace.emit('disk.corrupt', { path: m.key, detectedBy: 'checkpoint.store' });
-        reply({ ok: data !== undefined, data: data ?? null });
+        const frame = this.ctx.disk.readFrames(m.key)?.[0];
+        if (frame === undefined) return reply({ ok: false });
+        if (frame instanceof CorruptFrame && this.bugs.has('snapshot-checksum-skipped')) {
+          // Planted bug: the frame is decoded without its checksum check, damage and all.
+          return reply({ ok: true, snapshot: (damagedContent(frame) as SnapshotFrame | null)?.snapshot ?? null });
+        }
+        if (frame instanceof CorruptFrame) {
+          this.ctx.trace.emit('disk.corrupt', { path: m.key, detectedBy: 'checkpoint.store' });
+          return reply({ ok: false });
+        }
+        // The file keeps its frame; the reader gets a copy it may change as it restores.
+        reply({ ok: true, snapshot: cloneJson((frame as SnapshotFrame).snapshot) });
         return;
       }
       case 'store.commit': {

@@ -100,7 +100,11 @@ export interface StreamOperator {
    * Takes this operator's part of checkpoint `id`. Returns JSON-able state.
    * An operator with asynchronous work to finish before the checkpoint may
    * ack (a sink flushing) calls `done` later; otherwise it may ignore it and
-   * the task acks once `snapshotState` returns.
+   * the task acks once `snapshotState` returns. The value returned is plain
+   * data (JSON-shaped, as `cloneJson` copies it) and may share structure
+   * with the live state: the task copies it at once, or, for an operator
+   * with `asyncSnapshot`, when it calls `done` (so such an operator may still
+   * fill in what it returned until then, and must not change it after).
    */
   snapshotState?(id: number, done: () => void): unknown;
   /** True when `snapshotState` will call its `done` callback itself. */

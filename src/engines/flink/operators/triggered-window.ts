@@ -697,11 +697,12 @@ export class TriggeredWindowOperator implements StreamOperator {
 
   snapshotState(): Snapshot {
     const entries: Snapshot['entries'] = [];
-    for (const [key, m] of this.entries) for (const [wk, e] of m) entries.push([key, wk, cloneJson(e)]);
+    // Live entries: the task copies the snapshot at once.
+    for (const [key, m] of this.entries) for (const [wk, e] of m) entries.push([key, wk, e]);
     const sessions: Snapshot['sessions'] = [];
     for (const [key, set] of this.sessions) sessions.push([key, set.snapshot()]);
     const global: Snapshot['global'] = [];
-    for (const [key, g] of this.global) global.push([key, cloneJson(g)]);
+    for (const [key, g] of this.global) global.push([key, g]);
     return { entries, sessions, global, timers: this.timers.snapshot() };
   }
 

@@ -309,7 +309,8 @@ export class WindowOperator implements StreamOperator {
   snapshotState(): WindowSnapshot {
     const windows: WindowSnapshot['windows'] = [];
     for (const [key, m] of this.state) {
-      for (const st of m.values()) windows.push([key, st.start, st.end, cloneJson(st.acc), st.ids.slice(), st.fired]);
+      // Live accumulators and id lists: the task copies the snapshot at once.
+      for (const st of m.values()) windows.push([key, st.start, st.end, st.acc, st.ids, st.fired]);
     }
     const sessions: WindowSnapshot['sessions'] = [];
     for (const [key, set] of this.sessions) sessions.push([key, set.snapshot()]);

@@ -60,6 +60,7 @@ export interface TaskEnv {
   reportFinished(task: Task): void;
   /** The task cannot go on (lost data, missing snapshot): the job manager restarts the job. */
   failTask(task: Task, reason: string): void;
+  /** `snap` is the task's own copy of its state at the barrier: it shares nothing with live state. */
   ackCheckpoint(task: Task, id: number, snap: TaskSnapshot): void;
   /** The task gave up checkpoint `id` (Flink's declineCheckpoint): the coordinator may abort it at once. */
   declineCheckpoint(task: Task, id: number, reason: string): void;

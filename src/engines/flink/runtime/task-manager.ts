@@ -9,7 +9,7 @@
  * manager cut off from the job manager goes on as a zombie meanwhile.
  */
 import type { ProcessContext, ProcessFactory, ProcessId, ProcessLogic } from '../../../runtime/index.ts';
-import { checksum } from '../../../runtime/index.ts';
+import { valueHash } from '../../../runtime/index.ts';
 import { LogClient } from '../../../log/client.ts';
 import type { BugSwitches } from '../bugs.ts';
 import type { GraphEdge } from '../graph.ts';
@@ -166,15 +166,15 @@ class TaskManager implements ProcessLogic {
       { kind: 'store.get', key: handle },
       (r) => {
         if (attempt !== this.attempt) return;
-        if (!r.ok || !r.data) return unreadable();
-        this.startTask(task, attempt, checkpoint, JSON.parse(r.data) as TaskSnapshot, r.data);
+        if (!r.ok || r.snapshot === undefined || r.snapshot === null) return unreadable();
+        this.startTask(task, attempt, checkpoint, r.snapshot as TaskSnapshot);
       },
       unreadable,
     );
   }
 
-  private startTask(task: Task, attempt: number, checkpoint: number, snap: TaskSnapshot | undefined, raw?: string): void {
-    this.ctx.trace.emit('task.deploy', { task: task.name, attempt, restoredFrom: snap ? checkpoint : -1, stateHash: raw ? checksum(raw) : '' });
+  private startTask(task: Task, attempt: number, checkpoint: number, snap: TaskSnapshot | undefined): void {
+    this.ctx.trace.emit('task.deploy', { task: task.name, attempt, restoredFrom: snap ? checkpoint : -1, stateHash: snap ? valueHash(snap) : '' });
     task.start(snap);
   }
 
@@ -200,12 +200,13 @@ class TaskManager implements ProcessLogic {
         tm.toJm({ kind: 'task.finished', attempt, task: task.key });
       },
       ackCheckpoint(task: Task, id: number, snap: TaskSnapshot): void {
-        const data = JSON.stringify(snap);
+        // `snap` is the task's own copy (taken at the barrier), so it is uploaded as it is.
+        const snapshot = snap;
         const handle = snapshotPath(attempt, id, task.key);
-        const stateHash = checksum(data);
+        const stateHash = valueHash(snapshot);
         tm.ctx.trace.emit('snapshot', { task: task.name, attempt, checkpoint: id, stateHash });
         const upload = (): void =>
-          tm.store.request({ kind: 'store.put', key: handle, data, sum: stateHash }, () => {
+          tm.store.request({ kind: 'store.put', key: handle, snapshot, sum: stateHash }, () => {
             if (attempt === tm.attempt) tm.toJm({ kind: 'ack', attempt, checkpoint: id, task: task.key, handle, stateHash });
           });
         // Fault site: a slow snapshot upload keeps the checkpoint pending (and may time it out).

@@ -15,6 +15,7 @@
  * processed before the task has restored its state.
  */
 import { assert } from '../assert.ts';
+import { cloneJson } from '../../../stream/plain-data.ts';
 import type { GraphNode } from '../graph.ts';
 import type { Output, OperatorContext, OperatorView, StreamOperator } from '../operators/operator.ts';
 import { KeyedStateBackend } from '../state/backend.ts';
@@ -462,13 +463,20 @@ export class Task {
     const done = (): void => {
       pending--;
       if (pending > 0) return;
+      // An asynchronous operator's part is final only now (a sink fills in what its flush learnt).
+      this.ops.forEach((inst, i) => {
+        if (inst.op.asyncSnapshot) ops[i] = cloneJson(ops[i]);
+      });
       const snap: TaskSnapshot = { ops, valve, watermark };
-      if (inFlight) snap.inFlight = inFlight();
+      // In-flight records are values the task processes and passes on: the snapshot keeps its own copies.
+      if (inFlight) snap.inFlight = cloneJson(inFlight());
       this.env.ackCheckpoint(this, id, snap);
     };
     for (const inst of this.ops) {
       if (inst.op.asyncSnapshot) pending++;
-      ops.push(inst.op.snapshotState ? inst.op.snapshotState(id, done) : undefined);
+      // A synchronous operator's part is copied here, at the barrier: it may hand out live structures (see StreamOperator).
+      const part = inst.op.snapshotState ? inst.op.snapshotState(id, done) : undefined;
+      ops.push(inst.op.asyncSnapshot ? part : cloneJson(part));
     }
     this.env.ctx.trace.emit('barrier.inject', { task: this.name, attempt: this.env.attempt, checkpoint: id });
     if (!this.finished) for (const w of this.writers) w.barrier(id);
