@@ -23,15 +23,21 @@ export function keyChooser(rng: Rng, keys: number, skew: boolean): () => string 
     total += Math.max(1, Math.floor(WEIGHT_SCALE / (i + 1)));
     cumulative.push(total);
   }
+  // The key of draw x is the first i with cumulative[i] > x. A guide table says, per slice of the
+  // draws, the key of the slice's first draw; the search starts there and steps forward (a step or
+  // two on average) instead of bisecting the whole table.
+  const slices = 4 * keys;
+  const sliceSize = Math.ceil(total / slices);
+  const guide = new Int32Array(slices);
+  for (let j = 0, i = 0; j < slices; j++) {
+    while (i < keys - 1 && cumulative[i]! <= j * sliceSize) i++;
+    guide[j] = i;
+  }
+  const table = Float64Array.from(cumulative);
   return () => {
     const x = rng.int(total);
-    let lo = 0;
-    let hi = keys - 1;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if (cumulative[mid]! > x) hi = mid;
-      else lo = mid + 1;
-    }
-    return nameOf(lo);
+    let i = guide[Math.floor(x / sliceSize)]!;
+    while (table[i]! <= x) i++;
+    return nameOf(i);
   };
 }
