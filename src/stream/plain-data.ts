@@ -39,9 +39,20 @@ export function cloneJson<T>(value: T): T {
 
 const NOT_PLAIN: unique symbol = Symbol('not plain');
 
+/** Whether every item is a number, string, boolean or null (no hole, no undefined): `slice` copies it exactly. */
+function flatPrimitives(v: readonly unknown[]): boolean {
+  for (let i = 0; i < v.length; i++) {
+    const x = v[i];
+    if (typeof x !== 'number' && typeof x !== 'string' && typeof x !== 'boolean' && x !== null) return false;
+  }
+  return true;
+}
+
 function copyPlain(v: object): unknown {
   if (Array.isArray(v)) {
     if (Object.getPrototypeOf(v) !== Array.prototype) return NOT_PLAIN;
+    // Lists of numbers or strings (a window's lineage ids, a key's timers) in one copy.
+    if (flatPrimitives(v)) return v.slice();
     const out = new Array<unknown>(v.length);
     for (let i = 0; i < v.length; i++) {
       if (!(i in v)) return NOT_PLAIN; // a hole: structuredClone keeps it
