@@ -19,6 +19,7 @@ import type { WindowSpec } from './types.ts';
 export type { WindowSpec } from './types.ts';
 import { ArrayMemo, inputIndex, type InputIndex } from './input-index.ts';
 import { keyedWindowId, lastWindowStart, windowsOf } from './window-math.ts';
+import { sortedNumbers } from '../runtime/arrays.ts';
 
 export interface ReferenceWindow {
   key: string;
@@ -88,16 +89,10 @@ function computeReference(records: readonly InputRecord[], spec: WindowSpec): Ma
   // A repeated input id takes the value of its last record, as an id → value map built in input order would.
   const index = inputIndex(records);
   for (const w of out.values()) {
-    const ids = w.ids;
-    if (!ascending(ids)) ids.sort((a, b) => a - b);
+    const ids = (w.ids = sortedNumbers(w.ids));
     w.value = spec.aggregate === 'count' ? ids.length : aggregateOfIds(spec.aggregate, ids, index);
   }
   return out;
-}
-
-function ascending(ids: readonly number[]): boolean {
-  for (let i = 1; i < ids.length; i++) if (ids[i]! < ids[i - 1]!) return false;
-  return true;
 }
 
 /** `aggregateOf(kind, ids → values)`, summing in the order of `ids`. */

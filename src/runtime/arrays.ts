@@ -1,8 +1,10 @@
 /**
- * `flat()` and `flatMap()` as plain loops. V8's built-ins (Node 20) take
- * the generic path of the specification on every element and are about ten
- * times slower than a loop that pushes; the judges and engines call these
- * on every run, over every output record.
+ * Array helpers for the paths every run takes. `flat()` and `flatMap()` as
+ * plain loops: V8's built-ins (Node 20) take the generic path of the
+ * specification on every element and are about ten times slower than a
+ * loop that pushes; the judges and engines call these on every run, over
+ * every output record. `sortedNumbers`: a numeric sort of lineage ids
+ * without a comparator call per comparison.
  */
 
 /** `arrays.flat()`: the elements of each array in turn. */
@@ -20,5 +22,29 @@ export function flatMapped<T, U>(items: Iterable<T>, fn: (item: T) => readonly U
     if (!Array.isArray(part)) out.push(part as unknown as U);
     else for (let i = 0; i < part.length; i++) out.push(part[i] as U);
   }
+  return out;
+}
+
+/**
+ * `xs` in ascending numeric order, as a new array: exactly what
+ * `xs.slice().sort((a, b) => a - b)` gives. Lineage ids are int32s, so they
+ * are sorted by a typed array's numeric sort, with no comparator call per
+ * comparison (about three times faster); a list already ascending (the ids
+ * of one input partition) is only copied; any other list (a -0, a NaN, a
+ * fraction) takes the comparator sort.
+ */
+export function sortedNumbers(xs: readonly number[]): number[] {
+  let ascending = true;
+  let int32 = true;
+  for (let i = 0; i < xs.length; i++) {
+    const x = xs[i]!;
+    if ((x | 0) !== x || (x === 0 && 1 / x < 0)) int32 = false;
+    if (i > 0 && x < xs[i - 1]!) ascending = false;
+  }
+  if (ascending && int32) return xs.slice();
+  if (!int32) return xs.slice().sort((a, b) => a - b);
+  const sorted = Int32Array.from(xs).sort();
+  const out: number[] = [];
+  for (let i = 0; i < sorted.length; i++) out.push(sorted[i]!);
   return out;
 }

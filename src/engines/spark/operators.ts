@@ -56,7 +56,7 @@ import { hashKey } from '../../stream/partition.ts';
 import type { WindowResult } from '../../stream/records.ts';
 import { joinWatermarks, sparkWindows, watermarkOps, type AggFn, type GroupState, type QueryPlan, type Row, type StatefulOp, type StatelessOp } from './dsl.ts';
 import type { EventTimeStats, KeyedRow, PartialRow, ShuffleRow } from './messages.ts';
-import { flatMapped } from '../../runtime/arrays.ts';
+import { flatMapped, sortedNumbers } from '../../runtime/arrays.ts';
 
 // ---- map side -----------------------------------------------------------------------------------
 
@@ -150,7 +150,7 @@ export function mapPartition(plan: QueryPlan, shufflePartitions: number, input: 
     }
   }
   for (const p of partial.values()) {
-    if (!ascending(p.ids)) p.ids.sort((a, b) => a - b);
+    p.ids = sortedNumbers(p.ids);
     to(p.key).push(p);
   }
   return { stats, shuffle };
@@ -196,11 +196,6 @@ function partialAggregate(st: Extract<StatefulOp, { kind: 'aggregate' }>, partia
     }
     for (const win of sparkWindows(w, ts)) add(key, win.start, win.end, value, id);
   };
-}
-
-function ascending(ids: readonly number[]): boolean {
-  for (let i = 1; i < ids.length; i++) if (ids[i]! < ids[i - 1]!) return false;
-  return true;
 }
 
 // ---- reduce side --------------------------------------------------------------------------------

@@ -69,6 +69,7 @@ import { MergingWindowSet } from '../windows/merging.ts';
 import { TimerService, type TimerServiceSnapshot } from '../time/timers.ts';
 import { ownedEntries, rescaleTimers } from '../state/rescale.ts';
 import { cloneJson } from '../../../stream/plain-data.ts';
+import { sortedNumbers } from '../../../runtime/arrays.ts';
 import { assignFlinkWindows, isEventTimeAssigner, isMergingAssigner, type FlinkWindowAssigner } from '../windows/flink-assigners.ts';
 import { isBeamTrigger, isFire, isPurge, windowMaxTimestamp, type OnMergeContext, type PartitionedState, type StateDescriptor, type Trigger, type TriggerContext, type TriggerResult } from '../windows/triggers.ts';
 import type { Evictor, EvictorContext, ProcessWindowContext, TimestampedValue, WindowFunctionSpec, WindowValueState } from '../windows/functions.ts';
@@ -598,12 +599,12 @@ export class TriggeredWindowOperator implements StreamOperator {
       } else inputs = e.elements.map((el) => el.value);
       this.opts.evictor?.evictAfter(e.elements, w, ectx);
     } else {
-      ids = e.ids.slice();
+      ids = e.ids;
       const agg = (fn as Extract<WindowFunctionSpec, { kind: 'aggregate' }>).aggregate;
       // An empty pane (a closing pane under FIRE_ALWAYS after a discarding firing): the empty accumulator's result.
       inputs = [agg.getResult(e.has ? e.acc : agg.createAccumulator())];
     }
-    ids.sort((a, b) => a - b);
+    ids = sortedNumbers(ids);
     this.ctx.trace.emit('window.fire', { task: this.ctx.taskName, attempt: this.ctx.attempt, key: this.key, start: w.start, end: w.end, wm, firing, count: ids.length, timing, ...(isLast ? { last: true } : {}) });
     const process = fn.process;
     if (process) {

@@ -43,6 +43,7 @@ import { TimerService, type TimerServiceSnapshot } from '../time/timers.ts';
 import { ownedEntries, rescaleTimers } from '../state/rescale.ts';
 import type { LateRecord, PaneInfo, WindowResult } from '../../../stream/records.ts';
 import { cloneJson } from '../../../stream/plain-data.ts';
+import { sortedNumbers } from '../../../runtime/arrays.ts';
 
 export type { AggregateFunction } from './aggregates.ts';
 
@@ -73,11 +74,6 @@ const idOf = (v: unknown): number | undefined => {
   const id = (v as { id?: unknown } | null)?.id;
   return typeof id === 'number' ? id : undefined;
 };
-
-function ascending(ids: readonly number[]): boolean {
-  for (let i = 1; i < ids.length; i++) if (ids[i]! < ids[i - 1]!) return false;
-  return true;
-}
 
 export class WindowOperator implements StreamOperator {
   private ctx!: OperatorContext;
@@ -255,8 +251,7 @@ export class WindowOperator implements StreamOperator {
   }
 
   private fire(st: WindowState, wm: number, timing: 'ON_TIME' | 'LATE', isLast: boolean): void {
-    const ids = st.ids.slice();
-    if (!ascending(ids)) ids.sort((a, b) => a - b);
+    const ids = sortedNumbers(st.ids);
     const pane: PaneInfo = { timing, index: st.fired, isFirst: st.fired === 0, isLast };
     const result: WindowResult = {
       type: 'window',
