@@ -54,13 +54,31 @@ interface Rearmable extends TimerHandle {
   rearm?(delayMs: number): boolean;
 }
 
-const reqCounters = new WeakMap<ProcessContext, { next: number }>();
+/** Per context: the reqId counter its clients share, and which client is waiting for each reqId. */
+interface ContextRequests {
+  next: number;
+  owners: Map<number, { handle(from: ProcessId, msg: unknown): boolean }>;
+}
 
-/** The reqId counter shared by every client of a context. */
-function counterOf(ctx: ProcessContext): { next: number } {
+const reqCounters = new WeakMap<ProcessContext, ContextRequests>();
+
+function counterOf(ctx: ProcessContext): ContextRequests {
   let c = reqCounters.get(ctx);
-  if (c === undefined) reqCounters.set(ctx, (c = { next: 1 }));
+  if (c === undefined) reqCounters.set(ctx, (c = { next: 1, owners: new Map() }));
   return c;
+}
+
+/**
+ * Hands `msg` to the client of `ctx` that is waiting for the reply it is (by its reqId), so a
+ * process with many clients (a task manager has one per task) does not offer every reply to each
+ * in turn; true if taken. A late duplicate of a reply already taken is not found here: offer it
+ * to the clients' `handle`, which swallows it.
+ */
+export function routeReply(ctx: ProcessContext, from: ProcessId, msg: unknown): boolean {
+  const reqId = (msg as { reqId?: unknown } | null)?.reqId;
+  if (typeof reqId !== 'number') return false;
+  const owner = reqCounters.get(ctx)?.owners.get(reqId);
+  return owner !== undefined && owner.handle(from, msg);
 }
 
 export class RequestClient<R extends Reply> {
@@ -78,7 +96,7 @@ export class RequestClient<R extends Reply> {
   /** True while `expire` runs: it arms the timer itself once done. */
   private expiring = false;
   private readonly onTimer = (): void => this.expire();
-  private readonly counter: { next: number };
+  private readonly counter: ContextRequests;
   readonly requestTimeoutMs: number;
   readonly maxRetries: number;
 
@@ -106,6 +124,7 @@ export class RequestClient<R extends Reply> {
     const p = this.pending.get(msg.reqId);
     if (p === undefined) return this.wasIssued(msg.reqId);
     this.pending.delete(msg.reqId);
+    this.counter.owners.delete(msg.reqId);
     if (this.pending.size === 0) this.disarm();
     p.onReply(msg);
     return true;
@@ -133,11 +152,13 @@ export class RequestClient<R extends Reply> {
     const req = Object.assign({}, body) as { kind: string; reqId: number };
     req.reqId = reqId;
     const p: Pending<R> = { req, retriesLeft: this.maxRetries, deadlineMs: 0, onReply, onTimeout };
+    this.counter.owners.set(reqId, this);
     this.send(p);
   }
 
   /** Forgets every pending request without calling its callback. */
   cancelAll(): void {
+    for (const reqId of this.pending.keys()) this.counter.owners.delete(reqId);
     this.pending.clear();
     this.disarm();
   }
@@ -179,6 +200,7 @@ export class RequestClient<R extends Reply> {
           this.send(p);
           continue;
         }
+        this.counter.owners.delete(p.req.reqId);
         p.onTimeout();
       }
     } finally {
