@@ -5,9 +5,9 @@
  * written are listed — exactly the ones recovery may restore.
  *
  * The snapshot formats stay private to the engine: callers get operator
- * snapshots as opaque values, the store's own (read them, never change them), and read them through the helpers here
- * (`sourceOffsets`, `keyedValues`), which decode them with the engine's own
- * code.
+ * snapshots as opaque values (the store's own: read them, never change
+ * them) and read them through the helpers here (`sourceOffsets`,
+ * `keyedValues`), which decode them with the engine's own code.
  */
 import { concatAll, damagedFrame, flatMapped, unseal, type Disk } from '../../../runtime/index.ts';
 import type { JobPlan } from '../runtime/plan.ts';

@@ -31,8 +31,8 @@ import type { BugSwitches } from '../bugs.ts';
 
 export type StoreRequest =
   /**
-   * A task's snapshot, already its own copy (the task manager made it when it took the snapshot:
-   * nothing live is shared); `sum` is its content hash, stored with it.
+   * A task's snapshot, already its own copy (the task copied it at the barrier: nothing live is
+   * shared); `sum` is its content hash (`valueHash`), computed by the task manager, stored with it.
    */
   | { kind: 'store.put'; reqId: number; key: string; snapshot: unknown; sum: string }
   | { kind: 'store.get'; reqId: number; key: string }
