@@ -12,7 +12,10 @@
  * a reply to the one client of a process that waits for it (two clients on
  * one context, to two servers, each reply reaching exactly its own
  * callback), and finds nothing for a late duplicate (which its client's
- * `handle` still swallows), for a cancelled request or for a stranger.
+ * `handle` still swallows), for a cancelled request or for a stranger; a
+ * request still waiting after 1,100 newer ones (its slot in the table was
+ * reused) is not found either, and its reply still reaches it through its
+ * client's `handle`.
  */
 import { describe, expect, it } from 'vitest';
 import { fc, test } from '@fast-check/vitest';
@@ -177,5 +180,42 @@ describe('RequestClient', () => {
     // A reply nobody asked for, and a message that is not a reply at all.
     expect(routeReply(clientCtx!, 's1', { kind: 'a', reqId: 12345 })).toBe(false);
     expect(routeReply(clientCtx!, 's1', { kind: 'data' })).toBe(false);
+  });
+
+  it('a request still waiting after its routing slot was reused gets its reply through its client', () => {
+    const world = new World({ seed: 4, network: { latencyMsMin: 1, latencyMsMax: 1 }, traceIo: false });
+    let held: number | undefined;
+    world.addProcess('lazy', (ctx: ProcessContext) => ({
+      onMessage(from, msg) {
+        const r = msg as Req;
+        // The first request waits until the second comes; then both are answered.
+        if (r.n === 0) held = r.reqId;
+        else {
+          ctx.net.send(from, { kind: 'a', reqId: held });
+          ctx.net.send(from, { kind: 'a', reqId: r.reqId });
+        }
+      },
+    }));
+    world.addProcess('quick', (ctx: ProcessContext) => ({ onMessage: (from, msg) => ctx.net.send(from, { kind: 'a', reqId: (msg as Req).reqId }) }));
+    const got: number[] = [];
+    const routedLazy: boolean[] = [];
+    world.addProcess('client', (ctx: ProcessContext) => {
+      const lazy = new RequestClient(ctx, 'lazy', isReply, { requestTimeoutMs: 100_000 });
+      const quick = new RequestClient(ctx, 'quick', isReply);
+      lazy.request({ kind: 'q', n: 0 }, () => got.push(0));
+      for (let i = 0; i < 1_100; i++) quick.request({ kind: 'q', n: 2 }, () => {});
+      ctx.timers.after(10, () => lazy.request({ kind: 'q', n: 1 }, () => got.push(1)));
+      return {
+        onMessage(from, msg) {
+          const routed = routeReply(ctx, from, msg);
+          if (from === 'lazy') routedLazy.push(routed);
+          if (!routed) expect(lazy.handle(from, msg) || quick.handle(from, msg)).toBe(true);
+        },
+      };
+    });
+    world.run();
+    expect(got).toEqual([0, 1]);
+    // The held request's slot was taken by a newer one: its reply came through `handle`; the second was routed.
+    expect(routedLazy).toEqual([false, true]);
   });
 });
