@@ -20,12 +20,16 @@
  *   node scripts/instructions.mjs [--scenario bank] [--engine flink|kstreams|spark] [--seeds 8] [--root DIR]
  *
  * Prints the figure and the digest of the runs' trace hashes (equal digests:
- * the builds ran the same runs). Needs valgrind; exit 2 without it, or on a
- * bad flag or an unbuilt root.
+ * the builds ran the same runs). On a quiet machine the figure repeats to
+ * about 0.1%; with other work running (a soak on the other core) counts of
+ * the same build moved by up to ±4%, so the line says so when the load
+ * average was above 0.5 at the start. Needs valgrind; exit 2 without it, or
+ * on a bad flag or an unbuilt root.
  */
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import { resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
@@ -104,10 +108,12 @@ const opts = parseArgs(process.argv.slice(2));
 if (!existsSync(resolve(opts.root, 'dist/src/explore/run.js'))) fail(`${opts.root} has no built dist/ (run npm run build there first)`);
 if (opts.run !== undefined) await runSeeds(opts, opts.run);
 else {
+  const load = loadavg()[0];
   const a = count(opts, opts.seeds);
   const b = count(opts, 2 * opts.seeds);
   const perRun = (b.instructions - a.instructions) / opts.seeds;
   const label = `${opts.scenario}${opts.engine ? ` on ${opts.engine}` : ''}`;
   process.stdout.write(`${label}: ${(perRun / 1e6).toFixed(1)} M instructions per swarm run (runs ${opts.seeds + 1}–${2 * opts.seeds}; ` +
     `${(a.instructions / 1e6).toFixed(0)} M for runs 1–${opts.seeds} with start-up), trace digest ${b.digest}, build ${opts.root}\n`);
+  if (load > 0.5) process.stdout.write(`note: the load average was ${load.toFixed(2)} at the start; counts taken beside other work move by a few percent, so compare builds on a quiet machine\n`);
 }
