@@ -54,56 +54,13 @@ interface Rearmable extends TimerHandle {
   rearm?(delayMs: number): boolean;
 }
 
-interface ReplyTaker {
-  handle(from: ProcessId, msg: unknown): boolean;
-}
+const reqCounters = new WeakMap<ProcessContext, { next: number }>();
 
-/** Slots of a context's table of waiting clients (see `routeReply`). */
-const ROUTE_SLOTS = 1024;
-
-/**
- * Per context: the reqId counter its clients share, and which client waits for a recent reqId: a
- * table indexed by reqId modulo its size, written as requests go out and cleared as they end (a
- * Map set and emptied a few times per message keeps reallocating its table). A request still
- * waiting when its slot is taken by one issued 1,024 later is no longer found there: its reply
- * is offered to each client in turn, as every reply was before.
- */
-interface ContextRequests {
-  next: number;
-  slotIds: Float64Array;
-  slotOwners: (ReplyTaker | undefined)[];
-}
-
-const reqCounters = new WeakMap<ProcessContext, ContextRequests>();
-
-function counterOf(ctx: ProcessContext): ContextRequests {
+/** The reqId counter shared by every client of a context. */
+function counterOf(ctx: ProcessContext): { next: number } {
   let c = reqCounters.get(ctx);
-  if (c === undefined) reqCounters.set(ctx, (c = { next: 1, slotIds: new Float64Array(ROUTE_SLOTS).fill(-1), slotOwners: new Array(ROUTE_SLOTS).fill(undefined) }));
+  if (c === undefined) reqCounters.set(ctx, (c = { next: 1 }));
   return c;
-}
-
-function forget(c: ContextRequests, reqId: number): void {
-  const slot = reqId % ROUTE_SLOTS;
-  if (c.slotIds[slot] === reqId) {
-    c.slotIds[slot] = -1;
-    c.slotOwners[slot] = undefined;
-  }
-}
-
-/**
- * Hands `msg` to the client of `ctx` that is waiting for the reply it is (by its reqId), so a
- * process with many clients (a task manager has one per task) does not offer every reply to each
- * in turn; true if taken. A late duplicate of a reply already taken is not found here: offer it
- * to the clients' `handle`, which swallows it.
- */
-export function routeReply(ctx: ProcessContext, from: ProcessId, msg: unknown): boolean {
-  const reqId = (msg as { reqId?: unknown } | null)?.reqId;
-  if (typeof reqId !== 'number') return false;
-  const c = reqCounters.get(ctx);
-  if (c === undefined || reqId < 0 || !Number.isInteger(reqId)) return false;
-  const slot = reqId % ROUTE_SLOTS;
-  const owner = c.slotIds[slot] === reqId ? c.slotOwners[slot] : undefined;
-  return owner !== undefined && owner.handle(from, msg);
 }
 
 export class RequestClient<R extends Reply> {
@@ -121,7 +78,7 @@ export class RequestClient<R extends Reply> {
   /** True while `expire` runs: it arms the timer itself once done. */
   private expiring = false;
   private readonly onTimer = (): void => this.expire();
-  private readonly counter: ContextRequests;
+  private readonly counter: { next: number };
   readonly requestTimeoutMs: number;
   readonly maxRetries: number;
 
@@ -149,7 +106,6 @@ export class RequestClient<R extends Reply> {
     const p = this.pending.get(msg.reqId);
     if (p === undefined) return this.wasIssued(msg.reqId);
     this.pending.delete(msg.reqId);
-    forget(this.counter, msg.reqId);
     if (this.pending.size === 0) this.disarm();
     p.onReply(msg);
     return true;
@@ -177,15 +133,11 @@ export class RequestClient<R extends Reply> {
     const req = Object.assign({}, body) as { kind: string; reqId: number };
     req.reqId = reqId;
     const p: Pending<R> = { req, retriesLeft: this.maxRetries, deadlineMs: 0, onReply, onTimeout };
-    const slot = reqId % ROUTE_SLOTS;
-    this.counter.slotIds[slot] = reqId;
-    this.counter.slotOwners[slot] = this;
     this.send(p);
   }
 
   /** Forgets every pending request without calling its callback. */
   cancelAll(): void {
-    for (const reqId of this.pending.keys()) forget(this.counter, reqId);
     this.pending.clear();
     this.disarm();
   }
@@ -227,7 +179,6 @@ export class RequestClient<R extends Reply> {
           this.send(p);
           continue;
         }
-        forget(this.counter, p.req.reqId);
         p.onTimeout();
       }
     } finally {

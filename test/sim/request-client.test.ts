@@ -8,19 +8,12 @@
  * after its previous send, whatever the others do). Re-arming its cancelled
  * timer (the world's timers can) changes nothing observable against timers
  * that cannot re-arm, and a client sending one request at a time keeps a
- * single timer in the queue instead of one per request. `routeReply` hands
- * a reply to the one client of a process that waits for it (two clients on
- * one context, to two servers, each reply reaching exactly its own
- * callback), and finds nothing for a late duplicate (which its client's
- * `handle` still swallows), for a cancelled request or for a stranger; a
- * request still waiting after 1,100 newer ones (its slot in the table was
- * reused) is not found either, and its reply still reaches it through its
- * client's `handle`.
+ * single timer in the queue instead of one per request.
  */
 import { describe, expect, it } from 'vitest';
 import { fc, test } from '@fast-check/vitest';
 import { World } from '../../src/sim/world.ts';
-import { RequestClient, routeReply, type Reply } from '../../src/runtime/request-client.ts';
+import { RequestClient, type Reply } from '../../src/runtime/request-client.ts';
 import type { ProcessContext } from '../../src/runtime/types.ts';
 
 interface Req {
@@ -136,86 +129,5 @@ describe('RequestClient', () => {
     const extra = plain.queued.map((q, i) => q - rearmed.queued[i]!);
     expect(Math.min(...extra)).toBeGreaterThanOrEqual(0);
     expect(Math.max(...extra)).toBeGreaterThanOrEqual(15);
-  });
-
-  it('routeReply hands a reply to the client of the process that waits for it, and nothing else', () => {
-    const world = new World({ seed: 3, network: { latencyMsMin: 1, latencyMsMax: 3 }, traceIo: false });
-    for (const server of ['s1', 's2']) {
-      world.addProcess(server, (ctx: ProcessContext) => ({
-        onMessage(from, msg) {
-          // Every request answered twice: the second is a late duplicate.
-          ctx.net.send(from, { kind: 'a', reqId: (msg as Req).reqId, server });
-          ctx.net.send(from, { kind: 'a', reqId: (msg as Req).reqId, server });
-        },
-      }));
-    }
-    const got: string[] = [];
-    const routed: boolean[] = [];
-    const swallowed: boolean[] = [];
-    let clientCtx: ProcessContext | undefined;
-    world.addProcess('client', (ctx: ProcessContext) => {
-      clientCtx = ctx;
-      const c1 = new RequestClient(ctx, 's1', isReply);
-      const c2 = new RequestClient(ctx, 's2', isReply);
-      const cancelled = new RequestClient(ctx, 's1', isReply);
-      for (let n = 0; n < 4; n++) {
-        c1.request({ kind: 'q', n }, (r) => got.push(`c1 ${n} from ${(r as Reply & { server: string }).server}`));
-        c2.request({ kind: 'q', n }, (r) => got.push(`c2 ${n} from ${(r as Reply & { server: string }).server}`));
-      }
-      cancelled.request({ kind: 'q', n: 9 }, () => got.push('cancelled answered'));
-      cancelled.cancelAll();
-      return {
-        onMessage(from, msg) {
-          const r = routeReply(ctx, from, msg);
-          routed.push(r);
-          if (!r) swallowed.push(c1.handle(from, msg) || c2.handle(from, msg) || cancelled.handle(from, msg));
-        },
-      };
-    });
-    world.run();
-    expect(got.sort()).toEqual([0, 1, 2, 3].flatMap((n) => [`c1 ${n} from s1`, `c2 ${n} from s2`]).sort());
-    // 8 first replies routed; 8 duplicates and the cancelled request's 2 replies not, each swallowed by its client.
-    expect(routed.filter((r) => r)).toHaveLength(8);
-    expect(swallowed).toEqual(new Array(10).fill(true));
-    // A reply nobody asked for, and a message that is not a reply at all.
-    expect(routeReply(clientCtx!, 's1', { kind: 'a', reqId: 12345 })).toBe(false);
-    expect(routeReply(clientCtx!, 's1', { kind: 'data' })).toBe(false);
-  });
-
-  it('a request still waiting after its routing slot was reused gets its reply through its client', () => {
-    const world = new World({ seed: 4, network: { latencyMsMin: 1, latencyMsMax: 1 }, traceIo: false });
-    let held: number | undefined;
-    world.addProcess('lazy', (ctx: ProcessContext) => ({
-      onMessage(from, msg) {
-        const r = msg as Req;
-        // The first request waits until the second comes; then both are answered.
-        if (r.n === 0) held = r.reqId;
-        else {
-          ctx.net.send(from, { kind: 'a', reqId: held });
-          ctx.net.send(from, { kind: 'a', reqId: r.reqId });
-        }
-      },
-    }));
-    world.addProcess('quick', (ctx: ProcessContext) => ({ onMessage: (from, msg) => ctx.net.send(from, { kind: 'a', reqId: (msg as Req).reqId }) }));
-    const got: number[] = [];
-    const routedLazy: boolean[] = [];
-    world.addProcess('client', (ctx: ProcessContext) => {
-      const lazy = new RequestClient(ctx, 'lazy', isReply, { requestTimeoutMs: 100_000 });
-      const quick = new RequestClient(ctx, 'quick', isReply);
-      lazy.request({ kind: 'q', n: 0 }, () => got.push(0));
-      for (let i = 0; i < 1_100; i++) quick.request({ kind: 'q', n: 2 }, () => {});
-      ctx.timers.after(10, () => lazy.request({ kind: 'q', n: 1 }, () => got.push(1)));
-      return {
-        onMessage(from, msg) {
-          const routed = routeReply(ctx, from, msg);
-          if (from === 'lazy') routedLazy.push(routed);
-          if (!routed) expect(lazy.handle(from, msg) || quick.handle(from, msg)).toBe(true);
-        },
-      };
-    });
-    world.run();
-    expect(got).toEqual([0, 1]);
-    // The held request's slot was taken by a newer one: its reply came through `handle`; the second was routed.
-    expect(routedLazy).toEqual([false, true]);
   });
 });

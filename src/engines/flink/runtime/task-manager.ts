@@ -13,7 +13,7 @@ import { valueHash } from '../../../runtime/index.ts';
 import { LogClient } from '../../../log/client.ts';
 import type { BugSwitches } from '../bugs.ts';
 import type { GraphEdge } from '../graph.ts';
-import { RequestClient, routeReply } from '../../../runtime/request-client.ts';
+import { RequestClient } from '../../../runtime/request-client.ts';
 import { isStoreReply, snapshotPath, type StoreReply } from '../checkpoint/store.ts';
 import type { DataMessage } from './items.ts';
 import type { JmToTm, RestoreInfo, TmToJm } from './messages.ts';
@@ -64,12 +64,12 @@ class TaskManager implements ProcessLogic {
   }
 
   onMessage(from: ProcessId, msg: unknown): void {
-    const m = msg as JmToTm | DataMessage;
-    if (m.kind === 'data') return this.onData(m);
-    // A reply goes to the client that waits for it; a late duplicate is offered to each, which swallows it.
-    if (routeReply(this.ctx, from, msg) || this.store.handle(from, msg)) return;
+    if (this.store.handle(from, msg)) return;
     for (const c of this.logClients.values()) if (c.handle(from, msg)) return;
+    const m = msg as JmToTm | DataMessage;
     switch (m.kind) {
+      case 'data':
+        return this.onData(m);
       case 'hb':
         // A newer attempt than ours: the cancel (or deploy) was lost to a partition, and our tasks are zombies.
         if (m.attempt > this.attempt && this.tasks.size > 0) {
