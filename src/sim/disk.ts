@@ -29,9 +29,10 @@
  * rules with a frame as the unit: an fsync snapshots the frame count, a torn
  * write keeps a seeded number of the unsynced frames followed by a torn one
  * (`TORN_FRAME`), and read corruption damages one frame of the returned copy
- * (a `CorruptFrame`, which keeps the frame as written and which bit flipped). Frames are kept as the values written, never encoded;
- * their bytes are counted (`bytesWritten`, traced writes) only when the disk
- * is asked to measure them, as the JSON line with its checksum they stand for.
+ * (a `CorruptFrame`, which keeps the frame as written and which bit
+ * flipped). Frames are kept as the values written, never encoded; their
+ * bytes are counted (`bytesWritten`, traced writes) only when the disk is
+ * asked to measure them, as the JSON line with its checksum they stand for.
  */
 import { CorruptFrame, TORN_FRAME, type Disk, type TraceFields } from '../runtime/types.ts';
 import type { Rng } from './rng.ts';
