@@ -17,11 +17,11 @@ export function keyChooser(rng: Rng, keys: number, skew: boolean): () => string 
   const names: string[] = [];
   const nameOf = (i: number): string => (names[i] ??= keyName(i));
   if (!skew) return () => nameOf(rng.int(keys));
-  const cumulative: number[] = [];
+  const cumulative = new Float64Array(keys);
   let total = 0;
   for (let i = 0; i < keys; i++) {
     total += Math.max(1, Math.floor(WEIGHT_SCALE / (i + 1)));
-    cumulative.push(total);
+    cumulative[i] = total;
   }
   // The key of draw x is the first i with cumulative[i] > x. A guide table says, per slice of the
   // draws, the key of the slice's first draw; the search starts there and steps forward (a step or
@@ -33,11 +33,10 @@ export function keyChooser(rng: Rng, keys: number, skew: boolean): () => string 
     while (i < keys - 1 && cumulative[i]! <= j * sliceSize) i++;
     guide[j] = i;
   }
-  const table = Float64Array.from(cumulative);
   return () => {
     const x = rng.int(total);
     let i = guide[Math.floor(x / sliceSize)]!;
-    while (table[i]! <= x) i++;
+    while (cumulative[i]! <= x) i++;
     return nameOf(i);
   };
 }

@@ -51,40 +51,6 @@ export class PartitionDeck {
 
 /** Batches of records per (arrival ms, partition), sorted by time then partition. */
 export function buildArrivals(records: readonly InputRecord[], arrivalMs: ArrayLike<number>, partitionOf: ArrayLike<number>): Arrival[] {
-  for (let i = 1; i < records.length; i++) if (arrivalMs[i]! < arrivalMs[i - 1]!) return buildArrivalsUnordered(records, arrivalMs, partitionOf);
-  // Arrival times never decrease (every shipped workload): each millisecond's records are one run,
-  // split by partition and sorted by it, with no table over the whole input.
-  const out: Arrival[] = [];
-  let from = 0;
-  while (from < records.length) {
-    const atMs = arrivalMs[from]!;
-    const first = out.length;
-    let to = from;
-    for (; to < records.length && arrivalMs[to] === atMs; to++) {
-      const partition = partitionOf[to]!;
-      let b: Arrival | undefined;
-      for (let k = first; k < out.length; k++) {
-        if (out[k]!.partition === partition) {
-          b = out[k];
-          break;
-        }
-      }
-      if (b) b.records.push(records[to]!);
-      else out.push({ atMs, partition, records: [records[to]!] });
-    }
-    // Insertion sort of this millisecond's batches by partition: there are at most as many as partitions.
-    for (let k = first + 1; k < out.length; k++) {
-      const a = out[k]!;
-      let j = k - 1;
-      for (; j >= first && out[j]!.partition > a.partition; j--) out[j + 1] = out[j]!;
-      out[j + 1] = a;
-    }
-    from = to;
-  }
-  return out;
-}
-
-function buildArrivalsUnordered(records: readonly InputRecord[], arrivalMs: ArrayLike<number>, partitionOf: ArrayLike<number>): Arrival[] {
   // Batches by arrival ms, then partition (numbers, so no key string per record).
   const byMs = new Map<number, Map<number, Arrival>>();
   const out: Arrival[] = [];

@@ -201,12 +201,11 @@ class TaskManager implements ProcessLogic {
       },
       ackCheckpoint(task: Task, id: number, snap: TaskSnapshot): void {
         // `snap` is the task's own copy (taken at the barrier), so it is uploaded as it is.
-        const snapshot = snap;
         const handle = snapshotPath(attempt, id, task.key);
-        const stateHash = valueHash(snapshot);
+        const stateHash = valueHash(snap);
         tm.ctx.trace.emit('snapshot', { task: task.name, attempt, checkpoint: id, stateHash });
         const upload = (): void =>
-          tm.store.request({ kind: 'store.put', key: handle, snapshot, sum: stateHash }, () => {
+          tm.store.request({ kind: 'store.put', key: handle, snapshot: snap, sum: stateHash }, () => {
             if (attempt === tm.attempt) tm.toJm({ kind: 'ack', attempt, checkpoint: id, task: task.key, handle, stateHash });
           });
         // Fault site: a slow snapshot upload keeps the checkpoint pending (and may time it out).
