@@ -10,7 +10,8 @@
  *   hash differs from the frame's, so the restore check sees the damage;
  * - the frame as written is never changed by decoding it damaged;
  * - values of different shapes that print alike (1 and '1', [] and {}) hash
- *   differently.
+ *   differently, and so do nestings that feed the same items in the same
+ *   order ([[], []] and [[[]]]): lengths and key counts are fed too.
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
@@ -51,7 +52,7 @@ describe('runtime/valueHash and damaged frames', () => {
   });
 
   it('tells apart values that print alike', () => {
-    const distinct = [1, '1', true, 'true', null, 'null', [], {}, [1], { 0: 1 }, [[1]], [1, []], 1.5, '1.5', -0, 0, undefined];
+    const distinct = [1, '1', true, 'true', null, 'null', [], {}, [1], { 0: 1 }, [[1]], [1, []], 1.5, '1.5', -0, 0, undefined, [[], []], [[[]]], { a: { b: 1 } }, { a: {}, b: 1 }];
     const hashes = new Set(distinct.map(valueHash));
     // -0 and 0 are different numbers to a snapshot (cloneJson keeps -0), so they hash apart as well.
     expect(hashes.size).toBe(distinct.length);
