@@ -32,7 +32,7 @@
  * DeleteRecords, which moves a partition's log start offset. A compacted
  * topic takes only keyed records (`{key, value}`, see protocol.ts).
  */
-import { OFFSETS_TOPIC, TOPICS_PATH, TXN_LOG_PATH, type SegmentEntry, type TxnLogLine } from './codec.ts';
+import { OFFSETS_TOPIC, TOPICS_PATH, TXN_LOG_PATH, type BatchEntry, type SegmentEntry, type TxnLogLine } from './codec.ts';
 import { GroupCoordinator } from './group-coordinator.ts';
 import { GroupSync } from './group-sync.ts';
 import { DEFAULT_CLEANER_BACKOFF_MS, LogCleaner } from './log-cleaner.ts';
@@ -276,11 +276,17 @@ class Broker implements ProcessLogic {
       n = this.txn.admitProduce(txn, log);
       if (!n.ok) return error(n.code, n.message);
     }
-    const entry: SegmentEntry = {
-      t: 'b', o: log.endOffset, r: req.records,
-      ...(producer === undefined ? {} : { p: producer.id, s: producer.seq }),
-      ...(txn === undefined || n === undefined || !n.ok ? {} : { x: txn.id, e: txn.epoch, n: n.value }),
-    };
+    // Optional keys set in place of spreads: the same keys in the same order, no temporary objects.
+    const entry: BatchEntry = { t: 'b', o: log.endOffset, r: req.records };
+    if (producer !== undefined) {
+      entry.p = producer.id;
+      entry.s = producer.seq;
+    }
+    if (txn !== undefined && n !== undefined && n.ok) {
+      entry.x = txn.id;
+      entry.e = txn.epoch;
+      entry.n = n.value;
+    }
     this.ctx.trace.emit('log.append', {
       topic: log.topic, partition: log.partition, baseOffset: entry.o, count: req.records.length, txn: txn?.id,
     });
@@ -299,9 +305,13 @@ class Broker implements ProcessLogic {
     if (this.answerFetch(log, req, reply, (req.maxWaitMs ?? 0) === 0)) return;
     const parked: ParkedFetch = { req, reply, done: false };
     // Fetches whose wait ran out are dropped here, so a partition that never changes keeps no garbage.
-    const waiting = (this.parked.get(log) ?? []).filter((f) => !f.done);
-    waiting.push(parked);
-    this.parked.set(log, waiting);
+    const before = this.parked.get(log);
+    if (before === undefined) this.parked.set(log, [parked]);
+    else {
+      const waiting = before.some((f) => f.done) ? before.filter((f) => !f.done) : before;
+      waiting.push(parked);
+      if (waiting !== before) this.parked.set(log, waiting);
+    }
     parked.timer = this.ctx.timers.after(req.maxWaitMs as number, () => {
       if (parked.done) return;
       this.answerFetch(log, req, reply, true);
@@ -330,16 +340,16 @@ class Broker implements ProcessLogic {
   private wakeFetches(log: PartitionLog): void {
     const waiting = this.parked.get(log);
     if (waiting === undefined) return;
-    const still: ParkedFetch[] = [];
+    // Kept in place: a fetch answered here is marked done, and dropped when the next one parks.
+    let left = 0;
     for (const f of waiting) {
       if (f.done) continue;
       if (this.answerFetch(log, f.req, f.reply, false)) {
         f.done = true;
         f.timer?.cancel();
-      } else still.push(f);
+      } else left++;
     }
-    if (still.length > 0) this.parked.set(log, still);
-    else this.parked.delete(log);
+    if (left === 0) this.parked.delete(log);
   }
 
   private seal(log: PartitionLog, done: () => void): void {

@@ -89,18 +89,21 @@ export class LogClient {
   }
 
   produce(topic: string, partition: number, records: unknown[], opts: ProduceOptions, cb: (r: ProduceResult) => void): void {
-    const body: RequestBody<LogRequest> = {
+    // Optional keys are added in place of a spread: the same keys in the same order, without the temporary objects.
+    const body: { kind: 'log.produce'; topic: string; partition: number; records: unknown[]; producer?: ProducerRef; txn?: TxnRef } = {
       kind: 'log.produce', topic, partition, records,
-      ...(opts.producer === undefined ? {} : { producer: opts.producer }),
-      ...(opts.txn === undefined ? {} : { txn: opts.txn }),
     };
-    this.request(body, cb, (r) => (r.kind === 'log.produced' ? { ok: true, baseOffset: r.baseOffset } : undefined));
+    if (opts.producer !== undefined) body.producer = opts.producer;
+    if (opts.txn !== undefined) body.txn = opts.txn;
+    this.request(body, cb, decodeProduced);
   }
 
   fetch(topic: string, partition: number, offset: number, maxRecords: number, isolation: Isolation, cb: (r: FetchResult) => void, maxWaitMs = 0): void {
-    this.request({ kind: 'log.fetch', topic, partition, offset, maxRecords, isolation, ...(maxWaitMs > 0 ? { maxWaitMs } : {}) }, cb, (r) =>
-      r.kind === 'log.fetched' ? { ok: true, records: r.records, nextOffset: r.nextOffset, endOfPartition: r.endOfPartition } : undefined,
-    );
+    const body: { kind: 'log.fetch'; topic: string; partition: number; offset: number; maxRecords: number; isolation: Isolation; maxWaitMs?: number } = {
+      kind: 'log.fetch', topic, partition, offset, maxRecords, isolation,
+    };
+    if (maxWaitMs > 0) body.maxWaitMs = maxWaitMs;
+    this.request(body, cb, decodeFetched);
   }
 
   seal(topic: string, partition: number, cb: (r: AckResult) => void): void {
@@ -196,7 +199,8 @@ export class LogClient {
     cb: (r: T | LogFailure) => void,
     decode: (reply: LogReply) => T | undefined,
   ): void {
-    this.rpc.request(
+    // Every body is built afresh by the method that asks, so it is sent as it is.
+    this.rpc.requestOwned(
       body,
       (reply) => {
         if (reply.kind === 'log.error') return cb({ ok: false, code: reply.code, message: reply.message });
@@ -206,4 +210,12 @@ export class LogClient {
       () => cb({ ok: false, code: 'timeout', message: `no reply to '${body.kind}' after ${this.rpc.maxRetries} retries` }),
     );
   }
+}
+
+function decodeProduced(r: LogReply): Extract<ProduceResult, { ok: true }> | undefined {
+  return r.kind === 'log.produced' ? { ok: true, baseOffset: r.baseOffset } : undefined;
+}
+
+function decodeFetched(r: LogReply): Extract<FetchResult, { ok: true }> | undefined {
+  return r.kind === 'log.fetched' ? { ok: true, records: r.records, nextOffset: r.nextOffset, endOfPartition: r.endOfPartition } : undefined;
 }

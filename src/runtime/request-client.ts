@@ -125,15 +125,31 @@ export class RequestClient<R extends Reply> {
 
   /** Sends `body` (given a fresh reqId) until a reply comes or the retries run out. */
   request(body: { kind: string; [field: string]: unknown }, onReply: (reply: R) => void, onTimeout: () => void = () => {}): void {
-    const reqId = this.ctx.incarnation * REQ_IDS_PER_INCARNATION + this.counter.next++;
-    this.issued.push(reqId);
-    if (this.issued.length >= 2 * DONE_KEPT) this.issued = this.issued.slice(DONE_KEPT);
+    const reqId = this.nextReqId();
     // A copy (a caller may send the same body again, e.g. to another peer), with the same keys in the
     // same order as `{ ...body, reqId }`; Object.assign stays fast on bodies of every shape, the spread does not.
     const req = Object.assign({}, body) as { kind: string; reqId: number };
     req.reqId = reqId;
-    const p: Pending<R> = { req, retriesLeft: this.maxRetries, deadlineMs: 0, onReply, onTimeout };
-    this.send(p);
+    this.send({ req, retriesLeft: this.maxRetries, deadlineMs: 0, onReply, onTimeout });
+  }
+
+  /**
+   * `request` for a body the caller built for this one request and never touches again: the body
+   * itself is sent, with its `reqId` set last (the same keys, in the same order, as the copy
+   * `request` makes), so nothing is copied.
+   */
+  requestOwned(body: { kind: string; [field: string]: unknown }, onReply: (reply: R) => void, onTimeout: () => void): void {
+    const req = body as { kind: string; reqId: number };
+    req.reqId = this.nextReqId();
+    this.send({ req, retriesLeft: this.maxRetries, deadlineMs: 0, onReply, onTimeout });
+  }
+
+  /** A fresh reqId, remembered as issued. */
+  private nextReqId(): number {
+    const reqId = this.ctx.incarnation * REQ_IDS_PER_INCARNATION + this.counter.next++;
+    this.issued.push(reqId);
+    if (this.issued.length >= 2 * DONE_KEPT) this.issued = this.issued.slice(DONE_KEPT);
+    return reqId;
   }
 
   /** Forgets every pending request without calling its callback. */
