@@ -8,7 +8,9 @@
  * after its previous send, whatever the others do). Re-arming its cancelled
  * timer (the world's timers can) changes nothing observable against timers
  * that cannot re-arm, and a client sending one request at a time keeps a
- * single timer in the queue instead of one per request.
+ * single timer in the queue instead of one per request. A body handed over
+ * with `requestOwned` is the very message sent, and gives the same messages
+ * (keys in the same order), sends and outcomes as one `request` copies.
  */
 import { describe, expect, it } from 'vitest';
 import { fc, test } from '@fast-check/vitest';
@@ -24,14 +26,18 @@ interface Req {
 const isReply = (m: unknown): m is Reply => typeof m === 'object' && m !== null && (m as Reply).kind === 'a';
 
 /** The server answers request n on its `answerOn[n]`-th arrival (1-based), twice (a duplicate), or never when absent. */
-function setup(answerOn: Record<number, number>, requests: { atMs: number; n: number }[], opts: { plainTimers?: boolean } = {}) {
+function setup(answerOn: Record<number, number>, requests: { atMs: number; n: number }[], opts: { plainTimers?: boolean; owned?: boolean } = {}) {
   const world = new World({ seed: 1, network: { latencyMsMin: 1, latencyMsMax: 1 }, traceIo: false });
   const sends: { n: number; reqId: number; atMs: number }[] = [];
+  /** Every request as the server received it, and every body as the client handed it over. */
+  const received: unknown[] = [];
+  const bodies: unknown[] = [];
   const outcomes: { n: number; how: 'reply' | 'timeout'; atMs: number }[] = [];
   const arrivals = new Map<number, number>();
   world.addProcess('server', (ctx: ProcessContext) => ({
     onMessage(from, msg) {
       const r = msg as Req;
+      received.push(msg);
       sends.push({ n: r.n, reqId: r.reqId, atMs: ctx.clock.now() - 1 });
       const k = (arrivals.get(r.n) ?? 0) + 1;
       arrivals.set(r.n, k);
@@ -51,9 +57,14 @@ function setup(answerOn: Record<number, number>, requests: { atMs: number; n: nu
       : worldCtx;
     const client = new RequestClient(ctx, 'server', isReply, { requestTimeoutMs: 50, maxRetries: 2 });
     for (const { atMs, n } of requests) {
-      ctx.timers.after(atMs, () =>
-        client.request({ kind: 'q', n }, () => outcomes.push({ n, how: 'reply', atMs: ctx.clock.now() }), () => outcomes.push({ n, how: 'timeout', atMs: ctx.clock.now() })),
-      );
+      ctx.timers.after(atMs, () => {
+        const body = { kind: 'q', n };
+        bodies.push(body);
+        const onReply = () => outcomes.push({ n, how: 'reply', atMs: ctx.clock.now() });
+        const onTimeout = () => outcomes.push({ n, how: 'timeout', atMs: ctx.clock.now() });
+        if (opts.owned) client.requestOwned(body, onReply, onTimeout);
+        else client.request(body, onReply, onTimeout);
+      });
     }
     return {
       onMessage(from, msg) {
@@ -63,7 +74,7 @@ function setup(answerOn: Record<number, number>, requests: { atMs: number; n: nu
     };
   });
   world.run();
-  return { sends, outcomes, queued, steps: world.stats.steps, timersFired: world.stats.timersFired };
+  return { sends, outcomes, queued, received, bodies, steps: world.stats.steps, timersFired: world.stats.timersFired };
 }
 
 describe('RequestClient', () => {
@@ -129,5 +140,24 @@ describe('RequestClient', () => {
     const extra = plain.queued.map((q, i) => q - rearmed.queued[i]!);
     expect(Math.min(...extra)).toBeGreaterThanOrEqual(0);
     expect(Math.max(...extra)).toBeGreaterThanOrEqual(15);
+  });
+
+  test.prop([
+    fc.array(fc.record({ atMs: fc.integer({ min: 0, max: 300 }), answerOn: fc.integer({ min: 0, max: 4 }) }), { maxLength: 12 }),
+  ])('an owned body is sent as it is: the same messages, keys in the same order, sends and outcomes as a copied one', (reqs) => {
+    const requests = reqs.map((r, n) => ({ atMs: r.atMs, n }));
+    const answerOn: Record<number, number> = {};
+    reqs.forEach((r, n) => {
+      if (r.answerOn > 0) answerOn[n] = r.answerOn;
+    });
+    const copied = setup(answerOn, requests);
+    const owned = setup(answerOn, requests, { owned: true });
+    expect(owned.sends).toEqual(copied.sends);
+    expect(owned.outcomes).toEqual(copied.outcomes);
+    expect(owned.steps).toBe(copied.steps);
+    expect(owned.received.map((m) => JSON.stringify(m))).toEqual(copied.received.map((m) => JSON.stringify(m)));
+    // The copying client never sends the caller's object; the owning one sends nothing else.
+    for (const m of copied.received) expect(copied.bodies).not.toContain(m);
+    for (const m of owned.received) expect(owned.bodies).toContain(m);
   });
 });
