@@ -7,7 +7,7 @@ import { builtIsFresh } from '../scripts/stamp.mjs';
 
 let main;
 if (builtIsFresh()) {
-  ({ main } = await import('../dist/src/cli/main.js'));
+  ({ main } = await import('../dist/cli/main.js'));
 } else {
   if (process.stderr.isTTY) {
     process.stderr.write('weir: dist/ is missing or not a build of the current sources; running the sources through tsx (slow start; `npm run build` fixes it)\n');

@@ -4,6 +4,8 @@
  * `npm install` builds into dist/; that build is of the current sources and
  * runs the same engine (same trace hash as the sources loaded here); its
  * sweep workers start from the build and return what this thread computes;
+ * the `weir` command runs its bundle (dist/cli/), with the same trace hash,
+ * and the bundle's sweep worker returns what this thread computes too;
  * and its declarations type a user's code.
  *
  * How: a throwaway user project (package.json, `node_modules/weir` linking
@@ -102,6 +104,45 @@ describe.concurrent('the built package', () => {
     `);
     const built = lastJson<SeedResult[]>(await node(['sweep.mjs'], user));
     expect(built).toEqual(seeds.map((s) => runSeed(job, s)));
+  });
+
+  it("bundles the command: bin/weir.js runs dist/cli/, with the sources' trace hash, and its sweep worker returns what this thread computes", async () => {
+    const settings = { scenario: 'bank', seed: 3, guarantee: 'exactly-once', faults: 'light', bugs: [], events: 200 } as const;
+    const cli = lastJson<{ traceHash: string; steps: number }>(await node([join(ROOT, 'bin/weir.js'), 'run', 'bank', '--seed', '3', '--faults', 'light', '--events', '200', '--json'], user));
+    const here = runScenario({ ...settings, bugs: [] });
+    expect(cli).toMatchObject({ traceHash: here.traceHash, steps: here.steps });
+    // What bin/weir.js loads when the build is fresh: the bundle, not the tsc output nor the sources.
+    writeFileSync(join(user, 'hooks.mjs'), `
+      export async function resolve(specifier, context, next) {
+        const r = await next(specifier, context);
+        if (r.url.includes('/dist/') || r.url.includes('/src/')) process.stderr.write(r.url + String.fromCharCode(10));
+        return r;
+      }
+    `);
+    writeFileSync(join(user, 'which.mjs'), `
+      import { register } from 'node:module';
+      register('./hooks.mjs', import.meta.url);
+      await import(${JSON.stringify(pathToFileURL(join(ROOT, 'bin/weir.js')).href)});
+    `);
+    const loaded = await node(['which.mjs', 'list'], user);
+    expect(loaded.status, loaded.stderr).toBe(0);
+    const urls = loaded.stderr.trim().split('\n');
+    expect(urls.length).toBeGreaterThan(0);
+    for (const u of urls) expect(u).toContain('/dist/cli/');
+    // The bundled worker, started as the command's pool starts it.
+    const job: SweepJob = { scenario: 'bank', guarantee: 'exactly-once', faults: 'swarm', bugs: [], events: 200 };
+    writeFileSync(join(user, 'worker.mjs'), `
+      import { Worker } from 'node:worker_threads';
+      const w = new Worker(new URL(${JSON.stringify(pathToFileURL(join(ROOT, 'dist/cli/sweep-worker.js')).href)}), { workerData: { job: ${JSON.stringify(job)} } });
+      const results = [];
+      w.on('message', (m) => {
+        if ('ready' in m) { w.postMessage(5); w.postMessage(6); return; }
+        results.push(m.result ?? m);
+        if (results.length === 2) { console.log(JSON.stringify(results)); void w.terminate(); }
+      });
+    `);
+    const fromBundle = lastJson<SeedResult[]>(await node(['worker.mjs'], user));
+    expect(fromBundle).toEqual([5, 6].map((s) => runSeed(job, s)));
   });
 
   it("types a user's code through the package's declarations", async () => {

@@ -2,8 +2,9 @@
  * Start-up figures, for the bench runner (wall-clock time, allowed in test/bench):
  * - `startup.weirListWallMs`: `node bin/weir.js list` as a user runs it, from
  *   process start to exit, median of 5;
- * - `startup.workerReadyMs`: a sweep worker thread of the build (dist/) from
- *   `new Worker` to its ready message (the engine loaded), median of 3;
+ * - `startup.workerReadyMs`: a sweep worker thread of the build, the one the
+ *   `weir` command starts (the bundle in dist/cli/), from `new Worker` to its
+ *   ready message (the engine loaded), median of 3;
  * - `startup.workerReadyFromSourcesMs`: the same for a worker that loads the
  *   TypeScript sources through tsx, as sweeps started under vitest do.
  * `startup.built` says whether dist/ was a fresh build; when it is not, the
@@ -61,7 +62,7 @@ export async function benchStartup(): Promise<StartupFigures> {
     for (let i = 0; i < 3; i++) out.push(await workerReadyMs(entry));
     return median(out);
   };
-  const fromBuild = built ? await times(new URL('dist/src/explore/sweep-worker.js', pathToFileURL(ROOT))) : null;
+  const fromBuild = built ? await times(new URL('dist/cli/sweep-worker.js', pathToFileURL(ROOT))) : null;
   const fromSources = await times(new URL('src/explore/sweep-worker-boot.mjs', pathToFileURL(ROOT)));
   return {
     'startup.built': built,
