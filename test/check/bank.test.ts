@@ -6,9 +6,20 @@
  * that applies a record twice, a (key, seq) committed with two different
  * records, a lost update, a debit whose credit never happened — each must
  * fail the matching verdict.
+ *
+ * And the checker judges exactly what its plain definition does
+ * (`plain/bank.ts`: maps by account, seq and id, every account's seqs
+ * sorted). Method: fast-check draws a transfer workload and a few random
+ * edits of the correct run's updates — an update dropped, repeated, moved,
+ * or its seq (to any finite number: 0, negative, fractional, far past the
+ * rest), value, id or account changed — and whether the input was consumed
+ * completely. Oracle: both give equal verdicts (name, ok, detail; the detail
+ * names the first problem and counts the rest).
  */
 import { describe, expect, it } from 'vitest';
+import { fc, test } from '@fast-check/vitest';
 import { checkBank, type CheckResult } from '../../src/check/index.ts';
+import { checkBank as plainCheckBank } from './plain/bank.ts';
 import type { InputRecord, KeyedUpdate } from '../../src/stream/records.ts';
 import { rootRng } from '../../src/sim/rng.ts';
 import { generateTransfers } from '../../src/workload/index.ts';
@@ -93,5 +104,32 @@ describe('checkBank', () => {
     const vs = checkBank(w.records, half, { complete: false });
     for (const v of vs) expect(v.ok, `${v.name}: ${v.detail}`).toBe(true);
     expect(checkBank(w.records, half).every((v) => v.ok)).toBe(false);
+  });
+
+  const seqChoices = [0, -1, 1.5, 3, 1e6, Number.MAX_SAFE_INTEGER, -0.5, 2 ** 40];
+  test.prop([
+    fc.integer({ min: 1, max: 1000 }),
+    fc.array(fc.tuple(fc.integer({ min: 0, max: 8 }), fc.nat(), fc.nat()), { maxLength: 6 }),
+    fc.boolean(),
+  ])('judges exactly as the plain definition, on a correct run damaged by random edits', (seed, edits, complete) => {
+    const work = generateTransfers(rootRng(seed), { events: 60, accounts: 4, partitions: 2, initialBalance: 100 });
+    const updates = process(work.arrivals.flatMap((a) => a.records));
+    for (const [kind, a, b] of edits) {
+      if (updates.length === 0) break;
+      const i = a % updates.length;
+      const u = updates[i]!;
+      switch (kind) {
+        case 0: updates.splice(i, 1); break;
+        case 1: updates.push({ ...u }); break;
+        case 2: updates.splice(b % updates.length, 0, updates.splice(i, 1)[0]!); break;
+        case 3: updates[i] = { ...u, seq: seqChoices[b % seqChoices.length]! }; break;
+        case 4: updates[i] = { ...u, seq: u.seq + 1 + (b % 3) }; break;
+        case 5: updates[i] = { ...u, value: u.value + 1 + (b % 5) }; break;
+        case 6: updates[i] = { ...u, id: (u.id + 1 + b) % (work.records.length + 3) }; break;
+        case 7: updates[i] = { ...u, key: updates[b % updates.length]!.key }; break;
+        case 8: updates.push({ ...u, id: u.id + 1, value: u.value - 1 }); break;
+      }
+    }
+    expect(checkBank(work.records, updates, { complete })).toEqual(plainCheckBank(work.records, updates, { complete }));
   });
 });
