@@ -127,7 +127,8 @@ const isInt = (v: unknown): v is number => typeof v === 'number' && Number.isInt
 
 interface ParkedFetch {
   req: FetchRequest;
-  reply: (r: LogReply) => void;
+  /** Who sent it (the answer goes there). */
+  from: ProcessId;
   /** Answered (by new data or by its wait running out). */
   done: boolean;
   /** The wait's timer, cancelled when new data answers first. */
@@ -211,11 +212,12 @@ class Broker implements ProcessLogic {
   }
 
   private handle(from: ProcessId, req: LogRequest): void {
+    // Produce and fetch, a record's path, answer through `from` without closures of their own.
+    if (req.kind === 'log.produce') return this.produce(from, req);
+    if (req.kind === 'log.fetch') return this.fetch(from, req);
     const reply = (r: LogReply): void => this.ctx.net.send(from, r);
     const error = (code: ErrorCode, message: string): void => reply({ kind: 'log.error', reqId: req.reqId, code, message });
     switch (req.kind) {
-      case 'log.produce': return this.produce(req, reply, error);
-      case 'log.fetch': return this.fetch(req, reply, error);
       case 'log.seal': {
         if (req.topic === OFFSETS_TOPIC) return error('bad-request', `${OFFSETS_TOPIC} cannot be sealed`);
         const log = this.partition(req.topic, req.partition, error);
@@ -255,17 +257,27 @@ class Broker implements ProcessLogic {
   }
 
   private partition(topic: string, partition: number, error: (c: ErrorCode, m: string) => void): PartitionLog | undefined {
-    const log = isInt(partition) ? this.logs.get(topic)?.[partition] : undefined;
-    if (log === undefined) error('unknown-topic', `no partition ${topic}/${partition}`);
+    const log = this.findLog(topic, partition);
+    if (log === undefined) error('unknown-topic', noPartition(topic, partition));
     return log;
   }
 
-  private produce(req: ProduceRequest, reply: (r: LogReply) => void, error: (c: ErrorCode, m: string) => void): void {
-    const log = this.partition(req.topic, req.partition, error);
+  private findLog(topic: string, partition: number): PartitionLog | undefined {
+    return isInt(partition) ? this.logs.get(topic)?.[partition] : undefined;
+  }
+
+  /** Sends `from` the error answer to request `reqId`. */
+  private refuse(from: ProcessId, reqId: number, code: ErrorCode, message: string): void {
+    this.ctx.net.send(from, { kind: 'log.error', reqId, code, message });
+  }
+
+  private produce(from: ProcessId, req: ProduceRequest): void {
+    const error = (code: ErrorCode, message: string): void => this.refuse(from, req.reqId, code, message);
+    const log = this.partitionOf(from, req);
     if (log === undefined) return;
     const bad = produceProblem(req, log, this.cleaner);
     if (bad !== undefined) return error('bad-request', bad);
-    const ack = (baseOffset: number): void => reply({ kind: 'log.produced', reqId: req.reqId, baseOffset });
+    const ack = (baseOffset: number): void => this.ctx.net.send(from, { kind: 'log.produced', reqId: req.reqId, baseOffset });
     const { producer, txn } = req;
     const applied = producer === undefined ? undefined : log.applied(producer.id, producer.seq);
     if (applied !== undefined) return this.whenDurable(log, applied.end, () => ack(applied.base));
@@ -293,17 +305,20 @@ class Broker implements ProcessLogic {
     this.append(log, entry, () => ack(entry.o));
   }
 
-  private fetch(req: FetchRequest, reply: (r: LogReply) => void, error: (c: ErrorCode, m: string) => void): void {
-    const log = this.partition(req.topic, req.partition, error);
+  /** The partition a produce or fetch names, or undefined once `from` is told there is none. */
+  private partitionOf(from: ProcessId, req: ProduceRequest | FetchRequest): PartitionLog | undefined {
+    const log = this.findLog(req.topic, req.partition);
+    if (log === undefined) this.refuse(from, req.reqId, 'unknown-topic', noPartition(req.topic, req.partition));
+    return log;
+  }
+
+  private fetch(from: ProcessId, req: FetchRequest): void {
+    const log = this.partitionOf(from, req);
     if (log === undefined) return;
-    if (!isInt(req.offset) || req.offset < 0 || req.offset > log.endOffset) {
-      return error('bad-request', `offset ${req.offset} out of range [0, ${log.endOffset}] of ${log.topic}/${log.partition}`);
-    }
-    if (!isInt(req.maxRecords) || req.maxRecords < 1) return error('bad-request', 'maxRecords must be a positive integer');
-    if (req.isolation !== 'read_committed' && req.isolation !== 'read_uncommitted') return error('bad-request', 'bad isolation');
-    if (req.maxWaitMs !== undefined && (!isInt(req.maxWaitMs) || req.maxWaitMs < 0)) return error('bad-request', 'maxWaitMs must be an integer ≥ 0');
-    if (this.answerFetch(log, req, reply, (req.maxWaitMs ?? 0) === 0)) return;
-    const parked: ParkedFetch = { req, reply, done: false };
+    const problem = fetchProblem(req, log);
+    if (problem !== undefined) return this.refuse(from, req.reqId, 'bad-request', problem);
+    if (this.answerFetch(log, req, from, (req.maxWaitMs ?? 0) === 0)) return;
+    const parked: ParkedFetch = { req, from, done: false };
     // Fetches whose wait ran out are dropped here, so a partition that never changes keeps no garbage.
     const before = this.parked.get(log);
     if (before === undefined) this.parked.set(log, [parked]);
@@ -314,16 +329,16 @@ class Broker implements ProcessLogic {
     }
     parked.timer = this.ctx.timers.after(req.maxWaitMs as number, () => {
       if (parked.done) return;
-      this.answerFetch(log, req, reply, true);
+      this.answerFetch(log, req, from, true);
       parked.done = true;
     });
   }
 
   /** Answers `req` when it would show something new, or anyway when `always`; true when answered. */
-  private answerFetch(log: PartitionLog, req: FetchRequest, reply: (r: LogReply) => void, always: boolean): boolean {
+  private answerFetch(log: PartitionLog, req: FetchRequest, from: ProcessId, always: boolean): boolean {
     if (req.offset < log.logStartOffset) {
       // A DeleteRecords passed a parked fetch's offset.
-      reply({ kind: 'log.error', reqId: req.reqId, code: 'offset-out-of-range', message: `offset ${req.offset} is below the log start offset ${log.logStartOffset}` });
+      this.refuse(from, req.reqId, 'offset-out-of-range', `offset ${req.offset} is below the log start offset ${log.logStartOffset}`);
       return true;
     }
     const { records, nextOffset } = log.read(req.offset, req.maxRecords, req.isolation);
@@ -332,7 +347,7 @@ class Broker implements ProcessLogic {
     if (this.ctx.trace.detailed) {
       this.ctx.trace.emit('log.fetch', { topic: log.topic, partition: log.partition, offset: req.offset, count: records.length, nextOffset });
     }
-    reply({ kind: 'log.fetched', reqId: req.reqId, records, nextOffset, endOfPartition });
+    this.ctx.net.send(from, { kind: 'log.fetched', reqId: req.reqId, records, nextOffset, endOfPartition });
     return true;
   }
 
@@ -344,7 +359,7 @@ class Broker implements ProcessLogic {
     let left = 0;
     for (const f of waiting) {
       if (f.done) continue;
-      if (this.answerFetch(log, f.req, f.reply, false)) {
+      if (this.answerFetch(log, f.req, f.from, false)) {
         f.done = true;
         f.timer?.cancel();
       } else left++;
@@ -464,6 +479,21 @@ class Broker implements ProcessLogic {
     if (s === undefined) this.syncs.set(path, (s = new GroupSync(this.ctx.disk, path)));
     return s;
   }
+}
+
+function noPartition(topic: string, partition: number): string {
+  return `no partition ${topic}/${partition}`;
+}
+
+/** Why a fetch request is malformed, or undefined. */
+function fetchProblem(req: FetchRequest, log: PartitionLog): string | undefined {
+  if (!isInt(req.offset) || req.offset < 0 || req.offset > log.endOffset) {
+    return `offset ${req.offset} out of range [0, ${log.endOffset}] of ${log.topic}/${log.partition}`;
+  }
+  if (!isInt(req.maxRecords) || req.maxRecords < 1) return 'maxRecords must be a positive integer';
+  if (req.isolation !== 'read_committed' && req.isolation !== 'read_uncommitted') return 'bad isolation';
+  if (req.maxWaitMs !== undefined && (!isInt(req.maxWaitMs) || req.maxWaitMs < 0)) return 'maxWaitMs must be an integer ≥ 0';
+  return undefined;
 }
 
 /** Why a produce request is malformed, or undefined. */
