@@ -10,8 +10,10 @@
  *
  * One timer per client, not one per request: every request waits the same
  * timeout, so deadlines fall in send order. Pending requests are kept in
- * that order (a resend moves to the back), and the one timer is armed at the
- * earliest deadline; when it fires it resends or fails what is due and arms
+ * that order in a plain list (a resend moves to the back; a reply is looked
+ * up from the front, where the oldest requests, the likeliest answered, are:
+ * a client has a few requests in flight, some fifty at most in any shipped
+ * scenario), and the one timer is armed at the earliest deadline; when it fires it resends or fails what is due and arms
  * itself again. When no request is pending the timer is cancelled, and the
  * next request re-arms that same timer if its handle can (`rearm`, as the
  * simulator's timers can), so that a client sending one request at a time
@@ -64,8 +66,11 @@ function counterOf(ctx: ProcessContext): { next: number } {
 }
 
 export class RequestClient<R extends Reply> {
-  /** In deadline order (Map insertion order; a resend re-inserts). */
-  private readonly pending = new Map<number, Pending<R>>();
+  /**
+   * In deadline order (a resend goes to the back). A list, not a map by reqId: a map that
+   * empties and fills again with every request reallocates its table each time.
+   */
+  private pending: Pending<R>[] = [];
   /**
    * The reqIds this client issued, ascending (a context's counter only grows), the last
    * `DONE_KEPT` at least: a reply to one of them that is no longer pending is a late duplicate.
@@ -97,16 +102,20 @@ export class RequestClient<R extends Reply> {
 
   /** Requests sent and not yet answered. */
   get inFlight(): number {
-    return this.pending.size;
+    return this.pending.length;
   }
 
   /** Takes `msg` if it is a reply to one of this client's requests (also a late duplicate); true if taken. */
   handle(from: ProcessId, msg: unknown): boolean {
     if (from !== this.peer || !this.isReply(msg)) return false;
-    const p = this.pending.get(msg.reqId);
-    if (p === undefined) return this.wasIssued(msg.reqId);
-    this.pending.delete(msg.reqId);
-    if (this.pending.size === 0) this.disarm();
+    const pending = this.pending;
+    let i = 0;
+    while (i < pending.length && pending[i]!.req.reqId !== msg.reqId) i++;
+    if (i === pending.length) return this.wasIssued(msg.reqId);
+    const p = pending[i]!;
+    if (i === 0) pending.shift();
+    else pending.splice(i, 1);
+    if (pending.length === 0) this.disarm();
     p.onReply(msg);
     return true;
   }
@@ -154,14 +163,14 @@ export class RequestClient<R extends Reply> {
 
   /** Forgets every pending request without calling its callback. */
   cancelAll(): void {
-    this.pending.clear();
+    this.pending = [];
     this.disarm();
   }
 
   /** Sends `p` (not pending: new, or taken out for its resend) and puts it at the back of `pending`. */
   private send(p: Pending<R>): void {
     p.deadlineMs = this.ctx.clock.now() + this.requestTimeoutMs;
-    this.pending.set(p.req.reqId, p);
+    this.pending.push(p);
     this.ctx.net.send(this.peer, p.req);
     if (!this.armed && !this.expiring) this.arm(p.deadlineMs);
   }
@@ -187,20 +196,17 @@ export class RequestClient<R extends Reply> {
     const now = this.ctx.clock.now();
     this.expiring = true;
     try {
-      for (const p of [...this.pending.values()]) {
-        if (p.deadlineMs > now) break;
-        if (this.pending.get(p.req.reqId) !== p) continue;
-        this.pending.delete(p.req.reqId);
-        if (p.retriesLeft-- > 0) {
-          this.send(p);
-          continue;
-        }
-        p.onTimeout();
+      // Due requests are at the front; a resend (or a request an onTimeout makes) goes to the back,
+      // due later than now, and a cancelAll empties the list.
+      while (this.pending.length > 0 && this.pending[0]!.deadlineMs <= now) {
+        const p = this.pending.shift()!;
+        if (p.retriesLeft-- > 0) this.send(p);
+        else p.onTimeout();
       }
     } finally {
       this.expiring = false;
     }
-    const first = this.pending.values().next();
-    if (!first.done && !this.armed) this.arm(first.value.deadlineMs);
+    const first = this.pending[0];
+    if (first !== undefined && !this.armed) this.arm(first.deadlineMs);
   }
 }
