@@ -27,7 +27,7 @@
  * checks run: twice, gaps and per-update deltas.
  *
  * Cost: an account's updates sit in an array indexed by seq (no sort), and
- * one map of record ids serves every account in turn. The verdicts are those
+ * one table of record ids serves every account in turn. The verdicts are those
  * of the definition written out plainly in `test/check/plain/bank.ts`, which
  * a differential property test holds this checker to.
  */
@@ -81,7 +81,7 @@ export function checkBank(input: readonly InputRecord[], updates: readonly Keyed
     }
     if (!prior) seqs.set(u.seq, u);
   }
-  const seenIds = new Map<number, number>();
+  const seenIds = new SeenIds(input.length);
   for (const [key, seqs] of bySeq) checkAccount(key, seqs, ref.get(key), { balance, twice, lost }, complete, seenIds);
   let total = 0;
   let deposits = 0;
@@ -148,13 +148,58 @@ class SeqTable {
   }
 }
 
+/**
+ * Record id → the seq it was first applied at, for one account at a time. Ids 0 … `limit` - 1
+ * (a workload numbers its records so) sit in typed arrays stamped with the account's ordinal, so
+ * moving to the next account clears nothing; any other id in a map.
+ */
+class SeenIds {
+  private readonly stamp: Int32Array;
+  private readonly seqAt: Float64Array;
+  private readonly other = new Map<number, number>();
+  private account = 0;
+
+  constructor(private readonly limit: number) {
+    this.stamp = new Int32Array(limit);
+    this.seqAt = new Float64Array(limit);
+  }
+
+  /** Forgets every id: the next account starts. */
+  nextAccount(): void {
+    this.account++;
+    this.other.clear();
+  }
+
+  private isDense(id: number): boolean {
+    return Number.isInteger(id) && id >= 0 && id < this.limit;
+  }
+
+  get(id: number): number | undefined {
+    if (!this.isDense(id)) return this.other.get(id);
+    return this.stamp[id] === this.account ? this.seqAt[id] : undefined;
+  }
+
+  set(id: number, seq: number): void {
+    if (!this.isDense(id)) {
+      this.other.set(id, seq);
+      return;
+    }
+    this.stamp[id] = this.account;
+    this.seqAt[id] = seq;
+  }
+
+  has(id: number): boolean {
+    return this.get(id) !== undefined;
+  }
+}
+
 function checkAccount(
   key: string, seqs: SeqTable, ref: Account | undefined,
   p: { balance: Problems; twice: Problems; lost: Problems }, complete: boolean,
   /** Record id → the seq it was first applied at; emptied here for each account. */
-  seenIds: Map<number, number>,
+  seenIds: SeenIds,
 ): void {
-  seenIds.clear();
+  seenIds.nextAccount();
   const sorted = seqs.sorted();
   const maxSeq = sorted[sorted.length - 1]!;
   let prev = 0;

@@ -12,7 +12,8 @@
  * sorted). Method: fast-check draws a transfer workload and a few random
  * edits of the correct run's updates — an update dropped, repeated, moved,
  * or its seq (to any finite number: 0, negative, fractional, far past the
- * rest), value, id or account changed — and whether the input was consumed
+ * rest), value, id (also to one no input has: negative, fractional, huge)
+ * or account changed — and whether the input was consumed
  * completely. Oracle: both give equal verdicts (name, ok, detail; the detail
  * names the first problem and counts the rest).
  */
@@ -109,7 +110,7 @@ describe('checkBank', () => {
   const seqChoices = [0, -1, 1.5, 3, 1e6, Number.MAX_SAFE_INTEGER, -0.5, 2 ** 40];
   test.prop([
     fc.integer({ min: 1, max: 1000 }),
-    fc.array(fc.tuple(fc.integer({ min: 0, max: 8 }), fc.nat(), fc.nat()), { maxLength: 6 }),
+    fc.array(fc.tuple(fc.integer({ min: 0, max: 9 }), fc.nat(), fc.nat()), { maxLength: 6 }),
     fc.boolean(),
   ])('judges exactly as the plain definition, on a correct run damaged by random edits', (seed, edits, complete) => {
     const work = generateTransfers(rootRng(seed), { events: 60, accounts: 4, partitions: 2, initialBalance: 100 });
@@ -128,6 +129,7 @@ describe('checkBank', () => {
         case 6: updates[i] = { ...u, id: (u.id + 1 + b) % (work.records.length + 3) }; break;
         case 7: updates[i] = { ...u, key: updates[b % updates.length]!.key }; break;
         case 8: updates.push({ ...u, id: u.id + 1, value: u.value - 1 }); break;
+        case 9: updates[i] = { ...u, id: [-1, 2.5, 1e9, -0][b % 4]! }; break;
       }
     }
     expect(checkBank(work.records, updates, { complete })).toEqual(plainCheckBank(work.records, updates, { complete }));
