@@ -77,6 +77,17 @@ function setup(answerOn: Record<number, number>, requests: { atMs: number; n: nu
   return { sends, outcomes, queued, received, bodies, steps: world.stats.steps, timersFired: world.stats.timersFired };
 }
 
+/** Requests at drawn times, each answered on its drawn arrival (0: never). */
+const drawnRequests = fc.array(fc.record({ atMs: fc.integer({ min: 0, max: 300 }), answerOn: fc.integer({ min: 0, max: 4 }) }), { maxLength: 12 });
+
+function plan(reqs: { atMs: number; answerOn: number }[]): { requests: { atMs: number; n: number }[]; answerOn: Record<number, number> } {
+  const answerOn: Record<number, number> = {};
+  reqs.forEach((r, n) => {
+    if (r.answerOn > 0) answerOn[n] = r.answerOn;
+  });
+  return { requests: reqs.map((r, n) => ({ atMs: r.atMs, n })), answerOn };
+}
+
 describe('RequestClient', () => {
   it('resends every timeout with the same reqId, then fails; answered requests are not resent; duplicates are taken, strangers are not', () => {
     const { sends, outcomes } = setup({ 1: 1, 2: 3 }, [
@@ -112,14 +123,8 @@ describe('RequestClient', () => {
     ]);
   });
 
-  test.prop([
-    fc.array(fc.record({ atMs: fc.integer({ min: 0, max: 300 }), answerOn: fc.integer({ min: 0, max: 4 }) }), { maxLength: 12 }),
-  ])('re-arming the cancelled timer is invisible: the same sends, outcomes and steps as fresh timers', (reqs) => {
-    const requests = reqs.map((r, n) => ({ atMs: r.atMs, n }));
-    const answerOn: Record<number, number> = {};
-    reqs.forEach((r, n) => {
-      if (r.answerOn > 0) answerOn[n] = r.answerOn;
-    });
+  test.prop([drawnRequests])('re-arming the cancelled timer is invisible: the same sends, outcomes and steps as fresh timers', (reqs) => {
+    const { requests, answerOn } = plan(reqs);
     const rearmed = setup(answerOn, requests);
     const plain = setup(answerOn, requests, { plainTimers: true });
     expect(rearmed.sends).toEqual(plain.sends);
@@ -142,14 +147,8 @@ describe('RequestClient', () => {
     expect(Math.max(...extra)).toBeGreaterThanOrEqual(15);
   });
 
-  test.prop([
-    fc.array(fc.record({ atMs: fc.integer({ min: 0, max: 300 }), answerOn: fc.integer({ min: 0, max: 4 }) }), { maxLength: 12 }),
-  ])('an owned body is sent as it is: the same messages, keys in the same order, sends and outcomes as a copied one', (reqs) => {
-    const requests = reqs.map((r, n) => ({ atMs: r.atMs, n }));
-    const answerOn: Record<number, number> = {};
-    reqs.forEach((r, n) => {
-      if (r.answerOn > 0) answerOn[n] = r.answerOn;
-    });
+  test.prop([drawnRequests])('an owned body is sent as it is: the same messages, keys in the same order, sends and outcomes as a copied one', (reqs) => {
+    const { requests, answerOn } = plan(reqs);
     const copied = setup(answerOn, requests);
     const owned = setup(answerOn, requests, { owned: true });
     expect(owned.sends).toEqual(copied.sends);
