@@ -272,21 +272,20 @@ class Broker implements ProcessLogic {
   }
 
   private produce(from: ProcessId, req: ProduceRequest): void {
-    const error = (code: ErrorCode, message: string): void => this.refuse(from, req.reqId, code, message);
     const log = this.partitionOf(from, req);
     if (log === undefined) return;
     const bad = produceProblem(req, log, this.cleaner);
-    if (bad !== undefined) return error('bad-request', bad);
+    if (bad !== undefined) return this.refuse(from, req.reqId, 'bad-request', bad);
     const ack = (baseOffset: number): void => this.ctx.net.send(from, { kind: 'log.produced', reqId: req.reqId, baseOffset });
     const { producer, txn } = req;
     const applied = producer === undefined ? undefined : log.applied(producer.id, producer.seq);
     if (applied !== undefined) return this.whenDurable(log, applied.end, () => ack(applied.base));
     if (req.records.length === 0) return ack(log.endOffset);
-    if (log.sealed || this.sealing.has(log)) return error('bad-request', `partition ${log.topic}/${log.partition} is sealed`);
+    if (log.sealed || this.sealing.has(log)) return this.refuse(from, req.reqId, 'bad-request', `partition ${log.topic}/${log.partition} is sealed`);
     let n: TxnResult<number> | undefined;
     if (txn !== undefined) {
       n = this.txn.admitProduce(txn, log);
-      if (!n.ok) return error(n.code, n.message);
+      if (!n.ok) return this.refuse(from, req.reqId, n.code, n.message);
     }
     // Optional keys set in place of spreads: the same keys in the same order, no temporary objects.
     const entry: BatchEntry = { t: 'b', o: log.endOffset, r: req.records };
@@ -323,9 +322,10 @@ class Broker implements ProcessLogic {
     const before = this.parked.get(log);
     if (before === undefined) this.parked.set(log, [parked]);
     else {
-      const waiting = before.some((f) => f.done) ? before.filter((f) => !f.done) : before;
-      waiting.push(parked);
-      if (waiting !== before) this.parked.set(log, waiting);
+      let open = 0;
+      for (const f of before) if (!f.done) before[open++] = f;
+      before.length = open;
+      before.push(parked);
     }
     parked.timer = this.ctx.timers.after(req.maxWaitMs as number, () => {
       if (parked.done) return;
