@@ -10,6 +10,9 @@ import type { Disk } from '../runtime/types.ts';
 export class GroupSync {
   private inFlight = false;
   private waiting: (() => void)[] = [];
+  /** What the fsync in flight answers (one at a time, so one list; one completion handler for all). */
+  private syncing: (() => void)[] = [];
+  private readonly onSynced = (): void => this.synced();
 
   constructor(private readonly disk: Disk, readonly path: string) {}
 
@@ -20,13 +23,17 @@ export class GroupSync {
   }
 
   private start(): void {
-    const batch = this.waiting;
+    this.syncing = this.waiting;
     this.waiting = [];
     this.inFlight = true;
-    this.disk.fsync(this.path, () => {
-      this.inFlight = false;
-      for (const done of batch) done();
-      if (this.waiting.length > 0 && !this.inFlight) this.start();
-    });
+    this.disk.fsync(this.path, this.onSynced);
+  }
+
+  private synced(): void {
+    const batch = this.syncing;
+    this.inFlight = false;
+    // A callback that asks again starts the next fsync at once (and with it a new `syncing`).
+    for (const done of batch) done();
+    if (this.waiting.length > 0 && !this.inFlight) this.start();
   }
 }
