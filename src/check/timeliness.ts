@@ -25,7 +25,10 @@
  * the watermark passed its end (a late record within allowed lateness, with
  * no on-time record before it) fires at once on it, as Flink's
  * EventTimeTrigger does: that is its first firing, but a late one
- * (`window.late` just before it), which `watermark.lateness` judges.
+ * (`window.late` just before it), which `watermark.lateness` judges. Nor
+ * is such a window's on-time firing in a later attempt: a restore after a
+ * fault may rewind the watermark below the record, which then arrives on
+ * time, and the window fires on time only then.
  * Records reach a partition when the log appended them (`log.append` of the
  * input topic), not when they were scheduled: a busy producer lags.
  */
@@ -178,8 +181,9 @@ export function readyTimes(ends: Iterable<number>, spec: TimelinessSpec, input: 
 }
 
 /** A window of one task attempt, as `window.late` and `window.fire` name it. */
+/** A window of a task, in every attempt of the job (a restored attempt fires the same windows again). */
 function lateWindowId(e: TraceEvent): string {
-  return `${String(e.task)}\u0000${String(e.attempt)}\u0000${String(e.key)}\u0000${String(e.start)}\u0000${String(e.end)}`;
+  return `${String(e.task)}\u0000${String(e.key)}\u0000${String(e.start)}\u0000${String(e.end)}`;
 }
 
 /** The trace kinds `onEvent` below reads. */
@@ -196,7 +200,12 @@ const KINDS: readonly string[] = ['log.append', 'window.late', 'window.fire', 't
 export class TimelinessTrace {
   private readonly appendMs: number[][];
   private readonly fires: OnTimeFire[] = [];
-  /** Windows (per task attempt) a late record joined: a first firing of one of them is a late firing. */
+  /**
+   * Windows a late record joined, in any attempt: in the same attempt, the window's first firing
+   * is a late one; in a later attempt (after a restore, so after a fault) its on-time firing may
+   * come only now, when the restored watermark lets the replayed record in on time. Neither is
+   * an on-time firing the input made possible before any fault.
+   */
   private readonly lateJoined = new Set<string>();
   private firstDeployMs = Number.POSITIVE_INFINITY;
   private lastSourceEndMs = Number.NEGATIVE_INFINITY;

@@ -116,16 +116,19 @@ describe('TimelinessTrace', () => {
   const ev = (seq: number, t: number, kind: string, fields: Record<string, unknown>): TraceEvent => ({ seq, t, p: 'tm-0', kind, ...fields });
   const win = { task: 'window[0]', attempt: 0, key: 'k19', start: 0, end: 1_000 };
 
-  it('a first firing on a late record is not an on-time firing; other first firings are', () => {
+  it('a first firing on a late record is not an on-time firing, nor, after a restore, an on-time firing of that window; other first firings are', () => {
     const trace = new TimelinessTrace('input', 1, new Set());
     trace.onEvent(ev(0, 1_310, 'window.fire', { ...win, key: 'k6', wm: 1_051, firing: 0 }));
     trace.onEvent(ev(1, 1_607, 'window.late', { ...win, id: 150, wm: 1_190 }));
     trace.onEvent(ev(2, 1_607, 'window.fire', { ...win, wm: 1_190, firing: 0 }));
-    // The same window in the next attempt, with no late record before it, is on time again.
+    // The same window in the next attempt (after a restore, so after a fault) fires on time, when the
+    // restored watermark lets the replayed record in on time: not an on-time firing held back.
     trace.onEvent(ev(3, 5_000, 'window.fire', { ...win, attempt: 1, wm: 1_190, firing: 0 }));
+    // Another window of that attempt, which no late record joined, is judged.
+    trace.onEvent(ev(4, 5_010, 'window.fire', { ...win, key: 'k7', attempt: 1, wm: 1_190, firing: 0 }));
     expect(trace.input([]).fires).toEqual([
       { t: 1_310, key: 'k6', start: 0, end: 1_000 },
-      { t: 5_000, key: 'k19', start: 0, end: 1_000 },
+      { t: 5_010, key: 'k7', start: 0, end: 1_000 },
     ]);
   });
 });

@@ -62,6 +62,13 @@
  * 16. (wordcount on Spark, seed 3,245 of the same soak) the same livelock
  *    after the broker was down 556 ms during a batch's sink write, with the
  *    state store's process crashed twice around it.
+ * 17. (wordcount, seed 4,210 of a swarm soak) a window's only record came
+ *    late and fired it at once (a late firing, as in 14); then a crash, and
+ *    the job restored a checkpoint from before it. The restored watermark
+ *    let the replayed record in on time, and the window fired on time
+ *    again, after the fault. The timeliness judge took that for an on-time
+ *    firing held back 2.4 s (a checker bug; a window a late record joined
+ *    in any attempt is now left out, not only in the same attempt).
  */
 import { describe, expect, it } from 'vitest';
 import { decodeToken } from '../../src/explore/settings.ts';
@@ -84,6 +91,7 @@ const TOKENS = [
   'w2.eyJzY2VuYXJpbyI6IndvcmRjb3VudCIsInNlZWQiOjgyNTYsImd1YXJhbnRlZSI6ImV4YWN0bHktb25jZSIsImZhdWx0cyI6InN3YXJtIiwiYnVncyI6W10sInBsYW4iOnsiZmF1bHRzIjpbeyJraW5kIjoiZGlzay1jb3JydXB0aW9uIiwiYXRNcyI6NzQzOCwicHJvY2VzcyI6ImJyb2tlciIsImR1cmF0aW9uTXMiOjI3MDF9LHsia2luZCI6InNsb3ctZnN5bmMiLCJhdE1zIjoxMDg3MSwicHJvY2VzcyI6ImptIiwiZHVyYXRpb25NcyI6OTg2LCJleHRyYU1zIjo1fV19fQ',
   'w2.eyJzY2VuYXJpbyI6IndvcmRjb3VudCIsImVuZ2luZSI6InNwYXJrIiwic2VlZCI6MjIzMCwiZ3VhcmFudGVlIjoiZXhhY3RseS1vbmNlIiwiZmF1bHRzIjoic3dhcm0iLCJidWdzIjpbXSwicGxhbiI6eyJmYXVsdHMiOlt7ImtpbmQiOiJsYXRlbmN5LXNwaWtlIiwiYXRNcyI6NTM0MSwiZHVyYXRpb25NcyI6OTczLCJleHRyYU1zIjo3Mn0seyJraW5kIjoiY3Jhc2giLCJhdE1zIjoxMTE2MSwicHJvY2VzcyI6ImJyb2tlciIsInJlc3RhcnRBZnRlck1zIjozNTM4fSx7ImtpbmQiOiJkaXNrLWNvcnJ1cHRpb24iLCJhdE1zIjoxMTQ0MSwicHJvY2VzcyI6ImJyb2tlciIsImR1cmF0aW9uTXMiOjQ1M30seyJraW5kIjoibGF0ZW5jeS1zcGlrZSIsImF0TXMiOjEzNzM4LCJkdXJhdGlvbk1zIjozNDEwLCJleHRyYU1zIjoxM30seyJraW5kIjoicGFydGl0aW9uIiwiYXRNcyI6MTYyNzQsImEiOiJicm9rZXIiLCJiIjoiZXhlY3V0b3ItMSIsImR1cmF0aW9uTXMiOjYyNH1dfX0',
   'w2.eyJzY2VuYXJpbyI6IndvcmRjb3VudCIsImVuZ2luZSI6InNwYXJrIiwic2VlZCI6MzI0NSwiZ3VhcmFudGVlIjoiZXhhY3RseS1vbmNlIiwiZmF1bHRzIjoic3dhcm0iLCJidWdzIjpbXSwicGxhbiI6eyJmYXVsdHMiOlt7ImtpbmQiOiJjcmFzaCIsImF0TXMiOjEyNzYsInByb2Nlc3MiOiJzcGFyay1zdG9yZSIsInJlc3RhcnRBZnRlck1zIjozMTU1fSx7ImtpbmQiOiJsYXRlbmN5LXNwaWtlIiwiYXRNcyI6MjM0OSwiZHVyYXRpb25NcyI6MzI3NCwiZXh0cmFNcyI6NDl9LHsia2luZCI6ImxhdGVuY3ktc3Bpa2UiLCJhdE1zIjo1NDI3LCJkdXJhdGlvbk1zIjozMDE3LCJleHRyYU1zIjo1N30seyJraW5kIjoiY3Jhc2giLCJhdE1zIjo1NTc0LCJwcm9jZXNzIjoic3Bhcmstc3RvcmUiLCJyZXN0YXJ0QWZ0ZXJNcyI6MTQ3OH0seyJraW5kIjoiY3Jhc2giLCJhdE1zIjo1NjEyLCJwcm9jZXNzIjoiYnJva2VyIiwicmVzdGFydEFmdGVyTXMiOjU1Nn0seyJraW5kIjoiY3Jhc2giLCJhdE1zIjoxNjUxMiwicHJvY2VzcyI6ImV4ZWN1dG9yLTAiLCJyZXN0YXJ0QWZ0ZXJNcyI6MjEzOH1dfX0',
+  'w2.eyJzY2VuYXJpbyI6IndvcmRjb3VudCIsInNlZWQiOjQyMTAsImd1YXJhbnRlZSI6ImV4YWN0bHktb25jZSIsImZhdWx0cyI6InN3YXJtIiwiYnVncyI6W10sInBsYW4iOnsiZmF1bHRzIjpbeyJraW5kIjoiY3Jhc2giLCJhdE1zIjozODI2LCJwcm9jZXNzIjoidG0tMCIsInJlc3RhcnRBZnRlck1zIjoxNjYxfSx7ImtpbmQiOiJkaXNrLWNvcnJ1cHRpb24iLCJhdE1zIjo3MTUzLCJwcm9jZXNzIjoidG0tMCIsImR1cmF0aW9uTXMiOjIzMjF9LHsia2luZCI6ImRpc2stY29ycnVwdGlvbiIsImF0TXMiOjEwMjgxLCJwcm9jZXNzIjoidG0tMSIsImR1cmF0aW9uTXMiOjI1MTh9XX19',
 ];
 
 describe('soak regressions', () => {
