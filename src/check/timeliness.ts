@@ -180,7 +180,6 @@ export function readyTimes(ends: Iterable<number>, spec: TimelinessSpec, input: 
   return out;
 }
 
-/** A window of one task attempt, as `window.late` and `window.fire` name it. */
 /** A window of a task, in every attempt of the job (a restored attempt fires the same windows again). */
 function lateWindowId(e: TraceEvent): string {
   return `${String(e.task)}\u0000${String(e.key)}\u0000${String(e.start)}\u0000${String(e.end)}`;

@@ -15,8 +15,8 @@
  */
 import {
   isLogReply,
-  type ErrorCode, type FetchedOffset, type FetchedRecord, type Isolation, type LogReply, type LogRequest,
-  type OffsetAndMetadata, type ProducerRef, type TopicPartition, type TxnRef,
+  type ErrorCode, type FetchedOffset, type FetchedRecord, type FetchRequest, type Isolation, type LogReply, type LogRequest,
+  type OffsetAndMetadata, type ProduceRequest, type ProducerRef, type TopicPartition, type TxnRef,
 } from './protocol.ts';
 import type { ProcessContext, ProcessId } from '../runtime/types.ts';
 import { RequestClient, type RequestClientOptions } from '../runtime/request-client.ts';
@@ -90,7 +90,7 @@ export class LogClient {
 
   produce(topic: string, partition: number, records: unknown[], opts: ProduceOptions, cb: (r: ProduceResult) => void): void {
     // Optional keys are added in place of a spread: the same keys in the same order, without the temporary objects.
-    const body: { kind: 'log.produce'; topic: string; partition: number; records: unknown[]; producer?: ProducerRef; txn?: TxnRef } = {
+    const body: RequestBody<ProduceRequest> = {
       kind: 'log.produce', topic, partition, records,
     };
     if (opts.producer !== undefined) body.producer = opts.producer;
@@ -99,7 +99,7 @@ export class LogClient {
   }
 
   fetch(topic: string, partition: number, offset: number, maxRecords: number, isolation: Isolation, cb: (r: FetchResult) => void, maxWaitMs = 0): void {
-    const body: { kind: 'log.fetch'; topic: string; partition: number; offset: number; maxRecords: number; isolation: Isolation; maxWaitMs?: number } = {
+    const body: RequestBody<FetchRequest> = {
       kind: 'log.fetch', topic, partition, offset, maxRecords, isolation,
     };
     if (maxWaitMs > 0) body.maxWaitMs = maxWaitMs;

@@ -13,8 +13,8 @@
  * that order in a plain list (a resend moves to the back; a reply is looked
  * up from the front, where the oldest requests, the likeliest answered, are:
  * a client has a few requests in flight, some fifty at most in any shipped
- * scenario), and the one timer is armed at the earliest deadline; when it fires it resends or fails what is due and arms
- * itself again. When no request is pending the timer is cancelled, and the
+ * scenario), and the one timer is armed at the earliest deadline; when it
+ * fires it resends or fails what is due and arms itself again. When no request is pending the timer is cancelled, and the
  * next request re-arms that same timer if its handle can (`rearm`, as the
  * simulator's timers can), so that a client sending one request at a time
  * does not queue one timer per request.
