@@ -48,14 +48,17 @@ export function generateTransfers(rng: Rng, opts: TransferOptions): Workload {
   const records: InputRecord[] = [];
   const arrivalMs: number[] = [];
   const partitionOf: number[] = [];
+  // One string per account, shared by its records: a key hashes once wherever it is looked up.
+  const names: string[] = [];
+  for (let i = 0; i < accounts; i++) names.push(accountName(i));
   for (let id = 0; id < accounts + events; id++) {
     const at = clock.next();
     let rec: InputRecord;
-    if (id < accounts) rec = { id, ts: at, key: accountName(id), value: initialBalance, stream: 'deposit' };
+    if (id < accounts) rec = { id, ts: at, key: names[id]!, value: initialBalance, stream: 'deposit' };
     else {
       const from = pick.int(accounts);
       const to = (from + 1 + pick.int(accounts - 1)) % accounts;
-      rec = { id, ts: at, key: accountName(from), key2: accountName(to), value: pick.range(1, amountMax), stream: 'transfer' };
+      rec = { id, ts: at, key: names[from]!, key2: names[to]!, value: pick.range(1, amountMax), stream: 'transfer' };
     }
     records.push(rec);
     arrivalMs.push(at);
