@@ -14,6 +14,7 @@
  * caught; the failing tokens are printed.
  */
 import type { SeedResult, SweepJob } from '../../src/explore/sweep.ts';
+import type { SliceRow } from './sum.ts';
 import { builtIsFresh } from '../../scripts/stamp.mjs';
 import { BUGS, type BugName } from '../../src/explore/bugs.ts';
 import { BUG_PLACES, placeShape } from '../support/bug-places.ts';
@@ -59,16 +60,7 @@ const say = (line: string): void => {
 };
 
 
-interface ScenarioFigure {
-  scenario: string;
-  seeds: number;
-  violations: number;
-  crashes: number;
-  restores: number;
-  checkpoints: number;
-  runsPerSec: number;
-  failingTokens: string[];
-}
+type ScenarioFigure = SliceRow & { runsPerSec: number };
 
 type SoakRow = { label: string; scenario: string; engine?: EngineName; spareTaskManagers?: number; unaligned?: boolean };
 

@@ -15,13 +15,18 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
+/** One row of a slice, as `npm run soak -- --json` writes it (test/soak/run.ts). */
 export interface SliceRow {
+  /** The row's label: `wordcount`, `wordcount on kstreams`, `bank, unaligned checkpoints`, … */
   scenario: string;
   seeds: number;
   violations: number;
   crashes: number;
   restores: number;
+  /** Completed checkpoints (Flink), commits (Kafka Streams), batches (Spark). */
   checkpoints: number;
+  runsPerSec?: number;
+  /** The first few failing seeds, `check: token`. */
   failingTokens: string[];
 }
 
@@ -38,16 +43,11 @@ export interface Slice {
   bugs?: SliceBug[];
 }
 
-export interface SummedRow {
+/** A row over all the slices: its seeds `firstSeed`–`lastSeed`, the figures summed. */
+export interface SummedRow extends Omit<SliceRow, 'scenario' | 'runsPerSec'> {
   row: string;
   firstSeed: number;
   lastSeed: number;
-  seeds: number;
-  violations: number;
-  crashes: number;
-  restores: number;
-  checkpoints: number;
-  failingTokens: string[];
 }
 
 export interface SummedBug {
