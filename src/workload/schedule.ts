@@ -58,7 +58,8 @@ export function buildArrivals(records: readonly InputRecord[], arrivalMs: ArrayL
   let lastMs = -Infinity;
   for (let i = 0; i < records.length; i++) {
     const atMs = arrivalMs[i]!;
-    if (atMs < lastMs) return buildArrivalsAnyOrder(records, arrivalMs, partitionOf);
+    // Out of order (or NaN, which a Map groups as one key): the general path.
+    if (!(atMs >= lastMs)) return buildArrivalsAnyOrder(records, arrivalMs, partitionOf);
     const partition = partitionOf[i]!;
     if (atMs !== lastMs) {
       sortByPartition(out, msStart);
