@@ -62,7 +62,7 @@ export async function exploreCommand(argv: readonly string[]): Promise<number> {
   const progress = !json && process.stderr.isTTY ? new report.Progress(process.stderr) : undefined;
 
   if (!json) process.stdout.write(report.bannerLine(req, workers) + '\n');
-  // Without --workers, worker threads start only when the sweep is long enough to repay their start-up.
+  // Without --workers, worker threads start only when the sweep is long enough to repay their start-up and warm-up.
   const opts: ExploreOptions = { job: req.job, start: req.start, count: req.count, workers, adaptive: req.workers === undefined };
   if (req.shard) opts.shard = req.shard;
   if (!req.shrink) opts.shrink = false;

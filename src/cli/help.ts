@@ -88,7 +88,9 @@ Options:
   --start S                first seed (default: 1)
   --shard k/n              only seeds with (seed - start) % n == k - 1
                            (1-based k, as vitest's --shard)
-  --workers K              worker threads (default: one per core; 1 runs
+  --workers K              worker threads (default: up to one per core,
+                           started once this process has warmed up (2 s)
+                           and only when the seeds left repay them; 1 runs
                            in this process; never more than the seeds or
                            the cores, said on stderr)
   --engine E               flink | kstreams | spark (default: flink)

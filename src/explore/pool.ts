@@ -10,8 +10,9 @@
  * is loaded from them, as under vitest (about a second of CPU to load the
  * engine). This thread starts running seeds at once and the workers join as
  * they become ready, so a small sweep loses little to start-up; with
- * `adaptive`, workers are started only once the remaining seeds, at the
- * pace measured so far, are worth that start-up. Workers pull seeds, two in
+ * `adaptive`, workers are started only when the remaining seeds, at this
+ * thread's pace once warm (the median of its latest runs, after its first
+ * second), are worth a worker's start-up and warm-up. Workers pull seeds, two in
  * flight each (one running, one queued). A worker thread that dies hands
  * its seeds back to the queue; an error escaping `runSeed` fails the sweep,
  * as it would in this thread: that is a bug in weir, not a finding of a run.
@@ -23,8 +24,25 @@ import type { WorkerAnswer } from './sweep-worker.ts';
 const FROM_SOURCES = import.meta.url.endsWith('.ts');
 const WORKER_ENTRY = new URL(FROM_SOURCES ? './sweep-worker-boot.mjs' : './sweep-worker.js', import.meta.url);
 const IN_FLIGHT = 2;
-/** About what a worker thread costs to start, in this thread's run time it must save. */
-const WORKER_START_MS = FROM_SOURCES ? 1_500 : 300;
+/**
+ * About what a worker thread costs, in this thread's run time it must save: its start, and its
+ * warm-up (V8 compiles the hot paths again in every thread; until it has, the worker's runs are
+ * slow, and its compiler threads take CPU from this thread's runs). Measured on bank with the
+ * build: a 200-seed sweep (about 3.5 s on one thread) ran 7% slower with a worker, a 500-seed one
+ * (about 7 s) 13% faster.
+ */
+export const WORKER_START_MS = FROM_SOURCES ? 3_000 : 1_750;
+/**
+ * An adaptive sweep measures its pace only after this much of its own warm-up: a process's first
+ * runs are several times slower than the rest (bank: about 40 ms a run over the first second,
+ * 15 ms from the second on). Measured with the build, alternating: a 200-seed bank sweep then
+ * starts no worker and runs as fast as on one thread (a tenth faster than when a worker joined
+ * after the first run); 500 and 1,000 seeds start one at 2 s, as fast as before within this
+ * host's noise.
+ */
+export const WARM_MS = 2_000;
+/** The pace of an adaptive sweep: the median of this many latest runs. */
+const PACE_RUNS = 8;
 
 export interface PoolOptions {
   /** Threads running seeds, this one included unless `local` is false; 1 runs every seed here. */
@@ -70,17 +88,21 @@ class SeedPool {
     const extra = Math.min(this.opts.workers, this.queue.length) - (local ? 1 : 0);
     if (!this.opts.adaptive || !local) this.spawn(extra);
     if (this.threads.length === 0 && !local) throw new Error('runSeeds: no thread to run seeds (workers must be ≥ 1)');
-    const started = Date.now();
-    let here = 0;
+    const started = performance.now();
+    const pace: number[] = [];
     for (;;) {
       if (this.failure) throw this.failure;
       if (!local && this.threads.length === 0) throw new Error(`runSeeds: every worker thread died (${this.lastDeath ?? 'no error given'})`);
       const seed = local ? this.queue.shift() : undefined;
       if (seed !== undefined) {
+        const t0 = performance.now();
         this.accept(runSeed(this.job, seed));
-        here++;
-        const leftMs = ((Date.now() - started) / here) * this.queue.length;
-        if (leftMs / (extra + 1) > WORKER_START_MS) this.spawn(Math.min(extra, this.queue.length));
+        const now = performance.now();
+        if (!this.spawned && extra > 0) {
+          pace.push(now - t0);
+          if (pace.length > PACE_RUNS) pace.shift();
+          if (workersPayOff(now - started, pace, this.queue.length, extra)) this.spawn(Math.min(extra, this.queue.length));
+        }
         // Let worker answers in between, so workers are fed while this thread keeps running seeds.
         await new Promise<void>((resolve) => setImmediate(resolve));
         continue;
@@ -151,4 +173,16 @@ class SeedPool {
     this.wake?.();
     this.wake = undefined;
   }
+}
+
+/**
+ * Whether an adaptive sweep should start its `extra` worker threads now: once this thread has run
+ * for `WARM_MS`, when the seeds left, at the median of its latest run times, shared among all the
+ * threads, would take longer than a worker costs to start and warm up.
+ */
+export function workersPayOff(elapsedMs: number, latestRunMs: readonly number[], seedsLeft: number, extra: number): boolean {
+  if (extra <= 0 || seedsLeft === 0 || latestRunMs.length === 0 || elapsedMs < WARM_MS) return false;
+  const sorted = latestRunMs.slice().sort((a, b) => a - b);
+  const pace = sorted[sorted.length >> 1]!;
+  return (pace * seedsLeft) / (extra + 1) > WORKER_START_MS;
 }
