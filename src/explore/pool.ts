@@ -12,8 +12,8 @@
  * they become ready, so a small sweep loses little to start-up; with
  * `adaptive`, workers are started only when the remaining seeds, at this
  * thread's pace once warm (the median of its latest runs, after its first
- * second), are worth a worker's start-up and warm-up. Workers pull seeds, two in
- * flight each (one running, one queued). A worker thread that dies hands
+ * `WARM_MS`), are worth a worker's start-up and warm-up. Workers pull
+ * seeds, two in flight each (one running, one queued). A worker thread that dies hands
  * its seeds back to the queue; an error escaping `runSeed` fails the sweep,
  * as it would in this thread: that is a bug in weir, not a finding of a run.
  */

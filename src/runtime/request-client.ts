@@ -14,10 +14,11 @@
  * up from the front, where the oldest requests, the likeliest answered, are:
  * a client has a few requests in flight, some fifty at most in any shipped
  * scenario), and the one timer is armed at the earliest deadline; when it
- * fires it resends or fails what is due and arms itself again. When no request is pending the timer is cancelled, and the
- * next request re-arms that same timer if its handle can (`rearm`, as the
- * simulator's timers can), so that a client sending one request at a time
- * does not queue one timer per request.
+ * fires it resends or fails what is due and arms itself again. When no
+ * request is pending the timer is cancelled, and the next request re-arms
+ * that same timer if its handle can (`rearm`, as the simulator's timers
+ * can), so that a client sending one request at a time does not queue one
+ * timer per request.
  *
  * reqIds are unique per process incarnation across all clients of that
  * process (one counter per context, offset by the incarnation): a reply sent

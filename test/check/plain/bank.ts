@@ -32,7 +32,7 @@
  * checks run: twice, gaps and per-update deltas.
  */
 import type { InputRecord, KeyedUpdate } from '../../../src/stream/records.ts';
-import { formatCount, Problems } from '../../../src/check/report.ts';
+import { formatCount, Problems } from './report.ts';
 import type { CheckResult } from '../../../src/check/types.ts';
 
 export interface BankCheckOptions {
