@@ -1,0 +1,113 @@
+/**
+ * What a denser `bank` would buy: the speed of a run against how often its
+ * seeds catch bank's planted bugs, for transfers spaced further apart or
+ * closer together than the shipped 10 ms (and, for the closest spacing,
+ * with checkpoints closer together too, so a run sees as many of them).
+ *
+ * For each variant: warm runs per second on this thread (seeds 1…N of
+ * `bank` with swarm faults, after the variant's own warm-up runs), scheduler
+ * steps, virtual seconds and completed checkpoints per run; then, for every
+ * planted bug whose place is `bank` (`test/support/bug-places.ts`), how
+ * many of seeds 1…N fail, and from those the catches a second: warm runs
+ * a second times the share of (bug, seed) runs that fail. The shipped
+ * spacing is the first row, so the others read against it. Nothing here is
+ * asserted: it measures a choice.
+ *
+ *   node --max-semi-space-size=32 --import tsx test/bench/density.ts [--seeds N] [--json]
+ */
+import { runScenario } from '../../src/explore/run.ts';
+import type { RunSettings } from '../../src/explore/settings.ts';
+import { findScenario } from '../../scenarios/index.ts';
+import { generateTransfers } from '../../src/workload/bank.ts';
+import type { Scenario } from '../../scenarios/types.ts';
+import type { BugName } from '../../src/explore/bugs.ts';
+import { BUG_PLACES, placeShape } from '../support/bug-places.ts';
+
+interface Variant {
+  /** Average spacing of transfers, ms (the shipped bank: 10). */
+  spacingMs: number;
+  /** Checkpoint interval, ms (absent: the job's default, 500). */
+  checkpointIntervalMs?: number;
+}
+
+const VARIANTS: Variant[] = [{ spacingMs: 10 }, { spacingMs: 5 }, { spacingMs: 2 }, { spacingMs: 2, checkpointIntervalMs: 100 }];
+const WARM_RUNS = 60;
+
+function refuse(message: string): never {
+  process.stderr.write(`weir bench:density: ${message}\n`);
+  process.exit(2);
+}
+
+/** `--seeds N` (default 32) and `--json`; anything else is refused with one line, exit 2. */
+function parseArgs(argv: readonly string[]): { seeds: number; json: boolean } {
+  let seeds = 32;
+  let json = false;
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    if (a === '--json') json = true;
+    else if (a === '--seeds') {
+      const n = Number(argv[++i]);
+      if (!Number.isSafeInteger(n) || n < 1) refuse(`--seeds needs a whole number ≥ 1, got '${argv[i] ?? ''}'`);
+      seeds = n;
+    } else refuse(`unknown argument '${a}' (use --seeds N and --json)`);
+  }
+  return { seeds, json };
+}
+
+const { seeds, json } = parseArgs(process.argv.slice(2));
+const shipped = findScenario('bank')!;
+const bankBugs = (Object.keys(BUG_PLACES) as BugName[]).filter((b) => BUG_PLACES[b].scenario === 'bank');
+
+function variantScenario(v: Variant): Scenario {
+  return {
+    ...shipped,
+    workload: (rng, s) => generateTransfers(rng, { events: s.events, accounts: s.keys, partitions: s.partitions, initialBalance: 1_000, eventRateMsPerRecord: v.spacingMs }),
+  };
+}
+
+function settingsOf(v: Variant, seed: number, extra: Partial<RunSettings> = {}): RunSettings {
+  return {
+    scenario: 'bank', seed, guarantee: 'exactly-once', faults: 'swarm', bugs: [],
+    ...(v.checkpointIntervalMs ? { checkpointIntervalMs: v.checkpointIntervalMs } : {}),
+    ...extra,
+  };
+}
+
+const label = (v: Variant): string => `${v.spacingMs} ms${v.spacingMs === 10 && !v.checkpointIntervalMs ? ' (shipped)' : ''}${v.checkpointIntervalMs ? `, checkpoints every ${v.checkpointIntervalMs} ms` : ''}`;
+const rows: Record<string, unknown>[] = [];
+process.stdout.write(`| spacing | warm runs/s | steps/run | virtual s/run | checkpoints/run | catches/s | ${bankBugs.join(' | ')} |\n`);
+process.stdout.write(`|${' --- |'.repeat(6 + bankBugs.length)}\n`);
+for (const v of VARIANTS) {
+  const scenario = variantScenario(v);
+  for (let seed = 1; seed <= WARM_RUNS; seed++) runScenario(settingsOf(v, 10_000 + seed), { scenario });
+  let steps = 0;
+  let virtualMs = 0;
+  let checkpoints = 0;
+  const t0 = performance.now();
+  for (let seed = 1; seed <= seeds; seed++) {
+    const r = runScenario(settingsOf(v, seed), { scenario });
+    steps += r.steps;
+    virtualMs += r.virtualTimeMs;
+    checkpoints += r.checkpoints.completed;
+  }
+  const runsPerSec = seeds / ((performance.now() - t0) / 1000);
+  const caught: Record<string, number> = {};
+  for (const bug of bankBugs) {
+    const place = placeShape(BUG_PLACES[bug]);
+    let n = 0;
+    for (let seed = 1; seed <= seeds; seed++) {
+      const r = runScenario(settingsOf(v, seed, { ...place, scenario: 'bank', faults: place.faults, bugs: [bug] }), { scenario });
+      if (!r.ok) n++;
+    }
+    caught[bug] = n;
+  }
+  const failed = Object.values(caught).reduce((a, b) => a + b, 0);
+  const row = {
+    spacingMs: v.spacingMs, checkpointIntervalMs: v.checkpointIntervalMs ?? 500, runsPerSec: Math.round(runsPerSec * 10) / 10,
+    stepsPerRun: Math.round(steps / seeds), virtualSecPerRun: Math.round(virtualMs / seeds / 100) / 10, checkpointsPerRun: Math.round((checkpoints / seeds) * 10) / 10,
+    catchesPerSec: Math.round((runsPerSec * failed) / (bankBugs.length * seeds) * 10) / 10, caught,
+  };
+  rows.push(row);
+  process.stdout.write(`| ${label(v)} | ${row.runsPerSec} | ${row.stepsPerRun.toLocaleString('en-US')} | ${row.virtualSecPerRun} | ${row.checkpointsPerRun} | ${row.catchesPerSec} | ${bankBugs.map((b) => `${caught[b]}/${seeds}`).join(' | ')} |\n`);
+}
+if (json) process.stdout.write(JSON.stringify({ seeds, density: rows }) + '\n');
