@@ -15,7 +15,7 @@ import { benchEngine, type EngineFigures } from './engine.bench.ts';
 import { benchStartup, type StartupFigures } from './startup.bench.ts';
 import { benchExplore, type ExploreFigures } from './explore.bench.ts';
 
-type SimFigures = { 'scheduler.eventsPerSec': number; 'network.messagesPerSec': number };
+import type { SimFigures } from './sim.bench.ts';
 
 interface Machine {
   node: string;
@@ -62,7 +62,9 @@ function table(m: Machine, startup: StartupFigures, explore: ExploreFigures, sim
   }
   if (sim) {
     rows.push(['scheduler (event queue push+pop)', `${num(sim['scheduler.eventsPerSec'])} events/s`]);
-    rows.push(['network (world, 4 processes)', `${num(sim['network.messagesPerSec'])} messages/s`]);
+    rows.push(['network (world, 4 processes, I/O traced)', `${num(sim['network.messagesPerSec'])} messages/s`]);
+    rows.push(['network, the world as runs set it up (untraced I/O)', `${num(sim['network.untracedMessagesPerSec'])} messages/s`]);
+    rows.push(['timers, the world as runs set it up', `${num(sim['timers.perSec'])} timers/s`]);
   } else rows.push(['simulator benchmarks', 'skipped (test/bench/sim.bench.ts not found)']);
   for (const s of eng['wordcount.sizes']) {
     rows.push([
@@ -107,7 +109,7 @@ async function main(argv: string[]): Promise<number> {
   progress(`start-up: weir list ${num(startup['startup.weirListWallMs'])} ms, worker ready ${startup['startup.workerReadyMs'] ?? '–'} ms built, ${num(startup['startup.workerReadyFromSourcesMs'])} ms from sources`);
   const benchSim = await loadSimBench();
   const sim = benchSim ? await benchSim() : undefined;
-  if (sim) progress(`simulator: ${num(sim['scheduler.eventsPerSec'])} events/s, ${num(sim['network.messagesPerSec'])} messages/s`);
+  if (sim) progress(`simulator: ${num(sim['scheduler.eventsPerSec'])} events/s, ${num(sim['network.messagesPerSec'])} messages/s (${num(sim['network.untracedMessagesPerSec'])} untraced), ${num(sim['timers.perSec'])} timers/s`);
   const explore = benchExplore(argv.includes('--quick') ? 20 : argv.includes('--full') ? 1_000 : 200, progress);
   const eng = benchEngine({ sizes, progress });
   m.loadAvg1mAtEnd = Number(loadavg()[0]!.toFixed(2));

@@ -6,6 +6,11 @@
  * - `network.messagesPerSec`: messages per second sent and delivered through
  *   a World (default options: FIFO channels, full network tracing and trace
  *   hashing) by four processes forwarding tokens around, ~200 000 messages.
+ * - `network.untracedMessagesPerSec`: the same as a run of `weir explore`
+ *   sets the World up (no ring of recent events, no tracing of sends and
+ *   deliveries): what the bare simulator costs a message in a run.
+ * - `timers.perSec`: timers armed and fired per second on that World, one
+ *   process keeping eight timers pending, ~200 000 timers.
  * Wall-clock time is measured with performance.now (allowed in test/bench).
  */
 import type { ProcessContext } from '../../src/runtime/types.ts';
@@ -35,8 +40,11 @@ function benchScheduler(targetMs = 1000): number {
   return Math.round(ops / (elapsed / 1000));
 }
 
-function benchNetwork(messages = 200_000): number {
-  const world = new World({ seed: 1, traceRing: 1000 });
+/** As `weir explore` runs a scenario: no ring of recent events, no I/O events. */
+const AS_RUNS = { traceRing: 0, traceIo: false, detailedTrace: false } as const;
+
+function benchNetwork(messages = 200_000, traced = true): number {
+  const world = new World(traced ? { seed: 1, traceRing: 1000 } : { seed: 1, ...AS_RUNS });
   const ids = ['n0', 'n1', 'n2', 'n3'];
   let delivered = 0;
   for (const [i, id] of ids.entries()) {
@@ -61,12 +69,35 @@ function benchNetwork(messages = 200_000): number {
   return Math.round(messages / (elapsed / 1000));
 }
 
-export async function benchSim(): Promise<{ 'scheduler.eventsPerSec': number; 'network.messagesPerSec': number }> {
-  // A short warm-up so both figures measure optimized code.
+function benchTimers(timers = 200_000): number {
+  const world = new World({ seed: 1, ...AS_RUNS });
+  let fired = 0;
+  world.addProcess('t', (ctx: ProcessContext) => {
+    const tick = (): void => {
+      if (++fired < timers) ctx.timers.after(1 + (fired & 3), tick);
+    };
+    for (let k = 0; k < 8; k++) ctx.timers.after(1, tick);
+    return { onMessage() {} };
+  });
+  const start = performance.now();
+  world.run();
+  const elapsed = performance.now() - start;
+  if (fired < timers) throw new Error(`timer bench: fired ${fired}, want ${timers}`);
+  return Math.round(fired / (elapsed / 1000));
+}
+
+export type SimFigures = { 'scheduler.eventsPerSec': number; 'network.messagesPerSec': number; 'network.untracedMessagesPerSec': number; 'timers.perSec': number };
+
+export async function benchSim(): Promise<SimFigures> {
+  // A short warm-up so every figure measures optimized code.
   benchScheduler(100);
   benchNetwork(20_000);
+  benchNetwork(20_000, false);
+  benchTimers(20_000);
   return {
     'scheduler.eventsPerSec': benchScheduler(),
     'network.messagesPerSec': benchNetwork(),
+    'network.untracedMessagesPerSec': benchNetwork(200_000, false),
+    'timers.perSec': benchTimers(),
   };
 }
