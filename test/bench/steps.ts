@@ -75,6 +75,7 @@ let timing = false;
 // The world's dispatch, wrapped: the bench times each step; the world itself never reads a clock.
 const proto = World.prototype as unknown as { dispatch(t: number, ev: SimEvent): boolean };
 const dispatch = proto.dispatch;
+if (typeof dispatch !== 'function') throw new Error('bench:steps: World has no dispatch method to time; update this bench with the world');
 proto.dispatch = function (this: World, t: number, ev: SimEvent): boolean {
   if (!timing) return dispatch.call(this, t, ev);
   const t0 = performance.now();
