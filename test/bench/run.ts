@@ -14,7 +14,6 @@ import { availableParallelism, cpus, loadavg } from 'node:os';
 import { benchEngine, type EngineFigures } from './engine.bench.ts';
 import { benchStartup, type StartupFigures } from './startup.bench.ts';
 import { benchExplore, type ExploreFigures } from './explore.bench.ts';
-
 import type { SimFigures } from './sim.bench.ts';
 
 interface Machine {
@@ -63,7 +62,7 @@ function table(m: Machine, startup: StartupFigures, explore: ExploreFigures, sim
   if (sim) {
     rows.push(['scheduler (event queue push+pop)', `${num(sim['scheduler.eventsPerSec'])} events/s`]);
     rows.push(['network (world, 4 processes, I/O traced)', `${num(sim['network.messagesPerSec'])} messages/s`]);
-    rows.push(['network, the world as runs set it up (untraced I/O)', `${num(sim['network.untracedMessagesPerSec'])} messages/s`]);
+    rows.push(['network, the world as runs set it up (untraced I/O, no ring)', `${num(sim['network.untracedMessagesPerSec'])} messages/s`]);
     rows.push(['timers, the world as runs set it up', `${num(sim['timers.perSec'])} timers/s`]);
   } else rows.push(['simulator benchmarks', 'skipped (test/bench/sim.bench.ts not found)']);
   for (const s of eng['wordcount.sizes']) {
