@@ -10,7 +10,7 @@ import type { ExploreResult, SweepProgress } from '../explore/explore.ts';
 import type { CaseSize } from '../explore/shrink.ts';
 import { EDGE_TEXT, type Edge } from '../explore/coverage.ts';
 import { decodeToken } from '../explore/settings.ts';
-import { faultText, shapeParts } from './run-report.ts';
+import { faultText, shapeParts, timingParts } from './run-report.ts';
 
 export interface Style {
   ok(s: string): string;
@@ -44,7 +44,7 @@ export function bannerLine(req: ExploreRequest, workers: number): string {
     `faults=${j.faults}`,
     `bugs=${j.bugs.length > 0 ? j.bugs.join(',') : 'none'}`,
   ];
-  parts.push(...shapeParts(j));
+  parts.push(...shapeParts(j), ...timingParts(j));
   return parts.join(' ');
 }
 

@@ -14,7 +14,7 @@ import { parseArgs, parseChoice, parseLimitedFlag, valueOf, type FlagSpec, type 
 import { EXPLORE_HELP } from './help.ts';
 import { estimateBytes, formatBytes, machineBytes, memoryProblem } from './memory.ts';
 import { EXIT, quote, tokenBodyProblem, UsageError } from './usage-error.ts';
-import { parseBugs, runShape, RUN_SHAPE_FLAGS } from './run-settings.ts';
+import { parseBugs, runShape, runTiming, RUN_SHAPE_FLAGS, RUN_TIMING_FLAGS } from './run-settings.ts';
 import { FAULT_PROFILES, GUARANTEES, looksLikeToken } from '../explore/settings.ts';
 import type { Shard, SweepJob } from '../explore/sweep.ts';
 import type { ExploreOptions } from '../explore/explore.ts';
@@ -26,6 +26,7 @@ export const EXPLORE_FLAGS: Readonly<Record<string, FlagSpec>> = {
   workers: { value: true },
   shard: { value: true },
   ...RUN_SHAPE_FLAGS,
+  ...RUN_TIMING_FLAGS,
   'no-shrink': {},
   json: {},
 };
@@ -130,6 +131,7 @@ export function exploreRequest(args: ParsedArgs): ExploreRequest {
     faults: parseChoice('faults', valueOf(args, 'faults') ?? 'swarm', FAULT_PROFILES),
     bugs: parseBugs(args.values.get('bug') ?? []),
     ...runShape(args),
+    ...runTiming(args),
   };
   const clash = combinationProblem(job);
   if (clash !== undefined) throw new UsageError(clash);

@@ -103,6 +103,12 @@ Options:
   --spare-tms N            spare task managers a restart can move a slot to (default 0)
   --standby-replicas N     Kafka Streams' num.standby.replicas (default 0)
   --unaligned              exactly-once with unaligned checkpoints (in-flight records persisted)
+  --checkpoint-interval MS Flink: periodic checkpoints every MS of virtual time
+                           (0: only the final one; default 500)
+  --buffer-timeout MS      Flink's execution.buffer-timeout (default 100)
+  --commit-interval MS     Kafka Streams' commit.interval.ms (default 100 under
+                           exactly-once, 30,000 under at-least-once)
+  --trigger-interval MS    Spark's processing-time trigger (default: the query's)
   --no-shrink              report the first failure as found, unshrunk
   --json                   print one JSON object instead of the report
 

@@ -37,6 +37,16 @@ export function shapeParts(s: { events?: number; parallelism?: number; spareTask
   return parts;
 }
 
+/** The engines' periodic knobs a run or sweep set, as banner words (the unset ones are the engines' defaults). */
+export function timingParts(s: { checkpointIntervalMs?: number; bufferTimeoutMs?: number; commitIntervalMs?: number; triggerIntervalMs?: number }): string[] {
+  const parts: string[] = [];
+  if (s.checkpointIntervalMs !== undefined) parts.push(`checkpointIntervalMs=${s.checkpointIntervalMs}`);
+  if (s.bufferTimeoutMs !== undefined) parts.push(`bufferTimeoutMs=${s.bufferTimeoutMs}`);
+  if (s.commitIntervalMs !== undefined) parts.push(`commitIntervalMs=${s.commitIntervalMs}`);
+  if (s.triggerIntervalMs !== undefined) parts.push(`triggerIntervalMs=${s.triggerIntervalMs}`);
+  return parts;
+}
+
 /** `SEED=1 scenario=wordcount engine=flink guarantee=exactly-once faults=light bugs=none …` */
 export function bannerLine(s: RunSettings, fromToken: boolean): string {
   const parts = [
@@ -47,9 +57,7 @@ export function bannerLine(s: RunSettings, fromToken: boolean): string {
     `faults=${s.plan ? `${s.faults}(plan of ${s.plan.faults.length})` : s.faults}`,
     `bugs=${s.bugs.length > 0 ? s.bugs.join(',') : 'none'}`,
   ];
-  parts.push(...shapeParts(s));
-  if (s.checkpointIntervalMs !== undefined) parts.push(`checkpointIntervalMs=${s.checkpointIntervalMs}`);
-  if (s.bufferTimeoutMs !== undefined) parts.push(`bufferTimeoutMs=${s.bufferTimeoutMs}`);
+  parts.push(...shapeParts(s), ...timingParts(s));
   if (s.savepointAtMs !== undefined) parts.push(`savepointAtMs=${s.savepointAtMs}`);
   if (fromToken) parts.push('(from token)');
   return parts.join(' ');

@@ -34,13 +34,18 @@ export const RUN_SHAPE_FLAGS: Readonly<Record<string, FlagSpec>> = {
   unaligned: {},
 };
 
-export const RUN_FLAGS: Readonly<Record<string, FlagSpec>> = {
-  seed: { value: true },
-  ...RUN_SHAPE_FLAGS,
+/** The engines' periodic knobs, shared by `weir run` and `weir explore`: each belongs to one engine. */
+export const RUN_TIMING_FLAGS: Readonly<Record<string, FlagSpec>> = {
   'checkpoint-interval': { value: true },
   'buffer-timeout': { value: true },
   'commit-interval': { value: true },
   'trigger-interval': { value: true },
+};
+
+export const RUN_FLAGS: Readonly<Record<string, FlagSpec>> = {
+  seed: { value: true },
+  ...RUN_SHAPE_FLAGS,
+  ...RUN_TIMING_FLAGS,
   'savepoint-at': { value: true },
   'check-determinism': {},
   json: {},
@@ -74,15 +79,8 @@ export function runRequest(args: ParsedArgs): RunRequest {
     faults: parseChoice('faults', valueOf(args, 'faults') ?? 'light', FAULT_PROFILES),
     bugs: parseBugs(args.values.get('bug') ?? []),
     ...runShape(args),
+    ...runTiming(args),
   };
-  const rawInterval = valueOf(args, 'checkpoint-interval');
-  if (rawInterval !== undefined) settings.checkpointIntervalMs = parseLimitedFlag('checkpointIntervalMs', rawInterval);
-  const rawBuffer = valueOf(args, 'buffer-timeout');
-  if (rawBuffer !== undefined) settings.bufferTimeoutMs = parseLimitedFlag('bufferTimeoutMs', rawBuffer);
-  const rawCommit = valueOf(args, 'commit-interval');
-  if (rawCommit !== undefined) settings.commitIntervalMs = parseLimitedFlag('commitIntervalMs', rawCommit);
-  const rawTrigger = valueOf(args, 'trigger-interval');
-  if (rawTrigger !== undefined) settings.triggerIntervalMs = parseLimitedFlag('triggerIntervalMs', rawTrigger);
   const rawSavepoint = valueOf(args, 'savepoint-at');
   if (rawSavepoint !== undefined) settings.savepointAtMs = parseLimitedFlag('savepointAtMs', rawSavepoint);
   const clash = combinationProblem(settings);
@@ -147,6 +145,23 @@ export function runShape(args: ParsedArgs): RunShape {
   if (spares !== undefined) out.spareTaskManagers = parseLimitedFlag('spareTaskManagers', spares);
   const standby = valueOf(args, 'standby-replicas');
   if (standby !== undefined) out.standbyReplicas = parseLimitedFlag('standbyReplicas', standby);
+  return out;
+}
+
+/** What the engines' periodic knobs set; the ones not given are left out (the engine's defaults). */
+export type RunTiming = Partial<Pick<RunSettings, 'checkpointIntervalMs' | 'bufferTimeoutMs' | 'commitIntervalMs' | 'triggerIntervalMs'>>;
+
+/** The periodic knobs (`RUN_TIMING_FLAGS`), each checked against its limits. */
+export function runTiming(args: ParsedArgs): RunTiming {
+  const out: RunTiming = {};
+  const interval = valueOf(args, 'checkpoint-interval');
+  if (interval !== undefined) out.checkpointIntervalMs = parseLimitedFlag('checkpointIntervalMs', interval);
+  const buffer = valueOf(args, 'buffer-timeout');
+  if (buffer !== undefined) out.bufferTimeoutMs = parseLimitedFlag('bufferTimeoutMs', buffer);
+  const commit = valueOf(args, 'commit-interval');
+  if (commit !== undefined) out.commitIntervalMs = parseLimitedFlag('commitIntervalMs', commit);
+  const trigger = valueOf(args, 'trigger-interval');
+  if (trigger !== undefined) out.triggerIntervalMs = parseLimitedFlag('triggerIntervalMs', trigger);
   return out;
 }
 

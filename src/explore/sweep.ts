@@ -35,6 +35,12 @@ export interface SweepJob {
   standbyReplicas?: number;
   /** Periodic checkpoints every this many ms of virtual time (the scenario's default when absent). */
   checkpointIntervalMs?: number;
+  /** Flink's execution.buffer-timeout. */
+  bufferTimeoutMs?: number;
+  /** Kafka Streams' commit.interval.ms. */
+  commitIntervalMs?: number;
+  /** Spark's processing-time trigger interval. */
+  triggerIntervalMs?: number;
 }
 
 export interface Shard {
@@ -74,6 +80,9 @@ export function settingsOf(job: SweepJob, seed: number): RunSettings {
   if (job.unaligned) s.unaligned = true;
   if (job.standbyReplicas !== undefined) s.standbyReplicas = job.standbyReplicas;
   if (job.checkpointIntervalMs !== undefined) s.checkpointIntervalMs = job.checkpointIntervalMs;
+  if (job.bufferTimeoutMs !== undefined) s.bufferTimeoutMs = job.bufferTimeoutMs;
+  if (job.commitIntervalMs !== undefined) s.commitIntervalMs = job.commitIntervalMs;
+  if (job.triggerIntervalMs !== undefined) s.triggerIntervalMs = job.triggerIntervalMs;
   return s;
 }
 

@@ -32,7 +32,7 @@ interface Variant {
   checkpointIntervalMs?: number;
 }
 
-const VARIANTS: Variant[] = [{ spacingMs: 10 }, { spacingMs: 5 }, { spacingMs: 2 }, { spacingMs: 2, checkpointIntervalMs: 100 }];
+const VARIANTS: Variant[] = [{ spacingMs: 10 }, { spacingMs: 10, checkpointIntervalMs: 250 }, { spacingMs: 5 }, { spacingMs: 2 }, { spacingMs: 2, checkpointIntervalMs: 100 }];
 const WARM_RUNS = 60;
 
 function refuse(message: string): never {

@@ -11,7 +11,10 @@
  *   shards of a range together find exactly what the whole range finds;
  * - --workers above the seeds or the cores is lowered to what is useful,
  *   with one line on stderr saying why;
- * - every kind of bad input exits 2 with exactly one line on stderr.
+ * - every kind of bad input exits 2 with exactly one line on stderr;
+ * - the engines' periodic knobs (--checkpoint-interval and the others) reach
+ *   every run of the sweep and its tokens, so a shrunk failure replays
+ *   with them; a knob of another engine is bad input.
  * Runs are small (100-300 events, a few seeds) to keep the file quick.
  */
 import { describe, expect, it } from 'vitest';
@@ -19,6 +22,8 @@ import { json, weir, type RunJson } from './helpers.ts';
 import { parseArgs } from '../../src/cli/args.ts';
 import { EXPLORE_FLAGS, exploreRequest, parseShard, usefulWorkers } from '../../src/cli/explore.ts';
 import { UsageError } from '../../src/cli/usage-error.ts';
+import { runSeed, settingsOf } from '../../src/explore/sweep.ts';
+import { decodeToken, encodeToken } from '../../src/explore/settings.ts';
 
 interface ExploreJson {
   scenario: string;
@@ -128,6 +133,7 @@ const MALFORMED: string[][] = [
   ['explore', 'w1.abc'],
   ['explore', 'wordcount', '--frobnicate'],
   ['explore', 'wordcount', '--shard', '3/2'],
+  ['explore', 'bank', '--commit-interval', '50'],
 ];
 
 /** Parsed only: each must be refused as bad input before anything runs. */
@@ -145,6 +151,10 @@ const REFUSED: string[][] = [
   ['wordcount', '--start', '-1'],
   ['wordcount', '--events', '0'],
   ['wordcount', '--start', String(Number.MAX_SAFE_INTEGER), '--seeds', '2'],
+  ['wordcount', '--checkpoint-interval', '-5'],
+  ['wordcount', '--buffer-timeout', 'soon'],
+  ['wordcount', '--commit-interval', '0'],
+  ['wordcount', '--trigger-interval', '3600001'],
 ];
 
 describe('weir explore: bad input', () => {
@@ -157,6 +167,7 @@ describe('weir explore: bad input', () => {
       expect(r.stdout, what).toBe('');
     });
     expect(results[4]!.stderr).toBe('weir: --shard must be k/n with 1 ≤ k ≤ n (e.g. 2/4), got "3/2"\n');
+    expect(results[5]!.stderr).toMatch(/--commit-interval is a setting of the kstreams engine/);
   });
 
   it.each(REFUSED)('refuses %s …', (...argv) => {
@@ -174,5 +185,36 @@ describe('weir explore: bad input', () => {
     expect(() => exploreRequest(parseArgs('explore', argv, EXPLORE_FLAGS))).toThrow(/add --standby-replicas 1/);
     const req = exploreRequest(parseArgs('explore', [...argv, '--standby-replicas', '1'], EXPLORE_FLAGS));
     expect(req.job).toMatchObject({ engine: 'kstreams', standbyReplicas: 1, bugs: ['standby-read-uncommitted'] });
+  });
+});
+
+describe('weir explore: the engines\' periodic knobs', () => {
+  it('carries --checkpoint-interval and --buffer-timeout into every run and its token', () => {
+    const req = exploreRequest(parseArgs('explore', ['bank', '--checkpoint-interval', '250', '--buffer-timeout', '20'], EXPLORE_FLAGS));
+    expect(req.job).toMatchObject({ checkpointIntervalMs: 250, bufferTimeoutMs: 20 });
+    const settings = settingsOf(req.job, 7);
+    expect(settings).toMatchObject({ seed: 7, checkpointIntervalMs: 250, bufferTimeoutMs: 20 });
+    // The token a failure of this seed would print (and shrink from) keeps both knobs.
+    expect(decodeToken(encodeToken(settings))).toMatchObject({ checkpointIntervalMs: 250, bufferTimeoutMs: 20 });
+  });
+
+  it('carries --commit-interval and --trigger-interval to their engines', () => {
+    const ks = exploreRequest(parseArgs('explore', ['wordcount', '--engine', 'kstreams', '--commit-interval', '50'], EXPLORE_FLAGS));
+    expect(settingsOf(ks.job, 1)).toMatchObject({ engine: 'kstreams', commitIntervalMs: 50 });
+    const spark = exploreRequest(parseArgs('explore', ['wordcount', '--engine', 'spark', '--trigger-interval', '0'], EXPLORE_FLAGS));
+    expect(settingsOf(spark.job, 1)).toMatchObject({ engine: 'spark', triggerIntervalMs: 0 });
+  });
+
+  it('runs the sweep with the knob: checkpoints come more often, and the banner says so', async () => {
+    const argv = ['bank', '--faults', 'none', '--events', '200'];
+    const plain = exploreRequest(parseArgs('explore', argv, EXPLORE_FLAGS));
+    const often = exploreRequest(parseArgs('explore', [...argv, '--checkpoint-interval', '100'], EXPLORE_FLAGS));
+    const [a, b] = [runSeed(plain.job, 1), runSeed(often.job, 1)];
+    expect(a.ok && b.ok).toBe(true);
+    expect(b.exercised!.checkpoints).toBeGreaterThan(2 * a.exercised!.checkpoints);
+    expect(decodeToken(b.token).checkpointIntervalMs).toBe(100);
+    const banner = await weir(['explore', ...argv, '--seeds', '1', '--workers', '1', '--checkpoint-interval', '100']);
+    expect(banner.status).toBe(0);
+    expect(banner.stdout).toMatch(/^explore scenario=bank .* checkpointIntervalMs=100\n/);
   });
 });
