@@ -1,8 +1,10 @@
 /**
- * What a denser `bank` would buy: the speed of a run against how often its
- * seeds catch bank's planted bugs, for transfers spaced further apart or
- * closer together than the shipped 10 ms (and, for the closest spacing,
- * with checkpoints closer together too, so a run sees as many of them).
+ * What a denser `bank`, or more checkpoints, would buy: the speed of a run
+ * against how often its seeds catch bank's planted bugs, for transfers
+ * closer together than the shipped 10 ms, and for checkpoints closer
+ * together (every 250 ms at the shipped spacing, `weir explore
+ * --checkpoint-interval 250`; every 100 ms at the closest spacing, so a
+ * run sees about as many as a shipped one).
  *
  * For each variant: warm runs per second on this thread (seeds 1…N of
  * `bank` with swarm faults, after warm-up runs of every variant, the
