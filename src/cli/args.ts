@@ -10,7 +10,7 @@
  * stays cheap.
  */
 import { quote, UsageError } from './usage-error.ts';
-import { limitProblem, type LimitName } from '../explore/limits.ts';
+import { LIMITS, limitProblem, type LimitName } from '../explore/limits.ts';
 
 export interface FlagSpec {
   /** The flag takes a value (`--seed 7`); otherwise it is a switch (`--json`). */
@@ -90,6 +90,16 @@ export function parseLimitedFlag(limit: LimitName, raw: string): number {
   const problem = limitProblem(limit, n, 'flag', quote(raw));
   if (problem !== undefined) throw new UsageError(problem);
   return n;
+}
+
+/** Each of `limits` whose flag (`LIMITS[name].flag`) was given, checked against its limit; the others are left out. */
+export function parseLimitedFlags<L extends LimitName>(args: ParsedArgs, limits: readonly L[]): Partial<Record<L, number>> {
+  const out: Partial<Record<L, number>> = {};
+  for (const name of limits) {
+    const raw = valueOf(args, LIMITS[name].flag);
+    if (raw !== undefined) out[name] = parseLimitedFlag(name, raw);
+  }
+  return out;
 }
 
 /** Checks `raw` is one of `choices`. */

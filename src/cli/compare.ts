@@ -8,7 +8,7 @@
  * token is printed), 2 on bad input.
  */
 import { randomInt } from 'node:crypto';
-import { parseArgs, parseChoice, parseLimitedFlag, valueOf, type FlagSpec } from './args.ts';
+import { parseArgs, parseChoice, parseLimitedFlag, parseLimitedFlags, valueOf, type FlagSpec } from './args.ts';
 import { EXIT, quote, tokenBodyProblem, UsageError } from './usage-error.ts';
 import { FAULT_PROFILES, GUARANTEES } from '../explore/settings.ts';
 import type { Guarantee } from '../stream/guarantee.ts';
@@ -96,15 +96,7 @@ export async function compareCommand(argv: readonly string[]): Promise<number> {
   const rawEvents = valueOf(args, 'events');
   const events = rawEvents === undefined ? undefined : parseLimitedFlag('events', rawEvents);
   const guarantee = parseChoice('guarantee', valueOf(args, 'guarantee') ?? 'exactly-once', GUARANTEES);
-  const knobs: Knobs = {};
-  const rawCp = valueOf(args, 'checkpoint-interval');
-  if (rawCp !== undefined) knobs.checkpointIntervalMs = parseLimitedFlag('checkpointIntervalMs', rawCp);
-  const rawCommit = valueOf(args, 'commit-interval');
-  if (rawCommit !== undefined) knobs.commitIntervalMs = parseLimitedFlag('commitIntervalMs', rawCommit);
-  const rawStandby = valueOf(args, 'standby-replicas');
-  if (rawStandby !== undefined) knobs.standbyReplicas = parseLimitedFlag('standbyReplicas', rawStandby);
-  const rawTrigger = valueOf(args, 'trigger-interval');
-  if (rawTrigger !== undefined) knobs.triggerIntervalMs = parseLimitedFlag('triggerIntervalMs', rawTrigger);
+  const knobs: Knobs = parseLimitedFlags(args, ['checkpointIntervalMs', 'commitIntervalMs', 'standbyReplicas', 'triggerIntervalMs']);
   const { findScenario } = await import('../../scenarios/index.ts');
   const scenario = findScenario(name);
   if (!scenario) throw new UsageError(tokenBodyProblem(name) ?? `unknown scenario ${quote(name)} (try: weir list)`);

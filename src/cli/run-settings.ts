@@ -13,7 +13,7 @@
  *   runs the token twice) may go with a token.
  */
 import { randomInt } from 'node:crypto';
-import { parseChoice, parseLimitedFlag, valueOf, type FlagSpec, type ParsedArgs } from './args.ts';
+import { parseChoice, parseLimitedFlag, parseLimitedFlags, valueOf, type FlagSpec, type ParsedArgs } from './args.ts';
 import { quote, tokenBodyProblem, UsageError } from './usage-error.ts';
 import { decodeToken, looksLikeToken, FAULT_PROFILES, GUARANTEES, TokenError, type RunSettings } from '../explore/settings.ts';
 import { isBugName, type BugName } from '../explore/bugs.ts';
@@ -137,15 +137,7 @@ export function runShape(args: ParsedArgs): RunShape {
   const engine = valueOf(args, 'engine');
   if (engine !== undefined) out.engine = parseChoice('engine', engine, ENGINE_NAMES);
   if (args.switches.has('unaligned')) out.unaligned = true;
-  const events = valueOf(args, 'events');
-  if (events !== undefined) out.events = parseLimitedFlag('events', events);
-  const parallelism = valueOf(args, 'parallelism');
-  if (parallelism !== undefined) out.parallelism = parseLimitedFlag('parallelism', parallelism);
-  const spares = valueOf(args, 'spare-tms');
-  if (spares !== undefined) out.spareTaskManagers = parseLimitedFlag('spareTaskManagers', spares);
-  const standby = valueOf(args, 'standby-replicas');
-  if (standby !== undefined) out.standbyReplicas = parseLimitedFlag('standbyReplicas', standby);
-  return out;
+  return { ...out, ...parseLimitedFlags(args, ['events', 'parallelism', 'spareTaskManagers', 'standbyReplicas']) };
 }
 
 /** What the engines' periodic knobs set; the ones not given are left out (the engine's defaults). */
@@ -153,16 +145,7 @@ export type RunTiming = Partial<Pick<RunSettings, 'checkpointIntervalMs' | 'buff
 
 /** The periodic knobs (`RUN_TIMING_FLAGS`), each checked against its limits. */
 export function runTiming(args: ParsedArgs): RunTiming {
-  const out: RunTiming = {};
-  const interval = valueOf(args, 'checkpoint-interval');
-  if (interval !== undefined) out.checkpointIntervalMs = parseLimitedFlag('checkpointIntervalMs', interval);
-  const buffer = valueOf(args, 'buffer-timeout');
-  if (buffer !== undefined) out.bufferTimeoutMs = parseLimitedFlag('bufferTimeoutMs', buffer);
-  const commit = valueOf(args, 'commit-interval');
-  if (commit !== undefined) out.commitIntervalMs = parseLimitedFlag('commitIntervalMs', commit);
-  const trigger = valueOf(args, 'trigger-interval');
-  if (trigger !== undefined) out.triggerIntervalMs = parseLimitedFlag('triggerIntervalMs', trigger);
-  return out;
+  return parseLimitedFlags(args, ['checkpointIntervalMs', 'bufferTimeoutMs', 'commitIntervalMs', 'triggerIntervalMs']);
 }
 
 /** Planted bug names, each once; an unknown one is bad input. */
