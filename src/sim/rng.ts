@@ -12,6 +12,7 @@
 import seedrandom from 'seedrandom';
 
 const TWO_POW_32 = 4294967296;
+const INT32_LIMIT = 2147483648;
 
 export class Rng {
   private readonly prng: seedrandom.PRNG;
@@ -36,7 +37,9 @@ export class Rng {
     const limit = TWO_POW_32 - (TWO_POW_32 % n);
     for (;;) {
       const x = this.prng.int32() >>> 0;
-      if (x < limit) return x % n;
+      // `| 0` keeps a result below 2^31 a small integer for V8, not a boxed double: object
+      // fields holding draws (a record's value, a delay) then stay unboxed. Same value either way.
+      if (x < limit) return n <= INT32_LIMIT ? (x % n) | 0 : x % n;
     }
   }
 

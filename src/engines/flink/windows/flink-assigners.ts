@@ -27,8 +27,17 @@ export type ProcessingTimeAssigner =
 
 export type FlinkWindowAssigner = WindowAssigner | ProcessingTimeAssigner | { readonly kind: 'global' };
 
-/** Flink's GlobalWindow: `[MIN, MAX + 1)`, so that its maxTimestamp (`end - 1`) is the end of time. */
-export const GLOBAL_WINDOW: TimeWindow = Object.freeze({ start: MIN_WATERMARK, end: MAX_WATERMARK + 1 });
+/**
+ * Flink's GlobalWindow: `[MIN, MAX + 1)`, so that its maxTimestamp (`end - 1`) is the end of time.
+ * Built apart from the `{ start, end }` literal: its bounds are not small integers, and a literal
+ * holding them would make V8 box `start` and `end` in every window of every run.
+ */
+export const GLOBAL_WINDOW: TimeWindow = Object.freeze(
+  Object.create(Object.prototype, {
+    start: { value: MIN_WATERMARK, enumerable: true },
+    end: { value: MAX_WATERMARK + 1, enumerable: true },
+  }) as TimeWindow,
+);
 
 export function globalWindows(): FlinkWindowAssigner {
   return { kind: 'global' };
