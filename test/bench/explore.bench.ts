@@ -6,16 +6,69 @@
  * machine). 200 seeds by default, 1,000 with `--full`, 20 with `--quick`.
  * The command is started as `npx weir` starts it, through its shebang, so the
  * Node flags there (a larger young generation) count here too.
+ *
+ * Beside the sweeps, the same seeds one after another on one thread, each
+ * timed (`warm-sweep.mjs`, with the Node flags of the command's shebang), to
+ * split a sweep's time into V8's warm-up and the steady state:
+ * - `explore.bank.warm.runsPerSec`: runs/s over the seeds after the first
+ *   `WARMUP_SEEDS` (the steady state: what a long sweep tends to);
+ * - `explore.bank.warmup.firstRunsMs`: the first `WARMUP_SEEDS` seeds' ms
+ *   each, in groups of `WARMUP_GROUP` (the warm-up curve);
+ * - `explore.bank.warmup.extraMs`: what the first seeds cost beyond as many
+ *   steady-state runs: the warm-up a sweep (each worker) pays once.
  * Every seed must pass: a sweep with failures measures nothing.
  */
 import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ROOT } from '../../scripts/stamp.mjs';
+import { builtIsFresh, ROOT } from '../../scripts/stamp.mjs';
 
 export interface ExploreFigures {
   'explore.seeds': number;
   'explore.bank.workers1.runsPerSec': number;
   'explore.bank.workers2.runsPerSec': number;
+  'explore.bank.warm.runsPerSec': number;
+  'explore.bank.warm.seeds': number;
+  'explore.bank.warmup.firstRunsMs': number[];
+  'explore.bank.warmup.extraMs': number;
+}
+
+const WARMUP_SEEDS = 100;
+const WARMUP_GROUP = 10;
+
+/** The Node flags of `bin/weir.js`'s shebang (`#!/usr/bin/env -S node --flag …`): the ones a sweep runs with. */
+function weirNodeFlags(): string[] {
+  const shebang = readFileSync(join(ROOT, 'bin', 'weir.js'), 'utf8').split('\n', 1)[0]!;
+  const words = shebang.split(/\s+/);
+  const node = words.indexOf('node');
+  return node < 0 ? [] : words.slice(node + 1);
+}
+
+/** Seeds 1..first+steady of bank on one thread, each timed. */
+function warmCurve(first: number, steady: number): number[] {
+  const built = builtIsFresh();
+  const args = [...weirNodeFlags(), ...(built ? [] : ['--import', 'tsx']), join(ROOT, 'test', 'bench', 'warm-sweep.mjs'), '--first', String(first), '--steady', String(steady), ...(built ? ['--built'] : [])];
+  const r = spawnSync(process.execPath, args, { cwd: ROOT, encoding: 'utf8', env: { ...process.env, NODE_OPTIONS: '' }, maxBuffer: 16 * 1024 * 1024 });
+  if (r.status !== 0) throw new Error(`explore bench: warm-sweep exited ${r.status}: ${r.stderr.trim().split('\n')[0]}`);
+  const out = JSON.parse(r.stdout) as { ms: number[]; failures: number };
+  if (out.failures !== 0) throw new Error(`explore bench: ${out.failures} seeds of the warm-up curve failed`);
+  return out.ms;
+}
+
+/** The warm-up and steady-state figures from one thread's timed seeds. */
+export function warmFigures(ms: readonly number[], first: number): Pick<ExploreFigures, 'explore.bank.warm.runsPerSec' | 'explore.bank.warm.seeds' | 'explore.bank.warmup.firstRunsMs' | 'explore.bank.warmup.extraMs'> {
+  const sum = (xs: readonly number[]): number => xs.reduce((a, b) => a + b, 0);
+  const steady = ms.slice(first);
+  if (steady.length === 0) throw new Error('explore bench: no steady-state seeds');
+  const steadyMs = sum(steady) / steady.length;
+  const groups: number[] = [];
+  for (let i = 0; i < first; i += WARMUP_GROUP) groups.push(Math.round((sum(ms.slice(i, Math.min(first, i + WARMUP_GROUP))) / Math.min(WARMUP_GROUP, first - i)) * 10) / 10);
+  return {
+    'explore.bank.warm.runsPerSec': Math.round((1000 / steadyMs) * 10) / 10,
+    'explore.bank.warm.seeds': steady.length,
+    'explore.bank.warmup.firstRunsMs': groups,
+    'explore.bank.warmup.extraMs': Math.round(sum(ms.slice(0, first)) - first * steadyMs),
+  };
 }
 
 function sweep(seeds: number, workers: number): { runsPerSecond: number; sweepMs: number } {
@@ -32,5 +85,8 @@ export function benchExplore(seeds: number, progress: (line: string) => void): E
   progress(`explore bank, ${seeds} seeds, 1 worker: ${one.runsPerSecond} runs/s`);
   const two = sweep(seeds, 2);
   progress(`explore bank, ${seeds} seeds, 2 workers: ${two.runsPerSecond} runs/s`);
-  return { 'explore.seeds': seeds, 'explore.bank.workers1.runsPerSec': one.runsPerSecond, 'explore.bank.workers2.runsPerSec': two.runsPerSecond };
+  const first = Math.min(WARMUP_SEEDS, seeds);
+  const warm = warmFigures(warmCurve(first, Math.max(1, 2 * first)), first);
+  progress(`bank on one thread: warm-up ${warm['explore.bank.warmup.extraMs']} ms over the first ${first} seeds, then ${warm['explore.bank.warm.runsPerSec']} runs/s`);
+  return { 'explore.seeds': seeds, 'explore.bank.workers1.runsPerSec': one.runsPerSecond, 'explore.bank.workers2.runsPerSec': two.runsPerSecond, ...warm };
 }

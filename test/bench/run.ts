@@ -59,6 +59,9 @@ function table(m: Machine, startup: StartupFigures, explore: ExploreFigures, sim
   for (const w of [1, 2] as const) {
     rows.push([`weir explore bank, ${num(explore['explore.seeds'])} seeds, ${w} worker${w > 1 ? 's' : ''}`, `${explore[`explore.bank.workers${w}.runsPerSec`]} runs/s (swarm faults, 1,000 events, start-up included)`]);
   }
+  const curve = explore['explore.bank.warmup.firstRunsMs'];
+  rows.push([`bank on one thread, the first ${num(curve.length * 10)} seeds`, `${curve.join(', ')} ms a run (by tens): V8's warm-up, ${num(explore['explore.bank.warmup.extraMs'])} ms beyond the steady state`]);
+  rows.push([`bank on one thread, the ${num(explore['explore.bank.warm.seeds'])} seeds after`, `${explore['explore.bank.warm.runsPerSec']} runs/s (the steady state a long sweep tends to)`]);
   if (sim) {
     rows.push(['scheduler (event queue push+pop)', `${num(sim['scheduler.eventsPerSec'])} events/s`]);
     rows.push(['network (world, 4 processes, I/O traced)', `${num(sim['network.messagesPerSec'])} messages/s`]);
