@@ -15,7 +15,7 @@ export const TRACE_KINDS = [
   'log.clean', 'log.deleteRecords', 'group.rebalance', 'group.generation', 'group.fenced', 'group.txnOffsets',
   // engine: records, time, windows
   'task.deploy', 'task.status', 'task.idle', 'source.read', 'source.fetch', 'source.restore', 'source.end',
-  'watermark', 'window.fire', 'window.late', 'window.skip', 'window.closed-drop', 'session.add', 'record.late', 'join.at-watermark', 'sink.write',
+  'buffer.send', 'watermark', 'window.fire', 'window.late', 'window.skip', 'window.closed-drop', 'session.add', 'record.late', 'join.at-watermark', 'sink.write',
   // engine: checkpoints and recovery
   'barrier.inject', 'barrier.receive', 'barrier.cancel', 'barrier.align', 'snapshot', 'checkpoint.ack',
   'checkpoint.metadata', 'checkpoint.complete', 'checkpoint.abort', 'job.fail', 'job.restore', 'job.finish', 'tm.stale',

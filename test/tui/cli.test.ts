@@ -59,7 +59,7 @@ describe('weir replay without a terminal', () => {
       expect(r.stdout, what).toBe('');
     });
     expect(results[1]!.stderr).toContain('line 2');
-    expect(results[7]!.stderr).toContain('watermarks, late-data, barriers, exactly-once');
+    expect(results[7]!.stderr).toContain('watermarks, late-data, barriers, buffers, exactly-once');
   });
 });
 

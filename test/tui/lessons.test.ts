@@ -6,7 +6,12 @@
  * at-least-once run is flagged by the exactly-once checker for a duplicate;
  * the zombies lesson's fenced run passes and its unfenced run fails liveness
  * on the zombie's transaction; the triggers lesson's run emits exactly the
- * panes its narration tells (perfect, heuristic, accumulating, discarding).
+ * panes its narration tells (perfect, heuristic, accumulating, discarding);
+ * the buffers lesson's runs differ only in the buffer timeout, the one at
+ * Flink's 100 ms sends fewer than half as many buffers with records, every
+ * record crosses to the window tasks once in each run, and each buffer a
+ * barrier flushed with records in it is followed by that barrier's receipt
+ * on the same channel.
  *
  * How: load each lesson (its runs are small fixed runs) and check each
  * resolved step against the trace: found, of the kind the step asks for,
@@ -19,8 +24,8 @@ import { runScenario } from '../../src/explore/run.ts';
 import type { OutputRecord, WindowResult } from '../../src/stream/records.ts';
 
 describe('lessons', () => {
-  it('are the nine the command offers', () => {
-    expect(LESSONS.map((l) => l.name)).toEqual(['watermarks', 'late-data', 'barriers', 'exactly-once', 'zombies', 'kstreams', 'spark', 'three-engines', 'triggers']);
+  it('are the ten the command offers', () => {
+    expect(LESSONS.map((l) => l.name)).toEqual(['watermarks', 'late-data', 'barriers', 'buffers', 'exactly-once', 'zombies', 'kstreams', 'spark', 'three-engines', 'triggers']);
     expect(findLesson('nope')).toBeUndefined();
   });
 
@@ -43,6 +48,38 @@ describe('lessons', () => {
       });
     });
   }
+
+  it('buffers: the 100 ms timeout sends fewer, fuller buffers than 0; a barrier goes behind the records it flushes', async () => {
+    const lesson = findLesson('buffers')!;
+    const [a, b] = lesson.runs;
+    expect({ ...a!.settings, bufferTimeoutMs: 0 }).toEqual(b!.settings);
+    const lr = await loadLesson(lesson);
+    const sends = (key: string) => {
+      const r = lr.replays.get(key)!;
+      return { r, events: Array.from(r.index.positions('buffer.send'), (i) => ({ i, e: r.index.events[i]! })) };
+    };
+    const slow = sends('default');
+    const eager = sends('eager');
+    for (const run of [slow, eager]) {
+      expect(run.r.rec.meta.checks!.every((c) => c.ok)).toBe(true);
+      // Every record crosses from the sources to the window tasks exactly once (no faults, no replay).
+      const total = run.events.reduce((n, { e }) => n + (e.records as number), 0);
+      expect(total).toBe(lesson.runs[0]!.settings.events);
+    }
+    const carrying = (run: typeof slow) => run.events.filter(({ e }) => (e.records as number) > 0).length;
+    expect(carrying(slow) * 2).toBeLessThan(carrying(eager));
+    expect(slow.events.some(({ e }) => e.reason === 'timeout')).toBe(true);
+    // Each barrier-flushed buffer with records arrives before the barrier it carries, on the same channel.
+    const flushed = slow.events.filter(({ e }) => e.reason === 'barrier' && (e.records as number) > 0);
+    expect(flushed.length).toBeGreaterThan(0);
+    for (const { i, e } of flushed) {
+      const receive = slow.r.index.positions('barrier.receive').find((j) => {
+        const x = slow.r.index.events[j]!;
+        return j > i && x.task === e.to && x.ch === e.ch && x.checkpoint === e.checkpoint;
+      });
+      expect(receive, `barrier c${e.checkpoint} to ${e.to} ch${e.ch}`).toBeDefined();
+    }
+  });
 
   it('exactly-once: passes across the crash, and at-least-once is flagged for a duplicate', async () => {
     const lr = await loadLesson(findLesson('exactly-once')!);

@@ -3,6 +3,7 @@ import { watermarksLesson } from './watermarks.ts';
 import { lateDataLesson } from './late-data.ts';
 import { triggersLesson } from './triggers.ts';
 import { barriersLesson } from './barriers.ts';
+import { buffersLesson } from './buffers.ts';
 import { exactlyOnceLesson } from './exactly-once.ts';
 import { zombiesLesson } from './zombies.ts';
 import { kstreamsLesson } from './kstreams.ts';
@@ -10,7 +11,7 @@ import { sparkLesson } from './spark.ts';
 import { threeEnginesLesson } from './three-engines.ts';
 import type { Lesson } from './types.ts';
 
-export const LESSONS: readonly Lesson[] = [watermarksLesson, lateDataLesson, barriersLesson, exactlyOnceLesson, zombiesLesson, kstreamsLesson, sparkLesson, threeEnginesLesson, triggersLesson];
+export const LESSONS: readonly Lesson[] = [watermarksLesson, lateDataLesson, barriersLesson, buffersLesson, exactlyOnceLesson, zombiesLesson, kstreamsLesson, sparkLesson, threeEnginesLesson, triggersLesson];
 
 export function findLesson(name: string): Lesson | undefined {
   return LESSONS.find((l) => l.name === name);

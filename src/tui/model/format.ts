@@ -39,6 +39,12 @@ export function describeEvent(lazy: TraceEvent): string {
       if (typeof e.idle === 'boolean') return `${where} ${e.idle ? 'idle' : 'active again'}`;
       return `${where} wm ${w(e)}${e.restored === true ? ' (restored)' : ''}`;
     }
+    case 'buffer.send': {
+      const n = num(e, 'records') ?? 0;
+      const records = `${fmtNum(n)} record${n === 1 ? '' : 's'}`;
+      const why = ({ timeout: ' (buffer timeout)', full: ' (buffer full)', end: ', then end of input', barrier: `, then barrier ${c(e)}`, cancel: `, then cancel ${c(e)}` } as Record<string, string>)[str(e, 'reason') ?? ''] ?? '';
+      return `${task} → ${str(e, 'to') ?? '?'} ch${num(e, 'ch') ?? '?'}: ${records}${why}`;
+    }
     case 'barrier.inject':
       return task ? `${task} sends barrier ${c(e)} on` : `coordinator injects barrier ${c(e)}${e.final === true ? ' (final)' : ''}`;
     case 'barrier.receive':

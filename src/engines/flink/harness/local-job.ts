@@ -32,7 +32,7 @@ import type { GraphEdge, JobGraph } from '../graph.ts';
 import { JobPlan } from '../runtime/plan.ts';
 import { Task, type TaskSnapshot } from '../runtime/task.ts';
 import { DEFAULT_SETTINGS, type JobSettings, type TaskEnv } from '../runtime/task-env.ts';
-import { EdgeWriter, keyGroupForKey, keyGroupRange } from '../runtime/writer.ts';
+import { EdgeWriter, keyGroupForKey, keyGroupRange, type OnSent } from '../runtime/writer.ts';
 import type { DataMessage } from '../runtime/items.ts';
 import type { OperatorView } from '../operators/operator.ts';
 
@@ -330,8 +330,8 @@ export class LocalJob {
       graph: this.plan.graph,
       vertices: this.plan.vertices,
       attempt,
-      writerFor(edge: GraphEdge, fromSubtask: number, onFirstBuffered: () => void): EdgeWriter {
-        return new EdgeWriter(edge, job.plan.targetsOf(edge, fromSubtask), attempt, job.settings.bufferRecords, (msg) => job.deliver(msg), onFirstBuffered);
+      writerFor(edge: GraphEdge, fromSubtask: number, onFirstBuffered: () => void, onSent: OnSent): EdgeWriter {
+        return new EdgeWriter(edge, job.plan.targetsOf(edge, fromSubtask), attempt, job.settings.bufferRecords, (msg) => job.deliver(msg), onFirstBuffered, onSent);
       },
       failTask(task: Task, reason: string): void {
         throw new LocalJobError(`${task.name} failed: ${reason}`);

@@ -79,7 +79,7 @@ export class JobPlan {
 
   targetsOf(edge: GraphEdge, fromSubtask: number): (ChannelTarget | undefined)[] {
     const down = this.vertexOfNode(edge.to);
-    return channelTargets(edge, down.id, down.parallelism, (s) => this.channelsOf(down.id, s), fromSubtask);
+    return channelTargets(edge, down.id, down.name, down.parallelism, (s) => this.channelsOf(down.id, s), fromSubtask);
   }
 
   /** The tasks of the slot `tm` hosts in an attempt deployed with `slots` (none for a task manager without a slot). */

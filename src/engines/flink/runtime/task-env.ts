@@ -7,7 +7,7 @@ import type { ProcessContext } from '../../../runtime/index.ts';
 import type { LogClient } from '../../../log/client.ts';
 import type { BugSwitches } from '../bugs.ts';
 import type { GraphEdge, JobGraph, Vertex } from '../graph.ts';
-import type { EdgeWriter } from './writer.ts';
+import type { EdgeWriter, OnSent } from './writer.ts';
 import type { Task, TaskSnapshot } from './task.ts';
 
 export type { Guarantee } from '../../../stream/guarantee.ts';
@@ -56,7 +56,7 @@ export interface TaskEnv {
   readonly graph: JobGraph;
   readonly vertices: Vertex[];
   readonly attempt: number;
-  writerFor(edge: GraphEdge, fromSubtask: number, onFirstBuffered: () => void): EdgeWriter;
+  writerFor(edge: GraphEdge, fromSubtask: number, onFirstBuffered: () => void, onSent: OnSent): EdgeWriter;
   reportFinished(task: Task): void;
   /** The task cannot go on (lost data, missing snapshot): the job manager restarts the job. */
   failTask(task: Task, reason: string): void;

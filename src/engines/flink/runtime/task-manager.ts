@@ -20,7 +20,7 @@ import type { JmToTm, RestoreInfo, TmToJm } from './messages.ts';
 import type { JobPlan } from './plan.ts';
 import { Task, type TaskSnapshot } from './task.ts';
 import type { JobSettings, TaskEnv } from './task-env.ts';
-import { EdgeWriter } from './writer.ts';
+import { EdgeWriter, type OnSent } from './writer.ts';
 
 export interface ClusterIds {
   jm: ProcessId;
@@ -188,10 +188,10 @@ class TaskManager implements ProcessLogic {
       graph: this.plan.graph,
       vertices: this.plan.vertices,
       attempt,
-      writerFor(edge: GraphEdge, fromSubtask: number, onFirstBuffered: () => void): EdgeWriter {
+      writerFor(edge: GraphEdge, fromSubtask: number, onFirstBuffered: () => void, onSent: OnSent): EdgeWriter {
         const targets = tm.plan.targetsOf(edge, fromSubtask);
         const slots = tm.slots;
-        return new EdgeWriter(edge, targets, attempt, tm.settings.bufferRecords, (msg) => tm.ctx.net.send(tm.plan.hostOf(msg.task, slots), msg), onFirstBuffered);
+        return new EdgeWriter(edge, targets, attempt, tm.settings.bufferRecords, (msg) => tm.ctx.net.send(tm.plan.hostOf(msg.task, slots), msg), onFirstBuffered, onSent);
       },
       failTask(task: Task, reason: string): void {
         tm.toJm({ kind: 'task.failed', attempt, task: task.key, reason });

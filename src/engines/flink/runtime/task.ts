@@ -23,7 +23,7 @@ import { MAX_WATERMARK, MIN_WATERMARK } from '../../../stream/watermark.ts';
 import { WatermarkValve } from '../time/valve.ts';
 import { BarrierAligner, type AlignmentMode } from './aligner.ts';
 import { BARRIER, CANCEL, END, IDLE, WATERMARK } from './items.ts';
-import { EdgeWriter, type InputChannel } from './writer.ts';
+import { EdgeWriter, type InputChannel, type OnSent } from './writer.ts';
 import type { TaskEnv } from './task-env.ts';
 
 interface OpInstance {
@@ -119,7 +119,7 @@ export class Task {
         const targets = e.sideTag !== undefined ? this.sideTargets(inst, e.sideTag) : inst.main;
         if (this.env.graph.isChained(e)) targets.chained.push(byNode.get(e.to)!);
         else {
-          const w = this.env.writerFor(e, this.subtask, () => this.scheduleFlush());
+          const w = this.env.writerFor(e, this.subtask, () => this.scheduleFlush(), this.onSent);
           targets.writers.push(w);
           this.writers.push(w);
         }
@@ -488,6 +488,15 @@ export class Task {
     if (this.cancelled) return;
     for (const inst of this.ops) inst.op.notifyCheckpointComplete?.(id);
   }
+
+  /**
+   * Traces each network buffer this task sends (`buffer.send`): to which task and channel, how
+   * many records it held, and why it went now: `full`, `timeout` (the buffer timeout ran out) or
+   * the marker that flushed it (`barrier` and `cancel` with the checkpoint, `end`).
+   */
+  private readonly onSent: OnSent = (to, records, reason, checkpoint) => {
+    this.env.ctx.trace.emit('buffer.send', { task: this.name, attempt: this.env.attempt, to: to.name, ch: to.ch, records, reason, checkpoint });
+  };
 
   private scheduleFlush(): void {
     if (this.flushScheduled) return;

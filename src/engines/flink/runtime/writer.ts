@@ -6,7 +6,9 @@
  * full or when the task's buffer timeout flushes it (Flink's
  * `execution.buffer-timeout`). Watermarks, idleness, barriers, cancellation
  * markers and end of input are broadcast to every channel behind the records already buffered,
- * so nothing overtakes what came before it.
+ * so nothing overtakes what came before it; a barrier, a cancellation marker and end of input
+ * also send the buffer at once. Each buffer sent is told to `onSent` with why it went (full,
+ * the buffer timeout, or the marker that flushed it), which the task traces.
  */
 import type { GraphEdge, KeySelector } from '../graph.ts';
 import { hashKey } from '../../../stream/partition.ts';
@@ -38,7 +40,15 @@ export function keyGroupRange(subtask: number, parallelism: number, maxParalleli
 export interface ChannelTarget {
   task: string;
   ch: number;
+  /** The receiving task's name, `vertex[subtask]`, as its trace events give it. */
+  name: string;
 }
+
+/** Why a buffer was sent: it was full, the buffer timeout ran out, or a barrier, cancellation marker or end of input flushed it. */
+export type SendReason = 'full' | 'timeout' | 'barrier' | 'cancel' | 'end';
+
+/** Told of each buffer sent: to whom, how many records it held (markers aside), why, and the flushing marker's checkpoint. */
+export type OnSent = (to: ChannelTarget, records: number, reason: SendReason, checkpoint: number | undefined) => void;
 
 export class EdgeWriter {
   private readonly buffers: unknown[][];
@@ -57,6 +67,7 @@ export class EdgeWriter {
     private readonly bufferRecords: number,
     private readonly send: (msg: DataMessage) => void,
     private readonly onFirstBuffered: () => void,
+    private readonly onSent?: OnSent,
   ) {
     this.buffers = targets.map(() => []);
     this.seqs = targets.map(() => 0);
@@ -89,48 +100,55 @@ export class EdgeWriter {
     const buf = this.buffers[i]!;
     if (buf.length === 0) this.onFirstBuffered();
     buf.push(a, b);
-    if (buf.length >= this.bufferRecords * 2) this.flushOne(i);
+    if (buf.length >= this.bufferRecords * 2) this.flushOne(i, 'full');
   }
 
-  private event(marker: symbol, arg: number, flush: boolean): void {
+  private event(marker: symbol, arg: number, flush: SendReason | undefined): void {
     for (let i = 0; i < this.targets.length; i++) {
       if (!this.targets[i]) continue;
       this.push(i, marker, arg);
-      if (flush) this.flushOne(i);
+      if (flush !== undefined) this.flushOne(i, flush);
     }
   }
 
   watermark(wm: number): void {
-    this.event(WATERMARK, wm, false);
+    this.event(WATERMARK, wm, undefined);
   }
 
   idle(idle: boolean): void {
-    this.event(IDLE, idle ? 1 : 0, false);
+    this.event(IDLE, idle ? 1 : 0, undefined);
   }
 
   barrier(id: number): void {
-    this.event(BARRIER, id, true);
+    this.event(BARRIER, id, 'barrier');
   }
 
   /** Tells every receiver not to wait for barrier `id` from this sender. */
   cancel(id: number): void {
-    this.event(CANCEL, id, true);
+    this.event(CANCEL, id, 'cancel');
   }
 
   end(): void {
-    this.event(END, 0, true);
+    this.event(END, 0, 'end');
   }
 
+  /** Sends every buffer that holds something: the task's buffer timeout ran out. */
   flush(): void {
-    for (let i = 0; i < this.buffers.length; i++) this.flushOne(i);
+    for (let i = 0; i < this.buffers.length; i++) this.flushOne(i, 'timeout');
   }
 
-  private flushOne(i: number): void {
+  private flushOne(i: number, reason: SendReason): void {
     const items = this.buffers[i]!;
     const t = this.targets[i];
     if (items.length === 0 || !t) return;
     this.buffers[i] = [];
     this.send({ kind: 'data', attempt: this.attempt, task: t.task, ch: t.ch, seq: this.seqs[i]!++, items });
+    if (this.onSent === undefined) return;
+    // Items are pairs: a record and its timestamp, or a marker and its argument.
+    let markers = 0;
+    for (let j = 0; j < items.length; j += 2) if (typeof items[j] === 'symbol') markers++;
+    const flushedBy = reason === 'barrier' || reason === 'cancel' ? (items[items.length - 1] as number) : undefined;
+    this.onSent(t, items.length / 2 - markers, reason, flushedBy);
   }
 }
 
@@ -154,11 +172,11 @@ export function inputChannels(edges: readonly GraphEdge[], upstreamParallelism: 
   return out;
 }
 
-export function channelTargets(edge: GraphEdge, downVertex: number, downParallelism: number, channelsOf: (subtask: number) => InputChannel[], fromSubtask: number): (ChannelTarget | undefined)[] {
+export function channelTargets(edge: GraphEdge, downVertex: number, downName: string, downParallelism: number, channelsOf: (subtask: number) => InputChannel[], fromSubtask: number): (ChannelTarget | undefined)[] {
   const targets: (ChannelTarget | undefined)[] = [];
   for (let s = 0; s < downParallelism; s++) {
     const ch = channelsOf(s).findIndex((c) => c.edge === edge && c.upstream === fromSubtask);
-    targets.push(ch >= 0 ? { task: taskKey(downVertex, s), ch } : undefined);
+    targets.push(ch >= 0 ? { task: taskKey(downVertex, s), ch, name: `${downName}[${s}]` } : undefined);
   }
   return targets;
 }
