@@ -106,8 +106,15 @@ export class EdgeWriter {
   private event(marker: symbol, arg: number, flush: SendReason | undefined): void {
     for (let i = 0; i < this.targets.length; i++) {
       if (!this.targets[i]) continue;
-      this.push(i, marker, arg);
-      if (flush !== undefined) this.flushOne(i, flush);
+      if (flush === undefined) {
+        this.push(i, marker, arg);
+        continue;
+      }
+      // A marker that flushes goes last into the buffer, full or not, and sends it.
+      const buf = this.buffers[i]!;
+      if (buf.length === 0) this.onFirstBuffered();
+      buf.push(marker, arg);
+      this.flushOne(i, flush);
     }
   }
 
