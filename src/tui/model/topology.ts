@@ -3,7 +3,9 @@
  * subtasks, and which upstream subtask feeds each input channel.
  *
  * Tasks and their channel counts are read from task-scoped events. Which
- * upstream task a channel carries is not traced directly, so it is inferred
+ * upstream task a channel carries is read from the buffers sent on it
+ * (`buffer.send` names the sender, the receiver and the channel); for a
+ * channel no buffer was seen on (a trace of an older weir), it is inferred
  * from watermarks: channels are FIFO and a task forwards its own watermark
  * unchanged, so the values received on channel `ch` of a task are values
  * its upstream task emitted. Each channel is matched to the task of another
@@ -66,6 +68,8 @@ export class TopologyBuilder {
   /** The first received values, by task and channel. */
   private readonly received = new Map<string, number[][]>();
   private readonly sinks = new Set<string>();
+  /** Per receiving task, the sender of each channel, as the buffers sent on it say. */
+  private readonly sentBy = new Map<string, (string | undefined)[]>();
   private timeVertex: string | undefined;
   private watermarksSeen = 0;
 
@@ -78,6 +82,7 @@ export class TopologyBuilder {
       if (this.watermarksSeen++ < WATERMARKS_SAMPLED) this.onWatermark(e, task);
     }
     else if (e.kind === 'barrier.receive') this.noteChannel(task, num(e, 'ch') ?? 0);
+    else if (e.kind === 'buffer.send') this.onBuffer(e, task);
     else if (this.timeVertex === undefined && (e.kind === 'window.fire' || e.kind === 'record.late')) this.timeVertex = parseTaskName(task).vertex;
   }
 
@@ -89,6 +94,17 @@ export class TopologyBuilder {
 
   private noteChannel(task: string, ch: number): void {
     if (ch >= 0 && ch + 1 > (this.channelCount.get(task) ?? 0)) this.channelCount.set(task, ch + 1);
+  }
+
+  private onBuffer(e: TraceEvent, from: string): void {
+    const to = str(e, 'to');
+    const ch = num(e, 'ch');
+    if (to === undefined || ch === undefined || !Number.isInteger(ch) || ch < 0) return;
+    if (!this.taskNames.has(to)) this.addTask(to);
+    this.noteChannel(to, ch);
+    let senders = this.sentBy.get(to);
+    if (!senders) this.sentBy.set(to, (senders = []));
+    senders[ch] ??= from;
   }
 
   private onWatermark(e: TraceEvent, task: string): void {
@@ -132,6 +148,11 @@ export class TopologyBuilder {
     const n = this.channelCount.get(name) ?? 0;
     const out: (string | undefined)[] = [];
     for (let ch = 0; ch < n; ch++) {
+      const sender = this.sentBy.get(name)?.[ch];
+      if (sender !== undefined) {
+        out.push(sender);
+        continue;
+      }
       const values = this.received.get(name)?.[ch] ?? [];
       let best: string | undefined;
       let bestScore = 0;
