@@ -32,42 +32,25 @@ import { existsSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { refuse, scriptFlags } from './flags.mjs';
 
 const HERE = fileURLToPath(import.meta.url);
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
 
-function fail(message) {
-  process.stderr.write(`instructions: ${message}\n`);
-  process.exit(2);
-}
+const fail = (message) => refuse('instructions', message);
+
+const FLAGS = {
+  '--scenario': { kind: 'text' },
+  '--engine': { kind: 'choice', of: ['flink', 'kstreams', 'spark'] },
+  '--seeds': { kind: 'count', max: 10_000 },
+  // Inside valgrind: run these seeds and print their digest.
+  '--run': { kind: 'count', max: 10_000, hidden: true },
+  '--root': { kind: 'text' },
+};
 
 function parseArgs(argv) {
-  const opts = { scenario: 'bank', engine: undefined, seeds: 8, root: ROOT, run: undefined };
-  for (let i = 0; i < argv.length; i++) {
-    const flag = argv[i];
-    const value = argv[i + 1];
-    const need = () => {
-      if (value === undefined || value.startsWith('--')) fail(`${flag} needs a value`);
-      i++;
-      return value;
-    };
-    switch (flag) {
-      case '--scenario': opts.scenario = need(); break;
-      case '--engine': opts.engine = need(); break;
-      case '--root': opts.root = resolve(need()); break;
-      case '--seeds':
-      case '--run': {
-        const n = Number(need());
-        if (!Number.isInteger(n) || n < 1 || n > 10_000) fail(`${flag} takes a whole number from 1 to 10000, got '${value}'`);
-        if (flag === '--seeds') opts.seeds = n;
-        else opts.run = n;
-        break;
-      }
-      default: fail(`unknown flag '${flag}' (flags: --scenario, --engine, --seeds, --root)`);
-    }
-  }
-  if (opts.engine !== undefined && !['flink', 'kstreams', 'spark'].includes(opts.engine)) fail(`--engine takes flink, kstreams or spark, got '${opts.engine}'`);
-  return opts;
+  const f = scriptFlags('instructions', argv, FLAGS);
+  return { scenario: f.scenario ?? 'bank', engine: f.engine, seeds: f.seeds ?? 8, root: f.root !== undefined ? resolve(f.root) : ROOT, run: f.run };
 }
 
 /** Inside valgrind: seeds 1..n of the scenario, as explore runs them; prints the digest. */

@@ -26,6 +26,7 @@ import { generateTransfers } from '../../src/workload/bank.ts';
 import type { Scenario } from '../../scenarios/types.ts';
 import type { BugName } from '../../src/explore/bugs.ts';
 import { BUG_PLACES, placeShape } from '../support/bug-places.ts';
+import { scriptFlags } from '../../scripts/flags.mjs';
 
 interface Variant {
   /** Average spacing of transfers, ms (the shipped bank: 10). */
@@ -39,25 +40,10 @@ const SHIPPED_SPACING_MS = 10;
 const VARIANTS: Variant[] = [{ spacingMs: SHIPPED_SPACING_MS }, { spacingMs: SHIPPED_SPACING_MS, checkpointIntervalMs: 250 }, { spacingMs: 5 }, { spacingMs: 2 }, { spacingMs: 2, checkpointIntervalMs: 100 }];
 const WARM_RUNS = 60;
 
-function refuse(message: string): never {
-  process.stderr.write(`weir bench:density: ${message}\n`);
-  process.exit(2);
-}
-
 /** `--seeds N` (default 32) and `--json`; anything else is refused with one line, exit 2. */
 function parseArgs(argv: readonly string[]): { seeds: number; json: boolean } {
-  let seeds = 32;
-  let json = false;
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i]!;
-    if (a === '--json') json = true;
-    else if (a === '--seeds') {
-      const n = Number(argv[++i]);
-      if (!Number.isSafeInteger(n) || n < 1) refuse(`--seeds needs a whole number ≥ 1, got '${argv[i] ?? ''}'`);
-      seeds = n;
-    } else refuse(`unknown argument '${a}' (use --seeds N and --json)`);
-  }
-  return { seeds, json };
+  const f = scriptFlags('bench:density', argv, { '--seeds': { kind: 'count' }, '--json': { kind: 'switch' } });
+  return { seeds: f.seeds ?? 32, json: f.json === true };
 }
 
 const { seeds, json } = parseArgs(process.argv.slice(2));

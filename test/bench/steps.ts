@@ -11,7 +11,8 @@
  *   node --max-semi-space-size=32 --import tsx test/bench/steps.ts [--scenario S] [--engine E] [--runs N] [--json]
  */
 import { runScenario } from '../../src/explore/run.ts';
-import { enginesOf, isEngineName } from '../../src/explore/engines.ts';
+import { enginesOf } from '../../src/explore/engines.ts';
+import { refuse, scriptFlags } from '../../scripts/flags.mjs';
 import { findScenario } from '../../scenarios/index.ts';
 import { World } from '../../src/sim/world.ts';
 import { MESSAGE, TIMER, START, type SimEvent } from '../../src/sim/sim-event.ts';
@@ -19,36 +20,19 @@ import type { EngineName } from '../../scenarios/types.ts';
 
 const WARM_RUNS = 60;
 
-function refuse(message: string): never {
-  process.stderr.write(`weir bench:steps: ${message}\n`);
-  process.exit(2);
-}
-
 function parseArgs(argv: readonly string[]): { scenario: string; engine: EngineName | undefined; runs: number; json: boolean } {
-  let scenario = 'bank';
-  let engine: EngineName | undefined;
-  let runs = 150;
-  let json = false;
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i]!;
-    const value = (): string => argv[++i] ?? refuse(`${a} needs a value`);
-    if (a === '--json') json = true;
-    else if (a === '--scenario') scenario = value();
-    else if (a === '--engine') {
-      const e = value();
-      if (!isEngineName(e)) refuse(`unknown engine '${e}' (flink, kstreams or spark)`);
-      engine = e;
-    } else if (a === '--runs') {
-      const v = value();
-      const n = Number(v);
-      if (!Number.isSafeInteger(n) || n < 1) refuse(`--runs needs a whole number ≥ 1, got '${v}'`);
-      runs = n;
-    } else refuse(`unknown argument '${a}' (use --scenario S, --engine E, --runs N and --json)`);
-  }
+  const f = scriptFlags('bench:steps', argv, {
+    '--scenario': { kind: 'text' },
+    '--engine': { kind: 'choice', of: ['flink', 'kstreams', 'spark'] },
+    '--runs': { kind: 'count' },
+    '--json': { kind: 'switch' },
+  });
+  const scenario = f.scenario ?? 'bank';
+  const engine = f.engine as EngineName | undefined;
   const found = findScenario(scenario);
-  if (found === undefined) refuse(`unknown scenario '${scenario}' (see weir list)`);
-  if (engine !== undefined && !enginesOf(found).includes(engine)) refuse(`scenario '${scenario}' does not run on ${engine} (it runs on ${enginesOf(found).join(', ')})`);
-  return { scenario, engine, runs, json };
+  if (found === undefined) refuse('bench:steps', `unknown scenario '${scenario}' (see weir list)`);
+  if (engine !== undefined && !enginesOf(found).includes(engine)) refuse('bench:steps', `scenario '${scenario}' does not run on ${engine} (it runs on ${enginesOf(found).join(', ')})`);
+  return { scenario, engine, runs: f.runs ?? 150, json: f.json === true };
 }
 
 const { scenario, engine, runs, json } = parseArgs(process.argv.slice(2));

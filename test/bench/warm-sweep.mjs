@@ -13,19 +13,12 @@
  *
  *   node [flags] test/bench/warm-sweep.mjs --first N --steady N [--built]
  */
-const argv = process.argv.slice(2);
-const numberAfter = (flag) => {
-  const i = argv.indexOf(flag);
-  const n = Number(argv[i + 1]);
-  if (i < 0 || !Number.isSafeInteger(n) || n < 1) {
-    process.stderr.write(`warm-sweep: ${flag} needs a whole number ≥ 1\n`);
-    process.exit(2);
-  }
-  return n;
-};
-const first = numberAfter('--first');
-const steady = numberAfter('--steady');
-const { runSeed } = await import(argv.includes('--built') ? '../../dist/src/explore/sweep.js' : '../../src/explore/sweep.ts');
+import { refuse, scriptFlags } from '../../scripts/flags.mjs';
+
+const flags = scriptFlags('warm-sweep', process.argv.slice(2), { '--first': { kind: 'count' }, '--steady': { kind: 'count' }, '--built': { kind: 'switch' } });
+if (flags.first === undefined || flags.steady === undefined) refuse('warm-sweep', 'needs --first N and --steady N');
+const { first, steady } = flags;
+const { runSeed } = await import(flags.built ? '../../dist/src/explore/sweep.js' : '../../src/explore/sweep.ts');
 
 const job = { scenario: 'bank', guarantee: 'exactly-once', faults: 'swarm', bugs: [] };
 const ms = [];

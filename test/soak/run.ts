@@ -16,6 +16,7 @@
 import type { SeedResult, SweepJob } from '../../src/explore/sweep.ts';
 import type { SliceRow } from './sum.ts';
 import { builtIsFresh } from '../../scripts/stamp.mjs';
+import { refuse, scriptFlags } from '../../scripts/flags.mjs';
 import { BUGS, type BugName } from '../../src/explore/bugs.ts';
 import { BUG_PLACES, placeShape } from '../support/bug-places.ts';
 import { findScenario, SCENARIOS } from '../../scenarios/index.ts';
@@ -28,33 +29,21 @@ const built = builtIsFresh();
 const { runSeeds } = (await import(built ? '../../dist/src/explore/pool.js' : '../../src/explore/pool.ts')) as Pool;
 const { seedsOf } = (await import(built ? '../../dist/src/explore/sweep.js' : '../../src/explore/sweep.ts')) as Sweep;
 
-const argv = process.argv.slice(2);
-const usage = (problem: string): never => {
-  process.stderr.write(`soak: ${problem}\n`);
-  process.exit(2);
-};
-// Flags with a value, and switches; anything else is refused rather than quietly ignored.
-const VALUE_FLAGS = new Set(['--seeds', '--from', '--workers', '--only']);
-for (let i = 0; i < argv.length; i++) {
-  if (VALUE_FLAGS.has(argv[i]!)) {
-    if (argv[i + 1] === undefined) usage(`${argv[i]} needs a value`);
-    i++;
-  } else if (argv[i] !== '--json') usage(`unknown argument "${argv[i]}"; flags: --seeds N, --from N, --workers N, --only a,b, --json`);
-}
-const flag = (name: string, dflt: number): number => {
-  const i = argv.indexOf(`--${name}`);
-  if (i < 0) return dflt;
-  const v = Number(argv[i + 1]);
-  return Number.isInteger(v) && v >= 1 ? v : usage(`--${name} takes a whole number ≥ 1, got "${argv[i + 1] ?? ''}"`);
-};
-const SEEDS = flag('seeds', 1_000);
+const usage = (problem: string): never => refuse('soak', problem);
+const flags = scriptFlags('soak', process.argv.slice(2), {
+  '--seeds': { kind: 'count' },
+  '--from': { kind: 'count' },
+  '--workers': { kind: 'count' },
+  '--only': { kind: 'text' },
+  '--json': { kind: 'switch' },
+});
+const SEEDS = flags.seeds ?? 1_000;
 /** `--from N`: the first seed of every row (1 by default), so slices of seeds add up to a longer soak. */
-const FROM = flag('from', 1);
+const FROM = flags.from ?? 1;
 /** `--only a,b`: just these soak rows (by label) and no planted-bug sweep. Labels hold ", " (`bank, unaligned checkpoints`), so only a comma with no space after it separates. */
-const onlyArg = argv.indexOf('--only');
-const ONLY = onlyArg >= 0 ? new Set((argv[onlyArg + 1] ?? '').split(/,(?!\s)/)) : undefined;
-const WORKERS = flag('workers', 2);
-const JSON_OUT = argv.includes('--json');
+const ONLY = flags.only !== undefined ? new Set(flags.only.split(/,(?!\s)/)) : undefined;
+const WORKERS = flags.workers ?? 2;
+const JSON_OUT = flags.json === true;
 const say = (line: string): void => {
   process.stderr.write(`${line}\n`);
 };
