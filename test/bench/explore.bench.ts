@@ -56,7 +56,7 @@ function warmCurve(first: number, steady: number): number[] {
 }
 
 /** The warm-up and steady-state figures from one thread's timed seeds. */
-export function warmFigures(ms: readonly number[], first: number): Pick<ExploreFigures, 'explore.bank.warm.runsPerSec' | 'explore.bank.warm.seeds' | 'explore.bank.warmup.firstRunsMs' | 'explore.bank.warmup.extraMs'> {
+function warmFigures(ms: readonly number[], first: number): Pick<ExploreFigures, 'explore.bank.warm.runsPerSec' | 'explore.bank.warm.seeds' | 'explore.bank.warmup.firstRunsMs' | 'explore.bank.warmup.extraMs'> {
   const sum = (xs: readonly number[]): number => xs.reduce((a, b) => a + b, 0);
   const steady = ms.slice(first);
   if (steady.length === 0) throw new Error('explore bench: no steady-state seeds');
