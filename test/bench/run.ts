@@ -88,6 +88,7 @@ function table(m: Machine, startup: StartupFigures, explore: ExploreFigures, sim
   rows.push(['spark vs flink, CPU µs/event (largest size)', `×${eng['spark.vsFlinkCpuPerEvent']} (goal: within ×2)`]);
   rows.push(['plain loop, same counts, same input', `${num(eng['plainLoop.eventsPerSec'])} events/s`]);
   rows.push(['wordcount vs plain loop', `${eng.wordcountVsPlainLoop} (1 : ${num(Math.round(1 / eng.wordcountVsPlainLoop))})`]);
+  rows.push(['wordcount 100k dense, warm (best of the bench\'s last runs)', `${num(eng['wordcount.warm100k.eventsPerSec'])} events/s, ${eng.wordcountVsPlainLoopWarm100k} of the plain loop over the same input`]);
   rows.push([
     `checkpointing, ${num(eng['checkpointing.events'])} dense events`,
     `none ${num(eng['checkpointing.noneCpuMs'])} ms CPU; ~every 100k events ×${eng['checkpointing.every100kCostRatio']}; ~every 1k events (${num(eng['checkpointing.every1kCheckpoints'])} checkpoints) ×${eng['checkpointing.every1kCostRatio']}`,
