@@ -8,11 +8,12 @@
 import { fmtNum } from '../model/format.ts';
 import { num, str } from '../model/fields.ts';
 import type { TraceEvent } from '../../runtime/trace-event.ts';
+import type { RunSettings } from '../../explore/settings.ts';
 import type { Lesson, StepContext } from './types.ts';
 
 const task = (c: StepContext): string => str(c.event, 'task') ?? '?';
 const FILTER = 'buffer,barrier';
-const SETTINGS = { scenario: 'wordcount', seed: 1, events: 200, guarantee: 'exactly-once', faults: 'none', bugs: [] } as const;
+const SETTINGS: RunSettings = { scenario: 'wordcount', seed: 1, events: 200, guarantee: 'exactly-once', faults: 'none', bugs: [] };
 
 const records = (e: TraceEvent): number => num(e, 'records') ?? 0;
 const plural = (n: number, word: string): string => `${fmtNum(n)} ${word}${n === 1 ? '' : 's'}`;
@@ -57,8 +58,8 @@ export const buffersLesson: Lesson = {
   title: 'Network buffers',
   summary: 'buffers between tasks, the buffer timeout, a barrier behind records',
   runs: [
-    { key: 'default', label: 'buffer timeout 100 ms (Flink\'s default)', settings: { ...SETTINGS, bugs: [] } },
-    { key: 'eager', label: 'buffer timeout 0', settings: { ...SETTINGS, bugs: [], bufferTimeoutMs: 0 } },
+    { key: 'default', label: 'buffer timeout 100 ms (Flink\'s default)', settings: SETTINGS },
+    { key: 'eager', label: 'buffer timeout 0', settings: { ...SETTINGS, bufferTimeoutMs: 0 } },
   ],
   steps: [
     {

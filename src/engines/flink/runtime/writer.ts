@@ -96,25 +96,18 @@ export class EdgeWriter {
     this.push(i, value, ts);
   }
 
-  private push(i: number, a: unknown, b: number): void {
+  /** Appends a pair to channel `i`'s buffer; `flush` (a marker that flushes) sends it at once, full or not, else a full buffer goes. */
+  private push(i: number, a: unknown, b: number, flush?: SendReason): void {
     const buf = this.buffers[i]!;
     if (buf.length === 0) this.onFirstBuffered();
     buf.push(a, b);
-    if (buf.length >= this.bufferRecords * 2) this.flushOne(i, 'full');
+    if (flush !== undefined) this.flushOne(i, flush);
+    else if (buf.length >= this.bufferRecords * 2) this.flushOne(i, 'full');
   }
 
   private event(marker: symbol, arg: number, flush: SendReason | undefined): void {
     for (let i = 0; i < this.targets.length; i++) {
-      if (!this.targets[i]) continue;
-      if (flush === undefined) {
-        this.push(i, marker, arg);
-        continue;
-      }
-      // A marker that flushes goes last into the buffer, full or not, and sends it.
-      const buf = this.buffers[i]!;
-      if (buf.length === 0) this.onFirstBuffered();
-      buf.push(marker, arg);
-      this.flushOne(i, flush);
+      if (this.targets[i]) this.push(i, marker, arg, flush);
     }
   }
 
