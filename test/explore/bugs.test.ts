@@ -20,8 +20,12 @@ import type { FaultPlan } from '../../src/sim/faults.ts';
  * writes still unsent, which swarm seeds reach rarely (seed 37 of the first 40): here an explicit
  * plan holds the broker down while the writes pile up, then crashes an executor.
  */
-const WHERE: Record<BugName, BugPlace & { custom?: Scenario; checkpointIntervalMs?: number; plan?: FaultPlan }> = {
+const WHERE: Record<BugName, BugPlace & { custom?: Scenario; checkpointIntervalMs?: number; plan?: FaultPlan; fromSeed?: number }> = {
   ...BUG_PLACES,
+  // Two Kafka Streams bugs that need a crash inside a short window, which no seed of 1..16 has:
+  // their sweeps start at the first seed that catches them (found by sweeping from 1).
+  'offsets-outside-transaction': { ...BUG_PLACES['offsets-outside-transaction'], fromSeed: 14 },
+  'standby-read-uncommitted': { ...BUG_PLACES['standby-read-uncommitted'], fromSeed: 70 },
   'no-alignment': { scenario: 'bank', faults: 'none', events: 3_000, custom: denseBank, checkpointIntervalMs: 20 },
   'spark-continuous-commit-unflushed': {
     ...BUG_PLACES['spark-continuous-commit-unflushed'],
@@ -30,7 +34,7 @@ const WHERE: Record<BugName, BugPlace & { custom?: Scenario; checkpointIntervalM
   },
 };
 
-const SEEDS = Array.from({ length: 16 }, (_, i) => i + 1);
+const SWEEP = 16;
 
 describe.each(Object.keys(BUGS) as BugName[])('planted bug %s', (bug) => {
   it('is caught by a checker on some seed, and that seed passes without it', () => {
@@ -40,15 +44,16 @@ describe.each(Object.keys(BUGS) as BugName[])('planted bug %s', (bug) => {
       ...(where.checkpointIntervalMs ? { checkpointIntervalMs: where.checkpointIntervalMs } : {}),
       ...(where.plan ? { plan: where.plan } : {}),
     };
+    const from = where.fromSeed ?? 1;
     let caught: { seed: number; problems: string[] } | undefined;
-    for (const seed of SEEDS) {
+    for (let seed = from; seed < from + SWEEP; seed++) {
       const problems = failed(run({ ...base, seed, bugs: [bug] }, where.custom ? { scenario: where.custom } : {}));
       if (problems.length > 0) {
         caught = { seed, problems };
         break;
       }
     }
-    expect(caught, `${bug} was not caught on seeds 1..${SEEDS.length}`).toBeDefined();
+    expect(caught, `${bug} was not caught on seeds ${from}..${from + SWEEP - 1}`).toBeDefined();
     expect(failed(run({ ...base, seed: caught!.seed }, where.custom ? { scenario: where.custom } : {}))).toEqual([]);
   });
 });

@@ -23,6 +23,11 @@
  * offset-delta rule (state-dir.ts); standbys likewise. A fenced or failed commit is Kafka's TaskMigrated:
  * every task is closed dirty (its state dropped), the transaction aborted,
  * the producer re-initialised (a new epoch) and the group joined again.
+ * After an interval commit, at most every `repartitionPurgeIntervalMs`, the
+ * records of repartition topics below the committed offsets of the running
+ * tasks are deleted (K9: `StreamThread.maybeCommit`,
+ * `TaskManager.maybePurgeCommittedRecords`), one delete-records request set
+ * at a time.
  *
  * Tasks follow the assignment: the group assigns topic-partitions with its
  * sticky assignor, and this instance runs task (s, p) when it is assigned
@@ -72,6 +77,8 @@ export interface KStreamsSettings {
   quietMs: number;
   /** `num.standby.replicas`: standby copies of each task's stores, on other instances (default 0). */
   standbyReplicas: number;
+  /** `repartition.purge.interval.ms`: Kafka's default is 30,000; scaled down here as the other periodic timings are. */
+  repartitionPurgeIntervalMs: number;
 }
 
 export const DEFAULT_KSTREAMS_SETTINGS: Omit<KStreamsSettings, 'applicationId' | 'guarantee'> = {
@@ -86,6 +93,7 @@ export const DEFAULT_KSTREAMS_SETTINGS: Omit<KStreamsSettings, 'applicationId' |
   batchRecords: 256,
   quietMs: 500,
   standbyReplicas: 0,
+  repartitionPurgeIntervalMs: 1_000,
 };
 
 /** What every instance of an application knows of it. */
@@ -175,6 +183,10 @@ class StreamThread implements ProcessLogic, QueryableThread {
   /** Commits asked for while one was in flight: run after it, in order. */
   private commitQueue: { force: boolean; then: () => void }[] = [];
   private lastCommitMs = 0;
+  /** When repartition records were last purged (Kafka's `lastPurgeMs`, 0 at start). */
+  private lastPurgeMs = 0;
+  /** Delete-records requests of the last purge not answered yet: a purge waits for them (Kafka's `deleteRecordsResult`). */
+  private purgesInFlight = 0;
   private loopScheduled = false;
   private tick: TimerHandle | undefined;
   private quietSince: number | undefined;
@@ -782,12 +794,18 @@ class StreamThread implements ProcessLogic, QueryableThread {
     // behind a slow commit and held a revocation's commit back past the rebalance timeout).
     if (this.committing) return;
     const requested = [...this.tasks.values()].some((rt) => rt.task.commitRequested);
-    if (!requested && this.ctx.clock.now() - this.lastCommitMs <= this.app.settings.commitIntervalMs) return;
-    this.commit(false, () => {});
+    const now = this.ctx.clock.now();
+    const due = now - this.lastCommitMs > this.app.settings.commitIntervalMs;
+    if (!requested && !due) return;
+    // An interval commit (not one only a processor asked for) may purge repartition records after it.
+    this.commit(false, () => {}, due ? now : undefined);
   }
 
-  /** Kafka's commit (K11); `force` commits on revocation even before the interval. */
-  private commit(force: boolean, then: () => void): void {
+  /**
+   * Kafka's commit (K11); `force` commits on revocation even before the interval. `purgeAt`: an
+   * interval commit begun then; once it succeeds, repartition records may be purged.
+   */
+  private commit(force: boolean, then: () => void, purgeAt?: number): void {
     if (this.committing) {
       this.commitQueue.push({ force, then });
       return;
@@ -797,8 +815,13 @@ class StreamThread implements ProcessLogic, QueryableThread {
     const running = [...this.tasks.values()].filter((rt) => rt.state === 'running' && (rt.task.commitNeeded || force));
     const offsets: CommittableOffset[] = flatMapped(running, (rt) => rt.task.prepareCommit());
     this.lastCommitMs = this.ctx.clock.now();
+    // What an interval commit may purge once it succeeds (Kafka purges after every interval commit,
+    // one with nothing to commit too): the running tasks' consumed repartition offsets now. No task
+    // processes while the commit is in flight, so they are what it commits or what was committed.
+    const purgeable = purgeAt === undefined ? undefined : this.purgeableOffsets();
     if (offsets.length === 0 && !this.txnOpen) {
       this.commitStandbys();
+      if (purgeable !== undefined) this.maybePurge(purgeAt!, purgeable);
       then();
       return;
     }
@@ -821,6 +844,7 @@ class StreamThread implements ProcessLogic, QueryableThread {
       }
       this.commitStandbys();
       this.ctx.trace.emit('ks.commit', { generation: group.generation, offsets: list.map((o) => `${o.topic}/${o.partition}@${o.offset}`) });
+      if (purgeable !== undefined) this.maybePurge(purgeAt!, purgeable);
       this.commitDone(then);
       this.scheduleLoop();
     };
@@ -852,6 +876,34 @@ class StreamThread implements ProcessLogic, QueryableThread {
       }
       this.client.sendOffsetsToTransaction(txn, txnGroup, list, (r) => (r.ok ? end() : finish(false, `sendOffsetsToTransaction: ${r.code}`)));
     });
+  }
+
+  /** `TaskManager.maybePurgeCommittedRecords`' offsets: each running task's `purgeableOffsets`. */
+  private purgeableOffsets(): { topic: string; partition: number; offset: number }[] {
+    const repartition = this.app.topology.repartitionTopics;
+    const isRepartition = (topic: string): boolean => repartition.includes(topic);
+    const out: { topic: string; partition: number; offset: number }[] = [];
+    for (const rt of this.tasks.values()) if (rt.state === 'running') out.push(...rt.task.purgeableOffsets(isRepartition));
+    return out;
+  }
+
+  /**
+   * `StreamThread.maybeCommit`'s purge after a successful interval commit begun at `now`: when more
+   * than `repartitionPurgeIntervalMs` passed since the last purge, and the last purge's requests are
+   * all answered (`deleteRecordsResult.all().isDone()`), the records below `purgeable` are deleted.
+   * Failures are not fatal: the next purge asks again with newer offsets.
+   */
+  private maybePurge(now: number, purgeable: readonly { topic: string; partition: number; offset: number }[]): void {
+    if (now - this.lastPurgeMs <= this.app.settings.repartitionPurgeIntervalMs) return;
+    this.lastPurgeMs = now;
+    if (this.purgesInFlight > 0 || purgeable.length === 0) return;
+    this.ctx.trace.emit('ks.purge', { commitAt: now, offsets: purgeable.map((d) => `${d.topic}/${d.partition}@${d.offset}`) });
+    for (const d of purgeable) {
+      this.purgesInFlight++;
+      this.client.deleteRecords(d.topic, d.partition, d.offset, () => {
+        this.purgesInFlight--;
+      });
+    }
   }
 
   /** After a commit ended (or was abandoned with its tasks): its caller goes on, then the next queued commit runs. */

@@ -149,6 +149,16 @@ export class StreamTask {
     return out;
   }
 
+  /**
+   * `purgeableOffsets`: for each source topic `isRepartition` names, the next offset after the last
+   * record processed; everything below it may be deleted once committed.
+   */
+  purgeableOffsets(isRepartition: (topic: string) => boolean): { topic: string; partition: number; offset: number }[] {
+    const out: { topic: string; partition: number; offset: number }[] = [];
+    for (const [topic, offset] of this.consumed) if (isRepartition(topic)) out.push({ topic, partition: this.partition, offset });
+    return out;
+  }
+
   postCommit(): void {
     this.commitNeeded = false;
     this.commitRequested = false;

@@ -94,6 +94,8 @@ export function describeEvent(lazy: TraceEvent): string {
       return `${str(e, 'topic') ?? '?'}/${num(e, 'partition') ?? '?'} +${num(e, 'count') ?? '?'}${str(e, 'txn') ? ` in ${str(e, 'txn')}` : ''}`;
     case 'log.fetch':
       return `${str(e, 'topic') ?? '?'}/${num(e, 'partition') ?? '?'} @${num(e, 'offset') ?? '?'}: ${num(e, 'count') ?? '?'} records`;
+    case 'log.deleteRecords':
+      return `${str(e, 'topic') ?? '?'}/${num(e, 'partition') ?? '?'} records before @${num(e, 'to') ?? '?'} deleted (the log started at @${num(e, 'from') ?? '?'})`;
     case 'job.finish':
       return `job attempt ${num(e, 'attempt') ?? '?'} finished`;
     default:
@@ -134,6 +136,8 @@ function engineText(e: TraceEvent): string | undefined {
       return `${task} running from ${list(e, 'offsets')}, stream time ${fmtWm(num(e, 'streamTime'))}`;
     case 'ks.commit':
       return `commit in generation ${num(e, 'generation') ?? '?'}: ${list(e, 'offsets')}`;
+    case 'ks.purge':
+      return `after the commit begun at ${num(e, 'commitAt') ?? '?'} ms, purge consumed repartition records below ${list(e, 'offsets')}`;
     case 'ks.revoked':
       return `generation ${num(e, 'generation') ?? '?'} tasks revoked: ${list(e, 'tasks')}`;
     case 'ks.lost':
