@@ -24,8 +24,8 @@
  * every task is closed dirty (its state dropped), the transaction aborted,
  * the producer re-initialised (a new epoch) and the group joined again.
  * After an interval commit, at most every `repartitionPurgeIntervalMs`, the
- * records of repartition topics below the committed offsets of the running
- * tasks are deleted (K9: `StreamThread.maybeCommit`,
+ * records of repartition topics below the running tasks' consumed offsets
+ * (what the commit committed) are deleted (K9: `StreamThread.maybeCommit`,
  * `TaskManager.maybePurgeCommittedRecords`), one delete-records request set
  * at a time.
  *
