@@ -42,28 +42,36 @@ export interface CleanResult {
   nextHorizonMs?: number;
 }
 
-/** Compacts `entries` (the entries below `end`, from the first stored one); undefined when there are none. */
+/**
+ * Compacts `entries` (the entries below `end`, from the first stored one); undefined when there are none.
+ * As Kafka's offset map, the latest offsets come from the dirty section only: a previous cleaning's
+ * entry, when it leads, holds one record per key (it kept only each key's latest), so one of its records
+ * stays unless the dirty section has its key again.
+ */
 export function cleanPrefix(entries: readonly LogEntryView[], end: number, nowMs: number, deleteRetentionMs: number): CleanResult | undefined {
   const first = entries[0];
   if (first === undefined) return undefined;
+  const head = first.sparse;
+  const dirty = head === undefined ? entries : entries.slice(1);
   const latest = new Map<string, number>();
-  forEachLive(entries, (o, v) => {
+  forEachLive(dirty, (o, v) => {
     if (isKeyedRecord(v)) latest.set(v.key, o);
   });
   const kept: CleanedRecord[] = [];
   let removed = 0;
   let stamped = 0;
   let nextHorizonMs: number | undefined;
-  for (const e of entries) {
+  for (const e of dirty) {
     if (e.status === 'open') throw new Error(`compaction below the first unstable offset met an open transaction at ${e.base}`);
     if (e.status === 'marker' || e.status === 'aborted') removed += e.status === 'marker' ? 1 : e.values.length;
   }
-  forEachLive(entries, (o, v, h) => {
-    if (!isKeyedRecord(v) || latest.get(v.key) !== o || (v.value === null && h !== undefined && nowMs >= h)) {
+  const keep = (o: number, v: unknown, h: number | undefined, isLatest: boolean): void => {
+    const value = isLatest ? (v as { value: unknown }).value : undefined;
+    if (!isLatest || (value === null && h !== undefined && nowMs >= h)) {
       removed++;
       return;
     }
-    if (v.value !== null) {
+    if (value !== null) {
       kept.push({ o, v });
       return;
     }
@@ -71,7 +79,9 @@ export function cleanPrefix(entries: readonly LogEntryView[], end: number, nowMs
     const horizon = h ?? nowMs + deleteRetentionMs;
     kept.push({ o, v, h: horizon });
     nextHorizonMs = Math.min(nextHorizonMs ?? horizon, horizon);
-  });
+  };
+  if (head !== undefined) for (const r of head) keep(r.o, r.v, r.h, isKeyedRecord(r.v) && !latest.has(r.v.key));
+  forEachLive(dirty, (o, v, h) => keep(o, v, h, isKeyedRecord(v) && latest.get(v.key) === o));
   const entry: CleanedEntry = { t: 'k', o: first.base, n: end - first.base, r: kept };
   return { entry, removed, stamped, ...(nextHorizonMs === undefined ? {} : { nextHorizonMs }) };
 }
