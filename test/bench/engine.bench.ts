@@ -65,10 +65,14 @@ export interface EngineFigures {
   'kstreams.wordcount.sizes': SizeFigure[];
   /** Kafka Streams CPU µs per event over Flink's, at the largest size (the goal: within 2). */
   'kstreams.vsFlinkCpuPerEvent': number;
+  /** The process's resident set at its highest sample during the largest Kafka Streams run (the earlier runs' memory may still count). */
+  'kstreams.peakRssMB': number;
   /** The same dense wordcount on the Spark engine (micro-batches), per size. */
   'spark.wordcount.sizes': SizeFigure[];
   /** Spark CPU µs per event over Flink's, at the largest size (the goal: within 2). */
   'spark.vsFlinkCpuPerEvent': number;
+  /** As `kstreams.peakRssMB`, for the largest Spark run. */
+  'spark.peakRssMB': number;
   'wordcount.eventsPerSec': number;
   'wordcountSparse.eventsPerSec': number;
   'wordcount.eventsPerCpuSec': number;
@@ -211,15 +215,21 @@ export function benchEngine(opts: EngineBenchOptions): EngineFigures {
   }
   const largest = figures[figures.length - 1]!;
   /** The same dense wordcount on another engine, at every size. */
-  const onEngine = (engine: 'kstreams' | 'spark'): SizeFigure[] =>
-    opts.sizes.map((events) => {
+  const onEngine = (engine: 'kstreams' | 'spark'): { sizes: SizeFigure[]; peakRssBytes: number } => {
+    let peak = 0;
+    const sizes = opts.sizes.map((events) => {
       const t = timedRun(settings(events, { engine }));
       say(`wordcount on ${engine} ${events} events: ${Math.round(t.wallMs)} ms`);
+      peak = t.peakRssBytes;
       return sizeFigure(t);
     });
-  const kstreams = onEngine('kstreams');
+    return { sizes, peakRssBytes: peak };
+  };
+  const ks = onEngine('kstreams');
+  const kstreams = ks.sizes;
   const kLargest = kstreams[kstreams.length - 1]!;
-  const spark = onEngine('spark');
+  const sp = onEngine('spark');
+  const spark = sp.sizes;
   const sLargest = spark[spark.length - 1]!;
   const sparse = sizeFigure(timedRun({ ...settings(10_000), keys: undefined }, null));
   say(`wordcount as shipped, 10000 events: ${sparse.wallMs} ms`);
@@ -258,8 +268,10 @@ export function benchEngine(opts: EngineBenchOptions): EngineFigures {
     'plainLoop.eventsPerSec': plain,
     'kstreams.wordcount.sizes': kstreams,
     'kstreams.vsFlinkCpuPerEvent': Number((kLargest.cpuUsPerEvent / largest.cpuUsPerEvent).toPrecision(3)),
+    'kstreams.peakRssMB': Math.round(ks.peakRssBytes / 1e6),
     'spark.wordcount.sizes': spark,
     'spark.vsFlinkCpuPerEvent': Number((sLargest.cpuUsPerEvent / largest.cpuUsPerEvent).toPrecision(3)),
+    'spark.peakRssMB': Math.round(sp.peakRssBytes / 1e6),
     wordcountVsPlainLoop: Number((largest.eventsPerSec / plain).toPrecision(3)),
     'wordcount.warm100k.eventsPerSec': warmFigure.eventsPerSec,
     wordcountVsPlainLoopWarm100k: Number((warmFigure.eventsPerSec / plainWarm).toPrecision(3)),

@@ -82,10 +82,12 @@ function table(m: Machine, startup: StartupFigures, explore: ExploreFigures, sim
     rows.push([`wordcount on kstreams dense, ${num(s.events)} events`, `${num(s.eventsPerSec)} events/s, ${s.cpuUsPerEvent} CPU µs/event, ${num(s.checkpoints)} commits`]);
   }
   rows.push(['kstreams vs flink, CPU µs/event (largest size)', `×${eng['kstreams.vsFlinkCpuPerEvent']} (goal: within ×2)`]);
+  rows.push(['kstreams peak RSS (largest run)', `${num(eng['kstreams.peakRssMB'])} MB (the process's; earlier runs' memory may still count)`]);
   for (const s of eng['spark.wordcount.sizes']) {
     rows.push([`wordcount on spark dense, ${num(s.events)} events`, `${num(s.eventsPerSec)} events/s, ${s.cpuUsPerEvent} CPU µs/event, ${num(s.checkpoints)} batches`]);
   }
   rows.push(['spark vs flink, CPU µs/event (largest size)', `×${eng['spark.vsFlinkCpuPerEvent']} (goal: within ×2)`]);
+  rows.push(['spark peak RSS (largest run)', `${num(eng['spark.peakRssMB'])} MB (the process's; earlier runs' memory may still count)`]);
   rows.push(['plain loop, same counts, same input', `${num(eng['plainLoop.eventsPerSec'])} events/s`]);
   rows.push(['wordcount vs plain loop', `${eng.wordcountVsPlainLoop} (1 : ${num(Math.round(1 / eng.wordcountVsPlainLoop))})`]);
   rows.push(['wordcount 100k dense, warm (best of the bench\'s last runs)', `${num(eng['wordcount.warm100k.eventsPerSec'])} events/s, ${eng.wordcountVsPlainLoopWarm100k} of the plain loop over the same input`]);
