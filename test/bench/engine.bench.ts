@@ -23,7 +23,9 @@
  *   size, as `weir run` is), against the plain loop over the same 100k input
  *   (which is timed warm, over 500 ms of repetitions).
  * - peak RSS of the largest run, sampled from a trace subscriber every
- *   `RSS_SAMPLE_EVERY` events (the run is synchronous: no timer could fire).
+ *   `RSS_SAMPLE_EVERY` events (the run is synchronous: no timer could fire);
+ *   with `alone`, also the largest run on each engine in a child process of
+ *   its own (`peakRssAloneMB`), where no earlier run's memory counts.
  * - `wordcount.cpuPerEventGrowth`: CPU µs per event of the largest size over
  *   that of the smallest (with `full`, 1M against 10k).
  * - checkpointing cost: dense wordcount at 100k events with periodic
@@ -43,6 +45,8 @@ import { rootRng } from '../../src/sim/rng.ts';
 import { findScenario } from '../../scenarios/index.ts';
 import type { Scenario } from '../../scenarios/types.ts';
 import { generateWorkload } from '../../src/workload/generate.ts';
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 
 export interface SizeFigure {
   events: number;
@@ -65,19 +69,22 @@ export interface EngineFigures {
   'kstreams.wordcount.sizes': SizeFigure[];
   /** Kafka Streams CPU µs per event over Flink's, at the largest size (the goal: within 2). */
   'kstreams.vsFlinkCpuPerEvent': number;
-  /** The process's resident set at its highest sample during the largest Kafka Streams run (the earlier runs' memory may still count). */
-  'kstreams.peakRssMB': number;
+
   /** The same dense wordcount on the Spark engine (micro-batches), per size. */
   'spark.wordcount.sizes': SizeFigure[];
   /** Spark CPU µs per event over Flink's, at the largest size (the goal: within 2). */
   'spark.vsFlinkCpuPerEvent': number;
-  /** As `kstreams.peakRssMB`, for the largest Spark run. */
-  'spark.peakRssMB': number;
+
   'wordcount.eventsPerSec': number;
   'wordcountSparse.eventsPerSec': number;
   'wordcount.eventsPerCpuSec': number;
   'wordcount.sizes': SizeFigure[];
   'wordcount.peakRssMB': number;
+  /**
+   * With `alone`: the peak resident set (MB) of the largest dense run on each engine in a process of
+   * its own, so that no earlier run's memory counts (`process.resourceUsage().maxRSS` of a child).
+   */
+  peakRssAloneMB?: { flink: number; kstreams: number; spark: number };
   /** CPU µs per event of the largest size ÷ that of the smallest (the 1M target: ≤ 1.5 against 10k). */
   'wordcount.cpuPerEventGrowth': number;
   'plainLoop.eventsPerSec': number;
@@ -198,6 +205,8 @@ function best(a: Timed | undefined, b: Timed): Timed {
 export interface EngineBenchOptions {
   /** Sizes of the end-to-end runs, smallest first; the last is the headline figure. */
   sizes: number[];
+  /** Also run the largest size on each engine in a child process of its own, for its peak RSS. */
+  alone?: boolean;
   /** Called after each measurement, for progress output. */
   progress?: (line: string) => void;
 }
@@ -215,21 +224,15 @@ export function benchEngine(opts: EngineBenchOptions): EngineFigures {
   }
   const largest = figures[figures.length - 1]!;
   /** The same dense wordcount on another engine, at every size. */
-  const onEngine = (engine: 'kstreams' | 'spark'): { sizes: SizeFigure[]; peakRssBytes: number } => {
-    let peak = 0;
-    const sizes = opts.sizes.map((events) => {
+  const onEngine = (engine: 'kstreams' | 'spark'): SizeFigure[] =>
+    opts.sizes.map((events) => {
       const t = timedRun(settings(events, { engine }));
       say(`wordcount on ${engine} ${events} events: ${Math.round(t.wallMs)} ms`);
-      peak = t.peakRssBytes;
       return sizeFigure(t);
     });
-    return { sizes, peakRssBytes: peak };
-  };
-  const ks = onEngine('kstreams');
-  const kstreams = ks.sizes;
+  const kstreams = onEngine('kstreams');
   const kLargest = kstreams[kstreams.length - 1]!;
-  const sp = onEngine('spark');
-  const spark = sp.sizes;
+  const spark = onEngine('spark');
   const sLargest = spark[spark.length - 1]!;
   const sparse = sizeFigure(timedRun({ ...settings(10_000), keys: undefined }, null));
   say(`wordcount as shipped, 10000 events: ${sparse.wallMs} ms`);
@@ -258,20 +261,28 @@ export function benchEngine(opts: EngineBenchOptions): EngineFigures {
   const plainWarm = largest.events === WARM_EVENTS ? plain : plainLoop(WARM_EVENTS);
   say(`wordcount ${WARM_EVENTS} events, warm: ${warmFigure.wallMs} ms`);
   const sparseFields = { 'wordcountSparse.eventsPerSec': sparse.eventsPerSec };
+  let alone: EngineFigures['peakRssAloneMB'];
+  if (opts.alone) {
+    const mb = (engine: 'flink' | 'kstreams' | 'spark'): number => {
+      const v = peakRssAloneMB(engine, largest.events);
+      say(`wordcount on ${engine} ${largest.events} events alone: peak RSS ${v} MB`);
+      return v;
+    };
+    alone = { flink: mb('flink'), kstreams: mb('kstreams'), spark: mb('spark') };
+  }
   return {
     'wordcount.eventsPerSec': largest.eventsPerSec,
     ...sparseFields,
     'wordcount.eventsPerCpuSec': largest.eventsPerCpuSec,
     'wordcount.sizes': figures,
     'wordcount.peakRssMB': Math.round(peakRssBytes / 1e6),
+    ...(alone ? { peakRssAloneMB: alone } : {}),
     'wordcount.cpuPerEventGrowth': Number((largest.cpuMs / largest.events / (figures[0]!.cpuMs / figures[0]!.events)).toPrecision(3)),
     'plainLoop.eventsPerSec': plain,
     'kstreams.wordcount.sizes': kstreams,
     'kstreams.vsFlinkCpuPerEvent': Number((kLargest.cpuUsPerEvent / largest.cpuUsPerEvent).toPrecision(3)),
-    'kstreams.peakRssMB': Math.round(ks.peakRssBytes / 1e6),
     'spark.wordcount.sizes': spark,
     'spark.vsFlinkCpuPerEvent': Number((sLargest.cpuUsPerEvent / largest.cpuUsPerEvent).toPrecision(3)),
-    'spark.peakRssMB': Math.round(sp.peakRssBytes / 1e6),
     wordcountVsPlainLoop: Number((largest.eventsPerSec / plain).toPrecision(3)),
     'wordcount.warm100k.eventsPerSec': warmFigure.eventsPerSec,
     wordcountVsPlainLoopWarm100k: Number((warmFigure.eventsPerSec / plainWarm).toPrecision(3)),
@@ -283,4 +294,25 @@ export function benchEngine(opts: EngineBenchOptions): EngineFigures {
     'checkpointing.every1kCostRatio': Number((every1k.cpuMs / none.cpuMs).toPrecision(3)),
     'checkpointing.every100kCostRatio': Number((every100k.cpuMs / none.cpuMs).toPrecision(3)),
   };
+}
+
+const SELF = fileURLToPath(import.meta.url);
+
+/**
+ * The peak resident set, in MB, of one dense run of `events` on `engine` in a process of its own:
+ * a child runs this module under tsx (with the semi-space the `weir` command starts with) in
+ * `--rss-child` mode and reports its `maxRSS`, which also counts tsx's own few tens of MB.
+ */
+function peakRssAloneMB(engine: 'flink' | 'kstreams' | 'spark', events: number): number {
+  const r = spawnSync(process.execPath, ['--max-semi-space-size=32', '--import', 'tsx', SELF, '--rss-child', engine, String(events)], { encoding: 'utf8' });
+  const last = (text: string): string => text.trim().split('\n').at(-1) ?? '';
+  if (r.status !== 0) throw new Error(`peak RSS of ${engine} at ${events} events: the child failed: ${last(r.stderr ?? '')}`);
+  return Math.round((Number((JSON.parse(last(r.stdout)) as { maxRssKB: number }).maxRssKB) * 1024) / 1e6);
+}
+
+if (process.argv[1] === SELF && process.argv[2] === '--rss-child') {
+  const engine = process.argv[3];
+  if (engine !== 'flink' && engine !== 'kstreams' && engine !== 'spark') throw new Error(`--rss-child: unknown engine ${String(engine)}`);
+  timedRun(settings(Number(process.argv[4]), engine === 'flink' ? {} : { engine }));
+  process.stdout.write(`${JSON.stringify({ maxRssKB: process.resourceUsage().maxRSS })}\n`);
 }

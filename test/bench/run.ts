@@ -7,7 +7,9 @@
  * file is absent) and the engine benchmarks (`engine.bench.ts`), then prints
  * a table, or with `--json` progress on stderr and, as the last line of
  * stdout, one JSON object with every figure (the contract in DESIGN.md).
- * Sizes: 10k and 100k events by default; `--full` adds 1M (minutes);
+ * Sizes: 10k and 100k events by default; `--full` adds 1M (minutes) and
+ * runs the largest size on each engine once more in a child process of its
+ * own, for its peak RSS;
  * `--quick` runs 1k and 10k only, to check the runner itself.
  */
 import { availableParallelism, cpus, loadavg } from 'node:os';
@@ -76,18 +78,18 @@ function table(m: Machine, startup: StartupFigures, explore: ExploreFigures, sim
   }
   rows.push(['wordcount as shipped (sparse), 10,000 events', `${num(eng['wordcountSparse.eventsPerSec'])} events/s`]);
   rows.push(['wordcount peak RSS (largest run)', `${num(eng['wordcount.peakRssMB'])} MB`]);
+  const alone = eng.peakRssAloneMB;
+  if (alone) rows.push([`peak RSS of the ${num(eng['wordcount.sizes'].at(-1)!.events)}-event run alone (a child process)`, `flink ${num(alone.flink)} MB, kstreams ${num(alone.kstreams)} MB, spark ${num(alone.spark)} MB (goal: ≤ 1,000)`]);
   const sizes = eng['wordcount.sizes'];
   rows.push([`wordcount CPU µs/event, ${num(sizes[sizes.length - 1]!.events)} vs ${num(sizes[0]!.events)} events`, `×${eng['wordcount.cpuPerEventGrowth']}`]);
   for (const s of eng['kstreams.wordcount.sizes']) {
     rows.push([`wordcount on kstreams dense, ${num(s.events)} events`, `${num(s.eventsPerSec)} events/s, ${s.cpuUsPerEvent} CPU µs/event, ${num(s.checkpoints)} commits`]);
   }
   rows.push(['kstreams vs flink, CPU µs/event (largest size)', `×${eng['kstreams.vsFlinkCpuPerEvent']} (goal: within ×2)`]);
-  rows.push(['kstreams peak RSS (largest run)', `${num(eng['kstreams.peakRssMB'])} MB (the process's; earlier runs' memory may still count)`]);
   for (const s of eng['spark.wordcount.sizes']) {
     rows.push([`wordcount on spark dense, ${num(s.events)} events`, `${num(s.eventsPerSec)} events/s, ${s.cpuUsPerEvent} CPU µs/event, ${num(s.checkpoints)} batches`]);
   }
   rows.push(['spark vs flink, CPU µs/event (largest size)', `×${eng['spark.vsFlinkCpuPerEvent']} (goal: within ×2)`]);
-  rows.push(['spark peak RSS (largest run)', `${num(eng['spark.peakRssMB'])} MB (the process's; earlier runs' memory may still count)`]);
   rows.push(['plain loop, same counts, same input', `${num(eng['plainLoop.eventsPerSec'])} events/s`]);
   rows.push(['wordcount vs plain loop', `${eng.wordcountVsPlainLoop} (1 : ${num(Math.round(1 / eng.wordcountVsPlainLoop))})`]);
   rows.push(['wordcount 100k dense, warm (best of the bench\'s last runs)', `${num(eng['wordcount.warm100k.eventsPerSec'])} events/s, ${eng.wordcountVsPlainLoopWarm100k} of the plain loop over the same input`]);
@@ -116,7 +118,7 @@ async function main(argv: string[]): Promise<number> {
   const sim = benchSim ? await benchSim() : undefined;
   if (sim) progress(`simulator: ${num(sim['scheduler.eventsPerSec'])} events/s, ${num(sim['network.messagesPerSec'])} messages/s (${num(sim['network.untracedMessagesPerSec'])} untraced), ${num(sim['timers.perSec'])} timers/s`);
   const explore = benchExplore(argv.includes('--quick') ? 20 : argv.includes('--full') ? 1_000 : 200, progress);
-  const eng = benchEngine({ sizes, progress });
+  const eng = benchEngine({ sizes, alone: argv.includes('--full'), progress });
   m.loadAvg1mAtEnd = Number(loadavg()[0]!.toFixed(2));
   if (json) process.stdout.write(JSON.stringify({ machine: m, ...startup, ...explore, ...(sim ?? {}), ...eng }) + '\n');
   else process.stdout.write(table(m, startup, explore, sim, eng));
