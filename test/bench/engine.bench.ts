@@ -69,12 +69,10 @@ export interface EngineFigures {
   'kstreams.wordcount.sizes': SizeFigure[];
   /** Kafka Streams CPU µs per event over Flink's, at the largest size (the goal: within 2). */
   'kstreams.vsFlinkCpuPerEvent': number;
-
   /** The same dense wordcount on the Spark engine (micro-batches), per size. */
   'spark.wordcount.sizes': SizeFigure[];
   /** Spark CPU µs per event over Flink's, at the largest size (the goal: within 2). */
   'spark.vsFlinkCpuPerEvent': number;
-
   'wordcount.eventsPerSec': number;
   'wordcountSparse.eventsPerSec': number;
   'wordcount.eventsPerCpuSec': number;
