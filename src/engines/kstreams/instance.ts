@@ -49,7 +49,7 @@ import { LogClient } from '../../log/client.ts';
 import { GroupMember } from '../../log/group-member.ts';
 import type { OffsetAndMetadata, TopicPartition } from '../../log/protocol.ts';
 import { partitionForKey } from '../../stream/partition.ts';
-import { StreamTask, type CommittableOffset } from './task.ts';
+import { StreamTask, type CommittableOffset, type PurgeableOffset } from './task.ts';
 import type { PersistedEntry, StateStore } from './stores.ts';
 import { NO_BUGS, type KStreamsBugs } from './bugs.ts';
 import { changelogTopic, type SubTopology, type Topology } from './topology.ts';
@@ -803,7 +803,7 @@ class StreamThread implements ProcessLogic, QueryableThread {
 
   /**
    * Kafka's commit (K11); `force` commits on revocation even before the interval. `purgeAt`: an
-   * interval commit begun then; once it succeeds, repartition records may be purged.
+   * interval commit begun then; once it succeeds, repartition records are purged when a purge is due.
    */
   private commit(force: boolean, then: () => void, purgeAt?: number): void {
     if (this.committing) {
@@ -815,13 +815,16 @@ class StreamThread implements ProcessLogic, QueryableThread {
     const running = [...this.tasks.values()].filter((rt) => rt.state === 'running' && (rt.task.commitNeeded || force));
     const offsets: CommittableOffset[] = flatMapped(running, (rt) => rt.task.prepareCommit());
     this.lastCommitMs = this.ctx.clock.now();
-    // What an interval commit may purge once it succeeds (Kafka purges after every interval commit,
-    // one with nothing to commit too): the running tasks' consumed repartition offsets now. No task
-    // processes while the commit is in flight, so they are what it commits or what was committed.
-    const purgeable = purgeAt === undefined ? undefined : this.purgeableOffsets();
+    // What an interval commit purges once it succeeds, when a purge is due (Kafka purges after every
+    // interval commit, one with nothing to commit too): the running tasks' consumed repartition
+    // offsets now. No task processes while the commit is in flight, so they are what it commits or
+    // what was committed.
+    const purge = purgeAt !== undefined && purgeAt - this.lastPurgeMs > this.app.settings.repartitionPurgeIntervalMs
+      ? { at: purgeAt, offsets: flatMapped([...this.tasks.values()], (rt) => (rt.state === 'running' ? rt.task.purgeableOffsets() : [])) }
+      : undefined;
     if (offsets.length === 0 && !this.txnOpen) {
       this.commitStandbys();
-      if (purgeable !== undefined) this.maybePurge(purgeAt!, purgeable);
+      if (purge !== undefined) this.purge(purge.at, purge.offsets);
       then();
       return;
     }
@@ -844,7 +847,7 @@ class StreamThread implements ProcessLogic, QueryableThread {
       }
       this.commitStandbys();
       this.ctx.trace.emit('ks.commit', { generation: group.generation, offsets: list.map((o) => `${o.topic}/${o.partition}@${o.offset}`) });
-      if (purgeable !== undefined) this.maybePurge(purgeAt!, purgeable);
+      if (purge !== undefined) this.purge(purge.at, purge.offsets);
       this.commitDone(then);
       this.scheduleLoop();
     };
@@ -878,27 +881,18 @@ class StreamThread implements ProcessLogic, QueryableThread {
     });
   }
 
-  /** `TaskManager.maybePurgeCommittedRecords`' offsets: each running task's `purgeableOffsets`. */
-  private purgeableOffsets(): { topic: string; partition: number; offset: number }[] {
-    const repartition = this.app.topology.repartitionTopics;
-    const isRepartition = (topic: string): boolean => repartition.includes(topic);
-    const out: { topic: string; partition: number; offset: number }[] = [];
-    for (const rt of this.tasks.values()) if (rt.state === 'running') out.push(...rt.task.purgeableOffsets(isRepartition));
-    return out;
-  }
-
   /**
-   * `StreamThread.maybeCommit`'s purge after a successful interval commit begun at `now`: when more
-   * than `repartitionPurgeIntervalMs` passed since the last purge, and the last purge's requests are
-   * all answered (`deleteRecordsResult.all().isDone()`), the records below `purgeable` are deleted.
-   * Failures are not fatal: the next purge asks again with newer offsets.
+   * `StreamThread.maybeCommit`'s purge after a successful interval commit begun at `at`, once more
+   * than `repartitionPurgeIntervalMs` passed since the last (the commit checked): unless the last
+   * purge's requests are still unanswered (`deleteRecordsResult.all().isDone()`), the records below
+   * `offsets` are deleted (`TaskManager.maybePurgeCommittedRecords`). Failures are not fatal: the
+   * next purge asks again with newer offsets.
    */
-  private maybePurge(now: number, purgeable: readonly { topic: string; partition: number; offset: number }[]): void {
-    if (now - this.lastPurgeMs <= this.app.settings.repartitionPurgeIntervalMs) return;
-    this.lastPurgeMs = now;
-    if (this.purgesInFlight > 0 || purgeable.length === 0) return;
-    this.ctx.trace.emit('ks.purge', { commitAt: now, offsets: purgeable.map((d) => `${d.topic}/${d.partition}@${d.offset}`) });
-    for (const d of purgeable) {
+  private purge(at: number, offsets: readonly PurgeableOffset[]): void {
+    this.lastPurgeMs = at;
+    if (this.purgesInFlight > 0 || offsets.length === 0) return;
+    this.ctx.trace.emit('ks.purge', { commitAt: at, offsets: offsets.map((d) => `${d.topic}/${d.partition}@${d.offset}`) });
+    for (const d of offsets) {
       this.purgesInFlight++;
       this.client.deleteRecords(d.topic, d.partition, d.offset, () => {
         this.purgesInFlight--;

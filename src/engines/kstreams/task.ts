@@ -40,6 +40,13 @@ export interface CommittableOffset {
   metadata: string;
 }
 
+/** Where a repartition partition may be purged: the records below `offset`. */
+export interface PurgeableOffset {
+  topic: string;
+  partition: number;
+  offset: number;
+}
+
 export class StreamTask {
   readonly id: string;
   readonly group: PartitionGroup;
@@ -149,13 +156,10 @@ export class StreamTask {
     return out;
   }
 
-  /**
-   * `purgeableOffsets`: for each source topic `isRepartition` names, the next offset after the last
-   * record processed; everything below it may be deleted once committed.
-   */
-  purgeableOffsets(isRepartition: (topic: string) => boolean): { topic: string; partition: number; offset: number }[] {
-    const out: { topic: string; partition: number; offset: number }[] = [];
-    for (const [topic, offset] of this.consumed) if (isRepartition(topic)) out.push({ topic, partition: this.partition, offset });
+  /** `purgeableOffsets`: per repartition source, the next offset after the last record processed; everything below it may be deleted once committed. */
+  purgeableOffsets(): PurgeableOffset[] {
+    const out: PurgeableOffset[] = [];
+    for (const [topic, offset] of this.consumed) if (this.topology.repartitionTopics.includes(topic)) out.push({ topic, partition: this.partition, offset });
     return out;
   }
 
