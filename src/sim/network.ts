@@ -35,7 +35,8 @@ interface Link {
   lastCutGen: number;
 }
 
-interface Channel {
+/** One direction of a link's traffic (a sender may keep it, `channelOf`, instead of looking it up per message). */
+export interface Channel {
   /** The seed's and the channel's part of every latency hash on it. */
   readonly base: number;
   /** The millisecond of the channel's latest send, that send's place among the sends of that millisecond, and the millisecond's part of the hash. */
@@ -94,7 +95,8 @@ export class SimNetwork {
     this.seedKey = strHash(rng.path);
   }
 
-  private channel(from: string, to: string): Channel {
+  /** The channel from → to, made on first use. */
+  channelOf(from: string, to: string): Channel {
     let byTo = this.channels.get(from);
     if (byTo === undefined) {
       byTo = new Map();
@@ -125,7 +127,11 @@ export class SimNetwork {
 
   /** Draws the delivery time of a message sent now on channel from→to and records it for FIFO. */
   deliveryTimeMs(nowMs: number, from: string, to: string): number {
-    const ch = this.channel(from, to);
+    return this.deliveryTimeOn(this.channelOf(from, to), nowMs, from, to);
+  }
+
+  /** `deliveryTimeMs` on channel `ch`, which must be `channelOf(from, to)`. */
+  deliveryTimeOn(ch: Channel, nowMs: number, from: string, to: string): number {
     let atMs = nowMs + this.latencyMs(nowMs, ch);
     if (this.spikes.length > 0) atMs += this.spikeExtraMs(from, to);
     if (this.unsafeNonFifo) return atMs;

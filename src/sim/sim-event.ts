@@ -7,6 +7,7 @@
  */
 import type { ProcessFactory, ProcessId, ProcessLogic, TimerHandle } from '../runtime/types.ts';
 import type { SimDisk } from './disk.ts';
+import type { Channel } from './network.ts';
 
 export interface ProcState {
   readonly id: ProcessId;
@@ -16,6 +17,14 @@ export interface ProcState {
   up: boolean;
   logic: ProcessLogic | undefined;
   readonly disk: SimDisk;
+  /** Per process it has sent to: the receiver and the network channel there, looked up once. */
+  readonly routes: Map<ProcessId, Route>;
+}
+
+/** Where a process's messages to one other process go. */
+export interface Route {
+  readonly target: ProcState;
+  readonly channel: Channel;
 }
 
 export const START = 0;

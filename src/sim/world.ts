@@ -22,7 +22,7 @@
 import type { ProcessContext, ProcessFactory, ProcessId, ProcessLogic, TimerHandle, TraceFields } from '../runtime/types.ts';
 import { Buggify } from './buggify.ts';
 import { SimDisk, type DiskFault, type DiskOptions } from './disk.ts';
-import { SimNetwork, type Spike } from './network.ts';
+import { SimNetwork, type Channel, type Spike } from './network.ts';
 import { EventQueue } from './queue.ts';
 import { rootRng, type Rng } from './rng.ts';
 import { assertDelayMs, MESSAGE, msgKind, NO_TIMER, SimEvent, START, TIMER, TIMER_DEFERRED, TIMER_DONE, TIMER_QUEUED, TimerEvent, WORLD, type ProcState, type TimerHost } from './sim-event.ts';
@@ -91,7 +91,7 @@ export class World {
       traceIo: this.traceIo,
       scheduleAt: (atMs, fn) => this.queue.push(atMs, new SimEvent(WORLD, undefined, 0, fn, undefined, '', undefined, 0, 0)),
     }, this.diskOpts);
-    const proc: ProcState = { id, factory, incarnation: -1, up: false, logic: undefined, disk };
+    const proc: ProcState = { id, factory, incarnation: -1, up: false, logic: undefined, disk, routes: new Map() };
     this.procs.set(id, proc);
     if (opts.start ?? true) this.queue.push(this.nowMs, new SimEvent(START, proc, 0, undefined, undefined, '', undefined, 0, 0));
   }
@@ -199,9 +199,14 @@ export class World {
   private send(p: ProcState, inc: number, to: ProcessId, msg: unknown): void {
     // A context outliving its incarnation is inert.
     if (p.incarnation !== inc || !p.up) return;
-    const target = this.procs.get(to);
-    if (target === undefined) throw new Error(`${p.id}: send to unknown process '${to}'`);
-    this.enqueueMessage(p.id, p, inc, target, msg);
+    let route = p.routes.get(to);
+    if (route === undefined) {
+      const target = this.procs.get(to);
+      if (target === undefined) throw new Error(`${p.id}: send to unknown process '${to}'`);
+      route = { target, channel: this.net.channelOf(p.id, to) };
+      p.routes.set(to, route);
+    }
+    this.enqueueMessage(p.id, p, inc, route.target, msg, route.channel);
   }
 
   /** Injects a message from outside the processes (tests, drivers), through the network. */
@@ -210,14 +215,14 @@ export class World {
     this.enqueueMessage(from, undefined, 0, this.proc(to), msg);
   }
 
-  private enqueueMessage(from: string, fromProc: ProcState | undefined, inc: number, target: ProcState, msg: unknown): void {
+  private enqueueMessage(from: string, fromProc: ProcState | undefined, inc: number, target: ProcState, msg: unknown, channel?: Channel): void {
     const mid = this.stats.messagesSent++;
     if (this.net.isCut(from, target.id)) {
       this.stats.messagesDropped++;
       if (this.traceIo) this.trace.record(this.nowMs, from, 'net.drop', { to: target.id, from, mid, msg: msgKind(msg), reason: 'partition' });
       return;
     }
-    const atMs = this.net.deliveryTimeMs(this.nowMs, from, target.id);
+    const atMs = channel !== undefined ? this.net.deliveryTimeOn(channel, this.nowMs, from, target.id) : this.net.deliveryTimeMs(this.nowMs, from, target.id);
     if (this.traceIo) this.trace.record(this.nowMs, from, 'net.send', { to: target.id, from, mid, msg: msgKind(msg), atMs });
     this.queue.push(atMs, new SimEvent(MESSAGE, target, inc, undefined, msg, from, fromProc, mid, this.net.cutGeneration));
   }
