@@ -56,6 +56,8 @@ export class EventQueue<T> {
   private nearCount = 0;
   /** When the ring holds items: the time of its earliest. */
   private nearHead = 0;
+  /** Bit `i & 31` of word `i >>> 5`: bucket i holds items (so the next one is found a word at a time). */
+  private readonly occupied = new Int32Array(NEAR_MS >>> 5);
 
   get size(): number {
     return this.times.length + this.nearCount;
@@ -91,6 +93,7 @@ export class EventQueue<T> {
       const i = timeMs & NEAR_MASK;
       let b = this.buckets[i];
       if (b === undefined) this.buckets[i] = b = { seqs: [], items: [], head: 0, tail: 0 };
+      if (b.head === b.tail) this.occupied[i >>> 5]! |= 1 << (i & 31);
       if (b.head === b.tail || b.seqs[b.tail - 1]! < seq) {
         b.seqs[b.tail] = seq;
         b.items[b.tail] = item;
@@ -151,14 +154,25 @@ export class EventQueue<T> {
     if (b.head === b.tail) {
       b.head = 0;
       b.tail = 0;
-      // The next earliest: the first bucket after this one that holds items (all are within the ring).
-      if (this.nearCount > 0) {
-        let next = t + 1;
-        for (let c = this.buckets[next & NEAR_MASK]; c === undefined || c.head === c.tail; c = this.buckets[next & NEAR_MASK]) next++;
-        this.nearHead = next;
-      }
+      const i = t & NEAR_MASK;
+      this.occupied[i >>> 5]! &= ~(1 << (i & 31));
+      if (this.nearCount > 0) this.nearHead = this.nextOccupied(t + 1);
     }
     return item;
+  }
+
+  /** The time of the first bucket at or after `fromMs` that holds items (the ring holds some, all within it). */
+  private nextOccupied(fromMs: number): number {
+    const from = fromMs & NEAR_MASK;
+    let w = from >>> 5;
+    // The first word without the bits before `from`; then whole words, round the ring back to the first.
+    let bits = this.occupied[w]! & (-1 << (from & 31));
+    for (let n = 0; bits === 0 && n < NEAR_MS >>> 5; n++) {
+      w = (w + 1) & ((NEAR_MS >>> 5) - 1);
+      bits = this.occupied[w]!;
+    }
+    const i = (w << 5) + (31 - Math.clz32(bits & -bits));
+    return fromMs + ((i - from) & NEAR_MASK);
   }
 
   /** Whether the ring's earliest item comes before the heap's (the ring holds items). */
