@@ -125,13 +125,8 @@ export class SimNetwork {
     return this.latencyMsMin + Math.floor((h * range) / 4294967296);
   }
 
-  /** Draws the delivery time of a message sent now on channel from→to and records it for FIFO. */
-  deliveryTimeMs(nowMs: number, from: string, to: string): number {
-    return this.deliveryTimeOn(this.channelOf(from, to), nowMs, from, to);
-  }
-
-  /** `deliveryTimeMs` on channel `ch`, which must be `channelOf(from, to)`. */
-  deliveryTimeOn(ch: Channel, nowMs: number, from: string, to: string): number {
+  /** Draws the delivery time of a message sent now on channel `ch` (`channelOf(from, to)`) and records it for FIFO. */
+  deliveryTimeMs(ch: Channel, nowMs: number, from: string, to: string): number {
     let atMs = nowMs + this.latencyMs(nowMs, ch);
     if (this.spikes.length > 0) atMs += this.spikeExtraMs(from, to);
     if (this.unsafeNonFifo) return atMs;

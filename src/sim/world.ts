@@ -212,17 +212,17 @@ export class World {
   /** Injects a message from outside the processes (tests, drivers), through the network. */
   deliverFromOutside(to: ProcessId, msg: unknown, from = 'world'): void {
     if (this.procs.has(from)) throw new Error(`deliverFromOutside: '${from}' is a process; use its context to send`);
-    this.enqueueMessage(from, undefined, 0, this.proc(to), msg);
+    this.enqueueMessage(from, undefined, 0, this.proc(to), msg, this.net.channelOf(from, to));
   }
 
-  private enqueueMessage(from: string, fromProc: ProcState | undefined, inc: number, target: ProcState, msg: unknown, channel?: Channel): void {
+  private enqueueMessage(from: string, fromProc: ProcState | undefined, inc: number, target: ProcState, msg: unknown, channel: Channel): void {
     const mid = this.stats.messagesSent++;
     if (this.net.isCut(from, target.id)) {
       this.stats.messagesDropped++;
       if (this.traceIo) this.trace.record(this.nowMs, from, 'net.drop', { to: target.id, from, mid, msg: msgKind(msg), reason: 'partition' });
       return;
     }
-    const atMs = channel !== undefined ? this.net.deliveryTimeOn(channel, this.nowMs, from, target.id) : this.net.deliveryTimeMs(this.nowMs, from, target.id);
+    const atMs = this.net.deliveryTimeMs(channel, this.nowMs, from, target.id);
     if (this.traceIo) this.trace.record(this.nowMs, from, 'net.send', { to: target.id, from, mid, msg: msgKind(msg), atMs });
     this.queue.push(atMs, new SimEvent(MESSAGE, target, inc, undefined, msg, from, fromProc, mid, this.net.cutGeneration));
   }
