@@ -413,8 +413,7 @@ export function runScenario(settings: RunSettings, opts: RunOptions = {}): RunRe
     : deployment.memoryTable ? (memoryTable ?? [])
       : flatMapped(committed, (records) => records.map((r) => r.value as OutputRecord));
   opts.onOutput?.(output);
-  const inputByPartition: InputRecord[][] = Array.from({ length: sizes.partitions }, () => []);
-  for (const a of workload.arrivals) inputByPartition[a.partition]!.push(...(a.records as InputRecord[]));
+  const inputByPartition = splitByPartition(workload.arrivals, sizes.partitions);
   const checkInput: CheckInput = {
     input: workload.records,
     inputByPartition,
@@ -569,6 +568,13 @@ function durableView(disk: SimDisk): DurableView {
     readFrames: (path) => disk.durableFrameContent(path),
     list: (prefix) => disk.durablePaths().filter((p) => p.startsWith(prefix)),
   };
+}
+
+/** The input records of each partition, in the order they arrived. */
+function splitByPartition(arrivals: Workload['arrivals'], partitions: number): InputRecord[][] {
+  const out: InputRecord[][] = Array.from({ length: partitions }, () => []);
+  for (const a of arrivals) out[a.partition]!.push(...(a.records as InputRecord[]));
+  return out;
 }
 
 function judge(
