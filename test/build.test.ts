@@ -133,10 +133,11 @@ describe.concurrent('the built package', () => {
     const job: SweepJob = { scenario: 'bank', guarantee: 'exactly-once', faults: 'swarm', bugs: [], events: 200 };
     writeFileSync(join(user, 'worker.mjs'), `
       import { Worker } from 'node:worker_threads';
-      const w = new Worker(new URL(${JSON.stringify(pathToFileURL(join(ROOT, 'dist/cli/sweep-worker.js')).href)}), { workerData: { job: ${JSON.stringify(job)} } });
+      const w = new Worker(new URL(${JSON.stringify(pathToFileURL(join(ROOT, 'dist/cli/sweep-worker.js')).href)}));
+      const job = ${JSON.stringify(job)};
       const results = [];
       w.on('message', (m) => {
-        if ('ready' in m) { w.postMessage(5); w.postMessage(6); return; }
+        if ('ready' in m) { w.postMessage({ job, seed: 5 }); w.postMessage({ job, seed: 6 }); return; }
         results.push(m.result ?? m);
         if (results.length === 2) { console.log(JSON.stringify(results)); void w.terminate(); }
       });

@@ -16,10 +16,16 @@
  * seeds, two in flight each (one running, one queued). A worker thread that dies hands
  * its seeds back to the queue; an error escaping `runSeed` fails the sweep,
  * as it would in this thread: that is a bug in weir, not a finding of a run.
+ *
+ * A worker's warm-up (V8 compiling the hot paths in its own isolate) costs
+ * about as much as its start, and every new thread pays it again. Callers
+ * that run many sweeps in a row (the soak: a row per scenario, then each
+ * planted bug in chunks of seeds) pass one `SweepThreads`, whose threads
+ * outlive each sweep and run the next sweep's seeds warm.
  */
 import { Worker } from 'node:worker_threads';
 import { runSeed, type SeedResult, type SweepJob } from './sweep.ts';
-import type { WorkerAnswer } from './sweep-worker.ts';
+import type { SeedRequest, WorkerAnswer } from './sweep-worker.ts';
 
 const FROM_SOURCES = import.meta.url.endsWith('.ts');
 const WORKER_ENTRY = new URL(FROM_SOURCES ? './sweep-worker-boot.mjs' : './sweep-worker.js', import.meta.url);
@@ -51,34 +57,115 @@ export interface PoolOptions {
   local?: boolean;
   /** Start worker threads only when the remaining seeds are worth their start-up. */
   adaptive?: boolean;
+  /** Worker threads kept across sweeps (started as needed, warm for the next sweep); default: this sweep's own. */
+  threads?: SweepThreads;
   onResult?: (r: SeedResult) => void;
+}
+
+/** What a sweep hears from its worker threads. */
+interface ThreadOwner {
+  onAnswer(t: Thread, m: WorkerAnswer): void;
+  onDeath(t: Thread): void;
 }
 
 interface Thread {
   worker: Worker;
   ready: boolean;
+  /** Seeds sent and not answered yet. */
   pending: number[];
+  /** The sweep it works for now; none between sweeps. */
+  owner: ThreadOwner | undefined;
+}
+
+/**
+ * Worker threads that serve one sweep after another. A sweep takes the threads it may use and
+ * gives them back when it ends; a thread with seeds still in flight then (a sweep that failed) is
+ * stopped, not given back, so no sweep ever hears another's answers. `close` stops them all.
+ */
+export class SweepThreads {
+  private readonly all: Thread[] = [];
+  /** The reason the last thread died, for a sweep left with none. */
+  lastDeath: string | undefined;
+
+  /** Threads for `owner`: idle ones first, new ones started for the rest, `n` in all at most. */
+  take(n: number, owner: ThreadOwner): Thread[] {
+    const out: Thread[] = [];
+    for (const t of this.all) {
+      if (out.length >= n) break;
+      if (t.owner === undefined) out.push(t);
+    }
+    while (out.length < n) out.push(this.start());
+    for (const t of out) t.owner = owner;
+    return out;
+  }
+
+  /** Gives `threads` back: idle ones wait for the next sweep, ones with seeds in flight are stopped. */
+  giveBack(threads: readonly Thread[]): void {
+    for (const t of threads) {
+      if (t.pending.length === 0) t.owner = undefined;
+      else this.stop(t);
+    }
+  }
+
+  /** Stops every thread. */
+  close(): void {
+    for (const t of this.all.slice()) this.stop(t);
+  }
+
+  /** Threads alive. */
+  get size(): number {
+    return this.all.length;
+  }
+
+  stop(t: Thread): void {
+    const i = this.all.indexOf(t);
+    if (i >= 0) this.all.splice(i, 1);
+    t.owner = undefined;
+    void t.worker.terminate();
+  }
+
+  private start(): Thread {
+    const t: Thread = { worker: new Worker(WORKER_ENTRY), ready: false, pending: [], owner: undefined };
+    this.all.push(t);
+    t.worker.on('message', (m: WorkerAnswer) => {
+      if ('ready' in m) t.ready = true;
+      t.owner?.onAnswer(t, m);
+    });
+    // A thread that cannot start or dies is not a finding: its seeds run elsewhere.
+    const died = (why: string): void => {
+      const i = this.all.indexOf(t);
+      if (i < 0) return; // stopped here, or its death already told
+      this.all.splice(i, 1);
+      this.lastDeath = why;
+      t.owner?.onDeath(t);
+    };
+    t.worker.on('error', (e) => died(e instanceof Error ? e.message : String(e)));
+    t.worker.on('exit', (code) => died(`exit code ${code}`));
+    return t;
+  }
 }
 
 export async function runSeeds(job: SweepJob, seeds: readonly number[], opts: PoolOptions): Promise<SeedResult[]> {
-  const pool = new SeedPool(job, seeds, opts);
+  const own = opts.threads === undefined;
+  const threads = opts.threads ?? new SweepThreads();
+  const pool = new SeedPool(job, seeds, opts, threads);
   try {
     return await pool.run();
   } finally {
     pool.stop();
+    if (own) threads.close();
   }
 }
 
-class SeedPool {
+class SeedPool implements ThreadOwner {
   private readonly queue: number[];
   private readonly results: SeedResult[] = [];
-  private readonly threads: Thread[] = [];
+  private threads: Thread[] = [];
   private failure: Error | undefined;
   private wake: (() => void) | undefined;
   private spawned = false;
-  private lastDeath: string | undefined;
 
-  constructor(private readonly job: SweepJob, seeds: readonly number[], private readonly opts: PoolOptions) {
+  constructor(private readonly job: SweepJob, seeds: readonly number[], private readonly opts: PoolOptions, private readonly set: SweepThreads) {
     this.queue = seeds.slice();
   }
 
@@ -92,7 +179,7 @@ class SeedPool {
     const pace: number[] = [];
     for (;;) {
       if (this.failure) throw this.failure;
-      if (!local && this.threads.length === 0) throw new Error(`runSeeds: every worker thread died (${this.lastDeath ?? 'no error given'})`);
+      if (!local && this.threads.length === 0) throw new Error(`runSeeds: every worker thread died (${this.set.lastDeath ?? 'no error given'})`);
       const seed = local ? this.queue.shift() : undefined;
       if (seed !== undefined) {
         const t0 = performance.now();
@@ -114,36 +201,34 @@ class SeedPool {
   }
 
   stop(): void {
-    for (const t of this.threads.splice(0)) void t.worker.terminate();
+    this.set.giveBack(this.threads.splice(0));
   }
 
   private spawn(n: number): void {
     if (this.spawned) return;
     this.spawned = true;
-    for (let i = 0; i < n; i++) {
-      const t: Thread = { worker: new Worker(WORKER_ENTRY, { workerData: { job: this.job } }), ready: false, pending: [] };
-      this.threads.push(t);
-      t.worker.on('message', (m: WorkerAnswer) => this.onAnswer(t, m));
-      // A thread that cannot start or dies is not a finding: its seeds run elsewhere.
-      t.worker.on('error', (e) => {
-        this.lastDeath = e instanceof Error ? e.message : String(e);
-        this.drop(t);
-      });
-      t.worker.on('exit', (code) => {
-        this.lastDeath ??= `exit code ${code}`;
-        this.drop(t);
-      });
-    }
+    this.threads = this.set.take(n, this);
+    // Threads kept from an earlier sweep are ready already.
+    for (const t of this.threads) this.feed(t);
   }
 
-  private onAnswer(t: Thread, m: WorkerAnswer): void {
-    if ('ready' in m) t.ready = true;
-    else if ('error' in m) this.failure ??= new Error(`seed ${m.seed} failed in a worker: ${m.error}`);
-    else {
+  onAnswer(t: Thread, m: WorkerAnswer): void {
+    if ('error' in m) this.failure ??= new Error(`seed ${m.seed} failed in a worker: ${m.error}`);
+    else if ('result' in m) {
       t.pending.splice(t.pending.indexOf(m.result.seed), 1);
       this.accept(m.result);
     }
     this.feed(t);
+    this.poke();
+  }
+
+  onDeath(t: Thread): void {
+    const i = this.threads.indexOf(t);
+    if (i < 0) return;
+    this.threads.splice(i, 1);
+    this.queue.unshift(...t.pending);
+    t.pending = [];
+    this.set.stop(t);
     this.poke();
   }
 
@@ -156,17 +241,8 @@ class SeedPool {
     while (t.ready && t.pending.length < IN_FLIGHT && this.queue.length > 0) {
       const seed = this.queue.shift()!;
       t.pending.push(seed);
-      t.worker.postMessage(seed);
+      t.worker.postMessage({ job: this.job, seed } satisfies SeedRequest);
     }
-  }
-
-  private drop(t: Thread): void {
-    const i = this.threads.indexOf(t);
-    if (i < 0) return;
-    this.threads.splice(i, 1);
-    this.queue.unshift(...t.pending);
-    void t.worker.terminate();
-    this.poke();
   }
 
   private poke(): void {

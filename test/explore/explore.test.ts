@@ -14,7 +14,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { explore, type ExploreResult } from '../../src/explore/explore.ts';
-import { runSeeds } from '../../src/explore/pool.ts';
+import { runSeeds, SweepThreads } from '../../src/explore/pool.ts';
 import { decodeToken } from '../../src/explore/settings.ts';
 import { runScenario } from '../../src/explore/run.ts';
 import type { SweepJob } from '../../src/explore/sweep.ts';
@@ -87,6 +87,29 @@ describe('worker threads', () => {
     expect(here.map((r) => r.seed)).toEqual(seeds);
     expect(here.some((r) => !r.ok)).toBe(true);
     expect(threads).toEqual(here);
+  });
+
+  it('kept in a SweepThreads, serve one sweep after another warm, and a failed sweep leaks no answer into the next', async () => {
+    // Two sweeps of different jobs on the same two threads give what one thread computes, and
+    // start no third thread. A sweep that fails in a worker stops the threads it had seeds in
+    // flight on, so the next sweep starts fresh ones and hears only its own answers.
+    const a: SweepJob = { scenario: 'bank', guarantee: 'exactly-once', faults: 'swarm', bugs: [], events: 120 };
+    const b: SweepJob = { scenario: 'wordcount', guarantee: 'exactly-once', faults: 'swarm', bugs: ['drop-late-silently'], events: 200 };
+    const bad: SweepJob = { ...a, scenario: 'no-such-scenario' };
+    const seeds = [1, 2, 3, 4];
+    const threads = new SweepThreads();
+    try {
+      expect(await runSeeds(a, seeds, { workers: 2, local: false, threads })).toEqual(await runSeeds(a, seeds, { workers: 1 }));
+      expect(threads.size).toBe(2);
+      expect(await runSeeds(b, seeds, { workers: 2, local: false, threads })).toEqual(await runSeeds(b, seeds, { workers: 1 }));
+      expect(threads.size).toBe(2);
+      await expect(runSeeds(bad, seeds, { workers: 2, local: false, threads })).rejects.toThrow(/failed in a worker/);
+      expect(await runSeeds(a, [5, 6, 7], { workers: 2, local: false, threads })).toEqual(await runSeeds(a, [5, 6, 7], { workers: 1 }));
+      expect(threads.size).toBeLessThanOrEqual(2);
+    } finally {
+      threads.close();
+    }
+    expect(threads.size).toBe(0);
   });
 
   it('give exactly the results of one thread on the Kafka Streams and Spark engines too', async () => {

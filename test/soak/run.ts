@@ -26,7 +26,9 @@ import { enginesOf, lostOnCrash, scenarioGuarantee, type EngineName } from '../.
 type Pool = typeof import('../../src/explore/pool.ts');
 type Sweep = typeof import('../../src/explore/sweep.ts');
 const built = builtIsFresh();
-const { runSeeds } = (await import(built ? '../../dist/src/explore/pool.js' : '../../src/explore/pool.ts')) as Pool;
+const { runSeeds, SweepThreads } = (await import(built ? '../../dist/src/explore/pool.js' : '../../src/explore/pool.ts')) as Pool;
+/** One set of worker threads for the whole soak: each row and each bug's chunk of seeds runs on threads already warm. */
+const THREADS = new SweepThreads();
 const { seedsOf } = (await import(built ? '../../dist/src/explore/sweep.js' : '../../src/explore/sweep.ts')) as Sweep;
 
 const usage = (problem: string): never => refuse('soak', problem);
@@ -77,7 +79,7 @@ async function soakScenario(soak: SoakRow): Promise<ScenarioFigure> {
   const guarantee = scenarioGuarantee(findScenario(shape.scenario)!, shape.engine ?? 'flink');
   const job: SweepJob = { ...shape, guarantee, faults: 'swarm', bugs: [] };
   const t0 = performance.now();
-  const results = await runSeeds(job, seedsOf(FROM, SEEDS), { workers: WORKERS });
+  const results = await runSeeds(job, seedsOf(FROM, SEEDS), { workers: WORKERS, threads: THREADS });
   const secs = (performance.now() - t0) / 1000;
   const sum = (f: (r: SeedResult) => number): number => results.reduce((a, r) => a + f(r), 0);
   const failing = results.filter((r) => !r.ok);
@@ -99,7 +101,7 @@ async function firstCatch(bug: BugName): Promise<{ bug: BugName; seed: number | 
   const job: SweepJob = { guarantee: 'exactly-once', ...placeShape(where), bugs: [bug] };
   const chunk = 50;
   for (let start = 1; start <= SEEDS; start += chunk) {
-    const results = await runSeeds(job, seedsOf(start, Math.min(chunk, SEEDS - start + 1)), { workers: WORKERS });
+    const results = await runSeeds(job, seedsOf(start, Math.min(chunk, SEEDS - start + 1)), { workers: WORKERS, threads: THREADS });
     const hit = results.find((r) => !r.ok);
     if (hit) return { bug, seed: hit.seed, check: hit.failed[0]?.name ?? null };
   }
@@ -129,4 +131,8 @@ async function main(): Promise<number> {
   return ok ? 0 : 1;
 }
 
-process.exitCode = await main();
+try {
+  process.exitCode = await main();
+} finally {
+  THREADS.close();
+}
