@@ -17,9 +17,10 @@
  * (likely catchers first, to save time); it never limits it.
  *
  * Mutants run `--jobs` at a time (default: one per core, at most the
- * number chosen), each lane in a scratch copy of its own; every step is
- * single-threaded, so two lanes on two cores take about half the time. The
- * report lists them in list order whatever order they finish in.
+ * number chosen), each lane in a scratch copy of its own. The report lists
+ * them in list order whatever order they finish in. Each lane already keeps
+ * more than a core busy (V8's compiler and collector threads, the build),
+ * so two lanes on two cores save about a tenth, not half.
  *
  *   node scripts/mutants.mjs [--only id,id] [--seeds N] [--jobs N] [--json] [--check] [--keep]
  *

@@ -35,20 +35,8 @@ export interface GroupRecord {
   members: GroupRecordMember[];
 }
 
-/** Offset keys made so far, by group, topic and partition: every commit names the same few again. */
-const offsetKeys = new Map<string, Map<string, string[]>>();
-/** Past this many groups, the memo starts over (it only saves building the same text again). */
-const OFFSET_KEY_GROUPS_MAX = 1_000;
-
 export function offsetKey(group: string, topic: string, partition: number): string {
-  let byTopic = offsetKeys.get(group);
-  if (byTopic === undefined) {
-    if (offsetKeys.size >= OFFSET_KEY_GROUPS_MAX) offsetKeys.clear();
-    offsetKeys.set(group, (byTopic = new Map()));
-  }
-  let keys = byTopic.get(topic);
-  if (keys === undefined) byTopic.set(topic, (keys = []));
-  return (keys[partition] ??= JSON.stringify(['o', group, topic, partition]));
+  return JSON.stringify(['o', group, topic, partition]);
 }
 
 export function groupKey(group: string): string {
