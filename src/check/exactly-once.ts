@@ -58,7 +58,7 @@ export function checkExactlyOnceWindows(
   const byId = indexInput(input, problems);
   const sel = selectFinals(results, spec);
   for (const d of sel.duplicates) problems.add(`${describeResult(d)} was committed twice`);
-  for (const r of results) checkResultContents(r, byId, spec, problems);
+  for (let i = 0; i < results.length; i++) checkResultContents(results[i]!, byId, spec, problems);
   checkFiringsAccumulate(sel.byWindow, problems);
   const lateIds = checkLateOutput(late, byId, spec, problems);
   const pending = opts.pending ?? new Set<number>();
@@ -127,11 +127,14 @@ function accountRecords(
   const wideMembers: (Set<number> | undefined)[] = wide ? new Array(n) : [];
   let ordinal = 0;
   const cols = byId.columns;
-  for (const r of finals.values()) {
+  // forEach and indexed loops: this runs once per run, mostly before V8 optimizes it, where a
+  // for-of allocates an iterator result per element.
+  finals.forEach((r) => {
     ordinal++;
     const keyNumber = session ? -1 : cols.keyNumber(r.key);
-    for (const id of r.ids) {
-      const p = byId.pos(id);
+    const ids = r.ids;
+    for (let i = 0; i < ids.length; i++) {
+      const p = byId.pos(ids[i]!);
       if (p < 0 || lastFinal[p] === ordinal) continue;
       lastFinal[p] = ordinal;
       finalCount[p]++;
@@ -142,12 +145,13 @@ function accountRecords(
       if (!wide) mask[p] |= 1 << j;
       else (wideMembers[p] ??= new Set()).add(j);
     }
-  }
+  });
   /** 1 + index in `results` of the first result holding the record. */
   const anyResult = new Int32Array(n);
   for (let i = 0; i < results.length; i++) {
-    for (const id of results[i]!.ids) {
-      const p = byId.pos(id);
+    const ids = results[i]!.ids;
+    for (let k = 0; k < ids.length; k++) {
+      const p = byId.pos(ids[k]!);
       if (p >= 0 && anyResult[p] === 0) anyResult[p] = i + 1;
     }
   }

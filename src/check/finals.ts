@@ -56,35 +56,45 @@ function computeFinals(results: readonly WindowResult[], spec: WindowSpec): Fina
     const list = byWindow.get(k);
     if (!list) byWindow.set(k, [r]);
     else {
-      if (list.some((x) => x.firing === r.firing)) duplicates.push(r);
+      if (hasFiring(list, r.firing)) duplicates.push(r);
       list.push(r);
     }
     if (session) lastIndex.set(k, i);
   }
   const superseded = session ? supersededSessions(byWindow, lastIndex) : new Set<string>();
   const finals = new Map<string, WindowResult>();
-  for (const [k, list] of byWindow) {
-    if (superseded.size > 0 && superseded.has(k)) continue;
+  // forEach and indexed loops: this runs once per run, mostly before V8 optimizes it, where a
+  // for-of over a map allocates an entry and an iterator result per window.
+  byWindow.forEach((list, k) => {
+    if (superseded.size > 0 && superseded.has(k)) return;
     let best = list[0]!;
-    for (const r of list) if (r.firing > best.firing) best = r;
+    for (let i = 1; i < list.length; i++) if (list[i]!.firing > best.firing) best = list[i]!;
     finals.set(k, best);
-  }
+  });
   return { finals, byWindow, duplicates, superseded };
 }
 
+function hasFiring(list: readonly WindowResult[], firing: number): boolean {
+  for (let i = 0; i < list.length; i++) if (list[i]!.firing === firing) return true;
+  return false;
+}
+
 /**
- * `keyedWindowId`, with the `start:end:` prefix of each (start, end) formatted once: the windows
- * of a run share a few thousand bounds over many keys.
+ * `keyedWindowId`, built once per (key, window): the windows of a run share a few thousand
+ * bounds over many keys, and a window is emitted again at each firing (Kafka Streams: at each
+ * commit that updated it), so most results name a window seen before.
  */
 class WindowIds {
-  private readonly prefixes = new Map<number, Map<number, string>>();
+  private readonly byBounds = new Map<number, Map<number, { prefix: string; ids: Map<string, string> }>>();
 
   of(key: string, start: number, end: number): string {
-    let byEnd = this.prefixes.get(start);
-    if (!byEnd) this.prefixes.set(start, (byEnd = new Map()));
-    let prefix = byEnd.get(end);
-    if (prefix === undefined) byEnd.set(end, (prefix = keyedWindowId('', start, end)));
-    return prefix + key;
+    let byEnd = this.byBounds.get(start);
+    if (!byEnd) this.byBounds.set(start, (byEnd = new Map()));
+    let bounds = byEnd.get(end);
+    if (bounds === undefined) byEnd.set(end, (bounds = { prefix: keyedWindowId('', start, end), ids: new Map() }));
+    let id = bounds.ids.get(key);
+    if (id === undefined) bounds.ids.set(key, (id = bounds.prefix + key));
+    return id;
   }
 }
 

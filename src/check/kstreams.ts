@@ -364,7 +364,8 @@ export class KStreamsTrace {
     const tp = `${topic}/${partition}`;
     const writers = new Map<number, string | undefined>();
     const committedBefore = new Set<string>();
-    for (const [, offset] of entries) {
+    for (let i = 0; i < entries.length; i++) {
+      const offset = entries[i]![1];
       if (offset < 0) continue;
       const w = this.writerAt(tp, offset);
       writers.set(offset, w);
@@ -459,7 +460,8 @@ export function checkRestores(t: KStreamsTrace, changelog: (topic: string, parti
     let index = indexed.get(records);
     if (index === undefined) {
       index = { byOffset: new Map(), byKey: new Map() };
-      for (const c of records) {
+      for (let i = 0; i < records.length; i++) {
+        const c = records[i]!;
         index.byOffset.set(c.offset, c);
         const list = index.byKey.get(c.key);
         if (list) list.push(c);
@@ -472,7 +474,13 @@ export function checkRestores(t: KStreamsTrace, changelog: (topic: string, parti
       ? `${r.p} restored task ${r.task} store ${r.store} (${r.topic}/${r.partition} below offset ${r.end})`
       : `${r.p} promoted its standby of task ${r.task}, store ${r.store} (${r.topic}/${r.partition} read below offset ${r.end})`;
     const restored = new Map<string, { offset: number; digest: string }>();
-    for (const [key, offset, digest] of r.entries) {
+    // Indexed, not destructured: this runs once per run, where a destructuring for-of allocates
+    // two iterators and their results per entry.
+    for (let i = 0; i < r.entries.length; i++) {
+      const entry = r.entries[i]!;
+      const key = entry[0];
+      const offset = entry[1];
+      const digest = entry[2];
       entries++;
       restored.set(key, { offset, digest });
       if (offset < 0) {
@@ -507,15 +515,15 @@ export function checkRestores(t: KStreamsTrace, changelog: (topic: string, parti
       }
     }
     // Nothing missing: the last surviving committed value of each key below the end is there.
-    for (const [key, list] of byKey) {
+    byKey.forEach((list, key) => {
       let last: ChangelogRecord | undefined;
-      for (const c of list) if (c.offset < r.end) last = c;
-      if (last === undefined || last.value === null) continue;
+      for (let i = 0; i < list.length; i++) if (list[i]!.offset < r.end) last = list[i];
+      if (last === undefined || last.value === null) return;
       const got = restored.get(key);
       if (got === undefined || (got.offset >= 0 && got.offset < last.offset)) {
         problems.add(`${where}: key ${key} is ${got === undefined ? 'missing' : `from offset ${got.offset}`}, but the committed changelog holds it at offset ${last.offset}`);
       }
-    }
+    });
   }
   const promoted = t.restores.filter((r) => r.what === 'promoted').length;
   return problems.verdict('ks.restore',

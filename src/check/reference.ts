@@ -19,7 +19,7 @@ import type { WindowSpec } from './types.ts';
 export type { WindowSpec } from './types.ts';
 import { ArrayMemo, inputIndex, type InputIndex } from './input-index.ts';
 import { keyedWindowId, lastWindowStart, windowsOf } from './window-math.ts';
-import { sortedNumbers } from '../runtime/arrays.ts';
+import { sortedOwned } from '../runtime/arrays.ts';
 
 export interface ReferenceWindow {
   key: string;
@@ -37,11 +37,11 @@ export class ReferenceModel {
   private readonly matches = new WeakMap<ReadonlyMap<string, WindowResult>, Map<ReferenceWindow, WindowResult>>();
 
   constructor(readonly windows: Map<string, ReferenceWindow>) {
-    for (const w of windows.values()) {
+    windows.forEach((w) => {
       let m = this.byKeyStart.get(w.key);
       if (!m) this.byKeyStart.set(w.key, (m = new Map()));
       m.set(w.start, w);
-    }
+    });
   }
 
   /** The reference window `keyedWindowId(key, start, end)` names, if there is one. */
@@ -55,15 +55,15 @@ export class ReferenceModel {
    * that has one; computed once per results map.
    */
   resultsOf(results: ReadonlyMap<string, WindowResult>): Map<ReferenceWindow, WindowResult> {
-    let m = this.matches.get(results);
+    const m = this.matches.get(results);
     if (m) return m;
-    m = new Map();
-    for (const r of results.values()) {
+    const out = new Map<ReferenceWindow, WindowResult>();
+    results.forEach((r) => {
       const w = this.find(r.key, r.start, r.end);
-      if (w) m.set(w, r);
-    }
-    this.matches.set(results, m);
-    return m;
+      if (w) out.set(w, r);
+    });
+    this.matches.set(results, out);
+    return out;
   }
 }
 
@@ -88,10 +88,13 @@ function computeReference(records: readonly InputRecord[], spec: WindowSpec): Ma
     : fixedWindows(records, spec);
   // A repeated input id takes the value of its last record, as an id → value map built in input order would.
   const index = inputIndex(records);
-  for (const w of out.values()) {
-    const ids = (w.ids = sortedNumbers(w.ids));
+  // forEach and indexed loops here: this runs once per run, mostly before V8 optimizes it, where a
+  // for-of allocates an iterator result per element. The id lists are the model's own: one that
+  // already ascends (the usual case: ids follow the input's order) is kept as it is.
+  out.forEach((w) => {
+    const ids = (w.ids = sortedOwned(w.ids));
     w.value = spec.aggregate === 'count' ? ids.length : aggregateOfIds(spec.aggregate, ids, index);
-  }
+  });
   return out;
 }
 
@@ -99,7 +102,7 @@ function computeReference(records: readonly InputRecord[], spec: WindowSpec): Ma
 function aggregateOfIds(kind: 'sum' | 'avg', ids: readonly number[], index: InputIndex): number {
   const value = index.columns.value;
   let sum = 0;
-  for (const id of ids) sum += value[index.pos(id)]!;
+  for (let i = 0; i < ids.length; i++) sum += value[index.pos(ids[i]!)]!;
   if (kind === 'sum') return sum;
   return ids.length === 0 ? 0 : Math.floor(sum / ids.length);
 }

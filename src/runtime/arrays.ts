@@ -34,14 +34,29 @@ export function flatMapped<T, U>(items: Iterable<T>, fn: (item: T) => readonly U
  * fraction) takes the comparator sort.
  */
 export function sortedNumbers(xs: readonly number[]): number[] {
-  let ascending = true;
+  return ascendingInt32(xs) ? xs.slice() : sortedCopy(xs);
+}
+
+/** `sortedNumbers` for a caller that owns `xs` and gives it up: `xs` itself when it already ascends. */
+export function sortedOwned(xs: number[]): number[] {
+  return ascendingInt32(xs) ? xs : sortedCopy(xs);
+}
+
+function ascendingInt32(xs: readonly number[]): boolean {
+  for (let i = 0; i < xs.length; i++) {
+    const x = xs[i]!;
+    if ((x | 0) !== x || (x === 0 && 1 / x < 0)) return false;
+    if (i > 0 && x < xs[i - 1]!) return false;
+  }
+  return true;
+}
+
+function sortedCopy(xs: readonly number[]): number[] {
   let int32 = true;
   for (let i = 0; i < xs.length; i++) {
     const x = xs[i]!;
     if ((x | 0) !== x || (x === 0 && 1 / x < 0)) int32 = false;
-    if (i > 0 && x < xs[i - 1]!) ascending = false;
   }
-  if (ascending && int32) return xs.slice();
   if (!int32) return xs.slice().sort((a, b) => a - b);
   const sorted = Int32Array.from(xs).sort();
   const out: number[] = [];
