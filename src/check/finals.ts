@@ -104,9 +104,9 @@ interface Entry {
   end: number;
   last: number;
   /** Ids of the window's highest firing. */
-  finalIds: number[];
+  finalIds: readonly number[];
   /** Ids of the window's last-emitted result. */
-  lastIds: number[];
+  lastIds: readonly number[];
 }
 
 function supersededSessions(byWindow: Map<string, WindowResult[]>, lastIndex: Map<string, number>): Set<string> {

@@ -234,7 +234,7 @@ class Appends {
   }
 }
 
-function idsOf(o: OutputRecord): number[] {
+function idsOf(o: OutputRecord): readonly number[] {
   switch (o.type) {
     case 'window': return o.ids;
     case 'update':

@@ -39,7 +39,7 @@ export interface WindowResult<V = number> {
   /** 0 for the on-time firing; 1, 2, … for late firings caused by records within allowed lateness. */
   firing: number;
   /** Ids of every record in the window's state at this firing (sorted ascending). */
-  ids: number[];
+  ids: readonly number[];
   /** The result's timestamp: `end - 1`. */
   ts: number;
   /**
@@ -134,7 +134,7 @@ export interface TableChange {
    * table holds, both rows of a joined row, every member row of a group's aggregate. For a
    * deletion, the ids of the record that deleted.
    */
-  ids: number[];
+  ids: readonly number[];
   ts: number;
 }
 

@@ -607,7 +607,7 @@ class StreamTableJoin implements Processor {
 export function toTableChanges(table: KTable, topic: string, name: string, valueOf: (value: unknown) => number = (v) => v as number): void {
   if (table.view === undefined) throw new Error('toTableChanges: needs a key-value table');
   table.toStream().to(topic, (r) => {
-    const out: TableChange = { type: 'table', table: name, key: r.key ?? '', value: r.value === null ? null : valueOf(r.value), ids: [...r.ids], ts: r.ts };
+    const out: TableChange = { type: 'table', table: name, key: r.key ?? '', value: r.value === null ? null : valueOf(r.value), ids: r.ids, ts: r.ts };
     return out;
   });
 }
@@ -629,7 +629,7 @@ export function toWindowResults(table: KTable, topic: string, valueOf: (agg: unk
     .to(topic, (r) => {
       const v = r.value as { window: { start: number; end: number }; value: unknown; firing: number };
       const end = v.window.end + endOffset;
-      const result: WindowResult = { type: 'window', key: r.key ?? '', start: v.window.start, end, value: valueOf(v.value), firing: v.firing, ids: [...r.ids], ts: end - 1 };
+      const result: WindowResult = { type: 'window', key: r.key ?? '', start: v.window.start, end, value: valueOf(v.value), firing: v.firing, ids: r.ids, ts: end - 1 };
       return result;
     });
 }
