@@ -25,7 +25,11 @@
  * - peak RSS of the largest run, sampled from a trace subscriber every
  *   `RSS_SAMPLE_EVERY` events (the run is synchronous: no timer could fire);
  *   with `alone`, also the largest run on each engine in a child process of
- *   its own (`peakRssAloneMB`), where no earlier run's memory counts.
+ *   its own (`peakRssAloneMB`), where no earlier run's memory counts, in
+ *   `RSS_CHILDREN` children each: the same run's peak moves by a fifth or
+ *   more from one process to the next, with the moments V8 chooses for its
+ *   full collections (it grows the heap further when collecting is fast
+ *   against the program's allocation, which the host's other load moves).
  * - `wordcount.cpuPerEventGrowth`: CPU µs per event of the largest size over
  *   that of the smallest (with `full`, 1M against 10k).
  * - checkpointing cost: dense wordcount at 100k events with periodic
@@ -80,9 +84,10 @@ export interface EngineFigures {
   'wordcount.peakRssMB': number;
   /**
    * With `alone`: the peak resident set (MB) of the largest dense run on each engine in a process of
-   * its own, so that no earlier run's memory counts (`process.resourceUsage().maxRSS` of a child).
+   * its own, so that no earlier run's memory counts (`process.resourceUsage().maxRSS` of a child),
+   * one figure per child, ascending.
    */
-  peakRssAloneMB?: { flink: number; kstreams: number; spark: number };
+  peakRssAloneMB?: { flink: number[]; kstreams: number[]; spark: number[] };
   /** CPU µs per event of the largest size ÷ that of the smallest (the 1M target: ≤ 1.5 against 10k). */
   'wordcount.cpuPerEventGrowth': number;
   'plainLoop.eventsPerSec': number;
@@ -269,9 +274,11 @@ export function benchEngine(opts: EngineBenchOptions): EngineFigures {
   const sparseFields = { 'wordcountSparse.eventsPerSec': sparse.eventsPerSec };
   let alone: EngineFigures['peakRssAloneMB'];
   if (opts.alone) {
-    const mb = (engine: 'flink' | 'kstreams' | 'spark'): number => {
-      const v = peakRssAloneMB(engine, largest.events);
-      say(`wordcount on ${engine} ${largest.events} events alone: peak RSS ${v} MB`);
+    const mb = (engine: 'flink' | 'kstreams' | 'spark'): number[] => {
+      const v: number[] = [];
+      for (let i = 0; i < RSS_CHILDREN; i++) v.push(peakRssAloneMB(engine, largest.events));
+      v.sort((a, b) => a - b);
+      say(`wordcount on ${engine} ${largest.events} events alone: peak RSS ${v.join(', ')} MB`);
       return v;
     };
     alone = { flink: mb('flink'), kstreams: mb('kstreams'), spark: mb('spark') };
@@ -303,6 +310,9 @@ export function benchEngine(opts: EngineBenchOptions): EngineFigures {
 }
 
 const SELF = fileURLToPath(import.meta.url);
+
+/** How many child processes measure each engine's peak resident set. */
+const RSS_CHILDREN = 3;
 
 /**
  * The peak resident set, in MB, of one dense run of `events` on `engine` in a process of its own:
