@@ -123,7 +123,7 @@ export function checkSparkWatermarks(trace: SparkBatchTrace, input: readonly (re
   // Before any restart the watermarks are exact; after one, under the min policy, only bounded.
   const exact = (b: Batch): boolean => !minPolicy || !b.afterRestart;
   const rule = minPolicy ? 'the smallest over the join\'s sides of the max event time of its earlier rows' : 'max event time of earlier batches';
-  // The first task entry of each batch, as `find` over the list would give it (a lookup per entry kept the judge linear).
+  // The first task entry of each batch (what a `find` over the list gives), looked up: a search per entry was quadratic.
   const firstOf = new Map<number, Batch>();
   for (const b of trace.batches) if (!firstOf.has(b.batch)) firstOf.set(b.batch, b);
   for (const b of trace.batches) {
