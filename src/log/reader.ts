@@ -12,14 +12,11 @@
  */
 import { recover } from './recovery.ts';
 import type { PartitionLog } from './partition-log.ts';
-import type { Isolation } from './protocol.ts';
+import type { FetchedRecord, Isolation } from './protocol.ts';
 import type { Disk } from '../runtime/types.ts';
 
-export interface TopicRecord {
-  partition: number;
-  offset: number;
-  value: unknown;
-}
+/** A record as read: its offset and value (the partition is its list's index). */
+export type TopicRecord = FetchedRecord;
 
 export interface PartitionSummary {
   partition: number;
@@ -42,9 +39,8 @@ export class OfflineLog {
 
   /** The records of `topic` a consumer with `isolation` would read, per partition in order. */
   read(topic: string, isolation: Isolation): TopicRecord[][] {
-    return (this.logs.get(topic) ?? []).map((log) =>
-      log.read(0, Number.MAX_SAFE_INTEGER, isolation).records.map((r) => ({ partition: log.partition, offset: r.offset, value: r.value })),
-    );
+    // The log's read builds a fresh record per offset: handed on as they are, not copied again.
+    return (this.logs.get(topic) ?? []).map((log) => log.read(0, Number.MAX_SAFE_INTEGER, isolation).records);
   }
 
   /** Per partition of `topic`: end offset, Last Stable Offset, seal and the transactions still open. */
