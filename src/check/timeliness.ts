@@ -251,10 +251,14 @@ export class TimelinessTrace {
   /** The input for `checkTimeliness`, given the input batches in schedule order (the k-th append of a partition is its k-th batch). */
   input(batches: readonly { partition: number; records: readonly { ts: number }[] }[]): TimelinessInput {
     const partitions: PartitionBatch[][] = this.appendMs.map(() => []);
-    for (const b of batches) {
+    // Indexed loops: this runs once per run, mostly before V8 optimizes it, where a for-of
+    // allocates an iterator result per record.
+    for (let i = 0; i < batches.length; i++) {
+      const b = batches[i]!;
       const list = partitions[b.partition]!;
+      const records = b.records;
       let maxTs = Number.NEGATIVE_INFINITY;
-      for (const r of b.records) maxTs = Math.max(maxTs, r.ts);
+      for (let k = 0; k < records.length; k++) maxTs = Math.max(maxTs, records[k]!.ts);
       list.push({ atMs: this.appendMs[b.partition]?.[list.length] ?? Number.POSITIVE_INFINITY, maxTs });
     }
     return {
