@@ -1,6 +1,6 @@
 /**
  * The flags of weir's own scripts (the benchmarks, the soak, the instruction
- * count): one parser, so each refuses bad input the same way — one line on
+ * count, the mutants): one parser, so each refuses bad input the same way — one line on
  * stderr naming the script and what is wrong, exit 2 — and none quietly
  * ignores a flag it does not know.
  *

@@ -33,6 +33,7 @@ import { cpSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync }
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { refuse, scriptFlags } from './flags.mjs';
 
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
 
@@ -321,30 +322,19 @@ export const MUTANTS = [
 ];
 
 // ── command line ─────────────────────────────────────────────────────────────
+const FLAGS = {
+  '--only': { kind: 'text' },
+  '--seeds': { kind: 'count' },
+  '--jobs': { kind: 'count', max: 64 },
+  '--json': { kind: 'switch' },
+  '--check': { kind: 'switch' },
+  '--keep': { kind: 'switch' },
+};
+
+/** The command line, through the scripts' one flag parser: bad input is one line and exit 2. */
 function parseArgs(argv) {
-  const o = { json: false, check: false, keep: false, seeds: 100, only: undefined, jobs: undefined };
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i];
-    if (a === '--json') o.json = true;
-    else if (a === '--check') o.check = true;
-    else if (a === '--keep') o.keep = true;
-    else if (a === '--seeds') o.seeds = Number(argv[++i]);
-    else if (a === '--jobs') o.jobs = Number(argv[++i]);
-    else if (a === '--only') o.only = String(argv[++i]).split(',');
-    else {
-      process.stderr.write(`mutants: unknown argument ${a}\n`);
-      process.exit(2);
-    }
-  }
-  if (!Number.isSafeInteger(o.seeds) || o.seeds < 1) {
-    process.stderr.write('mutants: --seeds needs a positive integer\n');
-    process.exit(2);
-  }
-  if (o.jobs !== undefined && (!Number.isSafeInteger(o.jobs) || o.jobs < 1 || o.jobs > 64)) {
-    process.stderr.write('mutants: --jobs needs an integer from 1 to 64\n');
-    process.exit(2);
-  }
-  return o;
+  const f = scriptFlags('mutants', argv, FLAGS);
+  return { json: f.json === true, check: f.check === true, keep: f.keep === true, seeds: f.seeds ?? 100, only: f.only?.split(','), jobs: f.jobs };
 }
 
 function occurrences(text, find) {
@@ -455,10 +445,7 @@ async function main() {
     return;
   }
   const chosen = opts.only === undefined ? MUTANTS : MUTANTS.filter((m) => opts.only.includes(m.id));
-  if (opts.only !== undefined && chosen.length !== opts.only.length) {
-    process.stderr.write(`mutants: unknown id in --only ${opts.only.join(',')}\n`);
-    process.exit(2);
-  }
+  if (opts.only !== undefined && chosen.length !== opts.only.length) refuse('mutants', `unknown id in --only ${opts.only.join(',')}`);
   const jobs = Math.max(1, Math.min(opts.jobs ?? availableParallelism(), chosen.length));
   const log = (s) => {
     if (!opts.json) process.stderr.write(s);
