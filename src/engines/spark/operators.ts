@@ -349,7 +349,9 @@ function sessionAggregate(plan: QueryPlan, agg: AggFn, entries: AggEntry[], rows
     if (list) list.push(e);
     else perKey.set(e.key, [e]);
   };
-  for (const e of entries) add({ ...e });
+  // The entries given are left as they are (see `changesStateInPlace`): a key's sessions merge
+  // into new entries, and a session that fires is emitted and kept as a new one.
+  for (let i = 0; i < entries.length; i++) add(entries[i]!);
   let dropped = 0;
   const touched = new Set<string>();
   for (const r of rows) {
@@ -395,10 +397,10 @@ function sessionAggregate(plan: QueryPlan, agg: AggFn, entries: AggEntry[], rows
   }
   const out: WindowResult[] = [];
   const kept: AggEntry[] = [];
-  for (const e of merged.sort(byWindow)) {
+  for (let e of merged.sort(byWindow)) {
     const evict = plan.watermark !== undefined && e.end <= ctx.wmEvict;
     if (mode === 'complete' || (mode === 'append' && evict)) {
-      e.firing++;
+      e = { ...e, firing: e.firing + 1 };
       out.push(result(agg, e));
     }
     if (mode === 'complete' || !evict) kept.push(e);
