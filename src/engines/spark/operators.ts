@@ -410,7 +410,10 @@ function sessionAggregate(plan: QueryPlan, agg: AggFn, entries: AggEntry[], rows
 
 function dedup(plan: QueryPlan, st: Extract<StatefulOp, { kind: 'dedup' }>, entries: [string, number][], rows: readonly KeyedRow[], ctx: StatefulContext): StatefulResult {
   const wm = plan.watermark;
-  const seen = new Map<string, number>(entries);
+  // Each key's entry, the very one given while it stays (see `changesStateInPlace`), so the state
+  // store keeps its text; a new key gets a new entry.
+  const seen = new Map<string, [string, number]>();
+  for (let i = 0; i < entries.length; i++) seen.set(entries[i]![0], entries[i]!);
   const out: Row[] = [];
   let dropped = 0;
   for (const r of rows) {
@@ -420,12 +423,12 @@ function dedup(plan: QueryPlan, st: Extract<StatefulOp, { kind: 'dedup' }>, entr
       continue;
     }
     if (seen.has(r.key)) continue;
-    seen.set(r.key, st.withinWatermark ? r.ts + wm!.delayMs : r.ts);
+    seen.set(r.key, [r.key, st.withinWatermark ? r.ts + wm!.delayMs : r.ts]);
     out.push(r.row);
   }
   // Eviction: within-watermark state expires at ts + delay; plain dedup state only when its key holds the event time.
   const evicts = wm !== undefined && (st.withinWatermark || st.columns.includes(wm.column));
-  const kept = [...seen].filter(([, t]) => !(evicts && t <= ctx.wmEvict)).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  const kept = [...seen.values()].filter(([, t]) => !(evicts && t <= ctx.wmEvict)).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
   return { state: kept, out, dropped };
 }
 
