@@ -69,24 +69,13 @@ export interface StateRead {
   texts: ReadonlyMap<string, unknown>;
   /** Entries handed out as copies: each copy → the text it was read as and the entry it copies. */
   copies?: ReadonlyMap<unknown, { text: string; entry: unknown }>;
-  /** Entries handed out as they are held: each → its text (`textOf`). */
-  held?: Pick<ReadonlyMap<unknown, string>, 'get'>;
+  /** Entries handed out as they are held: each → its text. */
+  held?: ReadonlyMap<unknown, string>;
   /** The files the version was built from, in order. */
   chain: readonly Parsed[];
 }
 
 export class StateFileError extends Error {}
-
-/**
- * The text of each entry object parsed from a file or written by a commit. An entry handed out
- * as it is held is never changed (see `load`), so its text stays the one it was read or written
- * as, in whatever version holds it: a load need not build a map of the whole state to know it.
- */
-const textOf = new WeakMap<object, string>();
-const heldTexts: Pick<ReadonlyMap<unknown, string>, 'get'> = { get: (e) => (typeof e === 'object' && e !== null ? textOf.get(e) : undefined) };
-const remember = (text: string, entry: unknown): void => {
-  if (typeof entry === 'object' && entry !== null) textOf.set(entry, text);
-};
 
 function parseFiles(dir: string, paths: readonly string[]): StateFile[] {
   const out: StateFile[] = [];
@@ -168,7 +157,11 @@ export class StateStoreFiles {
   /** Fresh copies ordered by text, each remembered with the text it was read as; or the entries held, as they are. */
   private handOut(version: number, chain: readonly Parsed[], info: LoadInfo, copies: boolean, cb: (entries: unknown[], info: LoadInfo, read: StateRead) => void): void {
     const state = this.build(version, chain);
-    if (!copies) return cb([...state.values()], info, { version, texts: state, held: heldTexts, chain });
+    if (!copies) {
+      const held = new Map<unknown, string>();
+      state.forEach((entry, text) => held.set(entry, text));
+      return cb([...held.keys()], info, { version, texts: state, held, chain });
+    }
     const texts = [...state.keys()].sort();
     const copied = new Map<unknown, { text: string; entry: unknown }>();
     const entries = texts.map((text) => {
@@ -184,11 +177,7 @@ export class StateStoreFiles {
   private parse(path: string, content: string, kind: 'delta' | 'snapshot'): Parsed {
     const kept = this.parsed.get(path);
     if (kept !== undefined && kept.content === content) return kept;
-    const withText = (e: unknown): [string, unknown] => {
-      const text = JSON.stringify(e);
-      remember(text, e);
-      return [text, e];
-    };
+    const withText = (e: unknown): [string, unknown] => [JSON.stringify(e), e];
     let parsed: Parsed;
     if (kind === 'snapshot') parsed = { content, put: (JSON.parse(content) as unknown[]).map(withText), remove: [] };
     else {
@@ -229,7 +218,6 @@ export class StateStoreFiles {
         k = JSON.stringify(e);
         // An entry given back by an operator that changes none may be kept as it is.
         held = read?.held !== undefined && isJsonData(e) ? e : jsonCopy(e);
-        remember(k, held);
         if (!had(k)) put.push(k);
       } else if (read?.held === undefined && !had(k)) put.push(k);
       now.set(k, held);
