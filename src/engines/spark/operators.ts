@@ -438,7 +438,12 @@ export type GroupEntry = [key: string, value: unknown, timeoutMs: number];
 const NO_TIMESTAMP = -1;
 
 function groups(plan: QueryPlan, st: Extract<StatefulOp, { kind: 'groups' }>, entries: GroupEntry[], rows: readonly KeyedRow[], ctx: StatefulContext): StatefulResult {
-  const state = new Map<string, { value: unknown; timeout: number }>(entries.map(([k, value, timeout]) => [k, { value, timeout }]));
+  // Each key's state; `entry`: the entry given, kept as it is while the key's state is not written.
+  const state = new Map<string, { value: unknown; timeout: number; entry?: GroupEntry }>();
+  for (let i = 0; i < entries.length; i++) {
+    const entry = entries[i]!;
+    state.set(entry[0], { value: entry[1], timeout: entry[2], entry });
+  }
   const byKey = new Map<string, Row[]>();
   let dropped = 0;
   const eventTime = st.timeout === 'EventTimeTimeout';
@@ -519,7 +524,9 @@ function groups(plan: QueryPlan, st: Extract<StatefulOp, { kind: 'groups' }>, en
       call(key, [], true);
     }
   }
-  const kept: GroupEntry[] = [...state].map(([k, e]) => [k, e.value, e.timeout] as GroupEntry).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  const kept: GroupEntry[] = [];
+  state.forEach((e, k) => kept.push(e.entry ?? [k, e.value, e.timeout]));
+  kept.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
   return { state: kept, out, dropped, timeouts: kept.filter(([, , t]) => t !== NO_TIMESTAMP).length };
 }
 
@@ -542,7 +549,8 @@ function join(plan: QueryPlan, st: Extract<StatefulOp, { kind: 'join' }>, entrie
     if (list) list.push(e);
     else m.set(e.key, [e]);
   };
-  for (const e of entries) put({ ...e });
+  // The entries given are the state store's fresh copies (see `changesStateInPlace`): marked in place.
+  for (let i = 0; i < entries.length; i++) put(entries[i]!);
   const out: Row[] = [];
   let dropped = 0;
   for (const side of [0, 1] as const) {
