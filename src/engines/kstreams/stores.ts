@@ -84,13 +84,34 @@ export class StateStore {
    * loaded from it holds what a full restore would.
    */
   private readonly evicted = new Map<string, { v: StoredValue; offset: number }>();
+  /**
+   * A session store's index (Kafka's session stores range-scan by key): per record key, the store
+   * keys that have held one of its sessions, with their bounds. A store key whose session is gone
+   * from the map and the cache is dropped when a lookup meets it.
+   */
+  private readonly sessionsByKey: Map<string, Map<string, { start: number; end: number }>> | undefined;
 
   constructor(
     readonly name: string,
     readonly kind: 'kv' | 'window' | 'session',
     private readonly changelog: ChangelogWriter | undefined,
     readonly caching: boolean,
-  ) {}
+  ) {
+    this.sessionsByKey = kind === 'session' ? new Map() : undefined;
+  }
+
+  /** Indexes a session store key (`key@start@end`) that now holds a value. */
+  private indexSession(storeKey: string): void {
+    const index = this.sessionsByKey;
+    if (index === undefined) return;
+    const b = storeKey.lastIndexOf('@');
+    const a = b > 0 ? storeKey.lastIndexOf('@', b - 1) : -1;
+    if (a < 0) return;
+    const key = storeKey.slice(0, a);
+    let sessions = index.get(key);
+    if (sessions === undefined) index.set(key, (sessions = new Map()));
+    if (!sessions.has(storeKey)) sessions.set(storeKey, { start: Number(storeKey.slice(a + 1, b)), end: Number(storeKey.slice(b + 1)) });
+  }
 
   get(storeKey: string): StoredValue | undefined {
     const d = this.dirty.get(storeKey);
@@ -105,6 +126,7 @@ export class StateStore {
    */
   put(storeKey: string, value: unknown | null, ts: number, ids: readonly number[] = []): { old: StoredValue | null } | undefined {
     const now = value === null ? null : { value, ts };
+    if (now !== null) this.indexSession(storeKey);
     if (this.caching) {
       // Kafka's NamedCache keeps dirty keys in the order of their last write (it removes a key and
       // adds it again), so a flush forwards in arrival order: re-inserting moves the key to the end.
@@ -196,6 +218,7 @@ export class StateStore {
       } else {
         this.data.set(k, { value, ts });
         this.sourceOffsets.set(k, offset);
+        this.indexSession(k);
       }
     }
   }
@@ -209,6 +232,7 @@ export class StateStore {
     } else {
       this.data.set(storeKey, now);
       this.sourceOffsets.set(storeKey, sourceOffset);
+      this.indexSession(storeKey);
     }
   }
 
@@ -246,6 +270,23 @@ export class StateStore {
 
   /** The sessions of `key` that end at or after `earliestEnd` and start at or before `latestStart` (`findSessions`). */
   findSessions(key: string, earliestEnd: number, latestStart: number): { start: number; end: number; stored: StoredValue }[] {
+    if (this.sessionsByKey !== undefined) {
+      const sessions = this.sessionsByKey.get(key);
+      if (sessions === undefined) return [];
+      // What `select` would give for the key's store keys (the cache over the map), in store-key order.
+      const found: { storeKey: string; start: number; end: number; stored: StoredValue }[] = [];
+      sessions.forEach((bounds, storeKey) => {
+        const d = this.dirty.get(storeKey);
+        const stored = d !== undefined ? d.now : this.data.get(storeKey);
+        if (stored === undefined || stored === null) {
+          if (d === undefined) sessions.delete(storeKey);
+          return;
+        }
+        if (bounds.end >= earliestEnd && bounds.start <= latestStart) found.push({ storeKey, start: bounds.start, end: bounds.end, stored });
+      });
+      if (sessions.size === 0) this.sessionsByKey.delete(key);
+      return found.sort((x, y) => (x.storeKey < y.storeKey ? -1 : x.storeKey > y.storeKey ? 1 : 0)).map(({ start, end, stored }) => ({ start, end, stored }));
+    }
     const prefix = `${key}@`;
     return this.select((k) => k.startsWith(prefix))
       .map(([k, v]) => ({ p: parseStoreKey(k), stored: v }))
@@ -272,6 +313,7 @@ export class StateStore {
     this.sourceOffsets.clear();
     this.changed.clear();
     this.evicted.clear();
+    this.sessionsByKey?.clear();
     this.changelogOffset = -1;
   }
 
