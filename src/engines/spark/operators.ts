@@ -276,21 +276,19 @@ function lateRow(ctx: StatefulContext, op: string, r: { key: string; start: numb
 
 function windowAggregate(plan: QueryPlan, agg: AggFn, entries: AggEntry[], rows: readonly PartialRow[], ctx: StatefulContext): StatefulResult {
   const mode = plan.sink.mode;
-  // The windows of the keys this batch has rows for, by key, then by start. The others are only
-  // scanned once below, for what fires and what is evicted: most of the state is not indexed.
-  const rowKeys = new Set<string>();
-  for (let i = 0; i < rows.length; i++) rowKeys.add(rows[i]!.key);
-  const index = new Map<string, Map<number, AggEntry>>();
+  // The windows by key, then by start.
+  const state = new Map<string, Map<number, AggEntry>>();
   const put = (e: AggEntry): void => {
-    const byStart = index.get(e.key);
+    const byStart = state.get(e.key);
     if (byStart) byStart.set(e.start, e);
-    else index.set(e.key, new Map([[e.start, e]]));
+    else state.set(e.key, new Map<number, AggEntry>().set(e.start, e));
   };
-  for (let i = 0; i < entries.length; i++) if (rowKeys.has(entries[i]!.key)) put(entries[i]!);
+  // Every entry indexed, a later one with the same key and start in place of the earlier (a state
+  // built from a wrong chain of files, as a planted bug makes, can hold both).
+  for (let i = 0; i < entries.length; i++) put(entries[i]!);
   // The entries given are left as they are (see `changesStateInPlace`): a window this batch changes
-  // gets its own copy, once, and only that copy is changed; `copied` holds the entries replaced so.
+  // gets its own copy, once, and only that copy is changed.
   const updated = new Set<AggEntry>();
-  const copied = new Set<AggEntry>();
   let dropped = 0;
   for (const r of rows) {
     // Late rows are filtered after partial aggregation, by the previous batch's watermark; never in complete mode.
@@ -299,10 +297,9 @@ function windowAggregate(plan: QueryPlan, agg: AggFn, entries: AggEntry[], rows:
       lateRow(ctx, 'window', r);
       continue;
     }
-    let e = index.get(r.key)?.get(r.start);
+    let e = state.get(r.key)?.get(r.start);
     const first = e === undefined || !updated.has(e);
     if (first) {
-      if (e !== undefined) copied.add(e);
       e = e === undefined ? { key: r.key, start: r.start, end: r.end, count: 0, sum: 0, ids: [], firing: -1 } : { ...e };
       put(e);
       updated.add(e);
@@ -322,13 +319,12 @@ function windowAggregate(plan: QueryPlan, agg: AggFn, entries: AggEntry[], rows:
   const evicts = (e: AggEntry): boolean => plan.watermark !== undefined && e.end <= ctx.wmEvict;
   // The planted bug: update mode writes every window in state, changed by this batch or not.
   const fires = (e: AggEntry): boolean => mode === 'complete' || (mode === 'update' && (updated.has(e) || ctx.bugs?.updateAll === true)) || (mode === 'append' && evicts(e));
-  for (let i = 0; i < entries.length; i++) {
-    const e = entries[i]!;
-    if (copied.has(e)) continue;
-    if (fires(e)) touched.push(e);
-    else if (mode === 'complete' || !evicts(e)) kept.push(e);
+  for (const byStart of state.values()) {
+    for (const e of byStart.values()) {
+      if (updated.has(e) || fires(e)) touched.push(e);
+      else if (mode === 'complete' || !evicts(e)) kept.push(e);
+    }
   }
-  updated.forEach((e) => touched.push(e));
   for (let e of touched.sort(byWindow)) {
     const evict = evicts(e);
     if (fires(e)) {
