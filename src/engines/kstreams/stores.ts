@@ -57,11 +57,21 @@ export function sessionStoreKey(key: string, start: number, end: number): string
   return `${key}@${pad(start)}@${pad(end)}`;
 }
 
+/** The parts of a session store key, `key@start@end` (the key may hold '@'); undefined without two '@'. */
+function sessionKeyParts(storeKey: string): { key: string; start: number; end: number } | undefined {
+  const b = storeKey.lastIndexOf('@');
+  const a = b > 0 ? storeKey.lastIndexOf('@', b - 1) : -1;
+  if (a < 0) return undefined;
+  return { key: storeKey.slice(0, a), start: Number(storeKey.slice(a + 1, b)), end: Number(storeKey.slice(b + 1)) };
+}
+
 /** The parts of a window or session store key. */
 export function parseStoreKey(storeKey: string): { key: string; start: number; end?: number } {
   // A window store key (one '@') without splitting.
   const at = storeKey.indexOf('@');
   if (at >= 0 && storeKey.indexOf('@', at + 1) < 0) return { key: storeKey.slice(0, at), start: Number(storeKey.slice(at + 1)) };
+  const session = sessionKeyParts(storeKey);
+  if (session !== undefined) return session;
   const parts = storeKey.split('@');
   if (parts.length === 2) return { key: parts[0]!, start: Number(parts[1]) };
   return { key: parts.slice(0, -2).join('@'), start: Number(parts[parts.length - 2]), end: Number(parts[parts.length - 1]) };
@@ -104,13 +114,11 @@ export class StateStore {
   private indexSession(storeKey: string): void {
     const index = this.sessionsByKey;
     if (index === undefined) return;
-    const b = storeKey.lastIndexOf('@');
-    const a = b > 0 ? storeKey.lastIndexOf('@', b - 1) : -1;
-    if (a < 0) return;
-    const key = storeKey.slice(0, a);
-    let sessions = index.get(key);
-    if (sessions === undefined) index.set(key, (sessions = new Map()));
-    if (!sessions.has(storeKey)) sessions.set(storeKey, { start: Number(storeKey.slice(a + 1, b)), end: Number(storeKey.slice(b + 1)) });
+    const p = sessionKeyParts(storeKey);
+    if (p === undefined) return;
+    let sessions = index.get(p.key);
+    if (sessions === undefined) index.set(p.key, (sessions = new Map()));
+    if (!sessions.has(storeKey)) sessions.set(storeKey, { start: p.start, end: p.end });
   }
 
   get(storeKey: string): StoredValue | undefined {
@@ -259,7 +267,7 @@ export class StateStore {
 
   /**
    * The entries (cache included) whose store key passes `keep`, in store-key order. Only the
-   * selected entries are sorted: per-record callers (session lookups, suppress) stay linear.
+   * selected entries are sorted: a per-record caller (suppress) stays linear.
    */
   select(keep: (storeKey: string, v: StoredValue) => boolean): [string, StoredValue][] {
     const out: [string, StoredValue][] = [];
@@ -270,28 +278,22 @@ export class StateStore {
 
   /** The sessions of `key` that end at or after `earliestEnd` and start at or before `latestStart` (`findSessions`). */
   findSessions(key: string, earliestEnd: number, latestStart: number): { start: number; end: number; stored: StoredValue }[] {
-    if (this.sessionsByKey !== undefined) {
-      const sessions = this.sessionsByKey.get(key);
-      if (sessions === undefined) return [];
-      // What `select` would give for the key's store keys (the cache over the map), in store-key order.
-      const found: { storeKey: string; start: number; end: number; stored: StoredValue }[] = [];
-      sessions.forEach((bounds, storeKey) => {
-        const d = this.dirty.get(storeKey);
-        const stored = d !== undefined ? d.now : this.data.get(storeKey);
-        if (stored === undefined || stored === null) {
-          if (d === undefined) sessions.delete(storeKey);
-          return;
-        }
-        if (bounds.end >= earliestEnd && bounds.start <= latestStart) found.push({ storeKey, start: bounds.start, end: bounds.end, stored });
-      });
-      if (sessions.size === 0) this.sessionsByKey.delete(key);
-      return found.sort((x, y) => (x.storeKey < y.storeKey ? -1 : x.storeKey > y.storeKey ? 1 : 0)).map(({ start, end, stored }) => ({ start, end, stored }));
-    }
-    const prefix = `${key}@`;
-    return this.select((k) => k.startsWith(prefix))
-      .map(([k, v]) => ({ p: parseStoreKey(k), stored: v }))
-      .filter(({ p }) => p.key === key && p.end !== undefined && p.end >= earliestEnd && p.start <= latestStart)
-      .map(({ p, stored }) => ({ start: p.start, end: p.end!, stored }));
+    if (this.sessionsByKey === undefined) throw new Error(`store ${this.name}: findSessions is only for session stores`);
+    const sessions = this.sessionsByKey.get(key);
+    if (sessions === undefined) return [];
+    // What `select` would give for the key's store keys (the cache over the map), in store-key order.
+    const found: { storeKey: string; start: number; end: number; stored: StoredValue }[] = [];
+    sessions.forEach((bounds, storeKey) => {
+      const d = this.dirty.get(storeKey);
+      const stored = d !== undefined ? d.now : this.data.get(storeKey);
+      if (stored === undefined || stored === null) {
+        if (d === undefined) sessions.delete(storeKey);
+        return;
+      }
+      if (bounds.end >= earliestEnd && bounds.start <= latestStart) found.push({ storeKey, start: bounds.start, end: bounds.end, stored });
+    });
+    if (sessions.size === 0) this.sessionsByKey.delete(key);
+    return found.sort((x, y) => (x.storeKey < y.storeKey ? -1 : x.storeKey > y.storeKey ? 1 : 0)).map(({ start, end, stored }) => ({ start, end, stored }));
   }
 
   /**
