@@ -57,6 +57,7 @@ import type { WindowResult } from '../../stream/records.ts';
 import { joinWatermarks, sparkWindows, watermarkOps, type AggFn, type GroupState, type QueryPlan, type Row, type StatefulOp, type StatelessOp } from './dsl.ts';
 import type { EventTimeStats, KeyedRow, PartialRow, ShuffleRow } from './messages.ts';
 import { flatMapped, sortedNumbers } from '../../runtime/arrays.ts';
+import { jsonCopy } from '../../stream/plain-data.ts';
 
 // ---- map side -----------------------------------------------------------------------------------
 
@@ -235,15 +236,15 @@ interface AggEntry {
 }
 
 /**
- * Whether the stateful operator of `plan` may change the state entries it is given in place (the
- * user's functions of groups with state and of joins get the stored values themselves), or depends
- * on their order (a join's matches follow it). The others leave the entries as they are, return new
- * ones for what they change and order what they emit and keep themselves, so the state store may
- * hand out the entries it holds, in any order, without copying them.
+ * Whether the stateful operator of `plan` changes the state entries it is given in place, or depends
+ * on their order: a join marks its rows matched in place, and its matches follow the order of its
+ * rows. The others leave the entries as they are, return new ones for what they change and order
+ * what they emit and keep themselves, so the state store may hand out the entries it holds, in any
+ * order, without copying them. (Groups with state hand the user's function a copy of a key's value,
+ * as Spark deserializes it from the stored row, and store a copy of what it writes.)
  */
 export function changesStateInPlace(plan: QueryPlan): boolean {
-  const kind = plan.stateful?.kind;
-  return kind === 'groups' || kind === 'join';
+  return plan.stateful?.kind === 'join';
 }
 
 /** The stateful operator of `plan` over state version N (`null`: none yet) and the batch's rows. */
@@ -438,6 +439,10 @@ function groups(plan: QueryPlan, st: Extract<StatefulOp, { kind: 'groups' }>, en
   const state = new Map<string, { value: unknown; timeout: number; entry?: GroupEntry }>();
   for (let i = 0; i < entries.length; i++) {
     const entry = entries[i]!;
+    // A state built from a wrong chain of files (the planted spark-state-latest-version) can hold two
+    // entries of one key: the one whose text sorts last stays, whatever the order they come in.
+    const had = state.get(entry[0]);
+    if (had !== undefined && JSON.stringify(had.entry) > JSON.stringify(entry)) continue;
     state.set(entry[0], { value: entry[1], timeout: entry[2], entry });
   }
   const byKey = new Map<string, Row[]>();
@@ -457,7 +462,18 @@ function groups(plan: QueryPlan, st: Extract<StatefulOp, { kind: 'groups' }>, en
   const out: Row[] = [];
   const call = (key: string, keyRows: Row[], timedOut: boolean): void => {
     const before = state.get(key);
+    // The stored value stays as it is: the function sees a copy, made at its first get (Spark
+    // deserializes the key's state row), so a change to it made without update() is written only
+    // if the state is written for another reason (a timeout changed), as in Spark.
     let value = before?.value ?? undefined;
+    let copied = false;
+    const current = (): unknown => {
+      if (!copied) {
+        value = jsonCopy(value);
+        copied = true;
+      }
+      return value;
+    };
     let exists = before !== undefined && before.value !== null;
     let updated = false;
     let removed = false;
@@ -468,12 +484,13 @@ function groups(plan: QueryPlan, st: Extract<StatefulOp, { kind: 'groups' }>, en
       exists: () => exists,
       get: () => {
         if (!exists) throw new Error(`GroupState of key ${key}: State is either not defined or has already been removed (check exists() or use getOption())`);
-        return value;
+        return current();
       },
-      getOption: () => (exists ? value : undefined),
+      getOption: () => (exists ? current() : undefined),
       update: (s) => {
         if (s === undefined || s === null) throw new Error("GroupState.update: 'null' is not a valid state value");
         value = s;
+        copied = true;
         exists = true;
         updated = true;
         removed = false;
@@ -505,8 +522,9 @@ function groups(plan: QueryPlan, st: Extract<StatefulOp, { kind: 'groups' }>, en
     out.push(...st.fn(key, keyRows, gs));
     // FlatMapGroupsWithStateExec: a removed state without a timeout goes; otherwise the state is written
     // when it was updated or removed or its timeout changed, the value null when it does not exist.
+    // The value written is serialized as the call ends: a later change to the object does not reach the store.
     if (removed && timeout === NO_TIMESTAMP) state.delete(key);
-    else if (updated || removed || timeout !== (before?.timeout ?? NO_TIMESTAMP)) state.set(key, { value: exists ? value : null, timeout });
+    else if (updated || removed || timeout !== (before?.timeout ?? NO_TIMESTAMP)) state.set(key, { value: exists ? jsonCopy(current()) : null, timeout });
   };
   // Spark sorts a partition's rows by grouping key and calls the function once per group with data.
   for (const key of [...byKey.keys()].sort()) call(key, byKey.get(key)!, false);

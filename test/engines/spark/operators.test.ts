@@ -278,6 +278,38 @@ describe('flatMapGroupsWithState (FlatMapGroupsWithStateSuite, update mode, no t
     expect(b.late).toEqual([]);
   });
 
+  it('keeps a change to the state object only when the state is written (update, remove or a new timeout), as Spark writes the row it deserialized', () => {
+    // The function changes its state object in place and calls update() only when asked to; a row
+    // with `touch` sets a timeout instead, which writes the state (changed object included).
+    const q = batches(
+      spark.readStream('in').groupByKey((r) => String(r.key)).flatMapGroupsWithState<{ n: number }>('update', 'ProcessingTimeTimeout', (key, rows, state) => {
+        const s = state.getOption();
+        if (s === undefined) {
+          state.update({ n: rows.length });
+          return [{ key, count: rows.length }];
+        }
+        s.n += rows.length;
+        if (rows.some((r) => r.write === true)) state.update(s);
+        if (rows.some((r) => r.touch === true)) state.setTimeoutDuration(1_000);
+        return [{ key, count: s.n }];
+      }).writeStream('out').outputMode('update'),
+    );
+    q.run([{ key: 'a' }], { late: 0, evict: 0 });
+    // Changed in place, not written: the next batch sees the stored 1 again.
+    expect(shown(q.run([{ key: 'a' }], { late: 0, evict: 0 }).out)).toEqual(['a:2']);
+    const kept = q.run([{ key: 'a' }, { key: 'a' }], { late: 0, evict: 0 });
+    expect(shown(kept.out)).toEqual(['a:3']);
+    expect(kept.state).toEqual([['a', { n: 1 }, -1]]);
+    // A new timeout writes the state, with the change made to it.
+    const timed = q.run([{ key: 'a', touch: true }], { late: 0, evict: 0, timestampMs: 10 });
+    expect(timed.state).toEqual([['a', { n: 2 }, 1_010]]);
+    // update() writes it too; the state object of a call is its own, never the stored entry.
+    const written = q.run([{ key: 'a', write: true, touch: true }], { late: 0, evict: 0, timestampMs: 20 });
+    expect(shown(written.out)).toEqual(['a:3']);
+    expect(written.state).toEqual([['a', { n: 3 }, 1_020]]);
+    expect(timed.state).toEqual([['a', { n: 2 }, 1_010]]);
+  });
+
   it('refuses complete mode and a mode other than the function\'s', () => {
     expect(planProblem(query().outputMode('complete').plan)).toMatch(/complete output mode is not supported/);
     expect(planProblem(query().outputMode('append').plan)).toMatch(/must match/);
