@@ -88,8 +88,22 @@ class Inode {
   }
 }
 
+/** Where `path` goes in the ascending `sorted` (the first index whose path is not below it). */
+function lowerBound(sorted: readonly string[], path: string): number {
+  let lo = 0;
+  let hi = sorted.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (sorted[mid]! < path) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
 export class SimDisk implements Disk {
   private live = new Map<string, Inode>();
+  /** The live paths in ascending order, so that `list` reads only the paths under its prefix. */
+  private livePaths: string[] = [];
   private readonly durable = new Map<string, Inode>();
   /** Bumped at each crash; an fsync started in an earlier generation never completes. */
   private generation = 0;
@@ -123,8 +137,18 @@ export class SimDisk implements Disk {
     if (inode === undefined) {
       inode = new Inode(path);
       this.live.set(path, inode);
+      this.addPath(path);
     }
     return inode;
+  }
+
+  private addPath(path: string): void {
+    this.livePaths.splice(lowerBound(this.livePaths, path), 0, path);
+  }
+
+  private removePath(path: string): void {
+    const i = lowerBound(this.livePaths, path);
+    if (this.livePaths[i] === path) this.livePaths.splice(i, 1);
   }
 
   write(path: string, data: string): void {
@@ -236,6 +260,8 @@ export class SimDisk implements Disk {
     if (inode === undefined) throw new Error(`disk ${this.id}: rename of missing file '${from}'`);
     if (from === to) return;
     this.live.delete(from);
+    this.removePath(from);
+    if (!this.live.has(to)) this.addPath(to);
     this.live.set(to, inode);
     inode.path = to;
     const clean = inode.durableData !== undefined && inode.durableVersion === inode.version && inode.durablePath !== undefined;
@@ -252,14 +278,17 @@ export class SimDisk implements Disk {
     return data.slice(0, index) + String.fromCharCode(data.charCodeAt(index) ^ bit) + data.slice(index + 1);
   }
 
+  /** The live paths that start with `prefix`, in ascending order. */
   list(prefix: string): string[] {
     const out: string[] = [];
-    for (const path of this.live.keys()) if (path.startsWith(prefix)) out.push(path);
-    return out.sort();
+    const paths = this.livePaths;
+    for (let i = lowerBound(paths, prefix); i < paths.length && paths[i]!.startsWith(prefix); i++) out.push(paths[i]!);
+    return out;
   }
 
   delete(path: string): void {
     const inode = this.live.get(path);
+    if (inode !== undefined) this.removePath(path);
     this.live.delete(path);
     this.durable.delete(path);
     if (inode !== undefined && inode.durablePath !== undefined && this.durable.get(inode.durablePath) === inode) {
@@ -284,6 +313,7 @@ export class SimDisk implements Disk {
       }
     }
     this.live = next;
+    this.livePaths = [...next.keys()].sort();
   }
 
   private recoverInode(inode: Inode, path: string): void {

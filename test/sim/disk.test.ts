@@ -285,6 +285,34 @@ describe('SimDisk', () => {
     expect(disk.read('x')).toBe('data');
   });
 
+  // `list` reads a sorted index of the live paths, kept beside the files: after any run of writes,
+  // renames (onto new and existing names), deletes, fsyncs and crashes it names exactly the files
+  // that read back, under every prefix, in ascending order.
+  test.prop([fc.array(fc.tuple(fc.constantFrom('write', 'rename', 'delete', 'fsync', 'crash'), fc.integer({ min: 0, max: 5 }), fc.integer({ min: 0, max: 5 })), { maxLength: 40 })], { numRuns: 60 })(
+    'list names exactly the files that read back, through renames, deletes and crashes',
+    (ops) => {
+      const names = ['a', 'a/1', 'a/10', 'a/2', 'ab', 'b/1'];
+      const world = diskWorld(5);
+      const disk = world.disk('p');
+      for (const [op, i, j] of ops) {
+        const from = names[i]!;
+        if (op === 'write') disk.write(from, `${from}:${j}`);
+        else if (op === 'rename' && disk.read(from) !== undefined) disk.rename(from, names[j]!);
+        else if (op === 'delete') disk.delete(from);
+        else if (op === 'fsync' && disk.read(from) !== undefined) {
+          disk.fsync(from);
+          world.run();
+        } else if (op === 'crash') {
+          world.crash('p');
+          world.restart('p');
+        }
+        for (const prefix of ['', 'a', 'a/', 'a/1', 'b', 'c']) {
+          expect(disk.list(prefix)).toEqual(names.filter((n) => n.startsWith(prefix) && disk.read(n) !== undefined));
+        }
+      }
+    },
+  );
+
   it('delete is durable at once; never-synced files vanish; list is sorted by prefix', () => {
     const world = diskWorld(4);
     const disk = world.disk('p');
