@@ -61,24 +61,22 @@ function committedValues(log: PartitionLog, wanted: (key: string) => boolean): M
   return out;
 }
 
-/** Keys written by transactions still open on the offsets log. */
-function pendingKeys(log: PartitionLog): Set<string> {
-  const out = new Set<string>();
-  log.forEachRecord((_offset, record, status) => {
-    if (status === 'open' && isKeyedRecord(record)) out.add(record.key);
-  });
-  return out;
-}
-
-/** Kafka's OffsetFetch for `partitions` of `group` (offset -1: nothing committed). */
+/**
+ * Kafka's OffsetFetch for `partitions` of `group` (offset -1: nothing committed). Each partition's
+ * key is looked up by itself (the log keeps its records by key; Kafka's coordinator answers from
+ * its cache of the same records): its committed value, and whether a transaction still open wrote it.
+ */
 export function fetchOffsets(log: PartitionLog, group: string, partitions: readonly TopicPartition[], requireStable: boolean): FetchedOffset[] {
-  const keys = new Set(partitions.map((tp) => offsetKey(group, tp.topic, tp.partition)));
-  const committed = committedValues(log, (k) => keys.has(k));
-  const pending = requireStable ? pendingKeys(log) : new Set<string>();
   return partitions.map((tp) => {
     const key = offsetKey(group, tp.topic, tp.partition);
-    if (pending.has(key)) return { topic: tp.topic, partition: tp.partition, offset: -1, metadata: '', error: 'unstable-offset-commit' };
-    const v = committed.get(key) as { offset?: unknown; metadata?: unknown } | null | undefined;
+    let committed: unknown;
+    let pending = false;
+    log.forEachOfKey(key, (offset, record, status) => {
+      if (status === 'open') pending = true;
+      else if (offset < log.durableEnd && (status === 'plain' || status === 'committed')) committed = (record as KeyedRecord).value;
+    });
+    if (requireStable && pending) return { topic: tp.topic, partition: tp.partition, offset: -1, metadata: '', error: 'unstable-offset-commit' };
+    const v = committed as { offset?: unknown; metadata?: unknown } | null | undefined;
     if (typeof v?.offset !== 'number') return { topic: tp.topic, partition: tp.partition, offset: -1, metadata: '' };
     return { topic: tp.topic, partition: tp.partition, offset: v.offset, metadata: typeof v.metadata === 'string' ? v.metadata : '' };
   });

@@ -22,7 +22,7 @@
  * and recovery calls it for decoded lines, so both build the same state.
  */
 import { segmentPath, type CleanedEntry, type CleanedRecord, type LogStartEntry, type SegmentEntry } from './codec.ts';
-import type { FetchedRecord, Isolation } from './protocol.ts';
+import { isKeyedRecord, type FetchedRecord, type Isolation } from './protocol.ts';
 
 export type EntryStatus = 'plain' | 'open' | 'committed' | 'aborted' | 'marker';
 
@@ -58,6 +58,13 @@ export interface AppliedBatch {
 
 const NO_VALUES: readonly unknown[] = [];
 
+/** A keyed record of the log: its offset, its value and the entry that holds it (whose status a marker may change). */
+interface KeyedAt {
+  offset: number;
+  value: unknown;
+  entry: Entry;
+}
+
 export function txnKey(id: string, n: number): string {
   return `${n}\u0000${id}`;
 }
@@ -72,6 +79,11 @@ export class PartitionLog {
   /** Highest transaction number seen per transactional id. */
   readonly maxTxnN = new Map<string, number>();
   private readonly producers = new Map<string, Map<number, AppliedBatch>>();
+  /**
+   * The keyed records by key, in offset order: built by the first `forEachOfKey` (only the offsets
+   * log asks), kept on append, dropped when the stored prefix changes (compaction, a new log start).
+   */
+  private keyed: Map<string, KeyedAt[]> | undefined;
 
   /** The segment file on the broker's disk (`segmentPath`), kept since every append and sync names it. */
   readonly segment: string;
@@ -101,8 +113,10 @@ export class PartitionLog {
   }
 
   private applyCleaned(c: CleanedEntry): void {
-    this.entries.push(cleanedEntry(c));
+    const entry = cleanedEntry(c);
+    this.entries.push(entry);
     this.endOffset = c.o + c.n;
+    if (this.keyed !== undefined) for (const r of c.r) this.noteKeyed(r.o, r.v, entry);
   }
 
   private applyLogStart(l: LogStartEntry): void {
@@ -111,7 +125,10 @@ export class PartitionLog {
     for (const [id, seq, base, end] of l.ps ?? []) this.noteApplied(id, seq, base, end);
     let drop = 0;
     while (drop < this.entries.length && this.entries[drop]!.base + this.entries[drop]!.count <= this.logStartOffset) drop++;
-    if (drop > 0) this.entries.splice(0, drop);
+    if (drop > 0) {
+      this.entries.splice(0, drop);
+      this.keyed = undefined;
+    }
   }
 
   private noteApplied(id: string, seq: number, base: number, end: number): void {
@@ -132,6 +149,7 @@ export class PartitionLog {
       throw new Error(`log ${this.topic}/${this.partition}: cleaned prefix ends at ${end}, not at an entry boundary`);
     }
     this.entries.splice(0, i, cleanedEntry(cleaned));
+    this.keyed = undefined;
   }
 
   /** The entries holding offsets below `end`, from the first one still stored. */
@@ -151,6 +169,34 @@ export class PartitionLog {
     }
   }
 
+  /**
+   * The stored records with record key `key` at or above the log start offset, in offset order,
+   * with their entries' status: what `forEachRecord` shows of that key, without reading the rest.
+   */
+  forEachOfKey(key: string, fn: (offset: number, value: unknown, status: EntryStatus) => void): void {
+    if (this.keyed === undefined) {
+      this.keyed = new Map();
+      for (let i = 0; i < this.entries.length; i++) {
+        const e = this.entries[i]!;
+        if (e.sparse !== undefined) for (const r of e.sparse) this.noteKeyed(r.o, r.v, e);
+        else for (let k = 0; k < e.values.length; k++) this.noteKeyed(e.base + k, e.values[k], e);
+      }
+    }
+    const at = this.keyed.get(key);
+    if (at === undefined) return;
+    for (let i = 0; i < at.length; i++) {
+      const r = at[i]!;
+      if (r.offset >= this.logStartOffset) fn(r.offset, r.value, r.entry.status);
+    }
+  }
+
+  private noteKeyed(offset: number, value: unknown, entry: Entry): void {
+    if (!isKeyedRecord(value)) return;
+    const at = this.keyed!.get(value.key);
+    if (at === undefined) this.keyed!.set(value.key, [{ offset, value, entry }]);
+    else at.push({ offset, value, entry });
+  }
+
   /** Each idempotent producer's last batches (id, seq, base, end), by producer id: what a rewritten segment must keep. */
   producerBatches(): [string, number, number, number][] {
     const out: [string, number, number, number][] = [];
@@ -165,6 +211,7 @@ export class PartitionLog {
     const entry: Entry = { base, count: values.length, values, status: e.x === undefined ? 'plain' : 'open' };
     this.entries.push(entry);
     this.endOffset = base + values.length;
+    if (this.keyed !== undefined) for (let k = 0; k < values.length; k++) this.noteKeyed(base + k, values[k], entry);
     if (e.p !== undefined && e.s !== undefined) this.noteApplied(e.p, e.s, base, this.endOffset);
     if (e.x !== undefined && e.e !== undefined && e.n !== undefined) {
       const key = txnKey(e.x, e.n);
