@@ -80,10 +80,12 @@ export class PartitionLog {
   readonly maxTxnN = new Map<string, number>();
   private readonly producers = new Map<string, Map<number, AppliedBatch>>();
   /**
-   * The keyed records by key, in offset order: built by the first `forEachOfKey` (only the offsets
-   * log asks), kept on append, dropped when the stored prefix changes (compaction, a new log start).
+   * The keyed records by key, in offset order, of `entries[0 .. keyedEntries)`: built by the first
+   * `forEachOfKey` (only the offsets log asks), brought up to date by each later one (appends cost
+   * nothing until then), dropped when the stored prefix changes (compaction, a new log start).
    */
   private keyed: Map<string, KeyedAt[]> | undefined;
+  private keyedEntries = 0;
 
   /** The segment file on the broker's disk (`segmentPath`), kept since every append and sync names it. */
   readonly segment: string;
@@ -113,10 +115,8 @@ export class PartitionLog {
   }
 
   private applyCleaned(c: CleanedEntry): void {
-    const entry = cleanedEntry(c);
-    this.entries.push(entry);
+    this.entries.push(cleanedEntry(c));
     this.endOffset = c.o + c.n;
-    if (this.keyed !== undefined) for (const r of c.r) this.noteKeyed(r.o, r.v, entry);
   }
 
   private applyLogStart(l: LogStartEntry): void {
@@ -176,12 +176,14 @@ export class PartitionLog {
   forEachOfKey(key: string, fn: (offset: number, value: unknown, status: EntryStatus) => void): void {
     if (this.keyed === undefined) {
       this.keyed = new Map();
-      for (let i = 0; i < this.entries.length; i++) {
-        const e = this.entries[i]!;
-        if (e.sparse !== undefined) for (const r of e.sparse) this.noteKeyed(r.o, r.v, e);
-        else for (let k = 0; k < e.values.length; k++) this.noteKeyed(e.base + k, e.values[k], e);
-      }
+      this.keyedEntries = 0;
     }
+    for (let i = this.keyedEntries; i < this.entries.length; i++) {
+      const e = this.entries[i]!;
+      if (e.sparse !== undefined) for (const r of e.sparse) this.noteKeyed(r.o, r.v, e);
+      else for (let k = 0; k < e.values.length; k++) this.noteKeyed(e.base + k, e.values[k], e);
+    }
+    this.keyedEntries = this.entries.length;
     const at = this.keyed.get(key);
     if (at === undefined) return;
     for (let i = 0; i < at.length; i++) {
@@ -211,7 +213,6 @@ export class PartitionLog {
     const entry: Entry = { base, count: values.length, values, status: e.x === undefined ? 'plain' : 'open' };
     this.entries.push(entry);
     this.endOffset = base + values.length;
-    if (this.keyed !== undefined) for (let k = 0; k < values.length; k++) this.noteKeyed(base + k, values[k], entry);
     if (e.p !== undefined && e.s !== undefined) this.noteApplied(e.p, e.s, base, this.endOffset);
     if (e.x !== undefined && e.e !== undefined && e.n !== undefined) {
       const key = txnKey(e.x, e.n);

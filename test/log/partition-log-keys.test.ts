@@ -4,12 +4,12 @@
  * any sequence of plain and transactional batches of keyed and unkeyed
  * records, commit and abort markers, moves of the log start offset,
  * compaction's prefix swaps and cleaned entries read back from a segment,
- * with lookups in between (so the index is built early and kept up on later
- * appends), each key's records are exactly what `forEachRecord` shows of
- * that key: the same offsets, values and statuses, in the same order. A
- * lookup of a key the log never held finds nothing. (Left without its
- * rebuild after a prefix swap, or without indexing a cleaned entry, the index
- * fails this.)
+ * with lookups in between (so the index is built early and brought up to
+ * date by later ones), each key's records are exactly what `forEachRecord`
+ * shows of that key: the same offsets, values and statuses, in the same
+ * order. A lookup of a key the log never held finds nothing. (Left without
+ * its rebuild after a prefix swap, without catching up on later entries, or
+ * without indexing a cleaned entry, the index fails this.)
  */
 import { expect } from 'vitest';
 import { fc, test } from '@fast-check/vitest';
