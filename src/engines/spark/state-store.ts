@@ -77,11 +77,20 @@ export interface StateRead {
 
 export class StateFileError extends Error {}
 
+/** The state files among `paths` (each under `dir`): names `<digits>.delta` and `<digits>.snapshot`. */
 function parseFiles(dir: string, paths: readonly string[]): StateFile[] {
   const out: StateFile[] = [];
   for (const path of paths) {
-    const m = /^(\d+)\.(delta|snapshot)$/.exec(path.slice(dir.length));
-    if (m) out.push({ version: Number(m[1]), kind: m[2] as 'delta' | 'snapshot', path });
+    const dot = path.indexOf('.', dir.length);
+    if (dot <= dir.length) continue;
+    const kind = path.slice(dot + 1);
+    if (kind !== 'delta' && kind !== 'snapshot') continue;
+    let digits = true;
+    for (let i = dir.length; i < dot && digits; i++) {
+      const c = path.charCodeAt(i);
+      digits = c >= 48 && c <= 57;
+    }
+    if (digits) out.push({ version: Number(path.slice(dir.length, dot)), kind, path });
   }
   return out;
 }
