@@ -217,7 +217,9 @@ export class KeyedStateBackend implements StateScope {
     if ((t.ttl === undefined) !== (ttl === undefined)) {
       throw new Error(`state '${name}': TTL cannot be switched ${ttl ? 'on' : 'off'} for existing state`);
     }
-    if (!restoring) {
+    // A state without TTL asked for again (a function that gets its state per record, as Flink
+    // allows) is the same table with nothing to note.
+    if (!restoring && ttl !== undefined) {
       t.ttl = copyTtl(ttl);
       this.noteEveryRecord();
     }
