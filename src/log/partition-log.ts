@@ -82,7 +82,8 @@ export class PartitionLog {
   /**
    * The keyed records by key, in offset order, of `entries[0 .. keyedEntries)`: built by the first
    * `forEachOfKey` (only the offsets log asks), brought up to date by each later one (appends cost
-   * nothing until then), dropped when the stored prefix changes (compaction, a new log start).
+   * nothing until then), dropped when entries leave the front (compaction, a new log start), which
+   * moves every later entry's place.
    */
   private keyed: Map<string, KeyedAt[]> | undefined;
   private keyedEntries = 0;

@@ -8,8 +8,9 @@
  * date by later ones), each key's records are exactly what `forEachRecord`
  * shows of that key: the same offsets, values and statuses, in the same
  * order. A lookup of a key the log never held finds nothing. (Left without
- * its rebuild after a prefix swap, without catching up on later entries, or
- * without indexing a cleaned entry, the index fails this.)
+ * its rebuild after a prefix swap or a move of the log start, without
+ * catching up on later entries, or without indexing a cleaned entry, the
+ * index fails this.)
  */
 import { expect } from 'vitest';
 import { fc, test } from '@fast-check/vitest';
