@@ -72,8 +72,8 @@ export function parseStoreKey(storeKey: string): { key: string; start: number; e
   if (at >= 0 && storeKey.indexOf('@', at + 1) < 0) return { key: storeKey.slice(0, at), start: Number(storeKey.slice(at + 1)) };
   const session = sessionKeyParts(storeKey);
   if (session !== undefined) return session;
+  // No '@' at all (no window or session store key): read as the split always read it.
   const parts = storeKey.split('@');
-  if (parts.length === 2) return { key: parts[0]!, start: Number(parts[1]) };
   return { key: parts.slice(0, -2).join('@'), start: Number(parts[parts.length - 2]), end: Number(parts[parts.length - 1]) };
 }
 

@@ -466,11 +466,12 @@ function groups(plan: QueryPlan, st: Extract<StatefulOp, { kind: 'groups' }>, en
     // deserializes the key's state row), so a change to it made without update() is written only
     // if the state is written for another reason (a timeout changed), as in Spark.
     let value = before?.value ?? undefined;
-    let copied = false;
+    // Whether `value` is the call's own object (the copy handed out, or what update() was given).
+    let own = false;
     const current = (): unknown => {
-      if (!copied) {
+      if (!own) {
         value = jsonCopy(value);
-        copied = true;
+        own = true;
       }
       return value;
     };
@@ -490,7 +491,7 @@ function groups(plan: QueryPlan, st: Extract<StatefulOp, { kind: 'groups' }>, en
       update: (s) => {
         if (s === undefined || s === null) throw new Error("GroupState.update: 'null' is not a valid state value");
         value = s;
-        copied = true;
+        own = true;
         exists = true;
         updated = true;
         removed = false;
@@ -524,7 +525,7 @@ function groups(plan: QueryPlan, st: Extract<StatefulOp, { kind: 'groups' }>, en
     // when it was updated or removed or its timeout changed, the value null when it does not exist.
     // The value written is serialized as the call ends: a later change to the object does not reach the store.
     if (removed && timeout === NO_TIMESTAMP) state.delete(key);
-    else if (updated || removed || timeout !== (before?.timeout ?? NO_TIMESTAMP)) state.set(key, { value: exists ? jsonCopy(current()) : null, timeout });
+    else if (updated || removed || timeout !== (before?.timeout ?? NO_TIMESTAMP)) state.set(key, { value: exists ? jsonCopy(value) : null, timeout });
   };
   // Spark sorts a partition's rows by grouping key and calls the function once per group with data.
   for (const key of [...byKey.keys()].sort()) call(key, byKey.get(key)!, false);
