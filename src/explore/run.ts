@@ -577,7 +577,11 @@ function durableView(disk: SimDisk): DurableView {
  */
 function splitByPartition(arrivals: Workload['arrivals'], partitions: number): InputRecord[][] {
   const out: InputRecord[][] = Array.from({ length: partitions }, () => []);
-  for (const a of arrivals) out[a.partition]!.push(...(a.records as InputRecord[]));
+  for (const a of arrivals) {
+    const into = out[a.partition]!;
+    const records = a.records as InputRecord[];
+    for (let i = 0; i < records.length; i++) into.push(records[i]!);
+  }
   return out;
 }
 

@@ -54,7 +54,8 @@ export abstract class KeyedOperator implements StreamOperator {
   }
 
   snapshotState(): KeyedOperatorSnapshot {
-    return { state: this.state.snapshot(), timers: this.timers.snapshot() };
+    // The live values: the task copies the part at the barrier (see StreamOperator.snapshotState).
+    return { state: this.state.snapshotLive(), timers: this.timers.snapshot() };
   }
 
   rescaleState(states: unknown[], owns: (key: string) => boolean): void {

@@ -11,8 +11,9 @@
  *   for it as another kind, or switching TTL on or off, throws (Flink refuses
  *   such a restore too). The TTL duration and rules may change.
  * - `snapshot()` is plain JSON-able data sharing nothing with the live state
- *   (one deep copy of the whole entry list, `cloneJson`); `restore()` copies
- *   again, so a snapshot may be restored many times. Entries are listed in
+ *   (one deep copy of the whole entry list, `cloneJson`; `snapshotLive()` is
+ *   the same list holding the live values, for a caller that copies it);
+ *   `restore()` copies again, so a snapshot may be restored many times. Entries are listed in
  *   the live Maps' insertion order, so a restored backend iterates (keys,
  *   map entries) in the same order as the one snapshotted.
  * - `stateHash()` depends only on content: entries sorted by (state name,
@@ -132,6 +133,16 @@ export class KeyedStateBackend implements StateScope {
   }
 
   snapshot(): StateSnapshot {
+    const live = this.snapshotLive();
+    return { format: live.format, tables: cloneJson(live.tables) };
+  }
+
+  /**
+   * `snapshot()` without its copy: the entries' values are the live ones, for a caller that
+   * copies the whole at once (a task copies each synchronous operator's part at the barrier) and
+   * would otherwise copy every value twice.
+   */
+  snapshotLive(): StateSnapshot {
     const tables: TableSnapshot[] = [];
     for (const t of this.tables.values()) {
       const entries: [string, string, unknown][] = [];
@@ -145,7 +156,7 @@ export class KeyedStateBackend implements StateScope {
       }
       tables.push({ name: t.name, kind: t.kind, ttl: t.ttl ? { ...t.ttl } : null, entries });
     }
-    return { format: 'weir.keyed-state.v1', tables: cloneJson(tables) };
+    return { format: 'weir.keyed-state.v1', tables };
   }
 
   /** Replaces all state with the snapshot's. Handles obtained earlier stay valid. */
