@@ -23,7 +23,7 @@
  * the changelog and restored with the store.
  */
 import { mergeIds, type KRecord, type Processor, type ProcessorContext } from './processor.ts';
-import { parseStoreKey, sessionStoreKey, windowStoreKey, type StateStore, type StoredValue } from './stores.ts';
+import { parseSessionStoreKey, parseWindowStoreKey, sessionStoreKey, windowStoreKey, type StateStore, type StoredValue } from './stores.ts';
 import { change, type Row, type TableFlags } from './ktable.ts';
 import { closeTime, sessionDropped, timeWindowsFor, type KWindow, type SessionWindowsSpec, type TimeWindowsSpec } from './windows.ts';
 
@@ -83,18 +83,23 @@ export class TimeWindowAggregate implements Processor {
   /** The operator's stream time: max timestamp that reached it. In memory only, never restored (KAFKA-7895). */
   private observedStreamTime = -1;
   private nextTimeToEmit = -1;
-  /** The close time up to which windows were emitted (on-window-close); restored from commit metadata. */
-  lastEmitCloseTime = -1;
+  /**
+   * The close time up to which windows were emitted (on-window-close; -1: none yet). Committed as
+   * processor metadata under the store's name and read back when the task starts, so a restarted
+   * task does not emit a window again.
+   */
+  private lastEmitCloseTime = -1;
 
   constructor(private readonly windows: TimeWindowsSpec, private readonly agg: Aggregation, private readonly storeName: string, private readonly emit: EmitStrategy) {}
 
   init(ctx: ProcessorContext): void {
     this.ctx = ctx;
     this.store = ctx.getStateStore(this.storeName);
+    if (this.emit === 'on-window-close') this.lastEmitCloseTime = ctx.processorMetadataForKey(this.storeName) ?? -1;
     if (this.emit === 'on-window-update') {
       this.store.onFlush = (k, now) => {
         if (now === null) return;
-        const p = parseStoreKey(k);
+        const p = parseWindowStoreKey(k);
         this.ctx.forward(windowedRecord(p.key, { start: p.start, end: p.start + this.windows.sizeMs }, now));
       };
     }
@@ -125,24 +130,40 @@ export class TimeWindowAggregate implements Processor {
     if (this.emit === 'on-window-close') this.maybeForwardFinalResult(close);
   }
 
-  /** `AbstractKStreamTimeWindowAggregateProcessor.maybeForwardFinalResult`: emit every window whose end ≤ close time, once. */
+  /**
+   * `KStreamWindowAggregate.maybeForwardFinalResult`: emits every window whose end ≤ close time,
+   * once. The close time is recorded (and committed) only when the store is read: while no window
+   * has closed yet, or when no new window has closed since the last emit, nothing is recorded, so
+   * the next emit's range still starts where the last one ended.
+   */
   private maybeForwardFinalResult(close: number): void {
     const now = this.ctx.currentSystemTimeMs();
     if (now < this.nextTimeToEmit) return;
     this.nextTimeToEmit = now + EMIT_INTERVAL_MS;
-    if (close <= this.lastEmitCloseTime) return;
-    const lower = this.lastEmitCloseTime < 0 ? 0 : Math.max(0, this.lastEmitCloseTime - this.windows.sizeMs) + 1;
+    if (this.lastEmitCloseTime >= 0 && close <= this.lastEmitCloseTime) return;
     const upper = close - this.windows.sizeMs;
+    if (upper < 0) return;
+    const lower = this.lastEmitCloseTime < 0 ? 0 : Math.max(0, this.lastEmitCloseTime - this.windows.sizeMs) + 1;
+    // `shouldRangeFetch`: the windows holding the upper bound are those holding the lower one's predecessor.
+    if (this.lastEmitCloseTime >= 0 && sameWindows(timeWindowsFor(this.windows, upper), timeWindowsFor(this.windows, lower - 1))) return;
     const due: { key: string; start: number; stored: StoredValue }[] = [];
     for (const [k, v] of this.store.entries()) {
-      const p = parseStoreKey(k);
+      const p = parseWindowStoreKey(k);
       if (p.start >= lower && p.start <= upper) due.push({ key: p.key, start: p.start, stored: v });
     }
     // The store's fetchAll(lower, upper) order: by window start, then key.
     due.sort((a, b) => a.start - b.start || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
     for (const d of due) this.ctx.forward(windowedRecord(d.key, { start: d.start, end: d.start + this.windows.sizeMs }, d.stored));
     this.lastEmitCloseTime = close;
+    this.ctx.addProcessorMetadataKeyValue(this.storeName, close);
   }
+}
+
+/** Whether two lists of windows (ascending, as `timeWindowsFor` gives them) have the same starts. */
+function sameWindows(a: readonly KWindow[], b: readonly KWindow[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i]!.start !== b[i]!.start) return false;
+  return true;
 }
 
 export class SessionWindowAggregate implements Processor {
@@ -158,8 +179,8 @@ export class SessionWindowAggregate implements Processor {
     this.ctx = ctx;
     this.store = ctx.getStateStore(this.storeName);
     this.store.onFlush = (k, now, old) => {
-      const p = parseStoreKey(k);
-      const window = { start: p.start, end: p.end! };
+      const p = parseSessionStoreKey(k);
+      const window = { start: p.start, end: p.end };
       if (now !== null) this.ctx.forward(windowedRecord(p.key, window, now));
       else if (old !== null) this.ctx.forward(tombstone(p.key, window, old));
     };

@@ -39,6 +39,13 @@ export interface ProcessorContext {
   trace(kind: string, fields: Record<string, unknown>): void;
   /** Asks for a commit at the next chance (`ProcessorContext.commit`). */
   commit(): void;
+  /**
+   * The processor metadata the task committed under `key` (Kafka's `processorMetadataForKey`),
+   * read back from the committed offsets' metadata when the task started; undefined when none.
+   */
+  processorMetadataForKey(key: string): number | undefined;
+  /** Sets processor metadata (`addProcessorMetadataKeyValue`): committed with the task's offsets from the next commit on. */
+  addProcessorMetadataKeyValue(key: string, value: number): void;
   /** The run's planted bugs (weir's own switches; off unless a run names one). */
   readonly bugs: KStreamsBugs;
 }

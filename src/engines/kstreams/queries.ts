@@ -28,7 +28,7 @@
  * that runs the world says whether an instance's process is up.
  */
 import { partitionForKey } from '../../stream/partition.ts';
-import { parseStoreKey, type StateStore, type StoredValue } from './stores.ts';
+import { parseSessionStoreKey, parseWindowStoreKey, type StateStore, type StoredValue } from './stores.ts';
 import type { Topology } from './topology.ts';
 
 /** Kafka's `InvalidStateStoreException` and its subclasses. */
@@ -288,7 +288,7 @@ function keyValueView(get: () => StateStore[]): ReadOnlyKeyValueStore {
 function windowView(get: () => StateStore[]): ReadOnlyWindowStore {
   const entries = (keep: (key: string, start: number) => boolean): WindowedEntry[] =>
     merged(get())
-      .map(([k, v]) => ({ p: parseStoreKey(k), v }))
+      .map(([k, v]) => ({ p: parseWindowStoreKey(k), v }))
       .filter(({ p }) => keep(p.key, p.start))
       .map(({ p, v }) => ({ key: p.key, start: p.start, value: v.value, timestamp: v.ts }))
       .sort((a, b) => byKey(a, b) || a.start - b.start);
@@ -304,9 +304,9 @@ function windowView(get: () => StateStore[]): ReadOnlyWindowStore {
 function sessionView(get: () => StateStore[]): ReadOnlySessionStore {
   const entries = (keep: (key: string, start: number, end: number) => boolean): SessionEntry[] =>
     merged(get())
-      .map(([k, v]) => ({ p: parseStoreKey(k), v }))
-      .filter(({ p }) => keep(p.key, p.start, p.end ?? p.start))
-      .map(({ p, v }) => ({ key: p.key, start: p.start, end: p.end ?? p.start, value: v.value, timestamp: v.ts }))
+      .map(([k, v]) => ({ p: parseSessionStoreKey(k), v }))
+      .filter(({ p }) => keep(p.key, p.start, p.end))
+      .map(({ p, v }) => ({ key: p.key, start: p.start, end: p.end, value: v.value, timestamp: v.ts }))
       .sort((a, b) => byKey(a, b) || a.end - b.end || a.start - b.start);
   return {
     kind: 'session',

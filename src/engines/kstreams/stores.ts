@@ -57,7 +57,10 @@ export function sessionStoreKey(key: string, start: number, end: number): string
   return `${key}@${pad(start)}@${pad(end)}`;
 }
 
-/** The parts of a session store key, `key@start@end` (the key may hold '@'); undefined without two '@'. */
+/**
+ * The parts of a session store key, `key@start@end`: the bounds follow the last two '@' (the
+ * record key may hold '@' itself); undefined without two '@'.
+ */
 function sessionKeyParts(storeKey: string): { key: string; start: number; end: number } | undefined {
   const b = storeKey.lastIndexOf('@');
   const a = b > 0 ? storeKey.lastIndexOf('@', b - 1) : -1;
@@ -65,16 +68,22 @@ function sessionKeyParts(storeKey: string): { key: string; start: number; end: n
   return { key: storeKey.slice(0, a), start: Number(storeKey.slice(a + 1, b)), end: Number(storeKey.slice(b + 1)) };
 }
 
-/** The parts of a window or session store key. */
-export function parseStoreKey(storeKey: string): { key: string; start: number; end?: number } {
-  // A window store key (one '@') without splitting.
-  const at = storeKey.indexOf('@');
-  if (at >= 0 && storeKey.indexOf('@', at + 1) < 0) return { key: storeKey.slice(0, at), start: Number(storeKey.slice(at + 1)) };
-  const session = sessionKeyParts(storeKey);
-  if (session !== undefined) return session;
-  // No '@' at all (no window or session store key): read as the split always read it.
-  const parts = storeKey.split('@');
-  return { key: parts.slice(0, -2).join('@'), start: Number(parts[parts.length - 2]), end: Number(parts[parts.length - 1]) };
+/**
+ * The parts of a window store key, `key@start`: the start follows the last '@' (the record key
+ * may hold '@' itself, as an e-mail address does). Which kind of key a store holds is the store's
+ * kind, never guessed from the key: `a@b@0000000000000005` is key `a@b` in a window store.
+ */
+export function parseWindowStoreKey(storeKey: string): { key: string; start: number } {
+  const at = storeKey.lastIndexOf('@');
+  if (at < 0) throw new Error(`not a window store key: '${storeKey}'`);
+  return { key: storeKey.slice(0, at), start: Number(storeKey.slice(at + 1)) };
+}
+
+/** The parts of a session store key, `key@start@end` (see `parseWindowStoreKey`). */
+export function parseSessionStoreKey(storeKey: string): { key: string; start: number; end: number } {
+  const p = sessionKeyParts(storeKey);
+  if (p === undefined) throw new Error(`not a session store key: '${storeKey}'`);
+  return p;
 }
 
 export class StateStore {

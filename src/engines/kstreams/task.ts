@@ -36,8 +36,44 @@ export interface CommittableOffset {
   partition: number;
   /** The next offset to process. */
   offset: number;
-  /** Kafka Streams keeps the partition time in the committed offset's metadata. */
+  /** Kafka Streams keeps the partition time in the committed offset's metadata, and its processors' metadata (`encodeCommitMetadata`). */
   metadata: string;
+}
+
+/**
+ * The metadata string of a committed offset (Kafka's TopicPartitionMetadata): the partition time,
+ * and, when the task's processors keep any, their metadata (`ProcessorMetadata`, name → long).
+ * Kafka writes both in a versioned binary form; here the partition time alone is its decimal
+ * text, as before processors kept metadata, and with metadata it is followed by a space and a
+ * JSON object whose keys are sorted.
+ */
+export function encodeCommitMetadata(partitionTime: number, processorMetadata: ReadonlyMap<string, number>): string {
+  if (processorMetadata.size === 0) return String(partitionTime);
+  const keys = [...processorMetadata.keys()].sort();
+  const obj: Record<string, number> = {};
+  for (const k of keys) obj[k] = processorMetadata.get(k)!;
+  return `${partitionTime} ${JSON.stringify(obj)}`;
+}
+
+/** `encodeCommitMetadata` read back; a part that does not parse is left out (undefined time, no metadata). */
+export function decodeCommitMetadata(text: string): { partitionTime: number | undefined; processorMetadata: Map<string, number> } {
+  const space = text.indexOf(' ');
+  const timeText = space < 0 ? text : text.slice(0, space);
+  const t = Number(timeText);
+  const partitionTime = timeText !== '' && Number.isSafeInteger(t) ? t : undefined;
+  const processorMetadata = new Map<string, number>();
+  if (space >= 0) {
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(text.slice(space + 1));
+    } catch {
+      parsed = undefined;
+    }
+    if (typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed)) {
+      for (const [k, v] of Object.entries(parsed)) if (Number.isSafeInteger(v)) processorMetadata.set(k, v as number);
+    }
+  }
+  return { partitionTime, processorMetadata };
 }
 
 /** Where a repartition partition may be purged: the records below `offset`. */
@@ -58,6 +94,8 @@ export class StreamTask {
   /** Next offset to process per source topic, once a record of it was processed (`consumedOffsets`). */
   private readonly consumed = new Map<string, number>();
   commitNeeded = false;
+  /** The processors' metadata (Kafka's ProcessorMetadata): committed with every source offset of the task. */
+  private readonly processorMetadata = new Map<string, number>();
   commitRequested = false;
   /** Records skipped by processors (`dropped-records`), by reason. */
   readonly droppedCounts = new Map<string, number>();
@@ -151,7 +189,7 @@ export class StreamTask {
       const consumed = this.consumed.get(topic);
       if (consumed === undefined) continue;
       const offset = this.group.headOffset(topic, this.partition) ?? consumed;
-      out.push({ topic, partition: this.partition, offset, metadata: String(this.group.partitionTime(topic, this.partition)) });
+      out.push({ topic, partition: this.partition, offset, metadata: encodeCommitMetadata(this.group.partitionTime(topic, this.partition), this.processorMetadata) });
     }
     return out;
   }
@@ -173,11 +211,18 @@ export class StreamTask {
     for (const p of this.processors.values()) p.close?.();
   }
 
-  /** Restores partition times from committed metadata (KAFKA-7994). */
+  /**
+   * Restores partition times from committed metadata (KAFKA-7994), and the processors' metadata:
+   * per key the largest value any partition's commit holds (`ProcessorMetadata.update`).
+   */
   initializeTaskTime(committed: readonly { topic: string; metadata: string }[]): void {
     for (const c of committed) {
-      const t = Number(c.metadata);
-      if (c.metadata !== '' && Number.isSafeInteger(t)) this.group.setPartitionTime(c.topic, this.partition, t);
+      const { partitionTime, processorMetadata } = decodeCommitMetadata(c.metadata);
+      if (partitionTime !== undefined) this.group.setPartitionTime(c.topic, this.partition, partitionTime);
+      for (const [k, v] of processorMetadata) {
+        const had = this.processorMetadata.get(k);
+        if (had === undefined || had < v) this.processorMetadata.set(k, v);
+      }
     }
   }
 
@@ -226,6 +271,11 @@ export class StreamTask {
       },
       commit: () => {
         task.commitRequested = true;
+      },
+      processorMetadataForKey: (key) => task.processorMetadata.get(key),
+      addProcessorMetadataKeyValue: (key, value) => {
+        task.processorMetadata.set(key, value);
+        task.commitNeeded = true;
       },
     };
   }

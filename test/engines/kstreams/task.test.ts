@@ -7,7 +7,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { StreamsBuilder } from '../../../src/engines/kstreams/dsl.ts';
-import { StreamTask } from '../../../src/engines/kstreams/task.ts';
+import { decodeCommitMetadata, encodeCommitMetadata, StreamTask } from '../../../src/engines/kstreams/task.ts';
 import { TimeWindows, SessionWindows, timeWindowsFor } from '../../../src/engines/kstreams/windows.ts';
 import { PunctuationQueue } from '../../../src/engines/kstreams/punctuation.ts';
 import { PartitionGroup } from '../../../src/engines/kstreams/partition-group.ts';
@@ -20,7 +20,7 @@ interface Sent {
   value: unknown;
 }
 
-function harness(builder: StreamsBuilder, opts: { caching?: boolean; sub?: number } = {}) {
+function harness(builder: StreamsBuilder, opts: { caching?: boolean; sub?: number; before?: (task: StreamTask) => void } = {}) {
   const sent: Sent[] = [];
   const traced: { kind: string; fields: Record<string, unknown> }[] = [];
   let now = 0;
@@ -35,6 +35,7 @@ function harness(builder: StreamsBuilder, opts: { caching?: boolean; sub?: numbe
     maxTaskIdleMs: -1,
     caching: opts.caching ?? false,
   });
+  opts.before?.(task);
   task.initProcessors();
   let offset = 0;
   let id = 0;
@@ -110,6 +111,89 @@ describe('Kafka Streams windows', () => {
     h.task.close();
     const pending = h.traced.filter((t) => t.kind === 'ks.suppress.pending').map((t) => `${String(t.fields.key)}@${String(t.fields.start)}/${String(t.fields.end)} ids ${String(t.fields.ids)} st ${String(t.fields.streamTime)}`);
     expect(pending).toEqual(['j@10/20 ids 2 st 18', 'k@10/20 ids 1 st 18']);
+  });
+
+  it("keys holding '@' (an e-mail address) come back whole from window and session stores: cached, on window close and merged", () => {
+    const keys = ['ann@example.com', 'a@b@c'];
+    const cached = new StreamsBuilder();
+    cached.stream('input').groupByKey().windowedBy(TimeWindows.ofSizeAndGrace(10, 100)).count().toStream().to('output');
+    const c = harness(cached, { caching: true });
+    c.feed('input', keys.flatMap((key) => [1, 12].map((ts) => ({ key, ts }))));
+    c.task.prepareCommit();
+    expect(c.sent.filter((s) => s.topic === 'output').map(windowed)).toEqual([
+      'ann@example.com@0/10=1', 'ann@example.com@10/20=1', 'a@b@c@0/10=1', 'a@b@c@10/20=1',
+    ]);
+    const onClose = new StreamsBuilder();
+    onClose.stream('input').groupByKey().windowedBy(TimeWindows.ofSizeAndGrace(10, 0)).emitStrategy('on-window-close').count().toStream().to('output');
+    const w = harness(onClose);
+    w.feed('input', keys.map((key) => ({ key, ts: 1 })));
+    w.advance(1_000);
+    w.feed('input', [{ key: 'z', ts: 25 }]);
+    expect(w.sent.filter((s) => s.topic === 'output').map(windowed)).toEqual(['a@b@c@0/10=1', 'ann@example.com@0/10=1']);
+    const sessions = new StreamsBuilder();
+    sessions.stream('input').groupByKey().windowedBy(SessionWindows.ofInactivityGapAndGrace(5, 0)).count({ caching: false }).toStream().to('output');
+    const m = harness(sessions);
+    m.feed('input', [{ key: 'a@b@c', ts: 0 }, { key: 'a@b@c', ts: 3 }]);
+    expect(m.sent.filter((s) => s.topic === 'output').map(windowed)).toEqual(['a@b@c@0/0=1', 'a@b@c@0/0=null', 'a@b@c@0/3=2']);
+  });
+
+  it('on window close: a first emit before any window closed records no close time, so the first window is still emitted (KStreamWindowAggregate)', () => {
+    const b = new StreamsBuilder();
+    b.stream('input').groupByKey().windowedBy(TimeWindows.ofSizeAndGrace(10, 0)).emitStrategy('on-window-close').count().toStream().to('output');
+    const h = harness(b);
+    // At ts 1 the close time is 1 and no window has closed: the emit finds nothing, and must not
+    // move the next emit's range past window [0, 10).
+    h.feed('input', [{ key: 'k', ts: 1 }]);
+    h.advance(1_000);
+    h.feed('input', [{ key: 'k', ts: 12 }]);
+    expect(h.sent.filter((s) => s.topic === 'output').map(windowed)).toEqual(['k@0/10=1']);
+    // The emit throttle (1 s of wall time) holds the next window back until the clock moves on.
+    h.feed('input', [{ key: 'k', ts: 25 }]);
+    expect(h.sent.filter((s) => s.topic === 'output').map(windowed)).toEqual(['k@0/10=1']);
+    h.advance(1_000);
+    h.feed('input', [{ key: 'k', ts: 26 }]);
+    expect(h.sent.filter((s) => s.topic === 'output').map(windowed)).toEqual(['k@0/10=1', 'k@10/20=1']);
+  });
+
+  it('on window close: the last emitted close time is committed as processor metadata, and a restarted task emits no window again', () => {
+    const b = new StreamsBuilder();
+    b.stream('input').groupByKey().windowedBy(TimeWindows.ofSizeAndGrace(10, 0)).emitStrategy('on-window-close').count().toStream().to('output');
+    const first = harness(b);
+    first.feed('input', [{ key: 'k', ts: 1 }, { key: 'j', ts: 3 }]);
+    first.advance(1_000);
+    first.feed('input', [{ key: 'k', ts: 25 }]);
+    expect(first.sent.filter((s) => s.topic === 'output').map(windowed)).toEqual(['j@0/10=1', 'k@0/10=1']);
+    const committed = first.task.prepareCommit();
+    expect(committed.map((c) => c.metadata)).toEqual(['25 {"KSTREAM-AGGREGATE-STATE-STORE-0000000000":25}']);
+    const changelog = first.sent.filter((s) => s.topic.endsWith('-changelog'));
+    // A new task on the same partition: its store restored from the changelog, its time and
+    // processor metadata from the committed offsets.
+    const second = harness(b, {
+      before: (task) => {
+        changelog.forEach((c, i) => {
+          const r = c.value as { key: string; value: unknown; ts: number };
+          for (const store of task.stores.values()) if (c.topic === `app-${store.name}-changelog`) store.restore(r.key, r.value, r.ts, i);
+        });
+        task.initializeTaskTime(committed);
+      },
+    });
+    second.feed('input', [{ key: 'k', ts: 26 }]);
+    // No window closed between 25 and 26: the store is not read and the close time not recorded.
+    expect(second.task.prepareCommit().map((c) => c.metadata)).toEqual(['26 {"KSTREAM-AGGREGATE-STATE-STORE-0000000000":25}']);
+    second.advance(1_000);
+    second.feed('input', [{ key: 'k', ts: 31 }]);
+    // Window [0, 10) went out before the restart; only [20, 30) closes after it.
+    expect(second.sent.filter((s) => s.topic === 'output').map(windowed)).toEqual(['k@20/30=2']);
+  });
+
+  it('commit metadata: the partition time alone is its decimal text; processor metadata follows it, and what does not parse is left out', () => {
+    expect(encodeCommitMetadata(42, new Map())).toBe('42');
+    expect(encodeCommitMetadata(-1, new Map([['b', 2], ['a', 1]]))).toBe('-1 {"a":1,"b":2}');
+    expect(decodeCommitMetadata('42')).toEqual({ partitionTime: 42, processorMetadata: new Map() });
+    expect(decodeCommitMetadata('7 {"a":1,"b":2}')).toEqual({ partitionTime: 7, processorMetadata: new Map([['a', 1], ['b', 2]]) });
+    expect(decodeCommitMetadata('')).toEqual({ partitionTime: undefined, processorMetadata: new Map() });
+    expect(decodeCommitMetadata('x {nope')).toEqual({ partitionTime: undefined, processorMetadata: new Map() });
+    expect(decodeCommitMetadata('5 {"a":1.5,"b":"2","c":3}')).toEqual({ partitionTime: 5, processorMetadata: new Map([['c', 3]]) });
   });
 
   it('merges sessions within the gap and forwards a tombstone for each replaced session', () => {
