@@ -20,7 +20,8 @@
  *   node scripts/instructions.mjs [--scenario bank] [--engine flink|kstreams|spark] [--seeds 8] [--root DIR]
  *
  * Prints the figure and the digest of the runs' trace hashes (equal digests:
- * the builds ran the same runs). On a quiet machine the figure repeats to
+ * the builds ran the same runs). A sweep keeps no trace hash, so the
+ * digest comes from the same seeds run again, hashed, outside valgrind. On a quiet machine the figure repeats to
  * about 0.1%; with other work running (a soak on the other core) counts of
  * the same build moved by up to ±4%, so the line says so when the load
  * average was above 0.5 at the start. Needs valgrind; exit 2 without it, or
@@ -43,36 +44,51 @@ const FLAGS = {
   '--scenario': { kind: 'text' },
   '--engine': { kind: 'choice', of: ['flink', 'kstreams', 'spark'] },
   '--seeds': { kind: 'count', max: 10_000 },
-  // Inside valgrind: run these seeds and print their digest.
+  // Inside valgrind: run these seeds as explore does and print the digest of their results.
   '--run': { kind: 'count', max: 10_000, hidden: true },
+  // The digest of these seeds' trace hashes (what the count prints beside its figure).
+  '--digest': { kind: 'count', max: 10_000, hidden: true },
   '--root': { kind: 'text' },
 };
 
 function parseArgs(argv) {
   const f = scriptFlags('instructions', argv, FLAGS);
-  return { scenario: f.scenario ?? 'bank', engine: f.engine, seeds: f.seeds ?? 8, root: f.root !== undefined ? resolve(f.root) : ROOT, run: f.run };
+  return { scenario: f.scenario ?? 'bank', engine: f.engine, seeds: f.seeds ?? 8, root: f.root !== undefined ? resolve(f.root) : ROOT, run: f.run, digest: f.digest };
 }
 
-/** Inside valgrind: seeds 1..n of the scenario, as explore runs them; prints the digest. */
+/**
+ * Inside valgrind: seeds 1..n of the scenario, each exactly as `weir explore` runs it (`runSeed`,
+ * which keeps no trace hash); prints the digest of their results.
+ */
 async function runSeeds(opts, n) {
   const dist = (p) => pathToFileURL(resolve(opts.root, 'dist', p)).href;
-  const { runScenario } = await import(dist('src/explore/run.js'));
-  const { CoverageProbe } = await import(dist('src/explore/coverage.js'));
+  const { runSeed } = await import(dist('src/explore/sweep.js'));
   const { findScenario } = await import(dist('scenarios/index.js'));
-  const scenario = findScenario(opts.scenario);
-  if (!scenario) fail(`no scenario '${opts.scenario}' (see weir list)`);
+  if (!findScenario(opts.scenario)) fail(`no scenario '${opts.scenario}' (see weir list)`);
+  const job = { scenario: opts.scenario, guarantee: 'exactly-once', faults: 'swarm', bugs: [], ...(opts.engine ? { engine: opts.engine } : {}) };
   const hash = createHash('sha256');
-  for (let seed = 1; seed <= n; seed++) {
-    const probe = new CoverageProbe(scenario);
-    const settings = { scenario: opts.scenario, seed, guarantee: 'exactly-once', faults: 'swarm', bugs: [], ...(opts.engine ? { engine: opts.engine } : {}) };
-    const report = runScenario(settings, { scenario: probe.scenario, subscribers: [probe.subscriber] });
-    probe.finish();
-    hash.update(report.traceHash);
-  }
-  process.stdout.write(`digest ${hash.digest('hex').slice(0, 12)}\n`);
+  for (let seed = 1; seed <= n; seed++) hash.update(JSON.stringify(runSeed(job, seed)));
+  process.stdout.write(`results ${hash.digest('hex').slice(0, 12)}\n`);
 }
 
-/** Instructions valgrind counts for a process that runs seeds 1..n, and its digest. */
+/**
+ * Outside valgrind: the digest of seeds 1..n's trace hashes (a sweep keeps none, so the counted
+ * runs cannot give it; these are the same runs with their trace hashed).
+ */
+async function digestSeeds(opts, n) {
+  const dist = (p) => pathToFileURL(resolve(opts.root, 'dist', p)).href;
+  const { runScenario } = await import(dist('src/explore/run.js'));
+  const { findScenario } = await import(dist('scenarios/index.js'));
+  if (!findScenario(opts.scenario)) fail(`no scenario '${opts.scenario}' (see weir list)`);
+  const hash = createHash('sha256');
+  for (let seed = 1; seed <= n; seed++) {
+    const settings = { scenario: opts.scenario, seed, guarantee: 'exactly-once', faults: 'swarm', bugs: [], ...(opts.engine ? { engine: opts.engine } : {}) };
+    hash.update(runScenario(settings).traceHash);
+  }
+  return hash.digest('hex').slice(0, 12);
+}
+
+/** Instructions valgrind counts for a process that runs seeds 1..n. */
 function count(opts, n) {
   const args = [
     '--tool=cachegrind', '--cache-sim=no', '--smc-check=all-non-file', '--cachegrind-out-file=/dev/null',
@@ -82,21 +98,23 @@ function count(opts, n) {
   const r = spawnSync('valgrind', args, { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
   if (r.error) fail(`cannot start valgrind (${r.error.message}); install it (apt-get install valgrind) and run again`);
   const refs = /I\s+refs:\s+([\d,]+)/.exec(r.stderr);
-  const digest = /digest (\w+)/.exec(r.stdout);
-  if (r.status !== 0 || !refs || !digest) fail(`the counted run failed (exit ${r.status}): ${(r.stderr.split('\n').find((l) => /Error|error:/.test(l)) ?? r.stderr.slice(-300)).trim()}`);
-  return { instructions: Number(refs[1].replaceAll(',', '')), digest: digest[1] };
+  const ran = /^results \w+/m.exec(r.stdout);
+  if (r.status !== 0 || !refs || !ran) fail(`the counted run failed (exit ${r.status}): ${(r.stderr.split('\n').find((l) => /Error|error:/.test(l)) ?? r.stderr.slice(-300)).trim()}`);
+  return Number(refs[1].replaceAll(',', ''));
 }
 
 const opts = parseArgs(process.argv.slice(2));
 if (!existsSync(resolve(opts.root, 'dist/src/explore/run.js'))) fail(`${opts.root} has no built dist/ (run npm run build there first)`);
 if (opts.run !== undefined) await runSeeds(opts, opts.run);
+else if (opts.digest !== undefined) process.stdout.write(`digest ${await digestSeeds(opts, opts.digest)}\n`);
 else {
   const load = loadavg()[0];
   const a = count(opts, opts.seeds);
   const b = count(opts, 2 * opts.seeds);
-  const perRun = (b.instructions - a.instructions) / opts.seeds;
+  const digest = await digestSeeds(opts, 2 * opts.seeds);
+  const perRun = (b - a) / opts.seeds;
   const label = `${opts.scenario}${opts.engine ? ` on ${opts.engine}` : ''}`;
   process.stdout.write(`${label}: ${(perRun / 1e6).toFixed(1)} M instructions per swarm run (runs ${opts.seeds + 1}–${2 * opts.seeds}; ` +
-    `${(a.instructions / 1e6).toFixed(0)} M for runs 1–${opts.seeds} with start-up), trace digest ${b.digest}, build ${opts.root}\n`);
+    `${(a / 1e6).toFixed(0)} M for runs 1–${opts.seeds} with start-up), trace digest ${digest}, build ${opts.root}\n`);
   if (load > 0.5) process.stdout.write(`note: the load average was ${load.toFixed(2)} at the start; counts taken beside other work move by a few percent, so compare builds on a quiet machine\n`);
 }

@@ -69,6 +69,7 @@ export interface RunReport {
   output: { committed: number; results: number; late: number; lateDropped: number };
   checks: CheckResult[];
   ok: boolean;
+  /** 16 hex digits; '' for a run made with `hashTrace: false`. */
   traceHash: string;
   traceEvents: number;
   token: string;
@@ -90,6 +91,12 @@ export interface RunOptions {
   onOutput?: (output: OutputRecord[]) => void;
   /** Extra trace subscribers (a JSON-lines file, the TUI recorder). */
   subscribers?: TraceSubscriber[];
+  /**
+   * Hash the trace (default true). A sweep's seeds and a shrink's candidates report no hash, and
+   * pass false: hashing every event is about a tenth of a bank run. The run is the same run, event
+   * for event; only `traceHash` is left empty.
+   */
+  hashTrace?: boolean;
   /**
    * Hands every trace event to every judge, as if none had named the kinds it reads: for the test
    * that proves each judge's kinds are all it reads (the report is the same either way).
@@ -328,6 +335,7 @@ export function runScenario(settings: RunSettings, opts: RunOptions = {}): RunRe
     disk: { measureFrames: opts.traceIo === true || opts.observe !== undefined },
     subscribers: [...subscribers, ...(opts.subscribers ?? [])],
     ...(opts.everyKind ? { traceEveryKind: true } : {}),
+    ...(opts.hashTrace === false ? { traceHash: false } : {}),
   });
   opts.observe?.({
     processes: () => world.processIds(),

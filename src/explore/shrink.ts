@@ -358,6 +358,7 @@ function sizeRank(c: ShrinkCase): number {
 function runOnce(settings: RunSettings, check: string, scenario?: Scenario, recorder?: AnchorRecorder, maxSteps?: number): Verdict {
   try {
     const report = runScenario(settings, {
+      hashTrace: false,
       ...(scenario ? { scenario } : {}),
       ...(recorder ? { subscribers: [recorder.onEvent] } : {}),
       ...(maxSteps !== undefined ? { maxSteps } : {}),

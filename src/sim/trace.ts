@@ -126,6 +126,13 @@ export interface TraceOptions {
    * prove a subscriber's kinds are all it reads (its verdicts are the same either way).
    */
   everyKind?: boolean;
+  /**
+   * Keep the rolling hash (default true). Without it `hash()` is '' and an event no subscriber
+   * wants and no ring keeps costs a count and the check of its keys: for runs whose hash nobody
+   * reads (a sweep's seeds, a shrink's candidates), where hashing is about a tenth of the run.
+   * Every event, hashed or not, is the same event: subscribers see the same stream either way.
+   */
+  hash?: boolean;
 }
 
 export class Trace {
@@ -138,9 +145,11 @@ export class Trace {
   /** Per kind, the subscribers that want it (built on first use; cleared when the subscribers change). */
   private readonly byKind = new Map<string, TraceSubscriber[]>();
   private readonly everyKind: boolean;
+  private readonly hashing: boolean;
 
   constructor(opts: TraceOptions = {}) {
     this.everyKind = opts.everyKind ?? false;
+    this.hashing = opts.hash ?? true;
     const size = opts.ringSize ?? 10_000;
     if (!Number.isInteger(size) || size < 0) throw new RangeError(`Trace: ringSize must be an integer ≥ 0, got ${size}`);
     this.ringSize = size;
@@ -153,7 +162,7 @@ export class Trace {
   }
 
   emit(e: TraceEvent): void {
-    this.hasher.event(e);
+    if (this.hashing) this.hasher.event(e);
     this.publish(e, this.subscribersOf(e.kind));
   }
 
@@ -164,6 +173,7 @@ export class Trace {
    */
   record(t: number, p: string, kind: string, fields?: TraceFields): void {
     const subs = this.subscribersOf(kind);
+    if (!this.hashing) return this.recordUnhashed(t, p, kind, fields, subs);
     const h = this.hasher;
     h.mark();
     h.head(this.total, t, p, kind);
@@ -180,6 +190,18 @@ export class Trace {
     h.end();
     if (e !== undefined) this.publish(e, subs);
     else this.total++;
+  }
+
+  /** `record` without the hash: the event is built only for a subscriber or the ring, its keys checked either way. */
+  private recordUnhashed(t: number, p: string, kind: string, fields: TraceFields | undefined, subs: TraceSubscriber[]): void {
+    if (subs.length > 0 || this.ringSize > 0) {
+      this.publish(makeEvent(this.total, t, p, kind, fields), subs);
+      return;
+    }
+    if (fields !== undefined) {
+      for (const key in fields) if (key === 'seq' || key === 't' || key === 'p' || key === 'kind') throw reservedField(kind, p, key);
+    }
+    this.total++;
   }
 
   /** Refuses a field that reuses a reserved key, as makeEvent does: the hash stays that of the events emitted. */
@@ -230,9 +252,9 @@ export class Trace {
     return out;
   }
 
-  /** The rolling hash of every event so far: 16 hex digits. */
+  /** The rolling hash of every event so far: 16 hex digits ('' for a trace made with `hash: false`). */
   hash(): string {
-    return this.hasher.hex();
+    return this.hashing ? this.hasher.hex() : '';
   }
 }
 

@@ -24,6 +24,8 @@ export interface WorldOptions {
   subscribers?: TraceSubscriber[];
   /** Hands every trace event to every subscriber, whatever kinds it names (see `TraceOptions.everyKind`). */
   traceEveryKind?: boolean;
+  /** Whether to keep the trace hash (default true; see `TraceOptions.hash`). */
+  traceHash?: boolean;
 }
 
 export interface RunLimits {

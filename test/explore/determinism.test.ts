@@ -7,6 +7,11 @@
  * How: run each (scenario, seed) twice, collect both event streams, and ask
  * the divergence finder for the first event where they part: there must be
  * none. (The finder itself is tested on hand-altered traces in test/sim.)
+ *
+ * Also: a token run in a worker thread gives the same trace hash as here
+ * (every sweep thread runs the same code), and a run made without its hash,
+ * as a sweep runs its seeds, is the same run: the same report throughout,
+ * only the hash left empty.
  */
 import { describe, expect, it } from 'vitest';
 import { firstDivergence } from '../../src/sim/trace.ts';
@@ -42,6 +47,35 @@ describe.each(['kstreams', 'spark'] as const)('determinism of wordcount on %s', 
       const rb = run({ scenario: 'wordcount', engine, seed, events: 300, faults: 'swarm' }, { subscribers: [(e) => void b.push(e)] });
       expect(firstDivergence(a, b), `${engine} seed ${seed}`).toBeUndefined();
       expect(rb.traceHash).toBe(ra.traceHash);
+    }
+  });
+});
+
+describe('the trace hash and the threads', () => {
+  it('a token gives the same trace hash in a worker thread as in this one', async () => {
+    const { Worker } = await import('node:worker_threads');
+    for (const [scenario, engine] of [['bank', 'flink'], ['wordcount', 'kstreams'], ['wordcount', 'spark']] as const) {
+      const report = run({ scenario, engine, seed: 7, events: 300, faults: 'swarm' });
+      const worker = new Worker(new URL('./fixtures/hash-worker.mjs', import.meta.url), { workerData: { token: report.token } });
+      const there = await new Promise<string>((resolve, reject) => {
+        worker.once('message', resolve);
+        worker.once('error', reject);
+      });
+      await worker.terminate();
+      expect(there, `${scenario} on ${engine}`).toBe(report.traceHash);
+    }
+  }, 60_000);
+
+  it('a run that keeps no trace hash (as a sweep runs its seeds) is the same run: the same report, the hash left empty', () => {
+    for (const [scenario, engine] of [['bank', 'flink'], ['sessions', 'flink'], ['wordcount', 'kstreams'], ['wordcount', 'spark']] as const) {
+      for (const seed of [3, 4]) {
+        const settings = { scenario, engine, seed, events: 300, faults: 'swarm' as const };
+        const hashed = run(settings);
+        const bare = run(settings, { hashTrace: false });
+        expect(bare.traceHash).toBe('');
+        expect(hashed.traceHash).toMatch(/^[0-9a-f]{16}$/);
+        expect({ ...bare, traceHash: hashed.traceHash }, `${scenario} on ${engine} seed ${seed}`).toEqual(hashed);
+      }
     }
   });
 });

@@ -1,7 +1,8 @@
 /**
  * `npm run bench:instructions` (scripts/instructions.mjs): bad input gets one
- * line and exit 2, and the runner it starts under valgrind runs the same
- * swarm runs as `runScenario` does in this process (equal trace digests).
+ * line and exit 2; the runner it starts under valgrind runs the seeds as
+ * explore's `runSeed` does in this process (equal digests of the results),
+ * and the trace digest it prints is that of `runScenario` here.
  * The valgrind count itself is a benchmark and is not run here.
  */
 import { spawnSync } from 'node:child_process';
@@ -9,8 +10,7 @@ import { createHash } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { runScenario } from '../../src/explore/run.ts';
-import { CoverageProbe } from '../../src/explore/coverage.ts';
-import { findScenario } from '../../scenarios/index.ts';
+import { runSeed, type SweepJob } from '../../src/explore/sweep.ts';
 
 const SCRIPT = fileURLToPath(new URL('../../scripts/instructions.mjs', import.meta.url));
 
@@ -34,14 +34,22 @@ describe('scripts/instructions.mjs', () => {
     expect(r.stdout).toBe('');
   });
 
-  it('runs the seeds explore runs: the same trace digest as runScenario here', () => {
+  it('counts the seeds as explore runs them: the same results as runSeed here', () => {
     const r = script('--run', '2', '--scenario', 'bank');
     expect(r.status).toBe(0);
-    const scenario = findScenario('bank')!;
+    const job: SweepJob = { scenario: 'bank', guarantee: 'exactly-once', faults: 'swarm', bugs: [] };
+    const hash = createHash('sha256');
+    for (let seed = 1; seed <= 2; seed++) hash.update(JSON.stringify(runSeed(job, seed)));
+    expect(r.stdout).toBe(`results ${hash.digest('hex').slice(0, 12)}\n`);
+  });
+
+  it('digests the same seeds\' trace hashes as runScenario gives them here', () => {
+    const r = script('--digest', '2', '--scenario', 'bank');
+    expect(r.status).toBe(0);
     const hash = createHash('sha256');
     for (let seed = 1; seed <= 2; seed++) {
-      const probe = new CoverageProbe(scenario);
-      const report = runScenario({ scenario: 'bank', seed, guarantee: 'exactly-once', faults: 'swarm', bugs: [] }, { scenario: probe.scenario, subscribers: [probe.subscriber] });
+      const report = runScenario({ scenario: 'bank', seed, guarantee: 'exactly-once', faults: 'swarm', bugs: [] });
+      expect(report.traceHash).toMatch(/^[0-9a-f]{16}$/);
       hash.update(report.traceHash);
     }
     expect(r.stdout).toBe(`digest ${hash.digest('hex').slice(0, 12)}\n`);

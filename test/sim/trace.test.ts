@@ -113,6 +113,46 @@ describe('Trace', () => {
     }
   });
 
+  test.prop([
+    fc.array(
+      fc.record({
+        t: fc.nat(),
+        kind: fc.constantFrom('a', 'watermark', 'log.append'),
+        fields: fc.dictionary(fc.constantFrom('x', 'y', 'task', '0', 'wm'), fc.oneof(fc.integer(), fc.double(), fc.string(), fc.boolean(), fc.constant(undefined), fc.constant(null))),
+        reserved: fc.boolean(),
+      }),
+      { maxLength: 15 },
+    ),
+    fc.nat({ max: 3 }),
+  ])('without the hash: the same events to the same subscribers and the ring, the same count and refusals, and an empty hash', (raw, ring) => {
+    // What a sweep runs: only the hash is left out, every event is still what a hashed trace gives.
+    const make = (hash: boolean) => {
+      const trace = new Trace({ ringSize: ring, hash });
+      const seen: string[] = [];
+      trace.subscribe(subscriberFor(['a'], (e) => seen.push(eventLine(e))));
+      return { trace, seen };
+    };
+    const hashed = make(true);
+    const bare = make(false);
+    for (const r of raw) {
+      const fields = r.reserved ? { ...r.fields, t: 1 } : r.fields;
+      const outcome = (trace: Trace): string => {
+        try {
+          trace.record(r.t, 'p', r.kind, fields);
+          return 'ok';
+        } catch (e) {
+          return (e as Error).message;
+        }
+      };
+      expect(outcome(bare.trace)).toBe(outcome(hashed.trace));
+      expect(bare.trace.count).toBe(hashed.trace.count);
+    }
+    expect(bare.seen).toEqual(hashed.seen);
+    expect(bare.trace.recent().map(eventLine)).toEqual(hashed.trace.recent().map(eventLine));
+    expect(bare.trace.hash()).toBe('');
+    expect(hashed.trace.hash()).toMatch(/^[0-9a-f]{16}$/);
+  });
+
   it('a subscriber that names kinds gets exactly those; one without, every event; everyKind hands every event to all', () => {
     const kinds = ['watermark', 'log.append', 'x', 'watermark', 'y', 'log.append', 'z'];
     const run = (everyKind: boolean): { named: string[]; all: string[]; late: string[] } => {
