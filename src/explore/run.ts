@@ -93,7 +93,7 @@ export interface RunOptions {
   subscribers?: TraceSubscriber[];
   /**
    * Hash the trace (default true). A sweep's seeds and a shrink's candidates report no hash, and
-   * pass false: hashing every event is about a tenth of a bank run. The run is the same run, event
+   * pass false: hashing every event is about 7% of a bank run. The run is the same run, event
    * for event; only `traceHash` is left empty.
    */
   hashTrace?: boolean;
