@@ -13,9 +13,10 @@
  * - `snapshot()` is plain JSON-able data sharing nothing with the live state
  *   (one deep copy of the whole entry list, `cloneJson`; `snapshotLive()` is
  *   the same list holding the live values, for a caller that copies it);
- *   `restore()` copies again, so a snapshot may be restored many times. Entries are listed in
- *   the live Maps' insertion order, so a restored backend iterates (keys,
- *   map entries) in the same order as the one snapshotted.
+ *   `restore()` copies again, so a snapshot may be restored many times.
+ *   Entries are listed in the live Maps' insertion order, so a restored
+ *   backend iterates (keys, map entries) in the same order as the one
+ *   snapshotted.
  * - `stateHash()` depends only on content: entries sorted by (state name,
  *   namespace, key), values in canonical form. TTL timestamps are not part
  *   of it (they are processing time, not content); expired entries that no
