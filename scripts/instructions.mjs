@@ -22,9 +22,10 @@
  * Prints the figure and the digest of the runs' trace hashes (equal digests:
  * the builds ran the same runs). A sweep keeps no trace hash, so the
  * digest comes from the same seeds run again, hashed, outside valgrind.
- * On a quiet machine the figure repeats to about 0.1%; with other work running (a soak on the other core) counts of
- * the same build moved by up to ±4%, so the line says so when the load
- * average was above 0.5 at the start. Needs valgrind; exit 2 without it, or
+ * On a quiet machine the figure repeats to about 0.1%; with other work
+ * running (a soak on the other core) counts of the same build moved by up
+ * to ±4%, so the line says so when the load average was above 0.5 at the
+ * start. Needs valgrind; exit 2 without it, or
  * on a bad flag or an unbuilt root.
  */
 import { spawnSync } from 'node:child_process';
