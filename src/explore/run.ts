@@ -335,7 +335,7 @@ export function runScenario(settings: RunSettings, opts: RunOptions = {}): RunRe
     disk: { measureFrames: opts.traceIo === true || opts.observe !== undefined },
     subscribers: [...subscribers, ...(opts.subscribers ?? [])],
     ...(opts.everyKind ? { traceEveryKind: true } : {}),
-    ...(opts.hashTrace === false ? { traceHash: false } : {}),
+    ...(opts.hashTrace === false ? { hashTrace: false } : {}),
   });
   opts.observe?.({
     processes: () => world.processIds(),

@@ -25,7 +25,7 @@ export interface WorldOptions {
   /** Hands every trace event to every subscriber, whatever kinds it names (see `TraceOptions.everyKind`). */
   traceEveryKind?: boolean;
   /** Whether to keep the trace hash (default true; see `TraceOptions.hash`). */
-  traceHash?: boolean;
+  hashTrace?: boolean;
 }
 
 export interface RunLimits {

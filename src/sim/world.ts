@@ -54,7 +54,7 @@ export class World {
 
   constructor(opts: WorldOptions) {
     this.seed = opts.seed;
-    this.trace = new Trace({ ringSize: opts.traceRing ?? 10_000, everyKind: opts.traceEveryKind ?? false, hash: opts.traceHash ?? true });
+    this.trace = new Trace({ ringSize: opts.traceRing ?? 10_000, everyKind: opts.traceEveryKind ?? false, hash: opts.hashTrace ?? true });
     for (const s of opts.subscribers ?? []) this.trace.subscribe(s);
     this.rng = rootRng(opts.seed);
     this.net = new SimNetwork(this.rng.fork('network'), opts.network);
