@@ -7,6 +7,7 @@ import { countAggregate } from '../src/engines/flink/operators/aggregates.ts';
 import { generateWorkload } from '../src/workload/generate.ts';
 import { toWindowResults, type KTable, type StreamsBuilder } from '../src/engines/kstreams/dsl.ts';
 import { TimeWindows } from '../src/engines/kstreams/windows.ts';
+import type { EmitStrategy } from '../src/engines/kstreams/aggregate.ts';
 import { count, window, type DataStreamWriter, type OutputMode, type StreamingDataFrame, type spark as SparkEntry } from '../src/engines/spark/dsl.ts';
 
 type SparkSession = typeof SparkEntry;
@@ -64,12 +65,13 @@ export const wordcount: Scenario = {
   },
 };
 
-/** wordcount on Kafka Streams: re-keyed by word (a repartition), one-second windows with `graceMs`, counted into the store `counts`. */
-export function countWordsKStreams(builder: StreamsBuilder, graceMs: number): KTable {
+/** wordcount on Kafka Streams: re-keyed by word (a repartition), one-second windows with `graceMs`, counted into the store `counts`, emitting every update (the default) or on window close. */
+export function countWordsKStreams(builder: StreamsBuilder, graceMs: number, emit: EmitStrategy = 'on-window-update'): KTable {
   return builder
     .stream(TOPICS.input)
     .groupBy((_k, v) => (v as { key: string }).key)
     .windowedBy(TimeWindows.ofSizeAndGrace(WINDOW_MS, graceMs))
+    .emitStrategy(emit)
     .count({ name: 'counts' });
 }
 

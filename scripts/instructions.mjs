@@ -64,9 +64,7 @@ function parseArgs(argv) {
 async function runSeeds(opts, n) {
   const dist = (p) => pathToFileURL(resolve(opts.root, 'dist', p)).href;
   const { runSeed } = await import(dist('src/explore/sweep.js'));
-  const { findScenario } = await import(dist('scenarios/index.js'));
-  if (!findScenario(opts.scenario)) fail(`no scenario '${opts.scenario}' (see weir list)`);
-  const job = { scenario: opts.scenario, guarantee: 'exactly-once', faults: 'swarm', bugs: [], ...(opts.engine ? { engine: opts.engine } : {}) };
+  const job = await jobOf(opts);
   const hash = createHash('sha256');
   for (let seed = 1; seed <= n; seed++) hash.update(JSON.stringify(runSeed(job, seed)));
   process.stdout.write(`results ${hash.digest('hex').slice(0, 12)}\n`);
@@ -79,14 +77,18 @@ async function runSeeds(opts, n) {
 async function digestSeeds(opts, n) {
   const dist = (p) => pathToFileURL(resolve(opts.root, 'dist', p)).href;
   const { runScenario } = await import(dist('src/explore/run.js'));
-  const { findScenario } = await import(dist('scenarios/index.js'));
-  if (!findScenario(opts.scenario)) fail(`no scenario '${opts.scenario}' (see weir list)`);
+  const { settingsOf } = await import(dist('src/explore/sweep.js'));
+  const job = await jobOf(opts);
   const hash = createHash('sha256');
-  for (let seed = 1; seed <= n; seed++) {
-    const settings = { scenario: opts.scenario, seed, guarantee: 'exactly-once', faults: 'swarm', bugs: [], ...(opts.engine ? { engine: opts.engine } : {}) };
-    hash.update(runScenario(settings).traceHash);
-  }
+  for (let seed = 1; seed <= n; seed++) hash.update(runScenario(settingsOf(job, seed)).traceHash);
   return hash.digest('hex').slice(0, 12);
+}
+
+/** The sweep job counted: the scenario (refused when `root`'s build has no such scenario) with swarm faults, exactly-once. */
+async function jobOf(opts) {
+  const { findScenario } = await import(pathToFileURL(resolve(opts.root, 'dist', 'scenarios/index.js')).href);
+  if (!findScenario(opts.scenario)) fail(`no scenario '${opts.scenario}' (see weir list)`);
+  return { scenario: opts.scenario, guarantee: 'exactly-once', faults: 'swarm', bugs: [], ...(opts.engine ? { engine: opts.engine } : {}) };
 }
 
 /** Instructions valgrind counts for a process that runs seeds 1..n. */

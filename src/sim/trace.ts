@@ -17,6 +17,11 @@
 import type { TraceFields } from '../runtime/types.ts';
 import { eventLine, type TraceEvent, type TraceSubscriber } from '../runtime/trace-event.ts';
 
+/** Whether `key` is one every event has (seq, t, p, kind), which no field may reuse. */
+function isReserved(key: string): boolean {
+  return key === 'seq' || key === 't' || key === 'p' || key === 'kind';
+}
+
 function reservedField(kind: string, p: string, key: string): Error {
   return new Error(`trace event '${kind}' from '${p}': field '${key}' is reserved (seq, t, p, kind)`);
 }
@@ -26,7 +31,7 @@ export function makeEvent(seq: number, t: number, p: string, kind: string, field
   const e: TraceEvent = { seq, t, p, kind };
   if (fields !== undefined) {
     for (const key in fields) {
-      if (key === 'seq' || key === 't' || key === 'p' || key === 'kind') throw reservedField(kind, p, key);
+      if (isReserved(key)) throw reservedField(kind, p, key);
       e[key] = fields[key];
     }
   }
@@ -57,7 +62,7 @@ export class TraceHasher extends Hash64 {
   event(e: TraceEvent): void {
     this.head(e.seq, e.t, e.p, e.kind);
     for (const key in e) {
-      if (key === 'seq' || key === 't' || key === 'p' || key === 'kind') continue;
+      if (isReserved(key)) continue;
       this.field(key, e[key]);
     }
     this.word(TAG_END);
@@ -181,7 +186,7 @@ export class Trace {
     const e: TraceEvent | undefined = subs.length > 0 || this.ringSize > 0 ? { seq: this.total, t, p, kind } : undefined;
     if (fields !== undefined) {
       for (const key in fields) {
-        if (key === 'seq' || key === 't' || key === 'p' || key === 'kind') this.refuse(kind, p, key);
+        if (isReserved(key)) this.refuse(kind, p, key);
         const v = fields[key];
         if (e !== undefined) e[key] = v;
         h.field(key, v);
@@ -199,7 +204,7 @@ export class Trace {
       return;
     }
     if (fields !== undefined) {
-      for (const key in fields) if (key === 'seq' || key === 't' || key === 'p' || key === 'kind') throw reservedField(kind, p, key);
+      for (const key in fields) if (isReserved(key)) throw reservedField(kind, p, key);
     }
     this.total++;
   }

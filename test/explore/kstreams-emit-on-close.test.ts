@@ -16,8 +16,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import { toWindowResults } from '../../src/engines/kstreams/dsl.ts';
-import { TimeWindows } from '../../src/engines/kstreams/windows.ts';
 import { wordcountFinal } from '../../scenarios/wordcount-final.ts';
+import { countWordsKStreams } from '../../scenarios/wordcount.ts';
 import { TOPICS, type Scenario } from '../../scenarios/types.ts';
 import { run } from './helpers.ts';
 
@@ -27,13 +27,7 @@ const onClose: Scenario = {
   engines: {
     kstreams: {
       build(builder) {
-        const counts = builder
-          .stream(TOPICS.input)
-          .groupBy((_k, v) => (v as { key: string }).key)
-          .windowedBy(TimeWindows.ofSizeAndGrace(1_000, 200))
-          .emitStrategy('on-window-close')
-          .count({ name: 'counts' });
-        toWindowResults(counts, TOPICS.output);
+        toWindowResults(countWordsKStreams(builder, 200, 'on-window-close'), TOPICS.output);
       },
     },
   },
