@@ -298,9 +298,7 @@ class Broker implements ProcessLogic {
       entry.e = txn.epoch;
       entry.n = n.value;
     }
-    this.ctx.trace.emit('log.append', {
-      topic: log.topic, partition: log.partition, baseOffset: entry.o, count: req.records.length, txn: txn?.id,
-    });
+    this.traceAppend(log, entry.o, req.records.length, txn?.id);
     this.append(log, entry, () => ack(entry.o));
   }
 
@@ -344,8 +342,10 @@ class Broker implements ProcessLogic {
     const { records, nextOffset } = log.read(req.offset, req.maxRecords, req.isolation);
     const endOfPartition = log.endOfPartition(nextOffset, req.isolation);
     if (!always && records.length === 0 && nextOffset === req.offset && !endOfPartition) return false;
-    if (this.ctx.trace.detailed) {
-      this.ctx.trace.emit('log.fetch', { topic: log.topic, partition: log.partition, offset: req.offset, count: records.length, nextOffset });
+    const trace = this.ctx.trace;
+    if (trace.detailed) {
+      // Fields only for a reader (a sweep's run hashes nothing and most of its subscribers skip fetches).
+      trace.emit('log.fetch', trace.wants('log.fetch') ? { topic: log.topic, partition: log.partition, offset: req.offset, count: records.length, nextOffset } : undefined);
     }
     this.ctx.net.send(from, { kind: 'log.fetched', reqId: req.reqId, records, nextOffset, endOfPartition });
     return true;
@@ -435,11 +435,17 @@ class Broker implements ProcessLogic {
     });
   }
 
+  /** Traces an append (`log.append`); its fields are built only when something reads them. */
+  private traceAppend(log: PartitionLog, baseOffset: number, count: number, txn: string | undefined): void {
+    const trace = this.ctx.trace;
+    trace.emit('log.append', trace.wants('log.append') ? { topic: log.topic, partition: log.partition, baseOffset, count, txn } : undefined);
+  }
+
   /** Appends group records or offset commits to `__consumer_offsets`, in a transaction if `txn` is given. */
   private appendOffsets(records: KeyedRecord[], txn: { id: string; epoch: number; n: number } | undefined, done: () => void): void {
     const log = this.offsetsLog;
     const entry: SegmentEntry = { t: 'b', o: log.endOffset, r: records, ...(txn === undefined ? {} : { x: txn.id, e: txn.epoch, n: txn.n }) };
-    this.ctx.trace.emit('log.append', { topic: log.topic, partition: log.partition, baseOffset: entry.o, count: records.length, txn: txn?.id });
+    this.traceAppend(log, entry.o, records.length, txn?.id);
     this.append(log, entry, done);
   }
 

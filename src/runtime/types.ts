@@ -147,6 +147,12 @@ export interface Tracer {
   emit(kind: string, fields?: TraceFields): void;
   /** False when nobody listens for detailed events; lets hot paths skip building them. */
   readonly detailed: boolean;
+  /**
+   * Whether anything reads the fields of events of `kind`: the trace hash, the kept recent events
+   * or a subscriber. When nothing does, a hot path may emit the event with no fields (it is still
+   * counted, so every later event keeps its sequence number).
+   */
+  wants(kind: string): boolean;
 }
 
 export interface ProcessContext {

@@ -166,6 +166,14 @@ export class Trace {
     return this.total;
   }
 
+  /**
+   * Whether an event of `kind` is read at all: hashed, kept in the ring or handed to a subscriber.
+   * When it is not, its fields are never looked at (only counted), so an emitter may leave them out.
+   */
+  wants(kind: string): boolean {
+    return this.hashing || this.ringSize > 0 || this.subscribersOf(kind).length > 0;
+  }
+
   emit(e: TraceEvent): void {
     if (this.hashing) this.hasher.event(e);
     this.publish(e, this.subscribersOf(e.kind));

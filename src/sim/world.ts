@@ -155,6 +155,7 @@ export class World {
           if (p.incarnation === inc && p.up) this.trace.record(this.nowMs, p.id, kind, fields);
         },
         detailed: this.detailed,
+        wants: (kind) => this.trace.wants(kind),
       },
       buggify: (site) => this.buggifyAt(p, inc, site),
     };

@@ -6,7 +6,9 @@
  * JSON.stringify of the event for ordinary fields; `hashEvents` and a JSON-lines round trip give the same
  * hash; `record` hashes exactly as emitting the event it builds, and a refused
  * record (reserved field) changes neither hash nor count; the ring keeps exactly the last N events (N = 0 allowed);
- * subscribers see every event; `firstDivergence` names the first differing
+ * subscribers see every event; `wants(kind)` is false only for events nothing
+ * reads (not hashed, not kept, no subscriber), so dropping their fields there
+ * changes no subscriber's events, the ring, the count or the hash; `firstDivergence` names the first differing
  * index on hand-altered traces (changed field, inserted event, truncation).
  */
 import { describe, expect, it } from 'vitest';
@@ -151,6 +153,47 @@ describe('Trace', () => {
     expect(bare.trace.recent().map(eventLine)).toEqual(hashed.trace.recent().map(eventLine));
     expect(bare.trace.hash()).toBe('');
     expect(hashed.trace.hash()).toMatch(/^[0-9a-f]{16}$/);
+  });
+
+  test.prop([
+    fc.array(
+      fc.record({
+        t: fc.nat(),
+        kind: fc.constantFrom('a', 'b', 'log.append'),
+        fields: fc.dictionary(fc.constantFrom('x', 'task', 'wm'), fc.oneof(fc.integer(), fc.string(), fc.constant(undefined))),
+        subscribeB: fc.boolean(),
+      }),
+      { maxLength: 15 },
+    ),
+    fc.boolean(),
+    fc.nat({ max: 2 }),
+  ])('wants(kind) is true exactly when the event is hashed, kept or subscribed; an emitter that drops the fields otherwise changes nothing anyone sees', (raw, hash, ring) => {
+    // Two traces fed the same events: one always gets the fields, the other only when it wants the kind.
+    // A subscriber to 'b' joins midway (when an event says so), so wants() must follow the subscribers.
+    const make = () => {
+      const trace = new Trace({ ringSize: ring, hash });
+      const seen: string[] = [];
+      trace.subscribe(subscriberFor(['a'], (e) => seen.push(eventLine(e))));
+      return { trace, seen, joined: false };
+    };
+    const full = make();
+    const lean = make();
+    for (const r of raw) {
+      for (const side of [full, lean]) {
+        if (r.subscribeB && !side.joined) {
+          side.joined = true;
+          side.trace.subscribe(subscriberFor(['b'], (e) => side.seen.push(eventLine(e))));
+        }
+      }
+      const wants = lean.trace.wants(r.kind);
+      expect(wants).toBe(hash || ring > 0 || r.kind === 'a' || (r.kind === 'b' && lean.joined));
+      full.trace.record(r.t, 'p', r.kind, r.fields);
+      lean.trace.record(r.t, 'p', r.kind, wants ? r.fields : undefined);
+      expect(lean.trace.count).toBe(full.trace.count);
+    }
+    expect(lean.seen).toEqual(full.seen);
+    expect(lean.trace.recent().map(eventLine)).toEqual(full.trace.recent().map(eventLine));
+    expect(lean.trace.hash()).toBe(full.trace.hash());
   });
 
   it('a subscriber that names kinds gets exactly those; one without, every event; everyKind hands every event to all', () => {

@@ -357,6 +357,7 @@ export class LocalJob {
     const trace = this.opts.trace;
     const tracer: Tracer = {
       detailed: trace !== undefined,
+      wants: () => trace !== undefined,
       emit(kind: string, fields?: TraceFields): void {
         if (trace) trace({ seq: job.traceSeq++, t: job.clock, p: 'local', kind, ...fields });
       },

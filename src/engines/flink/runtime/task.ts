@@ -495,7 +495,8 @@ export class Task {
    * the marker that flushed it (`barrier` and `cancel` with the checkpoint, `end`).
    */
   private readonly onSent: OnSent = (to, records, reason, checkpoint) => {
-    this.env.ctx.trace.emit('buffer.send', { task: this.name, attempt: this.env.attempt, to: to.name, ch: to.ch, records, reason, checkpoint });
+    const trace = this.env.ctx.trace;
+    trace.emit('buffer.send', trace.wants('buffer.send') ? { task: this.name, attempt: this.env.attempt, to: to.name, ch: to.ch, records, reason, checkpoint } : undefined);
   };
 
   private scheduleFlush(): void {
