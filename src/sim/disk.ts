@@ -81,6 +81,8 @@ class Inode {
   /** Bumped on every content change; an fsync makes durable only a newer version than the last. */
   version = 0;
   durableVersion = -1;
+  /** Where the inode's durable name stands in the order a crash recovers in (see `SimDisk.setDurableName`). */
+  durableStamp = 0;
   lastOpAppend = false;
 
   constructor(path: string) {
@@ -105,6 +107,8 @@ export class SimDisk implements Disk {
   /** The live paths in ascending order, so that `list` reads only the paths under its prefix. */
   private livePaths: string[] = [];
   private readonly durable = new Map<string, Inode>();
+  /** The next `durableStamp`: stamps order the durable names as a crash recovers them. */
+  private nextStamp = 0;
   /** Bumped at each crash; an fsync started in an earlier generation never completes. */
   private generation = 0;
   private lastFsyncDoneMs = 0;
@@ -247,10 +251,21 @@ export class SimDisk implements Disk {
     this.setDurableName(inode, inode.path);
   }
 
+  /**
+   * Names `inode` durably at `path`. A crash recovers the durable files in the order of their stamps:
+   * an inode named again takes a new stamp (it goes last), and one that takes the name of another
+   * inode takes that inode's stamp (its place). The fsync of a file whose durable name is already
+   * its path, the common case, only takes a new stamp; the map is not touched.
+   */
   private setDurableName(inode: Inode, path: string): void {
-    if (inode.durablePath !== undefined && this.durable.get(inode.durablePath) === inode) {
-      this.durable.delete(inode.durablePath);
+    const before = inode.durablePath;
+    if (before === path && this.durable.get(path) === inode) {
+      inode.durableStamp = this.nextStamp++;
+      return;
     }
+    if (before !== undefined && this.durable.get(before) === inode) this.durable.delete(before);
+    const occupant = this.durable.get(path);
+    inode.durableStamp = occupant !== undefined ? occupant.durableStamp : this.nextStamp++;
     this.durable.set(path, inode);
     inode.durablePath = path;
   }
@@ -302,7 +317,8 @@ export class SimDisk implements Disk {
     this.generation++;
     this.lastFsyncDoneMs = 0;
     const next = new Map<string, Inode>();
-    for (const [path, inode] of this.durable) {
+    const named = [...this.durable].sort((a, b) => a[1].durableStamp - b[1].durableStamp);
+    for (const [path, inode] of named) {
       this.recoverInode(inode, path);
       next.set(path, inode);
     }
