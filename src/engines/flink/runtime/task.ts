@@ -34,6 +34,8 @@ interface OpInstance {
   main: Targets;
   /** Where each side output goes, by tag. */
   side: Map<string, Targets>;
+  /** The main targets, then each side output's: where watermarks and idleness go (set once the chain is built). */
+  all: Targets[];
   /** The operator marked its output idle (and has not marked it active since). */
   outputIdle: boolean;
 }
@@ -110,7 +112,7 @@ export class Task {
     const byNode = new Map<number, OpInstance>();
     for (const id of nodeIds) {
       const node = this.env.graph.nodes[id]!;
-      const inst: OpInstance = { node, op: node.create(), out: undefined as unknown as Output, main: { chained: [], writers: [] }, side: new Map(), outputIdle: false };
+      const inst: OpInstance = { node, op: node.create(), out: undefined as unknown as Output, main: { chained: [], writers: [] }, side: new Map(), all: [], outputIdle: false };
       byNode.set(id, inst);
       this.ops.push(inst);
     }
@@ -124,6 +126,7 @@ export class Task {
           this.writers.push(w);
         }
       }
+      inst.all = [inst.main, ...inst.side.values()];
       inst.out = this.makeOutput(inst);
     }
   }
@@ -155,7 +158,7 @@ export class Task {
         if (inst.outputIdle) this.emitIdle(false);
         if (inst === task.ops[0] && inst.node.isSource) task.advanceOwnWatermark(wm);
         // Watermarks go to every output, side outputs included (Flink broadcasts them the same way).
-        for (const t of [inst.main, ...inst.side.values()]) {
+        for (const t of inst.all) {
           for (const c of t.chained) task.watermarkInto(c, wm);
           for (const w of t.writers) w.watermark(wm);
         }
@@ -168,7 +171,7 @@ export class Task {
         // The task's own status (its head operator's output): traced for the replay's dataflow.
         if (inst === task.ops[0]) task.env.ctx.trace.emit('task.idle', { task: task.name, attempt: task.env.attempt, idle });
         const chainIdle = !task.idleStopsAtChain;
-        for (const t of [inst.main, ...inst.side.values()]) {
+        for (const t of inst.all) {
           if (chainIdle) for (const c of t.chained) c.out.emitIdle(idle);
           for (const w of t.writers) w.idle(idle);
         }
