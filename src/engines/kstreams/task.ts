@@ -7,6 +7,7 @@
  * commit flushes its stores' caches and names the offsets to commit with
  * their metadata (partition time, part K4).
  */
+import { canonical } from '../../stream/content-hash.ts';
 import { PartitionGroup, UNKNOWN_TIME, type InputRecord } from './partition-group.ts';
 import { PunctuationQueue, type Cancellable, type Punctuator, type PunctuationType } from './punctuation.ts';
 import type { KRecord, Processor, ProcessorContext } from './processor.ts';
@@ -49,10 +50,7 @@ export interface CommittableOffset {
  */
 export function encodeCommitMetadata(partitionTime: number, processorMetadata: ReadonlyMap<string, number>): string {
   if (processorMetadata.size === 0) return String(partitionTime);
-  const keys = [...processorMetadata.keys()].sort();
-  const obj: Record<string, number> = {};
-  for (const k of keys) obj[k] = processorMetadata.get(k)!;
-  return `${partitionTime} ${JSON.stringify(obj)}`;
+  return `${partitionTime} ${canonical(Object.fromEntries(processorMetadata))}`;
 }
 
 /** `encodeCommitMetadata` read back; a part that does not parse is left out (undefined time, no metadata). */
@@ -93,9 +91,9 @@ export class StreamTask {
   private readonly wallPunctuation = new PunctuationQueue();
   /** Next offset to process per source topic, once a record of it was processed (`consumedOffsets`). */
   private readonly consumed = new Map<string, number>();
-  commitNeeded = false;
   /** The processors' metadata (Kafka's ProcessorMetadata): committed with every source offset of the task. */
   private readonly processorMetadata = new Map<string, number>();
+  commitNeeded = false;
   commitRequested = false;
   /** Records skipped by processors (`dropped-records`), by reason. */
   readonly droppedCounts = new Map<string, number>();
