@@ -5,7 +5,8 @@
  * different processes, no overlapping outages of one process);
  * `weirProperty` passes on a correct pipeline, and on a planted bug fails
  * with the failed check and a token that replays it, after fast-check has
- * shrunk the run; its options for spare task managers and unaligned
+ * shrunk the run, and a report whose trace hash (its runs are made without
+ * one) is that of the run replayed from the token; its options for spare task managers and unaligned
  * checkpoints reach every generated run.
  * How: fast-check over plans; fixed-seed `fc.check` runs of weirProperty
  * on small wordcount runs (deterministic: the same seed, the same runs).
@@ -70,6 +71,9 @@ describe('weirProperty', () => {
     expect(settings.events).toBeLessThanOrEqual(400);
     const replay = runScenario(decodeToken(err.report.token));
     expect(replay.checks.find((c) => c.name === 'exactly-once')?.ok).toBe(false);
+    // The property's runs skip the hash; the failing report's hash is the hashed run's, also when serialized.
+    expect(err.report.traceHash).toMatch(/^[0-9a-f]{16}$/);
     expect(replay.traceHash).toBe(err.report.traceHash);
+    expect((JSON.parse(JSON.stringify(err.report)) as { traceHash: string }).traceHash).toBe(replay.traceHash);
   });
 });
