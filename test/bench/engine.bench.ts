@@ -4,7 +4,7 @@
  *   runScenario (log broker, job manager, two task managers, checkpoints,
  *   two-phase-commit sink, every checker), parallelism 4, no faults, at each
  *   size (10k and 100k events; 1M with `full`), over a dense stream
- *   (`DENSE_RECORDS_PER_STEP` records share each nominal millisecond, 1,000
+ *   (`dense.mjs`: `DENSE_RECORDS_PER_STEP` records share each nominal millisecond, 1,000
  *   keys), so the figure measures per-record work rather than the periodic
  *   work of a mostly idle job (heartbeats, watermark ticks, checkpoints every
  *   500 ms of virtual time). The figure is the largest size's; each size also
@@ -49,6 +49,9 @@ import { rootRng } from '../../src/sim/rng.ts';
 import { findScenario } from '../../scenarios/index.ts';
 import type { Scenario } from '../../scenarios/types.ts';
 import { generateWorkload } from '../../src/workload/generate.ts';
+import { DENSE_KEYS, DENSE_PARALLELISM, DENSE_SEED, denseSettings, denseWordcount } from './dense.mjs';
+import { builtIsFresh, ROOT } from '../../scripts/stamp.mjs';
+import { weirNodeFlags } from './explore.bench.ts';
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
@@ -107,33 +110,18 @@ export interface EngineFigures {
   'checkpointing.every100kCostRatio': number;
 }
 
-const PARALLELISM = 4;
-const SEED = 1;
 const RSS_SAMPLE_EVERY = 20_000;
 const WINDOW_MS = 1_000;
 const CHECKPOINT_EVENTS = 100_000;
 const CHECKPOINT_ROUNDS = 2;
 const WARM_EVENTS = 100_000;
 const WARM_ROUNDS = 2;
-const DENSE_RECORDS_PER_STEP = 50;
-const DENSE_KEYS = 1_000;
 
 /** wordcount's pipeline over a dense stream: the throughput benchmark's input. */
-function denseWordcount(): Scenario {
-  const shipped = findScenario('wordcount');
-  if (!shipped) throw new Error('bench: no wordcount scenario');
-  return {
-    ...shipped,
-    name: 'wordcount',
-    workload: (rng, s) =>
-      generateWorkload(rng, { events: s.events, keys: s.keys, partitions: s.partitions, disorderBoundMs: 100, keySkew: true, recordsPerStep: DENSE_RECORDS_PER_STEP }),
-  };
-}
-
-const DENSE = denseWordcount();
+const DENSE = denseWordcount(findScenario('wordcount'), generateWorkload);
 
 function settings(events: number, extra: Partial<RunSettings> = {}): RunSettings {
-  return { scenario: 'wordcount', seed: SEED, events, parallelism: PARALLELISM, keys: DENSE_KEYS, guarantee: 'exactly-once', faults: 'none', bugs: [], ...extra };
+  return denseSettings(events, extra);
 }
 
 interface Timed {
@@ -184,8 +172,8 @@ function sizeFigure(t: Timed): SizeFigure {
  * does not make the loop look slow (and the ratio against it look better than it is).
  */
 function plainLoop(events: number, rounds = 5, roundMs = 100): number {
-  const sizes = { ...DENSE.defaults, events, parallelism: PARALLELISM, keys: DENSE_KEYS };
-  const records = DENSE.workload(rootRng(SEED).fork('workload'), sizes).records;
+  const sizes = { ...DENSE.defaults, events, parallelism: DENSE_PARALLELISM, keys: DENSE_KEYS };
+  const records = DENSE.workload(rootRng(DENSE_SEED).fork('workload'), sizes).records;
   let windows = 0;
   let bestRate = 0;
   for (let round = 0; round < rounds; round++) {
@@ -309,26 +297,22 @@ export function benchEngine(opts: EngineBenchOptions): EngineFigures {
   };
 }
 
-const SELF = fileURLToPath(import.meta.url);
+const CHILD = fileURLToPath(new URL('./rss-child.mjs', import.meta.url));
 
 /** How many child processes measure each engine's peak resident set. */
 const RSS_CHILDREN = 3;
 
 /**
  * The peak resident set, in MB, of one dense run of `events` on `engine` in a process of its own:
- * a child runs this module under tsx (with the semi-space the `weir` command starts with) in
- * `--rss-child` mode and reports its `maxRSS`, which also counts tsx's own few tens of MB.
+ * `rss-child.mjs`, started as `weir` starts (its shebang's Node flags) on the build in dist/ when
+ * it is fresh, as a user's `weir` runs (otherwise on the sources through tsx, which counts tsx's
+ * own few tens of MB too).
  */
 function peakRssAloneMB(engine: 'flink' | 'kstreams' | 'spark', events: number): number {
-  const r = spawnSync(process.execPath, ['--max-semi-space-size=32', '--import', 'tsx', SELF, '--rss-child', engine, String(events)], { encoding: 'utf8' });
+  const built = builtIsFresh();
+  const args = [...weirNodeFlags(), ...(built ? [] : ['--import', 'tsx']), CHILD, '--engine', engine, '--events', String(events), ...(built ? ['--built'] : [])];
+  const r = spawnSync(process.execPath, args, { cwd: ROOT, encoding: 'utf8', env: { ...process.env, NODE_OPTIONS: '' } });
   const last = (text: string): string => text.trim().split('\n').at(-1) ?? '';
   if (r.status !== 0) throw new Error(`peak RSS of ${engine} at ${events} events: the child failed: ${last(r.stderr ?? '')}`);
   return Math.round((Number((JSON.parse(last(r.stdout)) as { maxRssKB: number }).maxRssKB) * 1024) / 1e6);
-}
-
-if (process.argv[1] === SELF && process.argv[2] === '--rss-child') {
-  const engine = process.argv[3];
-  if (engine !== 'flink' && engine !== 'kstreams' && engine !== 'spark') throw new Error(`--rss-child: unknown engine ${String(engine)}`);
-  timedRun(settings(Number(process.argv[4]), engine === 'flink' ? {} : { engine }));
-  process.stdout.write(`${JSON.stringify({ maxRssKB: process.resourceUsage().maxRSS })}\n`);
 }

@@ -37,7 +37,7 @@ const WARMUP_SEEDS = 100;
 const WARMUP_GROUP = 10;
 
 /** The Node flags of `bin/weir.js`'s shebang (`#!/usr/bin/env -S node --flag …`): the ones a sweep runs with. */
-function weirNodeFlags(): string[] {
+export function weirNodeFlags(): string[] {
   const shebang = readFileSync(join(ROOT, 'bin', 'weir.js'), 'utf8').split('\n', 1)[0]!;
   const words = shebang.split(/\s+/);
   const node = words.indexOf('node');

@@ -1,0 +1,30 @@
+/**
+ * One dense wordcount run (`dense.mjs`) in a process of its own, for the
+ * bench runner's peak resident set: prints one JSON line, `{ maxRssKB }`,
+ * the process's peak (`process.resourceUsage().maxRSS`), after checking
+ * that every check of the run passed.
+ *
+ * The bench runner starts it with the Node flags of `bin/weir.js`'s shebang,
+ * on the build in dist/ when it is fresh (`--built`), as `weir` runs,
+ * otherwise on the TypeScript sources through tsx (whose loader adds a few
+ * tens of MB). No trace subscriber watches the run.
+ *
+ *   node [flags] test/bench/rss-child.mjs --engine flink|kstreams|spark --events N [--built]
+ */
+import { refuse, scriptFlags } from '../../scripts/flags.mjs';
+import { denseSettings, denseWordcount } from './dense.mjs';
+
+const flags = scriptFlags('rss-child', process.argv.slice(2), {
+  '--engine': { kind: 'choice', of: ['flink', 'kstreams', 'spark'] },
+  '--events': { kind: 'count' },
+  '--built': { kind: 'switch' },
+});
+if (flags.engine === undefined || flags.events === undefined) refuse('rss-child', 'needs --engine E and --events N');
+const from = flags.built ? { run: '../../dist/src/explore/run.js', scenarios: '../../dist/scenarios/index.js', generate: '../../dist/src/workload/generate.js' }
+  : { run: '../../src/explore/run.ts', scenarios: '../../scenarios/index.ts', generate: '../../src/workload/generate.ts' };
+const [{ runScenario }, { findScenario }, { generateWorkload }] = await Promise.all([import(from.run), import(from.scenarios), import(from.generate)]);
+const scenario = denseWordcount(findScenario('wordcount'), generateWorkload);
+const report = runScenario(denseSettings(flags.events, flags.engine === 'flink' ? {} : { engine: flags.engine }), { scenario });
+const failed = report.checks.filter((c) => !c.ok);
+if (failed.length > 0) refuse('rss-child', `the run failed ${failed[0].name}: ${failed[0].detail} (token ${report.token})`);
+process.stdout.write(`${JSON.stringify({ maxRssKB: process.resourceUsage().maxRSS })}\n`);
