@@ -49,7 +49,7 @@ import { rootRng } from '../../src/sim/rng.ts';
 import { findScenario } from '../../scenarios/index.ts';
 import type { Scenario } from '../../scenarios/types.ts';
 import { generateWorkload } from '../../src/workload/generate.ts';
-import { DENSE_KEYS, DENSE_PARALLELISM, DENSE_SEED, denseSettings, denseWordcount } from './dense.mjs';
+import { DENSE_KEYS, DENSE_PARALLELISM, DENSE_SEED, denseSettings as settings, denseWordcount } from './dense.mjs';
 import { builtIsFresh, ROOT } from '../../scripts/stamp.mjs';
 import { weirNodeFlags } from './explore.bench.ts';
 import { spawnSync } from 'node:child_process';
@@ -119,10 +119,6 @@ const WARM_ROUNDS = 2;
 
 /** wordcount's pipeline over a dense stream: the throughput benchmark's input. */
 const DENSE = denseWordcount(findScenario('wordcount'), generateWorkload);
-
-function settings(events: number, extra: Partial<RunSettings> = {}): RunSettings {
-  return denseSettings(events, extra);
-}
 
 interface Timed {
   report: RunReport;
