@@ -20,9 +20,9 @@ const flags = scriptFlags('rss-child', process.argv.slice(2), {
   '--built': { kind: 'switch' },
 });
 if (flags.engine === undefined || flags.events === undefined) refuse('rss-child', 'needs --engine E and --events N');
-const from = flags.built ? { run: '../../dist/src/explore/run.js', scenarios: '../../dist/scenarios/index.js', generate: '../../dist/src/workload/generate.js' }
-  : { run: '../../src/explore/run.ts', scenarios: '../../scenarios/index.ts', generate: '../../src/workload/generate.ts' };
-const [{ runScenario }, { findScenario }, { generateWorkload }] = await Promise.all([import(from.run), import(from.scenarios), import(from.generate)]);
+/** A module of the project, from the build or from the sources. */
+const load = (path) => import(flags.built ? `../../dist/${path}.js` : `../../${path}.ts`);
+const [{ runScenario }, { findScenario }, { generateWorkload }] = await Promise.all([load('src/explore/run'), load('scenarios/index'), load('src/workload/generate')]);
 const scenario = denseWordcount(findScenario('wordcount'), generateWorkload);
 const report = runScenario(denseSettings(flags.events, flags.engine === 'flink' ? {} : { engine: flags.engine }), { scenario });
 const failed = report.checks.filter((c) => !c.ok);
