@@ -140,11 +140,12 @@ export async function compareCommand(argv: readonly string[]): Promise<number> {
 /**
  * Before the banner: some engine of the scenario can run under the
  * guarantee, and each engine's run fits in memory (the engines run one at a
- * time; with --replay, their recordings are held together).
+ * time; with --replay, their recordings are held together). The largest
+ * run's estimate decides whether V8's heap growth is bounded (memory.ts).
  */
 async function checkEngines(scenario: Scenario, guarantee: Guarantee, events: number | undefined, replay: boolean): Promise<void> {
   const { enginesOf, engineProblem } = await import('../explore/engines.ts');
-  const { memoryProblem } = await import('./memory.ts');
+  const { boundHeapGrowth, estimateBytes, memoryProblem } = await import('./memory.ts');
   const skipped: string[] = [];
   const runnable: string[] = [];
   for (const engine of enginesOf(scenario)) {
@@ -153,10 +154,14 @@ async function checkEngines(scenario: Scenario, guarantee: Guarantee, events: nu
     else runnable.push(engine);
   }
   if (runnable.length === 0) throw new UsageError(`no engine can run ${scenario.name} under ${guarantee}: ${skipped.join('; ')}`);
+  let largest = 0;
   for (const engine of runnable) {
-    const problem = memoryProblem({ scenario: scenario.name, engine, events: events ?? scenario.defaults.events, parallelism: scenario.defaults.parallelism, use: replay ? 'replay' : 'run', fromToken: false, runs: replay ? runnable.length : 1 });
+    const ask = { scenario: scenario.name, engine, events: events ?? scenario.defaults.events, parallelism: scenario.defaults.parallelism, use: replay ? 'replay' as const : 'run' as const, fromToken: false, runs: replay ? runnable.length : 1 };
+    const problem = memoryProblem(ask);
     if (problem !== undefined) throw new UsageError(problem);
+    largest = Math.max(largest, estimateBytes(engine, ask.events, ask.use, ask.parallelism, ask.scenario) * ask.runs);
   }
+  boundHeapGrowth(largest);
 }
 
 /** The comparison's runs side by side: each token run again (a run is deterministic) with its trace kept. */

@@ -12,7 +12,7 @@ import { availableParallelism } from 'node:os';
 import { combinationProblem, LIMITS, limitProblem } from '../explore/limits.ts';
 import { parseArgs, parseChoice, parseLimitedFlag, valueOf, type FlagSpec, type ParsedArgs } from './args.ts';
 import { EXPLORE_HELP } from './help.ts';
-import { estimateBytes, formatBytes, machineBytes, memoryProblem } from './memory.ts';
+import { boundHeapGrowth, estimateBytes, formatBytes, machineBytes, memoryProblem } from './memory.ts';
 import { EXIT, quote, tokenBodyProblem, UsageError } from './usage-error.ts';
 import { parseBugs, runShape, runTiming, RUN_SHAPE_FLAGS, RUN_TIMING_FLAGS } from './run-settings.ts';
 import { FAULT_PROFILES, GUARANTEES, looksLikeToken } from '../explore/settings.ts';
@@ -81,6 +81,7 @@ export async function exploreCommand(argv: readonly string[]): Promise<number> {
 /**
  * What one run of the sweep is estimated to need; a run that cannot fit in
  * this thread's heap is a UsageError. Every thread holds one run at a time.
+ * Large runs get V8's heap growth bounded (memory.ts), for every thread.
  */
 function estimateRun(scenario: Scenario, job: SweepJob): number {
   const engine = job.engine ?? 'flink';
@@ -88,7 +89,9 @@ function estimateRun(scenario: Scenario, job: SweepJob): number {
   const parallelism = job.parallelism ?? scenario.defaults.parallelism;
   const problem = memoryProblem({ scenario: scenario.name, engine, events, parallelism, use: 'run', fromToken: false });
   if (problem !== undefined) throw new UsageError(problem);
-  return estimateBytes(engine, events, 'run', parallelism, scenario.name);
+  const bytes = estimateBytes(engine, events, 'run', parallelism, scenario.name);
+  boundHeapGrowth(bytes);
+  return bytes;
 }
 
 /**

@@ -8,9 +8,10 @@
  * - the memory: the estimate for the run's size and engine (memory.ts)
  *   against the memory this process may use.
  *
- * Both throw a UsageError.
+ * Both throw a UsageError. A run that passes and is large gets V8's heap
+ * growth bounded for it (memory.ts, boundHeapGrowth).
  */
-import { memoryProblem, type MemoryUse } from './memory.ts';
+import { boundHeapGrowth, estimateBytes, memoryProblem, type MemoryUse } from './memory.ts';
 import { UsageError } from './usage-error.ts';
 import type { RunSettings } from '../explore/settings.ts';
 import type { Scenario } from '../../scenarios/index.ts';
@@ -26,7 +27,7 @@ export interface Preflight {
 
 /** Throws the UsageError for sizes the scenario refuses, or a run that would not fit in memory. */
 export async function preflight(scenario: Scenario, settings: RunSettings, how: Preflight): Promise<void> {
-  const problem = (await sizeProblem(scenario, settings)) ?? memoryProblem({
+  const ask = {
     scenario: scenario.name,
     engine: settings.engine ?? 'flink',
     events: eventsOf(scenario, settings),
@@ -34,8 +35,10 @@ export async function preflight(scenario: Scenario, settings: RunSettings, how: 
     use: how.use,
     fromToken: how.fromToken,
     ...(how.runs !== undefined ? { runs: how.runs } : {}),
-  });
+  };
+  const problem = (await sizeProblem(scenario, settings)) ?? memoryProblem(ask);
   if (problem !== undefined) throw new UsageError(how.fromToken ? `the repro token cannot run here: ${problem}` : problem);
+  boundHeapGrowth(estimateBytes(ask.engine, ask.events, ask.use, ask.parallelism, ask.scenario) * (how.runs ?? 1));
 }
 
 /** The input events of a run: the settings', or the scenario's default. */

@@ -29,3 +29,13 @@ export function denseWordcount(shipped, generateWorkload) {
 export function denseSettings(events, extra = {}) {
   return { scenario: 'wordcount', seed: DENSE_SEED, events, parallelism: DENSE_PARALLELISM, keys: DENSE_KEYS, guarantee: 'exactly-once', faults: 'none', bugs: [], ...extra };
 }
+
+/**
+ * Before a run of `settings`, what weir's commands do before theirs: bound
+ * V8's heap growth when the run is large (`memory`: src/cli/memory's
+ * module, sources or build). Returns the heap growing percent in force.
+ */
+export function heapPolicyFor(memory, settings) {
+  const engine = settings.engine ?? 'flink';
+  return memory.boundHeapGrowth(memory.estimateBytes(engine, settings.events, 'run', settings.parallelism, settings.scenario));
+}

@@ -42,6 +42,9 @@
  * work, events per CPU second is the steadier figure.
  * Wall-clock time is measured with performance.now (allowed in test/bench).
  * Every run's checks must pass: a benchmark of a broken run measures nothing.
+ * Before each run the bench sets what weir's commands set for a run of its
+ * size (src/cli/memory.ts, boundHeapGrowth): the 1M runs get V8's heap
+ * growth bounded, the smaller ones V8's own.
  */
 import { runScenario, type RunReport } from '../../src/explore/run.ts';
 import type { RunSettings } from '../../src/explore/settings.ts';
@@ -49,7 +52,8 @@ import { rootRng } from '../../src/sim/rng.ts';
 import { findScenario } from '../../scenarios/index.ts';
 import type { Scenario } from '../../scenarios/types.ts';
 import { generateWorkload } from '../../src/workload/generate.ts';
-import { DENSE_KEYS, DENSE_PARALLELISM, DENSE_SEED, denseSettings as settings, denseWordcount } from './dense.mjs';
+import { DENSE_KEYS, DENSE_PARALLELISM, DENSE_SEED, denseSettings as settings, denseWordcount, heapPolicyFor } from './dense.mjs';
+import * as memory from '../../src/cli/memory.ts';
 import { builtIsFresh, ROOT } from '../../scripts/stamp.mjs';
 import { weirNodeFlags } from './explore.bench.ts';
 import { spawnSync } from 'node:child_process';
@@ -134,6 +138,7 @@ function timedRun(s: RunSettings, scenario: Scenario | null = DENSE): Timed {
   const sampleRss = (): void => {
     if (++seen % RSS_SAMPLE_EVERY === 0) peakRssBytes = Math.max(peakRssBytes, process.memoryUsage.rss());
   };
+  heapPolicyFor(memory, s);
   const cpu0 = process.cpuUsage();
   const t0 = performance.now();
   const report = runScenario(s, { subscribers: [sampleRss], now: () => performance.now(), ...(scenario !== null ? { scenario } : {}) });

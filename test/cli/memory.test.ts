@@ -4,7 +4,8 @@
  * limit and what to do, exit 2 — by weir run (flags and tokens, with and
  * without --check-determinism), trace, replay, explore and compare alike;
  * and a run that fits is not refused; weir explore runs only as many
- * threads as fit in the machine's memory together.
+ * threads as fit in the machine's memory together; a large run, and only a
+ * large run, gets V8's heap growth bounded, unless Node's own flag set it.
  *
  * How: the estimate's arithmetic in process (src/cli/memory.ts, with a
  * given limit); then the real command under NODE_OPTIONS=
@@ -14,7 +15,8 @@ import { spawn } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { estimateBytes, formatBytes, maxEvents, MEASURED, memoryProblem, type MemoryUse } from '../../src/cli/memory.ts';
+import { boundHeapGrowth, estimateBytes, formatBytes, heapGrowingPercentFor, LARGE_RUN_BYTES, LARGE_RUN_HEAP_GROWING_PERCENT, maxEvents, MEASURED, memoryProblem, type MemoryUse } from '../../src/cli/memory.ts';
+import { DENSE_PARALLELISM } from '../bench/dense.mjs';
 import { LIMITS } from '../../src/explore/limits.ts';
 import { encodeToken, type RunSettings } from '../../src/explore/settings.ts';
 import { fitWorkers } from '../../src/cli/explore.ts';
@@ -70,6 +72,32 @@ describe('the estimate', () => {
     const tight = { bytes: estimateBytes('flink', 1, 'replay', 2), what: 'heap' as const };
     expect(memoryProblem({ scenario: 'wordcount', engine: 'flink', events: 1, use: 'replay', fromToken: false, parallelism: 64 }, tight)).toContain('give a lower --parallelism (at 2, up to 1 events fit)');
     expect(memoryProblem({ scenario: 'wordcount', engine: 'flink', events: 1, use: 'replay', fromToken: false, parallelism: 2 }, { bytes: MIB, what: 'heap' })).toContain('no run fits in it');
+  });
+});
+
+describe('the heap growth of large runs', () => {
+  it('is bounded from LARGE_RUN_BYTES of estimate on, left to V8 below it, and left alone when Node was given the flag', () => {
+    expect(heapGrowingPercentFor(LARGE_RUN_BYTES - 1, [])).toBe(0);
+    expect(heapGrowingPercentFor(LARGE_RUN_BYTES, [])).toBe(LARGE_RUN_HEAP_GROWING_PERCENT);
+    expect(LARGE_RUN_HEAP_GROWING_PERCENT).toBeGreaterThan(0);
+    for (const own of ['--heap-growing-percent=30', '--heap_growing_percent=30', '--heap-growing-percent']) {
+      expect(heapGrowingPercentFor(LARGE_RUN_BYTES, ['--max-semi-space-size=32', own])).toBeUndefined();
+      expect(heapGrowingPercentFor(1, [own])).toBeUndefined();
+    }
+    expect(heapGrowingPercentFor(LARGE_RUN_BYTES, ['--heap-growing-percentage=1'])).toBe(LARGE_RUN_HEAP_GROWING_PERCENT);
+  });
+
+  it('covers the dense 1M runs of the bench on every engine, and neither a sweep\'s bank run nor the dense 100k run', () => {
+    for (const engine of ['flink', 'kstreams', 'spark']) {
+      expect(heapGrowingPercentFor(estimateBytes(engine, 1_000_000, 'run', DENSE_PARALLELISM, 'wordcount'), [])).toBe(LARGE_RUN_HEAP_GROWING_PERCENT);
+      expect(heapGrowingPercentFor(estimateBytes(engine, 100_000, 'run', DENSE_PARALLELISM, 'wordcount'), [])).toBe(0);
+      expect(heapGrowingPercentFor(estimateBytes(engine, 1_000, 'run', 2, 'bank'), [])).toBe(0);
+    }
+  });
+
+  it('boundHeapGrowth returns the percent it put in force for the run (this process runs without the flag)', () => {
+    expect(boundHeapGrowth(LARGE_RUN_BYTES)).toBe(LARGE_RUN_HEAP_GROWING_PERCENT);
+    expect(boundHeapGrowth(1)).toBe(0);
   });
 });
 
