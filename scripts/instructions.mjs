@@ -9,7 +9,8 @@
  * --cache-sim=no`, with `node --predictable` (V8 compiles and collects
  * garbage on the main thread, at points that do not depend on the clock)
  * and fixed hash and random seeds (V8 otherwise picks new ones per process,
- * and its hash tables fill differently), so that the count repeats to
+ * and its hash tables fill differently), and with the Node flags of that
+ * build's `weir` (its shebang), so that the count repeats to
  * within about 0.1%. One process runs seeds 1..N, another
  * 1..2N, as `weir explore` does each seed (swarm faults,
  * exactly-once, the coverage probe); the difference divided by N is the
@@ -35,6 +36,7 @@ import { loadavg } from 'node:os';
 import { resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { refuse, scriptFlags } from './flags.mjs';
+import { weirNodeFlags } from './node-flags.mjs';
 
 const HERE = fileURLToPath(import.meta.url);
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
@@ -95,7 +97,7 @@ async function jobOf(opts) {
 function count(opts, n) {
   const args = [
     '--tool=cachegrind', '--cache-sim=no', '--smc-check=all-non-file', '--cachegrind-out-file=/dev/null',
-    process.execPath, '--predictable', '--hash-seed=1', '--random-seed=1', '--max-semi-space-size=32', HERE,
+    process.execPath, '--predictable', '--hash-seed=1', '--random-seed=1', ...weirNodeFlags(opts.root), HERE,
     '--scenario', opts.scenario, ...(opts.engine ? ['--engine', opts.engine] : []), '--root', opts.root, '--run', String(n),
   ];
   const r = spawnSync('valgrind', args, { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
@@ -108,6 +110,7 @@ function count(opts, n) {
 
 const opts = parseArgs(process.argv.slice(2));
 if (!existsSync(resolve(opts.root, 'dist/src/explore/run.js'))) fail(`${opts.root} has no built dist/ (run npm run build there first)`);
+if (!existsSync(resolve(opts.root, 'bin/weir.js'))) fail(`${opts.root} has no bin/weir.js (give the root of a weir checkout)`);
 if (opts.run !== undefined) await runSeeds(opts, opts.run);
 else if (opts.digest !== undefined) process.stdout.write(`digest ${await digestSeeds(opts, opts.digest)}\n`);
 else {

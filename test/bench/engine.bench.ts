@@ -55,7 +55,7 @@ import { generateWorkload } from '../../src/workload/generate.ts';
 import { DENSE_KEYS, DENSE_PARALLELISM, DENSE_SEED, denseSettings as settings, denseWordcount, heapPolicyFor } from './dense.mjs';
 import * as memory from '../../src/cli/memory.ts';
 import { builtIsFresh, ROOT } from '../../scripts/stamp.mjs';
-import { weirNodeFlags } from './explore.bench.ts';
+import { weirNodeFlags } from '../../scripts/node-flags.mjs';
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 

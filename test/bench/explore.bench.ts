@@ -19,9 +19,9 @@
  * Every seed must pass: a sweep with failures measures nothing.
  */
 import { spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { builtIsFresh, ROOT } from '../../scripts/stamp.mjs';
+import { weirNodeFlags } from '../../scripts/node-flags.mjs';
 
 export interface ExploreFigures {
   'explore.seeds': number;
@@ -35,14 +35,6 @@ export interface ExploreFigures {
 
 const WARMUP_SEEDS = 100;
 const WARMUP_GROUP = 10;
-
-/** The Node flags of `bin/weir.js`'s shebang (`#!/usr/bin/env -S node --flag …`): the ones a sweep runs with. */
-export function weirNodeFlags(): string[] {
-  const shebang = readFileSync(join(ROOT, 'bin', 'weir.js'), 'utf8').split('\n', 1)[0]!;
-  const words = shebang.split(/\s+/);
-  const node = words.indexOf('node');
-  return node < 0 ? [] : words.slice(node + 1);
-}
 
 /** Seeds 1..first+steady of bank on one thread, each timed. */
 function warmCurve(first: number, steady: number): number[] {

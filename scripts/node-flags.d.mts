@@ -1,0 +1,1 @@
+export declare function weirNodeFlags(root?: string): string[];
