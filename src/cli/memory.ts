@@ -264,7 +264,7 @@ export const LARGE_RUN_HEAP_GROWING_PERCENT = 70;
  * V8 lets the old generation grow up to four times what its last full
  * collection kept when a program allocates fast against the collector, as
  * a dense run does: a 1M-event Kafka Streams run holding about 313 MB
- * peaked at 920-1,030 MB of resident set, and at 740-800 MB with the
+ * peaked at 945-1,031 MB of resident set, and at 776-810 MB with the
  * factor fixed at 1.7, for about a tenth more wall time. Small runs are
  * left to V8: in a sweep of bank runs the fixed factor cost runs/s.
  */
