@@ -8,7 +8,8 @@
  * large run, gets V8's heap growth bounded, unless Node's own flag set it.
  *
  * How: the estimate's arithmetic in process (src/cli/memory.ts, with a
- * given limit); then the real command under NODE_OPTIONS=
+ * given limit); the heap growing factors V8 reports in the real command
+ * (`--trace-gc-verbose`) for a large run; then the real command under NODE_OPTIONS=
  * --max-old-space-size=256, so the limit is the same on every machine.
  */
 import { spawn } from 'node:child_process';
@@ -111,6 +112,55 @@ describe('weir explore threads', () => {
     // Without --workers (one per core) the number is lowered silently; one thread always runs.
     expect(fitWorkers(2, 16 * 2 ** 30, false, 8 * 2 ** 30, note)).toBe(1);
     expect(notes).toHaveLength(1);
+  });
+});
+
+/**
+ * The heap growing factors V8 applies in the real command (`--trace-gc-verbose`
+ * prints each new old-generation limit with its factor), read until `enough`
+ * of them are seen or the command ends; then the command is stopped.
+ */
+function heapFactors(nodeFlags: readonly string[], args: readonly string[], enough: number): Promise<string[]> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--trace-gc-verbose', ...nodeFlags, 'bin/weir.js', ...args], {
+      cwd: ROOT,
+      env: { ...process.env, NO_COLOR: '1', WEIR_DEBUG: '', NODE_OPTIONS: '' },
+      timeout: 60_000,
+    });
+    const factors: string[] = [];
+    let rest = '';
+    child.stdout.setEncoding('utf8').on('data', (d: string) => {
+      const lines = (rest + d).split('\n');
+      rest = lines.pop()!;
+      for (const line of lines) {
+        const m = /\[HeapController\] Limit: .*\((\d+\.\d)\)$/.exec(line);
+        if (m) factors.push(m[1]!);
+      }
+      if (factors.length >= enough) child.kill();
+    });
+    child.stderr.resume();
+    child.on('error', reject);
+    child.on('close', () => resolve(factors));
+  });
+}
+
+describe('a large run in the real command', () => {
+  // About 1.9 GiB estimated on Kafka Streams: large. Stopped after a few collections.
+  const large = ['wordcount', '--engine', 'kstreams', '--events', '500000', '--seed', '1'];
+
+  it('collects with the bounded factor, in weir run and in explore\'s worker threads', async () => {
+    const [run, explore] = await Promise.all([
+      heapFactors([], ['run', ...large, '--json'], 3),
+      heapFactors([], ['explore', ...large.filter((a) => a !== '--seed' && a !== '1'), '--seeds', '1', '--workers', '1', '--no-shrink'], 6),
+    ]);
+    expect(run).toContain((1 + LARGE_RUN_HEAP_GROWING_PERCENT / 100).toFixed(1));
+    expect(explore).toContain((1 + LARGE_RUN_HEAP_GROWING_PERCENT / 100).toFixed(1));
+  });
+
+  it("leaves Node's own --heap-growing-percent in force", async () => {
+    const factors = await heapFactors(['--heap-growing-percent=30'], ['run', ...large, '--json'], 3);
+    expect(factors.length).toBeGreaterThan(0);
+    expect(new Set(factors)).toEqual(new Set(['1.3']));
   });
 });
 
