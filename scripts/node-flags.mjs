@@ -6,9 +6,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-
-const ROOT = fileURLToPath(new URL('../', import.meta.url));
+import { ROOT } from './stamp.mjs';
 
 /** The Node flags in `root`'s `bin/weir.js` shebang (none when it names no `node`). */
 export function weirNodeFlags(root = ROOT) {

@@ -145,7 +145,7 @@ export async function compareCommand(argv: readonly string[]): Promise<number> {
  */
 async function checkEngines(scenario: Scenario, guarantee: Guarantee, events: number | undefined, replay: boolean): Promise<void> {
   const { enginesOf, engineProblem } = await import('../explore/engines.ts');
-  const { boundHeapGrowth, estimateBytes, memoryProblem } = await import('./memory.ts');
+  const { askBytes, boundHeapGrowth, memoryProblem } = await import('./memory.ts');
   const skipped: string[] = [];
   const runnable: string[] = [];
   for (const engine of enginesOf(scenario)) {
@@ -159,7 +159,7 @@ async function checkEngines(scenario: Scenario, guarantee: Guarantee, events: nu
     const ask = { scenario: scenario.name, engine, events: events ?? scenario.defaults.events, parallelism: scenario.defaults.parallelism, use: replay ? 'replay' as const : 'run' as const, fromToken: false, runs: replay ? runnable.length : 1 };
     const problem = memoryProblem(ask);
     if (problem !== undefined) throw new UsageError(problem);
-    largest = Math.max(largest, estimateBytes(engine, ask.events, ask.use, ask.parallelism, ask.scenario) * ask.runs);
+    largest = Math.max(largest, askBytes(ask));
   }
   boundHeapGrowth(largest);
 }

@@ -12,7 +12,7 @@ import { availableParallelism } from 'node:os';
 import { combinationProblem, LIMITS, limitProblem } from '../explore/limits.ts';
 import { parseArgs, parseChoice, parseLimitedFlag, valueOf, type FlagSpec, type ParsedArgs } from './args.ts';
 import { EXPLORE_HELP } from './help.ts';
-import { boundHeapGrowth, estimateBytes, formatBytes, machineBytes, memoryProblem } from './memory.ts';
+import { askBytes, boundHeapGrowth, formatBytes, machineBytes, memoryProblem } from './memory.ts';
 import { EXIT, quote, tokenBodyProblem, UsageError } from './usage-error.ts';
 import { parseBugs, runShape, runTiming, RUN_SHAPE_FLAGS, RUN_TIMING_FLAGS } from './run-settings.ts';
 import { FAULT_PROFILES, GUARANTEES, looksLikeToken } from '../explore/settings.ts';
@@ -87,9 +87,10 @@ function estimateRun(scenario: Scenario, job: SweepJob): number {
   const engine = job.engine ?? 'flink';
   const events = job.events ?? scenario.defaults.events;
   const parallelism = job.parallelism ?? scenario.defaults.parallelism;
-  const problem = memoryProblem({ scenario: scenario.name, engine, events, parallelism, use: 'run', fromToken: false });
+  const ask = { scenario: scenario.name, engine, events, parallelism, use: 'run' as const, fromToken: false };
+  const problem = memoryProblem(ask);
   if (problem !== undefined) throw new UsageError(problem);
-  const bytes = estimateBytes(engine, events, 'run', parallelism, scenario.name);
+  const bytes = askBytes(ask);
   boundHeapGrowth(bytes);
   return bytes;
 }

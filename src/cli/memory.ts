@@ -215,13 +215,18 @@ export interface MemoryAsk {
   runs?: number;
 }
 
+/** The estimated bytes of what `ask` holds at once (its runs together). */
+export function askBytes(ask: Omit<MemoryAsk, 'fromToken'>): number {
+  return estimateBytes(ask.engine, ask.events, ask.use, ask.parallelism, ask.scenario) * (ask.runs ?? 1);
+}
+
 /**
  * Why the run cannot fit in `limit` (one line: the estimate, the limit, what
  * to do), or undefined when it fits.
  */
 export function memoryProblem(ask: MemoryAsk, limit: MemoryLimit = memoryLimit()): string | undefined {
   const runs = ask.runs ?? 1;
-  const need = estimateBytes(ask.engine, ask.events, ask.use, ask.parallelism, ask.scenario) * runs;
+  const need = askBytes(ask);
   if (need <= limit.bytes) return undefined;
   const n = (x: number): string => x.toLocaleString('en-US');
   const what = `${runs > 1 ? `${runs} runs of` : 'a run of'} ${ask.scenario} with ${n(ask.events)} events on ${ask.engine} at parallelism ${ask.parallelism}${USE_TEXT[ask.use]}`;

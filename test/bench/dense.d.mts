@@ -8,4 +8,4 @@ export declare const DENSE_PARALLELISM: number;
 export declare const DENSE_SEED: number;
 export declare function denseWordcount(shipped: Scenario | undefined, generateWorkload: typeof Generate): Scenario;
 export declare function denseSettings(events: number, extra?: Partial<RunSettings>): RunSettings;
-export declare function heapPolicyFor(memory: Pick<typeof import('../../src/cli/memory.ts'), 'boundHeapGrowth' | 'estimateBytes'>, settings: RunSettings): number | undefined;
+export declare function heapPolicyFor(memory: Pick<typeof import('../../src/cli/memory.ts'), 'boundHeapGrowth' | 'askBytes'>, settings: RunSettings): number | undefined;

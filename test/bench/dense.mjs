@@ -36,6 +36,6 @@ export function denseSettings(events, extra = {}) {
  * module, sources or build). Returns the heap growing percent in force.
  */
 export function heapPolicyFor(memory, settings) {
-  const engine = settings.engine ?? 'flink';
-  return memory.boundHeapGrowth(memory.estimateBytes(engine, settings.events, 'run', settings.parallelism, settings.scenario));
+  const { scenario, events, parallelism } = settings;
+  return memory.boundHeapGrowth(memory.askBytes({ scenario, engine: settings.engine ?? 'flink', events, parallelism, use: 'run' }));
 }
