@@ -146,6 +146,8 @@ Narrated replays of fixed runs, paced by you. Lessons:
                  the minimum over inputs, idle inputs
   late-data      allowed lateness, late firings, the late side output
   barriers       barrier injection, alignment, snapshot, completion
+  buffers        network buffers between tasks, the buffer timeout, a
+                 barrier waiting behind records
   exactly-once   two-phase commit across a crash, and the same crash under
                  at-least-once, where the checker flags a duplicate
   zombies        a task manager cut off from the job manager, fenced
