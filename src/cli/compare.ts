@@ -154,13 +154,11 @@ async function checkEngines(scenario: Scenario, guarantee: Guarantee, events: nu
     else runnable.push(engine);
   }
   if (runnable.length === 0) throw new UsageError(`no engine can run ${scenario.name} under ${guarantee}: ${skipped.join('; ')}`);
-  let largest = 0;
-  for (const engine of runnable) {
-    const ask = { scenario: scenario.name, engine, events: events ?? scenario.defaults.events, parallelism: scenario.defaults.parallelism, use: replay ? 'replay' as const : 'run' as const, fromToken: false, runs: replay ? runnable.length : 1 };
-    const problem = memoryProblem(ask);
-    if (problem !== undefined) throw new UsageError(problem);
-    largest = Math.max(largest, askBytes(ask));
-  }
+  const asks = runnable.map((engine) => ({ scenario: scenario.name, engine, events: events ?? scenario.defaults.events, parallelism: scenario.defaults.parallelism, use: replay ? 'replay' as const : 'run' as const, fromToken: false, runs: replay ? runnable.length : 1 }));
+  // Every engine's run must fit: the advice is the events (and the heap) that fit them all.
+  const problem = memoryProblem(asks);
+  if (problem !== undefined) throw new UsageError(problem);
+  const largest = Math.max(...asks.map(askBytes));
   boundHeapGrowth(largest);
 }
 

@@ -38,9 +38,11 @@ export async function main(argv: string[]): Promise<number> {
   // `weir list | head` closes the pipe early: that is the reader's choice, not an error.
   if (!stdoutHooked) {
     stdoutHooked = true;
+    // Any other failure to write stdout (a full disk, /dev/full) is an output weir cannot use: one line, exit 2.
     process.stdout.on('error', (e: NodeJS.ErrnoException) => {
       if (e.code === 'EPIPE') process.exit(EXIT.ok);
-      throw e;
+      process.stderr.write(`weir: cannot write to standard output: ${oneLine(e.message)}; free some space or send the output elsewhere\n`);
+      process.exit(EXIT.badInput);
     });
   }
   try {

@@ -224,19 +224,26 @@ export function askBytes(ask: Omit<MemoryAsk, 'fromToken'>): number {
  * Why the run cannot fit in `limit` (one line: the estimate, the limit, what
  * to do), or undefined when it fits.
  */
-export function memoryProblem(ask: MemoryAsk, limit: MemoryLimit = memoryLimit()): string | undefined {
-  const runs = ask.runs ?? 1;
-  const need = askBytes(ask);
+export function memoryProblem(asked: MemoryAsk | readonly MemoryAsk[], limit: MemoryLimit = memoryLimit()): string | undefined {
+  // Several asks (compare's engines) must all fit: the largest is named, and the advice fits every one.
+  const asks: readonly MemoryAsk[] = Array.isArray(asked) ? asked : [asked as MemoryAsk];
+  if (asks.length === 0) return undefined;
+  const needs = asks.map(askBytes);
+  const need = Math.max(...needs);
   if (need <= limit.bytes) return undefined;
+  const ask = asks[needs.indexOf(need)]!;
+  const runs = ask.runs ?? 1;
   const n = (x: number): string => x.toLocaleString('en-US');
   const what = `${runs > 1 ? `${runs} runs of` : 'a run of'} ${ask.scenario} with ${n(ask.events)} events on ${ask.engine} at parallelism ${ask.parallelism}${USE_TEXT[ask.use]}`;
   const limitText = limit.what === 'heap' ? `Node's heap limit here, ${formatBytes(limit.bytes)}` : `this machine's memory, ${formatBytes(limit.bytes)}`;
-  const max = maxEvents(ask.engine, ask.use, Math.floor(limit.bytes / runs), ask.parallelism, ask.scenario);
+  const fitting = (parallelism: (a: MemoryAsk) => number): number => Math.min(...asks.map((a) => maxEvents(a.engine, a.use, Math.floor(limit.bytes / (a.runs ?? 1)), parallelism(a), a.scenario)));
+  const max = fitting((a) => a.parallelism);
   const fit = max >= 1000 ? Math.floor(max / 1000) * 1000 : max;
   const byName = ask.fromToken ? 'run the scenario by name with ' : 'give ';
-  const atTwo = maxEvents(ask.engine, ask.use, Math.floor(limit.bytes / runs), 2, ask.scenario);
-  const advice = fit > 0 ? `${byName}--events ${n(fit)} or fewer`
-    : atTwo > 0 ? `${byName}a lower --parallelism (at 2, up to ${n(atTwo)} events fit)`
+  const atTwo = fitting(() => 2);
+  const every = asks.length > 1 ? ' (for every engine)' : '';
+  const advice = fit > 0 ? `${byName}--events ${n(fit)} or fewer${every}`
+    : atTwo > 0 ? `${byName}a lower --parallelism (at 2, up to ${n(atTwo)} events fit${every})`
     : 'no run fits in it';
   const raise = limit.what === 'heap' && need <= machineBytes() ? `, or raise the limit: NODE_OPTIONS=--max-old-space-size=${Math.ceil(need / MIB / 100) * 100}` : '';
   return `${what} needs about ${formatBytes(need)} of memory (estimated from measured runs), more than ${limitText}; ${advice}${raise}`;

@@ -32,6 +32,8 @@ export interface OutputFile {
 }
 
 const COPY_CHUNK = 1 << 20;
+/** The sticky bit of a folder's mode (S_ISVTX). */
+const STICKY = 0o1000;
 const pendingRenames = new Set<string>();
 let hooked = false;
 
@@ -62,16 +64,37 @@ export function outputProblem(path: string): string | undefined {
     if (st.isSymbolicLink()) return 'it is a symbolic link (give the file it points to)';
     if (st.isDirectory()) return 'it is a folder';
     if (!st.isFile()) return 'it is not a regular file (a device, FIFO or socket)';
+    // Replaced by a rename, a write-protected file would lose its protection: refuse it, as cp does.
+    try {
+      accessSync(path, constants.W_OK);
+    } catch (e) {
+      return `it is write-protected (${(e as NodeJS.ErrnoException).code}); choose another name, or make it writable first`;
+    }
   }
   const dir = dirname(path);
+  let dirSt;
   try {
-    if (!statSync(dir).isDirectory()) return `${quote(dir, 60)} is not a folder`;
+    dirSt = statSync(dir);
+    if (!dirSt.isDirectory()) return `${quote(dir, 60)} is not a folder`;
     accessSync(dir, constants.W_OK);
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     return code === 'ENOENT' || code === 'ENOTDIR' ? `the folder ${quote(dir, 60)} does not exist` : `the folder ${quote(dir, 60)} is not writable (${code})`;
   }
+  // In a sticky folder (/tmp) only the file's owner, the folder's or root may replace it.
+  const uid = process.getuid?.();
+  if (st !== undefined && uid !== undefined && uid !== 0 && (dirSt.mode & STICKY) !== 0 && st.uid !== uid && dirSt.uid !== uid) {
+    return `it belongs to another user in a folder where only its owner may replace it; choose another name`;
+  }
   return undefined;
+}
+
+/** What a failed write's error code means for the user, and what to do. */
+function ioAdvice(e: unknown): string {
+  const code = (e as NodeJS.ErrnoException).code;
+  if (code === 'ENOSPC' || code === 'EDQUOT') return `the disk is full (${code}); free some space or write it elsewhere`;
+  if (code === 'EACCES' || code === 'EPERM' || code === 'EROFS') return `not permitted (${code}); choose another name or folder`;
+  return `${code ?? (e as Error).message}; choose another name or folder`;
 }
 
 /**
@@ -95,7 +118,7 @@ export function openOutput(path: string, what: string): OutputFile {
   } catch (e) {
     if (fd !== undefined) closeSync(fd);
     rmSync(anon, { force: true });
-    fail(`a temporary file beside it could not be created (${(e as NodeJS.ErrnoException).code})`);
+    fail(`a temporary file beside it could not be created: ${ioAdvice(e)}`);
   }
   let size = 0;
   let open = true;
@@ -107,7 +130,12 @@ export function openOutput(path: string, what: string): OutputFile {
     toStdout: false,
     write: (text) => {
       const buf = Buffer.from(text, 'utf8');
-      writeSync(fd as number, buf, 0, buf.length, size);
+      try {
+        writeSync(fd as number, buf, 0, buf.length, size);
+      } catch (e) {
+        close();
+        fail(ioAdvice(e));
+      }
       size += buf.length;
     },
     commit: () => {
@@ -135,7 +163,7 @@ export function openOutput(path: string, what: string): OutputFile {
         renameSync(tmp, path);
       } catch (e) {
         rmSync(tmp, { force: true });
-        fail(`${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+        fail(ioAdvice(e));
       } finally {
         pendingRenames.delete(tmp);
         close();

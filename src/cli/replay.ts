@@ -136,10 +136,14 @@ export async function resolveTargets(targets: readonly string[]): Promise<Source
       await preflight(scenario, t.settings, { use: 'replay', fromToken: true, runs: sources.length });
     }
   }
+  const files = sources.filter((s) => s.kind === 'file').length;
   const fileBytes = sources.reduce((sum, s) => sum + (s.kind === 'file' ? s.bytes * FILE_BYTES_FACTOR : 0), 0);
   const limit = memoryLimit();
-  if (fileBytes > limit.bytes / sources.length) {
-    throw new UsageError(`reading ${sources.length > 1 ? 'these trace files' : 'this trace file'} needs about ${formatBytes(fileBytes)} of memory (${FILE_BYTES_FACTOR} bytes per byte of file), more than ${limit.what === 'heap' ? "Node's heap limit here" : "this machine's memory"}, ${formatBytes(limit.bytes)}; replay the run from its token instead, or raise the limit: NODE_OPTIONS=--max-old-space-size=${Math.ceil(fileBytes * sources.length / 2 ** 20 / 100) * 100}`);
+  // Each token's run was checked against its share of the limit (preflight's runs); the files share the rest.
+  const forFiles = (bytes: number): number => (bytes * files) / sources.length;
+  if (files > 0 && fileBytes > forFiles(limit.bytes)) {
+    const share = files < sources.length ? ` (with ${sources.length - files} run${sources.length - files === 1 ? '' : 's'} from tokens beside them, ${formatBytes(forFiles(limit.bytes))} of it)` : '';
+    throw new UsageError(`reading ${files > 1 ? 'these trace files' : 'this trace file'} needs about ${formatBytes(fileBytes)} of memory (${FILE_BYTES_FACTOR} bytes per byte of file), more than ${limit.what === 'heap' ? "Node's heap limit here" : "this machine's memory"}, ${formatBytes(limit.bytes)}${share}; replay the run from its token instead, or raise the limit: NODE_OPTIONS=--max-old-space-size=${Math.ceil((fileBytes * sources.length) / files / 2 ** 20 / 100) * 100}`);
   }
   return sources;
 }

@@ -9,7 +9,7 @@
  * makes it final, and an old FILE is only replaced by a complete one.
  */
 import { eventLine, type TraceSubscriber } from '../runtime/trace-event.ts';
-import { openOutput } from './output-file.ts';
+import { openOutput, type OutputFile } from './output-file.ts';
 
 export interface TraceOut {
   subscriber: TraceSubscriber;
@@ -25,21 +25,40 @@ const BUFFER_LINES = 4096;
 
 /** Opens the trace output or throws a UsageError saying why `path` cannot be written. */
 export function openTraceOut(path: string): TraceOut {
-  const out = openOutput(path, 'trace file');
+  return traceLines(openOutput(path, 'trace file'));
+}
+
+/**
+ * The trace as JSON lines into `out`, in chunks. A write that fails during
+ * the run (a disk that fills up) does not reach the run: the lines after it
+ * are dropped, and `commit` throws the write's one-line error instead of
+ * making the file final.
+ */
+export function traceLines(out: OutputFile): TraceOut {
   let buffer: string[] = [];
+  let failed: unknown;
   const flush = (): void => {
-    if (buffer.length === 0) return;
-    out.write(buffer.join(''));
+    if (buffer.length === 0 || failed !== undefined) return;
+    try {
+      out.write(buffer.join(''));
+    } catch (e) {
+      failed = e;
+    }
     buffer = [];
   };
   return {
     toStdout: out.toStdout,
     subscriber: (e) => {
+      if (failed !== undefined) return;
       buffer.push(eventLine(e) + '\n');
       if (buffer.length >= BUFFER_LINES) flush();
     },
     commit: () => {
       flush();
+      if (failed !== undefined) {
+        out.discard();
+        throw failed;
+      }
       out.commit();
     },
     discard: () => {

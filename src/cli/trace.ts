@@ -8,7 +8,8 @@
  * `-o -`, the trace goes to stdout. FILE is checked before the run and
  * written whole or not at all (output-file.ts).
  */
-import { openOutput, type OutputFile } from './output-file.ts';
+import { openOutput } from './output-file.ts';
+import { traceLines } from './trace-out.ts';
 import { preflight } from './preflight.ts';
 import { parseArgs, valueOf, type FlagSpec } from './args.ts';
 import { EXIT, quote, tokenBodyProblem, UsageError } from './usage-error.ts';
@@ -61,38 +62,25 @@ export async function traceCommand(argv: readonly string[]): Promise<number> {
   const out = openOutput(path, 'trace file');
   const { runScenario, ScenarioSizeError } = await import('../explore/run.ts');
   try {
-    if (format === 'jsonl') await jsonl(runScenario, settings, out);
-    else out.write(await perfetto(runScenario, settings));
+    if (format === 'jsonl') {
+      // The trace streams to its output as the run goes, never held whole.
+      const lines = traceLines(out);
+      runScenario(settings, { subscribers: [lines.subscriber] });
+      lines.commit();
+    } else {
+      out.write(await perfetto(runScenario, settings));
+      out.commit();
+    }
   } catch (e) {
     out.discard();
     if (e instanceof ScenarioSizeError) throw new UsageError(`the repro token cannot run here: ${e.message}`);
     throw e;
   }
-  out.commit();
   if (!out.toStdout) process.stderr.write(`trace: ${path}\n`);
   return EXIT.ok;
 }
 
 type Runner = typeof import('../explore/run.ts').runScenario;
-
-/** Lines written per chunk: the trace streams to its output as the run goes, never held whole. */
-const CHUNK_LINES = 4096;
-
-async function jsonl(run: Runner, settings: RunSettings, out: OutputFile): Promise<void> {
-  const { eventLine } = await import('../runtime/trace-event.ts');
-  let lines: string[] = [];
-  const flush = (): void => {
-    if (lines.length > 0) out.write(lines.join(''));
-    lines = [];
-  };
-  run(settings, {
-    subscribers: [(e) => {
-      lines.push(eventLine(e) + '\n');
-      if (lines.length >= CHUNK_LINES) flush();
-    }],
-  });
-  flush();
-}
 
 async function perfetto(run: Runner, settings: RunSettings): Promise<string> {
   const { PerfettoExport } = await import('../explore/perfetto.ts');

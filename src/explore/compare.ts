@@ -34,6 +34,7 @@
  */
 import { generatePlan, profileFor, type FaultPlan, type Fault, type ProfileName } from '../sim/faults.ts';
 import { rootRng } from '../sim/rng.ts';
+import { FAULT_MS_MAX } from '../sim/fault-json.ts';
 import { runScenario, sizesOf, type RunReport, type WorldView } from './run.ts';
 import { engineProblem, enginesOf, type EngineName } from './engines.ts';
 import { findScenario, type Scenario } from '../../scenarios/index.ts';
@@ -468,13 +469,20 @@ export function parseRoleFault(kind: 'crash' | 'cut', text: string): RoleFault |
     const m = /^([a-z]+)@(\d+)(?:\+(\d+))?$/.exec(text);
     const r = m ? role(m[1]!) : undefined;
     if (!m || !r) return `--crash takes ROLE@MS[+RESTART_MS] with ROLE one of ${ROLES.join(', ')} (e.g. worker@4200+300), got "${text.slice(0, 40)}"`;
-    return { kind: 'crash', role: r, atMs: Number(m[2]), restartAfterMs: Number(m[3] ?? 300) };
+    return withinHour('--crash', text, { kind: 'crash', role: r, atMs: Number(m[2]), restartAfterMs: Number(m[3] ?? 300) });
   }
   const m = /^([a-z]+)-([a-z]+)@(\d+)\+(\d+)$/.exec(text);
   const a = m ? role(m[1]!) : undefined;
   const b = m ? role(m[2]!) : undefined;
   if (!m || !a || !b || a === b) return `--cut takes ROLE-ROLE@MS+DURATION_MS with two different roles of ${ROLES.join(', ')} (e.g. broker-worker@3000+1500), got "${text.slice(0, 40)}"`;
-  return { kind: 'cut', a, b, atMs: Number(m[3]), durationMs: Number(m[4]) };
+  return withinHour('--cut', text, { kind: 'cut', a, b, atMs: Number(m[3]), durationMs: Number(m[4]) });
+}
+
+/** The fault, or why one of its times is beyond what a fault plan takes (a token would refuse it). */
+function withinHour(flag: string, text: string, f: RoleFault): RoleFault | string {
+  const times = f.kind === 'crash' ? [f.atMs, f.restartAfterMs] : [f.atMs, f.durationMs];
+  if (times.every((ms) => ms <= FAULT_MS_MAX)) return f;
+  return `${flag} times must be at most ${FAULT_MS_MAX.toLocaleString('en-US')} ms (an hour of virtual time, far beyond any run), got "${text.slice(0, 40)}"`;
 }
 
 /** A figure of a column, as the table and the JSON show it; `seeds` runs summarise each over the seeds. */

@@ -13,10 +13,16 @@ import { continuousInterval, spark } from '../engines/spark/dsl.ts';
 import { ENGINE_NAMES, type EngineName, type Scenario, type ScenarioSizes } from '../../scenarios/types.ts';
 import type { RunSettings } from './settings.ts';
 import { bugEngineProblem, type BugName } from './bugs.ts';
+import type { FaultPlan } from '../sim/faults.ts';
 
 export { ENGINE_NAMES, type EngineName };
 
 export class EngineError extends Error {}
+
+/** The log broker's process id, in every run. */
+export const BROKER_ID = 'broker';
+/** The workload producer's process id, in every run. */
+export const PRODUCER_ID = 'producer';
 
 /** An engine deployed for one run; `cuts` when its build reads consistent cuts. */
 export interface DeployedEngine extends EngineDeployment {
@@ -36,10 +42,6 @@ export function enginesOf(scenario: Scenario): EngineName[] {
   return ENGINE_NAMES.filter((e) => scenario.engines[e as keyof Scenario['engines']] !== undefined);
 }
 
-/**
- * Why a scenario cannot run on the settings' engine (Flink when they name none), or undefined
- * when it can: the scenario has no build for the engine, or a planted bug belongs to another engine.
- */
 /** Settings that only one engine reads, with the flag that sets each. */
 const ENGINE_ONLY: readonly { field: keyof RunSettings; flag: string; engine: EngineName }[] = [
   { field: 'checkpointIntervalMs', flag: '--checkpoint-interval', engine: 'flink' },
@@ -52,9 +54,15 @@ const ENGINE_ONLY: readonly { field: keyof RunSettings; flag: string; engine: En
   { field: 'triggerIntervalMs', flag: '--trigger-interval', engine: 'spark' },
 ];
 
+/**
+ * Why a scenario cannot run on the settings' engine (Flink when they name none), or undefined
+ * when it can: the scenario has no build for the engine, a knob or a planted bug belongs to
+ * another engine, the guarantee is not one the engine offers, or the fault plan (a token's) names
+ * a process the run does not have.
+ */
 export function engineProblem(
   scenario: Scenario,
-  settings: { engine?: EngineName; bugs: readonly BugName[]; guarantee?: string } & Partial<Pick<RunSettings, 'checkpointIntervalMs' | 'bufferTimeoutMs' | 'savepointAtMs' | 'unaligned' | 'spareTaskManagers' | 'commitIntervalMs' | 'standbyReplicas' | 'triggerIntervalMs'>>,
+  settings: { engine?: EngineName; bugs: readonly BugName[]; guarantee?: string } & Partial<Pick<RunSettings, 'checkpointIntervalMs' | 'bufferTimeoutMs' | 'savepointAtMs' | 'unaligned' | 'spareTaskManagers' | 'commitIntervalMs' | 'standbyReplicas' | 'triggerIntervalMs' | 'plan' | 'parallelism' | 'taskManagers'>>,
 ): string | undefined {
   const engine = settings.engine ?? 'flink';
   const has = enginesOf(scenario);
@@ -79,6 +87,29 @@ export function engineProblem(
   for (const bug of settings.bugs) {
     const problem = bugEngineProblem(bug, engine);
     if (problem !== undefined) return `${problem} (try: weir bugs)`;
+  }
+  if (settings.plan !== undefined) return planProcessProblem(settings.plan, runProcessNames(engine, {
+    taskManagers: settings.taskManagers ?? 2,
+    spareTaskManagers: settings.spareTaskManagers ?? 0,
+    parallelism: settings.parallelism ?? scenario.defaults.parallelism,
+  }));
+  return undefined;
+}
+
+/** The processes of a run a fault may name: the engine's, the log broker and the workload producer. */
+export function runProcessNames(engine: string, sizes: ProcessSizes): string[] {
+  return [...engineProcesses(engine, sizes, BROKER_ID).processes, PRODUCER_ID];
+}
+
+/** Why a fault plan names a process that is not one of `processes`, or undefined. */
+export function planProcessProblem(plan: FaultPlan, processes: readonly string[]): string | undefined {
+  for (const [i, f] of plan.faults.entries()) {
+    const named = f.kind === 'partition' ? [f.a, f.b] : f.kind === 'latency-spike' ? [] : [f.process];
+    for (const name of named) {
+      if (!processes.includes(name)) {
+        return `fault plan: faults[${i}] names process ${JSON.stringify(name.slice(0, 40))}, which this run does not have (it has ${processes.join(', ')}); use a token as weir printed it`;
+      }
+    }
   }
   return undefined;
 }

@@ -46,7 +46,7 @@ import { checkRestoreHashes, checkRestoresCompleted } from '../check/checkpoints
 import type { CheckResult, WindowSpec } from '../check/types.ts';
 import { windowsOf } from '../check/window-math.ts';
 import { encodeToken, type RunSettings } from './settings.ts';
-import { deployEngine, engineOf, engineProcesses, engineTopics, type DeployedEngine } from './engines.ts';
+import { BROKER_ID, deployEngine, engineOf, engineProcesses, engineTopics, PRODUCER_ID, runProcessNames, type DeployedEngine } from './engines.ts';
 
 export interface RunReport {
   scenario: string;
@@ -159,7 +159,7 @@ export class UnknownScenarioError extends Error {}
 /** The scenario cannot be built at these sizes (its workload generator or pipeline refused them): bad input, not a finding. */
 export class ScenarioSizeError extends Error {}
 
-const BROKER = 'broker';
+const BROKER = BROKER_ID;
 /** The downstream read-committed consumer of scenarios that read their output during the run. */
 const READER = 'reader';
 /** Asks the live broker for open transactions once the world settled. */
@@ -172,8 +172,8 @@ const VISIBILITY_GRACE_MS = 2_000;
  * default: job manager, task managers, checkpoint store), the log broker and the workload producer.
  */
 export function runProcesses(taskManagers = 2, spareTaskManagers = 0, engine: string = 'flink', parallelism = 2): { processes: string[]; crashable: string[] } {
-  const e = engineProcesses(engine, { taskManagers, spareTaskManagers, parallelism }, BROKER);
-  return { processes: [...e.processes, 'producer'], crashable: e.crashable };
+  const sizes = { taskManagers, spareTaskManagers, parallelism };
+  return { processes: runProcessNames(engine, sizes), crashable: engineProcesses(engine, sizes, BROKER).crashable };
 }
 
 export function sizesOf(scenario: Scenario, s: RunSettings): ScenarioSizes {
@@ -358,7 +358,7 @@ export function runScenario(settings: RunSettings, opts: RunOptions = {}): RunRe
     ...(settings.bugs.includes('lso-ignores-open-transactions') ? { lsoIgnoresOpenTxns: true } : {}),
     ...(settings.bugs.includes('read-committed-shows-aborted') ? { showsAborted: true } : {}),
   }));
-  world.addProcess('producer', workloadProducer({
+  world.addProcess(PRODUCER_ID, workloadProducer({
     brokerId: BROKER, topic: TOPICS.input, partitions: sizes.partitions, schedule: workload.arrivals,
     ...(scenario.transactionalInput ? { transactional: { transactionalId: (p: number) => `upstream-${p}` } } : {}),
   }));

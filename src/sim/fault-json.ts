@@ -61,6 +61,21 @@ export function planFromValue(v: unknown): FaultPlan {
 
 const isCount = (x: unknown): x is number => typeof x === 'number' && Number.isSafeInteger(x) && x >= 0;
 
+/**
+ * The most a fault's time, delay or duration may be: an hour of virtual
+ * time, far beyond any run (the bound of the command line's time flags).
+ * Without one, a hand-edited token could ask for times whose sums overflow
+ * the simulator's arithmetic.
+ */
+export const FAULT_MS_MAX = 3_600_000;
+
+/** Why `x`, the fault field `where`, is not a time weir takes, or undefined. */
+function msProblem(x: unknown, where: string): string | undefined {
+  if (!isCount(x)) return `fault plan: ${where} must be an integer ≥ 0`;
+  if (x > FAULT_MS_MAX) return `fault plan: ${where} must be at most ${FAULT_MS_MAX.toLocaleString('en-US')} ms (an hour of virtual time, far beyond any run), got ${x.toLocaleString('en-US')}`;
+  return undefined;
+}
+
 function parseFault(f: unknown, where: string): Fault {
   if (typeof f !== 'object' || f === null || Array.isArray(f)) throw new Error(`fault plan: ${where} is not an object`);
   const rec = f as Record<string, unknown>;
@@ -73,12 +88,15 @@ function parseFault(f: unknown, where: string): Fault {
   if (rec.after === undefined) {
     if (rec.delayMs !== undefined) throw new Error(`fault plan: ${where} has delayMs but no anchor ('after')`);
     if (!isCount(rec.atMs)) throw new Error(`fault plan: ${where}.atMs must be an integer ≥ 0 (or give 'after' and 'delayMs')`);
+    const tooLate = msProblem(rec.atMs, `${where}.atMs`);
+    if (tooLate !== undefined) throw new Error(tooLate);
     out.atMs = rec.atMs;
     timing = ['atMs'];
   } else {
     if (rec.atMs !== undefined) throw new Error(`fault plan: ${where} has both atMs and an anchor ('after'): give one`);
     out.after = parseAnchor(rec.after, `${where}.after`);
-    if (!isCount(rec.delayMs)) throw new Error(`fault plan: ${where}.delayMs must be an integer ≥ 0`);
+    const delay = msProblem(rec.delayMs, `${where}.delayMs`);
+    if (delay !== undefined) throw new Error(delay);
     out.delayMs = rec.delayMs;
     timing = ['after', 'delayMs'];
   }
@@ -87,8 +105,10 @@ function parseFault(f: unknown, where: string): Fault {
     const value = rec[key];
     if (STRING_FIELDS.has(key)) {
       if (typeof value !== 'string' || value === '') throw new Error(`fault plan: ${where}.${key} must be a non-empty string`);
-    } else if (!isCount(value)) {
-      throw new Error(`fault plan: ${where}.${key} must be an integer ≥ 0`);
+    } else {
+      // Every field of a fault that is not a process is a time.
+      const problem = msProblem(value, `${where}.${key}`);
+      if (problem !== undefined) throw new Error(problem);
     }
     out[key] = value;
   }
@@ -107,7 +127,8 @@ function parseAnchor(v: unknown, where: string): Anchor {
   const keys = rec.on === 'input.offset' ? ['on', 'n', 'partition', 'offset'] : rec.on === 'txn.begin' ? ['on', 'n', 'fromMs', 'txnId'] : ['on', 'n', 'fromMs'];
   for (const key of Object.keys(rec)) if (!keys.includes(key)) throw new Error(`fault plan: ${where} has unknown field '${key}' for an anchor on ${rec.on}`);
   if (rec.on !== 'input.offset') {
-    if (rec.fromMs !== undefined && !isCount(rec.fromMs)) throw new Error(`fault plan: ${where}.fromMs must be an integer ≥ 0`);
+    const from = rec.fromMs === undefined ? undefined : msProblem(rec.fromMs, `${where}.fromMs`);
+    if (from !== undefined) throw new Error(from);
     if (rec.txnId !== undefined && (typeof rec.txnId !== 'string' || rec.txnId === '')) throw new Error(`fault plan: ${where}.txnId must be a transactional id (a non-empty string)`);
     const fromMs = rec.fromMs === undefined ? {} : { fromMs: rec.fromMs as number };
     if (rec.on === 'txn.begin') return { on: rec.on, n: rec.n, ...fromMs, ...(rec.txnId === undefined ? {} : { txnId: rec.txnId as string }) };

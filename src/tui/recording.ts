@@ -130,6 +130,12 @@ export function readRecording(path: string, onProgress?: (doneChars: number, tot
     throw new RecordingError(`"${path}" is not a weir trace: ${(e as Error).message}`);
   }
   if (events.length === 0) throw new RecordingError(`trace file "${path}" holds no events`);
+  // Every trace weir writes begins with world.start and ends with world.end, even a run that threw.
+  const again = 'write it again (weir trace TOKEN --format jsonl -o FILE)';
+  if (events[0]!.kind !== 'world.start') throw new RecordingError(`trace file "${path}" does not begin with world.start, as every weir trace does: it is not a whole trace; ${again}`);
+  if (events[events.length - 1]!.kind !== 'world.end') {
+    throw new RecordingError(`trace file "${path}" stops after ${events.length.toLocaleString('en-US')} events without the run's end (world.end): it was cut short; ${again}`);
+  }
   const start = events.find((e) => e.kind === 'world.start');
   return {
     events,

@@ -16,7 +16,7 @@
  * over-long names; the scratch folder and the devices are compared before
  * and after each.
  */
-import { chmodSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -195,6 +195,33 @@ describe('every field of a repro token, malformed', () => {
     }
   });
 
+  it('fault plans naming a process the run does not have, or times past an hour: refused before the run', async () => {
+    const faults: [object, RegExp][] = [
+      [{ kind: 'crash', atMs: 10, process: 'nosuch', restartAfterMs: 5 }, /names process "nosuch", which this run does not have \(it has jm, tm-0, tm-1, broker, store, producer\)/],
+      // Another engine's process, and one the run has only with a spare task manager.
+      [{ kind: 'crash', atMs: 10, process: 'ks-0', restartAfterMs: 5 }, /names process "ks-0"/],
+      [{ kind: 'slow-fsync', atMs: 10, process: 'tm-2', durationMs: 5, extraMs: 5 }, /names process "tm-2"/],
+      [{ kind: 'partition', atMs: 10, a: 'broker', b: 'nosuch', durationMs: 5 }, /names process "nosuch"/],
+      [{ kind: 'disk-corruption', atMs: 10, process: '__proto__', durationMs: 5 }, /names process "__proto__"/],
+      [{ kind: 'crash', atMs: 10, process: '\u001b[2J\nFAKE', restartAfterMs: 5 }, /names process "\\u001b\[2J\\nFAKE"/],
+      [{ kind: 'slow-fsync', atMs: 10, process: 'jm', durationMs: 2 ** 53 - 1, extraMs: 5 }, /durationMs must be at most 3,600,000 ms/],
+      [{ kind: 'crash', atMs: 3_600_001, process: 'jm', restartAfterMs: 5 }, /atMs must be at most 3,600,000 ms/],
+      [{ kind: 'latency-spike', atMs: 10, durationMs: 5, extraMs: 1e9 }, /extraMs must be at most 3,600,000 ms/],
+      [{ kind: 'crash', after: { on: 'checkpoint.complete', n: 1, fromMs: 3_600_001 }, delayMs: 0, process: 'jm', restartAfterMs: 5 }, /fromMs must be at most/],
+    ];
+    for (const [fault, why] of faults) {
+      const token = tokenOf(JSON.stringify({ ...SMALL, scenario: 'bank', plan: { faults: [fault] } }));
+      for (const argv of [['run', token], ['trace', token, '--format', 'jsonl'], ['replay', token]]) {
+        const r = await weirIn(argv);
+        expectBadInput(r, `${argv[0]} ${JSON.stringify(fault)}`);
+        expect(r.stderr).toMatch(why);
+      }
+    }
+    // The edges themselves run: an hour exactly, and a process the run has.
+    const ok = tokenOf(JSON.stringify({ ...SMALL, scenario: 'bank', plan: { faults: [{ kind: 'crash', atMs: 3_600_000, process: 'producer', restartAfterMs: 5 }] } }));
+    expect((await weirIn(['run', ok])).status).toBe(0);
+  });
+
   test.prop([fc.dictionary(fc.string({ maxLength: 12 }), fc.jsonValue({ maxDepth: 2 }), { maxKeys: 6 })], { numRuns: 60 })(
     'random settings objects', async (raw) => {
       const token = tokenOf(JSON.stringify(raw));
@@ -290,5 +317,29 @@ describe('file arguments: --trace, -o and replay', () => {
       expectBadInput(await weirIn(['replay', TOKEN, target]), `replay TOKEN ${name}`);
       expect(snapshot(), `replay ${name}`).toBe(before);
     }
+  });
+
+  it('replay refuses a trace cut at a line boundary, or missing its first line, and takes the whole one', async () => {
+    const whole = join(dir, 'whole.jsonl');
+    expect((await weirIn(['trace', TOKEN, '--format', 'jsonl', '-o', whole])).status).toBe(0);
+    const lines = readFileSync(whole, 'utf8').split('\n').filter((l) => l !== '');
+    const half = Math.floor(lines.length / 2);
+    expect(half).toBeGreaterThan(10);
+    const cut = (name: string, kept: string[]): string => {
+      const path = join(dir, name);
+      writeFileSync(path, kept.join('\n') + '\n');
+      return path;
+    };
+    const cases: [string, RegExp][] = [
+      [cut('head.jsonl', lines.slice(0, half)), new RegExp(`stops after ${half.toLocaleString('en-US')} events without the run's end \\(world\\.end\\): it was cut short; write it again`)],
+      [cut('one.jsonl', lines.slice(0, 1)), /stops after 1 events without the run's end/],
+      [cut('tail.jsonl', lines.slice(1)), /not a weir trace|does not begin with world\.start/],
+    ];
+    for (const [path, why] of cases) {
+      const r = await weirIn(['replay', path]);
+      expectBadInput(r, `replay ${path}`);
+      expect(r.stderr).toMatch(why);
+    }
+    expect((await weirIn(['replay', whole])).status).toBe(0);
   });
 });

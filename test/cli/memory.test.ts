@@ -13,6 +13,7 @@
  * --max-old-space-size=256, so the limit is the same on every machine.
  */
 import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -73,6 +74,24 @@ describe('the estimate', () => {
     const tight = { bytes: estimateBytes('flink', 1, 'replay', 2), what: 'heap' as const };
     expect(memoryProblem({ scenario: 'wordcount', engine: 'flink', events: 1, use: 'replay', fromToken: false, parallelism: 64 }, tight)).toContain('give a lower --parallelism (at 2, up to 1 events fit)');
     expect(memoryProblem({ scenario: 'wordcount', engine: 'flink', events: 1, use: 'replay', fromToken: false, parallelism: 2 }, { bytes: MIB, what: 'heap' })).toContain('no run fits in it');
+  });
+
+  it('for several runs that must all fit (compare\'s engines), names the largest and gives events and a heap that fit every one', () => {
+    const heap = { bytes: 256 * MIB, what: 'heap' as const };
+    const asks = (['flink', 'kstreams', 'spark'] as const).map((engine) => ({ scenario: 'wordcount', engine, events: 1_000_000, use: 'run' as const, fromToken: false, parallelism: 2 }));
+    const all = memoryProblem(asks, heap)!;
+    const largest = asks.reduce((a, b) => (estimateBytes(b.engine, b.events, 'run', 2) > estimateBytes(a.engine, a.events, 'run', 2) ? b : a));
+    expect(all).toMatch(new RegExp(`^a run of wordcount with 1,000,000 events on ${largest.engine} at parallelism 2 needs about [\\d.]+ GiB[^;]*; give --events [\\d,]+ or fewer \\(for every engine\\), or raise the limit: NODE_OPTIONS=--max-old-space-size=\\d+$`));
+    const events = Number(/--events ([\d,]+)/.exec(all)![1]!.replaceAll(',', ''));
+    // Each engine alone would be told its own number; the one given fits them all, and is the least of them.
+    const own = asks.map((a) => Number(/--events ([\d,]+)/.exec(memoryProblem(a, heap)!)![1]!.replaceAll(',', '')));
+    expect(events).toBe(Math.min(...own));
+    expect(new Set(own).size).toBeGreaterThan(1);
+    expect(memoryProblem(asks.map((a) => ({ ...a, events })), heap)).toBeUndefined();
+    // And the heap it names holds every engine's run.
+    const mib = Number(/max-old-space-size=(\d+)/.exec(all)![1]);
+    expect(memoryProblem(asks, { bytes: mib * MIB, what: 'heap' })).toBeUndefined();
+    expect(memoryProblem([], heap)).toBeUndefined();
   });
 });
 
@@ -186,6 +205,7 @@ describe('with a 256 MiB heap', () => {
   const big = 1_000_000;
   const settings: RunSettings = { scenario: 'wordcount', engine: 'flink', seed: 1, guarantee: 'exactly-once', faults: 'none', bugs: [], events: big };
   const token = encodeToken(settings);
+  const small: RunSettings = { ...settings, events: 300 };
   const refused: string[][] = [
     ['run', 'wordcount', '--events', String(big)],
     ['run', 'wordcount', '--events', String(big), '--json'],
@@ -207,6 +227,34 @@ describe('with a 256 MiB heap', () => {
       expect(r.stderr, what).toMatch(/^weir: [^\n]*needs about [\d.]+ GiB of memory[^\n]*more than Node's heap limit here, \d+ MiB[^\n]*\n$/);
       expect(r.stdout, what).toBe('');
     });
+  });
+
+  it('trace files to replay: the advice is the heap that holds them, with or without a token\'s run beside them', async () => {
+    // Sparse files: their size is what the check reads; nothing is read before it.
+    const dir = mkdtempSync(join(tmpdir(), 'weir-big-'));
+    const files = [1, 2, 3].map((i) => join(dir, `t${i}.jsonl`));
+    for (const f of files) {
+      writeFileSync(f, '');
+      truncateSync(f, 40 * MIB);
+    }
+    const [three, one, mixed] = await Promise.all([weirSmallHeap(['replay', ...files]), weirSmallHeap(['replay', files[0]!, files[1]!]), weirSmallHeap(['replay', encodeToken(small), files[0]!, files[1]!])]);
+    // Three files of 40 MiB at 3 bytes per byte: 360 MiB, so a 400 MiB heap.
+    expect(three.stderr).toMatch(/^weir: reading these trace files needs about 360 MiB of memory \(3 bytes per byte of file\), more than Node's heap limit here, \d+ MiB; replay the run from its token instead, or raise the limit: NODE_OPTIONS=--max-old-space-size=400\n$/);
+    expect(three.status).toBe(2);
+    // Two files, 240 MiB, fit in the heap together (each is not held against half of it): they are read, and refused as no trace.
+    expect(one.stderr).toMatch(/is not a weir trace/);
+    // With a token's run beside them, two files get two thirds of the heap: 240 MiB needs 360, so 400.
+    expect(mixed.stderr).toMatch(/^weir: reading these trace files needs about 240 MiB[^\n]*\(with 1 run from tokens beside them, [\d.]+ MiB of it\)[^\n]*max-old-space-size=400\n$/);
+    // Given that heap, the memory check passes, and the files are read (and refused as no trace).
+    const given = await new Promise<WeirResult>((resolve) => {
+      const child = spawn(process.execPath, ['bin/weir.js', 'replay', ...files], { cwd: ROOT, env: { ...process.env, WEIR_DEBUG: '', NODE_OPTIONS: '--max-old-space-size=400' } });
+      let stderr = '';
+      child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+      child.on('close', (status) => resolve({ status, stdout: '', stderr }));
+    });
+    expect(given.stderr).not.toContain('needs about');
+    expect(given.status).toBe(2);
+    rmSync(dir, { recursive: true, force: true });
   });
 
   it('a run that fits still runs', async () => {

@@ -3,19 +3,28 @@
  * Proves, with the real command: a target that is a device, a folder, a
  * symbolic link, a FIFO or a name in a missing folder is refused before any
  * work with one line and exit 2, and the target and its folder are left
- * exactly as they were; `-` writes to stdout (and `run` then reports on
- * stderr); an existing regular file is replaced by the complete output; and
- * a run killed by SIGINT in the middle leaves no file behind.
+ * exactly as they were; so is a write-protected file, and another user's
+ * file in a sticky folder (run as the user nobody when the tests run as
+ * root); `-` writes to stdout (and `run` then reports on stderr); a full
+ * standard output (/dev/full) gives one line and exit 2; a trace write
+ * that fails during the run does not reach the run, and makes the commit
+ * fail instead; an existing regular file is replaced by the complete
+ * output; and a run killed by SIGINT in the middle leaves no file behind.
  */
-import { execFileSync, spawn } from 'node:child_process';
-import { existsSync, lstatSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, symlinkSync, writeFileSync } from 'node:fs';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { chmodSync, closeSync, existsSync, lstatSync, mkdtempSync, openSync, readdirSync, readFileSync, readlinkSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseJsonl, hashEvents } from '../../src/sim/trace.ts';
 import { json, ROOT, weir, type RunJson } from './helpers.ts';
+import { encodeToken } from '../../src/explore/settings.ts';
+import { traceLines } from '../../src/cli/trace-out.ts';
+import type { OutputFile } from '../../src/cli/output-file.ts';
+import type { TraceEvent } from '../../src/runtime/trace-event.ts';
 
 const SMALL = ['--events', '60', '--faults', 'none', '--seed', '5'];
+const TOKEN_OF_SMALL = encodeToken({ scenario: 'bank', engine: 'flink', seed: 5, events: 60, guarantee: 'exactly-once', faults: 'none', bugs: [] });
 
 describe('output files', () => {
   it('refuses what is not a regular file or a new name, before any work, touching nothing', async () => {
@@ -61,6 +70,82 @@ describe('output files', () => {
     expect(viaTrace.status).toBe(0);
     expect(hashEvents(parseJsonl(viaTrace.stdout))).toBe(json<RunJson>(trace).traceHash);
     expect(json<RunJson>(trace).traceHash).toBe(report.traceHash);
+  });
+
+  // As root (who may write anything) the command runs as the user nobody, who may not; that needs a
+  // checkout nobody can read, so in one only root can read (a private home folder) it is skipped.
+  const root = process.getuid?.() === 0;
+  const nobodyCanRun = !root || spawnSync(process.execPath, ['-e', `require('fs').accessSync(${JSON.stringify(join(ROOT, 'dist', 'cli', 'main.js'))}, 4)`], { uid: 65534, gid: 65534 }).status === 0;
+  it.skipIf(!nobodyCanRun)('refuses a write-protected file, and another user\'s file in a sticky folder, before the run, leaving both as they were', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'weir-out-'));
+    chmodSync(dir, 0o1777);
+    const targets = [join(dir, 'read-only.jsonl')];
+    writeFileSync(targets[0]!, 'kept\n');
+    chmodSync(targets[0]!, 0o444);
+    if (root) {
+      // Writable by all, but in a sticky folder only its owner (root) may replace it.
+      targets.push(join(dir, 'roots.jsonl'));
+      writeFileSync(targets[1]!, 'kept\n');
+      chmodSync(targets[1]!, 0o666);
+    }
+    const as = (args: string[]) => new Promise<{ status: number | null; stdout: string; stderr: string }>((resolve, reject) => {
+      const child = spawn(process.execPath, ['bin/weir.js', ...args], { cwd: ROOT, env: { ...process.env, WEIR_DEBUG: '' }, ...(root ? { uid: 65534, gid: 65534 } : {}) });
+      let stdout = '';
+      let stderr = '';
+      child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
+      child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+      child.on('error', reject);
+      child.on('close', (status) => resolve({ status, stdout, stderr }));
+    });
+    const modes = targets.map((t) => statSync(t).mode);
+    for (const t of targets) {
+      for (const args of [['run', 'bank', ...SMALL, '--trace', t], ['trace', TOKEN_OF_SMALL, '--format', 'perfetto', '-o', t]]) {
+        const r = await as(args);
+        expect(r.status, r.stderr).toBe(2);
+        expect(r.stderr).toMatch(t.endsWith('read-only.jsonl') ? /^weir: cannot write trace file "[^"]+": it is write-protected \(EACCES\); choose another name, or make it writable first\n$/ : /^weir: cannot write trace file "[^"]+": it belongs to another user in a folder where only its owner may replace it; choose another name\n$/);
+        expect(r.stdout).toBe('');
+      }
+    }
+    expect(targets.map((t) => readFileSync(t, 'utf8'))).toEqual(targets.map(() => 'kept\n'));
+    expect(targets.map((t) => statSync(t).mode)).toEqual(modes);
+    expect(readdirSync(dir).sort()).toEqual(targets.map((t) => basename(t)).sort());
+  });
+
+  it('a full standard output: one line, exit 2, for a report, a list and a trace', async () => {
+    const full = openSync('/dev/full', 'w');
+    try {
+      for (const args of [['list'], ['run', 'bank', ...SMALL], ['trace', TOKEN_OF_SMALL, '--format', 'jsonl']]) {
+        const r = spawnSync(process.execPath, ['bin/weir.js', ...args], { cwd: ROOT, stdio: ['ignore', full, 'pipe'], encoding: 'utf8', env: { ...process.env, WEIR_DEBUG: '' } });
+        expect(r.status, r.stderr).toBe(2);
+        expect(r.stderr).toMatch(/^weir: cannot write to standard output: ENOSPC[^\n]*; free some space or send the output elsewhere\n$/);
+      }
+    } finally {
+      closeSync(full);
+    }
+  });
+
+  it('a trace whose writes fail during the run: the run is not touched, and commit throws the write\'s error', () => {
+    let writes = 0;
+    let discarded = false;
+    const out: OutputFile = {
+      toStdout: false,
+      write: () => {
+        if (++writes === 2) throw new Error('cannot write trace file "x": the disk is full (ENOSPC); free some space or write it elsewhere');
+      },
+      commit: () => {
+        throw new Error('committed a failed trace');
+      },
+      discard: () => {
+        discarded = true;
+      },
+    };
+    const lines = traceLines(out);
+    const event = { seq: 0, t: 0, p: 'world', kind: 'world.start' } as unknown as TraceEvent;
+    // Three chunks' worth of events: the second chunk's write fails, the third is never tried.
+    for (let i = 0; i < 3 * 4096; i++) lines.subscriber(event);
+    expect(writes).toBe(2);
+    expect(() => lines.commit()).toThrow(/the disk is full \(ENOSPC\)/);
+    expect(discarded).toBe(true);
   });
 
   it('a run interrupted by SIGINT leaves neither the file nor a temporary one', async () => {

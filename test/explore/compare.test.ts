@@ -119,5 +119,11 @@ describe('weir compare', () => {
     expect(parseRoleFault('crash', 'tm-0@4200')).toMatch(/--crash takes ROLE@MS/);
     expect(parseRoleFault('cut', 'broker-worker@3000+1500')).toEqual({ kind: 'cut', a: 'broker', b: 'worker', atMs: 3_000, durationMs: 1_500 });
     expect(parseRoleFault('cut', 'worker-worker@3000+1500')).toMatch(/two different roles/);
+    // Times past an hour of virtual time, which a token would refuse (and digits past a double's precision).
+    expect(parseRoleFault('crash', 'worker@3600000+3600000')).toEqual({ kind: 'crash', role: 'worker', atMs: 3_600_000, restartAfterMs: 3_600_000 });
+    expect(parseRoleFault('crash', 'worker@99999999999999999999')).toMatch(/--crash times must be at most 3,600,000 ms/);
+    expect(parseRoleFault('crash', 'worker@5+3600001')).toMatch(/--crash times must be at most/);
+    expect(parseRoleFault('cut', 'broker-worker@3600001+5')).toMatch(/--cut times must be at most/);
+    expect(parseRoleFault('cut', 'broker-worker@100+99999999999999999999')).toMatch(/--cut times must be at most/);
   });
 });
