@@ -59,6 +59,10 @@ export async function exploreCommand(argv: readonly string[]): Promise<number> {
   const report = await import('./explore-report.ts');
   const json = args.switches.has('json');
   const seedCount = seedsOf(req.start, req.count, req.shard).length;
+  // A sweep of no runs proves nothing; its "no check failed" would only mislead.
+  if (seedCount === 0 && req.shard) {
+    throw new UsageError(`--shard ${req.shard.index}/${req.shard.count} of ${req.count} seed${req.count === 1 ? '' : 's'} holds no seed (shard k runs the k-th seed and every ${req.shard.count}-th after it); give --seeds ${req.shard.count} or more, or fewer shards`);
+  }
   const workers = fitWorkers(usefulWorkers(req.workers, seedCount), estimateRun(scenario, req.job), req.workers !== undefined);
   const progress = !json && process.stderr.isTTY ? new report.Progress(process.stderr) : undefined;
 
