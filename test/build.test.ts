@@ -23,6 +23,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { builtIsFresh, ROOT } from '../scripts/stamp.mjs';
 import { runScenario } from '../src/index.ts';
 import { runSeed, type SeedResult, type SweepJob } from '../src/explore/sweep.ts';
+import { collect } from './cli/helpers.ts';
 
 interface Done {
   status: number | null;
@@ -32,15 +33,7 @@ interface Done {
 
 /** Runs `node …args` in `cwd` with no loader and no NODE_OPTIONS. */
 function node(args: readonly string[], cwd: string): Promise<Done> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, args, { cwd, env: { ...process.env, NODE_OPTIONS: '' }, timeout: 60_000 });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
-    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
-    child.on('error', reject);
-    child.on('close', (status) => resolve({ status, stdout, stderr }));
-  });
+  return collect(spawn(process.execPath, args, { cwd, env: { ...process.env, NODE_OPTIONS: '' }, timeout: 60_000 }));
 }
 
 /** The one JSON line a child printed last. */

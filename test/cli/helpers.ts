@@ -3,7 +3,7 @@
  * root) as a child process and collects its exit code and output. Async, so
  * a test file can run several invocations side by side.
  */
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
 export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -14,13 +14,9 @@ export interface WeirResult {
   stderr: string;
 }
 
-export function weir(args: readonly string[], timeoutMs = 60_000): Promise<WeirResult> {
+/** What a spawned child printed and its exit code, once it has closed. */
+export function collect(child: ChildProcessWithoutNullStreams): Promise<WeirResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['bin/weir.js', ...args], {
-      cwd: ROOT,
-      env: { ...process.env, NO_COLOR: '1', WEIR_DEBUG: '' },
-      timeout: timeoutMs,
-    });
     let stdout = '';
     let stderr = '';
     child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
@@ -28,6 +24,17 @@ export function weir(args: readonly string[], timeoutMs = 60_000): Promise<WeirR
     child.on('error', reject);
     child.on('close', (status) => resolve({ status, stdout, stderr }));
   });
+}
+
+/** `env`: added to the environment (NODE_OPTIONS, say); `uid`/`gid`: run as another user (as root). */
+export function weir(args: readonly string[], timeoutMs = 60_000, as: { env?: Record<string, string>; uid?: number; gid?: number } = {}): Promise<WeirResult> {
+  return collect(spawn(process.execPath, ['bin/weir.js', ...args], {
+    cwd: ROOT,
+    env: { ...process.env, NO_COLOR: '1', WEIR_DEBUG: '', ...as.env },
+    timeout: timeoutMs,
+    ...(as.uid !== undefined ? { uid: as.uid } : {}),
+    ...(as.gid !== undefined ? { gid: as.gid } : {}),
+  }));
 }
 
 /** The one JSON value a `--json` invocation printed. */

@@ -22,7 +22,7 @@ import { DENSE_PARALLELISM } from '../bench/dense.mjs';
 import { LIMITS } from '../../src/explore/limits.ts';
 import { encodeToken, type RunSettings } from '../../src/explore/settings.ts';
 import { fitWorkers } from '../../src/cli/explore.ts';
-import { ROOT, type WeirResult } from './helpers.ts';
+import { ROOT, weir, type WeirResult } from './helpers.ts';
 
 const MIB = 2 ** 20;
 const USES = Object.keys(MEASURED) as MemoryUse[];
@@ -186,19 +186,7 @@ describe('a large run in the real command', () => {
 
 /** The real command with V8's heap limited to 256 MiB. */
 function weirSmallHeap(args: readonly string[]): Promise<WeirResult> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['bin/weir.js', ...args], {
-      cwd: ROOT,
-      env: { ...process.env, NO_COLOR: '1', WEIR_DEBUG: '', NODE_OPTIONS: '--max-old-space-size=256' },
-      timeout: 60_000,
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
-    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
-    child.on('error', reject);
-    child.on('close', (status) => resolve({ status, stdout, stderr }));
-  });
+  return weir(args, 60_000, { env: { NODE_OPTIONS: '--max-old-space-size=256' } });
 }
 
 describe('with a 256 MiB heap', () => {
@@ -246,12 +234,7 @@ describe('with a 256 MiB heap', () => {
     // With a token's run beside them, two files get two thirds of the heap: 240 MiB needs 360, so 400.
     expect(mixed.stderr).toMatch(/^weir: reading these trace files needs about 240 MiB[^\n]*\(with 1 run from tokens beside them, [\d.]+ MiB of it\)[^\n]*max-old-space-size=400\n$/);
     // Given that heap, the memory check passes, and the files are read (and refused as no trace).
-    const given = await new Promise<WeirResult>((resolve) => {
-      const child = spawn(process.execPath, ['bin/weir.js', 'replay', ...files], { cwd: ROOT, env: { ...process.env, WEIR_DEBUG: '', NODE_OPTIONS: '--max-old-space-size=400' } });
-      let stderr = '';
-      child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
-      child.on('close', (status) => resolve({ status, stdout: '', stderr }));
-    });
+    const given = await weir(['replay', ...files], 60_000, { env: { NODE_OPTIONS: '--max-old-space-size=400' } });
     expect(given.stderr).not.toContain('needs about');
     expect(given.status).toBe(2);
     rmSync(dir, { recursive: true, force: true });

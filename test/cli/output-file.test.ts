@@ -88,15 +88,7 @@ describe('output files', () => {
       writeFileSync(targets[1]!, 'kept\n');
       chmodSync(targets[1]!, 0o666);
     }
-    const as = (args: string[]) => new Promise<{ status: number | null; stdout: string; stderr: string }>((resolve, reject) => {
-      const child = spawn(process.execPath, ['bin/weir.js', ...args], { cwd: ROOT, env: { ...process.env, WEIR_DEBUG: '' }, ...(root ? { uid: 65534, gid: 65534 } : {}) });
-      let stdout = '';
-      let stderr = '';
-      child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
-      child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
-      child.on('error', reject);
-      child.on('close', (status) => resolve({ status, stdout, stderr }));
-    });
+    const as = (args: string[]) => weir(args, 60_000, root ? { uid: 65534, gid: 65534 } : {});
     const modes = targets.map((t) => statSync(t).mode);
     for (const t of targets) {
       for (const args of [['run', 'bank', ...SMALL, '--trace', t], ['trace', TOKEN_OF_SMALL, '--format', 'perfetto', '-o', t]]) {
