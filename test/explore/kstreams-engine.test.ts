@@ -10,6 +10,15 @@
  * rebalances (`ks.revoked`), restores with records and a member fenced by
  * the group (`group.fenced`), so the guarantee was really exercised. Then
  * sweep at-least-once until a seed fails the exactly-once accounting.
+ *
+ * And a new owner whose committed offsets are still pending in a cut-off
+ * instance's open transaction (KIP-447's UNSTABLE_OFFSET_COMMIT) waits, as
+ * Kafka Streams does, instead of reading "nothing committed" and starting
+ * from offset 0: etl with ks-0 cut from the broker for 15 s just as it sent
+ * its offsets (at 1,770 ms, found by scanning the cut's time) produced 117
+ * duplicates before; now ks-1 retries past the client's ten seconds of
+ * retries, starts only after ks-0's transaction is aborted, from the
+ * committed offset, and every check passes.
  */
 import { describe, expect, it } from 'vitest';
 import { runScenario } from '../../src/explore/run.ts';
@@ -70,5 +79,23 @@ describe('Kafka Streams engine', () => {
     const r = runScenario({ ...base, seed: 91, faults: 'heavy', events: undefined });
     expect(r.checks.filter((c) => !c.ok)).toEqual([]);
     expect(r.checks.map((c) => c.name)).toContain('ks.restore');
+  });
+
+  it('a new owner waits while its committed offsets are unstable, then starts from them, not from 0', () => {
+    const seen: { t: number; p: string; kind: string; task?: unknown; offsets?: unknown; txnId?: unknown }[] = [];
+    const r = runScenario({ scenario: 'etl', engine: 'kstreams', seed: 1, guarantee: 'exactly-once', faults: 'none', bugs: [], plan: { faults: [{ kind: 'partition', atMs: 1_770, a: 'broker', b: 'ks-0', durationMs: 15_000 }] } }, {
+      subscribers: [(e) => {
+        if (e.kind === 'ks.offsets-unstable' || e.kind === 'ks.running' || e.kind === 'txn.abort') seen.push({ t: e.t, p: e.p, kind: e.kind, task: e.task, offsets: e.offsets, txnId: e.txnId });
+      }],
+    });
+    expect(r.checks.filter((c) => !c.ok)).toEqual([]);
+    const unstable = seen.filter((e) => e.kind === 'ks.offsets-unstable' && e.p === 'ks-1' && e.task === '0_0');
+    expect(unstable.length).toBeGreaterThan(0);
+    const abort = seen.find((e) => e.kind === 'txn.abort' && e.txnId === 'weir-app-ks-0-0' && e.t > unstable[0]!.t)!;
+    expect(abort).toBeDefined();
+    const started = seen.find((e) => e.kind === 'ks.running' && e.p === 'ks-1' && e.task === '0_0')!;
+    // After the zombie's transaction was aborted, from the offset committed before it, not from 0.
+    expect(started.t).toBeGreaterThan(abort.t);
+    expect(started.offsets).toEqual(['input/0@144']);
   });
 });

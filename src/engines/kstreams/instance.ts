@@ -109,6 +109,9 @@ export interface KStreamsApp {
   queries?: QueryRegistry;
 }
 
+/** After an offset fetch that stayed unstable through the client's retries, the next try (the consumer's retry.backoff.ms). */
+const UNSTABLE_RETRY_MS = 100;
+
 interface RunningTask {
   task: StreamTask;
   state: 'restoring' | 'running' | 'closed';
@@ -687,6 +690,16 @@ class StreamThread implements ProcessLogic, QueryableThread {
     this.client.fetchOffsets(this.app.settings.applicationId, partitions, { requireStable: true }, (r) => {
       if (era !== this.era) return;
       if (!r.ok) return this.lostAll(`offset fetch: ${r.code}`);
+      // Offsets still pending in another producer's open transaction (UNSTABLE_OFFSET_COMMIT) after
+      // the client's retries: Kafka Streams never reads that as "nothing committed"; the task stays
+      // where it is and asks again on a later loop (StreamTask's TimeoutException path).
+      if (r.offsets.some((o) => o.error !== undefined)) {
+        this.ctx.trace.emit('ks.offsets-unstable', { task: rt.task.id, partitions: r.offsets.filter((o) => o.error !== undefined).map((o) => `${o.topic}/${o.partition}`) });
+        this.ctx.timers.after(UNSTABLE_RETRY_MS, () => {
+          if (era === this.era && rt.state === 'restoring' && !this.closed) this.fetchCommitted(rt);
+        });
+        return;
+      }
       for (const o of r.offsets) rt.positions.set(o.topic, Math.max(0, o.offset));
       rt.task.initializeTaskTime(r.offsets.filter((o) => o.offset >= 0));
       rt.task.initProcessors();

@@ -132,6 +132,8 @@ function engineText(e: TraceEvent): string | undefined {
       return `generation ${num(e, 'generation') ?? '?'}: ${str(e, 'member') ?? '?'} gets tasks ${list(e, 'tasks') || '(none)'}`;
     case 'ks.restored':
       return `${task} store ${str(e, 'store') ?? '?'} restored: ${num(e, 'records') ?? '?'} records from ${str(e, 'topic') ?? '?'}/${num(e, 'partition') ?? '?'} up to @${num(e, 'offset') ?? '?'}`;
+    case 'ks.offsets-unstable':
+      return `${task} waits: committed offsets of ${list(e, 'partitions')} are still in an open transaction (unstable); it asks again`;
     case 'ks.running':
       return `${task} running from ${list(e, 'offsets')}, stream time ${fmtWm(num(e, 'streamTime'))}`;
     case 'ks.commit':
