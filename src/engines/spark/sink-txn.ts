@@ -84,7 +84,8 @@ export function markedTransaction(log: LogClient, timers: Timers, t: MarkedTrans
     if (!init.ok) return retry();
     const txn = { id: t.id, epoch: init.epoch };
     log.fetchOffsets(group, [t.marker], { requireStable: true }, (m) => {
-      if (!m.ok) return retry();
+      // Still pending in an open transaction after the client's retries: never read as "none committed".
+      if (!m.ok || m.offsets[0]?.error !== undefined) return retry();
       const committed = (m.offsets[0]?.offset ?? -1) - 1;
       if (committed >= t.version && t.honourMarker !== false) {
         t.onSkip(committed);
