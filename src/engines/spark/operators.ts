@@ -352,8 +352,10 @@ function sessionAggregate(plan: QueryPlan, agg: AggFn, entries: AggEntry[], rows
   let dropped = 0;
   const touched = new Set<string>();
   for (const r of rows) {
-    // Per input row: its session [ts, ts + gap) is late iff it ends at or before the late watermark.
-    if (mode !== 'complete' && plan.watermark && r.end <= ctx.wmLate) {
+    // Per input row: its session [ts, ts + gap) is late iff it ends at or before the late watermark,
+    // in every output mode (SessionWindowStateStoreRestoreExec filters its input whatever the mode;
+    // only a fixed window's StateStoreSaveExec skips the filter in complete mode).
+    if (plan.watermark && r.end <= ctx.wmLate) {
       dropped++;
       lateRow(ctx, 'session', r);
       continue;
