@@ -208,8 +208,12 @@ export class SessionWindowAggregate implements Processor {
     }
     const next = add(this.agg, rec.key, rec, merged);
     const window = { start, end };
+    // KStreamSessionWindowAggregate: unless the merged session is the record's own [ts, ts], every
+    // session it merged is removed and a tombstone forwarded for it, the one whose bounds the merge
+    // keeps included (the put below then writes it again; with caching on, the cache keeps only that).
+    const alone = start === rec.ts && end === rec.ts;
     for (const s of overlapping) {
-      if (s.start === start && s.end === end) continue;
+      if (alone) continue;
       const logged = this.store.put(sessionStoreKey(rec.key, s.start, s.end), null, s.stored.ts);
       if (logged !== undefined) this.ctx.forward(tombstone(rec.key, { start: s.start, end: s.end }, s.stored));
     }

@@ -137,6 +137,17 @@ describe('Kafka Streams windows', () => {
     expect(m.sent.filter((s) => s.topic === 'output').map(windowed)).toEqual(['a@b@c@0/0=1', 'a@b@c@0/0=null', 'a@b@c@0/3=2']);
   });
 
+  it('a record inside a session, caching off: a tombstone for the session, then its new value (KStreamSessionWindowAggregate)', () => {
+    const b = new StreamsBuilder();
+    b.stream('input').groupByKey().windowedBy(SessionWindows.ofInactivityGapAndGrace(5, 0)).count({ caching: false }).toStream().to('output');
+    const h = harness(b);
+    // ts 2 falls inside [0, 3]: the merged session keeps those bounds, and Kafka Streams still removes
+    // the session it merged (forwarding null) before putting the merged one. A record alone at the
+    // bounds of a one-record session ([7, 7] again) merges nothing away.
+    h.feed('input', [{ key: 'k', ts: 0 }, { key: 'k', ts: 3 }, { key: 'k', ts: 2 }, { key: 'j', ts: 7 }, { key: 'j', ts: 7 }]);
+    expect(h.sent.filter((s) => s.topic === 'output').map(windowed)).toEqual(['k@0/0=1', 'k@0/0=null', 'k@0/3=2', 'k@0/3=null', 'k@0/3=3', 'j@7/7=1', 'j@7/7=2']);
+  });
+
   it('on window close: a first emit before any window closed records no close time, so the first window is still emitted (KStreamWindowAggregate)', () => {
     const b = new StreamsBuilder();
     b.stream('input').groupByKey().windowedBy(TimeWindows.ofSizeAndGrace(10, 0)).emitStrategy('on-window-close').count().toStream().to('output');
