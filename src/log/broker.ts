@@ -227,7 +227,8 @@ class Broker implements ProcessLogic {
       case 'log.endOffsets': {
         const logs = this.logs.get(req.topic);
         if (logs === undefined) return error('unknown-topic', `no topic '${req.topic}'`);
-        return reply({ kind: 'log.endOffsets.ok', reqId: req.reqId, offsets: logs.map((l) => l.durableEnd) });
+        if (req.isolation !== undefined && req.isolation !== 'read_committed' && req.isolation !== 'read_uncommitted') return error('bad-request', 'bad isolation');
+        return reply({ kind: 'log.endOffsets.ok', reqId: req.reqId, offsets: logs.map((l) => l.readLimit(req.isolation ?? 'read_uncommitted')) });
       }
       case 'txn.init': return this.initTxn(from, req, reply, error);
       case 'txn.end':

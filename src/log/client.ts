@@ -110,8 +110,9 @@ export class LogClient {
     this.request({ kind: 'log.seal', topic, partition }, cb, (r) => (r.kind === 'log.sealed' ? { ok: true } : undefined));
   }
 
-  endOffsets(topic: string, cb: (r: EndOffsetsResult) => void): void {
-    this.request({ kind: 'log.endOffsets', topic }, cb, (r) => (r.kind === 'log.endOffsets.ok' ? { ok: true, offsets: r.offsets } : undefined));
+  /** Kafka's ListOffsets for the latest offsets: the high watermarks, or under read_committed the last stable offsets. */
+  endOffsets(topic: string, cb: (r: EndOffsetsResult) => void, isolation?: Isolation): void {
+    this.request({ kind: 'log.endOffsets', topic, ...(isolation !== undefined ? { isolation } : {}) }, cb, (r) => (r.kind === 'log.endOffsets.ok' ? { ok: true, offsets: r.offsets } : undefined));
   }
 
   initTxn(transactionalId: string, cb: (r: InitTxnResult) => void): void {

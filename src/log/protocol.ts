@@ -94,6 +94,8 @@ export interface EndOffsetsRequest {
   kind: 'log.endOffsets';
   reqId: number;
   topic: string;
+  /** ListOffsets' isolation level: read_committed answers each partition's last stable offset (default: the high watermark). */
+  isolation?: Isolation;
 }
 
 export interface TxnInitRequest {

@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { call, logWorld, ok, bounce, type LogWorld } from './helpers.ts';
 import { readTopic } from '../../src/log/reader.ts';
 import { isSegmentEntry, readFile, segmentPath } from '../../src/log/codec.ts';
-import type { AckResult, FetchResult, InitTxnResult, ListTxnsResult, ProduceResult } from '../../src/log/client.ts';
+import type { AckResult, EndOffsetsResult, FetchResult, InitTxnResult, ListTxnsResult, ProduceResult } from '../../src/log/client.ts';
 import type { Isolation } from '../../src/log/protocol.ts';
 
 function init(w: LogWorld, id: string): number {
@@ -43,6 +43,23 @@ describe('read_committed', () => {
     // Aborted records stay visible to read_uncommitted; markers never are.
     expect(values(w, 0, 'read_uncommitted')).toEqual(['a1', 'a2', 'b1']);
     expect(readTopic(w.world.disk('broker'), 't', 'read_committed').map((p) => p.map((r) => r.value))).toEqual([['a1', 'a2'], ['a3']]);
+  });
+
+  it('answers end offsets at the last stable offset under read_committed, the high watermark otherwise (ListOffsets)', () => {
+    const w = logWorld(32);
+    const endOffsets = (isolation?: Isolation) => ok(call<EndOffsetsResult>(w.world, (cb) => w.client().endOffsets('t', cb, isolation))).offsets;
+    ok(produce(w, 0, ['before']));
+    const a = init(w, 'A');
+    ok(produce(w, 0, ['a1', 'a2'], { id: 'A', epoch: a }));
+    ok(produce(w, 0, ['after']));
+    expect(endOffsets()).toEqual([4, 0]);
+    expect(endOffsets('read_uncommitted')).toEqual([4, 0]);
+    expect(endOffsets('read_committed')).toEqual([1, 0]);
+    ok(end(w, 'A', a, true));
+    // The commit marker takes an offset of its own.
+    expect(endOffsets('read_committed')).toEqual([5, 0]);
+    const bad = call<EndOffsetsResult>(w.world, (cb) => w.client().endOffsets('t', cb, 'dirty' as Isolation));
+    expect(bad).toMatchObject({ ok: false, code: 'bad-request' });
   });
 
   it('blocks later non-transactional records behind an open transaction (LSO)', () => {

@@ -227,7 +227,7 @@ class Driver implements ProcessLogic {
         this.target = r.offsets.map((o, p) => Math.max(o, this.start[p] ?? 0));
         this.ctx.trace.emit('spark.availableNow', { target: this.target.join(',') });
         this.scheduleTrigger(delayMs);
-      });
+      }, this.app.plan.source.isolation);
       return;
     }
     this.ctx.timers.after(delayMs, () => this.executeOneBatch());
@@ -297,7 +297,7 @@ class Driver implements ProcessLogic {
         return this.maybeFinish(() => (anotherBatch ? construct() : cb(undefined)));
       }
       construct();
-    });
+    }, this.app.plan.source.isolation);
   }
 
   /** (flat)MapGroupsWithState with ProcessingTimeTimeout: Spark runs a batch every trigger to time out groups. */
