@@ -71,13 +71,17 @@ export async function runCommand(argv: readonly string[]): Promise<number> {
 /**
  * Runs the same settings a second time and compares: the same trace hash, or
  * the first event at which the two runs part (index, and each run's event).
+ * `rerun` is how the second run is made (runScenario; a test gives one that
+ * parts from the first, as a nondeterministic engine would).
  */
-async function determinismCheck(settings: RunSettings, hash: string, first: TraceEvent[]): Promise<{ name: string; ok: boolean; detail: string }> {
-  const { runScenario } = await import('../explore/run.ts');
+export async function determinismCheck(
+  settings: RunSettings, hash: string, first: TraceEvent[], rerun?: typeof import('../explore/run.ts').runScenario,
+): Promise<{ name: string; ok: boolean; detail: string }> {
+  const run = rerun ?? (await import('../explore/run.ts')).runScenario;
   const { firstDivergence } = await import('../sim/trace.ts');
   const { eventLine } = await import('../runtime/trace-event.ts');
   const second: TraceEvent[] = [];
-  const again = runScenario(settings, { subscribers: [(e) => void second.push(e)] });
+  const again = run(settings, { subscribers: [(e) => void second.push(e)] });
   if (again.traceHash === hash) return { name: 'determinism', ok: true, detail: `two runs, the same trace hash ${hash} over ${first.length} events` };
   const d = firstDivergence(first, second);
   const show = (e: TraceEvent | undefined): string => (e ? eventLine(e) : '(the run had ended)');

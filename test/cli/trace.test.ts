@@ -4,7 +4,9 @@
  * JSON that a trace viewer can load (named process tracks, instants, counters,
  * and every flow arrow's start matched by a finish) — and bad input is one
  * line with exit 2, with nothing written. `weir run --check-determinism`
- * reports the same hash twice.
+ * reports the same hash twice, and fails, naming the first divergent event,
+ * when its second run parts from the first (a second run with its faults
+ * taken away stands in for a nondeterministic one).
  *
  * How: spawn the command on a small run's token and read what it wrote.
  */
@@ -14,6 +16,10 @@ import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { hashEvents, parseJsonl } from '../../src/sim/trace.ts';
+import { determinismCheck } from '../../src/cli/run.ts';
+import { runScenario } from '../../src/explore/run.ts';
+import { decodeToken } from '../../src/explore/settings.ts';
+import type { TraceEvent } from '../../src/runtime/trace-event.ts';
 
 const weir = (args: string[]): { status: number | null; stdout: string; stderr: string } => {
   const r = spawnSync(process.execPath, ['bin/weir.js', ...args], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
@@ -115,5 +121,18 @@ describe('weir run --check-determinism', () => {
     const r = weir(['run', report.token, '--check-determinism']);
     expect(r.status).toBe(0);
     expect(r.stdout).toMatch(new RegExp(`✓ determinism\\s+two runs, the same trace hash ${report.traceHash}`));
+  });
+
+  it('fails, naming the first event at which the runs part, when the second run is not the first', async () => {
+    const settings = decodeToken(report.token);
+    const first: TraceEvent[] = [];
+    const once = runScenario(settings, { subscribers: [(e) => void first.push(e)] });
+    // The same settings again pass; a second run that draws other faults (as a nondeterministic
+    // engine or simulator would) fails, at the first event that differs.
+    expect(await determinismCheck(settings, once.traceHash, first)).toMatchObject({ name: 'determinism', ok: true });
+    const drifting: typeof runScenario = (s, opts) => runScenario({ ...s, plan: { faults: [] } }, opts);
+    const failed = await determinismCheck(settings, once.traceHash, first, drifting);
+    expect(failed.ok).toBe(false);
+    expect(failed.detail).toMatch(new RegExp(`^trace hashes differ \\(${once.traceHash} vs [0-9a-f]{16}\\); first divergent event #\\d+: first run \\{.*\\}, second run \\{.*\\}$`));
   });
 });

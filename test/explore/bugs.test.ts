@@ -5,12 +5,17 @@
  *
  * How: for each bug, sweep a short fixed list of seeds of a scenario and
  * fault profile where the bug's decision is exercised; the first seed whose
- * run fails some check is re-run without the bug and must pass.
+ * run fails some check is re-run without the bug and must pass. And the
+ * check each bug names as catching it (`caughtBy`, which `weir bugs`
+ * prints) is one a run really reports: every scenario on every engine it
+ * runs on lists its checks, and each `caughtBy` must be among them.
  */
 import { describe, expect, it } from 'vitest';
 import { BUGS, type BugName } from '../../src/explore/bugs.ts';
 import { BUG_PLACES, placeShape, type BugPlace } from '../support/bug-places.ts';
 import { denseBank, failed, run } from './helpers.ts';
+import { enginesOf, scenarioGuarantee } from '../../src/explore/engines.ts';
+import { SCENARIOS } from '../../scenarios/index.ts';
 import type { Scenario } from '../../scenarios/types.ts';
 import type { FaultPlan } from '../../src/sim/faults.ts';
 
@@ -55,5 +60,18 @@ describe.each(Object.keys(BUGS) as BugName[])('planted bug %s', (bug) => {
     }
     expect(caught, `${bug} was not caught on seeds ${from}..${from + SWEEP - 1}`).toBeDefined();
     expect(failed(run({ ...base, seed: caught!.seed }, where.custom ? { scenario: where.custom } : {}))).toEqual([]);
+  });
+});
+
+describe('the catalogue', () => {
+  it('names, for each bug, a check that runs report', () => {
+    const names = new Set<string>();
+    for (const scenario of SCENARIOS) {
+      for (const engine of enginesOf(scenario)) {
+        for (const c of run({ scenario: scenario.name, engine, seed: 1, events: 100, guarantee: scenarioGuarantee(scenario, engine) }).checks) names.add(c.name);
+      }
+    }
+    expect(names.size).toBeGreaterThan(30);
+    expect(Object.entries(BUGS).filter(([, b]) => !names.has(b.caughtBy)).map(([name, b]) => `${name}: ${b.caughtBy}`)).toEqual([]);
   });
 });

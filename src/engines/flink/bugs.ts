@@ -10,7 +10,7 @@ import { Switches } from '../../stream/planted-bugs.ts';
 export const FLINK_BUGS = {
   'watermark-max': {
     description: 'a task combines its input watermarks with max instead of min, so a slow channel\'s records become late',
-    caughtBy: 'watermark',
+    caughtBy: 'watermark.min-of-inputs',
   },
   'fire-at-end': {
     description: 'a window fires when the watermark reaches its end instead of end - 1, one millisecond too late',
@@ -82,7 +82,7 @@ export const FLINK_BUGS = {
   },
   'watermark-not-checkpointed': {
     description: 'watermarks are reset on restore instead of restored (FLINK-5601), so late records count as on time',
-    caughtBy: 'watermark',
+    caughtBy: 'exactly-once',
   },
 } as const satisfies Record<string, { description: string; caughtBy: string }>;
 
