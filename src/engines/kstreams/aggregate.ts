@@ -211,11 +211,11 @@ export class SessionWindowAggregate implements Processor {
     // KStreamSessionWindowAggregate: unless the merged session is the record's own [ts, ts], every
     // session it merged is removed and a tombstone forwarded for it, the one whose bounds the merge
     // keeps included (the put below then writes it again; with caching on, the cache keeps only that).
-    const alone = start === rec.ts && end === rec.ts;
-    for (const s of overlapping) {
-      if (alone) continue;
-      const logged = this.store.put(sessionStoreKey(rec.key, s.start, s.end), null, s.stored.ts);
-      if (logged !== undefined) this.ctx.forward(tombstone(rec.key, { start: s.start, end: s.end }, s.stored));
+    if (start !== rec.ts || end !== rec.ts) {
+      for (const s of overlapping) {
+        const logged = this.store.put(sessionStoreKey(rec.key, s.start, s.end), null, s.stored.ts);
+        if (logged !== undefined) this.ctx.forward(tombstone(rec.key, { start: s.start, end: s.end }, s.stored));
+      }
     }
     const logged = this.store.put(sessionStoreKey(rec.key, start, end), next.value, end);
     if (logged !== undefined) this.ctx.forward(windowedRecord(rec.key, window, { value: next.value, ts: end }));
