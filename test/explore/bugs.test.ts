@@ -1,11 +1,13 @@
 /**
  * What this proves: every planted bug in the catalogue (`weir bugs`) is
- * caught by a checker on some seed — the checkers have teeth — and the same
- * seeds pass without the bug, so it is the bug that is caught, not noise.
+ * caught on some seed by the check the catalogue names for it — the
+ * checkers have teeth — and the same seeds pass without the bug, so it is
+ * the bug that is caught, not noise.
  *
  * How: for each bug, sweep a short fixed list of seeds of a scenario and
  * fault profile where the bug's decision is exercised; the first seed whose
- * run fails some check is re-run without the bug and must pass. And the
+ * run fails some check must fail the bug's `caughtBy` among them, and is
+ * re-run without the bug and must pass. And the
  * check each bug names as catching it (`caughtBy`, which `weir bugs`
  * prints) is one a run really reports: every scenario on every engine it
  * runs on lists its checks, and each `caughtBy` must be among them.
@@ -59,6 +61,8 @@ describe.each(Object.keys(BUGS) as BugName[])('planted bug %s', (bug) => {
       }
     }
     expect(caught, `${bug} was not caught on seeds ${from}..${from + SWEEP - 1}`).toBeDefined();
+    // The check the catalogue names (`weir bugs`) is among those that fail there.
+    expect(caught!.problems.map((p) => p.slice(0, p.indexOf(':'))), `${bug} on seed ${caught!.seed}`).toContain(BUGS[bug].caughtBy);
     expect(failed(run({ ...base, seed: caught!.seed }, where.custom ? { scenario: where.custom } : {}))).toEqual([]);
   });
 });

@@ -30,7 +30,7 @@ export const FLINK_BUGS = {
   },
   'lateness-off-by-one': {
     description: 'a window counts as late one millisecond early (< instead of <= on the lateness bound), so a record exactly at the bound is lost',
-    caughtBy: 'exactly-once',
+    caughtBy: 'watermark.lateness',
   },
   'no-alignment': {
     description: 'exactly-once mode does not align barriers: records after a barrier on a fast channel enter the snapshot',
@@ -46,11 +46,11 @@ export const FLINK_BUGS = {
   },
   'commit-before-complete': {
     description: 'the two-phase-commit sink commits its transaction on the barrier instead of on checkpoint completion',
-    caughtBy: 'exactly-once',
+    caughtBy: 'bank.balance',
   },
   'source-not-rewound': {
     description: 'on restore, sources keep reading where they were instead of rewinding to the checkpointed offsets',
-    caughtBy: 'exactly-once',
+    caughtBy: 'bank.balance',
   },
   'snapshot-checksum-skipped': {
     description: 'the checkpoint store hands out a snapshot without verifying its checksum, so a read that a disk fault corrupted is restored as the task\'s state',
@@ -58,11 +58,11 @@ export const FLINK_BUGS = {
   },
   'restore-incomplete-checkpoint': {
     description: 'recovery restores the newest checkpoint even when its metadata was never written',
-    caughtBy: 'exactly-once',
+    caughtBy: 'bank.balance',
   },
   'sink-no-abort-on-restore': {
     description: 'a restored sink does not abort the transaction left open by the failed attempt',
-    caughtBy: 'exactly-once',
+    caughtBy: 'liveness',
   },
   'zombie-not-fenced': {
     description: 'a restarted sink aborts the failed attempt\'s open transactions without bumping their producer epoch, so a zombie task manager cut off from the job manager keeps writing into a transaction nobody will end',
