@@ -8,7 +8,8 @@
  * How: each such block's command runs in this process (`main(argv)`, as
  * `npx weir` runs it) and its stdout is compared line by line with the
  * block. Only what the host decides is let through: wall-clock figures
- * (`in 0.7 s (29.9 runs/s)`, `in 79 runs (0.3 s)`), and a line the README
+ * (`in 0.7 s (29.9 runs/s)`, `in 79 runs (0.3 s)`), a sweep's worker count
+ * (it follows the machine's cores), and a line the README
  * cuts short with `…`, which must be a prefix of the line printed. The
  * test also fails when the README has fewer than five such blocks, so a
  * reworded fence cannot make it check nothing, and a planted change of one
@@ -48,9 +49,12 @@ function examples(readme: string): Example[] {
   return found;
 }
 
-/** Wall-clock figures, which the host decides, made equal. */
+/** What the host decides, made equal: wall-clock figures, and a sweep's worker count (its cores). */
 function untimed(line: string): string {
-  return line.replace(/in [\d.,]+ s \([\d.,]+ runs\/s\)/, 'in # s (# runs/s)').replace(/in ([\d,]+) runs \([\d.,]+ s\)/, 'in $1 runs (# s)');
+  return line
+    .replace(/in [\d.,]+ s \([\d.,]+ runs\/s\)/, 'in # s (# runs/s)')
+    .replace(/in ([\d,]+) runs \([\d.,]+ s\)/, 'in $1 runs (# s)')
+    .replace(/^(explore scenario=\S+ seeds=\S+) workers=\d+ /, '$1 workers=# ');
 }
 
 /** The first difference between what the README shows and what was printed, or undefined. */
@@ -90,6 +94,8 @@ describe('README examples', () => {
     const swap = (i: number, line: string): string[] => printed.map((l, j) => (j === i ? line : l));
     const printed = ['  run          300 events, 1,492 trace events', '  sweep        20 runs in 1.4 s (14.6 runs/s), 11 failing', 'replay: npx weir run w2.eyJzY2VuYXJpbyI6', ''];
     expect(firstDifference(shown, printed)).toBeUndefined();
+    expect(firstDifference(['explore scenario=bank seeds=1..20 workers=2 engine=flink'], ['explore scenario=bank seeds=1..20 workers=8 engine=flink'])).toBeUndefined();
+    expect(firstDifference(['explore scenario=bank seeds=1..20 workers=2 engine=flink'], ['explore scenario=bank seeds=1..21 workers=2 engine=flink'])).toMatch(/line 1/);
     expect(firstDifference(shown, swap(0, '  run          300 events, 1,614 trace events'))).toMatch(/line 1: README shows/);
     expect(firstDifference(shown, swap(1, '  sweep        20 runs in 1.4 s (14.6 runs/s), 12 failing'))).toMatch(/line 2/);
     expect(firstDifference(shown, swap(2, 'replay: npx weir run w2.eyJzY2XuYXJpbyI6'))).toMatch(/line 3/);
