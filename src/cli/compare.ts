@@ -145,7 +145,7 @@ export async function compareCommand(argv: readonly string[]): Promise<number> {
  */
 async function checkEngines(scenario: Scenario, guarantee: Guarantee, events: number | undefined, replay: boolean): Promise<void> {
   const { enginesOf, engineProblem } = await import('../explore/engines.ts');
-  const { askBytes, boundHeapGrowth, memoryProblem } = await import('./memory.ts');
+  const { admitRuns } = await import('./memory.ts');
   const skipped: string[] = [];
   const runnable: string[] = [];
   for (const engine of enginesOf(scenario)) {
@@ -156,10 +156,8 @@ async function checkEngines(scenario: Scenario, guarantee: Guarantee, events: nu
   if (runnable.length === 0) throw new UsageError(`no engine can run ${scenario.name} under ${guarantee}: ${skipped.join('; ')}`);
   const asks = runnable.map((engine) => ({ scenario: scenario.name, engine, events: events ?? scenario.defaults.events, parallelism: scenario.defaults.parallelism, use: replay ? 'replay' as const : 'run' as const, fromToken: false, runs: replay ? runnable.length : 1 }));
   // Every engine's run must fit: the advice is the events (and the heap) that fit them all.
-  const problem = memoryProblem(asks);
+  const problem = admitRuns(asks);
   if (problem !== undefined) throw new UsageError(problem);
-  const largest = Math.max(...asks.map(askBytes));
-  boundHeapGrowth(largest);
 }
 
 /** The comparison's runs side by side: each token run again (a run is deterministic) with its trace kept. */

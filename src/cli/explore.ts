@@ -12,7 +12,7 @@ import { availableParallelism } from 'node:os';
 import { combinationProblem, LIMITS, limitProblem } from '../explore/limits.ts';
 import { parseArgs, parseChoice, parseLimitedFlag, valueOf, type FlagSpec, type ParsedArgs } from './args.ts';
 import { EXPLORE_HELP } from './help.ts';
-import { askBytes, boundHeapGrowth, formatBytes, machineBytes, memoryProblem } from './memory.ts';
+import { admitRuns, askBytes, formatBytes, machineBytes } from './memory.ts';
 import { EXIT, quote, tokenBodyProblem, UsageError } from './usage-error.ts';
 import { parseBugs, runShape, runTiming, RUN_SHAPE_FLAGS, RUN_TIMING_FLAGS } from './run-settings.ts';
 import { FAULT_PROFILES, GUARANTEES, looksLikeToken } from '../explore/settings.ts';
@@ -92,11 +92,9 @@ function estimateRun(scenario: Scenario, job: SweepJob): number {
   const events = job.events ?? scenario.defaults.events;
   const parallelism = job.parallelism ?? scenario.defaults.parallelism;
   const ask = { scenario: scenario.name, engine, events, parallelism, use: 'run' as const, fromToken: false };
-  const problem = memoryProblem(ask);
+  const problem = admitRuns(ask);
   if (problem !== undefined) throw new UsageError(problem);
-  const bytes = askBytes(ask);
-  boundHeapGrowth(bytes);
-  return bytes;
+  return askBytes(ask);
 }
 
 /**

@@ -249,6 +249,18 @@ export function memoryProblem(asked: MemoryAsk | readonly MemoryAsk[], limit: Me
   return `${what} needs about ${formatBytes(need)} of memory (estimated from measured runs), more than ${limitText}; ${advice}${raise}`;
 }
 
+/**
+ * What every command does before its runs: why they cannot fit (memoryProblem), or, when they
+ * fit, undefined after bounding V8's heap growth for the largest of them (boundHeapGrowth).
+ */
+export function admitRuns(asked: MemoryAsk | readonly MemoryAsk[]): string | undefined {
+  const problem = memoryProblem(asked);
+  if (problem !== undefined) return problem;
+  const asks: readonly MemoryAsk[] = Array.isArray(asked) ? asked : [asked as MemoryAsk];
+  boundHeapGrowth(Math.max(0, ...asks.map(askBytes)));
+  return undefined;
+}
+
 const USE_TEXT: Readonly<Record<MemoryUse, string>> = {
   run: '',
   determinism: ' run twice (--check-determinism)',

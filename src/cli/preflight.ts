@@ -11,7 +11,7 @@
  * Both throw a UsageError. A run that passes and is large gets V8's heap
  * growth bounded for it (memory.ts, boundHeapGrowth).
  */
-import { askBytes, boundHeapGrowth, memoryProblem, type MemoryUse } from './memory.ts';
+import { admitRuns, type MemoryUse } from './memory.ts';
 import { UsageError } from './usage-error.ts';
 import type { RunSettings } from '../explore/settings.ts';
 import type { Scenario } from '../../scenarios/index.ts';
@@ -36,9 +36,8 @@ export async function preflight(scenario: Scenario, settings: RunSettings, how: 
     fromToken: how.fromToken,
     ...(how.runs !== undefined ? { runs: how.runs } : {}),
   };
-  const problem = (await sizeProblem(scenario, settings)) ?? memoryProblem(ask);
+  const problem = (await sizeProblem(scenario, settings)) ?? admitRuns(ask);
   if (problem !== undefined) throw new UsageError(how.fromToken ? `the repro token cannot run here: ${problem}` : problem);
-  boundHeapGrowth(askBytes(ask));
 }
 
 /** The input events of a run: the settings', or the scenario's default. */

@@ -13,7 +13,7 @@ import { continuousInterval, spark } from '../engines/spark/dsl.ts';
 import { ENGINE_NAMES, type EngineName, type Scenario, type ScenarioSizes } from '../../scenarios/types.ts';
 import type { RunSettings } from './settings.ts';
 import { bugEngineProblem, type BugName } from './bugs.ts';
-import type { FaultPlan } from '../sim/faults.ts';
+import { processesNamed, type FaultPlan } from '../sim/faults.ts';
 
 export { ENGINE_NAMES, type EngineName };
 
@@ -88,24 +88,27 @@ export function engineProblem(
     const problem = bugEngineProblem(bug, engine);
     if (problem !== undefined) return `${problem} (try: weir bugs)`;
   }
-  if (settings.plan !== undefined) return planProcessProblem(settings.plan, runProcessNames(engine, {
+  if (settings.plan !== undefined) return planProcessProblem(settings.plan, runProcessesOf(engine, {
     taskManagers: settings.taskManagers ?? 2,
     spareTaskManagers: settings.spareTaskManagers ?? 0,
     parallelism: settings.parallelism ?? scenario.defaults.parallelism,
-  }));
+  }).processes);
   return undefined;
 }
 
-/** The processes of a run a fault may name: the engine's, the log broker and the workload producer. */
-export function runProcessNames(engine: string, sizes: ProcessSizes): string[] {
-  return [...engineProcesses(engine, sizes, BROKER_ID).processes, PRODUCER_ID];
+/**
+ * The processes of a run, which a fault may name (the engine's, the log broker and the workload
+ * producer), and those a generated plan may crash (the engine's).
+ */
+export function runProcessesOf(engine: string, sizes: ProcessSizes): { processes: string[]; crashable: string[] } {
+  const e = engineProcesses(engine, sizes, BROKER_ID);
+  return { processes: [...e.processes, PRODUCER_ID], crashable: e.crashable };
 }
 
 /** Why a fault plan names a process that is not one of `processes`, or undefined. */
 export function planProcessProblem(plan: FaultPlan, processes: readonly string[]): string | undefined {
   for (const [i, f] of plan.faults.entries()) {
-    const named = f.kind === 'partition' ? [f.a, f.b] : f.kind === 'latency-spike' ? [] : [f.process];
-    for (const name of named) {
+    for (const name of processesNamed(f)) {
       if (!processes.includes(name)) {
         return `fault plan: faults[${i}] names process ${JSON.stringify(name.slice(0, 40))}, which this run does not have (it has ${processes.join(', ')}); use a token as weir printed it`;
       }

@@ -46,7 +46,7 @@ import { checkRestoreHashes, checkRestoresCompleted } from '../check/checkpoints
 import type { CheckResult, WindowSpec } from '../check/types.ts';
 import { windowsOf } from '../check/window-math.ts';
 import { encodeToken, type RunSettings } from './settings.ts';
-import { BROKER_ID, deployEngine, engineOf, engineProcesses, engineTopics, PRODUCER_ID, runProcessNames, type DeployedEngine } from './engines.ts';
+import { BROKER_ID, deployEngine, engineOf, engineProcesses, engineTopics, PRODUCER_ID, runProcessesOf, type DeployedEngine } from './engines.ts';
 
 export interface RunReport {
   scenario: string;
@@ -172,8 +172,7 @@ const VISIBILITY_GRACE_MS = 2_000;
  * default: job manager, task managers, checkpoint store), the log broker and the workload producer.
  */
 export function runProcesses(taskManagers = 2, spareTaskManagers = 0, engine: string = 'flink', parallelism = 2): { processes: string[]; crashable: string[] } {
-  const sizes = { taskManagers, spareTaskManagers, parallelism };
-  return { processes: runProcessNames(engine, sizes), crashable: engineProcesses(engine, sizes, BROKER).crashable };
+  return runProcessesOf(engine, { taskManagers, spareTaskManagers, parallelism });
 }
 
 export function sizesOf(scenario: Scenario, s: RunSettings): ScenarioSizes {

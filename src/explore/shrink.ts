@@ -48,7 +48,7 @@ import { engineOf } from './engines.ts';
 import { encodeToken, type RunSettings } from './settings.ts';
 import { candidates, outagesDisjoint, ROOT_CONTEXT, sizeOf, type CaseFacts, type Grouping, type RecordGroupings, type RecordIds, type ShrinkCase, type ShrinkContext } from './shrink-tree.ts';
 import { AnchorRecorder, KSTREAMS_RECORDED_KINDS } from '../sim/anchors.ts';
-import { actionOf, type Fault } from '../sim/faults.ts';
+import { actionOf, processesNamed, type Fault } from '../sim/faults.ts';
 import { rootRng } from '../sim/rng.ts';
 import { findScenario, type Scenario } from '../../scenarios/index.ts';
 
@@ -316,10 +316,7 @@ export function planFit(scenario: Scenario, settings: RunSettings, given: Shrink
 /** The processes a plan names. */
 function namesOf(faults: readonly Fault[] | undefined): string[] {
   const out: string[] = [];
-  for (const f of faults ?? []) {
-    if (f.kind === 'partition') out.push(f.a, f.b);
-    else if (f.kind !== 'latency-spike') out.push(f.process);
-  }
+  for (const f of faults ?? []) out.push(...processesNamed(f));
   return out;
 }
 

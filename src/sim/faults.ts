@@ -44,6 +44,11 @@ export type TimedFault = Fault & { atMs: number };
 
 export type FaultKind = Fault['kind'];
 
+/** The processes a fault names: a partition's two ends, the process of the others (a latency spike names none). */
+export function processesNamed(f: Fault): string[] {
+  return f.kind === 'partition' ? [f.a, f.b] : f.kind === 'latency-spike' ? [] : [f.process];
+}
+
 export function isAnchored(f: Fault): f is AnchoredFault {
   return f.after !== undefined;
 }
