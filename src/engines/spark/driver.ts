@@ -53,13 +53,12 @@ import { RequestClient } from '../../runtime/request-client.ts';
 import { concatAll, flatMapped } from '../../runtime/arrays.ts';
 import type { ProcessContext, ProcessFactory, ProcessId, ProcessLogic } from '../../runtime/types.ts';
 import type { SparkApp } from './executor.ts';
-import { callForeachBatch, processingInterval, watermarkOps, type BatchWrite, type Row } from './dsl.ts';
+import { callForeachBatch, continuousInterval, joinWatermarks, processingInterval, watermarkOps, type BatchWrite, type Row } from './dsl.ts';
 import { isTaskReply, type MapDone, type ReduceDone, type ShuffleRow, type TaskReply } from './messages.ts';
 import { filesToRead, isCompactionBatch, latestBatch, logEntryText, logFileName, metadataDir, parseLogEntry, parseLogName } from '../../stream/file-sink-log.ts';
 import { markedTransaction, plainWrites, rowsByPartition } from './sink-txn.ts';
 import { StoreClient } from './store.ts';
 import { ContinuousCoordinator } from './continuous.ts';
-import { continuousInterval } from './dsl.ts';
 import type { ContinuousReport } from './messages.ts';
 import { MemorySink } from './memory-sink.ts';
 
@@ -314,8 +313,12 @@ class Driver implements ProcessLogic {
       case 'aggregate':
         return this.app.plan.sink.mode !== 'complete';
       case 'dedup':
-      case 'join':
         return true;
+      case 'join': {
+        // A join evicts only when both sides carry a watermark (see operators.ts).
+        const [left, right] = joinWatermarks(this.app.plan);
+        return left && right;
+      }
       case 'groups':
         // Event-time timeouts fire when the watermark passes them; otherwise nothing happens without data.
         return st.timeout === 'EventTimeTimeout';

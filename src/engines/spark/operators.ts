@@ -48,9 +48,13 @@
  *   left row at its first match, from either pass, and never stores a
  *   matched one. The state watermarks come from the join condition and the
  *   eviction watermark as Spark's StreamingJoinHelper solves them, `<=`
- *   bounds less one: left rows with `time <= wm − upper − 1` (from a
- *   watermark on the right side), right rows with `time <= wm + lower − 1`
- *   (from one on the left).
+ *   bounds less one: left rows with `time <= wm − upper − 1`, right rows
+ *   with `time <= wm + lower − 1`. A side has a state watermark only when
+ *   both sides carry a watermark (`getOneSideStateWatermarkPredicate` needs
+ *   one on the side itself, and `getStateValueWatermark` one on the other):
+ *   with a watermark on one side only, the analyzer still accepts an outer
+ *   join, but nothing is ever evicted, no row is emitted with nulls, and a
+ *   watermark advance alone runs no batch.
  */
 import { hashKey } from '../../stream/partition.ts';
 import type { WindowResult } from '../../stream/records.ts';
@@ -552,10 +556,11 @@ export type JoinEntry = KeyedRow & { matched: boolean };
 
 function join(plan: QueryPlan, st: Extract<StatefulOp, { kind: 'join' }>, entries: JoinEntry[], rows: readonly KeyedRow[], ctx: StatefulContext): StatefulResult {
   // Which sides carry a watermark on the join's time column (the late filter needs one on the side itself,
-  // a state watermark one on the other side).
+  // a state watermark one on each side).
   const hasWm = joinWatermarks(plan);
   const wm = ctx.wmEvict;
-  const stateWm = [hasWm[1] ? wm - st.upperMs - 1 : undefined, hasWm[0] ? wm + st.lowerMs - 1 : undefined];
+  const evicts = hasWm[0] && hasWm[1];
+  const stateWm = evicts ? [wm - st.upperMs - 1, wm + st.lowerMs - 1] : [undefined, undefined];
   const covered = (side: 0 | 1, ts: number): boolean => stateWm[side] !== undefined && ts <= stateWm[side]!;
   const type = st.joinType;
   const outer = [type === 'left_outer' || type === 'full_outer', type === 'right_outer' || type === 'full_outer'];

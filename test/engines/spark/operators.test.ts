@@ -219,6 +219,23 @@ describe('stream-stream outer and semi joins (StreamingOuterJoinSuite, Streaming
     expect(q.run([], { late: 0, evict: 30 }, { outerEarly: true }).out).toEqual([]);
   });
 
+  it('with a watermark on one side only, the analyzer accepts the outer join, but no side has a state watermark: nothing is evicted, no row is emitted with nulls', () => {
+    // Spark's getOneSideStateWatermarkPredicate needs a watermark on the side itself, and
+    // getStateValueWatermark one on the other side: with one watermark, neither side gets a predicate.
+    for (const [type, watermarks, alone] of [['left_outer', [false, true], 'l10+null'], ['full_outer', [true, false], 'l10+null'], ['right_outer', [true, false], 'null+rb10']] as const) {
+      const q = batches(query(type, [...watermarks]));
+      q.run([{ side: 'L', key: 'a', ts: 10, name: 'l10' }, { side: 'R', key: 'b', ts: 10, name: 'rb10' }], { late: 0, evict: 0 });
+      const b = q.run([], { late: 0, evict: 100 });
+      expect(pairs(b.out), `${type} ${String(watermarks)}`).not.toContain(alone);
+      expect(b.out).toEqual([]);
+      expect(b.state, `${type} ${String(watermarks)}`).toHaveLength(2);
+    }
+    // With both watermarks the same batch evicts both rows and emits the preserved side's with nulls.
+    const both = batches(query('full_outer'));
+    both.run([{ side: 'L', key: 'a', ts: 10, name: 'l10' }, { side: 'R', key: 'b', ts: 10, name: 'rb10' }], { late: 0, evict: 0 });
+    expect(pairs(both.run([], { late: 0, evict: 100 }).out)).toEqual(['l10+null', 'null+rb10']);
+  });
+
   it('an outer join needs a watermark on the side that waits for a partner\'s range (from the other side\'s watermark)', () => {
     expect(planProblem(query('left_outer', [true, false]).plan)).toBe('Stream-stream LeftOuter join between two streaming DataFrame/Datasets is not supported without a watermark in the join keys, or a watermark on the nullable side and an appropriate range condition');
     expect(planProblem(query('left_outer', [false, true]).plan)).toBeUndefined();

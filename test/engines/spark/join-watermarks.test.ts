@@ -1,0 +1,76 @@
+/**
+ * What this proves: a Spark stream-stream outer join evicts state, emits
+ * rows with nulls and runs no-data batches only when both sides carry a
+ * watermark. Spark gives a side a state watermark only from a watermark on
+ * the side itself (`getOneSideStateWatermarkPredicate`) and one on the
+ * other side (`StreamingJoinHelper.getStateValueWatermark`), and the join's
+ * `shouldRunAnotherBatch` asks for a batch only when a side has one. The
+ * analyzer accepts a full outer join with a watermark on one side only, so
+ * such a query runs, and keeps its unmatched rows for good.
+ *
+ * How: a whole simulated run of a full outer join (AvailableNow, so the run
+ * ends after the data and any no-data batch the watermark asks for) over
+ * an order and a payment that never match, then an order and its payment
+ * that move the watermark (the minimum of the two sides') past both. With both watermarks the driver runs a no-data batch
+ * that emits the two unmatched rows with nulls; with the order side's
+ * watermark only, it runs the data batch alone and emits no row with nulls.
+ */
+import { describe, expect, it } from 'vitest';
+import { runScenario } from '../../../src/explore/run.ts';
+import { JOIN_LEFT_STREAM, JOIN_RIGHT_STREAM } from '../../../src/check/join.ts';
+import type { Row } from '../../../src/engines/spark/dsl.ts';
+import type { Scenario } from '../../../scenarios/types.ts';
+import type { InputRecord, OutputRecord } from '../../../src/stream/records.ts';
+
+const rec = (id: number, ts: number, key: string, stream: string): InputRecord => ({ id, ts, key, value: 1, stream });
+
+function scenario(bothWatermarks: boolean): Scenario {
+  const records = [rec(0, 10, 'a', JOIN_LEFT_STREAM), rec(1, 10, 'b', JOIN_RIGHT_STREAM), rec(2, 500, 'c', JOIN_LEFT_STREAM), rec(3, 505, 'c', JOIN_RIGHT_STREAM)];
+  return {
+    name: `join-watermarks-${bothWatermarks ? 'both' : 'left'}`,
+    summary: 'join watermark test',
+    defaults: { events: 4, parallelism: 1, partitions: 1, keys: 3 },
+    workload: () => ({ records, arrivals: [{ atMs: 10, partition: 0, records }], canBeLate: true, idlePartitions: [], activeArrivalGapMsMax: 500 }),
+    engines: {
+      spark: {
+        startAtMs: 300,
+        build: (spark) => {
+          const all = spark.readStream('input');
+          const orders = all.where((r) => r.stream === JOIN_LEFT_STREAM).withWatermark('ts', 5);
+          const paid = all.where((r) => r.stream === JOIN_RIGHT_STREAM);
+          const payments = bothWatermarks ? paid.withWatermark('ts', 5) : paid;
+          const pair = (l: Row | null, r: Row | null): Row => ({ type: 'pair', key: String((l ?? r)!.key), pair: `${l ? String(l.id) : 'null'}+${r ? String(r.id) : 'null'}` });
+          return orders.join(payments, { key: 'key', time: 'ts', lowerMs: 0, upperMs: 10 }, pair, 'full_outer').writeStream('output').outputMode('append').trigger('AvailableNow');
+        },
+      },
+    },
+  };
+}
+
+function run(bothWatermarks: boolean) {
+  const batches: { batch: number; noData: boolean }[] = [];
+  let output: OutputRecord[] = [];
+  const s = scenario(bothWatermarks);
+  runScenario({ scenario: s.name, engine: 'spark', seed: 1, guarantee: 'exactly-once', faults: 'none', bugs: [] }, {
+    scenario: s,
+    onOutput: (o) => (output = o),
+    subscribers: [(e) => {
+      if (e.kind === 'spark.offsets') batches.push({ batch: e.batch as number, noData: e.noData as boolean });
+    }],
+  });
+  return { batches, pairs: output.map((o) => (o as unknown as { pair: string }).pair).sort() };
+}
+
+describe('Spark stream-stream full outer join: state watermarks need a watermark on both sides', () => {
+  it('both sides: the watermark advance runs a no-data batch, which emits both unmatched rows with nulls', () => {
+    const { batches, pairs } = run(true);
+    expect(batches).toEqual([{ batch: 0, noData: false }, { batch: 1, noData: true }]);
+    expect(pairs).toEqual(['0+null', '2+3', 'null+1']);
+  });
+
+  it('the order side only: one data batch, no no-data batch, only the matched pair', () => {
+    const { batches, pairs } = run(false);
+    expect(batches).toEqual([{ batch: 0, noData: false }]);
+    expect(pairs).toEqual(['2+3']);
+  });
+});
