@@ -29,10 +29,9 @@ import type { FaultPlan } from '../../src/sim/faults.ts';
  */
 const WHERE: Record<BugName, BugPlace & { custom?: Scenario; checkpointIntervalMs?: number; plan?: FaultPlan; fromSeed?: number }> = {
   ...BUG_PLACES,
-  // A partition that cuts an instance off inside its own open transaction, after the other
-  // instance's standby applied its changelog writes, comes on none of seeds 1..16: the sweep starts
-  // at the first seed that has it (found by sweeping from 1).
-  'standby-read-uncommitted': { ...BUG_PLACES['standby-read-uncommitted'], fromSeed: 70 },
+  // An instance crashing between its plain offset commit and its transaction's commit comes on
+  // none of seeds 1..16: the sweep starts at the first seed that has it (found by sweeping from 1).
+  'offsets-outside-transaction': { ...BUG_PLACES['offsets-outside-transaction'], fromSeed: 39 },
   'no-alignment': { scenario: 'bank', faults: 'none', events: 3_000, custom: denseBank, checkpointIntervalMs: 20 },
   'spark-continuous-commit-unflushed': {
     ...BUG_PLACES['spark-continuous-commit-unflushed'],

@@ -42,9 +42,9 @@ beforeAll(async () => {
 describe('the virtual-time cursor', () => {
   it('maps a time to each run\'s last event at or before it', () => {
     const steps = (t: number): number[] => sbs.runs.map((r) => stepAtTime(r.index, t));
-    expect(steps(1_499)).toEqual([762, 858, 453]);
-    expect(steps(1_500)).toEqual([763, 859, 454]);
-    expect(steps(1_502)).toEqual([763, 859, 454]);
+    expect(steps(1_499)).toEqual([762, 795, 453]);
+    expect(steps(1_500)).toEqual([763, 796, 454]);
+    expect(steps(1_502)).toEqual([763, 796, 454]);
     expect(steps(-1)).toEqual([-1, -1, -1]);
     for (const r of sbs.runs) {
       const at = stepAtTime(r.index, 1_500);
@@ -59,10 +59,10 @@ describe('the virtual-time cursor', () => {
 
   it('→ ← go to the next / previous event time of any run, ] [ by 100 ms, f F by fault', () => {
     expect(nextEventTime(sbs, 1_500)).toBe(1_503);
-    expect(prevEventTime(sbs, 1_500)).toBe(1_495);
+    expect(prevEventTime(sbs, 1_500)).toBe(1_493);
     const ui = { t: 1_500, note: undefined };
     expect(reduceSideBySide(sbs, ui, 'next').t).toBe(1_503);
-    expect(reduceSideBySide(sbs, ui, 'prev').t).toBe(1_495);
+    expect(reduceSideBySide(sbs, ui, 'prev').t).toBe(1_493);
     expect(reduceSideBySide(sbs, ui, 'forward').t).toBe(1_600);
     expect(reduceSideBySide(sbs, ui, 'back').t).toBe(1_400);
     expect(reduceSideBySide(sbs, { t: 50, note: undefined }, 'back').t).toBe(0);
@@ -166,7 +166,7 @@ describe('the side-by-side screen', () => {
     await press(KEYS.right, 1_503);
     await press(']', 1_603);
     await press('F', 1_500);
-    await press(KEYS.left, 1_495);
+    await press(KEYS.left, 1_493);
     app.unmount();
   });
 });

@@ -185,6 +185,7 @@ class StreamThread implements ProcessLogic, QueryableThread {
   private committing = false;
   /** Commits asked for while one was in flight: run after it, in order. */
   private commitQueue: { force: boolean; then: () => void }[] = [];
+  /** When the last interval commit ended (Kafka's `lastCommitMs`, 0 at start so the first loop commits). */
   private lastCommitMs = 0;
   /** When repartition records were last purged (Kafka's `lastPurgeMs`, 0 at start). */
   private lastPurgeMs = 0;
@@ -815,10 +816,13 @@ class StreamThread implements ProcessLogic, QueryableThread {
   }
 
   /**
-   * Kafka's commit (K11); `force` commits on revocation even before the interval. `purgeAt`: an
-   * interval commit begun then; once it succeeds, repartition records are purged when a purge is due.
+   * Kafka's commit (K11); `force` commits on revocation even before the interval. `intervalAt`: an
+   * interval commit begun then; once it succeeds, repartition records are purged when a purge is due,
+   * and the interval starts again from when it ended (`StreamThread.maybeCommit` sets `lastCommitMs`
+   * after an interval commit returns, and only then: a commit a processor asked for, or one on
+   * revocation, leaves the interval as it was).
    */
-  private commit(force: boolean, then: () => void, purgeAt?: number): void {
+  private commit(force: boolean, then: () => void, intervalAt?: number): void {
     if (this.committing) {
       this.commitQueue.push({ force, then });
       return;
@@ -827,15 +831,18 @@ class StreamThread implements ProcessLogic, QueryableThread {
     if (this.member === undefined) return then();
     const running = [...this.tasks.values()].filter((rt) => rt.state === 'running' && (rt.task.commitNeeded || force));
     const offsets: CommittableOffset[] = flatMapped(running, (rt) => rt.task.prepareCommit());
-    this.lastCommitMs = this.ctx.clock.now();
     // What an interval commit purges once it succeeds, when a purge is due (Kafka purges after every
     // interval commit, one with nothing to commit too): the running tasks' consumed repartition
     // offsets now. No task processes while the commit is in flight, so they are what it commits or
     // what was committed.
-    const purge = purgeAt !== undefined && purgeAt - this.lastPurgeMs > this.app.settings.repartitionPurgeIntervalMs
-      ? { at: purgeAt, offsets: flatMapped([...this.tasks.values()], (rt) => (rt.state === 'running' ? rt.task.purgeableOffsets() : [])) }
+    const purge = intervalAt !== undefined && intervalAt - this.lastPurgeMs > this.app.settings.repartitionPurgeIntervalMs
+      ? { at: intervalAt, offsets: flatMapped([...this.tasks.values()], (rt) => (rt.state === 'running' ? rt.task.purgeableOffsets() : [])) }
       : undefined;
+    const intervalDone = (): void => {
+      if (intervalAt !== undefined) this.lastCommitMs = this.ctx.clock.now();
+    };
     if (offsets.length === 0 && !this.txnOpen) {
+      intervalDone();
       this.commitStandbys();
       if (purge !== undefined) this.purge(purge.at, purge.offsets);
       then();
@@ -854,6 +861,7 @@ class StreamThread implements ProcessLogic, QueryableThread {
         this.lostAll(why!);
         return this.commitDone(then);
       }
+      intervalDone();
       for (const rt of running) {
         rt.task.postCommit();
         this.postCommit(rt, false);

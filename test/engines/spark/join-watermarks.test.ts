@@ -40,7 +40,7 @@ function scenario(bothWatermarks: boolean): Scenario {
           const paid = all.where((r) => r.stream === JOIN_RIGHT_STREAM);
           const payments = bothWatermarks ? paid.withWatermark('ts', 5) : paid;
           const pair = (l: Row | null, r: Row | null): Row => ({ type: 'pair', key: String((l ?? r)!.key), pair: `${l ? String(l.id) : 'null'}+${r ? String(r.id) : 'null'}` });
-          return orders.join(payments, { key: 'key', time: 'ts', lowerMs: 0, upperMs: 10 }, pair, 'full_outer').writeStream('output').outputMode('append').trigger('AvailableNow');
+          return orders.join(payments, { key: 'key', time: 'ts', lowerMs: 0, upperMs: 10 }, pair, 'full_outer').writeStream('output').outputMode('append').trigger('availableNow');
         },
       },
     },
