@@ -80,12 +80,12 @@ export const outerJoin: Scenario = {
       },
     },
   },
-  check: ({ input, inputByPartition, output, droppedLate }) =>
+  check: ({ input, inputByPartition, output, droppedLate, stuckWatermark }) =>
     checkOuterJoin(
       input,
       output.filter((o: OutputRecord): o is JoinResult => o.type === 'join'),
       output.filter((o: OutputRecord): o is UnmatchedRow => o.type === 'unmatched'),
       LOWER_MS, UPPER_MS,
-      { joinType: 'full_outer', delayMs: BOUND_MS, arrived: concatAll(inputByPartition), droppedLate, joinValue: (l, r) => l.value + r.value },
+      { joinType: 'full_outer', delayMs: BOUND_MS, arrived: concatAll(inputByPartition), droppedLate, joinValue: (l, r) => l.value + r.value, ...(stuckWatermark !== undefined ? { finalWatermark: stuckWatermark } : {}) },
     ),
 };

@@ -33,6 +33,12 @@ export interface CheckInput {
   droppedLate: ReadonlySet<number>;
   /** The run's guarantee, for checks whose verdict depends on it (duplicates under at-least-once). */
   guarantee: string;
+  /**
+   * Spark: the eviction watermark of the last batch, when the run ended with the driver idle since a
+   * restart that found that batch committed. Such a driver runs a batch only for new data, so what
+   * waits for a higher watermark (an outer join's unmatched rows) was never emitted, as in Spark.
+   */
+  stuckWatermark?: number;
 }
 
 /**

@@ -132,6 +132,8 @@ export interface OuterJoinCheckOptions {
    * the join's state, and one whose range it did not pass is still waiting for a partner.
    */
   delayMs: number;
+  /** The watermark results stopped at instead, when the run ended without the batch that watermark asked for (`CheckInput.stuckWatermark`). */
+  finalWatermark?: number;
   /** Every record the input topic held (with records the checks do not account for, such as flush records). */
   arrived: readonly InputRecord[];
   /** Ids of records the join dropped as late (traced). */
@@ -163,7 +165,7 @@ export function checkOuterJoin(
   const preserved = { left: opts.joinType !== 'right_outer', right: opts.joinType !== 'left_outer' };
   const streamOf = { left: JOIN_LEFT_STREAM, right: JOIN_RIGHT_STREAM };
   const joinStreams = opts.arrived.filter((r) => r.stream === JOIN_LEFT_STREAM || r.stream === JOIN_RIGHT_STREAM);
-  const finalWm = joinStreams.length === 0 ? 0 : Math.max(0, Math.max(...joinStreams.map((r) => r.ts)) - opts.delayMs);
+  const finalWm = opts.finalWatermark ?? (joinStreams.length === 0 ? 0 : Math.max(0, Math.max(...joinStreams.map((r) => r.ts)) - opts.delayMs));
   const passed = (side: 'left' | 'right', ts: number): boolean => (side === 'left' ? ts + upperMs < finalWm : ts - lowerMs < finalWm);
   const range = (side: 'left' | 'right', ts: number): string => (side === 'left' ? `payments up to ${ts + upperMs}` : `orders from ${ts - upperMs} to ${ts - lowerMs}`);
   const emitted = new Set<number>();

@@ -46,7 +46,7 @@ interface Batch {
 }
 
 /** The trace kinds `onEvent` below reads. */
-const KINDS: readonly string[] = ['spark.start', 'spark.join.outer', 'spark.batch', 'spark.sink.skip', 'spark.commit', 'spark.reduce'];
+const KINDS: readonly string[] = ['spark.start', 'spark.restart', 'spark.join.outer', 'spark.batch', 'spark.sink.skip', 'spark.commit', 'spark.reduce'];
 
 /** Collects the batches as the driver ran them and the watermarks their stateful tasks used. */
 export class SparkBatchTrace {
@@ -72,6 +72,22 @@ export class SparkBatchTrace {
   operators = 1;
   /** A driver restarted (a `spark.start` of an incarnation after the first). */
   private restarted = false;
+  /** The eviction watermark of the last batch that ran (0 before any). */
+  private lastEvict = 0;
+  /** The driver's latest start found its latest batch committed, and it has run no batch since. */
+  private idleSinceCommittedRestart = false;
+
+  /**
+   * The eviction watermark the run's results stopped at, when the run ended with the driver idle since a
+   * restart that found its latest batch committed (undefined otherwise). Spark asks for a no-data batch
+   * only from the batch the same driver ran before, so such a driver runs its next batch only for new
+   * data: with the input over, what waits for the watermark the logs hold (windows to emit in append
+   * mode, an outer join's unmatched rows) waits for good, and the last batch that ran says how far
+   * results went. (`spark.watermark` judges the watermark each batch ran with.)
+   */
+  stuckWatermark(): number | undefined {
+    return this.idleSinceCommittedRestart ? this.lastEvict : undefined;
+  }
 
   /** The kinds `onEvent` reads (see `TraceReader`). */
   get kinds(): readonly string[] {
@@ -86,7 +102,10 @@ export class SparkBatchTrace {
     if (e.kind === 'spark.start' && typeof e.outputMode === 'string') this.outputMode = e.outputMode as 'append' | 'update' | 'complete';
     if (e.kind === 'spark.start' && typeof e.joinType === 'string') this.join = { type: e.joinType, lowerMs: e.joinLowerMs as number, upperMs: e.joinUpperMs as number };
     if (e.kind === 'spark.join.outer') this.outer.push({ batch: e.batch as number, side: e.side as number, ts: e.ts as number, id: String(e.ids) });
+    if (e.kind === 'spark.restart') this.idleSinceCommittedRestart = e.rerun === false && (e.latestOffsets as number) >= 0;
     if (e.kind === 'spark.batch') {
+      this.lastEvict = e.wmEvict as number;
+      this.idleSinceCommittedRestart = false;
       const starts = (e.offsets as string[]).map((o) => Number(o.slice(o.indexOf(':') + 1, o.indexOf('-', o.indexOf(':')))));
       const ends = (e.offsets as string[]).map((o) => Number(o.slice(o.indexOf('-', o.indexOf(':')) + 1)));
       this.starts.set(e.batch as number, starts);

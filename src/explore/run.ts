@@ -44,7 +44,7 @@ import { checkWindowPanes } from '../check/panes.ts';
 import { WatermarkChecker } from '../check/watermarks.ts';
 import { checkRestoreHashes, checkRestoresCompleted } from '../check/checkpoints.ts';
 import type { CheckResult, WindowSpec } from '../check/types.ts';
-import { windowsOf } from '../check/window-math.ts';
+import { recordsAwaitingWatermark, windowsOf } from '../check/window-math.ts';
 import { encodeToken, type RunSettings } from './settings.ts';
 import { BROKER_ID, deployEngine, engineOf, engineProcesses, engineTopics, PRODUCER_ID, runProcessesOf, type DeployedEngine } from './engines.ts';
 
@@ -421,6 +421,9 @@ export function runScenario(settings: RunSettings, opts: RunOptions = {}): RunRe
       : flatMapped(committed, (records) => records.map((r) => r.value as OutputRecord));
   opts.onOutput?.(output);
   const inputByPartition = splitByPartition(workload.arrivals, sizes.partitions);
+  // Spark: a driver that restarted after a committed batch, and then had no new data, ran no batch:
+  // results stopped at the last batch's eviction watermark.
+  const stuck = sparkBatches?.stuckWatermark();
   const checkInput: CheckInput = {
     input: workload.records,
     inputByPartition,
@@ -428,6 +431,7 @@ export function runScenario(settings: RunSettings, opts: RunOptions = {}): RunRe
     canBeLate: workload.canBeLate,
     droppedLate,
     guarantee: settings.guarantee,
+    ...(stuck !== undefined ? { stuckWatermark: stuck } : {}),
   };
   const openTxns = flatMapped(log.inspect(TOPICS.output), (p) => p.openTxns.map((t) => t.transactionalId));
   // A record Kafka Streams skipped for every window it belongs to counts as late, at its operator's
@@ -437,7 +441,9 @@ export function runScenario(settings: RunSettings, opts: RunOptions = {}): RunRe
     : engine === 'spark' ? droppedByGrace(workload.records, sparkDropped, scenario.window, output, { kafkaWindows: false, sessionOffset: 1 })
       : droppedByGrace(workload.records, dropped, scenario.window, output);
   // Kafka Streams: records in a window suppress still held when the job ended (verified by ks.suppress) are pending, not lost.
-  const pending = ksTrace?.pending().ids;
+  // Spark in append mode: so are records in windows that end past the watermark its results stopped at.
+  const pending = ksTrace?.pending().ids
+    ?? (stuck !== undefined && scenario.window && sparkBatches?.outputMode === 'append' ? recordsAwaitingWatermark(workload.records, scenario.window.assigner, stuck, droppedLate) : undefined);
   const checks = judge(scenario, checkInput, wmChecker, recorded, deployment.finished, endReason, openTxns, liveOpen, lateByGrace, flink, pending);
   if (scenario.cut && deployment.cuts) checks.push(checkConsistentCuts(deployment.cuts, inputByPartition, scenario.cut.reference, scenario.cut.show));
   if (scenario.timeliness && timeliness) checks.push(checkTimeliness(scenario.timeliness, timeliness.input(workload.arrivals)));

@@ -98,6 +98,12 @@ class Driver implements ProcessLogic {
   private watermark = 0;
   /** The watermark batch N−1 ran with (the late filter of batch N). */
   private prevBatchWatermark = 0;
+  /**
+   * Whether this driver has run a batch (Spark's previous execution context). A driver that restarted
+   * after a committed batch has none, so only new data starts its next batch: the watermark it read
+   * back from the logs runs no no-data batch until a batch has run (`MicroBatchExecution.constructNextBatch`).
+   */
+  private ranBatch = false;
   /** A batch whose offsets are logged but which has not run yet (a restart re-runs it). */
   private pending: OffsetEntry | undefined;
   private busy = false;
@@ -273,9 +279,9 @@ class Driver implements ProcessLogic {
       const target = this.target;
       const end = r.offsets.map((o, p) => Math.max(target ? Math.min(o, target[p] ?? o) : o, this.start[p] ?? 0));
       const newData = end.some((e, p) => e > this.start[p]!);
-      // shouldRunAnotherBatch: the watermark moved past what the last batch evicted with, or
+      // shouldRunAnotherBatch of the last batch this driver ran: the watermark moved past what it evicted with, or
       // (ProcessingTimeTimeout) always, to find the group states whose timeout expired.
-      const anotherBatch = (this.usesEvictionWatermark() && this.watermark > this.prevBatchWatermark) || this.processingTimeouts();
+      const anotherBatch = this.ranBatch && ((this.usesEvictionWatermark() && this.watermark > this.prevBatchWatermark) || this.processingTimeouts());
       const construct = (): void => {
         const entry: OffsetEntry = { end, batchWatermarkMs: this.watermark, batchTimestampMs: this.ctx.clock.now() };
         this.store.add(`offsets/${this.batchId}`, JSON.stringify(entry), false, (created) => {
@@ -344,6 +350,7 @@ class Driver implements ProcessLogic {
     const batch = this.batchId;
     const wmLate = this.prevBatchWatermark;
     const wmEvict = entry.batchWatermarkMs;
+    this.ranBatch = true;
     this.ctx.trace.emit('spark.batch', {
       batch, wmLate, wmEvict, timestampMs: entry.batchTimestampMs,
       offsets: entry.end.map((e, p) => `${p}:${this.start[p]}-${e}`),

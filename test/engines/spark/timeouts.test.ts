@@ -15,7 +15,9 @@
  * The runs check what the driver adds: a no-data batch every trigger under
  * processing-time timeouts (and the query ending once none is held), one
  * when the watermark moves under event-time timeouts, and the same timeouts
- * firing when a batch runs again after a driver crash.
+ * firing when a batch runs again after a driver crash. A driver restarted
+ * after a committed batch runs no no-data batch until new data arrives, so a
+ * timeout due after such a restart, with the input over, never fires.
  */
 import { describe, expect, it } from 'vitest';
 import { planProblem, spark, type DataStreamWriter, type GroupState, type GroupStateTimeout, type Row, type Trigger } from '../../../src/engines/spark/dsl.ts';
@@ -311,7 +313,7 @@ describe('timeouts in a run', () => {
     expect(finishedAt).toBeDefined();
   });
 
-  it('a driver crash mid-run: the batch runs again with its logged timestamp and watermark, and the same timeouts fire once in the output', () => {
+  it('a driver crash mid-run: the batch runs again with its logged timestamp and watermark, and the same timeouts fire once in the output, unless no batch runs after the restart', () => {
     for (const timeout of ['ProcessingTimeTimeout', 'EventTimeTimeout'] as const) {
       const s = timeoutScenario(timeout);
       let reruns = 0;
@@ -320,7 +322,11 @@ describe('timeouts in a run', () => {
         const { r, shown } = runTimeouts(s, { plan });
         reruns += r.checkpoints.aborted;
         expect(r.checks.filter((c) => !c.ok), `${timeout} crash at ${at}`).toEqual([]);
-        expect(shown, `${timeout} crash at ${at}`).toEqual(timeout === 'EventTimeTimeout' ? ['a:-1', 'a:1', 'b:-1', 'b:1', 'c:1'] : ['a:-1', 'a:1', 'b:-1', 'b:1', 'c:-1', 'c:1']);
+        // At 1,400 ms the last batch is committed and c's timeout has not fired yet. The
+        // restarted driver has run no batch, so with no new data it runs none (Spark's previous execution
+        // context is gone): c never times out, and the query ends with its input.
+        const cTimesOut = timeout === 'ProcessingTimeTimeout' && at !== 1_400;
+        expect(shown, `${timeout} crash at ${at}`).toEqual(cTimesOut ? ['a:-1', 'a:1', 'b:-1', 'b:1', 'c:-1', 'c:1'] : ['a:-1', 'a:1', 'b:-1', 'b:1', 'c:1']);
       }
       expect(reruns, timeout).toBeGreaterThan(0);
     }
