@@ -97,8 +97,13 @@ export class TimerEvent extends SimEvent {
 
 export const NO_TIMER: TimerHandle = { cancel() {} };
 
+/** Whether `ms` is a valid delay: an integer ≥ 0. */
+export function isDelayMs(ms: number): boolean {
+  return Number.isInteger(ms) && ms >= 0;
+}
+
 export function assertDelayMs(what: string, ms: number): void {
-  if (!Number.isInteger(ms) || ms < 0) throw new RangeError(`${what}: delay must be an integer ≥ 0 ms, got ${ms}`);
+  if (!isDelayMs(ms)) throw new RangeError(`${what}: delay must be an integer ≥ 0 ms, got ${ms}`);
 }
 
 export function msgKind(msg: unknown): string | undefined {
