@@ -79,6 +79,8 @@ export class PartitionLog {
   /** Highest transaction number seen per transactional id. */
   readonly maxTxnN = new Map<string, number>();
   private readonly producers = new Map<string, Map<number, AppliedBatch>>();
+  /** The open transaction the latest transactional batch went to (still in `openTxns`), if any. */
+  private lastOpen: OpenTxn | undefined;
   /**
    * The keyed records by key, in offset order, of `entries[0 .. keyedEntries)`: built by the first
    * `forEachOfKey` (only the offsets log asks), brought up to date by each later one (appends cost
@@ -216,11 +218,17 @@ export class PartitionLog {
     this.endOffset = base + values.length;
     if (e.p !== undefined && e.s !== undefined) this.noteApplied(e.p, e.s, base, this.endOffset);
     if (e.x !== undefined && e.e !== undefined && e.n !== undefined) {
-      const key = txnKey(e.x, e.n);
-      let open = this.openTxns.get(key);
-      if (open === undefined) {
-        open = { id: e.x, epoch: e.e, n: e.n, firstOffset: base, entries: [] };
-        this.openTxns.set(key, open);
+      // A transaction's batches mostly come one after another: the latest one's transaction is
+      // found without building its key and hashing it again.
+      let open = this.lastOpen;
+      if (open === undefined || open.id !== e.x || open.n !== e.n) {
+        const key = txnKey(e.x, e.n);
+        open = this.openTxns.get(key);
+        if (open === undefined) {
+          open = { id: e.x, epoch: e.e, n: e.n, firstOffset: base, entries: [] };
+          this.openTxns.set(key, open);
+        }
+        this.lastOpen = open;
       }
       open.entries.push(entry);
       this.maxTxnN.set(e.x, Math.max(e.n, this.maxTxnN.get(e.x) ?? 0));
@@ -233,6 +241,7 @@ export class PartitionLog {
     if (open !== undefined) {
       for (const e of open.entries) e.status = commit ? 'committed' : 'aborted';
       this.openTxns.delete(key);
+      if (this.lastOpen === open) this.lastOpen = undefined;
     }
     this.entries.push({ base: offset, count: 1, values: NO_VALUES, status: 'marker' });
     this.endOffset = offset + 1;
