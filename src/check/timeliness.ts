@@ -28,7 +28,10 @@
  * (`window.late` just before it), which `watermark.lateness` judges. Nor
  * is such a window's on-time firing in a later attempt: a restore after a
  * fault may rewind the watermark below the record, which then arrives on
- * time, and the window fires on time only then.
+ * time, and the window fires on time only then. The same holds for a
+ * window whose record came past allowed lateness and was dropped
+ * (`record.late`): its window never fired in that attempt, and fires on time
+ * only when a restore lets the replayed record in.
  * Records reach a partition when the log appended them (`log.append` of the
  * input topic), not when they were scheduled: a busy producer lags.
  */
@@ -186,7 +189,7 @@ function lateWindowId(e: TraceEvent): string {
 }
 
 /** The trace kinds `onEvent` below reads. */
-const KINDS: readonly string[] = ['log.append', 'window.late', 'window.fire', 'task.deploy', 'source.end', 'fault.planned', 'buggify'];
+const KINDS: readonly string[] = ['log.append', 'window.late', 'record.late', 'window.fire', 'task.deploy', 'source.end', 'fault.planned', 'buggify'];
 
 /**
  * Collects, from the trace as it is emitted, what `checkTimeliness` needs:
@@ -206,6 +209,11 @@ export class TimelinessTrace {
    * an on-time firing the input made possible before any fault.
    */
   private readonly lateJoined = new Set<string>();
+  /**
+   * Per task and key, the timestamps of records dropped past allowed lateness, in any attempt: a
+   * window holding one fires on time, if at all, only after a restore rewound the watermark below it.
+   */
+  private readonly droppedLate = new Map<string, number[]>();
   private firstDeployMs = Number.POSITIVE_INFINITY;
   private lastSourceEndMs = Number.NEGATIVE_INFINITY;
   private firstFaultMs = Number.POSITIVE_INFINITY;
@@ -227,8 +235,15 @@ export class TimelinessTrace {
       case 'window.late':
         this.lateJoined.add(lateWindowId(e));
         return;
+      case 'record.late': {
+        const id = `${String(e.task)}\u0000${String(e.key)}`;
+        const list = this.droppedLate.get(id);
+        if (list) list.push(e.ts as number);
+        else this.droppedLate.set(id, [e.ts as number]);
+        return;
+      }
       case 'window.fire':
-        if (e.firing === 0 && !(this.lateJoined.size > 0 && this.lateJoined.has(lateWindowId(e)))) {
+        if (e.firing === 0 && !(this.lateJoined.size > 0 && this.lateJoined.has(lateWindowId(e))) && !this.heldDroppedRecord(e)) {
           this.fires.push({ t: e.t, key: e.key as string, start: e.start as number, end: e.end as number });
         }
         return;
@@ -246,6 +261,17 @@ export class TimelinessTrace {
         this.firstFaultMs = Math.min(this.firstFaultMs, e.t);
         return;
     }
+  }
+
+  /** Whether a record of the fired window (same task and key, timestamp in it) was dropped as late before. */
+  private heldDroppedRecord(e: TraceEvent): boolean {
+    if (this.droppedLate.size === 0) return false;
+    const list = this.droppedLate.get(`${String(e.task)}\u0000${String(e.key)}`);
+    if (list === undefined) return false;
+    const start = e.start as number;
+    const end = e.end as number;
+    for (let i = 0; i < list.length; i++) if (list[i]! >= start && list[i]! < end) return true;
+    return false;
   }
 
   /** The input for `checkTimeliness`, given the input batches in schedule order (the k-th append of a partition is its k-th batch). */

@@ -131,4 +131,20 @@ describe('TimelinessTrace', () => {
       { t: 5_010, key: 'k7', start: 0, end: 1_000 },
     ]);
   });
+
+  it('a window whose record was dropped past allowed lateness fires on time only after a restore: not judged; its neighbours are', () => {
+    const trace = new TimelinessTrace('input', 1, new Set());
+    trace.onEvent(ev(0, 3_347, 'record.late', { task: 'window[0]', attempt: 0, id: 330, key: 'k10', ts: 1_999, wm: 2_377 }));
+    // After the restore the replayed record is on time and fires [1,000, 2,000) of k10.
+    trace.onEvent(ev(1, 4_333, 'window.fire', { ...win, key: 'k10', start: 1_000, end: 2_000, attempt: 1, wm: 4_111, firing: 0 }));
+    // The next window of the same key, another task's k10, and another key are judged.
+    trace.onEvent(ev(2, 4_340, 'window.fire', { ...win, key: 'k10', start: 2_000, end: 3_000, attempt: 1, wm: 4_111, firing: 0 }));
+    trace.onEvent(ev(3, 4_341, 'window.fire', { ...win, task: 'window[1]', key: 'k10', start: 1_000, end: 2_000, attempt: 1, wm: 4_111, firing: 0 }));
+    trace.onEvent(ev(4, 4_342, 'window.fire', { ...win, key: 'k11', start: 1_000, end: 2_000, attempt: 1, wm: 4_111, firing: 0 }));
+    expect(trace.input([]).fires).toEqual([
+      { t: 4_340, key: 'k10', start: 2_000, end: 3_000 },
+      { t: 4_341, key: 'k10', start: 1_000, end: 2_000 },
+      { t: 4_342, key: 'k11', start: 1_000, end: 2_000 },
+    ]);
+  });
 });
