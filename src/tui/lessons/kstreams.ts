@@ -1,6 +1,6 @@
 /**
  * Lesson `kstreams`: Kafka Streams — state lives in the log. No barriers and
- * no coordinator: each instance commits, every 100 ms, one transaction that
+ * no coordinator: each instance commits, 100 ms after its last commit ended, one transaction that
  * holds its output, its changelog writes and its consumed offsets. The run:
  * wordcount on two instances; ks-0 is cut off from the broker from 1.3 s
  * to 5.2 s and ks-1 crashes at 2.6 s. The group rebalances, a restarted
@@ -55,7 +55,7 @@ export const kstreamsLesson: Lesson = {
       title: 'One transaction per commit',
       at: { kind: 'txn.commit', match: (c: StepContext) => (str(c.event, 'txnId') ?? '').includes('ks-0') && (num(c.event, 'partitions') ?? 0) > 4 },
       filter: FILTER,
-      text: (c) => `Every 100 ms a thread commits: its caches flush, and one transaction (${str(c.event, 'txnId')}) makes the counts in the output, the changelog records, the repartitioned words and the consumed offsets visible together — ${num(c.event, 'partitions')} partitions in one step. Nothing else is a checkpoint.`,
+      text: (c) => `100 ms after its last commit ended, a thread commits: its caches flush, and one transaction (${str(c.event, 'txnId')}) makes the counts in the output, the changelog records, the repartitioned words and the consumed offsets visible together — ${num(c.event, 'partitions')} partitions in one step. Nothing else is a checkpoint.`,
     },
     {
       title: 'Cut off',

@@ -101,7 +101,7 @@ export const threeEnginesLesson: Lesson = {
       run: 'kstreams',
       at: { kind: 'txn.commit', match: (c: StepContext) => (str(c.event, 'txnId') ?? '').includes('ks-0') },
       filter: KS,
-      text: (c) => `Every 100 ms (--commit-interval) ks-0 commits: the record cache flushes, and one transaction (${str(c.event, 'txnId')}, ${num(c.event, 'partitions')} partitions) makes the updated counts, the changelog writes and the consumed offsets visible together. A count is visible within about one commit interval of its input — no waiting for the window to close.`,
+      text: (c) => `100 ms (--commit-interval) after its last commit ended, ks-0 commits: the record cache flushes, and one transaction (${str(c.event, 'txnId')}, ${num(c.event, 'partitions')} partitions) makes the updated counts, the changelog writes and the consumed offsets visible together. A count is visible within about one commit interval of its input — no waiting for the window to close.`,
     },
     {
       title: 'Kafka Streams: the crash',
@@ -170,7 +170,7 @@ export const threeEnginesLesson: Lesson = {
       title: 'Why visible latency differs',
       run: 'spark',
       at: 'end',
-      text: 'The same input, three shapes of delay. Flink shows a window only when the watermark closes it, and then only at the next completed checkpoint (--checkpoint-interval, 500 ms). Kafka Streams and Spark show running counts: every commit (--commit-interval, 100 ms) or every batch (--trigger-interval, 100 ms plus the batch). After the crash Flink rewinds every task to a checkpoint, Kafka Streams rebuilds only the crashed instance\'s stores from their changelogs, and Spark waits out a task timeout and sends the lost tasks again. `weir compare wordcount --seed 1 --events 400 --crash worker@1500` measures all of it; q leaves.',
+      text: 'The same input, three shapes of delay. Flink shows a window only when the watermark closes it, and then only at the next completed checkpoint (--checkpoint-interval, 500 ms). Kafka Streams and Spark show running counts: every commit (--commit-interval, 100 ms after the last one) or every batch (--trigger-interval, 100 ms plus the batch). After the crash Flink rewinds every task to a checkpoint, Kafka Streams rebuilds only the crashed instance\'s stores from their changelogs, and Spark waits out a task timeout and sends the lost tasks again. `weir compare wordcount --seed 1 --events 400 --crash worker@1500` measures all of it; q leaves.',
     },
   ],
 };
