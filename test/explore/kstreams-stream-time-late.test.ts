@@ -2,11 +2,13 @@
  * What this proves: Kafka Streams may drop records as late that the
  * workload kept within its disorder bound, and weir judges them as Kafka
  * does, not as a broken promise. A windowed aggregate behind a repartition
- * topic reads records in the order its upstream tasks wrote them, and its
- * stream time is the largest timestamp it has processed; an upstream task
- * that falls behind its peers (blocked in its commit) writes records older
- * than the window end plus grace the others already carried the stream
- * time past.
+ * topic reads records in the order its upstream tasks' writes reached the
+ * log, and its stream time is the largest timestamp it has processed;
+ * records an upstream task held back (a partial producer batch waits for
+ * the commit that flushes it) arrive after its peers' newer ones, older
+ * than the window end plus grace those already carried the stream time
+ * past. (With commits measured from the end of the last one, as Kafka
+ * measures them, commits come less often, and this seed shows it.)
  *
  * How: the dense wordcount of the engine bench (50 records per ms, disorder
  * within 100 ms, no stragglers, so the workload promises nothing late) on
