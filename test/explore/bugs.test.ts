@@ -29,9 +29,10 @@ import type { FaultPlan } from '../../src/sim/faults.ts';
  */
 const WHERE: Record<BugName, BugPlace & { custom?: Scenario; checkpointIntervalMs?: number; plan?: FaultPlan; fromSeed?: number }> = {
   ...BUG_PLACES,
-  // An instance crashing between its plain offset commit and its transaction's commit comes on
-  // none of seeds 1..16: the sweep starts at the first seed that has it (found by sweeping from 1).
-  'offsets-outside-transaction': { ...BUG_PLACES['offsets-outside-transaction'], fromSeed: 39 },
+  // A dirty close whose stores hold writes of a transaction that then aborts, loaded again by the
+  // next start, comes on none of seeds 1..83: the sweep starts at the first seed that has it (found
+  // by sweeping from 1).
+  'checkpoint-file-under-eos': { ...BUG_PLACES['checkpoint-file-under-eos'], fromSeed: 84 },
   'no-alignment': { scenario: 'bank', faults: 'none', events: 3_000, custom: denseBank, checkpointIntervalMs: 20 },
   'spark-continuous-commit-unflushed': {
     ...BUG_PLACES['spark-continuous-commit-unflushed'],

@@ -74,6 +74,12 @@ export interface KStreamsSettings {
   maxPollRecords: number;
   /** Records per produce batch. */
   batchRecords: number;
+  /**
+   * The producer's `linger.ms`: a batch that is not full goes out this long after its first record
+   * (Kafka Streams sets 100 for its producers), or earlier, with a commit's flush or the ack of the
+   * batch before it.
+   */
+  lingerMs: number;
   quietMs: number;
   /** `num.standby.replicas`: standby copies of each task's stores, on other instances (default 0). */
   standbyReplicas: number;
@@ -91,6 +97,7 @@ export const DEFAULT_KSTREAMS_SETTINGS: Omit<KStreamsSettings, 'applicationId' |
   fetchMaxWaitMs: 100,
   maxPollRecords: 500,
   batchRecords: 256,
+  lingerMs: 100,
   quietMs: 500,
   standbyReplicas: 0,
   repartitionPurgeIntervalMs: 1_000,
@@ -160,6 +167,8 @@ interface Outgoing {
   /** Per batch, per record: called with the record's offset once the batch is acknowledged (changelog records). */
   acks: (((offset: number) => void) | undefined)[][];
   inFlight: boolean;
+  /** The linger timer of the batch being filled, while one is armed. */
+  linger: TimerHandle | undefined;
 }
 
 export function instanceProcess(app: KStreamsApp): ProcessFactory {
@@ -269,7 +278,7 @@ class StreamThread implements ProcessLogic, QueryableThread {
     if (byPartition === undefined) this.outByTopic.set(topic, (byPartition = []));
     let o = byPartition[p];
     if (o === undefined) {
-      o = byPartition[p] = { topic, partition: p, batches: [[]], acks: [[]], inFlight: false };
+      o = byPartition[p] = { topic, partition: p, batches: [[]], acks: [[]], inFlight: false, linger: undefined };
       this.out.push(o);
     }
     const last = o.batches[o.batches.length - 1]!;
@@ -281,6 +290,14 @@ class StreamThread implements ProcessLogic, QueryableThread {
       o.acks[o.acks.length - 1]!.push(onOffset);
     }
     if (o.batches.length > 1) this.sendNext(o);
+    else if (!o.inFlight && o.linger === undefined) {
+      // A batch not yet full waits `linger.ms` for more records (the ack of a batch in flight sends it sooner).
+      const era = this.era;
+      o.linger = this.ctx.timers.after(this.app.settings.lingerMs, () => {
+        o.linger = undefined;
+        if (era === this.era) this.sendNext(o);
+      });
+    }
   }
 
   private sendNext(o: Outgoing): void {
@@ -288,6 +305,10 @@ class StreamThread implements ProcessLogic, QueryableThread {
     if (o.inFlight || o.batches.length === 0 || o.batches[0]!.length === 0) {
       if (!o.inFlight) this.maybeFlushed();
       return;
+    }
+    if (o.linger !== undefined) {
+      o.linger.cancel();
+      o.linger = undefined;
     }
     const records = o.batches.shift()!;
     const acks = o.acks.shift()!;
