@@ -431,8 +431,8 @@ export function runScenario(settings: RunSettings, opts: RunOptions = {}): RunRe
     // A workload's promise that nothing comes late (its disorder within the bound) is about event
     // time. Kafka Streams judges lateness against a task's stream time, the largest timestamp it has
     // processed, in the order records reach it: behind a repartition topic that is the order the
-    // upstream tasks' writes reached the log, and records an upstream task held back (a partial
-    // producer batch waits for the commit that flushes it; a rebalance moves the task) arrive after
+    // upstream tasks' writes reached the log, and records an upstream task held back (a producer
+    // batch waiting out its linger, a thread blocked in its commit, a task moved by a rebalance) arrive after
     // its peers' newer ones, possibly older than the grace those already passed. So Kafka Streams
     // may drop a record the workload kept within the bound; ks.grace judges each drop.
     canBeLate: workload.canBeLate || engine === 'kstreams',

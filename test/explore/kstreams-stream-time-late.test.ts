@@ -4,11 +4,12 @@
  * does, not as a broken promise. A windowed aggregate behind a repartition
  * topic reads records in the order its upstream tasks' writes reached the
  * log, and its stream time is the largest timestamp it has processed;
- * records an upstream task held back (a partial producer batch waits for
- * the commit that flushes it) arrive after its peers' newer ones, older
- * than the window end plus grace those already carried the stream time
- * past. (With commits measured from the end of the last one, as Kafka
- * measures them, commits come less often, and this seed shows it.)
+ * records an upstream task held back (a producer batch waiting out its
+ * linger, a thread blocked in its commit) arrive after its peers' newer
+ * ones, older than the window end plus grace those already carried the
+ * stream time past. (With commits measured from the end of the last one,
+ * as Kafka measures them, commits come less often, and this seed shows
+ * it.)
  *
  * How: the dense wordcount of the engine bench (50 records per ms, disorder
  * within 100 ms, no stragglers, so the workload promises nothing late) on
