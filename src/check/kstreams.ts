@@ -118,8 +118,15 @@ export class KStreamsTrace {
   suppressHolds = 0;
   /** Incarnations of each task per process (`ks.running`), numbered. */
   private readonly incarnation = new Map<string, number>();
-  /** `key window` → the incarnations that released it. */
-  private readonly releasedBy = new Map<string, Set<string>>();
+  /**
+   * `incarnation key window` → the records of the incarnation's latest release of the window, and how
+   * many times it released it with more records than before (each such release is labelled apart).
+   */
+  private readonly lastRelease = new Map<string, { ids: Set<string>; round: number }>();
+  /** Per `process/task`: its next incarnation starts from stored state (a restore since its last `ks.running` gave entries). */
+  private readonly startsStored = new Set<string>();
+  /** The incarnations (`process/task#n`) that started from stored state. */
+  private readonly storedIncarnations = new Set<string>();
   /** `key window ids` (a released result's contents) → the incarnations that released it. */
   readonly releasesOf = new Map<string, Set<string>>();
   /** Per `process task`: the max timestamp its windowed aggregates took since the task's incarnation began. */
@@ -162,6 +169,7 @@ export class KStreamsTrace {
         this.acceptedMax.delete(`${e.p}\u0000${String(e.task)}`);
         this.pendingByTask.delete(String(e.task));
         this.incarnation.set(`${e.p}/${String(e.task)}`, (this.incarnation.get(`${e.p}/${String(e.task)}`) ?? 0) + 1);
+        if (this.startsStored.delete(`${e.p}/${String(e.task)}`)) this.storedIncarnations.add(`${e.p}/${String(e.task)}#${this.incarnation.get(`${e.p}/${String(e.task)}`)!}`);
         break;
       case 'proc.crash':
         this.resetProcess(e.p);
@@ -206,6 +214,7 @@ export class KStreamsTrace {
         this.judgeCommit(e);
         break;
       case 'ks.restored':
+        if (String(e.entries) !== '[]') this.startsStored.add(`${e.p}/${String(e.task)}`);
         this.noteRestore(e, 'restored');
         break;
       case 'ks.standby':
@@ -291,16 +300,32 @@ export class KStreamsTrace {
     const task = `${e.p}/${String(e.task)}`;
     const inc = `${task}#${this.incarnation.get(task) ?? 0}`;
     const window = `${String(e.key)}\u0000${String(e.start)}\u0000${String(e.end)}`;
-    let by = this.releasedBy.get(window);
-    if (!by) this.releasedBy.set(window, (by = new Set()));
-    if (by.has(inc)) {
-      this.suppress.add(`${e.p} task ${String(e.task)} released key ${String(e.key)} window ${formatWindow(e.start as number, e.end as number)} twice in one incarnation (the second time with records ${String(e.ids)})`);
+    // A task created again starts its aggregate's and its suppress operator's stream times afresh,
+    // and the aggregate forwards an update with its window's largest timestamp, which the restored
+    // store keeps: the suppress operator can then be ahead of the aggregate, which still takes
+    // records into a window the suppress operator has released, and releases it again, with more
+    // records. So a second release in one incarnation is Kafka's only in an incarnation that started
+    // from stored state, and only with more records than the first (all of them and more); the same
+    // records again, or others, or any second release of a task that started empty, is one too many.
+    const ids = String(e.ids).split(',');
+    const key = `${inc}\u0000${window}`;
+    const last = this.lastRelease.get(key);
+    let label = inc;
+    if (last !== undefined) {
+      const grown = this.storedIncarnations.has(inc) && ids.length > last.ids.size && [...last.ids].every((id) => ids.includes(id));
+      if (!grown) {
+        this.suppress.add(`${e.p} task ${String(e.task)} released key ${String(e.key)} window ${formatWindow(e.start as number, e.end as number)} twice in one incarnation (the second time with records ${String(e.ids)})`);
+      }
+      const round = grown ? last.round + 1 : last.round;
+      label = round === 0 ? inc : `${inc}+${round}`;
+      this.lastRelease.set(key, { ids: new Set(ids), round });
+    } else {
+      this.lastRelease.set(key, { ids: new Set(ids), round: 0 });
     }
-    by.add(inc);
     const contents = `${window}\u0000${String(e.ids)}`;
     let of = this.releasesOf.get(contents);
     if (!of) this.releasesOf.set(contents, (of = new Set()));
-    of.add(inc);
+    of.add(label);
   }
 
   private notePending(e: TraceEvent): void {

@@ -169,6 +169,19 @@ describe('ks.suppress', () => {
     expect(open.detail).toContain('1 holds judged');
   });
 
+  it('in an incarnation that started from stored state, accepts a second release with more records, and only that', () => {
+    // The task created again: its aggregate starts its stream time afresh, while updates forwarded
+    // with a restored window's timestamp carry the suppress operator past a window's close first.
+    const restored = (entries: string) => ev('ks-0', 'ks.restored', { task: '1_0', store: 'S-store', topic: 't', partition: 0, records: 0, from: 0, offset: 0, target: 0, entries });
+    const life = (entries: string, ...releases: TraceEvent[]) => feed([restored(entries), ev('ks-0', 'ks.running', { task: '1_0' }), ...releases]);
+    const grown = checkSuppress(life('[["k",1,"d"]]', release([1], 1200), release([1, 2], 1300)), [result([1], 0), result([1, 2], 1)]);
+    expect(grown.ok, grown.detail).toBe(true);
+    // The same records again, other records, or a task that started empty: a release too many.
+    expect(checkSuppress(life('[["k",1,"d"]]', release([1, 2], 1200), release([1, 2], 1300)), [result([1, 2], 0)]).detail).toContain('twice in one incarnation');
+    expect(checkSuppress(life('[["k",1,"d"]]', release([1, 2], 1200), release([3, 4, 5], 1300)), [result([1, 2], 0), result([3, 4, 5], 1)]).detail).toContain('twice in one incarnation');
+    expect(checkSuppress(life('[]', release([1], 1200), release([1, 2], 1300)), [result([1], 0), result([1, 2], 1)]).detail).toContain('twice in one incarnation');
+  });
+
   it('accepts a window reopened after a restart and released again with more records', () => {
     const t = feed([ev('ks-0', 'ks.running', { task: '1_0' }), release([1], 1200), ev('ks-0', 'ks.running', { task: '1_0' }), release([1, 2], 1250)]);
     const v = checkSuppress(t, [result([1], 0), result([1, 2], 1)]);

@@ -75,6 +75,15 @@
  *    and the window fired on time 2.1 s after the input allowed it. The
  *    timeliness judge took that for a held-back watermark (a checker bug; a
  *    window holding a record dropped as late is now left out too).
+ * 19. (wordcount-final on Kafka Streams, seed 21,538 of a swarm soak) task
+ *    1_0 was revoked and assigned back to the same instance; its new
+ *    aggregate started its stream time afresh and took updates for a window
+ *    that its suppress operator, carried past the window's close by an
+ *    update with a restored window's timestamp, had just released; the
+ *    operator released it again: twice in one incarnation, as Kafka does
+ *    (both operators start their stream time afresh in a new task). The suppress judge now accepts a second release
+ *    in an incarnation that started from stored state when it holds all the
+ *    first one's records and more (a checker bug).
  */
 import { describe, expect, it } from 'vitest';
 import { decodeToken } from '../../src/explore/settings.ts';
@@ -99,6 +108,7 @@ const TOKENS = [
   'w2.eyJzY2VuYXJpbyI6IndvcmRjb3VudCIsImVuZ2luZSI6InNwYXJrIiwic2VlZCI6MzI0NSwiZ3VhcmFudGVlIjoiZXhhY3RseS1vbmNlIiwiZmF1bHRzIjoic3dhcm0iLCJidWdzIjpbXSwicGxhbiI6eyJmYXVsdHMiOlt7ImtpbmQiOiJjcmFzaCIsImF0TXMiOjEyNzYsInByb2Nlc3MiOiJzcGFyay1zdG9yZSIsInJlc3RhcnRBZnRlck1zIjozMTU1fSx7ImtpbmQiOiJsYXRlbmN5LXNwaWtlIiwiYXRNcyI6MjM0OSwiZHVyYXRpb25NcyI6MzI3NCwiZXh0cmFNcyI6NDl9LHsia2luZCI6ImxhdGVuY3ktc3Bpa2UiLCJhdE1zIjo1NDI3LCJkdXJhdGlvbk1zIjozMDE3LCJleHRyYU1zIjo1N30seyJraW5kIjoiY3Jhc2giLCJhdE1zIjo1NTc0LCJwcm9jZXNzIjoic3Bhcmstc3RvcmUiLCJyZXN0YXJ0QWZ0ZXJNcyI6MTQ3OH0seyJraW5kIjoiY3Jhc2giLCJhdE1zIjo1NjEyLCJwcm9jZXNzIjoiYnJva2VyIiwicmVzdGFydEFmdGVyTXMiOjU1Nn0seyJraW5kIjoiY3Jhc2giLCJhdE1zIjoxNjUxMiwicHJvY2VzcyI6ImV4ZWN1dG9yLTAiLCJyZXN0YXJ0QWZ0ZXJNcyI6MjEzOH1dfX0',
   'w2.eyJzY2VuYXJpbyI6IndvcmRjb3VudCIsInNlZWQiOjQyMTAsImd1YXJhbnRlZSI6ImV4YWN0bHktb25jZSIsImZhdWx0cyI6InN3YXJtIiwiYnVncyI6W10sInBsYW4iOnsiZmF1bHRzIjpbeyJraW5kIjoiY3Jhc2giLCJhdE1zIjozODI2LCJwcm9jZXNzIjoidG0tMCIsInJlc3RhcnRBZnRlck1zIjoxNjYxfSx7ImtpbmQiOiJkaXNrLWNvcnJ1cHRpb24iLCJhdE1zIjo3MTUzLCJwcm9jZXNzIjoidG0tMCIsImR1cmF0aW9uTXMiOjIzMjF9LHsia2luZCI6ImRpc2stY29ycnVwdGlvbiIsImF0TXMiOjEwMjgxLCJwcm9jZXNzIjoidG0tMSIsImR1cmF0aW9uTXMiOjI1MTh9XX19',
   'w2.eyJzY2VuYXJpbyI6IndvcmRjb3VudCIsInNlZWQiOjE4OTQxLCJndWFyYW50ZWUiOiJleGFjdGx5LW9uY2UiLCJmYXVsdHMiOiJzd2FybSIsImJ1Z3MiOltdLCJwbGFuIjp7ImZhdWx0cyI6W3sia2luZCI6ImNyYXNoIiwiYXRNcyI6MzgzMiwicHJvY2VzcyI6InRtLTEiLCJyZXN0YXJ0QWZ0ZXJNcyI6MTc3fSx7ImtpbmQiOiJwYXJ0aXRpb24iLCJhdE1zIjozODk1LCJhIjoiam0iLCJiIjoicHJvZHVjZXIiLCJkdXJhdGlvbk1zIjozMTU5fSx7ImtpbmQiOiJzbG93LWZzeW5jIiwiYXRNcyI6NjQzMSwicHJvY2VzcyI6ImJyb2tlciIsImR1cmF0aW9uTXMiOjM3ODksImV4dHJhTXMiOjIwfSx7ImtpbmQiOiJzbG93LWZzeW5jIiwiYXRNcyI6MTY2NzYsInByb2Nlc3MiOiJqbSIsImR1cmF0aW9uTXMiOjM3NDAsImV4dHJhTXMiOjgzfSx7ImtpbmQiOiJzbG93LWZzeW5jIiwiYXRNcyI6MTc1OTIsInByb2Nlc3MiOiJicm9rZXIiLCJkdXJhdGlvbk1zIjo4MzEsImV4dHJhTXMiOjE1M31dfX0',
+  'w2.eyJzY2VuYXJpbyI6IndvcmRjb3VudC1maW5hbCIsImVuZ2luZSI6ImtzdHJlYW1zIiwic2VlZCI6MjE1MzgsImd1YXJhbnRlZSI6ImV4YWN0bHktb25jZSIsImZhdWx0cyI6InN3YXJtIiwiYnVncyI6W10sInBsYW4iOnsiZmF1bHRzIjpbeyJraW5kIjoicGFydGl0aW9uIiwiYXRNcyI6NTIyMywiYSI6ImJyb2tlciIsImIiOiJrcy0wIiwiZHVyYXRpb25NcyI6MjY5OX0seyJraW5kIjoicGFydGl0aW9uIiwiYXRNcyI6NjA4OSwiYSI6InByb2R1Y2VyIiwiYiI6ImtzLTAiLCJkdXJhdGlvbk1zIjoyNDcyfSx7ImtpbmQiOiJwYXJ0aXRpb24iLCJhdE1zIjoxODA3MywiYSI6InByb2R1Y2VyIiwiYiI6ImtzLTAiLCJkdXJhdGlvbk1zIjozNDE4fSx7ImtpbmQiOiJsYXRlbmN5LXNwaWtlIiwiYXRNcyI6MTgxOTksImR1cmF0aW9uTXMiOjI1OTgsImV4dHJhTXMiOjY1fV19fQ',
 ];
 
 describe('soak regressions', () => {
