@@ -164,13 +164,16 @@ export class KStreamsTrace {
 
   onEvent(e: TraceEvent): void {
     switch (e.kind) {
-      case 'ks.running':
+      case 'ks.running': {
         this.resetTask(e.p, String(e.task));
         this.acceptedMax.delete(`${e.p}\u0000${String(e.task)}`);
         this.pendingByTask.delete(String(e.task));
-        this.incarnation.set(`${e.p}/${String(e.task)}`, (this.incarnation.get(`${e.p}/${String(e.task)}`) ?? 0) + 1);
-        if (this.startsStored.delete(`${e.p}/${String(e.task)}`)) this.storedIncarnations.add(`${e.p}/${String(e.task)}#${this.incarnation.get(`${e.p}/${String(e.task)}`)!}`);
+        const task = `${e.p}/${String(e.task)}`;
+        const n = (this.incarnation.get(task) ?? 0) + 1;
+        this.incarnation.set(task, n);
+        if (this.startsStored.delete(task)) this.storedIncarnations.add(`${task}#${n}`);
         break;
+      }
       case 'proc.crash':
         this.resetProcess(e.p);
         this.memberOf.delete(e.p);
@@ -307,20 +310,20 @@ export class KStreamsTrace {
     // records. So a second release in one incarnation is Kafka's only in an incarnation that started
     // from stored state, and only with more records than the first (all of them and more); the same
     // records again, or others, or any second release of a task that started empty, is one too many.
-    const ids = String(e.ids).split(',');
+    const ids = new Set(String(e.ids).split(','));
     const key = `${inc}\u0000${window}`;
     const last = this.lastRelease.get(key);
     let label = inc;
     if (last !== undefined) {
-      const grown = this.storedIncarnations.has(inc) && ids.length > last.ids.size && [...last.ids].every((id) => ids.includes(id));
+      const grown = this.storedIncarnations.has(inc) && ids.size > last.ids.size && [...last.ids].every((id) => ids.has(id));
       if (!grown) {
         this.suppress.add(`${e.p} task ${String(e.task)} released key ${String(e.key)} window ${formatWindow(e.start as number, e.end as number)} twice in one incarnation (the second time with records ${String(e.ids)})`);
       }
       const round = grown ? last.round + 1 : last.round;
       label = round === 0 ? inc : `${inc}+${round}`;
-      this.lastRelease.set(key, { ids: new Set(ids), round });
+      this.lastRelease.set(key, { ids, round });
     } else {
-      this.lastRelease.set(key, { ids: new Set(ids), round: 0 });
+      this.lastRelease.set(key, { ids, round: 0 });
     }
     const contents = `${window}\u0000${String(e.ids)}`;
     let of = this.releasesOf.get(contents);

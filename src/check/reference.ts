@@ -77,6 +77,21 @@ export function referenceWindows(records: readonly InputRecord[], spec: WindowSp
   return referenceModel(records, spec).windows;
 }
 
+/**
+ * The ids of the records whose windows' final results wait for an event-time watermark above
+ * `watermark`: the records of every reference window ending after it (for sessions, the merged
+ * session's end). Records in `skip` (dropped as late) are in no window, so they neither count nor
+ * extend a session.
+ */
+export function recordsAwaitingWatermark(records: readonly InputRecord[], spec: WindowSpec, watermark: number, skip: ReadonlySet<number>): Set<number> {
+  const ids = new Set<number>();
+  const kept = skip.size === 0 ? records : records.filter((r) => !skip.has(r.id));
+  referenceWindows(kept, spec).forEach((w) => {
+    if (w.end > watermark) for (let i = 0; i < w.ids.length; i++) ids.add(w.ids[i]!);
+  });
+  return ids;
+}
+
 /** `referenceWindows` with its index (shared the same way). */
 export function referenceModel(records: readonly InputRecord[], spec: WindowSpec): ReferenceModel {
   return memo.get(records, spec, () => new ReferenceModel(computeReference(records, spec)));

@@ -135,39 +135,3 @@ export function aggregateOf(kind: 'count' | 'sum' | 'avg', values: readonly numb
   if (kind === 'sum') return sum;
   return values.length === 0 ? 0 : Math.floor(sum / values.length);
 }
-
-/**
- * The ids of the records whose windows' final results wait for an event-time watermark above
- * `watermark`: a record with a window ending after it, or, with sessions, a record of a session
- * ending after it. A key's sessions chain its records whose proto-windows `[ts, ts + gap)` overlap
- * or touch (Spark's merge), so a session ends at its last record's `ts + gap`. Records in `skip`
- * (dropped as late) are in no window.
- */
-export function recordsAwaitingWatermark(
-  records: readonly { id: number; key: string; ts: number }[], assigner: WindowAssigner, watermark: number, skip: ReadonlySet<number>,
-): Set<number> {
-  const ids = new Set<number>();
-  if (assigner.kind !== 'session') {
-    for (const r of records) if (!skip.has(r.id) && windowsOf(assigner, r.ts).at(-1)!.end > watermark) ids.add(r.id);
-    return ids;
-  }
-  const byKey = new Map<string, { id: number; ts: number }[]>();
-  for (const r of records) {
-    if (skip.has(r.id)) continue;
-    const list = byKey.get(r.key);
-    if (list) list.push(r);
-    else byKey.set(r.key, [r]);
-  }
-  const gap = assigner.gapMs;
-  for (const list of byKey.values()) {
-    list.sort((a, b) => a.ts - b.ts);
-    // From the last record back: a record ends its session unless the next one starts within its gap.
-    let open = false;
-    for (let i = list.length - 1; i >= 0; i--) {
-      const r = list[i]!;
-      if (i === list.length - 1 || list[i + 1]!.ts > r.ts + gap) open = r.ts + gap > watermark;
-      if (open) ids.add(r.id);
-    }
-  }
-  return ids;
-}

@@ -40,11 +40,12 @@ import { flatMapped } from '../runtime/arrays.ts';
 import type { Workload } from '../workload/generate.ts';
 import { TOPICS } from '../../scenarios/types.ts';
 import { checkExactlyOnceWindows } from '../check/exactly-once.ts';
+import { recordsAwaitingWatermark } from '../check/reference.ts';
 import { checkWindowPanes } from '../check/panes.ts';
 import { WatermarkChecker } from '../check/watermarks.ts';
 import { checkRestoreHashes, checkRestoresCompleted } from '../check/checkpoints.ts';
 import type { CheckResult, WindowSpec } from '../check/types.ts';
-import { recordsAwaitingWatermark, windowsOf } from '../check/window-math.ts';
+import { windowsOf } from '../check/window-math.ts';
 import { encodeToken, type RunSettings } from './settings.ts';
 import { BROKER_ID, deployEngine, engineOf, engineProcesses, engineTopics, PRODUCER_ID, runProcessesOf, type DeployedEngine } from './engines.ts';
 
@@ -450,7 +451,7 @@ export function runScenario(settings: RunSettings, opts: RunOptions = {}): RunRe
   // Kafka Streams: records in a window suppress still held when the job ended (verified by ks.suppress) are pending, not lost.
   // Spark in append mode: so are records in windows that end past the watermark its results stopped at.
   const pending = ksTrace?.pending().ids
-    ?? (stuck !== undefined && scenario.window && sparkBatches?.outputMode === 'append' ? recordsAwaitingWatermark(workload.records, scenario.window.assigner, stuck, droppedLate) : undefined);
+    ?? (stuck !== undefined && scenario.window && sparkBatches?.outputMode === 'append' ? recordsAwaitingWatermark(workload.records, scenario.window, stuck, droppedLate) : undefined);
   const checks = judge(scenario, checkInput, wmChecker, recorded, deployment.finished, endReason, openTxns, liveOpen, lateByGrace, flink, pending);
   if (scenario.cut && deployment.cuts) checks.push(checkConsistentCuts(deployment.cuts, inputByPartition, scenario.cut.reference, scenario.cut.show));
   if (scenario.timeliness && timeliness) checks.push(checkTimeliness(scenario.timeliness, timeliness.input(workload.arrivals)));

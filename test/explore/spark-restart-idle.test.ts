@@ -20,7 +20,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import { SparkBatchTrace } from '../../src/check/spark-watermark.ts';
-import { recordsAwaitingWatermark } from '../../src/check/window-math.ts';
+import { recordsAwaitingWatermark } from '../../src/check/reference.ts';
+import type { WindowAssigner } from '../../src/stream/assigners.ts';
 import { session, sliding, tumbling } from '../../src/stream/assigners.ts';
 import type { TraceEvent } from '../../src/runtime/trace-event.ts';
 import { failed, run } from './helpers.ts';
@@ -89,19 +90,20 @@ describe('SparkBatchTrace.stuckWatermark', () => {
 });
 
 describe('recordsAwaitingWatermark', () => {
-  const r = (id: number, key: string, ts: number) => ({ id, key, ts });
+  const r = (id: number, key: string, ts: number) => ({ id, key, ts, value: 1 });
+  const count = (assigner: WindowAssigner) => ({ assigner, aggregate: 'count' as const, allowedLatenessMs: 0 });
   it('fixed windows: a record with a window ending after the watermark', () => {
-    expect([...recordsAwaitingWatermark([r(0, 'a', 999), r(1, 'a', 1_000), r(2, 'a', 1_999)], tumbling(1_000), 1_000, new Set())]).toEqual([1, 2]);
+    expect([...recordsAwaitingWatermark([r(0, 'a', 999), r(1, 'a', 1_000), r(2, 'a', 1_999)], count(tumbling(1_000)), 1_000, new Set())]).toEqual([1, 2]);
     // Sliding 2 s every 500 ms: 1,499's last window is [1,000, 3,000).
-    expect([...recordsAwaitingWatermark([r(0, 'a', 400), r(1, 'a', 1_499)], sliding(2_000, 500), 2_500, new Set())]).toEqual([1]);
-    expect([...recordsAwaitingWatermark([r(1, 'a', 1_499)], sliding(2_000, 500), 2_500, new Set([1]))]).toEqual([]);
+    expect([...recordsAwaitingWatermark([r(0, 'a', 400), r(1, 'a', 1_499)], count(sliding(2_000, 500)), 2_500, new Set())]).toEqual([1]);
+    expect([...recordsAwaitingWatermark([r(1, 'a', 1_499)], count(sliding(2_000, 500)), 2_500, new Set([1]))]).toEqual([]);
   });
 
   it('sessions: every record of a session that ends after the watermark, chained through touching gaps', () => {
     // Gap 100: a's 0, 100 and 200 touch in turn and end at 300; b's 0 ends at 100; c's 150 alone ends at 250.
-    const ids = recordsAwaitingWatermark([r(0, 'a', 0), r(1, 'a', 100), r(2, 'a', 200), r(3, 'b', 0), r(4, 'c', 150), r(5, 'c', 20)], session(100), 260, new Set());
+    const ids = recordsAwaitingWatermark([r(0, 'a', 0), r(1, 'a', 100), r(2, 'a', 200), r(3, 'b', 0), r(4, 'c', 150), r(5, 'c', 20)], count(session(100)), 260, new Set());
     expect([...ids].sort()).toEqual([0, 1, 2]);
     // Dropping a's 100 as late breaks the chain: 0 ends at 100.
-    expect([...recordsAwaitingWatermark([r(0, 'a', 0), r(1, 'a', 100), r(2, 'a', 200)], session(100), 260, new Set([1]))]).toEqual([2]);
+    expect([...recordsAwaitingWatermark([r(0, 'a', 0), r(1, 'a', 100), r(2, 'a', 200)], count(session(100)), 260, new Set([1]))]).toEqual([2]);
   });
 });
