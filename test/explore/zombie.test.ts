@@ -5,13 +5,16 @@
  * a zombie until it hears of the newer attempt; the log fences the zombie's
  * transactional writes, so every check still passes. With the planted bug
  * `zombie-not-fenced` (leftover transactions aborted without bumping the
- * producer epoch) the zombie's writes open a transaction nobody ends, and
- * the liveness check fails — on the live broker, asked at the end of the
- * run, where the zombie's transaction hangs.
+ * producer epoch) the zombie's writes open a new transaction in the old
+ * epoch: it hangs until the zombie hears of the newer attempt and its sink,
+ * closing, aborts it (as Flink's Kafka sink does) — and for ever when the
+ * zombie crashes first, which the liveness check catches on the live
+ * broker, asked at the end of the run.
  *
  * How: one fixed seed of `bank` with an explicit fault plan (a partition
- * between the job manager and tm-1, long enough for a heartbeat timeout),
- * and the trace events of the run.
+ * between the job manager and tm-1, long enough for a heartbeat timeout;
+ * for the crash, tm-1 also crashes before the partition heals), and the
+ * trace events of the run.
  */
 import { describe, expect, it } from 'vitest';
 import type { TraceEvent } from '../../src/runtime/trace-event.ts';
@@ -22,11 +25,14 @@ import { findScenario } from '../../scenarios/index.ts';
 
 const PLAN = { faults: [{ kind: 'partition' as const, atMs: 800, a: 'jm', b: 'tm-1', durationMs: 1_500 }] };
 
-function zombieRun(bugs: 'zombie-not-fenced'[], spareTaskManagers: number): { problems: string[]; events: TraceEvent[] } {
+/** The zombie crashes at 2,000 ms, before the partition heals. */
+const CRASHING = { faults: [...PLAN.faults, { kind: 'crash' as const, atMs: 2_000, process: 'tm-1', restartAfterMs: 1_000 }] };
+
+function zombieRun(bugs: 'zombie-not-fenced'[], spareTaskManagers: number, plan: typeof PLAN | typeof CRASHING = PLAN): { problems: string[]; events: TraceEvent[] } {
   const events: TraceEvent[] = [];
-  const keep = /^(job\.restore|task\.deploy|tm\.stale|txn\.fenced|sink\.write|net\.heal)$/;
+  const keep = /^(job\.restore|task\.deploy|tm\.stale|txn\.fenced|txn\.begin|txn\.abort|sink\.write|net\.heal)$/;
   const report = run(
-    { scenario: 'bank', seed: 3, faults: 'none', plan: PLAN, bugs, spareTaskManagers },
+    { scenario: 'bank', seed: 3, faults: 'none', plan, bugs, spareTaskManagers },
     { subscribers: [(e) => { if (keep.test(e.kind)) events.push(e); }] },
   );
   return { problems: failed(report), events };
@@ -51,12 +57,37 @@ describe('a task manager cut off from the job manager', () => {
     expect(stale!.t).toBeGreaterThanOrEqual(heal.t);
   });
 
-  it('leaves a transaction open for ever when the restarted sink aborts without fencing (zombie-not-fenced)', () => {
-    const { problems } = zombieRun(['zombie-not-fenced'], 1);
+  it('aborts the open transaction of a sink whose task is cancelled, as Flink\'s Kafka sink does on close', () => {
+    const { events } = zombieRun([], 1);
+    // tm-0 stays in touch: the job manager's failover cancels its tasks, and its sink aborts what it had open.
+    const closed = events.filter((e) => e.kind === 'txn.abort' && e.reason === 'sink closed');
+    expect(closed.map((e) => `${e.p} ${e.txn}`)).toEqual(['tm-0 sink-0-a0-c2']);
+    const broker = events.find((e) => e.kind === 'txn.abort' && e.p === 'broker' && e.txnId === 'sink-0-a0-c2');
+    expect(broker?.reason).toBe('requested');
+    expect(broker!.t).toBeGreaterThan(closed[0]!.t);
+  });
+
+  it('without fencing, lets the zombie open a transaction in the old epoch that hangs until the zombie closes it', () => {
+    const { problems, events } = zombieRun(['zombie-not-fenced'], 1);
+    const reopened = events.find((e) => e.kind === 'txn.begin' && e.p === 'broker' && String(e.txnId).startsWith('sink-1-a0-') && Number(e.n) > 1);
+    const stale = events.find((e) => e.kind === 'tm.stale')!;
+    const ended = events.find((e) => e.kind === 'txn.abort' && e.p === 'broker' && e.txnId === reopened?.txnId && e.t > reopened!.t);
+    expect(reopened).toBeDefined();
+    // Open from the zombie's write until it hears of attempt 1, when its sink closes and aborts it.
+    expect(ended!.t).toBeGreaterThanOrEqual(stale.t);
+    expect(problems).toEqual([]);
+  });
+
+  it('leaves a transaction open for ever when the restarted sink aborts without fencing and the zombie crashes (zombie-not-fenced)', () => {
+    const { problems } = zombieRun(['zombie-not-fenced'], 1, CRASHING);
     expect(problems.some((p) => p.startsWith('liveness') && p.includes('left open'))).toBe(true);
     // Judged on the live broker, asked through the protocol once the world settled: there the
     // zombie's transaction hangs, whatever a restarted broker's recovery would make of it.
     expect(problems.some((p) => p.startsWith('liveness') && p.includes('on the live broker'))).toBe(true);
+  });
+
+  it('with fencing, leaves nothing open when the zombie crashes', () => {
+    expect(zombieRun([], 1, CRASHING).problems).toEqual([]);
   });
 
   it('without a spare, waits for the cut-off task manager and redeploys on it', () => {

@@ -65,7 +65,7 @@ export const FLINK_BUGS = {
     caughtBy: 'liveness',
   },
   'zombie-not-fenced': {
-    description: 'a restarted sink aborts the failed attempt\'s open transactions without bumping their producer epoch, so a zombie task manager cut off from the job manager keeps writing into a transaction nobody will end',
+    description: 'a restarted sink aborts the failed attempt\'s open transactions without bumping their producer epoch, so a zombie task manager cut off from the job manager writes on into a new transaction, which nobody ends if the zombie crashes',
     caughtBy: 'liveness',
   },
   'ttl-returns-expired': {

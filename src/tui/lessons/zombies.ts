@@ -3,11 +3,14 @@
  * from the log. The job restarts on a spare, the cut-off task manager runs
  * on as a zombie, and the log's producer fencing keeps its writes out; then
  * the same run with the planted bug `zombie-not-fenced`, where the zombie's
- * writes open a transaction nobody ends and the liveness check fails.
+ * writes open a transaction in the old epoch and, because the zombie
+ * crashes before it hears of the newer attempt (a sink that closes aborts
+ * its open transaction; a process that dies cannot), nobody ends it and the
+ * liveness check fails.
  *
- * Both runs share a seed and an explicit fault plan: bank with one spare
- * task manager (tm-2) and a partition between the job manager and tm-1 from
- * 800 ms to 2,300 ms.
+ * Both runs share a seed and a fault plan: bank with one spare task manager
+ * (tm-2) and a partition between the job manager and tm-1 from 800 ms to
+ * 2,300 ms; the second run also crashes tm-1 at 2,000 ms.
  */
 import type { RunSettings } from '../../explore/settings.ts';
 import { num, str } from '../model/fields.ts';
@@ -22,7 +25,10 @@ const BASE: Omit<RunSettings, 'bugs'> = {
   plan: { faults: [{ kind: 'partition', atMs: 800, a: 'jm', b: 'tm-1', durationMs: 1_500 }] },
 };
 
-const FILTER = 'net.partition,net.heal,job,tm.stale,txn,sink.write';
+/** The second run: the zombie crashes at 2,000 ms, before the partition heals, and is back at 3,000 ms. */
+const CRASH = { kind: 'crash' as const, atMs: 2_000, process: 'tm-1', restartAfterMs: 1_000 };
+
+const FILTER = 'net.partition,net.heal,job,tm.stale,txn,sink.write,proc.crash';
 /** The zombie's transactions: tm-1 hosts balances[1], whose sink writes `sink-1-…`, in attempt 0. */
 const fromZombie = (c: StepContext): boolean => (str(c.event, 'txn') ?? str(c.event, 'txnId') ?? '').startsWith('sink-1-a0-');
 
@@ -32,7 +38,7 @@ export const zombiesLesson: Lesson = {
   summary: 'a task manager cut off from the job manager runs on as a zombie; fencing keeps its writes out',
   runs: [
     { key: 'fenced', label: 'fenced', settings: { ...BASE, bugs: [] } },
-    { key: 'unfenced', label: 'zombie-not-fenced', settings: { ...BASE, bugs: ['zombie-not-fenced'] } },
+    { key: 'unfenced', label: 'zombie-not-fenced', settings: { ...BASE, bugs: ['zombie-not-fenced'], plan: { faults: [...BASE.plan!.faults, CRASH] } } },
   ],
   steps: [
     {
@@ -75,12 +81,12 @@ export const zombiesLesson: Lesson = {
       title: 'Back in touch',
       at: { kind: 'tm.stale' },
       filter: FILTER,
-      text: (c) => `The partition healed. The first heartbeat ${c.event.p} receives names attempt ${num(c.event, 'current')}, newer than its own ${num(c.event, 'attempt')}: it cancels its ${num(c.event, 'tasks')} stale tasks. The zombie is gone.`,
+      text: (c) => `The partition healed. The first heartbeat ${c.event.p} receives names attempt ${num(c.event, 'current')}, newer than its own ${num(c.event, 'attempt')}: it cancels its ${num(c.event, 'tasks')} stale tasks, and a sink that closes aborts the transaction it has open (Flink's Kafka sink does). The zombie is gone.`,
     },
     {
       title: 'Verdict',
       at: 'end',
-      text: (c) => `${checkText(c, 'liveness')}. ${checkText(c, 'bank.balance')}. Next: the same partition, with a sink that aborts without fencing.`,
+      text: (c) => `${checkText(c, 'liveness')}. ${checkText(c, 'bank.balance')}. Next: the same partition, with a sink that aborts without fencing, and a zombie that crashes before it hears of the new attempt.`,
     },
     {
       title: 'Aborted, not fenced',
@@ -95,6 +101,13 @@ export const zombiesLesson: Lesson = {
       at: { kind: 'txn.begin', match: (c: StepContext) => str(c.event, 'task') === undefined && fromZombie(c) },
       filter: FILTER,
       text: (c) => `The zombie writes again, and the log opens a new transaction of ${str(c.event, 'txnId')} in epoch ${num(c.event, 'epoch')}. Its checkpoint will never complete and no attempt will abort it again: a hanging transaction.`,
+    },
+    {
+      title: 'The zombie dies',
+      run: 'unfenced',
+      at: { kind: 'proc.crash', match: (c: StepContext) => c.event.p === 'tm-1' },
+      filter: FILTER,
+      text: () => `tm-1 crashes before the partition heals. A zombie that heard of the new attempt would cancel its tasks and abort its open transaction on the way out; a crashed one aborts nothing. Only the broker could end the transaction now, after Kafka's transaction.timeout.ms, which is far longer than this run.`,
     },
     {
       title: 'Stuck readers',

@@ -53,6 +53,8 @@ export class LogSinkOperator implements StreamOperator {
   private waiters: { upTo: number; fn: () => void }[] = [];
   private txn: TwoPhaseState | undefined;
   private closed = false;
+  /** A produce came back fenced: a newer attempt owns the transactional id. */
+  private fenced = false;
   /** Flushed batches not yet sent, oldest first (one is in flight at a time). */
   private readonly queued: { batch: number; records: unknown[]; txn?: Txn; seq?: number }[] = [];
   private sending = false;
@@ -113,6 +115,7 @@ export class LogSinkOperator implements StreamOperator {
     this.queued.shift();
     this.sending = true;
     const { batch, records, txn } = head;
+    if (txn !== undefined) txn.sent = true;
     const opts = txn === undefined ? {} : { txn: { id: txn.id, epoch: txn.epoch }, producer: { id: txn.id, seq: head.seq! } };
     this.ctx.log.produce(this.opts.topic, this.partition, records, opts, (r) => {
       if (this.closed) return;
@@ -123,6 +126,7 @@ export class LogSinkOperator implements StreamOperator {
         // A newer attempt owns this transaction (as Kafka's ProducerFencedException): this
         // sink is a zombie or out of date. It stops writing, and the task fails.
         this.closed = true;
+        this.fenced = true;
         this.ctx.fail(`producer of ${txn?.id ?? 'the sink'} was fenced`);
         return;
       }
@@ -184,5 +188,7 @@ export class LogSinkOperator implements StreamOperator {
 
   close(): void {
     this.closed = true;
+    // A fenced producer is in a fatal state: Kafka's abortTransaction throws without asking the broker.
+    if (!this.fenced) this.txn?.abortOpen();
   }
 }

@@ -23,6 +23,8 @@ export class Txn {
   epoch = -1;
   /** Sequence number of the next batch (idempotent produce). */
   nextSeq = 0;
+  /** A batch of it was sent: the broker may hold it open. */
+  sent = false;
   private readonly waiting: (() => void)[] = [];
   constructor(
     readonly id: string,
@@ -145,6 +147,21 @@ export class TwoPhaseState {
         else this.ctx.log.initTxn(t.transactionalId, aborted);
       }
     }, true);
+  }
+
+  /**
+   * The sink is closing (its task cancelled, or its task manager told it is
+   * stale): abort the open transaction, if the broker may know it — Flink's
+   * KafkaWriter aborts its current producer's transaction on close. Those
+   * pre-committed stay pending, for the restored attempt to commit. Sent
+   * without waiting: a cancelled task hears no reply.
+   */
+  abortOpen(): void {
+    const txn = this.txn;
+    if (txn === undefined || txn.status !== 'open' || !txn.sent) return;
+    txn.status = 'aborted';
+    this.ctx.trace.emit('txn.abort', { task: this.ctx.taskName, txn: txn.id, reason: 'sink closed' });
+    this.ctx.log.endTxn(txn.id, txn.epoch, false, () => {});
   }
 
   /** After a restore: re-commit what the checkpoint holds as pending (commits are idempotent). */
