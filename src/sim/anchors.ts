@@ -47,6 +47,14 @@
  *   transaction, where a commit of any instance does not. Shrinking records
  *   it on Kafka Streams runs only, for faults on the transaction's owner
  *   (`ks.producer` names it);
+ * - `txn.offsets`: a consumer's offsets go into a transaction at the group
+ *   coordinator (`group.txnOffsets`), of the transactional id `txnId`
+ *   only when the anchor names one: in Kafka Streams the last step before
+ *   the commit, after the commit's flush has written every changelog and
+ *   output record of the transaction. A fault a few ms after it falls
+ *   between those writes and the commit marker, wherever the transaction
+ *   began; recorded, as `txn.begin`, on Kafka Streams runs, for faults on
+ *   the transaction's owner;
  * - `input.offset`: a fetch of the input topic returns the record at
  *   `offset` of `partition` (a `log.fetch` with offset ≤ O < nextOffset;
  *   a rewound source reads it again, so n = 2 is the first re-read). The
@@ -60,14 +68,26 @@ import type { TraceEvent } from '../runtime/trace-event.ts';
 export const ANCHOR_KINDS = [
   'checkpoint.trigger', 'checkpoint.complete', 'txn.precommit', 'job.restore',
   'group.generation', 'ks.commit', 'spark.batch', 'spark.commit',
-  'txn.begin', 'input.offset',
+  'txn.begin', 'txn.offsets', 'input.offset',
 ] as const;
 
 export type AnchorKind = (typeof ANCHOR_KINDS)[number];
 
+/** The kinds that count one transactional id's events when the anchor names it. */
+export type TxnAnchorKind = 'txn.begin' | 'txn.offsets';
+
+export function isTxnAnchorKind(k: AnchorKind): k is TxnAnchorKind {
+  return k === 'txn.begin' || k === 'txn.offsets';
+}
+
+/** An anchor that may name a transactional id. */
+export function isTxnAnchor(a: Anchor): a is Extract<Anchor, { on: TxnAnchorKind }> {
+  return isTxnAnchorKind(a.on);
+}
+
 export type Anchor =
-  | { on: Exclude<AnchorKind, 'input.offset' | 'txn.begin'>; n: number; fromMs?: number }
-  | { on: 'txn.begin'; n: number; fromMs?: number; txnId?: string }
+  | { on: Exclude<AnchorKind, 'input.offset' | TxnAnchorKind>; n: number; fromMs?: number }
+  | { on: TxnAnchorKind; n: number; fromMs?: number; txnId?: string }
   | { on: 'input.offset'; n: number; partition: number; offset: number };
 
 /**
@@ -76,7 +96,7 @@ export type Anchor =
  * the start of a run moves when records are left out, so the recorder
  * counts them from a virtual time instead (`fromMs`).
  */
-export const INPUT_PACED_KINDS: readonly AnchorKind[] = ['ks.commit', 'spark.batch', 'spark.commit', 'txn.begin'];
+export const INPUT_PACED_KINDS: readonly AnchorKind[] = ['ks.commit', 'spark.batch', 'spark.commit', 'txn.begin', 'txn.offsets'];
 
 /** The trace event kind each anchor kind counts. */
 export const ANCHOR_TRACE_KIND: Record<AnchorKind, string> = {
@@ -89,6 +109,7 @@ export const ANCHOR_TRACE_KIND: Record<AnchorKind, string> = {
   'spark.batch': 'spark.batch',
   'spark.commit': 'spark.commit',
   'txn.begin': 'txn.begin',
+  'txn.offsets': 'group.txnOffsets',
   'input.offset': 'log.fetch',
 };
 
@@ -100,7 +121,7 @@ export function isAnchorKind(s: unknown): s is AnchorKind {
 export function anchorMatches(anchor: Anchor, e: TraceEvent, inputTopic: string): boolean {
   if (anchor.on !== 'input.offset') {
     return countsTowards(anchor.on, e) && (anchor.fromMs === undefined || e.t >= anchor.fromMs) &&
-      (anchor.on !== 'txn.begin' || anchor.txnId === undefined || e.txnId === anchor.txnId);
+      (!isTxnAnchor(anchor) || anchor.txnId === undefined || e.txnId === anchor.txnId);
   }
   return e.kind === 'log.fetch' && e.topic === inputTopic && e.partition === anchor.partition &&
     typeof e.offset === 'number' && typeof e.nextOffset === 'number' && e.offset <= anchor.offset && anchor.offset < e.nextOffset;
@@ -115,7 +136,7 @@ function countsTowards(on: Exclude<AnchorKind, 'input.offset'>, e: TraceEvent): 
 /** A short text for an anchor: `checkpoint.complete #3`, `ks.commit #1 from 1,230 ms`, `txn.begin weir-app-ks-0-0 #1 from 3,406 ms`, `input.offset p0@41 #1`. */
 export function anchorText(a: Anchor): string {
   if (a.on === 'input.offset') return `input.offset p${a.partition}@${a.offset} #${a.n}`;
-  const of = a.on === 'txn.begin' && a.txnId !== undefined ? ` ${a.txnId}` : '';
+  const of = isTxnAnchor(a) && a.txnId !== undefined ? ` ${a.txnId}` : '';
   return `${a.on}${of} #${a.n}${a.fromMs === undefined ? '' : ` from ${a.fromMs.toLocaleString('en-US')} ms`}`;
 }
 
@@ -130,10 +151,10 @@ export interface AnchorPoint {
 type RecordedKind = Exclude<AnchorKind, 'input.offset'>;
 
 /** The kinds recorded unless told otherwise: every kind but `input.offset` and `txn.begin` (see `KSTREAMS_RECORDED_KINDS`). */
-const RECORDED_KINDS = ANCHOR_KINDS.filter((k): k is RecordedKind => k !== 'input.offset' && k !== 'txn.begin');
+const RECORDED_KINDS = ANCHOR_KINDS.filter((k): k is RecordedKind => k !== 'input.offset' && !isTxnAnchorKind(k));
 
-/** On Kafka Streams runs, transactions begin too: each instance's own, so a fault on an instance can stay inside one. */
-export const KSTREAMS_RECORDED_KINDS: readonly RecordedKind[] = [...RECORDED_KINDS, 'txn.begin'];
+/** On Kafka Streams runs, transactions begin and take offsets too: each instance's own, so a fault on an instance can stay inside one. */
+export const KSTREAMS_RECORDED_KINDS: readonly RecordedKind[] = [...RECORDED_KINDS, 'txn.begin', 'txn.offsets'];
 
 /**
  * Records, from a run's trace, every point a fault could be anchored to
@@ -158,7 +179,7 @@ export class AnchorRecorder {
     if (e.kind === 'ks.producer' && typeof e.transactionalId === 'string') this.owners.set(e.transactionalId, e.p);
     for (const on of this.kinds) {
       if (!countsTowards(on, e)) continue;
-      const txnId = on === 'txn.begin' && typeof e.txnId === 'string' ? e.txnId : undefined;
+      const txnId = isTxnAnchorKind(on) && typeof e.txnId === 'string' ? e.txnId : undefined;
       const key = txnId === undefined ? on : `${on} ${txnId}`;
       let times = this.times.get(key);
       if (!times) this.times.set(key, (times = []));
@@ -177,7 +198,7 @@ export class AnchorRecorder {
         continue;
       }
       const owner = this.owners.get(txnId);
-      this.points.push({ anchor: { on: 'txn.begin', n, fromMs, txnId }, t: e.t, seq: e.seq, ...(owner !== undefined ? { owner } : {}) });
+      this.points.push({ anchor: { on: on as TxnAnchorKind, n, fromMs, txnId }, t: e.t, seq: e.seq, ...(owner !== undefined ? { owner } : {}) });
     }
   };
 
@@ -190,7 +211,7 @@ export class AnchorRecorder {
     for (let i = this.points.length - 1; i >= 0; i--) {
       const p = this.points[i]!;
       if (p.t >= atMs || (kinds !== undefined && !kinds.includes(p.anchor.on))) continue;
-      if (p.anchor.on === 'txn.begin' && (p.owner === undefined || processes === undefined || !processes.includes(p.owner))) continue;
+      if (isTxnAnchorKind(p.anchor.on) && (p.owner === undefined || processes === undefined || !processes.includes(p.owner))) continue;
       return p;
     }
     return undefined;

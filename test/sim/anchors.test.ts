@@ -13,7 +13,10 @@
  * a whole run of their engine, and the recorder offers them. A
  * transaction's begin, of one transactional id, fires at that id's nth
  * begin only (never another instance's), and the recorder hands it only to
- * a fault on the instance that owns the transaction.
+ * a fault on the instance that owns the transaction. The offsets sent into
+ * a transaction (`txn.offsets`) fire the same way, after the commit's
+ * changelog writes and before its marker: a crash 0 ms after it leaves
+ * that transaction uncommitted.
  *
  * How: a small world whose process emits anchor events on timers (so the
  * times are known), with crashes planned on them; fetch events hand-made;
@@ -293,5 +296,33 @@ describe('Kafka Streams and Spark anchors in a whole run', () => {
     expect(onKs0.after).toBeDefined();
     expect(onKs0.after).not.toEqual(alone.anchor);
     expect(onKs0.after?.on === 'txn.begin' ? onKs0.after.txnId : 'weir-app-ks-0-0').toBe('weir-app-ks-0-0');
+  });
+
+  it('txn.offsets fires after the offsets go into that id\'s nth transaction, before the commit marker', () => {
+    const events: TraceEvent[] = [];
+    const txnId = 'weir-app-ks-0-0';
+    const crash: Fault = { kind: 'crash', after: { on: 'txn.offsets', n: 3, fromMs: 500, txnId }, delayMs: 0, process: 'ks-0', restartAfterMs: 50 };
+    runScenario(onEngine('kstreams', [crash]), {
+      subscribers: [(e) => {
+        if (['group.txnOffsets', 'txn.commit', 'txn.abort', 'log.append', 'proc.crash'].includes(e.kind)) events.push(e);
+      }],
+    });
+    const offsets = events.filter((e) => e.kind === 'group.txnOffsets' && e.t >= 500);
+    const own = offsets.filter((e) => e.txnId === txnId);
+    const third = own[2]!;
+    const crashed = events.find((e) => e.kind === 'proc.crash')!;
+    expect([crashed.p, crashed.t]).toEqual(['ks-0', third.t]);
+    // That transaction had written records before its offsets, and never commits: the crash came first.
+    expect(events.some((e) => e.kind === 'log.append' && e.txn === txnId && e.seq < third.seq)).toBe(true);
+    expect(events.some((e) => e.kind === 'txn.commit' && e.txnId === txnId && e.n === third.n)).toBe(false);
+    expect(planFromJson(planToJson({ faults: [crash] }))).toEqual({ faults: [crash] });
+
+    const recorder = new AnchorRecorder(KSTREAMS_RECORDED_KINDS);
+    runScenario(onEngine('kstreams', []), { subscribers: [recorder.onEvent] });
+    const points = recorder.points.filter((p) => p.anchor.on === 'txn.offsets');
+    expect(new Set(points.map((p) => p.owner))).toEqual(new Set(['ks-0', 'ks-1']));
+    const mine = points.find((p) => p.owner === 'ks-0' && recorder.points.filter((q) => q.t === p.t).length === 1)!;
+    expect(anchorFault({ kind: 'crash', atMs: mine.t + 1, process: 'ks-0', restartAfterMs: 10 }, recorder).after).toEqual(mine.anchor);
+    expect(anchorFault({ kind: 'crash', atMs: mine.t + 1, process: 'ks-1', restartAfterMs: 10 }, recorder).after).not.toEqual(mine.anchor);
   });
 });
