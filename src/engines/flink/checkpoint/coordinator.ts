@@ -13,9 +13,10 @@
  * receiveDeclineMessage). As Flink's CheckpointFailureManager counts them
  * towards the tolerable failures: an expired checkpoint does; a decline
  * because a newer barrier or a cancellation marker came first, or because a
- * task was not ready, does not. Ids grow within an attempt and restart above the
- * restored checkpoint after a failover; snapshot paths carry the attempt, so
- * a reused id never overwrites a completed checkpoint's files.
+ * task was not ready, does not. Ids only grow, across failovers too (Flink's
+ * CheckpointIDCounter); a restarted job manager goes on above the highest id the
+ * store holds any file of (Flink keeps the counter in its HA store, so it would
+ * also skip ids whose trigger reached no task). Snapshot paths carry the attempt.
  */
 import type { ProcessContext } from '../../../runtime/index.ts';
 import type { RequestClient } from '../../../runtime/request-client.ts';
@@ -67,13 +68,17 @@ export class CheckpointCoordinator {
     return this.settings.guarantee !== 'at-most-once';
   }
 
-  /** A new attempt restored from checkpoint `restored` (0 = none). */
-  reset(restored: number): void {
+  /**
+   * A new attempt restored from checkpoint `restored` (0 = none). Ids never go back (Flink's
+   * CheckpointIDCounter): the next is above every id this coordinator triggered, and above
+   * `highest`, the highest id the store holds files of (what a restarted job manager knows).
+   */
+  reset(restored: number, highest = 0): void {
     this.generation++;
     this.pending = undefined;
     this.finalWanted = false;
     this.savepointWanted = false;
-    this.nextId = restored + 1;
+    this.nextId = Math.max(this.nextId, restored + 1, highest + 1);
     this.latest = undefined;
   }
 

@@ -47,6 +47,12 @@ export interface StoreReply {
   /** A snapshot read back (`store.get`): the reader's own copy, free to change. */
   snapshot?: unknown;
   checkpoint?: number;
+  /**
+   * `store.latest`: the highest checkpoint id the store holds any file of (a snapshot or
+   * metadata; -1 when none), so a job manager that restarted numbers its next checkpoint above
+   * every one a task may have written for, as Flink's persisted CheckpointIDCounter does.
+   */
+  highest?: number;
   /** A commit refused: a newer attempt has recovered since. */
   fenced?: boolean;
 }
@@ -191,8 +197,22 @@ class CheckpointStore implements ProcessLogic {
     }
   }
 
-  /** The newest intact metadata below `below`. */
+  /** The newest intact metadata below `below`, and the highest checkpoint id of any file. */
   private latest(below: number): Omit<StoreReply, 'kind' | 'reqId'> {
+    return { ...this.newestCommitted(below), highest: this.highestId() };
+  }
+
+  private highestId(): number {
+    let highest = -1;
+    for (const p of this.ctx.disk.list('meta/cp-')) highest = Math.max(highest, parseInt(p.slice('meta/cp-'.length), 10));
+    for (const p of this.ctx.disk.list('snap/')) {
+      const m = /^snap\/a\d+\/cp-(\d+)\//.exec(p);
+      if (m) highest = Math.max(highest, Number(m[1]));
+    }
+    return highest;
+  }
+
+  private newestCommitted(below: number): Omit<StoreReply, 'kind' | 'reqId'> {
     if (this.bugs.has('restore-incomplete-checkpoint')) {
       const incomplete = this.newestWithoutMetadata(below);
       if (incomplete) return incomplete;

@@ -152,9 +152,10 @@ class JobManager implements ProcessLogic {
     this.store.request({ kind: 'store.latest', below: Number.MAX_SAFE_INTEGER, attempt }, (r) => {
       if (attempt !== this.attempt) return;
       if (!r.ok) return retry();
-      if (!r.data || r.checkpoint === undefined || r.checkpoint < 0) return this.deploy(attempt, null, slots);
+      const highest = r.highest ?? 0;
+      if (!r.data || r.checkpoint === undefined || r.checkpoint < 0) return this.deploy(attempt, null, slots, highest);
       const meta = JSON.parse(r.data) as RestoreInfo;
-      this.deploy(attempt, { checkpoint: r.checkpoint, handles: meta.handles }, slots);
+      this.deploy(attempt, { checkpoint: r.checkpoint, handles: meta.handles }, slots, highest);
     }, retry);
   }
 
@@ -180,12 +181,12 @@ class JobManager implements ProcessLogic {
     return slots as ProcessId[];
   }
 
-  private deploy(attempt: number, restore: RestoreInfo | null, slots: ProcessId[]): void {
+  private deploy(attempt: number, restore: RestoreInfo | null, slots: ProcessId[], highest = 0): void {
     this.slots = slots;
     this.deployedOn = new Map(slots.map((tm) => [tm, this.tms.get(tm)!.incarnation]));
     this.finishedTasks = new Set();
     this.phase = 'running';
-    this.coordinator.reset(restore ? restore.checkpoint : 0);
+    this.coordinator.reset(restore ? restore.checkpoint : 0, highest);
     // The slot table is traced only when there are spares to move to (it never changes otherwise).
     this.ctx.trace.emit('job.restore', { attempt, checkpoint: restore ? restore.checkpoint : -1, ...(this.plan.spares.length > 0 ? { slots: slots.join(',') } : {}) });
     this.broadcast({ kind: 'deploy', attempt, restore, slots });
