@@ -150,7 +150,7 @@ export interface AnchorPoint {
 
 type RecordedKind = Exclude<AnchorKind, 'input.offset'>;
 
-/** The kinds recorded unless told otherwise: every kind but `input.offset` and `txn.begin` (see `KSTREAMS_RECORDED_KINDS`). */
+/** The kinds recorded unless told otherwise: every kind but `input.offset`, `txn.begin` and `txn.offsets` (see `KSTREAMS_RECORDED_KINDS`). */
 const RECORDED_KINDS = ANCHOR_KINDS.filter((k): k is RecordedKind => k !== 'input.offset' && !isTxnAnchorKind(k));
 
 /** On Kafka Streams runs, transactions begin and take offsets too: each instance's own, so a fault on an instance can stay inside one. */

@@ -10,8 +10,10 @@
  *   to that id, in order. Commits are idempotent and a restore re-commits
  *   the pending transactions of the restored checkpoint, then aborts (by
  *   re-initialising their ids, which also fences zombies) every other open
- *   transaction of this subtask left by the failed attempt. Records are
- *   visible to read-committed readers only once their checkpoint completed.
+ *   transaction of this subtask left by the failed attempt. A sink that
+ *   closes (its task cancelled) aborts the transaction it has open, as
+ *   Flink's KafkaWriter does. Records are visible to read-committed
+ *   readers only once their checkpoint completed.
  * - `plain` (at-least-once / at-most-once): records are appended directly;
  *   the barrier waits until every write is acknowledged, so nothing before a
  *   completed checkpoint is lost, while replay after a restore duplicates.
