@@ -192,8 +192,8 @@ class CheckpointStore implements ProcessLogic {
       if (!p.endsWith('.tmp') && Number(p.slice('meta/cp-'.length)) < keepFrom) disk.delete(p);
     }
     for (const p of disk.list('snap/')) {
-      const m = /^snap\/a\d+\/cp-(\d+)\//.exec(p);
-      if (m && Number(m[1]) < keepFrom && !kept.has(p)) disk.delete(p);
+      const id = snapshotCheckpoint(p);
+      if (id !== undefined && id < keepFrom && !kept.has(p)) disk.delete(p);
     }
   }
 
@@ -205,10 +205,7 @@ class CheckpointStore implements ProcessLogic {
   private highestId(): number {
     let highest = -1;
     for (const p of this.ctx.disk.list('meta/cp-')) highest = Math.max(highest, parseInt(p.slice('meta/cp-'.length), 10));
-    for (const p of this.ctx.disk.list('snap/')) {
-      const m = /^snap\/a\d+\/cp-(\d+)\//.exec(p);
-      if (m) highest = Math.max(highest, Number(m[1]));
-    }
+    for (const p of this.ctx.disk.list('snap/')) highest = Math.max(highest, snapshotCheckpoint(p) ?? -1);
     return highest;
   }
 
@@ -245,6 +242,12 @@ class CheckpointStore implements ProcessLogic {
     if (newest === undefined || this.ctx.disk.read(metaPath(newest)) !== undefined) return undefined;
     return { ok: true, checkpoint: newest, data: JSON.stringify({ checkpoint: newest, handles: byCp.get(newest) }) };
   }
+}
+
+/** The checkpoint id in a snapshot file's path (`snapshotPath`), if it is one. */
+function snapshotCheckpoint(path: string): number | undefined {
+  const m = /^snap\/a\d+\/cp-(\d+)\//.exec(path);
+  return m ? Number(m[1]) : undefined;
 }
 
 export function snapshotPath(attempt: number, checkpoint: number, task: string): string {
