@@ -798,7 +798,13 @@ class StreamThread implements ProcessLogic, QueryableThread {
     });
   }
 
-  /** One pass of the thread loop: process what each task may, punctuate, maybe commit. */
+  /**
+   * One pass of the thread loop: process what each task may, then punctuate every running task
+   * (stream time, then wall-clock time, as `TaskExecutor.punctuate` does, whether or not the task
+   * processed anything), then maybe commit. A round processes up to max.poll.records per task;
+   * Kafka's thread adapts that number instead (`numIterations`: from 1, one more after each quiet
+   * round, halved after a punctuation or a commit), which weir leaves out.
+   */
   private runOnce(): void {
     if (this.closed) return;
     let processed = 0;
@@ -807,8 +813,12 @@ class StreamThread implements ProcessLogic, QueryableThread {
       let n = 0;
       while (n < this.app.settings.maxPollRecords && rt.task.process((topic) => rt.lag.get(topic))) n++;
       processed += n;
-      rt.task.maybePunctuateSystemTime();
       for (const topic of rt.task.sourceTopics) this.fetch(rt, topic);
+    }
+    for (const rt of this.tasks.values()) {
+      if (rt.state !== 'running' || this.committing) continue;
+      rt.task.maybePunctuateStreamTime();
+      rt.task.maybePunctuateSystemTime();
     }
     if (processed > 0) this.quietSince = undefined;
     this.maybeCommit();

@@ -156,11 +156,15 @@ export class StreamTask {
     this.commitNeeded = true;
     this.forwardFrom(src.name, { key: r.key, value: src === undefined ? r.value : unwrap(src, r.value), ts: r.ts, ids: src.idsOf(r.value) });
     this.current = undefined;
-    this.maybePunctuateStreamTime();
     return true;
   }
 
-  /** Stream-time punctuation: only once stream time is known. */
+  /**
+   * Stream-time punctuation: only once stream time is known. The thread calls it in its punctuate
+   * phase, after a round of processing (`TaskExecutor.punctuate`), never from `process`: so a round
+   * that takes stream time past a due time punctuates once, at the round's end, and a task whose
+   * stream time came back from its committed offsets punctuates before it processes a new record.
+   */
   maybePunctuateStreamTime(): number {
     const t = this.group.streamTime;
     if (t === UNKNOWN_TIME) return 0;

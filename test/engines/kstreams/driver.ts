@@ -3,7 +3,8 @@
  * sub-topology of a topology as one task on partition 0, records piped in
  * one at a time and processed to the end, records written to a repartition
  * topic handed to the task that reads it at once, and (as Kafka's driver
- * does) a commit after every piped record, which flushes the record caches.
+ * does) stream-time punctuation after every record processed and a commit
+ * after every piped record, which flushes the record caches.
  * What the tasks write to other topics is collected per topic.
  */
 import type { StreamsBuilder } from '../../../src/engines/kstreams/dsl.ts';
@@ -73,7 +74,8 @@ export function driver(builder: StreamsBuilder, opts: DriverOptions = {}) {
   const drain = (): void => {
     for (let busy = true; busy;) {
       busy = false;
-      for (const t of tasks) while (t.process(() => 0)) busy = true;
+      // As Kafka's TopologyTestDriver: stream-time punctuation after each record.
+      for (const t of tasks) while (t.process(() => 0)) { t.maybePunctuateStreamTime(); busy = true; }
     }
   };
   /** Flushes every task's caches (a commit) and processes what that wrote to repartition topics. */
