@@ -53,7 +53,7 @@ import { RequestClient } from '../../runtime/request-client.ts';
 import { concatAll, flatMapped } from '../../runtime/arrays.ts';
 import type { ProcessContext, ProcessFactory, ProcessId, ProcessLogic } from '../../runtime/types.ts';
 import type { SparkApp } from './executor.ts';
-import { callForeachBatch, continuousInterval, joinWatermarks, processingInterval, watermarkOps, type BatchWrite, type Row } from './dsl.ts';
+import { callForeachBatch, continuousInterval, joinWatermarkSides, processingInterval, watermarkOps, type BatchWrite, type Row } from './dsl.ts';
 import { isTaskReply, type MapDone, type ReduceDone, type ShuffleRow, type TaskReply } from './messages.ts';
 import { filesToRead, isCompactionBatch, latestBatch, logEntryText, logFileName, metadataDir, parseLogEntry, parseLogName } from '../../stream/file-sink-log.ts';
 import { markedTransaction, plainWrites, rowsByPartition } from './sink-txn.ts';
@@ -321,9 +321,9 @@ class Driver implements ProcessLogic {
       case 'dedup':
         return true;
       case 'join': {
-        // A join evicts only when both sides carry a watermark (see operators.ts).
-        const [left, right] = joinWatermarks(this.app.plan);
-        return left && right;
+        // shouldRunAnotherBatch: when either side has a state watermark (see operators.ts).
+        const { evicts } = joinWatermarkSides(this.app.plan);
+        return evicts[0] || evicts[1];
       }
       case 'groups':
         // Event-time timeouts fire when the watermark passes them; otherwise nothing happens without data.

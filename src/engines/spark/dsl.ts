@@ -469,10 +469,40 @@ export function planProblem(plan: QueryPlan): string | undefined {
   }
 }
 
-/** Whether each side of a join carries a watermark on the join's time column (left, right). */
-export function joinWatermarks(plan: QueryPlan): [boolean, boolean] {
+/**
+ * The column a branch's watermark is on: that of its last `withWatermark`, as in Spark, whose
+ * EventTimeWatermark marks its own column and takes the mark off any column marked before.
+ */
+function watermarkColumn(ops: readonly StatelessOp[]): string | undefined {
+  let column: string | undefined;
+  for (const o of ops) if (o.op === 'watermark') column = o.column;
+  return column;
+}
+
+/** A stream-stream join's watermarks, side by side (left, right). */
+export interface JoinWatermarks {
+  /** The column each side's watermark is on, if it has one: the late filter compares it with the late watermark. */
+  column: [string | undefined, string | undefined];
+  /** Whether each side's watermark is on the join's time column (what the range condition names). */
+  onTime: [boolean, boolean];
+  /**
+   * Whether each side has a state watermark, as Spark's `getOneSideStateWatermarkPredicate` gives
+   * one: the side carries a watermark (on any column) and the other side's is on the time column,
+   * so `StreamingJoinHelper.getStateValueWatermark` can solve the range condition with it. The
+   * bound it solves for the time column is then applied to the side's own watermark column.
+   */
+  evicts: [boolean, boolean];
+}
+
+export function joinWatermarkSides(plan: QueryPlan): JoinWatermarks {
   const st = plan.stateful;
-  if (st?.kind !== 'join') return [false, false];
-  const on = (ops: readonly StatelessOp[]): boolean => ops.some((o) => o.op === 'watermark' && o.column === st.timeColumn);
-  return [on(plan.ops), on(st.right)];
+  if (st?.kind !== 'join') return { column: [undefined, undefined], onTime: [false, false], evicts: [false, false] };
+  const column: [string | undefined, string | undefined] = [watermarkColumn(plan.ops), watermarkColumn(st.right)];
+  const onTime: [boolean, boolean] = [column[0] === st.timeColumn, column[1] === st.timeColumn];
+  return { column, onTime, evicts: [column[0] !== undefined && onTime[1], column[1] !== undefined && onTime[0]] };
+}
+
+/** Whether each side of a join carries its watermark on the join's time column (left, right). */
+export function joinWatermarks(plan: QueryPlan): [boolean, boolean] {
+  return joinWatermarkSides(plan).onTime;
 }

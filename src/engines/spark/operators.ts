@@ -36,7 +36,7 @@
  *   timeout stays (with no value). Only under EventTimeTimeout are rows with
  *   `ts <= wmLate` dropped as late;
  * - stream-stream join (StreamingSymmetricHashJoinExec): the left rows first,
- *   then the right: a row with `time <= wmLate` is dropped; the rest probe
+ *   then the right: a row whose side's watermark column is `<= wmLate` is dropped; the rest probe
  *   the other side's state (same key, `right.time − left.time` in `[lower,
  *   upper]`), each match is emitted and the stored row it matched is marked
  *   matched. A left row is always stored; a right row only when its side's
@@ -50,15 +50,19 @@
  *   eviction watermark as Spark's StreamingJoinHelper solves them, `<=`
  *   bounds less one: left rows with `time <= wm − upper − 1`, right rows
  *   with `time <= wm + lower − 1`. A side has a state watermark only when
- *   both sides carry a watermark (`getOneSideStateWatermarkPredicate` needs
- *   one on the side itself, and `getStateValueWatermark` one on the other):
+ *   it carries a watermark and the other side's is on the time column
+ *   (`getOneSideStateWatermarkPredicate` needs one on the side itself, and
+ *   `getStateValueWatermark` one the range condition names on the other):
  *   with a watermark on one side only, the analyzer still accepts an outer
  *   join, but nothing is ever evicted, no row is emitted with nulls, and a
- *   watermark advance alone runs no batch.
+ *   watermark advance alone runs no batch. A side's watermark may be on
+ *   another column than the time column: the late filter and its state
+ *   watermark's bound then apply to that column, as Spark applies them to
+ *   the side's watermarked attribute.
  */
 import { hashKey } from '../../stream/partition.ts';
 import type { WindowResult } from '../../stream/records.ts';
-import { joinWatermarks, sparkWindows, watermarkOps, type AggFn, type GroupState, type QueryPlan, type Row, type StatefulOp, type StatelessOp } from './dsl.ts';
+import { joinWatermarkSides, sparkWindows, watermarkOps, type AggFn, type GroupState, type QueryPlan, type Row, type StatefulOp, type StatelessOp } from './dsl.ts';
 import type { EventTimeStats, KeyedRow, PartialRow, ShuffleRow } from './messages.ts';
 import { flatMapped, sortedNumbers } from '../../runtime/arrays.ts';
 import { jsonCopy } from '../../stream/plain-data.ts';
@@ -555,13 +559,13 @@ function groups(plan: QueryPlan, st: Extract<StatefulOp, { kind: 'groups' }>, en
 export type JoinEntry = KeyedRow & { matched: boolean };
 
 function join(plan: QueryPlan, st: Extract<StatefulOp, { kind: 'join' }>, entries: JoinEntry[], rows: readonly KeyedRow[], ctx: StatefulContext): StatefulResult {
-  // Which sides carry a watermark on the join's time column (the late filter needs one on the side itself,
-  // a state watermark one on each side).
-  const hasWm = joinWatermarks(plan);
+  // Each side's watermark column (the late filter compares it) and which sides have a state watermark.
+  const wms = joinWatermarkSides(plan);
   const wm = ctx.wmEvict;
-  const evicts = hasWm[0] && hasWm[1];
-  const stateWm = evicts ? [wm - st.upperMs - 1, wm + st.lowerMs - 1] : [undefined, undefined];
-  const covered = (side: 0 | 1, ts: number): boolean => stateWm[side] !== undefined && ts <= stateWm[side]!;
+  const stateWm = [wms.evicts[0] ? wm - st.upperMs - 1 : undefined, wms.evicts[1] ? wm + st.lowerMs - 1 : undefined];
+  /** A row's value in its side's watermark column (its `ts` when that is the join's time column). */
+  const marked = (r: KeyedRow): number => (wms.onTime[r.side] ? r.ts : (r.row[wms.column[r.side]!] as number));
+  const covered = (r: KeyedRow): boolean => stateWm[r.side] !== undefined && marked(r) <= stateWm[r.side]!;
   const type = st.joinType;
   const outer = [type === 'left_outer' || type === 'full_outer', type === 'right_outer' || type === 'full_outer'];
   const sides: Map<string, JoinEntry[]>[] = [new Map(), new Map()];
@@ -579,7 +583,7 @@ function join(plan: QueryPlan, st: Extract<StatefulOp, { kind: 'join' }>, entrie
     const other = sides[1 - side]!;
     for (const r of rows) {
       if (r.side !== side) continue;
-      if (hasWm[side] && r.ts <= ctx.wmLate) {
+      if (wms.column[side] !== undefined && marked(r) <= ctx.wmLate) {
         dropped++;
         ctx.trace('spark.late', { batch: ctx.batch, op: 'join', side, key: r.key, ts: r.ts, wmLate: ctx.wmLate, ids: String(r.id) });
         continue;
@@ -604,7 +608,7 @@ function join(plan: QueryPlan, st: Extract<StatefulOp, { kind: 'join' }>, entrie
       }
       // SPARK-49829: a left row is always stored (this batch's right rows are yet to probe it); a right
       // row only when it is not evicted in this batch, or when it must wait to be emitted unmatched.
-      const store = side === 0 || !covered(1, r.ts) || (outer[1]! && matches === 0);
+      const store = side === 0 || !covered(r) || (outer[1]! && matches === 0);
       if (!store) {
         ctx.trace('spark.join.unstored', { batch: ctx.batch, side, key: r.key, ts: r.ts, stateWatermark: stateWm[side]!, ids: String(r.id) });
         continue;
@@ -619,7 +623,7 @@ function join(plan: QueryPlan, st: Extract<StatefulOp, { kind: 'join' }>, entrie
   for (const side of [0, 1] as const) {
     for (const key of [...sides[side]!.keys()].sort()) {
       for (const e of sides[side]!.get(key)!) {
-        const evict = covered(side, e.ts);
+        const evict = covered(e);
         // The planted bug: an unmatched row is emitted with nulls at the end of its batch, before the
         // watermark has passed its range; it stays in state (marked, so eviction does not repeat it).
         if (outer[side] && !e.matched && (evict || early)) {

@@ -9,7 +9,7 @@
  * output, what was dropped as late and what state is left.
  */
 import { describe, expect, it } from 'vitest';
-import { count, planProblem, session_window, spark, sum, watermarkOps, type DataStreamWriter, type JoinType, type Row } from '../../../src/engines/spark/dsl.ts';
+import { count, joinWatermarkSides, planProblem, session_window, spark, sum, watermarkOps, type DataStreamWriter, type JoinType, type Row } from '../../../src/engines/spark/dsl.ts';
 import { mapPartition, runStateful } from '../../../src/engines/spark/operators.ts';
 import type { WindowResult } from '../../../src/stream/records.ts';
 
@@ -244,6 +244,45 @@ describe('stream-stream outer and semi joins (StreamingOuterJoinSuite, Streaming
     expect(planProblem(query('full_outer', [true, false]).plan)).toBeUndefined();
     expect(planProblem(query('full_outer', [false, false]).plan)).toMatch(/Stream-stream FullOuter join/);
     expect(planProblem(query('full_outer').outputMode('update').plan)).toMatch(/only in Append output mode/);
+  });
+});
+
+describe('stream-stream join, a watermark on another column than the join\'s time column', () => {
+  // left.key = right.key AND right.ts BETWEEN left.ts AND left.ts + 10; the left watermark is on ts,
+  // the right one on its own column `seen` (its last withWatermark: Spark keeps only the last mark).
+  const query = (type: JoinType = 'inner') => {
+    const all = spark.readStream('in');
+    const left = all.where((r) => r.side === 'L').withWatermark('ts', 5);
+    const right = all.where((r) => r.side === 'R').withWatermark('ts', 5).withWatermark('seen', 5);
+    return left.join(right, { key: 'key', time: 'ts', lowerMs: 0, upperMs: 10 }, (l, r) => ({ pair: `${l ? String(l.name) : 'null'}+${r ? String(r.name) : 'null'}` }), type).writeStream('out');
+  };
+  const pairs = (out: unknown[]): string[] => out.map((o) => (o as { pair: string }).pair);
+
+  it('each side\'s watermark is on the column of its last withWatermark; only the side whose partner\'s watermark the range condition names has a state watermark', () => {
+    expect(joinWatermarkSides(query().plan)).toEqual({ column: ['ts', 'seen'], onTime: [true, false], evicts: [false, true] });
+  });
+
+  it('the late filter compares a row\'s watermark column: a right row is late by `seen`, whatever its `ts`', () => {
+    const q = batches(query());
+    q.run([{ side: 'L', key: 'a', ts: 20, name: 'l20' }], { late: 0, evict: 0 });
+    // Late watermark 20: r25 (seen 15) is late; r22 (seen 30) is not, and joins l20.
+    const b = q.run([{ side: 'R', key: 'a', ts: 25, seen: 15, name: 'r25' }, { side: 'R', key: 'a', ts: 22, seen: 30, name: 'r22' }], { late: 20, evict: 0 });
+    expect(b.late).toEqual(['1']);
+    expect(pairs(b.out)).toEqual(['l20+r22']);
+  });
+
+  it('the right side\'s state watermark, solved for its time column, bounds its `seen` column; the left side keeps its rows', () => {
+    const q = batches(query());
+    q.run([{ side: 'L', key: 'a', ts: 10, name: 'l10' }, { side: 'R', key: 'b', ts: 15, seen: 15, name: 'r15' }, { side: 'R', key: 'b', ts: 30, seen: 100, name: 'r30' }], { late: 0, evict: 0 });
+    // Eviction watermark 40: right rows with seen <= 40 + 0 − 1 = 39 leave (r15; r30 stays, though its ts is 30).
+    // The left side has no state watermark (the right watermark is on seen, which the condition does not name).
+    const b = q.run([], { late: 0, evict: 40 });
+    expect(b.state).toEqual([expect.objectContaining({ side: 0, ts: 10 }), expect.objectContaining({ side: 1, ts: 30 })]);
+  });
+
+  it('a left outer join needs the right watermark on the time column, a right outer join the left one', () => {
+    expect(planProblem(query('left_outer').plan)).toMatch(/Stream-stream LeftOuter join/);
+    expect(planProblem(query('right_outer').plan)).toBeUndefined();
   });
 });
 
