@@ -150,13 +150,18 @@ export class TxnCoordinator {
    * Open transactions whose id starts with `prefix`, by id; with `idle`, also
    * the ids whose current epoch was initialised and has neither a
    * transaction nor an outcome yet — a producer holding that epoch may still
-   * open one.
+   * open one — and the transactions being ended: until its decision is
+   * durable, a crash of the broker brings such a transaction back open, with
+   * nobody left to end it. Kafka's coordinator answers InitProducerId on an
+   * id whose transaction is ending with CONCURRENT_TRANSACTIONS until it has
+   * ended; `init` here waits for the ending the same way, so a new attempt
+   * that initialises every id listed has each one settled either way.
    */
   list(prefix: string, idle = false): { transactionalId: string; epoch: number }[] {
     const out: { transactionalId: string; epoch: number }[] = [];
     for (const [id, s] of this.ids) {
       if (!id.startsWith(prefix)) continue;
-      if (s.active?.phase === 'open') out.push({ transactionalId: id, epoch: s.active.epoch });
+      if (s.active?.phase === 'open' || (idle && s.active?.phase === 'ending')) out.push({ transactionalId: id, epoch: s.active.epoch });
       else if (idle && s.active === undefined && s.epoch >= 1 && !s.outcomes.has(s.epoch)) out.push({ transactionalId: id, epoch: s.epoch });
     }
     return out.sort((a, b) => (a.transactionalId < b.transactionalId ? -1 : a.transactionalId > b.transactionalId ? 1 : 0));

@@ -5,7 +5,7 @@
  * crash between the durable decision and the markers), and txn.list.
  */
 import { describe, expect, it } from 'vitest';
-import { call, logWorld, ok, bounce, type LogWorld } from './helpers.ts';
+import { addApp, call, logWorld, ok, bounce, type LogWorld } from './helpers.ts';
 import { readTopic } from '../../src/log/reader.ts';
 import { isSegmentEntry, readFile, segmentPath } from '../../src/log/codec.ts';
 import type { AckResult, EndOffsetsResult, FetchResult, InitTxnResult, ListTxnsResult, ProduceResult } from '../../src/log/client.ts';
@@ -210,5 +210,27 @@ describe('txn.list', () => {
     expect(init(w, 'sink-b')).toBe(2);
     expect(list(true)).toEqual(['sink-b@2']);
     expect(list(false)).toEqual([]);
+  });
+
+  it('with idle, also lists a transaction being ended; a broker crash before its decision is durable brings it back open, and init then aborts and fences it', () => {
+    const w = logWorld(39);
+    const other = addApp(w.world, 'closing-sink');
+    const list = (idle: boolean): string[] =>
+      ok(call<ListTxnsResult>(w.world, (cb) => w.client().listTxns('sink-', cb, idle))).open.map((t) => `${t.transactionalId}@${t.epoch}`);
+    const e = init(w, 'sink-x');
+    ok(produce(w, 0, ['x'], { id: 'sink-x', epoch: e }));
+    // A closing sink asks for the abort and is gone; the broker's fsync is slow, so the decision is not durable yet.
+    w.world.setDiskFault('broker', { slowFsyncExtraMs: 1_000 });
+    other().endTxn('sink-x', e, false, () => {});
+    w.world.run({ untilMs: w.world.now() + 20 });
+    w.world.crash('closing-sink');
+    expect(list(false)).toEqual([]);
+    expect(list(true)).toEqual(['sink-x@1']);
+    bounce(w.world, 'broker');
+    expect(list(false)).toEqual(['sink-x@1']);
+    expect(init(w, 'sink-x')).toBe(2);
+    expect(list(false)).toEqual([]);
+    expect(values(w, 0, 'read_uncommitted')).toEqual(['x']);
+    expect(values(w, 0)).toEqual([]);
   });
 });
