@@ -123,7 +123,7 @@ export class LogClient {
     this.request({ kind: 'txn.end', transactionalId, epoch, commit }, cb, (r) => (r.kind === 'txn.ended' ? { ok: true } : undefined));
   }
 
-  /** Open transactions under `prefix`; with `idle`, also producers whose current epoch has no transaction yet. */
+  /** Open transactions under `prefix`; with `idle`, also producers whose current epoch has no transaction yet, and transactions being ended. */
   listTxns(prefix: string, cb: (r: ListTxnsResult) => void, idle = false): void {
     this.request({ kind: 'txn.list', prefix, ...(idle ? { idle } : {}) }, cb, (r) => (r.kind === 'txn.listed' ? { ok: true, open: r.open } : undefined));
   }

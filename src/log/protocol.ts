@@ -116,7 +116,11 @@ export interface TxnListRequest {
   kind: 'txn.list';
   reqId: number;
   prefix: string;
-  /** Also list idle producers: ids whose current epoch was initialised and has no transaction yet (a zombie may still open one). */
+  /**
+   * Also list idle producers (ids whose current epoch was initialised and has no transaction yet: a
+   * zombie may still open one) and transactions being ended (a broker crash before the decision is
+   * durable brings one back open): what a new attempt must initialise to have every id settled.
+   */
   idle?: boolean;
 }
 
