@@ -128,7 +128,9 @@ export class TwoPhaseState {
    * attempts left open — also when the job starts from no checkpoint at all,
    * or a read-committed reader would wait behind them forever — and fence
    * the ids an earlier attempt initialised but has not written to yet (a
-   * zombie of that attempt could still open a transaction on them). Those
+   * zombie of that attempt could still open a transaction on them), and
+   * those whose transaction the broker is ending (a broker crash before the
+   * decision is durable would bring it back open; the init waits). Those
    * pending in the restored checkpoint are spared (they are re-committed);
    * the check runs when the list arrives, after `restore` has recorded them.
    */
