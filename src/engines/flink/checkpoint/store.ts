@@ -189,7 +189,7 @@ class CheckpointStore implements ProcessLogic {
       for (const h of Object.values((JSON.parse(meta) as { handles: Record<string, string> }).handles)) kept.add(h);
     }
     for (const p of disk.list('meta/cp-')) {
-      if (!p.endsWith('.tmp') && Number(p.slice('meta/cp-'.length)) < keepFrom) disk.delete(p);
+      if (!p.endsWith('.tmp') && metaCheckpoint(p) < keepFrom) disk.delete(p);
     }
     for (const p of disk.list('snap/')) {
       const id = snapshotCheckpoint(p);
@@ -204,7 +204,7 @@ class CheckpointStore implements ProcessLogic {
 
   private highestId(): number {
     let highest = -1;
-    for (const p of this.ctx.disk.list('meta/cp-')) highest = Math.max(highest, parseInt(p.slice('meta/cp-'.length), 10));
+    for (const p of this.ctx.disk.list('meta/cp-')) highest = Math.max(highest, metaCheckpoint(p));
     for (const p of this.ctx.disk.list('snap/')) highest = Math.max(highest, snapshotCheckpoint(p) ?? -1);
     return highest;
   }
@@ -215,14 +215,14 @@ class CheckpointStore implements ProcessLogic {
       if (incomplete) return incomplete;
     }
     const paths = this.ctx.disk.list('meta/cp-').filter((p) => !p.endsWith('.tmp')).reverse();
-    const newest = paths.find((p) => Number(p.slice('meta/cp-'.length)) < below);
+    const newest = paths.find((p) => metaCheckpoint(p) < below);
     if (newest === undefined) return { ok: true, checkpoint: -1, data: null };
     // Metadata is written only after a sync, so an unreadable newest file is a
     // failed read, not a torn write: say so and let the caller retry, rather
     // than fall back past a checkpoint whose transactions may be committed.
     const data = unseal(this.ctx.disk.read(newest));
     if (data === undefined) return { ok: false, data: null };
-    return { ok: true, checkpoint: Number(newest.slice('meta/cp-'.length)), data };
+    return { ok: true, checkpoint: metaCheckpoint(newest), data };
   }
 
   /** The planted bug: trust snapshot files of a checkpoint whose metadata was never written. */
@@ -242,6 +242,11 @@ class CheckpointStore implements ProcessLogic {
     if (newest === undefined || this.ctx.disk.read(metaPath(newest)) !== undefined) return undefined;
     return { ok: true, checkpoint: newest, data: JSON.stringify({ checkpoint: newest, handles: byCp.get(newest) }) };
   }
+}
+
+/** The checkpoint id in a metadata file's path (`checkpointMetaPath`; a `.tmp` one being written too). */
+function metaCheckpoint(path: string): number {
+  return parseInt(path.slice('meta/cp-'.length), 10);
 }
 
 /** The checkpoint id in a snapshot file's path (`snapshotPath`), if it is one. */
