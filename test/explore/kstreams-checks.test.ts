@@ -23,7 +23,7 @@ import { failed, run } from './helpers.ts';
 
 /** The first seed (sweeping from 1, at the bug's place) that catches each bug. */
 const CAUGHT_ON: [BugName, number][] = [
-  ['offsets-outside-transaction', 3],
+  ['offsets-outside-transaction', 7],
   ['no-wipe-on-dirty-close', 6],
   ['restore-read-uncommitted', 13],
   ['offsets-without-generation', 6],
@@ -31,7 +31,7 @@ const CAUGHT_ON: [BugName, number][] = [
   ['grace-uses-task-stream-time', 4],
   ['rekey-skips-subtractor', 1],
   ['filter-drops-tombstone', 1],
-  ['checkpoint-file-under-eos', 84],
+  ['checkpoint-file-under-eos', 13],
 ];
 
 describe.each(CAUGHT_ON)('Kafka Streams planted bug %s', (bug, seed) => {

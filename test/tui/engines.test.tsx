@@ -61,7 +61,7 @@ describe('Kafka Streams replay', () => {
     });
 
     it(`${size.cols}×${size.rows}: the zombie fenced, its tasks lost, its transaction #9 still open`, async () => {
-      const f = await frameAt(ks, 2319, size);
+      const f = await frameAt(ks, 2312, size);
       expect(lineOf(f, /^ks-0 /)).toMatch(/^ks-0\s+lost\s+gen 2 {2}sendOffsets/);
       expect(f).toMatch(/group gen 4 (stable|rebalancing)/);
       expect(f).toMatch(/ks-0 #9 open/);
@@ -69,13 +69,13 @@ describe('Kafka Streams replay', () => {
   }
 
   it('100×30: tasks with stream time per task and per store, the stores restored, the transaction aborted', async () => {
-    const tasks = await frameAt(ks, 1991, { cols: 100, rows: 30 });
+    const tasks = await frameAt(ks, 1976, { cols: 100, rows: 30 });
     expect(lineOf(tasks, /^ {2}1_0 running {3}st 4,309/)).toContain('counts 4,309  dropped 2');
     expect(tasks).toMatch(/^ {2}0_0 running {3}st 2,447\s/m);
     expect(tasks).toMatch(/stores 16 restored \(\d+ records\)/);
     expect(tasks).toMatch(/counts 1_0 ks-0 restored 0 rec @2/);
-    expect(tasks).toMatch(/last commit g4: input 0@106 1@106 2@106/);
-    const aborted = await frameAt(ks, 2323, { cols: 100, rows: 30 });
+    expect(tasks).toMatch(/last commit g4: input 0@105 1@105 2@106/);
+    const aborted = await frameAt(ks, 2313, { cols: 100, rows: 30 });
     expect(aborted).toMatch(/ks-0 #9 aborted/);
     // The second abort: the first was ks-1's transaction open at its crash, aborted at its restart.
     expect(aborted).toMatch(/transactions \d+ committed, 2 aborted/);

@@ -43,6 +43,7 @@
  * for `quietMs`; the deployment ends the run when every instance is quiet in
  * one generation, and then asks each to close (`ks.shutdown`).
  */
+import { ThreadLoop, type LoopPhases } from './thread-loop.ts';
 import type { ProcessContext, ProcessFactory, ProcessLogic, TimerHandle } from '../../runtime/types.ts';
 import { flatMapped } from '../../runtime/arrays.ts';
 import { LogClient } from '../../log/client.ts';
@@ -95,7 +96,7 @@ export const DEFAULT_KSTREAMS_SETTINGS: Omit<KStreamsSettings, 'applicationId' |
   maxTaskIdleMs: 0,
   caching: true,
   fetchMaxWaitMs: 100,
-  maxPollRecords: 500,
+  maxPollRecords: 1_000,
   batchRecords: 256,
   lingerMs: 100,
   quietMs: 500,
@@ -201,6 +202,13 @@ class StreamThread implements ProcessLogic, QueryableThread {
   /** Delete-records requests of the last purge not answered yet: a purge waits for them (Kafka's `deleteRecordsResult`). */
   private purgesInFlight = 0;
   private loopScheduled = false;
+  /** The processing loop, whose round size (`numIterations`) adapts as Kafka's thread's does. */
+  private readonly loop = new ThreadLoop();
+  private readonly phases: LoopPhases = {
+    process: (max) => this.processRound(max),
+    punctuate: () => this.punctuate(),
+    maybeCommit: () => this.maybeCommit(),
+  };
   private tick: TimerHandle | undefined;
   private quietSince: number | undefined;
   private reportedQuiet = false;
@@ -799,30 +807,38 @@ class StreamThread implements ProcessLogic, QueryableThread {
   }
 
   /**
-   * One pass of the thread loop: process what each task may, then punctuate every running task
-   * (stream time, then wall-clock time, as `TaskExecutor.punctuate` does, whether or not the task
-   * processed anything), then maybe commit. A round processes up to max.poll.records per task;
-   * Kafka's thread adapts that number instead (`numIterations`: from 1, one more after each quiet
-   * round, halved after a punctuation or a commit), which weir leaves out.
+   * One pass of the thread loop (thread-loop.ts): rounds of processing, punctuation and a
+   * maybe-commit. A pass runs until the buffered records are processed or a commit is in flight
+   * (weir's commit waits for its requests; no task processes meanwhile, and the commit's end
+   * schedules the loop again).
    */
   private runOnce(): void {
     if (this.closed) return;
+    if (this.loop.pass(this.phases) > 0) this.quietSince = undefined;
+  }
+
+  /** `TaskExecutor.process`: up to `max` records of each running task (none while a commit is in flight). */
+  private processRound(max: number): number {
     let processed = 0;
     for (const rt of this.tasks.values()) {
       if (rt.state !== 'running' || this.committing) continue;
       let n = 0;
-      while (n < this.app.settings.maxPollRecords && rt.task.process((topic) => rt.lag.get(topic))) n++;
+      while (n < max && rt.task.process((topic) => rt.lag.get(topic))) n++;
       processed += n;
       for (const topic of rt.task.sourceTopics) this.fetch(rt, topic);
     }
+    return processed;
+  }
+
+  /** `TaskExecutor.punctuate`: every running task on stream time, then on the wall clock, whether or not it processed anything. */
+  private punctuate(): number {
+    let punctuated = 0;
     for (const rt of this.tasks.values()) {
       if (rt.state !== 'running' || this.committing) continue;
-      rt.task.maybePunctuateStreamTime();
-      rt.task.maybePunctuateSystemTime();
+      punctuated += rt.task.maybePunctuateStreamTime();
+      punctuated += rt.task.maybePunctuateSystemTime();
     }
-    if (processed > 0) this.quietSince = undefined;
-    this.maybeCommit();
-    if (processed > 0) this.scheduleLoop();
+    return punctuated;
   }
 
   private scheduleTick(): void {
@@ -833,17 +849,18 @@ class StreamThread implements ProcessLogic, QueryableThread {
     });
   }
 
-  private maybeCommit(): void {
+  /** Starts a commit when one is due or asked for; returns how many tasks it commits (0: none started, or nothing to commit). */
+  private maybeCommit(): number {
     // Kafka's thread commits synchronously inside its loop, so an interval commit never waits behind
     // another: while one is in flight the loop does not ask again (queued interval commits piled up
     // behind a slow commit and held a revocation's commit back past the rebalance timeout).
-    if (this.committing) return;
+    if (this.committing) return 0;
     const requested = [...this.tasks.values()].some((rt) => rt.task.commitRequested);
     const now = this.ctx.clock.now();
     const due = now - this.lastCommitMs > this.app.settings.commitIntervalMs;
-    if (!requested && !due) return;
+    if (!requested && !due) return 0;
     // An interval commit (not one only a processor asked for) may purge repartition records after it.
-    this.commit(false, () => {}, due ? now : undefined);
+    return this.commit(false, () => {}, due ? now : undefined);
   }
 
   /**
@@ -853,14 +870,20 @@ class StreamThread implements ProcessLogic, QueryableThread {
    * after an interval commit returns, and only then: a commit a processor asked for, or one on
    * revocation, leaves the interval as it was).
    */
-  private commit(force: boolean, then: () => void, intervalAt?: number): void {
+  private commit(force: boolean, then: () => void, intervalAt?: number): number {
     if (this.committing) {
       this.commitQueue.push({ force, then });
-      return;
+      return 0;
     }
     // Between losing the group and joining it again there is nothing to commit with (the tasks are gone too).
-    if (this.member === undefined) return then();
+    if (this.member === undefined) {
+      then();
+      return 0;
+    }
     const running = [...this.tasks.values()].filter((rt) => rt.state === 'running' && (rt.task.commitNeeded || force));
+    // What Kafka's commit counts (`commitTasksAndMaybeUpdateCommittableOffsets`): the tasks that needed one.
+    let committed = 0;
+    for (const rt of running) if (rt.task.commitNeeded) committed++;
     const offsets: CommittableOffset[] = flatMapped(running, (rt) => rt.task.prepareCommit());
     // What an interval commit purges once it succeeds, when a purge is due (Kafka purges after every
     // interval commit, one with nothing to commit too): the running tasks' consumed repartition
@@ -877,7 +900,7 @@ class StreamThread implements ProcessLogic, QueryableThread {
       this.commitStandbys();
       if (purge !== undefined) this.purge(purge.at, purge.offsets);
       then();
-      return;
+      return committed;
     }
     this.committing = true;
     const era = this.era;
@@ -931,6 +954,7 @@ class StreamThread implements ProcessLogic, QueryableThread {
       }
       this.client.sendOffsetsToTransaction(txn, txnGroup, list, (r) => (r.ok ? end() : finish(false, `sendOffsetsToTransaction: ${r.code}`)));
     });
+    return committed;
   }
 
   /**
