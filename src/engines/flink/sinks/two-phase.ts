@@ -133,12 +133,15 @@ export class TwoPhaseState {
    * decision is durable would bring it back open; the init waits). Those
    * pending in the restored checkpoint are spared (they are re-committed);
    * the check runs when the list arrives, after `restore` has recorded them.
+   * A list or an abort that fails (the request client gave up) fails the
+   * task, as an exception out of Flink's `KafkaWriter` start-up does: the
+   * job restarts and the next attempt cleans up again.
    */
   abortLeftovers(): void {
     if (this.ctx.attempt === 0 || this.ctx.bugs.has('sink-no-abort-on-restore')) return;
     const mine = `-a${this.ctx.attempt}-`;
     this.ctx.log.listTxns(this.prefix, (r) => {
-      if (!r.ok) return;
+      if (!r.ok) return this.ctx.fail(`listing the transactions left open failed: ${r.code}`);
       for (const t of r.open) {
         if (t.transactionalId.includes(mine) || this.pending.some((p) => p.id === t.transactionalId)) continue;
         const aborted = (): void => this.ctx.trace.emit('txn.abort', { task: this.ctx.taskName, txn: t.transactionalId, reason: 'left open by a failed attempt' });
@@ -146,7 +149,12 @@ export class TwoPhaseState {
         // unfenced, so a zombie of the failed attempt opens a new one in the same epoch.
         if (this.ctx.bugs.has('zombie-not-fenced')) this.ctx.log.endTxn(t.transactionalId, t.epoch, false, aborted);
         // Re-initialising a transactional id aborts its open transaction and fences its old producer.
-        else this.ctx.log.initTxn(t.transactionalId, aborted);
+        else {
+          this.ctx.log.initTxn(t.transactionalId, (init) => {
+            if (!init.ok) return this.ctx.fail(`aborting ${t.transactionalId}, left open by a failed attempt, failed: ${init.code}`);
+            aborted();
+          });
+        }
       }
     }, true);
   }

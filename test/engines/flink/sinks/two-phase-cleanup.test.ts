@@ -1,0 +1,84 @@
+/**
+ * What this proves: a restored two-phase-commit sink's clean-up of the
+ * transactions earlier attempts left open fails its task when the broker
+ * cannot list them or cannot abort one (the request client gave up), as an
+ * exception out of Flink's KafkaWriter start-up fails the task and restarts
+ * the job; when both succeed, it aborts each leftover by re-initialising its
+ * transactional id (which fences the old producer) and spares the
+ * transactions of this attempt and those the restored checkpoint holds as
+ * pending.
+ *
+ * How: the sink's transaction state against a fake operator context whose
+ * log client answers list and init as each case says and records the
+ * requests, the trace and the task failures.
+ */
+import { describe, expect, it } from 'vitest';
+import { TwoPhaseState } from '../../../../src/engines/flink/sinks/two-phase.ts';
+import type { OperatorContext } from '../../../../src/engines/flink/operators/operator.ts';
+
+type Answer = { ok: true } | { ok: false; code: string; message: string };
+
+function fakeSink(opts: { list: Answer; init: (id: string) => Answer }) {
+  const failures: string[] = [];
+  const inits: string[] = [];
+  const traced: string[] = [];
+  const open = [
+    { transactionalId: 'sink-0-a1-c3', epoch: 0 },
+    { transactionalId: 'sink-0-a1-c4', epoch: 0 },
+    { transactionalId: 'sink-0-a2-c5', epoch: 0 },
+  ];
+  const log = {
+    listTxns(_prefix: string, cb: (r: unknown) => void) {
+      cb(opts.list.ok ? { ok: true, open } : opts.list);
+    },
+    initTxn(id: string, cb: (r: unknown) => void) {
+      inits.push(id);
+      const a = opts.init(id);
+      cb(a.ok ? { ok: true, epoch: 1 } : a);
+    },
+    // A re-commit stays in flight: the restored pending transaction stays pending.
+    endTxn() {},
+  };
+  const ctx = {
+    attempt: 2,
+    taskName: 'sink (1/1)',
+    bugs: { has: () => false },
+    log,
+    trace: { emit: (kind: string, f: { txn?: string }) => traced.push(`${kind} ${f.txn}`), detailed: true, wants: () => true },
+    fail: (reason: string) => failures.push(reason),
+    buggify: () => false,
+    after: () => {},
+  } as unknown as OperatorContext;
+  const sink = new TwoPhaseState(ctx, 'sink-0-');
+  return { sink, failures, inits, traced };
+}
+
+const ok: Answer = { ok: true };
+const timeout: Answer = { ok: false, code: 'timeout', message: 'no answer' };
+
+describe('a restored sink cleaning up what earlier attempts left open', () => {
+  it('aborts each leftover by re-initialising it, sparing this attempt\'s and the checkpoint\'s pending ones', () => {
+    const s = fakeSink({ list: ok, init: () => ok });
+    s.sink.restore([{ id: 'sink-0-a1-c4', epoch: 0, checkpoint: 4 }]);
+    s.sink.abortLeftovers();
+    expect(s.inits).toEqual(['sink-0-a1-c3']);
+    expect(s.traced).toContain('txn.abort sink-0-a1-c3');
+    expect(s.failures).toEqual([]);
+  });
+
+  it('fails the task when the list fails', () => {
+    const s = fakeSink({ list: timeout, init: () => ok });
+    s.sink.abortLeftovers();
+    expect(s.inits).toEqual([]);
+    expect(s.failures).toEqual(['listing the transactions left open failed: timeout']);
+  });
+
+  it('fails the task when an abort fails, and traces no abort for it', () => {
+    const s = fakeSink({ list: ok, init: (id) => (id === 'sink-0-a1-c3' ? timeout : ok) });
+    s.sink.abortLeftovers();
+    expect(s.inits).toEqual(['sink-0-a1-c3', 'sink-0-a1-c4']);
+    expect(s.failures).toEqual(['aborting sink-0-a1-c3, left open by a failed attempt, failed: timeout']);
+    expect(s.traced).not.toContain('txn.abort sink-0-a1-c3');
+    expect(s.traced).toContain('txn.abort sink-0-a1-c4');
+  });
+});
