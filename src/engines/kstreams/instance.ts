@@ -72,6 +72,7 @@ export interface KStreamsSettings {
   maxTaskIdleMs: number;
   caching: boolean;
   fetchMaxWaitMs: number;
+  /** `max.poll.records`: records a fetch of one partition returns at most (Kafka Streams sets 1,000). */
   maxPollRecords: number;
   /** Records per produce batch. */
   batchRecords: number;
