@@ -19,13 +19,11 @@
  * starts each new life with a record: it fails both expectations.
  */
 import { describe, expect, it } from 'vitest';
-import { wordcount } from '../../../scenarios/wordcount.ts';
-import { TOPICS, type Scenario } from '../../../scenarios/types.ts';
-import { toWindowResults } from '../../../src/engines/kstreams/dsl.ts';
-import { TimeWindows } from '../../../src/engines/kstreams/windows.ts';
+import type { Scenario } from '../../../scenarios/types.ts';
 import type { Processor, ProcessorContext } from '../../../src/engines/kstreams/processor.ts';
 import type { FaultPlan } from '../../../src/sim/faults.ts';
 import { failed, run } from '../../explore/helpers.ts';
+import { wordcountProbed } from './probed.ts';
 
 const INTERVAL_MS = 1_000;
 
@@ -54,22 +52,7 @@ function probed(log: Entry[]): Scenario {
       },
     };
   };
-  return {
-    ...wordcount,
-    engines: {
-      kstreams: {
-        build(builder) {
-          const counts = builder
-            .stream(TOPICS.input)
-            .process(probe)
-            .groupBy((_k, v) => (v as { key: string }).key)
-            .windowedBy(TimeWindows.ofSizeAndGrace(1_000, 200))
-            .count({ name: 'counts' });
-          toWindowResults(counts, TOPICS.output);
-        },
-      },
-    },
-  };
+  return wordcountProbed(probe, 'input');
 }
 
 const plan: FaultPlan = { faults: [{ kind: 'crash', atMs: 4_000, process: 'ks-0', restartAfterMs: 400 }] };

@@ -19,13 +19,11 @@
  *   (as weir once did, up to 500 records a task) never interleaves them.
  */
 import { describe, expect, it } from 'vitest';
-import { wordcount } from '../../../scenarios/wordcount.ts';
-import { TOPICS, type Scenario } from '../../../scenarios/types.ts';
-import { toWindowResults } from '../../../src/engines/kstreams/dsl.ts';
-import { TimeWindows } from '../../../src/engines/kstreams/windows.ts';
+import type { Scenario } from '../../../scenarios/types.ts';
 import { ThreadLoop, type LoopPhases } from '../../../src/engines/kstreams/thread-loop.ts';
 import type { Processor, ProcessorContext } from '../../../src/engines/kstreams/processor.ts';
 import { failed, run } from '../../explore/helpers.ts';
+import { wordcountProbed } from './probed.ts';
 
 /** Phases over tasks with `buffered` records each; `punctuate` and `commit` say, round by round (from 0), what ran. */
 function scripted(buffered: number[], opts: { punctuate?: (round: number) => number; commit?: (round: number) => number } = {}) {
@@ -125,24 +123,7 @@ function probed(log: Seen[], where: Map<string, string>): Scenario {
       },
     };
   };
-  return {
-    ...wordcount,
-    engines: {
-      kstreams: {
-        build(builder) {
-          const counts = builder
-            .stream(TOPICS.input)
-            .selectKey((_k, v) => (v as { key: string }).key)
-            .repartition()
-            .process(probe)
-            .groupByKey()
-            .windowedBy(TimeWindows.ofSizeAndGrace(1_000, 200))
-            .count({ name: 'counts' });
-          toWindowResults(counts, TOPICS.output);
-        },
-      },
-    },
-  };
+  return wordcountProbed(probe, 'repartitioned');
 }
 
 describe.each([1, 2])('an instance\'s tasks take turns within a pass, seed %i', (seed) => {
