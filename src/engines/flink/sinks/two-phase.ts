@@ -58,15 +58,16 @@ export class TwoPhaseState {
     private readonly prefix: string,
   ) {}
 
-  /** Opens the transaction that takes the records of epoch `checkpoint`. */
+  /**
+   * Opens the transaction that takes the records of epoch `checkpoint`. An initialisation that
+   * fails (the request client gave up) fails the task, as `initTransactions` throwing out of
+   * Flink's KafkaWriter does: the transaction would never open, and the checkpoint never complete.
+   */
   begin(checkpoint: number): void {
     const txn = new Txn(`${this.prefix}a${this.ctx.attempt}-c${checkpoint}`, checkpoint);
     this.txn = txn;
     this.ctx.log.initTxn(txn.id, (r) => {
-      if (!r.ok) {
-        this.ctx.trace.emit('txn.abort', { task: this.ctx.taskName, txn: txn.id, reason: r.code });
-        return;
-      }
+      if (!r.ok) return this.ctx.fail(`initialising ${txn.id} failed: ${r.code}`);
       this.ctx.trace.emit('txn.begin', { task: this.ctx.taskName, txn: txn.id, epoch: r.epoch });
       txn.opened(r.epoch);
     });

@@ -1,5 +1,7 @@
 /**
- * What this proves: a restored two-phase-commit sink's clean-up of the
+ * What this proves: a two-phase-commit sink whose transaction cannot be
+ * initialised fails its task (Flink's `initTransactions` throws out of the
+ * KafkaWriter), and opens it once the broker answers; and a restored sink's clean-up of the
  * transactions earlier attempts left open fails its task when the broker
  * cannot list them or cannot abort one (the request client gave up), as an
  * exception out of Flink's KafkaWriter start-up fails the task and restarts
@@ -80,5 +82,23 @@ describe('a restored sink cleaning up what earlier attempts left open', () => {
     expect(s.failures).toEqual(['aborting sink-0-a1-c3, left open by a failed attempt, failed: timeout']);
     expect(s.traced).not.toContain('txn.abort sink-0-a1-c3');
     expect(s.traced).toContain('txn.abort sink-0-a1-c4');
+  });
+});
+
+describe('a sink opening the transaction of an epoch', () => {
+  it('opens it once the broker initialised its id', () => {
+    const s = fakeSink({ list: ok, init: () => ok });
+    s.sink.begin(7);
+    expect(s.inits).toEqual(['sink-0-a2-c7']);
+    expect(s.sink.current().epoch).toBe(1);
+    expect(s.traced).toContain('txn.begin sink-0-a2-c7');
+    expect(s.failures).toEqual([]);
+  });
+
+  it('fails the task when the initialisation fails', () => {
+    const s = fakeSink({ list: ok, init: () => timeout });
+    s.sink.begin(7);
+    expect(s.failures).toEqual(['initialising sink-0-a2-c7 failed: timeout']);
+    expect(s.traced).toEqual([]);
   });
 });
