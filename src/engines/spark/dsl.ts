@@ -458,7 +458,7 @@ export function planProblem(plan: QueryPlan): string | undefined {
       if (st.lowerMs > st.upperMs) return `the join's time range is empty: [${st.lowerMs}, ${st.upperMs}]`;
       // UnsupportedOperationChecker: an outer (or semi) join needs a state watermark on the side whose
       // rows wait for a partner, which the range condition derives from the other side's watermark.
-      const [leftWm, rightWm] = joinWatermarks(plan);
+      const [leftWm, rightWm] = joinWatermarkSides(plan).onTime;
       const ok = st.joinType === 'inner' || (st.joinType === 'left_outer' || st.joinType === 'left_semi' ? rightWm : st.joinType === 'right_outer' ? leftWm : leftWm || rightWm);
       if (!ok) {
         const name = { inner: 'Inner', left_outer: 'LeftOuter', right_outer: 'RightOuter', full_outer: 'FullOuter', left_semi: 'LeftSemi' }[st.joinType];
@@ -500,9 +500,4 @@ export function joinWatermarkSides(plan: QueryPlan): JoinWatermarks {
   const column: [string | undefined, string | undefined] = [watermarkColumn(plan.ops), watermarkColumn(st.right)];
   const onTime: [boolean, boolean] = [column[0] === st.timeColumn, column[1] === st.timeColumn];
   return { column, onTime, evicts: [column[0] !== undefined && onTime[1], column[1] !== undefined && onTime[0]] };
-}
-
-/** Whether each side of a join carries its watermark on the join's time column (left, right). */
-export function joinWatermarks(plan: QueryPlan): [boolean, boolean] {
-  return joinWatermarkSides(plan).onTime;
 }

@@ -44,7 +44,7 @@ function scripted(buffered: number[], opts: { punctuate?: (round: number) => num
     punctuate: () => opts.punctuate?.(round) ?? 0,
     maybeCommit: () => opts.commit?.(round++) ?? 0,
   };
-  return { phases, maxes, left, add: (i: number, n: number) => (left[i]! += n) };
+  return { phases, maxes, left };
 }
 
 describe('the thread loop (numIterations)', () => {
