@@ -33,11 +33,21 @@ function start(session: string, args: string): void {
 
 const screen = (session: string): string => tmux('capture-pane', '-p', '-t', session);
 
-async function waitFor(session: string, ok: (s: string) => boolean, timeoutMs = 20_000): Promise<string> {
+/**
+ * Waits until the screen satisfies `ok` and then holds still for one more
+ * capture: a capture can land while the terminal is part-way through drawing a
+ * frame (the top drawn, the rest still blank), and a check on a half-drawn
+ * frame would fail for no fault of the program. `settle` false takes the
+ * first capture that satisfies `ok` (for a line that changes as it shows).
+ */
+async function waitFor(session: string, ok: (s: string) => boolean, timeoutMs = 20_000, settle = true): Promise<string> {
   let s = screen(session);
-  for (let waited = 0; !ok(s) && waited < timeoutMs; waited += 100) {
+  for (let waited = 0; waited < timeoutMs; waited += 100) {
+    if (!settle && ok(s)) return s;
     await new Promise((r) => setTimeout(r, 100));
-    s = screen(session);
+    const next = screen(session);
+    if (ok(s) && next === s) return s;
+    s = next;
   }
   return s;
 }
@@ -86,7 +96,7 @@ describe.skipIf(!hasTmux)('in a real terminal (tmux)', () => {
 
   it.concurrent('weir replay <token> of a larger run: shows how far the load is, then the replay, and leaves no trace of it', async ({ expect }) => {
     start('load', `replay ${encodeToken({ ...WORDCOUNT, events: 10_000 })}`);
-    const loading = await waitFor('load', (x) => /weir: running wordcount seed 1 on flink from the token: \d+% \(virtual time [\d.]+ s of about/.test(x) || x.includes('weir replay step'), 60_000);
+    const loading = await waitFor('load', (x) => /weir: running wordcount seed 1 on flink from the token: \d+% \(virtual time [\d.]+ s of about/.test(x) || x.includes('weir replay step'), 60_000, false);
     expect(loading).toMatch(/weir: running wordcount seed 1 on flink from the token: \d+% \(virtual time/);
     const s = await waitFor('load', (x) => x.includes('weir replay step 0/'), 60_000);
     expect(s).not.toContain('weir: running');
