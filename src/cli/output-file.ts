@@ -14,7 +14,11 @@
  * - `commit` copies it into a second exclusively created temporary file and
  *   renames that over the target, which replaces an existing regular file
  *   (the usual meaning of `-o`). That file is removed if the process exits
- *   before the rename.
+ *   before the rename. A signal that would end the process (Ctrl-C, SIGTERM,
+ *   a closed terminal) waits from the start of a commit until the copy is
+ *   renamed, then ends it as it would have: a signal's default action kills
+ *   the process at once, and no exit hook runs then, so mid-copy it would
+ *   leave the temporary file behind.
  */
 import { randomBytes } from 'node:crypto';
 import { accessSync, closeSync, constants, lstatSync, openSync, readSync, renameSync, rmSync, statSync, unlinkSync, writeSync } from 'node:fs';
@@ -44,6 +48,28 @@ function hookExit(): void {
   process.on('exit', () => {
     for (const tmp of pendingRenames) rmSync(tmp, { force: true });
   });
+}
+
+/** The signals whose default action ends the process, which a commit holds back until its rename. */
+const HELD_SIGNALS: readonly NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
+let holding = false;
+
+/**
+ * From now on, a terminating signal reaches the process only between two turns of its event loop
+ * (Node runs signal listeners there), never in the middle of a commit's synchronous copy and
+ * rename. The listener removes what a commit may have left, gives the signal its default action
+ * back and raises it again, so the process still ends by that signal (the shell sees 130 for
+ * Ctrl-C, as without the listener).
+ */
+function holdSignals(): void {
+  if (holding) return;
+  holding = true;
+  const onSignal = (signal: NodeJS.Signals): void => {
+    for (const tmp of pendingRenames) rmSync(tmp, { force: true });
+    for (const s of HELD_SIGNALS) process.removeListener(s, onSignal);
+    process.kill(process.pid, signal);
+  };
+  for (const s of HELD_SIGNALS) process.on(s, onSignal);
 }
 
 function tempName(path: string): string {
@@ -145,6 +171,7 @@ export function openOutput(path: string, what: string): OutputFile {
         fail(`${again} (it changed during the run)`);
       }
       hookExit();
+      holdSignals();
       const tmp = tempName(path);
       pendingRenames.add(tmp);
       try {
@@ -167,6 +194,10 @@ export function openOutput(path: string, what: string): OutputFile {
       } finally {
         pendingRenames.delete(tmp);
         close();
+        // Two more turns of the event loop, so that a signal held during the commit is acted on even
+        // when the program has nothing left to wait for and would otherwise exit first (a signal
+        // caught while synchronous code ran reaches its listener on the second turn, not the first).
+        setImmediate(() => setImmediate(() => {}));
       }
     },
     discard: close,

@@ -9,7 +9,9 @@
  * standard output (/dev/full) gives one line and exit 2; a trace write
  * that fails during the run does not reach the run, and makes the commit
  * fail instead; an existing regular file is replaced by the complete
- * output; and a run killed by SIGINT in the middle leaves no file behind.
+ * output; a run killed by SIGINT in the middle leaves no file behind; and a
+ * signal that arrives during a commit waits for it (the file whole, no
+ * temporary file beside it), then ends the process.
  */
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { chmodSync, closeSync, existsSync, lstatSync, mkdtempSync, openSync, readdirSync, readFileSync, readlinkSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
@@ -149,5 +151,21 @@ describe('output files', () => {
     await new Promise((resolve) => child.on('close', resolve));
     expect(existsSync(file)).toBe(false);
     expect(readdirSync(dir)).toEqual([]);
+  });
+
+  // A signal's default action ends the process at once, where no exit hook runs: in the middle of a
+  // commit's copy it would leave the copy's temporary file. The fixture sends itself the signal just
+  // before a commit; the process must finish the commit (the file whole, nothing else beside it) and
+  // then end by that signal.
+  it.each(['SIGINT', 'SIGTERM', 'SIGHUP'] as const)('a %s during a commit waits for its rename, then ends the process as that signal', (signal) => {
+    const dir = mkdtempSync(join(tmpdir(), 'weir-out-'));
+    const first = join(dir, 'first.txt');
+    const second = join(dir, 'second.txt');
+    const r = spawnSync(process.execPath, ['--import', 'tsx', 'test/cli/fixtures/commit-under-signal.ts', first, second, signal], { cwd: ROOT, encoding: 'utf8' });
+    expect(r.signal).toBe(signal);
+    expect(r.stderr).toBe('');
+    expect(readdirSync(dir).sort()).toEqual(['first.txt', 'second.txt']);
+    expect(readFileSync(first, 'utf8')).toBe('first\n');
+    expect(statSync(second).size).toBe(32 * 1024 * 1024);
   });
 });
