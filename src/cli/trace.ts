@@ -42,7 +42,8 @@ export async function traceCommand(argv: readonly string[]): Promise<number> {
   if (extra !== undefined) throw new UsageError(`unexpected argument ${quote(extra)}: weir trace takes one token`);
   if (!looksLikeToken(token)) throw new UsageError(tokenBodyProblem(token) ?? `${quote(token)} is not a repro token (weir run prints one: w2.…)`);
   const format = valueOf(args, 'format');
-  if (format !== 'jsonl' && format !== 'perfetto') throw new UsageError('--format must be jsonl or perfetto');
+  if (format === undefined) throw new UsageError('weir trace needs --format jsonl (JSON lines) or --format perfetto (for ui.perfetto.dev)');
+  if (format !== 'jsonl' && format !== 'perfetto') throw new UsageError(`--format must be jsonl or perfetto, got ${quote(format)}`);
   let settings: RunSettings;
   try {
     settings = decodeToken(token);

@@ -111,6 +111,9 @@ describe('weir trace', () => {
       expect(r.status, args.join(' ')).toBe(2);
       expect(r.stderr).toMatch(/^weir: [^\n]+\n$/);
     }
+    // What is wrong, and what to do: a missing --format is named as missing, a bad one with its value.
+    expect(weir(['trace', report.token, '-o', file]).stderr).toBe('weir: weir trace needs --format jsonl (JSON lines) or --format perfetto (for ui.perfetto.dev)\n');
+    expect(weir(['trace', report.token, '--format', 'xml', '-o', file]).stderr).toBe('weir: --format must be jsonl or perfetto, got "xml"\n');
     expect(existsSync(file)).toBe(false);
     expect(existsSync(`${file}.tmp`)).toBe(false);
   });
