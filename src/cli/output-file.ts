@@ -39,33 +39,29 @@ const COPY_CHUNK = 1 << 20;
 /** The sticky bit of a folder's mode (S_ISVTX). */
 const STICKY = 0o1000;
 const pendingRenames = new Set<string>();
-let hooked = false;
-
-/** Removes temporary files a normal exit (or an error) left before their rename. */
-function hookExit(): void {
-  if (hooked) return;
-  hooked = true;
-  process.on('exit', () => {
-    for (const tmp of pendingRenames) rmSync(tmp, { force: true });
-  });
-}
+let guarded = false;
 
 /** The signals whose default action ends the process, which a commit holds back until its rename. */
 const HELD_SIGNALS: readonly NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
-let holding = false;
+
+function removePendingRenames(): void {
+  for (const tmp of pendingRenames) rmSync(tmp, { force: true });
+}
 
 /**
- * From now on, a terminating signal reaches the process only between two turns of its event loop
- * (Node runs signal listeners there), never in the middle of a commit's synchronous copy and
- * rename. The listener removes what a commit may have left, gives the signal its default action
- * back and raises it again, so the process still ends by that signal (the shell sees 130 for
- * Ctrl-C, as without the listener).
+ * Once per process, before the first commit: temporary files a normal exit (or an error) left
+ * before their rename are removed at exit; and from then on a terminating signal reaches the
+ * process only between two turns of its event loop (Node runs signal listeners there), never in
+ * the middle of a commit's synchronous copy and rename. The listener removes what a commit may
+ * have left, gives the signal its default action back and raises it again, so the process still
+ * ends by that signal (the shell sees 130 for Ctrl-C, as without the listener).
  */
-function holdSignals(): void {
-  if (holding) return;
-  holding = true;
+function guardCommits(): void {
+  if (guarded) return;
+  guarded = true;
+  process.on('exit', removePendingRenames);
   const onSignal = (signal: NodeJS.Signals): void => {
-    for (const tmp of pendingRenames) rmSync(tmp, { force: true });
+    removePendingRenames();
     for (const s of HELD_SIGNALS) process.removeListener(s, onSignal);
     process.kill(process.pid, signal);
   };
@@ -170,8 +166,7 @@ export function openOutput(path: string, what: string): OutputFile {
         close();
         fail(`${again} (it changed during the run)`);
       }
-      hookExit();
-      holdSignals();
+      guardCommits();
       const tmp = tempName(path);
       pendingRenames.add(tmp);
       try {
