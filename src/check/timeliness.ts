@@ -13,13 +13,23 @@
  * - it is active: it delivered a record within the last idleTimeoutMs (a
  *   partition with nothing yet counts from the job's start), and
  * - its input has not ended.
- * A window ending at `e` can fire once no partition holds it: the earliest
- * such time is `ready(e)`. Its on-time firing must come by ready(e) +
+ * A window ending at `e` can fire once no partition holds it and some
+ * partition is active, or once the input has ended: the earliest such time
+ * is `ready(e)`. While every partition is idle the watermark does not move
+ * at all (Flink's combined watermark is the minimum over the active
+ * inputs, and with none active it stays where it was), so a window is not
+ * ready merely because its partitions all went quiet: it waits for a
+ * partition that delivers again, or for the end. Its on-time firing must come by ready(e) +
  * slackMs, the slack covering the sources' periodic watermark and idleness
  * checks and the hops between tasks.
  *
+ * A window cannot fire before a record of it has arrived, so its deadline
+ * counts from the later of ready(e) and the arrival of its first record
+ * (the input records of its key with timestamps in [start, end): the
+ * scenarios key their windows by the record's key).
+ *
  * Faults delay everything legitimately (restarts, partitions, slow disks),
- * so only windows ready well before the first fault are judged.
+ * so only windows whose deadline falls before the first fault are judged.
  *
  * Only on-time firings are judged. A window whose first record arrives after
  * the watermark passed its end (a late record within allowed lateness, with
@@ -64,6 +74,12 @@ export interface TimelinessInput {
   /** Per input partition, its batches in log order. */
   partitions: readonly (readonly PartitionBatch[])[];
   fires: readonly OnTimeFire[];
+  /**
+   * When the first input record of `key` with a timestamp in [start, end) reached the log
+   * (Infinity when none did; -Infinity for a key no input record has, and absent: not known,
+   * and not taken into account).
+   */
+  firstArrival?: (key: string, start: number, end: number) => number;
   /** When the job started reading (its first deployment). */
   startMs: number;
   /** When every input partition had been sealed (end of input), or Infinity. */
@@ -87,14 +103,23 @@ export function checkTimeliness(spec: TimelinessSpec, input: TimelinessInput): C
     const ready = readyByEnd.get(f.end)!;
     if (!(ready + slack < input.firstFaultMs)) continue;
     judged++;
-    if (f.t > ready + slack) {
+    if (f.t <= ready + slack) continue;
+    // Later than the input allowed: unless the window's first record came later still.
+    const arrival = input.firstArrival?.(f.key, f.start, f.end) ?? Number.NEGATIVE_INFINITY;
+    const from = Math.max(ready, arrival);
+    if (!(from + slack < input.firstFaultMs)) {
+      judged--; // due only after the first fault: the fault's to delay
+      continue;
+    }
+    if (f.t > from + slack) {
       problems.add(
         `key ${f.key} window ${formatWindow(f.start, f.end)} fired on time at ${formatCount(f.t)} ms, but the input let every partition's watermark pass ${f.end - 1} by ${formatCount(ready)} ms ` +
-          `(bound ${spec.boundMs} ms, idle after ${spec.idleTimeoutMs} ms): held back ${formatCount(f.t - ready)} ms, more than the ${slack} ms slack`,
+          `(bound ${spec.boundMs} ms, idle after ${spec.idleTimeoutMs} ms)${arrival > ready ? ` and its first record reached the log at ${formatCount(arrival)} ms` : ''}: ` +
+          `held back ${formatCount(f.t - from)} ms, more than the ${slack} ms slack`,
       );
     }
   }
-  return problems.verdict('watermark.timeliness', `${formatCount(judged)} on-time firings judged (those ready before any fault), each within ${slack} ms of when the input allowed it`);
+  return problems.verdict('watermark.timeliness', `${formatCount(judged)} on-time firings judged (those due before any fault), each within ${slack} ms of when the input allowed it`);
 }
 
 interface Prepared {
@@ -140,11 +165,12 @@ function firstReaching(maxTs: readonly number[], need: number): number {
 }
 
 /**
- * For each window end, the earliest time at which no partition holds the watermark below
- * `end - 1` (Infinity when none). Holding changes only at a partition's reach time (its first batch
- * with a timestamp ≥ end + bound), when a partition goes idle, or at the end of input, so the
- * earliest such time is one of those. A later end reaches no sooner, so it is never ready sooner:
- * the ends are taken in order and the shared candidates (start, end of input, every moment a
+ * For each window end, the earliest time at which the input has ended, or no partition holds the
+ * watermark below `end - 1` and some partition is active (Infinity when none). That changes only
+ * at a partition's reach time (its first batch with a timestamp ≥ end + bound), when a partition
+ * delivers (it is active again) or goes idle, or at the end of input, so the earliest such time is
+ * one of those. A later end reaches no sooner, so it is never ready sooner: the ends are taken in
+ * order and the shared candidates (start, end of input, every delivery and every moment a
  * partition goes idle) are walked once in time order across all of them, each failed one never
  * tried again; only the few reach times are tried per end.
  */
@@ -154,16 +180,17 @@ export function readyTimes(ends: Iterable<number>, spec: TimelinessSpec, input: 
   const shared = [input.startMs, input.endOfInputMs];
   if (idle > 0) {
     shared.push(input.startMs + idle);
-    for (const p of parts) for (const a of p.at) shared.push(a + idle);
+    for (const p of parts) for (const a of p.at) shared.push(a, a + idle);
   }
   const times = Float64Array.from(shared.filter((t) => Number.isFinite(t))).sort();
-  const holds = (p: Prepared, reachMs: number, t: number): boolean => {
-    if (t >= reachMs || t >= input.endOfInputMs) return false;
+  /** Whether `p` delivered within the idle timeout before `t` (counting from the start when it has delivered nothing). */
+  const active = (p: Prepared, t: number): boolean => {
     if (idle <= 0) return true;
     const i = lastAtOrBefore(p.at, t);
     const lastActivity = i < 0 ? input.startMs : Math.max(input.startMs, p.at[i]!);
     return t - lastActivity < idle;
   };
+  const holds = (p: Prepared, reachMs: number, t: number): boolean => t < reachMs && active(p, t);
   const out = new Map<number, number>();
   let next = 0;
   for (const end of [...new Set(ends)].sort((a, b) => a - b)) {
@@ -172,7 +199,8 @@ export function readyTimes(ends: Iterable<number>, spec: TimelinessSpec, input: 
       const i = firstReaching(p.maxTs, need);
       return i < p.at.length ? p.at[i]! : Number.POSITIVE_INFINITY;
     });
-    const clear = (t: number): boolean => parts.every((p, k) => !holds(p, reach[k]!, t));
+    const clear = (t: number): boolean =>
+      t >= input.endOfInputMs || (parts.every((p, k) => !holds(p, reach[k]!, t)) && parts.some((p) => active(p, t)));
     let best = Number.POSITIVE_INFINITY;
     for (const t of reach) if (t < best && Number.isFinite(t) && clear(t)) best = t;
     // Shared candidates below this end's ready time are held for every later end too: skip them for good.
@@ -275,24 +303,76 @@ export class TimelinessTrace {
   }
 
   /** The input for `checkTimeliness`, given the input batches in schedule order (the k-th append of a partition is its k-th batch). */
-  input(batches: readonly { partition: number; records: readonly { ts: number }[] }[]): TimelinessInput {
+  input(batches: readonly { partition: number; records: readonly { ts: number; key: string }[] }[]): TimelinessInput {
     const partitions: PartitionBatch[][] = this.appendMs.map(() => []);
+    /** When each batch reached the log. */
+    const batchAt = new Float64Array(batches.length);
     // Indexed loops: this runs once per run, mostly before V8 optimizes it, where a for-of
     // allocates an iterator result per record.
     for (let i = 0; i < batches.length; i++) {
       const b = batches[i]!;
       const list = partitions[b.partition]!;
       const records = b.records;
+      const atMs = this.appendMs[b.partition]?.[list.length] ?? Number.POSITIVE_INFINITY;
       let maxTs = Number.NEGATIVE_INFINITY;
       for (let k = 0; k < records.length; k++) maxTs = Math.max(maxTs, records[k]!.ts);
-      list.push({ atMs: this.appendMs[b.partition]?.[list.length] ?? Number.POSITIVE_INFINITY, maxTs });
+      list.push({ atMs, maxTs });
+      batchAt[i] = atMs;
     }
     return {
       partitions,
       fires: this.fires,
+      firstArrival: arrivalsByKey(batches, batchAt),
       startMs: this.firstDeployMs,
       endOfInputMs: Number.isFinite(this.lastSourceEndMs) ? this.lastSourceEndMs : Number.POSITIVE_INFINITY,
       firstFaultMs: this.firstFaultMs,
     };
   }
+}
+
+/**
+ * `firstArrival` over the input batches and when each reached the log. Asked only about a firing
+ * later than the input allowed (none, in a passing run), so it indexes the records on its first
+ * question: per key, their timestamps and arrival times; a key's sorted by timestamp when first
+ * asked about, then each window is a range of them.
+ */
+function arrivalsByKey(
+  batches: readonly { records: readonly { ts: number; key: string }[] }[], batchAt: Float64Array,
+): (key: string, start: number, end: number) => number {
+  let byKey: Map<string, { ts: number[]; at: number[] }> | undefined;
+  const sorted = new Map<string, { ts: Float64Array; at: Float64Array }>();
+  return (key, start, end) => {
+    if (byKey === undefined) {
+      byKey = new Map();
+      for (let i = 0; i < batches.length; i++) {
+        const records = batches[i]!.records;
+        for (let k = 0; k < records.length; k++) {
+          const r = records[k]!;
+          let ofKey = byKey.get(r.key);
+          if (ofKey === undefined) byKey.set(r.key, (ofKey = { ts: [], at: [] }));
+          ofKey.ts.push(r.ts);
+          ofKey.at.push(batchAt[i]!);
+        }
+      }
+    }
+    let s = sorted.get(key);
+    if (s === undefined) {
+      const raw = byKey.get(key);
+      // A key no input record has (a pipeline keying by something else): not known.
+      if (raw === undefined) return Number.NEGATIVE_INFINITY;
+      const order = raw.ts.map((_, i) => i).sort((a, b) => raw.ts[a]! - raw.ts[b]! || a - b);
+      s = { ts: Float64Array.from(order, (i) => raw.ts[i]!), at: Float64Array.from(order, (i) => raw.at[i]!) };
+      sorted.set(key, s);
+    }
+    let lo = 0;
+    let hi = s.ts.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (s.ts[mid]! < start) lo = mid + 1;
+      else hi = mid;
+    }
+    let first = Number.POSITIVE_INFINITY;
+    for (let i = lo; i < s.ts.length && s.ts[i]! < end; i++) first = Math.min(first, s.at[i]!);
+    return first;
+  };
 }

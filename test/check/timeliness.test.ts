@@ -1,21 +1,23 @@
 /**
  * The timeliness judge. Proves, on hand-made inputs: a window is ready once
  * every partition's watermark passed its end - 1 (maxTs - bound - 1), or the
- * partition went idle (silent for the idle timeout), or its input ended; a
- * firing within the slack of that passes, a later one fails naming the
- * window and how long it was held back; windows ready only after the first
- * fault are not judged; a window's first firing on a late record (its only
- * record came after the watermark, within allowed lateness) is a late
- * firing, not an on-time one held back. End to end, sessions passes it, and the planted bug
- * `idle-not-chained` (idleness stopping at an operator chained to an idle
- * source) fails it.
+ * partition went idle (silent for the idle timeout), while some partition
+ * is still active — with every partition idle the watermark stands still,
+ * until one delivers again or the input ends; a firing within the slack of
+ * the later of that and its first record's arrival passes, a later one
+ * fails naming the window and how long it was held back; windows whose
+ * deadline falls after the first fault are not judged; a window's first
+ * firing on a late record (its only record came after the watermark,
+ * within allowed lateness) is a late firing, not an on-time one held back.
+ * End to end, sessions passes it, and the planted bug `idle-not-chained`
+ * (idleness stopping at an operator chained to an idle source) fails it.
  *
  * `readyTimes` (the judge's fast path: ends in order, candidate times walked
  * once) is proved against the definition itself: on random small inputs
  * with integer times, every window end's ready time equals the first
- * millisecond, tried one by one from 0, at which no partition holds the
- * watermark — computed from the batches seen by then, with no candidate
- * reasoning at all.
+ * millisecond, tried one by one from 0, at which the input has ended, or no
+ * partition holds the watermark and some partition is active — computed
+ * from the batches seen by then, with no candidate reasoning at all.
  */
 import { describe, expect, it } from 'vitest';
 import { fc, test } from '@fast-check/vitest';
@@ -33,22 +35,28 @@ const base: Omit<TimelinessInput, 'fires'> = {
 };
 const fire = (t: number) => ({ t, key: 'k', start: 1_000, end: 2_000 });
 
-/** The definition, millisecond by millisecond: the first t at which no partition holds the watermark below end - 1. */
+/**
+ * The definition, millisecond by millisecond: the first t at which the input has ended, or no
+ * partition holds the watermark below end - 1 and some partition is active (with all of them
+ * idle, the watermark does not move).
+ */
 function readyByDefinition(end: number, spec: TimelinessSpec, input: Omit<TimelinessInput, 'fires'>): number {
   const finiteEnd = Number.isFinite(input.endOfInputMs) ? input.endOfInputMs : 0;
   const lastAt = Math.max(input.startMs, ...input.partitions.flat().map((b) => b.atMs));
   // After this nothing changes: every batch was delivered, every partition that can go idle did.
   const horizon = Math.max(finiteEnd, lastAt + spec.idleTimeoutMs) + 2;
   for (let t = 0; t <= horizon; t++) {
-    const held = input.partitions.some((batches) => {
-      const seen = batches.filter((b) => b.atMs <= t);
-      if (seen.some((b) => b.maxTs >= end + spec.boundMs)) return false;
-      if (t >= input.endOfInputMs) return false;
+    if (t >= input.endOfInputMs) return t;
+    const active = (batches: readonly PartitionBatch[]): boolean => {
       if (spec.idleTimeoutMs <= 0) return true;
-      const lastActivity = Math.max(input.startMs, ...seen.map((b) => b.atMs));
+      const lastActivity = Math.max(input.startMs, ...batches.filter((b) => b.atMs <= t).map((b) => b.atMs));
       return t - lastActivity < spec.idleTimeoutMs;
+    };
+    const held = input.partitions.some((batches) => {
+      const reached = batches.some((b) => b.atMs <= t && b.maxTs >= end + spec.boundMs);
+      return !reached && active(batches);
     });
-    if (!held) return t;
+    if (!held && input.partitions.some(active)) return t;
   }
   return Number.POSITIVE_INFINITY;
 }
@@ -93,6 +101,45 @@ describe('checkTimeliness', () => {
     const busy = { ...base, partitions: [base.partitions[0]!, [{ atMs: 10, maxTs: 50 }, { atMs: 300, maxTs: 2_100 }]] };
     expect(checkTimeliness(spec, { ...busy, fires: [fire(650)] }).ok).toBe(true);
     expect(checkTimeliness(spec, { ...busy, fires: [fire(800)] }).ok).toBe(false);
+  });
+
+  it('with every partition idle the watermark stands still: ready when one delivers again, or at the end of input', () => {
+    // Four partitions, silent from the start: all idle at 1,000 ms. Partition 1 then delivers a
+    // record at 7,543 ms that does not pass the bound, and the input ends at 7,559 (seed 7,336 of a
+    // heavy sweep, shrunk: the judge took the window for ready at 1,000 ms).
+    const quiet: Omit<TimelinessInput, 'fires'> = {
+      partitions: [[], [{ atMs: 7_543, maxTs: 7_700 }], [], []],
+      startMs: 0,
+      endOfInputMs: 7_559,
+      firstFaultMs: Number.POSITIVE_INFINITY,
+    };
+    const at = (t: number) => ({ t, key: 'k', start: 7_000, end: 8_000 });
+    expect(readyTimes([8_000], spec, { ...quiet, fires: [] }).get(8_000)).toBe(7_559);
+    expect(checkTimeliness(spec, { ...quiet, fires: [at(7_563)] }).ok).toBe(true);
+    // A partition that delivers again, having passed the bound before it went idle, is ready at that delivery.
+    const again = { ...quiet, partitions: [[{ atMs: 100, maxTs: 8_200 }, { atMs: 5_000, maxTs: 8_300 }], [], [], []], endOfInputMs: 10_000 };
+    expect(readyTimes([8_000], spec, { ...again, fires: [] }).get(8_000)).toBe(1_000);
+    // Partition 1 holds until it goes idle at 1,050, while partition 0 (past the bound at 100) is
+    // active until 1,100: ready at 1,050.
+    const before = { ...again, partitions: [[{ atMs: 100, maxTs: 8_200 }, { atMs: 5_000, maxTs: 8_300 }], [{ atMs: 50, maxTs: 10 }], [], []] };
+    expect(readyTimes([8_000], spec, { ...before, fires: [] }).get(8_000)).toBe(1_050);
+    // Partition 1 holds until 1,500, and partition 0 went idle at 1,100: from 1,500 every partition
+    // is idle, so the window waits for partition 0's next delivery, at 5,000.
+    const later = { ...again, partitions: [[{ atMs: 100, maxTs: 8_200 }, { atMs: 5_000, maxTs: 8_300 }], [{ atMs: 500, maxTs: 10 }], [], []] };
+    expect(readyTimes([8_000], spec, { ...later, fires: [] }).get(8_000)).toBe(5_000);
+  });
+
+  it("a window's deadline counts from its first record's arrival when that comes after the watermark could pass", () => {
+    // Ready at 1,010 (see the first case); the window's only record reached the log at 3,000.
+    const arrived = { ...base, firstArrival: () => 3_000 };
+    expect(checkTimeliness(spec, { ...arrived, fires: [fire(3_150)] }).ok).toBe(true);
+    const held = checkTimeliness(spec, { ...arrived, fires: [fire(3_300)] });
+    expect(held.ok).toBe(false);
+    expect(held.detail).toContain('by 1,010 ms (bound 100 ms, idle after 1000 ms) and its first record reached the log at 3,000 ms: held back 300 ms');
+    // A record that arrives only after the first fault: the window's firing is the fault's to delay (seed 7,336, heavy).
+    const r = checkTimeliness(spec, { ...base, firstArrival: () => 7_826, firstFaultMs: 7_601, fires: [fire(7_839)] });
+    expect(r.ok).toBe(true);
+    expect(r.detail).toMatch(/^0 on-time firings judged/);
   });
 
   it('does not judge windows ready only after the first fault', () => {
@@ -146,5 +193,27 @@ describe('TimelinessTrace', () => {
       { t: 4_341, key: 'k10', start: 1_000, end: 2_000 },
       { t: 4_342, key: 'k11', start: 1_000, end: 2_000 },
     ]);
+  });
+
+  it("knows when each window's first record reached the log: the k-th append of a partition is its k-th batch", () => {
+    const trace = new TimelinessTrace('input', 2, new Set());
+    trace.onEvent(ev(0, 100, 'log.append', { topic: 'input', partition: 0, baseOffset: 0, count: 2 }));
+    trace.onEvent(ev(1, 150, 'log.append', { topic: 'input', partition: 1, baseOffset: 0, count: 1 }));
+    trace.onEvent(ev(2, 180, 'log.append', { topic: 'output', partition: 0, baseOffset: 0, count: 1 }));
+    trace.onEvent(ev(3, 400, 'log.append', { topic: 'input', partition: 0, baseOffset: 2, count: 1 }));
+    const input = trace.input([
+      { partition: 0, records: [{ key: 'a', ts: 1_500 }, { key: 'b', ts: 200 }] },
+      { partition: 1, records: [{ key: 'a', ts: 900 }] },
+      { partition: 0, records: [{ key: 'a', ts: 950 }] },
+    ]);
+    expect(input.partitions).toEqual([[{ atMs: 100, maxTs: 1_500 }, { atMs: 400, maxTs: 950 }], [{ atMs: 150, maxTs: 900 }]]);
+    const first = input.firstArrival!;
+    expect(first('a', 0, 1_000)).toBe(150);
+    expect(first('a', 950, 1_000)).toBe(400);
+    expect(first('a', 1_000, 2_000)).toBe(100);
+    expect(first('b', 0, 1_000)).toBe(100);
+    expect(first('b', 1_000, 2_000)).toBe(Number.POSITIVE_INFINITY);
+    // A key no record has (a pipeline keyed by something else): not known, so the window is judged from ready(e).
+    expect(first('c', 0, 1_000)).toBe(Number.NEGATIVE_INFINITY);
   });
 });
