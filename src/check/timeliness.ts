@@ -19,7 +19,13 @@
  * at all (Flink's combined watermark is the minimum over the active
  * inputs, and with none active it stays where it was), so a window is not
  * ready merely because its partitions all went quiet: it waits for a
- * partition that delivers again, or for the end. Its on-time firing must come by ready(e) +
+ * partition that delivers again, or for the end. (The partitions are taken
+ * together, as one source subtask combines its own. With several source
+ * subtasks, the valve of the window's task also flushes the largest
+ * subtask watermark when the last of them goes idle (FLINK-7728), which can
+ * make a window ready while every partition is idle; the judge does not
+ * count that moment, so there it errs on the lenient side, never the
+ * strict one.) Its on-time firing must come by ready(e) +
  * slackMs, the slack covering the sources' periodic watermark and idleness
  * checks and the hops between tasks.
  *
