@@ -18,14 +18,19 @@
  * is `ready(e)`. While every partition is idle the watermark does not move
  * at all (Flink's combined watermark is the minimum over the active
  * inputs, and with none active it stays where it was), so a window is not
- * ready merely because its partitions all went quiet: it waits for a
- * partition that delivers again, or for the end. (The partitions are taken
- * together, as one source subtask combines its own. With several source
- * subtasks, the valve of the window's task also flushes the largest
- * subtask watermark when the last of them goes idle (FLINK-7728), which can
- * make a window ready while every partition is idle; the judge does not
- * count that moment, so there it errs on the lenient side, never the
- * strict one.) Its on-time firing must come by ready(e) +
+ * ready merely because its partitions all went quiet. That holds within
+ * one source subtask (the partitions it reads); across source subtasks,
+ * the valve of the window's task takes the minimum over the subtasks that
+ * are active, and when the last of them goes idle it flushes the largest
+ * watermark any of them reached (FLINK-7728). So a subtask has passed
+ * `e - 1` once, at some moment, it was active and every active partition
+ * of it had reached `e + bound`; and the window's task has passed it when
+ * every active subtask has and at least one has (with none active, the
+ * flush). (One simplification, on the lenient side: a subtask that comes
+ * back from idleness behind the task's watermark does not count in Flink's
+ * minimum until it catches up; here it holds the window like any active
+ * subtask that has not passed.) Which partitions a subtask reads comes from
+ * the trace (`source.fetch`). Its on-time firing must come by ready(e) +
  * slackMs, the slack covering the sources' periodic watermark and idleness
  * checks and the hops between tasks.
  *
@@ -79,6 +84,12 @@ export interface OnTimeFire {
 export interface TimelinessInput {
   /** Per input partition, its batches in log order. */
   partitions: readonly (readonly PartitionBatch[])[];
+  /**
+   * The partitions each source subtask reads (absent: one subtask reads them all). A partition in
+   * no list counts as a subtask of its own: it never delivered, and such a partition holds every
+   * subtask alike until it goes idle, and none after.
+   */
+  sources?: readonly (readonly number[])[];
   fires: readonly OnTimeFire[];
   /**
    * When the first input record of `key` with a timestamp in [start, end) reached the log
@@ -171,50 +182,110 @@ function firstReaching(maxTs: readonly number[], need: number): number {
 }
 
 /**
- * For each window end, the earliest time at which the input has ended, or no partition holds the
- * watermark below `end - 1` and some partition is active (Infinity when none). That changes only
- * at a partition's reach time (its first batch with a timestamp ≥ end + bound), when a partition
- * delivers (it is active again) or goes idle, or at the end of input, so the earliest such time is
- * one of those. A later end reaches no sooner, so it is never ready sooner: the ends are taken in
- * order and the shared candidates (start, end of input, every delivery and every moment a
- * partition goes idle) are walked once in time order across all of them, each failed one never
- * tried again; only the few reach times are tried per end.
+ * For each window end, the earliest time at which the input has ended or the window's task has
+ * passed `end - 1` (Infinity when never; see the module comment): every source subtask active then
+ * has passed it, and at least one has. A subtask passes it at the first moment it is active and
+ * every active partition of it has reached (its first batch with a timestamp ≥ end + bound).
+ * Activity changes only when a partition delivers or goes idle, so each such first moment is one
+ * of those times or a reach time; the task's, one of the subtasks' pass times, a moment a
+ * partition goes idle, or the end of input. A later end reaches no sooner, so every one of these
+ * moments comes no sooner for it either: the ends are taken in order, and per subtask (and for the
+ * task) the shared candidate times are walked once across all of them, each failed one never tried
+ * again; only the few reach and pass times are tried per end.
  */
 export function readyTimes(ends: Iterable<number>, spec: TimelinessSpec, input: TimelinessInput): Map<number, number> {
   const parts = input.partitions.map((batches) => prepare(batches));
   const idle = spec.idleTimeoutMs;
-  const shared = [input.startMs, input.endOfInputMs];
-  if (idle > 0) {
-    shared.push(input.startMs + idle);
-    for (const p of parts) for (const a of p.at) shared.push(a, a + idle);
-  }
-  const times = Float64Array.from(shared.filter((t) => Number.isFinite(t))).sort();
-  /** Whether `p` delivered within the idle timeout before `t` (counting from the start when it has delivered nothing). */
-  const active = (p: Prepared, t: number): boolean => {
+  const groups = subtaskGroups(parts.length, input.sources);
+  /** Whether partition `k` delivered within the idle timeout before `t` (counting from the start when it has delivered nothing). */
+  const active = (k: number, t: number): boolean => {
     if (idle <= 0) return true;
+    const p = parts[k]!;
     const i = lastAtOrBefore(p.at, t);
     const lastActivity = i < 0 ? input.startMs : Math.max(input.startMs, p.at[i]!);
     return t - lastActivity < idle;
   };
-  const holds = (p: Prepared, reachMs: number, t: number): boolean => t < reachMs && active(p, t);
+  const sortedTimes = (ts: number[]): Float64Array => Float64Array.from(ts.filter((t) => Number.isFinite(t))).sort();
+  /** Per subtask, the moments its partitions deliver or go idle (and the start). */
+  const groupTimes = groups.map((g) => {
+    const ts = [input.startMs];
+    if (idle > 0) {
+      ts.push(input.startMs + idle);
+      for (const k of g) for (const a of parts[k]!.at) ts.push(a, a + idle);
+    }
+    return sortedTimes(ts);
+  });
+  /** The moments the task's condition can turn true besides the subtasks' pass times: a partition going idle, the end of input. */
+  const taskShared = [input.endOfInputMs];
+  if (idle > 0) {
+    taskShared.push(input.startMs + idle);
+    for (const p of parts) for (const a of p.at) taskShared.push(a + idle);
+  }
+  const taskTimes = sortedTimes(taskShared);
+  const groupNext = groups.map(() => 0);
+  let taskNext = 0;
   const out = new Map<number, number>();
-  let next = 0;
   for (const end of [...new Set(ends)].sort((a, b) => a - b)) {
     const need = end + spec.boundMs;
     const reach = parts.map((p) => {
       const i = firstReaching(p.maxTs, need);
       return i < p.at.length ? p.at[i]! : Number.POSITIVE_INFINITY;
     });
-    const clear = (t: number): boolean =>
-      t >= input.endOfInputMs || (parts.every((p, k) => !holds(p, reach[k]!, t)) && parts.some((p) => active(p, t)));
+    /** Subtask `g` is active at `t` and every active partition of it has reached. */
+    const groupClear = (g: readonly number[], t: number): boolean => {
+      let any = false;
+      for (const k of g) {
+        if (!active(k, t)) continue;
+        if (t < reach[k]!) return false;
+        any = true;
+      }
+      return any;
+    };
+    const passed = groups.map((g, gi) => {
+      let best = Number.POSITIVE_INFINITY;
+      for (const k of g) {
+        const t = reach[k]!;
+        if (t < best && Number.isFinite(t) && groupClear(g, t)) best = t;
+      }
+      const times = groupTimes[gi]!;
+      // Shared candidates below this end's pass time fail for every later end too: skip them for good.
+      let n = groupNext[gi]!;
+      while (n < times.length && times[n]! < best && !groupClear(g, times[n]!)) n++;
+      groupNext[gi] = n;
+      if (n < times.length && times[n]! < best) best = times[n]!;
+      return best;
+    });
+    const taskClear = (t: number): boolean => {
+      if (t >= input.endOfInputMs) return true;
+      let any = false;
+      for (let gi = 0; gi < groups.length; gi++) {
+        const done = passed[gi]! <= t;
+        if (done) any = true;
+        else if (groups[gi]!.some((k) => active(k, t))) return false;
+      }
+      return any;
+    };
     let best = Number.POSITIVE_INFINITY;
-    for (const t of reach) if (t < best && Number.isFinite(t) && clear(t)) best = t;
-    // Shared candidates below this end's ready time are held for every later end too: skip them for good.
-    while (next < times.length && times[next]! < best && !clear(times[next]!)) next++;
-    if (next < times.length && times[next]! < best) best = times[next]!;
+    for (const t of passed) if (t < best && Number.isFinite(t) && taskClear(t)) best = t;
+    while (taskNext < taskTimes.length && taskTimes[taskNext]! < best && !taskClear(taskTimes[taskNext]!)) taskNext++;
+    if (taskNext < taskTimes.length && taskTimes[taskNext]! < best) best = taskTimes[taskNext]!;
     out.set(end, best);
   }
   return out;
+}
+
+/** The partitions of each source subtask, every partition in exactly one (see `TimelinessInput.sources`). */
+function subtaskGroups(n: number, sources: readonly (readonly number[])[] | undefined): number[][] {
+  if (sources === undefined) return [Array.from({ length: n }, (_, k) => k)];
+  const seen = new Set<number>();
+  const groups: number[][] = [];
+  for (const src of sources) {
+    const g = src.filter((k) => k >= 0 && k < n && !seen.has(k));
+    for (const k of g) seen.add(k);
+    if (g.length > 0) groups.push(g);
+  }
+  for (let k = 0; k < n; k++) if (!seen.has(k)) groups.push([k]);
+  return groups;
 }
 
 /** A window of a task, in every attempt of the job (a restored attempt fires the same windows again). */
@@ -223,7 +294,7 @@ function lateWindowId(e: TraceEvent): string {
 }
 
 /** The trace kinds `onEvent` below reads. */
-const KINDS: readonly string[] = ['log.append', 'window.late', 'record.late', 'window.fire', 'task.deploy', 'source.end', 'fault.planned', 'buggify'];
+const KINDS: readonly string[] = ['log.append', 'source.fetch', 'window.late', 'record.late', 'window.fire', 'task.deploy', 'source.end', 'fault.planned', 'buggify'];
 
 /**
  * Collects, from the trace as it is emitted, what `checkTimeliness` needs:
@@ -248,6 +319,8 @@ export class TimelinessTrace {
    * window holding one fires on time, if at all, only after a restore rewound the watermark below it.
    */
   private readonly droppedLate = new Map<string, number[]>();
+  /** Per source subtask (task name), the input partitions it read from (`source.fetch`). */
+  private readonly sourcePartitions = new Map<string, Set<number>>();
   private firstDeployMs = Number.POSITIVE_INFINITY;
   private lastSourceEndMs = Number.NEGATIVE_INFINITY;
   private firstFaultMs = Number.POSITIVE_INFINITY;
@@ -266,6 +339,13 @@ export class TimelinessTrace {
       case 'log.append':
         if (e.topic === this.inputTopic) this.appendMs[e.partition as number]?.push(e.t);
         return;
+      case 'source.fetch': {
+        const task = String(e.task);
+        let ps = this.sourcePartitions.get(task);
+        if (ps === undefined) this.sourcePartitions.set(task, (ps = new Set()));
+        ps.add(e.partition as number);
+        return;
+      }
       case 'window.late':
         this.lateJoined.add(lateWindowId(e));
         return;
@@ -295,6 +375,21 @@ export class TimelinessTrace {
         this.firstFaultMs = Math.min(this.firstFaultMs, e.t);
         return;
     }
+  }
+
+  /**
+   * The partitions each source subtask read, when every partition read belongs to one subtask only;
+   * otherwise (two sources reading the same partitions) none, and the judge takes them all as one.
+   */
+  private sources(): Pick<TimelinessInput, 'sources'> {
+    const owner = new Map<number, string>();
+    for (const [task, ps] of this.sourcePartitions) {
+      for (const p of ps) {
+        if (owner.has(p) && owner.get(p) !== task) return {};
+        owner.set(p, task);
+      }
+    }
+    return { sources: [...this.sourcePartitions.values()].map((ps) => [...ps].sort((a, b) => a - b)) };
   }
 
   /** Whether a record of the fired window (same task and key, timestamp in it) was dropped as late before. */
@@ -327,6 +422,7 @@ export class TimelinessTrace {
     }
     return {
       partitions,
+      ...this.sources(),
       fires: this.fires,
       firstArrival: arrivalsByKey(batches, batchAt),
       startMs: this.firstDeployMs,

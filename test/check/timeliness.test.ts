@@ -36,27 +36,41 @@ const base: Omit<TimelinessInput, 'fires'> = {
 const fire = (t: number) => ({ t, key: 'k', start: 1_000, end: 2_000 });
 
 /**
- * The definition, millisecond by millisecond: the first t at which the input has ended, or no
- * partition holds the watermark below end - 1 and some partition is active (with all of them
- * idle, the watermark does not move).
+ * The definition, millisecond by millisecond: the first t at which the input has ended, or the
+ * window's task has passed end - 1. A source subtask (a group of partitions; by default one
+ * reading them all, and a partition in no group is one of its own) has passed it once it was, at
+ * some millisecond, active with every active partition past the bound; the task has once every
+ * active subtask has and at least one has (with none active: the valve's all-idle flush).
  */
 function readyByDefinition(end: number, spec: TimelinessSpec, input: Omit<TimelinessInput, 'fires'>): number {
+  const n = input.partitions.length;
+  const listed = input.sources ?? [Array.from({ length: n }, (_, k) => k)];
+  const groups: number[][] = [];
+  const seen = new Set<number>();
+  for (const g of listed) {
+    const mine = g.filter((k) => k >= 0 && k < n && !seen.has(k));
+    mine.forEach((k) => seen.add(k));
+    if (mine.length > 0) groups.push(mine);
+  }
+  for (let k = 0; k < n; k++) if (!seen.has(k)) groups.push([k]);
   const finiteEnd = Number.isFinite(input.endOfInputMs) ? input.endOfInputMs : 0;
   const lastAt = Math.max(input.startMs, ...input.partitions.flat().map((b) => b.atMs));
   // After this nothing changes: every batch was delivered, every partition that can go idle did.
   const horizon = Math.max(finiteEnd, lastAt + spec.idleTimeoutMs) + 2;
+  const passed = groups.map(() => false);
   for (let t = 0; t <= horizon; t++) {
     if (t >= input.endOfInputMs) return t;
-    const active = (batches: readonly PartitionBatch[]): boolean => {
+    const active = (k: number): boolean => {
       if (spec.idleTimeoutMs <= 0) return true;
-      const lastActivity = Math.max(input.startMs, ...batches.filter((b) => b.atMs <= t).map((b) => b.atMs));
+      const lastActivity = Math.max(input.startMs, ...input.partitions[k]!.filter((b) => b.atMs <= t).map((b) => b.atMs));
       return t - lastActivity < spec.idleTimeoutMs;
     };
-    const held = input.partitions.some((batches) => {
-      const reached = batches.some((b) => b.atMs <= t && b.maxTs >= end + spec.boundMs);
-      return !reached && active(batches);
+    const reached = (k: number): boolean => input.partitions[k]!.some((b) => b.atMs <= t && b.maxTs >= end + spec.boundMs);
+    groups.forEach((g, gi) => {
+      if (g.some(active) && g.every((k) => !active(k) || reached(k))) passed[gi] = true;
     });
-    if (!held && input.partitions.some(active)) return t;
+    const blocked = groups.some((g, gi) => g.some(active) && !passed[gi]);
+    if (!blocked && passed.some((x) => x)) return t;
   }
   return Number.POSITIVE_INFINITY;
 }
@@ -76,8 +90,11 @@ describe('readyTimes', () => {
     fc.record({ boundMs: fc.integer({ min: 0, max: 60 }), idleTimeoutMs: fc.integer({ min: 0, max: 80 }) }),
     fc.integer({ min: 0, max: 50 }),
     fc.option(fc.integer({ min: 0, max: 400 }), { nil: undefined }),
-  ])('equals the definition, millisecond by millisecond, for every window end', (partitions, ends, spec, startMs, endOfInput) => {
-    const input = { partitions, startMs, endOfInputMs: endOfInput ?? Number.POSITIVE_INFINITY, firstFaultMs: Number.POSITIVE_INFINITY };
+    // Which source subtask reads each partition (-1: none listed), or no subtasks given at all.
+    fc.option(fc.array(fc.integer({ min: -1, max: 2 }), { minLength: 4, maxLength: 4 }), { nil: undefined }),
+  ])('equals the definition, millisecond by millisecond, for every window end', (partitions, ends, spec, startMs, endOfInput, owners) => {
+    const sources = owners === undefined ? undefined : [0, 1, 2].map((g) => partitions.map((_, k) => k).filter((k) => owners[k] === g));
+    const input = { partitions, startMs, endOfInputMs: endOfInput ?? Number.POSITIVE_INFINITY, firstFaultMs: Number.POSITIVE_INFINITY, ...(sources ? { sources } : {}) };
     const got = readyTimes(ends, spec, { ...input, fires: [] });
     for (const end of ends) expect(got.get(end), `end ${end}`).toBe(readyByDefinition(end, spec, input));
   });
@@ -127,6 +144,23 @@ describe('checkTimeliness', () => {
     // is idle, so the window waits for partition 0's next delivery, at 5,000.
     const later = { ...again, partitions: [[{ atMs: 100, maxTs: 8_200 }, { atMs: 5_000, maxTs: 8_300 }], [{ atMs: 500, maxTs: 10 }], [], []] };
     expect(readyTimes([8_000], spec, { ...later, fires: [] }).get(8_000)).toBe(5_000);
+  });
+
+  it("across source subtasks, the valve flushes the largest watermark when the last one goes idle", () => {
+    // Subtask 0 reads partition 0, which passes the bound at 100 and then falls silent (idle at
+    // 1,100); subtask 1 reads partition 1, which delivers at 600 without passing it (idle at 1,600).
+    const two: Omit<TimelinessInput, 'fires'> = {
+      partitions: [[{ atMs: 100, maxTs: 8_200 }], [{ atMs: 600, maxTs: 10 }]],
+      sources: [[0], [1]],
+      startMs: 0,
+      endOfInputMs: 10_000,
+      firstFaultMs: Number.POSITIVE_INFINITY,
+    };
+    // Subtask 0 passed at 100; subtask 1 holds until it goes idle at 1,600, when every subtask is
+    // idle: the flush takes subtask 0's watermark, past 7,999.
+    expect(readyTimes([8_000], spec, { ...two, fires: [] }).get(8_000)).toBe(1_600);
+    // Read by one subtask, the same partitions wait for the end: with both idle nothing moves.
+    expect(readyTimes([8_000], spec, { ...two, sources: [[0, 1]], fires: [] }).get(8_000)).toBe(10_000);
   });
 
   it("a window's deadline counts from its first record's arrival when that comes after the watermark could pass", () => {
@@ -193,6 +227,17 @@ describe('TimelinessTrace', () => {
       { t: 4_341, key: 'k10', start: 1_000, end: 2_000 },
       { t: 4_342, key: 'k11', start: 1_000, end: 2_000 },
     ]);
+  });
+
+  it('learns which partitions each source subtask reads from its fetches; a partition two sources read leaves them as one', () => {
+    const trace = new TimelinessTrace('input', 4, new Set());
+    trace.onEvent(ev(0, 100, 'source.fetch', { task: 'source[0]', attempt: 0, partition: 0, bound: 100, maxTs: 50 }));
+    trace.onEvent(ev(1, 110, 'source.fetch', { task: 'source[1]', attempt: 0, partition: 1, bound: 100, maxTs: 60 }));
+    trace.onEvent(ev(2, 120, 'source.fetch', { task: 'source[0]', attempt: 1, partition: 2, bound: 100, maxTs: 70 }));
+    trace.onEvent(ev(3, 130, 'source.fetch', { task: 'source[0]', attempt: 1, partition: 0, bound: 100, maxTs: 80 }));
+    expect(trace.input([]).sources).toEqual([[0, 2], [1]]);
+    trace.onEvent(ev(4, 140, 'source.fetch', { task: 'other[0]', attempt: 0, partition: 1, bound: 100, maxTs: 90 }));
+    expect(trace.input([]).sources).toBeUndefined();
   });
 
   it("knows when each window's first record reached the log: the k-th append of a partition is its k-th batch", () => {
