@@ -7,32 +7,26 @@
  * fails a firing that came much later.
  *
  * The model (Flink's bounded-out-of-orderness watermarks with idleness):
- * an input partition holds the watermark below `e - 1` at time t while
- * - it has not yet delivered a record with timestamp >= e + boundMs (its
- *   watermark, maxTs - boundMs - 1, is still below e - 1),
- * - it is active: it delivered a record within the last idleTimeoutMs (a
- *   partition with nothing yet counts from the job's start), and
- * - its input has not ended.
- * A window ending at `e` can fire once no partition holds it and some
- * partition is active, or once the input has ended: the earliest such time
- * is `ready(e)`. While every partition is idle the watermark does not move
- * at all (Flink's combined watermark is the minimum over the active
- * inputs, and with none active it stays where it was), so a window is not
- * ready merely because its partitions all went quiet. That holds within
- * one source subtask (the partitions it reads); across source subtasks,
- * the valve of the window's task takes the minimum over the subtasks that
- * are active, and when the last of them goes idle it flushes the largest
- * watermark any of them reached (FLINK-7728). So a subtask has passed
- * `e - 1` once, at some moment, it was active and every active partition
- * of it had reached `e + bound`; and the window's task has passed it when
- * every active subtask has and at least one has (with none active, the
- * flush). (One simplification, on the lenient side: a subtask that comes
- * back from idleness behind the task's watermark does not count in Flink's
- * minimum until it catches up; here it holds the window like any active
- * subtask that has not passed.) Which partitions a subtask reads comes from
- * the trace (`source.fetch`). Its on-time firing must come by ready(e) +
- * slackMs, the slack covering the sources' periodic watermark and idleness
- * checks and the hops between tasks.
+ * an input partition has passed `e - 1` once it delivered a record with
+ * timestamp >= e + boundMs (its watermark, maxTs - boundMs - 1, is then at
+ * least e - 1), and is active while it delivered a record within the last
+ * idleTimeoutMs (a partition with nothing yet counts from the job's start).
+ * A source subtask combines the partitions it reads: the minimum over the
+ * active ones, standing still while they are all idle (Flink's combined
+ * watermark of a source's splits); so it has passed `e - 1` once, at some
+ * moment, it was active and every active partition of it had. The window's
+ * task combines the subtasks with Flink's valve: the minimum over the
+ * active ones, and when the last of them goes idle, the largest watermark
+ * any of them reached (the flush of FLINK-7728); so it has passed `e - 1`
+ * when every active subtask has and at least one has. The end of input
+ * passes everything. The earliest moment the task has passed `e - 1` is
+ * `ready(e)`. (One simplification, on the lenient side: a subtask that
+ * comes back from idleness behind the task's watermark does not count in
+ * Flink's minimum until it catches up; here it holds the window like any
+ * active subtask that has not passed.) Which partitions a subtask reads
+ * comes from the trace (`source.fetch`). Its on-time firing must come by
+ * ready(e) + slackMs, the slack covering the sources' periodic watermark
+ * and idleness checks and the hops between tasks.
  *
  * A window cannot fire before a record of it has arrived, so its deadline
  * counts from the later of ready(e) and the arrival of its first record
@@ -130,7 +124,7 @@ export function checkTimeliness(spec: TimelinessSpec, input: TimelinessInput): C
     }
     if (f.t > from + slack) {
       problems.add(
-        `key ${f.key} window ${formatWindow(f.start, f.end)} fired on time at ${formatCount(f.t)} ms, but the input let every partition's watermark pass ${f.end - 1} by ${formatCount(ready)} ms ` +
+        `key ${f.key} window ${formatWindow(f.start, f.end)} fired on time at ${formatCount(f.t)} ms, but the input let the watermark pass ${f.end - 1} by ${formatCount(ready)} ms ` +
           `(bound ${spec.boundMs} ms, idle after ${spec.idleTimeoutMs} ms)${arrival > ready ? ` and its first record reached the log at ${formatCount(arrival)} ms` : ''}: ` +
           `held back ${formatCount(f.t - from)} ms, more than the ${slack} ms slack`,
       );
