@@ -9,6 +9,8 @@
  *   npm run soak -- --from 2001        seeds 2,001 … 3,000: a longer soak in slices that add up
  *   npm run soak -- --workers 2 --json last line: one JSON object with the figures
  *   npm run soak -- --only bank,join   just these rows (by label), no planted-bug sweep
+ *   npm run soak -- --faults heavy     the rows under heavy faults instead of swarm (the
+ *                                      planted bugs are swept where each is caught, as always)
  *
  * Exit code 1 when an exactly-once seed failed or a planted bug was never
  * caught; the failing tokens are printed.
@@ -37,6 +39,7 @@ const flags = scriptFlags('soak', process.argv.slice(2), {
   '--from': { kind: 'count' },
   '--workers': { kind: 'count' },
   '--only': { kind: 'text' },
+  '--faults': { kind: 'choice', of: ['swarm', 'heavy'] },
   '--json': { kind: 'switch' },
 });
 const SEEDS = flags.seeds ?? 1_000;
@@ -45,6 +48,8 @@ const FROM = flags.from ?? 1;
 /** `--only a,b`: just these soak rows (by label) and no planted-bug sweep. Labels hold ", " (`bank, unaligned checkpoints`), so only a comma with no space after it separates. */
 const ONLY = flags.only !== undefined ? new Set(flags.only.split(/,(?!\s)/)) : undefined;
 const WORKERS = flags.workers ?? 2;
+/** `--faults heavy`: the rows' fault profile (swarm by default). */
+const FAULTS: 'swarm' | 'heavy' = flags.faults === 'heavy' ? 'heavy' : 'swarm';
 const JSON_OUT = flags.json === true;
 const say = (line: string): void => {
   process.stderr.write(`${line}\n`);
@@ -77,7 +82,7 @@ async function soakScenario(soak: SoakRow): Promise<ScenarioFigure> {
   const { label, ...shape } = soak;
   // A scenario that offers at-least-once only (Spark's continuous processing) soaks under it.
   const guarantee = scenarioGuarantee(findScenario(shape.scenario)!, shape.engine ?? 'flink');
-  const job: SweepJob = { ...shape, guarantee, faults: 'swarm', bugs: [] };
+  const job: SweepJob = { ...shape, guarantee, faults: FAULTS, bugs: [] };
   const t0 = performance.now();
   const results = await runSeeds(job, seedsOf(FROM, SEEDS), { workers: WORKERS, threads: THREADS });
   const secs = (performance.now() - t0) / 1000;
@@ -116,7 +121,7 @@ async function main(): Promise<number> {
   for (const s of SOAKS.filter((x) => ONLY === undefined || ONLY.has(x.label))) {
     const f = await soakScenario(s);
     scenarios.push(f);
-    say(`${f.scenario}: ${f.seeds} swarm seeds${FROM === 1 ? '' : ` from ${FROM}`}, ${f.violations} violations; exercised ${f.crashes} crashes, ${f.restores} restores, ${f.checkpoints} completed checkpoints (${f.runsPerSec} runs/s)`);
+    say(`${f.scenario}: ${f.seeds} ${FAULTS} seeds${FROM === 1 ? '' : ` from ${FROM}`}, ${f.violations} violations; exercised ${f.crashes} crashes, ${f.restores} restores, ${f.checkpoints} completed checkpoints (${f.runsPerSec} runs/s)`);
     for (const t of f.failingTokens) say(`  failing: ${t}`);
   }
   for (const s of LEFT_OUT.filter((x) => ONLY === undefined || ONLY.has(x.label))) say(`${s.label}: left out, ${s.why}`);
@@ -127,7 +132,7 @@ async function main(): Promise<number> {
     say(`${bug}: ${b.seed === null ? `NOT caught within ${SEEDS} seeds` : `caught at seed ${b.seed} by ${b.check}`}`);
   }
   const ok = scenarios.every((s) => s.violations === 0) && bugs.every((b) => b.seed !== null);
-  if (JSON_OUT) process.stdout.write(`${JSON.stringify({ seedsPerScenario: SEEDS, firstSeed: FROM, workers: WORKERS, scenarios, leftOut: LEFT_OUT.map(({ label, why }) => ({ label, why })), bugs, ok })}\n`);
+  if (JSON_OUT) process.stdout.write(`${JSON.stringify({ seedsPerScenario: SEEDS, firstSeed: FROM, workers: WORKERS, faults: FAULTS, scenarios, leftOut: LEFT_OUT.map(({ label, why }) => ({ label, why })), bugs, ok })}\n`);
   return ok ? 0 : 1;
 }
 

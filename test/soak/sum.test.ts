@@ -3,8 +3,10 @@
  * summed field by field, with a row that only some slices ran; a gap and an
  * overlap between slices of one row, each refused with a line naming the
  * seeds; a file with npm's header lines before the JSON; a file with no
- * slice; a bug one slice did not catch, which the sum says; the command's
- * exit codes (0 clean, 1 a violation, 2 bad input) and its Markdown.
+ * slice; a bug one slice did not catch, which the sum says; slices of
+ * different fault profiles (`--faults heavy` beside swarm, or beside a slice
+ * from before the flag, which is swarm's), refused; the command's exit codes
+ * (0 clean, 1 a violation, 2 bad input) and its Markdown.
  */
 import { describe, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
@@ -43,6 +45,17 @@ describe('summing soak slices', () => {
     expect(parseSlice(text, 'x').scenarios[0]!.scenario).toBe('bank');
     expect(() => parseSlice('{"not":"a slice"}\n', 'y.json')).toThrow(/y.json: no soak slice in it/);
     expect(() => parseSlice(JSON.stringify({ firstSeed: 1, seedsPerScenario: 1, scenarios: [{ scenario: 'bank' }] }), 'z.json')).toThrow(/z.json: a row of the slice is not a soak row/);
+  });
+
+  it('adds up slices of one fault profile only, and says which profile a heavy sum ran', () => {
+    const swarm = { name: 'old.json', slice: slice(1, 300, [row('bank', 300)]) };
+    const heavy = (first: number, name: string) => ({ name, slice: { ...slice(first, 300, [row('bank', 300)]), faults: 'heavy' } });
+    expect(() => sumSlices([swarm, heavy(301, 'h.json')])).toThrow(/h.json ran heavy faults and old.json swarm: slices of different fault profiles do not add up/);
+    expect(sumSlices([swarm, { name: 's.json', slice: { ...slice(301, 300, [row('bank', 300)]), faults: 'swarm' } }]).faults).toBe('swarm');
+    const sum = sumSlices([heavy(1, 'h1.json'), heavy(301, 'h2.json')]);
+    expect(sum.faults).toBe('heavy');
+    expect(markdown(sum)).toMatch(/^Under heavy faults\.\n\n\| row \|/);
+    expect(markdown(sumSlices([swarm]))).toMatch(/^\| row \|/);
   });
 
   it('says when a slice did not catch a planted bug, or the slices disagree', () => {

@@ -9,8 +9,11 @@
  * Each file's last line that is a JSON object is the slice (npm's own header
  * lines before it are passed over). Per row, the slices' seed ranges must
  * follow one another with no gap and no overlap; a row's seeds are then
- * `first–last`. Exit code 2, with one line saying what is wrong, for a file
- * that cannot be read or holds no slice, or for seeds that do not add up.
+ * `first–last`. Slices must share one fault profile (`--faults`; a slice
+ * that names none is swarm's, as every soak before the flag was): a heavy
+ * slice does not add up with swarm ones. Exit code 2, with one line saying
+ * what is wrong, for a file that cannot be read or holds no slice, for
+ * seeds that do not add up, or for slices of different fault profiles.
  */
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -39,6 +42,8 @@ export interface SliceBug {
 export interface Slice {
   firstSeed: number;
   seedsPerScenario: number;
+  /** The rows' fault profile (absent: swarm, the only one before `--faults`). */
+  faults?: string;
   scenarios: SliceRow[];
   bugs?: SliceBug[];
 }
@@ -62,6 +67,8 @@ export interface SummedBug {
 }
 
 export interface SoakSum {
+  /** The fault profile every slice ran its rows under. */
+  faults: string;
   rows: SummedRow[];
   bugs: SummedBug[];
 }
@@ -95,6 +102,12 @@ export function parseSlice(text: string, name: string): Slice {
 /** The soak the slices make together; throws SumError when a row's seeds leave a gap or overlap. */
 export function sumSlices(slices: readonly { name: string; slice: Slice }[]): SoakSum {
   if (slices.length === 0) throw new SumError('no slices given: name the files `npm run soak -- --json` wrote');
+  const profile = (s: Slice): string => s.faults ?? 'swarm';
+  const faults = profile(slices[0]!.slice);
+  const other = slices.find((s) => profile(s.slice) !== faults);
+  if (other !== undefined) {
+    throw new SumError(`${other.name} ran ${profile(other.slice)} faults and ${slices[0]!.name} ${faults}: slices of different fault profiles do not add up; sum each profile's slices apart`);
+  }
   const parts = new Map<string, { first: number; last: number; name: string; row: SliceRow }[]>();
   for (const { name, slice } of slices) {
     for (const row of slice.scenarios) {
@@ -138,7 +151,7 @@ export function sumSlices(slices: readonly { name: string; slice: Slice }[]): So
       }
     }
   }
-  return { rows, bugs: [...bugs.values()] };
+  return { faults, rows, bugs: [...bugs.values()] };
 }
 
 const n = (v: number): string => v.toLocaleString('en-US');
@@ -146,6 +159,7 @@ const n = (v: number): string => v.toLocaleString('en-US');
 /** The README's tables: one row a soak row, then one a planted bug. */
 export function markdown(sum: SoakSum): string {
   const out = [
+    ...(sum.faults === 'swarm' ? [] : [`Under ${sum.faults} faults.`, '']),
     '| row | seeds | violations | crashes | restores | checkpoints / commits / batches |',
     '|---|---|---|---|---|---|',
     ...sum.rows.map((r) => `| ${r.row} | ${n(r.firstSeed)}–${n(r.lastSeed)} | ${n(r.violations)} | ${n(r.crashes)} | ${n(r.restores)} | ${n(r.checkpoints)} |`),
