@@ -60,6 +60,7 @@ describe('scripts/flags.mjs', () => {
   it.each([
     ['test/bench/steps.ts', ['--engine', 'storm'], "bench:steps: --engine takes flink, kstreams or spark, got 'storm'"],
     ['test/soak/run.ts', ['--seeds', 'many'], "soak: --seeds takes a whole number ≥ 1, got 'many'"],
+    ['test/soak/run.ts', ['--faults', 'light'], "soak: --faults takes swarm or heavy, got 'light'"],
   ])('%s %j: one line, exit 2', (script, args, line) => {
     const path = fileURLToPath(new URL(`../../${script}`, import.meta.url));
     const r = spawnSync(process.execPath, ['--import', 'tsx', path, ...args], { encoding: 'utf8' });
