@@ -113,22 +113,18 @@ export function checkTimeliness(spec: TimelinessSpec, input: TimelinessInput): C
     seen.add(id);
     const ready = readyByEnd.get(f.end)!;
     if (!(ready + slack < input.firstFaultMs)) continue;
-    judged++;
-    if (f.t <= ready + slack) continue;
-    // Later than the input allowed: unless the window's first record came later still.
-    const arrival = input.firstArrival?.(f.key, f.start, f.end) ?? Number.NEGATIVE_INFINITY;
-    const from = Math.max(ready, arrival);
-    if (!(from + slack < input.firstFaultMs)) {
-      judged--; // due only after the first fault: the fault's to delay
-      continue;
-    }
-    if (f.t > from + slack) {
-      problems.add(
+    if (f.t > ready + slack) {
+      // Later than the input allowed: unless the window's first record came later still.
+      const arrival = input.firstArrival?.(f.key, f.start, f.end) ?? Number.NEGATIVE_INFINITY;
+      const from = Math.max(ready, arrival);
+      if (!(from + slack < input.firstFaultMs)) continue; // due only after the first fault: the fault's to delay
+      if (f.t > from + slack) problems.add(
         `key ${f.key} window ${formatWindow(f.start, f.end)} fired on time at ${formatCount(f.t)} ms, but the input let the watermark pass ${f.end - 1} by ${formatCount(ready)} ms ` +
           `(bound ${spec.boundMs} ms, idle after ${spec.idleTimeoutMs} ms)${arrival > ready ? ` and its first record reached the log at ${formatCount(arrival)} ms` : ''}: ` +
           `held back ${formatCount(f.t - from)} ms, more than the ${slack} ms slack`,
       );
     }
+    judged++;
   }
   return problems.verdict('watermark.timeliness', `${formatCount(judged)} on-time firings judged (those due before any fault), each within ${slack} ms of when the input allowed it`);
 }
@@ -163,8 +159,8 @@ function lastAtOrBefore(at: readonly number[], t: number): number {
   return lo - 1;
 }
 
-/** Index of the first running maximum ≥ `need` (the length when none). */
-function firstReaching(maxTs: readonly number[], need: number): number {
+/** Index of the first running maximum ≥ `need` (the length when none): in any ascending list, the first item ≥ `need`. */
+function firstReaching(maxTs: ArrayLike<number>, need: number): number {
   let lo = 0;
   let hi = maxTs.length;
   while (lo < hi) {
@@ -429,46 +425,38 @@ export class TimelinessTrace {
 /**
  * `firstArrival` over the input batches and when each reached the log. Asked only about a firing
  * later than the input allowed (none, in a passing run), so it indexes the records on its first
- * question: per key, their timestamps and arrival times; a key's sorted by timestamp when first
- * asked about, then each window is a range of them.
+ * question: per key, their timestamps in ascending order with their arrival times; each window is
+ * then a range of them.
  */
 function arrivalsByKey(
   batches: readonly { records: readonly { ts: number; key: string }[] }[], batchAt: Float64Array,
 ): (key: string, start: number, end: number) => number {
-  let byKey: Map<string, { ts: number[]; at: number[] }> | undefined;
-  const sorted = new Map<string, { ts: Float64Array; at: Float64Array }>();
-  return (key, start, end) => {
-    if (byKey === undefined) {
-      byKey = new Map();
-      for (let i = 0; i < batches.length; i++) {
-        const records = batches[i]!.records;
-        for (let k = 0; k < records.length; k++) {
-          const r = records[k]!;
-          let ofKey = byKey.get(r.key);
-          if (ofKey === undefined) byKey.set(r.key, (ofKey = { ts: [], at: [] }));
-          ofKey.ts.push(r.ts);
-          ofKey.at.push(batchAt[i]!);
-        }
+  let byKey: Map<string, { ts: Float64Array; at: Float64Array }> | undefined;
+  const index = (): Map<string, { ts: Float64Array; at: Float64Array }> => {
+    const raw = new Map<string, { ts: number; at: number }[]>();
+    for (let i = 0; i < batches.length; i++) {
+      const records = batches[i]!.records;
+      for (let k = 0; k < records.length; k++) {
+        const r = records[k]!;
+        let ofKey = raw.get(r.key);
+        if (ofKey === undefined) raw.set(r.key, (ofKey = []));
+        ofKey.push({ ts: r.ts, at: batchAt[i]! });
       }
     }
-    let s = sorted.get(key);
-    if (s === undefined) {
-      const raw = byKey.get(key);
-      // A key no input record has (a pipeline keying by something else): not known.
-      if (raw === undefined) return Number.NEGATIVE_INFINITY;
-      const order = raw.ts.map((_, i) => i).sort((a, b) => raw.ts[a]! - raw.ts[b]! || a - b);
-      s = { ts: Float64Array.from(order, (i) => raw.ts[i]!), at: Float64Array.from(order, (i) => raw.at[i]!) };
-      sorted.set(key, s);
+    const out = new Map<string, { ts: Float64Array; at: Float64Array }>();
+    for (const [key, list] of raw) {
+      list.sort((a, b) => a.ts - b.ts); // stable: equal timestamps keep input order
+      out.set(key, { ts: Float64Array.from(list, (x) => x.ts), at: Float64Array.from(list, (x) => x.at) });
     }
-    let lo = 0;
-    let hi = s.ts.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if (s.ts[mid]! < start) lo = mid + 1;
-      else hi = mid;
-    }
+    return out;
+  };
+  return (key, start, end) => {
+    byKey ??= index();
+    const s = byKey.get(key);
+    // A key no input record has (a pipeline keying by something else): not known.
+    if (s === undefined) return Number.NEGATIVE_INFINITY;
     let first = Number.POSITIVE_INFINITY;
-    for (let i = lo; i < s.ts.length && s.ts[i]! < end; i++) first = Math.min(first, s.at[i]!);
+    for (let i = firstReaching(s.ts, start); i < s.ts.length && s.ts[i]! < end; i++) first = Math.min(first, s.at[i]!);
     return first;
   };
 }
