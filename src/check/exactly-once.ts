@@ -32,6 +32,13 @@
  * comes, `ks.suppress`). Such a record may be missing from the finals of its
  * windows; it is counted as pending instead of lost.
  *
+ * `resets`: Kafka Streams windows that started afresh over a value their
+ * store's retention hid after a restore (as another judge, `ks.retention`,
+ * has verified): the records of the hidden value may be missing from that
+ * window's later firings and its final result; each such absence is
+ * counted, not reported as lost. Nothing else is excused: such a record must
+ * still be in every other window the rules above ask for.
+ *
  * Cost: one pass over the results' ids and one over the input, with the
  * input indexed by id once per run (`input-index.ts`), per-record facts in
  * typed arrays (how many finals hold the record; which of its own windows
@@ -50,26 +57,46 @@ import type { CheckResult, WindowSpec } from './types.ts';
 import type { InputIndex } from './input-index.ts';
 import { belongsTo, keyedWindowId, lastWindowStart, maxWindowsPerRecord, windowCleanupTime, windowCount, windowStep, windowsOf } from './window-math.ts';
 
+/** A window started afresh from `firing` on, leaving out the records `ids` it held before (see the module comment). */
+export interface WindowReset {
+  key: string;
+  start: number;
+  end: number;
+  firing: number;
+  ids: readonly number[];
+}
+
 export function checkExactlyOnceWindows(
   input: readonly InputRecord[], results: readonly WindowResult[], late: readonly LateRecord[],
-  spec: WindowSpec, opts: { canBeLate: boolean; pending?: ReadonlySet<number> },
+  spec: WindowSpec, opts: { canBeLate: boolean; pending?: ReadonlySet<number>; resets?: readonly WindowReset[] },
 ): CheckResult {
   const problems = new Problems();
   const byId = indexInput(input, problems);
   const sel = selectFinals(results, spec);
   for (const d of sel.duplicates) problems.add(`${describeResult(d)} was committed twice`);
   for (let i = 0; i < results.length; i++) checkResultContents(results[i]!, byId, spec, problems);
-  checkFiringsAccumulate(sel.byWindow, problems);
+  const resets = opts.resets ?? [];
+  let restarts: Map<string, number[]> | undefined;
+  for (const r of resets) {
+    const k = keyedWindowId(r.key, r.start, r.end);
+    restarts ??= new Map();
+    const list = restarts.get(k);
+    if (list) list.push(r.firing);
+    else restarts.set(k, [r.firing]);
+  }
+  checkFiringsAccumulate(sel.byWindow, problems, restarts);
   const lateIds = checkLateOutput(late, byId, spec, problems);
   const pending = opts.pending ?? new Set<number>();
-  const pendingCount = accountRecords(byId, spec, sel.finals, results, lateIds, pending, problems);
+  const counts = accountRecords(byId, spec, sel.finals, results, lateIds, pending, resets, problems);
+  const pendingCount = counts.pending;
   if (!opts.canBeLate) compareWithReference(input, spec, sel.finals, late, problems);
   let lateFirings = 0;
   for (const r of sel.finals.values()) if (r.firing > 0) lateFirings++;
   return problems.verdict('exactly-once',
     `${formatCount(input.length)} records accounted for in ${formatCount(sel.finals.size)} results` +
     ` (${formatCount(lateFirings)} from late firings), ${formatCount(lateIds.size)} late` +
-    (pendingCount > 0 ? `, ${formatCount(pendingCount)} pending (in a window not yet closed when the job ended)` : ''));
+    (pendingCount > 0 ? `, ${formatCount(pendingCount)} pending (in a window not yet closed when the job ended)` : '') +
+    (counts.reset > 0 ? `, ${formatCount(counts.reset)} left out of a window its store's retention made start afresh after a restore (Kafka Streams)` : ''));
 }
 
 function checkLateOutput(
@@ -110,9 +137,10 @@ const MASK_BITS = 31;
  */
 function accountRecords(
   byId: InputIndex, spec: WindowSpec, finals: ReadonlyMap<string, WindowResult>,
-  results: readonly WindowResult[], lateIds: ReadonlySet<number>, pending: ReadonlySet<number>, problems: Problems,
-): number {
+  results: readonly WindowResult[], lateIds: ReadonlySet<number>, pending: ReadonlySet<number>, resets: readonly WindowReset[], problems: Problems,
+): { pending: number; reset: number } {
   let pendingCount = 0;
+  let resetCount = 0;
   const input = byId.records;
   const n = input.length;
   const assigner = spec.assigner;
@@ -146,6 +174,30 @@ function accountRecords(
       else (wideMembers[p] ??= new Set()).add(j);
     }
   });
+  // A window restarted over a hidden value: its records missing from the window's final are
+  // counted as held there (`excused`, bits as `mask`), and the record as left out by a reset.
+  let excused: Int32Array | undefined;
+  for (let i = 0; i < resets.length && !session; i++) {
+    const r = resets[i]!;
+    const final = finals.get(keyedWindowId(r.key, r.start, r.end));
+    const held = new Set(final?.ids ?? []);
+    const keyNumber = cols.keyNumber(r.key);
+    for (let k = 0; k < r.ids.length; k++) {
+      const p = byId.pos(r.ids[k]!);
+      if (p < 0 || held.has(r.ids[k]!)) continue;
+      const ts = cols.ts[p]!;
+      if (cols.key[p] !== keyNumber || !belongsTo(assigner, ts, r.start, r.end)) continue;
+      const j = Math.round((lastWindowStart(assigner, ts) - r.start) / step);
+      excused ??= new Int32Array(n);
+      if (excused[p] === 0) resetCount++;
+      if (!wide) excused[p]! |= 1 << j;
+      else {
+        excused[p] = 1;
+        (wideMembers[p] ??= new Set()).add(j);
+      }
+      if (finalCount[p] === 0) finalCount[p] = 1;
+    }
+  }
   /** 1 + index in `results` of the first result holding the record. */
   const anyResult = new Int32Array(n);
   for (let i = 0; i < results.length; i++) {
@@ -190,12 +242,12 @@ function accountRecords(
     }
     if (!wide) {
       // In its last-closing window (bit 0) and in a suffix of its windows (bits 0..k, none missing).
-      const m = mask[p]!;
+      const m = excused === undefined ? mask[p]! : mask[p]! | excused[p]!;
       if ((m & 1) !== 0 && (m & (m + 1)) === 0) continue;
       checkSuffix(what(rec), rec, spec, (j) => (m & (1 << j)) !== 0, problems);
     } else checkSuffix(what(rec), rec, spec, (j) => wideMembers[p]?.has(j) === true, problems);
   }
-  return pendingCount;
+  return { pending: pendingCount, reset: resetCount };
 }
 
 /**

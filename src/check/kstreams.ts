@@ -24,8 +24,11 @@
  *   suppress operator's stream times start afresh (KAFKA-7895, K14.7), so a
  *   record the old incarnation would have dropped can reopen a window that
  *   was already released, and the new incarnation releases it again, with
- *   more records. A second committed result is accepted only with more
- *   records than the first and released by another incarnation. A window
+ *   more records. A later committed result (in the output's order) is
+ *   accepted only with more records than the one before it and released by
+ *   another incarnation, or, for a window that started afresh over a value
+ *   its store hid (`ks.retention`), released by another incarnation with
+ *   whatever records it took since. A window
  *   still buffered when its task closes cleanly (`ks.suppress.pending`,
  *   traced at the close) must not have closed yet: the max timestamp the
  *   aggregate of that task incarnation took, which the suppress operator has
@@ -50,6 +53,13 @@
  *   holding a write of an open or aborted transaction, or missing a committed
  *   update below its position, fails; the promoted task's restoration of the
  *   tail is then a restoration like any other, judged whole.
+ * - `ks.retention` (K10): a windowed aggregate's store hides a window older
+ *   than its retention (size + grace) behind the store's stream time, which
+ *   a restore rebuilds while the aggregate's starts afresh; the aggregate
+ *   then starts the window again over the hidden value
+ *   (`ks.window.expired`). Each such restart is judged against the store's
+ *   rules and the store's latest restore (`judgeReset`); the ones it accepts
+ *   are what the exactly-once check may count as left out of a window.
  * - `ks.zombies` (K12): no zombie's transaction commits. The writer of a
  *   transaction is the instance that initialised its transactional id
  *   (`ks.producer`); when its offsets join the transaction
@@ -66,6 +76,8 @@
 import { storeEntryDigest, type RestoredEntry } from '../stream/changelog.ts';
 import type { WindowResult } from '../stream/records.ts';
 import { formatCount, formatWindow, Problems } from './report.ts';
+import { keyedWindowId } from './window-math.ts';
+import type { WindowReset } from './exactly-once.ts';
 import type { CheckResult, TraceEvent } from './types.ts';
 
 /** One changelog record as read offline (read_committed, after compaction). */
@@ -100,7 +112,7 @@ interface Batch {
 }
 
 /** The trace kinds `onEvent` below reads. */
-const KINDS: readonly string[] = ['ks.running', 'proc.crash', 'ks.window.add', 'ks.suppress.pending', 'ks.suppress.held', 'record.dropped', 'ks.suppress.emit', 'log.append', 'txn.begin', 'txn.commit', 'ks.restored', 'ks.standby', 'ks.producer', 'ks.assigned', 'ks.lost', 'group.generation', 'proc.restart', 'group.rebalance', 'group.txnOffsets'];
+const KINDS: readonly string[] = ['ks.running', 'proc.crash', 'ks.window.add', 'ks.window.expired', 'ks.suppress.pending', 'ks.suppress.held', 'record.dropped', 'ks.suppress.emit', 'log.append', 'txn.begin', 'txn.commit', 'ks.restored', 'ks.standby', 'ks.producer', 'ks.assigned', 'ks.lost', 'group.generation', 'proc.restart', 'group.rebalance', 'group.txnOffsets'];
 
 export class KStreamsTrace {
   // ---- grace ----
@@ -133,6 +145,23 @@ export class KStreamsTrace {
   private readonly acceptedMax = new Map<string, number>();
   /** Per task: the windows its latest incarnation held back at its clean close, with their records. */
   private readonly pendingByTask = new Map<string, { key: string; start: number; end: number; ids: number[] }[]>();
+
+  // ---- retention ----
+  readonly retention = new Problems();
+  /** Per `p task store`: the digest of each entry at its latest restore, by store key. */
+  private readonly restoredDigests = new Map<string, Map<string, string>>();
+  /** Per `p task store`: the largest window start among its entries at its latest restore. */
+  private readonly restoredMaxStart = new Map<string, number>();
+  /** Per `p task store`: the largest window start its aggregate took a record into since that restore. */
+  private readonly addedMaxStart = new Map<string, number>();
+  /**
+   * `keyedWindowId` → each time the window started afresh over a value its store's retention hid:
+   * the update counter of the fresh value, and the records of the hidden one.
+   */
+  private readonly resets: WindowReset[] = [];
+  /** `keyedWindowId`s of the windows in `resets`. */
+  readonly resetWindows = new Set<string>();
+  resetCount = 0;
 
   // ---- restore ----
   readonly restores: Restore[] = [];
@@ -182,8 +211,13 @@ export class KStreamsTrace {
         this.judgeGrace(e, false);
         const task = this.joined(e.p, String(e.task));
         this.acceptedMax.set(task, Math.max(this.acceptedMax.get(task) ?? -1, e.ts as number));
+        const store = this.joined(e.p, String(e.task), String(e.store));
+        if ((e.start as number) > (this.addedMaxStart.get(store) ?? -1)) this.addedMaxStart.set(store, e.start as number);
         break;
       }
+      case 'ks.window.expired':
+        this.judgeReset(e);
+        break;
       case 'ks.suppress.pending':
         this.notePending(e);
         break;
@@ -400,6 +434,73 @@ export class KStreamsTrace {
       if (w !== undefined && this.committed.has(w)) committedBefore.add(w);
     }
     this.restores.push({ what, seq: e.seq, p: e.p, task: String(e.task), store: String(e.store), topic, partition, end: e.offset as number, entries, writers, committedBefore });
+    if (what === 'restored') this.noteStoreContents(e.p, String(e.task), String(e.store), entries);
+  }
+
+  // ---- retention -------------------------------------------------------------------------------
+
+  /**
+   * A store as its restore left it: what a later lookup may find hidden (the entries' digests),
+   * and a bound on its stream time (the largest window start among them: a window store's keys
+   * end in `@<start>`). Windows its aggregate takes records into later raise the bound.
+   */
+  private noteStoreContents(p: string, task: string, store: string, entries: readonly RestoredEntry[]): void {
+    const k = this.joined(p, task, store);
+    const digests = new Map<string, string>();
+    let max = -1;
+    for (let i = 0; i < entries.length; i++) {
+      const [storeKey, , digest] = entries[i]!;
+      digests.set(storeKey, digest);
+      const at = storeKey.lastIndexOf('@');
+      const start = at < 0 ? NaN : Number(storeKey.slice(at + 1));
+      if (start > max) max = start;
+    }
+    this.restoredDigests.set(k, digests);
+    this.restoredMaxStart.set(k, max);
+    this.addedMaxStart.delete(k);
+  }
+
+  /**
+   * `ks.window.expired`: a window's lookup found nothing, though the store held a value for it, and
+   * the aggregate started it afresh. Legitimate only as Kafka's segmented store does it: the
+   * store's retention is the window's size + grace; the window starts below `storeTime -
+   * retention + 1` (`- retention` for the time-ordered store); the store time is no later than any
+   * window start the store was given (restored or taken since: it cannot be larger); and the
+   * hidden value is the one the store's latest restore gave it, digest for digest (ks.restore
+   * judges that one against the committed changelog). Each reset is kept for the exactly-once
+   * check, which then does not count the hidden value's records as lost from that window.
+   */
+  private judgeReset(e: TraceEvent): void {
+    const start = e.start as number;
+    const end = e.end as number;
+    const retention = e.retention as number;
+    const storeTime = e.storeTime as number;
+    const k = this.joined(e.p, String(e.task), String(e.store));
+    const what = `record ${String(e.ids)} (key ${String(e.key)}, ts ${String(e.ts)}) on ${e.p} task ${String(e.task)} started window ${formatWindow(start, end)} afresh`;
+    const liveFrom = storeTime - retention + (e.timeOrdered === true ? 0 : 1);
+    const bound = Math.max(this.restoredMaxStart.get(k) ?? -1, this.addedMaxStart.get(k) ?? -1);
+    const ids = String(e.hidden).split(',').filter((x) => x !== '').map(Number);
+    const digest = this.restoredDigests.get(k)?.get(String(e.storeKey));
+    this.resetCount++;
+    if (retention !== end - start + (e.grace as number)) {
+      this.retention.add(`${what}, but its store's retention ${retention} is not the window's size + grace (${end - start + (e.grace as number)})`);
+    } else if (start >= liveFrom) {
+      this.retention.add(`${what}, but the store should have found it: it starts at ${start}, and at store time ${storeTime} a window is kept from ${liveFrom} on`);
+    } else if (storeTime > bound) {
+      this.retention.add(`${what} at store time ${storeTime}, but no window the store was given starts later than ${bound}`);
+    } else if (digest === undefined) {
+      this.retention.add(`${what} over a value its store's latest restore did not give it`);
+    } else if (storeEntryDigest({ agg: JSON.parse(String(e.hiddenAgg)) as unknown, ids, firing: e.hiddenFiring as number }, e.hiddenTs as number) !== digest) {
+      this.retention.add(`${what} over a value that differs from the one its store's latest restore gave it`);
+    } else {
+      this.resets.push({ key: String(e.key), start, end, firing: (e.hiddenFiring as number) + 1, ids });
+      this.resetWindows.add(keyedWindowId(String(e.key), start, end));
+    }
+  }
+
+  /** The windows that started afresh over a hidden value, each judged legitimate (for the exactly-once check). */
+  windowResets(): readonly WindowReset[] {
+    return this.resets;
   }
 
   // ---- zombies ---------------------------------------------------------------------------------
@@ -441,6 +542,14 @@ export function checkGrace(t: KStreamsTrace): CheckResult {
     `${formatCount(t.graceDecisions)} grace decisions judged against each aggregate's own stream time, ${formatCount(t.graceDrops)} drops, each traced`);
 }
 
+const records = (n: number): string => `${formatCount(n)} record${n === 1 ? '' : 's'}`;
+
+/** `ks.retention`: every window that started afresh over a value its store hid, judged as Kafka's segmented store hides one (`judgeReset`). */
+export function checkRetention(t: KStreamsTrace): CheckResult {
+  return t.retention.verdict('ks.retention',
+    `${formatCount(t.resetCount)} window${t.resetCount === 1 ? '' : 's'} started afresh after a restore over a value their store's retention hid (size + grace behind the store's stream time, which a full restore rebuilds and the aggregate's does not, KAFKA-7895), each as Kafka's store does it`);
+}
+
 /** `ks.suppress`: final results released only once their window closed, and at most one per key and window in the output. */
 export function checkSuppress(t: KStreamsTrace, results: readonly WindowResult[]): CheckResult {
   const problems = t.suppress;
@@ -452,20 +561,30 @@ export function checkSuppress(t: KStreamsTrace, results: readonly WindowResult[]
     else byWindow.set(k, [r]);
   }
   let reopened = 0;
+  let restarted = 0;
   for (const [k, list] of byWindow) {
     if (list.length < 2) continue;
-    const sorted = [...list].sort((a, b) => a.ids.length - b.ids.length);
-    for (let i = 1; i < sorted.length; i++) {
-      const a = sorted[i - 1]!;
-      const b = sorted[i]!;
+    // In the order they were committed (the output's order: one key, one partition).
+    const restartedHere = t.resetWindows.has(keyedWindowId(list[0]!.key, list[0]!.start, list[0]!.end));
+    for (let i = 1; i < list.length; i++) {
+      const a = list[i - 1]!;
+      const b = list[i]!;
       const what = `key ${b.key} window ${formatWindow(b.start, b.end)} has ${list.length} final results in the committed output`;
-      if (a.ids.length === b.ids.length) {
+      const byA = t.releasesOf.get(`${k}\u0000${a.ids.join(',')}`) ?? new Set<string>();
+      const byB = t.releasesOf.get(`${k}\u0000${b.ids.join(',')}`) ?? new Set<string>();
+      const apart = [...byB].some((y) => [...byA].some((x) => x !== y));
+      if (a.ids.join(',') === b.ids.join(',')) {
         problems.add(`${what}, two with the same ${a.ids.length} records`);
         continue;
       }
-      const byA = t.releasesOf.get(`${k}\u0000${a.ids.join(',')}`) ?? new Set<string>();
-      const byB = t.releasesOf.get(`${k}\u0000${b.ids.join(',')}`) ?? new Set<string>();
-      if ([...byB].some((y) => [...byA].some((x) => x !== y))) reopened++;
+      // A window its store's retention made start afresh (ks.retention) is released again by the
+      // incarnation that restarted it, with the records taken since, however few.
+      if (restartedHere && apart) {
+        restarted++;
+        continue;
+      }
+      if (b.ids.length <= a.ids.length) problems.add(`${what}, the later with ${records(b.ids.length)} after one with ${records(a.ids.length)}: a window released again must hold more`);
+      else if (apart) reopened++;
       else problems.add(`${what}, and the one with ${b.ids.length} records was not released by a later incarnation of its task than the one with ${a.ids.length}`);
     }
   }
@@ -473,6 +592,7 @@ export function checkSuppress(t: KStreamsTrace, results: readonly WindowResult[]
   return problems.verdict('ks.suppress',
     `${formatCount(t.suppressEmits)} releases, none before its window closed nor twice in one incarnation, none held past its close (${formatCount(t.suppressHolds)} holds judged); ${formatCount(byWindow.size)} windows with a final result, one each` +
     (reopened > 0 ? ` (${formatCount(reopened)} reopened after a restart and released again, as Kafka does)` : '') +
+    (restarted > 0 ? ` (${formatCount(restarted)} started afresh over a value their store's retention hid, and released again)` : '') +
     (pending > 0 ? `; ${formatCount(pending)} still open when the job ended (no later record closed them)` : ''));
 }
 

@@ -66,13 +66,19 @@ export function checkResultContents(
   }
 }
 
-/** Every id of an earlier firing of a window is in each later firing of it. */
-export function checkFiringsAccumulate(byWindow: ReadonlyMap<string, WindowResult[]>, problems: Problems): void {
-  byWindow.forEach((list) => {
+/**
+ * Every id of an earlier firing of a window is in each later firing of it, except across a restart
+ * of the window: `restarts` gives, per `keyedWindowId`, the firings a window started afresh at.
+ */
+export function checkFiringsAccumulate(byWindow: ReadonlyMap<string, WindowResult[]>, problems: Problems, restarts?: ReadonlyMap<string, readonly number[]>): void {
+  byWindow.forEach((list, k) => {
     if (list.length < 2) return;
     // Emission order is firing order unless something is wrong: copy and sort (stably) only then.
     const sorted = inFiringOrder(list) ? list : [...list].sort((a, b) => a.firing - b.firing);
+    const fresh = restarts?.get(k);
     for (let i = 1; i < sorted.length; i++) {
+      // A window started afresh between the two firings holds only what came after (see `WindowReset`).
+      if (fresh !== undefined && fresh.some((f) => sorted[i - 1]!.firing < f && f <= sorted[i]!.firing)) continue;
       const missing = firstMissing(sorted[i - 1]!.ids, sorted[i]!.ids);
       if (missing !== undefined) {
         problems.add(`record ${missing} is in ${describeResult(sorted[i - 1]!)} but not in firing ${sorted[i]!.firing}`);

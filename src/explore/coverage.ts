@@ -57,6 +57,9 @@
  * - `ks.state-dir-corrupt`: an instance finds a task's state directory (its
  *   `.checkpoint` or a store file) failing its checksum at task init, wipes
  *   it and restores the stores from their changelogs.
+ * - `ks.window-restarted`: after a restore, a time window's aggregate finds
+ *   nothing where its store holds a value the store's retention hides, and
+ *   starts the window afresh (`ks.window.expired`).
  *
  * Spark's edges:
  * - `spark.batch-rerun`: a restarted driver re-runs a batch that had an
@@ -98,6 +101,7 @@ export const EDGES = [
   'ks.zombie-fenced-by-generation',
   'ks.grace-by-1ms',
   'ks.state-dir-corrupt',
+  'ks.window-restarted',
   'spark.batch-rerun',
   'spark.sink-skip',
   'spark.task-retry',
@@ -124,6 +128,7 @@ export const EDGE_TEXT: Readonly<Record<Edge, string>> = {
   'ks.zombie-fenced-by-generation': 'a zombie fenced by the group generation',
   'ks.grace-by-1ms': 'a record dropped by exactly 1 ms of grace',
   'ks.state-dir-corrupt': 'a corrupt state directory found and restored',
+  'ks.window-restarted': "a window restarted over a value its store's retention hid",
   'spark.batch-rerun': 'a batch re-run after a driver restart',
   'spark.sink-skip': 'a sink skipping a batch it had committed',
   'spark.task-retry': 'a task sent to another executor',
@@ -158,6 +163,8 @@ export function applicableEdges(scenario: Scenario, engine = 'flink'): Edge[] {
         return scenario.window !== undefined;
       case 'ks.state-dir-corrupt':
         return hasKStreamsStores(scenario);
+      case 'ks.window-restarted':
+        return assigner !== undefined && assigner.kind !== 'session';
       case 'spark.sink-skip':
         // A memory sink's table never sees a batch twice: a batch runs again only after a driver restart, which starts a new table.
         return scenario.engines.spark?.build(spark, scenario.defaults, { guarantee: 'exactly-once' }).plan.sink.format !== 'memory';
@@ -238,7 +245,7 @@ export class CoverageProbe {
   }
 
   /** The kinds `onEvent` reads. */
-  private static readonly KINDS: readonly string[] = ['record.late', 'window.late', 'txn.precommit', 'txn.commit', 'txn.abort', 'proc.crash', 'barrier.receive', 'barrier.align', 'checkpoint.abort', 'txn.fenced', 'disk.corrupt', 'group.txnOffsets', 'ks.assigned', 'ks.running', 'ks.revoked', 'ks.lost', 'group.fenced', 'record.dropped', 'spark.restart', 'spark.sink.skip', 'spark.task.retry', 'spark.late'];
+  private static readonly KINDS: readonly string[] = ['record.late', 'window.late', 'txn.precommit', 'txn.commit', 'txn.abort', 'proc.crash', 'barrier.receive', 'barrier.align', 'checkpoint.abort', 'txn.fenced', 'disk.corrupt', 'group.txnOffsets', 'ks.assigned', 'ks.running', 'ks.revoked', 'ks.lost', 'group.fenced', 'record.dropped', 'ks.window.expired', 'spark.restart', 'spark.sink.skip', 'spark.task.retry', 'spark.late'];
 
   private onEvent(e: TraceEvent): void {
     switch (e.kind) {
@@ -300,6 +307,9 @@ export class CoverageProbe {
         break;
       case 'record.dropped':
         if (e.reason === 'expired-window' && typeof e.end === 'number' && (e.end as number) + (e.grace as number) === (e.streamTime as number)) this.counts['ks.grace-by-1ms']++;
+        break;
+      case 'ks.window.expired':
+        this.counts['ks.window-restarted']++;
         break;
       case 'spark.restart':
         if (e.rerun === true) this.counts['spark.batch-rerun']++;

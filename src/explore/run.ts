@@ -27,7 +27,7 @@ import { SourceBoundTrace } from '../check/source-bound.ts';
 import { checkSessionStructure, SessionTrace } from '../check/sessions.ts';
 import { checkSparkOuterJoin, checkSparkWatermarks, SparkBatchTrace } from '../check/spark-watermark.ts';
 import { checkSparkOutputMode } from '../check/spark-output-mode.ts';
-import { checkGrace, checkRestores, checkSuppress, checkZombies, KStreamsTrace, type ChangelogRecord } from '../check/kstreams.ts';
+import { checkGrace, checkRestores, checkRetention, checkSuppress, checkZombies, KStreamsTrace, type ChangelogRecord } from '../check/kstreams.ts';
 import type { InputRecord, LateRecord, OutputRecord, WindowResult } from '../stream/records.ts';
 import { findScenario, type CheckInput, type Scenario, type ScenarioSizes } from '../../scenarios/index.ts';
 import { checkConsistentCuts } from '../check/checkpoint-cut.ts';
@@ -39,7 +39,7 @@ import type { Disk } from '../runtime/types.ts';
 import { flatMapped } from '../runtime/arrays.ts';
 import type { Workload } from '../workload/generate.ts';
 import { TOPICS } from '../../scenarios/types.ts';
-import { checkExactlyOnceWindows } from '../check/exactly-once.ts';
+import { checkExactlyOnceWindows, type WindowReset } from '../check/exactly-once.ts';
 import { recordsAwaitingWatermark } from '../check/reference.ts';
 import { checkWindowPanes } from '../check/panes.ts';
 import { WatermarkChecker } from '../check/watermarks.ts';
@@ -452,7 +452,9 @@ export function runScenario(settings: RunSettings, opts: RunOptions = {}): RunRe
   // Spark in append mode: so are records in windows that end past the watermark its results stopped at.
   const pending = ksTrace?.pending().ids
     ?? (stuck !== undefined && scenario.window && sparkBatches?.outputMode === 'append' ? recordsAwaitingWatermark(workload.records, scenario.window, stuck, droppedLate) : undefined);
-  const checks = judge(scenario, checkInput, wmChecker, recorded, deployment.finished, endReason, openTxns, liveOpen, lateByGrace, flink, pending);
+  // Kafka Streams: windows started afresh over a value the store's retention hid (verified by ks.retention).
+  const resets = ksTrace?.windowResets();
+  const checks = judge(scenario, checkInput, wmChecker, recorded, deployment.finished, endReason, openTxns, liveOpen, lateByGrace, flink, pending, resets);
   if (scenario.cut && deployment.cuts) checks.push(checkConsistentCuts(deployment.cuts, inputByPartition, scenario.cut.reference, scenario.cut.show));
   if (scenario.timeliness && timeliness) checks.push(checkTimeliness(scenario.timeliness, timeliness.input(workload.arrivals)));
   if (sourceBound) checks.push(sourceBound.verdict());
@@ -609,6 +611,7 @@ function splitByPartition(arrivals: Workload['arrivals'], partitions: number): I
 function judge(
   scenario: Scenario, ci: CheckInput, wm: WatermarkChecker | undefined, recorded: TraceEvent[], finished: boolean, endReason: string, openTxns: string[],
   liveOpen: string[] | undefined, lateByGrace: LateRecord[], flink: boolean, pending: ReadonlySet<number> | undefined,
+  resets: readonly WindowReset[] | undefined,
 ): CheckResult[] {
   const { input, output, canBeLate } = ci;
   const checks: CheckResult[] = [];
@@ -616,7 +619,7 @@ function judge(
   if (scenario.window) {
     const results = output.filter((o): o is WindowResult => o.type === 'window');
     const late = [...output.filter((o): o is LateRecord => o.type === 'late'), ...lateByGrace];
-    checks.push(checkExactlyOnceWindows(input, results, late, scenario.window, { canBeLate, ...(pending ? { pending } : {}) }));
+    checks.push(checkExactlyOnceWindows(input, results, late, scenario.window, { canBeLate, ...(pending ? { pending } : {}), ...(resets?.length ? { resets } : {}) }));
     // Flink's results carry their pane; under exactly-once each is committed once, numbered in order.
     if (flink && ci.guarantee === 'exactly-once') checks.push(checkWindowPanes(results, scenario.window));
     if (wm) checks.push(...wm.finish(input, results, scenario.window));
@@ -647,6 +650,7 @@ function kstreamsChecks(t: KStreamsTrace, log: OfflineLog, output: readonly Outp
     return parts[partition] ?? [];
   };
   const checks: CheckResult[] = windowed ? [checkGrace(t)] : [];
+  if (t.resetCount > 0) checks.push(checkRetention(t));
   if (t.suppressEmits > 0) checks.push(checkSuppress(t, output.filter((o): o is WindowResult => o.type === 'window')));
   checks.push(checkRestores(t, changelog));
   if (guarantee === 'exactly-once') checks.push(checkZombies(t));

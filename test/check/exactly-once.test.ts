@@ -66,6 +66,35 @@ describe('checkExactlyOnceWindows', () => {
     expect(lost.detail).toBe('record 2 (key a, ts 1500) is in no result and not in the late output (lost)');
   });
 
+  it('counts the records a window left out when it started afresh over a value its store hid (a judged reset), not lost; nothing else', () => {
+    // Window a [0,1000) fired with records 0, 1 and 5; after a restore its store hid that value and
+    // the window started afresh with record 5 alone (firing 2).
+    const results = [
+      result('a', 0, 1000, [0, 1], 12), result('a', 0, 1000, [0, 1, 5], 15, 1), result('b', 0, 1000, [3], 2),
+      result('a', 1000, 2000, [2], 1), result('b', 2000, 3000, [4], 4), result('a', 0, 1000, [5], 3, 2),
+    ];
+    const reset = { key: 'a', start: 0, end: 1000, firing: 2, ids: [0, 1, 5] };
+    const v = checkExactlyOnceWindows(input, results, [], TUMBLING, { canBeLate: true, resets: [reset] });
+    expect(v.ok, v.detail).toBe(true);
+    expect(v.detail).toContain('2 left out of a window its store\'s retention made start afresh');
+    // Without the reset: records 0 and 1 are lost, and the firings do not accumulate.
+    const plain = checkExactlyOnceWindows(input, results, [], TUMBLING, { canBeLate: true });
+    expect(plain.detail).toBe('record 0 is in result key a window [0,1000) firing 1 but not in firing 2 (and 2 more problems)');
+    // A reset of another window excuses nothing here; nor does one at a firing after the drop.
+    expect(checkExactlyOnceWindows(input, results, [], TUMBLING, { canBeLate: true, resets: [{ ...reset, key: 'b' }] }).ok).toBe(false);
+    expect(checkExactlyOnceWindows(input, results, [], TUMBLING, { canBeLate: true, resets: [{ ...reset, firing: 3 }] }).ok).toBe(false);
+  });
+
+  it('a reset of a sliding window excuses only that window: the record must still be in its later-closing ones', () => {
+    // Record 2 (ts 1500) belongs to three windows of its key; the middle one, [0,3000), started afresh without it.
+    const results = resultsFromReference(input, SLIDING).map((r) => (r.key === 'a' && r.start === 0 ? { ...r, ids: r.ids.filter((id) => id !== 2), value: r.value - 1 } : r));
+    const withReset = (rs: typeof results) => checkExactlyOnceWindows(input, rs, [], SLIDING, { canBeLate: true, resets: [{ key: 'a', start: 0, end: 3000, firing: 0, ids: [2] }] });
+    expect(withReset(results).ok, withReset(results).detail).toBe(true);
+    // Missing from its last-closing window too: lost, reset or not.
+    const gone = results.filter((r) => !(r.key === 'a' && r.start === 1000));
+    expect(withReset(gone).detail).toContain('record 2 (key a, ts 1500) is missing from the final result of its last-closing window [1000,4000) (lost)');
+  });
+
   it('fails a record both in a window and in the late output', () => {
     const v = checkExactlyOnceWindows(input, resultsFromReference(input, TUMBLING), [late(2, 3000)], TUMBLING, { canBeLate: true });
     expect(v.ok).toBe(false);

@@ -285,9 +285,10 @@ describe('the coverage probe', () => {
   });
 
   it('applies each engine\'s own edges only, and the input edge to all', () => {
-    expect(applicableEdges(wordcount, 'kstreams')).toEqual(['record.at-window-end', 'corrupt.log-read', 'ks.crash-mid-commit', 'ks.rebalance-during-restore', 'ks.zombie-fenced-by-generation', 'ks.grace-by-1ms', 'ks.state-dir-corrupt']);
-    // A stateless topology keeps no state directory.
+    expect(applicableEdges(wordcount, 'kstreams')).toEqual(['record.at-window-end', 'corrupt.log-read', 'ks.crash-mid-commit', 'ks.rebalance-during-restore', 'ks.zombie-fenced-by-generation', 'ks.grace-by-1ms', 'ks.state-dir-corrupt', 'ks.window-restarted']);
+    // A stateless topology keeps no state directory; sessions have no window store with a retention here.
     expect(applicableEdges(findScenario('etl')!, 'kstreams')).not.toContain('ks.state-dir-corrupt');
+    expect(applicableEdges(findScenario('sessions')!, 'kstreams')).not.toContain('ks.window-restarted');
     expect(applicableEdges(wordcount, 'spark')).toEqual(['record.at-window-end', 'corrupt.log-read', 'spark.batch-rerun', 'spark.sink-skip', 'spark.task-retry', 'spark.late-at-watermark', 'spark.store-corrupt']);
     expect(applicableEdges(wordcount, 'flink')).toContain('corrupt.snapshot-read');
     expect(applicableEdges(wordcount, 'kstreams')).not.toContain('corrupt.snapshot-read');

@@ -14,12 +14,16 @@
  */
 import { describe, expect, it } from 'vitest';
 import { BUGS, type BugName } from '../../src/explore/bugs.ts';
-import { checkGrace, checkRestores, checkSuppress, checkZombies, KStreamsTrace, type ChangelogRecord } from '../../src/check/kstreams.ts';
+import { checkGrace, checkRestores, checkRetention, checkSuppress, checkZombies, KStreamsTrace, type ChangelogRecord } from '../../src/check/kstreams.ts';
 import { storeEntryDigest } from '../../src/stream/changelog.ts';
 import type { TraceEvent } from '../../src/runtime/trace-event.ts';
 import type { WindowResult } from '../../src/stream/records.ts';
 import { BUG_PLACES, placeShape } from '../support/bug-places.ts';
 import { failed, run } from './helpers.ts';
+import { runScenario } from '../../src/explore/run.ts';
+import { decodeToken } from '../../src/explore/settings.ts';
+
+const SLIDING_67 = 'w2.eyJzY2VuYXJpbyI6InNsaWRpbmctYXZlcmFnZSIsImVuZ2luZSI6ImtzdHJlYW1zIiwic2VlZCI6NjcsImd1YXJhbnRlZSI6ImV4YWN0bHktb25jZSIsImZhdWx0cyI6ImhlYXZ5IiwiYnVncyI6W10sInBsYW4iOnsiZmF1bHRzIjpbeyJraW5kIjoiY3Jhc2giLCJhdE1zIjoxNTMsInByb2Nlc3MiOiJrcy0wIiwicmVzdGFydEFmdGVyTXMiOjE4OTh9LHsia2luZCI6ImRpc2stY29ycnVwdGlvbiIsImF0TXMiOjIwNTEsInByb2Nlc3MiOiJrcy0xIiwiZHVyYXRpb25NcyI6Nzc5fSx7ImtpbmQiOiJwYXJ0aXRpb24iLCJhdE1zIjozNzUyLCJhIjoia3MtMSIsImIiOiJicm9rZXIiLCJkdXJhdGlvbk1zIjoxNDkyfSx7ImtpbmQiOiJwYXJ0aXRpb24iLCJhdE1zIjo4MjE5LCJhIjoia3MtMCIsImIiOiJrcy0xIiwiZHVyYXRpb25NcyI6MTUxMH0seyJraW5kIjoicGFydGl0aW9uIiwiYXRNcyI6MTExNTEsImEiOiJwcm9kdWNlciIsImIiOiJicm9rZXIiLCJkdXJhdGlvbk1zIjoxMjgwfV19fQ';
 
 /** The first seed (sweeping from 1, at the bug's place) that catches each bug. */
 const CAUGHT_ON: [BugName, number][] = [
@@ -89,6 +93,54 @@ describe('ks.suppress at a clean close', () => {
     expect(checkSuppress(held, []).detail).toContain('should have been released');
     const moved = feed([add(1500, 1000), pending(1500), ev('ks-1', 'ks.running', { task: '1_0' })]);
     expect(moved.pending().ids.size).toBe(0);
+  });
+});
+
+describe('ks.retention', () => {
+  it('end to end: a heavy-fault sliding-average run restarts a window after a restore; every check passes and says so', () => {
+    // `weir explore sliding-average --engine kstreams --faults heavy`, seed 67.
+    const r = runScenario(decodeToken(SLIDING_67));
+    expect(failed(r)).toEqual([]);
+    expect(r.checks.find((c) => c.name === 'ks.retention')?.detail).toMatch(/^1 window started afresh after a restore/);
+    expect(r.checks.find((c) => c.name === 'exactly-once')?.detail).toContain('29 left out of a window its store\'s retention made start afresh');
+  });
+
+  // Tumbling 1,000 ms windows with 200 ms of grace: the store keeps a window for 1,200 ms.
+  const hidden = { agg: 3, ids: [1, 2, 3], firing: 2 };
+  const restored = (entries: [string, unknown, number][]) =>
+    ev('ks-1', 'ks.restored', { task: '1_0', store: 's', topic: 'app-s-changelog', partition: 0, records: entries.length, offset: entries.length,
+      entries: JSON.stringify(entries.map(([k, v, ts], i) => [k, i, storeEntryDigest(v, ts)])) });
+  const expired = (fields: Record<string, unknown> = {}) =>
+    ev('ks-1', 'ks.window.expired', { task: '1_0', node: 'AGG', ids: '9', ts: 500, key: 'k', store: 's', start: 0, end: 1000, grace: 200, streamTime: 500,
+      storeKey: 'k@0', storeTime: 1300, retention: 1200, hidden: '1,2,3', hiddenFiring: 2, hiddenAgg: '3', hiddenTs: 900, ...fields });
+  const contents = restored([['k@0', hidden, 900], ['j@1000', { agg: 1, ids: [4], firing: 0 }, 1300], ['j@1300', { agg: 1, ids: [5], firing: 0 }, 1300]]);
+
+  it('accepts a window hidden by the retention (starts below store time - retention + 1), over the value its restore gave it', () => {
+    const t = feed([contents, expired()]);
+    const v = checkRetention(t);
+    expect(v.ok, v.detail).toBe(true);
+    expect(v.detail).toMatch(/^1 window started afresh after a restore/);
+    expect(t.windowResets()).toEqual([{ key: 'k', start: 0, end: 1000, firing: 3, ids: [1, 2, 3] }]);
+  });
+
+  it('rejects a window that the store should have found, a retention that is not size + grace, a store time no window gave, and a value the restore did not give', () => {
+    // Store time 1,200 keeps windows from 1 on: 0 is hidden; at 1,199 from 0 on: found.
+    expect(checkRetention(feed([contents, expired({ storeTime: 1200 })])).ok).toBe(true);
+    const found = checkRetention(feed([contents, expired({ storeTime: 1199 })]));
+    expect(found.detail).toContain('the store should have found it');
+    expect(checkRetention(feed([contents, expired({ retention: 1000 })])).detail).toContain('is not the window\'s size + grace (1200)');
+    expect(checkRetention(feed([contents, expired({ storeTime: 1400 })])).detail).toContain('no window the store was given starts later than 1300');
+    expect(checkRetention(feed([contents, expired({ hidden: '1,2' })])).detail).toContain('differs from the one its store\'s latest restore gave it');
+    expect(checkRetention(feed([contents, expired({ storeKey: 'k@5' })])).detail).toContain('did not give it');
+    // None of them excuses anything.
+    expect(feed([contents, expired({ storeTime: 1199 })]).windowResets()).toEqual([]);
+  });
+
+  it('a window taken after the restore raises the bound on the store time', () => {
+    const add = ev('ks-1', 'ks.window.add', { task: '1_0', node: 'AGG', ids: '8', ts: 2100, key: 'j', store: 's', start: 2000, end: 3000, grace: 200, streamTime: 2100 });
+    expect(checkRetention(feed([contents, add, expired({ storeTime: 2000 })])).ok).toBe(true);
+    // A later restore of the store starts the bound again from its contents.
+    expect(checkRetention(feed([contents, add, contents, expired({ storeTime: 2000 })])).ok).toBe(false);
   });
 });
 
@@ -180,6 +232,20 @@ describe('ks.suppress', () => {
     expect(checkSuppress(life('[["k",1,"d"]]', release([1, 2], 1200), release([1, 2], 1300)), [result([1, 2], 0)]).detail).toContain('twice in one incarnation');
     expect(checkSuppress(life('[["k",1,"d"]]', release([1, 2], 1200), release([3, 4, 5], 1300)), [result([1, 2], 0), result([3, 4, 5], 1)]).detail).toContain('twice in one incarnation');
     expect(checkSuppress(life('[]', release([1], 1200), release([1, 2], 1300)), [result([1], 0), result([1, 2], 1)]).detail).toContain('twice in one incarnation');
+  });
+
+  it('accepts a window its store\'s retention made start afresh, released again with fewer records by the incarnation that restarted it; only then', () => {
+    const stored = { agg: 3, ids: [1, 2, 3], firing: 2 };
+    const restore = ev('ks-0', 'ks.restored', { task: '1_0', store: 'A', topic: 'app-A-changelog', partition: 0, records: 2, from: 0, offset: 2, target: 2,
+      entries: JSON.stringify([['k@0', 0, storeEntryDigest(stored, 900)], ['k@2000', 1, storeEntryDigest({ agg: 1, ids: [4], firing: 0 }, 2100)]]) });
+    const reset = ev('ks-0', 'ks.window.expired', { task: '1_0', node: 'AGG', ids: '9', ts: 950, key: 'k', store: 'A', start: 0, end: 1000, grace: 200, streamTime: 950,
+      storeKey: 'k@0', storeTime: 2000, retention: 1200, hidden: '1,2,3', hiddenFiring: 2, hiddenAgg: '3', hiddenTs: 900 });
+    const run = (...mid: TraceEvent[]) => feed([ev('ks-0', 'ks.running', { task: '1_0' }), release([1, 2, 3], 1200), ...mid, ev('ks-0', 'ks.running', { task: '1_0' }), release([9], 1250)]);
+    const results = [result([1, 2, 3], 2), result([9], 3)];
+    const v = checkSuppress(run(restore, reset), results);
+    expect(v.ok, v.detail).toBe(true);
+    expect(v.detail).toContain('1 started afresh over a value their store\'s retention hid');
+    expect(checkSuppress(run(restore), results).detail).toContain('the later with 1 record after one with 3 records: a window released again must hold more');
   });
 
   it('accepts a window reopened after a restart and released again with more records', () => {

@@ -120,7 +120,9 @@ export class TimeWindowAggregate implements Processor {
         // Every accepted (record, window), so a checker can judge each grace decision.
         this.ctx.decided('ks.window.add', rec, detail);
         const sk = windowStoreKey(rec.key, w.start);
-        const next = add(this.agg, rec.key, rec, this.store.get(sk));
+        let old = this.store.fetchWindow(sk, w.start);
+        if (old === undefined) old = this.afterHidden(rec, sk, w, detail);
+        const next = add(this.agg, rec.key, rec, old);
         const logged = this.store.put(sk, next.value, next.ts);
         if (logged !== undefined && this.emit === 'on-window-update') this.ctx.forward(windowedRecord(rec.key, w, next));
       } else {
@@ -128,6 +130,26 @@ export class TimeWindowAggregate implements Processor {
       }
     }
     if (this.emit === 'on-window-close') this.maybeForwardFinalResult(close);
+  }
+
+  /**
+   * The store found nothing for the window, but may hold a value its retention hides (a window
+   * restored past `observed - retention`, see stores.ts): the aggregate then starts the window
+   * afresh from this record, as Kafka's does, and the restored value is overwritten. The decision
+   * is traced with what was hidden, for the judges. weir's update counter (`firing`, lineage only)
+   * goes on from the hidden value's, so the window's results stay in order; the value and the
+   * records start again. Returns the base the new aggregate builds on: none, or the counter alone.
+   */
+  private afterHidden(rec: KRecord, sk: string, w: KWindow, detail: Record<string, unknown>): StoredValue | undefined {
+    const hidden = this.store.hiddenWindow(sk, w.start);
+    if (hidden === undefined) return undefined;
+    const h = hidden.value as StoredAggregate;
+    const r = this.store.retention!;
+    this.ctx.decided('ks.window.expired', rec, {
+      ...detail, storeKey: sk, storeTime: this.store.observedStreamTime, retention: r.ms, ...(r.timeOrdered ? { timeOrdered: true } : {}),
+      hidden: h.ids.join(','), hiddenFiring: h.firing, hiddenAgg: JSON.stringify(h.agg), hiddenTs: hidden.ts,
+    });
+    return { value: { agg: this.agg.initializer(), ids: [], firing: h.firing }, ts: rec.ts };
   }
 
   /**

@@ -17,6 +17,7 @@
 import type { KRecord, Processor, ProcessorContext, ProcessorSupplier } from './processor.ts';
 import { COUNT, KeyValueAggregate, SessionWindowAggregate, SuppressUntilWindowCloses, TimeWindowAggregate, type Aggregation, type EmitStrategy } from './aggregate.ts';
 import { Topology, type SinkNode, type StoreSpec } from './topology.ts';
+import type { WindowRetention } from './stores.ts';
 import type { JoinWindowsSpec, SessionWindowsSpec, TimeWindowsSpec, WindowsSpec } from './windows.ts';
 import { JoinSideProcessor, JoinWindowProcessor } from './join.ts';
 import { aggregateRow } from './aggregate.ts';
@@ -96,9 +97,9 @@ export class StreamsBuilder {
   }
 
   /** Registers a store; returns its name. */
-  store(opts: StoreOptions, kind: StoreSpec['kind'], fallback: string): string {
+  store(opts: StoreOptions, kind: StoreSpec['kind'], fallback: string, retention?: WindowRetention): string {
     const name = opts.name ?? `${fallback}-${String(this.topology.stores.size).padStart(10, '0')}`;
-    this.topology.addStore({ name, kind, caching: opts.caching ?? true, logged: true });
+    this.topology.addStore({ name, kind, caching: opts.caching ?? true, logged: true, ...(retention ? { retention } : {}) });
     return name;
   }
 
@@ -291,8 +292,12 @@ export class TimeWindowedKStream {
 
   aggregate(agg: Aggregation, opts: StoreOptions = {}): KTable {
     const b = this.stream.builder;
-    // Emitting on close reads the store directly; its cache would only delay the changelog.
-    const store = b.store(this.emit === 'on-window-close' ? { caching: false, ...opts } : opts, 'window', 'KSTREAM-AGGREGATE-STATE-STORE');
+    // Emitting on close reads the store directly; its cache would only delay the changelog. The
+    // store keeps a window for size + grace (`WindowStoreMaterializer.retentionPeriod`); on close
+    // it is Kafka's time-ordered store.
+    const onClose = this.emit === 'on-window-close';
+    const retention = { ms: this.windows.sizeMs + this.windows.graceMs, timeOrdered: onClose };
+    const store = b.store(onClose ? { caching: false, ...opts } : opts, 'window', 'KSTREAM-AGGREGATE-STATE-STORE', retention);
     const name = b.topology.nextName('KSTREAM-AGGREGATE');
     const { windows, emit } = this;
     b.topology.add({ kind: 'processor', name, parents: [this.stream.node], stores: [store], supplier: () => new TimeWindowAggregate(windows, agg, store, emit) });

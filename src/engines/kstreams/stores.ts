@@ -12,6 +12,25 @@
  * many updates appear, never the final values. With caching off every write
  * is logged and forwarded at once.
  *
+ * A window store of a windowed aggregation has a retention (`WindowRetention`,
+ * Kafka's `size + grace` unless set) and, as Kafka's segmented stores, an
+ * observed stream time: the largest window start written to it or restored
+ * into it (not what a load from the state directory brings back: RocksDB
+ * opens its files with no stream time, `AbstractRocksDBSegmentedBytesStore`).
+ * A point lookup of a window that starts below `observed - retention + 1`
+ * (`< observed - retention` for the time-ordered store of on-window-close)
+ * finds nothing. Within one incarnation an aggregate only looks up windows
+ * its own stream time keeps open, which the store's never passes, so the rule
+ * bites only a value the store did not write itself: restored or loaded,
+ * and, with the cache on, not written since (Kafka's cache answers for what
+ * was written through it, expired or not). After a restart the aggregate's
+ * stream time starts afresh (KAFKA-7895) while a full restore rebuilt the
+ * store's, so a record the old incarnation would have dropped finds its
+ * window empty and starts it again (`hiddenWindow` says what the store
+ * hid). Segments are not modelled: a write to a segment already past
+ * retention is kept (Kafka's segments are at least a minute, longer than
+ * most runs' event time).
+ *
  * Keys inside the map: the record key for key-value stores;
  * `key@start` (start zero-padded so map order is window order) for window
  * stores; `key@start@end` for sessions.
@@ -86,6 +105,13 @@ export function parseSessionStoreKey(storeKey: string): { key: string; start: nu
   return p;
 }
 
+/** A window store's retention: how long after the store's stream time a window can still be found. */
+export interface WindowRetention {
+  ms: number;
+  /** The time-ordered store of on-window-close finds a window at exactly `observed - retention` too. */
+  timeOrdered: boolean;
+}
+
 export class StateStore {
   private readonly data = new Map<string, StoredValue>();
   private readonly dirty = new Map<string, { now: StoredValue | null; old: StoredValue | null; context: WriteContext }>();
@@ -110,13 +136,53 @@ export class StateStore {
    */
   private readonly sessionsByKey: Map<string, Map<string, { start: number; end: number }>> | undefined;
 
+  /**
+   * A window store with a retention: the largest window start written or restored (Kafka's
+   * `observedStreamTime` of the segmented store; -1: none), and the keys whose value came from a
+   * restore or a load and was not written since (only those can be hidden, see the module comment).
+   */
+  observedStreamTime = -1;
+  private readonly fromStorage: Set<string> | undefined;
+
   constructor(
     readonly name: string,
     readonly kind: 'kv' | 'window' | 'session',
     private readonly changelog: ChangelogWriter | undefined,
     readonly caching: boolean,
+    readonly retention?: WindowRetention,
   ) {
     this.sessionsByKey = kind === 'session' ? new Map() : undefined;
+    this.fromStorage = retention !== undefined ? new Set() : undefined;
+  }
+
+  /** The window start below which a lookup finds nothing (-Infinity: no retention). */
+  private get liveFrom(): number {
+    const r = this.retention;
+    if (r === undefined || this.observedStreamTime < 0) return -Infinity;
+    return this.observedStreamTime - r.ms + (r.timeOrdered ? 0 : 1);
+  }
+
+  /** Whether a lookup of the window at `start` would pass over the value the store holds for it. */
+  private hides(storeKey: string, start: number): boolean {
+    return start < this.liveFrom && (!this.caching || this.fromStorage!.has(storeKey)) && !this.dirty.has(storeKey);
+  }
+
+  /** A window store's point lookup (`fetch(key, start)`): nothing for a window the retention hides. */
+  fetchWindow(storeKey: string, start: number): StoredValue | undefined {
+    if (this.retention !== undefined && this.hides(storeKey, start)) return undefined;
+    return this.get(storeKey);
+  }
+
+  /** What the store holds but `fetchWindow` does not return, for the trace of the decision; undefined when nothing is hidden. */
+  hiddenWindow(storeKey: string, start: number): StoredValue | undefined {
+    if (this.retention === undefined || !this.hides(storeKey, start)) return undefined;
+    return this.data.get(storeKey);
+  }
+
+  /** A window store with a retention: raises its stream time to the start in `storeKey`. */
+  private observe(storeKey: string): void {
+    const start = Number(storeKey.slice(storeKey.lastIndexOf('@') + 1));
+    if (start > this.observedStreamTime) this.observedStreamTime = start;
   }
 
   /** Indexes a session store key (`key@start@end`) that now holds a value. */
@@ -184,6 +250,7 @@ export class StateStore {
   /** Applies one changelog record (restoration, standby): no changelog write, nothing forwarded. */
   restore(storeKey: string, value: unknown | null, ts: number, offset: number): void {
     this.apply(storeKey, value === null ? null : { value, ts }, offset);
+    this.fromStorage?.add(storeKey);
     this.changelogOffset = offset;
   }
 
@@ -236,6 +303,7 @@ export class StateStore {
         this.data.set(k, { value, ts });
         this.sourceOffsets.set(k, offset);
         this.indexSession(k);
+        this.fromStorage?.add(k);
       }
     }
   }
@@ -243,6 +311,10 @@ export class StateStore {
   private apply(storeKey: string, now: StoredValue | null, sourceOffset = -1): void {
     this.changed.add(storeKey);
     this.evicted.delete(storeKey);
+    if (this.fromStorage !== undefined) {
+      this.observe(storeKey);
+      this.fromStorage.delete(storeKey);
+    }
     if (now === null) {
       this.data.delete(storeKey);
       this.sourceOffsets.delete(storeKey);
@@ -325,6 +397,8 @@ export class StateStore {
     this.changed.clear();
     this.evicted.clear();
     this.sessionsByKey?.clear();
+    this.fromStorage?.clear();
+    this.observedStreamTime = -1;
     this.changelogOffset = -1;
   }
 

@@ -7,6 +7,7 @@
  * its source topics.
  */
 import type { ProcessorSupplier } from './processor.ts';
+import type { WindowRetention } from './stores.ts';
 
 export interface SourceNode {
   kind: 'source';
@@ -44,6 +45,8 @@ export interface StoreSpec {
   caching: boolean;
   /** Backed by a changelog topic `<application.id>-<name>-changelog`. */
   logged: boolean;
+  /** A window store's retention (see `WindowRetention` in stores.ts); none: it keeps every window. */
+  retention?: WindowRetention;
 }
 
 export interface SubTopology {

@@ -150,6 +150,8 @@ function engineText(e: TraceEvent): string | undefined {
       return 'closed';
     case 'ks.window.add':
       return `${task} record ${str(e, 'ids') ?? '?'} ts ${fmtWm(num(e, 'ts'))} joins ${win(e)} (stream time ${fmtWm(num(e, 'streamTime'))})`;
+    case 'ks.window.expired':
+      return `${task} record ${str(e, 'ids') ?? '?'} ts ${fmtWm(num(e, 'ts'))} finds ${win(e)} empty: the store hides records ${str(e, 'hidden') ?? '?'} (store time ${fmtWm(num(e, 'storeTime'))}, retention ${num(e, 'retention') ?? '?'} ms), and the window starts afresh`;
     case 'record.dropped':
       return `${task} record ${str(e, 'ids') ?? '?'} ts ${fmtWm(num(e, 'ts'))} dropped: ${str(e, 'reason') ?? '?'}${num(e, 'end') !== undefined ? ` ${win(e)} (stream time ${fmtWm(num(e, 'streamTime'))}, grace ${num(e, 'grace') ?? '?'})` : ''}`;
     case 'group.rebalance':
