@@ -95,7 +95,12 @@ function sessionKeyParts(storeKey: string): { key: string; start: number; end: n
 export function parseWindowStoreKey(storeKey: string): { key: string; start: number } {
   const at = storeKey.lastIndexOf('@');
   if (at < 0) throw new Error(`not a window store key: '${storeKey}'`);
-  return { key: storeKey.slice(0, at), start: Number(storeKey.slice(at + 1)) };
+  return { key: storeKey.slice(0, at), start: windowStartOf(storeKey, at) };
+}
+
+/** The window start of a window store key (after its last '@', at `at` when known). */
+function windowStartOf(storeKey: string, at = storeKey.lastIndexOf('@')): number {
+  return Number(storeKey.slice(at + 1));
 }
 
 /** The parts of a session store key, `key@start@end` (see `parseWindowStoreKey`). */
@@ -181,7 +186,7 @@ export class StateStore {
 
   /** A window store with a retention: raises its stream time to the start in `storeKey`. */
   private observe(storeKey: string): void {
-    const start = Number(storeKey.slice(storeKey.lastIndexOf('@') + 1));
+    const start = windowStartOf(storeKey);
     if (start > this.observedStreamTime) this.observedStreamTime = start;
   }
 
