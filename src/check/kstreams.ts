@@ -155,8 +155,8 @@ export class KStreamsTrace {
   /** Per `p task store`: the largest window start its aggregate took a record into since that restore. */
   private readonly addedMaxStart = new Map<string, number>();
   /**
-   * `keyedWindowId` → each time the window started afresh over a value its store's retention hid:
-   * the update counter of the fresh value, and the records of the hidden one.
+   * Each time a window started afresh over a value its store's retention hid, judged legitimate:
+   * the window, the update counter of the fresh value, and the records of the hidden one.
    */
   private readonly resets: WindowReset[] = [];
   /** `keyedWindowId`s of the windows in `resets`. */
