@@ -462,7 +462,8 @@ export function runScenario(settings: RunSettings, opts: RunOptions = {}): RunRe
     const results = output.filter((o): o is WindowResult => o.type === 'window');
     checks.push(checkSessionStructure(workload.records, results, scenario.window, sessionTrace.arrivals()));
   } else if (scenario.window?.assigner.kind === 'session' && engine === 'kstreams' && settings.guarantee === 'exactly-once') {
-    // Kafka Streams keeps every session in its store for the whole run (no retention here) and, under
+    // weir's Kafka Streams keeps every session in its store for the whole run (no retention yet;
+    // Kafka's session store has one, see the README's session.structure) and, under
     // exactly-once, restores exactly the committed ones: a record within the gap of a stored session
     // always merges with it, and one whose merged session is expired is dropped, never stored apart.
     // So no split is ever excused: no record arrived after the other session was gone.
