@@ -112,7 +112,7 @@ interface Batch {
 }
 
 /** The trace kinds `onEvent` below reads. */
-const KINDS: readonly string[] = ['ks.running', 'proc.crash', 'ks.window.add', 'ks.window.expired', 'ks.suppress.pending', 'ks.suppress.held', 'record.dropped', 'ks.suppress.emit', 'log.append', 'txn.begin', 'txn.commit', 'ks.restored', 'ks.standby', 'ks.producer', 'ks.assigned', 'ks.lost', 'group.generation', 'proc.restart', 'group.rebalance', 'group.txnOffsets'];
+const KINDS: readonly string[] = ['ks.running', 'proc.crash', 'ks.window.add', 'ks.window.expired', 'ks.session.expired', 'ks.suppress.pending', 'ks.suppress.held', 'record.dropped', 'ks.suppress.emit', 'log.append', 'txn.begin', 'txn.commit', 'ks.restored', 'ks.standby', 'ks.producer', 'ks.assigned', 'ks.lost', 'group.generation', 'proc.restart', 'group.rebalance', 'group.txnOffsets'];
 
 export class KStreamsTrace {
   // ---- grace ----
@@ -162,6 +162,9 @@ export class KStreamsTrace {
   /** `keyedWindowId`s of the windows in `resets`. */
   readonly resetWindows = new Set<string>();
   resetCount = 0;
+  /** Sessions passed over by a lookup (`ks.session.expired`), and per record the ones judged legitimate. */
+  hiddenSessionCount = 0;
+  private readonly hiddenFrom = new Map<number, Set<string>>();
 
   // ---- restore ----
   readonly restores: Restore[] = [];
@@ -217,6 +220,9 @@ export class KStreamsTrace {
       }
       case 'ks.window.expired':
         this.judgeReset(e);
+        break;
+      case 'ks.session.expired':
+        this.judgeHiddenSessions(e);
         break;
       case 'ks.suppress.pending':
         this.notePending(e);
@@ -498,6 +504,52 @@ export class KStreamsTrace {
     }
   }
 
+  /**
+   * `ks.session.expired`: a record's lookup of the sessions within its gap passed over restored
+   * sessions its store's retention hid, and it did not merge with them. Legitimate as Kafka's
+   * segmented session store does it: the retention is gap + grace, each hidden session ended below
+   * `storeTime - retention + 1`, and each is the value the store's latest restore gave it, digest
+   * for digest. (The store time itself is taken as reported: a session aggregate traces no record it
+   * takes, so nothing here bounds it from above.) Each accepted one excuses, for `session.structure`,
+   * the record's final session standing apart from the hidden one (`sessionsHiddenFrom`).
+   */
+  private judgeHiddenSessions(e: TraceEvent): void {
+    const gap = e.gap as number;
+    const retention = e.retention as number;
+    const storeTime = e.storeTime as number;
+    const k = this.joined(e.p, String(e.task), String(e.store));
+    const what = `record ${String(e.ids)} (key ${String(e.key)}, ts ${String(e.ts)}) on ${e.p} task ${String(e.task)}`;
+    const hidden = JSON.parse(String(e.hidden)) as [storeKey: string, start: number, end: number, value: unknown, ts: number][];
+    this.hiddenSessionCount += hidden.length;
+    if (retention !== gap + (e.grace as number)) {
+      this.retention.add(`${what} passed over a session, but its store's retention ${retention} is not the gap + grace (${gap + (e.grace as number)})`);
+      return;
+    }
+    const liveFrom = storeTime - retention + 1;
+    for (const [storeKey, start, end, value, ts] of hidden) {
+      const session = `session [${start},${end}]`;
+      const digest = this.restoredDigests.get(k)?.get(storeKey);
+      if (end >= liveFrom) this.retention.add(`${what} passed over ${session}, but the store should have found it: at store time ${storeTime} a session ending from ${liveFrom} on is kept`);
+      else if (digest === undefined) this.retention.add(`${what} passed over ${session}, which its store's latest restore did not give it`);
+      else if (storeEntryDigest(value, ts) !== digest) this.retention.add(`${what} passed over ${session}, whose value differs from the one its store's latest restore gave it`);
+      else {
+        const ids = String(e.ids).split(',').filter((x) => x !== '').map(Number);
+        // In the results' terms: a session [first, last] is the window [first, last + gap).
+        const w = keyedWindowId(String(e.key), start, end + gap);
+        for (const id of ids) {
+          let set = this.hiddenFrom.get(id);
+          if (!set) this.hiddenFrom.set(id, (set = new Set()));
+          set.add(w);
+        }
+      }
+    }
+  }
+
+  /** Record id → the sessions (`keyedWindowId` of their results) its lookup legitimately passed over. */
+  sessionsHiddenFrom(): ReadonlyMap<number, ReadonlySet<string>> {
+    return this.hiddenFrom;
+  }
+
   /** The windows that started afresh over a hidden value, each judged legitimate (for the exactly-once check). */
   windowResets(): readonly WindowReset[] {
     return this.resets;
@@ -546,8 +598,11 @@ const records = (n: number): string => `${formatCount(n)} record${n === 1 ? '' :
 
 /** `ks.retention`: every window that started afresh over a value its store hid, judged as Kafka's segmented store hides one (`judgeReset`). */
 export function checkRetention(t: KStreamsTrace): CheckResult {
+  const parts: string[] = [];
+  if (t.resetCount > 0) parts.push(`${formatCount(t.resetCount)} window${t.resetCount === 1 ? '' : 's'} started afresh after a restore over a value their store's retention hid`);
+  if (t.hiddenSessionCount > 0) parts.push(`${formatCount(t.hiddenSessionCount)} restored session${t.hiddenSessionCount === 1 ? '' : 's'} passed over by a lookup within the gap`);
   return t.retention.verdict('ks.retention',
-    `${formatCount(t.resetCount)} window${t.resetCount === 1 ? '' : 's'} started afresh after a restore over a value their store's retention hid (size + grace behind the store's stream time, which a full restore rebuilds and the aggregate's does not, KAFKA-7895), each as Kafka's store does it`);
+    `${parts.join('; ')} (older than the retention behind the store's stream time, which a full restore rebuilds and the aggregate's does not, KAFKA-7895), each as Kafka's store does it`);
 }
 
 /** `ks.suppress`: final results released only once their window closed, and at most one per key and window in the output. */

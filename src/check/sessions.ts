@@ -39,6 +39,13 @@
  * need each purged before the other. (A restart from no state is the same
  * argument with "purged" read as "lost".)
  *
+ * Kafka Streams has no watermark and no cleanup of that kind; there the
+ * one way a session disappears is its store's retention after a restore
+ * (`ks.retention`, stores.ts): a record's lookup passes over a restored
+ * session that ended too long before the store's stream time. So a pair
+ * passes when every record of one within `gap` of the other was traced
+ * (`hiddenFrom`, judged by `ks.retention`) as having passed over it.
+ *
  * When each record arrived comes from the trace: the window operator's
  * `session.add` (the record's id, the session it joined, the watermark). After
  * a restore, records past the restored checkpoint are processed again; the
@@ -50,7 +57,7 @@ import { selectFinals } from './finals.ts';
 import { inputIndex } from './input-index.ts';
 import { formatCount, formatWindow, Problems } from './report.ts';
 import type { CheckResult, TraceEvent, WindowSpec } from './types.ts';
-import { spansIntersect, windowCleanupTime } from './window-math.ts';
+import { keyedWindowId, spansIntersect, windowCleanupTime } from './window-math.ts';
 
 export const SESSION_STRUCTURE = 'session.structure';
 
@@ -82,6 +89,7 @@ interface Session {
  */
 export function checkSessionStructure(
   input: readonly InputRecord[], results: readonly WindowResult[], spec: WindowSpec, arrivals: ReadonlyMap<number, SessionArrival>,
+  hiddenFrom?: ReadonlyMap<number, ReadonlySet<string>>,
 ): CheckResult {
   const assigner = spec.assigner;
   if (assigner.kind !== 'session') throw new Error(`${SESSION_STRUCTURE} judges session windows, not ${assigner.kind} windows`);
@@ -113,7 +121,7 @@ export function checkSessionStructure(
       for (let j = i + 1; j < list.length && list[j]!.r.start <= a.r.end; j++) {
         const b = list[j]!;
         if (!spansIntersect(a.r, b.r)) continue;
-        const verdict = judgePair(a, b, gap, lateness, arrivals);
+        const verdict = judgePair(a, b, gap, lateness, arrivals, hiddenFrom);
         if (verdict === 'excused') excused++;
         else if (verdict !== 'apart') problems.add(verdict);
       }
@@ -121,7 +129,10 @@ export function checkSessionStructure(
   }
   const split = excused === 0
     ? 'no two of a key touch or overlap'
-    : `${formatCount(excused)} pair${excused === 1 ? '' : 's'} of a key that touch or overlap, each because one was gone (cleaned up, or lost in a restart from no state) before the other's records arrived`;
+    : `${formatCount(excused)} pair${excused === 1 ? '' : 's'} of a key that touch or overlap, each because ` +
+      (hiddenFrom === undefined
+        ? 'one was gone (cleaned up, or lost in a restart from no state) before the other\'s records arrived'
+        : 'the store\'s retention hid one from the other\'s records after a restore');
   return problems.verdict(SESSION_STRUCTURE,
     `${formatCount(sessions)} final sessions of ${formatCount(keys.length)} key${keys.length === 1 ? '' : 's'}, each one group of records at most ${gap} ms apart with bounds [min ts, max ts + ${gap}); ${split}`);
 }
@@ -171,7 +182,9 @@ function reaching(of: readonly Member[], other: readonly Member[], gap: number):
 }
 
 /** 'apart' (no two records within the gap: only wrong bounds made the windows meet), 'excused', or the problem. */
-function judgePair(a: Session, b: Session, gap: number, lateness: number, arrivals: ReadonlyMap<number, SessionArrival>): string {
+function judgePair(
+  a: Session, b: Session, gap: number, lateness: number, arrivals: ReadonlyMap<number, SessionArrival>, hiddenFrom: ReadonlyMap<number, ReadonlySet<string>> | undefined,
+): string {
   const fromB = reaching(b.members, a.members, gap);
   if (fromB.length === 0) return 'apart';
   const fromA = reaching(a.members, b.members, gap);
@@ -180,7 +193,10 @@ function judgePair(a: Session, b: Session, gap: number, lateness: number, arriva
   // The first record of `xs` that arrived while session `other` still existed (or was never traced).
   const early = (xs: Member[], other: Session, cleanup: number): Member | undefined => {
     const lastAttempt = Math.max(...other.members.map((m) => arrivals.get(m.id)?.attempt ?? Infinity));
+    const otherId = hiddenFrom === undefined ? '' : keyedWindowId(other.r.key, other.r.start, other.r.end);
     return xs.find((x) => {
+      // Kafka Streams: the record's lookup passed over `other`, which its store's retention hid.
+      if (hiddenFrom?.get(x.id)?.has(otherId) === true) return false;
       const at = arrivals.get(x.id);
       if (at === undefined) return true;
       return !(at.wm >= cleanup || (at.freshStart && at.attempt > lastAttempt));

@@ -60,6 +60,10 @@
  * - `ks.window-restarted`: after a restore, a time window's aggregate finds
  *   nothing where its store holds a value the store's retention hides, and
  *   starts the window afresh (`ks.window.expired`).
+ * - `ks.session-hidden`: after a restore, a session aggregate's lookup
+ *   passes over a restored session within the record's gap that the store's
+ *   retention hides, and the record does not merge with it
+ *   (`ks.session.expired`).
  *
  * Spark's edges:
  * - `spark.batch-rerun`: a restarted driver re-runs a batch that had an
@@ -102,6 +106,7 @@ export const EDGES = [
   'ks.grace-by-1ms',
   'ks.state-dir-corrupt',
   'ks.window-restarted',
+  'ks.session-hidden',
   'spark.batch-rerun',
   'spark.sink-skip',
   'spark.task-retry',
@@ -129,6 +134,7 @@ export const EDGE_TEXT: Readonly<Record<Edge, string>> = {
   'ks.grace-by-1ms': 'a record dropped by exactly 1 ms of grace',
   'ks.state-dir-corrupt': 'a corrupt state directory found and restored',
   'ks.window-restarted': "a window restarted over a value its store's retention hid",
+  'ks.session-hidden': "a session its store's retention hid from a record in its gap",
   'spark.batch-rerun': 'a batch re-run after a driver restart',
   'spark.sink-skip': 'a sink skipping a batch it had committed',
   'spark.task-retry': 'a task sent to another executor',
@@ -165,6 +171,8 @@ export function applicableEdges(scenario: Scenario, engine = 'flink'): Edge[] {
         return hasKStreamsStores(scenario);
       case 'ks.window-restarted':
         return assigner !== undefined && assigner.kind !== 'session';
+      case 'ks.session-hidden':
+        return assigner?.kind === 'session';
       case 'spark.sink-skip':
         // A memory sink's table never sees a batch twice: a batch runs again only after a driver restart, which starts a new table.
         return scenario.engines.spark?.build(spark, scenario.defaults, { guarantee: 'exactly-once' }).plan.sink.format !== 'memory';
@@ -245,7 +253,7 @@ export class CoverageProbe {
   }
 
   /** The kinds `onEvent` reads. */
-  private static readonly KINDS: readonly string[] = ['record.late', 'window.late', 'txn.precommit', 'txn.commit', 'txn.abort', 'proc.crash', 'barrier.receive', 'barrier.align', 'checkpoint.abort', 'txn.fenced', 'disk.corrupt', 'group.txnOffsets', 'ks.assigned', 'ks.running', 'ks.revoked', 'ks.lost', 'group.fenced', 'record.dropped', 'ks.window.expired', 'spark.restart', 'spark.sink.skip', 'spark.task.retry', 'spark.late'];
+  private static readonly KINDS: readonly string[] = ['record.late', 'window.late', 'txn.precommit', 'txn.commit', 'txn.abort', 'proc.crash', 'barrier.receive', 'barrier.align', 'checkpoint.abort', 'txn.fenced', 'disk.corrupt', 'group.txnOffsets', 'ks.assigned', 'ks.running', 'ks.revoked', 'ks.lost', 'group.fenced', 'record.dropped', 'ks.window.expired', 'ks.session.expired', 'spark.restart', 'spark.sink.skip', 'spark.task.retry', 'spark.late'];
 
   private onEvent(e: TraceEvent): void {
     switch (e.kind) {
@@ -310,6 +318,9 @@ export class CoverageProbe {
         break;
       case 'ks.window.expired':
         this.counts['ks.window-restarted']++;
+        break;
+      case 'ks.session.expired':
+        this.counts['ks.session-hidden']++;
         break;
       case 'spark.restart':
         if (e.rerun === true) this.counts['spark.batch-rerun']++;

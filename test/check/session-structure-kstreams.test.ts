@@ -1,10 +1,12 @@
 /**
- * `session.structure` on Kafka Streams (exactly-once). Its session store
- * keeps every session for the whole run and restores exactly the committed
- * ones, so no split of touching sessions is excused: the judge runs with no
- * arrivals. A real run of `sessions` passes it; two records exactly one gap
- * apart kept in two touching sessions (a merge test using < for <=) fail it,
- * while the one merged session passes.
+ * `session.structure` on Kafka Streams (exactly-once). It restores exactly
+ * the committed sessions, so the one excused split is a session its store's
+ * retention hid from a record's lookup after a restore (`hiddenFrom`, judged
+ * by `ks.retention`): the judge runs with no arrivals. A real run of
+ * `sessions` passes it, one with such splits too; two records exactly one
+ * gap apart kept in two touching sessions (a merge test using < for <=)
+ * fail it unless the later record's lookup passed over the earlier
+ * session, while the one merged session passes.
  */
 import { describe, expect, it } from 'vitest';
 import { checkSessionStructure } from '../../src/check/sessions.ts';
@@ -28,5 +30,18 @@ describe('session.structure on Kafka Streams', () => {
     const split = checkSessionStructure(input, [result(1_000, 1_500, [1]), result(1_500, 2_000, [2])], spec, new Map());
     expect(split.ok).toBe(false);
     expect(split.detail).toContain('key k session [1000,1500) and [1500,2000) should be one session');
+    // Record 2's lookup passed over session [1000, 1000] (the window [1000,1500)): excused; over another one: not.
+    const hidden = (w: string) => new Map([[2, new Set([w])]]);
+    const excused = checkSessionStructure(input, [result(1_000, 1_500, [1]), result(1_500, 2_000, [2])], spec, new Map(), hidden('1000:1500:k'));
+    expect(excused.ok, excused.detail).toBe(true);
+    expect(excused.detail).toContain('1 pair of a key that touch or overlap');
+    expect(checkSessionStructure(input, [result(1_000, 1_500, [1]), result(1_500, 2_000, [2])], spec, new Map(), hidden('0:500:k')).ok).toBe(false);
+  });
+
+  it('passes a real run whose restores hid sessions from later records, and ks.retention judged each', () => {
+    const report = runScenario({ scenario: 'sessions', engine: 'kstreams', seed: 6, guarantee: 'exactly-once', faults: 'swarm', bugs: [] });
+    expect(report.checks.filter((c) => !c.ok).map((c) => `${c.name}: ${c.detail}`)).toEqual([]);
+    expect(report.checks.find((c) => c.name === 'session.structure')?.detail).toContain('3 pairs of a key that touch or overlap');
+    expect(report.checks.find((c) => c.name === 'ks.retention')?.detail).toMatch(/^15 restored sessions passed over by a lookup/);
   });
 });

@@ -289,6 +289,7 @@ describe('the coverage probe', () => {
     // A stateless topology keeps no state directory; sessions have no window store with a retention here.
     expect(applicableEdges(findScenario('etl')!, 'kstreams')).not.toContain('ks.state-dir-corrupt');
     expect(applicableEdges(findScenario('sessions')!, 'kstreams')).not.toContain('ks.window-restarted');
+    expect(applicableEdges(findScenario('sessions')!, 'kstreams')).toContain('ks.session-hidden');
     expect(applicableEdges(wordcount, 'spark')).toEqual(['record.at-window-end', 'corrupt.log-read', 'spark.batch-rerun', 'spark.sink-skip', 'spark.task-retry', 'spark.late-at-watermark', 'spark.store-corrupt']);
     expect(applicableEdges(wordcount, 'flink')).toContain('corrupt.snapshot-read');
     expect(applicableEdges(wordcount, 'kstreams')).not.toContain('corrupt.snapshot-read');

@@ -136,6 +136,23 @@ describe('ks.retention', () => {
     expect(feed([contents, expired({ storeTime: 1199 })]).windowResets()).toEqual([]);
   });
 
+  it('judges restored sessions passed over within the gap: retention gap + grace, ended below the bound, the restore\'s value', () => {
+    const s1 = { agg: 2, ids: [1, 2], firing: 1 };
+    const restore = restored([['k@0000000000000020@0000000000000025', s1, 25], ['j@0000000000000040@0000000000000040', { agg: 1, ids: [3], firing: 0 }, 40]]);
+    const passed = (fields: Record<string, unknown> = {}, value: unknown = s1) =>
+      ev('ks-1', 'ks.session.expired', { task: '1_0', node: 'AGG', ids: '9', ts: 30, key: 'k', store: 's', gap: 10, grace: 5, storeTime: 40, retention: 15,
+        hidden: JSON.stringify([['k@0000000000000020@0000000000000025', 20, 25, value, 25]]), ...fields });
+    const ok = feed([restore, passed()]);
+    expect(checkRetention(ok).ok, checkRetention(ok).detail).toBe(true);
+    expect(checkRetention(ok).detail).toMatch(/^1 restored session passed over by a lookup within the gap/);
+    // The record's final session may stand apart from [20, 25], the window [20,35).
+    expect([...(ok.sessionsHiddenFrom().get(9) ?? [])]).toEqual(['20:35:k']);
+    expect(checkRetention(feed([restore, passed({ storeTime: 39 })])).detail).toContain('the store should have found it');
+    expect(checkRetention(feed([restore, passed({ retention: 10 })])).detail).toContain('is not the gap + grace (15)');
+    expect(checkRetention(feed([restore, passed({}, { ...s1, ids: [1] })])).detail).toContain('differs from the one its store\'s latest restore gave it');
+    expect(feed([restore, passed({ storeTime: 39 })]).sessionsHiddenFrom().size).toBe(0);
+  });
+
   it('a window taken after the restore raises the bound on the store time', () => {
     const add = ev('ks-1', 'ks.window.add', { task: '1_0', node: 'AGG', ids: '8', ts: 2100, key: 'j', store: 's', start: 2000, end: 3000, grace: 200, streamTime: 2100 });
     expect(checkRetention(feed([contents, add, expired({ storeTime: 2000 })])).ok).toBe(true);

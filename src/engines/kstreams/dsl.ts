@@ -314,7 +314,8 @@ export class SessionWindowedKStream {
 
   aggregate(agg: Aggregation, opts: StoreOptions = {}): KTable {
     const b = this.stream.builder;
-    const store = b.store(opts, 'session', 'KSTREAM-AGGREGATE-STATE-STORE');
+    // The store keeps a session for gap + grace after its end (`SessionStoreMaterializer.retentionPeriod`).
+    const store = b.store(opts, 'session', 'KSTREAM-AGGREGATE-STATE-STORE', { ms: this.windows.gapMs + this.windows.graceMs, timeOrdered: false });
     const name = b.topology.nextName('KSTREAM-AGGREGATE');
     const { windows } = this;
     b.topology.add({ kind: 'processor', name, parents: [this.stream.node], stores: [store], supplier: () => new SessionWindowAggregate(windows, agg, store) });

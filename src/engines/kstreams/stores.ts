@@ -27,9 +27,13 @@
  * stream time starts afresh (KAFKA-7895) while a full restore rebuilt the
  * store's, so a record the old incarnation would have dropped finds its
  * window empty and starts it again (`hiddenWindow` says what the store
- * hid). Segments are not modelled: a write to a segment already past
- * retention is kept (Kafka's segments are at least a minute, longer than
- * most runs' event time).
+ * hid). A session store is segmented by session end the same way
+ * (retention gap + grace): `findSessions` passes over a session that ended
+ * below `observed - retention + 1`, so after a restore a record within the
+ * gap of such a session starts one of its own (`hiddenSessions` says which
+ * it did not see). Segments are not modelled: a write to a segment already
+ * past retention is kept (Kafka's segments are at least a minute, longer
+ * than most runs' event time).
  *
  * Keys inside the map: the record key for key-value stores;
  * `key@start` (start zero-padded so map order is window order) for window
@@ -167,9 +171,12 @@ export class StateStore {
     return this.observedStreamTime - r.ms + (r.timeOrdered ? 0 : 1);
   }
 
-  /** Whether a lookup of the window at `start` would pass over the value the store holds for it. */
-  private hides(storeKey: string, start: number): boolean {
-    return start < this.liveFrom && (!this.caching || this.fromStorage!.has(storeKey)) && !this.dirty.has(storeKey);
+  /**
+   * Whether a lookup would pass over the value the store holds at `storeKey`, whose segment time
+   * (a window's start, a session's end) is `time`.
+   */
+  private hides(storeKey: string, time: number): boolean {
+    return time < this.liveFrom && (!this.caching || this.fromStorage!.has(storeKey)) && !this.dirty.has(storeKey);
   }
 
   /** A window store's point lookup (`fetch(key, start)`): nothing for a window the retention hides. */
@@ -364,9 +371,28 @@ export class StateStore {
 
   /** The sessions of `key` that end at or after `earliestEnd` and start at or before `latestStart` (`findSessions`). */
   findSessions(key: string, earliestEnd: number, latestStart: number): { start: number; end: number; stored: StoredValue }[] {
+    return this.sessionsIn(key, earliestEnd, latestStart, false).map(({ start, end, stored }) => ({ start, end, stored }));
+  }
+
+  /**
+   * The sessions of `key` in the range that a store with a retention passes over (`findSessions`
+   * leaves them out), with their store keys, for the trace of the decision.
+   */
+  hiddenSessions(key: string, earliestEnd: number, latestStart: number): { storeKey: string; start: number; end: number; stored: StoredValue }[] {
+    if (this.retention === undefined || earliestEnd >= this.liveFrom) return [];
+    return this.sessionsIn(key, earliestEnd, latestStart, true);
+  }
+
+  /**
+   * The sessions of `key` ending at or after `earliestEnd` and starting at or before `latestStart`,
+   * in store-key order: those a lookup finds (`hidden` false) or those the retention hides from it
+   * (`hidden` true: a session's segment time is its end, see the module comment).
+   */
+  private sessionsIn(key: string, earliestEnd: number, latestStart: number, hidden: boolean): { storeKey: string; start: number; end: number; stored: StoredValue }[] {
     if (this.sessionsByKey === undefined) throw new Error(`store ${this.name}: findSessions is only for session stores`);
     const sessions = this.sessionsByKey.get(key);
     if (sessions === undefined) return [];
+    const cut = this.retention !== undefined && earliestEnd < this.liveFrom;
     // What `select` would give for the key's store keys (the cache over the map), in store-key order.
     const found: { storeKey: string; start: number; end: number; stored: StoredValue }[] = [];
     sessions.forEach((bounds, storeKey) => {
@@ -376,10 +402,11 @@ export class StateStore {
         if (d === undefined) sessions.delete(storeKey);
         return;
       }
-      if (bounds.end >= earliestEnd && bounds.start <= latestStart) found.push({ storeKey, start: bounds.start, end: bounds.end, stored });
+      if (bounds.end < earliestEnd || bounds.start > latestStart) return;
+      if ((cut && this.hides(storeKey, bounds.end)) === hidden) found.push({ storeKey, start: bounds.start, end: bounds.end, stored });
     });
     if (sessions.size === 0) this.sessionsByKey.delete(key);
-    return found.sort((x, y) => (x.storeKey < y.storeKey ? -1 : x.storeKey > y.storeKey ? 1 : 0)).map(({ start, end, stored }) => ({ start, end, stored }));
+    return found.sort((x, y) => (x.storeKey < y.storeKey ? -1 : x.storeKey > y.storeKey ? 1 : 0));
   }
 
   /**

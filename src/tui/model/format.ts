@@ -152,6 +152,8 @@ function engineText(e: TraceEvent): string | undefined {
       return `${task} record ${str(e, 'ids') ?? '?'} ts ${fmtWm(num(e, 'ts'))} joins ${win(e)} (stream time ${fmtWm(num(e, 'streamTime'))})`;
     case 'ks.window.expired':
       return `${task} record ${str(e, 'ids') ?? '?'} ts ${fmtWm(num(e, 'ts'))} finds ${win(e)} empty: the store hides records ${str(e, 'hidden') ?? '?'} (store time ${fmtWm(num(e, 'storeTime'))}, retention ${num(e, 'retention') ?? '?'} ms), and the window starts afresh`;
+    case 'ks.session.expired':
+      return `${task} record ${str(e, 'ids') ?? '?'} ts ${fmtWm(num(e, 'ts'))} passes over restored sessions its store hides (store time ${fmtWm(num(e, 'storeTime'))}, retention ${num(e, 'retention') ?? '?'} ms): it does not merge with them`;
     case 'record.dropped':
       return `${task} record ${str(e, 'ids') ?? '?'} ts ${fmtWm(num(e, 'ts'))} dropped: ${str(e, 'reason') ?? '?'}${num(e, 'end') !== undefined ? ` ${win(e)} (stream time ${fmtWm(num(e, 'streamTime'))}, grace ${num(e, 'grace') ?? '?'})` : ''}`;
     case 'group.rebalance':

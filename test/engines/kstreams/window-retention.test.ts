@@ -16,8 +16,8 @@
 import { describe, expect, it } from 'vitest';
 import { StreamsBuilder } from '../../../src/engines/kstreams/dsl.ts';
 import { StreamTask } from '../../../src/engines/kstreams/task.ts';
-import { TimeWindows, type TimeWindowsSpec } from '../../../src/engines/kstreams/windows.ts';
-import { windowStoreKey, type StateStore } from '../../../src/engines/kstreams/stores.ts';
+import { SessionWindows, TimeWindows, type TimeWindowsSpec } from '../../../src/engines/kstreams/windows.ts';
+import { sessionStoreKey, windowStoreKey, type StateStore } from '../../../src/engines/kstreams/stores.ts';
 import type { WindowedValue } from '../../../src/engines/kstreams/aggregate.ts';
 
 const STORE = 'counts';
@@ -140,5 +140,42 @@ describe('a windowed aggregate\'s store retention (Kafka\'s segmented window sto
     });
     h2.feed('a', 12);
     expect(h2.outputs).toEqual(['a@10=2#1']);
+  });
+
+  it('a session store hides a restored session that ended below observed - (gap + grace) + 1: a record within its gap starts a session of its own', () => {
+    const b = new StreamsBuilder();
+    b.stream('in').groupByKey().windowedBy(SessionWindows.ofInactivityGapAndGrace(10, 5)).count({ name: STORE, caching: true }).toStream().to('out');
+    const topology = b.build();
+    const outputs: string[] = [];
+    const traced: { kind: string; fields: Record<string, unknown> }[] = [];
+    const task = new StreamTask(topology, topology.subTopologies()[0]!, 0, {
+      applicationId: 'app', nowMs: () => 0, detailedTrace: false, maxTaskIdleMs: -1, caching: true,
+      send: (topic, _p, key, value) => {
+        const v = value as WindowedValue;
+        if (topic === 'out' && v.value !== null) outputs.push(`${String(key)}[${v.window.start},${v.window.end}]=${String(v.value)}`);
+      },
+      trace: (kind, fields) => traced.push({ kind, fields }),
+    });
+    const store = task.stores.get(STORE)!;
+    // Retention 15: a restored session ending at 40 sets the store's time to 40, so sessions ending
+    // from 26 on are found: a@[20,25] is hidden, a@[26,26] is not.
+    store.restore(sessionStoreKey('a', 20, 25), count([1, 2]), 25, 0);
+    store.restore(sessionStoreKey('b', 40, 40), count([3]), 40, 1);
+    store.restore(sessionStoreKey('c', 26, 26), count([4]), 26, 2);
+    task.initProcessors();
+    let offset = 0;
+    const feed = (key: string, ts: number): void => {
+      task.addRecords('in', [{ offset, value: { id: 1000 + offset, key, ts, value: 1 } }]);
+      offset++;
+      while (task.process(() => 0)) { /* drain */ }
+      store.flush();
+    };
+    feed('a', 30); // within the gap of [20,25], which is hidden: a session [30,30] of its own
+    feed('c', 30); // within the gap of [26,26], which is found: merged into [26,30]
+    expect(outputs).toEqual(['a[30,30]=1', 'c[26,30]=2']);
+    const hidden = traced.filter((t) => t.kind === 'ks.session.expired');
+    expect(hidden).toHaveLength(1);
+    expect(hidden[0]!.fields).toMatchObject({ key: 'a', storeTime: 40, retention: 15, gap: 10, grace: 5 });
+    expect(JSON.parse(String(hidden[0]!.fields.hidden))).toEqual([[sessionStoreKey('a', 20, 25), 20, 25, count([1, 2]), 25]]);
   });
 });
