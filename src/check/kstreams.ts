@@ -473,7 +473,8 @@ export class KStreamsTrace {
    * retention + 1` (`- retention` for the time-ordered store); the store time is no later than any
    * window start the store was given (restored or taken since: it cannot be larger); and the
    * hidden value is the one the store's latest restore gave it, digest for digest (ks.restore
-   * judges that one against the committed changelog). Each reset is kept for the exactly-once
+   * judges that one against the committed changelog), or, in a store without a cache, one written
+   * since (a window that started afresh before: only Kafka's cache answers for what went through it). Each reset is kept for the exactly-once
    * check, which then does not count the hidden value's records as lost from that window.
    */
   private judgeReset(e: TraceEvent): void {
@@ -494,14 +495,20 @@ export class KStreamsTrace {
       this.retention.add(`${what}, but the store should have found it: it starts at ${start}, and at store time ${storeTime} a window is kept from ${liveFrom} on`);
     } else if (storeTime > bound) {
       this.retention.add(`${what} at store time ${storeTime}, but no window the store was given starts later than ${bound}`);
+    } else if (e.restored === false) {
+      // Written in this task's life: only a store without a cache looks past it (Kafka's cache answers for what went through it).
+      if (e.cached !== false) this.retention.add(`${what} over a value written since the restore, which the store's cache holds`);
+      else this.noteReset(e, start, end, ids);
     } else if (digest === undefined) {
       this.retention.add(`${what} over a value its store's latest restore did not give it`);
     } else if (storeEntryDigest({ agg: JSON.parse(String(e.hiddenAgg)) as unknown, ids, firing: e.hiddenFiring as number }, e.hiddenTs as number) !== digest) {
       this.retention.add(`${what} over a value that differs from the one its store's latest restore gave it`);
-    } else {
-      this.resets.push({ key: String(e.key), start, end, firing: (e.hiddenFiring as number) + 1, ids });
-      this.resetWindows.add(keyedWindowId(String(e.key), start, end));
-    }
+    } else this.noteReset(e, start, end, ids);
+  }
+
+  private noteReset(e: TraceEvent, start: number, end: number, ids: number[]): void {
+    this.resets.push({ key: String(e.key), start, end, firing: (e.hiddenFiring as number) + 1, ids });
+    this.resetWindows.add(keyedWindowId(String(e.key), start, end));
   }
 
   /**
@@ -509,7 +516,7 @@ export class KStreamsTrace {
    * sessions its store's retention hid, and it did not merge with them. Legitimate as Kafka's
    * segmented session store does it: the retention is gap + grace, each hidden session ended below
    * `storeTime - retention + 1`, and each is the value the store's latest restore gave it, digest
-   * for digest. (The store time itself is taken as reported: a session aggregate traces no record it
+   * for digest (or, in a store without a cache, one written since). (The store time itself is taken as reported: a session aggregate traces no record it
    * takes, so nothing here bounds it from above.) Each accepted one excuses, for `session.structure`,
    * the record's final session standing apart from the hidden one (`sessionsHiddenFrom`).
    */
@@ -519,19 +526,20 @@ export class KStreamsTrace {
     const storeTime = e.storeTime as number;
     const k = this.joined(e.p, String(e.task), String(e.store));
     const what = `record ${String(e.ids)} (key ${String(e.key)}, ts ${String(e.ts)}) on ${e.p} task ${String(e.task)}`;
-    const hidden = JSON.parse(String(e.hidden)) as [storeKey: string, start: number, end: number, value: unknown, ts: number][];
+    const hidden = JSON.parse(String(e.hidden)) as [storeKey: string, start: number, end: number, value: unknown, ts: number, restored: boolean][];
     this.hiddenSessionCount += hidden.length;
     if (retention !== gap + (e.grace as number)) {
       this.retention.add(`${what} passed over a session, but its store's retention ${retention} is not the gap + grace (${gap + (e.grace as number)})`);
       return;
     }
     const liveFrom = storeTime - retention + 1;
-    for (const [storeKey, start, end, value, ts] of hidden) {
+    for (const [storeKey, start, end, value, ts, restored] of hidden) {
       const session = `session [${start},${end}]`;
       const digest = this.restoredDigests.get(k)?.get(storeKey);
       if (end >= liveFrom) this.retention.add(`${what} passed over ${session}, but the store should have found it: at store time ${storeTime} a session ending from ${liveFrom} on is kept`);
-      else if (digest === undefined) this.retention.add(`${what} passed over ${session}, which its store's latest restore did not give it`);
-      else if (storeEntryDigest(value, ts) !== digest) this.retention.add(`${what} passed over ${session}, whose value differs from the one its store's latest restore gave it`);
+      else if (!restored && e.cached !== false) this.retention.add(`${what} passed over ${session}, written since the restore, which the store's cache holds`);
+      else if (restored && digest === undefined) this.retention.add(`${what} passed over ${session}, which its store's latest restore did not give it`);
+      else if (restored && storeEntryDigest(value, ts) !== digest) this.retention.add(`${what} passed over ${session}, whose value differs from the one its store's latest restore gave it`);
       else {
         const ids = String(e.ids).split(',').filter((x) => x !== '').map(Number);
         // In the results' terms: a session [first, last] is the window [first, last + gap).

@@ -132,6 +132,9 @@ describe('ks.retention', () => {
     expect(checkRetention(feed([contents, expired({ storeTime: 1400 })])).detail).toContain('no window the store was given starts later than 1300');
     expect(checkRetention(feed([contents, expired({ hidden: '1,2' })])).detail).toContain('differs from the one its store\'s latest restore gave it');
     expect(checkRetention(feed([contents, expired({ storeKey: 'k@5' })])).detail).toContain('did not give it');
+    // A value written since the restore: hidden only by a store without a cache (a window started afresh before).
+    expect(checkRetention(feed([contents, expired({ restored: false, cached: true })])).detail).toContain('written since the restore, which the store\'s cache holds');
+    expect(checkRetention(feed([contents, expired({ restored: false, cached: false, hidden: '9' })])).ok).toBe(true);
     // None of them excuses anything.
     expect(feed([contents, expired({ storeTime: 1199 })]).windowResets()).toEqual([]);
   });
@@ -141,7 +144,7 @@ describe('ks.retention', () => {
     const restore = restored([['k@0000000000000020@0000000000000025', s1, 25], ['j@0000000000000040@0000000000000040', { agg: 1, ids: [3], firing: 0 }, 40]]);
     const passed = (fields: Record<string, unknown> = {}, value: unknown = s1) =>
       ev('ks-1', 'ks.session.expired', { task: '1_0', node: 'AGG', ids: '9', ts: 30, key: 'k', store: 's', gap: 10, grace: 5, storeTime: 40, retention: 15,
-        hidden: JSON.stringify([['k@0000000000000020@0000000000000025', 20, 25, value, 25]]), ...fields });
+        hidden: JSON.stringify([['k@0000000000000020@0000000000000025', 20, 25, value, 25, fields.restored ?? true]]), cached: true, ...fields });
     const ok = feed([restore, passed()]);
     expect(checkRetention(ok).ok, checkRetention(ok).detail).toBe(true);
     expect(checkRetention(ok).detail).toMatch(/^1 restored session passed over by a lookup within the gap/);
@@ -151,6 +154,9 @@ describe('ks.retention', () => {
     expect(checkRetention(feed([restore, passed({ retention: 10 })])).detail).toContain('is not the gap + grace (15)');
     expect(checkRetention(feed([restore, passed({}, { ...s1, ids: [1] })])).detail).toContain('differs from the one its store\'s latest restore gave it');
     expect(feed([restore, passed({ storeTime: 39 })]).sessionsHiddenFrom().size).toBe(0);
+    // A session written since the restore: hidden only by a store without a cache.
+    expect(checkRetention(feed([restore, passed({ restored: false })])).detail).toContain('written since the restore, which the store\'s cache holds');
+    expect(checkRetention(feed([restore, passed({ restored: false, cached: false })])).ok).toBe(true);
   });
 
   it('a window taken after the restore raises the bound on the store time', () => {

@@ -148,6 +148,8 @@ export class TimeWindowAggregate implements Processor {
     this.ctx.decided('ks.window.expired', rec, {
       ...detail, storeKey: sk, storeTime: this.store.observedStreamTime, retention: r.ms, ...(r.timeOrdered ? { timeOrdered: true } : {}),
       hidden: h.ids.join(','), hiddenFiring: h.firing, hiddenAgg: JSON.stringify(h.agg), hiddenTs: hidden.ts,
+      // Without a cache the store hides a value written in this task's life too (a window started afresh before).
+      restored: this.store.fromRestore(sk), cached: this.store.caching,
     });
     return { value: { agg: this.agg.initializer(), ids: [], firing: h.firing }, ts: rec.ts };
   }
@@ -222,7 +224,7 @@ export class SessionWindowAggregate implements Processor {
       // time - retention + 1): the record does not merge with them, as in Kafka. Traced for the judges.
       this.ctx.decided('ks.session.expired', rec, {
         store: this.storeName, gap, grace: this.windows.graceMs, storeTime: this.store.observedStreamTime, retention: this.store.retention!.ms,
-        hidden: JSON.stringify(hidden.map((h) => [h.storeKey, h.start, h.end, h.stored.value, h.stored.ts])),
+        hidden: JSON.stringify(hidden.map((h) => [h.storeKey, h.start, h.end, h.stored.value, h.stored.ts, this.store.fromRestore(h.storeKey)])), cached: this.store.caching,
       });
     }
     let start = rec.ts;

@@ -191,6 +191,11 @@ export class StateStore {
     return this.data.get(storeKey);
   }
 
+  /** Whether the value at `storeKey` came from a restore or a load and was not written since (a store with a retention). */
+  fromRestore(storeKey: string): boolean {
+    return this.fromStorage?.has(storeKey) === true;
+  }
+
   /** A window store with a retention: raises its stream time to the start in `storeKey`. */
   private observe(storeKey: string): void {
     const start = windowStartOf(storeKey);

@@ -221,7 +221,8 @@ describe('repartition and session results', () => {
 
   it('writes a Kafka session [first, last] as the window [first, last + gap) with ts end - 1', () => {
     const b = new StreamsBuilder();
-    const sessions = b.stream('input').groupByKey().windowedBy(SessionWindows.ofInactivityGapAndGrace(5, 0)).count({ caching: false });
+    // Grace 10 keeps the store's retention (gap + grace) wide enough to find [0, 0] when 5 comes.
+    const sessions = b.stream('input').groupByKey().windowedBy(SessionWindows.ofInactivityGapAndGrace(5, 10)).count({ caching: false });
     toWindowResults(sessions, 'output');
     const h = harness(b);
     h.pipe('input', 'k', 'a', 0);

@@ -209,10 +209,21 @@ describe('Kafka Streams windows', () => {
 
   it('merges sessions within the gap and forwards a tombstone for each replaced session', () => {
     const b = new StreamsBuilder();
-    b.stream('input').groupByKey().windowedBy(SessionWindows.ofInactivityGapAndGrace(5, 0)).count({ caching: false }).toStream().to('output');
+    // Grace 10: the store keeps a session for gap + grace = 15 after its end, so [0, 0] is found at 5.
+    b.stream('input').groupByKey().windowedBy(SessionWindows.ofInactivityGapAndGrace(5, 10)).count({ caching: false }).toStream().to('output');
     const h = harness(b);
     h.feed('input', [{ key: 'k', ts: 0 }, { key: 'k', ts: 10 }, { key: 'k', ts: 5 }]);
     expect(h.sent.filter((s) => s.topic === 'output').map(windowed)).toEqual(['k@0/0=1', 'k@10/10=1', 'k@0/0=null', 'k@10/10=null', 'k@0/10=3']);
+  });
+
+  it('without a cache, a session ended before the store\'s time - (gap + grace) + 1 is not found, even a record on time merges without it', () => {
+    // Gap 5, no grace: after [10, 10] the store keeps sessions ending from 6 on; 5 is on time
+    // (its session ends at 10 >= 10 - 5) but [0, 0] is not found: Kafka's uncached segmented store.
+    const b = new StreamsBuilder();
+    b.stream('input').groupByKey().windowedBy(SessionWindows.ofInactivityGapAndGrace(5, 0)).count({ caching: false }).toStream().to('output');
+    const h = harness(b);
+    h.feed('input', [{ key: 'k', ts: 0 }, { key: 'k', ts: 10 }, { key: 'k', ts: 5 }]);
+    expect(h.sent.filter((s) => s.topic === 'output').map(windowed)).toEqual(['k@0/0=1', 'k@10/10=1', 'k@10/10=null', 'k@5/10=2']);
   });
 
   it('repartitions after a key change: the aggregate runs in a second sub-topology fed by the repartition topic', () => {

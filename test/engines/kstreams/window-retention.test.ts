@@ -176,6 +176,6 @@ describe('a windowed aggregate\'s store retention (Kafka\'s segmented window sto
     const hidden = traced.filter((t) => t.kind === 'ks.session.expired');
     expect(hidden).toHaveLength(1);
     expect(hidden[0]!.fields).toMatchObject({ key: 'a', storeTime: 40, retention: 15, gap: 10, grace: 5 });
-    expect(JSON.parse(String(hidden[0]!.fields.hidden))).toEqual([[sessionStoreKey('a', 20, 25), 20, 25, count([1, 2]), 25]]);
+    expect(JSON.parse(String(hidden[0]!.fields.hidden))).toEqual([[sessionStoreKey('a', 20, 25), 20, 25, count([1, 2]), 25, true]]);
   });
 });
