@@ -16,24 +16,29 @@
 import { describe, expect, it } from 'vitest';
 import { StreamsBuilder } from '../../../src/engines/kstreams/dsl.ts';
 import { StreamTask } from '../../../src/engines/kstreams/task.ts';
-import { SessionWindows, TimeWindows, type TimeWindowsSpec } from '../../../src/engines/kstreams/windows.ts';
+import { SessionWindows, TimeWindows, type SessionWindowsSpec, type TimeWindowsSpec } from '../../../src/engines/kstreams/windows.ts';
 import { sessionStoreKey, windowStoreKey, type StateStore } from '../../../src/engines/kstreams/stores.ts';
 import type { WindowedValue } from '../../../src/engines/kstreams/aggregate.ts';
 
 const STORE = 'counts';
 
-function harness(windows: TimeWindowsSpec, caching: boolean, before: (store: StateStore) => void) {
+/** One task of `in` → count in `windows` (time or session) → `out`; `before` fills the store before the processors start. */
+function harness(windows: TimeWindowsSpec | SessionWindowsSpec, caching: boolean, before: (store: StateStore) => void) {
   const b = new StreamsBuilder();
-  b.stream('in').groupByKey().windowedBy(windows).count({ name: STORE, caching }).toStream().to('out');
+  const grouped = b.stream('in').groupByKey();
+  const counted = windows.kind === 'session' ? grouped.windowedBy(windows).count({ name: STORE, caching }) : grouped.windowedBy(windows).count({ name: STORE, caching });
+  counted.toStream().to('out');
   const topology = b.build();
   const outputs: string[] = [];
   const traced: { kind: string; fields: Record<string, unknown> }[] = [];
   const task = new StreamTask(topology, topology.subTopologies()[0]!, 0, {
     applicationId: 'app',
     send: (topic, _p, key, value) => {
-      if (topic !== 'out') return;
       const v = value as WindowedValue;
-      outputs.push(`${String(key)}@${v.window.start}=${String(v.value)}#${v.firing}`);
+      if (topic !== 'out' || v.value === null) return;
+      outputs.push(windows.kind === 'session'
+        ? `${String(key)}[${v.window.start},${v.window.end}]=${String(v.value)}`
+        : `${String(key)}@${v.window.start}=${String(v.value)}#${v.firing}`);
     },
     nowMs: () => 0,
     trace: (kind, fields) => traced.push({ kind, fields }),
@@ -143,32 +148,17 @@ describe('a windowed aggregate\'s store retention (Kafka\'s segmented window sto
   });
 
   it('a session store hides a restored session that ended below observed - (gap + grace) + 1: a record within its gap starts a session of its own', () => {
-    const b = new StreamsBuilder();
-    b.stream('in').groupByKey().windowedBy(SessionWindows.ofInactivityGapAndGrace(10, 5)).count({ name: STORE, caching: true }).toStream().to('out');
-    const topology = b.build();
-    const outputs: string[] = [];
-    const traced: { kind: string; fields: Record<string, unknown> }[] = [];
-    const task = new StreamTask(topology, topology.subTopologies()[0]!, 0, {
-      applicationId: 'app', nowMs: () => 0, detailedTrace: false, maxTaskIdleMs: -1, caching: true,
-      send: (topic, _p, key, value) => {
-        const v = value as WindowedValue;
-        if (topic === 'out' && v.value !== null) outputs.push(`${String(key)}[${v.window.start},${v.window.end}]=${String(v.value)}`);
-      },
-      trace: (kind, fields) => traced.push({ kind, fields }),
-    });
-    const store = task.stores.get(STORE)!;
     // Retention 15: a restored session ending at 40 sets the store's time to 40, so sessions ending
     // from 26 on are found: a@[20,25] is hidden, a@[26,26] is not.
-    store.restore(sessionStoreKey('a', 20, 25), count([1, 2]), 25, 0);
-    store.restore(sessionStoreKey('b', 40, 40), count([3]), 40, 1);
-    store.restore(sessionStoreKey('c', 26, 26), count([4]), 26, 2);
-    task.initProcessors();
-    let offset = 0;
+    const h = harness(SessionWindows.ofInactivityGapAndGrace(10, 5), true, (store) => {
+      store.restore(sessionStoreKey('a', 20, 25), count([1, 2]), 25, 0);
+      store.restore(sessionStoreKey('b', 40, 40), count([3]), 40, 1);
+      store.restore(sessionStoreKey('c', 26, 26), count([4]), 26, 2);
+    });
+    const { outputs, traced } = h;
     const feed = (key: string, ts: number): void => {
-      task.addRecords('in', [{ offset, value: { id: 1000 + offset, key, ts, value: 1 } }]);
-      offset++;
-      while (task.process(() => 0)) { /* drain */ }
-      store.flush();
+      h.feed(key, ts);
+      h.flush();
     };
     feed('a', 30); // within the gap of [20,25], which is hidden: a session [30,30] of its own
     feed('c', 30); // within the gap of [26,26], which is found: merged into [26,30]
