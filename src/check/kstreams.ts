@@ -150,7 +150,7 @@ export class KStreamsTrace {
   readonly retention = new Problems();
   /** Per `p task store`: the digest of each entry at its latest restore, by store key. */
   private readonly restoredDigests = new Map<string, Map<string, string>>();
-  /** Per `p task store`: the largest window start among its entries at its latest restore. */
+  /** Per `p task store`: the largest segment time (window start, session end) among its entries at its latest restore. */
   private readonly restoredMaxStart = new Map<string, number>();
   /** Per `p task store`: the largest window start its aggregate took a record into since that restore. */
   private readonly addedMaxStart = new Map<string, number>();

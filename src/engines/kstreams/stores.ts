@@ -99,11 +99,14 @@ function sessionKeyParts(storeKey: string): { key: string; start: number; end: n
 export function parseWindowStoreKey(storeKey: string): { key: string; start: number } {
   const at = storeKey.lastIndexOf('@');
   if (at < 0) throw new Error(`not a window store key: '${storeKey}'`);
-  return { key: storeKey.slice(0, at), start: windowStartOf(storeKey, at) };
+  return { key: storeKey.slice(0, at), start: segmentTimeOf(storeKey, at) };
 }
 
-/** The window start of a window store key (after its last '@', at `at` when known). */
-function windowStartOf(storeKey: string, at = storeKey.lastIndexOf('@')): number {
+/**
+ * The time after a window or session store key's last '@' (at `at` when known): a window's start,
+ * a session's end, the time Kafka's segmented stores file the key under.
+ */
+function segmentTimeOf(storeKey: string, at = storeKey.lastIndexOf('@')): number {
   return Number(storeKey.slice(at + 1));
 }
 
@@ -114,11 +117,19 @@ export function parseSessionStoreKey(storeKey: string): { key: string; start: nu
   return p;
 }
 
-/** A window store's retention: how long after the store's stream time a window can still be found. */
+/** A window or session store's retention: how far behind the store's stream time a value can still be found. */
 export interface WindowRetention {
   ms: number;
   /** The time-ordered store of on-window-close finds a window at exactly `observed - retention` too. */
   timeOrdered: boolean;
+}
+
+/** A session a session store holds: its store key, bounds and value. */
+export interface FoundSession {
+  storeKey: string;
+  start: number;
+  end: number;
+  stored: StoredValue;
 }
 
 export class StateStore {
@@ -146,9 +157,10 @@ export class StateStore {
   private readonly sessionsByKey: Map<string, Map<string, { start: number; end: number }>> | undefined;
 
   /**
-   * A window store with a retention: the largest window start written or restored (Kafka's
-   * `observedStreamTime` of the segmented store; -1: none), and the keys whose value came from a
-   * restore or a load and was not written since (only those can be hidden, see the module comment).
+   * A store with a retention: the largest segment time (window start, session end) written or
+   * restored (Kafka's `observedStreamTime` of the segmented store; -1: none), and the keys whose
+   * value came from a restore or a load and was not written since (with a cache, only those can be
+   * hidden, see the module comment).
    */
   observedStreamTime = -1;
   private readonly fromStorage: Set<string> | undefined;
@@ -164,7 +176,7 @@ export class StateStore {
     this.fromStorage = retention !== undefined ? new Set() : undefined;
   }
 
-  /** The window start below which a lookup finds nothing (-Infinity: no retention). */
+  /** The segment time below which a lookup finds nothing (-Infinity: no retention). */
   private get liveFrom(): number {
     const r = this.retention;
     if (r === undefined || this.observedStreamTime < 0) return -Infinity;
@@ -196,10 +208,10 @@ export class StateStore {
     return this.fromStorage?.has(storeKey) === true;
   }
 
-  /** A window store with a retention: raises its stream time to the start in `storeKey`. */
+  /** A store with a retention: raises its stream time to the segment time of `storeKey`. */
   private observe(storeKey: string): void {
-    const start = windowStartOf(storeKey);
-    if (start > this.observedStreamTime) this.observedStreamTime = start;
+    const time = segmentTimeOf(storeKey);
+    if (time > this.observedStreamTime) this.observedStreamTime = time;
   }
 
   /** Indexes a session store key (`key@start@end`) that now holds a value. */
@@ -375,15 +387,15 @@ export class StateStore {
   }
 
   /** The sessions of `key` that end at or after `earliestEnd` and start at or before `latestStart` (`findSessions`). */
-  findSessions(key: string, earliestEnd: number, latestStart: number): { start: number; end: number; stored: StoredValue }[] {
-    return this.sessionsIn(key, earliestEnd, latestStart, false).map(({ start, end, stored }) => ({ start, end, stored }));
+  findSessions(key: string, earliestEnd: number, latestStart: number): FoundSession[] {
+    return this.sessionsIn(key, earliestEnd, latestStart, false);
   }
 
   /**
    * The sessions of `key` in the range that a store with a retention passes over (`findSessions`
    * leaves them out), with their store keys, for the trace of the decision.
    */
-  hiddenSessions(key: string, earliestEnd: number, latestStart: number): { storeKey: string; start: number; end: number; stored: StoredValue }[] {
+  hiddenSessions(key: string, earliestEnd: number, latestStart: number): FoundSession[] {
     if (this.retention === undefined || earliestEnd >= this.liveFrom) return [];
     return this.sessionsIn(key, earliestEnd, latestStart, true);
   }
@@ -393,13 +405,13 @@ export class StateStore {
    * in store-key order: those a lookup finds (`hidden` false) or those the retention hides from it
    * (`hidden` true: a session's segment time is its end, see the module comment).
    */
-  private sessionsIn(key: string, earliestEnd: number, latestStart: number, hidden: boolean): { storeKey: string; start: number; end: number; stored: StoredValue }[] {
+  private sessionsIn(key: string, earliestEnd: number, latestStart: number, hidden: boolean): FoundSession[] {
     if (this.sessionsByKey === undefined) throw new Error(`store ${this.name}: findSessions is only for session stores`);
     const sessions = this.sessionsByKey.get(key);
     if (sessions === undefined) return [];
     const cut = this.retention !== undefined && earliestEnd < this.liveFrom;
     // What `select` would give for the key's store keys (the cache over the map), in store-key order.
-    const found: { storeKey: string; start: number; end: number; stored: StoredValue }[] = [];
+    const found: FoundSession[] = [];
     sessions.forEach((bounds, storeKey) => {
       const d = this.dirty.get(storeKey);
       const stored = d !== undefined ? d.now : this.data.get(storeKey);
