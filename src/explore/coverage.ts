@@ -107,6 +107,7 @@ export const EDGES = [
   'ks.state-dir-corrupt',
   'ks.window-restarted',
   'ks.session-hidden',
+  'ks.txn-timeout',
   'spark.batch-rerun',
   'spark.sink-skip',
   'spark.task-retry',
@@ -135,6 +136,7 @@ export const EDGE_TEXT: Readonly<Record<Edge, string>> = {
   'ks.state-dir-corrupt': 'a corrupt state directory found and restored',
   'ks.window-restarted': "a window restarted over a value its store's retention hid",
   'ks.session-hidden': "a session its store's retention hid from a record in its gap",
+  'ks.txn-timeout': "a transaction left open by a crash, ended by the broker's timeout",
   'spark.batch-rerun': 'a batch re-run after a driver restart',
   'spark.sink-skip': 'a sink skipping a batch it had committed',
   'spark.task-retry': 'a task sent to another executor',
@@ -169,6 +171,9 @@ export function applicableEdges(scenario: Scenario, engine = 'flink'): Edge[] {
         return scenario.window !== undefined;
       case 'ks.state-dir-corrupt':
         return hasKStreamsStores(scenario);
+      case 'ks.txn-timeout':
+        // With stores, a restart re-initialises the same transactional id and aborts the transaction at once.
+        return !hasKStreamsStores(scenario);
       case 'ks.window-restarted':
         return assigner !== undefined && assigner.kind !== 'session';
       case 'ks.session-hidden':
@@ -226,6 +231,8 @@ export class CoverageProbe {
   private readonly pendingAlign = new Map<string, { pending: number; newest: number }>();
   /** Kafka Streams: transactional ids whose offsets joined their open transaction. */
   private readonly offsetsInTxn = new Set<string>();
+  /** Kafka Streams: transactional id → the instance whose producer holds it (from `ks.producer`). */
+  private readonly txnOwner = new Map<string, string>();
   /** Kafka Streams: per instance, its tasks not yet running (restoring). */
   private readonly restoring = new Map<string, Set<string>>();
 
@@ -253,7 +260,7 @@ export class CoverageProbe {
   }
 
   /** The kinds `onEvent` reads. */
-  private static readonly KINDS: readonly string[] = ['record.late', 'window.late', 'txn.precommit', 'txn.commit', 'txn.abort', 'proc.crash', 'barrier.receive', 'barrier.align', 'checkpoint.abort', 'txn.fenced', 'disk.corrupt', 'group.txnOffsets', 'ks.assigned', 'ks.running', 'ks.revoked', 'ks.lost', 'group.fenced', 'record.dropped', 'ks.window.expired', 'ks.session.expired', 'spark.restart', 'spark.sink.skip', 'spark.task.retry', 'spark.late'];
+  private static readonly KINDS: readonly string[] = ['record.late', 'window.late', 'txn.precommit', 'txn.commit', 'txn.abort', 'proc.crash', 'barrier.receive', 'barrier.align', 'checkpoint.abort', 'txn.fenced', 'disk.corrupt', 'group.txnOffsets', 'ks.assigned', 'ks.running', 'ks.revoked', 'ks.lost', 'group.fenced', 'record.dropped', 'ks.window.expired', 'ks.session.expired', 'ks.producer', 'txn.timeout', 'spark.restart', 'spark.sink.skip', 'spark.task.retry', 'spark.late'];
 
   private onEvent(e: TraceEvent): void {
     switch (e.kind) {
@@ -322,6 +329,12 @@ export class CoverageProbe {
       case 'ks.session.expired':
         this.counts['ks.session-hidden']++;
         break;
+      case 'ks.producer':
+        this.txnOwner.set(e.transactionalId as string, e.p);
+        break;
+      case 'txn.timeout':
+        if (this.txnOwner.has(e.txnId as string)) this.counts['ks.txn-timeout']++;
+        break;
       case 'spark.restart':
         if (e.rerun === true) this.counts['spark.batch-rerun']++;
         break;
@@ -337,7 +350,7 @@ export class CoverageProbe {
     }
     // Kafka Streams: a crash between the offsets joining the transaction and its end.
     if (e.kind === 'txn.commit' || e.kind === 'txn.abort') this.offsetsInTxn.delete((e.txnId ?? e.txn) as string);
-    if (e.kind === 'proc.crash' && e.p.startsWith('ks-') && [...this.offsetsInTxn].some((id) => id.includes(`-${e.p}-`))) this.counts['ks.crash-mid-commit']++;
+    if (e.kind === 'proc.crash' && e.p.startsWith('ks-') && [...this.offsetsInTxn].some((id) => this.txnOwner.get(id) === e.p)) this.counts['ks.crash-mid-commit']++;
     if (e.kind === 'proc.crash' && e.p.startsWith('ks-')) this.restoring.delete(e.p);
   }
 

@@ -22,6 +22,7 @@ import { OfflineLog } from '../log/reader.ts';
 import { committedReader, valuesDigest } from '../log/committed-reader.ts';
 import { txnAuditor } from '../log/txn-auditor.ts';
 import { checkReadCommitted, type ReaderFetch } from '../check/read-committed.ts';
+import { TxnTimeoutTrace } from '../check/txn-timeout.ts';
 import { checkTimeliness, TimelinessTrace } from '../check/timeliness.ts';
 import { SourceBoundTrace } from '../check/source-bound.ts';
 import { checkSessionStructure, SessionTrace } from '../check/sessions.ts';
@@ -268,10 +269,12 @@ export function runScenario(settings: RunSettings, opts: RunOptions = {}): RunRe
   const sessionTrace = scenario.window?.assigner.kind === 'session' && flink ? new SessionTrace() : undefined;
   // Kafka Streams' own judges: grace, suppress, restores from the changelog, zombies.
   const ksTrace = engine === 'kstreams' ? new KStreamsTrace() : undefined;
+  // The broker's transaction timeouts, for `txn.timeout` and (Flink, Spark) liveness.
+  const txnTimeouts = new TxnTimeoutTrace(BROKER);
   /** The seq a pause waits for (the run stops once the trace has emitted it). */
   let eventPause: number | undefined;
   // Each judge reads only the kinds it names; the run's own notes read the kinds of this switch.
-  const readers: (TraceReader | undefined)[] = [wmChecker, timeliness, sourceBound, sessionTrace, ksTrace, sparkBatches, sparkMemory];
+  const readers: (TraceReader | undefined)[] = [wmChecker, timeliness, sourceBound, sessionTrace, ksTrace, sparkBatches, sparkMemory, txnTimeouts];
   const runNotes: TraceReader = {
     kinds: ['record.late', 'window.closed-drop', 'join.at-watermark', 'spark.late', 'record.dropped', 'reader.fetch', 'audit.txns', 'task.deploy', 'snapshot', 'job.restore', 'checkpoint.complete', 'checkpoint.metadata'],
     onEvent: (e) => {
@@ -357,6 +360,7 @@ export function runScenario(settings: RunSettings, opts: RunOptions = {}): RunRe
     ...(internal.compacted.length > 0 ? { topicConfigs: Object.fromEntries(internal.compacted.map((t) => [t, { cleanupPolicy: 'compact' as const }])) } : {}),
     ...(settings.bugs.includes('lso-ignores-open-transactions') ? { lsoIgnoresOpenTxns: true } : {}),
     ...(settings.bugs.includes('read-committed-shows-aborted') ? { showsAborted: true } : {}),
+    ...(settings.bugs.includes('txn-timeout-ignored') ? { ignoreTxnTimeouts: true } : {}),
   }));
   world.addProcess(PRODUCER_ID, workloadProducer({
     brokerId: BROKER, topic: TOPICS.input, partitions: sizes.partitions, schedule: workload.arrivals,
@@ -384,6 +388,8 @@ export function runScenario(settings: RunSettings, opts: RunOptions = {}): RunRe
   /** Kafka Streams: the changelogs as they stand when the job finishes (see `kstreamsChecks`). */
   let changelogs: OfflineLog | undefined;
   const simulateStart = opts.now?.() ?? 0;
+  /** When the job finished (the deployment said so). */
+  let finishedMs = Number.POSITIVE_INFINITY;
   try {
     runToFinish(world, deployment, maxSteps, opts.pauses, {
       lastEvent: () => world.trace.count - 1,
@@ -392,6 +398,7 @@ export function runScenario(settings: RunSettings, opts: RunOptions = {}): RunRe
       },
       eventReached: () => eventPause !== undefined && world.trace.count - 1 >= eventPause,
     });
+    finishedMs = world.now();
     // Durable content only: reading must neither see a read fault nor draw from the disk's randomness.
     if (ksTrace && internal.compacted.length > 0) changelogs = new OfflineLog(readOnlyDurable(world.disk(BROKER)), internal.compacted);
     // The downstream reader stops with the job, and so does an engine that never ends by itself, so the world can settle.
@@ -454,7 +461,14 @@ export function runScenario(settings: RunSettings, opts: RunOptions = {}): RunRe
     ?? (stuck !== undefined && scenario.window && sparkBatches?.outputMode === 'append' ? recordsAwaitingWatermark(workload.records, scenario.window, stuck, droppedLate) : undefined);
   // Kafka Streams: windows started afresh over a value the store's retention hid (verified by ks.retention).
   const resets = ksTrace?.windowResets();
-  const checks = judge(scenario, checkInput, wmChecker, recorded, deployment.finished, endReason, openTxns, liveOpen, lateByGrace, flink, pending, resets);
+  // Flink's and Spark's sinks end or fence every transaction they open, also a failed attempt's: one the
+  // broker's timeout had to end after the job finished was left hanging. (A stateless Kafka Streams
+  // application relies on that timeout after a crash; txn.timeout judges it.)
+  const lingered = engine === 'kstreams' ? [] : txnTimeouts.timeouts.filter((t) => t.atMs > finishedMs);
+  const checks = judge(scenario, checkInput, wmChecker, recorded, deployment.finished, endReason, openTxns, liveOpen, lateByGrace, flink, pending, resets, lingered);
+  // Shown when the broker timed out or recovered a transaction, or when the judge found fault.
+  const timeoutVerdict = txnTimeouts.verdict(world.now(), endReason === 'idle');
+  if (txnTimeouts.eventful || !timeoutVerdict.ok) checks.push(timeoutVerdict);
   if (scenario.cut && deployment.cuts) checks.push(checkConsistentCuts(deployment.cuts, inputByPartition, scenario.cut.reference, scenario.cut.show));
   if (scenario.timeliness && timeliness) checks.push(checkTimeliness(scenario.timeliness, timeliness.input(workload.arrivals)));
   if (sourceBound) checks.push(sourceBound.verdict());
@@ -520,12 +534,17 @@ export function runScenario(settings: RunSettings, opts: RunOptions = {}): RunRe
   return report;
 }
 
+/** A transaction the broker's timeout ended after the job finished. */
+type Lingered = { txnId: string; atMs: number; startMs: number; timeoutMs: number };
+
 /**
  * Liveness: the job finished, the world settled, and no transaction was left open (blocking
  * read-committed readers) — neither on the live broker at the end (`liveOpen`, asked through the
- * protocol) nor on the output topic as a restarted broker recovers it (`openTxns`).
+ * protocol) nor on the output topic as a restarted broker recovers it (`openTxns`), nor left for
+ * the broker's transaction timeout to end after the job finished (`lingered`; the world runs on
+ * until the broker's sweep ends it, an hour of virtual time for Flink's sink).
  */
-function livenessCheck(finished: boolean, endReason: string, openTxns: string[], liveOpen: string[] | undefined): CheckResult {
+function livenessCheck(finished: boolean, endReason: string, openTxns: string[], liveOpen: string[] | undefined, lingered: readonly Lingered[]): CheckResult {
   const name = 'liveness';
   // The output checks then see what the job had written when it stopped: what it never reached counts there as lost.
   if (!finished) return { name, ok: false, detail: 'the job never finished within the step limit (the output checks count what it had not written yet as lost: start from here)' };
@@ -536,6 +555,14 @@ function livenessCheck(finished: boolean, endReason: string, openTxns: string[],
   }
   if (openTxns.length > 0) {
     return { name, ok: false, detail: `transaction ${openTxns[0]} was left open on the output topic, even after a broker restart${more(openTxns)}: read-committed readers wait behind it forever` };
+  }
+  if (lingered.length > 0) {
+    const l = lingered[0]!;
+    const s = (ms: number): string => `${(ms / 1000).toLocaleString('en-US', { maximumFractionDigits: 1 })} s`;
+    return {
+      name, ok: false,
+      detail: `transaction ${l.txnId} was left open after the job finished, until the broker's transaction timeout (${s(l.timeoutMs)}) aborted it at ${s(l.atMs)}${more(lingered.map((x) => x.txnId))}: read-committed readers waited behind it for ${s(l.atMs - l.startMs)}`,
+    };
   }
   return { name, ok: true, detail: 'the job finished and every transaction settled, on the live broker and after a restart' };
 }
@@ -611,11 +638,11 @@ function splitByPartition(arrivals: Workload['arrivals'], partitions: number): I
 function judge(
   scenario: Scenario, ci: CheckInput, wm: WatermarkChecker | undefined, recorded: TraceEvent[], finished: boolean, endReason: string, openTxns: string[],
   liveOpen: string[] | undefined, lateByGrace: LateRecord[], flink: boolean, pending: ReadonlySet<number> | undefined,
-  resets: readonly WindowReset[] | undefined,
+  resets: readonly WindowReset[] | undefined, lingered: readonly Lingered[],
 ): CheckResult[] {
   const { input, output, canBeLate } = ci;
   const checks: CheckResult[] = [];
-  checks.push(livenessCheck(finished, endReason, openTxns, liveOpen));
+  checks.push(livenessCheck(finished, endReason, openTxns, liveOpen, lingered));
   if (scenario.window) {
     const results = output.filter((o): o is WindowResult => o.type === 'window');
     const late = [...output.filter((o): o is LateRecord => o.type === 'late'), ...lateByGrace];

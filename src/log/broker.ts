@@ -43,7 +43,7 @@ import {
   type ProduceRequest, type TxnInitRequest,
 } from './protocol.ts';
 import { recover, type Recovered } from './recovery.ts';
-import { TxnCoordinator, type TxnResult } from './txn-coordinator.ts';
+import { DEFAULT_TXN_TIMEOUT_MS, TxnCoordinator, type TxnResult } from './txn-coordinator.ts';
 import type { ProcessContext, ProcessFactory, ProcessId, ProcessLogic, TimerHandle } from '../runtime/types.ts';
 import { concatAll } from '../runtime/arrays.ts';
 
@@ -69,6 +69,8 @@ export interface BrokerOptions {
   lsoIgnoresOpenTxns?: boolean;
   /** Planted bug `read-committed-shows-aborted`: read_committed shows aborted records. */
   showsAborted?: boolean;
+  /** Planted bug `txn-timeout-ignored`: the transaction coordinator never aborts a transaction past its timeout. */
+  ignoreTxnTimeouts?: boolean;
 }
 
 export function brokerProcess(opts: BrokerOptions): ProcessFactory {
@@ -153,8 +155,9 @@ class Broker implements ProcessLogic {
     this.logs = r.logs;
     this.txn = new TxnCoordinator(
       { appendTxnLog: (lines, done) => this.appendTxnLog(lines, done), appendMarker: (log, m, done) => this.append(log, m, done) },
-      ctx.trace,
+      ctx,
       r,
+      { ignoreTimeouts: opts.ignoreTxnTimeouts === true },
     );
     this.offsetsLog = (r.logs.get(OFFSETS_TOPIC) as PartitionLog[])[0]!;
     const retention = new Map<string, number>([[OFFSETS_TOPIC, DEFAULT_DELETE_RETENTION_MS]]);
@@ -390,6 +393,8 @@ class Broker implements ProcessLogic {
 
   private initTxn(from: ProcessId, req: TxnInitRequest, reply: (r: LogReply) => void, error: (c: ErrorCode, m: string) => void): void {
     if (typeof req.transactionalId !== 'string') return error('bad-request', 'txn.init needs a transactionalId');
+    const timeoutMs = req.transactionTimeoutMs ?? DEFAULT_TXN_TIMEOUT_MS;
+    if (!Number.isSafeInteger(timeoutMs) || timeoutMs < 1) return error('bad-request', 'txn.init: transactionTimeoutMs must be a positive integer');
     const send = (epoch: number): void => reply({ kind: 'txn.inited', reqId: req.reqId, epoch });
     const key = `${from}\u0000${req.reqId}`;
     const known = this.initReplies.get(key);
@@ -401,7 +406,7 @@ class Broker implements ProcessLogic {
     const entry: { epoch?: number; waiters: ((epoch: number) => void)[] } = { waiters: [send] };
     this.initReplies.set(key, entry);
     if (this.initReplies.size > INIT_REPLIES_KEPT) this.initReplies.delete(this.initReplies.keys().next().value as string);
-    this.txn.init(req.transactionalId, (r) => {
+    this.txn.init(req.transactionalId, timeoutMs, (r) => {
       if (!r.ok) return error(r.code, r.message);
       entry.epoch = r.value;
       for (const fn of entry.waiters) fn(r.value);

@@ -115,8 +115,9 @@ export class LogClient {
     this.request({ kind: 'log.endOffsets', topic, ...(isolation !== undefined ? { isolation } : {}) }, cb, (r) => (r.kind === 'log.endOffsets.ok' ? { ok: true, offsets: r.offsets } : undefined));
   }
 
-  initTxn(transactionalId: string, cb: (r: InitTxnResult) => void): void {
-    this.request({ kind: 'txn.init', transactionalId }, cb, (r) => (r.kind === 'txn.inited' ? { ok: true, epoch: r.epoch } : undefined));
+  /** Kafka's InitProducerId; `timeoutMs` is the producer's transaction.timeout.ms (the broker's default when absent). */
+  initTxn(transactionalId: string, cb: (r: InitTxnResult) => void, timeoutMs?: number): void {
+    this.request({ kind: 'txn.init', transactionalId, ...(timeoutMs !== undefined ? { transactionTimeoutMs: timeoutMs } : {}) }, cb, (r) => (r.kind === 'txn.inited' ? { ok: true, epoch: r.epoch } : undefined));
   }
 
   endTxn(transactionalId: string, epoch: number, commit: boolean, cb: (r: AckResult) => void): void {

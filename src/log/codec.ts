@@ -91,7 +91,7 @@ export type SegmentEntry = BatchEntry | MarkerEntry | SealEntry | CleanedEntry |
 
 /** The transaction log: epoch bumps and durable commit/abort decisions. */
 export type TxnLogLine =
-  | { t: 'init'; x: string; e: number }
+  | { t: 'init'; x: string; e: number; to?: number }
   | { t: 'end'; x: string; e: number; n: number; c: boolean };
 
 /** The topics file: topic -> partition count, written at first start. */
@@ -156,7 +156,7 @@ export function isTxnLogLine(v: unknown): v is TxnLogLine {
   if (typeof v !== 'object' || v === null) return false;
   const l = v as Record<string, unknown>;
   if (!isStr(l.x) || !isInt(l.e)) return false;
-  if (l.t === 'init') return true;
+  if (l.t === 'init') return l.to === undefined || isInt(l.to);
   return l.t === 'end' && isInt(l.n) && typeof l.c === 'boolean';
 }
 

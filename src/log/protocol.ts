@@ -102,6 +102,8 @@ export interface TxnInitRequest {
   kind: 'txn.init';
   reqId: number;
   transactionalId: string;
+  /** The producer's transaction.timeout.ms (default the Kafka producer's, 60 s). */
+  transactionTimeoutMs?: number;
 }
 
 export interface TxnEndRequest {

@@ -25,6 +25,8 @@ import type { Disk } from '../runtime/types.ts';
 /** A transactional id as recovered: its epoch, last transaction number and past outcomes. */
 export interface RecoveredTxnId {
   epoch: number;
+  /** The timeout of its latest init line that gave one. */
+  timeoutMs?: number;
   lastN: number;
   /** Outcome of the last transaction ended under each epoch (true = committed). */
   outcomes: Map<number, boolean>;
@@ -124,6 +126,7 @@ function applyTxnLog(ids: Map<string, RecoveredTxnId>, lines: TxnLogLine[]): Map
     const id = txnIdState(ids, line.x);
     if (line.t === 'init') {
       id.epoch = Math.max(id.epoch, line.e);
+      if (line.to !== undefined) id.timeoutMs = line.to;
     } else {
       decisions.set(txnKey(line.x, line.n), line.c);
       id.outcomes.set(line.e, line.c);

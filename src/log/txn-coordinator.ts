@@ -19,6 +19,21 @@
  * transactions of one epoch, so a decision always names the exact
  * transaction it ends.
  *
+ * Timeouts (Kafka's `transaction.timeout.ms`): each id keeps the timeout its
+ * producer gave at `txn.init` (durable in the init line; the Kafka producer's
+ * default, 60 s, when it gave none). A transaction starts its clock when it
+ * begins, or when a restarted broker recovers it open (weir does not log the
+ * begin, so a broker restart gives a recovered transaction its whole timeout
+ * again). While any transaction is active, a sweep runs every
+ * `transaction.abort.timed.out.transaction.cleanup.interval.ms` (10 s) from the
+ * coordinator's start, as Kafka's scheduled `abortTimedOutTransactions` does:
+ * it aborts every transaction still open (not being ended) whose start plus
+ * timeout is before now, and bumps its id's epoch as it does
+ * (`prepareFenceProducerEpoch`), so the producer that let it lapse is fenced.
+ * The decision is traced as `txn.timeout` when taken, then `txn.abort` with
+ * reason `timeout` once durable. The sweep is not armed while nothing is
+ * active, so an idle broker schedules nothing.
+ *
  * Idempotent end: ending again with the outcome already reached answers ok,
  * also with an older epoch (the outcome of each recent epoch is kept), so a
  * committer can retry after its own crash. A commit after an abort answers
@@ -30,7 +45,7 @@ import type { MarkerEntry, TxnLogLine } from './codec.ts';
 import { txnKey, type PartitionLog } from './partition-log.ts';
 import type { ErrorCode, TxnRef } from './protocol.ts';
 import type { Recovered } from './recovery.ts';
-import type { Tracer } from '../runtime/types.ts';
+import type { Clock, Timers, TimerHandle, Tracer } from '../runtime/types.ts';
 
 export type TxnResult<T> = { ok: true; value: T } | { ok: false; code: ErrorCode; message: string };
 
@@ -43,6 +58,10 @@ export interface TxnStore {
 interface ActiveTxn {
   n: number;
   epoch: number;
+  /** When its timeout clock started: its begin, or the broker's start for a recovered one. */
+  startMs: number;
+  /** When its ending was asked for (by its producer, a new epoch's init or the timeout). */
+  requestedMs?: number;
   partitions: Map<PartitionLog, true>;
   phase: 'open' | 'ending';
   commit: boolean;
@@ -52,6 +71,8 @@ interface ActiveTxn {
 
 interface IdState {
   epoch: number;
+  /** The timeout its producer gave at its latest init. */
+  timeoutMs: number;
   lastN: number;
   outcomes: Map<number, boolean>;
   active?: ActiveTxn;
@@ -60,23 +81,56 @@ interface IdState {
 /** How many past epochs' outcomes an id remembers. */
 const OUTCOMES_KEPT = 16;
 
+/** The Kafka producer's default transaction.timeout.ms. */
+export const DEFAULT_TXN_TIMEOUT_MS = 60_000;
+
+/** Kafka's transaction.abort.timed.out.transaction.cleanup.interval.ms: how often timed-out transactions are looked for. */
+export const TXN_TIMEOUT_SWEEP_MS = 10_000;
+
+/** What the coordinator needs of its process: time, timers and the trace. */
+export interface TxnHost {
+  readonly clock: Clock;
+  readonly timers: Timers;
+  readonly trace: Tracer;
+}
+
+export interface TxnOptions {
+  /** Planted bug `txn-timeout-ignored` (see log/bugs.ts): no sweep ever runs. */
+  ignoreTimeouts?: boolean;
+}
+
 const fail = <T>(code: ErrorCode, message: string): TxnResult<T> => ({ ok: false, code, message });
 
 export class TxnCoordinator {
   private readonly ids = new Map<string, IdState>();
+  private readonly trace: Tracer;
+  /** The coordinator's start: sweeps run at whole intervals after it. */
+  private readonly startedMs: number;
+  private sweep: TimerHandle | undefined;
+  /** Transactions open or being ended. */
+  private active = 0;
 
-  constructor(private readonly store: TxnStore, private readonly trace: Tracer, recovered?: Recovered) {
+  constructor(
+    private readonly store: TxnStore,
+    private readonly host: TxnHost,
+    recovered?: Recovered,
+    private readonly opts: TxnOptions = {},
+  ) {
+    this.trace = host.trace;
+    this.startedMs = host.clock.now();
     if (recovered !== undefined) this.restore(recovered);
   }
 
   private restore(r: Recovered): void {
-    for (const [id, s] of r.txnIds) this.ids.set(id, { epoch: s.epoch, lastN: s.lastN, outcomes: new Map(s.outcomes) });
+    for (const [id, s] of r.txnIds) this.ids.set(id, { epoch: s.epoch, timeoutMs: s.timeoutMs ?? DEFAULT_TXN_TIMEOUT_MS, lastN: s.lastN, outcomes: new Map(s.outcomes) });
     for (const logs of r.logs.values()) {
       for (const log of logs) {
         for (const open of log.openTxns.values()) {
           const s = this.state(open.id);
           if (s.active === undefined) {
-            s.active = { n: open.n, epoch: open.epoch, partitions: new Map(), phase: 'open', commit: false, onEnded: [] };
+            s.active = { n: open.n, epoch: open.epoch, startMs: this.startedMs, partitions: new Map(), phase: 'open', commit: false, onEnded: [] };
+            this.activated();
+            this.trace.emit('txn.recovered', { txnId: open.id, epoch: open.epoch, n: open.n, timeoutMs: s.timeoutMs });
           }
           if (s.active.n === open.n) s.active.partitions.set(log, true);
         }
@@ -86,8 +140,40 @@ export class TxnCoordinator {
 
   private state(id: string): IdState {
     let s = this.ids.get(id);
-    if (s === undefined) this.ids.set(id, (s = { epoch: 0, lastN: 0, outcomes: new Map() }));
+    if (s === undefined) this.ids.set(id, (s = { epoch: 0, timeoutMs: DEFAULT_TXN_TIMEOUT_MS, lastN: 0, outcomes: new Map() }));
     return s;
+  }
+
+  /** A transaction became active: the sweep runs while any is. */
+  private activated(): void {
+    this.active++;
+    this.armSweep();
+  }
+
+  private armSweep(): void {
+    if (this.sweep !== undefined || this.opts.ignoreTimeouts === true) return;
+    const now = this.host.clock.now();
+    this.sweep = this.host.timers.after(TXN_TIMEOUT_SWEEP_MS - ((now - this.startedMs) % TXN_TIMEOUT_SWEEP_MS), () => this.sweepTimedOut());
+  }
+
+  /** Nothing is active: the sweep would find nothing (and an idle broker schedules nothing). */
+  private stopSweep(): void {
+    this.sweep?.cancel();
+    this.sweep = undefined;
+  }
+
+  /** Kafka's `abortTimedOutTransactions`: every open transaction past its timeout is aborted, its epoch bumped. */
+  private sweepTimedOut(): void {
+    this.sweep = undefined;
+    const now = this.host.clock.now();
+    for (const [id, s] of this.ids) {
+      const t = s.active;
+      if (t === undefined || t.phase !== 'open' || t.startMs + s.timeoutMs >= now) continue;
+      this.trace.emit('txn.timeout', { txnId: id, epoch: t.epoch, n: t.n, startMs: t.startMs, timeoutMs: s.timeoutMs });
+      s.epoch++;
+      this.finish(id, s, false, { t: 'init', x: id, e: s.epoch, to: s.timeoutMs }, 'timeout');
+    }
+    if (this.active > 0) this.armSweep();
   }
 
   /** Admits a transactional produce to `log`; returns the transaction number to stamp on the batch. */
@@ -98,23 +184,28 @@ export class TxnCoordinator {
     if (s.active?.phase === 'ending') return fail('bad-request', `transaction of '${txn.id}' is ending`);
     if (s.active === undefined) {
       s.lastN++;
-      s.active = { n: s.lastN, epoch: txn.epoch, partitions: new Map(), phase: 'open', commit: false, onEnded: [] };
-      this.trace.emit('txn.begin', { txnId: txn.id, epoch: txn.epoch, n: s.lastN });
+      s.active = { n: s.lastN, epoch: txn.epoch, startMs: this.host.clock.now(), partitions: new Map(), phase: 'open', commit: false, onEnded: [] };
+      this.activated();
+      this.trace.emit('txn.begin', { txnId: txn.id, epoch: txn.epoch, n: s.lastN, timeoutMs: s.timeoutMs });
     }
     s.active.partitions.set(log, true);
     return { ok: true, value: s.active.n };
   }
 
-  /** Bumps the epoch of `id`, aborting its open transaction; `done` gets the new epoch once durable. */
-  init(id: string, done: (r: TxnResult<number>) => void): void {
+  /**
+   * Bumps the epoch of `id`, aborting its open transaction; `done` gets the new epoch once durable.
+   * `timeoutMs` is the producer's transaction.timeout.ms, kept for the id's transactions from now on.
+   */
+  init(id: string, timeoutMs: number, done: (r: TxnResult<number>) => void): void {
     const s = this.state(id);
     if (s.active?.phase === 'ending') {
-      s.active.onEnded.push(() => this.init(id, done));
+      s.active.onEnded.push(() => this.init(id, timeoutMs, done));
       return;
     }
     s.epoch++;
+    s.timeoutMs = timeoutMs;
     const epoch = s.epoch;
-    const initLine: TxnLogLine = { t: 'init', x: id, e: epoch };
+    const initLine: TxnLogLine = { t: 'init', x: id, e: epoch, to: timeoutMs };
     if (s.active === undefined) {
       this.store.appendTxnLog([initLine], () => done({ ok: true, value: epoch }));
       return;
@@ -172,14 +263,16 @@ export class TxnCoordinator {
     const t = s.active as ActiveTxn;
     t.phase = 'ending';
     t.commit = commit;
+    t.requestedMs = this.host.clock.now();
     const lines: TxnLogLine[] = [{ t: 'end', x: id, e: t.epoch, n: t.n, c: commit }];
     if (initLine !== undefined) lines.push(initLine);
     this.store.appendTxnLog(lines, () => {
-      this.trace.emit(commit ? 'txn.commit' : 'txn.abort', { txnId: id, epoch: t.epoch, n: t.n, partitions: t.partitions.size, reason });
+      this.trace.emit(commit ? 'txn.commit' : 'txn.abort', { txnId: id, epoch: t.epoch, n: t.n, partitions: t.partitions.size, reason, requestedMs: t.requestedMs as number });
       let pending = 1;
       const settle = (): void => {
         if (--pending > 0) return;
         s.active = undefined;
+        if (--this.active === 0) this.stopSweep();
         s.outcomes.set(t.epoch, commit);
         if (s.outcomes.size > OUTCOMES_KEPT) s.outcomes.delete(s.outcomes.keys().next().value as number);
         for (const fn of t.onEnded) fn();

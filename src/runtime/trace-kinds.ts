@@ -11,7 +11,7 @@ export const TRACE_KINDS = [
   'disk.write', 'disk.fsync', 'disk.torn', 'disk.corrupt', 'disk.lost',
   'buggify',
   // log broker
-  'log.append', 'log.fetch', 'txn.begin', 'txn.precommit', 'txn.commit', 'txn.abort', 'txn.fenced',
+  'log.append', 'log.fetch', 'txn.begin', 'txn.precommit', 'txn.commit', 'txn.abort', 'txn.fenced', 'txn.timeout', 'txn.recovered',
   'log.clean', 'log.deleteRecords', 'group.rebalance', 'group.generation', 'group.fenced', 'group.txnOffsets',
   // engine: records, time, windows
   'task.deploy', 'task.status', 'task.idle', 'source.read', 'source.fetch', 'source.restore', 'source.end',

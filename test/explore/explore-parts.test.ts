@@ -254,9 +254,12 @@ describe('the coverage probe', () => {
     expect(c['record.at-lateness-bound']).toBe(1);
   });
 
-  it('counts Kafka Streams edges: a crash mid-commit, a rebalance while restoring, a zombie fenced by generation, a drop by exactly 1 ms of grace', () => {
+  it('counts Kafka Streams edges: a crash mid-commit, a rebalance while restoring, a zombie fenced by generation, a drop by exactly 1 ms of grace, a transaction timed out', () => {
     const probe = new CoverageProbe(wordcount);
     const on = probe.subscriber;
+    // Transactional ids are tied to their instance by its producer's event, whatever they are named.
+    on(ev('ks.producer', 0, 'ks-0', { transactionalId: 'weir-app-ks-0-0', epoch: 1 }));
+    on(ev('ks.producer', 0, 'ks-1', { transactionalId: 'weir-app-ks-1-0', epoch: 1 }));
     on(ev('group.txnOffsets', 1, 'broker', { txnId: 'weir-app-ks-0-0' }));
     on(ev('proc.crash', 2, 'ks-1'));
     on(ev('proc.crash', 3, 'ks-0'));
@@ -282,6 +285,19 @@ describe('the coverage probe', () => {
     expect(c['ks.grace-by-1ms']).toBe(1);
     // A damaged read counts only once the state directory's checksum found it.
     expect(c['ks.state-dir-corrupt']).toBe(1);
+    expect(c['ks.txn-timeout']).toBe(0);
+  });
+
+  it('counts a Kafka Streams transaction the broker timed out, and only a Kafka Streams one; the edge applies to stateless applications', () => {
+    const probe = new CoverageProbe(findScenario('etl')!);
+    const on = probe.subscriber;
+    on(ev('ks.producer', 0, 'ks-0', { transactionalId: 'weir-app-ks-0.0-0', epoch: 1 }));
+    on(ev('txn.timeout', 10_000, 'broker', { txnId: 'weir-app-ks-0.0-0', epoch: 1, n: 3 }));
+    on(ev('txn.timeout', 20_000, 'broker', { txnId: 'input-0', epoch: 1, n: 1 }));
+    expect(probe.finish()['ks.txn-timeout']).toBe(1);
+    expect(applicableEdges(findScenario('etl')!, 'kstreams')).toContain('ks.txn-timeout');
+    expect(applicableEdges(findScenario('wordcount')!, 'kstreams')).not.toContain('ks.txn-timeout');
+    expect(applicableEdges(findScenario('etl')!, 'flink')).not.toContain('ks.txn-timeout');
   });
 
   it('applies each engine\'s own edges only, and the input edge to all', () => {

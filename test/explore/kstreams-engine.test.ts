@@ -91,7 +91,8 @@ describe('Kafka Streams engine', () => {
     expect(r.checks.filter((c) => !c.ok)).toEqual([]);
     const unstable = seen.filter((e) => e.kind === 'ks.offsets-unstable' && e.p === 'ks-1' && e.task === '0_0');
     expect(unstable.length).toBeGreaterThan(0);
-    const abort = seen.find((e) => e.kind === 'txn.abort' && e.txnId === 'weir-app-ks-0-0' && e.t > unstable[0]!.t)!;
+    // etl has no stores, so ks-0's process id is its name and start number (see instance.ts).
+    const abort = seen.find((e) => e.kind === 'txn.abort' && e.txnId === 'weir-app-ks-0.0-0' && e.t > unstable[0]!.t)!;
     expect(abort).toBeDefined();
     const started = seen.find((e) => e.kind === 'ks.running' && e.p === 'ks-1' && e.task === '0_0')!;
     // After the zombie's transaction was aborted, from the offset committed before it, not from 0.

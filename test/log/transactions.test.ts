@@ -5,7 +5,7 @@
  * crash between the durable decision and the markers), and txn.list.
  */
 import { describe, expect, it } from 'vitest';
-import { addApp, call, logWorld, ok, bounce, type LogWorld } from './helpers.ts';
+import { addApp, call, logWorld, ok, bounce, settle, type LogWorld } from './helpers.ts';
 import { readTopic } from '../../src/log/reader.ts';
 import { isSegmentEntry, readFile, segmentPath } from '../../src/log/codec.ts';
 import type { AckResult, EndOffsetsResult, FetchResult, InitTxnResult, ListTxnsResult, ProduceResult } from '../../src/log/client.ts';
@@ -232,5 +232,89 @@ describe('txn.list', () => {
     expect(list(false)).toEqual([]);
     expect(values(w, 0, 'read_uncommitted')).toEqual(['x']);
     expect(values(w, 0)).toEqual([]);
+  });
+});
+
+describe('transaction timeout (Kafka transaction.timeout.ms)', () => {
+  type Seen = { kind: string; t: number; [k: string]: unknown };
+  function watch(w: LogWorld): Seen[] {
+    const seen: Seen[] = [];
+    w.world.trace.subscribe((e) => void (e.kind.startsWith('txn.') && seen.push({ ...e } as Seen)));
+    return seen;
+  }
+  function initWithTimeout(w: LogWorld, id: string, timeoutMs?: number): number {
+    return ok(call<InitTxnResult>(w.world, (cb) => w.client().initTxn(id, cb, timeoutMs))).epoch;
+  }
+
+  it('aborts an open transaction at the first sweep after its timeout, bumps the epoch and fences its producer', () => {
+    const w = logWorld(40);
+    const seen = watch(w);
+    const e = initWithTimeout(w, 'T', 3_000);
+    ok(produce(w, 0, ['t'], { id: 'T', epoch: e }));
+    const begin = seen.find((x) => x.kind === 'txn.begin') as Seen;
+    expect(begin.timeoutMs).toBe(3_000);
+    // Nothing happens at the timeout itself: the sweep runs every 10 s from the broker's start.
+    settle(w.world, 9_000);
+    expect(seen.some((x) => x.kind === 'txn.timeout')).toBe(false);
+    settle(w.world, 2_000);
+    const timeout = seen.find((x) => x.kind === 'txn.timeout') as Seen;
+    expect(timeout).toMatchObject({ txnId: 'T', epoch: e, n: 1, startMs: begin.t, timeoutMs: 3_000 });
+    expect(timeout.t).toBe(10_000);
+    const abort = seen.find((x) => x.kind === 'txn.abort') as Seen;
+    expect(abort).toMatchObject({ txnId: 'T', epoch: e, reason: 'timeout', requestedMs: 10_000 });
+    expect(values(w, 0)).toEqual([]);
+    expect(produce(w, 0, ['late'], { id: 'T', epoch: e })).toMatchObject({ ok: false, code: 'fenced' });
+    expect(end(w, 'T', e, true)).toMatchObject({ ok: false, code: 'fenced' });
+    // The next init takes the epoch after the one the timeout took.
+    expect(initWithTimeout(w, 'T', 3_000)).toBe(e + 2);
+  });
+
+  it('does not time out a transaction ended in time, and uses the producer default (60 s) when init gives none', () => {
+    const w = logWorld(41);
+    const seen = watch(w);
+    const e = init(w, 'D');
+    ok(produce(w, 0, ['d1'], { id: 'D', epoch: e }));
+    settle(w.world, 55_000);
+    ok(end(w, 'D', e, true));
+    const f = initWithTimeout(w, 'F', 1_000);
+    ok(produce(w, 1, ['f'], { id: 'F', epoch: f }));
+    settle(w.world, 30_000);
+    expect(seen.filter((x) => x.kind === 'txn.timeout').map((x) => x.txnId)).toEqual(['F']);
+    expect(seen.find((x) => x.kind === 'txn.begin' && x.txnId === 'D')?.timeoutMs).toBe(60_000);
+    expect(values(w, 0)).toEqual(['d1']);
+    // With nothing active the broker arms no sweep: the world goes idle.
+    expect(w.world.run({ untilMs: w.world.now() + 100_000 }).reason).toBe('idle');
+  });
+
+  it('a restarted broker keeps the id\'s timeout (from the init line) and starts a recovered transaction\'s clock at its own start', () => {
+    const w = logWorld(42);
+    const seen = watch(w);
+    const e = initWithTimeout(w, 'R', 2_000);
+    ok(produce(w, 0, ['r'], { id: 'R', epoch: e }));
+    settle(w.world, 5_000);
+    bounce(w.world, 'broker');
+    const recovered = seen.find((x) => x.kind === 'txn.recovered') as Seen;
+    expect(recovered).toMatchObject({ txnId: 'R', epoch: e, n: 1, timeoutMs: 2_000 });
+    settle(w.world, 11_000);
+    const timeout = seen.find((x) => x.kind === 'txn.timeout') as Seen;
+    expect(timeout.startMs).toBe(recovered.t);
+    expect(timeout.t).toBeGreaterThan(recovered.t + 2_000);
+    expect(timeout.t).toBeLessThanOrEqual(recovered.t + 10_000);
+  });
+
+  it('with the planted bug txn-timeout-ignored, a transaction stays open for good', () => {
+    const w = logWorld(43, { t: 2 }, {}, { ignoreTxnTimeouts: true });
+    const seen = watch(w);
+    const e = initWithTimeout(w, 'G', 1_000);
+    ok(produce(w, 0, ['g'], { id: 'G', epoch: e }));
+    expect(w.world.run({ untilMs: w.world.now() + 100_000 }).reason).toBe('idle');
+    expect(seen.some((x) => x.kind === 'txn.timeout')).toBe(false);
+    const listed = ok(call<ListTxnsResult>(w.world, (cb) => w.client().listTxns('G', cb)));
+    expect(listed.open).toEqual([{ transactionalId: 'G', epoch: e }]);
+  });
+
+  it('refuses a timeout that is not a positive integer', () => {
+    const w = logWorld(44);
+    expect(call<InitTxnResult>(w.world, (cb) => w.client().initTxn('B', cb, 0))).toMatchObject({ ok: false, code: 'bad-request' });
   });
 });

@@ -62,6 +62,8 @@ export const BUG_PLACES: Record<BugName, BugPlace> = {
   'zombie-not-fenced': { scenario: 'bank', faults: 'swarm', spareTaskManagers: 1 },
   'lso-ignores-open-transactions': { scenario: 'chained', faults: 'none', events: 300 },
   'read-committed-shows-aborted': { scenario: 'chained', faults: 'none', events: 300 },
+  // A stateless application: a restarted instance takes a new transactional id, so only the timeout ends its predecessor's transaction.
+  'txn-timeout-ignored': { scenario: 'etl', engine: 'kstreams', faults: 'heavy' },
   'idle-not-chained': { scenario: 'sessions', faults: 'none' },
   'ttl-returns-expired': { scenario: 'ttl-visits', faults: 'none' },
   'spark-sink-not-idempotent': { scenario: 'wordcount', engine: 'spark', faults: 'heavy', events: 600 },

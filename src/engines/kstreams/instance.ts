@@ -3,9 +3,17 @@
  * stream thread (parts K2, K10–K13 of the semantics).
  *
  * The thread's life: (exactly-once) init its transactional producer, whose
- * transactional id is stable across restarts (`<app>-<instance>-0`, Kafka's
- * process id from the state directory plus the thread index), so a restarted
- * instance fences its own zombie; join the consumer group of the
+ * transactional id is `<app>-<process id>-<thread index>` with
+ * `transaction.timeout.ms` 10 s (StreamsConfig's exactly-once override). An
+ * application with stores keeps its process id in its state directory
+ * (Kafka's `StateDirectory.initializeProcessId`; weir names it after the
+ * instance, `ks-0`), so a restarted instance re-initialises the same id and
+ * fences its own zombie. A stateless application has no state directory and
+ * takes a fresh process id at every start (weir: `ks-0.<start number>`), so
+ * its restart does not fence the transaction its predecessor left open: that
+ * one blocks read-committed readers, and the offsets it carried block the
+ * next owner's offset fetch (UNSTABLE_OFFSET_COMMIT), until the broker's
+ * transaction timeout aborts it. Then: join the consumer group of the
  * application; on each assignment build the tasks, load their stores from
  * the state directory (state-dir.ts) and restore each from its changelog
  * (read committed under exactly-once) after the offset the directory
@@ -173,6 +181,9 @@ interface Outgoing {
   linger: TimerHandle | undefined;
 }
 
+/** Kafka Streams' `transaction.timeout.ms` under exactly-once (StreamsConfig's producer override; the producer's own default is 60 s). */
+export const KS_TXN_TIMEOUT_MS = 10_000;
+
 export function instanceProcess(app: KStreamsApp): ProcessFactory {
   return (ctx) => new StreamThread(ctx, app);
 }
@@ -228,7 +239,9 @@ class StreamThread implements ProcessLogic, QueryableThread {
     this.client = new LogClient(ctx, app.brokerId);
     this.eos = app.settings.guarantee === 'exactly-once';
     this.bugs = app.bugs ?? NO_BUGS;
-    this.txnId = `${app.settings.applicationId}-${ctx.id}-0`;
+    // Kafka's StateDirectory: a process id kept in the state directory when the topology has stores, else a fresh one.
+    const processId = app.topology.stores.size > 0 ? ctx.id : `${ctx.id}.${ctx.incarnation}`;
+    this.txnId = `${app.settings.applicationId}-${processId}-0`;
     ctx.trace.emit('ks.start', { incarnation: ctx.incarnation, guarantee: app.settings.guarantee });
     app.queries?.register(ctx.id, this);
     this.initProducer(() => this.joinGroup());
@@ -275,7 +288,7 @@ class StreamThread implements ProcessLogic, QueryableThread {
       this.txnOpen = false;
       this.ctx.trace.emit('ks.producer', { transactionalId: this.txnId, epoch: r.epoch });
       then();
-    });
+    }, KS_TXN_TIMEOUT_MS);
   }
 
   /** The record collector: buffers per partition, one batch in flight per partition. */

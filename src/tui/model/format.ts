@@ -114,7 +114,12 @@ function txnText(e: TraceEvent): string {
     const reason = str(e, 'reason');
     return `${task} ${verb} ${str(e, 'txn') ?? '?'}${cp !== undefined ? ` (c${cp})` : ''}${reason ? `: ${reason}` : ''}`;
   }
-  return `broker ${verb} ${str(e, 'txnId') ?? '?'} epoch ${num(e, 'epoch') ?? '?'}`;
+  const id = str(e, 'txnId') ?? '?';
+  const secs = (ms: number | undefined): string => (ms === undefined ? '?' : `${(ms / 1000).toLocaleString('en-US', { maximumFractionDigits: 1 })} s`);
+  if (e.kind === 'txn.timeout') return `broker times out ${id} epoch ${num(e, 'epoch') ?? '?'}: open since ${secs(num(e, 'startMs'))}, timeout ${secs(num(e, 'timeoutMs'))}; aborts it and fences its producer`;
+  if (e.kind === 'txn.recovered') return `broker recovered ${id} epoch ${num(e, 'epoch') ?? '?'} open; its timeout (${secs(num(e, 'timeoutMs'))}) starts now`;
+  if (e.kind === 'txn.abort' && str(e, 'reason') === 'timeout') return `broker aborted ${id} epoch ${num(e, 'epoch') ?? '?'} (timed out)`;
+  return `broker ${verb} ${id} epoch ${num(e, 'epoch') ?? '?'}`;
 }
 
 const list = (e: TraceEvent, key: string): string => (Array.isArray(e[key]) ? (e[key] as unknown[]).join(' ') : '?');

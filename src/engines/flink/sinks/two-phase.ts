@@ -10,6 +10,13 @@
  */
 import type { OperatorContext } from '../operators/operator.ts';
 
+/**
+ * The producer's transaction.timeout.ms: one hour, what Flink's Kafka sink sets by default (so the
+ * broker must allow it: Kafka's transaction.max.timeout.ms is 15 minutes unless raised, as Flink's
+ * documentation asks). A transaction must outlive a checkpoint and a restart, not be aborted under them.
+ */
+export const FLINK_TXN_TIMEOUT_MS = 3_600_000;
+
 export type TxnStatus = 'opening' | 'open' | 'precommitted' | 'committed' | 'aborted';
 
 export interface PendingTxn {
@@ -70,7 +77,7 @@ export class TwoPhaseState {
       if (!r.ok) return this.ctx.fail(`initialising ${txn.id} failed: ${r.code}`);
       this.ctx.trace.emit('txn.begin', { task: this.ctx.taskName, txn: txn.id, epoch: r.epoch });
       txn.opened(r.epoch);
-    });
+    }, FLINK_TXN_TIMEOUT_MS);
   }
 
   current(): Txn {
@@ -154,7 +161,7 @@ export class TwoPhaseState {
           this.ctx.log.initTxn(t.transactionalId, (init) => {
             if (!init.ok) return this.ctx.fail(`aborting ${t.transactionalId}, left open by a failed attempt, failed: ${init.code}`);
             aborted();
-          });
+          }, FLINK_TXN_TIMEOUT_MS);
         }
       }
     }, true);
