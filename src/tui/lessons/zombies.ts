@@ -5,8 +5,8 @@
  * the same run with the planted bug `zombie-not-fenced`, where the zombie's
  * writes open a transaction in the old epoch and, because the zombie
  * crashes before it hears of the newer attempt (a sink that closes aborts
- * its open transaction; a process that dies cannot), nobody ends it and the
- * liveness check fails.
+ * its open transaction; a process that dies cannot), nobody ends it but the
+ * broker's transaction timeout, an hour later, and the liveness check fails.
  *
  * Both runs share a seed and a fault plan: bank with one spare task manager
  * (tm-2) and a partition between the job manager and tm-1 from 800 ms to
@@ -107,14 +107,14 @@ export const zombiesLesson: Lesson = {
       run: 'unfenced',
       at: { kind: 'proc.crash', match: (c: StepContext) => c.event.p === 'tm-1' },
       filter: FILTER,
-      text: () => `tm-1 crashes before the partition heals. A zombie that heard of the new attempt would cancel its tasks and abort its open transaction on the way out; a crashed one aborts nothing. Only the broker could end the transaction now, after Kafka's transaction.timeout.ms, which is far longer than this run.`,
+      text: () => `tm-1 crashes before the partition heals. A zombie that heard of the new attempt would cancel its tasks and abort its open transaction on the way out; a crashed one aborts nothing. Only the broker can end the transaction now, once its transaction.timeout.ms runs out: one hour, what Flink's Kafka sink sets so that a transaction outlives a checkpoint and a restart.`,
     },
     {
       title: 'Stuck readers',
       run: 'unfenced',
       at: 'violation',
       filter: FILTER,
-      text: (c) => `${checkText(c, 'liveness')}. Everything committed behind it stays invisible too, so the balances look wrong. Press v to come back here; q leaves.`,
+      text: (c) => `${checkText(c, 'liveness')}. For that hour everything committed behind it was invisible too: a reader of the balances saw them stop. Press v to come back here; q leaves.`,
     },
   ],
 };
