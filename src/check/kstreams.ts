@@ -11,8 +11,12 @@
  *   KAFKA-7895). The checker recomputes that time itself from the records
  *   the aggregate traced, accepted (`ks.window.add`) or skipped
  *   (`record.dropped`, one per window), and judges every decision; the
- *   stream time the engine reports is not used. Session windows (whose
- *   drops carry `gap`) are left to the exactly-once check.
+ *   stream time the engine reports is not used. Session windows alike, from
+ *   `ks.session.add` and the drops that carry `gap`: a record is dropped iff
+ *   the session it would merge into (as the engine reports it: the merge
+ *   itself is the exactly-once and session checks' to judge) ends before
+ *   the stream time − grace − gap (`KStreamSessionWindowAggregate`'s
+ *   `windowCloseTime`: `end + grace + gap < stream time`).
  * - `ks.suppress` (K7.3): suppress releases a window's final result only
  *   once its stream time reaches `end + D` (`ks.suppress.emit` names the
  *   stream time that released it), and as soon as it does: after each
@@ -112,7 +116,7 @@ interface Batch {
 }
 
 /** The trace kinds `onEvent` below reads. */
-const KINDS: readonly string[] = ['ks.running', 'proc.crash', 'ks.window.add', 'ks.window.expired', 'ks.session.expired', 'ks.suppress.pending', 'ks.suppress.held', 'record.dropped', 'ks.suppress.emit', 'log.append', 'txn.begin', 'txn.commit', 'ks.restored', 'ks.standby', 'ks.producer', 'ks.assigned', 'ks.lost', 'group.generation', 'proc.restart', 'group.rebalance', 'group.txnOffsets'];
+const KINDS: readonly string[] = ['ks.running', 'proc.crash', 'ks.window.add', 'ks.session.add', 'ks.window.expired', 'ks.session.expired', 'ks.suppress.pending', 'ks.suppress.held', 'record.dropped', 'ks.suppress.emit', 'log.append', 'txn.begin', 'txn.commit', 'ks.restored', 'ks.standby', 'ks.producer', 'ks.assigned', 'ks.lost', 'group.generation', 'proc.restart', 'group.rebalance', 'group.txnOffsets'];
 
 export class KStreamsTrace {
   // ---- grace ----
@@ -151,9 +155,9 @@ export class KStreamsTrace {
   /** Per `p task store`: the digest of each entry at its latest restore, by store key. */
   private readonly restoredDigests = new Map<string, Map<string, string>>();
   /** Per `p task store`: the largest segment time (window start, session end) among its entries at its latest restore. */
-  private readonly restoredMaxStart = new Map<string, number>();
-  /** Per `p task store`: the largest window start its aggregate took a record into since that restore. */
-  private readonly addedMaxStart = new Map<string, number>();
+  private readonly restoredMaxSegment = new Map<string, number>();
+  /** Per `p task store`: the largest segment time (window start, session end) its aggregate wrote since that restore. */
+  private readonly addedMaxSegment = new Map<string, number>();
   /**
    * Each time a window started afresh over a value its store's retention hid, judged legitimate:
    * the window, the update counter of the fresh value, and the records of the hidden one.
@@ -215,7 +219,14 @@ export class KStreamsTrace {
         const task = this.joined(e.p, String(e.task));
         this.acceptedMax.set(task, Math.max(this.acceptedMax.get(task) ?? -1, e.ts as number));
         const store = this.joined(e.p, String(e.task), String(e.store));
-        if ((e.start as number) > (this.addedMaxStart.get(store) ?? -1)) this.addedMaxStart.set(store, e.start as number);
+        if ((e.start as number) > (this.addedMaxSegment.get(store) ?? -1)) this.addedMaxSegment.set(store, e.start as number);
+        break;
+      }
+      case 'ks.session.add': {
+        this.judgeGrace(e, false);
+        // A session store's segment time is the session's end: the store time is at most the largest given it.
+        const store = this.joined(e.p, String(e.task), String(e.store));
+        if ((e.end as number) > (this.addedMaxSegment.get(store) ?? -1)) this.addedMaxSegment.set(store, e.end as number);
         break;
       }
       case 'ks.window.expired':
@@ -236,7 +247,7 @@ export class KStreamsTrace {
         }
         break;
       case 'record.dropped':
-        if (e.reason === 'expired-window' && e.gap === undefined) this.judgeGrace(e, true);
+        if (e.reason === 'expired-window') this.judgeGrace(e, true);
         break;
       case 'ks.suppress.emit':
         this.noteRelease(e);
@@ -328,11 +339,21 @@ export class KStreamsTrace {
     this.opTime.set(key, streamTime);
     const end = e.end as number;
     const grace = e.grace as number;
-    const closed = end + grace <= streamTime;
+    // A time window closes at end + grace; a session once the stream time passes end + grace + gap.
+    const session = e.gap !== undefined;
+    const closesAt = session ? end + grace + (e.gap as number) : end + grace;
+    const closed = session ? closesAt < streamTime : closesAt <= streamTime;
     this.graceDecisions++;
     if (dropped) this.graceDrops++;
     if (closed === dropped) return;
     const what = `record ${String(e.ids)} (key ${String(e.key)}, ts ${ts}) on ${e.p} task ${String(e.task)}`;
+    if (session) {
+      const s = `session [${String(e.start)},${end}]`;
+      this.grace.add(dropped
+        ? `${what} was dropped from ${s}, but end + grace + gap = ${closesAt} >= the aggregate's stream time ${streamTime}: it was still open`
+        : `${what} joined ${s}, but end + grace + gap = ${closesAt} < the aggregate's stream time ${streamTime}: it was closed`);
+      return;
+    }
     const window = formatWindow(e.start as number, end);
     this.grace.add(dropped
       ? `${what} was dropped from window ${window}, but end + grace = ${end + grace} > the aggregate's stream time ${streamTime}: it was still open`
@@ -462,8 +483,8 @@ export class KStreamsTrace {
       if (start > max) max = start;
     }
     this.restoredDigests.set(k, digests);
-    this.restoredMaxStart.set(k, max);
-    this.addedMaxStart.delete(k);
+    this.restoredMaxSegment.set(k, max);
+    this.addedMaxSegment.delete(k);
   }
 
   /**
@@ -485,7 +506,7 @@ export class KStreamsTrace {
     const k = this.joined(e.p, String(e.task), String(e.store));
     const what = `record ${String(e.ids)} (key ${String(e.key)}, ts ${String(e.ts)}) on ${e.p} task ${String(e.task)} started window ${formatWindow(start, end)} afresh`;
     const liveFrom = storeTime - retention + (e.timeOrdered === true ? 0 : 1);
-    const bound = Math.max(this.restoredMaxStart.get(k) ?? -1, this.addedMaxStart.get(k) ?? -1);
+    const bound = Math.max(this.restoredMaxSegment.get(k) ?? -1, this.addedMaxSegment.get(k) ?? -1);
     const ids = String(e.hidden).split(',').filter((x) => x !== '').map(Number);
     const digest = this.restoredDigests.get(k)?.get(String(e.storeKey));
     this.resetCount++;
@@ -516,8 +537,9 @@ export class KStreamsTrace {
    * sessions its store's retention hid, and it did not merge with them. Legitimate as Kafka's
    * segmented session store does it: the retention is gap + grace, each hidden session ended below
    * `storeTime - retention + 1`, and each is the value the store's latest restore gave it, digest
-   * for digest (or, in a store without a cache, one written since). (The store time itself is taken as reported: a session aggregate traces no record it
-   * takes, so nothing here bounds it from above.) Each accepted one excuses, for `session.structure`,
+   * for digest (or, in a store without a cache, one written since); and the store time is no later
+   * than the largest session end the store was given (its entries at its latest restore, and the
+   * sessions records joined since, `ks.session.add`). Each accepted one excuses, for `session.structure`,
    * the record's final session standing apart from the hidden one (`sessionsHiddenFrom`).
    */
   private judgeHiddenSessions(e: TraceEvent): void {
@@ -533,6 +555,11 @@ export class KStreamsTrace {
       return;
     }
     const liveFrom = storeTime - retention + 1;
+    const bound = Math.max(this.restoredMaxSegment.get(k) ?? -1, this.addedMaxSegment.get(k) ?? -1);
+    if (storeTime > bound) {
+      this.retention.add(`${what} passed over a session at store time ${storeTime}, but no session the store was given ends later than ${bound}`);
+      return;
+    }
     for (const [storeKey, start, end, value, ts, restored] of hidden) {
       const session = `session [${start},${end}]`;
       const digest = this.restoredDigests.get(k)?.get(storeKey);

@@ -321,7 +321,8 @@ export class CoverageProbe {
         if (e.txn === true) this.counts['ks.zombie-fenced-by-generation']++;
         break;
       case 'record.dropped':
-        if (e.reason === 'expired-window' && typeof e.end === 'number' && (e.end as number) + (e.grace as number) === (e.streamTime as number)) this.counts['ks.grace-by-1ms']++;
+        // A time window closes at end + grace; a session once the stream time passes end + grace + gap.
+        if (e.reason === 'expired-window' && typeof e.end === 'number' && (e.end as number) + (e.grace as number) + (e.gap === undefined ? 0 : (e.gap as number) + 1) === (e.streamTime as number)) this.counts['ks.grace-by-1ms']++;
         break;
       case 'ks.window.expired':
         this.counts['ks.window-restarted']++;

@@ -76,6 +76,29 @@ describe('ks.grace', () => {
     const t = feed([rec('ks.window.add', 3000, 3000), rec('ks.window.add', 500, 0)]);
     expect(checkGrace(t).ok).toBe(false);
   });
+
+  // Sessions (gap 500, grace 300): Kafka's close time is stream time - grace - gap, and a record is
+  // dropped iff the session it would merge into ends before it.
+  const session = (kind: string, ts: number, start: number, end: number, extra: Record<string, unknown> = {}) =>
+    ev('ks-0', kind, { task: '1_0', node: 'SESS', ids: String(ts), ts, key: 'k', store: 's', start, end, grace: 300, gap: 500, streamTime: 0, ...extra });
+
+  it('sessions: accepts a record into a session that ends at stream time - grace - gap, and a drop of one ending a millisecond earlier', () => {
+    const t = feed([
+      session('ks.session.add', 2000, 2000, 2000),
+      session('ks.session.add', 1200, 1000, 1200),
+      session('record.dropped', 1199, 1000, 1199, { reason: 'expired-window' }),
+    ]);
+    expect(checkGrace(t).ok, checkGrace(t).detail).toBe(true);
+  });
+
+  it('sessions: rejects a drop from a session still open, and a record taken into one closed', () => {
+    const drop = checkGrace(feed([session('ks.session.add', 2000, 2000, 2000), session('record.dropped', 1200, 1000, 1200, { reason: 'expired-window' })]));
+    expect(drop.ok).toBe(false);
+    expect(drop.detail).toContain('was dropped from session [1000,1200], but end + grace + gap = 2000 >= the aggregate\'s stream time 2000');
+    const taken = checkGrace(feed([session('ks.session.add', 2000, 2000, 2000), session('ks.session.add', 1199, 1000, 1199)]));
+    expect(taken.ok).toBe(false);
+    expect(taken.detail).toContain('joined session [1000,1199], but end + grace + gap = 1999 < the aggregate\'s stream time 2000');
+  });
 });
 
 describe('ks.suppress at a clean close', () => {
@@ -157,6 +180,20 @@ describe('ks.retention', () => {
     // A session written since the restore: hidden only by a store without a cache.
     expect(checkRetention(feed([restore, passed({ restored: false })])).detail).toContain('written since the restore, which the store\'s cache holds');
     expect(checkRetention(feed([restore, passed({ restored: false, cached: false })])).ok).toBe(true);
+  });
+
+  it('sessions: the store time is no later than the largest session end the store was given, its restore\'s or a record\'s since', () => {
+    const s1 = { agg: 2, ids: [1, 2], firing: 1 };
+    const restore = restored([['k@0000000000000020@0000000000000025', s1, 25], ['j@0000000000000040@0000000000000040', { agg: 1, ids: [3], firing: 0 }, 40]]);
+    const passed = (storeTime: number) =>
+      ev('ks-1', 'ks.session.expired', { task: '1_0', node: 'AGG', ids: '9', ts: 60, key: 'k', store: 's', gap: 10, grace: 5, storeTime, retention: 15,
+        hidden: JSON.stringify([['k@0000000000000020@0000000000000025', 20, 25, s1, 25, true]]), cached: true });
+    const high = checkRetention(feed([restore, passed(50)]));
+    expect(high.ok).toBe(false);
+    expect(high.detail).toContain('at store time 50, but no session the store was given ends later than 40');
+    // A record taken into a session ending at 50 since the restore raises the bound.
+    const add = ev('ks-1', 'ks.session.add', { task: '1_0', node: 'AGG', ids: '8', ts: 50, key: 'j', store: 's', start: 50, end: 50, grace: 5, gap: 10, streamTime: 50 });
+    expect(checkRetention(feed([restore, add, passed(50)])).ok).toBe(true);
   });
 
   it('a window taken after the restore raises the bound on the store time', () => {

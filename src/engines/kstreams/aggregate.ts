@@ -235,10 +235,14 @@ export class SessionWindowAggregate implements Processor {
       end = Math.max(end, s.end);
       merged = merged === undefined ? s.stored : mergeStored(this.agg, rec.key, merged, s.stored);
     }
+    const detail = { store: this.storeName, start, end, streamTime: this.observedStreamTime, grace: this.windows.graceMs, gap };
     if (sessionDropped(this.windows, end, this.observedStreamTime)) {
-      this.ctx.dropped('expired-window', rec, { store: this.storeName, start, end, streamTime: this.observedStreamTime, grace: this.windows.graceMs, gap });
+      this.ctx.dropped('expired-window', rec, detail);
       return;
     }
+    // Every accepted record with the merged session it joins, so a checker can judge each grace decision
+    // and bound the store's stream time (a session store's segment time is the session's end).
+    this.ctx.decided('ks.session.add', rec, detail);
     const next = add(this.agg, rec.key, rec, merged);
     const window = { start, end };
     // KStreamSessionWindowAggregate: unless the merged session is the record's own [ts, ts], every
