@@ -153,6 +153,8 @@ Narrated replays of fixed runs, paced by you. Lessons:
   zombies        a task manager cut off from the job manager, fenced
   kstreams       Kafka Streams: one transaction per commit, a rebalance,
                  a restore from the changelog, a zombie fenced by generation
+  txn-timeout    a stateless Kafka Streams instance crashes mid-transaction;
+                 only the broker's transaction timeout ends it
   spark          Spark: a driver crash between the offset and commit logs,
                  the batch re-run, the sink skipping it
   three-engines  the same window on Flink, Kafka Streams and Spark, one crash

@@ -96,7 +96,7 @@ function citations(text: string): { names: string[]; checks: { name: string; ok:
   const names = new Set<string>();
   for (const m of text.matchAll(/\b[a-z][\w-]*\[\d+\]/g)) names.add(m[0]);
   for (const m of text.matchAll(/\b(?:tm|ks|executor)-\d+\b(?!-)/g)) names.add(m[0]);
-  for (const m of text.matchAll(/\b(?:late-)?sink-\d+-a\d+-c\d+\b|\bweir-app-ks-\d+-\d+\b/g)) names.add(m[0]);
+  for (const m of text.matchAll(/\b(?:late-)?sink-\d+-a\d+-c\d+\b|\bweir-app-ks-\d+(?:\.\d+)?-\d+\b/g)) names.add(m[0]);
   const checks = [...text.matchAll(/([✓✗]) ([\w.-]+):/g)].map((m) => ({ name: m[2]!, ok: m[1] === '✓' }));
   const channels: { task: string; ch: number; value: string }[] = [];
   // "sessions[0] now has ch0 79, ch1 51": each chN V after the task it belongs to, within the sentence.

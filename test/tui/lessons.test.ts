@@ -11,7 +11,10 @@
  * Flink's 100 ms sends fewer than half as many buffers with records, every
  * record crosses to the window tasks once in each run, and each buffer a
  * barrier flushed with records in it is followed by that barrier's receipt
- * on the same channel.
+ * on the same channel; the txn-timeout lesson's first run passes with
+ * the crashed instance's transaction aborted by the broker's timeout, and
+ * its second (the planted bug) fails txn.timeout with that transaction
+ * still open.
  *
  * How: load each lesson (its runs are small fixed runs) and check each
  * resolved step against the trace: found, of the kind the step asks for,
@@ -24,8 +27,8 @@ import { runScenario } from '../../src/explore/run.ts';
 import type { OutputRecord, WindowResult } from '../../src/stream/records.ts';
 
 describe('lessons', () => {
-  it('are the ten the command offers', () => {
-    expect(LESSONS.map((l) => l.name)).toEqual(['watermarks', 'late-data', 'barriers', 'buffers', 'exactly-once', 'zombies', 'kstreams', 'spark', 'three-engines', 'triggers']);
+  it('are the eleven the command offers', () => {
+    expect(LESSONS.map((l) => l.name)).toEqual(['watermarks', 'late-data', 'barriers', 'buffers', 'exactly-once', 'zombies', 'kstreams', 'txn-timeout', 'spark', 'three-engines', 'triggers']);
     expect(findLesson('nope')).toBeUndefined();
   });
 
@@ -48,6 +51,17 @@ describe('lessons', () => {
       });
     });
   }
+
+  it('txn-timeout: the broker\'s timeout ends the crashed instance\'s transaction; without it the judge fails', async () => {
+    const lr = await loadLesson(findLesson('txn-timeout')!);
+    const timedOut = lr.replays.get('timeout')!;
+    expect(timedOut.rec.meta.checks!.filter((c) => !c.ok)).toEqual([]);
+    const decisions = Array.from(timedOut.index.positions('txn.timeout'), (i) => timedOut.index.events[i]!);
+    expect(decisions.map((e) => e.txnId)).toEqual(['weir-app-ks-0.0-0']);
+    const ignored = lr.replays.get('ignored')!;
+    expect(ignored.rec.meta.checks!.filter((c) => !c.ok).map((c) => c.name)).toContain('txn.timeout');
+    expect(ignored.index.positions('txn.timeout').length).toBe(0);
+  });
 
   it('buffers: the 100 ms timeout sends fewer, fuller buffers than 0; a barrier goes behind the records it flushes', async () => {
     const lesson = findLesson('buffers')!;

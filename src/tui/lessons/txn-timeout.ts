@@ -1,0 +1,85 @@
+/**
+ * Lesson `txn-timeout`: a hanging transaction, and the broker's timeout that
+ * ends it. `etl` on Kafka Streams has no stores, so no state directory: every
+ * start of an instance takes a fresh process id, and with it a fresh
+ * transactional id. When ks-0 crashes with a transaction open, its restart
+ * fences nothing; the transaction's records pin the output's last stable
+ * offset until the broker's sweep finds it past its 10 s timeout, aborts it
+ * and bumps its epoch. Then the same crash with the planted bug
+ * `txn-timeout-ignored`: nobody ends it.
+ *
+ * Both runs share a seed and a fault plan: seed 1, ks-0 crashing at
+ * 3,000 ms and back 500 ms later.
+ */
+import type { RunSettings } from '../../explore/settings.ts';
+import { num, str } from '../model/fields.ts';
+import { checkText, type Lesson, type StepContext } from './types.ts';
+
+const BASE: Omit<RunSettings, 'bugs'> = {
+  scenario: 'etl',
+  engine: 'kstreams',
+  seed: 1,
+  guarantee: 'exactly-once',
+  faults: 'none',
+  plan: { faults: [{ kind: 'crash', atMs: 3_000, process: 'ks-0', restartAfterMs: 500 }] },
+};
+
+const FILTER = 'ks.producer,ks.running,ks.assigned,txn.timeout,txn.abort,proc.,group.rebalance';
+
+/** The transaction ks-0 had open when it crashed: its begin, the last one of ks-0's first id before the crash. */
+const firstId = (c: StepContext): boolean => (str(c.event, 'txnId') ?? '').includes('-ks-0.0-');
+const secs = (ms: number | undefined): string => (ms === undefined ? '?' : `${(ms / 1000).toLocaleString('en-US', { maximumFractionDigits: 3 })} s`);
+
+export const txnTimeoutLesson: Lesson = {
+  name: 'txn-timeout',
+  title: 'A hanging transaction and the broker\'s timeout',
+  summary: 'a stateless Kafka Streams instance crashes mid-transaction; its restart takes a new transactional id, and only the broker\'s transaction timeout ends the old one',
+  runs: [
+    { key: 'timeout', label: 'transaction.timeout.ms', settings: { ...BASE, bugs: [] } },
+    { key: 'ignored', label: 'txn-timeout-ignored', settings: { ...BASE, bugs: ['txn-timeout-ignored'] } },
+  ],
+  steps: [
+    {
+      title: 'No state, no state directory',
+      at: { kind: 'ks.producer', match: (c: StepContext) => c.event.p === 'ks-0' },
+      filter: FILTER,
+      text: (c) => `etl only filters and maps: its topology has no stores, so Kafka Streams keeps no state directory and no process id on disk. Each start of an instance takes a new process id, and its transactional producer a new id: ${c.event.p} opens ${str(c.event, 'transactionalId')} (epoch ${num(c.event, 'epoch')}), with Kafka Streams' transaction.timeout.ms of 10 s.`,
+    },
+    {
+      title: 'A crash mid-transaction',
+      at: { kind: 'proc.crash', match: (c: StepContext) => c.event.p === 'ks-0' },
+      filter: FILTER,
+      text: () => 'ks-0 crashes. Its current transaction had begun: the records it wrote are in the output partitions, neither committed nor aborted. A read-committed reader stops at the first of them (the last stable offset), and so does everything written after them, by anyone.',
+    },
+    {
+      title: 'A new id fences nothing',
+      at: { kind: 'ks.producer', match: (c: StepContext) => c.event.p === 'ks-0' && !(str(c.event, 'transactionalId') ?? '').includes('-ks-0.0-') },
+      filter: FILTER,
+      text: (c) => `Back, ks-0 takes a new process id and initialises ${str(c.event, 'transactionalId')}, epoch ${num(c.event, 'epoch')}. An application with stores would have found its process id in its state directory and initialised its old transactional id again, which aborts what the old incarnation left open at once. This one leaves it.`,
+    },
+    {
+      title: 'Processed again',
+      at: { kind: 'ks.running', match: (c: StepContext) => c.event.p === 'ks-0' && c.replay.index.positions('proc.restart').some((i) => i < c.index) },
+      filter: FILTER,
+      text: (c) => `Task ${str(c.event, 'task')} runs again from ${(c.event.offsets as string[] | undefined)?.join(' ') ?? '?'}: the offsets of the last committed transaction. The records of the open one are read and written again, in a transaction of the new id. Had the open one carried offsets, the new owner would first wait for it (UNSTABLE_OFFSET_COMMIT).`,
+    },
+    {
+      title: 'The broker\'s sweep',
+      at: { kind: 'txn.timeout', match: firstId },
+      filter: FILTER,
+      text: (c) => `The job finished seconds ago; the world went on for one reason. Every 10 s the broker's coordinator looks for transactions open past their timeout: at ${secs(c.event.t)} it finds this one, begun at ${secs(num(c.event, 'startMs'))} with a timeout of ${secs(num(c.event, 'timeoutMs'))}. It aborts it and bumps its id's epoch, so a producer still holding it would be fenced. Until now every read-committed reader of the output waited behind it; the records after it become visible.`,
+    },
+    {
+      title: 'Verdict',
+      at: 'end',
+      text: (c) => `${checkText(c, 'txn.timeout')}. ${checkText(c, 'etl.no-loss')}. ${checkText(c, 'etl.no-duplicates')}. Next: the same crash on a broker that never times a transaction out.`,
+    },
+    {
+      title: 'Nobody ends it',
+      run: 'ignored',
+      at: 'violation',
+      filter: FILTER,
+      text: (c) => `With the planted bug txn-timeout-ignored, the broker schedules no sweep, and the transaction begun here is never ended: the transaction-timeout judge fails the run, and so does liveness. ${checkText(c, 'liveness')}. Press v to come back here; q leaves.`,
+    },
+  ],
+};
