@@ -25,6 +25,19 @@
  * When the workload promises nothing can be late (`canBeLate: false`), the
  * final results must equal the batch reference exactly and the late output
  * must be empty.
+ *
+ * `pending`: a record named there that is in no final result, or (time
+ * windows) not in the final of its last-closing window, is counted pending
+ * and judged no further.
+ *
+ * `resets` (time windows only): each names a key and window that started
+ * afresh, and the records it left out. Such a record, if it is in the input
+ * with that key, its timestamp in that window, and the window's final does
+ * not hold it, is taken as held there (for the rules above) and counted once
+ * as left out; and a window's firings need not accumulate across a firing at
+ * which it restarted (earlier firing < restart firing <= later firing).
+ * A repeated input id is an input error (reported); the earlier records
+ * with that id are judged as if alone, with no pending or reset excuse.
  */
 import type { InputRecord, LateRecord, WindowResult } from '../../../src/stream/records.ts';
 import { selectFinals } from './finals.ts';
@@ -36,21 +49,35 @@ import { windowCleanupTime, keyedWindowId, windowsOf } from './window-math.ts';
 
 export function checkExactlyOnceWindows(
   input: readonly InputRecord[], results: readonly WindowResult[], late: readonly LateRecord[],
-  spec: WindowSpec, opts: { canBeLate: boolean },
+  spec: WindowSpec, opts: { canBeLate: boolean; pending?: ReadonlySet<number>; resets?: readonly PlainReset[] },
 ): CheckResult {
   const problems = new Problems();
   const byId = indexInput(input, problems);
   const sel = selectFinals(results, spec);
   for (const d of sel.duplicates) problems.add(`${describeResult(d)} was committed twice`);
   for (const r of results) checkResultContents(r, byId, spec, problems);
-  checkFiringsAccumulate(sel.byWindow, problems);
+  const resets = opts.resets ?? [];
+  const restarts = new Map<string, number[]>();
+  for (const r of resets) restarts.set(keyedWindowId(r.key, r.start, r.end), [...(restarts.get(keyedWindowId(r.key, r.start, r.end)) ?? []), r.firing]);
+  checkFiringsAccumulate(sel.byWindow, problems, restarts);
   const lateIds = checkLateOutput(late, byId, spec, problems);
-  accountRecords(input, spec, sel.finals, results, lateIds, problems);
+  const counts = accountRecords(input, byId, spec, sel.finals, results, lateIds, opts.pending ?? new Set(), resets, problems);
   if (!opts.canBeLate) compareWithReference(input, spec, sel.finals, late, problems);
   const lateFirings = [...sel.finals.values()].filter((r) => r.firing > 0).length;
   return problems.verdict('exactly-once',
     `${formatCount(input.length)} records accounted for in ${formatCount(sel.finals.size)} results` +
-    ` (${formatCount(lateFirings)} from late firings), ${formatCount(lateIds.size)} late`);
+    ` (${formatCount(lateFirings)} from late firings), ${formatCount(lateIds.size)} late` +
+    (counts.pending > 0 ? `, ${formatCount(counts.pending)} pending (in a window not yet closed when the job ended)` : '') +
+    (counts.reset > 0 ? `, ${formatCount(counts.reset)} left out of a window its store's retention made start afresh after a restore (Kafka Streams)` : ''));
+}
+
+/** A window that started afresh at `firing`, leaving out the records `ids`. */
+export interface PlainReset {
+  key: string;
+  start: number;
+  end: number;
+  firing: number;
+  ids: readonly number[];
 }
 
 function checkLateOutput(
@@ -81,9 +108,10 @@ function checkLateOutput(
 }
 
 function accountRecords(
-  input: readonly InputRecord[], spec: WindowSpec, finals: ReadonlyMap<string, WindowResult>,
-  results: readonly WindowResult[], lateIds: ReadonlySet<number>, problems: Problems,
-): void {
+  input: readonly InputRecord[], byId: ReadonlyMap<number, InputRecord>, spec: WindowSpec, finals: ReadonlyMap<string, WindowResult>,
+  results: readonly WindowResult[], lateIds: ReadonlySet<number>, pending: ReadonlySet<number>, resets: readonly PlainReset[], problems: Problems,
+): { pending: number; reset: number } {
+  const session = spec.assigner.kind === 'session';
   const inFinal = new Map<number, string[]>();
   for (const [k, r] of finals) {
     for (const id of r.ids) {
@@ -92,10 +120,28 @@ function accountRecords(
       else inFinal.set(id, [k]);
     }
   }
+  // Windows a reset excuses, by record id.
+  const excused = new Map<number, Set<string>>();
+  for (const r of session ? [] : resets) {
+    const k = keyedWindowId(r.key, r.start, r.end);
+    const held = new Set(finals.get(k)?.ids ?? []);
+    for (const id of r.ids) {
+      const rec = byId.get(id);
+      if (rec === undefined || held.has(id) || rec.key !== r.key) continue;
+      if (!windowsOf(spec.assigner, rec.ts).some((w) => w.start === r.start && w.end === r.end)) continue;
+      const set = excused.get(id) ?? new Set<string>();
+      set.add(k);
+      excused.set(id, set);
+    }
+  }
+  let pendingCount = 0;
+  const lastIndex = new Map<number, number>();
+  input.forEach((rec, i) => lastIndex.set(rec.id, i));
   const anyResult = new Map<number, WindowResult>();
   for (const r of results) for (const id of r.ids) if (!anyResult.has(id)) anyResult.set(id, r);
-  for (const rec of input) {
+  for (const [i, rec] of input.entries()) {
     const what = `record ${rec.id} (key ${rec.key}, ts ${rec.ts})`;
+    const repeatedLater = lastIndex.get(rec.id) !== i;
     if (lateIds.has(rec.id)) {
       const r = anyResult.get(rec.id);
       if (r) problems.add(`${what} is both in the late output and in ${describeResult(r)}`);
@@ -104,6 +150,17 @@ function accountRecords(
     const member = new Set(inFinal.get(rec.id) ?? []);
     // A timestamp in no window (sliding with slide > size) belongs to no result; the lineage checks catch any claim.
     if (spec.assigner.kind === 'sliding' && windowsOf(spec.assigner, rec.ts).length === 0) continue;
+    const excuse = repeatedLater ? undefined : excused.get(rec.id);
+    if (!repeatedLater && pending.has(rec.id)) {
+      const wins = windowsOf(spec.assigner, rec.ts);
+      const last = wins[wins.length - 1];
+      const inLast = last !== undefined && member.has(keyedWindowId(rec.key, last.start, last.end));
+      if ((member.size === 0 && excuse === undefined) || (!session && !inLast)) {
+        pendingCount++;
+        continue;
+      }
+    }
+    for (const k of excuse ?? []) member.add(k);
     if (member.size === 0) {
       const r = anyResult.get(rec.id);
       problems.add(r
@@ -117,6 +174,7 @@ function accountRecords(
     }
     checkSuffix(what, rec, spec, member, problems);
   }
+  return { pending: pendingCount, reset: excused.size };
 }
 
 function checkSuffix(what: string, rec: InputRecord, spec: WindowSpec, member: ReadonlySet<string>, problems: Problems): void {

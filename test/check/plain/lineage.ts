@@ -61,11 +61,13 @@ export function checkResultContents(
 }
 
 /** Every id of an earlier firing of a window is in each later firing of it. */
-export function checkFiringsAccumulate(byWindow: ReadonlyMap<string, WindowResult[]>, problems: Problems): void {
-  for (const list of byWindow.values()) {
+export function checkFiringsAccumulate(byWindow: ReadonlyMap<string, WindowResult[]>, problems: Problems, restarts: ReadonlyMap<string, readonly number[]> = new Map()): void {
+  for (const [k, list] of byWindow) {
     if (list.length < 2) continue;
     const sorted = [...list].sort((a, b) => a.firing - b.firing);
     for (let i = 1; i < sorted.length; i++) {
+      // A window that started afresh between the two firings holds only what came after.
+      if ((restarts.get(k) ?? []).some((f) => sorted[i - 1]!.firing < f && f <= sorted[i]!.firing)) continue;
       const later = new Set(sorted[i]!.ids);
       const missing = sorted[i - 1]!.ids.find((id) => !later.has(id));
       if (missing !== undefined) {
