@@ -168,6 +168,13 @@ const READER = 'reader';
 const AUDITOR = 'auditor';
 /** How long the reader keeps reading after the job finished when visibility is measured (final commits land in that time). */
 const VISIBILITY_GRACE_MS = 2_000;
+/** At most this long while a transaction still holds the output back (past Kafka's default 60 s timeout and a sweep). */
+const VISIBILITY_WAIT_MS = 75_000;
+
+/** Whether a transaction is open on the output topic, as the broker's disk holds it (durable content only). */
+function outputHeldOpen(disk: SimDisk): boolean {
+  return new OfflineLog(readOnlyDurable(disk), [TOPICS.output]).inspect(TOPICS.output).some((p) => p.openTxns.length > 0);
+}
 
 /**
  * The simulated processes of a run, and those a fault plan may crash: the engine's (Flink by
@@ -403,8 +410,14 @@ export function runScenario(settings: RunSettings, opts: RunOptions = {}): RunRe
     if (ksTrace && internal.compacted.length > 0) changelogs = new OfflineLog(readOnlyDurable(world.disk(BROKER)), internal.compacted);
     // The downstream reader stops with the job, and so does an engine that never ends by itself, so the world can settle.
     if (deployment.finished) deployment.stop?.();
-    // Measuring visibility, the reader stays a while longer, to see the last commits land.
-    if (opts.visibility) world.run({ untilMs: world.now() + VISIBILITY_GRACE_MS, maxSteps: Math.max(0, maxSteps - world.stats.steps) });
+    // Measuring visibility, the reader stays a while longer, to see the last commits land, and on
+    // while a transaction holds the output's last stable offset back (a stateless Kafka Streams
+    // instance's, until the broker's timeout ends it): what it hides becomes visible only then.
+    if (opts.visibility) {
+      const limit = world.now() + VISIBILITY_WAIT_MS;
+      do world.run({ untilMs: world.now() + VISIBILITY_GRACE_MS, maxSteps: Math.max(0, maxSteps - world.stats.steps) });
+      while (world.now() < limit && world.stats.steps < maxSteps && outputHeldOpen(world.disk(BROKER)));
+    }
     if (reading) world.deliverFromOutside(READER, { kind: 'reader.stop' });
     // Liveness phase: let the final commits land; the job manager stops its timers after the job finished.
     endReason = world.run({ maxSteps: Math.max(0, maxSteps - world.stats.steps) }).reason;

@@ -63,6 +63,19 @@ describe('weir compare', () => {
     ]);
   });
 
+  it('a stateless Kafka Streams application: the crashed instance\'s transaction holds the output back until the broker\'s timeout, and the reader waits to see it', () => {
+    const c = compareEngines({ scenario: 'etl', seed: 1, guarantee: 'exactly-once', faults: 'none', bugs: [] }, [{ kind: 'crash', role: 'worker', atMs: 3_000, restartAfterMs: 300 }]);
+    const [flink, kstreams, spark] = c.columns;
+    for (const col of c.columns) expect(col.report.checks.filter((x) => !x.ok), col.engine).toEqual([]);
+    // Every engine shows every kept record in the end (the filter drops the same ones everywhere).
+    expect(kstreams!.visible.never).toBe(flink!.visible.never);
+    expect(spark!.visible.never).toBe(flink!.visible.never);
+    // Behind the open transaction, until the broker times it out 10-20 s after it began.
+    expect(kstreams!.visible.max).toBeGreaterThan(10_000);
+    expect(kstreams!.recoveryMs).toBeGreaterThan(10_000);
+    expect(flink!.visible.max).toBeLessThan(5_000);
+  });
+
   it('without a crash there is nothing to recover; each engine gets only its own knob', () => {
     const c = compareEngines(
       { scenario: 'wordcount', seed: 2, guarantee: 'exactly-once', faults: 'none', bugs: [], events: 200, checkpointIntervalMs: 250, commitIntervalMs: 40, triggerIntervalMs: 300 },
