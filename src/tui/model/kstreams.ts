@@ -376,13 +376,15 @@ export function applyKsEvent(s: KsState, e: TraceEvent, index: number): void {
     }
     case 'txn.commit':
     case 'txn.abort': {
+      // Every decision the broker makes on a thread's transactional id counts, also one on an id a
+      // thread no longer holds (a stateless instance's predecessor's, which the broker's timeout ends).
+      const id = str(e, 'txnId');
+      if (id === undefined || !s.txnOwner.has(id)) return;
+      const status = e.kind === 'txn.commit' ? 'committed' : 'aborted';
+      if (status === 'committed') s.txnsCommitted++;
+      else s.txnsAborted++;
       const t = ownerTxn(s, e);
       if (!t) return;
-      const status = e.kind === 'txn.commit' ? 'committed' : 'aborted';
-      if (t.status !== status) {
-        if (status === 'committed') s.txnsCommitted++;
-        else s.txnsAborted++;
-      }
       t.status = status;
       t.reason = e.kind === 'txn.abort' ? str(e, 'reason') : undefined;
       return;

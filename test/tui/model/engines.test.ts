@@ -117,6 +117,18 @@ describe('Kafka Streams model', () => {
     expect([end.rebalances, end.commits, end.restores, end.txnsCommitted, end.txnsAborted]).toEqual([6, 58, 20, 58, 2]);
   });
 
+  it('counts the broker\'s decision on a transactional id no thread holds any more: a stateless instance\'s predecessor\'s, timed out', async () => {
+    const r = await replayOf({ scenario: 'etl', engine: 'kstreams', seed: 1, guarantee: 'exactly-once', faults: 'none', bugs: [], plan: { faults: [{ kind: 'crash', atMs: 3_000, process: 'ks-0', restartAfterMs: 500 }] } });
+    const timeout = [...r.index.positions('txn.timeout')];
+    expect(timeout).toHaveLength(1);
+    const before = r.index.stateAt(timeout[0]!).ks!;
+    const end = r.index.finalState.ks!;
+    // The timeout's abort is the run's only one, on weir-app-ks-0.0-0, which ks-0 gave up when it restarted.
+    expect(before.txnsAborted).toBe(0);
+    expect(end.txnsAborted).toBe(1);
+    expect(end.instances.get('ks-0')!.txn?.txnId).toBe('weir-app-ks-0.1-0');
+  });
+
   it('c steps through commits, f through the partition, the crash and the fencing', () => {
     const commits = [...ks.index.positions('ks.commit')];
     expect(ks.index.jump('checkpoint', 0, 1)).toBe(commits[0]);
