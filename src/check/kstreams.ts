@@ -218,17 +218,14 @@ export class KStreamsTrace {
         this.judgeGrace(e, false);
         const task = this.joined(e.p, String(e.task));
         this.acceptedMax.set(task, Math.max(this.acceptedMax.get(task) ?? -1, e.ts as number));
-        const store = this.joined(e.p, String(e.task), String(e.store));
-        if ((e.start as number) > (this.addedMaxSegment.get(store) ?? -1)) this.addedMaxSegment.set(store, e.start as number);
+        this.noteSegment(e, e.start as number);
         break;
       }
-      case 'ks.session.add': {
+      case 'ks.session.add':
         this.judgeGrace(e, false);
-        // A session store's segment time is the session's end: the store time is at most the largest given it.
-        const store = this.joined(e.p, String(e.task), String(e.store));
-        if ((e.end as number) > (this.addedMaxSegment.get(store) ?? -1)) this.addedMaxSegment.set(store, e.end as number);
+        // A session store's segment time is the session's end.
+        this.noteSegment(e, e.end as number);
         break;
-      }
       case 'ks.window.expired':
         this.judgeReset(e);
         break;
@@ -525,6 +522,12 @@ export class KStreamsTrace {
     } else if (storeEntryDigest({ agg: JSON.parse(String(e.hiddenAgg)) as unknown, ids, firing: e.hiddenFiring as number }, e.hiddenTs as number) !== digest) {
       this.retention.add(`${what} over a value that differs from the one its store's latest restore gave it`);
     } else this.noteReset(e, start, end, ids);
+  }
+
+  /** A record written into a store at segment time `at`: the store's time is at most the largest such since its restore. */
+  private noteSegment(e: TraceEvent, at: number): void {
+    const store = this.joined(e.p, String(e.task), String(e.store));
+    if (at > (this.addedMaxSegment.get(store) ?? -1)) this.addedMaxSegment.set(store, at);
   }
 
   private noteReset(e: TraceEvent, start: number, end: number, ids: number[]): void {

@@ -13,6 +13,7 @@
  */
 import type { RunSettings } from '../../explore/settings.ts';
 import { num, str } from '../model/fields.ts';
+import { fmtSecs } from '../model/format.ts';
 import { checkText, type Lesson, type StepContext } from './types.ts';
 
 const BASE: Omit<RunSettings, 'bugs'> = {
@@ -26,9 +27,8 @@ const BASE: Omit<RunSettings, 'bugs'> = {
 
 const FILTER = 'ks.producer,ks.running,ks.assigned,txn.timeout,txn.abort,proc.,group.rebalance';
 
-/** The transaction ks-0 had open when it crashed: its begin, the last one of ks-0's first id before the crash. */
+/** An event on ks-0's first transactional id (the one its first start took), which the crash left open. */
 const firstId = (c: StepContext): boolean => (str(c.event, 'txnId') ?? '').includes('-ks-0.0-');
-const secs = (ms: number | undefined): string => (ms === undefined ? '?' : `${(ms / 1000).toLocaleString('en-US', { maximumFractionDigits: 3 })} s`);
 
 export const txnTimeoutLesson: Lesson = {
   name: 'txn-timeout',
@@ -67,7 +67,7 @@ export const txnTimeoutLesson: Lesson = {
       title: 'The broker\'s sweep',
       at: { kind: 'txn.timeout', match: firstId },
       filter: FILTER,
-      text: (c) => `The job finished seconds ago; the world went on for one reason. Every 10 s the broker's coordinator looks for transactions open past their timeout: at ${secs(c.event.t)} it finds this one, begun at ${secs(num(c.event, 'startMs'))} with a timeout of ${secs(num(c.event, 'timeoutMs'))}. It aborts it and bumps its id's epoch, so a producer still holding it would be fenced. Until now every read-committed reader of the output waited behind it; the records after it become visible.`,
+      text: (c) => `The job finished seconds ago; the world went on for one reason. Every 10 s the broker's coordinator looks for transactions open past their timeout: at ${fmtSecs(c.event.t, 3)} it finds this one, begun at ${fmtSecs(num(c.event, 'startMs'), 3)} with a timeout of ${fmtSecs(num(c.event, 'timeoutMs'), 3)}. It aborts it and bumps its id's epoch, so a producer still holding it would be fenced. Until now every read-committed reader of the output waited behind it; the records after it become visible.`,
     },
     {
       title: 'Verdict',

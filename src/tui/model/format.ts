@@ -24,6 +24,11 @@ export function fmtMs(ms: number): string {
   return `${fmtNum(ms)} ms`;
 }
 
+/** Milliseconds as seconds, with up to `digits` decimals ('?' when unknown). */
+export function fmtSecs(ms: number | undefined, digits = 1): string {
+  return ms === undefined ? '?' : `${(ms / 1000).toLocaleString('en-US', { maximumFractionDigits: digits })} s`;
+}
+
 const w = (e: TraceEvent): string => fmtWm(num(e, 'wm'));
 const c = (e: TraceEvent): string => `c${num(e, 'checkpoint') ?? '?'}`;
 const win = (e: TraceEvent): string => `${str(e, 'key') ?? '?'} [${num(e, 'start') ?? '?'},${num(e, 'end') ?? '?'})`;
@@ -115,9 +120,8 @@ function txnText(e: TraceEvent): string {
     return `${task} ${verb} ${str(e, 'txn') ?? '?'}${cp !== undefined ? ` (c${cp})` : ''}${reason ? `: ${reason}` : ''}`;
   }
   const id = str(e, 'txnId') ?? '?';
-  const secs = (ms: number | undefined): string => (ms === undefined ? '?' : `${(ms / 1000).toLocaleString('en-US', { maximumFractionDigits: 1 })} s`);
-  if (e.kind === 'txn.timeout') return `broker times out ${id} epoch ${num(e, 'epoch') ?? '?'}: open since ${secs(num(e, 'startMs'))}, timeout ${secs(num(e, 'timeoutMs'))}; aborts it and fences its producer`;
-  if (e.kind === 'txn.recovered') return `broker recovered ${id} epoch ${num(e, 'epoch') ?? '?'} open; its timeout (${secs(num(e, 'timeoutMs'))}) starts now`;
+  if (e.kind === 'txn.timeout') return `broker times out ${id} epoch ${num(e, 'epoch') ?? '?'}: open since ${fmtSecs(num(e, 'startMs'))}, timeout ${fmtSecs(num(e, 'timeoutMs'))}; aborts it and fences its producer`;
+  if (e.kind === 'txn.recovered') return `broker recovered ${id} epoch ${num(e, 'epoch') ?? '?'} open; its timeout (${fmtSecs(num(e, 'timeoutMs'))}) starts now`;
   if (e.kind === 'txn.abort' && str(e, 'reason') === 'timeout') return `broker aborted ${id} epoch ${num(e, 'epoch') ?? '?'} (timed out)`;
   return `broker ${verb} ${id} epoch ${num(e, 'epoch') ?? '?'}`;
 }
