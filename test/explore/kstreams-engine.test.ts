@@ -99,4 +99,22 @@ describe('Kafka Streams engine', () => {
     expect(started.t).toBeGreaterThan(abort.t);
     expect(started.offsets).toEqual(['input/0@141']);
   });
+
+  it('closes an instance that restarts after the job finished, so the world settles (a crash planned past the end)', () => {
+    // The job has finished and every instance was closed before 30 s; ks-0 crashes then and restarts
+    // 300 ms later. Nothing told the new instance the job was over: it ran to the step limit and
+    // liveness failed. Now the deployment closes it too, as it closed the others.
+    for (const scenario of ['etl', 'sessions']) {
+      const events: { kind: string; p: string; incarnation?: unknown }[] = [];
+      const r = runScenario({ scenario, engine: 'kstreams', seed: 1, guarantee: 'exactly-once', faults: 'none', bugs: [], plan: { faults: [{ kind: 'crash', atMs: 30_000, process: 'ks-0', restartAfterMs: 300 }] } }, {
+        subscribers: [(e) => {
+          if (e.p === 'ks-0' && (e.kind === 'ks.start' || e.kind === 'ks.closed')) events.push({ kind: e.kind, p: e.p, incarnation: e.incarnation });
+        }],
+      });
+      expect(r.checks.filter((c) => !c.ok), scenario).toEqual([]);
+      expect(r.faults.crashes, scenario).toBe(1);
+      // Started twice, closed twice: at the job's end, and again once restarted.
+      expect(events.map((e) => e.kind), scenario).toEqual(['ks.start', 'ks.closed', 'ks.start', 'ks.closed']);
+    }
+  });
 });

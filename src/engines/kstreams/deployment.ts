@@ -10,7 +10,10 @@
  * A Streams application has no end of its own: the deployment follows the
  * instances' `ks.quiet` reports and calls the job finished once every
  * instance is quiet in the same group generation and together they run
- * every task; `stop` then closes them (`KafkaStreams.close()`).
+ * every task; `stop` then closes them (`KafkaStreams.close()`), and closes
+ * as well an instance that starts again after it (a crash planned past the
+ * job's end restarts one that would otherwise run, and keep the world busy,
+ * until the step limit).
  */
 import type { EngineDeployment, EngineStats, Host } from '../../runtime/deployment.ts';
 import type { TraceEvent } from '../../runtime/trace-event.ts';
@@ -94,6 +97,8 @@ export class KStreamsDeployment implements EngineDeployment {
   readonly crashable: readonly string[];
   private readonly quiet = new Map<string, { generation: number; tasks: readonly string[] }>();
   private done = false;
+  /** `stop` was called: an instance that starts after it (a crash planned after the job ended) is closed too. */
+  private stopped = false;
   private readonly counts = { commits: 0, lost: 0, restores: 0 };
   /** Interactive queries on the application's instances (read only; see queries.ts). */
   queries: KafkaStreamsQueries | undefined;
@@ -117,8 +122,11 @@ export class KStreamsDeployment implements EngineDeployment {
         this.quiet.set(e.p, { generation: e.generation as number, tasks: e.tasks as string[] });
         this.checkDone();
         break;
-      case 'ks.busy':
       case 'ks.start':
+        if (this.stopped) this.host.deliver(e.p, { kind: 'ks.shutdown' });
+        this.quiet.delete(e.p);
+        break;
+      case 'ks.busy':
       case 'ks.lost':
       case 'ks.revoked':
       case 'proc.crash':
@@ -145,6 +153,7 @@ export class KStreamsDeployment implements EngineDeployment {
 
   /** Closes every instance: a last commit, then it leaves the group and stops its timers. */
   stop(): void {
+    this.stopped = true;
     for (const p of this.processes) this.host.deliver(p, { kind: 'ks.shutdown' });
   }
 
