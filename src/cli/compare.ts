@@ -253,7 +253,7 @@ export function table(c: Comparison): string {
     row('  by the rule', (col) => SHORT_RULE[col.engine] ?? col.late.rule),
     ['cost'],
     row('checkpoints/commits/batches', (col) => `${n(col.commits.count)} ${col.commits.what}`.slice(0, 15)),
-    metric('txn.committed'), metric('txn.aborted'), metric('messages'), metric('diskBytes'), metric('virtualTimeMs'),
+    metric('txn.committed'), metric('txn.aborted'), metric('messages'), metric('diskBytes'), metric('finishedMs'), metric('virtualTimeMs'),
   ];
   const out = [`  ${n(c.events)} events, ${faultsLine(c)}`, '', ...layout(rows)];
   out.push('', NOTES);
@@ -399,6 +399,7 @@ function comparisonJson(c: Comparison): unknown {
       messages: col.messages,
       diskBytesWritten: col.diskBytes,
       transactions: col.transactions,
+      ...(col.report.finishedMs !== undefined ? { finishedMs: col.report.finishedMs } : {}),
       virtualTimeMs: col.report.virtualTimeMs,
       steps: col.report.steps,
       token: col.report.token,

@@ -89,7 +89,7 @@ const SHOWN_FAULTS = 6;
 export function reportLines(r: RunReport, style: Style): string[] {
   const f = r.faults;
   const lines = [
-    `  run          ${num(r.events)} events, parallelism ${r.parallelism}, virtual time ${num(r.virtualTimeMs)} ms, ${num(r.steps)} steps, ${num(r.traceEvents)} trace events`,
+    `  run          ${num(r.events)} events, parallelism ${r.parallelism}, virtual time ${num(r.virtualTimeMs)} ms${r.finishedMs !== undefined && r.finishedMs < r.virtualTimeMs ? ` (job finished at ${num(r.finishedMs)})` : ''}, ${num(r.steps)} steps, ${num(r.traceEvents)} trace events`,
     `  checkpoints  ${num(r.checkpoints.completed)} completed, ${num(r.checkpoints.aborted)} aborted${r.checkpoints.savepoints > 0 ? `; ${num(r.checkpoints.savepoints)} savepoint (the job stopped with it and started again from it)` : ''}`,
     `  faults       ${num(f.planned)} planned; ${count(f.crashes, 'crash', 'crashes')}, ${count(f.restarts, 'restart', 'restarts')}, ${count(f.restores, 'restore', 'restores')}`,
   ];

@@ -58,9 +58,9 @@ export async function runCommand(argv: readonly string[]): Promise<number> {
   traceOut?.commit();
   // A savepoint asked for after the job's end is never taken: say so rather than pass silently.
   if (req.settings.savepointAtMs !== undefined && report.checkpoints.savepoints === 0) {
-    const late = req.settings.savepointAtMs >= report.virtualTimeMs;
+    const late = req.settings.savepointAtMs >= (report.finishedMs ?? report.virtualTimeMs);
     process.stderr.write(late
-      ? `weir: note: no savepoint was taken: --savepoint-at ${req.settings.savepointAtMs} ms came after the job had finished (virtual time ${report.virtualTimeMs.toLocaleString('en-US')} ms); ask for one before the input ends\n`
+      ? `weir: note: no savepoint was taken: --savepoint-at ${req.settings.savepointAtMs} ms came after the job had finished (at ${(report.finishedMs ?? report.virtualTimeMs).toLocaleString('en-US')} ms); ask for one before the input ends\n`
       : `weir: note: no savepoint was taken: the job finished before the savepoint asked for at ${req.settings.savepointAtMs} ms could complete\n`);
   }
   if (json) report$.write(JSON.stringify(report) + '\n');

@@ -512,7 +512,8 @@ export const METRICS: readonly Metric[] = [
   { key: 'txn.aborted', section: 'cost', label: 'transactions aborted', unit: 'count', get: (c) => c.transactions.aborted },
   { key: 'messages', section: 'cost', label: 'messages', unit: 'count', get: (c) => c.messages },
   { key: 'diskBytes', section: 'cost', label: 'disk written', unit: 'bytes', get: (c) => c.diskBytes },
-  { key: 'virtualTimeMs', section: 'cost', label: 'virtual time', unit: 'ms', get: (c) => c.report.virtualTimeMs },
+  { key: 'finishedMs', section: 'cost', label: 'job finished at', unit: 'ms', get: (c) => c.report.finishedMs },
+  { key: 'virtualTimeMs', section: 'cost', label: 'world settled at', unit: 'ms', get: (c) => c.report.virtualTimeMs },
 ];
 
 /** One figure over many seeds: its median and spread (seeds where it is undefined are left out). */

@@ -58,7 +58,10 @@ export interface RunReport {
   bugs: string[];
   events: number;
   parallelism: number;
+  /** When the simulated world had nothing left to do (background work included: a log cleaner's backoff, a tombstone's horizon, a transaction timeout). */
   virtualTimeMs: number;
+  /** When the job finished, as its engine said (absent when it never did). */
+  finishedMs?: number;
   steps: number;
   checkpoints: { completed: number; aborted: number; savepoints: number };
   faults: { planned: number; crashes: number; restarts: number; partitions: number; restores: number };
@@ -523,6 +526,7 @@ export function runScenario(settings: RunSettings, opts: RunOptions = {}): RunRe
     events: sizes.events,
     parallelism: sizes.parallelism,
     virtualTimeMs: world.now(),
+    ...(Number.isFinite(finishedMs) && deployment.finished ? { finishedMs } : {}),
     steps: world.stats.steps,
     checkpoints: stats.checkpoints,
     faults: {

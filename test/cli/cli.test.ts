@@ -78,6 +78,9 @@ describe.concurrent('weir run', () => {
     const ra = json<RunJson>(a);
     expect(ra).toMatchObject({ scenario: 'wordcount', seed: 1, guarantee: 'exactly-once', events: 300 });
     for (const k of ['virtualTimeMs', 'steps', 'traceEvents'] as const) expect(ra[k]).toBeGreaterThan(0);
+    expect(ra.finishedMs).toBeGreaterThan(0);
+    expect(ra.finishedMs).toBeLessThanOrEqual(ra.virtualTimeMs);
+    expect(text.stdout).toMatch(/virtual time [\d,]+ ms \(job finished at [\d,]+\)/);
     expect(ra.checkpoints.completed).toBeGreaterThan(0);
     expect(typeof ra.faults.crashes).toBe('number');
     expect(ra.output.committed).toBeGreaterThan(0);
@@ -181,7 +184,7 @@ describe('bad input', () => {
   it('a savepoint asked for after the job finished is not taken, and the run says so on stderr', async () => {
     const late = await weir(['run', 'bank', '--seed', '1', '--events', '200', '--faults', 'none', '--savepoint-at', '999999']);
     expect(late.status).toBe(0);
-    expect(late.stderr).toMatch(/^weir: note: no savepoint was taken: --savepoint-at 999999 ms came after the job had finished \(virtual time [\d,]+ ms\)/);
+    expect(late.stderr).toMatch(/^weir: note: no savepoint was taken: --savepoint-at 999999 ms came after the job had finished \(at [\d,]+ ms\)/);
     // The request's timer does not hold the run open until then.
     expect(late.stdout).not.toMatch(/virtual time 999,9/);
     const early = await weir(['run', 'bank', '--seed', '1', '--events', '200', '--faults', 'none', '--savepoint-at', '800']);

@@ -49,6 +49,7 @@ export interface RunJson {
   guarantee: string;
   events: number;
   virtualTimeMs: number;
+  finishedMs?: number;
   steps: number;
   checkpoints: { completed: number; aborted: number };
   faults: { crashes: number; restarts: number };

@@ -25,6 +25,9 @@ describe('run-level checks', () => {
     const r = run(base);
     expect(failed(r)).toEqual([]);
     expect(r.checks.map((c) => c.name)).toEqual(expect.arrayContaining(['run.completes', 'liveness', 'checkpoint.completed-only']));
+    // The job finishes before the world settles (the final commits land, the reader stops).
+    expect(r.finishedMs).toBeGreaterThan(0);
+    expect(r.finishedMs).toBeLessThan(r.virtualTimeMs);
   });
 
   it('fails liveness when the job cannot finish within the step limit', () => {
@@ -32,6 +35,7 @@ describe('run-level checks', () => {
     const liveness = r.checks.find((c) => c.name === 'liveness')!;
     expect(liveness.ok).toBe(false);
     expect(liveness.detail).toMatch(/never finished/);
+    expect(r.finishedMs).toBeUndefined();
   });
 
   it('fails run.completes with the message when code inside the engine throws', () => {
