@@ -173,6 +173,14 @@ export const MUTANTS = [
     try: ['sessions:kstreams'],
   },
   {
+    id: 'ks-session-close-without-gap',
+    file: 'src/engines/kstreams/windows.ts',
+    find: "return w.kind === 'session' ? streamTime - w.graceMs - w.gapMs : streamTime - w.graceMs;",
+    replace: 'return streamTime - w.graceMs;',
+    description: "a session closes at end + grace, not Kafka's end + grace + gap (records a session would still take are dropped)",
+    try: ['sessions:kstreams'],
+  },
+  {
     id: 'ks-restore-skips-last-record',
     file: 'src/engines/kstreams/instance.ts',
     find: 'for (const rec of r.records) {\n              const c = rec.value',
@@ -293,6 +301,22 @@ export const MUTANTS = [
     replace: "else if (generation > g.generation) refused = ['illegal-generation',",
     description: 'an offset commit of an older (stale) consumer group generation is accepted; only newer ones are refused',
     try: ['wordcount:kstreams', 'bank:kstreams'],
+  },
+  {
+    id: 'log-txn-timeout-broker-default',
+    file: 'src/log/broker.ts',
+    find: 'const timeoutMs = req.transactionTimeoutMs ?? DEFAULT_TXN_TIMEOUT_MS;',
+    replace: 'const timeoutMs = DEFAULT_TXN_TIMEOUT_MS;',
+    description: "the broker keeps its default transaction timeout (60 s) instead of the one the producer asked for at InitProducerId",
+    try: ['etl:kstreams', 'wordcount:kstreams'],
+  },
+  {
+    id: 'log-txn-timeout-sweep-early',
+    file: 'src/log/txn-coordinator.ts',
+    find: "if (t === undefined || t.phase !== 'open' || t.startMs + s.timeoutMs >= now) continue;",
+    replace: "if (t === undefined || t.phase !== 'open' || t.startMs + s.timeoutMs - 5_000 >= now) continue;",
+    description: 'the sweep aborts transactions 5 s before their timeout runs out',
+    try: ['etl:kstreams'],
   },
   {
     id: 'checksum-not-verified',

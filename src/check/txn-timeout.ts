@@ -12,11 +12,15 @@
  * read-committed readers and, when it carried offsets, the next owner's
  * offset fetch.
  *
- * Judged from the broker's own events (process `broker`): `txn.begin` (with
+ * Judged from the producers' `producer.init` (the epoch each was given, with
+ * the timeout it asked for) and the broker's own events (process `broker`): `txn.begin` (with
  * the id's timeout), `txn.recovered` (a transaction a restarted broker found
  * open: its clock starts then), `txn.timeout` (a timeout decision),
  * `txn.commit` / `txn.abort` (durable decisions, with `requestedMs`: when the
  * ending was asked for) and the broker's crashes.
+ * - A transaction begins (or is recovered) in an epoch its producer was
+ *   given, with the timeout that producer asked for: the broker keeps each
+ *   id's timeout from its latest init, not its own default.
  * - A timeout decision names a transaction open on the live broker and not
  *   being ended, with the start and timeout the judge saw; it comes strictly
  *   after start + timeout and no later than start + timeout + one interval.
@@ -45,7 +49,7 @@ interface OpenTxn {
   timedOutMs?: number;
 }
 
-const KINDS: readonly string[] = ['txn.begin', 'txn.recovered', 'txn.timeout', 'txn.commit', 'txn.abort', 'proc.crash', 'proc.restart'];
+const KINDS: readonly string[] = ['producer.init', 'txn.begin', 'txn.recovered', 'txn.timeout', 'txn.commit', 'txn.abort', 'proc.crash', 'proc.restart'];
 
 const key = (id: unknown, n: unknown): string => `${String(id)}#${String(n)}`;
 
@@ -57,6 +61,8 @@ export class TxnTimeoutTrace {
   readonly timeouts: { txnId: string; atMs: number; startMs: number; timeoutMs: number }[] = [];
   private recovered = 0;
   private brokerUp = true;
+  /** The timeout each producer asked for, by transactional id and the epoch it was given. */
+  private readonly asked = new Map<string, number>();
 
   constructor(private readonly broker: string) {}
 
@@ -65,15 +71,19 @@ export class TxnTimeoutTrace {
   }
 
   onEvent(e: TraceEvent): void {
+    if (e.kind === 'producer.init') {
+      this.asked.set(key(e.transactionalId, e.epoch), e.timeoutMs as number);
+      return;
+    }
     if (e.p !== this.broker) return;
     switch (e.kind) {
       case 'txn.begin':
         this.begun++;
-        this.open.set(key(e.txnId, e.n), { txnId: e.txnId as string, epoch: e.epoch as number, startMs: e.t, timeoutMs: e.timeoutMs as number });
+        this.opened(e, 'began');
         return;
       case 'txn.recovered':
         this.recovered++;
-        this.open.set(key(e.txnId, e.n), { txnId: e.txnId as string, epoch: e.epoch as number, startMs: e.t, timeoutMs: e.timeoutMs as number });
+        this.opened(e, 'recovered');
         return;
       case 'txn.timeout':
         this.onTimeout(e);
@@ -90,6 +100,15 @@ export class TxnTimeoutTrace {
         this.brokerUp = true;
         return;
     }
+  }
+
+  private opened(e: TraceEvent, how: string): void {
+    const t: OpenTxn = { txnId: e.txnId as string, epoch: e.epoch as number, startMs: e.t, timeoutMs: e.timeoutMs as number };
+    this.open.set(key(e.txnId, e.n), t);
+    const asked = this.asked.get(key(t.txnId, t.epoch));
+    const name = `transaction ${t.txnId} #${String(e.n)}`;
+    if (asked === undefined) this.problems.add(`the broker ${how} ${name} at ${e.t} ms in epoch ${t.epoch}, which no producer of that id was given`);
+    else if (asked !== t.timeoutMs) this.problems.add(`the broker ${how} ${name} at ${e.t} ms with a timeout of ${t.timeoutMs} ms, but its producer asked for ${asked} ms when it was given epoch ${t.epoch}`);
   }
 
   /** Whether the broker timed out or recovered a transaction (beyond transactions begun and ended by their producers). */

@@ -38,12 +38,12 @@ import { GroupSync } from './group-sync.ts';
 import { DEFAULT_CLEANER_BACKOFF_MS, LogCleaner } from './log-cleaner.ts';
 import type { PartitionLog } from './partition-log.ts';
 import {
-  isKeyedRecord, isLogRequest,
+  DEFAULT_TXN_TIMEOUT_MS, isKeyedRecord, isLogRequest,
   type DeleteRecordsRequest, type ErrorCode, type FetchRequest, type KeyedRecord, type LogReply, type LogRequest,
   type ProduceRequest, type TxnInitRequest,
 } from './protocol.ts';
 import { recover, type Recovered } from './recovery.ts';
-import { DEFAULT_TXN_TIMEOUT_MS, TxnCoordinator, type TxnResult } from './txn-coordinator.ts';
+import { TxnCoordinator, type TxnResult } from './txn-coordinator.ts';
 import type { ProcessContext, ProcessFactory, ProcessId, ProcessLogic, TimerHandle } from '../runtime/types.ts';
 import { concatAll } from '../runtime/arrays.ts';
 

@@ -14,7 +14,7 @@
  * to retry too (see protocol.ts).
  */
 import {
-  isLogReply,
+  DEFAULT_TXN_TIMEOUT_MS, isLogReply,
   type ErrorCode, type FetchedOffset, type FetchedRecord, type FetchRequest, type Isolation, type LogReply, type LogRequest,
   type OffsetAndMetadata, type ProduceRequest, type ProducerRef, type TopicPartition, type TxnRef,
 } from './protocol.ts';
@@ -115,9 +115,17 @@ export class LogClient {
     this.request({ kind: 'log.endOffsets', topic, ...(isolation !== undefined ? { isolation } : {}) }, cb, (r) => (r.kind === 'log.endOffsets.ok' ? { ok: true, offsets: r.offsets } : undefined));
   }
 
-  /** Kafka's InitProducerId; `timeoutMs` is the producer's transaction.timeout.ms (the broker's default when absent). */
+  /**
+   * Kafka's InitProducerId; `timeoutMs` is the producer's transaction.timeout.ms (the producer's
+   * default, 60 s, when absent). The epoch the producer got is traced as `producer.init`, with the
+   * timeout it asked for, so a judge can hold the broker's transactions to what their producer asked.
+   */
   initTxn(transactionalId: string, cb: (r: InitTxnResult) => void, timeoutMs?: number): void {
-    this.request({ kind: 'txn.init', transactionalId, ...(timeoutMs !== undefined ? { transactionTimeoutMs: timeoutMs } : {}) }, cb, (r) => (r.kind === 'txn.inited' ? { ok: true, epoch: r.epoch } : undefined));
+    const asked = timeoutMs ?? DEFAULT_TXN_TIMEOUT_MS;
+    this.request<{ ok: true; epoch: number }>({ kind: 'txn.init', transactionalId, ...(timeoutMs !== undefined ? { transactionTimeoutMs: timeoutMs } : {}) }, (r) => {
+      if (r.ok) this.ctx.trace.emit('producer.init', { transactionalId, epoch: r.epoch, timeoutMs: asked });
+      cb(r);
+    }, (r) => (r.kind === 'txn.inited' ? { ok: true, epoch: r.epoch } : undefined));
   }
 
   endTxn(transactionalId: string, epoch: number, commit: boolean, cb: (r: AckResult) => void): void {

@@ -98,6 +98,9 @@ export interface EndOffsetsRequest {
   isolation?: Isolation;
 }
 
+/** The Kafka producer's default transaction.timeout.ms (what a producer that gives none asks for). */
+export const DEFAULT_TXN_TIMEOUT_MS = 60_000;
+
 export interface TxnInitRequest {
   kind: 'txn.init';
   reqId: number;

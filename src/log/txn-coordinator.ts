@@ -43,7 +43,7 @@
  */
 import type { MarkerEntry, TxnLogLine } from './codec.ts';
 import { txnKey, type PartitionLog } from './partition-log.ts';
-import type { ErrorCode, TxnRef } from './protocol.ts';
+import { DEFAULT_TXN_TIMEOUT_MS, type ErrorCode, type TxnRef } from './protocol.ts';
 import type { Recovered } from './recovery.ts';
 import type { Clock, Timers, TimerHandle, Tracer } from '../runtime/types.ts';
 
@@ -80,9 +80,6 @@ interface IdState {
 
 /** How many past epochs' outcomes an id remembers. */
 const OUTCOMES_KEPT = 16;
-
-/** The Kafka producer's default transaction.timeout.ms. */
-export const DEFAULT_TXN_TIMEOUT_MS = 60_000;
 
 /** Kafka's transaction.abort.timed.out.transaction.cleanup.interval.ms: how often timed-out transactions are looked for. */
 export const TXN_TIMEOUT_SWEEP_MS = 10_000;

@@ -6,8 +6,10 @@
  * the transaction — a timeout decided too early, one decided a sweep too
  * late, a decision for a transaction that was not open or with another
  * start, a timeout abort with no decision, a transaction left open past its
- * deadline that its producer ended late, and one still open when the run
- * ended or settled. End to end, a stateless Kafka Streams application
+ * deadline that its producer ended late, one still open when the run
+ * ended or settled, and one begun or recovered with another timeout than
+ * its producer asked for at the epoch it was given (or in an epoch no
+ * producer was given). End to end, a stateless Kafka Streams application
  * (etl) under heavy faults passes with a transaction timed out, and the
  * planted bug `txn-timeout-ignored` fails it.
  *
@@ -27,9 +29,15 @@ const begin = (t: number, txnId = 'A', n = 1, timeoutMs = 10_000, epoch = 1) => 
 const timeout = (t: number, startMs: number, txnId = 'A', n = 1, timeoutMs = 10_000, epoch = 1) => ev('txn.timeout', t, { txnId, epoch, n, startMs, timeoutMs });
 const ended = (kind: 'txn.commit' | 'txn.abort', t: number, requestedMs: number, reason = 'requested', txnId = 'A', n = 1, epoch = 1) => ev(kind, t, { txnId, epoch, n, partitions: 1, reason, requestedMs });
 
-function judge(events: TraceEvent[], endMs = 60_000, settled = true) {
+/** A producer given `epoch` of `txnId`, having asked for `timeoutMs`. */
+const init = (t: number, txnId = 'A', epoch = 1, timeoutMs = 10_000, p = 'ks-0') => ev('producer.init', t, { transactionalId: txnId, epoch, timeoutMs }, p);
+
+/** Judges `events`; unless `inits` is given, each broker transaction's producer is first given its epoch with the timeout the broker traced. */
+function judge(events: TraceEvent[], endMs = 60_000, settled = true, inits?: TraceEvent[]) {
   const j = new TxnTimeoutTrace('broker');
-  for (const e of events) if (j.kinds.includes(e.kind)) j.onEvent(e);
+  const given = inits ?? events.filter((e) => e.p === 'broker' && (e.kind === 'txn.begin' || e.kind === 'txn.recovered'))
+    .map((e) => init(0, e.txnId as string, e.epoch as number, e.timeoutMs as number));
+  for (const e of [...given, ...events]) if (j.kinds.includes(e.kind)) j.onEvent(e);
   return { j, r: j.verdict(endMs, settled) };
 }
 
@@ -50,6 +58,23 @@ describe('txn.timeout', () => {
     const { r, j } = judge([ev('txn.begin', 5, { task: 'sink-0', txn: 'x', epoch: 1 }, 'tm-0')], 100_000);
     expect(r.ok).toBe(true);
     expect(j.eventful).toBe(false);
+  });
+
+  it('fails a transaction begun with another timeout than its producer asked for, or in an epoch no producer was given', () => {
+    // The producer re-initialised with a new timeout: the broker's transactions of the new epoch carry it.
+    const ok = judge([begin(1_000, 'A', 1, 60_000, 1), ended('txn.commit', 1_100, 1_050), begin(2_000, 'A', 2, 10_000, 2), ended('txn.commit', 2_100, 2_050, 'requested', 'A', 2, 2)], 60_000, true,
+      [init(0, 'A', 1, 60_000), init(1_500, 'A', 2, 10_000)]).r;
+    expect(ok.ok).toBe(true);
+    // A broker that kept its default instead of the 10 s the producer asked for.
+    const ignored = judge([begin(1_000, 'A', 1, 60_000)], 5_000, false, [init(0, 'A', 1, 10_000)]).r;
+    expect(ignored.ok).toBe(false);
+    expect(ignored.detail).toMatch(/began transaction A #1 at 1000 ms with a timeout of 60000 ms, but its producer asked for 10000 ms when it was given epoch 1/);
+    // Recovered with the timeout of an older epoch's init.
+    const stale = judge([ev('txn.recovered', 3_000, { txnId: 'A', epoch: 2, n: 4, timeoutMs: 60_000 })], 5_000, false, [init(0, 'A', 1, 60_000), init(1_000, 'A', 2, 10_000)]).r;
+    expect(stale.detail).toMatch(/recovered transaction A #4 at 3000 ms with a timeout of 60000 ms, but its producer asked for 10000 ms/);
+    // An epoch nobody was given.
+    const unknown = judge([begin(1_000, 'A', 1, 10_000, 3)], 5_000, false, [init(0, 'A', 1, 10_000)]).r;
+    expect(unknown.detail).toMatch(/began transaction A #1 at 1000 ms in epoch 3, which no producer of that id was given/);
   });
 
   it('fails a timeout decided before the timeout ran out, or at the boundary itself', () => {

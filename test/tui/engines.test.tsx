@@ -48,7 +48,7 @@ const lineOf = (frame: string, start: RegExp): string => frame.split('\n').find(
 describe('Kafka Streams replay', () => {
   for (const size of SIZES) {
     it(`${size.cols}×${size.rows}: ks-1 crashed, ks-0 a zombie cut off from the broker, the group at generation 3`, async () => {
-      const f = await frameAt(ks, 1130, size);
+      const f = await frameAt(ks, 1132, size);
       expect(f).toMatch(/wordcount seed 9 · kstream/);
       expect(lineOf(f, /^ks-1 /)).toMatch(/^ks-1\s+crashed\s+gen 3 {4}/);
       expect(lineOf(f, /^ks-0 /)).toMatch(/^ks-0\s+running\s+gen 2 {2}zombie \(group at 3\)/);
@@ -61,7 +61,7 @@ describe('Kafka Streams replay', () => {
     });
 
     it(`${size.cols}×${size.rows}: the zombie fenced, its tasks lost, its transaction #9 still open`, async () => {
-      const f = await frameAt(ks, 2312, size);
+      const f = await frameAt(ks, 2315, size);
       expect(lineOf(f, /^ks-0 /)).toMatch(/^ks-0\s+lost\s+gen 2 {2}sendOffsets/);
       expect(f).toMatch(/group gen 4 (stable|rebalancing)/);
       expect(f).toMatch(/ks-0 #9 open/);
@@ -69,13 +69,13 @@ describe('Kafka Streams replay', () => {
   }
 
   it('100×30: tasks with stream time per task and per store, the stores restored, the transaction aborted', async () => {
-    const tasks = await frameAt(ks, 1976, { cols: 100, rows: 30 });
+    const tasks = await frameAt(ks, 1979, { cols: 100, rows: 30 });
     expect(lineOf(tasks, /^ {2}1_0 running {3}st 4,309/)).toContain('counts 4,309  dropped 2');
     expect(tasks).toMatch(/^ {2}0_0 running {3}st 2,447\s/m);
     expect(tasks).toMatch(/stores 16 restored \(\d+ records\)/);
     expect(tasks).toMatch(/counts 1_0 ks-0 restored 0 rec @2/);
     expect(tasks).toMatch(/last commit g4: input 0@105 1@105 2@106/);
-    const aborted = await frameAt(ks, 2313, { cols: 100, rows: 30 });
+    const aborted = await frameAt(ks, 2316, { cols: 100, rows: 30 });
     expect(aborted).toMatch(/ks-0 #9 aborted/);
     // The second abort: the first was ks-1's transaction open at its crash, aborted at its restart.
     expect(aborted).toMatch(/transactions \d+ committed, 2 aborted/);
@@ -96,7 +96,7 @@ describe('Kafka Streams replay', () => {
 describe('Spark replay', () => {
   for (const size of SIZES) {
     it(`${size.cols}×${size.rows}: batch 14 re-run after the driver's restart, its sink skipping both partitions`, async () => {
-      const f = await frameAt(spark, 553, size);
+      const f = await frameAt(spark, 584, size);
       expect(f).toMatch(/wordcount seed 1 · spark · e/);
       expect(f).toMatch(/^batch 14 \(run 2\) {2}watermark 1,101 {2}re-runs 1/m);
       expect(f).toMatch(/^driver running \(incarnation 1\)/m);
@@ -108,7 +108,7 @@ describe('Spark replay', () => {
     });
 
     it(`${size.cols}×${size.rows}: executor-1 down while batch 22 waits`, async () => {
-      const f = await frameAt(spark, 781, size);
+      const f = await frameAt(spark, 826, size);
       expect(f).toMatch(/executor-1 down/);
       expect(f).toMatch(/executor-0 up/);
       expect(f).toMatch(/^batch 22 {2}watermark 2,439 {2}re-runs 1 {2}faults 4 {2}down: executor-1/m);
@@ -116,7 +116,7 @@ describe('Spark replay', () => {
   }
 
   it('100×30: the retried reduce task, the sink\'s transactions and skips, the offset ranges', async () => {
-    const f = await frameAt(spark, 878, { cols: 100, rows: 30 });
+    const f = await frameAt(spark, 924, { cols: 100, rows: 30 });
     expect(lineOf(f, /^ b22 /)).toMatch(/retry reduce-1×1/);
     expect(f).toContain('offsets 0:69-72 1:70-72 2:70-72 3:69-72');
     expect(f).toMatch(/sink \d+ txns committed, 0 aborted {2}skips 2/);

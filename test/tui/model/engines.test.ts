@@ -44,7 +44,7 @@ describe('Kafka Streams model', () => {
   });
 
   it('the first assignment: one member holds all eight tasks, restoring empty stores', () => {
-    const s = at(ks, 14, 'ks.assigned', 'ks-0').ks!;
+    const s = at(ks, 16, 'ks.assigned', 'ks-0').ks!;
     expect(s.group.generation).toBe(1);
     expect(s.instances.get('ks-0')!.tasks).toEqual(['0_0', '0_1', '0_2', '0_3', '1_0', '1_1', '1_2', '1_3']);
     expect(status(s, 'ks-0')).toBe('restoring');
@@ -53,7 +53,7 @@ describe('Kafka Streams model', () => {
   });
 
   it('ks-1 crashes while cut-off ks-0 still runs generation 2\'s tasks: a zombie', () => {
-    const s = at(ks, 1130, 'proc.crash', 'ks-1').ks!;
+    const s = at(ks, 1132, 'proc.crash', 'ks-1').ks!;
     expect(status(s, 'ks-1')).toBe('crashed');
     expect(s.instances.get('ks-1')!.tasks).toEqual([]);
     const zombie = s.instances.get('ks-0')!;
@@ -66,7 +66,7 @@ describe('Kafka Streams model', () => {
   });
 
   it('after the restart, a store restored from its changelog and three still restoring', () => {
-    const s = at(ks, 1255, 'ks.restored', 'ks-1').ks!;
+    const s = at(ks, 1258, 'ks.restored', 'ks-1').ks!;
     const store = (task: string) => s.stores.get(`ks-1/${task}/counts`)!;
     expect(store('1_0')).toMatchObject({ status: 'restored', records: 10, offset: 23, topic: 'weir-app-counts-changelog', partition: 0 });
     for (const t of ['1_1', '1_2', '1_3']) expect(store(t).status).toBe('restoring');
@@ -76,7 +76,7 @@ describe('Kafka Streams model', () => {
   });
 
   it('stream time per task and per windowed operator, the zombie\'s standing still', () => {
-    const s = at(ks, 1976, 'log.append', 'broker').ks!;
+    const s = at(ks, 1979, 'log.append', 'broker').ks!;
     const task = (k: string) => s.tasks.get(k)!;
     expect(task('ks-1/1_0').streamTime).toBe(4309);
     expect(task('ks-1/1_0').ops.get('counts')).toBe(4309);
@@ -94,24 +94,24 @@ describe('Kafka Streams model', () => {
   });
 
   it('the zombie fenced: its tasks lost, then its transaction aborted and its producer a new epoch', () => {
-    const lost = at(ks, 2312, 'ks.lost', 'ks-0').ks!;
+    const lost = at(ks, 2315, 'ks.lost', 'ks-0').ks!;
     expect(status(lost, 'ks-0')).toBe('lost');
     expect(lost.instances.get('ks-0')!.lost).toBe('sendOffsetsToTransaction: unknown-member');
     expect(lost.instances.get('ks-0')!.txn).toMatchObject({ n: 9, status: 'open', epoch: 1 });
     expect([lost.fenced, lost.lost]).toEqual([1, 1]);
     // One abort before: ks-1's transaction open at its crash, aborted when its restart fenced epoch 1.
     expect(lost.txnsAborted).toBe(1);
-    const aborted = at(ks, 2313, 'txn.abort', 'broker').ks!;
+    const aborted = at(ks, 2316, 'txn.abort', 'broker').ks!;
     expect(aborted.instances.get('ks-0')!.txn).toMatchObject({ n: 9, status: 'aborted' });
     expect(aborted.txnsAborted).toBe(2);
-    expect(at(ks, 2316, 'ks.producer', 'ks-0').ks!.instances.get('ks-0')!.epoch).toBe(2);
+    expect(at(ks, 2320, 'ks.producer', 'ks-0').ks!.instances.get('ks-0')!.epoch).toBe(2);
   });
 
   it('generation 5 splits the tasks; both go quiet, then close', () => {
-    const s = at(ks, 2371, 'ks.assigned', 'ks-0').ks!;
+    const s = at(ks, 2375, 'ks.assigned', 'ks-0').ks!;
     expect(s.group.generation).toBe(5);
     expect([...s.group.assignment].map(([m, a]) => `${m}:${a.tasks.join(',')}`)).toEqual(['ks-1-1-0:1_0,1_1,1_2,1_3', 'ks-0-0-1:0_0,0_1,0_2,0_3']);
-    expect(status(at(ks, 2900, 'ks.quiet', 'ks-1').ks!, 'ks-1')).toBe('quiet');
+    expect(status(at(ks, 2904, 'ks.quiet', 'ks-1').ks!, 'ks-1')).toBe('quiet');
     const end = ks.index.finalState.ks!;
     expect([status(end, 'ks-0'), status(end, 'ks-1')]).toEqual(['closed', 'closed']);
     expect([end.rebalances, end.commits, end.restores, end.txnsCommitted, end.txnsAborted]).toEqual([6, 58, 20, 58, 2]);
@@ -133,9 +133,9 @@ describe('Kafka Streams model', () => {
     const commits = [...ks.index.positions('ks.commit')];
     expect(ks.index.jump('checkpoint', 0, 1)).toBe(commits[0]);
     expect(ks.index.jump('checkpoint', commits[0]!, 1)).toBe(commits[1]);
-    expect(ks.index.jump('fault', 0, 1)).toBe(611);
-    expect(ks.index.jump('fault', 2264, 1)).toBe(2311); // group.fenced after the heal
-    expect(ks.index.jump('fault', 2311, 1)).toBe(2312); // ks.lost
+    expect(ks.index.jump('fault', 0, 1)).toBe(613);
+    expect(ks.index.jump('fault', 2267, 1)).toBe(2314); // group.fenced after the heal
+    expect(ks.index.jump('fault', 2314, 1)).toBe(2315); // ks.lost
   });
 });
 
@@ -147,7 +147,7 @@ describe('Spark model', () => {
   });
 
   it('the driver crashes between offsets/14 and commits/14', () => {
-    const s = at(spark, 504, 'proc.crash', 'driver').spark!;
+    const s = at(spark, 533, 'proc.crash', 'driver').spark!;
     expect(s.driver).toBe('crashed');
     expect([s.batch, s.offsetsLog, s.commitsLog, s.watermark]).toEqual([14, 14, 13, 1101]);
     expect(s.batches.get(14)).toMatchObject({ status: 'running', runs: 1, wmLate: 972, wmEvict: 1101, maps: 4 });
@@ -156,27 +156,27 @@ describe('Spark model', () => {
   });
 
   it('the restart re-runs batch 14 with its logged offsets and watermarks; the sink skips what it wrote', () => {
-    const r = at(spark, 535, 'spark.restart', 'driver').spark!;
+    const r = at(spark, 564, 'spark.restart', 'driver').spark!;
     expect(r.lastRestart).toEqual({ latestOffsets: 14, latestCommit: 13, rerun: true });
     expect(r.restarts).toBe(1);
-    const b = at(spark, 536, 'spark.batch', 'driver').spark!;
+    const b = at(spark, 565, 'spark.batch', 'driver').spark!;
     expect(b.reruns).toBe(1);
     expect(b.batches.get(14)).toMatchObject({ runs: 2, wmLate: 972, wmEvict: 1101, offsets: ['0:40-43', '1:40-43', '2:40-43', '3:39-43'] });
-    const skip = at(spark, 553, 'spark.sink.skip', 'executor-1').spark!;
+    const skip = at(spark, 584, 'spark.sink.skip', 'executor-1').spark!;
     expect(skip.sinkSkips).toBe(2);
     expect(skip.batches.get(14)!.skips).toBe(2);
     expect(skip.lastSkip).toEqual({ batch: 14, partition: 1, committed: 14 });
-    const c = at(spark, 555, 'spark.commit', 'driver').spark!;
+    const c = at(spark, 586, 'spark.commit', 'driver').spark!;
     expect([c.commitsLog, c.watermark, c.batches.get(14)!.status]).toEqual([14, 1210, 'committed']);
   });
 
   it('executor-1 down, a reduce task sent again and run on executor-0', () => {
-    expect(at(spark, 781, 'proc.crash', 'executor-1').spark!.executors.get('executor-1')!.up).toBe(false);
-    const retry = at(spark, 878, 'spark.task.retry', 'driver').spark!;
+    expect(at(spark, 826, 'proc.crash', 'executor-1').spark!.executors.get('executor-1')!.up).toBe(false);
+    const retry = at(spark, 924, 'spark.task.retry', 'driver').spark!;
     expect(retry.executors.get('executor-1')!.up).toBe(true); // restarted at 3,208 ms
     expect(retry.retries).toBe(1);
     expect(retry.batches.get(22)!.retries).toEqual(['reduce-1×1']);
-    const ran = at(spark, 880, 'spark.reduce', 'executor-0').spark!;
+    const ran = at(spark, 926, 'spark.reduce', 'executor-0').spark!;
     expect([...ran.batches.get(22)!.reduces]).toEqual([[0, 'executor-0'], [1, 'executor-0']]);
   });
 
@@ -188,11 +188,11 @@ describe('Spark model', () => {
 
   it('c steps through batches and commits, w through late-watermark changes, f through the crashes', () => {
     expect(spark.index.jump('checkpoint', 0, 1)).toBe(17); // batch 0 runs
-    expect(spark.index.jump('checkpoint', 17, 1)).toBe(44); // commits/0
-    expect(spark.index.jump('watermark', 17, 1)).toBe(209); // batch 6: late watermark 0 → 65
-    expect(spark.index.timeWatermarkAt(209)).toBe(65);
-    expect(spark.index.jump('fault', 0, 1)).toBe(504);
-    expect(spark.index.jump('fault', 530, 1)).toBe(535); // the restart that re-runs batch 14
+    expect(spark.index.jump('checkpoint', 17, 1)).toBe(46); // commits/0
+    expect(spark.index.jump('watermark', 17, 1)).toBe(221); // batch 6: late watermark 0 → 65
+    expect(spark.index.timeWatermarkAt(221)).toBe(65);
+    expect(spark.index.jump('fault', 0, 1)).toBe(533);
+    expect(spark.index.jump('fault', 559, 1)).toBe(564); // the restart that re-runs batch 14
   });
 });
 
