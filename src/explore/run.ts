@@ -23,6 +23,7 @@ import { committedReader, valuesDigest } from '../log/committed-reader.ts';
 import { txnAuditor } from '../log/txn-auditor.ts';
 import { checkReadCommitted, type ReaderFetch } from '../check/read-committed.ts';
 import { TxnTimeoutTrace } from '../check/txn-timeout.ts';
+import { SinkTwoPhaseTrace } from '../check/sink-two-phase.ts';
 import { checkTimeliness, TimelinessTrace } from '../check/timeliness.ts';
 import { SourceBoundTrace } from '../check/source-bound.ts';
 import { checkSessionStructure, SessionTrace } from '../check/sessions.ts';
@@ -281,10 +282,12 @@ export function runScenario(settings: RunSettings, opts: RunOptions = {}): RunRe
   const ksTrace = engine === 'kstreams' ? new KStreamsTrace() : undefined;
   // The broker's transaction timeouts, for `txn.timeout` and (Flink, Spark) liveness.
   const txnTimeouts = new TxnTimeoutTrace(BROKER);
+  // Flink's two-phase-commit sinks: what a restored sink aborts, for `sink.two-phase`.
+  const sinkTwoPhase = flink ? new SinkTwoPhaseTrace(BROKER) : undefined;
   /** The seq a pause waits for (the run stops once the trace has emitted it). */
   let eventPause: number | undefined;
   // Each judge reads only the kinds it names; the run's own notes read the kinds of this switch.
-  const readers: (TraceReader | undefined)[] = [wmChecker, timeliness, sourceBound, sessionTrace, ksTrace, sparkBatches, sparkMemory, txnTimeouts];
+  const readers: (TraceReader | undefined)[] = [wmChecker, timeliness, sourceBound, sessionTrace, ksTrace, sparkBatches, sparkMemory, txnTimeouts, sinkTwoPhase];
   const runNotes: TraceReader = {
     kinds: ['record.late', 'window.closed-drop', 'join.at-watermark', 'spark.late', 'record.dropped', 'reader.fetch', 'audit.txns', 'task.deploy', 'snapshot', 'job.restore', 'checkpoint.complete', 'checkpoint.metadata'],
     onEvent: (e) => {
@@ -485,6 +488,9 @@ export function runScenario(settings: RunSettings, opts: RunOptions = {}): RunRe
   // Shown when the broker timed out or recovered a transaction, or when the judge found fault.
   const timeoutVerdict = txnTimeouts.verdict(world.now(), endReason === 'idle');
   if (txnTimeouts.eventful || !timeoutVerdict.ok) checks.push(timeoutVerdict);
+  // Shown when a restored sink aborted a failed attempt's transaction, or when the judge found fault.
+  const twoPhaseVerdict = sinkTwoPhase?.verdict();
+  if (twoPhaseVerdict && (sinkTwoPhase!.eventful || !twoPhaseVerdict.ok)) checks.push(twoPhaseVerdict);
   if (scenario.cut && deployment.cuts) checks.push(checkConsistentCuts(deployment.cuts, inputByPartition, scenario.cut.reference, scenario.cut.show));
   if (scenario.timeliness && timeliness) checks.push(checkTimeliness(scenario.timeliness, timeliness.input(workload.arrivals)));
   if (sourceBound) checks.push(sourceBound.verdict());

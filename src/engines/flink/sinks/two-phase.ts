@@ -32,6 +32,8 @@ export class Txn {
   nextSeq = 0;
   /** A batch of it was sent: the broker may hold it open. */
   sent = false;
+  /** The checkpoint whose barrier pre-committed it (its name carries the one it was opened for, 1 after a restore). */
+  precommittedAt: number | undefined;
   private readonly waiting: (() => void)[] = [];
   constructor(
     readonly id: string,
@@ -90,6 +92,7 @@ export class TwoPhaseState {
     // The entry is filled in once the epoch is known; the snapshot holding it is
     // serialised only after the flush, which waits for that.
     const entry: PendingTxn = { id: txn.id, epoch: txn.epoch, checkpoint };
+    txn.precommittedAt = checkpoint;
     this.pending.push(entry);
     txn.whenReady(() => {
       entry.epoch = txn.epoch;
@@ -99,7 +102,7 @@ export class TwoPhaseState {
 
   onPrecommitFlushed(txn: Txn): void {
     txn.status = 'precommitted';
-    this.ctx.trace.emit('txn.precommit', { task: this.ctx.taskName, txn: txn.id, checkpoint: txn.checkpoint });
+    this.ctx.trace.emit('txn.precommit', { task: this.ctx.taskName, txn: txn.id, checkpoint: txn.precommittedAt ?? txn.checkpoint });
     if (this.ctx.bugs.has('commit-before-complete')) this.commitUpTo(Number.MAX_SAFE_INTEGER);
   }
 
