@@ -15,15 +15,24 @@
  * Judged from the sinks' `txn.precommit` (transaction, checkpoint), the job
  * manager's `checkpoint.complete` / `checkpoint.metadata` (complete) and
  * `job.restore` (the checkpoint an attempt restored), and the broker's
- * `txn.abort` decisions: the broker must not abort a transaction
- * pre-committed in a completed checkpoint c, unless the latest restore came
- * after c completed and restored a checkpoint older than c (then the
- * rollback asks for it). The records of such an abort are lost only when it
- * wins the race with the re-commit, which the output checks see; this judges
- * the decision itself.
+ * `txn.abort` decisions:
+ * - the broker must not abort a transaction pre-committed in a completed
+ *   checkpoint c, unless the latest restore came after c completed and
+ *   restored a checkpoint older than c (then the rollback asks for it);
+ * - a restored sink must not re-initialise (to abort it) the id of such a
+ *   transaction while the broker lists it open or being ended — the sink's
+ *   leftover abort (`txn.abort`, reason "left open by a failed attempt")
+ *   carries the attempt and what the broker listed — when its attempt
+ *   restored c or a later checkpoint. Whether the re-commit the restore
+ *   sends reaches the broker first (and the records survive) is then luck.
+ * The records are lost only when the abort wins that race, which the output
+ * checks see; this judges the decisions themselves.
  */
 import { formatCount, Problems } from './report.ts';
 import type { CheckResult, TraceEvent } from './types.ts';
+
+/** The reason a restored Flink sink gives when it aborts what a failed attempt left open. */
+export const LEFTOVER_ABORT_REASON = 'left open by a failed attempt';
 
 const KINDS: readonly string[] = ['txn.precommit', 'txn.abort', 'checkpoint.complete', 'checkpoint.metadata', 'job.restore'];
 
@@ -35,6 +44,8 @@ export class SinkTwoPhaseTrace {
   private readonly completed = new Map<number, number>();
   /** The latest job restore: the checkpoint it restored (-1: none) and its seq. */
   private lastRestore: { checkpoint: number; seq: number } | undefined;
+  /** The checkpoint each attempt restored (-1: none). */
+  private readonly restoredBy = new Map<number, number>();
   private precommits = 0;
   private aborts = 0;
 
@@ -56,11 +67,26 @@ export class SinkTwoPhaseTrace {
         return;
       case 'job.restore':
         this.lastRestore = { checkpoint: e.checkpoint as number, seq: e.seq };
+        this.restoredBy.set(e.attempt as number, e.checkpoint as number);
         return;
       case 'txn.abort':
         if (e.p === this.broker) this.onAbort(e);
+        else if (e.reason === LEFTOVER_ABORT_REASON) this.onLeftover(e);
         return;
     }
+  }
+
+  /** A restored sink re-initialised a transactional id a failed attempt left behind. */
+  private onLeftover(e: TraceEvent): void {
+    if (e.listed !== 'open' && e.listed !== 'ending') return;
+    const txn = String(e.txn);
+    const c = this.precommitted.get(txn);
+    if (c === undefined || !this.completed.has(c)) return;
+    const restored = this.restoredBy.get(e.attempt as number);
+    if (restored === undefined || restored < c) return;
+    this.problems.add(
+      `${String(e.task)} of attempt ${String(e.attempt)}, restored from checkpoint ${restored}, re-initialised ${txn} at ${e.t} ms while the broker held its transaction ${String(e.listed)}, which completed checkpoint ${c} holds as pre-committed: it must be committed, not aborted`,
+    );
   }
 
   private onAbort(e: TraceEvent): void {

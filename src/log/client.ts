@@ -15,7 +15,7 @@
  */
 import {
   DEFAULT_TXN_TIMEOUT_MS, isLogReply,
-  type ErrorCode, type FetchedOffset, type FetchedRecord, type FetchRequest, type Isolation, type LogReply, type LogRequest,
+  type ErrorCode, type FetchedOffset, type ListedTxn, type FetchedRecord, type FetchRequest, type Isolation, type LogReply, type LogRequest,
   type OffsetAndMetadata, type ProduceRequest, type ProducerRef, type TopicPartition, type TxnRef,
 } from './protocol.ts';
 import type { ProcessContext, ProcessId } from '../runtime/types.ts';
@@ -33,7 +33,7 @@ export type ProduceResult = { ok: true; baseOffset: number } | LogFailure;
 export type FetchResult = { ok: true; records: FetchedRecord[]; nextOffset: number; endOfPartition: boolean } | LogFailure;
 export type AckResult = { ok: true } | LogFailure;
 export type InitTxnResult = { ok: true; epoch: number } | LogFailure;
-export type ListTxnsResult = { ok: true; open: { transactionalId: string; epoch: number }[] } | LogFailure;
+export type ListTxnsResult = { ok: true; open: ListedTxn[] } | LogFailure;
 export type EndOffsetsResult = { ok: true; offsets: number[] } | LogFailure;
 export type DeleteRecordsResult = { ok: true; lowWatermark: number } | LogFailure;
 export type JoinGroupResult = { ok: true; generation: number; assignment: TopicPartition[]; members: string[]; assignments: Record<string, TopicPartition[]> } | LogFailure;

@@ -250,7 +250,10 @@ export interface SealedReply { kind: 'log.sealed'; reqId: number }
 export interface EndOffsetsReply { kind: 'log.endOffsets.ok'; reqId: number; offsets: number[] }
 export interface TxnInitedReply { kind: 'txn.inited'; reqId: number; epoch: number }
 export interface TxnEndedReply { kind: 'txn.ended'; reqId: number }
-export interface TxnListedReply { kind: 'txn.listed'; reqId: number; open: { transactionalId: string; epoch: number }[] }
+/** A transactional id `txn.list` names: its transaction open or being ended, or (asked for idle ones) a producer with none yet in its epoch. */
+export interface ListedTxn { transactionalId: string; epoch: number; state: 'open' | 'ending' | 'idle' }
+
+export interface TxnListedReply { kind: 'txn.listed'; reqId: number; open: ListedTxn[] }
 export interface ErrorReply { kind: 'log.error'; reqId: number; code: ErrorCode; message: string }
 export interface RecordsDeletedReply { kind: 'log.recordsDeleted'; reqId: number; lowWatermark: number }
 export interface StartOffsetsReply { kind: 'log.startOffsets.ok'; reqId: number; offsets: number[] }

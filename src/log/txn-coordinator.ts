@@ -43,7 +43,7 @@
  */
 import type { MarkerEntry, TxnLogLine } from './codec.ts';
 import { txnKey, type PartitionLog } from './partition-log.ts';
-import { DEFAULT_TXN_TIMEOUT_MS, type ErrorCode, type TxnRef } from './protocol.ts';
+import { DEFAULT_TXN_TIMEOUT_MS, type ErrorCode, type ListedTxn, type TxnRef } from './protocol.ts';
 import type { Recovered } from './recovery.ts';
 import type { Clock, Timers, TimerHandle, Tracer } from '../runtime/types.ts';
 
@@ -245,12 +245,12 @@ export class TxnCoordinator {
    * ended; `init` here waits for the ending the same way, so a new attempt
    * that initialises every id listed has each one settled either way.
    */
-  list(prefix: string, idle = false): { transactionalId: string; epoch: number }[] {
-    const out: { transactionalId: string; epoch: number }[] = [];
+  list(prefix: string, idle = false): ListedTxn[] {
+    const out: ListedTxn[] = [];
     for (const [id, s] of this.ids) {
       if (!id.startsWith(prefix)) continue;
-      if (s.active?.phase === 'open' || (idle && s.active?.phase === 'ending')) out.push({ transactionalId: id, epoch: s.active.epoch });
-      else if (idle && s.active === undefined && s.epoch >= 1 && !s.outcomes.has(s.epoch)) out.push({ transactionalId: id, epoch: s.epoch });
+      if (s.active?.phase === 'open' || (idle && s.active?.phase === 'ending')) out.push({ transactionalId: id, epoch: s.active.epoch, state: s.active.phase });
+      else if (idle && s.active === undefined && s.epoch >= 1 && !s.outcomes.has(s.epoch)) out.push({ transactionalId: id, epoch: s.epoch, state: 'idle' });
     }
     return out.sort((a, b) => (a.transactionalId < b.transactionalId ? -1 : a.transactionalId > b.transactionalId ? 1 : 0));
   }

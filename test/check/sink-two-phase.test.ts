@@ -6,7 +6,10 @@
  * aborting a transaction pre-committed in a completed checkpoint, whether
  * the job restored that checkpoint (or a later one) or never restored at
  * all since, with completion known from the coordinator or only from the
- * durable metadata. End to end, Flink runs under swarm faults pass it.
+ * durable metadata; and a restored sink re-initialising the id of such a
+ * transaction while the broker lists it open or being ended (the mutant
+ * `restore-aborts-pending-txn` of `npm run mutants`, caught by this judge
+ * at seed 60 of wordcount). End to end, Flink runs under swarm faults pass it.
  *
  * How: hand-made events (the fields the sinks, the job manager and the
  * broker emit), then whole runs.
@@ -63,6 +66,22 @@ describe('sink.two-phase', () => {
     // The attempt restored from 1 pre-committed A in 3 itself; 3 completed, so A is that attempt's committed past.
     const before = judge([restore(0, 1, 1), precommit(500, 'A', 3), complete(520, 3), brokerAbort(600, 'A')]).r;
     expect(before.ok).toBe(false);
+  });
+
+  it('fails a restored sink re-initialising the id of a transaction its checkpoint holds, while the broker holds it open or ending', () => {
+    const leftover = (t: number, txn: string, attempt: number, listed: string) =>
+      ev('txn.abort', t, 'tm-0', { task: 'window[0]', txn, reason: 'left open by a failed attempt', attempt, listed });
+    const base = [restore(0, 0, -1), precommit(500, 'A', 1), complete(520, 1), restore(600, 1, 1)];
+    for (const listed of ['open', 'ending']) {
+      const r = judge([...base, leftover(650, 'A', 1, listed)]).r;
+      expect(r.ok, listed).toBe(false);
+      expect(r.detail).toBe(`window[0] of attempt 1, restored from checkpoint 1, re-initialised A at 650 ms while the broker held its transaction ${listed}, which completed checkpoint 1 holds as pre-committed: it must be committed, not aborted`);
+    }
+    // An idle producer of that id (its transaction long committed), a transaction of a checkpoint that never
+    // completed, or an attempt restored from before it: fencing those is what a restored sink does.
+    expect(judge([...base, leftover(650, 'A', 1, 'idle')]).r.ok).toBe(true);
+    expect(judge([...base, precommit(700, 'B', 2), restore(800, 2, 1), leftover(850, 'B', 2, 'open')]).r.ok).toBe(true);
+    expect(judge([restore(0, 0, -1), precommit(500, 'A', 2), complete(520, 2), restore(600, 1, 1), leftover(650, 'A', 1, 'open')]).r.ok).toBe(true);
   });
 
   it('takes the durable metadata as complete even when the coordinator never heard', () => {

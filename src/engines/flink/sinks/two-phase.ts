@@ -155,7 +155,8 @@ export class TwoPhaseState {
       if (!r.ok) return this.ctx.fail(`listing the transactions left open failed: ${r.code}`);
       for (const t of r.open) {
         if (t.transactionalId.includes(mine) || this.pending.some((p) => p.id === t.transactionalId)) continue;
-        const aborted = (): void => this.ctx.trace.emit('txn.abort', { task: this.ctx.taskName, txn: t.transactionalId, reason: 'left open by a failed attempt' });
+        // Traced with the attempt that aborts it and what the broker said of it (open, being ended, idle).
+        const aborted = (): void => this.ctx.trace.emit('txn.abort', { task: this.ctx.taskName, txn: t.transactionalId, reason: 'left open by a failed attempt', attempt: this.ctx.attempt, listed: t.state });
         // Planted bug: abort at the old epoch, which ends the transaction but leaves its producer
         // unfenced, so a zombie of the failed attempt opens a new one in the same epoch.
         if (this.ctx.bugs.has('zombie-not-fenced')) this.ctx.log.endTxn(t.transactionalId, t.epoch, false, aborted);
