@@ -174,7 +174,7 @@ describe('ending transactions', () => {
     bounce(w.world, 'broker');
     expect(values(w, 0)).toEqual([]);
     const listed = ok(call<ListTxnsResult>(w.world, (cb) => w.client().listTxns('O', cb)));
-    expect(listed.open).toEqual([{ transactionalId: 'O', epoch: e }]);
+    expect(listed.open).toEqual([{ transactionalId: 'O', epoch: e, state: 'open' }]);
     ok(end(w, 'O', e, true));
     expect(values(w, 0)).toEqual(['o']);
   });
@@ -188,8 +188,8 @@ describe('txn.list', () => {
     for (const id of ids.slice(0, 3)) ok(produce(w, 0, [id], { id, epoch: epochs.get(id) as number }));
     const listed = ok(call<ListTxnsResult>(w.world, (cb) => w.client().listTxns('sink-', cb)));
     expect(listed.open).toEqual([
-      { transactionalId: 'sink-1', epoch: 1 },
-      { transactionalId: 'sink-2', epoch: 1 },
+      { transactionalId: 'sink-1', epoch: 1, state: 'open' },
+      { transactionalId: 'sink-2', epoch: 1, state: 'open' },
     ]);
     ok(end(w, 'sink-1', 1, false));
     const after = ok(call<ListTxnsResult>(w.world, (cb) => w.client().listTxns('sink-', cb)));
@@ -199,16 +199,16 @@ describe('txn.list', () => {
   it('with idle, also lists ids initialised but not written to in their current epoch', () => {
     const w = logWorld(38);
     const list = (idle: boolean): string[] =>
-      ok(call<ListTxnsResult>(w.world, (cb) => w.client().listTxns('sink-', cb, idle))).open.map((t) => `${t.transactionalId}@${t.epoch}`);
+      ok(call<ListTxnsResult>(w.world, (cb) => w.client().listTxns('sink-', cb, idle))).open.map((t) => `${t.transactionalId}@${t.epoch}${t.state === 'open' ? '' : ` ${t.state}`}`);
     const a = init(w, 'sink-a');
     init(w, 'sink-b');
     ok(produce(w, 0, ['a'], { id: 'sink-a', epoch: a }));
     expect(list(false)).toEqual(['sink-a@1']);
-    expect(list(true)).toEqual(['sink-a@1', 'sink-b@1']);
+    expect(list(true)).toEqual(['sink-a@1', 'sink-b@1 idle']);
     ok(end(w, 'sink-a', a, true));
     // Re-initialising the idle id fences its epoch; the new epoch is idle until written to.
     expect(init(w, 'sink-b')).toBe(2);
-    expect(list(true)).toEqual(['sink-b@2']);
+    expect(list(true)).toEqual(['sink-b@2 idle']);
     expect(list(false)).toEqual([]);
   });
 
@@ -216,7 +216,7 @@ describe('txn.list', () => {
     const w = logWorld(39);
     const other = addApp(w.world, 'closing-sink');
     const list = (idle: boolean): string[] =>
-      ok(call<ListTxnsResult>(w.world, (cb) => w.client().listTxns('sink-', cb, idle))).open.map((t) => `${t.transactionalId}@${t.epoch}`);
+      ok(call<ListTxnsResult>(w.world, (cb) => w.client().listTxns('sink-', cb, idle))).open.map((t) => `${t.transactionalId}@${t.epoch}${t.state === 'open' ? '' : ` ${t.state}`}`);
     const e = init(w, 'sink-x');
     ok(produce(w, 0, ['x'], { id: 'sink-x', epoch: e }));
     // A closing sink asks for the abort and is gone; the broker's fsync is slow, so the decision is not durable yet.
@@ -225,7 +225,7 @@ describe('txn.list', () => {
     w.world.run({ untilMs: w.world.now() + 20 });
     w.world.crash('closing-sink');
     expect(list(false)).toEqual([]);
-    expect(list(true)).toEqual(['sink-x@1']);
+    expect(list(true)).toEqual(['sink-x@1 ending']);
     bounce(w.world, 'broker');
     expect(list(false)).toEqual(['sink-x@1']);
     expect(init(w, 'sink-x')).toBe(2);
@@ -310,7 +310,7 @@ describe('transaction timeout (Kafka transaction.timeout.ms)', () => {
     expect(w.world.run({ untilMs: w.world.now() + 100_000 }).reason).toBe('idle');
     expect(seen.some((x) => x.kind === 'txn.timeout')).toBe(false);
     const listed = ok(call<ListTxnsResult>(w.world, (cb) => w.client().listTxns('G', cb)));
-    expect(listed.open).toEqual([{ transactionalId: 'G', epoch: e }]);
+    expect(listed.open).toEqual([{ transactionalId: 'G', epoch: e, state: 'open' }]);
   });
 
   it('refuses a timeout that is not a positive integer', () => {
