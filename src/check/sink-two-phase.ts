@@ -109,7 +109,7 @@ export class SinkTwoPhaseTrace {
     );
   }
 
-  /** Whether the broker aborted a pre-committed transaction (one a checkpoint that never completed held). */
+  /** Whether the broker aborted any pre-committed transaction (rightly: one whose checkpoint never completed, or was rolled back). */
   get eventful(): boolean {
     return this.aborts > 0;
   }

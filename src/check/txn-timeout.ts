@@ -13,9 +13,10 @@
  * offset fetch.
  *
  * Judged from the producers' `producer.init` (the epoch each was given, with
- * the timeout it asked for) and the broker's own events (process `broker`): `txn.begin` (with
- * the id's timeout), `txn.recovered` (a transaction a restarted broker found
- * open: its clock starts then), `txn.timeout` (a timeout decision),
+ * the timeout it asked for) and the broker's own events (process `broker`):
+ * `txn.begin` (with the id's timeout), `txn.recovered` (a transaction a
+ * restarted broker found open: its clock starts then), `txn.timeout` (a
+ * timeout decision),
  * `txn.commit` / `txn.abort` (durable decisions, with `requestedMs`: when the
  * ending was asked for) and the broker's crashes.
  * - A transaction begins (or is recovered) in an epoch its producer was
