@@ -12,6 +12,7 @@ export const TRACE_KINDS = [
   'buggify',
   // log broker
   'log.append', 'log.fetch', 'txn.begin', 'txn.precommit', 'txn.commit', 'txn.abort', 'txn.fenced', 'txn.timeout', 'txn.recovered',
+  'producer.init', // the log client: a producer given an epoch, with the timeout it asked for
   'log.clean', 'log.deleteRecords', 'group.rebalance', 'group.generation', 'group.fenced', 'group.txnOffsets',
   // engine: records, time, windows
   'task.deploy', 'task.status', 'task.idle', 'source.read', 'source.fetch', 'source.restore', 'source.end',
