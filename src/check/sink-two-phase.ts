@@ -85,7 +85,7 @@ export class SinkTwoPhaseTrace {
     const restored = this.restoredBy.get(e.attempt as number);
     if (restored === undefined || restored < c) return;
     this.problems.add(
-      `${String(e.task)} of attempt ${String(e.attempt)}, restored from checkpoint ${restored}, re-initialised ${txn} at ${e.t} ms while the broker held its transaction ${String(e.listed)}, which completed checkpoint ${c} holds as pre-committed: it must be committed, not aborted`,
+      `${String(e.task)} of attempt ${String(e.attempt)}, restored from checkpoint ${restored}, re-initialised ${txn} at ${e.t} ms while the broker held its transaction ${String(e.listed)}, which completed checkpoint ${c} holds as pre-committed: it must be committed, not aborted (seq ${e.seq})`,
     );
   }
 
@@ -99,7 +99,7 @@ export class SinkTwoPhaseTrace {
     const r = this.lastRestore;
     if (r !== undefined && r.seq > completedSeq && r.checkpoint < c) return;
     const since = r !== undefined && r.seq > completedSeq ? `the job restored checkpoint ${r.checkpoint}` : 'no restore since';
-    this.problems.add(`the broker aborted ${txn} (${String(e.reason)}) at ${e.t} ms, pre-committed in checkpoint ${c}, which had completed (${since}): it must be committed`);
+    this.problems.add(`the broker aborted ${txn} (${String(e.reason)}) at ${e.t} ms, pre-committed in checkpoint ${c}, which had completed (${since}): it must be committed (seq ${e.seq})`);
   }
 
   verdict(): CheckResult {

@@ -108,8 +108,8 @@ export class TxnTimeoutTrace {
     this.open.set(key(e.txnId, e.n), t);
     const asked = this.asked.get(key(t.txnId, t.epoch));
     const name = `transaction ${t.txnId} #${String(e.n)}`;
-    if (asked === undefined) this.problems.add(`the broker ${how} ${name} at ${e.t} ms in epoch ${t.epoch}, which no producer of that id was given`);
-    else if (asked !== t.timeoutMs) this.problems.add(`the broker ${how} ${name} at ${e.t} ms with a timeout of ${t.timeoutMs} ms, but its producer asked for ${asked} ms when it was given epoch ${t.epoch}`);
+    if (asked === undefined) this.problems.add(`the broker ${how} ${name} at ${e.t} ms in epoch ${t.epoch}, which no producer of that id was given (seq ${e.seq})`);
+    else if (asked !== t.timeoutMs) this.problems.add(`the broker ${how} ${name} at ${e.t} ms with a timeout of ${t.timeoutMs} ms, but its producer asked for ${asked} ms when it was given epoch ${t.epoch} (seq ${e.seq})`);
   }
 
   /** Whether the broker timed out or recovered a transaction (beyond transactions begun and ended by their producers). */
