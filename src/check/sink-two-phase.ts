@@ -48,6 +48,7 @@ export class SinkTwoPhaseTrace {
   private readonly restoredBy = new Map<number, number>();
   private precommits = 0;
   private aborts = 0;
+  private leftovers = 0;
 
   constructor(private readonly broker: string) {}
 
@@ -78,6 +79,7 @@ export class SinkTwoPhaseTrace {
 
   /** A restored sink re-initialised a transactional id a failed attempt left behind. */
   private onLeftover(e: TraceEvent): void {
+    this.leftovers++;
     if (e.listed !== 'open' && e.listed !== 'ending') return;
     const txn = String(e.txn);
     const c = this.precommitted.get(txn);
@@ -105,12 +107,12 @@ export class SinkTwoPhaseTrace {
   verdict(): CheckResult {
     return this.problems.verdict(
       'sink.two-phase',
-      `${formatCount(this.precommits)} transactions pre-committed, ${formatCount(this.aborts)} of them aborted, none that a completed checkpoint held`,
+      `${formatCount(this.precommits)} transactions pre-committed, ${formatCount(this.aborts)} of them aborted, none that a completed checkpoint held; ${formatCount(this.leftovers)} ids of failed attempts re-initialised by restored sinks, none holding such a transaction open`,
     );
   }
 
-  /** Whether the broker aborted any pre-committed transaction (rightly: one whose checkpoint never completed, or was rolled back). */
+  /** Whether a restored sink aborted what failed attempts left, or the broker aborted a pre-committed transaction. */
   get eventful(): boolean {
-    return this.aborts > 0;
+    return this.aborts > 0 || this.leftovers > 0;
   }
 }

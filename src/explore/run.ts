@@ -488,7 +488,7 @@ export function runScenario(settings: RunSettings, opts: RunOptions = {}): RunRe
   // Shown when the broker timed out or recovered a transaction, or when the judge found fault.
   const timeoutVerdict = txnTimeouts.verdict(world.now(), endReason === 'idle');
   if (txnTimeouts.eventful || !timeoutVerdict.ok) checks.push(timeoutVerdict);
-  // Shown when the broker aborted a pre-committed transaction, or when the judge found fault.
+  // Shown when a restored sink aborted what failed attempts left or the broker aborted a pre-committed transaction, or on fault.
   const twoPhaseVerdict = sinkTwoPhase?.verdict();
   if (twoPhaseVerdict && (sinkTwoPhase!.eventful || !twoPhaseVerdict.ok)) checks.push(twoPhaseVerdict);
   if (scenario.cut && deployment.cuts) checks.push(checkConsistentCuts(deployment.cuts, inputByPartition, scenario.cut.reference, scenario.cut.show));

@@ -44,7 +44,7 @@ describe('sink.two-phase', () => {
       precommit(1_500, 'sink-0-a1-c1', 3), complete(1_520, 3), restore(1_800, 2, 1), brokerAbort(1_810, 'sink-0-a1-c1'),
     ]);
     expect(r).toMatchObject({ ok: true, name: 'sink.two-phase' });
-    expect(r.detail).toBe('3 transactions pre-committed, 2 of them aborted, none that a completed checkpoint held');
+    expect(r.detail).toBe('3 transactions pre-committed, 2 of them aborted, none that a completed checkpoint held; 0 ids of failed attempts re-initialised by restored sinks, none holding such a transaction open');
     expect(j.eventful).toBe(true);
     // Neither a sink's own abort events (they name a task and `txn`) nor another id's abort count.
     const quiet = judge([precommit(500, 'X', 1), complete(520, 1), ev('txn.abort', 600, 'tm-0', { task: 'window[0]', txn: 'X', reason: 'sink closed' }), brokerAbort(700, 'Y')]);

@@ -55,6 +55,7 @@ export const BUG_PLACES: Record<BugName, BugPlace> = {
   'snapshot-checksum-skipped': { scenario: 'join', faults: 'heavy' },
   'restore-incomplete-checkpoint': { scenario: 'bank', faults: 'heavy' },
   'sink-no-abort-on-restore': { scenario: 'bank', faults: 'heavy' },
+  'sink-aborts-pending-on-restore': { scenario: 'sessions', faults: 'heavy' },
   'watermark-not-checkpointed': { scenario: 'wordcount', faults: 'heavy' },
   // Checkpoints often enough that one falls between a window's on-time pane and its cleanup, so a
   // restore brings back a window that has fired and a replayed late record fires it again.

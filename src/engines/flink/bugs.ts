@@ -64,6 +64,10 @@ export const FLINK_BUGS = {
     description: 'a restored sink does not abort the transaction left open by the failed attempt',
     caughtBy: 'liveness',
   },
+  'sink-aborts-pending-on-restore': {
+    description: 'a restored sink also aborts, by re-initialising their transactional ids, the transactions its checkpoint holds as pre-committed, instead of only committing them again: their records are lost whenever the abort reaches the broker before the re-commit',
+    caughtBy: 'sink.two-phase',
+  },
   'zombie-not-fenced': {
     description: 'a restarted sink aborts the failed attempt\'s open transactions without bumping their producer epoch, so a zombie task manager cut off from the job manager writes on into a new transaction, which nobody ends if the zombie crashes',
     caughtBy: 'liveness',
