@@ -118,7 +118,7 @@ export const MUTANTS = [
   {
     id: 'restore-aborts-pending-txn',
     file: 'src/engines/flink/sinks/two-phase.ts',
-    find: 'if (t.transactionalId.includes(mine) || this.pending.some((p) => p.id === t.transactionalId)) continue;',
+    find: 'if (t.transactionalId.includes(mine) || spared) continue;',
     replace: 'if (t.transactionalId.includes(mine)) continue;',
     description: 'a restored sink also aborts the transactions its checkpoint holds as pending (instead of re-committing them)',
     try: ['wordcount:flink', 'bank:flink'],
