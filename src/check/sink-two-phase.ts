@@ -42,10 +42,10 @@ export class SinkTwoPhaseTrace {
   private readonly precommitted = new Map<string, number>();
   /** Completed checkpoints, with the seq of their completion. */
   private readonly completed = new Map<number, number>();
-  /** The latest job restore: the checkpoint it restored (-1: none) and its seq. */
+  /** Each attempt's restore: the checkpoint it restored (-1: none) and the seq of its `job.restore`. */
+  private readonly restores = new Map<number, { checkpoint: number; seq: number }>();
+  /** The latest of them. */
   private lastRestore: { checkpoint: number; seq: number } | undefined;
-  /** The checkpoint each attempt restored (-1: none). */
-  private readonly restoredBy = new Map<number, number>();
   private precommits = 0;
   private aborts = 0;
   private leftovers = 0;
@@ -68,7 +68,7 @@ export class SinkTwoPhaseTrace {
         return;
       case 'job.restore':
         this.lastRestore = { checkpoint: e.checkpoint as number, seq: e.seq };
-        this.restoredBy.set(e.attempt as number, e.checkpoint as number);
+        this.restores.set(e.attempt as number, this.lastRestore);
         return;
       case 'txn.abort':
         if (e.p === this.broker) this.onAbort(e);
@@ -84,7 +84,7 @@ export class SinkTwoPhaseTrace {
     const txn = String(e.txn);
     const c = this.precommitted.get(txn);
     if (c === undefined || !this.completed.has(c)) return;
-    const restored = this.restoredBy.get(e.attempt as number);
+    const restored = this.restores.get(e.attempt as number)?.checkpoint;
     if (restored === undefined || restored < c) return;
     this.problems.add(
       `${String(e.task)} of attempt ${String(e.attempt)}, restored from checkpoint ${restored}, re-initialised ${txn} at ${e.t} ms while the broker held its transaction ${String(e.listed)}, which completed checkpoint ${c} holds as pre-committed: it must be committed, not aborted (seq ${e.seq})`,

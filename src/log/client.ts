@@ -122,7 +122,7 @@ export class LogClient {
    */
   initTxn(transactionalId: string, cb: (r: InitTxnResult) => void, timeoutMs?: number): void {
     const asked = timeoutMs ?? DEFAULT_TXN_TIMEOUT_MS;
-    this.request<{ ok: true; epoch: number }>({ kind: 'txn.init', transactionalId, ...(timeoutMs !== undefined ? { transactionTimeoutMs: timeoutMs } : {}) }, (r) => {
+    this.request<Extract<InitTxnResult, { ok: true }>>({ kind: 'txn.init', transactionalId, ...(timeoutMs !== undefined ? { transactionTimeoutMs: timeoutMs } : {}) }, (r) => {
       if (r.ok) this.ctx.trace.emit('producer.init', { transactionalId, epoch: r.epoch, timeoutMs: asked });
       cb(r);
     }, (r) => (r.kind === 'txn.inited' ? { ok: true, epoch: r.epoch } : undefined));

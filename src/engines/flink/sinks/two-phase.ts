@@ -32,8 +32,8 @@ export class Txn {
   nextSeq = 0;
   /** A batch of it was sent: the broker may hold it open. */
   sent = false;
-  /** The checkpoint whose barrier pre-committed it (its name carries the one it was opened for, 1 after a restore). */
-  precommittedAt: number | undefined;
+  /** The checkpoint whose barrier pre-committed it (its name carries the one it was opened for, 1 after a restore); -1 before. */
+  precommittedAt = -1;
   private readonly waiting: (() => void)[] = [];
   constructor(
     readonly id: string,
@@ -102,7 +102,7 @@ export class TwoPhaseState {
 
   onPrecommitFlushed(txn: Txn): void {
     txn.status = 'precommitted';
-    this.ctx.trace.emit('txn.precommit', { task: this.ctx.taskName, txn: txn.id, checkpoint: txn.precommittedAt ?? txn.checkpoint });
+    this.ctx.trace.emit('txn.precommit', { task: this.ctx.taskName, txn: txn.id, checkpoint: txn.precommittedAt });
     if (this.ctx.bugs.has('commit-before-complete')) this.commitUpTo(Number.MAX_SAFE_INTEGER);
   }
 
