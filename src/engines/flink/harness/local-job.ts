@@ -131,7 +131,7 @@ export class LocalJob {
     this.attempt++;
     this.heap.length = 0;
     this.finished.clear();
-    const env = this.taskEnv(this.attempt);
+    const env = this.taskEnv(this.attempt, snapshot ? snapshot.checkpoint : -1);
     const created: Task[] = [];
     for (const pt of this.plan.tasks) {
       const task = new Task(env, pt.key, pt.vertexId, pt.subtask, this.plan.channelsOf(pt.vertexId, pt.subtask));
@@ -320,7 +320,7 @@ export class LocalJob {
     });
   }
 
-  private taskEnv(attempt: number): TaskEnv {
+  private taskEnv(attempt: number, restoredCheckpoint: number): TaskEnv {
     const job = this;
     return {
       ctx: this.ctx,
@@ -330,6 +330,7 @@ export class LocalJob {
       graph: this.plan.graph,
       vertices: this.plan.vertices,
       attempt,
+      restoredCheckpoint,
       writerFor(edge: GraphEdge, fromSubtask: number, onFirstBuffered: () => void, onSent: OnSent): EdgeWriter {
         return new EdgeWriter(edge, job.plan.targetsOf(edge, fromSubtask), attempt, job.settings.bufferRecords, (msg) => job.deliver(msg), onFirstBuffered, onSent);
       },

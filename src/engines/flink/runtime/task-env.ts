@@ -56,6 +56,8 @@ export interface TaskEnv {
   readonly graph: JobGraph;
   readonly vertices: Vertex[];
   readonly attempt: number;
+  /** The checkpoint this attempt restored (Flink's `getRestoredCheckpointId`), or -1 when it started from none. */
+  readonly restoredCheckpoint: number;
   writerFor(edge: GraphEdge, fromSubtask: number, onFirstBuffered: () => void, onSent: OnSent): EdgeWriter;
   reportFinished(task: Task): void;
   /** The task cannot go on (lost data, missing snapshot): the job manager restarts the job. */

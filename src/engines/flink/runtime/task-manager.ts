@@ -144,7 +144,7 @@ class TaskManager implements ProcessLogic {
     for (const pt of this.plan.tasksOn(this.ctx.id, slots)) {
       const log = new LogClient(this.ctx, this.ids.broker);
       this.logClients.set(pt.key, log);
-      const env = this.taskEnv(attempt, log);
+      const env = this.taskEnv(attempt, restore ? restore.checkpoint : -1, log);
       const task = new Task(env, pt.key, pt.vertexId, pt.subtask, this.plan.channelsOf(pt.vertexId, pt.subtask));
       this.tasks.set(pt.key, task);
       for (const m of this.early.get(pt.key) ?? []) if (m.attempt === attempt) task.onData(m.ch, m.seq, m.items);
@@ -178,7 +178,7 @@ class TaskManager implements ProcessLogic {
     task.start(snap);
   }
 
-  private taskEnv(attempt: number, log: LogClient): TaskEnv {
+  private taskEnv(attempt: number, restoredCheckpoint: number, log: LogClient): TaskEnv {
     const tm = this;
     return {
       ctx: this.ctx,
@@ -188,6 +188,7 @@ class TaskManager implements ProcessLogic {
       graph: this.plan.graph,
       vertices: this.plan.vertices,
       attempt,
+      restoredCheckpoint,
       writerFor(edge: GraphEdge, fromSubtask: number, onFirstBuffered: () => void, onSent: OnSent): EdgeWriter {
         const targets = tm.plan.targetsOf(edge, fromSubtask);
         const slots = tm.slots;

@@ -245,6 +245,7 @@ export class Task {
       subtask: this.subtask,
       parallelism: inst.node.parallelism,
       attempt: env.attempt,
+      restoredCheckpoint: env.restoredCheckpoint,
       state,
       now: () => env.ctx.clock.now(),
       trace: env.ctx.trace,

@@ -68,7 +68,8 @@ export class LogSinkOperator implements StreamOperator {
     this.partition = ctx.subtask % this.opts.partitions;
     const mode = this.opts.mode ?? (ctx.checkpointGuarantee === 'exactly-once' ? 'two-phase' : 'plain');
     if (mode === 'two-phase') this.txn = new TwoPhaseState(ctx, `${ctx.operatorName}-${ctx.subtask}-`);
-    this.txn?.begin(1);
+    // Flink's KafkaWriter opens its first transaction for the checkpoint after the one restored (0 when none).
+    this.txn?.begin(Math.max(ctx.restoredCheckpoint, 0) + 1);
     this.txn?.abortLeftovers();
   }
 

@@ -6,7 +6,13 @@
  *
  * Transactional ids are `<prefix>a<attempt>-c<checkpoint>`: unique per job
  * attempt and epoch, so a restored attempt can tell its own transactions
- * from the ones the failed attempt left open.
+ * from the ones the failed attempt left open. The checkpoint is the one the
+ * transaction is opened for, numbered as Flink's KafkaSink numbers its
+ * transactional ids: an attempt's first is one past the checkpoint it
+ * restored (1 when it restored none), each later one is one past the
+ * barrier that opened it. A barrier the sink never saw (its checkpoint
+ * aborted upstream) makes the next pre-commit's checkpoint larger than the
+ * name's.
  */
 import type { OperatorContext } from '../operators/operator.ts';
 
@@ -32,7 +38,7 @@ export class Txn {
   nextSeq = 0;
   /** A batch of it was sent: the broker may hold it open. */
   sent = false;
-  /** The checkpoint whose barrier pre-committed it (its name carries the one it was opened for, 1 after a restore); -1 before. */
+  /** The checkpoint whose barrier pre-committed it (its name carries the one it was opened for); -1 before. */
   precommittedAt = -1;
   private readonly waiting: (() => void)[] = [];
   constructor(
