@@ -275,7 +275,13 @@ class Driver implements ProcessLogic {
 
   private constructNextBatch(cb: (e: OffsetEntry | undefined) => void): void {
     this.log.endOffsets(this.app.plan.source.topic, (r) => {
-      if (!r.ok) return cb(undefined);
+      if (!r.ok) {
+        // Once and AvailableNow end when a batch finds nothing to read, so an unanswered request
+        // is asked again (Kafka's offset reader retries, then fails the query), not taken for "nothing".
+        const trigger = this.app.plan.sink.trigger;
+        if (trigger === 'once' || trigger === 'availableNow') return this.ctx.timers.after(50, () => this.constructNextBatch(cb));
+        return cb(undefined);
+      }
       const target = this.target;
       const end = r.offsets.map((o, p) => Math.max(target ? Math.min(o, target[p] ?? o) : o, this.start[p] ?? 0));
       const newData = end.some((e, p) => e > this.start[p]!);

@@ -167,9 +167,10 @@ export interface BatchDataFrame {
 }
 
 /**
- * Writes the batch's rows to a log topic. Plainly, or — with `txnAppId` and `txnVersion` (the
- * idempotent-write options Spark's guide names for foreachBatch) — in one transaction that also
- * records `txnVersion` for `txnAppId`, skipped when a version at least as high is recorded.
+ * Writes the batch's rows to a log topic. Plainly, or — with `txnAppId` and `txnVersion` (Delta
+ * Lake's idempotent-write options, which Spark's guide leaves to the sink: it only says to
+ * deduplicate by the batch id) — in one transaction that also records `txnVersion` for
+ * `txnAppId`, skipped when a version at least as high is recorded.
  */
 export interface BatchWriter {
   option(name: 'txnAppId', value: string): BatchWriter;
@@ -436,14 +437,15 @@ export function planProblem(plan: QueryPlan): string | undefined {
   if (sink.format === 'kafka' && !sink.topic) return "topic option required when no 'topic' attribute is present";
   // DataStreamWriter.start: the memory sink's table is registered under the query's name.
   if (sink.format === 'memory' && !sink.queryName) return 'queryName must be specified for memory sink';
-  if (!st) return mode !== 'append' ? `${mode} output mode needs a streaming aggregation` : undefined;
+  // UnsupportedOperationChecker: without a stateful operator only Complete is refused (Update writes as Append does).
+  if (!st) return mode === 'complete' ? 'Complete output mode not supported when there are no streaming aggregations on streaming DataFrames/Datasets' : undefined;
   switch (st.kind) {
     case 'aggregate':
       if (st.window.kind === 'session' && mode === 'update') return 'Update output mode not supported for session window';
       if (mode === 'append' && !plan.watermark) return 'append output mode with a streaming aggregation needs a watermark (withWatermark)';
       return undefined;
     case 'dedup':
-      if (mode === 'complete') return 'complete output mode needs a streaming aggregation';
+      if (mode === 'complete') return 'Complete output mode not supported when there are no streaming aggregations on streaming DataFrames/Datasets';
       if (st.withinWatermark && !plan.watermark) return 'dropDuplicatesWithinWatermark needs a watermark (withWatermark)';
       return undefined;
     case 'groups':

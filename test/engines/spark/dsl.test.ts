@@ -18,11 +18,12 @@ describe('Spark windows', () => {
     expect(sparkWindows(window('ts', 10, 3), 2).map((w) => w.start)).toEqual([-6, -3, 0]);
   });
 
-  it('refuses append with an aggregation and no watermark, and update without an aggregation', () => {
+  it('refuses append with an aggregation and no watermark, and complete without an aggregation (update without one writes as append)', () => {
     const agg = spark.readStream('in').groupBy(window('ts', 1_000), 'key').agg(count());
     expect(planProblem(agg.writeStream('out').outputMode('append').plan)).toMatch(/needs a watermark/);
     expect(planProblem(agg.writeStream('out').outputMode('update').plan)).toBeUndefined();
     expect(planProblem(spark.readStream('in').withWatermark('ts', 10).groupBy(window('ts', 1_000), 'key').agg(count()).writeStream('out').plan)).toBeUndefined();
-    expect(planProblem(spark.readStream('in').writeStream('out').outputMode('update').plan)).toMatch(/needs a streaming aggregation/);
+    expect(planProblem(spark.readStream('in').writeStream('out').outputMode('update').plan)).toBeUndefined();
+    expect(planProblem(spark.readStream('in').writeStream('out').outputMode('complete').plan)).toMatch(/^Complete output mode not supported when there are no streaming aggregations/);
   });
 });

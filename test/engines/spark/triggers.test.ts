@@ -16,6 +16,7 @@ import { runScenario } from '../../../src/explore/run.ts';
 import { count, window, type Trigger } from '../../../src/engines/spark/dsl.ts';
 import type { Scenario } from '../../../scenarios/types.ts';
 import type { InputRecord, OutputRecord, WindowResult } from '../../../src/stream/records.ts';
+import type { FaultPlan } from '../../../src/sim/faults.ts';
 
 const rec = (id: number, ts: number): InputRecord => ({ id, ts, key: 'a', value: 1 });
 
@@ -43,13 +44,13 @@ function scenario(trigger: Trigger): Scenario {
   };
 }
 
-function run(trigger: Trigger) {
+function run(trigger: Trigger, plan?: FaultPlan) {
   const batches: { batch: number; noData: boolean }[] = [];
   const offsets: string[] = [];
   let finished = 0;
   let output: OutputRecord[] = [];
   const s = scenario(trigger);
-  const r = runScenario({ scenario: s.name, engine: 'spark', seed: 1, guarantee: 'exactly-once', faults: 'none', bugs: [] }, {
+  const r = runScenario({ scenario: s.name, engine: 'spark', seed: 1, guarantee: 'exactly-once', faults: 'none', bugs: [], ...(plan ? { plan } : {}) }, {
     scenario: s,
     onOutput: (o) => (output = o),
     subscribers: [(e) => {
@@ -70,6 +71,18 @@ describe('Spark triggers', () => {
     expect(finished).toBe(1);
     expect(windows).toEqual([]);
     expect(r.checks.find((c) => c.name === 'liveness')?.ok).toBe(true);
+  });
+
+  it('Once and AvailableNow ask again for the end offsets while the broker is down, instead of ending with nothing read', () => {
+    // The broker is down from 290 ms for 250 s, longer than the log client's retries last (1,000 of 200 ms):
+    // the query's first request fails. When the broker answers, the record produced at 500 ms is there too.
+    const plan: FaultPlan = { faults: [{ kind: 'crash', atMs: 290, process: 'broker', restartAfterMs: 250_000 }] };
+    for (const trigger of ['once', 'availableNow'] as const) {
+      const { r, offsets, finished } = run(trigger, plan);
+      expect(offsets.at(0), trigger).toBe('0:0-4');
+      expect(finished, trigger).toBe(1);
+      expect(r.checks.filter((c) => !c.ok).map((c) => c.name), trigger).toEqual([]);
+    }
   });
 
   it('AvailableNow: the data there at start, then the no-data batch the watermark asks for, then the end', () => {
