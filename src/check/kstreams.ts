@@ -50,7 +50,8 @@
  *   after the end offset. Whether each restored offset was committed when
  *   the restore ran comes from the trace: the broker's `log.append` of the
  *   batch holding it (with its transactional id) and that transaction's
- *   `txn.commit`. Tombstones are assumed kept (delete.retention.ms is far
+ *   `txn.commit` (or a restarted broker's `txn.rolled` committing it: a
+ *   decision its transaction log held). Tombstones are assumed kept (delete.retention.ms is far
  *   longer than a run). A standby's store as it is promoted (`ks.standby`
  *   `promoted`, before the tail restore) is judged the same way below the
  *   standby's position: a standby reads committed data only, so a store
@@ -116,7 +117,7 @@ interface Batch {
 }
 
 /** The trace kinds `onEvent` below reads. */
-const KINDS: readonly string[] = ['ks.running', 'proc.crash', 'ks.window.add', 'ks.session.add', 'ks.window.expired', 'ks.session.expired', 'ks.suppress.pending', 'ks.suppress.held', 'record.dropped', 'ks.suppress.emit', 'log.append', 'txn.begin', 'txn.commit', 'ks.restored', 'ks.standby', 'ks.producer', 'ks.assigned', 'ks.lost', 'group.generation', 'proc.restart', 'group.rebalance', 'group.txnOffsets'];
+const KINDS: readonly string[] = ['ks.running', 'proc.crash', 'ks.window.add', 'ks.session.add', 'ks.window.expired', 'ks.session.expired', 'ks.suppress.pending', 'ks.suppress.held', 'record.dropped', 'ks.suppress.emit', 'log.append', 'txn.begin', 'txn.commit', 'txn.rolled', 'ks.restored', 'ks.standby', 'ks.producer', 'ks.assigned', 'ks.lost', 'group.generation', 'proc.restart', 'group.rebalance', 'group.txnOffsets'];
 
 export class KStreamsTrace {
   // ---- grace ----
@@ -260,9 +261,12 @@ export class KStreamsTrace {
       case 'txn.begin':
         this.txnNumber.set(String(e.txnId), e.n as number);
         break;
+      case 'txn.rolled':
+        // A restarted broker's recovery committed it (its decision was on disk, perhaps never traced).
+        if (e.commit === true) this.onCommit(e);
+        break;
       case 'txn.commit':
-        this.committed.add(`${String(e.txnId)}#${String(e.n)}`);
-        this.judgeCommit(e);
+        this.onCommit(e);
         break;
       case 'ks.restored':
         if (String(e.entries) !== '[]') this.startsStored.add(`${e.p}/${String(e.task)}`);
@@ -608,6 +612,11 @@ export class KStreamsTrace {
     else if (!g.members.has(m.member)) why = `${p}'s member ${m.member} had left generation ${g.generation} (expired or left)`;
     // Offsets sent twice into one transaction: one from a non-member is enough.
     this.offsetsVerdict.set(txn, this.offsetsVerdict.get(txn) ?? why);
+  }
+
+  private onCommit(e: TraceEvent): void {
+    this.committed.add(`${String(e.txnId)}#${String(e.n)}`);
+    this.judgeCommit(e);
   }
 
   private judgeCommit(e: TraceEvent): void {

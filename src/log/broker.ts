@@ -32,11 +32,11 @@
  * DeleteRecords, which moves a partition's log start offset. A compacted
  * topic takes only keyed records (`{key, value}`, see protocol.ts).
  */
-import { OFFSETS_TOPIC, TOPICS_PATH, TXN_LOG_PATH, type BatchEntry, type SegmentEntry, type TxnLogLine } from './codec.ts';
+import { OFFSETS_TOPIC, TOPICS_PATH, TXN_LOG_PATH, type BatchEntry, type MarkerEntry, type SegmentEntry, type TxnLogLine } from './codec.ts';
 import { GroupCoordinator } from './group-coordinator.ts';
 import { GroupSync } from './group-sync.ts';
 import { DEFAULT_CLEANER_BACKOFF_MS, LogCleaner } from './log-cleaner.ts';
-import type { PartitionLog } from './partition-log.ts';
+import { txnKey, type PartitionLog } from './partition-log.ts';
 import {
   DEFAULT_TXN_TIMEOUT_MS, isKeyedRecord, isLogRequest,
   type DeleteRecordsRequest, type ErrorCode, type FetchRequest, type KeyedRecord, type LogReply, type LogRequest,
@@ -179,6 +179,7 @@ class Broker implements ProcessLogic {
     for (const c of r.corrupt) {
       ctx.trace.emit('disk.corrupt', { path: c.path, frame: c.damage.frame, droppedFrames: c.damage.droppedFrames, detectedBy: 'log.recovery' });
     }
+    traceRolledForward(ctx, r);
     this.start(r);
   }
 
@@ -528,4 +529,23 @@ function sameTopics(frames: readonly unknown[] | undefined, topics: Record<strin
   const a = Object.entries(f.topics);
   const b = Object.entries(topics);
   return a.length === b.length && a.every(([k, v], i) => k === b[i]![0] && v === b[i]![1]);
+}
+
+/**
+ * `txn.rolled`: each transaction recovery ended from the disk, once, with the partitions it wrote
+ * the markers to. `logged`: the transaction log held the decision — made durable before the crash,
+ * though perhaps never traced (a torn write can keep a line whose fsync never completed, so the
+ * broker never saw it durable) — else it was fenced by a later epoch or transaction of its id.
+ */
+function traceRolledForward(ctx: ProcessContext, r: Recovered): void {
+  const txns = new Map<string, { marker: MarkerEntry; logged: boolean; partitions: number }>();
+  for (const { marker, logged } of r.rolledForward) {
+    const k = txnKey(marker.x, marker.n);
+    const t = txns.get(k);
+    if (t === undefined) txns.set(k, { marker, logged, partitions: 1 });
+    else t.partitions++;
+  }
+  for (const { marker, logged, partitions } of txns.values()) {
+    ctx.trace.emit('txn.rolled', { txnId: marker.x, epoch: marker.e, n: marker.n, commit: marker.c, logged, partitions });
+  }
 }

@@ -44,8 +44,11 @@ export interface Recovered {
   rereads: string[];
   /** Middle corruption found (intact frames after damage were dropped). */
   corrupt: { path: string; damage: Damage }[];
-  /** Markers applied in memory by roll-forward, to append to disk. */
-  rolledForward: { log: PartitionLog; marker: MarkerEntry }[];
+  /**
+   * Markers applied in memory by roll-forward, to append to disk; `logged` when the transaction log
+   * held the decision, else the transaction was fenced (a later epoch or transaction of its id).
+   */
+  rolledForward: { log: PartitionLog; marker: MarkerEntry; logged: boolean }[];
 }
 
 /** Topic -> partition count: the topics file, else the segment files present; `extra` (the configured topics) at least. */
@@ -172,17 +175,17 @@ function noteTxnNumbers(ids: Map<string, RecoveredTxnId>, log: PartitionLog): vo
 
 function rollForward(log: PartitionLog, decisions: Map<string, boolean>, out: Recovered): void {
   for (const open of [...log.openTxns.values()]) {
-    const commit = resolution(open, decisions, out.txnIds);
+    const logged = decisions.get(txnKey(open.id, open.n));
+    const commit = logged ?? resolution(open, out.txnIds);
     if (commit === undefined) continue;
     const marker: MarkerEntry = { t: 'm', o: log.endOffset, x: open.id, e: open.epoch, n: open.n, c: commit };
     log.apply(marker);
-    out.rolledForward.push({ log, marker });
+    out.rolledForward.push({ log, marker, logged: logged !== undefined });
   }
 }
 
-function resolution(open: OpenTxn, decisions: Map<string, boolean>, ids: Map<string, RecoveredTxnId>): boolean | undefined {
-  const decided = decisions.get(txnKey(open.id, open.n));
-  if (decided !== undefined) return decided;
+/** An open transaction the transaction log holds no decision for: aborted when fenced, else left open (undefined). */
+function resolution(open: OpenTxn, ids: Map<string, RecoveredTxnId>): false | undefined {
   const id = ids.get(open.id);
   const superseded = id !== undefined && (open.epoch < id.epoch || open.n < id.lastN);
   return superseded ? false : undefined;

@@ -238,9 +238,11 @@ function pruneCheckpoints(s: ReplayState): void {
 function txnEvent(s: ReplayState, e: TraceEvent): void {
   const brokerId = str(e, 'txnId');
   if (brokerId !== undefined) {
-    // The broker's commit point: what was appended in the transaction becomes visible.
-    if (e.kind === 'txn.commit') s.committedOutput += s.pendingOutput.get(brokerId) ?? 0;
-    if (e.kind === 'txn.commit' || e.kind === 'txn.abort') s.pendingOutput.delete(brokerId);
+    // The broker's commit point (or a restarted broker's recovery taking the decision from its disk):
+    // what was appended in the transaction becomes visible.
+    const committed = e.kind === 'txn.commit' || (e.kind === 'txn.rolled' && e.commit === true);
+    if (committed) s.committedOutput += s.pendingOutput.get(brokerId) ?? 0;
+    if (committed || e.kind === 'txn.abort' || e.kind === 'txn.rolled') s.pendingOutput.delete(brokerId);
     return;
   }
   const id = str(e, 'txn');

@@ -121,6 +121,7 @@ function txnText(e: TraceEvent): string {
   }
   const id = str(e, 'txnId') ?? '?';
   if (e.kind === 'txn.timeout') return `broker times out ${id} epoch ${num(e, 'epoch') ?? '?'}: open since ${fmtSecs(num(e, 'startMs'))}, timeout ${fmtSecs(num(e, 'timeoutMs'))}; aborts it and fences its producer`;
+  if (e.kind === 'txn.rolled') return `broker's recovery ${e.commit === true ? 'commits' : 'aborts'} ${id} epoch ${num(e, 'epoch') ?? '?'} (${e.logged === true ? 'its decision was in the transaction log' : 'fenced by a later epoch or transaction'}): markers to ${num(e, 'partitions') ?? '?'} partitions`;
   if (e.kind === 'txn.recovered') return `broker recovered ${id} epoch ${num(e, 'epoch') ?? '?'} open; its timeout (${fmtSecs(num(e, 'timeoutMs'))}) starts now`;
   if (e.kind === 'txn.abort' && str(e, 'reason') === 'timeout') return `broker aborted ${id} epoch ${num(e, 'epoch') ?? '?'} (timed out)`;
   return `broker ${verb} ${id} epoch ${num(e, 'epoch') ?? '?'}`;

@@ -375,18 +375,21 @@ export function applyKsEvent(s: KsState, e: TraceEvent, index: number): void {
       return;
     }
     case 'txn.commit':
-    case 'txn.abort': {
+    case 'txn.abort':
+    case 'txn.rolled': {
       // Every decision the broker makes on a thread's transactional id counts, also one on an id a
-      // thread no longer holds (a stateless instance's predecessor's, which the broker's timeout ends).
+      // thread no longer holds (a stateless instance's predecessor's, which the broker's timeout ends),
+      // and one a restarted broker's recovery takes from its disk (`txn.rolled`).
       const id = str(e, 'txnId');
       if (id === undefined || !s.txnOwner.has(id)) return;
-      const status = e.kind === 'txn.commit' ? 'committed' : 'aborted';
+      const committed = e.kind === 'txn.rolled' ? e.commit === true : e.kind === 'txn.commit';
+      const status = committed ? 'committed' : 'aborted';
       if (status === 'committed') s.txnsCommitted++;
       else s.txnsAborted++;
       const t = ownerTxn(s, e);
       if (!t) return;
       t.status = status;
-      t.reason = e.kind === 'txn.abort' ? str(e, 'reason') : undefined;
+      t.reason = committed ? undefined : e.kind === 'txn.rolled' ? 'recovery' : str(e, 'reason');
       return;
     }
     case 'log.append': {
