@@ -290,8 +290,10 @@ export class KeyValueAggregate implements Processor {
   }
 
   process(rec: KRecord): void {
-    if (rec.key === null) {
-      this.ctx.dropped('null-key', rec);
+    // KStreamAggregate / KStreamReduce skip a null key or a null value (the aggregator never sees null);
+    // the windowed aggregates skip only a null key.
+    if (rec.key === null || rec.value === null || rec.value === undefined) {
+      this.ctx.dropped('null-key-or-value', rec);
       return;
     }
     const next = add(this.agg, rec.key, rec, this.store.get(rec.key));

@@ -145,7 +145,9 @@ export class JoinWindowProcessor implements Processor {
 
   process(rec: KRecord): void {
     this.ctx.forward(rec);
-    if (rec.key === null) return;
+    // A join's window store keeps duplicates, and such a store skips a null value (RocksDBWindowStore.put),
+    // so a null-valued record is never joined; the side processor drops it too.
+    if (rec.key === null || rec.value === null || rec.value === undefined) return;
     if (!this.store.put(rec.key, { value: rec.value, ids: rec.ids }, rec.ts)) {
       this.ctx.dropped('expired-join-window', rec, { store: this.storeName, observedStreamTime: this.store.observedStreamTime, retention: this.store.retentionMs });
     }

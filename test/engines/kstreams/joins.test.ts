@@ -167,6 +167,29 @@ describe('KStream–KStream windowed join', () => {
     expect(h.out()).toEqual([]);
     expect(h.task.droppedCounts.get('null-key-or-value')).toBe(1);
   });
+
+  it('never joins a buffered record whose value is null: the window store skips it (RocksDBWindowStore.put with duplicates)', () => {
+    const b = new StreamsBuilder();
+    const left = b.stream('left').mapValues((v) => ((v as In).name === 'N' ? null : v));
+    left.join(b.stream('right'), pair, JoinWindows.ofTimeDifferenceAndGrace(10, 0)).to('output');
+    const h = harness(b);
+    h.pipe('left', 'k', 'N', 10);
+    h.pipe('right', 'k', 'R', 12);
+    expect(h.out()).toEqual([]);
+    h.pipe('left', 'k', 'L', 13);
+    expect(h.out()).toEqual(['k:L+R']);
+  });
+
+  it('groupByKey().count() skips a null value (KStreamAggregate): the aggregator never sees null', () => {
+    const b = new StreamsBuilder();
+    b.stream('input').mapValues((v) => ((v as In).name === 'N' ? null : v)).groupByKey().count({ caching: false }).toStream().to('output');
+    const h = harness(b);
+    h.pipe('input', 'k', 'A', 1);
+    h.pipe('input', 'k', 'N', 2);
+    h.pipe('input', 'k', 'B', 3);
+    expect(h.out().map((o) => o.replace(/^k:/, ''))).toEqual(['1', '2']);
+    expect(h.task.droppedCounts.get('null-key-or-value')).toBe(1);
+  });
 });
 
 describe('KStream–KTable join and toTable', () => {
