@@ -117,4 +117,26 @@ describe('Kafka Streams engine', () => {
       expect(events.map((e) => e.kind), scenario).toEqual(['ks.start', 'ks.closed', 'ks.start', 'ks.closed']);
     }
   });
+
+  it('a commit on revocation names no offsets for a task with nothing new, so no transaction holds offsets alone (StreamTask.prepareCommit)', () => {
+    // Per application transaction (id#n): the topics it appended to.
+    const topics = new Map<string, Set<string>>();
+    const open = new Map<string, number>();
+    let revoked = 0;
+    runScenario({ ...base, seed: 1, events: 1_000 }, {
+      subscribers: [(e) => {
+        if (e.kind === 'ks.revoked') revoked++;
+        if (e.p !== 'broker' || !String(e.txnId ?? e.txn ?? '').startsWith('weir-app')) return;
+        if (e.kind === 'txn.begin') open.set(String(e.txnId), e.n as number);
+        if (e.kind === 'log.append') {
+          const k = `${String(e.txn)}#${open.get(String(e.txn))}`;
+          topics.set(k, (topics.get(k) ?? new Set()).add(String(e.topic)));
+        }
+      }],
+    });
+    expect(revoked).toBeGreaterThan(0);
+    expect(topics.size).toBeGreaterThan(100);
+    const offsetsOnly = [...topics].filter(([, t]) => t.size === 1 && t.has('__consumer_offsets')).map(([k]) => k);
+    expect(offsetsOnly).toEqual([]);
+  });
 });

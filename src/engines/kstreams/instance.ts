@@ -898,7 +898,9 @@ class StreamThread implements ProcessLogic, QueryableThread {
     // What Kafka's commit counts (`commitTasksAndMaybeUpdateCommittableOffsets`): the tasks that needed one.
     let committed = 0;
     for (const rt of running) if (rt.task.commitNeeded) committed++;
-    const offsets: CommittableOffset[] = flatMapped(running, (rt) => rt.task.prepareCommit());
+    // StreamTask.prepareCommit: a task with nothing new to commit names no offsets (a forced commit on
+    // revocation then opens no offsets-only transaction for it).
+    const offsets: CommittableOffset[] = flatMapped(running, (rt) => (rt.task.commitNeeded ? rt.task.prepareCommit((topic) => rt.positions.get(topic)) : []));
     // What an interval commit purges once it succeeds, when a purge is due (Kafka purges after every
     // interval commit, one with nothing to commit too): the running tasks' consumed repartition
     // offsets now. No task processes while the commit is in flight, so they are what it commits or

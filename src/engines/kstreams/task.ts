@@ -181,16 +181,17 @@ export class StreamTask {
 
   /**
    * `prepareCommit`: flushes the stores' caches (forwarding and logging their latest values) and
-   * names the offsets to commit, each the next to process: the head of the partition's queue, or
-   * what was consumed when the queue is empty.
+   * names the offsets to commit, each the next to process: the head of the partition's queue, or,
+   * when the queue is empty, the consumer's position (`position`: the next offset to fetch, past a
+   * transaction marker a fetch skipped; StreamTask.findOffset), else what was consumed.
    */
-  prepareCommit(): CommittableOffset[] {
+  prepareCommit(position: (topic: string) => number | undefined = () => undefined): CommittableOffset[] {
     for (const s of this.stores.values()) s.flush();
     const out: CommittableOffset[] = [];
     for (const topic of this.sub.sourceTopics) {
       const consumed = this.consumed.get(topic);
       if (consumed === undefined) continue;
-      const offset = this.group.headOffset(topic, this.partition) ?? consumed;
+      const offset = this.group.headOffset(topic, this.partition) ?? Math.max(consumed, position(topic) ?? consumed);
       out.push({ topic, partition: this.partition, offset, metadata: encodeCommitMetadata(this.group.partitionTime(topic, this.partition), this.processorMetadata) });
     }
     return out;

@@ -197,6 +197,20 @@ describe('Kafka Streams windows', () => {
     expect(second.sent.filter((s) => s.topic === 'output').map(windowed)).toEqual(['k@20/30=2']);
   });
 
+  it('commits the next offset to process: the head of the queue, else the consumer position past a transaction marker (StreamTask.findOffset)', () => {
+    const b = new StreamsBuilder();
+    b.stream('input').to('output');
+    const h = harness(b);
+    h.feed('input', [{ key: 'k', ts: 1 }, { key: 'k', ts: 2 }]);
+    // Offsets 0 and 1 processed; the fetch that returned them also read the marker at 2, so the position is 3.
+    expect(h.task.prepareCommit(() => 3).map((c) => c.offset)).toEqual([3]);
+    // Without a position (nothing fetched past the records), what was consumed.
+    expect(h.task.prepareCommit().map((c) => c.offset)).toEqual([2]);
+    // A record still queued: its offset, whatever the position.
+    h.task.addRecords('input', [{ offset: 3, value: { id: 9, key: 'k', ts: 3, value: 1 } }]);
+    expect(h.task.prepareCommit(() => 4).map((c) => c.offset)).toEqual([3]);
+  });
+
   it('commit metadata: the partition time alone is its decimal text; processor metadata follows it, and what does not parse is left out', () => {
     expect(encodeCommitMetadata(42, new Map())).toBe('42');
     expect(encodeCommitMetadata(-1, new Map([['b', 2], ['a', 1]]))).toBe('-1 {"a":1,"b":2}');
