@@ -344,9 +344,12 @@ class StreamThread implements ProcessLogic, QueryableThread {
     const seq = this.seqs.get(seqKey) ?? 0;
     this.seqs.set(seqKey, seq + 1);
     if (this.eos) this.txnOpen = true;
+    // Kafka's producers are idempotent by default (enable.idempotence, which Kafka Streams leaves on
+    // under at-least-once too): a retried batch is not appended twice. A non-transactional producer
+    // gets a new producer id when it starts, so this incarnation's is its own.
     const opts = this.eos
       ? { txn: { id: this.txnId, epoch: this.epoch }, producer: { id: `${this.txnId}-e${this.epoch}`, seq } }
-      : {};
+      : { producer: { id: `${this.ctx.id}#${this.ctx.incarnation}`, seq } };
     this.client.produce(topic, partition, records, opts, (r) => {
       if (era !== this.era) return;
       o.inFlight = false;

@@ -56,7 +56,7 @@ import type { SparkApp } from './executor.ts';
 import { callForeachBatch, continuousInterval, joinWatermarkSides, processingInterval, watermarkOps, type BatchWrite, type Row } from './dsl.ts';
 import { isTaskReply, type MapDone, type ReduceDone, type ShuffleRow, type TaskReply } from './messages.ts';
 import { filesToRead, isCompactionBatch, latestBatch, logEntryText, logFileName, metadataDir, parseLogEntry, parseLogName } from '../../stream/file-sink-log.ts';
-import { markedTransaction, plainWrites, rowsByPartition } from './sink-txn.ts';
+import { IdempotentProducer, markedTransaction, plainWrites, rowsByPartition } from './sink-txn.ts';
 import { StoreClient } from './store.ts';
 import { ContinuousCoordinator } from './continuous.ts';
 import type { ContinuousReport } from './messages.ts';
@@ -116,10 +116,13 @@ class Driver implements ProcessLogic {
   private pendingTimeouts: number | undefined;
   /** Trigger.Continuous: the epoch coordinator (continuous.ts) runs the query instead of batches. */
   private readonly continuous: ContinuousCoordinator | undefined;
+  /** foreachBatch's plain writes go through the driver's producer (a new id at every start). */
+  private readonly producer: IdempotentProducer;
   /** The memory sink's table: this incarnation's, empty at start (memory-sink.ts). */
   private readonly memory: MemorySink | undefined;
 
   constructor(private readonly ctx: ProcessContext, private readonly app: SparkApp, private readonly s: DriverSettings) {
+    this.producer = new IdempotentProducer(`${ctx.id}#${ctx.incarnation}`);
     this.store = new StoreClient(ctx, app.storeId);
     this.log = new LogClient(ctx, app.brokerId);
     this.execs = s.executors.map((e) => new RequestClient<TaskReply>(ctx, e, isTaskReply, { requestTimeoutMs: s.taskTimeoutMs, maxRetries: 0 }));
@@ -497,7 +500,7 @@ class Driver implements ProcessLogic {
   private batchWrite(batch: number, w: BatchWrite, done: () => void): void {
     const writes = rowsByPartition(w.rows, this.app.topicPartitions(w.topic));
     const txn = w.txn;
-    if (!txn) return plainWrites(this.log, this.ctx.timers, w.topic, writes, done);
+    if (!txn) return plainWrites(this.log, this.ctx.timers, this.producer, w.topic, writes, done);
     const id = `foreachBatch-${txn.appId}`;
     markedTransaction(this.log, this.ctx.timers, {
       topic: w.topic, id, marker: { topic: w.topic, partition: 0 }, version: txn.version, writes,

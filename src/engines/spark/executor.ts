@@ -33,7 +33,7 @@ import { changesStateInPlace, mapPartition, mapStateless, runStateful } from './
 import { StoreClient } from './store.ts';
 import { ContinuousTasks } from './continuous.ts';
 import { StateStoreFiles, type LoadInfo, type StateRead } from './state-store.ts';
-import { markedTransaction, plainWrites, rowsByPartition } from './sink-txn.ts';
+import { IdempotentProducer, markedTransaction, plainWrites, rowsByPartition } from './sink-txn.ts';
 import type { SparkBugs } from './bugs.ts';
 import type { MemoryTables } from './memory-sink.ts';
 
@@ -77,11 +77,14 @@ class Executor implements ProcessLogic {
   private readonly continuous: ContinuousTasks;
   /** The state store files of each shuffle partition this executor has run a reduce task of. */
   private readonly stateFiles = new Map<number, StateStoreFiles>();
+  /** The at-least-once sink's producer (a new id at every start of the executor). */
+  private readonly producer: IdempotentProducer;
 
   constructor(private readonly ctx: ProcessContext, private readonly app: SparkApp) {
     this.log = new LogClient(ctx, app.brokerId);
     this.store = new StoreClient(ctx, app.storeId);
     this.continuous = new ContinuousTasks(ctx, app, this.log);
+    this.producer = new IdempotentProducer(`${ctx.id}#${ctx.incarnation}`);
   }
 
   onMessage(from: ProcessId, msg: unknown): void {
@@ -147,7 +150,7 @@ class Executor implements ProcessLogic {
     const topic = this.app.plan.sink.topic;
     const writes = rowsByPartition(rows, this.app.outputPartitions);
     if (writes.length === 0) return done();
-    if (this.app.guarantee !== 'exactly-once') return plainWrites(this.log, this.ctx.timers, topic, writes, done);
+    if (this.app.guarantee !== 'exactly-once') return plainWrites(this.log, this.ctx.timers, this.producer, topic, writes, done);
     const id = `${SINK_GROUP}-m${task.partition}`;
     markedTransaction(this.log, this.ctx.timers, {
       topic, id, marker: { topic, partition: 0 }, version: task.batch, writes,
@@ -226,7 +229,10 @@ class Executor implements ProcessLogic {
     const partition = task.partition % this.app.outputPartitions;
     if (records.length === 0) return done();
     if (this.app.guarantee !== 'exactly-once') {
-      const sendPlain = (): void => this.log.produce(topic, partition, records, {}, (r) => (r.ok ? done() : this.ctx.timers.after(50, sendPlain)));
+      // The executor's producer is idempotent (Kafka's enable.idempotence default): a batch resent after a
+      // lost reply, with its sequence number, is written once; a retried or re-run task sends anew.
+      const producer = this.producer.next();
+      const sendPlain = (): void => this.log.produce(topic, partition, records, { producer }, (r) => (r.ok ? done() : this.ctx.timers.after(50, sendPlain)));
       return sendPlain();
     }
     const txnId = `${SINK_GROUP}-${partition}`;

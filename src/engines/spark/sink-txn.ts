@@ -5,8 +5,11 @@
  *   default partitioner gives their key (partitions as they first come, or
  *   ascending).
  * - `plainWrites`: Spark's Kafka sink as it is, each partition's rows
- *   produced in turn, a failed produce sent again after 50 ms (a batch run
- *   again writes them again: at-least-once).
+ *   produced in turn by the process's idempotent producer (Kafka's
+ *   `enable.idempotence` default: each batch keeps its sequence number, so
+ *   one sent again — by the client after a lost reply, or after 50 ms when
+ *   it failed — is written once); a batch run again writes its rows again
+ *   with new numbers: at-least-once.
  * - `markedTransaction`: the idempotent write of one batch (the pattern of
  *   FileStreamSink's batch log, on the log): one transaction of a
  *   transactional id holding the rows and, as an offset of a group, the
@@ -17,7 +20,7 @@
  *   every other failed step starts it again after 50 ms.
  */
 import type { LogClient, LogFailure } from '../../log/client.ts';
-import type { TopicPartition } from '../../log/protocol.ts';
+import type { ProducerRef, TopicPartition } from '../../log/protocol.ts';
 import type { TimerHandle } from '../../runtime/types.ts';
 import { partitionForKey } from '../../stream/partition.ts';
 import type { Row } from './dsl.ts';
@@ -40,10 +43,20 @@ export function rowsByPartition(rows: readonly Row[], partitions: number): [numb
 
 type Timers = { after(ms: number, fn: () => void): TimerHandle };
 
-export function plainWrites(log: LogClient, timers: Timers, topic: string, writes: readonly [number, readonly unknown[]][], done: () => void): void {
-  const write = (i: number): void => {
+/** A process's idempotent producer: its id (new at every start of the process) and its next sequence number. */
+export class IdempotentProducer {
+  private seq = 0;
+  constructor(readonly id: string) {}
+
+  next(): ProducerRef {
+    return { id: this.id, seq: this.seq++ };
+  }
+}
+
+export function plainWrites(log: LogClient, timers: Timers, producer: IdempotentProducer, topic: string, writes: readonly [number, readonly unknown[]][], done: () => void): void {
+  const write = (i: number, ref = producer.next()): void => {
     if (i >= writes.length) return done();
-    log.produce(topic, writes[i]![0], writes[i]![1] as unknown[], {}, (r) => (r.ok ? write(i + 1) : timers.after(50, () => write(i))));
+    log.produce(topic, writes[i]![0], writes[i]![1] as unknown[], { producer: ref }, (r) => (r.ok ? write(i + 1) : timers.after(50, () => write(i, ref))));
   };
   write(0);
 }

@@ -34,6 +34,8 @@ export interface OperatorContext {
   readonly subtask: number;
   readonly parallelism: number;
   readonly attempt: number;
+  /** This task instance, unique in the world: its process, the process's incarnation and the attempt (`tm-0#0/a1`). */
+  readonly instance: string;
   /** The checkpoint the job restored for this attempt (Flink's `InitContext.getRestoredCheckpointId`), or -1 when it started from none. */
   readonly restoredCheckpoint: number;
   /** Keyed state of this operator instance (undefined for non-keyed operators). */

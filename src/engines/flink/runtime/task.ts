@@ -246,6 +246,7 @@ export class Task {
       parallelism: inst.node.parallelism,
       attempt: env.attempt,
       restoredCheckpoint: env.restoredCheckpoint,
+      instance: `${env.ctx.id}#${env.ctx.incarnation}/a${env.attempt}`,
       state,
       now: () => env.ctx.clock.now(),
       trace: env.ctx.trace,

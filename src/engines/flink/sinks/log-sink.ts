@@ -14,9 +14,11 @@
  *   closes (its task cancelled) aborts the transaction it has open, as
  *   Flink's KafkaWriter does. Records are visible to read-committed
  *   readers only once their checkpoint completed.
- * - `plain` (at-least-once / at-most-once): records are appended directly;
- *   the barrier waits until every write is acknowledged, so nothing before a
- *   completed checkpoint is lost, while replay after a restore duplicates.
+ * - `plain` (at-least-once / at-most-once): records are appended directly,
+ *   by an idempotent producer (a batch retried after a lost reply is written
+ *   once); the barrier waits until every write is acknowledged, so nothing
+ *   before a completed checkpoint is lost, while replay after a restore
+ *   duplicates.
  *
  * Records are sent in batches, as a Kafka producer does: when `batchRecords`
  * are buffered or `lingerMs` after the first one (linger.ms), so a
@@ -119,7 +121,11 @@ export class LogSinkOperator implements StreamOperator {
     this.sending = true;
     const { batch, records, txn } = head;
     if (txn !== undefined) txn.sent = true;
-    const opts = txn === undefined ? {} : { txn: { id: txn.id, epoch: txn.epoch }, producer: { id: txn.id, seq: head.seq! } };
+    // A plain sink's producer is idempotent too (Kafka's enable.idempotence default, which the KafkaSink
+    // leaves on): a batch retried after a lost reply is written once. Its id is this task instance's.
+    const opts = txn === undefined
+      ? { producer: { id: `${this.ctx.taskName}@${this.ctx.instance}`, seq: batch } }
+      : { txn: { id: txn.id, epoch: txn.epoch }, producer: { id: txn.id, seq: head.seq! } };
     this.ctx.log.produce(this.opts.topic, this.partition, records, opts, (r) => {
       if (this.closed) return;
       this.sending = false;
