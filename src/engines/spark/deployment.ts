@@ -117,10 +117,17 @@ export function deploySpark(host: Host, job: SparkJob): SparkDeployment {
   const problem = planProblem(plan);
   if (problem !== undefined) throw new SparkPlanError(problem);
   const executors = executorIds(job.sizes.parallelism);
+  // The exactly-once Kafka sink keeps one transactional id and one "batch N written" marker per output
+  // partition, written by the reduce task of the same number: two tasks sharing a partition would share
+  // the marker, and the second would skip its rows.
+  const outputPartitions = job.topics[plan.sink.topic] ?? 1;
+  if (plan.sink.format === 'kafka' && job.guarantee === 'exactly-once' && outputPartitions < job.sizes.parallelism) {
+    throw new SparkPlanError(`the exactly-once sink needs at least as many partitions of '${plan.sink.topic}' (${outputPartitions}) as shuffle partitions (${job.sizes.parallelism})`);
+  }
   const app: SparkApp = {
     plan,
     shufflePartitions: job.sizes.parallelism,
-    outputPartitions: job.topics[plan.sink.topic] ?? 1,
+    outputPartitions,
     guarantee: job.guarantee,
     brokerId: job.brokerId,
     storeId: STORE,

@@ -16,9 +16,14 @@
  * - the careful foreachBatch function (txnVersion = batchId) finds the
  *   version recorded and skips its write; the careless one writes the batch
  *   twice (caught by exactly-once).
+ *
+ * And the exactly-once Kafka sink, whose batch markers are per output
+ * partition, is refused an output topic with fewer partitions than the
+ * shuffle has.
  */
 import { describe, expect, it } from 'vitest';
 import { callForeachBatch, planProblem, spark } from '../../../src/engines/spark/dsl.ts';
+import { deploySpark, SparkPlanError } from '../../../src/engines/spark/deployment.ts';
 import { filesToRead, isCompactionBatch, latestBatch, logEntryText, logFileName, parseLogEntry, sinkFiles } from '../../../src/stream/file-sink-log.ts';
 import { readFileSink } from '../../../src/check/file-sink.ts';
 import { seal } from '../../../src/runtime/checksum.ts';
@@ -139,5 +144,22 @@ describe('a batch that runs again after its sink committed', () => {
     expect(seen).toEqual(['rerun']);
     expect(failed.map((c) => c.name)).toEqual(['exactly-once']);
     expect(failed[0]!.detail).toMatch(/twice/);
+  });
+});
+
+describe('the exactly-once Kafka sink across partitions', () => {
+  it('refuses an output topic with fewer partitions than shuffle partitions (two tasks would share a batch marker)', () => {
+    const added: string[] = [];
+    const host = { addProcess: (id: string) => added.push(id), durableView: () => { throw new Error('unused'); }, deliver: () => {} };
+    const job = (guarantee: 'exactly-once' | 'at-least-once', out: number) => ({
+      build: { build: (s: typeof spark) => s.readStream('in').writeStream('out') },
+      sizes: { events: 10, parallelism: 4, partitions: 4, keys: 4 },
+      guarantee, topics: { in: 4, out }, brokerId: 'broker', bugs: [],
+    });
+    expect(() => deploySpark(host as never, job('exactly-once', 2) as never)).toThrow(SparkPlanError);
+    expect(() => deploySpark(host as never, job('exactly-once', 2) as never)).toThrow(/at least as many partitions of 'out' \(2\) as shuffle partitions \(4\)/);
+    expect(added).toEqual([]);
+    expect(() => deploySpark(host as never, job('at-least-once', 2) as never)).not.toThrow();
+    expect(() => deploySpark(host as never, job('exactly-once', 4) as never)).not.toThrow();
   });
 });
