@@ -199,9 +199,9 @@ export const MUTANTS = [
   {
     id: 'ks-commit-last-processed-offset',
     file: 'src/engines/kstreams/task.ts',
-    find: 'this.consumed.set(r.topic, r.offset + 1);',
-    replace: 'this.consumed.set(r.topic, r.offset);',
-    description: 'a task commits the offset of the last record it processed instead of the next one to read',
+    find: '?? Math.max(consumed, position(topic) ?? consumed);',
+    replace: '?? Math.max(consumed, position(topic) ?? consumed) - 1;',
+    description: 'a task with an empty queue commits the offset before the next one to read (the last record it processed, or a marker)',
     try: ['wordcount:kstreams', 'bank:kstreams'],
   },
   {

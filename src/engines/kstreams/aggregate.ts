@@ -377,8 +377,10 @@ export class SuppressUntilWindowCloses implements Processor {
         if (held === undefined || end < held) held = end;
         return false;
       })
-      .map(([id, s]) => ({ id, rec: s.value as KRecord }))
-      .sort((a, b) => (a.rec.value as WindowedValue).window.end - (b.rec.value as WindowedValue).window.end || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+      .map(([id, s]) => ({ id, rec: s.value as KRecord, w: ((s.value as KRecord).value as WindowedValue).window, key: (s.value as KRecord).key ?? '' }))
+      // The buffer's order: by time (the window's end), then by the serialized windowed key — the key's
+      // bytes, a shorter key before a longer one it begins (the window's timestamps follow it), then the start.
+      .sort((a, b) => a.w.end - b.w.end || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0) || a.w.start - b.w.start);
     for (const { id, rec } of due) {
       this.buffer.put(id, null, rec.ts);
       const w = (rec.value as WindowedValue).window;

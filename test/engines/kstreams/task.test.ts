@@ -103,6 +103,15 @@ describe('Kafka Streams windows', () => {
     expect(h.sent.filter((s) => s.topic === 'output').map(windowed)).toEqual(['k@0/10=2']);
   });
 
+  it('suppress releases windows closing together in its buffer\'s order: the serialized key, a shorter key before a longer one it begins', () => {
+    const b = new StreamsBuilder();
+    b.stream('input').groupByKey().windowedBy(TimeWindows.ofSizeAndGrace(10, 0)).count({ caching: false }).suppressUntilWindowCloses().toStream().to('output');
+    const h = harness(b);
+    h.feed('input', ['k10', 'k2', 'k1', 'k'].map((key, i) => ({ key, ts: i })));
+    h.feed('input', [{ key: 'z', ts: 10 }]);
+    expect(h.sent.filter((s) => s.topic === 'output').map(windowed)).toEqual(['k@0/10=1', 'k1@0/10=1', 'k10@0/10=1', 'k2@0/10=1']);
+  });
+
   it('suppress traces the windows it still holds when its task closes cleanly, with the stream time that has not closed them', () => {
     const b = new StreamsBuilder();
     b.stream('input').groupByKey().windowedBy(TimeWindows.ofSizeAndGrace(10, 5)).count({ caching: false }).suppressUntilWindowCloses().toStream().to('output');
