@@ -17,7 +17,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import {
-  EventTimeTrigger, isEventOf, MIN_WATERMARK, OperatorTestHarness, PipelineTestHarness, runScenario, script, scriptRecords, sinkWindowResults, sumAggregate,
+  EventTimeTrigger, isEventOf, MIN_WATERMARK, NO_TIMESTAMP, OperatorTestHarness, PipelineTestHarness, runScenario, script, scriptRecords, sinkWindowResults, sumAggregate,
   tumbling, tumblingProcessingTime, union, type LateRecord, type OutputRecord, type Scenario, type TraceEvent, type WindowResult,
 } from 'weir';
 
@@ -234,6 +234,28 @@ describe('OperatorTestHarness', () => {
     expect(again.values()).toEqual(['a@50=4', 'b@50=2']);
     // Each timer fires at its own time on the way to 60.
     expect(again.output().map((o) => o.at)).toEqual([50, 50]);
+  });
+
+  it('a keyed process function: a processing-time timer earlier than the next wake-up fires at its own time, and what it emits has no timestamp', () => {
+    const build = (s: import('weir').DataStream<Rec>) =>
+      s.keyBy((r) => r.key).process<string>({
+        processElement(r, ctx) {
+          // The value is the processing time to wake at.
+          ctx.registerProcessingTimeTimer(r.value);
+          ctx.registerEventTimeTimer(r.ts + 5);
+        },
+        onTimer(ts, ctx) {
+          ctx.collect(`${ctx.key}@${ts}`);
+        },
+      });
+    const h = OperatorTestHarness.of(build);
+    h.processElement(rec('a', 1_000, 1)).setProcessingTime(10).processElement(rec('b', 60, 2));
+    h.setProcessingTime(1_000);
+    expect(h.output().map((o) => `${o.value} at ${o.at}`)).toEqual(['b@60 at 60', 'a@1000 at 1000']);
+    // KeyedProcessOperator.onProcessingTime erases the timestamp; onEventTime sets the timer's.
+    expect(h.output().map((o) => o.ts)).toEqual([NO_TIMESTAMP, NO_TIMESTAMP]);
+    h.processWatermark(100);
+    expect(h.output().slice(2).map((o) => `${o.value} ts ${o.ts}`)).toEqual(['a@6 ts 6', 'b@7 ts 7']);
   });
 
   it('the late side output carries the whole record; without one, late records are dropped and counted', () => {

@@ -5,6 +5,7 @@
  */
 import type { KeyedStateBackend } from '../state/backend.ts';
 import { KeyedOperator } from './keyed-operator.ts';
+import { NO_TIMESTAMP } from '../../../stream/watermark.ts';
 
 export interface KeyedProcessContext<OUT = any> {
   readonly key: string;
@@ -15,6 +16,7 @@ export interface KeyedProcessContext<OUT = any> {
   currentProcessingTime(): number;
   registerEventTimeTimer(ts: number): void;
   registerProcessingTimeTimer(ts: number): void;
+  /** Emits `value` with timestamp `ts`; by default the record's or the event-time timer's, none (`NO_TIMESTAMP`) from a processing-time timer. */
   collect(value: OUT, ts?: number): void;
 }
 
@@ -24,7 +26,8 @@ export interface KeyedProcessFunction<IN = any, OUT = any> {
 }
 
 export class KeyedProcessOperator extends KeyedOperator {
-  private processingTimer = false;
+  /** When the scheduled processing-time wake-up is due (undefined: none scheduled). */
+  private armedAt: number | undefined;
 
   constructor(private readonly fn: KeyedProcessFunction) {
     super();
@@ -33,10 +36,16 @@ export class KeyedProcessOperator extends KeyedOperator {
   /** One context, re-aimed at each record or timer (as Flink's is): valid only during the call. */
   private readonly fnContext = new FnContext(this);
 
-  private context(ts: number): KeyedProcessContext {
+  /**
+   * The function's context: `ts` is what `timestamp` says (the element's, or the timer's); `outputTs` what
+   * `collect` stamps by default — Flink's KeyedProcessOperator erases the timestamp of what a
+   * processing-time timer emits (`collector.eraseTimestamp()`), so such output has none.
+   */
+  private context(ts: number, outputTs = ts): KeyedProcessContext {
     const c = this.fnContext;
     c.key = this.key;
     c.timestamp = ts;
+    c.outputTimestamp = outputTs;
     return c;
   }
 
@@ -76,13 +85,15 @@ export class KeyedProcessOperator extends KeyedOperator {
 
   private armProcessingTime(): void {
     const next = this.timers.nextProcessingTime();
-    if (next === undefined || this.processingTimer) return;
-    this.processingTimer = true;
+    // A timer earlier than the scheduled wake-up gets its own (InternalTimerServiceImpl reschedules
+    // when the new head is earlier); the later wake-up then finds nothing due.
+    if (next === undefined || (this.armedAt !== undefined && this.armedAt <= next)) return;
+    this.armedAt = next;
     this.ctx.after(Math.max(0, next - this.ctx.now()), () => {
-      this.processingTimer = false;
+      if (this.armedAt === next) this.armedAt = undefined;
       this.timers.advanceProcessingTime(this.ctx.now(), (key, _ns, ts) => {
         this.setCurrentKey(key);
-        this.fn.onTimer?.(ts, this.context(ts));
+        this.fn.onTimer?.(ts, this.context(ts, NO_TIMESTAMP));
       });
       this.armProcessingTime();
     });
@@ -97,6 +108,8 @@ export class KeyedProcessOperator extends KeyedOperator {
 class FnContext implements KeyedProcessContext {
   key = '';
   timestamp = 0;
+  /** What `collect` stamps when given no timestamp. */
+  outputTimestamp = 0;
 
   constructor(private readonly op: KeyedProcessOperator) {}
 
@@ -121,6 +134,6 @@ class FnContext implements KeyedProcessContext {
   }
 
   collect(value: unknown, ts?: number): void {
-    this.op.emit(value, ts ?? this.timestamp);
+    this.op.emit(value, ts ?? this.outputTimestamp);
   }
 }
