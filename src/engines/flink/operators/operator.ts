@@ -113,6 +113,12 @@ export interface StreamOperator {
   snapshotState?(id: number, done: () => void): unknown;
   /** True when `snapshotState` will call its `done` callback itself. */
   readonly asyncSnapshot?: boolean;
+  /**
+   * True when the operator ignores the idleness of its input (Flink's `processWatermarkStatus`
+   * overridden to do nothing, as TimestampsAndWatermarksOperator does): its output stays active
+   * when its input goes idle.
+   */
+  readonly ignoresInputIdleness?: boolean;
   restoreState?(state: unknown): void;
   /**
    * Keyed operators: restores from the states of several old subtasks (a

@@ -13,7 +13,10 @@
  *   `pipeline.auto-watermark-interval`, 200 ms by default) when they
  *   advance: `maxTs - boundMs - 1`.
  * - Upstream watermarks are dropped, except the final one (end of input),
- *   which is passed on, as Flink does.
+ *   which is passed on, as Flink does; so is upstream idleness (Flink's
+ *   operator ignores every watermark status from upstream): the output stays
+ *   active, and its watermark where its own records put it, when the input
+ *   goes idle.
  * Nothing is checkpointed: after a restore the generator starts again from
  * the records that follow, as Flink's does.
  */
@@ -31,6 +34,7 @@ export interface TimestampsAndWatermarks<T = any> {
 }
 
 export class TimestampsAndWatermarksOperator implements StreamOperator {
+  readonly ignoresInputIdleness = true;
   private ctx!: OperatorContext;
   private out!: Output;
   private gen: BoundedOutOfOrdernessWatermarks;

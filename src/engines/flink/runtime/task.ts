@@ -172,7 +172,7 @@ export class Task {
         if (inst === task.ops[0]) task.env.ctx.trace.emit('task.idle', { task: task.name, attempt: task.env.attempt, idle });
         const chainIdle = !task.idleStopsAtChain;
         for (const t of inst.all) {
-          if (chainIdle) for (const c of t.chained) c.out.emitIdle(idle);
+          if (chainIdle) for (const c of t.chained) if (c.op.ignoresInputIdleness !== true) c.out.emitIdle(idle);
           for (const w of t.writers) w.idle(idle);
         }
       },
@@ -342,7 +342,8 @@ export class Task {
     const wasIdle = valve.isIdle();
     const combined = valve.inputIdle(ch, idle);
     if (combined !== undefined && combined > this.watermark) this.emitTaskWatermark(combined);
-    if (valve.isIdle() !== wasIdle) this.ops[0]!.out.emitIdle(valve.isIdle());
+    const head = this.ops[0]!;
+    if (valve.isIdle() !== wasIdle && head.op.ignoresInputIdleness !== true) head.out.emitIdle(valve.isIdle());
   }
 
   private emitTaskWatermark(wm: number): void {
