@@ -262,7 +262,8 @@ export class PartitionLog {
     let lso = this.durableEnd;
     if (this.lsoIgnoresOpenTxns) return lso;
     for (const t of this.openTxns.values()) lso = Math.min(lso, t.firstOffset);
-    return lso;
+    // Never below the log start (UnifiedLog: an open transaction's first offset may have been deleted).
+    return Math.max(lso, this.logStartOffset);
   }
 
   /** The offset below which `isolation` may read. */

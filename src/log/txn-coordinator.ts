@@ -37,7 +37,7 @@
  * Idempotent end: ending again with the outcome already reached answers ok,
  * also with an older epoch (the outcome of each recent epoch is kept), so a
  * committer can retry after its own crash. A commit after an abort answers
- * `aborted`. Limitation: with no transaction open, the outcome remembered is
+ * `aborted`; an abort after a commit is refused (Kafka's INVALID_TXN_STATE). Limitation: with no transaction open, the outcome remembered is
  * that of the last transaction of the epoch, so an empty commit right after an
  * abort in the same epoch answers `aborted`.
  */
@@ -223,7 +223,10 @@ export class TxnCoordinator {
     const active = s.active;
     if (active === undefined) {
       const last = s.outcomes.get(epoch);
-      return done(commit && last === false ? fail('aborted', `transaction of '${id}' was aborted`) : ok);
+      if (commit && last === false) return done(fail('aborted', `transaction of '${id}' was aborted`));
+      // Kafka's coordinator answers INVALID_TXN_STATE to an abort of a transaction that committed.
+      if (!commit && last === true) return done(fail('bad-request', `transaction of '${id}' was committed`));
+      return done(ok);
     }
     if (active.phase === 'ending') {
       if (active.commit === commit) active.onEnded.push(() => done(ok));

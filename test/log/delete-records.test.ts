@@ -4,7 +4,8 @@
  * watermark; fetches below it are `offset-out-of-range` and reads start at
  * it; a compacted topic refuses it (`policy-violation`); the move is durable
  * once acknowledged; the cleaner then drops the records from the segment file,
- * crash-safely, while an idempotent producer's retry is still recognised.
+ * crash-safely, while an idempotent producer's retry is still recognised;
+ * the last stable offset never falls below the log start.
  */
 import { describe, expect, it } from 'vitest';
 import { bounce, call, logWorld, ok, settle, type LogWorld } from './helpers.ts';
@@ -51,6 +52,17 @@ describe('deleteRecords', () => {
     expect(ok(call<ProduceResult>(w.world, (cb) => w.client().produce('t', 0, ['v10'], {}, cb))).baseOffset).toBe(10);
     w.world.crash('broker');
     expect(readTopic(w.world.disk('broker'), 't', 'read_committed')[0]!.map((x) => x.offset)).toEqual([4, 5, 6, 7, 8, 9, 10]);
+  });
+
+  it('the last stable offset never falls below the log start, also past an open transaction (UnifiedLog)', () => {
+    const w = logWorld(82, { t: 1 }, {}, { cleanerBackoffMs: 100 });
+    const epoch = ok(call<InitTxnResult>(w.world, (cb) => w.client().initTxn('T', cb))).epoch;
+    ok(call<ProduceResult>(w.world, (cb) => w.client().produce('t', 0, ['a', 'b', 'c'], { txn: { id: 'T', epoch }, producer: { id: 'T', seq: 0 } }, cb)));
+    const lso = (): number => ok(call<EndOffsetsResult>(w.world, (cb) => w.client().endOffsets('t', cb, 'read_committed'))).offsets[0]!;
+    expect(lso()).toBe(0);
+    ok(del(w, 0, 2));
+    expect(lso()).toBe(2);
+    expect(ok(fetchFrom(w, 2)).records).toEqual([]);
   });
 
   it('deleting everything leaves an empty partition that continues at its end', () => {

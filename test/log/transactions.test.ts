@@ -125,12 +125,14 @@ describe('fencing', () => {
 });
 
 describe('ending transactions', () => {
-  it('commit is idempotent; commit after abort answers aborted', () => {
+  it('commit is idempotent; commit after abort answers aborted, abort after commit is refused', () => {
     const w = logWorld(34);
     const e = init(w, 'C');
     ok(produce(w, 0, ['c'], { id: 'C', epoch: e }));
     ok(end(w, 'C', e, true));
     ok(end(w, 'C', e, true));
+    // Kafka's INVALID_TXN_STATE: the transaction stays committed.
+    expect(end(w, 'C', e, false)).toMatchObject({ ok: false, code: 'bad-request' });
     expect(values(w, 0)).toEqual(['c']);
     ok(produce(w, 1, ['d'], { id: 'C', epoch: e }));
     ok(end(w, 'C', e, false));
