@@ -254,6 +254,17 @@ function requireInterval(name: string, interval: number): void {
 /** Java's `%`: the sign follows the dividend, as JavaScript's does. */
 const roundDown = (t: number, interval: number): number => t - (t % interval);
 
+/**
+ * The next periodic firing after `time`, never past the window's last timestamp (Flink's
+ * `registerNextFireTimestamp`; FLINK-20443 for the processing-time trigger): a window whose end is not a multiple of the
+ * interval fires at its end, and no periodic timer outlives the window into its allowed lateness.
+ */
+function registerNextFire(time: number, interval: number, w: TimeWindow, fire: { add(v: number): void }, register: (t: number) => void): void {
+  const next = Math.min(time + interval, windowMaxTimestamp(w));
+  fire.add(next);
+  register(next);
+}
+
 /** Flink's ContinuousEventTimeTrigger (the version that also fires at the window's end). */
 export class ContinuousEventTimeTrigger implements Trigger {
   readonly name: string;
@@ -271,11 +282,7 @@ export class ContinuousEventTimeTrigger implements Trigger {
     if (windowMaxTimestamp(w) <= ctx.getCurrentWatermark()) return 'FIRE';
     ctx.registerEventTimeTimer(windowMaxTimestamp(w));
     const fire = ctx.getPartitionedState(this.fireTime);
-    if (fire.get() === undefined) {
-      const next = roundDown(ts, this.interval) + this.interval;
-      ctx.registerEventTimeTimer(next);
-      fire.add(next);
-    }
+    if (fire.get() === undefined) registerNextFire(roundDown(ts, this.interval), this.interval, w, fire, (t) => ctx.registerEventTimeTimer(t));
     return 'CONTINUE';
   }
 
@@ -284,8 +291,7 @@ export class ContinuousEventTimeTrigger implements Trigger {
     const fire = ctx.getPartitionedState(this.fireTime);
     if (fire.get() === time) {
       fire.clear();
-      fire.add(time + this.interval);
-      ctx.registerEventTimeTimer(time + this.interval);
+      registerNextFire(time, this.interval, w, fire, (t) => ctx.registerEventTimeTimer(t));
       return 'FIRE';
     }
     return 'CONTINUE';
@@ -328,14 +334,9 @@ export class ContinuousProcessingTimeTrigger implements Trigger {
     return new ContinuousProcessingTimeTrigger(interval);
   }
 
-  onElement(_e: unknown, _ts: number, _w: TimeWindow, ctx: TriggerContext): TriggerResult {
+  onElement(_e: unknown, _ts: number, w: TimeWindow, ctx: TriggerContext): TriggerResult {
     const fire = ctx.getPartitionedState(this.fireTime);
-    if (fire.get() === undefined) {
-      const now = ctx.getCurrentProcessingTime();
-      const next = roundDown(now, this.interval) + this.interval;
-      ctx.registerProcessingTimeTimer(next);
-      fire.add(next);
-    }
+    if (fire.get() === undefined) registerNextFire(roundDown(ctx.getCurrentProcessingTime(), this.interval), this.interval, w, fire, (t) => ctx.registerProcessingTimeTimer(t));
     return 'CONTINUE';
   }
 
@@ -343,12 +344,11 @@ export class ContinuousProcessingTimeTrigger implements Trigger {
     return 'CONTINUE';
   }
 
-  onProcessingTime(time: number, _w: TimeWindow, ctx: TriggerContext): TriggerResult {
+  onProcessingTime(time: number, w: TimeWindow, ctx: TriggerContext): TriggerResult {
     const fire = ctx.getPartitionedState(this.fireTime);
     if (fire.get() === time) {
       fire.clear();
-      fire.add(time + this.interval);
-      ctx.registerProcessingTimeTimer(time + this.interval);
+      registerNextFire(time, this.interval, w, fire, (t) => ctx.registerProcessingTimeTimer(t));
       return 'FIRE';
     }
     return 'CONTINUE';

@@ -82,6 +82,22 @@ describe("Flink's WindowOperatorTest, trigger by trigger", () => {
     expect(h.output.map((o) => [o.value.pane.timing, o.value.pane.isLast])).toEqual([['EARLY', false], ['EARLY', false], ['EARLY', false], ['ON_TIME', true]]);
   });
 
+  it('ContinuousEventTimeTrigger never sets a periodic timer past the window end (registerNextFireTimestamp): no extra firings in the allowed lateness', () => {
+    const h = harness(tumbling(1000), ContinuousEventTimeTrigger.of(300), { allowedLatenessMs: 1000 });
+    h.element('k', 1, 100).watermark(1999);
+    // 300, 600, 900, then the window's end; nothing at 1200, 1500 or 1800.
+    expect(h.output.map((o) => o.value.pane.timing)).toEqual(['EARLY', 'EARLY', 'EARLY', 'ON_TIME']);
+  });
+
+  it('ContinuousProcessingTimeTrigger fires a processing-time window at its end, so the last partial interval is not lost (FLINK-20443)', () => {
+    const h = harness(tumblingProcessingTime(1000), ContinuousProcessingTimeTrigger.of(300));
+    h.setProcessingTime(100).element('k', 1, 0);
+    h.setProcessingTime(950).element('k', 1, 0);
+    h.setProcessingTime(2000);
+    // 300, 600 and 900 with one element; at 999 with both, before the window is cleaned up.
+    expect(h.results()).toEqual([['k', 1, 999], ['k', 1, 999], ['k', 1, 999], ['k', 2, 999]]);
+  });
+
   it('testProcessingTimeTumblingWindows: ProcessingTimeTrigger on 3 s processing-time windows', () => {
     const h = harness(tumblingProcessingTime(3000), ProcessingTimeTrigger.create());
     h.setProcessingTime(3);
