@@ -109,10 +109,14 @@ export class HeapListState<T> implements ListState<T> {
         out.push(tv.v);
       }
     }
+    // Flink's TtlListState: a list with nothing unexpired is cleared once read; otherwise the read
+    // prunes only when it also rewrites the timestamps (OnReadAndWrite keeps the unexpired ones,
+    // refreshed), so under OnCreateAndWrite expired elements stay (returned again under
+    // ReturnExpiredIfNotCleanedUp) until a cleanup strategy or the last unexpired one goes.
     if (expired > 0) {
       const alive = stored.filter((tv) => !isExpired(tv.ts, ttl.ttlMs, now));
       if (alive.length === 0) this.table.delete(ns, this.scope.key);
-      else this.table.set(ns, this.scope.key, alive);
+      else if (refresh) this.table.set(ns, this.scope.key, alive);
     }
     return out;
   }
