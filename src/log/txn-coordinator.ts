@@ -37,9 +37,11 @@
  * Idempotent end: ending again with the outcome already reached answers ok,
  * also with an older epoch (the outcome of each recent epoch is kept), so a
  * committer can retry after its own crash. A commit after an abort answers
- * `aborted`; an abort after a commit is refused (Kafka's INVALID_TXN_STATE). Limitation: with no transaction open, the outcome remembered is
- * that of the last transaction of the epoch, so an empty commit right after an
- * abort in the same epoch answers `aborted`.
+ * `aborted`; an abort after a commit is refused (Kafka's INVALID_TXN_STATE).
+ * Limitation: with no transaction open, the outcome remembered is that of
+ * the last transaction of the epoch, so an empty commit right after an abort
+ * in the same epoch answers `aborted`, and an empty abort right after a
+ * commit is refused (no client here ends a transaction it sent nothing in).
  */
 import type { MarkerEntry, TxnLogLine } from './codec.ts';
 import { txnKey, type PartitionLog } from './partition-log.ts';
