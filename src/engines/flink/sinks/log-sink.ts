@@ -122,9 +122,9 @@ export class LogSinkOperator implements StreamOperator {
     const { batch, records, txn } = head;
     if (txn !== undefined) txn.sent = true;
     // A plain sink's producer is idempotent too (Kafka's enable.idempotence default, which the KafkaSink
-    // leaves on): a batch retried after a lost reply is written once. Its id is this task instance's.
+    // leaves on): a batch retried after a lost reply is written once. Its id is this sink instance's.
     const opts = txn === undefined
-      ? { producer: { id: `${this.ctx.taskName}@${this.ctx.instance}`, seq: batch } }
+      ? { producer: { id: `${this.ctx.operatorName}-${this.ctx.subtask}@${this.ctx.instance}`, seq: batch } }
       : { txn: { id: txn.id, epoch: txn.epoch }, producer: { id: txn.id, seq: head.seq! } };
     this.ctx.log.produce(this.opts.topic, this.partition, records, opts, (r) => {
       if (this.closed) return;
