@@ -147,24 +147,19 @@ describe('list, map and reducing TTL', () => {
   });
 
   test('list: a read prunes expired elements only when it rewrites the timestamps (TtlListState)', () => {
-    // OnCreateAndWrite: one of two expired; returned again on every read under ReturnExpiredIfNotCleanedUp.
-    const c = setup('OnCreateAndWrite', 'ReturnExpiredIfNotCleanedUp');
-    const l = c.b.listState<string>('l', c.ttl);
-    l.add('a');
-    c.clock.t = 50;
-    l.add('b');
-    c.clock.t = 120;
-    expect(l.get()).toEqual(['a', 'b']);
-    expect(l.get()).toEqual(['a', 'b']);
-    // OnReadAndWrite: the read keeps the unexpired element, refreshed, and drops the expired one.
-    const r = setup('OnReadAndWrite', 'ReturnExpiredIfNotCleanedUp');
-    const l2 = r.b.listState<string>('l', r.ttl);
-    l2.add('a');
-    r.clock.t = 50;
-    l2.add('b');
-    r.clock.t = 120;
-    expect(l2.get()).toEqual(['a', 'b']);
-    expect(l2.get()).toEqual(['b']);
+    // One of two elements expired. OnCreateAndWrite: returned again on every read under
+    // ReturnExpiredIfNotCleanedUp. OnReadAndWrite: the read keeps the unexpired one, refreshed, and drops the other.
+    const secondRead = { OnCreateAndWrite: ['a', 'b'], OnReadAndWrite: ['b'] } as const;
+    for (const updateType of ['OnCreateAndWrite', 'OnReadAndWrite'] as const) {
+      const c = setup(updateType, 'ReturnExpiredIfNotCleanedUp');
+      const l = c.b.listState<string>('l', c.ttl);
+      l.add('a');
+      c.clock.t = 50;
+      l.add('b');
+      c.clock.t = 120;
+      expect(l.get(), updateType).toEqual(['a', 'b']);
+      expect(l.get(), updateType).toEqual(secondRead[updateType]);
+    }
   });
 
   test('map entries expire per user key; contains and entries honour TTL', () => {
