@@ -34,10 +34,11 @@
  *
  * `resets`: Kafka Streams windows that started afresh over a value their
  * store's retention hid after a restore (as another judge, `ks.retention`,
- * has verified): the records of the hidden value may be missing from that
- * window's later firings and its final result; each such absence is
- * counted, not reported as lost. Nothing else is excused: such a record must
- * still be in every other window the rules above ask for.
+ * has verified), time windows and sessions alike (a new session with the
+ * bounds of a hidden one): the records of the hidden value may be missing
+ * from that window's later firings and its final result; each such absence
+ * is counted, not reported as lost. Nothing else is excused: such a record
+ * must still be in every other window the rules above ask for.
  *
  * Cost: one pass over the results' ids and one over the input, with the
  * input indexed by id once per run (`input-index.ts`), per-record facts in
@@ -196,6 +197,28 @@ function accountRecords(
         (wideMembers[p] ??= new Set()).add(j);
       }
       if (finalCount[p] === 0) finalCount[p] = 1;
+    }
+  }
+  // A session restarted over a hidden one: a record of the hidden session (its key, its timestamp in
+  // the window) that the window's final does not hold is taken as held there, and counted as left
+  // out by a reset.
+  let sessionExcused: Map<number, Set<string>> | undefined;
+  for (let i = 0; i < resets.length && session; i++) {
+    const r = resets[i]!;
+    const k = keyedWindowId(r.key, r.start, r.end);
+    const held = new Set(finals.get(k)?.ids ?? []);
+    const keyNumber = cols.keyNumber(r.key);
+    for (const id of r.ids) {
+      const p = byId.pos(id);
+      if (p < 0 || held.has(id) || cols.key[p] !== keyNumber) continue;
+      const ts = cols.ts[p]!;
+      if (ts < r.start || ts >= r.end) continue;
+      sessionExcused ??= new Map();
+      const set = sessionExcused.get(p) ?? new Set<string>();
+      if (set.size === 0) resetCount++;
+      if (!set.has(k)) finalCount[p]++;
+      set.add(k);
+      sessionExcused.set(p, set);
     }
   }
   /** 1 + index in `results` of the first result holding the record. */

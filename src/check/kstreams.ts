@@ -583,6 +583,11 @@ export class KStreamsTrace {
           if (!set) this.hiddenFrom.set(id, (set = new Set()));
           set.add(w);
         }
+        // A new session of the same bounds starts that window afresh, its counter going on from the
+        // hidden one's (see the aggregate): a reset, as a time window's.
+        const h = value as { ids: number[]; firing: number };
+        this.resets.push({ key: String(e.key), start, end: end + gap, firing: h.firing + 1, ids: h.ids });
+        this.resetWindows.add(w);
       }
     }
   }

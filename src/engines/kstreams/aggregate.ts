@@ -243,7 +243,12 @@ export class SessionWindowAggregate implements Processor {
     // Every accepted record with the merged session it joins, so a checker can judge each grace decision
     // and bound the store's stream time (a session store's segment time is the session's end).
     this.ctx.decided('ks.session.add', rec, detail);
-    const next = add(this.agg, rec.key, rec, merged);
+    // A new session with the bounds of one the retention hid starts afresh, as Kafka's does (the hidden
+    // value is overwritten); weir's update counter (`firing`, lineage only) goes on from the hidden one's,
+    // as a time window's does, so that window's results stay in order.
+    const same = merged === undefined ? hidden.find((h) => h.start === start && h.end === end) : undefined;
+    const base = same === undefined ? merged : { value: { agg: this.agg.initializer(), ids: [], firing: (same.stored.value as StoredAggregate).firing }, ts: rec.ts };
+    const next = add(this.agg, rec.key, rec, base);
     const window = { start, end };
     // KStreamSessionWindowAggregate: unless the merged session is the record's own [ts, ts], every
     // session it merged is removed and a tombstone forwarded for it, the one whose bounds the merge

@@ -30,12 +30,13 @@
  * windows) not in the final of its last-closing window, is counted pending
  * and judged no further.
  *
- * `resets` (time windows only): each names a key and window that started
- * afresh, and the records it left out. Such a record, if it is in the input
- * with that key, its timestamp in that window, and the window's final does
- * not hold it, is taken as held there (for the rules above) and counted once
- * as left out; and a window's firings need not accumulate across a firing at
- * which it restarted (earlier firing < restart firing <= later firing).
+ * `resets`: each names a key and window that started afresh (a time
+ * window, or a session restarted over a hidden one), and the records it
+ * left out. Such a record, if it is in the input with that key, its
+ * timestamp in that window, and the window's final does not hold it, is
+ * taken as held there (for the rules above) and counted once as left out;
+ * and a window's firings need not accumulate across a firing at which it
+ * restarted (earlier firing < restart firing <= later firing).
  * A repeated input id is an input error (reported); the earlier records
  * with that id are judged as if alone, with no pending or reset excuse.
  */
@@ -122,13 +123,14 @@ function accountRecords(
   }
   // Windows a reset excuses, by record id.
   const excused = new Map<number, Set<string>>();
-  for (const r of session ? [] : resets) {
+  for (const r of resets) {
     const k = keyedWindowId(r.key, r.start, r.end);
     const held = new Set(finals.get(k)?.ids ?? []);
     for (const id of r.ids) {
       const rec = byId.get(id);
       if (rec === undefined || held.has(id) || rec.key !== r.key) continue;
-      if (!windowsOf(spec.assigner, rec.ts).some((w) => w.start === r.start && w.end === r.end)) continue;
+      const inWindow = session ? rec.ts >= r.start && rec.ts < r.end : windowsOf(spec.assigner, rec.ts).some((w) => w.start === r.start && w.end === r.end);
+      if (!inWindow) continue;
       const set = excused.get(id) ?? new Set<string>();
       set.add(k);
       excused.set(id, set);
