@@ -71,6 +71,11 @@ function add(agg: Aggregation, key: string, rec: KRecord, old: StoredValue | und
   };
 }
 
+/** The base of a window started afresh over a hidden value: no value and no records, the hidden one's update counter. */
+function counterOnly(agg: Aggregation, firing: number, ts: number): StoredValue {
+  return { value: { agg: agg.initializer(), ids: [], firing } satisfies StoredAggregate, ts };
+}
+
 function windowedRecord(key: string, window: KWindow, stored: StoredValue): KRecord {
   const a = stored.value as StoredAggregate;
   const value: WindowedValue = { window, value: a.agg, firing: a.firing };
@@ -151,7 +156,7 @@ export class TimeWindowAggregate implements Processor {
       // Without a cache the store hides a value written in this task's life too (a window started afresh before).
       restored: this.store.fromRestore(sk), cached: this.store.caching,
     });
-    return { value: { agg: this.agg.initializer(), ids: [], firing: h.firing }, ts: rec.ts };
+    return counterOnly(this.agg, h.firing, rec.ts);
   }
 
   /**
@@ -247,7 +252,7 @@ export class SessionWindowAggregate implements Processor {
     // value is overwritten); weir's update counter (`firing`, lineage only) goes on from the hidden one's,
     // as a time window's does, so that window's results stay in order.
     const same = merged === undefined ? hidden.find((h) => h.start === start && h.end === end) : undefined;
-    const base = same === undefined ? merged : { value: { agg: this.agg.initializer(), ids: [], firing: (same.stored.value as StoredAggregate).firing }, ts: rec.ts };
+    const base = same === undefined ? merged : counterOnly(this.agg, (same.stored.value as StoredAggregate).firing, rec.ts);
     const next = add(this.agg, rec.key, rec, base);
     const window = { start, end };
     // KStreamSessionWindowAggregate: unless the merged session is the record's own [ts, ts], every
