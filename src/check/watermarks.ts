@@ -12,9 +12,14 @@
  *   StatusWatermarkValve: an idle channel does not count; a channel that
  *   becomes active again counts only once its watermark has caught up with
  *   the task's watermark; when no channel counts (all idle), the maximum
- *   over channels is the bound (the flush on all-idle). Checked only for
- *   tasks that reported an input channel in that attempt; a channel that
- *   never reported anything is unknown to the checker.
+ *   over channels is the bound (the flush on all-idle). A two-input task
+ *   (an interval join: its channel events name their `input`) has a valve
+ *   per input and combines them as Flink's CombinedWatermarkStatus: the
+ *   bound is the minimum over the inputs with an active channel of what
+ *   each input's valve emitted, an input back from idleness counting at
+ *   once. Checked only for tasks that reported an input channel in that
+ *   attempt; a channel that never reported anything is unknown to the
+ *   checker.
  * - `watermark.on-time-firing`: every 'window.fire' has `wm >= end - 1`
  *   (firing 0 is the on-time firing; later firings come after it).
  * - `watermark.lateness`: every id in a final result but not in the firing-0
@@ -43,6 +48,8 @@ interface Channel {
   idle: boolean;
   /** Counted in the minimum (see StatusWatermarkValve). */
   aligned: boolean;
+  /** A two-input task's channel: its input (0 or 1), whose own valve it counts in. */
+  input?: number;
 }
 
 interface TaskWatermarks {
@@ -52,6 +59,12 @@ interface TaskWatermarks {
   output: number;
   /** The output watermark before the latest advance. */
   previous: number;
+  /**
+   * A two-input task (its channel events name their `input`): per input, an upper bound of what
+   * that input's valve has emitted. The valve's own output is not traced; after a restore the
+   * bound starts at the highest restored channel watermark of the input, never below the valve's.
+   */
+  valves?: Map<number, number>;
 }
 
 interface Decision {
@@ -128,7 +141,7 @@ export class WatermarkChecker {
     const ch = num(e, 'ch');
     const t = this.taskOf(task, attempt, true)!;
     if (typeof e.idle === 'boolean') {
-      if (ch >= 0) this.onIdleness(t, ch, e.idle);
+      if (ch >= 0) this.onIdleness(t, channelOf(t, ch, e.input), e.idle);
       return;
     }
     const wm = num(e, 'wm');
@@ -136,16 +149,17 @@ export class WatermarkChecker {
       // A restore sets where this attempt starts: a baseline, not a step to judge.
       t.last.set(ch, wm);
       if (ch >= 0) {
-        const c = channelOf(t, ch);
+        const c = channelOf(t, ch, e.input);
         c.wm = wm;
         c.idle = e.restoredIdle === true;
+        if (c.input !== undefined) t.valves!.set(c.input, Math.max(t.valves!.get(c.input)!, wm));
         // As the valve has it: an idle channel is not counted; an active one is once it has caught up.
-        c.aligned = !c.idle && wm >= t.output;
+        c.aligned = !c.idle && wm >= alignedFrom(t, c);
       } else {
         t.output = wm;
         t.previous = Number.NEGATIVE_INFINITY;
         // The channels may have been restored first: judge their alignment against the restored output.
-        for (const c of t.channels.values()) c.aligned = !c.idle && c.wm >= t.output;
+        for (const c of t.channels.values()) c.aligned = !c.idle && c.wm >= alignedFrom(t, c);
       }
       return;
     }
@@ -156,7 +170,7 @@ export class WatermarkChecker {
     // the upstream task's output, judged there, and the valve ignores a lower one.
     if (ch < 0 && prev !== undefined && wm < prev) this.monotone.add(`${where()}: watermark went back from ${prev} to ${wm} (seq ${e.seq})`);
     if (prev === undefined || wm > prev) t.last.set(ch, wm);
-    if (ch >= 0) return this.onChannelWatermark(t, ch, wm);
+    if (ch >= 0) return this.onChannelWatermark(t, channelOf(t, ch, e.input), wm);
     if (t.channels.size > 0) {
       const bound = inputBound(t);
       if (wm > bound.wm) {
@@ -168,23 +182,23 @@ export class WatermarkChecker {
     t.output = Math.max(t.output, wm);
   }
 
-  private onChannelWatermark(t: TaskWatermarks, ch: number, wm: number): void {
-    const c = channelOf(t, ch);
+  private onChannelWatermark(t: TaskWatermarks, c: Channel, wm: number): void {
     // The valve ignores a watermark on an idle channel; so does the model.
     if (c.idle || wm <= c.wm) return;
     c.wm = wm;
-    if (!c.aligned && wm >= t.output) c.aligned = true;
+    if (!c.aligned && wm >= alignedFrom(t, c)) c.aligned = true;
+    if (c.input !== undefined) advanceValve(t, c.input);
   }
 
-  private onIdleness(t: TaskWatermarks, ch: number, idle: boolean): void {
-    const c = channelOf(t, ch);
+  private onIdleness(t: TaskWatermarks, c: Channel, idle: boolean): void {
     if (idle) {
       c.idle = true;
       c.aligned = false;
-      return;
+    } else {
+      c.idle = false;
+      c.aligned = c.wm >= alignedFrom(t, c);
     }
-    c.idle = false;
-    c.aligned = c.wm >= t.output;
+    if (c.input !== undefined) advanceValve(t, c.input);
   }
 
   private onFire(e: TraceEvent): void {
@@ -289,14 +303,68 @@ export class WatermarkChecker {
   }
 }
 
-function channelOf(t: TaskWatermarks, ch: number): Channel {
+/** Channel `ch` of `t`; `input` (traced by two-input tasks) places it in that input's valve. */
+function channelOf(t: TaskWatermarks, ch: number, input: unknown): Channel {
   let c = t.channels.get(ch);
-  if (!c) t.channels.set(ch, (c = { wm: Number.NEGATIVE_INFINITY, idle: false, aligned: true }));
+  if (!c) {
+    t.channels.set(ch, (c = { wm: Number.NEGATIVE_INFINITY, idle: false, aligned: true }));
+    if (typeof input === 'number') {
+      c.input = input;
+      t.valves ??= new Map();
+      if (!t.valves.has(input)) t.valves.set(input, Number.NEGATIVE_INFINITY);
+    }
+  }
   return c;
+}
+
+/** The watermark a channel must reach to count again: its valve's output (the task's, for one input). */
+function alignedFrom(t: TaskWatermarks, c: Channel): number {
+  return c.input === undefined ? t.output : t.valves!.get(c.input)!;
+}
+
+/**
+ * Input `input`'s valve after a change of its channels, as StatusWatermarkValve: its output rises
+ * to the minimum over its counted channels, or, once every channel is idle, to their maximum.
+ */
+function advanceValve(t: TaskWatermarks, input: number): void {
+  let min = Number.POSITIVE_INFINITY;
+  let max = Number.NEGATIVE_INFINITY;
+  let active = false;
+  for (const c of t.channels.values()) {
+    if (c.input !== input) continue;
+    max = Math.max(max, c.wm);
+    if (!c.idle) active = true;
+    if (c.aligned && !c.idle && c.wm < min) min = c.wm;
+  }
+  const out = active ? (min === Number.POSITIVE_INFINITY ? undefined : min) : max;
+  if (out !== undefined && out > t.valves!.get(input)!) t.valves!.set(input, out);
+}
+
+/**
+ * A two-input task's bound, as the operator's CombinedWatermarkStatus: the minimum over the inputs
+ * with an active channel of what their valves emitted (an input back from idleness counts at once,
+ * caught up or not); with every input idle, the highest of them.
+ */
+function combinedBound(t: TaskWatermarks, valves: Map<number, number>): { wm: number; why: string } {
+  const active = new Set<number>();
+  for (const c of t.channels.values()) if (!c.idle && c.input !== undefined) active.add(c.input);
+  let min = Number.POSITIVE_INFINITY;
+  let minInput = -1;
+  let max = Number.NEGATIVE_INFINITY;
+  for (const [input, out] of valves) {
+    max = Math.max(max, out);
+    if (active.has(input) && out < min) {
+      min = out;
+      minInput = input;
+    }
+  }
+  if (minInput < 0) return { wm: max, why: 'both inputs idle; bound is the higher' };
+  return { wm: min, why: `input ${minInput}'s channels at ${min}` };
 }
 
 /** The highest watermark the task may emit now, and which channel holds it there. */
 function inputBound(t: TaskWatermarks): { wm: number; why: string } {
+  if (t.valves !== undefined) return combinedBound(t, t.valves);
   let min = Number.POSITIVE_INFINITY;
   let minCh = -1;
   let max = Number.NEGATIVE_INFINITY;

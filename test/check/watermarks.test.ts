@@ -17,6 +17,7 @@ import { rootRng } from '../../src/sim/rng.ts';
 import { generateWorkload } from '../../src/workload/index.ts';
 import { runModel } from './model.ts';
 import { rec, result } from './helpers.ts';
+import { WatermarkChecker as PlainWatermarkChecker } from './plain/watermarks.ts';
 
 const SPEC: WindowSpec = { assigner: tumbling(1000), aggregate: 'count', allowedLatenessMs: 200 };
 
@@ -127,5 +128,46 @@ describe('WatermarkChecker', () => {
     expect(v).toEqual({ name: 'watermark.liveness', ok: false, detail: 'key a window [1000,2000) holds on-time record 1 but never fired' });
     const all = verdicts(trace(lateRec), [...results, result('a', 1000, 2000, [1], 1)], input).get('watermark.liveness')!;
     expect(all).toEqual({ name: 'watermark.liveness', ok: true, detail: 'all 2 windows with on-time data fired' });
+  });
+});
+
+describe('WatermarkChecker, a two-input task (channels name their input)', () => {
+  // The plain twin (test/check/plain) judges these traces the same way.
+  const both = (events: TraceEvent[]): [CheckResult, CheckResult] => {
+    const fast = new WatermarkChecker();
+    const plain = new PlainWatermarkChecker();
+    for (const e of events) {
+      fast.onEvent(e);
+      plain.onEvent(e);
+    }
+    const pick = (vs: CheckResult[]): CheckResult => vs.find((v) => v.name === 'watermark.min-of-inputs')!;
+    return [pick(fast.finish([rec(0, 10)], [], SPEC)), pick(plain.finish([rec(0, 10)], [], SPEC))];
+  };
+  const inWm = (ch: number, input: number, w: number): [string, Record<string, unknown>] => ['watermark', { task: 'join[0]', attempt: 0, ch, input, wm: w }];
+  const inIdle = (ch: number, input: number, isIdle: boolean): [string, Record<string, unknown>] => ['watermark', { task: 'join[0]', attempt: 0, ch, input, idle: isIdle }];
+  const out = (w: number): [string, Record<string, unknown>] => wm('join[0]', -1, w);
+  // Input 0 (channel 0) at 10, input 1 (channel 1) at 50; input 0 goes idle and comes back at 10.
+  const start: [string, Record<string, unknown>][] = [inWm(0, 0, 10), inWm(1, 1, 50), out(10), inIdle(0, 0, true), out(50), inIdle(0, 0, false), inWm(1, 1, 100)];
+
+  it('passes the combination of CombinedWatermarkStatus: an input back from idleness holds the watermark', () => {
+    for (const v of both(trace(...start, inWm(0, 0, 60), out(60)))) expect(v.ok, v.detail).toBe(true);
+  });
+
+  it('fails a task that lets the other input run ahead while the returning one catches up (one valve over both)', () => {
+    const [fast, plain] = both(trace(...start, out(100)));
+    expect(fast.ok).toBe(false);
+    expect(fast.detail).toMatch(/task join\[0\] attempt 0 output: watermark 100 above the minimum 10 .*input 0's channels at 10/);
+    expect(plain).toEqual(fast);
+  });
+
+  it('counts a channel within its input only once it has caught up with that input\'s valve', () => {
+    // Input 0 has two channels: channel 2 goes idle, input 0 moves on to 70 without it, and
+    // channel 2 comes back at 40, behind: it does not count in input 0 until it reaches 70.
+    const events = trace(inWm(0, 0, 40), inWm(2, 0, 40), inWm(1, 1, 90), out(40), inIdle(2, 0, true), inWm(0, 0, 70), out(70), inIdle(2, 0, false), inWm(0, 0, 80), out(80));
+    for (const v of both(events)) expect(v.ok, v.detail).toBe(true);
+    // Channel 2 never idle: it holds input 0 at 40.
+    const [fast, plain] = both(trace(inWm(0, 0, 40), inWm(2, 0, 40), inWm(1, 1, 90), out(40), inWm(0, 0, 80), out(80)));
+    expect(fast.ok).toBe(false);
+    expect(plain).toEqual(fast);
   });
 });

@@ -43,6 +43,8 @@ interface Channel {
   idle: boolean;
   /** Counted in the minimum (see StatusWatermarkValve). */
   aligned: boolean;
+  /** A two-input task's channel: its input, whose own valve it counts in. */
+  input?: number;
 }
 
 interface TaskWatermarks {
@@ -50,6 +52,8 @@ interface TaskWatermarks {
   output: number;
   /** The output watermark before the latest advance. */
   previous: number;
+  /** A two-input task: per input, an upper bound of what its valve emitted. */
+  valves: Map<number, number>;
 }
 
 interface Decision {
@@ -106,9 +110,9 @@ export class WatermarkChecker {
     const ch = num(e, 'ch');
     const taskKey = `${task}#${attempt}`;
     let t = this.tasks.get(taskKey);
-    if (!t) this.tasks.set(taskKey, (t = { channels: new Map(), output: Number.NEGATIVE_INFINITY, previous: Number.NEGATIVE_INFINITY }));
+    if (!t) this.tasks.set(taskKey, (t = { channels: new Map(), output: Number.NEGATIVE_INFINITY, previous: Number.NEGATIVE_INFINITY, valves: new Map() }));
     if (typeof e.idle === 'boolean') {
-      if (ch >= 0) this.onIdleness(t, ch, e.idle);
+      if (ch >= 0) this.onIdleness(t, channelOf(t, ch, e.input), e.idle);
       return;
     }
     const wm = num(e, 'wm');
@@ -116,16 +120,18 @@ export class WatermarkChecker {
       // A restore sets where this attempt starts: a baseline, not a step to judge.
       this.last.set(`${taskKey}#${ch}`, wm);
       if (ch >= 0) {
-        const c = channelOf(t, ch);
+        const c = channelOf(t, ch, e.input);
         c.wm = wm;
         c.idle = e.restoredIdle === true;
+        // A restored valve's output is not traced: the highest restored channel bounds it.
+        if (c.input !== undefined) t.valves.set(c.input, Math.max(t.valves.get(c.input)!, wm));
         // As the valve has it: an idle channel is not counted; an active one is once it has caught up.
-        c.aligned = !c.idle && wm >= t.output;
+        c.aligned = !c.idle && wm >= countsFrom(t, c);
       } else {
         t.output = wm;
         t.previous = Number.NEGATIVE_INFINITY;
         // The channels may have been restored first: judge their alignment against the restored output.
-        for (const c of t.channels.values()) c.aligned = !c.idle && c.wm >= t.output;
+        for (const c of t.channels.values()) c.aligned = !c.idle && c.wm >= countsFrom(t, c);
       }
       return;
     }
@@ -137,7 +143,7 @@ export class WatermarkChecker {
     // the upstream task's output, judged there, and the valve ignores a lower one.
     if (ch < 0 && prev !== undefined && wm < prev) this.monotone.add(`${where}: watermark went back from ${prev} to ${wm} (seq ${e.seq})`);
     this.last.set(monoKey, prev === undefined ? wm : Math.max(prev, wm));
-    if (ch >= 0) return this.onChannelWatermark(t, ch, wm);
+    if (ch >= 0) return this.onChannelWatermark(t, channelOf(t, ch, e.input), wm);
     if (t.channels.size > 0) {
       const bound = inputBound(t);
       if (wm > bound.wm) {
@@ -149,23 +155,18 @@ export class WatermarkChecker {
     t.output = Math.max(t.output, wm);
   }
 
-  private onChannelWatermark(t: TaskWatermarks, ch: number, wm: number): void {
-    const c = channelOf(t, ch);
+  private onChannelWatermark(t: TaskWatermarks, c: Channel, wm: number): void {
     // The valve ignores a watermark on an idle channel; so does the model.
     if (c.idle || wm <= c.wm) return;
     c.wm = wm;
-    if (!c.aligned && wm >= t.output) c.aligned = true;
+    if (!c.aligned && wm >= countsFrom(t, c)) c.aligned = true;
+    if (c.input !== undefined) valveOutput(t, c.input);
   }
 
-  private onIdleness(t: TaskWatermarks, ch: number, idle: boolean): void {
-    const c = channelOf(t, ch);
-    if (idle) {
-      c.idle = true;
-      c.aligned = false;
-      return;
-    }
-    c.idle = false;
-    c.aligned = c.wm >= t.output;
+  private onIdleness(t: TaskWatermarks, c: Channel, idle: boolean): void {
+    c.idle = idle;
+    c.aligned = !idle && c.wm >= countsFrom(t, c);
+    if (c.input !== undefined) valveOutput(t, c.input);
   }
 
   private onFire(e: TraceEvent): void {
@@ -268,14 +269,41 @@ export class WatermarkChecker {
   }
 }
 
-function channelOf(t: TaskWatermarks, ch: number): Channel {
+function channelOf(t: TaskWatermarks, ch: number, input: unknown): Channel {
   let c = t.channels.get(ch);
-  if (!c) t.channels.set(ch, (c = { wm: Number.NEGATIVE_INFINITY, idle: false, aligned: true }));
+  if (!c) {
+    c = { wm: Number.NEGATIVE_INFINITY, idle: false, aligned: true };
+    if (typeof input === 'number') {
+      c.input = input;
+      if (!t.valves.has(input)) t.valves.set(input, Number.NEGATIVE_INFINITY);
+    }
+    t.channels.set(ch, c);
+  }
   return c;
 }
 
-/** The highest watermark the task may emit now, and which channel holds it there. */
+/** What a channel's watermark must reach for it to count again: its input valve's output, or the task's. */
+function countsFrom(t: TaskWatermarks, c: Channel): number {
+  return c.input === undefined ? t.output : t.valves.get(c.input)!;
+}
+
+/** Raises input `input`'s valve to the minimum of its counted channels, or to their maximum when all are idle. */
+function valveOutput(t: TaskWatermarks, input: number): void {
+  const mine = [...t.channels.values()].filter((c) => c.input === input);
+  const counted = mine.filter((c) => !c.idle && c.aligned).map((c) => c.wm);
+  const out = mine.every((c) => c.idle) ? Math.max(...mine.map((c) => c.wm)) : counted.length > 0 ? Math.min(...counted) : undefined;
+  if (out !== undefined && out > t.valves.get(input)!) t.valves.set(input, out);
+}
+
+/** The highest watermark the task may emit now, and which channel (or input) holds it there. */
 function inputBound(t: TaskWatermarks): { wm: number; why: string } {
+  if (t.valves.size > 0) {
+    // Two inputs, combined as CombinedWatermarkStatus: the minimum over the inputs not idle, no catching up.
+    const active = [...t.valves.keys()].filter((i) => [...t.channels.values()].some((c) => c.input === i && !c.idle));
+    if (active.length === 0) return { wm: Math.max(...t.valves.values()), why: 'both inputs idle; bound is the higher' };
+    const holder = active.reduce((a, b) => (t.valves.get(b)! < t.valves.get(a)! ? b : a));
+    return { wm: t.valves.get(holder)!, why: `input ${holder}'s channels at ${t.valves.get(holder)!}` };
+  }
   let min = Number.POSITIVE_INFINITY;
   let minCh = -1;
   let max = Number.NEGATIVE_INFINITY;

@@ -20,7 +20,7 @@ import type { GraphNode } from '../graph.ts';
 import type { Output, OperatorContext, OperatorView, StreamOperator } from '../operators/operator.ts';
 import { KeyedStateBackend } from '../state/backend.ts';
 import { MAX_WATERMARK, MIN_WATERMARK } from '../../../stream/watermark.ts';
-import { WatermarkValve } from '../time/valve.ts';
+import { taskInputs, type TaskInputs } from '../time/inputs.ts';
 import { BarrierAligner, type AlignmentMode } from './aligner.ts';
 import { BARRIER, CANCEL, END, IDLE, WATERMARK } from './items.ts';
 import { EdgeWriter, type InputChannel, type OnSent } from './writer.ts';
@@ -79,7 +79,10 @@ export class Task {
   readonly name: string;
   private ops: OpInstance[] = [];
   private readonly channels: QueuedChannel[];
-  private readonly valve: WatermarkValve | undefined;
+  /** The valve (two, combined, for a two-input head) over the input channels. */
+  private readonly valve: TaskInputs | undefined;
+  /** A two-input task's input (0 or 1) per channel, traced with its channels' watermarks; undefined for one input. */
+  private readonly inputOf: readonly number[] | undefined;
   private readonly aligner: BarrierAligner;
   private watermark = MIN_WATERMARK;
   private started = false;
@@ -103,7 +106,9 @@ export class Task {
     this.name = `${v.name}[${subtask}]`;
     this.idleStopsAtChain = env.bugs.has('idle-not-chained');
     this.channels = inputs.map(() => ({ expectedSeq: 0, queue: [], pos: 0, ended: false }));
-    this.valve = inputs.length > 0 ? new WatermarkValve(inputs.length) : undefined;
+    const inputOf = inputs.map((c) => c.edge.input);
+    this.valve = taskInputs(inputOf);
+    if (inputOf.some((i) => i !== 0)) this.inputOf = inputOf;
     this.aligner = new BarrierAligner(inputs.length, alignmentMode(env), { keepBlockedOnNewer: env.bugs.has('newer-barrier-keeps-blocked') });
     this.buildChain(v.nodes);
   }
@@ -222,8 +227,8 @@ export class Task {
       else if (inst.op.restoreState) throw new Error(`${this.name}: operator ${i} keeps state that cannot be restored into another parallelism`);
     });
     if (this.env.bugs.has('watermark-not-checkpointed')) return;
-    const saved = snap.valve as { channels?: unknown[] } | undefined;
-    if (this.valve && saved && (!rescale || saved.channels?.length === this.channels.length)) this.valve.restore(snap.valve as never);
+    // The input channels' watermarks come back only onto the same channels (a rescale may change them).
+    if (this.valve && snap.valve !== undefined) this.valve.restore(snap.valve);
     this.watermark = snap.watermark;
     // An idle valve means this task had marked its output idle before the snapshot (downstream
     // restores that too); its outputs start idle again, so the next watermark marks them active.
@@ -232,7 +237,12 @@ export class Task {
     const trace = this.env.ctx.trace;
     const attempt = this.env.attempt;
     const valve = this.valve;
-    valve?.channelWatermarks().forEach((wm, ch) => trace.emit('watermark', { task: this.name, attempt, ch, wm, restored: true, restoredIdle: valve.isChannelIdle(ch) }));
+    const inputOf = this.inputOf;
+    valve?.channelWatermarks().forEach((wm, ch) => {
+      const restoredIdle = valve.isChannelIdle(ch);
+      if (inputOf === undefined) trace.emit('watermark', { task: this.name, attempt, ch, wm, restored: true, restoredIdle });
+      else trace.emit('watermark', { task: this.name, attempt, ch, input: inputOf[ch], wm, restored: true, restoredIdle });
+    });
     trace.emit('watermark', { task: this.name, attempt, ch: -1, wm: this.watermark, restored: true });
   }
 
@@ -318,30 +328,37 @@ export class Task {
   }
 
   private onWatermark(ch: number, wm: number): void {
-    this.env.ctx.trace.emit('watermark', { task: this.name, attempt: this.env.attempt, ch, wm });
+    if (this.inputOf === undefined) this.env.ctx.trace.emit('watermark', { task: this.name, attempt: this.env.attempt, ch, wm });
+    else this.env.ctx.trace.emit('watermark', { task: this.name, attempt: this.env.attempt, ch, input: this.inputOf[ch], wm });
     const valve = this.valve!;
-    const combined = this.env.bugs.has('watermark-max') ? this.maxWatermark(ch, wm) : valve.inputWatermark(ch, wm);
-    if (combined !== undefined && combined > this.watermark) this.emitTaskWatermark(combined);
+    if (this.env.bugs.has('watermark-max')) return this.maxWatermark(ch, wm);
+    valve.watermark(ch, wm, this.advanceFromInputs);
   }
 
-  private maxWatermark(ch: number, wm: number): number | undefined {
-    this.valve!.inputWatermark(ch, wm);
+  /** A combined watermark from the inputs: the task's, if it rises. */
+  private readonly advanceFromInputs = (wm: number): void => {
+    if (wm > this.watermark) this.emitTaskWatermark(wm);
+  };
+
+  private maxWatermark(ch: number, wm: number): void {
+    this.valve!.watermark(ch, wm, () => {});
     const max = Math.max(...this.valve!.channelWatermarks());
-    return max > this.watermark ? max : undefined;
+    if (max > this.watermark) this.emitTaskWatermark(max);
   }
 
   /**
    * An input channel went idle or active. As Flink's StatusWatermarkValve: when the last
    * active channel goes idle the task first flushes the max watermark over its channels
    * (the valve returns it) and then marks its own output idle; when a channel comes back,
-   * the output is active again (a watermark it lets through would mark it so first).
+   * the output is active again (a watermark it lets through would mark it so first). A
+   * two-input task does so per input, and its output is idle when both inputs are.
    */
   private onIdle(ch: number, idle: boolean): void {
-    this.env.ctx.trace.emit('watermark', { task: this.name, attempt: this.env.attempt, ch, idle });
+    if (this.inputOf === undefined) this.env.ctx.trace.emit('watermark', { task: this.name, attempt: this.env.attempt, ch, idle });
+    else this.env.ctx.trace.emit('watermark', { task: this.name, attempt: this.env.attempt, ch, input: this.inputOf[ch], idle });
     const valve = this.valve!;
     const wasIdle = valve.isIdle();
-    const combined = valve.inputIdle(ch, idle);
-    if (combined !== undefined && combined > this.watermark) this.emitTaskWatermark(combined);
+    valve.idleness(ch, idle, this.advanceFromInputs);
     const head = this.ops[0]!;
     if (valve.isIdle() !== wasIdle && head.op.ignoresInputIdleness !== true) head.out.emitIdle(valve.isIdle());
   }
