@@ -54,6 +54,8 @@ interface TaskEventBase {
 export interface WatermarkEvent extends TaskEventBase {
   kind: 'watermark';
   ch: number;
+  /** A two-input task's channel: which input (0 or 1) it feeds; absent for a one-input task and for ch -1. */
+  input?: number;
   wm?: number;
   idle?: boolean;
   restored?: boolean;
