@@ -53,7 +53,7 @@ import { RequestClient } from '../../runtime/request-client.ts';
 import { concatAll, flatMapped } from '../../runtime/arrays.ts';
 import type { ProcessContext, ProcessFactory, ProcessId, ProcessLogic } from '../../runtime/types.ts';
 import type { SparkApp } from './executor.ts';
-import { callForeachBatch, continuousInterval, joinWatermarkSides, processingInterval, watermarkOps, type BatchWrite, type Row } from './dsl.ts';
+import { aggregateWatermark, callForeachBatch, continuousInterval, joinWatermarkSides, processingInterval, watermarkOps, type BatchWrite, type Row } from './dsl.ts';
 import { isTaskReply, type MapDone, type ReduceDone, type ShuffleRow, type TaskReply } from './messages.ts';
 import { filesToRead, isCompactionBatch, latestBatch, logEntryText, logFileName, metadataDir, parseLogEntry, parseLogName } from '../../stream/file-sink-log.ts';
 import { IdempotentProducer, markedTransaction, plainWrites, rowsByPartition } from './sink-txn.ts';
@@ -326,7 +326,7 @@ class Driver implements ProcessLogic {
     if (!st || !this.app.plan.watermark) return false;
     switch (st.kind) {
       case 'aggregate':
-        return this.app.plan.sink.mode !== 'complete';
+        return this.app.plan.sink.mode !== 'complete' && aggregateWatermark(this.app.plan) !== undefined;
       case 'dedup':
         return true;
       case 'join': {

@@ -273,6 +273,11 @@ export class StreamingDataFrame {
 
   withWatermark(column: string, delayMs: number): StreamingDataFrame {
     if (!Number.isSafeInteger(delayMs) || delayMs < 0) throw new RangeError(`watermark delay must be ≥ 0 ms, got ${delayMs}`);
+    // Spark (3.5 on, spark.sql.streaming.statefulOperator.allowMultiple's default) refuses a
+    // watermark on a stream that has one: PropagateWatermarkSimulator's "Redefining watermark".
+    if (this.plan.ops.some((o) => o.op === 'watermark')) {
+      return this.with({ problem: this.plan.problem ?? `Redefining watermark is disallowed: this stream already has withWatermark('${this.plan.watermark?.column ?? ''}', …); call withWatermark once per stream (Spark refuses a second one unless spark.sql.streaming.statefulOperator.allowMultiple is false, which weir does not offer)` });
+    }
     const df = this.op({ op: 'watermark', column, delayMs });
     return df.plan.watermark ? df : df.with({ watermark: { column, delayMs } });
   }
@@ -352,6 +357,7 @@ export class StreamingDataFrame {
     });
     if (other.plan.source.topic !== this.plan.source.topic) df = df.with({ problem: 'weir joins two streams of one source topic only' });
     if (other.plan.stateful) df = df.with({ problem: 'a stateful operator before a stream-stream join is not supported here' });
+    if (other.plan.problem !== undefined) df = df.with({ problem: df.plan.problem ?? other.plan.problem });
     if (!df.plan.watermark && other.plan.watermark) df = df.with({ watermark: other.plan.watermark });
     return df;
   }
@@ -403,6 +409,18 @@ export const spark = {
   },
 };
 
+/**
+ * The watermark a windowed aggregation filters late rows and evicts with: the query's, when it is
+ * on the window's (or session window's) own column. Spark marks the window column as event time
+ * only when its time column carries the watermark; otherwise the aggregation has no event-time
+ * column, filters nothing and keeps every window (update and complete mode).
+ */
+export function aggregateWatermark(plan: QueryPlan): WatermarkSpec | undefined {
+  const st = plan.stateful;
+  const wm = plan.watermark;
+  return st?.kind === 'aggregate' && wm !== undefined && wm.column === st.window.column ? wm : undefined;
+}
+
 /** The watermark operators of a plan, in the order the tracker numbers them (left side, then right side). */
 export function watermarkOps(plan: QueryPlan): WatermarkSpec[] {
   const all = [...plan.ops, ...(plan.stateful?.kind === 'join' ? plan.stateful.right : [])];
@@ -443,6 +461,10 @@ export function planProblem(plan: QueryPlan): string | undefined {
     case 'aggregate':
       if (st.window.kind === 'session' && mode === 'update') return 'Update output mode not supported for session window';
       if (mode === 'append' && !plan.watermark) return 'append output mode with a streaming aggregation needs a watermark (withWatermark)';
+      // UnsupportedOperationChecker: the watermark must reach a grouping expression, i.e. the window's own column.
+      if (mode === 'append' && aggregateWatermark(plan) === undefined) {
+        return `append output mode with a streaming aggregation needs the watermark on its window's column '${st.window.column}', not on '${plan.watermark!.column}'`;
+      }
       return undefined;
     case 'dedup':
       if (mode === 'complete') return 'Complete output mode not supported when there are no streaming aggregations on streaming DataFrames/Datasets';

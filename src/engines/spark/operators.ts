@@ -62,7 +62,7 @@
  */
 import { hashKey } from '../../stream/partition.ts';
 import type { WindowResult } from '../../stream/records.ts';
-import { joinWatermarkSides, sparkWindows, watermarkOps, type AggFn, type GroupState, type QueryPlan, type Row, type StatefulOp, type StatelessOp } from './dsl.ts';
+import { aggregateWatermark, joinWatermarkSides, sparkWindows, watermarkOps, type AggFn, type GroupState, type QueryPlan, type Row, type StatefulOp, type StatelessOp } from './dsl.ts';
 import type { EventTimeStats, KeyedRow, PartialRow, ShuffleRow } from './messages.ts';
 import { flatMapped, sortedNumbers } from '../../runtime/arrays.ts';
 import { jsonCopy } from '../../stream/plain-data.ts';
@@ -284,6 +284,8 @@ function lateRow(ctx: StatefulContext, op: string, r: { key: string; start: numb
 }
 
 function windowAggregate(plan: QueryPlan, agg: AggFn, entries: AggEntry[], rows: readonly PartialRow[], ctx: StatefulContext): StatefulResult {
+  // The watermark filters and evicts only when it is on the window's own column (see aggregateWatermark).
+  const watermark = aggregateWatermark(plan);
   const mode = plan.sink.mode;
   // The windows by key, then by start.
   const state = new Map<string, Map<number, AggEntry>>();
@@ -301,7 +303,7 @@ function windowAggregate(plan: QueryPlan, agg: AggFn, entries: AggEntry[], rows:
   let dropped = 0;
   for (const r of rows) {
     // Late rows are filtered after partial aggregation, by the previous batch's watermark; never in complete mode.
-    if (mode !== 'complete' && plan.watermark && r.end <= ctx.wmLate) {
+    if (mode !== 'complete' && watermark && r.end <= ctx.wmLate) {
       dropped++;
       lateRow(ctx, 'window', r);
       continue;
@@ -325,7 +327,7 @@ function windowAggregate(plan: QueryPlan, agg: AggFn, entries: AggEntry[], rows:
   // `changesStateInPlace`.)
   const kept: AggEntry[] = [];
   const touched: AggEntry[] = [];
-  const evicts = (e: AggEntry): boolean => plan.watermark !== undefined && e.end <= ctx.wmEvict;
+  const evicts = (e: AggEntry): boolean => watermark !== undefined && e.end <= ctx.wmEvict;
   // The planted bug: update mode writes every window in state, changed by this batch or not.
   const fires = (e: AggEntry): boolean => mode === 'complete' || (mode === 'update' && (updated.has(e) || ctx.bugs?.updateAll === true)) || (mode === 'append' && evicts(e));
   for (const byStart of state.values()) {
@@ -347,6 +349,8 @@ function windowAggregate(plan: QueryPlan, agg: AggFn, entries: AggEntry[], rows:
 }
 
 function sessionAggregate(plan: QueryPlan, agg: AggFn, entries: AggEntry[], rows: readonly PartialRow[], ctx: StatefulContext): StatefulResult {
+  // The watermark filters and evicts only when it is on the window's own column (see aggregateWatermark).
+  const watermark = aggregateWatermark(plan);
   const mode = plan.sink.mode;
   const perKey = new Map<string, AggEntry[]>();
   const add = (e: AggEntry): void => {
@@ -363,7 +367,7 @@ function sessionAggregate(plan: QueryPlan, agg: AggFn, entries: AggEntry[], rows
     // Per input row: its session [ts, ts + gap) is late iff it ends at or before the late watermark,
     // in every output mode (SessionWindowStateStoreRestoreExec filters its input whatever the mode;
     // only a fixed window's StateStoreSaveExec skips the filter in complete mode).
-    if (plan.watermark && r.end <= ctx.wmLate) {
+    if (watermark && r.end <= ctx.wmLate) {
       dropped++;
       lateRow(ctx, 'session', r);
       continue;
@@ -405,7 +409,7 @@ function sessionAggregate(plan: QueryPlan, agg: AggFn, entries: AggEntry[], rows
   const out: WindowResult[] = [];
   const kept: AggEntry[] = [];
   for (let e of merged.sort(byWindow)) {
-    const evict = plan.watermark !== undefined && e.end <= ctx.wmEvict;
+    const evict = watermark !== undefined && e.end <= ctx.wmEvict;
     if (mode === 'complete' || (mode === 'append' && evict)) {
       e = { ...e, firing: e.firing + 1 };
       out.push(result(agg, e));

@@ -9,7 +9,7 @@
  * output, what was dropped as late and what state is left.
  */
 import { describe, expect, it } from 'vitest';
-import { count, joinWatermarkSides, planProblem, session_window, spark, sum, watermarkOps, type DataStreamWriter, type JoinType, type Row } from '../../../src/engines/spark/dsl.ts';
+import { count, joinWatermarkSides, planProblem, session_window, spark, sum, watermarkOps, window, type DataStreamWriter, type JoinType, type Row } from '../../../src/engines/spark/dsl.ts';
 import { mapPartition, runStateful } from '../../../src/engines/spark/operators.ts';
 import type { WindowResult } from '../../../src/stream/records.ts';
 
@@ -249,11 +249,11 @@ describe('stream-stream outer and semi joins (StreamingOuterJoinSuite, Streaming
 
 describe('stream-stream join, a watermark on another column than the join\'s time column', () => {
   // left.key = right.key AND right.ts BETWEEN left.ts AND left.ts + 10; the left watermark is on ts,
-  // the right one on its own column `seen` (its last withWatermark: Spark keeps only the last mark).
+  // the right one on its own column `seen`.
   const query = (type: JoinType = 'inner') => {
     const all = spark.readStream('in');
     const left = all.where((r) => r.side === 'L').withWatermark('ts', 5);
-    const right = all.where((r) => r.side === 'R').withWatermark('ts', 5).withWatermark('seen', 5);
+    const right = all.where((r) => r.side === 'R').withWatermark('seen', 5);
     return left.join(right, { key: 'key', time: 'ts', lowerMs: 0, upperMs: 10 }, (l, r) => ({ pair: `${l ? String(l.name) : 'null'}+${r ? String(r.name) : 'null'}` }), type).writeStream('out');
   };
   const pairs = (out: unknown[]): string[] => out.map((o) => (o as { pair: string }).pair);
@@ -380,5 +380,43 @@ describe('watermark operators', () => {
   it('take their statistics where withWatermark stands: after a filter it sees only the rows kept', () => {
     const plan = spark.readStream('in').where((r) => r.key !== 'x').withWatermark('ts', 1).groupBy(session_window('ts', 5), 'key').agg(count()).writeStream('out').plan;
     expect(mapPartition(plan, 1, [{ id: 0, key: 'a', ts: 3 }, { id: 1, key: 'x', ts: 99 }]).stats).toEqual([{ max: 3, count: 1 }]);
+  });
+});
+
+describe('one watermark per stream, on the column it is meant for (EventTimeWatermarkSuite, UnsupportedOperationsSuite)', () => {
+  it('refuses a second withWatermark on a stream, as Spark does by default ("Redefining watermark is disallowed")', () => {
+    const twice = spark.readStream('in').withWatermark('ts', 5).withWatermark('seen', 5);
+    const agg = twice.groupBy(window('ts', 10), 'key').agg(count()).writeStream('out').outputMode('update');
+    expect(planProblem(agg.plan)).toMatch(/^Redefining watermark is disallowed: this stream already has withWatermark\('ts', …\)/);
+    // On a join's side too: each side keeps its own, once.
+    const all = spark.readStream('in');
+    const joined = all.withWatermark('ts', 5).join(all.withWatermark('ts', 5).withWatermark('ts', 9), { key: 'key', time: 'ts', lowerMs: 0, upperMs: 10 }, (l, r) => ({ l, r }));
+    expect(planProblem(joined.writeStream('out').plan)).toMatch(/^Redefining watermark is disallowed/);
+    // One on each side of a join is not a redefinition.
+    const sides = all.withWatermark('ts', 5).join(all.withWatermark('ts', 5), { key: 'key', time: 'ts', lowerMs: 0, upperMs: 10 }, (l, r) => ({ l, r }));
+    expect(planProblem(sides.writeStream('out').plan)).toBeUndefined();
+  });
+
+  const onSeen = (mode: 'append' | 'update') =>
+    spark.readStream('in').withWatermark('seen', 5).groupBy(window('ts', 10), 'key').agg(count()).writeStream('out').outputMode(mode);
+
+  it('refuses append mode when the watermark is not on the window\'s column', () => {
+    expect(planProblem(onSeen('append').plan)).toBe("append output mode with a streaming aggregation needs the watermark on its window's column 'ts', not on 'seen'");
+  });
+
+  it('in update mode, an aggregation whose window column carries no watermark filters nothing and keeps every window', () => {
+    const q = batches(onSeen('update'));
+    q.run([{ key: 'a', ts: 3, seen: 3 }], { late: 0, evict: 0 });
+    // Watermarks far past the window [0, 10): a row in it is neither late nor is the window evicted.
+    const b = q.run([{ key: 'a', ts: 4, seen: 100 }], { late: 50, evict: 95 });
+    expect(b.late).toEqual([]);
+    expect(b.out).toEqual([expect.objectContaining({ key: 'a', start: 0, end: 10, value: 2 })]);
+    expect(b.state).toHaveLength(1);
+    // With the watermark on the window's column the same rows are late and the window gone.
+    const on = batches(spark.readStream('in').withWatermark('ts', 5).groupBy(window('ts', 10), 'key').agg(count()).writeStream('out').outputMode('update'));
+    on.run([{ key: 'a', ts: 3, seen: 3 }], { late: 0, evict: 0 });
+    const c = on.run([{ key: 'a', ts: 4, seen: 100 }], { late: 50, evict: 95 });
+    expect(c.late).toEqual(['1']);
+    expect(c.state).toEqual([]);
   });
 });
