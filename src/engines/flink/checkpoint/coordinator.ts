@@ -127,7 +127,8 @@ export class CheckpointCoordinator {
     this.hooks.broadcast({ kind: 'trigger', attempt, checkpoint: id });
     const gen = this.generation;
     this.ctx.timers.after(this.settings.checkpointTimeoutMs, () => {
-      if (gen === this.generation && this.pending?.id === id && !this.pending.committing) this.abort(id, 'timeout', true);
+      // An expired savepoint is not counted (CheckpointFailureManager leaves savepoints out of its counter).
+      if (gen === this.generation && this.pending?.id === id && !this.pending.committing) this.abort(id, 'timeout', this.pending.kind !== 'savepoint');
     });
   }
 

@@ -6,7 +6,9 @@
  * never count towards the tolerable failed checkpoints, however many come
  * in a row; checkpoints that expire do count, and one more than the
  * tolerable number in a row fails the job; a decline of a checkpoint that is
- * not the pending one (already aborted, or an old id) changes nothing.
+ * not the pending one (already aborted, or an old id) changes nothing; a
+ * savepoint that expires does not count either (CheckpointFailureManager
+ * leaves savepoints out of the counter).
  *
  * How: the coordinator runs in a job-manager process of a world with a real
  * checkpoint store; no task ever acknowledges, and the test declines
@@ -25,11 +27,13 @@ import type { TraceEvent } from '../../../../src/runtime/trace-event.ts';
 interface Outcome {
   aborts: { t: number; checkpoint: number; reason: string }[];
   failed: string[];
+  /** The virtual time of each job failure. */
+  failedAt: number[];
 }
 
 /** Checkpoints every 100 ms (timeout 250 ms, one failure tolerated); `declines` are [virtual ms, checkpoint] pairs. */
-function runCoordinator(declines: [number, number][], untilMs: number): Outcome {
-  const out: Outcome = { aborts: [], failed: [] };
+function runCoordinator(declines: [number, number][], untilMs: number, savepointAt?: number): Outcome {
+  const out: Outcome = { aborts: [], failed: [], failedAt: [] };
   const world = new World({ seed: 1, traceIo: false, subscribers: [(e: TraceEvent) => {
     if (e.kind === 'checkpoint.abort') out.aborts.push({ t: e.t, checkpoint: e.checkpoint as number, reason: e.reason as string });
   }] });
@@ -42,11 +46,15 @@ function runCoordinator(declines: [number, number][], untilMs: number): Outcome 
       broadcast: () => {},
       attempt: () => 0,
       onComplete: () => {},
-      failJob: (reason) => out.failed.push(reason),
+      failJob: (reason) => {
+        out.failed.push(reason);
+        out.failedAt.push(ctx.clock.now());
+      },
     });
     coordinator.reset(0);
     coordinator.schedule();
     for (const [at, id] of declines) ctx.timers.after(at, () => coordinator.onDecline(id, 'balances[1]', 'newer barrier during alignment'));
+    if (savepointAt !== undefined) ctx.timers.after(savepointAt, () => coordinator.triggerSavepoint());
     return { onMessage: (from, msg) => void store.handle(from, msg) };
   });
   world.run({ untilMs });
@@ -78,5 +86,15 @@ describe('checkpoint coordinator: declines and timeouts', () => {
     // Checkpoint 1 expired at 350; declining it (and an id never triggered) later changes nothing.
     const { aborts } = runCoordinator([[360, 1], [370, 9]], 390);
     expect(aborts.map((a) => a.checkpoint)).toEqual([1]);
+  });
+
+  it('does not count an expired savepoint towards the tolerable failures', () => {
+    // The savepoint, taken at 50, expires at 300 uncounted; checkpoint 2 (the tick at 300) expires
+    // at 550, counted and tolerated; checkpoint 3 (600) at 850: the second counted failure fails
+    // the job then, not at 550.
+    const { aborts, failed, failedAt } = runCoordinator([], 1_000, 50);
+    expect(aborts.map((a) => [a.t, a.checkpoint, a.reason])).toEqual([[300, 1, 'timeout'], [550, 2, 'timeout'], [850, 3, 'timeout']]);
+    expect(failed).toEqual(['2 checkpoints in a row failed (last: timeout)']);
+    expect(failedAt).toEqual([850]);
   });
 });
