@@ -4,9 +4,13 @@
  * `PartitionGroup` and `RecordQueue`, part K3 of the semantics):
  *
  * - within a partition, offset order, always, even when timestamps go down;
- * - across partitions, the queue whose head has the smallest timestamp; ties
- *   go to the partition listed first (Java's PriorityQueue has no stable
- *   tie-break, weir's is deterministic);
+ * - across partitions, the queue whose head has the smallest timestamp, from
+ *   a priority queue of the non-empty queues ordered by head timestamp, kept
+ *   as Java's `PriorityQueue` keeps it (a binary heap whose sifts move an
+ *   entry only past a strictly larger one): a queue enters it when it gets
+ *   records while empty, and goes back in after each record taken from it
+ *   while it still holds some. Ties are not first-come: two partitions whose
+ *   heads share a timestamp take turns (A, B, A, B…);
  * - a record with a negative timestamp is skipped and counted, never queued;
  * - partition time is the max timestamp taken from a partition, task stream
  *   time the max over the task; both start unknown (-1) and never go down;
@@ -65,13 +69,67 @@ class RecordQueue {
   }
 }
 
+/**
+ * `java.util.PriorityQueue<RecordQueue>` by head timestamp: the same array, the same sifts, so equal
+ * heads come out in the order Java's gives.
+ */
+class QueuesByTime {
+  private readonly heap: RecordQueue[] = [];
+
+  get size(): number {
+    return this.heap.length;
+  }
+
+  offer(q: RecordQueue): void {
+    const heap = this.heap;
+    let k = heap.length;
+    const t = q.peek()!.ts;
+    while (k > 0) {
+      const parent = (k - 1) >>> 1;
+      const e = heap[parent]!;
+      if (t >= e.peek()!.ts) break;
+      heap[k] = e;
+      k = parent;
+    }
+    heap[k] = q;
+  }
+
+  poll(): RecordQueue | undefined {
+    const heap = this.heap;
+    if (heap.length === 0) return undefined;
+    const top = heap[0]!;
+    const x = heap.pop()!;
+    const n = heap.length;
+    if (n === 0) return top;
+    const t = x.peek()!.ts;
+    const half = n >>> 1;
+    let k = 0;
+    while (k < half) {
+      let child = 2 * k + 1;
+      let c = heap[child]!;
+      const right = child + 1;
+      if (right < n && c.peek()!.ts > heap[right]!.peek()!.ts) c = heap[(child = right)]!;
+      if (t <= c.peek()!.ts) break;
+      heap[k] = c;
+      k = child;
+    }
+    heap[k] = x;
+    return top;
+  }
+
+  clear(): void {
+    this.heap.length = 0;
+  }
+}
+
 export class PartitionGroup {
   private readonly queues: RecordQueue[];
+  private readonly nonEmpty = new QueuesByTime();
   private streamTimeMs = UNKNOWN_TIME;
   /** Records skipped for a negative timestamp (the task's `dropped-records`). */
   skipped = 0;
 
-  /** `partitions` in tie-break order. */
+  /** The task's input `partitions`. */
   constructor(partitions: readonly { topic: string; partition: number }[], private readonly maxTaskIdleMs: number) {
     this.queues = partitions.map((p) => new RecordQueue(p.topic, p.partition));
   }
@@ -85,6 +143,7 @@ export class PartitionGroup {
   /** Appends fetched records (in offset order) to their partition's queue; returns how many were queued. */
   addRecords(topic: string, partition: number, records: readonly InputRecord[]): number {
     const q = this.queue(topic, partition);
+    const wasEmpty = q.size === 0;
     let added = 0;
     for (const r of records) {
       if (r.ts < 0) {
@@ -95,19 +154,16 @@ export class PartitionGroup {
       added++;
     }
     if (added > 0) q.idleSince = undefined;
+    if (wasEmpty && added > 0) this.nonEmpty.offer(q);
     return added;
   }
 
   /** The next record to process, or undefined when every queue is empty. */
   nextRecord(): InputRecord | undefined {
-    let best: RecordQueue | undefined;
-    for (const q of this.queues) {
-      const head = q.peek();
-      if (head === undefined) continue;
-      if (best === undefined || head.ts < best.peek()!.ts) best = q;
-    }
-    if (best === undefined) return undefined;
-    const r = best.poll();
+    const q = this.nonEmpty.poll();
+    if (q === undefined) return undefined;
+    const r = q.poll();
+    if (q.size > 0) this.nonEmpty.offer(q);
     this.streamTimeMs = Math.max(this.streamTimeMs, r.ts);
     return r;
   }
@@ -171,5 +227,6 @@ export class PartitionGroup {
       q.clear();
       q.idleSince = undefined;
     }
+    this.nonEmpty.clear();
   }
 }

@@ -261,7 +261,7 @@ describe('Kafka Streams windows', () => {
 });
 
 describe('Kafka Streams task time and punctuation', () => {
-  it('takes the partition whose head has the lowest timestamp, ties to the first partition, offsets in order within one', () => {
+  it('takes the partition whose head has the lowest timestamp, offsets in order within one', () => {
     const g = new PartitionGroup([{ topic: 'a', partition: 0 }, { topic: 'b', partition: 0 }], -1);
     const rec = (topic: string, offset: number, ts: number) => ({ topic, partition: 0, offset, ts, key: 'k', value: null });
     g.addRecords('a', 0, [rec('a', 0, 5), rec('a', 1, 1)]);
@@ -272,6 +272,30 @@ describe('Kafka Streams task time and punctuation', () => {
     expect(g.skipped).toBe(1);
     expect(g.streamTime).toBe(5);
     expect(g.partitionTime('a', 0)).toBe(5);
+  });
+
+  it('chooses by head timestamp across partitions (PartitionGroupTest.testTimeTracking, first batch)', () => {
+    const g = new PartitionGroup([{ topic: 'topic', partition: 1 }, { topic: 'topic', partition: 2 }], -1);
+    const rec = (partition: number, offset: number) => ({ topic: 'topic', partition, offset, ts: offset, key: 'k', value: null });
+    g.addRecords('topic', 1, [rec(1, 1), rec(1, 3), rec(1, 5)]);
+    g.addRecords('topic', 2, [rec(2, 2), rec(2, 4), rec(2, 6)]);
+    const taken: string[] = [];
+    for (let r = g.nextRecord(); r; r = g.nextRecord()) taken.push(`${r.partition}@${r.ts}`);
+    expect(taken).toEqual(['1@1', '2@2', '1@3', '2@4', '1@5', '2@6']);
+  });
+
+  it('breaks ties between equal heads as Java\'s PriorityQueue does: two partitions take turns, a third waits', () => {
+    const at5 = (topic: string, n: number) => Array.from({ length: n }, (_, offset) => ({ topic, partition: 0, offset, ts: 5, key: 'k', value: null }));
+    const drain = (topics: string[]): string => {
+      const g = new PartitionGroup(topics.map((topic) => ({ topic, partition: 0 })), -1);
+      for (const t of topics) g.addRecords(t, 0, at5(t, 3));
+      let order = '';
+      for (let r = g.nextRecord(); r; r = g.nextRecord()) order += r.topic;
+      return order;
+    };
+    // A queue polled goes back in behind an equal head (siftUp moves only past a larger one).
+    expect(drain(['A', 'B'])).toBe('ABABAB');
+    expect(drain(['A', 'B', 'C'])).toBe('ACACACBBB');
   });
 
   it('waits for data the broker has, and for max.task.idle.ms on an empty partition', () => {
