@@ -546,15 +546,18 @@ export class KTable {
 export class KGroupedTable {
   constructor(private readonly builder: StreamsBuilder, private readonly node: string) {}
 
-  /** `aggregate(initializer, adder, subtractor)`. */
+  /**
+   * `aggregate(initializer, adder, subtractor)`. An adder or subtractor that returns null deletes the
+   * group's row (its change forwards null), and the group's next value starts from the initializer.
+   */
   aggregate<V, A>(
-    initializer: () => A, adder: (key: string, value: V, agg: A) => A, subtractor: (key: string, value: V, agg: A) => A, opts: StoreOptions = {},
+    initializer: () => A, adder: (key: string, value: V, agg: A) => A | null, subtractor: (key: string, value: V, agg: A) => A | null, opts: StoreOptions = {},
   ): KTable {
     return this.doAggregate({ kind: 'aggregate', initializer, adder: adder as never, subtractor: subtractor as never }, opts);
   }
 
-  /** `reduce(adder, subtractor)`: the first value of a group is its aggregate. */
-  reduce<V>(adder: (agg: V, value: V) => V, subtractor: (agg: V, value: V) => V, opts: StoreOptions = {}): KTable {
+  /** `reduce(adder, subtractor)`: the first value of a group is its aggregate (again after a null result deleted it). */
+  reduce<V>(adder: (agg: V, value: V) => V | null, subtractor: (agg: V, value: V) => V | null, opts: StoreOptions = {}): KTable {
     return this.doAggregate({ kind: 'reduce', adder: adder as never, subtractor: subtractor as never }, opts);
   }
 

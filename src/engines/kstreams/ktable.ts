@@ -295,6 +295,9 @@ export class TableAggregate implements Processor {
       mid = { value, ids: removeIds(old.ids, c.oldIds) };
       ts = Math.max(r.ts, old.ts);
     }
+    // A null aggregate is no aggregate: the adder starts again from the initializer (reduce: from
+    // the new value itself), and a null result deletes the row (a put of null), as Kafka's does.
+    if (mid !== undefined && mid.value === null) mid = undefined;
     let next = mid;
     if (c.newValue !== null) {
       if (this.agg.kind === 'aggregate') {
@@ -308,6 +311,7 @@ export class TableAggregate implements Processor {
         ts = Math.max(r.ts, old!.ts);
       }
     }
+    if (next !== undefined && next.value === null) next = undefined;
     const logged = this.store.put(key, next ?? null, ts, r.ids);
     if (logged === undefined) return;
     const sent = this.flags.sendOldValues ? old : undefined;

@@ -255,6 +255,30 @@ describe('KTable groupBy with a subtractor (Kafka\'s KTableAggregateTest)', () =
     expect(d.take('output').map((w) => w.value)).toEqual(['even:2@1', 'even:6@2', 'even:4@3', 'odd:3@3', 'even:0@4']);
   });
 
+  it('an aggregate that becomes null is deleted, and the group starts again from the initializer (KTableAggregate, KTableReduce)', () => {
+    // The subtractor returns null when nothing is left: Kafka puts null, which deletes the row.
+    const b = new StreamsBuilder();
+    const agg = table(b, 'input')
+      .groupBy((key) => [key.charAt(0), key.charAt(1)])
+      .aggregate(() => '', (_k, v: string, a: string) => a + v, (_k, v: string, a: string) => (a.replaceAll(v, '') === '' ? null : a.replaceAll(v, '')), { name: 'someStore' });
+    outputs(b, agg);
+    const d = driver(b);
+    for (const [k, v, ts] of [['11', 'A', 10], ['11', null, 12], ['12', 'B', 13]] as const) d.pipe('input', k, v, ts);
+    // Group '1' takes each key's second character. With the row kept as a null value, the adder
+    // would start from it: '1:null2'.
+    expect(d.take('output').map((w) => w.value)).toEqual(['1:1@10', '1:null@12', '1:2@13']);
+    // reduce: the next value after a deletion is the aggregate itself, not adder(null, value).
+    const r = new StreamsBuilder();
+    const kept = table(r, 'input').groupBy(() => ['all', 1]).reduce((a: number, v: number) => a + v, (a: number, v: number) => (a - v === 0 ? null : a - v));
+    r.stream('probe', FORMAT).join(kept, (_p, n) => String(n)).to('joined', (x) => `${x.key}:${String(x.value)}@${x.ts}`);
+    const e = driver(r);
+    e.pipe('input', 'x', 1, 1);
+    e.pipe('input', 'x', null, 2);
+    // The deleted row is gone: a stream-table join finds nothing for it.
+    e.pipe('probe', 'all', 'p', 3);
+    expect(e.take('joined').map((w) => w.value)).toEqual([]);
+  });
+
   it('the planted bug rekey-skips-subtractor leaves a moved row in its old group', () => {
     const b = new StreamsBuilder();
     outputs(b, table(b, 'count-test-input').groupBy((_k, v) => [v as string, v]).count());
