@@ -37,8 +37,10 @@
  * has verified), time windows and sessions alike (a new session with the
  * bounds of a hidden one): the records of the hidden value may be missing
  * from that window's later firings and its final result; each such absence
- * is counted, not reported as lost. Nothing else is excused: such a record
- * must still be in every other window the rules above ask for.
+ * is counted, not reported as lost (for a session, only while the window has
+ * a final: a merge that superseded it carries its records). Nothing else is
+ * excused: such a record must still be in every other window the rules above
+ * ask for.
  *
  * Cost: one pass over the results' ids and one over the input, with the
  * input indexed by id once per run (`input-index.ts`), per-record facts in
@@ -201,12 +203,15 @@ function accountRecords(
   }
   // A session restarted over a hidden one: a record of the hidden session (its key, its timestamp in
   // the window) that the window's final does not hold is taken as held there, and counted as left
-  // out by a reset.
+  // out by a reset. Only while that window has a final: one a later merge superseded (the hidden
+  // session found again and merged, its records carried into the merged session) excuses nothing.
   let sessionExcused: Map<number, Set<string>> | undefined;
   for (let i = 0; i < resets.length && session; i++) {
     const r = resets[i]!;
     const k = keyedWindowId(r.key, r.start, r.end);
-    const held = new Set(finals.get(k)?.ids ?? []);
+    const final = finals.get(k);
+    if (final === undefined) continue;
+    const held = new Set(final.ids);
     const keyNumber = cols.keyNumber(r.key);
     for (const id of r.ids) {
       const p = byId.pos(id);

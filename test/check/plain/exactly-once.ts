@@ -34,7 +34,9 @@
  * window, or a session restarted over a hidden one), and the records it
  * left out. Such a record, if it is in the input with that key, its
  * timestamp in that window, and the window's final does not hold it, is
- * taken as held there (for the rules above) and counted once as left out;
+ * taken as held there (for the rules above) and counted once as left out
+ * (a session window only while it has a final: a merge that superseded it
+ * carries its records);
  * and a window's firings need not accumulate across a firing at which it
  * restarted (earlier firing < restart firing <= later firing).
  * A repeated input id is an input error (reported); the earlier records
@@ -125,6 +127,8 @@ function accountRecords(
   const excused = new Map<number, Set<string>>();
   for (const r of resets) {
     const k = keyedWindowId(r.key, r.start, r.end);
+    // A session window a later merge superseded has no final, and its reset excuses nothing.
+    if (session && !finals.has(k)) continue;
     const held = new Set(finals.get(k)?.ids ?? []);
     for (const id of r.ids) {
       const rec = byId.get(id);
