@@ -269,13 +269,12 @@ export class StateStore {
     this.dirty.clear();
     // Kafka's NamedCache hands the listener every entry while they are all still in the cache, so
     // a read during the flush sees every key's new value: all of them are applied first.
-    const listening = this.onFlush !== undefined;
-    for (const [k, { now, old }] of entries) if (!(listening && now === null && old === null)) this.apply(k, now);
-    for (const [k, { now, old, context }] of entries) {
-      // With a flush listener (CachingKeyValueStore.putAndMaybeForward), a key that was in neither
-      // the store nor the cache and is deleted again is neither written nor forwarded; without one,
-      // the delete goes to the store underneath, and its changelog logs the tombstone.
-      if (listening && now === null && old === null) continue;
+    // With a flush listener (CachingKeyValueStore.putAndMaybeForward), a key that was in neither the
+    // store nor the cache and is deleted again is neither written nor forwarded; without one, the
+    // delete goes to the store underneath, and its changelog logs the tombstone.
+    const written = this.onFlush === undefined ? entries : entries.filter(([, { now, old }]) => now !== null || old !== null);
+    for (const [k, { now }] of written) this.apply(k, now);
+    for (const [k, { now, old, context }] of written) {
       this.changelog?.(this.name, k, now === null ? null : now.value, now?.ts ?? context.ts);
       this.onFlush?.(k, now, old, context);
     }

@@ -21,6 +21,7 @@ import type { Output, OperatorContext, OperatorView, StreamOperator } from '../o
 import { KeyedStateBackend } from '../state/backend.ts';
 import { MAX_WATERMARK, MIN_WATERMARK } from '../../../stream/watermark.ts';
 import { taskInputs, type TaskInputs } from '../time/inputs.ts';
+import type { TraceFields } from '../../../runtime/types.ts';
 import { BarrierAligner, type AlignmentMode } from './aligner.ts';
 import { BARRIER, CANCEL, END, IDLE, WATERMARK } from './items.ts';
 import { EdgeWriter, type InputChannel, type OnSent } from './writer.ts';
@@ -237,11 +238,12 @@ export class Task {
     const trace = this.env.ctx.trace;
     const attempt = this.env.attempt;
     const valve = this.valve;
-    const inputOf = this.inputOf;
     valve?.channelWatermarks().forEach((wm, ch) => {
-      const restoredIdle = valve.isChannelIdle(ch);
-      if (inputOf === undefined) trace.emit('watermark', { task: this.name, attempt, ch, wm, restored: true, restoredIdle });
-      else trace.emit('watermark', { task: this.name, attempt, ch, input: inputOf[ch], wm, restored: true, restoredIdle });
+      const e = this.channelEvent(ch);
+      e.wm = wm;
+      e.restored = true;
+      e.restoredIdle = valve.isChannelIdle(ch);
+      trace.emit('watermark', e);
     });
     trace.emit('watermark', { task: this.name, attempt, ch: -1, wm: this.watermark, restored: true });
   }
@@ -328,11 +330,19 @@ export class Task {
   }
 
   private onWatermark(ch: number, wm: number): void {
-    if (this.inputOf === undefined) this.env.ctx.trace.emit('watermark', { task: this.name, attempt: this.env.attempt, ch, wm });
-    else this.env.ctx.trace.emit('watermark', { task: this.name, attempt: this.env.attempt, ch, input: this.inputOf[ch], wm });
+    const e = this.channelEvent(ch);
+    e.wm = wm;
+    this.env.ctx.trace.emit('watermark', e);
     const valve = this.valve!;
     if (this.env.bugs.has('watermark-max')) return this.maxWatermark(ch, wm);
     valve.watermark(ch, wm, this.advanceFromInputs);
+  }
+
+  /** The fields a channel's watermark event starts with: task, attempt, channel, and a two-input task's input. */
+  private channelEvent(ch: number): TraceFields {
+    const e: TraceFields = { task: this.name, attempt: this.env.attempt, ch };
+    if (this.inputOf !== undefined) e.input = this.inputOf[ch];
+    return e;
   }
 
   /** A combined watermark from the inputs: the task's, if it rises. */
@@ -354,8 +364,9 @@ export class Task {
    * two-input task does so per input, and its output is idle when both inputs are.
    */
   private onIdle(ch: number, idle: boolean): void {
-    if (this.inputOf === undefined) this.env.ctx.trace.emit('watermark', { task: this.name, attempt: this.env.attempt, ch, idle });
-    else this.env.ctx.trace.emit('watermark', { task: this.name, attempt: this.env.attempt, ch, input: this.inputOf[ch], idle });
+    const e = this.channelEvent(ch);
+    e.idle = idle;
+    this.env.ctx.trace.emit('watermark', e);
     const valve = this.valve!;
     const wasIdle = valve.isIdle();
     valve.idleness(ch, idle, this.advanceFromInputs);
