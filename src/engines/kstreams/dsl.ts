@@ -23,7 +23,7 @@ import { JoinSideProcessor, JoinWindowProcessor } from './join.ts';
 import { aggregateRow } from './aggregate.ts';
 import {
   joinGetter, mappedGetter, newValueOf, storeGetter, TableAggregate, TableFilter, TableJoinMerge, TableJoinSide, TableMapValues, TableRepartitionMap, TableSource,
-  type Row, type TableAggregation, type TableFlags, type TableGetter, type TableJoinKind, type TableSelector,
+  type Row, type SourceState, type TableAggregation, type TableFlags, type TableGetter, type TableJoinKind, type TableSelector,
 } from './ktable.ts';
 import type { TableChange, WindowResult } from '../../stream/records.ts';
 
@@ -80,25 +80,39 @@ export class StreamsBuilder {
   table(topic: string, opts: StoreOptions & { format?: SourceFormat } = {}): KTable {
     const source = this.topology.nextName('KSTREAM-SOURCE');
     this.topology.add({ kind: 'source', name: source, topic, ...(opts.format ?? INPUT_FORMAT) });
-    const store = this.store(opts, 'kv', `${topic}-STATE-STORE`);
-    return this.tableSource(source, store, 'KTABLE-SOURCE', opts.name !== undefined);
+    return this.tableSource(source, opts, `${topic}-STATE-STORE`, 'KTABLE-SOURCE');
   }
 
   /**
-   * A `TableSource` processor under `parent`, its rows in `store`. `materialized`: the store was
-   * named (`Materialized.as`); Kafka materializes an unnamed source only when a downstream
-   * operator forces it, which decides whether a filter below it sends old values.
+   * A `TableSource` processor under `parent`. Kafka materializes a source table (`KTableSource`,
+   * from `table()` or `toTable()`) in a store only when its store is named (`Materialized.as`) or
+   * an operator downstream needs it: one that reads its value getter (a join) or forces it to send
+   * old values (a `groupBy`, an outer side of a join). Otherwise it has no store and no changelog,
+   * forwards each record at once as `Change(new, null)`, and a filter below it gets no old
+   * values. The store's name is taken now, so generated names do not depend on that decision.
    */
-  tableSource(parent: string, store: string, prefix: string, materialized: boolean): KTable {
+  tableSource(parent: string, opts: StoreOptions, fallback: string, prefix: string): KTable {
+    const t = this.topology;
+    const store = opts.name ?? `${fallback}-${String(t.storeIndex()).padStart(10, '0')}`;
+    t.reserveStore();
     const flags: TableFlags = { sendOldValues: false };
-    const name = this.topology.nextName(prefix);
-    this.topology.add({ kind: 'processor', name, parents: [parent], stores: [store], supplier: () => new TableSource(store, flags) });
-    return new KTable(this, name, store, undefined, sourceView(store, flags, materialized));
+    const state: SourceState = { materialized: false };
+    const stores: string[] = [];
+    const materialize = (): void => {
+      if (state.materialized) return;
+      state.materialized = true;
+      t.registerReserved({ name: store, kind: 'kv', caching: opts.caching ?? true, logged: true });
+      stores.push(store);
+    };
+    if (opts.name !== undefined) materialize();
+    const name = t.nextName(prefix);
+    t.add({ kind: 'processor', name, parents: [parent], stores, supplier: () => new TableSource(store, flags, state) });
+    return new KTable(this, name, store, undefined, sourceView(store, flags, state, materialize));
   }
 
   /** Registers a store; returns its name. */
   store(opts: StoreOptions, kind: StoreSpec['kind'], fallback: string, retention?: WindowRetention): string {
-    const name = opts.name ?? `${fallback}-${String(this.topology.stores.size).padStart(10, '0')}`;
+    const name = opts.name ?? `${fallback}-${String(this.topology.storeIndex()).padStart(10, '0')}`;
     this.topology.addStore({ name, kind, caching: opts.caching ?? true, logged: true, ...(retention ? { retention } : {}) });
     return name;
   }
@@ -186,9 +200,7 @@ export class KStream {
    */
   toTable(opts: StoreOptions = {}): KTable {
     const src = this.repartitioned();
-    const b = src.builder;
-    const store = b.store(opts, 'kv', 'KSTREAM-TOTABLE-STATE-STORE');
-    return b.tableSource(src.node, store, 'KSTREAM-TOTABLE', opts.name !== undefined);
+    return src.builder.tableSource(src.node, opts, 'KSTREAM-TOTABLE-STATE-STORE', 'KSTREAM-TOTABLE');
   }
 
   /**
@@ -237,7 +249,7 @@ export class KStream {
     const view = table.view;
     if (view === undefined) throw new Error('join: a KStream joins a key-value table, not a windowed one');
     const name = left.builder.topology.nextName('KSTREAM-JOIN');
-    left.builder.topology.add({ kind: 'processor', name, parents: [left.node], stores: [...view.stores], supplier: () => new StreamTableJoin((ctx) => view.getter(ctx), joiner) });
+    left.builder.topology.add({ kind: 'processor', name, parents: [left.node], stores: [...view.stores()], supplier: () => new StreamTableJoin((ctx) => view.getter(ctx), joiner) });
     return new KStream(left.builder, name, false);
   }
 }
@@ -262,7 +274,7 @@ export class KGroupedStream {
     const flags: TableFlags = { sendOldValues: false };
     b.topology.add({ kind: 'processor', name, parents: [this.stream.node], stores: [store], supplier: () => new KeyValueAggregate(agg, store, flags) });
     const view: TableView = {
-      stores: [store],
+      stores: () => [store],
       getter: (ctx) => {
         const s = ctx.getStateStore(store);
         return (key) => aggregateRow(s.get(key));
@@ -324,14 +336,15 @@ export class SessionWindowedKStream {
 }
 
 /**
- * How a key-value table is read and what its changes carry: the stores its value getter reads (a
- * processor that reads the table joins their sub-topology), the getter itself, and Kafka's
- * `enableSendingOldValues(forceMaterialization)`, after which its changes carry old values. It
- * answers whether they now do: a source table that is not materialized (no store name given)
- * sends them only when forced to (Kafka then materializes it; here its store always exists).
+ * How a key-value table is read and what its changes carry: the stores its value getter reads
+ * (`stores()`, asked by a processor that reads the table, which joins their sub-topology; a source
+ * table not materialized yet is materialized by the asking, as Kafka's `valueGetterSupplier()`
+ * does), the getter itself, and Kafka's `enableSendingOldValues(forceMaterialization)`, after
+ * which its changes carry old values. It answers whether they now do: a source table that is not
+ * materialized sends them only when forced to, and is materialized then.
  */
 export interface TableView {
-  readonly stores: readonly string[];
+  stores(): readonly string[];
   getter(ctx: ProcessorContext): TableGetter;
   enableSendingOldValues(forceMaterialization: boolean): boolean;
 }
@@ -339,7 +352,7 @@ export interface TableView {
 /** The view of a table materialized in `store` (its rows `{ value, ids }`). */
 function storeView(store: string, flags: TableFlags): TableView {
   return {
-    stores: [store],
+    stores: () => [store],
     getter: (ctx) => storeGetter(ctx, store),
     enableSendingOldValues: () => {
       flags.sendOldValues = true;
@@ -348,12 +361,17 @@ function storeView(store: string, flags: TableFlags): TableView {
   };
 }
 
-/** The view of a source table (`KTableSource`): it sends old values when materialized or forced to. */
-function sourceView(store: string, flags: TableFlags, materialized: boolean): TableView {
+/** The view of a source table (`KTableSource`): materialized when its getter is needed or old values are forced. */
+function sourceView(store: string, flags: TableFlags, state: SourceState, materialize: () => void): TableView {
   return {
-    ...storeView(store, flags),
+    stores: () => {
+      materialize();
+      return [store];
+    },
+    getter: (ctx) => storeGetter(ctx, store),
     enableSendingOldValues: (force) => {
-      if (!flags.sendOldValues && !force && !materialized) return false;
+      if (!flags.sendOldValues && !force && !state.materialized) return false;
+      materialize();
       flags.sendOldValues = true;
       return true;
     },
@@ -368,7 +386,7 @@ function sourceView(store: string, flags: TableFlags, materialized: boolean): Ta
 function derivedView(parent: TableView, store: string | undefined, flags: TableFlags, compute: (key: string, value: unknown) => unknown): TableView {
   if (store !== undefined) return storeView(store, flags);
   return {
-    stores: parent.stores,
+    stores: () => parent.stores(),
     getter: (ctx) => mappedGetter(parent.getter(ctx), compute),
     enableSendingOldValues: (force) => {
       if (parent.enableSendingOldValues(force)) flags.sendOldValues = true;
@@ -455,8 +473,8 @@ export class KTable {
     const t = this.builder.topology;
     const thisName = t.nextName('KTABLE-JOINTHIS');
     const otherName = t.nextName('KTABLE-JOINOTHER');
-    t.add({ kind: 'processor', name: thisName, parents: [this.node], stores: [...right.stores], supplier: () => new TableJoinSide(thisKind, (ctx) => right.getter(ctx), joiner, flags) });
-    t.add({ kind: 'processor', name: otherName, parents: [other.node], stores: [...left.stores], supplier: () => new TableJoinSide(otherKind, (ctx) => left.getter(ctx), reversed, flags) });
+    t.add({ kind: 'processor', name: thisName, parents: [this.node], stores: [...right.stores()], supplier: () => new TableJoinSide(thisKind, (ctx) => right.getter(ctx), joiner, flags) });
+    t.add({ kind: 'processor', name: otherName, parents: [other.node], stores: [...left.stores()], supplier: () => new TableJoinSide(otherKind, (ctx) => left.getter(ctx), reversed, flags) });
     const store = opts.name === undefined ? undefined : this.builder.store({ name: opts.name, caching: opts.caching }, 'kv', 'KTABLE-MERGE-STATE-STORE');
     const merge = t.nextName('KTABLE-MERGE');
     t.add({ kind: 'processor', name: merge, parents: [thisName, otherName], stores: store === undefined ? [] : [store], supplier: () => new TableJoinMerge(store, flags) });
@@ -470,7 +488,7 @@ export class KTable {
     const view: TableView = store !== undefined
       ? { ...storeView(store, flags), enableSendingOldValues: enable }
       : {
-        stores: [...new Set([...left.stores, ...right.stores])],
+        stores: () => [...new Set([...left.stores(), ...right.stores()])],
         getter: (ctx) => joinGetter(kind, left.getter(ctx), right.getter(ctx), joiner),
         enableSendingOldValues: enable,
       };

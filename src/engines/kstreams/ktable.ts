@@ -58,6 +58,11 @@ export interface TableFlags {
   sendOldValues: boolean;
 }
 
+/** Whether a source table is materialized (decided as the topology is built, read as its processor starts). */
+export interface SourceState {
+  materialized: boolean;
+}
+
 /** Kafka's `UNKNOWN` timestamp of a missing side. */
 const UNKNOWN_TS = -1;
 
@@ -97,14 +102,20 @@ function forwardFlushed(ctx: ProcessorContext, store: StateStore, flags: TableFl
   };
 }
 
-/** `KTableSource`: the latest value per key, a null value deleting; an older timestamp still overwrites. */
+/**
+ * `KTableSource`: materialized, the latest value per key in its store, a null value deleting (an
+ * older timestamp still overwrites), each change forwarded as the store forwards it (at once, or
+ * on a flush of its record cache); not materialized, each record forwarded at once as
+ * `Change(value, null)`.
+ */
 export class TableSource implements Processor {
   private ctx!: ProcessorContext;
-  private store!: StateStore;
-  constructor(private readonly storeName: string, private readonly flags: TableFlags) {}
+  private store: StateStore | undefined;
+  constructor(private readonly storeName: string, private readonly flags: TableFlags, private readonly state: SourceState) {}
 
   init(ctx: ProcessorContext): void {
     this.ctx = ctx;
+    if (!this.state.materialized) return;
     this.store = ctx.getStateStore(this.storeName);
     forwardFlushed(ctx, this.store, this.flags);
   }
@@ -112,6 +123,10 @@ export class TableSource implements Processor {
   process(r: KRecord): void {
     if (r.key === null) {
       this.ctx.dropped('null-key', r);
+      return;
+    }
+    if (this.store === undefined) {
+      this.ctx.forward({ key: r.key, value: change(r.value, null), ts: r.ts, ids: r.ids });
       return;
     }
     const row: StoredRow | null = r.value === null ? null : { value: r.value, ids: r.ids };

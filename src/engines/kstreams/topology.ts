@@ -62,6 +62,8 @@ export class Topology {
   /** Internal topics this topology writes and reads (their names without the application id). */
   readonly repartitionTopics: string[] = [];
   private counter = 0;
+  /** Store names handed out and not registered yet (a source table materialized only if something downstream needs it). */
+  private reservedStores = 0;
 
   /** Kafka's generated names: `KSTREAM-FILTER-0000000001`. */
   nextName(prefix: string): string {
@@ -76,6 +78,22 @@ export class Topology {
   addStore(spec: StoreSpec): void {
     if (this.stores.has(spec.name)) throw new Error(`topology: a store named ${spec.name} exists already`);
     this.stores.set(spec.name, spec);
+  }
+
+  /** The number a generated store name takes: stores registered and store names reserved so far. */
+  storeIndex(): number {
+    return this.stores.size + this.reservedStores;
+  }
+
+  /** Holds a generated store name's number for a store that may be registered later (`registerReserved`). */
+  reserveStore(): void {
+    this.reservedStores++;
+  }
+
+  /** Registers a store whose name was reserved. */
+  registerReserved(spec: StoreSpec): void {
+    this.reservedStores--;
+    this.addStore(spec);
   }
 
   node(name: string): TopologyNode {

@@ -280,3 +280,57 @@ describe('KTable.mapValues (Kafka\'s KTableMapValuesTest)', () => {
     expect(taken(d, 'count')).toEqual(['all:1', 'all:2', 'all:1', 'all:0', 'all:1']);
   });
 });
+
+/**
+ * Kafka's `KTableSource` materializes a source table (from `table()` or `toTable()`) only when
+ * its store is named or something downstream needs the store (`valueGetterSupplier()` of a join,
+ * `enableSendingOldValues(true)` of a `groupBy`); otherwise it has no store and no changelog
+ * topic, and forwards each record at once as `Change(value, null)` (`KTableSource.process`).
+ * Piped here with the record cache on and no commit between records, so a store's cache would
+ * hold the changes back and collapse them.
+ */
+describe('a source table materialized only when needed (KTableSource)', () => {
+  const cached = { caching: true, commitEach: false } as const;
+
+  it('with nothing below that needs a store, it has none and forwards every update at once, the cache notwithstanding', () => {
+    const b = new StreamsBuilder();
+    const t1 = table(b, 'topic1');
+    changes(b, t1.filter((_k, v) => v !== 'hidden'), 't1');
+    const d = driver(b, cached);
+    expect([...d.topology.stores.keys()]).toEqual([]);
+    d.pipe('topic1', 'A', 'x', 1);
+    d.pipe('topic1', 'A', 'y', 2);
+    d.pipe('topic1', 'A', 'hidden', 3);
+    expect(taken(d, 't1')).toEqual(['A:(x<-null)@1', 'A:(y<-null)@2', 'A:(null<-null)@3']);
+    d.commit();
+    expect(taken(d, 't1')).toEqual([]);
+  });
+
+  it('a stream–table join below it materializes it: a cached store, whose flush forwards the latest value once', () => {
+    const b = new StreamsBuilder();
+    const t1 = table(b, 'topic1');
+    changes(b, t1, 't1');
+    b.stream('probe', FORMAT).join(t1, (_p, v) => v).to('got', (r) => `${r.key}:${String(r.value)}`);
+    const d = driver(b, cached);
+    expect([...d.topology.stores.keys()]).toEqual(['KSTREAM-TOTABLE-STATE-STORE-0000000000']);
+    d.pipe('topic1', 'A', 'x', 1);
+    d.pipe('topic1', 'A', 'y', 2);
+    expect(taken(d, 't1')).toEqual([]);
+    d.pipe('probe', 'A', 'p', 3);
+    expect(taken(d, 'got')).toEqual(['A:y']);
+    d.commit();
+    expect(taken(d, 't1')).toEqual(['A:(y<-null)@2']);
+  });
+
+  it('a groupBy below it forces it too, and a later store\'s generated name is the same either way', () => {
+    const names = (group: boolean): string[] => {
+      const b = new StreamsBuilder();
+      const t1 = table(b, 'topic1');
+      if (group) t1.groupBy((k, v) => [k, v]).count();
+      b.stream('other', FORMAT).groupByKey().count();
+      return [...b.build().stores.keys()];
+    };
+    expect(names(false)).toEqual(['KSTREAM-AGGREGATE-STATE-STORE-0000000001']);
+    expect(names(true)).toEqual(['KSTREAM-TOTABLE-STATE-STORE-0000000000', 'KTABLE-AGGREGATE-STATE-STORE-0000000001', 'KSTREAM-AGGREGATE-STATE-STORE-0000000002']);
+  });
+});
