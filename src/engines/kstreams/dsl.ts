@@ -244,12 +244,22 @@ export class KStream {
     return new KStream(this.builder, merge, false);
   }
 
-  private joinTable(table: KTable, joiner: (streamValue: unknown, tableValue: unknown) => unknown): KStream {
+  /**
+   * KStream–KTable left join (`KStreamKTableJoinProcessor` with `leftJoin`): as `join`, but a
+   * stream record whose key the table has no value for is forwarded too, with the joiner given
+   * null for the table's value; so is a record with a null key (KIP-962). A null value is dropped.
+   */
+  leftJoin(table: KTable, joiner: (streamValue: unknown, tableValue: unknown) => unknown): KStream {
+    return this.joinTable(table, joiner, true);
+  }
+
+  private joinTable(table: KTable, joiner: (streamValue: unknown, tableValue: unknown) => unknown, leftJoin = false): KStream {
+    const what = leftJoin ? 'leftJoin' : 'join';
     const left = this.repartitioned();
     const view = table.view;
-    if (view === undefined) throw new Error('join: a KStream joins a key-value table, not a windowed one');
-    const name = left.builder.topology.nextName('KSTREAM-JOIN');
-    left.builder.topology.add({ kind: 'processor', name, parents: [left.node], stores: [...view.stores()], supplier: () => new StreamTableJoin((ctx) => view.getter(ctx), joiner) });
+    if (view === undefined) throw new Error(`${what}: a KStream joins a key-value table, not a windowed one`);
+    const name = left.builder.topology.nextName(leftJoin ? 'KSTREAM-LEFTJOIN' : 'KSTREAM-JOIN');
+    left.builder.topology.add({ kind: 'processor', name, parents: [left.node], stores: [...view.stores()], supplier: () => new StreamTableJoin((ctx) => view.getter(ctx), joiner, leftJoin) });
     return new KStream(left.builder, name, false);
   }
 }
@@ -604,25 +614,30 @@ export class KGroupedTable {
 
 /**
  * `KStreamKTableJoinProcessor`: only stream records trigger; an inner join emits nothing while the
- * table has no value for the key; the result carries the stream record's timestamp and lineage.
- * Records with a null key or value are dropped.
+ * table has no value for the key, a left join emits the joiner's value of (record, null); the
+ * result carries the stream record's timestamp and lineage. Records with a null value are
+ * dropped, and so are those with a null key but in a left join (`maybeDropRecord`).
  */
 class StreamTableJoin implements Processor {
   private ctx!: ProcessorContext;
   private table!: TableGetter;
-  constructor(private readonly getter: (ctx: ProcessorContext) => TableGetter, private readonly joiner: (s: unknown, t: unknown) => unknown) {}
+  constructor(
+    private readonly getter: (ctx: ProcessorContext) => TableGetter,
+    private readonly joiner: (s: unknown, t: unknown) => unknown,
+    private readonly leftJoin: boolean,
+  ) {}
   init(ctx: ProcessorContext): void {
     this.ctx = ctx;
     this.table = this.getter(ctx);
   }
   process(r: KRecord): void {
-    if (r.key === null || r.value === null) {
+    if (r.value === null || (r.key === null && !this.leftJoin)) {
       this.ctx.dropped('null-key-or-value', r);
       return;
     }
-    const row: Row | undefined = this.table(r.key);
-    if (row === undefined) return;
-    this.ctx.forward({ key: r.key, value: this.joiner(r.value, row.value), ts: r.ts, ids: r.ids });
+    const row: Row | undefined = r.key === null ? undefined : this.table(r.key);
+    if (row === undefined && !this.leftJoin) return;
+    this.ctx.forward({ key: r.key, value: this.joiner(r.value, row === undefined ? null : row.value), ts: r.ts, ids: r.ids });
   }
 }
 

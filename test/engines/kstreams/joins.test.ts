@@ -3,8 +3,8 @@
  * inputs without a world (one task, records fed one at a time in the order
  * given): the windowed KStream–KStream join (after Kafka's
  * KStreamKStreamJoinTest.testAsymmetricWindowingAfter and the
- * InMemoryWindowStore retention rules), the KStream–KTable join (after
- * KStreamKTableJoinTest), `toTable`, `repartition`, and session results in
+ * InMemoryWindowStore retention rules), the KStream–KTable join and left
+ * join (after KStreamKTableJoinTest and KStreamKTableLeftJoinTest), `toTable`, `repartition`, and session results in
  * weir's `[start, end)` schema.
  */
 import { describe, expect, it } from 'vitest';
@@ -230,6 +230,51 @@ describe('KStream–KTable join and toTable', () => {
     h.pipe('stream', 'a', 'X2', 5);
     expect(h.out()).toEqual(['a:X2+Y3@5']);
     expect(h.out('changes')).toEqual(['a:Y1', 'a:deleted', 'a:Y3']);
+  });
+});
+
+describe('KStream–KTable left join', () => {
+  /** The pair, with null for a missing table value. */
+  const leftPair = (l: unknown, r: unknown): string => `${(l as In).name}+${r === null ? 'null' : (r as In).name}`;
+  function tableLeftJoin(inner = false) {
+    const b = new StreamsBuilder();
+    const table = b.stream('table').mapValues((v) => ((v as In).value === 0 ? null : v)).toTable({ caching: false });
+    const stream = b.stream('stream').mapValues((v) => ((v as In).value === 0 ? null : v));
+    (inner ? stream.join(table, leftPair) : stream.leftJoin(table, leftPair)).to('output', (r) => `${String(r.value)}@${r.ts}`);
+    return harness(b);
+  }
+
+  it('joins with null while the table has no value for the key (shouldJoinRegardlessIfMatchFoundOnStreamUpdates)', () => {
+    const h = tableLeftJoin();
+    h.pipe('stream', 'a', 'X0', 0);
+    h.pipe('table', 'a', 'Y1', 1);
+    h.pipe('stream', 'a', 'X1', 2);
+    h.pipe('stream', 'b', 'X2', 3);
+    h.pipe('table', 'a', 'gone', 4, 0);
+    h.pipe('stream', 'a', 'X3', 5);
+    expect(h.out()).toEqual(['a:X0+null@0', 'a:X1+Y1@2', 'b:X2+null@3', 'a:X3+null@5']);
+  });
+
+  it('forwards a record with a null key, joined with null, where the inner join drops it; both drop a null value', () => {
+    const nullKey = null as unknown as string;
+    const left = tableLeftJoin();
+    left.pipe('table', 'a', 'Y1', 1);
+    left.pipe('stream', nullKey, 'X0', 2);
+    left.pipe('stream', 'a', 'nothing', 3, 0);
+    expect(left.out()).toEqual(['null:X0+null@2']);
+    expect(left.dropped('null-key-or-value')).toEqual([2]);
+    const inner = tableLeftJoin(true);
+    inner.pipe('table', 'a', 'Y1', 1);
+    inner.pipe('stream', nullKey, 'X0', 2);
+    inner.pipe('stream', 'a', 'nothing', 3, 0);
+    expect(inner.out()).toEqual([]);
+    expect(inner.dropped('null-key-or-value')).toEqual([1, 2]);
+  });
+
+  it('is named with Kafka\'s prefix for it', () => {
+    const names = (inner: boolean): string[] => tableLeftJoin(inner).topology.nodes.map((n) => n.name.replace(/-\d+$/, ''));
+    expect(names(false)).toContain('KSTREAM-LEFTJOIN');
+    expect(names(true)).toContain('KSTREAM-JOIN');
   });
 });
 
