@@ -19,7 +19,7 @@ import { COUNT, KeyValueAggregate, SessionWindowAggregate, SuppressUntilWindowCl
 import { Topology, type SinkNode, type StoreSpec } from './topology.ts';
 import type { WindowRetention } from './stores.ts';
 import type { JoinWindowsSpec, SessionWindowsSpec, TimeWindowsSpec, WindowsSpec } from './windows.ts';
-import { JoinSideProcessor, JoinWindowProcessor } from './join.ts';
+import { JoinSideProcessor, JoinWindowProcessor, type OuterJoinSpec } from './join.ts';
 import { aggregateRow } from './aggregate.ts';
 import {
   joinGetter, mappedGetter, newValueOf, storeGetter, TableAggregate, TableFilter, TableJoinMerge, TableJoinSide, TableMapValues, TableRepartitionMap, TableSource,
@@ -213,44 +213,82 @@ export class KStream {
    * within `windows`, the result at the larger timestamp of the pair.
    */
   join(table: KTable, joiner: (streamValue: unknown, tableValue: unknown) => unknown): KStream;
-  join(other: KStream, joiner: (left: unknown, right: unknown) => unknown, windows: JoinWindowsSpec, opts?: { name?: string }): KStream;
-  join(other: KTable | KStream, joiner: (a: unknown, b: unknown) => unknown, windows?: JoinWindowsSpec, opts: { name?: string } = {}): KStream {
+  join(other: KStream, joiner: (left: unknown, right: unknown) => unknown, windows: JoinWindowsSpec, opts?: StreamJoinOptions): KStream;
+  join(other: KTable | KStream, joiner: (a: unknown, b: unknown) => unknown, windows?: JoinWindowsSpec, opts: StreamJoinOptions = {}): KStream {
     if (other instanceof KStream) {
       if (windows === undefined) throw new Error('join: a KStream–KStream join needs JoinWindows');
-      return this.joinStream(other, joiner, windows, opts.name);
+      return this.joinStream(other, joiner, windows, opts, false, false);
     }
     return this.joinTable(other, joiner);
-  }
-
-  private joinStream(other: KStream, joiner: (l: unknown, r: unknown) => unknown, windows: JoinWindowsSpec, name?: string): KStream {
-    const left = this.repartitioned();
-    const right = other.repartitioned();
-    const t = this.builder.topology;
-    const thisName = t.nextName('KSTREAM-JOINTHIS');
-    const otherName = t.nextName('KSTREAM-JOINOTHER');
-    const thisStore = `${name ?? thisName}-this-join-store`;
-    const otherStore = `${name ?? otherName}-other-join-store`;
-    // Join window stores keep duplicates, which the record cache does not support: never cached.
-    t.addStore({ name: thisStore, kind: 'window', caching: false, logged: true });
-    t.addStore({ name: otherStore, kind: 'window', caching: false, logged: true });
-    const thisWindow = t.nextName('KSTREAM-WINDOWED');
-    const otherWindow = t.nextName('KSTREAM-WINDOWED');
-    t.add({ kind: 'processor', name: thisWindow, parents: [left.node], stores: [thisStore], supplier: () => new JoinWindowProcessor(thisStore, windows) });
-    t.add({ kind: 'processor', name: otherWindow, parents: [right.node], stores: [otherStore], supplier: () => new JoinWindowProcessor(otherStore, windows) });
-    t.add({ kind: 'processor', name: thisName, parents: [thisWindow], stores: [otherStore], supplier: () => new JoinSideProcessor(otherStore, windows, 'left', joiner) });
-    t.add({ kind: 'processor', name: otherName, parents: [otherWindow], stores: [thisStore], supplier: () => new JoinSideProcessor(thisStore, windows, 'right', joiner) });
-    const merge = t.nextName('KSTREAM-MERGE');
-    t.add({ kind: 'processor', name: merge, parents: [thisName, otherName], stores: [], supplier: () => new FnProcessor((r, fwd) => fwd(r)) });
-    return new KStream(this.builder, merge, false);
   }
 
   /**
    * KStream–KTable left join (`KStreamKTableJoinProcessor` with `leftJoin`): as `join`, but a
    * stream record whose key the table has no value for is forwarded too, with the joiner given
    * null for the table's value; so is a record with a null key (KIP-962). A null value is dropped.
+   *
+   * KStream–KStream windowed left join when `other` is a stream (KIP-633): every match as in
+   * `join`, and each left record that found none within its window forwarded with null for the
+   * right value once the window has closed (stream time past its timestamp + after + grace).
    */
-  leftJoin(table: KTable, joiner: (streamValue: unknown, tableValue: unknown) => unknown): KStream {
-    return this.joinTable(table, joiner, true);
+  leftJoin(table: KTable, joiner: (streamValue: unknown, tableValue: unknown) => unknown): KStream;
+  leftJoin(other: KStream, joiner: (left: unknown, right: unknown) => unknown, windows: JoinWindowsSpec, opts?: StreamJoinOptions): KStream;
+  leftJoin(other: KTable | KStream, joiner: (a: unknown, b: unknown) => unknown, windows?: JoinWindowsSpec, opts: StreamJoinOptions = {}): KStream {
+    if (other instanceof KStream) {
+      if (windows === undefined) throw new Error('leftJoin: a KStream–KStream join needs JoinWindows');
+      return this.joinStream(other, joiner, windows, opts, true, false);
+    }
+    return this.joinTable(other, joiner, true);
+  }
+
+  /**
+   * KStream–KStream windowed outer join (KIP-633): every match as in `join`, and each record of
+   * either side that found none within its window forwarded with null for the other side's value
+   * once its window has closed.
+   */
+  outerJoin(other: KStream, joiner: (left: unknown, right: unknown) => unknown, windows: JoinWindowsSpec, opts: StreamJoinOptions = {}): KStream {
+    return this.joinStream(other, joiner, windows, opts, true, true);
+  }
+
+  /**
+   * `KStreamImplJoin`: each side forwards into its window store, then probes the other's. Names
+   * as Kafka's: an outer right side makes this side `KSTREAM-OUTERTHIS` (store
+   * `…-outer-this-join`), an outer left side the other `KSTREAM-OUTEROTHER`; a left or outer join
+   * adds the shared outer store (`…-left-shared-join` or `…-outer-shared-join`, or
+   * `KSTREAM-OUTERSHARED-n` unnamed) that both sides read.
+   */
+  private joinStream(other: KStream, joiner: (l: unknown, r: unknown) => unknown, windows: JoinWindowsSpec, opts: StreamJoinOptions, leftOuter: boolean, rightOuter: boolean): KStream {
+    const { name } = opts;
+    const left = this.repartitioned();
+    const right = other.repartitioned();
+    const t = this.builder.topology;
+    const thisName = t.nextName(rightOuter ? 'KSTREAM-OUTERTHIS' : 'KSTREAM-JOINTHIS');
+    const otherName = t.nextName(leftOuter ? 'KSTREAM-OUTEROTHER' : 'KSTREAM-JOINOTHER');
+    const thisStore = `${name ?? thisName}${rightOuter ? '-outer-this-join' : '-this-join'}-store`;
+    const otherStore = `${name ?? otherName}${leftOuter ? '-outer-other-join' : '-other-join'}-store`;
+    // Join window stores keep duplicates, which the record cache does not support: never cached.
+    t.addStore({ name: thisStore, kind: 'window', caching: false, logged: true });
+    t.addStore({ name: otherStore, kind: 'window', caching: false, logged: true });
+    let outer: (side: 'left' | 'right') => OuterJoinSpec | undefined = () => undefined;
+    const outerStores: string[] = [];
+    if (leftOuter) {
+      const storeName = name !== undefined
+        ? `${name}${rightOuter ? '-outer-shared-join' : '-left-shared-join'}-store`
+        : `KSTREAM-OUTERSHARED-${thisName.slice(thisName.lastIndexOf('-') + 1)}-store`;
+      t.addStore({ name: storeName, kind: 'kv', caching: false, logged: true });
+      outerStores.push(storeName);
+      const emitIntervalMs = opts.emitIntervalMs ?? 1_000;
+      outer = (side) => ({ storeName, thisOuter: side === 'left' ? leftOuter : rightOuter, emitIntervalMs });
+    }
+    const thisWindow = t.nextName('KSTREAM-WINDOWED');
+    const otherWindow = t.nextName('KSTREAM-WINDOWED');
+    t.add({ kind: 'processor', name: thisWindow, parents: [left.node], stores: [thisStore], supplier: () => new JoinWindowProcessor(thisStore, windows) });
+    t.add({ kind: 'processor', name: otherWindow, parents: [right.node], stores: [otherStore], supplier: () => new JoinWindowProcessor(otherStore, windows) });
+    t.add({ kind: 'processor', name: thisName, parents: [thisWindow], stores: [otherStore, ...outerStores], supplier: () => new JoinSideProcessor(otherStore, windows, 'left', joiner, outer('left')) });
+    t.add({ kind: 'processor', name: otherName, parents: [otherWindow], stores: [thisStore, ...outerStores], supplier: () => new JoinSideProcessor(thisStore, windows, 'right', joiner, outer('right')) });
+    const merge = t.nextName('KSTREAM-MERGE');
+    t.add({ kind: 'processor', name: merge, parents: [thisName, otherName], stores: [], supplier: () => new FnProcessor((r, fwd) => fwd(r)) });
+    return new KStream(this.builder, merge, false);
   }
 
   private joinTable(table: KTable, joiner: (streamValue: unknown, tableValue: unknown) => unknown, leftJoin = false): KStream {
@@ -403,6 +441,18 @@ function derivedView(parent: TableView, store: string | undefined, flags: TableF
       return flags.sendOldValues;
     },
   };
+}
+
+/** Options of a KStream–KStream join. */
+export interface StreamJoinOptions {
+  /** The base name of its stores (`StreamJoined.withStoreName`): `<name>-this-join-store`, … */
+  name?: string;
+  /**
+   * A left or outer join: the wall-clock time between two scans of the outer store for records
+   * whose window closed unjoined (Kafka's internal
+   * `__emit.interval.ms.kstreams.outer.join.spurious.results.fix__`, 1,000 ms by default).
+   */
+  emitIntervalMs?: number;
 }
 
 export interface TableJoinOptions {

@@ -154,28 +154,118 @@ export class JoinWindowProcessor implements Processor {
   }
 }
 
-/** `KStreamKStreamJoinLeftSide` / `RightSide`: probes the other side's store and forwards each match. */
+/**
+ * What the two sides of a left or outer stream–stream join share in one task (Kafka's
+ * `TimeTracker`, one per task from `TimeTrackerSupplier`, dropped when the task closes): the largest timestamp either side has seen, the
+ * smallest timestamp that may still sit in the outer store, and when the store may next be scanned.
+ */
+export class OuterJoinTimes {
+  streamTime = -1;
+  /** `Long.MAX_VALUE` in Kafka: no record known to wait in the outer store. */
+  minTime = NO_MIN_TIME;
+  nextTimeToEmit = 0;
+  constructor(readonly emitIntervalMs: number) {}
+}
+
+const NO_MIN_TIME = Number.MAX_SAFE_INTEGER;
+
+/**
+ * Kafka's `minTime + lookBack + grace >= streamTime` on longs: with no minimum time
+ * (`Long.MAX_VALUE`) the sum overflows to a negative number unless lookBack and grace are both 0,
+ * so the comparison is false and the outer store is scanned (as after a restore, whose restored
+ * records are then found).
+ */
+function stillOpen(minTime: number, lookBackAndGrace: number, streamTime: number): boolean {
+  if (minTime === NO_MIN_TIME) return lookBackAndGrace <= 0;
+  return minTime + lookBackAndGrace >= streamTime;
+}
+
+/** A record waiting in the outer store for its window to close without a partner (`LeftOrRightValue`). */
+interface Unjoined {
+  value: unknown;
+  ids: readonly number[];
+}
+
+/**
+ * The outer store's key, `TimestampedKeyAndJoinSide` as Kafka serializes it, so that the store's
+ * key order is its: the timestamp, then the side (right before left), then the key.
+ */
+function outerKey(ts: number, left: boolean, key: string): string {
+  return `${pad(ts)}@${left ? 1 : 0}@${key}`;
+}
+
+function parseOuterKey(storeKey: string): { ts: number; left: boolean; key: string } {
+  return { ts: Number(storeKey.slice(0, PAD)), left: storeKey[PAD + 1] === '1', key: storeKey.slice(PAD + 3) };
+}
+
+/**
+ * A left or outer join's part on one side: the shared outer store (`ListValueStore` over a
+ * key-value store, changelogged, never cached) holding each record of an outer side that found no
+ * partner, until its window closes and it is forwarded joined with null; whether this side is an
+ * outer one (`leftOuter` for the left side, `rightOuter` for the right); and the task's shared times.
+ */
+export interface OuterJoinSpec {
+  readonly storeName: string;
+  readonly thisOuter: boolean;
+  /** Kafka's internal `__emit.interval.ms.kstreams.outer.join.spurious.results.fix__` (1,000 ms): wall-clock time between scans. */
+  readonly emitIntervalMs: number;
+}
+
+/** The times of the task whose outer store this is: made with the task's stores, so a task built anew starts afresh. */
+const outerTimes = new WeakMap<StateStore, OuterJoinTimes>();
+
+/**
+ * `KStreamKStreamJoinLeftSide` / `RightSide` (`KStreamKStreamJoin`): probes the other side's store
+ * and forwards each match at the larger timestamp of the pair. In a left or outer join (KIP-633,
+ * the spurious-result fix of `JoinWindows.ofTimeDifferenceAndGrace`), a record of an outer side
+ * that finds no partner waits in the outer store; each record that raises the shared stream time
+ * first forwards, joined with null, those whose window (this side's look-back and grace) has
+ * closed, and a partner found later deletes the waiting entry. A record of an outer side with a
+ * null key is forwarded at once, joined with null.
+ */
 export class JoinSideProcessor implements Processor {
   private ctx!: ProcessorContext;
   private other!: JoinWindowStore;
+  private outerStore: StateStore | undefined;
+  private times: OuterJoinTimes | undefined;
 
   constructor(
     private readonly otherStoreName: string,
     private readonly windows: JoinWindowsSpec,
     private readonly side: 'left' | 'right',
     private readonly joiner: (left: unknown, right: unknown) => unknown,
+    private readonly outer?: OuterJoinSpec,
   ) {}
 
   init(ctx: ProcessorContext): void {
     this.ctx = ctx;
     this.other = joinWindowStore(ctx.getStateStore(this.otherStoreName), joinRetentionMs(this.windows));
+    if (this.outer !== undefined) {
+      const store = ctx.getStateStore(this.outer.storeName);
+      let times = outerTimes.get(store);
+      if (times === undefined) outerTimes.set(store, (times = new OuterJoinTimes(this.outer.emitIntervalMs)));
+      this.outerStore = store;
+      this.times = times;
+    }
+  }
+
+  /** The joiner's value of this side's value and the other's, in the join's (left, right) order. */
+  private joined(thisValue: unknown, otherValue: unknown): unknown {
+    return this.side === 'left' ? this.joiner(thisValue, otherValue) : this.joiner(otherValue, thisValue);
   }
 
   process(rec: KRecord): void {
+    const times = this.times;
+    if (times !== undefined && rec.ts > times.streamTime) times.streamTime = rec.ts;
+    if (this.outer?.thisOuter === true && rec.key === null && rec.value !== null && rec.value !== undefined) {
+      this.ctx.forward({ key: null, value: this.joined(rec.value, null), ts: rec.ts, ids: rec.ids });
+      return;
+    }
     if (rec.key === null || rec.value === null || rec.value === undefined) {
       this.ctx.dropped('null-key-or-value', rec);
       return;
     }
+    if (times !== undefined && rec.ts === times.streamTime) this.emitClosedUnjoined(rec);
     // The right side looks the other way: its "before" is the window's "after".
     const before = this.side === 'left' ? this.windows.beforeMs : this.windows.afterMs;
     const after = this.side === 'left' ? this.windows.afterMs : this.windows.beforeMs;
@@ -186,8 +276,63 @@ export class JoinSideProcessor implements Processor {
       this.ctx.dropped('join-window-closed', rec, { store: this.otherStoreName, from, minTime, observedStreamTime: this.other.observedStreamTime });
     }
     for (const o of records) {
+      // A partner found: the other side's waiting entries at that timestamp and key are deleted, all of them.
+      if (this.outerStore !== undefined) {
+        const otherKey = outerKey(o.ts, this.side === 'right', rec.key);
+        if (this.outerStore.get(otherKey) !== undefined) this.outerStore.put(otherKey, null, rec.ts, rec.ids);
+      }
       const value = this.side === 'left' ? this.joiner(rec.value, o.record.value) : this.joiner(o.record.value, rec.value);
       this.ctx.forward({ key: rec.key, value, ts: Math.max(rec.ts, o.ts), ids: mergeIds(rec.ids, o.record.ids) });
     }
+    if (records.length > 0 || this.outer?.thisOuter !== true) return;
+    // No partner: a record whose window already ended before the stream time is forwarded at once.
+    if (to < times!.streamTime) {
+      this.ctx.forward({ key: rec.key, value: this.joined(rec.value, null), ts: rec.ts, ids: rec.ids });
+      return;
+    }
+    if (rec.ts < times!.minTime) times!.minTime = rec.ts;
+    const storeKey = outerKey(rec.ts, this.side === 'left', rec.key);
+    const waiting = (this.outerStore!.get(storeKey)?.value as Unjoined[] | undefined) ?? [];
+    this.outerStore!.put(storeKey, [...waiting, { value: rec.value, ids: rec.ids }], rec.ts, rec.ids);
+  }
+
+  /**
+   * `emitNonJoinedOuterRecords`: when a record may have closed some window (the earliest waiting
+   * timestamp plus this side's look-back and grace is behind the stream time) and the emit interval
+   * of wall-clock time has passed, walks the outer store in key order and forwards, joined with
+   * null at its own timestamp, each waiting record whose window has closed — the left side's after
+   * `after + grace`, the right side's after `before + grace` — stopping once both sides meet an
+   * open one. Each key is deleted once its records are forwarded.
+   */
+  private emitClosedUnjoined(rec: KRecord): void {
+    const times = this.times!;
+    const store = this.outerStore!;
+    const lookAhead = this.side === 'left' ? this.windows.afterMs : this.windows.beforeMs;
+    if (stillOpen(times.minTime, lookAhead + this.windows.graceMs, times.streamTime)) return;
+    const now = this.ctx.currentSystemTimeMs();
+    if (now < times.nextTimeToEmit) return;
+    times.nextTimeToEmit = now + times.emitIntervalMs;
+    times.minTime = NO_MIN_TIME;
+    let prevKey: string | undefined;
+    let leftOpen = false;
+    let rightOpen = false;
+    scan: for (const [storeKey, stored] of store.entries()) {
+      const { ts, left, key } = parseOuterKey(storeKey);
+      for (const waiting of stored.value as Unjoined[]) {
+        times.minTime = ts;
+        if (leftOpen && rightOpen) break scan;
+        const lookBack = left ? this.windows.afterMs : this.windows.beforeMs;
+        if (times.minTime + lookBack + this.windows.graceMs >= times.streamTime) {
+          if (left) leftOpen = true;
+          else rightOpen = true;
+          continue;
+        }
+        const value = left ? this.joiner(waiting.value, null) : this.joiner(null, waiting.value);
+        this.ctx.forward({ key, value, ts, ids: waiting.ids });
+        if (prevKey !== undefined && prevKey !== storeKey) store.put(prevKey, null, rec.ts, rec.ids);
+        prevKey = storeKey;
+      }
+    }
+    if (prevKey !== undefined) store.put(prevKey, null, rec.ts, rec.ids);
   }
 }

@@ -4,7 +4,11 @@
  * given): the windowed KStream–KStream join (after Kafka's
  * KStreamKStreamJoinTest.testAsymmetricWindowingAfter and the
  * InMemoryWindowStore retention rules), the KStream–KTable join and left
- * join (after KStreamKTableJoinTest and KStreamKTableLeftJoinTest), `toTable`, `repartition`, and session results in
+ * join (after KStreamKTableJoinTest and KStreamKTableLeftJoinTest), the
+ * windowed left and outer joins of streams with KIP-633's outer store (after
+ * KStreamKStreamLeftJoinTest and KStreamKStreamOuterJoinTest, whose test
+ * driver's wall clock lets every scan through, as an emit interval of 0
+ * does here), `toTable`, `repartition`, and session results in
  * weir's `[start, end)` schema.
  */
 import { describe, expect, it } from 'vitest';
@@ -28,7 +32,7 @@ interface Sent {
   value: unknown;
 }
 
-function harness(builder: StreamsBuilder, opts: { restore?: (task: StreamTask) => void } = {}) {
+function harness(builder: StreamsBuilder, opts: { restore?: (task: StreamTask) => void; now?: () => number } = {}) {
   const sent: Sent[] = [];
   const traced: { kind: string; fields: Record<string, unknown> }[] = [];
   const topology = builder.build();
@@ -36,7 +40,7 @@ function harness(builder: StreamsBuilder, opts: { restore?: (task: StreamTask) =
   const task = new StreamTask(topology, sub, 0, {
     applicationId: 'app',
     send: (topic, partition, key, value) => sent.push({ topic, partition, key, value }),
-    nowMs: () => 0,
+    nowMs: opts.now ?? (() => 0),
     trace: (kind, fields) => traced.push({ kind, fields }),
     detailedTrace: false,
     maxTaskIdleMs: -1,
@@ -275,6 +279,142 @@ describe('KStream–KTable left join', () => {
     const names = (inner: boolean): string[] => tableLeftJoin(inner).topology.nodes.map((n) => n.name.replace(/-\d+$/, ''));
     expect(names(false)).toContain('KSTREAM-LEFTJOIN');
     expect(names(true)).toContain('KSTREAM-JOIN');
+  });
+});
+
+describe('KStream–KStream left and outer joins (KIP-633)', () => {
+  /** Kafka's TOSTRING_JOINER over the records' names, null for a missing side. */
+  const named = (v: unknown): string => (v === null ? 'null' : (v as In).name);
+  const both = (l: unknown, r: unknown): string => `${named(l)}+${named(r)}`;
+  function streamJoin(kind: 'leftJoin' | 'outerJoin', windows: ReturnType<typeof JoinWindows.ofTimeDifferenceAndGrace>, opts: { emitIntervalMs?: number; now?: () => number } = {}) {
+    const b = new StreamsBuilder();
+    b.stream('left')[kind](b.stream('right'), both, windows, { name: 'j', emitIntervalMs: opts.emitIntervalMs ?? 0 }).to('output', (r) => `${String(r.value)}@${r.ts}`);
+    return harness(b, opts.now ? { now: opts.now } : {});
+  }
+
+  it('left join: unjoined duplicates come out once their window closed, joined ones never with null (testLeftJoinDuplicates)', () => {
+    const h = streamJoin('leftJoin', JoinWindows.ofTimeDifferenceAndGrace(100, 10));
+    h.pipe('left', '0', 'A0', 0);
+    h.pipe('left', '0', 'A0-0', 0);
+    h.pipe('right', '1', 'a0', 111);
+    h.pipe('right', '2', 'dummy', 500);
+    expect(h.out()).toEqual(['0:A0+null@0', '0:A0-0+null@0']);
+    h.pipe('left', '2', 'A2', 1000);
+    h.pipe('left', '2', 'A2-0', 1000);
+    h.pipe('right', '2', 'a2', 1001);
+    expect(h.out()).toEqual(['2:A2+a2@1001', '2:A2-0+a2@1001']);
+    h.pipe('right', '3', 'a3', 315);
+    expect(h.out()).toEqual([]);
+  });
+
+  it('left join: either side\'s record may close the window, and right records never come out unjoined (testLeftExpiredNonJoinedRecordsAreEmittedBy…, testRightNonJoinedRecordsAreNeverEmitted…)', () => {
+    for (const closer of ['left', 'right']) {
+      const h = streamJoin('leftJoin', JoinWindows.ofTimeDifferenceAndGrace(100, 0));
+      h.pipe('left', '0', 'A0', 1);
+      h.pipe('left', '1', 'A1', 2);
+      h.pipe('left', '0', 'A0-0', 3);
+      expect(h.out()).toEqual([]);
+      h.pipe('right', '1', 'a1', 3);
+      expect(h.out()).toEqual(['1:A1+a1@3']);
+      h.pipe(closer, '2', 'dummy', 401);
+      expect(h.out()).toEqual(['0:A0+null@1', '0:A0-0+null@3']);
+    }
+    const r = streamJoin('leftJoin', JoinWindows.ofTimeDifferenceAndGrace(100, 0));
+    r.pipe('right', '0', 'A0', 1);
+    r.pipe('right', '1', 'A1', 2);
+    r.pipe('left', '1', 'a1', 3);
+    r.pipe('left', '2', 'dummy', 401);
+    r.pipe('right', '2', 'dummy', 402);
+    expect(r.out()).toEqual(['1:a1+A1@3', '2:dummy+dummy@402']);
+  });
+
+  it('left join: a record joined later is forwarded before the unjoined one whose window it closed (testOrdering)', () => {
+    const h = streamJoin('leftJoin', JoinWindows.ofTimeDifferenceAndGrace(100, 0));
+    h.pipe('left', '0', 'A0', 0);
+    h.pipe('left', '1', 'A1', 100);
+    expect(h.out()).toEqual([]);
+    h.pipe('right', '1', 'a1', 110);
+    expect(h.out()).toEqual(['0:A0+null@0', '1:A1+a1@110']);
+  });
+
+  it('outer join: both sides\' unjoined records, in the outer store\'s order (timestamp, right before left), each once (testOuterJoinDuplicates)', () => {
+    const h = streamJoin('outerJoin', JoinWindows.ofTimeDifferenceAndGrace(100, 10));
+    h.pipe('left', '0', 'A0', 0);
+    h.pipe('left', '0', 'A0-0', 0);
+    h.pipe('right', '1', '11', 0);
+    h.pipe('right', '1', '12', 0);
+    h.pipe('right', '1', '10', 111);
+    h.pipe('right', '3', '100', 211);
+    expect(h.out()).toEqual(['1:null+11@0', '1:null+12@0', '0:A0+null@0', '0:A0-0+null@0']);
+    h.pipe('left', '2', 'A2', 200);
+    h.pipe('left', '2', 'A2-0', 200);
+    h.pipe('right', '2', '13', 201);
+    h.pipe('right', '2', '14', 201);
+    expect(h.out()).toEqual(['2:A2+13@201', '2:A2-0+13@201', '2:A2+14@201', '2:A2-0+14@201']);
+    h.pipe('right', '3', '100', 1500);
+    expect(h.out()).toEqual(['1:null+10@111', '3:null+100@211']);
+  });
+
+  it('outer join: a null key is joined with null at once on either side; a left join drops one on its right side', () => {
+    const nullKey = null as unknown as string;
+    const outer = streamJoin('outerJoin', JoinWindows.ofTimeDifferenceAndGrace(100, 0));
+    outer.pipe('left', nullKey, 'L', 5);
+    outer.pipe('right', nullKey, 'R', 6);
+    expect(outer.out()).toEqual(['null:L+null@5', 'null:null+R@6']);
+    const left = streamJoin('leftJoin', JoinWindows.ofTimeDifferenceAndGrace(100, 0));
+    left.pipe('left', nullKey, 'L', 5);
+    left.pipe('right', nullKey, 'R', 6);
+    expect(left.out()).toEqual(['null:L+null@5']);
+    expect(left.dropped('null-key-or-value')).toEqual([1]);
+  });
+
+  it('a record whose window ended before the stream time is forwarded unjoined at once, not stored', () => {
+    const h = streamJoin('leftJoin', JoinWindows.ofTimeDifferenceAndGrace(100, 50));
+    h.pipe('left', '9', 'late-ok', 500);
+    h.pipe('left', '0', 'old', 300);
+    expect(h.out()).toEqual(['0:old+null@300']);
+    expect([...h.task.stores.get('j-left-shared-join-store')!.entries().map(([k]) => k)]).toEqual([`${String(500).padStart(16, '0')}@1@9`]);
+  });
+
+  it('scans the outer store at most once per emit interval of wall-clock time', () => {
+    let now = 0;
+    const h = streamJoin('leftJoin', JoinWindows.ofTimeDifferenceAndGrace(100, 0), { emitIntervalMs: 1_000, now: () => now });
+    h.pipe('left', '0', 'A0', 1);
+    h.pipe('left', '1', 'A1', 150);
+    h.pipe('left', '2', 'A2', 300);
+    expect(h.out()).toEqual([]);
+    // The first record scanned (nothing then) at wall-clock 0: the next scan waits until 1,000.
+    now = 999;
+    h.pipe('left', '3', 'A3', 301);
+    expect(h.out()).toEqual([]);
+    now = 1_000;
+    h.pipe('left', '4', 'A4', 302);
+    expect(h.out()).toEqual(['0:A0+null@1', '1:A1+null@150']);
+  });
+
+  it('writes the outer store to its changelog, deletions included, and a task restored from it emits what closed meanwhile', () => {
+    const first = streamJoin('leftJoin', JoinWindows.ofTimeDifferenceAndGrace(100, 0));
+    first.pipe('left', '0', 'A0', 1);
+    first.pipe('left', '1', 'A1', 2);
+    first.pipe('right', '1', 'a1', 3);
+    const changelog = first.sent.filter((w) => w.topic === 'app-j-left-shared-join-store-changelog');
+    expect(changelog.map((w) => (w.value as { value: unknown }).value === null ? `-${String(w.key)}` : `+${String(w.key)}`)).toEqual([
+      `+${String(1).padStart(16, '0')}@1@0`, `+${String(2).padStart(16, '0')}@1@1`, `-${String(2).padStart(16, '0')}@1@1`,
+    ]);
+    const b = new StreamsBuilder();
+    b.stream('left').leftJoin(b.stream('right'), both, JoinWindows.ofTimeDifferenceAndGrace(100, 0), { name: 'j', emitIntervalMs: 0 }).to('output', (r) => `${String(r.value)}@${r.ts}`);
+    let offset = 0;
+    const again = harness(b, {
+      restore: (task) => {
+        for (const w of first.sent.filter((x) => x.topic.endsWith('-changelog'))) {
+          const c = w.value as { key: string; value: unknown; ts: number };
+          const store = [...task.stores.values()].find((st) => w.topic === `app-${st.name}-changelog`)!;
+          store.restore(c.key, c.value, c.ts, offset++);
+        }
+      },
+    });
+    again.pipe('right', '5', 'later', 200);
+    expect(again.out()).toEqual(['0:A0+null@1']);
   });
 });
 
