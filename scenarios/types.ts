@@ -73,6 +73,12 @@ export interface Scenario {
   faultHorizonMs?: number;
   /** Window scenarios: the window spec the standard window checks use. */
   window?: WindowSpec;
+  /**
+   * The window spec of an engine whose build follows other window rules than `window` (Flink's
+   * final results: no allowed lateness, the grace in the watermark's delay instead); the checks of
+   * that engine's runs use it.
+   */
+  engineWindows?: Partial<Record<EngineName, WindowSpec>>;
   /** Consistent cuts: each cut an engine's build reads (a completed checkpoint) is judged against this reference. */
   cut?: CutCheck<any>;
   /** Checks beyond the standard ones (bank balances, join pairs). */
@@ -90,6 +96,12 @@ export interface Scenario {
    * soon after the input allows it. Give the same bound and idle timeout as the sources'.
    */
   timeliness?: TimelinessSpec;
+}
+
+/** The scenario as `engine`'s runs are judged: its window spec that engine's (`engineWindows`), if it has one. */
+export function judgedOn(scenario: Scenario, engine: EngineName): Scenario {
+  const w = scenario.engineWindows?.[engine];
+  return w === undefined ? scenario : { ...scenario, window: w };
 }
 
 /** Topic names every scenario uses. */

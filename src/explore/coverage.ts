@@ -87,7 +87,7 @@ import { WindowOperator } from '../engines/flink/operators/window.ts';
 import { IntervalJoinOperator } from '../engines/flink/operators/interval-join.ts';
 import { kstreamsTopics } from '../engines/kstreams/deployment.ts';
 import { spark } from '../engines/spark/dsl.ts';
-import type { Scenario } from '../../scenarios/types.ts';
+import { judgedOn, type EngineName, type Scenario } from '../../scenarios/types.ts';
 
 export const EDGES = [
   'record.at-window-end',
@@ -161,7 +161,8 @@ export function zeroCounts(): EdgeCounts {
  * the late-by-1ms edge, some operator that drops late records); a session
  * window has no fixed last millisecond a record could sit on.
  */
-export function applicableEdges(scenario: Scenario, engine = 'flink'): Edge[] {
+export function applicableEdges(named: Scenario, engine = 'flink'): Edge[] {
+  const scenario = judgedOn(named, engine as EngineName);
   const assigner = scenario.window?.assigner;
   const dropsLate = scenario.window !== undefined || hasLateDroppingOperator(scenario);
   return edgesOf(engine).filter((edge) => {
@@ -187,7 +188,7 @@ export function applicableEdges(scenario: Scenario, engine = 'flink'): Edge[] {
         return dropsLate;
       case 'record.within-lateness':
       case 'record.at-lateness-bound':
-        return scenario.window !== undefined;
+        return scenario.window !== undefined && scenario.window.allowedLatenessMs > 0;
       default:
         return true;
     }

@@ -31,7 +31,7 @@ import { checkSparkOuterJoin, checkSparkWatermarks, SparkBatchTrace } from '../c
 import { checkSparkOutputMode } from '../check/spark-output-mode.ts';
 import { checkGrace, checkRestores, checkRetention, checkSuppress, checkZombies, KStreamsTrace, type ChangelogRecord } from '../check/kstreams.ts';
 import type { InputRecord, LateRecord, OutputRecord, WindowResult } from '../stream/records.ts';
-import { findScenario, type CheckInput, type Scenario, type ScenarioSizes } from '../../scenarios/index.ts';
+import { findScenario, judgedOn, type CheckInput, type Scenario, type ScenarioSizes } from '../../scenarios/index.ts';
 import { checkConsistentCuts } from '../check/checkpoint-cut.ts';
 import { readFileSink } from '../check/file-sink.ts';
 import { checkSparkMemorySink, SparkMemoryTrace } from '../check/spark-memory-sink.ts';
@@ -240,8 +240,9 @@ function runToFinish(world: World, deployment: DeployedEngine, maxSteps: number,
 }
 
 export function runScenario(settings: RunSettings, opts: RunOptions = {}): RunReport {
-  const scenario = opts.scenario ?? findScenario(settings.scenario);
-  if (!scenario) throw new UnknownScenarioError(`unknown scenario "${settings.scenario}"`);
+  const named = opts.scenario ?? findScenario(settings.scenario);
+  if (!named) throw new UnknownScenarioError(`unknown scenario "${settings.scenario}"`);
+  const scenario = judgedOn(named, engineOf(named, settings));
   const sizes = sizesOf(scenario, settings);
   const rng = rootRng(settings.seed);
   let generated: Workload;
