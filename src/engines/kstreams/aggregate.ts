@@ -41,6 +41,16 @@ export const COUNT: Aggregation<number> = {
   merger: (_k, a, b) => a + b,
 };
 
+/**
+ * `reduce(reducer)` as Kafka Streams builds it (`aggregatorForReducer`, `mergerForAggregator`):
+ * no initial value (null), so a key's or window's first value is its aggregate as it is, each
+ * later one `reducer(aggregate, value)`; two merged sessions `reducer(earlier, later)`.
+ */
+export function reducing(reducer: (aggregate: unknown, value: unknown) => unknown): Aggregation<unknown> {
+  const aggregator = (_key: string, value: unknown, aggregate: unknown): unknown => (aggregate === null ? value : reducer(aggregate, value));
+  return { initializer: () => null, aggregator, merger: (key, a, b) => aggregator(key, b, a) };
+}
+
 /** What an aggregate's store holds per key or window. */
 export interface StoredAggregate {
   agg: unknown;

@@ -15,7 +15,7 @@
  * topology into two sub-topologies.
  */
 import type { KRecord, Processor, ProcessorContext, ProcessorSupplier } from './processor.ts';
-import { COUNT, KeyValueAggregate, SessionWindowAggregate, SuppressUntilWindowCloses, TimeWindowAggregate, type Aggregation, type EmitStrategy } from './aggregate.ts';
+import { COUNT, KeyValueAggregate, reducing, SessionWindowAggregate, SuppressUntilWindowCloses, TimeWindowAggregate, type Aggregation, type EmitStrategy } from './aggregate.ts';
 import { Topology, type SinkNode, type StoreSpec } from './topology.ts';
 import type { WindowRetention } from './stores.ts';
 import type { JoinWindowsSpec, SessionWindowsSpec, TimeWindowsSpec, WindowsSpec } from './windows.ts';
@@ -315,10 +315,20 @@ export class KGroupedStream {
     return this.aggregate(COUNT, opts);
   }
 
+  /** `reduce(reducer)`: a key's first value as it is, then `reducer(aggregate, value)` (a null value is skipped). */
+  reduce(reducer: (aggregate: unknown, value: unknown) => unknown, opts: StoreOptions = {}): KTable {
+    return this.aggregateAs(reducing(reducer), opts, 'KSTREAM-REDUCE');
+  }
+
   aggregate(agg: Aggregation, opts: StoreOptions = {}): KTable {
+    return this.aggregateAs(agg, opts, 'KSTREAM-AGGREGATE');
+  }
+
+  /** The aggregation's processor and store, named with `prefix` (Kafka's `KSTREAM-AGGREGATE` or `KSTREAM-REDUCE`). */
+  private aggregateAs(agg: Aggregation, opts: StoreOptions, prefix: string): KTable {
     const b = this.stream.builder;
-    const store = b.store(opts, 'kv', 'KSTREAM-AGGREGATE-STATE-STORE');
-    const name = b.topology.nextName('KSTREAM-AGGREGATE');
+    const store = b.store(opts, 'kv', `${prefix}-STATE-STORE`);
+    const name = b.topology.nextName(prefix);
     const flags: TableFlags = { sendOldValues: false };
     b.topology.add({ kind: 'processor', name, parents: [this.stream.node], stores: [store], supplier: () => new KeyValueAggregate(agg, store, flags) });
     const view: TableView = {
@@ -350,15 +360,25 @@ export class TimeWindowedKStream {
     return this.aggregate(COUNT, opts);
   }
 
+  /** `reduce(reducer)` per window: its first value as it is, then `reducer(aggregate, value)`. */
+  reduce(reducer: (aggregate: unknown, value: unknown) => unknown, opts: StoreOptions = {}): KTable {
+    return this.aggregateAs(reducing(reducer), opts, 'KSTREAM-REDUCE');
+  }
+
   aggregate(agg: Aggregation, opts: StoreOptions = {}): KTable {
+    return this.aggregateAs(agg, opts, 'KSTREAM-AGGREGATE');
+  }
+
+  /** The aggregation's processor and store, named with `prefix` (Kafka's `KSTREAM-AGGREGATE` or `KSTREAM-REDUCE`). */
+  private aggregateAs(agg: Aggregation, opts: StoreOptions, prefix: string): KTable {
     const b = this.stream.builder;
     // Emitting on close reads the store directly; its cache would only delay the changelog. The
     // store keeps a window for size + grace (`WindowStoreMaterializer.retentionPeriod`); on close
     // it is Kafka's time-ordered store.
     const onClose = this.emit === 'on-window-close';
     const retention = { ms: this.windows.sizeMs + this.windows.graceMs, timeOrdered: onClose };
-    const store = b.store(onClose ? { caching: false, ...opts } : opts, 'window', 'KSTREAM-AGGREGATE-STATE-STORE', retention);
-    const name = b.topology.nextName('KSTREAM-AGGREGATE');
+    const store = b.store(onClose ? { caching: false, ...opts } : opts, 'window', `${prefix}-STATE-STORE`, retention);
+    const name = b.topology.nextName(prefix);
     const { windows, emit } = this;
     b.topology.add({ kind: 'processor', name, parents: [this.stream.node], stores: [store], supplier: () => new TimeWindowAggregate(windows, agg, store, emit) });
     return new KTable(b, name, store, windows);
@@ -372,11 +392,21 @@ export class SessionWindowedKStream {
     return this.aggregate(COUNT, opts);
   }
 
+  /** `reduce(reducer)` per session: its first value as it is, then `reducer(aggregate, value)`; merged sessions `reducer(earlier, later)`. */
+  reduce(reducer: (aggregate: unknown, value: unknown) => unknown, opts: StoreOptions = {}): KTable {
+    return this.aggregateAs(reducing(reducer), opts, 'KSTREAM-REDUCE');
+  }
+
   aggregate(agg: Aggregation, opts: StoreOptions = {}): KTable {
+    return this.aggregateAs(agg, opts, 'KSTREAM-AGGREGATE');
+  }
+
+  /** The aggregation's processor and store, named with `prefix` (Kafka's `KSTREAM-AGGREGATE` or `KSTREAM-REDUCE`). */
+  private aggregateAs(agg: Aggregation, opts: StoreOptions, prefix: string): KTable {
     const b = this.stream.builder;
     // The store keeps a session for gap + grace after its end (`SessionStoreMaterializer.retentionPeriod`).
-    const store = b.store(opts, 'session', 'KSTREAM-AGGREGATE-STATE-STORE', { ms: this.windows.gapMs + this.windows.graceMs, timeOrdered: false });
-    const name = b.topology.nextName('KSTREAM-AGGREGATE');
+    const store = b.store(opts, 'session', `${prefix}-STATE-STORE`, { ms: this.windows.gapMs + this.windows.graceMs, timeOrdered: false });
+    const name = b.topology.nextName(prefix);
     const { windows } = this;
     b.topology.add({ kind: 'processor', name, parents: [this.stream.node], stores: [store], supplier: () => new SessionWindowAggregate(windows, agg, store) });
     return new KTable(b, name, store, windows);

@@ -14,7 +14,7 @@
 import { describe, expect, it } from 'vitest';
 import { StreamsBuilder, toWindowResults } from '../../../src/engines/kstreams/dsl.ts';
 import { StreamTask } from '../../../src/engines/kstreams/task.ts';
-import { JoinWindows, SessionWindows } from '../../../src/engines/kstreams/windows.ts';
+import { JoinWindows, SessionWindows, TimeWindows } from '../../../src/engines/kstreams/windows.ts';
 import type { WindowResult } from '../../../src/stream/records.ts';
 
 interface In {
@@ -442,5 +442,44 @@ describe('repartition and session results', () => {
       [10, 15, 1, 14, [1]],
       [0, 15, 3, 14, [0, 1, 2]],
     ]);
+  });
+});
+
+describe('reduce (KStreamReduce, and the windowed and session reduce)', () => {
+  const sum = (a: unknown, v: unknown): unknown => ({ ...(a as In), name: `${(a as In).name}${(v as In).name}`, value: (a as In).value + (v as In).value });
+  const show = (r: { value: unknown }): string => {
+    const v = r.value as { window?: { start: number }; value?: In } & In;
+    return v.window ? `${v.window.start}:${v.value === null ? 'null' : `${v.value!.name}=${v.value!.value}`}` : `${v.name}=${v.value}`;
+  };
+
+  it('keeps a key\'s first value as it is, then reducer(aggregate, value); a null value is skipped', () => {
+    const b = new StreamsBuilder();
+    b.stream('input').mapValues((v) => ((v as In).name === 'N' ? null : v)).groupByKey().reduce(sum, { caching: false }).toStream().to('output', show);
+    const h = harness(b);
+    h.pipe('input', 'k', 'A', 1, 1);
+    h.pipe('input', 'k', 'N', 2, 5);
+    h.pipe('input', 'k', 'B', 3, 2);
+    h.pipe('input', 'j', 'C', 4, 4);
+    expect(h.out()).toEqual(['k:A=1', 'k:AB=3', 'j:C=4']);
+    expect(h.topology.nodes.some((n) => n.name.startsWith('KSTREAM-REDUCE-'))).toBe(true);
+  });
+
+  it('per window, and per session with merged sessions reduced earlier-first', () => {
+    const w = new StreamsBuilder();
+    w.stream('input').groupByKey().windowedBy(TimeWindows.ofSizeAndGrace(10, 0)).reduce(sum, { caching: false }).toStream().to('output', show);
+    const hw = harness(w);
+    hw.pipe('input', 'k', 'A', 1, 1);
+    hw.pipe('input', 'k', 'B', 5, 2);
+    hw.pipe('input', 'k', 'C', 12, 4);
+    expect(hw.out()).toEqual(['k:0:A=1', 'k:0:AB=3', 'k:10:C=4']);
+    const s = new StreamsBuilder();
+    s.stream('input').groupByKey().windowedBy(SessionWindows.ofInactivityGapAndGrace(5, 100)).reduce(sum, { caching: false }).toStream().to('output', show);
+    const hs = harness(s);
+    hs.pipe('input', 'k', 'A', 1, 1);
+    hs.pipe('input', 'k', 'C', 10, 4);
+    hs.pipe('input', 'k', 'B', 5, 2);
+    // B bridges A's session and C's: the sessions merge first (A's aggregate, then C's), then B is
+    // reduced in (KStreamSessionWindowAggregate): ACB.
+    expect(hs.out().at(-1)).toBe('k:1:ACB=7');
   });
 });
