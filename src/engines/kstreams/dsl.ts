@@ -143,6 +143,30 @@ export class KStream {
     return this.then('KSTREAM-FLATMAPVALUES', () => new FnProcessor((r, fwd) => fn(r.value, r.key).forEach((value) => fwd({ ...r, value }))), this.keyChanged);
   }
 
+  /** `peek(action)`: calls `action` on each record and forwards it unchanged. */
+  peek(action: (key: string | null, value: unknown) => void): KStream {
+    return this.then('KSTREAM-PEEK', () => new FnProcessor((r, fwd) => {
+      action(r.key, r.value);
+      fwd(r);
+    }), this.keyChanged);
+  }
+
+  /** `foreach(action)`: calls `action` on each record; a terminal operation (nothing downstream). */
+  foreach(action: (key: string | null, value: unknown) => void): void {
+    this.then('KSTREAM-FOREACH', () => new FnProcessor((r) => action(r.key, r.value)), this.keyChanged);
+  }
+
+  /**
+   * `merge(other)`: both streams' records in one stream, in the order the task processes them;
+   * repartitioned before a stateful operator when either stream's key changed.
+   */
+  merge(other: KStream): KStream {
+    const t = this.builder.topology;
+    const name = t.nextName('KSTREAM-MERGE');
+    t.add({ kind: 'processor', name, parents: [this.node, other.node], stores: [], supplier: () => new FnProcessor((r, fwd) => fwd(r)) });
+    return new KStream(this.builder, name, this.keyChanged || other.keyChanged);
+  }
+
   /** A new key and value per record; marks the stream for repartitioning. */
   map(fn: (key: string | null, value: unknown) => [string | null, unknown]): KStream {
     return this.then('KSTREAM-MAP', () => new FnProcessor((r, fwd) => {

@@ -483,3 +483,28 @@ describe('reduce (KStreamReduce, and the windowed and session reduce)', () => {
     expect(hs.out().at(-1)).toBe('k:1:ACB=7');
   });
 });
+
+describe('merge, peek and foreach', () => {
+  it('merge forwards both streams\' records in processing order; peek and foreach see each record', () => {
+    const b = new StreamsBuilder();
+    const seen: string[] = [];
+    const merged = b.stream('a').merge(b.stream('b')).peek((k, v) => seen.push(`peek ${k}:${(v as In).name}`));
+    merged.to('output', (r) => (r.value as In).name);
+    merged.foreach((k, v) => seen.push(`each ${k}:${(v as In).name}`));
+    const h = harness(b);
+    h.pipe('a', 'k', 'A1', 1);
+    h.pipe('b', 'k', 'B1', 2);
+    h.pipe('a', 'j', 'A2', 3);
+    expect(h.out()).toEqual(['k:A1', 'k:B1', 'j:A2']);
+    expect(seen).toEqual(['peek k:A1', 'each k:A1', 'peek k:B1', 'each k:B1', 'peek j:A2', 'each j:A2']);
+  });
+
+  it('a merge with a re-keyed stream is repartitioned before a stateful operator', () => {
+    const b = new StreamsBuilder();
+    b.stream('a').merge(b.stream('b').selectKey((_k, v) => (v as In).name)).groupByKey().count().toStream().to('output');
+    expect(b.build().repartitionTopics).toHaveLength(1);
+    const plain = new StreamsBuilder();
+    plain.stream('a').merge(plain.stream('b')).groupByKey().count().toStream().to('output');
+    expect(plain.build().repartitionTopics).toHaveLength(0);
+  });
+});
