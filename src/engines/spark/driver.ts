@@ -286,7 +286,10 @@ class Driver implements ProcessLogic {
         return cb(undefined);
       }
       const target = this.target;
-      const end = r.offsets.map((o, p) => Math.max(target ? Math.min(o, target[p] ?? o) : o, this.start[p] ?? 0));
+      const latest = r.offsets.map((o, p) => Math.max(target ? Math.min(o, target[p] ?? o) : o, this.start[p] ?? 0));
+      // Trigger.Once reads all that is available; the others keep to the source's read limit.
+      const max = this.app.plan.source.maxOffsetsPerTrigger;
+      const end = max !== undefined && this.app.plan.sink.trigger !== 'once' ? rateLimit(max, this.start, latest) : latest;
       const newData = end.some((e, p) => e > this.start[p]!);
       // shouldRunAnotherBatch of the last batch this driver ran: the watermark moved past what it evicted with, or
       // (ProcessingTimeTimeout) always, to find the group states whose timeout expired.
@@ -544,4 +547,20 @@ class Driver implements ProcessLogic {
       this.runTask(index, body, done, attempt + 1);
     });
   }
+}
+
+/**
+ * `KafkaMicroBatchStream.rateLimit`: shares `limit` offsets out among the partitions with data,
+ * in proportion to how far each is behind (`end - start`), rounding down, but up below one so
+ * that no partition with data starves; never past a partition's end. With no data at all, `end`.
+ */
+export function rateLimit(limit: number, start: readonly number[], end: readonly number[]): number[] {
+  const sizes = end.map((e, p) => Math.max(0, e - (start[p] ?? 0)));
+  const total = sizes.reduce((a, b) => a + b, 0);
+  if (total < 1) return [...end];
+  return end.map((e, p) => {
+    if (sizes[p]! === 0) return e;
+    const prorate = limit * (sizes[p]! / total);
+    return Math.min(e, (start[p] ?? 0) + (prorate < 1 ? Math.ceil(prorate) : Math.floor(prorate)));
+  });
 }

@@ -213,7 +213,12 @@ function batchFrame(rows: readonly Row[], writes: BatchWrite[]): BatchDataFrame 
 }
 
 export interface QueryPlan {
-  source: { topic: string; isolation: 'read_committed' | 'read_uncommitted' };
+  source: {
+    topic: string;
+    isolation: 'read_committed' | 'read_uncommitted';
+    /** The Kafka source's `maxOffsetsPerTrigger`: at most this many offsets a micro-batch, shared out by partition lag. */
+    maxOffsetsPerTrigger?: number;
+  };
   /** The first watermark of the query (its delay is what eviction and the judge use). */
   watermark?: WatermarkSpec;
   ops: StatelessOp[];
@@ -403,9 +408,12 @@ export class DataStreamWriter {
 }
 
 export const spark = {
-  readStream(topic: string, opts: { isolation?: 'read_committed' | 'read_uncommitted' } = {}): StreamingDataFrame {
+  readStream(topic: string, opts: { isolation?: 'read_committed' | 'read_uncommitted'; maxOffsetsPerTrigger?: number } = {}): StreamingDataFrame {
+    const max = opts.maxOffsetsPerTrigger;
+    if (max !== undefined && (!Number.isSafeInteger(max) || max <= 0)) throw new RangeError(`maxOffsetsPerTrigger must be a positive integer, got ${max}`);
     // The Kafka source reads read_uncommitted unless kafka.isolation.level says otherwise.
-    return new StreamingDataFrame({ source: { topic, isolation: opts.isolation ?? 'read_uncommitted' }, ops: [], multipleWatermarkPolicy: 'min' });
+    const source = { topic, isolation: opts.isolation ?? 'read_uncommitted', ...(max !== undefined ? { maxOffsetsPerTrigger: max } : {}) } as const;
+    return new StreamingDataFrame({ source, ops: [], multipleWatermarkPolicy: 'min' });
   },
 };
 
