@@ -156,8 +156,9 @@ export class JoinWindowProcessor implements Processor {
 
 /**
  * What the two sides of a left or outer stream–stream join share in one task (Kafka's
- * `TimeTracker`, one per task from `TimeTrackerSupplier`, dropped when the task closes): the largest timestamp either side has seen, the
- * smallest timestamp that may still sit in the outer store, and when the store may next be scanned.
+ * `TimeTracker`, one per task from `TimeTrackerSupplier`, dropped when the task closes): the
+ * largest timestamp either side has seen, the smallest timestamp that may still sit in the outer
+ * store, and when the store may next be scanned.
  */
 export class OuterJoinTimes {
   streamTime = -1;
