@@ -326,20 +326,17 @@ export class KStream {
   }
 }
 
-export class KGroupedStream {
-  constructor(private readonly stream: KStream) {}
-
-  windowedBy(windows: TimeWindowsSpec): TimeWindowedKStream;
-  windowedBy(windows: SessionWindowsSpec): SessionWindowedKStream;
-  windowedBy(windows: TimeWindowsSpec | SessionWindowsSpec): TimeWindowedKStream | SessionWindowedKStream {
-    return windows.kind === 'time' ? new TimeWindowedKStream(this.stream, windows) : new SessionWindowedKStream(this.stream, windows);
-  }
-
+/**
+ * What a grouped stream, plain, windowed or session-windowed, aggregates with: `count`, `reduce`
+ * (Kafka's `aggregatorForReducer`: no initial value, the first value as it is, then
+ * `reducer(aggregate, value)`; merged sessions reduced earlier-first) and `aggregate`, each into
+ * the store and processor `aggregateAs` builds for its kind.
+ */
+abstract class Aggregations {
   count(opts: StoreOptions = {}): KTable {
     return this.aggregate(COUNT, opts);
   }
 
-  /** `reduce(reducer)`: a key's first value as it is, then `reducer(aggregate, value)` (a null value is skipped). */
   reduce(reducer: (aggregate: unknown, value: unknown) => unknown, opts: StoreOptions = {}): KTable {
     return this.aggregateAs(reducing(reducer), opts, 'KSTREAM-REDUCE');
   }
@@ -349,7 +346,21 @@ export class KGroupedStream {
   }
 
   /** The aggregation's processor and store, named with `prefix` (Kafka's `KSTREAM-AGGREGATE` or `KSTREAM-REDUCE`). */
-  private aggregateAs(agg: Aggregation, opts: StoreOptions, prefix: string): KTable {
+  protected abstract aggregateAs(agg: Aggregation, opts: StoreOptions, prefix: string): KTable;
+}
+
+export class KGroupedStream extends Aggregations {
+  constructor(private readonly stream: KStream) {
+    super();
+  }
+
+  windowedBy(windows: TimeWindowsSpec): TimeWindowedKStream;
+  windowedBy(windows: SessionWindowsSpec): SessionWindowedKStream;
+  windowedBy(windows: TimeWindowsSpec | SessionWindowsSpec): TimeWindowedKStream | SessionWindowedKStream {
+    return windows.kind === 'time' ? new TimeWindowedKStream(this.stream, windows) : new SessionWindowedKStream(this.stream, windows);
+  }
+
+  protected aggregateAs(agg: Aggregation, opts: StoreOptions, prefix: string): KTable {
     const b = this.stream.builder;
     const store = b.store(opts, 'kv', `${prefix}-STATE-STORE`);
     const name = b.topology.nextName(prefix);
@@ -370,9 +381,11 @@ export class KGroupedStream {
   }
 }
 
-export class TimeWindowedKStream {
+export class TimeWindowedKStream extends Aggregations {
   private emit: EmitStrategy = 'on-window-update';
-  constructor(private readonly stream: KStream, private readonly windows: TimeWindowsSpec) {}
+  constructor(private readonly stream: KStream, private readonly windows: TimeWindowsSpec) {
+    super();
+  }
 
   /** `emitStrategy(EmitStrategy.onWindowClose())` (KIP-825) or the default, every update. */
   emitStrategy(emit: EmitStrategy): this {
@@ -380,21 +393,7 @@ export class TimeWindowedKStream {
     return this;
   }
 
-  count(opts: StoreOptions = {}): KTable {
-    return this.aggregate(COUNT, opts);
-  }
-
-  /** `reduce(reducer)` per window: its first value as it is, then `reducer(aggregate, value)`. */
-  reduce(reducer: (aggregate: unknown, value: unknown) => unknown, opts: StoreOptions = {}): KTable {
-    return this.aggregateAs(reducing(reducer), opts, 'KSTREAM-REDUCE');
-  }
-
-  aggregate(agg: Aggregation, opts: StoreOptions = {}): KTable {
-    return this.aggregateAs(agg, opts, 'KSTREAM-AGGREGATE');
-  }
-
-  /** The aggregation's processor and store, named with `prefix` (Kafka's `KSTREAM-AGGREGATE` or `KSTREAM-REDUCE`). */
-  private aggregateAs(agg: Aggregation, opts: StoreOptions, prefix: string): KTable {
+  protected aggregateAs(agg: Aggregation, opts: StoreOptions, prefix: string): KTable {
     const b = this.stream.builder;
     // Emitting on close reads the store directly; its cache would only delay the changelog. The
     // store keeps a window for size + grace (`WindowStoreMaterializer.retentionPeriod`); on close
@@ -409,24 +408,12 @@ export class TimeWindowedKStream {
   }
 }
 
-export class SessionWindowedKStream {
-  constructor(private readonly stream: KStream, private readonly windows: SessionWindowsSpec) {}
-
-  count(opts: StoreOptions = {}): KTable {
-    return this.aggregate(COUNT, opts);
+export class SessionWindowedKStream extends Aggregations {
+  constructor(private readonly stream: KStream, private readonly windows: SessionWindowsSpec) {
+    super();
   }
 
-  /** `reduce(reducer)` per session: its first value as it is, then `reducer(aggregate, value)`; merged sessions `reducer(earlier, later)`. */
-  reduce(reducer: (aggregate: unknown, value: unknown) => unknown, opts: StoreOptions = {}): KTable {
-    return this.aggregateAs(reducing(reducer), opts, 'KSTREAM-REDUCE');
-  }
-
-  aggregate(agg: Aggregation, opts: StoreOptions = {}): KTable {
-    return this.aggregateAs(agg, opts, 'KSTREAM-AGGREGATE');
-  }
-
-  /** The aggregation's processor and store, named with `prefix` (Kafka's `KSTREAM-AGGREGATE` or `KSTREAM-REDUCE`). */
-  private aggregateAs(agg: Aggregation, opts: StoreOptions, prefix: string): KTable {
+  protected aggregateAs(agg: Aggregation, opts: StoreOptions, prefix: string): KTable {
     const b = this.stream.builder;
     // The store keeps a session for gap + grace after its end (`SessionStoreMaterializer.retentionPeriod`).
     const store = b.store(opts, 'session', `${prefix}-STATE-STORE`, { ms: this.windows.gapMs + this.windows.graceMs, timeOrdered: false });

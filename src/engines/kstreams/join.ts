@@ -323,7 +323,7 @@ export class JoinSideProcessor implements Processor {
         times.minTime = ts;
         if (leftOpen && rightOpen) break scan;
         const lookBack = left ? this.windows.afterMs : this.windows.beforeMs;
-        if (times.minTime + lookBack + this.windows.graceMs >= times.streamTime) {
+        if (stillOpen(ts, lookBack + this.windows.graceMs, times.streamTime)) {
           if (left) leftOpen = true;
           else rightOpen = true;
           continue;
