@@ -11,7 +11,7 @@ export const TRACE_KINDS = [
   'disk.write', 'disk.fsync', 'disk.torn', 'disk.corrupt', 'disk.lost',
   'buggify',
   // log broker
-  'log.append', 'log.fetch', 'txn.begin', 'txn.precommit', 'txn.commit', 'txn.abort', 'txn.fenced', 'txn.timeout', 'txn.recovered', 'txn.rolled',
+  'log.append', 'log.fetch', 'txn.begin', 'txn.precommit', 'txn.empty', 'txn.commit', 'txn.abort', 'txn.fenced', 'txn.timeout', 'txn.recovered', 'txn.rolled',
   'producer.init', // the log client: a producer given an epoch, with the timeout it asked for
   'log.clean', 'log.deleteRecords', 'group.rebalance', 'group.generation', 'group.fenced', 'group.txnOffsets',
   // engine: records, time, windows

@@ -66,8 +66,9 @@ describe('ReplayApp frames', () => {
   });
 
   it('shows transactions precommitted at the barrier and committed after completion', async () => {
-    const pre = firstWhere(replay, 'txn.precommit', (e) => e.checkpoint === 1);
+    const pre = firstWhere(replay, 'txn.precommit', () => true);
     const txn = replay.index.events[pre]!.txn as string;
+    const checkpoint = replay.index.events[pre]!.checkpoint as number;
     const commit = firstWhere(replay, 'txn.commit', (e) => e.txn === txn);
     const app = render(<ReplayApp replay={replay} size={{ cols: 100, rows: 30 }} start={{ cursor: pre }} />);
     expect(await frameWhen(app, (f) => f.includes('events'))).toMatch(new RegExp(`${txn}\\s+precommitted`));
@@ -75,8 +76,18 @@ describe('ReplayApp frames', () => {
     const later = render(<ReplayApp replay={replay} size={{ cols: 100, rows: 30 }} start={{ cursor: commit }} />);
     const frame = await frameWhen(later, (f) => f.includes('events'));
     expect(frame).toMatch(new RegExp(`${txn}\\s+committed`));
-    expect(frame).toMatch(/c1\s+completed\s+acks 4\/4/);
+    expect(frame).toMatch(new RegExp(`c${checkpoint}\\s+completed\\s+acks 4/4`));
     later.unmount();
+  });
+
+  it('shows a transaction nothing was written in as closed empty at its barrier', async () => {
+    const closed = firstWhere(replay, 'txn.empty', () => true);
+    const txn = replay.index.events[closed]!.txn as string;
+    expect(firstWhere(replay, 'txn.precommit', (e) => e.txn === txn)).toBeUndefined();
+    expect(firstWhere(replay, 'txn.commit', (e) => e.txn === txn)).toBeUndefined();
+    const app = render(<ReplayApp replay={replay} size={{ cols: 100, rows: 30 }} start={{ cursor: closed }} />);
+    expect(await frameWhen(app, (f) => f.includes('events'))).toMatch(new RegExp(`${txn}\\s+empty`));
+    app.unmount();
   });
 
   it('fits in 80×24', async () => {
@@ -254,7 +265,10 @@ describe('WalkthroughApp', () => {
     const third = await frameWhen(app, at(3));
     expect(third).toContain(`3/${n}: Alignment`);
     expect(stepOf(third)).toBe(loaded.steps[2]!.index);
-    expect(third).toContain('▮1');
+    // The held channel shows the checkpoint's barrier in it (▮ and the checkpoint's number).
+    const held = /got barrier c(\d+) on channel/.exec(third)?.[1];
+    expect(held).toBeDefined();
+    expect(third).toContain(`▮${held}`);
     app.stdin.write(KEYS.left);
     expect(await frameWhen(app, at(2))).toContain(`2/${n}: The source injects`);
     app.unmount();

@@ -124,15 +124,17 @@ describe.skipIf(!hasTmux)('in a real terminal (tmux)', () => {
     start('walk', 'walkthrough barriers');
     let s = await waitFor('walk', (x) => x.includes('Checkpoint barriers — 1/'));
     expect(s).toContain('A checkpoint starts');
-    expect(s).toMatch(/▶.*coordinator injects barrier c1/);
+    // The lesson follows the first checkpoint whose sinks have results to pre-commit.
+    const c = /▶.*coordinator injects barrier c(\d+)/.exec(s)?.[1];
+    expect(c).toBeDefined();
     const total = Number(/Checkpoint barriers — 1\/(\d+)/.exec(s)![1]);
     await new Promise((r) => setTimeout(r, 300));
 
     s = await press('walk', ['Enter'], (x) => x.includes(`2/${total}: The source injects`));
-    expect(s).toMatch(/▶.*source\[\d\] sends barrier c1/);
+    expect(s).toMatch(new RegExp(`▶.*source\\[\\d\\] sends barrier c${c}`));
     s = await press('walk', ['Right'], (x) => x.includes(`3/${total}: Alignment`));
-    expect(s).toContain('▮1');
-    expect(s).toMatch(/aligning c1/);
+    expect(s).toContain(`▮${c}`);
+    expect(s).toMatch(new RegExp(`aligning c${c}`));
     s = await press('walk', ['Left'], (x) => x.includes(`2/${total}:`));
     expect(s).toContain(`2/${total}: The source injects`);
 

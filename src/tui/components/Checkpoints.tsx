@@ -11,7 +11,7 @@ import { fmtNum } from '../model/format.ts';
 import { Line, type Segment } from './Line.tsx';
 
 const CP_COLOR = { 'in progress': 'yellow', completed: 'green', aborted: 'red' } as const;
-const TXN_COLOR = { open: 'cyan', precommitted: 'yellow', committed: 'green', aborted: 'red' } as const;
+const TXN_COLOR = { open: 'cyan', precommitted: 'yellow', committed: 'green', aborted: 'red', empty: 'gray' } as const;
 
 function checkpointLine(c: CheckpointState): Segment[] {
   return [

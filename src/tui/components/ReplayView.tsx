@@ -83,7 +83,11 @@ export function ReplayView({ replay, ui, cols, rows, narration, narrationLines =
   // The runs' lines come out of the top panels, which keep at least two lines.
   const runLines = Math.min(runs.length, Math.max(0, full.top - 2));
   const L = { ...full, top: full.top - runLines, flow: Math.min(full.flow, Math.max(2, full.top - runLines - 4)) };
-  const focus = str(replay.index.events[ui.cursor] ?? { seq: 0, t: 0, p: '', kind: '' }, 'task');
+  const atCursor = replay.index.events[ui.cursor] ?? { seq: 0, t: 0, p: '', kind: '' };
+  const focus = str(atCursor, 'task');
+  // The transaction the cursor's event names stays in view, as the narration's do.
+  const cursorTxn = str(atCursor, 'txn');
+  const txns = cursorTxn !== undefined && !mentions.txns.includes(cursorTxn) ? [...mentions.txns, cursorTxn] : mentions.txns;
   return (
     <Box flexDirection="column" width={cols} height={rows}>
       <Header replay={replay} state={state} ui={ui} width={cols} />
@@ -105,12 +109,12 @@ export function ReplayView({ replay, ui, cols, rows, narration, narrationLines =
           {replay.engine !== 'flink' ? (
             <EnginePanels replay={replay} state={state} cursor={ui.cursor} zoom={ui.zoom} cols={cols} height={L.top} plot={!compact || mentions.plot} />
           ) : compact && !mentions.plot ? (
-            <FlinkCompact replay={replay} state={state} cols={cols} height={L.top} focus={focus} mentions={mentions} />
+            <FlinkCompact replay={replay} state={state} cols={cols} height={L.top} focus={focus} mentions={{ ...mentions, txns }} />
           ) : (
           <Box flexDirection="row" height={L.top}>
             <Box flexDirection="column" width={L.left}>
               <Dataflow replay={replay} state={state} width={L.left - 1} height={L.flow} focusTask={focus} mentioned={mentions.tasks} processes={mentions.processes} compact={compact} />
-              <Checkpoints state={state} width={L.left - 1} height={L.top - L.flow} mentioned={mentions.txns} />
+              <Checkpoints state={state} width={L.left - 1} height={L.top - L.flow} mentioned={txns} />
             </Box>
             <Box flexDirection="column" width={L.right}>
               <Plot replay={replay} cursor={ui.cursor} width={L.right} height={L.top} zoom={ui.zoom} />

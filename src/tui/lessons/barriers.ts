@@ -1,7 +1,9 @@
 /**
  * Lesson `barriers`: one aligned checkpoint from injection to commit —
  * barrier injection at the sources, alignment at the window tasks, the
- * snapshot, the acks, completion, and the sink's commit.
+ * snapshot, the acks, completion, and the sink's commit. It follows the
+ * first checkpoint whose sinks have results to pre-commit (the earlier
+ * ones' transactions are empty: closed at their barriers, never committed).
  */
 import { num, str } from '../model/fields.ts';
 import { is } from './resolve.ts';
@@ -11,11 +13,18 @@ const task = (c: StepContext): string => str(c.event, 'task') ?? '?';
 const cp = (c: StepContext): string => `c${num(c.event, 'checkpoint') ?? '?'}`;
 const FILTER = 'barrier,snapshot,checkpoint,txn';
 
-/** A barrier arrived on one channel while another channel of the task still owes it. */
+/** The first checkpoint a sink pre-committed a transaction in (one holding records). */
+function followed(c: StepContext): number {
+  for (const i of c.replay.index.positions('txn.precommit')) return num(c.replay.index.events[i]!, 'checkpoint') ?? -1;
+  return -1;
+}
+const ofFollowed = (c: StepContext): boolean => num(c.event, 'checkpoint') === followed(c);
+
+/** A barrier of the followed checkpoint arrived on one channel while another channel of the task still owes it. */
 function holdsAndWaits(c: StepContext): boolean {
   const t = c.state.tasks.get(task(c));
   const id = num(c.event, 'checkpoint') ?? -1;
-  return t !== undefined && t.status === 'aligning' && t.channels.some((ch) => ch.barrier < id);
+  return id === followed(c) && t !== undefined && t.status === 'aligning' && t.channels.some((ch) => ch.barrier < id);
 }
 
 export const barriersLesson: Lesson = {
@@ -26,13 +35,13 @@ export const barriersLesson: Lesson = {
   steps: [
     {
       title: 'A checkpoint starts',
-      at: { kind: 'barrier.inject', match: is.coordinator },
+      at: { kind: 'barrier.inject', match: (c: StepContext) => is.coordinator(c) && ofFollowed(c) },
       filter: FILTER,
-      text: (c) => `Every 500 ms the job manager's coordinator starts a checkpoint. Here it starts ${cp(c)}: it asks each source task to inject a barrier into its output — a marker that flows with the records and splits them into before and after.`,
+      text: (c) => `Every 500 ms the job manager's coordinator starts a checkpoint. Here it starts ${cp(c)}, the first whose sinks will have window results to pre-commit (before it, no window had fired: the sinks closed their empty transactions at the barriers, with nothing to commit). It asks each source task to inject a barrier into its output — a marker that flows with the records and splits them into before and after.`,
     },
     {
       title: 'The source injects',
-      at: { kind: 'barrier.inject', match: is.task('source') },
+      at: { kind: 'barrier.inject', match: (c: StepContext) => is.task('source')(c) && ofFollowed(c) },
       filter: FILTER,
       text: (c) => `${task(c)} records its read offsets in its snapshot and sends barrier ${cp(c)} down every output channel. In the dataflow, › on a channel means a barrier on its way.`,
     },
@@ -44,7 +53,7 @@ export const barriersLesson: Lesson = {
     },
     {
       title: 'Aligned',
-      at: { kind: 'barrier.align' },
+      at: { kind: 'barrier.align', match: ofFollowed },
       filter: FILTER,
       text: (c) => `Barrier ${cp(c)} has now arrived on every channel of ${task(c)}: the task's state holds exactly the records before the barrier on all inputs — a consistent cut. It snapshots, forwards the barrier and releases the held channels.`,
     },
@@ -56,19 +65,19 @@ export const barriersLesson: Lesson = {
     },
     {
       title: 'The snapshot',
-      at: { kind: 'snapshot', match: is.task('window') },
+      at: { kind: 'snapshot', match: (c: StepContext) => is.task('window')(c) && ofFollowed(c) },
       filter: FILTER,
       text: (c) => `${task(c)} writes its snapshot (state hash ${str(c.event, 'stateHash')}) to the checkpoint store, then acknowledges ${cp(c)} to the coordinator.`,
     },
     {
       title: 'All acks in',
-      at: { kind: 'checkpoint.ack', match: (c: StepContext) => num(c.event, 'acked') === num(c.event, 'of') },
+      at: { kind: 'checkpoint.ack', match: (c: StepContext) => ofFollowed(c) && num(c.event, 'acked') === num(c.event, 'of') },
       filter: FILTER,
       text: (c) => `The coordinator has ${num(c.event, 'acked')} of ${num(c.event, 'of')} acks for ${cp(c)}. It writes the checkpoint's metadata — the list of snapshots — durably; only then is the checkpoint complete.`,
     },
     {
       title: 'Complete',
-      at: { kind: 'checkpoint.complete' },
+      at: { kind: 'checkpoint.complete', match: ofFollowed },
       filter: FILTER,
       text: (c) => `Checkpoint ${cp(c)} is complete: a restore may start from it now. The coordinator tells every task, and the sinks can commit.`,
     },
@@ -77,7 +86,7 @@ export const barriersLesson: Lesson = {
       at: { kind: 'txn.commit', match: is.sink },
       filter: FILTER,
       text: (c) => `${task(c)} commits ${str(c.event, 'txn')}: its records become visible to read-committed readers, all at once and only now. ` +
-        (c.state.committedOutput > 0 ? `Committed output so far: ${c.state.committedOutput} records. ` : 'No window has fired yet, so this one was empty; later checkpoints carry results. ') +
+        `Committed output so far: ${c.state.committedOutput} records. ` +
         'Press c to follow the next checkpoint, or q to leave.',
     },
   ],

@@ -41,22 +41,22 @@ export const exactlyOnceLesson: Lesson = {
       text: (c) => `${task(c)}'s sink opens log transaction ${str(c.event, 'txn')}. Window results go into it as they fire; nobody reading committed data sees them until it commits.`,
     },
     {
-      title: 'Pre-commit at the barrier',
-      at: { kind: 'txn.precommit' },
+      title: 'Nothing to commit',
+      at: { kind: 'txn.empty' },
       filter: FILTER,
-      text: (c) => `At barrier c${num(c.event, 'checkpoint')} the sink flushes and pre-commits ${str(c.event, 'txn')}, and the transaction's id goes into the snapshot. Phase one of two.`,
-    },
-    {
-      title: 'Commit on completion',
-      at: { kind: 'txn.commit', match: is.sink },
-      filter: FILTER,
-      text: (c) => `Checkpoint c${num(c.event, 'checkpoint')} completed, so the sink commits ${str(c.event, 'txn')}: phase two. Output is visible exactly when the state that produced it is safely checkpointed.`,
+      text: (c) => `At barrier c${num(c.event, 'checkpoint')} no window has fired yet, so ${str(c.event, 'txn')} holds nothing: the sink closes it there, with nothing to pre-commit, no commit to send and nothing for the snapshot, and opens the next. Flink's Kafka sink does the same with an empty transaction.`,
     },
     {
       title: 'Results written, not yet committed',
       at: { kind: 'log.append', match: (c: StepContext) => str(c.event, 'topic') === 'output' },
       filter: `${FILTER},log.append`,
-      text: (c) => `The first windows have fired; a few milliseconds later (the producer's linger) their results are appended to output/${num(c.event, 'partition')} inside ${str(c.event, 'txn')} — in the log, but invisible to read-committed readers until checkpoint 3 completes.`,
+      text: (c) => `The first windows have fired; a few milliseconds later (the producer's linger) their results are appended to output/${num(c.event, 'partition')} inside ${str(c.event, 'txn')} — in the log, but invisible to read-committed readers until a checkpoint taken after them completes.`,
+    },
+    {
+      title: 'Pre-commit at the barrier',
+      at: { kind: 'txn.precommit' },
+      filter: FILTER,
+      text: (c) => `At barrier c${num(c.event, 'checkpoint')} the sink flushes and pre-commits ${str(c.event, 'txn')}, and the transaction's id goes into the snapshot. Phase one of two; it holds the results above.`,
     },
     {
       title: 'A crash',
@@ -81,6 +81,12 @@ export const exactlyOnceLesson: Lesson = {
       at: { kind: 'txn.abort', match: is.sink },
       filter: FILTER,
       text: (c) => `${task(c)} aborts ${str(c.event, 'txn')} (${str(c.event, 'reason') ?? 'aborted'}), re-initialising its id so a zombie of attempt 0 could not write into it: the first copies were never visible and now never will be, so readers see each result once.`,
+    },
+    {
+      title: 'Commit on completion',
+      at: { kind: 'txn.commit', match: is.sink },
+      filter: FILTER,
+      text: (c) => `Attempt 1 took checkpoint c${num(c.event, 'checkpoint')} and it completed, so the sink commits ${str(c.event, 'txn')}: phase two. Output is visible exactly when the state that produced it is safely checkpointed.`,
     },
     {
       title: 'Verdict',

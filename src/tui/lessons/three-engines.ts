@@ -60,12 +60,6 @@ export const threeEnginesLesson: Lesson = {
       text: (c) => `Flink keeps each window's counts in the memory of the task that owns the key. Every 500 ms (--checkpoint-interval) the job manager sends barriers from the sources; each task snapshots its state to the checkpoint store when the barrier passes, the sources with their input offsets. Checkpoint ${num(c.event, 'checkpoint')} is now complete: a consistent cut of state and offsets.`,
     },
     {
-      title: 'Flink: output waits for the checkpoint',
-      at: { kind: 'txn.commit', match: (c: StepContext) => str(c.event, 'task') !== undefined },
-      filter: FLINK,
-      text: (c) => `${str(c.event, 'task')} commits transaction ${str(c.event, 'txn')} now that checkpoint ${num(c.event, 'checkpoint')} completed. A window's count is written once the watermark passes the window's end, into the open transaction, and becomes visible only at the next completed checkpoint: the window, the watermark and up to one checkpoint interval — Flink's visible latency.`,
-    },
-    {
       title: 'Flink: the crash',
       at: { kind: 'proc.crash' },
       filter: FLINK,
@@ -87,7 +81,13 @@ export const threeEnginesLesson: Lesson = {
       title: 'Flink: the failed attempt\'s transactions',
       at: { kind: 'txn.abort', match: (c: StepContext) => (str(c.event, 'reason') ?? '').includes('failed attempt') },
       filter: FLINK,
-      text: (c) => `${str(c.event, 'task')} aborts ${str(c.event, 'txn')}, ${str(c.event, 'reason')}: the counts the crashed attempt wrote after the restored checkpoint disappear, and their replay is written once. Flink (${verdict(c)}).`,
+      text: (c) => `${str(c.event, 'task')} aborts ${str(c.event, 'txn')}, ${str(c.event, 'reason')}: the counts the crashed attempt wrote after the restored checkpoint disappear, and their replay is written once.`,
+    },
+    {
+      title: 'Flink: output waits for the checkpoint',
+      at: { kind: 'txn.commit', match: (c: StepContext) => str(c.event, 'task') !== undefined },
+      filter: FLINK,
+      text: (c) => `${str(c.event, 'task')} commits transaction ${str(c.event, 'txn')} now that checkpoint ${num(c.event, 'checkpoint')} completed. A window's count is written once the watermark passes the window's end, into the open transaction, and becomes visible only at the next completed checkpoint: the window, the watermark and up to one checkpoint interval — Flink's visible latency. Before the crash no window had closed, so the transactions of the earlier checkpoints held nothing: each sink closed them at their barriers, with nothing to pre-commit or commit. Flink (${verdict(c)}).`,
     },
     {
       title: 'Kafka Streams: state in local stores, logged',

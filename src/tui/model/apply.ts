@@ -257,6 +257,7 @@ function txnEvent(s: ReplayState, e: TraceEvent): void {
   const checkpoint = num(e, 'checkpoint');
   if (checkpoint !== undefined) t.checkpoint = checkpoint;
   if (e.kind === 'txn.precommit') t.status = 'precommitted';
+  else if (e.kind === 'txn.empty') t.status = 'empty';
   else if (e.kind === 'txn.commit') {
     if (t.status !== 'committed') s.txnsCommitted++;
     t.status = 'committed';
@@ -273,7 +274,7 @@ function pruneTxns(s: ReplayState): void {
   // Settled transactions go first, oldest first; open ones only when there are very many.
   for (const [id, t] of s.txns) {
     if (s.txns.size <= RECENT_TXNS) return;
-    if (t.status === 'committed' || t.status === 'aborted') s.txns.delete(id);
+    if (t.status === 'committed' || t.status === 'aborted' || t.status === 'empty') s.txns.delete(id);
   }
   for (const id of s.txns.keys()) {
     if (s.txns.size <= MAX_OPEN_TXNS) return;

@@ -116,6 +116,7 @@ function txnText(e: TraceEvent): string {
   const task = str(e, 'task');
   if (task !== undefined) {
     const cp = num(e, 'checkpoint');
+    if (e.kind === 'txn.empty') return `${task} closes ${str(e, 'txn') ?? '?'} at barrier c${cp ?? '?'}: nothing written in it, so nothing to pre-commit or commit`;
     const reason = str(e, 'reason');
     return `${task} ${verb} ${str(e, 'txn') ?? '?'}${cp !== undefined ? ` (c${cp})` : ''}${reason ? `: ${reason}` : ''}`;
   }

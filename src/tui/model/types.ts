@@ -70,7 +70,8 @@ export interface CheckpointState {
   startIndex: number;
 }
 
-export type TxnStatus = 'open' | 'precommitted' | 'committed' | 'aborted';
+/** `empty`: nothing was written in it, so its barrier closed it with no commit to send. */
+export type TxnStatus = 'open' | 'precommitted' | 'committed' | 'aborted' | 'empty';
 
 /** A sink transaction (one per sink subtask and checkpoint), as the sink traces it. */
 export interface TxnState {

@@ -2,7 +2,8 @@
  * The transactions of one two-phase-commit sink subtask, each a small state
  * machine: `opening` (waiting for its producer epoch) → `open` (taking
  * records) → `precommitted` (flushed on a barrier, pending under a
- * checkpoint id) → `committed`, or `aborted`.
+ * checkpoint id) → `committed`, or `aborted`; one that took no records is
+ * `committed` at its barrier, with no request (`txn.empty`).
  *
  * Transactional ids are `<prefix>a<attempt>-c<checkpoint>`: unique per job
  * attempt and epoch, so a restored attempt can tell its own transactions
@@ -106,6 +107,15 @@ export class TwoPhaseState {
     return txn;
   }
 
+  /**
+   * The barrier of `checkpoint` found `txn` empty: it ends here, committed with no request to the
+   * broker (which never heard of a transaction on it), and no checkpoint holds it.
+   */
+  closeEmpty(txn: Txn, checkpoint: number): void {
+    txn.status = 'committed';
+    this.ctx.trace.emit('txn.empty', { task: this.ctx.taskName, txn: txn.id, checkpoint });
+  }
+
   onPrecommitFlushed(txn: Txn): void {
     txn.status = 'precommitted';
     this.ctx.trace.emit('txn.precommit', { task: this.ctx.taskName, txn: txn.id, checkpoint: txn.precommittedAt });
@@ -144,8 +154,9 @@ export class TwoPhaseState {
    * At every start: abort the transactions of this subtask that earlier
    * attempts left open — also when the job starts from no checkpoint at all,
    * or a read-committed reader would wait behind them forever — and fence
-   * the ids an earlier attempt initialised but has not written to yet (a
-   * zombie of that attempt could still open a transaction on them), and
+   * the id an earlier attempt initialised last but has not written to yet
+   * (a zombie of that attempt could still open a transaction on it; its
+   * older unwritten ids were closed empty and are left alone), and
    * those whose transaction the broker is ending (a broker crash before the
    * decision is durable would bring it back open; the init waits). Those
    * pending in the restored checkpoint are spared (they are re-committed);
@@ -159,7 +170,11 @@ export class TwoPhaseState {
     const mine = `-a${this.ctx.attempt}-`;
     this.ctx.log.listTxns(this.prefix, (r) => {
       if (!r.ok) return this.ctx.fail(`listing the transactions left open failed: ${r.code}`);
+      const current = newestPerAttempt(r.open.map((t) => t.transactionalId));
       for (const t of r.open) {
+        // Of an attempt's idle ids only its newest can be a zombie's current transaction; the older
+        // ones were closed empty at their barriers (or fenced by an earlier restore) and stay unused.
+        if (t.state === 'idle' && !current.has(t.transactionalId)) continue;
         const spared = this.pending.some((p) => p.id === t.transactionalId) && !this.ctx.bugs.has('sink-aborts-pending-on-restore');
         if (t.transactionalId.includes(mine) || spared) continue;
         // Traced with the attempt that aborts it and what the broker said of it (open, being ended, idle).
@@ -200,4 +215,17 @@ export class TwoPhaseState {
       this.commit(this.pending[this.pending.length - 1]!);
     }
   }
+}
+
+/** Of transactional ids named `…a<attempt>-c<checkpoint>`, the one with the largest checkpoint per attempt. */
+function newestPerAttempt(ids: readonly string[]): Set<string> {
+  const best = new Map<string, { id: string; checkpoint: number }>();
+  for (const id of ids) {
+    const m = /^(.*-a\d+)-c(\d+)$/.exec(id);
+    if (m === null) continue;
+    const checkpoint = Number(m[2]);
+    const b = best.get(m[1]!);
+    if (b === undefined || checkpoint > b.checkpoint) best.set(m[1]!, { id, checkpoint });
+  }
+  return new Set([...best.values()].map((b) => b.id));
 }
