@@ -141,9 +141,18 @@ export class TwoPhaseState {
     this.sendCommit(p);
   }
 
+  /**
+   * Flink's `KafkaCommitter`: a commit refused for a known reason (the producer fenced, the
+   * transaction aborted meanwhile: `ProducerFencedException`, `InvalidTxnStateException`) drops the
+   * committable (Flink logs the likely data loss) and the job goes on; any other failure fails the
+   * job (`signalFailedWithUnknownReason`), and so does a retriable one once its retries ran out
+   * (here: the request client's resends). The restored attempt commits the checkpoint's pending
+   * transactions again.
+   */
   private sendCommit(p: PendingTxn): void {
     this.ctx.log.endTxn(p.id, p.epoch, true, (r) => {
       this.committing.delete(p.id);
+      if (!r.ok && r.code !== 'fenced' && r.code !== 'aborted') return this.ctx.fail(`committing ${p.id} (checkpoint ${p.checkpoint}) failed: ${r.code}`);
       const i = this.pending.indexOf(p);
       if (i >= 0) this.pending.splice(i, 1);
       this.ctx.trace.emit(r.ok ? 'txn.commit' : 'txn.abort', { task: this.ctx.taskName, txn: p.id, checkpoint: p.checkpoint, ...(r.ok ? {} : { reason: r.code }) });

@@ -8,7 +8,11 @@
  * the job; when both succeed, it aborts each leftover by re-initialising its
  * transactional id (which fences the old producer) and spares the
  * transactions of this attempt and those the restored checkpoint holds as
- * pending.
+ * pending. And a commit refused for a known reason (fenced, or the
+ * transaction aborted meanwhile) drops the committable and the job goes
+ * on, while any other failure, a timeout among them, fails the task, as
+ * Flink's `KafkaCommitter` signals a failure with an unknown reason (or a
+ * retriable one out of retries), so the restored attempt commits again.
  *
  * How: the sink's transaction state against a fake operator context whose
  * log client answers list and init as each case says and records the
@@ -20,7 +24,7 @@ import type { OperatorContext } from '../../../../src/engines/flink/operators/op
 
 type Answer = { ok: true } | { ok: false; code: string; message: string };
 
-function fakeSink(opts: { list: Answer; init: (id: string) => Answer }) {
+function fakeSink(opts: { list: Answer; init: (id: string) => Answer; end?: (id: string) => Answer }) {
   const failures: string[] = [];
   const inits: string[] = [];
   const traced: string[] = [];
@@ -38,8 +42,10 @@ function fakeSink(opts: { list: Answer; init: (id: string) => Answer }) {
       const a = opts.init(id);
       cb(a.ok ? { ok: true, epoch: 1 } : a);
     },
-    // A re-commit stays in flight: the restored pending transaction stays pending.
-    endTxn() {},
+    // Without `end`, a re-commit stays in flight: the restored pending transaction stays pending.
+    endTxn(id: string, _epoch: number, _commit: boolean, cb: (r: unknown) => void) {
+      if (opts.end !== undefined) cb(opts.end(id));
+    },
   };
   const ctx = {
     attempt: 2,
@@ -100,5 +106,34 @@ describe('a sink opening the transaction of an epoch', () => {
     s.sink.begin(7);
     expect(s.failures).toEqual(['initialising sink-0-a2-c7 failed: timeout']);
     expect(s.traced).toEqual([]);
+  });
+});
+
+describe('a commit that fails (KafkaCommitter)', () => {
+  const pending = [{ id: 'sink-0-a1-c4', epoch: 0, checkpoint: 4 }];
+  const refused = (code: string): Answer => ({ ok: false, code, message: code });
+
+  it('commits and forgets the transaction when the broker agrees', () => {
+    const s = fakeSink({ list: ok, init: () => ok, end: () => ok });
+    s.sink.restore(pending);
+    expect(s.traced).toEqual(['txn.commit sink-0-a1-c4']);
+    expect(s.sink.pendingUpTo(10)).toEqual([]);
+    expect(s.failures).toEqual([]);
+  });
+
+  it.each(['fenced', 'aborted'])('drops it and goes on when refused for a known reason (%s)', (code) => {
+    const s = fakeSink({ list: ok, init: () => ok, end: () => refused(code) });
+    s.sink.restore(pending);
+    expect(s.traced).toEqual(['txn.abort sink-0-a1-c4']);
+    expect(s.sink.pendingUpTo(10)).toEqual([]);
+    expect(s.failures).toEqual([]);
+  });
+
+  it.each(['timeout', 'bad-request', 'bad-reply'])('fails the task and keeps it pending when the failure is not a known refusal (%s)', (code) => {
+    const s = fakeSink({ list: ok, init: () => ok, end: () => refused(code) });
+    s.sink.restore(pending);
+    expect(s.failures).toEqual([`committing sink-0-a1-c4 (checkpoint 4) failed: ${code}`]);
+    expect(s.traced).toEqual([]);
+    expect(s.sink.pendingUpTo(10).map((p) => p.id)).toEqual(['sink-0-a1-c4']);
   });
 });
