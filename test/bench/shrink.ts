@@ -12,20 +12,20 @@
 import { explore } from '../../src/explore/explore.ts';
 import { BUGS, isBugName, type BugName } from '../../src/explore/bugs.ts';
 import { BUG_PLACES, placeShape } from '../support/bug-places.ts';
+import { refuse, scriptFlags } from '../../scripts/flags.mjs';
 
 const SEEDS = 16;
 /** A bug no seed of the first SEEDS shows is swept on, SEEDS at a time, up to this many seeds. */
 const MOST_SEEDS = 128;
 
+const flags = scriptFlags('bench:shrink', process.argv.slice(2), { '--only': { kind: 'text' }, '--json': { kind: 'switch' } });
+
+/** `--only a,b`: these planted bugs only; a name not in the catalogue is refused. */
 function onlyArg(): BugName[] | undefined {
-  const i = process.argv.indexOf('--only');
-  const eq = process.argv.find((a) => a.startsWith('--only='));
-  const value = eq !== undefined ? eq.slice('--only='.length) : i >= 0 ? process.argv[i + 1] : undefined;
-  if (i >= 0 && value === undefined) throw new Error('--only needs a comma-separated list of bug names');
-  if (value === undefined) return undefined;
-  const names = value.split(',').map((s) => s.trim()).filter((s) => s !== '');
+  if (flags.only === undefined) return undefined;
+  const names = flags.only.split(',').map((s) => s.trim()).filter((s) => s !== '');
   const unknown = names.filter((n) => !isBugName(n));
-  if (unknown.length > 0) throw new Error(`unknown planted bug(s): ${unknown.join(', ')} (see weir bugs)`);
+  if (unknown.length > 0 || names.length === 0) refuse('bench:shrink', `--only takes planted bug names (see weir bugs), got '${unknown.join(',') || flags.only}'`);
   return names as BugName[];
 }
 
@@ -62,4 +62,4 @@ function sweep(bug: BugName, w: (typeof BUG_PLACES)[BugName], start: number): Re
   return explore({ job: { guarantee: 'exactly-once', ...placeShape(w), bugs: [bug] }, start, count: SEEDS, workers: 1 });
 }
 
-if (process.argv.includes('--json')) process.stdout.write(JSON.stringify({ shrink: figures }) + '\n');
+if (flags.json === true) process.stdout.write(JSON.stringify({ shrink: figures }) + '\n');

@@ -6,8 +6,8 @@
  * not a whole number in range, a word not among the choices; and a script
  * that uses it answers bad input with that one line and exit 2.
  *
- * How: parse good and bad argument lists directly, and run two scripts with
- * a bad flag in a child process.
+ * How: parse good and bad argument lists directly, and run three scripts
+ * with a bad flag in a child process.
  */
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
@@ -61,6 +61,8 @@ describe('scripts/flags.mjs', () => {
     ['test/bench/steps.ts', ['--engine', 'storm'], "bench:steps: --engine takes flink, kstreams or spark, got 'storm'"],
     ['test/soak/run.ts', ['--seeds', 'many'], "soak: --seeds takes a whole number ≥ 1, got 'many'"],
     ['test/soak/run.ts', ['--faults', 'light'], "soak: --faults takes swarm or heavy, got 'light'"],
+    ['test/bench/shrink.ts', ['--only', 'watermark-max,nope'], "bench:shrink: --only takes planted bug names (see weir bugs), got 'nope'"],
+    ['test/bench/shrink.ts', ['--seeds', '3'], "bench:shrink: unknown flag '--seeds' (flags: --only, --json)"],
   ])('%s %j: one line, exit 2', (script, args, line) => {
     const path = fileURLToPath(new URL(`../../${script}`, import.meta.url));
     const r = spawnSync(process.execPath, ['--import', 'tsx', path, ...args], { encoding: 'utf8' });
