@@ -112,6 +112,8 @@ class Driver implements ProcessLogic {
   private readonly opWatermarks: (number | undefined)[];
   /** Trigger.AvailableNow: the end offsets fixed at start. */
   private target: number[] | undefined;
+  /** minOffsetsPerTrigger: when the last trigger that read was (the Kafka source's lastTriggerMillis); unset at start. */
+  private lastTriggerMs: number | undefined;
   /** (flat)MapGroupsWithState: group states holding a timeout after the last batch (unknown after a restart until a batch ran). */
   private pendingTimeouts: number | undefined;
   /** Trigger.Continuous: the epoch coordinator (continuous.ts) runs the query instead of batches. */
@@ -287,9 +289,7 @@ class Driver implements ProcessLogic {
       }
       const target = this.target;
       const latest = r.offsets.map((o, p) => Math.max(target ? Math.min(o, target[p] ?? o) : o, this.start[p] ?? 0));
-      // Trigger.Once reads all that is available; the others keep to the source's read limit.
-      const max = this.app.plan.source.maxOffsetsPerTrigger;
-      const end = max !== undefined && this.app.plan.sink.trigger !== 'once' ? rateLimit(max, this.start, latest) : latest;
+      const end = this.readLimited(latest);
       const newData = end.some((e, p) => e > this.start[p]!);
       // shouldRunAnotherBatch of the last batch this driver ran: the watermark moved past what it evicted with, or
       // (ProcessingTimeTimeout) always, to find the group states whose timeout expired.
@@ -315,6 +315,40 @@ class Driver implements ProcessLogic {
       }
       construct();
     }, this.app.plan.source.isolation);
+  }
+
+  /**
+   * `KafkaMicroBatchStream.latestOffset(start, limit)`: Trigger.Once reads all that is available; the
+   * others keep to the source's read limits. With `minOffsetsPerTrigger`, a trigger with fewer new
+   * offsets reads nothing (its end is its start) until `maxTriggerDelay` has passed since the last
+   * trigger that read (`delayBatch`); else `maxOffsetsPerTrigger` caps it (`rateLimit`).
+   */
+  private readLimited(latest: number[]): number[] {
+    const src = this.app.plan.source;
+    if (this.app.plan.sink.trigger === 'once') return latest;
+    if (src.minOffsetsPerTrigger !== undefined && this.delayBatch(src.minOffsetsPerTrigger, src.maxTriggerDelayMs!, latest)) {
+      this.ctx.trace.emit('spark.delay', { available: latest.reduce((sum, e, p) => sum + e - this.start[p]!, 0), min: src.minOffsetsPerTrigger });
+      return this.start.slice();
+    }
+    return src.maxOffsetsPerTrigger !== undefined ? rateLimit(src.maxOffsetsPerTrigger, this.start, latest) : latest;
+  }
+
+  /**
+   * `delayBatch`: whether this trigger waits for more offsets. Spark keeps the time of the last trigger
+   * that read in the stream object, starting at 0 on a wall clock, so a query's (and a restarted
+   * driver's) first trigger always reads; here `lastTriggerMs` starts unset to the same effect.
+   */
+  private delayBatch(min: number, maxDelayMs: number, latest: readonly number[]): boolean {
+    const now = this.ctx.clock.now();
+    if (this.lastTriggerMs === undefined || now - this.lastTriggerMs >= maxDelayMs) {
+      this.lastTriggerMs = now;
+      return false;
+    }
+    let available = 0;
+    for (let p = 0; p < latest.length; p++) available += latest[p]! - (this.start[p] ?? 0);
+    if (available < min) return true;
+    this.lastTriggerMs = now;
+    return false;
   }
 
   /** (flat)MapGroupsWithState with ProcessingTimeTimeout: Spark runs a batch every trigger to time out groups. */

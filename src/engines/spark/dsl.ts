@@ -218,6 +218,13 @@ export interface QueryPlan {
     isolation: 'read_committed' | 'read_uncommitted';
     /** The Kafka source's `maxOffsetsPerTrigger`: at most this many offsets a micro-batch, shared out by partition lag. */
     maxOffsetsPerTrigger?: number;
+    /**
+     * The Kafka source's `minOffsetsPerTrigger`: a trigger with fewer new offsets than this (over all
+     * partitions) reads nothing, unless `maxTriggerDelayMs` has passed since the last trigger that read.
+     */
+    minOffsetsPerTrigger?: number;
+    /** The Kafka source's `maxTriggerDelay`, in ms (Spark's default: 15 minutes); only with `minOffsetsPerTrigger`. */
+    maxTriggerDelayMs?: number;
   };
   /** The first watermark of the query (its delay is what eviction and the judge use). */
   watermark?: WatermarkSpec;
@@ -407,12 +414,31 @@ export class DataStreamWriter {
   }
 }
 
+/** The Kafka source's options for `readStream` (Spark's names; the delay in ms). */
+export interface ReadStreamOptions {
+  isolation?: 'read_committed' | 'read_uncommitted';
+  maxOffsetsPerTrigger?: number;
+  minOffsetsPerTrigger?: number;
+  maxTriggerDelayMs?: number;
+}
+
+/** Spark's default `maxTriggerDelay`: 15 minutes. */
+export const DEFAULT_MAX_TRIGGER_DELAY_MS = 15 * 60 * 1000;
+
 export const spark = {
-  readStream(topic: string, opts: { isolation?: 'read_committed' | 'read_uncommitted'; maxOffsetsPerTrigger?: number } = {}): StreamingDataFrame {
-    const max = opts.maxOffsetsPerTrigger;
-    if (max !== undefined && (!Number.isSafeInteger(max) || max <= 0)) throw new RangeError(`maxOffsetsPerTrigger must be a positive integer, got ${max}`);
+  readStream(topic: string, opts: ReadStreamOptions = {}): StreamingDataFrame {
+    const { maxOffsetsPerTrigger: max, minOffsetsPerTrigger: min, maxTriggerDelayMs: delay } = opts;
+    for (const [name, v] of [['maxOffsetsPerTrigger', max], ['minOffsetsPerTrigger', min], ['maxTriggerDelayMs', delay]] as const) {
+      if (v !== undefined && (!Number.isSafeInteger(v) || v <= 0)) throw new RangeError(`${name} must be a positive integer, got ${v}`);
+    }
+    if (delay !== undefined && min === undefined) throw new RangeError('maxTriggerDelayMs applies only with minOffsetsPerTrigger');
     // The Kafka source reads read_uncommitted unless kafka.isolation.level says otherwise.
-    const source = { topic, isolation: opts.isolation ?? 'read_uncommitted', ...(max !== undefined ? { maxOffsetsPerTrigger: max } : {}) } as const;
+    const source = {
+      topic,
+      isolation: opts.isolation ?? 'read_uncommitted',
+      ...(max !== undefined ? { maxOffsetsPerTrigger: max } : {}),
+      ...(min !== undefined ? { minOffsetsPerTrigger: min, maxTriggerDelayMs: delay ?? DEFAULT_MAX_TRIGGER_DELAY_MS } : {}),
+    } as const;
     return new StreamingDataFrame({ source, ops: [], multipleWatermarkPolicy: 'min' });
   },
 };

@@ -178,6 +178,8 @@ function engineText(e: TraceEvent): string | undefined {
     case 'spark.offsets':
       if (e.continuous === true) return `offsets/${num(e, 'batch') ?? '?'} of the epoch${e.created === false ? ' kept as an earlier run wrote it' : ' written'}: ${str(e, 'offsets') ?? '?'}`;
       return `offsets/${num(e, 'batch') ?? '?'} written, watermark ${fmtWm(num(e, 'watermark'))}${e.noData === true ? ' (no-data batch)' : ''}`;
+    case 'spark.delay':
+      return `trigger reads nothing: ${num(e, 'available') ?? '?'} new offsets, below minOffsetsPerTrigger ${num(e, 'min') ?? '?'} (until maxTriggerDelay passes)`;
     case 'spark.batch':
       return `${b} runs: ${list(e, 'offsets')}, late wm ${fmtWm(num(e, 'wmLate'))}, evict wm ${fmtWm(num(e, 'wmEvict'))}`;
     case 'spark.reduce':
