@@ -12,7 +12,9 @@
  * How: the exactly-once lesson's run (wordcount, seed 1, 200 events, tm-1
  * crashing at 1,618 ms, before checkpoint 3 completes): no window fires
  * before ~1.3 s, so the transactions of checkpoints 1 and 2 are empty.
- * The sinks' and the broker's transaction events and the output's appends.
+ * The sinks' and the broker's transaction events and the output's appends;
+ * then the same rules over seeds 1–12 of wordcount, bank and sessions under
+ * swarm faults.
  */
 import { describe, expect, it } from 'vitest';
 import type { TraceEvent } from '../../src/runtime/trace-event.ts';
@@ -52,5 +54,33 @@ describe('a Flink sink and a transaction nothing was written in', () => {
     expect(new Set(families).size).toBe(families.length);
     // The empty ones of checkpoints 1 and 2 are among those the failed attempt closed, and stay alone.
     for (const id of empty.filter((x) => /-c[12]$/.test(x))) expect(idle).not.toContain(id);
+  });
+});
+
+/**
+ * The same two rules on swarm-faulted runs (crashes, partitions, disk faults): across seeds of three
+ * Flink scenarios, no transaction a sink closed empty is ever pre-committed, committed by the sink
+ * or ended at the broker, and every transaction a sink pre-commits had records appended in it.
+ */
+describe('empty transactions under swarm faults', () => {
+  it.each(['wordcount', 'bank', 'sessions'])('%s, seeds 1-12', (scenario) => {
+    let empties = 0;
+    for (let seed = 1; seed <= 12; seed++) {
+      const seen: TraceEvent[] = [];
+      const r = run(
+        { scenario, seed, faults: 'swarm' },
+        { subscribers: [(e) => { if (e.kind === 'txn.empty' || e.kind === 'txn.precommit' || e.kind === 'txn.commit' || e.kind === 'txn.begin' || e.kind === 'log.append') seen.push(e); }] },
+      );
+      expect(failed(r), `${scenario} seed ${seed}`).toEqual([]);
+      const empty = new Set(seen.filter((e) => e.kind === 'txn.empty').map((e) => String(e.txn)));
+      empties += empty.size;
+      const appended = new Set(seen.filter((e) => e.kind === 'log.append' && e.txn !== undefined).map((e) => String(e.txn)));
+      for (const e of seen) {
+        if (e.kind === 'txn.precommit') expect(appended.has(String(e.txn)), `${scenario} seed ${seed} ${String(e.txn)}`).toBe(true);
+        if ((e.kind === 'txn.precommit' || e.kind === 'txn.commit') && e.task !== undefined) expect(empty.has(String(e.txn))).toBe(false);
+        if (e.p === 'broker' && (e.kind === 'txn.commit' || e.kind === 'txn.begin')) expect(empty.has(String(e.txnId))).toBe(false);
+      }
+    }
+    expect(empties).toBeGreaterThan(0);
   });
 });
