@@ -27,7 +27,8 @@
  *   checkpoint (a `barrier.inject` event without a `task`);
  * - `checkpoint.complete`: a checkpoint completes (`checkpoint.complete`);
  * - `txn.precommit`: a two-phase-commit sink pre-commits its transaction
- *   (`txn.precommit`, one per sink subtask and checkpoint);
+ *   (`txn.precommit`, one per sink subtask and checkpoint whose
+ *   transaction holds records; an empty one is closed, `txn.empty`);
  * - `job.restore`: the job is deployed, the first time or after a failure
  *   (`job.restore`; the first deploy is n = 1);
  * - `group.generation`: a consumer group's coordinator completes a
