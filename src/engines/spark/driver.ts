@@ -326,9 +326,13 @@ class Driver implements ProcessLogic {
   private readLimited(latest: number[]): number[] {
     const src = this.app.plan.source;
     if (this.app.plan.sink.trigger === 'once') return latest;
-    if (src.minOffsetsPerTrigger !== undefined && this.delayBatch(src.minOffsetsPerTrigger, src.maxTriggerDelayMs!, latest)) {
-      this.ctx.trace.emit('spark.delay', { available: latest.reduce((sum, e, p) => sum + e - this.start[p]!, 0), min: src.minOffsetsPerTrigger });
-      return this.start.slice();
+    if (src.minOffsetsPerTrigger !== undefined) {
+      let available = 0;
+      for (let p = 0; p < latest.length; p++) available += latest[p]! - (this.start[p] ?? 0);
+      if (this.delayBatch(src.minOffsetsPerTrigger, src.maxTriggerDelayMs!, available)) {
+        this.ctx.trace.emit('spark.delay', { available, min: src.minOffsetsPerTrigger });
+        return this.start.slice();
+      }
     }
     return src.maxOffsetsPerTrigger !== undefined ? rateLimit(src.maxOffsetsPerTrigger, this.start, latest) : latest;
   }
@@ -338,14 +342,12 @@ class Driver implements ProcessLogic {
    * that read in the stream object, starting at 0 on a wall clock, so a query's (and a restarted
    * driver's) first trigger always reads; here `lastTriggerMs` starts unset to the same effect.
    */
-  private delayBatch(min: number, maxDelayMs: number, latest: readonly number[]): boolean {
+  private delayBatch(min: number, maxDelayMs: number, available: number): boolean {
     const now = this.ctx.clock.now();
     if (this.lastTriggerMs === undefined || now - this.lastTriggerMs >= maxDelayMs) {
       this.lastTriggerMs = now;
       return false;
     }
-    let available = 0;
-    for (let p = 0; p < latest.length; p++) available += latest[p]! - (this.start[p] ?? 0);
     if (available < min) return true;
     this.lastTriggerMs = now;
     return false;

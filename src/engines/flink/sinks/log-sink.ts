@@ -7,8 +7,9 @@
  *   into the open transaction; on the barrier the sink flushes it
  *   (pre-commit), remembers it as pending under the checkpoint id and opens
  *   the next (a transaction nothing was written in is closed there instead,
- *   with no request and nothing pending, as Flink's KafkaWriter does); on checkpoint-complete it commits every pending transaction up
- *   to that id, in order. Commits are idempotent and a restore re-commits
+ *   with no request and nothing pending, as Flink's KafkaWriter does); on
+ *   checkpoint-complete it commits every pending transaction up to that id,
+ *   in order. Commits are idempotent and a restore re-commits
  *   the pending transactions of the restored checkpoint, then aborts (by
  *   re-initialising their ids, which also fences zombies) every other open
  *   transaction of this subtask left by the failed attempt. A sink that
@@ -174,25 +175,18 @@ export class LogSinkOperator implements StreamOperator {
     // Flink's SinkWriterOperator flushes the writer before the barrier, then asks it for committables.
     this.flush();
     const txn = this.txn.current();
-    if (txn.nextSeq === 0) {
-      // Nothing was written in it: Flink's KafkaWriter makes no committable, it commits the empty
-      // transaction on the spot (Kafka's producer sends no EndTxn for one that added no partition) and
-      // reuses the producer. The checkpoint holds nothing for it.
-      this.afterFlush(() =>
-        txn.whenReady(() => {
-          this.txn!.closeEmpty(txn, id);
-          done();
-        }),
-      );
-    } else {
-      const precommitted = this.txn.precommit(id);
-      this.afterFlush(() =>
-        precommitted.whenReady(() => {
-          this.txn!.onPrecommitFlushed(precommitted);
-          done();
-        }),
-      );
-    }
+    // Nothing written in it: Flink's KafkaWriter makes no committable, it commits the empty transaction
+    // on the spot (Kafka's producer sends no EndTxn for one that added no partition) and reuses the
+    // producer. The checkpoint holds nothing for it.
+    const empty = txn.nextSeq === 0;
+    if (!empty) this.txn.precommit(id);
+    this.afterFlush(() =>
+      txn.whenReady(() => {
+        if (empty) this.txn!.closeEmpty(txn, id);
+        else this.txn!.onPrecommitFlushed(txn);
+        done();
+      }),
+    );
     this.txn.begin(id + 1);
     return { pending: this.txn.pendingUpTo(id).slice() };
   }
