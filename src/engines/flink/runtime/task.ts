@@ -459,9 +459,14 @@ export class Task {
     if (this.channels.every((c) => c.ended)) this.endOfInput();
   }
 
-  /** A source read all its input: the final watermark, then end of output. */
+  /**
+   * A source read all its input: the final watermark, then end of output. A source restored as
+   * finished (its restored watermark already the final one) sends the final watermark again, as
+   * Flink's `StreamTaskFinishedOnRestoreSourceInput` does: a downstream task restored from an
+   * unaligned snapshot taken before that watermark reached it would otherwise wait for it for good.
+   */
   private finishSource(): void {
-    if (this.watermark < MAX_WATERMARK) this.ops[0]!.out.emitWatermark(MAX_WATERMARK);
+    this.ops[0]!.out.emitWatermark(MAX_WATERMARK);
     this.endOfInput();
   }
 
