@@ -46,7 +46,11 @@
  * time, and the window fires on time only then. The same holds for a
  * window whose record came past allowed lateness and was dropped
  * (`record.late`): its window never fired in that attempt, and fires on time
- * only when a restore lets the replayed record in.
+ * only when a restore lets the replayed record in. Nor is a session a
+ * restored attempt merged otherwise than an earlier attempt did (an earlier
+ * firing of its key shares one of its bounds only): a restore of a snapshot
+ * taken before a fired session was cleared can merge a replayed record into
+ * it, making a session that did not exist before the fault.
  * Records reach a partition when the log appended them (`log.append` of the
  * input topic), not when they were scheduled: a busy producer lags.
  */
@@ -309,6 +313,8 @@ export class TimelinessTrace {
    * window holding one fires on time, if at all, only after a restore rewound the watermark below it.
    */
   private readonly droppedLate = new Map<string, number[]>();
+  /** Per task and key, the bounds of every firing so far, with its attempt. */
+  private readonly firedBounds = new Map<string, { attempt: number; start: number; end: number }[]>();
   /** Per source subtask (task name), the input partitions it read from (`source.fetch`). */
   private readonly sourcePartitions = new Map<string, Set<number>>();
   private firstDeployMs = Number.POSITIVE_INFINITY;
@@ -347,9 +353,10 @@ export class TimelinessTrace {
         return;
       }
       case 'window.fire':
-        if (e.firing === 0 && !(this.lateJoined.size > 0 && this.lateJoined.has(lateWindowId(e))) && !this.heldDroppedRecord(e)) {
+        if (e.firing === 0 && !(this.lateJoined.size > 0 && this.lateJoined.has(lateWindowId(e))) && !this.heldDroppedRecord(e) && !this.mergedOtherwise(e)) {
           this.fires.push({ t: e.t, key: e.key as string, start: e.start as number, end: e.end as number });
         }
+        this.noteFiring(e);
         return;
       case 'task.deploy':
         this.firstDeployMs = Math.min(this.firstDeployMs, e.t);
@@ -380,6 +387,32 @@ export class TimelinessTrace {
       }
     }
     return { sources: [...this.sourcePartitions.values()].map((ps) => [...ps].sort((a, b) => a - b)) };
+  }
+
+  /** Records `e`'s bounds, per task and key, with its attempt (for `mergedOtherwise`). */
+  private noteFiring(e: TraceEvent): void {
+    const id = `${String(e.task)}\u0000${String(e.key)}`;
+    const list = this.firedBounds.get(id);
+    const b = { attempt: e.attempt as number, start: e.start as number, end: e.end as number };
+    if (list) list.push(b);
+    else this.firedBounds.set(id, [b]);
+  }
+
+  /**
+   * Whether `e`, fired in a restored attempt, is a session that merged otherwise than in an earlier
+   * attempt: an earlier attempt fired a window of the same task and key sharing its start or its
+   * end but not both. The merged session did not exist before the restore (its records formed other
+   * sessions then), so the input's deadline for it is no deadline the engine could keep. Tumbling
+   * and sliding windows of one key never share one bound only.
+   */
+  private mergedOtherwise(e: TraceEvent): boolean {
+    if (!((e.attempt as number) > 0)) return false;
+    const list = this.firedBounds.get(`${String(e.task)}\u0000${String(e.key)}`);
+    if (list === undefined) return false;
+    const start = e.start as number;
+    const end = e.end as number;
+    for (const b of list) if (b.attempt < (e.attempt as number) && (b.start === start) !== (b.end === end)) return true;
+    return false;
   }
 
   /** Whether a record of the fired window (same task and key, timestamp in it) was dropped as late before. */

@@ -230,6 +230,29 @@ describe('TimelinessTrace', () => {
     ]);
   });
 
+  it('a session a restored attempt merged otherwise than an earlier attempt is not judged; a window of the same bounds, and other sessions, are', () => {
+    const trace = new TimelinessTrace('input', 1, new Set());
+    const s = { task: 'sessions[1]', key: 'k1', firing: 0 };
+    // Attempt 0: [88, 588) fires and is cleared; the record at 470 then makes [470, 970) of its own.
+    trace.onEvent(ev(0, 867, 'window.fire', { ...s, attempt: 0, start: 88, end: 588, wm: 638 }));
+    trace.onEvent(ev(1, 1_212, 'window.fire', { ...s, attempt: 0, start: 470, end: 970, wm: 986 }));
+    trace.onEvent(ev(2, 1_300, 'window.fire', { ...s, attempt: 0, start: 1_309, end: 1_809, wm: 1_900 }));
+    // Attempt 1, restored from before the clean-up: the replayed 470 merges into [88, 970).
+    trace.onEvent(ev(3, 4_702, 'window.fire', { ...s, attempt: 1, start: 88, end: 970, wm: 986 }));
+    // The same bounds as in attempt 0, another key's session and another task's are judged.
+    trace.onEvent(ev(4, 4_800, 'window.fire', { ...s, attempt: 1, start: 1_309, end: 1_809, wm: 1_900 }));
+    trace.onEvent(ev(5, 4_801, 'window.fire', { ...s, key: 'k2', attempt: 1, start: 88, end: 970, wm: 986 }));
+    trace.onEvent(ev(6, 4_802, 'window.fire', { ...s, task: 'sessions[0]', attempt: 1, start: 88, end: 970, wm: 986 }));
+    expect(trace.input([]).fires).toEqual([
+      { t: 867, key: 'k1', start: 88, end: 588 },
+      { t: 1_212, key: 'k1', start: 470, end: 970 },
+      { t: 1_300, key: 'k1', start: 1_309, end: 1_809 },
+      { t: 4_800, key: 'k1', start: 1_309, end: 1_809 },
+      { t: 4_801, key: 'k2', start: 88, end: 970 },
+      { t: 4_802, key: 'k1', start: 88, end: 970 },
+    ]);
+  });
+
   it('learns which partitions each source subtask reads from its fetches; a partition two sources read leaves them as one', () => {
     const trace = new TimelinessTrace('input', 4, new Set());
     trace.onEvent(ev(0, 100, 'source.fetch', { task: 'source[0]', attempt: 0, partition: 0, bound: 100, maxTs: 50 }));
