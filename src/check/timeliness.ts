@@ -284,7 +284,19 @@ function subtaskGroups(n: number, sources: readonly (readonly number[])[] | unde
 
 /** A window of a task, in every attempt of the job (a restored attempt fires the same windows again). */
 function lateWindowId(e: TraceEvent): string {
-  return `${String(e.task)}\u0000${String(e.key)}\u0000${String(e.start)}\u0000${String(e.end)}`;
+  return `${taskKeyId(e)}\u0000${String(e.start)}\u0000${String(e.end)}`;
+}
+
+/** A key of a task, in every attempt: what the judge keeps dropped records and firings by. */
+function taskKeyId(e: TraceEvent): string {
+  return `${String(e.task)}\u0000${String(e.key)}`;
+}
+
+/** Appends `value` to `id`'s list in `map`. */
+function pushTo<T>(map: Map<string, T[]>, id: string, value: T): void {
+  const list = map.get(id);
+  if (list) list.push(value);
+  else map.set(id, [value]);
 }
 
 /** The trace kinds `onEvent` below reads. */
@@ -345,18 +357,14 @@ export class TimelinessTrace {
       case 'window.late':
         this.lateJoined.add(lateWindowId(e));
         return;
-      case 'record.late': {
-        const id = `${String(e.task)}\u0000${String(e.key)}`;
-        const list = this.droppedLate.get(id);
-        if (list) list.push(e.ts as number);
-        else this.droppedLate.set(id, [e.ts as number]);
+      case 'record.late':
+        pushTo(this.droppedLate, taskKeyId(e), e.ts as number);
         return;
-      }
       case 'window.fire':
         if (e.firing === 0 && !(this.lateJoined.size > 0 && this.lateJoined.has(lateWindowId(e))) && !this.heldDroppedRecord(e) && !this.mergedOtherwise(e)) {
           this.fires.push({ t: e.t, key: e.key as string, start: e.start as number, end: e.end as number });
         }
-        this.noteFiring(e);
+        pushTo(this.firedBounds, taskKeyId(e), { attempt: e.attempt as number, start: e.start as number, end: e.end as number });
         return;
       case 'task.deploy':
         this.firstDeployMs = Math.min(this.firstDeployMs, e.t);
@@ -389,15 +397,6 @@ export class TimelinessTrace {
     return { sources: [...this.sourcePartitions.values()].map((ps) => [...ps].sort((a, b) => a - b)) };
   }
 
-  /** Records `e`'s bounds, per task and key, with its attempt (for `mergedOtherwise`). */
-  private noteFiring(e: TraceEvent): void {
-    const id = `${String(e.task)}\u0000${String(e.key)}`;
-    const list = this.firedBounds.get(id);
-    const b = { attempt: e.attempt as number, start: e.start as number, end: e.end as number };
-    if (list) list.push(b);
-    else this.firedBounds.set(id, [b]);
-  }
-
   /**
    * Whether `e`, fired in a restored attempt, is a session that merged otherwise than in an earlier
    * attempt: an earlier attempt fired a window of the same task and key sharing its start or its
@@ -407,7 +406,7 @@ export class TimelinessTrace {
    */
   private mergedOtherwise(e: TraceEvent): boolean {
     if (!((e.attempt as number) > 0)) return false;
-    const list = this.firedBounds.get(`${String(e.task)}\u0000${String(e.key)}`);
+    const list = this.firedBounds.get(taskKeyId(e));
     if (list === undefined) return false;
     const start = e.start as number;
     const end = e.end as number;
@@ -418,7 +417,7 @@ export class TimelinessTrace {
   /** Whether a record of the fired window (same task and key, timestamp in it) was dropped as late before. */
   private heldDroppedRecord(e: TraceEvent): boolean {
     if (this.droppedLate.size === 0) return false;
-    const list = this.droppedLate.get(`${String(e.task)}\u0000${String(e.key)}`);
+    const list = this.droppedLate.get(taskKeyId(e));
     if (list === undefined) return false;
     const start = e.start as number;
     const end = e.end as number;
