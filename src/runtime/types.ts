@@ -42,6 +42,16 @@ export interface Timers {
  */
 export interface Network {
   send(to: ProcessId, msg: unknown): void;
+  /**
+   * Sends on this process's connection to `to`, as over TCP: the same FIFO
+   * channel, but a partition delays the message instead of dropping it. A
+   * message the cut link swallows is sent again once the link has healed, at
+   * the sender's next retransmission (the first about 200 ms after the loss,
+   * then backing off), and a connection delivers in the order it was given:
+   * what was sent after a lost message waits behind it. It is lost only as a
+   * datagram is when an end crashes (the connection dies with it).
+   */
+  sendReliable(to: ProcessId, msg: unknown): void;
 }
 
 /**

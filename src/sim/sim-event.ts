@@ -25,12 +25,30 @@ export interface ProcState {
 export interface Route {
   readonly target: ProcState;
   readonly channel: Channel;
+  /** Its connection (`sendReliable`), made on the first such send of each incarnation. */
+  conn: Connection | undefined;
+}
+
+/**
+ * A process's connection to another, as TCP keeps one: what a cut link
+ * swallowed, and everything sent after it, waits here in send order (by
+ * message id) until a retransmission finds the link healed.
+ */
+export interface Connection {
+  /** The sender's incarnation: a restarted process opens a new connection, and the old one's messages are lost. */
+  readonly inc: number;
+  held: SimEvent[];
+  /** The retransmission timeout: the minimum after each delivery, doubled at each retry that finds the link still cut. */
+  rtoMs: number;
+  retryArmed: boolean;
 }
 
 export const START = 0;
 export const MESSAGE = 1;
 export const TIMER = 2;
 export const WORLD = 3;
+/** A message on a connection (`sendReliable`): held, not dropped, by a partition. */
+export const RELIABLE = 4;
 
 /** What re-arms a timer: the world that queued it. */
 export interface TimerHost {

@@ -25,11 +25,15 @@ import { SimDisk, type DiskFault, type DiskOptions } from './disk.ts';
 import { SimNetwork, type Channel, type Spike } from './network.ts';
 import { EventQueue } from './queue.ts';
 import { rootRng, type Rng } from './rng.ts';
-import { assertDelayMs, isDelayMs, MESSAGE, msgKind, NO_TIMER, SimEvent, START, TIMER, TIMER_DEFERRED, TIMER_DONE, TIMER_QUEUED, TimerEvent, WORLD, type ProcState, type TimerHost } from './sim-event.ts';
+import { assertDelayMs, isDelayMs, MESSAGE, msgKind, NO_TIMER, RELIABLE, SimEvent, START, TIMER, TIMER_DEFERRED, TIMER_DONE, TIMER_QUEUED, TimerEvent, WORLD, type Connection, type ProcState, type Route, type TimerHost } from './sim-event.ts';
 import { Trace } from './trace.ts';
 import type { RunLimits, RunResult, WorldOptions, WorldStats } from './world-types.ts';
 
 export type { RunLimits, RunResult, WorldOptions, WorldStats } from './world-types.ts';
+
+/** Linux's bounds on a TCP retransmission timeout (TCP_RTO_MIN, TCP_RTO_MAX). */
+const RTO_MIN_MS = 200;
+const RTO_MAX_MS = 120_000;
 
 export class World {
   readonly trace: Trace;
@@ -148,7 +152,7 @@ export class World {
       incarnation: inc,
       clock: this.clock,
       timers: { after: (delayMs, fn) => this.addTimer(p, inc, delayMs, fn) },
-      net: { send: (to, msg) => this.send(p, inc, to, msg) },
+      net: { send: (to, msg) => this.send(p, inc, to, msg), sendReliable: (to, msg) => this.sendReliable(p, inc, to, msg) },
       disk: p.disk,
       trace: {
         emit: (kind, fields) => {
@@ -201,14 +205,98 @@ export class World {
   private send(p: ProcState, inc: number, to: ProcessId, msg: unknown): void {
     // A context outliving its incarnation is inert.
     if (p.incarnation !== inc || !p.up) return;
+    const route = this.routeOf(p, to);
+    this.enqueueMessage(p.id, p, inc, route.target, msg, route.channel);
+  }
+
+  private routeOf(p: ProcState, to: ProcessId): Route {
     let route = p.routes.get(to);
     if (route === undefined) {
       const target = this.procs.get(to);
       if (target === undefined) throw new Error(`${p.id}: send to unknown process '${to}'`);
-      route = { target, channel: this.net.channelOf(p.id, to) };
+      route = { target, channel: this.net.channelOf(p.id, to), conn: undefined };
       p.routes.set(to, route);
     }
-    this.enqueueMessage(p.id, p, inc, route.target, msg, route.channel);
+    return route;
+  }
+
+  /**
+   * A send on p's connection to `to` (see `Network.sendReliable`): held when the link is cut or
+   * the connection already holds earlier messages, else queued as any message is.
+   */
+  private sendReliable(p: ProcState, inc: number, to: ProcessId, msg: unknown): void {
+    if (p.incarnation !== inc || !p.up) return;
+    const route = this.routeOf(p, to);
+    let conn = route.conn;
+    if (conn === undefined || conn.inc !== inc) route.conn = conn = { inc, held: [], rtoMs: RTO_MIN_MS, retryArmed: false };
+    const ev = new SimEvent(RELIABLE, route.target, inc, undefined, msg, p.id, p, this.stats.messagesSent++, this.net.cutGeneration);
+    if (conn.held.length > 0 || this.net.isCut(p.id, to)) this.hold(route, conn, ev);
+    else this.queueMessage(ev, route.channel, false);
+  }
+
+  /** Queues a message for delivery on `channel` (FIFO), tracing its send. */
+  private queueMessage(ev: SimEvent, channel: Channel, resend: boolean): void {
+    const to = (ev.proc as ProcState).id;
+    const atMs = this.net.deliveryTimeMs(channel, this.nowMs, ev.from, to);
+    if (this.traceIo) this.trace.record(this.nowMs, ev.from, 'net.send', { to, from: ev.from, mid: ev.mid, msg: msgKind(ev.msg), atMs, ...(resend ? { resend } : {}) });
+    this.queue.push(atMs, ev);
+  }
+
+  /** A connection's message the cut link swallowed (or that is behind one): held in send order until a retransmission. */
+  private hold(route: Route, conn: Connection, ev: SimEvent): void {
+    const held = conn.held;
+    let i = held.length;
+    while (i > 0 && held[i - 1]!.mid > ev.mid) i--;
+    held.splice(i, 0, ev);
+    if (this.traceIo) this.trace.record(this.nowMs, ev.from, 'net.drop', { to: route.target.id, from: ev.from, mid: ev.mid, msg: msgKind(ev.msg), reason: 'partition', resend: true });
+    if (!conn.retryArmed) this.armRetry(ev.fromProc as ProcState, route, conn);
+  }
+
+  private armRetry(sender: ProcState, route: Route, conn: Connection): void {
+    conn.retryArmed = true;
+    this.queue.push(this.nowMs + conn.rtoMs, new SimEvent(WORLD, undefined, 0, () => this.retransmit(sender, route, conn), undefined, '', undefined, 0, 0));
+  }
+
+  /** A connection's retransmission: everything held goes out again, in order, once the link has healed. */
+  private retransmit(sender: ProcState, route: Route, conn: Connection): void {
+    conn.retryArmed = false;
+    if (route.conn !== conn || sender.incarnation !== conn.inc || !sender.up) {
+      for (const ev of conn.held) this.dropped(ev, 'sender-crashed');
+      conn.held = [];
+      return;
+    }
+    if (this.net.isCut(sender.id, route.target.id)) {
+      conn.rtoMs = Math.min(2 * conn.rtoMs, RTO_MAX_MS);
+      this.armRetry(sender, route, conn);
+      return;
+    }
+    conn.rtoMs = RTO_MIN_MS;
+    const held = conn.held;
+    conn.held = [];
+    for (const ev of held) {
+      this.queueMessage(new SimEvent(RELIABLE, ev.proc, ev.inc, undefined, ev.msg, ev.from, ev.fromProc, ev.mid, this.net.cutGeneration), route.channel, true);
+    }
+  }
+
+  /** Delivers a connection's message, or holds it behind a cut (see `sendReliable`). */
+  private deliverReliable(ev: SimEvent): void {
+    const sender = ev.fromProc as ProcState;
+    const to = ev.proc as ProcState;
+    if (sender.incarnation !== ev.inc || !sender.up) return this.dropped(ev, 'sender-crashed');
+    const route = sender.routes.get(to.id) as Route;
+    const conn = route.conn as Connection;
+    if (conn.held.length > 0 || this.net.droppedByCut(ev.from, to.id, ev.cutGen)) return this.hold(route, conn, ev);
+    if (!to.up) return this.dropped(ev, 'receiver-down');
+    this.stats.messagesDelivered++;
+    if (this.traceIo) this.trace.record(this.nowMs, to.id, 'net.deliver', { to: to.id, from: ev.from, mid: ev.mid, msg: msgKind(ev.msg) });
+    (to.logic as ProcessLogic).onMessage(ev.from, ev.msg);
+  }
+
+  /** Counts and traces a message that will not be delivered. */
+  private dropped(ev: SimEvent, reason: string): void {
+    const to = (ev.proc as ProcState).id;
+    this.stats.messagesDropped++;
+    if (this.traceIo) this.trace.record(this.nowMs, to, 'net.drop', { to, from: ev.from, mid: ev.mid, msg: msgKind(ev.msg), reason });
   }
 
   /** Injects a message from outside the processes (tests, drivers), through the network. */
@@ -236,11 +324,7 @@ export class World {
     if (sender !== undefined && (sender.incarnation !== ev.inc || !sender.up)) reason = 'sender-crashed';
     else if (this.net.droppedByCut(ev.from, to.id, ev.cutGen)) reason = 'partition';
     else if (!to.up) reason = 'receiver-down';
-    if (reason !== undefined) {
-      this.stats.messagesDropped++;
-      if (this.traceIo) this.trace.record(this.nowMs, to.id, 'net.drop', { to: to.id, from: ev.from, mid: ev.mid, msg: msgKind(ev.msg), reason });
-      return;
-    }
+    if (reason !== undefined) return this.dropped(ev, reason);
     this.stats.messagesDelivered++;
     if (this.traceIo) this.trace.record(this.nowMs, to.id, 'net.deliver', { to: to.id, from: ev.from, mid: ev.mid, msg: msgKind(ev.msg) });
     (to.logic as ProcessLogic).onMessage(ev.from, ev.msg);
@@ -357,6 +441,11 @@ export class World {
         this.nowMs = t;
         this.stats.steps++;
         this.deliver(ev);
+        return true;
+      case RELIABLE:
+        this.nowMs = t;
+        this.stats.steps++;
+        this.deliverReliable(ev);
         return true;
       case WORLD:
         this.nowMs = t;

@@ -22,7 +22,7 @@
  * There is no log broker: a pipeline that reads or writes the log (fromLog,
  * sinkTo) fails with an error saying so when it first talks to it.
  */
-import type { Clock, Disk, Network, ProcessContext, TimerHandle, Timers, Tracer, TraceFields } from '../../../runtime/index.ts';
+import type { Clock, Disk, Network, ProcessContext, ProcessId, TimerHandle, Timers, Tracer, TraceFields } from '../../../runtime/index.ts';
 import type { TraceEvent } from '../../../runtime/trace-event.ts';
 import { checksum } from '../../../runtime/checksum.ts';
 import { LogClient } from '../../../log/client.ts';
@@ -365,11 +365,10 @@ export class LocalJob {
     };
     const clock: Clock = { now: () => job.clock };
     const timers: Timers = { after: (delayMs, fn) => job.schedule(delayMs, fn) };
-    const net: Network = {
-      send(to) {
-        throw new LocalJobError(`a test harness has no ${to === 'broker' ? 'log broker' : `process ${to}`}: read from scripts or harness inputs, and collect with harness sinks, instead of fromLog and sinkTo`);
-      },
+    const noProcess = (to: ProcessId): never => {
+      throw new LocalJobError(`a test harness has no ${to === 'broker' ? 'log broker' : `process ${to}`}: read from scripts or harness inputs, and collect with harness sinks, instead of fromLog and sinkTo`);
     };
+    const net: Network = { send: noProcess, sendReliable: noProcess };
     const refuse = (): never => {
       throw new LocalJobError('a test harness has no disk');
     };

@@ -33,7 +33,11 @@ export interface DataMessage {
   task: string;
   /** Channel index at the receiver. */
   ch: number;
-  /** Per-channel sequence number: a gap means the network lost data, which fails the task (as a broken TCP connection does). */
+  /**
+   * Per-channel sequence number. Data travels on connections (`net.sendReliable`, as Flink's
+   * TCP connections between task managers), which a partition delays but does not thin out, so a
+   * gap means a broken connection, which fails the task.
+   */
   seq: number;
   items: unknown[];
 }

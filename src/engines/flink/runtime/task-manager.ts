@@ -192,7 +192,7 @@ class TaskManager implements ProcessLogic {
       writerFor(edge: GraphEdge, fromSubtask: number, onFirstBuffered: () => void, onSent: OnSent): EdgeWriter {
         const targets = tm.plan.targetsOf(edge, fromSubtask);
         const slots = tm.slots;
-        return new EdgeWriter(edge, targets, attempt, tm.settings.bufferRecords, (msg) => tm.ctx.net.send(tm.plan.hostOf(msg.task, slots), msg), onFirstBuffered, onSent);
+        return new EdgeWriter(edge, targets, attempt, tm.settings.bufferRecords, (msg) => tm.ctx.net.sendReliable(tm.plan.hostOf(msg.task, slots), msg), onFirstBuffered, onSent);
       },
       failTask(task: Task, reason: string): void {
         tm.toJm({ kind: 'task.failed', attempt, task: task.key, reason });
