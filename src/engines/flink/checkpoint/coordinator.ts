@@ -8,7 +8,13 @@
  * when two-phase-commit sinks commit).
  *
  * At most one checkpoint is in flight (Flink's default
- * max-concurrent-checkpoints, 1); one that does not complete within the
+ * max-concurrent-checkpoints, 1). A periodic trigger that falls while one is
+ * in flight is queued, as Flink's CheckpointRequestDecider queues it (up to
+ * 1,000 requests); when the checkpoint in flight ends, completed or aborted,
+ * the oldest queued request starts at once (the minimum pause between
+ * checkpoints is 0 by default), after a final checkpoint or a savepoint
+ * asked for meanwhile, which come first. A failover drops the queue. One
+ * that does not complete within the
  * timeout is aborted, and so is one a task declines (Flink's
  * receiveDeclineMessage). As Flink's CheckpointFailureManager counts them
  * towards the tolerable failures: an expired checkpoint does; a decline
@@ -44,11 +50,16 @@ export interface CoordinatorHooks {
   failJob(reason: string): void;
 }
 
+/** Flink's CheckpointRequestDecider keeps at most this many requests waiting. */
+const MAX_QUEUED_REQUESTS = 1_000;
+
 export class CheckpointCoordinator {
   private nextId = 1;
   private pending: Pending | undefined;
   private finalWanted = false;
   private savepointWanted = false;
+  /** When each periodic trigger that fell while a checkpoint was in flight came, oldest first. */
+  private queued: number[] = [];
   private consecutiveFailures = 0;
   private generation = 0;
   completed = 0;
@@ -78,6 +89,7 @@ export class CheckpointCoordinator {
     this.pending = undefined;
     this.finalWanted = false;
     this.savepointWanted = false;
+    this.queued = [];
     this.nextId = Math.max(this.nextId, restored + 1, highest + 1);
     this.latest = undefined;
   }
@@ -88,6 +100,8 @@ export class CheckpointCoordinator {
     this.ctx.timers.after(this.settings.checkpointIntervalMs, () => {
       if (gen !== this.generation || this.finalWanted) return;
       if (!this.pending) this.trigger('periodic');
+      // Stop-with-savepoint stops Flink's periodic scheduler: nothing queues behind a savepoint.
+      else if (!this.savepointInFlight && this.queued.length < MAX_QUEUED_REQUESTS) this.queued.push(this.ctx.clock.now());
       this.schedule();
     });
   }
@@ -96,6 +110,7 @@ export class CheckpointCoordinator {
   triggerFinal(): void {
     this.finalWanted = true;
     this.savepointWanted = false;
+    this.queued = [];
     if (!this.pending) this.trigger('final');
   }
 
@@ -103,6 +118,7 @@ export class CheckpointCoordinator {
   triggerSavepoint(): void {
     if (!this.enabled || this.finalWanted) return;
     this.savepointWanted = true;
+    this.queued = [];
     if (!this.pending) this.trigger('savepoint');
   }
 
@@ -115,6 +131,7 @@ export class CheckpointCoordinator {
   private next(): CheckpointKind | undefined {
     if (this.finalWanted) return 'final';
     if (this.savepointWanted) return 'savepoint';
+    if (this.queued.length > 0) return 'periodic';
     return undefined;
   }
 
@@ -122,8 +139,13 @@ export class CheckpointCoordinator {
     const id = this.nextId++;
     const attempt = this.hooks.attempt();
     if (kind === 'savepoint') this.savepointWanted = false;
+    // A periodic checkpoint started from the queue says how long its request waited.
+    const requestedAt = kind === 'periodic' ? this.queued.shift() : undefined;
     this.pending = { id, attempt, handles: {}, acked: 0, kind, committing: false };
-    this.ctx.trace.emit('barrier.inject', { checkpoint: id, attempt, final: kind === 'final', savepoint: kind === 'savepoint' });
+    this.ctx.trace.emit('barrier.inject', {
+      checkpoint: id, attempt, final: kind === 'final', savepoint: kind === 'savepoint',
+      ...(requestedAt !== undefined ? { queuedMs: this.ctx.clock.now() - requestedAt } : {}),
+    });
     this.hooks.broadcast({ kind: 'trigger', attempt, checkpoint: id });
     const gen = this.generation;
     this.ctx.timers.after(this.settings.checkpointTimeoutMs, () => {
@@ -161,6 +183,7 @@ export class CheckpointCoordinator {
       this.aborted++;
     }
     this.pending = undefined;
+    this.queued = [];
     this.generation++;
   }
 
