@@ -17,7 +17,7 @@ import type { TraceEvent } from '../runtime/trace-event.ts';
 
 interface ChromeEvent {
   name: string;
-  ph: 'i' | 'C' | 's' | 'f' | 'M' | 'X';
+  ph: 'i' | 'C' | 's' | 't' | 'f' | 'M' | 'X';
   ts?: number;
   dur?: number;
   pid: number;
@@ -37,6 +37,8 @@ export class PerfettoExport {
   private readonly out: ChromeEvent[] = [];
   private readonly pids = new Map<string, number>();
   private readonly tids = new Map<string, number>();
+  /** Ids of the messages whose flow has begun: a connection's retransmission continues it, or begins it when the first send went into a cut link untraced. */
+  private readonly flows = new Set<number>();
 
   private pid(p: string): number {
     let id = this.pids.get(p);
@@ -73,7 +75,11 @@ export class PerfettoExport {
       const sending = kind === 'net.send';
       const msg = String(e.msg ?? 'message');
       this.out.push({ name: `${sending ? 'send' : 'deliver'} ${msg}`, cat: 'net', ph: 'X', ts, dur: 1, pid, tid, args });
-      this.out.push({ name: msg, cat: 'net', ph: sending ? 's' : 'f', ...(sending ? {} : { bp: 'e' as const }), id: Number(e.mid), ts, pid, tid });
+      // A connection's retransmission (`resend`) is a step of the flow its first send began.
+      const id = Number(e.mid);
+      const ph = !sending ? 'f' : this.flows.has(id) ? 't' : 's';
+      if (sending) this.flows.add(id);
+      this.out.push({ name: msg, cat: 'net', ph, ...(sending ? {} : { bp: 'e' as const }), id, ts, pid, tid });
       return;
     }
     this.out.push({ name: kind, cat: kind.split('.')[0]!, ph: 'i', s: FAULT_KINDS.has(kind) ? 'g' : 't', ts, pid, tid, args });

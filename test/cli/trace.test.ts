@@ -2,7 +2,8 @@
  * What this proves: `weir trace` writes the run a token describes — as JSON
  * lines that hash to exactly the run's trace hash, or as Chrome Trace Event
  * JSON that a trace viewer can load (named process tracks, instants, counters,
- * and every flow arrow's start matched by a finish) — and bad input is one
+ * and every flow arrow's start matched by a finish; a buffer a partition held
+ * and its connection sent again is one flow through its resend) — and bad input is one
  * line with exit 2, with nothing written. `weir run --check-determinism`
  * reports the same hash twice, and fails, naming the first divergent event,
  * when its second run parts from the first (a second run with its faults
@@ -18,7 +19,7 @@ import { join } from 'node:path';
 import { hashEvents, parseJsonl } from '../../src/sim/trace.ts';
 import { determinismCheck } from '../../src/cli/run.ts';
 import { runScenario } from '../../src/explore/run.ts';
-import { decodeToken } from '../../src/explore/settings.ts';
+import { decodeToken, encodeToken } from '../../src/explore/settings.ts';
 import type { TraceEvent } from '../../src/runtime/trace-event.ts';
 
 const weir = (args: string[]): { status: number | null; stdout: string; stderr: string } => {
@@ -39,6 +40,7 @@ interface ChromeEvent {
   id?: number;
   bp?: string;
   s?: string;
+  args?: Record<string, unknown>;
 }
 
 /**
@@ -50,7 +52,7 @@ interface ChromeEvent {
 function expectTraceEventFormat(events: ChromeEvent[]): void {
   const slices = new Map<string, { ts: number; end: number }[]>();
   for (const e of events) {
-    expect(['M', 'X', 'i', 'C', 's', 'f']).toContain(e.ph);
+    expect(['M', 'X', 'i', 'C', 's', 't', 'f']).toContain(e.ph);
     expect(typeof e.name).toBe('string');
     expect(Number.isInteger(e.pid) && Number.isInteger(e.tid)).toBe(true);
     if (e.ph === 'M') continue;
@@ -65,7 +67,7 @@ function expectTraceEventFormat(events: ChromeEvent[]): void {
     if (e.ph === 'i') expect(['g', 'p', 't']).toContain(e.s);
   }
   for (const e of events) {
-    if (e.ph !== 's' && e.ph !== 'f') continue;
+    if (e.ph !== 's' && e.ph !== 't' && e.ph !== 'f') continue;
     expect(Number.isInteger(e.id)).toBe(true);
     if (e.ph === 'f') expect(e.bp).toBe('e');
     const inside = (slices.get(`${e.pid}/${e.tid}`) ?? []).some((x) => x.ts <= e.ts! && e.ts! < x.end);
@@ -96,6 +98,31 @@ describe('weir trace', () => {
     expect(ends.length).toBeGreaterThan(0);
     for (const id of ends) expect(starts.has(id)).toBe(true);
     expectTraceEventFormat(traceEvents as unknown as ChromeEvent[]);
+  });
+
+  it('draws a retransmitted buffer as one flow: its send, its resend after the partition, its delivery', () => {
+    // A partition between the task managers while records flow (as test/explore/data-connections),
+    // cut while a buffer is on its way.
+    const token = encodeToken({
+      scenario: 'bank', seed: 3, guarantee: 'exactly-once', faults: 'none', bugs: [],
+      plan: { faults: [{ kind: 'partition', atMs: 1_556, a: 'tm-0', b: 'tm-1', durationMs: 1_200 }] },
+    });
+    const r = weir(['trace', token, '--format', 'perfetto']);
+    expect(r.status).toBe(0);
+    const { traceEvents } = JSON.parse(r.stdout) as { traceEvents: ChromeEvent[] };
+    // A buffer lost in flight is sent, resent and delivered (s, t, f); one sent into the cut link is
+    // held untraced until its resend, which begins its flow (s, f).
+    const resent = traceEvents.filter((e) => e.ph === 'X' && e.args?.resend === true).map((e) => Number(e.args!.mid));
+    expect(resent.length).toBeGreaterThan(0);
+    const shapes = new Set<string>();
+    for (const id of resent) {
+      const flow = traceEvents.filter((e) => e.id === id && (e.ph === 's' || e.ph === 't' || e.ph === 'f'));
+      shapes.add(flow.map((e) => e.ph).join());
+      for (let i = 1; i < flow.length; i++) expect(flow[i - 1]!.ts!).toBeLessThan(flow[i]!.ts!);
+      expect(flow.at(-1)!.ph).toBe('f');
+    }
+    expect([...shapes].sort()).toEqual(['s,f', 's,t,f']);
+    expectTraceEventFormat(traceEvents);
   });
 
   it('rejects bad input with one line and exit 2, writing nothing', () => {
