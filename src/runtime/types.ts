@@ -37,8 +37,9 @@ export interface Timers {
  * A network endpoint. Channels are point-to-point and FIFO per ordered pair
  * (sender, receiver), like TCP. Messages are delivered by reference and must
  * be treated as immutable by both sides. Delivery may be delayed (latency),
- * cut (partition: the message is dropped) or never happen (the receiver is
- * down, or the sender crashed before delivery).
+ * cut (partition: a datagram, `send`, is dropped; a message on a connection,
+ * `sendReliable`, waits for the link to heal) or never happen (the receiver
+ * is down, or the sender crashed before delivery).
  */
 export interface Network {
   send(to: ProcessId, msg: unknown): void;

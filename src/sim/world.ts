@@ -14,6 +14,10 @@
  * re-arms one timer over and over (runtime/request-client) thus leaves one
  * entry in the queue, not one per cancelled timer.
  *
+ * Messages are datagrams (`send`: a partition drops them) or travel on a
+ * process's connection to another (`sendReliable`, as TCP: a partition holds
+ * them, in send order, until a retransmission after the heal).
+ *
  * Crash semantics use incarnations, never searches: every timer, message and
  * fsync carries the incarnation of the process that made it, and is skipped
  * (a message: dropped with a `net.drop` event) if that process has crashed
@@ -338,7 +342,10 @@ export class World {
     this.queue.push(this.nowMs + delayMs, new SimEvent(WORLD, undefined, 0, fn, undefined, '', undefined, 0, 0));
   }
 
-  /** Cuts both directions of a–b for `durationMs`; messages sent across or in flight meanwhile are dropped. */
+  /**
+   * Cuts both directions of a–b for `durationMs`; datagrams sent across or in flight meanwhile are
+   * dropped, and a connection's messages wait for a retransmission after the heal (`sendReliable`).
+   */
   partition(a: ProcessId, b: ProcessId, durationMs: number): void {
     assertDelayMs('partition', durationMs);
     this.net.cut(a, b);
