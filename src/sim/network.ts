@@ -18,7 +18,8 @@
  * Partitions cut both directions of a link. A message is dropped when its link
  * is cut at send, is cut at delivery, or was cut at any moment in between: a
  * link records the cut generation of its latest cut, and each message carries
- * the generation current when it was sent.
+ * the generation current when it was sent. (The world holds such a message
+ * back instead when it travels on a connection: `World.sendReliable`.)
  */
 import type { Rng } from './rng.ts';
 
