@@ -51,7 +51,9 @@ export function describeEvent(lazy: TraceEvent): string {
       return `${task} → ${str(e, 'to') ?? '?'} ch${num(e, 'ch') ?? '?'}: ${records}${why}`;
     }
     case 'barrier.inject':
-      return task ? `${task} sends barrier ${c(e)} on` : `coordinator injects barrier ${c(e)}${e.final === true ? ' (final)' : ''}`;
+      if (task) return `${task} sends barrier ${c(e)} on`;
+      // A periodic trigger that waited while another checkpoint was in flight says how long.
+      return `coordinator injects barrier ${c(e)}${e.final === true ? ' (final)' : ''}${num(e, 'queuedMs') !== undefined ? ` (queued ${fmtMs(num(e, 'queuedMs')!)})` : ''}`;
     case 'barrier.receive':
       return `${task} ch${num(e, 'ch') ?? '?'} receives barrier ${c(e)}`;
     case 'barrier.align':

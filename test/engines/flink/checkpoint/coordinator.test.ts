@@ -28,6 +28,7 @@ import { BugSwitches } from '../../../../src/engines/flink/bugs.ts';
 import { DEFAULT_SETTINGS } from '../../../../src/engines/flink/runtime/task-env.ts';
 import type { JobPlan } from '../../../../src/engines/flink/runtime/plan.ts';
 import type { TraceEvent } from '../../../../src/runtime/trace-event.ts';
+import { describeEvent } from '../../../../src/tui/model/format.ts';
 
 interface Outcome {
   aborts: { t: number; checkpoint: number; reason: string }[];
@@ -153,6 +154,9 @@ describe('checkpoint coordinator: the queue of trigger requests', () => {
     expect(done).toBeGreaterThanOrEqual(330);
     expect(injects.slice(0, 3)).toEqual([{ t: 100, checkpoint: 1 }, { t: done, checkpoint: 2, queuedMs: done - 200 }, { t: done + 250, checkpoint: 3, queuedMs: done + 250 - 300 }]);
     expect(aborts.slice(0, 1)).toEqual([{ t: done + 250, checkpoint: 2, reason: 'timeout' }]);
+    // The replay's event log says so.
+    const event = { seq: 0, t: done, p: 'jm', kind: 'barrier.inject', checkpoint: 2, attempt: 0, final: false, savepoint: false, queuedMs: done - 200 };
+    expect(describeEvent(event)).toBe(`coordinator injects barrier c2 (queued ${done - 200} ms)`);
   });
 
   it('with nothing in flight, a tick starts its checkpoint at once', () => {
