@@ -46,11 +46,18 @@
  * time, and the window fires on time only then. The same holds for a
  * window whose record came past allowed lateness and was dropped
  * (`record.late`): its window never fired in that attempt, and fires on time
- * only when a restore lets the replayed record in. Nor is a session a
- * restored attempt merged otherwise than an earlier attempt did (an earlier
- * firing of its key shares one of its bounds only): a restore of a snapshot
- * taken before a fired session was cleared can merge a replayed record into
- * it, making a session that did not exist before the fault.
+ * only when a restore lets the replayed record in. Nor is a session
+ * window's firing in a restored attempt (any attempt after the first):
+ * after a fault, records the first attempt merged into one session may
+ * form others, and sessions it formed may not form again — a restore of a
+ * snapshot taken before a fired session was cleared can merge a replayed
+ * record into it; a replay (from scratch, when there was no checkpoint)
+ * reads the log in other batches; a partition the fault held up goes idle
+ * and its records come late — so the input's deadline for a session of a
+ * later attempt is no deadline the engine could keep. A session the first
+ * attempt fired is judged by that firing. (Tumbling and sliding windows
+ * are fixed by the assigner: a restored attempt's firing of one is judged
+ * like any other.)
  * Records reach a partition when the log appended them (`log.append` of the
  * input topic), not when they were scheduled: a busy producer lags.
  */
@@ -325,15 +332,14 @@ export class TimelinessTrace {
    * window holding one fires on time, if at all, only after a restore rewound the watermark below it.
    */
   private readonly droppedLate = new Map<string, number[]>();
-  /** Per task and key, the bounds of every firing so far, with its attempt. */
-  private readonly firedBounds = new Map<string, { attempt: number; start: number; end: number }[]>();
   /** Per source subtask (task name), the input partitions it read from (`source.fetch`). */
   private readonly sourcePartitions = new Map<string, Set<number>>();
   private firstDeployMs = Number.POSITIVE_INFINITY;
   private lastSourceEndMs = Number.NEGATIVE_INFINITY;
   private firstFaultMs = Number.POSITIVE_INFINITY;
 
-  constructor(private readonly inputTopic: string, partitions: number, private readonly offPath: ReadonlySet<string>) {
+  /** `sessions`: the windows are session windows (see `restoredSession`). */
+  constructor(private readonly inputTopic: string, partitions: number, private readonly offPath: ReadonlySet<string>, private readonly sessions = false) {
     this.appendMs = Array.from({ length: partitions }, () => []);
   }
 
@@ -361,10 +367,9 @@ export class TimelinessTrace {
         pushTo(this.droppedLate, taskKeyId(e), e.ts as number);
         return;
       case 'window.fire':
-        if (e.firing === 0 && !(this.lateJoined.size > 0 && this.lateJoined.has(lateWindowId(e))) && !this.heldDroppedRecord(e) && !this.mergedOtherwise(e)) {
+        if (e.firing === 0 && !(this.lateJoined.size > 0 && this.lateJoined.has(lateWindowId(e))) && !this.heldDroppedRecord(e) && !this.restoredSession(e)) {
           this.fires.push({ t: e.t, key: e.key as string, start: e.start as number, end: e.end as number });
         }
-        pushTo(this.firedBounds, taskKeyId(e), { attempt: e.attempt as number, start: e.start as number, end: e.end as number });
         return;
       case 'task.deploy':
         this.firstDeployMs = Math.min(this.firstDeployMs, e.t);
@@ -397,21 +402,9 @@ export class TimelinessTrace {
     return { sources: [...this.sourcePartitions.values()].map((ps) => [...ps].sort((a, b) => a - b)) };
   }
 
-  /**
-   * Whether `e`, fired in a restored attempt, is a session that merged otherwise than in an earlier
-   * attempt: an earlier attempt fired a window of the same task and key sharing its start or its
-   * end but not both. The merged session did not exist before the restore (its records formed other
-   * sessions then), so the input's deadline for it is no deadline the engine could keep. Tumbling
-   * and sliding windows of one key never share one bound only.
-   */
-  private mergedOtherwise(e: TraceEvent): boolean {
-    if (!((e.attempt as number) > 0)) return false;
-    const list = this.firedBounds.get(taskKeyId(e));
-    if (list === undefined) return false;
-    const start = e.start as number;
-    const end = e.end as number;
-    for (const b of list) if (b.attempt < (e.attempt as number) && (b.start === start) !== (b.end === end)) return true;
-    return false;
+  /** Whether `e` is a session fired in an attempt after the first, which is not judged (see the module comment). */
+  private restoredSession(e: TraceEvent): boolean {
+    return this.sessions && (e.attempt as number) > 0;
   }
 
   /** Whether a record of the fired window (same task and key, timestamp in it) was dropped as late before. */

@@ -274,7 +274,9 @@ export function runScenario(settings: RunSettings, opts: RunOptions = {}): RunRe
   /** Transactions the live broker reported open once the world settled (undefined: never asked). */
   let liveOpen: string[] | undefined;
   // A slow or corrupt disk off the data path (Flink's job manager and checkpoint store) delays no record.
-  const timeliness = scenario.timeliness && flink ? new TimelinessTrace(TOPICS.input, sizes.partitions, new Set(processes.offDataPath)) : undefined;
+  const timeliness = scenario.timeliness && flink
+    ? new TimelinessTrace(TOPICS.input, sizes.partitions, new Set(processes.offDataPath), scenario.window?.assigner.kind === 'session')
+    : undefined;
   // Each log source's watermark against the largest timestamps it had read, for `watermark.source-bound`.
   const sourceBound = flink ? new SourceBoundTrace() : undefined;
   // Session windows: when each record joined its session, for `session.structure`.

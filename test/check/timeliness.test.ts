@@ -230,27 +230,26 @@ describe('TimelinessTrace', () => {
     ]);
   });
 
-  it('a session a restored attempt merged otherwise than an earlier attempt is not judged; a window of the same bounds, and other sessions, are', () => {
-    const trace = new TimelinessTrace('input', 1, new Set());
+  it('a session fired in an attempt after the first is not judged; attempt 0\'s sessions and other windows of later attempts are', () => {
+    const trace = new TimelinessTrace('input', 1, new Set(), true);
     const s = { task: 'sessions[1]', key: 'k1', firing: 0 };
     // Attempt 0: [88, 588) fires and is cleared; the record at 470 then makes [470, 970) of its own.
     trace.onEvent(ev(0, 867, 'window.fire', { ...s, attempt: 0, start: 88, end: 588, wm: 638 }));
     trace.onEvent(ev(1, 1_212, 'window.fire', { ...s, attempt: 0, start: 470, end: 970, wm: 986 }));
-    trace.onEvent(ev(2, 1_300, 'window.fire', { ...s, attempt: 0, start: 1_309, end: 1_809, wm: 1_900 }));
-    // Attempt 1, restored from before the clean-up: the replayed 470 merges into [88, 970).
-    trace.onEvent(ev(3, 4_702, 'window.fire', { ...s, attempt: 1, start: 88, end: 970, wm: 986 }));
-    // The same bounds as in attempt 0, another key's session and another task's are judged.
-    trace.onEvent(ev(4, 4_800, 'window.fire', { ...s, attempt: 1, start: 1_309, end: 1_809, wm: 1_900 }));
-    trace.onEvent(ev(5, 4_801, 'window.fire', { ...s, key: 'k2', attempt: 1, start: 88, end: 970, wm: 986 }));
-    trace.onEvent(ev(6, 4_802, 'window.fire', { ...s, task: 'sessions[0]', attempt: 1, start: 88, end: 970, wm: 986 }));
+    // Attempt 1, restored from before the clean-up: the replayed 470 merges into [88, 970); a
+    // session of the same bounds as in attempt 0, and another key's, fire again or anew. None is
+    // judged: after the fault, the records form the sessions the replay's reading lets them form.
+    trace.onEvent(ev(2, 4_702, 'window.fire', { ...s, attempt: 1, start: 88, end: 970, wm: 986 }));
+    trace.onEvent(ev(3, 4_800, 'window.fire', { ...s, attempt: 1, start: 470, end: 970, wm: 1_900 }));
+    trace.onEvent(ev(4, 4_801, 'window.fire', { ...s, key: 'k2', attempt: 2, start: 88, end: 970, wm: 986 }));
     expect(trace.input([]).fires).toEqual([
       { t: 867, key: 'k1', start: 88, end: 588 },
       { t: 1_212, key: 'k1', start: 470, end: 970 },
-      { t: 1_300, key: 'k1', start: 1_309, end: 1_809 },
-      { t: 4_800, key: 'k1', start: 1_309, end: 1_809 },
-      { t: 4_801, key: 'k2', start: 88, end: 970 },
-      { t: 4_802, key: 'k1', start: 88, end: 970 },
     ]);
+    // Tumbling or sliding windows (no `sessions`): a later attempt's first firing is judged.
+    const fixed = new TimelinessTrace('input', 1, new Set());
+    fixed.onEvent(ev(0, 4_702, 'window.fire', { ...win, attempt: 1, wm: 1_190, firing: 0 }));
+    expect(fixed.input([]).fires).toEqual([{ t: 4_702, key: 'k19', start: 0, end: 1_000 }]);
   });
 
   it('learns which partitions each source subtask reads from its fetches; a partition two sources read leaves them as one', () => {
