@@ -45,8 +45,10 @@
  * fault may rewind the watermark below the record, which then arrives on
  * time, and the window fires on time only then. The same holds for a
  * window whose record came past allowed lateness and was dropped
- * (`record.late`): its window never fired in that attempt, and fires on time
- * only when a restore lets the replayed record in. Nor is a session
+ * (`record.late`), or kept out of that window only (`window.skip`: a sliding
+ * window closed while the record's later windows were open): the window
+ * never held it in that attempt, and fires on time with it only when a
+ * restore lets the replayed record in. Nor is a session
  * window's firing in a restored attempt (any attempt after the first):
  * after a fault, records the first attempt merged into one session may
  * form others, and sessions it formed may not form again — a restore of a
@@ -307,7 +309,7 @@ function pushTo<T>(map: Map<string, T[]>, id: string, value: T): void {
 }
 
 /** The trace kinds `onEvent` below reads. */
-const KINDS: readonly string[] = ['log.append', 'source.fetch', 'window.late', 'record.late', 'window.fire', 'task.deploy', 'source.end', 'fault.planned', 'buggify'];
+const KINDS: readonly string[] = ['log.append', 'source.fetch', 'window.late', 'window.skip', 'record.late', 'window.fire', 'task.deploy', 'source.end', 'fault.planned', 'buggify'];
 
 /**
  * Collects, from the trace as it is emitted, what `checkTimeliness` needs:
@@ -321,10 +323,11 @@ export class TimelinessTrace {
   private readonly appendMs: number[][];
   private readonly fires: OnTimeFire[] = [];
   /**
-   * Windows a late record joined, in any attempt: in the same attempt, the window's first firing
-   * is a late one; in a later attempt (after a restore, so after a fault) its on-time firing may
-   * come only now, when the restored watermark lets the replayed record in on time. Neither is
-   * an on-time firing the input made possible before any fault.
+   * Windows a late record joined (`window.late`) or was kept out of (`window.skip`), in any
+   * attempt: in the same attempt, a joined window's first firing is a late one (a skipped one is
+   * closed); in a later attempt (after a restore, so after a fault) its on-time firing may come only
+   * now, when the restored watermark lets the replayed record in on time. Neither is an on-time
+   * firing the input made possible before any fault.
    */
   private readonly lateJoined = new Set<string>();
   /**
@@ -361,6 +364,7 @@ export class TimelinessTrace {
         return;
       }
       case 'window.late':
+      case 'window.skip':
         this.lateJoined.add(lateWindowId(e));
         return;
       case 'record.late':

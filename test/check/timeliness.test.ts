@@ -230,6 +230,21 @@ describe('TimelinessTrace', () => {
     ]);
   });
 
+  it('a sliding window a late record was kept out of fires on time only after a restore: not judged; the record\'s other windows are', () => {
+    const trace = new TimelinessTrace('input', 1, new Set());
+    const w = { task: 'window[1]', key: 'k3', firing: 0 };
+    // Attempt 0: the record at ts 118 came after [-1,500, 500) closed, and joined its later windows only.
+    trace.onEvent(ev(0, 1_290, 'window.skip', { task: 'window[1]', attempt: 0, id: 118, key: 'k3', start: -1_500, end: 500, wm: 972 }));
+    trace.onEvent(ev(1, 1_400, 'window.fire', { ...w, attempt: 0, start: -1_000, end: 1_000, wm: 1_050 }));
+    // Attempt 1 replays from the start: [-1,500, 500) now holds the record and fires on time.
+    trace.onEvent(ev(2, 7_524, 'window.fire', { ...w, attempt: 1, start: -1_500, end: 500, wm: 7_305 }));
+    trace.onEvent(ev(3, 7_525, 'window.fire', { ...w, attempt: 1, start: -1_000, end: 1_000, wm: 7_305 }));
+    expect(trace.input([]).fires).toEqual([
+      { t: 1_400, key: 'k3', start: -1_000, end: 1_000 },
+      { t: 7_525, key: 'k3', start: -1_000, end: 1_000 },
+    ]);
+  });
+
   it('a session fired in an attempt after the first is not judged; attempt 0\'s sessions and other windows of later attempts are', () => {
     const trace = new TimelinessTrace('input', 1, new Set(), true);
     const s = { task: 'sessions[1]', key: 'k1', firing: 0 };
