@@ -316,9 +316,7 @@ export class World {
       if (this.traceIo) this.trace.record(this.nowMs, from, 'net.drop', { to: target.id, from, mid, msg: msgKind(msg), reason: 'partition' });
       return;
     }
-    const atMs = this.net.deliveryTimeMs(channel, this.nowMs, from, target.id);
-    if (this.traceIo) this.trace.record(this.nowMs, from, 'net.send', { to: target.id, from, mid, msg: msgKind(msg), atMs });
-    this.queue.push(atMs, new SimEvent(MESSAGE, target, inc, undefined, msg, from, fromProc, mid, this.net.cutGeneration));
+    this.queueMessage(new SimEvent(MESSAGE, target, inc, undefined, msg, from, fromProc, mid, this.net.cutGeneration), channel, false);
   }
 
   private deliver(ev: SimEvent): void {
