@@ -296,7 +296,7 @@ function lateWindowId(e: TraceEvent): string {
   return `${taskKeyId(e)}\u0000${String(e.start)}\u0000${String(e.end)}`;
 }
 
-/** A key of a task, in every attempt: what the judge keeps dropped records and firings by. */
+/** A key of a task, in every attempt: what the judge keeps records dropped as late by. */
 function taskKeyId(e: TraceEvent): string {
   return `${String(e.task)}\u0000${String(e.key)}`;
 }

@@ -291,6 +291,11 @@ export class World {
     const conn = route.conn as Connection;
     if (conn.held.length > 0 || this.net.droppedByCut(ev.from, to.id, ev.cutGen)) return this.hold(route, conn, ev);
     if (!to.up) return this.dropped(ev, 'receiver-down');
+    this.handOver(ev, to);
+  }
+
+  /** Counts, traces and hands a message to its receiver's logic. */
+  private handOver(ev: SimEvent, to: ProcState): void {
     this.stats.messagesDelivered++;
     if (this.traceIo) this.trace.record(this.nowMs, to.id, 'net.deliver', { to: to.id, from: ev.from, mid: ev.mid, msg: msgKind(ev.msg) });
     (to.logic as ProcessLogic).onMessage(ev.from, ev.msg);
@@ -327,9 +332,7 @@ export class World {
     else if (this.net.droppedByCut(ev.from, to.id, ev.cutGen)) reason = 'partition';
     else if (!to.up) reason = 'receiver-down';
     if (reason !== undefined) return this.dropped(ev, reason);
-    this.stats.messagesDelivered++;
-    if (this.traceIo) this.trace.record(this.nowMs, to.id, 'net.deliver', { to: to.id, from: ev.from, mid: ev.mid, msg: msgKind(ev.msg) });
-    (to.logic as ProcessLogic).onMessage(ev.from, ev.msg);
+    this.handOver(ev, to);
   }
 
   // ---- faults and world events -------------------------------------------
