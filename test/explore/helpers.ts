@@ -25,3 +25,19 @@ export const denseBank: Scenario = {
   ...bank,
   workload: (rng, s) => generateTransfers(rng, { events: s.events, accounts: s.keys, partitions: s.partitions, initialBalance: 1_000, recordsPerStep: 20, eventRateMsPerRecord: 1 }),
 };
+
+/** bank with its sink subtasks behind a rebalance edge: the balances tasks send them barriers and cancellation markers. */
+export const bankSinkApart: Scenario = {
+  ...bank,
+  name: 'bank-sink-apart',
+  engines: {
+    flink: {
+      ...bank.engines.flink!,
+      build(env, s) {
+        bank.engines.flink!.build(env, s);
+        const sink = env.graph.nodes.find((n) => n.name === 'sink')!;
+        sink.inputs[0]!.partitioning = 'rebalance';
+      },
+    },
+  },
+};

@@ -24,25 +24,10 @@ import { bank } from '../../scenarios/bank.ts';
 import type { Scenario } from '../../scenarios/types.ts';
 import { CoverageProbe } from '../../src/explore/coverage.ts';
 import type { TraceEvent } from '../../src/runtime/trace-event.ts';
-import { failed, run } from './helpers.ts';
+import { bankSinkApart, failed, run } from './helpers.ts';
 
 const SEEDS = Array.from({ length: 16 }, (_, i) => i + 1);
 
-/** bank with its sink subtasks behind a rebalance edge: the balances tasks send them barriers and cancellation markers. */
-const bankSinkApart: Scenario = {
-  ...bank,
-  name: 'bank-sink-apart',
-  engines: {
-    flink: {
-      ...bank.engines.flink!,
-      build(env, s) {
-        bank.engines.flink!.build(env, s);
-        const sink = env.graph.nodes.find((n) => n.name === 'sink')!;
-        sink.inputs[0]!.partitioning = 'rebalance';
-      },
-    },
-  },
-};
 
 interface Sweep {
   edges: number;

@@ -16,7 +16,9 @@
  * asked for meanwhile, which come first. A failover drops the queue. One
  * that does not complete within the
  * timeout is aborted, and so is one a task declines (Flink's
- * receiveDeclineMessage). As Flink's CheckpointFailureManager counts them
+ * receiveDeclineMessage); every task is then told (Flink's
+ * notifyCheckpointAborted), and one whose barrier of it has not come yet
+ * skips it. As Flink's CheckpointFailureManager counts them
  * towards the tolerable failures: an expired checkpoint does; a decline
  * because a newer barrier or a cancellation marker came first, or because a
  * task was not ready, does not. Ids only grow, across failovers too (Flink's
@@ -173,6 +175,10 @@ export class CheckpointCoordinator {
     }
     if (this.pending?.kind === 'savepoint') this.ctx.trace.emit('savepoint.abort', { checkpoint: id, reason });
     this.pending = undefined;
+    // Flink's sendAbortedMessages: every task hears of the abort, with the latest completed checkpoint.
+    const attempt = this.hooks.attempt();
+    const completed = this.latest?.attempt === attempt ? this.latest.id : undefined;
+    this.hooks.broadcast({ kind: 'cp.abort', attempt, checkpoint: id, ...(completed === undefined ? {} : { completed }) });
     const next = this.next();
     if (next) this.trigger(next);
   }

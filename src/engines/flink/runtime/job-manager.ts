@@ -10,6 +10,9 @@
  * the job manager but still alive keeps running the old attempt's tasks
  * until it hears of a newer attempt (a cancel, a deploy or a heartbeat):
  * a zombie, which the log's producer fencing keeps out of the output.
+ * A deployment is an RPC, as Flink's submitTask: a task manager that does
+ * not answer it within the timeout fails the attempt, so a deployment the
+ * network lost is never waited for.
  *
  * The only thing it keeps on disk is the attempt counter, synced before an
  * attempt is deployed, so a restarted job manager never reuses an attempt
@@ -43,6 +46,8 @@ class JobManager implements ProcessLogic {
   private readonly tms = new Map<ProcessId, TmStatus>();
   /** Task-manager incarnations the current attempt was deployed on. */
   private deployedOn = new Map<ProcessId, number>();
+  /** The task managers of `deployedOn` that answered the current attempt's deployment. */
+  private deployAcked = new Set<ProcessId>();
   /** The slot table of the latest deployment (see JobPlan). */
   private slots: ProcessId[];
   private finishedTasks = new Set<string>();
@@ -190,6 +195,13 @@ class JobManager implements ProcessLogic {
     // The slot table is traced only when there are spares to move to (it never changes otherwise).
     this.ctx.trace.emit('job.restore', { attempt, checkpoint: restore ? restore.checkpoint : -1, ...(this.plan.spares.length > 0 ? { slots: slots.join(',') } : {}) });
     this.broadcast({ kind: 'deploy', attempt, restore, slots });
+    this.deployAcked = new Set();
+    // Flink's submitTask is an RPC with a timeout (its ask timeout; the heartbeat timeout here):
+    // a task manager that does not answer the deployment in time fails the attempt.
+    this.ctx.timers.after(this.settings.heartbeatTimeoutMs, () => {
+      if (attempt !== this.attempt || this.phase !== 'running') return;
+      for (const tm of this.deployedOn.keys()) if (!this.deployAcked.has(tm)) return this.fail(`deployment to ${tm} timed out`);
+    });
     this.coordinator.schedule();
     this.scheduleSavepoint();
   }
@@ -208,6 +220,9 @@ class JobManager implements ProcessLogic {
         if (m.kind === 'hb.ack' && m.attempt !== undefined) for (const task of m.finished ?? []) this.taskFinished(m.attempt, task);
         return;
       }
+      case 'deploy.ack':
+        if (m.attempt === this.attempt && this.deployedOn.get(from) === m.incarnation) this.deployAcked.add(from);
+        return;
       case 'task.failed':
         if (m.attempt === this.attempt) this.fail(`${m.task} failed: ${m.reason}`);
         return;

@@ -17,6 +17,12 @@ export type JmToTm =
   | { kind: 'trigger'; attempt: number; checkpoint: number }
   | { kind: 'cp.complete'; attempt: number; checkpoint: number }
   /**
+   * The coordinator aborted `checkpoint` (Flink's notifyCheckpointAborted): a task that has not
+   * reached it yet skips it. `completed` is the latest checkpoint completed in this attempt, which
+   * the task treats as a completion notice first (as Flink's StreamTask does).
+   */
+  | { kind: 'cp.abort'; attempt: number; checkpoint: number; completed?: number }
+  /**
    * Heartbeats carry the current attempt: a task manager that missed a cancel learns from them that its tasks are stale.
    * They also repeat the latest completed checkpoint of that attempt (`completed`), as a `cp.complete` would.
    */
@@ -24,6 +30,8 @@ export type JmToTm =
 
 export type TmToJm =
   | { kind: 'tm.register'; incarnation: number }
+  /** The answer to a deployment (Flink's submitTask acknowledgement): this task manager runs `attempt` now. */
+  | { kind: 'deploy.ack'; attempt: number; incarnation: number }
   /**
    * A heartbeat's answer also lists the tasks of `attempt` this task manager runs that have
    * finished: a `task.finished` lost to a partition is then repeated, as a heartbeat payload.

@@ -80,7 +80,10 @@ class TaskManager implements ProcessLogic {
         if (m.completed !== undefined) this.checkpointCompleted(m.attempt, m.completed);
         return;
       case 'deploy':
-        return this.deploy(m.attempt, m.restore, m.slots);
+        this.deploy(m.attempt, m.restore, m.slots);
+        // Flink's submitTask is an RPC: its answer tells the job manager the deployment arrived.
+        if (m.attempt === this.attempt) this.toJm({ kind: 'deploy.ack', attempt: m.attempt, incarnation: this.ctx.incarnation });
+        return;
       case 'cancel':
         if (m.attempt >= this.attempt) this.cancelAll();
         return;
@@ -96,6 +99,13 @@ class TaskManager implements ProcessLogic {
       }
       case 'cp.complete':
         return this.checkpointCompleted(m.attempt, m.checkpoint);
+      case 'cp.abort':
+        if (m.attempt !== this.attempt) return;
+        for (const t of this.tasks.values()) {
+          if (m.completed !== undefined) t.notifyCheckpointComplete(m.completed);
+          t.notifyCheckpointAborted(m.checkpoint);
+        }
+        return;
     }
   }
 

@@ -76,6 +76,9 @@ interface PendingUnaligned {
   complete: () => void;
 }
 
+/** Flink's SubtaskCheckpointCoordinatorImpl remembers at most this many aborted checkpoints a task has not reached. */
+const MAX_ABORTED_IDS = 128;
+
 export class Task {
   readonly name: string;
   private ops: OpInstance[] = [];
@@ -93,6 +96,10 @@ export class Task {
   private readonly writers: EdgeWriter[] = [];
   private draining = false;
   private unaligned: PendingUnaligned | undefined;
+  /** The newest checkpoint this task reached or gave up (Flink's `lastCheckpointId` in SubtaskCheckpointCoordinatorImpl). */
+  private lastCheckpointId = -1;
+  /** Checkpoints the coordinator aborted before this task reached them, oldest first (Flink keeps at most 128). */
+  private readonly abortedIds = new Set<number>();
   /** Planted bug `idle-not-chained`: idleness reaches the writers but not the chained operators. */
   readonly idleStopsAtChain: boolean;
 
@@ -408,6 +415,7 @@ export class Task {
    */
   private abandon(id: number, reason: string, silent: boolean): void {
     this.env.ctx.trace.emit('checkpoint.abort', { task: this.name, attempt: this.env.attempt, checkpoint: id, reason });
+    this.passCheckpoint(id);
     if (this.unaligned !== undefined && this.unaligned.id <= id) this.unaligned = undefined;
     if (silent) return;
     this.env.declineCheckpoint(this, id, reason);
@@ -416,6 +424,7 @@ export class Task {
 
   /** Unaligned: the first barrier of `id` is in; snapshot now and forward the barrier at once. */
   private startUnaligned(id: number): void {
+    if (!this.reachCheckpoint(id)) return;
     const inFlight: [number, unknown, number][] = [];
     // Records are processed (and collected) only after this barrier is handled, so the order here is free.
     this.unaligned = { id, inFlight, complete: this.snapshotAndForward(id, () => inFlight) };
@@ -432,7 +441,40 @@ export class Task {
 
   private alignedBarrier(id: number): void {
     this.env.ctx.trace.emit('barrier.align', { task: this.name, attempt: this.env.attempt, checkpoint: id });
-    this.snapshotAndForward(id);
+    if (this.reachCheckpoint(id)) this.snapshotAndForward(id);
+  }
+
+  /** The task is done with every checkpoint up to `id` (Flink's abortCheckpointOnBarrier moves `lastCheckpointId` so): older aborted ids are forgotten. */
+  private passCheckpoint(id: number): void {
+    if (id <= this.lastCheckpointId) return;
+    this.lastCheckpointId = id;
+    for (const a of this.abortedIds) if (a < id) this.abortedIds.delete(a);
+  }
+
+  /**
+   * The task reached checkpoint `id`: its barriers are in, or the coordinator
+   * triggered this source (Flink's `checkpointState`). False when the
+   * coordinator had already aborted it: the task skips it, taking no
+   * snapshot, and sends a cancellation marker where the barrier would go, so
+   * its receivers stop waiting for that barrier.
+   */
+  private reachCheckpoint(id: number): boolean {
+    this.passCheckpoint(id);
+    if (!this.abortedIds.delete(id)) return true;
+    this.env.ctx.trace.emit('checkpoint.abort', { task: this.name, attempt: this.env.attempt, checkpoint: id, reason: 'the coordinator aborted it before this task reached it' });
+    if (!this.finished) for (const w of this.writers) w.cancel(id);
+    return false;
+  }
+
+  /**
+   * The coordinator aborted checkpoint `id` (Flink's notifyCheckpointAborted):
+   * if this task has not reached it yet, it remembers to skip it. A task past
+   * it changes nothing: its snapshot's acknowledgement is ignored.
+   */
+  notifyCheckpointAborted(id: number): void {
+    if (this.cancelled || id <= this.lastCheckpointId) return;
+    this.abortedIds.add(id);
+    if (this.abortedIds.size > MAX_ABORTED_IDS) this.abortedIds.delete(this.abortedIds.values().next().value!);
   }
 
   /**
@@ -485,7 +527,7 @@ export class Task {
     if (!this.started) return this.abandon(id, 'task not ready', false);
     // A finished task has no barrier to wait for: it snapshots at once (Flink's
     // checkpoints after tasks finished, FLIP-147), so sinks can commit their tail.
-    this.snapshotAndForward(id);
+    if (this.reachCheckpoint(id)) this.snapshotAndForward(id);
   }
 
   /**

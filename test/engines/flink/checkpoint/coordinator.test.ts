@@ -13,7 +13,9 @@
  * falls while a checkpoint is in flight waits, and the oldest waiting one
  * starts the moment the checkpoint in flight completes or is aborted (its
  * barrier says how long it waited); nothing queues behind a savepoint; a
- * failover drops the queue.
+ * failover drops the queue. Every abort is broadcast to the tasks (Flink's
+ * notifyCheckpointAborted) with the latest checkpoint completed in the
+ * attempt, except the one that fails the job.
  *
  * How: the coordinator runs in a job-manager process of a world with a real
  * checkpoint store; the test acknowledges or declines checkpoints at chosen
@@ -38,6 +40,8 @@ interface Outcome {
   failed: string[];
   /** The virtual time of each job failure. */
   failedAt: number[];
+  /** What the coordinator told the tasks that an abort or a completion of a checkpoint happened. */
+  notices: { t: number; kind: string; checkpoint: number; completed?: number }[];
 }
 
 interface Script {
@@ -56,7 +60,7 @@ function runCoordinator(declines: [number, number][], untilMs: number, savepoint
 }
 
 function runScript(script: Script, untilMs: number): Outcome {
-  const out: Outcome = { aborts: [], injects: [], completes: [], failed: [], failedAt: [] };
+  const out: Outcome = { aborts: [], injects: [], completes: [], failed: [], failedAt: [], notices: [] };
   const world = new World({ seed: 1, traceIo: false, subscribers: [(e: TraceEvent) => {
     if (e.kind === 'checkpoint.abort') out.aborts.push({ t: e.t, checkpoint: e.checkpoint as number, reason: e.reason as string });
     if (e.kind === 'checkpoint.complete') out.completes.push({ t: e.t, checkpoint: e.checkpoint as number });
@@ -68,7 +72,9 @@ function runScript(script: Script, untilMs: number): Outcome {
     const plan = { tasks: [{}, {}] } as unknown as JobPlan;
     const settings = { ...DEFAULT_SETTINGS, checkpointIntervalMs: 100, checkpointTimeoutMs: 250, tolerableFailedCheckpoints: 1 };
     const coordinator = new CheckpointCoordinator(ctx, plan, settings, store, {
-      broadcast: () => {},
+      broadcast: (m) => {
+        if (m.kind === 'cp.abort' || m.kind === 'cp.complete') out.notices.push({ t: ctx.clock.now(), kind: m.kind, checkpoint: m.checkpoint, ...(m.kind === 'cp.abort' && m.completed !== undefined ? { completed: m.completed } : {}) });
+      },
       attempt: () => 0,
       onComplete: () => {},
       failJob: (reason) => {
@@ -122,6 +128,14 @@ describe('checkpoint coordinator: declines and timeouts', () => {
     // Checkpoint 2 starts at 350 from the queue and is declined at 450; checkpoint 3, queued, starts then.
     expect(aborts.map((a) => [a.t, a.checkpoint, a.reason.split(':')[0]])).toEqual([[350, 1, 'timeout'], [450, 2, 'declined by balances[1]'], [700, 3, 'timeout']]);
     expect(failed).toEqual(['2 checkpoints in a row failed (last: timeout)']);
+  });
+
+  it('tells the tasks of every abort, with the latest completed checkpoint, but not of the one that fails the job', () => {
+    // Checkpoint 1 completes; 2 is declined; 3 and 4 expire, and 4 fails the job.
+    const { notices, failed } = runScript({ acks: [[120, 1]], declines: [[250, 2]] }, 900);
+    expect(failed).toHaveLength(1);
+    expect(notices.map((n) => [n.kind, n.checkpoint, n.completed])).toEqual([['cp.complete', 1, undefined], ['cp.abort', 2, 1], ['cp.abort', 3, 1]]);
+    expect(notices[1]!.t).toBe(250);
   });
 
   it('ignores a decline of a checkpoint that is not the pending one', () => {
