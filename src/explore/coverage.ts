@@ -29,6 +29,10 @@
  *   barrier handler then aborts `n` (declined as subsumed). A barrier no
  *   newer than one the task already aligned or aborted is obsolete and
  *   starts nothing.
+ * - `checkpoint.skipped-after-abort`: a task reaches a checkpoint (its
+ *   barriers are in, or its trigger comes) that the coordinator had
+ *   already aborted and told it of (`notifyCheckpointAborted`), and skips
+ *   it: no snapshot, a cancellation marker instead of the barrier.
  * - `txn.fenced`: the log fences a zombie producer's transaction.
  * - `corrupt.snapshot-read`: the checkpoint store finds a snapshot it reads
  *   for a restoring task failing its checksum (and refuses to hand it out).
@@ -85,6 +89,7 @@ import { assignWindows } from '../stream/assigners.ts';
 import { StreamEnvironment } from '../engines/flink/api/environment.ts';
 import { WindowOperator } from '../engines/flink/operators/window.ts';
 import { IntervalJoinOperator } from '../engines/flink/operators/interval-join.ts';
+import { SKIPPED_ABORTED } from '../engines/flink/runtime/task.ts';
 import { kstreamsTopics } from '../engines/kstreams/deployment.ts';
 import { spark } from '../engines/spark/dsl.ts';
 import { judgedOn, type EngineName, type Scenario } from '../../scenarios/types.ts';
@@ -97,6 +102,7 @@ export const EDGES = [
   'crash.precommit-before-commit',
   'barrier.mid-alignment',
   'barrier.newer-mid-alignment',
+  'checkpoint.skipped-after-abort',
   'txn.fenced',
   'corrupt.snapshot-read',
   'corrupt.log-read',
@@ -126,6 +132,7 @@ export const EDGE_TEXT: Readonly<Record<Edge, string>> = {
   'crash.precommit-before-commit': 'a crash between pre-commit and commit',
   'barrier.mid-alignment': 'a barrier arriving mid-alignment',
   'barrier.newer-mid-alignment': "a newer checkpoint's barrier mid-alignment",
+  'checkpoint.skipped-after-abort': 'a task skipping an aborted checkpoint',
   'txn.fenced': 'a fenced zombie transaction',
   'corrupt.snapshot-read': 'a corrupt snapshot read detected',
   'corrupt.log-read': 'a corrupt log read detected',
@@ -294,6 +301,7 @@ export class CoverageProbe {
         break;
       case 'checkpoint.abort':
         if (typeof e.task === 'string') this.alignmentEnded(e);
+        if (e.reason === SKIPPED_ABORTED) this.counts['checkpoint.skipped-after-abort']++;
         break;
       case 'txn.fenced':
         this.counts['txn.fenced']++;

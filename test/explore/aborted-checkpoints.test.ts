@@ -11,15 +11,19 @@
  * How: swarm sweeps of bank with its sink behind a network edge (so the
  * skipping tasks have receivers; seeds 85–125) and of wordcount (1–40), each run's trace read for
  * the skips (`checkpoint.abort` of a task, reason "the coordinator aborted
- * it…") and the events of the same checkpoint around them. Without the
+ * it…") and the events of the same checkpoint around them; the coverage
+ * probe counts each skip. Without the
  * notification no task ever skips a checkpoint and the sweeps find none.
  */
 import { describe, expect, it } from 'vitest';
 import type { Scenario } from '../../scenarios/types.ts';
+import { SCENARIOS } from '../../scenarios/index.ts';
 import type { TraceEvent } from '../../src/runtime/trace-event.ts';
+import { SKIPPED_ABORTED } from '../../src/engines/flink/runtime/task.ts';
+import { CoverageProbe } from '../../src/explore/coverage.ts';
 import { bankSinkApart, failed, run } from './helpers.ts';
 
-const SKIP = 'the coordinator aborted it before this task reached it';
+const SKIP = SKIPPED_ABORTED;
 
 interface Skip {
   seed: number;
@@ -28,7 +32,7 @@ interface Skip {
   events: TraceEvent[];
 }
 
-function sweep(scenario: Scenario | string, seeds: number[]): { skips: Skip[]; failures: string[] } {
+function sweep(scenario: Scenario | string, seeds: number[]): { scenario: Scenario; skips: Skip[]; failures: string[] } {
   const skips: Skip[] = [];
   const failures: string[] = [];
   for (const seed of seeds) {
@@ -45,7 +49,7 @@ function sweep(scenario: Scenario | string, seeds: number[]): { skips: Skip[]; f
       }
     }
   }
-  return { skips, failures };
+  return { scenario: typeof scenario === 'string' ? SCENARIOS.find((x) => x.name === scenario)! : scenario, skips, failures };
 }
 
 const seeds = (from: number, to: number): number[] => Array.from({ length: to - from + 1 }, (_, i) => from + i);
@@ -71,6 +75,13 @@ describe('a checkpoint the coordinator aborted', () => {
       expect(own.filter((e) => e.kind === 'snapshot' || e.kind === 'txn.precommit'), `seed ${s.seed} ${s.task} c${s.checkpoint}`).toEqual([]);
       expect(s.events.some((e) => e.kind === 'checkpoint.complete')).toBe(false);
     }
+  });
+
+  it('is counted by the coverage edge checkpoint.skipped-after-abort, once per skipping task', () => {
+    const seed = wordcount.skips[0]!.seed;
+    const probe = new CoverageProbe(wordcount.scenario);
+    run({ scenario: 'wordcount', seed, faults: 'swarm' }, { scenario: probe.scenario, subscribers: [probe.subscriber] });
+    expect(probe.finish()['checkpoint.skipped-after-abort']).toBe(wordcount.skips.filter((s) => s.seed === seed).length);
   });
 
   it('sends a cancellation marker where the barrier would go: the receiver gets no barrier of it from that task', () => {

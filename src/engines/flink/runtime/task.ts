@@ -79,6 +79,9 @@ interface PendingUnaligned {
 /** Flink's SubtaskCheckpointCoordinatorImpl remembers at most this many aborted checkpoints a task has not reached. */
 const MAX_ABORTED_IDS = 128;
 
+/** The reason a task's `checkpoint.abort` gives when it skips a checkpoint the coordinator aborted before the task reached it. */
+export const SKIPPED_ABORTED = 'the coordinator aborted it before this task reached it';
+
 export class Task {
   readonly name: string;
   private ops: OpInstance[] = [];
@@ -461,7 +464,7 @@ export class Task {
   private reachCheckpoint(id: number): boolean {
     this.passCheckpoint(id);
     if (!this.abortedIds.delete(id)) return true;
-    this.env.ctx.trace.emit('checkpoint.abort', { task: this.name, attempt: this.env.attempt, checkpoint: id, reason: 'the coordinator aborted it before this task reached it' });
+    this.env.ctx.trace.emit('checkpoint.abort', { task: this.name, attempt: this.env.attempt, checkpoint: id, reason: SKIPPED_ABORTED });
     if (!this.finished) for (const w of this.writers) w.cancel(id);
     return false;
   }
