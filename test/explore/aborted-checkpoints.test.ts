@@ -9,10 +9,10 @@
  * the cancellation marker, not the barrier; the runs pass every check.
  *
  * How: swarm sweeps of bank with its sink behind a network edge (so the
- * skipping tasks have receivers; seeds 85–125) and of wordcount (1–40), each run's trace read for
- * the skips (`checkpoint.abort` of a task, reason "the coordinator aborted
- * it…") and the events of the same checkpoint around them; the coverage
- * probe counts each skip. Without the
+ * skipping tasks have receivers; seeds 85–125) and of wordcount (seeds
+ * 1–40), each run's trace read for the skips (`checkpoint.abort` of a
+ * task, reason "the coordinator aborted it…") and the events of the same
+ * checkpoint around them; the coverage probe counts each skip. Without the
  * notification no task ever skips a checkpoint and the sweeps find none.
  */
 import { describe, expect, it } from 'vitest';
@@ -22,8 +22,6 @@ import type { TraceEvent } from '../../src/runtime/trace-event.ts';
 import { SKIPPED_ABORTED } from '../../src/engines/flink/runtime/task.ts';
 import { CoverageProbe } from '../../src/explore/coverage.ts';
 import { bankSinkApart, failed, run } from './helpers.ts';
-
-const SKIP = SKIPPED_ABORTED;
 
 interface Skip {
   seed: number;
@@ -44,7 +42,7 @@ function sweep(scenario: Scenario | string, seeds: number[]): { scenario: Scenar
     const report = run({ scenario: name, seed, faults: 'swarm' }, { ...(typeof scenario === 'string' ? {} : { scenario }), subscribers: [keep] });
     failures.push(...failed(report).map((f) => `seed ${seed}: ${f}`));
     for (const e of events) {
-      if (e.kind === 'checkpoint.abort' && e.reason === SKIP) {
+      if (e.kind === 'checkpoint.abort' && e.reason === SKIPPED_ABORTED) {
         skips.push({ seed, task: e.task as string, checkpoint: e.checkpoint as number, events: events.filter((x) => x.checkpoint === e.checkpoint && (x.attempt === undefined || x.attempt === e.attempt)) });
       }
     }
@@ -67,7 +65,7 @@ describe('a checkpoint the coordinator aborted', () => {
 
   it('is skipped only after the coordinator aborted it, with no snapshot and no pre-commit under it', () => {
     for (const s of [...apart.skips, ...wordcount.skips]) {
-      const skipAt = s.events.findIndex((e) => e.kind === 'checkpoint.abort' && e.task === s.task && e.reason === SKIP);
+      const skipAt = s.events.findIndex((e) => e.kind === 'checkpoint.abort' && e.task === s.task && e.reason === SKIPPED_ABORTED);
       const abortAt = s.events.findIndex((e) => e.kind === 'checkpoint.abort' && e.task === undefined);
       expect(abortAt, `seed ${s.seed} ${s.task} c${s.checkpoint}`).toBeGreaterThanOrEqual(0);
       expect(abortAt).toBeLessThan(skipAt);
@@ -88,7 +86,7 @@ describe('a checkpoint the coordinator aborted', () => {
     const withReceivers = apart.skips.filter((s) => s.task.startsWith('balances'));
     expect(withReceivers.length).toBeGreaterThanOrEqual(1);
     for (const s of withReceivers) {
-      const after = s.events.slice(s.events.findIndex((e) => e.kind === 'checkpoint.abort' && e.task === s.task && e.reason === SKIP));
+      const after = s.events.slice(s.events.findIndex((e) => e.kind === 'checkpoint.abort' && e.task === s.task && e.reason === SKIPPED_ABORTED));
       const sent = after.filter((e) => e.kind === 'buffer.send' && e.task === s.task);
       expect(sent.length, `seed ${s.seed} ${s.task} c${s.checkpoint}`).toBeGreaterThanOrEqual(1);
       expect(sent.every((e) => e.reason === 'cancel')).toBe(true);
