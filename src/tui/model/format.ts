@@ -50,10 +50,12 @@ export function describeEvent(lazy: TraceEvent): string {
       const why = ({ timeout: ' (buffer timeout)', full: ' (buffer full)', end: ', then end of input', barrier: `, then barrier ${c(e)}`, cancel: `, then cancel ${c(e)}` } as Record<string, string>)[str(e, 'reason') ?? ''] ?? '';
       return `${task} → ${str(e, 'to') ?? '?'} ch${num(e, 'ch') ?? '?'}: ${records}${why}`;
     }
-    case 'barrier.inject':
+    case 'barrier.inject': {
       if (task) return `${task} sends barrier ${c(e)} on`;
       // A periodic trigger that waited while another checkpoint was in flight says how long.
-      return `coordinator injects barrier ${c(e)}${e.final === true ? ' (final)' : ''}${num(e, 'queuedMs') !== undefined ? ` (queued ${fmtMs(num(e, 'queuedMs')!)})` : ''}`;
+      const queuedMs = num(e, 'queuedMs');
+      return `coordinator injects barrier ${c(e)}${e.final === true ? ' (final)' : ''}${queuedMs !== undefined ? ` (queued ${fmtMs(queuedMs)})` : ''}`;
+    }
     case 'barrier.receive':
       return `${task} ch${num(e, 'ch') ?? '?'} receives barrier ${c(e)}`;
     case 'barrier.align':

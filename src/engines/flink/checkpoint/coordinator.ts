@@ -67,6 +67,11 @@ export class CheckpointCoordinator {
   completed = 0;
   /** The latest checkpoint completed in this attempt, if any. */
   latest: { id: number; attempt: number } | undefined;
+
+  /** The id of `latest` while its attempt is the current one: what the heartbeats and abort notices repeat. */
+  get completedInAttempt(): number | undefined {
+    return this.latest !== undefined && this.latest.attempt === this.hooks.attempt() ? this.latest.id : undefined;
+  }
   aborted = 0;
 
   constructor(
@@ -176,9 +181,8 @@ export class CheckpointCoordinator {
     if (this.pending?.kind === 'savepoint') this.ctx.trace.emit('savepoint.abort', { checkpoint: id, reason });
     this.pending = undefined;
     // Flink's sendAbortedMessages: every task hears of the abort, with the latest completed checkpoint.
-    const attempt = this.hooks.attempt();
-    const completed = this.latest?.attempt === attempt ? this.latest.id : undefined;
-    this.hooks.broadcast({ kind: 'cp.abort', attempt, checkpoint: id, ...(completed === undefined ? {} : { completed }) });
+    const completed = this.completedInAttempt;
+    this.hooks.broadcast({ kind: 'cp.abort', attempt: this.hooks.attempt(), checkpoint: id, ...(completed === undefined ? {} : { completed }) });
     const next = this.next();
     if (next) this.trigger(next);
   }

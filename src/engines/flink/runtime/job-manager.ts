@@ -109,8 +109,7 @@ class JobManager implements ProcessLogic {
     this.heartbeating = true;
     // Notifications of completion may be lost; repeating the latest on every heartbeat is harmless
     // (sinks commit everything up to it, idempotently) and lets a sink that missed one commit at the next beat.
-    const latest = this.coordinator.latest;
-    const completed = latest && latest.attempt === this.attempt ? latest.id : undefined;
+    const completed = this.coordinator.completedInAttempt;
     this.broadcast({ kind: 'hb', seq: ++this.hbSeq, attempt: this.attempt, ...(completed === undefined ? {} : { completed }) });
     this.ctx.timers.after(this.settings.heartbeatIntervalMs, () => this.heartbeat());
     if (this.phase === 'running' || this.phase === 'finished') {
