@@ -70,8 +70,8 @@ export const MUTANTS = [
   {
     id: 'source-idleness-never-marked',
     file: 'src/engines/flink/operators/log-source.ts',
-    find: 'if (idleMs > 0 && now - p.lastActivityMs >= idleMs) continue;',
-    replace: 'if (false) continue;',
+    find: 'if (p.idleness !== undefined && p.idleness.checkIfIdle(now)) {',
+    replace: 'if (false) {',
     description: 'a source never leaves an idle partition out of its watermark (idleness never marked)',
     try: ['sessions:flink'],
   },

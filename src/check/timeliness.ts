@@ -26,7 +26,11 @@
  * active subtask that has not passed.) Which partitions a subtask reads
  * comes from the trace (`source.fetch`). Its on-time firing must come by
  * ready(e) + slackMs, the slack covering the sources' periodic watermark
- * and idleness checks and the hops between tasks.
+ * and idleness checks and the hops between tasks. (A source's partition
+ * goes idle by Flink's `IdlenessTimer`: the countdown starts at the first
+ * periodic emission that finds nothing new and runs out at an emission more
+ * than idleTimeoutMs later, so up to two watermark intervals after the
+ * moment this model takes; the slack covers that too.)
  *
  * A window cannot fire before a record of it has arrived, so its deadline
  * counts from the later of ready(e) and the arrival of its first record

@@ -10,14 +10,21 @@
  * watermark where it was (a record that was late before a crash stays late).
  *
  * Watermarks are emitted periodically (Flink's autoWatermarkInterval) in
- * virtual processing time. A partition that has delivered nothing for
- * `idleTimeoutMs` stops holding the watermark back; when every live
- * partition is idle the source marks its output idle. A partition sealed at
+ * virtual processing time. Each partition has Flink's `IdlenessTimer`
+ * (`WatermarksWithIdleness`, one per split): at each periodic emission it
+ * asks whether the partition delivered anything since the last one; the
+ * first emission that finds nothing new starts a countdown, and an emission
+ * more than `idleTimeoutMs` after that start finds the partition idle, so
+ * it stops holding the watermark back (between the timeout and the timeout
+ * plus two intervals after its last records). When every live partition is
+ * idle the source marks its output idle. The timers are not checkpointed
+ * (Flink's are not): a restored source counts afresh. A partition sealed at
  * its end finishes; when all are finished the source finishes, and the task
  * sends the final watermark.
  */
 import type { Output, OperatorContext, StreamOperator } from './operator.ts';
 import { BoundedOutOfOrdernessWatermarks } from '../time/watermark-generator.ts';
+import { IdlenessTimer } from '../time/idleness.ts';
 import { MIN_WATERMARK } from '../../../stream/watermark.ts';
 
 export interface LogSourceOptions {
@@ -45,7 +52,8 @@ interface PartitionState {
   offset: number;
   gen: BoundedOutOfOrdernessWatermarks;
   finished: boolean;
-  lastActivityMs: number;
+  /** Flink's per-split idleness detection; undefined when partitions never go idle. */
+  idleness: IdlenessTimer | undefined;
   /** Bumped on restore so replies to fetches of a previous life are ignored. */
   fetchEpoch: number;
   inFlight: boolean;
@@ -84,8 +92,10 @@ export class LogSourceOperator implements StreamOperator {
   open(ctx: OperatorContext, out: Output): void {
     this.ctx = ctx;
     this.out = out;
+    const idleMs = this.opts.idleTimeoutMs ?? 0;
     for (let p = ctx.subtask; p < this.opts.partitions; p += ctx.parallelism) {
-      this.parts.push({ partition: p, offset: 0, gen: new BoundedOutOfOrdernessWatermarks(this.opts.boundMs), finished: false, lastActivityMs: ctx.now(), fetchEpoch: 0, inFlight: false, readMax: Number.NEGATIVE_INFINITY, tracedMax: Number.NEGATIVE_INFINITY, tracedEnd: false });
+      const idleness = idleMs > 0 ? new IdlenessTimer(idleMs) : undefined;
+      this.parts.push({ partition: p, offset: 0, gen: new BoundedOutOfOrdernessWatermarks(this.opts.boundMs), finished: false, idleness, fetchEpoch: 0, inFlight: false, readMax: Number.NEGATIVE_INFINITY, tracedMax: Number.NEGATIVE_INFINITY, tracedEnd: false });
     }
   }
 
@@ -135,7 +145,8 @@ export class LogSourceOperator implements StreamOperator {
       }
       p.offset = r.nextOffset;
       if (r.records.length > 0) {
-        p.lastActivityMs = this.ctx.now();
+        // Flink counts each event; the timer only asks whether the count moved, so once per batch says the same.
+        p.idleness?.activity();
         if (this.idle) this.setIdle(false);
       }
       if (r.endOfPartition) {
@@ -169,18 +180,22 @@ export class LogSourceOperator implements StreamOperator {
 
   private emitWatermark(): void {
     this.traceReads();
-    const idleMs = this.opts.idleTimeoutMs ?? 0;
     const now = this.ctx.now();
     let min = Number.POSITIVE_INFINITY;
     let active = 0;
+    let idle = 0;
     for (const p of this.parts) {
       if (p.finished) continue;
-      if (idleMs > 0 && now - p.lastActivityMs >= idleMs) continue;
+      // Every live partition's timer is asked at every emission: asking is what moves its countdown.
+      if (p.idleness !== undefined && p.idleness.checkIfIdle(now)) {
+        idle++;
+        continue;
+      }
       active++;
       min = Math.min(min, p.gen.currentWatermark());
     }
     if (active === 0) {
-      if (idleMs > 0 && !this.idle && this.parts.some((p) => !p.finished)) this.setIdle(true);
+      if (idle > 0 && !this.idle) this.setIdle(true);
       return;
     }
     if (this.idle) this.setIdle(false);
