@@ -10,8 +10,11 @@
  *   strictly more than the timeout after that start;
  * - while one partition is idle the watermark follows the others, and the
  *   source's output is marked idle only when every live partition is;
- * - records on a partition reset its countdown, and the output is active
- *   again at once;
+ * - records on a partition reset its countdown, but the output is marked
+ *   active again only just before a watermark above the last one (Flink's
+ *   `WatermarkOutputMultiplexer` emits only a combined watermark that went
+ *   up, and `WatermarkToDataOutput` marks the output active before it): a
+ *   partition that comes back behind that watermark leaves it idle;
  * - a source with no idle timeout never marks anything idle.
  */
 import { describe, expect, test } from 'vitest';
@@ -114,7 +117,7 @@ describe("the log source's idleness is Flink's IdlenessTimer per partition", () 
     expect(h.marks).toEqual([]);
   });
 
-  test('the output goes idle when every partition is, and active again on the next records', () => {
+  test('the output goes idle when every partition is, and active again with the next higher watermark', () => {
     const h = harness(IDLE);
     h.advance(10);
     h.deliver(0, 5);
@@ -128,16 +131,44 @@ describe("the log source's idleness is Flink's IdlenessTimer per partition", () 
     expect(h.marks).toEqual([{ at: 1_150, idle: true }]);
     h.advance(1_160);
     h.deliver(1, 900);
-    expect(h.marks).toEqual([{ at: 1_150, idle: true }, { at: 1_160, idle: false }]);
-    // Partition 1's countdown starts over: the emission at 1,200 sees the records, so the output
-    // stays active (partition 0 still idle) and the watermark follows partition 1.
+    // Records alone leave the output idle (they used to make it active at once).
+    expect(h.marks).toEqual([{ at: 1_150, idle: true }]);
+    // The emission at 1,200 sees them: partition 1 is active, its watermark 899 is above the last
+    // one (4), so the output is marked active just before it; partition 0 is still idle.
     h.advance(1_200);
+    expect(h.marks).toEqual([{ at: 1_150, idle: true }, { at: 1_200, idle: false }]);
     expect(h.watermarks.at(-1)).toEqual({ at: 1_200, wm: 899 });
     // Quiet again from 1,160: the countdown starts at 1,250 and runs out after 2,250.
     h.advance(2_250);
     expect(h.marks.length).toBe(2);
     h.advance(2_300);
     expect(h.marks.at(-1)).toEqual({ at: 2_300, idle: true });
+  });
+
+  test('a partition back behind the watermark leaves the output idle', () => {
+    const h = harness(IDLE);
+    h.advance(10);
+    h.deliver(0, 5);
+    h.deliver(1, 500);
+    // Both idle at 1,150 (as above). The last watermark is 4, the minimum of 4 and 499: both
+    // partitions went idle at the same emission, so no higher one came.
+    h.advance(1_150);
+    expect(h.marks).toEqual([{ at: 1_150, idle: true }]);
+    expect(h.watermarks.at(-1)!.wm).toBe(4);
+    // Partition 0 comes back with a record at 3: its watermark 4 is not above 4. No watermark,
+    // and the output stays idle, however long it keeps delivering at or below that.
+    h.advance(1_160);
+    h.deliver(0, 3);
+    h.advance(1_300);
+    h.deliver(0, 5);
+    h.advance(1_500);
+    expect(h.marks).toEqual([{ at: 1_150, idle: true }]);
+    expect(h.watermarks.at(-1)!.wm).toBe(4);
+    // A record at 6 lifts partition 0's watermark to 5: active, then the watermark.
+    h.deliver(0, 6);
+    h.advance(1_550);
+    expect(h.marks).toEqual([{ at: 1_150, idle: true }, { at: 1_550, idle: false }]);
+    expect(h.watermarks.at(-1)).toEqual({ at: 1_550, wm: 5 });
   });
 
   test('without an idle timeout nothing is ever idle', () => {

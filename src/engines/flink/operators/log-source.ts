@@ -17,8 +17,12 @@
  * more than `idleTimeoutMs` after that start finds the partition idle, so
  * it stops holding the watermark back (between the timeout and the timeout
  * plus two intervals after its last records). When every live partition is
- * idle the source marks its output idle. The timers are not checkpointed
- * (Flink's are not): a restored source counts afresh. A partition sealed at
+ * idle the source marks its output idle, and it marks it active again only
+ * when it emits a watermark above the last one (Flink's
+ * `WatermarkOutputMultiplexer` and `WatermarkToDataOutput`): records alone
+ * do not, nor does a partition that comes back behind that watermark. The
+ * timers are not checkpointed (Flink's are not): a restored source counts
+ * afresh. A partition sealed at
  * its end finishes; when all are finished the source finishes, and the task
  * sends the final watermark.
  */
@@ -144,11 +148,9 @@ export class LogSourceOperator implements StreamOperator {
         this.out.collect(rec.value, ts);
       }
       p.offset = r.nextOffset;
-      if (r.records.length > 0) {
-        // Flink counts each event; the timer only asks whether the count moved, so once per batch says the same.
-        p.idleness?.activity();
-        if (this.idle) this.setIdle(false);
-      }
+      // Flink counts each event; the timer only asks whether the count moved, so once per batch says the same.
+      // Records do not make an idle output active: a higher watermark does (see emitWatermark).
+      if (r.records.length > 0) p.idleness?.activity();
       if (r.endOfPartition) {
         p.finished = true;
         this.checkFinished();
@@ -198,8 +200,11 @@ export class LogSourceOperator implements StreamOperator {
       if (idle > 0 && !this.idle) this.setIdle(true);
       return;
     }
-    if (this.idle) this.setIdle(false);
+    // Flink's WatermarkOutputMultiplexer emits only a combined watermark that went up, and its
+    // WatermarkToDataOutput marks the output active just before such a one: an output stays idle
+    // while partitions come back behind the watermark it had reached.
     if (min > this.lastEmitted) {
+      if (this.idle) this.setIdle(false);
       this.lastEmitted = min;
       this.out.emitWatermark(min);
     }
