@@ -51,7 +51,7 @@ export const watermarksLesson: Lesson = {
       title: 'An idle input',
       at: { kind: 'watermark', match: (c: StepContext) => c.event.idle === true },
       filter: 'watermark',
-      text: (c) => `clicks[3] read nothing for its idle timeout (400 ms): its partition got no data. It marks its output idle, and ${task(c)} stops waiting for channel ${num(c.event, 'ch')}: the minimum is now taken over the active channels only.`,
+      text: (c) => `clicks[3]'s partition got no data. At each periodic watermark emission the source asks whether it read anything since the last one; the first that found nothing started a countdown, and this one, more than its idle timeout (400 ms) later, finds the partition idle (Flink's IdlenessTimer). It marks its output idle, and ${task(c)} stops waiting for channel ${num(c.event, 'ch')}: the minimum is now taken over the active channels only.`,
     },
     {
       title: 'The watermark moves',
