@@ -8,14 +8,9 @@
  * and up to about the timeout plus two emission intervals after it. The
  * caller marks the split active again on its next event (`activity()`).
  * Flink uses 0 as "countdown not started"; virtual time starts at 0, so a
- * separate flag is used here instead.
+ * separate flag is used here instead. Like Flink's, the timer is not part
+ * of a checkpoint: a restored source starts new ones.
  */
-
-export interface IdlenessTimerSnapshot {
-  counter: number;
-  lastCounter: number;
-  inactiveSinceMs: number | null;
-}
 
 export class IdlenessTimer {
   private counter = 0;
@@ -46,17 +41,5 @@ export class IdlenessTimer {
       return false;
     }
     return nowMs - this.inactiveSinceMs > this.idleTimeoutMs;
-  }
-
-  snapshot(): IdlenessTimerSnapshot {
-    return { counter: this.counter, lastCounter: this.lastCounter, inactiveSinceMs: this.inactiveSinceMs };
-  }
-
-  static restore(idleTimeoutMs: number, snap: IdlenessTimerSnapshot): IdlenessTimer {
-    const t = new IdlenessTimer(idleTimeoutMs);
-    t.counter = snap.counter;
-    t.lastCounter = snap.lastCounter;
-    t.inactiveSinceMs = snap.inactiveSinceMs;
-    return t;
   }
 }
