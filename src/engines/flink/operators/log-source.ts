@@ -185,19 +185,19 @@ export class LogSourceOperator implements StreamOperator {
     const now = this.ctx.now();
     let min = Number.POSITIVE_INFINITY;
     let active = 0;
-    let idle = 0;
+    let idleParts = 0;
     for (const p of this.parts) {
       if (p.finished) continue;
       // Every live partition's timer is asked at every emission: asking is what moves its countdown.
       if (p.idleness !== undefined && p.idleness.checkIfIdle(now)) {
-        idle++;
+        idleParts++;
         continue;
       }
       active++;
       min = Math.min(min, p.gen.currentWatermark());
     }
     if (active === 0) {
-      if (idle > 0 && !this.idle) this.setIdle(true);
+      if (idleParts > 0 && !this.idle) this.setIdle(true);
       return;
     }
     // Flink's WatermarkOutputMultiplexer emits only a combined watermark that went up, and its

@@ -101,10 +101,9 @@ class TaskManager implements ProcessLogic {
         return this.checkpointCompleted(m.attempt, m.checkpoint);
       case 'cp.abort':
         if (m.attempt !== this.attempt) return;
-        for (const t of this.tasks.values()) {
-          if (m.completed !== undefined) t.notifyCheckpointComplete(m.completed);
-          t.notifyCheckpointAborted(m.checkpoint);
-        }
+        // The latest completed checkpoint comes first, as a completion notice (Flink's StreamTask).
+        if (m.completed !== undefined) for (const t of this.tasks.values()) t.notifyCheckpointComplete(m.completed);
+        for (const t of this.tasks.values()) t.notifyCheckpointAborted(m.checkpoint);
         return;
     }
   }
