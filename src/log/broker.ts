@@ -71,6 +71,8 @@ export interface BrokerOptions {
   showsAborted?: boolean;
   /** Planted bug `txn-timeout-ignored`: the transaction coordinator never aborts a transaction past its timeout. */
   ignoreTxnTimeouts?: boolean;
+  /** Kafka's `group.initial.rebalance.delay.ms` (group-coordinator.ts, `DEFAULT_INITIAL_REBALANCE_DELAY_MS` by default). */
+  groupInitialRebalanceDelayMs?: number;
 }
 
 export function brokerProcess(opts: BrokerOptions): ProcessFactory {
@@ -173,7 +175,7 @@ class Broker implements ProcessLogic {
       offsetsLog: this.offsetsLog,
       append: (records, txn, done) => this.appendOffsets(records, txn, done),
       partitionCount: (topic) => (topic === OFFSETS_TOPIC ? undefined : this.logs.get(topic)?.length),
-    }, this.txn);
+    }, this.txn, opts.groupInitialRebalanceDelayMs === undefined ? {} : { initialRebalanceDelayMs: opts.groupInitialRebalanceDelayMs });
     // A read that failed its checksum and was read again: detected, and (unless listed as corrupt) healed by the rereads.
     for (const path of r.rereads) ctx.trace.emit('disk.corrupt', { path, detectedBy: 'log.recovery', reread: true });
     for (const c of r.corrupt) {

@@ -11,7 +11,7 @@
  * `illegal-generation` / `unknown-member` if it missed one), gives up all its
  * partitions and joins again.
  *
- *   empty ──join──▶ preparing
+ *   empty ──join──▶ preparing (initial: waits out the initial rebalance delay)
  *   stable ──join of a new member or a changed subscription, leave, session expiry──▶ preparing
  *   preparing ──every member rejoined, or the rebalance timeout──▶ completing
  *       (generation + 1, assignment, group record written)
@@ -20,6 +20,13 @@
  * - A rebalance waits for every known member to join again, at most the
  *   largest rebalance timeout of the members; those that did not rejoin by
  *   then are removed (Kafka: the join phase's DelayedJoin).
+ * - The first rebalance of an empty group (Kafka's initial rebalance,
+ *   `GroupMetadataManager.prepareRebalance` for a classic group in EMPTY)
+ *   does not complete when every member has joined: it waits
+ *   `group.initial.rebalance.delay.ms`, and as long as a new member joined
+ *   during the last wait, waits again (the delay, or what is left of the
+ *   rebalance timeout the first member brought, if less), so members that
+ *   start together form one generation.
  * - Sessions: a member not waiting in a join is removed when `sessionTimeoutMs`
  *   of simulated time passes without a heartbeat, which starts a rebalance.
  * - A join from a member of a stable group with an unchanged subscription is
@@ -67,6 +74,17 @@ export interface GroupContext {
   trace: Tracer;
 }
 
+/**
+ * Kafka's `group.initial.rebalance.delay.ms` (3 s of a 45 s session timeout by default), scaled as
+ * weir scales the members' sessions (Kafka Streams' 45 s is 1 s here): 3 s × 1/45 ≈ 67 ms.
+ */
+export const DEFAULT_INITIAL_REBALANCE_DELAY_MS = 67;
+
+export interface GroupOptions {
+  /** `group.initial.rebalance.delay.ms`; 0 completes a new group's first rebalance as soon as its members have joined. */
+  initialRebalanceDelayMs?: number;
+}
+
 type Reply = (r: LogReply) => void;
 type Fail = (code: ErrorCode, message: string) => void;
 
@@ -99,6 +117,11 @@ interface Group {
   state: GroupState;
   members: Map<string, Member>;
   rebalanceDeadlineMs: number;
+  /**
+   * The rebalance in `preparing` began in `empty` (Kafka: previousState EMPTY): it completes only
+   * at its deadline, which a new member's join during the wait moves on (see `expire`).
+   */
+  initial?: { delayMs: number; remainingMs: number; newMemberAdded: boolean };
   /** Joins and leaves that came while a completed generation was being written. */
   deferred: (() => void)[];
   timer?: TimerHandle;
@@ -127,11 +150,15 @@ export class GroupCoordinator {
   /** By group id. Members are always visited sorted (`sortedMembers`), so no decision hangs on insertion order. */
   private readonly groups = new Map<string, Group>();
 
+  private readonly initialDelayMs: number;
+
   constructor(
     private readonly ctx: GroupContext,
     private readonly store: GroupStore,
     private readonly txn: TxnCoordinator,
+    opts: GroupOptions = {},
   ) {
+    this.initialDelayMs = opts.initialRebalanceDelayMs ?? DEFAULT_INITIAL_REBALANCE_DELAY_MS;
     for (const [id, rec] of loadGroups(store.offsetsLog)) this.restore(id, rec);
   }
 
@@ -181,6 +208,8 @@ export class GroupCoordinator {
     if (m === undefined) {
       m = { id: memberId, topics: wanted, sessionTimeoutMs, rebalanceTimeoutMs, assignment: [], warm: [], deadlineMs: 0 };
       g.members.set(memberId, m);
+      // A new member during the initial rebalance's wait: the wait goes on (Kafka's newMemberAdded).
+      if (g.state === 'preparing' && g.initial !== undefined) g.initial.newMemberAdded = true;
     }
     m.warm = validWarm(req.warm);
     m.topics = wanted;
@@ -277,15 +306,37 @@ export class GroupCoordinator {
   }
 
   private prepareRebalance(g: Group, reason: string): void {
+    const now = this.ctx.clock.now();
+    const rebalanceTimeoutMs = Math.max(0, ...sortedMembers(g).map((m) => m.rebalanceTimeoutMs));
+    const initial = g.state === 'empty' && this.initialDelayMs > 0;
     g.state = 'preparing';
-    g.rebalanceDeadlineMs = this.ctx.clock.now() + Math.max(0, ...sortedMembers(g).map((m) => m.rebalanceTimeoutMs));
-    this.ctx.trace.emit('group.rebalance', { group: g.id, generation: g.generation, reason, members: g.members.size });
+    if (initial) {
+      g.initial = { delayMs: this.initialDelayMs, remainingMs: Math.max(rebalanceTimeoutMs - this.initialDelayMs, 0), newMemberAdded: false };
+      g.rebalanceDeadlineMs = now + this.initialDelayMs;
+    } else {
+      g.rebalanceDeadlineMs = now + rebalanceTimeoutMs;
+    }
+    this.ctx.trace.emit('group.rebalance', { group: g.id, generation: g.generation, reason, members: g.members.size, ...(initial ? { initialDelayMs: this.initialDelayMs } : {}) });
     this.maybeCompleteJoin(g);
     if (g.state === 'preparing') this.arm(g);
   }
 
+  /** Completes the join phase once every member has joined, except in an initial rebalance, which waits for its deadline. */
   private maybeCompleteJoin(g: Group): void {
-    if (g.state === 'preparing' && sortedMembers(g).every((m) => m.join !== undefined)) this.completeJoin(g);
+    if (g.state === 'preparing' && g.initial === undefined && sortedMembers(g).every((m) => m.join !== undefined)) this.completeJoin(g);
+  }
+
+  /**
+   * The initial rebalance's deadline: if a member joined during the last wait and the first
+   * member's rebalance timeout is not used up, wait again (Kafka's
+   * `tryCompleteInitialRebalanceElseSchedule`); else the join phase is over. Returns whether it waits.
+   */
+  private extendInitial(g: Group, init: NonNullable<Group['initial']>): boolean {
+    if (!init.newMemberAdded || init.remainingMs === 0) return false;
+    const delayMs = Math.min(this.initialDelayMs, init.remainingMs);
+    g.initial = { delayMs, remainingMs: Math.max(init.remainingMs - init.delayMs, 0), newMemberAdded: false };
+    g.rebalanceDeadlineMs = this.ctx.clock.now() + delayMs;
+    return true;
   }
 
   /** Drops members that did not rejoin, starts the next generation and writes it; tells the members once it is durable. */
@@ -293,6 +344,7 @@ export class GroupCoordinator {
     for (const m of sortedMembers(g)) if (m.join === undefined) g.members.delete(m.id);
     g.generation++;
     g.state = 'completing';
+    g.initial = undefined;
     const members = sortedMembers(g);
     const counts = new Map<string, number>();
     for (const topic of new Set(members.flatMap((m) => m.topics))) {
@@ -345,8 +397,10 @@ export class GroupCoordinator {
     const now = this.ctx.clock.now();
     const expired = sortedMembers(g).filter((m) => m.join === undefined && m.deadlineMs <= now);
     for (const m of expired) g.members.delete(m.id);
-    if (g.state === 'preparing' && now >= g.rebalanceDeadlineMs) this.completeJoin(g);
-    else if (g.state === 'preparing') this.maybeCompleteJoin(g);
+    if (g.state === 'preparing' && now >= g.rebalanceDeadlineMs) {
+      // An initial rebalance may wait again (arm() below sets its timer).
+      if (g.initial === undefined || !this.extendInitial(g, g.initial)) this.completeJoin(g);
+    } else if (g.state === 'preparing') this.maybeCompleteJoin(g);
     else if (expired.length > 0) this.prepareRebalance(g, `expired:${expired.map((m) => m.id).join(',')}`);
     this.arm(g);
   }

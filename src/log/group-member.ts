@@ -12,7 +12,11 @@
  * group moved on, the member gives up its whole assignment (`onRevoked`, which
  * may still commit with the current generation: the coordinator accepts
  * that while the rebalance waits for members) and joins again; `onAssigned`
- * gets the next generation's partitions. It lives in its owner's memory and
+ * gets the next generation's partitions. While `onRevoked` runs it goes on
+ * heartbeating, as Kafka's heartbeat thread does until the join is sent
+ * (`AbstractCoordinator`: the thread is disabled only when the member starts
+ * to rebalance), so a slow revocation is bounded by the rebalance timeout the
+ * member asked for, not by its session. It lives in its owner's memory and
  * ends with a crash; the coordinator removes it when its session expires.
  */
 import type { GroupMetadata, LogClient } from './client.ts';
@@ -103,8 +107,20 @@ export class GroupMember {
     this.stateNow = 'revoking';
     const revoked = this.assignmentNow;
     this.assignmentNow = [];
+    this.heartbeatWhileRevoking(this.generationNow);
     this.opts.onRevoked(revoked, () => {
-      if (this.stateNow === 'revoking') this.join();
+      if (this.stateNow !== 'revoking') return;
+      this.timer?.cancel();
+      this.join();
+    });
+  }
+
+  /** Keeps the session alive while the revocation runs; what the heartbeats answer changes nothing (the member rejoins anyway). */
+  private heartbeatWhileRevoking(generation: number): void {
+    this.timer = this.timers.after(this.opts.heartbeatIntervalMs, () => {
+      if (this.stateNow !== 'revoking') return;
+      this.client.heartbeat(this.opts.groupId, this.opts.memberId, generation, () => {});
+      this.heartbeatWhileRevoking(generation);
     });
   }
 }

@@ -23,7 +23,7 @@ import { failed, run } from './helpers.ts';
 import { runScenario } from '../../src/explore/run.ts';
 import { decodeToken } from '../../src/explore/settings.ts';
 
-const SLIDING_67 = 'w2.eyJzY2VuYXJpbyI6InNsaWRpbmctYXZlcmFnZSIsImVuZ2luZSI6ImtzdHJlYW1zIiwic2VlZCI6NjcsImd1YXJhbnRlZSI6ImV4YWN0bHktb25jZSIsImZhdWx0cyI6ImhlYXZ5IiwiYnVncyI6W10sInBsYW4iOnsiZmF1bHRzIjpbeyJraW5kIjoiY3Jhc2giLCJhdE1zIjoxNTMsInByb2Nlc3MiOiJrcy0wIiwicmVzdGFydEFmdGVyTXMiOjE4OTh9LHsia2luZCI6ImRpc2stY29ycnVwdGlvbiIsImF0TXMiOjIwNTEsInByb2Nlc3MiOiJrcy0xIiwiZHVyYXRpb25NcyI6Nzc5fSx7ImtpbmQiOiJwYXJ0aXRpb24iLCJhdE1zIjozNzUyLCJhIjoia3MtMSIsImIiOiJicm9rZXIiLCJkdXJhdGlvbk1zIjoxNDkyfSx7ImtpbmQiOiJwYXJ0aXRpb24iLCJhdE1zIjo4MjE5LCJhIjoia3MtMCIsImIiOiJrcy0xIiwiZHVyYXRpb25NcyI6MTUxMH0seyJraW5kIjoicGFydGl0aW9uIiwiYXRNcyI6MTExNTEsImEiOiJwcm9kdWNlciIsImIiOiJicm9rZXIiLCJkdXJhdGlvbk1zIjoxMjgwfV19fQ';
+const SLIDING_37 = 'w2.eyJzY2VuYXJpbyI6InNsaWRpbmctYXZlcmFnZSIsImVuZ2luZSI6ImtzdHJlYW1zIiwic2VlZCI6MzcsImd1YXJhbnRlZSI6ImV4YWN0bHktb25jZSIsImZhdWx0cyI6ImhlYXZ5IiwiYnVncyI6W10sInBsYW4iOnsiZmF1bHRzIjpbeyJraW5kIjoicGFydGl0aW9uIiwiYXRNcyI6NTMwMywiYSI6ImtzLTEiLCJiIjoiYnJva2VyIiwiZHVyYXRpb25NcyI6MTY5NX0seyJraW5kIjoibGF0ZW5jeS1zcGlrZSIsImF0TXMiOjU3MzIsImR1cmF0aW9uTXMiOjM0MSwiZXh0cmFNcyI6MjV9LHsia2luZCI6ImRpc2stY29ycnVwdGlvbiIsImF0TXMiOjc0MzksInByb2Nlc3MiOiJwcm9kdWNlciIsImR1cmF0aW9uTXMiOjMzNH0seyJraW5kIjoibGF0ZW5jeS1zcGlrZSIsImF0TXMiOjE0MTM5LCJkdXJhdGlvbk1zIjo0MDQsImV4dHJhTXMiOjk1fSx7ImtpbmQiOiJjcmFzaCIsImF0TXMiOjE0NzcyLCJwcm9jZXNzIjoia3MtMSIsInJlc3RhcnRBZnRlck1zIjoxMjgyfV19fQ';
 
 /** The first seed (sweeping from 1, at the bug's place) that catches each bug. */
 const CAUGHT_ON: [BugName, number][] = [
@@ -121,11 +121,12 @@ describe('ks.suppress at a clean close', () => {
 
 describe('ks.retention', () => {
   it('end to end: a heavy-fault sliding-average run restarts a window after a restore; every check passes and says so', () => {
-    // `weir explore sliding-average --engine kstreams --faults heavy`, seed 67.
-    const r = runScenario(decodeToken(SLIDING_67));
+    // `weir explore sliding-average --engine kstreams --faults heavy`, seed 37 (the first of seeds 1..40
+    // with a window started afresh; seed 67 had one before Kafka's initial rebalance delay changed the start-up).
+    const r = runScenario(decodeToken(SLIDING_37));
     expect(failed(r)).toEqual([]);
     expect(r.checks.find((c) => c.name === 'ks.retention')?.detail).toMatch(/^1 window started afresh after a restore/);
-    expect(r.checks.find((c) => c.name === 'exactly-once')?.detail).toContain('29 left out of a window its store\'s retention made start afresh');
+    expect(r.checks.find((c) => c.name === 'exactly-once')?.detail).toContain('23 left out of a window its store\'s retention made start afresh');
   });
 
   // Tumbling 1,000 ms windows with 200 ms of grace: the store keeps a window for 1,200 ms.

@@ -15,10 +15,19 @@
  * instance's open transaction (KIP-447's UNSTABLE_OFFSET_COMMIT) waits, as
  * Kafka Streams does, instead of reading "nothing committed" and starting
  * from offset 0: etl with ks-0 cut from the broker for 15 s just as it sent
- * its offsets (at 1,717 ms, found by scanning the cut's time) produced 114
- * duplicates before; now ks-1 retries past the client's ten seconds of
- * retries, starts only after ks-0's transaction is aborted, from the
- * committed offset, and every check passes.
+ * its offsets (at 1,742 ms, found by scanning the cut's time; a new owner
+ * that read "nothing committed" there produces 115 duplicates); ks-1
+ * retries past the client's ten seconds of retries, starts only after
+ * ks-0's transaction is aborted, from the committed offset, and every check
+ * passes.
+ *
+ * And a member fenced while it gives up its tasks (its revocation commit
+ * refused: TaskMigrated) leaves the group for good: its revocation, let go
+ * by the failed commit, does not join again under the id being given up.
+ * The run is the kstreams lesson's (ks-0 cut off from the broker, then
+ * fenced on its revocation commit once the cut heals); before the fix the
+ * old id joined again, sat in a generation as a member nobody ran, and held
+ * two tasks until its session expired.
  */
 import { describe, expect, it } from 'vitest';
 import { runScenario } from '../../src/explore/run.ts';
@@ -83,7 +92,7 @@ describe('Kafka Streams engine', () => {
 
   it('a new owner waits while its committed offsets are unstable, then starts from them, not from 0', () => {
     const seen: { t: number; p: string; kind: string; task?: unknown; offsets?: unknown; txnId?: unknown }[] = [];
-    const r = runScenario({ scenario: 'etl', engine: 'kstreams', seed: 1, guarantee: 'exactly-once', faults: 'none', bugs: [], plan: { faults: [{ kind: 'partition', atMs: 1_717, a: 'broker', b: 'ks-0', durationMs: 15_000 }] } }, {
+    const r = runScenario({ scenario: 'etl', engine: 'kstreams', seed: 1, guarantee: 'exactly-once', faults: 'none', bugs: [], plan: { faults: [{ kind: 'partition', atMs: 1_742, a: 'broker', b: 'ks-0', durationMs: 15_000 }] } }, {
       subscribers: [(e) => {
         if (e.kind === 'ks.offsets-unstable' || e.kind === 'ks.running' || e.kind === 'txn.abort') seen.push({ t: e.t, p: e.p, kind: e.kind, task: e.task, offsets: e.offsets, txnId: e.txnId });
       }],
@@ -97,7 +106,7 @@ describe('Kafka Streams engine', () => {
     const started = seen.find((e) => e.kind === 'ks.running' && e.p === 'ks-1' && e.task === '0_0')!;
     // After the zombie's transaction was aborted, from the offset committed before it, not from 0.
     expect(started.t).toBeGreaterThan(abort.t);
-    expect(started.offsets).toEqual(['input/0@141']);
+    expect(started.offsets).toEqual(['input/0@142']);
   });
 
   it('closes an instance that restarts after the job finished, so the world settles (a crash planned past the end)', () => {
@@ -119,11 +128,15 @@ describe('Kafka Streams engine', () => {
   });
 
   it('a commit on revocation names no offsets for a task with nothing new, so no transaction holds offsets alone (StreamTask.prepareCommit)', () => {
+    // Seed 22: its swarm faults bring rebalances whose revocations commit tasks with nothing new (had
+    // every task named its offsets, the commits on revocation at 1.7 s and 3.3 s would have opened
+    // offsets-only transactions). Seed 1 had it from the first rebalance of the old start-up (ks-0
+    // alone in generation 1, its tasks revoked when ks-1 joined); both now form generation 1 together.
     // Per application transaction (id#n): the topics it appended to.
     const topics = new Map<string, Set<string>>();
     const open = new Map<string, number>();
     let revoked = 0;
-    runScenario({ ...base, seed: 1, events: 1_000 }, {
+    runScenario({ ...base, seed: 22, events: 1_000 }, {
       subscribers: [(e) => {
         if (e.kind === 'ks.revoked') revoked++;
         if (e.p !== 'broker' || !String(e.txnId ?? e.txn ?? '').startsWith('weir-app')) return;
@@ -138,5 +151,31 @@ describe('Kafka Streams engine', () => {
     expect(topics.size).toBeGreaterThan(100);
     const offsetsOnly = [...topics].filter(([, t]) => t.size === 1 && t.has('__consumer_offsets')).map(([k]) => k);
     expect(offsetsOnly).toEqual([]);
+  });
+
+  it('a member fenced on its revocation commit does not join again under its old id', () => {
+    const fencedAt = new Map<string, number>();
+    const joinsAfter: string[] = [];
+    const generations: string[][] = [];
+    const r = runScenario({
+      ...base, seed: 9, faults: 'none',
+      plan: { faults: [{ kind: 'partition', atMs: 1_300, a: 'ks-0', b: 'broker', durationMs: 3_900 }, { kind: 'crash', atMs: 2_600, process: 'ks-1', restartAfterMs: 300 }] },
+    }, {
+      subscribers: [(e) => {
+        if (e.kind === 'group.fenced' && e.txn === true) fencedAt.set(e.member as string, e.t);
+        if (e.kind === 'group.rebalance') {
+          const who = String(e.reason).replace(/^join:/, '');
+          if (fencedAt.has(who)) joinsAfter.push(`${who} at ${e.t}`);
+        }
+        if (e.kind === 'group.generation' && fencedAt.size > 0) generations.push(e.members as string[]);
+      }],
+    });
+    expect(r.checks.filter((c) => !c.ok)).toEqual([]);
+    // The fence this test is about happened (ks-0's commit while giving up its tasks)…
+    expect([...fencedAt.keys()]).toEqual(['ks-0-0-0']);
+    // …and the old id never joined again nor sat in a later generation.
+    expect(joinsAfter).toEqual([]);
+    expect(generations.length).toBeGreaterThan(0);
+    for (const members of generations) expect(members).not.toContain('ks-0-0-0');
   });
 });

@@ -7,10 +7,16 @@
  * rejoin within the rebalance timeout, or stops heartbeating for the session
  * timeout (on the simulated clock), is removed; a leave rebalances at once;
  * the generation and assignment survive a broker crash and generations never
- * repeat; the same seed gives the same trace.
+ * repeat; the same seed gives the same trace; an empty group's first rebalance
+ * waits Kafka's initial rebalance delay, again for every member that joined
+ * during a wait, up to the first member's rebalance timeout, and no later
+ * rebalance waits (timings read off the simulated clock); a member heartbeats
+ * through a slow revocation, so its session outlives it and only the
+ * rebalance timeout bounds it.
  */
 import { describe, expect, it } from 'vitest';
 import { addApp, bounce, call, logWorld, ok, settle } from './helpers.ts';
+import { DEFAULT_INITIAL_REBALANCE_DELAY_MS } from '../../src/log/group-coordinator.ts';
 import { LogClient, type AckResult, type FetchOffsetsResult, type JoinGroupResult } from '../../src/log/client.ts';
 import { GroupMember } from '../../src/log/group-member.ts';
 import type { TopicPartition } from '../../src/log/protocol.ts';
@@ -86,6 +92,7 @@ describe('join, heartbeat, leave', () => {
       cJoined = r;
       cAtMs = w.world.now();
     });
+    settle(w.world, 20); // c's join is in: the rebalance has begun, so a's join below takes part in it
     let aJoined: JoinGroupResult | undefined;
     w.client().joinGroup('g', 'a', ['t'], TIMEOUTS, (r) => (aJoined = r));
     w.world.run({ stopWhen: () => cJoined !== undefined, untilMs: w.world.now() + 10_000 });
@@ -94,6 +101,90 @@ describe('join, heartbeat, leave', () => {
     expect(ok(cJoined!)).toMatchObject({ generation: 3, members: ['a', 'c'] });
     expect(ok(aJoined!).assignment).toHaveLength(2);
     expect(call<AckResult>(w.world, (cb) => b().heartbeat('g', 'b', 2, cb))).toMatchObject({ ok: false, code: 'unknown-member' });
+  });
+});
+
+describe('the initial rebalance (group.initial.rebalance.delay.ms)', () => {
+  const DELAY = DEFAULT_INITIAL_REBALANCE_DELAY_MS;
+
+  /** Joins at the given offsets (ms after the first) of members m0, m1, …; when each join was answered, and with what. */
+  function joinsAt(seed: number, offsets: number[], broker: { groupInitialRebalanceDelayMs?: number } = {}) {
+    const w = logWorld(seed, { t: 4 }, {}, broker);
+    const apps = offsets.map((_, i) => (i === 0 ? w.client : addApp(w.world, `app${i}`)));
+    settle(w.world, 10);
+    const startMs = w.world.now();
+    const answers: { member: string; atMs: number; r: JoinGroupResult }[] = [];
+    offsets.forEach((at, i) => {
+      const join = (): void => apps[i]!().joinGroup('g', `m${i}`, ['t'], TIMEOUTS, (r) => answers.push({ member: `m${i}`, atMs: w.world.now() - startMs, r }));
+      if (at === 0) join();
+      else w.world.schedule(at, join);
+    });
+    w.world.run({ stopWhen: () => answers.length === offsets.length, untilMs: startMs + 10_000 });
+    return { world: w.world, answers, client: w.client };
+  }
+
+  it('answers a new group\'s first join only after the delay, with the members that came meanwhile in one generation', () => {
+    const { answers } = joinsAt(60, [0, 20]);
+    expect(answers.map((a) => [a.member, ok(a.r).generation, ok(a.r).members])).toEqual([
+      ['m0', 1, ['m0', 'm1']],
+      ['m1', 1, ['m0', 'm1']],
+    ]);
+    // m1 joined during the first wait, so the group waited once more: two delays, then the group record's write.
+    for (const a of answers) expect(a.atMs).toBeGreaterThanOrEqual(2 * DELAY);
+    expect(answers[0]!.atMs).toBeLessThan(2 * DELAY + 40);
+    expect(ok(answers[0]!.r).assignment).toHaveLength(2);
+  });
+
+  it('with no member coming during the wait, completes at the first deadline; with a delay of 0, at once and alone', () => {
+    const one = joinsAt(61, [0]);
+    expect(one.answers[0]!.atMs).toBeGreaterThanOrEqual(DELAY);
+    expect(one.answers[0]!.atMs).toBeLessThan(2 * DELAY);
+    // Kafka's behaviour with the delay switched off: the first member forms a generation of its own, the second starts another.
+    const off = joinsAt(60, [0, 20], { groupInitialRebalanceDelayMs: 0 });
+    expect(off.answers[0]!.atMs).toBeLessThan(20);
+    expect(ok(off.answers[0]!.r)).toMatchObject({ generation: 1, members: ['m0'] });
+    // m1's join starts a rebalance that waits for m0 to join again; m0 (no heartbeats here) never does, and is dropped at the rebalance timeout.
+    expect(ok(off.answers[1]!.r)).toMatchObject({ generation: 2, members: ['m1'] });
+    expect(off.answers[1]!.atMs).toBeGreaterThanOrEqual(20 + TIMEOUTS.rebalanceTimeoutMs);
+  });
+
+  it('keeps waiting while members keep coming, but not past the first member\'s rebalance timeout', () => {
+    // A new member every 50 ms for 3 s: each wait sees one, so only the rebalance timeout (2 s) ends the waiting.
+    const offsets = Array.from({ length: 60 }, (_, i) => i * 50);
+    const { answers } = joinsAt(62, offsets);
+    const first = answers.filter((a) => ok(a.r).generation === 1);
+    const formedMs = Math.min(...first.map((a) => a.atMs));
+    expect(formedMs).toBeGreaterThanOrEqual(TIMEOUTS.rebalanceTimeoutMs);
+    expect(formedMs).toBeLessThan(TIMEOUTS.rebalanceTimeoutMs + DELAY + 40);
+    // Everyone who had joined by then is in generation 1; the later ones start the next rebalance, which waits no delay.
+    expect(ok(first[0]!.r).members).toHaveLength(first.length);
+    expect(first.length).toBeGreaterThanOrEqual(TIMEOUTS.rebalanceTimeoutMs / 50);
+    expect(first.length).toBeLessThan(offsets.length);
+  });
+
+  it('a rebalance of a group with members completes as soon as all have joined, and an emptied group waits again', () => {
+    const { world, answers, client } = joinsAt(63, [0]);
+    const g1 = ok(answers[0]!.r);
+    const b = addApp(world, 'late');
+    settle(world, 10);
+    let bAt = -1;
+    const t0 = world.now();
+    b().joinGroup('g', 'b', ['t'], TIMEOUTS, () => (bAt = world.now() - t0));
+    settle(world, 5);
+    expect(call<AckResult>(world, (cb) => client().heartbeat('g', 'm0', g1.generation, cb))).toMatchObject({ code: 'rebalance-in-progress' });
+    const again = ok(call<JoinGroupResult>(world, (cb) => client().joinGroup('g', 'm0', ['t'], TIMEOUTS, cb)));
+    settle(world, 10);
+    expect(again.generation).toBe(2);
+    expect(bAt).toBeGreaterThanOrEqual(0);
+    expect(bAt).toBeLessThan(DELAY);
+    // Both leave: the group is empty, and its next first join waits the delay again.
+    ok(call<AckResult>(world, (cb) => client().leaveGroup('g', 'm0', cb)));
+    ok(call<AckResult>(world, (cb) => b().leaveGroup('g', 'b', cb)));
+    settle(world, 20);
+    const t1 = world.now();
+    const back = ok(call<JoinGroupResult>(world, (cb) => client().joinGroup('g', 'm0', ['t'], TIMEOUTS, cb)));
+    expect(world.now() - t1).toBeGreaterThanOrEqual(DELAY);
+    expect(back.members).toEqual(['m0']);
   });
 });
 
@@ -196,6 +287,49 @@ describe('revocation', () => {
     expect(results).toEqual([{ ok: true }]);
     const fetched = ok(call<FetchOffsetsResult>(w.world, (cb) => w.client().fetchOffsets('g', [{ topic: 't', partition: 0 }, { topic: 't', partition: 1 }], {}, cb)));
     expect(fetched.offsets.map((o) => [o.offset, o.metadata])).toEqual([[42, 'gen 1'], [42, 'gen 1']]);
+  });
+});
+
+describe('a slow revocation', () => {
+  /** Members a and b; b's join starts a rebalance, and a's revocation takes `revokeMs`; a's timeouts as given. */
+  function slowRevocation(seed: number, revokeMs: number, rebalanceTimeoutMs: number) {
+    const w = logWorld(seed, { t: 2 });
+    const generations: { generation: number; members: string[] }[] = [];
+    w.world.addProcess('slow', (ctx) => {
+      const client = new LogClient(ctx, 'broker', { requestTimeoutMs: 50, maxRetries: 200 });
+      new GroupMember(ctx.timers, client, {
+        groupId: 'g', memberId: 'a', topics: ['t'], sessionTimeoutMs: 1_000, rebalanceTimeoutMs, heartbeatIntervalMs: 300,
+        onAssigned: (generation, _assignment, all) => generations.push({ generation, members: Object.keys(all).sort() }),
+        onRevoked: (_revoked, done) => void ctx.timers.after(revokeMs, done),
+      });
+      return { onMessage: (from, msg) => void client.handle(from, msg) };
+    });
+    w.world.run({ stopWhen: () => generations.length === 1, untilMs: 10_000 });
+    const b = addApp(w.world, 'b');
+    settle(w.world, 10);
+    let bJoined: JoinGroupResult | undefined;
+    const t0 = w.world.now();
+    let bAtMs = 0;
+    b().joinGroup('g', 'b', ['t'], { sessionTimeoutMs: 10_000, rebalanceTimeoutMs: 1_000 }, (r) => {
+      bJoined = r;
+      bAtMs = w.world.now() - t0;
+    });
+    w.world.run({ stopWhen: () => bJoined !== undefined, untilMs: w.world.now() + 30_000 });
+    return { generations, b: ok(bJoined!), bAtMs };
+  }
+
+  it('keeps its session through a revocation longer than the session timeout, and takes part in the next generation', () => {
+    // 2.5 s of revoking against a 1 s session: without heartbeats meanwhile the session would end and b's generation form without a.
+    const { b, bAtMs } = slowRevocation(56, 2_500, 6_000);
+    expect(b.members).toEqual(['a', 'b']);
+    expect(bAtMs).toBeGreaterThanOrEqual(2_500);
+  });
+
+  it('is dropped at its rebalance timeout when the revocation takes longer', () => {
+    const { b, bAtMs } = slowRevocation(57, 4_000, 2_000);
+    expect(b.members).toEqual(['b']);
+    expect(bAtMs).toBeGreaterThanOrEqual(2_000);
+    expect(bAtMs).toBeLessThan(4_000);
   });
 });
 

@@ -76,6 +76,11 @@ export interface KStreamsSettings {
   commitIntervalMs: number;
   pollMs: number;
   sessionTimeoutMs: number;
+  /**
+   * `max.poll.interval.ms`, which the consumer sends as its rebalance timeout: how long a rebalance
+   * waits for this member to join again (it heartbeats meanwhile, so its session does not end).
+   */
+  maxPollIntervalMs: number;
   heartbeatIntervalMs: number;
   maxTaskIdleMs: number;
   caching: boolean;
@@ -101,6 +106,8 @@ export const DEFAULT_KSTREAMS_SETTINGS: Omit<KStreamsSettings, 'applicationId' |
   commitIntervalMs: 100,
   pollMs: 100,
   sessionTimeoutMs: 1_000,
+  // Kafka's 300 s against its 45 s session, scaled as the session is (45 s here is 1 s).
+  maxPollIntervalMs: 6_667,
   heartbeatIntervalMs: 300,
   maxTaskIdleMs: 0,
   caching: true,
@@ -387,7 +394,7 @@ class StreamThread implements ProcessLogic, QueryableThread {
       memberId: `${this.ctx.id}-${this.ctx.incarnation}-${this.joins++}`,
       topics,
       sessionTimeoutMs: this.app.settings.sessionTimeoutMs,
-      rebalanceTimeoutMs: this.app.settings.sessionTimeoutMs,
+      rebalanceTimeoutMs: this.app.settings.maxPollIntervalMs,
       heartbeatIntervalMs: this.app.settings.heartbeatIntervalMs,
       onAssigned: (generation, assignment, all) => this.assigned(generation, assignment, all),
       onRevoked: (_revoked, done) => this.revoked(done),
@@ -1011,6 +1018,11 @@ class StreamThread implements ProcessLogic, QueryableThread {
   private lostAll(why: string): void {
     if (this.closed) return;
     this.ctx.trace.emit('ks.lost', { reason: why, generation: this.generation, tasks: [...this.tasks.keys()] });
+    // The member leaves first: a revocation waiting on the failed commit goes on below (its caller
+    // is told the tasks are gone), and must not rejoin under the member id that is being given up.
+    const old = this.member;
+    this.member = undefined;
+    old?.leave();
     // A dirty close under exactly-once wipes each task's state directory too (StateManagerUtil.closeStateManager).
     if (this.eos && this.bugs.has('checkpoint-file-under-eos')) {
       // The planted bug: the dirty close flushes the stores and checkpoints, as a clean one would, and wipes nothing.
@@ -1034,9 +1046,6 @@ class StreamThread implements ProcessLogic, QueryableThread {
     const queued = this.commitQueue;
     this.commitQueue = [];
     for (const c of queued) c.then();
-    const old = this.member;
-    this.member = undefined;
-    old?.leave();
     const abort = (then: () => void): void => {
       if (!this.eos || !this.txnOpen) return then();
       this.client.endTxn(this.txnId, this.epoch, false, () => then());

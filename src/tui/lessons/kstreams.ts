@@ -2,7 +2,9 @@
  * Lesson `kstreams`: Kafka Streams — state lives in the log. No barriers and
  * no coordinator: each instance commits, 100 ms after its last commit ended, one transaction that
  * holds its output, its changelog writes and its consumed offsets. The run:
- * wordcount on two instances; ks-0 is cut off from the broker from 1.3 s
+ * wordcount on two instances, which start together in the group's first
+ * generation (the broker waits group.initial.rebalance.delay.ms for more
+ * members before forming it); ks-0 is cut off from the broker from 1.3 s
  * to 5.2 s and ks-1 crashes at 2.6 s. The group rebalances, a restarted
  * instance restores its stores from the changelogs, and when ks-0 comes
  * back it is a zombie, fenced by the group generation, its transaction
@@ -10,8 +12,9 @@
  * after the output, outside any transaction, and a window counted twice.
  */
 import type { RunSettings } from '../../explore/settings.ts';
+import type { TraceEvent } from '../../runtime/trace-event.ts';
 import { num, str } from '../model/fields.ts';
-import { checkText, listText, type Lesson, type StepContext } from './types.ts';
+import { checkText, type Lesson, type StepContext } from './types.ts';
 
 const BASE: Omit<RunSettings, 'guarantee'> = {
   scenario: 'wordcount',
@@ -30,6 +33,9 @@ const BASE: Omit<RunSettings, 'guarantee'> = {
 
 const FILTER = 'ks.,group.,txn.,proc.,net.partition,net.heal';
 
+/** The run's events of `kind`, in order. */
+const eventsOf = (c: StepContext, kind: string): TraceEvent[] => Array.from(c.replay.index.positions(kind), (i) => c.replay.index.events[i]!);
+
 export const kstreamsLesson: Lesson = {
   name: 'kstreams',
   title: 'Kafka Streams: state lives in the log',
@@ -47,9 +53,25 @@ export const kstreamsLesson: Lesson = {
     },
     {
       title: 'Tasks from the group',
-      at: { kind: 'ks.assigned', match: (c: StepContext) => (num(c.event, 'generation') ?? 0) >= 2 },
+      // The first generation, formed with both instances in it: the step is where the last of them got its tasks.
+      at: {
+        kind: 'ks.assigned',
+        match: (c: StepContext) => {
+          const g = c.state.ks?.group;
+          return num(c.event, 'generation') === 1 && g !== undefined && g.members.length > 1 && g.assignment.size === g.members.length;
+        },
+      },
       filter: FILTER,
-      text: (c) => `Generation ${num(c.event, 'generation')}: ${c.event.p} runs tasks ${listText(c, 'tasks')}. A task is a sub-topology on one partition: 0_p reads input partition p and re-keys words into the repartition topic; 1_p counts words per second from repartition partition p into the store "counts", whose every change is logged to its changelog topic.`,
+      text: (c) => {
+        const generation = num(c.event, 'generation');
+        const delayMs = num(eventsOf(c, 'group.rebalance')[0] ?? c.event, 'initialDelayMs');
+        const formed = eventsOf(c, 'group.generation').find((e) => num(e, 'generation') === generation);
+        const who = [...(c.state.ks?.group.assignment.values() ?? [])]
+          .sort((a, b) => a.instance.localeCompare(b.instance))
+          .map((a) => `${a.instance} runs tasks ${a.tasks.join(', ')}`)
+          .join(' and ');
+        return `Generation ${generation}: ${who}. The broker did not form the group's first generation as soon as its first member joined: an empty group's first rebalance waits ${delayMs} ms (Kafka's group.initial.rebalance.delay.ms, scaled), and waits again while new members keep joining. So both instances are in generation ${generation} (formed at ${formed?.t} ms) and start with half of the tasks each. A task is a sub-topology on one partition: 0_p reads input partition p and re-keys words into the repartition topic; 1_p counts words per second from repartition partition p into the store "counts", whose every change is logged to its changelog topic.`;
+      },
     },
     {
       title: 'One transaction per commit',
@@ -67,7 +89,7 @@ export const kstreamsLesson: Lesson = {
       title: 'The group moves on',
       at: { kind: 'group.rebalance', match: (c: StepContext) => (str(c.event, 'reason') ?? '').startsWith('expired') },
       filter: FILTER,
-      text: (c) => `ks-0's session times out (${str(c.event, 'reason')}): the broker starts a rebalance of generation ${num(c.event, 'generation')}. ks-1 gives up its tasks and is handed all of them.`,
+      text: (c) => `ks-0's session times out (${str(c.event, 'reason')}): the broker rebalances the group, which was at generation ${num(c.event, 'generation')}. ks-1 gives up its half of the tasks and, in generation ${(num(c.event, 'generation') ?? 0) + 1}, is handed all of them, ks-0's too.`,
     },
     {
       title: 'State comes back from the changelog',
@@ -79,19 +101,39 @@ export const kstreamsLesson: Lesson = {
       title: 'A crash',
       at: { kind: 'proc.crash' },
       filter: FILTER,
-      text: (c) => `${c.event.p} crashes: its memory, its stores and its open transaction are gone. What it had not committed never becomes visible.`,
+      text: (c) => {
+        const open = c.replay.index.stateAt(c.index - 1).ks?.instances.get(c.event.p)?.txn?.status === 'open';
+        return open
+          ? `${c.event.p} crashes: its memory, its stores and its open transaction are gone. What it had not committed never becomes visible.`
+          : `${c.event.p} crashes: its memory and its stores are gone, and with them everything it processed since its last commit. None of that had reached the broker yet, so no transaction of it was even open. What it had not committed never becomes visible.`;
+      },
     },
     {
       title: 'Same id, new epoch',
       at: { kind: 'ks.producer', match: (c: StepContext) => (num(c.event, 'epoch') ?? 0) > 1 && c.event.p === 'ks-1' },
       filter: FILTER,
-      text: (c) => `Restarted, ${c.event.p} initialises the same transactional id again: epoch ${num(c.event, 'epoch')}. The broker aborts whatever the old incarnation left open and fences that epoch for good. Then it rejoins the group and restores its stores from the changelogs once more.`,
+      text: (c) => {
+        const crash = eventsOf(c, 'proc.crash').filter((e) => e.p === c.event.p && e.seq < c.event.seq).at(-1);
+        const aborted = eventsOf(c, 'txn.abort').find((e) => str(e, 'txnId') === str(c.event, 'transactionalId') && e.seq > (crash?.seq ?? -1) && e.seq < c.event.seq);
+        const left = aborted === undefined
+          ? 'The broker fences the old epoch for good; it would abort what the old incarnation had left open, but the crash left nothing open.'
+          : `The broker aborts what the old incarnation left open (${num(aborted, 'partitions')} partitions) and fences that epoch for good.`;
+        return `Restarted, ${c.event.p} initialises the same transactional id again: epoch ${num(c.event, 'epoch')}. ${left} Then it rejoins the group and restores its stores from the changelogs once more.`;
+      },
     },
     {
       title: 'The zombie',
       at: { kind: 'group.fenced' },
       filter: FILTER,
-      text: (c) => `The partition healed. ks-0 never learnt it was replaced: it tries to commit its offsets into its transaction as member ${str(c.event, 'member')} of generation ${num(c.event, 'generation')}. The group is at generation ${num(c.event, 'current')}, so the broker refuses (${str(c.event, 'code')}). Its epoch was still valid — the generation is what fences it.`,
+      text: (c) => {
+        const healed = eventsOf(c, 'net.heal').find((e) => e.seq < c.event.seq);
+        // Did a heartbeat after the heal tell ks-0 the group moved on (it gives up its tasks, committing them first)?
+        const told = eventsOf(c, 'ks.revoked').some((e) => e.p === 'ks-0' && e.seq > (healed?.seq ?? Infinity) && e.seq < c.event.seq);
+        const tries = told
+          ? 'ks-0\'s heartbeats reach the broker again, and the answer is an error: the group has no such member any more. So ks-0 gives up its tasks, committing them first: it sends their offsets into its transaction'
+          : 'ks-0 never learnt it was replaced: it tries to commit its offsets into its transaction';
+        return `The partition healed. ${tries} as member ${str(c.event, 'member')} of generation ${num(c.event, 'generation')}. The group is at generation ${num(c.event, 'current')}, so the broker refuses (${str(c.event, 'code')}). Its epoch was still valid — the generation is what fences it.`;
+      },
     },
     {
       title: 'Aborted',

@@ -92,14 +92,19 @@ export const threeEnginesLesson: Lesson = {
     {
       title: 'Kafka Streams: state in local stores, logged',
       run: 'kstreams',
-      at: { kind: 'ks.assigned', match: (c: StepContext) => c.event.p === 'ks-0' && Array.isArray(c.event.tasks) && c.event.tasks.length > 0 && c.event.tasks.every((t) => String(t).startsWith('1_')) },
+      // ks-0's first tasks in a generation it shares with ks-1, counting ones among them.
+      at: {
+        kind: 'ks.assigned',
+        match: (c: StepContext) => c.event.p === 'ks-0' && (c.state.ks?.group.members.length ?? 0) > 1 && Array.isArray(c.event.tasks) && c.event.tasks.some((t) => String(t).startsWith('1_')),
+      },
       filter: KS,
-      text: (c) => `Kafka Streams has no job manager and no checkpoint store. In generation ${num(c.event, 'generation')} the group hands ${c.event.p} tasks ${String(c.event.tasks).replace(/,/g, ', ')}: the counting tasks (ks-1 runs 0_*, which re-key the words into a repartition topic). Their counts live in a local store, and every change to it is also written to a compacted changelog topic in the broker — that log is the state's durable copy.`,
+      text: (c) => `Kafka Streams has no job manager and no checkpoint store. In generation ${num(c.event, 'generation')} the group hands ${c.event.p} tasks ${String(c.event.tasks).replace(/,/g, ', ')} (ks-1 gets the other half): each 0_p re-keys the words of input partition p into a repartition topic, each 1_p counts them. The counts live in a local store, and every change to it is also written to a compacted changelog topic in the broker — that log is the state's durable copy.`,
     },
     {
       title: 'Kafka Streams: one transaction per commit',
       run: 'kstreams',
-      at: { kind: 'txn.commit', match: (c: StepContext) => (str(c.event, 'txnId') ?? '').includes('ks-0') },
+      // A commit with counts in it: output and changelog besides the repartitioned words and the offsets.
+      at: { kind: 'txn.commit', match: (c: StepContext) => (str(c.event, 'txnId') ?? '').includes('ks-0') && (num(c.event, 'partitions') ?? 0) > 4 },
       filter: KS,
       text: (c) => `100 ms (--commit-interval) after its last commit ended, ks-0 commits: the record cache flushes, and one transaction (${str(c.event, 'txnId')}, ${num(c.event, 'partitions')} partitions) makes the updated counts, the changelog writes and the consumed offsets visible together. A count is visible within about one commit interval of its input — no waiting for the window to close.`,
     },
@@ -108,14 +113,23 @@ export const threeEnginesLesson: Lesson = {
       run: 'kstreams',
       at: { kind: 'proc.crash' },
       filter: KS,
-      text: (c) => `${c.event.p} crashes at ${c.event.t} ms: its stores and its open transaction are gone. The partitions it had read since its last commit will be read again from the committed offsets.`,
+      text: (c) => {
+        const open = c.replay.index.stateAt(c.index - 1).ks?.instances.get(c.event.p)?.txn?.status === 'open';
+        const lost = open ? 'its stores and its open transaction are gone' : 'its stores are gone, and with them what it processed since its last commit: none of it had been sent, so no transaction of it was open';
+        return `${c.event.p} crashes at ${c.event.t} ms: ${lost}. The partitions it had read since its last commit will be read again from the committed offsets.`;
+      },
     },
     {
       title: 'Kafka Streams: a new epoch fences the old one',
       run: 'kstreams',
       at: { kind: 'ks.producer', match: (c: StepContext) => c.event.p === 'ks-0' && (num(c.event, 'epoch') ?? 0) > 1 },
       filter: KS,
-      text: (c) => `Restarted, ks-0 initialises the same transactional id (${str(c.event, 'transactionalId')}) with epoch ${num(c.event, 'epoch')}: the broker aborts whatever the old incarnation left open and refuses its epoch from now on. That is the whole of Kafka Streams' rollback: the aborted transaction's output, changelog writes and offsets vanish together.`,
+      text: (c) => {
+        const crash = c.replay.index.positions('proc.crash').filter((i) => i < c.index && c.replay.index.events[i]!.p === c.event.p).at(-1) ?? -1;
+        const aborted = c.replay.index.positions('txn.abort').some((i) => i > crash && i < c.index && str(c.replay.index.events[i]!, 'txnId') === str(c.event, 'transactionalId'));
+        const left = aborted ? 'the broker aborts what the old incarnation left open' : 'the broker would abort whatever the old incarnation had left open (here nothing: it crashed between two commits)';
+        return `Restarted, ks-0 initialises the same transactional id (${str(c.event, 'transactionalId')}) with epoch ${num(c.event, 'epoch')}: ${left} and refuses its epoch from now on. That is the whole of Kafka Streams' rollback: an aborted transaction's output, changelog writes and offsets vanish together.`;
+      },
     },
     {
       title: 'Kafka Streams: the group rebalances',

@@ -118,7 +118,11 @@ describe('when a checkpoint is needed (StateManagerUtil.checkpointNeeded)', () =
 });
 
 describe('the state directory in a run', () => {
-  const crashPlan: FaultPlan = { faults: [{ kind: 'crash', atMs: 9_000, process: 'ks-1', restartAfterMs: 400 }] };
+  const ks1Crash = { kind: 'crash' as const, atMs: 9_000, process: 'ks-1', restartAfterMs: 400 };
+  // ks-0 and ks-1 form generation 1 together at start-up, each opening its tasks on an empty
+  // directory; ks-0's crash at 1 s makes the rebalance whose clean close writes ks-1's stores and
+  // checkpoints to its directory, well before ks-1 crashes at 9 s.
+  const crashPlan: FaultPlan = { faults: [{ kind: 'crash', atMs: 1_000, process: 'ks-0', restartAfterMs: 400 }, ks1Crash] };
   const traced = (guarantee: 'exactly-once' | 'at-least-once', plan: FaultPlan) => {
     const events: TraceEvent[] = [];
     // A short commit interval under at-least-once too (Kafka's default there is 30 s), so checkpoints follow the data.
@@ -133,8 +137,9 @@ describe('the state directory in a run', () => {
 
   it('at-least-once: commits below the threshold write no checkpoint; the restart finds the one of the last clean close', () => {
     const { r, events, after } = traced('at-least-once', crashPlan);
-    // The last rebalance before the crash closed ks-1's tasks cleanly, each writing a checkpoint;
-    // the commits every 200 ms after it moved each changelog by far less than 10,000 offsets.
+    // The last rebalance before the crash (the one ks-0's crash at 1 s made) closed ks-1's tasks
+    // cleanly, each writing a checkpoint; the commits every 200 ms after it moved each changelog by
+    // far less than 10,000 offsets.
     const assigned = events.filter((e) => e.kind === 'ks.state' && e.p === 'ks-1' && e.t < 9_000 && e.source === 'checkpoint');
     const before = new Map(assigned.map((e) => [e.task as string, e.offsets]));
     const loaded = after.filter((e) => e.kind === 'ks.state' && e.source === 'checkpoint');
@@ -147,7 +152,7 @@ describe('the state directory in a run', () => {
 
   it('at-least-once: the restarted instance loads its stores from the checkpoint and restores only the tail', () => {
     // ks-0's crash makes a rebalance, whose clean close checkpoints ks-1's filled stores; then ks-1 crashes.
-    const plan: FaultPlan = { faults: [{ kind: 'crash', atMs: 5_000, process: 'ks-0', restartAfterMs: 400 }, ...crashPlan.faults] };
+    const plan: FaultPlan = { faults: [{ kind: 'crash', atMs: 5_000, process: 'ks-0', restartAfterMs: 400 }, ks1Crash] };
     const { r, after } = traced('at-least-once', plan);
     const states = after.filter((e) => e.kind === 'ks.state');
     expect(states.length).toBeGreaterThan(0);
@@ -161,6 +166,8 @@ describe('the state directory in a run', () => {
   });
 
   it('exactly-once: a crash while running leaves no checkpoint, so the directory is wiped and restored in full', () => {
+    // ks-1's stores reached its directory at the clean close of the rebalance after ks-0's crash;
+    // their checkpoint was deleted as they were loaded, and no exactly-once commit writes another.
     const { r, after } = traced('exactly-once', crashPlan);
     const states = after.filter((e) => e.kind === 'ks.state');
     expect(states.length).toBeGreaterThan(0);

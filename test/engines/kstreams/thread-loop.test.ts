@@ -12,11 +12,16 @@
  * - end to end: wordcount on Kafka Streams with a probe processor after a
  *   repartition, in front of the count, logging each record it sees with its
  *   task, the instance the task is assigned to and the virtual time. The
- *   records a repartition topic releases when the other instance commits
- *   arrive at once, several per task, so a pass that takes turns shows one
- *   task's records interleaved with another's at one instant. A thread that
- *   processed each task's buffered records to the end before the next task's
- *   (as weir once did, up to 500 records a task) never interleaves them.
+ *   records a repartition topic releases when an instance commits arrive at
+ *   once, so a pass that takes turns shows one task's records interleaved
+ *   with another's at one instant once a task has more of them than a round
+ *   takes. A thread that processed each task's buffered records to the end
+ *   before the next task's (as weir once did, up to 500 records a task)
+ *   never interleaves them. The two instances share the repartition tasks
+ *   from generation 1 (two each), so such a burst is rare (most instants
+ *   bring one or two records a task): seeds 2 and 30 each show two (seed 30:
+ *   eight records of 1_1, three of 1_3, three more of 1_1 at 379 ms on ks-1);
+ *   23 of seeds 1 to 30 show none.
  */
 import { describe, expect, it } from 'vitest';
 import type { Scenario } from '../../../scenarios/types.ts';
@@ -126,7 +131,7 @@ function probed(log: Seen[], where: Map<string, string>): Scenario {
   return wordcountProbed(probe, 'repartitioned');
 }
 
-describe.each([1, 2])('an instance\'s tasks take turns within a pass, seed %i', (seed) => {
+describe.each([2, 30])('an instance\'s tasks take turns within a pass, seed %i', (seed) => {
   const log: Seen[] = [];
   const where = new Map<string, string>();
   const r = run({ scenario: 'wordcount', engine: 'kstreams', seed }, {
