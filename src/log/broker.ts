@@ -257,7 +257,7 @@ class Broker implements ProcessLogic {
       case 'group.join': return this.groups.join(req, reply, error);
       case 'group.heartbeat': return this.groups.heartbeat(req, reply, error);
       case 'group.leave': return this.groups.leave(req, reply, error);
-      case 'group.commit': return this.groups.commit(req, reply, error);
+      case 'group.commit': return this.groups.commit(from, req, reply, error);
       case 'group.fetchOffsets': return this.groups.fetchOffsets(req, reply, error);
       case 'txn.offsets': return this.groups.txnCommit(req, reply, error);
     }

@@ -245,12 +245,14 @@ export class GroupCoordinator {
     else this.prepareRebalance(g, `leave:${req.memberId}`);
   }
 
-  /** Kafka's OffsetCommit. */
-  commit(req: OffsetCommitRequest, reply: Reply, fail: Fail): void {
+  /** Kafka's OffsetCommit, from the client process `client`. */
+  commit(client: string, req: OffsetCommitRequest, reply: Reply, fail: Fail): void {
     const bad = this.offsetsProblem(req.groupId, req.memberId, req.generation, req.offsets);
     if (bad !== undefined) return fail(bad[0], bad[1]);
     const fenced = this.validateCommit(req.groupId, req.memberId, req.generation, false);
     if (fenced !== undefined) return fail(fenced[0], fenced[1]);
+    // Who committed, and from where: the point a fault on that client can be planned after (anchors.ts, `offsets.commit`).
+    this.ctx.trace.emit('group.offsetCommit', { group: req.groupId, member: req.memberId, generation: req.generation, client, partitions: req.offsets.length });
     this.store.append(req.offsets.map((o) => offsetRecord(req.groupId, o)), undefined, () => reply({ kind: 'group.ok', reqId: req.reqId }));
   }
 

@@ -13,7 +13,7 @@ export const TRACE_KINDS = [
   // log broker
   'log.append', 'log.fetch', 'txn.begin', 'txn.precommit', 'txn.empty', 'txn.commit', 'txn.abort', 'txn.fenced', 'txn.timeout', 'txn.recovered', 'txn.rolled',
   'producer.init', // the log client: a producer given an epoch, with the timeout it asked for
-  'log.clean', 'log.deleteRecords', 'group.rebalance', 'group.generation', 'group.fenced', 'group.txnOffsets',
+  'log.clean', 'log.deleteRecords', 'group.rebalance', 'group.generation', 'group.fenced', 'group.txnOffsets', 'group.offsetCommit',
   // engine: records, time, windows
   'task.deploy', 'task.status', 'task.idle', 'source.read', 'source.fetch', 'source.restore', 'source.end',
   'buffer.send', 'watermark', 'window.fire', 'window.late', 'window.skip', 'window.closed-drop', 'session.add', 'record.late', 'join.at-watermark', 'sink.write',

@@ -56,6 +56,12 @@
  *   between those writes and the commit marker, wherever the transaction
  *   began; recorded, as `txn.begin`, on Kafka Streams runs, for faults on
  *   the transaction's owner;
+ * - `offsets.commit`: a consumer's offsets committed on their own at the
+ *   group coordinator (Kafka's OffsetCommit, `group.offsetCommit`), of the
+ *   client process `client` only when the anchor names one: where an
+ *   instance commits outside a transaction (at-least-once), its offsets
+ *   after its output; recorded on Kafka Streams runs, for faults on that
+ *   client;
  * - `input.offset`: a fetch of the input topic returns the record at
  *   `offset` of `partition` (a `log.fetch` with offset ≤ O < nextOffset;
  *   a rewound source reads it again, so n = 2 is the first re-read). The
@@ -69,7 +75,7 @@ import type { TraceEvent } from '../runtime/trace-event.ts';
 export const ANCHOR_KINDS = [
   'checkpoint.trigger', 'checkpoint.complete', 'txn.precommit', 'job.restore',
   'group.generation', 'ks.commit', 'spark.batch', 'spark.commit',
-  'txn.begin', 'txn.offsets', 'input.offset',
+  'txn.begin', 'txn.offsets', 'offsets.commit', 'input.offset',
 ] as const;
 
 export type AnchorKind = (typeof ANCHOR_KINDS)[number];
@@ -77,18 +83,26 @@ export type AnchorKind = (typeof ANCHOR_KINDS)[number];
 /** The kinds that count one transactional id's events when the anchor names it. */
 export type TxnAnchorKind = 'txn.begin' | 'txn.offsets';
 
-export function isTxnAnchorKind(k: AnchorKind): k is TxnAnchorKind {
-  return k === 'txn.begin' || k === 'txn.offsets';
+/** The kinds whose anchor may name whose events it counts (a transactional id, a client process): each process's own. */
+export type ScopedAnchorKind = TxnAnchorKind | 'offsets.commit';
+
+/** The field that scopes a scoped kind, in its anchor and in the trace events it counts. */
+export const SCOPE_FIELD: Record<ScopedAnchorKind, 'txnId' | 'client'> = { 'txn.begin': 'txnId', 'txn.offsets': 'txnId', 'offsets.commit': 'client' };
+
+export function isScopedAnchorKind(k: AnchorKind): k is ScopedAnchorKind {
+  return k === 'txn.begin' || k === 'txn.offsets' || k === 'offsets.commit';
 }
 
-/** An anchor that may name a transactional id. */
-export function isTxnAnchor(a: Anchor): a is Extract<Anchor, { on: TxnAnchorKind }> {
-  return isTxnAnchorKind(a.on);
+/** The transactional id or client an anchor names, if any. */
+export function anchorScope(a: Anchor): string | undefined {
+  if (a.on === 'offsets.commit') return a.client;
+  return a.on === 'txn.begin' || a.on === 'txn.offsets' ? a.txnId : undefined;
 }
 
 export type Anchor =
-  | { on: Exclude<AnchorKind, 'input.offset' | TxnAnchorKind>; n: number; fromMs?: number }
+  | { on: Exclude<AnchorKind, 'input.offset' | ScopedAnchorKind>; n: number; fromMs?: number }
   | { on: TxnAnchorKind; n: number; fromMs?: number; txnId?: string }
+  | { on: 'offsets.commit'; n: number; fromMs?: number; client?: string }
   | { on: 'input.offset'; n: number; partition: number; offset: number };
 
 /**
@@ -97,7 +111,7 @@ export type Anchor =
  * the start of a run moves when records are left out, so the recorder
  * counts them from a virtual time instead (`fromMs`).
  */
-export const INPUT_PACED_KINDS: readonly AnchorKind[] = ['ks.commit', 'spark.batch', 'spark.commit', 'txn.begin', 'txn.offsets'];
+export const INPUT_PACED_KINDS: readonly AnchorKind[] = ['ks.commit', 'spark.batch', 'spark.commit', 'txn.begin', 'txn.offsets', 'offsets.commit'];
 
 /** The trace event kind each anchor kind counts. */
 export const ANCHOR_TRACE_KIND: Record<AnchorKind, string> = {
@@ -111,6 +125,7 @@ export const ANCHOR_TRACE_KIND: Record<AnchorKind, string> = {
   'spark.commit': 'spark.commit',
   'txn.begin': 'txn.begin',
   'txn.offsets': 'group.txnOffsets',
+  'offsets.commit': 'group.offsetCommit',
   'input.offset': 'log.fetch',
 };
 
@@ -121,8 +136,9 @@ export function isAnchorKind(s: unknown): s is AnchorKind {
 /** Whether trace event `e` counts towards `anchor`. */
 export function anchorMatches(anchor: Anchor, e: TraceEvent, inputTopic: string): boolean {
   if (anchor.on !== 'input.offset') {
+    const scope = anchorScope(anchor);
     return countsTowards(anchor.on, e) && (anchor.fromMs === undefined || e.t >= anchor.fromMs) &&
-      (!isTxnAnchor(anchor) || anchor.txnId === undefined || e.txnId === anchor.txnId);
+      (scope === undefined || e[SCOPE_FIELD[anchor.on as ScopedAnchorKind]] === scope);
   }
   return e.kind === 'log.fetch' && e.topic === inputTopic && e.partition === anchor.partition &&
     typeof e.offset === 'number' && typeof e.nextOffset === 'number' && e.offset <= anchor.offset && anchor.offset < e.nextOffset;
@@ -134,10 +150,11 @@ function countsTowards(on: Exclude<AnchorKind, 'input.offset'>, e: TraceEvent): 
   return e.kind === ANCHOR_TRACE_KIND[on] && (on !== 'checkpoint.trigger' || e.task === undefined);
 }
 
-/** A short text for an anchor: `checkpoint.complete #3`, `ks.commit #1 from 1,230 ms`, `txn.begin weir-app-ks-0-0 #1 from 3,406 ms`, `input.offset p0@41 #1`. */
+/** A short text for an anchor: `checkpoint.complete #3`, `ks.commit #1 from 1,230 ms`, `txn.begin weir-app-ks-0-0 #1 from 3,406 ms`, `offsets.commit ks-0 #1 from 2,100 ms`, `input.offset p0@41 #1`. */
 export function anchorText(a: Anchor): string {
   if (a.on === 'input.offset') return `input.offset p${a.partition}@${a.offset} #${a.n}`;
-  const of = isTxnAnchor(a) && a.txnId !== undefined ? ` ${a.txnId}` : '';
+  const scope = anchorScope(a);
+  const of = scope !== undefined ? ` ${scope}` : '';
   return `${a.on}${of} #${a.n}${a.fromMs === undefined ? '' : ` from ${a.fromMs.toLocaleString('en-US')} ms`}`;
 }
 
@@ -145,17 +162,20 @@ export interface AnchorPoint {
   anchor: Anchor;
   t: number;
   seq: number;
-  /** For a transaction's begin: the process whose producer owns it, when a `ks.producer` event named it. */
+  /** For a scoped kind: the process whose events it counts (a transaction's owner, when a `ks.producer` event named it; an offset commit's client). */
   owner?: string;
 }
 
 type RecordedKind = Exclude<AnchorKind, 'input.offset'>;
 
-/** The kinds recorded unless told otherwise: every kind but `input.offset`, `txn.begin` and `txn.offsets` (see `KSTREAMS_RECORDED_KINDS`). */
-const RECORDED_KINDS = ANCHOR_KINDS.filter((k): k is RecordedKind => k !== 'input.offset' && !isTxnAnchorKind(k));
+/** The kinds recorded unless told otherwise: every kind but `input.offset` and the scoped ones (see `KSTREAMS_RECORDED_KINDS`). */
+const RECORDED_KINDS = ANCHOR_KINDS.filter((k): k is RecordedKind => k !== 'input.offset' && !isScopedAnchorKind(k));
 
-/** On Kafka Streams runs, transactions begin and take offsets too: each instance's own, so a fault on an instance can stay inside one. */
-export const KSTREAMS_RECORDED_KINDS: readonly RecordedKind[] = [...RECORDED_KINDS, 'txn.begin', 'txn.offsets'];
+/**
+ * On Kafka Streams runs, transactions begin and take offsets, and offsets are committed on their
+ * own: each instance's, so a fault on an instance can stay inside its own commit.
+ */
+export const KSTREAMS_RECORDED_KINDS: readonly RecordedKind[] = [...RECORDED_KINDS, 'txn.begin', 'txn.offsets', 'offsets.commit'];
 
 /**
  * Records, from a run's trace, every point a fault could be anchored to
@@ -180,8 +200,9 @@ export class AnchorRecorder {
     if (e.kind === 'ks.producer' && typeof e.transactionalId === 'string') this.owners.set(e.transactionalId, e.p);
     for (const on of this.kinds) {
       if (!countsTowards(on, e)) continue;
-      const txnId = isTxnAnchorKind(on) && typeof e.txnId === 'string' ? e.txnId : undefined;
-      const key = txnId === undefined ? on : `${on} ${txnId}`;
+      const field = isScopedAnchorKind(on) ? e[SCOPE_FIELD[on]] : undefined;
+      const scope = typeof field === 'string' ? field : undefined;
+      const key = scope === undefined ? on : `${on} ${scope}`;
       let times = this.times.get(key);
       if (!times) this.times.set(key, (times = []));
       times.push(e.t);
@@ -194,25 +215,26 @@ export class AnchorRecorder {
       const fromMs = e.t - Math.floor((e.t - prev) / 2);
       let n = 0;
       for (let i = times.length - 1; i >= 0 && times[i]! >= fromMs; i--) n++;
-      if (txnId === undefined) {
+      if (scope === undefined) {
         this.points.push({ anchor: { on, n, fromMs } as Anchor, t: e.t, seq: e.seq });
         continue;
       }
-      const owner = this.owners.get(txnId);
-      this.points.push({ anchor: { on: on as TxnAnchorKind, n, fromMs, txnId }, t: e.t, seq: e.seq, ...(owner !== undefined ? { owner } : {}) });
+      const owner = on === 'offsets.commit' ? scope : this.owners.get(scope);
+      const anchor = (on === 'offsets.commit' ? { on, n, fromMs, client: scope } : { on, n, fromMs, txnId: scope }) as Anchor;
+      this.points.push({ anchor, t: e.t, seq: e.seq, ...(owner !== undefined ? { owner } : {}) });
     }
   };
 
   /**
    * The last recorded point strictly before virtual time `atMs` among `kinds` (all when omitted),
-   * if any. With `processes` (the ones a fault acts on), a transaction's begin counts only when one
-   * of them owns the transaction: a fault on ks-0 is held inside ks-0's transaction, never ks-1's.
+   * if any. With `processes` (the ones a fault acts on), a scoped kind's point counts only when one
+   * of them owns it: a fault on ks-0 is held inside ks-0's transaction or commit, never ks-1's.
    */
   latestBefore(atMs: number, kinds?: readonly AnchorKind[], processes?: readonly string[]): AnchorPoint | undefined {
     for (let i = this.points.length - 1; i >= 0; i--) {
       const p = this.points[i]!;
       if (p.t >= atMs || (kinds !== undefined && !kinds.includes(p.anchor.on))) continue;
-      if (isTxnAnchorKind(p.anchor.on) && (p.owner === undefined || processes === undefined || !processes.includes(p.owner))) continue;
+      if (isScopedAnchorKind(p.anchor.on) && (p.owner === undefined || processes === undefined || !processes.includes(p.owner))) continue;
       return p;
     }
     return undefined;

@@ -6,7 +6,7 @@
  * first bad one.
  */
 import type { Fault, FaultPlan } from './faults.ts';
-import { ANCHOR_KINDS, isAnchorKind, isTxnAnchor, isTxnAnchorKind, type Anchor } from './anchors.ts';
+import { ANCHOR_KINDS, SCOPE_FIELD, anchorScope, isAnchorKind, isScopedAnchorKind, type Anchor } from './anchors.ts';
 
 const FIELDS: Record<Fault['kind'], readonly string[]> = {
   crash: ['process', 'restartAfterMs'],
@@ -30,7 +30,8 @@ function faultToJson(f: Fault): Record<string, unknown> {
     else {
       const after: Record<string, unknown> = { on: a.on, n: a.n };
       if (a.fromMs !== undefined) after.fromMs = a.fromMs;
-      if (isTxnAnchor(a) && a.txnId !== undefined) after.txnId = a.txnId;
+      const scope = anchorScope(a);
+      if (scope !== undefined) after[SCOPE_FIELD[a.on as keyof typeof SCOPE_FIELD]] = scope;
       out.after = after;
     }
     out.delayMs = f.delayMs;
@@ -124,14 +125,16 @@ function parseAnchor(v: unknown, where: string): Anchor {
   const rec = v as Record<string, unknown>;
   if (!isAnchorKind(rec.on)) throw new Error(`fault plan: ${where}.on must be one of ${ANCHOR_KINDS.join(', ')}, got ${JSON.stringify(rec.on)}`);
   if (typeof rec.n !== 'number' || !Number.isSafeInteger(rec.n) || rec.n < 1) throw new Error(`fault plan: ${where}.n must be an integer ≥ 1`);
-  const keys = rec.on === 'input.offset' ? ['on', 'n', 'partition', 'offset'] : isTxnAnchorKind(rec.on) ? ['on', 'n', 'fromMs', 'txnId'] : ['on', 'n', 'fromMs'];
+  const keys = rec.on === 'input.offset' ? ['on', 'n', 'partition', 'offset'] : isScopedAnchorKind(rec.on) ? ['on', 'n', 'fromMs', SCOPE_FIELD[rec.on]] : ['on', 'n', 'fromMs'];
   for (const key of Object.keys(rec)) if (!keys.includes(key)) throw new Error(`fault plan: ${where} has unknown field '${key}' for an anchor on ${rec.on}`);
   if (rec.on !== 'input.offset') {
     const from = rec.fromMs === undefined ? undefined : msProblem(rec.fromMs, `${where}.fromMs`);
     if (from !== undefined) throw new Error(from);
     if (rec.txnId !== undefined && (typeof rec.txnId !== 'string' || rec.txnId === '')) throw new Error(`fault plan: ${where}.txnId must be a transactional id (a non-empty string)`);
+    if (rec.client !== undefined && (typeof rec.client !== 'string' || rec.client === '')) throw new Error(`fault plan: ${where}.client must be a process id (a non-empty string)`);
     const fromMs = rec.fromMs === undefined ? {} : { fromMs: rec.fromMs as number };
-    if (isTxnAnchorKind(rec.on)) return { on: rec.on, n: rec.n, ...fromMs, ...(rec.txnId === undefined ? {} : { txnId: rec.txnId as string }) };
+    if (rec.on === 'offsets.commit') return { on: rec.on, n: rec.n, ...fromMs, ...(rec.client === undefined ? {} : { client: rec.client as string }) };
+    if (isScopedAnchorKind(rec.on)) return { on: rec.on, n: rec.n, ...fromMs, ...(rec.txnId === undefined ? {} : { txnId: rec.txnId as string }) };
     return { on: rec.on, n: rec.n, ...fromMs };
   }
   if (!isCount(rec.partition)) throw new Error(`fault plan: ${where}.partition must be an integer ≥ 0`);

@@ -16,7 +16,9 @@
  * a fault on the instance that owns the transaction. The offsets sent into
  * a transaction (`txn.offsets`) fire the same way, after the commit's
  * changelog writes and before its marker: a crash 0 ms after it leaves
- * that transaction uncommitted.
+ * that transaction uncommitted. An offset commit on its own
+ * (`offsets.commit`, at-least-once), of one client process, fires at that
+ * client's nth commit only, and is offered only for faults on that client.
  *
  * How: a small world whose process emits anchor events on timers (so the
  * times are known), with crashes planned on them; fetch events hand-made;
@@ -322,6 +324,35 @@ describe('Kafka Streams and Spark anchors in a whole run', () => {
     const points = recorder.points.filter((p) => p.anchor.on === 'txn.offsets');
     expect(new Set(points.map((p) => p.owner))).toEqual(new Set(['ks-0', 'ks-1']));
     const mine = points.find((p) => p.owner === 'ks-0' && recorder.points.filter((q) => q.t === p.t).length === 1)!;
+    expect(anchorFault({ kind: 'crash', atMs: mine.t + 1, process: 'ks-0', restartAfterMs: 10 }, recorder).after).toEqual(mine.anchor);
+    expect(anchorFault({ kind: 'crash', atMs: mine.t + 1, process: 'ks-1', restartAfterMs: 10 }, recorder).after).not.toEqual(mine.anchor);
+  });
+
+  it('offsets.commit fires at one client\'s nth offset commit on its own, and is offered only for faults on that client', () => {
+    const commits: TraceEvent[] = [];
+    const crashes: TraceEvent[] = [];
+    const crash: Fault = { kind: 'crash', after: { on: 'offsets.commit', n: 2, fromMs: 300, client: 'ks-1' }, delayMs: 0, process: 'ks-1', restartAfterMs: 50 };
+    const alos = (faults: Fault[]): RunSettings => ({ ...onEngine('kstreams', faults), guarantee: 'at-least-once', commitIntervalMs: 100 });
+    runScenario(alos([crash]), {
+      subscribers: [(e) => {
+        if (e.kind === 'group.offsetCommit') commits.push(e);
+        if (e.kind === 'proc.crash') crashes.push(e);
+      }],
+    });
+    // Both instances commit offsets on their own; the crash lands at ks-1's second from 300 ms, not at ks-0's.
+    expect(new Set(commits.map((e) => e.client))).toEqual(new Set(['ks-0', 'ks-1']));
+    const second = commits.filter((e) => e.client === 'ks-1' && e.t >= 300)[1]!;
+    expect(crashes.map((e) => [e.p, e.t])).toEqual([['ks-1', second.t]]);
+    expect(planFromJson(planToJson({ faults: [crash] }))).toEqual({ faults: [crash] });
+    expect(() => planFromJson(JSON.stringify({ faults: [{ ...crash, after: { on: 'offsets.commit', n: 1, txnId: 'x' } }] }))).toThrow(/unknown field 'txnId'/);
+    expect(() => planFromJson(JSON.stringify({ faults: [{ ...crash, after: { on: 'offsets.commit', n: 1, client: '' } }] }))).toThrow(/client must be a process id/);
+
+    const recorder = new AnchorRecorder(KSTREAMS_RECORDED_KINDS);
+    runScenario(alos([]), { subscribers: [recorder.onEvent] });
+    const points = recorder.points.filter((p) => p.anchor.on === 'offsets.commit');
+    expect(new Set(points.map((p) => p.owner))).toEqual(new Set(['ks-0', 'ks-1']));
+    const mine = points.find((p) => p.owner === 'ks-0' && recorder.points.filter((q) => q.t === p.t).length === 1)!;
+    expect(mine.anchor).toMatchObject({ on: 'offsets.commit', client: 'ks-0' });
     expect(anchorFault({ kind: 'crash', atMs: mine.t + 1, process: 'ks-0', restartAfterMs: 10 }, recorder).after).toEqual(mine.anchor);
     expect(anchorFault({ kind: 'crash', atMs: mine.t + 1, process: 'ks-1', restartAfterMs: 10 }, recorder).after).not.toEqual(mine.anchor);
   });
