@@ -130,7 +130,7 @@ export const kstreamsLesson: Lesson = {
         // Did a heartbeat after the heal tell ks-0 the group moved on (it gives up its tasks, committing them first)?
         const told = eventsOf(c, 'ks.revoked').some((e) => e.p === 'ks-0' && e.seq > (healed?.seq ?? Infinity) && e.seq < c.event.seq);
         const tries = told
-          ? 'ks-0\'s heartbeats reach the broker again, and the answer is an error: the group has no such member any more. So ks-0 gives up its tasks, committing them first: it sends their offsets into its transaction'
+          ? 'ks-0\'s heartbeats reach the broker again, and the answer is an error: the group has no such member any more. So ks-0 gives up its tasks, committing them first (weir commits here; Kafka would count the tasks lost and skip the commit, with the same end: see docs/FIDELITY.md): it sends their offsets into its transaction'
           : 'ks-0 never learnt it was replaced: it tries to commit its offsets into its transaction';
         return `The partition healed. ${tries} as member ${str(c.event, 'member')} of generation ${num(c.event, 'generation')}. The group is at generation ${num(c.event, 'current')}, so the broker refuses (${str(c.event, 'code')}). Its epoch was still valid — the generation is what fences it.`;
       },
