@@ -190,10 +190,15 @@ function judgePair(
   const fromA = reaching(a.members, b.members, gap);
   const cleanA = windowCleanupTime(a.r, lateness);
   const cleanB = windowCleanupTime(b.r, lateness);
-  // The first record of `xs` that arrived while session `other` still existed (or was never traced).
-  const early = (xs: Member[], other: Session, cleanup: number): Member | undefined => {
+  // The first record of `xs` (of session `own`) that arrived while session `other` still existed (or was never traced).
+  const early = (xs: Member[], own: Session, other: Session, cleanup: number): Member | undefined => {
     const lastAttempt = Math.max(...other.members.map((m) => arrivals.get(m.id)?.attempt ?? Infinity));
     const otherId = hiddenFrom === undefined ? '' : keyedWindowId(other.r.key, other.r.start, other.r.end);
+    // Kafka Streams: a record of `own` found `other` hidden by its store's retention, so `own` grew
+    // without it; the later records of `own` merged into that session and could not see `other`
+    // either (retention hides more as the store's time goes on; a new session with `other`'s bounds
+    // overwrites it), so none of them is early.
+    if (hiddenFrom !== undefined && own.members.some((m) => hiddenFrom.get(m.id)?.has(otherId) === true)) return undefined;
     return xs.find((x) => {
       // Kafka Streams: the record's lookup passed over `other`, which its store's retention hid.
       if (hiddenFrom?.get(x.id)?.has(otherId) === true) return false;
@@ -202,9 +207,9 @@ function judgePair(
       return !(at.wm >= cleanup || (at.freshStart && at.attempt > lastAttempt));
     });
   };
-  const earlyB = early(fromB, a, cleanA);
+  const earlyB = early(fromB, b, a, cleanA);
   if (earlyB === undefined) return 'excused';
-  const earlyA = early(fromA, b, cleanB);
+  const earlyA = early(fromA, a, b, cleanB);
   if (earlyA === undefined) return 'excused';
   const near = nearest(earlyB, a.members);
   const when = (x: Member): string => {
