@@ -12,9 +12,8 @@
  * after the output, outside any transaction, and a window counted twice.
  */
 import type { RunSettings } from '../../explore/settings.ts';
-import type { TraceEvent } from '../../runtime/trace-event.ts';
 import { num, str } from '../model/fields.ts';
-import { checkText, type Lesson, type StepContext } from './types.ts';
+import { abortSinceCrash, checkText, eventsOf, ksTxnOpenBefore, type Lesson, type StepContext } from './types.ts';
 
 const BASE: Omit<RunSettings, 'guarantee'> = {
   scenario: 'wordcount',
@@ -32,9 +31,6 @@ const BASE: Omit<RunSettings, 'guarantee'> = {
 };
 
 const FILTER = 'ks.,group.,txn.,proc.,net.partition,net.heal';
-
-/** The run's events of `kind`, in order. */
-const eventsOf = (c: StepContext, kind: string): TraceEvent[] => Array.from(c.replay.index.positions(kind), (i) => c.replay.index.events[i]!);
 
 export const kstreamsLesson: Lesson = {
   name: 'kstreams',
@@ -102,8 +98,7 @@ export const kstreamsLesson: Lesson = {
       at: { kind: 'proc.crash' },
       filter: FILTER,
       text: (c) => {
-        const open = c.replay.index.stateAt(c.index - 1).ks?.instances.get(c.event.p)?.txn?.status === 'open';
-        return open
+        return ksTxnOpenBefore(c)
           ? `${c.event.p} crashes: its memory, its stores and its open transaction are gone. What it had not committed never becomes visible.`
           : `${c.event.p} crashes: its memory and its stores are gone, and with them everything it processed since its last commit. None of that had reached the broker yet, so no transaction of it was even open. What it had not committed never becomes visible.`;
       },
@@ -113,8 +108,7 @@ export const kstreamsLesson: Lesson = {
       at: { kind: 'ks.producer', match: (c: StepContext) => (num(c.event, 'epoch') ?? 0) > 1 && c.event.p === 'ks-1' },
       filter: FILTER,
       text: (c) => {
-        const crash = eventsOf(c, 'proc.crash').filter((e) => e.p === c.event.p && e.seq < c.event.seq).at(-1);
-        const aborted = eventsOf(c, 'txn.abort').find((e) => str(e, 'txnId') === str(c.event, 'transactionalId') && e.seq > (crash?.seq ?? -1) && e.seq < c.event.seq);
+        const aborted = abortSinceCrash(c);
         const left = aborted === undefined
           ? 'The broker fences the old epoch for good; it would abort what the old incarnation had left open, but the crash left nothing open.'
           : `The broker aborts what the old incarnation left open (${num(aborted, 'partitions')} partitions) and fences that epoch for good.`;

@@ -13,7 +13,7 @@
 import type { RunSettings } from '../../explore/settings.ts';
 import { planFor } from '../../explore/compare.ts';
 import { num, str } from '../model/fields.ts';
-import type { Lesson, StepContext } from './types.ts';
+import { abortSinceCrash, ksTxnOpenBefore, type Lesson, type StepContext } from './types.ts';
 
 const CRASH_AT_MS = 1_500;
 const settingsFor = (engine: 'flink' | 'kstreams' | 'spark'): RunSettings => ({
@@ -114,8 +114,7 @@ export const threeEnginesLesson: Lesson = {
       at: { kind: 'proc.crash' },
       filter: KS,
       text: (c) => {
-        const open = c.replay.index.stateAt(c.index - 1).ks?.instances.get(c.event.p)?.txn?.status === 'open';
-        const lost = open ? 'its stores and its open transaction are gone' : 'its stores are gone, and with them what it processed since its last commit: none of it had been sent, so no transaction of it was open';
+        const lost = ksTxnOpenBefore(c) ? 'its stores and its open transaction are gone' : 'its stores are gone, and with them what it processed since its last commit: none of it had been sent, so no transaction of it was open';
         return `${c.event.p} crashes at ${c.event.t} ms: ${lost}. The partitions it had read since its last commit will be read again from the committed offsets.`;
       },
     },
@@ -125,9 +124,7 @@ export const threeEnginesLesson: Lesson = {
       at: { kind: 'ks.producer', match: (c: StepContext) => c.event.p === 'ks-0' && (num(c.event, 'epoch') ?? 0) > 1 },
       filter: KS,
       text: (c) => {
-        const crash = c.replay.index.positions('proc.crash').filter((i) => i < c.index && c.replay.index.events[i]!.p === c.event.p).at(-1) ?? -1;
-        const aborted = c.replay.index.positions('txn.abort').some((i) => i > crash && i < c.index && str(c.replay.index.events[i]!, 'txnId') === str(c.event, 'transactionalId'));
-        const left = aborted ? 'the broker aborts what the old incarnation left open' : 'the broker would abort whatever the old incarnation had left open (here nothing: it crashed between two commits)';
+        const left = abortSinceCrash(c) !== undefined ? 'the broker aborts what the old incarnation left open' : 'the broker would abort whatever the old incarnation had left open (here nothing: it crashed between two commits)';
         return `Restarted, ks-0 initialises the same transactional id (${str(c.event, 'transactionalId')}) with epoch ${num(c.event, 'epoch')}: ${left} and refuses its epoch from now on. That is the whole of Kafka Streams' rollback: an aborted transaction's output, changelog writes and offsets vanish together.`;
       },
     },

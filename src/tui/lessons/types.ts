@@ -69,3 +69,19 @@ export function listText(c: StepContext, field: string): string {
   const v = c.event[field];
   return Array.isArray(v) ? v.join(', ') : '';
 }
+
+/** The run's events of `kind`, in order. */
+export function eventsOf(c: StepContext, kind: string): TraceEvent[] {
+  return Array.from(c.replay.index.positions(kind), (i) => c.replay.index.events[i]!);
+}
+
+/** Whether the step's process (a Kafka Streams instance) had a transaction open just before the step (a crash's step: one it lost). */
+export function ksTxnOpenBefore(c: StepContext): boolean {
+  return c.replay.index.stateAt(c.index - 1).ks?.instances.get(c.event.p)?.txn?.status === 'open';
+}
+
+/** The abort of the step's `transactionalId` since its process last crashed and before the step (a restarted producer's new epoch), if any. */
+export function abortSinceCrash(c: StepContext): TraceEvent | undefined {
+  const crash = eventsOf(c, 'proc.crash').filter((e) => e.p === c.event.p && e.seq < c.event.seq).at(-1);
+  return eventsOf(c, 'txn.abort').find((e) => e.txnId === c.event.transactionalId && e.seq > (crash?.seq ?? -1) && e.seq < c.event.seq);
+}
