@@ -152,7 +152,8 @@ Narrated replays of fixed runs, paced by you. Lessons:
                  at-least-once, where the checker flags a duplicate
   zombies        a task manager cut off from the job manager, fenced
   kstreams       Kafka Streams: one transaction per commit, a rebalance,
-                 a restore from the changelog, a zombie fenced by generation
+                 a restore from the changelog, a zombie that loses its
+                 tasks and is fenced by its own new epoch
   txn-timeout    a stateless Kafka Streams instance crashes mid-transaction;
                  only the broker's transaction timeout ends it
   spark          Spark: a driver crash between the offset and commit logs,

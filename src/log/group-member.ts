@@ -3,16 +3,28 @@
  * group-coordinator.ts (Kafka's `AbstractCoordinator` join and heartbeat
  * loop, as the `ConsumerCoordinator` drives it with the eager protocol).
  *
- *   joining ──joined──▶ stable ──heartbeat: rebalance-in-progress / illegal-generation /
- *      ▲                          unknown-member, or no answer──▶ revoking ──done──┐
- *      └──────────────────────────────────────────────────────────────────────────┘
+ *   joining ──joined──▶ stable ──heartbeat: rebalance-in-progress──▶ revoking ──done──┐
+ *      ▲                   │                                                           │
+ *      │                   └──heartbeat: illegal-generation / unknown-member──▶ losing ─┤
+ *      └───────────────────────────────────────────────────────────────────────────────┘
  *
  * In `stable` it heartbeats every `heartbeatIntervalMs` (keep it well below
  * the session timeout; Kafka's default is a third). When a heartbeat says the
- * group moved on, the member gives up its whole assignment (`onRevoked`, which
- * may still commit with the current generation: the coordinator accepts
- * that while the rebalance waits for members) and joins again; `onAssigned`
- * gets the next generation's partitions. While `onRevoked` runs it goes on
+ * group is rebalancing, the member gives up its whole assignment
+ * (`onRevoked`, which may still commit with the current generation: the
+ * coordinator accepts that while the rebalance waits for members) and joins
+ * again; `onAssigned` gets the next generation's partitions. When a heartbeat
+ * says the member's generation is stale or the group no longer knows it (its
+ * session expired), the partitions are lost, not revoked (`onLost`: Kafka's
+ * `ConsumerCoordinator.onJoinPrepare` after the heartbeat reset the
+ * generation, which calls `onPartitionsLost`; nothing may be committed for
+ * them, since the coordinator would refuse it and another member may own
+ * them already). Without `onLost` the member calls `onRevoked`, as Kafka's
+ * `ConsumerRebalanceListener.onPartitionsLost` does by default. A member the
+ * group no longer knows joins again as a new member (`newMemberId`; Kafka
+ * resets its member id). A heartbeat with no answer at all is sent again at
+ * the next interval (Kafka's heartbeat thread retries; only an answer moves
+ * the member). While `onRevoked` or `onLost` runs it goes on
  * heartbeating, as Kafka's heartbeat thread does until the join is sent
  * (`AbstractCoordinator`: the thread is disabled only when the member starts
  * to rebalance), so a slow revocation is bounded by the rebalance timeout the
@@ -37,9 +49,17 @@ export interface GroupMemberOptions {
   warm?(): TopicPartition[];
   /** The group is rebalancing: stop using `assignment` (commit first if needed), then call `done`. */
   onRevoked(assignment: TopicPartition[], done: () => void): void;
+  /**
+   * The member's generation or membership is gone (a heartbeat answered `illegal-generation` or
+   * `unknown-member`, which `code` names): `assignment` is lost; drop it without committing, then
+   * call `done`. Default: `onRevoked`.
+   */
+  onLost?(assignment: TopicPartition[], done: () => void, code: 'illegal-generation' | 'unknown-member'): void;
+  /** The member id to join with after the group forgot this member (`unknown-member`); default: the same id. */
+  newMemberId?(): string;
 }
 
-export type MemberState = 'joining' | 'stable' | 'revoking' | 'left';
+export type MemberState = 'joining' | 'stable' | 'revoking' | 'losing' | 'left';
 
 /** Pause before a join that failed (no answer) is tried again. */
 const JOIN_RETRY_MS = 100;
@@ -49,8 +69,10 @@ export class GroupMember {
   private generationNow = -1;
   private assignmentNow: TopicPartition[] = [];
   private timer: TimerHandle | undefined;
+  private memberId: string;
 
   constructor(private readonly timers: Timers, private readonly client: LogClient, private readonly opts: GroupMemberOptions) {
+    this.memberId = opts.memberId;
     this.join();
   }
 
@@ -64,19 +86,20 @@ export class GroupMember {
 
   /** What an offset commit names (Kafka's consumer.groupMetadata()). */
   metadata(): GroupMetadata {
-    return { groupId: this.opts.groupId, memberId: this.opts.memberId, generation: this.generationNow };
+    return { groupId: this.opts.groupId, memberId: this.memberId, generation: this.generationNow };
   }
 
   /** Leaves the group (no further callbacks); the coordinator rebalances the others at once. */
   leave(cb: () => void = () => {}): void {
     this.stateNow = 'left';
     this.timer?.cancel();
-    this.client.leaveGroup(this.opts.groupId, this.opts.memberId, () => cb());
+    this.client.leaveGroup(this.opts.groupId, this.memberId, () => cb());
   }
 
   private join(): void {
     this.stateNow = 'joining';
-    const { groupId, memberId, topics, sessionTimeoutMs, rebalanceTimeoutMs } = this.opts;
+    const { groupId, topics, sessionTimeoutMs, rebalanceTimeoutMs } = this.opts;
+    const memberId = this.memberId;
     const warm = this.opts.warm?.() ?? [];
     this.client.joinGroup(groupId, memberId, topics, { sessionTimeoutMs, rebalanceTimeoutMs, ...(warm.length > 0 ? { warm } : {}) }, (r) => {
       if (this.stateNow !== 'joining') return;
@@ -95,31 +118,39 @@ export class GroupMember {
   private scheduleHeartbeat(): void {
     this.timer = this.timers.after(this.opts.heartbeatIntervalMs, () => {
       const generation = this.generationNow;
-      this.client.heartbeat(this.opts.groupId, this.opts.memberId, generation, (r) => {
+      this.client.heartbeat(this.opts.groupId, this.memberId, generation, (r) => {
         if (this.stateNow !== 'stable' || this.generationNow !== generation) return;
-        if (r.ok) this.scheduleHeartbeat();
-        else this.rejoin();
+        if (r.ok || r.code === 'timeout') this.scheduleHeartbeat();
+        else if (r.code === 'illegal-generation' || r.code === 'unknown-member') this.rejoin(r.code);
+        else this.rejoin('revoking');
       });
     });
   }
 
-  private rejoin(): void {
-    this.stateNow = 'revoking';
-    const revoked = this.assignmentNow;
+  /** Gives up the assignment (revoked, or lost) and joins again once the owner is done with it. */
+  private rejoin(why: 'revoking' | 'illegal-generation' | 'unknown-member'): void {
+    const state = why === 'revoking' ? 'revoking' : 'losing';
+    this.stateNow = state;
+    const given = this.assignmentNow;
     this.assignmentNow = [];
-    this.heartbeatWhileRevoking(this.generationNow);
-    this.opts.onRevoked(revoked, () => {
-      if (this.stateNow !== 'revoking') return;
+    const done = (): void => {
+      if (this.stateNow !== state) return;
       this.timer?.cancel();
+      if (why === 'unknown-member' && this.opts.newMemberId !== undefined) this.memberId = this.opts.newMemberId();
       this.join();
-    });
+    };
+    // A member whose generation was reset has no session to keep (Kafka's heartbeat thread stops
+    // until it joins again); a revoking one heartbeats on.
+    if (why !== 'revoking') return this.opts.onLost !== undefined ? this.opts.onLost(given, done, why) : this.opts.onRevoked(given, done);
+    this.heartbeatWhileRevoking(this.generationNow);
+    this.opts.onRevoked(given, done);
   }
 
   /** Keeps the session alive while the revocation runs; what the heartbeats answer changes nothing (the member rejoins anyway). */
   private heartbeatWhileRevoking(generation: number): void {
     this.timer = this.timers.after(this.opts.heartbeatIntervalMs, () => {
       if (this.stateNow !== 'revoking') return;
-      this.client.heartbeat(this.opts.groupId, this.opts.memberId, generation, () => {});
+      this.client.heartbeat(this.opts.groupId, this.memberId, generation, () => {});
       this.heartbeatWhileRevoking(generation);
     });
   }

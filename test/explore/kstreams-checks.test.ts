@@ -27,15 +27,15 @@ const SLIDING_37 = 'w2.eyJzY2VuYXJpbyI6InNsaWRpbmctYXZlcmFnZSIsImVuZ2luZSI6Imtzd
 
 /** The first seed (sweeping from 1, at the bug's place) that catches each bug. */
 const CAUGHT_ON: [BugName, number][] = [
-  ['offsets-outside-transaction', 7],
+  ['offsets-outside-transaction', 1],
   ['no-wipe-on-dirty-close', 6],
-  ['restore-read-uncommitted', 13],
+  ['restore-read-uncommitted', 4],
   ['offsets-without-generation', 6],
   ['suppress-emits-early', 1],
   ['grace-uses-task-stream-time', 4],
   ['rekey-skips-subtractor', 1],
   ['filter-drops-tombstone', 1],
-  ['checkpoint-file-under-eos', 13],
+  ['checkpoint-file-under-eos', 19],
 ];
 
 describe.each(CAUGHT_ON)('Kafka Streams planted bug %s', (bug, seed) => {

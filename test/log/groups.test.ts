@@ -368,3 +368,57 @@ describe('broker crashes', () => {
     expect(generations.map((e) => e.generation)).toEqual([2]);
   });
 });
+
+describe('a member the group let go', () => {
+  /**
+   * Members a and b (sessions of 1 s, heartbeats every 200 ms); a is cut off from the broker for
+   * `cutMs` once both are in a generation. `lostHandler`: whether a implements `onLost`. a's
+   * client gives up a request after 3 tries of 50 ms, so its heartbeats go unanswered while cut off.
+   */
+  function cutOff(seed: number, cutMs: number, lostHandler: boolean) {
+    const w = logWorld(seed, { t: 2 });
+    const calls: string[] = [];
+    const generations: { generation: number; members: string[] }[] = [];
+    for (const id of ['a', 'b']) {
+      w.world.addProcess(id, (ctx) => {
+        const client = new LogClient(ctx, 'broker', { requestTimeoutMs: 50, maxRetries: 2 });
+        let next = 0;
+        new GroupMember(ctx.timers, client, {
+          groupId: 'g', memberId: `${id}-0`, topics: ['t'], sessionTimeoutMs: 1_000, rebalanceTimeoutMs: 1_000, heartbeatIntervalMs: 200,
+          onAssigned: (generation, _assignment, all) => {
+            if (id === 'a') generations.push({ generation, members: Object.keys(all).sort() });
+          },
+          onRevoked: (_revoked, done) => {
+            if (id === 'a') calls.push('revoked');
+            done();
+          },
+          ...(lostHandler && id === 'a' ? { onLost: (_lost: TopicPartition[], done: () => void) => { calls.push('lost'); done(); } } : {}),
+          newMemberId: () => `${id}-${++next}`,
+        });
+        return { onMessage: (from, msg) => void client.handle(from, msg) };
+      });
+    }
+    w.world.run({ stopWhen: () => generations.some((g) => g.members.length === 2), untilMs: 10_000 });
+    w.world.partition('a', 'broker', cutMs);
+    w.world.run({ untilMs: w.world.now() + cutMs + 3_000 });
+    return { calls, generations };
+  }
+
+  it('loses its partitions when its heartbeat finds it gone (no revocation, so no commit), and joins again under a new id', () => {
+    const { calls, generations } = cutOff(60, 2_500, true);
+    expect(calls).toEqual(['lost']);
+    expect(generations.at(-1)!.members).toEqual(['a-1', 'b-0']);
+  });
+
+  it('revokes instead when it has no onLost, as a Kafka rebalance listener does by default', () => {
+    const { calls, generations } = cutOff(60, 2_500, false);
+    expect(calls).toEqual(['revoked']);
+    expect(generations.at(-1)!.members).toEqual(['a-1', 'b-0']);
+  });
+
+  it('keeps its partitions through heartbeats that get no answer within its session', () => {
+    const { calls, generations } = cutOff(61, 600, true);
+    expect(calls).toEqual([]);
+    expect(generations).toHaveLength(1);
+  });
+});

@@ -125,7 +125,7 @@ describe('lessons', () => {
     const eos = lr.replays.get('eos')!;
     const alos = lr.replays.get('alos')!;
     expect(eos.rec.meta.checks!.every((c) => c.ok)).toBe(true);
-    for (const kind of ['proc.crash', 'group.fenced', 'ks.restored', 'txn.abort']) expect(eos.index.positions(kind).length, kind).toBeGreaterThan(0);
+    for (const kind of ['proc.crash', 'ks.lost', 'txn.fenced', 'ks.restored', 'txn.abort']) expect(eos.index.positions(kind).length, kind).toBeGreaterThan(0);
     const dup = alos.rec.meta.checks!.find((c) => c.name === 'exactly-once')!;
     expect(dup.ok).toBe(false);
     expect(dup.detail).toMatch(/twice|records give/);

@@ -391,16 +391,23 @@ class StreamThread implements ProcessLogic, QueryableThread {
     const topics = [...new Set(this.app.topology.subTopologies().flatMap((s) => s.sourceTopics))].sort();
     this.member = new GroupMember(this.ctx.timers, this.client, {
       groupId: this.app.settings.applicationId,
-      memberId: `${this.ctx.id}-${this.ctx.incarnation}-${this.joins++}`,
+      memberId: this.nextMemberId(),
+      newMemberId: () => this.nextMemberId(),
       topics,
       sessionTimeoutMs: this.app.settings.sessionTimeoutMs,
       rebalanceTimeoutMs: this.app.settings.maxPollIntervalMs,
       heartbeatIntervalMs: this.app.settings.heartbeatIntervalMs,
       onAssigned: (generation, assignment, all) => this.assigned(generation, assignment, all),
       onRevoked: (_revoked, done) => this.revoked(done),
+      onLost: (_lost, done, code) => this.lost(code, done),
       // Kafka Streams' subscription reports its tasks' lags; the assignor prefers a caught-up standby's instance.
       warm: () => this.warmPartitions(),
     });
+  }
+
+  /** A fresh member id (Kafka's coordinator hands out a new one to every member that joins without one). */
+  private nextMemberId(): string {
+    return `${this.ctx.id}-${this.ctx.incarnation}-${this.joins++}`;
   }
 
   private newTask(sub: SubTopology, partition: number, kept?: ReadonlyMap<string, StateStore>): StreamTask {
@@ -1011,18 +1018,46 @@ class StreamThread implements ProcessLogic, QueryableThread {
   }
 
   /**
-   * Kafka's TaskMigrated (`handleLostAll`): every task closed dirty, its state dropped; the open
-   * transaction aborted; the producer re-initialised (a new epoch fences anything still in flight);
-   * the group joined again with a new member id.
+   * Kafka's TaskMigrated (a commit or a send fenced, `handleLostAll`, then `unsubscribe`): every
+   * task closed dirty (`loseTasks`), and the group left and joined again with a new member id.
    */
   private lostAll(why: string): void {
     if (this.closed) return;
-    this.ctx.trace.emit('ks.lost', { reason: why, generation: this.generation, tasks: [...this.tasks.keys()] });
     // The member leaves first: a revocation waiting on the failed commit goes on below (its caller
     // is told the tasks are gone), and must not rejoin under the member id that is being given up.
     const old = this.member;
     this.member = undefined;
-    old?.leave();
+    this.loseTasks(why, () => this.joinGroup(), () => old?.leave());
+  }
+
+  /**
+   * The group member's heartbeat found its generation or membership gone (Kafka's
+   * `onPartitionsLost` → `handleLostAll`): the tasks are closed dirty with nothing committed
+   * (`loseTasks`), then the member joins again; it does not leave, the group has let it go.
+   */
+  private lost(code: string, done: () => void): void {
+    if (this.closed) return done();
+    const member = this.member;
+    // Nothing is committed until the member has joined again (`commit` skips while it is unset).
+    this.member = undefined;
+    this.loseTasks(`heartbeat: ${code}`, () => {
+      if (this.member !== undefined || this.closed) {
+        // Lost again meanwhile and a new member joined, or shut down: this one stays out.
+        member?.leave();
+        return;
+      }
+      this.member = member;
+      done();
+    });
+  }
+
+  /**
+   * `handleLostAll`: every task closed dirty, its state dropped; the open transaction aborted; the
+   * producer re-initialised (a new epoch fences anything still in flight); then `rejoin`.
+   */
+  private loseTasks(why: string, rejoin: () => void, beforeClose: () => void = () => {}): void {
+    this.ctx.trace.emit('ks.lost', { reason: why, generation: this.generation, tasks: [...this.tasks.keys()] });
+    beforeClose();
     // A dirty close under exactly-once wipes each task's state directory too (StateManagerUtil.closeStateManager).
     if (this.eos && this.bugs.has('checkpoint-file-under-eos')) {
       // The planted bug: the dirty close flushes the stores and checkpoints, as a clean one would, and wipes nothing.
@@ -1050,7 +1085,7 @@ class StreamThread implements ProcessLogic, QueryableThread {
       if (!this.eos || !this.txnOpen) return then();
       this.client.endTxn(this.txnId, this.epoch, false, () => then());
     };
-    abort(() => this.initProducer(() => this.joinGroup()));
+    abort(() => this.initProducer(rejoin));
   }
 
   /**

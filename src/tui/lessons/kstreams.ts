@@ -7,8 +7,9 @@
  * members before forming it); ks-0 is cut off from the broker from 1.3 s
  * to 5.2 s and ks-1 crashes at 2.6 s. The group rebalances, a restarted
  * instance restores its stores from the changelogs, and when ks-0 comes
- * back it is a zombie, fenced by the group generation, its transaction
- * aborted. Then the same faults under at-least-once: offsets committed
+ * back it is a zombie: its heartbeat tells it the group let it go, it
+ * counts its tasks lost (no commit), aborts its transaction and takes a new
+ * epoch, which fences a write it still had in flight. Then the same faults under at-least-once: offsets committed
  * after the output, outside any transaction, and a window counted twice.
  */
 import type { RunSettings } from '../../explore/settings.ts';
@@ -117,23 +118,31 @@ export const kstreamsLesson: Lesson = {
     },
     {
       title: 'The zombie',
-      at: { kind: 'group.fenced' },
+      // ks-0 learns it was replaced: from a heartbeat (the tasks are lost, nothing committed) or from a refused commit.
+      at: { kind: 'ks.lost', match: (c: StepContext) => c.event.p === 'ks-0' },
       filter: FILTER,
       text: (c) => {
-        const healed = eventsOf(c, 'net.heal').find((e) => e.seq < c.event.seq);
-        // Did a heartbeat after the heal tell ks-0 the group moved on (it gives up its tasks, committing them first)?
-        const told = eventsOf(c, 'ks.revoked').some((e) => e.p === 'ks-0' && e.seq > (healed?.seq ?? Infinity) && e.seq < c.event.seq);
-        const tries = told
-          ? 'ks-0\'s heartbeats reach the broker again, and the answer is an error: the group has no such member any more. So ks-0 gives up its tasks, committing them first (weir commits here; Kafka would count the tasks lost and skip the commit, with the same end: see docs/FIDELITY.md): it sends their offsets into its transaction'
-          : 'ks-0 never learnt it was replaced: it tries to commit its offsets into its transaction';
-        return `The partition healed. ${tries} as member ${str(c.event, 'member')} of generation ${num(c.event, 'generation')}. The group is at generation ${num(c.event, 'current')}, so the broker refuses (${str(c.event, 'code')}). Its epoch was still valid — the generation is what fences it.`;
+        const group = eventsOf(c, 'group.generation').filter((e) => e.seq < c.event.seq).at(-1);
+        const now = `The group is at generation ${num(group ?? c.event, 'generation')}; ks-0 still holds generation ${num(c.event, 'generation')}'s tasks ${Array.isArray(c.event.tasks) ? c.event.tasks.join(', ') : '?'}.`;
+        const reason = str(c.event, 'reason') ?? '';
+        if (reason.startsWith('heartbeat')) {
+          const answer = reason.includes('unknown-member') ? 'the group has no such member any more' : 'its generation is not the group\'s';
+          return `The partition healed. ${now} Its next heartbeat reaches the broker, and the answer is an error (${reason.slice('heartbeat: '.length)}): ${answer}. As Kafka's consumer does, ks-0 counts its tasks lost, not revoked: it commits nothing for them (the group would refuse a commit from a member it let go, and ks-1 owns the tasks now) and drops them with their state (Kafka Streams' handleLostAll).`;
+        }
+        return `The partition healed. ${now} It tries to commit and the broker refuses (${reason}): the generation fences it, though its epoch was still valid. It drops its tasks and their state (Kafka's TaskMigratedException, handleLostAll).`;
       },
     },
     {
       title: 'Aborted',
       at: { kind: 'txn.abort', match: (c: StepContext) => (str(c.event, 'txnId') ?? '').includes('ks-0') },
       filter: FILTER,
-      text: (c) => `ks-0 treats the refusal as Kafka's TaskMigratedException: it drops its tasks and their state, aborts its transaction (${str(c.event, 'txnId')}, ${num(c.event, 'partitions')} partitions of zombie writes, never seen by a read-committed reader), takes a new epoch and joins again as a new member.`,
+      text: (c) => `ks-0 aborts its open transaction (${str(c.event, 'txnId')}, ${num(c.event, 'partitions')} partitions of zombie writes, never seen by a read-committed reader), takes a new epoch and joins the group again as a new member.`,
+    },
+    {
+      title: 'Fenced',
+      at: { kind: 'txn.fenced', match: (c: StepContext) => (str(c.event, 'txnId') ?? '').includes('ks-0') },
+      filter: FILTER,
+      text: (c) => `A ${str(c.event, 'op')} request ks-0 sent under epoch ${num(c.event, 'epoch')}, before it knew, reaches the broker only now. The transactional id is at epoch ${num(c.event, 'currentEpoch')}, so the broker refuses it: whatever a zombie still has in flight, its new epoch has fenced.`,
     },
     {
       title: 'Verdict',
