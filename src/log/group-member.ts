@@ -24,12 +24,14 @@
  * group no longer knows joins again as a new member (`newMemberId`; Kafka
  * resets its member id). A heartbeat with no answer at all is sent again at
  * the next interval (Kafka's heartbeat thread retries; only an answer moves
- * the member). While `onRevoked` or `onLost` runs it goes on
+ * the member). While `onRevoked` runs it goes on
  * heartbeating, as Kafka's heartbeat thread does until the join is sent
  * (`AbstractCoordinator`: the thread is disabled only when the member starts
  * to rebalance), so a slow revocation is bounded by the rebalance timeout the
  * member asked for, not by its session. It lives in its owner's memory and
  * ends with a crash; the coordinator removes it when its session expires.
+ * While `onLost` runs it does not heartbeat: it has no generation left to
+ * keep (Kafka's heartbeat thread waits for the next join).
  */
 import type { GroupMetadata, LogClient } from './client.ts';
 import type { TopicPartition } from './protocol.ts';

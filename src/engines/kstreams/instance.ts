@@ -1036,7 +1036,8 @@ class StreamThread implements ProcessLogic, QueryableThread {
    * (`loseTasks`), then the member joins again; it does not leave, the group has let it go.
    */
   private lost(code: string, done: () => void): void {
-    if (this.closed) return done();
+    // A closed instance has left the group, or leaves it as its shutdown ends: it does not join again.
+    if (this.closed) return;
     const member = this.member;
     // Nothing is committed until the member has joined again (`commit` skips while it is unset).
     this.member = undefined;
