@@ -388,6 +388,8 @@ class StreamThread implements ProcessLogic, QueryableThread {
   // ---- group and tasks ------------------------------------------------------------------------
 
   private joinGroup(): void {
+    // A shutdown that ended while the tasks were being lost (its commit queued behind the failed one) has closed the instance.
+    if (this.closed) return;
     const topics = [...new Set(this.app.topology.subTopologies().flatMap((s) => s.sourceTopics))].sort();
     this.member = new GroupMember(this.ctx.timers, this.client, {
       groupId: this.app.settings.applicationId,
