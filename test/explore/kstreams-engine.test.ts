@@ -33,7 +33,7 @@ import { describe, expect, it } from 'vitest';
 import { runScenario } from '../../src/explore/run.ts';
 import { engineProblem } from '../../src/explore/engines.ts';
 import { findScenario } from '../../scenarios/index.ts';
-import type { RunSettings } from '../../src/explore/settings.ts';
+import { decodeToken, type RunSettings } from '../../src/explore/settings.ts';
 import type { TraceEvent } from '../../src/runtime/trace-event.ts';
 
 const base: RunSettings = { scenario: 'wordcount', engine: 'kstreams', seed: 0, guarantee: 'exactly-once', faults: 'swarm', bugs: [], events: 600 };
@@ -152,6 +152,30 @@ describe('Kafka Streams engine', () => {
     expect(topics.size).toBeGreaterThan(100);
     const offsetsOnly = [...topics].filter(([, t]) => t.size === 1 && t.has('__consumer_offsets')).map(([k]) => k);
     expect(offsetsOnly).toEqual([]);
+  });
+
+  it('a commit that answers after its tasks were lost lets no second commit run beside the new tasks\' one', () => {
+    // Sliding-average, swarm seed 3,841 (a soak's violation): ks-1 is cut off from the broker while
+    // its transaction #5 commits; after the heal its heartbeat finds it forgotten and it loses its
+    // tasks, aborts #5 and takes epoch 2. A resend of #5's commit (epoch 1) is fenced at 3,612 ms,
+    // while the new tasks' commit is in flight: that stale answer used to clear the in-flight flag and
+    // start a queued commit too, whose offsets reached the broker after the first had ended
+    // (bad-request), and the exactly-once check found a window whose value its records did not give.
+    const settings = decodeToken('w2.eyJzY2VuYXJpbyI6InNsaWRpbmctYXZlcmFnZSIsImVuZ2luZSI6ImtzdHJlYW1zIiwic2VlZCI6Mzg0MSwiZ3VhcmFudGVlIjoiZXhhY3RseS1vbmNlIiwiZmF1bHRzIjoic3dhcm0iLCJidWdzIjpbXSwicGxhbiI6eyJmYXVsdHMiOlt7ImtpbmQiOiJwYXJ0aXRpb24iLCJhdE1zIjo4MDUsImEiOiJrcy0xIiwiYiI6ImJyb2tlciIsImR1cmF0aW9uTXMiOjI2NTB9LHsia2luZCI6InBhcnRpdGlvbiIsImF0TXMiOjExMzksImEiOiJwcm9kdWNlciIsImIiOiJrcy0xIiwiZHVyYXRpb25NcyI6MTgzNX0seyJraW5kIjoicGFydGl0aW9uIiwiYXRNcyI6NDQ3MSwiYSI6ImtzLTEiLCJiIjoicHJvZHVjZXIiLCJkdXJhdGlvbk1zIjoyODE3fSx7ImtpbmQiOiJwYXJ0aXRpb24iLCJhdE1zIjo5MzI0LCJhIjoia3MtMCIsImIiOiJicm9rZXIiLCJkdXJhdGlvbk1zIjoyMjc1fV19fQ');
+    const events: TraceEvent[] = [];
+    const r = runScenario(settings, {
+      subscribers: [(e) => {
+        if ((e.kind === 'ks.lost' && e.p === 'ks-1') || (e.kind === 'txn.fenced' && e.txnId === 'weir-app-ks-1-0')) events.push(e);
+      }],
+    });
+    expect(r.checks.filter((c) => !c.ok)).toEqual([]);
+    // The situation: the heartbeat's loss, then the old epoch's commit fenced after it.
+    const lost = events.find((e) => e.kind === 'ks.lost');
+    expect(lost?.reason).toBe('heartbeat: unknown-member');
+    const stale = events.find((e) => e.kind === 'txn.fenced' && e.op === 'commit' && e.epoch === 1);
+    expect(stale).toBeDefined();
+    expect(stale!.seq).toBeGreaterThan(lost!.seq);
+    expect(events.filter((e) => e.kind === 'ks.lost').map((e) => e.reason)).toEqual(['heartbeat: unknown-member']);
   });
 
   it('a member the group let go loses its tasks on its next heartbeat: no commit, and it joins again under a new id (onPartitionsLost)', () => {

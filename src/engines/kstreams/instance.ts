@@ -944,7 +944,7 @@ class StreamThread implements ProcessLogic, QueryableThread {
     const txnGroup = this.bugs.has('offsets-without-generation') ? { groupId: group.groupId, memberId: '', generation: -1 } : group;
     const list: OffsetAndMetadata[] = offsets.map((o) => ({ topic: o.topic, partition: o.partition, offset: o.offset, metadata: o.metadata }));
     const finish = (ok: boolean, why?: string): void => {
-      if (era !== this.era) return this.commitDone(then);
+      if (era !== this.era) return this.staleCommitDone(then);
       this.committing = false;
       if (!ok) {
         this.lostAll(why!);
@@ -962,14 +962,14 @@ class StreamThread implements ProcessLogic, QueryableThread {
       this.scheduleLoop();
     };
     this.flushProducer(() => {
-      if (era !== this.era) return this.commitDone(then);
+      if (era !== this.era) return this.staleCommitDone(then);
       if (!this.eos) {
         this.client.commitOffsets(group, list, (r) => finish(r.ok, r.ok ? undefined : `offset commit: ${r.code}`));
         return;
       }
       const txn = { id: this.txnId, epoch: this.epoch };
       const endNow = (): void => {
-        if (era !== this.era) return this.commitDone(then);
+        if (era !== this.era) return this.staleCommitDone(then);
         this.client.endTxn(this.txnId, this.epoch, true, (r) => {
           if (r.ok) this.txnOpen = false;
           finish(r.ok, r.ok ? undefined : `commitTransaction: ${r.code}`);
@@ -1011,7 +1011,17 @@ class StreamThread implements ProcessLogic, QueryableThread {
     }
   }
 
-  /** After a commit ended (or was abandoned with its tasks): its caller goes on, then the next queued commit runs. */
+  /**
+   * A commit begun before its tasks were lost answered (a request of the old producer, resent or
+   * held by a cut, can answer long after `loseTasks`): only its caller goes on. `loseTasks` already
+   * ended it and let the queued commits go, so a commit of the new tasks may be in flight, and
+   * clearing `committing` or starting the next queued commit would run two at once.
+   */
+  private staleCommitDone(then: () => void): void {
+    then();
+  }
+
+  /** After a commit ended: its caller goes on, then the next queued commit runs. */
   private commitDone(then: () => void): void {
     this.committing = false;
     then();
