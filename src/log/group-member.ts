@@ -124,14 +124,14 @@ export class GroupMember {
         if (this.stateNow !== 'stable' || this.generationNow !== generation) return;
         if (r.ok || r.code === 'timeout') this.scheduleHeartbeat();
         else if (r.code === 'illegal-generation' || r.code === 'unknown-member') this.rejoin(r.code);
-        else this.rejoin('revoking');
+        else this.rejoin('rebalancing');
       });
     });
   }
 
   /** Gives up the assignment (revoked, or lost) and joins again once the owner is done with it. */
-  private rejoin(why: 'revoking' | 'illegal-generation' | 'unknown-member'): void {
-    const state = why === 'revoking' ? 'revoking' : 'losing';
+  private rejoin(why: 'rebalancing' | 'illegal-generation' | 'unknown-member'): void {
+    const state = why === 'rebalancing' ? 'revoking' : 'losing';
     this.stateNow = state;
     const given = this.assignmentNow;
     this.assignmentNow = [];
@@ -143,7 +143,7 @@ export class GroupMember {
     };
     // A member whose generation was reset has no session to keep (Kafka's heartbeat thread stops
     // until it joins again); a revoking one heartbeats on.
-    if (why !== 'revoking') return this.opts.onLost !== undefined ? this.opts.onLost(given, done, why) : this.opts.onRevoked(given, done);
+    if (why !== 'rebalancing') return this.opts.onLost !== undefined ? this.opts.onLost(given, done, why) : this.opts.onRevoked(given, done);
     this.heartbeatWhileRevoking(this.generationNow);
     this.opts.onRevoked(given, done);
   }
