@@ -471,10 +471,15 @@ class StreamThread implements ProcessLogic, QueryableThread {
 
   // ---- standby tasks --------------------------------------------------------------------------
 
-  /** The task id of every partition of a sub-topology's first source topic, with the member holding it. */
+  /**
+   * The stateful tasks (Kafka's `statefulTaskIds`: a sub-topology with a changelogged store), by
+   * the partition of their sub-topology's first source topic, with the member holding it. Only
+   * these get standbys.
+   */
   private placements(all: Readonly<Record<string, TopicPartition[]>>): TaskPlacement[] {
     const out: TaskPlacement[] = [];
     for (const sub of this.app.topology.subTopologies()) {
+      if (!sub.stores.some((name) => this.app.topology.stores.get(name)?.logged === true)) continue;
       const first = sub.sourceTopics[0]!;
       const n = this.app.partitions[first] ?? 0;
       for (let p = 0; p < n; p++) {

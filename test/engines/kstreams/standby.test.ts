@@ -1,6 +1,7 @@
 /**
  * What this proves: standby replicas (K13) are placed as Kafka places them
- * (never with the active task, one copy per instance), the assignor hands an
+ * (never with the active task, one copy per instance, each task's replicas
+ * before the next task's, stateful tasks only), the assignor hands an
  * orphaned partition to the member whose standby of it is caught up, and in
  * a run a promoted standby restores only the changelog tail, with its store
  * judged by `ks.restore`, and fewer records restored than without standbys.
@@ -24,6 +25,15 @@ describe('standby placement', () => {
         expect(holders.length).toBe(Math.min(replicas, 2));
       }
     }
+  });
+
+  it('places each task\'s replicas before the next task\'s, each on the least loaded instance', () => {
+    // Three tasks on ks-0, two replicas each, three other instances: Kafka's order (task by task)
+    // gives each of them two standbys; replica by replica, ks-1 would take three and ks-3 one.
+    const members = ['ks-0-0-0', 'ks-1-0-0', 'ks-2-0-0', 'ks-3-0-0'];
+    const three = ['1_0', '1_1', '1_2'].map((task) => ({ task, active: 'ks-0-0-0' }));
+    const out = placeStandbys(members, three, 2);
+    expect(Object.fromEntries(out)).toEqual({ 'ks-0-0-0': [], 'ks-1-0-0': ['1_0', '1_1'], 'ks-2-0-0': ['1_0', '1_2'], 'ks-3-0-0': ['1_1', '1_2'] });
   });
 
   it('places nothing with one instance or no replicas, and never on another incarnation of the active process', () => {
@@ -72,6 +82,11 @@ describe('standby replicas in a run', () => {
     const records = (es: TraceEvent[]) => es.filter((e) => e.kind === 'ks.restored').reduce((n, e) => n + (e.records as number), 0);
     expect(records(on.events)).toBeLessThan(records(off.events));
     expect(off.events.some((e) => e.kind === 'ks.standby')).toBe(false);
+    // Only stateful tasks have standbys: wordcount's first sub-topology (its source and the
+    // repartition by word) holds no store, so it gets none (Kafka's statefulTaskIds).
+    const assigned = on.events.filter((e) => e.kind === 'ks.standby' && e.action === 'assigned');
+    expect(assigned.length).toBeGreaterThan(0);
+    for (const a of assigned) expect(a.stores, `standby of ${String(a.task)}`).not.toEqual([]);
     expect(on.r.checks.find((c) => c.name === 'ks.restore')?.detail).toMatch(/standby stores at their promotion/);
   });
 });
