@@ -141,11 +141,13 @@ export class GroupMember {
       if (why === 'unknown-member' && this.opts.newMemberId !== undefined) this.memberId = this.opts.newMemberId();
       this.join();
     };
-    // A member whose generation was reset has no session to keep (Kafka's heartbeat thread stops
-    // until it joins again); a revoking one heartbeats on.
-    if (why !== 'rebalancing') return this.opts.onLost !== undefined ? this.opts.onLost(given, done, why) : this.opts.onRevoked(given, done);
-    this.heartbeatWhileRevoking(this.generationNow);
-    this.opts.onRevoked(given, done);
+    // A revoking member heartbeats on; one whose generation was reset has no session to keep
+    // (Kafka's heartbeat thread stops until it joins again).
+    if (why === 'rebalancing') {
+      this.heartbeatWhileRevoking(this.generationNow);
+      this.opts.onRevoked(given, done);
+    } else if (this.opts.onLost !== undefined) this.opts.onLost(given, done, why);
+    else this.opts.onRevoked(given, done);
   }
 
   /** Keeps the session alive while the revocation runs; what the heartbeats answer changes nothing (the member rejoins anyway). */

@@ -478,12 +478,13 @@ class StreamThread implements ProcessLogic, QueryableThread {
    */
   private placements(all: Readonly<Record<string, TopicPartition[]>>): TaskPlacement[] {
     const out: TaskPlacement[] = [];
+    const members = Object.keys(all).sort();
     for (const sub of this.app.topology.subTopologies()) {
       if (!sub.stores.some((name) => this.app.topology.stores.get(name)?.logged === true)) continue;
       const first = sub.sourceTopics[0]!;
       const n = this.app.partitions[first] ?? 0;
       for (let p = 0; p < n; p++) {
-        const owner = Object.keys(all).sort().find((m) => all[m]!.some((tp) => tp.topic === first && tp.partition === p));
+        const owner = members.find((m) => all[m]!.some((tp) => tp.topic === first && tp.partition === p));
         out.push({ task: `${sub.id}_${p}`, active: owner });
       }
     }
