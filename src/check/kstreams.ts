@@ -7,8 +7,12 @@
  * - `ks.grace` (K6): a record is skipped for a time window iff
  *   `end + grace <= the aggregate's stream time` after the record: the max
  *   timestamp that reached that aggregate in that task since the task was
- *   last initialised (`ks.running`; operator stream time is not restored,
- *   KAFKA-7895). The checker recomputes that time itself from the records
+ *   created on its instance (its `ks.running` there; operator stream time is
+ *   not restored, KAFKA-7895). A task that a revocation suspended and the
+ *   next assignment gives back is resumed, processors and all, so its
+ *   stream times go on: the judge follows suspensions itself
+ *   (`ks.suspended`, then `ks.assigned`, `ks.lost`, a crash or `ks.closed`),
+ *   not the engine's word (`resumed` on `ks.running`). The checker recomputes that time itself from the records
  *   the aggregate traced, accepted (`ks.window.add`) or skipped
  *   (`record.dropped`, one per window), and judges every decision; the
  *   stream time the engine reports is not used. Session windows alike, from
@@ -21,8 +25,8 @@
  *   once its stream time reaches `end + D` (`ks.suppress.emit` names the
  *   stream time that released it), and as soon as it does: after each
  *   advance of its stream time, the earliest window end it still holds
- *   (`ks.suppress.held`) is past the stream time − D; one incarnation of a task (from its
- *   `ks.running` on) releases a key and window at most once; and the
+ *   (`ks.suppress.held`) is past the stream time − D; one incarnation of a task (from the
+ *   `ks.running` that created it, through any resumption) releases a key and window at most once; and the
  *   committed output holds one result per key and window, or more only as
  *   Kafka itself gives them: after a restart the aggregate's and the
  *   suppress operator's stream times start afresh (KAFKA-7895, K14.7), so a
@@ -117,7 +121,7 @@ interface Batch {
 }
 
 /** The trace kinds `onEvent` below reads. */
-const KINDS: readonly string[] = ['ks.running', 'proc.crash', 'ks.window.add', 'ks.session.add', 'ks.window.expired', 'ks.session.expired', 'ks.suppress.pending', 'ks.suppress.held', 'record.dropped', 'ks.suppress.emit', 'log.append', 'txn.begin', 'txn.commit', 'txn.rolled', 'ks.restored', 'ks.standby', 'ks.producer', 'ks.assigned', 'ks.lost', 'group.generation', 'proc.restart', 'group.rebalance', 'group.txnOffsets'];
+const KINDS: readonly string[] = ['ks.running', 'proc.crash', 'ks.window.add', 'ks.session.add', 'ks.window.expired', 'ks.session.expired', 'ks.suppress.pending', 'ks.suppress.held', 'record.dropped', 'ks.suppress.emit', 'log.append', 'txn.begin', 'txn.commit', 'txn.rolled', 'ks.restored', 'ks.standby', 'ks.producer', 'ks.assigned', 'ks.lost', 'group.generation', 'proc.restart', 'group.rebalance', 'group.txnOffsets', 'ks.suspended', 'ks.closed'];
 
 export class KStreamsTrace {
   // ---- grace ----
@@ -133,7 +137,14 @@ export class KStreamsTrace {
   suppressEmits = 0;
   /** `ks.suppress.held` events judged (the earliest held window after each stream-time advance). */
   suppressHolds = 0;
-  /** Incarnations of each task per process (`ks.running`), numbered. */
+  /**
+   * `process/task` of the tasks a revocation suspended (`ks.suspended`, once its commit is done) and nothing closed since: the
+   * next assignment of the process closes those it does not give back (`ks.assigned`), losing the
+   * tasks (`ks.lost`), a crash or a shutdown (`ks.closed`) closes them all. A suspended task that
+   * runs again (`ks.running`) was resumed: its processors, and so their stream times, go on.
+   */
+  private readonly suspendedOn = new Set<string>();
+  /** Incarnations of each task per process (`ks.running` of a task created), numbered. */
   private readonly incarnation = new Map<string, number>();
   /**
    * `incarnation key window` → the records of the incarnation's latest release of the window, and how
@@ -202,10 +213,16 @@ export class KStreamsTrace {
   onEvent(e: TraceEvent): void {
     switch (e.kind) {
       case 'ks.running': {
-        this.resetTask(e.p, String(e.task));
-        this.acceptedMax.delete(`${e.p}\u0000${String(e.task)}`);
+        // Its windows held back at its suspension are pending no more: it goes on, or another task does.
         this.pendingByTask.delete(String(e.task));
         const task = `${e.p}/${String(e.task)}`;
+        if (this.suspendedOn.delete(task)) {
+          // Resumed: the same incarnation, whatever its restore read.
+          this.startsStored.delete(task);
+          break;
+        }
+        this.resetTask(e.p, String(e.task));
+        this.acceptedMax.delete(`${e.p}\u0000${String(e.task)}`);
         const n = (this.incarnation.get(task) ?? 0) + 1;
         this.incarnation.set(task, n);
         if (this.startsStored.delete(task)) this.storedIncarnations.add(`${task}#${n}`);
@@ -214,6 +231,13 @@ export class KStreamsTrace {
       case 'proc.crash':
         this.resetProcess(e.p);
         this.memberOf.delete(e.p);
+        this.closeSuspended(e.p);
+        break;
+      case 'ks.suspended':
+        for (const t of e.tasks as string[]) this.suspendedOn.add(`${e.p}/${t}`);
+        break;
+      case 'ks.closed':
+        this.closeSuspended(e.p);
         break;
       case 'ks.window.add': {
         this.judgeGrace(e, false);
@@ -281,11 +305,15 @@ export class KStreamsTrace {
         this.maxEpoch.set(id, Math.max(this.maxEpoch.get(id) ?? -1, e.epoch as number));
         break;
       }
-      case 'ks.assigned':
+      case 'ks.assigned': {
         this.memberOf.set(e.p, { member: String(e.member), generation: e.generation as number });
+        const given = new Set(e.tasks as string[]);
+        this.closeSuspended(e.p, (t) => !given.has(t));
         break;
+      }
       case 'ks.lost':
         this.memberOf.delete(e.p);
+        this.closeSuspended(e.p);
         break;
       case 'group.generation':
         this.coordinator = e.p;
@@ -309,6 +337,12 @@ export class KStreamsTrace {
   }
 
   // ---- grace -----------------------------------------------------------------------------------
+
+  /** Forgets the suspended tasks of process `p` (those `which` picks by task id): they were closed. */
+  private closeSuspended(p: string, which: (task: string) => boolean = () => true): void {
+    const prefix = `${p}/`;
+    for (const k of [...this.suspendedOn]) if (k.startsWith(prefix) && which(k.slice(prefix.length))) this.suspendedOn.delete(k);
+  }
 
   private resetTask(p: string, task: string): void {
     const prefix = `${p}\u0000${task}\u0000`;

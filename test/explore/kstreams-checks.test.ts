@@ -32,7 +32,7 @@ const CAUGHT_ON: [BugName, number][] = [
   ['restore-read-uncommitted', 4],
   ['offsets-without-generation', 6],
   ['suppress-emits-early', 1],
-  ['grace-uses-task-stream-time', 4],
+  ['grace-uses-task-stream-time', 6],
   ['rekey-skips-subtractor', 1],
   ['filter-drops-tombstone', 1],
   ['checkpoint-file-under-eos', 19],
@@ -70,6 +70,31 @@ describe('ks.grace', () => {
     const v = checkGrace(t);
     expect(v.ok).toBe(false);
     expect(v.detail).toContain('record 900');
+  });
+
+  // A revocation suspends the task; the next assignment of ks-0 gives it back (resumed: the same
+  // aggregate, its stream time goes on) or not (closed; a later assignment creates it afresh).
+  const revoked = (tasks: string[]) => ev('ks-0', 'ks.suspended', { generation: 1, tasks });
+  const assigned = (tasks: string[]) => ev('ks-0', 'ks.assigned', { generation: 2, member: 'm', tasks, standbys: [] });
+  const running = () => ev('ks-0', 'ks.running', { task: '1_0' });
+
+  it('keeps the aggregate\'s stream time through a suspension and resumption: a record taken into a window it had closed fails', () => {
+    const resumed = feed([running(), rec('ks.window.add', 5000, 5000), revoked(['1_0']), assigned(['1_0']), running(), rec('ks.window.add', 900, 0)]);
+    const v = checkGrace(resumed);
+    expect(v.ok).toBe(false);
+    expect(v.detail).toContain('record 900');
+    // The same record dropped after the resumption is right.
+    expect(checkGrace(feed([running(), rec('ks.window.add', 5000, 5000), revoked(['1_0']), assigned(['1_0']), running(),
+      rec('record.dropped', 900, 0, { reason: 'expired-window' })])).ok).toBe(true);
+  });
+
+  it('starts the stream time afresh for a task created again: closed at an assignment without it, lost, or crashed', () => {
+    const afresh = (between: TraceEvent[]) => checkGrace(feed([running(), rec('ks.window.add', 5000, 5000), revoked(['1_0']), ...between, running(), rec('ks.window.add', 900, 0)]));
+    expect(afresh([assigned([]), assigned(['1_0'])]).ok).toBe(true);
+    expect(afresh([ev('ks-0', 'ks.lost', { reason: 'heartbeat: x', generation: 1, tasks: ['1_0'] }), assigned(['1_0'])]).ok).toBe(true);
+    expect(afresh([ev('ks-0', 'proc.crash', {}), assigned(['1_0'])]).ok).toBe(true);
+    // Suspended on another instance: not this one's to resume.
+    expect(checkGrace(feed([running(), rec('ks.window.add', 5000, 5000), ev('ks-1', 'ks.suspended', { generation: 1, tasks: ['1_0'] }), running(), rec('ks.window.add', 900, 0)])).ok).toBe(true);
   });
 
   it('rejects a record accepted into a closed window', () => {

@@ -48,7 +48,7 @@ const lineOf = (frame: string, start: RegExp): string => frame.split('\n').find(
 describe('Kafka Streams replay', () => {
   for (const size of SIZES) {
     it(`${size.cols}×${size.rows}: ks-1 crashed, ks-0 a zombie cut off from the broker, the group at generation 2`, async () => {
-      const f = await frameAt(ks, 1122, size);
+      const f = await frameAt(ks, 1123, size);
       expect(f).toMatch(/wordcount seed 9 · kstream/);
       expect(lineOf(f, /^ks-1 /)).toMatch(/^ks-1\s+crashed\s+gen 2 {4}/);
       expect(lineOf(f, /^ks-0 /)).toMatch(/^ks-0\s+running\s+gen 1 {2}zombie \(group at 2\)/);
@@ -61,7 +61,7 @@ describe('Kafka Streams replay', () => {
     });
 
     it(`${size.cols}×${size.rows}: the zombie told by its heartbeat, its tasks lost, its transaction #10 still open`, async () => {
-      const f = await frameAt(ks, 2281, size);
+      const f = await frameAt(ks, 2282, size);
       expect(lineOf(f, /^ks-0 /)).toMatch(/^ks-0\s+lost\s+gen 1 {2}heartbeat/);
       expect(f).toMatch(/group gen 3 (stable|rebalancing)/);
       expect(f).toMatch(/ks-0 #10 open/);
@@ -69,14 +69,14 @@ describe('Kafka Streams replay', () => {
   }
 
   it('100×30: tasks with stream time per task and per store, the stores restored, the transaction aborted', async () => {
-    const tasks = await frameAt(ks, 1876, { cols: 100, rows: 30 });
+    const tasks = await frameAt(ks, 1877, { cols: 100, rows: 30 });
     expect(lineOf(tasks, /^ {2}1_0 running {3}st 4,309/)).toContain('counts 4,309  dropped 1');
     expect(tasks).toMatch(/^ {2}0_0 running {3}st 2,447\s/m);
     expect(tasks).toMatch(/stores 12 restored \(\d+ records\)/);
     // The zombie's store, restored empty at its first assignment, far behind its changelog's end.
     expect(tasks).toMatch(/counts 1_0 ks-0 restored 0 rec @0 {2}changelog end 47/);
     expect(tasks).toMatch(/last commit g3: input 0@103 1@103 2@104/);
-    const aborted = await frameAt(ks, 2282, { cols: 100, rows: 30 });
+    const aborted = await frameAt(ks, 2283, { cols: 100, rows: 30 });
     expect(aborted).toMatch(/ks-0 #10 aborted/);
     // The run's only abort: ks-1 crashed between two transactions, so its restart had none to abort.
     expect(aborted).toMatch(/transactions \d+ committed, 1 aborted/);

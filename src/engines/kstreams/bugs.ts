@@ -37,7 +37,7 @@ export const KSTREAMS_BUGS = {
     caughtBy: 'ks.suppress',
   },
   'grace-uses-task-stream-time': {
-    description: 'a windowed aggregate judges grace against the task\'s stream time (restored from the committed partition time) instead of its own observed stream time (which starts afresh after a restore, KAFKA-7895), so records Kafka would take are dropped after a rebalance',
+    description: 'a windowed aggregate judges grace against the task\'s stream time (restored from the committed partition time) instead of its own observed stream time (which starts afresh after a restore, KAFKA-7895), so records Kafka would take are dropped after a restart or a move of the task',
     caughtBy: 'ks.grace',
   },
   'rekey-skips-subtractor': {

@@ -150,6 +150,8 @@ interface RunningTask {
   lag: Map<string, number | undefined>;
   /** Planted bug `no-wipe-on-dirty-close`: the task runs on stores kept from a dirty close, and skips restoration. */
   kept: boolean;
+  /** A task suspended by the last revocation and given back: its processors and open stores go on (`resume`). */
+  resumed: boolean;
   /** A promoted standby's stores, or stores loaded from the state directory: per store, the changelog offset its restoration starts at. */
   from: Map<string, number>;
   /** The task's state directory (`state/<app>/<task>/`). */
@@ -175,6 +177,13 @@ interface StandbyTask {
   /** Every store has reached the readable end once since the standby was assigned (its lag was then 0). */
   caughtUp: boolean;
   closed: boolean;
+}
+
+/** An active task suspended by a revocation: what a `resume` takes back. */
+interface SuspendedTask {
+  task: StreamTask;
+  dir: string;
+  snapshot: Map<string, number> | undefined;
 }
 
 interface Outgoing {
@@ -237,6 +246,12 @@ class StreamThread implements ProcessLogic, QueryableThread {
   private readonly bugs: KStreamsBugs;
   /** Planted bug `no-wipe-on-dirty-close`: the stores of tasks closed dirty, by task id, kept for their next assignment. */
   private readonly keptStores = new Map<string, ReadonlyMap<string, StateStore>>();
+  /**
+   * Tasks suspended by the last revocation (Kafka's SUSPENDED): committed, checkpointed, processors
+   * closed, buffers cleared, stores open. The next assignment resumes the ones it gives back and
+   * closes the rest; losing the tasks closes them dirty like running ones.
+   */
+  private readonly suspended = new Map<string, SuspendedTask>();
   /** Standby tasks by task id; they survive revocations and TaskMigrated (Kafka's handleLostAll keeps them). */
   private readonly standbys = new Map<string, StandbyTask>();
   /** Per task directory: bumped when it is wiped or loaded, so a checkpoint still being written for older contents is dropped. */
@@ -434,6 +449,15 @@ class StreamThread implements ProcessLogic, QueryableThread {
       for (const tp of assignment) {
         if (tp.topic !== first) continue;
         const id = `${sub.id}_${tp.partition}`;
+        // A task suspended here and given back resumes: the same object, its stores as they are.
+        const suspended = this.suspended.get(id);
+        if (suspended !== undefined) {
+          this.suspended.delete(id);
+          const rt = this.resumeTask(suspended);
+          this.tasks.set(id, rt);
+          mine.push(id);
+          continue;
+        }
         const kept = this.keptStores.get(id);
         this.keptStores.delete(id);
         // A standby of the task becomes the active task: its stores and their positions carry over (Kafka recycles the task).
@@ -458,15 +482,32 @@ class StreamThread implements ProcessLogic, QueryableThread {
         const task = this.newTask(sub, tp.partition, kept ?? standby?.task.stores);
         const rt: RunningTask = {
           task, state: 'restoring', positions: new Map(), fetching: new Set(), caughtUp: new Map(), caughtUpAt: new Map(), lag: new Map(),
-          kept: kept !== undefined, from, dir: taskDir(this.app.settings.applicationId, task.id), snapshot: undefined,
+          kept: kept !== undefined, resumed: false, from, dir: taskDir(this.app.settings.applicationId, task.id), snapshot: undefined,
         };
         this.tasks.set(task.id, rt);
         mine.push(task.id);
       }
     }
+    // Suspended tasks not given back are closed; the revocation committed and checkpointed them already.
+    this.suspended.clear();
     const standbys = this.assignStandbys(all, new Set(mine));
     this.ctx.trace.emit('ks.assigned', { generation, member: this.member?.metadata().memberId ?? '', tasks: mine, standbys });
     for (const rt of this.tasks.values()) this.restore(rt);
+  }
+
+  /**
+   * `StreamTask.resume`: a suspended task given back goes to restoring again on the same object.
+   * Its stores restore only what their changelogs hold past their own offsets (normally nothing),
+   * then the committed offsets give its positions and partition times as for any task, and its
+   * processors are initialised again.
+   */
+  private resumeTask(s: SuspendedTask): RunningTask {
+    const from = new Map<string, number>();
+    for (const store of s.task.stores.values()) from.set(store.name, store.changelogOffset + 1);
+    return {
+      task: s.task, state: 'restoring', positions: new Map(), fetching: new Set(), caughtUp: new Map(), caughtUpAt: new Map(), lag: new Map(),
+      kept: false, resumed: true, from, dir: s.dir, snapshot: s.snapshot,
+    };
   }
 
   // ---- standby tasks --------------------------------------------------------------------------
@@ -585,6 +626,12 @@ class StreamThread implements ProcessLogic, QueryableThread {
    */
   private initStateDir(rt: RunningTask): void {
     if (rt.task.stores.size === 0) return; // a stateless task has no directory
+    if (rt.resumed) {
+      // Its stores stay open; under exactly-once the checkpoint its suspension wrote is deleted (KAFKA-10362).
+      this.bumpDir(rt.dir);
+      if (this.eos && !this.bugs.has('checkpoint-file-under-eos')) deleteCheckpoint(this.ctx.disk, rt.dir);
+      return this.emitState(rt, false, 'memory', 'resumed', { offsets: [...rt.task.stores.values()].map((st) => `${st.name}@${st.changelogOffset}`) });
+    }
     rt.snapshot = new Map();
     // The planted bug `no-wipe-on-dirty-close`: the stores kept in memory are used as they are.
     if (rt.kept) return this.emitState(rt, false, 'memory', 'kept-after-dirty-close');
@@ -731,7 +778,7 @@ class StreamThread implements ProcessLogic, QueryableThread {
             // What the store holds now, entry by entry, so a checker can compare it with the committed changelog.
             // `offset`: where restoration stopped (a last fetch may read committed records past the target).
             this.ctx.trace.emit('ks.restored', {
-              source: rt.kept ? 'memory' : rt.from.size > 0 ? 'tail' : 'full',
+              source: rt.kept ? 'memory' : rt.resumed ? 'resumed' : rt.from.size > 0 ? 'tail' : 'full',
               task: rt.task.id, store: store.name, topic, partition: rt.task.partition, records: restored, from: start, offset: Math.max(offset, target), target,
               entries: JSON.stringify(store.restoredEntries()),
             });
@@ -775,7 +822,9 @@ class StreamThread implements ProcessLogic, QueryableThread {
       rt.state = 'running';
       // completeRestoration: under at-least-once the restored stores are checkpointed at once (enforced).
       if (this.checkpointsWhileRunning()) this.maybeCheckpoint(rt, true);
-      this.ctx.trace.emit('ks.running', { task: rt.task.id, offsets: r.offsets.map((o) => `${o.topic}/${o.partition}@${o.offset}`), streamTime: rt.task.streamTime });
+      this.ctx.trace.emit('ks.running', {
+        task: rt.task.id, offsets: r.offsets.map((o) => `${o.topic}/${o.partition}@${o.offset}`), streamTime: rt.task.streamTime, ...(rt.resumed ? { resumed: true } : {}),
+      });
       for (const topic of rt.task.sourceTopics) this.fetch(rt, topic);
     });
   }
@@ -822,10 +871,13 @@ class StreamThread implements ProcessLogic, QueryableThread {
   private revoked(done: () => void): void {
     this.ctx.trace.emit('ks.revoked', { generation: this.generation, tasks: [...this.tasks.keys()] });
     const era = this.era;
-    // Closes the revoked tasks, unless they were lost meanwhile (then newer tasks may exist already).
+    // Suspends the revoked tasks, unless they were lost meanwhile (then newer tasks may exist already).
     const close = (): void => {
       if (era === this.era) {
         this.closeClean();
+        for (const rt of this.tasks.values()) this.suspended.set(rt.task.id, { task: rt.task, dir: rt.dir, snapshot: rt.snapshot });
+        // After the commit: a task still restoring at the revocation may have finished meanwhile.
+        this.ctx.trace.emit('ks.suspended', { generation: this.generation, tasks: [...this.suspended.keys()] });
         this.dropTasks();
       }
       done();
@@ -1075,25 +1127,28 @@ class StreamThread implements ProcessLogic, QueryableThread {
    * producer re-initialised (a new epoch fences anything still in flight); then `rejoin`.
    */
   private loseTasks(why: string, rejoin: () => void, beforeClose: () => void = () => {}): void {
-    this.ctx.trace.emit('ks.lost', { reason: why, generation: this.generation, tasks: [...this.tasks.keys()] });
+    // Suspended tasks are active tasks too: they are closed dirty with the others.
+    const all: { task: StreamTask; dir: string }[] = [...this.tasks.values(), ...this.suspended.values()];
+    this.ctx.trace.emit('ks.lost', { reason: why, generation: this.generation, tasks: all.map((t) => t.task.id) });
     beforeClose();
     // A dirty close under exactly-once wipes each task's state directory too (StateManagerUtil.closeStateManager).
     if (this.eos && this.bugs.has('checkpoint-file-under-eos')) {
       // The planted bug: the dirty close flushes the stores and checkpoints, as a clean one would, and wipes nothing.
       for (const rt of this.tasks.values()) if (rt.state === 'running') this.maybeCheckpoint(rt, true);
     } else if (this.eos && !this.bugs.has('no-wipe-on-dirty-close')) {
-      for (const rt of this.tasks.values()) {
-        this.bumpDir(rt.dir);
-        wipeDir(this.ctx.disk, rt.dir);
+      for (const t of all) {
+        this.bumpDir(t.dir);
+        wipeDir(this.ctx.disk, t.dir);
       }
     }
     // A dirty close under exactly-once wipes every store; the planted bug keeps them for the next assignment.
     if (this.eos && this.bugs.has('no-wipe-on-dirty-close')) {
-      for (const rt of this.tasks.values()) {
-        for (const store of rt.task.stores.values()) store.discardCache();
-        this.keptStores.set(rt.task.id, rt.task.stores);
+      for (const t of all) {
+        for (const store of t.task.stores.values()) store.discardCache();
+        this.keptStores.set(t.task.id, t.task.stores);
       }
     }
+    this.suspended.clear();
     this.dropTasks();
     this.committing = false;
     // Commits waiting behind the failed one have nothing left to commit; their callers go on.
@@ -1108,15 +1163,16 @@ class StreamThread implements ProcessLogic, QueryableThread {
   }
 
   /**
-   * Closes the tasks cleanly (after the commit that flushed them), each checkpointing first
+   * Suspends the tasks cleanly (after the commit that flushed them), each checkpointing first
    * (`postCommit(true)`, under both guarantees): a restoring one keeps what it restored so far;
-   * only running ones have processors to close.
+   * only running ones have processors to close and buffers to clear. A revocation keeps them for
+   * the next assignment; a shutdown closes them.
    */
   private closeClean(): void {
     for (const rt of this.tasks.values()) {
       if (rt.state === 'closed') continue;
       this.postCommit(rt, true);
-      if (rt.state === 'running') rt.task.close();
+      if (rt.state === 'running') rt.task.suspend();
     }
   }
 
@@ -1183,6 +1239,8 @@ class StreamThread implements ProcessLogic, QueryableThread {
       }
       this.standbys.clear();
       this.closeClean();
+      // Suspended tasks were checkpointed as they were suspended: they close as they are.
+      this.suspended.clear();
       this.dropTasks();
       const m = this.member;
       this.member = undefined;

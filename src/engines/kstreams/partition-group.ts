@@ -221,12 +221,18 @@ export class PartitionGroup {
     return this.queues.reduce((n, q) => n + q.size, 0);
   }
 
-  /** Drops everything buffered (a task closed dirty rewinds to its committed offsets). */
+  /**
+   * `PartitionGroup.clear`, as a task is suspended: drops everything buffered (the consumer fetches
+   * it again from the committed offsets) and forgets every partition time and the stream time, which
+   * the task's committed metadata gives back when it resumes.
+   */
   clear(): void {
     for (const q of this.queues) {
       q.clear();
+      q.partitionTime = UNKNOWN_TIME;
       q.idleSince = undefined;
     }
     this.nonEmpty.clear();
+    this.streamTimeMs = UNKNOWN_TIME;
   }
 }

@@ -361,12 +361,11 @@ export class StateStore {
   /**
    * What the store holds (its cache left out), for the trace of a restoration: per entry in
    * store-key order, the changelog offset its value was restored from (-1: written here) and
-   * the digest of its value and timestamp.
+   * the digest of its value and timestamp. Entries its retention dropped from memory count as
+   * its files keep them (`persistedSnapshot`): a resumed task's store has dropped some.
    */
   restoredEntries(): RestoredEntry[] {
-    return [...this.data.entries()]
-      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
-      .map(([k, v]) => [k, this.sourceOffsets.get(k) ?? -1, storeEntryDigest(v.value, v.ts)]);
+    return this.persistedSnapshot().map(([k, value, ts, offset]) => [k, offset, storeEntryDigest(value, ts)]);
   }
 
   /** Drops the cache's unflushed writes, keeping the map (a task closed without its cache flushed). */

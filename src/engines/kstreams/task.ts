@@ -122,13 +122,17 @@ export class StreamTask {
     }
   }
 
-  /** Creates the processors and calls their `init` (after restoration, with the stores complete). */
+  /**
+   * `initializeTopology`, after restoration with the stores complete: calls each processor's
+   * `init`, creating the processors the first time. A resumed task keeps its processors, so what
+   * they hold that is no store (an aggregate's observed stream time) carries over.
+   */
   initProcessors(): void {
     for (const name of this.sub.nodes) {
       const n = this.topology.node(name);
       if (n.kind !== 'processor') continue;
-      const p = n.supplier();
-      this.processors.set(name, p);
+      let p = this.processors.get(name);
+      if (p === undefined) this.processors.set(name, (p = n.supplier()));
       p.init?.(this.contextFor(name));
     }
   }
@@ -209,9 +213,14 @@ export class StreamTask {
     this.commitRequested = false;
   }
 
-  /** A clean close, after its last commit: each processor's `close`. */
-  close(): void {
+  /**
+   * `suspend` of a running task, after its last commit: each processor's `close` (`closeTopology`),
+   * then the buffered records and the task's times dropped (`PartitionGroup.clear`). The processors
+   * and the stores stay, for a `resume`; a task closed for good is suspended first too.
+   */
+  suspend(): void {
     for (const p of this.processors.values()) p.close?.();
+    this.group.clear();
   }
 
   /**

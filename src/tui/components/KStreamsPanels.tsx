@@ -22,7 +22,7 @@ import { Line, type Segment } from './Line.tsx';
 const STATUS_COLOR: Record<KsInstanceStatus, string | undefined> = {
   starting: 'gray', joining: 'yellow', restoring: 'yellow', running: 'green', revoked: 'magenta', lost: 'red', quiet: 'cyan', crashed: 'red', closed: 'gray',
 };
-const TASK_COLOR = { restoring: 'yellow', running: 'green', revoked: 'magenta' } as const;
+const TASK_COLOR = { restoring: 'yellow', running: 'green', revoked: 'magenta', suspended: 'magenta' } as const;
 const TXN_COLOR = { open: 'cyan', committed: 'green', aborted: 'red' } as const;
 
 /**

@@ -150,13 +150,15 @@ function engineText(e: TraceEvent): string | undefined {
     case 'ks.offsets-unstable':
       return `${task} waits: committed offsets of ${list(e, 'partitions')} are still in an open transaction (unstable); it asks again`;
     case 'ks.running':
-      return `${task} running from ${list(e, 'offsets')}, stream time ${fmtWm(num(e, 'streamTime'))}`;
+      return `${task} ${e.resumed === true ? 'resumed, ' : ''}running from ${list(e, 'offsets')}, stream time ${fmtWm(num(e, 'streamTime'))}`;
     case 'ks.commit':
       return `commit in generation ${num(e, 'generation') ?? '?'}: ${list(e, 'offsets')}`;
     case 'ks.purge':
       return `after the commit begun at ${num(e, 'commitAt') ?? '?'} ms, purge consumed repartition records below ${list(e, 'offsets')}`;
     case 'ks.revoked':
       return `generation ${num(e, 'generation') ?? '?'} tasks revoked: ${list(e, 'tasks')}`;
+    case 'ks.suspended':
+      return `committed and suspended: ${list(e, 'tasks') || '(none)'} (processors closed, buffers cleared, stores kept open for the next assignment)`;
     case 'ks.lost':
       return `tasks lost (${list(e, 'tasks')}): ${str(e, 'reason') ?? '?'}`;
     case 'ks.quiet':

@@ -35,7 +35,7 @@ import type { TraceEvent } from '../../runtime/trace-event.ts';
 import { num, numOr, str } from './fields.ts';
 
 export type KsInstanceStatus = 'starting' | 'joining' | 'restoring' | 'running' | 'revoked' | 'lost' | 'quiet' | 'crashed' | 'closed';
-export type KsTaskStatus = 'restoring' | 'running' | 'revoked';
+export type KsTaskStatus = 'restoring' | 'running' | 'revoked' | 'suspended';
 export type KsTxnStatus = 'open' | 'committed' | 'aborted';
 
 export interface KsTxn {
@@ -87,7 +87,7 @@ export interface KsTask {
   streamTime: number | undefined;
   /** The committed positions it started from (`ks.running`), e.g. `input/0@12`. */
   startOffsets: string[];
-  /** Each windowed operator's own stream time, by store name. */
+  /** Each windowed operator's own stream time, by store name (kept through a suspension and resumption). */
   ops: Map<string, number>;
   dropped: number;
 }
@@ -231,6 +231,12 @@ export function applyKsEvent(s: KsState, e: TraceEvent, index: number): void {
     }
     case 'ks.assigned': {
       const i = instanceOf(s, e.p);
+      // A suspended task given back resumes with its operators' stream times.
+      const kept = new Map<string, Map<string, number>>();
+      for (const id of i.tasks) {
+        const t = s.tasks.get(`${e.p}/${id}`);
+        if (t?.status === 'suspended') kept.set(id, t.ops);
+      }
       dropTasks(s, i);
       const generation = numOr(e, 'generation', -1);
       i.generation = generation;
@@ -240,7 +246,7 @@ export function applyKsEvent(s: KsState, e: TraceEvent, index: number): void {
       i.quiet = false;
       i.tasks = strings(e, 'tasks');
       for (const id of i.tasks) {
-        s.tasks.set(`${e.p}/${id}`, { id, instance: e.p, status: 'restoring', generation, streamTime: undefined, startOffsets: [], ops: new Map(), dropped: 0 });
+        s.tasks.set(`${e.p}/${id}`, { id, instance: e.p, status: 'restoring', generation, streamTime: undefined, startOffsets: [], ops: kept.get(id) ?? new Map(), dropped: 0 });
         for (const st of s.storesOf.get(id) ?? []) {
           s.stores.set(`${e.p}/${id}/${st.store}`, { instance: e.p, task: id, store: st.store, topic: st.topic, partition: st.partition, status: 'restoring', records: 0, offset: 0 });
         }
@@ -274,7 +280,7 @@ export function applyKsEvent(s: KsState, e: TraceEvent, index: number): void {
       t.startOffsets = strings(e, 'offsets');
       const st = num(e, 'streamTime');
       t.streamTime = st !== undefined && st >= 0 ? st : undefined;
-      t.ops.clear();
+      if (e.resumed !== true) t.ops.clear();
       return;
     }
     case 'ks.window.add':
@@ -304,6 +310,13 @@ export function applyKsEvent(s: KsState, e: TraceEvent, index: number): void {
       for (const id of i.tasks) {
         const t = s.tasks.get(`${e.p}/${id}`);
         if (t) t.status = 'revoked';
+      }
+      return;
+    }
+    case 'ks.suspended': {
+      for (const id of strings(e, 'tasks')) {
+        const t = s.tasks.get(`${e.p}/${id}`);
+        if (t) t.status = 'suspended';
       }
       return;
     }

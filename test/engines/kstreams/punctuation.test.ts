@@ -13,8 +13,9 @@
  * How: wordcount on Kafka Streams with a probe processor in front of the
  * count (it forwards each record unchanged, and schedules a stream-time
  * punctuation every second), ks-0 crashing at 4 s and back 400 ms later.
- * The probe logs, per processor instance, each record's stream time and
- * each punctuation's time. A task that punctuated from `process`, as weir
+ * The probe logs, per life (from each `init`: a task created, or resumed
+ * after a revocation suspended it), each record's stream time and each
+ * punctuation's time. A task that punctuated from `process`, as weir
  * once did, never runs a record past a due time before punctuating, and
  * starts each new life with a record: it fails both expectations.
  */
@@ -28,7 +29,7 @@ import { wordcountProbed } from './probed.ts';
 const INTERVAL_MS = 1_000;
 
 interface Entry {
-  /** The processor instance (a task's life on one instance). */
+  /** A task's life on one instance: from one `init` of the probe to the next. */
   life: number;
   task: string;
   kind: 'record' | 'punctuation';
@@ -39,10 +40,12 @@ interface Entry {
 function probed(log: Entry[]): Scenario {
   let lives = 0;
   const probe = (): Processor => {
-    const life = lives++;
+    let life = -1;
     let ctx: ProcessorContext;
     return {
       init(c) {
+        // Each init starts a life: a new task's, or a suspended task's resumed on the same processor.
+        life = lives++;
         ctx = c;
         c.schedule(INTERVAL_MS, 'STREAM_TIME', (t) => log.push({ life, task: c.taskId, kind: 'punctuation', t }));
       },

@@ -137,10 +137,11 @@ describe('the state directory in a run', () => {
 
   it('at-least-once: commits below the threshold write no checkpoint; the restart finds the one of the last clean close', () => {
     const { r, events, after } = traced('at-least-once', crashPlan);
-    // The last rebalance before the crash (the one ks-0's crash at 1 s made) closed ks-1's tasks
-    // cleanly, each writing a checkpoint; the commits every 200 ms after it moved each changelog by
-    // far less than 10,000 offsets.
-    const assigned = events.filter((e) => e.kind === 'ks.state' && e.p === 'ks-1' && e.t < 9_000 && e.source === 'checkpoint');
+    // The last rebalance before the crash (the one ks-0's crash at 1 s made) suspended ks-1's tasks
+    // cleanly, each writing a checkpoint, and resumed them with their stores at those offsets (or
+    // closed them, and the tasks new there loaded theirs); the commits every 200 ms after it moved
+    // each changelog by far less than 10,000 offsets.
+    const assigned = events.filter((e) => e.kind === 'ks.state' && e.p === 'ks-1' && e.t < 9_000 && (e.source === 'checkpoint' || e.reason === 'resumed'));
     const before = new Map(assigned.map((e) => [e.task as string, e.offsets]));
     const loaded = after.filter((e) => e.kind === 'ks.state' && e.source === 'checkpoint');
     expect(loaded.length).toBeGreaterThan(0);
@@ -166,9 +167,19 @@ describe('the state directory in a run', () => {
   });
 
   it('exactly-once: a crash while running leaves no checkpoint, so the directory is wiped and restored in full', () => {
-    // ks-1's stores reached its directory at the clean close of the rebalance after ks-0's crash;
-    // their checkpoint was deleted as they were loaded, and no exactly-once commit writes another.
-    const { r, after } = traced('exactly-once', crashPlan);
+    // ks-1's stores reached its directory as the rebalance after ks-0's crash suspended its tasks;
+    // the tasks it got back were resumed, their checkpoint deleted (KAFKA-10362) and nothing
+    // restored; the others' checkpoints were deleted as they were loaded; and no exactly-once commit
+    // writes another.
+    const { r, events, after } = traced('exactly-once', crashPlan);
+    const resumed = events.filter((e) => e.kind === 'ks.state' && e.p === 'ks-1' && e.t < 9_000 && e.reason === 'resumed');
+    expect(resumed.length).toBeGreaterThan(0);
+    for (const e of resumed) {
+      const restored = events.filter((x) => x.kind === 'ks.restored' && x.p === 'ks-1' && x.task === e.task && x.seq > e.seq && x.t < 9_000);
+      expect(restored.length).toBeGreaterThan(0);
+      expect(restored[0]!.source).toBe('resumed');
+      expect(restored[0]!.records).toBe(0);
+    }
     const states = after.filter((e) => e.kind === 'ks.state');
     expect(states.length).toBeGreaterThan(0);
     // The first assignment after the restart finds each stateful task's directory without a checkpoint.

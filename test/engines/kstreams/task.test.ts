@@ -117,9 +117,58 @@ describe('Kafka Streams windows', () => {
     b.stream('input').groupByKey().windowedBy(TimeWindows.ofSizeAndGrace(10, 5)).count({ caching: false }).suppressUntilWindowCloses().toStream().to('output');
     const h = harness(b);
     h.feed('input', [{ key: 'k', ts: 3 }, { key: 'k', ts: 16 }, { key: 'j', ts: 18 }]);
-    h.task.close();
+    h.task.suspend();
     const pending = h.traced.filter((t) => t.kind === 'ks.suppress.pending').map((t) => `${String(t.fields.key)}@${String(t.fields.start)}/${String(t.fields.end)} ids ${String(t.fields.ids)} st ${String(t.fields.streamTime)}`);
     expect(pending).toEqual(['j@10/20 ids 2 st 18', 'k@10/20 ids 1 st 18']);
+  });
+
+  it('a suspended task resumed keeps its aggregate\'s stream time; its buffers and task time are cleared (StreamTask.suspend/resume)', () => {
+    const b = new StreamsBuilder();
+    b.stream('input').groupByKey().windowedBy(TimeWindows.ofSizeAndGrace(10, 5)).count({ caching: false }).toStream().to('output');
+    const h = harness(b);
+    h.feed('input', [{ key: 'k', ts: 40 }]);
+    h.task.addRecords('input', [{ offset: 1, value: { id: 9, key: 'k', ts: 41, value: 1 } }]);
+    expect(h.task.group.totalBuffered).toBe(1);
+    h.task.suspend();
+    expect(h.task.group.totalBuffered).toBe(0);
+    expect(h.task.streamTime).toBe(-1);
+    h.task.initProcessors();
+    // The aggregate saw ts 40: window [0,10) closed at 15, so a record at ts 3 is dropped, as Kafka's
+    // resumed task drops it (a task created afresh would take it).
+    h.feed('input', [{ key: 'k', ts: 3 }]);
+    expect(h.task.droppedCounts.get('expired-window')).toBe(1);
+    const fresh = harness(b);
+    fresh.feed('input', [{ key: 'k', ts: 3 }]);
+    expect(fresh.task.droppedCounts.get('expired-window')).toBeUndefined();
+  });
+
+  it('a processor scheduling in init and not cancelling in close punctuates twice once resumed, as Kafka\'s does; one that cancels, once', () => {
+    const punctuations = (cancels: boolean): number[] => {
+      const seen: number[] = [];
+      const b = new StreamsBuilder();
+      b.stream('input').process(() => {
+        let scheduled: { cancel(): void } | undefined;
+        return {
+          init(ctx) {
+            scheduled = ctx.schedule(10, 'STREAM_TIME', (t) => seen.push(t));
+          },
+          process() {},
+          close() {
+            if (cancels) scheduled?.cancel();
+          },
+        };
+      });
+      const h = harness(b);
+      h.feed('input', [{ key: 'k', ts: 5 }]);
+      h.task.maybePunctuateStreamTime();
+      h.task.suspend();
+      h.task.initProcessors();
+      h.feed('input', [{ key: 'k', ts: 12 }]);
+      h.task.maybePunctuateStreamTime();
+      return seen;
+    };
+    expect(punctuations(false)).toEqual([5, 12, 12]);
+    expect(punctuations(true)).toEqual([5, 12]);
   });
 
   it("keys holding '@' (an e-mail address) come back whole from window and session stores: cached, on window close and merged", () => {

@@ -65,7 +65,7 @@ describe('Kafka Streams model', () => {
   });
 
   it('ks-1 crashes while cut-off ks-0 still runs generation 1\'s tasks: a zombie', () => {
-    const s = at(ks, 1122, 'proc.crash', 'ks-1').ks!;
+    const s = at(ks, 1123, 'proc.crash', 'ks-1').ks!;
     expect(status(s, 'ks-1')).toBe('crashed');
     expect(s.instances.get('ks-1')!.tasks).toEqual([]);
     const zombie = s.instances.get('ks-0')!;
@@ -79,7 +79,7 @@ describe('Kafka Streams model', () => {
   });
 
   it('after the restart, a store restored from its changelog and three still restoring', () => {
-    const s = at(ks, 1225, 'ks.restored', 'ks-1').ks!;
+    const s = at(ks, 1226, 'ks.restored', 'ks-1').ks!;
     const store = (task: string) => s.stores.get(`ks-1/${task}/counts`)!;
     expect(store('1_0')).toMatchObject({ status: 'restored', records: 19, offset: 28, topic: 'weir-app-counts-changelog', partition: 0 });
     for (const t of ['1_1', '1_2', '1_3']) expect(store(t).status).toBe('restoring');
@@ -89,7 +89,7 @@ describe('Kafka Streams model', () => {
   });
 
   it('stream time per task and per windowed operator, the zombie\'s standing still', () => {
-    const s = at(ks, 1876, 'log.append', 'broker').ks!;
+    const s = at(ks, 1877, 'log.append', 'broker').ks!;
     const task = (k: string) => s.tasks.get(k)!;
     expect(task('ks-1/1_0').streamTime).toBe(4309);
     expect(task('ks-1/1_0').ops.get('counts')).toBe(4309);
@@ -107,7 +107,7 @@ describe('Kafka Streams model', () => {
   });
 
   it('the zombie told by its heartbeat: its tasks lost, then its transaction aborted and its producer a new epoch', () => {
-    const lost = at(ks, 2281, 'ks.lost', 'ks-0').ks!;
+    const lost = at(ks, 2282, 'ks.lost', 'ks-0').ks!;
     expect(status(lost, 'ks-0')).toBe('lost');
     expect(lost.instances.get('ks-0')!.lost).toMatch(/^heartbeat: /);
     expect(lost.instances.get('ks-0')!.txn).toMatchObject({ n: 10, status: 'open', epoch: 1 });
@@ -116,17 +116,17 @@ describe('Kafka Streams model', () => {
     // No abort before: ks-1 crashed between two transactions (what it counted since its last commit was
     // still in its record cache), so its restart's new epoch had nothing to abort.
     expect(lost.txnsAborted).toBe(0);
-    const aborted = at(ks, 2282, 'txn.abort', 'broker').ks!;
+    const aborted = at(ks, 2283, 'txn.abort', 'broker').ks!;
     expect(aborted.instances.get('ks-0')!.txn).toMatchObject({ n: 10, status: 'aborted' });
     expect(aborted.txnsAborted).toBe(1);
-    expect(at(ks, 2287, 'ks.producer', 'ks-0').ks!.instances.get('ks-0')!.epoch).toBe(2);
+    expect(at(ks, 2288, 'ks.producer', 'ks-0').ks!.instances.get('ks-0')!.epoch).toBe(2);
   });
 
   it('generation 4 splits the tasks; both go quiet, then close', () => {
-    const s = at(ks, 2355, 'ks.assigned', 'ks-0').ks!;
+    const s = at(ks, 2357, 'ks.assigned', 'ks-0').ks!;
     expect(s.group.generation).toBe(4);
     expect([...s.group.assignment].map(([m, a]) => `${m}:${a.tasks.join(',')}`)).toEqual(['ks-1-1-0:1_0,1_1,1_2,1_3', 'ks-0-0-1:0_0,0_1,0_2,0_3']);
-    expect(status(at(ks, 2822, 'ks.quiet', 'ks-1').ks!, 'ks-1')).toBe('quiet');
+    expect(status(at(ks, 2824, 'ks.quiet', 'ks-1').ks!, 'ks-1')).toBe('quiet');
     const end = ks.index.finalState.ks!;
     expect([status(end, 'ks-0'), status(end, 'ks-1')]).toEqual(['closed', 'closed']);
     expect([end.rebalances, end.commits, end.restores, end.txnsCommitted, end.txnsAborted]).toEqual([5, 58, 16, 58, 1]);
@@ -149,8 +149,8 @@ describe('Kafka Streams model', () => {
     expect(ks.index.jump('checkpoint', 0, 1)).toBe(commits[0]);
     expect(ks.index.jump('checkpoint', commits[0]!, 1)).toBe(commits[1]);
     expect(ks.index.jump('fault', 0, 1)).toBe(597);
-    expect(ks.index.jump('fault', 2191, 1)).toBe(2281); // from the heal: ks.lost
-    expect(ks.index.jump('fault', 2281, 1)).toBeUndefined(); // no fault after it
+    expect(ks.index.jump('fault', 2192, 1)).toBe(2282); // from the heal: ks.lost
+    expect(ks.index.jump('fault', 2282, 1)).toBeUndefined(); // no fault after it
   });
 });
 
