@@ -215,6 +215,14 @@ export const MUTANTS = [
     description: 'suppress emits a final result one millisecond after the window closes (< for <=)',
     try: ['wordcount-final:kstreams'],
   },
+  {
+    id: 'ks-resume-rebuilds-processors',
+    file: 'src/engines/kstreams/task.ts',
+    find: 'let p = this.processors.get(name);',
+    replace: 'let p: Processor | undefined;',
+    description: 'a resumed task builds its processors afresh, so its aggregates forget their stream time (as a task created again would)',
+    try: ['wordcount:kstreams', 'wordcount-final:kstreams', 'sliding-average:kstreams'],
+  },
   // ── Spark ──────────────────────────────────────────────────────────────────
   {
     id: 'spark-late-filter-current-watermark',

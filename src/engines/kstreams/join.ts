@@ -156,7 +156,8 @@ export class JoinWindowProcessor implements Processor {
 
 /**
  * What the two sides of a left or outer stream–stream join share in one task (Kafka's
- * `TimeTracker`, one per task from `TimeTrackerSupplier`, dropped when the task closes): the
+ * `TimeTracker`, one per task from `TimeTrackerSupplier`, dropped when the task closes or is
+ * suspended, so a resumed task starts them afresh): the
  * largest timestamp either side has seen, the smallest timestamp that may still sit in the outer
  * store, and when the store may next be scanned.
  */
@@ -248,6 +249,11 @@ export class JoinSideProcessor implements Processor {
       this.outerStore = store;
       this.times = times;
     }
+  }
+
+  /** `close` drops the task's shared times (`TimeTrackerSupplier.remove`): a suspended task resumed starts them afresh. */
+  close(): void {
+    if (this.outerStore !== undefined) outerTimes.delete(this.outerStore);
   }
 
   /** The joiner's value of this side's value and the other's, in the join's (left, right) order. */

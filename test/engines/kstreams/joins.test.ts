@@ -355,6 +355,23 @@ describe('KStream–KStream left and outer joins (KIP-633)', () => {
     expect(h.out()).toEqual(['1:null+10@111', '3:null+100@211']);
   });
 
+  it('left join: a resumed task starts its shared times afresh (the join\'s close drops its TimeTracker), so with no look-back nor grace it waits for a new unjoined record before it scans', () => {
+    const run = (resume: boolean): string[] => {
+      const h = streamJoin('leftJoin', JoinWindows.ofTimeDifferenceAndGrace(0, 0));
+      h.pipe('left', '0', 'A0', 1);
+      if (resume) {
+        h.task.suspend();
+        h.task.initProcessors();
+      }
+      h.pipe('right', '1', 'x', 10);
+      return h.out();
+    };
+    // Without a suspension the tracker's minimum time (1) lets the scan emit A0 unjoined.
+    expect(run(false)).toEqual(['0:A0+null@1']);
+    // After one, the minimum is unknown (Long.MAX_VALUE; MAX + 0 + 0 >= 10): no scan yet.
+    expect(run(true)).toEqual([]);
+  });
+
   it('outer join: a null key is joined with null at once on either side; a left join drops one on its right side', () => {
     const nullKey = null as unknown as string;
     const outer = streamJoin('outerJoin', JoinWindows.ofTimeDifferenceAndGrace(100, 0));
