@@ -872,9 +872,9 @@ class StreamThread implements ProcessLogic, QueryableThread {
     this.ctx.trace.emit('ks.revoked', { generation: this.generation, tasks: [...this.tasks.keys()] });
     const era = this.era;
     // Suspends the revoked tasks, unless they were lost meanwhile (then newer tasks may exist already).
-    const close = (): void => {
+    const suspend = (): void => {
       if (era === this.era) {
-        this.closeClean();
+        this.suspendClean();
         for (const rt of this.tasks.values()) this.suspended.set(rt.task.id, { task: rt.task, dir: rt.dir, snapshot: rt.snapshot });
         // After the commit: a task still restoring at the revocation may have finished meanwhile.
         this.ctx.trace.emit('ks.suspended', { generation: this.generation, tasks: [...this.suspended.keys()] });
@@ -882,8 +882,8 @@ class StreamThread implements ProcessLogic, QueryableThread {
       }
       done();
     };
-    if (this.member === undefined) return close();
-    this.commit(true, close);
+    if (this.member === undefined) return suspend();
+    this.commit(true, suspend);
   }
 
   // ---- the loop -------------------------------------------------------------------------------
@@ -1168,7 +1168,7 @@ class StreamThread implements ProcessLogic, QueryableThread {
    * only running ones have processors to close and buffers to clear. A revocation keeps them for
    * the next assignment; a shutdown closes them.
    */
-  private closeClean(): void {
+  private suspendClean(): void {
     for (const rt of this.tasks.values()) {
       if (rt.state === 'closed') continue;
       this.postCommit(rt, true);
@@ -1238,7 +1238,7 @@ class StreamThread implements ProcessLogic, QueryableThread {
         st.closed = true;
       }
       this.standbys.clear();
-      this.closeClean();
+      this.suspendClean();
       // Suspended tasks were checkpointed as they were suspended: they close as they are.
       this.suspended.clear();
       this.dropTasks();
