@@ -136,6 +136,11 @@ export class JoinWindowProcessor implements Processor {
   private ctx!: ProcessorContext;
   private store!: JoinWindowStore;
 
+  /** The store's index is built again at the next init (a resumed task's restore may have added records). */
+  close(): void {
+    shared.delete(this.store.store);
+  }
+
   constructor(private readonly storeName: string, private readonly windows: JoinWindowsSpec) {}
 
   init(ctx: ProcessorContext): void {
@@ -254,6 +259,8 @@ export class JoinSideProcessor implements Processor {
   /** `close` drops the task's shared times (`TimeTrackerSupplier.remove`): a suspended task resumed starts them afresh. */
   close(): void {
     if (this.outerStore !== undefined) outerTimes.delete(this.outerStore);
+    // The index over the other side's store is built again at the next init, over what a resumed task's restore added.
+    shared.delete(this.other.store);
   }
 
   /** The joiner's value of this side's value and the other's, in the join's (left, right) order. */
