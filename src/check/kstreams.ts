@@ -12,8 +12,8 @@
  *   next assignment gives back is resumed, processors and all, so its
  *   stream times go on: the judge follows suspensions itself
  *   (`ks.suspended`, then `ks.assigned`, `ks.lost`, a crash or `ks.closed`),
- *   not the engine's word (`resumed` on `ks.running`). The checker recomputes that time itself from the records
- *   the aggregate traced, accepted (`ks.window.add`) or skipped
+ *   not the engine's word (`resumed` on `ks.running`). The checker
+ *   recomputes that time itself from the records the aggregate traced, accepted (`ks.window.add`) or skipped
  *   (`record.dropped`, one per window), and judges every decision; the
  *   stream time the engine reports is not used. Session windows alike, from
  *   `ks.session.add` and the drops that carry `gap`: a record is dropped iff
@@ -138,8 +138,8 @@ export class KStreamsTrace {
   /** `ks.suppress.held` events judged (the earliest held window after each stream-time advance). */
   suppressHolds = 0;
   /**
-   * `process/task` of the tasks a revocation suspended (`ks.suspended`, once its commit is done) and nothing closed since: the
-   * next assignment of the process closes those it does not give back (`ks.assigned`), losing the
+   * `process/task` of the tasks a revocation suspended (`ks.suspended`, once its commit is done)
+   * and nothing closed since: the next assignment of the process closes those it does not give back (`ks.assigned`), losing the
    * tasks (`ks.lost`), a crash or a shutdown (`ks.closed`) closes them all. A suspended task that
    * runs again (`ks.running`) was resumed: its processors, and so their stream times, go on.
    */
