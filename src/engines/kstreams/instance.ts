@@ -160,6 +160,14 @@ interface RunningTask {
   snapshot: Map<string, number> | undefined;
 }
 
+/** A task going to restoring, as the consumer sees it afresh: no positions, fetches, lags or caught-up topics yet. */
+function restoringTask(task: StreamTask, how: Pick<RunningTask, 'kept' | 'resumed' | 'from' | 'dir' | 'snapshot'>): RunningTask {
+  return {
+    task, state: 'restoring', positions: new Map(), fetching: new Set(), caughtUp: new Map(), caughtUpAt: new Map(), lag: new Map(),
+    ...how,
+  };
+}
+
 /**
  * A standby task (K13): the task's stores, kept up to date from their changelog partitions by the
  * thread's restore consumer; its processors never run and it reads no input.
@@ -480,11 +488,8 @@ class StreamThread implements ProcessLogic, QueryableThread {
           }
         }
         const task = this.newTask(sub, tp.partition, kept ?? standby?.task.stores);
-        const rt: RunningTask = {
-          task, state: 'restoring', positions: new Map(), fetching: new Set(), caughtUp: new Map(), caughtUpAt: new Map(), lag: new Map(),
-          kept: kept !== undefined, resumed: false, from, dir: taskDir(this.app.settings.applicationId, task.id), snapshot: undefined,
-        };
-        this.tasks.set(task.id, rt);
+        const dir = taskDir(this.app.settings.applicationId, task.id);
+        this.tasks.set(task.id, restoringTask(task, { kept: kept !== undefined, resumed: false, from, dir, snapshot: undefined }));
         mine.push(task.id);
       }
     }
@@ -504,10 +509,7 @@ class StreamThread implements ProcessLogic, QueryableThread {
   private resumeTask(s: SuspendedTask): RunningTask {
     const from = new Map<string, number>();
     for (const store of s.task.stores.values()) from.set(store.name, store.changelogOffset + 1);
-    return {
-      task: s.task, state: 'restoring', positions: new Map(), fetching: new Set(), caughtUp: new Map(), caughtUpAt: new Map(), lag: new Map(),
-      kept: false, resumed: true, from, dir: s.dir, snapshot: s.snapshot,
-    };
+    return restoringTask(s.task, { kept: false, resumed: true, from, dir: s.dir, snapshot: s.snapshot });
   }
 
   // ---- standby tasks --------------------------------------------------------------------------
