@@ -1,5 +1,6 @@
 /**
- * The group coordinator's partition assignor: sticky and deterministic, after
+ * The group coordinator's partition assignor for plain consumer groups (a
+ * Kafka Streams group gets tasks instead: task-assignor.ts): sticky and deterministic, after
  * Kafka's `AbstractStickyAssignor` (the goals of its general assignment, not
  * its code). Given the members (with their subscriptions and the partitions
  * they owned in the previous generation) and the partition count of every
@@ -12,11 +13,7 @@
  *    (so with identical subscriptions, counts differ by at most one);
  * 3. previous owners keep their partitions as far as balance allows: a
  *    partition leaves its previous owner only when that owner holds more than
- *    a balanced share, and partitions it did not own before leave first;
- * 4. a partition nobody keeps goes, among the least loaded members, to one
- *    that calls it warm (it could take it over cheaply: Kafka Streams'
- *    caught-up standby, the high-availability assignor's preference), and a
- *    rebalancing move takes a partition its owner calls warm last.
+ *    a balanced share, and partitions it did not own before leave first.
  *
  * Every choice is made over sorted members and partitions (ties go to the
  * smaller member id), never over a Map's insertion order, so the result is a
@@ -29,8 +26,6 @@ export interface AssignorMember {
   topics: readonly string[];
   /** What it owned in the previous generation (may name partitions that no longer exist). */
   owned: readonly TopicPartition[];
-  /** Partitions it could take over cheaply (preferred among equals, never at balance's cost). */
-  warm?: readonly TopicPartition[];
 }
 
 const cmpStr = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
@@ -57,7 +52,6 @@ export function assignSticky(members: readonly AssignorMember[], partitionCounts
   // Goal 3: start from the previous owners (first claim wins, in member order).
   const owner = new Map<string, string>();
   const wasOwned = new Map<string, Set<string>>();
-  const warm = new Map(sorted.map((m) => [m.id, new Set((m.warm ?? []).map(tpKey))]));
   for (const m of sorted) {
     const mine = new Set<string>();
     for (const tp of [...m.owned].sort(compareTopicPartitions)) {
@@ -82,8 +76,7 @@ export function assignSticky(members: readonly AssignorMember[], partitionCounts
       if (!eligible(m.id, tp)) continue;
       const load = owned.get(m.id)!.length;
       const bestLoad = best === undefined ? Infinity : owned.get(best)!.length;
-      const warmer = best !== undefined && load === bestLoad && warm.get(m.id)!.has(tpKey(tp)) && !warm.get(best)!.has(tpKey(tp));
-      if (load < bestLoad || warmer) best = m.id;
+      if (load < bestLoad) best = m.id;
     }
     if (best === undefined) continue;
     owner.set(tpKey(tp), best);
@@ -93,7 +86,7 @@ export function assignSticky(members: readonly AssignorMember[], partitionCounts
   // Goal 2: move one partition at a time from a member to an eligible one owning ≥ 2 fewer, widest gap
   // first. Each move lowers the sum of squared counts, so this ends.
   for (;;) {
-    const move = bestMove(sorted, owned, eligible, wasOwned, warm);
+    const move = bestMove(sorted, owned, eligible, wasOwned);
     if (move === undefined) break;
     const from = owned.get(move.from)!;
     from.splice(from.indexOf(move.tp), 1);
@@ -114,20 +107,18 @@ interface Move {
  * The move that narrows the widest gap: from the most loaded member (smaller
  * id first), one of its partitions — those it did not own before first, then
  * the last in sorted order — to the least loaded eligible member (smaller id first).
- * A partition its owner calls warm counts as one it owned before.
  */
 function bestMove(
   members: readonly AssignorMember[],
   owned: ReadonlyMap<string, TopicPartition[]>,
   eligible: (id: string, tp: TopicPartition) => boolean,
   wasOwned: ReadonlyMap<string, ReadonlySet<string>>,
-  warm: ReadonlyMap<string, ReadonlySet<string>>,
 ): Move | undefined {
   let best: (Move & { gap: number; sticky: boolean }) | undefined;
   for (const a of members) {
     const mine = [...owned.get(a.id)!].sort(compareTopicPartitions).reverse();
     for (const tp of mine) {
-      const sticky = wasOwned.get(a.id)!.has(tpKey(tp)) || warm.get(a.id)!.has(tpKey(tp));
+      const sticky = wasOwned.get(a.id)!.has(tpKey(tp));
       for (const b of members) {
         if (b.id === a.id || !eligible(b.id, tp)) continue;
         const gap = mine.length - owned.get(b.id)!.length;

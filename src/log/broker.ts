@@ -175,6 +175,7 @@ class Broker implements ProcessLogic {
       offsetsLog: this.offsetsLog,
       append: (records, txn, done) => this.appendOffsets(records, txn, done),
       partitionCount: (topic) => (topic === OFFSETS_TOPIC ? undefined : this.logs.get(topic)?.length),
+      endOffset: (tp) => this.logs.get(tp.topic)?.[tp.partition]?.readLimit('read_uncommitted') ?? 0,
     }, this.txn, opts.groupInitialRebalanceDelayMs === undefined ? {} : { initialRebalanceDelayMs: opts.groupInitialRebalanceDelayMs });
     // A read that failed its checksum and was read again: detected, and (unless listed as corrupt) healed by the rereads.
     for (const path of r.rereads) ctx.trace.emit('disk.corrupt', { path, detectedBy: 'log.recovery', reread: true });

@@ -16,7 +16,7 @@
 import {
   DEFAULT_TXN_TIMEOUT_MS, isLogReply,
   type ErrorCode, type FetchedOffset, type ListedTxn, type FetchedRecord, type FetchRequest, type Isolation, type LogReply, type LogRequest,
-  type OffsetAndMetadata, type ProduceRequest, type ProducerRef, type TopicPartition, type TxnRef,
+  type OffsetAndMetadata, type ProduceRequest, type ProducerRef, type StreamsSubscription, type StreamsTasks, type TopicPartition, type TxnRef,
 } from './protocol.ts';
 import type { ProcessContext, ProcessId } from '../runtime/types.ts';
 import { RequestClient, type RequestClientOptions } from '../runtime/request-client.ts';
@@ -36,7 +36,9 @@ export type InitTxnResult = { ok: true; epoch: number } | LogFailure;
 export type ListTxnsResult = { ok: true; open: ListedTxn[] } | LogFailure;
 export type EndOffsetsResult = { ok: true; offsets: number[] } | LogFailure;
 export type DeleteRecordsResult = { ok: true; lowWatermark: number } | LogFailure;
-export type JoinGroupResult = { ok: true; generation: number; assignment: TopicPartition[]; members: string[]; assignments: Record<string, TopicPartition[]> } | LogFailure;
+export type JoinGroupResult = {
+  ok: true; generation: number; assignment: TopicPartition[]; members: string[]; assignments: Record<string, TopicPartition[]>; tasks?: StreamsTasks;
+} | LogFailure;
 export type FetchOffsetsResult = { ok: true; offsets: FetchedOffset[] } | LogFailure;
 
 /** Who commits offsets: Kafka's ConsumerGroupMetadata (`generation: -1`, `memberId: ''` for a consumer outside group management). */
@@ -49,8 +51,8 @@ export interface GroupMetadata {
 export interface JoinOptions {
   sessionTimeoutMs: number;
   rebalanceTimeoutMs: number;
-  /** Partitions the member could take over cheaply (see `JoinGroupRequest.warm`). */
-  warm?: TopicPartition[];
+  /** A Kafka Streams member's subscription (see `JoinGroupRequest.streams`). */
+  streams?: StreamsSubscription;
 }
 
 export interface FetchOffsetsOptions {
@@ -152,7 +154,9 @@ export class LogClient {
   /** Joins `groupId` as `memberId`; answers when the rebalance completes (group-member.ts keeps a member in a group). */
   joinGroup(groupId: string, memberId: string, topics: string[], opts: JoinOptions, cb: (r: JoinGroupResult) => void): void {
     this.request({ kind: 'group.join', groupId, memberId, topics, ...opts }, cb, (r) =>
-      r.kind === 'group.joined' ? { ok: true, generation: r.generation, assignment: r.assignment, members: r.members, assignments: r.assignments } : undefined,
+      r.kind === 'group.joined'
+        ? { ok: true, generation: r.generation, assignment: r.assignment, members: r.members, assignments: r.assignments, ...(r.tasks === undefined ? {} : { tasks: r.tasks }) }
+        : undefined,
     );
   }
 

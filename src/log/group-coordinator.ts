@@ -49,11 +49,13 @@
  *   as a produce), then passes the same checks.
  */
 import { assignSticky } from './assignor.ts';
+import { assignTasks } from './task-assignor.ts';
 import { fetchOffsets, groupRecord, loadGroups, offsetRecord, type GroupRecord } from './offsets-log.ts';
 import type { PartitionLog } from './partition-log.ts';
-import type {
-  ErrorCode, HeartbeatRequest, JoinGroupRequest, KeyedRecord, LeaveGroupRequest, LogReply,
-  OffsetAndMetadata, OffsetCommitRequest, OffsetFetchRequest, TopicPartition, TxnOffsetCommitRequest,
+import {
+  LATEST_OFFSET,
+  type ErrorCode, type HeartbeatRequest, type JoinGroupRequest, type KeyedRecord, type LeaveGroupRequest, type LogReply, type OffsetAndMetadata,
+  type OffsetCommitRequest, type OffsetFetchRequest, type StreamsSubscription, type StreamsTasks, type TopicPartition, type TxnOffsetCommitRequest,
 } from './protocol.ts';
 import type { TxnCoordinator } from './txn-coordinator.ts';
 import type { Clock, TimerHandle, Timers, Tracer } from '../runtime/types.ts';
@@ -66,6 +68,8 @@ export interface GroupStore {
   append(records: KeyedRecord[], txn: { id: string; epoch: number; n: number } | undefined, done: () => void): void;
   /** Partitions of `topic`, or undefined when there is no such topic. */
   partitionCount(topic: string): number | undefined;
+  /** A partition's end offset (ListOffsets latest, read uncommitted); 0 for a partition that does not exist. */
+  endOffset(tp: TopicPartition): number;
 }
 
 export interface GroupContext {
@@ -93,6 +97,7 @@ interface Joined {
   assignment: TopicPartition[];
   members: string[];
   assignments: Record<string, TopicPartition[]>;
+  tasks?: StreamsTasks;
 }
 
 interface Member {
@@ -101,8 +106,10 @@ interface Member {
   sessionTimeoutMs: number;
   rebalanceTimeoutMs: number;
   assignment: TopicPartition[];
-  /** Partitions it could take over cheaply, as its last join said (not persisted: a restarted coordinator forgets them). */
-  warm: TopicPartition[];
+  /** Its last join's Kafka Streams subscription (not persisted: a restarted coordinator forgets it until the member joins again). */
+  streams?: StreamsSubscription;
+  /** A Kafka Streams member's tasks in the current generation. */
+  tasks?: StreamsTasks;
   /** When the session expires without a heartbeat (not counted while the member waits in a join). */
   deadlineMs: number;
   /** Its join, waiting for the rebalance to complete. */
@@ -139,11 +146,26 @@ function assignmentsOf(members: readonly Member[]): Record<string, TopicPartitio
   return out;
 }
 
-/** A join's warm partitions, the well-formed ones only (a malformed hint is no hint). */
-function validWarm(warm: unknown): TopicPartition[] {
-  if (!Array.isArray(warm)) return [];
-  return warm.filter((tp): tp is TopicPartition => typeof tp === 'object' && tp !== null && isStr((tp as TopicPartition).topic) && isInt((tp as TopicPartition).partition))
-    .map((tp) => ({ topic: tp.topic, partition: tp.partition }));
+const isStrList = (v: unknown): v is string[] => Array.isArray(v) && v.every(isStr);
+
+/** A join's Kafka Streams subscription, or why it is malformed. */
+function validStreams(v: unknown): StreamsSubscription | string | undefined {
+  if (v === undefined) return undefined;
+  const s = v as Partial<StreamsSubscription> | null;
+  if (typeof s !== 'object' || s === null || !isStr(s.processId) || s.processId === '' || !Array.isArray(s.subtopologies)
+    || !s.subtopologies.every((t) => typeof t === 'object' && t !== null && isInt(t.id) && t.id >= 0 && isStrList(t.sourceTopics) && isStrList(t.changelogTopics))
+    || typeof s.taskOffsetSums !== 'object' || s.taskOffsetSums === null
+    || !Object.values(s.taskOffsetSums).every((n) => isInt(n) && (n >= 0 || n === LATEST_OFFSET))
+    || !isInt(s.standbyReplicas) || s.standbyReplicas < 0 || !isInt(s.acceptableRecoveryLag) || s.acceptableRecoveryLag < 0) {
+    return 'group.join streams needs processId, subtopologies {id, sourceTopics, changelogTopics}, taskOffsetSums, standbyReplicas and acceptableRecoveryLag';
+  }
+  return {
+    processId: s.processId,
+    subtopologies: s.subtopologies.map((t) => ({ id: t.id, sourceTopics: [...t.sourceTopics], changelogTopics: [...t.changelogTopics] })),
+    taskOffsetSums: { ...s.taskOffsetSums },
+    standbyReplicas: s.standbyReplicas,
+    acceptableRecoveryLag: s.acceptableRecoveryLag,
+  };
 }
 
 export class GroupCoordinator {
@@ -165,7 +187,12 @@ export class GroupCoordinator {
   private restore(id: string, rec: GroupRecord): void {
     const g = this.group(id);
     g.generation = rec.generation;
-    for (const m of rec.members) g.members.set(m.id, { ...m, topics: [...m.topics], assignment: [...m.assignment], warm: [], deadlineMs: 0 });
+    for (const m of rec.members) {
+      g.members.set(m.id, {
+        id: m.id, topics: [...m.topics], sessionTimeoutMs: m.sessionTimeoutMs, rebalanceTimeoutMs: m.rebalanceTimeoutMs, assignment: [...m.assignment],
+        ...(m.tasks === undefined ? {} : { tasks: { active: [...m.tasks.active], standby: [...m.tasks.standby] } }), deadlineMs: 0,
+      });
+    }
     g.state = g.members.size > 0 ? 'stable' : 'empty';
   }
 
@@ -193,6 +220,8 @@ export class GroupCoordinator {
       || !isInt(sessionTimeoutMs) || sessionTimeoutMs < 1 || !isInt(rebalanceTimeoutMs) || rebalanceTimeoutMs < 1) {
       return fail('bad-request', 'group.join needs groupId, memberId, topics and positive integer timeouts');
     }
+    const streams = validStreams(req.streams);
+    if (typeof streams === 'string') return fail('bad-request', streams);
     const g = this.group(groupId);
     if (g.state === 'completing') {
       g.deferred.push(() => this.join(req, reply, fail));
@@ -203,15 +232,19 @@ export class GroupCoordinator {
     let m = g.members.get(memberId);
     if (m !== undefined && g.state === 'stable' && sameList(m.topics, wanted)) {
       m.deadlineMs = this.ctx.clock.now() + m.sessionTimeoutMs;
-      return answer({ generation: g.generation, assignment: m.assignment, members: sortedMembers(g).map((x) => x.id), assignments: assignmentsOf(sortedMembers(g)) });
+      return answer({
+        generation: g.generation, assignment: m.assignment, members: sortedMembers(g).map((x) => x.id), assignments: assignmentsOf(sortedMembers(g)),
+        ...(m.tasks === undefined ? {} : { tasks: m.tasks }),
+      });
     }
     if (m === undefined) {
-      m = { id: memberId, topics: wanted, sessionTimeoutMs, rebalanceTimeoutMs, assignment: [], warm: [], deadlineMs: 0 };
+      m = { id: memberId, topics: wanted, sessionTimeoutMs, rebalanceTimeoutMs, assignment: [], deadlineMs: 0 };
       g.members.set(memberId, m);
       // A new member during the initial rebalance's wait: the wait goes on (Kafka's newMemberAdded).
       if (g.state === 'preparing' && g.initial !== undefined) g.initial.newMemberAdded = true;
     }
-    m.warm = validWarm(req.warm);
+    if (streams === undefined) delete m.streams;
+    else m.streams = streams;
     m.topics = wanted;
     m.sessionTimeoutMs = sessionTimeoutMs;
     m.rebalanceTimeoutMs = rebalanceTimeoutMs;
@@ -353,11 +386,28 @@ export class GroupCoordinator {
       const n = this.store.partitionCount(topic);
       if (n !== undefined) counts.set(topic, n);
     }
-    const assignment = assignSticky(members.map((m) => ({ id: m.id, topics: m.topics, owned: m.assignment, warm: m.warm })), counts);
-    for (const m of members) m.assignment = assignment.get(m.id) ?? [];
+    const streams = members.flatMap((m) => (m.streams === undefined ? [] : [{ id: m.id, streams: m.streams }]));
+    if (members.length > 0 && streams.length === members.length) {
+      // A Kafka Streams group: tasks, and each member reads its active tasks' partitions.
+      const tasks = assignTasks(streams, (t) => this.store.partitionCount(t), (tp) => this.store.endOffset(tp));
+      for (const m of members) {
+        const t = tasks.get(m.id)!;
+        m.assignment = t.partitions;
+        m.tasks = { active: t.active, standby: t.standby };
+      }
+    } else {
+      const assignment = assignSticky(members.map((m) => ({ id: m.id, topics: m.topics, owned: m.assignment })), counts);
+      for (const m of members) {
+        m.assignment = assignment.get(m.id) ?? [];
+        delete m.tasks;
+      }
+    }
     const rec: GroupRecord = {
       generation: g.generation,
-      members: members.map((m) => ({ id: m.id, topics: m.topics, sessionTimeoutMs: m.sessionTimeoutMs, rebalanceTimeoutMs: m.rebalanceTimeoutMs, assignment: m.assignment })),
+      members: members.map((m) => ({
+        id: m.id, topics: m.topics, sessionTimeoutMs: m.sessionTimeoutMs, rebalanceTimeoutMs: m.rebalanceTimeoutMs, assignment: m.assignment,
+        ...(m.tasks === undefined ? {} : { tasks: m.tasks }),
+      })),
     };
     const generation = g.generation;
     this.store.append([groupRecord(g.id, rec)], undefined, () => {
@@ -370,7 +420,7 @@ export class GroupCoordinator {
         m.deadlineMs = now + m.sessionTimeoutMs;
         const join = m.join;
         m.join = undefined;
-        join?.({ generation, assignment: m.assignment, members: ids, assignments: all });
+        join?.({ generation, assignment: m.assignment, members: ids, assignments: all, ...(m.tasks === undefined ? {} : { tasks: m.tasks }) });
       }
       const deferred = g.deferred;
       g.deferred = [];

@@ -34,7 +34,7 @@
  * keep (Kafka's heartbeat thread waits for the next join).
  */
 import type { GroupMetadata, LogClient } from './client.ts';
-import type { TopicPartition } from './protocol.ts';
+import type { StreamsSubscription, StreamsTasks, TopicPartition } from './protocol.ts';
 import type { TimerHandle, Timers } from '../runtime/types.ts';
 
 export interface GroupMemberOptions {
@@ -45,10 +45,10 @@ export interface GroupMemberOptions {
   sessionTimeoutMs: number;
   rebalanceTimeoutMs: number;
   heartbeatIntervalMs: number;
-  /** The partitions of a new generation; `all`: every member's, by member id. */
-  onAssigned(generation: number, assignment: TopicPartition[], all: Readonly<Record<string, TopicPartition[]>>): void;
-  /** Asked at every join: partitions this member could take over cheaply (a hint for the assignor). */
-  warm?(): TopicPartition[];
+  /** The partitions of a new generation; `all`: every member's, by member id; `tasks`: a Kafka Streams member's tasks. */
+  onAssigned(generation: number, assignment: TopicPartition[], all: Readonly<Record<string, TopicPartition[]>>, tasks?: StreamsTasks): void;
+  /** Asked at every join, after the revocation: a Kafka Streams member's subscription (its offset sums as they are then). */
+  streams?(): StreamsSubscription;
   /** The group is rebalancing: stop using `assignment` (commit first if needed), then call `done`. */
   onRevoked(assignment: TopicPartition[], done: () => void): void;
   /**
@@ -102,8 +102,8 @@ export class GroupMember {
     this.stateNow = 'joining';
     const { groupId, topics, sessionTimeoutMs, rebalanceTimeoutMs } = this.opts;
     const memberId = this.memberId;
-    const warm = this.opts.warm?.() ?? [];
-    this.client.joinGroup(groupId, memberId, topics, { sessionTimeoutMs, rebalanceTimeoutMs, ...(warm.length > 0 ? { warm } : {}) }, (r) => {
+    const streams = this.opts.streams?.();
+    this.client.joinGroup(groupId, memberId, topics, { sessionTimeoutMs, rebalanceTimeoutMs, ...(streams === undefined ? {} : { streams }) }, (r) => {
       if (this.stateNow !== 'joining') return;
       if (!r.ok) {
         this.timer = this.timers.after(JOIN_RETRY_MS, () => this.join());
@@ -112,7 +112,7 @@ export class GroupMember {
       this.stateNow = 'stable';
       this.generationNow = r.generation;
       this.assignmentNow = r.assignment;
-      this.opts.onAssigned(r.generation, r.assignment, r.assignments ?? {});
+      this.opts.onAssigned(r.generation, r.assignment, r.assignments ?? {}, r.tasks);
       this.scheduleHeartbeat();
     });
   }

@@ -19,7 +19,7 @@
  * with requireStable answers UNSTABLE_OFFSET_COMMIT for their partitions.
  */
 import type { PartitionLog } from './partition-log.ts';
-import { isKeyedRecord, type FetchedOffset, type KeyedRecord, type OffsetAndMetadata, type TopicPartition } from './protocol.ts';
+import { isKeyedRecord, type FetchedOffset, type KeyedRecord, type OffsetAndMetadata, type StreamsTasks, type TopicPartition } from './protocol.ts';
 
 export interface GroupRecordMember {
   id: string;
@@ -27,6 +27,8 @@ export interface GroupRecordMember {
   sessionTimeoutMs: number;
   rebalanceTimeoutMs: number;
   assignment: TopicPartition[];
+  /** A Kafka Streams member's tasks. */
+  tasks?: StreamsTasks;
 }
 
 export interface GroupRecord {

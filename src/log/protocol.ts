@@ -146,6 +146,32 @@ export interface StartOffsetsRequest {
 }
 
 /** Joins (or rejoins) a consumer group; answered once the rebalance it takes part in completes. */
+/** Kafka's `Task.LATEST_OFFSET`: the offset sum a member reports for a task it is running. */
+export const LATEST_OFFSET = -2;
+
+/** A sub-topology as a member describes it: its source topics and its stores' changelog topics. */
+export interface StreamsSubtopology {
+  id: number;
+  sourceTopics: string[];
+  changelogTopics: string[];
+}
+
+/** What a Kafka Streams member's join carries (Kafka's `SubscriptionInfo` with the assignment configs). */
+export interface StreamsSubscription {
+  processId: string;
+  subtopologies: StreamsSubtopology[];
+  /** Per task id (`<sub-topology>_<partition>`): Kafka's `taskOffsetSums` (the sum of its stores' next changelog offsets; -2 running). */
+  taskOffsetSums: Record<string, number>;
+  standbyReplicas: number;
+  acceptableRecoveryLag: number;
+}
+
+/** One member's tasks and the partitions they read. */
+export interface StreamsTasks {
+  active: string[];
+  standby: string[];
+}
+
 export interface JoinGroupRequest {
   kind: 'group.join';
   reqId: number;
@@ -157,10 +183,11 @@ export interface JoinGroupRequest {
   /** How long a rebalance waits for this member to rejoin (Kafka: max.poll.interval.ms). */
   rebalanceTimeoutMs: number;
   /**
-   * Partitions this member could take over cheaply (its subscription's user data: Kafka Streams
-   * reports the tasks whose state it holds caught up, a standby's). The assignor prefers it for them.
+   * A Kafka Streams member's subscription (Kafka's `SubscriptionInfo`): its process, the
+   * application's sub-topologies and the offset sums of the task state it holds. A group whose
+   * members all carry one is assigned tasks (task-assignor.ts), not partitions.
    */
-  warm?: TopicPartition[];
+  streams?: StreamsSubscription;
 }
 
 export interface HeartbeatRequest {
@@ -267,6 +294,8 @@ export interface GroupJoinedReply {
   members: string[];
   /** Every member's partitions (what the group leader sees of the whole assignment). */
   assignments: Record<string, TopicPartition[]>;
+  /** A Kafka Streams group: this member's active and standby tasks. */
+  tasks?: StreamsTasks;
 }
 /** Heartbeat, leave, commit and transactional commit succeeded. */
 export interface GroupOkReply { kind: 'group.ok'; reqId: number }

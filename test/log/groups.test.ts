@@ -422,3 +422,43 @@ describe('a member the group let go', () => {
     expect(generations).toHaveLength(1);
   });
 });
+
+describe('a Kafka Streams group', () => {
+  const streams = (processId: string, taskOffsetSums: Record<string, number> = {}) => ({
+    processId,
+    subtopologies: [{ id: 0, sourceTopics: ['t'], changelogTopics: [] }, { id: 1, sourceTopics: ['r'], changelogTopics: ['c'] }],
+    taskOffsetSums, standbyReplicas: 0, acceptableRecoveryLag: 3,
+  });
+  const opts = (s: ReturnType<typeof streams>) => ({ ...TIMEOUTS, streams: s });
+
+  it('is assigned tasks from the subscriptions and its changelogs\' end offsets, and keeps them through a retried join and a broker crash', () => {
+    const w = logWorld(56, { t: 2, r: 2, c: 2 }, {}, { groupInitialRebalanceDelayMs: 0 });
+    const other = addApp(w.world, 'app2');
+    settle(w.world, 10);
+    // Changelog partition c/1 holds 5 records: its task 1_1 is 5 behind on any client without state, more than the acceptable 3.
+    ok(call(w.world, (cb) => w.client().produce('c', 1, [1, 2, 3, 4, 5], {}, cb)));
+    let b: JoinGroupResult | undefined;
+    // a (process ks-0) holds 1_1's state up to its end; b (ks-1) holds none. Round-robin would give 1_1 to ks-1.
+    w.client().joinGroup('g', 'a', ['r', 't'], opts(streams('ks-0', { '1_1': 5 })), (r) => void r);
+    other().joinGroup('g', 'b', ['r', 't'], opts(streams('ks-1')), (r) => (b = r));
+    settle(w.world, 200);
+    const a = ok(call<JoinGroupResult>(w.world, (cb) => w.client().joinGroup('g', 'a', ['r', 't'], opts(streams('ks-0', { '1_1': 5 })), cb)));
+    settle(w.world, 10);
+    expect(a.members).toEqual(['a', 'b']);
+    expect(a.tasks).toEqual({ active: ['1_0', '1_1'], standby: [] });
+    expect(ok(b!).tasks).toEqual({ active: ['0_0', '0_1'], standby: [] });
+    // A member reads its tasks' partitions, every source topic's.
+    expect(names(a.assignment)).toEqual(['r/0', 'r/1']);
+    expect(names(ok(b!).assignment)).toEqual(['t/0', 't/1']);
+    // A retried join of the stable group, also after a broker crash, is answered with the same tasks.
+    bounce(w.world, 'broker');
+    expect(ok(call<JoinGroupResult>(w.world, (cb) => w.client().joinGroup('g', 'a', ['r', 't'], opts(streams('ks-0')), cb))).tasks).toEqual(a.tasks);
+  });
+
+  it('refuses a malformed subscription', () => {
+    const w = logWorld(57, { t: 2 });
+    settle(w.world, 10);
+    const bad = { ...streams('ks-0'), taskOffsetSums: { '1_0': -7 } };
+    expect(call<JoinGroupResult>(w.world, (cb) => w.client().joinGroup('g', 'a', ['t'], opts(bad), cb))).toMatchObject({ ok: false, code: 'bad-request' });
+  });
+});

@@ -56,13 +56,12 @@ import type { ProcessContext, ProcessFactory, ProcessLogic, TimerHandle } from '
 import { flatMapped } from '../../runtime/arrays.ts';
 import { LogClient } from '../../log/client.ts';
 import { GroupMember } from '../../log/group-member.ts';
-import type { OffsetAndMetadata, TopicPartition } from '../../log/protocol.ts';
+import { LATEST_OFFSET, type OffsetAndMetadata, type StreamsSubscription, type StreamsTasks, type TopicPartition } from '../../log/protocol.ts';
 import { partitionForKey } from '../../stream/partition.ts';
 import { StreamTask, type CommittableOffset, type PurgeableOffset } from './task.ts';
 import type { PersistedEntry, StateStore } from './stores.ts';
 import { NO_BUGS, type KStreamsBugs } from './bugs.ts';
 import { changelogTopic, type SubTopology, type Topology } from './topology.ts';
-import { placeStandbys, type TaskPlacement } from './standby.ts';
 import type { KafkaStreamsState, LocalStore, QueryableThread, QueryRegistry } from './queries.ts';
 import {
   changelogOffsets, checkpointNeeded, deleteCheckpoint, dirNonEmpty, persistStore, readCheckpoint, readStore, rewriteStore, taskDir, wipeDir, writeCheckpoint,
@@ -98,6 +97,12 @@ export interface KStreamsSettings {
   quietMs: number;
   /** `num.standby.replicas`: standby copies of each task's stores, on other instances (default 0). */
   standbyReplicas: number;
+  /**
+   * `acceptable.recovery.lag`: a client whose copy of a task's state is at most this many changelog
+   * records behind counts as caught up on it for the task assignor (Kafka's 10,000, not scaled: it
+   * counts records).
+   */
+  acceptableRecoveryLag: number;
   /** `repartition.purge.interval.ms`: Kafka's default is 30,000; scaled down here as the other periodic timings are. */
   repartitionPurgeIntervalMs: number;
 }
@@ -117,6 +122,7 @@ export const DEFAULT_KSTREAMS_SETTINGS: Omit<KStreamsSettings, 'applicationId' |
   lingerMs: 100,
   quietMs: 500,
   standbyReplicas: 0,
+  acceptableRecoveryLag: 10_000,
   repartitionPurgeIntervalMs: 1_000,
 };
 
@@ -422,11 +428,11 @@ class StreamThread implements ProcessLogic, QueryableThread {
       sessionTimeoutMs: this.app.settings.sessionTimeoutMs,
       rebalanceTimeoutMs: this.app.settings.maxPollIntervalMs,
       heartbeatIntervalMs: this.app.settings.heartbeatIntervalMs,
-      onAssigned: (generation, assignment, all) => this.assigned(generation, assignment, all),
+      onAssigned: (generation, _assignment, _all, tasks) => this.assigned(generation, tasks ?? { active: [], standby: [] }),
       onRevoked: (_revoked, done) => this.revoked(done),
       onLost: (_lost, done, code) => this.lost(code, done),
-      // Kafka Streams' subscription reports its tasks' lags; the assignor prefers a caught-up standby's instance.
-      warm: () => this.warmPartitions(),
+      // Kafka Streams' subscription: the topology and the offset sums of the task state held here.
+      streams: () => this.subscription(),
     });
   }
 
@@ -448,54 +454,54 @@ class StreamThread implements ProcessLogic, QueryableThread {
     }, kept);
   }
 
-  private assigned(generation: number, assignment: TopicPartition[], all: Readonly<Record<string, TopicPartition[]>>): void {
+  private assigned(generation: number, tasks: StreamsTasks): void {
     if (this.closed) return;
     this.generation = generation;
     const mine: string[] = [];
-    for (const sub of this.app.topology.subTopologies()) {
-      const first = sub.sourceTopics[0]!;
-      for (const tp of assignment) {
-        if (tp.topic !== first) continue;
-        const id = `${sub.id}_${tp.partition}`;
-        // A task suspended here and given back resumes: the same object, its stores as they are.
-        const suspended = this.suspended.get(id);
-        if (suspended !== undefined) {
-          this.suspended.delete(id);
-          const rt = this.resumeTask(suspended);
-          this.tasks.set(id, rt);
-          mine.push(id);
-          continue;
-        }
-        const kept = this.keptStores.get(id);
-        this.keptStores.delete(id);
-        // A standby of the task becomes the active task: its stores and their positions carry over (Kafka recycles the task).
-        const standby = kept === undefined ? this.standbys.get(id) : undefined;
-        const from = new Map<string, number>();
-        if (standby !== undefined) {
-          // Recycling a standby checkpoints it first (TaskManager: postCommit(true) for the tasks to recycle).
-          this.maybeCheckpoint(standby, true);
-          standby.closed = true;
-          this.standbys.delete(id);
-          for (const store of standby.task.stores.values()) {
-            const topic = changelogTopic(this.app.settings.applicationId, store.name);
-            const offset = standby.next.get(store.name) ?? 0;
-            from.set(store.name, offset);
-            // What the standby's store holds at promotion, so a checker can compare it with the committed changelog below `offset`.
-            this.ctx.trace.emit('ks.standby', {
-              action: 'promoted', task: id, store: store.name, topic, partition: tp.partition, offset, caughtUp: standby.caughtUp,
-              entries: JSON.stringify(store.restoredEntries()),
-            });
-          }
-        }
-        const task = this.newTask(sub, tp.partition, kept ?? standby?.task.stores);
-        const dir = taskDir(this.app.settings.applicationId, task.id);
-        this.tasks.set(task.id, restoringTask(task, { kept: kept !== undefined, resumed: false, from, dir, snapshot: undefined }));
-        mine.push(task.id);
+    const subs = new Map(this.app.topology.subTopologies().map((sub) => [String(sub.id), sub]));
+    for (const id of tasks.active) {
+      const [subId, p] = id.split('_');
+      const sub = subs.get(subId!);
+      if (sub === undefined) continue;
+      const partition = Number(p);
+      // A task suspended here and given back resumes: the same object, its stores as they are.
+      const suspended = this.suspended.get(id);
+      if (suspended !== undefined) {
+        this.suspended.delete(id);
+        const rt = this.resumeTask(suspended);
+        this.tasks.set(id, rt);
+        mine.push(id);
+        continue;
       }
+      const kept = this.keptStores.get(id);
+      this.keptStores.delete(id);
+      // A standby of the task becomes the active task: its stores and their positions carry over (Kafka recycles the task).
+      const standby = kept === undefined ? this.standbys.get(id) : undefined;
+      const from = new Map<string, number>();
+      if (standby !== undefined) {
+        // Recycling a standby checkpoints it first (TaskManager: postCommit(true) for the tasks to recycle).
+        this.maybeCheckpoint(standby, true);
+        standby.closed = true;
+        this.standbys.delete(id);
+        for (const store of standby.task.stores.values()) {
+          const topic = changelogTopic(this.app.settings.applicationId, store.name);
+          const offset = standby.next.get(store.name) ?? 0;
+          from.set(store.name, offset);
+          // What the standby's store holds at promotion, so a checker can compare it with the committed changelog below `offset`.
+          this.ctx.trace.emit('ks.standby', {
+            action: 'promoted', task: id, store: store.name, topic, partition, offset, caughtUp: standby.caughtUp,
+            entries: JSON.stringify(store.restoredEntries()),
+          });
+        }
+      }
+      const task = this.newTask(sub, partition, kept ?? standby?.task.stores);
+      const dir = taskDir(this.app.settings.applicationId, task.id);
+      this.tasks.set(task.id, restoringTask(task, { kept: kept !== undefined, resumed: false, from, dir, snapshot: undefined }));
+      mine.push(task.id);
     }
     // Suspended tasks not given back are closed; the revocation committed and checkpointed them already.
     this.suspended.clear();
-    const standbys = this.assignStandbys(all, new Set(mine));
+    const standbys = this.assignStandbys(tasks.standby, new Set(mine));
     this.ctx.trace.emit('ks.assigned', { generation, member: this.member?.metadata().memberId ?? '', tasks: mine, standbys });
     for (const rt of this.tasks.values()) this.restore(rt);
   }
@@ -514,32 +520,9 @@ class StreamThread implements ProcessLogic, QueryableThread {
 
   // ---- standby tasks --------------------------------------------------------------------------
 
-  /**
-   * The stateful tasks (Kafka's `statefulTaskIds`: a sub-topology with a changelogged store), by
-   * the partition of their sub-topology's first source topic, with the member holding it. Only
-   * these get standbys.
-   */
-  private placements(all: Readonly<Record<string, TopicPartition[]>>): TaskPlacement[] {
-    const out: TaskPlacement[] = [];
-    const members = Object.keys(all).sort();
-    for (const sub of this.app.topology.subTopologies()) {
-      if (!sub.stores.some((name) => this.app.topology.stores.get(name)?.logged === true)) continue;
-      const first = sub.sourceTopics[0]!;
-      const n = this.app.partitions[first] ?? 0;
-      for (let p = 0; p < n; p++) {
-        const owner = members.find((m) => all[m]!.some((tp) => tp.topic === first && tp.partition === p));
-        out.push({ task: `${sub.id}_${p}`, active: owner });
-      }
-    }
-    return out;
-  }
-
   /** Follows the generation's standby placement: keeps the standbys still placed here, starts new ones, closes the rest. */
-  private assignStandbys(all: Readonly<Record<string, TopicPartition[]>>, active: ReadonlySet<string>): string[] {
-    const me = this.member?.metadata().memberId ?? '';
-    const wanted = new Set(
-      this.app.settings.standbyReplicas > 0 ? (placeStandbys(Object.keys(all), this.placements(all), this.app.settings.standbyReplicas).get(me) ?? []) : [],
-    );
+  private assignStandbys(standby: readonly string[], active: ReadonlySet<string>): string[] {
+    const wanted = new Set(standby);
     for (const [id, st] of [...this.standbys]) {
       if (wanted.has(id) && !active.has(id)) continue;
       // A standby closed cleanly checkpoints first (postCommit(true)); one that becomes active here was recycled already.
@@ -603,13 +586,42 @@ class StreamThread implements ProcessLogic, QueryableThread {
     }, this.app.settings.fetchMaxWaitMs);
   }
 
-  /** The partitions (first source topic, task partition) of the standbys that are caught up: the assignor's hint. */
-  private warmPartitions(): TopicPartition[] {
-    const out: TopicPartition[] = [];
-    for (const st of this.standbys.values()) {
-      if (st.caughtUp && !st.closed) out.push({ topic: st.task.sourceTopics[0]!, partition: st.task.partition });
+  /**
+   * Kafka Streams' subscription (`StreamsPartitionAssignor.subscriptionUserData`): the process id,
+   * the sub-topologies (source and changelog topics) and `TaskManager.taskOffsetSums`: per task
+   * whose state this instance holds, the sum of its stores' next changelog offsets — for the tasks
+   * in memory (running: -2, Kafka's LATEST_OFFSET; suspended or standby: their stores' offsets),
+   * then for any other task directory with a readable checkpoint, the offsets it names. A directory
+   * without a checkpoint (an exactly-once task deletes it as it loads it) reports nothing.
+   */
+  private subscription(): StreamsSubscription {
+    const appId = this.app.settings.applicationId;
+    const sums: Record<string, number> = {};
+    const held = (task: StreamTask): number => [...changelogOffsets(task.stores.values()).values()].reduce((a, b) => a + b, 0);
+    for (const rt of this.tasks.values()) if (rt.task.stores.size > 0) sums[rt.task.id] = rt.state === 'running' ? LATEST_OFFSET : held(rt.task);
+    for (const s of this.suspended.values()) if (s.task.stores.size > 0) sums[s.task.id] = held(s.task);
+    for (const st of this.standbys.values()) if (st.task.stores.size > 0 && !st.closed) sums[st.task.id] = held(st.task);
+    const subs = this.app.topology.subTopologies();
+    for (const sub of subs) {
+      if (!sub.stores.some((name) => this.app.topology.stores.get(name)?.logged === true)) continue;
+      for (let p = 0; p < (this.app.partitions[sub.sourceTopics[0]!] ?? 0); p++) {
+        const id = `${sub.id}_${p}`;
+        if (id in sums) continue;
+        const cp = readCheckpoint(this.ctx.disk, taskDir(appId, id));
+        if (cp.kind === 'ok' && cp.entries.length > 0) sums[id] = cp.entries.reduce((a, e) => a + e.offset + 1, 0);
+      }
     }
-    return out;
+    return {
+      processId: this.ctx.id,
+      subtopologies: subs.map((sub) => ({
+        id: sub.id,
+        sourceTopics: [...sub.sourceTopics],
+        changelogTopics: sub.stores.filter((name) => this.app.topology.stores.get(name)?.logged === true).map((name) => changelogTopic(appId, name)),
+      })),
+      taskOffsetSums: sums,
+      standbyReplicas: this.app.settings.standbyReplicas,
+      acceptableRecoveryLag: this.app.settings.acceptableRecoveryLag,
+    };
   }
 
   // ---- the state directory (K10) --------------------------------------------------------------

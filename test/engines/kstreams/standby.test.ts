@@ -1,62 +1,13 @@
 /**
- * What this proves: standby replicas (K13) are placed as Kafka places them
- * (never with the active task, one copy per instance, each task's replicas
- * before the next task's, stateful tasks only), the assignor hands an
- * orphaned partition to the member whose standby of it is caught up, and in
- * a run a promoted standby restores only the changelog tail, with its store
- * judged by `ks.restore`, and fewer records restored than without standbys.
+ * What this proves: in a run, standby replicas (K13, placed by the group's
+ * task assignor: test/log/task-assignor.test.ts) go to stateful tasks only, a
+ * promoted standby restores only the changelog tail, with its store judged by
+ * `ks.restore`, and fewer records are restored than without standbys; a
+ * standby's state directory is its task's.
  */
 import { describe, expect, it } from 'vitest';
-import { placeStandbys, processOfMember } from '../../../src/engines/kstreams/standby.ts';
-import { assignSticky } from '../../../src/log/assignor.ts';
 import type { TraceEvent } from '../../../src/runtime/trace-event.ts';
 import { run, failed } from '../../explore/helpers.ts';
-
-describe('standby placement', () => {
-  const tasks = ['0_0', '0_1', '0_2', '0_3'].map((task, i) => ({ task, active: i < 2 ? 'ks-0-0-0' : 'ks-1-0-0' }));
-
-  it('puts each standby on another instance than the active, one copy per instance', () => {
-    const members = ['ks-0-0-0', 'ks-1-0-0', 'ks-2-0-0'];
-    for (const replicas of [1, 2, 3]) {
-      const out = placeStandbys(members, tasks, replicas);
-      for (const t of tasks) {
-        const holders = members.filter((m) => out.get(m)!.includes(t.task));
-        expect(holders).not.toContain(t.active);
-        expect(holders.length).toBe(Math.min(replicas, 2));
-      }
-    }
-  });
-
-  it('places each task\'s replicas before the next task\'s, each on the least loaded instance', () => {
-    // Three tasks on ks-0, two replicas each, three other instances: Kafka's order (task by task)
-    // gives each of them two standbys; replica by replica, ks-1 would take three and ks-3 one.
-    const members = ['ks-0-0-0', 'ks-1-0-0', 'ks-2-0-0', 'ks-3-0-0'];
-    const three = ['1_0', '1_1', '1_2'].map((task) => ({ task, active: 'ks-0-0-0' }));
-    const out = placeStandbys(members, three, 2);
-    expect(Object.fromEntries(out)).toEqual({ 'ks-0-0-0': [], 'ks-1-0-0': ['1_0', '1_1'], 'ks-2-0-0': ['1_0', '1_2'], 'ks-3-0-0': ['1_1', '1_2'] });
-  });
-
-  it('places nothing with one instance or no replicas, and never on another incarnation of the active process', () => {
-    expect([...placeStandbys(['ks-0-0-0'], tasks, 1).values()].flat()).toEqual([]);
-    expect([...placeStandbys(['ks-0-0-0', 'ks-1-0-0'], tasks, 0).values()].flat()).toEqual([]);
-    const out = placeStandbys(['ks-0-0-0', 'ks-0-1-0', 'ks-1-0-0'], tasks, 1);
-    expect(out.get('ks-0-1-0')!.filter((t) => t === '0_0' || t === '0_1')).toEqual([]);
-    expect(processOfMember('ks-12-3-4')).toBe('ks-12');
-  });
-});
-
-describe('the assignor and warm partitions', () => {
-  it('gives an orphaned partition to the member that calls it warm, among the least loaded', () => {
-    const counts = new Map([['in', 4]]);
-    const owned = (ps: number[]) => ps.map((partition) => ({ topic: 'in', partition }));
-    // b and c each keep one partition; 2 and 3 lost their owner; c holds partition 3 warm.
-    const cold = assignSticky([{ id: 'b', topics: ['in'], owned: owned([0]) }, { id: 'c', topics: ['in'], owned: owned([1]) }], counts);
-    const warm = assignSticky([{ id: 'b', topics: ['in'], owned: owned([0]) }, { id: 'c', topics: ['in'], owned: owned([1]), warm: owned([2]) }], counts);
-    expect(cold.get('b')!.map((tp) => tp.partition)).toEqual([0, 2]);
-    expect(warm.get('c')!.map((tp) => tp.partition)).toEqual([1, 2]);
-    expect(warm.get('b')!.map((tp) => tp.partition)).toEqual([0, 3]);
-  });
-});
 
 describe('standby replicas in a run', () => {
   const settings = { scenario: 'wordcount', engine: 'kstreams' as const, faults: 'heavy' as const, seed: 5 };
