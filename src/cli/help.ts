@@ -39,6 +39,9 @@ Options:
                            its first record (0: at once; default 100)
   --commit-interval MS     Kafka Streams' commit.interval.ms (default 100 under exactly-once, 30,000 under at-least-once)
   --standby-replicas N     Kafka Streams' num.standby.replicas: standby copies of each task's stores (default 0)
+  --acceptable-recovery-lag N
+                           Kafka Streams' acceptable.recovery.lag: changelog records an instance may be
+                           behind on a task and still count as caught up for the task assignor (default 10,000)
   --trigger-interval MS    Spark's processing-time trigger (default: the query's; 0 runs batches back to back)
   --savepoint-at MS        take a savepoint at virtual time MS, stop the job with it, start it again from it
   --parallelism N          parallelism of the job (default: the scenario's)
@@ -102,6 +105,8 @@ Options:
   --parallelism N          parallelism of the job (default: the scenario's)
   --spare-tms N            spare task managers a restart can move a slot to (default 0)
   --standby-replicas N     Kafka Streams' num.standby.replicas (default 0)
+  --acceptable-recovery-lag N
+                           Kafka Streams' acceptable.recovery.lag (default 10,000)
   --unaligned              exactly-once with unaligned checkpoints (in-flight records persisted)
   --checkpoint-interval MS Flink: periodic checkpoints every MS of virtual time
                            (0: only the final one; default 500)

@@ -27,12 +27,13 @@ const num = (n: number): string => n.toLocaleString('en-US');
 const count = (n: number, one: string, many: string): string => `${num(n)} ${n === 1 ? one : many}`;
 
 /** The banner words of the shape settings a run or sweep was given (sizes, spares, unaligned). */
-export function shapeParts(s: { events?: number; parallelism?: number; spareTaskManagers?: number; standbyReplicas?: number; unaligned?: boolean }): string[] {
+export function shapeParts(s: { events?: number; parallelism?: number; spareTaskManagers?: number; standbyReplicas?: number; acceptableRecoveryLag?: number; unaligned?: boolean }): string[] {
   const parts: string[] = [];
   if (s.events !== undefined) parts.push(`events=${s.events}`);
   if (s.parallelism !== undefined) parts.push(`parallelism=${s.parallelism}`);
   if (s.spareTaskManagers !== undefined) parts.push(`spareTms=${s.spareTaskManagers}`);
   if (s.standbyReplicas !== undefined) parts.push(`standbyReplicas=${s.standbyReplicas}`);
+  if (s.acceptableRecoveryLag !== undefined) parts.push(`acceptableRecoveryLag=${s.acceptableRecoveryLag}`);
   if (s.unaligned) parts.push('unaligned');
   return parts;
 }

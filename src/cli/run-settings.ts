@@ -31,6 +31,7 @@ export const RUN_SHAPE_FLAGS: Readonly<Record<string, FlagSpec>> = {
   bug: { value: true, repeat: true },
   'spare-tms': { value: true },
   'standby-replicas': { value: true },
+  'acceptable-recovery-lag': { value: true },
   unaligned: {},
 };
 
@@ -53,7 +54,7 @@ export const RUN_FLAGS: Readonly<Record<string, FlagSpec>> = {
 };
 
 /** Flags that change what runs, as opposed to how it is reported. */
-const SETTING_FLAGS = ['engine', 'seed', 'events', 'parallelism', 'guarantee', 'faults', 'bug', 'spare-tms', 'unaligned', 'checkpoint-interval', 'buffer-timeout', 'commit-interval', 'standby-replicas', 'trigger-interval', 'savepoint-at'] as const;
+const SETTING_FLAGS = ['engine', 'seed', 'events', 'parallelism', 'guarantee', 'faults', 'bug', 'spare-tms', 'unaligned', 'checkpoint-interval', 'buffer-timeout', 'commit-interval', 'standby-replicas', 'acceptable-recovery-lag', 'trigger-interval', 'savepoint-at'] as const;
 
 export interface RunRequest {
   settings: RunSettings;
@@ -129,15 +130,15 @@ function fromToken(token: string, args: ParsedArgs): RunRequest {
 }
 
 /** What the shape flags set, for `weir run` and `weir explore` alike. */
-type RunShape = { engine?: EngineName; events?: number; parallelism?: number; spareTaskManagers?: number; standbyReplicas?: number; unaligned?: boolean };
+type RunShape = { engine?: EngineName; events?: number; parallelism?: number; spareTaskManagers?: number; standbyReplicas?: number; acceptableRecoveryLag?: number; unaligned?: boolean };
 
-/** The sizes the shape flags set (events, parallelism, spare task managers, standby replicas); unset ones are left out. */
+/** The sizes the shape flags set (events, parallelism, spare task managers, standby replicas, acceptable recovery lag); unset ones are left out. */
 export function runShape(args: ParsedArgs): RunShape {
   const out: RunShape = {};
   const engine = valueOf(args, 'engine');
   if (engine !== undefined) out.engine = parseChoice('engine', engine, ENGINE_NAMES);
   if (args.switches.has('unaligned')) out.unaligned = true;
-  return { ...out, ...parseLimitedFlags(args, ['events', 'parallelism', 'spareTaskManagers', 'standbyReplicas']) };
+  return { ...out, ...parseLimitedFlags(args, ['events', 'parallelism', 'spareTaskManagers', 'standbyReplicas', 'acceptableRecoveryLag']) };
 }
 
 /** What the engines' periodic knobs set; the ones not given are left out (the engine's defaults). */

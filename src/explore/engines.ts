@@ -51,6 +51,7 @@ const ENGINE_ONLY: readonly { field: keyof RunSettings; flag: string; engine: En
   { field: 'spareTaskManagers', flag: '--spare-tms', engine: 'flink' },
   { field: 'commitIntervalMs', flag: '--commit-interval', engine: 'kstreams' },
   { field: 'standbyReplicas', flag: '--standby-replicas', engine: 'kstreams' },
+  { field: 'acceptableRecoveryLag', flag: '--acceptable-recovery-lag', engine: 'kstreams' },
   { field: 'triggerIntervalMs', flag: '--trigger-interval', engine: 'spark' },
 ];
 
@@ -62,7 +63,7 @@ const ENGINE_ONLY: readonly { field: keyof RunSettings; flag: string; engine: En
  */
 export function engineProblem(
   scenario: Scenario,
-  settings: { engine?: EngineName; bugs: readonly BugName[]; guarantee?: string } & Partial<Pick<RunSettings, 'checkpointIntervalMs' | 'bufferTimeoutMs' | 'savepointAtMs' | 'unaligned' | 'spareTaskManagers' | 'commitIntervalMs' | 'standbyReplicas' | 'triggerIntervalMs' | 'plan' | 'parallelism' | 'taskManagers'>>,
+  settings: { engine?: EngineName; bugs: readonly BugName[]; guarantee?: string } & Partial<Pick<RunSettings, 'checkpointIntervalMs' | 'bufferTimeoutMs' | 'savepointAtMs' | 'unaligned' | 'spareTaskManagers' | 'commitIntervalMs' | 'standbyReplicas' | 'acceptableRecoveryLag' | 'triggerIntervalMs' | 'plan' | 'parallelism' | 'taskManagers'>>,
 ): string | undefined {
   const engine = settings.engine ?? 'flink';
   const has = enginesOf(scenario);
@@ -211,6 +212,7 @@ export function deployEngine(engine: EngineName, host: Host, scenario: Scenario,
       bugs: settings.bugs,
       ...(settings.commitIntervalMs !== undefined ? { commitIntervalMs: settings.commitIntervalMs } : {}),
       ...(settings.standbyReplicas !== undefined ? { standbyReplicas: settings.standbyReplicas } : {}),
+      ...(settings.acceptableRecoveryLag !== undefined ? { acceptableRecoveryLag: settings.acceptableRecoveryLag } : {}),
     });
   }
   if (engine === 'spark' && scenario.engines.spark) {

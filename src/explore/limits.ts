@@ -29,6 +29,7 @@ export const LIMITS = {
   bufferTimeoutMs: { field: 'bufferTimeoutMs', flag: 'buffer-timeout', min: 0, max: 60_000, why: '0 sends every record at once; a minute holds records far longer than any window' },
   commitIntervalMs: { field: 'commitIntervalMs', flag: 'commit-interval', min: 1, max: 3_600_000, why: 'an hour of virtual time is far beyond any run' },
   standbyReplicas: { field: 'standbyReplicas', flag: 'standby-replicas', min: 0, max: 8, why: 'a standby keeps a copy of its task\'s stores on another instance; more copies than instances are never placed' },
+  acceptableRecoveryLag: { field: 'acceptableRecoveryLag', flag: 'acceptable-recovery-lag', min: 0, max: 1_000_000_000, why: 'it counts changelog records' },
   triggerIntervalMs: { field: 'triggerIntervalMs', flag: 'trigger-interval', min: 0, max: 3_600_000, why: '0 runs batches back to back; an hour of virtual time is far beyond any run' },
   savepointAtMs: { field: 'savepointAtMs', flag: 'savepoint-at', min: 1, max: 3_600_000, why: 'an hour of virtual time is far beyond any run' },
   seeds: { field: 'seeds', flag: 'seeds', min: 1, max: 10_000_000, why: 'a sweep keeps one small result per seed' },

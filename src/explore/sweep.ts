@@ -33,6 +33,7 @@ export interface SweepJob {
   unaligned?: boolean;
   /** Kafka Streams' num.standby.replicas. */
   standbyReplicas?: number;
+  acceptableRecoveryLag?: number;
   /** Periodic checkpoints every this many ms of virtual time (the scenario's default when absent). */
   checkpointIntervalMs?: number;
   /** Flink's execution.buffer-timeout. */
@@ -79,6 +80,7 @@ export function settingsOf(job: SweepJob, seed: number): RunSettings {
   if (job.spareTaskManagers !== undefined) s.spareTaskManagers = job.spareTaskManagers;
   if (job.unaligned) s.unaligned = true;
   if (job.standbyReplicas !== undefined) s.standbyReplicas = job.standbyReplicas;
+  if (job.acceptableRecoveryLag !== undefined) s.acceptableRecoveryLag = job.acceptableRecoveryLag;
   if (job.checkpointIntervalMs !== undefined) s.checkpointIntervalMs = job.checkpointIntervalMs;
   if (job.bufferTimeoutMs !== undefined) s.bufferTimeoutMs = job.bufferTimeoutMs;
   if (job.commitIntervalMs !== undefined) s.commitIntervalMs = job.commitIntervalMs;

@@ -17,7 +17,7 @@
 import { describe, expect, it } from 'vitest';
 import { addApp, bounce, call, logWorld, ok, settle } from './helpers.ts';
 import { DEFAULT_INITIAL_REBALANCE_DELAY_MS } from '../../src/log/group-coordinator.ts';
-import { LogClient, type AckResult, type FetchOffsetsResult, type JoinGroupResult } from '../../src/log/client.ts';
+import { LogClient, type AckResult, type FetchOffsetsResult, type JoinGroupResult, type ProduceResult } from '../../src/log/client.ts';
 import { GroupMember } from '../../src/log/group-member.ts';
 import type { TopicPartition } from '../../src/log/protocol.ts';
 import type { World } from '../../src/sim/index.ts';
@@ -436,7 +436,7 @@ describe('a Kafka Streams group', () => {
     const other = addApp(w.world, 'app2');
     settle(w.world, 10);
     // Changelog partition c/1 holds 5 records: its task 1_1 is 5 behind on any client without state, more than the acceptable 3.
-    ok(call(w.world, (cb) => w.client().produce('c', 1, [1, 2, 3, 4, 5], {}, cb)));
+    ok(call<ProduceResult>(w.world, (cb) => w.client().produce('c', 1, [1, 2, 3, 4, 5], {}, cb)));
     let b: JoinGroupResult | undefined;
     // a (process ks-0) holds 1_1's state up to its end; b (ks-1) holds none. Round-robin would give 1_1 to ks-1.
     w.client().joinGroup('g', 'a', ['r', 't'], opts(streams('ks-0', { '1_1': 5 })), (r) => void r);

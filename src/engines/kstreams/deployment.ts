@@ -43,6 +43,8 @@ export interface KStreamsJob {
   commitIntervalMs?: number;
   /** `num.standby.replicas` (default 0). */
   standbyReplicas?: number;
+  /** Kafka Streams' `acceptable.recovery.lag` (default 10,000). */
+  acceptableRecoveryLag?: number;
   /** Planted bugs of the run; those of other layers are ignored here. */
   bugs?: readonly string[];
 }
@@ -178,6 +180,7 @@ export function deployKStreams(host: Host, job: KStreamsJob): KStreamsDeployment
     guarantee: job.guarantee,
     commitIntervalMs: job.commitIntervalMs ?? defaultCommitIntervalMs(job.guarantee),
     standbyReplicas: job.standbyReplicas ?? 0,
+    acceptableRecoveryLag: job.acceptableRecoveryLag ?? DEFAULT_KSTREAMS_SETTINGS.acceptableRecoveryLag,
   };
   const registry = new QueryRegistry();
   const app: KStreamsApp = { topology, partitions: { ...job.topics, ...internal.topics }, settings, brokerId: job.brokerId, bugs: new KStreamsBugs(job.bugs ?? []), queries: registry };

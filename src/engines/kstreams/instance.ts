@@ -37,13 +37,13 @@
  * `TaskManager.maybePurgeCommittedRecords`), one delete-records request set
  * at a time.
  *
- * Tasks follow the assignment: the group assigns topic-partitions with its
- * sticky assignor, and this instance runs task (s, p) when it is assigned
- * partition p of sub-topology s's first source topic (Kafka's
- * StreamsPartitionAssignor assigns tasks; for the single-source
- * sub-topologies weir builds, the two agree). Rebalances are eager: every
- * task is committed and closed on revocation and restored again wherever
- * it lands.
+ * Tasks follow the assignment: each join carries the instance's
+ * subscription (process id, sub-topologies, task offset sums), the group's
+ * task assignor (src/log/task-assignor.ts, Kafka's
+ * HighAvailabilityTaskAssignor) answers with this member's active and
+ * standby tasks, and the instance runs those. Rebalances are eager: every
+ * task is committed and suspended on revocation, resumed if it is given
+ * back, and otherwise closed and restored again wherever it lands.
  *
  * A Streams application never ends by itself. The instance reports `ks.quiet`
  * once it has nothing buffered, nothing uncommitted, and every input it

@@ -1,0 +1,49 @@
+/**
+ * What this proves: in a run, Kafka Streams' tasks go where the group's task
+ * assignor (Kafka's HighAvailabilityTaskAssignor) puts them from what the
+ * instances report in their joins. Wordcount, exactly-once, heavy faults,
+ * seed 3: ks-1 crashes at 10.2 s and rejoins at 11.7 s, while ks-0 holds
+ * every task (suspended by the rebalance, its stores a commit marker or two
+ * behind the changelogs' end). With Kafka's acceptable.recovery.lag
+ * (10,000 records) both count as caught up, so generation 4 deals the
+ * counting tasks round-robin; with a lag of 0 neither does, and ks-0 is the
+ * most caught up on every counting task, so all four move to it and ks-1
+ * gets the stateless tasks (no warm-up replica, so it stays so until the
+ * next rebalance: generation 5, after ks-0's own crash, deals them
+ * round-robin again, neither instance holding their state). Both runs pass
+ * every check, and a
+ * task's partitions stay together (wordcount reads one topic per
+ * sub-topology; test/log/task-assignor.test.ts covers joins).
+ */
+import { describe, expect, it } from 'vitest';
+import type { TraceEvent } from '../../../src/runtime/trace-event.ts';
+import { failed, run } from '../../explore/helpers.ts';
+
+function generations(acceptableRecoveryLag: number | undefined): { r: ReturnType<typeof run>; byGeneration: Map<number, Record<string, string[]>> } {
+  const events: TraceEvent[] = [];
+  const r = run(
+    { scenario: 'wordcount', engine: 'kstreams', seed: 3, faults: 'heavy', ...(acceptableRecoveryLag === undefined ? {} : { acceptableRecoveryLag }) },
+    { subscribers: [(e) => { if (e.kind === 'ks.assigned') events.push(e); }] },
+  );
+  const byGeneration = new Map<number, Record<string, string[]>>();
+  for (const e of events) {
+    const g = byGeneration.get(e.generation as number) ?? {};
+    g[e.p] = e.tasks as string[];
+    byGeneration.set(e.generation as number, g);
+  }
+  return { r, byGeneration };
+}
+
+describe('task placement in a run', () => {
+  it('deals the counting tasks round-robin while every instance is within the acceptable lag, and moves them to the caught-up instance when none may lag', () => {
+    const kafkaDefault = generations(undefined);
+    const none = generations(0);
+    expect(failed(kafkaDefault.r)).toEqual([]);
+    expect(failed(none.r)).toEqual([]);
+    // Generations 1–3 are the same: a fresh start (round-robin), then one instance alone holding everything.
+    for (const g of [1, 2, 3]) expect(none.byGeneration.get(g)).toEqual(kafkaDefault.byGeneration.get(g));
+    expect(kafkaDefault.byGeneration.get(4)).toEqual({ 'ks-0': ['0_0', '0_2', '1_0', '1_2'], 'ks-1': ['0_1', '0_3', '1_1', '1_3'] });
+    expect(none.byGeneration.get(4)).toEqual({ 'ks-0': ['1_0', '1_1', '1_2', '1_3'], 'ks-1': ['0_0', '0_1', '0_2', '0_3'] });
+    expect(none.byGeneration.get(5)).toEqual(kafkaDefault.byGeneration.get(5));
+  });
+});
