@@ -3,8 +3,10 @@
  * partition assignment and committed offsets (Kafka's classic group protocol
  * in `GroupMetadataManager` / `ClassicGroup`, reduced to one broker).
  *
- * Protocol choice: EAGER, with the assignment computed here (assignor.ts)
- * rather than by a group leader, so JoinGroup and SyncGroup are one request:
+ * Protocol choice: EAGER, with the assignment computed here rather than by a
+ * group leader (assignor.ts for plain consumers; task-assignor.ts, Kafka
+ * Streams' task assignor, when every member joins with a Kafka Streams
+ * subscription), so JoinGroup and SyncGroup are one request:
  * `group.join` is answered when the rebalance it takes part in completes,
  * with the new generation and the member's partitions. A member learns of a
  * later rebalance from its heartbeat (`rebalance-in-progress`, or

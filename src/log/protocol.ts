@@ -145,7 +145,6 @@ export interface StartOffsetsRequest {
   topic: string;
 }
 
-/** Joins (or rejoins) a consumer group; answered once the rebalance it takes part in completes. */
 /** Kafka's `Task.LATEST_OFFSET`: the offset sum a member reports for a task it is running. */
 export const LATEST_OFFSET = -2;
 
@@ -166,12 +165,13 @@ export interface StreamsSubscription {
   acceptableRecoveryLag: number;
 }
 
-/** One member's tasks and the partitions they read. */
+/** One Kafka Streams member's active and standby tasks (task ids `<sub-topology>_<partition>`). */
 export interface StreamsTasks {
   active: string[];
   standby: string[];
 }
 
+/** Joins (or rejoins) a consumer group; answered once the rebalance it takes part in completes. */
 export interface JoinGroupRequest {
   kind: 'group.join';
   reqId: number;
