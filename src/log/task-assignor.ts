@@ -148,7 +148,8 @@ export function assignTasks(
 
   // 1. Stateful actives, round-robin, then balanced.
   stateful.forEach((t, i) => clients[i % clients.length]!.active.add(t.id));
-  balance(clients, (c) => c.active, capacity);
+  const taskOrder = (a: string, b: string): number => cmpTask(byId.get(a)!, byId.get(b)!);
+  balance(clients, (c) => c.active, capacity, taskOrder);
 
   // 2. Standbys.
   if (config.standbyReplicas > 0) {
@@ -159,7 +160,7 @@ export function assignTasks(
         c.standby.add(t.id);
       }
     }
-    balance(clients, (c) => c.standby, capacity);
+    balance(clients, (c) => c.standby, capacity, taskOrder);
   }
 
   // 3. Movements toward caught-up clients.
@@ -182,7 +183,7 @@ export function assignTasks(
     for (const c of clients) {
       for (const task of pick(c)) if (needsMove(c, task)) list.push({ task, dest: c, n: clients.filter((x) => caughtUp(x, task)).length });
     }
-    return list.sort((a, b) => a.n - b.n || cmpTask(byId.get(a.task)!, byId.get(b.task)!));
+    return list.sort((a, b) => a.n - b.n || taskOrder(a.task, b.task));
   };
   for (const { task, dest } of movements((c) => c.active)) {
     const swapWith = least(assignedLoad, (c) => caughtUp(c, task) && c.standby.has(task));
@@ -237,7 +238,7 @@ export function assignTasks(
  * order, one the destination does not hold) while the move lowers the skew of tasks per member
  * without turning it the other way; until a pass moves nothing.
  */
-function balance(clients: readonly Client[], set: (c: Client) => Set<string>, capacity: (c: Client) => number): void {
+function balance(clients: readonly Client[], set: (c: Client) => Set<string>, capacity: (c: Client) => number, taskOrder: (a: string, b: string) => number): void {
   const assigned = (c: Client): number => c.active.size + c.standby.size;
   const shouldMove = (src: Client, dst: Client): boolean => {
     const skew = assigned(src) / capacity(src) - assigned(dst) / capacity(dst);
@@ -251,11 +252,7 @@ function balance(clients: readonly Client[], set: (c: Client) => Set<string>, ca
     for (const src of clients) {
       for (const dst of clients) {
         if (src === dst) continue;
-        const ids = [...set(src)].sort((a, b) => {
-          const [sa, pa] = a.split('_').map(Number);
-          const [sb, pb] = b.split('_').map(Number);
-          return sa! - sb! || pa! - pb!;
-        });
+        const ids = [...set(src)].sort(taskOrder);
         for (const id of ids) {
           if (!shouldMove(src, dst)) break;
           if (dst.active.has(id) || dst.standby.has(id)) continue;

@@ -458,12 +458,10 @@ class StreamThread implements ProcessLogic, QueryableThread {
     if (this.closed) return;
     this.generation = generation;
     const mine: string[] = [];
-    const subs = new Map(this.app.topology.subTopologies().map((sub) => [String(sub.id), sub]));
     for (const id of tasks.active) {
-      const [subId, p] = id.split('_');
-      const sub = subs.get(subId!);
-      if (sub === undefined) continue;
-      const partition = Number(p);
+      const at = this.taskOf(id);
+      if (at === undefined) continue;
+      const { sub, partition } = at;
       // A task suspended here and given back resumes: the same object, its stores as they are.
       const suspended = this.suspended.get(id);
       if (suspended !== undefined) {
@@ -506,6 +504,13 @@ class StreamThread implements ProcessLogic, QueryableThread {
     for (const rt of this.tasks.values()) this.restore(rt);
   }
 
+  /** The sub-topology and partition of a task id (`<sub-topology>_<partition>`), if the topology has it. */
+  private taskOf(id: string): { sub: SubTopology; partition: number } | undefined {
+    const [subId, p] = id.split('_');
+    const sub = this.app.topology.subTopologies().find((s) => String(s.id) === subId);
+    return sub === undefined ? undefined : { sub, partition: Number(p) };
+  }
+
   /**
    * `StreamTask.resume`: a suspended task given back goes to restoring again on the same object.
    * Its stores restore only what their changelogs hold past their own offsets (normally nothing),
@@ -533,10 +538,9 @@ class StreamThread implements ProcessLogic, QueryableThread {
     }
     for (const id of [...wanted].sort()) {
       if (this.standbys.has(id) || active.has(id)) continue;
-      const [subId, p] = id.split('_');
-      const sub = this.app.topology.subTopologies().find((s) => String(s.id) === subId);
-      if (sub === undefined) continue;
-      const task = this.newTask(sub, Number(p));
+      const at = this.taskOf(id);
+      if (at === undefined) continue;
+      const task = this.newTask(at.sub, at.partition);
       const st: StandbyTask = {
         task, dir: taskDir(this.app.settings.applicationId, task.id), snapshot: undefined, next: new Map(), atEnd: new Set(), caughtUp: false, closed: false,
       };
@@ -601,9 +605,13 @@ class StreamThread implements ProcessLogic, QueryableThread {
     for (const rt of this.tasks.values()) if (rt.task.stores.size > 0) sums[rt.task.id] = rt.state === 'running' ? LATEST_OFFSET : held(rt.task);
     for (const s of this.suspended.values()) if (s.task.stores.size > 0) sums[s.task.id] = held(s.task);
     for (const st of this.standbys.values()) if (st.task.stores.size > 0 && !st.closed) sums[st.task.id] = held(st.task);
-    const subs = this.app.topology.subTopologies();
-    for (const sub of subs) {
-      if (!sub.stores.some((name) => this.app.topology.stores.get(name)?.logged === true)) continue;
+    const subtopologies = this.app.topology.subTopologies().map((sub) => ({
+      id: sub.id,
+      sourceTopics: [...sub.sourceTopics],
+      changelogTopics: sub.stores.filter((name) => this.app.topology.stores.get(name)?.logged === true).map((name) => changelogTopic(appId, name)),
+    }));
+    for (const sub of subtopologies) {
+      if (sub.changelogTopics.length === 0) continue;
       for (let p = 0; p < (this.app.partitions[sub.sourceTopics[0]!] ?? 0); p++) {
         const id = `${sub.id}_${p}`;
         if (id in sums) continue;
@@ -613,11 +621,7 @@ class StreamThread implements ProcessLogic, QueryableThread {
     }
     return {
       processId: this.ctx.id,
-      subtopologies: subs.map((sub) => ({
-        id: sub.id,
-        sourceTopics: [...sub.sourceTopics],
-        changelogTopics: sub.stores.filter((name) => this.app.topology.stores.get(name)?.logged === true).map((name) => changelogTopic(appId, name)),
-      })),
+      subtopologies,
       taskOffsetSums: sums,
       standbyReplicas: this.app.settings.standbyReplicas,
       acceptableRecoveryLag: this.app.settings.acceptableRecoveryLag,
