@@ -117,7 +117,7 @@ Options:
   --no-shrink              report the first failure as found, unshrunk
   --json                   print one JSON object instead of the report
 
-Shrinking stops after 60 s (or 3,000 runs). Progress (runs, failures, runs/s)
+Shrinking stops after 60 s (or 20,000 runs). Progress (runs, failures, runs/s)
 goes to stderr on a terminal.
 
 Exit codes: 0 no run failed, 1 a run failed (the shrunk run's replay

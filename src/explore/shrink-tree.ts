@@ -14,8 +14,8 @@
  *
  * Order, cheapest big wins first: drop every fault; fewer events (a fresh,
  * smaller draw); drop half the faults, then one fault; keep one key's
- * records only, then one input partition's; leave input records out (delta
- * debugging); lower parallelism (its plan fitted to it); fewer keys; then
+ * records only, then one input partition's; lower parallelism (its plan
+ * fitted to it); fewer keys; leave input records out (delta debugging); then
  * each fault earlier, shorter, milder. Numbers shrink as fast-check's
  * integers do: the target first, then the value minus half the distance, a
  * quarter, … one.
@@ -23,8 +23,10 @@
  * The walk remembers (in its context) what it has already found settled, so
  * an accepted step does not pay for trying everything again: dropping faults
  * and fresh draws that all passed are tried last until the kept records have
- * halved; keeping one group only, once every group failed to, is not tried
- * again until they have halved; record removal keeps its delta-debugging
+ * halved; keeping one group only, once every group failed to, and a lower
+ * parallelism or fewer keys, once they failed to, are tried again only
+ * (before record removal; after it they are tried on every step) once the
+ * kept records have halved; record removal keeps its delta-debugging
  * granularity and position across accepted steps, and once no single record
  * can go it is tried last.
  * At the very end come a bounded number of random multi-record removals
@@ -98,6 +100,8 @@ const SUBSET_CHUNKS_MAX = 8;
  *   be left out (Infinity: not yet).
  * - `groupsSettledAt`: the records the case had when keeping one group only
  *   (one key, one partition) last all passed (Infinity: never tried).
+ * - `shapeSettledAt`: the records the case had when a lower parallelism and
+ *   fewer keys last all passed (Infinity: never tried).
  */
 export interface ShrinkContext {
   eventsLow: number;
@@ -106,9 +110,10 @@ export interface ShrinkContext {
   faultsSettledAt: number;
   recordsSettledAt: number;
   groupsSettledAt: number;
+  shapeSettledAt: number;
 }
 
-export const ROOT_CONTEXT: ShrinkContext = { eventsLow: 0, chunks: 2, chunkFrom: 0, faultsSettledAt: Infinity, recordsSettledAt: Infinity, groupsSettledAt: Infinity };
+export const ROOT_CONTEXT: ShrinkContext = { eventsLow: 0, chunks: 2, chunkFrom: 0, faultsSettledAt: Infinity, recordsSettledAt: Infinity, groupsSettledAt: Infinity, shapeSettledAt: Infinity };
 
 export function* candidates(c: ShrinkCase, ctx: ShrinkContext = ROOT_CONTEXT, facts: RecordIds | CaseFacts = IDS_BY_COUNT): Generator<[ShrinkCase, ShrinkContext]> {
   const { idsOf, groupingsOf, fitPlan } = typeof facts === 'function' ? { idsOf: facts } as CaseFacts : facts;
@@ -124,16 +129,17 @@ export function* candidates(c: ShrinkCase, ctx: ShrinkContext = ROOT_CONTEXT, fa
     yield* groupKeeps(c, now, idsOf, groupingsOf);
     now.groupsSettledAt = size;
   }
+  const shapeFirst = size * 2 <= ctx.shapeSettledAt;
+  if (shapeFirst) {
+    yield* shapeCuts(c, now, fitPlan);
+    now.shapeSettledAt = size;
+  }
   const recordsLast = ctx.recordsSettledAt === size;
   if (!recordsLast) {
     yield* recordRemovals(c, now, idsOf);
     now.recordsSettledAt = size;
   }
-  for (const parallelism of towards(c.parallelism, 1)) {
-    const fitted = fitPlan ? fitPlan({ ...c, parallelism }) : { ...c, parallelism };
-    if (fitted) yield [fitted, { ...now }];
-  }
-  for (const keys of towards(c.keys, 1)) yield [{ ...c, keys }, { ...now }];
+  if (!shapeFirst) yield* shapeCuts(c, now, fitPlan);
   if (c.faults !== undefined) for (const f of faultSimplifications(c, c.faults)) yield [f, { ...now }];
   if (recordsLast) {
     yield* recordEscapes(c, now);
@@ -141,6 +147,15 @@ export function* candidates(c: ShrinkCase, ctx: ShrinkContext = ROOT_CONTEXT, fa
   }
   if (!faultsFirst) yield* dropsAndDraws(c, now);
   if (!recordsLast) yield* recordEscapes(c, now);
+}
+
+/** Lower parallelism (its plan fitted to it), then fewer keys. */
+function* shapeCuts(c: ShrinkCase, now: ShrinkContext, fitPlan: CaseFacts['fitPlan']): Generator<[ShrinkCase, ShrinkContext]> {
+  for (const parallelism of towards(c.parallelism, 1)) {
+    const fitted = fitPlan ? fitPlan({ ...c, parallelism }) : { ...c, parallelism };
+    if (fitted) yield [fitted, { ...now }];
+  }
+  for (const keys of towards(c.keys, 1)) yield [{ ...c, keys }, { ...now }];
 }
 
 /** Drop every fault; fresh draws of fewer events; drop half the faults, then each one. */

@@ -58,7 +58,7 @@ export interface ShrinkBudget {
 }
 
 /** Wall time is the budget; the run cap only bounds a search whose runs are very short. */
-export const DEFAULT_SHRINK_BUDGET: ShrinkBudget = { maxRuns: 3_000, maxMs: 60_000 };
+export const DEFAULT_SHRINK_BUDGET: ShrinkBudget = { maxRuns: 20_000, maxMs: 60_000 };
 
 export type CaseSize = ReturnType<typeof sizeOf>;
 

@@ -2,10 +2,16 @@
  * Named fault sites, after FoundationDB's BUGGIFY. Each site is switched on or
  * off once per run, on its first query, by a draw from a stream forked by the
  * site's name (so the order in which sites are first reached does not change
- * which are on). An enabled site then fires by an integer ratio drawn from the
- * shared `buggify` stream. With buggify disabled nothing is ever drawn.
+ * which are on). An enabled site then fires by an integer ratio, each query a
+ * draw local to the site at the querying process (`local-draw.ts`): a hash of
+ * the seed, the site, the process, the virtual millisecond and the query's
+ * place among that millisecond's queries there. So whether ks-0's commit at
+ * 16.9 s is slow does not hang on how many commits every other process made
+ * before it, and leaving an input record out while shrinking does not move
+ * every later fire. With buggify disabled nothing is ever drawn.
  */
 import type { Rng } from './rng.ts';
+import { below, drawAt, drawSource, seedKeyOf, type DrawSource } from './local-draw.ts';
 
 export interface BuggifyOptions {
   enabled: boolean;
@@ -20,22 +26,37 @@ export class Buggify {
   private readonly siteOnRatio: [number, number];
   private readonly fireRatio: [number, number];
   private readonly sites = new Map<string, boolean>();
+  /** Per site, per process: the draw state of its fires. */
+  private readonly sources = new Map<string, Map<string, DrawSource>>();
+  private readonly seedKey: number;
 
   constructor(private readonly rng: Rng, opts?: BuggifyOptions) {
     this.enabled = opts?.enabled ?? false;
     this.siteOnRatio = opts?.siteOnRatio ?? [1, 4];
     this.fireRatio = opts?.fireRatio ?? [1, 10];
+    this.seedKey = seedKeyOf(rng.path);
   }
 
-  /** Whether `site` fires now. */
-  fires(site: string): boolean {
+  /** Whether `site` fires now (virtual time `nowMs`) at `process`. */
+  fires(site: string, process: string, nowMs: number): boolean {
     if (!this.enabled) return false;
     let on = this.sites.get(site);
     if (on === undefined) {
       on = this.rng.fork(`site/${site}`).chance(this.siteOnRatio[0], this.siteOnRatio[1]);
       this.sites.set(site, on);
     }
-    return on && this.rng.chance(this.fireRatio[0], this.fireRatio[1]);
+    if (!on) return false;
+    let byProcess = this.sources.get(site);
+    if (byProcess === undefined) {
+      byProcess = new Map();
+      this.sources.set(site, byProcess);
+    }
+    let src = byProcess.get(process);
+    if (src === undefined) {
+      src = drawSource(this.seedKey, site, process);
+      byProcess.set(process, src);
+    }
+    return below(drawAt(src, nowMs), this.fireRatio[1]) < this.fireRatio[0];
   }
 
   /** Sites queried so far with their on/off switch, in first-query order. */

@@ -22,6 +22,7 @@
  * back instead when it travels on a connection: `World.sendReliable`.)
  */
 import type { Rng } from './rng.ts';
+import { below, drawAt, drawSource, seedKeyOf, type DrawSource } from './local-draw.ts';
 
 export interface NetworkOptions {
   latencyMsMin?: number;
@@ -36,14 +37,8 @@ interface Link {
   lastCutGen: number;
 }
 
-/** One direction of a link's traffic (a sender may keep it, `channelOf`, instead of looking it up per message). */
-export interface Channel {
-  /** The seed's and the channel's part of every latency hash on it. */
-  readonly base: number;
-  /** The millisecond of the channel's latest send, that send's place among the sends of that millisecond, and the millisecond's part of the hash. */
-  sentMs: number;
-  k: number;
-  msBase: number;
+/** One direction of a link's traffic (a sender may keep it, `channelOf`, instead of looking it up per message); its latencies are draws local to it. */
+export interface Channel extends DrawSource {
   /** The latest delivery time given on the channel (-1 before its first message). */
   lastDeliveryMs: number;
 }
@@ -51,21 +46,6 @@ export interface Channel {
 export interface Spike {
   extraMs: number;
   between?: readonly [string, string];
-}
-
-/** A 32-bit hash of a string (FNV-1a over UTF-16 code units). */
-function strHash(s: string): number {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 0x01000193) >>> 0;
-  return h;
-}
-
-/** murmur3's 32-bit finalizer: an unsigned integer from an integer, every bit mixed. */
-function mix(x: number): number {
-  let h = x >>> 0;
-  h = Math.imul(h ^ (h >>> 16), 0x85ebca6b) >>> 0;
-  h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35) >>> 0;
-  return (h ^ (h >>> 16)) >>> 0;
 }
 
 function linkKey(a: string, b: string): string {
@@ -93,7 +73,7 @@ export class SimNetwork {
     if (!Number.isInteger(this.latencyMsMin) || this.latencyMsMin < 0 || !Number.isInteger(this.latencyMsMax) || this.latencyMsMax < this.latencyMsMin) {
       throw new RangeError(`network: need integers 0 ≤ latencyMsMin ≤ latencyMsMax, got ${this.latencyMsMin}, ${this.latencyMsMax}`);
     }
-    this.seedKey = strHash(rng.path);
+    this.seedKey = seedKeyOf(rng.path);
   }
 
   /** The channel from → to, made on first use. */
@@ -105,25 +85,15 @@ export class SimNetwork {
     }
     let ch = byTo.get(to);
     if (ch === undefined) {
-      const key = mix(strHash(from) ^ mix(strHash(to) + 0x9e3779b9));
-      ch = { base: mix(this.seedKey ^ key), sentMs: -1, k: 0, msBase: 0, lastDeliveryMs: -1 };
+      ch = { ...drawSource(this.seedKey, from, to), lastDeliveryMs: -1 };
       byTo.set(to, ch);
     }
     return ch;
   }
 
-  /** The latency of the kth message sent in millisecond nowMs on a channel: a function of those alone, not of other channels' traffic. */
+  /** The latency of a message sent in millisecond nowMs on a channel: a draw local to the channel (`local-draw.ts`). */
   private latencyMs(nowMs: number, ch: Channel): number {
-    if (ch.sentMs === nowMs) ch.k++;
-    else {
-      ch.sentMs = nowMs;
-      ch.k = 0;
-      ch.msBase = mix(ch.base + (nowMs >>> 0)) + ((nowMs / 4294967296) >>> 0);
-    }
-    // mix(mix(mix(seedKey ^ channel key) + low 32 bits of nowMs) + high bits of nowMs + k * 0x85ebca6b)
-    const h = mix(ch.msBase + ch.k * 0x85ebca6b);
-    const range = this.latencyMsMax - this.latencyMsMin + 1;
-    return this.latencyMsMin + Math.floor((h * range) / 4294967296);
+    return this.latencyMsMin + below(drawAt(ch, nowMs), this.latencyMsMax - this.latencyMsMin + 1);
   }
 
   /** Draws the delivery time of a message sent now on channel `ch` (`channelOf(from, to)`) and records it for FIFO. */

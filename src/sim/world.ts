@@ -198,7 +198,7 @@ export class World {
   }
 
   private buggifyAt(p: ProcState, inc: number, site: string): boolean {
-    if (p.incarnation !== inc || !p.up || !this.bugs.fires(site)) return false;
+    if (p.incarnation !== inc || !p.up || !this.bugs.fires(site, p.id, this.nowMs)) return false;
     this.stats.buggifyFired++;
     this.trace.record(this.nowMs, p.id, 'buggify', { site });
     return true;

@@ -64,6 +64,7 @@ const contextArb: fc.Arbitrary<ShrinkContext> = fc.oneof(
     faultsSettledAt: fc.oneof(fc.constant(Infinity), fc.nat(1_000)),
     recordsSettledAt: fc.oneof(fc.constant(Infinity), fc.nat(1_000)),
     groupsSettledAt: fc.oneof(fc.constant(Infinity), fc.nat(1_000)),
+    shapeSettledAt: fc.oneof(fc.constant(Infinity), fc.nat(1_000)),
   }),
 );
 
