@@ -169,6 +169,21 @@ describe('the shrink tree', () => {
     expect(some.filter((n) => n.parallelism < 6).map((n) => n.parallelism)).toEqual([4]);
   });
 
+  it('tries a lower parallelism and fewer keys before leaving records out; once they fail, after it until the records halve', () => {
+    const c: ShrinkCase = { events: 12, parallelism: 2, keys: 3, faults: undefined, keep: [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10] };
+    const settled = { ...ROOT_CONTEXT, faultsSettledAt: 11, groupsSettledAt: 11 };
+    const all = [...candidates(c, settled, idsOf)];
+    // Parallelism 1, then keys 1 and 2, then the first record removal.
+    expect(all.slice(0, 3).map(([n]) => [n.parallelism, n.keys, n.keep?.length])).toEqual([[1, 3, 11], [2, 1, 11], [2, 2, 11]]);
+    expect(all[3]![0].keep!.length).toBeLessThan(11);
+    // Every record removal after them carries the news that they failed at 11 records.
+    expect(all.slice(3).every(([n, ctx]) => n.keep === undefined || n.keep.length === 11 || ctx.shapeSettledAt === 11)).toBe(true);
+    // Settled at 11: with 8 records kept they come after record removal; with 5, first again.
+    const shapeAt = (keep: number[]): number => [...candidates({ ...c, keep }, { ...settled, faultsSettledAt: 0, shapeSettledAt: 11 }, idsOf)].findIndex(([n]) => n.parallelism === 1);
+    expect(shapeAt([0, 1, 2, 3, 4, 5, 6, 7])).toBeGreaterThan(0);
+    expect(shapeAt([0, 1, 2, 3, 4])).toBe(0);
+  });
+
   it('halves towards the target as fast-check integers do', () => {
     expect(towards(300, 1)).toEqual([1, 151, 226, 263, 282, 291, 296, 298, 299]);
     expect(towards(5, 5)).toEqual([]);
