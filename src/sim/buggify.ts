@@ -11,7 +11,7 @@
  * every later fire. With buggify disabled nothing is ever drawn.
  */
 import type { Rng } from './rng.ts';
-import { below, drawAt, drawSource, seedKeyOf, type DrawSource } from './local-draw.ts';
+import { below, drawAt, drawSource, DrawSources, seedKeyOf, type DrawSource } from './local-draw.ts';
 
 export interface BuggifyOptions {
   enabled: boolean;
@@ -27,14 +27,14 @@ export class Buggify {
   private readonly fireRatio: [number, number];
   private readonly sites = new Map<string, boolean>();
   /** Per site, per process: the draw state of its fires. */
-  private readonly sources = new Map<string, Map<string, DrawSource>>();
-  private readonly seedKey: number;
+  private readonly sources: DrawSources<DrawSource>;
 
   constructor(private readonly rng: Rng, opts?: BuggifyOptions) {
     this.enabled = opts?.enabled ?? false;
     this.siteOnRatio = opts?.siteOnRatio ?? [1, 4];
     this.fireRatio = opts?.fireRatio ?? [1, 10];
-    this.seedKey = seedKeyOf(rng.path);
+    const seedKey = seedKeyOf(rng.path);
+    this.sources = new DrawSources((site, process) => drawSource(seedKey, site, process));
   }
 
   /** Whether `site` fires now (virtual time `nowMs`) at `process`. */
@@ -46,17 +46,7 @@ export class Buggify {
       this.sites.set(site, on);
     }
     if (!on) return false;
-    let byProcess = this.sources.get(site);
-    if (byProcess === undefined) {
-      byProcess = new Map();
-      this.sources.set(site, byProcess);
-    }
-    let src = byProcess.get(process);
-    if (src === undefined) {
-      src = drawSource(this.seedKey, site, process);
-      byProcess.set(process, src);
-    }
-    return below(drawAt(src, nowMs), this.fireRatio[1]) < this.fireRatio[0];
+    return below(drawAt(this.sources.of(site, process), nowMs), this.fireRatio[1]) < this.fireRatio[0];
   }
 
   /** Sites queried so far with their on/off switch, in first-query order. */

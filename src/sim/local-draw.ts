@@ -51,6 +51,27 @@ export function drawAt(src: DrawSource, nowMs: number): number {
   return mix(src.msBase + src.k * 0x85ebca6b);
 }
 
+/** The draw sources of one consumer, per (from, to), each made on first use by `make`. */
+export class DrawSources<T extends DrawSource> {
+  private readonly byFrom = new Map<string, Map<string, T>>();
+
+  constructor(private readonly make: (from: string, to: string) => T) {}
+
+  of(from: string, to: string): T {
+    let byTo = this.byFrom.get(from);
+    if (byTo === undefined) {
+      byTo = new Map();
+      this.byFrom.set(from, byTo);
+    }
+    let src = byTo.get(to);
+    if (src === undefined) {
+      src = this.make(from, to);
+      byTo.set(to, src);
+    }
+    return src;
+  }
+}
+
 /** `draw` (uniform in [0, 2^32)) scaled to [0, n). */
 export function below(draw: number, n: number): number {
   return Math.floor((draw * n) / 4294967296);

@@ -22,7 +22,7 @@
  * back instead when it travels on a connection: `World.sendReliable`.)
  */
 import type { Rng } from './rng.ts';
-import { below, drawAt, drawSource, seedKeyOf, type DrawSource } from './local-draw.ts';
+import { below, drawAt, drawSource, DrawSources, seedKeyOf, type DrawSource } from './local-draw.ts';
 
 export interface NetworkOptions {
   latencyMsMin?: number;
@@ -62,9 +62,7 @@ export class SimNetwork {
   cutGeneration = 0;
   private spikes: Spike[] = [];
   /** Per channel from → to: what its latency and FIFO order need. */
-  private readonly channels = new Map<string, Map<string, Channel>>();
-  /** A hash of the seed (the stream's path), part of every latency. */
-  private readonly seedKey: number;
+  private readonly channels: DrawSources<Channel>;
 
   constructor(rng: Rng, opts: NetworkOptions = {}) {
     this.latencyMsMin = opts.latencyMsMin ?? 1;
@@ -73,22 +71,13 @@ export class SimNetwork {
     if (!Number.isInteger(this.latencyMsMin) || this.latencyMsMin < 0 || !Number.isInteger(this.latencyMsMax) || this.latencyMsMax < this.latencyMsMin) {
       throw new RangeError(`network: need integers 0 ≤ latencyMsMin ≤ latencyMsMax, got ${this.latencyMsMin}, ${this.latencyMsMax}`);
     }
-    this.seedKey = seedKeyOf(rng.path);
+    const seedKey = seedKeyOf(rng.path);
+    this.channels = new DrawSources((from, to) => ({ ...drawSource(seedKey, from, to), lastDeliveryMs: -1 }));
   }
 
   /** The channel from → to, made on first use. */
   channelOf(from: string, to: string): Channel {
-    let byTo = this.channels.get(from);
-    if (byTo === undefined) {
-      byTo = new Map();
-      this.channels.set(from, byTo);
-    }
-    let ch = byTo.get(to);
-    if (ch === undefined) {
-      ch = { ...drawSource(this.seedKey, from, to), lastDeliveryMs: -1 };
-      byTo.set(to, ch);
-    }
-    return ch;
+    return this.channels.of(from, to);
   }
 
   /** The latency of a message sent in millisecond nowMs on a channel: a draw local to the channel (`local-draw.ts`). */
