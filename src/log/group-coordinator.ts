@@ -158,8 +158,9 @@ function validStreams(v: unknown): StreamsSubscription | string | undefined {
     || !s.subtopologies.every((t) => typeof t === 'object' && t !== null && isInt(t.id) && t.id >= 0 && isStrList(t.sourceTopics) && isStrList(t.changelogTopics))
     || typeof s.taskOffsetSums !== 'object' || s.taskOffsetSums === null
     || !Object.values(s.taskOffsetSums).every((n) => isInt(n) && (n >= 0 || n === LATEST_OFFSET))
-    || !isInt(s.standbyReplicas) || s.standbyReplicas < 0 || !isInt(s.acceptableRecoveryLag) || s.acceptableRecoveryLag < 0) {
-    return 'group.join streams needs processId, subtopologies {id, sourceTopics, changelogTopics}, taskOffsetSums, standbyReplicas and acceptableRecoveryLag';
+    || !isInt(s.standbyReplicas) || s.standbyReplicas < 0 || !isInt(s.acceptableRecoveryLag) || s.acceptableRecoveryLag < 0
+    || (s.maxWarmupReplicas !== undefined && (!isInt(s.maxWarmupReplicas) || s.maxWarmupReplicas < 1))) {
+    return 'group.join streams needs processId, subtopologies {id, sourceTopics, changelogTopics}, taskOffsetSums, standbyReplicas, acceptableRecoveryLag and maxWarmupReplicas (at least 1) if any';
   }
   return {
     processId: s.processId,
@@ -167,6 +168,7 @@ function validStreams(v: unknown): StreamsSubscription | string | undefined {
     taskOffsetSums: { ...s.taskOffsetSums },
     standbyReplicas: s.standbyReplicas,
     acceptableRecoveryLag: s.acceptableRecoveryLag,
+    ...(s.maxWarmupReplicas !== undefined ? { maxWarmupReplicas: s.maxWarmupReplicas } : {}),
   };
 }
 

@@ -163,7 +163,12 @@ export interface StreamsSubscription {
   taskOffsetSums: Record<string, number>;
   standbyReplicas: number;
   acceptableRecoveryLag: number;
+  /** Kafka's `max.warmup.replicas` (at least 1); absent: its default, 2. */
+  maxWarmupReplicas?: number;
 }
+
+/** Kafka's default `max.warmup.replicas`. */
+export const DEFAULT_MAX_WARMUP_REPLICAS = 2;
 
 /** One Kafka Streams member's active and standby tasks (task ids `<sub-topology>_<partition>`). */
 export interface StreamsTasks {

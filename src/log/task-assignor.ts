@@ -30,10 +30,15 @@
  *    clients first, then task order — to a caught-up client holding a
  *    standby of it (the two swap), else to the least loaded caught-up client,
  *    else to the most caught-up client (swapping if it holds a standby).
- *    Standbys move the same way to a client holding no copy. weir has no
- *    warm-up replicas (Kafka's `max.warmup.replicas`) and no probing
- *    rebalance: a moved task leaves nothing behind on the client it came from,
- *    and the placement holds until the next rebalance.
+ *    A task that moves without a swap leaves a warm-up replica (a standby)
+ *    on the client the round-robin chose, while `max.warmup.replicas`
+ *    (default 2, one budget for the whole assignment) lasts. Standbys that
+ *    are not warm-ups move the same way to a client holding no copy, the
+ *    client they leave keeping a warm-up while the budget lasts. Kafka then
+ *    schedules a probing rebalance after `probing.rebalance.interval.ms`
+ *    (10 minutes), which would move the task to its warmed-up client; weir's
+ *    runs are shorter than that and it schedules none, so the placement
+ *    holds until the next rebalance.
  * 4. Stateless tasks, in order, each to the client with the fewest active
  *    tasks per member, ties by process id. No stickiness.
  * 5. Within a client of several members (a restarted instance whose old
@@ -45,7 +50,7 @@
  *
  * A pure function of its input: every choice is over sorted clients and tasks.
  */
-import { LATEST_OFFSET, type StreamsSubscription, type StreamsSubtopology, type StreamsTasks, type TopicPartition } from './protocol.ts';
+import { DEFAULT_MAX_WARMUP_REPLICAS, LATEST_OFFSET, type StreamsSubscription, type StreamsSubtopology, type StreamsTasks, type TopicPartition } from './protocol.ts';
 import { compareTopicPartitions } from './assignor.ts';
 
 export interface MemberTasks extends StreamsTasks {
@@ -185,22 +190,34 @@ export function assignTasks(
     }
     return list.sort((a, b) => a.n - b.n || taskOrder(a.task, b.task));
   };
+  /** `remainingWarmupReplicas`: one budget for active and standby movements. */
+  let warmupsLeft = config.maxWarmupReplicas ?? DEFAULT_MAX_WARMUP_REPLICAS;
+  const warmups = new Map<Client, Set<string>>();
+  const warmUp = (c: Client, task: string): void => {
+    c.standby.add(task);
+    const set = warmups.get(c);
+    if (set) set.add(task);
+    else warmups.set(c, new Set([task]));
+  };
   for (const { task, dest } of movements((c) => c.active)) {
     const swapWith = least(assignedLoad, (c) => caughtUp(c, task) && c.standby.has(task));
     const to = swapWith ?? least(assignedLoad, (c) => caughtUp(c, task)) ?? mostCaughtUp(task, dest, () => true);
     if (to === undefined) continue;
     dest.active.delete(task);
+    to.active.add(task);
     if (to.standby.has(task)) {
+      // `swapStandbyAndActive`: the standby takes the task, the client it left gets the standby.
       to.standby.delete(task);
       dest.standby.add(task);
-    }
-    to.active.add(task);
+    } else if (warmupsLeft-- > 0) warmUp(dest, task);
   }
   for (const { task, dest } of movements((c) => c.standby)) {
+    if (warmups.get(dest)?.has(task)) continue;
     const to = least(assignedLoad, (c) => caughtUp(c, task) && !holds(c, task)) ?? mostCaughtUp(task, dest, (c) => !holds(c, task));
     if (to === undefined) continue;
-    dest.standby.delete(task);
     to.standby.add(task);
+    // Within the budget the client it left keeps its copy as a warm-up.
+    if (warmupsLeft-- <= 0) dest.standby.delete(task);
   }
 
   // 4. Stateless actives.

@@ -446,7 +446,8 @@ describe('a Kafka Streams group', () => {
     settle(w.world, 10);
     expect(a.members).toEqual(['a', 'b']);
     expect(a.tasks).toEqual({ active: ['1_0', '1_1'], standby: [] });
-    expect(ok(b!).tasks).toEqual({ active: ['0_0', '0_1'], standby: [] });
+    // 1_1 moved to ks-0, which is caught up on it; ks-1, where the round-robin put it, warms up a replica (a standby).
+    expect(ok(b!).tasks).toEqual({ active: ['0_0', '0_1'], standby: ['1_1'] });
     // A member reads its tasks' partitions, every source topic's.
     expect(names(a.assignment)).toEqual(['r/0', 'r/1']);
     expect(names(ok(b!).assignment)).toEqual(['t/0', 't/1']);
@@ -460,5 +461,8 @@ describe('a Kafka Streams group', () => {
     settle(w.world, 10);
     const bad = { ...streams('ks-0'), taskOffsetSums: { '1_0': -7 } };
     expect(call<JoinGroupResult>(w.world, (cb) => w.client().joinGroup('g', 'a', ['t'], opts(bad), cb))).toMatchObject({ ok: false, code: 'bad-request' });
+    // Kafka's max.warmup.replicas is at least 1.
+    const noWarmups = { ...streams('ks-0'), maxWarmupReplicas: 0 };
+    expect(call<JoinGroupResult>(w.world, (cb) => w.client().joinGroup('g', 'a', ['t'], opts(noWarmups), cb))).toMatchObject({ ok: false, code: 'bad-request' });
   });
 });

@@ -12,7 +12,9 @@
  * (3) with one member per process and every client caught up, the stateful
  *     active tasks per process differ by at most one, and so do all active
  *     tasks;
- * (4) the result does not depend on the order the members come in.
+ * (4) the result does not depend on the order the members come in;
+ * (5) without standby replicas every standby is a warm-up, and there are at
+ *     most `max.warmup.replicas` of them.
  * Method: fast-check draws the group; the oracle is the properties.
  */
 import { describe, expect, it } from 'vitest';
@@ -32,6 +34,7 @@ const group = fc.record({
   end: fc.integer({ min: 0, max: 50 }),
   lag: fc.integer({ min: 0, max: 60 }),
   replicas: fc.integer({ min: 0, max: 2 }),
+  warmups: fc.integer({ min: 1, max: 3 }),
   sums: fc.array(fc.array(fc.oneof(fc.constant(undefined), fc.constant(-2), fc.integer({ min: 0, max: 60 })), { minLength: 6, maxLength: 6 }), { minLength: 4, maxLength: 4 }),
 });
 
@@ -42,7 +45,7 @@ function members(g: Group): { id: string; streams: StreamsSubscription }[] {
   for (let p = 0; p < g.processes; p++) {
     const taskOffsetSums: Record<string, number> = {};
     g.sums[p]!.slice(0, g.partitions).forEach((s, i) => { if (s !== undefined) taskOffsetSums[`1_${i}`] = s; });
-    const streams = { processId: `ks-${p}`, subtopologies: SUBS, taskOffsetSums, standbyReplicas: g.replicas, acceptableRecoveryLag: g.lag };
+    const streams = { processId: `ks-${p}`, subtopologies: SUBS, taskOffsetSums, standbyReplicas: g.replicas, acceptableRecoveryLag: g.lag, maxWarmupReplicas: g.warmups };
     out.push({ id: `ks-${p}-a`, streams });
     if (g.twoMembers[p]) out.push({ id: `ks-${p}-b`, streams });
   }
@@ -80,6 +83,18 @@ describe('the task assignor, over generated groups', () => {
       const standbys = [...out.values()].flatMap((t) => t.standby);
       expect(standbys.length).toBe(g.partitions * Math.min(g.replicas, g.processes - 1));
     }), { numRuns: 300 });
+  });
+
+  it('without standby replicas, hands out at most max.warmup.replicas warm-ups', () => {
+    let some = 0;
+    fc.assert(fc.property(group, (g0) => {
+      const g = { ...g0, replicas: 0 };
+      const standbys = [...assign(g).values()].flatMap((t) => t.standby);
+      expect(standbys.length).toBeLessThanOrEqual(g.warmups);
+      if (standbys.length > 0) some++;
+    }), { numRuns: 300 });
+    // The draws reach movements that warm up.
+    expect(some).toBeGreaterThan(0);
   });
 
   it('does not depend on the order of the members', () => {

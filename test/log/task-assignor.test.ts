@@ -3,7 +3,9 @@
  * against the rules of Kafka's `HighAvailabilityTaskAssignor` and
  * `TaskMovement`: round-robin of stateful tasks by process id, stateless
  * tasks to the least loaded, a task's partitions never split, lag-driven
- * movements to caught-up clients, standbys on the least loaded non-holders.
+ * movements to caught-up clients, standbys on the least loaded non-holders,
+ * warm-up replicas left where a moved task was dealt, within
+ * `max.warmup.replicas`.
  */
 import { describe, expect, it } from 'vitest';
 import { assignTasks, streamsTasks } from '../../src/log/task-assignor.ts';
@@ -131,6 +133,50 @@ describe('the task assignor', () => {
     ], 4, end);
     expect(two['b']!.active.filter((t) => t.startsWith('1_'))).toEqual(['1_0', '1_1', '1_2', '1_3']);
     expect(two['a']!.standby).toEqual(['1_0', '1_1', '1_2', '1_3']);
+  });
+
+  it('leaves a warm-up replica where a moved task was dealt, within max.warmup.replicas, and none after a swap', () => {
+    const end = (): number => 20_000;
+    const all = { '1_0': 20_000, '1_1': 20_000, '1_2': 20_000, '1_3': 20_000 };
+    // ks-1 holds no state: 1_1 and 1_3, dealt to it, move to ks-0; ks-1 warms both up (the budget is 2).
+    const two = run([{ id: 'a', streams: sub('ks-0', all) }, { id: 'b', streams: sub('ks-1') }], 4, end);
+    expect(two['a']!.active.filter((t) => t.startsWith('1_'))).toEqual(['1_0', '1_1', '1_2', '1_3']);
+    expect(two['b']!.standby).toEqual(['1_1', '1_3']);
+    // A budget of 1: the first movement (task order) gets the warm-up.
+    const one = run([{ id: 'a', streams: sub('ks-0', all, { maxWarmupReplicas: 1 }) }, { id: 'b', streams: sub('ks-1', {}, { maxWarmupReplicas: 1 }) }], 4, end);
+    expect(one['b']!.standby).toEqual(['1_1']);
+    // Three empty clients and one caught up: three movements (1_1, 1_2, 1_3), two warm-ups, on the first two movements' clients.
+    const four = run([
+      { id: 'a', streams: sub('ks-0', all) }, { id: 'b', streams: sub('ks-1') }, { id: 'c', streams: sub('ks-2') }, { id: 'd', streams: sub('ks-3') },
+    ], 4, end);
+    expect(four['a']!.active.filter((t) => t.startsWith('1_'))).toEqual(['1_0', '1_1', '1_2', '1_3']);
+    expect(Object.values(four).flatMap((t) => t.standby)).toEqual(['1_1', '1_2']);
+    // A caught-up standby swaps in: the client left gets that standby, no warm-up is spent.
+    const swap = run([
+      { id: 'a', streams: sub('ks-0', {}, { standbyReplicas: 1 }) },
+      { id: 'b', streams: sub('ks-1', all, { standbyReplicas: 1 }) },
+    ], 4, end);
+    expect(swap['a']!.standby).toEqual(['1_0', '1_1', '1_2', '1_3']);
+    expect(swap['b']!.standby).toEqual([]);
+  });
+
+  it('moves a lagging standby to a caught-up client without a copy, the client it left keeping a warm-up', () => {
+    const end = (): number => 20_000;
+    const all = { '1_0': 20_000, '1_1': 20_000, '1_2': 20_000, '1_3': 20_000 };
+    // Three clients, one standby each: ks-2 holds every task's state, ks-0 and ks-1 none.
+    const out = run(['ks-0', 'ks-1', 'ks-2'].map((p) => ({ id: p, streams: sub(p, p === 'ks-2' ? all : {}, { standbyReplicas: 1, maxWarmupReplicas: 8 }) })), 4, end);
+    // Dealt: 1_0 and 1_3 to ks-0, 1_1 to ks-1, 1_2 to ks-2; standbys 1_0 and 1_3 on ks-1, 1_1 on ks-2, 1_2 on ks-0.
+    // Actives: 1_0 and 1_3 move to ks-2, ks-0 warming both up; 1_1 swaps with ks-2's standby, which ks-1 gets.
+    expect(out['ks-2']!.active.filter((t) => t.startsWith('1_'))).toEqual(['1_0', '1_1', '1_2', '1_3']);
+    expect(out['ks-2']!.standby).toEqual([]);
+    // Standbys, in task order: 1_0 on ks-1 has nowhere to go (ks-2 holds it, ks-0 warms it up); 1_1 on ks-1 goes to ks-0,
+    // the first client without a copy in lag order, and stays on ks-1 as a warm-up; 1_2 (ks-0) and 1_3 (ks-1) stay.
+    expect(out['ks-0']!.standby).toEqual(['1_0', '1_1', '1_2', '1_3']);
+    expect(out['ks-1']!.standby).toEqual(['1_0', '1_1', '1_3']);
+    // A budget of 1: only 1_0's active movement leaves a warm-up (on ks-0); the standbys 1_1 and 1_3 leave ks-1 for ks-0.
+    const tight = run(['ks-0', 'ks-1', 'ks-2'].map((p) => ({ id: p, streams: sub(p, p === 'ks-2' ? all : {}, { standbyReplicas: 1, maxWarmupReplicas: 1 }) })), 4, end);
+    expect(tight['ks-0']!.standby).toEqual(['1_0', '1_1', '1_2', '1_3']);
+    expect(tight['ks-1']!.standby).toEqual(['1_0']);
   });
 
   it('splits a process of two members by member id, stateful tasks first', () => {

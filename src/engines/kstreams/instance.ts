@@ -56,7 +56,7 @@ import type { ProcessContext, ProcessFactory, ProcessLogic, TimerHandle } from '
 import { flatMapped } from '../../runtime/arrays.ts';
 import { LogClient } from '../../log/client.ts';
 import { GroupMember } from '../../log/group-member.ts';
-import { LATEST_OFFSET, type OffsetAndMetadata, type StreamsSubscription, type StreamsTasks, type TopicPartition } from '../../log/protocol.ts';
+import { DEFAULT_MAX_WARMUP_REPLICAS, LATEST_OFFSET, type OffsetAndMetadata, type StreamsSubscription, type StreamsTasks, type TopicPartition } from '../../log/protocol.ts';
 import { partitionForKey } from '../../stream/partition.ts';
 import { StreamTask, type CommittableOffset, type PurgeableOffset } from './task.ts';
 import type { PersistedEntry, StateStore } from './stores.ts';
@@ -103,6 +103,11 @@ export interface KStreamsSettings {
    * counts records).
    */
   acceptableRecoveryLag: number;
+  /**
+   * `max.warmup.replicas`: how many warm-up replicas (standbys left on the client a moved task was
+   * dealt to) one assignment may hand out (Kafka's 2).
+   */
+  maxWarmupReplicas: number;
   /** `repartition.purge.interval.ms`: Kafka's default is 30,000; scaled down here as the other periodic timings are. */
   repartitionPurgeIntervalMs: number;
 }
@@ -123,6 +128,7 @@ export const DEFAULT_KSTREAMS_SETTINGS: Omit<KStreamsSettings, 'applicationId' |
   quietMs: 500,
   standbyReplicas: 0,
   acceptableRecoveryLag: 10_000,
+  maxWarmupReplicas: DEFAULT_MAX_WARMUP_REPLICAS,
   repartitionPurgeIntervalMs: 1_000,
 };
 
@@ -625,6 +631,7 @@ class StreamThread implements ProcessLogic, QueryableThread {
       taskOffsetSums: sums,
       standbyReplicas: this.app.settings.standbyReplicas,
       acceptableRecoveryLag: this.app.settings.acceptableRecoveryLag,
+      maxWarmupReplicas: this.app.settings.maxWarmupReplicas,
     };
   }
 
