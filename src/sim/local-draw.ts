@@ -23,7 +23,7 @@ export interface DrawSource {
   /** The seed's and the source's part of every draw. */
   readonly base: number;
   /** The millisecond of the source's latest draw, that draw's place among the draws of that millisecond, and the millisecond's part of the hash. */
-  sentMs: number;
+  lastMs: number;
   k: number;
   msBase: number;
 }
@@ -33,17 +33,17 @@ export function seedKeyOf(path: string): number {
   return fnv1a32(path);
 }
 
-/** The draw state of the source from → to under `seedKey` (a one-ended source passes its name and ''). */
+/** The draw state of the source named by the pair (from, to) under `seedKey`: a network channel, a fault site at a process. */
 export function drawSource(seedKey: number, from: string, to: string): DrawSource {
   const key = mix(fnv1a32(from) ^ mix(fnv1a32(to) + 0x9e3779b9));
-  return { base: mix(seedKey ^ key), sentMs: -1, k: 0, msBase: 0 };
+  return { base: mix(seedKey ^ key), lastMs: -1, k: 0, msBase: 0 };
 }
 
 /** The next draw of `src` in millisecond `nowMs`, in [0, 2^32). */
 export function drawAt(src: DrawSource, nowMs: number): number {
-  if (src.sentMs === nowMs) src.k++;
+  if (src.lastMs === nowMs) src.k++;
   else {
-    src.sentMs = nowMs;
+    src.lastMs = nowMs;
     src.k = 0;
     src.msBase = mix(src.base + (nowMs >>> 0)) + ((nowMs / 4294967296) >>> 0);
   }
