@@ -133,6 +133,12 @@ interface Group {
   initial?: { delayMs: number; remainingMs: number; newMemberAdded: boolean };
   /** Joins and leaves that came while a completed generation was being written. */
   deferred: (() => void)[];
+  /**
+   * A Kafka Streams group whose last assignment moved tasks: when it rebalances again to probe its
+   * warm-ups (Kafka's leader schedules this; weir's coordinator runs the assignor, so it does).
+   * Any rebalance before then clears it.
+   */
+  probeAtMs?: number;
   timer?: TimerHandle;
   timerAtMs: number;
 }
@@ -159,8 +165,9 @@ function validStreams(v: unknown): StreamsSubscription | string | undefined {
     || typeof s.taskOffsetSums !== 'object' || s.taskOffsetSums === null
     || !Object.values(s.taskOffsetSums).every((n) => isInt(n) && (n >= 0 || n === LATEST_OFFSET))
     || !isInt(s.standbyReplicas) || s.standbyReplicas < 0 || !isInt(s.acceptableRecoveryLag) || s.acceptableRecoveryLag < 0
-    || (s.maxWarmupReplicas !== undefined && (!isInt(s.maxWarmupReplicas) || s.maxWarmupReplicas < 1))) {
-    return 'group.join streams needs processId, subtopologies {id, sourceTopics, changelogTopics}, taskOffsetSums, standbyReplicas, acceptableRecoveryLag and maxWarmupReplicas (at least 1) if any';
+    || (s.maxWarmupReplicas !== undefined && (!isInt(s.maxWarmupReplicas) || s.maxWarmupReplicas < 1))
+    || (s.probingRebalanceIntervalMs !== undefined && (!isInt(s.probingRebalanceIntervalMs) || s.probingRebalanceIntervalMs < 1))) {
+    return 'group.join streams needs processId, subtopologies {id, sourceTopics, changelogTopics}, taskOffsetSums, standbyReplicas, acceptableRecoveryLag, and if any maxWarmupReplicas and probingRebalanceIntervalMs (each at least 1)';
   }
   return {
     processId: s.processId,
@@ -169,6 +176,7 @@ function validStreams(v: unknown): StreamsSubscription | string | undefined {
     standbyReplicas: s.standbyReplicas,
     acceptableRecoveryLag: s.acceptableRecoveryLag,
     ...(s.maxWarmupReplicas !== undefined ? { maxWarmupReplicas: s.maxWarmupReplicas } : {}),
+    ...(s.probingRebalanceIntervalMs !== undefined ? { probingRebalanceIntervalMs: s.probingRebalanceIntervalMs } : {}),
   };
 }
 
@@ -346,6 +354,7 @@ export class GroupCoordinator {
 
   private prepareRebalance(g: Group, reason: string): void {
     const now = this.ctx.clock.now();
+    g.probeAtMs = undefined;
     const rebalanceTimeoutMs = Math.max(0, ...sortedMembers(g).map((m) => m.rebalanceTimeoutMs));
     const initial = g.state === 'empty' && this.initialDelayMs > 0;
     g.state = 'preparing';
@@ -391,9 +400,12 @@ export class GroupCoordinator {
       if (n !== undefined) counts.set(topic, n);
     }
     const streams = members.flatMap((m) => (m.streams === undefined ? [] : [{ id: m.id, streams: m.streams }]));
+    /** After this generation: probe the warm-ups this long after it is written (a Kafka Streams assignment that moved tasks). */
+    let probeAfterMs: number | undefined;
     if (members.length > 0 && streams.length === members.length) {
       // A Kafka Streams group: tasks, and each member reads its active tasks' partitions.
-      const tasks = assignTasks(streams, (t) => this.store.partitionCount(t), (tp) => this.store.endOffset(tp));
+      const { tasks, probingRebalanceNeeded } = assignTasks(streams, (t) => this.store.partitionCount(t), (tp) => this.store.endOffset(tp));
+      if (probingRebalanceNeeded) probeAfterMs = streams[0]!.streams.probingRebalanceIntervalMs;
       for (const m of members) {
         const t = tasks.get(m.id)!;
         m.assignment = t.partitions;
@@ -426,6 +438,7 @@ export class GroupCoordinator {
         m.join = undefined;
         join?.({ generation, assignment: m.assignment, members: ids, assignments: all, ...(m.tasks === undefined ? {} : { tasks: m.tasks }) });
       }
+      if (probeAfterMs !== undefined && g.state === 'stable') g.probeAtMs = now + probeAfterMs;
       const deferred = g.deferred;
       g.deferred = [];
       for (const fn of deferred) fn();
@@ -436,7 +449,7 @@ export class GroupCoordinator {
   /** Arms the group's timer for its next deadline (a session, or the rebalance's), unless one fires earlier. */
   private arm(g: Group): void {
     if (g.state === 'completing') return;
-    let next = g.state === 'preparing' ? g.rebalanceDeadlineMs : Number.POSITIVE_INFINITY;
+    let next = g.state === 'preparing' ? g.rebalanceDeadlineMs : g.state === 'stable' ? (g.probeAtMs ?? Number.POSITIVE_INFINITY) : Number.POSITIVE_INFINITY;
     for (const m of g.members.values()) if (m.join === undefined) next = Math.min(next, m.deadlineMs);
     if (next === Number.POSITIVE_INFINITY) return;
     if (g.timer !== undefined && g.timerAtMs <= next) return;
@@ -458,6 +471,7 @@ export class GroupCoordinator {
       if (g.initial === undefined || !this.extendInitial(g, g.initial)) this.completeJoin(g);
     } else if (g.state === 'preparing') this.maybeCompleteJoin(g);
     else if (expired.length > 0) this.prepareRebalance(g, `expired:${expired.map((m) => m.id).join(',')}`);
+    else if (g.state === 'stable' && g.probeAtMs !== undefined && now >= g.probeAtMs) this.prepareRebalance(g, 'probing');
     this.arm(g);
   }
 }

@@ -165,6 +165,11 @@ export interface StreamsSubscription {
   acceptableRecoveryLag: number;
   /** Kafka's `max.warmup.replicas` (at least 1); absent: its default, 2. */
   maxWarmupReplicas?: number;
+  /**
+   * Kafka's `probing.rebalance.interval.ms`: how long after an assignment that moved tasks (and so
+   * left warm-ups) the group rebalances again to see whether they caught up; absent: never.
+   */
+  probingRebalanceIntervalMs?: number;
 }
 
 /** Kafka's default `max.warmup.replicas`. */

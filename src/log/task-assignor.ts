@@ -34,11 +34,11 @@
  *    on the client the round-robin chose, while `max.warmup.replicas`
  *    (default 2, one budget for the whole assignment) lasts. Standbys that
  *    are not warm-ups move the same way to a client holding no copy, the
- *    client they leave keeping a warm-up while the budget lasts. Kafka then
- *    schedules a probing rebalance after `probing.rebalance.interval.ms`
- *    (10 minutes), which would move the task to its warmed-up client; weir's
- *    runs are shorter than that and it schedules none, so the placement
- *    holds until the next rebalance.
+ *    client they leave keeping a warm-up while the budget lasts. When
+ *    anything moved, the group rebalances again after
+ *    `probing.rebalance.interval.ms` (`probingRebalanceNeeded`; the group
+ *    coordinator schedules it): by then a warm-up may be caught up, and the
+ *    round-robin gives its task back.
  * 4. Stateless tasks, in order, each to the client with the fewest active
  *    tasks per member, ties by process id. No stickiness.
  * 5. Within a client of several members (a restarted instance whose old
@@ -96,6 +96,13 @@ export function streamsTasks(subtopologies: readonly StreamsSubtopology[], parti
   return out.sort(cmpTask);
 }
 
+/** What the assignor decided: every member's tasks, and whether to probe the warm-ups later. */
+export interface TaskAssignment {
+  tasks: Map<string, MemberTasks>;
+  /** Some active task was scheduled to move, or some standby moved (Kafka's `probingRebalanceNeeded`). */
+  probingRebalanceNeeded: boolean;
+}
+
 /**
  * Every member's tasks. `members` carry their subscriptions; the first member's (by id) sub-topologies
  * and configs are the group's (Kafka reads them from the leader). `endOffset` answers a changelog
@@ -105,10 +112,10 @@ export function assignTasks(
   members: readonly { id: string; streams: StreamsSubscription }[],
   partitionCount: (topic: string) => number | undefined,
   endOffset: (tp: TopicPartition) => number,
-): Map<string, MemberTasks> {
+): TaskAssignment {
   const sortedMembers = [...members].sort((a, b) => cmpStr(a.id, b.id));
   const out = new Map<string, MemberTasks>();
-  if (sortedMembers.length === 0) return out;
+  if (sortedMembers.length === 0) return { tasks: out, probingRebalanceNeeded: false };
   const config = sortedMembers[0]!.streams;
   const tasks = streamsTasks(config.subtopologies, partitionCount);
   const byId = new Map(tasks.map((t) => [t.id, t]));
@@ -199,7 +206,9 @@ export function assignTasks(
     if (set) set.add(task);
     else warmups.set(c, new Set([task]));
   };
-  for (const { task, dest } of movements((c) => c.active)) {
+  const activeMovements = movements((c) => c.active);
+  let standbyMovements = 0;
+  for (const { task, dest } of activeMovements) {
     const swapWith = least(assignedLoad, (c) => caughtUp(c, task) && c.standby.has(task));
     const to = swapWith ?? least(assignedLoad, (c) => caughtUp(c, task)) ?? mostCaughtUp(task, dest, () => true);
     if (to === undefined) continue;
@@ -218,6 +227,7 @@ export function assignTasks(
     to.standby.add(task);
     // Within the budget the client it left keeps its copy as a warm-up.
     if (warmupsLeft-- <= 0) dest.standby.delete(task);
+    standbyMovements++;
   }
 
   // 4. Stateless actives.
@@ -247,7 +257,7 @@ export function assignTasks(
       });
     }
   }
-  return out;
+  return { tasks: out, probingRebalanceNeeded: activeMovements.length + standbyMovements > 0 };
 }
 
 /**

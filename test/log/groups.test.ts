@@ -456,6 +456,30 @@ describe('a Kafka Streams group', () => {
     expect(ok(call<JoinGroupResult>(w.world, (cb) => w.client().joinGroup('g', 'a', ['r', 't'], opts(streams('ks-0')), cb))).tasks).toEqual(a.tasks);
   });
 
+  it('rebalances again after probing.rebalance.interval.ms when its assignment moved a task, and not when nothing moved', () => {
+    const probes = (lag: number): { generation: number; generationAt: number; probes: TraceEvent[] } => {
+      const w = logWorld(58, { t: 2, r: 2, c: 2 }, {}, { groupInitialRebalanceDelayMs: 0 });
+      const other = addApp(w.world, 'app2');
+      settle(w.world, 10);
+      ok(call<ProduceResult>(w.world, (cb) => w.client().produce('c', 1, [1, 2, 3, 4, 5], {}, cb)));
+      const sub = (processId: string, sums: Record<string, number> = {}) => ({ ...streams(processId, sums), acceptableRecoveryLag: lag, probingRebalanceIntervalMs: 500 });
+      const generations = events(w.world, 'group.generation');
+      const rebalances = events(w.world, 'group.rebalance');
+      w.client().joinGroup('g', 'a', ['r', 't'], opts(sub('ks-0', { '1_1': 5 })), (r) => void r);
+      other().joinGroup('g', 'b', ['r', 't'], opts(sub('ks-1')), (r) => void r);
+      settle(w.world, 200);
+      // a joins the rebalance b's join began: the generation of both.
+      const both = ok(call<JoinGroupResult>(w.world, (cb) => w.client().joinGroup('g', 'a', ['r', 't'], opts(sub('ks-0', { '1_1': 5 })), cb)));
+      settle(w.world, 1_000);
+      return { generation: both.generation, generationAt: generations.find((e) => e.generation === both.generation)!.t, probes: rebalances.filter((e) => e.reason === 'probing') };
+    };
+    // Lag 3: 1_1 (5 behind on ks-1) moves to ks-0, and the group probes 500 ms after that generation was written.
+    const moved = probes(3);
+    expect(moved.probes.map((e) => [e.generation, e.t - moved.generationAt])).toEqual([[moved.generation, 500]]);
+    // Lag 10: every client is caught up, nothing moves, nothing is probed.
+    expect(probes(10).probes).toEqual([]);
+  });
+
   it('refuses a malformed subscription', () => {
     const w = logWorld(57, { t: 2 });
     settle(w.world, 10);
@@ -464,5 +488,7 @@ describe('a Kafka Streams group', () => {
     // Kafka's max.warmup.replicas is at least 1.
     const noWarmups = { ...streams('ks-0'), maxWarmupReplicas: 0 };
     expect(call<JoinGroupResult>(w.world, (cb) => w.client().joinGroup('g', 'a', ['t'], opts(noWarmups), cb))).toMatchObject({ ok: false, code: 'bad-request' });
+    const noInterval = { ...streams('ks-0'), probingRebalanceIntervalMs: 0 };
+    expect(call<JoinGroupResult>(w.world, (cb) => w.client().joinGroup('g', 'a', ['t'], opts(noInterval), cb))).toMatchObject({ ok: false, code: 'bad-request' });
   });
 });

@@ -52,7 +52,7 @@ function members(g: Group): { id: string; streams: StreamsSubscription }[] {
   return out;
 }
 
-const assign = (g: Group, ms = members(g)) => assignTasks(ms, (t) => (t === 'in' || t === 'rep' ? g.partitions : undefined), () => g.end);
+const assign = (g: Group, ms = members(g)) => assignTasks(ms, (t) => (t === 'in' || t === 'rep' ? g.partitions : undefined), () => g.end).tasks;
 
 describe('the task assignor, over generated groups', () => {
   it('places every task once, with its partitions, and never two copies on one process', () => {

@@ -24,7 +24,7 @@ function sub(processId: string, sums: Record<string, number> = {}, opts: Partial
 const counts = (n: number) => (topic: string): number | undefined => (['input', 'repartition', 'left', 'right'].includes(topic) ? n : undefined);
 
 function run(members: { id: string; streams: StreamsSubscription }[], partitions = 4, end: (tp: TopicPartition) => number = () => 0) {
-  const out = assignTasks(members, counts(partitions), end);
+  const out = assignTasks(members, counts(partitions), end).tasks;
   return Object.fromEntries([...out].map(([id, t]) => [id, t]));
 }
 
@@ -142,6 +142,10 @@ describe('the task assignor', () => {
     const two = run([{ id: 'a', streams: sub('ks-0', all) }, { id: 'b', streams: sub('ks-1') }], 4, end);
     expect(two['a']!.active.filter((t) => t.startsWith('1_'))).toEqual(['1_0', '1_1', '1_2', '1_3']);
     expect(two['b']!.standby).toEqual(['1_1', '1_3']);
+    // Something moved: the group should probe again later; with every client caught up, nothing moves.
+    const probing = (end: number): boolean => assignTasks([{ id: 'a', streams: sub('ks-0', all) }, { id: 'b', streams: sub('ks-1') }], counts(4), () => end).probingRebalanceNeeded;
+    expect(probing(20_000)).toBe(true);
+    expect(probing(5_000)).toBe(false);
     // A budget of 1: the first movement (task order) gets the warm-up.
     const one = run([{ id: 'a', streams: sub('ks-0', all, { maxWarmupReplicas: 1 }) }, { id: 'b', streams: sub('ks-1', {}, { maxWarmupReplicas: 1 }) }], 4, end);
     expect(one['b']!.standby).toEqual(['1_1']);

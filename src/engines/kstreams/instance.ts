@@ -108,6 +108,11 @@ export interface KStreamsSettings {
    * dealt to) one assignment may hand out (Kafka's 2).
    */
   maxWarmupReplicas: number;
+  /**
+   * `probing.rebalance.interval.ms`: how long after an assignment that moved tasks the group
+   * rebalances again, to give warmed-up instances their tasks back.
+   */
+  probingRebalanceIntervalMs: number;
   /** `repartition.purge.interval.ms`: Kafka's default is 30,000; scaled down here as the other periodic timings are. */
   repartitionPurgeIntervalMs: number;
 }
@@ -129,6 +134,8 @@ export const DEFAULT_KSTREAMS_SETTINGS: Omit<KStreamsSettings, 'applicationId' |
   standbyReplicas: 0,
   acceptableRecoveryLag: 10_000,
   maxWarmupReplicas: DEFAULT_MAX_WARMUP_REPLICAS,
+  // Kafka's 600 s (10 minutes) against its 45 s session, scaled as the session is.
+  probingRebalanceIntervalMs: 13_333,
   repartitionPurgeIntervalMs: 1_000,
 };
 
@@ -632,6 +639,7 @@ class StreamThread implements ProcessLogic, QueryableThread {
       standbyReplicas: this.app.settings.standbyReplicas,
       acceptableRecoveryLag: this.app.settings.acceptableRecoveryLag,
       maxWarmupReplicas: this.app.settings.maxWarmupReplicas,
+      probingRebalanceIntervalMs: this.app.settings.probingRebalanceIntervalMs,
     };
   }
 

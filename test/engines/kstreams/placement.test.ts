@@ -15,7 +15,12 @@
  * deals them round-robin again, and ks-1 promotes its caught-up warm-ups
  * instead of restoring those tasks. Both runs pass every check, and a
  * task's partitions stay together (wordcount reads one topic per
- * sub-topology; test/log/task-assignor.test.ts covers joins).
+ * sub-topology; test/log/task-assignor.test.ts covers joins). And the
+ * probing rebalance: in seed 5 at a lag of 0, generation 4 moves ks-0's
+ * counting tasks to ks-1 and leaves ks-0 warm-ups of them; 13,333 ms later
+ * (Kafka's 10 minutes, scaled as the session timeout is) the group
+ * rebalances to probe, the round-robin gives the tasks back to ks-0, and it
+ * promotes its caught-up warm-ups instead of restoring.
  */
 import { describe, expect, it } from 'vitest';
 import type { TraceEvent } from '../../../src/runtime/trace-event.ts';
@@ -69,5 +74,35 @@ describe('task placement in a run', () => {
     expect(none.byGeneration.get(5)!['ks-1']).toEqual(expect.arrayContaining(['1_1', '1_3']));
     expect(none.promoted).toEqual(['ks-1 1_1', 'ks-1 1_3']);
     expect(kafkaDefault.promoted).toEqual([]);
+  });
+
+  it('probes the warm-ups after probing.rebalance.interval.ms and gives their tasks back, promoted', () => {
+    const rebalances: TraceEvent[] = [];
+    const assigned: TraceEvent[] = [];
+    const promoted: string[] = [];
+    const r = run(
+      { scenario: 'wordcount', engine: 'kstreams', seed: 5, faults: 'heavy', acceptableRecoveryLag: 0 },
+      {
+        subscribers: [(e) => {
+          if (e.kind === 'group.rebalance' || e.kind === 'group.generation') rebalances.push(e);
+          if (e.kind === 'ks.assigned') assigned.push(e);
+          if (e.kind === 'ks.standby' && e.action === 'promoted' && e.caughtUp === true) promoted.push(`${e.p} ${e.task as string}`);
+        }],
+      },
+    );
+    expect(failed(r)).toEqual([]);
+    const of = (generation: number, p: string): TraceEvent => assigned.find((e) => e.generation === generation && e.p === p)!;
+    expect(of(4, 'ks-1').tasks).toEqual(['1_0', '1_1', '1_2', '1_3']);
+    expect(of(4, 'ks-0').standbys).toEqual(['1_0', '1_2']);
+    const probe = rebalances.find((e) => e.reason === 'probing')!;
+    expect(probe.generation).toBe(4);
+    // The interval runs from the moment generation 4 was written.
+    expect(probe.t).toBe(rebalances.find((e) => e.kind === 'group.generation' && e.generation === 4)!.t + 13_333);
+    expect(of(5, 'ks-0').tasks).toEqual(['0_0', '0_2', '1_0', '1_2']);
+    expect(promoted).toEqual(['ks-0 1_0', 'ks-0 1_2']);
+    // At Kafka's default lag nothing moves, so nothing is probed.
+    const plain: string[] = [];
+    run({ scenario: 'wordcount', engine: 'kstreams', seed: 5, faults: 'heavy' }, { subscribers: [(e) => { if (e.kind === 'group.rebalance') plain.push(e.reason as string); }] });
+    expect(plain).not.toContain('probing');
   });
 });
