@@ -159,6 +159,9 @@ Narrated replays of fixed runs, paced by you. Lessons:
   kstreams       Kafka Streams: one transaction per commit, a rebalance,
                  a restore from the changelog, a zombie that loses its
                  tasks and is fenced by its own new epoch
+  warmups        Kafka Streams' warm-up replicas: a restarted instance
+                 warms up its tasks' state while another runs them, and a
+                 probing rebalance hands them back
   txn-timeout    a stateless Kafka Streams instance crashes mid-transaction;
                  only the broker's transaction timeout ends it
   spark          Spark: a driver crash between the offset and commit logs,

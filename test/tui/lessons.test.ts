@@ -11,7 +11,9 @@
  * Flink's 100 ms sends fewer than half as many buffers with records, every
  * record crosses to the window tasks once in each run, and each buffer a
  * barrier flushed with records in it is followed by that barrier's receipt
- * on the same channel; the txn-timeout lesson's first run passes with
+ * on the same channel; the warmups lesson's first run probes and promotes
+ * the restarted instance's warm-ups, its second restores them in full; the
+ * txn-timeout lesson's first run passes with
  * the crashed instance's transaction aborted by the broker's timeout, and
  * its second (the planted bug) fails txn.timeout with that transaction
  * still open.
@@ -27,8 +29,8 @@ import { runScenario } from '../../src/explore/run.ts';
 import type { OutputRecord, WindowResult } from '../../src/stream/records.ts';
 
 describe('lessons', () => {
-  it('are the eleven the command offers', () => {
-    expect(LESSONS.map((l) => l.name)).toEqual(['watermarks', 'late-data', 'barriers', 'buffers', 'exactly-once', 'zombies', 'kstreams', 'txn-timeout', 'spark', 'three-engines', 'triggers']);
+  it('are the twelve the command offers', () => {
+    expect(LESSONS.map((l) => l.name)).toEqual(['watermarks', 'late-data', 'barriers', 'buffers', 'exactly-once', 'zombies', 'kstreams', 'warmups', 'txn-timeout', 'spark', 'three-engines', 'triggers']);
     expect(findLesson('nope')).toBeUndefined();
   });
 
@@ -51,6 +53,24 @@ describe('lessons', () => {
       });
     });
   }
+
+  it('warmups: at lag 0 the restarted instance warms up, is probed and promoted; at the default lag it restores in full', async () => {
+    const lr = await loadLesson(findLesson('warmups')!);
+    const of = (key: string, kind: string) => {
+      const r = lr.replays.get(key)!;
+      expect(r.rec.meta.checks!.filter((c) => !c.ok)).toEqual([]);
+      return Array.from(r.index.positions(kind), (i) => r.index.events[i]!);
+    };
+    expect(of('warm', 'group.rebalance').map((e) => e.reason)).toContain('probing');
+    expect(of('warm', 'ks.standby').filter((e) => e.action === 'promoted').map((e) => `${e.p} ${e.task as string}`)).toEqual(['ks-0 1_0', 'ks-0 1_2']);
+    expect(of('default', 'group.rebalance').map((e) => e.reason)).not.toContain('probing');
+    expect(of('default', 'ks.standby')).toEqual([]);
+    // At the default lag ks-0 restores its counting tasks in full after its restart.
+    const restart = of('default', 'proc.restart').find((e) => e.p === 'ks-0')!;
+    const full = of('default', 'ks.restored').filter((e) => e.p === 'ks-0' && e.seq > restart.seq);
+    expect(full.map((e) => e.task).sort()).toEqual(['1_0', '1_2']);
+    expect(full.reduce((n, e) => n + (e.records as number), 0)).toBeGreaterThan(0);
+  });
 
   it('txn-timeout: the broker\'s timeout ends the crashed instance\'s transaction; without it the judge fails', async () => {
     const lr = await loadLesson(findLesson('txn-timeout')!);
