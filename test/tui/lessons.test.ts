@@ -26,6 +26,7 @@ import { describe, expect, it } from 'vitest';
 import { LESSONS, findLesson } from '../../src/tui/lessons/catalogue.ts';
 import { loadLesson } from '../../src/tui/lessons/resolve.ts';
 import { runScenario } from '../../src/explore/run.ts';
+import { describeEvent } from '../../src/tui/model/format.ts';
 import type { OutputRecord, WindowResult } from '../../src/stream/records.ts';
 
 describe('lessons', () => {
@@ -63,6 +64,14 @@ describe('lessons', () => {
     };
     expect(of('warm', 'group.rebalance').map((e) => e.reason)).toContain('probing');
     expect(of('warm', 'ks.standby').filter((e) => e.action === 'promoted').map((e) => `${e.p} ${e.task as string}`)).toEqual(['ks-0 1_0', 'ks-0 1_2']);
+    // The event log says it in words: the warm-ups in ks-0's assignment, caught up, promoted.
+    const said = [...of('warm', 'ks.assigned').filter((e) => e.p === 'ks-0'), ...of('warm', 'ks.standby').filter((e) => e.task === '1_0')].map(describeEvent);
+    expect(said).toEqual(expect.arrayContaining([
+      'generation 3: ks-0-1-0 gets tasks 0_0 0_1 0_2 0_3, standbys 1_0 1_2',
+      'standby 1_0 assigned: stores counts',
+      expect.stringMatching(/^standby 1_0 caught up: counts@\d+$/),
+      expect.stringMatching(/^standby 1_0 promoted to active: store counts kept, restoring from @\d+$/),
+    ]));
     expect(of('default', 'group.rebalance').map((e) => e.reason)).not.toContain('probing');
     expect(of('default', 'ks.standby')).toEqual([]);
     // At the default lag ks-0 restores its counting tasks in full after its restart.

@@ -143,8 +143,17 @@ function engineText(e: TraceEvent): string | undefined {
       return `instance starts (incarnation ${num(e, 'incarnation') ?? '?'}, ${str(e, 'guarantee') ?? '?'})`;
     case 'ks.producer':
       return `producer ${str(e, 'transactionalId') ?? '?'} initialised, epoch ${num(e, 'epoch') ?? '?'}`;
-    case 'ks.assigned':
-      return `generation ${num(e, 'generation') ?? '?'}: ${str(e, 'member') ?? '?'} gets tasks ${list(e, 'tasks') || '(none)'}`;
+    case 'ks.assigned': {
+      const standbys = Array.isArray(e.standbys) && e.standbys.length > 0 ? `, standbys ${list(e, 'standbys')}` : '';
+      return `generation ${num(e, 'generation') ?? '?'}: ${str(e, 'member') ?? '?'} gets tasks ${list(e, 'tasks') || '(none)'}${standbys}`;
+    }
+    case 'ks.standby': {
+      const action = str(e, 'action');
+      if (action === 'caught-up') return `standby ${task} caught up: ${list(e, 'offsets')}`;
+      if (action === 'promoted') return `standby ${task} promoted to active: store ${str(e, 'store') ?? '?'} kept, restoring from @${num(e, 'offset') ?? '?'}`;
+      if (action === 'assigned') return `standby ${task} assigned: stores ${list(e, 'stores')}`;
+      return `standby ${task} ${action ?? '?'}`;
+    }
     case 'ks.restored':
       return `${task} store ${str(e, 'store') ?? '?'} restored: ${num(e, 'records') ?? '?'} records from ${str(e, 'topic') ?? '?'}/${num(e, 'partition') ?? '?'} up to @${num(e, 'offset') ?? '?'}`;
     case 'ks.offsets-unstable':
