@@ -446,7 +446,7 @@ export class GroupCoordinator {
     });
   }
 
-  /** Arms the group's timer for its next deadline (a session, or the rebalance's), unless one fires earlier. */
+  /** Arms the group's timer for its next deadline (a session, the rebalance's, or a probe's), unless one fires earlier. */
   private arm(g: Group): void {
     if (g.state === 'completing') return;
     let next = g.state === 'preparing' ? g.rebalanceDeadlineMs : g.state === 'stable' ? (g.probeAtMs ?? Number.POSITIVE_INFINITY) : Number.POSITIVE_INFINITY;
