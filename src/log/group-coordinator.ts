@@ -449,7 +449,9 @@ export class GroupCoordinator {
   /** Arms the group's timer for its next deadline (a session, the rebalance's, or a probe's), unless one fires earlier. */
   private arm(g: Group): void {
     if (g.state === 'completing') return;
-    let next = g.state === 'preparing' ? g.rebalanceDeadlineMs : g.state === 'stable' ? (g.probeAtMs ?? Number.POSITIVE_INFINITY) : Number.POSITIVE_INFINITY;
+    let next = Number.POSITIVE_INFINITY;
+    if (g.state === 'preparing') next = g.rebalanceDeadlineMs;
+    else if (g.state === 'stable' && g.probeAtMs !== undefined) next = g.probeAtMs;
     for (const m of g.members.values()) if (m.join === undefined) next = Math.min(next, m.deadlineMs);
     if (next === Number.POSITIVE_INFINITY) return;
     if (g.timer !== undefined && g.timerAtMs <= next) return;

@@ -32,8 +32,9 @@ const BASE: RunSettings = {
 
 const FILTER = 'ks.assigned,ks.standby,ks.restored,group.,proc.';
 
-/** ks-0 after its restart. */
-const restarted = (c: StepContext): boolean => c.event.p === 'ks-0' && c.replay.index.positions('proc.restart').some((i) => i < c.index);
+/** ks-0 after its own restart. */
+const restarted = (c: StepContext): boolean =>
+  c.event.p === 'ks-0' && eventsOf(c, 'proc.restart').some((e) => e.p === 'ks-0' && e.seq < c.event.seq);
 
 /** The records `ks.restored` events of the step's process read for `tasks`, after the step. */
 const restoredAfter = (c: StepContext, tasks: readonly string[]): number =>
