@@ -42,6 +42,11 @@ Options:
   --acceptable-recovery-lag N
                            Kafka Streams' acceptable.recovery.lag: changelog records an instance may be
                            behind on a task and still count as caught up for the task assignor (default 10,000)
+  --max-warmup-replicas N  Kafka Streams' max.warmup.replicas: tasks the assignor may warm up at once on
+                           instances it will move them to (default 2, at least 1)
+  --probing-rebalance-interval MS
+                           Kafka Streams' probing.rebalance.interval.ms: after warm-ups are placed, the
+                           group rebalances again MS later (default 13,333: Kafka's 10 minutes scaled)
   --trigger-interval MS    Spark's processing-time trigger (default: the query's; 0 runs batches back to back)
   --savepoint-at MS        take a savepoint at virtual time MS, stop the job with it, start it again from it
   --parallelism N          parallelism of the job (default: the scenario's)
@@ -107,6 +112,9 @@ Options:
   --standby-replicas N     Kafka Streams' num.standby.replicas (default 0)
   --acceptable-recovery-lag N
                            Kafka Streams' acceptable.recovery.lag (default 10,000)
+  --max-warmup-replicas N  Kafka Streams' max.warmup.replicas (default 2)
+  --probing-rebalance-interval MS
+                           Kafka Streams' probing.rebalance.interval.ms (default 13,333)
   --unaligned              exactly-once with unaligned checkpoints (in-flight records persisted)
   --checkpoint-interval MS Flink: periodic checkpoints every MS of virtual time
                            (0: only the final one; default 500)

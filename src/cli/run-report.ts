@@ -27,24 +27,26 @@ const num = (n: number): string => n.toLocaleString('en-US');
 const count = (n: number, one: string, many: string): string => `${num(n)} ${n === 1 ? one : many}`;
 
 /** The banner words of the shape settings a run or sweep was given (sizes, spares, unaligned). */
-export function shapeParts(s: { events?: number; parallelism?: number; spareTaskManagers?: number; standbyReplicas?: number; acceptableRecoveryLag?: number; unaligned?: boolean }): string[] {
+export function shapeParts(s: { events?: number; parallelism?: number; spareTaskManagers?: number; standbyReplicas?: number; acceptableRecoveryLag?: number; maxWarmupReplicas?: number; unaligned?: boolean }): string[] {
   const parts: string[] = [];
   if (s.events !== undefined) parts.push(`events=${s.events}`);
   if (s.parallelism !== undefined) parts.push(`parallelism=${s.parallelism}`);
   if (s.spareTaskManagers !== undefined) parts.push(`spareTms=${s.spareTaskManagers}`);
   if (s.standbyReplicas !== undefined) parts.push(`standbyReplicas=${s.standbyReplicas}`);
   if (s.acceptableRecoveryLag !== undefined) parts.push(`acceptableRecoveryLag=${s.acceptableRecoveryLag}`);
+  if (s.maxWarmupReplicas !== undefined) parts.push(`maxWarmupReplicas=${s.maxWarmupReplicas}`);
   if (s.unaligned) parts.push('unaligned');
   return parts;
 }
 
 /** The engines' periodic knobs a run or sweep set, as banner words (the unset ones are the engines' defaults). */
-export function timingParts(s: { checkpointIntervalMs?: number; bufferTimeoutMs?: number; commitIntervalMs?: number; triggerIntervalMs?: number }): string[] {
+export function timingParts(s: { checkpointIntervalMs?: number; bufferTimeoutMs?: number; commitIntervalMs?: number; triggerIntervalMs?: number; probingRebalanceIntervalMs?: number }): string[] {
   const parts: string[] = [];
   if (s.checkpointIntervalMs !== undefined) parts.push(`checkpointIntervalMs=${s.checkpointIntervalMs}`);
   if (s.bufferTimeoutMs !== undefined) parts.push(`bufferTimeoutMs=${s.bufferTimeoutMs}`);
   if (s.commitIntervalMs !== undefined) parts.push(`commitIntervalMs=${s.commitIntervalMs}`);
   if (s.triggerIntervalMs !== undefined) parts.push(`triggerIntervalMs=${s.triggerIntervalMs}`);
+  if (s.probingRebalanceIntervalMs !== undefined) parts.push(`probingRebalanceIntervalMs=${s.probingRebalanceIntervalMs}`);
   return parts;
 }
 

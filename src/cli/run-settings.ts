@@ -32,6 +32,7 @@ export const RUN_SHAPE_FLAGS: Readonly<Record<string, FlagSpec>> = {
   'spare-tms': { value: true },
   'standby-replicas': { value: true },
   'acceptable-recovery-lag': { value: true },
+  'max-warmup-replicas': { value: true },
   unaligned: {},
 };
 
@@ -41,6 +42,7 @@ export const RUN_TIMING_FLAGS: Readonly<Record<string, FlagSpec>> = {
   'buffer-timeout': { value: true },
   'commit-interval': { value: true },
   'trigger-interval': { value: true },
+  'probing-rebalance-interval': { value: true },
 };
 
 export const RUN_FLAGS: Readonly<Record<string, FlagSpec>> = {
@@ -54,7 +56,7 @@ export const RUN_FLAGS: Readonly<Record<string, FlagSpec>> = {
 };
 
 /** Flags that change what runs, as opposed to how it is reported. */
-const SETTING_FLAGS = ['engine', 'seed', 'events', 'parallelism', 'guarantee', 'faults', 'bug', 'spare-tms', 'unaligned', 'checkpoint-interval', 'buffer-timeout', 'commit-interval', 'standby-replicas', 'acceptable-recovery-lag', 'trigger-interval', 'savepoint-at'] as const;
+const SETTING_FLAGS = ['engine', 'seed', 'events', 'parallelism', 'guarantee', 'faults', 'bug', 'spare-tms', 'unaligned', 'checkpoint-interval', 'buffer-timeout', 'commit-interval', 'standby-replicas', 'acceptable-recovery-lag', 'max-warmup-replicas', 'trigger-interval', 'probing-rebalance-interval', 'savepoint-at'] as const;
 
 export interface RunRequest {
   settings: RunSettings;
@@ -130,23 +132,23 @@ function fromToken(token: string, args: ParsedArgs): RunRequest {
 }
 
 /** What the shape flags set, for `weir run` and `weir explore` alike. */
-type RunShape = { engine?: EngineName; events?: number; parallelism?: number; spareTaskManagers?: number; standbyReplicas?: number; acceptableRecoveryLag?: number; unaligned?: boolean };
+type RunShape = { engine?: EngineName; events?: number; parallelism?: number; spareTaskManagers?: number; standbyReplicas?: number; acceptableRecoveryLag?: number; maxWarmupReplicas?: number; unaligned?: boolean };
 
-/** The sizes the shape flags set (events, parallelism, spare task managers, standby replicas, acceptable recovery lag); unset ones are left out. */
+/** The sizes the shape flags set (events, parallelism, spare task managers, standby replicas, acceptable recovery lag, warm-up replicas); unset ones are left out. */
 export function runShape(args: ParsedArgs): RunShape {
   const out: RunShape = {};
   const engine = valueOf(args, 'engine');
   if (engine !== undefined) out.engine = parseChoice('engine', engine, ENGINE_NAMES);
   if (args.switches.has('unaligned')) out.unaligned = true;
-  return { ...out, ...parseLimitedFlags(args, ['events', 'parallelism', 'spareTaskManagers', 'standbyReplicas', 'acceptableRecoveryLag']) };
+  return { ...out, ...parseLimitedFlags(args, ['events', 'parallelism', 'spareTaskManagers', 'standbyReplicas', 'acceptableRecoveryLag', 'maxWarmupReplicas']) };
 }
 
 /** What the engines' periodic knobs set; the ones not given are left out (the engine's defaults). */
-export type RunTiming = Partial<Pick<RunSettings, 'checkpointIntervalMs' | 'bufferTimeoutMs' | 'commitIntervalMs' | 'triggerIntervalMs'>>;
+export type RunTiming = Partial<Pick<RunSettings, 'checkpointIntervalMs' | 'bufferTimeoutMs' | 'commitIntervalMs' | 'triggerIntervalMs' | 'probingRebalanceIntervalMs'>>;
 
 /** The periodic knobs (`RUN_TIMING_FLAGS`), each checked against its limits. */
 export function runTiming(args: ParsedArgs): RunTiming {
-  return parseLimitedFlags(args, ['checkpointIntervalMs', 'bufferTimeoutMs', 'commitIntervalMs', 'triggerIntervalMs']);
+  return parseLimitedFlags(args, ['checkpointIntervalMs', 'bufferTimeoutMs', 'commitIntervalMs', 'triggerIntervalMs', 'probingRebalanceIntervalMs']);
 }
 
 /** Planted bug names, each once; an unknown one is bad input. */

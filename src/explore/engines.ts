@@ -52,6 +52,8 @@ const ENGINE_ONLY: readonly { field: keyof RunSettings; flag: string; engine: En
   { field: 'commitIntervalMs', flag: '--commit-interval', engine: 'kstreams' },
   { field: 'standbyReplicas', flag: '--standby-replicas', engine: 'kstreams' },
   { field: 'acceptableRecoveryLag', flag: '--acceptable-recovery-lag', engine: 'kstreams' },
+  { field: 'maxWarmupReplicas', flag: '--max-warmup-replicas', engine: 'kstreams' },
+  { field: 'probingRebalanceIntervalMs', flag: '--probing-rebalance-interval', engine: 'kstreams' },
   { field: 'triggerIntervalMs', flag: '--trigger-interval', engine: 'spark' },
 ];
 
@@ -63,7 +65,7 @@ const ENGINE_ONLY: readonly { field: keyof RunSettings; flag: string; engine: En
  */
 export function engineProblem(
   scenario: Scenario,
-  settings: { engine?: EngineName; bugs: readonly BugName[]; guarantee?: string } & Partial<Pick<RunSettings, 'checkpointIntervalMs' | 'bufferTimeoutMs' | 'savepointAtMs' | 'unaligned' | 'spareTaskManagers' | 'commitIntervalMs' | 'standbyReplicas' | 'acceptableRecoveryLag' | 'triggerIntervalMs' | 'plan' | 'parallelism' | 'taskManagers'>>,
+  settings: { engine?: EngineName; bugs: readonly BugName[]; guarantee?: string } & Partial<Pick<RunSettings, 'checkpointIntervalMs' | 'bufferTimeoutMs' | 'savepointAtMs' | 'unaligned' | 'spareTaskManagers' | 'commitIntervalMs' | 'standbyReplicas' | 'acceptableRecoveryLag' | 'maxWarmupReplicas' | 'probingRebalanceIntervalMs' | 'triggerIntervalMs' | 'plan' | 'parallelism' | 'taskManagers'>>,
 ): string | undefined {
   const engine = settings.engine ?? 'flink';
   const has = enginesOf(scenario);
@@ -213,6 +215,8 @@ export function deployEngine(engine: EngineName, host: Host, scenario: Scenario,
       ...(settings.commitIntervalMs !== undefined ? { commitIntervalMs: settings.commitIntervalMs } : {}),
       ...(settings.standbyReplicas !== undefined ? { standbyReplicas: settings.standbyReplicas } : {}),
       ...(settings.acceptableRecoveryLag !== undefined ? { acceptableRecoveryLag: settings.acceptableRecoveryLag } : {}),
+      ...(settings.maxWarmupReplicas !== undefined ? { maxWarmupReplicas: settings.maxWarmupReplicas } : {}),
+      ...(settings.probingRebalanceIntervalMs !== undefined ? { probingRebalanceIntervalMs: settings.probingRebalanceIntervalMs } : {}),
     });
   }
   if (engine === 'spark' && scenario.engines.spark) {

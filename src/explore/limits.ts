@@ -30,6 +30,8 @@ export const LIMITS = {
   commitIntervalMs: { field: 'commitIntervalMs', flag: 'commit-interval', min: 1, max: 3_600_000, why: 'an hour of virtual time is far beyond any run' },
   standbyReplicas: { field: 'standbyReplicas', flag: 'standby-replicas', min: 0, max: 8, why: 'a standby keeps a copy of its task\'s stores on another instance; more copies than instances are never placed' },
   acceptableRecoveryLag: { field: 'acceptableRecoveryLag', flag: 'acceptable-recovery-lag', min: 0, max: 1_000_000_000, why: 'it counts changelog records' },
+  maxWarmupReplicas: { field: 'maxWarmupReplicas', flag: 'max-warmup-replicas', min: 1, max: 1_000, why: 'Kafka Streams needs at least one; more warm-ups than a job has tasks are never placed' },
+  probingRebalanceIntervalMs: { field: 'probingRebalanceIntervalMs', flag: 'probing-rebalance-interval', min: 1, max: 3_600_000, why: 'an hour of virtual time is far beyond any run' },
   triggerIntervalMs: { field: 'triggerIntervalMs', flag: 'trigger-interval', min: 0, max: 3_600_000, why: '0 runs batches back to back; an hour of virtual time is far beyond any run' },
   savepointAtMs: { field: 'savepointAtMs', flag: 'savepoint-at', min: 1, max: 3_600_000, why: 'an hour of virtual time is far beyond any run' },
   seeds: { field: 'seeds', flag: 'seeds', min: 1, max: 10_000_000, why: 'a sweep keeps one small result per seed' },

@@ -44,6 +44,10 @@ export interface RunSettings {
   standbyReplicas?: number;
   /** Kafka Streams' acceptable.recovery.lag, for its task assignor (default 10,000). */
   acceptableRecoveryLag?: number;
+  /** Kafka Streams' max.warmup.replicas, for its task assignor (default 2). */
+  maxWarmupReplicas?: number;
+  /** Kafka Streams' probing.rebalance.interval.ms: how long after warm-ups are placed the group rebalances again (default 13,333, Kafka's 10 minutes scaled as the session is). */
+  probingRebalanceIntervalMs?: number;
   /** Spark's processing-time trigger interval (default: the query's). */
   triggerIntervalMs?: number;
   /** Exactly-once with unaligned checkpoints (snapshot at the first barrier, in-flight records persisted). */
@@ -61,7 +65,7 @@ export class TokenError extends Error {}
 /** The keys a token's settings may have; any other is refused. */
 const SETTINGS_KEYS: ReadonlySet<string> = new Set([
   'scenario', 'engine', 'seed', 'events', 'parallelism', 'keys', 'guarantee', 'faults', 'plan', 'bugs',
-  'taskManagers', 'spareTaskManagers', 'checkpointIntervalMs', 'bufferTimeoutMs', 'commitIntervalMs', 'standbyReplicas', 'acceptableRecoveryLag', 'triggerIntervalMs', 'unaligned', 'savepointAtMs', 'keepIds',
+  'taskManagers', 'spareTaskManagers', 'checkpointIntervalMs', 'bufferTimeoutMs', 'commitIntervalMs', 'standbyReplicas', 'acceptableRecoveryLag', 'maxWarmupReplicas', 'probingRebalanceIntervalMs', 'triggerIntervalMs', 'unaligned', 'savepointAtMs', 'keepIds',
 ] satisfies (keyof RunSettings)[]);
 
 export function encodeToken(s: RunSettings): string {
@@ -106,7 +110,7 @@ function validateSettings(raw: unknown): RunSettings {
   // The same bounds as the command line's flags (limits.ts), so a token cannot ask for a run this weir cannot hold.
   const seedProblem = limitProblem('seed', r.seed, 'token');
   if (seedProblem !== undefined) bad(seedProblem);
-  for (const k of ['events', 'parallelism', 'keys', 'taskManagers', 'spareTaskManagers', 'checkpointIntervalMs', 'bufferTimeoutMs', 'commitIntervalMs', 'standbyReplicas', 'acceptableRecoveryLag', 'triggerIntervalMs', 'savepointAtMs'] as const) {
+  for (const k of ['events', 'parallelism', 'keys', 'taskManagers', 'spareTaskManagers', 'checkpointIntervalMs', 'bufferTimeoutMs', 'commitIntervalMs', 'standbyReplicas', 'acceptableRecoveryLag', 'maxWarmupReplicas', 'probingRebalanceIntervalMs', 'triggerIntervalMs', 'savepointAtMs'] as const) {
     const problem = r[k] === undefined ? undefined : limitProblem(k, r[k], 'token');
     if (problem !== undefined) bad(problem);
   }

@@ -34,6 +34,10 @@ export interface SweepJob {
   /** Kafka Streams' num.standby.replicas. */
   standbyReplicas?: number;
   acceptableRecoveryLag?: number;
+  /** Kafka Streams' max.warmup.replicas. */
+  maxWarmupReplicas?: number;
+  /** Kafka Streams' probing.rebalance.interval.ms. */
+  probingRebalanceIntervalMs?: number;
   /** Periodic checkpoints every this many ms of virtual time (the scenario's default when absent). */
   checkpointIntervalMs?: number;
   /** Flink's execution.buffer-timeout. */
@@ -81,6 +85,8 @@ export function settingsOf(job: SweepJob, seed: number): RunSettings {
   if (job.unaligned) s.unaligned = true;
   if (job.standbyReplicas !== undefined) s.standbyReplicas = job.standbyReplicas;
   if (job.acceptableRecoveryLag !== undefined) s.acceptableRecoveryLag = job.acceptableRecoveryLag;
+  if (job.maxWarmupReplicas !== undefined) s.maxWarmupReplicas = job.maxWarmupReplicas;
+  if (job.probingRebalanceIntervalMs !== undefined) s.probingRebalanceIntervalMs = job.probingRebalanceIntervalMs;
   if (job.checkpointIntervalMs !== undefined) s.checkpointIntervalMs = job.checkpointIntervalMs;
   if (job.bufferTimeoutMs !== undefined) s.bufferTimeoutMs = job.bufferTimeoutMs;
   if (job.commitIntervalMs !== undefined) s.commitIntervalMs = job.commitIntervalMs;

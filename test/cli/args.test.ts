@@ -153,6 +153,21 @@ describe('runRequest', () => {
     expect(() => run('wordcount', '--buffer-timeout', '60001')).toThrow(/buffer-timeout/);
   });
 
+  it('takes the task assignor\'s warm-up knobs for Kafka Streams only, within their bounds, into the token', () => {
+    const r = run('wordcount', '--engine', 'kstreams', '--max-warmup-replicas', '1', '--probing-rebalance-interval', '3000');
+    expect(r.settings).toMatchObject({ maxWarmupReplicas: 1, probingRebalanceIntervalMs: 3000 });
+    expect(() => checkScenario(r, findScenario)).not.toThrow();
+    expect(decodeToken(encodeToken(r.settings))).toMatchObject({ maxWarmupReplicas: 1, probingRebalanceIntervalMs: 3000 });
+    expect(() => checkScenario(run('wordcount', '--max-warmup-replicas', '1'), findScenario)).toThrow('--max-warmup-replicas is a setting of the kstreams engine; it does nothing on flink (drop it, or run with --engine kstreams)');
+    expect(() => checkScenario(run('wordcount', '--engine', 'spark', '--probing-rebalance-interval', '3000'), findScenario)).toThrow(/--probing-rebalance-interval is a setting of the kstreams engine/);
+    // Kafka Streams needs at least one warm-up replica (max.warmup.replicas is atLeast(1)).
+    expect(() => run('wordcount', '--engine', 'kstreams', '--max-warmup-replicas', '0')).toThrow(/--max-warmup-replicas must be an integer from 1 to 1,000/);
+    expect(() => run('wordcount', '--engine', 'kstreams', '--probing-rebalance-interval', '0')).toThrow(/--probing-rebalance-interval must be an integer from 1 to 3,600,000/);
+    expect(() => decodeToken(encodeToken({ ...r.settings, maxWarmupReplicas: 0 }))).toThrow(/maxWarmupReplicas must be an integer from 1/);
+    // A token fixes them like every other setting.
+    expect(() => run(encodeToken(r.settings), '--probing-rebalance-interval', '5000')).toThrow(/drop --probing-rebalance-interval/);
+  });
+
   it('puts the engine into the token, and reads a token without one as Flink', () => {
     const r = run('wordcount', '--seed', '3');
     expect(r.settings.engine).toBe('flink');

@@ -45,6 +45,10 @@ export interface KStreamsJob {
   standbyReplicas?: number;
   /** Kafka Streams' `acceptable.recovery.lag` (default 10,000). */
   acceptableRecoveryLag?: number;
+  /** Kafka Streams' `max.warmup.replicas` (default 2). */
+  maxWarmupReplicas?: number;
+  /** Kafka Streams' `probing.rebalance.interval.ms` (default 13,333: Kafka's 10 minutes scaled as the session is). */
+  probingRebalanceIntervalMs?: number;
   /** Planted bugs of the run; those of other layers are ignored here. */
   bugs?: readonly string[];
 }
@@ -181,6 +185,8 @@ export function deployKStreams(host: Host, job: KStreamsJob): KStreamsDeployment
     commitIntervalMs: job.commitIntervalMs ?? defaultCommitIntervalMs(job.guarantee),
     standbyReplicas: job.standbyReplicas ?? 0,
     acceptableRecoveryLag: job.acceptableRecoveryLag ?? DEFAULT_KSTREAMS_SETTINGS.acceptableRecoveryLag,
+    maxWarmupReplicas: job.maxWarmupReplicas ?? DEFAULT_KSTREAMS_SETTINGS.maxWarmupReplicas,
+    probingRebalanceIntervalMs: job.probingRebalanceIntervalMs ?? DEFAULT_KSTREAMS_SETTINGS.probingRebalanceIntervalMs,
   };
   const registry = new QueryRegistry();
   const app: KStreamsApp = { topology, partitions: { ...job.topics, ...internal.topics }, settings, brokerId: job.brokerId, bugs: new KStreamsBugs(job.bugs ?? []), queries: registry };

@@ -105,4 +105,26 @@ describe('task placement in a run', () => {
     run({ scenario: 'wordcount', engine: 'kstreams', seed: 5, faults: 'heavy' }, { subscribers: [(e) => { if (e.kind === 'group.rebalance') plain.push(e.reason as string); }] });
     expect(plain).not.toContain('probing');
   });
+
+  it('probes after the interval it is given, and warms up no more tasks than max.warmup.replicas', () => {
+    const rebalances: TraceEvent[] = [];
+    const assigned: TraceEvent[] = [];
+    const r = run(
+      { scenario: 'wordcount', engine: 'kstreams', seed: 5, faults: 'heavy', acceptableRecoveryLag: 0, maxWarmupReplicas: 1, probingRebalanceIntervalMs: 3_000 },
+      {
+        subscribers: [(e) => {
+          if (e.kind === 'group.rebalance' || e.kind === 'group.generation') rebalances.push(e);
+          if (e.kind === 'ks.assigned') assigned.push(e);
+        }],
+      },
+    );
+    expect(failed(r)).toEqual([]);
+    const of = (generation: number, p: string): TraceEvent => assigned.find((e) => e.generation === generation && e.p === p)!;
+    // The same two counting tasks move as at the default budget of 2, but only one keeps a warm-up copy.
+    expect(of(4, 'ks-1').tasks).toEqual(['1_0', '1_1', '1_2', '1_3']);
+    expect(of(4, 'ks-0').standbys).toEqual(['1_0']);
+    const probe = rebalances.find((e) => e.reason === 'probing')!;
+    expect(probe.generation).toBe(4);
+    expect(probe.t).toBe(rebalances.find((e) => e.kind === 'group.generation' && e.generation === 4)!.t + 3_000);
+  });
 });
