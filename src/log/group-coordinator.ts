@@ -18,6 +18,8 @@
  *   preparing ──every member rejoined, or the rebalance timeout──▶ completing
  *       (generation + 1, assignment, group record written)
  *   completing ──group record durable, joins answered──▶ stable (or empty: no member left)
+ *   completing ──join of a new member or a changed subscription, leave──▶ preparing
+ *       (the generation is aborted: nobody is told of it)
  *
  * - A rebalance waits for every known member to join again, at most the
  *   largest rebalance timeout of the members; those that did not rejoin by
@@ -33,15 +35,21 @@
  *   of simulated time passes without a heartbeat, which starts a rebalance.
  * - A join from a member of a stable group with an unchanged subscription is
  *   answered with the current generation (Kafka does the same for a follower),
- *   so a retried join whose reply was lost does not start a rebalance.
+ *   so a plain consumer's retried join whose reply was lost does not start a
+ *   rebalance. A Kafka Streams member's join never has an unchanged
+ *   subscription (its `uniqueField` counts its joins), so each one rebalances,
+ *   as in Kafka.
  *   Member ids are chosen by the client and must be fresh per client
  *   incarnation (Kafka generates them), or a restarted client would pass for
  *   its predecessor.
  * - Every completed generation is written to the offsets log (offsets-log.ts)
  *   before anyone is told of it, so generations never repeat across broker
  *   crashes and a restarted broker knows the members and their assignment
- *   (their sessions start afresh). A join or leave that arrives while it is
- *   written waits for it.
+ *   (their sessions start afresh). A join of a new member or with a
+ *   changed subscription, or a leave, that arrives while it is written aborts
+ *   it (Kafka's `prepareRebalance` in COMPLETING_REBALANCE): the members'
+ *   joins wait on for the next generation; the same join sent again is
+ *   answered with the generation being written.
  * - Offset commits are validated as in Kafka's `ClassicGroup.validateOffsetCommit`:
  *   an unknown member is `unknown-member`, another generation is
  *   `illegal-generation`; a group without members accepts a commit with
@@ -131,8 +139,6 @@ interface Group {
    * at its deadline, which a new member's join during the wait moves on (see `expire`).
    */
   initial?: { delayMs: number; remainingMs: number; newMemberAdded: boolean };
-  /** Joins and leaves that came while a completed generation was being written. */
-  deferred: (() => void)[];
   /**
    * A Kafka Streams group whose last assignment moved tasks: when it rebalances again to probe its
    * warm-ups (Kafka's leader schedules this; weir's coordinator runs the assignor, so it does).
@@ -220,7 +226,7 @@ export class GroupCoordinator {
   private group(id: string): Group {
     let g = this.groups.get(id);
     if (g === undefined) {
-      g = { id, generation: 0, state: 'empty', members: new Map(), rebalanceDeadlineMs: 0, deferred: [], timerAtMs: 0 };
+      g = { id, generation: 0, state: 'empty', members: new Map(), rebalanceDeadlineMs: 0, timerAtMs: 0 };
       this.groups.set(id, g);
     }
     return g;
@@ -235,19 +241,23 @@ export class GroupCoordinator {
     const streams = validStreams(req.streams);
     if (typeof streams === 'string') return fail('bad-request', streams);
     const g = this.group(groupId);
-    if (g.state === 'completing') {
-      g.deferred.push(() => this.join(req, reply, fail));
-      return;
-    }
     const wanted = [...new Set(topics)].sort(cmpStr);
     const answer = (j: Joined): void => reply({ kind: 'group.joined', reqId: req.reqId, ...j });
     let m = g.members.get(memberId);
-    if (m !== undefined && g.state === 'stable' && sameList(m.topics, wanted)) {
+    // Kafka's `member.matches`: the same metadata. A Kafka Streams subscription never matches the
+    // last: each join increments its `uniqueField` "to ensure a rebalance when a thread rejoins".
+    const unchanged = m !== undefined && sameList(m.topics, wanted) && m.streams === undefined && streams === undefined;
+    if (m !== undefined && unchanged && g.state === 'stable') {
       m.deadlineMs = this.ctx.clock.now() + m.sessionTimeoutMs;
       return answer({
         generation: g.generation, assignment: m.assignment, members: sortedMembers(g).map((x) => x.id), assignments: assignmentsOf(sortedMembers(g)),
         ...(m.tasks === undefined ? {} : { tasks: m.tasks }),
       });
+    }
+    if (m !== undefined && unchanged && g.state === 'completing') {
+      // A join sent again (its first answer lost): it is answered with the generation being written.
+      m.join = answer;
+      return;
     }
     if (m === undefined) {
       m = { id: memberId, topics: wanted, sessionTimeoutMs, rebalanceTimeoutMs, assignment: [], deadlineMs: 0 };
@@ -280,10 +290,6 @@ export class GroupCoordinator {
   leave(req: LeaveGroupRequest, reply: Reply, fail: Fail): void {
     if (!isStr(req.groupId) || !isStr(req.memberId)) return fail('bad-request', 'group.leave needs groupId, memberId');
     const g = this.groups.get(req.groupId);
-    if (g?.state === 'completing') {
-      g.deferred.push(() => this.leave(req, reply, fail));
-      return;
-    }
     if (g === undefined || !g.members.delete(req.memberId)) return fail('unknown-member', `no member '${req.memberId}' in group '${req.groupId}'`);
     reply({ kind: 'group.ok', reqId: req.reqId });
     if (g.state === 'preparing') this.maybeCompleteJoin(g);
@@ -352,11 +358,18 @@ export class GroupCoordinator {
     return refused;
   }
 
+  /**
+   * Starts a rebalance. One that starts while a generation is being written aborts it (Kafka's
+   * `prepareRebalance` in COMPLETING_REBALANCE answers the waiting syncs REBALANCE_IN_PROGRESS and
+   * the members join again): its members are told nothing of it, their joins wait on for the next
+   * generation, and the record, once durable, only keeps the number from being used again.
+   */
   private prepareRebalance(g: Group, reason: string): void {
     const now = this.ctx.clock.now();
     g.probeAtMs = undefined;
     const rebalanceTimeoutMs = Math.max(0, ...sortedMembers(g).map((m) => m.rebalanceTimeoutMs));
     const initial = g.state === 'empty' && this.initialDelayMs > 0;
+    const aborted = g.state === 'completing';
     g.state = 'preparing';
     if (initial) {
       g.initial = { delayMs: this.initialDelayMs, remainingMs: Math.max(rebalanceTimeoutMs - this.initialDelayMs, 0), newMemberAdded: false };
@@ -364,7 +377,7 @@ export class GroupCoordinator {
     } else {
       g.rebalanceDeadlineMs = now + rebalanceTimeoutMs;
     }
-    this.ctx.trace.emit('group.rebalance', { group: g.id, generation: g.generation, reason, members: g.members.size, ...(initial ? { initialDelayMs: this.initialDelayMs } : {}) });
+    this.ctx.trace.emit('group.rebalance', { group: g.id, generation: g.generation, reason, members: g.members.size, ...(initial ? { initialDelayMs: this.initialDelayMs } : {}), ...(aborted ? { aborted: true } : {}) });
     this.maybeCompleteJoin(g);
     if (g.state === 'preparing') this.arm(g);
   }
@@ -427,6 +440,8 @@ export class GroupCoordinator {
     };
     const generation = g.generation;
     this.store.append([groupRecord(g.id, rec)], undefined, () => {
+      // A join or leave while it was written started another rebalance: this generation was aborted.
+      if (g.state !== 'completing' || g.generation !== generation) return;
       g.state = g.members.size > 0 ? 'stable' : 'empty';
       const now = this.ctx.clock.now();
       const ids = members.map((m) => m.id);
@@ -439,9 +454,6 @@ export class GroupCoordinator {
         join?.({ generation, assignment: m.assignment, members: ids, assignments: all, ...(m.tasks === undefined ? {} : { tasks: m.tasks }) });
       }
       if (probeAfterMs !== undefined && g.state === 'stable') g.probeAtMs = now + probeAfterMs;
-      const deferred = g.deferred;
-      g.deferred = [];
-      for (const fn of deferred) fn();
       this.arm(g);
     });
   }

@@ -93,9 +93,18 @@ export class GroupMember {
 
   /** Leaves the group (no further callbacks); the coordinator rebalances the others at once. */
   leave(cb: () => void = () => {}): void {
+    this.stop();
+    this.client.leaveGroup(this.opts.groupId, this.memberId, () => cb());
+  }
+
+  /**
+   * Stops without a word to the group (no further callbacks, no heartbeats): the coordinator lets
+   * the member go when its session expires. Kafka Streams closes its consumers this way
+   * (`internal.leave.group.on.close` is false).
+   */
+  stop(): void {
     this.stateNow = 'left';
     this.timer?.cancel();
-    this.client.leaveGroup(this.opts.groupId, this.memberId, () => cb());
   }
 
   private join(): void {

@@ -128,6 +128,28 @@ describe('Kafka Streams engine', () => {
     }
   });
 
+  it('closes its instances without leaving the group: the coordinator lets them go when their sessions expire (internal.leave.group.on.close false)', () => {
+    const reasons: { t: number; reason: string }[] = [];
+    const generations: { t: number; members: string[] }[] = [];
+    const closed: number[] = [];
+    const r = runScenario({ scenario: 'wordcount', engine: 'kstreams', seed: 1, guarantee: 'exactly-once', faults: 'none', bugs: [] }, {
+      subscribers: [(e) => {
+        if (e.kind === 'group.rebalance') reasons.push({ t: e.t, reason: e.reason as string });
+        if (e.kind === 'group.generation') generations.push({ t: e.t, members: e.members as string[] });
+        if (e.kind === 'ks.closed') closed.push(e.t);
+      }],
+    });
+    expect(r.checks.filter((c) => !c.ok)).toEqual([]);
+    expect(closed).toHaveLength(2);
+    const end = Math.max(...closed);
+    // No leave: the group rebalances once the first session (1 s) runs out after the members' last
+    // heartbeats, and the other member's expiry ends that rebalance with nobody in it.
+    expect(reasons.filter((x) => x.t >= end).map((x) => x.reason)).toEqual(['expired:ks-1-0-0']);
+    expect(reasons.at(-1)!.t - end).toBeLessThanOrEqual(1_000);
+    expect(generations.filter((x) => x.t >= end).map((x) => x.members)).toEqual([[]]);
+    expect(reasons.some((x) => x.reason.startsWith('leave:'))).toBe(false);
+  });
+
   it('a commit on revocation names no offsets for a task with nothing new, so no transaction holds offsets alone (StreamTask.prepareCommit)', () => {
     // Seed 22: its swarm faults bring rebalances whose revocations commit tasks with nothing new (had
     // every task named its offsets, the commits on revocation at 1.7 s and 3.3 s would have opened

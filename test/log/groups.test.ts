@@ -431,29 +431,44 @@ describe('a Kafka Streams group', () => {
   });
   const opts = (s: ReturnType<typeof streams>) => ({ ...TIMEOUTS, streams: s });
 
-  it('is assigned tasks from the subscriptions and its changelogs\' end offsets, and keeps them through a retried join and a broker crash', () => {
+  it('is assigned tasks from the subscriptions and its changelogs\' end offsets, and keeps them through a join sent again and a broker crash', () => {
     const w = logWorld(56, { t: 2, r: 2, c: 2 }, {}, { groupInitialRebalanceDelayMs: 0 });
     const other = addApp(w.world, 'app2');
     settle(w.world, 10);
     // Changelog partition c/1 holds 5 records: its task 1_1 is 5 behind on any client without state, more than the acceptable 3.
     ok(call<ProduceResult>(w.world, (cb) => w.client().produce('c', 1, [1, 2, 3, 4, 5], {}, cb)));
+    let first: JoinGroupResult | undefined;
     let b: JoinGroupResult | undefined;
+    const rebalances = events(w.world, 'group.rebalance');
+    const generations = events(w.world, 'group.generation');
     // a (process ks-0) holds 1_1's state up to its end; b (ks-1) holds none. Round-robin would give 1_1 to ks-1.
-    w.client().joinGroup('g', 'a', ['r', 't'], opts(streams('ks-0', { '1_1': 5 })), (r) => void r);
+    w.client().joinGroup('g', 'a', ['r', 't'], opts(streams('ks-0', { '1_1': 5 })), (r) => (first = r));
     other().joinGroup('g', 'b', ['r', 't'], opts(streams('ks-1')), (r) => (b = r));
     settle(w.world, 200);
-    const a = ok(call<JoinGroupResult>(w.world, (cb) => w.client().joinGroup('g', 'a', ['r', 't'], opts(streams('ks-0', { '1_1': 5 })), cb)));
-    settle(w.world, 10);
+    // b joined while a's generation of its own was being written: that one is aborted (announced to
+    // nobody) and both form the next (Kafka's prepareRebalance in COMPLETING_REBALANCE).
+    expect(rebalances.map((e) => [e.generation, e.reason, e.aborted])).toEqual([[0, 'join:a', undefined], [1, 'join:b', true]]);
+    expect(generations.map((e) => [e.generation, e.members])).toEqual([[2, ['a', 'b']]]);
+    const a = ok(first!);
     expect(a.members).toEqual(['a', 'b']);
+    expect(ok(b!).generation).toBe(2);
     expect(a.tasks).toEqual({ active: ['1_0', '1_1'], standby: [] });
     // 1_1 moved to ks-0, which is caught up on it; ks-1, where the round-robin put it, warms up a replica (a standby).
     expect(ok(b!).tasks).toEqual({ active: ['0_0', '0_1'], standby: ['1_1'] });
     // A member reads its tasks' partitions, every source topic's.
     expect(names(a.assignment)).toEqual(['r/0', 'r/1']);
     expect(names(ok(b!).assignment)).toEqual(['t/0', 't/1']);
-    // A retried join of the stable group, also after a broker crash, is answered with the same tasks.
+    // After a broker crash the group is restored stable. A Kafka Streams member's join never matches
+    // its last subscription (Kafka increments its uniqueField at every join), so the same join sent
+    // again rebalances the group; both members join again and keep their tasks.
     bounce(w.world, 'broker');
-    expect(ok(call<JoinGroupResult>(w.world, (cb) => w.client().joinGroup('g', 'a', ['r', 't'], opts(streams('ks-0')), cb))).tasks).toEqual(a.tasks);
+    let b2: JoinGroupResult | undefined;
+    other().joinGroup('g', 'b', ['r', 't'], opts(streams('ks-1')), (r) => (b2 = r));
+    const again = ok(call<JoinGroupResult>(w.world, (cb) => w.client().joinGroup('g', 'a', ['r', 't'], opts(streams('ks-0', { '1_1': 5 })), cb)));
+    expect(rebalances.at(-1)).toMatchObject({ generation: 2, reason: expect.stringMatching(/^join:[ab]$/) });
+    expect(again.generation).toBe(3);
+    expect(again.tasks).toEqual(a.tasks);
+    expect(ok(b2!).tasks).toEqual(ok(b!).tasks);
   });
 
   it('rebalances again after probing.rebalance.interval.ms when its assignment moved a task, and not when nothing moved', () => {
@@ -465,12 +480,13 @@ describe('a Kafka Streams group', () => {
       const sub = (processId: string, sums: Record<string, number> = {}) => ({ ...streams(processId, sums), acceptableRecoveryLag: lag, probingRebalanceIntervalMs: 500 });
       const generations = events(w.world, 'group.generation');
       const rebalances = events(w.world, 'group.rebalance');
-      w.client().joinGroup('g', 'a', ['r', 't'], opts(sub('ks-0', { '1_1': 5 })), (r) => void r);
+      let first: JoinGroupResult | undefined;
+      w.client().joinGroup('g', 'a', ['r', 't'], opts(sub('ks-0', { '1_1': 5 })), (r) => (first = r));
       other().joinGroup('g', 'b', ['r', 't'], opts(sub('ks-1')), (r) => void r);
-      settle(w.world, 200);
-      // a joins the rebalance b's join began: the generation of both.
-      const both = ok(call<JoinGroupResult>(w.world, (cb) => w.client().joinGroup('g', 'a', ['r', 't'], opts(sub('ks-0', { '1_1': 5 })), cb)));
-      settle(w.world, 1_000);
+      settle(w.world, 1_200);
+      // b's join aborted a's generation of its own: a and b formed the next together.
+      const both = ok(first!);
+      expect(both.members).toEqual(['a', 'b']);
       return { generation: both.generation, generationAt: generations.find((e) => e.generation === both.generation)!.t, probes: rebalances.filter((e) => e.reason === 'probing') };
     };
     // Lag 3: 1_1 (5 behind on ks-1) moves to ks-0, and the group probes 500 ms after that generation was written.

@@ -1139,14 +1139,19 @@ class StreamThread implements ProcessLogic, QueryableThread {
    * (`loseTasks`), then the member joins again; it does not leave, the group has let it go.
    */
   private lost(code: string, done: () => void): void {
-    // A closed instance has left the group, or leaves it as its shutdown ends: it does not join again.
+    // A closed instance is out of the group, or stops its member as its shutdown ends: it does not join again.
     if (this.closed) return;
     const member = this.member;
     // Nothing is committed until the member has joined again (`commit` skips while it is unset).
     this.member = undefined;
     this.loseTasks(`heartbeat: ${code}`, () => {
-      if (this.member !== undefined || this.closed) {
-        // Lost again meanwhile and a new member joined, or shut down: this one stays out.
+      if (this.closed) {
+        // Shut down meanwhile: the member stops without leaving, as a closing instance's does.
+        member?.stop();
+        return;
+      }
+      if (this.member !== undefined) {
+        // Lost again meanwhile and a new member joined: this one stays out.
         member?.leave();
         return;
       }
@@ -1259,7 +1264,11 @@ class StreamThread implements ProcessLogic, QueryableThread {
     return now - (rt.caughtUpAt.get(topic) ?? -Infinity) <= 2 * (s.pollMs + s.fetchMaxWaitMs);
   }
 
-  /** `KafkaStreams.close()`: a last commit, leave the group, stop. */
+  /**
+   * `KafkaStreams.close()`: a last commit, then stop. The member does not leave the group: Kafka
+   * Streams closes its consumer with `internal.leave.group.on.close` false (StreamsConfig), so the
+   * coordinator lets it go when its session expires.
+   */
   private shutdown(): void {
     if (this.closed) return;
     this.commit(true, () => {
@@ -1278,7 +1287,7 @@ class StreamThread implements ProcessLogic, QueryableThread {
       const m = this.member;
       this.member = undefined;
       this.ctx.trace.emit('ks.closed', {});
-      m?.leave();
+      m?.stop();
     });
   }
 }
