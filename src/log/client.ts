@@ -37,7 +37,7 @@ export type ListTxnsResult = { ok: true; open: ListedTxn[] } | LogFailure;
 export type EndOffsetsResult = { ok: true; offsets: number[] } | LogFailure;
 export type DeleteRecordsResult = { ok: true; lowWatermark: number } | LogFailure;
 export type JoinGroupResult = {
-  ok: true; generation: number; assignment: TopicPartition[]; members: string[]; assignments: Record<string, TopicPartition[]>; tasks?: StreamsTasks;
+  ok: true; generation: number; assignment: TopicPartition[]; members: string[]; assignments: Record<string, TopicPartition[]>; tasks?: StreamsTasks; nextRebalanceMs?: number;
 } | LogFailure;
 export type FetchOffsetsResult = { ok: true; offsets: FetchedOffset[] } | LogFailure;
 
@@ -53,6 +53,8 @@ export interface JoinOptions {
   rebalanceTimeoutMs: number;
   /** A Kafka Streams member's subscription (see `JoinGroupRequest.streams`). */
   streams?: StreamsSubscription;
+  /** Why it joins (see `JoinGroupRequest.reason`). */
+  reason?: string;
 }
 
 export interface FetchOffsetsOptions {
@@ -155,7 +157,10 @@ export class LogClient {
   joinGroup(groupId: string, memberId: string, topics: string[], opts: JoinOptions, cb: (r: JoinGroupResult) => void): void {
     this.request({ kind: 'group.join', groupId, memberId, topics, ...opts }, cb, (r) =>
       r.kind === 'group.joined'
-        ? { ok: true, generation: r.generation, assignment: r.assignment, members: r.members, assignments: r.assignments, ...(r.tasks === undefined ? {} : { tasks: r.tasks }) }
+        ? {
+          ok: true, generation: r.generation, assignment: r.assignment, members: r.members, assignments: r.assignments,
+          ...(r.tasks === undefined ? {} : { tasks: r.tasks }), ...(r.nextRebalanceMs === undefined ? {} : { nextRebalanceMs: r.nextRebalanceMs }),
+        }
         : undefined,
     );
   }

@@ -42,6 +42,12 @@
  *   Member ids are chosen by the client and must be fresh per client
  *   incarnation (Kafka generates them), or a restarted client would pass for
  *   its predecessor.
+ * - The group has a leader, as Kafka's classic groups do: the first member to
+ *   join, while it stays a member (then the first of the others by id). It
+ *   computes nothing here; when a Kafka Streams assignment moved tasks, its
+ *   member alone is told when to join again to probe the warm-ups
+ *   (`nextRebalanceMs`, Kafka's `AssignmentInfo`), as Kafka's leader gives the
+ *   follow-up rebalance to its own client.
  * - Every completed generation is written to the offsets log (offsets-log.ts)
  *   before anyone is told of it, so generations never repeat across broker
  *   crashes and a restarted broker knows the members and their assignment
@@ -108,6 +114,7 @@ interface Joined {
   members: string[];
   assignments: Record<string, TopicPartition[]>;
   tasks?: StreamsTasks;
+  nextRebalanceMs?: number;
 }
 
 interface Member {
@@ -140,11 +147,10 @@ interface Group {
    */
   initial?: { delayMs: number; remainingMs: number; newMemberAdded: boolean };
   /**
-   * A Kafka Streams group whose last assignment moved tasks: when it rebalances again to probe its
-   * warm-ups (Kafka's leader schedules this; weir's coordinator runs the assignor, so it does).
-   * Any rebalance before then clears it.
+   * The group leader (Kafka's `ClassicGroup.leaderId`): the first member to join, while it stays;
+   * then the first of the others by id. Its member is the one told to probe warm-ups.
    */
-  probeAtMs?: number;
+  leaderId?: string;
   timer?: TimerHandle;
   timerAtMs: number;
 }
@@ -212,6 +218,8 @@ export class GroupCoordinator {
       });
     }
     g.state = g.members.size > 0 ? 'stable' : 'empty';
+    // Kafka's group record names its leader; weir's does not, so the first member by id leads.
+    g.leaderId = sortedMembers(g)[0]?.id;
   }
 
   /** The broker serves from now on: restored members' sessions start counting (nothing may be appended before). */
@@ -240,6 +248,7 @@ export class GroupCoordinator {
     }
     const streams = validStreams(req.streams);
     if (typeof streams === 'string') return fail('bad-request', streams);
+    if (req.reason !== undefined && !isStr(req.reason)) return fail('bad-request', 'group.join reason must be a string');
     const g = this.group(groupId);
     const wanted = [...new Set(topics)].sort(cmpStr);
     const answer = (j: Joined): void => reply({ kind: 'group.joined', reqId: req.reqId, ...j });
@@ -262,6 +271,7 @@ export class GroupCoordinator {
     if (m === undefined) {
       m = { id: memberId, topics: wanted, sessionTimeoutMs, rebalanceTimeoutMs, assignment: [], deadlineMs: 0 };
       g.members.set(memberId, m);
+      g.leaderId ??= memberId;
       // A new member during the initial rebalance's wait: the wait goes on (Kafka's newMemberAdded).
       if (g.state === 'preparing' && g.initial !== undefined) g.initial.newMemberAdded = true;
     }
@@ -272,7 +282,7 @@ export class GroupCoordinator {
     m.rebalanceTimeoutMs = rebalanceTimeoutMs;
     m.join = answer;
     if (g.state === 'preparing') this.maybeCompleteJoin(g);
-    else this.prepareRebalance(g, `join:${memberId}`);
+    else this.prepareRebalance(g, `join:${memberId}`, req.reason);
   }
 
   heartbeat(req: HeartbeatRequest, reply: Reply, fail: Fail): void {
@@ -290,7 +300,7 @@ export class GroupCoordinator {
   leave(req: LeaveGroupRequest, reply: Reply, fail: Fail): void {
     if (!isStr(req.groupId) || !isStr(req.memberId)) return fail('bad-request', 'group.leave needs groupId, memberId');
     const g = this.groups.get(req.groupId);
-    if (g === undefined || !g.members.delete(req.memberId)) return fail('unknown-member', `no member '${req.memberId}' in group '${req.groupId}'`);
+    if (g === undefined || !removeMember(g, req.memberId)) return fail('unknown-member', `no member '${req.memberId}' in group '${req.groupId}'`);
     reply({ kind: 'group.ok', reqId: req.reqId });
     if (g.state === 'preparing') this.maybeCompleteJoin(g);
     else this.prepareRebalance(g, `leave:${req.memberId}`);
@@ -364,9 +374,8 @@ export class GroupCoordinator {
    * the members join again): its members are told nothing of it, their joins wait on for the next
    * generation, and the record, once durable, only keeps the number from being used again.
    */
-  private prepareRebalance(g: Group, reason: string): void {
+  private prepareRebalance(g: Group, reason: string, clientReason?: string): void {
     const now = this.ctx.clock.now();
-    g.probeAtMs = undefined;
     const rebalanceTimeoutMs = Math.max(0, ...sortedMembers(g).map((m) => m.rebalanceTimeoutMs));
     const initial = g.state === 'empty' && this.initialDelayMs > 0;
     const aborted = g.state === 'completing';
@@ -377,7 +386,7 @@ export class GroupCoordinator {
     } else {
       g.rebalanceDeadlineMs = now + rebalanceTimeoutMs;
     }
-    this.ctx.trace.emit('group.rebalance', { group: g.id, generation: g.generation, reason, members: g.members.size, ...(initial ? { initialDelayMs: this.initialDelayMs } : {}), ...(aborted ? { aborted: true } : {}) });
+    this.ctx.trace.emit('group.rebalance', { group: g.id, generation: g.generation, reason, members: g.members.size, ...(initial ? { initialDelayMs: this.initialDelayMs } : {}), ...(aborted ? { aborted: true } : {}), ...(clientReason === undefined ? {} : { clientReason }) });
     this.maybeCompleteJoin(g);
     if (g.state === 'preparing') this.arm(g);
   }
@@ -402,7 +411,7 @@ export class GroupCoordinator {
 
   /** Drops members that did not rejoin, starts the next generation and writes it; tells the members once it is durable. */
   private completeJoin(g: Group): void {
-    for (const m of sortedMembers(g)) if (m.join === undefined) g.members.delete(m.id);
+    for (const m of sortedMembers(g)) if (m.join === undefined) removeMember(g, m.id);
     g.generation++;
     g.state = 'completing';
     g.initial = undefined;
@@ -413,7 +422,7 @@ export class GroupCoordinator {
       if (n !== undefined) counts.set(topic, n);
     }
     const streams = members.flatMap((m) => (m.streams === undefined ? [] : [{ id: m.id, streams: m.streams }]));
-    /** After this generation: probe the warm-ups this long after it is written (a Kafka Streams assignment that moved tasks). */
+    /** After this generation: the leader's member probes the warm-ups this long after it is written (a Kafka Streams assignment that moved tasks). */
     let probeAfterMs: number | undefined;
     if (members.length > 0 && streams.length === members.length) {
       // A Kafka Streams group: tasks, and each member reads its active tasks' partitions.
@@ -451,19 +460,19 @@ export class GroupCoordinator {
         m.deadlineMs = now + m.sessionTimeoutMs;
         const join = m.join;
         m.join = undefined;
-        join?.({ generation, assignment: m.assignment, members: ids, assignments: all, ...(m.tasks === undefined ? {} : { tasks: m.tasks }) });
+        // Kafka's leader schedules the probing rebalance on its own client (`StreamsPartitionAssignor.assign`).
+        const probe = probeAfterMs !== undefined && m.id === g.leaderId ? { nextRebalanceMs: now + probeAfterMs } : {};
+        join?.({ generation, assignment: m.assignment, members: ids, assignments: all, ...(m.tasks === undefined ? {} : { tasks: m.tasks }), ...probe });
       }
-      if (probeAfterMs !== undefined && g.state === 'stable') g.probeAtMs = now + probeAfterMs;
       this.arm(g);
     });
   }
 
-  /** Arms the group's timer for its next deadline (a session, the rebalance's, or a probe's), unless one fires earlier. */
+  /** Arms the group's timer for its next deadline (a session's or the rebalance's), unless one fires earlier. */
   private arm(g: Group): void {
     if (g.state === 'completing') return;
     let next = Number.POSITIVE_INFINITY;
     if (g.state === 'preparing') next = g.rebalanceDeadlineMs;
-    else if (g.state === 'stable' && g.probeAtMs !== undefined) next = g.probeAtMs;
     for (const m of g.members.values()) if (m.join === undefined) next = Math.min(next, m.deadlineMs);
     if (next === Number.POSITIVE_INFINITY) return;
     if (g.timer !== undefined && g.timerAtMs <= next) return;
@@ -479,19 +488,25 @@ export class GroupCoordinator {
     if (g.state === 'completing') return;
     const now = this.ctx.clock.now();
     const expired = sortedMembers(g).filter((m) => m.join === undefined && m.deadlineMs <= now);
-    for (const m of expired) g.members.delete(m.id);
+    for (const m of expired) removeMember(g, m.id);
     if (g.state === 'preparing' && now >= g.rebalanceDeadlineMs) {
       // An initial rebalance may wait again (arm() below sets its timer).
       if (g.initial === undefined || !this.extendInitial(g, g.initial)) this.completeJoin(g);
     } else if (g.state === 'preparing') this.maybeCompleteJoin(g);
     else if (expired.length > 0) this.prepareRebalance(g, `expired:${expired.map((m) => m.id).join(',')}`);
-    else if (g.state === 'stable' && g.probeAtMs !== undefined && now >= g.probeAtMs) this.prepareRebalance(g, 'probing');
     this.arm(g);
   }
 }
 
 function sortedMembers(g: Group): Member[] {
   return [...g.members.values()].sort((a, b) => cmpStr(a.id, b.id));
+}
+
+/** Removes a member; a removed leader is succeeded by the first of the others by id (Kafka: any other). */
+function removeMember(g: Group, id: string): boolean {
+  if (!g.members.delete(id)) return false;
+  if (g.leaderId === id) g.leaderId = sortedMembers(g)[0]?.id;
+  return true;
 }
 
 function sameList(a: readonly string[], b: readonly string[]): boolean {

@@ -45,8 +45,12 @@ export interface GroupMemberOptions {
   sessionTimeoutMs: number;
   rebalanceTimeoutMs: number;
   heartbeatIntervalMs: number;
-  /** The partitions of a new generation; `all`: every member's, by member id; `tasks`: a Kafka Streams member's tasks. */
-  onAssigned(generation: number, assignment: TopicPartition[], all: Readonly<Record<string, TopicPartition[]>>, tasks?: StreamsTasks): void;
+  /**
+   * The partitions of a new generation; `all`: every member's, by member id; `tasks`: a Kafka
+   * Streams member's tasks; `nextRebalanceMs`: when to join again to probe warm-ups (the leader's
+   * member of a Kafka Streams group, after an assignment that moved tasks).
+   */
+  onAssigned(generation: number, assignment: TopicPartition[], all: Readonly<Record<string, TopicPartition[]>>, tasks?: StreamsTasks, nextRebalanceMs?: number): void;
   /** Asked at every join, after the revocation: a Kafka Streams member's subscription (its offset sums as they are then). */
   streams?(): StreamsSubscription;
   /** The group is rebalancing: stop using `assignment` (commit first if needed), then call `done`. */
@@ -72,6 +76,8 @@ export class GroupMember {
   private assignmentNow: TopicPartition[] = [];
   private timer: TimerHandle | undefined;
   private memberId: string;
+  /** The reason the next join gives (Kafka's `enforceRebalance(reason)`). */
+  private joinReason: string | undefined;
 
   constructor(private readonly timers: Timers, private readonly client: LogClient, private readonly opts: GroupMemberOptions) {
     this.memberId = opts.memberId;
@@ -107,21 +113,34 @@ export class GroupMember {
     this.timer?.cancel();
   }
 
+  /**
+   * Kafka's `enforceRebalance(reason)`: a stable member gives up its assignment (revoked, as
+   * eager rebalancing does) and joins again, which rebalances the group; elsewhere it does nothing.
+   */
+  enforceRebalance(reason: string): void {
+    if (this.stateNow !== 'stable') return;
+    this.timer?.cancel();
+    this.joinReason = reason;
+    this.rejoin('rebalancing');
+  }
+
   private join(): void {
     this.stateNow = 'joining';
     const { groupId, topics, sessionTimeoutMs, rebalanceTimeoutMs } = this.opts;
     const memberId = this.memberId;
     const streams = this.opts.streams?.();
-    this.client.joinGroup(groupId, memberId, topics, { sessionTimeoutMs, rebalanceTimeoutMs, ...(streams === undefined ? {} : { streams }) }, (r) => {
+    const reason = this.joinReason;
+    this.client.joinGroup(groupId, memberId, topics, { sessionTimeoutMs, rebalanceTimeoutMs, ...(streams === undefined ? {} : { streams }), ...(reason === undefined ? {} : { reason }) }, (r) => {
       if (this.stateNow !== 'joining') return;
       if (!r.ok) {
         this.timer = this.timers.after(JOIN_RETRY_MS, () => this.join());
         return;
       }
       this.stateNow = 'stable';
+      this.joinReason = undefined;
       this.generationNow = r.generation;
       this.assignmentNow = r.assignment;
-      this.opts.onAssigned(r.generation, r.assignment, r.assignments ?? {}, r.tasks);
+      this.opts.onAssigned(r.generation, r.assignment, r.assignments ?? {}, r.tasks, r.nextRebalanceMs);
       this.scheduleHeartbeat();
     });
   }

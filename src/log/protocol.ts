@@ -198,6 +198,8 @@ export interface JoinGroupRequest {
    * members all carry one is assigned tasks (task-assignor.ts), not partitions.
    */
   streams?: StreamsSubscription;
+  /** Why the member joins (Kafka's JoinGroup reason, KIP-800), traced with the rebalance it starts. */
+  reason?: string;
 }
 
 export interface HeartbeatRequest {
@@ -306,6 +308,12 @@ export interface GroupJoinedReply {
   assignments: Record<string, TopicPartition[]>;
   /** A Kafka Streams group: this member's active and standby tasks. */
   tasks?: StreamsTasks;
+  /**
+   * When this member should join again to probe warm-up replicas (Kafka's
+   * `AssignmentInfo.nextRebalanceMs`, virtual ms): set for the group leader's member only, when
+   * the assignment moved tasks.
+   */
+  nextRebalanceMs?: number;
 }
 /** Heartbeat, leave, commit and transactional commit succeeded. */
 export interface GroupOkReply { kind: 'group.ok'; reqId: number }

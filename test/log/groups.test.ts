@@ -471,8 +471,8 @@ describe('a Kafka Streams group', () => {
     expect(ok(b2!).tasks).toEqual(ok(b!).tasks);
   });
 
-  it('rebalances again after probing.rebalance.interval.ms when its assignment moved a task, and not when nothing moved', () => {
-    const probes = (lag: number): { generation: number; generationAt: number; probes: TraceEvent[] } => {
+  it('tells the leader\'s member to join again probing.rebalance.interval.ms after an assignment that moved a task, and nobody when nothing moved', () => {
+    const probes = (lag: number): { generation: number; generationAt: number; leader?: number; follower?: number; probes: TraceEvent[] } => {
       const w = logWorld(58, { t: 2, r: 2, c: 2 }, {}, { groupInitialRebalanceDelayMs: 0 });
       const other = addApp(w.world, 'app2');
       settle(w.world, 10);
@@ -481,19 +481,29 @@ describe('a Kafka Streams group', () => {
       const generations = events(w.world, 'group.generation');
       const rebalances = events(w.world, 'group.rebalance');
       let first: JoinGroupResult | undefined;
+      let second: JoinGroupResult | undefined;
       w.client().joinGroup('g', 'a', ['r', 't'], opts(sub('ks-0', { '1_1': 5 })), (r) => (first = r));
-      other().joinGroup('g', 'b', ['r', 't'], opts(sub('ks-1')), (r) => void r);
+      other().joinGroup('g', 'b', ['r', 't'], opts(sub('ks-1')), (r) => (second = r));
       settle(w.world, 1_200);
       // b's join aborted a's generation of its own: a and b formed the next together.
       const both = ok(first!);
       expect(both.members).toEqual(['a', 'b']);
-      return { generation: both.generation, generationAt: generations.find((e) => e.generation === both.generation)!.t, probes: rebalances.filter((e) => e.reason === 'probing') };
+      const generationAt = generations.find((e) => e.generation === both.generation)!.t;
+      return {
+        generation: both.generation, generationAt, probes: rebalances.filter((e) => e.clientReason === 'probing'),
+        ...(both.nextRebalanceMs === undefined ? {} : { leader: both.nextRebalanceMs - generationAt }),
+        ...(ok(second!).nextRebalanceMs === undefined ? {} : { follower: ok(second!).nextRebalanceMs! - generationAt }),
+      };
     };
-    // Lag 3: 1_1 (5 behind on ks-1) moves to ks-0, and the group probes 500 ms after that generation was written.
+    // Lag 3: 1_1 (5 behind on ks-1) moves to ks-0. The leader (a, the first to join) is told to join
+    // again 500 ms after that generation was written; b is told nothing. The coordinator itself
+    // starts no rebalance: these clients do not join again, so none comes.
     const moved = probes(3);
-    expect(moved.probes.map((e) => [e.generation, e.t - moved.generationAt])).toEqual([[moved.generation, 500]]);
-    // Lag 10: every client is caught up, nothing moves, nothing is probed.
-    expect(probes(10).probes).toEqual([]);
+    expect([moved.leader, moved.follower]).toEqual([500, undefined]);
+    expect(moved.probes).toEqual([]);
+    // Lag 10: every client is caught up, nothing moves, nobody is told to probe.
+    const still = probes(10);
+    expect([still.leader, still.follower]).toEqual([undefined, undefined]);
   });
 
   it('refuses a malformed subscription', () => {

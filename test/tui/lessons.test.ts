@@ -62,7 +62,7 @@ describe('lessons', () => {
       expect(r.rec.meta.checks!.filter((c) => !c.ok)).toEqual([]);
       return Array.from(r.index.positions(kind), (i) => r.index.events[i]!);
     };
-    expect(of('warm', 'group.rebalance').map((e) => e.reason)).toContain('probing');
+    expect(of('warm', 'group.rebalance').map((e) => e.clientReason)).toContain('probing');
     expect(of('warm', 'ks.standby').filter((e) => e.action === 'promoted').map((e) => `${e.p} ${e.task as string}`)).toEqual(['ks-0 1_0', 'ks-0 1_2']);
     // The event log says it in words: the warm-ups in ks-0's assignment, caught up, promoted.
     const said = [...of('warm', 'ks.assigned').filter((e) => e.p === 'ks-0'), ...of('warm', 'ks.standby').filter((e) => e.task === '1_0')].map(describeEvent);
@@ -72,7 +72,7 @@ describe('lessons', () => {
       expect.stringMatching(/^standby 1_0 caught up: counts@\d+$/),
       expect.stringMatching(/^standby 1_0 promoted to active: store counts kept, restoring from @\d+$/),
     ]));
-    expect(of('default', 'group.rebalance').map((e) => e.reason)).not.toContain('probing');
+    expect(of('default', 'group.rebalance').map((e) => e.clientReason)).not.toContain('probing');
     expect(of('default', 'ks.standby')).toEqual([]);
     // At the default lag ks-0 restores its counting tasks in full after its restart.
     const restart = of('default', 'proc.restart').find((e) => e.p === 'ks-0')!;

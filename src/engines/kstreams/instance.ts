@@ -265,6 +265,8 @@ class StreamThread implements ProcessLogic, QueryableThread {
     maybeCommit: () => this.maybeCommit(),
   };
   private tick: TimerHandle | undefined;
+  /** The probing rebalance this instance was told to ask for (Kafka's `nextProbingRebalanceMs`); reset by every assignment. */
+  private probe: TimerHandle | undefined;
   private quietSince: number | undefined;
   private reportedQuiet = false;
   private closed = false;
@@ -441,11 +443,29 @@ class StreamThread implements ProcessLogic, QueryableThread {
       sessionTimeoutMs: this.app.settings.sessionTimeoutMs,
       rebalanceTimeoutMs: this.app.settings.maxPollIntervalMs,
       heartbeatIntervalMs: this.app.settings.heartbeatIntervalMs,
-      onAssigned: (generation, _assignment, _all, tasks) => this.assigned(generation, tasks ?? { active: [], standby: [] }),
+      onAssigned: (generation, _assignment, _all, tasks, nextRebalanceMs) => {
+        this.scheduleProbe(nextRebalanceMs);
+        this.assigned(generation, tasks ?? { active: [], standby: [] });
+      },
       onRevoked: (_revoked, done) => this.revoked(done),
       onLost: (_lost, done, code) => this.lost(code, done),
       // Kafka Streams' subscription: the topology and the offset sums of the task state held here.
       streams: () => this.subscription(),
+    });
+  }
+
+  /**
+   * Kafka's `StreamsPartitionAssignor.onAssignment` sets the follow-up rebalance the assignment
+   * asks for, or clears it; the stream thread then calls `enforceRebalance` once that time has
+   * come (`StreamThread.runOnce`), which revokes every task and joins again.
+   */
+  private scheduleProbe(atMs: number | undefined): void {
+    this.probe?.cancel();
+    this.probe = undefined;
+    if (atMs === undefined) return;
+    this.probe = this.ctx.timers.after(Math.max(0, atMs - this.ctx.clock.now()), () => {
+      this.probe = undefined;
+      if (!this.closed) this.member?.enforceRebalance('probing');
     });
   }
 
@@ -1274,6 +1294,7 @@ class StreamThread implements ProcessLogic, QueryableThread {
     this.commit(true, () => {
       this.closed = true;
       this.tick?.cancel();
+      this.probe?.cancel();
       // Standbys close cleanly too, each checkpointing first.
       for (const st of this.standbys.values()) {
         this.maybeCheckpoint(st, true);

@@ -75,11 +75,12 @@ export const warmupsLesson: Lesson = {
     },
     {
       title: 'The probing rebalance',
-      at: { kind: 'group.rebalance', match: (c: StepContext) => c.event.reason === 'probing' },
+      at: { kind: 'group.rebalance', match: (c: StepContext) => c.event.clientReason === 'probing' },
       filter: FILTER,
       text: (c) => {
         const written = eventsOf(c, 'group.generation').filter((e) => e.seq < c.event.seq).at(-1);
-        return `At ${fmtSecs(c.event.t, 3)}, ${fmtSecs(c.event.t - (written?.t ?? 0), 3)} after generation ${num(c.event, 'generation')} was written, the group rebalances to probe: the last assignment moved tasks, so Kafka schedules another after probing.rebalance.interval.ms (10 minutes; here scaled as the session timeout is). Kafka's leader triggers it; in weir the group coordinator, which runs the assignor, does.`;
+        const leader = /^join:(ks-\d+)-/.exec(str(c.event, 'reason') ?? '')?.[1] ?? 'the leader';
+        return `At ${fmtSecs(c.event.t, 3)}, ${fmtSecs(c.event.t - (written?.t ?? 0), 3)} after generation ${num(c.event, 'generation')} was written, the group rebalances to probe: the last assignment moved tasks, so it told the group leader's member, on ${leader}, to join again after probing.rebalance.interval.ms (10 minutes in Kafka; here scaled as the session timeout is). ${leader} revoked its tasks and joined with the reason "probing"; the others learn of the rebalance from their heartbeats.`;
       },
     },
     {

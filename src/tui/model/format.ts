@@ -183,7 +183,7 @@ function engineText(e: TraceEvent): string | undefined {
     case 'record.dropped':
       return `${task} record ${str(e, 'ids') ?? '?'} ts ${fmtWm(num(e, 'ts'))} dropped: ${str(e, 'reason') ?? '?'}${num(e, 'end') !== undefined ? ` ${win(e)} (stream time ${fmtWm(num(e, 'streamTime'))}, grace ${num(e, 'grace') ?? '?'})` : ''}`;
     case 'group.rebalance':
-      return `${str(e, 'group') ?? '?'} rebalances (${str(e, 'reason') ?? '?'}), ${num(e, 'members') ?? '?'} members`;
+      return `${str(e, 'group') ?? '?'} rebalances (${str(e, 'reason') ?? '?'}${e.clientReason !== undefined ? `, asked: ${str(e, 'clientReason') ?? '?'}` : ''}), ${num(e, 'members') ?? '?'} members${e.aborted === true ? `; generation ${num(e, 'generation') ?? '?'}, being written, is aborted` : ''}`;
     case 'group.generation':
       return `${str(e, 'group') ?? '?'} generation ${num(e, 'generation') ?? '?'}: ${list(e, 'members') || '(no members)'}`;
     case 'group.fenced':
