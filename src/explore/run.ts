@@ -208,9 +208,9 @@ interface EventWatch {
  * Runs the world until the job finished (or the steps run out), stopping at each pause point on
  * the way. Stopping only splits the run into pieces: the same events run in the same order.
  */
-function runToFinish(world: World, deployment: DeployedEngine, maxSteps: number, pauses: RunOptions['pauses'], watch: EventWatch): void {
+function runToFinish(world: World, deployment: DeployedEngine, maxSteps: number, untilMs: number, pauses: RunOptions['pauses'], watch: EventWatch): void {
   if (pauses === undefined || pauses.at.length === 0) {
-    world.run({ stopWhen: () => deployment.finished, maxSteps });
+    world.run({ stopWhen: () => deployment.finished, maxSteps, untilMs });
     return;
   }
   const kstreams = (deployment as { queries?: unknown }).queries instanceof KafkaStreamsQueries ? (deployment as unknown as { queries: KafkaStreamsQueries }).queries : undefined;
@@ -223,10 +223,11 @@ function runToFinish(world: World, deployment: DeployedEngine, maxSteps: number,
     while (times.length > 0 && world.now() >= times[0]!.atMs && world.stats.steps > 0 && !deployment.finished) pause(times.shift()!);
     if (deployment.finished) break;
     const left = maxSteps - world.stats.steps;
-    if (left <= 0) return;
+    if (left <= 0 || world.now() >= untilMs) return;
     watch.waitForEvent(events[0]?.atEvent);
-    const r = world.run({ stopWhen: () => deployment.finished || watch.eventReached(), maxSteps: left, ...(times.length > 0 ? { untilMs: times[0]!.atMs } : {}) });
+    const r = world.run({ stopWhen: () => deployment.finished || watch.eventReached(), maxSteps: left, untilMs: Math.min(untilMs, times[0]?.atMs ?? untilMs) });
     watch.waitForEvent(undefined);
+    if (r.reason === 'time' && world.now() >= untilMs && (times[0]?.atMs ?? Infinity) > untilMs) return;
     if (r.reason === 'time') {
       pause(times.shift()!);
       continue;
@@ -397,6 +398,7 @@ export function runScenario(settings: RunSettings, opts: RunOptions = {}): RunRe
   applyPlan(world, faultPlan, { inputTopic: TOPICS.input });
 
   const maxSteps = opts.maxSteps ?? 2_000_000 + sizes.events * 200;
+  const finishByMs = finishDeadlineMs(settings, faultPlan, Math.max(1, scenario.faultHorizonMs ?? lastArrivalMs, lastArrivalMs));
   // An exception out of the world is an engine assertion firing (or a bug in user code): a
   // finding of this run like a failed check, reported with its token, not a crash of weir.
   let thrown: string | undefined;
@@ -407,7 +409,7 @@ export function runScenario(settings: RunSettings, opts: RunOptions = {}): RunRe
   /** When the job finished (the deployment said so). */
   let finishedMs = Number.POSITIVE_INFINITY;
   try {
-    runToFinish(world, deployment, maxSteps, opts.pauses, {
+    runToFinish(world, deployment, maxSteps, finishByMs, opts.pauses, {
       lastEvent: () => world.trace.count - 1,
       waitForEvent: (seq) => {
         eventPause = seq;
@@ -429,7 +431,8 @@ export function runScenario(settings: RunSettings, opts: RunOptions = {}): RunRe
     }
     if (reading) world.deliverFromOutside(READER, { kind: 'reader.stop' });
     // Liveness phase: let the final commits land; the job manager stops its timers after the job finished.
-    endReason = world.run({ maxSteps: Math.max(0, maxSteps - world.stats.steps) }).reason;
+    // A job that did not finish in time is judged as it stands: nothing would end it.
+    endReason = deployment.finished ? world.run({ maxSteps: Math.max(0, maxSteps - world.stats.steps) }).reason : world.stats.steps >= maxSteps ? 'steps' : 'deadline';
     // Then ask the live broker which transactions it still holds open.
     if (endReason === 'idle' && deployment.finished) {
       world.addProcess(AUDITOR, txnAuditor(BROKER));
@@ -487,7 +490,7 @@ export function runScenario(settings: RunSettings, opts: RunOptions = {}): RunRe
   // broker's timeout had to end after the job finished was left hanging. (A stateless Kafka Streams
   // application relies on that timeout after a crash; txn.timeout judges it.)
   const lingered = engine === 'kstreams' ? [] : txnTimeouts.timeouts.filter((t) => t.atMs > finishedMs);
-  const checks = judge(scenario, checkInput, wmChecker, recorded, deployment.finished, endReason, openTxns, liveOpen, lateByGrace, flink, pending, resets, lingered);
+  const checks = judge(scenario, checkInput, wmChecker, recorded, deployment.finished, endReason, finishByMs, openTxns, liveOpen, lateByGrace, flink, pending, resets, lingered);
   // Shown when the broker timed out or recovered a transaction, or when the judge found fault.
   const timeoutVerdict = txnTimeouts.verdict(world.now(), endReason === 'idle');
   if (txnTimeouts.eventful || !timeoutVerdict.ok) checks.push(timeoutVerdict);
@@ -560,6 +563,30 @@ export function runScenario(settings: RunSettings, opts: RunOptions = {}): RunRe
   return report;
 }
 
+/**
+ * How long a job has to finish once its input has arrived and its planned faults are over:
+ * ten minutes of virtual time (a run's job finishes within about a minute of it), or twenty
+ * periods of its slowest periodic knob when that is longer. A job not finished by then is judged
+ * as not finishing: nothing in the world would end it. Before this bound only the step limit
+ * ended such a run, hours of virtual time later.
+ */
+export const FINISH_WINDOW_MS = 600_000;
+
+/** The virtual time by which the job must have finished (see FINISH_WINDOW_MS). */
+export function finishDeadlineMs(settings: RunSettings, plan: FaultPlan, horizonMs: number): number {
+  let end = horizonMs;
+  // An anchored fault starts after a point of the run, at most once the job is done: count its delay and length on top.
+  let anchored = 0;
+  for (const f of plan.faults) {
+    const length = f.kind === 'crash' ? f.restartAfterMs : f.durationMs;
+    if (f.atMs !== undefined) end = Math.max(end, f.atMs + length);
+    else anchored += f.delayMs + length;
+  }
+  const knobs = [settings.checkpointIntervalMs, settings.bufferTimeoutMs, settings.commitIntervalMs, settings.triggerIntervalMs, settings.probingRebalanceIntervalMs];
+  const slowest = Math.max(0, ...knobs.filter((x): x is number => x !== undefined));
+  return end + anchored + Math.max(FINISH_WINDOW_MS, 20 * slowest) + (settings.savepointAtMs ?? 0);
+}
+
 /** A transaction the broker's timeout ended after the job finished. */
 type Lingered = { txnId: string; atMs: number; startMs: number; timeoutMs: number };
 
@@ -570,10 +597,14 @@ type Lingered = { txnId: string; atMs: number; startMs: number; timeoutMs: numbe
  * the broker's transaction timeout to end after the job finished (`lingered`; the world runs on
  * until the broker's sweep ends it, an hour of virtual time for Flink's sink).
  */
-function livenessCheck(finished: boolean, endReason: string, openTxns: string[], liveOpen: string[] | undefined, lingered: readonly Lingered[]): CheckResult {
+function livenessCheck(finished: boolean, endReason: string, finishByMs: number, openTxns: string[], liveOpen: string[] | undefined, lingered: readonly Lingered[]): CheckResult {
   const name = 'liveness';
   // The output checks then see what the job had written when it stopped: what it never reached counts there as lost.
-  if (!finished) return { name, ok: false, detail: 'the job never finished within the step limit (the output checks count what it had not written yet as lost: start from here)' };
+  const lost = '(the output checks count what it had not written yet as lost: start from here)';
+  if (!finished && endReason === 'deadline') {
+    return { name, ok: false, detail: `the job never finished: not by ${finishByMs.toLocaleString('en-US')} ms of virtual time, long after its input and faults ended ${lost}` };
+  }
+  if (!finished) return { name, ok: false, detail: `the job never finished within the step limit ${lost}` };
   if (endReason !== 'idle') return { name, ok: false, detail: `the job finished but the world did not settle (${endReason})` };
   const more = (xs: string[]): string => (xs.length > 1 ? ` (and ${xs.length - 1} more)` : '');
   if (liveOpen !== undefined && liveOpen.length > 0) {
@@ -662,13 +693,13 @@ function splitByPartition(arrivals: Workload['arrivals'], partitions: number): I
 }
 
 function judge(
-  scenario: Scenario, ci: CheckInput, wm: WatermarkChecker | undefined, recorded: TraceEvent[], finished: boolean, endReason: string, openTxns: string[],
+  scenario: Scenario, ci: CheckInput, wm: WatermarkChecker | undefined, recorded: TraceEvent[], finished: boolean, endReason: string, finishByMs: number, openTxns: string[],
   liveOpen: string[] | undefined, lateByGrace: LateRecord[], flink: boolean, pending: ReadonlySet<number> | undefined,
   resets: readonly WindowReset[] | undefined, lingered: readonly Lingered[],
 ): CheckResult[] {
   const { input, output, canBeLate } = ci;
   const checks: CheckResult[] = [];
-  checks.push(livenessCheck(finished, endReason, openTxns, liveOpen, lingered));
+  checks.push(livenessCheck(finished, endReason, finishByMs, openTxns, liveOpen, lingered));
   if (scenario.window) {
     const results = output.filter((o): o is WindowResult => o.type === 'window');
     const late = [...output.filter((o): o is LateRecord => o.type === 'late'), ...lateByGrace];

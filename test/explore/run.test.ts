@@ -1,6 +1,8 @@
 /**
  * What this proves: the run-level checks can fail. `liveness` fails when the
- * job cannot finish within its step budget, and `run.completes` fails — with
+ * job cannot finish within its step budget, or by its deadline in virtual
+ * time (ten minutes after its input and faults are over, or twenty periods
+ * of its slowest knob), and `run.completes` fails — with
  * the exception's message, as a finding of the run rather than a crash of
  * weir — when code inside the engine throws; liveness also fails when a
  * transaction is left open; `checkpoint.completed-only` fails when recovery
@@ -13,7 +15,7 @@
  * with the plain run, which passes.
  */
 import { describe, expect, it } from 'vitest';
-import { runScenario } from '../../src/explore/run.ts';
+import { finishDeadlineMs, FINISH_WINDOW_MS, runScenario } from '../../src/explore/run.ts';
 import { wordcount } from '../../scenarios/wordcount.ts';
 import type { Scenario } from '../../scenarios/types.ts';
 import { denseBank, failed, run } from './helpers.ts';
@@ -36,6 +38,37 @@ describe('run-level checks', () => {
     expect(liveness.ok).toBe(false);
     expect(liveness.detail).toMatch(/never finished/);
     expect(r.finishedMs).toBeUndefined();
+  });
+
+  it('fails liveness by the deadline in virtual time when nothing would end the job, long before the step limit', () => {
+    // The broker ignores transaction timeouts: a crashed stateless instance's transaction holds
+    // the output open forever, so the job never finishes. Without the deadline the run went on to
+    // the step limit, 2.2 million steps and 6.8 hours of virtual time later.
+    const settings = { scenario: 'etl', engine: 'kstreams', seed: 8, guarantee: 'exactly-once', faults: 'heavy', bugs: ['txn-timeout-ignored'] } as const;
+    const r = runScenario({ ...settings, bugs: [...settings.bugs] });
+    const liveness = r.checks.find((c) => c.name === 'liveness')!;
+    expect(liveness.ok).toBe(false);
+    expect(liveness.detail).toMatch(/^the job never finished: not by [\d,]+ ms of virtual time/);
+    expect(r.finishedMs).toBeUndefined();
+    expect(r.steps).toBeLessThan(200_000);
+    // It stops at the deadline: ten minutes after the input's last arrival and the faults' end (both within the first minute).
+    expect(r.virtualTimeMs).toBeGreaterThanOrEqual(finishDeadlineMs({ ...settings, bugs: [] }, r.plan, 1));
+    expect(r.virtualTimeMs).toBeLessThan(FINISH_WINDOW_MS + 60_000);
+    // The same seed without the bug finishes.
+    expect(failed(runScenario({ ...settings, bugs: [] }))).toEqual([]);
+  });
+
+  it('gives a job more time to finish after late faults and for slow periodic knobs', () => {
+    const s = { scenario: 'wordcount', seed: 1, guarantee: 'exactly-once', faults: 'none', bugs: [] } as const;
+    const none = { faults: [] };
+    expect(finishDeadlineMs({ ...s, bugs: [] }, none, 20_000)).toBe(20_000 + FINISH_WINDOW_MS);
+    // A crash planned at 30 s with a restart a minute later moves the start of the window.
+    expect(finishDeadlineMs({ ...s, bugs: [] }, { faults: [{ kind: 'crash', atMs: 30_000, process: 'tm-0', restartAfterMs: 60_000 }] }, 20_000)).toBe(90_000 + FINISH_WINDOW_MS);
+    // An anchored fault's delay and length are added on top.
+    expect(finishDeadlineMs({ ...s, bugs: [] }, { faults: [{ kind: 'partition', a: 'tm-0', b: 'broker', durationMs: 5_000, after: { on: 'checkpoint.complete', n: 3 }, delayMs: 100 }] }, 20_000)).toBe(25_100 + FINISH_WINDOW_MS);
+    // An hour between commits: twenty of them.
+    expect(finishDeadlineMs({ ...s, bugs: [], engine: 'kstreams', commitIntervalMs: 3_600_000 }, none, 20_000)).toBe(20_000 + 20 * 3_600_000);
+    expect(finishDeadlineMs({ ...s, bugs: [], savepointAtMs: 100_000 }, none, 20_000)).toBe(120_000 + FINISH_WINDOW_MS);
   });
 
   it('fails run.completes with the message when code inside the engine throws', () => {
