@@ -157,7 +157,7 @@ export class KStreamsDeployment implements EngineDeployment {
     this.done = true;
   }
 
-  /** Closes every instance: a last commit, then it leaves the group and stops its timers. */
+  /** Closes every instance: a last commit, then it stops its member (without leaving the group) and its timers. */
   stop(): void {
     this.stopped = true;
     for (const p of this.processes) this.host.deliver(p, { kind: 'ks.shutdown' });
