@@ -37,8 +37,9 @@
  *    client they leave keeping a warm-up while the budget lasts. When
  *    anything moved, the group rebalances again after
  *    `probing.rebalance.interval.ms` (`probingRebalanceNeeded`; the group
- *    coordinator schedules it): by then a warm-up may be caught up, and the
- *    round-robin gives its task back.
+ *    coordinator tells the leader's member, whose instance asks for it): by
+ *    then a warm-up may be caught up, and the round-robin gives its task
+ *    back.
  * 4. Stateless tasks, in order, each to the client with the fewest active
  *    tasks per member, ties by process id. No stickiness.
  * 5. Within a client of several members (a restarted instance whose old
