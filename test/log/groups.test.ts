@@ -506,6 +506,36 @@ describe('a Kafka Streams group', () => {
     expect([still.leader, still.follower]).toEqual([undefined, undefined]);
   });
 
+  it('rebalances when a stable member enforces it, revoking first, with its reason in the trace; once, however often it is asked', () => {
+    const w = logWorld(60, { t: 2, r: 2, c: 2 });
+    const generations: number[] = [];
+    let revoked = 0;
+    let member: GroupMember | undefined;
+    w.world.addProcess('ks-0', (ctx) => {
+      const client = new LogClient(ctx, 'broker', { requestTimeoutMs: 50, maxRetries: 200 });
+      member = new GroupMember(ctx.timers, client, {
+        groupId: 'g', memberId: `ks-0-${ctx.incarnation}`, topics: ['r', 't'],
+        sessionTimeoutMs: 1_000, rebalanceTimeoutMs: 1_000, heartbeatIntervalMs: 100,
+        streams: () => streams('ks-0'),
+        onAssigned: (generation) => generations.push(generation),
+        onRevoked: (_revoked, done) => {
+          revoked++;
+          done();
+        },
+      });
+      return { onMessage: (from, msg) => void client.handle(from, msg) };
+    });
+    const rebalances = events(w.world, 'group.rebalance');
+    w.world.run({ stopWhen: () => generations.length === 1, untilMs: 10_000 });
+    member!.enforceRebalance('probing');
+    member!.enforceRebalance('probing');
+    w.world.run({ stopWhen: () => generations.length === 2, untilMs: w.world.now() + 10_000 });
+    settle(w.world, 500);
+    expect(generations).toEqual([1, 2]);
+    expect(revoked).toBe(1);
+    expect(rebalances.map((e) => [e.generation, e.clientReason])).toEqual([[0, undefined], [1, 'probing']]);
+  });
+
   it('refuses a malformed subscription', () => {
     const w = logWorld(57, { t: 2 });
     settle(w.world, 10);
