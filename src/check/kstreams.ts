@@ -12,7 +12,9 @@
  *   next assignment gives back is resumed, processors and all, so its
  *   stream times go on: the judge follows suspensions itself
  *   (`ks.suspended`, then `ks.assigned`, `ks.lost`, a crash or `ks.closed`),
- *   not the engine's word (`resumed` on `ks.running`). The checker
+ *   not the engine's word (`resumed` on `ks.running`); a task closed by one
+ *   of those takes its stream times with it, so a task created next and
+ *   suspended while it restored resumes with none. The checker
  *   recomputes that time itself from the records the aggregate traced, accepted (`ks.window.add`) or skipped
  *   (`record.dropped`, one per window), and judges every decision; the
  *   stream time the engine reports is not used. Session windows alike, from
@@ -238,6 +240,7 @@ export class KStreamsTrace {
         break;
       case 'ks.closed':
         this.closeSuspended(e.p);
+        this.resetProcess(e.p);
         break;
       case 'ks.window.add': {
         this.judgeGrace(e, false);
@@ -312,8 +315,11 @@ export class KStreamsTrace {
         break;
       }
       case 'ks.lost':
+        // Every task closes dirty, its processors with it: a task created next starts its stream
+        // times afresh, even one suspended while it restored and resumed before it ran.
         this.memberOf.delete(e.p);
         this.closeSuspended(e.p);
+        this.resetProcess(e.p);
         break;
       case 'group.generation':
         this.coordinator = e.p;
@@ -339,9 +345,15 @@ export class KStreamsTrace {
   // ---- grace -----------------------------------------------------------------------------------
 
   /** Forgets the suspended tasks of process `p` (those `which` picks by task id): they were closed. */
+  /** Closes the suspended tasks of `p` that `which` names: their processors, and stream times, are gone. */
   private closeSuspended(p: string, which: (task: string) => boolean = () => true): void {
     const prefix = `${p}/`;
-    for (const k of [...this.suspendedOn]) if (k.startsWith(prefix) && which(k.slice(prefix.length))) this.suspendedOn.delete(k);
+    for (const k of [...this.suspendedOn]) {
+      if (!k.startsWith(prefix) || !which(k.slice(prefix.length))) continue;
+      this.suspendedOn.delete(k);
+      this.resetTask(p, k.slice(prefix.length));
+      this.acceptedMax.delete(`${p}\u0000${k.slice(prefix.length)}`);
+    }
   }
 
   private resetTask(p: string, task: string): void {
