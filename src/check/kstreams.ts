@@ -13,8 +13,9 @@
  *   stream times go on: the judge follows suspensions itself
  *   (`ks.suspended`, then `ks.assigned`, `ks.lost`, a crash or `ks.closed`),
  *   not the engine's word (`resumed` on `ks.running`); a task closed by one
- *   of those takes its stream times with it, so a task created next and
- *   suspended while it restored resumes with none. The checker
+ *   of those takes its stream times with it, and a task created next and
+ *   suspended while it restored, before it ever ran, resumes as a new
+ *   incarnation with none. The checker
  *   recomputes that time itself from the records the aggregate traced, accepted (`ks.window.add`) or skipped
  *   (`record.dropped`, one per window), and judges every decision; the
  *   stream time the engine reports is not used. Session windows alike, from
@@ -146,6 +147,11 @@ export class KStreamsTrace {
    * runs again (`ks.running`) was resumed: its processors, and so their stream times, go on.
    */
   private readonly suspendedOn = new Set<string>();
+  /**
+   * `process/task` of the tasks that ran (`ks.running`) since they were created: a task suspended
+   * before it ever ran (while it restored) resumes as a new incarnation, not as the one before it.
+   */
+  private readonly ran = new Set<string>();
   /** Incarnations of each task per process (`ks.running` of a task created), numbered. */
   private readonly incarnation = new Map<string, number>();
   /**
@@ -218,11 +224,12 @@ export class KStreamsTrace {
         // Its windows held back at its suspension are pending no more: it goes on, or another task does.
         this.pendingByTask.delete(String(e.task));
         const task = `${e.p}/${String(e.task)}`;
-        if (this.suspendedOn.delete(task)) {
+        if (this.suspendedOn.delete(task) && this.ran.has(task)) {
           // Resumed: the same incarnation, whatever its restore read.
           this.startsStored.delete(task);
           break;
         }
+        this.ran.add(task);
         this.resetTask(e.p, String(e.task));
         this.acceptedMax.delete(`${e.p}\u0000${String(e.task)}`);
         const n = (this.incarnation.get(task) ?? 0) + 1;
@@ -234,12 +241,14 @@ export class KStreamsTrace {
         this.resetProcess(e.p);
         this.memberOf.delete(e.p);
         this.closeSuspended(e.p);
+        this.closeRan(e.p);
         break;
       case 'ks.suspended':
         for (const t of e.tasks as string[]) this.suspendedOn.add(`${e.p}/${t}`);
         break;
       case 'ks.closed':
         this.closeSuspended(e.p);
+        this.closeRan(e.p);
         this.resetProcess(e.p);
         break;
       case 'ks.window.add': {
@@ -319,6 +328,7 @@ export class KStreamsTrace {
         // times afresh, even one suspended while it restored and resumed before it ran.
         this.memberOf.delete(e.p);
         this.closeSuspended(e.p);
+        this.closeRan(e.p);
         this.resetProcess(e.p);
         break;
       case 'group.generation':
@@ -351,9 +361,15 @@ export class KStreamsTrace {
     for (const k of [...this.suspendedOn]) {
       if (!k.startsWith(prefix) || !which(k.slice(prefix.length))) continue;
       this.suspendedOn.delete(k);
+      this.ran.delete(k);
       this.resetTask(p, k.slice(prefix.length));
       this.acceptedMax.delete(`${p}\u0000${k.slice(prefix.length)}`);
     }
+  }
+
+  /** Every task of `p` closed: none has run in the incarnation that comes next. */
+  private closeRan(p: string): void {
+    for (const k of [...this.ran]) if (k.startsWith(`${p}/`)) this.ran.delete(k);
   }
 
   private resetTask(p: string, task: string): void {
