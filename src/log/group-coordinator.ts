@@ -131,6 +131,8 @@ interface Member {
   deadlineMs: number;
   /** Its join, waiting for the rebalance to complete. */
   join?: (j: Joined) => void;
+  /** Its last join's request id: the same request resent by the client's retries is that join again, not a new one. */
+  joinReqId?: number;
 }
 
 type GroupState = 'empty' | 'stable' | 'preparing' | 'completing';
@@ -255,7 +257,9 @@ export class GroupCoordinator {
     let m = g.members.get(memberId);
     // Kafka's `member.matches`: the same metadata. A Kafka Streams subscription never matches the
     // last: each join increments its `uniqueField` "to ensure a rebalance when a thread rejoins".
-    const unchanged = m !== undefined && sameList(m.topics, wanted) && m.streams === undefined && streams === undefined;
+    // The same request resent by the client's retries (its reqId: Kafka's connection never
+    // duplicates a request) is the same join, whatever it carries.
+    const unchanged = m !== undefined && (m.joinReqId === req.reqId || (sameList(m.topics, wanted) && m.streams === undefined && streams === undefined));
     if (m !== undefined && unchanged && g.state === 'stable') {
       m.deadlineMs = this.ctx.clock.now() + m.sessionTimeoutMs;
       return answer({
@@ -263,8 +267,8 @@ export class GroupCoordinator {
         ...(m.tasks === undefined ? {} : { tasks: m.tasks }),
       });
     }
-    if (m !== undefined && unchanged && g.state === 'completing') {
-      // A join sent again (its first answer lost): it is answered with the generation being written.
+    if (m !== undefined && unchanged && g.state !== 'empty' && (g.state === 'completing' || m.join !== undefined)) {
+      // A join sent again while its rebalance goes on: it is answered when that completes.
       m.join = answer;
       return;
     }
@@ -281,6 +285,7 @@ export class GroupCoordinator {
     m.sessionTimeoutMs = sessionTimeoutMs;
     m.rebalanceTimeoutMs = rebalanceTimeoutMs;
     m.join = answer;
+    m.joinReqId = req.reqId;
     if (g.state === 'preparing') this.maybeCompleteJoin(g);
     else this.prepareRebalance(g, `join:${memberId}`, req.reason);
   }

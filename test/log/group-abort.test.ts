@@ -7,7 +7,8 @@
  * meanwhile is answered with the generation being written, without a
  * rebalance; a Kafka Streams member's never is (its `uniqueField` counts its
  * joins), so it aborts the generation too, and in a stable group it
- * rebalances.
+ * rebalances; but the same request resent by the client's retries (the same
+ * reqId) is the same join, for both.
  *
  * How: the coordinator runs on a hand-driven clock and a store whose appends
  * become durable only when the test says so, so the window in which a
@@ -27,6 +28,8 @@ interface Harness {
   events: { kind: string; [k: string]: unknown }[];
   replies: Map<string, LogReply[]>;
   join(memberId: string, label?: string, streams?: StreamsSubscription): void;
+  /** Sends the last join of `memberId` again, the same request (its reqId): the client's retry. */
+  resend(memberId: string, label: string): void;
   leave(memberId: string): void;
   /** Makes the oldest pending write durable. */
   durable(): void;
@@ -64,6 +67,7 @@ function harness(): Harness {
   );
   coordinator.start();
   const record = (label: string) => (r: LogReply): void => void replies.set(label, [...(replies.get(label) ?? []), r]);
+  const sent = new Map<string, Parameters<GroupCoordinator['join']>[0]>();
   const fail = (label: string) => (code: string, message: string): void => record(label)({ kind: 'error', code, message } as never);
   return {
     coordinator,
@@ -72,7 +76,11 @@ function harness(): Harness {
     replies,
     join(memberId, label = memberId, streams) {
       const req = { kind: 'group.join' as const, reqId: ++reqId, groupId: 'g', memberId, topics: ['t'], sessionTimeoutMs: 1_000, rebalanceTimeoutMs: 2_000, ...(streams ? { streams } : {}) };
+      sent.set(memberId, req);
       coordinator.join(req, record(label), fail(label));
+    },
+    resend(memberId, label) {
+      coordinator.join(sent.get(memberId)!, record(label), fail(label));
     },
     leave(memberId) {
       coordinator.leave({ kind: 'group.leave', reqId: ++reqId, groupId: 'g', memberId }, record(`leave ${memberId}`), fail(`leave ${memberId}`));
@@ -157,6 +165,21 @@ describe('a generation being written', () => {
     expect(h.events.at(-1)).toMatchObject({ kind: 'group.rebalance', generation: 2, reason: 'join:a' });
     h.durable();
     expect(generationOf(h.replies.get('a third')?.[0])).toEqual([3, ['a']]);
+  });
+
+  it('takes the same request resent by the client\'s retries (its reqId) for the same join, a Kafka Streams member\'s too', () => {
+    const h = harness();
+    h.join('a', 'a', streamsOf('ks-0'));
+    // Resent while its generation is written: answered with it, nothing aborted.
+    h.resend('a', 'a resent');
+    expect(h.events.filter((e) => e.kind === 'group.rebalance')).toHaveLength(1);
+    h.durable();
+    expect(generationOf(h.replies.get('a resent')?.[0])).toEqual([1, ['a']]);
+    // Resent once the group is stable (the answer was lost): answered from the current generation.
+    h.resend('a', 'a resent late');
+    expect(h.events.filter((e) => e.kind === 'group.rebalance')).toHaveLength(1);
+    expect(generationOf(h.replies.get('a resent late')?.[0])).toEqual([1, ['a']]);
+    expect(h.pending).toHaveLength(0);
   });
 
   it('sets no session deadline for a member of an aborted generation until the next one is told', () => {
