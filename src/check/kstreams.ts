@@ -238,18 +238,14 @@ export class KStreamsTrace {
         break;
       }
       case 'proc.crash':
-        this.resetProcess(e.p);
         this.memberOf.delete(e.p);
-        this.closeSuspended(e.p);
-        this.closeRan(e.p);
+        this.closeProcess(e.p);
         break;
       case 'ks.suspended':
         for (const t of e.tasks as string[]) this.suspendedOn.add(`${e.p}/${t}`);
         break;
       case 'ks.closed':
-        this.closeSuspended(e.p);
-        this.closeRan(e.p);
-        this.resetProcess(e.p);
+        this.closeProcess(e.p);
         break;
       case 'ks.window.add': {
         this.judgeGrace(e, false);
@@ -327,9 +323,7 @@ export class KStreamsTrace {
         // Every task closes dirty, its processors with it: a task created next starts its stream
         // times afresh, even one suspended while it restored and resumed before it ran.
         this.memberOf.delete(e.p);
-        this.closeSuspended(e.p);
-        this.closeRan(e.p);
-        this.resetProcess(e.p);
+        this.closeProcess(e.p);
         break;
       case 'group.generation':
         this.coordinator = e.p;
@@ -354,7 +348,6 @@ export class KStreamsTrace {
 
   // ---- grace -----------------------------------------------------------------------------------
 
-  /** Forgets the suspended tasks of process `p` (those `which` picks by task id): they were closed. */
   /** Closes the suspended tasks of `p` that `which` names: their processors, and stream times, are gone. */
   private closeSuspended(p: string, which: (task: string) => boolean = () => true): void {
     const prefix = `${p}/`;
@@ -367,9 +360,12 @@ export class KStreamsTrace {
     }
   }
 
-  /** Every task of `p` closed: none has run in the incarnation that comes next. */
-  private closeRan(p: string): void {
-    for (const k of [...this.ran]) if (k.startsWith(`${p}/`)) this.ran.delete(k);
+  /** Every task of `p` closed (a crash, a shutdown, all lost): none is suspended, none has run in the incarnation that comes next. */
+  private closeProcess(p: string): void {
+    const prefix = `${p}/`;
+    for (const k of [...this.suspendedOn]) if (k.startsWith(prefix)) this.suspendedOn.delete(k);
+    for (const k of [...this.ran]) if (k.startsWith(prefix)) this.ran.delete(k);
+    this.resetProcess(p);
   }
 
   private resetTask(p: string, task: string): void {

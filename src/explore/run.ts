@@ -432,7 +432,8 @@ export function runScenario(settings: RunSettings, opts: RunOptions = {}): RunRe
     if (reading) world.deliverFromOutside(READER, { kind: 'reader.stop' });
     // Liveness phase: let the final commits land; the job manager stops its timers after the job finished.
     // A job that did not finish in time is judged as it stands: nothing would end it.
-    endReason = deployment.finished ? world.run({ maxSteps: Math.max(0, maxSteps - world.stats.steps) }).reason : world.stats.steps >= maxSteps ? 'steps' : 'deadline';
+    if (deployment.finished) endReason = world.run({ maxSteps: Math.max(0, maxSteps - world.stats.steps) }).reason;
+    else endReason = world.stats.steps >= maxSteps ? 'steps' : 'deadline';
     // Then ask the live broker which transactions it still holds open.
     if (endReason === 'idle' && deployment.finished) {
       world.addProcess(AUDITOR, txnAuditor(BROKER));

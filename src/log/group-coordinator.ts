@@ -267,7 +267,7 @@ export class GroupCoordinator {
         ...(m.tasks === undefined ? {} : { tasks: m.tasks }),
       });
     }
-    if (m !== undefined && unchanged && g.state !== 'empty' && (g.state === 'completing' || m.join !== undefined)) {
+    if (m !== undefined && unchanged && (g.state === 'completing' || m.join !== undefined)) {
       // A join sent again while its rebalance goes on: it is answered when that completes.
       m.join = answer;
       return;
@@ -476,8 +476,7 @@ export class GroupCoordinator {
   /** Arms the group's timer for its next deadline (a session's or the rebalance's), unless one fires earlier. */
   private arm(g: Group): void {
     if (g.state === 'completing') return;
-    let next = Number.POSITIVE_INFINITY;
-    if (g.state === 'preparing') next = g.rebalanceDeadlineMs;
+    let next = g.state === 'preparing' ? g.rebalanceDeadlineMs : Number.POSITIVE_INFINITY;
     for (const m of g.members.values()) if (m.join === undefined) next = Math.min(next, m.deadlineMs);
     if (next === Number.POSITIVE_INFINITY) return;
     if (g.timer !== undefined && g.timerAtMs <= next) return;
