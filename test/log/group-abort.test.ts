@@ -15,64 +15,28 @@
  * generation is being written is held open exactly as long as needed.
  */
 import { describe, expect, it } from 'vitest';
-import { GroupCoordinator, type GroupStore } from '../../src/log/group-coordinator.ts';
-import { PartitionLog } from '../../src/log/partition-log.ts';
-import type { TxnCoordinator } from '../../src/log/txn-coordinator.ts';
+import { type GroupCoordinator } from '../../src/log/group-coordinator.ts';
 import type { LogReply, StreamsSubscription } from '../../src/log/protocol.ts';
-import type { TimerHandle } from '../../src/runtime/types.ts';
+import { handDrivenCoordinator, type HandDriven } from './hand-driven-coordinator.ts';
 
-interface Harness {
-  coordinator: GroupCoordinator;
-  /** Group records written, oldest first, each made durable by calling it. */
-  pending: (() => void)[];
-  events: { kind: string; [k: string]: unknown }[];
+interface Harness extends HandDriven {
   replies: Map<string, LogReply[]>;
   join(memberId: string, label?: string, streams?: StreamsSubscription): void;
   /** Sends the last join of `memberId` again, the same request (its reqId): the client's retry. */
   resend(memberId: string, label: string): void;
   leave(memberId: string): void;
-  /** Makes the oldest pending write durable. */
-  durable(): void;
-  advance(ms: number): void;
 }
 
 function harness(): Harness {
-  let now = 0;
+  const h = handDrivenCoordinator();
+  const { coordinator } = h;
   let reqId = 0;
-  const timers: { at: number; fn: () => void; cancelled: boolean }[] = [];
-  const pending: (() => void)[] = [];
-  const events: Harness['events'] = [];
   const replies = new Map<string, LogReply[]>();
-  const store: GroupStore = {
-    offsetsLog: new PartitionLog('__consumer_offsets', 0),
-    append: (_records, _txn, done) => void pending.push(done),
-    partitionCount: (topic) => (topic === 't' ? 2 : undefined),
-    endOffset: () => 0,
-  };
-  const coordinator = new GroupCoordinator(
-    {
-      clock: { now: () => now },
-      timers: {
-        after: (delayMs: number, fn: () => void): TimerHandle => {
-          const t = { at: now + delayMs, fn, cancelled: false };
-          timers.push(t);
-          return { cancel: () => void (t.cancelled = true) };
-        },
-      },
-      trace: { emit: (kind: string, fields?: object) => void events.push({ kind, ...fields }), detailed: true } as never,
-    },
-    store,
-    {} as TxnCoordinator,
-    { initialRebalanceDelayMs: 0 },
-  );
-  coordinator.start();
   const record = (label: string) => (r: LogReply): void => void replies.set(label, [...(replies.get(label) ?? []), r]);
   const sent = new Map<string, Parameters<GroupCoordinator['join']>[0]>();
   const fail = (label: string) => (code: string, message: string): void => record(label)({ kind: 'error', code, message } as never);
   return {
-    coordinator,
-    pending,
-    events,
+    ...h,
     replies,
     join(memberId, label = memberId, streams) {
       const req = { kind: 'group.join' as const, reqId: ++reqId, groupId: 'g', memberId, topics: ['t'], sessionTimeoutMs: 1_000, rebalanceTimeoutMs: 2_000, ...(streams ? { streams } : {}) };
@@ -84,20 +48,6 @@ function harness(): Harness {
     },
     leave(memberId) {
       coordinator.leave({ kind: 'group.leave', reqId: ++reqId, groupId: 'g', memberId }, record(`leave ${memberId}`), fail(`leave ${memberId}`));
-    },
-    durable() {
-      pending.shift()!();
-    },
-    advance(ms) {
-      const until = now + ms;
-      for (;;) {
-        const due = timers.filter((t) => !t.cancelled && t.at <= until).sort((a, b) => a.at - b.at)[0];
-        if (due === undefined) break;
-        due.cancelled = true;
-        now = due.at;
-        due.fn();
-      }
-      now = until;
     },
   };
 }
