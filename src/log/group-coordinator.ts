@@ -33,10 +33,12 @@
  *   start together form one generation.
  * - Sessions: a member not waiting in a join is removed when `sessionTimeoutMs`
  *   of simulated time passes without a heartbeat, which starts a rebalance.
- * - A join from a member of a stable group with an unchanged subscription is
- *   answered with the current generation (Kafka does the same for a follower),
- *   so a plain consumer's retried join whose reply was lost does not start a
- *   rebalance. A Kafka Streams member's join never has an unchanged
+ * - A join from a follower of a stable group with an unchanged subscription
+ *   is answered with the current generation, as in Kafka, so a plain
+ *   consumer's retried join whose reply was lost does not start a rebalance;
+ *   the leader's new join rebalances (Kafka's, so that the leader can
+ *   rebalance for changes its metadata does not show). A Kafka Streams
+ *   member's join never has an unchanged
  *   subscription (its `uniqueField` counts its joins), so each one rebalances,
  *   as in Kafka.
  *   Member ids are chosen by the client and must be fresh per client
@@ -50,8 +52,8 @@
  *   follow-up rebalance to its own client.
  * - Every completed generation is written to the offsets log (offsets-log.ts)
  *   before anyone is told of it, so generations never repeat across broker
- *   crashes and a restarted broker knows the members and their assignment
- *   (their sessions start afresh). A join of a new member or with a
+ *   crashes and a restarted broker knows the members, their assignment and
+ *   the leader (their sessions start afresh). A join of a new member or with a
  *   changed subscription, or a leave, that arrives while it is written aborts
  *   it (Kafka's `prepareRebalance` in COMPLETING_REBALANCE): the members'
  *   joins wait on for the next generation; the same join sent again is
@@ -220,8 +222,8 @@ export class GroupCoordinator {
       });
     }
     g.state = g.members.size > 0 ? 'stable' : 'empty';
-    // Kafka's group record names its leader; weir's does not, so the first member by id leads.
-    g.leaderId = sortedMembers(g)[0]?.id;
+    // The record names the leader, as Kafka's does (`GroupMetadataValue.leader`).
+    g.leaderId = rec.leader !== undefined && g.members.has(rec.leader) ? rec.leader : sortedMembers(g)[0]?.id;
   }
 
   /** The broker serves from now on: restored members' sessions start counting (nothing may be appended before). */
@@ -259,8 +261,11 @@ export class GroupCoordinator {
     // last: each join increments its `uniqueField` "to ensure a rebalance when a thread rejoins".
     // The same request resent by the client's retries (its reqId: Kafka's connection never
     // duplicates a request) is the same join, whatever it carries.
-    const unchanged = m !== undefined && (m.joinReqId === req.reqId || (sameList(m.topics, wanted) && m.streams === undefined && streams === undefined));
-    if (m !== undefined && unchanged && g.state === 'stable') {
+    const sameRequest = m !== undefined && m.joinReqId === req.reqId;
+    const unchanged = m !== undefined && (sameRequest || (sameList(m.topics, wanted) && m.streams === undefined && streams === undefined));
+    // In a stable group a new join of the leader rebalances even unchanged (Kafka: so that the leader
+    // can rebalance for what the metadata does not show); a follower's is answered.
+    if (m !== undefined && unchanged && g.state === 'stable' && (sameRequest || memberId !== g.leaderId)) {
       m.deadlineMs = this.ctx.clock.now() + m.sessionTimeoutMs;
       return answer({
         generation: g.generation, assignment: m.assignment, members: sortedMembers(g).map((x) => x.id), assignments: assignmentsOf(sortedMembers(g)),
@@ -451,6 +456,7 @@ export class GroupCoordinator {
         id: m.id, topics: m.topics, sessionTimeoutMs: m.sessionTimeoutMs, rebalanceTimeoutMs: m.rebalanceTimeoutMs, assignment: m.assignment,
         ...(m.tasks === undefined ? {} : { tasks: m.tasks }),
       })),
+      ...(g.leaderId === undefined ? {} : { leader: g.leaderId }),
     };
     const generation = g.generation;
     this.store.append([groupRecord(g.id, rec)], undefined, () => {

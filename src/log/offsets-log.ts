@@ -4,8 +4,9 @@
  * compacted like any compacted topic.
  *
  * - Offset commit: key `["o", group, topic, partition]`, value `{offset, metadata}`.
- * - Group metadata: key `["g", group]`, value `GroupRecord` (the generation and
- *   its members with their assignment), written when a rebalance completes.
+ * - Group metadata: key `["g", group]`, value `GroupRecord` (the generation,
+ *   its members with their assignment, and its leader), written when a
+ *   rebalance completes.
  *
  * A plain OffsetCommit appends a plain batch; a transactional one
  * (TxnOffsetCommit) appends a batch of the producer's open transaction, so the
@@ -35,6 +36,8 @@ export interface GroupRecord {
   generation: number;
   /** Sorted by id; empty when the group is empty. */
   members: GroupRecordMember[];
+  /** The group leader's member id (Kafka's `GroupMetadataValue.leader`); absent when the group is empty. */
+  leader?: string;
 }
 
 export function offsetKey(group: string, topic: string, partition: number): string {

@@ -62,8 +62,8 @@ describe('join, heartbeat, leave', () => {
     expect(call<AckResult>(w.world, (cb) => w.client().heartbeat('g', 'nobody', 2, cb))).toMatchObject({ ok: false, code: 'unknown-member' });
     ok(call<AckResult>(w.world, (cb) => w.client().heartbeat('g', 'a', 2, cb)));
 
-    // A retried join of a stable member (its reply lost) is answered with the current generation.
-    expect(ok(call<JoinGroupResult>(w.world, (cb) => w.client().joinGroup('g', 'a', ['t'], TIMEOUTS, cb)))).toEqual(a2);
+    // A follower's join again, unchanged (its reply lost), is answered with the current generation.
+    expect(ok(call<JoinGroupResult>(w.world, (cb) => other().joinGroup('g', 'b', ['t'], TIMEOUTS, cb)))).toEqual(ok(b2!));
 
     // b leaves: a learns at its next heartbeat and gets everything back in generation 3.
     ok(call<AckResult>(w.world, (cb) => other().leaveGroup('g', 'b', cb)));
@@ -71,6 +71,10 @@ describe('join, heartbeat, leave', () => {
     const a3 = ok(call<JoinGroupResult>(w.world, (cb) => w.client().joinGroup('g', 'a', ['t'], TIMEOUTS, cb)));
     expect(a3).toMatchObject({ generation: 3, members: ['a'] });
     expect(names(a3.assignment)).toEqual(['t/0', 't/1', 't/2', 't/3']);
+
+    // The leader's new join rebalances a stable group even unchanged, as in Kafka.
+    const a4 = ok(call<JoinGroupResult>(w.world, (cb) => w.client().joinGroup('g', 'a', ['t'], TIMEOUTS, cb)));
+    expect(a4).toMatchObject({ generation: 4, members: ['a'] });
   });
 
   it('removes a member that does not rejoin within the rebalance timeout', () => {
@@ -341,7 +345,6 @@ describe('broker crashes', () => {
     const a1 = ok(call<JoinGroupResult>(w.world, (cb) => w.client().joinGroup('g', 'a', ['t'], TIMEOUTS, cb)));
     bounce(w.world, 'broker');
     ok(call<AckResult>(w.world, (cb) => w.client().heartbeat('g', 'a', a1.generation, cb)));
-    expect(ok(call<JoinGroupResult>(w.world, (cb) => w.client().joinGroup('g', 'a', ['t'], TIMEOUTS, cb)))).toEqual(a1);
 
     // Crash while generation 2 is being written: nobody saw it, so it is as if it never began.
     let appended = 0;
@@ -366,6 +369,29 @@ describe('broker crashes', () => {
     expect(call<AckResult>(w.world, (cb) => w.client().heartbeat('g', 'a', 1, cb))).toMatchObject({ ok: false, code: 'illegal-generation' });
     ok(call<AckResult>(w.world, (cb) => w.client().heartbeat('g', 'a', 2, cb)));
     expect(generations.map((e) => e.generation)).toEqual([2]);
+  });
+
+  it('keep the leader: the group record names it', () => {
+    const w = logWorld(55, { t: 2 });
+    const a = addApp(w.world, 'app2');
+    settle(w.world, 10);
+    // b joins first and leads; a, first by id, follows.
+    ok(call<JoinGroupResult>(w.world, (cb) => w.client().joinGroup('g', 'b', ['t'], TIMEOUTS, cb)));
+    let aJoined: JoinGroupResult | undefined;
+    a().joinGroup('g', 'a', ['t'], TIMEOUTS, (r) => (aJoined = r));
+    settle(w.world, 20);
+    ok(call<JoinGroupResult>(w.world, (cb) => w.client().joinGroup('g', 'b', ['t'], TIMEOUTS, cb)));
+    w.world.run({ stopWhen: () => aJoined !== undefined, untilMs: w.world.now() + 5_000 });
+    const g2 = ok(aJoined!);
+    expect(g2).toMatchObject({ generation: 2, members: ['a', 'b'] });
+    bounce(w.world, 'broker');
+    const rebalances = events(w.world, 'group.rebalance');
+    // The follower's unchanged join is answered from the restored generation; the leader's rebalances.
+    expect(ok(call<JoinGroupResult>(w.world, (cb) => a().joinGroup('g', 'a', ['t'], TIMEOUTS, cb)))).toEqual(g2);
+    expect(rebalances).toEqual([]);
+    w.client().joinGroup('g', 'b', ['t'], TIMEOUTS, () => {});
+    settle(w.world, 20);
+    expect(rebalances.map((e) => e.reason)).toEqual(['join:b']);
   });
 });
 
