@@ -273,8 +273,10 @@ export class GroupCoordinator {
       });
     }
     if (m !== undefined && unchanged && (g.state === 'completing' || m.join !== undefined)) {
-      // A join sent again while its rebalance goes on: it is answered when that completes.
+      // A join sent again while its rebalance goes on: it is answered when that completes, and it is
+      // the request a resend of the client's repeats from now on.
       m.join = answer;
+      m.joinReqId = req.reqId;
       return;
     }
     if (m === undefined) {

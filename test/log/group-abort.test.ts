@@ -132,6 +132,21 @@ describe('a generation being written', () => {
     expect(h.pending).toHaveLength(0);
   });
 
+  it('takes a plain consumer\'s new join while its generation is written as the request its resends repeat', () => {
+    const h = harness();
+    h.join('a');
+    h.join('a', 'a again');
+    h.durable();
+    expect(generationOf(h.replies.get('a again')?.[0])).toEqual([1, ['a']]);
+    // The second request, resent once the group is stable (its answer lost), is that join again:
+    // answered from the current generation, although a new join of the leader would rebalance.
+    h.resend('a', 'a again resent');
+    expect(generationOf(h.replies.get('a again resent')?.[0])).toEqual([1, ['a']]);
+    expect(h.events.filter((e) => e.kind === 'group.rebalance')).toHaveLength(1);
+    h.join('a', 'a new');
+    expect(h.events.at(-1)).toMatchObject({ kind: 'group.rebalance', generation: 1, reason: 'join:a' });
+  });
+
   it('sets no session deadline for a member of an aborted generation until the next one is told', () => {
     const h = harness();
     h.join('a');

@@ -29,7 +29,10 @@
  *     300 ms, join again when told to, nothing else) and every append
  *     becomes durable, the group settles within a few session timeouts on
  *     one generation whose members are exactly those clients, every one of
- *     them told of it.
+ *     them told of it;
+ * (5) when the broker then restarts and one of them joins again, the
+ *     restarted coordinator knows them all: none is told `unknown-member`,
+ *     and the group settles on them again.
  * Method: fast-check draws the history; a hand-driven coordinator
  * (hand-driven-coordinator.ts) runs it; the oracle is the properties above,
  * read from its replies and its trace.
@@ -102,6 +105,8 @@ function run(streams: boolean, initialDelayMs: number, timeouts: { sessionMs: nu
   /** How many trace events and appends `sync` has read. */
   let seen = 0;
   let seenAppends = 0;
+  /** Behaving clients told `unknown-member`, once counted (after the last broker restart). */
+  let forgotten: string[] | undefined;
   /** Who the coordinator has as members: joins add, a generation's record, expiry and leaves take away. */
   const members = new Set<string>();
   /** Who sent a join since the last generation told: a generation holds no member that did not join for it. */
@@ -235,6 +240,7 @@ function run(streams: boolean, initialDelayMs: number, timeouts: { sessionMs: nu
     // (a broker restart is invisible to a member of the generation its records kept).
     if (generation === currentThen && knownThen) expect(['ok', 'rebalance-in-progress'], `heartbeat of member ${c.memberId} at the current generation ${generation}`).toContain(outcome);
     if (generation !== currentThen) expect(['illegal-generation', 'unknown-member'], `heartbeat of ${c.memberId} at generation ${generation} (current ${currentThen})`).toContain(outcome);
+    if (react && outcome === 'unknown-member') forgotten?.push(c.memberId);
     if (react && outcome !== 'ok') join(c);
   };
   const commit = (c: Client, at: 'told' | 'stale' | 'ahead'): void => {
@@ -275,6 +281,35 @@ function run(streams: boolean, initialDelayMs: number, timeouts: { sessionMs: nu
     delete c.lastJoin;
   };
 
+  const brokerRestart = (): void => {
+    sync();
+    h.restart();
+    // The coordinator is what the durable records say: the generations written but not durable are gone (never told, so free to use again).
+    // Its group is the last durable record's, even of a generation that was aborted and never
+    // told (Kafka loads the group a record aborted by a rebalance left in the log as well): a
+    // member's unchanged join is answered with it from now on.
+    written.length = 0;
+    members.clear();
+    for (const records of h.durableAppends) {
+      for (const r of records) {
+        const v = groupRecordOf(r);
+        if (v === undefined) continue;
+        written.push(v.generation);
+        members.clear();
+        for (const m of v.members) members.add(m.id);
+        told = { generation: v.generation, members: v.members.map((m) => m.id) };
+      }
+    }
+    completing = false;
+    // Conservative: no commit is required to pass until a generation is told again.
+    rebalancedSinceTold = true;
+    // The clients' requests in flight are gone with the connection; they ask again.
+    for (const c of clients) {
+      c.joining = false;
+      delete c.lastJoin;
+    }
+  };
+
   for (const o of ops) {
     step(o);
     probeCompleting();
@@ -290,35 +325,7 @@ function run(streams: boolean, initialDelayMs: number, timeouts: { sessionMs: nu
       sync();
       return;
     }
-    if (o.k === 'broker-restart') {
-      sync();
-      h.restart();
-      // The coordinator is what the durable records say: the generations written but not durable are gone (never told, so free to use again).
-      // Its group is the last durable record's, even of a generation that was aborted and never
-      // told (Kafka loads the group a record aborted by a rebalance left in the log as well): a
-      // member's unchanged join is answered with it from now on.
-      written.length = 0;
-      members.clear();
-      for (const records of h.durableAppends) {
-        for (const r of records) {
-          const v = groupRecordOf(r);
-          if (v === undefined) continue;
-          written.push(v.generation);
-          members.clear();
-          for (const m of v.members) members.add(m.id);
-          told = { generation: v.generation, members: v.members.map((m) => m.id) };
-        }
-      }
-      completing = false;
-      // Conservative: no commit is required to pass until a generation is told again.
-      rebalancedSinceTold = true;
-      // The clients' requests in flight are gone with the connection; they ask again.
-      for (const c of clients) {
-        c.joining = false;
-        delete c.lastJoin;
-      }
-      return;
-    }
+    if (o.k === 'broker-restart') return brokerRestart();
     const c = clients[o.who]!;
     if (o.k === 'restart') return restart(c);
     if (!c.up) return;
@@ -344,26 +351,36 @@ function run(streams: boolean, initialDelayMs: number, timeouts: { sessionMs: nu
 
   // (4) The running clients behave: heartbeat, join again when told, join if never joined.
   const running = clients.filter((c) => c.up);
-  for (let step = 0; step < 200; step++) {
+  const settle = (): void => {
+    for (let step = 0; step < 200; step++) {
+      while (h.pending.length > 0) h.durable();
+      sync();
+      for (const c of running) {
+        if (c.joining) continue;
+        if (c.generation < 0) join(c);
+        else if (h.now() - c.lastHeartbeatMs >= HEARTBEAT_MS) heartbeat(c, true);
+      }
+      h.advance(50);
+      sync();
+    }
     while (h.pending.length > 0) h.durable();
     sync();
-    for (const c of running) {
-      if (c.joining) continue;
-      if (c.generation < 0) join(c);
-      else if (h.now() - c.lastHeartbeatMs >= HEARTBEAT_MS) heartbeat(c, true);
-    }
-    h.advance(50);
-    sync();
-  }
-  while (h.pending.length > 0) h.durable();
-  sync();
-  const ids = running.map((c) => c.memberId).sort();
-  if (ids.length > 0) {
+    const ids = running.map((c) => c.memberId).sort();
+    if (ids.length === 0) return;
     expect(told, 'no generation was ever told').toBeDefined();
     expect([...told!.members].sort(), 'the settled generation\'s members are the running clients').toEqual(ids);
     expect(told!.generation).toBe(current());
     for (const c of running) expect([c.memberId, c.joining, c.generation]).toEqual([c.memberId, false, told!.generation]);
-  }
+  };
+  settle();
+  if (running.length === 0) return;
+  // (5) Then the broker restarts under the settled group and one client joins again: the group
+  // rebalances (or a follower is answered) with every client in it; none is dropped as unknown.
+  brokerRestart();
+  forgotten = [];
+  join(running[0]!);
+  settle();
+  expect(forgotten, 'members the restarted coordinator forgot').toEqual([]);
 }
 
 describe('the group coordinator under generated histories', () => {
