@@ -83,7 +83,10 @@
  *   initialised for its id, is a zombie's write made visible. A restarted
  *   coordinator reloads each group as its last completed generation left it
  *   (a member that expired in a rebalance the crash cut short is a member
- *   again), and the judge follows it.
+ *   again), and the judge follows it. (It reloads the last durable group
+ *   record, which may be of a generation a rebalance aborted before anyone
+ *   was told of it; no member knows that generation, so no commit is
+ *   accepted in it, and the next one told sets the judge right.)
  */
 import { storeEntryDigest, type RestoredEntry } from '../stream/changelog.ts';
 import type { WindowResult } from '../stream/records.ts';
