@@ -38,9 +38,9 @@
  *   consumer's retried join whose reply was lost does not start a rebalance;
  *   the leader's new join rebalances (Kafka's, so that the leader can
  *   rebalance for changes its metadata does not show). A Kafka Streams
- *   member's join never has an unchanged
- *   subscription (its `uniqueField` counts its joins), so each one rebalances,
- *   as in Kafka.
+ *   member's join never has an unchanged subscription (its `uniqueField`
+ *   counts its joins), so each one rebalances, as in Kafka. The same request
+ *   resent by the client's retries is the same join.
  *   Member ids are chosen by the client and must be fresh per client
  *   incarnation (Kafka generates them), or a restarted client would pass for
  *   its predecessor.
