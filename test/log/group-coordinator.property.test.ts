@@ -195,11 +195,12 @@ function run(streams: boolean, initialDelayMs: number, timeouts: { sessionMs: nu
   const subscription = (c: Client): StreamsSubscription => ({
     processId: `ks-${c.name}`, subtopologies: [{ id: 0, sourceTopics: ['t'], changelogTopics: [] }], taskOffsetSums: {}, standbyReplicas: 0, acceptableRecoveryLag: 10_000,
   });
+  const joinRequest = (c: Client, id: number) => ({
+    kind: 'group.join' as const, reqId: id, groupId: 'g', memberId: c.memberId, topics: ['t'], sessionTimeoutMs: SESSION_MS, rebalanceTimeoutMs: REBALANCE_MS,
+    ...(streams ? { streams: subscription(c) } : {}),
+  });
   const join = (c: Client): void => {
-    const req = {
-      kind: 'group.join' as const, reqId: ++reqId, groupId: 'g', memberId: c.memberId, topics: ['t'], sessionTimeoutMs: SESSION_MS, rebalanceTimeoutMs: REBALANCE_MS,
-      ...(streams ? { streams: subscription(c) } : {}),
-    };
+    const req = joinRequest(c, ++reqId);
     c.lastJoin = req;
     c.joining = true;
     members.add(c.memberId);
@@ -211,10 +212,7 @@ function run(streams: boolean, initialDelayMs: number, timeouts: { sessionMs: nu
   };
   const resend = (c: Client): void => {
     if (c.lastJoin === undefined) return;
-    const req = {
-      kind: 'group.join' as const, reqId: c.lastJoin.reqId, groupId: 'g', memberId: c.memberId, topics: ['t'], sessionTimeoutMs: SESSION_MS, rebalanceTimeoutMs: REBALANCE_MS,
-      ...(streams ? { streams: subscription(c) } : {}),
-    };
+    const req = joinRequest(c, c.lastJoin.reqId);
     c.joining = true;
     const known = members.has(c.memberId);
     joinedSinceTold.add(c.memberId);
