@@ -2,28 +2,31 @@
  * The group coordinator (src/log/group-coordinator.ts) under generated
  * histories: up to three clients, plain consumers or Kafka Streams members,
  * that join, re-send a join (the same request), join again (a new one),
- * heartbeat, commit offsets with their generation or an older one, leave,
- * restart under a new member id or fall silent, while group records and
- * offset commits become durable in any interleaving with all of that, the
- * clock runs on and the broker restarts (losing what was not durable). Proves, at every step:
+ * heartbeat, commit offsets at their generation, an older one or the one
+ * being written, leave, restart under a new member id or fall silent, while
+ * group records and offset commits become durable in any interleaving with
+ * all of that, the clock runs on and the broker restarts (losing what was
+ * not durable). Proves, at every step:
  * (1) a join is answered only with the generation the coordinator last made
  *     durable and told (`group.generation`), with that generation's members,
  *     never an aborted one (after a broker restart: the generation of the
- *     last durable group record, which Kafka also loads); the members told of a generation are in it, and
- *     the generations written and told grow strictly; a generation holds
- *     only members that sent a join since the one before was told (one that
- *     did not rejoin is dropped); the same join request sent again starts
- *     no rebalance in a group that has its member;
+ *     last durable group record, which Kafka also loads); the members told
+ *     of a generation are in it, and the generations written and told grow
+ *     strictly; a generation holds only members that sent a join since the
+ *     one before was told (one that did not rejoin is dropped); the same
+ *     join request sent again starts no rebalance in a group that has its
+ *     member;
  * (2) every generation's assignment gives each partition of the topic to
  *     exactly one of its members, and a member's own partitions are its
  *     entry in that assignment (for Kafka Streams members: their active
  *     tasks' partitions);
  * (3) an offset commit or heartbeat naming a generation other than the
  *     coordinator's current one is refused (`illegal-generation`, or
- *     `unknown-member` from a member it no longer knows), a plain commit at
- *     a generation still being written is `rebalance-in-progress` (probed
- *     for every member after every step), and a member told the current
- *     generation, in a group that has not begun to rebalance since, commits;
+ *     `unknown-member` from a member it no longer knows), a member's
+ *     heartbeat at the current one is not, a plain commit at a generation
+ *     still being written is `rebalance-in-progress` (probed for every
+ *     member after every step), and a member told the current generation,
+ *     in a group that has not begun to rebalance since, commits;
  * and at the end:
  * (4) once the clients that are still running behave (heartbeat every
  *     300 ms, join again when told to, nothing else) and every append
