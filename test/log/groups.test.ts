@@ -12,9 +12,15 @@
  * during a wait, up to the first member's rebalance timeout, and no later
  * rebalance waits (timings read off the simulated clock); a member heartbeats
  * through a slow revocation, so its session outlives it and only the
- * rebalance timeout bounds it.
+ * rebalance timeout bounds it. And under generated faults (partitions
+ * between members and the broker, member and broker crashes, latency
+ * spikes; fast-check draws them): no two members hold a partition in the
+ * same generation, each member's generations grow, and once the faults
+ * are over the group settles on every member, their partitions split, and
+ * stays so.
  */
 import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
 import { addApp, bounce, call, logWorld, ok, settle } from './helpers.ts';
 import { DEFAULT_INITIAL_REBALANCE_DELAY_MS } from '../../src/log/group-coordinator.ts';
 import { LogClient, type AckResult, type FetchOffsetsResult, type JoinGroupResult, type ProduceResult } from '../../src/log/client.ts';
@@ -197,15 +203,22 @@ interface Seen {
   assignment: string[];
 }
 
-/** A process that stays in group `g` through GroupMember, with a fresh member id per incarnation; `seen` shows its current partitions. */
-function memberProcess(world: World, id: string, seen: Map<string, Seen>): void {
+/**
+ * A process that stays in group `g` through GroupMember, with a fresh member id per incarnation;
+ * `seen` shows its current partitions; `assigned` is called with each assignment as it is taken.
+ */
+function memberProcess(world: World, id: string, seen: Map<string, Seen>, assigned?: (id: string, s: Seen) => void): void {
   world.addProcess(id, (ctx) => {
     const client = new LogClient(ctx, 'broker', { requestTimeoutMs: 50, maxRetries: 200 });
     seen.delete(id);
     new GroupMember(ctx.timers, client, {
       groupId: 'g', memberId: `${id}-${ctx.incarnation}`, topics: ['t'],
       sessionTimeoutMs: 1_000, rebalanceTimeoutMs: 1_000, heartbeatIntervalMs: 200,
-      onAssigned: (generation, assignment) => seen.set(id, { generation, assignment: names(assignment) }),
+      onAssigned: (generation, assignment) => {
+        const s = { generation, assignment: names(assignment) };
+        assigned?.(id, s);
+        seen.set(id, s);
+      },
       onRevoked: (_revoked, done) => {
         seen.delete(id);
         done();
@@ -572,5 +585,59 @@ describe('a Kafka Streams group', () => {
     expect(call<JoinGroupResult>(w.world, (cb) => w.client().joinGroup('g', 'a', ['t'], opts(noWarmups), cb))).toMatchObject({ ok: false, code: 'bad-request' });
     const noInterval = { ...streams('ks-0'), probingRebalanceIntervalMs: 0 };
     expect(call<JoinGroupResult>(w.world, (cb) => w.client().joinGroup('g', 'a', ['t'], opts(noInterval), cb))).toMatchObject({ ok: false, code: 'bad-request' });
+  });
+});
+
+describe('members under generated faults', () => {
+  const fault = fc.oneof(
+    // Up to 12 s: past the log client's retries (200 × 50 ms), so requests also fail for good.
+    fc.record({ kind: fc.constant('partition' as const), who: fc.nat(2), atMs: fc.integer({ min: 0, max: 8_000 }), durationMs: fc.integer({ min: 1, max: 12_000 }) }),
+    fc.record({ kind: fc.constant('crash' as const), who: fc.nat(2), atMs: fc.integer({ min: 0, max: 8_000 }), durationMs: fc.integer({ min: 1, max: 3_000 }) }),
+    fc.record({ kind: fc.constant('broker' as const), atMs: fc.integer({ min: 0, max: 8_000 }), durationMs: fc.integer({ min: 1, max: 1_000 }) }),
+    fc.record({ kind: fc.constant('spike' as const), atMs: fc.integer({ min: 0, max: 8_000 }), durationMs: fc.integer({ min: 1, max: 3_000 }), extraMs: fc.integer({ min: 1, max: 300 }) }),
+  );
+
+  it('never give a partition to two members of one generation, and settle once the faults end', () => {
+    fc.assert(fc.property(fc.integer({ min: 1, max: 1_000_000 }), fc.array(fault, { maxLength: 6 }), (seed, faults) => {
+      const w = logWorld(seed, { t: 4 });
+      const ids = ['m0', 'm1', 'm2'];
+      const seen = new Map<string, Seen>();
+      const last = new Map<string, number>();
+      const check = (id: string, s: Seen): void => {
+        // Each incarnation's generations grow; a restarted member starts afresh.
+        if (seen.has(id)) expect(s.generation, `${id}'s generations`).toBeGreaterThan(last.get(id)!);
+        last.set(id, s.generation);
+        for (const [other, o] of seen) {
+          if (other === id || o.generation !== s.generation) continue;
+          expect(s.assignment.filter((p) => o.assignment.includes(p)), `${id} and ${other} in generation ${s.generation}`).toEqual([]);
+        }
+      };
+      for (const id of ids) memberProcess(w.world, id, seen, check);
+      const start = w.world.now();
+      let endMs = start;
+      for (const f of faults) {
+        endMs = Math.max(endMs, start + f.atMs + f.durationMs);
+        if (f.kind === 'partition') {
+          w.world.schedule(f.atMs, () => w.world.partition(ids[f.who]!, 'broker', f.durationMs));
+        } else if (f.kind === 'spike') {
+          w.world.schedule(f.atMs, () => w.world.latencySpike(f.durationMs, f.extraMs));
+        } else {
+          const id = f.kind === 'broker' ? 'broker' : ids[f.who]!;
+          w.world.schedule(f.atMs, () => {
+            if (!w.world.isUp(id)) return;
+            w.world.crash(id);
+            if (id !== 'broker') seen.delete(id);
+            w.world.schedule(f.durationMs, () => w.world.restart(id));
+          });
+        }
+      }
+      w.world.run({ untilMs: endMs });
+      w.world.run({ stopWhen: () => stable(seen, ids, 4), untilMs: w.world.now() + 30_000 });
+      expect(stable(seen, ids, 4), `not settled: ${JSON.stringify([...seen])}`).toBe(true);
+      // Settled for good: ten more session timeouts change nothing.
+      const settled = JSON.stringify([...seen].sort());
+      w.world.run({ untilMs: w.world.now() + 10_000 });
+      expect(JSON.stringify([...seen].sort()), 'the settled group moved on').toBe(settled);
+    }), { numRuns: Number(process.env.GM_RUNS ?? 40) });
   });
 });
