@@ -99,9 +99,9 @@ function run(streams: boolean, initialDelayMs: number, timeouts: { sessionMs: nu
   const h: HandDriven = handDrivenCoordinator({ initialRebalanceDelayMs: initialDelayMs, partitions: PARTITIONS });
   let reqId = 0;
   const clients: Client[] = NAMES.map((name) => ({ name, incarnation: 1, up: true, memberId: `${name}1`, generation: -1, joining: false, lastHeartbeatMs: 0 }));
-  /** Every generation number in a group record written (made durable or not): the coordinator's current one is the last. */
-  const written: number[] = [];
-  const current = (): number => written.at(-1) ?? 0;
+  /** The generation of the last group record written (made durable or not): the coordinator's current one. */
+  let lastWritten: number | undefined;
+  const current = (): number => lastWritten ?? 0;
   /** The last generation told (`group.generation`), and whether a rebalance began since. */
   let told: { generation: number; members: string[] } | undefined;
   let rebalancedSinceTold = false;
@@ -140,8 +140,8 @@ function run(streams: boolean, initialDelayMs: number, timeouts: { sessionMs: nu
     for (const r of records) {
       const v = groupRecordOf(r);
       if (v === undefined) continue;
-      if (written.length > 0) expect(v.generation, 'a written generation is above every earlier one').toBeGreaterThan(current());
-      written.push(v.generation);
+      if (lastWritten !== undefined) expect(v.generation, 'a written generation is above every earlier one').toBeGreaterThan(lastWritten);
+      lastWritten = v.generation;
       completing = true;
       members.clear();
       for (const m of v.members) {
@@ -289,18 +289,11 @@ function run(streams: boolean, initialDelayMs: number, timeouts: { sessionMs: nu
     // Its group is the last durable record's, even of a generation that was aborted and never
     // told (Kafka loads the group a record aborted by a rebalance left in the log as well): a
     // member's unchanged join is answered with it from now on.
-    written.length = 0;
+    const loaded = h.durableAppends.flat().map(groupRecordOf).filter((v) => v !== undefined).at(-1);
+    lastWritten = loaded?.generation;
     members.clear();
-    for (const records of h.durableAppends) {
-      for (const r of records) {
-        const v = groupRecordOf(r);
-        if (v === undefined) continue;
-        written.push(v.generation);
-        members.clear();
-        for (const m of v.members) members.add(m.id);
-        told = { generation: v.generation, members: v.members.map((m) => m.id) };
-      }
-    }
+    for (const m of loaded?.members ?? []) members.add(m.id);
+    if (loaded !== undefined) told = { generation: loaded.generation, members: loaded.members.map((m) => m.id) };
     completing = false;
     // Conservative: no commit is required to pass until a generation is told again.
     rebalancedSinceTold = true;
