@@ -1,19 +1,23 @@
 /**
- * What this proves: every example in README.md that shows a `weir` command
- * with its output (a code block whose first line is `$ npx weir …`) prints,
- * today, what the README shows. The tour, the planted-bug run, the sweep, the
- * list of planted bugs and the engine comparisons cannot go stale unnoticed
- * when a change moves a trace or a count.
+ * What this proves: every example in README.md and in the pages under docs/
+ * that shows a `weir` command with its output (a code block whose first
+ * line is `$ npx weir …`) prints, today, what the page shows. The tour, the
+ * planted-bug run, the sweep, the list of planted bugs and the engine
+ * comparisons cannot go stale unnoticed when a change moves a trace or a
+ * count, and an example moved from the README to a docs page stays checked.
  *
  * How: each such block's command runs in this process (`main(argv)`, as
  * `npx weir` runs it) and its stdout is compared line by line with the
- * block. Only what the host decides is let through: wall-clock figures
- * (`in 0.7 s (29.9 runs/s)`, `in 79 runs (0.3 s)`), a sweep's worker count
- * (it follows the machine's cores), and a line the README
- * cuts short with `…`, which must be a prefix of the line printed. The
- * test also fails when the README has fewer than five such blocks, so a
- * reworded fence cannot make it check nothing, and a planted change of one
- * count in a copy of a block is caught.
+ * block; each test is named by its file and line (`README.md:218`,
+ * `docs/COMPARING.md:98`). Only what the host decides is let through:
+ * wall-clock figures (`in 0.7 s (29.9 runs/s)`, `in 79 runs (0.3 s)`), a
+ * sweep's worker count (it follows the machine's cores), and a line a page
+ * cuts short with `…`, which must be a prefix of the line printed. The test
+ * also fails when the README has fewer than five such blocks or loses the
+ * tour's two `weir run` examples, when the docs pages have none, or when
+ * README and docs together lack a `run`, `explore`, `bugs` or `compare`
+ * example, so a reworded fence cannot make it check nothing; and a planted
+ * change of one count in a copy of a block is caught.
  *
  * And the command line's summary table in the README names every flag
  * that each command's `--help` lists (its usage line and its option
@@ -21,7 +25,7 @@
  * of the walkthrough menu: a flag or a lesson added to one place and not
  * the other fails here.
  */
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { ROOT } from './cli/helpers.ts';
 import { weirIn } from './cli/in-process.ts';
@@ -34,9 +38,9 @@ interface Example {
   expected: string[];
 }
 
-/** The README's code blocks that begin with a `$ npx weir` command, with the output they show. */
-function examples(readme: string): Example[] {
-  const lines = readme.split('\n');
+/** A page's code blocks that begin with a `$ npx weir` command, with the output they show. */
+function examples(page: string): Example[] {
+  const lines = page.split('\n');
   const found: Example[] = [];
   for (let i = 0; i < lines.length; i++) {
     if (!lines[i]!.startsWith('```') || !lines[i + 1]?.startsWith('$ npx weir ')) continue;
@@ -57,32 +61,42 @@ function untimed(line: string): string {
     .replace(/^(explore scenario=\S+ seeds=\S+) workers=\d+ /, '$1 workers=# ');
 }
 
-/** The first difference between what the README shows and what was printed, or undefined. */
+/** The first difference between what a page shows and what was printed, or undefined. */
 export function firstDifference(expected: readonly string[], printed: readonly string[]): string | undefined {
   const got = [...printed];
   while (got.length > 0 && got.at(-1) === '') got.pop();
   for (let i = 0; i < Math.max(expected.length, got.length); i++) {
     const want = expected[i];
     const line = got[i];
-    if (want === undefined) return `line ${i + 1}: printed but not in the README: ${line}`;
-    if (line === undefined) return `line ${i + 1}: in the README but not printed: ${want}`;
+    if (want === undefined) return `line ${i + 1}: printed but not in the page: ${line}`;
+    if (line === undefined) return `line ${i + 1}: in the page but not printed: ${want}`;
     const ok = want.endsWith('…') ? untimed(line).startsWith(untimed(want.slice(0, -1))) : untimed(line) === untimed(want);
-    if (!ok) return `line ${i + 1}: README shows\n  ${want}\nbut weir printed\n  ${line}`;
+    if (!ok) return `line ${i + 1}: the page shows\n  ${want}\nbut weir printed\n  ${line}`;
   }
   return undefined;
 }
 
 const readme = readFileSync(new URL('README.md', `file://${ROOT}`), 'utf8');
-const blocks = examples(readme);
+/** The docs pages, by their path from the repository's root (`docs/EXPLORING.md`). */
+const docs = readdirSync(new URL('docs/', `file://${ROOT}`))
+  .filter((f) => f.endsWith('.md'))
+  .sort()
+  .map((f) => ({ file: `docs/${f}`, text: readFileSync(new URL(`docs/${f}`, `file://${ROOT}`), 'utf8') }));
+const readmeBlocks = examples(readme);
+const docBlocks = docs.flatMap((d) => examples(d.text).map((b) => ({ ...b, file: d.file })));
+const blocks = [...readmeBlocks.map((b) => ({ ...b, file: 'README.md' })), ...docBlocks];
 
-describe('README examples', () => {
+describe('README and docs examples', () => {
   it('finds the examples with output', () => {
-    expect(blocks.length).toBeGreaterThanOrEqual(5);
+    expect(docs.length).toBeGreaterThan(0);
+    expect(readmeBlocks.length).toBeGreaterThanOrEqual(5);
+    expect(readmeBlocks.filter((b) => b.argv[0] === 'run').length).toBeGreaterThanOrEqual(2);
+    expect(docBlocks.length).toBeGreaterThanOrEqual(1);
     expect(blocks.map((b) => b.argv[0])).toEqual(expect.arrayContaining(['run', 'explore', 'bugs', 'compare']));
   });
 
   for (const b of blocks) {
-    it(`README.md:${b.line} \`weir ${b.argv.join(' ')}\` prints what it shows`, async () => {
+    it(`${b.file}:${b.line} \`weir ${b.argv.join(' ')}\` prints what it shows`, async () => {
       const r = await weirIn(b.argv);
       expect(r.status === 0 || r.status === 1, r.stderr).toBe(true);
       expect(firstDifference(b.expected, r.stdout.split('\n'))).toBeUndefined();
@@ -96,11 +110,11 @@ describe('README examples', () => {
     expect(firstDifference(shown, printed)).toBeUndefined();
     expect(firstDifference(['explore scenario=bank seeds=1..20 workers=2 engine=flink'], ['explore scenario=bank seeds=1..20 workers=8 engine=flink'])).toBeUndefined();
     expect(firstDifference(['explore scenario=bank seeds=1..20 workers=2 engine=flink'], ['explore scenario=bank seeds=1..21 workers=2 engine=flink'])).toMatch(/line 1/);
-    expect(firstDifference(shown, swap(0, '  run          300 events, 1,614 trace events'))).toMatch(/line 1: README shows/);
+    expect(firstDifference(shown, swap(0, '  run          300 events, 1,614 trace events'))).toMatch(/line 1: the page shows/);
     expect(firstDifference(shown, swap(1, '  sweep        20 runs in 1.4 s (14.6 runs/s), 12 failing'))).toMatch(/line 2/);
     expect(firstDifference(shown, swap(2, 'replay: npx weir run w2.eyJzY2XuYXJpbyI6'))).toMatch(/line 3/);
-    expect(firstDifference(shown, printed.slice(0, 2))).toMatch(/in the README but not printed/);
-    expect(firstDifference(shown.slice(0, 2), printed)).toMatch(/printed but not in the README/);
+    expect(firstDifference(shown, printed.slice(0, 2))).toMatch(/in the page but not printed/);
+    expect(firstDifference(shown.slice(0, 2), printed)).toMatch(/printed but not in the page/);
   });
 });
 
