@@ -4,7 +4,7 @@
  * hold: a run keeps every input record and its judging state in memory, and
  * a world of thousands of processes would run until killed.
  *
- * Each bound names itself in the error, and the README lists them.
+ * Each bound names itself in the error, and docs/CLI.md lists them.
  */
 
 export interface Limit {

@@ -4,7 +4,7 @@
  * more at a time up to 128 for a rare bug no earlier seed shows, then
  * shrinking the first failure (its faults anchored first: "anchored" in the
  * table). Every bug of the catalogue (`weir bugs`), in catalogue order.
- * Prints a Markdown table (the README's), each row as its bug finishes, and
+ * Prints a Markdown table (docs/EXPLORING.md's), each row as its bug finishes, and
  * with --json one JSON line at the end.
  *
  *   node --import tsx test/bench/shrink.ts [--json] [--only bug-a,bug-b]

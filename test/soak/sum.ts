@@ -1,7 +1,7 @@
 /**
  * Adds up soak slices: `npm run soak -- --from N --seeds M --json > slice.json`
  * run several times gives one file per slice; this prints the soak they make
- * together, as the README's tables.
+ * together, as the soak tables of docs/HISTORY.md.
  *
  *   npm run soak:sum -- slices/*.json          Markdown tables: rows, then planted bugs
  *   npm run soak:sum -- --json slices/*.json   one JSON object
@@ -156,7 +156,7 @@ export function sumSlices(slices: readonly { name: string; slice: Slice }[]): So
 
 const n = (v: number): string => v.toLocaleString('en-US');
 
-/** The README's tables: one row a soak row, then one a planted bug. */
+/** The soak tables (docs/HISTORY.md's): one row a soak row, then one a planted bug. */
 export function markdown(sum: SoakSum): string {
   const out = [
     ...(sum.faults === 'swarm' ? [] : [`Under ${sum.faults} faults.`, '']),
