@@ -355,7 +355,7 @@ class Broker implements ProcessLogic {
       // Fields only for a reader (a sweep's run hashes nothing and most of its subscribers skip fetches).
       trace.emit('log.fetch', trace.wants('log.fetch') ? { topic: log.topic, partition: log.partition, offset: req.offset, count: records.length, nextOffset } : undefined);
     }
-    this.ctx.net.send(from, { kind: 'log.fetched', reqId: req.reqId, records, nextOffset, endOfPartition });
+    this.ctx.net.send(from, { kind: 'log.fetched', reqId: req.reqId, records, nextOffset, endOfPartition, highWatermark: log.durableEnd, lastStableOffset: log.lastStableOffset() });
     return true;
   }
 

@@ -30,7 +30,9 @@ export interface LogFailure {
 }
 
 export type ProduceResult = { ok: true; baseOffset: number } | LogFailure;
-export type FetchResult = { ok: true; records: FetchedRecord[]; nextOffset: number; endOfPartition: boolean } | LogFailure;
+export type FetchResult =
+  | { ok: true; records: FetchedRecord[]; nextOffset: number; endOfPartition: boolean; highWatermark: number; lastStableOffset: number }
+  | LogFailure;
 export type AckResult = { ok: true } | LogFailure;
 export type InitTxnResult = { ok: true; epoch: number } | LogFailure;
 export type ListTxnsResult = { ok: true; open: ListedTxn[] } | LogFailure;
@@ -72,6 +74,16 @@ export interface ProduceOptions {
 }
 
 type RequestBody<R> = R extends LogRequest ? Omit<R, 'reqId'> : never;
+
+/**
+ * A consumer's lag on a partition after fetch reply `r`, as Kafka's `SubscriptionState.partitionLag`
+ * computes it from the reply's fields: what the broker holds beyond the position the fetch left
+ * (`nextOffset`), counted to the last stable offset under read_committed and to the high watermark
+ * otherwise; never below 0.
+ */
+export function partitionLag(r: { nextOffset: number; highWatermark: number; lastStableOffset: number }, isolation: Isolation): number {
+  return Math.max(0, (isolation === 'read_committed' ? r.lastStableOffset : r.highWatermark) - r.nextOffset);
+}
 
 export class LogClient {
   private readonly rpc: RequestClient<LogReply>;
@@ -236,5 +248,7 @@ function decodeProduced(r: LogReply): Extract<ProduceResult, { ok: true }> | und
 }
 
 function decodeFetched(r: LogReply): Extract<FetchResult, { ok: true }> | undefined {
-  return r.kind === 'log.fetched' ? { ok: true, records: r.records, nextOffset: r.nextOffset, endOfPartition: r.endOfPartition } : undefined;
+  return r.kind === 'log.fetched'
+    ? { ok: true, records: r.records, nextOffset: r.nextOffset, endOfPartition: r.endOfPartition, highWatermark: r.highWatermark, lastStableOffset: r.lastStableOffset }
+    : undefined;
 }

@@ -284,6 +284,12 @@ export interface FetchedReply {
   records: FetchedRecord[];
   nextOffset: number;
   endOfPartition: boolean;
+  /**
+   * Kafka's FetchResponse fields: the partition's high watermark (here its durable end) and last
+   * stable offset when the fetch was answered, from which a consumer knows its lag.
+   */
+  highWatermark: number;
+  lastStableOffset: number;
 }
 export interface SealedReply { kind: 'log.sealed'; reqId: number }
 export interface EndOffsetsReply { kind: 'log.endOffsets.ok'; reqId: number; offsets: number[] }

@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { addApp, call, logWorld, ok, bounce, settle, type LogWorld } from './helpers.ts';
 import { readTopic } from '../../src/log/reader.ts';
 import { isSegmentEntry, readFile, segmentPath } from '../../src/log/codec.ts';
-import type { AckResult, EndOffsetsResult, FetchResult, InitTxnResult, ListTxnsResult, ProduceResult } from '../../src/log/client.ts';
+import { partitionLag, type AckResult, type EndOffsetsResult, type FetchResult, type InitTxnResult, type ListTxnsResult, type ProduceResult } from '../../src/log/client.ts';
 import type { Isolation } from '../../src/log/protocol.ts';
 
 function init(w: LogWorld, id: string): number {
@@ -60,6 +60,31 @@ describe('read_committed', () => {
     expect(endOffsets('read_committed')).toEqual([5, 0]);
     const bad = call<EndOffsetsResult>(w.world, (cb) => w.client().endOffsets('t', cb, 'dirty' as Isolation));
     expect(bad).toMatchObject({ ok: false, code: 'bad-request' });
+  });
+
+  it("tells each fetch the high watermark and last stable offset, so a consumer knows its lag even from a full page (Kafka's FetchResponse)", () => {
+    const w = logWorld(33);
+    const fetch = (offset: number, max: number, isolation: Isolation) => ok(call<FetchResult>(w.world, (cb) => w.client().fetch('t', 0, offset, max, isolation, cb)));
+    ok(produce(w, 0, ['x', 'y']));
+    // A page that fills maxRecords and reaches the end: nothing left, and the reply says so.
+    const full = fetch(0, 2, 'read_committed');
+    expect(full.records).toHaveLength(2);
+    expect([full.highWatermark, full.lastStableOffset, partitionLag(full, 'read_committed')]).toEqual([2, 2, 0]);
+    const a = init(w, 'A');
+    ok(produce(w, 0, ['a1', 'a2'], { id: 'A', epoch: a }));
+    ok(produce(w, 0, ['z']));
+    // Read committed stops at the open transaction: no lag to the LSO, three records to the high watermark.
+    const committed = fetch(2, 10, 'read_committed');
+    expect([committed.nextOffset, committed.highWatermark, committed.lastStableOffset]).toEqual([2, 5, 2]);
+    expect(partitionLag(committed, 'read_committed')).toBe(0);
+    expect(partitionLag(committed, 'read_uncommitted')).toBe(3);
+    // A page of one from offset 2 under read_uncommitted: two records beyond it.
+    const page = fetch(2, 1, 'read_uncommitted');
+    expect(partitionLag(page, 'read_uncommitted')).toBe(2);
+    ok(end(w, 'A', a, true));
+    // The marker takes offset 5: the LSO passes it, and a consumer at 2 is three records and the marker behind.
+    const after = fetch(2, 1, 'read_committed');
+    expect([after.highWatermark, after.lastStableOffset, partitionLag(after, 'read_committed')]).toEqual([6, 6, 3]);
   });
 
   it('blocks later non-transactional records behind an open transaction (LSO)', () => {

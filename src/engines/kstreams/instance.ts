@@ -54,7 +54,7 @@
 import { ThreadLoop, type LoopPhases } from './thread-loop.ts';
 import type { ProcessContext, ProcessFactory, ProcessLogic, TimerHandle } from '../../runtime/types.ts';
 import { flatMapped } from '../../runtime/arrays.ts';
-import { LogClient } from '../../log/client.ts';
+import { LogClient, partitionLag } from '../../log/client.ts';
 import { GroupMember } from '../../log/group-member.ts';
 import { DEFAULT_MAX_WARMUP_REPLICAS, LATEST_OFFSET, type OffsetAndMetadata, type StreamsSubscription, type StreamsTasks, type TopicPartition } from '../../log/protocol.ts';
 import { partitionForKey } from '../../stream/partition.ts';
@@ -905,7 +905,9 @@ class StreamThread implements ProcessLogic, QueryableThread {
       };
       if (!r.ok) return again(this.app.settings.pollMs);
       rt.positions.set(topic, r.nextOffset);
-      rt.lag.set(topic, r.records.length < max ? 0 : undefined);
+      // Known from the reply even when it filled max.poll.records (Kafka's consumer keeps the high
+      // watermark and last stable offset of each fetch response).
+      rt.lag.set(topic, partitionLag(r, isolation));
       rt.caughtUp.set(topic, r.records.length === 0 && (r.endOfPartition || topic.endsWith('-repartition')));
       if (rt.caughtUp.get(topic)) rt.caughtUpAt.set(topic, this.ctx.clock.now());
       if (r.records.length > 0) {

@@ -90,7 +90,7 @@ function harness(idleTimeoutMs: number) {
       fetches.delete(p);
       const from = offsets.get(p) ?? 0;
       offsets.set(p, from + ts.length);
-      cb({ ok: true, records: ts.map((t, i) => ({ offset: from + i, key: null, value: { ts: t } })) as never, nextOffset: from + ts.length, endOfPartition: false });
+      cb({ ok: true, records: ts.map((t, i) => ({ offset: from + i, key: null, value: { ts: t } })) as never, nextOffset: from + ts.length, endOfPartition: false, highWatermark: from + ts.length, lastStableOffset: from + ts.length });
     },
   };
 }
