@@ -35,7 +35,20 @@
  *     them told of it;
  * (5) when the broker then restarts and one of them joins again, the
  *     restarted coordinator knows them all: none is told `unknown-member`,
- *     and the group settles on them again.
+ *     and the group settles on them again;
+ * and the leader (Kafka's classic group leader, which the group record
+ * names) at every step:
+ * (6) every group record with members names one of them as the leader;
+ *     the leader of the record before (or of the record a restarted broker
+ *     loaded) leads again while it is a member and may not have been
+ *     removed in between (it left, or went longer than a timeout without a
+ *     heartbeat or join: then the test cannot tell, and asserts nothing);
+ * (7) in a group of plain consumers that is stable (the current generation
+ *     told, no rebalance since), a member's new join with the same
+ *     subscription is answered at once from that generation when a
+ *     follower sends it, and starts a rebalance when the leader does
+ *     (Kafka's `GroupMetadataManager`: so that a leader can rebalance for
+ *     what the metadata does not show).
  * Method: fast-check draws the history; a hand-driven coordinator
  * (hand-driven-coordinator.ts) runs it; the oracle is the properties above,
  * read from its replies and its trace.
@@ -116,6 +129,17 @@ function run(streams: boolean, initialDelayMs: number, timeouts: { sessionMs: nu
   const joinedSinceTold = new Set<string>();
   /** The coordinator is writing a generation no member has been told (not aborted since: a rebalance after it aborts it). */
   let completing = false;
+  /** The leader the last group record written (or loaded by a restarted broker) names. */
+  let leader: string | undefined;
+  /** Whether `leader` may have been removed from the group since that record (so another may lead now). */
+  let leaderMayBeGone = false;
+  /** When each member id last spoke to the coordinator (a join sent, a heartbeat sent, a join answered). */
+  const lastContactMs = new Map<string, number>();
+  const contact = (memberId: string): void => void lastContactMs.set(memberId, h.now());
+  /** A member silent for as long as the shorter timeout may have been removed, by its session or by a rebalance it did not rejoin. */
+  const checkLeader = (): void => {
+    if (leader !== undefined && h.now() - (lastContactMs.get(leader) ?? 0) >= Math.min(SESSION_MS, REBALANCE_MS)) leaderMayBeGone = true;
+  };
 
   const onEvent = (e: TracedEvent): void => {
     if (e.kind === 'group.generation') {
@@ -129,10 +153,15 @@ function run(streams: boolean, initialDelayMs: number, timeouts: { sessionMs: nu
       rebalancedSinceTold = true;
       completing = false;
       const reason = String(e.reason);
-      if (reason.startsWith('expired:')) for (const id of reason.slice('expired:'.length).split(',')) members.delete(id);
+      if (reason.startsWith('expired:')) {
+        for (const id of reason.slice('expired:'.length).split(',')) {
+          members.delete(id);
+          if (id === leader) leaderMayBeGone = true;
+        }
+      }
     }
   };
-  const groupRecordOf = (r: KeyedRecord): { generation: number; members: { id: string }[] } | undefined => {
+  const groupRecordOf = (r: KeyedRecord): { generation: number; members: { id: string }[]; leader?: string } | undefined => {
     const v = r.value as { generation?: unknown; members?: unknown };
     return typeof v === 'object' && v !== null && Array.isArray(v.members) && typeof v.generation === 'number' ? (v as never) : undefined;
   };
@@ -148,6 +177,13 @@ function run(streams: boolean, initialDelayMs: number, timeouts: { sessionMs: nu
         expect(joinedSinceTold.has(m.id), `${m.id} is in generation ${v.generation} without joining for it`).toBe(true);
         members.add(m.id);
       }
+      // (6) the record names a leader among its members; the last leader leads again while it may still be one.
+      const ids = v.members.map((m) => m.id);
+      if (ids.length > 0) expect(ids, `the leader of generation ${v.generation}`).toContain(v.leader);
+      checkLeader();
+      if (leader !== undefined && !leaderMayBeGone && ids.includes(leader)) expect(v.leader, `generation ${v.generation} keeps its leader`).toBe(leader);
+      leader = v.leader;
+      leaderMayBeGone = false;
     }
   };
   /** Reads the trace and the appends since the last call, in the order they happened. */
@@ -193,6 +229,7 @@ function run(streams: boolean, initialDelayMs: number, timeouts: { sessionMs: nu
     c.generation = r.generation;
     c.joining = false;
     c.lastHeartbeatMs = h.now();
+    contact(memberId);
   };
 
   const subscription = (c: Client): StreamsSubscription => ({
@@ -206,11 +243,28 @@ function run(streams: boolean, initialDelayMs: number, timeouts: { sessionMs: nu
     const req = joinRequest(c, ++reqId);
     c.lastJoin = req;
     c.joining = true;
+    // (7) a plain consumer's new join to a stable group it is a member of: answered for a follower, a
+    // rebalance for the leader. The leader is the told generation's record's: in a stable group it can
+    // change only by a removal, which starts a rebalance.
+    const stable = !streams && told !== undefined && !rebalancedSinceTold && !completing && told.generation === current()
+      && told.members.includes(c.memberId) && members.has(c.memberId) && leader !== undefined;
+    const before = h.events.length;
+    let answered = false;
     members.add(c.memberId);
     joinedSinceTold.add(c.memberId);
-    h.coordinator.join(req, onJoined(c, c.memberId, c.incarnation), (code) => {
+    contact(c.memberId);
+    const joined = onJoined(c, c.memberId, c.incarnation);
+    h.coordinator.join(req, (r) => {
+      answered = true;
+      joined(r);
+    }, (code) => {
       throw new Error(`join of ${c.memberId} refused: ${code}`);
     });
+    if (stable) {
+      const rebalanced = h.events.slice(before).some((e) => e.kind === 'group.rebalance');
+      const who = c.memberId === leader ? 'the leader' : 'a follower';
+      expect([answered, rebalanced], `${who} ${c.memberId} joins a stable group again, unchanged`).toEqual(c.memberId === leader ? [false, true] : [true, false]);
+    }
     sync();
   };
   const resend = (c: Client): void => {
@@ -219,6 +273,7 @@ function run(streams: boolean, initialDelayMs: number, timeouts: { sessionMs: nu
     c.joining = true;
     const known = members.has(c.memberId);
     joinedSinceTold.add(c.memberId);
+    contact(c.memberId);
     const before = h.events.length;
     h.coordinator.join(req, onJoined(c, c.memberId, c.incarnation), (code) => {
       throw new Error(`resent join of ${c.memberId} refused: ${code}`);
@@ -234,6 +289,7 @@ function run(streams: boolean, initialDelayMs: number, timeouts: { sessionMs: nu
     const currentThen = current();
     const knownThen = members.has(c.memberId);
     let outcome: 'ok' | ErrorCode | undefined;
+    contact(c.memberId);
     h.coordinator.heartbeat({ kind: 'group.heartbeat', reqId: ++reqId, groupId: 'g', memberId: c.memberId, generation }, () => (outcome = 'ok'), (code) => (outcome = code));
     sync();
     c.lastHeartbeatMs = h.now();
@@ -291,6 +347,10 @@ function run(streams: boolean, initialDelayMs: number, timeouts: { sessionMs: nu
     // member's unchanged join is answered with it from now on.
     const loaded = h.durableAppends.flat().map(groupRecordOf).filter((v) => v !== undefined).at(-1);
     lastWritten = loaded?.generation;
+    // The restarted coordinator's leader is the one its record names (every session starts afresh).
+    leader = loaded?.leader;
+    leaderMayBeGone = false;
+    for (const m of loaded?.members ?? []) contact(m.id);
     members.clear();
     for (const m of loaded?.members ?? []) members.add(m.id);
     if (loaded !== undefined) told = { generation: loaded.generation, members: loaded.members.map((m) => m.id) };
@@ -317,6 +377,7 @@ function run(streams: boolean, initialDelayMs: number, timeouts: { sessionMs: nu
     if (o.k === 'advance') {
       h.advance(o.ms);
       sync();
+      checkLeader();
       return;
     }
     if (o.k === 'broker-restart') return brokerRestart();
@@ -336,6 +397,7 @@ function run(streams: boolean, initialDelayMs: number, timeouts: { sessionMs: nu
       case 'leave':
         h.coordinator.leave({ kind: 'group.leave', reqId: ++reqId, groupId: 'g', memberId: c.memberId }, () => {}, () => {});
         members.delete(c.memberId);
+        if (c.memberId === leader) leaderMayBeGone = true;
         sync();
         restart(c);
         c.up = false;
@@ -345,8 +407,8 @@ function run(streams: boolean, initialDelayMs: number, timeouts: { sessionMs: nu
 
   // (4) The running clients behave: heartbeat, join again when told, join if never joined.
   const running = clients.filter((c) => c.up);
-  const settle = (): void => {
-    for (let step = 0; step < 200; step++) {
+  const settle = (steps = 200): void => {
+    for (let step = 0; step < steps; step++) {
       while (h.pending.length > 0) h.durable();
       sync();
       for (const c of running) {
@@ -368,6 +430,15 @@ function run(streams: boolean, initialDelayMs: number, timeouts: { sessionMs: nu
   };
   settle();
   if (running.length === 0) return;
+  // (7) In the settled group of plain consumers, each client joins again, unchanged: a follower is
+  // answered, the leader rebalances (and the group settles again).
+  if (!streams) {
+    for (const c of running) {
+      join(c);
+      // Every client behaves: a rebalance completes within a heartbeat and a rejoin (3 s is ample).
+      settle(60);
+    }
+  }
   // (5) Then the broker restarts under the settled group and one client joins again: the group
   // rebalances (or a follower is answered) with every client in it; none is dropped as unknown.
   brokerRestart();
