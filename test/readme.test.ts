@@ -10,7 +10,10 @@
  * `npx weir` runs it) and its stdout is compared line by line with the
  * block; each test is named by its file and line (`README.md:218`,
  * `docs/COMPARING.md:98`); docs/HISTORY.md, which keeps what earlier
- * builds printed, is not run. Only what the host decides is let through:
+ * builds printed, is not run. The pages, the blocks and the comparison are
+ * scripts/examples.mjs's, which `npm run examples -- --write` uses to put
+ * what the examples print now into the pages after a change that moves
+ * runs on purpose. Only what the host decides is let through:
  * wall-clock figures (`in 0.7 s (29.9 runs/s)`, `in 79 runs (0.3 s)`), a
  * sweep's worker count (it follows the machine's cores), and a line a page
  * cuts short with `…`, which must be a prefix of the line printed. The test
@@ -26,68 +29,21 @@
  * of the walkthrough menu: a flag or a lesson added to one place and not
  * the other fails here.
  */
-import { readdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { ROOT } from './cli/helpers.ts';
 import { weirIn } from './cli/in-process.ts';
 import { WALKTHROUGH_HELP } from '../src/cli/help.ts';
 import { LESSONS } from '../src/tui/lessons/catalogue.ts';
-
-interface Example {
-  line: number;
-  argv: string[];
-  expected: string[];
-}
-
-/** A page's code blocks that begin with a `$ npx weir` command, with the output they show. */
-function examples(page: string): Example[] {
-  const lines = page.split('\n');
-  const found: Example[] = [];
-  for (let i = 0; i < lines.length; i++) {
-    if (!lines[i]!.startsWith('```') || !lines[i + 1]?.startsWith('$ npx weir ')) continue;
-    const argv = lines[i + 1]!.slice('$ npx weir '.length).trim().split(/\s+/);
-    let end = i + 2;
-    while (end < lines.length && !lines[end]!.startsWith('```')) end++;
-    found.push({ line: i + 2, argv, expected: lines.slice(i + 2, end) });
-    i = end;
-  }
-  return found;
-}
-
-/** What the host decides, made equal: wall-clock figures, and a sweep's worker count (its cores). */
-function untimed(line: string): string {
-  return line
-    .replace(/in [\d.,]+ s \([\d.,]+ runs\/s\)/, 'in # s (# runs/s)')
-    .replace(/in ([\d,]+) runs \([\d.,]+ s\)/, 'in $1 runs (# s)')
-    .replace(/^(explore scenario=\S+ seeds=\S+) workers=\d+ /, '$1 workers=# ');
-}
-
-/** The first difference between what a page shows and what was printed, or undefined. */
-export function firstDifference(expected: readonly string[], printed: readonly string[]): string | undefined {
-  const got = [...printed];
-  while (got.length > 0 && got.at(-1) === '') got.pop();
-  for (let i = 0; i < Math.max(expected.length, got.length); i++) {
-    const want = expected[i];
-    const line = got[i];
-    if (want === undefined) return `line ${i + 1}: printed but not in the page: ${line}`;
-    if (line === undefined) return `line ${i + 1}: in the page but not printed: ${want}`;
-    const ok = want.endsWith('…') ? untimed(line).startsWith(untimed(want.slice(0, -1))) : untimed(line) === untimed(want);
-    if (!ok) return `line ${i + 1}: the page shows\n  ${want}\nbut weir printed\n  ${line}`;
-  }
-  return undefined;
-}
+import { exampleBlocks, examplePages, firstDifference, shownFor } from '../scripts/examples.mjs';
 
 const readme = readFileSync(new URL('README.md', `file://${ROOT}`), 'utf8');
-/**
- * The docs pages, by their path from the repository's root (`docs/EXPLORING.md`). HISTORY.md is
- * left out: it keeps what earlier builds printed, on purpose.
- */
-const docs = readdirSync(new URL('docs/', `file://${ROOT}`))
-  .filter((f) => f.endsWith('.md') && f !== 'HISTORY.md')
-  .sort()
-  .map((f) => ({ file: `docs/${f}`, text: readFileSync(new URL(`docs/${f}`, `file://${ROOT}`), 'utf8') }));
-const readmeBlocks = examples(readme);
-const docBlocks = docs.flatMap((d) => examples(d.text).map((b) => ({ ...b, file: d.file })));
+/** The docs pages with examples (not HISTORY.md, which keeps what earlier builds printed), by their path from the root. */
+const docs = examplePages(ROOT)
+  .filter((f) => f !== 'README.md')
+  .map((file) => ({ file, text: readFileSync(new URL(file, `file://${ROOT}`), 'utf8') }));
+const readmeBlocks = exampleBlocks(readme);
+const docBlocks = docs.flatMap((d) => exampleBlocks(d.text).map((b) => ({ ...b, file: d.file })));
 const blocks = [...readmeBlocks.map((b) => ({ ...b, file: 'README.md' })), ...docBlocks];
 
 describe('README and docs examples', () => {
@@ -119,6 +75,17 @@ describe('README and docs examples', () => {
     expect(firstDifference(shown, swap(2, 'replay: npx weir run w2.eyJzY2XuYXJpbyI6'))).toMatch(/line 3/);
     expect(firstDifference(shown, printed.slice(0, 2))).toMatch(/in the page but not printed/);
     expect(firstDifference(shown.slice(0, 2), printed)).toMatch(/printed but not in the page/);
+  });
+
+  it('rewrites an example as printed (`npm run examples -- --write`), cut where the page cut it, and then it matches', () => {
+    const shown = ['  run          300 events', 'replay: npx weir run w2.eyJzY2Vu…'];
+    const printed = ['  run          301 events', 'replay: npx weir run w2.eyJzY2VuYXJpbyI6ImJhbmsi', 'trace hash: 00ff', '', ''];
+    const rewritten = shownFor(shown, printed);
+    expect(rewritten).toEqual(['  run          301 events', 'replay: npx weir run w2.eyJzY2Vu…', 'trace hash: 00ff']);
+    expect(firstDifference(shown, printed)).toMatch(/line 1/);
+    expect(firstDifference(rewritten, printed)).toBeUndefined();
+    const page = ['text', '```', '$ npx weir run bank --seed 1', ...shown, '```', 'more'].join('\n');
+    expect(exampleBlocks(page)).toEqual([{ line: 3, argv: ['run', 'bank', '--seed', '1'], expected: shown, from: 3, to: 5 }]);
   });
 });
 

@@ -6,7 +6,7 @@
  * not a whole number in range, a word not among the choices; and a script
  * that uses it answers bad input with that one line and exit 2.
  *
- * How: parse good and bad argument lists directly, and run three scripts
+ * How: parse good and bad argument lists directly, and run four scripts
  * with a bad flag in a child process.
  */
 import { spawnSync } from 'node:child_process';
@@ -63,6 +63,8 @@ describe('scripts/flags.mjs', () => {
     ['test/soak/run.ts', ['--faults', 'light'], "soak: --faults takes swarm or heavy, got 'light'"],
     ['test/bench/shrink.ts', ['--only', 'watermark-max,nope'], "bench:shrink: --only takes planted bug names (see weir bugs), got 'nope'"],
     ['test/bench/shrink.ts', ['--seeds', '3'], "bench:shrink: unknown flag '--seeds' (flags: --only, --json)"],
+    ['scripts/examples.mjs', ['--rewrite'], "examples: unknown flag '--rewrite' (flags: --write, --only)"],
+    ['scripts/examples.mjs', ['--only', 'docs/HISTORY.md'], "examples: --only takes README.md or a page docs/NAME.md other than docs/HISTORY.md, got 'docs/HISTORY.md'"],
   ])('%s %j: one line, exit 2', (script, args, line) => {
     const path = fileURLToPath(new URL(`../../${script}`, import.meta.url));
     const r = spawnSync(process.execPath, ['--import', 'tsx', path, ...args], { encoding: 'utf8' });
