@@ -16,7 +16,8 @@
  *   node scripts/examples.mjs [--write] [--only FILE]
  *
  * Exit 0 when every example prints what its page shows (or, with --write,
- * once the pages are rewritten), 1 when one differs, 2 on bad input. A page
+ * once the pages are rewritten), 1 when one differs (with --write: when a
+ * command did not run at all, exit 2 or 3), 2 on bad input. A page
  * is rewritten through a temporary file renamed over it, so it is whole or
  * untouched.
  */
@@ -99,6 +100,8 @@ function cli() {
   const pages = examplePages();
   if (flags.only !== undefined && !pages.includes(flags.only)) refuse(prog, `--only takes README.md or a page docs/NAME.md other than docs/HISTORY.md, got '${flags.only}'`);
   let differ = 0;
+  /** Examples whose command did not run (exit 2 or 3): nothing to write for them. */
+  let broken = 0;
   for (const page of flags.only === undefined ? pages : [flags.only]) {
     const text = readFileSync(join(ROOT, page), 'utf8');
     const blocks = exampleBlocks(text);
@@ -109,7 +112,7 @@ function cli() {
       const r = runWeir(b.argv);
       if (r.status !== 0 && r.status !== 1) {
         process.stdout.write(`${page}:${b.line} weir ${b.argv.join(' ')}: exit ${r.status}: ${r.stderr.trim().split('\n')[0] ?? ''}\n`);
-        differ++;
+        broken++;
         continue;
       }
       const printed = r.stdout.split('\n');
@@ -131,8 +134,8 @@ function cli() {
       process.stdout.write(`${page}: ${replaced.length} example${replaced.length === 1 ? '' : 's'} rewritten\n`);
     }
   }
-  if (differ === 0) process.stdout.write('every example prints what its page shows\n');
-  return differ > 0 && !flags.write ? 1 : 0;
+  if (differ === 0 && broken === 0) process.stdout.write('every example prints what its page shows\n');
+  return broken > 0 || (differ > 0 && !flags.write) ? 1 : 0;
 }
 
 if (process.argv[1] !== undefined && fileURLToPath(import.meta.url) === process.argv[1]) process.exitCode = cli();
