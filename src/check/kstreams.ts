@@ -352,7 +352,7 @@ export class KStreamsTrace {
   // ---- grace -----------------------------------------------------------------------------------
 
   /** Closes the suspended tasks of `p` that `which` names: their processors, and stream times, are gone. */
-  private closeSuspended(p: string, which: (task: string) => boolean = () => true): void {
+  private closeSuspended(p: string, which: (task: string) => boolean): void {
     const prefix = `${p}/`;
     for (const k of [...this.suspendedOn]) {
       if (!k.startsWith(prefix) || !which(k.slice(prefix.length))) continue;
@@ -368,18 +368,15 @@ export class KStreamsTrace {
     const prefix = `${p}/`;
     for (const k of [...this.suspendedOn]) if (k.startsWith(prefix)) this.suspendedOn.delete(k);
     for (const k of [...this.ran]) if (k.startsWith(prefix)) this.ran.delete(k);
-    this.resetProcess(p);
+    // Its operators' stream times and accepted maxima go with them.
+    const keyPrefix = `${p}\u0000`;
+    for (const k of [...this.opTime.keys()]) if (k.startsWith(keyPrefix)) this.opTime.delete(k);
+    for (const k of [...this.acceptedMax.keys()]) if (k.startsWith(keyPrefix)) this.acceptedMax.delete(k);
   }
 
   private resetTask(p: string, task: string): void {
     const prefix = `${p}\u0000${task}\u0000`;
     for (const k of [...this.opTime.keys()]) if (k.startsWith(prefix)) this.opTime.delete(k);
-  }
-
-  private resetProcess(p: string): void {
-    const prefix = `${p}\u0000`;
-    for (const k of [...this.opTime.keys()]) if (k.startsWith(prefix)) this.opTime.delete(k);
-    for (const k of [...this.acceptedMax.keys()]) if (k.startsWith(prefix)) this.acceptedMax.delete(k);
   }
 
   /** `a\u0000b` or `a\u0000b\u0000c`, the same string object for the same parts. */
