@@ -59,6 +59,9 @@ describe('scripts/flags.mjs', () => {
 
   it.each([
     ['test/bench/steps.ts', ['--engine', 'storm'], "bench:steps: --engine takes flink, kstreams or spark, got 'storm'"],
+    ['test/bench/steps.ts', ['--keys', '10'], 'bench:steps: --keys is for --dense'],
+    ['test/bench/steps.ts', ['--dense', '--scenario', 'bank'], 'bench:steps: --dense runs the dense wordcount: leave out --scenario'],
+    ['test/bench/steps.ts', ['--dense', '--keys', '0'], "bench:steps: --keys takes a whole number ≥ 1, got '0'"],
     ['test/soak/run.ts', ['--seeds', 'many'], "soak: --seeds takes a whole number ≥ 1, got 'many'"],
     ['test/soak/run.ts', ['--faults', 'light'], "soak: --faults takes swarm or heavy, got 'light'"],
     ['test/bench/shrink.ts', ['--only', 'watermark-max,nope'], "bench:shrink: --only takes planted bug names (see weir bugs), got 'nope'"],
