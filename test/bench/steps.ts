@@ -109,7 +109,7 @@ const sorted = [...rows].sort((a, b) => b[1].ms - a[1].ms);
 let totalMs = 0;
 for (const [, r] of sorted) totalMs += r.ms;
 const fmt = (n: number, d: number): string => n.toLocaleString('en-US', { minimumFractionDigits: d, maximumFractionDigits: d });
-const what = dense ? `dense wordcount, ${fmt(DENSE_EVENTS, 0)} events, ${fmt(keys, 0)} keys, no faults, ${runs} run${runs === 1 ? "" : "s"}` : `swarm faults, seeds 1–${runs}`;
+const what = dense ? `dense wordcount, ${fmt(DENSE_EVENTS, 0)} events, ${fmt(keys, 0)} keys, no faults, ${runs} run${runs === 1 ? '' : 's'}` : `swarm faults, seeds 1–${runs}`;
 process.stdout.write(`${scenario}${engine ? ` on ${engine}` : ''}, ${what} after ${WARM_RUNS} warm-up runs: ${fmt(steps / runs, 0)} steps a run, ${fmt(totalMs / runs, 2)} ms a run in steps\n\n`);
 process.stdout.write('| step | per run | µs each | ms per run |\n|---|---|---|---|\n');
 for (const [key, r] of sorted) process.stdout.write(`| ${key} | ${fmt(r.count / runs, 0)} | ${fmt((r.ms * 1000) / r.count, 2)} | ${fmt(r.ms / runs, 3)} |\n`);
