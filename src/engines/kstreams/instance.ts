@@ -1043,7 +1043,9 @@ class StreamThread implements ProcessLogic, QueryableThread {
     const intervalDone = (): void => {
       if (intervalAt !== undefined) this.lastCommitMs = this.ctx.clock.now();
     };
-    if (offsets.length === 0 && !this.txnOpen) {
+    // No task needed a commit and none named offsets, with no transaction open: nothing to flush
+    // or commit (a forced commit on revocation reaches here too).
+    if (offsets.length === 0 && !this.txnOpen && committed === 0) {
       intervalDone();
       this.commitStandbys();
       if (purge !== undefined) this.purge(purge.at, purge.offsets);
@@ -1076,6 +1078,10 @@ class StreamThread implements ProcessLogic, QueryableThread {
     };
     this.flushProducer(() => {
       if (era !== this.era) return this.staleCommitDone(then);
+      // Tasks that needed a commit named no offsets (a punctuator ran before they consumed
+      // anything) and no transaction is open: flushed, they are committed with no request to the
+      // broker, as Kafka's TaskExecutor sends nothing for no offsets and then runs postCommit.
+      if (list.length === 0 && !this.txnOpen) return finish(true);
       if (!this.eos) {
         this.client.commitOffsets(group, list, (r) => finish(r.ok, r.ok ? undefined : `offset commit: ${r.code}`));
         return;
