@@ -1078,9 +1078,10 @@ class StreamThread implements ProcessLogic, QueryableThread {
     };
     this.flushProducer(() => {
       if (era !== this.era) return this.staleCommitDone(then);
-      // Tasks that needed a commit named no offsets (a punctuator ran before they consumed
-      // anything) and no transaction is open: flushed, they are committed with no request to the
-      // broker, as Kafka's TaskExecutor sends nothing for no offsets and then runs postCommit.
+      // Tasks that needed a commit named no offsets (they punctuated, or a processor set its
+      // metadata, before they consumed anything) and no transaction is open: flushed, they are
+      // committed with no request to the broker, as Kafka's TaskExecutor sends nothing for no
+      // offsets and then runs postCommit.
       if (list.length === 0 && !this.txnOpen) return finish(true);
       if (!this.eos) {
         this.client.commitOffsets(group, list, (r) => finish(r.ok, r.ok ? undefined : `offset commit: ${r.code}`));

@@ -161,7 +161,7 @@ function engineText(e: TraceEvent): string | undefined {
     case 'ks.running':
       return `${task} ${e.resumed === true ? 'resumed, ' : ''}running from ${list(e, 'offsets')}, stream time ${fmtWm(num(e, 'streamTime'))}`;
     case 'ks.commit':
-      return `commit in generation ${num(e, 'generation') ?? '?'}: ${list(e, 'offsets') || '(no offsets: its tasks only punctuated)'}`;
+      return `commit in generation ${num(e, 'generation') ?? '?'}: ${list(e, 'offsets') || '(no offsets: its tasks consumed nothing yet)'}`;
     case 'ks.purge':
       return `after the commit begun at ${num(e, 'commitAt') ?? '?'} ms, purge consumed repartition records below ${list(e, 'offsets')}`;
     case 'ks.revoked':

@@ -15,11 +15,12 @@
  * punctuation sets the task's commit flag, as Kafka's does). Under both
  * guarantees the run must pass every check (liveness included); under
  * exactly-once, where commits come every 100 ms, some commit must name no
- * offsets.
+ * offsets (and the replay's line for it says so).
  */
 import { describe, expect, it } from 'vitest';
 import type { Processor, ProcessorContext } from '../../../src/engines/kstreams/processor.ts';
 import type { TraceEvent } from '../../../src/runtime/trace-event.ts';
+import { describeEvent } from '../../../src/tui/model/format.ts';
 import { failed, run } from '../../explore/helpers.ts';
 import { wordcountProbed } from './probed.ts';
 
@@ -50,7 +51,10 @@ describe.each(['exactly-once', 'at-least-once'] as const)('a commit of tasks tha
     );
     expect(failed(r), r.token).toEqual([]);
     if (guarantee === 'exactly-once') {
-      expect(commits.filter((e) => (e.offsets as string[]).length === 0).length, r.token).toBeGreaterThan(0);
+      const empty = commits.filter((e) => (e.offsets as string[]).length === 0);
+      expect(empty.length, r.token).toBeGreaterThan(0);
+      // The replay's event line says so rather than ending on a colon.
+      expect(describeEvent(empty[0]!)).toMatch(/^commit in generation \d+: \(no offsets: its tasks consumed nothing yet\)$/);
     }
   });
 });
