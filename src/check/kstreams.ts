@@ -365,18 +365,15 @@ export class KStreamsTrace {
 
   /** Every task of `p` closed (a crash, a shutdown, all lost): none is suspended, none has run in the incarnation that comes next. */
   private closeProcess(p: string): void {
-    const prefix = `${p}/`;
-    for (const k of [...this.suspendedOn]) if (k.startsWith(prefix)) this.suspendedOn.delete(k);
-    for (const k of [...this.ran]) if (k.startsWith(prefix)) this.ran.delete(k);
+    dropPrefixed(this.suspendedOn, `${p}/`);
+    dropPrefixed(this.ran, `${p}/`);
     // Its operators' stream times and accepted maxima go with them.
-    const keyPrefix = `${p}\u0000`;
-    for (const k of [...this.opTime.keys()]) if (k.startsWith(keyPrefix)) this.opTime.delete(k);
-    for (const k of [...this.acceptedMax.keys()]) if (k.startsWith(keyPrefix)) this.acceptedMax.delete(k);
+    dropPrefixed(this.opTime, `${p}\u0000`);
+    dropPrefixed(this.acceptedMax, `${p}\u0000`);
   }
 
   private resetTask(p: string, task: string): void {
-    const prefix = `${p}\u0000${task}\u0000`;
-    for (const k of [...this.opTime.keys()]) if (k.startsWith(prefix)) this.opTime.delete(k);
+    dropPrefixed(this.opTime, `${p}\u0000${task}\u0000`);
   }
 
   /** `a\u0000b` or `a\u0000b\u0000c`, the same string object for the same parts. */
@@ -856,4 +853,9 @@ export function checkRestores(t: KStreamsTrace, changelog: (topic: string, parti
 export function checkZombies(t: KStreamsTrace): CheckResult {
   return t.zombies.verdict('ks.zombies',
     `${formatCount(t.appCommits)} transactions committed, ${formatCount(t.commitsWithOffsets)} with offsets, each by a member of the current generation at its producer's current epoch`);
+}
+
+/** Deletes every key of `keys` that starts with `prefix` (a Map's or Set's own iteration allows deleting as it goes). */
+function dropPrefixed(keys: Set<string> | Map<string, unknown>, prefix: string): void {
+  for (const k of keys.keys()) if (k.startsWith(prefix)) keys.delete(k);
 }
