@@ -58,7 +58,7 @@ import { LogClient, partitionLag } from '../../log/client.ts';
 import { GroupMember } from '../../log/group-member.ts';
 import { DEFAULT_MAX_WARMUP_REPLICAS, LATEST_OFFSET, type OffsetAndMetadata, type StreamsSubscription, type StreamsTasks, type TopicPartition } from '../../log/protocol.ts';
 import { partitionForKey } from '../../stream/partition.ts';
-import { StreamTask, type CommittableOffset, type PurgeableOffset } from './task.ts';
+import { StreamTask, type CommittableOffset } from './task.ts';
 import type { PersistedEntry, StateStore } from './stores.ts';
 import { NO_BUGS, type KStreamsBugs } from './bugs.ts';
 import { changelogTopic, type SubTopology, type Topology } from './topology.ts';
@@ -1026,20 +1026,21 @@ class StreamThread implements ProcessLogic, QueryableThread {
       then();
       return 0;
     }
-    const running = [...this.tasks.values()].filter((rt) => rt.state === 'running' && (rt.task.commitNeeded || force));
+    // An interval or requested commit asks each running task whether it needs one (`commitNeeded()`,
+    // which may set the flag to step over transaction markers its fetches skipped). A forced commit
+    // (revocation, which is eager: every task revoked; shutdown) takes every running task, and only
+    // the flag decides (Kafka's `prepareCommit` on a revoked or closing task).
+    const running = [...this.tasks.values()].filter((rt) => rt.state === 'running' && (force || rt.task.commitNeededAt((topic) => rt.positions.get(topic))));
     // What Kafka's commit counts (`commitTasksAndMaybeUpdateCommittableOffsets`): the tasks that needed one.
     let committed = 0;
     for (const rt of running) if (rt.task.commitNeeded) committed++;
     // StreamTask.prepareCommit: a task with nothing new to commit names no offsets (a forced commit on
     // revocation then opens no offsets-only transaction for it).
     const offsets: CommittableOffset[] = flatMapped(running, (rt) => (rt.task.commitNeeded ? rt.task.prepareCommit((topic) => rt.positions.get(topic)) : []));
-    // What an interval commit purges once it succeeds, when a purge is due (Kafka purges after every
-    // interval commit, one with nothing to commit too): the running tasks' consumed repartition
-    // offsets now. No task processes while the commit is in flight, so they are what it commits or
-    // what was committed.
-    const purge = intervalAt !== undefined && intervalAt - this.lastPurgeMs > this.app.settings.repartitionPurgeIntervalMs
-      ? { at: intervalAt, offsets: flatMapped([...this.tasks.values()], (rt) => (rt.state === 'running' ? rt.task.purgeableOffsets() : [])) }
-      : undefined;
+    // Whether an interval commit purges once it succeeds (Kafka purges after every interval commit, one
+    // with nothing to commit too, when a purge is due): the running tasks' committed repartition
+    // offsets then, this commit's included.
+    const purgeAt = intervalAt !== undefined && intervalAt - this.lastPurgeMs > this.app.settings.repartitionPurgeIntervalMs ? intervalAt : undefined;
     const intervalDone = (): void => {
       if (intervalAt !== undefined) this.lastCommitMs = this.ctx.clock.now();
     };
@@ -1048,7 +1049,7 @@ class StreamThread implements ProcessLogic, QueryableThread {
     if (offsets.length === 0 && !this.txnOpen && committed === 0) {
       intervalDone();
       this.commitStandbys();
-      if (purge !== undefined) this.purge(purge.at, purge.offsets);
+      if (purgeAt !== undefined) this.purge(purgeAt);
       then();
       return committed;
     }
@@ -1066,13 +1067,16 @@ class StreamThread implements ProcessLogic, QueryableThread {
         return this.commitDone(then);
       }
       intervalDone();
+      // Partitions this commit names only to step over transaction markers (`commitNeeded()`'s position check).
+      const overMarkers = flatMapped(running, (rt) => rt.task.steppingOver.map((topic) => `${topic}/${rt.task.partition}`));
       for (const rt of running) {
+        rt.task.noteCommitted(list);
         rt.task.postCommit();
         this.postCommit(rt, false);
       }
       this.commitStandbys();
-      this.ctx.trace.emit('ks.commit', { generation: group.generation, offsets: list.map((o) => `${o.topic}/${o.partition}@${o.offset}`) });
-      if (purge !== undefined) this.purge(purge.at, purge.offsets);
+      this.ctx.trace.emit('ks.commit', { generation: group.generation, offsets: list.map((o) => `${o.topic}/${o.partition}@${o.offset}`), ...(overMarkers.length > 0 ? { overMarkers } : {}) });
+      if (purgeAt !== undefined) this.purge(purgeAt);
       this.commitDone(then);
       this.scheduleLoop();
     };
@@ -1116,12 +1120,15 @@ class StreamThread implements ProcessLogic, QueryableThread {
    * `StreamThread.maybeCommit`'s purge after a successful interval commit begun at `at`, once more
    * than `repartitionPurgeIntervalMs` passed since the last (the commit checked): unless the last
    * purge's requests are still unanswered (`deleteRecordsResult.all().isDone()`), the records below
-   * `offsets` are deleted (`TaskManager.maybePurgeCommittedRecords`). Failures are not fatal: the
-   * next purge asks again with newer offsets.
+   * each running task's committed repartition offsets are deleted
+   * (`TaskManager.maybePurgeCommittedRecords`). Failures are not fatal: the next purge asks again
+   * with newer offsets.
    */
-  private purge(at: number, offsets: readonly PurgeableOffset[]): void {
+  private purge(at: number): void {
     this.lastPurgeMs = at;
-    if (this.purgesInFlight > 0 || offsets.length === 0) return;
+    if (this.purgesInFlight > 0) return;
+    const offsets = flatMapped([...this.tasks.values()], (rt) => (rt.state === 'running' ? rt.task.purgeableOffsets() : []));
+    if (offsets.length === 0) return;
     this.ctx.trace.emit('ks.purge', { commitAt: at, offsets: offsets.map((d) => `${d.topic}/${d.partition}@${d.offset}`) });
     for (const d of offsets) {
       this.purgesInFlight++;
@@ -1266,7 +1273,7 @@ class StreamThread implements ProcessLogic, QueryableThread {
       !this.committing &&
       !this.txnOpen &&
       [...this.tasks.values()].every((rt) =>
-        rt.state === 'running' && !rt.task.commitNeeded && rt.task.group.totalBuffered === 0 && rt.task.sourceTopics.every((t) => this.caughtUp(rt, t, now)));
+        rt.state === 'running' && !rt.task.wouldNeedCommit((topic) => rt.positions.get(topic)) && rt.task.group.totalBuffered === 0 && rt.task.sourceTopics.every((t) => this.caughtUp(rt, t, now)));
     if (!quiet) {
       this.quietSince = undefined;
       if (this.reportedQuiet) this.ctx.trace.emit('ks.busy', { generation: this.generation });

@@ -91,6 +91,14 @@ export class StreamTask {
   private readonly wallPunctuation = new PunctuationQueue();
   /** Next offset to process per source topic, once a record of it was processed (`consumedOffsets`). */
   private readonly consumed = new Map<string, number>();
+  /**
+   * Per repartition source topic, the offset this task's last successful commit committed (Kafka's
+   * `committedOffsets`): what a purge may delete below. Empty until the task commits, also after a
+   * restart (Kafka starts it at -1: no purge before a commit).
+   */
+  private readonly committedRepartition = new Map<string, number>();
+  /** Sources on which the position check (`commitNeededAt`) asked for the pending commit: it steps over markers there. Cleared by `postCommit`. */
+  private overMarkers: string[] = [];
   /** The processors' metadata (Kafka's ProcessorMetadata): committed with every source offset of the task. */
   private readonly processorMetadata = new Map<string, number>();
   commitNeeded = false;
@@ -184,6 +192,43 @@ export class StreamTask {
   }
 
   /**
+   * Kafka's `StreamTask.commitNeeded()`, asked when the thread commits: the flag, or else whether the
+   * consumer's position on a source the task has consumed from is past the next offset to process.
+   * A fetch moves the position over transaction markers silently, so after a transaction's last
+   * record the task is one commit short of stepping over its marker: the consumed offset moves up
+   * to the position and the flag is set, and that commit names the position (`prepareCommit`).
+   * (Records fetched and not processed yet move the position too; the commit still names the
+   * first of them, the head of the partition's queue.)
+   */
+  commitNeededAt(position: (topic: string) => number | undefined): boolean {
+    if (this.commitNeeded) return true;
+    for (const [topic, next] of this.consumed) {
+      const p = position(topic);
+      if (p !== undefined && p > next) {
+        this.consumed.set(topic, p);
+        this.commitNeeded = true;
+        this.overMarkers.push(topic);
+      }
+    }
+    return this.commitNeeded;
+  }
+
+  /** The sources on which the pending commit steps over transaction markers only (see `commitNeededAt`). */
+  get steppingOver(): readonly string[] {
+    return this.overMarkers;
+  }
+
+  /** Whether `commitNeededAt` would answer true now, without moving anything (the instance's quiet test). */
+  wouldNeedCommit(position: (topic: string) => number | undefined): boolean {
+    if (this.commitNeeded) return true;
+    for (const [topic, next] of this.consumed) {
+      const p = position(topic);
+      if (p !== undefined && p > next) return true;
+    }
+    return false;
+  }
+
+  /**
    * `prepareCommit`: flushes the stores' caches (forwarding and logging their latest values) and
    * names the offsets to commit, each the next to process: the head of the partition's queue, or,
    * when the queue is empty, the consumer's position (`position`: the next offset to fetch, past a
@@ -201,16 +246,32 @@ export class StreamTask {
     return out;
   }
 
-  /** `purgeableOffsets`: per repartition source, the next offset after the last record processed; everything below it may be deleted once committed. */
+  /**
+   * A commit that named `offsets` succeeded: the task keeps the offsets of its own repartition
+   * sources among them (Kafka's `committedOffsets`, updated once the commit returns).
+   */
+  noteCommitted(offsets: readonly { topic: string; partition: number; offset: number }[]): void {
+    for (const o of offsets) {
+      if (o.partition === this.partition && this.sourcesByTopic.has(o.topic) && this.topology.repartitionTopics.includes(o.topic)) this.committedRepartition.set(o.topic, o.offset);
+    }
+  }
+
+  /**
+   * `purgeableOffsets`: per repartition source, the offset the task last committed; everything below
+   * it may be deleted. Committed, not consumed (KAFKA-17635): the consumed offset can run ahead of
+   * what was committed (`commitNeededAt` moves it to the consumer's position), and a purge past the
+   * committed offset would delete records a restart has to read again.
+   */
   purgeableOffsets(): PurgeableOffset[] {
     const out: PurgeableOffset[] = [];
-    for (const [topic, offset] of this.consumed) if (this.topology.repartitionTopics.includes(topic)) out.push({ topic, partition: this.partition, offset });
+    for (const [topic, offset] of this.committedRepartition) out.push({ topic, partition: this.partition, offset });
     return out;
   }
 
   postCommit(): void {
     this.commitNeeded = false;
     this.commitRequested = false;
+    if (this.overMarkers.length > 0) this.overMarkers = [];
   }
 
   /**

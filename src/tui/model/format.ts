@@ -161,9 +161,10 @@ function engineText(e: TraceEvent): string | undefined {
     case 'ks.running':
       return `${task} ${e.resumed === true ? 'resumed, ' : ''}running from ${list(e, 'offsets')}, stream time ${fmtWm(num(e, 'streamTime'))}`;
     case 'ks.commit':
-      return `commit in generation ${num(e, 'generation') ?? '?'}: ${list(e, 'offsets') || '(no offsets: its tasks consumed nothing yet)'}`;
+      return `commit in generation ${num(e, 'generation') ?? '?'}: ${list(e, 'offsets') || '(no offsets: its tasks consumed nothing yet)'}` +
+        (Array.isArray(e.overMarkers) ? ` (over transaction markers only on ${list(e, 'overMarkers')})` : '');
     case 'ks.purge':
-      return `after the commit begun at ${num(e, 'commitAt') ?? '?'} ms, purge consumed repartition records below ${list(e, 'offsets')}`;
+      return `after the commit begun at ${num(e, 'commitAt') ?? '?'} ms, purge repartition records below the committed offsets ${list(e, 'offsets')}`;
     case 'ks.revoked':
       return `generation ${num(e, 'generation') ?? '?'} tasks revoked: ${list(e, 'tasks')}`;
     case 'ks.suspended':

@@ -269,6 +269,56 @@ describe('Kafka Streams windows', () => {
     expect(h.task.prepareCommit(() => 4).map((c) => c.offset)).toEqual([3]);
   });
 
+  it('asks for one more commit once the consumer position passed transaction markers behind its last record, and only then (StreamTask.commitNeeded)', () => {
+    const b = new StreamsBuilder();
+    b.stream('input').to('output');
+    const h = harness(b);
+    // Nothing consumed yet: the position alone asks for nothing (Kafka checks consumed partitions only).
+    expect(h.task.commitNeededAt(() => 5)).toBe(false);
+    h.feed('input', [{ key: 'k', ts: 1 }, { key: 'k', ts: 2 }]);
+    expect(h.task.commitNeededAt(() => 2)).toBe(true); // the records set the flag
+    expect(h.task.steppingOver).toEqual([]);
+    expect(h.task.prepareCommit(() => 2).map((c) => c.offset)).toEqual([2]);
+    h.task.postCommit();
+    // Position 2: the next offset to process, nothing skipped.
+    expect(h.task.commitNeededAt(() => 2)).toBe(false);
+    // A later fetch stepped over markers at 2 and 3: the question is asked without moving anything,
+    // then the commit check sets the flag, and the commit names the position.
+    expect(h.task.wouldNeedCommit(() => 4)).toBe(true);
+    expect(h.task.commitNeeded).toBe(false);
+    expect(h.task.commitNeededAt(() => 4)).toBe(true);
+    expect(h.task.steppingOver).toEqual(['input']);
+    expect(h.task.prepareCommit(() => 4).map((c) => c.offset)).toEqual([4]);
+    h.task.postCommit();
+    expect(h.task.steppingOver).toEqual([]);
+    // Committed past the markers: nothing more to ask for at that position.
+    expect(h.task.wouldNeedCommit(() => 4)).toBe(false);
+    expect(h.task.commitNeededAt(() => 4)).toBe(false);
+  });
+
+  it('purges a repartition partition only below what the task committed, not what it consumed (StreamTask.purgeableOffsets, KAFKA-17635)', () => {
+    const b = new StreamsBuilder();
+    b.stream('input').groupBy((_k, v) => `w${(v as { value: number }).value}`).count({ caching: false }).toStream().to('output');
+    const topology = b.build();
+    const repartition = topology.repartitionTopics[0]!;
+    const h = harness(b, { sub: 1 });
+    // Records as the first sub-topology writes them to the repartition topic (offsets 0-2).
+    h.task.addRecords(repartition, [1, 2, 3].map((ts, i) => ({ offset: i, value: { key: 'w1', value: { id: i, key: 'a', ts, value: 1 }, ts, ids: [i] } })));
+    while (h.task.process(() => 0)) { /* drain */ }
+    // Consumed up to 3 but nothing committed: nothing to purge (Kafka starts committedOffsets at -1).
+    expect(h.task.purgeableOffsets()).toEqual([]);
+    // Another task's partition and a topic the task does not read change nothing; its own offset counts.
+    h.task.noteCommitted([{ topic: repartition, partition: 1, offset: 9 }, { topic: 'input', partition: 0, offset: 9 }]);
+    expect(h.task.purgeableOffsets()).toEqual([]);
+    h.task.noteCommitted([{ topic: repartition, partition: 0, offset: 3 }]);
+    expect(h.task.purgeableOffsets()).toEqual([{ topic: repartition, partition: 0, offset: 3 }]);
+    h.task.postCommit();
+    // The position check moves the consumed offset to 8 (records fetched, not processed yet, move the
+    // position too); the purge stays at what was committed until a commit names more.
+    expect(h.task.commitNeededAt(() => 8)).toBe(true);
+    expect(h.task.purgeableOffsets()).toEqual([{ topic: repartition, partition: 0, offset: 3 }]);
+  });
+
   it('commit metadata: the partition time alone is its decimal text; processor metadata follows it, and what does not parse is left out', () => {
     expect(encodeCommitMetadata(42, new Map())).toBe('42');
     expect(encodeCommitMetadata(-1, new Map([['b', 2], ['a', 1]]))).toBe('-1 {"a":1,"b":2}');

@@ -128,10 +128,10 @@ describe('Kafka Streams model', () => {
     // The counting tasks round-robin over the instances (every copy of their state is within acceptable.recovery.lag),
     // the stateless ones to the least loaded: ks-0 takes 1_0 and 1_2 back, as in generation 1.
     expect([...s.group.assignment].map(([m, a]) => `${m}:${a.tasks.join(',')}`)).toEqual(['ks-1-1-0:0_1,0_3,1_1,1_3', 'ks-0-0-1:0_0,0_2,1_0,1_2']);
-    expect(status(at(ks, 2872, 'ks.quiet', 'ks-1').ks!, 'ks-1')).toBe('quiet');
+    expect(status(at(ks, 2898, 'ks.quiet', 'ks-1').ks!, 'ks-1')).toBe('quiet');
     const end = ks.index.finalState.ks!;
     expect([status(end, 'ks-0'), status(end, 'ks-1')]).toEqual(['closed', 'closed']);
-    expect([end.rebalances, end.commits, end.restores, end.txnsCommitted, end.txnsAborted]).toEqual([5, 59, 16, 59, 1]);
+    expect([end.rebalances, end.commits, end.restores, end.txnsCommitted, end.txnsAborted]).toEqual([5, 61, 16, 61, 1]);
   });
 
   it('counts the broker\'s decision on a transactional id no thread holds any more: a stateless instance\'s predecessor\'s, timed out', async () => {
