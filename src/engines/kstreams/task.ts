@@ -201,16 +201,7 @@ export class StreamTask {
    * first of them, the head of the partition's queue.)
    */
   commitNeededAt(position: (topic: string) => number | undefined): boolean {
-    if (this.commitNeeded) return true;
-    for (const [topic, next] of this.consumed) {
-      const p = position(topic);
-      if (p !== undefined && p > next) {
-        this.consumed.set(topic, p);
-        this.commitNeeded = true;
-        this.overMarkers.push(topic);
-      }
-    }
-    return this.commitNeeded;
+    return this.positionsAhead(position, true);
   }
 
   /** The sources on which the pending commit steps over transaction markers only (see `commitNeededAt`). */
@@ -220,12 +211,21 @@ export class StreamTask {
 
   /** Whether `commitNeededAt` would answer true now, without moving anything (the instance's quiet test). */
   wouldNeedCommit(position: (topic: string) => number | undefined): boolean {
+    return this.positionsAhead(position, false);
+  }
+
+  /** The flag, or whether a position is past the next offset to process; `move`: `commitNeededAt`'s effect too. */
+  private positionsAhead(position: (topic: string) => number | undefined, move: boolean): boolean {
     if (this.commitNeeded) return true;
     for (const [topic, next] of this.consumed) {
       const p = position(topic);
-      if (p !== undefined && p > next) return true;
+      if (p === undefined || p <= next) continue;
+      if (!move) return true;
+      this.consumed.set(topic, p);
+      this.commitNeeded = true;
+      this.overMarkers.push(topic);
     }
-    return false;
+    return this.commitNeeded;
   }
 
   /**
