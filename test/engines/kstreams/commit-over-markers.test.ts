@@ -29,6 +29,7 @@
 import { describe, expect, it } from 'vitest';
 import type { TraceEvent } from '../../../src/runtime/trace-event.ts';
 import { failed, run } from '../../explore/helpers.ts';
+import { namedOffsets } from './trace-offsets.ts';
 
 const KINDS = new Set(['ks.commit', 'log.fetch', 'ks.revoked', 'ks.suspended']);
 
@@ -43,12 +44,7 @@ function lastCommittedAndReached(events: readonly TraceEvent[]) {
   const committed = new Map<string, number>();
   const reached = new Map<string, number>();
   for (const e of events) {
-    if (e.kind === 'ks.commit') {
-      for (const o of e.offsets as string[]) {
-        const at = o.lastIndexOf('@');
-        committed.set(o.slice(0, at), Number(o.slice(at + 1)));
-      }
-    }
+    if (e.kind === 'ks.commit') for (const [tp, o] of namedOffsets(e)) committed.set(tp, o);
     if (e.kind === 'log.fetch' && e.p === 'broker') {
       const tp = `${e.topic as string}/${e.partition as number}`;
       reached.set(tp, Math.max(reached.get(tp) ?? 0, e.nextOffset as number));
@@ -74,7 +70,7 @@ describe.each([['swarm', 11], ['heavy', 4]] as const)('commits over transaction 
       if (e.kind === 'ks.revoked') revoking.add(e.p);
       if (e.kind === 'ks.suspended') revoking.delete(e.p);
       if (e.kind !== 'ks.commit') continue;
-      const offsets = new Map((e.offsets as string[]).map((o) => [o.slice(0, o.lastIndexOf('@')), Number(o.slice(o.lastIndexOf('@') + 1))]));
+      const offsets = new Map(namedOffsets(e));
       const over = (e.overMarkers as string[] | undefined) ?? [];
       if (over.length > 0) expect(revoking.has(e.p), `${e.p} at ${e.t} ms steps over markers while revoking`).toBe(false);
       for (const tp of over) {

@@ -15,6 +15,7 @@
 import { describe, expect, it } from 'vitest';
 import type { TraceEvent } from '../../../src/runtime/trace-event.ts';
 import { failed, run } from '../../explore/helpers.ts';
+import { namedOffsets } from './trace-offsets.ts';
 
 const KINDS = new Set(['ks.purge', 'ks.commit', 'log.deleteRecords', 'ks.start']);
 
@@ -36,21 +37,14 @@ describe.each([['none', 1], ['heavy', 5]] as const)('repartition purge, faults %
     const committed = new Map<string, number>();
     const lastPurge = new Map<string, number>();
     for (const e of events) {
-      if (e.kind === 'ks.commit') {
-        for (const o of e.offsets as string[]) {
-          const at = o.lastIndexOf('@');
-          committed.set(o.slice(0, at), Number(o.slice(at + 1)));
-        }
-      }
+      if (e.kind === 'ks.commit') for (const [tp, o] of namedOffsets(e)) committed.set(tp, o);
       // A restarted instance's thread starts with no last purge, as Kafka's does (`lastPurgeMs` 0).
       if (e.kind === 'ks.start') lastPurge.delete(e.p);
       if (e.kind !== 'ks.purge') continue;
-      for (const o of e.offsets as string[]) {
-        expect(o).toMatch(/-repartition\/\d+@\d+$/);
-        const at = o.lastIndexOf('@');
-        const tp = o.slice(0, at);
+      for (const [tp, offset] of namedOffsets(e)) {
+        expect(tp).toMatch(/-repartition\/\d+$/);
         expect(committed.has(tp), `${e.p} at ${e.t} ms purges ${tp}, which no commit named`).toBe(true);
-        expect(Number(o.slice(at + 1)), `${e.p} at ${e.t} ms purges past ${tp}'s committed offset`).toBeLessThanOrEqual(committed.get(tp)!);
+        expect(offset, `${e.p} at ${e.t} ms purges past ${tp}'s committed offset`).toBeLessThanOrEqual(committed.get(tp)!);
       }
       // The interval runs between the starts of the commits a purge follows (`commitAt`), as Kafka's
       // `lastPurgeMs` is the time its `maybeCommit` began.
