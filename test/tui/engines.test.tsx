@@ -61,7 +61,7 @@ describe('Kafka Streams replay', () => {
     });
 
     it(`${size.cols}×${size.rows}: the zombie told by its heartbeat, its tasks lost, its transaction #10 still open`, async () => {
-      const f = await frameAt(ks, 2282, size);
+      const f = await frameAt(ks, 2288, size);
       expect(lineOf(f, /^ks-0 /)).toMatch(/^ks-0\s+lost\s+gen 1 {2}heartbeat/);
       expect(f).toMatch(/group gen 3 (stable|rebalancing)/);
       expect(f).toMatch(/ks-0 #10 open/);
@@ -76,7 +76,7 @@ describe('Kafka Streams replay', () => {
     // The zombie's store, restored empty at its first assignment, far behind its changelog's end.
     expect(tasks).toMatch(/counts 1_0 ks-0 restored 0 rec @0 {2}changelog end 47/);
     expect(tasks).toMatch(/last commit g3: input 0@103 1@103 2@104/);
-    const aborted = await frameAt(ks, 2283, { cols: 100, rows: 30 });
+    const aborted = await frameAt(ks, 2289, { cols: 100, rows: 30 });
     expect(aborted).toMatch(/ks-0 #10 aborted/);
     // The run's only abort: ks-1 crashed between two transactions, so its restart had none to abort.
     expect(aborted).toMatch(/transactions \d+ committed, 1 aborted/);

@@ -882,6 +882,26 @@ class StreamThread implements ProcessLogic, QueryableThread {
     });
   }
 
+  /**
+   * A fetch below the partition's log start offset (records deleted past the position: a purge by a
+   * zombie the planted bug `offsets-without-generation` let commit): the consumer's
+   * OFFSET_OUT_OF_RANGE, which Kafka Streams answers in `StreamThread.resetOffsets` by the topic's
+   * reset policy, for its own consumers `auto.offset.reset=earliest`: the position moves to the log
+   * start offset (ListOffsets EARLIEST), and fetching goes on from there.
+   */
+  private resetToEarliest(rt: RunningTask, topic: string, again: (delayMs: number) => void): void {
+    const era = this.era;
+    this.client.startOffsets(topic, (s) => {
+      if (era !== this.era || rt.state !== 'running') return;
+      const start = s.ok ? s.offsets[rt.task.partition] : undefined;
+      if (start !== undefined && start > (rt.positions.get(topic) ?? 0)) {
+        this.ctx.trace.emit('ks.offset-reset', { task: rt.task.id, topic, partition: rt.task.partition, from: rt.positions.get(topic) ?? 0, to: start });
+        rt.positions.set(topic, start);
+      }
+      again(s.ok ? 0 : this.app.settings.pollMs);
+    });
+  }
+
   /** Starts the fetch loop of a source partition unless it runs (a fetch in flight or waiting for its next poll). */
   private fetch(rt: RunningTask, topic: string): void {
     if (rt.state !== 'running' || rt.fetching.has(topic) || this.closed) return;
@@ -903,6 +923,7 @@ class StreamThread implements ProcessLogic, QueryableThread {
           else this.fetchOnce(rt, topic);
         });
       };
+      if (!r.ok && r.code === 'offset-out-of-range') return this.resetToEarliest(rt, topic, again);
       if (!r.ok) return again(this.app.settings.pollMs);
       rt.positions.set(topic, r.nextOffset);
       // Known from the reply even when it filled max.poll.records (Kafka's consumer keeps the high

@@ -163,6 +163,8 @@ function engineText(e: TraceEvent): string | undefined {
     case 'ks.commit':
       return `commit in generation ${num(e, 'generation') ?? '?'}: ${list(e, 'offsets') || '(no offsets: its tasks consumed nothing yet)'}` +
         (Array.isArray(e.overMarkers) ? ` (over transaction markers only on ${list(e, 'overMarkers')})` : '');
+    case 'ks.offset-reset':
+      return `${task} fetched below the log start: ${str(e, 'topic') ?? '?'}/${num(e, 'partition') ?? '?'} reset from @${num(e, 'from') ?? '?'} to the earliest offset @${num(e, 'to') ?? '?'}`;
     case 'ks.purge':
       return `after the commit begun at ${num(e, 'commitAt') ?? '?'} ms, purge repartition records below the committed offsets ${list(e, 'offsets')}`;
     case 'ks.revoked':

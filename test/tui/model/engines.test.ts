@@ -14,6 +14,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { isZombie, ksInstanceStatus, type KsState } from '../../../src/tui/model/kstreams.ts';
 import { TraceIndex } from '../../../src/tui/model/trace-index.ts';
 import { engineOf } from '../../../src/tui/model/engine.ts';
+import { describeEvent } from '../../../src/tui/model/format.ts';
 import type { Replay } from '../../../src/tui/open.ts';
 import { KS_FAULTS, replayOf, SPARK_CRASHES, WORDCOUNT } from '../helpers.ts';
 
@@ -106,8 +107,23 @@ describe('Kafka Streams model', () => {
     expect([s.commits, s.restores, s.dropped]).toEqual([37, 12, 43]);
   });
 
+  it('healed, the zombie fetches below the log start its successor\'s purge left, and resets to the earliest offset', () => {
+    // ks-1, owner of 1_0 since generation 2, purged the repartition records its commit consumed.
+    const purge = ks.index.events[2195]!;
+    expect(`${purge.p} ${purge.kind}`).toBe('ks-1 ks.purge');
+    expect(purge.offsets).toContain('KSTREAM-AGGREGATE-STATE-STORE-0000000002-repartition/0@83');
+    // ks-0 still runs generation 1's 1_0 at offset 25, below the new log start: Kafka's consumer answers
+    // OFFSET_OUT_OF_RANGE and Kafka Streams resets to the earliest offset instead of fetching there forever.
+    const reset = ks.index.events[2231]!;
+    expect(`${reset.p} ${reset.kind}`).toBe('ks-0 ks.offset-reset');
+    expect(reset).toMatchObject({ task: '1_0', partition: 0, from: 25, to: 83 });
+    expect(describeEvent(reset)).toMatch(/1_0 fetched below the log start: KSTREAM-AGGREGATE-STATE-STORE-0000000002-repartition\/0 reset from @25 to the earliest offset @83/);
+    const s = ks.index.stateAt(2231).ks!;
+    expect(isZombie(s, s.instances.get('ks-0')!)).toBe(true);
+  });
+
   it('the zombie told by its heartbeat: its tasks lost, then its transaction aborted and its producer a new epoch', () => {
-    const lost = at(ks, 2282, 'ks.lost', 'ks-0').ks!;
+    const lost = at(ks, 2288, 'ks.lost', 'ks-0').ks!;
     expect(status(lost, 'ks-0')).toBe('lost');
     expect(lost.instances.get('ks-0')!.lost).toMatch(/^heartbeat: /);
     expect(lost.instances.get('ks-0')!.txn).toMatchObject({ n: 10, status: 'open', epoch: 1 });
@@ -116,19 +132,19 @@ describe('Kafka Streams model', () => {
     // No abort before: ks-1 crashed between two transactions (what it counted since its last commit was
     // still in its record cache), so its restart's new epoch had nothing to abort.
     expect(lost.txnsAborted).toBe(0);
-    const aborted = at(ks, 2283, 'txn.abort', 'broker').ks!;
+    const aborted = at(ks, 2289, 'txn.abort', 'broker').ks!;
     expect(aborted.instances.get('ks-0')!.txn).toMatchObject({ n: 10, status: 'aborted' });
     expect(aborted.txnsAborted).toBe(1);
-    expect(at(ks, 2288, 'ks.producer', 'ks-0').ks!.instances.get('ks-0')!.epoch).toBe(2);
+    expect(at(ks, 2295, 'ks.producer', 'ks-0').ks!.instances.get('ks-0')!.epoch).toBe(2);
   });
 
   it('generation 4 splits the tasks as Kafka\'s task assignor deals them; both go quiet, then close', () => {
-    const s = at(ks, 2355, 'ks.assigned', 'ks-0').ks!;
+    const s = at(ks, 2361, 'ks.assigned', 'ks-0').ks!;
     expect(s.group.generation).toBe(4);
     // The counting tasks round-robin over the instances (every copy of their state is within acceptable.recovery.lag),
     // the stateless ones to the least loaded: ks-0 takes 1_0 and 1_2 back, as in generation 1.
     expect([...s.group.assignment].map(([m, a]) => `${m}:${a.tasks.join(',')}`)).toEqual(['ks-1-1-0:0_1,0_3,1_1,1_3', 'ks-0-0-1:0_0,0_2,1_0,1_2']);
-    expect(status(at(ks, 2898, 'ks.quiet', 'ks-1').ks!, 'ks-1')).toBe('quiet');
+    expect(status(at(ks, 2904, 'ks.quiet', 'ks-1').ks!, 'ks-1')).toBe('quiet');
     const end = ks.index.finalState.ks!;
     expect([status(end, 'ks-0'), status(end, 'ks-1')]).toEqual(['closed', 'closed']);
     expect([end.rebalances, end.commits, end.restores, end.txnsCommitted, end.txnsAborted]).toEqual([5, 61, 16, 61, 1]);
@@ -151,8 +167,8 @@ describe('Kafka Streams model', () => {
     expect(ks.index.jump('checkpoint', 0, 1)).toBe(commits[0]);
     expect(ks.index.jump('checkpoint', commits[0]!, 1)).toBe(commits[1]);
     expect(ks.index.jump('fault', 0, 1)).toBe(597);
-    expect(ks.index.jump('fault', 2192, 1)).toBe(2282); // from the heal: ks.lost
-    expect(ks.index.jump('fault', 2282, 1)).toBeUndefined(); // no fault after it
+    expect(ks.index.jump('fault', 2192, 1)).toBe(2288); // from the heal: ks.lost
+    expect(ks.index.jump('fault', 2288, 1)).toBeUndefined(); // no fault after it
   });
 });
 
