@@ -38,6 +38,12 @@
  *   that comes to about one checkpoint per 100,000 events and about one per
  *   1,000 events (from the run's own events per virtual millisecond), by CPU
  *   time, best of `CHECKPOINT_ROUNDS`.
+ * - the engines side by side: the dense run of `WARM_EVENTS` on Flink, Kafka
+ *   Streams and Spark in turn, `ENGINE_ROUNDS` rounds, best CPU time of each
+ *   (`kstreams.vsFlinkCpuPerEventInterleaved`, `spark.…`): each engine's
+ *   code warm, and the host's other load falling on all three alike. The
+ *   sized runs' ratios (`kstreams.vsFlinkCpuPerEvent`) compare one run of
+ *   each, taken at different moments, so they move with the host's load.
  * Each size reports wall-clock and CPU time: on a machine shared with other
  * work, events per CPU second is the steadier figure.
  * Wall-clock time is measured with performance.now (allowed in test/bench).
@@ -84,6 +90,11 @@ export interface EngineFigures {
   'spark.wordcount.sizes': SizeFigure[];
   /** Spark CPU µs per event over Flink's, at the largest size (the goal: within 2). */
   'spark.vsFlinkCpuPerEvent': number;
+  /** CPU µs per event over Flink's at `WARM_EVENTS`, best of `ENGINE_ROUNDS` interleaved rounds each. */
+  'kstreams.vsFlinkCpuPerEventInterleaved': number;
+  'spark.vsFlinkCpuPerEventInterleaved': number;
+  /** The best CPU µs per event of each engine in those rounds. */
+  'engines.interleavedCpuUsPerEvent': { flink: number; kstreams: number; spark: number };
   'wordcount.eventsPerSec': number;
   'wordcountSparse.eventsPerSec': number;
   'wordcount.eventsPerCpuSec': number;
@@ -120,6 +131,7 @@ const CHECKPOINT_EVENTS = 100_000;
 const CHECKPOINT_ROUNDS = 2;
 const WARM_EVENTS = 100_000;
 const WARM_ROUNDS = 2;
+const ENGINE_ROUNDS = 3;
 
 /** wordcount's pipeline over a dense stream: the throughput benchmark's input. */
 const DENSE = denseWordcount(findScenario('wordcount'), generateWorkload);
@@ -260,6 +272,13 @@ export function benchEngine(opts: EngineBenchOptions): EngineFigures {
   const warmFigure = sizeFigure(warm!);
   const plainWarm = largest.events === WARM_EVENTS ? plain : plainLoop(WARM_EVENTS);
   say(`wordcount ${WARM_EVENTS} events, warm: ${warmFigure.wallMs} ms`);
+  const side: Partial<Record<'flink' | 'kstreams' | 'spark', Timed>> = {};
+  for (let round = 0; round < ENGINE_ROUNDS; round++) {
+    for (const engine of ['flink', 'kstreams', 'spark'] as const) side[engine] = best(side[engine], timedRun(settings(WARM_EVENTS, { engine })));
+  }
+  const usPerEvent = (engine: 'flink' | 'kstreams' | 'spark'): number => sizeFigure(side[engine]!).cpuUsPerEvent;
+  const interleaved = { flink: usPerEvent('flink'), kstreams: usPerEvent('kstreams'), spark: usPerEvent('spark') };
+  say(`engines interleaved, ${WARM_EVENTS} events, best CPU µs/event: flink ${interleaved.flink}, kstreams ${interleaved.kstreams}, spark ${interleaved.spark}`);
   const sparseFields = { 'wordcountSparse.eventsPerSec': sparse.eventsPerSec };
   let alone: EngineFigures['peakRssAloneMB'];
   if (opts.alone) {
@@ -285,6 +304,9 @@ export function benchEngine(opts: EngineBenchOptions): EngineFigures {
     'kstreams.vsFlinkCpuPerEvent': Number((kLargest.cpuUsPerEvent / largest.cpuUsPerEvent).toPrecision(3)),
     'spark.wordcount.sizes': spark,
     'spark.vsFlinkCpuPerEvent': Number((sLargest.cpuUsPerEvent / largest.cpuUsPerEvent).toPrecision(3)),
+    'kstreams.vsFlinkCpuPerEventInterleaved': Number((interleaved.kstreams / interleaved.flink).toPrecision(3)),
+    'spark.vsFlinkCpuPerEventInterleaved': Number((interleaved.spark / interleaved.flink).toPrecision(3)),
+    'engines.interleavedCpuUsPerEvent': interleaved,
     wordcountVsPlainLoop: Number((largest.eventsPerSec / plain).toPrecision(3)),
     'wordcount.warm100k.eventsPerSec': warmFigure.eventsPerSec,
     wordcountVsPlainLoopWarm100k: Number((warmFigure.eventsPerSec / plainWarm).toPrecision(3)),

@@ -94,6 +94,11 @@ function table(m: Machine, startup: StartupFigures, explore: ExploreFigures, sim
     rows.push([`wordcount on spark dense, ${num(s.events)} events`, `${num(s.eventsPerSec)} events/s, ${s.cpuUsPerEvent} CPU µs/event, ${num(s.checkpoints)} batches`]);
   }
   rows.push(['spark vs flink, CPU µs/event (largest size)', `×${eng['spark.vsFlinkCpuPerEvent']} (goal: within ×2)`]);
+  const il = eng['engines.interleavedCpuUsPerEvent'];
+  rows.push([
+    'engines side by side, 100k dense, best of 3 interleaved rounds',
+    `CPU µs/event flink ${il.flink}, kstreams ${il.kstreams} (×${eng['kstreams.vsFlinkCpuPerEventInterleaved']}), spark ${il.spark} (×${eng['spark.vsFlinkCpuPerEventInterleaved']}); goal: within ×2`,
+  ]);
   rows.push(['plain loop, same counts, same input', `${num(eng['plainLoop.eventsPerSec'])} events/s`]);
   rows.push(['wordcount vs plain loop', `${eng.wordcountVsPlainLoop} (1 : ${num(Math.round(1 / eng.wordcountVsPlainLoop))})`]);
   rows.push(['wordcount 100k dense, warm (best of the bench\'s last runs)', `${num(eng['wordcount.warm100k.eventsPerSec'])} events/s, ${eng.wordcountVsPlainLoopWarm100k} of the plain loop over the same input`]);
