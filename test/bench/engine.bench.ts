@@ -129,9 +129,9 @@ const RSS_SAMPLE_EVERY = 20_000;
 const WINDOW_MS = 1_000;
 const CHECKPOINT_EVENTS = 100_000;
 const CHECKPOINT_ROUNDS = 2;
-const WARM_EVENTS = 100_000;
+export const WARM_EVENTS = 100_000;
 const WARM_ROUNDS = 2;
-const ENGINE_ROUNDS = 3;
+export const ENGINE_ROUNDS = 3;
 
 /** wordcount's pipeline over a dense stream: the throughput benchmark's input. */
 const DENSE = denseWordcount(findScenario('wordcount'), generateWorkload);

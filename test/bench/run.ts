@@ -13,7 +13,7 @@
  * `--quick` runs 1k and 10k only, to check the runner itself.
  */
 import { availableParallelism, cpus, loadavg } from 'node:os';
-import { benchEngine, type EngineFigures } from './engine.bench.ts';
+import { benchEngine, ENGINE_ROUNDS, WARM_EVENTS, type EngineFigures } from './engine.bench.ts';
 import { benchStartup, type StartupFigures } from './startup.bench.ts';
 import { benchExplore, type ExploreFigures } from './explore.bench.ts';
 import type { SimFigures } from './sim.bench.ts';
@@ -96,7 +96,7 @@ function table(m: Machine, startup: StartupFigures, explore: ExploreFigures, sim
   rows.push(['spark vs flink, CPU µs/event (largest size)', `×${eng['spark.vsFlinkCpuPerEvent']} (goal: within ×2)`]);
   const il = eng['engines.interleavedCpuUsPerEvent'];
   rows.push([
-    'engines side by side, 100k dense, best of 3 interleaved rounds',
+    `engines side by side, ${num(WARM_EVENTS)} dense events, best of ${ENGINE_ROUNDS} interleaved rounds`,
     `CPU µs/event flink ${il.flink}, kstreams ${il.kstreams} (×${eng['kstreams.vsFlinkCpuPerEventInterleaved']}), spark ${il.spark} (×${eng['spark.vsFlinkCpuPerEventInterleaved']}); goal: within ×2`,
   ]);
   rows.push(['plain loop, same counts, same input', `${num(eng['plainLoop.eventsPerSec'])} events/s`]);

@@ -883,11 +883,12 @@ class StreamThread implements ProcessLogic, QueryableThread {
   }
 
   /**
-   * A fetch below the partition's log start offset (records deleted past the position: a purge by a
-   * zombie the planted bug `offsets-without-generation` let commit): the consumer's
-   * OFFSET_OUT_OF_RANGE, which Kafka Streams answers in `StreamThread.resetOffsets` by the topic's
-   * reset policy, for its own consumers `auto.offset.reset=earliest`: the position moves to the log
-   * start offset (ListOffsets EARLIEST), and fetching goes on from there.
+   * A fetch below the partition's log start offset (records deleted past the position by the
+   * partition's other owner: a zombie's successor's purge, or under the planted bug
+   * `offsets-without-generation` a zombie's): the consumer's OFFSET_OUT_OF_RANGE, answered by the
+   * reset policy, Kafka Streams' default `auto.offset.reset=earliest` (`StreamThread.resetOffsets`
+   * where a topic sets its own): the position moves to the log start offset (ListOffsets
+   * EARLIEST), and fetching goes on from there.
    */
   private resetToEarliest(rt: RunningTask, topic: string, again: (delayMs: number) => void): void {
     const era = this.era;
