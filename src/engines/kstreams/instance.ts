@@ -895,8 +895,9 @@ class StreamThread implements ProcessLogic, QueryableThread {
     this.client.startOffsets(topic, (s) => {
       if (era !== this.era || rt.state !== 'running') return;
       const start = s.ok ? s.offsets[rt.task.partition] : undefined;
-      if (start !== undefined && start > (rt.positions.get(topic) ?? 0)) {
-        this.ctx.trace.emit('ks.offset-reset', { task: rt.task.id, topic, partition: rt.task.partition, from: rt.positions.get(topic) ?? 0, to: start });
+      const from = rt.positions.get(topic) ?? 0;
+      if (start !== undefined && start > from) {
+        this.ctx.trace.emit('ks.offset-reset', { task: rt.task.id, topic, partition: rt.task.partition, from, to: start });
         rt.positions.set(topic, start);
       }
       again(s.ok ? 0 : this.app.settings.pollMs);
