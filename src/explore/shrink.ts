@@ -22,7 +22,9 @@
  * it fails at least as often as the plan at absolute times: commits and
  * batches come only with input, so their anchors can drift as well, and
  * for some failures the absolute time is the better hold. Otherwise the walk
- * shrinks the plan as it was.
+ * shrinks the plan as it was. Four probes can choose wrongly: when the walk
+ * ends above a handful of records (`HANDFUL`), the walk from the other plan
+ * runs too, within what is left of the budget, and the smaller failure wins.
  *
  * A candidate whose plan names a process its run does not have (a Kafka
  * Streams instance or Spark executor beyond a lower parallelism) is never
@@ -56,6 +58,9 @@ export interface ShrinkBudget {
   maxRuns: number;
   maxMs: number;
 }
+
+/** Input records a shrunk run may keep before the walk from the other plan is tried as well (see `shrinkFailure`). */
+export const HANDFUL = 10;
 
 /** Wall time is the budget; the run cap only bounds a search whose runs are very short. */
 export const DEFAULT_SHRINK_BUDGET: ShrinkBudget = { maxRuns: 20_000, maxMs: 60_000 };
@@ -204,6 +209,8 @@ export function shrinkFailure(settings: RunSettings, check: string, opts: Shrink
   maxSteps = stepCap(first?.steps);
   let original = given;
   let anchored = false;
+  /** Where the walk would have started with the other plan (anchored or at absolute times), if both fail. */
+  let otherStart: ShrinkCase | undefined;
   if (best && given.faults?.some((f) => f.after === undefined)) {
     const faults = given.faults.map((f) => anchorFault(f, recorder));
     const c = { ...given, faults };
@@ -216,14 +223,27 @@ export function shrinkFailure(settings: RunSettings, check: string, opts: Shrink
       const [from, probed] = withAnchors.length >= withTimes.length ? [c, withAnchors] : [given, withTimes];
       anchored = from === c;
       // The walk goes on from the smallest probe that still fails: one of its own first steps.
-      original = probed.reduce((a, b) => (sizeRank(b) < sizeRank(a) ? b : a), from);
+      const smallest = (list: ShrinkCase[], start: ShrinkCase): ShrinkCase => list.reduce((a, b) => (sizeRank(b) < sizeRank(a) ? b : a), start);
+      original = smallest(probed, from);
+      otherStart = anchored ? smallest(withTimes, given) : smallest(withAnchors, c);
     }
   }
 
-  const details = fc.check(
-    fc.property(new CaseArbitrary(original, { idsOf, groupingsOf, fitPlan }), (c) => !(judge(c)?.fails ?? false)),
+  const walk = (start: ShrinkCase): number => fc.check(
+    fc.property(new CaseArbitrary(start, { idsOf, groupingsOf, fitPlan }), (c) => !(judge(c)?.fails ?? false)),
     { numRuns: 1, seed: 0 },
-  );
+  ).numShrinks;
+  let steps = walk(original);
+  // The probes chose the plan wrongly at times: above a handful of records, the other plan's walk
+  // goes too, with what is left of the budget, and the smaller failure wins.
+  if (otherStart !== undefined && best !== undefined && sizeOf(best.c).events > HANDFUL && !exhausted) {
+    const first = best;
+    const otherSteps = walk(otherStart);
+    if (sizeRank(best.c) < sizeRank(first.c)) {
+      anchored = !anchored;
+      steps = otherSteps;
+    } else best = first;
+  }
   if (!best) throw new Error(`the run to shrink does not fail ${check} when run again (is it deterministic?)`);
   return {
     check,
@@ -233,7 +253,7 @@ export function shrinkFailure(settings: RunSettings, check: string, opts: Shrink
     after: sizeOf(best.c),
     runs,
     anchored,
-    steps: details.numShrinks,
+    steps,
     elapsedMs: Date.now() - started,
     exhausted,
     settings: settingsFor(best.c),

@@ -14,7 +14,11 @@
  *   processes a lower parallelism lacks is never run as it is (it would
  *   only throw: a "counterexample" that is not the bug);
  * - runs after the first are capped at a few times its steps, never below
- *   a floor, and not at all after a run that may have met the default limit.
+ *   a floor, and not at all after a run that may have met the default limit;
+ * - when the probes choose the plan at absolute times and its walk ends
+ *   above a handful of records (`offsets-without-generation` on its seed 6:
+ *   24 records), the walk from the anchored plan goes too and wins, with at
+ *   most a handful, and its token replays the failure.
  *
  * How: run the first seeds of each bug's place (as `npm run bench:shrink`
  * sweeps it) until one fails the check, shrink that run with a budget
@@ -23,7 +27,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { runScenario } from '../../src/explore/run.ts';
-import { planFit, shrinkFailure, stepCap } from '../../src/explore/shrink.ts';
+import { HANDFUL, planFit, shrinkFailure, stepCap } from '../../src/explore/shrink.ts';
 import { decodeToken, type RunSettings } from '../../src/explore/settings.ts';
 import { findScenario } from '../../scenarios/index.ts';
 import type { ShrinkCase } from '../../src/explore/shrink-tree.ts';
@@ -52,6 +56,23 @@ describe('shrinking a recovery bug', () => {
     expect(failed?.ok).toBe(false);
     expect(failed?.detail).toBe(out.detail);
   }, 40_000);
+});
+
+describe('shrinking from both plans', () => {
+  it('offsets-without-generation: the walk at absolute times ends above a handful of records, the anchored walk below', () => {
+    const check = 'exactly-once';
+    const r = runScenario({ scenario: 'wordcount', engine: 'kstreams', seed: 6, guarantee: 'exactly-once', faults: 'swarm', bugs: ['offsets-without-generation'] });
+    expect(r.checks.find((c) => c.name === check)?.ok).toBe(false);
+    const out = shrinkFailure(decodeToken(r.token), check, { budget: { maxRuns: 1_500, maxMs: 50_000 } });
+    expect(out.exhausted).toBe(false);
+    expect(out.after.events).toBeLessThanOrEqual(HANDFUL);
+    expect(out.anchored).toBe(true);
+    const settings = decodeToken(out.token);
+    expect(settings.plan!.faults.some((f) => f.after !== undefined)).toBe(true);
+    const replay = runScenario(settings).checks.find((c) => c.name === check);
+    expect(replay?.ok).toBe(false);
+    expect(replay?.detail).toBe(out.detail);
+  }, 60_000);
 });
 
 describe('shrinking a bug that needs the flush records', () => {
