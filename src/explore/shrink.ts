@@ -223,7 +223,6 @@ export function shrinkFailure(settings: RunSettings, check: string, opts: Shrink
       const [from, probed] = withAnchors.length >= withTimes.length ? [c, withAnchors] : [given, withTimes];
       anchored = from === c;
       // The walk goes on from the smallest probe that still fails: one of its own first steps.
-      const smallest = (list: ShrinkCase[], start: ShrinkCase): ShrinkCase => list.reduce((a, b) => (sizeRank(b) < sizeRank(a) ? b : a), start);
       original = smallest(probed, from);
       otherStart = anchored ? smallest(withTimes, given) : smallest(withAnchors, c);
     }
@@ -364,6 +363,11 @@ function engineOr(scenario: Scenario, settings: RunSettings): string | undefined
 function sizeRank(c: ShrinkCase): number {
   const z = sizeOf(c);
   return z.events * 1_000 + z.faults;
+}
+
+/** The smallest of `list` by `sizeRank`, or `start` when none is smaller. */
+function smallest(list: readonly ShrinkCase[], start: ShrinkCase): ShrinkCase {
+  return list.reduce((a, b) => (sizeRank(b) < sizeRank(a) ? b : a), start);
 }
 
 /**

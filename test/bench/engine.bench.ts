@@ -56,7 +56,7 @@ import { runScenario, type RunReport } from '../../src/explore/run.ts';
 import type { RunSettings } from '../../src/explore/settings.ts';
 import { rootRng } from '../../src/sim/rng.ts';
 import { findScenario } from '../../scenarios/index.ts';
-import type { Scenario } from '../../scenarios/types.ts';
+import type { EngineName, Scenario } from '../../scenarios/types.ts';
 import { generateWorkload } from '../../src/workload/generate.ts';
 import { DENSE_KEYS, DENSE_PARALLELISM, DENSE_SEED, denseSettings as settings, denseWordcount, heapPolicyFor } from './dense.mjs';
 import * as memory from '../../src/cli/memory.ts';
@@ -272,17 +272,17 @@ export function benchEngine(opts: EngineBenchOptions): EngineFigures {
   const warmFigure = sizeFigure(warm!);
   const plainWarm = largest.events === WARM_EVENTS ? plain : plainLoop(WARM_EVENTS);
   say(`wordcount ${WARM_EVENTS} events, warm: ${warmFigure.wallMs} ms`);
-  const side: Partial<Record<'flink' | 'kstreams' | 'spark', Timed>> = {};
+  const side: Partial<Record<EngineName, Timed>> = {};
   for (let round = 0; round < ENGINE_ROUNDS; round++) {
     for (const engine of ['flink', 'kstreams', 'spark'] as const) side[engine] = best(side[engine], timedRun(settings(WARM_EVENTS, { engine })));
   }
-  const usPerEvent = (engine: 'flink' | 'kstreams' | 'spark'): number => sizeFigure(side[engine]!).cpuUsPerEvent;
+  const usPerEvent = (engine: EngineName): number => sizeFigure(side[engine]!).cpuUsPerEvent;
   const interleaved = { flink: usPerEvent('flink'), kstreams: usPerEvent('kstreams'), spark: usPerEvent('spark') };
   say(`engines interleaved, ${WARM_EVENTS} events, best CPU µs/event: flink ${interleaved.flink}, kstreams ${interleaved.kstreams}, spark ${interleaved.spark}`);
   const sparseFields = { 'wordcountSparse.eventsPerSec': sparse.eventsPerSec };
   let alone: EngineFigures['peakRssAloneMB'];
   if (opts.alone) {
-    const mb = (engine: 'flink' | 'kstreams' | 'spark'): number[] => {
+    const mb = (engine: EngineName): number[] => {
       const v: number[] = [];
       for (let i = 0; i < RSS_CHILDREN; i++) v.push(peakRssAloneMB(engine, largest.events));
       v.sort((a, b) => a - b);
@@ -331,7 +331,7 @@ const RSS_CHILDREN = 3;
  * it is fresh, as a user's `weir` runs (otherwise on the sources through tsx, which counts tsx's
  * own few tens of MB too).
  */
-function peakRssAloneMB(engine: 'flink' | 'kstreams' | 'spark', events: number): number {
+function peakRssAloneMB(engine: EngineName, events: number): number {
   const built = builtIsFresh();
   const args = [...weirNodeFlags(), ...(built ? [] : ['--import', 'tsx']), CHILD, '--engine', engine, '--events', String(events), ...(built ? ['--built'] : [])];
   const r = spawnSync(process.execPath, args, { cwd: ROOT, encoding: 'utf8', env: { ...process.env, NODE_OPTIONS: '' } });
