@@ -3,7 +3,8 @@
  *
  * Each command declares its flags; anything else is a UsageError naming the
  * flag and pointing at the command's help. Values are given as `--flag value`
- * or `--flag=value`; a flag declared `repeat` collects every occurrence, any
+ * or `--flag=value` (only the second takes a value that starts with `--`,
+ * so a forgotten value is not filled by the next flag); a flag declared `repeat` collects every occurrence, any
  * other flag given twice is an error (the second would silently win
  * otherwise). `--` ends the flags. Hand-written rather than a library so
  * that every error is exactly one line in weir's own words and start-up
@@ -61,6 +62,10 @@ export function parseArgs(command: string, argv: readonly string[], flags: Reado
     else {
       if (i + 1 >= argv.length) throw new UsageError(`--${name} needs a value (try: weir ${command} --help)`);
       value = argv[++i]!;
+      // `--trace --json` is a forgotten value, not a file named "--json": a value that looks like a flag must be given as --flag=value.
+      if (value.startsWith('--')) {
+        throw new UsageError(`--${name} needs a value, and ${quote(value)} is a flag (a value that starts with "--" goes as --${name}=${value})`);
+      }
     }
     const seen = out.values.get(name);
     if (seen && !spec.repeat) throw new UsageError(`--${name} was given twice; give it once`);

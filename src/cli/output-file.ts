@@ -13,7 +13,9 @@
  *   interrupt — the system frees it and nothing is left behind.
  * - `commit` copies it into a second exclusively created temporary file and
  *   renames that over the target, which replaces an existing regular file
- *   (the usual meaning of `-o`). That file is removed if the process exits
+ *   (the usual meaning of `-o`), keeping its mode, owner and group. A file
+ *   whose owner or group this user could not give the replacement, or that
+ *   has other hard links (a rename would cut them), is refused up front. That file is removed if the process exits
  *   before the rename. A signal that would end the process (Ctrl-C, SIGTERM,
  *   a closed terminal) waits from the start of a commit until the copy is
  *   renamed, then ends it as it would have: a signal's default action kills
@@ -21,7 +23,7 @@
  *   leave the temporary file behind.
  */
 import { randomBytes } from 'node:crypto';
-import { accessSync, closeSync, constants, lstatSync, openSync, readSync, renameSync, rmSync, statSync, unlinkSync, writeSync } from 'node:fs';
+import { accessSync, closeSync, constants, fchmodSync, fchownSync, fstatSync, lstatSync, openSync, readSync, renameSync, rmSync, statSync, unlinkSync, writeSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { quote, UsageError } from './usage-error.ts';
 
@@ -36,8 +38,6 @@ export interface OutputFile {
 }
 
 const COPY_CHUNK = 1 << 20;
-/** The sticky bit of a folder's mode (S_ISVTX). */
-const STICKY = 0o1000;
 const pendingRenames = new Set<string>();
 let guarded = false;
 
@@ -75,6 +75,8 @@ function tempName(path: string): string {
 /** Why `path` cannot be written as an output file, or undefined when it can. */
 export function outputProblem(path: string): string | undefined {
   if (path === '') return 'an empty file name';
+  // `dir/` names a folder even when none exists yet: refuse it before the run, not at the rename after it.
+  if (path.endsWith('/')) return 'it names a folder (it ends in "/"); give a file name';
   let st;
   try {
     st = lstatSync(path);
@@ -92,21 +94,33 @@ export function outputProblem(path: string): string | undefined {
     } catch (e) {
       return `it is write-protected (${(e as NodeJS.ErrnoException).code}); choose another name, or make it writable first`;
     }
+    // The new file takes the old one's mode, owner and group (`commit`); a rename cannot keep its other names.
+    if (st.nlink > 1) return `it has ${st.nlink - 1} other hard link${st.nlink > 2 ? 's' : ''}, which replacing it would cut; remove it first or choose another name`;
+    const ownerProblem = ownershipProblem(st);
+    if (ownerProblem !== undefined) return ownerProblem;
   }
   const dir = dirname(path);
-  let dirSt;
   try {
-    dirSt = statSync(dir);
+    const dirSt = statSync(dir);
     if (!dirSt.isDirectory()) return `${quote(dir, 60)} is not a folder`;
     accessSync(dir, constants.W_OK);
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     return code === 'ENOENT' || code === 'ENOTDIR' ? `the folder ${quote(dir, 60)} does not exist` : `the folder ${quote(dir, 60)} is not writable (${code})`;
   }
-  // In a sticky folder (/tmp) only the file's owner, the folder's or root may replace it.
+  return undefined;
+}
+
+/**
+ * Why this process cannot give a replacement of the file `st` describes the file's owner and
+ * group (only root may give a file away; anyone may give it a group they belong to).
+ */
+function ownershipProblem(st: { uid: number; gid: number }): string | undefined {
   const uid = process.getuid?.();
-  if (st !== undefined && uid !== undefined && uid !== 0 && (dirSt.mode & STICKY) !== 0 && st.uid !== uid && dirSt.uid !== uid) {
-    return `it belongs to another user in a folder where only its owner may replace it; choose another name`;
+  if (uid === undefined || uid === 0) return undefined;
+  if (st.uid !== uid) return 'it belongs to another user, and its replacement would be yours; choose another name';
+  if (st.gid !== process.getgid?.() && !(process.getgroups?.() ?? []).includes(st.gid)) {
+    return 'its group is one this user is not in, and its replacement could not keep it; choose another name';
   }
   return undefined;
 }
@@ -117,6 +131,23 @@ function ioAdvice(e: unknown): string {
   if (code === 'ENOSPC' || code === 'EDQUOT') return `the disk is full (${code}); free some space or write it elsewhere`;
   if (code === 'EACCES' || code === 'EPERM' || code === 'EROFS') return `not permitted (${code}); choose another name or folder`;
   return `${code ?? (e as Error).message}; choose another name or folder`;
+}
+
+/**
+ * Gives the replacement open on `fd` the mode, owner and group of the file at `path`, when there
+ * is one, so that replacing a file keeps who may read it, as writing over it would (`cp`).
+ * `outputProblem` refused, before the run, a file whose owner or group this process cannot give.
+ */
+function keepModeAndOwner(fd: number, path: string): void {
+  let st;
+  try {
+    st = statSync(path);
+  } catch {
+    return;
+  }
+  fchmodSync(fd, st.mode & 0o7777);
+  const f = fstatSync(fd);
+  if (f.uid !== st.uid || f.gid !== st.gid) fchownSync(fd, st.uid, st.gid);
 }
 
 /**
@@ -172,6 +203,7 @@ export function openOutput(path: string, what: string): OutputFile {
       try {
         const out = openSync(tmp, 'wx');
         try {
+          keepModeAndOwner(out, path);
           const buf = Buffer.allocUnsafe(Math.min(COPY_CHUNK, Math.max(1, size)));
           for (let pos = 0; pos < size; ) {
             const n = readSync(fd as number, buf, 0, Math.min(buf.length, size - pos), pos);

@@ -41,7 +41,10 @@ export async function runCommand(argv: readonly string[]): Promise<number> {
   const report$ = traceOut?.toStdout ? process.stderr : process.stdout;
   const style = !json && report$.isTTY && !process.env.NO_COLOR ? ANSI : PLAIN;
 
-  if (!json) report$.write(bannerLine(req.settings, req.fromToken) + '\n');
+  // With the trace on stdout the banner waits for the report: a stdout that fails (a full disk)
+  // must end the command with its one line, not after a banner and a report on stderr.
+  const banner = json ? '' : bannerLine(req.settings, req.fromToken) + '\n';
+  if (!traceOut?.toStdout) report$.write(banner);
   const firstEvents: TraceEvent[] = [];
   let report: RunReport;
   try {
@@ -53,9 +56,14 @@ export async function runCommand(argv: readonly string[]): Promise<number> {
     traceOut?.discard();
     if (e instanceof UnknownScenarioError) throw new UsageError(`${e.message} (try: weir list)`);
     if (e instanceof ScenarioSizeError) throw new UsageError(e.message);
-    return reportThrown(e as Error, req.settings, encodeToken(req.settings), json, style, report$);
+    if (traceOut?.toStdout) await stdoutSettled();
+    return reportThrown(e as Error, req.settings, encodeToken(req.settings), json, style, report$, traceOut?.toStdout ? banner : '');
   }
   traceOut?.commit();
+  if (traceOut?.toStdout) {
+    await stdoutSettled();
+    report$.write(banner);
+  }
   // A savepoint asked for after the job's end is never taken: say so rather than pass silently.
   if (req.settings.savepointAtMs !== undefined && report.checkpoints.savepoints === 0) {
     const late = req.settings.savepointAtMs >= (report.finishedMs ?? report.virtualTimeMs);
@@ -89,17 +97,25 @@ export async function determinismCheck(
   return { name: 'determinism', ok: false, detail: `trace hashes differ (${hash} vs ${again.traceHash}); ${where}` };
 }
 
+/**
+ * Resolves once stdout has taken what was written to it. A write that failed meanwhile has raised
+ * stdout's error by then, and main's listener has ended the command with one line (exit 2).
+ */
+function stdoutSettled(): Promise<void> {
+  return new Promise((resolve) => void process.stdout.write('', () => setImmediate(resolve)));
+}
+
 function traceNote(path: string | undefined): string {
   return path === undefined ? '' : `trace: ${path}\n`;
 }
 
-function reportThrown(e: Error, settings: RunSettings, token: string, json: boolean, style: typeof PLAIN, out: NodeJS.WriteStream): number {
+function reportThrown(e: Error, settings: RunSettings, token: string, json: boolean, style: typeof PLAIN, out: NodeJS.WriteStream, banner: string): number {
   const check = { name: 'run.completes', ok: false, detail: `the run threw: ${oneLine(e.message)}` };
   if (process.env.WEIR_DEBUG) process.stderr.write(`${e.stack ?? e.message}\n`);
   if (json) {
     out.write(JSON.stringify({ scenario: settings.scenario, engine: settings.engine ?? 'flink', seed: settings.seed, guarantee: settings.guarantee, bugs: settings.bugs, checks: [check], ok: false, token }) + '\n');
   } else {
-    out.write(['', ...checkLines([check], style), '', style.bad(`replay: npx weir run ${token}`)].join('\n') + '\n');
+    out.write(banner + ['', ...checkLines([check], style), '', style.bad(`replay: npx weir run ${token}`)].join('\n') + '\n');
   }
   return EXIT.checkFailed;
 }

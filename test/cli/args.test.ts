@@ -34,6 +34,13 @@ describe('parseArgs', () => {
     expect(() => parseArgs('run', ['--seed', '1', '--seed', '2'], RUN_FLAGS)).toThrow(/given twice/);
   });
 
+  it('does not take the next flag as a forgotten value; --flag=value still may start with --', () => {
+    expect(() => parseArgs('run', ['wordcount', '--trace', '--json'], RUN_FLAGS)).toThrow(/--trace needs a value, and "--json" is a flag/);
+    expect(() => parseArgs('run', ['--trace', '--'], RUN_FLAGS)).toThrow(/--trace needs a value/);
+    expect(valueOf(parseArgs('run', ['--trace=--json'], RUN_FLAGS), 'trace')).toBe('--json');
+    expect(valueOf(parseArgs('run', ['--trace', '-'], RUN_FLAGS), 'trace')).toBe('-');
+  });
+
   it('accepts only whole decimal integers at or above the minimum', () => {
     expect(parseIntFlag('seed', '0')).toBe(0);
     expect(parseIntFlag('seed', '4294967295')).toBe(4294967295);

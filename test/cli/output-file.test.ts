@@ -3,10 +3,12 @@
  * Proves, with the real command: a target that is a device, a folder, a
  * symbolic link, a FIFO or a name in a missing folder is refused before any
  * work with one line and exit 2, and the target and its folder are left
- * exactly as they were; so is a write-protected file, and another user's
- * file in a sticky folder (run as the user nobody when the tests run as
- * root); `-` writes to stdout (and `run` then reports on stderr); a full
- * standard output (/dev/full) gives one line and exit 2; a trace write
+ * exactly as they were; so is a name ending in "/", a write-protected
+ * file, another user's file (run as the user nobody when the tests run as
+ * root) and a file with other hard links; a replaced file keeps its mode,
+ * owner and group; `-` writes to stdout (and `run` then reports on stderr); a full
+ * standard output (/dev/full) gives one line and exit 2, also when it is
+ * the trace that fills it; a trace write
  * that fails during the run does not reach the run, and makes the commit
  * fail instead; an existing regular file is replaced by the complete
  * output; a run killed by SIGINT in the middle leaves no file behind; and a
@@ -14,7 +16,7 @@
  * temporary file beside it), then ends the process.
  */
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
-import { chmodSync, closeSync, existsSync, lstatSync, mkdtempSync, openSync, readdirSync, readFileSync, readlinkSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, closeSync, existsSync, linkSync, lstatSync, mkdtempSync, openSync, readdirSync, readFileSync, readlinkSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -34,7 +36,7 @@ describe('output files', () => {
     symlinkSync(join(dir, 'elsewhere'), join(dir, 'link'));
     execFileSync('mkfifo', [join(dir, 'fifo')]);
     const before = readdirSync(dir).sort();
-    const targets = ['/dev/null', '/dev/full', dir, join(dir, 'link'), join(dir, 'fifo'), join(dir, 'missing', 'x.jsonl'), ''];
+    const targets = ['/dev/null', '/dev/full', dir, join(dir, 'link'), join(dir, 'fifo'), join(dir, 'missing', 'x.jsonl'), '', join(dir, 'new-folder') + '/'];
     const runs = await Promise.all(targets.flatMap((t) => [weir(['run', 'bank', ...SMALL, '--trace', t]), weir(['trace', 'w1.e30', '--format', 'jsonl', '-o', t])]));
     for (const r of runs) {
       expect(r.status, r.stderr).toBe(2);
@@ -46,6 +48,7 @@ describe('output files', () => {
     expect(run(dir)).toContain('is a folder');
     expect(run(join(dir, 'link'))).toContain('symbolic link');
     expect(run(join(dir, 'missing', 'x.jsonl'))).toContain('does not exist');
+    expect(run(join(dir, 'new-folder') + '/')).toContain('it names a folder (it ends in "/")');
     expect(readdirSync(dir).sort()).toEqual(before);
     expect(readlinkSync(join(dir, 'link'))).toBe(join(dir, 'elsewhere'));
     expect(lstatSync(join(dir, 'fifo')).isFIFO()).toBe(true);
@@ -63,6 +66,36 @@ describe('output files', () => {
     expect(readdirSync(dir)).toEqual(['trace.jsonl']);
   });
 
+  it('a replaced file keeps its mode (and, run as root, its owner and group); one with other hard links is refused before the run', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'weir-out-'));
+    const file = join(dir, 'private.jsonl');
+    writeFileSync(file, 'old content\n');
+    chmodSync(file, 0o640);
+    const root = process.getuid?.() === 0;
+    if (root) chownSync(file, 65534, 65534);
+    const before = statSync(file);
+    const r = await weir(['run', 'bank', ...SMALL, '--trace', file]);
+    expect(r.status, r.stderr).toBe(0);
+    const after = statSync(file);
+    expect(after.ino).not.toBe(before.ino);
+    expect(after.mode & 0o7777).toBe(0o640);
+    expect([after.uid, after.gid]).toEqual([before.uid, before.gid]);
+    expect(readFileSync(file, 'utf8')).not.toBe('old content\n');
+
+    const linked = join(dir, 'linked.jsonl');
+    writeFileSync(linked, 'kept\n');
+    linkSync(linked, join(dir, 'other-name.jsonl'));
+    for (const args of [['run', 'bank', ...SMALL, '--trace', linked], ['trace', TOKEN_OF_SMALL, '--format', 'jsonl', '-o', linked]]) {
+      const refused = await weir(args);
+      expect(refused.status).toBe(2);
+      expect(refused.stdout).toBe('');
+      expect(refused.stderr).toMatch(/^weir: cannot write trace file "[^"]+": it has 1 other hard link, which replacing it would cut; remove it first or choose another name\n$/);
+    }
+    expect(readFileSync(join(dir, 'other-name.jsonl'), 'utf8')).toBe('kept\n');
+    expect(statSync(linked).nlink).toBe(2);
+    expect(readdirSync(dir).sort()).toEqual(['linked.jsonl', 'other-name.jsonl', 'private.jsonl']);
+  });
+
   it('- writes the trace to stdout; weir run then reports on stderr', async () => {
     const [run, trace] = await Promise.all([weir(['run', 'bank', ...SMALL, '--json', '--trace', '-']), weir(['run', 'bank', ...SMALL, '--json'])]);
     expect(run.status).toBe(0);
@@ -78,14 +111,14 @@ describe('output files', () => {
   // checkout nobody can read, so in one only root can read (a private home folder) it is skipped.
   const root = process.getuid?.() === 0;
   const nobodyCanRun = !root || spawnSync(process.execPath, ['-e', `require('fs').accessSync(${JSON.stringify(join(ROOT, 'dist', 'cli', 'main.js'))}, 4)`], { uid: 65534, gid: 65534 }).status === 0;
-  it.skipIf(!nobodyCanRun)('refuses a write-protected file, and another user\'s file in a sticky folder, before the run, leaving both as they were', async () => {
+  it.skipIf(!nobodyCanRun)('refuses a write-protected file, and another user\'s file, before the run, leaving both as they were', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'weir-out-'));
     chmodSync(dir, 0o1777);
     const targets = [join(dir, 'read-only.jsonl')];
     writeFileSync(targets[0]!, 'kept\n');
     chmodSync(targets[0]!, 0o444);
     if (root) {
-      // Writable by all, but in a sticky folder only its owner (root) may replace it.
+      // Writable by all, but its replacement would belong to nobody, not to root.
       targets.push(join(dir, 'roots.jsonl'));
       writeFileSync(targets[1]!, 'kept\n');
       chmodSync(targets[1]!, 0o666);
@@ -96,7 +129,7 @@ describe('output files', () => {
       for (const args of [['run', 'bank', ...SMALL, '--trace', t], ['trace', TOKEN_OF_SMALL, '--format', 'perfetto', '-o', t]]) {
         const r = await as(args);
         expect(r.status, r.stderr).toBe(2);
-        expect(r.stderr).toMatch(t.endsWith('read-only.jsonl') ? /^weir: cannot write trace file "[^"]+": it is write-protected \(EACCES\); choose another name, or make it writable first\n$/ : /^weir: cannot write trace file "[^"]+": it belongs to another user in a folder where only its owner may replace it; choose another name\n$/);
+        expect(r.stderr).toMatch(t.endsWith('read-only.jsonl') ? /^weir: cannot write trace file "[^"]+": it is write-protected \(EACCES\); choose another name, or make it writable first\n$/ : /^weir: cannot write trace file "[^"]+": it belongs to another user, and its replacement would be yours; choose another name\n$/);
         expect(r.stdout).toBe('');
       }
     }
@@ -108,7 +141,7 @@ describe('output files', () => {
   it('a full standard output: one line, exit 2, for a report, a list and a trace', async () => {
     const full = openSync('/dev/full', 'w');
     try {
-      for (const args of [['list'], ['run', 'bank', ...SMALL], ['trace', TOKEN_OF_SMALL, '--format', 'jsonl']]) {
+      for (const args of [['list'], ['run', 'bank', ...SMALL], ['run', 'bank', ...SMALL, '--trace', '-'], ['trace', TOKEN_OF_SMALL, '--format', 'jsonl']]) {
         const r = spawnSync(process.execPath, ['bin/weir.js', ...args], { cwd: ROOT, stdio: ['ignore', full, 'pipe'], encoding: 'utf8', env: { ...process.env, WEIR_DEBUG: '' } });
         expect(r.status, r.stderr).toBe(2);
         expect(r.stderr).toMatch(/^weir: cannot write to standard output: ENOSPC[^\n]*; free some space or send the output elsewhere\n$/);
