@@ -28,4 +28,4 @@ export function findScenario(name: string): Scenario | undefined {
 }
 
 export type { Scenario, ScenarioSizes, CheckInput } from './types.ts';
-export { judgedOn } from './types.ts';
+export { fixedInputProblem, judgedOn } from './types.ts';

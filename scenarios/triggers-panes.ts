@@ -183,6 +183,7 @@ export const triggersPanes: Scenario = {
   name: 'triggers-panes',
   summary: 'teaching (walkthrough triggers): a team\'s scores in 2 s windows, scripted; perfect vs heuristic watermark, early/on-time/late panes, accumulating vs discarding',
   defaults: { events: TRIGGERS_SCORES.length * TRIGGERS_BRANCHES.length, parallelism: 1, partitions: 1, keys: 1 },
+  fixedInput: true,
   workload: () => ({
     records: TRIGGERS_BRANCHES.flatMap((b) => scriptRecords(SCRIPTS[b])),
     arrivals: [],

@@ -67,6 +67,8 @@ export interface Scenario {
   summary: string;
   defaults: ScenarioSizes;
   workload(rng: Rng, sizes: ScenarioSizes): Workload;
+  /** The input is a fixed script of `defaults.events` records, whatever the sizes: `--events` cannot change it (`fixedInputProblem`). */
+  fixedInput?: boolean;
   /** The job, once per engine it runs on; workload, sizes and checks are shared by all. */
   engines: EngineBuilds;
   /** Virtual time faults are drawn over (default: until the workload's last arrival; scripted scenarios have none). */
@@ -96,6 +98,15 @@ export interface Scenario {
    * soon after the input allows it. Give the same bound and idle timeout as the sources'.
    */
   timeliness?: TimelinessSpec;
+}
+
+/**
+ * Why `events` cannot size the scenario's input (a fixed script of its own length), or undefined:
+ * a run that printed "100 events" over a script of 32 would mislead.
+ */
+export function fixedInputProblem(scenario: Scenario, events: number | undefined): string | undefined {
+  if (!scenario.fixedInput || events === undefined || events === scenario.defaults.events) return undefined;
+  return `scenario ${scenario.name} plays a fixed script of ${scenario.defaults.events} input records, so --events ${events} cannot size it; drop --events`;
 }
 
 /** The scenario as `engine`'s runs are judged: its window spec that engine's (`engineWindows`), if it has one. */

@@ -10,9 +10,10 @@
 import { randomInt } from 'node:crypto';
 import { parseArgs, parseChoice, parseLimitedFlag, parseLimitedFlags, valueOf, type FlagSpec } from './args.ts';
 import { EXIT, quote, tokenBodyProblem, UsageError } from './usage-error.ts';
-import { FAULT_PROFILES, GUARANTEES } from '../explore/settings.ts';
+import { FAULT_PROFILES, GUARANTEES, looksLikeToken } from '../explore/settings.ts';
 import type { Guarantee } from '../stream/guarantee.ts';
 import type { Scenario } from '../../scenarios/index.ts';
+import type { EngineName } from '../../scenarios/types.ts';
 import type { Comparison, EngineColumn, EngineSeeds, Knob, Knobs, Metric, RoleFault, Spread } from '../explore/compare.ts';
 
 export const COMPARE_FLAGS: Readonly<Record<string, FlagSpec>> = {
@@ -97,15 +98,20 @@ export async function compareCommand(argv: readonly string[]): Promise<number> {
   const events = rawEvents === undefined ? undefined : parseLimitedFlag('events', rawEvents);
   const guarantee = parseChoice('guarantee', valueOf(args, 'guarantee') ?? 'exactly-once', GUARANTEES);
   const knobs: Knobs = parseLimitedFlags(args, ['checkpointIntervalMs', 'commitIntervalMs', 'standbyReplicas', 'triggerIntervalMs']);
-  const { findScenario } = await import('../../scenarios/index.ts');
+  const { findScenario, fixedInputProblem } = await import('../../scenarios/index.ts');
   const scenario = findScenario(name);
-  if (!scenario) throw new UsageError(tokenBodyProblem(name) ?? `unknown scenario ${quote(name)} (try: weir list)`);
+  if (!scenario) {
+    if (looksLikeToken(name)) throw new UsageError('compare runs a scenario by name on every engine, and a repro token is one run of one engine: use weir run <token> or weir replay <token>');
+    throw new UsageError(tokenBodyProblem(name) ?? `unknown scenario ${quote(name)} (try: weir list)`);
+  }
+  const fixed = fixedInputProblem(scenario, events);
+  if (fixed !== undefined) throw new UsageError(fixed);
   const profile = parseChoice('faults', valueOf(args, 'faults') ?? 'none', FAULT_PROFILES);
   const json = args.switches.has('json');
   const replay = args.switches.has('replay');
   if (replay && json) throw new UsageError('--replay and --json do not go together: --replay draws the runs, --json prints figures');
   if (replay && seeds !== undefined) throw new UsageError('--replay shows one seed\'s runs; drop --seeds (or replay one seed: --seed N)');
-  await checkEngines(scenario, guarantee, events, replay);
+  await checkEngines(scenario, guarantee, events, replay, knobs);
   const { compareEngines, summarizeSeeds } = await loadCompare();
   const base = { scenario: name, guarantee, faults: 'none' as const, bugs: [], ...(events !== undefined ? { events } : {}), ...knobs };
   const shown = `compare scenario=${name} SEED=${seed}${seeds !== undefined ? ` seeds=${seeds}` : ''} guarantee=${guarantee}${profile !== 'none' ? ` faults=${profile}` : ''}${events !== undefined ? ` events=${events}` : ''}`;
@@ -143,17 +149,20 @@ export async function compareCommand(argv: readonly string[]): Promise<number> {
  * time; with --replay, their recordings are held together). The largest
  * run's estimate decides whether V8's heap growth is bounded (memory.ts).
  */
-async function checkEngines(scenario: Scenario, guarantee: Guarantee, events: number | undefined, replay: boolean): Promise<void> {
+async function checkEngines(scenario: Scenario, guarantee: Guarantee, events: number | undefined, replay: boolean, knobs: Knobs): Promise<void> {
   const { enginesOf, engineProblem } = await import('../explore/engines.ts');
   const { admitRuns } = await import('./memory.ts');
+  const { unusedKnobProblem } = await loadCompare();
   const skipped: string[] = [];
-  const runnable: string[] = [];
+  const runnable: EngineName[] = [];
   for (const engine of enginesOf(scenario)) {
     const problem = engineProblem(scenario, { engine, guarantee, bugs: [] });
     if (problem !== undefined) skipped.push(problem);
     else runnable.push(engine);
   }
   if (runnable.length === 0) throw new UsageError(`no engine can run ${scenario.name} under ${guarantee}: ${skipped.join('; ')}`);
+  const unused = unusedKnobProblem(knobs, runnable, scenario.name, guarantee);
+  if (unused !== undefined) throw new UsageError(unused);
   const asks = runnable.map((engine) => ({ scenario: scenario.name, engine, events: events ?? scenario.defaults.events, parallelism: scenario.defaults.parallelism, use: replay ? 'replay' as const : 'run' as const, fromToken: false, runs: replay ? runnable.length : 1 }));
   // Every engine's run must fit: the advice is the events (and the heap) that fit them all.
   const problem = admitRuns(asks);
@@ -252,7 +261,7 @@ export function table(c: Comparison): string {
     metric('late', 'late records'),
     row('  by the rule', (col) => SHORT_RULE[col.engine] ?? col.late.rule),
     ['cost'],
-    row('checkpoints/commits/batches', (col) => `${n(col.commits.count)} ${col.commits.what}`.slice(0, 15)),
+    row('checkpoints/commits/batches', (col) => `${n(col.commits.count)} ${col.commits.count === 1 ? singular(col.commits.what) : col.commits.what}`.slice(0, 15)),
     metric('txn.committed'), metric('txn.aborted'), metric('messages'), metric('diskBytes'), metric('finishedMs'), metric('virtualTimeMs'),
   ];
   const out = [`  ${n(c.events)} events, ${faultsLine(c)}`, '', ...layout(rows)];
@@ -440,6 +449,11 @@ class Bar {
   clear(): void {
     this.out.write('\r\x1b[K');
   }
+}
+
+/** One of what an engine commits by ("checkpoints", "commits", "batches"). */
+function singular(what: string): string {
+  return what.endsWith('ches') ? what.slice(0, -2) : what.replace(/s$/, '');
 }
 
 type CompareModule = typeof import('../explore/compare.ts');

@@ -48,11 +48,11 @@ export async function exploreCommand(argv: readonly string[]): Promise<number> {
     return EXIT.ok;
   }
   const req = exploreRequest(args);
-  const { findScenario } = await import('../../scenarios/index.ts');
+  const { findScenario, fixedInputProblem } = await import('../../scenarios/index.ts');
   const scenario = findScenario(req.job.scenario);
   if (!scenario) throw new UsageError(tokenBodyProblem(req.job.scenario) ?? `unknown scenario ${quote(req.job.scenario)} (try: weir list)`);
   const { engineProblem } = await import('../explore/engines.ts');
-  const problem = engineProblem(scenario, req.job);
+  const problem = engineProblem(scenario, req.job) ?? fixedInputProblem(scenario, req.job.events);
   if (problem !== undefined) throw new UsageError(problem);
   const { explore } = await import('../explore/explore.ts');
   const { seedsOf } = await import('../explore/sweep.ts');
@@ -61,7 +61,7 @@ export async function exploreCommand(argv: readonly string[]): Promise<number> {
   const seedCount = seedsOf(req.start, req.count, req.shard).length;
   // A sweep of no runs proves nothing; its "no check failed" would only mislead.
   if (seedCount === 0 && req.shard) {
-    throw new UsageError(`--shard ${req.shard.index}/${req.shard.count} of ${req.count} seed${req.count === 1 ? '' : 's'} holds no seed (shard k runs the k-th seed and every ${req.shard.count}-th after it); give --seeds ${req.shard.count} or more, or fewer shards`);
+    throw new UsageError(`--shard ${req.shard.index}/${req.shard.count} of ${req.count} seed${req.count === 1 ? '' : 's'} holds no seed (shard k runs the k-th seed and every ${ordinal(req.shard.count)} after it); give --seeds ${req.shard.count} or more, or fewer shards`);
   }
   const workers = fitWorkers(usefulWorkers(req.workers, seedCount), estimateRun(scenario, req.job), req.workers !== undefined);
   const progress = !json && process.stderr.isTTY ? new report.Progress(process.stderr) : undefined;
@@ -166,3 +166,9 @@ export function parseShard(raw: string): Shard {
   return { index, count };
 }
 
+/** 1st, 2nd, 3rd, 4th, … 11th, 12th, 13th, … 21st. */
+function ordinal(n: number): string {
+  const tens = n % 100;
+  const suffix = tens >= 11 && tens <= 13 ? 'th' : n % 10 === 1 ? 'st' : n % 10 === 2 ? 'nd' : n % 10 === 3 ? 'rd' : 'th';
+  return `${n}${suffix}`;
+}

@@ -148,7 +148,8 @@ w W watermark change, v failed check, / filter the event log, z Z zoom the
 plot, s the state stores at this step (Kafka Streams, from a token), ? help,
 q quit.
 
-When stdout is not a terminal, prints a plain-text summary instead.
+When stdout is not a terminal, prints a plain-text summary instead (with
+--at MS, of the state at that virtual time).
 Exit codes: 0 done, 2 bad input (no such file, not a trace, bad token).
 `;
 

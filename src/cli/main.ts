@@ -66,6 +66,7 @@ async function dispatch(argv: readonly string[]): Promise<number> {
     return EXIT.ok;
   }
   if (command === '-v' || command === '--version') {
+    if (rest.length > 0) throw new UsageError(`${command} takes nothing after it; got ${quote(rest[0]!)} (try: weir --version)`);
     process.stdout.write(`${version()}\n`);
     return EXIT.ok;
   }

@@ -68,7 +68,7 @@ export async function replayCommand(argv: readonly string[]): Promise<number> {
   const replay = indexing(recordings, () => openReplay(recordings[0]!));
   if (!process.stdout.isTTY) {
     const { replaySummary } = await import('../tui/summary.ts');
-    process.stdout.write(replaySummary(replay));
+    process.stdout.write(replaySummary(replay, atMs === undefined ? undefined : replay.index.stepAtTime(atMs)));
     return EXIT.ok;
   }
   // React's development build checks every render and halves the frame rate; this is a user's screen.
@@ -126,12 +126,12 @@ export async function resolveTargets(targets: readonly string[]): Promise<Source
   const tokens = sources.filter((s): s is Extract<Source, { kind: 'token' }> => s.kind === 'token');
   if (tokens.length > 0) {
     const { findScenario } = await import('../../scenarios/index.ts');
-    const { engineProblem } = await import('../explore/engines.ts');
+    const { tokenEngineProblem } = await import('../explore/engines.ts');
     for (const t of tokens) {
       const scenario = findScenario(t.settings.scenario);
       if (!scenario) throw new UsageError(`the repro token names scenario ${quote(t.settings.scenario)}, which this weir does not have (try: weir list)`);
-      const problem = engineProblem(scenario, t.settings);
-      if (problem !== undefined) throw new UsageError(`the repro token cannot run here: ${problem}`);
+      const problem = tokenEngineProblem(scenario, t.settings);
+      if (problem !== undefined) throw new UsageError(problem);
       // Runs replayed side by side are all held at once: each is checked as one of that many.
       await preflight(scenario, t.settings, { use: 'replay', fromToken: true, runs: sources.length });
     }

@@ -62,6 +62,7 @@ export function bannerLine(s: RunSettings, fromToken: boolean): string {
   ];
   parts.push(...shapeParts(s), ...timingParts(s));
   if (s.savepointAtMs !== undefined) parts.push(`savepointAtMs=${s.savepointAtMs}`);
+  if (s.keepIds !== undefined) parts.push(`kept=${s.keepIds.length}`);
   if (fromToken) parts.push('(from token)');
   return parts.join(' ');
 }
@@ -92,7 +93,7 @@ const SHOWN_FAULTS = 6;
 export function reportLines(r: RunReport, style: Style): string[] {
   const f = r.faults;
   const lines = [
-    `  run          ${num(r.events)} events, parallelism ${r.parallelism}, virtual time ${num(r.virtualTimeMs)} ms${r.finishedMs !== undefined && r.finishedMs < r.virtualTimeMs ? ` (job finished at ${num(r.finishedMs)})` : ''}, ${num(r.steps)} steps, ${num(r.traceEvents)} trace events`,
+    `  run          ${num(r.events)} events${r.keptRecords !== undefined ? ` drawn, ${count(r.keptRecords, 'input record', 'input records')} of them kept (a shrunk run)` : ''}, parallelism ${r.parallelism}, virtual time ${num(r.virtualTimeMs)} ms${r.finishedMs !== undefined && r.finishedMs < r.virtualTimeMs ? ` (job finished at ${num(r.finishedMs)})` : ''}, ${num(r.steps)} steps, ${num(r.traceEvents)} trace events`,
     `  checkpoints  ${num(r.checkpoints.completed)} completed, ${num(r.checkpoints.aborted)} aborted${r.checkpoints.savepoints > 0 ? `; ${num(r.checkpoints.savepoints)} savepoint (the job stopped with it and started again from it)` : ''}`,
     `  faults       ${num(f.planned)} planned; ${count(f.crashes, 'crash', 'crashes')}, ${count(f.restarts, 'restart', 'restarts')}, ${count(f.restores, 'restore', 'restores')}`,
   ];

@@ -18,8 +18,8 @@ import { quote, tokenBodyProblem, UsageError } from './usage-error.ts';
 import { decodeToken, looksLikeToken, FAULT_PROFILES, GUARANTEES, TokenError, type RunSettings } from '../explore/settings.ts';
 import { isBugName, type BugName } from '../explore/bugs.ts';
 import { combinationProblem } from '../explore/limits.ts';
-import { engineProblem } from '../explore/engines.ts';
-import { ENGINE_NAMES, type EngineName, type Scenario } from '../../scenarios/types.ts';
+import { engineProblem, tokenEngineProblem } from '../explore/engines.ts';
+import { ENGINE_NAMES, fixedInputProblem, type EngineName, type Scenario } from '../../scenarios/types.ts';
 
 /** Flags that shape the runs, shared by `weir run` and `weir explore`. */
 export const RUN_SHAPE_FLAGS: Readonly<Record<string, FlagSpec>> = {
@@ -102,8 +102,10 @@ export function checkScenario(req: RunRequest, find: (name: string) => Scenario 
     if (req.fromToken) throw new UsageError(`the repro token names scenario ${quote(name)}, which this weir does not have (try: weir list)`);
     throw new UsageError(tokenBodyProblem(name) ?? `unknown scenario ${quote(name)} (try: weir list)`);
   }
-  const problem = engineProblem(scenario, req.settings);
-  if (problem !== undefined) throw new UsageError(req.fromToken ? `the repro token cannot run here: ${problem}` : problem);
+  const problem = req.fromToken ? tokenEngineProblem(scenario, req.settings) : engineProblem(scenario, req.settings);
+  if (problem !== undefined) throw new UsageError(problem);
+  const fixed = fixedInputProblem(scenario, req.settings.events);
+  if (fixed !== undefined) throw new UsageError(req.fromToken ? `the repro token cannot run here: ${fixed.split(';')[0]}; run the scenario by name` : fixed);
   return scenario;
 }
 

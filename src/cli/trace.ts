@@ -54,9 +54,9 @@ export async function traceCommand(argv: readonly string[]): Promise<number> {
   const { findScenario } = await import('../../scenarios/index.ts');
   const scenario = findScenario(settings.scenario);
   if (!scenario) throw new UsageError(`the repro token names scenario ${quote(settings.scenario)}, which this weir does not have (try: weir list)`);
-  const { engineProblem } = await import('../explore/engines.ts');
-  const problem = engineProblem(scenario, settings);
-  if (problem !== undefined) throw new UsageError(`the repro token cannot run here: ${problem}`);
+  const { tokenEngineProblem } = await import('../explore/engines.ts');
+  const problem = tokenEngineProblem(scenario, settings);
+  if (problem !== undefined) throw new UsageError(problem);
   await preflight(scenario, settings, { use: format === 'jsonl' ? 'run' : 'perfetto', fromToken: true });
   // The target is checked before the run, so a bad -o costs nothing and writes nothing.
   const path = valueOf(args, 'output') ?? '-';

@@ -142,6 +142,28 @@ export interface Knobs {
 /** The settings field each engine's knob sets. */
 const KNOB_FIELD: Record<EngineName, keyof Knobs> = { flink: 'checkpointIntervalMs', kstreams: 'commitIntervalMs', spark: 'triggerIntervalMs' };
 
+/** Each knob of a comparison, the engine that reads it and its flag. */
+const KNOB_OWNERS: readonly { field: keyof Knobs; engine: EngineName; flag: string }[] = [
+  { field: 'checkpointIntervalMs', engine: 'flink', flag: '--checkpoint-interval' },
+  { field: 'commitIntervalMs', engine: 'kstreams', flag: '--commit-interval' },
+  { field: 'standbyReplicas', engine: 'kstreams', flag: '--standby-replicas' },
+  { field: 'triggerIntervalMs', engine: 'spark', flag: '--trigger-interval' },
+];
+
+/**
+ * A knob given for an engine that is not in the comparison (the scenario has no build for it,
+ * or it cannot run under the guarantee) would change nothing: the first such knob, as one line
+ * of bad input, or undefined.
+ */
+export function unusedKnobProblem(knobs: Knobs, runnable: readonly EngineName[], scenario: string, guarantee: string): string | undefined {
+  for (const k of KNOB_OWNERS) {
+    if (knobs[k.field] !== undefined && !runnable.includes(k.engine)) {
+      return `${k.flag} is a setting of the ${k.engine} engine, which is not in this comparison of ${scenario} under ${guarantee} (the engines in it: ${runnable.join(', ')}); drop it`;
+    }
+  }
+  return undefined;
+}
+
 export function knobOf(engine: EngineName, scenario: Scenario, settings: Omit<RunSettings, 'engine' | 'plan'> & Knobs): Knob {
   const set = settings[KNOB_FIELD[engine]];
   if (engine === 'flink') return { flag: '--checkpoint-interval', name: 'checkpoint interval', ms: set ?? FLINK_DEFAULTS.checkpointIntervalMs, set: set !== undefined };

@@ -57,45 +57,66 @@ const ENGINE_ONLY: readonly { field: keyof RunSettings; flag: string; engine: En
   { field: 'triggerIntervalMs', flag: '--trigger-interval', engine: 'spark' },
 ];
 
+/** The settings `engineProblem` judges. */
+type EngineSettings = { engine?: EngineName; bugs: readonly BugName[]; guarantee?: string } & Partial<Pick<RunSettings, 'checkpointIntervalMs' | 'bufferTimeoutMs' | 'savepointAtMs' | 'unaligned' | 'spareTaskManagers' | 'commitIntervalMs' | 'standbyReplicas' | 'acceptableRecoveryLag' | 'maxWarmupReplicas' | 'probingRebalanceIntervalMs' | 'triggerIntervalMs' | 'plan' | 'parallelism' | 'taskManagers'>>;
+
 /**
  * Why a scenario cannot run on the settings' engine (Flink when they name none), or undefined
  * when it can: the scenario has no build for the engine, a knob or a planted bug belongs to
  * another engine, the guarantee is not one the engine offers, or the fault plan (a token's) names
- * a process the run does not have.
+ * a process the run does not have. Each answer ends with the flags that would fix it.
  */
-export function engineProblem(
-  scenario: Scenario,
-  settings: { engine?: EngineName; bugs: readonly BugName[]; guarantee?: string } & Partial<Pick<RunSettings, 'checkpointIntervalMs' | 'bufferTimeoutMs' | 'savepointAtMs' | 'unaligned' | 'spareTaskManagers' | 'commitIntervalMs' | 'standbyReplicas' | 'acceptableRecoveryLag' | 'maxWarmupReplicas' | 'probingRebalanceIntervalMs' | 'triggerIntervalMs' | 'plan' | 'parallelism' | 'taskManagers'>>,
-): string | undefined {
+export function engineProblem(scenario: Scenario, settings: EngineSettings): string | undefined {
+  const p = problemOf(scenario, settings);
+  return p === undefined ? undefined : p.what + p.fix;
+}
+
+/**
+ * `engineProblem` for a repro token's settings, as the one line to print: a token fixes every
+ * setting, so instead of flags it points at running the scenario by name.
+ */
+export function tokenEngineProblem(scenario: Scenario, settings: EngineSettings): string | undefined {
+  const p = problemOf(scenario, settings);
+  if (p === undefined) return undefined;
+  // A fix that is no flag (a bug's list, the plan's own advice) holds for a token too.
+  const fix = p.fix === '' || p.fix.startsWith(' (try: weir') ? p.fix : `; a token fixes every setting: run the scenario by name with settings that fit (try: weir run ${scenario.name} --help)`;
+  return `the repro token cannot run here: ${p.what}${fix}`;
+}
+
+/** What is wrong, and the advice that fixes it (with its leading separator). */
+function problemOf(scenario: Scenario, settings: EngineSettings): { what: string; fix: string } | undefined {
   const engine = settings.engine ?? 'flink';
   const has = enginesOf(scenario);
-  if (!has.includes(engine)) return `scenario ${scenario.name} has no ${engine} build (it runs on: ${has.join(', ') || 'no engine'}); choose one of those with --engine`;
+  if (!has.includes(engine)) return { what: `scenario ${scenario.name} has no ${engine} build (it runs on: ${has.join(', ') || 'no engine'})`, fix: '; choose one of those with --engine' };
   if (engine === 'kstreams' && settings.guarantee === 'at-most-once') {
-    return 'Kafka Streams offers exactly-once (exactly_once_v2) and at-least-once, not at-most-once; choose --guarantee exactly-once or at-least-once';
+    return { what: 'Kafka Streams offers exactly-once (exactly_once_v2) and at-least-once, not at-most-once', fix: '; choose --guarantee exactly-once or at-least-once' };
   }
   // A knob of another engine would be ignored silently: refuse it instead.
   for (const o of ENGINE_ONLY) {
     const v = (settings as Partial<RunSettings>)[o.field];
     if (o.engine !== engine && v !== undefined && v !== false && !((o.field === 'spareTaskManagers' || o.field === 'standbyReplicas') && v === 0)) {
-      return `${o.flag} is a setting of the ${o.engine} engine; it does nothing on ${engine} (drop it, or run with --engine ${o.engine})`;
+      return { what: `${o.flag} is a setting of the ${o.engine} engine; it does nothing on ${engine}`, fix: ` (drop it, or run with --engine ${o.engine})` };
     }
   }
   if (engine === 'spark' && settings.guarantee === 'at-most-once') {
-    return 'Spark Structured Streaming offers exactly-once (a replayable source, the offset log and an idempotent sink) and at-least-once, not at-most-once; choose --guarantee exactly-once or at-least-once';
+    return { what: 'Spark Structured Streaming offers exactly-once (a replayable source, the offset log and an idempotent sink) and at-least-once, not at-most-once', fix: '; choose --guarantee exactly-once or at-least-once' };
   }
   if (engine === 'spark' && (settings.guarantee ?? 'exactly-once') !== 'at-least-once') {
     const weaker = sparkWeakerGuarantee(scenario);
-    if (weaker !== undefined) return `scenario ${scenario.name} ${weaker}`;
+    if (weaker !== undefined) return { what: `scenario ${scenario.name} ${weaker.what}`, fix: weaker.fix };
   }
   for (const bug of settings.bugs) {
     const problem = bugEngineProblem(bug, engine);
-    if (problem !== undefined) return `${problem} (try: weir bugs)`;
+    if (problem !== undefined) return { what: problem, fix: ' (try: weir bugs)' };
   }
-  if (settings.plan !== undefined) return planProcessProblem(settings.plan, runProcessesOf(engine, {
-    taskManagers: settings.taskManagers ?? 2,
-    spareTaskManagers: settings.spareTaskManagers ?? 0,
-    parallelism: settings.parallelism ?? scenario.defaults.parallelism,
-  }).processes);
+  if (settings.plan !== undefined) {
+    const problem = planProcessProblem(settings.plan, runProcessesOf(engine, {
+      taskManagers: settings.taskManagers ?? 2,
+      spareTaskManagers: settings.spareTaskManagers ?? 0,
+      parallelism: settings.parallelism ?? scenario.defaults.parallelism,
+    }).processes);
+    if (problem !== undefined) return { what: problem, fix: '' };
+  }
   return undefined;
 }
 
@@ -139,13 +160,16 @@ function sparkSink(scenario: Scenario): SparkSink | undefined {
 /** A memory sink that is not in complete mode: its table lives only in the driver and goes with it. */
 const volatileMemorySink = (sink: SparkSink): boolean => sink.format === 'memory' && sink.mode !== 'complete';
 
-/** Why the scenario's Spark query cannot run under exactly-once (undefined: it can). */
-function sparkWeakerGuarantee(scenario: Scenario): string | undefined {
+/** Why the scenario's Spark query cannot run under exactly-once, and the flag that runs it anyway (undefined: it can). */
+function sparkWeakerGuarantee(scenario: Scenario): { what: string; fix: string } | undefined {
   const sink = sparkSink(scenario);
   if (!sink) return undefined;
-  if (continuousInterval(sink.trigger) !== undefined) return "runs Spark's continuous processing, which is at-least-once (a restart replays from the last committed epoch); add --guarantee at-least-once";
+  if (continuousInterval(sink.trigger) !== undefined) return { what: "runs Spark's continuous processing, which is at-least-once (a restart replays from the last committed epoch)", fix: '; add --guarantee at-least-once' };
   if (volatileMemorySink(sink)) {
-    return `writes Spark's memory sink in ${sink.mode} mode, which is not fault-tolerant (its table lives in the driver's memory and Spark will not recover the query after a driver crash; only complete mode recreates the table), so it cannot be exactly-once; add --guarantee at-least-once to run it anyway (a driver crash then loses the table)`;
+    return {
+      what: `writes Spark's memory sink in ${sink.mode} mode, which is not fault-tolerant (its table lives in the driver's memory and Spark will not recover the query after a driver crash; only complete mode recreates the table), so it cannot be exactly-once`,
+      fix: '; add --guarantee at-least-once to run it anyway (a driver crash then loses the table)',
+    };
   }
   return undefined;
 }

@@ -57,7 +57,10 @@ export interface RunReport {
   seed: number;
   guarantee: string;
   bugs: string[];
+  /** The input's size as asked (`--events`, or the scenario's default). */
   events: number;
+  /** A shrunk run (a token that keeps some input records, `keepIds`): how many of the input records drawn it kept. */
+  keptRecords?: number;
   parallelism: number;
   /** When the simulated world had nothing left to do (background work included: a log cleaner's backoff, a tombstone's horizon, a transaction timeout). */
   virtualTimeMs: number;
@@ -537,6 +540,7 @@ export function runScenario(settings: RunSettings, opts: RunOptions = {}): RunRe
     guarantee: settings.guarantee,
     bugs: settings.bugs,
     events: sizes.events,
+    ...(settings.keepIds !== undefined ? { keptRecords: workload.records.length } : {}),
     parallelism: sizes.parallelism,
     virtualTimeMs: world.now(),
     ...(Number.isFinite(finishedMs) && deployment.finished ? { finishedMs } : {}),

@@ -82,10 +82,13 @@ export function decodeToken(token: string): RunSettings {
   const dot = token.indexOf('.');
   const version = dot > 0 ? token.slice(0, dot) : '';
   if (version !== TOKEN_VERSION) {
-    const older = /^w\d+$/.test(version) && Number(version.slice(1)) < Number(TOKEN_VERSION.slice(1));
+    const numbered = /^w\d+$/.test(version);
+    const older = numbered && Number(version.slice(1)) < Number(TOKEN_VERSION.slice(1));
     throw new TokenError(older
       ? `repro token version "${version}" comes from an older weir; this weir reads ${TOKEN_VERSION} tokens only (run the sweep again to get a ${TOKEN_VERSION} token)`
-      : `repro token version "${version || token.slice(0, 8)}" is not supported (this weir reads ${TOKEN_VERSION} tokens)`);
+      : numbered
+        ? `repro token version "${version}" comes from a newer weir; this weir reads ${TOKEN_VERSION} tokens only (replay it with the weir that printed it, or run the sweep again here to get a ${TOKEN_VERSION} token)`
+        : `repro token version "${version || token.slice(0, 8)}" is not supported (this weir reads ${TOKEN_VERSION} tokens); copy the whole token from a replay: line`);
   }
   const body = token.slice(dot + 1);
   if (!/^[A-Za-z0-9_-]+$/.test(body)) throw new TokenError(`repro token is malformed: it must be ${TOKEN_VERSION}. followed by base64url text`);

@@ -19,16 +19,21 @@ function at(replay: Replay, i: number): string {
   return `step ${fmtNum(i)} (${seq}${fmtMs(e.t)}, ${e.p} ${e.kind}: ${describeEvent(e)})`;
 }
 
-export function replaySummary(replay: Replay): string {
+/**
+ * The replay as text: the run's state at its end, or, with `cursor` (a step, as `--at` sets it),
+ * the state after that step and the faults up to it. The checks are the whole run's.
+ */
+export function replaySummary(replay: Replay, cursor?: number): string {
   const { index, rec } = replay;
   const m = rec.meta;
-  const s = index.finalState;
+  const s = cursor === undefined ? index.finalState : index.stateAt(cursor);
   const topo = index.topology;
   const engine = m.engine ?? replay.engine;
   const lines = [
     `weir replay: ${[m.title, engine, m.guarantee, m.bugs.length > 0 ? `bugs ${m.bugs.join(',')}` : undefined].filter(Boolean).join(' · ')}`,
-    `  trace        ${fmtNum(index.length)} events, virtual time ${fmtMs(s.timeMs)} (not a terminal: this is the replay's summary)`,
+    `  trace        ${fmtNum(index.length)} events, virtual time ${fmtMs(index.finalState.timeMs)} (not a terminal: this is the replay's summary)`,
   ];
+  if (cursor !== undefined) lines.push(`  cursor       ${cursor < 0 ? 'before the first event' : at(replay, cursor)}: the state below is the run's ${cursor < 0 ? 'at its start' : 'after it'}`);
   if (s.ks) lines.push(...kstreamsLines(s.ks));
   else if (s.spark) lines.push(...sparkLines(s.spark));
   else {
@@ -43,8 +48,8 @@ export function replaySummary(replay: Replay): string {
       `  windows      ${fmtNum(s.firings)} firings, ${fmtNum(s.lateJoins)} late joins, ${fmtNum(s.lateRecords)} records to the late output`,
     );
   }
-  const faults = faultSteps(replay);
-  lines.push(`  faults       ${faults.length === 0 ? 'none happened' : `${faults.length} fault and recovery steps`}`);
+  const faults = faultSteps(replay).filter((i) => cursor === undefined || i <= cursor);
+  lines.push(`  faults       ${faults.length === 0 ? `none happened${cursor === undefined ? '' : ' by then'}` : `${faults.length} fault and recovery steps${cursor === undefined ? '' : ' by then'}`}`);
   for (const i of faults.slice(0, SHOWN_FAULTS)) lines.push(`               - ${at(replay, i)}`);
   if (faults.length > SHOWN_FAULTS) lines.push(`               … and ${faults.length - SHOWN_FAULTS} more`);
   lines.push('', ...checkLines(replay));

@@ -156,7 +156,20 @@ const MALFORMED: readonly (readonly string[])[] = [
   ['explore', 'wordcount', '--seeds', '0'],
   ['run', 'memory-append', '--engine', 'spark'],
   ['explore', 'memory-append', '--engine', 'spark', '--seeds', '1'],
+  ['run', 'wordcount', '--trace', '--json'],
+  ['run', 'triggers-panes', '--events', '100'],
+  ['explore', 'triggers-panes', '--events', '100', '--seeds', '1'],
+  ['compare', 'triggers-panes', '--events', '100'],
+  ['compare', 'outer-join', '--standby-replicas', '1'],
+  ['compare', 'enrich', '--checkpoint-interval', '100'],
+  ['compare', 'wordcount', '--guarantee', 'at-most-once', '--commit-interval', '5'],
+  ['compare', 'w2.eyJzY2VuYXJpbyI6IndvcmRjb3VudCJ9'],
+  ['--version', 'extra'],
 ];
+
+/** A token of `settings`, as weir would print one. */
+const tokenOf = (settings: object): string => `w2.${Buffer.from(JSON.stringify(settings)).toString('base64url')}`;
+const BASE = { seed: 1, guarantee: 'exactly-once', faults: 'none', bugs: [] };
 
 describe('bad input', () => {
   it('each exits 2 with exactly one line on stderr, no stack trace, nothing on stdout', async () => {
@@ -179,6 +192,46 @@ describe('bad input', () => {
     expect(scenario.stderr).toBe('weir: unknown scenario "foo" (try: weir list)\n');
     expect(bug.stderr).toBe('weir: unknown bug "nope" (try: weir bugs)\n');
     expect(lesson.stderr).toMatch(/^weir: unknown lesson "nope" \(lessons: [^\n]+\)\n$/);
+  });
+
+  it('a forgotten value, a fixed script sized, a knob no compared engine reads, a token where a name goes: each said as such', async () => {
+    const [trace, fixed, knob, token] = await Promise.all([
+      weir(['run', 'wordcount', '--trace', '--json']),
+      weir(['run', 'triggers-panes', '--events', '100']),
+      weir(['compare', 'enrich', '--checkpoint-interval', '100']),
+      weir(['compare', 'w2.eyJzY2VuYXJpbyI6IndvcmRjb3VudCJ9']),
+    ]);
+    expect(trace.stderr).toBe('weir: --trace needs a value, and "--json" is a flag (a value that starts with "--" goes as --trace=--json)\n');
+    expect(fixed.stderr).toBe('weir: scenario triggers-panes plays a fixed script of 32 input records, so --events 100 cannot size it; drop --events\n');
+    expect(knob.stderr).toBe('weir: --checkpoint-interval is a setting of the flink engine, which is not in this comparison of enrich under exactly-once (the engines in it: kstreams); drop it\n');
+    expect(token.stderr).toMatch(/^weir: compare runs a scenario by name on every engine, and a repro token is one run of one engine: use weir run <token> or weir replay <token>\n$/);
+  });
+
+  it('a shrunk token\'s run says how many of the input records drawn it kept', async () => {
+    // What `weir explore wordcount --bug drop-late-silently --seeds 20` shrinks seed 1 to: 171 events drawn, 2 kept.
+    const token = tokenOf({ ...BASE, scenario: 'wordcount', engine: 'flink', faults: 'swarm', bugs: ['drop-late-silently'], plan: { faults: [] }, events: 171, keepIds: [114, 164], keys: 1 });
+    const [text, asJson, whole] = await Promise.all([weir(['run', token]), weir(['run', token, '--json']), weir(['run', 'wordcount', '--seed', '1', '--events', '171', '--json'])]);
+    expect(text.stdout).toMatch(/ events=171 kept=2 \(from token\)\n/);
+    expect(text.stdout).toMatch(/^ {2}run {10}171 events drawn, 2 input records of them kept \(a shrunk run\), parallelism/m);
+    expect(json<RunJson & { keptRecords?: number }>(asJson).keptRecords).toBe(2);
+    expect(json<RunJson & { keptRecords?: number }>(whole).keptRecords).toBeUndefined();
+  });
+
+  it('a token that cannot run here says so without advising flags a token refuses', async () => {
+    const tokens = [
+      tokenOf({ ...BASE, scenario: 'enrich', engine: 'flink' }),
+      tokenOf({ ...BASE, scenario: 'wordcount', engine: 'kstreams', checkpointIntervalMs: 100 }),
+      tokenOf({ ...BASE, scenario: 'etl-continuous', engine: 'spark' }),
+      tokenOf({ ...BASE, scenario: 'triggers-panes', engine: 'flink', events: 5 }),
+    ];
+    const results = await Promise.all([...tokens.map((t) => weir(['run', t])), weir(['trace', tokens[0]!, '--format', 'jsonl']), weir(['run', 'w3.abc'])]);
+    for (const r of results) {
+      expect(r.status).toBe(2);
+      expect(r.stderr).toMatch(/^weir: [^\n]+\n$/);
+      expect(r.stderr).not.toMatch(/ with --engine|drop it|add --guarantee|drop --events/);
+    }
+    for (const r of results.slice(0, 5)) expect(r.stderr).toMatch(/^weir: the repro token cannot run here: .*run the scenario by name/);
+    expect(results[5]!.stderr).toMatch(/comes from a newer weir; .*replay it with the weir that printed it/);
   });
 
   it('a savepoint asked for after the job finished is not taken, and the run says so on stderr', async () => {

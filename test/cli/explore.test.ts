@@ -169,7 +169,7 @@ describe('weir explore: bad input', () => {
     });
     expect(results[4]!.stderr).toBe('weir: --shard must be k/n with 1 ≤ k ≤ n (e.g. 2/4), got "3/2"\n');
     expect(results[5]!.stderr).toMatch(/--commit-interval is a setting of the kstreams engine/);
-    expect(results[6]!.stderr).toBe('weir: --shard 3/5 of 2 seeds holds no seed (shard k runs the k-th seed and every 5-th after it); give --seeds 5 or more, or fewer shards\n');
+    expect(results[6]!.stderr).toBe('weir: --shard 3/5 of 2 seeds holds no seed (shard k runs the k-th seed and every 5th after it); give --seeds 5 or more, or fewer shards\n');
   });
 
   it.each(REFUSED)('refuses %s …', (...argv) => {

@@ -32,6 +32,21 @@ describe('weir replay without a terminal', () => {
     expect(byFile.stdout).toContain('a trace file does not hold verdicts');
   });
 
+  it('--at MS summarises the state after the last step at or before MS, and the faults up to it', async () => {
+    const run = json<RunJson>(await weir(['run', 'bank', '--seed', '2', '--events', '150', '--faults', 'heavy', '--json']));
+    const [end, early] = await Promise.all([weir(['replay', run.token]), weir(['replay', run.token, '--at', '300'])]);
+    expect(early.status).toBe(0);
+    expect(end.stdout).not.toContain('cursor');
+    expect(early.stdout).toMatch(/^ {2}cursor {7}step [\d,]+ \((?:seq [\d,]+, )?(\d+) ms, [^\n]+\): the state below is the run's after it$/m);
+    expect(Number(/cursor {7}step [\d,]+ \((?:seq [\d,]+, )?(\d+) ms/.exec(early.stdout)![1])).toBeLessThanOrEqual(300);
+    // At 300 ms no checkpoint has completed yet (the first is triggered at 500 ms); at the end some have.
+    expect(early.stdout).toMatch(/checkpoints {2}0 completed/);
+    expect(end.stdout).not.toMatch(/checkpoints {2}0 completed/);
+    expect(early.stdout).toMatch(/faults {7}(none happened by then|\d+ fault and recovery steps by then)/);
+    // The same trace and the same verdicts: only the state shown moves.
+    for (const c of run.checks) expect(early.stdout).toContain(`${c.ok ? '✓' : '✗'} ${c.name}`);
+  });
+
   it('summarises a Kafka Streams and a Spark run in their own terms, not as a Flink job', async () => {
     const [ks, sp] = await Promise.all(['kstreams', 'spark'].map(async (engine) => json<RunJson>(await weir(['run', 'wordcount', '--engine', engine, '--seed', '4', '--events', '150', '--faults', 'none', '--json']))));
     const [ksOut, spOut] = await Promise.all([weir(['replay', ks!.token]), weir(['replay', sp!.token])]);
