@@ -36,7 +36,7 @@ import { generatePlan, profileFor, type FaultPlan, type Fault, type ProfileName 
 import { rootRng } from '../sim/rng.ts';
 import { FAULT_MS_MAX } from '../sim/fault-json.ts';
 import { runScenario, sizesOf, type RunReport, type WorldView } from './run.ts';
-import { engineProblem, enginesOf, type EngineName } from './engines.ts';
+import { ENGINE_ONLY, engineProblem, enginesOf, type EngineName } from './engines.ts';
 import { findScenario, type Scenario } from '../../scenarios/index.ts';
 import { TOPICS } from '../../scenarios/types.ts';
 import type { RunSettings } from './settings.ts';
@@ -142,22 +142,14 @@ export interface Knobs {
 /** The settings field each engine's knob sets. */
 const KNOB_FIELD: Record<EngineName, keyof Knobs> = { flink: 'checkpointIntervalMs', kstreams: 'commitIntervalMs', spark: 'triggerIntervalMs' };
 
-/** Each knob of a comparison, the engine that reads it and its flag. */
-const KNOB_OWNERS: readonly { field: keyof Knobs; engine: EngineName; flag: string }[] = [
-  { field: 'checkpointIntervalMs', engine: 'flink', flag: '--checkpoint-interval' },
-  { field: 'commitIntervalMs', engine: 'kstreams', flag: '--commit-interval' },
-  { field: 'standbyReplicas', engine: 'kstreams', flag: '--standby-replicas' },
-  { field: 'triggerIntervalMs', engine: 'spark', flag: '--trigger-interval' },
-];
-
 /**
  * A knob given for an engine that is not in the comparison (the scenario has no build for it,
  * or it cannot run under the guarantee) would change nothing: the first such knob, as one line
  * of bad input, or undefined.
  */
 export function unusedKnobProblem(knobs: Knobs, runnable: readonly EngineName[], scenario: string, guarantee: string): string | undefined {
-  for (const k of KNOB_OWNERS) {
-    if (knobs[k.field] !== undefined && !runnable.includes(k.engine)) {
+  for (const k of ENGINE_ONLY) {
+    if ((knobs as Partial<RunSettings>)[k.field] !== undefined && !runnable.includes(k.engine)) {
       return `${k.flag} is a setting of the ${k.engine} engine, which is not in this comparison of ${scenario} under ${guarantee} (the engines in it: ${runnable.join(', ')}); drop it`;
     }
   }

@@ -43,7 +43,7 @@ export function enginesOf(scenario: Scenario): EngineName[] {
 }
 
 /** Settings that only one engine reads, with the flag that sets each. */
-const ENGINE_ONLY: readonly { field: keyof RunSettings; flag: string; engine: EngineName }[] = [
+export const ENGINE_ONLY: readonly { field: keyof RunSettings; flag: string; engine: EngineName }[] = [
   { field: 'checkpointIntervalMs', flag: '--checkpoint-interval', engine: 'flink' },
   { field: 'bufferTimeoutMs', flag: '--buffer-timeout', engine: 'flink' },
   { field: 'savepointAtMs', flag: '--savepoint-at', engine: 'flink' },

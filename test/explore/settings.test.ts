@@ -53,7 +53,7 @@ describe('repro tokens', () => {
     expect(again.token).toBe(first.token);
   });
 
-  it('refuse a token of an older version with one line naming both versions', () => {
+  it('refuse a token of an older or newer version with one line naming both versions and what to do', () => {
     const old = tokenOf(base, 'w1');
     expect(() => decodeToken(old)).toThrow(TokenError);
     expect(() => decodeToken(old)).toThrow(/^repro token version "w1" comes from an older weir; this weir reads w2 tokens only/);
@@ -62,7 +62,8 @@ describe('repro tokens', () => {
     } catch (e) {
       expect((e as Error).message).not.toContain('\n');
     }
-    expect(() => decodeToken(tokenOf(base, 'w9'))).toThrow(/version "w9" is not supported \(this weir reads w2 tokens\)/);
+    expect(() => decodeToken(tokenOf(base, 'w9'))).toThrow(/^repro token version "w9" comes from a newer weir; this weir reads w2 tokens only \(replay it with the weir that printed it/);
+    expect(() => decodeToken(tokenOf(base, 'v2'))).toThrow(/^repro token version "v2" is not supported \(this weir reads w2 tokens\); copy the whole token from a replay: line$/);
   });
 
   it('refuse unknown settings, unknown plan fields and bad anchors, saying what is wrong', () => {
