@@ -14,6 +14,8 @@ export {
 } from './engines/kstreams/queries.ts';
 export { encodeToken, decodeToken, TokenError, type RunSettings } from './explore/settings.ts';
 export * from './explore/property.ts';
+/** fast-check as weir uses it: a test that takes `fc` from here checks `weirProperty` with the same copy and types. */
+export { default as fc } from 'fast-check';
 export type { Fault, FaultPlan, Anchor } from './sim/faults.ts';
 export { StreamEnvironment, DataStream, KeyedStream, WindowedStream, WindowedResultStream, IntervalJoinBuilder, IntervalJoinedStream, union } from './engines/flink/api/environment.ts';
 export type { ClosingBehavior, OnTimeBehavior } from './engines/flink/operators/triggered-window.ts';

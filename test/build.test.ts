@@ -65,11 +65,11 @@ describe.concurrent('the built package', () => {
   it('imports from a plain Node process with no loader, and runs the same engine as the sources', async () => {
     const settings = { scenario: 'wordcount', seed: 3, guarantee: 'exactly-once', faults: 'swarm', bugs: [], events: 300 } as const;
     const code = `
-      import fc from 'fast-check';
       import * as weir from 'weir';
+      const fc = weir.fc;
       const report = weir.runScenario(${JSON.stringify(settings)});
       fc.assert(weir.weirProperty({ scenario: 'bank', events: { min: 50, max: 100 }, faults: { maxFaults: 2 } }), { numRuns: 3, seed: 1 });
-      const kinds = Object.fromEntries(['weirProperty', 'runScenario', 'decodeToken', 'StreamEnvironment', 'generateWorkload', 'RunFailed', 'OperatorTestHarness', 'PipelineTestHarness'].map((n) => [n, typeof weir[n]]));
+      const kinds = Object.fromEntries(['fc', 'weirProperty', 'runScenario', 'decodeToken', 'StreamEnvironment', 'generateWorkload', 'RunFailed', 'OperatorTestHarness', 'PipelineTestHarness'].map((n) => [n, typeof weir[n]]));
       console.log(JSON.stringify({ url: import.meta.resolve('weir'), execArgv: process.execArgv, kinds, ok: report.ok, traceHash: report.traceHash, steps: report.steps }));
     `;
     const got = lastJson<{ url: string; execArgv: string[]; kinds: Record<string, string>; ok: boolean; traceHash: string; steps: number }>(
@@ -78,7 +78,7 @@ describe.concurrent('the built package', () => {
     expect(got.url).toBe(pathToFileURL(join(ROOT, 'dist/src/index.js')).href);
     expect(got.execArgv).toEqual(['--input-type=module', '-e', code]);
     expect(got.kinds).toEqual({
-      weirProperty: 'function', runScenario: 'function', decodeToken: 'function', StreamEnvironment: 'function', generateWorkload: 'function', RunFailed: 'function',
+      fc: 'object', weirProperty: 'function', runScenario: 'function', decodeToken: 'function', StreamEnvironment: 'function', generateWorkload: 'function', RunFailed: 'function',
       OperatorTestHarness: 'function', PipelineTestHarness: 'function',
     });
     const here = runScenario({ ...settings, bugs: [] });
@@ -142,7 +142,7 @@ describe.concurrent('the built package', () => {
   it("types a user's code through the package's declarations", async () => {
     writeFileSync(
       join(user, 'user.ts'),
-      `import { weirProperty, runScenario, decodeToken, OperatorTestHarness, sumAggregate, tumbling, type DataStream, type RunSettings, type Scenario } from 'weir';
+      `import { fc, weirProperty, runScenario, decodeToken, OperatorTestHarness, PipelineTestHarness, countAggregate, sumAggregate, tumbling, type DataStream, type RunSettings, type Scenario } from 'weir';
        const settings: RunSettings = { scenario: 'bank', seed: 1, guarantee: 'exactly-once', faults: 'none', bugs: [] };
        const steps: number = runScenario(settings).steps;
        // @ts-expect-error the trace hash is a string (this line fails if the types were 'any')
@@ -154,7 +154,14 @@ describe.concurrent('the built package', () => {
        const texts: string[] = counts.values().map((r) => r.value);
        // @ts-expect-error a sum needs records with a numeric value, and a click has none
        const wrong = (s: DataStream<Click>) => s.keyBy((c) => c.user).window(tumbling(1000)).aggregate(sumAggregate);
-       export const used = [weirProperty({ scenario: 'bank' }), steps, hash, mine, texts, wrong];
+       // A sink takes any stream: the window function's output type comes from its own collect, not from the sink.
+       const sunk = PipelineTestHarness.of((_env, io) => {
+         io.sink('counts', io.input<Click>('clicks').keyBy((c) => c.user).window(tumbling(1000))
+           .aggregate(countAggregate, { process(_key, _ctx, [n], out) { out.collect({ user: _key, clicks: n }); } }));
+       });
+       // weir's fast-check: its property and fc.assert share one copy's types.
+       const check = (): void => fc.assert(weirProperty({ scenario: 'bank', events: { min: 50, max: 100 } }), { numRuns: 1 });
+       export const used = [weirProperty({ scenario: 'bank' }), steps, hash, mine, texts, wrong, sunk, check];
       `,
     );
     const tsc = join(ROOT, 'node_modules/typescript/bin/tsc');

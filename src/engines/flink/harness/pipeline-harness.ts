@@ -49,7 +49,7 @@ export interface HarnessIO {
   /** A source the test drives through `harness.input(name, subtask)`, with `subtasks` subtasks (default 1). */
   input<T = any>(name: string, opts?: { subtasks?: number }): DataStream<T>;
   /** Collects `stream` under `name` (`harness.results(name)`). */
-  sink<T>(name: string, stream: DataStream<T>): void;
+  sink(name: string, stream: DataStream<unknown>): void;
 }
 
 /** A completed checkpoint of a harness's job: plain JSON-able data. */
