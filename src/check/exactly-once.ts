@@ -93,11 +93,11 @@ export function checkExactlyOnceWindows(
   const counts = accountRecords(byId, spec, sel.finals, results, lateIds, pending, resets, problems);
   const pendingCount = counts.pending;
   if (!opts.canBeLate) compareWithReference(input, spec, sel.finals, late, problems);
-  let lateFirings = 0;
-  for (const r of sel.finals.values()) if (r.firing > 0) lateFirings++;
+  let updates = 0;
+  for (const r of sel.finals.values()) if (r.firing > 0) updates++;
   return problems.verdict('exactly-once',
     `${formatCount(input.length)} records accounted for in ${formatCount(sel.finals.size)} results` +
-    ` (${formatCount(lateFirings)} from late firings), ${formatCount(lateIds.size)} late` +
+    ` (${formatCount(updates)} of them updates to an earlier result), ${formatCount(lateIds.size)} late` +
     (pendingCount > 0 ? `, ${formatCount(pendingCount)} pending (in a window not yet closed when the job ended)` : '') +
     (counts.reset > 0 ? `, ${formatCount(counts.reset)} left out of a window its store's retention made start afresh after a restore (Kafka Streams)` : ''));
 }

@@ -26,7 +26,7 @@ const late = (id: number, watermark: number): LateRecord => ({ type: 'late', id,
 describe('checkExactlyOnceWindows', () => {
   it('passes a run equal to the reference, with a one-line summary', () => {
     const v = checkExactlyOnceWindows(input, resultsFromReference(input, TUMBLING), [], TUMBLING, { canBeLate: false });
-    expect(v).toEqual({ name: 'exactly-once', ok: true, detail: '6 records accounted for in 4 results (0 from late firings), 0 late' });
+    expect(v).toEqual({ name: 'exactly-once', ok: true, detail: '6 records accounted for in 4 results (0 of them updates to an earlier result), 0 late' });
   });
 
   it('passes late firings and late records', () => {
@@ -37,7 +37,7 @@ describe('checkExactlyOnceWindows', () => {
     ];
     const v = checkExactlyOnceWindows(input, results, [late(4, 3499)], TUMBLING, { canBeLate: true });
     expect(v.ok, v.detail).toBe(true);
-    expect(v.detail).toContain('(1 from late firings), 1 late');
+    expect(v.detail).toContain('(1 of them updates to an earlier result), 1 late');
   });
 
   it('fails a result committed twice (at-least-once replay)', () => {

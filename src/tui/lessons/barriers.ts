@@ -55,7 +55,7 @@ export const barriersLesson: Lesson = {
       title: 'Aligned',
       at: { kind: 'barrier.align', match: ofFollowed },
       filter: FILTER,
-      text: (c) => `Barrier ${cp(c)} has now arrived on every channel of ${task(c)}: the task's state holds exactly the records before the barrier on all inputs — a consistent cut. It snapshots, forwards the barrier and releases the held channels.`,
+      text: (c) => `Barrier ${cp(c)} has now arrived on every channel of ${task(c)}: the task's state holds exactly the records before the barrier on all inputs — a consistent cut. It forwards the barrier, snapshots its state and releases the held channels (Flink sends the barrier on before it takes the snapshot, so the tasks downstream can start aligning sooner).`,
     },
     {
       title: 'The sink pre-commits',

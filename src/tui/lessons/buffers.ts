@@ -66,7 +66,7 @@ export const buffersLesson: Lesson = {
       title: 'Records travel in buffers',
       at: 'start',
       filter: FILTER,
-      text: 'Each source task reads its log partitions and sends every word to the window task that owns its key. A record is not sent alone: it goes into the output buffer of its channel, and the buffer is sent when it holds 256 records or when the task\'s buffer timeout runs out — Flink\'s execution.buffer-timeout, 100 ms by default. The event log shows each buffer sent.',
+      text: 'Each source task reads its log partitions and sends every word to the window task that owns its key. A record is not sent alone: it goes into the output buffer of its channel, and the buffer is sent when it holds 256 records or when the task\'s buffer timeout runs out — Flink\'s execution.buffer-timeout, 100 ms by default. (Flink\'s buffers are 32 KiB memory segments, full by bytes, and one output flusher flushes all of a task\'s channels every timeout; weir counts records and times each buffer from its first.) The event log shows each buffer sent.',
     },
     {
       title: 'The buffer timeout runs out',
@@ -95,7 +95,7 @@ export const buffersLesson: Lesson = {
       run: 'eager',
       at: { kind: 'buffer.send' },
       filter: FILTER,
-      text: (c) => `Now --buffer-timeout 0: a buffer goes as soon as the step that filled it is over. Here ${task(c)} sends ${plural(records(c.event), 'record')} to ${str(c.event, 'to')} at once. In this run ${perBuffer(c)}: more, smaller messages, and each record waits less. Flink's default trades that latency for throughput.`,
+      text: (c) => `Now --buffer-timeout 0: Flink then flushes after every record; weir sends a buffer as soon as the step that filled it is over, so the records a task emits in one step still travel together. Here ${task(c)} sends ${plural(records(c.event), 'record')} to ${str(c.event, 'to')} at once. In this run ${perBuffer(c)}: more, smaller messages, and each record waits less. Flink's default trades that latency for throughput.`,
     },
   ],
 };

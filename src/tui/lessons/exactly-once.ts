@@ -24,6 +24,12 @@ const BASE: Omit<RunSettings, 'guarantee'> = {
 
 const task = (c: StepContext): string => str(c.event, 'task') ?? '?';
 const FILTER = 'txn,checkpoint.complete,job,proc';
+/** Why a transaction named for one checkpoint (`…-c3`) commits at another: the note, or nothing when they agree. */
+const namedFor = (c: StepContext): string => {
+  const named = /-c(\d+)$/.exec(str(c.event, 'txn') ?? '')?.[1];
+  const at = num(c.event, 'checkpoint');
+  return named === undefined || Number(named) === at ? '' : ` (Its name says c${named}, the checkpoint after the one restored, which it was opened for; checkpoint ids are never used twice, so the aborted c${named} is followed by c${at}, at whose barrier it was pre-committed.)`;
+};
 
 export const exactlyOnceLesson: Lesson = {
   name: 'exactly-once',
@@ -78,15 +84,16 @@ export const exactlyOnceLesson: Lesson = {
     },
     {
       title: 'The failed attempt\'s output is thrown away',
-      at: { kind: 'txn.abort', match: is.sink },
+      // A transaction of the window results' sink (not the late side output's): where the first copies are.
+      at: { kind: 'txn.abort', match: (c: StepContext) => is.sink(c) && (str(c.event, 'txn') ?? '').startsWith('sink-') },
       filter: FILTER,
-      text: (c) => `${task(c)} aborts ${str(c.event, 'txn')} (${str(c.event, 'reason') ?? 'aborted'}), re-initialising its id so a zombie of attempt 0 could not write into it: the first copies were never visible and now never will be, so readers see each result once.`,
+      text: (c) => `${task(c)} aborts ${str(c.event, 'txn')} (${str(c.event, 'reason') ?? 'aborted'}), re-initialising its id so a zombie of attempt 0 could not write into it: the first copies of the results it held were never visible and now never will be, so readers see each result once.`,
     },
     {
       title: 'Commit on completion',
       at: { kind: 'txn.commit', match: is.sink },
       filter: FILTER,
-      text: (c) => `Attempt 1 took checkpoint c${num(c.event, 'checkpoint')} and it completed, so the sink commits ${str(c.event, 'txn')}: phase two. Output is visible exactly when the state that produced it is safely checkpointed.`,
+      text: (c) => `Attempt 1 took checkpoint c${num(c.event, 'checkpoint')} and it completed, so the sink commits ${str(c.event, 'txn')}: phase two. Output is visible exactly when the state that produced it is safely checkpointed.${namedFor(c)}`,
     },
     {
       title: 'Verdict',

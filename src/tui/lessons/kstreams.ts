@@ -46,7 +46,7 @@ export const kstreamsLesson: Lesson = {
       title: 'A library, not a cluster',
       at: { kind: 'ks.producer' },
       filter: FILTER,
-      text: (c) => `Two application instances, ks-0 and ks-1, each one process with one stream thread. No job manager: ${c.event.p} opens its transactional producer ${str(c.event, 'transactionalId')} (epoch ${num(c.event, 'epoch')}) and joins the consumer group of the application. The group, kept by the broker, decides who runs what.`,
+      text: (c) => `Two application instances, ks-0 and ks-1, each one process with one stream thread. No job manager: ${c.event.p} opens its transactional producer ${str(c.event, 'transactionalId')} (epoch ${num(c.event, 'epoch')}) and joins the consumer group of the application. The group, kept by the broker, decides who runs what. (In weir the group coordinator computes the assignment, as Kafka's newer streams groups (KIP-1071) do; under the classic protocol the group leader's client runs Kafka Streams' assignor.)`,
     },
     {
       title: 'Tasks from the group',
@@ -86,13 +86,13 @@ export const kstreamsLesson: Lesson = {
       title: 'The group moves on',
       at: { kind: 'group.rebalance', match: (c: StepContext) => (str(c.event, 'reason') ?? '').startsWith('expired') },
       filter: FILTER,
-      text: (c) => `ks-0's session times out (${str(c.event, 'reason')}): the broker rebalances the group, which was at generation ${num(c.event, 'generation')}. ks-1 gives up its half of the tasks and, in generation ${(num(c.event, 'generation') ?? 0) + 1}, is handed all of them, ks-0's too.`,
+      text: (c) => `ks-0's session times out (${str(c.event, 'reason')}): the broker rebalances the group, which was at generation ${num(c.event, 'generation')}. ks-1 gives up its half of the tasks and, in generation ${(num(c.event, 'generation') ?? 0) + 1}, is handed all of them, ks-0's too. (weir runs the eager protocol, where every member gives up everything; under Kafka's default since 2.4, cooperative rebalancing, ks-1 would keep its tasks and only gain ks-0's.)`,
     },
     {
       title: 'State comes back from the changelog',
       at: { kind: 'ks.restored', match: (c: StepContext) => c.event.p === 'ks-1' && (num(c.event, 'records') ?? 0) > 0 },
       filter: FILTER,
-      text: (c) => `Before task ${str(c.event, 'task')} processes anything, ks-1 replays the committed changelog of store ${str(c.event, 'store')}: ${num(c.event, 'records')} records, read committed. The store is exactly what the last committed transaction left — no snapshot anywhere.`,
+      text: (c) => `Before task ${str(c.event, 'task')} processes anything, ks-1 replays the committed changelog of store ${str(c.event, 'store')}: ${num(c.event, 'records')} records, read committed. The store is exactly what the last committed transaction left. No snapshot store: the changelog is the state's durable copy.`,
     },
     {
       title: 'A crash',
@@ -142,7 +142,7 @@ export const kstreamsLesson: Lesson = {
       title: 'Fenced',
       at: { kind: 'txn.fenced', match: (c: StepContext) => (str(c.event, 'txnId') ?? '').includes('ks-0') },
       filter: FILTER,
-      text: (c) => `A ${str(c.event, 'op')} request ks-0 sent under epoch ${num(c.event, 'epoch')}, before it knew, reaches the broker only now. The transactional id is at epoch ${num(c.event, 'currentEpoch')}, so the broker refuses it: whatever a zombie still has in flight, its new epoch has fenced.`,
+      text: (c) => `A ${str(c.event, 'op')} request ks-0 sent under epoch ${num(c.event, 'epoch')}, before it knew, reaches the broker only now. The transactional id is at epoch ${num(c.event, 'currentEpoch')}, so the broker refuses it: whatever a zombie still has in flight, its new epoch has fenced. (Kafka's producer would not have sent its abort while this request was unanswered, so there the stale write would have come before the abort; weir's does not wait, a divergence listed in docs/FIDELITY.md. The epoch fences it either way.)`,
     },
     {
       title: 'Verdict',

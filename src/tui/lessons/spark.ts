@@ -49,7 +49,7 @@ export const sparkLesson: Lesson = {
       title: 'Commit last',
       at: { kind: 'spark.commit' },
       filter: FILTER,
-      text: (c) => `The reduce tasks updated state version ${num(c.event, 'batch')} → ${(num(c.event, 'batch') ?? 0) + 1} and the sink wrote the results in one transaction per partition, together with a marker "batch ${num(c.event, 'batch')} written". Only then does the driver write commits/${num(c.event, 'batch')}, with the next watermark (${num(c.event, 'nextWatermark')}).`,
+      text: (c) => `The reduce tasks updated state version ${num(c.event, 'batch')} → ${(num(c.event, 'batch') ?? 0) + 1} and the sink wrote the results in one transaction per partition, together with a marker "batch ${num(c.event, 'batch')} written" (weir's exactly-once sink to a topic: Spark's own Kafka sink is at-least-once, as the second run shows; this one follows the rule of Spark's file sink, below). Only then does the driver write commits/${num(c.event, 'batch')}, with the next watermark (${num(c.event, 'nextWatermark')}).`,
     },
     {
       title: 'The driver crashes',
@@ -73,7 +73,7 @@ export const sparkLesson: Lesson = {
       title: 'The sink remembers',
       at: { kind: 'spark.sink.skip' },
       filter: FILTER,
-      text: (c) => `The sink for partition ${num(c.event, 'partition')} reads its marker: batch ${num(c.event, 'committed')} was already written before the crash, so it writes nothing ("Skipping already committed batch"). An idempotent sink is the third leg of Spark's exactly-once, after a replayable source and the offset log.`,
+      text: (c) => `The sink for partition ${num(c.event, 'partition')} reads its marker: batch ${num(c.event, 'committed')} was already written before the crash, so it writes nothing. That is the rule of Spark's file sink, whose driver skips a batch its _spark_metadata log already lists ("Skipping already committed batch"); weir's topic sink keeps the marker per partition in the log instead. An idempotent sink is the third leg of Spark's exactly-once, after a replayable source and the offset log.`,
     },
     {
       title: 'Verdict',

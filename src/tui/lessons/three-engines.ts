@@ -37,6 +37,14 @@ const verdict = (c: StepContext): string => {
   return failed.length === 0 ? `all ${checks.length} checks passed` : `✗ ${failed.map((x) => x.name).join(', ')}`;
 };
 const countOf = (c: StepContext, kind: string, upTo = Infinity): number => c.replay.index.positions(kind).filter((i) => i <= upTo).length;
+/** What became of the windows Flink fired before the crash, from the run's trace. */
+const firedBeforeCrash = (c: StepContext): string => {
+  const crash = c.replay.index.positions('proc.crash')[0];
+  const fired = crash === undefined ? 0 : countOf(c, 'window.fire', crash);
+  return fired === 0
+    ? 'No window fired before the crash, so the transactions of the earlier checkpoints held nothing: each sink closed them at their barriers, with nothing to pre-commit or commit.'
+    : `${fired} windows fired before the crash, into transactions that no completed checkpoint had yet pre-committed: the next attempt aborted those (the step before), its replay fired the windows again, and each count is visible once, now.`;
+};
 
 export const threeEnginesLesson: Lesson = {
   name: 'three-engines',
@@ -63,7 +71,7 @@ export const threeEnginesLesson: Lesson = {
       title: 'Flink: the crash',
       at: { kind: 'proc.crash' },
       filter: FLINK,
-      text: (c) => `${c.event.p} crashes at ${c.event.t} ms: its tasks' state, timers and open transactions are gone. Nothing it had not committed was ever visible.`,
+      text: (c) => `${c.event.p} crashes at ${c.event.t} ms: its tasks' state and timers are gone. Its sinks' open transactions are not: they stay open on the broker, holding back read-committed readers, until the next attempt aborts them. Nothing it had not committed was ever visible.`,
     },
     {
       title: 'Flink: the job fails',
@@ -87,7 +95,7 @@ export const threeEnginesLesson: Lesson = {
       title: 'Flink: output waits for the checkpoint',
       at: { kind: 'txn.commit', match: (c: StepContext) => str(c.event, 'task') !== undefined },
       filter: FLINK,
-      text: (c) => `${str(c.event, 'task')} commits transaction ${str(c.event, 'txn')} now that checkpoint ${num(c.event, 'checkpoint')} completed. A window's count is written once the watermark passes the window's end, into the open transaction, and becomes visible only at the next completed checkpoint: the window, the watermark and up to one checkpoint interval — Flink's visible latency. Before the crash no window had closed, so the transactions of the earlier checkpoints held nothing: each sink closed them at their barriers, with nothing to pre-commit or commit. Flink (${verdict(c)}).`,
+      text: (c) => `${str(c.event, 'task')} commits transaction ${str(c.event, 'txn')} now that checkpoint ${num(c.event, 'checkpoint')} completed. A window's count is written once the watermark passes the window's end, into the open transaction, and becomes visible only at the next completed checkpoint: the window, the watermark and up to one checkpoint interval — Flink's visible latency. ${firedBeforeCrash(c)} Flink (${verdict(c)}).`,
     },
     {
       title: 'Kafka Streams: state in local stores, logged',
@@ -106,7 +114,7 @@ export const threeEnginesLesson: Lesson = {
       // A commit with counts in it: output and changelog besides the repartitioned words and the offsets.
       at: { kind: 'txn.commit', match: (c: StepContext) => (str(c.event, 'txnId') ?? '').includes('ks-0') && (num(c.event, 'partitions') ?? 0) > 4 },
       filter: KS,
-      text: (c) => `100 ms (--commit-interval) after its last commit ended, ks-0 commits: the record cache flushes, and one transaction (${str(c.event, 'txnId')}, ${num(c.event, 'partitions')} partitions) makes the updated counts, the changelog writes and the consumed offsets visible together. A count is visible within about one commit interval of its input — no waiting for the window to close.`,
+      text: (c) => `100 ms (--commit-interval) after its last commit ended, ks-0 commits: the record cache flushes, and one transaction (${str(c.event, 'txnId')}, ${num(c.event, 'partitions')} partitions) makes the updated counts, the changelog writes and the consumed offsets visible together. A count is visible within about two commit intervals of its input — the words reach the counting task through the repartition topic, which it reads committed, so first the re-keying task's commit and then its own — with no waiting for the window to close.`,
     },
     {
       title: 'Kafka Streams: the crash',
@@ -133,14 +141,14 @@ export const threeEnginesLesson: Lesson = {
       run: 'kstreams',
       at: { kind: 'group.rebalance', match: afterCrash },
       filter: KS,
-      text: (c) => `ks-0 joins the group again (${str(c.event, 'reason')}); the broker rebalances the group, which was at generation ${num(c.event, 'generation')}, and every task is closed and handed out anew. ks-1 keeps running until the rebalance asks for its tasks.`,
+      text: (c) => `ks-0 joins the group again (${str(c.event, 'reason')}); the broker rebalances the group, which was at generation ${num(c.event, 'generation')}. weir runs Kafka Streams' eager protocol: every member gives up all its tasks (suspended, not closed: a task handed back to the same instance resumes from memory) and the tasks are dealt anew. ks-1 keeps running until the rebalance asks for its tasks. (Kafka's default since 2.4 is cooperative rebalancing, in which ks-1 would keep its tasks throughout.)`,
     },
     {
       title: 'Kafka Streams: restore from the changelog',
       run: 'kstreams',
       at: { kind: 'ks.restored', match: (c: StepContext) => afterCrash(c) && (num(c.event, 'records') ?? 0) > 0 },
       filter: KS,
-      text: (c) => `Before task ${str(c.event, 'task')} counts anything, ${c.event.p} replays the committed changelog of store ${str(c.event, 'store')}: ${num(c.event, 'records')} records, read committed, up to offset ${num(c.event, 'offset')}. Then the task resumes from its committed offsets of the repartition topic, so what ks-0 read after its last commit is read again. No snapshot anywhere: the log is the state (${verdict(c)}).`,
+      text: (c) => `Before task ${str(c.event, 'task')} counts anything, ${c.event.p} replays the committed changelog of store ${str(c.event, 'store')}: ${num(c.event, 'records')} records, read committed, up to offset ${num(c.event, 'offset')}. Then the task resumes from its committed offsets of the repartition topic, so what ks-0 read after its last commit is read again. No snapshot store: the changelog is the state's durable copy (a store's local \`.checkpoint\` file only says how far the local copy had got, so a restore can start there; a crash under exactly-once leaves none) (${verdict(c)}).`,
     },
     {
       title: 'Spark: a batch is fixed before it runs',
@@ -154,34 +162,34 @@ export const threeEnginesLesson: Lesson = {
       run: 'spark',
       at: { kind: 'spark.commit' },
       filter: SPARK,
-      text: (c) => `Batch ${num(c.event, 'batch')} is done: its output was written in one transaction per output partition, marked with the batch id, and the driver wrote the commit log. A count is visible once its batch commits — a trigger interval plus the batch's own run.`,
+      text: (c) => `Batch ${num(c.event, 'batch')} is done: its output was written in one transaction per output partition, marked with the batch id, and the driver wrote the commit log. (That exactly-once sink to a topic is weir's: Spark's own Kafka sink is at-least-once. It follows the rule of Spark's file sink, whose driver skips a batch its \`_spark_metadata\` log shows written.) A count is visible once its batch commits — a trigger interval plus the batch's own run.`,
     },
     {
       title: 'Spark: the crash',
       run: 'spark',
       at: { kind: 'proc.crash' },
       filter: SPARK,
-      text: (c) => `${c.event.p} crashes at ${c.event.t} ms. It holds no state of its own between batches: everything it had is in the offset log, the state versions and the committed output.`,
+      text: (c) => `${c.event.p} crashes at ${c.event.t} ms. It holds nothing recovery needs: everything that counts is in the offset log, the state versions in the checkpoint location and the committed output. (Spark's executors also keep recent state versions in memory, as a cache; weir's keep none.)`,
     },
     {
       title: 'Spark: the lost task is sent again',
       run: 'spark',
       at: { kind: 'spark.task.retry' },
       filter: SPARK,
-      text: (c) => `The driver's tasks of batch ${num(c.event, 'batch')} on the lost executor never answered; after its task timeout it sends ${str(c.event, 'task')} again (attempt ${num(c.event, 'attempt')}). The batch keeps the offsets and watermark its offset-log entry fixed, so the retry reads exactly the same records. (Had the driver crashed, it would re-run the whole batch that has no commit-log entry, the same way.)`,
+      text: (c) => `The driver's tasks of batch ${num(c.event, 'batch')} on the lost executor never answered; after weir's task timeout (1 s: Spark itself notices a lost executor by a dropped connection or missed heartbeats, then resubmits its tasks) it sends ${str(c.event, 'task')} again (attempt ${num(c.event, 'attempt')}). The batch keeps the offsets and watermark its offset-log entry fixed, so the retry reads exactly the same records. (Had the driver crashed, it would re-run the whole batch that has no commit-log entry, the same way.)`,
     },
     {
       title: 'Spark: the batch finishes',
       run: 'spark',
       at: { kind: 'spark.commit', match: afterCrash },
       filter: SPARK,
-      text: (c) => `Batch ${num(c.event, 'batch')} commits at ${c.event.t} ms, ${c.event.t - CRASH_AT_MS} ms after the crash: Spark's recovery here is mostly the task timeout, not a restore. ${countOf(c, 'spark.commit', c.index)} batches so far (${verdict(c)}).`,
+      text: (c) => `Batch ${num(c.event, 'batch')} commits at ${c.event.t} ms, ${c.event.t - CRASH_AT_MS} ms after the crash: Spark's recovery here is mostly noticing the lost executor (weir's 1 s task timeout), not a restore. ${countOf(c, 'spark.commit', c.index)} batches so far (${verdict(c)}).`,
     },
     {
       title: 'Why visible latency differs',
       run: 'spark',
       at: 'end',
-      text: 'The same input, three shapes of delay. Flink shows a window only when the watermark closes it, and then only at the next completed checkpoint (--checkpoint-interval, 500 ms). Kafka Streams and Spark show running counts: every commit (--commit-interval, 100 ms after the last one) or every batch (--trigger-interval, 100 ms plus the batch). After the crash Flink rewinds every task to a checkpoint, Kafka Streams rebuilds only the crashed instance\'s stores from their changelogs, and Spark waits out a task timeout and sends the lost tasks again. `weir compare wordcount --seed 1 --events 400 --crash worker@1500` measures all of it; q leaves.',
+      text: 'The same input, three shapes of delay. Flink shows a window only when the watermark closes it, and then only at the next completed checkpoint (--checkpoint-interval, 500 ms). Kafka Streams and Spark show running counts: every commit (--commit-interval, 100 ms after the last one) or every batch (--trigger-interval, 100 ms plus the batch). After the crash Flink rewinds every task to a checkpoint, Kafka Streams rebuilds only the crashed instance\'s stores from their changelogs, and Spark notices the lost executor (here by weir\'s task timeout) and sends its tasks again. `weir compare wordcount --seed 1 --events 400 --crash worker@1500` measures all of it; q leaves.',
     },
   ],
 };

@@ -74,7 +74,7 @@ export const triggersLesson: Lesson = {
     {
       title: 'A team\'s scores',
       at: 'start',
-      text: `The running example of Streaming Systems, shrunk so that one of its minutes is a second: eight scores of team blue (${TRIGGERS_SCORES.map((r) => r.value).join(', ')}) are summed per ${fmt(W2)} ms window of event time. They arrive out of order over 4.4 s of processing time; the ${straggler.value}, scored at ${fmt(straggler.ts)} ms, arrives last, ${fmt(straggler.atMs - TRIGGERS_SCORES[0]!.atMs)} ms after the first. Four scripted sources feed the same scores to four windowed sums: perfect, heuristic, accumulating and discarding. A trigger decides when a window emits; each emission is a pane, EARLY, ON_TIME or LATE.`,
+      text: `The running example of Streaming Systems, shrunk so that one of its minutes is a second: eight scores of team blue (${TRIGGERS_SCORES.map((r) => r.value).join(', ')}) are summed per ${fmt(W2)} ms window of event time. They arrive out of order over 4.4 s of processing time; the ${straggler.value}, scored at ${fmt(straggler.ts)} ms, arrives last, ${fmt(straggler.atMs - TRIGGERS_SCORES[0]!.atMs)} ms after the first. Four scripted sources feed the same scores to four windowed sums: perfect, heuristic, accumulating and discarding. A trigger decides when a window emits; each emission is a pane, EARLY, ON_TIME or LATE. The trigger and pane names below are Beam's, as the book uses them; the run is on weir's Flink engine, whose triggers build the same behaviour from Flink's trigger primitives.`,
     },
     {
       title: 'A perfect watermark',
@@ -92,7 +92,7 @@ export const triggersLesson: Lesson = {
       title: 'What the heuristic watermark drops',
       at: { kind: 'record.late', match: (c: StepContext) => branchOfId(num(c.event, 'id') ?? -1) === 'heuristic' },
       filter: FILTER,
-      text: (c) => `Score ${num(c.event, 'id')}, the ${straggler.value} at ts ${fmt(num(c.event, 'ts') ?? 0)}, arrives at ${at(c)} behind the watermark (${wm(c)}). Its window fired and, with no allowed lateness, is gone: the record goes to the late side output and [0, 2,000) stays at 5. A too-fast heuristic watermark loses data; a too-slow one delays every result.`,
+      text: (c) => `The score ${straggler.value} (record ${num(c.event, 'id')}) at ts ${fmt(num(c.event, 'ts') ?? 0)}, arrives at ${at(c)} behind the watermark (${wm(c)}). Its window fired and, with no allowed lateness, is gone: the record goes to the late side output and [0, 2,000) stays at 5. A too-fast heuristic watermark loses data; a too-slow one delays every result.`,
     },
     {
       title: 'Early panes',
@@ -104,7 +104,7 @@ export const triggersLesson: Lesson = {
       title: 'Another early pane',
       at: fire('accumulating', W2, 'EARLY'),
       filter: FILTER,
-      text: (c) => `Another score arrived, so another early pane ${fmt(TRIGGERS_EARLY_MS)} ms later (pane ${num(c.event, 'firing')}): ${scores(c)}. In accumulating mode each pane holds everything the window has seen, so it replaces the one before.`,
+      text: (c) => `Another score arrived, so another early pane, ${fmt(TRIGGERS_EARLY_MS)} ms of processing time after that score, the first of the new pane (pane ${num(c.event, 'firing')}): ${scores(c)}. In accumulating mode each pane holds everything the window has seen, so it replaces the one before.`,
     },
     {
       title: 'The on-time pane',
@@ -116,7 +116,7 @@ export const triggersLesson: Lesson = {
       title: 'A late pane, accumulating',
       at: fire('accumulating', 0, 'LATE', 'start'),
       filter: FILTER,
-      text: (c) => `Here the ${straggler.value} is not lost: this branch keeps windows ${fmt(TRIGGERS_LATENESS_MS)} ms past the watermark (allowed lateness), and withLateFirings() fires a LATE pane for each late score. At ${at(c)}, ${win(c)} emits ${scores(c)}: the corrected sum, which replaces the on-time 5.`,
+      text: (c) => `Here the ${straggler.value} is not lost: this branch keeps each window until the watermark is ${fmt(TRIGGERS_LATENESS_MS)} ms past the window's end (allowed lateness), and withLateFirings() fires a LATE pane for each late score. At ${at(c)}, ${win(c)} emits ${scores(c)}: the corrected sum, which replaces the on-time 5.`,
     },
     {
       title: 'Discarding panes',

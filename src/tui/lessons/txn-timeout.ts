@@ -30,6 +30,13 @@ const FILTER = 'ks.producer,ks.running,ks.assigned,txn.timeout,txn.abort,proc.,g
 /** An event on ks-0's first transactional id (the one its first start took), which the crash left open. */
 const firstId = (c: StepContext): boolean => (str(c.event, 'txnId') ?? '').includes('-ks-0.0-');
 
+/** How many partitions the transaction the broker aborts had written to, as " (N here)", from its abort. */
+function openPartitions(c: StepContext): string {
+  const abort = [...c.replay.index.positions('txn.abort')].find((i) => i >= c.index);
+  const n = abort === undefined ? undefined : num(c.replay.index.events[abort]!, 'partitions');
+  return n === undefined ? '' : ` (${n} here)`;
+}
+
 export const txnTimeoutLesson: Lesson = {
   name: 'txn-timeout',
   title: 'A hanging transaction and the broker\'s timeout',
@@ -49,7 +56,7 @@ export const txnTimeoutLesson: Lesson = {
       title: 'A crash mid-transaction',
       at: { kind: 'proc.crash', match: (c: StepContext) => c.event.p === 'ks-0' },
       filter: FILTER,
-      text: () => 'ks-0 crashes. Its current transaction had begun: the records it wrote are in the output partitions, neither committed nor aborted. A read-committed reader stops at the first of them (the last stable offset), and so does everything written after them, by anyone.',
+      text: () => 'ks-0 crashes. Its current transaction had begun: the records it wrote are in the output partitions it wrote to, neither committed nor aborted. A read-committed reader of such a partition stops at the first of them (the last stable offset), and so does everything written there after them, by anyone.',
     },
     {
       title: 'A new id fences nothing',
@@ -67,7 +74,7 @@ export const txnTimeoutLesson: Lesson = {
       title: 'The broker\'s sweep',
       at: { kind: 'txn.timeout', match: firstId },
       filter: FILTER,
-      text: (c) => `The job finished seconds ago; the world went on for one reason. Every 10 s the broker's coordinator looks for transactions open past their timeout: at ${fmtSecs(c.event.t, 3)} it finds this one, begun at ${fmtSecs(num(c.event, 'startMs'), 3)} with a timeout of ${fmtSecs(num(c.event, 'timeoutMs'), 3)}. It aborts it and bumps its id's epoch, so a producer still holding it would be fenced. Until now every read-committed reader of the output waited behind it; the records after it become visible.`,
+      text: (c) => `The job finished seconds ago; the world went on for one reason. Every 10 s the broker's coordinator looks for transactions open past their timeout: at ${fmtSecs(c.event.t, 3)} it finds this one, begun at ${fmtSecs(num(c.event, 'startMs'), 3)} with a timeout of ${fmtSecs(num(c.event, 'timeoutMs'), 3)}. It aborts it and bumps its id's epoch, so a producer still holding it would be fenced. Until now every read-committed reader of the partitions it had written to${openPartitions(c)} waited behind it; the records after it become visible.`,
     },
     {
       title: 'Verdict',

@@ -65,7 +65,7 @@ export const warmupsLesson: Lesson = {
       title: 'Warm-ups instead of tasks',
       at: { kind: 'ks.assigned', match: restarted },
       filter: FILTER,
-      text: (c) => `ks-0 is back and joins; its join reports no offset sums. The round-robin deals 1_0 and 1_2 to ks-0 as before, but ks-0 is the whole changelog behind, more than the acceptable 0, and ks-1 is caught up: the assignor moves them to ks-1 and gives ks-0 warm-up replicas instead (standbys ${listText(c, 'standbys')}, Kafka's max.warmup.replicas is 2). ks-1 keeps counting without a pause; ks-0 runs only the stateless tasks ${listText(c, 'tasks')}.`,
+      text: (c) => `ks-0 is back and joins; its join reports no offset sums. The round-robin deals 1_0 and 1_2 to ks-0 as before, but ks-0 is the whole changelog behind, more than the acceptable 0, and ks-1 is caught up: the assignor moves them to ks-1 and gives ks-0 warm-up replicas instead (standbys ${listText(c, 'standbys')}, Kafka's max.warmup.replicas is 2). ks-1 keeps the counting tasks and their stores: under weir's eager protocol it suspended them for the rebalance and now resumes them from memory, with nothing to restore; ks-0 runs only the stateless tasks ${listText(c, 'tasks')}.`,
     },
     {
       title: 'Caught up',

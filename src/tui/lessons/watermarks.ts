@@ -18,6 +18,13 @@ function channels(c: StepContext): string {
   return t.channels.map((ch, i) => `ch${i} ${ch.idle ? 'idle' : fmtWm(ch.wm)}`).join(', ');
 }
 
+/** When the idle source found its partition idle (its `task.idle`, before this step), as ", at N ms". */
+function idleSince(c: StepContext): string {
+  const before = [...c.replay.index.positions('task.idle')].filter((i) => i < c.index);
+  const i = before[before.length - 1];
+  return i === undefined ? '' : `, at ${c.replay.index.events[i]!.t} ms`;
+}
+
 export const watermarksLesson: Lesson = {
   name: 'watermarks',
   title: 'Watermarks',
@@ -33,7 +40,7 @@ export const watermarksLesson: Lesson = {
       title: 'A source promises',
       at: { kind: 'watermark', match: (c: StepContext) => is.ownWatermark(c) && is.task('clicks')(c) },
       filter: 'watermark',
-      text: (c) => `${task(c)} emits watermark ${wm(c)}: the largest timestamp it has read, minus the 50 ms of disorder it allows, minus 1. It promises that no click older than ${wm(c)} will come (bounded out-of-orderness).`,
+      text: (c) => `${task(c)} emits watermark ${wm(c)}: the largest timestamp it has read, minus the 50 ms of disorder it allows, minus 1. It promises that no click with a timestamp at or before ${wm(c)} will come (bounded out-of-orderness).`,
     },
     {
       title: 'Watermarks travel with the data',
@@ -51,7 +58,7 @@ export const watermarksLesson: Lesson = {
       title: 'An idle input',
       at: { kind: 'watermark', match: (c: StepContext) => c.event.idle === true },
       filter: 'watermark',
-      text: (c) => `clicks[3]'s partition got no data. At each periodic watermark emission the source asks whether it read anything since the last one; the first that found nothing started a countdown, and this one, more than its idle timeout (400 ms) later, finds the partition idle (Flink's IdlenessTimer). It marks its output idle, and ${task(c)} stops waiting for channel ${num(c.event, 'ch')}: the minimum is now taken over the active channels only.`,
+      text: (c) => `clicks[3]'s partition got no data. At each periodic watermark emission the source asks whether it read anything since the last one; the first that found nothing started a countdown, and one more than its idle timeout (400 ms) later found the partition idle (Flink's IdlenessTimer)${idleSince(c)}. The source marked its output idle; now ${task(c)} has heard it and stops waiting for channel ${num(c.event, 'ch')}: the minimum is now taken over the active channels only.`,
     },
     {
       title: 'The watermark moves',
@@ -72,7 +79,7 @@ export const watermarksLesson: Lesson = {
       title: 'A window fires',
       at: { kind: 'window.fire', from: 'start' },
       filter: 'watermark,window',
-      text: (c) => `${task(c)} fires session [${num(c.event, 'start')},${num(c.event, 'end')}) of ${str(c.event, 'key')} at watermark ${wm(c)}: a window fires once the watermark reaches its end − 1, because then no record for it can still be on time.`,
+      text: (c) => `${task(c)} fires session [${num(c.event, 'start')},${num(c.event, 'end')}) of ${str(c.event, 'key')} at watermark ${wm(c)}: a window fires once the watermark reaches its end − 1, because then no record for it can still be on time. Not the last word, though: sessions allows 300 ms of lateness, so a late click can still join this session (or merge it with another) and make it fire again with the new count.`,
     },
     {
       title: 'End of input',

@@ -57,7 +57,7 @@ export const zombiesLesson: Lesson = {
       title: 'Restarted on the spare',
       at: { kind: 'job.restore', match: (c: StepContext) => (num(c.event, 'attempt') ?? 0) > 0 },
       filter: FILTER,
-      text: (c) => `Attempt ${num(c.event, 'attempt')} restores checkpoint ${num(c.event, 'checkpoint')} on ${str(c.event, 'slots')}: the spare took tm-1's slot. tm-1 never got the cancel, so its tasks of attempt 0 are still running — reading input, writing into their open transaction. A zombie.`,
+      text: (c) => `Attempt ${num(c.event, 'attempt')} restores checkpoint ${num(c.event, 'checkpoint')} on ${str(c.event, 'slots')}: the spare took tm-1's slot. tm-1 never got the cancel, so its tasks of attempt 0 are still running — reading input, writing into their open transaction. A zombie. (weir's choice, to show what fencing alone protects against: a real Flink task executor that stops hearing the job manager fails its own tasks once its heartbeat times out, so a zombie there lives only that long; docs/CHOICES.md.)`,
     },
     {
       title: 'Fencing the old producer',
@@ -69,7 +69,7 @@ export const zombiesLesson: Lesson = {
       title: 'The zombie is refused',
       at: { kind: 'txn.fenced', match: fromZombie },
       filter: FILTER,
-      text: (c) => `The zombie writes into ${str(c.event, 'txnId')} with epoch ${num(c.event, 'epoch')}; the log is at epoch ${num(c.event, 'currentEpoch')} and refuses the ${str(c.event, 'op')} (Kafka's ProducerFencedException).`,
+      text: (c) => `The zombie writes into ${str(c.event, 'txnId')} with epoch ${num(c.event, 'epoch')}; the log is at epoch ${num(c.event, 'currentEpoch')} and refuses the ${str(c.event, 'op')} (${str(c.event, 'op') === 'produce' ? "Kafka's broker answers a produce with a stale epoch INVALID_PRODUCER_EPOCH; the producer's next request to the transaction coordinator then finds it fenced" : "Kafka's transaction coordinator answers PRODUCER_FENCED: ProducerFencedException"}).`,
     },
     {
       title: 'The zombie stops writing',
@@ -81,7 +81,7 @@ export const zombiesLesson: Lesson = {
       title: 'Back in touch',
       at: { kind: 'tm.stale' },
       filter: FILTER,
-      text: (c) => `The partition healed. The first heartbeat ${c.event.p} receives names attempt ${num(c.event, 'current')}, newer than its own ${num(c.event, 'attempt')}: it cancels its ${num(c.event, 'tasks')} stale tasks, and a sink that closes aborts the transaction it has open (Flink's Kafka sink does). The zombie is gone.`,
+      text: (c) => `The partition healed (in weir the zombie has lived this long; Flink's task executor would have failed its tasks at its heartbeat timeout). The first heartbeat ${c.event.p} receives names attempt ${num(c.event, 'current')}, newer than its own ${num(c.event, 'attempt')}: it cancels its ${num(c.event, 'tasks')} stale tasks, and a sink that closes aborts the transaction it has open (Flink's Kafka sink does). The zombie is gone.`,
     },
     {
       title: 'Verdict',

@@ -66,10 +66,10 @@ export function checkExactlyOnceWindows(
   const lateIds = checkLateOutput(late, byId, spec, problems);
   const counts = accountRecords(input, byId, spec, sel.finals, results, lateIds, opts.pending ?? new Set(), resets, problems);
   if (!opts.canBeLate) compareWithReference(input, spec, sel.finals, late, problems);
-  const lateFirings = [...sel.finals.values()].filter((r) => r.firing > 0).length;
+  const updates = [...sel.finals.values()].filter((r) => r.firing > 0).length;
   return problems.verdict('exactly-once',
     `${formatCount(input.length)} records accounted for in ${formatCount(sel.finals.size)} results` +
-    ` (${formatCount(lateFirings)} from late firings), ${formatCount(lateIds.size)} late` +
+    ` (${formatCount(updates)} of them updates to an earlier result), ${formatCount(lateIds.size)} late` +
     (counts.pending > 0 ? `, ${formatCount(counts.pending)} pending (in a window not yet closed when the job ended)` : '') +
     (counts.reset > 0 ? `, ${formatCount(counts.reset)} left out of a window its store's retention made start afresh after a restore (Kafka Streams)` : ''));
 }
