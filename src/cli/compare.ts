@@ -138,8 +138,8 @@ export async function compareCommand(argv: readonly string[]): Promise<number> {
   }
   progress?.clear();
   const summary = summarizeSeeds(runs);
-  if (json) process.stdout.write(JSON.stringify(seedsJson(runs, summary, seed, seeds)) + '\n');
-  else process.stdout.write(`${seedsTable(runs[0]!, summary, seeds)}\n\n${chart(summary.map((e) => ({ engine: e.engine, counts: e.visibleHistogram })), `, ${seeds} seeds`)}\n${failures(summary)}\n`);
+  if (json) process.stdout.write(JSON.stringify(seedsJson(runs, summary, seed, seeds, faults, profile)) + '\n');
+  else process.stdout.write(`${seedsTable(runs[0]!, summary, seeds, faults, profile)}\n\n${chart(summary.map((e) => ({ engine: e.engine, counts: e.visibleHistogram })), `, ${seeds} seeds`)}\n${failures(summary)}\n`);
   return summary.every((e) => e.failedSeeds.length === 0) ? EXIT.ok : EXIT.checkFailed;
 }
 
@@ -220,6 +220,18 @@ function faultsLine(c: Comparison): string {
   return c.faults.length === 0 ? 'no faults' : c.faults.map(faultText).join(', ');
 }
 
+/** The faults an engine's run leaves out (a cut between two roles its one process plays), as notes. */
+function leftOutLines(engines: readonly EngineName[], faults: readonly RoleFault[]): string[] {
+  return engines.flatMap((engine) => COMPARE_MODULE!.faultsLeftOut(engine, faults).map((x) => `  (${engine}: no ${faultText(x.fault)}: ${x.why})`));
+}
+
+/** With --seeds: the faults every seed shares (those given), and those each seed draws for itself. */
+function seedsFaultsLine(explicit: readonly RoleFault[], profile: string): string {
+  const given = explicit.length === 0 ? '' : explicit.map(faultText).join(', ');
+  const drawn = profile === 'none' ? '' : `a ${profile} fault plan drawn from each seed`;
+  return [given, drawn].filter(Boolean).join(', and ') || 'no faults';
+}
+
 function faultText(f: RoleFault): string {
   switch (f.kind) {
     case 'crash': return `crash ${f.role} at ${n(f.atMs)} ms (+${n(f.restartAfterMs)} ms)`;
@@ -268,6 +280,7 @@ export function table(c: Comparison): string {
   out.push('', NOTES);
   for (const col of cols) for (const x of col.report.checks.filter((k) => !k.ok)) out.push(`  ${col.engine} ✗ ${x.name}: ${x.detail}`);
   for (const s of c.skipped) out.push(`  (${s.engine} skipped: ${s.reason})`);
+  out.push(...leftOutLines(c.columns.map((col) => col.engine), c.faults));
   return out.join('\n');
 }
 
@@ -299,7 +312,7 @@ const SHORT_LABEL: Record<string, string> = {
 
 const UNIT_NOTE: Record<Metric['unit'], string> = { ms: ' (ms)', bytes: ' (B)', records: '', count: '' };
 
-export function seedsTable(first: Comparison, summary: readonly EngineSeeds[], seeds: number): string {
+export function seedsTable(first: Comparison, summary: readonly EngineSeeds[], seeds: number, explicit: readonly RoleFault[], profile: string): string {
   const { METRICS } = COMPARE_MODULE!;
   const row = (label: string, f: (e: EngineSeeds) => string): string[] => [label, ...summary.map(f)];
   const rows: string[][] = [
@@ -316,7 +329,8 @@ export function seedsTable(first: Comparison, summary: readonly EngineSeeds[], s
     rows.push(row(`${SHORT_LABEL[m.label] ?? m.label}${UNIT_NOTE[m.unit]}`, (e) => spreadCell(m, e.cells[m.key])));
     if (m.key === 'late') rows.push(row('  by the rule', (e) => SHORT_RULE[e.engine] ?? e.lateRule));
   }
-  return [`  ${n(first.events)} events, ${faultsLine(first)}; median (min–max) over ${n(seeds)} seeds`, '', ...layout(rows), '', NOTES].join('\n');
+  const notes = [...first.skipped.map((x) => `  (${x.engine} skipped: ${x.reason})`), ...leftOutLines(summary.map((e) => e.engine), explicit)];
+  return [`  ${n(first.events)} events, ${seedsFaultsLine(explicit, profile)}; median (min–max) over ${n(seeds)} seeds`, '', ...layout(rows), '', NOTES, ...notes].join('\n');
 }
 
 function failures(summary: readonly EngineSeeds[]): string {
@@ -392,6 +406,7 @@ function comparisonJson(c: Comparison): unknown {
       engine: col.engine,
       ok: col.report.ok,
       knob: col.knob,
+      faultsLeftOut: COMPARE_MODULE!.faultsLeftOut(col.engine, c.faults),
       checks: col.report.checks,
       processingLatencyMs: col.processing,
       visibleLatencyMs: { ...col.visible, histogram: histogramOf(col) },
@@ -416,10 +431,11 @@ function comparisonJson(c: Comparison): unknown {
   };
 }
 
-function seedsJson(runs: readonly Comparison[], summary: readonly EngineSeeds[], start: number, count: number): unknown {
+function seedsJson(runs: readonly Comparison[], summary: readonly EngineSeeds[], start: number, count: number, explicit: readonly RoleFault[], profile: string): unknown {
   const first = runs[0]!;
   return {
-    scenario: first.scenario, seeds: { start, count }, guarantee: first.guarantee, events: first.events, faults: first.faults,
+    // `faults`: those every seed shares (given on the command line); `faultProfile`: what each seed draws on top.
+    scenario: first.scenario, seeds: { start, count }, guarantee: first.guarantee, events: first.events, faults: explicit, faultProfile: profile, skipped: first.skipped,
     histogramEdgesMs: COMPARE_MODULE!.HISTOGRAM_EDGES_MS,
     engines: summary.map((e) => ({
       engine: e.engine, knob: e.knob, runs: e.runs, failedSeeds: e.failedSeeds, lateRule: e.lateRule,

@@ -68,6 +68,16 @@ export function processOf(engine: EngineName, role: Role): string {
   return map[engine][role];
 }
 
+/** A cut between two roles that one process of `engine` plays both of (Kafka Streams' coordinator is the broker): nothing to cut. */
+function cutWithin(engine: EngineName, f: Extract<RoleFault, { kind: 'cut' }>): boolean {
+  return processOf(engine, f.a) === processOf(engine, f.b);
+}
+
+/** The faults of a comparison that `engine`'s plan leaves out, each with why (see `planFor`). */
+export function faultsLeftOut(engine: EngineName, faults: readonly RoleFault[]): { fault: RoleFault; why: string }[] {
+  return faults.flatMap((f) => (f.kind === 'cut' && cutWithin(engine, f) ? [{ fault: f, why: `its ${f.a} and ${f.b} are one process, ${processOf(engine, f.a)}` }] : []));
+}
+
 export function planFor(engine: EngineName, faults: readonly RoleFault[]): FaultPlan {
   const out: Fault[] = [];
   for (const f of faults) {
@@ -75,12 +85,9 @@ export function planFor(engine: EngineName, faults: readonly RoleFault[]): Fault
       case 'crash':
         out.push({ kind: 'crash', atMs: f.atMs, process: processOf(engine, f.role), restartAfterMs: f.restartAfterMs });
         break;
-      case 'cut': {
-        const a = processOf(engine, f.a);
-        const b = processOf(engine, f.b);
-        if (a !== b) out.push({ kind: 'partition', atMs: f.atMs, a, b, durationMs: f.durationMs });
+      case 'cut':
+        if (!cutWithin(engine, f)) out.push({ kind: 'partition', atMs: f.atMs, a: processOf(engine, f.a), b: processOf(engine, f.b), durationMs: f.durationMs });
         break;
-      }
       case 'spike':
         out.push({ kind: 'latency-spike', atMs: f.atMs, durationMs: f.durationMs, extraMs: f.extraMs });
         break;

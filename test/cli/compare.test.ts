@@ -76,6 +76,20 @@ describe('weir compare', () => {
     }
   });
 
+  it('says which fault an engine\'s run left out, and with --seeds which faults every seed shares and which it draws, and which engines sat out', async () => {
+    const cut = await weir(['compare', 'wordcount', '--seed', '1', '--events', '150', '--cut', 'coordinator-broker@1000+500', '--json']);
+    const byEngine = Object.fromEntries(json<{ engines: { engine: string; faultsLeftOut: unknown[] }[] }>(cut).engines.map((e) => [e.engine, e.faultsLeftOut.length]));
+    expect(byEngine).toEqual({ flink: 0, kstreams: 1, spark: 0 });
+    const text = await weir(['compare', 'wordcount', '--seed', '1', '--events', '150', '--cut', 'coordinator-broker@1000+500']);
+    expect(text.stdout).toContain('  (kstreams: no cut coordinator–broker at 1,000 ms for 500 ms: its coordinator and broker are one process, broker)');
+    const seeds = await weir(['compare', 'wordcount', '--seed', '1', '--seeds', '2', '--events', '150', '--faults', 'light', '--crash', 'worker@900', '--guarantee', 'at-most-once']);
+    expect(seeds.stdout).toContain('150 events, crash worker at 900 ms (+300 ms), and a light fault plan drawn from each seed; median (min–max) over 2 seeds');
+    expect(seeds.stdout).toMatch(/\(kstreams skipped: Kafka Streams offers exactly-once/);
+    const seedsJson = json<{ faults: unknown[]; faultProfile: string; skipped: { engine: string }[] }>(await weir(['compare', 'wordcount', '--seed', '1', '--seeds', '2', '--events', '150', '--faults', 'light', '--guarantee', 'at-most-once', '--json']));
+    expect(seedsJson).toMatchObject({ faults: [], faultProfile: 'light' });
+    expect(seedsJson.skipped.map((x) => x.engine)).toEqual(['kstreams', 'spark']);
+  });
+
   it('refuses bad input with one line and exit 2', async () => {
     for (const args of [['compare', 'nope'], ['compare', 'wordcount', '--crash', 'tm-0@5'], ['compare', 'wordcount', '--cut', 'worker@5'], ['compare', 'wordcount', '--seed', 'x'], ['compare'],
       ['compare', 'wordcount', '--commit-interval', '0'], ['compare', 'wordcount', '--seeds', '0'], ['compare', 'wordcount', '--seed', '4294967295', '--seeds', '2'], ['compare', 'wordcount', '--faults', 'wild']]) {
