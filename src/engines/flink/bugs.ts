@@ -21,7 +21,7 @@ export const FLINK_BUGS = {
     caughtBy: 'exactly-once',
   },
   'session-merge-loses-side': {
-    description: 'when session windows merge, the state of one merged window is discarded instead of merged',
+    description: 'when a record bridges two or more sessions and they merge, the state of one merged window is discarded instead of merged',
     caughtBy: 'exactly-once',
   },
   'session-merge-off-by-one': {
@@ -29,7 +29,7 @@ export const FLINK_BUGS = {
     caughtBy: 'session.structure',
   },
   'lateness-off-by-one': {
-    description: 'a window counts as late one millisecond early (< instead of <= on the lateness bound), so a record exactly at the bound is lost',
+    description: 'a window counts as late one millisecond early (its cleanup time compared with the watermark + 1 instead of the watermark), so a record exactly at the bound is lost',
     caughtBy: 'watermark.lateness',
   },
   'no-alignment': {

@@ -22,7 +22,7 @@ export const SPARK_BUGS = {
     caughtBy: 'run.completes',
   },
   'spark-commit-before-sink': {
-    description: 'the driver writes commits/N before the sink has written batch N, so a driver crash in between loses the batch: the restart goes on from N+1',
+    description: 'the driver writes commits/N before the tasks that write batch N\'s state and sink have run, and goes on to batch N+1: a driver crash in between loses the batch (the restart goes on from N+1), and without one the next batch can look for state that batch N has not yet written',
     caughtBy: 'exactly-once',
   },
   'spark-outer-join-early': {
