@@ -15,8 +15,8 @@
  *   renames that over the target, which replaces an existing regular file
  *   (the usual meaning of `-o`), keeping its mode, owner and group. A file
  *   whose owner or group this user could not give the replacement, or that
- *   has other hard links (a rename would cut them), is refused up front. That file is removed if the process exits
- *   before the rename. A signal that would end the process (Ctrl-C, SIGTERM,
+ *   has other hard links (a rename would cut them), is refused up front.
+ *   The temporary file is removed if the process exits before the rename. A signal that would end the process (Ctrl-C, SIGTERM,
  *   a closed terminal) waits from the start of a commit until the copy is
  *   renamed, then ends it as it would have: a signal's default action kills
  *   the process at once, and no exit hook runs then, so mid-copy it would
