@@ -220,6 +220,11 @@ function faultsLine(c: Comparison): string {
   return c.faults.length === 0 ? 'no faults' : c.faults.map(faultText).join(', ');
 }
 
+/** The engines that sat the comparison out, and why, as notes. */
+function skippedLines(skipped: Comparison['skipped']): string[] {
+  return skipped.map((x) => `  (${x.engine} skipped: ${x.reason})`);
+}
+
 /** The faults an engine's run leaves out (a cut between two roles its one process plays), as notes. */
 function leftOutLines(engines: readonly EngineName[], faults: readonly RoleFault[]): string[] {
   return engines.flatMap((engine) => COMPARE_MODULE!.faultsLeftOut(engine, faults).map((x) => `  (${engine}: no ${faultText(x.fault)}: ${x.why})`));
@@ -279,8 +284,7 @@ export function table(c: Comparison): string {
   const out = [`  ${n(c.events)} events, ${faultsLine(c)}`, '', ...layout(rows)];
   out.push('', NOTES);
   for (const col of cols) for (const x of col.report.checks.filter((k) => !k.ok)) out.push(`  ${col.engine} ✗ ${x.name}: ${x.detail}`);
-  for (const s of c.skipped) out.push(`  (${s.engine} skipped: ${s.reason})`);
-  out.push(...leftOutLines(c.columns.map((col) => col.engine), c.faults));
+  out.push(...skippedLines(c.skipped), ...leftOutLines(c.columns.map((col) => col.engine), c.faults));
   return out.join('\n');
 }
 
@@ -329,7 +333,7 @@ export function seedsTable(first: Comparison, summary: readonly EngineSeeds[], s
     rows.push(row(`${SHORT_LABEL[m.label] ?? m.label}${UNIT_NOTE[m.unit]}`, (e) => spreadCell(m, e.cells[m.key])));
     if (m.key === 'late') rows.push(row('  by the rule', (e) => SHORT_RULE[e.engine] ?? e.lateRule));
   }
-  const notes = [...first.skipped.map((x) => `  (${x.engine} skipped: ${x.reason})`), ...leftOutLines(summary.map((e) => e.engine), explicit)];
+  const notes = [...skippedLines(first.skipped), ...leftOutLines(summary.map((e) => e.engine), explicit)];
   return [`  ${n(first.events)} events, ${seedsFaultsLine(explicit, profile)}; median (min–max) over ${n(seeds)} seeds`, '', ...layout(rows), '', NOTES, ...notes].join('\n');
 }
 
