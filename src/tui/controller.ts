@@ -33,6 +33,11 @@ export interface ReplayUi {
   note: string | undefined;
   /** The store view (Kafka Streams), when open: which instance (0: all, k: the k-th) and which page. */
   stores: StoreViewUi | undefined;
+  /**
+   * While playing: the virtual time the play has reached (the cursor is the last event at or
+   * before it), so that a tick moves time by the speed even where no event falls in it.
+   */
+  playMs?: number;
 }
 
 export interface StoreViewUi {
@@ -63,6 +68,8 @@ export type Action =
 export interface UiContext {
   index: TraceIndex;
   violations: readonly ViolationSite[];
+  /** False for a trace file, which holds no verdicts (a token's run has them). */
+  verdicts?: boolean;
 }
 
 export function initialUi(cursor = 0, filter = ''): ReplayUi {
@@ -85,17 +92,22 @@ export function reduceUi(ui: ReplayUi, a: Action, ctx: UiContext): ReplayUi {
       return { ...at(to), playing: false };
     }
     case 'violation': {
+      if (ctx.verdicts === false) return { ...ui, note: 'a trace file holds no verdicts: replay the run\'s token to see its failed checks' };
       if (ctx.violations.length === 0) return { ...ui, note: 'no check failed in this run' };
       const v = ctx.violations[ui.violation % ctx.violations.length]!;
       return { ...at(v.index, `✗ ${v.check} at step ${fmtNum(v.index)}: ${v.why}`), violation: ui.violation + 1, playing: false };
     }
-    case 'play':
-      return { ...ui, playing: !ui.playing && ui.cursor < last, note: undefined };
+    case 'play': {
+      const playing = !ui.playing && ui.cursor < last;
+      return { ...ui, playing, playMs: playing ? ctx.index.events[ui.cursor]?.t ?? 0 : undefined, note: undefined };
+    }
     case 'tick': {
       if (!ui.playing) return ui;
-      const t = ctx.index.events[ui.cursor]?.t ?? 0;
-      const next = Math.max(ui.cursor + 1, ctx.index.stepAtTime(t + PLAY_SPEEDS_MS[ui.speed]!));
-      return { ...at(next), playing: next < last };
+      // The play's own clock moves by the speed; the cursor follows it to the last event at or before it.
+      const clock = (ui.playMs ?? ctx.index.events[ui.cursor]?.t ?? 0) + PLAY_SPEEDS_MS[ui.speed]!;
+      const next = Math.max(ui.cursor, ctx.index.stepAtTime(clock));
+      const playing = next < last;
+      return { ...at(next), playing, playMs: playing ? clock : undefined };
     }
     case 'speed':
       return { ...ui, speed: clamp(ui.speed + a.dir, PLAY_SPEEDS_MS.length - 1) };
@@ -154,13 +166,16 @@ function clamp(v: number, max: number): number {
 export type KeyResult = Action | 'quit' | undefined;
 
 /**
- * Keys that arrive together (typed ahead, or sent at once by a script) reach
- * the input handler as one string, like a paste; split them so that each
- * counts. Only plain ASCII and Enter are split: anything else stays whole.
+ * Keys that arrive together (typed ahead, held down, or sent at once by a
+ * script) reach the input handler as one string, like a paste; split them so
+ * that each counts. Plain ASCII, Enter and the erase keys (DEL, which
+ * terminals send for Backspace, and Ctrl-H) are split, each erase key into a
+ * backspace; anything else (an escape sequence) stays whole.
  */
 export function splitKeys(input: string, key: Partial<Key>): [string, Partial<Key>][] {
-  if (input.length <= 1 || /[^\r\x20-\x7e]/.test(input)) return [[input, key]];
-  return [...input].map((ch): [string, Partial<Key>] => (ch === '\r' ? ['', { return: true }] : [ch, {}]));
+  if (input === '\b') return [['', { backspace: true }]];
+  if (input.length <= 1 || /[^\r\b\x20-\x7f]/.test(input)) return [[input, key]];
+  return [...input].map((ch): [string, Partial<Key>] => (ch === '\r' ? ['', { return: true }] : ch === '\x7f' || ch === '\b' ? ['', { backspace: true }] : [ch, {}]));
 }
 
 /** The replay's key map. In the filter prompt, keys edit the filter. */
@@ -168,7 +183,7 @@ export function keyAction(input: string, key: Partial<Key>, ui: ReplayUi): KeyRe
   if (ui.editing !== undefined) {
     if (key.return) return { type: 'filter-done' };
     if (key.escape) return { type: 'filter-cancel' };
-    if (key.backspace || key.delete) return { type: 'filter-back' };
+    if (key.backspace || key.delete || (key.ctrl && input === 'h')) return { type: 'filter-back' };
     if (input && !key.ctrl && !key.meta) return { type: 'filter-type', text: input };
     return undefined;
   }
@@ -217,7 +232,19 @@ const CHAR_KEYS: Readonly<Record<string, Action>> = {
   Z: { type: 'zoom', dir: 1 },
 };
 
-/** The help screen's lines. */
+/** What `c C` steps through on each engine, for the help screen. */
+const C_KEY: Record<string, string> = {
+  flink: 'c C        next / previous checkpoint step (inject, complete, abort)',
+  kstreams: 'c C        next / previous commit step',
+  spark: 'c C        next / previous micro-batch step (started, committed)',
+};
+
+/** The help screen's lines for a run of `engine` (the `c C` line says what that engine commits by). */
+export function helpLines(engine: string): string[] {
+  return HELP_LINES.map((l) => (l.startsWith('c C ') ? C_KEY[engine] ?? l : l));
+}
+
+/** The help screen's lines (Flink's; `helpLines` gives an engine's). */
 export const HELP_LINES: readonly string[] = [
   'space      play / pause (+ and - change the speed)',
   '→ ←  l h   one step forward / back (with a filter: to the next matching event)',

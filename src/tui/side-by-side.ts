@@ -28,7 +28,7 @@ export interface SideBySide {
   /** Every fault or recovery step of every run, by time (then run). */
   faults: readonly { t: number; run: number; index: number }[];
   /** Every failed check's step in every run, by time (then run). */
-  violations: readonly { t: number; run: number; check: string; why: string }[];
+  violations: readonly { t: number; run: number; index: number; check: string; why: string }[];
 }
 
 export function openSideBySide(runs: readonly Replay[]): SideBySide {
@@ -39,7 +39,7 @@ export function openSideBySide(runs: readonly Replay[]): SideBySide {
     }
   });
   faults.sort((a, b) => a.t - b.t || a.run - b.run);
-  const violations = runs.flatMap((r, run) => r.violations.map((v) => ({ t: r.index.events[v.index]?.t ?? 0, run, check: v.check, why: v.why })));
+  const violations = runs.flatMap((r, run) => r.violations.map((v) => ({ t: r.index.events[v.index]?.t ?? 0, run, index: v.index, check: v.check, why: v.why })));
   violations.sort((a, b) => a.t - b.t || a.run - b.run);
   const endMs = Math.max(0, ...runs.map((r) => r.index.events[r.index.length - 1]?.t ?? 0));
   return { runs, endMs, faults, violations };
@@ -89,6 +89,12 @@ export interface SideBySideUi {
   editing?: string;
   /** How many failed checks `v` has visited (the next one is this, modulo their number). */
   violation?: number;
+  /**
+   * Set by `v`: the run whose failed check the cursor is on, shown at that check's own step
+   * (as `v` in a single replay) rather than after every event of its millisecond. Any other
+   * key lets go of it.
+   */
+  pin?: { run: number; step: number };
 }
 
 export type SideBySideAction =
@@ -103,7 +109,7 @@ export const STRIDE_MS = 100;
 
 export function reduceSideBySide(sbs: SideBySide, ui: SideBySideUi, a: SideBySideAction): SideBySideUi {
   if (typeof a === 'object') return ui.editing === undefined ? ui : { ...ui, editing: ui.editing + a.text };
-  const moved = reduceMove(sbs, ui, a);
+  const moved = reduceMove(sbs, a === 'violation' || a.startsWith('filter') ? ui : { ...ui, pin: undefined }, a);
   // A key that moves the cursor by hand stops playing.
   return a === 'tick' || a === 'play' || a === 'faster' || a === 'slower' || a.startsWith('filter') ? moved : { ...moved, playing: false };
 }
@@ -125,10 +131,16 @@ function reduceMove(sbs: SideBySide, ui: SideBySideUi, a: Exclude<SideBySideActi
       return { ...ui, speed: next, note: `${fmtNum(PLAY_SPEEDS_MS[next]!)} ms of virtual time per tick` };
     }
     case 'violation': {
-      if (sbs.violations.length === 0) return { ...ui, note: 'no check failed in any run' };
+      if (sbs.violations.length === 0) {
+        const judged = sbs.runs.filter((r) => r.rec.meta.checks !== undefined).length;
+        const note = judged === sbs.runs.length ? 'no check failed in any run'
+          : judged === 0 ? 'trace files hold no verdicts: replay the runs\' tokens to see their failed checks'
+            : 'no check failed in the runs replayed from tokens (a trace file holds no verdicts)';
+        return { ...ui, note };
+      }
       const k = ui.violation ?? 0;
       const v = sbs.violations[k % sbs.violations.length]!;
-      return { ...ui, t: v.t, violation: k + 1, note: `${engineName(sbs.runs[v.run]!)}: ✗ ${v.check} at ${fmtNum(v.t)} ms: ${v.why}` };
+      return { ...ui, t: v.t, pin: { run: v.run, step: v.index }, violation: k + 1, note: `${engineName(sbs.runs[v.run]!)}: ✗ ${v.check} at ${fmtNum(v.t)} ms, step ${fmtNum(v.index)}: ${v.why}` };
     }
     case 'filter-open':
       return { ...ui, editing: ui.filter ?? '', playing: false };
@@ -194,13 +206,14 @@ function headLine(r: Replay, s: ReplayState, step: number): Segment[] {
   const m = r.rec.meta;
   const checks = m.checks;
   const failed = checks?.filter((c) => !c.ok) ?? [];
+  // The checks right after the engine's name (✓ and how many passed, or ✗ and the failed ones): a narrow column cuts the line's end, and the verdict matters most.
   return [
     { text: engineName(r), bold: true, color: 'cyan' },
+    { text: checks === undefined ? '' : failed.length === 0 ? `  ✓ ${checks.length}` : `  ✗ ${failed.map((c) => c.name).join(', ')}`, color: failed.length > 0 ? 'red' : 'green' },
     { text: `  faults ${s.faults}`, color: s.faults > 0 ? 'yellow' : undefined, bold: s.faults > 0 },
     { text: s.down.length > 0 ? `  down: ${s.down.join(', ')}` : '', color: 'red', bold: true },
     { text: `  step ${fmtNum(step)}/${fmtNum(r.index.length - 1)}`, dim: true },
     { text: `  ${m.title}`, dim: true },
-    { text: checks === undefined ? '' : failed.length === 0 ? `  ✓ ${checks.length} checks` : `  ✗ ${failed.map((c) => c.name).join(', ')}`, color: failed.length > 0 ? 'red' : 'green' },
   ];
 }
 
@@ -315,9 +328,9 @@ function matchingPositions(r: Replay, filter: string): number[] {
 /** Least events shown per run when there is room for them. */
 const MIN_EVENTS = 3;
 
-/** One run's block at time `t`, at most `height` lines (not padded); `filter` narrows its events. */
-export function runBlock(r: Replay, t: number, height: number, filter = ''): Segment[][] {
-  const step = stepAtTime(r.index, t);
+/** One run's block at time `t` (or at `pinned`, a step of that time), at most `height` lines (not padded); `filter` narrows its events. */
+export function runBlock(r: Replay, t: number, height: number, filter = '', pinned?: number): Segment[][] {
+  const step = pinned ?? stepAtTime(r.index, t);
   const s = r.index.stateAt(step);
   const head = [headLine(r, s, step), countersLine(s)].slice(0, Math.max(0, height));
   const rest = Math.max(0, height - head.length);
@@ -363,7 +376,7 @@ export function sideBySideFrame(sbs: SideBySide, ui: SideBySideUi, cols: number,
   const lines: Segment[][] = [fit(title, cols)];
   const columnWidth = Math.floor((cols - (n - 1)) / n);
   if (columnWidth >= MIN_COLUMN) {
-    const blocks = sbs.runs.map((r) => runBlock(r, ui.t, body, filter));
+    const blocks = sbs.runs.map((r, k) => runBlock(r, ui.t, body, filter, ui.pin?.run === k ? ui.pin.step : undefined));
     for (let i = 0; i < body; i++) {
       const line: Segment[] = [];
       blocks.forEach((b, k) => {
@@ -377,7 +390,7 @@ export function sideBySideFrame(sbs: SideBySide, ui: SideBySideUi, cols: number,
     let used = 0;
     sbs.runs.forEach((r, k) => {
       const h = k === n - 1 ? body - used : each;
-      const b = runBlock(r, ui.t, h, filter);
+      const b = runBlock(r, ui.t, h, filter, ui.pin?.run === k ? ui.pin.step : undefined);
       for (let i = 0; i < h; i++) lines.push(fit(b[i] ?? [], cols));
       used += h;
     });

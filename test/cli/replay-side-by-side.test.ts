@@ -23,16 +23,16 @@ describe('weir replay A B C', () => {
     expect(lines.length).toBeLessThanOrEqual(24);
     for (const l of lines) expect(l.length, l).toBeLessThanOrEqual(80);
     expect(lines[0]).toMatch(/^weir replay t 900 ms of [\d,]+ ms · 3 runs/);
-    expect(r.stdout).toMatch(/^flink {2}faults 1 {2}down: tm-0/m);
-    expect(r.stdout).toMatch(/^kstreams {2}faults 1 {2}down: ks-0/m);
-    expect(r.stdout).toMatch(/^spark {2}faults 1 {2}down: executor-0/m);
+    expect(r.stdout).toMatch(/^flink {2}✓ \d+ {2}faults 1 {2}down: tm-0/m);
+    expect(r.stdout).toMatch(/^kstreams {2}✓ \d+ {2}faults 1 {2}down: ks-0/m);
+    expect(r.stdout).toMatch(/^spark {2}✓ \d+ {2}faults 1 {2}down: executor-0/m);
   });
 
   it('--at starts the cursor at a virtual time', async () => {
     const r = await weir(['replay', tokenFor('flink'), tokenFor('spark'), '--at', '300']);
     expect(r.status, r.stderr).toBe(0);
     expect(r.stdout).toMatch(/^weir replay t 300 ms .* 2 runs/);
-    expect(r.stdout).toMatch(/^flink {2}faults 0 /m);
+    expect(r.stdout).toMatch(/^flink {2}✓ \d+ {2}faults 0 /m);
   });
 
   it('refuses bad input with one line and exit 2', async () => {
@@ -54,9 +54,9 @@ describe('weir compare … --replay', () => {
     const at = r.stdout.indexOf('weir replay t 900 ms');
     expect(at).toBeGreaterThan(r.stdout.indexOf('visible latency per input record'));
     const frame = r.stdout.slice(at);
-    expect(frame).toMatch(/^flink {2}faults 1 {2}down: tm-0/m);
-    expect(frame).toMatch(/^kstreams {2}faults 1 {2}down: ks-0/m);
-    expect(frame).toMatch(/^spark {2}faults 1 {2}down: executor-0/m);
+    expect(frame).toMatch(/^flink {2}✓ \d+ {2}faults 1 {2}down: tm-0/m);
+    expect(frame).toMatch(/^kstreams {2}✓ \d+ {2}faults 1 {2}down: ks-0/m);
+    expect(frame).toMatch(/^spark {2}✓ \d+ {2}faults 1 {2}down: executor-0/m);
   });
 
   it('refuses --replay with --json or --seeds: one line, exit 2', async () => {

@@ -17,6 +17,7 @@ import { ReplayApp } from '../../src/tui/components/ReplayApp.tsx';
 import { Dataflow } from '../../src/tui/components/Dataflow.tsx';
 import { Plot } from '../../src/tui/components/Plot.tsx';
 import { WalkthroughApp } from '../../src/tui/components/WalkthroughApp.tsx';
+import { menuDigit } from '../../src/tui/components/LessonMenu.tsx';
 import { LESSONS } from '../../src/tui/lessons/catalogue.ts';
 import { narrationFit } from '../../src/tui/components/LessonView.tsx';
 import { wrapText } from '../../src/tui/model/narration.ts';
@@ -187,6 +188,26 @@ describe('WalkthroughApp', () => {
     const frame = await frameWhen(app, (f) => f.includes('weir walkthrough'));
     for (const l of LESSONS) expect(frame).toContain(l.name);
     expect(frame).toContain(`Enter or 1-${LESSONS.length} start`);
+    app.unmount();
+  });
+
+  it('a lesson number of two digits can be typed: 1 selects and waits, 12 starts lesson 12, 1 then Enter starts lesson 1', () => {
+    expect(menuDigit('', '1', 12)).toEqual({ typed: '1', select: 1 });
+    expect(menuDigit('1', '2', 12)).toEqual({ typed: '', start: 12 });
+    expect(menuDigit('1', '0', 12)).toEqual({ typed: '', start: 10 });
+    expect(menuDigit('1', '3', 12)).toEqual({ typed: '', start: 3 });
+    expect(menuDigit('', '2', 12)).toEqual({ typed: '', start: 2 });
+    expect(menuDigit('', '1', 9)).toEqual({ typed: '', start: 1 });
+    expect(menuDigit('', '0', 12)).toEqual({ typed: '' });
+  });
+
+  it('starts lesson 12 when its two digits arrive together', async () => {
+    const loaded = new Set<string>();
+    const app = render(<WalkthroughApp lessons={LESSONS} load={async (l) => { loaded.add(l.name); return new Promise(() => {}); }} size={{ cols: 100, rows: 30 }} />);
+    await frameWhen(app, (f) => f.includes('weir walkthrough'));
+    app.stdin.write('12');
+    const frame = await frameWhen(app, (f) => f.includes('running the runs of'));
+    expect(frame).toContain(`running the runs of "${LESSONS[11]!.name}"`);
     app.unmount();
   });
 

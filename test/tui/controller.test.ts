@@ -9,7 +9,7 @@
  * is the trace (kinds and positions of the events landed on).
  */
 import { beforeAll, describe, expect, it } from 'vitest';
-import { initialUi, keyAction, reduceUi, stepTarget, type Action, type ReplayUi, type UiContext } from '../../src/tui/controller.ts';
+import { helpLines, initialUi, keyAction, splitKeys, reduceUi, stepTarget, type Action, type ReplayUi, type UiContext } from '../../src/tui/controller.ts';
 import { DROPPING, KS_FAULTS, replayOf } from './helpers.ts';
 
 let ctx: UiContext;
@@ -47,6 +47,16 @@ describe('keyAction', () => {
     expect(keyAction('', { return: true }, ui)).toEqual({ type: 'filter-done' });
     expect(keyAction('', { escape: true }, ui)).toEqual({ type: 'filter-cancel' });
     expect(keyAction('', { backspace: true }, ui)).toEqual({ type: 'filter-back' });
+    expect(keyAction('h', { ctrl: true }, ui)).toEqual({ type: 'filter-back' });
+  });
+
+  it('splits keys that arrive together, erase keys among them, and leaves escape sequences whole', () => {
+    const actions = (raw: string) => splitKeys(raw, {}).map(([input, key]) => keyAction(input, key, { ...initialUi(), editing: 'barrier' }));
+    // Two Backspaces in one read (a held key, fast typing): two deletions, not invisible text.
+    expect(actions('\x7f\x7f')).toEqual([{ type: 'filter-back' }, { type: 'filter-back' }]);
+    expect(actions('\b')).toEqual([{ type: 'filter-back' }]);
+    expect(actions('x\x7fy\r')).toEqual([{ type: 'filter-type', text: 'x' }, { type: 'filter-back' }, { type: 'filter-type', text: 'y' }, { type: 'filter-done' }]);
+    expect(splitKeys('\x1b[A', { upArrow: true })).toEqual([['\x1b[A', { upArrow: true }]]);
   });
 });
 
@@ -98,6 +108,23 @@ describe('reduceUi', () => {
     for (let k = 0; k < 100 && ui.playing; k++) ui = run(ui, { type: 'tick' });
     expect(ui.playing).toBe(false);
     expect(ui.cursor).toBe(ctx.index.length - 1);
+  });
+
+  it('the help screen says what c C steps through on each engine', () => {
+    expect(helpLines('flink')).toContain('c C        next / previous checkpoint step (inject, complete, abort)');
+    expect(helpLines('kstreams')).toContain('c C        next / previous commit step');
+    expect(helpLines('spark')).toContain('c C        next / previous micro-batch step (started, committed)');
+    expect(helpLines('spark').filter((l) => l.includes('checkpoint'))).toEqual([]);
+  });
+
+  it('plays at the speed it says: the virtual time after n ticks is n times the speed, also where events are dense', () => {
+    // Slowest speed (1 ms a tick) on a run whose events come many to a millisecond: the cursor must not run ahead of the clock.
+    let ui = run({ ...initialUi(), speed: 0 }, { type: 'play' });
+    const t0 = ctx.index.events[ui.cursor]!.t;
+    for (let k = 0; k < 200 && ui.playing; k++) ui = run(ui, { type: 'tick' });
+    expect(ui.playMs).toBe(t0 + 200);
+    expect(ctx.index.events[ui.cursor]!.t).toBeLessThanOrEqual(t0 + 200);
+    expect(ctx.index.events[ui.cursor + 1]!.t).toBeGreaterThan(t0 + 200);
   });
 
   it('s opens the store view on a Kafka Streams run only; in it i I pick the instance, ↓ ↑ page, Esc closes, the arrows still step', async () => {

@@ -116,8 +116,14 @@ describe('playing, filtering and failed checks', () => {
     const failing = openSideBySide([await replayOf({ ...settingsFor('flink'), bugs: ['watermark-max'] }), sbs.runs[2]!]);
     expect(failing.violations.length).toBeGreaterThan(0);
     const ui = reduceSideBySide(failing, { t: 0, note: undefined }, 'violation');
-    expect(ui.t).toBe(failing.violations[0]!.t);
-    expect(ui.note).toMatch(/^flink: ✗ watermark\.min-of-inputs at /);
+    const v = failing.violations[0]!;
+    expect(ui.t).toBe(v.t);
+    expect(ui.note).toMatch(/^flink: ✗ watermark\.min-of-inputs at [\d,]+ ms, step [\d,]+: /);
+    // The failing run shows the check's own step, as v in a single replay does, not the last event of its millisecond.
+    expect(ui.pin).toEqual({ run: v.run, step: v.index });
+    expect(frameText(sideBySideFrame(failing, ui, 120, 40))).toMatch(new RegExp(`step ${v.index.toLocaleString('en-US')}/`));
+    // Any other key lets go of the pin.
+    expect(reduceSideBySide(failing, ui, 'next').pin).toBeUndefined();
     expect(reduceSideBySide(sbs, { t: 0, note: undefined }, 'violation').note).toBe('no check failed in any run');
   });
 });
@@ -132,9 +138,9 @@ describe('the side-by-side screen', () => {
       expect(lines.length).toBeLessThanOrEqual(size.rows);
       for (const l of lines) expect(l.length, l).toBeLessThanOrEqual(size.cols);
       expect(cursorOf(f)).toBe(1_500);
-      expect(f).toMatch(/^flink {2}faults 1 {2}down: tm-0/m);
-      expect(f).toMatch(/kstreams {2}faults 1 {2}down: ks-0/);
-      expect(f).toMatch(/spark {2}faults 1 {2}down: executor-0/);
+      expect(f).toMatch(/^flink {2}✓ \d+ {2}faults 1 {2}down: tm-0/m);
+      expect(f).toMatch(/kstreams {2}✓ \d+ {2}faults 1 {2}down: ks-0/);
+      expect(f).toMatch(/spark {2}✓ \d+ {2}faults 1 {2}down: executor-0/);
       expect(f).toMatch(/▶ {2}1,500 tm-0 tm-0 crashed/);
       expect(f).toMatch(/▶ {2}1,500 ks-0 ks-0 crashed/);
       expect(f).toMatch(/▶ {2}1,500 executor-0 executor-0 crashed/);

@@ -20,7 +20,7 @@ export interface ReplayAppProps {
 export function ReplayApp({ replay, size, start }: ReplayAppProps): React.ReactElement {
   const { exit } = useApp();
   const { cols, rows } = useTerminalSize(size);
-  const [ui, dispatch, latest] = useReplay({ index: replay.index, violations: replay.violations }, start);
+  const [ui, dispatch, latest] = useReplay({ index: replay.index, violations: replay.violations, verdicts: replay.rec.meta.checks !== undefined }, start);
   useInput((raw, rawKey) => {
     for (const [input, key] of splitKeys(raw, rawKey)) {
       const a = keyAction(input, key, latest.current);

@@ -8,7 +8,7 @@
 import React from 'react';
 import { Box } from 'ink';
 import type { Replay } from '../open.ts';
-import { HELP_LINES, type ReplayUi } from '../controller.ts';
+import { helpLines, type ReplayUi } from '../controller.ts';
 
 /** In a lesson the arrows page through the narration, not the events (help says so). */
 const LESSON_HELP = 'in a lesson: Enter → n  next narration step (a long one shows its next page first), ← p  back, m  the menu';
@@ -95,7 +95,7 @@ export function ReplayView({ replay, ui, cols, rows, narration, narrationLines =
         <Box flexDirection="column" height={L.top + L.log}>
           <Plain text="keys" bold width={cols} />
           {narration ? <Plain text={`  ${LESSON_HELP}`} color="cyan" width={cols} /> : null}
-          {HELP_LINES.map((h) => <Plain key={h} text={`  ${narration && h.startsWith('→ ←') ? LESSON_ARROWS : h}`} width={cols} />)}
+          {helpLines(replay.engine).map((h) => <Plain key={h} text={`  ${narration && h.startsWith('→ ←') ? LESSON_ARROWS : h}`} width={cols} />)}
         </Box>
       ) : ui.stores !== undefined && replay.engine === 'kstreams' ? (
         <>

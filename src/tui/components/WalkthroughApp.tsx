@@ -8,7 +8,8 @@ import { useApp, useInput } from 'ink';
 import type { Lesson } from '../lessons/types.ts';
 import type { LessonReplays } from '../lessons/resolve.ts';
 import { useTerminalSize, type Size } from '../use-terminal-size.ts';
-import { LessonMenu } from './LessonMenu.tsx';
+import { LessonMenu, menuDigit } from './LessonMenu.tsx';
+import { splitKeys } from '../controller.ts';
 import { LessonView } from './LessonView.tsx';
 
 export interface WalkthroughAppProps {
@@ -54,19 +55,34 @@ export function WalkthroughApp({ lessons, load, initial, size }: WalkthroughAppP
   // A key can reach a handler registered by an earlier render: it reads the latest screen from here.
   const latest = useRef({ open, loading, selected });
   latest.current = { open, loading, selected };
-  useInput((input, key) => {
-    const { open: isOpen, loading: isLoading, selected: sel } = latest.current;
-    if (isOpen || isLoading) {
-      if (isLoading && (input === 'q' || (key.ctrl && input === 'c'))) exit();
-      return;
-    }
-    if (input === 'q') exit();
-    else if (key.upArrow || input === 'k') setSelected((sel + lessons.length - 1) % lessons.length);
-    else if (key.downArrow || input === 'j') setSelected((sel + 1) % lessons.length);
-    else if (key.return) setLoading(lessons[sel]!.name);
-    else if (/^[1-9]$/.test(input) && Number(input) <= lessons.length) {
-      setSelected(Number(input) - 1);
-      setLoading(lessons[Number(input) - 1]!.name);
+  // The digits typed so far of a lesson number (with more than nine lessons, 1 may begin 10, 11, …).
+  const typed = useRef('');
+  useInput((raw, rawKey) => {
+    for (const [input, key] of splitKeys(raw, rawKey)) {
+      const { open: isOpen, loading: isLoading, selected: sel } = latest.current;
+      if (isOpen || isLoading) {
+        if (isLoading && (input === 'q' || (key.ctrl && input === 'c'))) exit();
+        return;
+      }
+      const digit = /^[0-9]$/.test(input);
+      if (!digit) typed.current = '';
+      if (input === 'q') exit();
+      else if (key.upArrow || input === 'k') setSelected((sel + lessons.length - 1) % lessons.length);
+      else if (key.downArrow || input === 'j') setSelected((sel + 1) % lessons.length);
+      else if (key.return) setLoading(lessons[sel]!.name);
+      else if (digit) {
+        const d = menuDigit(typed.current, input, lessons.length);
+        typed.current = d.typed;
+        const n = d.start ?? d.select;
+        if (n !== undefined) {
+          setSelected(n - 1);
+          latest.current = { ...latest.current, selected: n - 1 };
+        }
+        if (d.start !== undefined) {
+          setLoading(lessons[d.start - 1]!.name);
+          latest.current = { ...latest.current, loading: lessons[d.start - 1]!.name };
+        }
+      }
     }
   });
 
