@@ -15,7 +15,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { render } from 'ink-testing-library';
 import { ReplayApp } from '../../src/tui/components/ReplayApp.tsx';
 import { Dataflow } from '../../src/tui/components/Dataflow.tsx';
-import { Plot } from '../../src/tui/components/Plot.tsx';
+import { legendItems, Plot } from '../../src/tui/components/Plot.tsx';
 import { WalkthroughApp } from '../../src/tui/components/WalkthroughApp.tsx';
 import { menuDigit } from '../../src/tui/components/LessonMenu.tsx';
 import { LESSONS } from '../../src/tui/lessons/catalogue.ts';
@@ -161,6 +161,20 @@ describe('Plot at narrow widths', () => {
       const lines = frame.split('\n');
       expect(lines.length, `${width} columns`).toBe(12);
       for (const l of lines) expect(l.length).toBeLessThanOrEqual(width);
+      app.unmount();
+    }
+  });
+
+  it('on Kafka Streams and Spark, whose late records are dropped, the key says so and has no late join; Kafka Streams shows no watermark', async () => {
+    for (const engine of ['kstreams', 'spark'] as const) {
+      const r = await replayOf({ scenario: 'wordcount', engine, seed: 1, events: 300, guarantee: 'exactly-once', faults: 'none', bugs: [] });
+      const items = legendItems(r).map((x) => `${x.mark} ${x.text}`);
+      expect(items, engine).toContain('x dropped late');
+      expect(items.join(' '), engine).not.toMatch(/late output|late join/);
+      const app = render(<Plot replay={r} cursor={r.index.length - 1} width={95} height={12} zoom={1} />);
+      const head = plain(app.lastFrame()).split('\n')[0]!;
+      if (engine === 'kstreams') expect(head).not.toContain('| wm');
+      else expect(head).toContain('| wm');
       app.unmount();
     }
   });

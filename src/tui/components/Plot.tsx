@@ -40,8 +40,11 @@ export interface PlotProps {
 
 /** The plot's key: each mark and what it stands for. */
 export function legendItems(replay: Replay): { mark: string; text: string }[] {
+  // Flink sends a late record to the side output (or a late firing joins it to its window); Kafka
+  // Streams and Spark drop it, and have no late join.
+  const flink = replay.engine !== 'kstreams' && replay.engine !== 'spark';
   const items = replay.plot.hasRecords
-    ? [{ mark: '·', text: 'record' }, { mark: 'x', text: 'late output' }, { mark: '+', text: 'late join' }, { mark: ':', text: 'several' }]
+    ? [{ mark: '·', text: 'record' }, { mark: 'x', text: flink ? 'late output' : 'dropped late' }, ...(flink ? [{ mark: '+', text: 'late join' }] : []), { mark: ':', text: 'several' }]
     : [{ mark: 'o', text: 'firing' }, { mark: '+', text: 'late firing' }, { mark: 'x', text: 'late output' }, { mark: ':', text: 'several' }];
   // Kafka Streams has no watermark: grace is judged against stream time, so the plot draws no line.
   return replay.engine === 'kstreams' ? items : [...items, { mark: '|', text: 'watermark' }];
@@ -70,7 +73,8 @@ export function Plot({ replay, cursor, width, height, zoom }: PlotProps): React.
   const cols = Math.max(4, width - LABEL);
   const items = legendItems(replay);
   const scale = `time ↓ ${fmtNum(ms)} ms a cell  `;
-  const head = (wm: number | undefined): Segment[] => [{ text: 'event time → ', bold: true }, { text: `| wm ${fmtWm(wm)}  `, color: 'cyan' }];
+  // Kafka Streams has no watermark to show (grace is judged by stream time).
+  const head = (wm: number | undefined): Segment[] => [{ text: 'event time → ', bold: true }, { text: replay.engine === 'kstreams' ? '' : `| wm ${fmtWm(wm)}  `, color: 'cyan' }];
   // The key follows the title when the line has room for all of it, else it takes lines of its own
   // (as many as it needs, when the plot keeps a few rows; else one, cut).
   const inline = legendLines(items, Number.MAX_SAFE_INTEGER)[0]!;
