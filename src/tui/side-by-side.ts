@@ -279,12 +279,12 @@ function stateLines(s: ReplayState): Segment[][] {
     byStatus.set(t.status, (byStatus.get(t.status) ?? 0) + 1);
     if (t.status === 'crashed' && t.process) crashedOn.add(t.process);
   }
-  const tasks = [...byStatus].map(([k, n]) => `${n} ${k}`).join(', ');
+  // "2 crashed (tm-0), 2 running": the task manager goes with the crashed tasks, not after the list.
+  const tasks = [...byStatus].map(([k, n]) => `${n} ${k}${k === 'crashed' && crashedOn.size > 0 ? ` (${[...crashedOn].join(', ')})` : ''}`).join(', ');
   const open = [...s.checkpoints.values()].filter((c) => c.status === 'in progress');
   return [
     [
       { text: s.tasks.size === 0 ? 'no task deployed yet' : `tasks ${tasks}`, bold: true, color: crashedOn.size > 0 ? 'red' : undefined },
-      { text: crashedOn.size > 0 ? ` (on ${[...crashedOn].join(', ')})` : '', color: 'red' },
     ],
     ...lastFault,
     [{ text: open.length > 0 ? `checkpoint ${open.map((c) => `c${c.id} ${c.acked}/${c.of || '?'} acks`).join(', ')}` : 'no checkpoint in progress' }],

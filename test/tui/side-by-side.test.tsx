@@ -144,7 +144,7 @@ describe('the side-by-side screen', () => {
       expect(f).toMatch(/▶ {2}1,500 tm-0 tm-0 crashed/);
       expect(f).toMatch(/▶ {2}1,500 ks-0 ks-0 crashed/);
       expect(f).toMatch(/▶ {2}1,500 executor-0 executor-0 crashed/);
-      expect(f).toContain('tasks 2 crashed, 2 running (on tm-0)');
+      expect(f).toContain('tasks 2 crashed (tm-0), 2 running');
       expect(f).toContain('ks-0 crashed, ks-1 running');
       expect(f).toContain('executor-0 down, executor-1 up');
     });
