@@ -43,7 +43,7 @@ const firedBeforeCrash = (c: StepContext): string => {
   const fired = crash === undefined ? 0 : countOf(c, 'window.fire', crash);
   return fired === 0
     ? 'No window fired before the crash, so the transactions of the earlier checkpoints held nothing: each sink closed them at their barriers, with nothing to pre-commit or commit.'
-    : `${fired} windows fired before the crash, into transactions that no completed checkpoint had yet pre-committed: the next attempt aborted those (the step before), its replay fired the windows again, and each count is visible once, now.`;
+    : `${fired} windows fired before the crash, into transactions that no completed checkpoint held: the next attempt aborted those (the step before), its replay fired the windows again, and each count is visible once, now.`;
 };
 
 export const threeEnginesLesson: Lesson = {
