@@ -16,6 +16,7 @@ import { render } from 'ink-testing-library';
 import { ReplayApp } from '../../src/tui/components/ReplayApp.tsx';
 import { Dataflow } from '../../src/tui/components/Dataflow.tsx';
 import { legendItems, Plot } from '../../src/tui/components/Plot.tsx';
+import { EventLog } from '../../src/tui/components/EventLog.tsx';
 import { WalkthroughApp } from '../../src/tui/components/WalkthroughApp.tsx';
 import { menuDigit } from '../../src/tui/components/LessonMenu.tsx';
 import { LESSONS } from '../../src/tui/lessons/catalogue.ts';
@@ -177,6 +178,25 @@ describe('Plot at narrow widths', () => {
       else expect(head).toContain('| wm');
       app.unmount();
     }
+  });
+});
+
+describe('EventLog', () => {
+  it('keeps the kind column aligned when a process name is longer than eight characters', async () => {
+    const r = await replayOf({ scenario: 'wordcount', engine: 'spark', seed: 1, events: 300, guarantee: 'exactly-once', faults: 'none', bugs: [] });
+    // A stretch of the log where executors and the broker take turns.
+    const at = r.index.events.findIndex((e, i) => e.p.startsWith('executor-') && r.index.events[i + 1]?.p === 'broker');
+    expect(at).toBeGreaterThan(0);
+    const app = render(<EventLog replay={r} cursor={at} filter="" width={120} height={12} />);
+    const rows = plain(app.lastFrame()).split('\n').slice(1).filter((l) => /^[▶ ]\s*\d/.test(l));
+    app.unmount();
+    const kindAt = rows.map((l) => {
+      const e = r.index.events[Number(l.slice(1, 8).trim())]!;
+      return l.indexOf(` ${e.kind} `);
+    });
+    expect(rows.some((l) => r.index.events[Number(l.slice(1, 8).trim())]!.p.length > 8)).toBe(true);
+    expect(rows.some((l) => r.index.events[Number(l.slice(1, 8).trim())]!.p.length <= 8)).toBe(true);
+    expect(new Set(kindAt).size).toBe(1);
   });
 });
 

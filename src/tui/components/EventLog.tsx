@@ -34,10 +34,12 @@ export function EventLog({ replay, cursor, filter, width, height }: EventLogProp
   const lines: React.ReactElement[] = [
     <Line key="title" width={width} segments={[{ text: title, bold: true }, { text: '   seq  time  process  kind  what', dim: true }]} />,
   ];
+  // One width for the process column over the rows shown (an `executor-0` among `broker`s keeps the kinds aligned).
+  const processWidth = Math.max(8, ...w.rows.map((i) => replay.index.events[i]!.p.length));
   for (const i of w.rows) {
     const e = replay.index.events[i]!;
     const at = i === cursor;
-    lines.push(<Line key={i} width={width} segments={[{ text: `${at ? '▶' : ' '}${eventRow(e)}`, inverse: at, bold: at && !hidden, dim: at && hidden }]} />);
+    lines.push(<Line key={i} width={width} segments={[{ text: `${at ? '▶' : ' '}${eventRow(e, processWidth)}`, inverse: at, bold: at && !hidden, dim: at && hidden }]} />);
   }
   return <Box flexDirection="column">{lines.slice(0, Math.max(1, height))}</Box>;
 }

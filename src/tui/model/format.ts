@@ -240,9 +240,9 @@ function genericText(e: TraceEvent): string {
   return parts.join(' ');
 }
 
-/** One line of the event log: seq, virtual time, process, kind, description. */
-export function eventRow(e: TraceEvent): string {
-  return `${String(e.seq).padStart(7)} ${fmtNum(e.t).padStart(7)}ms ${e.p.padEnd(8)} ${e.kind.padEnd(18)} ${describeEvent(e)}`;
+/** One line of the event log: seq, virtual time, process (padded to `processWidth`: the run's longest name keeps the columns), kind, description. */
+export function eventRow(e: TraceEvent, processWidth = 8): string {
+  return `${String(e.seq).padStart(7)} ${fmtNum(e.t).padStart(7)}ms ${e.p.padEnd(processWidth)} ${e.kind.padEnd(18)} ${describeEvent(e)}`;
 }
 
 /** A task's status in a few words: `aligning c3`, `snapshot c3`, `running, eof`. */
