@@ -368,8 +368,9 @@ export function sideBySideFrame(sbs: SideBySide, ui: SideBySideUi, cols: number,
   const title: Segment[] = [
     { text: 'weir replay ', bold: true, color: 'cyan' },
     { text: `t ${fmtNum(ui.t)} ms`, bold: true },
+    { text: ` of ${fmtNum(sbs.endMs)} ms` },
     { text: ui.playing ? ` ▶ ${fmtNum(PLAY_SPEEDS_MS[ui.speed ?? DEFAULT_SPEED]!)} ms/tick` : '', color: 'green', bold: true },
-    { text: ` of ${fmtNum(sbs.endMs)} ms · ${n} runs, each at its last event ≤ t` },
+    { text: ` · ${n} runs, each at its last event ≤ t` },
     { text: filter !== '' ? ` · filter: ${filter}` : '', color: 'yellow' },
   ];
   const body = Math.max(0, rows - 2);

@@ -86,6 +86,8 @@ describe('playing, filtering and failed checks', () => {
     expect(ui.t).toBe(1_020);
     ui = reduceSideBySide(sbs, reduceSideBySide(sbs, ui, 'faster'), 'tick');
     expect(ui.t).toBe(1_120);
+    // The header reads "t … of … ms ▶ speed · runs": the speed does not split the time from its total.
+    expect(frameText(sideBySideFrame(sbs, ui, 120, 40)).split('\n')[0]).toMatch(/^weir replay t 1,120 ms of [\d,]+ ms ▶ 100 ms\/tick · 3 runs/);
     expect(reduceSideBySide(sbs, ui, 'next').playing).toBe(false);
     // At the end it stops by itself.
     const end = reduceSideBySide(sbs, { t: sbs.endMs - 1, note: undefined, playing: true, speed: 6 }, 'tick');
