@@ -126,6 +126,22 @@ function coverageLines(r: ExploreResult, style: Style): string[] {
 }
 
 
+/** The settings a sweep may be given beyond scenario, engine, guarantee, faults and bugs (those its banner prints). */
+const SWEEP_SETTINGS = [
+  'events', 'parallelism', 'spareTaskManagers', 'standbyReplicas', 'acceptableRecoveryLag', 'maxWarmupReplicas', 'unaligned',
+  'checkpointIntervalMs', 'bufferTimeoutMs', 'commitIntervalMs', 'triggerIntervalMs', 'probingRebalanceIntervalMs',
+] as const;
+
+/** Those of `SWEEP_SETTINGS` the sweep was given (the others are the scenario's or the engine's defaults). */
+function sweepSettings(job: ExploreRequest['job']): Record<string, number | boolean> {
+  const out: Record<string, number | boolean> = {};
+  for (const k of SWEEP_SETTINGS) {
+    const v = (job as Partial<Record<(typeof SWEEP_SETTINGS)[number], number | boolean>>)[k];
+    if (v !== undefined) out[k] = v;
+  }
+  return out;
+}
+
 /** The `--json` object: the contract's fields first. */
 export function resultJson(req: ExploreRequest, workers: number, r: ExploreResult): Record<string, unknown> {
   const out: Record<string, unknown> = {
@@ -138,6 +154,8 @@ export function resultJson(req: ExploreRequest, workers: number, r: ExploreResul
     guarantee: req.job.guarantee,
     faults: req.job.faults,
     bugs: req.job.bugs,
+    // The shape and the engines' knobs the sweep set, as the banner prints them (the unset ones are the defaults).
+    settings: sweepSettings(req.job),
     seeds: { start: req.start, count: req.count, ...(req.shard ? { shard: `${req.shard.index}/${req.shard.count}` } : {}) },
     workers,
     sweepMs: r.sweepMs,

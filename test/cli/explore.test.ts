@@ -76,6 +76,8 @@ describe('weir explore', () => {
     expect(js.status).toBe(0);
     const out = json<ExploreJson>(js);
     expect(out).toMatchObject({ seedsRun: 2, failures: 0, failingSeeds: [] });
+    // The settings the banner prints are in the JSON too: only those given.
+    expect((out as unknown as { settings: unknown }).settings).toEqual({ events: 100 });
     expect(out.firstFailure).toBeUndefined();
     expect(Object.keys(out.coverage)).toContain('crash.precommit-before-commit');
   });
