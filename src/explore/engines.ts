@@ -9,9 +9,10 @@ import type { CheckpointCut } from '../stream/cut.ts';
 import { deployFlink, flinkProcesses } from '../engines/flink/deployment.ts';
 import { deployKStreams, kstreamsProcesses, kstreamsTopics } from '../engines/kstreams/deployment.ts';
 import { deploySpark, sparkProcesses } from '../engines/spark/deployment.ts';
-import { continuousInterval, spark } from '../engines/spark/dsl.ts';
+import { continuousInterval, planProblem, spark } from '../engines/spark/dsl.ts';
 import { ENGINE_NAMES, type EngineName, type Scenario, type ScenarioSizes } from '../../scenarios/types.ts';
 import type { RunSettings } from './settings.ts';
+import type { Guarantee } from '../stream/guarantee.ts';
 import { bugEngineProblem, type BugName } from './bugs.ts';
 import { processesNamed, type FaultPlan } from '../sim/faults.ts';
 
@@ -105,6 +106,9 @@ function problemOf(scenario: Scenario, settings: EngineSettings): { what: string
     const weaker = sparkWeakerGuarantee(scenario);
     if (weaker !== undefined) return { what: `scenario ${scenario.name} ${weaker.what}`, fix: weaker.fix };
   }
+  // A query Spark's analyzer refuses is a scenario that cannot run: bad input, before anything runs.
+  const refused = engine === 'spark' ? sparkRefusal(scenario, (settings.guarantee ?? 'exactly-once') as Guarantee) : undefined;
+  if (refused !== undefined) return { what: `scenario ${scenario.name}'s Spark query is one Spark's analyzer refuses: ${refused}`, fix: ' (change the query in the scenario)' };
   for (const bug of settings.bugs) {
     const problem = bugEngineProblem(bug, engine);
     if (problem !== undefined) return { what: problem, fix: ' (try: weir bugs)' };
@@ -155,6 +159,19 @@ type SparkSink = ReturnType<NonNullable<Scenario['engines']['spark']>['build']>[
 /** The sink of the scenario's Spark query (undefined: no Spark build). */
 function sparkSink(scenario: Scenario): SparkSink | undefined {
   return scenario.engines.spark?.build(spark, scenario.defaults, { guarantee: 'exactly-once' }).plan.sink;
+}
+
+/** Per scenario and guarantee, what Spark's analyzer says against its query (a sweep asks once per run). */
+const refusals = new WeakMap<Scenario, Map<string, string | undefined>>();
+
+/** What Spark's analyzer says against the scenario's query built for `guarantee` (undefined: nothing). */
+function sparkRefusal(scenario: Scenario, guarantee: Guarantee): string | undefined {
+  const build = scenario.engines.spark;
+  if (!build) return undefined;
+  let byGuarantee = refusals.get(scenario);
+  if (byGuarantee === undefined) refusals.set(scenario, (byGuarantee = new Map()));
+  if (!byGuarantee.has(guarantee)) byGuarantee.set(guarantee, planProblem(build.build(spark, scenario.defaults, { guarantee }).plan));
+  return byGuarantee.get(guarantee);
 }
 
 /** A memory sink that is not in complete mode: its table lives only in the driver and goes with it. */
