@@ -105,8 +105,14 @@ export interface Scenario {
  * a run that printed "100 events" over a script of 32 would mislead.
  */
 export function fixedInputProblem(scenario: Scenario, events: number | undefined): string | undefined {
+  const p = fixedInputParts(scenario, events);
+  return p === undefined ? undefined : p.what + p.fix;
+}
+
+/** `fixedInputProblem` as what is wrong and the advice that fixes it (a token's caller swaps the advice). */
+export function fixedInputParts(scenario: Scenario, events: number | undefined): { what: string; fix: string } | undefined {
   if (!scenario.fixedInput || events === undefined || events === scenario.defaults.events) return undefined;
-  return `scenario ${scenario.name} plays a fixed script of ${scenario.defaults.events} input records, so --events ${events} cannot size it; drop --events`;
+  return { what: `scenario ${scenario.name} plays a fixed script of ${scenario.defaults.events} input records, so --events ${events} cannot size it`, fix: '; drop --events' };
 }
 
 /** The scenario as `engine`'s runs are judged: its window spec that engine's (`engineWindows`), if it has one. */

@@ -19,7 +19,7 @@ import { decodeToken, looksLikeToken, FAULT_PROFILES, GUARANTEES, TokenError, ty
 import { isBugName, type BugName } from '../explore/bugs.ts';
 import { combinationProblem } from '../explore/limits.ts';
 import { engineProblem, tokenEngineProblem } from '../explore/engines.ts';
-import { ENGINE_NAMES, fixedInputProblem, type EngineName, type Scenario } from '../../scenarios/types.ts';
+import { ENGINE_NAMES, fixedInputParts, type EngineName, type Scenario } from '../../scenarios/types.ts';
 
 /** Flags that shape the runs, shared by `weir run` and `weir explore`. */
 export const RUN_SHAPE_FLAGS: Readonly<Record<string, FlagSpec>> = {
@@ -104,8 +104,8 @@ export function checkScenario(req: RunRequest, find: (name: string) => Scenario 
   }
   const problem = req.fromToken ? tokenEngineProblem(scenario, req.settings) : engineProblem(scenario, req.settings);
   if (problem !== undefined) throw new UsageError(problem);
-  const fixed = fixedInputProblem(scenario, req.settings.events);
-  if (fixed !== undefined) throw new UsageError(req.fromToken ? `the repro token cannot run here: ${fixed.split(';')[0]}; run the scenario by name` : fixed);
+  const fixed = fixedInputParts(scenario, req.settings.events);
+  if (fixed !== undefined) throw new UsageError(req.fromToken ? `the repro token cannot run here: ${fixed.what}; run the scenario by name` : fixed.what + fixed.fix);
   return scenario;
 }
 

@@ -154,24 +154,32 @@ export function scenarioGuarantee(scenario: Scenario, engine: EngineName): 'exac
   return engine === 'spark' && sparkWeakerGuarantee(scenario) !== undefined ? 'at-least-once' : 'exactly-once';
 }
 
-type SparkSink = ReturnType<NonNullable<Scenario['engines']['spark']>['build']>['plan']['sink'];
+type SparkPlan = ReturnType<NonNullable<Scenario['engines']['spark']>['build']>['plan'];
+type SparkSink = SparkPlan['sink'];
+
+/** Per scenario and guarantee, its Spark query's plan (`engineOf` asks on every run of a sweep). */
+const sparkPlans = new WeakMap<Scenario, Map<Guarantee, SparkPlan>>();
+
+/** The plan of the scenario's Spark query built for `guarantee` (undefined: no Spark build). */
+function sparkPlan(scenario: Scenario, guarantee: Guarantee): SparkPlan | undefined {
+  const build = scenario.engines.spark;
+  if (!build) return undefined;
+  let byGuarantee = sparkPlans.get(scenario);
+  if (byGuarantee === undefined) sparkPlans.set(scenario, (byGuarantee = new Map()));
+  let plan = byGuarantee.get(guarantee);
+  if (plan === undefined) byGuarantee.set(guarantee, (plan = build.build(spark, scenario.defaults, { guarantee }).plan));
+  return plan;
+}
 
 /** The sink of the scenario's Spark query (undefined: no Spark build). */
 function sparkSink(scenario: Scenario): SparkSink | undefined {
-  return scenario.engines.spark?.build(spark, scenario.defaults, { guarantee: 'exactly-once' }).plan.sink;
+  return sparkPlan(scenario, 'exactly-once')?.sink;
 }
-
-/** Per scenario and guarantee, what Spark's analyzer says against its query (a sweep asks once per run). */
-const refusals = new WeakMap<Scenario, Map<string, string | undefined>>();
 
 /** What Spark's analyzer says against the scenario's query built for `guarantee` (undefined: nothing). */
 function sparkRefusal(scenario: Scenario, guarantee: Guarantee): string | undefined {
-  const build = scenario.engines.spark;
-  if (!build) return undefined;
-  let byGuarantee = refusals.get(scenario);
-  if (byGuarantee === undefined) refusals.set(scenario, (byGuarantee = new Map()));
-  if (!byGuarantee.has(guarantee)) byGuarantee.set(guarantee, planProblem(build.build(spark, scenario.defaults, { guarantee }).plan));
-  return byGuarantee.get(guarantee);
+  const plan = sparkPlan(scenario, guarantee);
+  return plan === undefined ? undefined : planProblem(plan);
 }
 
 /** A memory sink that is not in complete mode: its table lives only in the driver and goes with it. */
