@@ -15,6 +15,7 @@ import type { RunSettings } from '../../explore/settings.ts';
 import { num, str } from '../model/fields.ts';
 import { fmtSecs } from '../model/format.ts';
 import { checkText, type Lesson, type StepContext } from './types.ts';
+import { nextAfter } from '../model/int-list.ts';
 
 const BASE: Omit<RunSettings, 'bugs'> = {
   scenario: 'etl',
@@ -32,7 +33,7 @@ const firstId = (c: StepContext): boolean => (str(c.event, 'txnId') ?? '').inclu
 
 /** How many partitions the transaction the broker aborts had written to, as " (N here)", from its abort. */
 function openPartitions(c: StepContext): string {
-  const abort = [...c.replay.index.positions('txn.abort')].find((i) => i >= c.index);
+  const abort = nextAfter(c.replay.index.positions('txn.abort'), c.index - 1);
   const n = abort === undefined ? undefined : num(c.replay.index.events[abort]!, 'partitions');
   return n === undefined ? '' : ` (${n} here)`;
 }

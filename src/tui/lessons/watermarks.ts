@@ -5,6 +5,7 @@
  */
 import { MAX_WATERMARK } from '../../stream/watermark.ts';
 import { fmtWm } from '../model/format.ts';
+import { prevBefore } from '../model/int-list.ts';
 import { num, str } from '../model/fields.ts';
 import { is } from './resolve.ts';
 import type { Lesson, StepContext } from './types.ts';
@@ -20,8 +21,7 @@ function channels(c: StepContext): string {
 
 /** When the idle source found its partition idle (its `task.idle`, before this step), as ", at N ms". */
 function idleSince(c: StepContext): string {
-  const before = [...c.replay.index.positions('task.idle')].filter((i) => i < c.index);
-  const i = before[before.length - 1];
+  const i = prevBefore(c.replay.index.positions('task.idle'), c.index);
   return i === undefined ? '' : `, at ${c.replay.index.events[i]!.t} ms`;
 }
 
