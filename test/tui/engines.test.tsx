@@ -76,7 +76,8 @@ describe('Kafka Streams replay', () => {
     // The zombie's store, restored empty at its first assignment, far behind its changelog's end.
     expect(tasks).toMatch(/counts 1_0 ks-0 restored 0 rec @0 {2}changelog end 47/);
     expect(tasks).toMatch(/last commit g3: input 0@103 1@103 2@104/);
-    const aborted = await frameAt(ks, 2289, { cols: 100, rows: 30 });
+    const abortStep = Array.from(ks.index.positions('txn.abort')).find((i) => String(ks.index.events[i]!.txnId).includes('ks-0'))!;
+    const aborted = await frameAt(ks, abortStep, { cols: 100, rows: 30 });
     expect(aborted).toMatch(/ks-0 #10 aborted/);
     // The run's only abort: ks-1 crashed between two transactions, so its restart had none to abort.
     expect(aborted).toMatch(/transactions \d+ committed, 1 aborted/);

@@ -22,7 +22,7 @@ import type { JobSizes } from '../../stream/sizes.ts';
 import { StreamsBuilder } from './dsl.ts';
 import { KafkaStreamsQueries, QueryRegistry } from './queries.ts';
 import { DEFAULT_KSTREAMS_SETTINGS, instanceProcess, type KStreamsApp, type KStreamsSettings } from './instance.ts';
-import { changelogTopic, type Topology } from './topology.ts';
+import { APPLICATION_ID, changelogTopic, type Topology } from './topology.ts';
 import { KStreamsBugs } from './bugs.ts';
 
 /** A scenario's job for the Kafka Streams engine. */
@@ -53,7 +53,7 @@ export interface KStreamsJob {
   bugs?: readonly string[];
 }
 
-export const APPLICATION_ID = 'weir-app';
+export { APPLICATION_ID } from './topology.ts';
 
 export class UnsupportedGuaranteeError extends Error {}
 

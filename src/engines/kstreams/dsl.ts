@@ -12,11 +12,13 @@
  *
  * A key-changing operation followed by a stateful one inserts a repartition
  * topic, `<application.id>-<name>-repartition` (part K9), which splits the
- * topology into two sub-topologies.
+ * topology into two sub-topologies. The name is Kafka's: an aggregation's
+ * store (`weir-app-counts-repartition`), or the processor or stream node
+ * that needs it (`repartitionedAs`).
  */
 import type { KRecord, Processor, ProcessorContext, ProcessorSupplier } from './processor.ts';
 import { COUNT, KeyValueAggregate, reducing, SessionWindowAggregate, SuppressUntilWindowCloses, TimeWindowAggregate, type Aggregation, type EmitStrategy } from './aggregate.ts';
-import { Topology, type SinkNode, type StoreSpec } from './topology.ts';
+import { APPLICATION_ID, repartitionTopic, Topology, type SinkNode, type StoreSpec } from './topology.ts';
 import type { WindowRetention } from './stores.ts';
 import type { JoinWindowsSpec, SessionWindowsSpec, TimeWindowsSpec, WindowsSpec } from './windows.ts';
 import { JoinSideProcessor, JoinWindowProcessor, type OuterJoinSpec } from './join.ts';
@@ -80,7 +82,7 @@ export class StreamsBuilder {
   table(topic: string, opts: StoreOptions & { format?: SourceFormat } = {}): KTable {
     const source = this.topology.nextName('KSTREAM-SOURCE');
     this.topology.add({ kind: 'source', name: source, topic, ...(opts.format ?? INPUT_FORMAT) });
-    return this.tableSource(source, opts, `${topic}-STATE-STORE`, 'KTABLE-SOURCE');
+    return this.tableSource(source, opts, `${topic}-STATE-STORE`, this.topology.nextName('KTABLE-SOURCE'));
   }
 
   /**
@@ -91,7 +93,7 @@ export class StreamsBuilder {
    * forwards each record at once as `Change(new, null)`, and a filter below it gets no old
    * values. The store's name is taken now, so generated names do not depend on that decision.
    */
-  tableSource(parent: string, opts: StoreOptions, fallback: string, prefix: string): KTable {
+  tableSource(parent: string, opts: StoreOptions, fallback: string, name: string): KTable {
     const t = this.topology;
     const store = opts.name ?? `${fallback}-${String(t.storeIndex()).padStart(10, '0')}`;
     t.reserveStore();
@@ -105,7 +107,6 @@ export class StreamsBuilder {
       stores.push(store);
     };
     if (opts.name !== undefined) materialize();
-    const name = t.nextName(prefix);
     t.add({ kind: 'processor', name, parents: [parent], stores, supplier: () => new TableSource(store, flags, state) });
     return new KTable(this, name, store, undefined, sourceView(store, flags, state, materialize));
   }
@@ -191,22 +192,31 @@ export class KStream {
     this.builder.topology.add({ kind: 'sink', name, parents: [this.node], topic, valueOf });
   }
 
-  /** The stream as stateful operators need it: repartitioned by key first when a key changed upstream. */
-  private repartitioned(): KStream {
+  /**
+   * The stream as a stateful operator needs it: when a key changed upstream, written through the
+   * repartition topic named after `name` (`weir-app-<name>-repartition`) and read back partitioned
+   * by key. Kafka names it after what needs it: an aggregation's store, `repartition()`'s or
+   * `toTable()`'s processor, or the joining stream's node (`KStreamImpl.createRepartitionedSource`).
+   * A generated name gives the sink and source generated names too; a user's, `<topic>-sink` and
+   * `<topic>-source`.
+   */
+  repartitionedAs(name: string): KStream {
     if (!this.keyChanged) return this;
     const t = this.builder.topology;
-    const base = t.nextName('KSTREAM-AGGREGATE-STATE-STORE');
-    const topic = `${base}-repartition`;
+    const topic = repartitionTopic(APPLICATION_ID, name);
     t.repartitionTopics.push(topic);
-    const sink = t.nextName('KSTREAM-SINK');
+    const generated = /^KSTREAM.*-[0-9]{10}$/.test(name);
+    const bare = topic.slice(APPLICATION_ID.length + 1);
+    const sink = generated ? t.nextName('KSTREAM-SINK') : `${bare}-sink`;
     t.add({ kind: 'sink', name: sink, parents: [this.node], topic, valueOf: (r) => ({ key: r.key, value: r.value, ts: r.ts, ids: r.ids }) });
-    const source = t.nextName('KSTREAM-SOURCE');
+    const source = generated ? t.nextName('KSTREAM-SOURCE') : `${bare}-source`;
     t.add({ kind: 'source', name: source, topic, ...REPARTITION_FORMAT });
     return new KStream(this.builder, source, false);
   }
 
+  /** Grouped by its key; an aggregation below repartitions it first when a key changed upstream. */
   groupByKey(): KGroupedStream {
-    return new KGroupedStream(this.repartitioned());
+    return new KGroupedStream(this);
   }
 
   groupBy(fn: (key: string | null, value: unknown) => string | null): KGroupedStream {
@@ -215,7 +225,7 @@ export class KStream {
 
   /** `repartition()`: writes the stream through a repartition topic (partitioned by key) and reads it back. */
   repartition(): KStream {
-    return new KStream(this.builder, this.node, true).repartitioned();
+    return new KStream(this.builder, this.node, true).repartitionedAs(this.builder.topology.nextName('KSTREAM-REPARTITION'));
   }
 
   /**
@@ -223,8 +233,10 @@ export class KStream {
    * (`KTableSource`); repartitioned first when a key changed upstream. Forwards each change.
    */
   toTable(opts: StoreOptions = {}): KTable {
-    const src = this.repartitioned();
-    return src.builder.tableSource(src.node, opts, 'KSTREAM-TOTABLE-STATE-STORE', 'KSTREAM-TOTABLE');
+    // Kafka names the processor first; a repartition topic before it takes that name.
+    const name = this.builder.topology.nextName('KSTREAM-TOTABLE');
+    const src = this.repartitionedAs(name);
+    return src.builder.tableSource(src.node, opts, 'KSTREAM-TOTABLE-STATE-STORE', name);
   }
 
   /**
@@ -283,8 +295,9 @@ export class KStream {
    */
   private joinStream(other: KStream, joiner: (l: unknown, r: unknown) => unknown, windows: JoinWindowsSpec, opts: StreamJoinOptions, leftOuter: boolean, rightOuter: boolean): KStream {
     const { name } = opts;
-    const left = this.repartitioned();
-    const right = other.repartitioned();
+    // Repartitioned each after its own node, or after the join's name (`-left`, `-right`) when it has one.
+    const left = this.repartitionedAs(name === undefined ? this.node : `${name}-left`);
+    const right = other.repartitionedAs(name === undefined ? other.node : `${name}-right`);
     const t = this.builder.topology;
     const thisName = t.nextName(rightOuter ? 'KSTREAM-OUTERTHIS' : 'KSTREAM-JOINTHIS');
     const otherName = t.nextName(leftOuter ? 'KSTREAM-OUTEROTHER' : 'KSTREAM-JOINOTHER');
@@ -317,7 +330,7 @@ export class KStream {
 
   private joinTable(table: KTable, joiner: (streamValue: unknown, tableValue: unknown) => unknown, leftJoin = false): KStream {
     const what = leftJoin ? 'leftJoin' : 'join';
-    const left = this.repartitioned();
+    const left = this.repartitionedAs(this.node);
     const view = table.view;
     if (view === undefined) throw new Error(`${what}: a KStream joins a key-value table, not a windowed one`);
     const name = left.builder.topology.nextName(leftJoin ? 'KSTREAM-LEFTJOIN' : 'KSTREAM-JOIN');
@@ -365,7 +378,8 @@ export class KGroupedStream extends Aggregations {
     const store = b.store(opts, 'kv', `${prefix}-STATE-STORE`);
     const name = b.topology.nextName(prefix);
     const flags: TableFlags = { sendOldValues: false };
-    b.topology.add({ kind: 'processor', name, parents: [this.stream.node], stores: [store], supplier: () => new KeyValueAggregate(agg, store, flags) });
+    const src = this.stream.repartitionedAs(store);
+    b.topology.add({ kind: 'processor', name, parents: [src.node], stores: [store], supplier: () => new KeyValueAggregate(agg, store, flags) });
     const view: TableView = {
       stores: () => [store],
       getter: (ctx) => {
@@ -403,7 +417,8 @@ export class TimeWindowedKStream extends Aggregations {
     const store = b.store(onClose ? { caching: false, ...opts } : opts, 'window', `${prefix}-STATE-STORE`, retention);
     const name = b.topology.nextName(prefix);
     const { windows, emit } = this;
-    b.topology.add({ kind: 'processor', name, parents: [this.stream.node], stores: [store], supplier: () => new TimeWindowAggregate(windows, agg, store, emit) });
+    const src = this.stream.repartitionedAs(store);
+    b.topology.add({ kind: 'processor', name, parents: [src.node], stores: [store], supplier: () => new TimeWindowAggregate(windows, agg, store, emit) });
     return new KTable(b, name, store, windows);
   }
 }
@@ -419,7 +434,8 @@ export class SessionWindowedKStream extends Aggregations {
     const store = b.store(opts, 'session', `${prefix}-STATE-STORE`, { ms: this.windows.gapMs + this.windows.graceMs, timeOrdered: false });
     const name = b.topology.nextName(prefix);
     const { windows } = this;
-    b.topology.add({ kind: 'processor', name, parents: [this.stream.node], stores: [store], supplier: () => new SessionWindowAggregate(windows, agg, store) });
+    const src = this.stream.repartitionedAs(store);
+    b.topology.add({ kind: 'processor', name, parents: [src.node], stores: [store], supplier: () => new SessionWindowAggregate(windows, agg, store) });
     return new KTable(b, name, store, windows);
   }
 }
@@ -685,12 +701,12 @@ export class KGroupedTable {
     return this.aggregate(() => 0, (_k, _v, n: number) => n + 1, (_k, _v, n: number) => n - 1, opts);
   }
 
-  /** The repartition topic `<store>-repartition`, then the aggregate in the next sub-topology. */
+  /** The repartition topic `weir-app-<store>-repartition`, then the aggregate in the next sub-topology. */
   private doAggregate(agg: TableAggregation, opts: StoreOptions): KTable {
     const b = this.builder;
     const t = b.topology;
     const store = b.store(opts, 'kv', 'KTABLE-AGGREGATE-STATE-STORE');
-    const topic = `${store}-repartition`;
+    const topic = repartitionTopic(APPLICATION_ID, store);
     t.repartitionTopics.push(topic);
     const sink = t.nextName('KTABLE-SINK');
     t.add({ kind: 'sink', name: sink, parents: [this.node], topic, valueOf: (r) => ({ key: r.key, value: r.value, ts: r.ts, ids: r.ids }) });

@@ -59,7 +59,7 @@ export interface SubTopology {
 export class Topology {
   readonly nodes: TopologyNode[] = [];
   readonly stores = new Map<string, StoreSpec>();
-  /** Internal topics this topology writes and reads (their names without the application id). */
+  /** The repartition topics this topology writes and reads, by their full names (`weir-app-<name>-repartition`). */
   readonly repartitionTopics: string[] = [];
   private counter = 0;
   /** Store names handed out and not registered yet (a source table materialized only if something downstream needs it). */
@@ -154,7 +154,13 @@ export function changelogTopic(applicationId: string, store: string): string {
   return `${applicationId}-${store}-changelog`;
 }
 
-/** `<application.id>-<name>-repartition`. */
+/** Every weir Kafka Streams application's `application.id`: the group id and the prefix of its internal topics. */
+export const APPLICATION_ID = 'weir-app';
+
+/**
+ * `<application.id>-<name>-repartition` (`KStreamImpl.createRepartitionedSource`: a name that ends
+ * in `-repartition` already is not given the suffix twice).
+ */
 export function repartitionTopic(applicationId: string, name: string): string {
-  return `${applicationId}-${name}-repartition`;
+  return `${applicationId}-${name.endsWith('-repartition') ? name : `${name}-repartition`}`;
 }

@@ -27,7 +27,7 @@ const TXN_COLOR = { open: 'cyan', committed: 'green', aborted: 'red' } as const;
 
 /**
  * Committed offsets (`topic/p@offset`) grouped by topic: `input 0@107 1@106 repartition 0@73`; an
- * internal topic's generated prefix (`KSTREAM-…-repartition`) says nothing here and is left out.
+ * internal topic's prefix (`weir-app-counts-repartition`) is left out, the panel being narrow.
  */
 export function offsetsText(list: readonly string[]): string {
   const byTopic = new Map<string, string[]>();

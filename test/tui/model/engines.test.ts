@@ -16,6 +16,7 @@ import { TraceIndex } from '../../../src/tui/model/trace-index.ts';
 import { engineOf } from '../../../src/tui/model/engine.ts';
 import { describeEvent } from '../../../src/tui/model/format.ts';
 import type { Replay } from '../../../src/tui/open.ts';
+import type { TraceEvent } from '../../../src/runtime/trace-event.ts';
 import { KS_FAULTS, replayOf, SPARK_CRASHES, WORDCOUNT } from '../helpers.ts';
 
 let ks: Replay;
@@ -30,6 +31,13 @@ function at(r: Replay, step: number, kind: string, p: string) {
   const e = r.index.events[step]!;
   expect(`${e.p} ${e.kind}`, `event at step ${step}`).toBe(`${p} ${kind}`);
   return r.index.stateAt(step);
+}
+
+/** The step of the first event of `kind` by `p` (after `from`) that `match` takes. */
+function stepOf(r: Replay, kind: string, p: string, match: (e: TraceEvent) => boolean = () => true, from = 0): number {
+  const step = Array.from(r.index.positions(kind)).find((i) => i > from && r.index.events[i]!.p === p && match(r.index.events[i]!));
+  expect(step, `${p} ${kind}`).toBeDefined();
+  return step!;
 }
 
 const status = (s: KsState, name: string): string => ksInstanceStatus(s, s.instances.get(name)!);
@@ -111,13 +119,13 @@ describe('Kafka Streams model', () => {
     // ks-1, owner of 1_0 since generation 2, purged the repartition records its commit consumed.
     const purge = ks.index.events[2195]!;
     expect(`${purge.p} ${purge.kind}`).toBe('ks-1 ks.purge');
-    expect(purge.offsets).toContain('KSTREAM-AGGREGATE-STATE-STORE-0000000002-repartition/0@83');
+    expect(purge.offsets).toContain('weir-app-counts-repartition/0@83');
     // ks-0 still runs generation 1's 1_0 at offset 25, below the new log start: Kafka's consumer answers
     // OFFSET_OUT_OF_RANGE and Kafka Streams resets to the earliest offset instead of fetching there forever.
     const reset = ks.index.events[2231]!;
     expect(`${reset.p} ${reset.kind}`).toBe('ks-0 ks.offset-reset');
     expect(reset).toMatchObject({ task: '1_0', partition: 0, from: 25, to: 83 });
-    expect(describeEvent(reset)).toMatch(/1_0 fetched below the log start: KSTREAM-AGGREGATE-STATE-STORE-0000000002-repartition\/0 reset from @25 to the earliest offset @83/);
+    expect(describeEvent(reset)).toMatch(/1_0 fetched below the log start: weir-app-counts-repartition\/0 reset from @25 to the earliest offset @83/);
     const s = ks.index.stateAt(2231).ks!;
     expect(isZombie(s, s.instances.get('ks-0')!)).toBe(true);
   });
@@ -132,22 +140,27 @@ describe('Kafka Streams model', () => {
     // No abort before: ks-1 crashed between two transactions (what it counted since its last commit was
     // still in its record cache), so its restart's new epoch had nothing to abort.
     expect(lost.txnsAborted).toBe(0);
-    const aborted = at(ks, 2289, 'txn.abort', 'broker').ks!;
+    // It waits for its writes in flight before it aborts (Kafka's producer holds EndTxn back until its batches complete).
+    const abortStep = stepOf(ks, 'txn.abort', 'broker', (e) => String(e.txnId).includes('ks-0'));
+    expect(ks.index.events[abortStep]!.t).toBeGreaterThan(ks.index.events[2288]!.t);
+    const aborted = ks.index.stateAt(abortStep).ks!;
     expect(aborted.instances.get('ks-0')!.txn).toMatchObject({ n: 10, status: 'aborted' });
     expect(aborted.txnsAborted).toBe(1);
-    expect(at(ks, 2295, 'ks.producer', 'ks-0').ks!.instances.get('ks-0')!.epoch).toBe(2);
+    expect(ks.index.stateAt(stepOf(ks, 'ks.producer', 'ks-0', () => true, abortStep)).ks!.instances.get('ks-0')!.epoch).toBe(2);
   });
 
   it('generation 4 splits the tasks as Kafka\'s task assignor deals them; both go quiet, then close', () => {
-    const s = at(ks, 2361, 'ks.assigned', 'ks-0').ks!;
+    // Once both members have their generation 4 tasks.
+    const g4 = (e: TraceEvent): boolean => e.generation === 4;
+    const s = ks.index.stateAt(Math.max(stepOf(ks, 'ks.assigned', 'ks-0', g4), stepOf(ks, 'ks.assigned', 'ks-1', g4))).ks!;
     expect(s.group.generation).toBe(4);
     // The counting tasks round-robin over the instances (every copy of their state is within acceptable.recovery.lag),
     // the stateless ones to the least loaded: ks-0 takes 1_0 and 1_2 back, as in generation 1.
     expect([...s.group.assignment].map(([m, a]) => `${m}:${a.tasks.join(',')}`)).toEqual(['ks-1-1-0:0_1,0_3,1_1,1_3', 'ks-0-0-1:0_0,0_2,1_0,1_2']);
-    expect(status(at(ks, 2904, 'ks.quiet', 'ks-1').ks!, 'ks-1')).toBe('quiet');
+    expect(status(ks.index.stateAt(stepOf(ks, 'ks.quiet', 'ks-1', () => true, 2288)).ks!, 'ks-1')).toBe('quiet');
     const end = ks.index.finalState.ks!;
     expect([status(end, 'ks-0'), status(end, 'ks-1')]).toEqual(['closed', 'closed']);
-    expect([end.rebalances, end.commits, end.restores, end.txnsCommitted, end.txnsAborted]).toEqual([5, 61, 16, 61, 1]);
+    expect([end.rebalances, end.commits, end.restores, end.txnsCommitted, end.txnsAborted]).toEqual([5, 62, 16, 62, 1]);
   });
 
   it('counts the broker\'s decision on a transactional id no thread holds any more: a stateless instance\'s predecessor\'s, timed out', async () => {
