@@ -140,9 +140,10 @@ export const kstreamsLesson: Lesson = {
         const lost = eventsOf(c, 'ks.lost').filter((e) => e.p === 'ks-0' && e.seq < c.event.seq).at(-1);
         const waited = lost === undefined ? 0 : (num(c.event, 'requestedMs') ?? lost.t) - lost.t;
         const first = waited > 0
-          ? `ks-0 first waits ${waited} ms for the writes it still had in flight, sent under the same epoch before it knew, to be answered: Kafka's producer sends its EndTxn only once every batch in flight has completed, and drops the batches it had not sent. Those late writes land in the open transaction. Then it aborts that transaction`
+          ? "ks-0 waits for the writes it still had in flight, sent under the same epoch before it knew, to be answered: Kafka's producer sends its EndTxn only once every batch in flight has completed, and drops the batches it had not sent. Its epoch still valid, those writes land in the open transaction. Then it aborts that transaction"
           : 'ks-0 had no write in flight; it aborts its open transaction';
-        return `${first} (${str(c.event, 'txnId')}, ${num(c.event, 'partitions')} partitions of zombie writes, never seen by a read-committed reader).`;
+        const when = waited > 0 ? `, which reaches the broker ${waited} ms after ks-0 counted its tasks lost` : '';
+        return `${first} (${str(c.event, 'txnId')}, ${num(c.event, 'partitions')} partitions of zombie writes, never seen by a read-committed reader)${when}.`;
       },
     },
     {
