@@ -239,9 +239,35 @@ const C_KEY: Record<string, string> = {
   spark: 'c C        next / previous micro-batch step (started, committed)',
 };
 
+/** How each engine's runs name what the screens show: the help screen's lines after the keys. */
+const NAME_LINES: Record<string, readonly string[]> = {
+  flink: [
+    'window[1]     subtask 1 of vertex window (a checkpoint ack says 1.1)',
+    'sink-0-a1-c3  sink subtask 0\'s transaction in job attempt 1 for checkpoint',
+    '              3: the records before barrier 3, pre-committed at it,',
+    '              committed once checkpoint 3 completes',
+  ],
+  kstreams: [
+    '1_2           a task: sub-topology 1 on partition 2 of its topics',
+    'weir-app-ks-0-0  a transactional id: application id, instance, thread;',
+    '              #10 is its 10th transaction',
+    'weir-app-counts-changelog, weir-app-counts-repartition  internal topics',
+  ],
+  spark: [
+    'batch 14      micro-batch 14: offsets/14 plans it, commits/14 ends it',
+    'spark-sink-1  the sink\'s transactional id for output partition 1; its',
+    '              offset in group spark-sink marks "batch N written"',
+  ],
+};
+
 /** The help screen's lines for a run of `engine` (the `c C` line says what that engine commits by). */
 export function helpLines(engine: string): string[] {
   return HELP_LINES.map((l) => (l.startsWith('c C ') ? C_KEY[engine] ?? l : l));
+}
+
+/** The help screen's names for a run of `engine`: how its tasks, transactions and logs are named. */
+export function nameLines(engine: string): readonly string[] {
+  return NAME_LINES[engine] ?? [];
 }
 
 /** The help screen's lines (Flink's; `helpLines` gives an engine's). */

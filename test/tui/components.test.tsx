@@ -142,6 +142,26 @@ describe('ReplayApp frames', () => {
   });
 });
 
+describe('the help screen', () => {
+  // What this proves: below the keys, the help says how the engine names its tasks and transactions,
+  // and a short screen cuts those lines rather than growing past its rows.
+  it('names the tasks and transactions of the run\'s engine, and fits a short screen', async () => {
+    for (const size of [{ cols: 100, rows: 45 }, { cols: 80, rows: 24 }]) {
+      const app = render(<ReplayApp replay={replay} size={size} start={{ cursor: 0 }} />);
+      await frameWhen(app, (f) => f.includes('events'));
+      app.stdin.write('?');
+      const help = await frameWhen(app, (f) => f.includes('keys'));
+      expect(help.split('\n').length, `${size.cols}×${size.rows}`).toBeLessThanOrEqual(size.rows);
+      if (size.rows >= 45) {
+        expect(help).toMatch(/^names$/m);
+        expect(help).toContain('window[1]     subtask 1 of vertex window (a checkpoint ack says 1.1)');
+        expect(help).toContain("sink-0-a1-c3  sink subtask 0's transaction in job attempt 1 for checkpoint");
+      }
+      app.unmount();
+    }
+  });
+});
+
 describe('Plot at narrow widths', () => {
   it('keeps its legend on a line of its own', () => {
     const cursor = replay.index.positions('window.fire')[0]!;

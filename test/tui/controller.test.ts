@@ -9,7 +9,7 @@
  * is the trace (kinds and positions of the events landed on).
  */
 import { beforeAll, describe, expect, it } from 'vitest';
-import { helpLines, initialUi, keyAction, splitKeys, reduceUi, stepTarget, type Action, type ReplayUi, type UiContext } from '../../src/tui/controller.ts';
+import { helpLines, initialUi, nameLines, keyAction, splitKeys, reduceUi, stepTarget, type Action, type ReplayUi, type UiContext } from '../../src/tui/controller.ts';
 import { DROPPING, KS_FAULTS, replayOf } from './helpers.ts';
 
 let ctx: UiContext;
@@ -115,6 +115,17 @@ describe('reduceUi', () => {
     expect(helpLines('kstreams')).toContain('c C        next / previous commit step');
     expect(helpLines('spark')).toContain('c C        next / previous micro-batch step (started, committed)');
     expect(helpLines('spark').filter((l) => l.includes('checkpoint'))).toEqual([]);
+  });
+
+  it('the help screen names each engine\'s tasks and transactions in its own terms, within 80 columns', () => {
+    expect(nameLines('kstreams').join(' ')).toMatch(/1_2 +a task: sub-topology 1 on partition 2/);
+    expect(nameLines('kstreams').join(' ')).toContain('weir-app-counts-repartition');
+    expect(nameLines('spark').join(' ')).toContain('offsets/14 plans it, commits/14 ends it');
+    expect(nameLines('flink').join(' ')).toContain('committed once checkpoint 3 completes');
+    for (const engine of ['flink', 'kstreams', 'spark']) {
+      expect(nameLines(engine).every((l) => l.length + 2 <= 78), engine).toBe(true);
+      expect(nameLines(engine).some((l) => /barrier|checkpoint/.test(l)), engine).toBe(engine === 'flink');
+    }
   });
 
   it('plays at the speed it says: the virtual time after n ticks is n times the speed, also where events are dense', () => {

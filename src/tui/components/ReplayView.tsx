@@ -8,7 +8,7 @@
 import React from 'react';
 import { Box } from 'ink';
 import type { Replay } from '../open.ts';
-import { helpLines, type ReplayUi } from '../controller.ts';
+import { helpLines, nameLines, type ReplayUi } from '../controller.ts';
 
 /** In a lesson the arrows page through the narration, not the events (help says so). */
 const LESSON_HELP = 'in a lesson: Enter → n  next narration step (a long one shows its next page first), ← p  back, m  the menu';
@@ -96,6 +96,9 @@ export function ReplayView({ replay, ui, cols, rows, narration, narrationLines =
           <Plain text="keys" bold width={cols} />
           {narration ? <Plain text={`  ${LESSON_HELP}`} color="cyan" width={cols} /> : null}
           {helpLines(replay.engine).map((h) => <Plain key={h} text={`  ${narration && h.startsWith('→ ←') ? LESSON_ARROWS : h}`} width={cols} />)}
+          {/* Below the keys, cut first where the screen is short: how the engine names what the panels show. */}
+          <Plain text="names" bold width={cols} />
+          {nameLines(replay.engine).map((h) => <Plain key={`n${h}`} text={`  ${h}`} width={cols} />)}
         </Box>
       ) : ui.stores !== undefined && replay.engine === 'kstreams' ? (
         <>
