@@ -124,6 +124,9 @@ export class StreamsBuilder {
 }
 
 export class KStream {
+  /** This stream's repartitioned copies by topic (`repartitionedAs`). */
+  private readonly repartitions = new Map<string, KStream>();
+
   constructor(readonly builder: StreamsBuilder, readonly node: string, readonly keyChanged: boolean) {}
 
   private then(prefix: string, supplier: ProcessorSupplier, keyChanged: boolean, stores: string[] = []): KStream {
@@ -204,6 +207,10 @@ export class KStream {
     if (!this.keyChanged) return this;
     const t = this.builder.topology;
     const topic = repartitionTopic(APPLICATION_ID, name);
+    // Repartitioned under this name before (two joins of this stream, or a join with itself): the
+    // same topic and source again, as Kafka reuses the stream's repartition node for the same name.
+    const earlier = this.repartitions.get(topic);
+    if (earlier !== undefined) return earlier;
     t.repartitionTopics.push(topic);
     const generated = /^KSTREAM.*-[0-9]{10}$/.test(name);
     const bare = topic.slice(APPLICATION_ID.length + 1);
@@ -211,7 +218,9 @@ export class KStream {
     t.add({ kind: 'sink', name: sink, parents: [this.node], topic, valueOf: (r) => ({ key: r.key, value: r.value, ts: r.ts, ids: r.ids }) });
     const source = generated ? t.nextName('KSTREAM-SOURCE') : `${bare}-source`;
     t.add({ kind: 'source', name: source, topic, ...REPARTITION_FORMAT });
-    return new KStream(this.builder, source, false);
+    const repartitioned = new KStream(this.builder, source, false);
+    this.repartitions.set(topic, repartitioned);
+    return repartitioned;
   }
 
   /** Grouped by its key; an aggregation below repartitions it first when a key changed upstream. */

@@ -59,6 +59,16 @@ describe('repartition topic names', () => {
     expect(named.build().repartitionTopics).toEqual(['weir-app-pairs-left-repartition', 'weir-app-pairs-right-repartition']);
   });
 
+  it('one stream repartitioned twice under one name (two joins, or a join with itself) writes one topic', () => {
+    const windows = JoinWindows.ofTimeDifferenceAndGrace(10, 0);
+    const b = new StreamsBuilder();
+    const s = rekeyed(b);
+    s.join(s, (l, r) => [l, r], windows);
+    const t = b.build();
+    expect(t.repartitionTopics).toEqual(['weir-app-KSTREAM-KEY-SELECT-0000000001-repartition']);
+    expect(t.nodes.filter((n) => n.kind === 'sink')).toHaveLength(1);
+  });
+
   it('a stream without a changed key is not repartitioned', () => {
     const b = new StreamsBuilder();
     b.stream('input').groupByKey().count({ name: 'counts' });
