@@ -212,6 +212,8 @@ export class KStream {
     const earlier = this.repartitions.get(topic);
     if (earlier !== undefined) return earlier;
     t.repartitionTopics.push(topic);
+    // A user's name gives the sink and source names of their own; a generated one, generated names
+    // (Kafka takes three generated names either way, its null-key filter's too: docs/FIDELITY.md).
     const generated = /^KSTREAM.*-[0-9]{10}$/.test(name);
     const bare = topic.slice(APPLICATION_ID.length + 1);
     const sink = generated ? t.nextName('KSTREAM-SINK') : `${bare}-sink`;
@@ -715,11 +717,13 @@ export class KGroupedTable {
     const b = this.builder;
     const t = b.topology;
     const store = b.store(opts, 'kv', 'KTABLE-AGGREGATE-STATE-STORE');
-    const topic = repartitionTopic(APPLICATION_ID, store);
+    // Kafka appends the suffix here whatever the store is named.
+    const topic = `${APPLICATION_ID}-${store}-repartition`;
     t.repartitionTopics.push(topic);
-    const sink = t.nextName('KTABLE-SINK');
+    // Named as Kafka's KGroupedTableImpl names them: a stream sink and source, then the aggregate.
+    const sink = t.nextName('KSTREAM-SINK');
     t.add({ kind: 'sink', name: sink, parents: [this.node], topic, valueOf: (r) => ({ key: r.key, value: r.value, ts: r.ts, ids: r.ids }) });
-    const source = t.nextName('KTABLE-SOURCE');
+    const source = t.nextName('KSTREAM-SOURCE');
     t.add({ kind: 'source', name: source, topic, ...REPARTITION_FORMAT });
     const flags: TableFlags = { sendOldValues: false };
     const name = t.nextName(agg.kind === 'reduce' ? 'KTABLE-REDUCE' : 'KTABLE-AGGREGATE');

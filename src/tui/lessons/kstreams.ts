@@ -137,20 +137,21 @@ export const kstreamsLesson: Lesson = {
       at: { kind: 'txn.abort', match: (c: StepContext) => (str(c.event, 'txnId') ?? '').includes('ks-0') },
       filter: FILTER,
       text: (c) => {
+        const txnId = str(c.event, 'txnId');
         const lost = eventsOf(c, 'ks.lost').filter((e) => e.p === 'ks-0' && e.seq < c.event.seq).at(-1);
-        const waited = lost === undefined ? 0 : (num(c.event, 'requestedMs') ?? lost.t) - lost.t;
-        const first = waited > 0
-          ? "ks-0 waits for the writes it still had in flight, sent under the same epoch before it knew, to be answered: Kafka's producer sends its EndTxn only once every batch in flight has completed, and drops the batches it had not sent. Its epoch still valid, those writes land in the open transaction. Then it aborts that transaction"
-          : 'ks-0 had no write in flight; it aborts its open transaction';
-        const when = waited > 0 ? `, which reaches the broker ${waited} ms after ks-0 counted its tasks lost` : '';
-        return `${first} (${str(c.event, 'txnId')}, ${num(c.event, 'partitions')} partitions of zombie writes, never seen by a read-committed reader)${when}.`;
+        // Writes of its transaction the broker appended after ks-0 lost its tasks: they were in flight.
+        const late = lost === undefined ? [] : eventsOf(c, 'log.append').filter((e) => e.seq > lost.seq && e.seq < c.event.seq && e.txn === txnId);
+        const waited = late.length > 0
+          ? `ks-0 does not abort at once: ${late.length === 1 ? 'a write' : `${late.length} writes`} it sent before it knew (${late.map((e) => `${str(e, 'topic')}/${num(e, 'partition')}`).join(', ')}) ${late.length === 1 ? 'was' : 'were'} still unanswered, and Kafka's producer sends its EndTxn only once every batch in flight has completed. Its epoch still valid, ${late.length === 1 ? 'that write lands' : 'they land'} in the open transaction. Then it aborts the transaction`
+          : 'ks-0 aborts its open transaction';
+        return `${waited} (${txnId}, ${num(c.event, 'partitions')} partitions of zombie writes, never seen by a read-committed reader). Kafka Streams would first have flushed its caches and its producer into the transaction too, as a dirty close prepares a commit; weir drops what was not sent (docs/FIDELITY.md). Under exactly-once it makes no difference: all of it is aborted.`;
       },
     },
     {
       title: 'A new epoch',
       at: { kind: 'ks.producer', match: (c: StepContext) => c.event.p === 'ks-0' && (num(c.event, 'epoch') ?? 0) > 1 },
       filter: FILTER,
-      text: (c) => `ks-0 initialises its transactional id again and gets epoch ${num(c.event, 'epoch')}. From now on the broker refuses whatever still arrives under an older epoch (a produce gets INVALID_PRODUCER_EPOCH, a transaction request PRODUCER_FENCED), so nothing of the zombie's can reach the log any more. Then it joins the group again as a new member, with no tasks and no state.`,
+      text: (c) => `ks-0 initialises its transactional id again and gets epoch ${num(c.event, 'epoch')}. From now on the broker refuses whatever still arrives under an older epoch (a produce gets INVALID_PRODUCER_EPOCH, a transaction request PRODUCER_FENCED), so nothing of the zombie's can reach the log any more. Then it joins the group again${/unknown-member/.test(str(eventsOf(c, 'ks.lost').filter((e) => e.p === 'ks-0' && e.seq < c.event.seq).at(-1) ?? c.event, 'reason') ?? '') ? ' as a new member (the group let its member id go)' : ''}, with no tasks and no state. (Kafka Streams closes the producer and makes a new one, which initialises only when the next task starts, after the rejoin; weir initialises before it.)`,
     },
     {
       title: 'Verdict',

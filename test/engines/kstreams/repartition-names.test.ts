@@ -10,7 +10,8 @@
  *
  * How: builds small topologies and reads the topic names and nodes off the
  * topology (each name below is what the rule gives and what an earlier rule,
- * a generated store name taken at `groupByKey`, did not).
+ * a generated store name taken at `groupByKey`, did not). The numbers in
+ * generated names are weir's (docs/FIDELITY.md), not always Kafka's.
  */
 import { describe, expect, it } from 'vitest';
 import { StreamsBuilder } from '../../../src/engines/kstreams/dsl.ts';
