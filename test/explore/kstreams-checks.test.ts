@@ -30,7 +30,7 @@ const SLIDING_37 = 'w2.eyJzY2VuYXJpbyI6InNsaWRpbmctYXZlcmFnZSIsImVuZ2luZSI6Imtzd
 const CAUGHT_ON: [BugName, number][] = [
   ['offsets-outside-transaction', 1],
   ['no-wipe-on-dirty-close', 6],
-  ['restore-read-uncommitted', 9],
+  ['restore-read-uncommitted', 6],
   ['offsets-without-generation', 6],
   ['suppress-emits-early', 1],
   ['grace-uses-task-stream-time', 6],
