@@ -410,7 +410,9 @@ class StreamThread implements ProcessLogic, QueryableThread {
       if (era !== this.era) return;
       o.inFlight = false;
       if (!r.ok) {
-        // Fenced, or the broker did not answer in time: Kafka's TaskMigrated / TaskCorrupted.
+        // Fenced (Kafka's TaskMigrated), or the client gave up after its resends (about 200 s): weir
+        // takes both as lost tasks. Kafka makes a timed-out send TaskCorrupted, closing only that
+        // task dirty and rejoining with the same member id (docs/FIDELITY.md); no run gets there.
         this.lostAll(`produce to ${topic}/${partition} failed: ${r.code}`);
         return;
       }
