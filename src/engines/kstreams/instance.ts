@@ -251,6 +251,10 @@ class StreamThread implements ProcessLogic, QueryableThread {
   private producesAnswered: (() => void)[] = [];
   private txnOpen = false;
   private committing = false;
+  /** Between a loss of the tasks and their dirty close: their flush is in flight, and nothing else runs. */
+  private closingDirty = false;
+  /** What waits for the dirty close: commits begun before the loss, their callers. */
+  private afterDirtyClose: (() => void)[] = [];
   /** Commits asked for while one was in flight: run after it, in order. */
   private commitQueue: { force: boolean; then: () => void }[] = [];
   /** When the last interval commit ended (Kafka's `lastCommitMs`, 0 at start so the first loop commits). */
@@ -409,6 +413,11 @@ class StreamThread implements ProcessLogic, QueryableThread {
       this.produceAnswered();
       if (era !== this.era) return;
       o.inFlight = false;
+      if (!r.ok && this.closingDirty) {
+        // The dirty close's flush swallows a failed send (`closeTaskDirty`): the batch is given up.
+        this.sendNext(o);
+        return;
+      }
       if (!r.ok) {
         // Fenced (Kafka's TaskMigrated), or the client gave up after its resends (about 200 s): weir
         // takes both as lost tasks. Kafka makes a timed-out send TaskCorrupted, closing only that
@@ -1016,7 +1025,7 @@ class StreamThread implements ProcessLogic, QueryableThread {
   private processRound(max: number): number {
     let processed = 0;
     for (const rt of this.tasks.values()) {
-      if (rt.state !== 'running' || this.committing) continue;
+      if (rt.state !== 'running' || this.committing || this.closingDirty) continue;
       let n = 0;
       while (n < max && rt.task.process((topic) => rt.lag.get(topic))) n++;
       processed += n;
@@ -1029,7 +1038,7 @@ class StreamThread implements ProcessLogic, QueryableThread {
   private punctuate(): number {
     let punctuated = 0;
     for (const rt of this.tasks.values()) {
-      if (rt.state !== 'running' || this.committing) continue;
+      if (rt.state !== 'running' || this.committing || this.closingDirty) continue;
       punctuated += rt.task.maybePunctuateStreamTime();
       punctuated += rt.task.maybePunctuateSystemTime();
     }
@@ -1049,7 +1058,7 @@ class StreamThread implements ProcessLogic, QueryableThread {
     // Kafka's thread commits synchronously inside its loop, so an interval commit never waits behind
     // another: while one is in flight the loop does not ask again (queued interval commits piled up
     // behind a slow commit and held a revocation's commit back past the rebalance timeout).
-    if (this.committing) return 0;
+    if (this.committing || this.closingDirty) return 0;
     const requested = [...this.tasks.values()].some((rt) => rt.task.commitRequested);
     const now = this.ctx.clock.now();
     const due = now - this.lastCommitMs > this.app.settings.commitIntervalMs;
@@ -1066,6 +1075,11 @@ class StreamThread implements ProcessLogic, QueryableThread {
    * revocation, leaves the interval as it was).
    */
   private commit(force: boolean, then: () => void, intervalAt?: number): number {
+    // The tasks are being closed dirty: nothing to commit; the caller goes on once they are gone.
+    if (this.closingDirty) {
+      this.afterDirtyClose.push(then);
+      return 0;
+    }
     if (this.committing) {
       this.commitQueue.push({ force, then });
       return 0;
@@ -1109,7 +1123,7 @@ class StreamThread implements ProcessLogic, QueryableThread {
     const txnGroup = this.bugs.has('offsets-without-generation') ? { groupId: group.groupId, memberId: '', generation: -1 } : group;
     const list: OffsetAndMetadata[] = offsets.map((o) => ({ topic: o.topic, partition: o.partition, offset: o.offset, metadata: o.metadata }));
     const finish = (ok: boolean, why?: string): void => {
-      if (era !== this.era) return this.staleCommitDone(then);
+      if (era !== this.era || this.closingDirty) return this.staleCommitDone(then);
       this.committing = false;
       if (!ok) {
         this.lostAll(why!);
@@ -1130,7 +1144,7 @@ class StreamThread implements ProcessLogic, QueryableThread {
       this.scheduleLoop();
     };
     this.flushProducer(() => {
-      if (era !== this.era) return this.staleCommitDone(then);
+      if (era !== this.era || this.closingDirty) return this.staleCommitDone(then);
       // Tasks that needed a commit named no offsets (they punctuated, or a processor set its
       // metadata, before they consumed anything) and no transaction is open: flushed, they are
       // committed with no request to the broker, as Kafka's TaskExecutor sends nothing for no
@@ -1142,7 +1156,7 @@ class StreamThread implements ProcessLogic, QueryableThread {
       }
       const txn = { id: this.txnId, epoch: this.epoch };
       const endNow = (): void => {
-        if (era !== this.era) return this.staleCommitDone(then);
+        if (era !== this.era || this.closingDirty) return this.staleCommitDone(then);
         this.client.endTxn(this.txnId, this.epoch, true, (r) => {
           if (r.ok) this.txnOpen = false;
           finish(r.ok, r.ok ? undefined : `commitTransaction: ${r.code}`);
@@ -1194,7 +1208,9 @@ class StreamThread implements ProcessLogic, QueryableThread {
    * clearing `committing` or starting the next queued commit would run two at once.
    */
   private staleCommitDone(then: () => void): void {
-    then();
+    // While the lost tasks' flush is in flight, the caller goes on once they are closed, as it would have.
+    if (this.closingDirty) this.afterDirtyClose.push(then);
+    else then();
   }
 
   /** After a commit ended: its caller goes on, then the next queued commit runs. */
@@ -1254,6 +1270,26 @@ class StreamThread implements ProcessLogic, QueryableThread {
     const all: { task: StreamTask; dir: string }[] = [...this.tasks.values(), ...this.suspended.values()];
     this.ctx.trace.emit('ks.lost', { reason: why, generation: this.generation, tasks: all.map((t) => t.task.id) });
     beforeClose();
+    // `TaskManager.closeTaskDirty` prepares a commit first: a running task that needs one flushes its
+    // caches (forwarding and logging what they hold), then the producer is flushed, its errors
+    // swallowed. The thread does nothing else meanwhile. Then the tasks are closed dirty.
+    this.closingDirty = true;
+    this.committing = false;
+    // A commit waiting for the producer goes on after the close (it then sees its tasks gone).
+    this.afterDirtyClose.push(...this.flushWaiters);
+    this.flushWaiters = [];
+    for (const rt of this.tasks.values()) if (rt.state === 'running' && rt.task.commitNeeded) rt.task.flushCaches();
+    const era = this.era;
+    this.flushProducer(() => {
+      // Lost again meanwhile: that loss closes the tasks.
+      if (era !== this.era) return;
+      this.closingDirty = false;
+      this.closeDirty(all, rejoin);
+    });
+  }
+
+  /** The rest of `handleLostAll`, once the dirty tasks' flush is answered: close them, abort, re-initialise, `rejoin`. */
+  private closeDirty(all: readonly { task: StreamTask; dir: string }[], rejoin: () => void): void {
     // A dirty close under exactly-once wipes each task's state directory too (StateManagerUtil.closeStateManager).
     if (this.eos && this.bugs.has('checkpoint-file-under-eos')) {
       // The planted bug: the dirty close flushes the stores and checkpoints, as a clean one would, and wipes nothing.
@@ -1274,11 +1310,15 @@ class StreamThread implements ProcessLogic, QueryableThread {
     this.suspended.clear();
     this.dropTasks();
     this.committing = false;
+    const waiting = this.afterDirtyClose;
+    this.afterDirtyClose = [];
+    for (const w of waiting) w();
     // Commits waiting behind the failed one have nothing left to commit; their callers go on.
     const queued = this.commitQueue;
     this.commitQueue = [];
     for (const c of queued) c.then();
-    // The batches not sent yet are dropped with the tasks (`dropTasks`); the abort waits for the ones in flight.
+    // Every batch was sent and answered by the flush; a produce still in flight is one of an earlier
+    // loss's (whose era ended): the abort waits for it too, as Kafka's producer holds EndTxn back.
     const abort = (then: () => void): void => {
       if (!this.eos || !this.txnOpen) return then();
       this.whenProducesAnswered(() => this.client.endTxn(this.txnId, this.epoch, false, () => then()));

@@ -228,6 +228,11 @@ export class StreamTask {
     return this.commitNeeded;
   }
 
+  /** The stores' caches flushed: their latest values forwarded and logged (the first half of `prepareCommit`). */
+  flushCaches(): void {
+    for (const s of this.stores.values()) s.flush();
+  }
+
   /**
    * `prepareCommit`: flushes the stores' caches (forwarding and logging their latest values) and
    * names the offsets to commit, each the next to process: the head of the partition's queue, or,
@@ -235,7 +240,7 @@ export class StreamTask {
    * transaction marker a fetch skipped; StreamTask.findOffset), else what was consumed.
    */
   prepareCommit(position: (topic: string) => number | undefined = () => undefined): CommittableOffset[] {
-    for (const s of this.stores.values()) s.flush();
+    this.flushCaches();
     const out: CommittableOffset[] = [];
     for (const topic of this.sub.sourceTopics) {
       const consumed = this.consumed.get(topic);

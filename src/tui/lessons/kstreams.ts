@@ -144,7 +144,7 @@ export const kstreamsLesson: Lesson = {
         const waited = late.length > 0
           ? `ks-0 does not abort at once: ${late.length === 1 ? 'a write' : `${late.length} writes`} it sent before it knew (${late.map((e) => `${str(e, 'topic')}/${num(e, 'partition')}`).join(', ')}) ${late.length === 1 ? 'was' : 'were'} still unanswered, and Kafka's producer sends its EndTxn only once every batch in flight has completed. Its epoch still valid, ${late.length === 1 ? 'that write lands' : 'they land'} in the open transaction. Then it aborts the transaction`
           : 'ks-0 aborts its open transaction';
-        return `${waited} (${txnId}, ${num(c.event, 'partitions')} partitions of zombie writes, never seen by a read-committed reader). Kafka Streams would first have flushed its caches and its producer into the transaction too, as a dirty close prepares a commit; weir drops what was not sent (docs/FIDELITY.md). Under exactly-once it makes no difference: all of it is aborted.`;
+        return `${waited} (${txnId}, ${num(c.event, 'partitions')} partitions of zombie writes, never seen by a read-committed reader). Before the abort it flushed its caches and its producer, as Kafka's dirty close prepares a commit first; under exactly-once that too is aborted.`;
       },
     },
     {
