@@ -141,10 +141,10 @@ export const kstreamsLesson: Lesson = {
         const lost = eventsOf(c, 'ks.lost').filter((e) => e.p === 'ks-0' && e.seq < c.event.seq).at(-1);
         // Writes of its transaction the broker appended after ks-0 lost its tasks: they were in flight.
         const late = lost === undefined ? [] : eventsOf(c, 'log.append').filter((e) => e.seq > lost.seq && e.seq < c.event.seq && e.txn === txnId);
-        const waited = late.length > 0
-          ? `ks-0 does not abort at once: ${late.length === 1 ? 'a write' : `${late.length} writes`} it sent before it knew (${late.map((e) => `${str(e, 'topic')}/${num(e, 'partition')}`).join(', ')}) ${late.length === 1 ? 'was' : 'were'} still unanswered, and Kafka's producer sends its EndTxn only once every batch in flight has completed. Its epoch still valid, ${late.length === 1 ? 'that write lands' : 'they land'} in the open transaction. Then it aborts the transaction`
-          : 'ks-0 aborts its open transaction';
-        return `${waited} (${txnId}, ${num(c.event, 'partitions')} partitions of zombie writes, never seen by a read-committed reader). Before the abort it flushed its caches and its producer, as Kafka's dirty close prepares a commit first; under exactly-once that too is aborted.`;
+        const landed = late.length > 0
+          ? ` ${late.length === 1 ? 'A write' : `${late.length} writes`} of it (${late.map((e) => `${str(e, 'topic')}/${num(e, 'partition')}`).join(', ')}) still ${late.length === 1 ? 'lands' : 'land'} in the open transaction, its epoch being valid yet.`
+          : ' Nothing of it was left to send.';
+        return `ks-0 does not abort at once. As Kafka's dirty close does, it first prepares a commit of each lost task that needs one: its caches flushed, then its producer, every batch sent and answered (Kafka's producer sends EndTxn only once every batch in flight has completed).${landed} Then it aborts the transaction (${txnId}, ${num(c.event, 'partitions')} partitions of zombie writes, never seen by a read-committed reader).`;
       },
     },
     {
