@@ -36,7 +36,7 @@ const CAUGHT_ON: [BugName, number][] = [
   ['grace-uses-task-stream-time', 6],
   ['rekey-skips-subtractor', 1],
   ['filter-drops-tombstone', 1],
-  ['checkpoint-file-under-eos', 19],
+  ['checkpoint-file-under-eos', 6],
 ];
 
 describe.each(CAUGHT_ON)('Kafka Streams planted bug %s', (bug, seed) => {
