@@ -253,6 +253,10 @@ class StreamThread implements ProcessLogic, QueryableThread {
   private committing = false;
   /** Between a loss of the tasks and their dirty close: their flush is in flight, and nothing else runs. */
   private closingDirty = false;
+  /** A commit or a dirty close is in flight: the thread processes, punctuates and commits nothing else. */
+  private get busy(): boolean {
+    return this.committing || this.closingDirty;
+  }
   /** What waits for the dirty close: commits begun before the loss, their callers. */
   private afterDirtyClose: (() => void)[] = [];
   /** Commits asked for while one was in flight: run after it, in order. */
@@ -1025,7 +1029,7 @@ class StreamThread implements ProcessLogic, QueryableThread {
   private processRound(max: number): number {
     let processed = 0;
     for (const rt of this.tasks.values()) {
-      if (rt.state !== 'running' || this.committing || this.closingDirty) continue;
+      if (rt.state !== 'running' || this.busy) continue;
       let n = 0;
       while (n < max && rt.task.process((topic) => rt.lag.get(topic))) n++;
       processed += n;
@@ -1038,7 +1042,7 @@ class StreamThread implements ProcessLogic, QueryableThread {
   private punctuate(): number {
     let punctuated = 0;
     for (const rt of this.tasks.values()) {
-      if (rt.state !== 'running' || this.committing || this.closingDirty) continue;
+      if (rt.state !== 'running' || this.busy) continue;
       punctuated += rt.task.maybePunctuateStreamTime();
       punctuated += rt.task.maybePunctuateSystemTime();
     }
@@ -1058,7 +1062,7 @@ class StreamThread implements ProcessLogic, QueryableThread {
     // Kafka's thread commits synchronously inside its loop, so an interval commit never waits behind
     // another: while one is in flight the loop does not ask again (queued interval commits piled up
     // behind a slow commit and held a revocation's commit back past the rebalance timeout).
-    if (this.committing || this.closingDirty) return 0;
+    if (this.busy) return 0;
     const requested = [...this.tasks.values()].some((rt) => rt.task.commitRequested);
     const now = this.ctx.clock.now();
     const due = now - this.lastCommitMs > this.app.settings.commitIntervalMs;

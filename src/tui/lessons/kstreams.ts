@@ -31,6 +31,9 @@ const BASE: Omit<RunSettings, 'guarantee'> = {
   },
 };
 
+/** ks-0's last loss of its tasks before the step's event. */
+const zombieLoss = (c: StepContext) => eventsOf(c, 'ks.lost').filter((e) => e.p === 'ks-0' && e.seq < c.event.seq).at(-1);
+
 const FILTER = 'ks.,group.,txn.,proc.,net.partition,net.heal';
 
 export const kstreamsLesson: Lesson = {
@@ -138,7 +141,7 @@ export const kstreamsLesson: Lesson = {
       filter: FILTER,
       text: (c) => {
         const txnId = str(c.event, 'txnId');
-        const lost = eventsOf(c, 'ks.lost').filter((e) => e.p === 'ks-0' && e.seq < c.event.seq).at(-1);
+        const lost = zombieLoss(c);
         // Writes of its transaction the broker appended after ks-0 lost its tasks: they were in flight.
         const late = lost === undefined ? [] : eventsOf(c, 'log.append').filter((e) => e.seq > lost.seq && e.seq < c.event.seq && e.txn === txnId);
         const landed = late.length > 0
@@ -151,7 +154,7 @@ export const kstreamsLesson: Lesson = {
       title: 'A new epoch',
       at: { kind: 'ks.producer', match: (c: StepContext) => c.event.p === 'ks-0' && (num(c.event, 'epoch') ?? 0) > 1 },
       filter: FILTER,
-      text: (c) => `ks-0 initialises its transactional id again and gets epoch ${num(c.event, 'epoch')}. From now on the broker refuses whatever still arrives under an older epoch (a produce gets INVALID_PRODUCER_EPOCH, a transaction request PRODUCER_FENCED), so nothing of the zombie's can reach the log any more. Then it joins the group again${/unknown-member/.test(str(eventsOf(c, 'ks.lost').filter((e) => e.p === 'ks-0' && e.seq < c.event.seq).at(-1) ?? c.event, 'reason') ?? '') ? ' as a new member (the group let its member id go)' : ''}, with no tasks and no state. (Kafka Streams closes the producer and makes a new one, which initialises only when the next task starts, after the rejoin; weir initialises before it.)`,
+      text: (c) => `ks-0 initialises its transactional id again and gets epoch ${num(c.event, 'epoch')}. From now on the broker refuses whatever still arrives under an older epoch (a produce gets INVALID_PRODUCER_EPOCH, a transaction request PRODUCER_FENCED), so nothing of the zombie's can reach the log any more. Then it joins the group again${/unknown-member/.test(str(zombieLoss(c) ?? c.event, 'reason') ?? '') ? ' as a new member (the group let its member id go)' : ''}, with no tasks and no state. (Kafka Streams closes the producer and makes a new one, which initialises only when the next task starts, after the rejoin; weir initialises before it.)`,
     },
     {
       title: 'Verdict',
