@@ -246,9 +246,6 @@ class StreamThread implements ProcessLogic, QueryableThread {
   private readonly outByTopic = new Map<string, (Outgoing | undefined)[]>();
   private readonly seqs = new Map<string, number>();
   private flushWaiters: (() => void)[] = [];
-  /** Produce requests sent and not answered yet, of any era (an abort waits for them: `whenProducesAnswered`). */
-  private producesInFlight = 0;
-  private producesAnswered: (() => void)[] = [];
   private txnOpen = false;
   private committing = false;
   /** Between a loss of the tasks and their dirty close: their flush is in flight, and nothing else runs. */
@@ -412,9 +409,7 @@ class StreamThread implements ProcessLogic, QueryableThread {
     const opts = this.eos
       ? { txn: { id: this.txnId, epoch: this.epoch }, producer: { id: `${this.txnId}-e${this.epoch}`, seq } }
       : { producer: { id: `${this.ctx.id}#${this.ctx.incarnation}`, seq } };
-    this.producesInFlight++;
     this.client.produce(topic, partition, records, opts, (r) => {
-      this.produceAnswered();
       if (era !== this.era) return;
       o.inFlight = false;
       if (!r.ok && this.closingDirty) {
@@ -432,25 +427,6 @@ class StreamThread implements ProcessLogic, QueryableThread {
       for (let i = 0; i < acks.length; i++) acks[i]?.(r.baseOffset + i);
       this.sendNext(o);
     });
-  }
-
-  /** A produce request was answered, or failed: once none is left, whoever waits goes on. */
-  private produceAnswered(): void {
-    if (--this.producesInFlight > 0) return;
-    const waiters = this.producesAnswered;
-    this.producesAnswered = [];
-    for (const w of waiters) w();
-  }
-
-  /**
-   * `then` once every produce request sent is answered (at once if none is in flight). Kafka's
-   * producer sends EndTxn only after its in-flight batches completed (`TransactionManager.nextRequest`
-   * defers it while `accumulator.hasIncomplete()`; batches not yet sent are aborted locally), so an
-   * abort never reaches the broker ahead of a produce of the transaction it ends.
-   */
-  private whenProducesAnswered(then: () => void): void {
-    if (this.producesInFlight === 0) return then();
-    this.producesAnswered.push(then);
   }
 
   /** Sends every buffered batch; `done` once all are acknowledged. */
@@ -1321,11 +1297,12 @@ class StreamThread implements ProcessLogic, QueryableThread {
     const queued = this.commitQueue;
     this.commitQueue = [];
     for (const c of queued) c.then();
-    // Every batch was sent and answered by the flush; a produce still in flight is one of an earlier
-    // loss's (whose era ended): the abort waits for it too, as Kafka's producer holds EndTxn back.
+    // The flush above had every batch sent and answered (no produce of this thread is in flight once
+    // it completes), so the abort comes after them all, as Kafka's producer holds EndTxn back while a
+    // batch is incomplete (`TransactionManager.nextRequest`).
     const abort = (then: () => void): void => {
       if (!this.eos || !this.txnOpen) return then();
-      this.whenProducesAnswered(() => this.client.endTxn(this.txnId, this.epoch, false, () => then()));
+      this.client.endTxn(this.txnId, this.epoch, false, () => then());
     };
     abort(() => this.initProducer(rejoin));
   }
