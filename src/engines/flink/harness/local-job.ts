@@ -322,9 +322,13 @@ export class LocalJob {
 
   private taskEnv(attempt: number, restoredCheckpoint: number): TaskEnv {
     const job = this;
+    const log = new LogClient(this.ctx, 'broker');
     return {
       ctx: this.ctx,
-      log: new LogClient(this.ctx, 'broker'),
+      log,
+      // No broker: nothing is ever written, so the producer is the same client and nothing is held.
+      producer: () => log,
+      holdProducer: () => () => {},
       bugs: this.bugs,
       settings: this.settings,
       graph: this.plan.graph,

@@ -45,6 +45,17 @@ export interface OperatorContext {
   readonly trace: Tracer;
   readonly bugs: BugSwitches;
   readonly log: LogClient;
+  /**
+   * A log client for what a sink writes, its task's producer (Flink's KafkaWriter owns its Kafka
+   * producer): its requests are dropped when the task is cancelled, unless held open.
+   */
+  readonly producer: LogClient;
+  /**
+   * Keeps the producer's requests going after the task is cancelled, until the returned function
+   * is called (a closing sink's abort waiting for its batch in flight, as Kafka's producer sends
+   * EndTxn only once its in-flight batches are answered, and for its own answer).
+   */
+  holdProducer(): () => void;
   /** Schedules a processing-time callback on the task (dropped if the task is cancelled). */
   after(delayMs: number, fn: () => void): void;
   /** Current combined input watermark of the task. */

@@ -51,6 +51,17 @@ export const DEFAULT_SETTINGS: JobSettings = {
 export interface TaskEnv {
   readonly ctx: ProcessContext;
   readonly log: LogClient;
+  /**
+   * The task's producer: a log client of its own for what its sink writes (made on first use), as
+   * Flink's KafkaWriter owns its Kafka producer apart from a source's consumer. Cancelling the task
+   * drops its requests too, unless the sink holds it open (`holdProducer`).
+   */
+  producer(): LogClient;
+  /**
+   * Keeps the producer's requests going past the task's cancellation until the returned function is
+   * called: a cancelled sink's abort waits for its batch in flight, then for its answer.
+   */
+  holdProducer(): () => void;
   readonly bugs: BugSwitches;
   readonly settings: JobSettings;
   readonly graph: JobGraph;

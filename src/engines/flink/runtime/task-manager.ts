@@ -32,6 +32,15 @@ export function taskManagerProcess(plan: JobPlan, settings: JobSettings, bugs: B
   return (ctx) => new TaskManager(ctx, plan, settings, bugs, ids);
 }
 
+/** A task's log clients: the one its sources read with, and its sink's producer (made on first use). */
+interface TaskClients {
+  readonly log: LogClient;
+  producer: LogClient | undefined;
+  /** Holds its sink has on the producer (see `TaskEnv.holdProducer`). */
+  holds: number;
+  cancelled: boolean;
+}
+
 class TaskManager implements ProcessLogic {
   private attempt = -1;
   /** The slot table of the current attempt (see JobPlan): where each task's data goes. */
@@ -40,11 +49,16 @@ class TaskManager implements ProcessLogic {
   /** Data that arrived for a task of the current attempt before the task was started. */
   private readonly early = new Map<string, DataMessage[]>();
   /**
-   * One log client per task: cancelling a task drops its pending requests, so a
-   * cancelled task's produce is never retried into the next attempt's time (a
-   * transaction it would reopen behind the new attempt's back).
+   * Each task's log clients: cancelling a task drops their pending requests, so a
+   * cancelled task's read or commit is never retried into the next attempt's
+   * time. Its producer is the exception while its sink holds it open.
    */
-  private readonly logClients = new Map<string, LogClient>();
+  private readonly clients = new Map<string, TaskClients>();
+  /**
+   * Producers of cancelled tasks whose sink is still closing: its abort waits for
+   * the batch it has in flight, then for its own answer (Kafka's abortTransaction).
+   */
+  private readonly closing = new Set<LogClient>();
   private readonly store: RequestClient<StoreReply>;
 
   constructor(
@@ -65,7 +79,8 @@ class TaskManager implements ProcessLogic {
 
   onMessage(from: ProcessId, msg: unknown): void {
     if (this.store.handle(from, msg)) return;
-    for (const c of this.logClients.values()) if (c.handle(from, msg)) return;
+    for (const c of this.clients.values()) if (c.log.handle(from, msg) || c.producer?.handle(from, msg) === true) return;
+    for (const p of this.closing) if (p.handle(from, msg)) return;
     const m = msg as JmToTm | DataMessage;
     switch (m.kind) {
       case 'data':
@@ -136,8 +151,14 @@ class TaskManager implements ProcessLogic {
   private cancelAll(): void {
     for (const t of this.tasks.values()) t.cancel();
     this.tasks.clear();
-    for (const c of this.logClients.values()) c.cancelAll();
-    this.logClients.clear();
+    for (const c of this.clients.values()) {
+      c.cancelled = true;
+      c.log.cancelAll();
+      if (c.producer === undefined) continue;
+      if (c.holds > 0) this.closing.add(c.producer);
+      else c.producer.cancelAll();
+    }
+    this.clients.clear();
   }
 
   private deploy(attempt: number, restore: RestoreInfo | null, slots: readonly ProcessId[]): void {
@@ -151,9 +172,9 @@ class TaskManager implements ProcessLogic {
       else this.early.set(k, keep);
     }
     for (const pt of this.plan.tasksOn(this.ctx.id, slots)) {
-      const log = new LogClient(this.ctx, this.ids.broker);
-      this.logClients.set(pt.key, log);
-      const env = this.taskEnv(attempt, restore ? restore.checkpoint : -1, log);
+      const clients: TaskClients = { log: new LogClient(this.ctx, this.ids.broker), producer: undefined, holds: 0, cancelled: false };
+      this.clients.set(pt.key, clients);
+      const env = this.taskEnv(attempt, restore ? restore.checkpoint : -1, clients);
       const task = new Task(env, pt.key, pt.vertexId, pt.subtask, this.plan.channelsOf(pt.vertexId, pt.subtask));
       this.tasks.set(pt.key, task);
       for (const m of this.early.get(pt.key) ?? []) if (m.attempt === attempt) task.onData(m.ch, m.seq, m.items);
@@ -187,11 +208,24 @@ class TaskManager implements ProcessLogic {
     task.start(snap);
   }
 
-  private taskEnv(attempt: number, restoredCheckpoint: number, log: LogClient): TaskEnv {
+  private taskEnv(attempt: number, restoredCheckpoint: number, clients: TaskClients): TaskEnv {
     const tm = this;
     return {
       ctx: this.ctx,
-      log,
+      log: clients.log,
+      producer(): LogClient {
+        return (clients.producer ??= new LogClient(tm.ctx, tm.ids.broker));
+      },
+      holdProducer(): () => void {
+        clients.holds++;
+        let released = false;
+        return () => {
+          if (released) return;
+          released = true;
+          if (--clients.holds > 0 || !clients.cancelled || clients.producer === undefined) return;
+          if (tm.closing.delete(clients.producer)) clients.producer.cancelAll();
+        };
+      },
       bugs: this.bugs,
       settings: this.settings,
       graph: this.plan.graph,

@@ -274,6 +274,10 @@ export class Task {
       trace: env.ctx.trace,
       bugs: env.bugs,
       log: env.log,
+      get producer() {
+        return env.producer();
+      },
+      holdProducer: () => env.holdProducer(),
       after: (ms, fn) => {
         env.ctx.timers.after(ms, () => {
           if (!this.cancelled) fn();

@@ -14,7 +14,7 @@
  *   re-initialising their ids, which also fences zombies) every other open
  *   transaction of this subtask left by the failed attempt. A sink that
  *   closes (its task cancelled) aborts the transaction it has open, as
- *   Flink's KafkaWriter does. Records are visible to read-committed
+ *   Flink's KafkaWriter does, once its batch in flight is answered. Records are visible to read-committed
  *   readers only once their checkpoint completed.
  * - `plain` (at-least-once / at-most-once): records are appended directly,
  *   by an idempotent producer (a batch retried after a lost reply is written
@@ -64,6 +64,8 @@ export class LogSinkOperator implements StreamOperator {
   /** Flushed batches not yet sent, oldest first (one is in flight at a time). */
   private readonly queued: { batch: number; records: unknown[]; txn?: Txn; seq?: number }[] = [];
   private sending = false;
+  /** The abort of a closed sink, waiting for the answer to its batch in flight (told whether it was fenced). */
+  private abortAfterBatch: ((fenced: boolean) => void) | undefined;
 
   constructor(private readonly opts: LogSinkOptions) {}
 
@@ -128,8 +130,14 @@ export class LogSinkOperator implements StreamOperator {
     const opts = txn === undefined
       ? { producer: { id: `${this.ctx.operatorName}-${this.ctx.subtask}@${this.ctx.instance}`, seq: batch } }
       : { txn: { id: txn.id, epoch: txn.epoch }, producer: { id: txn.id, seq: head.seq! } };
-    this.ctx.log.produce(this.opts.topic, this.partition, records, opts, (r) => {
-      if (this.closed) return;
+    this.ctx.producer.produce(this.opts.topic, this.partition, records, opts, (r) => {
+      if (this.closed) {
+        // The sink closed while this batch was in flight: its abort waited for the answer.
+        const abort = this.abortAfterBatch;
+        this.abortAfterBatch = undefined;
+        if (abort !== undefined) abort(!r.ok && r.code === 'fenced');
+        return;
+      }
       this.sending = false;
       this.outstanding.delete(batch);
       if (!r.ok) this.ctx.trace.emit('sink.write', { task: this.ctx.taskName, ok: false, code: r.code });
@@ -205,9 +213,24 @@ export class LogSinkOperator implements StreamOperator {
     this.txn?.restore(s.pending);
   }
 
+  /**
+   * The task is cancelled: the open transaction is aborted, as Flink's KafkaWriter does on close
+   * (through its producer's abortTransaction). Batches not yet sent are dropped (Kafka's producer
+   * fails the undrained ones), but a batch in flight is waited for: Kafka's producer sends EndTxn
+   * only once every batch it sent is answered, so no write of the transaction can reach the broker
+   * after its abort. The producer is held open meanwhile, and until the abort is answered.
+   */
   close(): void {
+    if (this.closed) return;
     this.closed = true;
+    const txn = this.txn;
     // A fenced producer is in a fatal state: Kafka's abortTransaction throws without asking the broker.
-    if (!this.fenced) this.txn?.abortOpen();
+    if (this.fenced || txn === undefined || !txn.mayBeOpen) return;
+    const release = this.ctx.holdProducer();
+    if (!this.sending) return txn.abortOpen(release);
+    this.abortAfterBatch = (fenced) => {
+      if (fenced) release();
+      else txn.abortOpen(release);
+    };
   }
 }

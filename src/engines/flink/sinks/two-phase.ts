@@ -202,19 +202,26 @@ export class TwoPhaseState {
     }, true);
   }
 
+  /** The current transaction is open and the broker may know it (a batch of it was sent). */
+  get mayBeOpen(): boolean {
+    const txn = this.txn;
+    return txn !== undefined && txn.status === 'open' && txn.sent;
+  }
+
   /**
    * The sink is closing (its task cancelled, or its task manager told it is
    * stale): abort the open transaction, if the broker may know it — Flink's
    * KafkaWriter aborts its current producer's transaction on close. Those
-   * pre-committed stay pending, for the restored attempt to commit. Sent
-   * without waiting: a cancelled task hears no reply.
+   * pre-committed stay pending, for the restored attempt to commit. Sent by
+   * the producer; `done` is called with the answer (whatever it is: the
+   * task is cancelled and hears no more).
    */
-  abortOpen(): void {
+  abortOpen(done: () => void): void {
     const txn = this.txn;
-    if (txn === undefined || txn.status !== 'open' || !txn.sent) return;
+    if (txn === undefined || !this.mayBeOpen) return done();
     txn.status = 'aborted';
     this.ctx.trace.emit('txn.abort', { task: this.ctx.taskName, txn: txn.id, reason: 'sink closed' });
-    this.ctx.log.endTxn(txn.id, txn.epoch, false, () => {});
+    this.ctx.producer.endTxn(txn.id, txn.epoch, false, () => done());
   }
 
   /** After a restore: re-commit what the checkpoint holds as pending (commits are idempotent). */
