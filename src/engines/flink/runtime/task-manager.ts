@@ -51,7 +51,10 @@ class TaskManager implements ProcessLogic {
   /**
    * Each task's log clients: cancelling a task drops their pending requests, so a
    * cancelled task's read or commit is never retried into the next attempt's
-   * time. Its producer is the exception while its sink holds it open.
+   * time. Its producer is the exception while its sink holds it open: its batch
+   * in flight and then its abort are retried, under the failed attempt's
+   * transactional id and epoch, which the next attempt re-initialises (aborting
+   * what is open on it and fencing both).
    */
   private readonly clients = new Map<string, TaskClients>();
   /**

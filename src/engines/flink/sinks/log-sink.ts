@@ -14,8 +14,9 @@
  *   re-initialising their ids, which also fences zombies) every other open
  *   transaction of this subtask left by the failed attempt. A sink that
  *   closes (its task cancelled) aborts the transaction it has open, as
- *   Flink's KafkaWriter does, once its batch in flight is answered. Records are visible to read-committed
- *   readers only once their checkpoint completed.
+ *   Flink's KafkaWriter does, once its batch in flight is answered.
+ *   Records are visible to read-committed readers only once their
+ *   checkpoint completed.
  * - `plain` (at-least-once / at-most-once): records are appended directly,
  *   by an idempotent producer (a batch retried after a lost reply is written
  *   once); the barrier waits until every write is acknowledged, so nothing
@@ -214,11 +215,14 @@ export class LogSinkOperator implements StreamOperator {
   }
 
   /**
-   * The task is cancelled: the open transaction is aborted, as Flink's KafkaWriter does on close
-   * (through its producer's abortTransaction). Batches not yet sent are dropped (Kafka's producer
-   * fails the undrained ones), but a batch in flight is waited for: Kafka's producer sends EndTxn
-   * only once every batch it sent is answered, so no write of the transaction can reach the broker
-   * after its abort. The producer is held open meanwhile, and until the abort is answered.
+   * The task is cancelled: the open transaction is aborted, as Flink's exactly-once KafkaWriter
+   * does on close (`abortCurrentProducer`, through its producer's abortTransaction). Batches not
+   * yet sent are dropped (Kafka's producer fails the undrained ones), but a batch in flight is
+   * waited for: Kafka's producer sends EndTxn only once every batch it sent is answered. Once
+   * answered, no copy of the batch is left to land after the abort (a resend travels the same
+   * FIFO channel, ahead of the EndTxn). The producer is held open meanwhile, and until the abort
+   * is answered. A sink whose produce came back fenced sends no abort; Kafka's producer, fenced on
+   * a produce (an abortable error), would send one for the coordinator to refuse: the same end.
    */
   close(): void {
     if (this.closed) return;

@@ -213,15 +213,21 @@ export class TwoPhaseState {
    * stale): abort the open transaction, if the broker may know it — Flink's
    * KafkaWriter aborts its current producer's transaction on close. Those
    * pre-committed stay pending, for the restored attempt to commit. Sent by
-   * the producer; `done` is called with the answer (whatever it is: the
-   * task is cancelled and hears no more).
+   * the producer; `done` is called once the broker answered or the request
+   * client gave up, or at once when there is nothing to abort. Traced when
+   * the broker agreed, with when it was asked (`requestedMs`): refused (the
+   * next attempt re-initialised the id first, which aborted the transaction
+   * itself) or never answered, it is not this sink's abort.
    */
   abortOpen(done: () => void): void {
     const txn = this.txn;
     if (txn === undefined || !this.mayBeOpen) return done();
     txn.status = 'aborted';
-    this.ctx.trace.emit('txn.abort', { task: this.ctx.taskName, txn: txn.id, reason: 'sink closed' });
-    this.ctx.producer.endTxn(txn.id, txn.epoch, false, () => done());
+    const requestedMs = this.ctx.now();
+    this.ctx.producer.endTxn(txn.id, txn.epoch, false, (r) => {
+      if (r.ok) this.ctx.trace.emit('txn.abort', { task: this.ctx.taskName, txn: txn.id, reason: 'sink closed', requestedMs });
+      done();
+    });
   }
 
   /** After a restore: re-commit what the checkpoint holds as pending (commits are idempotent). */
