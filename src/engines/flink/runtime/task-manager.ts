@@ -189,8 +189,11 @@ class TaskManager implements ProcessLogic {
   }
 
   private fetchAndStart(task: Task, attempt: number, checkpoint: number, handle: string, tries = 0): void {
+    // A task cancelled while its snapshot was on its way (a cancel leaves the attempt number as it
+    // is, a newer deployment replaces the task) is not started: it is no longer this manager's.
+    const current = (): boolean => this.tasks.get(task.key) === task;
     const unreadable = (): void => {
-      if (attempt !== this.attempt) return;
+      if (!current()) return;
       // A failed read (checksum mismatch, store unreachable) is retried; a snapshot that stays unreadable fails the task.
       if (tries < 50) this.ctx.timers.after(100, () => this.fetchAndStart(task, attempt, checkpoint, handle, tries + 1));
       else this.toJm({ kind: 'task.failed', attempt, task: task.key, reason: `snapshot ${handle} is missing or corrupt` });
@@ -198,7 +201,7 @@ class TaskManager implements ProcessLogic {
     this.store.request(
       { kind: 'store.get', key: handle },
       (r) => {
-        if (attempt !== this.attempt) return;
+        if (!current()) return;
         if (!r.ok || r.snapshot === undefined || r.snapshot === null) return unreadable();
         this.startTask(task, attempt, checkpoint, r.snapshot as TaskSnapshot);
       },
