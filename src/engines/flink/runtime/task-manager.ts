@@ -254,10 +254,15 @@ class TaskManager implements ProcessLogic {
         const handle = snapshotPath(attempt, id, task.key);
         const stateHash = valueHash(snap);
         tm.ctx.trace.emit('snapshot', { task: task.name, attempt, checkpoint: id, stateHash });
-        const upload = (): void =>
+        // A task cancelled meanwhile uploads nothing and acknowledges nothing (Flink cancels a snapshot's
+        // asynchronous part with its task); a cancel leaves the attempt number as it is.
+        const current = (): boolean => tm.tasks.get(task.key) === task;
+        const upload = (): void => {
+          if (!current()) return;
           tm.store.request({ kind: 'store.put', key: handle, snapshot: snap, sum: stateHash }, () => {
-            if (attempt === tm.attempt) tm.toJm({ kind: 'ack', attempt, checkpoint: id, task: task.key, handle, stateHash });
+            if (current()) tm.toJm({ kind: 'ack', attempt, checkpoint: id, task: task.key, handle, stateHash });
           });
+        };
         // Fault site: a slow snapshot upload keeps the checkpoint pending (and may time it out).
         if (tm.ctx.buggify('checkpoint.snapshot.slow')) tm.ctx.timers.after(300, upload);
         else upload();

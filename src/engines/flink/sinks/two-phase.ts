@@ -170,6 +170,8 @@ export class TwoPhaseState {
    * decision is durable would bring it back open; the init waits). Those
    * pending in the restored checkpoint are spared (they are re-committed);
    * the check runs when the list arrives, after `restore` has recorded them.
+   * So are those of newer attempts, which a sink started late (on a task
+   * manager that never heard its attempt was cancelled) must not fence.
    * A list or an abort that fails (the request client gave up) fails the
    * task, as an exception out of Flink's `KafkaWriter` start-up does: the
    * job restarts and the next attempt cleans up again.
@@ -185,7 +187,9 @@ export class TwoPhaseState {
         // ones were closed empty at their barriers (or fenced by an earlier restore) and stay unused.
         if (t.state === 'idle' && !current.has(t.transactionalId)) continue;
         const spared = this.pending.some((p) => p.id === t.transactionalId) && !this.ctx.bugs.has('sink-aborts-pending-on-restore');
-        if (t.transactionalId.includes(mine) || spared) continue;
+        // A newer attempt's ids are not leftovers: this sink is the stray (a task manager that never
+        // heard the cancel started it late), and re-initialising them would fence the live attempt.
+        if (t.transactionalId.includes(mine) || spared || attemptOf(t.transactionalId) > this.ctx.attempt) continue;
         // Traced with the attempt that aborts it and what the broker said of it (open, being ended, idle).
         const aborted = (): void => this.ctx.trace.emit('txn.abort', { task: this.ctx.taskName, txn: t.transactionalId, reason: 'left open by a failed attempt', attempt: this.ctx.attempt, listed: t.state });
         // Planted bug: abort at the old epoch, which ends the transaction but leaves its producer
@@ -237,6 +241,12 @@ export class TwoPhaseState {
       this.commit(this.pending[this.pending.length - 1]!);
     }
   }
+}
+
+/** The attempt a transactional id named `…a<attempt>-c<checkpoint>` belongs to (-1 for another name). */
+function attemptOf(id: string): number {
+  const m = /-a(\d+)-c\d+$/.exec(id);
+  return m === null ? -1 : Number(m[1]);
 }
 
 /** Of transactional ids named `…a<attempt>-c<checkpoint>`, the one with the largest checkpoint per attempt. */

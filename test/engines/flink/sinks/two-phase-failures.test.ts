@@ -8,7 +8,8 @@
  * the job; when both succeed, it aborts each leftover by re-initialising its
  * transactional id (which fences the old producer) and spares the
  * transactions of this attempt and those the restored checkpoint holds as
- * pending. And a commit refused for a known reason (fenced, or the
+ * pending, and (a stray of an older attempt, started late) those of newer
+ * attempts. And a commit refused for a known reason (fenced, or the
  * transaction aborted meanwhile) drops the committable and the job goes
  * on, while any other failure, a timeout among them, fails the task, as
  * Flink's `KafkaCommitter` signals a failure with an unknown reason (or a
@@ -24,15 +25,11 @@ import type { OperatorContext } from '../../../../src/engines/flink/operators/op
 
 type Answer = { ok: true } | { ok: false; code: string; message: string };
 
-function fakeSink(opts: { list: Answer; init: (id: string) => Answer; end?: (id: string) => Answer }) {
+function fakeSink(opts: { list: Answer; init: (id: string) => Answer; end?: (id: string) => Answer; attempt?: number; open?: string[] }) {
   const failures: string[] = [];
   const inits: string[] = [];
   const traced: string[] = [];
-  const open = [
-    { transactionalId: 'sink-0-a1-c3', epoch: 0 },
-    { transactionalId: 'sink-0-a1-c4', epoch: 0 },
-    { transactionalId: 'sink-0-a2-c5', epoch: 0 },
-  ];
+  const open = (opts.open ?? ['sink-0-a1-c3', 'sink-0-a1-c4', 'sink-0-a2-c5']).map((transactionalId) => ({ transactionalId, epoch: 0 }));
   const log = {
     listTxns(_prefix: string, cb: (r: unknown) => void) {
       cb(opts.list.ok ? { ok: true, open } : opts.list);
@@ -48,7 +45,7 @@ function fakeSink(opts: { list: Answer; init: (id: string) => Answer; end?: (id:
     },
   };
   const ctx = {
-    attempt: 2,
+    attempt: opts.attempt ?? 2,
     taskName: 'sink (1/1)',
     bugs: { has: () => false },
     log,
@@ -71,6 +68,13 @@ describe('a restored sink cleaning up what earlier attempts left open', () => {
     s.sink.abortLeftovers();
     expect(s.inits).toEqual(['sink-0-a1-c3']);
     expect(s.traced).toContain('txn.abort sink-0-a1-c3');
+    expect(s.failures).toEqual([]);
+  });
+
+  it('leaves a newer attempt\'s transactions alone when it is the stray (started late on a task manager that never heard the cancel)', () => {
+    const s = fakeSink({ list: ok, init: () => ok, attempt: 1, open: ['sink-0-a0-c2', 'sink-0-a1-c3', 'sink-0-a2-c5', 'sink-0-a12-c9'] });
+    s.sink.abortLeftovers();
+    expect(s.inits).toEqual(['sink-0-a0-c2']);
     expect(s.failures).toEqual([]);
   });
 
