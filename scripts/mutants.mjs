@@ -121,8 +121,8 @@ export const MUTANTS = [
   {
     id: 'restore-aborts-pending-txn',
     file: 'src/engines/flink/sinks/two-phase.ts',
-    find: 'if (t.transactionalId.includes(mine) || spared) continue;',
-    replace: 'if (t.transactionalId.includes(mine)) continue;',
+    find: 'if (t.transactionalId.includes(mine) || spared || attemptOf(t.transactionalId) > this.ctx.attempt) continue;',
+    replace: 'if (t.transactionalId.includes(mine) || attemptOf(t.transactionalId) > this.ctx.attempt) continue;',
     description: 'a restored sink also aborts the transactions its checkpoint holds as pending (instead of re-committing them)',
     try: ['wordcount:flink', 'bank:flink'],
   },
