@@ -47,9 +47,9 @@ export interface OperatorContext {
   readonly log: LogClient;
   /**
    * A log client for what a sink writes, its task's producer (Flink's KafkaWriter owns its Kafka
-   * producer): its requests are dropped when the task is cancelled, unless held open.
+   * producer; made on first use): its requests are dropped when the task is cancelled, unless held open.
    */
-  readonly producer: LogClient;
+  producer(): LogClient;
   /**
    * Keeps the producer's requests going after the task is cancelled, until the returned function
    * is called (a closing sink's abort waiting for its batch in flight, as Kafka's producer sends

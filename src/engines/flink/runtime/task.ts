@@ -274,9 +274,8 @@ export class Task {
       trace: env.ctx.trace,
       bugs: env.bugs,
       log: env.log,
-      get producer() {
-        return env.producer();
-      },
+      // A method, not a getter: an accessor in this literal made every operator's context slower to read (~10% of a bank run).
+      producer: () => env.producer(),
       holdProducer: () => env.holdProducer(),
       after: (ms, fn) => {
         env.ctx.timers.after(ms, () => {

@@ -131,7 +131,7 @@ export class LogSinkOperator implements StreamOperator {
     const opts = txn === undefined
       ? { producer: { id: `${this.ctx.operatorName}-${this.ctx.subtask}@${this.ctx.instance}`, seq: batch } }
       : { txn: { id: txn.id, epoch: txn.epoch }, producer: { id: txn.id, seq: head.seq! } };
-    this.ctx.producer.produce(this.opts.topic, this.partition, records, opts, (r) => {
+    this.ctx.producer().produce(this.opts.topic, this.partition, records, opts, (r) => {
       if (this.closed) {
         // The sink closed while this batch was in flight: its abort waited for the answer.
         const abort = this.abortAfterBatch;

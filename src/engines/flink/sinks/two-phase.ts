@@ -228,7 +228,7 @@ export class TwoPhaseState {
     if (txn === undefined || !this.mayBeOpen) return done();
     txn.status = 'aborted';
     const requestedMs = this.ctx.now();
-    this.ctx.producer.endTxn(txn.id, txn.epoch, false, (r) => {
+    this.ctx.producer().endTxn(txn.id, txn.epoch, false, (r) => {
       if (r.ok) this.ctx.trace.emit('txn.abort', { task: this.ctx.taskName, txn: txn.id, reason: 'sink closed', requestedMs });
       done();
     });
