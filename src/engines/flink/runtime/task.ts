@@ -274,7 +274,7 @@ export class Task {
       trace: env.ctx.trace,
       bugs: env.bugs,
       log: env.log,
-      // A method, not a getter: an accessor in this literal made every operator's context slower to read (~10% of a bank run).
+      // A method, not a getter: an accessor in this literal made every operator's context slower to read (~11% of a bank run's instructions).
       producer: () => env.producer(),
       holdProducer: () => env.holdProducer(),
       after: (ms, fn) => {

@@ -228,7 +228,7 @@ export class LogSinkOperator implements StreamOperator {
     if (this.closed) return;
     this.closed = true;
     const txn = this.txn;
-    // A fenced producer is in a fatal state: Kafka's abortTransaction throws without asking the broker.
+    // Nothing the broker may hold open, or a produce came back fenced (see above): no abort.
     if (this.fenced || txn === undefined || !txn.mayBeOpen) return;
     const release = this.ctx.holdProducer();
     if (!this.sending) return txn.abortOpen(release);
