@@ -189,11 +189,9 @@ class TaskManager implements ProcessLogic {
   }
 
   private fetchAndStart(task: Task, attempt: number, checkpoint: number, handle: string, tries = 0): void {
-    // A task cancelled while its snapshot was on its way (a cancel leaves the attempt number as it
-    // is, a newer deployment replaces the task) is not started: it is no longer this manager's.
-    const current = (): boolean => this.tasks.get(task.key) === task;
+    // A task cancelled while its snapshot was on its way is not started.
     const unreadable = (): void => {
-      if (!current()) return;
+      if (!this.isCurrent(task)) return;
       // A failed read (checksum mismatch, store unreachable) is retried; a snapshot that stays unreadable fails the task.
       if (tries < 50) this.ctx.timers.after(100, () => this.fetchAndStart(task, attempt, checkpoint, handle, tries + 1));
       else this.toJm({ kind: 'task.failed', attempt, task: task.key, reason: `snapshot ${handle} is missing or corrupt` });
@@ -201,12 +199,20 @@ class TaskManager implements ProcessLogic {
     this.store.request(
       { kind: 'store.get', key: handle },
       (r) => {
-        if (!current()) return;
+        if (!this.isCurrent(task)) return;
         if (!r.ok || r.snapshot === undefined || r.snapshot === null) return unreadable();
         this.startTask(task, attempt, checkpoint, r.snapshot as TaskSnapshot);
       },
       unreadable,
     );
+  }
+
+  /**
+   * Whether `task` is still one this manager runs: neither cancelled (a cancel leaves the attempt
+   * number as it is, so the attempt alone cannot tell) nor replaced by a newer deployment's.
+   */
+  private isCurrent(task: Task): boolean {
+    return this.tasks.get(task.key) === task;
   }
 
   private startTask(task: Task, attempt: number, checkpoint: number, snap: TaskSnapshot | undefined): void {
@@ -255,12 +261,11 @@ class TaskManager implements ProcessLogic {
         const stateHash = valueHash(snap);
         tm.ctx.trace.emit('snapshot', { task: task.name, attempt, checkpoint: id, stateHash });
         // A task cancelled meanwhile uploads nothing and acknowledges nothing (Flink cancels a snapshot's
-        // asynchronous part with its task); a cancel leaves the attempt number as it is.
-        const current = (): boolean => tm.tasks.get(task.key) === task;
+        // asynchronous part with its task).
         const upload = (): void => {
-          if (!current()) return;
+          if (!tm.isCurrent(task)) return;
           tm.store.request({ kind: 'store.put', key: handle, snapshot: snap, sum: stateHash }, () => {
-            if (current()) tm.toJm({ kind: 'ack', attempt, checkpoint: id, task: task.key, handle, stateHash });
+            if (tm.isCurrent(task)) tm.toJm({ kind: 'ack', attempt, checkpoint: id, task: task.key, handle, stateHash });
           });
         };
         // Fault site: a slow snapshot upload keeps the checkpoint pending (and may time it out).

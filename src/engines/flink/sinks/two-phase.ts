@@ -243,21 +243,28 @@ export class TwoPhaseState {
   }
 }
 
-/** The attempt a transactional id named `…a<attempt>-c<checkpoint>` belongs to (-1 for another name). */
+/**
+ * A transactional id named `<prefix>a<attempt>-c<checkpoint>` taken apart: `owner` is everything up
+ * to the attempt (one sink subtask's attempt), undefined for an id named otherwise.
+ */
+function txnIdParts(id: string): { owner: string; attempt: number; checkpoint: number } | undefined {
+  const m = /^(.*-a(\d+))-c(\d+)$/.exec(id);
+  return m === null ? undefined : { owner: m[1]!, attempt: Number(m[2]), checkpoint: Number(m[3]) };
+}
+
+/** The attempt a transactional id belongs to (-1 for an id named otherwise). */
 function attemptOf(id: string): number {
-  const m = /-a(\d+)-c\d+$/.exec(id);
-  return m === null ? -1 : Number(m[1]);
+  return txnIdParts(id)?.attempt ?? -1;
 }
 
 /** Of transactional ids named `…a<attempt>-c<checkpoint>`, the one with the largest checkpoint per attempt. */
 function newestPerAttempt(ids: readonly string[]): Set<string> {
   const best = new Map<string, { id: string; checkpoint: number }>();
   for (const id of ids) {
-    const m = /^(.*-a\d+)-c(\d+)$/.exec(id);
-    if (m === null) continue;
-    const checkpoint = Number(m[2]);
-    const b = best.get(m[1]!);
-    if (b === undefined || checkpoint > b.checkpoint) best.set(m[1]!, { id, checkpoint });
+    const parts = txnIdParts(id);
+    if (parts === undefined) continue;
+    const b = best.get(parts.owner);
+    if (b === undefined || parts.checkpoint > b.checkpoint) best.set(parts.owner, { id, checkpoint: parts.checkpoint });
   }
   return new Set([...best.values()].map((b) => b.id));
 }
