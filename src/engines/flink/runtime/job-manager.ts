@@ -34,6 +34,8 @@ type Phase = 'restarting' | 'running' | 'finished';
 interface TmStatus {
   incarnation: number;
   lastAckMs: number;
+  /** What it last said of its cancelled tasks: nothing of an attempt below this one runs or closes there (this incarnation). */
+  ended: number;
 }
 
 export function jobManagerProcess(plan: JobPlan, settings: JobSettings, ids: ClusterIds): ProcessFactory {
@@ -48,6 +50,10 @@ class JobManager implements ProcessLogic {
   private deployedOn = new Map<ProcessId, number>();
   /** The task managers of `deployedOn` that answered the current attempt's deployment. */
   private deployAcked = new Set<ProcessId>();
+  /** The tasks the current attempt deployed on each task manager, for its deployment reports. */
+  private expected = new Map<ProcessId, string[]>();
+  /** While the next attempt waits for slots or for the cancelled tasks to end: the timer of the next look. */
+  private waiting: TimerHandle | undefined;
   /** The slot table of the latest deployment (see JobPlan). */
   private slots: ProcessId[];
   private finishedTasks = new Set<string>();
@@ -74,7 +80,7 @@ class JobManager implements ProcessLogic {
       failJob: (reason) => this.fail(reason),
     });
     this.slots = [...plan.taskManagers];
-    for (const tm of plan.allTaskManagers) this.tms.set(tm, { incarnation: -1, lastAckMs: -1 });
+    for (const tm of plan.allTaskManagers) this.tms.set(tm, { incarnation: -1, lastAckMs: -1, ended: -1 });
     this.heartbeat();
     this.recoverAttempt();
   }
@@ -132,6 +138,8 @@ class JobManager implements ProcessLogic {
     const wasFinished = this.phase === 'finished';
     this.phase = 'restarting';
     this.coordinator.abortPending(reason);
+    this.waiting?.cancel();
+    this.waiting = undefined;
     this.attempt++;
     const attempt = this.attempt;
     this.broadcast({ kind: 'cancel', attempt });
@@ -142,11 +150,18 @@ class JobManager implements ProcessLogic {
     if (wasFinished && !this.heartbeating) this.heartbeat();
   }
 
+  /**
+   * Deploys `attempt` once the previous deployment's tasks have ended and every slot has a task
+   * manager; until then it looks again at every heartbeat interval, and at once when a task manager
+   * says its cancelled tasks have ended. Flink restarts only when each execution of the failed attempt
+   * is CANCELED or FAILED (its task manager lost counts as failed), and no sooner than the restart delay.
+   */
   private deployWhenReady(attempt: number): void {
     if (attempt !== this.attempt) return;
-    const slots = this.chooseSlots();
+    this.waiting = undefined;
+    const slots = this.stillEnding(attempt) ? undefined : this.chooseSlots();
     if (slots === undefined) {
-      this.ctx.timers.after(this.settings.heartbeatIntervalMs, () => this.deployWhenReady(attempt));
+      this.waiting = this.ctx.timers.after(this.settings.heartbeatIntervalMs, () => this.deployWhenReady(attempt));
       return;
     }
     if (this.settings.guarantee === 'at-most-once') return this.deploy(attempt, null, slots);
@@ -169,13 +184,8 @@ class JobManager implements ProcessLogic {
    * else takes the first healthy task manager without a slot (spares last).
    */
   private chooseSlots(): ProcessId[] | undefined {
-    const now = this.ctx.clock.now();
-    const healthy = (tm: ProcessId): boolean => {
-      const s = this.tms.get(tm)!;
-      return s.lastAckMs >= 0 && now - s.lastAckMs <= this.settings.heartbeatTimeoutMs;
-    };
-    const slots = this.slots.map((tm) => (healthy(tm) ? tm : undefined));
-    const free = this.plan.allTaskManagers.filter((tm) => healthy(tm) && !slots.includes(tm));
+    const slots = this.slots.map((tm) => (this.healthy(tm) ? tm : undefined));
+    const free = this.plan.allTaskManagers.filter((tm) => this.healthy(tm) && !slots.includes(tm));
     for (let i = 0; i < slots.length; i++) {
       if (slots[i] !== undefined) continue;
       const next = free.shift();
@@ -185,9 +195,32 @@ class JobManager implements ProcessLogic {
     return slots as ProcessId[];
   }
 
+  private healthy(tm: ProcessId): boolean {
+    const s = this.tms.get(tm)!;
+    return s.lastAckMs >= 0 && this.ctx.clock.now() - s.lastAckMs <= this.settings.heartbeatTimeoutMs;
+  }
+
+  /**
+   * Whether a task manager of the previous deployment may still run or close a task of it: it has
+   * not said its cancelled tasks ended, it is still the incarnation deployed to (a restarted one runs
+   * nothing), and it answers heartbeats (one that does not is given up on, as Flink fails the
+   * executions of a task manager whose heartbeat timed out). A restarted job manager does not know
+   * the deployment before its crash and asks it of every task manager: in Flink a slot is offered
+   * again only once the tasks in it have ended.
+   */
+  private stillEnding(attempt: number): boolean {
+    const unknown = this.deployedOn.size === 0 && this.ctx.incarnation > 0;
+    for (const tm of unknown ? this.plan.allTaskManagers : this.deployedOn.keys()) {
+      const st = this.tms.get(tm)!;
+      if ((unknown || st.incarnation === this.deployedOn.get(tm)) && st.ended < attempt && this.healthy(tm)) return true;
+    }
+    return false;
+  }
+
   private deploy(attempt: number, restore: RestoreInfo | null, slots: ProcessId[], highest = 0): void {
     this.slots = slots;
     this.deployedOn = new Map(slots.map((tm) => [tm, this.tms.get(tm)!.incarnation]));
+    this.expected = new Map(this.plan.allTaskManagers.map((tm) => [tm, this.plan.tasksOn(tm, slots).map((t) => t.key)]));
     this.finishedTasks = new Set();
     this.phase = 'running';
     this.coordinator.reset(restore ? restore.checkpoint : 0, highest);
@@ -210,20 +243,34 @@ class JobManager implements ProcessLogic {
     const m = msg as TmToJm;
     switch (m.kind) {
       case 'hb.ack':
-      case 'tm.register': {
+      case 'tm.register':
+      case 'cancel.ack': {
         const st = this.tms.get(from);
-        if (st) {
-          st.lastAckMs = this.ctx.clock.now();
+        if (st === undefined) return;
+        if (m.kind !== 'cancel.ack') st.lastAckMs = this.ctx.clock.now();
+        if (m.incarnation !== st.incarnation) {
+          if (m.kind === 'cancel.ack') return; // of an incarnation the heartbeats have not shown yet
           st.incarnation = m.incarnation;
+          st.ended = -1;
         }
-        if (m.kind === 'hb.ack' && m.attempt !== undefined) for (const task of m.finished ?? []) this.taskFinished(m.attempt, task);
+        if (m.kind === 'hb.ack') {
+          st.ended = Math.max(st.ended, m.ended);
+          if (m.attempt !== undefined) this.onDeploymentReport(from, m.attempt, m.running ?? [], m.finished ?? []);
+        } else if (m.kind === 'cancel.ack') {
+          st.ended = Math.max(st.ended, m.attempt);
+          // The next attempt may be waiting for just this.
+          if (this.waiting !== undefined) {
+            this.waiting.cancel();
+            this.deployWhenReady(this.attempt);
+          }
+        }
         return;
       }
       case 'deploy.ack':
         if (m.attempt === this.attempt && this.deployedOn.get(from) === m.incarnation) this.deployAcked.add(from);
         return;
       case 'task.failed':
-        if (m.attempt === this.attempt) this.fail(`${m.task} failed: ${m.reason}`);
+        if (m.attempt === this.attempt) this.fail(`${this.taskName(m.task)} failed: ${m.reason}`);
         return;
       case 'task.finished':
         return this.taskFinished(m.attempt, m.task);
@@ -234,6 +281,25 @@ class JobManager implements ProcessLogic {
         if (m.attempt === this.attempt) this.coordinator.onDecline(m.checkpoint, m.task, m.reason);
         return;
     }
+  }
+
+  /**
+   * A task manager's heartbeat answer listed what it runs of `attempt`: its finished tasks count as
+   * finished, and a task deployed on it that it no longer runs and that has not finished fails the
+   * attempt (Flink's `ExecutionDeploymentReconciler`: its `task.failed` was lost, or it never knew it).
+   */
+  private onDeploymentReport(tm: ProcessId, attempt: number, running: string[], finished: string[]): void {
+    for (const task of finished) this.taskFinished(attempt, task);
+    if (attempt !== this.attempt || this.phase !== 'running' || !this.deployAcked.has(tm)) return;
+    for (const task of this.expected.get(tm) ?? []) {
+      if (!this.finishedTasks.has(task) && !running.includes(task)) return this.fail(`${this.taskName(task)} is no longer running on ${tm}`);
+    }
+  }
+
+  /** A task's name as the trace shows it (`window[1]`), from its key. */
+  private taskName(key: string): string {
+    const t = this.plan.task(key);
+    return `${this.plan.vertices[t.vertexId]!.name}[${t.subtask}]`;
   }
 
   /** A task of `attempt` reported finished (its own message, or again with a heartbeat's answer); idempotent. */

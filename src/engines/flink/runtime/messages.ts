@@ -33,10 +33,25 @@ export type TmToJm =
   /** The answer to a deployment (Flink's submitTask acknowledgement): this task manager runs `attempt` now. */
   | { kind: 'deploy.ack'; attempt: number; incarnation: number }
   /**
-   * A heartbeat's answer also lists the tasks of `attempt` this task manager runs that have
-   * finished: a `task.finished` lost to a partition is then repeated, as a heartbeat payload.
+   * A heartbeat's answer also lists the tasks of `attempt` this task manager runs and those of them
+   * that have finished: a `task.finished` or `task.failed` lost to a partition is then made up for.
    */
-  | { kind: 'hb.ack'; seq: number; incarnation: number; attempt?: number; finished?: string[] }
+  | {
+      kind: 'hb.ack';
+      seq: number;
+      incarnation: number;
+      /** As the latest `cancel.ack`: nothing of an attempt below this one runs or closes here (-1: no cancel yet). */
+      ended: number;
+      /** The deployment report (Flink's `ExecutionDeploymentReport`): the tasks of `attempt` this task manager runs. */
+      attempt?: number;
+      running?: string[];
+      finished?: string[];
+    }
+  /**
+   * The answer to a cancel (Flink's CANCELED state updates): every task this task manager ran of an
+   * attempt below `attempt` has ended, and its sink has closed.
+   */
+  | { kind: 'cancel.ack'; attempt: number; incarnation: number }
   | { kind: 'task.finished'; attempt: number; task: string }
   | { kind: 'task.failed'; attempt: number; task: string; reason: string }
   | { kind: 'ack'; attempt: number; checkpoint: number; task: string; handle: string; stateHash: string }

@@ -62,6 +62,10 @@ class TaskManager implements ProcessLogic {
    * the batch it has in flight, then for its own answer (Kafka's abortTransaction).
    */
   private readonly closing = new Set<LogClient>();
+  /** The newest attempt whose cancel this manager has had: every task of an older attempt is cancelled. */
+  private endingBelow = -1;
+  /** The newest such attempt whose cancelled tasks have all closed, as last told to the job manager. */
+  private endedBelow = -1;
   private readonly store: RequestClient<StoreReply>;
 
   constructor(
@@ -89,12 +93,14 @@ class TaskManager implements ProcessLogic {
       case 'data':
         return this.onData(m);
       case 'hb':
-        // A newer attempt than ours: the cancel (or deploy) was lost to a partition, and our tasks are zombies.
-        if (m.attempt > this.attempt && this.tasks.size > 0) {
-          this.ctx.trace.emit('tm.stale', { attempt: this.attempt, current: m.attempt, tasks: this.tasks.size });
-          this.cancelAll();
+        // A newer attempt than ours: the job manager cancelled ours. A task manager that still runs
+        // tasks missed the cancel (or the deploy) and its tasks are zombies; one that runs none answers
+        // the cancel again, in case its answer was lost.
+        if (m.attempt > this.attempt) {
+          if (this.tasks.size > 0) this.ctx.trace.emit('tm.stale', { attempt: this.attempt, current: m.attempt, tasks: this.tasks.size });
+          this.cancelFor(m.attempt);
         }
-        this.toJm({ kind: 'hb.ack', seq: m.seq, incarnation: this.ctx.incarnation, ...this.finishedReport() });
+        this.toJm({ kind: 'hb.ack', seq: m.seq, incarnation: this.ctx.incarnation, ended: this.endedBelow, ...this.deploymentReport() });
         if (m.completed !== undefined) this.checkpointCompleted(m.attempt, m.completed);
         return;
       case 'deploy':
@@ -103,7 +109,9 @@ class TaskManager implements ProcessLogic {
         if (m.attempt === this.attempt) this.toJm({ kind: 'deploy.ack', attempt: m.attempt, incarnation: this.ctx.incarnation });
         return;
       case 'cancel':
-        if (m.attempt >= this.attempt) this.cancelAll();
+        // The cancel that comes with attempt `m.attempt` is for everything older: a late copy of it
+        // after that attempt's deployment leaves the deployed tasks alone.
+        if (m.attempt > this.attempt) this.cancelFor(m.attempt);
         return;
       case 'trigger': {
         if (m.attempt !== this.attempt) return;
@@ -133,11 +141,20 @@ class TaskManager implements ProcessLogic {
     for (const t of this.tasks.values()) t.notifyCheckpointComplete(checkpoint);
   }
 
-  /** The finished tasks of the current attempt, for the heartbeat's answer (nothing when none). */
-  private finishedReport(): { attempt?: number; finished?: string[] } {
+  /**
+   * What the heartbeat's answer reports of the current attempt (Flink's `ExecutionDeploymentReport`,
+   * with the finished tasks): the tasks deployed here that neither failed nor were cancelled, and
+   * those of them that finished. Nothing before the first deployment.
+   */
+  private deploymentReport(): { attempt?: number; running?: string[]; finished?: string[] } {
+    if (this.attempt < 0) return {};
+    const running: string[] = [];
     const finished: string[] = [];
-    for (const t of this.tasks.values()) if (t.isFinished) finished.push(t.key);
-    return finished.length > 0 ? { attempt: this.attempt, finished } : {};
+    for (const t of this.tasks.values()) {
+      running.push(t.key);
+      if (t.isFinished) finished.push(t.key);
+    }
+    return finished.length > 0 ? { attempt: this.attempt, running, finished } : { attempt: this.attempt, running };
   }
 
   private onData(m: DataMessage): void {
@@ -151,17 +168,58 @@ class TaskManager implements ProcessLogic {
     }
   }
 
+  /**
+   * The job manager's cancel that comes with `attempt`: every task of an older attempt is cancelled,
+   * and the job manager is told once none of them is closing any more (see `reportEnded`).
+   */
+  private cancelFor(attempt: number): void {
+    this.cancelAll();
+    this.endingBelow = Math.max(this.endingBelow, attempt);
+    this.reportEnded();
+  }
+
+  /**
+   * Once the cancelled tasks' sinks have all closed (their aborts answered), the job manager hears
+   * that nothing older than the cancel's attempt is left here: Flink's task executor reports each
+   * task CANCELED once its thread has ended, and the job manager waits for that before it restarts.
+   * A lost answer is repeated by the heartbeat's (`ended`).
+   */
+  private reportEnded(): void {
+    if (this.closing.size > 0 || this.endingBelow <= this.endedBelow) return;
+    this.endedBelow = this.endingBelow;
+    // One that was never deployed to has nothing to answer for (its heartbeat answers say `ended` all the same).
+    if (this.attempt >= 0) this.toJm({ kind: 'cancel.ack', attempt: this.endedBelow, incarnation: this.ctx.incarnation });
+  }
+
   private cancelAll(): void {
     for (const t of this.tasks.values()) t.cancel();
     this.tasks.clear();
-    for (const c of this.clients.values()) {
-      c.cancelled = true;
-      c.log.cancelAll();
-      if (c.producer === undefined) continue;
-      if (c.holds > 0) this.closing.add(c.producer);
-      else c.producer.cancelAll();
-    }
+    for (const c of this.clients.values()) this.dropClients(c);
     this.clients.clear();
+  }
+
+  /**
+   * A task that ended (cancelled, or failed): its pending requests are dropped, except its sink's
+   * producer while the sink holds it to close (then the producer is closing).
+   */
+  private dropClients(c: TaskClients): void {
+    c.cancelled = true;
+    c.log.cancelAll();
+    if (c.producer === undefined) return;
+    if (c.holds > 0) this.closing.add(c.producer);
+    else c.producer.cancelAll();
+  }
+
+  /** `task` failed itself (its operators already closed): it is no longer run here, and the job manager hears why. */
+  private taskFailed(task: Task, attempt: number, reason: string): void {
+    if (this.isCurrent(task)) {
+      this.tasks.delete(task.key);
+      const c = this.clients.get(task.key);
+      if (c !== undefined) this.dropClients(c);
+      this.clients.delete(task.key);
+    }
+    // Fault site: the report is lost (a datagram); the next heartbeat's deployment report no longer lists the task.
+    if (!this.ctx.buggify('task.failed.lost')) this.toJm({ kind: 'task.failed', attempt, task: task.key, reason });
   }
 
   private deploy(attempt: number, restore: RestoreInfo | null, slots: readonly ProcessId[]): void {
@@ -194,7 +252,7 @@ class TaskManager implements ProcessLogic {
       if (!this.isCurrent(task)) return;
       // A failed read (checksum mismatch, store unreachable) is retried; a snapshot that stays unreadable fails the task.
       if (tries < 50) this.ctx.timers.after(100, () => this.fetchAndStart(task, attempt, checkpoint, handle, tries + 1));
-      else this.toJm({ kind: 'task.failed', attempt, task: task.key, reason: `snapshot ${handle} is missing or corrupt` });
+      else task.fail(`snapshot ${handle} is missing or corrupt`);
     };
     this.store.request(
       { kind: 'store.get', key: handle },
@@ -235,7 +293,9 @@ class TaskManager implements ProcessLogic {
           if (released) return;
           released = true;
           if (--clients.holds > 0 || !clients.cancelled || clients.producer === undefined) return;
-          if (tm.closing.delete(clients.producer)) clients.producer.cancelAll();
+          if (!tm.closing.delete(clients.producer)) return;
+          clients.producer.cancelAll();
+          tm.reportEnded();
         };
       },
       bugs: this.bugs,
@@ -250,7 +310,7 @@ class TaskManager implements ProcessLogic {
         return new EdgeWriter(edge, targets, attempt, tm.settings.bufferRecords, (msg) => tm.ctx.net.sendReliable(tm.plan.hostOf(msg.task, slots), msg), onFirstBuffered, onSent);
       },
       failTask(task: Task, reason: string): void {
-        tm.toJm({ kind: 'task.failed', attempt, task: task.key, reason });
+        tm.taskFailed(task, attempt, reason);
       },
       reportFinished(task: Task): void {
         tm.toJm({ kind: 'task.finished', attempt, task: task.key });

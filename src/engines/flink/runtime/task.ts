@@ -285,9 +285,7 @@ export class Task {
       currentWatermark: () => this.watermark,
       checkpointGuarantee: env.settings.guarantee,
       finishSource: () => this.finishSource(),
-      fail: (reason) => {
-        if (!this.cancelled) env.failTask(this, reason);
-      },
+      fail: (reason) => this.fail(reason),
       buggify: (site) => env.ctx.buggify(site),
     };
   }
@@ -296,11 +294,7 @@ export class Task {
   onData(ch: number, seq: number, items: unknown[]): void {
     if (this.cancelled) return;
     const c = this.channels[ch]!;
-    if (seq !== c.expectedSeq) {
-      this.cancelled = true;
-      this.env.failTask(this, `channel ${ch} lost data (message ${c.expectedSeq} missing, got ${seq})`);
-      return;
-    }
+    if (seq !== c.expectedSeq) return this.fail(`channel ${ch} lost data (message ${c.expectedSeq} missing, got ${seq})`);
     c.expectedSeq++;
     c.queue.push(items);
     if (this.started) this.drain(ch);
@@ -597,8 +591,20 @@ export class Task {
   }
 
   cancel(): void {
+    if (this.cancelled) return;
     this.cancelled = true;
     for (const inst of this.ops) inst.op.close?.();
+  }
+
+  /**
+   * The task cannot go on (lost data, an operator's failure): it stops as a cancelled one does, its
+   * operators closed (a two-phase sink aborts its open transaction), and then reports the failure, as
+   * Flink's `Task` cleans up its invokable before it reports FAILED. Once only.
+   */
+  fail(reason: string): void {
+    if (this.cancelled) return;
+    this.cancel();
+    this.env.failTask(this, reason);
   }
 
   /** What each operator of the chain shows of itself (`StreamOperator.inspect`), head first. */
