@@ -159,8 +159,8 @@ class JobManager implements ProcessLogic {
   private deployWhenReady(attempt: number): void {
     if (attempt !== this.attempt) return;
     this.waiting = undefined;
-    const slots = this.stillEnding(attempt) ? undefined : this.chooseSlots();
-    if (slots === undefined) {
+    const slots = this.chooseSlots();
+    if (slots === undefined || this.stillEnding(attempt, slots)) {
       this.waiting = this.ctx.timers.after(this.settings.heartbeatIntervalMs, () => this.deployWhenReady(attempt));
       return;
     }
@@ -201,20 +201,21 @@ class JobManager implements ProcessLogic {
   }
 
   /**
-   * Whether a task manager of the previous deployment may still run or close a task of it: it has
-   * not said its cancelled tasks ended, it is still the incarnation deployed to (a restarted one runs
-   * nothing), and it answers heartbeats (one that does not is given up on, as Flink fails the
-   * executions of a task manager whose heartbeat timed out). A restarted job manager does not know
-   * the deployment before its crash and asks it of every task manager: in Flink a slot is offered
-   * again only once the tasks in it have ended.
+   * Whether the next attempt, to be deployed on `slots`, must wait for tasks of an earlier attempt to
+   * end: on a task manager of the previous deployment that is still the incarnation deployed to (Flink
+   * restarts once each execution of the failed attempt is CANCELED or FAILED), or on one of `slots`,
+   * whichever attempt it ran (Flink offers a slot again only once the tasks in it have ended: a task
+   * manager a slot moved off, one whose restart this job manager had not heard of, or any of them after
+   * this job manager restarted, may still be closing a sink). A task manager has ended them once it
+   * said nothing older than `attempt` is left there. One that does not answer heartbeats is given up
+   * on, as Flink fails the executions of a task manager whose heartbeat timed out; a job just
+   * submitted has nothing earlier to wait for.
    */
-  private stillEnding(attempt: number): boolean {
-    const unknown = this.deployedOn.size === 0 && this.ctx.incarnation > 0;
-    for (const tm of unknown ? this.plan.allTaskManagers : this.deployedOn.keys()) {
-      const st = this.tms.get(tm)!;
-      if ((unknown || st.incarnation === this.deployedOn.get(tm)) && st.ended < attempt && this.healthy(tm)) return true;
-    }
-    return false;
+  private stillEnding(attempt: number, slots: readonly ProcessId[]): boolean {
+    if (this.deployedOn.size === 0 && this.ctx.incarnation === 0) return false;
+    const busy = (tm: ProcessId): boolean => this.tms.get(tm)!.ended < attempt && this.healthy(tm);
+    for (const [tm, inc] of this.deployedOn) if (this.tms.get(tm)!.incarnation === inc && busy(tm)) return true;
+    return slots.some(busy);
   }
 
   private deploy(attempt: number, restore: RestoreInfo | null, slots: ProcessId[], highest = 0): void {
@@ -253,16 +254,15 @@ class JobManager implements ProcessLogic {
           st.incarnation = m.incarnation;
           st.ended = -1;
         }
-        if (m.kind === 'hb.ack') {
-          st.ended = Math.max(st.ended, m.ended);
-          if (m.attempt !== undefined) this.onDeploymentReport(from, m.attempt, m.running ?? [], m.finished ?? []);
-        } else if (m.kind === 'cancel.ack') {
-          st.ended = Math.max(st.ended, m.attempt);
-          // The next attempt may be waiting for just this.
-          if (this.waiting !== undefined) {
-            this.waiting.cancel();
-            this.deployWhenReady(this.attempt);
-          }
+        if (m.kind === 'tm.register') return;
+        const ended = m.kind === 'hb.ack' ? m.ended : m.attempt;
+        const raised = ended > st.ended;
+        if (raised) st.ended = ended;
+        if (m.kind === 'hb.ack' && m.attempt !== undefined) this.onDeploymentReport(from, m.attempt, m.running ?? [], m.finished ?? []);
+        // The next attempt may be waiting for just this.
+        if (raised && this.waiting !== undefined) {
+          this.waiting.cancel();
+          this.deployWhenReady(this.attempt);
         }
         return;
       }

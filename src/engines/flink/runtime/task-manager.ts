@@ -62,6 +62,8 @@ class TaskManager implements ProcessLogic {
    * the batch it has in flight, then for its own answer (Kafka's abortTransaction).
    */
   private readonly closing = new Set<LogClient>();
+  /** Tasks of the current attempt that failed themselves: data for them is dropped. */
+  private readonly failed = new Set<string>();
   /** The newest attempt whose cancel this manager has had: every task of an older attempt is cancelled. */
   private endingBelow = -1;
   /** The newest such attempt whose cancelled tasks have all closed, as last told to the job manager. */
@@ -158,7 +160,8 @@ class TaskManager implements ProcessLogic {
   }
 
   private onData(m: DataMessage): void {
-    if (m.attempt < this.attempt) return;
+    // Data of a cancelled attempt, or for a task that failed, has nobody to go to.
+    if (m.attempt < this.attempt || m.attempt < this.endingBelow || (m.attempt === this.attempt && this.failed.has(m.task))) return;
     const t = m.attempt === this.attempt ? this.tasks.get(m.task) : undefined;
     if (t) t.onData(m.ch, m.seq, m.items);
     else {
@@ -214,6 +217,7 @@ class TaskManager implements ProcessLogic {
   private taskFailed(task: Task, attempt: number, reason: string): void {
     if (this.isCurrent(task)) {
       this.tasks.delete(task.key);
+      this.failed.add(task.key);
       const c = this.clients.get(task.key);
       if (c !== undefined) this.dropClients(c);
       this.clients.delete(task.key);
@@ -223,9 +227,11 @@ class TaskManager implements ProcessLogic {
   }
 
   private deploy(attempt: number, restore: RestoreInfo | null, slots: readonly ProcessId[]): void {
-    if (attempt <= this.attempt) return;
+    // Not an attempt already cancelled here: the job manager was told nothing of it is left.
+    if (attempt <= this.attempt || attempt < this.endingBelow) return;
     this.cancelAll();
     this.attempt = attempt;
+    this.failed.clear();
     this.slots = slots;
     for (const [k, list] of this.early) {
       const keep = list.filter((m) => m.attempt >= attempt);
@@ -240,6 +246,7 @@ class TaskManager implements ProcessLogic {
       this.tasks.set(pt.key, task);
       for (const m of this.early.get(pt.key) ?? []) if (m.attempt === attempt) task.onData(m.ch, m.seq, m.items);
       this.early.delete(pt.key);
+      if (!this.isCurrent(task)) continue; // it failed on that data
       const handle = restore?.handles[pt.key];
       if (handle === undefined) this.startTask(task, attempt, restore ? restore.checkpoint : -1, undefined);
       else this.fetchAndStart(task, attempt, restore!.checkpoint, handle);

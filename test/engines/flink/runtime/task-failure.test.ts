@@ -23,7 +23,11 @@
  * every Flink scenario found six: wordcount 30, sliding-average 15 and
  * 19, wordcount-final 9 and 30, ttl-visits 15): each sink's abort,
  * traced once the broker agreed, must come before the next attempt's
- * deployment. Every run must also pass its checks.
+ * deployment. And a planned run with a spare task manager where a slot
+ * moved off tm-1 while its sink could not reach the broker, and the next
+ * restart could have moved a slot back onto tm-1 while that sink was still
+ * closing: the attempt deployed there must wait for its abort. Every run
+ * must also pass its checks.
  */
 import { describe, expect, it } from 'vitest';
 import type { TraceEvent } from '../../../../src/runtime/trace-event.ts';
@@ -87,4 +91,33 @@ describe('the next attempt of a Flink job', () => {
       expect(late).toEqual([]);
     });
   }
+});
+
+describe('a slot of a Flink job', () => {
+  it('goes back to a task manager only once the tasks it ran there have ended (a spare, three partitions)', () => {
+    // tm-1 is cut off from the job manager (its slot moves to the spare, tm-2), then from the
+    // broker while its sink closes; tm-2 is then cut off too, and tm-1 answers heartbeats again.
+    const faults = [
+      { kind: 'partition' as const, atMs: 3_000, a: 'jm', b: 'tm-1', durationMs: 600 },
+      { kind: 'partition' as const, atMs: 3_590, a: 'tm-1', b: 'broker', durationMs: 3_000 },
+      { kind: 'partition' as const, atMs: 4_500, a: 'jm', b: 'tm-2', durationMs: 600 },
+    ];
+    const restores: { attempt: number; t: number; slots: string[] }[] = [];
+    const late: string[] = [];
+    let aborts = 0;
+    const r = run({ scenario: 'wordcount', seed: 1, engine: 'flink', spareTaskManagers: 1, plan: { faults } }, {
+      subscribers: [(e) => {
+        if (e.kind === 'job.restore') restores.push({ attempt: e.attempt as number, t: e.t, slots: String(e.slots).split(',') });
+        if (e.kind !== 'txn.abort' || e.reason !== 'sink closed') return;
+        aborts++;
+        const attempt = Number(/-a(\d+)-c/.exec(String(e.txn))![1]);
+        const there = restores.find((x) => x.attempt > attempt && x.slots.includes(e.p));
+        if (there !== undefined) late.push(`${e.p}: ${e.txn} aborted at ${e.t} ms, attempt ${there.attempt} deployed there at ${there.t} ms`);
+      }],
+    });
+    expect(failed(r), r.token).toEqual([]);
+    expect(aborts).toBeGreaterThan(0);
+    expect(restores.length).toBeGreaterThanOrEqual(3);
+    expect(late).toEqual([]);
+  });
 });
