@@ -6,7 +6,7 @@
  * `PipelineTestHarness`), with the DataStream API, its window functions,
  * triggers and scripts, the output record types and the trace event types.
  */
-export { runScenario, UnknownScenarioError, type RunOptions, type RunReport, type PausePoint, type RunPause } from './explore/run.ts';
+export { runScenario, UnknownScenarioError, InvalidSettingsError, type RunOptions, type RunReport, type PausePoint, type RunPause } from './explore/run.ts';
 export {
   KafkaStreamsQueries, InvalidStateStoreException, StateStoreNotAvailableException, StateStoreMigratedException, UnknownStateStoreException,
   InvalidStateStorePartitionException, type StoreQueryParameters, type ReadOnlyKeyValueStore, type ReadOnlyWindowStore, type ReadOnlySessionStore,

@@ -48,7 +48,7 @@ import { WatermarkChecker } from '../check/watermarks.ts';
 import { checkRestoreHashes, checkRestoresCompleted } from '../check/checkpoints.ts';
 import type { CheckResult, WindowSpec } from '../check/types.ts';
 import { windowsOf } from '../check/window-math.ts';
-import { encodeToken, type RunSettings } from './settings.ts';
+import { encodeToken, FAULT_PROFILES, GUARANTEES, type RunSettings } from './settings.ts';
 import { BROKER_ID, deployEngine, engineOf, engineProcesses, engineTopics, PRODUCER_ID, runProcessesOf, type DeployedEngine } from './engines.ts';
 
 export interface RunReport {
@@ -168,6 +168,26 @@ export class UnknownScenarioError extends Error {}
 /** The scenario cannot be built at these sizes (its workload generator or pipeline refused them): bad input, not a finding. */
 export class ScenarioSizeError extends Error {}
 
+/**
+ * Settings a caller of the library left out or misspelt (the command line and tokens never do): a
+ * run without its guarantee would run one (Kafka Streams without exactly-once, say) while the judges
+ * judge it as if it had another, so it is refused rather than given a default.
+ */
+export class InvalidSettingsError extends Error {}
+
+function checkSettings(s: RunSettings): void {
+  const bad = (what: string): never => {
+    throw new InvalidSettingsError(`runScenario: ${what}`);
+  };
+  const named = (v: unknown, list: readonly string[], what: string): void => {
+    if (!list.includes(v as string)) bad(`${what} must be one of ${list.join(', ')} (got ${JSON.stringify(v) ?? 'nothing'})`);
+  };
+  named(s.guarantee, GUARANTEES, 'settings.guarantee');
+  named(s.faults, FAULT_PROFILES, 'settings.faults');
+  if (!Array.isArray(s.bugs)) bad(`settings.bugs must be a list of planted bugs' names, [] for none (got ${JSON.stringify(s.bugs) ?? 'nothing'})`);
+  if (!Number.isSafeInteger(s.seed)) bad(`settings.seed must be an integer (got ${JSON.stringify(s.seed) ?? 'nothing'})`);
+}
+
 const BROKER = BROKER_ID;
 /** The downstream read-committed consumer of scenarios that read their output during the run. */
 const READER = 'reader';
@@ -244,6 +264,7 @@ function runToFinish(world: World, deployment: DeployedEngine, maxSteps: number,
 }
 
 export function runScenario(settings: RunSettings, opts: RunOptions = {}): RunReport {
+  checkSettings(settings);
   const named = opts.scenario ?? findScenario(settings.scenario);
   if (!named) throw new UnknownScenarioError(`unknown scenario "${settings.scenario}"`);
   const scenario = judgedOn(named, engineOf(named, settings));

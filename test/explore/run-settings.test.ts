@@ -1,0 +1,47 @@
+/**
+ * What this proves: `runScenario`, called from the library with settings
+ * left out or misspelt, refuses them with one clear error
+ * (`InvalidSettingsError`, exported from the package entry) instead of
+ * running: without a guarantee, Kafka Streams would run without
+ * exactly-once while its judges judged it as exactly-once.
+ *
+ * How: runs with no guarantee, a misspelt guarantee, no fault profile, no
+ * bug list and a fractional seed, each expected to throw that error naming
+ * the setting; and the same settings completed, which run and pass.
+ */
+import { describe, expect, it } from 'vitest';
+import { InvalidSettingsError, runScenario } from '../../src/index.ts';
+import type { RunSettings } from '../../src/explore/settings.ts';
+
+const good = { scenario: 'etl', engine: 'kstreams', seed: 1, events: 100, guarantee: 'exactly-once', faults: 'none', bugs: [] } as const;
+
+function refused(s: Record<string, unknown>): string {
+  try {
+    runScenario(s as unknown as RunSettings);
+  } catch (e) {
+    expect(e).toBeInstanceOf(InvalidSettingsError);
+    return (e as Error).message;
+  }
+  throw new Error('the settings ran');
+}
+
+describe('runScenario with incomplete settings', () => {
+  it('refuses a run without a guarantee, or with one it does not know', () => {
+    const { guarantee: _, ...noGuarantee } = good;
+    expect(refused(noGuarantee)).toBe('runScenario: settings.guarantee must be one of exactly-once, at-least-once, at-most-once (got nothing)');
+    expect(refused({ ...good, guarantee: 'exactly_once' })).toContain('(got "exactly_once")');
+  });
+
+  it('refuses a run without a fault profile, a bug list or an integer seed', () => {
+    const { faults: _f, ...noFaults } = good;
+    expect(refused(noFaults)).toContain('settings.faults must be one of none, light, heavy, swarm');
+    const { bugs: _b, ...noBugs } = good;
+    expect(refused(noBugs)).toContain('settings.bugs must be a list');
+    expect(refused({ ...good, seed: 1.5 })).toContain('settings.seed must be an integer (got 1.5)');
+  });
+
+  it('runs the same settings once they are complete', () => {
+    const r = runScenario({ ...good, bugs: [] });
+    expect(r.checks.filter((c) => !c.ok)).toEqual([]);
+  });
+});
