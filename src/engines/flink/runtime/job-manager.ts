@@ -12,7 +12,10 @@
  * a zombie, which the log's producer fencing keeps out of the output.
  * A deployment is an RPC, as Flink's submitTask: a task manager that does
  * not answer it within the timeout fails the attempt, so a deployment the
- * network lost is never waited for.
+ * network lost is never waited for. The next attempt is deployed only once
+ * the cancelled tasks have ended (each task manager answers the cancel once
+ * its sinks have closed), and the task managers' heartbeat answers list the
+ * tasks they run, so a task that is gone without a word fails the attempt.
  *
  * The only thing it keeps on disk is the attempt counter, synced before an
  * attempt is deployed, so a restarted job manager never reuses an attempt
@@ -151,10 +154,10 @@ class JobManager implements ProcessLogic {
   }
 
   /**
-   * Deploys `attempt` once the previous deployment's tasks have ended and every slot has a task
-   * manager; until then it looks again at every heartbeat interval, and at once when a task manager
-   * says its cancelled tasks have ended. Flink restarts only when each execution of the failed attempt
-   * is CANCELED or FAILED (its task manager lost counts as failed), and no sooner than the restart delay.
+   * Deploys `attempt` once every slot has a task manager and the earlier attempts' tasks have ended
+   * where it matters (`stillEnding`); until then it looks again at every heartbeat interval, and at
+   * once when a task manager says more of its cancelled tasks have ended. Called first one restart
+   * delay after the attempt number is durable.
    */
   private deployWhenReady(attempt: number): void {
     if (attempt !== this.attempt) return;
