@@ -49,6 +49,7 @@ import { checkRestoreHashes, checkRestoresCompleted } from '../check/checkpoints
 import type { CheckResult, WindowSpec } from '../check/types.ts';
 import { windowsOf } from '../check/window-math.ts';
 import { encodeToken, FAULT_PROFILES, GUARANTEES, type RunSettings } from './settings.ts';
+import { isBugName } from './bugs.ts';
 import { BROKER_ID, deployEngine, engineOf, engineProcesses, engineTopics, PRODUCER_ID, runProcessesOf, type DeployedEngine } from './engines.ts';
 
 export interface RunReport {
@@ -169,9 +170,10 @@ export class UnknownScenarioError extends Error {}
 export class ScenarioSizeError extends Error {}
 
 /**
- * Settings a caller of the library left out or misspelt (the command line and tokens never do): a
- * run without its guarantee would run one (Kafka Streams without exactly-once, say) while the judges
- * judge it as if it had another, so it is refused rather than given a default.
+ * Settings a caller of the library left out or misspelt — the guarantee, the fault profile, the
+ * planted bugs' names, the seed (the command line and tokens never do): a run without its guarantee
+ * would run one (Kafka Streams without exactly-once, say) while the judges judge it as if it had
+ * another, so it is refused rather than given a default. Optional settings are not checked here.
  */
 export class InvalidSettingsError extends Error {}
 
@@ -184,7 +186,9 @@ function checkSettings(s: RunSettings): void {
   };
   named(s.guarantee, GUARANTEES, 'settings.guarantee');
   named(s.faults, FAULT_PROFILES, 'settings.faults');
-  if (!Array.isArray(s.bugs)) bad(`settings.bugs must be a list of planted bugs' names, [] for none (got ${JSON.stringify(s.bugs) ?? 'nothing'})`);
+  if (!Array.isArray(s.bugs) || !s.bugs.every((b) => typeof b === 'string' && isBugName(b))) {
+    bad(`settings.bugs must be a list of planted bugs' names (weir bugs lists them), [] for none (got ${JSON.stringify(s.bugs) ?? 'nothing'})`);
+  }
   if (!Number.isSafeInteger(s.seed)) bad(`settings.seed must be an integer (got ${JSON.stringify(s.seed) ?? 'nothing'})`);
 }
 

@@ -6,7 +6,7 @@
  * exactly-once while its judges judged it as exactly-once.
  *
  * How: runs with no guarantee, a misspelt guarantee, no fault profile, no
- * bug list and a fractional seed, each expected to throw that error naming
+ * bug list, an unknown bug's name and a fractional seed, each expected to throw that error naming
  * the setting; and the same settings completed, which run and pass.
  */
 import { describe, expect, it } from 'vitest';
@@ -37,6 +37,7 @@ describe('runScenario with incomplete settings', () => {
     expect(refused(noFaults)).toContain('settings.faults must be one of none, light, heavy, swarm');
     const { bugs: _b, ...noBugs } = good;
     expect(refused(noBugs)).toContain('settings.bugs must be a list');
+    expect(refused({ ...good, bugs: ['no-such-bug'] })).toContain('(got ["no-such-bug"])');
     expect(refused({ ...good, seed: 1.5 })).toContain('settings.seed must be an integer (got 1.5)');
   });
 

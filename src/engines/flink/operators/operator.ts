@@ -66,7 +66,10 @@ export interface OperatorContext {
   buggify(site: string): boolean;
   /** A source calls this when it has read all its input: the task ends its output. */
   finishSource(): void;
-  /** The operator cannot go on (its producer was fenced, say): the job manager restarts the job. */
+  /**
+   * The operator cannot go on (its producer was fenced, say): the task closes every operator, this
+   * one included, before the call returns, and the job manager restarts the job.
+   */
   fail(reason: string): void;
 }
 

@@ -71,7 +71,10 @@ export interface TaskEnv {
   readonly restoredCheckpoint: number;
   writerFor(edge: GraphEdge, fromSubtask: number, onFirstBuffered: () => void, onSent: OnSent): EdgeWriter;
   reportFinished(task: Task): void;
-  /** The task cannot go on (lost data, missing snapshot): the job manager restarts the job. */
+  /**
+   * The task, already stopped (its operators closed), cannot go on (lost data, missing snapshot): its
+   * task manager no longer runs it and tells the job manager, which restarts the job.
+   */
   failTask(task: Task, reason: string): void;
   /** `snap` is the task's own copy of its state at the barrier: it shares nothing with live state. */
   ackCheckpoint(task: Task, id: number, snap: TaskSnapshot): void;

@@ -5,8 +5,10 @@
  * back empty and registers again, and the job manager restarts the job.
  *
  * It runs the tasks of the slot the latest deployment gave it (none for an
- * idle spare) and keeps them until it hears of a newer attempt: a task
- * manager cut off from the job manager goes on as a zombie meanwhile.
+ * idle spare) and keeps them until it hears of a newer attempt, or a task
+ * fails itself: a task manager cut off from the job manager goes on as a
+ * zombie meanwhile. It answers a cancel once the cancelled tasks' sinks
+ * have closed, and lists the tasks it runs in every heartbeat answer.
  */
 import type { ProcessContext, ProcessFactory, ProcessId, ProcessLogic } from '../../../runtime/index.ts';
 import { valueHash } from '../../../runtime/index.ts';
