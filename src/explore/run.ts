@@ -48,7 +48,7 @@ import { WatermarkChecker } from '../check/watermarks.ts';
 import { checkRestoreHashes, checkRestoresCompleted } from '../check/checkpoints.ts';
 import type { CheckResult, WindowSpec } from '../check/types.ts';
 import { windowsOf } from '../check/window-math.ts';
-import { encodeToken, FAULT_PROFILES, GUARANTEES, type RunSettings } from './settings.ts';
+import { encodeToken, FAULT_PROFILES, GUARANTEES, SETTINGS_KEYS, type RunSettings } from './settings.ts';
 import { isBugName } from './bugs.ts';
 import { BROKER_ID, deployEngine, engineOf, engineProcesses, engineTopics, PRODUCER_ID, runProcessesOf, type DeployedEngine } from './engines.ts';
 
@@ -173,7 +173,8 @@ export class ScenarioSizeError extends Error {}
  * Settings a caller of the library left out or misspelt — the guarantee, the fault profile, the
  * planted bugs' names, the seed (the command line and tokens never do): a run without its guarantee
  * would run one (Kafka Streams without exactly-once, say) while the judges judge it as if it had
- * another, so it is refused rather than given a default. Optional settings are not checked here.
+ * another, so it is refused rather than given a default. A setting of another name (a misspelt
+ * optional one, which would run with its default) is refused too; optional values are not checked here.
  */
 export class InvalidSettingsError extends Error {}
 
@@ -184,6 +185,7 @@ function checkSettings(s: RunSettings): void {
   const named = (v: unknown, list: readonly string[], what: string): void => {
     if (!list.includes(v as string)) bad(`${what} must be one of ${list.join(', ')} (got ${JSON.stringify(v) ?? 'nothing'})`);
   };
+  for (const key of Object.keys(s)) if (!SETTINGS_KEYS.has(key)) bad(`unknown setting '${key}' (settings: ${[...SETTINGS_KEYS].join(', ')})`);
   named(s.guarantee, GUARANTEES, 'settings.guarantee');
   named(s.faults, FAULT_PROFILES, 'settings.faults');
   if (!Array.isArray(s.bugs) || !s.bugs.every((b) => typeof b === 'string' && isBugName(b))) {

@@ -62,8 +62,8 @@ export const TOKEN_VERSION = 'w2';
 
 export class TokenError extends Error {}
 
-/** The keys a token's settings may have; any other is refused. */
-const SETTINGS_KEYS: ReadonlySet<string> = new Set([
+/** The keys a token's settings (and `runScenario`'s) may have; any other is refused. */
+export const SETTINGS_KEYS: ReadonlySet<string> = new Set([
   'scenario', 'engine', 'seed', 'events', 'parallelism', 'keys', 'guarantee', 'faults', 'plan', 'bugs',
   'taskManagers', 'spareTaskManagers', 'checkpointIntervalMs', 'bufferTimeoutMs', 'commitIntervalMs', 'standbyReplicas', 'acceptableRecoveryLag', 'maxWarmupReplicas', 'probingRebalanceIntervalMs', 'triggerIntervalMs', 'unaligned', 'savepointAtMs', 'keepIds',
 ] satisfies (keyof RunSettings)[]);

@@ -1,12 +1,13 @@
 /**
  * What this proves: `runScenario`, called from the library with settings
- * left out or misspelt, refuses them with one clear error
+ * left out or misspelt (a misspelt optional one would run with its default), refuses them with one clear error
  * (`InvalidSettingsError`, exported from the package entry) instead of
  * running: without a guarantee, Kafka Streams would run without
  * exactly-once while its judges judged it as exactly-once.
  *
  * How: runs with no guarantee, a misspelt guarantee, no fault profile, no
- * bug list, an unknown bug's name and a fractional seed, each expected to throw that error naming
+ * bug list, an unknown bug's name, a fractional seed and a misspelt
+ * optional setting, each expected to throw that error naming
  * the setting; and the same settings completed, which run and pass.
  */
 import { describe, expect, it } from 'vitest';
@@ -39,6 +40,7 @@ describe('runScenario with incomplete settings', () => {
     expect(refused(noBugs)).toContain('settings.bugs must be a list');
     expect(refused({ ...good, bugs: ['no-such-bug'] })).toContain('(got ["no-such-bug"])');
     expect(refused({ ...good, seed: 1.5 })).toContain('settings.seed must be an integer (got 1.5)');
+    expect(refused({ ...good, spareTaskManager: 1 })).toContain("unknown setting 'spareTaskManager'");
   });
 
   it('runs the same settings once they are complete', () => {
