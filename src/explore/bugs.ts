@@ -25,6 +25,11 @@ export const BUGS = { ...tag(FLINK_BUGS, 'flink'), ...tag(KSTREAMS_BUGS, 'kstrea
 
 export type BugName = keyof typeof BUGS;
 
+/** Whether `v` is a list of planted bugs' names (settings' `bugs`). */
+export function isBugList(v: unknown): v is BugName[] {
+  return Array.isArray(v) && v.every((b) => typeof b === 'string' && isBugName(b));
+}
+
 export function isBugName(name: string): name is BugName {
   return inCatalogue(BUGS, name);
 }

@@ -49,7 +49,7 @@ import { checkRestoreHashes, checkRestoresCompleted } from '../check/checkpoints
 import type { CheckResult, WindowSpec } from '../check/types.ts';
 import { windowsOf } from '../check/window-math.ts';
 import { encodeToken, FAULT_PROFILES, GUARANTEES, SETTINGS_KEYS, type RunSettings } from './settings.ts';
-import { isBugName } from './bugs.ts';
+import { isBugList } from './bugs.ts';
 import { BROKER_ID, deployEngine, engineOf, engineProcesses, engineTopics, PRODUCER_ID, runProcessesOf, type DeployedEngine } from './engines.ts';
 
 export interface RunReport {
@@ -188,7 +188,7 @@ function checkSettings(s: RunSettings): void {
   for (const key of Object.keys(s)) if (!SETTINGS_KEYS.has(key)) bad(`unknown setting '${key}' (settings: ${[...SETTINGS_KEYS].join(', ')})`);
   named(s.guarantee, GUARANTEES, 'settings.guarantee');
   named(s.faults, FAULT_PROFILES, 'settings.faults');
-  if (!Array.isArray(s.bugs) || !s.bugs.every((b) => typeof b === 'string' && isBugName(b))) {
+  if (!isBugList(s.bugs)) {
     bad(`settings.bugs must be a list of planted bugs' names (weir bugs lists them), [] for none (got ${JSON.stringify(s.bugs) ?? 'nothing'})`);
   }
   if (!Number.isSafeInteger(s.seed)) bad(`settings.seed must be an integer (got ${JSON.stringify(s.seed) ?? 'nothing'})`);

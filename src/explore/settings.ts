@@ -12,7 +12,7 @@ import { LIMITS, limitProblem } from './limits.ts';
 import type { FaultPlan, ProfileName } from '../sim/faults.ts';
 import { planFromValue, planToJson } from '../sim/fault-json.ts';
 import type { BugName } from './bugs.ts';
-import { isBugName } from './bugs.ts';
+import { isBugList } from './bugs.ts';
 import type { Guarantee } from '../stream/guarantee.ts';
 import { ENGINE_NAMES, type EngineName } from '../../scenarios/types.ts';
 
@@ -120,7 +120,7 @@ function validateSettings(raw: unknown): RunSettings {
   if (!GUARANTEES.includes(r.guarantee as Guarantee)) bad('unknown guarantee');
   if (r.unaligned !== undefined && typeof r.unaligned !== 'boolean') bad('unaligned is not true or false');
   if (!FAULT_PROFILES.includes(r.faults as ProfileName)) bad('unknown fault profile');
-  if (!Array.isArray(r.bugs) || !r.bugs.every((b) => typeof b === 'string' && isBugName(b))) bad('unknown planted bug');
+  if (!isBugList(r.bugs)) bad('unknown planted bug');
   if (r.keepIds !== undefined && (!Array.isArray(r.keepIds) || r.keepIds.length > LIMITS.events.max || !r.keepIds.every((x) => Number.isSafeInteger(x) && (x as number) >= 0))) {
     bad(`keepIds is not a list of at most ${LIMITS.events.max.toLocaleString('en-US')} record ids`);
   }

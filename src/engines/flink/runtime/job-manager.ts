@@ -246,27 +246,19 @@ class JobManager implements ProcessLogic {
     if (this.store.handle(from, msg)) return;
     const m = msg as TmToJm;
     switch (m.kind) {
-      case 'hb.ack':
       case 'tm.register':
-      case 'cancel.ack': {
-        const st = this.tms.get(from);
+        this.heardFrom(from, m.incarnation);
+        return;
+      case 'hb.ack': {
+        const st = this.heardFrom(from, m.incarnation);
         if (st === undefined) return;
-        if (m.kind !== 'cancel.ack') st.lastAckMs = this.ctx.clock.now();
-        if (m.incarnation !== st.incarnation) {
-          if (m.kind === 'cancel.ack') return; // of an incarnation the heartbeats have not shown yet
-          st.incarnation = m.incarnation;
-          st.ended = -1;
-        }
-        if (m.kind === 'tm.register') return;
-        const ended = m.kind === 'hb.ack' ? m.ended : m.attempt;
-        const raised = ended > st.ended;
-        if (raised) st.ended = ended;
-        if (m.kind === 'hb.ack' && m.attempt !== undefined) this.onDeploymentReport(from, m.attempt, m.running ?? [], m.finished ?? []);
-        // The next attempt may be waiting for just this.
-        if (raised && this.waiting !== undefined) {
-          this.waiting.cancel();
-          this.deployWhenReady(this.attempt);
-        }
+        if (m.attempt !== undefined) this.onDeploymentReport(from, m.attempt, m.running ?? [], m.finished ?? []);
+        return this.endedUpTo(st, m.ended);
+      }
+      case 'cancel.ack': {
+        // Of an incarnation the heartbeats have not shown yet: the next heartbeat answer says the same.
+        const st = this.tms.get(from);
+        if (st !== undefined && st.incarnation === m.incarnation) this.endedUpTo(st, m.attempt);
         return;
       }
       case 'deploy.ack':
@@ -297,6 +289,27 @@ class JobManager implements ProcessLogic {
     for (const task of this.expected.get(tm) ?? []) {
       if (!this.finishedTasks.has(task) && !running.includes(task)) return this.fail(`${this.taskName(task)} is no longer running on ${tm}`);
     }
+  }
+
+  /** A heartbeat answer or registration from `tm`: it is alive now, as `incarnation` (a new one has ended nothing yet). */
+  private heardFrom(tm: ProcessId, incarnation: number): TmStatus | undefined {
+    const st = this.tms.get(tm);
+    if (st === undefined) return undefined;
+    st.lastAckMs = this.ctx.clock.now();
+    if (incarnation !== st.incarnation) {
+      st.incarnation = incarnation;
+      st.ended = -1;
+    }
+    return st;
+  }
+
+  /** A task manager said nothing older than `ended` is left there; the next attempt may be waiting for just this. */
+  private endedUpTo(st: TmStatus, ended: number): void {
+    if (ended <= st.ended) return;
+    st.ended = ended;
+    if (this.waiting === undefined) return;
+    this.waiting.cancel();
+    this.deployWhenReady(this.attempt);
   }
 
   /** A task's name as the trace shows it (`window[1]`), from its key. */
