@@ -32,7 +32,7 @@ const CAUGHT_ON: [BugName, number][] = [
   ['no-wipe-on-dirty-close', 6],
   ['restore-read-uncommitted', 6],
   ['offsets-without-generation', 6],
-  ['suppress-emits-early', 1],
+  ['suppress-emits-early', 2],
   ['grace-uses-task-stream-time', 6],
   ['rekey-skips-subtractor', 1],
   ['filter-drops-tombstone', 1],

@@ -11,17 +11,18 @@
  *
  * How: ink-testing-library renders ReplayApp for the fixed runs of
  * helpers.ts (KS_FAULTS, SPARK_CRASHES) at steps whose events the model
- * test (model/engines.test.ts) pins down.
+ * test (model/engines.test.ts) pins down — the Kafka Streams ones found by
+ * their event (helpers.ts stepOf), as the model test finds them.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import { render } from 'ink-testing-library';
 import { ReplayApp } from '../../src/tui/components/ReplayApp.tsx';
 import type { Replay } from '../../src/tui/open.ts';
-import { KS_FAULTS, replayOf, SPARK_CRASHES, waitFor } from './helpers.ts';
+import { KS_FAULTS, replayOf, SPARK_CRASHES, stepOf, waitFor } from './helpers.ts';
 
 // eslint-disable-next-line no-control-regex
 const plain = (s: string | undefined): string => (s ?? '').replace(/\x1b\[[0-9;]*m/g, '');
-const stepOf = (frame: string): number => Number(/step ([\d,]+)\//.exec(frame)?.[1]?.replace(/,/g, '') ?? NaN);
+const frameStep = (frame: string): number => Number(/step ([\d,]+)\//.exec(frame)?.[1]?.replace(/,/g, '') ?? NaN);
 
 let ks: Replay;
 let spark: Replay;
@@ -48,7 +49,7 @@ const lineOf = (frame: string, start: RegExp): string => frame.split('\n').find(
 describe('Kafka Streams replay', () => {
   for (const size of SIZES) {
     it(`${size.cols}×${size.rows}: ks-1 crashed, ks-0 a zombie cut off from the broker, the group at generation 2`, async () => {
-      const f = await frameAt(ks, 1123, size);
+      const f = await frameAt(ks, stepOf(ks, 'proc.crash', 'ks-1'), size);
       expect(f).toMatch(/wordcount seed 9 · kstream/);
       expect(lineOf(f, /^ks-1 /)).toMatch(/^ks-1\s+crashed\s+gen 2 {4}/);
       expect(lineOf(f, /^ks-0 /)).toMatch(/^ks-0\s+running\s+gen 1 {2}zombie \(group at 2\)/);
@@ -61,7 +62,7 @@ describe('Kafka Streams replay', () => {
     });
 
     it(`${size.cols}×${size.rows}: the zombie told by its heartbeat, its tasks lost, its transaction #10 still open`, async () => {
-      const f = await frameAt(ks, 2288, size);
+      const f = await frameAt(ks, stepOf(ks, 'ks.lost', 'ks-0'), size);
       expect(lineOf(f, /^ks-0 /)).toMatch(/^ks-0\s+lost\s+gen 1 {2}heartbeat/);
       expect(f).toMatch(/group gen 3 (stable|rebalancing)/);
       expect(f).toMatch(/ks-0 #10 open/);
@@ -69,14 +70,16 @@ describe('Kafka Streams replay', () => {
   }
 
   it('100×30: tasks with stream time per task and per store, the stores restored, the transaction aborted', async () => {
-    const tasks = await frameAt(ks, 1877, { cols: 100, rows: 30 });
+    // While ks-0 is cut off: the broker writes the offsets of ks-1's transaction #29.
+    const offsets = stepOf(ks, 'group.txnOffsets', 'broker', (e) => e.txnId === 'weir-app-ks-1-0' && e.n === 29);
+    const tasks = await frameAt(ks, stepOf(ks, 'log.append', 'broker', (e) => e.topic === '__consumer_offsets' && e.txn === 'weir-app-ks-1-0', offsets), { cols: 100, rows: 30 });
     expect(lineOf(tasks, /^ {2}1_0 running {3}st 4,309/)).toContain('counts 4,309  dropped 1');
     expect(tasks).toMatch(/^ {2}0_0 running {3}st 2,447\s/m);
     expect(tasks).toMatch(/stores 12 restored \(\d+ records\)/);
     // The zombie's store, restored empty at its first assignment, far behind its changelog's end.
-    expect(tasks).toMatch(/counts 1_0 ks-0 restored 0 rec @0 {2}changelog end 47/);
-    expect(tasks).toMatch(/last commit g3: input 0@103 1@103 2@104/);
-    const abortStep = Array.from(ks.index.positions('txn.abort')).find((i) => String(ks.index.events[i]!.txnId).includes('ks-0'))!;
+    expect(tasks).toMatch(/counts 1_0 ks-0 restored 0 rec @0 {2}changelog end 48/);
+    expect(tasks).toMatch(/last commit g3: input 0@105 1@105 2@105/);
+    const abortStep = stepOf(ks, 'txn.abort', 'broker', (e) => String(e.txnId).includes('ks-0'));
     const aborted = await frameAt(ks, abortStep, { cols: 100, rows: 30 });
     expect(aborted).toMatch(/ks-0 #10 aborted/);
     // The run's only abort: ks-1 crashed between two transactions, so its restart had none to abort.
@@ -88,8 +91,8 @@ describe('Kafka Streams replay', () => {
     await waitFor(() => plain(app.lastFrame()), (f) => f.includes('events'));
     const first = ks.index.positions('ks.commit')[0]!;
     app.stdin.write('c');
-    const f = await waitFor(() => plain(app.lastFrame()), (x) => stepOf(x) === first);
-    expect(stepOf(f)).toBe(first);
+    const f = await waitFor(() => plain(app.lastFrame()), (x) => frameStep(x) === first);
+    expect(frameStep(f)).toBe(first);
     expect(f).toMatch(/▶\s+[\d,]+\s+[\d,]+ms ks-\d\s+ks\.commit\s+commit in generation \d+: input\/0@/);
     app.unmount();
   });
@@ -130,8 +133,8 @@ describe('Spark replay', () => {
     const app = render(<ReplayApp replay={spark} size={{ cols: 80, rows: 24 }} start={{ cursor: 0 }} />);
     await waitFor(() => plain(app.lastFrame()), (f) => f.includes('events'));
     app.stdin.write('c');
-    const f = await waitFor(() => plain(app.lastFrame()), (x) => stepOf(x) === 17);
-    expect(stepOf(f)).toBe(17);
+    const f = await waitFor(() => plain(app.lastFrame()), (x) => frameStep(x) === 17);
+    expect(frameStep(f)).toBe(17);
     expect(f).toMatch(/▶\s+17\s.*spark\.batch\s+batch 0 runs: 0:0-1/);
     app.unmount();
   });

@@ -7,6 +7,7 @@ import { recordRun, type Recording } from '../../src/tui/recording.ts';
 import { openReplay, type Replay } from '../../src/tui/open.ts';
 import type { RunSettings } from '../../src/explore/settings.ts';
 import type { ReplayState } from '../../src/tui/model/types.ts';
+import type { TraceEvent } from '../../src/runtime/trace-event.ts';
 
 /** wordcount, 300 words, light faults (a broker crash), exactly-once: passes. */
 export const WORDCOUNT: RunSettings = { scenario: 'wordcount', seed: 1, events: 300, guarantee: 'exactly-once', faults: 'light', bugs: [] };
@@ -48,6 +49,17 @@ export async function waitFor<T>(read: () => T, ok: (v: T) => boolean, timeoutMs
     v = read();
   }
   return v;
+}
+
+/**
+ * The step of the first event of `kind` by `p` after step `from` that `match` takes: tests find the
+ * steps they look at by what happens there, not by a step number, which any timing change moves.
+ * Throws when there is none (the run changed).
+ */
+export function stepOf(r: Replay, kind: string, p: string, match: (e: TraceEvent) => boolean = () => true, from = -1): number {
+  const step = r.index.positions(kind).find((i) => i > from && r.index.events[i]!.p === p && match(r.index.events[i]!));
+  if (step === undefined) throw new Error(`no ${kind} by ${p} after step ${from}`);
+  return step;
 }
 
 export const KEYS = { right: '\x1b[C', left: '\x1b[D', up: '\x1b[A', down: '\x1b[B', enter: '\r', escape: '\x1b' } as const;

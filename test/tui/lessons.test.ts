@@ -5,7 +5,9 @@
  * it tells — the exactly-once run passes across the crash, the
  * at-least-once run is flagged by the exactly-once checker for a duplicate;
  * the zombies lesson's fenced run passes and its unfenced run fails liveness
- * on the zombie's transaction; the triggers lesson's run emits exactly the
+ * on the zombie's transaction; the kstreams lesson's exactly-once run
+ * initialises every producer after its instance's assignment (at the start,
+ * after the restart, after the lost tasks); the triggers lesson's run emits exactly the
  * panes its narration tells (perfect, heuristic, accumulating, discarding);
  * the buffers lesson's runs differ only in the buffer timeout, the one at
  * Flink's 100 ms sends fewer than half as many buffers with records, every
@@ -161,6 +163,15 @@ describe('lessons', () => {
     const abort = events('txn.abort')[0]!;
     expect(Number(abort.requestedMs)).toBeGreaterThan(lost.t);
     expect(events('txn.fenced')).toEqual([]);
+    // As the narration tells: every producer initialises (ks.producer) after its instance's assignment, whether
+    // at the start, after ks-1's restart or after ks-0's lost tasks: its latest start, assignment or loss is an assignment.
+    const all = (kind: string) => Array.from(eos.index.positions(kind), (i) => eos.index.events[i]!);
+    const producers = all('ks.producer');
+    expect(producers.map((e) => `${e.p} e${e.epoch}`).sort()).toEqual(['ks-0 e1', 'ks-0 e2', 'ks-1 e1', 'ks-1 e2']);
+    for (const p of producers) {
+      const before = [...all('ks.start'), ...all('ks.assigned'), ...all('ks.lost')].filter((e) => e.p === p.p && e.seq < p.seq).sort((a, b) => a.seq - b.seq).at(-1);
+      expect(before?.kind, `${p.p} epoch ${p.epoch}`).toBe('ks.assigned');
+    }
     const dup = alos.rec.meta.checks!.find((c) => c.name === 'exactly-once')!;
     expect(dup.ok).toBe(false);
     expect(dup.detail).toMatch(/twice|records give/);

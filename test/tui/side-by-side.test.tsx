@@ -42,10 +42,16 @@ beforeAll(async () => {
 describe('the virtual-time cursor', () => {
   it('maps a time to each run\'s last event at or before it', () => {
     const steps = (t: number): number[] => sbs.runs.map((r) => stepAtTime(r.index, t));
-    expect(steps(1_499)).toEqual([766, 794, 478]);
-    expect(steps(1_500)).toEqual([767, 795, 479]);
-    // Kafka Streams has an event at 1,501 ms; Flink and Spark none after their crash until 1,502.
-    expect(steps(1_502)).toEqual([767, 796, 479]);
+    // Each run's crash, found by its event: at 1,499 ms each run is at the event before it.
+    const [flink, kstreams, spark] = sbs.runs.map((r) => r.index.positions('proc.crash')[0]!);
+    expect([flink, kstreams, spark]).toEqual([767, 798, 479]);
+    expect(steps(1_499)).toEqual([flink - 1, kstreams - 1, spark - 1]);
+    // In Kafka Streams' run the broker appends a write of ks-1's in the crash's millisecond, after the crash.
+    expect(steps(1_500)).toEqual([flink, kstreams + 1, spark]);
+    expect(sbs.runs[1]!.index.events[kstreams + 1]).toMatchObject({ t: 1_500, p: 'broker', kind: 'log.append', txn: 'weir-app-ks-1-0' });
+    // No run has an event after that until 1,503 ms.
+    expect(steps(1_502)).toEqual(steps(1_500));
+    expect(steps(1_503)).not.toEqual(steps(1_500));
     expect(steps(-1)).toEqual([-1, -1, -1]);
     for (const r of sbs.runs) {
       const at = stepAtTime(r.index, 1_500);
@@ -59,10 +65,10 @@ describe('the virtual-time cursor', () => {
   });
 
   it('→ ← go to the next / previous event time of any run, ] [ by 100 ms, f F by fault', () => {
-    expect(nextEventTime(sbs, 1_500)).toBe(1_501);
+    expect(nextEventTime(sbs, 1_500)).toBe(1_503);
     expect(prevEventTime(sbs, 1_500)).toBe(1_496);
     const ui = { t: 1_500, note: undefined };
-    expect(reduceSideBySide(sbs, ui, 'next').t).toBe(1_501);
+    expect(reduceSideBySide(sbs, ui, 'next').t).toBe(1_503);
     expect(reduceSideBySide(sbs, ui, 'prev').t).toBe(1_496);
     expect(reduceSideBySide(sbs, ui, 'forward').t).toBe(1_600);
     expect(reduceSideBySide(sbs, ui, 'back').t).toBe(1_400);
@@ -144,7 +150,9 @@ describe('the side-by-side screen', () => {
       expect(f).toMatch(/kstreams {2}✓ \d+ {2}faults 1 {2}down: ks-0/);
       expect(f).toMatch(/spark {2}✓ \d+ {2}faults 1 {2}down: executor-0/);
       expect(f).toMatch(/▶ {2}1,500 tm-0 tm-0 crashed/);
-      expect(f).toMatch(/▶ {2}1,500 ks-0 ks-0 crashed/);
+      // Kafka Streams' run has the broker's append of a write of ks-1's in the same millisecond, after the
+      // crash: the cursor (the run's last event at or before 1,500 ms) is on it, the crash the row above.
+      expect(f).toMatch(/ {3}1,500 ks-0 ks-0 crashed(\s*│[^\n]*)?\n([^\n]*│)?▶ {2}1,500 broker weir-app-counts-repart/);
       expect(f).toMatch(/▶ {2}1,500 executor-0 executor-0 crashed/);
       expect(f).toContain('tasks 2 crashed (tm-0), 2 running');
       expect(f).toContain('ks-0 crashed, ks-1 running');
@@ -172,8 +180,8 @@ describe('the side-by-side screen', () => {
       return f;
     };
     expect(await press('f', 1_500)).toContain('flink: tm-0 crashed at 1,500 ms');
-    await press(KEYS.right, 1_501);
-    await press(']', 1_601);
+    await press(KEYS.right, 1_503);
+    await press(']', 1_603);
     await press('F', 1_500);
     await press(KEYS.left, 1_496);
     app.unmount();

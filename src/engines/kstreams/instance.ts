@@ -157,7 +157,8 @@ const UNSTABLE_RETRY_MS = 100;
 
 interface RunningTask {
   task: StreamTask;
-  state: 'restoring' | 'running' | 'closed';
+  /** `created`: assigned, not initialised yet (under exactly-once its producer's transactions come first). */
+  state: 'created' | 'restoring' | 'running' | 'closed';
   /** Next offset to fetch, per source topic. */
   positions: Map<string, number>;
   /** Whether a fetch of the topic is in flight. */
@@ -179,10 +180,10 @@ interface RunningTask {
   snapshot: Map<string, number> | undefined;
 }
 
-/** A task going to restoring, as the consumer sees it afresh: no positions, fetches, lags or caught-up topics yet. */
-function restoringTask(task: StreamTask, how: Pick<RunningTask, 'kept' | 'resumed' | 'from' | 'dir' | 'snapshot'>): RunningTask {
+/** A task newly assigned or resumed, as the consumer sees it afresh: no positions, fetches, lags or caught-up topics yet. */
+function createdTask(task: StreamTask, how: Pick<RunningTask, 'kept' | 'resumed' | 'from' | 'dir' | 'snapshot'>): RunningTask {
   return {
-    task, state: 'restoring', positions: new Map(), fetching: new Set(), caughtUp: new Map(), caughtUpAt: new Map(), lag: new Map(),
+    task, state: 'created', positions: new Map(), fetching: new Set(), caughtUp: new Map(), caughtUpAt: new Map(), lag: new Map(),
     ...how,
   };
 }
@@ -236,6 +237,16 @@ class StreamThread implements ProcessLogic, QueryableThread {
   private readonly eos: boolean;
   private readonly txnId: string;
   private epoch = -1;
+  /**
+   * Kafka's `StreamsProducer.transactionInitialized`: the producer's transactions were initialised
+   * (under exactly-once, at its first task's initialisation; a reset after lost tasks clears it).
+   */
+  private producerReady = false;
+  /** An InitProducerId in flight, and who waits for it. */
+  private initInFlight = false;
+  private initWaiters: (() => void)[] = [];
+  /** Bumped by every producer reset, so an answer to the old producer's InitProducerId is ignored. */
+  private producerGen = 0;
   private member: GroupMember | undefined;
   private joins = 0;
   private generation = -1;
@@ -303,7 +314,7 @@ class StreamThread implements ProcessLogic, QueryableThread {
     this.txnId = `${app.settings.applicationId}-${processId}-0`;
     ctx.trace.emit('ks.start', { incarnation: ctx.incarnation, guarantee: app.settings.guarantee });
     app.queries?.register(ctx.id, this);
-    this.initProducer(() => this.joinGroup());
+    this.joinGroup();
     this.scheduleTick();
   }
 
@@ -335,19 +346,54 @@ class StreamThread implements ProcessLogic, QueryableThread {
 
   // ---- producer -------------------------------------------------------------------------------
 
+  /**
+   * `StreamsProducer.initTransaction`, which `RecordCollectorImpl.initialize` calls as a task is
+   * initialised (`StreamTask.initializeIfNeeded`): under exactly-once the producer initialises its
+   * transactions once (InitProducerId: a new epoch, which fences the id's earlier holders and
+   * aborts what they left open), then `then`. A failed try is tried again a little later (Kafka:
+   * the task stays CREATED and the next loop tries again). After lost tasks the producer is reset
+   * (`resetProducer`) and initialises again at its next task, after the rejoin.
+   */
   private initProducer(then: () => void): void {
-    if (!this.eos) return then();
-    this.client.initTxn(this.txnId, (r) => {
-      if (this.closed) return;
-      if (!r.ok) {
-        this.ctx.timers.after(100, () => this.initProducer(then));
-        return;
-      }
-      this.epoch = r.epoch;
-      this.txnOpen = false;
-      this.ctx.trace.emit('ks.producer', { transactionalId: this.txnId, epoch: r.epoch });
-      then();
-    }, KS_TXN_TIMEOUT_MS);
+    if (!this.eos || this.producerReady) return then();
+    this.initWaiters.push(then);
+    if (this.initInFlight) return;
+    this.initInFlight = true;
+    const gen = this.producerGen;
+    const attempt = (): void => {
+      this.client.initTxn(this.txnId, (r) => {
+        if (this.closed || gen !== this.producerGen) return;
+        if (!r.ok) {
+          this.ctx.timers.after(100, () => {
+            if (!this.closed && gen === this.producerGen) attempt();
+          });
+          return;
+        }
+        this.initInFlight = false;
+        this.producerReady = true;
+        this.epoch = r.epoch;
+        this.txnOpen = false;
+        this.ctx.trace.emit('ks.producer', { transactionalId: this.txnId, epoch: r.epoch });
+        const waiting = this.initWaiters;
+        this.initWaiters = [];
+        for (const w of waiting) w();
+      }, KS_TXN_TIMEOUT_MS);
+    };
+    attempt();
+  }
+
+  /**
+   * `StreamsProducer.resetProducer` (`handleLostAll` under exactly-once): the old producer is
+   * closed and a new one made, with the same transactional id, not initialised until its next task.
+   */
+  private resetProducer(): void {
+    if (!this.eos) return;
+    this.producerGen++;
+    this.producerReady = false;
+    this.initInFlight = false;
+    this.initWaiters = [];
+    this.epoch = -1;
+    this.txnOpen = false;
   }
 
   /** The record collector: buffers per partition, one batch in flight per partition. */
@@ -542,14 +588,33 @@ class StreamThread implements ProcessLogic, QueryableThread {
       }
       const task = this.newTask(sub, partition, kept ?? standby?.task.stores);
       const dir = taskDir(this.app.settings.applicationId, task.id);
-      this.tasks.set(task.id, restoringTask(task, { kept: kept !== undefined, resumed: false, from, dir, snapshot: undefined }));
+      this.tasks.set(task.id, createdTask(task, { kept: kept !== undefined, resumed: false, from, dir, snapshot: undefined }));
       mine.push(task.id);
     }
     // Suspended tasks not given back are closed; the revocation committed and checkpointed them already.
     this.suspended.clear();
     const standbys = this.assignStandbys(tasks.standby, new Set(mine));
     this.ctx.trace.emit('ks.assigned', { generation, member: this.member?.metadata().memberId ?? '', tasks: mine, standbys });
-    for (const rt of this.tasks.values()) this.restore(rt);
+    this.initializeTasks();
+  }
+
+  /**
+   * `StreamTask.initializeIfNeeded` of the created tasks: the record collector first (under
+   * exactly-once the producer's transactions, once per producer), then the state stores and
+   * restoration. A resumed task was initialised before (its producer is ready: a loss, which resets
+   * the producer, closes the suspended tasks) and only restores.
+   */
+  private initializeTasks(): void {
+    if (![...this.tasks.values()].some((rt) => rt.state === 'created')) return;
+    const era = this.era;
+    this.initProducer(() => {
+      if (era !== this.era || this.closed) return;
+      for (const rt of this.tasks.values()) {
+        if (rt.state !== 'created') continue;
+        rt.state = 'restoring';
+        this.restore(rt);
+      }
+    });
   }
 
   /** The sub-topology and partition of a task id (`<sub-topology>_<partition>`), if the topology has it. */
@@ -568,7 +633,7 @@ class StreamThread implements ProcessLogic, QueryableThread {
   private resumeTask(s: SuspendedTask): RunningTask {
     const from = new Map<string, number>();
     for (const store of s.task.stores.values()) from.set(store.name, store.changelogOffset + 1);
-    return restoringTask(s.task, { kept: false, resumed: true, from, dir: s.dir, snapshot: s.snapshot });
+    return createdTask(s.task, { kept: false, resumed: true, from, dir: s.dir, snapshot: s.snapshot });
   }
 
   // ---- standby tasks --------------------------------------------------------------------------
@@ -968,7 +1033,16 @@ class StreamThread implements ProcessLogic, QueryableThread {
     const suspend = (): void => {
       if (era === this.era) {
         this.suspendClean();
-        for (const rt of this.tasks.values()) this.suspended.set(rt.task.id, { task: rt.task, dir: rt.dir, snapshot: rt.snapshot });
+        for (const rt of this.tasks.values()) {
+          // A task not initialised yet (its producer still initialising) is closed as it is, as Kafka
+          // closes its tasks pending initialisation at the next assignment; stores a dirty close
+          // left it under the planted bug go back to wait for its next assignment.
+          if (rt.state === 'created') {
+            if (rt.kept) this.keptStores.set(rt.task.id, rt.task.stores);
+            continue;
+          }
+          this.suspended.set(rt.task.id, { task: rt.task, dir: rt.dir, snapshot: rt.snapshot });
+        }
         // After the commit: a task still restoring at the revocation may have finished meanwhile.
         this.ctx.trace.emit('ks.suspended', { generation: this.generation, tasks: [...this.suspended.keys()] });
         this.dropTasks();
@@ -1243,7 +1317,8 @@ class StreamThread implements ProcessLogic, QueryableThread {
 
   /**
    * `handleLostAll`: every task closed dirty, its state dropped; the open transaction aborted; the
-   * producer re-initialised (a new epoch fences anything still in flight); then `rejoin`.
+   * producer reset (it initialises again, a new epoch fencing anything still in flight, when its
+   * next task starts); then `rejoin`.
    */
   private loseTasks(why: string, rejoin: () => void, beforeClose: () => void = () => {}): void {
     // Suspended tasks are active tasks too: they are closed dirty with the others.
@@ -1268,7 +1343,7 @@ class StreamThread implements ProcessLogic, QueryableThread {
     });
   }
 
-  /** The rest of `handleLostAll`, once the dirty tasks' flush is answered: close them, abort, re-initialise, `rejoin`. */
+  /** The rest of `handleLostAll`, once the dirty tasks' flush is answered: close them, abort, reset the producer, `rejoin`. */
   private closeDirty(all: readonly { task: StreamTask; dir: string }[], rejoin: () => void): void {
     // A dirty close under exactly-once wipes each task's state directory too (StateManagerUtil.closeStateManager).
     if (this.eos && this.bugs.has('checkpoint-file-under-eos')) {
@@ -1304,7 +1379,10 @@ class StreamThread implements ProcessLogic, QueryableThread {
       if (!this.eos || !this.txnOpen) return then();
       this.client.endTxn(this.txnId, this.epoch, false, () => then());
     };
-    abort(() => this.initProducer(rejoin));
+    abort(() => {
+      this.resetProducer();
+      rejoin();
+    });
   }
 
   /**

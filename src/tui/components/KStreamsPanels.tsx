@@ -1,7 +1,7 @@
 /**
  * A Kafka Streams run's panels (the state is model/kstreams.ts):
- * - instances: each ks-N with its state (starting, joining, restoring,
- *   running, revoked, lost, quiet, crashed, closed), its generation, whether
+ * - instances: each ks-N with its state (joining, restoring, running,
+ *   revoked, lost, quiet, crashed, closed), its generation, whether
  *   it is cut off from the broker or holds tasks of an older generation
  *   (a zombie); under each, its tasks with their stream time and each
  *   windowed operator's own stream time; then the stores, restoring or
@@ -10,8 +10,9 @@
  * - group and transactions: the group's generation and members, the tasks
  *   each member was assigned, rebalances; each stream thread's transaction
  *   (transactional id epoch, number, open / committed / aborted, the
- *   generation its offsets went in with) and the offsets its last commit
- *   carried.
+ *   generation its offsets went in with; under exactly-once, until its
+ *   first task initialises the producer, that it has none yet) and the
+ *   offsets its last commit carried.
  */
 import React from 'react';
 import { Box } from 'ink';
@@ -20,7 +21,7 @@ import { fmtNum, fmtWm } from '../model/format.ts';
 import { Line, type Segment } from './Line.tsx';
 
 const STATUS_COLOR: Record<KsInstanceStatus, string | undefined> = {
-  starting: 'gray', joining: 'yellow', restoring: 'yellow', running: 'green', revoked: 'magenta', lost: 'red', quiet: 'cyan', crashed: 'red', closed: 'gray',
+  joining: 'yellow', restoring: 'yellow', running: 'green', revoked: 'magenta', lost: 'red', quiet: 'cyan', crashed: 'red', closed: 'gray',
 };
 const TASK_COLOR = { restoring: 'yellow', running: 'green', revoked: 'magenta', suspended: 'magenta' } as const;
 const TXN_COLOR = { open: 'cyan', committed: 'green', aborted: 'red' } as const;
@@ -141,7 +142,9 @@ export function KsGroupPanel({ ks, width, height, focus, guarantee }: KsPanelPro
     ]);
   }
   lines.push([{ text: ` rebalances ${ks.rebalances} · fenced ${ks.fenced} · lost ${ks.lost}`, dim: true }]);
-  const eos = guarantee !== 'at-least-once' && [...ks.instances.values()].some((i) => i.txnId !== undefined);
+  // Under exactly-once a producer initialises only as its instance's first task does: until then the
+  // instances' starts say the guarantee.
+  const eos = guarantee !== 'at-least-once' && [...ks.instances.values()].some((i) => i.txnId !== undefined || i.guarantee === 'exactly-once');
   lines.push([
     { text: eos ? 'transactions ' : 'commits ', bold: true },
     { text: eos ? `${fmtNum(ks.txnsCommitted)} committed, ${fmtNum(ks.txnsAborted)} aborted` : `${fmtNum(ks.commits)} (no transactions)`, dim: !eos },
@@ -158,7 +161,7 @@ export function KsGroupPanel({ ks, width, height, focus, guarantee }: KsPanelPro
             { text: t.reason && t.status === 'aborted' ? ` ${t.reason}` : '', color: 'red' },
             { text: `  ${t.txnId} e${t.epoch}`, dim: true },
           ]
-        : [{ text: i.txnId ? `${i.txnId} e${i.epoch ?? '?'} no txn yet` : `${fmtNum(i.commits)} commits`, dim: true }]),
+        : [{ text: i.txnId ? `${i.txnId} e${i.epoch ?? '?'} no txn yet` : eos ? 'producer not initialised yet' : `${fmtNum(i.commits)} commits`, dim: true }]),
     ]);
     if (i.lastCommit) lines.push([{ text: `   last commit g${i.lastCommit.generation}: `, dim: true }, { text: offsetsText(i.lastCommit.offsets) || '(no offsets)' }]);
   }

@@ -2,15 +2,21 @@
  * Lesson `kstreams`: Kafka Streams — state lives in the log. No barriers and
  * no coordinator: each instance commits, 100 ms after its last commit ended, one transaction that
  * holds its output, its changelog writes and its consumed offsets. The run:
- * wordcount on two instances, which start together in the group's first
- * generation (the broker waits group.initial.rebalance.delay.ms for more
- * members before forming it); ks-0 is cut off from the broker from 1.3 s
- * to 5.2 s and ks-1 crashes at 2.6 s. The group rebalances, a restarted
- * instance restores its stores from the changelogs, and when ks-0 comes
- * back it is a zombie: its heartbeat tells it the group let it go, it
- * counts its tasks lost (no commit), waits for the writes it still had in
- * flight, aborts its transaction and takes a new epoch. Then the same faults under at-least-once: offsets committed
- * after the output, outside any transaction, and a window counted twice.
+ * wordcount on two instances, which join the group as they start and
+ * start together in its first generation (the broker waits
+ * group.initial.rebalance.delay.ms for more members before forming it);
+ * each initialises its transactional producer only then, as its first task
+ * is initialised (Kafka's StreamTask.initializeIfNeeded). ks-0 is cut off
+ * from the broker from 1.3 s to 5.2 s and ks-1 crashes at 2.6 s. The group
+ * rebalances; the restarted instance rejoins, gets its tasks, takes a new
+ * epoch of its transactional id as its first task starts and restores its
+ * stores from the changelogs; and when ks-0 comes back it is a zombie: its
+ * heartbeat tells it the group let it go, it counts its tasks lost (no
+ * commit), waits for the writes it still had in flight, aborts its
+ * transaction, resets its producer and rejoins, and takes a new epoch only
+ * when its next tasks start. Then the same faults under at-least-once:
+ * offsets committed after the output, outside any transaction, and a window
+ * counted twice.
  */
 import type { RunSettings } from '../../explore/settings.ts';
 import { num, str } from '../model/fields.ts';
@@ -34,6 +40,15 @@ const BASE: Omit<RunSettings, 'guarantee'> = {
 /** ks-0's last loss of its tasks before the step's event. */
 const zombieLoss = (c: StepContext) => eventsOf(c, 'ks.lost').filter((e) => e.p === 'ks-0' && e.seq < c.event.seq).at(-1);
 
+/** The step's process's last assignment before the step's event. */
+const lastAssigned = (c: StepContext) => eventsOf(c, 'ks.assigned').filter((e) => e.p === c.event.p && e.seq < c.event.seq).at(-1);
+
+/** "in generation G (at T ms)": the step's process's last assignment, from its event. */
+function assignedText(c: StepContext): string {
+  const a = lastAssigned(c);
+  return a === undefined ? 'from the group' : `in generation ${num(a, 'generation')} (at ${a.t} ms)`;
+}
+
 const FILTER = 'ks.,group.,txn.,proc.,net.partition,net.heal';
 
 export const kstreamsLesson: Lesson = {
@@ -47,9 +62,9 @@ export const kstreamsLesson: Lesson = {
   steps: [
     {
       title: 'A library, not a cluster',
-      at: { kind: 'ks.producer' },
+      at: { kind: 'ks.start' },
       filter: FILTER,
-      text: (c) => `Two application instances, ks-0 and ks-1, each one process with one stream thread. No job manager: ${c.event.p} opens its transactional producer ${str(c.event, 'transactionalId')} (epoch ${num(c.event, 'epoch')}) and joins the consumer group of the application. The group, kept by the broker, decides who runs what. (In weir the group coordinator computes the assignment, as Kafka's newer streams groups (KIP-1071) do; under the classic protocol the group leader's client runs Kafka Streams' assignor.)`,
+      text: (c) => `Two application instances, ks-0 and ks-1, each one process with one stream thread. No job manager: ${c.event.p} starts (${str(c.event, 'guarantee')}) and at once joins the consumer group of the application. The group, kept by the broker, decides who runs what. (In weir the group coordinator computes the assignment, as Kafka's newer streams groups (KIP-1071) do; under the classic protocol the group leader's client runs Kafka Streams' assignor.) It has made its transactional producer but not initialised it: that waits until it has a task to run.`,
     },
     {
       title: 'Tasks from the group',
@@ -72,6 +87,12 @@ export const kstreamsLesson: Lesson = {
           .join(' and ');
         return `Generation ${generation}: ${who}. The broker did not form the group's first generation as soon as its first member joined: an empty group's first rebalance waits ${delayMs} ms (Kafka's group.initial.rebalance.delay.ms, scaled), and waits again while new members keep joining. So both instances are in generation ${generation} (formed at ${formed?.t} ms) and start with half of the tasks each. A task is a sub-topology on one partition: 0_p reads input partition p and re-keys words into the repartition topic; 1_p counts words per second from repartition partition p into the store "counts", whose every change is logged to its changelog topic.`;
       },
+    },
+    {
+      title: 'The producer comes with the first task',
+      at: { kind: 'ks.producer' },
+      filter: FILTER,
+      text: (c) => `${c.event.p} got its tasks ${assignedText(c)}; as the first of them is initialised, it initialises its producer's transactions: ${str(c.event, 'transactionalId')}, epoch ${num(c.event, 'epoch')}. Kafka Streams initialises the producer's transactions as its first task is initialised (StreamTask.initializeIfNeeded → RecordCollectorImpl.initialize → StreamsProducer.initTransaction); a new epoch fences earlier holders of the id and aborts what they left open. Only then do its tasks restore their stores and start processing.`,
     },
     {
       title: 'One transaction per commit',
@@ -116,7 +137,7 @@ export const kstreamsLesson: Lesson = {
         const left = aborted === undefined
           ? 'The broker fences the old epoch for good; it would abort what the old incarnation had left open, but the crash left nothing open.'
           : `The broker aborts what the old incarnation left open (${num(aborted, 'partitions')} partitions) and fences that epoch for good.`;
-        return `Restarted, ${c.event.p} initialises the same transactional id again: epoch ${num(c.event, 'epoch')}. ${left} Then it rejoins the group and restores its stores from the changelogs once more.`;
+        return `Restarted, ${c.event.p} rejoins the group at once, with no producer initialised, and gets its tasks ${assignedText(c)} first. Then, as its first task starts, it initialises the same transactional id again: epoch ${num(c.event, 'epoch')}. ${left} Then its tasks restore their stores from the changelogs once more.`;
       },
     },
     {
@@ -152,9 +173,15 @@ export const kstreamsLesson: Lesson = {
     },
     {
       title: 'A new epoch',
+      // The zombie's reset producer initialises again as its next task starts, after the rejoin.
       at: { kind: 'ks.producer', match: (c: StepContext) => c.event.p === 'ks-0' && (num(c.event, 'epoch') ?? 0) > 1 },
       filter: FILTER,
-      text: (c) => `ks-0 initialises its transactional id again and gets epoch ${num(c.event, 'epoch')}. From now on the broker refuses whatever still arrives under an older epoch (a produce gets INVALID_PRODUCER_EPOCH, a transaction request PRODUCER_FENCED), so nothing of the zombie's can reach the log any more. Then it joins the group again${/unknown-member/.test(str(zombieLoss(c) ?? c.event, 'reason') ?? '') ? ' as a new member (the group let its member id go)' : ''}, with no tasks and no state. (Kafka Streams closes the producer and makes a new one, which initialises only when the next task starts, after the rejoin; weir initialises before it.)`,
+      text: (c) => {
+        const asNew = /unknown-member/.test(str(zombieLoss(c) ?? c.event, 'reason') ?? '') ? ' as a new member (the group let its member id go)' : '';
+        const a = lastAssigned(c);
+        const tasks = a !== undefined && Array.isArray(a.tasks) && a.tasks.length > 0 ? `tasks ${a.tasks.join(', ')}` : 'tasks';
+        return `After the abort ks-0 reset its producer — closed it and made a new one with the same transactional id, not initialised — and joined the group again${asNew}, with no tasks and no state (Kafka Streams' handleLostAll). The group hands it ${tasks} ${assignedText(c)}; as the first of them is initialised, the new producer initialises the id and takes epoch ${num(c.event, 'epoch')}. Nothing of the zombie's was left in flight (it waited for its writes before aborting), and from now on the broker refuses whatever arrives under an older epoch (a produce gets INVALID_PRODUCER_EPOCH, a transaction request PRODUCER_FENCED).`;
+      },
     },
     {
       title: 'Verdict',

@@ -6,14 +6,15 @@
  * Spark's executor-0 (`weir compare` maps it the same way). Where each
  * engine keeps its state, how its output becomes visible, and how each
  * recovers: Flink restores a checkpoint and replays from its offsets, Kafka
- * Streams fences the old producer and rebuilds its stores from the
- * changelog, Spark sends the lost tasks again and finishes the batch its
+ * Streams rejoins the group, fences the old producer as its first task
+ * starts (a new epoch of its transactional id) and rebuilds its stores from
+ * the changelog, Spark sends the lost tasks again and finishes the batch its
  * offset log already fixed.
  */
 import type { RunSettings } from '../../explore/settings.ts';
 import { planFor } from '../../explore/compare.ts';
 import { num, str } from '../model/fields.ts';
-import { abortSinceCrash, ksTxnOpenBefore, type Lesson, type StepContext } from './types.ts';
+import { abortSinceCrash, eventsOf, ksTxnOpenBefore, type Lesson, type StepContext } from './types.ts';
 
 const CRASH_AT_MS = 1_500;
 const settingsFor = (engine: 'flink' | 'kstreams' | 'spark'): RunSettings => ({
@@ -127,21 +128,24 @@ export const threeEnginesLesson: Lesson = {
       },
     },
     {
-      title: 'Kafka Streams: a new epoch fences the old one',
-      run: 'kstreams',
-      at: { kind: 'ks.producer', match: (c: StepContext) => c.event.p === 'ks-0' && (num(c.event, 'epoch') ?? 0) > 1 },
-      filter: KS,
-      text: (c) => {
-        const left = abortSinceCrash(c) !== undefined ? 'the broker aborts what the old incarnation left open' : 'the broker would abort whatever the old incarnation had left open (here nothing: it crashed between two commits)';
-        return `Restarted, ks-0 initialises the same transactional id (${str(c.event, 'transactionalId')}) with epoch ${num(c.event, 'epoch')}: ${left} and refuses its epoch from now on. That is the whole of Kafka Streams' rollback: an aborted transaction's output, changelog writes and offsets vanish together.`;
-      },
-    },
-    {
       title: 'Kafka Streams: the group rebalances',
       run: 'kstreams',
       at: { kind: 'group.rebalance', match: afterCrash },
       filter: KS,
-      text: (c) => `ks-0 joins the group again (${str(c.event, 'reason')}); the broker rebalances the group, which was at generation ${num(c.event, 'generation')}. weir runs Kafka Streams' eager protocol: every member gives up all its tasks (suspended, not closed: a task handed back to the same instance resumes from memory) and the tasks are dealt anew. ks-1 keeps running until the rebalance asks for its tasks. (Kafka's default since 2.4 is cooperative rebalancing, in which ks-1 would keep its tasks throughout.)`,
+      text: (c) => `Restarted, ks-0 joins the group again at once (${str(c.event, 'reason')}), its producer not initialised yet; the broker rebalances the group, which was at generation ${num(c.event, 'generation')}. weir runs Kafka Streams' eager protocol: every member gives up all its tasks (suspended, not closed: a task handed back to the same instance resumes from memory) and the tasks are dealt anew. ks-1 keeps running until the rebalance asks for its tasks. (Kafka's default since 2.4 is cooperative rebalancing, in which ks-1 would keep its tasks throughout.)`,
+    },
+    {
+      title: 'Kafka Streams: a new epoch fences the old one',
+      run: 'kstreams',
+      // After the rebalance: the restarted instance's producer initialises as its first task does.
+      at: { kind: 'ks.producer', match: (c: StepContext) => c.event.p === 'ks-0' && (num(c.event, 'epoch') ?? 0) > 1 },
+      filter: KS,
+      text: (c) => {
+        const left = abortSinceCrash(c) !== undefined ? 'the broker aborts what the old incarnation left open' : 'the broker would abort whatever the old incarnation had left open (here nothing: it crashed between two commits)';
+        const assigned = eventsOf(c, 'ks.assigned').filter((e) => e.p === c.event.p && e.seq < c.event.seq).at(-1);
+        const when = assigned === undefined ? 'its tasks' : `its tasks in generation ${num(assigned, 'generation')}`;
+        return `ks-0 gets ${when}, and as the first of them is initialised it initialises the same transactional id (${str(c.event, 'transactionalId')}) with epoch ${num(c.event, 'epoch')}: ${left}, and refuses the old epoch from now on. That is the whole of Kafka Streams' rollback: an aborted transaction's output, changelog writes and offsets vanish together.`;
+      },
     },
     {
       title: 'Kafka Streams: restore from the changelog',

@@ -2,14 +2,20 @@
  * Lesson `txn-timeout`: a hanging transaction, and the broker's timeout that
  * ends it. `etl` on Kafka Streams has no stores, so no state directory: every
  * start of an instance takes a fresh process id, and with it a fresh
- * transactional id. When ks-0 crashes with a transaction open, its restart
- * fences nothing; the transaction's records pin the output's last stable
- * offset until the broker's sweep finds it past its 10 s timeout, aborts it
- * and bumps its epoch. Then the same crash with the planted bug
- * `txn-timeout-ignored`: nobody ends it.
+ * transactional id (which its producer initialises, under exactly-once, as
+ * the instance's first task is initialised, after its assignment). When
+ * ks-0 crashes with a transaction open, its restart fences nothing; the
+ * transaction's records pin the output's last stable offset until the
+ * broker's sweep finds it past its 10 s timeout, aborts it and bumps its
+ * epoch. Then the same crash with the planted bug `txn-timeout-ignored`:
+ * nobody ends it.
  *
  * Both runs share a seed and a fault plan: seed 1, ks-0 crashing at
- * 3,000 ms and back 500 ms later.
+ * 3,030 ms and back 500 ms later, while its transaction begun at 3,012 ms
+ * is open (any crash from 3,015 to 3,040 ms tells the same story; at
+ * 3,000 ms, since the producers initialise after the group's first
+ * assignment and ks-0's commits fall a little later than when they
+ * initialised at the start, it would crash between two transactions).
  */
 import type { RunSettings } from '../../explore/settings.ts';
 import { num, str } from '../model/fields.ts';
@@ -23,7 +29,7 @@ const BASE: Omit<RunSettings, 'bugs'> = {
   seed: 1,
   guarantee: 'exactly-once',
   faults: 'none',
-  plan: { faults: [{ kind: 'crash', atMs: 3_000, process: 'ks-0', restartAfterMs: 500 }] },
+  plan: { faults: [{ kind: 'crash', atMs: 3_030, process: 'ks-0', restartAfterMs: 500 }] },
 };
 
 const FILTER = 'ks.producer,ks.running,ks.assigned,txn.timeout,txn.abort,proc.,group.rebalance';
@@ -51,7 +57,7 @@ export const txnTimeoutLesson: Lesson = {
       title: 'No state, no state directory',
       at: { kind: 'ks.producer', match: (c: StepContext) => c.event.p === 'ks-0' },
       filter: FILTER,
-      text: (c) => `etl only filters and maps: its topology has no stores, so Kafka Streams keeps no state directory and no process id on disk. Each start of an instance takes a new process id, and its transactional producer a new id: ${c.event.p} opens ${str(c.event, 'transactionalId')} (epoch ${num(c.event, 'epoch')}), with Kafka Streams' transaction.timeout.ms of 10 s.`,
+      text: (c) => `etl only filters and maps: its topology has no stores, so Kafka Streams keeps no state directory and no process id on disk. Each start of an instance takes a new process id, and its transactional producer a new id. ${c.event.p} joined the group as it started; now, its first task initialising, it initialises ${str(c.event, 'transactionalId')} (epoch ${num(c.event, 'epoch')}), with Kafka Streams' transaction.timeout.ms of 10 s.`,
     },
     {
       title: 'A crash mid-transaction',
@@ -63,7 +69,7 @@ export const txnTimeoutLesson: Lesson = {
       title: 'A new id fences nothing',
       at: { kind: 'ks.producer', match: (c: StepContext) => c.event.p === 'ks-0' && !(str(c.event, 'transactionalId') ?? '').includes('-ks-0.0-') },
       filter: FILTER,
-      text: (c) => `Back, ks-0 takes a new process id and initialises ${str(c.event, 'transactionalId')}, epoch ${num(c.event, 'epoch')}. An application with stores would have found its process id in its state directory and initialised its old transactional id again, which aborts what the old incarnation left open at once. This one leaves it.`,
+      text: (c) => `Back, ks-0 takes a new process id and rejoins the group; once it is assigned a task, it initialises ${str(c.event, 'transactionalId')}, epoch ${num(c.event, 'epoch')}, as that task is initialised. An application with stores would have found its process id in its state directory and initialised its old transactional id again, which aborts what the old incarnation left open as soon as its first task starts. This one leaves it.`,
     },
     {
       title: 'Processed again',

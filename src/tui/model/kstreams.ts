@@ -7,9 +7,11 @@
  *
  * Where each value comes from (nothing is read from the engine's memory):
  * - an instance's state: `ks.start`, `ks.assigned`, `ks.revoked`, `ks.lost`,
- *   `ks.quiet` (`ks.busy` ends it), `ks.closed`, `proc.crash`; restoring while
- *   one of its tasks has not traced `ks.running` since its assignment;
- *   cut off while a `net.partition` between it and another process lasts;
+ *   `ks.quiet` (`ks.busy` ends it), `ks.closed`, `proc.crash`; joining from
+ *   its `ks.start` (an instance joins the group at once) until its first
+ *   `ks.assigned`; restoring while one of its tasks has not traced
+ *   `ks.running` since its assignment; cut off while a `net.partition`
+ *   between it and another process lasts;
  * - a task's stream time: the `streamTime` its `ks.running` started with,
  *   then the largest record timestamp its `ks.window.add` and
  *   `record.dropped` events show. A task whose sub-topology has no windowed
@@ -25,16 +27,23 @@
  *   (a new generation with its members), `ks.assigned` (which tasks each
  *   member got), `group.fenced`;
  * - a thread's transaction: `ks.producer` ties a transactional id (and its
- *   epoch) to an instance; `txn.begin` / `txn.commit` / `txn.abort` of that
- *   id; `group.txnOffsets` says the offsets went into it, with the
- *   generation; `ks.commit` lists the offsets a successful commit carried.
+ *   epoch) to an instance. Under exactly-once (the guarantee its `ks.start`
+ *   gives) it comes after the instance's first `ks.assigned` with active
+ *   tasks, as the first task initialises the producer (Kafka's
+ *   StreamTask.initializeIfNeeded), and after a restart or lost tasks again
+ *   only with the next such assignment; from a restart's `ks.start` until
+ *   then the instance holds no epoch (after lost tasks the model keeps the
+ *   old one until the new: the trace does not say when the producer is
+ *   reset). `txn.begin` / `txn.commit` / `txn.abort` of that id;
+ *   `group.txnOffsets` says the offsets went into it, with the generation;
+ *   `ks.commit` lists the offsets a successful commit carried.
  *
  * Sizes are bounded by instances × tasks × stores, so copies stay cheap.
  */
 import type { TraceEvent } from '../../runtime/trace-event.ts';
 import { num, numOr, str } from './fields.ts';
 
-export type KsInstanceStatus = 'starting' | 'joining' | 'restoring' | 'running' | 'revoked' | 'lost' | 'quiet' | 'crashed' | 'closed';
+export type KsInstanceStatus = 'joining' | 'restoring' | 'running' | 'revoked' | 'lost' | 'quiet' | 'crashed' | 'closed';
 export type KsTaskStatus = 'restoring' | 'running' | 'revoked' | 'suspended';
 export type KsTxnStatus = 'open' | 'committed' | 'aborted';
 
@@ -58,6 +67,8 @@ export interface KsCommit {
 export interface KsInstance {
   name: string;
   incarnation: number;
+  /** The processing guarantee its `ks.start` gave (undefined before it). */
+  guarantee: string | undefined;
   crashed: boolean;
   closed: boolean;
   quiet: boolean;
@@ -72,6 +83,7 @@ export interface KsInstance {
   /** Its task ids, as last assigned. */
   tasks: string[];
   txnId: string | undefined;
+  /** Its producer's epoch (`ks.producer`); undefined from a (re)start's `ks.start` until its producer initialises. */
   epoch: number | undefined;
   txn: KsTxn | undefined;
   commits: number;
@@ -190,7 +202,7 @@ function instanceOf(s: KsState, name: string): KsInstance {
   let i = s.instances.get(name);
   if (!i) {
     i = {
-      name, incarnation: 0, crashed: false, closed: false, quiet: false, revoked: false, lost: undefined, cutOff: [],
+      name, incarnation: 0, guarantee: undefined, crashed: false, closed: false, quiet: false, revoked: false, lost: undefined, cutOff: [],
       member: undefined, generation: -1, tasks: [], txnId: undefined, epoch: undefined, txn: undefined, commits: 0, lastCommit: undefined,
     };
     s.instances.set(name, i);
@@ -211,6 +223,10 @@ export function applyKsEvent(s: KsState, e: TraceEvent, index: number): void {
     case 'ks.start': {
       const i = instanceOf(s, e.p);
       i.incarnation = numOr(e, 'incarnation', i.incarnation);
+      i.guarantee = str(e, 'guarantee') ?? i.guarantee;
+      // A new process's producer holds no epoch until it initialises, as its first task does. The
+      // transactional id (and the transaction its predecessor may have left open) stays its own.
+      i.epoch = undefined;
       i.crashed = false;
       i.closed = false;
       i.quiet = false;
@@ -424,14 +440,18 @@ function ownerTxn(s: KsState, e: TraceEvent): KsTxn | undefined {
   return n === undefined || n === txn.n ? txn : undefined;
 }
 
-/** An instance's state in one word (see the file comment for the order of precedence). */
+/**
+ * An instance's state in one word, the first that holds of: crashed, closed, lost (until its next
+ * assignment), revoked, quiet, joining (no assignment since its start: it joins the group at once),
+ * restoring (one of its tasks has not run yet), running.
+ */
 export function ksInstanceStatus(s: KsState, i: KsInstance): KsInstanceStatus {
   if (i.crashed) return 'crashed';
   if (i.closed) return 'closed';
   if (i.lost !== undefined) return 'lost';
   if (i.revoked) return 'revoked';
   if (i.quiet) return 'quiet';
-  if (i.generation < 0) return i.txnId !== undefined || i.member !== undefined ? 'joining' : 'starting';
+  if (i.generation < 0) return 'joining';
   for (const id of i.tasks) if (s.tasks.get(`${i.name}/${id}`)?.status === 'restoring') return 'restoring';
   return 'running';
 }
