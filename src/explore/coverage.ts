@@ -180,7 +180,8 @@ export function applicableEdges(named: Scenario, engine = 'flink'): Edge[] {
       case 'ks.state-dir-corrupt':
         return hasKStreamsStores(scenario);
       case 'ks.txn-timeout':
-        // With stores, a restart re-initialises the same transactional id and aborts the transaction at once.
+        // With stores, a restart initialises the same transactional id again as its first task starts, aborting
+        // the transaction then (a restarted instance given no active task leaves it to the timeout; not counted).
         return !hasKStreamsStores(scenario);
       case 'ks.window-restarted':
         return assigner !== undefined && assigner.kind !== 'session';

@@ -48,7 +48,7 @@ import { WatermarkChecker } from '../check/watermarks.ts';
 import { checkRestoreHashes, checkRestoresCompleted } from '../check/checkpoints.ts';
 import type { CheckResult, WindowSpec } from '../check/types.ts';
 import { windowsOf } from '../check/window-math.ts';
-import { encodeToken, FAULT_PROFILES, GUARANTEES, SETTINGS_KEYS, type RunSettings } from './settings.ts';
+import { encodeToken, FAULT_PROFILES, GUARANTEES, optionalSettingProblem, SETTINGS_KEYS, type RunSettings } from './settings.ts';
 import { isBugList } from './bugs.ts';
 import { BROKER_ID, deployEngine, engineOf, engineProcesses, engineTopics, PRODUCER_ID, runProcessesOf, type DeployedEngine } from './engines.ts';
 
@@ -174,7 +174,8 @@ export class ScenarioSizeError extends Error {}
  * planted bugs' names, the seed (the command line and tokens never do): a run without its guarantee
  * would run one (Kafka Streams without exactly-once, say) while the judges judge it as if it had
  * another, so it is refused rather than given a default. A setting of another name (a misspelt
- * optional one, which would run with its default) is refused too; optional values are not checked here.
+ * optional one, which would run with its default) is refused too, and so is an optional value a
+ * token could not carry (a size outside the command line's bounds, a malformed plan).
  */
 export class InvalidSettingsError extends Error {}
 
@@ -192,6 +193,8 @@ function checkSettings(s: RunSettings): void {
     bad(`settings.bugs must be a list of planted bugs' names (weir bugs lists them), [] for none (got ${JSON.stringify(s.bugs) ?? 'nothing'})`);
   }
   if (!Number.isSafeInteger(s.seed)) bad(`settings.seed must be an integer (got ${JSON.stringify(s.seed) ?? 'nothing'})`);
+  const optional = optionalSettingProblem(s as unknown as Record<string, unknown>);
+  if (optional !== undefined) bad(`settings: ${optional}`);
 }
 
 const BROKER = BROKER_ID;

@@ -109,30 +109,40 @@ function validateSettings(raw: unknown): RunSettings {
   const r = raw as Record<string, unknown>;
   for (const key of Object.keys(r)) if (!SETTINGS_KEYS.has(key)) bad(`unknown setting '${key}'`);
   if (typeof r.scenario !== 'string') bad('no scenario');
-  if (r.engine !== undefined && !(typeof r.engine === 'string' && (ENGINE_NAMES as readonly string[]).includes(r.engine))) bad(`unknown engine (weir has ${ENGINE_NAMES.join(', ')})`);
   // The same bounds as the command line's flags (limits.ts), so a token cannot ask for a run this weir cannot hold.
   const seedProblem = limitProblem('seed', r.seed, 'token');
   if (seedProblem !== undefined) bad(seedProblem);
-  for (const k of ['events', 'parallelism', 'keys', 'taskManagers', 'spareTaskManagers', 'checkpointIntervalMs', 'bufferTimeoutMs', 'commitIntervalMs', 'standbyReplicas', 'acceptableRecoveryLag', 'maxWarmupReplicas', 'probingRebalanceIntervalMs', 'triggerIntervalMs', 'savepointAtMs'] as const) {
-    const problem = r[k] === undefined ? undefined : limitProblem(k, r[k], 'token');
-    if (problem !== undefined) bad(problem);
-  }
   if (!GUARANTEES.includes(r.guarantee as Guarantee)) bad('unknown guarantee');
-  if (r.unaligned !== undefined && typeof r.unaligned !== 'boolean') bad('unaligned is not true or false');
   if (!FAULT_PROFILES.includes(r.faults as ProfileName)) bad('unknown fault profile');
   if (!isBugList(r.bugs)) bad('unknown planted bug');
-  if (r.keepIds !== undefined && (!Array.isArray(r.keepIds) || r.keepIds.length > LIMITS.events.max || !r.keepIds.every((x) => Number.isSafeInteger(x) && (x as number) >= 0))) {
-    bad(`keepIds is not a list of at most ${LIMITS.events.max.toLocaleString('en-US')} record ids`);
+  const optional = optionalSettingProblem(r);
+  if (optional !== undefined) bad(optional);
+  const s = { ...(r as unknown as RunSettings) };
+  if (r.plan !== undefined) s.plan = planFromValue(r.plan);
+  return s;
+}
+
+/**
+ * What is wrong with the optional settings' values (engine, sizes and intervals within the command
+ * line's bounds, `unaligned`, `keepIds`, the fault plan), or undefined: shared by tokens and
+ * `runScenario`, so neither runs what the other would refuse.
+ */
+export function optionalSettingProblem(r: Record<string, unknown>): string | undefined {
+  if (r.engine !== undefined && !(typeof r.engine === 'string' && (ENGINE_NAMES as readonly string[]).includes(r.engine))) return `unknown engine (weir has ${ENGINE_NAMES.join(', ')})`;
+  for (const k of ['events', 'parallelism', 'keys', 'taskManagers', 'spareTaskManagers', 'checkpointIntervalMs', 'bufferTimeoutMs', 'commitIntervalMs', 'standbyReplicas', 'acceptableRecoveryLag', 'maxWarmupReplicas', 'probingRebalanceIntervalMs', 'triggerIntervalMs', 'savepointAtMs'] as const) {
+    const problem = r[k] === undefined ? undefined : limitProblem(k, r[k], 'token');
+    if (problem !== undefined) return problem;
   }
-  let plan: FaultPlan | undefined;
+  if (r.unaligned !== undefined && typeof r.unaligned !== 'boolean') return 'unaligned is not true or false';
+  if (r.keepIds !== undefined && (!Array.isArray(r.keepIds) || r.keepIds.length > LIMITS.events.max || !r.keepIds.every((x) => Number.isSafeInteger(x) && (x as number) >= 0))) {
+    return `keepIds is not a list of at most ${LIMITS.events.max.toLocaleString('en-US')} record ids`;
+  }
   if (r.plan !== undefined) {
     try {
-      plan = planFromValue(r.plan);
+      planFromValue(r.plan);
     } catch (e) {
-      bad((e as Error).message);
+      return (e as Error).message;
     }
   }
-  const s = { ...(r as unknown as RunSettings) };
-  if (plan) s.plan = plan;
-  return s;
+  return undefined;
 }

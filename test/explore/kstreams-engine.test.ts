@@ -195,9 +195,10 @@ describe('Kafka Streams engine', () => {
     // Sliding-average, seed 1, ks-0 cut off from the broker 733-1,933 ms while its transaction is
     // open: after the heal its heartbeat finds it forgotten, it loses its tasks, aborts, rejoins and,
     // as its new tasks start, takes epoch 2; a write of the old epoch still in flight is fenced after
-    // that. The old commit's answer comes after the loss: it used to clear the in-flight flag and
-    // start a queued commit too, whose offsets reached the broker beside the new tasks' commit, and
-    // the exactly-once check fails this run on that code. (A soak's violation, swarm seed 3,841,
+    // that (a produce). The old commit's flush answers after the loss (its caller waits for the dirty
+    // close): that stale answer used to clear the in-flight flag and start a queued commit too, whose
+    // offsets reached the broker beside the new tasks' commit, and the exactly-once check fails this
+    // run on that code. (A soak's violation, swarm seed 3,841,
     // found it; its plan no longer meets the case since the producer initialises at the next task.)
     const settings = { scenario: 'sliding-average', engine: 'kstreams', seed: 1, guarantee: 'exactly-once', faults: 'none', bugs: [], plan: { faults: [{ kind: 'partition', atMs: 733, a: 'ks-0', b: 'broker', durationMs: 1_200 }] } } as const;
     const events: TraceEvent[] = [];

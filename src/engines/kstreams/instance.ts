@@ -2,19 +2,23 @@
  * A Kafka Streams application instance as a simulated process, with one
  * stream thread (parts K2, K10–K13 of the semantics).
  *
- * The thread's life: (exactly-once) init its transactional producer, whose
- * transactional id is `<app>-<process id>-<thread index>` with
- * `transaction.timeout.ms` 10 s (StreamsConfig's exactly-once override). An
+ * The thread's life: join the consumer group of the application at once.
+ * Under exactly-once its transactional producer, whose transactional id is
+ * `<app>-<process id>-<thread index>` with `transaction.timeout.ms` 10 s
+ * (StreamsConfig's exactly-once override), initialises only when its first
+ * task is initialised (`StreamTask.initializeIfNeeded` →
+ * `RecordCollectorImpl.initialize` → `StreamsProducer.initTransaction`). An
  * application with stores keeps its process id in its state directory
  * (Kafka's `StateDirectory.initializeProcessId`; weir names it after the
- * instance, `ks-0`), so a restarted instance re-initialises the same id and
- * fences its own zombie. A stateless application has no state directory and
+ * instance, `ks-0`), so a restarted instance initialises the same id again
+ * as its first task starts and fences its own zombie (one given no active
+ * task leaves its predecessor's transaction to the broker's timeout). A stateless application has no state directory and
  * takes a fresh process id at every start (weir: `ks-0.<start number>`), so
  * its restart does not fence the transaction its predecessor left open: that
  * one blocks read-committed readers, and the offsets it carried block the
  * next owner's offset fetch (UNSTABLE_OFFSET_COMMIT), until the broker's
- * transaction timeout aborts it. Then: join the consumer group of the
- * application; on each assignment build the tasks, load their stores from
+ * transaction timeout aborts it. On each assignment: build the tasks
+ * (the producer initialised first if it is not yet), load their stores from
  * the state directory (state-dir.ts) and restore each from its changelog
  * (read committed under exactly-once) after the offset the directory
  * vouched for, or from the beginning, fetch the committed offsets with their
@@ -30,7 +34,7 @@
  * stores flushed to their files and `.checkpoint` written, by Kafka's
  * offset-delta rule (state-dir.ts); standbys likewise. A fenced or failed commit is Kafka's TaskMigrated:
  * every task is closed dirty (its state dropped), the transaction aborted,
- * the producer re-initialised (a new epoch) and the group joined again.
+ * the producer reset and the group joined again (a new epoch at the next task).
  * After an interval commit, at most every `repartitionPurgeIntervalMs`, the
  * records of repartition topics below the running tasks' consumed offsets
  * (what the commit committed) are deleted (K9: `StreamThread.maybeCommit`,
@@ -382,6 +386,12 @@ class StreamThread implements ProcessLogic, QueryableThread {
     attempt();
   }
 
+  /** The producer's epoch for a transactional request; only a running task's work sends one, and its producer is initialised. */
+  private readyEpoch(): number {
+    if (!this.producerReady) throw new Error(`kstreams: ${this.ctx.id} sends under ${this.txnId} before its producer initialised its transactions`);
+    return this.epoch;
+  }
+
   /**
    * `StreamsProducer.resetProducer` (`handleLostAll` under exactly-once): the old producer is
    * closed and a new one made, with the same transactional id, not initialised until its next task.
@@ -453,7 +463,7 @@ class StreamThread implements ProcessLogic, QueryableThread {
     // under at-least-once too): a retried batch is not appended twice. A non-transactional producer
     // gets a new producer id when it starts, so this incarnation's is its own.
     const opts = this.eos
-      ? { txn: { id: this.txnId, epoch: this.epoch }, producer: { id: `${this.txnId}-e${this.epoch}`, seq } }
+      ? { txn: { id: this.txnId, epoch: this.readyEpoch() }, producer: { id: `${this.txnId}-e${this.epoch}`, seq } }
       : { producer: { id: `${this.ctx.id}#${this.ctx.incarnation}`, seq } };
     this.client.produce(topic, partition, records, opts, (r) => {
       if (era !== this.era) return;
@@ -1208,10 +1218,10 @@ class StreamThread implements ProcessLogic, QueryableThread {
         this.client.commitOffsets(group, list, (r) => finish(r.ok, r.ok ? undefined : `offset commit: ${r.code}`));
         return;
       }
-      const txn = { id: this.txnId, epoch: this.epoch };
+      const txn = { id: this.txnId, epoch: this.readyEpoch() };
       const endNow = (): void => {
         if (era !== this.era || this.closingDirty) return this.staleCommitDone(then);
-        this.client.endTxn(this.txnId, this.epoch, true, (r) => {
+        this.client.endTxn(this.txnId, this.readyEpoch(), true, (r) => {
           if (r.ok) this.txnOpen = false;
           finish(r.ok, r.ok ? undefined : `commitTransaction: ${r.code}`);
         });
