@@ -34,9 +34,6 @@ const WHERE: Record<BugName, BugPlace & { custom?: Scenario; checkpointIntervalM
   // A task manager crashing between a checkpoint's completion and its sink's commit, with the
   // transaction still open when the restored sink lists it, comes first at seed 17 of sessions.
   'sink-aborts-pending-on-restore': { ...BUG_PLACES['sink-aborts-pending-on-restore'], fromSeed: 17 },
-  // A dirty close under exactly-once whose checkpoint a later owner restores from is rare under
-  // swarm faults: 2 of seeds 1-100 of wordcount on Kafka Streams, first seed 19.
-  'checkpoint-file-under-eos': { ...BUG_PLACES['checkpoint-file-under-eos'], fromSeed: 19 },
   'no-alignment': { scenario: 'bank', faults: 'none', events: 3_000, custom: denseBank, checkpointIntervalMs: 20 },
   'spark-continuous-commit-unflushed': {
     ...BUG_PLACES['spark-continuous-commit-unflushed'],
