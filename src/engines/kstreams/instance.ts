@@ -12,8 +12,9 @@
  * (Kafka's `StateDirectory.initializeProcessId`; weir names it after the
  * instance, `ks-0`), so a restarted instance initialises the same id again
  * as its first task starts and fences its own zombie (one given no active
- * task leaves its predecessor's transaction to the broker's timeout). A stateless application has no state directory and
- * takes a fresh process id at every start (weir: `ks-0.<start number>`), so
+ * task leaves its predecessor's transaction to the broker's timeout). A
+ * stateless application has no state directory and takes a fresh process
+ * id at every start (weir: `ks-0.<start number>`), so
  * its restart does not fence the transaction its predecessor left open: that
  * one blocks read-committed readers, and the offsets it carried block the
  * next owner's offset fetch (UNSTABLE_OFFSET_COMMIT), until the broker's
@@ -246,8 +247,7 @@ class StreamThread implements ProcessLogic, QueryableThread {
    * (under exactly-once, at its first task's initialisation; a reset after lost tasks clears it).
    */
   private producerReady = false;
-  /** An InitProducerId in flight, and who waits for it. */
-  private initInFlight = false;
+  /** Who waits for the InitProducerId in flight (none: no InitProducerId is in flight). */
   private initWaiters: (() => void)[] = [];
   /** Bumped by every producer reset, so an answer to the old producer's InitProducerId is ignored. */
   private producerGen = 0;
@@ -361,8 +361,7 @@ class StreamThread implements ProcessLogic, QueryableThread {
   private initProducer(then: () => void): void {
     if (!this.eos || this.producerReady) return then();
     this.initWaiters.push(then);
-    if (this.initInFlight) return;
-    this.initInFlight = true;
+    if (this.initWaiters.length > 1) return; // one is in flight already
     const gen = this.producerGen;
     const attempt = (): void => {
       this.client.initTxn(this.txnId, (r) => {
@@ -373,7 +372,6 @@ class StreamThread implements ProcessLogic, QueryableThread {
           });
           return;
         }
-        this.initInFlight = false;
         this.producerReady = true;
         this.epoch = r.epoch;
         this.txnOpen = false;
@@ -400,7 +398,6 @@ class StreamThread implements ProcessLogic, QueryableThread {
     if (!this.eos) return;
     this.producerGen++;
     this.producerReady = false;
-    this.initInFlight = false;
     this.initWaiters = [];
     this.epoch = -1;
     this.txnOpen = false;
