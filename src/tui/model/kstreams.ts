@@ -12,6 +12,10 @@
  *   `ks.assigned`; restoring while one of its tasks has not traced
  *   `ks.running` since its assignment; cut off while a `net.partition`
  *   between it and another process lasts;
+ * - a task's status: restoring from its assignment, running from its
+ *   `ks.running`, revoked at `ks.revoked`, suspended if the `ks.suspended`
+ *   after it lists it; one it leaves out was closed before it initialised
+ *   and is gone;
  * - a task's stream time: the `streamTime` its `ks.running` started with,
  *   then the largest record timestamp its `ks.window.add` and
  *   `record.dropped` events show. A task whose sub-topology has no windowed
@@ -210,12 +214,17 @@ function instanceOf(s: KsState, name: string): KsInstance {
   return i;
 }
 
-function dropTasks(s: KsState, inst: KsInstance): void {
-  for (const id of inst.tasks) {
+/** Forgets the instance's tasks of these ids, and their stores. */
+function forgetTasks(s: KsState, inst: KsInstance, ids: readonly string[]): void {
+  for (const id of ids) {
     s.tasks.delete(`${inst.name}/${id}`);
     for (const st of s.storesOf.get(id) ?? []) s.stores.delete(`${inst.name}/${id}/${st.store}`);
   }
-  inst.tasks = [];
+  inst.tasks = inst.tasks.filter((id) => !ids.includes(id));
+}
+
+function dropTasks(s: KsState, inst: KsInstance): void {
+  forgetTasks(s, inst, inst.tasks);
 }
 
 export function applyKsEvent(s: KsState, e: TraceEvent, index: number): void {
@@ -330,10 +339,16 @@ export function applyKsEvent(s: KsState, e: TraceEvent, index: number): void {
       return;
     }
     case 'ks.suspended': {
-      for (const id of strings(e, 'tasks')) {
+      const i = instanceOf(s, e.p);
+      const suspended = strings(e, 'tasks');
+      for (const id of suspended) {
         const t = s.tasks.get(`${e.p}/${id}`);
         if (t) t.status = 'suspended';
       }
+      // A revoked task the list leaves out was closed as it was: it never initialised (its
+      // producer was still initialising), so there is nothing to suspend and it is gone.
+      const closed = i.tasks.filter((id) => !suspended.includes(id) && s.tasks.get(`${e.p}/${id}`)?.status === 'revoked');
+      forgetTasks(s, i, closed);
       return;
     }
     case 'ks.lost': {
