@@ -10,8 +10,9 @@
  * after the restart, after the lost tasks); the triggers lesson's run emits exactly the
  * panes its narration tells (perfect, heuristic, accumulating, discarding);
  * the buffers lesson's runs differ only in the buffer timeout, the one at
- * Flink's 100 ms sends fewer than half as many buffers with records, every
- * record crosses to the window tasks once in each run, and each buffer a
+ * Flink's 100 ms sends fewer than half as many buffers with records, the one
+ * at 0 sends each record in a buffer of its own and never waits for a
+ * timeout, every record crosses to the window tasks once in each run, and each buffer a
  * barrier flushed with records in it is followed by that barrier's receipt
  * on the same channel; the warmups lesson's first run probes and promotes
  * the restarted instance's warm-ups, its second restores them in full; the
@@ -114,6 +115,10 @@ describe('lessons', () => {
     const carrying = (run: typeof slow) => run.events.filter(({ e }) => (e.records as number) > 0).length;
     expect(carrying(slow) * 2).toBeLessThan(carrying(eager));
     expect(slow.events.some(({ e }) => e.reason === 'timeout')).toBe(true);
+    // At 0 every write flushes (Flink's flushAlways): each record in a buffer of its own, no timeout.
+    expect(carrying(eager)).toBe(lesson.runs[1]!.settings.events);
+    expect(eager.events.filter(({ e }) => e.reason === 'timeout')).toEqual([]);
+    expect(eager.events.some(({ e }) => e.reason === 'always' && e.records === 0)).toBe(true);
     // Each barrier-flushed buffer with records arrives before the barrier it carries, on the same channel.
     const flushed = slow.events.filter(({ e }) => e.reason === 'barrier' && (e.records as number) > 0);
     expect(flushed.length).toBeGreaterThan(0);

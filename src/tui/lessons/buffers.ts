@@ -3,7 +3,8 @@
  * buffers, one per channel, sent when full or when the buffer timeout runs
  * out (`execution.buffer-timeout`); a barrier joins the buffer behind the
  * records already in it and sends it at once, so the receiver takes those
- * records before the barrier. The same job then runs with the timeout at 0.
+ * records before the barrier. The same job then runs with the timeout at 0,
+ * which sends every record and every watermark in a buffer of its own.
  */
 import { fmtNum } from '../model/format.ts';
 import { num, str } from '../model/fields.ts';
@@ -93,9 +94,9 @@ export const buffersLesson: Lesson = {
     {
       title: 'The same job with the timeout at 0',
       run: 'eager',
-      at: { kind: 'buffer.send' },
+      at: { kind: 'buffer.send', match: (c: StepContext) => records(c.event) > 0 },
       filter: FILTER,
-      text: (c) => `Now --buffer-timeout 0: Flink then flushes after every record; weir sends a buffer as soon as the step that filled it is over, so the records a task emits in one step still travel together. Here ${task(c)} sends ${plural(records(c.event), 'record')} to ${str(c.event, 'to')} at once. In this run ${perBuffer(c)}: more, smaller messages, and each record waits less. Flink's default trades that latency for throughput.`,
+      text: (c) => `Now --buffer-timeout 0: Flink then flushes the buffer after every record and every watermark it writes (its RecordWriter's flushAlways), and so does weir. Here ${task(c)} sends ${plural(records(c.event), 'record')} to ${str(c.event, 'to')} the moment it is written. In this run ${perBuffer(c)}: many more, smaller messages, and no record waits for a timeout. Flink's default trades that latency for throughput.`,
     },
   ],
 };

@@ -47,7 +47,7 @@ export function describeEvent(lazy: TraceEvent): string {
     case 'buffer.send': {
       const n = num(e, 'records') ?? 0;
       const records = `${fmtNum(n)} record${n === 1 ? '' : 's'}`;
-      const why = ({ timeout: ' (buffer timeout)', full: ' (buffer full)', end: ', then end of input', barrier: `, then barrier ${c(e)}`, cancel: `, then cancel ${c(e)}` } as Record<string, string>)[str(e, 'reason') ?? ''] ?? '';
+      const why = ({ timeout: ' (buffer timeout)', full: ' (buffer full)', always: ' (buffer timeout 0: sent at once)', end: ', then end of input', barrier: `, then barrier ${c(e)}`, cancel: `, then cancel ${c(e)}` } as Record<string, string>)[str(e, 'reason') ?? ''] ?? '';
       return `${task} → ${str(e, 'to') ?? '?'} ch${num(e, 'ch') ?? '?'}: ${records}${why}`;
     }
     case 'barrier.inject': {

@@ -336,7 +336,7 @@ export class LocalJob {
       attempt,
       restoredCheckpoint,
       writerFor(edge: GraphEdge, fromSubtask: number, onFirstBuffered: () => void, onSent: OnSent): EdgeWriter {
-        return new EdgeWriter(edge, job.plan.targetsOf(edge, fromSubtask), attempt, job.settings.bufferRecords, (msg) => job.deliver(msg), onFirstBuffered, onSent);
+        return new EdgeWriter(edge, job.plan.targetsOf(edge, fromSubtask), attempt, job.settings.bufferRecords, (msg) => job.deliver(msg), onFirstBuffered, onSent, job.settings.bufferTimeoutMs === 0);
       },
       failTask(task: Task, reason: string): void {
         throw new LocalJobError(`${task.name} failed: ${reason}`);

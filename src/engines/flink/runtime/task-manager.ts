@@ -316,7 +316,7 @@ class TaskManager implements ProcessLogic {
       writerFor(edge: GraphEdge, fromSubtask: number, onFirstBuffered: () => void, onSent: OnSent): EdgeWriter {
         const targets = tm.plan.targetsOf(edge, fromSubtask);
         const slots = tm.slots;
-        return new EdgeWriter(edge, targets, attempt, tm.settings.bufferRecords, (msg) => tm.ctx.net.sendReliable(tm.plan.hostOf(msg.task, slots), msg), onFirstBuffered, onSent);
+        return new EdgeWriter(edge, targets, attempt, tm.settings.bufferRecords, (msg) => tm.ctx.net.sendReliable(tm.plan.hostOf(msg.task, slots), msg), onFirstBuffered, onSent, tm.settings.bufferTimeoutMs === 0);
       },
       failTask(task: Task, reason: string): void {
         tm.taskFailed(task, attempt, reason);

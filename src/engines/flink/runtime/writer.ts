@@ -4,7 +4,9 @@
  *
  * Records are appended to a per-channel buffer and sent when the buffer is
  * full or when the task's buffer timeout flushes it (Flink's
- * `execution.buffer-timeout`). Watermarks, idleness, barriers, cancellation
+ * `execution.buffer-timeout`). A timeout of 0 sends each buffer as soon as
+ * anything is written to it, record or marker, as Flink's `flushAlways`
+ * (`RecordWriter.emit` and `broadcastEmit` flushing after every write). Watermarks, idleness, barriers, cancellation
  * markers and end of input are broadcast to every channel behind the records already buffered,
  * so nothing overtakes what came before it; a barrier, a cancellation marker and end of input
  * also send the buffer at once. Each buffer sent is told to `onSent` with why it went (full,
@@ -44,8 +46,11 @@ export interface ChannelTarget {
   name: string;
 }
 
-/** Why a buffer was sent: it was full, the buffer timeout ran out, or a barrier, cancellation marker or end of input flushed it. */
-export type SendReason = 'full' | 'timeout' | 'barrier' | 'cancel' | 'end';
+/**
+ * Why a buffer was sent: it was full, the buffer timeout ran out, the timeout is 0 and so every
+ * write flushes (`always`), or a barrier, cancellation marker or end of input flushed it.
+ */
+export type SendReason = 'full' | 'timeout' | 'always' | 'barrier' | 'cancel' | 'end';
 
 /** Told of each buffer sent: to whom, how many records it held (markers aside), why, and the flushing marker's checkpoint. */
 export type OnSent = (to: ChannelTarget, records: number, reason: SendReason, checkpoint: number | undefined) => void;
@@ -68,6 +73,8 @@ export class EdgeWriter {
     private readonly send: (msg: DataMessage) => void,
     private readonly onFirstBuffered: () => void,
     private readonly onSent?: OnSent,
+    /** The buffer timeout is 0: every write sends its buffer, and no timeout is started. */
+    private readonly flushAlways = false,
   ) {
     this.buffers = targets.map(() => []);
     this.seqs = targets.map(() => 0);
@@ -96,13 +103,17 @@ export class EdgeWriter {
     this.push(i, value, ts);
   }
 
-  /** Appends a pair to channel `i`'s buffer; `flush` (a marker that flushes) sends it at once, full or not, else a full buffer goes. */
+  /**
+   * Appends a pair to channel `i`'s buffer; `flush` (a marker that flushes) sends it at once, full
+   * or not, else a full buffer goes, and under `flushAlways` any buffer.
+   */
   private push(i: number, a: unknown, b: number, flush?: SendReason): void {
     const buf = this.buffers[i]!;
-    if (buf.length === 0) this.onFirstBuffered();
+    if (buf.length === 0 && !this.flushAlways) this.onFirstBuffered();
     buf.push(a, b);
     if (flush !== undefined) this.flushOne(i, flush);
     else if (buf.length >= this.bufferRecords * 2) this.flushOne(i, 'full');
+    else if (this.flushAlways) this.flushOne(i, 'always');
   }
 
   private event(marker: symbol, arg: number, flush: SendReason | undefined): void {

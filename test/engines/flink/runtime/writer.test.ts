@@ -4,7 +4,9 @@
  * it, and at once behind a barrier, a cancellation marker or end of input;
  * watermarks wait in the buffer behind the records before them; nothing is
  * reordered; and each buffer sent is reported with how many records it held
- * and why it went, which is what the `buffer.send` trace event says.
+ * and why it went, which is what the `buffer.send` trace event says. Under a
+ * buffer timeout of 0 (Flink's `flushAlways`) every record and every marker
+ * is sent at once in a buffer of its own, and no timeout is started.
  *
  * How: one writer over a forward edge to one receiver, buffers of three
  * records, its messages and reports collected and compared item by item.
@@ -17,11 +19,11 @@ import type { GraphEdge } from '../../../../src/engines/flink/graph.ts';
 const EDGE: GraphEdge = { from: 0, to: 1, partitioning: 'forward', input: 0 };
 const TO: ChannelTarget = { task: '1.0', ch: 2, name: 'window[0]' };
 
-function writer() {
+function writer(flushAlways = false) {
   const sent: DataMessage[] = [];
   const reports: { records: number; reason: SendReason; checkpoint: number | undefined; to: string }[] = [];
   let firsts = 0;
-  const w = new EdgeWriter(EDGE, [TO], 4, 3, (m) => sent.push(m), () => firsts++, (to, records, reason, checkpoint) => reports.push({ records, reason, checkpoint, to: to.name }));
+  const w = new EdgeWriter(EDGE, [TO], 4, 3, (m) => sent.push(m), () => firsts++, (to, records, reason, checkpoint) => reports.push({ records, reason, checkpoint, to: to.name }), flushAlways);
   return { w, sent, reports, firsts: () => firsts };
 }
 
@@ -69,5 +71,18 @@ describe('EdgeWriter', () => {
       { records: 1, reason: 'cancel', checkpoint: 8, to: 'window[0]' },
       { records: 0, reason: 'end', checkpoint: undefined, to: 'window[0]' },
     ]);
+  });
+
+  it('under a buffer timeout of 0 sends every record and every marker at once, and starts no timeout', () => {
+    const { w, sent, reports, firsts } = writer(true);
+    w.record('a', 1);
+    w.record('b', 2);
+    w.watermark(1);
+    w.barrier(3);
+    expect(sent.map((m) => m.items)).toEqual([['a', 1], ['b', 2], [WATERMARK, 1], [BARRIER, 3]]);
+    expect(reports.map((r) => [r.records, r.reason])).toEqual([[1, 'always'], [1, 'always'], [0, 'always'], [0, 'barrier']]);
+    expect(firsts()).toBe(0);
+    w.flush();
+    expect(sent).toHaveLength(4);
   });
 });
