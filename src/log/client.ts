@@ -85,6 +85,9 @@ export function partitionLag(r: { nextOffset: number; highWatermark: number; las
   return Math.max(0, (isolation === 'read_committed' ? r.lastStableOffset : r.highWatermark) - r.nextOffset);
 }
 
+/** Forgets a request in flight (its callback is never called; it is not sent again). */
+export type Cancel = () => void;
+
 export class LogClient {
   private readonly rpc: RequestClient<LogReply>;
   /** Bumped by cancelAll, so a retry pause that ends afterwards sends nothing. */
@@ -136,9 +139,9 @@ export class LogClient {
    * default, 60 s, when absent). The epoch the producer got is traced as `producer.init`, with the
    * timeout it asked for, so a judge can hold the broker's transactions to what their producer asked.
    */
-  initTxn(transactionalId: string, cb: (r: InitTxnResult) => void, timeoutMs?: number): void {
+  initTxn(transactionalId: string, cb: (r: InitTxnResult) => void, timeoutMs?: number): Cancel {
     const asked = timeoutMs ?? DEFAULT_TXN_TIMEOUT_MS;
-    this.request<Extract<InitTxnResult, { ok: true }>>({ kind: 'txn.init', transactionalId, ...(timeoutMs !== undefined ? { transactionTimeoutMs: timeoutMs } : {}) }, (r) => {
+    return this.request<Extract<InitTxnResult, { ok: true }>>({ kind: 'txn.init', transactionalId, ...(timeoutMs !== undefined ? { transactionTimeoutMs: timeoutMs } : {}) }, (r) => {
       if (r.ok) this.ctx.trace.emit('producer.init', { transactionalId, epoch: r.epoch, timeoutMs: asked });
       cb(r);
     }, (r) => (r.kind === 'txn.inited' ? { ok: true, epoch: r.epoch } : undefined));
@@ -229,9 +232,9 @@ export class LogClient {
     body: RequestBody<LogRequest>,
     cb: (r: T | LogFailure) => void,
     decode: (reply: LogReply) => T | undefined,
-  ): void {
+  ): Cancel {
     // Every body is built afresh by the method that asks, so it is sent as it is.
-    this.rpc.requestOwned(
+    const reqId = this.rpc.requestOwned(
       body,
       (reply) => {
         if (reply.kind === 'log.error') return cb({ ok: false, code: reply.code, message: reply.message });
@@ -240,6 +243,7 @@ export class LogClient {
       },
       () => cb({ ok: false, code: 'timeout', message: `no reply to '${body.kind}' after ${this.rpc.maxRetries} retries` }),
     );
+    return () => this.rpc.cancel(reqId);
   }
 }
 

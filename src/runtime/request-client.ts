@@ -148,10 +148,22 @@ export class RequestClient<R extends Reply> {
    * itself is sent, with its `reqId` set last (the same keys, in the same order, as the copy
    * `request` makes), so nothing is copied.
    */
-  requestOwned(body: { kind: string; [field: string]: unknown }, onReply: (reply: R) => void, onTimeout: () => void): void {
+  requestOwned(body: { kind: string; [field: string]: unknown }, onReply: (reply: R) => void, onTimeout: () => void): number {
     const req = body as { kind: string; reqId: number };
     req.reqId = this.nextReqId();
     this.send({ req, retriesLeft: this.maxRetries, deadlineMs: 0, onReply, onTimeout });
+    return req.reqId;
+  }
+
+  /**
+   * Forgets the request `reqId` without calling its callback, as a closed client forgets what it
+   * had in flight: it is not sent again, and a reply to it is swallowed as a late duplicate.
+   */
+  cancel(reqId: number): void {
+    const i = this.pending.findIndex((p) => p.req.reqId === reqId);
+    if (i < 0) return;
+    this.pending.splice(i, 1);
+    if (this.pending.length === 0) this.disarm();
   }
 
   /** A fresh reqId, remembered as issued. */

@@ -10,7 +10,9 @@
  * that cannot re-arm, and a client sending one request at a time keeps a
  * single timer in the queue instead of one per request. A body handed over
  * with `requestOwned` is the very message sent, and gives the same messages
- * (keys in the same order), sends and outcomes as one `request` copies.
+ * (keys in the same order), sends and outcomes as one `request` copies. A
+ * cancelled request is not sent again and its late reply calls nothing,
+ * while the others are resent on time.
  */
 import { describe, expect, it } from 'vitest';
 import { fc, test } from '@fast-check/vitest';
@@ -26,7 +28,7 @@ interface Req {
 const isReply = (m: unknown): m is Reply => typeof m === 'object' && m !== null && (m as Reply).kind === 'a';
 
 /** The server answers request n on its `answerOn[n]`-th arrival (1-based), twice (a duplicate), or never when absent. */
-function setup(answerOn: Record<number, number>, requests: { atMs: number; n: number }[], opts: { plainTimers?: boolean; owned?: boolean } = {}) {
+function setup(answerOn: Record<number, number>, requests: { atMs: number; n: number }[], opts: { plainTimers?: boolean; owned?: boolean; cancel?: { n: number; atMs: number } } = {}) {
   const world = new World({ seed: 1, network: { latencyMsMin: 1, latencyMsMax: 1 }, traceIo: false });
   const sends: { n: number; reqId: number; atMs: number }[] = [];
   /** Every request as the server received it, and every body as the client handed it over. */
@@ -50,6 +52,7 @@ function setup(answerOn: Record<number, number>, requests: { atMs: number; n: nu
     },
   }));
   const queued: number[] = [];
+  const cancelled: number[] = [];
   world.addProcess('client', (worldCtx: ProcessContext) => {
     // Handles that can only cancel, as a runtime other than the simulator's may give.
     const ctx: ProcessContext = opts.plainTimers
@@ -62,8 +65,10 @@ function setup(answerOn: Record<number, number>, requests: { atMs: number; n: nu
         bodies.push(body);
         const onReply = () => outcomes.push({ n, how: 'reply', atMs: ctx.clock.now() });
         const onTimeout = () => outcomes.push({ n, how: 'timeout', atMs: ctx.clock.now() });
-        if (opts.owned) client.requestOwned(body, onReply, onTimeout);
-        else client.request(body, onReply, onTimeout);
+        if (opts.owned || opts.cancel?.n === n) {
+          const reqId = client.requestOwned(body, onReply, onTimeout);
+          if (opts.cancel?.n === n) ctx.timers.after(opts.cancel.atMs - atMs, () => { client.cancel(reqId); cancelled.push(reqId); });
+        } else client.request(body, onReply, onTimeout);
       });
     }
     return {
@@ -74,7 +79,7 @@ function setup(answerOn: Record<number, number>, requests: { atMs: number; n: nu
     };
   });
   world.run();
-  return { sends, outcomes, queued, received, bodies, steps: world.stats.steps, timersFired: world.stats.timersFired };
+  return { sends, outcomes, queued, received, bodies, steps: world.stats.steps, timersFired: world.stats.timersFired, cancelled };
 }
 
 /** Requests at drawn times, each answered on its drawn arrival (0: never). */
@@ -158,5 +163,23 @@ describe('RequestClient', () => {
     // The copying client never sends the caller's object; the owning one sends nothing else.
     for (const m of copied.received) expect(copied.bodies).not.toContain(m);
     for (const m of owned.received) expect(owned.bodies).toContain(m);
+  });
+
+  it('a cancelled request is not sent again and its reply calls nothing; the others go on', () => {
+    // Request 0 is answered on its second arrival (its resend at 50 ms), request 1 never.
+    const requests = [{ atMs: 0, n: 0 }, { atMs: 10, n: 1 }];
+    const kept = setup({ 0: 2 }, requests);
+    expect(kept.outcomes).toEqual([{ n: 0, how: 'reply', atMs: 52 }, { n: 1, how: 'timeout', atMs: 160 }]);
+    // Cancelled at 20 ms: never resent, so never answered.
+    const cut = setup({ 0: 2 }, requests, { cancel: { n: 0, atMs: 20 } });
+    expect(cut.cancelled).toHaveLength(1);
+    expect(cut.sends.filter((s) => s.n === 0).map((s) => s.atMs)).toEqual([0]);
+    expect(cut.sends.filter((s) => s.n === 1).map((s) => s.atMs)).toEqual([10, 60, 110]);
+    expect(cut.outcomes).toEqual([{ n: 1, how: 'timeout', atMs: 160 }]);
+    // Answered on its first arrival, its reply landing at 2 ms, after the cancel at 1 ms: taken as this
+    // client's (the harness checks `handle` says so) and calls nothing.
+    const late = setup({ 0: 1 }, requests, { cancel: { n: 0, atMs: 1 } });
+    expect(late.sends.filter((s) => s.n === 0).map((s) => s.atMs)).toEqual([0]);
+    expect(late.outcomes).toEqual([{ n: 1, how: 'timeout', atMs: 160 }]);
   });
 });

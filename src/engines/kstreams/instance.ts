@@ -59,7 +59,7 @@
 import { ThreadLoop, type LoopPhases } from './thread-loop.ts';
 import type { ProcessContext, ProcessFactory, ProcessLogic, TimerHandle } from '../../runtime/types.ts';
 import { flatMapped } from '../../runtime/arrays.ts';
-import { LogClient, partitionLag } from '../../log/client.ts';
+import { LogClient, partitionLag, type Cancel } from '../../log/client.ts';
 import { GroupMember } from '../../log/group-member.ts';
 import { DEFAULT_MAX_WARMUP_REPLICAS, LATEST_OFFSET, type OffsetAndMetadata, type StreamsSubscription, type StreamsTasks, type TopicPartition } from '../../log/protocol.ts';
 import { partitionForKey } from '../../stream/partition.ts';
@@ -251,6 +251,8 @@ class StreamThread implements ProcessLogic, QueryableThread {
   private initWaiters: (() => void)[] = [];
   /** Bumped by every producer reset, so an answer to the old producer's InitProducerId is ignored. */
   private producerGen = 0;
+  /** Forgets the InitProducerId in flight; a reset closes the old producer, which then sends nothing more. */
+  private initCancel: Cancel | undefined;
   private member: GroupMember | undefined;
   private joins = 0;
   private generation = -1;
@@ -364,7 +366,8 @@ class StreamThread implements ProcessLogic, QueryableThread {
     if (this.initWaiters.length > 1) return; // one is in flight already
     const gen = this.producerGen;
     const attempt = (): void => {
-      this.client.initTxn(this.txnId, (r) => {
+      this.initCancel = this.client.initTxn(this.txnId, (r) => {
+        this.initCancel = undefined;
         if (this.closed || gen !== this.producerGen) return;
         if (!r.ok) {
           this.ctx.timers.after(100, () => {
@@ -399,6 +402,9 @@ class StreamThread implements ProcessLogic, QueryableThread {
     this.producerGen++;
     this.producerReady = false;
     this.initWaiters = [];
+    // The old producer is closed: an InitProducerId it still had in flight is not sent again.
+    this.initCancel?.();
+    this.initCancel = undefined;
     this.epoch = -1;
     this.txnOpen = false;
   }
@@ -1045,7 +1051,7 @@ class StreamThread implements ProcessLogic, QueryableThread {
           // closes its tasks pending initialisation at the next assignment; stores a dirty close
           // left it under the planted bug go back to wait for its next assignment.
           if (rt.state === 'created') {
-            if (rt.kept) this.keptStores.set(rt.task.id, rt.task.stores);
+            this.closePending(rt);
             continue;
           }
           this.suspended.set(rt.task.id, { task: rt.task, dir: rt.dir, snapshot: rt.snapshot });
@@ -1350,8 +1356,24 @@ class StreamThread implements ProcessLogic, QueryableThread {
     });
   }
 
-  /** The rest of `handleLostAll`, once the dirty tasks' flush is answered: close them, abort, reset the producer, `rejoin`. */
-  private closeDirty(all: readonly { task: StreamTask; dir: string }[], rejoin: () => void): void {
+  /**
+   * Closes a task still waiting for its producer (Kafka's tasks pending initialisation, closed
+   * clean by a revocation's next assignment and by `handleLostAll` alike): it registered no store
+   * and touched no directory, so nothing is committed, checkpointed or wiped. Stores a dirty close
+   * left it under the planted bug go back to wait for its next assignment.
+   */
+  private closePending(rt: RunningTask): void {
+    if (rt.kept) this.keptStores.set(rt.task.id, rt.task.stores);
+  }
+
+  /**
+   * The rest of `handleLostAll`, once the dirty tasks' flush is answered: close them (those still
+   * waiting for their producer clean), abort, reset the producer, `rejoin`.
+   */
+  private closeDirty(lost: readonly { task: StreamTask; dir: string }[], rejoin: () => void): void {
+    const pending = [...this.tasks.values()].filter((rt) => rt.state === 'created');
+    for (const rt of pending) this.closePending(rt);
+    const all = lost.filter((t) => !pending.some((rt) => rt.task === t.task));
     // A dirty close under exactly-once wipes each task's state directory too (StateManagerUtil.closeStateManager).
     if (this.eos && this.bugs.has('checkpoint-file-under-eos')) {
       // The planted bug: the dirty close flushes the stores and checkpoints, as a clean one would, and wipes nothing.
