@@ -1047,9 +1047,8 @@ class StreamThread implements ProcessLogic, QueryableThread {
       if (era === this.era) {
         this.suspendClean();
         for (const rt of this.tasks.values()) {
-          // A task not initialised yet (its producer still initialising) is closed as it is, as Kafka
-          // closes its tasks pending initialisation at the next assignment; stores a dirty close
-          // left it under the planted bug go back to wait for its next assignment.
+          // A task not initialised yet (its producer still initialising) is not suspended: Kafka
+          // closes its tasks pending initialisation at the next assignment.
           if (rt.state === 'created') {
             this.closePending(rt);
             continue;
