@@ -249,7 +249,7 @@ class StreamThread implements ProcessLogic, QueryableThread {
   private producerReady = false;
   /** Who waits for the InitProducerId in flight (none: no InitProducerId is in flight). */
   private initWaiters: (() => void)[] = [];
-  /** Bumped by every producer reset, so an answer to the old producer's InitProducerId is ignored. */
+  /** Bumped by every producer reset, so the old producer's InitProducerId is not tried again after a failed answer (its request in flight is cancelled, `initCancel`). */
   private producerGen = 0;
   /** Forgets the InitProducerId in flight; a reset closes the old producer, which then sends nothing more. */
   private initCancel: Cancel | undefined;
