@@ -78,11 +78,17 @@ export class StreamsBuilder {
     return new KStream(this, name, false);
   }
 
-  /** A source table: the latest value per key, a null value deletes (`KTableSource`). */
+  /**
+   * A source table: the latest value per key, a null value deletes (`KTableSource`). Named as
+   * Kafka's `StreamsBuilder.table`: the store first (`<topic>-STATE-STORE-…` unless named), then
+   * the source and the table source.
+   */
   table(topic: string, opts: StoreOptions & { format?: SourceFormat } = {}): KTable {
-    const source = this.topology.nextName('KSTREAM-SOURCE');
-    this.topology.add({ kind: 'source', name: source, topic, ...(opts.format ?? INPUT_FORMAT) });
-    return this.tableSource(source, opts, `${topic}-STATE-STORE`, this.topology.nextName('KTABLE-SOURCE'));
+    const t = this.topology;
+    const store = opts.name ?? t.nextName(`${topic}-STATE-STORE`);
+    const source = t.nextName('KSTREAM-SOURCE');
+    t.add({ kind: 'source', name: source, topic, ...(opts.format ?? INPUT_FORMAT) });
+    return this.tableSource(source, store, opts, t.nextName('KTABLE-SOURCE'));
   }
 
   /**
@@ -91,19 +97,18 @@ export class StreamsBuilder {
    * an operator downstream needs it: one that reads its value getter (a join) or forces it to send
    * old values (a `groupBy`, an outer side of a join). Otherwise it has no store and no changelog,
    * forwards each record at once as `Change(new, null)`, and a filter below it gets no old
-   * values. The store's name is taken now, so generated names do not depend on that decision.
+   * values. The caller names the store before it is known whether it is needed, as Kafka's
+   * `MaterializedInternal` does, so generated names do not depend on that decision.
    */
-  tableSource(parent: string, opts: StoreOptions, fallback: string, name: string): KTable {
+  tableSource(parent: string, store: string, opts: StoreOptions, name: string): KTable {
     const t = this.topology;
-    const store = opts.name ?? `${fallback}-${String(t.storeIndex()).padStart(10, '0')}`;
-    t.reserveStore();
     const flags: TableFlags = { sendOldValues: false };
     const state: SourceState = { materialized: false };
     const stores: string[] = [];
     const materialize = (): void => {
       if (state.materialized) return;
       state.materialized = true;
-      t.registerReserved({ name: store, kind: 'kv', caching: opts.caching ?? true, logged: true });
+      t.addStore({ name: store, kind: 'kv', caching: opts.caching ?? true, logged: true });
       stores.push(store);
     };
     if (opts.name !== undefined) materialize();
@@ -111,9 +116,9 @@ export class StreamsBuilder {
     return new KTable(this, name, store, undefined, sourceView(store, flags, state, materialize));
   }
 
-  /** Registers a store; returns its name. */
+  /** Registers a store, named `<fallback>-<number>` from the shared counter unless named; returns its name. */
   store(opts: StoreOptions, kind: StoreSpec['kind'], fallback: string, retention?: WindowRetention): string {
-    const name = opts.name ?? `${fallback}-${String(this.topology.storeIndex()).padStart(10, '0')}`;
+    const name = opts.name ?? this.topology.nextName(fallback);
     this.topology.addStore({ name, kind, caching: opts.caching ?? true, logged: true, ...(retention ? { retention } : {}) });
     return name;
   }
@@ -200,25 +205,29 @@ export class KStream {
    * repartition topic named after `name` (`weir-app-<name>-repartition`) and read back partitioned
    * by key. Kafka names it after what needs it: an aggregation's store, `repartition()`'s or
    * `toTable()`'s processor, or the joining stream's node (`KStreamImpl.createRepartitionedSource`).
-   * A generated name gives the sink and source generated names too; a user's, `<topic>-sink` and
-   * `<topic>-source`.
+   * Three names are taken from the counter every time, a sink's, a null-key filter's and a
+   * source's, as `createRepartitionedSource` burns them whether it uses them or not: a generated
+   * `name` gives the sink and source those names; a user's, `<topic>-sink` and `<topic>-source`.
+   * (weir's repartition has no filter node: Kafka's passes every record.)
    */
   repartitionedAs(name: string): KStream {
     if (!this.keyChanged) return this;
     const t = this.builder.topology;
     const topic = repartitionTopic(APPLICATION_ID, name);
+    const genSink = t.nextName('KSTREAM-SINK');
+    t.nextName('KSTREAM-FILTER');
+    const genSource = t.nextName('KSTREAM-SOURCE');
     // Repartitioned under this name before (two joins of this stream, or a join with itself): the
-    // same topic and source again, as Kafka reuses the stream's repartition node for the same name.
+    // same topic and source again, as Kafka reuses the stream's repartition node for the same name
+    // (`repartitionForJoin`, which still took the three numbers above).
     const earlier = this.repartitions.get(topic);
     if (earlier !== undefined) return earlier;
     t.repartitionTopics.push(topic);
-    // A user's name gives the sink and source names of their own; a generated one, generated names
-    // (Kafka takes three generated names either way, its null-key filter's too: docs/FIDELITY.md).
     const generated = /^KSTREAM.*-[0-9]{10}$/.test(name);
     const bare = topic.slice(APPLICATION_ID.length + 1);
-    const sink = generated ? t.nextName('KSTREAM-SINK') : `${bare}-sink`;
+    const sink = generated ? genSink : `${bare}-sink`;
     t.add({ kind: 'sink', name: sink, parents: [this.node], topic, valueOf: (r) => ({ key: r.key, value: r.value, ts: r.ts, ids: r.ids }) });
-    const source = generated ? t.nextName('KSTREAM-SOURCE') : `${bare}-source`;
+    const source = generated ? genSource : `${bare}-source`;
     t.add({ kind: 'source', name: source, topic, ...REPARTITION_FORMAT });
     const repartitioned = new KStream(this.builder, source, false);
     this.repartitions.set(topic, repartitioned);
@@ -244,10 +253,12 @@ export class KStream {
    * (`KTableSource`); repartitioned first when a key changed upstream. Forwards each change.
    */
   toTable(opts: StoreOptions = {}): KTable {
-    // Kafka names the processor first; a repartition topic before it takes that name.
-    const name = this.builder.topology.nextName('KSTREAM-TOTABLE');
+    // Kafka names the processor, then the store; a repartition topic before it takes the processor's name.
+    const t = this.builder.topology;
+    const name = t.nextName('KSTREAM-TOTABLE');
+    const store = opts.name ?? t.nextName('KSTREAM-TOTABLE-STATE-STORE');
     const src = this.repartitionedAs(name);
-    return src.builder.tableSource(src.node, opts, 'KSTREAM-TOTABLE-STATE-STORE', name);
+    return src.builder.tableSource(src.node, store, opts, name);
   }
 
   /**
@@ -299,10 +310,13 @@ export class KStream {
 
   /**
    * `KStreamImplJoin`: each side forwards into its window store, then probes the other's. Names
-   * as Kafka's: an outer right side makes this side `KSTREAM-OUTERTHIS` (store
-   * `…-outer-this-join`), an outer left side the other `KSTREAM-OUTEROTHER`; a left or outer join
-   * adds the shared outer store (`…-left-shared-join` or `…-outer-shared-join`, or
-   * `KSTREAM-OUTERSHARED-n` unnamed) that both sides read.
+   * as Kafka's, in its order: the two windowed processors, the two join sides (whose generated
+   * names are taken even when the join is named), the merge. An outer right side makes this side
+   * `KSTREAM-OUTERTHIS` (named: `<name>-outer-this-join`), an outer left side the other
+   * `KSTREAM-OUTEROTHER`; each side's window store is its name with `-store`. A left or outer
+   * join adds the shared outer store (`<name>-left-shared-join-store` or
+   * `…-outer-shared-join-store`, or `KSTREAM-OUTERSHARED-<this side's number>-store` unnamed)
+   * that both sides read.
    */
   private joinStream(other: KStream, joiner: (l: unknown, r: unknown) => unknown, windows: JoinWindowsSpec, opts: StreamJoinOptions, leftOuter: boolean, rightOuter: boolean): KStream {
     const { name } = opts;
@@ -310,10 +324,16 @@ export class KStream {
     const left = this.repartitionedAs(name === undefined ? this.node : `${name}-left`);
     const right = other.repartitionedAs(name === undefined ? other.node : `${name}-right`);
     const t = this.builder.topology;
-    const thisName = t.nextName(rightOuter ? 'KSTREAM-OUTERTHIS' : 'KSTREAM-JOINTHIS');
-    const otherName = t.nextName(leftOuter ? 'KSTREAM-OUTEROTHER' : 'KSTREAM-JOINOTHER');
-    const thisStore = `${name ?? thisName}${rightOuter ? '-outer-this-join' : '-this-join'}-store`;
-    const otherStore = `${name ?? otherName}${leftOuter ? '-outer-other-join' : '-other-join'}-store`;
+    const orNext = (suffix: string, prefix: string): string => (name !== undefined ? `${name}${suffix}` : t.nextName(prefix));
+    const thisWindow = orNext('-this-windowed', 'KSTREAM-WINDOWED');
+    const otherWindow = orNext('-other-windowed', 'KSTREAM-WINDOWED');
+    const thisGenerated = t.nextName(rightOuter ? 'KSTREAM-OUTERTHIS' : 'KSTREAM-JOINTHIS');
+    const otherGenerated = t.nextName(leftOuter ? 'KSTREAM-OUTEROTHER' : 'KSTREAM-JOINOTHER');
+    const thisName = name !== undefined ? `${name}${rightOuter ? '-outer-this-join' : '-this-join'}` : thisGenerated;
+    const otherName = name !== undefined ? `${name}${leftOuter ? '-outer-other-join' : '-other-join'}` : otherGenerated;
+    const merge = orNext('-merge', 'KSTREAM-MERGE');
+    const thisStore = `${thisName}-store`;
+    const otherStore = `${otherName}-store`;
     // Join window stores keep duplicates, which the record cache does not support: never cached.
     t.addStore({ name: thisStore, kind: 'window', caching: false, logged: true });
     t.addStore({ name: otherStore, kind: 'window', caching: false, logged: true });
@@ -322,19 +342,16 @@ export class KStream {
     if (leftOuter) {
       const storeName = name !== undefined
         ? `${name}${rightOuter ? '-outer-shared-join' : '-left-shared-join'}-store`
-        : `KSTREAM-OUTERSHARED-${thisName.slice(thisName.lastIndexOf('-') + 1)}-store`;
+        : `KSTREAM-OUTERSHARED-${thisGenerated.slice(thisGenerated.lastIndexOf('-') + 1)}-store`;
       t.addStore({ name: storeName, kind: 'kv', caching: false, logged: true });
       outerStores.push(storeName);
       const emitIntervalMs = opts.emitIntervalMs ?? 1_000;
       outer = (side) => ({ storeName, thisOuter: side === 'left' ? leftOuter : rightOuter, emitIntervalMs });
     }
-    const thisWindow = t.nextName('KSTREAM-WINDOWED');
-    const otherWindow = t.nextName('KSTREAM-WINDOWED');
     t.add({ kind: 'processor', name: thisWindow, parents: [left.node], stores: [thisStore], supplier: () => new JoinWindowProcessor(thisStore, windows) });
     t.add({ kind: 'processor', name: otherWindow, parents: [right.node], stores: [otherStore], supplier: () => new JoinWindowProcessor(otherStore, windows) });
     t.add({ kind: 'processor', name: thisName, parents: [thisWindow], stores: [otherStore, ...outerStores], supplier: () => new JoinSideProcessor(otherStore, windows, 'left', joiner, outer('left')) });
     t.add({ kind: 'processor', name: otherName, parents: [otherWindow], stores: [thisStore, ...outerStores], supplier: () => new JoinSideProcessor(thisStore, windows, 'right', joiner, outer('right')) });
-    const merge = t.nextName('KSTREAM-MERGE');
     t.add({ kind: 'processor', name: merge, parents: [thisName, otherName], stores: [], supplier: () => new FnProcessor((r, fwd) => fwd(r)) });
     return new KStream(this.builder, merge, false);
   }
@@ -357,8 +374,16 @@ export class KStream {
  * the store and processor `aggregateAs` builds for its kind.
  */
 abstract class Aggregations {
-  count(opts: StoreOptions = {}): KTable {
-    return this.aggregate(COUNT, opts);
+  constructor(protected readonly builder: StreamsBuilder) {}
+
+  /**
+   * `count()`, or `count(Materialized)` when options are given: as Kafka's, the latter burns one
+   * store name on the counter first when the options name no store (kept there for topology
+   * compatibility), so its store is numbered one further on.
+   */
+  count(opts?: StoreOptions): KTable {
+    if (opts !== undefined && opts.name === undefined) this.builder.topology.nextName('KSTREAM-AGGREGATE-STATE-STORE');
+    return this.aggregate(COUNT, opts ?? {});
   }
 
   reduce(reducer: (aggregate: unknown, value: unknown) => unknown, opts: StoreOptions = {}): KTable {
@@ -375,7 +400,7 @@ abstract class Aggregations {
 
 export class KGroupedStream extends Aggregations {
   constructor(private readonly stream: KStream) {
-    super();
+    super(stream.builder);
   }
 
   windowedBy(windows: TimeWindowsSpec): TimeWindowedKStream;
@@ -409,7 +434,7 @@ export class KGroupedStream extends Aggregations {
 export class TimeWindowedKStream extends Aggregations {
   private emit: EmitStrategy = 'on-window-update';
   constructor(private readonly stream: KStream, private readonly windows: TimeWindowsSpec) {
-    super();
+    super(stream.builder);
   }
 
   /** `emitStrategy(EmitStrategy.onWindowClose())` (KIP-825) or the default, every update. */
@@ -436,7 +461,7 @@ export class TimeWindowedKStream extends Aggregations {
 
 export class SessionWindowedKStream extends Aggregations {
   constructor(private readonly stream: KStream, private readonly windows: SessionWindowsSpec) {
-    super();
+    super(stream.builder);
   }
 
   protected aggregateAs(agg: Aggregation, opts: StoreOptions, prefix: string): KTable {
@@ -513,7 +538,11 @@ function derivedView(parent: TableView, store: string | undefined, flags: TableF
 
 /** Options of a KStream–KStream join. */
 export interface StreamJoinOptions {
-  /** The base name of its stores (`StreamJoined.withStoreName`): `<name>-this-join-store`, … */
+  /**
+   * The join's name as both `StreamJoined.as(name)` (its stores: `<name>-this-join-store`, …) and
+   * `.withName(name)` (its processors: `<name>-this-windowed`, `<name>-this-join`, `<name>-merge`,
+   * …; its repartition topics `<name>-left` and `<name>-right`).
+   */
   name?: string;
   /**
    * A left or outer join: the wall-clock time between two scans of the outer store for records
@@ -552,8 +581,9 @@ export class KTable {
     if (w === undefined || w.kind === 'sliding') throw new Error('suppress(untilWindowCloses) needs a time- or session-windowed table');
     const d = w.kind === 'session' ? w.graceMs + w.gapMs : w.graceMs;
     const t = this.builder.topology;
+    // Kafka's `KTableImpl.suppress`: an unnamed suppression's buffer store is named on the counter after it.
     const name = t.nextName('KTABLE-SUPPRESS');
-    const buffer = `${name}-store`;
+    const buffer = t.nextName('KTABLE-SUPPRESS-STATE-STORE');
     t.addStore({ name: buffer, kind: 'kv', caching: false, logged: true });
     t.add({ kind: 'processor', name, parents: [this.node], stores: [buffer], supplier: () => new SuppressUntilWindowCloses(d, buffer) });
     return new KTable(this.builder, name, undefined, w);
@@ -599,12 +629,13 @@ export class KTable {
     const otherKind: TableJoinKind = kind === 'left' ? 'right' : kind;
     const reversed = (o: unknown, t: unknown): unknown => joiner(t, o);
     const t = this.builder.topology;
+    // Kafka's `KTableImpl.doJoin` order: the store (named by the caller), the merge, then the two sides.
+    const store = opts.name === undefined ? undefined : this.builder.store({ name: opts.name, caching: opts.caching }, 'kv', 'KTABLE-MERGE-STATE-STORE');
+    const merge = t.nextName('KTABLE-MERGE');
     const thisName = t.nextName('KTABLE-JOINTHIS');
     const otherName = t.nextName('KTABLE-JOINOTHER');
     t.add({ kind: 'processor', name: thisName, parents: [this.node], stores: [...right.stores()], supplier: () => new TableJoinSide(thisKind, (ctx) => right.getter(ctx), joiner, flags) });
     t.add({ kind: 'processor', name: otherName, parents: [other.node], stores: [...left.stores()], supplier: () => new TableJoinSide(otherKind, (ctx) => left.getter(ctx), reversed, flags) });
-    const store = opts.name === undefined ? undefined : this.builder.store({ name: opts.name, caching: opts.caching }, 'kv', 'KTABLE-MERGE-STATE-STORE');
-    const merge = t.nextName('KTABLE-MERGE');
     t.add({ kind: 'processor', name: merge, parents: [thisName, otherName], stores: store === undefined ? [] : [store], supplier: () => new TableJoinMerge(store, flags) });
     // `KTableKTableJoinMerger`: a join needs its sides' old values, so it forces them.
     const enable = (): boolean => {

@@ -61,11 +61,15 @@ export class Topology {
   readonly stores = new Map<string, StoreSpec>();
   /** The repartition topics this topology writes and reads, by their full names (`weir-app-<name>-repartition`). */
   readonly repartitionTopics: string[] = [];
+  /** Kafka's `InternalStreamsBuilder.index`: one counter for processor and store names alike. */
   private counter = 0;
-  /** Store names handed out and not registered yet (a source table materialized only if something downstream needs it). */
-  private reservedStores = 0;
 
-  /** Kafka's generated names: `KSTREAM-FILTER-0000000001`. */
+  /**
+   * Kafka's generated names (`InternalStreamsBuilder.newProcessorName`, `newStoreName`), numbered on
+   * one counter in the order the DSL asks: `KSTREAM-FILTER-0000000001`,
+   * `KSTREAM-AGGREGATE-STATE-STORE-0000000003`. A name asked for and not used still takes its
+   * number, as Kafka's do (a repartition's null-key filter, the store a `count` burns).
+   */
   nextName(prefix: string): string {
     return `${prefix}-${String(this.counter++).padStart(10, '0')}`;
   }
@@ -78,22 +82,6 @@ export class Topology {
   addStore(spec: StoreSpec): void {
     if (this.stores.has(spec.name)) throw new Error(`topology: a store named ${spec.name} exists already`);
     this.stores.set(spec.name, spec);
-  }
-
-  /** The number a generated store name takes: stores registered and store names reserved so far. */
-  storeIndex(): number {
-    return this.stores.size + this.reservedStores;
-  }
-
-  /** Holds a generated store name's number for a store that may be registered later (`registerReserved`). */
-  reserveStore(): void {
-    this.reservedStores++;
-  }
-
-  /** Registers a store whose name was reserved. */
-  registerReserved(spec: StoreSpec): void {
-    this.reservedStores--;
-    this.addStore(spec);
   }
 
   node(name: string): TopologyNode {

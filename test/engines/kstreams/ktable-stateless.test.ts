@@ -312,7 +312,7 @@ describe('a source table materialized only when needed (KTableSource)', () => {
     changes(b, t1, 't1');
     b.stream('probe', FORMAT).join(t1, (_p, v) => v).to('got', (r) => `${r.key}:${String(r.value)}`);
     const d = driver(b, cached);
-    expect([...d.topology.stores.keys()]).toEqual(['KSTREAM-TOTABLE-STATE-STORE-0000000000']);
+    expect([...d.topology.stores.keys()]).toEqual(['KSTREAM-TOTABLE-STATE-STORE-0000000003']);
     d.pipe('topic1', 'A', 'x', 1);
     d.pipe('topic1', 'A', 'y', 2);
     expect(taken(d, 't1')).toEqual([]);
@@ -323,14 +323,16 @@ describe('a source table materialized only when needed (KTableSource)', () => {
   });
 
   it('a groupBy below it forces it too, and a later store\'s generated name is the same either way', () => {
+    // A groupBy (forces materialization) or a filter (does not) below the table: one name each.
     const names = (group: boolean): string[] => {
       const b = new StreamsBuilder();
       const t1 = table(b, 'topic1');
-      if (group) t1.groupBy((k, v) => [k, v]).count();
+      if (group) t1.groupBy((k, v) => [k, v]);
+      else t1.filter(() => true);
       b.stream('other', FORMAT).groupByKey().count();
       return [...b.build().stores.keys()];
     };
-    expect(names(false)).toEqual(['KSTREAM-AGGREGATE-STATE-STORE-0000000001']);
-    expect(names(true)).toEqual(['KSTREAM-TOTABLE-STATE-STORE-0000000000', 'KTABLE-AGGREGATE-STATE-STORE-0000000001', 'KSTREAM-AGGREGATE-STATE-STORE-0000000002']);
+    expect(names(false)).toEqual(['KSTREAM-AGGREGATE-STATE-STORE-0000000006']);
+    expect(names(true)).toEqual(['KSTREAM-TOTABLE-STATE-STORE-0000000003', 'KSTREAM-AGGREGATE-STATE-STORE-0000000006']);
   });
 });

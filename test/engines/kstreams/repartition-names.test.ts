@@ -11,7 +11,7 @@
  * How: builds small topologies and reads the topic names and nodes off the
  * topology (each name below is what the rule gives and what an earlier rule,
  * a generated store name taken at `groupByKey`, did not). The numbers in
- * generated names are weir's (docs/FIDELITY.md), not always Kafka's.
+ * generated names are Kafka's (generated-names.test.ts checks them).
  */
 import { describe, expect, it } from 'vitest';
 import { StreamsBuilder } from '../../../src/engines/kstreams/dsl.ts';
@@ -35,10 +35,10 @@ describe('repartition topic names', () => {
     rekeyed(b).groupByKey().count();
     rekeyed(b).groupBy((_k, v) => String(v)).reduce((a) => a);
     const t = b.build();
-    expect([...t.stores.keys()]).toEqual(['KSTREAM-AGGREGATE-STATE-STORE-0000000000', 'KSTREAM-REDUCE-STATE-STORE-0000000001']);
+    expect([...t.stores.keys()]).toEqual(['KSTREAM-AGGREGATE-STATE-STORE-0000000002', 'KSTREAM-REDUCE-STATE-STORE-0000000010']);
     expect(t.repartitionTopics).toEqual([
-      'weir-app-KSTREAM-AGGREGATE-STATE-STORE-0000000000-repartition',
-      'weir-app-KSTREAM-REDUCE-STATE-STORE-0000000001-repartition',
+      'weir-app-KSTREAM-AGGREGATE-STATE-STORE-0000000002-repartition',
+      'weir-app-KSTREAM-REDUCE-STATE-STORE-0000000010-repartition',
     ]);
     expect(t.nodes.filter((n) => n.kind === 'sink').every((n) => n.name.startsWith('KSTREAM-SINK-'))).toBe(true);
   });
@@ -47,7 +47,7 @@ describe('repartition topic names', () => {
     const b = new StreamsBuilder();
     b.stream('input').repartition();
     rekeyed(b).toTable();
-    expect(b.build().repartitionTopics).toEqual(['weir-app-KSTREAM-REPARTITION-0000000001-repartition', 'weir-app-KSTREAM-TOTABLE-0000000006-repartition']);
+    expect(b.build().repartitionTopics).toEqual(['weir-app-KSTREAM-REPARTITION-0000000001-repartition', 'weir-app-KSTREAM-TOTABLE-0000000007-repartition']);
   });
 
   it('a join: each re-keyed side after its own node, or after the join\'s name', () => {

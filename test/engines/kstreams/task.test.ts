@@ -233,7 +233,7 @@ describe('Kafka Streams windows', () => {
     first.feed('input', [{ key: 'k', ts: 25 }]);
     expect(first.sent.filter((s) => s.topic === 'output').map(windowed)).toEqual(['j@0/10=1', 'k@0/10=1']);
     const committed = first.task.prepareCommit();
-    expect(committed.map((c) => c.metadata)).toEqual(['25 {"KSTREAM-AGGREGATE-STATE-STORE-0000000000":25}']);
+    expect(committed.map((c) => c.metadata)).toEqual(['25 {"KSTREAM-AGGREGATE-STATE-STORE-0000000001":25}']);
     const changelog = first.sent.filter((s) => s.topic.endsWith('-changelog'));
     // A new task on the same partition: its store restored from the changelog, its time and
     // processor metadata from the committed offsets.
@@ -248,7 +248,7 @@ describe('Kafka Streams windows', () => {
     });
     second.feed('input', [{ key: 'k', ts: 26 }]);
     // No window closed between 25 and 26: the store is not read and the close time not recorded.
-    expect(second.task.prepareCommit().map((c) => c.metadata)).toEqual(['26 {"KSTREAM-AGGREGATE-STATE-STORE-0000000000":25}']);
+    expect(second.task.prepareCommit().map((c) => c.metadata)).toEqual(['26 {"KSTREAM-AGGREGATE-STATE-STORE-0000000001":25}']);
     second.advance(1_000);
     second.feed('input', [{ key: 'k', ts: 31 }]);
     // Window [0, 10) went out before the restart; only [20, 30) closes after it.
