@@ -8,10 +8,13 @@
  * fail it unless the later record's lookup passed over the earlier
  * session, while the one merged session passes. A record that merged
  * into a session begun over a hidden one (the hidden session's lookup was
- * another record's, of the same final session) is excused too: in a unit
- * case, and in the soak's heavy seed 7,430 of `sessions`, where record
- * 988's lookup passed over record 981's restored session and 989, 20 ms
- * after 981, merged into 988's.
+ * another record's, of the same final session) is excused too, in a unit
+ * case: no real run of this build needs that excuse (with it switched off,
+ * `sessions` on Kafka Streams passed seeds 1–13,000 of heavy faults and
+ * 1–10,000 of swarm). The soak's heavy seed 7,430, where an earlier build
+ * needed it (record 988's lookup passed over record 981's restored session
+ * and 989, 20 ms after 981, merged into 988's), is kept as a run whose
+ * restores hide 98 sessions from lookups and which passes.
  */
 import { describe, expect, it } from 'vitest';
 import { checkSessionStructure } from '../../src/check/sessions.ts';
@@ -60,7 +63,7 @@ describe('session.structure on Kafka Streams', () => {
     expect(fromTwo.ok, fromTwo.detail).toBe(true);
     // Nothing of the later session's records passed over the earlier one: not excused.
     expect(checkSessionStructure(input, results, spec, new Map(), new Map([[2, new Set(['0:500:k'])]])).ok).toBe(false);
-    // The soak's run.
+    // The soak's run that needed the excuse on an earlier build (this build's passes without it).
     const report = runScenario({ scenario: 'sessions', engine: 'kstreams', seed: 7_430, guarantee: 'exactly-once', faults: 'heavy', bugs: [] }, { hashTrace: false });
     const verdict = report.checks.find((c) => c.name === 'session.structure');
     expect(verdict?.ok, verdict?.detail).toBe(true);
