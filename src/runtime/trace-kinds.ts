@@ -19,7 +19,7 @@ export const TRACE_KINDS = [
   'buffer.send', 'watermark', 'window.fire', 'window.late', 'window.skip', 'window.closed-drop', 'session.add', 'record.late', 'join.at-watermark', 'sink.write',
   // engine: checkpoints and recovery
   'barrier.inject', 'barrier.receive', 'barrier.cancel', 'barrier.align', 'snapshot', 'checkpoint.ack',
-  'checkpoint.metadata', 'checkpoint.complete', 'checkpoint.abort', 'job.fail', 'job.restore', 'job.finish', 'tm.stale',
+  'checkpoint.metadata', 'checkpoint.complete', 'checkpoint.abort', 'job.fail', 'job.wait', 'job.restore', 'job.finish', 'tm.stale',
 ] as const;
 
 export type TraceKind = (typeof TRACE_KINDS)[number];

@@ -8,7 +8,7 @@ import { num, str } from './fields.ts';
 
 export const FAULT_KINDS: ReadonlySet<string> = new Set([
   'proc.crash', 'proc.restart', 'net.partition', 'net.heal', 'net.spike',
-  'disk.torn', 'disk.lost', 'disk.corrupt', 'buggify', 'job.fail', 'job.restore',
+  'disk.torn', 'disk.lost', 'disk.corrupt', 'buggify', 'job.fail', 'job.wait', 'job.restore',
   // Kafka Streams and Spark (never in a Flink trace): a thread losing its tasks, a fenced member, a driver
   // restarting from its logs, a task sent again.
   'ks.lost', 'group.fenced', 'spark.restart', 'spark.task.retry',
@@ -45,6 +45,12 @@ export function faultText(e: TraceEvent): string {
       return `buggify ${str(e, 'site') ?? '?'}`;
     case 'job.fail':
       return `job attempt ${num(e, 'attempt') ?? '?'} failed: ${str(e, 'reason') ?? '?'}`;
+    case 'job.wait': {
+      const tms = (str(e, 'tms') ?? '').split(',').filter((x) => x !== '');
+      const attempt = `job attempt ${num(e, 'attempt') ?? '?'} waits`;
+      if (str(e, 'for') === 'slots') return `${attempt} for slots: ${tms.length === 0 ? 'no task manager answers' : `only ${tms.join(', ')} ${tms.length === 1 ? 'answers' : 'answer'}`}`;
+      return `${attempt} for the cancelled tasks on ${tms.join(', ')} to end`;
+    }
     case 'job.restore': {
       const c = num(e, 'checkpoint') ?? -1;
       return `job attempt ${num(e, 'attempt') ?? '?'} restores ${c >= 0 ? `checkpoint ${c}` : 'from scratch'}`;

@@ -57,6 +57,8 @@ class JobManager implements ProcessLogic {
   private expected = new Map<ProcessId, string[]>();
   /** While the next attempt waits for slots or for the cancelled tasks to end: the timer of the next look. */
   private waiting: TimerHandle | undefined;
+  /** What the last `job.wait` said (attempt, reason and task managers), so a look that finds the same is not traced again. */
+  private waitTraced = '';
   /** The slot table of the latest deployment (see JobPlan). */
   private slots: ProcessId[];
   private finishedTasks = new Set<string>();
@@ -163,7 +165,9 @@ class JobManager implements ProcessLogic {
     if (attempt !== this.attempt) return;
     this.waiting = undefined;
     const slots = this.chooseSlots();
-    if (slots === undefined || this.stillEnding(attempt, slots)) {
+    const ending = slots === undefined ? [] : this.stillEnding(attempt, slots);
+    if (slots === undefined || ending.length > 0) {
+      this.traceWait(attempt, slots === undefined ? 'slots' : 'cancelled tasks', slots === undefined ? this.plan.allTaskManagers.filter((tm) => this.healthy(tm)) : ending);
       this.waiting = this.ctx.timers.after(this.settings.heartbeatIntervalMs, () => this.deployWhenReady(attempt));
       return;
     }
@@ -214,11 +218,22 @@ class JobManager implements ProcessLogic {
    * on, as Flink fails the executions of a task manager whose heartbeat timed out; a job just
    * submitted has nothing earlier to wait for.
    */
-  private stillEnding(attempt: number, slots: readonly ProcessId[]): boolean {
-    if (this.deployedOn.size === 0 && this.ctx.incarnation === 0) return false;
+  private stillEnding(attempt: number, slots: readonly ProcessId[]): ProcessId[] {
+    if (this.deployedOn.size === 0 && this.ctx.incarnation === 0) return [];
     const busy = (tm: ProcessId): boolean => this.tms.get(tm)!.ended < attempt && this.healthy(tm);
-    for (const [tm, inc] of this.deployedOn) if (this.tms.get(tm)!.incarnation === inc && busy(tm)) return true;
-    return slots.some(busy);
+    return this.plan.allTaskManagers.filter((tm) => busy(tm) && (slots.includes(tm) || this.tms.get(tm)!.incarnation === this.deployedOn.get(tm)));
+  }
+
+  /**
+   * `job.wait`: the next attempt is not deployed yet, `for` the slots (too few task managers answer
+   * heartbeats; `tms` those that do) or the cancelled tasks (`tms` the task managers still ending
+   * them). Traced when what it waits for changes, not at every look.
+   */
+  private traceWait(attempt: number, reason: 'slots' | 'cancelled tasks', tms: readonly ProcessId[]): void {
+    const said = `${attempt} ${reason} ${tms.join(',')}`;
+    if (said === this.waitTraced) return;
+    this.waitTraced = said;
+    this.ctx.trace.emit('job.wait', { attempt, for: reason, tms: tms.join(',') });
   }
 
   private deploy(attempt: number, restore: RestoreInfo | null, slots: ProcessId[], highest = 0): void {

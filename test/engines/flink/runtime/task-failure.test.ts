@@ -26,7 +26,8 @@
  * deployment. And a planned run with a spare task manager where a slot
  * moved off tm-1 while its sink could not reach the broker, and the next
  * restart could have moved a slot back onto tm-1 while that sink was still
- * closing: the attempt deployed there must wait for its abort. Every run
+ * closing: the attempt deployed there must wait for its abort, and the
+ * job manager traces that wait (`job.wait`, naming tm-1). Every run
  * must also pass its checks.
  */
 import { describe, expect, it } from 'vitest';
@@ -110,10 +111,12 @@ describe('a slot of a Flink job', () => {
     const restores: { attempt: number; t: number; slots: string[] }[] = [];
     const late: string[] = [];
     const tm1Closed: number[] = [];
+    const waits: { attempt: number; t: number; for: string; tms: string }[] = [];
     let aborts = 0;
     const r = run({ scenario: 'wordcount', seed: 1, engine: 'flink', spareTaskManagers: 1, plan: { faults } }, {
       subscribers: [(e) => {
         if (e.kind === 'job.restore') restores.push({ attempt: e.attempt as number, t: e.t, slots: String(e.slots).split(',') });
+        if (e.kind === 'job.wait') waits.push({ attempt: e.attempt as number, t: e.t, for: String(e.for), tms: String(e.tms) });
         if (e.kind !== 'txn.abort' || e.reason !== 'sink closed') return;
         aborts++;
         const attempt = Number(/-a(\d+)-c/.exec(String(e.txn))![1]);
@@ -130,5 +133,9 @@ describe('a slot of a Flink job', () => {
     expect(a1.slots).not.toContain('tm-1');
     expect(tm1Closed.some((t) => t > a1.t)).toBe(true);
     expect(late).toEqual([]);
+    // And the wait is traced: attempt 2, with tm-2 not answering, would have taken tm-1's free slot
+    // while tm-1's sink still closed, so the job manager said it waits for tm-1's cancelled tasks.
+    const a2 = restores.find((x) => x.attempt === 2)!;
+    expect(waits.filter((w) => w.attempt === 2 && w.t < a2.t)).toEqual([expect.objectContaining({ for: 'cancelled tasks', tms: 'tm-1' })]);
   });
 });
