@@ -6,7 +6,8 @@
  * Both runs share a seed and an explicit fault plan: task manager tm-1
  * crashes right after the sinks appended the results of checkpoint 3 and
  * before that checkpoint completed, so recovery restores checkpoint 2 and
- * replays what came after it.
+ * replays what came after it; the next attempt first waits for tm-1, back
+ * from its restart, to say the failed attempt's tasks have ended there.
  */
 import type { RunSettings } from '../../explore/settings.ts';
 import { num, str } from '../model/fields.ts';
@@ -69,6 +70,14 @@ export const exactlyOnceLesson: Lesson = {
       at: { kind: 'proc.crash' },
       filter: FILTER,
       text: (c) => `${c.event.p} crashes before checkpoint 3 completes. Its tasks are gone; the transactions of checkpoint 3 are still open.`,
+    },
+    {
+      title: 'Waiting for the cancelled tasks',
+      at: { kind: 'job.wait' },
+      filter: FILTER,
+      text: (c) => str(c.event, 'for') === 'slots'
+        ? `The job manager has failed attempt 0 and cancelled its tasks; attempt ${num(c.event, 'attempt')} waits for enough task managers to answer its heartbeats.`
+        : `The job manager has failed attempt 0 and cancelled its tasks, but attempt ${num(c.event, 'attempt')} waits until ${str(c.event, 'tms')} says the failed attempt's tasks there have ended: Flink restarts a job only once every task of the failed attempt is CANCELED or FAILED, and gives a slot out again only once it is empty, so no old sink still writes beside a new one. ${str(c.event, 'tms')} came back from its crash running nothing, but the job manager learns that only from its next heartbeat answer.`,
     },
     {
       title: 'Restore from the last completed checkpoint',
