@@ -410,7 +410,7 @@ export class KGroupedStream extends Aggregations {
   }
 
   protected aggregateAs(agg: Aggregation, opts: StoreOptions, prefix: string): KTable {
-    const b = this.stream.builder;
+    const b = this.builder;
     const store = b.store(opts, 'kv', `${prefix}-STATE-STORE`);
     const name = b.topology.nextName(prefix);
     const flags: TableFlags = { sendOldValues: false };
@@ -444,7 +444,7 @@ export class TimeWindowedKStream extends Aggregations {
   }
 
   protected aggregateAs(agg: Aggregation, opts: StoreOptions, prefix: string): KTable {
-    const b = this.stream.builder;
+    const b = this.builder;
     // Emitting on close reads the store directly; its cache would only delay the changelog. The
     // store keeps a window for size + grace (`WindowStoreMaterializer.retentionPeriod`); on close
     // it is Kafka's time-ordered store.
@@ -465,7 +465,7 @@ export class SessionWindowedKStream extends Aggregations {
   }
 
   protected aggregateAs(agg: Aggregation, opts: StoreOptions, prefix: string): KTable {
-    const b = this.stream.builder;
+    const b = this.builder;
     // The store keeps a session for gap + grace after its end (`SessionStoreMaterializer.retentionPeriod`).
     const store = b.store(opts, 'session', `${prefix}-STATE-STORE`, { ms: this.windows.gapMs + this.windows.graceMs, timeOrdered: false });
     const name = b.topology.nextName(prefix);
