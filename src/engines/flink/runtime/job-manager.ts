@@ -165,12 +165,9 @@ class JobManager implements ProcessLogic {
     if (attempt !== this.attempt) return;
     this.waiting = undefined;
     const slots = this.chooseSlots();
-    const ending = slots === undefined ? [] : this.stillEnding(attempt, slots);
-    if (slots === undefined || ending.length > 0) {
-      this.traceWait(attempt, slots === undefined ? 'slots' : 'cancelled tasks', slots === undefined ? this.plan.allTaskManagers.filter((tm) => this.healthy(tm)) : ending);
-      this.waiting = this.ctx.timers.after(this.settings.heartbeatIntervalMs, () => this.deployWhenReady(attempt));
-      return;
-    }
+    if (slots === undefined) return this.waitAndLookAgain(attempt, 'slots', this.plan.allTaskManagers.filter((tm) => this.healthy(tm)));
+    const ending = this.stillEnding(attempt, slots);
+    if (ending.length > 0) return this.waitAndLookAgain(attempt, 'cancelled tasks', ending);
     if (this.settings.guarantee === 'at-most-once') return this.deploy(attempt, null, slots);
     const retry = (): void => {
       this.ctx.timers.after(this.settings.restartDelayMs, () => this.deployWhenReady(attempt));
@@ -225,15 +222,17 @@ class JobManager implements ProcessLogic {
   }
 
   /**
-   * `job.wait`: the next attempt is not deployed yet, `for` the slots (too few task managers answer
-   * heartbeats; `tms` those that do) or the cancelled tasks (`tms` the task managers still ending
-   * them). Traced when what it waits for changes, not at every look.
+   * Holds `attempt` back and looks again a heartbeat interval later. Traced as `job.wait`, `for` the
+   * slots (too few task managers answer heartbeats; `tms` those that do) or the cancelled tasks
+   * (`tms` the task managers still ending them), when what it waits for changes, not at every look.
    */
-  private traceWait(attempt: number, reason: 'slots' | 'cancelled tasks', tms: readonly ProcessId[]): void {
+  private waitAndLookAgain(attempt: number, reason: 'slots' | 'cancelled tasks', tms: readonly ProcessId[]): void {
     const said = `${attempt} ${reason} ${tms.join(',')}`;
-    if (said === this.waitTraced) return;
-    this.waitTraced = said;
-    this.ctx.trace.emit('job.wait', { attempt, for: reason, tms: tms.join(',') });
+    if (said !== this.waitTraced) {
+      this.waitTraced = said;
+      this.ctx.trace.emit('job.wait', { attempt, for: reason, tms: tms.join(',') });
+    }
+    this.waiting = this.ctx.timers.after(this.settings.heartbeatIntervalMs, () => this.deployWhenReady(attempt));
   }
 
   private deploy(attempt: number, restore: RestoreInfo | null, slots: ProcessId[], highest = 0): void {
