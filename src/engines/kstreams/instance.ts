@@ -1488,6 +1488,10 @@ class StreamThread implements ProcessLogic, QueryableThread {
       this.closed = true;
       this.tick?.cancel();
       this.probe?.cancel();
+      // Closing closes the producer (`StreamsProducer.close`): an InitProducerId it still has in flight is not sent again.
+      this.initCancel?.();
+      this.initCancel = undefined;
+      this.initWaiters = [];
       // Standbys close cleanly too, each checkpointing first.
       for (const st of this.standbys.values()) {
         this.maybeCheckpoint(st, true);
