@@ -48,7 +48,8 @@ export const join: Scenario = {
     },
     // Kafka Streams: both streams re-keyed by their key (two repartition topics, co-partitioned),
     // then a windowed KStream–KStream join: payments from 0 ms before to 500 ms after the order
-    // (before(0), after 500). Grace is the window stores' retention beyond the interval.
+    // (before(0), after 500). Grace is the window stores' retention beyond the interval. Named as
+    // StreamJoined.as("orders-payments").withName("orders-payments"): stores and processors alike.
     kstreams: {
       build(builder) {
         const all = builder.stream(TOPICS.input);
@@ -56,7 +57,7 @@ export const join: Scenario = {
         const orders = all.filter((_k, v) => (v as InputRecord).stream === JOIN_LEFT_STREAM).selectKey(byKey);
         const payments = all.filter((_k, v) => (v as InputRecord).stream === JOIN_RIGHT_STREAM).selectKey(byKey);
         orders
-          .join(payments, (l, r) => joined(l as InputRecord, r as InputRecord), JoinWindows.ofTimeDifferenceAndGrace(UPPER_MS, GRACE_MS).before(LOWER_MS), { name: 'orders-payments' })
+          .join(payments, (l, r) => joined(l as InputRecord, r as InputRecord), JoinWindows.ofTimeDifferenceAndGrace(UPPER_MS, GRACE_MS).before(LOWER_MS), { name: 'orders-payments', storeName: 'orders-payments' })
           .to(TOPICS.output);
       },
     },

@@ -313,13 +313,16 @@ export class KStream {
    * as Kafka's, in its order: the two windowed processors, the two join sides (whose generated
    * names are taken even when the join is named), the merge. An outer right side makes this side
    * `KSTREAM-OUTERTHIS` (named: `<name>-outer-this-join`), an outer left side the other
-   * `KSTREAM-OUTEROTHER`; each side's window store is its name with `-store`. A left or outer
-   * join adds the shared outer store (`<name>-left-shared-join-store` or
-   * `…-outer-shared-join-store`, or `KSTREAM-OUTERSHARED-<this side's number>-store` unnamed)
-   * that both sides read.
+   * `KSTREAM-OUTEROTHER`. The stores take their names apart from the processors, as Kafka's
+   * `StreamJoined` keeps `withStoreName` apart from `withName`: each side's window store is
+   * `<storeName>-this-join-store` (`-outer-this-join-store`, `-other-join-store`, …) or, with no
+   * store name, the side's generated name with `-store` (a join named only by `name` keeps
+   * generated stores). A left or outer join adds the shared outer store
+   * (`<storeName>-left-shared-join-store` or `…-outer-shared-join-store`, or
+   * `KSTREAM-OUTERSHARED-<this side's number>-store`) that both sides read.
    */
   private joinStream(other: KStream, joiner: (l: unknown, r: unknown) => unknown, windows: JoinWindowsSpec, opts: StreamJoinOptions, leftOuter: boolean, rightOuter: boolean): KStream {
-    const { name } = opts;
+    const { name, storeName } = opts;
     // Repartitioned each after its own node, or after the join's name (`-left`, `-right`) when it has one.
     const left = this.repartitionedAs(name === undefined ? this.node : `${name}-left`);
     const right = other.repartitionedAs(name === undefined ? other.node : `${name}-right`);
@@ -329,24 +332,26 @@ export class KStream {
     const otherWindow = orNext('-other-windowed', 'KSTREAM-WINDOWED');
     const thisGenerated = t.nextName(rightOuter ? 'KSTREAM-OUTERTHIS' : 'KSTREAM-JOINTHIS');
     const otherGenerated = t.nextName(leftOuter ? 'KSTREAM-OUTEROTHER' : 'KSTREAM-JOINOTHER');
-    const thisName = name !== undefined ? `${name}${rightOuter ? '-outer-this-join' : '-this-join'}` : thisGenerated;
-    const otherName = name !== undefined ? `${name}${leftOuter ? '-outer-other-join' : '-other-join'}` : otherGenerated;
+    const thisSuffix = rightOuter ? '-outer-this-join' : '-this-join';
+    const otherSuffix = leftOuter ? '-outer-other-join' : '-other-join';
+    const thisName = name !== undefined ? `${name}${thisSuffix}` : thisGenerated;
+    const otherName = name !== undefined ? `${name}${otherSuffix}` : otherGenerated;
     const merge = orNext('-merge', 'KSTREAM-MERGE');
-    const thisStore = `${thisName}-store`;
-    const otherStore = `${otherName}-store`;
+    const thisStore = `${storeName !== undefined ? `${storeName}${thisSuffix}` : thisGenerated}-store`;
+    const otherStore = `${storeName !== undefined ? `${storeName}${otherSuffix}` : otherGenerated}-store`;
     // Join window stores keep duplicates, which the record cache does not support: never cached.
     t.addStore({ name: thisStore, kind: 'window', caching: false, logged: true });
     t.addStore({ name: otherStore, kind: 'window', caching: false, logged: true });
     let outer: (side: 'left' | 'right') => OuterJoinSpec | undefined = () => undefined;
     const outerStores: string[] = [];
     if (leftOuter) {
-      const storeName = name !== undefined
-        ? `${name}${rightOuter ? '-outer-shared-join' : '-left-shared-join'}-store`
+      const outerStore = storeName !== undefined
+        ? `${storeName}${rightOuter ? '-outer-shared-join' : '-left-shared-join'}-store`
         : `KSTREAM-OUTERSHARED-${thisGenerated.slice(thisGenerated.lastIndexOf('-') + 1)}-store`;
-      t.addStore({ name: storeName, kind: 'kv', caching: false, logged: true });
-      outerStores.push(storeName);
+      t.addStore({ name: outerStore, kind: 'kv', caching: false, logged: true });
+      outerStores.push(outerStore);
       const emitIntervalMs = opts.emitIntervalMs ?? 1_000;
-      outer = (side) => ({ storeName, thisOuter: side === 'left' ? leftOuter : rightOuter, emitIntervalMs });
+      outer = (side) => ({ storeName: outerStore, thisOuter: side === 'left' ? leftOuter : rightOuter, emitIntervalMs });
     }
     t.add({ kind: 'processor', name: thisWindow, parents: [left.node], stores: [thisStore], supplier: () => new JoinWindowProcessor(thisStore, windows) });
     t.add({ kind: 'processor', name: otherWindow, parents: [right.node], stores: [otherStore], supplier: () => new JoinWindowProcessor(otherStore, windows) });
@@ -539,11 +544,18 @@ function derivedView(parent: TableView, store: string | undefined, flags: TableF
 /** Options of a KStream–KStream join. */
 export interface StreamJoinOptions {
   /**
-   * The join's name as both `StreamJoined.as(name)` (its stores: `<name>-this-join-store`, …) and
-   * `.withName(name)` (its processors: `<name>-this-windowed`, `<name>-this-join`, `<name>-merge`,
-   * …; its repartition topics `<name>-left` and `<name>-right`).
+   * `StreamJoined.withName(name)`: the join's processors (`<name>-this-windowed`,
+   * `<name>-this-join`, `<name>-merge`, …) and its repartition topics (`<name>-left`,
+   * `<name>-right`). Not its stores (`storeName`).
    */
   name?: string;
+  /**
+   * `StreamJoined.as(storeName)` or `.withStoreName(storeName)`: the join's stores
+   * (`<storeName>-this-join-store`, `<storeName>-other-join-store`, a left or outer join's
+   * `<storeName>-left-shared-join-store` or `…-outer-shared-join-store`), and so their changelogs.
+   * Absent, each store is named after its side's generated processor name.
+   */
+  storeName?: string;
   /**
    * A left or outer join: the wall-clock time between two scans of the outer store for records
    * whose window closed unjoined (Kafka's internal

@@ -6,7 +6,9 @@
  * (sink, null-key filter, source) whether it uses them or not, the burnt
  * store name of an anonymous `count(Materialized)`, the windowed processors
  * of a stream–stream join before its sides, a KTable–KTable join's merge
- * before its sides, an unnamed suppression's store on the counter.
+ * before its sides, an unnamed suppression's store on the counter; and a
+ * stream–stream join's store name apart from its processors' name, as
+ * `StreamJoined.withStoreName` and `.withName` are apart.
  *
  * How: builds the topologies of Kafka's own `TopologyTest` and
  * `StreamsBuilderTest` cases with weir's DSL and compares the node and store
@@ -96,12 +98,39 @@ describe('generated names on one counter, as Kafka numbers them', () => {
 
   it('a named stream–stream left join names its processors and stores after the name (shouldUseSpecifiedNameForLeftJoinOperationBetweenKStreamAndKStream)', () => {
     const b = new StreamsBuilder();
-    b.stream('topic').leftJoin(b.stream('topic-two'), (l, r) => [l, r], JoinWindows.ofTimeDifferenceAndGrace(3_600_000, 0), { name: 'stream-operation' });
+    b.stream('topic').leftJoin(b.stream('topic-two'), (l, r) => [l, r], JoinWindows.ofTimeDifferenceAndGrace(3_600_000, 0), { name: 'stream-operation', storeName: 'stream-operation' });
     expect(nodes(b)).toEqual([
       'KSTREAM-SOURCE-0000000000', 'KSTREAM-SOURCE-0000000001', 'stream-operation-merge', 'stream-operation-other-windowed',
       'stream-operation-outer-other-join', 'stream-operation-this-join', 'stream-operation-this-windowed',
     ]);
     expect(stores(b)).toEqual(['stream-operation-left-shared-join-store', 'stream-operation-outer-other-join-store', 'stream-operation-this-join-store']);
+  });
+
+  it('a join\'s store name names its stores only, its name its processors only (streamStreamJoin/LeftJoin/OuterJoinTopologyWithCustomStoresNames)', () => {
+    const windows = JoinWindows.ofTimeDifferenceAndGrace(100, 0);
+    const inner = new StreamsBuilder();
+    inner.stream('input-topic1').join(inner.stream('input-topic2'), (l, r) => [l, r], windows, { storeName: 'custom-name' });
+    expect(storesOf(inner, 'KSTREAM-WINDOWED-0000000002')).toEqual(['custom-name-this-join-store']);
+    expect(storesOf(inner, 'KSTREAM-JOINOTHER-0000000005')).toEqual(['custom-name-this-join-store']);
+    expect(storesOf(inner, 'KSTREAM-JOINTHIS-0000000004')).toEqual(['custom-name-other-join-store']);
+    expect(nodes(inner)).toContain('KSTREAM-MERGE-0000000006');
+    const left = new StreamsBuilder();
+    left.stream('input-topic1').leftJoin(left.stream('input-topic2'), (l, r) => [l, r], windows, { storeName: 'custom-name' });
+    expect(storesOf(left, 'KSTREAM-WINDOWED-0000000003')).toEqual(['custom-name-outer-other-join-store']);
+    expect(storesOf(left, 'KSTREAM-JOINTHIS-0000000004')).toEqual(['custom-name-outer-other-join-store', 'custom-name-left-shared-join-store']);
+    expect(storesOf(left, 'KSTREAM-OUTEROTHER-0000000005')).toEqual(['custom-name-this-join-store', 'custom-name-left-shared-join-store']);
+    const outer = new StreamsBuilder();
+    outer.stream('input-topic1').outerJoin(outer.stream('input-topic2'), (l, r) => [l, r], windows, { storeName: 'custom-name' });
+    expect(storesOf(outer, 'KSTREAM-OUTEROTHER-0000000005')).toEqual(['custom-name-outer-this-join-store', 'custom-name-outer-shared-join-store']);
+    expect(storesOf(outer, 'KSTREAM-OUTERTHIS-0000000004')).toEqual(['custom-name-outer-other-join-store', 'custom-name-outer-shared-join-store']);
+    // Named by withName alone (KStreamImplJoin: the store names come from the generated side names).
+    const named = new StreamsBuilder();
+    named.stream('input-topic1').leftJoin(named.stream('input-topic2'), (l, r) => [l, r], windows, { name: 'op' });
+    expect(nodes(named)).toEqual([
+      'KSTREAM-SOURCE-0000000000', 'KSTREAM-SOURCE-0000000001', 'op-merge', 'op-other-windowed', 'op-outer-other-join', 'op-this-join', 'op-this-windowed',
+    ]);
+    expect(storesOf(named, 'op-this-join')).toEqual(['KSTREAM-OUTEROTHER-0000000003-store', 'KSTREAM-OUTERSHARED-0000000002-store']);
+    expect(stores(named)).toEqual(['KSTREAM-JOINTHIS-0000000002-store', 'KSTREAM-OUTEROTHER-0000000003-store', 'KSTREAM-OUTERSHARED-0000000002-store']);
   });
 
   it('a repartition takes three numbers, its null-key filter\'s too, even when a join reuses it', () => {

@@ -72,7 +72,7 @@ const pair = (l: unknown, r: unknown): string => `${(l as In).name}+${(r as In).
 
 function joinTopology(windows: ReturnType<typeof JoinWindows.ofTimeDifferenceAndGrace>): StreamsBuilder {
   const b = new StreamsBuilder();
-  b.stream('left').join(b.stream('right'), pair, windows, { name: 'j' }).to('output', (r) => `${String(r.value)}@${r.ts}`);
+  b.stream('left').join(b.stream('right'), pair, windows, { name: 'j', storeName: 'j' }).to('output', (r) => `${String(r.value)}@${r.ts}`);
   return b;
 }
 
@@ -288,7 +288,7 @@ describe('KStream–KStream left and outer joins (KIP-633)', () => {
   const both = (l: unknown, r: unknown): string => `${named(l)}+${named(r)}`;
   function streamJoin(kind: 'leftJoin' | 'outerJoin', windows: ReturnType<typeof JoinWindows.ofTimeDifferenceAndGrace>, opts: { emitIntervalMs?: number; now?: () => number } = {}) {
     const b = new StreamsBuilder();
-    b.stream('left')[kind](b.stream('right'), both, windows, { name: 'j', emitIntervalMs: opts.emitIntervalMs ?? 0 }).to('output', (r) => `${String(r.value)}@${r.ts}`);
+    b.stream('left')[kind](b.stream('right'), both, windows, { name: 'j', storeName: 'j', emitIntervalMs: opts.emitIntervalMs ?? 0 }).to('output', (r) => `${String(r.value)}@${r.ts}`);
     return harness(b, opts.now ? { now: opts.now } : {});
   }
 
@@ -419,7 +419,7 @@ describe('KStream–KStream left and outer joins (KIP-633)', () => {
       `+${String(1).padStart(16, '0')}@1@0`, `+${String(2).padStart(16, '0')}@1@1`, `-${String(2).padStart(16, '0')}@1@1`,
     ]);
     const b = new StreamsBuilder();
-    b.stream('left').leftJoin(b.stream('right'), both, JoinWindows.ofTimeDifferenceAndGrace(100, 0), { name: 'j', emitIntervalMs: 0 }).to('output', (r) => `${String(r.value)}@${r.ts}`);
+    b.stream('left').leftJoin(b.stream('right'), both, JoinWindows.ofTimeDifferenceAndGrace(100, 0), { name: 'j', storeName: 'j', emitIntervalMs: 0 }).to('output', (r) => `${String(r.value)}@${r.ts}`);
     let offset = 0;
     const again = harness(b, {
       restore: (task) => {
