@@ -401,12 +401,16 @@ class StreamThread implements ProcessLogic, QueryableThread {
     if (!this.eos) return;
     this.producerGen++;
     this.producerReady = false;
-    this.initWaiters = [];
-    // The old producer is closed: an InitProducerId it still had in flight is not sent again.
-    this.initCancel?.();
-    this.initCancel = undefined;
+    this.forgetInit();
     this.epoch = -1;
     this.txnOpen = false;
+  }
+
+  /** The producer is closed (reset or shut down): an InitProducerId it still has in flight is not sent again, and nobody waits for it. */
+  private forgetInit(): void {
+    this.initCancel?.();
+    this.initCancel = undefined;
+    this.initWaiters = [];
   }
 
   /** The record collector: buffers per partition, one batch in flight per partition. */
@@ -1488,10 +1492,8 @@ class StreamThread implements ProcessLogic, QueryableThread {
       this.closed = true;
       this.tick?.cancel();
       this.probe?.cancel();
-      // Closing closes the producer (`StreamsProducer.close`): an InitProducerId it still has in flight is not sent again.
-      this.initCancel?.();
-      this.initCancel = undefined;
-      this.initWaiters = [];
+      // Closing closes the producer (`StreamsProducer.close`).
+      this.forgetInit();
       // Standbys close cleanly too, each checkpointing first.
       for (const st of this.standbys.values()) {
         this.maybeCheckpoint(st, true);

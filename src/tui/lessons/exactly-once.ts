@@ -75,9 +75,14 @@ export const exactlyOnceLesson: Lesson = {
       title: 'Waiting for the cancelled tasks',
       at: { kind: 'job.wait' },
       filter: FILTER,
-      text: (c) => str(c.event, 'for') === 'slots'
-        ? `The job manager has failed attempt ${(num(c.event, 'attempt') ?? 1) - 1} and cancelled its tasks; attempt ${num(c.event, 'attempt')} waits for enough task managers to answer its heartbeats.`
-        : `The job manager has failed attempt ${(num(c.event, 'attempt') ?? 1) - 1} and cancelled its tasks, but attempt ${num(c.event, 'attempt')} waits until ${str(c.event, 'tms')} says the failed attempt's tasks there have ended: Flink restarts a job only once every task of the failed attempt is CANCELED or FAILED, and gives a slot out again only once it is empty, so no old sink still writes beside a new one. ${str(c.event, 'tms')} came back from its crash running nothing, but the job manager learns that only from its next heartbeat answer.`,
+      text: (c) => {
+        const attempt = num(c.event, 'attempt') ?? 1;
+        const failed = `The job manager has failed attempt ${attempt - 1} and cancelled its tasks`;
+        const tms = str(c.event, 'tms');
+        return str(c.event, 'for') === 'slots'
+          ? `${failed}; attempt ${attempt} waits for enough task managers to answer its heartbeats.`
+          : `${failed}, but attempt ${attempt} waits until ${tms} says the failed attempt's tasks there have ended: Flink restarts a job only once every task of the failed attempt is CANCELED or FAILED, and gives a slot out again only once it is empty, so no old sink still writes beside a new one. ${tms} came back from its crash running nothing, but the job manager learns that only from its next heartbeat answer.`;
+      },
     },
     {
       title: 'Restore from the last completed checkpoint',
