@@ -86,7 +86,6 @@ class JobManager implements ProcessLogic {
     });
     this.slots = [...plan.taskManagers];
     for (const tm of plan.allTaskManagers) this.tms.set(tm, { incarnation: -1, lastAckMs: -1, ended: -1 });
-    this.heartbeat();
     this.recoverAttempt();
   }
 
@@ -94,7 +93,10 @@ class JobManager implements ProcessLogic {
    * Reads the last attempt number from disk and starts the next attempt. A
    * file that is there but does not read back intact (read corruption) is
    * read again later: starting over at attempt 0 would reuse attempt numbers,
-   * and stale messages of an old attempt would pass for current ones.
+   * and stale messages of an old attempt would pass for current ones. The
+   * heartbeats start once the attempt is known, so the first one already
+   * carries it: a task manager still running an older attempt's tasks hears
+   * of the new one even if the cancel is lost.
    */
   private recoverAttempt(): void {
     const raw = this.ctx.disk.read('attempt');
@@ -105,6 +107,7 @@ class JobManager implements ProcessLogic {
     }
     this.attempt = stored === undefined ? -1 : Number(stored);
     this.newAttempt(this.ctx.incarnation === 0 ? 'job submitted' : 'job manager restarted');
+    this.heartbeat();
   }
 
   private broadcast(m: JmToTm): void {
