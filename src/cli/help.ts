@@ -165,6 +165,8 @@ Narrated replays of fixed runs, paced by you. Lessons:
   exactly-once   two-phase commit across a crash, and the same crash under
                  at-least-once, where the checker flags a duplicate
   zombies        a task manager cut off from the job manager, fenced
+  job-manager    the job manager crashes mid-checkpoint: the restore from
+                 the newest completed checkpoint, and from an incomplete one
   kstreams       Kafka Streams: one transaction per commit, a rebalance,
                  a restore from the changelog, a zombie that loses its
                  tasks and is fenced by its own new epoch

@@ -5,7 +5,12 @@
  * it tells — the exactly-once run passes across the crash, the
  * at-least-once run is flagged by the exactly-once checker for a duplicate;
  * the zombies lesson's fenced run passes and its unfenced run fails liveness
- * on the zombie's transaction; the kstreams lesson's exactly-once run
+ * on the zombie's transaction; the job-manager lesson's first run restores
+ * the newest completed checkpoint while the store holds snapshots of a newer
+ * one it never completed, aborts that one's pre-committed transactions and
+ * numbers its next checkpoint above it, and its second (the planted bug)
+ * restores that incomplete checkpoint, a task starts empty, and the bank
+ * loses money; the kstreams lesson's exactly-once run
  * initialises every producer after its instance's assignment (at the start,
  * after the restart, after the lost tasks); the triggers lesson's run emits exactly the
  * panes its narration tells (perfect, heuristic, accumulating, discarding);
@@ -33,8 +38,8 @@ import { describeEvent } from '../../src/tui/model/format.ts';
 import type { OutputRecord, WindowResult } from '../../src/stream/records.ts';
 
 describe('lessons', () => {
-  it('are the twelve the command offers', () => {
-    expect(LESSONS.map((l) => l.name)).toEqual(['watermarks', 'late-data', 'barriers', 'buffers', 'exactly-once', 'zombies', 'kstreams', 'warmups', 'txn-timeout', 'spark', 'three-engines', 'triggers']);
+  it('are the thirteen the command offers', () => {
+    expect(LESSONS.map((l) => l.name)).toEqual(['watermarks', 'late-data', 'barriers', 'buffers', 'exactly-once', 'zombies', 'job-manager', 'kstreams', 'warmups', 'txn-timeout', 'spark', 'three-engines', 'triggers']);
     expect(findLesson('nope')).toBeUndefined();
   });
 
@@ -154,6 +159,33 @@ describe('lessons', () => {
     const live = unfenced.rec.meta.checks!.find((c) => c.name === 'liveness')!;
     expect(live.ok).toBe(false);
     expect(live.detail).toMatch(/sink-1-a0-.* was left open/);
+  });
+
+  it('job-manager: the restarted job manager restores the newest completed checkpoint, not the one in flight; with the bug it restores that one and money is lost', async () => {
+    const lr = await loadLesson(findLesson('job-manager')!);
+    const ha = lr.replays.get('ha')!;
+    const bug = lr.replays.get('incomplete')!;
+    const all = (r: typeof ha, kind: string) => Array.from(r.index.positions(kind), (i) => r.index.events[i]!);
+    expect(ha.rec.meta.checks!.every((c) => c.ok)).toBe(true);
+    expect(all(ha, 'proc.crash').map((e) => e.p)).toEqual(['tm-1', 'jm']);
+    const jmCrash = all(ha, 'proc.crash').find((e) => e.p === 'jm')!;
+    const completed = new Set(all(ha, 'checkpoint.metadata').map((e) => e.checkpoint as number));
+    // The checkpoint in flight at the crash: snapshots in the store, but no metadata.
+    const inFlight = all(ha, 'barrier.inject').filter((e) => e.task === undefined && e.seq < jmCrash.seq).at(-1)!.checkpoint as number;
+    expect(completed.has(inFlight)).toBe(false);
+    expect(all(ha, 'snapshot').filter((e) => e.checkpoint === inFlight).length).toBe(3);
+    const restore = all(ha, 'job.restore').filter((e) => (e.attempt as number) > 0);
+    expect(restore.map((e) => e.checkpoint)).toEqual([inFlight - 1]);
+    // What the abandoned checkpoint's sinks pre-committed is aborted; the next checkpoint is numbered above it.
+    const precommitted = all(ha, 'txn.precommit').filter((e) => e.checkpoint === inFlight).map((e) => e.txn);
+    expect(precommitted.length).toBeGreaterThan(0);
+    for (const txn of precommitted) expect(all(ha, 'txn.abort').some((e) => e.txn === txn && e.seq > restore[0]!.seq), String(txn)).toBe(true);
+    expect(all(ha, 'barrier.inject').find((e) => e.task === undefined && e.seq > restore[0]!.seq)!.checkpoint).toBe(inFlight + 1);
+
+    const failed = bug.rec.meta.checks!.filter((c) => !c.ok).map((c) => c.name);
+    expect(failed).toEqual(expect.arrayContaining(['checkpoint.completed-only', 'bank.total', 'bank.twice']));
+    expect(all(bug, 'job.restore').filter((e) => (e.attempt as number) > 0).map((e) => e.checkpoint)).toEqual([inFlight]);
+    expect(all(bug, 'task.deploy').filter((e) => (e.attempt as number) > 0 && e.restoredFrom === -1).map((e) => e.task)).toEqual(['balances[1]']);
   });
 
   it('kstreams: exactly_once_v2 passes through a rebalance, a restore, a crash and a zombie that aborts after its last writes; at-least-once counts twice', async () => {

@@ -10,7 +10,7 @@ import type { CheckpointState, ReplayState, TxnState } from '../model/types.ts';
 import { fmtNum } from '../model/format.ts';
 import { Line, type Segment } from './Line.tsx';
 
-const CP_COLOR = { 'in progress': 'yellow', completed: 'green', aborted: 'red' } as const;
+const CP_COLOR = { 'in progress': 'yellow', completed: 'green', aborted: 'red', lost: 'red' } as const;
 const TXN_COLOR = { open: 'cyan', precommitted: 'yellow', committed: 'green', aborted: 'red', empty: 'gray' } as const;
 
 function checkpointLine(c: CheckpointState): Segment[] {

@@ -6,6 +6,7 @@ import { barriersLesson } from './barriers.ts';
 import { buffersLesson } from './buffers.ts';
 import { exactlyOnceLesson } from './exactly-once.ts';
 import { zombiesLesson } from './zombies.ts';
+import { jobManagerLesson } from './job-manager.ts';
 import { kstreamsLesson } from './kstreams.ts';
 import { txnTimeoutLesson } from './txn-timeout.ts';
 import { warmupsLesson } from './warmups.ts';
@@ -13,7 +14,7 @@ import { sparkLesson } from './spark.ts';
 import { threeEnginesLesson } from './three-engines.ts';
 import type { Lesson } from './types.ts';
 
-export const LESSONS: readonly Lesson[] = [watermarksLesson, lateDataLesson, barriersLesson, buffersLesson, exactlyOnceLesson, zombiesLesson, kstreamsLesson, warmupsLesson, txnTimeoutLesson, sparkLesson, threeEnginesLesson, triggersLesson];
+export const LESSONS: readonly Lesson[] = [watermarksLesson, lateDataLesson, barriersLesson, buffersLesson, exactlyOnceLesson, zombiesLesson, jobManagerLesson, kstreamsLesson, warmupsLesson, txnTimeoutLesson, sparkLesson, threeEnginesLesson, triggersLesson];
 
 export function findLesson(name: string): Lesson | undefined {
   return LESSONS.find((l) => l.name === name);

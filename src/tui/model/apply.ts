@@ -153,6 +153,14 @@ function applyOtherEvent(s: ReplayState, e: TraceEvent, index: number): void {
         if (t.process === e.p) t.status = 'crashed';
         if (t.zombie === e.p) t.zombie = undefined;
       }
+      // A pending checkpoint lives in its coordinator's memory: with the job manager it is gone
+      // (no abort is traced; a restarted job manager numbers its next checkpoint above it).
+      for (const c of s.checkpoints.values()) {
+        if (c.status === 'in progress' && c.coordinator === e.p) {
+          c.status = 'lost';
+          c.reason = `${e.p} crashed`;
+        }
+      }
       return;
     case 'tm.stale':
       for (const t of s.tasks.values()) if (t.zombie === e.p) t.zombie = undefined;
@@ -198,7 +206,7 @@ function checkpointEvent(s: ReplayState, e: TraceEvent, index: number): void {
     if (e.final === true) s.finalCheckpoint = id;
     s.checkpoints.delete(id);
     if (e.kind === 'checkpoint.metadata') return;
-    c = { id, attempt: numOr(e, 'attempt', s.jobAttempt), status: 'in progress', acked: 0, of: 0, metadata: false, startIndex: index };
+    c = { id, attempt: numOr(e, 'attempt', s.jobAttempt), status: 'in progress', acked: 0, of: 0, metadata: false, startIndex: index, coordinator: e.p };
     s.checkpoints.set(id, c);
     pruneCheckpoints(s);
   }

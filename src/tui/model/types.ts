@@ -54,7 +54,8 @@ export interface TaskState {
   zombie: string | undefined;
 }
 
-export type CheckpointStatus = 'in progress' | 'completed' | 'aborted';
+/** `lost`: the coordinator that triggered it crashed first; nobody aborts it, it is simply gone with the job manager's memory. */
+export type CheckpointStatus = 'in progress' | 'completed' | 'aborted' | 'lost';
 
 export interface CheckpointState {
   id: number;
@@ -68,6 +69,8 @@ export interface CheckpointState {
   reason?: string;
   /** Trace index of the barrier injection that started it. */
   startIndex: number;
+  /** The process whose coordinator triggered it (Flink's job manager). */
+  coordinator: string;
 }
 
 /** `empty`: nothing was written in it, so its barrier closed it with no commit to send. */
