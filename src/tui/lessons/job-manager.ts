@@ -90,7 +90,7 @@ export const jobManagerLesson: Lesson = {
       text: (c) => {
         const cp = lastTriggered(c);
         const acks = eventsOf(c, 'checkpoint.ack').filter((e) => num(e, 'checkpoint') === cp && e.seq < c.event.seq).length;
-        return `The job manager crashes, ${acks} acknowledgement${acks === 1 ? '' : 's'} into checkpoint ${cp}. Everything it held in memory is gone: the pending checkpoint, who runs which task, the heartbeats. What survives is durable: the attempt counter on its own disk, and in the checkpoint store the completed checkpoints' metadata and the snapshots. Meanwhile the task managers run on with nobody coordinating them: the sinks go on writing into open transactions, which no checkpoint will complete.`;
+        return `The job manager crashes, ${acks} acknowledgement${acks === 1 ? '' : 's'} into checkpoint ${cp}. Everything it held in memory is gone: the pending checkpoint, who runs which task, the heartbeats. What survives is durable: the attempt counter on its own disk, and in the checkpoint store the completed checkpoints' metadata and the snapshots. Meanwhile the task managers run on with nobody coordinating them: the sinks go on writing into open transactions, which no checkpoint will complete. (A Flink task executor that loses its job manager fails the job's tasks once its heartbeat times out; weir's wait for the new job manager's cancel, docs/CHOICES.md.)`;
       },
     },
     {
