@@ -237,7 +237,7 @@ function countersLine(s: ReplayState): Segment[] {
   }
   return [
     { text: `attempt ${s.jobAttempt < 0 ? '—' : s.jobAttempt}`, bold: true },
-    { text: `  checkpoints ${s.checkpointsCompleted}${s.checkpointsAborted > 0 ? ` (+${s.checkpointsAborted} aborted)` : ''}  txns ${s.txnsCommitted} committed, ${s.txnsAborted} aborted  late ${fmtNum(s.lateRecords)}` },
+    { text: `  checkpoints ${s.checkpointsCompleted}${s.checkpointsAborted > 0 ? ` (+${s.checkpointsAborted} aborted)` : ''}${s.checkpointsLost > 0 ? ` (+${s.checkpointsLost} lost)` : ''}  txns ${s.txnsCommitted} committed, ${s.txnsAborted} aborted  late ${fmtNum(s.lateRecords)}` },
   ];
 }
 

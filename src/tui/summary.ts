@@ -43,7 +43,7 @@ export function replaySummary(replay: Replay, cursor?: number): string {
       lines.push(`               ${name.padEnd(14)} wm ${fmtWm(t?.watermark).padStart(9)}  ${t ? statusText(t) : 'waiting'}${t ? `, attempt ${t.attempt} on ${t.process}` : ''}`);
     }
     lines.push(
-      `  checkpoints  ${fmtNum(s.checkpointsCompleted)} completed, ${fmtNum(s.checkpointsAborted)} aborted`,
+      `  checkpoints  ${fmtNum(s.checkpointsCompleted)} completed, ${fmtNum(s.checkpointsAborted)} aborted${s.checkpointsLost > 0 ? `, ${fmtNum(s.checkpointsLost)} lost with the job manager` : ''}`,
       `  sink txns    ${fmtNum(s.txnsCommitted)} committed, ${fmtNum(s.txnsAborted)} aborted; ${fmtNum(s.committedOutput)} output records committed`,
       `  windows      ${fmtNum(s.firings)} firings, ${fmtNum(s.lateJoins)} late joins, ${fmtNum(s.lateRecords)} records to the late output`,
     );

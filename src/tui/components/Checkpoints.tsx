@@ -57,6 +57,7 @@ export function Checkpoints({ state, width, height, mentioned = [] }: { state: R
       { text: 'checkpoints ', bold: true },
       { text: `${fmtNum(state.checkpointsCompleted)} completed`, color: 'green' },
       { text: `, ${fmtNum(state.checkpointsAborted)} aborted`, color: state.checkpointsAborted > 0 ? 'red' : undefined },
+      { text: state.checkpointsLost > 0 ? `, ${fmtNum(state.checkpointsLost)} lost` : '', color: 'red' },
     ]} />,
     ...cps.map((c) => <Line key={`c${c.id}`} width={width} segments={checkpointLine(c)} />),
     <Line key="out" width={width} segments={[

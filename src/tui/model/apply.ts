@@ -159,6 +159,7 @@ function applyOtherEvent(s: ReplayState, e: TraceEvent, index: number): void {
         if (c.status === 'in progress' && c.coordinator === e.p) {
           c.status = 'lost';
           c.reason = `${e.p} crashed`;
+          s.checkpointsLost++;
         }
       }
       return;

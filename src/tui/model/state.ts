@@ -28,6 +28,7 @@ function emptyFlinkState(): ReplayState {
     checkpointsCompleted: 0,
     finalCheckpoint: -1,
     checkpointsAborted: 0,
+    checkpointsLost: 0,
     txns: new Map(),
     txnsCommitted: 0,
     txnsAborted: 0,

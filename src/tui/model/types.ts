@@ -110,6 +110,8 @@ export interface ReplayState {
   /** The checkpoint taken after every task finished (-1: none yet); tasks send no barrier for it. */
   finalCheckpoint: number;
   checkpointsAborted: number;
+  /** Checkpoints in flight when the job manager that triggered them crashed (status `lost`). */
+  checkpointsLost: number;
   /** Recent sink transactions by id, oldest first (open and precommitted ones always kept). */
   txns: Map<string, TxnState>;
   txnsCommitted: number;

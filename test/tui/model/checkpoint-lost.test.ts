@@ -39,5 +39,7 @@ describe('a checkpoint in flight when the job manager crashes', () => {
     expect(end.checkpoints.get(6)!.status).toBe('in progress');
     // Not an abort: the coordinator never aborted it, and the run's count of aborts stays the engine's.
     expect(end.checkpointsAborted).toBe(0);
+    expect(end.checkpointsLost).toBe(1);
+    expect(index.stateAt(3).checkpointsLost).toBe(0);
   });
 });
