@@ -86,13 +86,13 @@ export const exactlyOnceLesson: Lesson = {
     },
     {
       title: 'Restore from the last completed checkpoint',
-      at: { kind: 'job.restore', match: (c: StepContext) => (num(c.event, 'attempt') ?? 0) > 0 },
+      at: { kind: 'job.restore', match: is.restarted },
       filter: FILTER,
       text: (c) => `The job fails and restarts from checkpoint ${num(c.event, 'checkpoint')}, the newest completed one: sources rewind to its offsets, windows get its state back. Everything after it will be processed again.`,
     },
     {
       title: 'Replayed',
-      at: { kind: 'window.fire', match: (c: StepContext) => (num(c.event, 'attempt') ?? 0) > 0 },
+      at: { kind: 'window.fire', match: is.restarted },
       filter: `${FILTER},window.fire`,
       text: (c) => `The replay fires ${str(c.event, 'key')} [${num(c.event, 'start')},${num(c.event, 'end')}) again, and its result goes into a new transaction of attempt 1. The first copy is still in an open transaction of attempt 0.`,
     },
@@ -124,7 +124,7 @@ export const exactlyOnceLesson: Lesson = {
     {
       title: 'The same restore',
       run: 'alo',
-      at: { kind: 'job.restore', match: (c: StepContext) => (num(c.event, 'attempt') ?? 0) > 0 },
+      at: { kind: 'job.restore', match: is.restarted },
       filter: 'log.append,job,proc,checkpoint.complete',
       text: (c) => `The job restarts from checkpoint ${num(c.event, 'checkpoint')} and replays what followed it — including the windows whose results are already in the output.`,
     },

@@ -107,7 +107,7 @@ export const jobManagerLesson: Lesson = {
     },
     {
       title: 'Restore from the newest completed checkpoint',
-      at: { kind: 'job.restore', match: (c: StepContext) => (num(c.event, 'attempt') ?? 0) > 0 },
+      at: { kind: 'job.restore', match: is.restarted },
       filter: FILTER,
       text: (c) => {
         const cp = num(c.event, 'checkpoint') ?? 0;
@@ -131,7 +131,7 @@ export const jobManagerLesson: Lesson = {
     },
     {
       title: 'Ids go on',
-      at: { kind: 'barrier.inject', match: (c: StepContext) => is.coordinator(c) && (num(c.event, 'attempt') ?? 0) > 0 },
+      at: { kind: 'barrier.inject', match: (c: StepContext) => is.coordinator(c) && is.restarted(c) },
       filter: FILTER,
       text: (c) => `The first checkpoint after the restart is ${num(c.event, 'checkpoint')}, not ${(num(c.event, 'checkpoint') ?? 1) - 1}: the restarted job manager numbers its checkpoints above every id the store holds a file of, as Flink keeps its checkpoint id counter in high-availability storage. The abandoned checkpoint's snapshots can never pass for a later one's.`,
     },
@@ -143,14 +143,14 @@ export const jobManagerLesson: Lesson = {
     {
       title: 'Restoring what never completed',
       run: 'incomplete',
-      at: { kind: 'job.restore', match: (c: StepContext) => (num(c.event, 'attempt') ?? 0) > 0 },
+      at: { kind: 'job.restore', match: is.restarted },
       filter: FILTER,
       text: (c) => `With the planted bug, the restarted job manager trusts the newest snapshot files in the store and restores checkpoint ${num(c.event, 'checkpoint')}, whose metadata was never written.`,
     },
     {
       title: 'A task with no snapshot',
       run: 'incomplete',
-      at: { kind: 'task.deploy', match: (c: StepContext) => (num(c.event, 'attempt') ?? 0) > 0 && num(c.event, 'restoredFrom') === -1 },
+      at: { kind: 'task.deploy', match: (c: StepContext) => is.restarted(c) && num(c.event, 'restoredFrom') === -1 },
       filter: FILTER,
       text: (c) => `${str(c.event, 'task')} took no snapshot of that checkpoint before its task manager crashed, so it starts with empty state: the balances it held are gone, while the sources go on from the checkpoint's offsets, past the transfers that built them.`,
     },

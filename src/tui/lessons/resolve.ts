@@ -73,4 +73,6 @@ export const is = {
   channelWatermark: (c: StepContext): boolean => (num(c.event, 'ch') ?? -1) >= 0 && num(c.event, 'wm') !== undefined,
   coordinator: (c: StepContext): boolean => str(c.event, 'task') === undefined,
   sink: (c: StepContext): boolean => str(c.event, 'task') !== undefined,
+  /** An event of a job attempt after the first: one that a restart began. */
+  restarted: (c: StepContext): boolean => (num(c.event, 'attempt') ?? 0) > 0,
 };

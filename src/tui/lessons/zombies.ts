@@ -14,6 +14,7 @@
  */
 import type { RunSettings } from '../../explore/settings.ts';
 import { num, str } from '../model/fields.ts';
+import { is } from './resolve.ts';
 import { checkText, type Lesson, type StepContext } from './types.ts';
 
 const BASE: Omit<RunSettings, 'bugs'> = {
@@ -55,7 +56,7 @@ export const zombiesLesson: Lesson = {
     },
     {
       title: 'Restarted on the spare',
-      at: { kind: 'job.restore', match: (c: StepContext) => (num(c.event, 'attempt') ?? 0) > 0 },
+      at: { kind: 'job.restore', match: is.restarted },
       filter: FILTER,
       text: (c) => `Attempt ${num(c.event, 'attempt')} restores checkpoint ${num(c.event, 'checkpoint')} on ${str(c.event, 'slots')}: the spare took tm-1's slot. tm-1 never got the cancel, so its tasks of attempt 0 are still running — reading input, writing into their open transaction. A zombie. (weir's choice, to show what fencing alone protects against: a real Flink task executor that stops hearing the job manager fails its own tasks once its heartbeat times out, so a zombie there lives only that long; docs/CHOICES.md.)`,
     },
