@@ -124,8 +124,18 @@ class RecoveringBroker implements ProcessLogic {
 
 /** Requests held while the broker finishes its start; more are dropped (clients retry). */
 const BACKLOG_MAX = 10_000;
-/** txn.init replies remembered per (sender, reqId), so a retried init does not bump the epoch twice. */
-const INIT_REPLIES_KEPT = 1024;
+/**
+ * txn.init and txn.end answers remembered per (sender, reqId): a request sent again gets the first
+ * one's answer, so a retried init does not bump the epoch twice, and an end sent again while its
+ * markers are written is not answered `concurrent-transactions` before the first one is answered.
+ */
+const TXN_REPLIES_KEPT = 1024;
+
+/** A txn.init's or txn.end's answer, and the copies of the request waiting for it. */
+interface TxnReply {
+  answer?: LogReply;
+  waiters: ((r: LogReply) => void)[];
+}
 
 const isInt = (v: unknown): v is number => typeof v === 'number' && Number.isInteger(v);
 
@@ -145,7 +155,7 @@ class Broker implements ProcessLogic {
   private readonly txn: TxnCoordinator;
   /** Seals appended but not yet durable, with the replies waiting for them. */
   private readonly sealing = new Map<PartitionLog, (() => void)[]>();
-  private readonly initReplies = new Map<string, { epoch?: number; waiters: ((epoch: number) => void)[] }>();
+  private readonly txnReplies = new Map<string, TxnReply>();
   private backlog: { from: ProcessId; msg: LogRequest }[] | undefined = [];
   /** Fetches waiting for their partition to show something new. */
   private readonly parked = new Map<PartitionLog, ParkedFetch[]>();
@@ -242,10 +252,9 @@ class Broker implements ProcessLogic {
         if (typeof req.transactionalId !== 'string' || !isInt(req.epoch) || typeof req.commit !== 'boolean') {
           return error('bad-request', 'txn.end needs transactionalId, epoch, commit');
         }
-        return this.txn.end(req.transactionalId, req.epoch, req.commit, (r) => {
-          if (r.ok) reply({ kind: 'txn.ended', reqId: req.reqId });
-          else error(r.code, r.message);
-        });
+        return this.onceFor(from, req.reqId, reply, (answer) => this.txn.end(req.transactionalId, req.epoch, req.commit, (r) =>
+          answer(r.ok ? { kind: 'txn.ended', reqId: req.reqId } : { kind: 'log.error', reqId: req.reqId, code: r.code, message: r.message }),
+        ));
       case 'txn.list':
         if (typeof req.prefix !== 'string') return error('bad-request', 'txn.list needs a prefix');
         return reply({ kind: 'txn.listed', reqId: req.reqId, open: this.txn.list(req.prefix, req.idle === true) });
@@ -399,21 +408,26 @@ class Broker implements ProcessLogic {
     if (typeof req.transactionalId !== 'string') return error('bad-request', 'txn.init needs a transactionalId');
     const timeoutMs = req.transactionTimeoutMs ?? DEFAULT_TXN_TIMEOUT_MS;
     if (!Number.isSafeInteger(timeoutMs) || timeoutMs < 1) return error('bad-request', 'txn.init: transactionTimeoutMs must be a positive integer');
-    const send = (epoch: number): void => reply({ kind: 'txn.inited', reqId: req.reqId, epoch });
-    const key = `${from}\u0000${req.reqId}`;
-    const known = this.initReplies.get(key);
+    this.onceFor(from, req.reqId, reply, (answer) => this.txn.init(req.transactionalId, timeoutMs, (r) =>
+      answer(r.ok ? { kind: 'txn.inited', reqId: req.reqId, epoch: r.value } : { kind: 'log.error', reqId: req.reqId, code: r.code, message: r.message }),
+    ));
+  }
+
+  /** Runs `ask` once per (sender, reqId); the request sent again gets its answer (see TXN_REPLIES_KEPT). */
+  private onceFor(from: ProcessId, reqId: number, reply: (r: LogReply) => void, ask: (answer: (r: LogReply) => void) => void): void {
+    const key = `${from}\u0000${reqId}`;
+    const known = this.txnReplies.get(key);
     if (known !== undefined) {
-      if (known.epoch !== undefined) send(known.epoch);
-      else known.waiters.push(send);
+      if (known.answer !== undefined) reply(known.answer);
+      else known.waiters.push(reply);
       return;
     }
-    const entry: { epoch?: number; waiters: ((epoch: number) => void)[] } = { waiters: [send] };
-    this.initReplies.set(key, entry);
-    if (this.initReplies.size > INIT_REPLIES_KEPT) this.initReplies.delete(this.initReplies.keys().next().value as string);
-    this.txn.init(req.transactionalId, timeoutMs, (r) => {
-      if (!r.ok) return error(r.code, r.message);
-      entry.epoch = r.value;
-      for (const fn of entry.waiters) fn(r.value);
+    const entry: TxnReply = { waiters: [reply] };
+    this.txnReplies.set(key, entry);
+    if (this.txnReplies.size > TXN_REPLIES_KEPT) this.txnReplies.delete(this.txnReplies.keys().next().value as string);
+    ask((r) => {
+      entry.answer = r;
+      for (const fn of entry.waiters) fn(r);
       entry.waiters = [];
     });
   }

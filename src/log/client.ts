@@ -12,6 +12,14 @@
  * WITHOUT a producer seq may be appended twice when a reply is lost and the
  * retry goes through: that is at-least-once delivery. Group requests are safe
  * to retry too (see protocol.ts).
+ *
+ * A transactional request answered `concurrent-transactions` (its id's last
+ * transaction is still being ended) is sent again after a pause, as Kafka's
+ * `TransactionManager` re-enqueues it: InitProducerId, EndTxn and an offsets
+ * commit after `retry.backoff.ms` (100 ms), a produce joining the next
+ * transaction after 20 ms (Kafka's AddPartitionsToTxn backoff for that case,
+ * `ADD_PARTITIONS_RETRY_BACKOFF_MS`), for up to `max.block.ms` (60 s), after
+ * which the answer is handed to the caller as it is.
  */
 import {
   DEFAULT_TXN_TIMEOUT_MS, isLogReply,
@@ -88,6 +96,13 @@ export function partitionLag(r: { nextOffset: number; highWatermark: number; las
 /** Forgets a request in flight (its callback is never called; it is not sent again). */
 export type Cancel = () => void;
 
+/** Kafka's producer `retry.backoff.ms`: the pause before a transactional request answered `concurrent-transactions` is sent again. */
+export const TXN_RETRY_BACKOFF_MS = 100;
+/** Kafka's `ADD_PARTITIONS_RETRY_BACKOFF_MS`: a produce that would begin the next transaction while the last is being ended waits this long. */
+export const ADD_PARTITIONS_RETRY_BACKOFF_MS = 20;
+/** Kafka's producer `max.block.ms`: how long a `concurrent-transactions` answer is retried before it is handed back. */
+const CONCURRENT_RETRY_LIMIT_MS = 60_000;
+
 export class LogClient {
   private readonly rpc: RequestClient<LogReply>;
   /** Bumped by cancelAll, so a retry pause that ends afterwards sends nothing. */
@@ -113,8 +128,14 @@ export class LogClient {
       kind: 'log.produce', topic, partition, records,
     };
     if (opts.producer !== undefined) body.producer = opts.producer;
-    if (opts.txn !== undefined) body.txn = opts.txn;
-    this.request(body, cb, decodeProduced);
+    if (opts.txn === undefined) {
+      this.request(body, cb, decodeProduced);
+      return;
+    }
+    body.txn = opts.txn;
+    // The request client stamps its reqId on the body it sends, so an attempt after the first sends a copy.
+    let sent = false;
+    this.whileConcurrent(ADD_PARTITIONS_RETRY_BACKOFF_MS, (answer) => this.request(sent ? { ...body } : ((sent = true), body), answer, decodeProduced), cb);
   }
 
   fetch(topic: string, partition: number, offset: number, maxRecords: number, isolation: Isolation, cb: (r: FetchResult) => void, maxWaitMs = 0): void {
@@ -141,14 +162,18 @@ export class LogClient {
    */
   initTxn(transactionalId: string, cb: (r: InitTxnResult) => void, timeoutMs?: number): Cancel {
     const asked = timeoutMs ?? DEFAULT_TXN_TIMEOUT_MS;
-    return this.request<Extract<InitTxnResult, { ok: true }>>({ kind: 'txn.init', transactionalId, ...(timeoutMs !== undefined ? { transactionTimeoutMs: timeoutMs } : {}) }, (r) => {
+    return this.whileConcurrent(TXN_RETRY_BACKOFF_MS, (answer) => this.request<Extract<InitTxnResult, { ok: true }>>(
+      { kind: 'txn.init', transactionalId, ...(timeoutMs !== undefined ? { transactionTimeoutMs: timeoutMs } : {}) },
+      answer,
+      (r) => (r.kind === 'txn.inited' ? { ok: true, epoch: r.epoch } : undefined),
+    ), (r: InitTxnResult) => {
       if (r.ok) this.ctx.trace.emit('producer.init', { transactionalId, epoch: r.epoch, timeoutMs: asked });
       cb(r);
-    }, (r) => (r.kind === 'txn.inited' ? { ok: true, epoch: r.epoch } : undefined));
+    });
   }
 
   endTxn(transactionalId: string, epoch: number, commit: boolean, cb: (r: AckResult) => void): void {
-    this.request({ kind: 'txn.end', transactionalId, epoch, commit }, cb, (r) => (r.kind === 'txn.ended' ? { ok: true } : undefined));
+    this.whileConcurrent(TXN_RETRY_BACKOFF_MS, (answer) => this.request({ kind: 'txn.end', transactionalId, epoch, commit }, answer, (r) => (r.kind === 'txn.ended' ? { ok: true } : undefined)), cb);
   }
 
   /** Open transactions under `prefix`; with `idle`, also producers whose current epoch has no transaction yet, and transactions being ended. */
@@ -195,9 +220,9 @@ export class LogClient {
 
   /** The producer's sendOffsetsToTransaction: the offsets commit with transaction (`transactionalId`, `epoch`), or not at all. */
   sendOffsetsToTransaction(txn: TxnRef, group: GroupMetadata, offsets: OffsetAndMetadata[], cb: (r: AckResult) => void): void {
-    this.request({ kind: 'txn.offsets', transactionalId: txn.id, epoch: txn.epoch, ...group, offsets }, cb, (r) =>
+    this.whileConcurrent(TXN_RETRY_BACKOFF_MS, (answer) => this.request({ kind: 'txn.offsets', transactionalId: txn.id, epoch: txn.epoch, ...group, offsets }, answer, (r) =>
       r.kind === 'group.ok' ? { ok: true } : undefined,
-    );
+    ), cb);
   }
 
   /**
@@ -220,6 +245,34 @@ export class LogClient {
       }, (r) => (r.kind === 'group.offsets' ? { ok: true, offsets: r.offsets } : undefined));
     };
     attempt(opts.maxRetries ?? 100);
+  }
+
+  /**
+   * Sends with `send` and, while the answer is `concurrent-transactions`, again after `backoffMs`,
+   * for up to CONCURRENT_RETRY_LIMIT_MS; `cb` gets the first other answer. Cancelling, or
+   * `cancelAll`, stops it between two attempts as well.
+   */
+  private whileConcurrent<R extends { ok: boolean }>(backoffMs: number, send: (answer: (r: R) => void) => Cancel, cb: (r: R) => void): Cancel {
+    const cancels = this.cancels;
+    const deadline = this.ctx.clock.now() + CONCURRENT_RETRY_LIMIT_MS;
+    let cancelled = false;
+    let current: Cancel | undefined;
+    const attempt = (): void => {
+      if (cancelled || this.cancels !== cancels) return;
+      current = send((r) => {
+        if (!r.ok && (r as unknown as LogFailure).code === 'concurrent-transactions' && this.ctx.clock.now() + backoffMs <= deadline) {
+          current = undefined;
+          this.ctx.timers.after(backoffMs, attempt);
+          return;
+        }
+        cb(r);
+      });
+    };
+    attempt();
+    return () => {
+      cancelled = true;
+      current?.();
+    };
   }
 
   /** Forgets every pending request without calling its callback (the owner is shutting a component down). */

@@ -271,11 +271,15 @@ export type LogRequest =
  * rejoins; a commit with them is fenced). `offset-out-of-range`: a fetch
  * below the log start offset, or a delete beyond the high watermark.
  * `policy-violation`: deleting records of a compacted topic.
+ * `concurrent-transactions`: Kafka's CONCURRENT_TRANSACTIONS, answered while
+ * the id's previous transaction is being ended (to an InitProducerId, to a
+ * produce or offsets commit joining the next transaction, to an EndTxn sent
+ * again); the client waits and asks again (see client.ts).
  */
 export type ErrorCode =
   | 'fenced' | 'aborted' | 'unknown-topic' | 'bad-request'
   | 'unknown-member' | 'illegal-generation' | 'rebalance-in-progress'
-  | 'offset-out-of-range' | 'policy-violation';
+  | 'offset-out-of-range' | 'policy-violation' | 'concurrent-transactions';
 
 export interface ProducedReply { kind: 'log.produced'; reqId: number; baseOffset: number }
 export interface FetchedReply {

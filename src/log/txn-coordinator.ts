@@ -8,16 +8,32 @@
  *   (none) --first produce--> open --txn.end / txn.init--> ending --markers durable--> (none)
  *
  * Two-phase commit on the broker side: ending first makes the decision
- * durable in the transaction log (that is the commit point, traced as
- * `txn.commit` / `txn.abort`), then writes a marker to every partition the
- * transaction touched and replies once all markers are durable. A crash in
- * between is repaired by recovery, which rolls the decision forward.
+ * durable in the transaction log (Kafka's PrepareCommit / PrepareAbort; that
+ * is the commit point, traced as `txn.commit` / `txn.abort`) and answers the
+ * EndTxn then, as Kafka's `TransactionCoordinator.endTransaction` does ("we
+ * can respond to the client immediately and continue to write the txn
+ * markers"); then it writes a marker to every partition the transaction
+ * touched, and the transaction has ended (Kafka's CompleteCommit /
+ * CompleteAbort) once all markers are durable. A crash in between is
+ * repaired by recovery, which rolls the decision forward.
+ *
+ * While a transaction is being ended, the id answers
+ * `concurrent-transactions` (Kafka's CONCURRENT_TRANSACTIONS) to an init, to
+ * a produce or offsets commit that would begin its next transaction, and to
+ * an end sent again with the same outcome; the client waits and asks again
+ * (client.ts). So a read-committed reader may find a transaction's records
+ * still unstable just after its producer heard the commit answered, and the
+ * producer's next transaction waits for the markers.
  *
  * Fencing: `txn.init` bumps the epoch at once (so produces of the old epoch
- * are refused from that moment) and aborts the previous epoch's open
- * transaction. A transaction number `n` per id tells apart successive
- * transactions of one epoch, so a decision always names the exact
- * transaction it ends.
+ * are refused from that moment). With a transaction open it is Kafka's
+ * `prepareFenceProducerEpoch`: the epoch bumped, the open transaction
+ * aborted, and once that decision is durable the init is answered
+ * `concurrent-transactions`; the producer asks again, and once the abort has
+ * ended the epoch is bumped a second time and that one is returned (so a
+ * fencing init moves the epoch by two, as Kafka's). A transaction number `n`
+ * per id tells apart successive transactions of one epoch, so a decision
+ * always names the exact transaction it ends.
  *
  * Timeouts (Kafka's `transaction.timeout.ms`): each id keeps the timeout its
  * producer gave at `txn.init` (durable in the init line; the Kafka producer's
@@ -36,7 +52,8 @@
  *
  * Idempotent end: ending again with the outcome already reached answers ok,
  * also with an older epoch (the outcome of each recent epoch is kept), so a
- * committer can retry after its own crash. A commit after an abort answers
+ * committer can retry after its own crash; while that outcome's markers are
+ * still being written it answers `concurrent-transactions`. A commit after an abort answers
  * `aborted`; an abort after a commit is refused (Kafka's INVALID_TXN_STATE).
  * Limitation: with no transaction open, the outcome remembered is that of
  * the last transaction of the epoch, so an empty commit right after an abort
@@ -67,9 +84,10 @@ interface ActiveTxn {
   partitions: Map<PartitionLog, true>;
   phase: 'open' | 'ending';
   commit: boolean;
-  /** Run when the ending completes. */
-  onEnded: (() => void)[];
 }
+
+/** Kafka's answer to a request on an id whose transaction is being ended. */
+const concurrent = <T>(id: string): TxnResult<T> => fail('concurrent-transactions', `transaction of '${id}' is being ended; retry`);
 
 interface IdState {
   epoch: number;
@@ -127,7 +145,7 @@ export class TxnCoordinator {
         for (const open of log.openTxns.values()) {
           const s = this.state(open.id);
           if (s.active === undefined) {
-            s.active = { n: open.n, epoch: open.epoch, startMs: this.startedMs, partitions: new Map(), phase: 'open', commit: false, onEnded: [] };
+            s.active = { n: open.n, epoch: open.epoch, startMs: this.startedMs, partitions: new Map(), phase: 'open', commit: false };
             this.activated();
             this.trace.emit('txn.recovered', { txnId: open.id, epoch: open.epoch, n: open.n, timeoutMs: s.timeoutMs });
           }
@@ -180,10 +198,10 @@ export class TxnCoordinator {
     const s = this.ids.get(txn.id);
     if (s === undefined || txn.epoch > s.epoch) return fail('bad-request', `transactional id '${txn.id}' has no epoch ${txn.epoch}; call txn.init`);
     if (txn.epoch < s.epoch) return this.fenced(txn.id, txn.epoch, s.epoch, 'produce');
-    if (s.active?.phase === 'ending') return fail('bad-request', `transaction of '${txn.id}' is ending`);
+    if (s.active?.phase === 'ending') return concurrent(txn.id);
     if (s.active === undefined) {
       s.lastN++;
-      s.active = { n: s.lastN, epoch: txn.epoch, startMs: this.host.clock.now(), partitions: new Map(), phase: 'open', commit: false, onEnded: [] };
+      s.active = { n: s.lastN, epoch: txn.epoch, startMs: this.host.clock.now(), partitions: new Map(), phase: 'open', commit: false };
       this.activated();
       this.trace.emit('txn.begin', { txnId: txn.id, epoch: txn.epoch, n: s.lastN, timeoutMs: s.timeoutMs });
     }
@@ -192,25 +210,25 @@ export class TxnCoordinator {
   }
 
   /**
-   * Bumps the epoch of `id`, aborting its open transaction; `done` gets the new epoch once durable.
-   * `timeoutMs` is the producer's transaction.timeout.ms, kept for the id's transactions from now on.
+   * Kafka's InitProducerId. With no transaction active: bumps the epoch of `id`; `done` gets the new
+   * epoch once durable. `timeoutMs` is the producer's transaction.timeout.ms, kept for the id's
+   * transactions from then on. With one open: fences it (the epoch bumped, the transaction aborted)
+   * and answers `concurrent-transactions` once the abort is decided; with one being ended: answers
+   * `concurrent-transactions` at once. The producer asks again after its backoff.
    */
   init(id: string, timeoutMs: number, done: (r: TxnResult<number>) => void): void {
     const s = this.state(id);
-    if (s.active?.phase === 'ending') {
-      s.active.onEnded.push(() => this.init(id, timeoutMs, done));
-      return;
-    }
+    const active = s.active;
+    if (active?.phase === 'ending') return done(concurrent(id));
     s.epoch++;
-    s.timeoutMs = timeoutMs;
-    const epoch = s.epoch;
-    const initLine: TxnLogLine = { t: 'init', x: id, e: epoch, to: timeoutMs };
-    if (s.active === undefined) {
-      this.store.appendTxnLog([initLine], () => done({ ok: true, value: epoch }));
+    if (active === undefined) {
+      s.timeoutMs = timeoutMs;
+      const epoch = s.epoch;
+      this.store.appendTxnLog([{ t: 'init', x: id, e: epoch, to: timeoutMs }], () => done({ ok: true, value: epoch }));
       return;
     }
-    s.active.onEnded.push(() => done({ ok: true, value: epoch }));
-    this.finish(id, s, false, initLine, 'fenced');
+    // `prepareFenceProducerEpoch`: the fencing epoch keeps the id's timeout and is never returned.
+    this.finish(id, s, false, { t: 'init', x: id, e: s.epoch, to: s.timeoutMs }, 'fenced', () => done(concurrent(id)));
   }
 
   /** Commits or aborts the transaction of (`id`, `epoch`); idempotent (see the module comment). */
@@ -231,12 +249,11 @@ export class TxnCoordinator {
       return done(ok);
     }
     if (active.phase === 'ending') {
-      if (active.commit === commit) active.onEnded.push(() => done(ok));
+      if (active.commit === commit) done(concurrent(id));
       else done(commit ? fail('aborted', `transaction of '${id}' is aborting`) : fail('bad-request', `transaction of '${id}' is committing`));
       return;
     }
-    active.onEnded.push(() => done(ok));
-    this.finish(id, s, commit, undefined, 'requested');
+    this.finish(id, s, commit, undefined, 'requested', () => done(ok));
   }
 
   /**
@@ -245,10 +262,10 @@ export class TxnCoordinator {
    * transaction nor an outcome yet — a producer holding that epoch may still
    * open one — and the transactions being ended: until its decision is
    * durable, a crash of the broker brings such a transaction back open, with
-   * nobody left to end it. Kafka's coordinator answers InitProducerId on an
-   * id whose transaction is ending with CONCURRENT_TRANSACTIONS until it has
-   * ended; `init` here waits for the ending the same way, so a new attempt
-   * that initialises every id listed has each one settled either way.
+   * nobody left to end it. InitProducerId on an id whose transaction is
+   * ending is answered `concurrent-transactions` until it has ended, and the
+   * producer asks again, so a new attempt that initialises every id listed
+   * has each one settled either way.
    */
   list(prefix: string, idle = false): ListedTxn[] {
     const out: ListedTxn[] = [];
@@ -260,8 +277,11 @@ export class TxnCoordinator {
     return out.sort((a, b) => (a.transactionalId < b.transactionalId ? -1 : a.transactionalId > b.transactionalId ? 1 : 0));
   }
 
-  /** Decision durable first, then the markers; the active transaction is cleared when all are durable. */
-  private finish(id: string, s: IdState, commit: boolean, initLine: TxnLogLine | undefined, reason: string): void {
+  /**
+   * Decision durable first (then `decided` runs: the EndTxn's answer), then the markers; the active
+   * transaction is cleared when all are durable.
+   */
+  private finish(id: string, s: IdState, commit: boolean, initLine: TxnLogLine | undefined, reason: string, decided?: () => void): void {
     const t = s.active as ActiveTxn;
     t.phase = 'ending';
     t.commit = commit;
@@ -270,6 +290,7 @@ export class TxnCoordinator {
     if (initLine !== undefined) lines.push(initLine);
     this.store.appendTxnLog(lines, () => {
       this.trace.emit(commit ? 'txn.commit' : 'txn.abort', { txnId: id, epoch: t.epoch, n: t.n, partitions: t.partitions.size, reason, requestedMs: t.requestedMs as number });
+      decided?.();
       let pending = 1;
       const settle = (): void => {
         if (--pending > 0) return;
@@ -277,7 +298,6 @@ export class TxnCoordinator {
         if (--this.active === 0) this.stopSweep();
         s.outcomes.set(t.epoch, commit);
         if (s.outcomes.size > OUTCOMES_KEPT) s.outcomes.delete(s.outcomes.keys().next().value as number);
-        for (const fn of t.onEnded) fn();
       };
       for (const log of t.partitions.keys()) {
         if (!log.openTxns.has(txnKey(id, t.n))) continue;

@@ -34,6 +34,8 @@ const WHERE: Record<BugName, BugPlace & { custom?: Scenario; checkpointIntervalM
   // A task manager crashing between a checkpoint's completion and its sink's commit, with the
   // transaction still open when the restored sink lists it, comes first at seed 17 of sessions.
   'sink-aborts-pending-on-restore': { ...BUG_PLACES['sink-aborts-pending-on-restore'], fromSeed: 17 },
+  // A stateless Kafka Streams instance crashing inside a transaction comes first at etl's heavy seed 19.
+  'txn-timeout-ignored': { ...BUG_PLACES['txn-timeout-ignored'], fromSeed: 19 },
   'no-alignment': { scenario: 'bank', faults: 'none', events: 3_000, custom: denseBank, checkpointIntervalMs: 20 },
   'spark-continuous-commit-unflushed': {
     ...BUG_PLACES['spark-continuous-commit-unflushed'],

@@ -8,8 +8,9 @@ import { describe, expect, it } from 'vitest';
 import { addApp, call, logWorld, ok, bounce, settle, type LogWorld } from './helpers.ts';
 import { readTopic } from '../../src/log/reader.ts';
 import { isSegmentEntry, readFile, segmentPath } from '../../src/log/codec.ts';
-import { partitionLag, type AckResult, type EndOffsetsResult, type FetchResult, type InitTxnResult, type ListTxnsResult, type ProduceResult } from '../../src/log/client.ts';
+import { LogClient, partitionLag, type AckResult, type EndOffsetsResult, type FetchResult, type InitTxnResult, type ListTxnsResult, type ProduceResult } from '../../src/log/client.ts';
 import type { Isolation } from '../../src/log/protocol.ts';
+import { World } from '../../src/sim/index.ts';
 
 function init(w: LogWorld, id: string): number {
   return ok(call<InitTxnResult>(w.world, (cb) => w.client().initTxn(id, cb))).epoch;
@@ -106,12 +107,16 @@ describe('read_committed', () => {
 });
 
 describe('fencing', () => {
-  it('txn.init fences the old epoch and aborts its open transaction', () => {
+  it('txn.init fences the old epoch and aborts its open transaction, bumping the epoch twice (Kafka\'s prepareFenceProducerEpoch, then the retry)', () => {
     const w = logWorld(32);
     const e1 = init(w, 'S');
     ok(produce(w, 0, ['zombie'], { id: 'S', epoch: e1 }));
+    const aborts: number[] = [];
+    w.world.trace.subscribe((e) => void (e.kind === 'txn.abort' && aborts.push(e.epoch as number)));
     const e2 = init(w, 'S');
-    expect(e2).toBe(e1 + 1);
+    // The fencing epoch (e1 + 1) aborts the transaction and is never returned; the init asked again gets e1 + 2.
+    expect(aborts).toEqual([e1]);
+    expect(e2).toBe(e1 + 2);
     expect(produce(w, 0, ['late'], { id: 'S', epoch: e1 })).toMatchObject({ ok: false, code: 'fenced' });
     expect(end(w, 'S', e1, true)).toMatchObject({ ok: false, code: 'fenced' });
     ok(produce(w, 0, ['fresh'], { id: 'S', epoch: e2 }));
@@ -131,7 +136,7 @@ describe('fencing', () => {
     ok(produce(w, 0, ['i'], { id: 'I', epoch: 1 }));
   });
 
-  it('a txn.init racing a commit waits for it: the commit holds, the epoch moves on', () => {
+  it('a txn.init racing a commit is answered concurrent-transactions until it has ended: the commit holds, the epoch moves on', () => {
     const w = logWorld(39);
     const e = init(w, 'Q');
     ok(produce(w, 0, ['q'], { id: 'Q', epoch: e }));
@@ -169,6 +174,93 @@ describe('ending transactions', () => {
     expect(end(w, 'C', e, false)).toEqual({ ok: true });
     expect(end(w, 'C', e, true)).toMatchObject({ ok: false, code: 'fenced' });
     expect(e2).toBe(e + 1);
+  });
+
+  it("answers EndTxn once the decision is durable, before the markers (Kafka's PrepareCommit, then CompleteCommit)", () => {
+    const w = logWorld(40);
+    const e = init(w, 'P');
+    ok(produce(w, 0, ['p'], { id: 'P', epoch: e }));
+    ok(produce(w, 1, ['p1'], { id: 'P', epoch: e }));
+    w.world.setDiskFault('broker', { slowFsyncExtraMs: 500 });
+    ok(end(w, 'P', e, true));
+    // The producer heard the commit, but the markers are still being written: the id is ending.
+    expect(ok(call<ListTxnsResult>(w.world, (cb) => w.client().listTxns('P', cb, true))).open).toEqual([{ transactionalId: 'P', epoch: e, state: 'ending' }]);
+    w.world.setDiskFault('broker', {});
+    settle(w.world, 2_000);
+    expect(ok(call<ListTxnsResult>(w.world, (cb) => w.client().listTxns('P', cb, true))).open).toEqual([]);
+    expect(values(w, 0)).toEqual(['p']);
+    expect(values(w, 1)).toEqual(['p1']);
+  });
+
+  it('while the markers are written, the next transaction\'s produce and an EndTxn sent again are answered concurrent-transactions and sent again after their backoffs (20 and 100 ms)', () => {
+    const w = logWorld(41);
+    // A client whose process notes when the broker answers it concurrent-transactions.
+    let refusedAt: number[] = [];
+    let client: LogClient | undefined;
+    w.world.addProcess('watched', (ctx) => {
+      // Requests are not sent again within the slow fsyncs (a produce without a producer seq would be appended twice).
+      const c = new LogClient(ctx, 'broker', { requestTimeoutMs: 2_000 });
+      client = c;
+      return {
+        onMessage: (from, msg) => {
+          const m = msg as { kind: string; code?: string };
+          if (m.kind === 'log.error' && m.code === 'concurrent-transactions') refusedAt.push(ctx.clock.now());
+          c.handle(from, msg);
+        },
+      };
+    });
+    settle(w.world, 10);
+    const c = client as LogClient;
+    const gaps = (): number[] => refusedAt.slice(1).map((t, i) => t - refusedAt[i]);
+    const commitSlowly = (epoch: number): void => {
+      w.world.setDiskFault('broker', { slowFsyncExtraMs: 300 });
+      ok(call<AckResult>(w.world, (cb) => c.endTxn('Q', epoch, true, cb)));
+      refusedAt = [];
+    };
+    const e = ok(call<InitTxnResult>(w.world, (cb) => c.initTxn('Q', cb))).epoch;
+    ok(call<ProduceResult>(w.world, (cb) => c.produce('t', 0, ['q1'], { txn: { id: 'Q', epoch: e } }, cb)));
+
+    commitSlowly(e);
+    ok(call<ProduceResult>(w.world, (cb) => c.produce('t', 1, ['q2'], { txn: { id: 'Q', epoch: e } }, cb)));
+    expect(refusedAt.length).toBeGreaterThanOrEqual(5);
+    expect(Math.min(...gaps())).toBeGreaterThanOrEqual(20);
+    expect(Math.max(...gaps())).toBeLessThan(40);
+    // q2 went into the next transaction, still open: a read-committed reader sees q1 only.
+    w.world.setDiskFault('broker', {});
+    expect(values(w, 0)).toEqual(['q1']);
+    expect(values(w, 1)).toEqual([]);
+
+    commitSlowly(e);
+    ok(call<AckResult>(w.world, (cb) => c.endTxn('Q', e, true, cb)));
+    expect(refusedAt.length).toBeGreaterThanOrEqual(2);
+    expect(Math.min(...gaps())).toBeGreaterThanOrEqual(100);
+    w.world.setDiskFault('broker', {});
+    settle(w.world, 100);
+    expect(values(w, 1)).toEqual(['q2']);
+  });
+
+  it('hands concurrent-transactions back to the caller after max.block.ms (60 s) of asking again', () => {
+    const world = new World({ seed: 42, detailedTrace: false, traceIo: false, traceRing: 0 });
+    let asked = 0;
+    world.addProcess('broker', (ctx) => ({
+      onMessage: (from, msg) => {
+        asked++;
+        ctx.net.send(from, { kind: 'log.error', reqId: (msg as { reqId: number }).reqId, code: 'concurrent-transactions', message: 'busy' });
+      },
+    }));
+    let client: LogClient | undefined;
+    world.addProcess('app', (ctx) => {
+      client = new LogClient(ctx, 'broker');
+      return { onMessage: (from, msg) => void client?.handle(from, msg) };
+    });
+    world.run({ untilMs: 10 });
+    const start = world.now();
+    const r = call<AckResult>(world, (cb) => (client as LogClient).endTxn('Z', 1, true, cb), 120_000);
+    expect(r).toMatchObject({ ok: false, code: 'concurrent-transactions' });
+    expect(world.now() - start).toBeGreaterThanOrEqual(59_900);
+    expect(world.now() - start).toBeLessThanOrEqual(60_000 + 1_000);
+    expect(asked).toBeGreaterThan(550);
+    expect(asked).toBeLessThanOrEqual(601);
   });
 
   it('a commit decided before a broker crash is rolled forward on restart', () => {
@@ -255,7 +347,7 @@ describe('txn.list', () => {
     expect(list(true)).toEqual(['sink-x@1 ending']);
     bounce(w.world, 'broker');
     expect(list(false)).toEqual(['sink-x@1']);
-    expect(init(w, 'sink-x')).toBe(2);
+    expect(init(w, 'sink-x')).toBe(3);
     expect(list(false)).toEqual([]);
     expect(values(w, 0, 'read_uncommitted')).toEqual(['x']);
     expect(values(w, 0)).toEqual([]);

@@ -77,8 +77,8 @@ describe('Kafka Streams replay', () => {
     expect(tasks).toMatch(/^ {2}0_0 running {3}st 2,447\s/m);
     expect(tasks).toMatch(/stores 12 restored \(\d+ records\)/);
     // The zombie's store, restored empty at its first assignment, far behind its changelog's end.
-    expect(tasks).toMatch(/counts 1_0 ks-0 restored 0 rec @0 {2}changelog end 48/);
-    expect(tasks).toMatch(/last commit g3: input 0@105 1@105 2@105/);
+    expect(tasks).toMatch(/counts 1_0 ks-0 restored 0 rec @0 {2}changelog end 43/);
+    expect(tasks).toMatch(/last commit g3: input 0@103 1@103 2@104/);
     const abortStep = stepOf(ks, 'txn.abort', 'broker', (e) => String(e.txnId).includes('ks-0'));
     const aborted = await frameAt(ks, abortStep, { cols: 100, rows: 30 });
     expect(aborted).toMatch(/ks-0 #10 aborted/);
@@ -113,7 +113,7 @@ describe('Spark replay', () => {
     });
 
     it(`${size.cols}×${size.rows}: executor-1 down while batch 22 waits`, async () => {
-      const f = await frameAt(spark, 826, size);
+      const f = await frameAt(spark, 829, size);
       expect(f).toMatch(/executor-1 down/);
       expect(f).toMatch(/executor-0 up/);
       expect(f).toMatch(/^batch 22 {2}watermark 2,439 {2}re-runs 1 {2}faults 4 {2}down: executor-1/m);
@@ -121,9 +121,9 @@ describe('Spark replay', () => {
   }
 
   it('100×30: the retried reduce task, the sink\'s transactions and skips, the offset ranges', async () => {
-    const f = await frameAt(spark, 924, { cols: 100, rows: 30 });
+    const f = await frameAt(spark, 926, { cols: 100, rows: 30 });
     expect(lineOf(f, /^ b22 /)).toMatch(/retry reduce-1×1/);
-    expect(f).toContain('offsets 0:69-72 1:70-72 2:70-72 3:69-72');
+    expect(f).toContain('offsets 0:70-72 1:70-72 2:70-72 3:70-73');
     expect(f).toMatch(/sink \d+ txns committed, 0 aborted {2}skips 2/);
     expect(f).toMatch(/spark-sink-0 e\d+ #\d+ committed/);
     expect(f).toMatch(/task retries 1 · re-run batches 1/);

@@ -79,15 +79,16 @@ export const KS_FAULTS: RunSettings = {
 };
 
 /**
- * Spark, exactly-once: the driver crashes at 1,450 ms between offsets/14 and commits/14 (so batch 14
- * re-runs and its sink skips the partitions already written), executor-1 at 2,530 ms (a reduce task sent again).
+ * Spark, exactly-once: the driver crashes at 1,700 ms between offsets/14 and commits/14 (so batch 14
+ * re-runs and its sink skips the partitions already written), executor-1 at 2,924 ms, two ms into its
+ * reduce of batch 22 (that reduce task sent again, to executor-0).
  */
 export const SPARK_CRASHES: RunSettings = {
   scenario: 'wordcount', engine: 'spark', seed: 1, events: 400, guarantee: 'exactly-once', faults: 'none', bugs: [],
   plan: {
     faults: [
       { kind: 'crash', atMs: 1_700, process: 'driver', restartAfterMs: 300 },
-      { kind: 'crash', atMs: 2_908, process: 'executor-1', restartAfterMs: 300 },
+      { kind: 'crash', atMs: 2_924, process: 'executor-1', restartAfterMs: 300 },
     ],
   },
 };

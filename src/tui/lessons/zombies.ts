@@ -1,12 +1,16 @@
 /**
  * Lesson `zombies`: a task manager cut off from the job manager but not
  * from the log. The job restarts on a spare, the cut-off task manager runs
- * on as a zombie, and the log's producer fencing keeps its writes out; then
- * the same run with the planted bug `zombie-not-fenced`, where the zombie's
- * writes open a transaction in the old epoch and, because the zombie
- * crashes before it hears of the newer attempt (a sink that closes aborts
- * its open transaction; a process that dies cannot), nobody ends it but the
- * broker's transaction timeout, an hour later, and the liveness check fails.
+ * on as a zombie, and the log's producer fencing keeps its writes out (the
+ * new attempt's InitProducerId bumps the epoch and aborts the zombie's open
+ * transaction at once; the zombie's next write is refused before the new
+ * sink, answered `concurrent-transactions`, has asked again and got the
+ * epoch bumped a second time); then the same run with the planted bug
+ * `zombie-not-fenced`, where the zombie's writes open a transaction in the
+ * old epoch and, because the zombie crashes before it hears of the newer
+ * attempt (a sink that closes aborts its open transaction; a process that
+ * dies cannot), nobody ends it but the broker's transaction timeout, an hour
+ * later, and the liveness check fails.
  *
  * Both runs share a seed and a fault plan: bank with one spare task manager
  * (tm-2) and a partition between the job manager and tm-1 from 800 ms to
@@ -15,7 +19,8 @@
 import type { RunSettings } from '../../explore/settings.ts';
 import { num, str } from '../model/fields.ts';
 import { is } from './resolve.ts';
-import { checkText, type Lesson, type StepContext } from './types.ts';
+import { checkText, eventsOf, type Lesson, type StepContext } from './types.ts';
+import type { TraceEvent } from '../../runtime/trace-event.ts';
 
 const BASE: Omit<RunSettings, 'bugs'> = {
   scenario: 'bank',
@@ -32,6 +37,10 @@ const CRASH = { kind: 'crash' as const, atMs: 2_000, process: 'tm-1', restartAft
 const FILTER = 'net.partition,net.heal,job,tm.stale,txn,sink.write,proc.crash';
 /** The zombie's transactions: tm-1 hosts balances[1], whose sink writes `sink-1-…`, in attempt 0. */
 const fromZombie = (c: StepContext): boolean => (str(c.event, 'txn') ?? str(c.event, 'txnId') ?? '').startsWith('sink-1-a0-');
+
+/** The first event of `kind` after the step's that `match` holds for. */
+const later = (c: StepContext, kind: string, match: (e: TraceEvent) => boolean): TraceEvent | undefined =>
+  eventsOf(c, kind).find((e) => e.seq > c.event.seq && match(e));
 
 export const zombiesLesson: Lesson = {
   name: 'zombies',
@@ -62,15 +71,23 @@ export const zombiesLesson: Lesson = {
     },
     {
       title: 'Fencing the old producer',
-      at: { kind: 'txn.abort', match: (c: StepContext) => str(c.event, 'task') !== undefined && fromZombie(c) },
+      at: { kind: 'txn.abort', match: (c: StepContext) => str(c.event, 'reason') === 'fenced' && fromZombie(c) },
       filter: FILTER,
-      text: (c) => `The new attempt's sink ${str(c.event, 'task')} aborts ${str(c.event, 'txn')}, left open by attempt 0, by initialising its transactional id again. That bumps the id's producer epoch: whoever still holds the old epoch is fenced.`,
+      text: (c) => {
+        const epoch = num(c.event, 'epoch') ?? 0;
+        const id = str(c.event, 'txnId');
+        const sink = later(c, 'txn.abort', (e) => e.txn === id && e.task !== undefined);
+        const init = later(c, 'producer.init', (e) => e.transactionalId === id);
+        const who = sink === undefined ? 'The new attempt\'s sink' : `The new attempt's sink ${str(sink, 'task')} on ${sink.p}`;
+        const then = init === undefined ? '' : ` The broker answers the init CONCURRENT_TRANSACTIONS, as Kafka's coordinator does; the sink asks again after its backoff, the abort has ended by then, and ${num(init, 'epoch') === epoch + 2 ? 'the epoch moves on a second time: ' : ''}the sink gets epoch ${num(init, 'epoch')}.`;
+        return `${who} finds ${id} left open by attempt 0 and initialises that transactional id again. The broker bumps the id's producer epoch from ${epoch} to ${epoch + 1} and aborts the open transaction: whoever still holds epoch ${epoch} is fenced.${then}`;
+      },
     },
     {
       title: 'The zombie is refused',
       at: { kind: 'txn.fenced', match: fromZombie },
       filter: FILTER,
-      text: (c) => `The zombie writes into ${str(c.event, 'txnId')} with epoch ${num(c.event, 'epoch')}; the log is at epoch ${num(c.event, 'currentEpoch')} and refuses the ${str(c.event, 'op')} (${str(c.event, 'op') === 'produce' ? "Kafka's broker answers a produce with a stale epoch INVALID_PRODUCER_EPOCH; the producer's next request to the transaction coordinator then finds it fenced" : "Kafka's transaction coordinator answers PRODUCER_FENCED: ProducerFencedException"}).`,
+      text: (c) => `The zombie writes into ${str(c.event, 'txnId')} with epoch ${num(c.event, 'epoch')}; the log is at epoch ${num(c.event, 'currentEpoch')}${later(c, 'producer.init', (e) => e.transactionalId === c.event.txnId) === undefined ? '' : ' (the new sink has not got its epoch yet)'} and refuses the ${str(c.event, 'op')} (${str(c.event, 'op') === 'produce' ? "Kafka's broker answers a produce with a stale epoch INVALID_PRODUCER_EPOCH; the producer's next request to the transaction coordinator then finds it fenced" : "Kafka's transaction coordinator answers PRODUCER_FENCED: ProducerFencedException"}).`,
     },
     {
       title: 'The zombie stops writing',

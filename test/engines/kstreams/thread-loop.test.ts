@@ -19,9 +19,12 @@
  *   before the next task's (as weir once did, up to 500 records a task)
  *   never interleaves them. The two instances share the repartition tasks
  *   from generation 1 (two each), so such a burst is rare (most instants
- *   bring one or two records a task): seeds 2 and 30 each show two (seed 30:
- *   eight records of 1_1, three of 1_3, three more of 1_1 at 379 ms on ks-1);
- *   23 of seeds 1 to 30 show none.
+ *   bring one or two records a task): seeds 5 and 30 each show two tasks
+ *   interleaved (seed 5: seven records of 1_1, two of 1_3, one more of 1_1
+ *   at 16,066 ms on ks-1; seed 30: eight records of 1_1, three of 1_3,
+ *   three more of 1_1 at 379 ms on ks-1); 24 of seeds 1 to 30 show none
+ *   (seed 2 showed it before the broker answered EndTxn once its decision
+ *   was durable).
  */
 import { describe, expect, it } from 'vitest';
 import type { Scenario } from '../../../scenarios/types.ts';
@@ -131,7 +134,7 @@ function probed(log: Seen[], where: Map<string, string>): Scenario {
   return wordcountProbed(probe, 'repartitioned');
 }
 
-describe.each([2, 30])('an instance\'s tasks take turns within a pass, seed %i', (seed) => {
+describe.each([5, 30])('an instance\'s tasks take turns within a pass, seed %i', (seed) => {
   const log: Seen[] = [];
   const where = new Map<string, string>();
   const r = run({ scenario: 'wordcount', engine: 'kstreams', seed }, {
