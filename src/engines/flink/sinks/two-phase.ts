@@ -167,7 +167,8 @@ export class TwoPhaseState {
    * (a zombie of that attempt could still open a transaction on it; its
    * older unwritten ids were closed empty and are left alone), and
    * those whose transaction the broker is ending (a broker crash before the
-   * decision is durable would bring it back open; the init waits). Those
+   * decision is durable would bring it back open; the init is answered
+   * `concurrent-transactions` until it has ended, and the log client asks again). Those
    * pending in the restored checkpoint are spared (they are re-committed);
    * the check runs when the list arrives, after `restore` has recorded them.
    * So are those of newer attempts, which a sink started late (on a task
