@@ -252,7 +252,7 @@ export class LogClient {
    * for up to CONCURRENT_RETRY_LIMIT_MS; `cb` gets the first other answer. Cancelling, or
    * `cancelAll`, stops it between two attempts as well.
    */
-  private whileConcurrent<R extends { ok: boolean }>(backoffMs: number, send: (answer: (r: R) => void) => Cancel, cb: (r: R) => void): Cancel {
+  private whileConcurrent<T extends { ok: true }>(backoffMs: number, send: (answer: (r: T | LogFailure) => void) => Cancel, cb: (r: T | LogFailure) => void): Cancel {
     const cancels = this.cancels;
     const deadline = this.ctx.clock.now() + CONCURRENT_RETRY_LIMIT_MS;
     let cancelled = false;
@@ -260,7 +260,7 @@ export class LogClient {
     const attempt = (): void => {
       if (cancelled || this.cancels !== cancels) return;
       current = send((r) => {
-        if (!r.ok && (r as unknown as LogFailure).code === 'concurrent-transactions' && this.ctx.clock.now() + backoffMs <= deadline) {
+        if (!r.ok && r.code === 'concurrent-transactions' && this.ctx.clock.now() + backoffMs <= deadline) {
           current = undefined;
           this.ctx.timers.after(backoffMs, attempt);
           return;
