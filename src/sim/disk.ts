@@ -10,7 +10,12 @@
  * - `fsync(path, done)` snapshots the volatile content at the call; after a
  *   seeded delay the snapshot becomes durable (and the inode's current path
  *   becomes its durable name), then `done` runs. Completions on one disk
- *   happen in call order; a crash before completion cancels both.
+ *   happen in call order; a crash before completion cancels both. The delay
+ *   is a draw local to the disk and the millisecond of the call
+ *   (`local-draw.ts`), as a network latency is, not the next value of the
+ *   disk's stream: leaving an input record out changes the delays of the
+ *   fsyncs that record causes, not of every later fsync on the disk, so a
+ *   race a failure needs survives shrinking.
  * - `rename` is atomic on the volatile view. It is durable at once when the
  *   source's content is already durable (write + fsync + rename, the
  *   atomic-replace idiom, survives a crash); otherwise at the next completed
@@ -36,6 +41,7 @@
  */
 import { CorruptFrame, TORN_FRAME, type Disk, type TraceFields } from '../runtime/types.ts';
 import type { Rng } from './rng.ts';
+import { below, drawAt, drawSource, seedKeyOf, type DrawSource } from './local-draw.ts';
 
 export interface DiskOptions {
   fsyncMsMin?: number;
@@ -118,6 +124,8 @@ export class SimDisk implements Disk {
   private readonly measureFrames: boolean;
   readCorruption = false;
   slowFsyncExtraMs = 0;
+  /** Where fsync delays are drawn: local to this disk (see the module's comment). */
+  private readonly fsyncDraws: DrawSource;
   /** Characters handed to `write` and `append` so far (what the process asked to write; renames and deletes write none). */
   bytesWritten = 0;
 
@@ -131,6 +139,7 @@ export class SimDisk implements Disk {
     this.fsyncMsMax = opts.fsyncMsMax ?? 1;
     this.tornWrites = opts.tornWrites ?? true;
     this.measureFrames = opts.measureFrames ?? false;
+    this.fsyncDraws = drawSource(seedKeyOf(rng.path), id, 'fsync');
     if (!Number.isInteger(this.fsyncMsMin) || this.fsyncMsMin < 0 || !Number.isInteger(this.fsyncMsMax) || this.fsyncMsMax < this.fsyncMsMin) {
       throw new RangeError(`disk: need integers 0 ≤ fsyncMsMin ≤ fsyncMsMax, got ${this.fsyncMsMin}, ${this.fsyncMsMax}`);
     }
@@ -227,7 +236,7 @@ export class SimDisk implements Disk {
     const frameCount = frames?.length ?? 0;
     const version = inode?.version ?? 0;
     const generation = this.generation;
-    const delayMs = this.rng.range(this.fsyncMsMin, this.fsyncMsMax) + this.slowFsyncExtraMs;
+    const delayMs = this.fsyncMsMin + below(drawAt(this.fsyncDraws, this.host.now()), this.fsyncMsMax - this.fsyncMsMin + 1) + this.slowFsyncExtraMs;
     // One device queue: completions are never reordered against earlier calls.
     const atMs = Math.max(this.host.now() + delayMs, this.lastFsyncDoneMs);
     this.lastFsyncDoneMs = atMs;

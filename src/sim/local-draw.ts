@@ -1,7 +1,7 @@
 /**
  * Draws local to one source of events: a uniform 32-bit integer that is a
  * hash of the seed, the source (a network channel, a buggify site at one
- * process), the virtual millisecond of the draw and its place among that
+ * process, a disk's fsyncs), the virtual millisecond of the draw and its place among that
  * source's draws of that millisecond — not the next value of a stream that
  * every source shares. So a run is local in its input: leaving an input
  * record out changes the draws of the events that record causes, not of
@@ -33,7 +33,7 @@ export function seedKeyOf(path: string): number {
   return fnv1a32(path);
 }
 
-/** The draw state of the source named by the pair (from, to) under `seedKey`: a network channel, a fault site at a process. */
+/** The draw state of the source named by the pair (from, to) under `seedKey`: a network channel, a fault site at a process, a disk's fsyncs (disk, 'fsync'). */
 export function drawSource(seedKey: number, from: string, to: string): DrawSource {
   const key = mix(fnv1a32(from) ^ mix(fnv1a32(to) + 0x9e3779b9));
   return { base: mix(seedKey ^ key), lastMs: -1, k: 0, msBase: 0 };

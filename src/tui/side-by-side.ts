@@ -279,7 +279,7 @@ function stateLines(s: ReplayState): Segment[][] {
     byStatus.set(t.status, (byStatus.get(t.status) ?? 0) + 1);
     if (t.status === 'crashed' && t.process) crashedOn.add(t.process);
   }
-  // "2 crashed (tm-0), 2 running": the task manager goes with the crashed tasks, not after the list.
+  // "2 running, 2 crashed (tm-0)": the task manager goes with the crashed tasks, not after the list.
   const tasks = [...byStatus].map(([k, n]) => `${n} ${k}${k === 'crashed' && crashedOn.size > 0 ? ` (${[...crashedOn].join(', ')})` : ''}`).join(', ');
   const open = [...s.checkpoints.values()].filter((c) => c.status === 'in progress');
   return [

@@ -141,9 +141,10 @@ describe('txn.timeout', () => {
 });
 
 describe('txn.timeout end to end', () => {
-  // Seed 38 (heavy faults): ks-0 crashes at 3,107 ms inside a transaction begun at 2,972 ms and
-  // restarts with a new transactional id, so only the broker's sweep at 20 s ends that transaction.
-  const settings = { scenario: 'etl', engine: 'kstreams' as const, seed: 38, guarantee: 'exactly-once' as const, faults: 'heavy' as const, bugs: [] as BugName[] };
+  // Seed 19 (heavy faults): ks-0 crashes at 283 ms inside a transaction begun at 275 ms and
+  // restarts with a new transactional id, so only the broker's sweep at 20 s ends that transaction
+  // (seed 38 showed it before fsync delays were drawn per disk and millisecond).
+  const settings = { scenario: 'etl', engine: 'kstreams' as const, seed: 19, guarantee: 'exactly-once' as const, faults: 'heavy' as const, bugs: [] as BugName[] };
 
   it('a stateless Kafka Streams application: a restarted instance does not fence its predecessor, the broker\'s timeout ends its transaction', () => {
     const producers: { p: string; id: string }[] = [];

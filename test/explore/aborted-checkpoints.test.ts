@@ -9,7 +9,7 @@
  * the cancellation marker, not the barrier; the runs pass every check.
  *
  * How: swarm sweeps of bank with its sink behind a network edge (so the
- * skipping tasks have receivers; seeds 95–141) and of wordcount (seeds
+ * skipping tasks have receivers; seeds 95–184) and of wordcount (seeds
  * 1–40), each run's trace read for the skips (`checkpoint.abort` of a
  * task, reason "the coordinator aborted it…") and the events of the same
  * checkpoint around them; the coverage probe counts each skip. Without the
@@ -53,8 +53,9 @@ function sweep(scenario: Scenario | string, seeds: number[]): { scenario: Scenar
 const seeds = (from: number, to: number): number[] => Array.from({ length: to - from + 1 }, (_, i) => from + i);
 
 describe('a checkpoint the coordinator aborted', () => {
-  // Skips are rare (bank-sink-apart: 2 of its first 300 swarm seeds, 95 and 141; wordcount: 4 of 40): these ranges hold some.
-  const apart = sweep(bankSinkApart, seeds(95, 141));
+  // Skips are rare (bank-sink-apart: 3 of its first 300 swarm seeds, 95, 184 and 281; wordcount: 6 of 40): these ranges hold
+  // some. (Seeds 95 and 141 of bank-sink-apart showed skips before fsync delays were drawn per disk and millisecond.)
+  const apart = sweep(bankSinkApart, seeds(95, 184));
   const wordcount = sweep('wordcount', seeds(1, 40));
 
   it('is skipped by tasks that had not reached it, on several seeds, and every check passes', () => {

@@ -31,9 +31,17 @@ import type { FaultPlan } from '../../src/sim/faults.ts';
  */
 const WHERE: Record<BugName, BugPlace & { custom?: Scenario; checkpointIntervalMs?: number; plan?: FaultPlan; fromSeed?: number }> = {
   ...BUG_PLACES,
-  // A task manager crashing between a checkpoint's completion and its sink's commit, with the
-  // transaction still open when the restored sink lists it, comes first at seed 17 of sessions.
-  'sink-aborts-pending-on-restore': { ...BUG_PLACES['sink-aborts-pending-on-restore'], fromSeed: 17 },
+  // A crash between a checkpoint's completion and its sink's commit, with the transaction still
+  // open when the restored sink lists it, comes first at seed 70 of sessions, the job manager's
+  // (seed 17, a task manager's, showed it before fsync delays were drawn per disk and millisecond).
+  'sink-aborts-pending-on-restore': { ...BUG_PLACES['sink-aborts-pending-on-restore'], fromSeed: 70 },
+  // A disk fault corrupting the read of a snapshot that a restore then uses comes first at join's
+  // heavy seed 29 (seed 2 showed it before fsync delays were drawn per disk and millisecond).
+  'snapshot-checksum-skipped': { ...BUG_PLACES['snapshot-checksum-skipped'], fromSeed: 29 },
+  // ks-0 crashing between its commit's flush and the commit marker, with the other instance's
+  // standby holding the open transaction's writes, comes first at heavy seed 24 (seed 5 showed it
+  // before fsync delays were drawn per disk and millisecond).
+  'standby-read-uncommitted': { ...BUG_PLACES['standby-read-uncommitted'], fromSeed: 24 },
   // A stateless Kafka Streams instance crashing inside a transaction comes first at etl's heavy seed 19.
   'txn-timeout-ignored': { ...BUG_PLACES['txn-timeout-ignored'], fromSeed: 19 },
   'no-alignment': { scenario: 'bank', faults: 'none', events: 3_000, custom: denseBank, checkpointIntervalMs: 20 },

@@ -44,7 +44,8 @@ describe('run-level checks', () => {
     // The broker ignores transaction timeouts: a crashed stateless instance's transaction holds
     // the output open forever, so the job never finishes. Without the deadline such a run went on
     // to the step limit (seed 8 on an earlier build: 2.2 million steps, 6.8 hours of virtual time).
-    const settings = { scenario: 'etl', engine: 'kstreams', seed: 38, guarantee: 'exactly-once', faults: 'heavy', bugs: ['txn-timeout-ignored'] } as const;
+    // Seed 21 (seed 38 showed it before fsync delays were drawn per disk and millisecond).
+    const settings = { scenario: 'etl', engine: 'kstreams', seed: 21, guarantee: 'exactly-once', faults: 'heavy', bugs: ['txn-timeout-ignored'] } as const;
     const r = runScenario({ ...settings, bugs: [...settings.bugs] });
     const liveness = r.checks.find((c) => c.name === 'liveness')!;
     expect(liveness.ok).toBe(false);

@@ -13,7 +13,7 @@
  * crashing at 1,618 ms, before checkpoint 3 completes): no window fires
  * before ~1.3 s, so the transactions of checkpoints 1 and 2 are empty.
  * The sinks' and the broker's transaction events and the output's appends;
- * then the same rules over seeds 1–12 of wordcount, bank and sessions under
+ * then the same rules over seeds 1–13 of wordcount, bank and sessions under
  * swarm faults.
  */
 import { describe, expect, it } from 'vitest';
@@ -61,11 +61,13 @@ describe('a Flink sink and a transaction nothing was written in', () => {
  * The same two rules on swarm-faulted runs (crashes, partitions, disk faults): across seeds of three
  * Flink scenarios, no transaction a sink closed empty is ever pre-committed, committed by the sink
  * or ended at the broker, and every transaction a sink pre-commits had records appended in it.
+ * bank's sinks close a transaction empty rarely: its first swarm seed with one is 13 (seeds 1–12
+ * held some before fsync delays were drawn per disk and millisecond).
  */
 describe('empty transactions under swarm faults', () => {
-  it.each(['wordcount', 'bank', 'sessions'])('%s, seeds 1-12', (scenario) => {
+  it.each(['wordcount', 'bank', 'sessions'])('%s, seeds 1-13', (scenario) => {
     let empties = 0;
-    for (let seed = 1; seed <= 12; seed++) {
+    for (let seed = 1; seed <= 13; seed++) {
       const seen: TraceEvent[] = [];
       const r = run(
         { scenario, seed, faults: 'swarm' },

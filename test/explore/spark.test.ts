@@ -82,8 +82,11 @@ describe('Spark scenarios', () => {
     ['join', ['spark.late.join', 'spark.restart.true'], [1, 9, 32]],
     ['bank', ['spark.restart.true', 'spark.sink.skip'], [1, 2, 3, 5]],
     ['outer-join', ['spark.join.outer', 'spark.late.join', 'spark.join.unstored', 'spark.restart.true'], [1, 2, 5]],
-    ['file-sink', ['spark.restart.true', 'spark.sink.skip'], [1, 2]],
-    ['foreach-batch', ['spark.restart.true', 'spark.sink.skip'], [30, 2]],
+    // A sink skipping a batch it had committed is rare in file-sink and foreach-batch: their first
+    // heavy seeds with one are 87 and 104 (seeds 1 and 30 showed it before fsync delays were drawn
+    // per disk and millisecond).
+    ['file-sink', ['spark.restart.true', 'spark.sink.skip'], [87, 2]],
+    ['foreach-batch', ['spark.restart.true', 'spark.sink.skip'], [104, 2]],
     ['modes-append', ['spark.restart.true', 'spark.late.window'], [2, 5]],
     ['modes-update', ['spark.restart.true', 'spark.late.window'], [1, 9]],
     ['modes-complete', ['spark.restart.true'], [1, 9]],

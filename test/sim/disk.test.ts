@@ -436,6 +436,38 @@ describe('SimDisk', () => {
     expect(doneAt).toBe(42);
   });
 
+  it('fsync delays are local to the disk and the millisecond: fsyncs made earlier do not move later ones', () => {
+    // Each millisecond from 20 to 59 makes one fsync; `extra` fsyncs at 3 ms
+    // are long done by then. With the delay drawn from the disk's stream, the
+    // extra draws would shift every later delay (a record left out while
+    // shrinking would move every later fsync on the disk).
+    const delays = (extra: number): number[] => {
+      const world = new World({ seed: 7, disk: { fsyncMsMin: 0, fsyncMsMax: 9 } });
+      world.addProcess('p', () => ({ onMessage() {} }));
+      world.run();
+      const disk = world.disk('p');
+      const out: number[] = [];
+      world.schedule(3, () => {
+        for (let i = 0; i < extra; i++) disk.fsync(`x${i}`);
+      });
+      for (let ms = 20; ms < 60; ms++) {
+        world.schedule(ms, () => {
+          const at = world.now();
+          disk.write('f', String(ms));
+          disk.fsync('f', () => out.push(world.now() - at));
+        });
+      }
+      world.run();
+      return out;
+    };
+    const plain = delays(0);
+    expect(plain).toHaveLength(40);
+    expect(new Set(plain).size).toBeGreaterThan(3);
+    expect(plain.every((d) => d >= 0 && d <= 9 + 9)).toBe(true);
+    expect(delays(5)).toEqual(plain);
+    expect(delays(1)).toEqual(plain);
+  });
+
   test.prop([fc.integer(), fc.string({ minLength: 0, maxLength: 80 })], { numRuns: 300 })(
     'read corruption flips one character and unseal always catches it',
     (seed, payload) => {

@@ -44,14 +44,17 @@ describe('the virtual-time cursor', () => {
     const steps = (t: number): number[] => sbs.runs.map((r) => stepAtTime(r.index, t));
     // Each run's crash, found by its event: at 1,499 ms each run is at the event before it.
     const [flink, kstreams, spark] = sbs.runs.map((r) => r.index.positions('proc.crash')[0]!);
-    expect([flink, kstreams, spark]).toEqual([767, 795, 479]);
+    expect([flink, kstreams, spark]).toEqual([759, 794, 479]);
     expect(steps(1_499)).toEqual([flink - 1, kstreams - 1, spark - 1]);
-    // In Kafka Streams' run the broker appends a write of ks-0's in the millisecond before its crash.
-    expect(sbs.runs[1]!.index.events[kstreams - 1]).toMatchObject({ t: 1_499, p: 'broker', kind: 'log.append', txn: 'weir-app-ks-0-0' });
+    // In Kafka Streams' run the broker appends a write of ks-1's at 1,496 ms, before ks-0's crash, and
+    // another in the millisecond after it.
+    expect(sbs.runs[1]!.index.events[kstreams - 1]).toMatchObject({ t: 1_496, p: 'broker', kind: 'log.append', txn: 'weir-app-ks-1-0' });
+    expect(sbs.runs[1]!.index.events[kstreams + 1]).toMatchObject({ t: 1_501, p: 'broker', kind: 'log.append', txn: 'weir-app-ks-1-0' });
     expect(steps(1_500)).toEqual([flink, kstreams, spark]);
-    // No run has an event after the crashes until 1,503 ms.
-    expect(steps(1_502)).toEqual(steps(1_500));
-    expect(steps(1_503)).not.toEqual(steps(1_500));
+    expect(steps(1_501)).toEqual([flink, kstreams + 1, spark]);
+    // No run has another event after the crashes until 1,503 ms.
+    expect(steps(1_502)).toEqual(steps(1_501));
+    expect(steps(1_503)).not.toEqual(steps(1_501));
     expect(steps(-1)).toEqual([-1, -1, -1]);
     for (const r of sbs.runs) {
       const at = stepAtTime(r.index, 1_500);
@@ -65,11 +68,11 @@ describe('the virtual-time cursor', () => {
   });
 
   it('→ ← go to the next / previous event time of any run, ] [ by 100 ms, f F by fault', () => {
-    expect(nextEventTime(sbs, 1_500)).toBe(1_503);
-    expect(prevEventTime(sbs, 1_500)).toBe(1_499);
+    expect(nextEventTime(sbs, 1_500)).toBe(1_501);
+    expect(prevEventTime(sbs, 1_500)).toBe(1_496);
     const ui = { t: 1_500, note: undefined };
-    expect(reduceSideBySide(sbs, ui, 'next').t).toBe(1_503);
-    expect(reduceSideBySide(sbs, ui, 'prev').t).toBe(1_499);
+    expect(reduceSideBySide(sbs, ui, 'next').t).toBe(1_501);
+    expect(reduceSideBySide(sbs, ui, 'prev').t).toBe(1_496);
     expect(reduceSideBySide(sbs, ui, 'forward').t).toBe(1_600);
     expect(reduceSideBySide(sbs, ui, 'back').t).toBe(1_400);
     expect(reduceSideBySide(sbs, { t: 50, note: undefined }, 'back').t).toBe(0);
@@ -150,11 +153,12 @@ describe('the side-by-side screen', () => {
       expect(f).toMatch(/kstreams {2}✓ \d+ {2}faults 1 {2}down: ks-0/);
       expect(f).toMatch(/spark {2}✓ \d+ {2}faults 1 {2}down: executor-0/);
       expect(f).toMatch(/▶ {2}1,500 tm-0 tm-0 crashed/);
-      // Kafka Streams' run has the broker's append of a write of ks-0's in the millisecond before the crash:
-      // the cursor (the run's last event at or before 1,500 ms) is on the crash, that append the row above.
-      expect(f).toMatch(/ {3}1,499 broker weir-app-counts-repart[^\n]*\n([^\n]*│)?▶ {2}1,500 ks-0 ks-0 crashed/);
+      // Kafka Streams' run has the broker's append of a write of ks-1's in the millisecond after the crash:
+      // the cursor (the run's last event at or before 1,500 ms) is on the crash, that append the row below,
+      // the append of 1,496 ms the row above.
+      expect(f).toMatch(/ {3}1,496 broker weir-app-counts-change[^\n]*\n([^\n]*│)?▶ {2}1,500 ks-0 ks-0 crashed[^\n]*\n([^\n]*│)? {3}1,501 broker weir-app-counts-repart/);
       expect(f).toMatch(/▶ {2}1,500 executor-0 executor-0 crashed/);
-      expect(f).toContain('tasks 2 crashed (tm-0), 2 running');
+      expect(f).toContain('tasks 2 running, 2 crashed (tm-0)');
       expect(f).toContain('ks-0 crashed, ks-1 running');
       expect(f).toContain('executor-0 down, executor-1 up');
     });
@@ -180,10 +184,10 @@ describe('the side-by-side screen', () => {
       return f;
     };
     expect(await press('f', 1_500)).toContain('flink: tm-0 crashed at 1,500 ms');
-    await press(KEYS.right, 1_503);
-    await press(']', 1_603);
+    await press(KEYS.right, 1_501);
+    await press(']', 1_601);
     await press('F', 1_500);
-    await press(KEYS.left, 1_499);
+    await press(KEYS.left, 1_496);
     app.unmount();
   });
 });

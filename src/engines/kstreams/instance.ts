@@ -1208,7 +1208,8 @@ class StreamThread implements ProcessLogic, QueryableThread {
         this.postCommit(rt, false);
       }
       this.commitStandbys();
-      this.ctx.trace.emit('ks.commit', { generation: group.generation, offsets: list.map((o) => `${o.topic}/${o.partition}@${o.offset}`), ...(overMarkers.length > 0 ? { overMarkers } : {}) });
+      // `forced`: on revocation or at shutdown (an interval commit begun before a revocation may end after `ks.revoked`).
+      this.ctx.trace.emit('ks.commit', { generation: group.generation, offsets: list.map((o) => `${o.topic}/${o.partition}@${o.offset}`), ...(overMarkers.length > 0 ? { overMarkers } : {}), ...(force ? { forced: true } : {}) });
       if (purgeAt !== undefined) this.purge(purgeAt);
       this.commitDone(then);
       this.scheduleLoop();

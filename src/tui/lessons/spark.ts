@@ -1,11 +1,13 @@
 /**
  * Lesson `spark`: Spark Structured Streaming — a micro-batch runs again.
  * The driver writes `offsets/N` before batch N runs and `commits/N` after its
- * sink wrote; here it crashes in between. The restarted driver finds
- * offsets/20 without commits/20 and runs batch 20 again with exactly its
- * logged offsets and watermark; the sink's marker shows the batch was
- * written, so it is skipped. Then the same crash under at-least-once, where
- * the sink (Spark's Kafka sink) writes the re-run batch a second time.
+ * sink wrote; here it crashes in between, at 1,884 ms (1,885 ms before fsync
+ * delays were drawn per disk and millisecond; a crash from 1,885 ms now finds
+ * commits/16 written). The restarted driver finds offsets/16 without
+ * commits/16 and runs batch 16 again with exactly its logged offsets and
+ * watermark; the sink's marker shows the batch was written, so it is
+ * skipped. Then the same crash under at-least-once, where the sink (Spark's
+ * Kafka sink) writes the re-run batch a second time.
  */
 import type { RunSettings } from '../../explore/settings.ts';
 import { num, str } from '../model/fields.ts';
@@ -18,7 +20,7 @@ const BASE: Omit<RunSettings, 'guarantee'> = {
   events: 400,
   faults: 'none',
   bugs: [],
-  plan: { faults: [{ kind: 'crash', atMs: 1_885, process: 'driver', restartAfterMs: 300 }] },
+  plan: { faults: [{ kind: 'crash', atMs: 1_884, process: 'driver', restartAfterMs: 300 }] },
 };
 
 const FILTER = 'spark.,proc.';

@@ -20,7 +20,10 @@
  * some; none may move its partition's committed offset back, and some must
  * move it forward (one that named the position already repeats it once, as
  * Kafka's does, whose consumed offset stays behind the position); none may
- * come between an instance's `ks.revoked` and its `ks.suspended`. The last
+ * be a commit on revocation or at shutdown (`ks.commit`'s `forced`), and
+ * the seed must have some of those. An interval commit begun before a
+ * revocation may end after `ks.revoked` and step over markers (the
+ * revocation's own commit waits behind it). The last
  * committed offset of every consumed partition must equal the furthest
  * position a fetch of it reached (`log.fetch`'s `nextOffset`). The task's
  * own rule, and the purge below committed offsets it needs (KAFKA-17635),
@@ -31,7 +34,7 @@ import type { TraceEvent } from '../../../src/runtime/trace-event.ts';
 import { failed, run } from '../../explore/helpers.ts';
 import { namedOffsets } from './trace-offsets.ts';
 
-const KINDS = new Set(['ks.commit', 'log.fetch', 'ks.revoked', 'ks.suspended']);
+const KINDS = new Set(['ks.commit', 'log.fetch']);
 
 function traced(faults: 'swarm' | 'heavy', seed: number) {
   const events: TraceEvent[] = [];
@@ -53,8 +56,10 @@ function lastCommittedAndReached(events: readonly TraceEvent[]) {
   return { committed, reached };
 }
 
-// Seeds where some commit moves a partition over its marker (most only repeat an offset: see below).
-describe.each([['swarm', 11], ['heavy', 11]] as const)('commits over transaction markers, faults %s, seed %i', (faults, seed) => {
+// Seeds where some commit moves a partition over its marker (most only repeat an offset: see below)
+// and some commit on revocation names offsets (seed 11 showed the first, under both, before fsync
+// delays were drawn per disk and millisecond).
+describe.each([['swarm', 38], ['heavy', 14]] as const)('commits over transaction markers, faults %s, seed %i', (faults, seed) => {
   const { r, events } = traced(faults, seed);
 
   it('the run stays exactly-once', () => {
@@ -63,16 +68,15 @@ describe.each([['swarm', 11], ['heavy', 11]] as const)('commits over transaction
 
   it('interval commits step over markers, never moving a partition back, and no commit on revocation does', () => {
     const committed = new Map<string, number>();
-    const revoking = new Set<string>();
     let stepped = 0;
     let moved = 0;
+    let forced = 0;
     for (const e of events) {
-      if (e.kind === 'ks.revoked') revoking.add(e.p);
-      if (e.kind === 'ks.suspended') revoking.delete(e.p);
       if (e.kind !== 'ks.commit') continue;
       const offsets = new Map(namedOffsets(e));
       const over = (e.overMarkers as string[] | undefined) ?? [];
-      if (over.length > 0) expect(revoking.has(e.p), `${e.p} at ${e.t} ms steps over markers while revoking`).toBe(false);
+      if (e.forced === true) forced++;
+      if (over.length > 0) expect(e.forced, `${e.p} at ${e.t} ms steps over markers in a commit on revocation`).toBeUndefined();
       for (const tp of over) {
         stepped++;
         expect(offsets.has(tp), `${tp} stepped over but not committed at ${e.t} ms`).toBe(true);
@@ -86,6 +90,7 @@ describe.each([['swarm', 11], ['heavy', 11]] as const)('commits over transaction
     }
     expect(stepped).toBeGreaterThan(0);
     expect(moved).toBeGreaterThan(0);
+    expect(forced).toBeGreaterThan(0);
   });
 
   it('every consumed partition\'s last commit names the furthest position its fetches reached, past the last marker', () => {

@@ -60,7 +60,9 @@ function probed(log: Entry[]): Scenario {
 
 const plan: FaultPlan = { faults: [{ kind: 'crash', atMs: 4_000, process: 'ks-0', restartAfterMs: 400 }] };
 
-describe.each([1, 2, 3])('stream-time punctuation in the punctuate phase, seed %i', (seed) => {
+// Seeds on which a task created again finds nothing to process in its first round (seed 3 was one
+// before fsync delays were drawn per disk and millisecond; now seed 4 is).
+describe.each([1, 2, 4])('stream-time punctuation in the punctuate phase, seed %i', (seed) => {
   const log: Entry[] = [];
   const r = run({ scenario: 'wordcount', engine: 'kstreams', seed, plan }, { scenario: probed(log) });
   const lives = new Map<number, Entry[]>();

@@ -19,12 +19,13 @@
  *   before the next task's (as weir once did, up to 500 records a task)
  *   never interleaves them. The two instances share the repartition tasks
  *   from generation 1 (two each), so such a burst is rare (most instants
- *   bring one or two records a task): seeds 5 and 30 each show two tasks
- *   interleaved (seed 5: seven records of 1_1, two of 1_3, one more of 1_1
- *   at 16,066 ms on ks-1; seed 30: eight records of 1_1, three of 1_3,
+ *   bring one or two records a task): seeds 9 and 30 each show two tasks
+ *   interleaved (seed 9: seven records of 1_1, one of 1_3, one more of 1_1
+ *   at 17,933 ms on ks-1; seed 30: eight records of 1_1, three of 1_3,
  *   three more of 1_1 at 379 ms on ks-1); 24 of seeds 1 to 30 show none
  *   (seed 2 showed it before the broker answered EndTxn once its decision
- *   was durable).
+ *   was durable; seed 5, before fsync delays were drawn per disk and
+ *   millisecond).
  */
 import { describe, expect, it } from 'vitest';
 import type { Scenario } from '../../../scenarios/types.ts';
@@ -134,7 +135,7 @@ function probed(log: Seen[], where: Map<string, string>): Scenario {
   return wordcountProbed(probe, 'repartitioned');
 }
 
-describe.each([5, 30])('an instance\'s tasks take turns within a pass, seed %i', (seed) => {
+describe.each([9, 30])('an instance\'s tasks take turns within a pass, seed %i', (seed) => {
   const log: Seen[] = [];
   const where = new Map<string, string>();
   const r = run({ scenario: 'wordcount', engine: 'kstreams', seed }, {

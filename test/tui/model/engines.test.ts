@@ -114,7 +114,7 @@ describe('Kafka Streams model', () => {
     expect(restoredStep).toBeGreaterThan(producer);
     const s = ks.index.stateAt(restoredStep).ks!;
     const store = (task: string) => s.stores.get(`ks-1/${task}/counts`)!;
-    expect(store('1_0')).toMatchObject({ status: 'restored', records: 17, offset: 25, topic: 'weir-app-counts-changelog', partition: 0 });
+    expect(store('1_0')).toMatchObject({ status: 'restored', records: 17, offset: 26, topic: 'weir-app-counts-changelog', partition: 0 });
     for (const t of ['1_1', '1_2', '1_3']) expect(store(t).status).toBe('restoring');
     expect(status(s, 'ks-1')).toBe('restoring');
     expect(s.instances.get('ks-1')!.epoch).toBe(2);
@@ -143,16 +143,16 @@ describe('Kafka Streams model', () => {
   });
 
   it('healed, the zombie fetches below the log start its successor\'s purge left, and resets to the earliest offset', () => {
-    // ks-0 still runs generation 1's 1_0 at offset 22, below the log start: Kafka's consumer answers
+    // ks-0 still runs generation 1's 1_0 at offset 25, below the log start: Kafka's consumer answers
     // OFFSET_OUT_OF_RANGE and Kafka Streams resets to the earliest offset instead of fetching there forever.
     const resetStep = stepOf(ks, 'ks.offset-reset', 'ks-0', (e) => e.task === '1_0');
     expect(resetStep).toBeGreaterThan(stepOf(ks, 'net.heal', 'world'));
     const reset = ks.index.events[resetStep]!;
-    expect(reset).toMatchObject({ task: '1_0', partition: 0, from: 22, to: 80 });
-    expect(describeEvent(reset)).toMatch(/1_0 fetched below the log start: weir-app-counts-repartition\/0 reset from @22 to the earliest offset @80/);
+    expect(reset).toMatchObject({ task: '1_0', partition: 0, from: 25, to: 82 });
+    expect(describeEvent(reset)).toMatch(/1_0 fetched below the log start: weir-app-counts-repartition\/0 reset from @25 to the earliest offset @82/);
     // ks-1, owner of 1_0 since generation 2, purged the repartition records its commit consumed: its last purge left that log start.
     const purges = ks.index.positions('ks.purge').filter((i) => i < resetStep && ks.index.events[i]!.p === 'ks-1');
-    expect(ks.index.events[purges.at(-1)!]!.offsets).toContain('weir-app-counts-repartition/0@80');
+    expect(ks.index.events[purges.at(-1)!]!.offsets).toContain('weir-app-counts-repartition/0@82');
     const s = ks.index.stateAt(resetStep).ks!;
     expect(isZombie(s, s.instances.get('ks-0')!)).toBe(true);
   });
@@ -231,7 +231,7 @@ describe('Spark model', () => {
   });
 
   it('the driver crashes between offsets/14 and commits/14', () => {
-    const s = at(spark, 533, 'proc.crash', 'driver').spark!;
+    const s = at(spark, 530, 'proc.crash', 'driver').spark!;
     expect(s.driver).toBe('crashed');
     expect([s.batch, s.offsetsLog, s.commitsLog, s.watermark]).toEqual([14, 14, 13, 1101]);
     expect(s.batches.get(14)).toMatchObject({ status: 'running', runs: 1, wmLate: 972, wmEvict: 1101, maps: 4 });
@@ -240,24 +240,24 @@ describe('Spark model', () => {
   });
 
   it('the restart re-runs batch 14 with its logged offsets and watermarks; the sink skips what it wrote', () => {
-    const r = at(spark, 564, 'spark.restart', 'driver').spark!;
+    const r = at(spark, 560, 'spark.restart', 'driver').spark!;
     expect(r.lastRestart).toEqual({ latestOffsets: 14, latestCommit: 13, rerun: true });
     expect(r.restarts).toBe(1);
-    const b = at(spark, 565, 'spark.batch', 'driver').spark!;
+    const b = at(spark, 561, 'spark.batch', 'driver').spark!;
     expect(b.reruns).toBe(1);
-    expect(b.batches.get(14)).toMatchObject({ runs: 2, wmLate: 972, wmEvict: 1101, offsets: ['0:40-43', '1:40-43', '2:40-43', '3:40-43'] });
-    const skip = at(spark, 584, 'spark.sink.skip', 'executor-1').spark!;
+    expect(b.batches.get(14)).toMatchObject({ runs: 2, wmLate: 972, wmEvict: 1101, offsets: ['0:40-42', '1:40-43', '2:40-43', '3:40-43'] });
+    const skip = at(spark, 583, 'spark.sink.skip', 'executor-0').spark!;
     expect(skip.sinkSkips).toBe(2);
     expect(skip.batches.get(14)!.skips).toBe(2);
-    expect(skip.lastSkip).toEqual({ batch: 14, partition: 1, committed: 14 });
-    const c = at(spark, 586, 'spark.commit', 'driver').spark!;
+    expect(skip.lastSkip).toEqual({ batch: 14, partition: 0, committed: 14 });
+    const c = at(spark, 584, 'spark.commit', 'driver').spark!;
     expect([c.commitsLog, c.watermark, c.batches.get(14)!.status]).toEqual([14, 1210, 'committed']);
   });
 
   it('executor-1 down, a reduce task sent again and run on executor-0', () => {
     expect(at(spark, 829, 'proc.crash', 'executor-1').spark!.executors.get('executor-1')!.up).toBe(false);
     const retry = at(spark, 926, 'spark.task.retry', 'driver').spark!;
-    expect(retry.executors.get('executor-1')!.up).toBe(true); // restarted at 3,224 ms
+    expect(retry.executors.get('executor-1')!.up).toBe(true); // restarted at 3,210 ms
     expect(retry.retries).toBe(1);
     expect(retry.batches.get(22)!.retries).toEqual(['reduce-1×1']);
     // executor-1 began reduce 1 two ms before it crashed; executor-0 ran reduce 0 just after.
@@ -266,19 +266,19 @@ describe('Spark model', () => {
     expect([...ran.batches.get(22)!.reduces]).toEqual([[1, 'executor-0'], [0, 'executor-0']]);
   });
 
-  it('the end: 26 batches, both logs at 25, three late rows, every sink transaction committed', () => {
+  it('the end: 26 batches, both logs at 25, four late rows, every sink transaction committed', () => {
     const s = spark.index.finalState.spark!;
-    expect([s.driver, s.offsetsLog, s.commitsLog, s.reruns, s.noDataBatches, s.lateRows, s.sinkSkips, s.sinkAborted]).toEqual(['finished', 25, 25, 1, 0, 3, 2, 0]);
+    expect([s.driver, s.offsetsLog, s.commitsLog, s.reruns, s.noDataBatches, s.lateRows, s.sinkSkips, s.sinkAborted]).toEqual(['finished', 25, 25, 1, 0, 4, 2, 0]);
     expect(s.sinkCommitted).toBe(51);
   });
 
   it('c steps through batches and commits, w through late-watermark changes, f through the crashes', () => {
     expect(spark.index.jump('checkpoint', 0, 1)).toBe(17); // batch 0 runs
-    expect(spark.index.jump('checkpoint', 17, 1)).toBe(45); // commits/0
-    expect(spark.index.jump('watermark', 17, 1)).toBe(222); // batch 6: late watermark 0 → 65
-    expect(spark.index.timeWatermarkAt(222)).toBe(65);
-    expect(spark.index.jump('fault', 0, 1)).toBe(533);
-    expect(spark.index.jump('fault', 559, 1)).toBe(564); // the restart that re-runs batch 14
+    expect(spark.index.jump('checkpoint', 17, 1)).toBe(46); // commits/0
+    expect(spark.index.jump('watermark', 17, 1)).toBe(225); // batch 6: late watermark 0 → 122
+    expect(spark.index.timeWatermarkAt(225)).toBe(122);
+    expect(spark.index.jump('fault', 0, 1)).toBe(530);
+    expect(spark.index.jump('fault', 557, 1)).toBe(560); // the restart that re-runs batch 14
   });
 });
 
