@@ -263,6 +263,14 @@ class StreamThread implements ProcessLogic, QueryableThread {
   private readonly outByTopic = new Map<string, (Outgoing | undefined)[]>();
   private readonly seqs = new Map<string, number>();
   private flushWaiters: (() => void)[] = [];
+  /**
+   * A commit's transactional requests not answered yet (its offsets sent into the transaction, its
+   * EndTxn), and who waits for them: an abort does not go out before them, as Kafka's producer has
+   * one transactional request in flight at a time (`Sender` waits while the `TransactionManager`
+   * has one).
+   */
+  private txnRequestsInFlight = 0;
+  private txnRequestWaiters: (() => void)[] = [];
   private txnOpen = false;
   private committing = false;
   /** Between a loss of the tasks and their dirty close: their flush is in flight, and nothing else runs. */
@@ -490,6 +498,13 @@ class StreamThread implements ProcessLogic, QueryableThread {
       for (let i = 0; i < acks.length; i++) acks[i]?.(r.baseOffset + i);
       this.sendNext(o);
     });
+  }
+
+  private txnRequestAnswered(): void {
+    if (--this.txnRequestsInFlight > 0) return;
+    const waiters = this.txnRequestWaiters;
+    this.txnRequestWaiters = [];
+    for (const w of waiters) w();
   }
 
   /** Sends every buffered batch; `done` once all are acknowledged. */
@@ -1228,8 +1243,11 @@ class StreamThread implements ProcessLogic, QueryableThread {
       const txn = { id: this.txnId, epoch: this.readyEpoch() };
       const endNow = (): void => {
         if (era !== this.era || this.closingDirty) return this.staleCommitDone(then);
+        this.txnRequestsInFlight++;
         this.client.endTxn(this.txnId, this.readyEpoch(), true, (r) => {
+          // Committed: nothing left for an abort waiting behind it.
           if (r.ok) this.txnOpen = false;
+          this.txnRequestAnswered();
           finish(r.ok, r.ok ? undefined : `commitTransaction: ${r.code}`);
         });
       };
@@ -1245,7 +1263,12 @@ class StreamThread implements ProcessLogic, QueryableThread {
         this.client.commitOffsets(group, list, (r) => (r.ok ? end() : finish(false, `offset commit: ${r.code}`)));
         return;
       }
-      this.client.sendOffsetsToTransaction(txn, txnGroup, list, (r) => (r.ok ? end() : finish(false, `sendOffsetsToTransaction: ${r.code}`)));
+      this.txnRequestsInFlight++;
+      this.client.sendOffsetsToTransaction(txn, txnGroup, list, (r) => {
+        this.txnRequestAnswered();
+        if (r.ok) end();
+        else finish(false, `sendOffsetsToTransaction: ${r.code}`);
+      });
     });
     return committed;
   }
@@ -1407,9 +1430,17 @@ class StreamThread implements ProcessLogic, QueryableThread {
     for (const c of queued) c.then();
     // The flush above had every batch sent and answered (no produce of this thread is in flight once
     // it completes), so the abort comes after them all, as Kafka's producer holds EndTxn back while a
-    // batch is incomplete (`TransactionManager.nextRequest`).
+    // batch is incomplete (`TransactionManager.nextRequest`); and after the transactional requests
+    // of a commit the loss interrupted (its offsets, its EndTxn), as Kafka's producer has one
+    // transactional request in flight at a time (a resend of the offsets reaching the broker after
+    // the abort would open a transaction again under the aborted epoch; a commit answered first
+    // leaves nothing to abort).
     const abort = (then: () => void): void => {
       if (!this.eos || !this.txnOpen) return then();
+      if (this.txnRequestsInFlight > 0) {
+        this.txnRequestWaiters.push(() => abort(then));
+        return;
+      }
       this.client.endTxn(this.txnId, this.epoch, false, () => then());
     };
     abort(() => {
