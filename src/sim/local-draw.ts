@@ -1,11 +1,12 @@
 /**
  * Draws local to one source of events: a uniform 32-bit integer that is a
  * hash of the seed, the source (a network channel, a buggify site at one
- * process, a disk's fsyncs), the virtual millisecond of the draw and its place among that
- * source's draws of that millisecond — not the next value of a stream that
- * every source shares. So a run is local in its input: leaving an input
- * record out changes the draws of the events that record causes, not of
- * every event after it, and the race a failure needs survives shrinking.
+ * process, a disk's fsyncs), the virtual millisecond of the draw and its
+ * place among that source's draws of that millisecond — not the next value
+ * of a stream that every source shares. So a run is local in its input:
+ * leaving an input record out changes the draws of the events that record
+ * causes, not of every event after it, and the race a failure needs
+ * survives shrinking.
  * Only 32-bit integer operations, so every machine draws the same.
  */
 import { fnv1a32 } from '../runtime/checksum.ts';
