@@ -41,7 +41,7 @@
  */
 import { CorruptFrame, TORN_FRAME, type Disk, type TraceFields } from '../runtime/types.ts';
 import type { Rng } from './rng.ts';
-import { below, drawAt, drawSource, seedKeyOf, type DrawSource } from './local-draw.ts';
+import { drawBetween, drawSource, seedKeyOf, type DrawSource } from './local-draw.ts';
 
 export interface DiskOptions {
   fsyncMsMin?: number;
@@ -236,7 +236,7 @@ export class SimDisk implements Disk {
     const frameCount = frames?.length ?? 0;
     const version = inode?.version ?? 0;
     const generation = this.generation;
-    const delayMs = this.fsyncMsMin + below(drawAt(this.fsyncDraws, this.host.now()), this.fsyncMsMax - this.fsyncMsMin + 1) + this.slowFsyncExtraMs;
+    const delayMs = drawBetween(this.fsyncDraws, this.host.now(), this.fsyncMsMin, this.fsyncMsMax) + this.slowFsyncExtraMs;
     // One device queue: completions are never reordered against earlier calls.
     const atMs = Math.max(this.host.now() + delayMs, this.lastFsyncDoneMs);
     this.lastFsyncDoneMs = atMs;

@@ -73,6 +73,11 @@ export class DrawSources<T extends DrawSource> {
   }
 }
 
+/** The next draw of `src` in millisecond `nowMs` as an integer in [lo, hi] (a latency, a delay). */
+export function drawBetween(src: DrawSource, nowMs: number, lo: number, hi: number): number {
+  return lo + below(drawAt(src, nowMs), hi - lo + 1);
+}
+
 /** `draw` (uniform in [0, 2^32)) scaled to [0, n). */
 export function below(draw: number, n: number): number {
   return Math.floor((draw * n) / 4294967296);

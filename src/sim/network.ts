@@ -22,7 +22,7 @@
  * back instead when it travels on a connection: `World.sendReliable`.)
  */
 import type { Rng } from './rng.ts';
-import { below, drawAt, drawSource, DrawSources, seedKeyOf, type DrawSource } from './local-draw.ts';
+import { drawBetween, drawSource, DrawSources, seedKeyOf, type DrawSource } from './local-draw.ts';
 
 export interface NetworkOptions {
   latencyMsMin?: number;
@@ -82,7 +82,7 @@ export class SimNetwork {
 
   /** The latency of a message sent in millisecond nowMs on a channel: a draw local to the channel (`local-draw.ts`). */
   private latencyMs(nowMs: number, ch: Channel): number {
-    return this.latencyMsMin + below(drawAt(ch, nowMs), this.latencyMsMax - this.latencyMsMin + 1);
+    return drawBetween(ch, nowMs, this.latencyMsMin, this.latencyMsMax);
   }
 
   /** Draws the delivery time of a message sent now on channel `ch` (`channelOf(from, to)`) and records it for FIFO. */
