@@ -5,7 +5,8 @@
 import { recordRun } from '../recording.ts';
 import { openReplay, type Replay } from '../open.ts';
 import { num, str } from '../model/fields.ts';
-import type { EventPick, Lesson, LessonStep, StepContext } from './types.ts';
+import type { RunSettings } from '../../explore/settings.ts';
+import type { EventPick, Lesson, LessonRun, LessonStep, StepContext } from './types.ts';
 
 export interface ResolvedStep {
   step: LessonStep;
@@ -26,8 +27,15 @@ export interface LessonReplays {
 
 export async function loadLesson(lesson: Lesson): Promise<LessonReplays> {
   const replays = new Map<string, Replay>();
-  for (const r of lesson.runs) replays.set(r.key, openReplay(await recordRun(r.settings)));
+  for (const r of lesson.runs) replays.set(r.key, openReplay(await recordRun(await lessonRunSettings(r))));
   return { lesson, replays, steps: resolveSteps(lesson, replays) };
+}
+
+/** The settings a lesson's run runs with: its own, or with the faults `faultsFrom` places from the run without them. */
+export async function lessonRunSettings(r: LessonRun): Promise<RunSettings> {
+  if (!r.faultsFrom) return r.settings;
+  const probe = openReplay(await recordRun({ ...r.settings, plan: { faults: [] } }));
+  return { ...r.settings, plan: r.faultsFrom(probe) };
 }
 
 export function resolveSteps(lesson: Lesson, replays: Map<string, Replay>): ResolvedStep[] {

@@ -1,17 +1,25 @@
 /**
  * Lesson `spark`: Spark Structured Streaming — a micro-batch runs again.
  * The driver writes `offsets/N` before batch N runs and `commits/N` after its
- * sink wrote; here it crashes in between, at 1,884 ms (1,885 ms before fsync
- * delays were drawn per disk and millisecond; a crash from 1,885 ms now finds
- * commits/16 written). The restarted driver finds offsets/16 without
- * commits/16 and runs batch 16 again with exactly its logged offsets and
- * watermark; the sink's marker shows the batch was written, so it is
- * skipped. Then the same crash under at-least-once, where the sink (Spark's
- * Kafka sink) writes the re-run batch a second time.
+ * sink wrote; here it crashes in between: 1 ms after the sink's last write
+ * of batch 16 (its transactions' commits under exactly-once, its appends
+ * under at-least-once), placed from each run's events without the crash, so
+ * a change of the engine's timing moves the crash with the batch (a fixed
+ * 1,884 ms held only while batch 16's sink and commit fell around it). The
+ * restarted driver finds offsets/16 without commits/16 and runs batch 16
+ * again with exactly its logged offsets and watermark; the sink's marker
+ * shows the batch was written, so it is skipped. Then the same crash under
+ * at-least-once, where the sink (Spark's Kafka sink) writes the re-run batch
+ * a second time.
  */
 import type { RunSettings } from '../../explore/settings.ts';
+import type { FaultPlan } from '../../sim/faults.ts';
+import type { Replay } from '../open.ts';
 import { num, str } from '../model/fields.ts';
-import { checkText, listText, type Lesson, type StepContext } from './types.ts';
+import { checkText, crashBetween, firstEvent, lastEvent, listText, type Lesson, type StepContext } from './types.ts';
+
+/** The batch the driver crashes in. */
+const BATCH = 16;
 
 const BASE: Omit<RunSettings, 'guarantee'> = {
   scenario: 'wordcount',
@@ -20,8 +28,16 @@ const BASE: Omit<RunSettings, 'guarantee'> = {
   events: 400,
   faults: 'none',
   bugs: [],
-  plan: { faults: [{ kind: 'crash', atMs: 1_884, process: 'driver', restartAfterMs: 300 }] },
 };
+
+/** The driver's crash: after batch 16's sink wrote (an append to the output, or a transaction's commit) and before commits/16. */
+function crashInBatch(probe: Replay): FaultPlan {
+  const started = firstEvent(probe, (e) => e.kind === 'spark.batch' && e.batch === BATCH);
+  const committed = firstEvent(probe, (e) => e.kind === 'spark.commit' && e.batch === BATCH, started);
+  const wrote = committed === undefined ? undefined
+    : lastEvent(probe, (e) => (e.kind === 'log.append' && e.topic === 'output') || e.kind === 'txn.commit', committed, started);
+  return { faults: [crashBetween(probe, wrote, committed, { process: 'driver', restartAfterMs: 300 }, `the driver's crash between batch ${BATCH}'s sink and its commit`)] };
+}
 
 const FILTER = 'spark.,proc.';
 const afterRestart = (c: StepContext): boolean => c.replay.index.positions('proc.restart').some((i) => i < c.index);
@@ -31,8 +47,8 @@ export const sparkLesson: Lesson = {
   title: 'Spark: a micro-batch runs again',
   summary: 'the offset log before a batch, the commit log after; a driver crash in between, the batch re-run, the sink skipping it',
   runs: [
-    { key: 'eo', label: 'exactly-once', settings: { ...BASE, guarantee: 'exactly-once' } },
-    { key: 'alo', label: 'at-least-once', settings: { ...BASE, guarantee: 'at-least-once' } },
+    { key: 'eo', label: 'exactly-once', settings: { ...BASE, guarantee: 'exactly-once' }, faultsFrom: crashInBatch },
+    { key: 'alo', label: 'at-least-once', settings: { ...BASE, guarantee: 'at-least-once' }, faultsFrom: crashInBatch },
   ],
   steps: [
     {
@@ -57,7 +73,7 @@ export const sparkLesson: Lesson = {
       title: 'The driver crashes',
       at: { kind: 'proc.crash' },
       filter: FILTER,
-      text: (c) => `${c.event.p} crashes in the middle of a batch: its offsets are logged, its sink may have written, its commit is not.`,
+      text: (c) => `${c.event.p} crashes in the middle of a batch: its offsets are logged and its sink has written, but its commit is not.`,
     },
     {
       title: 'Reading the logs',

@@ -10,20 +10,22 @@
  * epoch. Then the same crash with the planted bug `txn-timeout-ignored`:
  * nobody ends it.
  *
- * Both runs share a seed and a fault plan: seed 1, ks-0 crashing at
- * 3,020 ms and back 500 ms later, while its transaction begun at 3,012 ms
- * is open and has not yet carried its offsets (any crash from 3,013 to
- * 3,026 ms tells the same story; at 3,000 ms, since the producers
- * initialise after the group's first assignment and ks-0's commits fall a
- * little later than when they initialised at the start, it would crash
- * between two transactions; from 3,027 ms the open transaction holds its
- * offsets, so the restarted task waits for the sweep before it runs again,
- * and from 3,032 ms ks-0 has committed it before the crash).
+ * Both runs share a seed and where the crash falls: seed 1, ks-0
+ * crashing inside its first transaction begun from 3,000 ms on, 1 ms after
+ * the transaction's last record was appended and before its offsets went
+ * into it, and back 500 ms later (3,024 ms in the run of this build). With
+ * the offsets in, the restarted task would wait for the sweep before it ran
+ * again; after the commit, nothing would hang. The crash is placed from each
+ * run's events without it: a fixed 3,020 ms told this story only while
+ * ks-0's transaction fell around it (on seeds 2 to 10 it found none open),
+ * where the placed crash tells it on each of seeds 1 to 10.
  */
 import type { RunSettings } from '../../explore/settings.ts';
+import type { FaultPlan } from '../../sim/faults.ts';
+import type { Replay } from '../open.ts';
 import { num, str } from '../model/fields.ts';
 import { fmtSecs } from '../model/format.ts';
-import { checkText, type Lesson, type StepContext } from './types.ts';
+import { checkText, crashBetween, firstEvent, lastEvent, type Lesson, type StepContext } from './types.ts';
 import { nextAfter } from '../model/int-list.ts';
 
 const BASE: Omit<RunSettings, 'bugs'> = {
@@ -32,8 +34,23 @@ const BASE: Omit<RunSettings, 'bugs'> = {
   seed: 1,
   guarantee: 'exactly-once',
   faults: 'none',
-  plan: { faults: [{ kind: 'crash', atMs: 3_020, process: 'ks-0', restartAfterMs: 500 }] },
 };
+
+/** From when the crash looks for a transaction of ks-0 to fall inside: mid-run, past the group's first rebalances. */
+const FROM_MS = 3_000;
+
+/**
+ * ks-0's crash: inside its first transaction begun from 3,000 ms on, 1 ms after the last of the
+ * transaction's records was appended and before its offsets went into it (with its offsets in, the
+ * restarted task would wait for the broker's sweep before it ran again).
+ */
+function crashInTransaction(probe: Replay): FaultPlan {
+  const began = firstEvent(probe, (e) => e.kind === 'txn.begin' && e.t >= FROM_MS && String(e.txnId).includes('-ks-0.0-'));
+  const txnId = began === undefined ? undefined : probe.index.events[began]!.txnId;
+  const offsets = firstEvent(probe, (e) => e.kind === 'group.txnOffsets' && e.txnId === txnId, began);
+  const written = began === undefined || offsets === undefined ? undefined : lastEvent(probe, (e) => e.kind === 'log.append' && e.txn === txnId, offsets, began - 1);
+  return { faults: [crashBetween(probe, written, offsets, { process: 'ks-0', restartAfterMs: 500 }, 'ks-0\'s crash inside a transaction')] };
+}
 
 const FILTER = 'ks.producer,ks.running,ks.assigned,txn.timeout,txn.abort,proc.,group.rebalance';
 
@@ -52,8 +69,8 @@ export const txnTimeoutLesson: Lesson = {
   title: 'A hanging transaction and the broker\'s timeout',
   summary: 'a stateless Kafka Streams instance crashes mid-transaction; its restart takes a new transactional id, and only the broker\'s transaction timeout ends the old one',
   runs: [
-    { key: 'timeout', label: 'transaction.timeout.ms', settings: { ...BASE, bugs: [] } },
-    { key: 'ignored', label: 'txn-timeout-ignored', settings: { ...BASE, bugs: ['txn-timeout-ignored'] } },
+    { key: 'timeout', label: 'transaction.timeout.ms', settings: { ...BASE, bugs: [] }, faultsFrom: crashInTransaction },
+    { key: 'ignored', label: 'txn-timeout-ignored', settings: { ...BASE, bugs: ['txn-timeout-ignored'] }, faultsFrom: crashInTransaction },
   ],
   steps: [
     {

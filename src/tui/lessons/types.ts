@@ -11,6 +11,7 @@
  */
 import type { TraceEvent } from '../../runtime/trace-event.ts';
 import type { RunSettings } from '../../explore/settings.ts';
+import type { FaultPlan, TimedFault } from '../../sim/faults.ts';
 import type { Replay } from '../open.ts';
 import type { ReplayState } from '../model/types.ts';
 
@@ -18,7 +19,20 @@ export interface LessonRun {
   key: string;
   /** Shown above the narration, e.g. "exactly-once". */
   label: string;
+  /** The run's settings; with `faultsFrom`, those of the run without its faults. */
   settings: RunSettings;
+  /**
+   * Where the run's faults go, chosen by what happens in it rather than by
+   * the clock: the settings run first without faults, and this reads that
+   * run's events and returns the plan to run with (a crash at the time of
+   * the event it must follow, checked to come before the one it must
+   * precede). A fault changes nothing before it fires, so the run with it
+   * is that run up to the fault. A crash at a fixed time falls out of a
+   * window of a few milliseconds (between a sink's write and the commit
+   * that records it) whenever a change anywhere moves the run's timing; a
+   * crash placed by its events moves with them.
+   */
+  faultsFrom?: (probe: Replay) => FaultPlan;
 }
 
 /** What a step's predicate and text see. */
@@ -84,4 +98,47 @@ export function ksTxnOpenBefore(c: StepContext): boolean {
 export function abortSinceCrash(c: StepContext): TraceEvent | undefined {
   const crash = eventsOf(c, 'proc.crash').filter((e) => e.p === c.event.p && e.seq < c.event.seq).at(-1);
   return eventsOf(c, 'txn.abort').find((e) => e.txnId === c.event.transactionalId && e.seq > (crash?.seq ?? -1) && e.seq < c.event.seq);
+}
+
+/** The index of the first event after index `from` that `match` accepts. */
+export function firstEvent(r: Replay, match: (e: TraceEvent) => boolean, from = -1): number | undefined {
+  const es = r.index.events;
+  for (let i = from + 1; i < es.length; i++) if (match(es[i]!)) return i;
+  return undefined;
+}
+
+/** The index of the last event before index `before` and after index `from` that `match` accepts. */
+export function lastEvent(r: Replay, match: (e: TraceEvent) => boolean, before: number, from = -1): number | undefined {
+  const es = r.index.events;
+  for (let i = Math.min(before, es.length) - 1; i > from; i--) if (match(es[i]!)) return i;
+  return undefined;
+}
+
+/** A crash a lesson places (`faultsFrom`): which process, how long it stays down, and where in its window. */
+export interface PlacedCrash {
+  process: string;
+  restartAfterMs: number;
+  /**
+   * `after` (the default): 1 ms after the event it follows, past everything
+   * of that millisecond; `before`: at the millisecond of the event it
+   * precedes, which a crash at a time fires ahead of (for an event of the
+   * crashed process itself, which the crash then prevents).
+   */
+  at?: 'after' | 'before';
+}
+
+/**
+ * A crash that falls after the event at index `after` of the run without
+ * faults and before the one at `before` (a crash at a time fires before
+ * anything else of that millisecond). Throws, naming `what`, when either
+ * event is missing or there is no millisecond between them: the lesson's
+ * run no longer holds the window it teaches.
+ */
+export function crashBetween(probe: Replay, after: number | undefined, before: number | undefined, crash: PlacedCrash, what: string): Extract<TimedFault, { kind: 'crash' }> {
+  const es = probe.index.events;
+  if (after === undefined || before === undefined || after >= before) throw new Error(`lesson run: ${what}: the run without faults has no such window`);
+  const [from, to] = [es[after]!, es[before]!];
+  if (from.t >= to.t) throw new Error(`lesson run: ${what}: no millisecond between ${from.kind} at ${from.t} ms and ${to.kind} at ${to.t} ms`);
+  const atMs = crash.at === 'before' ? to.t : from.t + 1;
+  return { kind: 'crash', atMs, process: crash.process, restartAfterMs: crash.restartAfterMs };
 }

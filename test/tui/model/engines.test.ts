@@ -197,7 +197,7 @@ describe('Kafka Streams model', () => {
   });
 
   it('counts the broker\'s decision on a transactional id no thread holds any more: a stateless instance\'s predecessor\'s, timed out', async () => {
-    // ks-0 crashes at 3,030 ms with a transaction open (the txn-timeout lesson crashes it at 3,020 ms, before that
+    // ks-0 crashes at 3,030 ms with a transaction open (the txn-timeout lesson crashes it at 3,024 ms, before that
     // transaction carries offsets). At 3,000 ms, since
     // instances initialise their producers after their first assignment, it crashes between two transactions.
     const r = await replayOf({ scenario: 'etl', engine: 'kstreams', seed: 1, guarantee: 'exactly-once', faults: 'none', bugs: [], plan: { faults: [{ kind: 'crash', atMs: 3_030, process: 'ks-0', restartAfterMs: 500 }] } });
