@@ -114,31 +114,24 @@ export function lastEvent(r: Replay, match: (e: TraceEvent) => boolean, before: 
   return undefined;
 }
 
-/** A crash a lesson places (`faultsFrom`): which process, how long it stays down, and where in its window. */
+/** A crash a lesson places (`faultsFrom`): which process, and how long it stays down. */
 export interface PlacedCrash {
   process: string;
   restartAfterMs: number;
-  /**
-   * `after` (the default): 1 ms after the event it follows, past everything
-   * of that millisecond; `before`: at the millisecond of the event it
-   * precedes, which a crash at a time fires ahead of (for an event of the
-   * crashed process itself, which the crash then prevents).
-   */
-  at?: 'after' | 'before';
 }
 
 /**
  * A crash that falls after the event at index `after` of the run without
- * faults and before the one at `before` (a crash at a time fires before
- * anything else of that millisecond). Throws, naming `what`, when either
- * event is missing or there is no millisecond between them: the lesson's
- * run no longer holds the window it teaches.
+ * faults and before the one at `before`: 1 ms after the first, past
+ * everything of its millisecond, and before the second's millisecond.
+ * Throws, naming `what`, when either event is missing or there is no
+ * millisecond strictly between them: the lesson's run no longer holds the
+ * window it teaches.
  */
 export function crashBetween(probe: Replay, after: number | undefined, before: number | undefined, crash: PlacedCrash, what: string): Extract<TimedFault, { kind: 'crash' }> {
   const es = probe.index.events;
   if (after === undefined || before === undefined || after >= before) throw new Error(`lesson run: ${what}: the run without faults has no such window`);
   const [from, to] = [es[after]!, es[before]!];
-  if (from.t >= to.t) throw new Error(`lesson run: ${what}: no millisecond between ${from.kind} at ${from.t} ms and ${to.kind} at ${to.t} ms`);
-  const atMs = crash.at === 'before' ? to.t : from.t + 1;
-  return { kind: 'crash', atMs, process: crash.process, restartAfterMs: crash.restartAfterMs };
+  if (from.t + 1 >= to.t) throw new Error(`lesson run: ${what}: no millisecond between ${from.kind} at ${from.t} ms and ${to.kind} at ${to.t} ms`);
+  return { kind: 'crash', atMs: from.t + 1, process: crash.process, restartAfterMs: crash.restartAfterMs };
 }
