@@ -483,7 +483,7 @@ class Driver implements ProcessLogic {
       case 'kafka':
         return then();
       case 'json': {
-        const files = flatMapped(replies, (r) => r?.files ?? []);
+        const files = concatAll([flatMapped(maps, (m) => m?.files ?? []), flatMapped(replies, (r) => r?.files ?? [])]);
         // The planted bug: the part files are written, but no metadata log says which of them are valid.
         if (this.app.bugs.has('spark-file-sink-no-metadata')) return then();
         return this.addFileLog(batch, files, then);

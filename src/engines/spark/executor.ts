@@ -133,8 +133,11 @@ class Executor implements ProcessLogic {
       // One stage: the map task writes its rows to the sink itself, or hands them to the driver's sink.
       const { stats, out } = mapStateless(this.app.plan, input);
       const format = this.app.plan.sink.format;
-      if (format === 'memory' || format === 'foreachBatch') return finish({ kind: 'spark.mapped', reqId: task.reqId, stats, shuffle: [], emitted: out.length, rows: out });
-      return this.writeStateless(task, out, () => finish({ kind: 'spark.mapped', reqId: task.reqId, stats, shuffle: [], emitted: out.length }), fail);
+      const done = (more: { rows?: unknown[]; files?: string[] } = {}): void => finish({ kind: 'spark.mapped', reqId: task.reqId, stats, shuffle: [], emitted: out.length, ...more });
+      if (format === 'memory' || format === 'foreachBatch') return done({ rows: out });
+      // The file sink's tasks are the last stage's, whichever it is: here the map tasks write the part files.
+      if (format === 'json') return this.writeFile(task, out, (files) => done({ files }));
+      return this.writeStateless(task, out, () => done(), fail);
     }
     const { stats, shuffle } = mapPartition(this.app.plan, this.app.shufflePartitions, input);
     finish({ kind: 'spark.mapped', reqId: task.reqId, stats, shuffle });
@@ -213,7 +216,7 @@ class Executor implements ProcessLogic {
    * lines, named for this task attempt (another attempt writes its own), listed in the reply; the
    * driver adds the files of the attempts it accepted to `_spark_metadata`. No rows, no file.
    */
-  private writeFile(task: ReduceTask, records: unknown[], done: (files: string[]) => void): void {
+  private writeFile(task: MapTask | ReduceTask, records: unknown[], done: (files: string[]) => void): void {
     if (records.length === 0) return done([]);
     const name = `part-${String(task.partition).padStart(5, '0')}-b${task.batch}-${this.ctx.id}-${this.ctx.incarnation}-${task.reqId}.json`;
     const path = `${this.app.plan.sink.path!}/${name}`;

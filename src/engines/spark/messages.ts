@@ -65,6 +65,8 @@ export interface MapDone {
   emitted?: number;
   /** A query without a stateful operator whose sink is on the driver (foreachBatch, memory): its result rows. */
   rows?: unknown[];
+  /** A query without a stateful operator whose sink is the file sink: the files this task attempt wrote. */
+  files?: string[];
   /** Per watermark operator of the plan, in `watermarkOps` order. */
   stats: EventTimeStats[];
   /** Per shuffle partition. */

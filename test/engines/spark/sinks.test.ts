@@ -22,7 +22,7 @@
  * shuffle has.
  */
 import { describe, expect, it } from 'vitest';
-import { callForeachBatch, planProblem, spark } from '../../../src/engines/spark/dsl.ts';
+import { callForeachBatch, planProblem, spark, type DataStreamWriter } from '../../../src/engines/spark/dsl.ts';
 import { deploySpark, SparkPlanError } from '../../../src/engines/spark/deployment.ts';
 import { filesToRead, isCompactionBatch, latestBatch, logEntryText, logFileName, parseLogEntry, sinkFiles } from '../../../src/stream/file-sink-log.ts';
 import { readFileSink } from '../../../src/check/file-sink.ts';
@@ -30,6 +30,8 @@ import { seal } from '../../../src/runtime/checksum.ts';
 import { runScenario, type RunOptions } from '../../../src/explore/run.ts';
 import type { TraceEvent } from '../../../src/runtime/trace-event.ts';
 import type { Guarantee } from '../../../src/stream/guarantee.ts';
+import { etl } from '../../../scenarios/etl.ts';
+import type { Scenario } from '../../../scenarios/index.ts';
 
 describe('the _spark_metadata log (FileStreamSinkLog, CompactibleFileStreamLogSuite)', () => {
   it('with compactInterval 3, batches 2, 5, 8 are compactions', () => {
@@ -97,11 +99,11 @@ describe('sinks in the query builder', () => {
  * Runs `scenario` once without faults to find when the 4th event matching `at` happens, then again
  * with the driver crashing 1 ms after it (restarted 50 ms later).
  */
-function crashRightAfter(scenario: string, at: (e: TraceEvent) => boolean, guarantee: Guarantee, bugs: string[] = []) {
+function crashRightAfter(scenario: string, at: (e: TraceEvent) => boolean, guarantee: Guarantee, bugs: string[] = [], custom?: Scenario) {
   const base = { scenario, engine: 'spark' as const, seed: 3, guarantee, faults: 'none' as const, bugs: bugs as never[], events: 400 };
   let t: number | undefined;
   let n = 0;
-  runScenario(base, { subscribers: [(e) => { if (at(e) && ++n === 4) t ??= e.t; }] });
+  runScenario(base, { subscribers: [(e) => { if (at(e) && ++n === 4) t ??= e.t; }], ...(custom ? { scenario: custom } : {}) });
   expect(t, 'the anchor event never happened').toBeDefined();
   const seen: string[] = [];
   const opts: RunOptions = {
@@ -109,6 +111,7 @@ function crashRightAfter(scenario: string, at: (e: TraceEvent) => boolean, guara
       if (e.kind === 'spark.restart' && e.rerun === true) seen.push('rerun');
       if (e.kind === 'spark.sink.skip') seen.push(`skip:${String(e.sink)}`);
     }],
+    ...(custom ? { scenario: custom } : {}),
   };
   const r = runScenario({ ...base, plan: { faults: [{ kind: 'crash', atMs: t! + 1, process: 'driver', restartAfterMs: 50 }] } }, opts);
   return { r, seen, failed: r.checks.filter((c) => !c.ok) };
@@ -144,6 +147,41 @@ describe('a batch that runs again after its sink committed', () => {
     expect(seen).toEqual(['rerun']);
     expect(failed.map((c) => c.name)).toEqual(['exactly-once']);
     expect(failed[0]!.detail).toMatch(/twice/);
+  });
+});
+
+describe('a query without a stateful operator, to the file sink', () => {
+  // etl's query (a filter and a projection: one stage) to the file sink instead of its topic.
+  const build = etl.engines.spark!.build;
+  const ETL_FILES: Scenario = { ...etl, engines: { spark: { build: (s, sizes, opts) => (build(s, sizes, opts) as DataStreamWriter).format('json').option('path', 'out') } } };
+
+  it('its map tasks write the part files, and the driver lists them in _spark_metadata, batch by batch', () => {
+    const events: TraceEvent[] = [];
+    const r = runScenario({ scenario: 'etl', engine: 'spark', seed: 1, guarantee: 'exactly-once', faults: 'none', bugs: [] }, { scenario: ETL_FILES, subscribers: [(e) => { if (e.kind.startsWith('spark.')) events.push(e); }] });
+    expect(r.checks.filter((c) => !c.ok)).toEqual([]);
+    expect(r.checks.map((c) => c.name)).toContain('etl.no-loss');
+    const writes = events.filter((e) => e.kind === 'spark.file.write');
+    expect(writes.length).toBeGreaterThan(10);
+    expect(events.filter((e) => e.kind === 'spark.reduce')).toEqual([]);
+    // Each batch's files are committed to the log once written: every write precedes its batch's commit entry.
+    const committed = new Set(events.filter((e) => e.kind === 'spark.file.commit').map((e) => e.batch));
+    for (const w of writes) expect(committed.has(w.batch), `batch ${String(w.batch)}`).toBe(true);
+  });
+
+  it('under heavy faults on several seeds, every kept record is in the files once', () => {
+    for (const seed of [1, 2, 3]) {
+      const r = runScenario({ scenario: 'etl', engine: 'spark', seed, guarantee: 'exactly-once', faults: 'heavy', bugs: [] }, { scenario: ETL_FILES });
+      expect(r.checks.filter((c) => !c.ok), `seed ${seed}`).toEqual([]);
+    }
+  });
+
+  it('a batch run again after its files were committed is skipped whole; without the metadata log (planted bug) its files are written again', () => {
+    const ok = crashRightAfter('etl', (e) => e.kind === 'spark.file.commit', 'exactly-once', [], ETL_FILES);
+    expect(ok.seen).toEqual(['rerun', 'skip:file']);
+    expect(ok.failed).toEqual([]);
+    const bug = crashRightAfter('etl', (e) => e.kind === 'spark.file.write', 'exactly-once', ['spark-file-sink-no-metadata'], ETL_FILES);
+    expect(bug.seen).toContain('rerun');
+    expect(bug.failed.map((c) => c.name)).toEqual(['etl.no-duplicates']);
   });
 });
 
