@@ -226,18 +226,20 @@ class Executor implements ProcessLogic {
     });
   }
 
-  /** The sink: one output partition per shuffle partition. */
+  /**
+   * The sink after a stateful operator. Under at-least-once, Spark's Kafka sink: each row to its key's
+   * partition (the writer names no partition, so the producer's partitioner hashes the key; for an
+   * aggregation, whose output key is the shuffle key, that is the task's own partition). Under
+   * exactly-once, weir's marked sink: the task's rows in one transaction on output partition
+   * `task % partitions`, whose batch marker is kept there.
+   */
   private write(task: ReduceTask, records: unknown[], done: () => void, fenced: () => void): void {
     const topic = this.app.plan.sink.topic;
     const partition = task.partition % this.app.outputPartitions;
     if (records.length === 0) return done();
-    if (this.app.guarantee !== 'exactly-once') {
-      // The executor's producer is idempotent (Kafka's enable.idempotence default): a batch resent after a
-      // lost reply, with its sequence number, is written once; a retried or re-run task sends anew.
-      const producer = this.producer.next();
-      const sendPlain = (): void => this.log.produce(topic, partition, records, { producer }, (r) => (r.ok ? done() : this.ctx.timers.after(50, sendPlain)));
-      return sendPlain();
-    }
+    // The executor's producer is idempotent (Kafka's enable.idempotence default): a batch resent after a
+    // lost reply, with its sequence number, is written once; a retried or re-run task sends anew.
+    if (this.app.guarantee !== 'exactly-once') return plainWrites(this.log, this.ctx.timers, this.producer, topic, rowsByPartition(records as Row[], this.app.outputPartitions), done);
     const txnId = `${SINK_GROUP}-${partition}`;
     markedTransaction(this.log, this.ctx.timers, {
       topic, id: txnId, group: SINK_GROUP, marker: { topic, partition }, version: task.batch, writes: [[partition, records]],

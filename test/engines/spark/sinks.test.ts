@@ -22,7 +22,7 @@
  * shuffle has.
  */
 import { describe, expect, it } from 'vitest';
-import { callForeachBatch, planProblem, spark, type DataStreamWriter } from '../../../src/engines/spark/dsl.ts';
+import { callForeachBatch, planProblem, spark, type DataStreamWriter, type Row } from '../../../src/engines/spark/dsl.ts';
 import { deploySpark, SparkPlanError } from '../../../src/engines/spark/deployment.ts';
 import { filesToRead, isCompactionBatch, latestBatch, logEntryText, logFileName, parseLogEntry, sinkFiles } from '../../../src/stream/file-sink-log.ts';
 import { readFileSink } from '../../../src/check/file-sink.ts';
@@ -31,6 +31,10 @@ import { runScenario, type RunOptions } from '../../../src/explore/run.ts';
 import type { TraceEvent } from '../../../src/runtime/trace-event.ts';
 import type { Guarantee } from '../../../src/stream/guarantee.ts';
 import { etl } from '../../../scenarios/etl.ts';
+import { bank } from '../../../scenarios/bank.ts';
+import { TOPICS } from '../../../scenarios/types.ts';
+import { partitionForKey } from '../../../src/stream/partition.ts';
+import type { OutputRecord } from '../../../src/stream/records.ts';
 import type { Scenario } from '../../../scenarios/index.ts';
 
 describe('the _spark_metadata log (FileStreamSinkLog, CompactibleFileStreamLogSuite)', () => {
@@ -182,6 +186,32 @@ describe('a query without a stateful operator, to the file sink', () => {
     const bug = crashRightAfter('etl', (e) => e.kind === 'spark.file.write', 'exactly-once', ['spark-file-sink-no-metadata'], ETL_FILES);
     expect(bug.seen).toContain('rerun');
     expect(bug.failed.map((c) => c.name)).toEqual(['etl.no-duplicates']);
+  });
+});
+
+describe('the Kafka sink under at-least-once, after a stateful operator', () => {
+  it('writes each row to its key\'s partition, as the producer\'s partitioner does, not to its task\'s', () => {
+    // flatMapGroupsWithState whose rows carry another key than their group's: the shuffle places a row by
+    // its group, Spark's Kafka writer by its own key.
+    const rekeyed: Scenario = {
+      ...bank,
+      engines: {
+        spark: {
+          build: (s) => s.readStream(TOPICS.input)
+            .groupByKey((r) => String(r.key))
+            .flatMapGroupsWithState<number>('update', (k, rows) => rows.map((r) => ({ type: 'update', key: `${k}/out`, value: 1, id: r.id, ts: r.ts } as Row)))
+            .writeStream(TOPICS.output).outputMode('update').trigger({ processingTimeMs: 100 }),
+        },
+      },
+    };
+    let out: OutputRecord[] = [];
+    runScenario({ scenario: 'bank', engine: 'spark', seed: 1, guarantee: 'at-least-once', faults: 'none', bugs: [], events: 200 }, { scenario: rekeyed, onOutput: (o) => (out = o) });
+    expect(out.length).toBeGreaterThan(100);
+    // The committed output comes partition by partition (bank's output topic has 2): read in that order, each
+    // row's key partition never goes down.
+    const parts = out.map((r) => partitionForKey(String((r as { key?: unknown }).key), 2));
+    expect(new Set(parts)).toEqual(new Set([0, 1]));
+    expect(parts.every((p, i) => i === 0 || p >= parts[i - 1]!)).toBe(true);
   });
 });
 
