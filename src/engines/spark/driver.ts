@@ -53,7 +53,7 @@ import { RequestClient } from '../../runtime/request-client.ts';
 import { concatAll, flatMapped } from '../../runtime/arrays.ts';
 import type { ProcessContext, ProcessFactory, ProcessId, ProcessLogic } from '../../runtime/types.ts';
 import type { SparkApp } from './executor.ts';
-import { aggregateWatermark, callForeachBatch, continuousInterval, joinWatermarkSides, processingInterval, watermarkOps, watermarkOverPart, type BatchWrite, type Row } from './dsl.ts';
+import { callForeachBatch, continuousInterval, joinWatermarkSides, processingInterval, watermarkOps, watermarkOverPart, type BatchWrite, type Row } from './dsl.ts';
 import { isTaskReply, type MapDone, type ReduceDone, type ShuffleRow, type TaskReply } from './messages.ts';
 import { filesToRead, isCompactionBatch, latestBatch, logEntryText, logFileName, metadataDir, parseLogEntry, parseLogName } from '../../stream/file-sink-log.ts';
 import { IdempotentProducer, markedTransaction, plainWrites, rowsByPartition } from './sink-txn.ts';
@@ -367,7 +367,10 @@ class Driver implements ProcessLogic {
     if (!st || !this.app.plan.watermark) return false;
     switch (st.kind) {
       case 'aggregate':
-        return this.app.plan.sink.mode !== 'complete' && aggregateWatermark(this.app.plan) !== undefined;
+        // StateStoreSaveExec.shouldRunAnotherBatch: append or update mode and a newer watermark, whatever
+        // column the watermark is on (the operator's eviction watermark is defined whenever the query has
+        // one); a batch for a watermark on another column than the window's evicts and emits nothing.
+        return this.app.plan.sink.mode !== 'complete';
       case 'dedup':
         return true;
       case 'join': {
