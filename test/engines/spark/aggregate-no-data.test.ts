@@ -19,28 +19,18 @@ import { describe, expect, it } from 'vitest';
 import { runScenario } from '../../../src/explore/run.ts';
 import { count, window } from '../../../src/engines/spark/dsl.ts';
 import type { Scenario } from '../../../scenarios/types.ts';
+import { scriptedSpark } from '../../support/scripted-spark.ts';
 import type { InputRecord, OutputRecord } from '../../../src/stream/records.ts';
 
 const rec = (id: number, ts: number, key: string): InputRecord => ({ id, ts, key, value: 1 });
 
 function scenario(column: 'ts' | 'seen', mode: 'update' | 'append' | 'complete'): Scenario {
   const records = [rec(0, 10, 'a'), rec(1, 20, 'b'), rec(2, 30, 'a'), rec(3, 500, 'c')];
-  return {
-    name: `aggregate-no-data-${column}-${mode}`,
-    summary: 'aggregate no-data batch test',
-    defaults: { events: 4, parallelism: 1, partitions: 1, keys: 3 },
-    workload: () => ({ records, arrivals: [{ atMs: 10, partition: 0, records }], canBeLate: true, idlePartitions: [], activeArrivalGapMsMax: 500 }),
-    engines: {
-      spark: {
-        startAtMs: 300,
-        build: (spark) => {
-          const rows = spark.readStream('input');
-          const marked = column === 'ts' ? rows.withWatermark('ts', 5) : rows.withColumn('seen', (r) => (r.ts as number) + 1_000).withWatermark('seen', 5);
-          return marked.groupBy(window('ts', 100), 'key').agg(count()).writeStream('output').outputMode(mode).trigger('availableNow');
-        },
-      },
-    },
-  };
+  return scriptedSpark(`aggregate-no-data-${column}-${mode}`, records, (spark) => {
+    const rows = spark.readStream('input');
+    const marked = column === 'ts' ? rows.withWatermark('ts', 5) : rows.withColumn('seen', (r) => (r.ts as number) + 1_000).withWatermark('seen', 5);
+    return marked.groupBy(window('ts', 100), 'key').agg(count()).writeStream('output').outputMode(mode).trigger('availableNow');
+  }, { keys: 3 });
 }
 
 function run(column: 'ts' | 'seen', mode: 'update' | 'append' | 'complete') {

@@ -25,6 +25,7 @@ import { runScenario } from '../../../src/explore/run.ts';
 import { JOIN_LEFT_STREAM, JOIN_RIGHT_STREAM } from '../../../src/check/join.ts';
 import type { Row } from '../../../src/engines/spark/dsl.ts';
 import type { Scenario } from '../../../scenarios/types.ts';
+import { scriptedSpark } from '../../support/scripted-spark.ts';
 import type { InputRecord, OutputRecord } from '../../../src/stream/records.ts';
 
 const rec = (id: number, ts: number, key: string, stream: string): InputRecord => ({ id, ts, key, value: 1, stream });
@@ -34,25 +35,14 @@ type Marks = 'both' | 'left' | 'seen';
 
 function scenario(marks: Marks): Scenario {
   const records = [rec(0, 10, 'a', JOIN_LEFT_STREAM), rec(1, 10, 'b', JOIN_RIGHT_STREAM), rec(2, 500, 'c', JOIN_LEFT_STREAM), rec(3, 505, 'c', JOIN_RIGHT_STREAM)];
-  return {
-    name: `join-watermarks-${marks}`,
-    summary: 'join watermark test',
-    defaults: { events: 4, parallelism: 1, partitions: 1, keys: 3 },
-    workload: () => ({ records, arrivals: [{ atMs: 10, partition: 0, records }], canBeLate: true, idlePartitions: [], activeArrivalGapMsMax: 500 }),
-    engines: {
-      spark: {
-        startAtMs: 300,
-        build: (spark) => {
-          const all = spark.readStream('input');
-          const orders = all.where((r) => r.stream === JOIN_LEFT_STREAM).withWatermark('ts', 5);
-          const paid = all.where((r) => r.stream === JOIN_RIGHT_STREAM);
-          const payments = marks === 'both' ? paid.withWatermark('ts', 5) : marks === 'seen' ? paid.withColumn('seen', (r) => (r.ts as number) + 1_000).withWatermark('seen', 5) : paid;
-          const pair = (l: Row | null, r: Row | null): Row => ({ type: 'pair', key: String((l ?? r)!.key), pair: `${l ? String(l.id) : 'null'}+${r ? String(r.id) : 'null'}` });
-          return orders.join(payments, { key: 'key', time: 'ts', lowerMs: 0, upperMs: 10 }, pair, 'full_outer').writeStream('output').outputMode('append').trigger('availableNow');
-        },
-      },
-    },
-  };
+  return scriptedSpark(`join-watermarks-${marks}`, records, (spark) => {
+    const all = spark.readStream('input');
+    const orders = all.where((r) => r.stream === JOIN_LEFT_STREAM).withWatermark('ts', 5);
+    const paid = all.where((r) => r.stream === JOIN_RIGHT_STREAM);
+    const payments = marks === 'both' ? paid.withWatermark('ts', 5) : marks === 'seen' ? paid.withColumn('seen', (r) => (r.ts as number) + 1_000).withWatermark('seen', 5) : paid;
+    const pair = (l: Row | null, r: Row | null): Row => ({ type: 'pair', key: String((l ?? r)!.key), pair: `${l ? String(l.id) : 'null'}+${r ? String(r.id) : 'null'}` });
+    return orders.join(payments, { key: 'key', time: 'ts', lowerMs: 0, upperMs: 10 }, pair, 'full_outer').writeStream('output').outputMode('append').trigger('availableNow');
+  }, { keys: 3 });
 }
 
 function run(marks: Marks) {

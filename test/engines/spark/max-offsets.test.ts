@@ -20,6 +20,7 @@ import { runScenario } from '../../../src/explore/run.ts';
 import { findScenario } from '../../../scenarios/index.ts';
 import type { Scenario } from '../../../scenarios/types.ts';
 import type { InputRecord } from '../../../src/stream/records.ts';
+import { scriptedSpark } from '../../support/scripted-spark.ts';
 
 describe('rateLimit (KafkaMicroBatchStream)', () => {
   it('shares the limit out by lag, rounding down, up below one, never past the end', () => {
@@ -81,18 +82,7 @@ describe('maxOffsetsPerTrigger on a run', () => {
   const rec = (id: number, ts: number): InputRecord => ({ id, ts, key: 'a', value: 1 });
   function scripted(trigger: Trigger): Scenario {
     const records = Array.from({ length: 10 }, (_, i) => rec(i, 10 * i));
-    return {
-      name: 'max-offsets',
-      summary: 'maxOffsetsPerTrigger test',
-      defaults: { events: 10, parallelism: 1, partitions: 1, keys: 1 },
-      workload: () => ({ records, arrivals: [{ atMs: 10, partition: 0, records }], canBeLate: true, idlePartitions: [], activeArrivalGapMsMax: 10 }),
-      engines: {
-        spark: {
-          startAtMs: 300,
-          build: (s) => s.readStream('input', { maxOffsetsPerTrigger: 4 }).withWatermark('ts', 10).groupBy(window('ts', 100), 'key').agg(count()).writeStream('output').outputMode('append').trigger(trigger),
-        },
-      },
-    };
+    return scriptedSpark('max-offsets', records, (s) => s.readStream('input', { maxOffsetsPerTrigger: 4 }).withWatermark('ts', 10).groupBy(window('ts', 100), 'key').agg(count()).writeStream('output').outputMode('append').trigger(trigger), { activeArrivalGapMsMax: 10 });
   }
   it.each([
     ['availableNow', ['0:0-4', '0:4-8', '0:8-10']],
