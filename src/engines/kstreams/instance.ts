@@ -1144,7 +1144,9 @@ class StreamThread implements ProcessLogic, QueryableThread {
     // another: while one is in flight the loop does not ask again (queued interval commits piled up
     // behind a slow commit and held a revocation's commit back past the rebalance timeout).
     if (this.busy) return 0;
-    const requested = [...this.tasks.values()].some((rt) => rt.task.commitRequested);
+    // A processor's `context.commit()` starts a commit only for a task that also needs one
+    // (`TaskManager.maybeCommitActiveTasksPerUserRequested`: `commitRequested() && commitNeeded()`).
+    const requested = [...this.tasks.values()].some((rt) => rt.state === 'running' && rt.task.commitRequested && rt.task.commitNeededAt((topic) => rt.positions.get(topic)));
     const now = this.ctx.clock.now();
     const due = now - this.lastCommitMs > this.app.settings.commitIntervalMs;
     if (!requested && !due) return 0;
