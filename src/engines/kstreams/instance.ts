@@ -160,6 +160,14 @@ export interface KStreamsApp {
 /** After an offset fetch that stayed unstable through the client's retries, the next try (the consumer's retry.backoff.ms). */
 const UNSTABLE_RETRY_MS = 100;
 
+/**
+ * `buffered.records.per.partition`: a source partition's fetching pauses once more than this many
+ * of its records are buffered in the task, and resumes once processing brings the queue back to it
+ * (`StreamTask.addRecords` pauses when the new size is above it; `StreamTask.process` resumes when
+ * the size equals it).
+ */
+const MAX_BUFFERED_PER_PARTITION = 1_000;
+
 interface RunningTask {
   task: StreamTask;
   /** `created`: assigned, not initialised yet (under exactly-once its producer's transactions come first). */
@@ -168,6 +176,8 @@ interface RunningTask {
   positions: Map<string, number>;
   /** Whether a fetch of the topic is in flight. */
   fetching: Set<string>;
+  /** Source topics whose fetching is paused: more than `MAX_BUFFERED_PER_PARTITION` records buffered. */
+  paused: Set<string>;
   /** The last fetch found the topic sealed and fully read (inputs) or returned nothing (repartition topics). */
   caughtUp: Map<string, boolean>;
   /** When a fetch last found the topic caught up (an unsealed repartition topic's answer goes stale). */
@@ -188,7 +198,7 @@ interface RunningTask {
 /** A task newly assigned or resumed, as the consumer sees it afresh: no positions, fetches, lags or caught-up topics yet. */
 function createdTask(task: StreamTask, how: Pick<RunningTask, 'kept' | 'resumed' | 'from' | 'dir' | 'snapshot'>): RunningTask {
   return {
-    task, state: 'created', positions: new Map(), fetching: new Set(), caughtUp: new Map(), caughtUpAt: new Map(), lag: new Map(),
+    task, state: 'created', positions: new Map(), fetching: new Set(), paused: new Set(), caughtUp: new Map(), caughtUpAt: new Map(), lag: new Map(),
     ...how,
   };
 }
@@ -1019,7 +1029,9 @@ class StreamThread implements ProcessLogic, QueryableThread {
   /** Starts the fetch loop of a source partition unless it runs (a fetch in flight or waiting for its next poll). */
   private fetch(rt: RunningTask, topic: string): void {
     if (rt.state !== 'running' || rt.fetching.has(topic) || this.closed) return;
-    if (rt.task.group.buffered(topic, rt.task.partition) >= 1_000) return; // paused: buffered.records.per.partition
+    const buffered = rt.task.group.buffered(topic, rt.task.partition);
+    if (buffered > MAX_BUFFERED_PER_PARTITION) return;
+    if (rt.paused.delete(topic) && this.ctx.trace.detailed) this.ctx.trace.emit('ks.fetch-resumed', { task: rt.task.id, topic, partition: rt.task.partition, buffered });
     rt.fetching.add(topic);
     this.fetchOnce(rt, topic);
   }
@@ -1033,8 +1045,11 @@ class StreamThread implements ProcessLogic, QueryableThread {
       const again = (delayMs: number): void => {
         this.ctx.timers.after(delayMs, () => {
           if (era !== this.era || rt.state !== 'running') return;
-          if (rt.task.group.buffered(topic, rt.task.partition) >= 1_000) rt.fetching.delete(topic);
-          else this.fetchOnce(rt, topic);
+          const buffered = rt.task.group.buffered(topic, rt.task.partition);
+          if (buffered <= MAX_BUFFERED_PER_PARTITION) return this.fetchOnce(rt, topic);
+          rt.fetching.delete(topic);
+          rt.paused.add(topic);
+          if (this.ctx.trace.detailed) this.ctx.trace.emit('ks.fetch-paused', { task: rt.task.id, topic, partition: rt.task.partition, buffered });
         });
       };
       if (!r.ok && r.code === 'offset-out-of-range') return this.resetToEarliest(rt, topic, again);

@@ -156,6 +156,10 @@ function engineText(e: TraceEvent): string | undefined {
     }
     case 'ks.restored':
       return `${task} store ${str(e, 'store') ?? '?'} restored: ${num(e, 'records') ?? '?'} records from ${str(e, 'topic') ?? '?'}/${num(e, 'partition') ?? '?'} up to @${num(e, 'offset') ?? '?'}`;
+    case 'ks.fetch-paused':
+      return `${task} pauses fetching ${str(e, 'topic') ?? '?'}/${num(e, 'partition') ?? '?'}: ${num(e, 'buffered') ?? '?'} records buffered, more than buffered.records.per.partition`;
+    case 'ks.fetch-resumed':
+      return `${task} resumes fetching ${str(e, 'topic') ?? '?'}/${num(e, 'partition') ?? '?'}: ${num(e, 'buffered') ?? '?'} records buffered`;
     case 'ks.offsets-unstable':
       return `${task} waits: committed offsets of ${list(e, 'partitions')} are still in an open transaction (unstable); it asks again`;
     case 'ks.running':
