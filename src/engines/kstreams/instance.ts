@@ -282,6 +282,12 @@ class StreamThread implements ProcessLogic, QueryableThread {
   private txnRequestsInFlight = 0;
   private txnRequestWaiters: (() => void)[] = [];
   private txnOpen = false;
+  /**
+   * The commit's offsets or its EndTxn came back PRODUCER_FENCED: Kafka's `TransactionManager` is
+   * then in a fatal state, its `beginAbort` sends nothing (`StreamsProducer.abortTransaction`
+   * swallows the error), and the producer is closed and made again. Cleared by the reset.
+   */
+  private producerFenced = false;
   private committing = false;
   /** Between a loss of the tasks and their dirty close: their flush is in flight, and nothing else runs. */
   private closingDirty = false;
@@ -422,6 +428,7 @@ class StreamThread implements ProcessLogic, QueryableThread {
     this.forgetInit();
     this.epoch = -1;
     this.txnOpen = false;
+    this.producerFenced = false;
   }
 
   /** The producer is closed (reset or shut down): an InitProducerId it still has in flight is not sent again, and nobody waits for it. */
@@ -1264,6 +1271,7 @@ class StreamThread implements ProcessLogic, QueryableThread {
         this.client.endTxn(this.txnId, this.readyEpoch(), true, (r) => {
           // Committed: nothing left for an abort waiting behind it.
           if (r.ok) this.txnOpen = false;
+          else if (r.code === 'fenced') this.producerFenced = true;
           this.txnRequestAnswered();
           finish(r.ok, r.ok ? undefined : `commitTransaction: ${r.code}`);
         });
@@ -1282,6 +1290,7 @@ class StreamThread implements ProcessLogic, QueryableThread {
       }
       this.txnRequestsInFlight++;
       this.client.sendOffsetsToTransaction(txn, txnGroup, list, (r) => {
+        if (!r.ok && r.code === 'fenced') this.producerFenced = true;
         this.txnRequestAnswered();
         if (r.ok) end();
         else finish(false, `sendOffsetsToTransaction: ${r.code}`);
@@ -1453,7 +1462,8 @@ class StreamThread implements ProcessLogic, QueryableThread {
     // the abort would open a transaction again under the aborted epoch; a commit answered first
     // leaves nothing to abort).
     const abort = (then: () => void): void => {
-      if (!this.eos || !this.txnOpen) return then();
+      // A fenced producer sends no abort: the broker's fence already aborted the transaction.
+      if (!this.eos || !this.txnOpen || this.producerFenced) return then();
       if (this.txnRequestsInFlight > 0) {
         this.txnRequestWaiters.push(() => abort(then));
         return;
