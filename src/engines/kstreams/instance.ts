@@ -59,7 +59,7 @@
 import { ThreadLoop, type LoopPhases } from './thread-loop.ts';
 import type { ProcessContext, ProcessFactory, ProcessLogic, TimerHandle } from '../../runtime/types.ts';
 import { flatMapped } from '../../runtime/arrays.ts';
-import { LogClient, partitionLag, type Cancel } from '../../log/client.ts';
+import { LogClient, partitionLag, type Cancel, type FetchResult } from '../../log/client.ts';
 import { GroupMember } from '../../log/group-member.ts';
 import { DEFAULT_MAX_WARMUP_REPLICAS, LATEST_OFFSET, type OffsetAndMetadata, type StreamsSubscription, type StreamsTasks, type TopicPartition } from '../../log/protocol.ts';
 import { partitionForKey } from '../../stream/partition.ts';
@@ -178,6 +178,8 @@ interface RunningTask {
   fetching: Set<string>;
   /** Source topics whose fetching is paused: more than `MAX_BUFFERED_PER_PARTITION` records buffered. */
   paused: Set<string>;
+  /** While restoring: the stores whose restoration from the changelog has not finished yet. */
+  storesLeft: number;
   /** The last fetch found the topic sealed and fully read (inputs) or returned nothing (repartition topics). */
   caughtUp: Map<string, boolean>;
   /** When a fetch last found the topic caught up (an unsealed repartition topic's answer goes stale). */
@@ -198,7 +200,7 @@ interface RunningTask {
 /** A task newly assigned or resumed, as the consumer sees it afresh: no positions, fetches, lags or caught-up topics yet. */
 function createdTask(task: StreamTask, how: Pick<RunningTask, 'kept' | 'resumed' | 'from' | 'dir' | 'snapshot'>): RunningTask {
   return {
-    task, state: 'created', positions: new Map(), fetching: new Set(), paused: new Set(), caughtUp: new Map(), caughtUpAt: new Map(), lag: new Map(),
+    task, state: 'created', positions: new Map(), fetching: new Set(), paused: new Set(), storesLeft: 0, caughtUp: new Map(), caughtUpAt: new Map(), lag: new Map(),
     ...how,
   };
 }
@@ -332,6 +334,16 @@ class StreamThread implements ProcessLogic, QueryableThread {
   private readonly suspended = new Map<string, SuspendedTask>();
   /** Standby tasks by task id; they survive revocations and TaskMigrated (Kafka's handleLostAll keeps them). */
   private readonly standbys = new Map<string, StandbyTask>();
+  /**
+   * The restore consumer's standby changelogs are paused while an active task is restoring
+   * (`StoreChangelogReader`: ACTIVE_RESTORING pauses them, `enforceRestoreActive`; STANDBY_UPDATING
+   * resumes them once every active changelog has restored). Meanwhile each standby store's update
+   * loop waits here, a fetch's reply that came in included.
+   */
+  private standbysPaused = false;
+  /** The pause was traced (`ks.standbys-paused`, naming the standbys it holds); its end is traced too. */
+  private standbyPauseTraced = false;
+  private standbyWaiting: (() => void)[] = [];
   /** Per task directory: bumped when it is wiped or loaded, so a checkpoint still being written for older contents is dropped. */
   private readonly dirGen = new Map<string, number>();
 
@@ -642,7 +654,10 @@ class StreamThread implements ProcessLogic, QueryableThread {
     }
     // Suspended tasks not given back are closed; the revocation committed and checkpointed them already.
     this.suspended.clear();
+    // The new active tasks will restore first: the standbys' changelogs wait (kept ones pause too).
+    this.pauseOrResumeStandbys();
     const standbys = this.assignStandbys(tasks.standby, new Set(mine));
+    this.tracePause();
     this.ctx.trace.emit('ks.assigned', { generation, member: this.member?.metadata().memberId ?? '', tasks: mine, standbys });
     this.initializeTasks();
   }
@@ -663,6 +678,7 @@ class StreamThread implements ProcessLogic, QueryableThread {
         rt.state = 'restoring';
         this.restore(rt);
       }
+      this.pauseOrResumeStandbys();
     });
   }
 
@@ -726,12 +742,21 @@ class StreamThread implements ProcessLogic, QueryableThread {
    */
   private updateStandby(st: StandbyTask, store: StateStore): void {
     if (st.closed || this.closed) return;
+    if (this.standbysPaused) {
+      this.standbyWaiting.push(() => this.updateStandby(st, store));
+      return;
+    }
     const topic = changelogTopic(this.app.settings.applicationId, store.name);
     // The planted bug `standby-read-uncommitted`: the standby reads writes of open and aborted transactions too.
     const isolation = this.eos && !this.bugs.has('standby-read-uncommitted') ? 'read_committed' : 'read_uncommitted';
     const max = 1_000;
-    this.client.fetch(topic, st.task.partition, st.next.get(store.name) ?? 0, max, isolation, (r) => {
+    const applied = (r: FetchResult): void => {
       if (st.closed || this.closed) return;
+      // Paused meanwhile: what came is handed over once the standbys resume (the consumer keeps a paused partition's fetched records).
+      if (this.standbysPaused) {
+        this.standbyWaiting.push(() => applied(r));
+        return;
+      }
       if (!r.ok) {
         this.ctx.timers.after(this.app.settings.pollMs, () => this.updateStandby(st, store));
         return;
@@ -749,7 +774,37 @@ class StreamThread implements ProcessLogic, QueryableThread {
       }
       if (r.records.length > 0) this.ctx.timers.after(0, () => this.updateStandby(st, store));
       else this.ctx.timers.after(this.app.settings.pollMs, () => this.updateStandby(st, store));
-    }, this.app.settings.fetchMaxWaitMs);
+    };
+    this.client.fetch(topic, st.task.partition, st.next.get(store.name) ?? 0, max, isolation, applied, this.app.settings.fetchMaxWaitMs);
+  }
+
+  /**
+   * Whether an active task's changelogs are restoring: a task waiting for its producer (Kafka's
+   * thread is inside `initTransactions` and polls no changelog) or one whose stores are restoring.
+   */
+  private activesRestoring(): boolean {
+    for (const rt of this.tasks.values()) if (rt.state === 'created' || (rt.state === 'restoring' && rt.storesLeft > 0)) return true;
+    return false;
+  }
+
+  /** Traces a pause once it holds a standby back (an assignment pauses before it places its standbys). */
+  private tracePause(): void {
+    if (!this.standbysPaused || this.standbyPauseTraced || this.standbys.size === 0) return;
+    this.standbyPauseTraced = true;
+    this.ctx.trace.emit('ks.standbys-paused', { tasks: [...this.standbys.keys()].sort() });
+  }
+
+  /** `StoreChangelogReader.transitToRestoreActive` / `transitToUpdateStandby`: pauses or resumes the standbys' changelogs as the active tasks' restoration asks. */
+  private pauseOrResumeStandbys(): void {
+    const restoring = this.activesRestoring();
+    if (restoring === this.standbysPaused) return this.tracePause();
+    this.standbysPaused = restoring;
+    if (restoring) return this.tracePause();
+    if (this.standbyPauseTraced) this.ctx.trace.emit('ks.standbys-resumed', { tasks: [...this.standbys.keys()].sort() });
+    this.standbyPauseTraced = false;
+    const waiting = this.standbyWaiting;
+    this.standbyWaiting = [];
+    for (const w of waiting) w();
   }
 
   /**
@@ -940,9 +995,11 @@ class StreamThread implements ProcessLogic, QueryableThread {
     const stores = [...rt.task.stores.values()];
     // Under exactly-once the restore consumer reads committed data only; the planted bug reads everything.
     const isolation = this.eos && !this.bugs.has('restore-read-uncommitted') ? 'read_committed' : 'read_uncommitted';
-    let left = stores.length;
+    rt.storesLeft = stores.length;
     const storeDone = (): void => {
-      if (--left === 0) this.fetchCommitted(rt);
+      if (--rt.storesLeft > 0) return;
+      this.pauseOrResumeStandbys();
+      this.fetchCommitted(rt);
     };
     if (stores.length === 0) return this.fetchCommitted(rt);
     for (const store of stores) {
@@ -1125,6 +1182,7 @@ class StreamThread implements ProcessLogic, QueryableThread {
    */
   private runOnce(): void {
     if (this.closed) return;
+    this.pauseOrResumeStandbys();
     if (this.loop.pass(this.phases) > 0) this.quietSince = undefined;
   }
 
@@ -1494,6 +1552,7 @@ class StreamThread implements ProcessLogic, QueryableThread {
     this.era++;
     for (const rt of this.tasks.values()) rt.state = 'closed';
     this.tasks.clear();
+    this.pauseOrResumeStandbys();
     this.out.length = 0;
     this.outByTopic.clear();
     // The next quiet report is for the next tasks.

@@ -156,6 +156,10 @@ function engineText(e: TraceEvent): string | undefined {
     }
     case 'ks.restored':
       return `${task} store ${str(e, 'store') ?? '?'} restored: ${num(e, 'records') ?? '?'} records from ${str(e, 'topic') ?? '?'}/${num(e, 'partition') ?? '?'} up to @${num(e, 'offset') ?? '?'}`;
+    case 'ks.standbys-paused':
+      return `standbys ${list(e, 'tasks')} paused: the active tasks restore first`;
+    case 'ks.standbys-resumed':
+      return `standbys ${list(e, 'tasks')} resumed: every active task has restored`;
     case 'ks.fetch-paused':
       return `${task} pauses fetching ${str(e, 'topic') ?? '?'}/${num(e, 'partition') ?? '?'}: ${num(e, 'buffered') ?? '?'} records buffered, more than buffered.records.per.partition`;
     case 'ks.fetch-resumed':

@@ -68,3 +68,56 @@ describe('a standby\'s state directory', () => {
     }
   });
 });
+
+/**
+ * The standbys wait while the active tasks restore: Kafka's
+ * `StoreChangelogReader` pauses the standby changelogs in the restore
+ * consumer while any active changelog restores (`enforceRestoreActive`,
+ * ACTIVE_RESTORING) and resumes them once all have restored
+ * (STANDBY_UPDATING); an instance whose thread waits in `initTransactions`
+ * polls no changelog at all. Checked on runs with one standby per task: every
+ * active store's restoration ends while its instance's standbys are paused
+ * (`ks.standbys-paused` … `ks.standbys-resumed`), no standby reports catching
+ * up inside a pause, every pause ends, and the run passes its checks (the
+ * promoted stores are judged by `ks.restore`).
+ */
+describe('standbys while the active tasks restore', () => {
+  it.each([1, 5])('heavy seed %i: are paused until every active store has restored', (seed) => {
+    const events: TraceEvent[] = [];
+    const r = run({ scenario: 'wordcount', engine: 'kstreams', faults: 'heavy', seed, standbyReplicas: 1 }, {
+      subscribers: [(e) => { if (['ks.standbys-paused', 'ks.standbys-resumed', 'ks.standby', 'ks.restored', 'proc.crash'].includes(e.kind)) events.push(e); }],
+    });
+    expect(failed(r)).toEqual([]);
+    const paused = new Map<string, boolean>();
+    // The standby tasks each instance holds (assigned, until promoted, closed or crashed).
+    const held = new Map<string, Set<string>>();
+    const holds = (p: string): Set<string> => held.get(p) ?? held.set(p, new Set()).get(p)!;
+    let restoredWhilePaused = 0;
+    let pauses = 0;
+    for (const e of events) {
+      if (e.kind === 'proc.crash') {
+        paused.delete(e.p);
+        held.delete(e.p);
+      } else if (e.kind === 'ks.standby' && e.action === 'assigned') holds(e.p).add(String(e.task));
+      else if (e.kind === 'ks.standby' && (e.action === 'promoted' || e.action === 'closed')) holds(e.p).delete(String(e.task));
+      else if (e.kind === 'ks.standbys-paused') {
+        expect(paused.get(e.p), `${e.p} paused twice at ${e.t} ms`).not.toBe(true);
+        paused.set(e.p, true);
+        pauses++;
+      } else if (e.kind === 'ks.standbys-resumed') {
+        expect(paused.get(e.p), `${e.p} resumed at ${e.t} ms without a pause`).toBe(true);
+        paused.set(e.p, false);
+      } else if (e.kind === 'ks.standby' && e.action === 'caught-up') {
+        expect(paused.get(e.p) === true, `${e.p}'s standby ${String(e.task)} caught up at ${e.t} ms while paused`).toBe(false);
+      } else if (e.kind === 'ks.restored' && holds(e.p).size > 0) {
+        // An instance that holds standbys: its active store's restoration ends inside a pause.
+        expect(paused.get(e.p), `${e.p} restored ${String(e.task)} at ${e.t} ms with its standbys running`).toBe(true);
+        restoredWhilePaused++;
+      }
+    }
+    expect(pauses).toBeGreaterThan(0);
+    expect(restoredWhilePaused).toBeGreaterThan(0);
+    // Every pause that the instance lived through ended.
+    for (const [p, on] of paused) expect(on, `${p} ended the run with its standbys paused`).toBe(false);
+  });
+});
