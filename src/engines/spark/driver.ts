@@ -232,16 +232,6 @@ class Driver implements ProcessLogic {
 
   private scheduleTrigger(delayMs: number): void {
     if (this.finished) return;
-    if (this.app.plan.sink.trigger === 'availableNow' && this.target === undefined) {
-      // prepareForTriggerAvailableNow: the offsets available now are as far as this run goes.
-      this.log.endOffsets(this.app.plan.source.topic, (r) => {
-        if (!r.ok) return this.ctx.timers.after(50, () => this.scheduleTrigger(delayMs));
-        this.target = r.offsets.map((o, p) => Math.max(o, this.start[p] ?? 0));
-        this.ctx.trace.emit('spark.availableNow', { target: this.target.join(',') });
-        this.scheduleTrigger(delayMs);
-      }, this.app.plan.source.isolation);
-      return;
-    }
     this.ctx.timers.after(delayMs, () => this.executeOneBatch());
   }
 
@@ -288,6 +278,13 @@ class Driver implements ProcessLogic {
         const trigger = this.app.plan.sink.trigger;
         if (trigger === 'once' || trigger === 'availableNow') return this.ctx.timers.after(50, () => this.constructNextBatch(cb));
         return cb(undefined);
+      }
+      // Trigger.AvailableNow: the source's first `latestOffset` fixes how far this run goes
+      // (KafkaMicroBatchStream fetches its target then, not when the query starts, so a batch run
+      // again after a restart comes first and what arrived meanwhile is in the run).
+      if (this.app.plan.sink.trigger === 'availableNow' && this.target === undefined) {
+        this.target = r.offsets.map((o, p) => Math.max(o, this.start[p] ?? 0));
+        this.ctx.trace.emit('spark.availableNow', { target: this.target.join(',') });
       }
       const target = this.target;
       const latest = r.offsets.map((o, p) => Math.max(target ? Math.min(o, target[p] ?? o) : o, this.start[p] ?? 0));

@@ -5,9 +5,11 @@
  *
  * - Once runs exactly one batch (all the data) and ends: no trailing no-data
  *   batch, so the windows the watermark has passed are not emitted.
- * - AvailableNow fixes the end offsets at start, runs the data batch and the
- *   no-data batch the watermark advance asks for (which emits the windows
- *   behind it), and ends; a record that arrives after the start is not read.
+ * - AvailableNow fixes the end offsets at its first batch, runs the data
+ *   batch and the no-data batch the watermark advance asks for (which emits
+ *   the windows behind it), and ends; a record that arrives after the start
+ *   is not read. After a restart the batch left uncommitted runs again
+ *   before the end offsets are fixed, so what arrived meanwhile is read.
  * - ProcessingTime (the default) reads it too and ends only when the input is
  *   sealed and read.
  */
@@ -92,6 +94,17 @@ describe('Spark triggers', () => {
     expect(finished).toBe(1);
     // Watermark 250 − 10 = 240: the windows ending at 100 and 200 are emitted; [200, 300) waits.
     expect(windows).toEqual(['[0,100)=2']);
+  });
+
+  it('AvailableNow after a restart: the batch left uncommitted runs again first, then the target is fixed (KafkaMicroBatchStream at its first latestOffset)', () => {
+    // offsets/0 is written at 324 ms and commits/0 at 354: a crash at 330 leaves batch 0 to run
+    // again. The driver is back at 480 ms, runs batch 0 again until after 500 ms, when the record at
+    // 400 arrives; only then does the source ask how far this run goes, so the record is in it.
+    const plan: FaultPlan = { faults: [{ kind: 'crash', atMs: 330, process: 'driver', restartAfterMs: 150 }] };
+    const { r, offsets, finished } = run('availableNow', plan);
+    expect(offsets.slice(0, 3)).toEqual(['0:0-3', '0:0-3', '0:3-4']);
+    expect(finished).toBe(1);
+    expect(r.checks.filter((c) => !c.ok).map((c) => c.name)).toEqual([]);
   });
 
   it('ProcessingTime reads on until the input is sealed and read', () => {
