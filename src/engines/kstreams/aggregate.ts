@@ -248,7 +248,8 @@ export class SessionWindowAggregate implements Processor {
     for (const s of overlapping) {
       start = Math.min(start, s.start);
       end = Math.max(end, s.end);
-      merged = merged === undefined ? s.stored : mergeStored(this.agg, rec.key, merged, s.stored);
+      // KStreamSessionWindowAggregate starts from the initializer and merges every session into it.
+      merged = mergeStored(this.agg, rec.key, merged ?? counterOnly(this.agg, -1, s.stored.ts), s.stored);
     }
     const detail = { store: this.storeName, start, end, streamTime: this.observedStreamTime, grace: this.windows.graceMs, gap };
     if (sessionDropped(this.windows, end, this.observedStreamTime)) {
@@ -318,7 +319,15 @@ export class KeyValueAggregate implements Processor {
     }
     const next = add(this.agg, rec.key, rec, this.store.get(rec.key));
     const logged = this.store.put(rec.key, next.value, next.ts, rec.ids);
-    if (logged !== undefined) this.ctx.forward(aggregateChange(rec.key, next, this.flags.sendOldValues ? logged.old : null));
+    // Forwarded at once (no cache): a key's first update carries the initializer's value as its
+    // old value, as `KStreamAggregate` forwards the `oldAgg` it started from (null for a reduce,
+    // whose initializer is null). Through the cache the old value is the store's, null.
+    if (logged !== undefined) this.ctx.forward(aggregateChange(rec.key, next, this.flags.sendOldValues ? (logged.old ?? this.initial(next.ts)) : null));
+  }
+
+  private initial(ts: number): StoredValue | null {
+    const init = this.agg.initializer();
+    return init === null ? null : { value: { agg: init, ids: [], firing: -1 } satisfies StoredAggregate, ts };
   }
 }
 

@@ -347,7 +347,10 @@ export function joinGetter(kind: 'inner' | 'left' | 'outer', left: TableGetter, 
     if (kind === 'inner' && (l === undefined || r === undefined)) return undefined;
     if (kind === 'left' && l === undefined) return undefined;
     if (l === undefined && r === undefined) return undefined;
-    return { value: joiner(l?.value ?? null, r?.value ?? null), ids: mergeIds(l?.ids ?? [], r?.ids ?? []), ts: Math.max(l?.ts ?? UNKNOWN_TS, r?.ts ?? UNKNOWN_TS) };
+    // A joiner's null is no row (`ValueAndTimestamp.make` of a null value is null).
+    const value = joiner(l?.value ?? null, r?.value ?? null);
+    if (value === null || value === undefined) return undefined;
+    return { value, ids: mergeIds(l?.ids ?? [], r?.ids ?? []), ts: Math.max(l?.ts ?? UNKNOWN_TS, r?.ts ?? UNKNOWN_TS) };
   };
 }
 

@@ -8,12 +8,14 @@
  * windowed left and outer joins of streams with KIP-633's outer store (after
  * KStreamKStreamLeftJoinTest and KStreamKStreamOuterJoinTest, whose test
  * driver's wall clock lets every scan through, as an emit interval of 0
- * does here), `toTable`, `repartition`, and session results in
- * weir's `[start, end)` schema.
+ * does here), `toTable`, `repartition`, session results in
+ * weir's `[start, end)` schema, and a session merge that starts from the
+ * initializer (KStreamSessionWindowAggregate).
  */
 import { describe, expect, it } from 'vitest';
 import { StreamsBuilder, toWindowResults } from '../../../src/engines/kstreams/dsl.ts';
 import { StreamTask } from '../../../src/engines/kstreams/task.ts';
+import type { Aggregation } from '../../../src/engines/kstreams/aggregate.ts';
 import { JoinWindows, SessionWindows, TimeWindows } from '../../../src/engines/kstreams/windows.ts';
 import type { WindowResult } from '../../../src/stream/records.ts';
 
@@ -498,6 +500,28 @@ describe('reduce (KStreamReduce, and the windowed and session reduce)', () => {
     // B bridges A's session and C's: the sessions merge first (A's aggregate, then C's), then B is
     // reduced in (KStreamSessionWindowAggregate): ACB.
     expect(hs.out().at(-1)).toBe('k:1:ACB=7');
+  });
+});
+
+describe('the initializer a session merge starts from', () => {
+  it('a session merge starts from the initializer and merges every session into it (KStreamSessionWindowAggregate)', () => {
+    // A merger that marks each merge shows where the merge starts: Kafka's is merger(merger(init, A), C),
+    // then the aggregator adds B; a merge that started from A's aggregate would give "A,C" + "B".
+    const b = new StreamsBuilder();
+    const text: Aggregation<string> = {
+      initializer: () => '',
+      aggregator: (_k, v, a) => a + (v as In).name,
+      merger: (_k, a, c) => `${a},${c}`,
+    };
+    b.stream('input').groupByKey().windowedBy(SessionWindows.ofInactivityGapAndGrace(5, 100)).aggregate(text, { caching: false }).toStream().to('output', (r) => {
+      const v = r.value as { window: { start: number; end: number }; value: string | null };
+      return `${v.window.start}-${v.window.end}=${String(v.value)}`;
+    });
+    const h = harness(b);
+    h.pipe('input', 'k', 'A', 1);
+    h.pipe('input', 'k', 'C', 10);
+    h.pipe('input', 'k', 'B', 5);
+    expect(h.out().at(-1)).toBe('k:1-10=,A,CB');
   });
 });
 

@@ -11,8 +11,10 @@
  * `testRemoveOldBeforeAddNew`), fed through a small topology test driver
  * (driver.ts) that commits after every record as Kafka's does; the oracle is
  * the output those tests assert. Then weir's own lineage through a join and
- * an aggregate, the record cache's old values, and a restore from the
- * changelogs.
+ * an aggregate, the record cache's old values, a restore from the
+ * changelogs, a joiner's null read through a join's value getter (no row),
+ * and the old value of a stream aggregate's first update (the
+ * initializer's, uncached, as KStreamAggregate forwards it).
  */
 import { describe, expect, it } from 'vitest';
 import { StreamsBuilder, toTableChanges, type KTable } from '../../../src/engines/kstreams/dsl.ts';
@@ -189,6 +191,22 @@ describe('KTable–KTable joins (Kafka\'s KTableKTable*JoinTest.testJoin)', () =
     expect(run(true)).toEqual(['k:A+B@2', 'k:A+B@2']);
   });
 
+  it('a joiner\'s null is no row to a table joined with the join (ValueAndTimestamp.make of null is null)', () => {
+    // The join is not materialized, so the second join reads it through its value getter.
+    const b = new StreamsBuilder();
+    const j = table(b, 'topic1').join(table(b, 'topic2'), (l, r) => (r === 'nil' ? null : `${String(l)}+${String(r)}`));
+    outputs(b, j.join(table(b, 'topic3'), (a, c) => `${String(a)}|${String(c)}`));
+    const d = driver(b);
+    d.pipe('topic1', '0', 'X', 1);
+    d.pipe('topic2', '0', 'nil', 2);
+    d.pipe('topic1', '1', 'X', 1);
+    d.pipe('topic2', '1', 'Y', 2);
+    d.take('output');
+    d.pipe('topic3', '0', 'Z', 3);
+    d.pipe('topic3', '1', 'Z', 3);
+    expect(d.take('output').map((w) => w.value)).toEqual(['1:X+Y|Z@3']);
+  });
+
   it('drops a record with a null key and counts it', () => {
     const { b, j } = joined('join');
     outputs(b, j);
@@ -242,6 +260,24 @@ describe('KTable groupBy with a subtractor (Kafka\'s KTableAggregateTest)', () =
     expect(d.take('output').map((w) => w.value)).toEqual(['1:1@10', '1:12@10', '1:2@12', '1:2@12']);
     const repartitioned = d.written.filter((w) => w.topic.endsWith('-repartition'));
     expect(repartitioned).toEqual([]);
+  });
+
+  it('an uncached stream aggregate\'s first update of a key carries the initializer\'s value as its old value (KStreamAggregate); a reduce\'s carries none', () => {
+    // Regrouped, the table sends old values: the group's count subtracts the old value of a key's
+    // first update when the group exists, as Kafka's KTableAggregate does with the 0 that
+    // KStreamAggregate forwards; a reduce's first update forwards no old value, so nothing is subtracted.
+    const counted = new StreamsBuilder();
+    outputs(counted, counted.stream('input', FORMAT).groupByKey().count({ caching: false }).groupBy((_k, v) => ['G', v]).count());
+    const dc = driver(counted);
+    dc.pipe('input', 'a', 'x', 1);
+    dc.pipe('input', 'b', 'y', 2);
+    expect(dc.take('output').map((w) => w.value)).toEqual(['G:1@1', 'G:1@2']);
+    const reduced = new StreamsBuilder();
+    outputs(reduced, reduced.stream('input', FORMAT).mapValues(() => 1).groupByKey().reduce((a, v) => (a as number) + (v as number), { caching: false }).groupBy((_k, v) => ['G', v]).count());
+    const dr = driver(reduced);
+    dr.pipe('input', 'a', 'x', 1);
+    dr.pipe('input', 'b', 'y', 2);
+    expect(dr.take('output').map((w) => w.value)).toEqual(['G:1@1', 'G:2@2']);
   });
 
   it('reduce: the first value is the aggregate, then adder and subtractor (KTableReduceTest)', () => {
