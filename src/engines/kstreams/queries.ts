@@ -261,9 +261,15 @@ export class KafkaStreamsQueries {
 }
 
 /** Entries of the first copy holding each store key (active copies come first). */
+/**
+ * The entries of `stores` that `keep` takes, the first store's where several hold a key. A window
+ * or session store gives only what its lookups find: Kafka's queries go through the same
+ * retention bound as the processors' lookups (`fetch`, `fetchAll`, `findSessions`), the record
+ * cache excepted.
+ */
 function merged(stores: StateStore[], keep: (storeKey: string) => boolean = () => true): [string, StoredValue][] {
   const out = new Map<string, StoredValue>();
-  for (const s of stores) for (const [k, v] of s.select((k) => keep(k))) if (!out.has(k)) out.set(k, v);
+  for (const s of stores) for (const [k, v] of s.select((k) => keep(k) && s.visible(k))) if (!out.has(k)) out.set(k, v);
   return [...out].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
 }
 

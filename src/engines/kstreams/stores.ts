@@ -197,6 +197,15 @@ export class StateStore {
     return this.get(storeKey);
   }
 
+  /**
+   * Whether a lookup or a scan finds the value at `storeKey`: always for a store without a
+   * retention; for a window or session store, unless the retention hides it (its segment time, a
+   * window's start or a session's end, below the store's bound, and not in this incarnation's cache).
+   */
+  visible(storeKey: string): boolean {
+    return this.retention === undefined || !this.hides(storeKey, segmentTimeOf(storeKey));
+  }
+
   /** What the store holds but `fetchWindow` does not return, for the trace of the decision; undefined when nothing is hidden. */
   hiddenWindow(storeKey: string, start: number): StoredValue | undefined {
     if (this.retention === undefined || !this.hides(storeKey, start)) return undefined;
