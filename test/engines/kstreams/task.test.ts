@@ -418,4 +418,33 @@ describe('Kafka Streams task time and punctuation', () => {
     q.mayPunctuate(500);
     expect(seen).toEqual([0, 100, 450, 500]);
   });
+
+  it('runs schedules due at the same time in the order of Kafka\'s priority queue, a heap on the due time alone', () => {
+    // Three schedules due at 10: the heap polls A, moves C to the top, re-adds A for 20 below it,
+    // polls C, moves B up, re-adds C: A, C, B (java.util.PriorityQueue's offer and poll). A queue
+    // that broke ties by the order of adding would run A, B, C.
+    const q = new PunctuationQueue();
+    const seen: string[] = [];
+    for (const name of ['A', 'B', 'C']) q.schedule(10, 10, (t) => seen.push(`${name}@${t}`));
+    q.mayPunctuate(10);
+    expect(seen).toEqual(['A@10', 'C@10', 'B@10']);
+    seen.length = 0;
+    // The heap is then [C, A, B], all due at 20 (each re-added below an equal parent): polling C
+    // moves B up, which stays above A (a tie does not move down), so C, B, A.
+    q.mayPunctuate(20);
+    expect(seen).toEqual(['C@20', 'B@20', 'A@20']);
+  });
+
+  it('a schedule cancelled from its own punctuator, or by another, runs no more', () => {
+    const q = new PunctuationQueue();
+    const seen: string[] = [];
+    const a = q.schedule(10, 10, (t) => { seen.push(`A@${t}`); a.cancel(); });
+    let c: { cancel(): void } | undefined;
+    q.schedule(10, 10, (t) => { seen.push(`B@${t}`); c?.cancel(); });
+    c = q.schedule(30, 10, (t) => seen.push(`C@${t}`));
+    q.mayPunctuate(10);
+    q.mayPunctuate(40);
+    expect(seen).toEqual(['A@10', 'B@10', 'B@40']);
+    expect(q.size).toBe(1);
+  });
 });
