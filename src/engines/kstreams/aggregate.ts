@@ -326,8 +326,8 @@ export class KeyValueAggregate implements Processor {
   }
 
   private initial(ts: number): StoredValue | null {
-    const init = this.agg.initializer();
-    return init === null ? null : { value: { agg: init, ids: [], firing: -1 } satisfies StoredAggregate, ts };
+    const base = counterOnly(this.agg, -1, ts);
+    return (base.value as StoredAggregate).agg === null ? null : base;
   }
 }
 

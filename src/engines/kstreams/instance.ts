@@ -1218,6 +1218,11 @@ class StreamThread implements ProcessLogic, QueryableThread {
     });
   }
 
+  /** `StreamTask.commitNeeded()` at the task's consumer positions (it may set the flag to step over transaction markers). */
+  private commitNeeded(rt: RunningTask): boolean {
+    return rt.task.commitNeededAt((topic) => rt.positions.get(topic));
+  }
+
   /** Starts a commit when one is due or asked for; returns how many tasks it commits (0: none started, or nothing to commit). */
   private maybeCommit(): number {
     // Kafka's thread commits synchronously inside its loop, so an interval commit never waits behind
@@ -1226,7 +1231,7 @@ class StreamThread implements ProcessLogic, QueryableThread {
     if (this.busy) return 0;
     // A processor's `context.commit()` starts a commit only for a task that also needs one
     // (`TaskManager.maybeCommitActiveTasksPerUserRequested`: `commitRequested() && commitNeeded()`).
-    const requested = [...this.tasks.values()].some((rt) => rt.state === 'running' && rt.task.commitRequested && rt.task.commitNeededAt((topic) => rt.positions.get(topic)));
+    const requested = [...this.tasks.values()].some((rt) => rt.state === 'running' && rt.task.commitRequested && this.commitNeeded(rt));
     const now = this.ctx.clock.now();
     const due = now - this.lastCommitMs > this.app.settings.commitIntervalMs;
     if (!requested && !due) return 0;
@@ -1260,7 +1265,7 @@ class StreamThread implements ProcessLogic, QueryableThread {
     // which may set the flag to step over transaction markers its fetches skipped). A forced commit
     // (revocation, which is eager: every task revoked; shutdown) takes every running task, and only
     // the flag decides (Kafka's `prepareCommit` on a revoked or closing task).
-    const running = [...this.tasks.values()].filter((rt) => rt.state === 'running' && (force || rt.task.commitNeededAt((topic) => rt.positions.get(topic))));
+    const running = [...this.tasks.values()].filter((rt) => rt.state === 'running' && (force || this.commitNeeded(rt)));
     // What Kafka's commit counts (`commitTasksAndMaybeUpdateCommittableOffsets`): the tasks that needed one.
     let committed = 0;
     for (const rt of running) if (rt.task.commitNeeded) committed++;

@@ -260,9 +260,9 @@ export class KafkaStreamsQueries {
   }
 }
 
-/** Entries of the first copy holding each store key (active copies come first). */
 /**
- * The entries of `stores` that `keep` takes, the first store's where several hold a key. A window
+ * The entries of `stores` that `keep` takes, the first copy's where several hold a key (active
+ * copies come first). A window
  * or session store gives only what its lookups find: Kafka's queries go through the same
  * retention bound as the processors' lookups (`fetch`, `fetchAll`, `findSessions`), the record
  * cache excepted.

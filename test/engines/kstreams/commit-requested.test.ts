@@ -21,6 +21,7 @@ import type { Processor, ProcessorContext } from '../../../src/engines/kstreams/
 import type { TraceEvent } from '../../../src/runtime/trace-event.ts';
 import { failed, run } from '../../explore/helpers.ts';
 import { wordcountProbed } from './probed.ts';
+import { namedOffsets } from './trace-offsets.ts';
 
 function asking(): Processor {
   let ctx: ProcessorContext;
@@ -45,17 +46,16 @@ describe('a commit a processor asks for', () => {
       { scenario: wordcountProbed(asking, 'input'), subscribers: [(e) => { if (e.kind === 'ks.commit') commits.push(e); }] },
     );
     expect(failed(r), r.token).toEqual([]);
-    const offsets = (e: TraceEvent): [string, number][] => (e.offsets as string[]).map((o) => [o.slice(0, o.lastIndexOf('@')), Number(o.slice(o.lastIndexOf('@') + 1))]);
     const early = commits.filter((e) => e.forced !== true && e.t < INTERVAL_MS);
     expect(early.length, r.token).toBeGreaterThan(0);
     // Some input task asked and never got a record: its request stays, and must not make commits.
-    const named = new Set(commits.flatMap((e) => offsets(e).map(([tp]) => tp)).filter((tp) => tp.startsWith('input/')));
+    const named = new Set(commits.flatMap((e) => namedOffsets(e).map(([tp]) => tp)).filter((tp) => tp.startsWith('input/')));
     expect(named.size, r.token).toBeLessThan(4);
     const reached = new Map<string, number>();
     for (const e of commits) {
-      const advanced = offsets(e).some(([tp, o]) => tp.startsWith('input/') && o > (reached.get(`${e.p} ${tp}`) ?? -1));
+      const advanced = namedOffsets(e).some(([tp, o]) => tp.startsWith('input/') && o > (reached.get(`${e.p} ${tp}`) ?? -1));
       if (e.forced !== true && e.t < INTERVAL_MS) expect(advanced, `${r.token}: commit at ${e.t} ms on ${e.p} names ${(e.offsets as string[]).join(' ')}`).toBe(true);
-      for (const [tp, o] of offsets(e)) reached.set(`${e.p} ${tp}`, Math.max(o, reached.get(`${e.p} ${tp}`) ?? -1));
+      for (const [tp, o] of namedOffsets(e)) reached.set(`${e.p} ${tp}`, Math.max(o, reached.get(`${e.p} ${tp}`) ?? -1));
     }
   });
 });
