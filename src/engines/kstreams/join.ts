@@ -24,7 +24,8 @@
  * never returns a record older than `observed - retention + 1`; expired
  * records are forgotten in memory, not in the changelog. So a late record
  * still probes the other side, and still joins whatever the other store
- * holds.
+ * holds. The change-logging layer above the store logs every put, a skipped
+ * one or a null value too, each with the next sequence number.
  *
  * Tracing: a skipped put is `record.dropped` reason `expired-join-window`;
  * a probe whose range the other store's retention cut short is
@@ -72,6 +73,9 @@ export class JoinWindowStore {
       this.observedStreamTime = Math.max(this.observedStreamTime, ts);
       this.seq = Math.max(this.seq, seq + 1);
     }
+    // A restore puts every changelog record, so a logged null value or an expired record moved
+    // the stream time too, though the store kept neither.
+    this.observedStreamTime = Math.max(this.observedStreamTime, store.maxRestoredTs);
     this.removeExpired();
   }
 
@@ -100,13 +104,22 @@ export class JoinWindowStore {
     }
   }
 
-  /** `put(key, value, ts)`; false when the record is already expired and skipped. */
-  put(key: string, record: Buffered['record'], ts: number): boolean {
+  /**
+   * `put(key, value, ts)` through the change-logging layer: false when the record is already
+   * expired and skipped. The store below keeps a live record with a value; the logging layer
+   * logs every put whatever the store below did, an expired one and a null value (a tombstone)
+   * included, each with the next sequence number (`ChangeLoggingWindowBytesStore.put`).
+   */
+  put(key: string, record: Buffered['record'] | null, ts: number): boolean {
     this.removeExpired();
     this.observedStreamTime = Math.max(this.observedStreamTime, ts);
-    if (ts <= this.observedStreamTime - this.retentionMs) return false;
     const seq = this.seq++;
     const storeKey = `${key}@${pad(ts)}@${pad(seq)}`;
+    const expired = ts <= this.observedStreamTime - this.retentionMs;
+    if (expired || record === null) {
+      this.store.logOnly(storeKey, record, ts);
+      return !expired;
+    }
     this.store.put(storeKey, record, ts);
     this.index(key, { ts, seq, storeKey, record });
     return true;
@@ -150,10 +163,12 @@ export class JoinWindowProcessor implements Processor {
 
   process(rec: KRecord): void {
     this.ctx.forward(rec);
-    // A join's window store keeps duplicates, and such a store skips a null value (RocksDBWindowStore.put),
-    // so a null-valued record is never joined; the side processor drops it too.
-    if (rec.key === null || rec.value === null || rec.value === undefined) return;
-    if (!this.store.put(rec.key, { value: rec.value, ids: rec.ids }, rec.ts)) {
+    // A record with a key goes into the store. One that keeps duplicates skips a null value
+    // (InMemoryWindowStore.put), though the value still moves its stream time and is logged, so a
+    // null-valued record is never joined; the side processor drops it too.
+    if (rec.key === null) return;
+    const value = rec.value === null || rec.value === undefined ? null : { value: rec.value, ids: rec.ids };
+    if (!this.store.put(rec.key, value, rec.ts)) {
       this.ctx.dropped('expired-join-window', rec, { store: this.storeName, observedStreamTime: this.store.observedStreamTime, retention: this.store.retentionMs });
     }
   }

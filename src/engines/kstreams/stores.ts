@@ -164,6 +164,18 @@ export class StateStore {
    */
   observedStreamTime = -1;
   private readonly fromStorage: Set<string> | undefined;
+  /**
+   * A store that logs at the flush (`logOnFlush`): the keys written since the last flush, in the
+   * order first written, each with the timestamp of its latest write.
+   */
+  private readonly unlogged = new Map<string, number>();
+  /**
+   * Keys whose delete the cache keeps though the flush left the store underneath as it was (an
+   * entry past retention there, see `flush`): lookups pass over them until the key is written again.
+   */
+  private readonly deletedInCache = new Set<string>();
+  /** The largest timestamp of a changelog record restored, deletions included (-1: none). */
+  maxRestoredTs = -1;
 
   constructor(
     readonly name: string,
@@ -171,6 +183,13 @@ export class StateStore {
     private readonly changelog: ChangelogWriter | undefined,
     readonly caching: boolean,
     readonly retention?: WindowRetention,
+    /**
+     * Kafka's in-memory suppression buffer (`InMemoryTimeOrderedKeyValueChangeBuffer`): a write
+     * only marks its key dirty, and each dirty key's state then (its value, or a tombstone when
+     * it is gone) is logged at the flush before the commit. Kafka keeps the dirty keys in a
+     * `HashSet`, whose order follows the key bytes' hashes; weir logs them in the order first written.
+     */
+    readonly logOnFlush = false,
   ) {
     this.sessionsByKey = kind === 'session' ? new Map() : undefined;
     this.fromStorage = retention !== undefined ? new Set() : undefined;
@@ -178,9 +197,14 @@ export class StateStore {
 
   /** The segment time below which a lookup finds nothing (-Infinity: no retention). */
   private get liveFrom(): number {
+    return this.liveFromAt(this.observedStreamTime);
+  }
+
+  /** The segment time below which a lookup finds nothing when the store has observed `observed`. */
+  private liveFromAt(observed: number): number {
     const r = this.retention;
-    if (r === undefined || this.observedStreamTime < 0) return -Infinity;
-    return this.observedStreamTime - r.ms + (r.timeOrdered ? 0 : 1);
+    if (r === undefined || observed < 0) return -Infinity;
+    return observed - r.ms + (r.timeOrdered ? 0 : 1);
   }
 
   /**
@@ -237,6 +261,7 @@ export class StateStore {
   get(storeKey: string): StoredValue | undefined {
     const d = this.dirty.get(storeKey);
     if (d !== undefined) return d.now ?? undefined;
+    if (this.deletedInCache.size > 0 && this.deletedInCache.has(storeKey)) return undefined;
     return this.data.get(storeKey);
   }
 
@@ -263,27 +288,64 @@ export class StateStore {
     }
     const old = this.get(storeKey) ?? null;
     this.apply(storeKey, now);
-    this.changelog?.(this.name, storeKey, value, ts);
+    if (this.logOnFlush) this.unlogged.set(storeKey, ts);
+    else this.changelog?.(this.name, storeKey, value, ts);
     return { old };
+  }
+
+  /**
+   * A changelog record for a write the store itself did not keep: Kafka's change-logging layer
+   * (`ChangeLoggingWindowBytesStore.put`) logs every put after the store below took it or
+   * skipped it (an expired window, a null value in a store that keeps duplicates).
+   */
+  logOnly(storeKey: string, value: unknown | null, ts: number): void {
+    this.changelog?.(this.name, storeKey, value, ts);
   }
 
   /**
    * Writes the cache's latest values to the map and the changelog, forwarding each, in the order
    * of their last writes (as Kafka's cache flushes): a downstream operator that keeps its own
-   * stream time (suppress) then sees each key's latest update before any later-written one.
+   * stream time (suppress) then sees each key's latest update before any later-written one. A
+   * store that logs at the flush logs its dirty keys first.
    */
   flush(): void {
+    if (this.unlogged.size > 0) {
+      for (const [k, ts] of this.unlogged) {
+        const v = this.data.get(k);
+        this.changelog?.(this.name, k, v === undefined ? null : v.value, v?.ts ?? ts);
+      }
+      this.unlogged.clear();
+    }
     if (this.dirty.size === 0) return;
     const entries = [...this.dirty.entries()];
     this.dirty.clear();
+    // With a flush listener (`putAndMaybeForward` of Kafka's caching stores) the old value is read
+    // from the store underneath, entry by entry, and a window or session store's read passes over
+    // an entry its retention hides (`fetch` / `fetchSession`, the store's observed stream time as
+    // the entries before have moved it): such an old value is null. A key with neither a new
+    // value nor an old one is neither written nor forwarded. Without a listener every entry goes
+    // to the store underneath, whose changelog logs a delete as a tombstone. A delete that is
+    // skipped leaves the entry in the store underneath (and in the state directory) but not in the
+    // cache, which keeps the delete: lookups in this incarnation no longer find it.
+    const written: [string, StoredValue | null, StoredValue | null, WriteContext][] = [];
+    let observed = this.observedStreamTime;
+    for (const [k, { now, old, context }] of entries) {
+      let before = old;
+      if (this.onFlush !== undefined && this.retention !== undefined && before !== null) {
+        const time = segmentTimeOf(k);
+        if (time < this.liveFromAt(observed)) before = null;
+      }
+      if (this.onFlush !== undefined && now === null && before === null) {
+        if (this.data.has(k)) this.deletedInCache.add(k);
+        continue;
+      }
+      written.push([k, now, before, context]);
+      if (this.retention !== undefined) observed = Math.max(observed, segmentTimeOf(k));
+    }
     // Kafka's NamedCache hands the listener every entry while they are all still in the cache, so
     // a read during the flush sees every key's new value: all of them are applied first.
-    // With a flush listener (CachingKeyValueStore.putAndMaybeForward), a key that was in neither the
-    // store nor the cache and is deleted again is neither written nor forwarded; without one, the
-    // delete goes to the store underneath, and its changelog logs the tombstone.
-    const written = this.onFlush === undefined ? entries : entries.filter(([, { now, old }]) => now !== null || old !== null);
-    for (const [k, { now }] of written) this.apply(k, now);
-    for (const [k, { now, old, context }] of written) {
+    for (const [k, now] of written) this.apply(k, now);
+    for (const [k, now, old, context] of written) {
       this.changelog?.(this.name, k, now === null ? null : now.value, now?.ts ?? context.ts);
       this.onFlush?.(k, now, old, context);
     }
@@ -294,6 +356,7 @@ export class StateStore {
     this.apply(storeKey, value === null ? null : { value, ts }, offset);
     this.fromStorage?.add(storeKey);
     this.changelogOffset = offset;
+    if (ts > this.maxRestoredTs) this.maxRestoredTs = ts;
   }
 
   /**
@@ -352,6 +415,7 @@ export class StateStore {
 
   private apply(storeKey: string, now: StoredValue | null, sourceOffset = -1): void {
     this.changed.add(storeKey);
+    this.deletedInCache.delete(storeKey);
     this.evicted.delete(storeKey);
     if (this.fromStorage !== undefined) {
       this.observe(storeKey);
@@ -380,6 +444,8 @@ export class StateStore {
   /** Drops the cache's unflushed writes, keeping the map (a task closed without its cache flushed). */
   discardCache(): void {
     this.dirty.clear();
+    this.unlogged.clear();
+    this.deletedInCache.clear();
   }
 
   /** Every entry in store-key order, cache included (interactive queries, emit-on-close scans). */
@@ -393,7 +459,7 @@ export class StateStore {
    */
   select(keep: (storeKey: string, v: StoredValue) => boolean): [string, StoredValue][] {
     const out: [string, StoredValue][] = [];
-    for (const [k, v] of this.data) if (!this.dirty.has(k) && keep(k, v)) out.push([k, v]);
+    for (const [k, v] of this.data) if (!this.dirty.has(k) && !this.deletedInCache.has(k) && keep(k, v)) out.push([k, v]);
     for (const [k, d] of this.dirty) if (d.now !== null && keep(k, d.now)) out.push([k, d.now]);
     return out.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
   }
@@ -426,7 +492,7 @@ export class StateStore {
     const found: FoundSession[] = [];
     sessions.forEach((bounds, storeKey) => {
       const d = this.dirty.get(storeKey);
-      const stored = d !== undefined ? d.now : this.data.get(storeKey);
+      const stored = d !== undefined ? d.now : this.deletedInCache.has(storeKey) ? undefined : this.data.get(storeKey);
       if (stored === undefined || stored === null) {
         if (d === undefined) sessions.delete(storeKey);
         return;
@@ -461,6 +527,9 @@ export class StateStore {
     this.fromStorage?.clear();
     this.observedStreamTime = -1;
     this.changelogOffset = -1;
+    this.unlogged.clear();
+    this.deletedInCache.clear();
+    this.maxRestoredTs = -1;
   }
 
   get size(): number {

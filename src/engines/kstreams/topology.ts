@@ -47,6 +47,8 @@ export interface StoreSpec {
   logged: boolean;
   /** A window store's retention (see `WindowRetention` in stores.ts); none: it keeps every window. */
   retention?: WindowRetention;
+  /** Logs each dirty key once, at the flush before a commit (a suppression buffer), not at every write. */
+  logOnFlush?: boolean;
 }
 
 export interface SubTopology {

@@ -1,0 +1,211 @@
+/**
+ * What this proves: three stores write their changelog as Kafka's do.
+ * - The suppression buffer (`InMemoryTimeOrderedKeyValueChangeBuffer`) logs
+ *   nothing per write: each key written since the last flush is logged once,
+ *   at the flush before a commit, with its state then (its value, or a
+ *   tombstone when the window was released meanwhile).
+ * - A caching window or session store reads the old value from the store
+ *   below at the flush (`CachingSessionStore.putAndMaybeForward`, `fetchSession`),
+ *   and that read passes over an entry past the store's retention: a delete
+ *   of such an entry is neither logged nor forwarded, and the cache keeps the
+ *   delete, so lookups no longer find the entry; an update of one carries no
+ *   old value.
+ * - A stream–stream join store's change-logging layer
+ *   (`ChangeLoggingWindowBytesStore.put`) logs every put, an expired one and
+ *   a null value included, each with the next sequence number; the null value
+ *   moves the store's stream time (`InMemoryWindowStore.put`), after a restore too.
+ *
+ * How: stores and a DSL task are driven directly; what reaches the changelog
+ * writer and the flush listener is compared with the rules above. Each case
+ * fails on the rule it replaced (logging at every write; the old value taken
+ * when the cache first took the key; expired and null puts unlogged).
+ */
+import { describe, expect, it } from 'vitest';
+import { StreamsBuilder } from '../../../src/engines/kstreams/dsl.ts';
+import { StreamTask } from '../../../src/engines/kstreams/task.ts';
+import { StateStore, sessionStoreKey, windowStoreKey } from '../../../src/engines/kstreams/stores.ts';
+import { TimeWindows } from '../../../src/engines/kstreams/windows.ts';
+import { JoinWindowStore } from '../../../src/engines/kstreams/join.ts';
+
+type Logged = { store: string; key: string; value: unknown };
+
+describe('the suppression buffer logs at the flush', () => {
+  function suppressed() {
+    const b = new StreamsBuilder();
+    b.stream('in').groupByKey().windowedBy(TimeWindows.ofSizeAndGrace(10, 0)).count({ caching: false }).suppressUntilWindowCloses().toStream().to('out');
+    const topology = b.build();
+    const logged: Logged[] = [];
+    const task = new StreamTask(topology, topology.subTopologies()[0]!, 0, {
+      applicationId: 'app',
+      send: (topic, _p, key, value) => {
+        if (topic.endsWith('-changelog')) logged.push({ store: topic, key: String(key), value: (value as { value: unknown }).value });
+      },
+      nowMs: () => 0,
+      trace: () => {},
+      detailedTrace: false,
+      maxTaskIdleMs: -1,
+      caching: true,
+    });
+    task.initProcessors();
+    let offset = 0;
+    const feed = (key: string, ts: number): void => {
+      task.addRecords('in', [{ offset, value: { id: 1000 + offset, key, ts, value: 1 } }]);
+      offset++;
+      while (task.process(() => 0)) { /* drain */ }
+    };
+    const buffer = [...topology.stores.keys()].find((s) => s.includes('SUPPRESS'))!;
+    const bufferLog = (): Logged[] => logged.filter((l) => l.store.includes(buffer));
+    return { task, feed, bufferLog };
+  }
+
+  it('logs nothing per write, then each dirty key once, a released window as a tombstone', () => {
+    const { task, feed, bufferLog } = suppressed();
+    feed('a', 1);
+    feed('a', 2);
+    feed('b', 3);
+    expect(bufferLog()).toEqual([]);
+    // Stream time 12 closes [0,10): both windows are released before the flush.
+    feed('c', 12);
+    expect(bufferLog()).toEqual([]);
+    task.flushCaches();
+    const log = bufferLog();
+    expect(log.map((l) => [l.key, l.value === null])).toEqual([
+      [sessionStoreKey('a', 0, 10), true],
+      [sessionStoreKey('b', 0, 10), true],
+      [sessionStoreKey('c', 10, 20), false],
+    ]);
+    // A second flush with nothing written since logs nothing more.
+    task.flushCaches();
+    expect(bufferLog()).toHaveLength(3);
+  });
+
+  it('logs a held window with its latest value only', () => {
+    const { task, feed, bufferLog } = suppressed();
+    feed('a', 1);
+    feed('a', 4);
+    feed('a', 7);
+    task.flushCaches();
+    const log = bufferLog();
+    expect(log).toHaveLength(1);
+    expect(log[0]!.key).toBe(sessionStoreKey('a', 0, 10));
+    const held = log[0]!.value as { value: { value: number } };
+    expect(held.value.value).toBe(3);
+  });
+});
+
+describe('a caching store reads the old value from the store below at the flush', () => {
+  const SESSION_RETENTION = { ms: 500, timeOrdered: false };
+
+  function sessions() {
+    const logged: Logged[] = [];
+    const s = new StateStore('sessions', 'session', (store, key, value) => logged.push({ store, key, value }), true, SESSION_RETENTION);
+    const forwarded: string[] = [];
+    s.onFlush = (k, now, old) => forwarded.push(`${k} ${String(now?.value ?? null)} (was ${String(old?.value ?? null)})`);
+    return { s, logged, forwarded };
+  }
+
+  it('skips the delete of a session past retention below, and the cache keeps it deleted', () => {
+    const { s, logged, forwarded } = sessions();
+    const a = sessionStoreKey('k', 0, 100);
+    s.put(a, 1, 100);
+    s.flush();
+    s.put(sessionStoreKey('j', 1900, 2000), 1, 2000);
+    s.flush();
+    logged.length = 0;
+    forwarded.length = 0;
+    // Observed 2000, retention 500: a session ending at 100 is past it in the store below.
+    s.put(a, null, 2001);
+    s.flush();
+    expect(logged).toEqual([]);
+    expect(forwarded).toEqual([]);
+    expect(s.get(a)).toBeUndefined();
+    expect(s.findSessions('k', 0, 3000)).toEqual([]);
+    expect(s.entries().map(([k]) => k)).toEqual([sessionStoreKey('j', 1900, 2000)]);
+    // The store below (and the state directory) still holds it.
+    expect(s.persistedSnapshot().map(([k]) => k)).toContain(a);
+    // Written again, it is found again.
+    s.put(a, 5, 2002);
+    s.flush();
+    expect(s.get(a)?.value).toBe(5);
+    expect(forwarded).toEqual([`${a} 5 (was null)`]);
+  });
+
+  it('still logs and forwards the delete of a session within retention', () => {
+    const { s, logged, forwarded } = sessions();
+    const a = sessionStoreKey('k', 1500, 1600);
+    s.put(a, 1, 1600);
+    s.put(sessionStoreKey('j', 1900, 2000), 1, 2000);
+    s.flush();
+    logged.length = 0;
+    s.put(a, null, 2001);
+    s.flush();
+    expect(logged).toEqual([{ store: 'sessions', key: a, value: null }]);
+    expect(forwarded.at(-1)).toBe(`${a} null (was 1)`);
+  });
+
+  it('moves the store\'s stream time entry by entry: an entry flushed earlier hides a later one\'s old value', () => {
+    const { s, logged, forwarded } = sessions();
+    const a = sessionStoreKey('k', 0, 100);
+    s.put(a, 1, 100);
+    s.flush();
+    logged.length = 0;
+    forwarded.length = 0;
+    // In one flush: j's session (ending 2000) first, then the delete of a. Kafka puts j before it
+    // reads a's old value, so a is past retention by then.
+    s.put(sessionStoreKey('j', 1900, 2000), 1, 2000);
+    s.put(a, null, 2001);
+    s.flush();
+    expect(logged.map((l) => l.key)).toEqual([sessionStoreKey('j', 1900, 2000)]);
+    expect(forwarded).toEqual([`${sessionStoreKey('j', 1900, 2000)} 1 (was null)`]);
+  });
+
+  it('an update of a window past retention below carries no old value', () => {
+    const old: unknown[] = [];
+    const s = new StateStore('w', 'window', () => {}, true, { ms: 100, timeOrdered: false });
+    s.onFlush = (_k, _now, was) => old.push(was?.value ?? null);
+    s.put(windowStoreKey('k', 0), 1, 5);
+    s.flush();
+    s.put(windowStoreKey('j', 1000), 1, 1005);
+    s.flush();
+    s.put(windowStoreKey('k', 0), 2, 1006);
+    s.flush();
+    expect(old).toEqual([null, null, null]);
+  });
+});
+
+describe('a join store logs every put through its change-logging layer', () => {
+  function joinStore() {
+    const logged: Logged[] = [];
+    const s = new StateStore('join', 'window', (store, key, value) => logged.push({ store, key, value }), false);
+    return { s, logged, js: new JoinWindowStore(s, 100) };
+  }
+  const v = (n: number) => ({ value: n, ids: [n] });
+
+  it('logs an expired put with the next sequence number, and keeps it out of the store', () => {
+    const { logged, js } = joinStore();
+    expect(js.put('k', v(1), 1000)).toBe(true);
+    expect(js.put('k', v(2), 10)).toBe(false);
+    expect(js.put('k', v(3), 1001)).toBe(true);
+    expect(logged.map((l) => l.key)).toEqual(['k@0000000000001000@0000000000000000', 'k@0000000000000010@0000000000000001', 'k@0000000000001001@0000000000000002']);
+    expect(js.fetch('k', 0, 2000).records.map((r) => r.record.value)).toEqual([1, 3]);
+  });
+
+  it('logs a null value as a tombstone; it joins nothing but moves the stream time', () => {
+    const { logged, js } = joinStore();
+    js.put('k', v(1), 1000);
+    expect(js.put('k', null, 1200)).toBe(true);
+    expect(logged.at(-1)).toEqual({ store: 'join', key: 'k@0000000000001200@0000000000000001', value: null });
+    expect(js.observedStreamTime).toBe(1200);
+    // 1000 is now below 1200 - 100 + 1: gone.
+    expect(js.fetch('k', 0, 2000).records).toEqual([]);
+  });
+
+  it('a restored tombstone moves the restored store\'s stream time too', () => {
+    const s = new StateStore('join', 'window', () => {}, false);
+    s.restore('k@0000000000001000@0000000000000000', v(1), 1000, 0);
+    s.restore('k@0000000000001200@0000000000000001', null, 1200, 1);
+    const js = new JoinWindowStore(s, 100);
+    expect(js.observedStreamTime).toBe(1200);
+    expect(js.fetch('k', 0, 2000).records).toEqual([]);
+  });
+});
