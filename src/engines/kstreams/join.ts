@@ -116,9 +116,17 @@ export class JoinWindowStore {
     const seq = this.seq++;
     const storeKey = `${key}@${pad(ts)}@${pad(seq)}`;
     const expired = ts <= this.observedStreamTime - this.retentionMs;
-    if (expired || record === null) {
-      this.store.logOnly(storeKey, record, ts);
+    if (record === null) {
+      // Logged as a tombstone of a key the store never held.
+      this.store.put(storeKey, null, ts);
       return !expired;
+    }
+    if (expired) {
+      // Logged, and forgotten in memory at once, as the store's retention forgets records: the
+      // state directory keeps it as the changelog does (see `StateStore.evict`).
+      this.store.put(storeKey, record, ts);
+      this.store.evict(storeKey);
+      return false;
     }
     this.store.put(storeKey, record, ts);
     this.index(key, { ts, seq, storeKey, record });

@@ -294,15 +294,6 @@ export class StateStore {
   }
 
   /**
-   * A changelog record for a write the store itself did not keep: Kafka's change-logging layer
-   * (`ChangeLoggingWindowBytesStore.put`) logs every put after the store below took it or
-   * skipped it (an expired window, a null value in a store that keeps duplicates).
-   */
-  logOnly(storeKey: string, value: unknown | null, ts: number): void {
-    this.changelog?.(this.name, storeKey, value, ts);
-  }
-
-  /**
    * Writes the cache's latest values to the map and the changelog, forwarding each, in the order
    * of their last writes (as Kafka's cache flushes): a downstream operator that keeps its own
    * stream time (suppress) then sees each key's latest update before any later-written one. A
