@@ -185,8 +185,11 @@ export class TimeWindowAggregate implements Processor {
     const lower = this.lastEmitCloseTime < 0 ? 0 : Math.max(0, this.lastEmitCloseTime - this.windows.sizeMs) + 1;
     // `shouldRangeFetch`: the windows holding the upper bound are those holding the lower one's predecessor.
     if (this.lastEmitCloseTime >= 0 && sameWindows(timeWindowsFor(this.windows, upper), timeWindowsFor(this.windows, lower - 1))) return;
+    // `fetchAll(lower, upper)`: the cache's windows in the range, and the store's from the range's
+    // lower end or its retention bound (`observed - retention`), whichever is later, so a window
+    // restored past retention is not emitted while one written through the cache is.
     const due: { key: string; start: number; stored: StoredValue }[] = [];
-    for (const [k, v] of this.store.entries()) {
+    for (const [k, v] of this.store.select((sk) => this.store.visible(sk))) {
       const p = parseWindowStoreKey(k);
       if (p.start >= lower && p.start <= upper) due.push({ key: p.key, start: p.start, stored: v });
     }

@@ -450,12 +450,11 @@ export class TimeWindowedKStream extends Aggregations {
 
   protected aggregateAs(agg: Aggregation, opts: StoreOptions, prefix: string): KTable {
     const b = this.builder;
-    // Emitting on close reads the store directly; its cache would only delay the changelog. The
-    // store keeps a window for size + grace (`WindowStoreMaterializer.retentionPeriod`); on close
-    // it is Kafka's time-ordered store.
+    // The store keeps a window for size + grace (`WindowStoreMaterializer.retentionPeriod`); on
+    // close it is Kafka's time-ordered store, cached as any other (`TimeOrderedCachingWindowStore`).
     const onClose = this.emit === 'on-window-close';
     const retention = { ms: this.windows.sizeMs + this.windows.graceMs, timeOrdered: onClose };
-    const store = b.store(onClose ? { caching: false, ...opts } : opts, 'window', `${prefix}-STATE-STORE`, retention);
+    const store = b.store(opts, 'window', `${prefix}-STATE-STORE`, retention);
     const name = b.topology.nextName(prefix);
     const { windows, emit } = this;
     const src = this.stream.repartitionedAs(store);

@@ -12,6 +12,7 @@ import { TimeWindows, SessionWindows, timeWindowsFor } from '../../../src/engine
 import { PunctuationQueue } from '../../../src/engines/kstreams/punctuation.ts';
 import { PartitionGroup } from '../../../src/engines/kstreams/partition-group.ts';
 import type { WindowedValue } from '../../../src/engines/kstreams/aggregate.ts';
+import { windowStoreKey } from '../../../src/engines/kstreams/stores.ts';
 
 interface Sent {
   topic: string;
@@ -183,7 +184,7 @@ describe('Kafka Streams windows', () => {
     ]);
     const onClose = new StreamsBuilder();
     onClose.stream('input').groupByKey().windowedBy(TimeWindows.ofSizeAndGrace(10, 0)).emitStrategy('on-window-close').count().toStream().to('output');
-    const w = harness(onClose);
+    const w = harness(onClose, { caching: true });
     w.feed('input', keys.map((key) => ({ key, ts: 1 })));
     w.advance(1_000);
     w.feed('input', [{ key: 'z', ts: 25 }]);
@@ -227,7 +228,7 @@ describe('Kafka Streams windows', () => {
   it('on window close: the last emitted close time is committed as processor metadata, and a restarted task emits no window again', () => {
     const b = new StreamsBuilder();
     b.stream('input').groupByKey().windowedBy(TimeWindows.ofSizeAndGrace(10, 0)).emitStrategy('on-window-close').count().toStream().to('output');
-    const first = harness(b);
+    const first = harness(b, { caching: true });
     first.feed('input', [{ key: 'k', ts: 1 }, { key: 'j', ts: 3 }]);
     first.advance(1_000);
     first.feed('input', [{ key: 'k', ts: 25 }]);
@@ -238,6 +239,7 @@ describe('Kafka Streams windows', () => {
     // A new task on the same partition: its store restored from the changelog, its time and
     // processor metadata from the committed offsets.
     const second = harness(b, {
+      caching: true,
       before: (task) => {
         changelog.forEach((c, i) => {
           const r = c.value as { key: string; value: unknown; ts: number };
@@ -253,6 +255,30 @@ describe('Kafka Streams windows', () => {
     second.feed('input', [{ key: 'k', ts: 31 }]);
     // Window [0, 10) went out before the restart; only [20, 30) closes after it.
     expect(second.sent.filter((s) => s.topic === 'output').map(windowed)).toEqual(['k@20/30=2']);
+  });
+
+  it('on window close: the emit reads the time-ordered store from observed - retention on, the cache excepted (TimeOrderedCachingWindowStore.fetchAll)', () => {
+    const b = new StreamsBuilder();
+    b.stream('input').groupByKey().windowedBy(TimeWindows.ofSizeAndGrace(10, 0)).emitStrategy('on-window-close').count().toStream().to('output');
+    const run = (caching: boolean, before?: (task: StreamTask) => void): string[] => {
+      const h = harness(b, { caching, ...(before ? { before } : {}) });
+      h.feed('input', [{ key: 'k', ts: 1 }]);
+      h.advance(1_000);
+      // Window [20, 30) raises the store's stream time to 20: with a retention of 10, [0, 10) is
+      // below the store's bound by the time the throttled emit reads it.
+      h.feed('input', [{ key: 'j', ts: 25 }]);
+      return h.sent.filter((s) => s.topic === 'output').map(windowed);
+    };
+    // Written through the cache, the window is still there to emit; without the cache the store passes over it.
+    expect(run(true)).toEqual(['k@0/10=1']);
+    expect(run(false)).toEqual([]);
+    // Restored past retention, it is not emitted even with the cache: only the cache answers below the bound.
+    const restored = run(true, (task) => {
+      const store = [...task.stores.values()][0]!;
+      store.restore(windowStoreKey('x', 0), { agg: 4, ids: [1, 2, 3, 4], firing: 3 }, 5, 0);
+      store.restore(windowStoreKey('x', 30), { agg: 1, ids: [5], firing: 0 }, 31, 1);
+    });
+    expect(restored).toEqual(['k@0/10=1']);
   });
 
   it('commits the next offset to process: the head of the queue, else the consumer position past a transaction marker (StreamTask.findOffset)', () => {
