@@ -115,8 +115,9 @@ export class SparkBatchTrace {
       this.ranges.set(e.batch as number, { starts, ends });
       this.runSkipped.set(e.batch as number, false);
     }
-    // A file sink skips a batch its metadata log already has: that run executes nothing.
-    if (e.kind === 'spark.sink.skip' && e.sink === 'file') this.runSkipped.set(e.batch as number, true);
+    // A file sink skips a batch its metadata log already has, and a foreachBatch re-run whose
+    // every write was committed runs no plan: that run executes nothing.
+    if (e.kind === 'spark.sink.skip' && (e.sink === 'file' || e.planSkipped === true)) this.runSkipped.set(e.batch as number, true);
     if (e.kind === 'spark.commit' && this.runSkipped.get(e.batch as number) === true) {
       const r = this.ranges.get(e.batch as number);
       if (r) this.skipped.push(r);

@@ -53,7 +53,7 @@ import { RequestClient } from '../../runtime/request-client.ts';
 import { concatAll, flatMapped } from '../../runtime/arrays.ts';
 import type { ProcessContext, ProcessFactory, ProcessId, ProcessLogic } from '../../runtime/types.ts';
 import type { SparkApp } from './executor.ts';
-import { callForeachBatch, continuousInterval, joinWatermarkSides, processingInterval, watermarkOps, watermarkOverPart, type BatchWrite, type Row } from './dsl.ts';
+import { callForeachBatch, continuousInterval, foreachBatchWrites, joinWatermarkSides, processingInterval, watermarkOps, watermarkOverPart, type BatchWrite, type Row } from './dsl.ts';
 import { isTaskReply, type MapDone, type ReduceDone, type ShuffleRow, type TaskReply } from './messages.ts';
 import { filesToRead, isCompactionBatch, latestBatch, logEntryText, logFileName, metadataDir, parseLogEntry, parseLogName } from '../../stream/file-sink-log.ts';
 import { IdempotentProducer, markedTransaction, plainWrites, rowsByPartition } from './sink-txn.ts';
@@ -262,7 +262,7 @@ class Driver implements ProcessLogic {
     if (this.pending) {
       const entry = this.pending;
       this.pending = undefined;
-      return this.runBatch(entry, () => after(true));
+      return this.runBatch(entry, () => after(true), true);
     }
     this.constructNextBatch((entry) => {
       if (entry === undefined) return after(false);
@@ -396,7 +396,8 @@ class Driver implements ProcessLogic {
     }
   }
 
-  private runBatch(entry: OffsetEntry, done: () => void): void {
+  /** `rerun`: the batch the last incarnation logged in `offsets/N` and did not commit. */
+  private runBatch(entry: OffsetEntry, done: () => void, rerun = false): void {
     const batch = this.batchId;
     const wmLate = this.prevBatchWatermark;
     const wmEvict = entry.batchWatermarkMs;
@@ -417,6 +418,16 @@ class Driver implements ProcessLogic {
       });
     };
     const sink = this.app.plan.sink;
+    if (sink.format === 'foreachBatch' && rerun) {
+      // The function's DataFrame is lazy, and Delta's write (`WriteIntoDelta.run`) returns before
+      // it reads the data when its txnAppId already has the txnVersion: a re-run whose every write
+      // was committed by the incarnation before runs no plan, so its rows move no watermark.
+      return this.writesCommitted(foreachBatchWrites(sink.fn!, batch), (committed) => {
+        if (committed === undefined) return this.executeBatch(batch, entry, wmLate, wmEvict, commit);
+        for (const c of committed) this.ctx.trace.emit('spark.sink.skip', { batch, sink: 'foreachBatch', committed: c, planSkipped: true });
+        commit(this.watermark, undefined);
+      });
+    }
     if (sink.format !== 'json' || this.app.bugs.has('spark-file-sink-no-metadata')) return this.executeBatch(batch, entry, wmLate, wmEvict, commit);
     // FileStreamSink.addBatch: a batch the metadata log already has is skipped whole. Its plan does
     // not run, so its rows move no watermark: the tracker keeps its value.
@@ -548,6 +559,29 @@ class Driver implements ProcessLogic {
       producerId: (epoch, p) => `${id}-e${epoch}-p${p}`,
       onSkip: (committed) => this.ctx.trace.emit('spark.sink.skip', { batch, sink: 'foreachBatch', committed }),
     }, done);
+  }
+
+  /**
+   * Whether every write has its version recorded already (each write's committed version, in
+   * order), or undefined: a write without txnAppId/txnVersion, a function that reads the rows, no
+   * write at all, a version not recorded, or a marker that cannot be read stably now (an open
+   * transaction of the incarnation before, which the write's own `initTxn` will fence).
+   */
+  private writesCommitted(writes: readonly { topic: string; txn?: { appId: string; version: number } }[] | undefined, cb: (committed: number[] | undefined) => void): void {
+    if (writes === undefined || writes.length === 0 || writes.some((w) => w.txn === undefined)) return cb(undefined);
+    const committed: number[] = [];
+    const next = (i: number): void => {
+      if (i >= writes.length) return cb(committed);
+      const w = writes[i]!;
+      this.log.fetchOffsets(`foreachBatch-${w.txn!.appId}`, [{ topic: w.topic, partition: 0 }], { requireStable: true }, (m) => {
+        if (!m.ok || m.offsets[0]?.error !== undefined) return cb(undefined);
+        const version = (m.offsets[0]?.offset ?? -1) - 1;
+        if (version < w.txn!.version) return cb(undefined);
+        committed.push(version);
+        next(i + 1);
+      });
+    };
+    next(0);
   }
 
   /**

@@ -194,6 +194,35 @@ export function callForeachBatch(fn: ForeachBatchFn, rows: readonly Row[], batch
   return writes;
 }
 
+/**
+ * The writes `fn` asks for, known without the batch's rows (its DataFrame is lazy): each write's
+ * topic and txnAppId/txnVersion; undefined when the function reads the rows (`collect`, `count`),
+ * which would run the plan.
+ */
+export function foreachBatchWrites(fn: ForeachBatchFn, batchId: number): { topic: string; txn?: { appId: string; version: number } }[] | undefined {
+  const writes: BatchWrite[] = [];
+  let read = false;
+  const lazy = (): BatchDataFrame => {
+    const frame = batchFrame([], writes);
+    return {
+      collect: () => {
+        read = true;
+        return [];
+      },
+      count: () => {
+        read = true;
+        return 0;
+      },
+      withColumn: () => lazy(),
+      get write() {
+        return frame.write;
+      },
+    };
+  };
+  fn(lazy(), batchId);
+  return read ? undefined : writes.map((w) => ({ topic: w.topic, ...(w.txn ? { txn: w.txn } : {}) }));
+}
+
 function batchFrame(rows: readonly Row[], writes: BatchWrite[]): BatchDataFrame {
   const writer = (opts: { appId?: string; version?: number }): BatchWriter => ({
     option: (name: 'txnAppId' | 'txnVersion', value: string | number) => writer(name === 'txnAppId' ? { ...opts, appId: String(value) } : { ...opts, version: Number(value) }),

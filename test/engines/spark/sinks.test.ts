@@ -22,7 +22,7 @@
  * shuffle has.
  */
 import { describe, expect, it } from 'vitest';
-import { callForeachBatch, planProblem, spark, type DataStreamWriter, type Row } from '../../../src/engines/spark/dsl.ts';
+import { callForeachBatch, foreachBatchWrites, planProblem, spark, type DataStreamWriter, type Row } from '../../../src/engines/spark/dsl.ts';
 import { deploySpark, SparkPlanError } from '../../../src/engines/spark/deployment.ts';
 import { filesToRead, isCompactionBatch, latestBatch, logEntryText, logFileName, parseLogEntry, sinkFiles } from '../../../src/stream/file-sink-log.ts';
 import { readFileSink } from '../../../src/check/file-sink.ts';
@@ -103,7 +103,7 @@ describe('sinks in the query builder', () => {
  * Runs `scenario` once without faults to find when the 4th event matching `at` happens, then again
  * with the driver crashing 1 ms after it (restarted 50 ms later).
  */
-function crashRightAfter(scenario: string, at: (e: TraceEvent) => boolean, guarantee: Guarantee, bugs: string[] = [], custom?: Scenario) {
+function crashRightAfter(scenario: string, at: (e: TraceEvent) => boolean, guarantee: Guarantee, bugs: string[] = [], custom?: Scenario, watch?: (e: TraceEvent) => void) {
   const base = { scenario, engine: 'spark' as const, seed: 3, guarantee, faults: 'none' as const, bugs: bugs as never[], events: 400 };
   let t: number | undefined;
   let n = 0;
@@ -112,6 +112,7 @@ function crashRightAfter(scenario: string, at: (e: TraceEvent) => boolean, guara
   const seen: string[] = [];
   const opts: RunOptions = {
     subscribers: [(e) => {
+      watch?.(e);
       if (e.kind === 'spark.restart' && e.rerun === true) seen.push('rerun');
       if (e.kind === 'spark.sink.skip') seen.push(`skip:${String(e.sink)}`);
     }],
@@ -140,10 +141,28 @@ describe('a batch that runs again after its sink committed', () => {
     expect(failed[0]!.detail).toMatch(/twice/);
   });
 
-  it('careful foreachBatch (txnVersion = batchId): the re-run finds the version recorded and skips its write', () => {
-    const { seen, failed } = crashRightAfter('foreach-batch', foreachCommit, 'exactly-once');
+  it('careful foreachBatch (txnVersion = batchId): the re-run finds the version recorded and skips its write, running no plan (Delta\'s WriteIntoDelta returns before it reads the lazy DataFrame)', () => {
+    const events: TraceEvent[] = [];
+    const { seen, failed } = crashRightAfter('foreach-batch', foreachCommit, 'exactly-once', [], undefined, (e) => events.push(e));
     expect(seen).toEqual(['rerun', 'skip:foreachBatch']);
     expect(failed).toEqual([]);
+    const restart = events.findIndex((e) => e.kind === 'spark.restart' && e.rerun === true);
+    const rerun = events.slice(restart).find((e) => e.kind === 'spark.batch')!;
+    const skip = events.find((e) => e.kind === 'spark.sink.skip')!;
+    expect(skip).toMatchObject({ batch: rerun.batch, sink: 'foreachBatch', planSkipped: true });
+    // No task ran for the re-run batch, and its commit keeps the watermark its offsets entry had.
+    const afterRestart = events.slice(restart);
+    expect(afterRestart.filter((e) => (e.kind === 'spark.map' || e.kind === 'spark.reduce') && e.batch === rerun.batch)).toEqual([]);
+    const commit = afterRestart.find((e) => e.kind === 'spark.commit' && e.batch === rerun.batch)!;
+    expect(commit.nextWatermark).toBe(rerun.wmEvict);
+  });
+
+  it('foreachBatch\'s writes are known without the rows unless the function reads them', () => {
+    expect(foreachBatchWrites((df, id) => df.withColumn('b', () => id).write.option('txnAppId', 'a').option('txnVersion', id).saveToTopic('t'), 4)).toEqual([{ topic: 't', txn: { appId: 'a', version: 4 } }]);
+    expect(foreachBatchWrites((df) => df.write.saveToTopic('t'), 4)).toEqual([{ topic: 't' }]);
+    expect(foreachBatchWrites((df, id) => {
+      if (df.count() > 0) df.write.option('txnAppId', 'a').option('txnVersion', id).saveToTopic('t');
+    }, 4)).toBeUndefined();
   });
 
   it('careless foreachBatch: the re-run writes the batch again, caught by exactly-once', () => {
