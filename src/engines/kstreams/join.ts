@@ -105,8 +105,8 @@ export class JoinWindowStore {
   }
 
   /**
-   * `put(key, value, ts)` through the change-logging layer: false when the record is already
-   * expired and skipped. The store below keeps a live record with a value; the logging layer
+   * `put(key, value, ts)` through the change-logging layer: false when a record with a value is
+   * already expired and skipped. The store below keeps a live record with a value; the logging layer
    * logs every put whatever the store below did, an expired one and a null value (a tombstone)
    * included, each with the next sequence number (`ChangeLoggingWindowBytesStore.put`).
    */
@@ -117,9 +117,9 @@ export class JoinWindowStore {
     const storeKey = `${key}@${pad(ts)}@${pad(seq)}`;
     const expired = ts <= this.observedStreamTime - this.retentionMs;
     if (record === null) {
-      // Logged as a tombstone of a key the store never held.
+      // Logged as a tombstone of a key the store never held (the side processor drops the record).
       this.store.put(storeKey, null, ts);
-      return !expired;
+      return true;
     }
     if (expired) {
       // Logged, and forgotten in memory at once, as the store's retention forgets records: the

@@ -219,7 +219,12 @@ export function foreachBatchWrites(fn: ForeachBatchFn, batchId: number): { topic
       },
     };
   };
-  fn(lazy(), batchId);
+  try {
+    fn(lazy(), batchId);
+  } catch {
+    // A function that fails on a frame without rows needs them: the plan runs, and the function with it.
+    return undefined;
+  }
   return read ? undefined : writes.map((w) => ({ topic: w.topic, ...(w.txn ? { txn: w.txn } : {}) }));
 }
 
