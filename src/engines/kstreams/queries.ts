@@ -194,7 +194,7 @@ export class KafkaStreamsQueries {
       case 'kv':
         return keyValueView(get);
       case 'window':
-        return windowView(get);
+        return windowView(get, spec.duplicates === true);
       case 'session':
         return sessionView(get);
     }
@@ -291,10 +291,16 @@ function keyValueView(get: () => StateStore[]): ReadOnlyKeyValueStore {
   };
 }
 
-function windowView(get: () => StateStore[]): ReadOnlyWindowStore {
+/**
+ * `duplicates`: a store that keeps duplicates (a stream–stream join's), whose keys carry a sequence
+ * number after the timestamp; Kafka's window key schema drops it, so each record is an entry at its
+ * timestamp, duplicates one after another.
+ */
+function windowView(get: () => StateStore[], duplicates: boolean): ReadOnlyWindowStore {
+  const parse = duplicates ? (k: string) => parseWindowStoreKey(k.slice(0, k.lastIndexOf('@'))) : parseWindowStoreKey;
   const entries = (keep: (key: string, start: number) => boolean): WindowedEntry[] =>
     merged(get())
-      .map(([k, v]) => ({ p: parseWindowStoreKey(k), v }))
+      .map(([k, v]) => ({ p: parse(k), v }))
       .filter(({ p }) => keep(p.key, p.start))
       .map(({ p, v }) => ({ key: p.key, start: p.start, value: v.value, timestamp: v.ts }))
       .sort((a, b) => byKey(a, b) || a.start - b.start);

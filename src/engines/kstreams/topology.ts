@@ -49,6 +49,8 @@ export interface StoreSpec {
   retention?: WindowRetention;
   /** Logs each dirty key once, at the flush before a commit (a suppression buffer), not at every write. */
   logOnFlush?: boolean;
+  /** A window store that keeps duplicates (a stream–stream join's): its keys are `key@ts@seq`. */
+  duplicates?: boolean;
 }
 
 export interface SubTopology {
