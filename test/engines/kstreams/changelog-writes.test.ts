@@ -22,7 +22,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { StreamsBuilder } from '../../../src/engines/kstreams/dsl.ts';
-import { StreamTask } from '../../../src/engines/kstreams/task.ts';
+import { driver } from './driver.ts';
 import { StateStore, sessionStoreKey, windowStoreKey } from '../../../src/engines/kstreams/stores.ts';
 import { TimeWindows } from '../../../src/engines/kstreams/windows.ts';
 import { JoinWindowStore } from '../../../src/engines/kstreams/join.ts';
@@ -33,33 +33,23 @@ describe('the suppression buffer logs at the flush', () => {
   function suppressed() {
     const b = new StreamsBuilder();
     b.stream('in').groupByKey().windowedBy(TimeWindows.ofSizeAndGrace(10, 0)).count({ caching: false }).suppressUntilWindowCloses().toStream().to('out');
-    const topology = b.build();
+    const d = driver(b, { caching: true, commitEach: false });
+    const buffer = [...d.topology.stores.keys()].find((s) => s.includes('SUPPRESS'))!;
+    const topic = `app-${buffer}-changelog`;
     const logged: Logged[] = [];
-    const task = new StreamTask(topology, topology.subTopologies()[0]!, 0, {
-      applicationId: 'app',
-      send: (topic, _p, key, value) => {
-        if (topic.endsWith('-changelog')) logged.push({ store: topic, key: String(key), value: (value as { value: unknown }).value });
-      },
-      nowMs: () => 0,
-      trace: () => {},
-      detailedTrace: false,
-      maxTaskIdleMs: -1,
-      caching: true,
-    });
-    task.initProcessors();
-    let offset = 0;
-    const feed = (key: string, ts: number): void => {
-      task.addRecords('in', [{ offset, value: { id: 1000 + offset, key, ts, value: 1 } }]);
-      offset++;
-      while (task.process(() => 0)) { /* drain */ }
+    /** The buffer's changelog records written so far. */
+    const bufferLog = (): Logged[] => {
+      for (const w of d.take(topic)) {
+        const c = w.value as { key: string; value: unknown };
+        logged.push({ store: topic, key: c.key, value: c.value });
+      }
+      return logged;
     };
-    const buffer = [...topology.stores.keys()].find((s) => s.includes('SUPPRESS'))!;
-    const bufferLog = (): Logged[] => logged.filter((l) => l.store.includes(buffer));
-    return { task, feed, bufferLog };
+    return { feed: (key: string, ts: number) => d.pipe('in', key, 1, ts), flush: () => d.commit(), bufferLog };
   }
 
   it('logs nothing per write, then each dirty key once, a released window as a tombstone', () => {
-    const { task, feed, bufferLog } = suppressed();
+    const { feed, flush, bufferLog } = suppressed();
     feed('a', 1);
     feed('a', 2);
     feed('b', 3);
@@ -67,7 +57,7 @@ describe('the suppression buffer logs at the flush', () => {
     // Stream time 12 closes [0,10): both windows are released before the flush.
     feed('c', 12);
     expect(bufferLog()).toEqual([]);
-    task.flushCaches();
+    flush();
     const log = bufferLog();
     expect(log.map((l) => [l.key, l.value === null])).toEqual([
       [sessionStoreKey('a', 0, 10), true],
@@ -75,16 +65,16 @@ describe('the suppression buffer logs at the flush', () => {
       [sessionStoreKey('c', 10, 20), false],
     ]);
     // A second flush with nothing written since logs nothing more.
-    task.flushCaches();
+    flush();
     expect(bufferLog()).toHaveLength(3);
   });
 
   it('logs a held window with its latest value only', () => {
-    const { task, feed, bufferLog } = suppressed();
+    const { feed, flush, bufferLog } = suppressed();
     feed('a', 1);
     feed('a', 4);
     feed('a', 7);
-    task.flushCaches();
+    flush();
     const log = bufferLog();
     expect(log).toHaveLength(1);
     expect(log[0]!.key).toBe(sessionStoreKey('a', 0, 10));
