@@ -169,11 +169,6 @@ export class StateStore {
    * order first written, each with the timestamp of its latest write.
    */
   private readonly unlogged = new Map<string, number>();
-  /**
-   * Keys whose delete the cache keeps though the flush left the store underneath as it was (an
-   * entry past retention there, see `flush`): lookups pass over them until the key is written again.
-   */
-  private readonly deletedInCache = new Set<string>();
   /** The largest timestamp of a changelog record restored, deletions included (-1: none). */
   maxRestoredTs = -1;
 
@@ -261,7 +256,6 @@ export class StateStore {
   get(storeKey: string): StoredValue | undefined {
     const d = this.dirty.get(storeKey);
     if (d !== undefined) return d.now ?? undefined;
-    if (this.deletedInCache.size > 0 && this.deletedInCache.has(storeKey)) return undefined;
     return this.data.get(storeKey);
   }
 
@@ -310,25 +304,21 @@ export class StateStore {
     if (this.dirty.size === 0) return;
     const entries = [...this.dirty.entries()];
     this.dirty.clear();
-    // With a flush listener (`putAndMaybeForward` of Kafka's caching stores) the old value is read
-    // from the store underneath, entry by entry, and a window or session store's read passes over
-    // an entry its retention hides (`fetch` / `fetchSession`, the store's observed stream time as
-    // the entries before have moved it): such an old value is null. A key with neither a new
-    // value nor an old one is neither written nor forwarded. Without a listener every entry goes
-    // to the store underneath, whose changelog logs a delete as a tombstone. A delete that is
-    // skipped leaves the entry in the store underneath (and in the state directory) but not in the
-    // cache, which keeps the delete: lookups in this incarnation no longer find it.
+    // With a flush listener (`putAndMaybeForward` of Kafka's caching stores) the old value of an
+    // update is read from the store underneath, entry by entry, and a window or session store's read
+    // passes over an entry its retention hides (`fetch` / `fetchSession`, the store's observed stream
+    // time as the entries before have moved it): such an old value is null. A key that was in
+    // neither the store nor the cache and is deleted again is neither written nor forwarded.
+    // Without a listener every entry goes to the store underneath, whose changelog logs a delete as
+    // a tombstone. A delete of an entry past retention is written, logged and forwarded with the
+    // value it had, where Kafka's read finds nothing and skips it: docs/FIDELITY.md says why.
     const written: [string, StoredValue | null, StoredValue | null, WriteContext][] = [];
     let observed = this.observedStreamTime;
     for (const [k, { now, old, context }] of entries) {
+      if (this.onFlush !== undefined && now === null && old === null) continue;
       let before = old;
-      if (this.onFlush !== undefined && this.retention !== undefined && before !== null) {
-        const time = segmentTimeOf(k);
-        if (time < this.liveFromAt(observed)) before = null;
-      }
-      if (this.onFlush !== undefined && now === null && before === null) {
-        if (this.data.has(k)) this.deletedInCache.add(k);
-        continue;
+      if (now !== null && this.onFlush !== undefined && this.retention !== undefined && before !== null) {
+        if (segmentTimeOf(k) < this.liveFromAt(observed)) before = null;
       }
       written.push([k, now, before, context]);
       if (this.retention !== undefined) observed = Math.max(observed, segmentTimeOf(k));
@@ -406,7 +396,6 @@ export class StateStore {
 
   private apply(storeKey: string, now: StoredValue | null, sourceOffset = -1): void {
     this.changed.add(storeKey);
-    this.deletedInCache.delete(storeKey);
     this.evicted.delete(storeKey);
     if (this.fromStorage !== undefined) {
       this.observe(storeKey);
@@ -436,7 +425,6 @@ export class StateStore {
   discardCache(): void {
     this.dirty.clear();
     this.unlogged.clear();
-    this.deletedInCache.clear();
   }
 
   /** Every entry in store-key order, cache included (interactive queries, emit-on-close scans). */
@@ -450,7 +438,7 @@ export class StateStore {
    */
   select(keep: (storeKey: string, v: StoredValue) => boolean): [string, StoredValue][] {
     const out: [string, StoredValue][] = [];
-    for (const [k, v] of this.data) if (!this.dirty.has(k) && !this.deletedInCache.has(k) && keep(k, v)) out.push([k, v]);
+    for (const [k, v] of this.data) if (!this.dirty.has(k) && keep(k, v)) out.push([k, v]);
     for (const [k, d] of this.dirty) if (d.now !== null && keep(k, d.now)) out.push([k, d.now]);
     return out.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
   }
@@ -483,7 +471,7 @@ export class StateStore {
     const found: FoundSession[] = [];
     sessions.forEach((bounds, storeKey) => {
       const d = this.dirty.get(storeKey);
-      const stored = d !== undefined ? d.now : this.deletedInCache.has(storeKey) ? undefined : this.data.get(storeKey);
+      const stored = d !== undefined ? d.now : this.data.get(storeKey);
       if (stored === undefined || stored === null) {
         if (d === undefined) sessions.delete(storeKey);
         return;
@@ -519,7 +507,6 @@ export class StateStore {
     this.observedStreamTime = -1;
     this.changelogOffset = -1;
     this.unlogged.clear();
-    this.deletedInCache.clear();
     this.maxRestoredTs = -1;
   }
 

@@ -4,12 +4,11 @@
  *   nothing per write: each key written since the last flush is logged once,
  *   at the flush before a commit, with its state then (its value, or a
  *   tombstone when the window was released meanwhile).
- * - A caching window or session store reads the old value from the store
- *   below at the flush (`CachingSessionStore.putAndMaybeForward`, `fetchSession`),
- *   and that read passes over an entry past the store's retention: a delete
- *   of such an entry is neither logged nor forwarded, and the cache keeps the
- *   delete, so lookups no longer find the entry; an update of one carries no
- *   old value.
+ * - A caching window or session store reads an update's old value from the
+ *   store below at the flush (`CachingSessionStore.putAndMaybeForward`,
+ *   `fetchSession`), and that read passes over an entry past the store's
+ *   retention, so such an update carries no old value. (A delete of such an
+ *   entry is still logged and forwarded: weir's choice, docs/FIDELITY.md.)
  * - A stream–stream join store's change-logging layer
  *   (`ChangeLoggingWindowBytesStore.put`) logs every put, an expired one and
  *   a null value included, each with the next sequence number; the null value
@@ -18,7 +17,8 @@
  * How: stores and a DSL task are driven directly; what reaches the changelog
  * writer and the flush listener is compared with the rules above. Each case
  * fails on the rule it replaced (logging at every write; the old value taken
- * when the cache first took the key; expired and null puts unlogged).
+ * when the cache first took the key; expired and null puts unlogged), but
+ * the delete of a session, which pins what did not change.
  */
 import { describe, expect, it } from 'vitest';
 import { StreamsBuilder } from '../../../src/engines/kstreams/dsl.ts';
@@ -103,59 +103,48 @@ describe('a caching store reads the old value from the store below at the flush'
     return { s, logged, forwarded };
   }
 
-  it('skips the delete of a session past retention below, and the cache keeps it deleted', () => {
-    const { s, logged, forwarded } = sessions();
+  it('an update of a session past retention below carries no old value', () => {
+    const { s, forwarded } = sessions();
     const a = sessionStoreKey('k', 0, 100);
     s.put(a, 1, 100);
     s.flush();
     s.put(sessionStoreKey('j', 1900, 2000), 1, 2000);
     s.flush();
-    logged.length = 0;
     forwarded.length = 0;
     // Observed 2000, retention 500: a session ending at 100 is past it in the store below.
-    s.put(a, null, 2001);
+    s.put(a, 5, 2001);
     s.flush();
-    expect(logged).toEqual([]);
-    expect(forwarded).toEqual([]);
-    expect(s.get(a)).toBeUndefined();
-    expect(s.findSessions('k', 0, 3000)).toEqual([]);
-    expect(s.entries().map(([k]) => k)).toEqual([sessionStoreKey('j', 1900, 2000)]);
-    // The store below (and the state directory) still holds it.
-    expect(s.persistedSnapshot().map(([k]) => k)).toContain(a);
-    // Written again, it is found again.
-    s.put(a, 5, 2002);
-    s.flush();
-    expect(s.get(a)?.value).toBe(5);
     expect(forwarded).toEqual([`${a} 5 (was null)`]);
   });
 
-  it('still logs and forwards the delete of a session within retention', () => {
-    const { s, logged, forwarded } = sessions();
-    const a = sessionStoreKey('k', 1500, 1600);
-    s.put(a, 1, 1600);
-    s.put(sessionStoreKey('j', 1900, 2000), 1, 2000);
-    s.flush();
-    logged.length = 0;
-    s.put(a, null, 2001);
-    s.flush();
-    expect(logged).toEqual([{ store: 'sessions', key: a, value: null }]);
-    expect(forwarded.at(-1)).toBe(`${a} null (was 1)`);
-  });
-
   it('moves the store\'s stream time entry by entry: an entry flushed earlier hides a later one\'s old value', () => {
-    const { s, logged, forwarded } = sessions();
+    const { s, forwarded } = sessions();
     const a = sessionStoreKey('k', 0, 100);
     s.put(a, 1, 100);
     s.flush();
-    logged.length = 0;
     forwarded.length = 0;
-    // In one flush: j's session (ending 2000) first, then the delete of a. Kafka puts j before it
-    // reads a's old value, so a is past retention by then.
+    // In one flush: j's session (ending 2000) first, then a's update. Kafka puts j before it reads
+    // a's old value, so a is past retention by then.
     s.put(sessionStoreKey('j', 1900, 2000), 1, 2000);
-    s.put(a, null, 2001);
+    s.put(a, 7, 2001);
     s.flush();
-    expect(logged.map((l) => l.key)).toEqual([sessionStoreKey('j', 1900, 2000)]);
-    expect(forwarded).toEqual([`${sessionStoreKey('j', 1900, 2000)} 1 (was null)`]);
+    expect(forwarded).toEqual([`${sessionStoreKey('j', 1900, 2000)} 1 (was null)`, `${a} 7 (was null)`]);
+  });
+
+  it('logs and forwards the delete of a session, past retention below too (weir\'s choice: docs/FIDELITY.md)', () => {
+    for (const [start, end] of [[1500, 1600], [0, 100]] as const) {
+      const { s, logged, forwarded } = sessions();
+      const a = sessionStoreKey('k', start, end);
+      s.put(a, 1, end);
+      s.put(sessionStoreKey('j', 1900, 2000), 1, 2000);
+      s.flush();
+      logged.length = 0;
+      s.put(a, null, 2001);
+      s.flush();
+      expect(logged).toEqual([{ store: 'sessions', key: a, value: null }]);
+      expect(forwarded.at(-1)).toBe(`${a} null (was 1)`);
+      expect(s.findSessions('k', 0, 3000)).toEqual([]);
+    }
   });
 
   it('an update of a window past retention below carries no old value', () => {
