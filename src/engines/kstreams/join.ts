@@ -116,19 +116,15 @@ export class JoinWindowStore {
     const seq = this.seq++;
     const storeKey = `${key}@${pad(ts)}@${pad(seq)}`;
     const expired = ts <= this.observedStreamTime - this.retentionMs;
-    if (record === null) {
-      // Logged as a tombstone of a key the store never held (the side processor drops the record).
-      this.store.put(storeKey, null, ts);
-      return true;
-    }
+    // A null value is logged as a tombstone of a key the store never held (the side processor drops the record).
+    this.store.put(storeKey, record, ts);
+    if (record === null) return true;
     if (expired) {
-      // Logged, and forgotten in memory at once, as the store's retention forgets records: the
-      // state directory keeps it as the changelog does (see `StateStore.evict`).
-      this.store.put(storeKey, record, ts);
+      // Forgotten in memory at once, as the store's retention forgets records: the state directory
+      // keeps it as the changelog does (see `StateStore.evict`).
       this.store.evict(storeKey);
       return false;
     }
-    this.store.put(storeKey, record, ts);
     this.index(key, { ts, seq, storeKey, record });
     return true;
   }

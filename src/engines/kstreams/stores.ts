@@ -317,11 +317,12 @@ export class StateStore {
     for (const [k, { now, old, context }] of entries) {
       if (this.onFlush !== undefined && now === null && old === null) continue;
       let before = old;
-      if (now !== null && this.onFlush !== undefined && this.retention !== undefined && before !== null) {
-        if (segmentTimeOf(k) < this.liveFromAt(observed)) before = null;
+      if (this.retention !== undefined) {
+        const time = segmentTimeOf(k);
+        if (now !== null && before !== null && this.onFlush !== undefined && time < this.liveFromAt(observed)) before = null;
+        if (time > observed) observed = time;
       }
       written.push([k, now, before, context]);
-      if (this.retention !== undefined) observed = Math.max(observed, segmentTimeOf(k));
     }
     // Kafka's NamedCache hands the listener every entry while they are all still in the cache, so
     // a read during the flush sees every key's new value: all of them are applied first.

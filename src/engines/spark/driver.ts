@@ -53,10 +53,10 @@ import { RequestClient } from '../../runtime/request-client.ts';
 import { concatAll, flatMapped } from '../../runtime/arrays.ts';
 import type { ProcessContext, ProcessFactory, ProcessId, ProcessLogic } from '../../runtime/types.ts';
 import type { SparkApp } from './executor.ts';
-import { callForeachBatch, continuousInterval, foreachBatchWrites, joinWatermarkSides, processingInterval, watermarkOps, watermarkOverPart, type BatchWrite, type Row } from './dsl.ts';
+import { callForeachBatch, continuousInterval, foreachBatchWrites, type BatchWriteTarget, joinWatermarkSides, processingInterval, watermarkOps, watermarkOverPart, type BatchWrite, type Row } from './dsl.ts';
 import { isTaskReply, type MapDone, type ReduceDone, type ShuffleRow, type TaskReply } from './messages.ts';
 import { filesToRead, isCompactionBatch, latestBatch, logEntryText, logFileName, metadataDir, parseLogEntry, parseLogName } from '../../stream/file-sink-log.ts';
-import { IdempotentProducer, markedTransaction, plainWrites, rowsByPartition } from './sink-txn.ts';
+import { IdempotentProducer, markedTransaction, markedVersion, plainWrites, rowsByPartition } from './sink-txn.ts';
 import { StoreClient } from './store.ts';
 import { ContinuousCoordinator } from './continuous.ts';
 import type { ContinuousReport } from './messages.ts';
@@ -553,9 +553,9 @@ class Driver implements ProcessLogic {
     const writes = rowsByPartition(w.rows, this.app.topicPartitions(w.topic));
     const txn = w.txn;
     if (!txn) return plainWrites(this.log, this.ctx.timers, this.producer, w.topic, writes, done);
-    const id = `foreachBatch-${txn.appId}`;
+    const { group: id, marker } = foreachBatchMarker(txn.appId, w.topic);
     markedTransaction(this.log, this.ctx.timers, {
-      topic: w.topic, id, marker: { topic: w.topic, partition: 0 }, version: txn.version, writes,
+      topic: w.topic, id, marker, version: txn.version, writes,
       producerId: (epoch, p) => `${id}-e${epoch}-p${p}`,
       onSkip: (committed) => this.ctx.trace.emit('spark.sink.skip', { batch, sink: 'foreachBatch', committed }),
     }, done);
@@ -567,16 +567,15 @@ class Driver implements ProcessLogic {
    * write at all, a version not recorded, or a marker that cannot be read stably now (an open
    * transaction of the incarnation before, which the write's own `initTxn` will fence).
    */
-  private writesCommitted(writes: readonly { topic: string; txn?: { appId: string; version: number } }[] | undefined, cb: (committed: number[] | undefined) => void): void {
+  private writesCommitted(writes: readonly BatchWriteTarget[] | undefined, cb: (committed: number[] | undefined) => void): void {
     if (writes === undefined || writes.length === 0 || writes.some((w) => w.txn === undefined)) return cb(undefined);
     const committed: number[] = [];
     const next = (i: number): void => {
       if (i >= writes.length) return cb(committed);
       const w = writes[i]!;
-      this.log.fetchOffsets(`foreachBatch-${w.txn!.appId}`, [{ topic: w.topic, partition: 0 }], { requireStable: true }, (m) => {
-        if (!m.ok || m.offsets[0]?.error !== undefined) return cb(undefined);
-        const version = (m.offsets[0]?.offset ?? -1) - 1;
-        if (version < w.txn!.version) return cb(undefined);
+      const { group, marker } = foreachBatchMarker(w.txn!.appId, w.topic);
+      markedVersion(this.log, group, marker, (version) => {
+        if (version === undefined || version < w.txn!.version) return cb(undefined);
         committed.push(version);
         next(i + 1);
       });
@@ -635,4 +634,9 @@ export function rateLimit(limit: number, start: readonly number[], end: readonly
     const prorate = limit * (sizes[p]! / total);
     return Math.min(e, (start[p] ?? 0) + (prorate < 1 ? Math.ceil(prorate) : Math.floor(prorate)));
   });
+}
+
+/** Where a foreachBatch write with txnAppId records its version: group and transactional id `foreachBatch-<app>`, partition 0 of its topic. */
+function foreachBatchMarker(appId: string, topic: string): { group: string; marker: { topic: string; partition: number } } {
+  return { group: `foreachBatch-${appId}`, marker: { topic, partition: 0 } };
 }

@@ -187,6 +187,9 @@ export interface BatchWrite {
   txn?: { appId: string; version: number };
 }
 
+/** A write as known before the rows are: where it goes and its txnAppId/txnVersion. */
+export type BatchWriteTarget = Omit<BatchWrite, 'rows'>;
+
 /** Runs `fn` on a batch's rows and returns the writes it asked for, in order. */
 export function callForeachBatch(fn: ForeachBatchFn, rows: readonly Row[], batchId: number): BatchWrite[] {
   const writes: BatchWrite[] = [];
@@ -199,28 +202,11 @@ export function callForeachBatch(fn: ForeachBatchFn, rows: readonly Row[], batch
  * topic and txnAppId/txnVersion; undefined when the function reads the rows (`collect`, `count`),
  * which would run the plan.
  */
-export function foreachBatchWrites(fn: ForeachBatchFn, batchId: number): { topic: string; txn?: { appId: string; version: number } }[] | undefined {
+export function foreachBatchWrites(fn: ForeachBatchFn, batchId: number): BatchWriteTarget[] | undefined {
   const writes: BatchWrite[] = [];
   let read = false;
-  const lazy = (): BatchDataFrame => {
-    const frame = batchFrame([], writes);
-    return {
-      collect: () => {
-        read = true;
-        return [];
-      },
-      count: () => {
-        read = true;
-        return 0;
-      },
-      withColumn: () => lazy(),
-      get write() {
-        return frame.write;
-      },
-    };
-  };
   try {
-    fn(lazy(), batchId);
+    fn(batchFrame([], writes, () => (read = true)), batchId);
   } catch {
     // A function that fails on a frame without rows needs them: the plan runs, and the function with it.
     return undefined;
@@ -228,7 +214,8 @@ export function foreachBatchWrites(fn: ForeachBatchFn, batchId: number): { topic
   return read ? undefined : writes.map((w) => ({ topic: w.topic, ...(w.txn ? { txn: w.txn } : {}) }));
 }
 
-function batchFrame(rows: readonly Row[], writes: BatchWrite[]): BatchDataFrame {
+/** `onRead`: told when the function reads the rows (an action, which would run the plan). */
+function batchFrame(rows: readonly Row[], writes: BatchWrite[], onRead?: () => void): BatchDataFrame {
   const writer = (opts: { appId?: string; version?: number }): BatchWriter => ({
     option: (name: 'txnAppId' | 'txnVersion', value: string | number) => writer(name === 'txnAppId' ? { ...opts, appId: String(value) } : { ...opts, version: Number(value) }),
     saveToTopic: (topic: string) => {
@@ -237,9 +224,15 @@ function batchFrame(rows: readonly Row[], writes: BatchWrite[]): BatchDataFrame 
     },
   }) as BatchWriter;
   return {
-    collect: () => rows.map((r) => ({ ...r })),
-    count: () => rows.length,
-    withColumn: (name, f) => batchFrame(rows.map((r) => ({ ...r, [name]: f(r) })), writes),
+    collect: () => {
+      onRead?.();
+      return rows.map((r) => ({ ...r }));
+    },
+    count: () => {
+      onRead?.();
+      return rows.length;
+    },
+    withColumn: (name, f) => batchFrame(rows.map((r) => ({ ...r, [name]: f(r) })), writes, onRead),
     get write() {
       return writer({});
     },

@@ -87,6 +87,17 @@ export interface MarkedTransaction {
   onFenced?(): void;
 }
 
+/**
+ * The version a marker records (-1: none), read stably; undefined when it cannot be read now (an
+ * error, or still pending in an open transaction after the client's retries: never "none").
+ */
+export function markedVersion(log: LogClient, group: string, marker: TopicPartition, cb: (version: number | undefined) => void): void {
+  log.fetchOffsets(group, [marker], { requireStable: true }, (m) => {
+    if (!m.ok || m.offsets[0]?.error !== undefined) return cb(undefined);
+    cb((m.offsets[0]?.offset ?? -1) - 1);
+  });
+}
+
 export function markedTransaction(log: LogClient, timers: Timers, t: MarkedTransaction, done: () => void): void {
   const retry = (): void => {
     timers.after(50, () => markedTransaction(log, timers, t, done));
@@ -96,10 +107,8 @@ export function markedTransaction(log: LogClient, timers: Timers, t: MarkedTrans
   log.initTxn(t.id, (init) => {
     if (!init.ok) return retry();
     const txn = { id: t.id, epoch: init.epoch };
-    log.fetchOffsets(group, [t.marker], { requireStable: true }, (m) => {
-      // Still pending in an open transaction after the client's retries: never read as "none committed".
-      if (!m.ok || m.offsets[0]?.error !== undefined) return retry();
-      const committed = (m.offsets[0]?.offset ?? -1) - 1;
+    markedVersion(log, group, t.marker, (committed) => {
+      if (committed === undefined) return retry();
       if (committed >= t.version && t.honourMarker !== false) {
         t.onSkip(committed);
         return done();
