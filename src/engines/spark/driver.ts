@@ -87,6 +87,10 @@ export function driverProcess(app: SparkApp, settings: DriverSettings): ProcessF
 }
 
 const num = (path: string): number => Number(path.slice(path.lastIndexOf('/') + 1));
+/** The offset log's directory in the checkpoint location (its entries are `offsets/N`). */
+const OFFSETS_DIR = 'offsets';
+/** `spark.sql.streaming.pollingDelay`: the sleep after a trigger that constructed no batch. */
+const POLLING_DELAY_MS = 10;
 
 class Driver implements ProcessLogic {
   private readonly store: StoreClient;
@@ -168,12 +172,25 @@ class Driver implements ProcessLogic {
 
   // ---- restart --------------------------------------------------------------------------------
 
+  /**
+   * `StreamingQueryManager.createQuery`, then the query's construction: a query that may not
+   * recover refuses when the checkpoint's `offsets` directory exists; the offset log
+   * (`HDFSMetadataLog`) makes that directory when the query is constructed, before its first
+   * entry. One write-once add of the directory does both here.
+   */
   private populateStartOffsets(): void {
+    this.store.add(OFFSETS_DIR, '', false, (created) => {
+      if (!created && this.app.plan.sink.format === 'memory' && this.app.plan.sink.mode !== 'complete') return this.refuseRecovery();
+      this.readLogs();
+    });
+  }
+
+  /** `populateStartOffsets`: the latest offsets and commit entries say where to start. */
+  private readLogs(): void {
     this.store.list('offsets/', (offsets) => {
       this.store.list('commits/', (commits) => {
         const n = offsets.length === 0 ? -1 : Math.max(...offsets.map(num));
         const c = commits.length === 0 ? -1 : Math.max(...commits.map(num));
-        if (n >= 0 && this.app.plan.sink.format === 'memory' && this.app.plan.sink.mode !== 'complete') return this.refuseRecovery(n, c);
         if (n < 0) {
           this.ctx.trace.emit('spark.restart', { latestOffsets: -1, latestCommit: c, rerun: false });
           return this.scheduleTrigger(0);
@@ -209,14 +226,15 @@ class Driver implements ProcessLogic {
 
   /**
    * DataStreamWriter.start of a memory sink in append or update mode: the query may not recover
-   * from a checkpoint (its offsets log exists), since the rows the table held are gone with the
-   * driver that crashed. Spark throws an AnalysisException; the query never starts.
+   * from a checkpoint (its offsets directory exists, made by any earlier start), since the rows the
+   * table held are gone with the driver that crashed. Spark throws an AnalysisException; the query
+   * never starts.
    */
-  private refuseRecovery(latestOffsets: number, latestCommit: number): void {
+  private refuseRecovery(): void {
     this.finished = true;
     this.ctx.trace.emit('spark.query.refused', {
-      latestOffsets, latestCommit, outputMode: this.app.plan.sink.mode,
-      reason: 'This query does not support recovering from checkpoint location. Delete offsets to start over.',
+      outputMode: this.app.plan.sink.mode,
+      reason: `This query does not support recovering from checkpoint location. Delete ${OFFSETS_DIR} to start over.`,
     });
   }
 
@@ -241,12 +259,18 @@ class Driver implements ProcessLogic {
     this.ctx.trace.emit('spark.finished', this.continuous ? { continuous: true } : { batches: this.batchId });
   }
 
-  /** ProcessingTime: the next batch starts at the next multiple of the interval (at once when behind; 10 ms polls when idle at 0). */
+  /**
+   * ProcessingTime: the next batch starts at the next multiple of the interval after the one this
+   * started at, at once when behind (`ProcessingTimeExecutor`). A trigger that constructed no batch
+   * first sleeps `pollingDelayMs` (`MicroBatchExecution.executeOneBatch`), so the next starts at
+   * least that long after it.
+   */
   private nextDelay(startedAt: number, constructed: boolean): number {
     const interval = this.triggerMs();
-    if (interval === 0) return constructed ? 0 : 10;
+    const polling = constructed ? 0 : POLLING_DELAY_MS;
+    if (interval === 0) return polling;
     const next = Math.floor(startedAt / interval) * interval + interval;
-    return Math.max(0, next - this.ctx.clock.now());
+    return Math.max(polling, next - this.ctx.clock.now());
   }
 
   private executeOneBatch(): void {
@@ -256,7 +280,13 @@ class Driver implements ProcessLogic {
     const trigger = this.app.plan.sink.trigger;
     const after = (constructed: boolean): void => {
       this.busy = false;
-      if (trigger === 'once' || (trigger === 'availableNow' && !constructed)) return this.terminate();
+      if (trigger === 'availableNow' && !constructed) return this.terminate();
+      // Trigger.Once ends after its one trigger, which sleeps first if it constructed nothing.
+      if (trigger === 'once') {
+        if (constructed) return this.terminate();
+        this.ctx.timers.after(POLLING_DELAY_MS, () => this.terminate());
+        return;
+      }
       this.scheduleTrigger(this.nextDelay(startedAt, constructed));
     };
     if (this.pending) {

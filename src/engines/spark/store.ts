@@ -2,8 +2,10 @@
  * The checkpoint location of a Spark query, on the simulated disk of its own
  * process (`spark-store`), as HDFS or an object store would hold it:
  * `offsets/N` and `commits/N` (the offset and commit logs, part S1),
- * `state/<operator>/<partition>/<version>` (the state store, S8) and
- * `metadata`.
+ * `offsets` itself (the offset log's directory, an empty entry the driver
+ * adds when the query starts: a memory sink's query refuses to recover
+ * when it is there), `state/<operator>/<partition>/<version>` (the state
+ * store, S8) and a file sink's `<path>/_spark_metadata/N`.
  *
  * `add` is `HDFSMetadataLog.add`: write-once — it answers `created: false`
  * when the file already exists, and otherwise writes a temporary file,

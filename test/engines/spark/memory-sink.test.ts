@@ -150,6 +150,24 @@ describe('whole runs', () => {
     expect(failed.find((c) => c.name === 'exactly-once')?.detail).toMatch(/lost/);
   });
 
+  it('append mode: a driver that crashed before its first offsets entry is refused too, since its start made the offsets directory', () => {
+    // The driver adds the offsets directory at its start, lists the logs (spark.restart at 20 ms)
+    // and writes offsets/0 at 32 ms: a crash at 12 ms, while it lists, leaves the directory and no
+    // entry. Spark's check is on the directory (StreamingQueryManager.createQuery), so the restarted
+    // driver refuses all the same.
+    const { events, output } = runMemory('memory-append', 'at-least-once', crashDriver(12));
+    const crash = events.findIndex((e) => e.kind === 'proc.crash');
+    expect(crash).toBeGreaterThan(0);
+    expect(events.slice(0, crash).filter((e) => e.kind === 'spark.offsets' || e.kind === 'spark.restart')).toEqual([]);
+    expect(events.slice(crash).some((e) => e.kind === 'spark.query.refused')).toBe(true);
+    expect(events.filter((e) => e.kind === 'spark.batch')).toEqual([]);
+    expect(output).toEqual([]);
+    // Complete mode may recover: the same crash restarts the query, which runs its batches.
+    const complete = runMemory('memory-sink', 'exactly-once', crashDriver(12));
+    expect(complete.events.some((e) => e.kind === 'spark.query.refused')).toBe(false);
+    expect(complete.events.filter((e) => e.kind === 'spark.batch').length).toBeGreaterThan(0);
+  });
+
   it('a query without a stateful operator hands its rows to the driver: the table holds every kept record once', () => {
     const base = findScenario('memory-sink')!;
     const custom: Scenario = {

@@ -48,6 +48,7 @@ function scenario(trigger: Trigger): Scenario {
 
 function run(trigger: Trigger, plan?: FaultPlan) {
   const batches: { batch: number; noData: boolean }[] = [];
+  const stamps: number[] = [];
   const offsets: string[] = [];
   let finished = 0;
   let output: OutputRecord[] = [];
@@ -58,11 +59,12 @@ function run(trigger: Trigger, plan?: FaultPlan) {
     subscribers: [(e) => {
       if (e.kind === 'spark.offsets') batches.push({ batch: e.batch as number, noData: e.noData as boolean });
       if (e.kind === 'spark.batch') offsets.push((e.offsets as string[]).join(' '));
+      if (e.kind === 'spark.batch') stamps.push(e.timestampMs as number);
       if (e.kind === 'spark.finished') finished++;
     }],
   });
   const windows = output.filter((o): o is WindowResult => o.type === 'window').map((w) => `[${w.start},${w.end})=${w.value}`);
-  return { r, batches, offsets, finished, windows };
+  return { r, batches, offsets, stamps, finished, windows };
 }
 
 describe('Spark triggers', () => {
@@ -97,10 +99,10 @@ describe('Spark triggers', () => {
   });
 
   it('AvailableNow after a restart: the batch left uncommitted runs again first, then the target is fixed (KafkaMicroBatchStream at its first latestOffset)', () => {
-    // offsets/0 is written at 324 ms and commits/0 at 354: a crash at 330 leaves batch 0 to run
-    // again. The driver is back at 480 ms, runs batch 0 again until after 500 ms, when the record at
+    // offsets/0 is written at 334 ms and commits/0 at 372: a crash at 345 leaves batch 0 to run
+    // again. The driver is back at 495 ms, runs batch 0 again until after 500 ms, when the record at
     // 400 arrives; only then does the source ask how far this run goes, so the record is in it.
-    const plan: FaultPlan = { faults: [{ kind: 'crash', atMs: 330, process: 'driver', restartAfterMs: 150 }] };
+    const plan: FaultPlan = { faults: [{ kind: 'crash', atMs: 345, process: 'driver', restartAfterMs: 150 }] };
     const { r, offsets, finished } = run('availableNow', plan);
     expect(offsets.slice(0, 3)).toEqual(['0:0-3', '0:0-3', '0:3-4']);
     expect(finished).toBe(1);
@@ -113,5 +115,18 @@ describe('Spark triggers', () => {
     expect(offsets).toContain('0:3-4');
     expect(finished).toBe(1);
     expect(windows).toEqual(['[0,100)=2', '[200,300)=1']);
+  });
+
+  it('ProcessingTime: a trigger that constructed nothing sleeps the polling delay before the next, even when behind', () => {
+    // The trigger at 500 ms finds nothing new (the record produced at 500 is not there yet) and its
+    // end-offsets request, sent in a 95 ms latency spike, is answered after 600. The next trigger is
+    // behind its boundary, so it would start at once; Spark's executeOneBatch sleeps
+    // pollingDelayMs (10 ms) first, and batch 2 is constructed at 626 ms (613 without the sleep).
+    const plan: FaultPlan = { faults: [{ kind: 'latency-spike', atMs: 500, durationMs: 1, extraMs: 95 }] };
+    const { offsets, stamps } = run({ processingTimeMs: 100 }, plan);
+    expect(offsets.slice(0, 3)).toEqual(['0:0-3', '0:3-3', '0:3-4']);
+    expect(stamps[2]).toBe(626);
+    // Without the spike the empty trigger ends long before 600, and the next waits for the boundary.
+    expect(run({ processingTimeMs: 100 }).stamps[2]).toBe(604);
   });
 });

@@ -240,17 +240,17 @@ describe('Spark model', () => {
   });
 
   it('the restart re-runs batch 14 with its logged offsets and watermarks; the sink skips what it wrote', () => {
-    const r = at(spark, 560, 'spark.restart', 'driver').spark!;
+    const r = at(spark, 561, 'spark.restart', 'driver').spark!;
     expect(r.lastRestart).toEqual({ latestOffsets: 14, latestCommit: 13, rerun: true });
     expect(r.restarts).toBe(1);
-    const b = at(spark, 561, 'spark.batch', 'driver').spark!;
+    const b = at(spark, 562, 'spark.batch', 'driver').spark!;
     expect(b.reruns).toBe(1);
     expect(b.batches.get(14)).toMatchObject({ runs: 2, wmLate: 972, wmEvict: 1101, offsets: ['0:40-42', '1:40-43', '2:40-43', '3:40-43'] });
-    const skip = at(spark, 583, 'spark.sink.skip', 'executor-0').spark!;
+    const skip = at(spark, 583, 'spark.sink.skip', 'executor-1').spark!;
     expect(skip.sinkSkips).toBe(2);
     expect(skip.batches.get(14)!.skips).toBe(2);
-    expect(skip.lastSkip).toEqual({ batch: 14, partition: 0, committed: 14 });
-    const c = at(spark, 584, 'spark.commit', 'driver').spark!;
+    expect(skip.lastSkip).toEqual({ batch: 14, partition: 1, committed: 14 });
+    const c = at(spark, 585, 'spark.commit', 'driver').spark!;
     expect([c.commitsLog, c.watermark, c.batches.get(14)!.status]).toEqual([14, 1210, 'committed']);
   });
 
@@ -275,10 +275,10 @@ describe('Spark model', () => {
   it('c steps through batches and commits, w through late-watermark changes, f through the crashes', () => {
     expect(spark.index.jump('checkpoint', 0, 1)).toBe(17); // batch 0 runs
     expect(spark.index.jump('checkpoint', 17, 1)).toBe(46); // commits/0
-    expect(spark.index.jump('watermark', 17, 1)).toBe(225); // batch 6: late watermark 0 → 122
-    expect(spark.index.timeWatermarkAt(225)).toBe(122);
+    expect(spark.index.jump('watermark', 17, 1)).toBe(221); // batch 6: late watermark 0 → 65
+    expect(spark.index.timeWatermarkAt(221)).toBe(65);
     expect(spark.index.jump('fault', 0, 1)).toBe(530);
-    expect(spark.index.jump('fault', 557, 1)).toBe(560); // the restart that re-runs batch 14
+    expect(spark.index.jump('fault', 557, 1)).toBe(561); // the restart that re-runs batch 14
   });
 });
 
