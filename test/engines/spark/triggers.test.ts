@@ -12,6 +12,11 @@
  *   before the end offsets are fixed, so what arrived meanwhile is read.
  * - ProcessingTime (the default) reads it too and ends only when the input is
  *   sealed and read.
+ * - A trigger that constructed nothing sleeps the 10 ms polling delay
+ *   (`MicroBatchExecution.executeOneBatch`): the next ProcessingTime trigger
+ *   waits for it even when behind, and a Once that found nothing ends after
+ *   it. These read times off one seed's run, each derived in its comment, and
+ *   fail without the sleep.
  */
 import { describe, expect, it } from 'vitest';
 import { runScenario } from '../../../src/explore/run.ts';
@@ -22,7 +27,7 @@ import type { FaultPlan } from '../../../src/sim/faults.ts';
 
 const rec = (id: number, ts: number): InputRecord => ({ id, ts, key: 'a', value: 1 });
 
-function scenario(trigger: Trigger): Scenario {
+function scenario(trigger: Trigger, startAtMs = 300, earlyAtMs = 10): Scenario {
   const early = [rec(0, 10), rec(1, 50), rec(2, 250)];
   const late = [rec(3, 400)];
   return {
@@ -31,14 +36,14 @@ function scenario(trigger: Trigger): Scenario {
     defaults: { events: 4, parallelism: 1, partitions: 1, keys: 1 },
     workload: () => ({
       records: [...early, ...late],
-      arrivals: [{ atMs: 10, partition: 0, records: early }, { atMs: 500, partition: 0, records: late }],
+      arrivals: [{ atMs: earlyAtMs, partition: 0, records: early }, { atMs: 500, partition: 0, records: late }],
       canBeLate: true,
       idlePartitions: [],
       activeArrivalGapMsMax: 500,
     }),
     engines: {
       spark: {
-        startAtMs: 300,
+        startAtMs,
         build: (spark) =>
           spark.readStream('input').withWatermark('ts', 10).groupBy(window('ts', 100), 'key').agg(count()).writeStream('output').outputMode('append').trigger(trigger),
       },
@@ -46,13 +51,15 @@ function scenario(trigger: Trigger): Scenario {
   };
 }
 
-function run(trigger: Trigger, plan?: FaultPlan) {
+function run(trigger: Trigger, plan?: FaultPlan, at: { startAtMs?: number; earlyAtMs?: number } = {}) {
   const batches: { batch: number; noData: boolean }[] = [];
   const stamps: number[] = [];
   const offsets: string[] = [];
   let finished = 0;
+  let finishedAt = -1;
+  let startedAt = -1;
   let output: OutputRecord[] = [];
-  const s = scenario(trigger);
+  const s = scenario(trigger, at.startAtMs, at.earlyAtMs);
   const r = runScenario({ scenario: s.name, engine: 'spark', seed: 1, guarantee: 'exactly-once', faults: 'none', bugs: [], ...(plan ? { plan } : {}) }, {
     scenario: s,
     onOutput: (o) => (output = o),
@@ -60,11 +67,12 @@ function run(trigger: Trigger, plan?: FaultPlan) {
       if (e.kind === 'spark.offsets') batches.push({ batch: e.batch as number, noData: e.noData as boolean });
       if (e.kind === 'spark.batch') offsets.push((e.offsets as string[]).join(' '));
       if (e.kind === 'spark.batch') stamps.push(e.timestampMs as number);
-      if (e.kind === 'spark.finished') finished++;
+      if (e.kind === 'spark.finished') { finished++; finishedAt = e.t; }
+      if (e.kind === 'spark.restart') startedAt = e.t;
     }],
   });
   const windows = output.filter((o): o is WindowResult => o.type === 'window').map((w) => `[${w.start},${w.end})=${w.value}`);
-  return { r, batches, offsets, stamps, finished, windows };
+  return { r, batches, offsets, stamps, finished, finishedAt, startedAt, windows };
 }
 
 describe('Spark triggers', () => {
@@ -75,6 +83,17 @@ describe('Spark triggers', () => {
     expect(finished).toBe(1);
     expect(windows).toEqual([]);
     expect(r.checks.find((c) => c.name === 'liveness')?.ok).toBe(true);
+  });
+
+  it('Once that finds nothing sleeps the polling delay and then ends', () => {
+    // Started at 5 ms, before the first records arrive at 200: the one trigger's end offsets are the
+    // start, so no batch; executeOneBatch sleeps pollingDelayMs (10 ms) and the query ends. The
+    // end-offsets round trip takes 2-10 ms, so the end comes at least 12 ms after the restart.
+    const { batches, finished, finishedAt, startedAt } = run('once', undefined, { startAtMs: 5, earlyAtMs: 200 });
+    expect(batches).toEqual([]);
+    expect(finished).toBe(1);
+    expect(finishedAt - startedAt).toBeGreaterThanOrEqual(12);
+    expect(finishedAt - startedAt).toBeLessThanOrEqual(20);
   });
 
   it('Once and AvailableNow ask again for the end offsets while the broker is down, instead of ending with nothing read', () => {
