@@ -9,7 +9,7 @@ import type { CheckpointCut } from '../stream/cut.ts';
 import { deployFlink, flinkProcesses } from '../engines/flink/deployment.ts';
 import { deployKStreams, kstreamsProcesses, kstreamsTopics } from '../engines/kstreams/deployment.ts';
 import { deploySpark, sparkProcesses } from '../engines/spark/deployment.ts';
-import { continuousInterval, planProblem, spark } from '../engines/spark/dsl.ts';
+import { continuousInterval, planProblem, sinkCannotRecover, spark } from '../engines/spark/dsl.ts';
 import { ENGINE_NAMES, type EngineName, type Scenario, type ScenarioSizes } from '../../scenarios/types.ts';
 import type { RunSettings } from './settings.ts';
 import type { Guarantee } from '../stream/guarantee.ts';
@@ -182,15 +182,12 @@ function sparkRefusal(scenario: Scenario, guarantee: Guarantee): string | undefi
   return plan === undefined ? undefined : planProblem(plan);
 }
 
-/** A memory sink that is not in complete mode: its table lives only in the driver and goes with it. */
-const volatileMemorySink = (sink: SparkSink): boolean => sink.format === 'memory' && sink.mode !== 'complete';
-
 /** Why the scenario's Spark query cannot run under exactly-once, and the flag that runs it anyway (undefined: it can). */
 function sparkWeakerGuarantee(scenario: Scenario): { what: string; fix: string } | undefined {
   const sink = sparkSink(scenario);
   if (!sink) return undefined;
   if (continuousInterval(sink.trigger) !== undefined) return { what: "runs Spark's continuous processing, which is at-least-once (a restart replays from the last committed epoch)", fix: '; add --guarantee at-least-once' };
-  if (volatileMemorySink(sink)) {
+  if (sinkCannotRecover(sink)) {
     return {
       what: `writes Spark's memory sink in ${sink.mode} mode, which is not fault-tolerant (its table lives in the driver's memory and Spark will not recover the query after a driver crash; only complete mode recreates the table), so it cannot be exactly-once`,
       fix: '; add --guarantee at-least-once to run it anyway (a driver crash then loses the table)',
@@ -208,7 +205,7 @@ function sparkWeakerGuarantee(scenario: Scenario): { what: string; fix: string }
 export function lostOnCrash(scenario: Scenario, engine: EngineName): string | undefined {
   if (engine !== 'spark') return undefined;
   const sink = sparkSink(scenario);
-  return sink && volatileMemorySink(sink)
+  return sink && sinkCannotRecover(sink)
     ? `Spark's memory sink in ${sink.mode} mode loses its table when the driver crashes (Spark refuses to recover the query)`
     : undefined;
 }

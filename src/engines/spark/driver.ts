@@ -53,7 +53,7 @@ import { RequestClient } from '../../runtime/request-client.ts';
 import { concatAll, flatMapped } from '../../runtime/arrays.ts';
 import type { ProcessContext, ProcessFactory, ProcessId, ProcessLogic } from '../../runtime/types.ts';
 import type { SparkApp } from './executor.ts';
-import { callForeachBatch, continuousInterval, foreachBatchWrites, type BatchWriteTarget, joinWatermarkSides, processingInterval, watermarkOps, watermarkOverPart, type BatchWrite, type Row } from './dsl.ts';
+import { callForeachBatch, continuousInterval, foreachBatchWrites, type BatchWriteTarget, joinWatermarkSides, processingInterval, sinkCannotRecover, watermarkOps, watermarkOverPart, type BatchWrite, type Row } from './dsl.ts';
 import { isTaskReply, type MapDone, type ReduceDone, type ShuffleRow, type TaskReply } from './messages.ts';
 import { filesToRead, isCompactionBatch, latestBatch, logEntryText, logFileName, metadataDir, parseLogEntry, parseLogName } from '../../stream/file-sink-log.ts';
 import { IdempotentProducer, markedTransaction, markedVersion, plainWrites, rowsByPartition } from './sink-txn.ts';
@@ -180,7 +180,7 @@ class Driver implements ProcessLogic {
    */
   private populateStartOffsets(): void {
     this.store.add(OFFSETS_DIR, '', false, (created) => {
-      if (!created && this.app.plan.sink.format === 'memory' && this.app.plan.sink.mode !== 'complete') return this.refuseRecovery();
+      if (!created && sinkCannotRecover(this.app.plan.sink)) return this.refuseRecovery();
       this.readLogs();
     });
   }

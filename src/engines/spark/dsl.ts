@@ -154,6 +154,15 @@ export interface SinkSpec {
 }
 
 /**
+ * A memory sink in append or update mode: its table lives only in the driver and goes with it, so
+ * Spark will not recover the query from its checkpoint (`StreamingQueryManager.createQuery`); in
+ * complete mode the next batch recreates the table.
+ */
+export function sinkCannotRecover(sink: SinkSpec): boolean {
+  return sink.format === 'memory' && sink.mode !== 'complete';
+}
+
+/**
  * `foreachBatch`'s view of a batch's result: its rows, and writers to the log. A write is done after
  * the function returns, in the order asked, before the batch commits.
  */
