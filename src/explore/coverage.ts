@@ -212,7 +212,7 @@ export function edgesOf(engine: string): Edge[] {
 function hasKStreamsStores(scenario: Scenario): boolean {
   const build = scenario.engines.kstreams;
   if (build === undefined) return false;
-  return kstreamsTopics({ build, sizes: scenario.defaults, topics: {} }).compacted.length > 0;
+  return kstreamsTopics({ build, sizes: scenario.defaults, topics: {} }).changelogs.length > 0;
 }
 
 function hasLateDroppingOperator(scenario: Scenario): boolean {

@@ -241,11 +241,11 @@ export function engineProcesses(engine: string, sizes: ProcessSizes, brokerId: s
   }
 }
 
-/** The topics an engine needs beyond the world's (`topics`): internal topics, and which are compacted. */
-export function engineTopics(engine: EngineName, scenario: Scenario, sizes: ScenarioSizes, topics: Record<string, number>): { topics: Record<string, number>; compacted: string[] } {
+/** The topics an engine needs beyond the world's (`topics`): internal topics, which are changelogs and which are compacted. */
+export function engineTopics(engine: EngineName, scenario: Scenario, sizes: ScenarioSizes, topics: Record<string, number>): { topics: Record<string, number>; changelogs: string[]; compacted: string[] } {
   const kstreams = scenario.engines.kstreams;
   if (engine === 'kstreams' && kstreams) return kstreamsTopics({ build: kstreams, sizes, topics });
-  return { topics: {}, compacted: [] };
+  return { topics: {}, changelogs: [], compacted: [] };
 }
 
 /** Puts the scenario's build for `engine` onto the world behind `host`. */

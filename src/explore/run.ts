@@ -451,7 +451,7 @@ export function runScenario(settings: RunSettings, opts: RunOptions = {}): RunRe
     });
     finishedMs = world.now();
     // Durable content only: reading must neither see a read fault nor draw from the disk's randomness.
-    if (ksTrace && internal.compacted.length > 0) changelogs = new OfflineLog(readOnlyDurable(world.disk(BROKER)), internal.compacted);
+    if (ksTrace && internal.changelogs.length > 0) changelogs = new OfflineLog(readOnlyDurable(world.disk(BROKER)), internal.changelogs);
     // The downstream reader stops with the job, and so does an engine that never ends by itself, so the world can settle.
     if (deployment.finished) deployment.stop?.();
     // Measuring visibility, the reader stays a while longer, to see the last commits land, and on
@@ -478,7 +478,7 @@ export function runScenario(settings: RunSettings, opts: RunOptions = {}): RunRe
   world.finish();
   const judgeStart = opts.now?.() ?? 0;
 
-  const log = new OfflineLog(world.disk(BROKER), [TOPICS.output, ...internal.compacted, ...(sparkBatches ? [TOPICS.input] : [])]);
+  const log = new OfflineLog(world.disk(BROKER), [TOPICS.output, ...internal.changelogs, ...(sparkBatches ? [TOPICS.input] : [])]);
   const committed = log.read(TOPICS.output, 'read_committed');
   // A file sink's output is what a reader of its directory sees (through `_spark_metadata` when it exists);
   // a memory sink's is its table as the live driver answers for it once the run settled (none while the driver is down).

@@ -2,8 +2,8 @@
  * The Kafka Streams engine on a world: `instances` application instances
  * (`ks-0 …`), each one process with one stream thread, in one consumer
  * group named by the application id, reaching the log broker by id. The
- * application's internal topics — a compacted changelog per store and a
- * repartition topic per key change before a stateful operator — are
+ * application's internal topics — a changelog per store (compacted, but a
+ * stream–stream join's) and a repartition topic per key change before a stateful operator — are
  * declared to the broker before it starts (`kstreamsTopics`), as Kafka
  * Streams creates them before it runs.
  *
@@ -76,24 +76,30 @@ function topologyOf(job: Pick<KStreamsJob, 'build' | 'sizes'>): Topology {
 
 /**
  * The internal topics the application needs: a repartition topic with as many partitions as the
- * widest external source, and per store a compacted changelog with one partition per task of its
- * sub-topology.
+ * widest external source, and per store a changelog with one partition per task of its
+ * sub-topology. Changelogs are compacted, except a stream–stream join's window stores', which
+ * keep duplicates and whose changelog Kafka configures with `cleanup.policy=delete`
+ * (`StreamJoinedStoreFactory`, KAFKA-13345): their keys carry a sequence number that starts again
+ * with each store (see join.ts), so compaction could drop a record a restore needs. The delete
+ * policy's retention (the store's plus a day) outlasts every run.
  */
-export function kstreamsTopics(job: Pick<KStreamsJob, 'build' | 'sizes' | 'topics'>): { topics: Record<string, number>; compacted: string[] } {
+export function kstreamsTopics(job: Pick<KStreamsJob, 'build' | 'sizes' | 'topics'>): { topics: Record<string, number>; changelogs: string[]; compacted: string[] } {
   const t = topologyOf(job);
   const topics: Record<string, number> = {};
   const external = Math.max(1, ...Object.values(job.topics));
   for (const r of t.repartitionTopics) topics[r] = external;
+  const changelogs: string[] = [];
   const compacted: string[] = [];
   for (const sub of t.subTopologies()) {
     const tasks = Math.max(...sub.sourceTopics.map((s) => job.topics[s] ?? topics[s] ?? 0));
     for (const store of sub.stores) {
       const name = changelogTopic(APPLICATION_ID, store);
       topics[name] = tasks;
-      compacted.push(name);
+      changelogs.push(name);
+      if (t.stores.get(store)?.duplicates !== true) compacted.push(name);
     }
   }
-  return { topics, compacted };
+  return { topics, changelogs, compacted };
 }
 
 /** The trace kinds `onEvent` below reads. */

@@ -33,10 +33,13 @@
  * partners older than `minTime`). Together they name every record that can
  * be behind a missing pair.
  *
- * One choice of weir's: Kafka's store numbers duplicates with a counter
- * that restarts at 0 on every init, so a new record can overwrite a restored
- * one of the same key and timestamp; weir continues after the highest
- * restored number.
+ * One choice of weir's: Kafka's in-memory store numbers what it restores
+ * afresh and its change-logging layer's counter starts again at 0 with each
+ * store, so its changelog keys repeat after a restart (harmless there: the
+ * changelog has `cleanup.policy=delete`, deployment.ts, and a restore takes
+ * every record). weir's stores restore by changelog key, so one counter
+ * numbers both and continues after the highest restored number
+ * (docs/FIDELITY.md says what that changes).
  */
 import { mergeIds, type KRecord, type Processor, type ProcessorContext } from './processor.ts';
 import type { StateStore } from './stores.ts';
