@@ -64,7 +64,12 @@
  *   standby's position: a standby reads committed data only, so a store
  *   holding a write of an open or aborted transaction, or missing a committed
  *   update below its position, fails; the promoted task's restoration of the
- *   tail is then a restoration like any other, judged whole.
+ *   tail is then a restoration like any other, judged whole. A store that
+ *   keeps duplicates (a stream–stream join's) numbers its keys itself and
+ *   its changelog is never compacted, so each entry is judged by its offset
+ *   (the record there, its key less the sequence number, its value), no
+ *   offset twice, and every committed record with a value below the end is
+ *   held (`checkDuplicateRestore`).
  * - `ks.retention` (K10): a windowed aggregate's store hides a window older
  *   than its retention (size + grace) behind the store's stream time, which
  *   a restore rebuilds while the aggregate's starts afresh; the aggregate
@@ -114,6 +119,8 @@ interface Restore {
   partition: number;
   end: number;
   entries: RestoredEntry[];
+  /** A store that keeps duplicates (a stream–stream join's): its keys are its own, judged by offset. */
+  duplicates: boolean;
   /** Per restored offset: the transaction (`id#n`) that wrote it, when transactional, as known at the restore. */
   writers: Map<number, string | undefined>;
   /** Transactions committed before the restore, of those in `writers`. */
@@ -516,7 +523,7 @@ export class KStreamsTrace {
       writers.set(offset, w);
       if (w !== undefined && this.committed.has(w)) committedBefore.add(w);
     }
-    this.restores.push({ what, seq: e.seq, p: e.p, task: String(e.task), store: String(e.store), topic, partition, end: e.offset as number, entries, writers, committedBefore });
+    this.restores.push({ what, seq: e.seq, p: e.p, task: String(e.task), store: String(e.store), topic, partition, end: e.offset as number, entries, duplicates: e.duplicates === true, writers, committedBefore });
     if (what === 'restored') this.noteStoreContents(e.p, String(e.task), String(e.store), entries);
   }
 
@@ -758,6 +765,55 @@ export function checkSuppress(t: KStreamsTrace, results: readonly WindowResult[]
     (pending > 0 ? `; ${formatCount(pending)} still open when the job ended (no later record closed them)` : ''));
 }
 
+/** A record's or a store's key of a store that keeps duplicates, `key@ts@seq`, without its sequence number. */
+function withoutSeq(key: string): string {
+  return key.slice(0, key.lastIndexOf('@'));
+}
+
+/**
+ * `ks.restore` for a store that keeps duplicates: each entry is the committed record at its offset
+ * (same key and timestamp, same value), no offset is held twice, and every committed record with a
+ * value below the end is held. Returns how many entries were compared value by value.
+ */
+function checkDuplicateRestore(r: Restore, records: readonly ChangelogRecord[], byOffset: ReadonlyMap<number, ChangelogRecord>, where: string, problems: Problems): number {
+  const held = new Set<number>();
+  let judged = 0;
+  for (let i = 0; i < r.entries.length; i++) {
+    const [key, offset, digest] = r.entries[i]!;
+    if (offset < 0) {
+      problems.add(`${where}: entry ${key} holds a value not read from the changelog (the store kept it from before)`);
+      continue;
+    }
+    if (offset >= r.end) {
+      problems.add(`${where}: entry ${key} came from offset ${offset}, at or past the restore's end`);
+      continue;
+    }
+    if (held.has(offset)) {
+      problems.add(`${where}: entry ${key} came from offset ${offset}, which another entry holds too`);
+      continue;
+    }
+    held.add(offset);
+    const writer = r.writers.get(offset);
+    if (writer !== undefined && !r.committedBefore.has(writer)) {
+      problems.add(`${where}: entry ${key} came from offset ${offset}, written by transaction ${writer}, which had not committed (aborted or still open)`);
+      continue;
+    }
+    const c = byOffset.get(offset);
+    if (c === undefined) problems.add(`${where}: entry ${key} came from offset ${offset}, which the committed changelog does not hold`);
+    else {
+      judged++;
+      if (withoutSeq(c.key) !== withoutSeq(key)) problems.add(`${where}: entry ${key} came from offset ${offset}, which holds key ${c.key}`);
+      else if (c.value === null) problems.add(`${where}: entry ${key} came from offset ${offset}, a null value`);
+      else if (storeEntryDigest(c.value, c.ts) !== digest) problems.add(`${where}: entry ${key} differs from its changelog record at offset ${offset}`);
+    }
+  }
+  for (let i = 0; i < records.length; i++) {
+    const c = records[i]!;
+    if (c.offset < r.end && c.value !== null && !held.has(c.offset)) problems.add(`${where}: the committed record at offset ${c.offset} (key ${c.key}) is missing`);
+  }
+  return judged;
+}
+
 /** Whether some record of `records` has an offset below `end`. */
 function anyBelow(records: readonly ChangelogRecord[], end: number): boolean {
   for (let i = 0; i < records.length; i++) if (records[i]!.offset < end) return true;
@@ -792,6 +848,11 @@ export function checkRestores(t: KStreamsTrace, changelog: (topic: string, parti
     const where = r.what === 'restored'
       ? `${r.p} restored task ${r.task} store ${r.store} (${r.topic}/${r.partition} below offset ${r.end})`
       : `${r.p} promoted its standby of task ${r.task}, store ${r.store} (${r.topic}/${r.partition} read below offset ${r.end})`;
+    if (r.duplicates) {
+      entries += r.entries.length;
+      judged += checkDuplicateRestore(r, records, byOffset, where, problems);
+      continue;
+    }
     const restored = new Map<string, { offset: number; digest: string }>();
     // Indexed, not destructured: this runs once per run, where a destructuring for-of allocates
     // two iterators and their results per entry.

@@ -264,6 +264,33 @@ describe('ks.restore', () => {
     const missing = feed([append(0, 1), restored(1, [])]);
     expect(checkRestores(missing, log([{ offset: 0, key: 'x', value: 3, ts: 1 }])).detail).toContain('missing');
   });
+
+  describe('of a store that keeps duplicates (judged by offset: its keys are its own)', () => {
+    const dup = (end: number, entries: [string, number, unknown, number][]) =>
+      ev('ks-1', 'ks.restored', { task: '1_0', store: 's', topic, partition: 0, records: entries.length, offset: end, duplicates: true, entries: JSON.stringify(entries.map(([k, o, v, ts]) => [k, o, storeEntryDigest(v, ts)])) });
+    // The changelog's keys repeat after a restart (each store object numbers from 1): offsets 0 and 2 share a key.
+    const changelog = log([
+      { offset: 0, key: 'k@10@1', value: 'a', ts: 10 },
+      { offset: 1, key: 'k@12@2', value: null, ts: 12 },
+      { offset: 2, key: 'k@10@1', value: 'b', ts: 10 },
+    ]);
+
+    it('accepts every committed record with a value held once under the store\'s own numbers, a repeated changelog key included', () => {
+      const v = checkRestores(feed([append(0, 3), dup(3, [['k@10@1', 0, 'a', 10], ['k@10@2', 2, 'b', 10]])]), changelog);
+      expect(v.ok, v.detail).toBe(true);
+    });
+
+    it('rejects a record missing, an offset held twice, a value that differs, a key or timestamp that differs', () => {
+      expect(checkRestores(feed([append(0, 3), dup(3, [['k@10@2', 2, 'b', 10]])]), changelog).detail).toContain('offset 0 (key k@10@1) is missing');
+      expect(checkRestores(feed([append(0, 3), dup(3, [['k@10@1', 0, 'a', 10], ['k@10@2', 0, 'a', 10], ['k@10@3', 2, 'b', 10]])]), changelog).detail).toContain('which another entry holds too');
+      expect(checkRestores(feed([append(0, 3), dup(3, [['k@10@1', 0, 'a', 10], ['k@10@2', 2, 'c', 10]])]), changelog).detail).toContain('differs from its changelog record at offset 2');
+      expect(checkRestores(feed([append(0, 3), dup(3, [['k@11@1', 0, 'a', 10], ['k@10@2', 2, 'b', 10]])]), changelog).detail).toContain('which holds key k@10@1');
+    });
+
+    it('the same entries judged by key, as any other store\'s, would fail: the branch is what accepts them', () => {
+      expect(checkRestores(feed([append(0, 3), restored(3, [['k@10@1', 0, 'a', 10], ['k@10@2', 2, 'b', 10]])]), changelog).ok).toBe(false);
+    });
+  });
 });
 
 describe('ks.zombies', () => {

@@ -643,6 +643,7 @@ class StreamThread implements ProcessLogic, QueryableThread {
           // What the standby's store holds at promotion, so a checker can compare it with the committed changelog below `offset`.
           this.ctx.trace.emit('ks.standby', {
             action: 'promoted', task: id, store: store.name, topic, partition, offset, caughtUp: standby.caughtUp,
+            ...(store.duplicates ? { duplicates: true } : {}),
             entries: JSON.stringify(store.restoredEntries()),
           });
         }
@@ -1019,6 +1020,7 @@ class StreamThread implements ProcessLogic, QueryableThread {
             this.ctx.trace.emit('ks.restored', {
               source: rt.kept ? 'memory' : rt.resumed ? 'resumed' : rt.from.size > 0 ? 'tail' : 'full',
               task: rt.task.id, store: store.name, topic, partition: rt.task.partition, records: restored, from: start, offset: Math.max(offset, target), target,
+              ...(store.duplicates ? { duplicates: true } : {}),
               entries: JSON.stringify(store.restoredEntries()),
             });
             return storeDone();

@@ -33,13 +33,12 @@
  * partners older than `minTime`). Together they name every record that can
  * be behind a missing pair.
  *
- * One choice of weir's: Kafka's in-memory store numbers what it restores
- * afresh and its change-logging layer's counter starts again at 0 with each
- * store, so its changelog keys repeat after a restart (harmless there: the
- * changelog has `cleanup.policy=delete`, deployment.ts, and a restore takes
- * every record). weir's stores restore by changelog key, so one counter
- * numbers both and continues after the highest restored number
- * (docs/FIDELITY.md says what that changes).
+ * Sequence numbers are Kafka's (`StateStore.putDuplicate`): the changelog's
+ * keys carry the change-logging layer's counter and the store's its own, each
+ * starting at 0 with the store object, and a restore numbers what it reads
+ * afresh; so after a restart the changelog's keys repeat earlier ones,
+ * harmless since the changelog is not compacted (deployment.ts) and a
+ * restore takes every record.
  */
 import { mergeIds, type KRecord, type Processor, type ProcessorContext } from './processor.ts';
 import type { StateStore } from './stores.ts';
@@ -63,7 +62,6 @@ interface Buffered {
 export class JoinWindowStore {
   private readonly byKey = new Map<string, Buffered[]>();
   observedStreamTime = -1;
-  private seq = 0;
 
   constructor(readonly store: StateStore, readonly retentionMs: number) {
     // The store was restored before the processors start: index what it holds.
@@ -74,7 +72,6 @@ export class JoinWindowStore {
       const key = parts.join('@');
       this.index(key, { ts, seq, storeKey, record: stored.value as Buffered['record'] });
       this.observedStreamTime = Math.max(this.observedStreamTime, ts);
-      this.seq = Math.max(this.seq, seq + 1);
     }
     // A restore puts every changelog record, so a logged null value or an expired record moved
     // the stream time too, though the store kept neither.
@@ -111,24 +108,23 @@ export class JoinWindowStore {
    * `put(key, value, ts)` through the change-logging layer: false when a record with a value is
    * already expired and skipped. The store below keeps a live record with a value; the logging layer
    * logs every put whatever the store below did, an expired one and a null value (a tombstone)
-   * included, each with the next sequence number (`ChangeLoggingWindowBytesStore.put`).
+   * included, each with its own next sequence number (`ChangeLoggingWindowBytesStore.put`,
+   * `StateStore.putDuplicate`).
    */
   put(key: string, record: Buffered['record'] | null, ts: number): boolean {
     this.removeExpired();
     this.observedStreamTime = Math.max(this.observedStreamTime, ts);
-    const seq = this.seq++;
-    const storeKey = `${key}@${pad(ts)}@${pad(seq)}`;
     const expired = ts <= this.observedStreamTime - this.retentionMs;
-    // A null value is logged as a tombstone of a key the store never held (the side processor drops the record).
-    this.store.put(storeKey, record, ts);
-    if (record === null) return true;
+    // A null value is logged under a key the store never holds (the side processor drops the record).
+    const storeKey = this.store.putDuplicate(key, record, ts);
+    if (record === null || storeKey === undefined) return true;
     if (expired) {
       // Forgotten in memory at once, as the store's retention forgets records: the state directory
       // keeps it as the changelog does (see `StateStore.evict`).
       this.store.evict(storeKey);
       return false;
     }
-    this.index(key, { ts, seq, storeKey, record });
+    this.index(key, { ts, seq: Number(storeKey.slice(storeKey.lastIndexOf('@') + 1)), storeKey, record });
     return true;
   }
 

@@ -37,7 +37,14 @@
  *
  * Keys inside the map: the record key for key-value stores;
  * `key@start` (start zero-padded so map order is window order) for window
- * stores; `key@start@end` for sessions.
+ * stores; `key@start@end` for sessions; `key@ts@seq` for a window store that
+ * keeps duplicates (a stream–stream join's), numbered as Kafka's
+ * `InMemoryWindowStore` numbers them: one counter per store object, for what
+ * it is given and what it restores alike, where the changelog's keys carry
+ * the change-logging layer's own counter (`ChangeLoggingWindowBytesStore`),
+ * which also starts at 0 with the store object. So after a restart the
+ * changelog's keys repeat earlier ones, and a restore gives each record a
+ * key of its own in the order read (see `putDuplicate` and `restore`).
  */
 
 import { storeEntryDigest, type RestoredEntry } from '../../stream/changelog.ts';
@@ -50,8 +57,12 @@ export interface StoredValue {
   ts: number;
 }
 
-/** Where a store sends its changelog records (the task routes them to `<app>-<store>-changelog`, its partition). */
-export type ChangelogWriter = (store: string, key: string, value: unknown | null, ts: number) => void;
+/**
+ * Where a store sends its changelog records (the task routes them to `<app>-<store>-changelog`,
+ * its partition). `ackKey`: the store key whose entry the record's acknowledgement names
+ * (`logged`), when it is not the changelog key (a store that keeps duplicates); '' for none.
+ */
+export type ChangelogWriter = (store: string, key: string, value: unknown | null, ts: number, ackKey?: string) => void;
 
 /**
  * The record a cached write came from (Kafka's cache entry keeps its record context): its
@@ -171,6 +182,17 @@ export class StateStore {
   private readonly unlogged = new Map<string, number>();
   /** The largest timestamp of a changelog record restored, deletions included (-1: none). */
   maxRestoredTs = -1;
+  /** A store that keeps duplicates: the change-logging layer's last sequence number (Kafka's first is 1). */
+  private logSeq = 0;
+  /** A store that keeps duplicates: the store's own last sequence number (above every one it holds). */
+  private storeSeq = 0;
+  /**
+   * A store that keeps duplicates: the changelog offsets of the entries loaded from the state
+   * directory. Its file can be ahead of its checkpoint (a crash between the two), and a restore
+   * from the checkpoint must not put those records in a second time under new keys (a store that
+   * restores by changelog key just writes them again).
+   */
+  private readonly loadedOffsets = new Set<number>();
 
   constructor(
     readonly name: string,
@@ -185,6 +207,8 @@ export class StateStore {
      * `HashSet`, whose order follows the key bytes' hashes; weir logs them in the order first written.
      */
     readonly logOnFlush = false,
+    /** A window store that keeps duplicates (a stream–stream join's): written by `putDuplicate` only. */
+    readonly duplicates = false,
   ) {
     this.sessionsByKey = kind === 'session' ? new Map() : undefined;
     this.fromStorage = retention !== undefined ? new Set() : undefined;
@@ -333,12 +357,36 @@ export class StateStore {
     }
   }
 
-  /** Applies one changelog record (restoration, standby): no changelog write, nothing forwarded. */
+  /**
+   * Applies one changelog record (restoration, standby): no changelog write, nothing forwarded.
+   * A store that keeps duplicates puts each record with a value under a store key of its own, the
+   * changelog key's sequence number replaced by the store's next (`InMemoryWindowStore`'s restore
+   * is a put per record); a null value holds nothing.
+   */
   restore(storeKey: string, value: unknown | null, ts: number, offset: number): void {
-    this.apply(storeKey, value === null ? null : { value, ts }, offset);
-    this.fromStorage?.add(storeKey);
+    if (this.duplicates) {
+      if (value !== null && !this.loadedOffsets.has(offset)) this.apply(`${storeKey.slice(0, storeKey.lastIndexOf('@'))}@${pad(++this.storeSeq)}`, { value, ts }, offset);
+    } else {
+      this.apply(storeKey, value === null ? null : { value, ts }, offset);
+      this.fromStorage?.add(storeKey);
+    }
     this.changelogOffset = offset;
     if (ts > this.maxRestoredTs) this.maxRestoredTs = ts;
+  }
+
+  /**
+   * A store that keeps duplicates: `put(key, value, ts)` through Kafka's change-logging layer
+   * (`ChangeLoggingWindowBytesStore`), which logs every put, a null value included, under
+   * `key@ts@n` with its next number n; a value goes into the store under the store's next
+   * number. Returns the store key of the value (undefined for a null value, which the store skips).
+   */
+  putDuplicate(key: string, value: unknown | null, ts: number): string | undefined {
+    if (!this.duplicates) throw new Error(`store ${this.name}: putDuplicate is only for stores that keep duplicates`);
+    const prefix = windowStoreKey(key, ts);
+    const storeKey = value === null ? undefined : `${prefix}@${pad(++this.storeSeq)}`;
+    if (storeKey !== undefined) this.apply(storeKey, { value, ts });
+    this.changelog?.(this.name, `${prefix}@${pad(++this.logSeq)}`, value, ts, storeKey ?? '');
+    return storeKey;
   }
 
   /**
@@ -380,9 +428,16 @@ export class StateStore {
     return out.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
   }
 
-  /** Loads entries read back from the state directory (already on disk: not marked changed). */
+  /**
+   * Loads entries read back from the state directory (already on disk: not marked changed). A store
+   * that keeps duplicates numbers what it is given or restores next after the highest it loaded.
+   */
   load(entries: readonly PersistedEntry[]): void {
     for (const [k, value, ts, offset] of entries) {
+      if (this.duplicates) {
+        this.storeSeq = Math.max(this.storeSeq, Number(k.slice(k.lastIndexOf('@') + 1)));
+        if (offset >= 0) this.loadedOffsets.add(offset);
+      }
       if (value === null) {
         this.data.delete(k);
         this.sourceOffsets.delete(k);
@@ -509,6 +564,7 @@ export class StateStore {
     this.changelogOffset = -1;
     this.unlogged.clear();
     this.maxRestoredTs = -1;
+    this.loadedOffsets.clear();
   }
 
   get size(): number {

@@ -123,10 +123,10 @@ export class StreamTask {
     for (const s of sub.stores) {
       const spec = topology.stores.get(s)!;
       const changelog = spec.logged
-        ? (store: string, key: string, value: unknown, ts: number) =>
-          env.send(changelogTopic(env.applicationId, store), partition, key, { key, value, ts }, (offset) => this.stores.get(store)?.logged(key, offset))
+        ? (store: string, key: string, value: unknown, ts: number, ackKey = key) =>
+          env.send(changelogTopic(env.applicationId, store), partition, key, { key, value, ts }, (offset) => this.stores.get(store)?.logged(ackKey, offset))
         : undefined;
-      this.stores.set(s, kept?.get(s) ?? new StateStore(s, spec.kind, changelog, spec.caching && env.caching, spec.retention, spec.logOnFlush === true));
+      this.stores.set(s, kept?.get(s) ?? new StateStore(s, spec.kind, changelog, spec.caching && env.caching, spec.retention, spec.logOnFlush === true, spec.duplicates === true));
     }
   }
 

@@ -13,6 +13,12 @@
  *   (`ChangeLoggingWindowBytesStore.put`) logs every put, an expired one and
  *   a null value included, each with the next sequence number; the null value
  *   moves the store's stream time (`InMemoryWindowStore.put`), after a restore too.
+ * - Its sequence numbers are Kafka's: the change-logging layer and the store
+ *   each count from 0 with the store object (first number 1), and a restore
+ *   is a put per record, numbered afresh; so after a restart the changelog's
+ *   keys repeat and a restore still holds every record (the changelog is not
+ *   compacted). A record a restore reads again, which the state directory's
+ *   file already gave the store, is not held twice.
  *
  * How: stores and a DSL task are driven directly; what reaches the changelog
  * writer and the flush listener is compared with the rules above. Each case
@@ -162,9 +168,10 @@ describe('a caching store reads the old value from the store below at the flush'
 });
 
 describe('a join store logs every put through its change-logging layer', () => {
+  const k = (ts: number, seq: number) => `k@${String(ts).padStart(16, '0')}@${String(seq).padStart(16, '0')}`;
   function joinStore() {
     const logged: Logged[] = [];
-    const s = new StateStore('join', 'window', (store, key, value) => logged.push({ store, key, value }), false);
+    const s = new StateStore('join', 'window', (store, key, value) => logged.push({ store, key, value }), false, undefined, false, true);
     return { s, logged, js: new JoinWindowStore(s, 100) };
   }
   const v = (n: number) => ({ value: n, ids: [n] });
@@ -174,28 +181,69 @@ describe('a join store logs every put through its change-logging layer', () => {
     expect(js.put('k', v(1), 1000)).toBe(true);
     expect(js.put('k', v(2), 10)).toBe(false);
     expect(js.put('k', v(3), 1001)).toBe(true);
-    expect(logged.map((l) => l.key)).toEqual(['k@0000000000001000@0000000000000000', 'k@0000000000000010@0000000000000001', 'k@0000000000001001@0000000000000002']);
+    // Kafka's counters start at 0 and are raised before each use: the first number is 1.
+    expect(logged.map((l) => l.key)).toEqual([k(1000, 1), k(10, 2), k(1001, 3)]);
     expect(js.fetch('k', 0, 2000).records.map((r) => r.record.value)).toEqual([1, 3]);
     // The state directory keeps it as the changelog does, as it keeps what retention forgot.
-    expect(js.store.persistedSnapshot().map(([k]) => k)).toContain('k@0000000000000010@0000000000000001');
+    expect(js.store.persistedSnapshot().map(([key]) => key)).toContain(k(10, 2));
   });
 
   it('logs a null value as a tombstone; it joins nothing but moves the stream time', () => {
     const { logged, js } = joinStore();
     js.put('k', v(1), 1000);
     expect(js.put('k', null, 1200)).toBe(true);
-    expect(logged.at(-1)).toEqual({ store: 'join', key: 'k@0000000000001200@0000000000000001', value: null });
+    expect(logged.at(-1)).toEqual({ store: 'join', key: k(1200, 2), value: null });
     expect(js.observedStreamTime).toBe(1200);
     // 1000 is now below 1200 - 100 + 1: gone.
     expect(js.fetch('k', 0, 2000).records).toEqual([]);
   });
 
   it('a restored tombstone moves the restored store\'s stream time too', () => {
-    const s = new StateStore('join', 'window', () => {}, false);
-    s.restore('k@0000000000001000@0000000000000000', v(1), 1000, 0);
-    s.restore('k@0000000000001200@0000000000000001', null, 1200, 1);
+    const s = new StateStore('join', 'window', () => {}, false, undefined, false, true);
+    s.restore(k(1000, 1), v(1), 1000, 0);
+    s.restore(k(1200, 2), null, 1200, 1);
     const js = new JoinWindowStore(s, 100);
     expect(js.observedStreamTime).toBe(1200);
     expect(js.fetch('k', 0, 2000).records).toEqual([]);
+  });
+});
+
+describe('a join store numbers its keys as Kafka\'s in-memory store does', () => {
+  const k = (ts: number, seq: number) => `k@${String(ts).padStart(16, '0')}@${String(seq).padStart(16, '0')}`;
+  const v = (n: number) => ({ value: n, ids: [n] });
+  function store(logged: Logged[] = []) {
+    return new StateStore('join', 'window', (st, key, value) => logged.push({ store: st, key, value }), false, undefined, false, true);
+  }
+
+  it('a new store object logs from 1 again, so a record with the key and timestamp of a restored one repeats its changelog key; the store keeps both, in changelog order', () => {
+    const logged: Logged[] = [];
+    const s = store(logged);
+    // What an earlier incarnation logged: two records of k at 1000.
+    s.restore(k(1000, 1), v(1), 1000, 0);
+    s.restore(k(1000, 2), v(2), 1000, 1);
+    const js = new JoinWindowStore(s, 5_000);
+    js.put('k', v(3), 1000);
+    expect(logged.map((l) => l.key)).toEqual([k(1000, 1)]);
+    expect(js.fetch('k', 0, 2000).records.map((r) => r.record.value)).toEqual([1, 2, 3]);
+  });
+
+  it('a restore gives each record a key of its own: two records under one changelog key are both held', () => {
+    const s = store();
+    s.restore(k(1000, 1), v(1), 1000, 0);
+    s.restore(k(1000, 1), v(2), 1000, 5);
+    const js = new JoinWindowStore(s, 5_000);
+    expect(js.fetch('k', 0, 2000).records.map((r) => r.record.value)).toEqual([1, 2]);
+    expect(s.restoredEntries().map(([key, offset]) => [key, offset])).toEqual([[k(1000, 1), 0], [k(1000, 2), 5]]);
+  });
+
+  it('a record the state directory already gave the store is not put in again by a restore from an older checkpoint', () => {
+    const s = store();
+    s.load([[k(1000, 1), v(1), 1000, 0], [k(1000, 2), v(2), 1000, 1]]);
+    // The checkpoint said offset 0: the restore reads offset 1 again, then a record the file lacked.
+    s.restore(k(1000, 2), v(2), 1000, 1);
+    s.restore(k(1000, 1), v(3), 1000, 2);
+    const js = new JoinWindowStore(s, 5_000);
+    expect(js.fetch('k', 0, 2000).records.map((r) => r.record.value)).toEqual([1, 2, 3]);
+    expect(s.restoredEntries().map(([key, offset]) => [key, offset])).toEqual([[k(1000, 1), 0], [k(1000, 2), 1], [k(1000, 3), 2]]);
   });
 });
