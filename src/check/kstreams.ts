@@ -765,6 +765,18 @@ export function checkSuppress(t: KStreamsTrace, results: readonly WindowResult[]
     (pending > 0 ? `; ${formatCount(pending)} still open when the job ended (no later record closed them)` : ''));
 }
 
+/**
+ * What is wrong with where a restored entry (`what`: how a problem names it) came from: not from
+ * the changelog, from at or past the restore's end, or from a transaction not committed by then.
+ */
+function sourceProblem(r: Restore, what: string, offset: number): string | undefined {
+  if (offset < 0) return `${what} holds a value not read from the changelog (the store kept it from before)`;
+  if (offset >= r.end) return `${what} came from offset ${offset}, at or past the restore's end`;
+  const writer = r.writers.get(offset);
+  if (writer !== undefined && !r.committedBefore.has(writer)) return `${what} came from offset ${offset}, written by transaction ${writer}, which had not committed (aborted or still open)`;
+  return undefined;
+}
+
 /** A record's or a store's key of a store that keeps duplicates, `key@ts@seq`, without its sequence number. */
 function withoutSeq(key: string): string {
   return key.slice(0, key.lastIndexOf('@'));
@@ -780,24 +792,12 @@ function checkDuplicateRestore(r: Restore, records: readonly ChangelogRecord[], 
   let judged = 0;
   for (let i = 0; i < r.entries.length; i++) {
     const [key, offset, digest] = r.entries[i]!;
-    if (offset < 0) {
-      problems.add(`${where}: entry ${key} holds a value not read from the changelog (the store kept it from before)`);
-      continue;
-    }
-    if (offset >= r.end) {
-      problems.add(`${where}: entry ${key} came from offset ${offset}, at or past the restore's end`);
-      continue;
-    }
-    if (held.has(offset)) {
-      problems.add(`${where}: entry ${key} came from offset ${offset}, which another entry holds too`);
+    const wrong = sourceProblem(r, `entry ${key}`, offset) ?? (held.has(offset) ? `entry ${key} came from offset ${offset}, which another entry holds too` : undefined);
+    if (wrong !== undefined) {
+      problems.add(`${where}: ${wrong}`);
       continue;
     }
     held.add(offset);
-    const writer = r.writers.get(offset);
-    if (writer !== undefined && !r.committedBefore.has(writer)) {
-      problems.add(`${where}: entry ${key} came from offset ${offset}, written by transaction ${writer}, which had not committed (aborted or still open)`);
-      continue;
-    }
     const c = byOffset.get(offset);
     if (c === undefined) problems.add(`${where}: entry ${key} came from offset ${offset}, which the committed changelog does not hold`);
     else {
@@ -863,17 +863,9 @@ export function checkRestores(t: KStreamsTrace, changelog: (topic: string, parti
       const digest = entry[2];
       entries++;
       restored.set(key, { offset, digest });
-      if (offset < 0) {
-        problems.add(`${where}: key ${key} holds a value not read from the changelog (the store kept it from before)`);
-        continue;
-      }
-      if (offset >= r.end) {
-        problems.add(`${where}: key ${key} came from offset ${offset}, at or past the restore's end`);
-        continue;
-      }
-      const writer = r.writers.get(offset);
-      if (writer !== undefined && !r.committedBefore.has(writer)) {
-        problems.add(`${where}: key ${key} came from offset ${offset}, written by transaction ${writer}, which had not committed (aborted or still open)`);
+      const wrong = sourceProblem(r, `key ${key}`, offset);
+      if (wrong !== undefined) {
+        problems.add(`${where}: ${wrong}`);
         continue;
       }
       const later = (byKey.get(key) ?? []).find((c) => c.offset > offset && c.offset < r.end);
