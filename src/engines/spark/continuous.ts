@@ -41,7 +41,7 @@ import type { Row } from './dsl.ts';
 import type { SparkApp } from './executor.ts';
 import { isContinuousAck, type ContinuousAck, type ContinuousEpoch, type ContinuousReport, type ContinuousStart, type TaskReply } from './messages.ts';
 import { mapStateless } from './operators.ts';
-import type { StoreClient } from './store.ts';
+import { OFFSETS_DIR, type StoreClient } from './store.ts';
 
 interface EpochState {
   offsets: (number | undefined)[];
@@ -81,6 +81,15 @@ export class ContinuousCoordinator {
 
   /** getStartOffsets, then the tasks and the epoch ticker. */
   start(): void {
+    const { store } = this.h;
+    // Each start is a new query (a supervisor starts it again after a failure), whose offset log
+    // makes its directory unless it exists (`HDFSMetadataLog`). No continuous query writes the
+    // memory sink, so none refuses to recover on it.
+    store.add(OFFSETS_DIR, '', false, () => this.resume());
+  }
+
+  /** The start's reading of the logs: from the latest committed epoch's offsets, in the epoch after it. */
+  private resume(): void {
     const { store, ctx } = this.h;
     store.list('commits/', (commits) => {
       const c = commits.length === 0 ? -1 : Math.max(...commits.map((p) => Number(p.slice(p.lastIndexOf('/') + 1))));

@@ -57,7 +57,7 @@ import { callForeachBatch, continuousInterval, foreachBatchWrites, type BatchWri
 import { isTaskReply, type MapDone, type ReduceDone, type ShuffleRow, type TaskReply } from './messages.ts';
 import { filesToRead, isCompactionBatch, latestBatch, logEntryText, logFileName, metadataDir, parseLogEntry, parseLogName } from '../../stream/file-sink-log.ts';
 import { IdempotentProducer, markedTransaction, markedVersion, plainWrites, rowsByPartition } from './sink-txn.ts';
-import { StoreClient } from './store.ts';
+import { OFFSETS_DIR, StoreClient } from './store.ts';
 import { ContinuousCoordinator } from './continuous.ts';
 import type { ContinuousReport } from './messages.ts';
 import { MemorySink } from './memory-sink.ts';
@@ -88,7 +88,6 @@ export function driverProcess(app: SparkApp, settings: DriverSettings): ProcessF
 
 const num = (path: string): number => Number(path.slice(path.lastIndexOf('/') + 1));
 /** The offset log's directory in the checkpoint location (its entries are `offsets/N`). */
-const OFFSETS_DIR = 'offsets';
 /** `spark.sql.streaming.pollingDelay`: the sleep after a trigger that constructed no batch. */
 const POLLING_DELAY_MS = 10;
 

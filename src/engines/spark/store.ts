@@ -3,8 +3,8 @@
  * process (`spark-store`), as HDFS or an object store would hold it:
  * `offsets/N` and `commits/N` (the offset and commit logs, part S1),
  * `offsets` itself (the offset log's directory, an empty entry the driver
- * adds when the query starts: a memory sink's query refuses to recover
- * when it is there), `state/<operator>/<partition>/<version>` (the state
+ * adds when the query starts, a continuous query at every start too: a
+ * memory sink's query refuses to recover when it is there), `state/<operator>/<partition>/<version>` (the state
  * store, S8) and a file sink's `<path>/_spark_metadata/N`.
  *
  * `add` is `HDFSMetadataLog.add`: write-once — it answers `created: false`
@@ -32,6 +32,9 @@ export type StoreReply =
   | { kind: 'store.got'; reqId: number; content: string | null; corrupt: boolean }
   | { kind: 'store.listed'; reqId: number; paths: string[] }
   | { kind: 'store.deleted'; reqId: number };
+
+/** The offset log's directory (`HDFSMetadataLog` makes it when a query is constructed). */
+export const OFFSETS_DIR = 'offsets';
 
 const isReply = (m: unknown): m is StoreReply => typeof m === 'object' && m !== null && typeof (m as { kind?: unknown }).kind === 'string' && (m as { kind: string }).kind.startsWith('store.') && typeof (m as { reqId?: unknown }).reqId === 'number';
 

@@ -120,3 +120,33 @@ describe('the replay of a continuous run', () => {
     expect(text).not.toMatch(/ batches {6}/);
   });
 });
+
+describe('the offsets directory of a continuous query', () => {
+  // ContinuousExecution's offset log is an HDFSMetadataLog too, which makes its directory when the
+  // query is constructed: at the first start, and at each start after a failure (a new query).
+  it('is added at every start, before the logs are read: made once, found there after a failure', () => {
+    const plan: FaultPlan = { faults: [{ kind: 'crash', atMs: 2_000, process: 'broker', restartAfterMs: 600 }, { kind: 'crash', atMs: 2_300, process: 'executor-0', restartAfterMs: 300 }] };
+    const events: TraceEvent[] = [];
+    const report = runScenario(
+      { scenario: 'etl-continuous', engine: 'spark', seed: 1, guarantee: 'at-least-once', faults: 'none', bugs: [], events: 400, plan },
+      { traceIo: true, subscribers: [(e) => {
+        if (e.kind === 'spark.query.fail' || e.kind === 'spark.restart') events.push({ ...e });
+        else if (e.kind === 'net.send' && e.p === 'driver' && String(e.msg).startsWith('store.')) events.push({ ...e });
+        else if (e.kind === 'disk.write' && e.op === 'rename' && e.path === 'offsets') events.push({ ...e });
+      }] },
+    );
+    expect(report.ok, JSON.stringify(report.checks.filter((c) => !c.ok))).toBe(true);
+    const fails = events.filter((e) => e.kind === 'spark.query.fail');
+    expect(fails.length).toBeGreaterThan(0);
+    // The first store request of each start (the first one, and each after a failure) adds the directory.
+    const starts = [-1, ...fails.map((f) => f.seq)];
+    for (const after of starts) {
+      const first = events.find((e) => e.seq > after && e.kind === 'net.send');
+      expect(first?.msg, `the first store request after event ${after}`).toBe('store.add');
+      const restart = events.find((e) => e.seq > after && e.kind === 'spark.restart')!;
+      expect(first!.seq).toBeLessThan(restart.seq);
+    }
+    // Written once: the later adds find it there.
+    expect(events.filter((e) => e.kind === 'disk.write')).toHaveLength(1);
+  });
+});
