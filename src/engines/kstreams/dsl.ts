@@ -595,7 +595,7 @@ export class KTable {
     // Kafka's `KTableImpl.suppress`: an unnamed suppression's buffer store is named on the counter after it.
     const name = t.nextName('KTABLE-SUPPRESS');
     const buffer = t.nextName('KTABLE-SUPPRESS-STATE-STORE');
-    t.addStore({ name: buffer, kind: 'kv', caching: false, logged: true, logOnFlush: true });
+    t.addStore({ name: buffer, kind: 'kv', caching: false, logged: true, logOnFlush: w.kind === 'session' ? 'session' : 'time' });
     t.add({ kind: 'processor', name, parents: [this.node], stores: [buffer], supplier: () => new SuppressUntilWindowCloses(d, buffer) });
     return new KTable(this.builder, name, undefined, w);
   }

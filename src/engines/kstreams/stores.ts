@@ -48,6 +48,7 @@
  */
 
 import { storeEntryDigest, type RestoredEntry } from '../../stream/changelog.ts';
+import { bytesHashCode, JavaHashSet, keyWithLongs } from './java-hash-set.ts';
 
 /** One entry as the state directory keeps it: store key, value (null: deleted), timestamp, the changelog offset of its value. */
 export type PersistedEntry = [storeKey: string, value: unknown | null, ts: number, offset: number];
@@ -128,6 +129,12 @@ export function parseSessionStoreKey(storeKey: string): { key: string; start: nu
   return p;
 }
 
+/** The hash code of a suppression buffer's key `key@start@end` as Kafka serializes the windowed key (java-hash-set.ts). */
+function bufferKeyHash(storeKey: string, windows: 'time' | 'session'): number {
+  const { key, start, end } = parseSessionStoreKey(storeKey);
+  return bytesHashCode(keyWithLongs(key, windows === 'time' ? [start] : [end, start]));
+}
+
 /** A window or session store's retention: how far behind the store's stream time a value can still be found. */
 export interface WindowRetention {
   ms: number;
@@ -176,10 +183,11 @@ export class StateStore {
   observedStreamTime = -1;
   private readonly fromStorage: Set<string> | undefined;
   /**
-   * A store that logs at the flush (`logOnFlush`): the keys written since the last flush, in the
-   * order first written, each with the timestamp of its latest write.
+   * A store that logs at the flush (`logOnFlush`): the keys written since the last flush, each
+   * with the timestamp of its latest write, and the order they are logged in (`dirtyKeys`).
    */
   private readonly unlogged = new Map<string, number>();
+  private readonly dirtyKeys = new JavaHashSet();
   /** The largest timestamp of a changelog record restored, deletions included (-1: none). */
   maxRestoredTs = -1;
   /** A store that keeps duplicates: the change-logging layer's last sequence number (Kafka's first is 1). */
@@ -203,10 +211,11 @@ export class StateStore {
     /**
      * Kafka's in-memory suppression buffer (`InMemoryTimeOrderedKeyValueChangeBuffer`): a write
      * only marks its key dirty, and each dirty key's state then (its value, or a tombstone when
-     * it is gone) is logged at the flush before the commit. Kafka keeps the dirty keys in a
-     * `HashSet`, whose order follows the key bytes' hashes; weir logs them in the order first written.
+     * it is gone) is logged at the flush before the commit, in the order of Kafka's `HashSet` of
+     * the serialized keys (java-hash-set.ts). Its keys are `key@start@end`; the value says which
+     * windowed serde serializes them, a time window's (key, start) or a session's (key, end, start).
      */
-    readonly logOnFlush = false,
+    readonly logOnFlush: false | 'time' | 'session' = false,
     /** A window store that keeps duplicates (a stream–stream join's): written by `putDuplicate` only. */
     readonly duplicates = false,
   ) {
@@ -306,7 +315,10 @@ export class StateStore {
     }
     const old = this.get(storeKey) ?? null;
     this.apply(storeKey, now);
-    if (this.logOnFlush) this.unlogged.set(storeKey, ts);
+    if (this.logOnFlush) {
+      if (!this.unlogged.has(storeKey)) this.dirtyKeys.add(storeKey, bufferKeyHash(storeKey, this.logOnFlush));
+      this.unlogged.set(storeKey, ts);
+    }
     else this.changelog?.(this.name, storeKey, value, ts);
     return { old };
   }
@@ -319,11 +331,13 @@ export class StateStore {
    */
   flush(): void {
     if (this.unlogged.size > 0) {
-      for (const [k, ts] of this.unlogged) {
+      for (const k of this.dirtyKeys.keys()) {
         const v = this.data.get(k);
-        this.changelog?.(this.name, k, v === undefined ? null : v.value, v?.ts ?? ts);
+        this.changelog?.(this.name, k, v === undefined ? null : v.value, v?.ts ?? this.unlogged.get(k)!);
       }
       this.unlogged.clear();
+    this.dirtyKeys.clear();
+      this.dirtyKeys.clear();
     }
     if (this.dirty.size === 0) return;
     const entries = [...this.dirty.entries()];
@@ -481,6 +495,7 @@ export class StateStore {
   discardCache(): void {
     this.dirty.clear();
     this.unlogged.clear();
+    this.dirtyKeys.clear();
   }
 
   /** Every entry in store-key order, cache included (interactive queries, emit-on-close scans). */

@@ -47,8 +47,11 @@ export interface StoreSpec {
   logged: boolean;
   /** A window store's retention (see `WindowRetention` in stores.ts); none: it keeps every window. */
   retention?: WindowRetention;
-  /** Logs each dirty key once, at the flush before a commit (a suppression buffer), not at every write. */
-  logOnFlush?: boolean;
+  /**
+   * Logs each dirty key once, at the flush before a commit (a suppression buffer), not at every
+   * write; the value names the windows of its keys (their serialization orders the log, stores.ts).
+   */
+  logOnFlush?: 'time' | 'session';
   /** A window store that keeps duplicates (a stream–stream join's): its keys are `key@ts@seq`. */
   duplicates?: boolean;
 }

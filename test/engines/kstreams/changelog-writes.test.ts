@@ -3,7 +3,8 @@
  * - The suppression buffer (`InMemoryTimeOrderedKeyValueChangeBuffer`) logs
  *   nothing per write: each key written since the last flush is logged once,
  *   at the flush before a commit, with its state then (its value, or a
- *   tombstone when the window was released meanwhile).
+ *   tombstone when the window was released meanwhile), in the order of
+ *   Kafka's `HashSet` of the serialized keys.
  * - A caching window or session store reads an update's old value from the
  *   store below at the flush (`CachingSessionStore.putAndMaybeForward`,
  *   `fetchSession`), and that read passes over an entry past the store's
@@ -73,6 +74,18 @@ describe('the suppression buffer logs at the flush', () => {
     // A second flush with nothing written since logs nothing more.
     flush();
     expect(bufferLog()).toHaveLength(3);
+  });
+
+  it("logs the dirty keys in the order of Kafka's HashSet of the serialized windowed keys, not the order first written", () => {
+    const { feed, flush, bufferLog } = suppressed();
+    // Written c, a, b at [0,10) and d at [10,20) (the window of c, a and b stays open: grace 0, stream time 10).
+    feed('c', 1);
+    feed('a', 2);
+    feed('b', 3);
+    feed('d', 10);
+    flush();
+    // OpenJDK 17's HashSet<Bytes> of (UTF-8 key, 8-byte start) iterates c@0, a@0, d@10, b@0 (java-hash-set.test.ts).
+    expect(bufferLog().map((l) => l.key)).toEqual([sessionStoreKey('c', 0, 10), sessionStoreKey('a', 0, 10), sessionStoreKey('d', 10, 20), sessionStoreKey('b', 0, 10)]);
   });
 
   it('behind a cached aggregate, logs in the same flush what the aggregate\'s cache flushed into it (the buffer is flushed after the stores before it, as Kafka registers them)', () => {
