@@ -340,8 +340,8 @@ export class KStream {
     const thisStore = `${storeName !== undefined ? `${storeName}${thisSuffix}` : thisGenerated}-store`;
     const otherStore = `${storeName !== undefined ? `${storeName}${otherSuffix}` : otherGenerated}-store`;
     // Join window stores keep duplicates, which the record cache does not support: never cached.
-    t.addStore({ name: thisStore, kind: 'window', caching: false, logged: true, duplicates: true });
-    t.addStore({ name: otherStore, kind: 'window', caching: false, logged: true, duplicates: true });
+    t.addStore({ name: thisStore, kind: 'window', caching: false, logged: true, duplicates: true, inMemory: true });
+    t.addStore({ name: otherStore, kind: 'window', caching: false, logged: true, duplicates: true, inMemory: true });
     let outer: (side: 'left' | 'right') => OuterJoinSpec | undefined = () => undefined;
     const outerStores: string[] = [];
     if (leftOuter) {

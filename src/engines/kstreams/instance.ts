@@ -919,6 +919,8 @@ class StreamThread implements ProcessLogic, QueryableThread {
     }
     const loaded: { store: StateStore; entries: PersistedEntry[]; offset: number; rewrite: boolean }[] = [];
     for (const store of t.task.stores.values()) {
+      // An in-memory store is in neither the checkpoint nor a file: it restores from the changelog's start.
+      if (!store.persistent) continue;
       const topic = changelogTopic(this.app.settings.applicationId, store.name);
       const entry = cp.entries.find((e) => e.topic === topic && e.partition === t.task.partition);
       if (entry === undefined) return full('checkpoint-incomplete', { store: store.name });
@@ -961,12 +963,16 @@ class StreamThread implements ProcessLogic, QueryableThread {
     const now = changelogOffsets(t.task.stores.values());
     if (!checkpointNeeded(enforce, t.snapshot, now)) return;
     const disk = this.ctx.disk;
-    for (const store of t.task.stores.values()) persistStore(disk, t.dir, store.name, store.takeChanges());
-    const entries: CheckpointEntry[] = [...t.task.stores.values()].map((s) => ({
+    // `ProcessorStateManager.checkpoint`: only persistent stores are flushed to files and named; with
+    // none, `OffsetCheckpoint.write` deletes the file instead of writing an empty one.
+    const persistent = [...t.task.stores.values()].filter((s) => s.persistent);
+    for (const store of persistent) persistStore(disk, t.dir, store.name, store.takeChanges());
+    const entries: CheckpointEntry[] = persistent.map((s) => ({
       topic: changelogTopic(this.app.settings.applicationId, s.name), partition: t.task.partition, offset: s.changelogOffset,
     }));
     const gen = this.dirGen.get(t.dir) ?? 0;
-    writeCheckpoint(disk, t.dir, entries, () => (this.dirGen.get(t.dir) ?? 0) === gen);
+    if (entries.length === 0) deleteCheckpoint(disk, t.dir);
+    else writeCheckpoint(disk, t.dir, entries, () => (this.dirGen.get(t.dir) ?? 0) === gen);
     t.snapshot = now;
     if (this.ctx.trace.detailed) this.ctx.trace.emit('ks.checkpoint', { task: t.task.id, offsets: entries.map((e) => `${e.topic}/${e.partition}@${e.offset}`) });
   }

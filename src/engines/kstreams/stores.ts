@@ -218,6 +218,11 @@ export class StateStore {
     readonly logOnFlush: false | 'time' | 'session' = false,
     /** A window store that keeps duplicates (a stream–stream join's): written by `putDuplicate` only. */
     readonly duplicates = false,
+    /**
+     * Kafka's `StateStore.persistent()`: kept in the state directory (a file, a checkpoint entry).
+     * An in-memory store has neither, and a new store object restores its changelog from the start.
+     */
+    readonly persistent = true,
   ) {
     this.sessionsByKey = kind === 'session' ? new Map() : undefined;
     this.fromStorage = retention !== undefined ? new Set() : undefined;

@@ -126,7 +126,7 @@ export class StreamTask {
         ? (store: string, key: string, value: unknown, ts: number, ackKey = key) =>
           env.send(changelogTopic(env.applicationId, store), partition, key, { key, value, ts }, (offset) => this.stores.get(store)?.logged(ackKey, offset))
         : undefined;
-      this.stores.set(s, kept?.get(s) ?? new StateStore(s, spec.kind, changelog, spec.caching && env.caching, spec.retention, spec.logOnFlush ?? false, spec.duplicates === true));
+      this.stores.set(s, kept?.get(s) ?? new StateStore(s, spec.kind, changelog, spec.caching && env.caching, spec.retention, spec.logOnFlush ?? false, spec.duplicates === true, spec.inMemory !== true));
     }
   }
 

@@ -54,6 +54,11 @@ export interface StoreSpec {
   logOnFlush?: 'time' | 'session';
   /** A window store that keeps duplicates (a stream–stream join's): its keys are `key@ts@seq`. */
   duplicates?: boolean;
+  /**
+   * An in-memory store (`persistent()` false): no file and no checkpoint entry in the state
+   * directory, so a new store object restores its whole changelog (a stream–stream join's).
+   */
+  inMemory?: boolean;
 }
 
 export interface SubTopology {
