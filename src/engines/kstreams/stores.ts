@@ -195,10 +195,11 @@ export class StateStore {
   /** A store that keeps duplicates: the store's own last sequence number (above every one it holds). */
   private storeSeq = 0;
   /**
-   * A store that keeps duplicates: the changelog offsets of the entries loaded from the state
-   * directory. Its file can be ahead of its checkpoint (a crash between the two), and a restore
-   * from the checkpoint must not put those records in a second time under new keys (a store that
-   * restores by changelog key just writes them again).
+   * A persistent store that keeps duplicates: the changelog offsets of the entries loaded from the
+   * state directory. Its file can be ahead of its checkpoint (a crash between the two), and a
+   * restore from the checkpoint must not put those records in a second time under new keys (a store
+   * that restores by changelog key just writes them again). The DSL's join stores are in-memory
+   * and load nothing.
    */
   private readonly loadedOffsets = new Set<number>();
 
