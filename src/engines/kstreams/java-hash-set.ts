@@ -1,6 +1,6 @@
 /**
  * The iteration order of a `java.util.HashSet<Bytes>` (a `java.util.HashMap`
- * underneath), for the one place where Kafka Streams' output depends on it:
+ * underneath, `JavaHashMap` here), for the one place where Kafka Streams' output depends on it:
  * the suppression buffer logs its dirty keys in that order at each flush
  * (`InMemoryTimeOrderedKeyValueChangeBuffer.dirtyKeys`).
  *
@@ -50,30 +50,42 @@ export function keyWithLongs(key: string, longs: readonly number[]): Uint8Array 
   return out;
 }
 
-/** A set of string keys, each with its Java hash code, iterated in `HashSet`'s order. */
-export class JavaHashSet {
+/**
+ * String keys, each with its Java hash code and a value, iterated in `HashMap`'s (and so
+ * `HashSet`'s) order. Setting a key again changes its value and keeps its place.
+ */
+export class JavaHashMap<V> {
   private bins: string[][] = [];
-  private readonly hashes = new Map<string, number>();
+  private readonly slots = new Map<string, { hash: number; value: V }>();
 
   get size(): number {
-    return this.hashes.size;
+    return this.slots.size;
   }
 
-  /** `add`: nothing when the key is there already. */
-  add(key: string, hash: number): void {
-    if (this.hashes.has(key)) return;
+  get(key: string): V | undefined {
+    return this.slots.get(key)?.value;
+  }
+
+  /** `put`: a new key goes to the tail of its bin (`hash()` is asked only then); a known one keeps its place. */
+  set(key: string, hash: () => number, value: V): void {
+    const slot = this.slots.get(key);
+    if (slot !== undefined) {
+      slot.value = value;
+      return;
+    }
     if (this.bins.length === 0) this.bins = emptyBins(INITIAL_BINS);
-    this.hashes.set(key, hash);
-    const bin = this.bins[binOf(hash, this.bins.length)]!;
+    const h = hash();
+    this.slots.set(key, { hash: h, value });
+    const bin = this.bins[binOf(h, this.bins.length)]!;
     bin.push(key);
     // putVal: a bin that held TREEIFY_THRESHOLD keys before this one is treeified, or the table grows.
     if (bin.length > TREEIFY_THRESHOLD && this.bins.length < MIN_TREEIFY_CAPACITY) this.grow();
-    if (this.hashes.size > (this.bins.length * 3) / 4) this.grow();
+    if (this.slots.size > (this.bins.length * 3) / 4) this.grow();
   }
 
   /** `clear`: empty, the table keeping its size. */
   clear(): void {
-    this.hashes.clear();
+    this.slots.clear();
     for (const bin of this.bins) bin.length = 0;
   }
 
@@ -85,7 +97,7 @@ export class JavaHashSet {
   /** `resize`: twice the bins, each key in the new bin of its hash, keeping their order. */
   private grow(): void {
     const bins = emptyBins(this.bins.length * 2);
-    for (const bin of this.bins) for (const key of bin) bins[binOf(this.hashes.get(key)!, bins.length)]!.push(key);
+    for (const bin of this.bins) for (const key of bin) bins[binOf(this.slots.get(key)!.hash, bins.length)]!.push(key);
     this.bins = bins;
   }
 }

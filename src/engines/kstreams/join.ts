@@ -41,7 +41,7 @@
  * restore takes every record.
  */
 import { mergeIds, type KRecord, type Processor, type ProcessorContext } from './processor.ts';
-import type { StateStore } from './stores.ts';
+import { duplicateSeq, type StateStore } from './stores.ts';
 import { joinRetentionMs, type JoinWindowsSpec } from './windows.ts';
 
 const PAD = 16;
@@ -124,7 +124,7 @@ export class JoinWindowStore {
       this.store.evict(storeKey);
       return false;
     }
-    this.index(key, { ts, seq: Number(storeKey.slice(storeKey.lastIndexOf('@') + 1)), storeKey, record });
+    this.index(key, { ts, seq: duplicateSeq(storeKey), storeKey, record });
     return true;
   }
 

@@ -48,7 +48,7 @@
  */
 
 import { storeEntryDigest, type RestoredEntry } from '../../stream/changelog.ts';
-import { bytesHashCode, JavaHashSet, keyWithLongs } from './java-hash-set.ts';
+import { bytesHashCode, JavaHashMap, keyWithLongs } from './java-hash-set.ts';
 
 /** One entry as the state directory keeps it: store key, value (null: deleted), timestamp, the changelog offset of its value. */
 export type PersistedEntry = [storeKey: string, value: unknown | null, ts: number, offset: number];
@@ -129,6 +129,11 @@ export function parseSessionStoreKey(storeKey: string): { key: string; start: nu
   return p;
 }
 
+/** The sequence number of a store key of a store that keeps duplicates, `key@ts@seq`. */
+export function duplicateSeq(storeKey: string): number {
+  return Number(storeKey.slice(storeKey.lastIndexOf('@') + 1));
+}
+
 /** The hash code of a suppression buffer's key `key@start@end` as Kafka serializes the windowed key (java-hash-set.ts). */
 function bufferKeyHash(storeKey: string, windows: 'time' | 'session'): number {
   const { key, start, end } = parseSessionStoreKey(storeKey);
@@ -184,10 +189,9 @@ export class StateStore {
   private readonly fromStorage: Set<string> | undefined;
   /**
    * A store that logs at the flush (`logOnFlush`): the keys written since the last flush, each
-   * with the timestamp of its latest write, and the order they are logged in (`dirtyKeys`).
+   * with the timestamp of its latest write, in the order they are logged in (Kafka's `dirtyKeys`).
    */
-  private readonly unlogged = new Map<string, number>();
-  private readonly dirtyKeys = new JavaHashSet();
+  private readonly unlogged = new JavaHashMap<number>();
   /** The largest timestamp of a changelog record restored, deletions included (-1: none). */
   maxRestoredTs = -1;
   /** A store that keeps duplicates: the change-logging layer's last sequence number (Kafka's first is 1). */
@@ -321,10 +325,8 @@ export class StateStore {
     }
     const old = this.get(storeKey) ?? null;
     this.apply(storeKey, now);
-    if (this.logOnFlush) {
-      if (!this.unlogged.has(storeKey)) this.dirtyKeys.add(storeKey, bufferKeyHash(storeKey, this.logOnFlush));
-      this.unlogged.set(storeKey, ts);
-    }
+    const windows = this.logOnFlush;
+    if (windows) this.unlogged.set(storeKey, () => bufferKeyHash(storeKey, windows), ts);
     else this.changelog?.(this.name, storeKey, value, ts);
     return { old };
   }
@@ -337,13 +339,11 @@ export class StateStore {
    */
   flush(): void {
     if (this.unlogged.size > 0) {
-      for (const k of this.dirtyKeys.keys()) {
+      for (const k of this.unlogged.keys()) {
         const v = this.data.get(k);
         this.changelog?.(this.name, k, v === undefined ? null : v.value, v?.ts ?? this.unlogged.get(k)!);
       }
       this.unlogged.clear();
-    this.dirtyKeys.clear();
-      this.dirtyKeys.clear();
     }
     if (this.dirty.size === 0) return;
     const entries = [...this.dirty.entries()];
@@ -455,7 +455,7 @@ export class StateStore {
   load(entries: readonly PersistedEntry[]): void {
     for (const [k, value, ts, offset] of entries) {
       if (this.duplicates) {
-        this.storeSeq = Math.max(this.storeSeq, Number(k.slice(k.lastIndexOf('@') + 1)));
+        this.storeSeq = Math.max(this.storeSeq, duplicateSeq(k));
         if (offset >= 0) this.loadedOffsets.add(offset);
       }
       if (value === null) {
@@ -501,7 +501,6 @@ export class StateStore {
   discardCache(): void {
     this.dirty.clear();
     this.unlogged.clear();
-    this.dirtyKeys.clear();
   }
 
   /** Every entry in store-key order, cache included (interactive queries, emit-on-close scans). */
@@ -570,22 +569,6 @@ export class StateStore {
     const v = this.data.get(storeKey);
     if (v !== undefined) this.evicted.set(storeKey, { v, offset: this.sourceOffsets.get(storeKey) ?? -1 });
     this.data.delete(storeKey);
-  }
-
-  /** Drops everything, cache included (a dirty close under exactly-once wipes the store). */
-  wipe(): void {
-    this.data.clear();
-    this.dirty.clear();
-    this.sourceOffsets.clear();
-    this.changed.clear();
-    this.evicted.clear();
-    this.sessionsByKey?.clear();
-    this.fromStorage?.clear();
-    this.observedStreamTime = -1;
-    this.changelogOffset = -1;
-    this.unlogged.clear();
-    this.maxRestoredTs = -1;
-    this.loadedOffsets.clear();
   }
 
   get size(): number {

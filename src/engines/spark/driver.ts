@@ -87,7 +87,6 @@ export function driverProcess(app: SparkApp, settings: DriverSettings): ProcessF
 }
 
 const num = (path: string): number => Number(path.slice(path.lastIndexOf('/') + 1));
-/** The offset log's directory in the checkpoint location (its entries are `offsets/N`). */
 /** `spark.sql.streaming.pollingDelay`: the sleep after a trigger that constructed no batch. */
 const POLLING_DELAY_MS = 10;
 
