@@ -178,6 +178,8 @@ Narrated replays of fixed runs, paced by you. Lessons:
   spark          Spark: a driver crash between the offset and commit logs,
                  the batch re-run, the sink skipping it
   three-engines  the same window on Flink, Kafka Streams and Spark, one crash
+  final-results  one final count per window on each engine: a firing
+                 without allowed lateness, suppress, Spark's append mode
   triggers       triggers and panes: early, on-time and late panes,
                  accumulating and discarding, a heuristic watermark
 

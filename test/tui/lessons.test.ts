@@ -38,8 +38,8 @@ import { describeEvent } from '../../src/tui/model/format.ts';
 import type { OutputRecord, WindowResult } from '../../src/stream/records.ts';
 
 describe('lessons', () => {
-  it('are the thirteen the command offers', () => {
-    expect(LESSONS.map((l) => l.name)).toEqual(['watermarks', 'late-data', 'barriers', 'buffers', 'exactly-once', 'zombies', 'job-manager', 'kstreams', 'warmups', 'txn-timeout', 'spark', 'three-engines', 'triggers']);
+  it('are the fourteen the command offers', () => {
+    expect(LESSONS.map((l) => l.name)).toEqual(['watermarks', 'late-data', 'barriers', 'buffers', 'exactly-once', 'zombies', 'job-manager', 'kstreams', 'warmups', 'txn-timeout', 'spark', 'three-engines', 'final-results', 'triggers']);
     expect(findLesson('nope')).toBeUndefined();
   });
 
@@ -227,6 +227,29 @@ describe('lessons', () => {
     const ran = (key: string, kind: string): number => lr.replays.get(key)!.index.positions(kind).length;
     expect([ran('flink', 'job.restore'), ran('kstreams', 'ks.restored'), ran('spark', 'spark.task.retry')].every((x) => x > 0)).toBe(true);
     expect(lr.steps.map((s) => s.run)).toEqual([...Array(7).fill('flink'), ...Array(6).fill('kstreams'), ...Array(6).fill('spark')]);
+  });
+
+  it('final-results: each engine writes every window once, at the moment the narration gives, and Kafka Streams drops the most as late', async () => {
+    const lr = await loadLesson(findLesson('final-results')!);
+    const events = (key: string, kind: string) => Array.from(lr.replays.get(key)!.index.positions(kind), (i) => lr.replays.get(key)!.index.events[i]!);
+    for (const key of ['flink', 'kstreams', 'spark']) expect(lr.replays.get(key)!.rec.meta.checks!.every((c) => c.ok), key).toBe(true);
+    // Flink: one firing per key and window, none a second (late) one.
+    const fires = events('flink', 'window.fire');
+    expect(fires.every((e) => e.firing === 0)).toBe(true);
+    expect(new Set(fires.map((e) => `${e.key}@${e.start}`)).size).toBe(fires.length);
+    // Kafka Streams: one release per key and window, each once the stream time passed end + grace.
+    const emits = events('kstreams', 'ks.suppress.emit');
+    expect(new Set(emits.map((e) => `${e.key}@${e.start}`)).size).toBe(emits.length);
+    expect(emits.every((e) => (e.streamTime as number) >= (e.end as number) + (e.suppressMs as number))).toBe(true);
+    // Spark: the batch that writes the first window, and most batches with no transaction.
+    const batches = events('spark', 'spark.batch');
+    expect(batches.some((e) => (e.wmEvict as number) >= 1000)).toBe(true);
+    expect(events('spark', 'txn.commit').filter((e) => String(e.txnId).startsWith('spark-sink-')).length).toBeLessThan(batches.length / 2);
+    // "Here, drops the most records as late": grace from each task's stream time against a watermark 300 ms behind.
+    const ksLate = events('kstreams', 'record.dropped').filter((e) => e.reason === 'expired-window').length;
+    expect(ksLate).toBeGreaterThan(events('flink', 'record.late').length);
+    expect(ksLate).toBeGreaterThan(events('spark', 'spark.late').length);
+    expect(lr.steps.map((s) => s.run)).toEqual([...Array(4).fill('flink'), ...Array(4).fill('kstreams'), ...Array(4).fill('spark')]);
   });
 
   it('spark: the driver crash re-runs a batch whose sink skips it; at-least-once writes it twice', async () => {
