@@ -22,6 +22,13 @@
  * lineage is checked as `lineage.ts` documents; a (key, window, firing)
  * committed twice (an at-least-once replay) is reported.
  *
+ * `atLeastOnce`: the same accounting as the `at-least-once` check, which
+ * fails only on a loss. What at-least-once allows — a result committed twice,
+ * a value its records do not give (records counted more than once), a record
+ * in two final sessions, in the late output twice or also in a result — is
+ * counted in the verdict instead (`Problems.replay`); a record in no
+ * final result of a window it belongs to, and not late, still fails it.
+ *
  * When the workload promises nothing can be late (`canBeLate: false`), the
  * final results must equal the batch reference exactly and the late output
  * must be empty.
@@ -71,12 +78,12 @@ export interface WindowReset {
 
 export function checkExactlyOnceWindows(
   input: readonly InputRecord[], results: readonly WindowResult[], late: readonly LateRecord[],
-  spec: WindowSpec, opts: { canBeLate: boolean; pending?: ReadonlySet<number>; resets?: readonly WindowReset[] },
+  spec: WindowSpec, opts: { canBeLate: boolean; pending?: ReadonlySet<number>; resets?: readonly WindowReset[]; atLeastOnce?: boolean },
 ): CheckResult {
-  const problems = new Problems();
+  const problems = new Problems(opts.atLeastOnce === true);
   const byId = indexInput(input, problems);
   const sel = selectFinals(results, spec);
-  for (const d of sel.duplicates) problems.add(`${describeResult(d)} was committed twice`);
+  for (const d of sel.duplicates) problems.replay(`${describeResult(d)} was committed twice`);
   for (let i = 0; i < results.length; i++) checkResultContents(results[i]!, byId, spec, problems);
   const resets = opts.resets ?? [];
   let restarts: Map<string, number[]> | undefined;
@@ -95,11 +102,13 @@ export function checkExactlyOnceWindows(
   if (!opts.canBeLate) compareWithReference(input, spec, sel.finals, late, problems);
   let updates = 0;
   for (const r of sel.finals.values()) if (r.firing > 0) updates++;
-  return problems.verdict('exactly-once',
+  const replays = problems.replays;
+  return problems.verdict(opts.atLeastOnce ? 'at-least-once' : 'exactly-once',
     `${formatCount(input.length)} records accounted for in ${formatCount(sel.finals.size)} results` +
     ` (${formatCount(updates)} of them updates to an earlier result), ${formatCount(lateIds.size)} late` +
     (pendingCount > 0 ? `, ${formatCount(pendingCount)} pending (in a window not yet closed when the job ended)` : '') +
-    (counts.reset > 0 ? `, ${formatCount(counts.reset)} left out of a window its store's retention made start afresh after a restore (Kafka Streams)` : ''));
+    (counts.reset > 0 ? `, ${formatCount(counts.reset)} left out of a window its store's retention made start afresh after a restore (Kafka Streams)` : '') +
+    (opts.atLeastOnce ? `; none lost, ${replays === 0 ? 'nothing counted twice' : `${formatCount(replays)} problems of replayed records (counted more than once, committed twice), as at-least-once allows`}` : ''));
 }
 
 function checkLateOutput(
@@ -107,7 +116,7 @@ function checkLateOutput(
 ): Set<number> {
   const ids = new Set<number>();
   for (const l of late) {
-    if (ids.has(l.id)) problems.add(`record ${l.id} is in the late output twice`);
+    if (ids.has(l.id)) problems.replay(`record ${l.id} is in the late output twice`);
     ids.add(l.id);
     const rec = byId.get(l.id);
     if (!rec) {
@@ -247,7 +256,7 @@ function accountRecords(
     }
     if (checkLate && lateIds.has(rec.id)) {
       const r = firstResult(p);
-      if (r) problems.add(`${what(rec)} is both in the late output and in ${describeResult(r)}`);
+      if (r) problems.replay(`${what(rec)} is both in the late output and in ${describeResult(r)}`);
       continue;
     }
     // A timestamp in no window (sliding with slide > size) belongs to no result; the lineage checks catch any claim.
@@ -265,7 +274,7 @@ function accountRecords(
       continue;
     }
     if (session) {
-      if (finalCount[p]! > 1) problems.add(`${what(rec)} is in ${finalCount[p]} final sessions of its key (twice)`);
+      if (finalCount[p]! > 1) problems.replay(`${what(rec)} is in ${finalCount[p]} final sessions of its key (twice)`);
       continue;
     }
     if (!wide) {
@@ -289,7 +298,7 @@ function accountRepeated(
   const what = `record ${rec.id} (key ${rec.key}, ts ${rec.ts})`;
   if (lateIds.has(rec.id)) {
     const r = firstResult(last);
-    if (r) problems.add(`${what} is both in the late output and in ${describeResult(r)}`);
+    if (r) problems.replay(`${what} is both in the late output and in ${describeResult(r)}`);
     return;
   }
   const member = new Set<string>();
@@ -303,7 +312,7 @@ function accountRepeated(
     return;
   }
   if (spec.assigner.kind === 'session') {
-    if (member.size > 1) problems.add(`${what} is in ${member.size} final sessions of its key (twice)`);
+    if (member.size > 1) problems.replay(`${what} is in ${member.size} final sessions of its key (twice)`);
     return;
   }
   const wins = windowsOf(spec.assigner, rec.ts);
@@ -353,7 +362,7 @@ function compareWithReference(
     const { missing, extra } = difference(w.ids, got.ids);
     if (missing !== undefined) problems.add(`${where()}: record ${missing} of the reference is missing from the final result`);
     else if (extra !== undefined) problems.add(`${where()}: record ${extra} is in the final result but not in the reference`);
-    else if (got.value !== w.value) problems.add(`${where()}: final value ${got.value}, reference ${w.value}`);
+    else if (got.value !== w.value) problems.replay(`${where()}: final value ${got.value}, reference ${w.value}`);
   }
   if (gotOf.size < finals.size) {
     for (const r of finals.values()) {

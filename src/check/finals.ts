@@ -3,7 +3,8 @@
  * (key, window) once on time (firing 0) and again for each late record
  * within allowed lateness (firing 1, 2, …), each firing carrying the full
  * accumulated contents. The final result of a (key, window) is the one with
- * the highest `firing`.
+ * the highest `firing`; of two with that firing (a result committed twice,
+ * which at-least-once allows), the one emitted last.
  *
  * Session windows also merge: a session that fired and then grew (a record
  * bridged it to a neighbour, or extended it) is emitted again as a bigger
@@ -67,8 +68,10 @@ function computeFinals(results: readonly WindowResult[], spec: WindowSpec): Fina
   // for-of over a map allocates an entry and an iterator result per window.
   byWindow.forEach((list, k) => {
     if (superseded.size > 0 && superseded.has(k)) return;
+    // Of results with the same firing (committed twice: an at-least-once replay), the last emitted,
+    // as a reader that keeps each window's latest result ends up with.
     let best = list[0]!;
-    for (let i = 1; i < list.length; i++) if (list[i]!.firing > best.firing) best = list[i]!;
+    for (let i = 1; i < list.length; i++) if (list[i]!.firing >= best.firing) best = list[i]!;
     finals.set(k, best);
   });
   return { finals, byWindow, duplicates, superseded };
@@ -114,7 +117,7 @@ function supersededSessions(byWindow: Map<string, WindowResult[]>, lastIndex: Ma
   for (const [k, list] of byWindow) {
     const r = list[0]!;
     let best = r;
-    for (const x of list) if (x.firing > best.firing) best = x;
+    for (const x of list) if (x.firing >= best.firing) best = x;
     const e: Entry = { k, start: r.start, end: r.end, last: lastIndex.get(k)!, finalIds: best.ids, lastIds: list[list.length - 1]!.ids };
     const entries = perKey.get(r.key);
     if (entries) entries.push(e);

@@ -11,10 +11,30 @@ const KEPT_MAX = 5;
 export class Problems {
   private readonly kept: string[] = [];
   private dropped = 0;
+  /** Problems a replay makes, counted and not reported (`allowReplays`). */
+  private allowed = 0;
+
+  /**
+   * `allowReplays`: what a replay under at-least-once makes — a record counted more than once, a
+   * result committed twice, a later firing of a replayed attempt without what the failed one's
+   * held — is counted (`replays`) instead of failing the verdict; see `replay`.
+   */
+  constructor(private readonly allowReplays = false) {}
 
   add(problem: string): void {
     if (this.kept.length < KEPT_MAX) this.kept.push(problem);
     else this.dropped++;
+  }
+
+  /** A problem a replay under at-least-once makes (never a record lost): reported, or only counted when replays are allowed. */
+  replay(problem: string): void {
+    if (this.allowReplays) this.allowed++;
+    else this.add(problem);
+  }
+
+  /** The problems counted instead of reported. */
+  get replays(): number {
+    return this.allowed;
   }
 
   get count(): number {

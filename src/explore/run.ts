@@ -738,7 +738,10 @@ function judge(
   if (scenario.window) {
     const results = output.filter((o): o is WindowResult => o.type === 'window');
     const late = [...output.filter((o): o is LateRecord => o.type === 'late'), ...lateByGrace];
-    checks.push(checkExactlyOnceWindows(input, results, late, scenario.window, { canBeLate, ...(pending ? { pending } : {}), ...(resets?.length ? { resets } : {}) }));
+    const account = { canBeLate, ...(pending ? { pending } : {}), ...(resets?.length ? { resets } : {}) };
+    checks.push(checkExactlyOnceWindows(input, results, late, scenario.window, account));
+    // Under at-least-once the duplicates above are what was asked for; what must still hold is that nothing was lost.
+    if (ci.guarantee === 'at-least-once') checks.push(checkExactlyOnceWindows(input, results, late, scenario.window, { ...account, atLeastOnce: true }));
     // Flink's results carry their pane; under exactly-once each is committed once, numbered in order.
     if (flink && ci.guarantee === 'exactly-once') checks.push(checkWindowPanes(results, scenario.window));
     if (wm) checks.push(...wm.finish(input, results, scenario.window));

@@ -11,7 +11,8 @@
  * changed, ids shuffled, a late record added, moved or dropped, an input id
  * repeated. Oracle: both checkers give equal verdicts (name, ok, detail —
  * the detail names the first problem and counts the rest), for
- * `checkExactlyOnceWindows` in both modes, and with records said pending and
+ * `checkExactlyOnceWindows` in both modes (nothing can be late or some can),
+ * each as `exactly-once` and as `at-least-once`, and with records said pending and
  * windows said restarted (drawn from the output: what Kafka Streams' judges
  * hand on), and for every `WatermarkChecker` verdict.
  */
@@ -115,8 +116,10 @@ describe.each(specs)('fast and plain checkers agree, %s', (_name, spec) => {
     const late = [...run.late];
     for (const e of k.edits) damage(input, results, late, e);
     for (const canBeLate of [true, false]) {
-      const plain = plainExactlyOnce(input, results, late, spec, { canBeLate });
-      expect(checkExactlyOnceWindows(input, results, late, spec, { canBeLate })).toEqual(plain);
+      for (const atLeastOnce of [false, true]) {
+        const plain = plainExactlyOnce(input, results, late, spec, { canBeLate, atLeastOnce });
+        expect(checkExactlyOnceWindows(input, results, late, spec, { canBeLate, atLeastOnce })).toEqual(plain);
+      }
     }
     const x = excuses(input, results, k);
     const plainExcused = plainExactlyOnce(input, x.results, late, spec, { canBeLate: true, pending: x.pending, resets: x.resets });

@@ -149,6 +149,49 @@ describe('checkExactlyOnceWindows', () => {
   });
 });
 
+/**
+ * The `at-least-once` verdict (`atLeastOnce`): the same accounting, failing only on a loss. What a
+ * replay makes — a result committed twice, records counted more than once, a record late in one
+ * attempt and counted in another, a replayed attempt's firing without what a failed one's held —
+ * is counted, not failed; a record in no final result of its window and not late still fails it.
+ */
+describe('checkExactlyOnceWindows, at least once', () => {
+  const ALO = { canBeLate: true, atLeastOnce: true } as const;
+
+  it('passes what a replay makes, and counts it', () => {
+    const results = resultsFromReference(input, TUMBLING);
+    // Committed twice, and counted twice: [0,1000) of a again with value 20 (record 5 counted twice).
+    results.push({ ...results[1]! }, { ...results[0]!, value: 20 });
+    const v = checkExactlyOnceWindows(input, results, [late(2, 3000), late(2, 3000)], TUMBLING, ALO);
+    expect(checkExactlyOnceWindows(input, results, [], TUMBLING, { canBeLate: true }).ok).toBe(false);
+    expect(v).toEqual({
+      name: 'at-least-once', ok: true,
+      detail: '6 records accounted for in 4 results (0 of them updates to an earlier result), 1 late; none lost, 5 problems of replayed records (counted more than once, committed twice), as at-least-once allows',
+    });
+    expect(checkExactlyOnceWindows(input, resultsFromReference(input, TUMBLING), [], TUMBLING, ALO).detail).toMatch(/none lost, nothing counted twice$/);
+  });
+
+  it('takes the last of two results with the same firing as final: a replayed attempt\'s', () => {
+    // The failed attempt fired [0,1000) of a without record 1, the replay with it: nothing lost.
+    const results = [...resultsFromReference(input, TUMBLING).filter((r) => r.key !== 'a' || r.start !== 0), result('a', 0, 1000, [0, 5], 8), result('a', 0, 1000, [0, 1, 5], 15)];
+    expect(checkExactlyOnceWindows(input, results, [], TUMBLING, ALO).ok).toBe(true);
+    // The other way round the final lacks record 1: lost, although an earlier result held it.
+    const v = checkExactlyOnceWindows(input, [...results.slice(0, -2), results.at(-1)!, results.at(-2)!], [], TUMBLING, ALO);
+    expect(v.ok).toBe(false);
+    expect(v.detail).toBe('record 1 (key a, ts 990) is in result key a window [0,1000) firing 0 but in no final result and not in the late output (lost)');
+  });
+
+  it('fails a lost record, and a record in no result at all', () => {
+    const results = resultsFromReference(input, TUMBLING).map((r) => (r.key === 'a' && r.start === 0 ? result('a', 0, 1000, [0, 5], 8) : r));
+    const v = checkExactlyOnceWindows(input, results, [], TUMBLING, ALO);
+    expect(v.ok).toBe(false);
+    expect(v.detail).toBe('record 1 (key a, ts 990) is in no result and not in the late output (lost)');
+    // A record late too early is not excused either: it was dropped from a window still open.
+    const early = checkExactlyOnceWindows(input, resultsFromReference(input, TUMBLING).filter((r) => r.key !== 'a' || r.start !== 1000), [late(2, 2498)], TUMBLING, ALO);
+    expect(early.ok).toBe(false);
+  });
+});
+
 describe('checkExactlyOnceWindows, sliding', () => {
   // Record 0 at ts 2400 belongs to [0,3000), [1000,4000), [2000,5000), closing in that order.
   const one = [rec(0, 2400)];

@@ -4,9 +4,17 @@
  * at-most-once (no replay after a restart) is caught losing, on some seeds
  * of the same scenarios that pass in exactly-once mode.
  *
+ * Under at-least-once the windowed scenarios get a check of their own,
+ * `at-least-once`: the same accounting, failing only on a loss. It passes
+ * runs of each engine whose replays the exactly-once accounting flags, is
+ * absent under exactly-once, and fails a run that loses records (the
+ * planted bug that drops late records instead of sending them to the side
+ * output).
+ *
  * How: sweep a short, fixed list of seeds with heavy faults and require
  * that some seed fails the exactly-once accounting with the expected kind of
- * violation; each sweep stops at the first failing seed.
+ * violation; each sweep stops at the first failing seed. The at-least-once
+ * cases run fixed seeds.
  */
 import { describe, expect, it } from 'vitest';
 import { run } from './helpers.ts';
@@ -33,5 +41,21 @@ describe('guarantee sensitivity', () => {
   it('catches at-most-once losing under crashes', () => {
     const f = firstFailure({ scenario: 'bank', guarantee: 'at-most-once', faults: 'heavy', bugs: [] }, SEEDS, /^bank\.lost$/);
     expect(f, 'no seed showed a loss').toBeDefined();
+  });
+
+  it('judges at-least-once by loss alone: its replays pass on every engine, a lost record fails', () => {
+    for (const engine of ['flink', 'kstreams', 'spark'] as const) {
+      const r = run({ scenario: 'wordcount', engine, seed: 3, guarantee: 'at-least-once', faults: 'heavy' });
+      const eo = r.checks.find((c) => c.name === 'exactly-once')!;
+      const alo = r.checks.find((c) => c.name === 'at-least-once')!;
+      expect(eo.ok, engine).toBe(false);
+      expect(alo.ok, `${engine}: ${alo.detail}`).toBe(true);
+      expect(alo.detail, engine).toMatch(/none lost, [\d,]+ problems of replayed records/);
+    }
+    expect(run({ scenario: 'wordcount', seed: 3, faults: 'heavy' }).checks.map((c) => c.name)).not.toContain('at-least-once');
+    const lossy = run({ scenario: 'wordcount', seed: 1, guarantee: 'at-least-once', faults: 'swarm', bugs: ['drop-late-silently'] });
+    const alo = lossy.checks.find((c) => c.name === 'at-least-once')!;
+    expect(alo.ok).toBe(false);
+    expect(alo.detail).toMatch(/\(lost\)/);
   });
 });

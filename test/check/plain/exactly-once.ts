@@ -52,12 +52,12 @@ import { windowCleanupTime, keyedWindowId, windowsOf } from './window-math.ts';
 
 export function checkExactlyOnceWindows(
   input: readonly InputRecord[], results: readonly WindowResult[], late: readonly LateRecord[],
-  spec: WindowSpec, opts: { canBeLate: boolean; pending?: ReadonlySet<number>; resets?: readonly PlainReset[] },
+  spec: WindowSpec, opts: { canBeLate: boolean; pending?: ReadonlySet<number>; resets?: readonly PlainReset[]; atLeastOnce?: boolean },
 ): CheckResult {
-  const problems = new Problems();
+  const problems = new Problems(opts.atLeastOnce === true);
   const byId = indexInput(input, problems);
   const sel = selectFinals(results, spec);
-  for (const d of sel.duplicates) problems.add(`${describeResult(d)} was committed twice`);
+  for (const d of sel.duplicates) problems.replay(`${describeResult(d)} was committed twice`);
   for (const r of results) checkResultContents(r, byId, spec, problems);
   const resets = opts.resets ?? [];
   const restarts = new Map<string, number[]>();
@@ -67,11 +67,12 @@ export function checkExactlyOnceWindows(
   const counts = accountRecords(input, byId, spec, sel.finals, results, lateIds, opts.pending ?? new Set(), resets, problems);
   if (!opts.canBeLate) compareWithReference(input, spec, sel.finals, late, problems);
   const updates = [...sel.finals.values()].filter((r) => r.firing > 0).length;
-  return problems.verdict('exactly-once',
+  return problems.verdict(opts.atLeastOnce ? 'at-least-once' : 'exactly-once',
     `${formatCount(input.length)} records accounted for in ${formatCount(sel.finals.size)} results` +
     ` (${formatCount(updates)} of them updates to an earlier result), ${formatCount(lateIds.size)} late` +
     (counts.pending > 0 ? `, ${formatCount(counts.pending)} pending (in a window not yet closed when the job ended)` : '') +
-    (counts.reset > 0 ? `, ${formatCount(counts.reset)} left out of a window its store's retention made start afresh after a restore (Kafka Streams)` : ''));
+    (counts.reset > 0 ? `, ${formatCount(counts.reset)} left out of a window its store's retention made start afresh after a restore (Kafka Streams)` : '') +
+    (opts.atLeastOnce ? `; none lost, ${problems.replays === 0 ? 'nothing counted twice' : `${formatCount(problems.replays)} problems of replayed records (counted more than once, committed twice), as at-least-once allows`}` : ''));
 }
 
 /** A window that started afresh at `firing`, leaving out the records `ids`. */
@@ -88,7 +89,7 @@ function checkLateOutput(
 ): Set<number> {
   const ids = new Set<number>();
   for (const l of late) {
-    if (ids.has(l.id)) problems.add(`record ${l.id} is in the late output twice`);
+    if (ids.has(l.id)) problems.replay(`record ${l.id} is in the late output twice`);
     ids.add(l.id);
     const rec = byId.get(l.id);
     if (!rec) {
@@ -150,7 +151,7 @@ function accountRecords(
     const repeatedLater = lastIndex.get(rec.id) !== i;
     if (lateIds.has(rec.id)) {
       const r = anyResult.get(rec.id);
-      if (r) problems.add(`${what} is both in the late output and in ${describeResult(r)}`);
+      if (r) problems.replay(`${what} is both in the late output and in ${describeResult(r)}`);
       continue;
     }
     const member = new Set(inFinal.get(rec.id) ?? []);
@@ -175,7 +176,7 @@ function accountRecords(
       continue;
     }
     if (spec.assigner.kind === 'session') {
-      if (member.size > 1) problems.add(`${what} is in ${member.size} final sessions of its key (twice)`);
+      if (member.size > 1) problems.replay(`${what} is in ${member.size} final sessions of its key (twice)`);
       continue;
     }
     checkSuffix(what, rec, spec, member, problems);
@@ -223,7 +224,7 @@ function compareWithReference(
     const extra = got.ids.find((id) => !refIds.has(id));
     if (missing !== undefined) problems.add(`${where}: record ${missing} of the reference is missing from the final result`);
     else if (extra !== undefined) problems.add(`${where}: record ${extra} is in the final result but not in the reference`);
-    else if (got.value !== w.value) problems.add(`${where}: final value ${got.value}, reference ${w.value}`);
+    else if (got.value !== w.value) problems.replay(`${where}: final value ${got.value}, reference ${w.value}`);
   }
   for (const [k, r] of finals) {
     if (!ref.has(k)) problems.add(`final ${describeResult(r)} is not a window of the reference`);

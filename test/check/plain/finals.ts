@@ -3,7 +3,8 @@
  * (key, window) once on time (firing 0) and again for each late record
  * within allowed lateness (firing 1, 2, …), each firing carrying the full
  * accumulated contents. The final result of a (key, window) is the one with
- * the highest `firing`.
+ * the highest `firing`; of two with that firing (committed twice), the one
+ * emitted last.
  *
  * Session windows also merge: a session that fired and then grew (a record
  * bridged it to a neighbour, or extended it) is emitted again as a bigger
@@ -55,7 +56,7 @@ export function selectFinals(results: readonly WindowResult[], spec: WindowSpec)
   for (const [k, list] of byWindow) {
     if (superseded.has(k)) continue;
     let best = list[0]!;
-    for (const r of list) if (r.firing > best.firing) best = r;
+    for (const r of list) if (r.firing >= best.firing) best = r;
     finals.set(k, best);
   }
   return { finals, byWindow, duplicates, superseded };
@@ -77,7 +78,7 @@ function supersededSessions(byWindow: Map<string, WindowResult[]>, lastIndex: Ma
   for (const [k, list] of byWindow) {
     const r = list[0]!;
     let best = r;
-    for (const x of list) if (x.firing > best.firing) best = x;
+    for (const x of list) if (x.firing >= best.firing) best = x;
     const e: Entry = { k, start: r.start, end: r.end, last: lastIndex.get(k)!, finalIds: best.ids, lastIds: list[list.length - 1]!.ids };
     const entries = perKey.get(r.key);
     if (entries) entries.push(e);

@@ -35,7 +35,8 @@ export function checkResultContents(
   for (let i = 0; i < r.ids.length; i++) {
     const id = r.ids[i]!;
     if (i > 0 && id <= r.ids[i - 1]!) {
-      problems.add(id === r.ids[i - 1] ? `${what} contains record ${id} twice` : `${what} ids are not ascending at record ${id}`);
+      if (id === r.ids[i - 1]) problems.replay(`${what} contains record ${id} twice`);
+      else problems.add(`${what} ids are not ascending at record ${id}`);
       return;
     }
     const rec = byId.get(id);
@@ -56,7 +57,7 @@ export function checkResultContents(
   }
   const expected = aggregateOf(spec.aggregate, values);
   if (r.value !== expected) {
-    problems.add(`${what} has value ${r.value}, but its ${r.ids.length} records give ${spec.aggregate} ${expected}`);
+    problems.replay(`${what} has value ${r.value}, but its ${r.ids.length} records give ${spec.aggregate} ${expected}`);
   }
 }
 
@@ -71,7 +72,7 @@ export function checkFiringsAccumulate(byWindow: ReadonlyMap<string, WindowResul
       const later = new Set(sorted[i]!.ids);
       const missing = sorted[i - 1]!.ids.find((id) => !later.has(id));
       if (missing !== undefined) {
-        problems.add(`record ${missing} is in ${describeResult(sorted[i - 1]!)} but not in firing ${sorted[i]!.firing}`);
+        problems.replay(`record ${missing} is in ${describeResult(sorted[i - 1]!)} but not in firing ${sorted[i]!.firing}`);
       }
     }
   }

@@ -11,10 +11,23 @@ const KEPT_MAX = 5;
 export class Problems {
   private readonly kept: string[] = [];
   private dropped = 0;
+  private allowed = 0;
+
+  /** `allowReplays`: what a replay under at-least-once makes is counted (`replays`), not reported. */
+  constructor(private readonly allowReplays = false) {}
 
   add(problem: string): void {
     if (this.kept.length < KEPT_MAX) this.kept.push(problem);
     else this.dropped++;
+  }
+
+  replay(problem: string): void {
+    if (this.allowReplays) this.allowed++;
+    else this.add(problem);
+  }
+
+  get replays(): number {
+    return this.allowed;
   }
 
   get count(): number {
