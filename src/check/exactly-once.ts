@@ -26,8 +26,15 @@
  * fails only on a loss. What at-least-once allows — a result committed twice,
  * a value its records do not give (records counted more than once), a record
  * in two final sessions, in the late output twice or also in a result — is
- * counted in the verdict instead (`Problems.replay`); a record in no
- * final result of a window it belongs to, and not late, still fails it.
+ * counted in the verdict instead (`Problems.replay`), and so is a sliding
+ * record missing from a window between two that hold it (taken again after a
+ * restore, it can be late for windows an earlier attempt fired with it). And
+ * a record is held
+ * by a window when any of the window's results holds it, not only its final
+ * one: a replay can commit a result again after a newer one (a zombie of the
+ * failed attempt writing on, an attempt numbering its firings afresh). A
+ * record held by no result of a window it must be in, and not late, still
+ * fails it.
  *
  * When the workload promises nothing can be late (`canBeLate: false`), the
  * final results must equal the batch reference exactly and the late output
@@ -97,7 +104,10 @@ export function checkExactlyOnceWindows(
   checkFiringsAccumulate(sel.byWindow, problems, restarts);
   const lateIds = checkLateOutput(late, byId, spec, problems);
   const pending = opts.pending ?? new Set<number>();
-  const counts = accountRecords(byId, spec, sel.finals, results, lateIds, pending, resets, problems);
+  // At least once, a record is held by a window when any of its results holds it: a replay may commit
+  // a result again after a newer one (a zombie of the failed attempt, firings numbered afresh).
+  const held = opts.atLeastOnce ? { windows: sel.byWindow, superseded: sel.superseded } : undefined;
+  const counts = accountRecords(byId, spec, sel.finals, results, lateIds, pending, resets, problems, held);
   const pendingCount = counts.pending;
   if (!opts.canBeLate) compareWithReference(input, spec, sel.finals, late, problems);
   let updates = 0;
@@ -150,6 +160,7 @@ const MASK_BITS = 31;
 function accountRecords(
   byId: InputIndex, spec: WindowSpec, finals: ReadonlyMap<string, WindowResult>,
   results: readonly WindowResult[], lateIds: ReadonlySet<number>, pending: ReadonlySet<number>, resets: readonly WindowReset[], problems: Problems,
+  held?: { windows: ReadonlyMap<string, readonly WindowResult[]>; superseded: ReadonlySet<string> },
 ): { pending: number; reset: number } {
   let pendingCount = 0;
   let resetCount = 0;
@@ -169,8 +180,8 @@ function accountRecords(
   const cols = byId.columns;
   // forEach and indexed loops: this runs once per run, mostly before V8 optimizes it, where a
   // for-of allocates an iterator result per element.
-  finals.forEach((r) => {
-    ordinal++;
+  /** Counts the records of `r` as held by the window numbered `ordinal` (each record once per window). */
+  const hold = (r: WindowResult): void => {
     const keyNumber = session ? -1 : cols.keyNumber(r.key);
     const ids = r.ids;
     for (let i = 0; i < ids.length; i++) {
@@ -185,7 +196,19 @@ function accountRecords(
       if (!wide) mask[p] |= 1 << j;
       else (wideMembers[p] ??= new Set()).add(j);
     }
-  });
+  };
+  if (held === undefined) {
+    finals.forEach((r) => {
+      ordinal++;
+      hold(r);
+    });
+  } else {
+    held.windows.forEach((list, k) => {
+      if (held.superseded.has(k)) return;
+      ordinal++;
+      for (let i = 0; i < list.length; i++) hold(list[i]!);
+    });
+  }
   // A window restarted over a hidden value: its records missing from the window's final are
   // counted as held there (`excused`, bits as `mask`), and the record as left out by a reset.
   let excused: Int32Array | undefined;
@@ -251,7 +274,7 @@ function accountRecords(
     const rec = input[p]!;
     // A repeated id is one record to the checks below (its last occurrence); the repeat is reported.
     if (byId.repeated.length > 0 && byId.pos(rec.id) !== p) {
-      accountRepeated(rec, byId.pos(rec.id), finals, lateIds, firstResult, spec, problems);
+      accountRepeated(rec, byId.pos(rec.id), finals, lateIds, firstResult, spec, problems, held);
       continue;
     }
     if (checkLate && lateIds.has(rec.id)) {
@@ -294,6 +317,7 @@ function accountRecords(
 function accountRepeated(
   rec: InputRecord, last: number, finals: ReadonlyMap<string, WindowResult>, lateIds: ReadonlySet<number>,
   firstResult: (p: number) => WindowResult | undefined, spec: WindowSpec, problems: Problems,
+  held?: { windows: ReadonlyMap<string, readonly WindowResult[]>; superseded: ReadonlySet<string> },
 ): void {
   const what = `record ${rec.id} (key ${rec.key}, ts ${rec.ts})`;
   if (lateIds.has(rec.id)) {
@@ -302,7 +326,11 @@ function accountRepeated(
     return;
   }
   const member = new Set<string>();
-  for (const [k, r] of finals) if (r.ids.includes(rec.id)) member.add(k);
+  if (held === undefined) {
+    for (const [k, r] of finals) if (r.ids.includes(rec.id)) member.add(k);
+  } else {
+    for (const [k, list] of held.windows) if (!held.superseded.has(k) && list.some((r) => r.ids.includes(rec.id))) member.add(k);
+  }
   if (spec.assigner.kind === 'sliding' && windowCount(spec.assigner, rec.ts) === 0) return;
   if (member.size === 0) {
     const r = firstResult(last);
@@ -336,7 +364,9 @@ function checkSuffix(what: string, rec: InputRecord, spec: WindowSpec, has: (j: 
     const isMember = has(n - 1 - i);
     if (isMember && !joined) joined = w;
     if (!isMember && joined) {
-      problems.add(`${what} is in window ${formatWindow(joined.start, joined.end)} but missing from the later-closing ` +
+      // At least once, a record taken again after a restore can be late for windows an earlier attempt
+      // fired with it: a hole, while its last-closing window holds it.
+      problems.replay(`${what} is in window ${formatWindow(joined.start, joined.end)} but missing from the later-closing ` +
         `window ${formatWindow(w.start, w.end)} (lost)`);
       return;
     }

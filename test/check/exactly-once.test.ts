@@ -153,7 +153,8 @@ describe('checkExactlyOnceWindows', () => {
  * The `at-least-once` verdict (`atLeastOnce`): the same accounting, failing only on a loss. What a
  * replay makes — a result committed twice, records counted more than once, a record late in one
  * attempt and counted in another, a replayed attempt's firing without what a failed one's held —
- * is counted, not failed; a record in no final result of its window and not late still fails it.
+ * is counted, not failed; a window holds a record when any of its results does; a record no result
+ * of a window it must be in holds, and not late, still fails it.
  */
 describe('checkExactlyOnceWindows, at least once', () => {
   const ALO = { canBeLate: true, atLeastOnce: true } as const;
@@ -171,14 +172,27 @@ describe('checkExactlyOnceWindows, at least once', () => {
     expect(checkExactlyOnceWindows(input, resultsFromReference(input, TUMBLING), [], TUMBLING, ALO).detail).toMatch(/none lost, nothing counted twice$/);
   });
 
-  it('takes the last of two results with the same firing as final: a replayed attempt\'s', () => {
-    // The failed attempt fired [0,1000) of a without record 1, the replay with it: nothing lost.
-    const results = [...resultsFromReference(input, TUMBLING).filter((r) => r.key !== 'a' || r.start !== 0), result('a', 0, 1000, [0, 5], 8), result('a', 0, 1000, [0, 1, 5], 15)];
-    expect(checkExactlyOnceWindows(input, results, [], TUMBLING, ALO).ok).toBe(true);
-    // The other way round the final lacks record 1: lost, although an earlier result held it.
-    const v = checkExactlyOnceWindows(input, [...results.slice(0, -2), results.at(-1)!, results.at(-2)!], [], TUMBLING, ALO);
+  it('holds a record in a window when any of its results does: a stale result committed after a newer one loses nothing', () => {
+    // The replay fired [0,1000) of a with record 1, then the failed attempt's zombie committed its older firing without it.
+    const results = [...resultsFromReference(input, TUMBLING).filter((r) => r.key !== 'a' || r.start !== 0), result('a', 0, 1000, [0, 1, 5], 15), result('a', 0, 1000, [0, 5], 8)];
+    expect(checkExactlyOnceWindows(input, results, [], TUMBLING, { canBeLate: true }).ok).toBe(false);
+    const v = checkExactlyOnceWindows(input, results, [], TUMBLING, ALO);
+    expect(v.ok, v.detail).toBe(true);
+    // Without the result that held record 1, it is lost.
+    const lost = checkExactlyOnceWindows(input, results.filter((r) => r.value !== 15), [], TUMBLING, ALO);
+    expect(lost.detail).toBe('record 1 (key a, ts 990) is in no result and not in the late output (lost)');
+  });
+
+  it('asks of a sliding record its last-closing window; a hole before it is a replay\'s', () => {
+    const results = resultsFromReference(input, SLIDING);
+    // Record 2 (ts 1500) belongs to [-1000,2000), [0,3000), [1000,4000): drop it from the middle one, then the last one's result.
+    const without = (start: number) => results.map((r) => (r.key === 'a' && r.start === start ? { ...r, ids: r.ids.filter((id) => id !== 2), value: r.value - 1 } : r));
+    expect(checkExactlyOnceWindows(input, without(0), [], SLIDING, { canBeLate: true }).detail).toMatch(/^record 2 \(key a, ts 1500\) is in window \[-1000,2000\) but missing from the later-closing window \[0,3000\) \(lost\)/);
+    expect(checkExactlyOnceWindows(input, without(0), [], SLIDING, ALO).ok).toBe(true);
+    // [1000,4000) of a holds record 2 alone: without it, the window has no result.
+    const v = checkExactlyOnceWindows(input, results.filter((r) => r.key !== 'a' || r.start !== 1000), [], SLIDING, ALO);
     expect(v.ok).toBe(false);
-    expect(v.detail).toBe('record 1 (key a, ts 990) is in result key a window [0,1000) firing 0 but in no final result and not in the late output (lost)');
+    expect(v.detail).toMatch(/^record 2 \(key a, ts 1500\) is missing from the final result of its last-closing window \[1000,4000\) \(lost\)/);
   });
 
   it('fails a lost record, and a record in no result at all', () => {

@@ -64,7 +64,9 @@ export function checkExactlyOnceWindows(
   for (const r of resets) restarts.set(keyedWindowId(r.key, r.start, r.end), [...(restarts.get(keyedWindowId(r.key, r.start, r.end)) ?? []), r.firing]);
   checkFiringsAccumulate(sel.byWindow, problems, restarts);
   const lateIds = checkLateOutput(late, byId, spec, problems);
-  const counts = accountRecords(input, byId, spec, sel.finals, results, lateIds, opts.pending ?? new Set(), resets, problems);
+  // At least once, a window holds a record when any of its results does (sessions a merge superseded aside).
+  const holders = opts.atLeastOnce ? [...sel.byWindow].filter(([k]) => !sel.superseded.has(k)) : undefined;
+  const counts = accountRecords(input, byId, spec, sel.finals, results, lateIds, opts.pending ?? new Set(), resets, problems, holders);
   if (!opts.canBeLate) compareWithReference(input, spec, sel.finals, late, problems);
   const updates = [...sel.finals.values()].filter((r) => r.firing > 0).length;
   return problems.verdict(opts.atLeastOnce ? 'at-least-once' : 'exactly-once',
@@ -114,10 +116,12 @@ function checkLateOutput(
 function accountRecords(
   input: readonly InputRecord[], byId: ReadonlyMap<number, InputRecord>, spec: WindowSpec, finals: ReadonlyMap<string, WindowResult>,
   results: readonly WindowResult[], lateIds: ReadonlySet<number>, pending: ReadonlySet<number>, resets: readonly PlainReset[], problems: Problems,
+  holders?: [string, WindowResult[]][],
 ): { pending: number; reset: number } {
   const session = spec.assigner.kind === 'session';
   const inFinal = new Map<number, string[]>();
-  for (const [k, r] of finals) {
+  const holding: [string, WindowResult][] = holders === undefined ? [...finals] : holders.flatMap(([k, list]) => list.map((r): [string, WindowResult] => [k, r]));
+  for (const [k, r] of holding) {
     for (const id of r.ids) {
       const list = inFinal.get(id);
       if (list) list.push(k);
@@ -196,7 +200,7 @@ function checkSuffix(what: string, rec: InputRecord, spec: WindowSpec, member: R
     const isMember = member.has(keyedWindowId(rec.key, w.start, w.end));
     if (isMember && !joined) joined = w;
     if (!isMember && joined) {
-      problems.add(`${what} is in window ${formatWindow(joined.start, joined.end)} but missing from the later-closing ` +
+      problems.replay(`${what} is in window ${formatWindow(joined.start, joined.end)} but missing from the later-closing ` +
         `window ${formatWindow(w.start, w.end)} (lost)`);
       return;
     }
