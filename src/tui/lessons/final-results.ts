@@ -12,33 +12,17 @@
  * window, [0, 1000), through each engine to where its count becomes visible,
  * and a record that came too late for it.
  */
-import type { RunSettings } from '../../explore/settings.ts';
 import { num, str } from '../model/fields.ts';
-import { eventsOf, type Lesson, type StepContext } from './types.ts';
+import { engineRuns, eventsOf, verdictText, type Lesson, type StepContext } from './types.ts';
 
 /** The window the lesson follows: the first one. */
 const FIRST_END = 1_000;
-
-const settingsFor = (engine: 'flink' | 'kstreams' | 'spark'): RunSettings => ({
-  scenario: 'wordcount-final',
-  engine,
-  seed: 1,
-  events: 400,
-  guarantee: 'exactly-once',
-  faults: 'none',
-  bugs: [],
-});
 
 const FLINK = 'window.,record.late,checkpoint.complete,txn.commit';
 const KS = 'ks.suppress.,record.dropped,txn.commit,ks.commit';
 const SPARK = 'spark.batch,spark.late,spark.commit,txn.commit';
 
 const ofFirstWindow = (c: StepContext): boolean => num(c.event, 'end') === FIRST_END;
-const verdict = (c: StepContext): string => {
-  const checks = c.replay.rec.meta.checks ?? [];
-  const failed = checks.filter((x) => !x.ok);
-  return failed.length === 0 ? `all ${checks.length} checks passed` : `✗ ${failed.map((x) => x.name).join(', ')}`;
-};
 /** The last event of `kind` before the step's. */
 const lastBefore = (c: StepContext, kind: string) => eventsOf(c, kind).filter((e) => e.seq < c.event.seq).at(-1);
 
@@ -46,11 +30,7 @@ export const finalResultsLesson: Lesson = {
   name: 'final-results',
   title: 'One final result per window, three ways',
   summary: 'the same counts on Flink, Kafka Streams and Spark, each window emitted once: a firing without allowed lateness, suppress, append mode',
-  runs: [
-    { key: 'flink', label: 'Flink: a window fires once', settings: settingsFor('flink') },
-    { key: 'kstreams', label: 'Kafka Streams: suppress', settings: settingsFor('kstreams') },
-    { key: 'spark', label: 'Spark: append mode', settings: settingsFor('spark') },
-  ],
+  runs: engineRuns({ scenario: 'wordcount-final', events: 400 }, { flink: 'Flink: a window fires once', kstreams: 'Kafka Streams: suppress', spark: 'Spark: append mode' }),
   steps: [
     {
       title: 'One count per window, when it is final',
@@ -75,7 +55,7 @@ export const finalResultsLesson: Lesson = {
       filter: FLINK,
       text: (c) => {
         const fired = eventsOf(c, 'window.fire').find((e) => e.end === FIRST_END && e.task === c.event.task);
-        return `${str(c.event, 'task')} commits ${str(c.event, 'txn')} once checkpoint ${num(c.event, 'checkpoint')} completed, at ${c.event.t} ms: the counts it fired into that transaction${fired ? ` (window [0, 1000) at ${fired.t} ms)` : ''} are visible only now. Flink's final count waits for the watermark, then for the next completed checkpoint (every 500 ms) (${verdict(c)}).`;
+        return `${str(c.event, 'task')} commits ${str(c.event, 'txn')} once checkpoint ${num(c.event, 'checkpoint')} completed, at ${c.event.t} ms: the counts it fired into that transaction${fired ? ` (window [0, 1000) at ${fired.t} ms)` : ''} are visible only now. Flink's final count waits for the watermark, then for the next completed checkpoint (every 500 ms) (${verdictText(c)}).`;
       },
     },
     {
@@ -110,7 +90,7 @@ export const finalResultsLesson: Lesson = {
       run: 'kstreams',
       at: { kind: 'record.dropped', match: ofFirstWindow },
       filter: KS,
-      text: (c) => `A record of ${str(c.event, 'key')} at event time ${num(c.event, 'ts')} reaches the count in ${str(c.event, 'task')} when its stream time is ${num(c.event, 'streamTime')}: window [${num(c.event, 'start')}, ${num(c.event, 'end')}) closed at ${num(c.event, 'end')} + ${num(c.event, 'grace')} grace, so the record is dropped (${str(c.event, 'reason')}, counted in the task's dropped-records metric). It never reaches suppress, so the count released stays final (${verdict(c)}).`,
+      text: (c) => `A record of ${str(c.event, 'key')} at event time ${num(c.event, 'ts')} reaches the count in ${str(c.event, 'task')} when its stream time is ${num(c.event, 'streamTime')}: window [${num(c.event, 'start')}, ${num(c.event, 'end')}) closed at ${num(c.event, 'end')} + ${num(c.event, 'grace')} grace, so the record is dropped (${str(c.event, 'reason')}, counted in the task's dropped-records metric). It never reaches suppress, so the count released stays final (${verdictText(c)}).`,
     },
     {
       title: 'Spark: the batch whose watermark passed the end',
@@ -134,7 +114,7 @@ export const finalResultsLesson: Lesson = {
       run: 'spark',
       at: { kind: 'spark.late', match: ofFirstWindow },
       filter: SPARK,
-      text: (c) => `In batch ${num(c.event, 'batch')}, ${c.event.p} finds record ${str(c.event, 'ids')} of ${str(c.event, 'key')} for window [${num(c.event, 'start')}, ${num(c.event, 'end')}), older than the batch's late watermark ${num(c.event, 'wmLate')}: dropped before it reaches the state. The window was written and evicted; nothing changes it (${verdict(c)}).`,
+      text: (c) => `In batch ${num(c.event, 'batch')}, ${c.event.p} finds record ${str(c.event, 'ids')} of ${str(c.event, 'key')} for window [${num(c.event, 'start')}, ${num(c.event, 'end')}), older than the batch's late watermark ${num(c.event, 'wmLate')}: dropped before it reaches the state. The window was written and evicted; nothing changes it (${verdictText(c)}).`,
     },
     {
       title: 'Three waits for one answer',

@@ -11,32 +11,16 @@
  * the changelog, Spark sends the lost tasks again and finishes the batch its
  * offset log already fixed.
  */
-import type { RunSettings } from '../../explore/settings.ts';
 import { planFor } from '../../explore/compare.ts';
 import { num, str } from '../model/fields.ts';
-import { abortSinceCrash, eventsOf, ksTxnOpenBefore, type Lesson, type StepContext } from './types.ts';
+import { abortSinceCrash, engineRuns, eventsOf, ksTxnOpenBefore, verdictText, type Lesson, type StepContext } from './types.ts';
 
 const CRASH_AT_MS = 1_500;
-const settingsFor = (engine: 'flink' | 'kstreams' | 'spark'): RunSettings => ({
-  scenario: 'wordcount',
-  engine,
-  seed: 1,
-  events: 400,
-  guarantee: 'exactly-once',
-  faults: 'none',
-  bugs: [],
-  plan: planFor(engine, [{ kind: 'crash', role: 'worker', atMs: CRASH_AT_MS, restartAfterMs: 300 }]),
-});
 
 const FLINK = 'checkpoint.,barrier.inject,job.,task.deploy,txn.,proc.';
 const KS = 'ks.,group.rebalance,txn.,proc.';
 const SPARK = 'spark.,txn.commit,proc.';
 const afterCrash = (c: StepContext): boolean => c.event.t > CRASH_AT_MS;
-const verdict = (c: StepContext): string => {
-  const checks = c.replay.rec.meta.checks ?? [];
-  const failed = checks.filter((x) => !x.ok);
-  return failed.length === 0 ? `all ${checks.length} checks passed` : `✗ ${failed.map((x) => x.name).join(', ')}`;
-};
 const countOf = (c: StepContext, kind: string, upTo = Infinity): number => c.replay.index.positions(kind).filter((i) => i <= upTo).length;
 /** What became of the windows Flink fired before the crash, from the run's trace. */
 const firedBeforeCrash = (c: StepContext): string => {
@@ -51,11 +35,11 @@ export const threeEnginesLesson: Lesson = {
   name: 'three-engines',
   title: 'Three engines, one crash',
   summary: 'the same wordcount on Flink, Kafka Streams and Spark, a worker crashing in each: where state lives, how each recovers, why visible latency differs',
-  runs: [
-    { key: 'flink', label: 'Flink: tm-0 crashes at 1.5 s', settings: settingsFor('flink') },
-    { key: 'kstreams', label: 'Kafka Streams: ks-0 crashes at 1.5 s', settings: settingsFor('kstreams') },
-    { key: 'spark', label: 'Spark: executor-0 crashes at 1.5 s', settings: settingsFor('spark') },
-  ],
+  runs: engineRuns(
+    { scenario: 'wordcount', events: 400 },
+    { flink: 'Flink: tm-0 crashes at 1.5 s', kstreams: 'Kafka Streams: ks-0 crashes at 1.5 s', spark: 'Spark: executor-0 crashes at 1.5 s' },
+    (engine) => ({ plan: planFor(engine, [{ kind: 'crash', role: 'worker', atMs: CRASH_AT_MS, restartAfterMs: 300 }]) }),
+  ),
   steps: [
     {
       title: 'One workload, three engines',
@@ -96,7 +80,7 @@ export const threeEnginesLesson: Lesson = {
       title: 'Flink: output waits for the checkpoint',
       at: { kind: 'txn.commit', match: (c: StepContext) => str(c.event, 'task') !== undefined },
       filter: FLINK,
-      text: (c) => `${str(c.event, 'task')} commits transaction ${str(c.event, 'txn')} now that checkpoint ${num(c.event, 'checkpoint')} completed. A window's count is written once the watermark passes the window's end, into the open transaction, and becomes visible only at the next completed checkpoint: the window, the watermark and up to one checkpoint interval — Flink's visible latency. ${firedBeforeCrash(c)} Flink (${verdict(c)}).`,
+      text: (c) => `${str(c.event, 'task')} commits transaction ${str(c.event, 'txn')} now that checkpoint ${num(c.event, 'checkpoint')} completed. A window's count is written once the watermark passes the window's end, into the open transaction, and becomes visible only at the next completed checkpoint: the window, the watermark and up to one checkpoint interval — Flink's visible latency. ${firedBeforeCrash(c)} Flink (${verdictText(c)}).`,
     },
     {
       title: 'Kafka Streams: state in local stores, logged',
@@ -152,7 +136,7 @@ export const threeEnginesLesson: Lesson = {
       run: 'kstreams',
       at: { kind: 'ks.restored', match: (c: StepContext) => afterCrash(c) && (num(c.event, 'records') ?? 0) > 0 },
       filter: KS,
-      text: (c) => `Before task ${str(c.event, 'task')} counts anything, ${c.event.p} replays the committed changelog of store ${str(c.event, 'store')}: ${num(c.event, 'records')} records, read committed, up to offset ${num(c.event, 'offset')}. Then the task resumes from its committed offsets of the repartition topic, so what ks-0 read after its last commit is read again. No snapshot store: the changelog is the state's durable copy (a store's local \`.checkpoint\` file only says how far the local copy had got, so a restore can start there; a crash under exactly-once leaves none) (${verdict(c)}).`,
+      text: (c) => `Before task ${str(c.event, 'task')} counts anything, ${c.event.p} replays the committed changelog of store ${str(c.event, 'store')}: ${num(c.event, 'records')} records, read committed, up to offset ${num(c.event, 'offset')}. Then the task resumes from its committed offsets of the repartition topic, so what ks-0 read after its last commit is read again. No snapshot store: the changelog is the state's durable copy (a store's local \`.checkpoint\` file only says how far the local copy had got, so a restore can start there; a crash under exactly-once leaves none) (${verdictText(c)}).`,
     },
     {
       title: 'Spark: a batch is fixed before it runs',
@@ -187,7 +171,7 @@ export const threeEnginesLesson: Lesson = {
       run: 'spark',
       at: { kind: 'spark.commit', match: afterCrash },
       filter: SPARK,
-      text: (c) => `Batch ${num(c.event, 'batch')} commits at ${c.event.t} ms, ${c.event.t - CRASH_AT_MS} ms after the crash: Spark's recovery here is mostly noticing the lost executor (weir's 1 s task timeout), not a restore. ${countOf(c, 'spark.commit', c.index)} batches so far (${verdict(c)}).`,
+      text: (c) => `Batch ${num(c.event, 'batch')} commits at ${c.event.t} ms, ${c.event.t - CRASH_AT_MS} ms after the crash: Spark's recovery here is mostly noticing the lost executor (weir's 1 s task timeout), not a restore. ${countOf(c, 'spark.commit', c.index)} batches so far (${verdictText(c)}).`,
     },
     {
       title: 'Why visible latency differs',

@@ -72,6 +72,30 @@ export interface Lesson {
   steps: LessonStep[];
 }
 
+/** A run's checks as narration sums them up: `all N checks passed`, or `✗` and the failed ones' names. */
+export function verdictText(c: StepContext): string {
+  const checks = c.replay.rec.meta.checks ?? [];
+  const failed = checks.filter((x) => !x.ok);
+  return failed.length === 0 ? `all ${checks.length} checks passed` : `✗ ${failed.map((x) => x.name).join(', ')}`;
+}
+
+type EngineKey = 'flink' | 'kstreams' | 'spark';
+
+/**
+ * One run per engine (keys `flink`, `kstreams`, `spark`) of the same settings — seed 1, exactly-once,
+ * no faults drawn, no planted bug unless `base` says otherwise — each with its label and what
+ * `perEngine` adds (a fault plan by role).
+ */
+export function engineRuns(
+  base: Pick<RunSettings, 'scenario' | 'events'> & Partial<RunSettings>, labels: Record<EngineKey, string>, perEngine: (engine: EngineKey) => Partial<RunSettings> = () => ({}),
+): LessonRun[] {
+  return (['flink', 'kstreams', 'spark'] as const).map((engine) => ({
+    key: engine,
+    label: labels[engine],
+    settings: { seed: 1, guarantee: 'exactly-once', faults: 'none', bugs: [], ...base, engine, ...perEngine(engine) },
+  }));
+}
+
 /** A check's verdict as narration says it: `✓ name: detail`, `✗ name: detail`, or that the run has no such check. */
 export function checkText(c: StepContext, name: string): string {
   const v = c.replay.rec.meta.checks?.find((x) => x.name === name);
