@@ -107,6 +107,13 @@ describe('WatermarkChecker', () => {
     expect(v.detail).toBe("record 1 is in result key a window [0,1000) firing 1 but not in its on-time firing, and no 'window.late' event says it joined late");
   });
 
+  it('reads a late firing against every on-time firing of its window (a replay commits one per attempt)', () => {
+    const input = [rec(0, 10), rec(1, 20)];
+    // The failed attempt fired [0,1000) with record 0; the replay with both; its late firing 1 holds both.
+    const results = [result('a', 0, 1000, [0], 1), result('a', 0, 1000, [0, 1], 2), result('a', 0, 1000, [0, 1], 2, 1)];
+    expect(verdicts(trace(), results, input).get('watermark.lateness')!.ok).toBe(true);
+  });
+
   it('fails lateness decisions that contradict the watermark', () => {
     const at = (kind: string, w: number, more: Record<string, unknown> = {}): [string, Record<string, unknown>] =>
       [kind, { task: 'w[0]', attempt: 0, id: 0, key: 'a', start: 0, end: 1000, ts: 10, wm: w, ...more }];

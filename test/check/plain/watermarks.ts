@@ -229,7 +229,8 @@ export class WatermarkChecker {
     let lateJoined = 0;
     for (const [k, r] of finals) {
       if (r.firing === 0) continue;
-      const onTime = new Set(byWindow.get(k)!.find((x) => x.firing === 0)?.ids ?? []);
+      // Every on-time firing of the window: a replay under at-least-once can commit one per attempt.
+      const onTime = new Set(byWindow.get(k)!.flatMap((x) => (x.firing === 0 ? x.ids : [])));
       for (const id of r.ids) {
         if (onTime.has(id)) continue;
         lateJoined++;
