@@ -29,12 +29,11 @@
  * counted in the verdict instead (`Problems.replay`), and so is a sliding
  * record missing from a window between two that hold it (taken again after a
  * restore, it can be late for windows an earlier attempt fired with it). And
- * a record is held
- * by a window when any of the window's results holds it, not only its final
- * one: a replay can commit a result again after a newer one (a zombie of the
- * failed attempt writing on, an attempt numbering its firings afresh). A
- * record held by no result of a window it must be in, and not late, still
- * fails it.
+ * a record is held by a window when any of the window's results holds it,
+ * not only its final one: a replay can commit a result again after a newer
+ * one (a zombie of the failed attempt writing on, an attempt numbering its
+ * firings afresh). A record held by no result of its last-closing window,
+ * and not late, still fails it.
  *
  * When the workload promises nothing can be late (`canBeLate: false`), the
  * final results must equal the batch reference exactly and the late output
@@ -83,6 +82,12 @@ export interface WindowReset {
   ids: readonly number[];
 }
 
+/** At least once: the results of each window (sessions a merge superseded aside), any of which holds a record for it. */
+interface Holders {
+  windows: ReadonlyMap<string, readonly WindowResult[]>;
+  superseded: ReadonlySet<string>;
+}
+
 export function checkExactlyOnceWindows(
   input: readonly InputRecord[], results: readonly WindowResult[], late: readonly LateRecord[],
   spec: WindowSpec, opts: { canBeLate: boolean; pending?: ReadonlySet<number>; resets?: readonly WindowReset[]; atLeastOnce?: boolean },
@@ -106,7 +111,7 @@ export function checkExactlyOnceWindows(
   const pending = opts.pending ?? new Set<number>();
   // At least once, a record is held by a window when any of its results holds it: a replay may commit
   // a result again after a newer one (a zombie of the failed attempt, firings numbered afresh).
-  const held = opts.atLeastOnce ? { windows: sel.byWindow, superseded: sel.superseded } : undefined;
+  const held: Holders | undefined = opts.atLeastOnce ? { windows: sel.byWindow, superseded: sel.superseded } : undefined;
   const counts = accountRecords(byId, spec, sel.finals, results, lateIds, pending, resets, problems, held);
   const pendingCount = counts.pending;
   if (!opts.canBeLate) compareWithReference(input, spec, sel.finals, late, problems);
@@ -160,7 +165,7 @@ const MASK_BITS = 31;
 function accountRecords(
   byId: InputIndex, spec: WindowSpec, finals: ReadonlyMap<string, WindowResult>,
   results: readonly WindowResult[], lateIds: ReadonlySet<number>, pending: ReadonlySet<number>, resets: readonly WindowReset[], problems: Problems,
-  held?: { windows: ReadonlyMap<string, readonly WindowResult[]>; superseded: ReadonlySet<string> },
+  held?: Holders,
 ): { pending: number; reset: number } {
   let pendingCount = 0;
   let resetCount = 0;
@@ -317,7 +322,7 @@ function accountRecords(
 function accountRepeated(
   rec: InputRecord, last: number, finals: ReadonlyMap<string, WindowResult>, lateIds: ReadonlySet<number>,
   firstResult: (p: number) => WindowResult | undefined, spec: WindowSpec, problems: Problems,
-  held?: { windows: ReadonlyMap<string, readonly WindowResult[]>; superseded: ReadonlySet<string> },
+  held?: Holders,
 ): void {
   const what = `record ${rec.id} (key ${rec.key}, ts ${rec.ts})`;
   if (lateIds.has(rec.id)) {
