@@ -7,6 +7,9 @@
  * over many draws every knob of every engine is drawn, so none is dead; and
  * the soak can fail: with a planted bug its sweep reports the violation
  * with a token and exits 1, while the same command without the bug exits 0.
+ * Under `--at-least-once` it draws only the scenarios whose judges other
+ * than exactly-once hold under replays, counts exactly-once failing as no
+ * violation, and still fails a run that loses records.
  *
  * How: call `drawSettings` directly for the draws, and run the script in a
  * child process on one small draw, with and without the bug.
@@ -14,7 +17,7 @@
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { drawSettings } from './settings-draw.ts';
+import { AT_LEAST_ONCE, drawSettings, violates } from './settings-draw.ts';
 import { EXPLORE_FLAGS, exploreRequest } from '../../src/cli/explore.ts';
 import { parseArgs } from '../../src/cli/args.ts';
 import { findScenario, fixedInputProblem } from '../../scenarios/index.ts';
@@ -98,6 +101,33 @@ describe('the settings soak', () => {
     const clean = run([]);
     expect(clean.status, clean.stderr).toBe(0);
     expect(clean.stderr).toContain(`weir explore ${drawn!.filter((a, i, all) => a !== '--bug' && all[i - 1] !== '--bug').join(' ')} --seeds 4: 0 violations in 4 seeds`);
+  }, 60_000);
+
+  it('draws under at-least-once only where the judges but exactly-once hold under replays, and counts exactly-once failing as no violation', () => {
+    const seen = new Set<string>();
+    for (const args of drawSettings(3, 120, { atLeastOnce: true })) {
+      const job = parsed(args);
+      expect(job.guarantee, args.join(' ')).toBe('at-least-once');
+      expect(AT_LEAST_ONCE[job.scenario], args.join(' ')).toContain(job.engine);
+      seen.add(`${job.scenario} on ${job.engine}`);
+    }
+    // Every pair the list names is drawn, and none of the exact-result scenarios.
+    expect([...seen].sort()).toEqual(Object.entries(AT_LEAST_ONCE).flatMap(([sc, engines]) => engines.map((e) => `${sc} on ${e}`)).sort());
+    // The draws without --at-least-once are those of before: a stream of their own.
+    expect(drawSettings(3, 5)).toEqual(drawSettings(3, 5, {}));
+    expect(violates([], false)).toBe(false);
+    expect(violates(['exactly-once'], false)).toBe(true);
+    expect(violates(['exactly-once'], true)).toBe(false);
+    expect(violates(['exactly-once', 'at-least-once'], true)).toBe(true);
+    expect(violates(['watermark.lateness'], true)).toBe(true);
+  });
+
+  it('under at-least-once, fails a run that loses records', () => {
+    // Draw seed 5's first Flink command under at-least-once: wordcount-final with a spare task manager.
+    const r = spawnSync(process.execPath, ['--import', 'tsx', SCRIPT, '--at-least-once', '--engine', 'flink', '--bug', 'drop-late-silently', '--draw-seed', '5', '--draws', '1', '--seeds', '3', '--workers', '1'], { encoding: 'utf8' });
+    expect(r.status, r.stderr).toBe(1);
+    expect(r.stderr).toMatch(/--guarantee at-least-once/);
+    expect(r.stderr).toMatch(/failing: at-least-once: w2\./);
   }, 60_000);
 
   // The flags themselves are the shared parser's (test/scripts/flags.test.ts); these two are the script's own.
