@@ -58,6 +58,9 @@ export class JavaHashMap<V> {
   private bins: string[][] = [];
   private readonly slots = new Map<string, { hash: number; value: V }>();
 
+  /** `hashOf`: a key's Java hash code, asked once, when the key is new. */
+  constructor(private readonly hashOf: (key: string) => number) {}
+
   get size(): number {
     return this.slots.size;
   }
@@ -66,15 +69,15 @@ export class JavaHashMap<V> {
     return this.slots.get(key)?.value;
   }
 
-  /** `put`: a new key goes to the tail of its bin (`hash()` is asked only then); a known one keeps its place. */
-  set(key: string, hash: () => number, value: V): void {
+  /** `put`: a new key goes to the tail of its bin (its hash asked only then); a known one keeps its place. */
+  set(key: string, value: V): void {
     const slot = this.slots.get(key);
     if (slot !== undefined) {
       slot.value = value;
       return;
     }
     if (this.bins.length === 0) this.bins = emptyBins(INITIAL_BINS);
-    const h = hash();
+    const h = this.hashOf(key);
     this.slots.set(key, { hash: h, value });
     const bin = this.bins[binOf(h, this.bins.length)]!;
     bin.push(key);

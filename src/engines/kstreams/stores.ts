@@ -134,6 +134,11 @@ export function duplicateSeq(storeKey: string): number {
   return Number(storeKey.slice(storeKey.lastIndexOf('@') + 1));
 }
 
+/** The key of a store that keeps duplicates: `prefix` (`key@ts`, a window store key) and sequence number `seq`. */
+function duplicateKey(prefix: string, seq: number): string {
+  return `${prefix}@${pad(seq)}`;
+}
+
 /** The hash code of a suppression buffer's key `key@start@end` as Kafka serializes the windowed key (java-hash-set.ts). */
 function bufferKeyHash(storeKey: string, windows: 'time' | 'session'): number {
   const { key, start, end } = parseSessionStoreKey(storeKey);
@@ -191,7 +196,7 @@ export class StateStore {
    * A store that logs at the flush (`logOnFlush`): the keys written since the last flush, each
    * with the timestamp of its latest write, in the order they are logged in (Kafka's `dirtyKeys`).
    */
-  private readonly unlogged = new JavaHashMap<number>();
+  private readonly unlogged: JavaHashMap<number>;
   /** The largest timestamp of a changelog record restored, deletions included (-1: none). */
   maxRestoredTs = -1;
   /** A store that keeps duplicates: the change-logging layer's last sequence number (Kafka's first is 1). */
@@ -231,6 +236,9 @@ export class StateStore {
   ) {
     this.sessionsByKey = kind === 'session' ? new Map() : undefined;
     this.fromStorage = retention !== undefined ? new Set() : undefined;
+    // Only a store that logs at the flush puts keys in it, and so has its keys hashed.
+    const windows = logOnFlush === 'session' ? 'session' : 'time';
+    this.unlogged = new JavaHashMap((k) => bufferKeyHash(k, windows));
   }
 
   /** The segment time below which a lookup finds nothing (-Infinity: no retention). */
@@ -325,8 +333,7 @@ export class StateStore {
     }
     const old = this.get(storeKey) ?? null;
     this.apply(storeKey, now);
-    const windows = this.logOnFlush;
-    if (windows) this.unlogged.set(storeKey, () => bufferKeyHash(storeKey, windows), ts);
+    if (this.logOnFlush) this.unlogged.set(storeKey, ts);
     else this.changelog?.(this.name, storeKey, value, ts);
     return { old };
   }
@@ -385,7 +392,7 @@ export class StateStore {
    */
   restore(storeKey: string, value: unknown | null, ts: number, offset: number): void {
     if (this.duplicates) {
-      if (value !== null && !this.loadedOffsets.has(offset)) this.apply(`${storeKey.slice(0, storeKey.lastIndexOf('@'))}@${pad(++this.storeSeq)}`, { value, ts }, offset);
+      if (value !== null && !this.loadedOffsets.has(offset)) this.apply(duplicateKey(storeKey.slice(0, storeKey.lastIndexOf('@')), ++this.storeSeq), { value, ts }, offset);
     } else {
       this.apply(storeKey, value === null ? null : { value, ts }, offset);
       this.fromStorage?.add(storeKey);
@@ -403,9 +410,9 @@ export class StateStore {
   putDuplicate(key: string, value: unknown | null, ts: number): string | undefined {
     if (!this.duplicates) throw new Error(`store ${this.name}: putDuplicate is only for stores that keep duplicates`);
     const prefix = windowStoreKey(key, ts);
-    const storeKey = value === null ? undefined : `${prefix}@${pad(++this.storeSeq)}`;
+    const storeKey = value === null ? undefined : duplicateKey(prefix, ++this.storeSeq);
     if (storeKey !== undefined) this.apply(storeKey, { value, ts });
-    this.changelog?.(this.name, `${prefix}@${pad(++this.logSeq)}`, value, ts, storeKey ?? '');
+    this.changelog?.(this.name, duplicateKey(prefix, ++this.logSeq), value, ts, storeKey ?? '');
     return storeKey;
   }
 
