@@ -118,6 +118,12 @@ interface Restore {
   topic: string;
   partition: number;
   end: number;
+  /**
+   * Where the restoration began reading: below it the store held what it held already (resumed,
+   * loaded from its state directory's checkpoint, a standby's file); 0 for a restoration that read
+   * the whole changelog.
+   */
+  from: number;
   entries: RestoredEntry[];
   /** A store that keeps duplicates (a stream–stream join's): its keys are its own, judged by offset. */
   duplicates: boolean;
@@ -131,10 +137,12 @@ interface Batch {
   base: number;
   count: number;
   txn: string | undefined;
+  /** When the broker appended it. */
+  t: number;
 }
 
 /** The trace kinds `onEvent` below reads. */
-const KINDS: readonly string[] = ['ks.running', 'proc.crash', 'ks.window.add', 'ks.session.add', 'ks.window.expired', 'ks.session.expired', 'ks.suppress.pending', 'ks.suppress.held', 'record.dropped', 'ks.suppress.emit', 'log.append', 'txn.begin', 'txn.commit', 'txn.rolled', 'ks.restored', 'ks.standby', 'ks.producer', 'ks.assigned', 'ks.lost', 'group.generation', 'proc.restart', 'group.rebalance', 'group.txnOffsets', 'ks.suspended', 'ks.closed'];
+const KINDS: readonly string[] = ['ks.state', 'ks.running', 'proc.crash', 'ks.window.add', 'ks.session.add', 'ks.window.expired', 'ks.session.expired', 'ks.suppress.pending', 'ks.suppress.held', 'record.dropped', 'ks.suppress.emit', 'log.append', 'txn.begin', 'txn.commit', 'txn.rolled', 'ks.restored', 'ks.standby', 'ks.producer', 'ks.assigned', 'ks.lost', 'group.generation', 'proc.restart', 'group.rebalance', 'group.txnOffsets', 'ks.suspended', 'ks.closed'];
 
 export class KStreamsTrace {
   // ---- grace ----
@@ -145,8 +153,16 @@ export class KStreamsTrace {
   graceDecisions = 0;
   graceDrops = 0;
 
+  /** Judged under at-least-once: a replay's release again is counted, a zombie's changelog write may go unread (`unseenWrite`). */
+  readonly atLeastOnce: boolean;
+
+  constructor(opts: { atLeastOnce?: boolean } = {}) {
+    this.atLeastOnce = opts.atLeastOnce === true;
+    this.suppress = new Problems(this.atLeastOnce);
+  }
+
   // ---- suppress ----
-  readonly suppress = new Problems();
+  readonly suppress: Problems;
   suppressEmits = 0;
   /** `ks.suppress.held` events judged (the earliest held window after each stream-time advance). */
   suppressHolds = 0;
@@ -207,6 +223,18 @@ export class KStreamsTrace {
   /** The open transaction number per transactional id (`txn.begin`). */
   private readonly txnNumber = new Map<string, number>();
   private readonly committed = new Set<string>();
+  /**
+   * Under at-least-once, per task and process: the spans of virtual time over which the process held
+   * the task active in its own view, flat as [from, to, from, to…] (`to` Infinity while open): from
+   * its `ks.assigned` naming the task until its revocation (`ks.suspended`), an assignment without
+   * it, `ks.lost`, a crash or `ks.closed`. A zombie is not revoked: its span goes on after the
+   * group gave the task to another, and the two spans overlap.
+   */
+  private readonly held = new Map<string, Map<string, number[]>>();
+  /** Under at-least-once, per `task key`: the processes that added a record of that key to the task's windows or sessions, and when. */
+  private readonly addsOf = new Map<string, { ps: string[]; ts: number[] }>();
+  /** Per `p task store`: the offset a standby's store, as its state directory gave it, reads the changelog from. */
+  private readonly standbyFrom = new Map<string, number>();
 
   // ---- zombies ----
   readonly zombies = new Problems();
@@ -250,14 +278,21 @@ export class KStreamsTrace {
       case 'proc.crash':
         this.memberOf.delete(e.p);
         this.closeProcess(e.p);
+        this.release(e.p, e.t);
         break;
       case 'ks.suspended':
         for (const t of e.tasks as string[]) this.suspendedOn.add(`${e.p}/${t}`);
+        this.release(e.p, e.t, e.tasks as string[]);
         break;
       case 'ks.closed':
         this.closeProcess(e.p);
+        this.release(e.p, e.t);
+        break;
+      case 'ks.state':
+        if (e.standby !== undefined) this.noteStandbyState(e);
         break;
       case 'ks.window.add': {
+        this.noteAdd(e);
         this.judgeGrace(e, false);
         const task = this.joined(e.p, String(e.task));
         this.acceptedMax.set(task, Math.max(this.acceptedMax.get(task) ?? -1, e.ts as number));
@@ -265,6 +300,7 @@ export class KStreamsTrace {
         break;
       }
       case 'ks.session.add':
+        this.noteAdd(e);
         this.judgeGrace(e, false);
         // A session store's segment time is the session's end.
         this.noteSegment(e, e.end as number);
@@ -327,6 +363,7 @@ export class KStreamsTrace {
         this.memberOf.set(e.p, { member: String(e.member), generation: e.generation as number });
         const given = new Set(e.tasks as string[]);
         this.closeSuspended(e.p, (t) => !given.has(t));
+        this.hold(e.p, e.t, given);
         break;
       }
       case 'ks.lost':
@@ -334,6 +371,7 @@ export class KStreamsTrace {
         // times afresh, even one suspended while it restored and resumed before it ran.
         this.memberOf.delete(e.p);
         this.closeProcess(e.p);
+        this.release(e.p, e.t);
         break;
       case 'group.generation':
         this.coordinator = e.p;
@@ -491,10 +529,11 @@ export class KStreamsTrace {
     const id = e.txn === undefined ? undefined : String(e.txn);
     // A broker crash can lose unsynced batches; their offsets are then reused.
     while (list.length > 0 && list[list.length - 1]!.base >= base) list.pop();
-    list.push({ base, count: e.count as number, txn: id === undefined ? undefined : `${id}#${this.txnNumber.get(id) ?? 0}` });
+    list.push({ base, count: e.count as number, txn: id === undefined ? undefined : `${id}#${this.txnNumber.get(id) ?? 0}`, t: e.t });
   }
 
-  private writerAt(tp: string, offset: number): string | undefined {
+  /** The batch that holds `offset` of `tp`, as the broker last appended it. */
+  private batchAt(tp: string, offset: number): Batch | undefined {
     const list = this.batches.get(tp) ?? [];
     let lo = 0;
     let hi = list.length - 1;
@@ -503,9 +542,85 @@ export class KStreamsTrace {
       const b = list[mid]!;
       if (offset < b.base) hi = mid - 1;
       else if (offset >= b.base + b.count) lo = mid + 1;
-      else return b.txn;
+      else return b;
     }
     return undefined;
+  }
+
+  private writerAt(tp: string, offset: number): string | undefined {
+    return this.batchAt(tp, offset)?.txn;
+  }
+
+  /** Under at-least-once: `p` holds the tasks of `given` from `t` on (spans already open stay open), and no others. */
+  private hold(p: string, t: number, given: ReadonlySet<string>): void {
+    if (!this.atLeastOnce) return;
+    this.release(p, t, undefined, given);
+    for (const task of given) {
+      let byP = this.held.get(task);
+      if (byP === undefined) this.held.set(task, (byP = new Map()));
+      const spans = byP.get(p);
+      if (spans === undefined) byP.set(p, [t, Infinity]);
+      else if (spans[spans.length - 1] !== Infinity) spans.push(t, Infinity);
+    }
+  }
+
+  /** Under at-least-once: the spans `p` holds open end at `t` — of `tasks` only when given, and never of `keep`'s. */
+  private release(p: string, t: number, tasks?: readonly string[], keep?: ReadonlySet<string>): void {
+    if (!this.atLeastOnce) return;
+    for (const [task, byP] of this.held) {
+      if ((tasks !== undefined && !tasks.includes(task)) || keep?.has(task)) continue;
+      const spans = byP.get(p);
+      if (spans !== undefined && spans[spans.length - 1] === Infinity) spans[spans.length - 1] = t;
+    }
+  }
+
+  /** Under at-least-once: `e.p` added a record of `e.key` to a window or session of `e.task`, at `e.t`. */
+  private noteAdd(e: TraceEvent): void {
+    if (!this.atLeastOnce) return;
+    const k = `${String(e.task)}\u0000${String(e.key)}`;
+    let adds = this.addsOf.get(k);
+    if (adds === undefined) this.addsOf.set(k, (adds = { ps: [], ts: [] }));
+    adds.ps.push(e.p);
+    adds.ts.push(e.t);
+  }
+
+  /** A standby's stores as its state directory gave them (`ks.state`): each reads its changelog on from its checkpoint's offset, or from 0. */
+  private noteStandbyState(e: TraceEvent): void {
+    dropPrefixed(this.standbyFrom, `${e.p}\u0000${String(e.task)}\u0000`);
+    if (e.source !== 'checkpoint' || !Array.isArray(e.offsets)) return;
+    for (const o of e.offsets as string[]) {
+      const at = o.lastIndexOf('@');
+      this.standbyFrom.set(`${e.p}\u0000${String(e.task)}\u0000${o.slice(0, at)}`, Number(o.slice(at + 1)) + 1);
+    }
+  }
+
+  /**
+   * Whether, under at-least-once, the changelog record `c`, below where restoration `r` began
+   * reading, is a write the restored store never saw: appended while `r.p` held the task and another
+   * process held it too in its own view (a zombie the group had let go, or the owner while `r.p` was
+   * the zombie), which added a record of `c`'s key to the task while it held it. Kafka's
+   * at-least-once has no fencing: both write the task's changelog, and a store that goes on from its
+   * own position (resumed, or loaded from its state directory) never reads the other's writes below
+   * it. A handover is no such overlap: a task's owner is revoked before the next one is given it.
+   */
+  unseenWrite(r: Restore, c: ChangelogRecord): boolean {
+    if (!this.atLeastOnce || c.offset >= r.from) return false;
+    const appended = this.batchAt(`${r.topic}/${r.partition}`, c.offset)?.t;
+    const byP = this.held.get(r.task);
+    if (appended === undefined || byP === undefined) return false;
+    const mine = spanAt(byP.get(r.p), appended);
+    if (mine === undefined) return false;
+    const at = c.key.indexOf('@');
+    const adds = this.addsOf.get(`${r.task}\u0000${at < 0 ? c.key : c.key.slice(0, at)}`);
+    if (adds === undefined) return false;
+    for (let i = 0; i < adds.ps.length; i++) {
+      const p = adds.ps[i]!;
+      const t = adds.ts[i]!;
+      if (p === r.p || t > appended) continue;
+      const theirs = spanAt(byP.get(p), t);
+      if (theirs !== undefined && theirs[1] > mine[0]) return true;
+    }
+    return false;
   }
 
   private noteRestore(e: TraceEvent, what: Restore['what']): void {
@@ -523,7 +638,8 @@ export class KStreamsTrace {
       writers.set(offset, w);
       if (w !== undefined && this.committed.has(w)) committedBefore.add(w);
     }
-    this.restores.push({ what, seq: e.seq, p: e.p, task: String(e.task), store: String(e.store), topic, partition, end: e.offset as number, entries, duplicates: e.duplicates === true, writers, committedBefore });
+    const from = what === 'restored' ? (e.from as number | undefined) ?? 0 : this.standbyFrom.get(`${e.p}\u0000${String(e.task)}\u0000${String(e.store)}`) ?? 0;
+    this.restores.push({ what, seq: e.seq, p: e.p, task: String(e.task), store: String(e.store), topic, partition, end: e.offset as number, from, entries, duplicates: e.duplicates === true, writers, committedBefore });
     if (what === 'restored') this.noteStoreContents(e.p, String(e.task), String(e.store), entries);
   }
 
@@ -743,7 +859,10 @@ export function checkSuppress(t: KStreamsTrace, results: readonly WindowResult[]
       const byB = t.releasesOf.get(`${k}\u0000${b.ids.join(',')}`) ?? new Set<string>();
       const apart = [...byB].some((y) => [...byA].some((x) => x !== y));
       if (a.ids.join(',') === b.ids.join(',')) {
-        problems.add(`${what}, two with the same ${a.ids.length} records`);
+        // Under at-least-once this is a replay: a task that failed after its release was written
+        // and before its input offsets were committed releases it again, and so does a zombie
+        // beside the task's new owner (a dirty close flushes the caches into suppress first).
+        problems.replay(`${what}, two with the same ${a.ids.length} records`);
         continue;
       }
       // A window its store's retention made start afresh (ks.retention) is released again by the
@@ -760,6 +879,7 @@ export function checkSuppress(t: KStreamsTrace, results: readonly WindowResult[]
   const pending = t.pending().windows;
   return problems.verdict('ks.suppress',
     `${formatCount(t.suppressEmits)} releases, none before its window closed nor twice in one incarnation, none held past its close (${formatCount(t.suppressHolds)} holds judged); ${formatCount(byWindow.size)} windows with a final result, one each` +
+    (problems.replays > 0 ? ` but for ${formatCount(problems.replays)} released again with the same records by a replay, as at-least-once allows` : '') +
     (reopened > 0 ? ` (${formatCount(reopened)} reopened after a restart and released again, as Kafka does)` : '') +
     (restarted > 0 ? ` (${formatCount(restarted)} started afresh over a value their store's retention hid, and released again)` : '') +
     (pending > 0 ? `; ${formatCount(pending)} still open when the job ended (no later record closed them)` : ''));
@@ -825,6 +945,10 @@ export function checkRestores(t: KStreamsTrace, changelog: (topic: string, parti
   const problems = new Problems();
   let entries = 0;
   let judged = 0;
+  // Under at-least-once, the restored keys judged right only because a write the store never saw
+  // (`unseenWrite`) is set aside: `restore key`.
+  const excused = new Set<string>();
+  const unseen = (r: Restore, c: ChangelogRecord): boolean => t.unseenWrite(r, c);
   // Each changelog partition indexed once, however many restorations read it.
   const indexed = new Map<readonly ChangelogRecord[], { byOffset: Map<number, ChangelogRecord>; byKey: Map<string, ChangelogRecord[]> }>();
   for (const r of t.restores) {
@@ -868,11 +992,13 @@ export function checkRestores(t: KStreamsTrace, changelog: (topic: string, parti
         problems.add(`${where}: ${wrong}`);
         continue;
       }
-      const later = (byKey.get(key) ?? []).find((c) => c.offset > offset && c.offset < r.end);
+      const updates = (byKey.get(key) ?? []).filter((c) => c.offset > offset && c.offset < r.end);
+      const later = updates.find((c) => !unseen(r, c));
       if (later !== undefined) {
         problems.add(`${where}: key ${key} came from offset ${offset}, but the committed changelog updates it again at offset ${later.offset}`);
         continue;
       }
+      if (updates.length > 0) excused.add(`${r.seq}\u0000${key}`);
       const c = byOffset.get(offset);
       if (c !== undefined) {
         judged++;
@@ -881,8 +1007,9 @@ export function checkRestores(t: KStreamsTrace, changelog: (topic: string, parti
         else if (storeEntryDigest(c.value, c.ts) !== digest) problems.add(`${where}: key ${key} differs from its changelog record at offset ${offset}`);
         continue;
       }
-      // Compacted away since: only a committed record at or past the end may have superseded it.
-      if (!(byKey.get(key) ?? []).some((x) => x.offset >= r.end)) {
+      // Compacted away since: only a committed record at or past the end may have superseded it (or,
+      // above, a write the store never saw).
+      if (updates.length === 0 && !(byKey.get(key) ?? []).some((x) => x.offset >= r.end)) {
         problems.add(`${where}: key ${key} came from offset ${offset}, which the committed changelog does not hold, and no later record of the key superseded it`);
       }
     }
@@ -892,20 +1019,34 @@ export function checkRestores(t: KStreamsTrace, changelog: (topic: string, parti
       for (let i = 0; i < list.length; i++) if (list[i]!.offset < r.end) last = list[i];
       if (last === undefined || last.value === null) return;
       const got = restored.get(key);
-      if (got === undefined || (got.offset >= 0 && got.offset < last.offset)) {
-        problems.add(`${where}: key ${key} is ${got === undefined ? 'missing' : `from offset ${got.offset}`}, but the committed changelog holds it at offset ${last.offset}`);
+      if (got !== undefined && (got.offset < 0 || got.offset >= last.offset)) return;
+      // The committed changelog's last value, or the last before writes the store never saw.
+      let seen: ChangelogRecord | undefined;
+      for (let i = 0; i < list.length; i++) if (list[i]!.offset < r.end && !unseen(r, list[i]!)) seen = list[i];
+      if (seen === last || (seen !== undefined && seen.value !== null && (got === undefined || got.offset < seen.offset))) {
+        problems.add(`${where}: key ${key} is ${got === undefined ? 'missing' : `from offset ${got.offset}`}, but the committed changelog holds it at offset ${(seen ?? last).offset}`);
+      } else {
+        excused.add(`${r.seq}\u0000${key}`);
       }
     });
   }
   const promoted = t.restores.filter((r) => r.what === 'promoted').length;
   return problems.verdict('ks.restore',
-    `${formatCount(t.restores.length - promoted)} store restorations${promoted > 0 ? ` and ${formatCount(promoted)} standby stores at their promotion` : ''}, ${formatCount(entries)} entries, each as the committed changelog gives it (${formatCount(judged)} compared value by value, the rest superseded and compacted since)`);
+    `${formatCount(t.restores.length - promoted)} store restorations${promoted > 0 ? ` and ${formatCount(promoted)} standby stores at their promotion` : ''}, ${formatCount(entries)} entries, each as the committed changelog gives it (${formatCount(judged)} compared value by value, the rest superseded and compacted since)` +
+    (excused.size > 0 ? `; ${formatCount(excused.size)} restored key${excused.size === 1 ? '' : 's'} without a changelog write of another instance that held the task at once (a zombie) below where the store went on from, which it never read, as at-least-once allows` : ''));
 }
 
 /** `ks.zombies`: every committed transaction of the application had its offsets joined by a current member, at its producer's current epoch. */
 export function checkZombies(t: KStreamsTrace): CheckResult {
   return t.zombies.verdict('ks.zombies',
     `${formatCount(t.appCommits)} transactions committed, ${formatCount(t.commitsWithOffsets)} with offsets, each by a member of the current generation at its producer's current epoch`);
+}
+
+/** The span of `spans` (flat [from, to, …]) that holds `t`, as [from, to]. */
+function spanAt(spans: readonly number[] | undefined, t: number): [number, number] | undefined {
+  if (spans === undefined) return undefined;
+  for (let i = 0; i < spans.length; i += 2) if (spans[i]! <= t && t <= spans[i + 1]!) return [spans[i]!, spans[i + 1]!];
+  return undefined;
 }
 
 /** Deletes every key of `keys` that starts with `prefix` (a Map's or Set's own iteration allows deleting as it goes). */

@@ -316,7 +316,7 @@ export function runScenario(settings: RunSettings, opts: RunOptions = {}): RunRe
   // Session windows: when each record joined its session, for `session.structure`.
   const sessionTrace = scenario.window?.assigner.kind === 'session' && flink ? new SessionTrace() : undefined;
   // Kafka Streams' own judges: grace, suppress, restores from the changelog, zombies.
-  const ksTrace = engine === 'kstreams' ? new KStreamsTrace() : undefined;
+  const ksTrace = engine === 'kstreams' ? new KStreamsTrace({ atLeastOnce: settings.guarantee === 'at-least-once' }) : undefined;
   // The broker's transaction timeouts, for `txn.timeout` and (Flink, Spark) liveness.
   const txnTimeouts = new TxnTimeoutTrace(BROKER);
   // Flink's two-phase-commit sinks: what a restored sink aborts, for `sink.two-phase`.
