@@ -61,6 +61,16 @@ describe('weir compare', () => {
     expect(lines[top + 5]).toMatch(/ms/);
   });
 
+  it('says why Kafka Streams\' world settles a day after a job whose changelogs hold tombstones, and only then', async () => {
+    const note = "kstreams's log cleaner waited to drop changelog";
+    const late = await weir(['compare', 'wordcount-final', '--seed', '1', '--events', '300']);
+    expect(late.status, late.stderr).toBe(0);
+    expect(late.stdout).toMatch(/world settled at .*86,4\d\d,\d{3} ms/);
+    expect(late.stdout).toContain(note);
+    const soon = await weir(['compare', 'wordcount', '--seed', '3', '--events', '200']);
+    expect(soon.stdout).not.toContain(note);
+  });
+
   it('--seeds N gives each figure\'s median and range over N seeds, and no progress bar without a terminal', async () => {
     const r = await weir(['compare', 'wordcount', '--seed', '5', '--seeds', '2', '--events', '150', '--json']);
     expect(r.status, r.stderr).toBe(0);
