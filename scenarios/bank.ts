@@ -151,7 +151,7 @@ export const bank: Scenario = {
           .trigger({ processingTimeMs: 100 }),
     },
   },
-  check: ({ input, output }) => checkBank(input, output.filter((o: OutputRecord): o is KeyedUpdate => o.type === 'update')),
+  check: ({ input, output, guarantee }) => checkBank(input, output.filter((o: OutputRecord): o is KeyedUpdate => o.type === 'update'), { atLeastOnce: guarantee === 'at-least-once' }),
   cut: {
     reference: referenceAccounts,
     show: (a: Account | undefined) => (a ? `balance ${a.balance} after ${a.seq} records` : 'nothing'),

@@ -14,8 +14,9 @@
  * or its seq (to any finite number: 0, negative, fractional, far past the
  * rest), value, id (also to one no input has: negative, fractional, huge)
  * or account changed — and whether the input was consumed
- * completely. Oracle: both give equal verdicts (name, ok, detail; the detail
- * names the first problem and counts the rest).
+ * completely, and whether the run was at-least-once. Oracle: both give equal
+ * verdicts (name, ok, detail; the detail names the first problem and counts
+ * the rest).
  */
 import { describe, expect, it } from 'vitest';
 import { fc, test } from '@fast-check/vitest';
@@ -100,6 +101,25 @@ describe('checkBank', () => {
     expect(v.get('bank.total')!.ok).toBe(false);
   });
 
+  it('under at-least-once, bank.lost judges every committed update: a replay numbering records anew is no loss, a record in no update is', () => {
+    const updates = process(inArrivalOrder);
+    // A crash lost the output of acct's seq n while its state kept the record; the replay applied
+    // the record again as n + 1: a gap at n, the record present under another seq.
+    const i = updates.findIndex((u) => u.seq === 5);
+    const u = updates[i]!;
+    const replayed = updates.map((x) => (x.key === u.key && x.seq >= 5 ? { ...x, seq: x.seq + 1 } : x));
+    expect(byName(checkBank(w.records, replayed)).get('bank.lost')!.detail).toContain(`account ${u.key} has no update with seq 5`);
+    const alo = byName(checkBank(w.records, replayed, { atLeastOnce: true })).get('bank.lost')!;
+    expect(alo.ok, alo.detail).toBe(true);
+    expect(alo.detail).toContain('judged over every committed update');
+    // A record at a seq another record also holds (the replay's numbering): only twice fails.
+    const renumbered = [...updates, { ...updates[i + 1]!, seq: u.seq, key: u.key, id: updates.find((x) => x.key === u.key && x.seq === 6)!.id }];
+    expect(byName(checkBank(w.records, renumbered, { atLeastOnce: true })).get('bank.lost')!.ok).toBe(true);
+    // Really lost: the record is in no update of its account.
+    const dropped = updates.filter((x) => !(x.key === u.key && x.id === u.id));
+    expect(byName(checkBank(w.records, dropped, { atLeastOnce: true })).get('bank.lost')!.detail).toBe(`record ${u.id} was never applied to account ${u.key}`);
+  });
+
   it('checks only consistency while the input is incomplete', () => {
     const half = process(inArrivalOrder.slice(0, 100));
     const vs = checkBank(w.records, half, { complete: false });
@@ -112,7 +132,8 @@ describe('checkBank', () => {
     fc.integer({ min: 1, max: 1000 }),
     fc.array(fc.tuple(fc.integer({ min: 0, max: 9 }), fc.nat(), fc.nat()), { maxLength: 6 }),
     fc.boolean(),
-  ])('judges exactly as the plain definition, on a correct run damaged by random edits', (seed, edits, complete) => {
+    fc.boolean(),
+  ])('judges exactly as the plain definition, on a correct run damaged by random edits', (seed, edits, complete, atLeastOnce) => {
     const work = generateTransfers(rootRng(seed), { events: 60, accounts: 4, partitions: 2, initialBalance: 100 });
     const updates = process(work.arrivals.flatMap((a) => a.records));
     for (const [kind, a, b] of edits) {
@@ -132,6 +153,6 @@ describe('checkBank', () => {
         case 9: updates[i] = { ...u, id: [-1, 2.5, 1e9, -0][b % 4]! }; break;
       }
     }
-    expect(checkBank(work.records, updates, { complete })).toEqual(plainCheckBank(work.records, updates, { complete }));
+    expect(checkBank(work.records, updates, { complete, atLeastOnce })).toEqual(plainCheckBank(work.records, updates, { complete, atLeastOnce }));
   });
 });

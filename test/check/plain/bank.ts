@@ -27,7 +27,11 @@
  * - `bank.twice`: no (account, seq) carries two different records or
  *   values, and no record is applied to one account at two seqs.
  * - `bank.lost`: each account's seqs run 1, 2, … with no gap, and every
- *   record touching an account was applied to it.
+ *   record touching an account was applied to it. Under at-least-once
+ *   (`atLeastOnce`) only the second, judged over every committed update: a
+ *   replay numbers records anew (a seq again with another record, or past
+ *   one whose update a crash lost while the state kept it), so a record may
+ *   sit under any seq, and only a record in no update of its account is lost.
  * With `complete: false` (input not fully consumed) only the consistency
  * checks run: twice, gaps and per-update deltas.
  */
@@ -38,6 +42,8 @@ import type { CheckResult } from '../../../src/check/types.ts';
 export interface BankCheckOptions {
   /** The whole input was consumed, so every record must be reflected (default true). */
   complete?: boolean;
+  /** Judge `bank.lost` as at-least-once allows: only a record in no committed update of its account is lost. */
+  atLeastOnce?: boolean;
 }
 
 interface Account {
@@ -72,7 +78,14 @@ export function checkBank(input: readonly InputRecord[], updates: readonly Keyed
   const balance = new Problems();
   const twice = new Problems();
   const lost = new Problems();
+  // Under at-least-once: every record each account's committed updates name, whatever their seqs.
+  const named = opts.atLeastOnce ? new Map<string, Set<number>>() : undefined;
   for (const u of updates) {
+    if (named !== undefined) {
+      let ids = named.get(u.key);
+      if (!ids) named.set(u.key, (ids = new Set()));
+      ids.add(u.id);
+    }
     let seqs = bySeq.get(u.key);
     if (!seqs) bySeq.set(u.key, (seqs = new Map()));
     const prior = seqs.get(u.seq);
@@ -81,7 +94,7 @@ export function checkBank(input: readonly InputRecord[], updates: readonly Keyed
     }
     if (!prior) seqs.set(u.seq, u);
   }
-  for (const [key, seqs] of bySeq) checkAccount(key, seqs, ref.get(key), { balance, twice, lost }, complete);
+  for (const [key, seqs] of bySeq) checkAccount(key, seqs, ref.get(key), { balance, twice, lost }, complete, named?.get(key));
   let total = 0;
   let deposits = 0;
   for (const r of input) if (r.key2 === undefined) deposits += r.value;
@@ -98,13 +111,17 @@ export function checkBank(input: readonly InputRecord[], updates: readonly Keyed
     balance.verdict('bank.balance', `${formatCount(ref.size)} account balances equal the reference`),
     totalProblems.verdict('bank.total', complete ? `total ${deposits} conserved` : 'not checked: input not fully consumed'),
     twice.verdict('bank.twice', `${formatCount(updates.length)} updates, no record applied twice`),
-    lost.verdict('bank.lost', `every record applied to every account it touches`),
+    lost.verdict('bank.lost', named !== undefined
+      ? 'every record applied to every account it touches, judged over every committed update (a replay numbers records anew)'
+      : 'every record applied to every account it touches'),
   ];
 }
 
 function checkAccount(
   key: string, seqs: Map<number, KeyedUpdate>, ref: Account | undefined,
   p: { balance: Problems; twice: Problems; lost: Problems }, complete: boolean,
+  /** Under at-least-once: every record the account's committed updates name; the seqs are not judged. */
+  named?: ReadonlySet<number>,
 ): void {
   const sorted = [...seqs.keys()].sort((a, b) => a - b);
   const maxSeq = sorted[sorted.length - 1]!;
@@ -113,7 +130,7 @@ function checkAccount(
   let expected = 1;
   for (const seq of sorted) {
     if (seq !== expected) {
-      p.lost.add(seq < expected
+      if (named === undefined) p.lost.add(seq < expected
         ? `account ${key} has an update with seq ${seq}; seqs count from 1`
         : `account ${key} has no update with seq ${expected} (it has up to seq ${maxSeq})`);
       prev = Number.NaN;
@@ -134,7 +151,7 @@ function checkAccount(
   const final = seqs.get(maxSeq)!;
   if (final.value !== ref.balance) p.balance.add(`account ${key} ends at ${final.value} (seq ${maxSeq}), reference balance ${ref.balance}`);
   for (const id of ref.deltas.keys()) {
-    if (!seenIds.has(id)) {
+    if (!(named === undefined ? seenIds.has(id) : named.has(id))) {
       p.lost.add(`record ${id} was never applied to account ${key}`);
       break;
     }
