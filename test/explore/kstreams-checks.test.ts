@@ -440,9 +440,25 @@ describe('ks.suppress', () => {
     expect(checkSuppress(feed(events()), results).detail).toContain('two with the same 2 records');
     const v = checkSuppress(feed(events(), { atLeastOnce: true }), results);
     expect(v.ok, v.detail).toBe(true);
-    expect(v.detail).toContain('but for 1 released again with the same records by a replay, as at-least-once allows');
-    // Fewer records the second time is no replay.
-    expect(checkSuppress(feed(events(), { atLeastOnce: true }), [result([1, 2], 0), result([1], 0)]).ok).toBe(false);
+    expect(v.detail).toContain('but for 1 released or held again by a replay or a zombie, as at-least-once allows');
+    // Fewer records from another incarnation (a zombie's release landing after the owner's): counted
+    // under at-least-once only; from the same incarnation, failed.
+    const fewer = [result([1, 2], 0), result([1], 0)];
+    const zombie = () => [ev('ks-0', 'ks.running', { task: '1_0' }), release([1, 2], 1200), ev('ks-1', 'ks.running', { task: '1_0' }), { ...release([1], 1250), p: 'ks-1' }];
+    expect(checkSuppress(feed(zombie()), fewer).detail).toContain('the later with 1 record after one with 2 records');
+    expect(checkSuppress(feed(zombie(), { atLeastOnce: true }), fewer).ok).toBe(true);
+    const alone = [ev('ks-0', 'ks.running', { task: '1_0' }), release([1, 2], 1200), release([1], 1250)];
+    expect(checkSuppress(feed(alone, { atLeastOnce: true }), fewer).ok).toBe(false);
+  });
+
+  it('under at-least-once, counts a window held past its close at a clean close when a release already held its records (a zombie\'s write put back by a restore)', () => {
+    const pending = (ids: string) => ev('ks-0', 'ks.suppress.pending', { task: '1_0', node: 'S', ids, ts: 900, key: 'k', start: 0, end: 1000, streamTime: 1300, suppressMs: 200 });
+    const life = (ids: string) => [ev('ks-0', 'ks.running', { task: '1_0' }), release([1, 2, 3], 1200), pending(ids)];
+    expect(checkSuppress(feed(life('1,2')), [result([1, 2, 3], 0)]).detail).toContain('closed holding key k window [0,1000) back');
+    const v = checkSuppress(feed(life('1,2'), { atLeastOnce: true }), [result([1, 2, 3], 0)]);
+    expect(v.ok, v.detail).toBe(true);
+    // A record no release held: held back for good, failed even under at-least-once.
+    expect(checkSuppress(feed(life('1,4'), { atLeastOnce: true }), [result([1, 2, 3], 0)]).ok).toBe(false);
   });
 
   it('accepts a window reopened after a restart and released again with more records', () => {
