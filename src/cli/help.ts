@@ -170,6 +170,8 @@ Narrated replays of fixed runs, paced by you. Lessons:
   kstreams       Kafka Streams: one transaction per commit, a rebalance,
                  a restore from the changelog, a zombie that loses its
                  tasks and is fenced by its own new epoch
+  unfenced       Kafka Streams under at-least-once: a cut-off instance's
+                 changelog writes land; the owner's store never reads them
   warmups        Kafka Streams' warm-up replicas: a restarted instance
                  warms up its tasks' state while another runs them, and a
                  probing rebalance hands them back

@@ -38,8 +38,8 @@ import { describeEvent } from '../../src/tui/model/format.ts';
 import type { OutputRecord, WindowResult } from '../../src/stream/records.ts';
 
 describe('lessons', () => {
-  it('are the fourteen the command offers', () => {
-    expect(LESSONS.map((l) => l.name)).toEqual(['watermarks', 'late-data', 'barriers', 'buffers', 'exactly-once', 'zombies', 'job-manager', 'kstreams', 'warmups', 'txn-timeout', 'spark', 'three-engines', 'final-results', 'triggers']);
+  it('are the fifteen the command offers', () => {
+    expect(LESSONS.map((l) => l.name)).toEqual(['watermarks', 'late-data', 'barriers', 'buffers', 'exactly-once', 'zombies', 'job-manager', 'kstreams', 'unfenced', 'warmups', 'txn-timeout', 'spark', 'three-engines', 'final-results', 'triggers']);
     expect(findLesson('nope')).toBeUndefined();
   });
 
@@ -227,6 +227,31 @@ describe('lessons', () => {
     const ran = (key: string, kind: string): number => lr.replays.get(key)!.index.positions(kind).length;
     expect([ran('flink', 'job.restore'), ran('kstreams', 'ks.restored'), ran('spark', 'spark.task.retry')].every((x) => x > 0)).toBe(true);
     expect(lr.steps.map((s) => s.run)).toEqual([...Array(7).fill('flink'), ...Array(6).fill('kstreams'), ...Array(6).fill('spark')]);
+  });
+
+  it('unfenced: the cut-off instance\'s changelog writes land while the owner holds the task, below the offset the owner later goes on from; exactly-once aborts them', async () => {
+    const lr = await loadLesson(findLesson('unfenced')!);
+    const alo = lr.replays.get('alos')!;
+    const eo = lr.replays.get('eos')!;
+    const events = (r: typeof alo, kind: string) => Array.from(r.index.positions(kind), (i) => r.index.events[i]!);
+    const check = (r: typeof alo, name: string) => r.rec.meta.checks!.find((c) => c.name === name)!;
+    // At-least-once: the owner's tail restore starts above changelog records appended after the heal, before ks-2 heard.
+    const heal = events(alo, 'net.heal')[0]!;
+    const lost = events(alo, 'ks.lost').find((e) => e.p === 'ks-2')!;
+    const landed = events(alo, 'log.append').filter((e) => e.seq > heal.seq && e.seq < lost.seq && e.topic === 'weir-app-counts-changelog' && e.partition === 2);
+    expect(landed.length).toBeGreaterThan(0);
+    const tail = events(alo, 'ks.restored').find((e) => e.p === 'ks-0' && e.task === '1_2' && e.source === 'tail')!;
+    expect(landed.every((e) => (e.baseOffset as number) < (tail.from as number))).toBe(true);
+    expect(check(alo, 'ks.restore').ok).toBe(true);
+    expect(check(alo, 'ks.restore').detail).toContain('1 restored key without a changelog write of another instance');
+    expect(check(alo, 'at-least-once').ok).toBe(true);
+    expect(check(alo, 'exactly-once').ok).toBe(false);
+    // The same store judged as under exactly-once would fail: the lesson's point is real.
+    expect(lr.steps.find((s) => s.step.title === 'Back from the file')!.text).toContain('for 1 key the store keeps ks-0\'s own older count');
+    // Exactly-once: ks-2's transaction, changelog writes in it, aborted after the heal; every judge passes.
+    const abort = events(eo, 'txn.abort').find((e) => String(e.txnId).includes('ks-2') && e.seq > events(eo, 'net.heal')[0]!.seq)!;
+    expect(events(eo, 'log.append').some((e) => e.txn === abort.txnId && e.topic === 'weir-app-counts-changelog' && e.seq < abort.seq)).toBe(true);
+    for (const name of ['ks.zombies', 'ks.restore', 'exactly-once']) expect(check(eo, name).ok, name).toBe(true);
   });
 
   it('final-results: each engine writes every window once, at the moment the narration gives, and Kafka Streams drops the most as late', async () => {

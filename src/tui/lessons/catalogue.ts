@@ -13,9 +13,10 @@ import { warmupsLesson } from './warmups.ts';
 import { sparkLesson } from './spark.ts';
 import { threeEnginesLesson } from './three-engines.ts';
 import { finalResultsLesson } from './final-results.ts';
+import { unfencedLesson } from './unfenced.ts';
 import type { Lesson } from './types.ts';
 
-export const LESSONS: readonly Lesson[] = [watermarksLesson, lateDataLesson, barriersLesson, buffersLesson, exactlyOnceLesson, zombiesLesson, jobManagerLesson, kstreamsLesson, warmupsLesson, txnTimeoutLesson, sparkLesson, threeEnginesLesson, finalResultsLesson, triggersLesson];
+export const LESSONS: readonly Lesson[] = [watermarksLesson, lateDataLesson, barriersLesson, buffersLesson, exactlyOnceLesson, zombiesLesson, jobManagerLesson, kstreamsLesson, unfencedLesson, warmupsLesson, txnTimeoutLesson, sparkLesson, threeEnginesLesson, finalResultsLesson, triggersLesson];
 
 export function findLesson(name: string): Lesson | undefined {
   return LESSONS.find((l) => l.name === name);
