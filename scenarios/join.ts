@@ -80,10 +80,11 @@ export const join: Scenario = {
       },
     },
   },
-  check: ({ input, output, canBeLate, droppedLate }) => [
+  check: ({ input, output, canBeLate, droppedLate, guarantee }) => [
     checkJoin(input, output.filter((o: OutputRecord): o is JoinResult => o.type === 'join'), LOWER_MS, UPPER_MS, {
       canBeLate,
       droppedLate,
+      atLeastOnce: guarantee === 'at-least-once',
       joinValue: (l, r) => l.value + r.value,
     }),
   ],

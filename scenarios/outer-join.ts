@@ -80,12 +80,12 @@ export const outerJoin: Scenario = {
       },
     },
   },
-  check: ({ input, inputByPartition, output, droppedLate, stuckWatermark }) =>
+  check: ({ input, inputByPartition, output, droppedLate, stuckWatermark, guarantee }) =>
     checkOuterJoin(
       input,
       output.filter((o: OutputRecord): o is JoinResult => o.type === 'join'),
       output.filter((o: OutputRecord): o is UnmatchedRow => o.type === 'unmatched'),
       LOWER_MS, UPPER_MS,
-      { joinType: 'full_outer', delayMs: BOUND_MS, arrived: concatAll(inputByPartition), droppedLate, joinValue: (l, r) => l.value + r.value, ...(stuckWatermark !== undefined ? { finalWatermark: stuckWatermark } : {}) },
+      { joinType: 'full_outer', delayMs: BOUND_MS, arrived: concatAll(inputByPartition), droppedLate, joinValue: (l, r) => l.value + r.value, atLeastOnce: guarantee === 'at-least-once', ...(stuckWatermark !== undefined ? { finalWatermark: stuckWatermark } : {}) },
     ),
 };

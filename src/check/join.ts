@@ -6,7 +6,8 @@
  * pair carries the timestamp `max(left.ts, right.ts)`, as Flink's
  * IntervalJoinOperator sets it.
  *
- * `checkJoin` (verdict `join`): no (left, right) pair is committed twice;
+ * `checkJoin` (verdict `join`): no (left, right) pair is committed twice
+ * (under at-least-once one committed again by a replay is counted instead);
  * every committed pair is valid (known ids, left from 'orders', right from
  * 'payments', both of the result's key, within the bounds, the right
  * timestamp, and — when a `joinValue` is given — the right value); and when
@@ -44,6 +45,8 @@ export interface JoinCheckOptions {
   droppedLate?: ReadonlySet<number>;
   /** The joined value the pipeline computes from a pair; unchecked when absent. */
   joinValue?: (left: InputRecord, right: InputRecord) => number;
+  /** Under at-least-once a pair committed again by a replay is counted, not failed (`Problems.replay`). */
+  atLeastOnce?: boolean;
 }
 
 /** All reference pairs, ordered by left id then right id. */
@@ -87,13 +90,13 @@ const pairKey = (leftId: number, rightId: number): string => `${leftId}:${rightI
 export function checkJoin(
   input: readonly InputRecord[], results: readonly JoinResult[], lowerMs: number, upperMs: number, opts: JoinCheckOptions,
 ): CheckResult {
-  const problems = new Problems();
+  const problems = new Problems(opts.atLeastOnce === true);
   const byId = new Map<number, InputRecord>();
   for (const r of input) byId.set(r.id, r);
   const seen = new Set<string>();
   for (const j of results) {
     const k = pairKey(j.leftId, j.rightId);
-    if (seen.has(k)) problems.add(`pair (order ${j.leftId}, payment ${j.rightId}) of key ${j.key} was committed twice`);
+    if (seen.has(k)) problems.replay(`pair (order ${j.leftId}, payment ${j.rightId}) of key ${j.key} was committed twice`);
     seen.add(k);
     const why = invalidPair(j, byId.get(j.leftId), byId.get(j.rightId), lowerMs, upperMs, opts);
     if (why) problems.add(`pair (order ${j.leftId}, payment ${j.rightId}) of key ${j.key} ${why}`);
@@ -106,7 +109,8 @@ export function checkJoin(
       problems.add(`pair (order ${p.leftId}, payment ${p.rightId}) of key ${p.key} is in the reference but was never committed${dropped ? ', and neither record was dropped as late or came at the watermark' : ''}`);
     }
   }
-  return problems.verdict('join', `${formatCount(seen.size)} pairs committed, reference has ${formatCount(ref.length)}`);
+  const again = problems.replays > 0 ? `; ${formatCount(problems.replays)} committed again by a replay, as at-least-once allows` : '';
+  return problems.verdict('join', `${formatCount(seen.size)} pairs committed, reference has ${formatCount(ref.length)}${again}`);
 }
 
 function invalidPair(
@@ -139,6 +143,8 @@ export interface OuterJoinCheckOptions {
   /** Ids of records the join dropped as late (traced). */
   droppedLate: ReadonlySet<number>;
   joinValue?: (left: InputRecord, right: InputRecord) => number;
+  /** Under at-least-once a pair or a row with nulls written again by a replay is counted, not failed. */
+  atLeastOnce?: boolean;
 }
 
 /**
@@ -153,8 +159,8 @@ export interface OuterJoinCheckOptions {
 export function checkOuterJoin(
   input: readonly InputRecord[], pairs: readonly JoinResult[], unmatched: readonly UnmatchedRow[], lowerMs: number, upperMs: number, opts: OuterJoinCheckOptions,
 ): CheckResult[] {
-  const joinCheck = checkJoin(input, pairs, lowerMs, upperMs, { canBeLate: true, droppedLate: opts.droppedLate, ...(opts.joinValue ? { joinValue: opts.joinValue } : {}) });
-  const problems = new Problems();
+  const joinCheck = checkJoin(input, pairs, lowerMs, upperMs, { canBeLate: true, droppedLate: opts.droppedLate, atLeastOnce: opts.atLeastOnce === true, ...(opts.joinValue ? { joinValue: opts.joinValue } : {}) });
+  const problems = new Problems(opts.atLeastOnce === true);
   const byId = new Map<number, InputRecord>();
   for (const r of input) byId.set(r.id, r);
   const joined = new Map<number, number>();
@@ -172,7 +178,7 @@ export function checkOuterJoin(
   for (const u of unmatched) {
     const r = byId.get(u.id);
     const what = `${u.side === 'left' ? 'order' : 'payment'} ${u.id} (key ${u.key})`;
-    if (emitted.has(u.id)) problems.add(`${what} was emitted with nulls twice`);
+    if (emitted.has(u.id)) problems.replay(`${what} was emitted with nulls twice`);
     emitted.add(u.id);
     if (!r) {
       problems.add(`a row emitted with nulls names record ${u.id}, which is not in the input`);
@@ -193,5 +199,6 @@ export function checkOuterJoin(
     expected++;
     if (!emitted.has(r.id)) problems.add(`${side === 'left' ? 'order' : 'payment'} ${r.id} (key ${r.key}, ts ${r.ts}) never joined and the watermark passed its range (the last watermark is ${finalWm}), but it was never emitted with nulls`);
   }
-  return [joinCheck, problems.verdict('join.outer', `${formatCount(emitted.size)} rows emitted with nulls, ${formatCount(expected)} expected (${opts.joinType}, last watermark ${finalWm})`)];
+  const again = problems.replays > 0 ? `; ${formatCount(problems.replays)} emitted again by a replay, as at-least-once allows` : '';
+  return [joinCheck, problems.verdict('join.outer', `${formatCount(emitted.size)} rows emitted with nulls, ${formatCount(expected)} expected (${opts.joinType}, last watermark ${finalWm})${again}`)];
 }

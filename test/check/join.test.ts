@@ -62,6 +62,14 @@ describe('checkJoin', () => {
     expect(v.detail).toBe(`pair (order ${good[3]!.leftId}, payment ${good[3]!.rightId}) of key ${good[3]!.key} was committed twice`);
   });
 
+  it('under at-least-once counts a pair committed again by a replay, and still fails a pair missing', () => {
+    const v = checkJoin(w.records, [...good, good[3]!], -50, 100, { canBeLate: false, atLeastOnce: true });
+    expect(v.ok, v.detail).toBe(true);
+    expect(v.detail).toContain('1 committed again by a replay, as at-least-once allows');
+    const lost = checkJoin(w.records, [...good.slice(1), good[3]!], -50, 100, { canBeLate: false, atLeastOnce: true });
+    expect(lost.detail).toContain(`pair (order ${good[0]!.leftId}, payment ${good[0]!.rightId}) of key ${good[0]!.key} is in the reference but was never committed`);
+  });
+
   it('fails invalid pairs', () => {
     const input = [order(0, 100), payment(1, 151), payment(2, 120), order(3, 110, 'b')];
     const j = (leftId: number, rightId: number, ts: number, key = 'a', v = 13): JoinResult => ({ type: 'join', key, leftId, rightId, ts, value: v });

@@ -48,6 +48,16 @@ describe('join.outer', () => {
     expect(outerVerdict([...good, alone('right', 4)]).detail).toMatch(/^payment 4 \(key c\) was emitted with nulls twice/);
   });
 
+  it('under at-least-once counts a row with nulls or a pair written again by a replay, and still fails one never emitted', () => {
+    const again = outerVerdict([...good, alone('right', 4)], { atLeastOnce: true });
+    expect(again.ok, again.detail).toBe(true);
+    expect(again.detail).toContain('1 emitted again by a replay, as at-least-once allows');
+    const [pairs] = checkOuterJoin(input, [pair, pair], good, 0, 500, opts({ atLeastOnce: true }));
+    expect(pairs!.ok, pairs!.detail).toBe(true);
+    expect(checkOuterJoin(input, [pair, pair], good, 0, 500, opts())[0]!.ok).toBe(false);
+    expect(outerVerdict([alone('left', 2), alone('right', 4)], { atLeastOnce: true }).detail).toMatch(/never emitted with nulls/);
+  });
+
   it('fails a record emitted alone whose range the last watermark never passed, and asks for none then', () => {
     // Without the flush the last watermark is 5000 − 60 = 4940: o2's range (payments up to 5500) is open.
     const noFlush = { arrived: input };

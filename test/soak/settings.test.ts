@@ -105,7 +105,7 @@ describe('the settings soak', () => {
 
   it('draws under at-least-once only where the judges but exactly-once hold under replays, and counts exactly-once failing as no violation', () => {
     const seen = new Set<string>();
-    for (const args of drawSettings(3, 120, { atLeastOnce: true })) {
+    for (const args of drawSettings(3, 200, { atLeastOnce: true })) {
       const job = parsed(args);
       expect(job.guarantee, args.join(' ')).toBe('at-least-once');
       expect(AT_LEAST_ONCE[job.scenario], args.join(' ')).toContain(job.engine);
