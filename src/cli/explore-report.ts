@@ -81,6 +81,13 @@ export function resultLines(r: ExploreResult, style: Style): string[] {
   if (r.failures > 0) {
     const shown = r.failingSeeds.slice(0, SHOWN_SEEDS).join(', ');
     lines.push(`  failing      seeds ${shown}${r.failures > SHOWN_SEEDS ? `, … (${num(r.failures)} in all)` : ''}`);
+    const beyond = r.failingBeyondExactlyOnce;
+    if (beyond !== undefined) {
+      // Under at-least-once `exactly-once` fails by design (duplicates): what else failed is the news.
+      lines.push(beyond.length === 0
+        ? '  other checks held: only exactly-once failed, by design under at-least-once'
+        : `  other checks failed on ${beyond.length === 1 ? 'seed' : 'seeds'} ${beyond.slice(0, SHOWN_SEEDS).join(', ')}${beyond.length > SHOWN_SEEDS ? `, … (${num(beyond.length)} in all)` : ''} (besides exactly-once)`);
+    }
   }
   lines.push(...coverageLines(r, style));
   const f = r.firstFailure;
@@ -150,6 +157,7 @@ export function resultJson(req: ExploreRequest, workers: number, r: ExploreResul
     failures: r.failures,
     runsPerSecond: r.runsPerSecond,
     failingSeeds: r.failingSeeds,
+    ...(r.failingBeyondExactlyOnce !== undefined ? { failingBeyondExactlyOnce: r.failingBeyondExactlyOnce } : {}),
     engine: req.job.engine ?? 'flink',
     guarantee: req.job.guarantee,
     faults: req.job.faults,

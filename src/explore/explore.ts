@@ -69,6 +69,11 @@ export interface ExploreResult {
   runsPerSecond: number;
   coverage: CoverageReport;
   firstFailure?: FirstFailure;
+  /**
+   * Under at-least-once: the failing seeds that failed a check besides `exactly-once`, which
+   * at-least-once fails by design (its duplicates); `at-least-once` and the others judge the run.
+   */
+  failingBeyondExactlyOnce?: number[];
   results: SeedResult[];
 }
 
@@ -98,6 +103,9 @@ export async function explore(opts: ExploreOptions): Promise<ExploreResult> {
     coverage: coverageOf(results, applicableEdges(scenario, opts.job.engine ?? 'flink'), opts.job.engine ?? 'flink'),
     results,
   };
+  if (opts.job.guarantee === 'at-least-once') {
+    out.failingBeyondExactlyOnce = failing.filter((r) => r.failed.some((f) => f.name !== 'exactly-once')).map((r) => r.seed);
+  }
   const first = failing[0];
   if (first) out.firstFailure = firstFailure(first, opts);
   return out;

@@ -82,6 +82,24 @@ describe('weir explore', () => {
     expect(Object.keys(out.coverage)).toContain('crash.precommit-before-commit');
   });
 
+  it('under at-least-once says which failing seeds failed a check besides exactly-once, which fails there by design', async () => {
+    const args = ['--guarantee', 'at-least-once', '--faults', 'heavy', '--seeds', '6', '--workers', '1', '--no-shrink'];
+    const [wordcount, bank, exactly] = await Promise.all([
+      weir(['explore', 'wordcount', ...args, '--json']),
+      weir(['explore', 'bank', ...args]),
+      weir(['explore', 'wordcount', '--faults', 'heavy', '--seeds', '2', '--workers', '1', '--no-shrink', '--json']),
+    ]);
+    const w = json<ExploreJson & { failingBeyondExactlyOnce?: number[] }>(wordcount);
+    expect(w.failures).toBeGreaterThan(0);
+    expect(w.failingBeyondExactlyOnce).toEqual([]);
+    // bank's exact balances fail at-least-once runs: each failing seed is one beyond exactly-once.
+    expect(bank.stdout).toMatch(/other checks failed on seeds? \d/);
+    const plain = await weir(['explore', 'wordcount', ...args]);
+    expect(plain.stdout).toContain('other checks held: only exactly-once failed, by design under at-least-once');
+    // Not under exactly-once.
+    expect(json<Record<string, unknown>>(exactly)).not.toHaveProperty('failingBeyondExactlyOnce');
+  });
+
   it('finds the same failures with one and two workers, and shards add up to the whole range', async () => {
     const base = ['explore', 'wordcount', '--bug', 'drop-late-silently', '--events', '300', '--seeds', '5', '--no-shrink', '--json'];
     const [one, two, s1, s2] = await Promise.all([
