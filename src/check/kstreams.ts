@@ -47,7 +47,12 @@
  *   suppress operator's own stream time are both below `end + D`. The last
  *   incarnation's pending windows are the job's pending results: their
  *   records are in no result legitimately (`pendingIds`), since after a
- *   restart only a later record could close them (KAFKA-7895).
+ *   restart only a later record could close them (KAFKA-7895). Under
+ *   at-least-once what a replay or a zombie makes is counted, not failed
+ *   (`Problems.replay`): a second result with the same records, one with
+ *   fewer released by another incarnation, and a window held past its
+ *   close whose records a release of it already held (a zombie's buffer
+ *   write read back by a resumed task's tail restore).
  * - `ks.restore` (K10, K13): every restored store (`ks.restored`, entry by entry:
  *   store key, the changelog offset its value came from, a digest of value
  *   and timestamp) equals what the committed changelog gives below the
@@ -69,7 +74,13 @@
  *   its changelog is never compacted, so each entry is judged by its offset
  *   (the record there, its key less the sequence number, its value), no
  *   offset twice, and every committed record with a value below the end is
- *   held (`checkDuplicateRestore`).
+ *   held (`checkDuplicateRestore`). Under at-least-once nothing fences a
+ *   zombie, and a store that goes on from its own offset never reads what
+ *   it wrote: a record below where the restoration began reading is set
+ *   aside when it was appended while two instances held the task at once
+ *   in their own views and the other one added a record of its key to the
+ *   task (`unseenWrite`); a join store, with no such record of its writer,
+ *   is given no such allowance.
  * - `ks.retention` (K10): a windowed aggregate's store hides a window older
  *   than its retention (size + grace) behind the store's stream time, which
  *   a restore rebuilds while the aggregate's starts afresh; the aggregate
@@ -968,7 +979,6 @@ export function checkRestores(t: KStreamsTrace, changelog: (topic: string, parti
   // Under at-least-once, the restored keys judged right only because a write the store never saw
   // (`unseenWrite`) is set aside: `restore key`.
   const excused = new Set<string>();
-  const unseen = (r: Restore, c: ChangelogRecord): boolean => t.unseenWrite(r, c);
   // Each changelog partition indexed once, however many restorations read it.
   const indexed = new Map<readonly ChangelogRecord[], { byOffset: Map<number, ChangelogRecord>; byKey: Map<string, ChangelogRecord[]> }>();
   for (const r of t.restores) {
@@ -1013,7 +1023,7 @@ export function checkRestores(t: KStreamsTrace, changelog: (topic: string, parti
         continue;
       }
       const updates = (byKey.get(key) ?? []).filter((c) => c.offset > offset && c.offset < r.end);
-      const later = updates.find((c) => !unseen(r, c));
+      const later = updates.find((c) => !t.unseenWrite(r, c));
       if (later !== undefined) {
         problems.add(`${where}: key ${key} came from offset ${offset}, but the committed changelog updates it again at offset ${later.offset}`);
         continue;
@@ -1042,7 +1052,7 @@ export function checkRestores(t: KStreamsTrace, changelog: (topic: string, parti
       if (got !== undefined && (got.offset < 0 || got.offset >= last.offset)) return;
       // The committed changelog's last value, or the last before writes the store never saw.
       let seen: ChangelogRecord | undefined;
-      for (let i = 0; i < list.length; i++) if (list[i]!.offset < r.end && !unseen(r, list[i]!)) seen = list[i];
+      for (let i = 0; i < list.length; i++) if (list[i]!.offset < r.end && !t.unseenWrite(r, list[i]!)) seen = list[i];
       if (seen === last || (seen !== undefined && seen.value !== null && (got === undefined || got.offset < seen.offset))) {
         problems.add(`${where}: key ${key} is ${got === undefined ? 'missing' : `from offset ${got.offset}`}, but the committed changelog holds it at offset ${(seen ?? last).offset}`);
       } else {

@@ -62,7 +62,7 @@ describe('weir compare', () => {
   });
 
   it('says why Kafka Streams\' world settles a day after a job whose changelogs hold tombstones, and only then', async () => {
-    const note = "kstreams's log cleaner waited to drop changelog";
+    const note = "kstreams' log cleaner waited to drop changelog";
     const late = await weir(['compare', 'wordcount-final', '--seed', '1', '--events', '300']);
     expect(late.status, late.stderr).toBe(0);
     expect(late.stdout).toMatch(/world settled at .*86,4\d\d,\d{3} ms/);
