@@ -79,8 +79,8 @@
  *   it wrote: a record below where the restoration began reading is set
  *   aside when it was appended while two instances held the task at once
  *   in their own views and the other one added a record of its key to the
- *   task (`unseenWrite`); a join store, with no such record of its writer,
- *   is given no such allowance.
+ *   task (`unseenWrite`); for a join store, whose writes no event names,
+ *   the overlap alone tells it.
  * - `ks.retention` (K10): a windowed aggregate's store hides a window older
  *   than its retention (size + grace) behind the store's stream time, which
  *   a restore rebuilds while the aggregate's starts afresh; the aggregate
@@ -635,6 +635,15 @@ export class KStreamsTrace {
     if (appended === undefined || byP === undefined) return false;
     const mine = spanAt(byP.get(r.p), appended);
     if (mine === undefined) return false;
+    // A join store's writes are traced per record by nobody: the overlap alone tells it, another
+    // instance holding the task since before the append and after the store's instance took it.
+    if (r.duplicates) {
+      for (const [p, spans] of byP) {
+        if (p === r.p) continue;
+        for (let i = 0; i < spans.length; i += 2) if (spans[i]! <= appended && spans[i + 1]! > mine[0]) return true;
+      }
+      return false;
+    }
     const at = c.key.indexOf('@');
     const adds = this.addsOf.get(`${r.task}\u0000${at < 0 ? c.key : c.key.slice(0, at)}`);
     if (adds === undefined) return false;
@@ -938,7 +947,11 @@ function withoutSeq(key: string): string {
  * (same key and timestamp, same value), no offset is held twice, and every committed record with a
  * value below the end is held. Returns how many entries were compared value by value.
  */
-function checkDuplicateRestore(r: Restore, records: readonly ChangelogRecord[], byOffset: ReadonlyMap<number, ChangelogRecord>, where: string, problems: Problems): number {
+function checkDuplicateRestore(
+  r: Restore, records: readonly ChangelogRecord[], byOffset: ReadonlyMap<number, ChangelogRecord>, where: string, problems: Problems,
+  /** Under at-least-once, whether a record is a write the store never saw (`unseenWrite`), and the keys so set aside. */
+  unseen: (r: Restore, c: ChangelogRecord) => boolean, excused: Set<string>,
+): number {
   const held = new Set<number>();
   let judged = 0;
   for (let i = 0; i < r.entries.length; i++) {
@@ -960,7 +973,9 @@ function checkDuplicateRestore(r: Restore, records: readonly ChangelogRecord[], 
   }
   for (let i = 0; i < records.length; i++) {
     const c = records[i]!;
-    if (c.offset < r.end && c.value !== null && !held.has(c.offset)) problems.add(`${where}: the committed record at offset ${c.offset} (key ${c.key}) is missing`);
+    if (c.offset >= r.end || c.value === null || held.has(c.offset)) continue;
+    if (unseen(r, c)) excused.add(`${r.seq}\u0000${c.key}`);
+    else problems.add(`${where}: the committed record at offset ${c.offset} (key ${c.key}) is missing`);
   }
   return judged;
 }
@@ -1004,7 +1019,7 @@ export function checkRestores(t: KStreamsTrace, changelog: (topic: string, parti
       : `${r.p} promoted its standby of task ${r.task}, store ${r.store} (${r.topic}/${r.partition} read below offset ${r.end})`;
     if (r.duplicates) {
       entries += r.entries.length;
-      judged += checkDuplicateRestore(r, records, byOffset, where, problems);
+      judged += checkDuplicateRestore(r, records, byOffset, where, problems, (x, c) => t.unseenWrite(x, c), excused);
       continue;
     }
     const restored = new Map<string, { offset: number; digest: string }>();

@@ -41,10 +41,8 @@ export interface DrawOptions {
  * `exactly-once` holds when records are replayed — the windowed ones (judged by `at-least-once`),
  * the joins (a pair committed again counted), etl and chained. Left out: the judges of exact
  * results (bank balances, tables, enrich, ttl expiry), as sweeps under at-least-once showed
- * (docs/SOAK.md), and Kafka Streams' join, whose join store `ks.restore` judges by offset with no
- * record of who wrote it, so a zombie's write the owner never read fails it (heavy seed 140).
- * Kafka Streams' `ks.restore` and `ks.suppress` know what at-least-once allows otherwise: a
- * zombie's changelog writes a store that goes on from its own offset never reads, and a window
+ * (docs/SOAK.md). Kafka Streams' `ks.restore` and `ks.suppress` know what at-least-once allows:
+ * a zombie's changelog writes a store that goes on from its own offset never reads, and a window
  * released or held again.
  */
 export const AT_LEAST_ONCE: Readonly<Record<string, readonly EngineName[]>> = {
@@ -54,7 +52,7 @@ export const AT_LEAST_ONCE: Readonly<Record<string, readonly EngineName[]>> = {
   'wordcount-final': ['flink', 'kstreams', 'spark'],
   chained: ['flink', 'kstreams', 'spark'],
   etl: ['flink', 'kstreams', 'spark'],
-  join: ['flink', 'spark'],
+  join: ['flink', 'kstreams', 'spark'],
   'outer-join': ['spark'],
 };
 
