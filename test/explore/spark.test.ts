@@ -102,13 +102,22 @@ describe('Spark scenarios', () => {
   }
 
   it('join, sessions, outer-join and the careless foreachBatch are caught duplicating under at-least-once', () => {
-    for (const [scenario, check] of [['join', 'join'], ['sessions', 'exactly-once'], ['outer-join', 'join.outer'], ['foreach-batch', 'exactly-once']] as const) {
+    // sessions and foreach-batch fail exactly-once; the joins' judges count a pair or row written
+    // again by a replay (as at-least-once allows) and say so.
+    const caughtBy: [string, string, RegExp][] = [
+      ['join', 'join', /\d+ committed again by a replay, as at-least-once allows/],
+      ['sessions', 'exactly-once', /twice/],
+      ['outer-join', 'join.outer', /\d+ emitted again by a replay, as at-least-once allows/],
+      ['foreach-batch', 'exactly-once', /twice/],
+    ];
+    for (const [scenario, check, shows] of caughtBy) {
       let caught: string | undefined;
       for (let seed = 1; seed <= 30 && caught === undefined; seed++) {
         const r = runScenario({ ...base, scenario, seed, faults: 'heavy', guarantee: 'at-least-once', events: 600 });
-        caught = r.checks.find((c) => !c.ok && c.name === check)?.detail;
+        const v = r.checks.find((c) => c.name === check);
+        if (v !== undefined && shows.test(v.detail)) caught = v.detail;
       }
-      expect(caught, `${scenario}: no seed showed a duplicate`).toMatch(/twice/);
+      expect(caught, `${scenario}: no seed showed a duplicate`).toMatch(shows);
     }
   });
 
