@@ -100,6 +100,15 @@ describe('weir explore', () => {
     expect(json<Record<string, unknown>>(exactly)).not.toHaveProperty('failingBeyondExactlyOnce');
   });
 
+  it('under at-least-once takes as its first failure the lowest seed failing a check besides exactly-once, on that check', async () => {
+    // Seed 34 fails exactly-once alone; seed 37 loses a suppressed result (docs/KAFKA-STREAMS.md).
+    const r = await weir(['explore', 'wordcount-final', '--engine', 'kstreams', '--faults', 'swarm', '--guarantee', 'at-least-once', '--events', '1500', '--commit-interval', '250', '--start', '34', '--seeds', '4', '--workers', '1', '--no-shrink', '--json']);
+    const out = json<ExploreJson & { failingBeyondExactlyOnce: number[] }>(r);
+    expect(out.failingSeeds).toEqual([34, 37]);
+    expect(out.failingBeyondExactlyOnce).toEqual([37]);
+    expect(out.firstFailure).toMatchObject({ seed: 37, check: 'at-least-once', alsoFailed: ['exactly-once'] });
+  });
+
   it('finds the same failures with one and two workers, and shards add up to the whole range', async () => {
     const base = ['explore', 'wordcount', '--bug', 'drop-late-silently', '--events', '300', '--seeds', '5', '--no-shrink', '--json'];
     const [one, two, s1, s2] = await Promise.all([
