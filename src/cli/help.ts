@@ -172,6 +172,8 @@ Narrated replays of fixed runs, paced by you. Lessons:
                  tasks and is fenced by its own new epoch
   unfenced       Kafka Streams under at-least-once: a cut-off instance's
                  changelog writes land; the owner's store never reads them
+  lost-release   Kafka Streams under at-least-once loses a final count:
+                 suppress's tombstone lands, the crash takes the release
   warmups        Kafka Streams' warm-up replicas: a restarted instance
                  warms up its tasks' state while another runs them, and a
                  probing rebalance hands them back

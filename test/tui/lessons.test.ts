@@ -38,8 +38,8 @@ import { describeEvent } from '../../src/tui/model/format.ts';
 import type { OutputRecord, WindowResult } from '../../src/stream/records.ts';
 
 describe('lessons', () => {
-  it('are the fifteen the command offers', () => {
-    expect(LESSONS.map((l) => l.name)).toEqual(['watermarks', 'late-data', 'barriers', 'buffers', 'exactly-once', 'zombies', 'job-manager', 'kstreams', 'unfenced', 'warmups', 'txn-timeout', 'spark', 'three-engines', 'final-results', 'triggers']);
+  it('are the sixteen the command offers', () => {
+    expect(LESSONS.map((l) => l.name)).toEqual(['watermarks', 'late-data', 'barriers', 'buffers', 'exactly-once', 'zombies', 'job-manager', 'kstreams', 'unfenced', 'lost-release', 'warmups', 'txn-timeout', 'spark', 'three-engines', 'final-results', 'triggers']);
     expect(findLesson('nope')).toBeUndefined();
   });
 
@@ -252,6 +252,36 @@ describe('lessons', () => {
     const abort = events(eo, 'txn.abort').find((e) => String(e.txnId).includes('ks-2') && e.seq > events(eo, 'net.heal')[0]!.seq)!;
     expect(events(eo, 'log.append').some((e) => e.txn === abort.txnId && e.topic === 'weir-app-counts-changelog' && e.seq < abort.seq)).toBe(true);
     for (const name of ['ks.zombies', 'ks.restore', 'exactly-once']) expect(check(eo, name).ok, name).toBe(true);
+  });
+
+  it('lost-release: the windows released at the commit the crash cut short are never written under at-least-once, and are under exactly-once', async () => {
+    const lr = await loadLesson(findLesson('lost-release')!);
+    const alo = lr.replays.get('alos')!;
+    const eo = lr.replays.get('eos')!;
+    const events = (r: typeof alo, kind: string) => Array.from(r.index.positions(kind), (i) => r.index.events[i]!);
+    const crash = events(alo, 'proc.crash')[0]!;
+    const released = events(alo, 'ks.suppress.emit').filter((e) => e.seq < crash.seq);
+    expect(released.length).toBeGreaterThan(0);
+    // "Their offsets were committed": every record in them was taken before the commit before the releases.
+    const before = events(alo, 'ks.commit').filter((e) => e.seq < released[0]!.seq).at(-1)!;
+    const ids = released.flatMap((e) => String(e.ids).split(',').map(Number));
+    for (const id of ids) expect(events(alo, 'ks.window.add').find((e) => String(e.ids) === String(id))!.seq).toBeLessThan(before.seq);
+    // The buffer's changelog took a batch after the releases and before the crash; the output took none.
+    const between = events(alo, 'log.append').filter((e) => e.seq > released[0]!.seq && e.seq < crash.seq);
+    expect(between.some((e) => String(e.topic).includes('SUPPRESS') && (e.count as number) >= released.length)).toBe(true);
+    expect(between.some((e) => e.topic === 'output')).toBe(false);
+    // Restored without them, and never released again: at-least-once names one of their records lost.
+    const restored = events(alo, 'ks.restored').find((e) => e.seq > crash.seq && String(e.store).includes('SUPPRESS') && (e.records as number) > 0)!;
+    for (const w of released) expect(String(restored.entries)).not.toContain(`${String(w.key)}@${String(w.start).padStart(16, '0')}@${String(w.end).padStart(16, '0')}`);
+    expect(events(alo, 'ks.suppress.emit').filter((e) => e.seq > crash.seq && released.some((w) => w.key === e.key && w.start === e.start))).toEqual([]);
+    const lost = alo.rec.meta.checks!.find((c) => c.name === 'at-least-once')!;
+    expect(lost.ok).toBe(false);
+    expect(ids.some((id) => lost.detail.startsWith(`record ${id} `))).toBe(true);
+    // Exactly-once: an abort after the crash, the windows released again, every check passing.
+    const eoCrash = events(eo, 'proc.crash')[0]!;
+    expect(events(eo, 'txn.abort').some((e) => e.seq > eoCrash.seq)).toBe(true);
+    for (const w of released) expect(events(eo, 'ks.suppress.emit').some((e) => e.seq > eoCrash.seq && e.key === w.key && e.start === w.start)).toBe(true);
+    expect(eo.rec.meta.checks!.every((c) => c.ok)).toBe(true);
   });
 
   it('final-results: each engine writes every window once, at the moment the narration gives, and Kafka Streams drops the most as late', async () => {

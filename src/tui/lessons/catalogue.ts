@@ -14,9 +14,10 @@ import { sparkLesson } from './spark.ts';
 import { threeEnginesLesson } from './three-engines.ts';
 import { finalResultsLesson } from './final-results.ts';
 import { unfencedLesson } from './unfenced.ts';
+import { lostReleaseLesson } from './lost-release.ts';
 import type { Lesson } from './types.ts';
 
-export const LESSONS: readonly Lesson[] = [watermarksLesson, lateDataLesson, barriersLesson, buffersLesson, exactlyOnceLesson, zombiesLesson, jobManagerLesson, kstreamsLesson, unfencedLesson, warmupsLesson, txnTimeoutLesson, sparkLesson, threeEnginesLesson, finalResultsLesson, triggersLesson];
+export const LESSONS: readonly Lesson[] = [watermarksLesson, lateDataLesson, barriersLesson, buffersLesson, exactlyOnceLesson, zombiesLesson, jobManagerLesson, kstreamsLesson, unfencedLesson, lostReleaseLesson, warmupsLesson, txnTimeoutLesson, sparkLesson, threeEnginesLesson, finalResultsLesson, triggersLesson];
 
 export function findLesson(name: string): Lesson | undefined {
   return LESSONS.find((l) => l.name === name);
