@@ -48,5 +48,5 @@ export const enrich: Scenario = {
       },
     },
   },
-  check: ({ inputByPartition, output }) => checkEnrichment(inputByPartition, output),
+  check: ({ inputByPartition, output, guarantee }) => checkEnrichment(inputByPartition, output, { atLeastOnce: guarantee === 'at-least-once' }),
 };

@@ -31,6 +31,16 @@
  *   back, never the same record twice — a record cache may skip some); and
  *   the last change of each customer is its last update: the final table
  *   equals the last value per key (deleted when that was a tombstone).
+ *
+ * Under at-least-once (`atLeastOnce`) a replayed order can meet the table as
+ * its changelog left it, ahead of the committed offsets: an enrichment may
+ * also name a later update of the customer than the one current before the
+ * order (one positioned after the order, not a delete), and an order may be
+ * enriched more than once; a replay of customer updates may take the table
+ * back, or write a change again. Those are counted, not failed
+ * (`Problems.replay`); a joinable order never enriched, a wrong value, an
+ * update older than the one current before the order, and a final table
+ * other than the last value per key still fail.
  */
 import type { InputRecord, JoinResult, KeyedUpdate, OutputRecord } from '../stream/records.ts';
 import { formatCount, Problems } from './report.ts';
@@ -46,8 +56,11 @@ export function enrichValue(order: InputRecord, customer: InputRecord): number {
 
 const deletes = (r: InputRecord): boolean => r.value === 0;
 
-export function checkEnrichment(inputByPartition: readonly (readonly InputRecord[])[], output: readonly OutputRecord[]): CheckResult[] {
+export function checkEnrichment(inputByPartition: readonly (readonly InputRecord[])[], output: readonly OutputRecord[], opts: { atLeastOnce?: boolean } = {}): CheckResult[] {
+  const atLeastOnce = opts.atLeastOnce === true;
   const byId = new Map<number, InputRecord>();
+  /** Per order: how many customer records came before it (`position` of a later one is at least this). */
+  const orderAt = new Map<number, number>();
   /** Per order: the customer update current when it is processed (undefined: absent or deleted), and what deleted it. */
   const expected = new Map<number, { update: InputRecord | undefined; deletedBy: InputRecord | undefined }>();
   /** A customer record's position in its customer's update sequence. */
@@ -64,19 +77,26 @@ export function checkEnrichment(inputByPartition: readonly (readonly InputRecord
         lastUpdate.set(r.key, r);
       } else if (r.stream === ENRICH_ORDERS) {
         orders++;
+        orderAt.set(r.id, position.size);
         const c = current.get(r.key);
         expected.set(r.id, c && !deletes(c) ? { update: c, deletedBy: undefined } : { update: undefined, deletedBy: c });
       }
     }
   }
-  return [judgeJoin(byId, expected, orders, output.filter((o): o is JoinResult => o.type === 'join')), judgeTable(byId, position, lastUpdate, output.filter((o): o is KeyedUpdate => o.type === 'update'))];
+  // Under at-least-once: an update of the order's customer that came after the order, a value a
+  // replay may meet (the table restored ahead of the committed offsets).
+  const later = (order: InputRecord, u: InputRecord | undefined): boolean =>
+    atLeastOnce && u !== undefined && u.stream === ENRICH_CUSTOMERS && u.key === order.key && !deletes(u) && position.get(u.id)! >= orderAt.get(order.id)!;
+  return [
+    judgeJoin(byId, expected, orders, output.filter((o): o is JoinResult => o.type === 'join'), new Problems(atLeastOnce), later),
+    judgeTable(byId, position, lastUpdate, output.filter((o): o is KeyedUpdate => o.type === 'update'), new Problems(atLeastOnce)),
+  ];
 }
 
 function judgeJoin(
   byId: ReadonlyMap<number, InputRecord>, expected: ReadonlyMap<number, { update: InputRecord | undefined; deletedBy: InputRecord | undefined }>, orders: number,
-  results: readonly JoinResult[],
+  results: readonly JoinResult[], p: Problems, later: (order: InputRecord, u: InputRecord | undefined) => boolean,
 ): CheckResult {
-  const p = new Problems();
   const seen = new Set<number>();
   for (const j of results) {
     const order = byId.get(j.leftId);
@@ -85,10 +105,19 @@ function judgeJoin(
       p.add(`${what} is not an order of the input: only stream records trigger a KStream–KTable join`);
       continue;
     }
-    if (seen.has(j.leftId)) p.add(`${what} was committed twice`);
+    if (seen.has(j.leftId)) p.replay(`${what} was committed twice`);
     seen.add(j.leftId);
     if (order.key !== j.key) p.add(`${what} has key ${j.key}, the order's customer is ${order.key}`);
     const exp = expected.get(j.leftId)!;
+    const used = byId.get(j.rightId);
+    if (j.rightId !== exp.update?.id && later(order, used)) {
+      // A replayed order meeting a newer customer value: counted; its value must still follow from it.
+      p.replay(`${what} was joined with customer record ${j.rightId}, an update after the order`);
+      const want = enrichValue(order, used!);
+      if (j.value !== want) p.add(`${what} has value ${j.value}, expected ${order.value} × ${used!.value} = ${want}`);
+      if (j.ts !== order.ts) p.add(`${what} has ts ${j.ts}, expected the order's ${order.ts}`);
+      continue;
+    }
     if (exp.update === undefined) {
       p.add(exp.deletedBy
         ? `${what} was joined with customer record ${j.rightId}, but record ${exp.deletedBy.id} had deleted the customer before the order (an inner join drops it)`
@@ -96,7 +125,6 @@ function judgeJoin(
       continue;
     }
     if (j.rightId !== exp.update.id) {
-      const used = byId.get(j.rightId);
       p.add(`${what} was joined with customer record ${j.rightId}${used ? ` (value ${used.value})` : ''}, but the table value when it was processed came from record ${exp.update.id} (value ${exp.update.value})`);
       continue;
     }
@@ -110,13 +138,13 @@ function judgeJoin(
     joinable++;
     if (!seen.has(id)) p.add(`order ${id} (customer ${exp.update.key}) was never enriched, though record ${exp.update.id} gave the customer a value before it (lost)`);
   }
-  return p.verdict('enrich.join', `${formatCount(joinable)} of ${formatCount(orders)} orders enriched with the customer value current before them, each once; the others dropped (customer absent or deleted)`);
+  return p.verdict('enrich.join', `${formatCount(joinable)} of ${formatCount(orders)} orders enriched with the customer value current before them, each once; the others dropped (customer absent or deleted)` +
+    (p.replays > 0 ? `; ${formatCount(p.replays)} enrichment${p.replays === 1 ? '' : 's'} again or with a later customer value by a replay, as at-least-once allows` : ''));
 }
 
 function judgeTable(
-  byId: ReadonlyMap<number, InputRecord>, position: ReadonlyMap<number, number>, lastUpdate: ReadonlyMap<string, InputRecord>, updates: readonly KeyedUpdate[],
+  byId: ReadonlyMap<number, InputRecord>, position: ReadonlyMap<number, number>, lastUpdate: ReadonlyMap<string, InputRecord>, updates: readonly KeyedUpdate[], p: Problems,
 ): CheckResult {
-  const p = new Problems();
   const last = new Map<string, KeyedUpdate>();
   for (const u of updates) {
     const r = byId.get(u.id);
@@ -127,7 +155,7 @@ function judgeTable(
     if (u.value !== r.value) p.add(`table change of ${u.key} from record ${u.id} has value ${u.value}, the record's is ${r.value}`);
     const prev = last.get(u.key);
     if (prev !== undefined && position.get(prev.id)! >= position.get(u.id)!) {
-      p.add(prev.id === u.id
+      p.replay(prev.id === u.id
         ? `table change of ${u.key} from record ${u.id} was committed twice`
         : `table of ${u.key} went back: record ${u.id} after record ${prev.id}, which comes later in the input`);
     }
@@ -140,5 +168,6 @@ function judgeTable(
   }
   let deleted = 0;
   for (const r of lastUpdate.values()) if (deletes(r)) deleted++;
-  return p.verdict('enrich.table', `${formatCount(updates.length)} table changes in input order; the final table holds the last value of ${formatCount(lastUpdate.size)} customers (${formatCount(deleted)} deleted)`);
+  return p.verdict('enrich.table', `${formatCount(updates.length)} table changes in input order; the final table holds the last value of ${formatCount(lastUpdate.size)} customers (${formatCount(deleted)} deleted)` +
+    (p.replays > 0 ? `; ${formatCount(p.replays)} change${p.replays === 1 ? '' : 's'} again or back by a replay, as at-least-once allows` : ''));
 }
