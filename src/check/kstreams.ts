@@ -246,7 +246,7 @@ export class KStreamsTrace {
   private readonly held = new Map<string, Map<string, number[]>>();
   /** Under at-least-once, per `task key`: the processes that added a record of that key to the task's windows or sessions, and when. */
   private readonly addsOf = new Map<string, { ps: string[]; ts: number[] }>();
-  /** Per `p task store`: the offset a standby's store, as its state directory gave it, reads the changelog from. */
+  /** Under at-least-once, per `p task store`: the offset a standby's store, as its state directory gave it, reads the changelog from. */
   private readonly standbyFrom = new Map<string, number>();
 
   // ---- zombies ----
@@ -302,7 +302,7 @@ export class KStreamsTrace {
         this.release(e.p, e.t);
         break;
       case 'ks.state':
-        if (e.standby !== undefined) this.noteStandbyState(e);
+        if (e.standby !== undefined && this.atLeastOnce) this.noteStandbyState(e);
         break;
       case 'ks.window.add': {
         this.noteAdd(e);

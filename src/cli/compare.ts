@@ -210,12 +210,12 @@ const NOTES = [
 const LONG_SETTLE_MS = 3_600_000;
 
 /**
- * A note for Kafka Streams' "world settled at" far past its "job finished at": what the world waited for. Kafka
- * Streams' compacted changelogs keep a tombstone for delete.retention.ms (a day) before the
- * log cleaner may drop it, and the world runs until its last cleaning.
+ * A note for Kafka Streams' "world settled at" far past its "job finished at" (`late`): what the
+ * world waited for. Its compacted changelogs keep a tombstone for delete.retention.ms (a day)
+ * before the log cleaner may drop it, and the world runs until its last cleaning.
  */
-function settledNote(late: readonly EngineName[]): string[] {
-  if (!late.includes('kstreams')) return [];
+function settledNote(late: boolean): string[] {
+  if (!late) return [];
   return ["  world settled: after the job, kstreams' log cleaner waited to drop changelog", '  tombstones, which it keeps for delete.retention.ms (a day of virtual time).'];
 }
 
@@ -296,7 +296,7 @@ export function table(c: Comparison): string {
   ];
   const out = [`  ${n(c.events)} events, ${faultsLine(c)}`, '', ...layout(rows)];
   out.push('', NOTES);
-  out.push(...settledNote(cols.filter((col) => col.report.virtualTimeMs - (col.report.finishedMs ?? col.report.virtualTimeMs) >= LONG_SETTLE_MS).map((col) => col.engine)));
+  out.push(...settledNote(cols.some((col) => col.engine === 'kstreams' && col.report.virtualTimeMs - (col.report.finishedMs ?? col.report.virtualTimeMs) >= LONG_SETTLE_MS)));
   for (const col of cols) for (const x of col.report.checks.filter((k) => !k.ok)) out.push(`  ${col.engine} ✗ ${x.name}: ${x.detail}`);
   out.push(...skippedLines(c.skipped), ...leftOutLines(c.columns.map((col) => col.engine), c.faults));
   return out.join('\n');
@@ -347,7 +347,7 @@ export function seedsTable(first: Comparison, summary: readonly EngineSeeds[], s
     rows.push(row(`${SHORT_LABEL[m.label] ?? m.label}${UNIT_NOTE[m.unit]}`, (e) => spreadCell(m, e.cells[m.key])));
     if (m.key === 'late') rows.push(row('  by the rule', (e) => SHORT_RULE[e.engine] ?? e.lateRule));
   }
-  const settled = summary.filter((e) => (e.cells['virtualTimeMs']?.max ?? 0) - (e.cells['finishedMs']?.max ?? Infinity) >= LONG_SETTLE_MS).map((e) => e.engine);
+  const settled = summary.some((e) => e.engine === 'kstreams' && (e.cells['virtualTimeMs']?.max ?? 0) - (e.cells['finishedMs']?.max ?? Infinity) >= LONG_SETTLE_MS);
   const notes = [...settledNote(settled), ...skippedLines(first.skipped), ...leftOutLines(summary.map((e) => e.engine), explicit)];
   return [`  ${n(first.events)} events, ${seedsFaultsLine(explicit, profile)}; median (min–max) over ${n(seeds)} seeds`, '', ...layout(rows), '', NOTES, ...notes].join('\n');
 }

@@ -13,7 +13,7 @@
  * and a record that came too late for it.
  */
 import { num, str } from '../model/fields.ts';
-import { engineRuns, eventsOf, verdictText, type Lesson, type StepContext } from './types.ts';
+import { engineRuns, eventsOf, lastBefore, verdictText, type Lesson, type StepContext } from './types.ts';
 
 /** The window the lesson follows: the first one. */
 const FIRST_END = 1_000;
@@ -23,8 +23,6 @@ const KS = 'ks.suppress.,record.dropped,txn.commit,ks.commit';
 const SPARK = 'spark.batch,spark.late,spark.commit,txn.commit';
 
 const ofFirstWindow = (c: StepContext): boolean => num(c.event, 'end') === FIRST_END;
-/** The last event of `kind` before the step's. */
-const lastBefore = (c: StepContext, kind: string) => eventsOf(c, kind).filter((e) => e.seq < c.event.seq).at(-1);
 
 export const finalResultsLesson: Lesson = {
   name: 'final-results',

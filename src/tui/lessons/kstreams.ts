@@ -20,7 +20,7 @@
  */
 import type { RunSettings } from '../../explore/settings.ts';
 import { num, str } from '../model/fields.ts';
-import { abortSinceCrash, checkText, eventsOf, ksTxnOpenBefore, type Lesson, type StepContext } from './types.ts';
+import { abortSinceCrash, checkText, eventsOf, ksTxnOpenBefore, lastBefore, type Lesson, type StepContext } from './types.ts';
 
 const BASE: Omit<RunSettings, 'guarantee'> = {
   scenario: 'wordcount',
@@ -38,10 +38,10 @@ const BASE: Omit<RunSettings, 'guarantee'> = {
 };
 
 /** ks-0's last loss of its tasks before the step's event. */
-const zombieLoss = (c: StepContext) => eventsOf(c, 'ks.lost').filter((e) => e.p === 'ks-0' && e.seq < c.event.seq).at(-1);
+const zombieLoss = (c: StepContext) => lastBefore(c, 'ks.lost', 'ks-0');
 
 /** The step's process's last assignment before the step's event. */
-const lastAssigned = (c: StepContext) => eventsOf(c, 'ks.assigned').filter((e) => e.p === c.event.p && e.seq < c.event.seq).at(-1);
+const lastAssigned = (c: StepContext) => lastBefore(c, 'ks.assigned', c.event.p);
 
 /** "in generation G (at T ms)": the step's process's last assignment, from its event. */
 function assignedText(c: StepContext): string {
@@ -146,7 +146,7 @@ export const kstreamsLesson: Lesson = {
       at: { kind: 'ks.lost', match: (c: StepContext) => c.event.p === 'ks-0' },
       filter: FILTER,
       text: (c) => {
-        const group = eventsOf(c, 'group.generation').filter((e) => e.seq < c.event.seq).at(-1);
+        const group = lastBefore(c, 'group.generation');
         const now = `The group is at generation ${num(group ?? c.event, 'generation')}; ks-0 still holds generation ${num(c.event, 'generation')}'s tasks ${Array.isArray(c.event.tasks) ? c.event.tasks.join(', ') : '?'}.`;
         const reason = str(c.event, 'reason') ?? '';
         if (reason.startsWith('heartbeat')) {

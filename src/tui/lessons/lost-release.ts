@@ -13,7 +13,7 @@
  */
 import type { RunSettings } from '../../explore/settings.ts';
 import { num, str } from '../model/fields.ts';
-import { checkText, eventsOf, type Lesson, type StepContext } from './types.ts';
+import { checkText, eventsOf, lastBefore, type Lesson, type StepContext } from './types.ts';
 
 const BASE: Omit<RunSettings, 'guarantee'> = {
   scenario: 'wordcount-final',
@@ -56,7 +56,7 @@ export const lostReleaseLesson: Lesson = {
       filter: FILTER,
       text: (c) => {
         const releases = releasesAt(c, c.event.t);
-        const before = eventsOf(c, 'ks.commit').filter((e) => e.seq < c.event.seq && e.p === c.event.p).at(-1);
+        const before = lastBefore(c, 'ks.commit', c.event.p);
         return `At ${c.event.t} ms ${c.event.p} commits. Its caches flush, and the updates they held carry suppress's stream time to ${num(c.event, 'streamTime')}, past the end of window [${num(c.event, 'start')}, ${num(c.event, 'end')}) plus the grace: suppress releases ${releases.map((e) => `${windowText(e)} (records ${String(e.ids)})`).join(' and ')}, and removes them from its buffer, whose changelog gets a tombstone for each. The records in those windows were consumed long ago${before ? `: the commit at ${before.t} ms had committed their offsets` : ''}. Their counts now exist only in the releases on their way to the output topic.`;
       },
     },
@@ -71,8 +71,7 @@ export const lostReleaseLesson: Lesson = {
       at: { kind: 'proc.crash' },
       filter: FILTER,
       text: (c) => {
-        const released = eventsOf(c, 'ks.suppress.emit').filter((e) => e.seq < c.event.seq);
-        const lastRelease = released.at(-1);
+        const lastRelease = lastBefore(c, 'ks.suppress.emit');
         return `${c.event.p} crashes at ${c.event.t} ms, ${lastRelease ? c.event.t - lastRelease.t : '?'} ms after the releases, before their batch reached the output topic. The commit never finished, so its offsets were not committed; that would only matter for records it had consumed since the commit before.`;
       },
     },

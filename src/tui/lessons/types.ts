@@ -102,6 +102,17 @@ export function checkText(c: StepContext, name: string): string {
   return v ? `${v.ok ? '✓' : '✗'} ${name}: ${v.detail}` : `${name}: not judged`;
 }
 
+/** A check's verdict as a sentence: "name passes: detail." (or fails), for narration that cites a check the screen does not list. */
+export function detailOf(c: StepContext, name: string): string {
+  const v = c.replay.rec.meta.checks?.find((x) => x.name === name);
+  return v === undefined ? `${name} was not judged.` : `${name} ${v.ok ? 'passes' : 'fails'}: ${v.detail}.`;
+}
+
+/** The last event of `kind` before the step's, of process `p` when given, or one `match` accepts. */
+export function lastBefore(c: StepContext, kind: string, p?: string, match: (e: TraceEvent) => boolean = () => true): TraceEvent | undefined {
+  return eventsOf(c, kind).filter((e) => e.seq < c.event.seq && (p === undefined || e.p === p) && match(e)).at(-1);
+}
+
 /** A list field of the step's event, comma-separated ('' when it is not a list). */
 export function listText(c: StepContext, field: string): string {
   const v = c.event[field];
@@ -120,7 +131,7 @@ export function ksTxnOpenBefore(c: StepContext): boolean {
 
 /** The abort of the step's `transactionalId` since its process last crashed and before the step (a restarted producer's new epoch), if any. */
 export function abortSinceCrash(c: StepContext): TraceEvent | undefined {
-  const crash = eventsOf(c, 'proc.crash').filter((e) => e.p === c.event.p && e.seq < c.event.seq).at(-1);
+  const crash = lastBefore(c, 'proc.crash', c.event.p);
   return eventsOf(c, 'txn.abort').find((e) => e.txnId === c.event.transactionalId && e.seq > (crash?.seq ?? -1) && e.seq < c.event.seq);
 }
 

@@ -15,7 +15,7 @@
  */
 import type { RunSettings } from '../../explore/settings.ts';
 import { num, str } from '../model/fields.ts';
-import { checkText, eventsOf, type Lesson, type StepContext } from './types.ts';
+import { checkText, detailOf, eventsOf, lastBefore, type Lesson, type StepContext } from './types.ts';
 
 const BASE: Omit<RunSettings, 'guarantee'> = {
   scenario: 'wordcount',
@@ -37,17 +37,10 @@ const OWNER = 'ks-0';
 const FILTER = 'ks.assigned,ks.lost,ks.restored,ks.checkpoint,ks.suspended,group.,txn.,proc.,net.partition,net.heal';
 
 const ofTask = (c: StepContext): boolean => str(c.event, 'task') === TASK;
-const last = (c: StepContext, kind: string, p?: string) => eventsOf(c, kind).filter((e) => e.seq < c.event.seq && (p === undefined || e.p === p)).at(-1);
 
 /** The changelog appends of the task's partition between two sequence numbers. */
 function changelogAppends(c: StepContext, afterSeq: number, beforeSeq: number) {
   return eventsOf(c, 'log.append').filter((e) => e.seq > afterSeq && e.seq < beforeSeq && str(e, 'topic') === 'weir-app-counts-changelog' && num(e, 'partition') === PARTITION);
-}
-
-/** "The judge `name` passes (or fails): its detail." — a verdict told in a sentence. */
-function detailOf(c: StepContext, name: string): string {
-  const v = c.replay.rec.meta.checks?.find((x) => x.name === name);
-  return v === undefined ? `${name} was not judged.` : `${name} ${v.ok ? 'passes' : 'fails'}: ${v.detail}.`;
 }
 
 /** How many restored keys `ks.restore` set aside as another instance's writes, from its verdict. */
@@ -82,8 +75,8 @@ export const unfencedLesson: Lesson = {
       at: { kind: 'ks.restored', match: (c: StepContext) => c.event.p === OWNER && ofTask(c) && str(c.event, 'source') === 'full' },
       filter: FILTER,
       text: (c) => {
-        const expired = last(c, 'group.rebalance');
-        const assigned = last(c, 'ks.assigned', OWNER);
+        const expired = lastBefore(c, 'group.rebalance');
+        const assigned = lastBefore(c, 'ks.assigned', OWNER);
         return `${ZOMBIE}'s session timed out (${str(expired ?? c.event, 'reason')}) and the group moved on: in generation ${num(assigned ?? c.event, 'generation')} ${OWNER} is given task ${TASK}. Before it processes anything it rebuilds the store from the changelog: ${num(c.event, 'records')} records, offsets below ${num(c.event, 'offset')}. From now on ${OWNER} writes that changelog partition. ${ZOMBIE} has not been told: as far as it knows, the task is still its own.`;
       },
     },
@@ -92,7 +85,7 @@ export const unfencedLesson: Lesson = {
       at: { kind: 'ks.lost', match: (c: StepContext) => c.event.p === ZOMBIE },
       filter: FILTER,
       text: (c) => {
-        const heal = last(c, 'net.heal');
+        const heal = lastBefore(c, 'net.heal');
         const appends = changelogAppends(c, heal?.seq ?? -1, c.event.seq);
         const count = appends.reduce((n, e) => n + (num(e, 'count') ?? 0), 0);
         const first = appends[0];
@@ -103,7 +96,7 @@ export const unfencedLesson: Lesson = {
     },
     {
       title: 'A checkpoint that vouches for too much',
-      at: { kind: 'ks.checkpoint', match: (c: StepContext) => c.event.p === OWNER && ofTask(c) && last(c, 'ks.lost', ZOMBIE) !== undefined && last(c, 'ks.revoked', OWNER) !== undefined },
+      at: { kind: 'ks.checkpoint', match: (c: StepContext) => c.event.p === OWNER && ofTask(c) && lastBefore(c, 'ks.lost', ZOMBIE) !== undefined && lastBefore(c, 'ks.revoked', OWNER) !== undefined },
       filter: FILTER,
       text: (c) => {
         const offsets = Array.isArray(c.event.offsets) ? (c.event.offsets as string[]).join(', ') : '?';
@@ -116,7 +109,7 @@ export const unfencedLesson: Lesson = {
       filter: FILTER,
       text: (c) => {
         const keys = unseenKeys(c);
-        const crash = last(c, 'proc.crash');
+        const crash = lastBefore(c, 'proc.crash');
         const why = crash === undefined ? 'the group rebalanced again' : `${crash.p} crashed at ${crash.t} ms and the group rebalanced again`;
         return `Later (${why}) ${OWNER} gets task ${TASK} back. It loads the store from its state directory, as its checkpoint file allows, and reads only the changelog's tail: ${num(c.event, 'records')} records from offset ${num(c.event, 'from')}. What lies below is taken as already in the store, ${ZOMBIE}'s writes with it. So for ${keys} key${keys === 1 ? '' : 's'} the store keeps ${OWNER}'s own older count where the committed changelog holds ${ZOMBIE}'s later one: store and changelog disagree. Kafka Streams does the same; a restore from the changelog's start would give the changelog's value.`;
       },
@@ -129,12 +122,12 @@ export const unfencedLesson: Lesson = {
     {
       title: 'Exactly-once: the zombie is refused',
       run: 'eos',
-      at: { kind: 'txn.abort', match: (c: StepContext) => (str(c.event, 'txnId') ?? '').includes(ZOMBIE) && last(c, 'net.heal') !== undefined },
+      at: { kind: 'txn.abort', match: (c: StepContext) => (str(c.event, 'txnId') ?? '').includes(ZOMBIE) && lastBefore(c, 'net.heal') !== undefined },
       filter: FILTER,
       text: (c) => {
-        const fenced = last(c, 'group.fenced');
+        const fenced = lastBefore(c, 'group.fenced');
         const txnId = str(c.event, 'txnId');
-        const begun = eventsOf(c, 'txn.begin').filter((e) => e.seq < c.event.seq && str(e, 'txnId') === txnId).at(-1);
+        const begun = lastBefore(c, 'txn.begin', undefined, (e) => str(e, 'txnId') === txnId);
         const written = [...new Set(eventsOf(c, 'log.append').filter((e) => e.seq > (begun?.seq ?? c.event.seq) && e.seq < c.event.seq && str(e, 'txn') === txnId).map((e) => str(e, 'topic')))];
         const what = written.length === 0 ? 'nothing of it had reached the log' : `what it wrote (${written.join(', ')}) is never visible to a read-committed reader`;
         return `Under exactly_once_v2 ${ZOMBIE}'s writes since its last commit were in a transaction (${txnId}). At the heal it tries to commit: its offsets go into the transaction with its group generation, and the broker refuses them (${str(fenced ?? c.event, 'code')}, generation ${num(fenced ?? c.event, 'generation')} against ${num(fenced ?? c.event, 'current')}). ${ZOMBIE} aborts (${num(c.event, 'partitions')} partitions): ${what}, and a restore reads committed records only.`;

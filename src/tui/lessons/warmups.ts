@@ -18,7 +18,7 @@
 import type { RunSettings } from '../../explore/settings.ts';
 import { num, str } from '../model/fields.ts';
 import { fmtSecs } from '../model/format.ts';
-import { checkText, eventsOf, listText, type Lesson, type StepContext } from './types.ts';
+import { checkText, eventsOf, lastBefore, listText, type Lesson, type StepContext } from './types.ts';
 
 const BASE: RunSettings = {
   scenario: 'wordcount',
@@ -78,7 +78,7 @@ export const warmupsLesson: Lesson = {
       at: { kind: 'group.rebalance', match: (c: StepContext) => c.event.clientReason === 'probing' },
       filter: FILTER,
       text: (c) => {
-        const written = eventsOf(c, 'group.generation').filter((e) => e.seq < c.event.seq).at(-1);
+        const written = lastBefore(c, 'group.generation');
         const leader = /^join:(ks-\d+)-/.exec(str(c.event, 'reason') ?? '')?.[1] ?? 'the leader';
         return `At ${fmtSecs(c.event.t, 3)}, ${fmtSecs(c.event.t - (written?.t ?? 0), 3)} after generation ${num(c.event, 'generation')} was written, the group rebalances to probe: the last assignment moved tasks, so it told the group leader's member, on ${leader}, to join again after probing.rebalance.interval.ms (10 minutes in Kafka; here scaled as the session timeout is). ${leader} revoked its tasks and joined with the reason "probing"; the others learn of the rebalance from their heartbeats.`;
       },
